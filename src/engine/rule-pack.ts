@@ -1,0 +1,498 @@
+/**
+ * Rule packs and the sensitive-service catalog: YAML data under rules/, validated against the JSON
+ * Schemas in rules/schema/ with ajv, then checked for what a schema cannot express (duplicate ids,
+ * port ranges). Every error points at the offending YAML node: `file:line:column: path: expected`.
+ *
+ * A rule here is the `meta` half of an ESLint-style rule (id, severity, docs, options); the `check`
+ * it names is the code the engine runs.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
+import type { Location, Severity } from "../model/finding.js";
+import type { PipelineKind } from "../model/types.js";
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+
+/** The built-in checks a rule can name. */
+export type CheckName = "exposure" | "default-policy" | "shadowed-rule";
+export const CHECK_NAMES: readonly CheckName[] = ["exposure", "default-policy", "shadowed-rule"];
+
+/** Ruff-style documentation sections ("What it does", "Why is this bad?", "Example", "How to fix"). */
+export interface RuleDocs {
+  what: string;
+  why: string;
+  example: string;
+  fix: string;
+}
+
+export interface ExposureParams {
+  /** Share (0..1) of public unicast source space above which the sources count as "any". */
+  threshold: number;
+  directions: PipelineKind[];
+}
+export interface DefaultPolicyParams {
+  directions: PipelineKind[];
+}
+export type ShadowedRuleParams = Record<string, never>;
+
+/** Params per check, with the defaults already applied. */
+export interface CheckParams {
+  exposure: ExposureParams;
+  "default-policy": DefaultPolicyParams;
+  "shadowed-rule": ShadowedRuleParams;
+}
+
+interface RuleDefinitionOf<C extends CheckName> {
+  id: string;
+  name: string;
+  /** For `exposure`, the fallback when the exposed port is in no catalog entry. */
+  severity: Severity;
+  check: C;
+  summary: string;
+  docs: RuleDocs;
+  params: CheckParams[C];
+  enabled: boolean;
+  /** Where the rule entry starts in its pack file. */
+  source: Location;
+}
+
+/** One rule of a pack; `params` is typed by `check`. */
+export type RuleDefinition = { [C in CheckName]: RuleDefinitionOf<C> }[CheckName];
+
+export interface RulePack {
+  file: string;
+  rules: RuleDefinition[];
+}
+
+export type ProtocolName = "tcp" | "udp" | "sctp" | "any";
+export const PROTOCOL_NUMBERS: Readonly<Record<Exclude<ProtocolName, "any">, number>> = {
+  tcp: 6,
+  udp: 17,
+  sctp: 132,
+};
+
+export interface Service {
+  id: string;
+  name: string;
+  /** IP protocol numbers (6 tcp, 17 udp, 132 sctp), or "any" for every protocol. */
+  protocols: number[] | "any";
+  /** The protocols as written in the catalog, for messages ("SMTP (tcp/25)"). */
+  protocolNames: ProtocolName[];
+  /** Inclusive destination port ranges, in catalog order. */
+  ports: [number, number][];
+  severity: Severity;
+  source: Location;
+}
+
+export interface ServiceCatalog {
+  file: string;
+  services: Service[];
+  /** By id. */
+  byId: ReadonlyMap<string, Service>;
+}
+
+/** One problem in a rule pack or catalog file. */
+export interface RulePackIssue extends Location {
+  /** Field path, e.g. `rules[2].severity`; empty for the whole document. */
+  path: string;
+  /** What was expected, e.g. `must be one of critical, high, medium, low, info`. */
+  expected: string;
+}
+
+/**
+ * A rule pack or catalog that cannot be used. `message` has one line per issue:
+ * `rules/x.yaml:12:5: rules[2].severity: must be one of critical, high, medium, low, info`.
+ */
+export class RulePackError extends Error {
+  readonly issues: RulePackIssue[];
+  constructor(issues: RulePackIssue[]) {
+    super(issues.map(formatIssue).join("\n"));
+    this.name = "RulePackError";
+    this.issues = issues;
+  }
+}
+
+function formatIssue(i: RulePackIssue): string {
+  return `${i.file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ""}${i.expected}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locating the package
+
+let packageRootCache: string | undefined;
+
+/** The fwlint package root: the nearest ancestor of this module with a package.json named "fwlint". */
+export function packageRoot(): string {
+  if (packageRootCache !== undefined) return packageRootCache;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pj = join(dir, "package.json");
+    if (existsSync(pj)) {
+      try {
+        const name = (JSON.parse(readFileSync(pj, "utf8")) as { name?: unknown }).name;
+        if (name === "fwlint") return (packageRootCache = dir);
+      } catch {
+        // not ours (or unreadable): keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error(`fwlint: cannot find the fwlint package root above ${fileURLToPath(import.meta.url)}`);
+    }
+    dir = parent;
+  }
+}
+
+export function builtinRulesFile(): string {
+  return join(packageRoot(), "rules", "builtin.yaml");
+}
+export function builtinCatalogFile(): string {
+  return join(packageRoot(), "rules", "services.yaml");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas: compiled once per process, on first use
+
+type SchemaName = "rule-pack" | "services";
+let ajv: Ajv | undefined;
+const validators = new Map<SchemaName, ValidateFunction>();
+
+function validator(name: SchemaName): ValidateFunction {
+  let v = validators.get(name);
+  if (v === undefined) {
+    // verbose: errors carry their parentSchema, used to list the allowed fields.
+    ajv ??= new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
+    const file = join(packageRoot(), "rules", "schema", `${name}.schema.json`);
+    v = ajv.compile(JSON.parse(readFileSync(file, "utf8")) as object);
+    validators.set(name, v);
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML with positions
+
+type Segment = string | number;
+
+interface ParsedYaml {
+  file: string;
+  data: unknown;
+  root: YamlNode | null;
+  lines: LineCounter;
+}
+
+function parseYaml(file: string): ParsedYaml {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new RulePackError([
+      { file, line: 1, column: 1, path: "", expected: `cannot read file (${(e as Error).message})` },
+    ]);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new RulePackError(
+      doc.errors.map((err) => {
+        const { line, col } = lines.linePos(err.pos[0]);
+        return { file, line, column: col, path: "", expected: `YAML syntax error: ${err.message}` };
+      }),
+    );
+  }
+  const root = (doc.contents ?? null) as YamlNode | null;
+  return { file, data: doc.toJS({ maxAliasCount: 1000 }) as unknown, root, lines };
+}
+
+/** The node at `path`, or the deepest existing node on the way; `key` is the map key node of the last step. */
+function nodeAt(root: YamlNode | null, path: Segment[]): { node: YamlNode | null; key?: YamlNode; complete: boolean } {
+  let node = root;
+  let key: YamlNode | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return { node, key, complete: false };
+      key = pair.key as YamlNode;
+      node = (pair.value ?? null) as YamlNode | null;
+      if (node === null) return { node: key, key, complete: true };
+    } else if (isSeq(node) && typeof seg === "number" && seg < node.items.length) {
+      key = undefined;
+      node = node.items[seg] as YamlNode;
+    } else {
+      return { node, key, complete: false };
+    }
+  }
+  return { node, key, complete: true };
+}
+
+function position(y: ParsedYaml, node: YamlNode | null | undefined): { line: number; column: number } {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return { line: 1, column: 1 };
+  const { line, col } = y.lines.linePos(offset);
+  return { line, column: col };
+}
+
+function formatPath(path: Segment[]): string {
+  let s = "";
+  for (const seg of path) s += typeof seg === "number" ? `[${seg}]` : s === "" ? seg : `.${seg}`;
+  return s;
+}
+
+function issueAt(y: ParsedYaml, path: Segment[], expected: string, pointAtKey = false): RulePackIssue {
+  const found = nodeAt(y.root, path);
+  const node = pointAtKey && found.complete && found.key ? found.key : found.node;
+  return { file: y.file, ...position(y, node), path: formatPath(path), expected };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ajv errors -> issues
+
+const PATTERN_HINTS: Record<string, string> = {
+  "^[a-z][a-z0-9]*(-[a-z0-9]+)*$": "must be kebab-case (lowercase letters and digits separated by single hyphens, e.g. exposed-service)",
+  "^[0-9]+(-[0-9]+)?$": 'must be a port "N" or a port range "N-M"',
+  "^[^\\n]*$": "must be a single line",
+};
+
+const TYPE_NAMES: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  integer: "an integer",
+  boolean: "a boolean (true or false)",
+  object: "a mapping (key: value)",
+  array: "a list",
+  null: "null",
+};
+
+function decodePointer(pointer: string): Segment[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+function describeError(e: ErrorObject, siblings: string[]): { extra?: string; expected: string; atKey?: boolean } | null {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "if":
+      return null; // the failing `then` branch reports the real problem
+    case "enum":
+      return { expected: `must be one of ${(p.allowedValues as unknown[]).map(String).join(", ")}` };
+    case "const":
+      return { expected: `must be ${String(p.allowedValue)}` };
+    case "type": {
+      const types = String(p.type).split(",");
+      return { expected: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(" or ")}` };
+    }
+    case "required":
+      return { extra: String(p.missingProperty), expected: "required field is missing" };
+    case "additionalProperties": {
+      const allowed = siblings.length > 0 ? `; expected one of ${siblings.join(", ")}` : "; no fields are allowed here";
+      return { extra: String(p.additionalProperty), expected: `unknown field${allowed}`, atKey: true };
+    }
+    case "pattern":
+      return { expected: PATTERN_HINTS[String(p.pattern)] ?? `must match ${String(p.pattern)}` };
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return { expected: `must be ${String(p.comparison)} ${String(p.limit)}` };
+    case "minItems":
+      return { expected: `must have at least ${String(p.limit)} item${p.limit === 1 ? "" : "s"}` };
+    case "minLength":
+      return { expected: p.limit === 1 ? "must not be empty" : `must be at least ${String(p.limit)} characters` };
+    case "uniqueItems":
+      return { expected: `must not repeat an item (items ${String(p.j)} and ${String(p.i)} are equal)` };
+    default:
+      return { expected: e.message ?? `fails ${e.keyword}` };
+  }
+}
+
+/** The property names the schema node at `schemaPath` allows (for "unknown field" messages). */
+function allowedProperties(e: ErrorObject): string[] {
+  const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
+  return Object.keys(parent?.properties ?? {});
+}
+
+function validate(y: ParsedYaml, schema: SchemaName): void {
+  const v = validator(schema);
+  if (v(y.data)) return;
+  const seen = new Set<string>();
+  const issues: RulePackIssue[] = [];
+  for (const e of v.errors ?? []) {
+    const d = describeError(e, e.keyword === "additionalProperties" ? allowedProperties(e) : []);
+    if (d === null) continue;
+    const path = decodePointer(e.instancePath);
+    if (d.extra !== undefined) path.push(d.extra);
+    const key = formatPath(path);
+    if (seen.has(key)) continue; // one message per field: the first is the most specific
+    seen.add(key);
+    // A missing field has no node: point at the mapping that lacks it.
+    const issue =
+      e.keyword === "required"
+        ? { ...issueAt(y, path.slice(0, -1), d.expected), path: key }
+        : issueAt(y, path, d.expected, d.atKey === true);
+    issues.push(issue);
+  }
+  if (issues.length === 0) issues.push({ file: y.file, line: 1, column: 1, path: "", expected: "does not match the schema" });
+  issues.sort((a, b) => a.line - b.line || a.column - b.column);
+  throw new RulePackError(issues);
+}
+
+function sourceOf(y: ParsedYaml, path: Segment[]): Location {
+  const { line, column } = position(y, nodeAt(y.root, path).node);
+  return { file: y.file, line, column };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule packs
+
+interface RawRule {
+  id: string;
+  name: string;
+  severity: Severity;
+  check: CheckName;
+  summary: string;
+  docs: RuleDocs;
+  params?: Record<string, unknown>;
+  enabled?: boolean;
+}
+
+const DEFAULT_DIRECTIONS: readonly PipelineKind[] = ["inbound", "forward"];
+
+function withDefaults(r: RawRule, source: Location): RuleDefinition {
+  const base = {
+    id: r.id,
+    name: r.name,
+    severity: r.severity,
+    summary: r.summary,
+    docs: { what: r.docs.what, why: r.docs.why, example: r.docs.example, fix: r.docs.fix },
+    enabled: r.enabled ?? true,
+    source,
+  };
+  const p = r.params ?? {};
+  switch (r.check) {
+    case "exposure":
+      return {
+        ...base,
+        check: "exposure",
+        params: {
+          threshold: (p.threshold as number | undefined) ?? 0.5,
+          directions: [...((p.directions as PipelineKind[] | undefined) ?? DEFAULT_DIRECTIONS)],
+        },
+      };
+    case "default-policy":
+      return {
+        ...base,
+        check: "default-policy",
+        params: { directions: [...((p.directions as PipelineKind[] | undefined) ?? DEFAULT_DIRECTIONS)] },
+      };
+    case "shadowed-rule":
+      return { ...base, check: "shadowed-rule", params: {} };
+  }
+}
+
+/** Read, validate and normalise one rule pack. Throws RulePackError. */
+export function loadRulePack(file: string): RulePack {
+  const y = parseYaml(file);
+  validate(y, "rule-pack");
+  const raw = (y.data as { rules: RawRule[] }).rules;
+  const issues: RulePackIssue[] = [];
+  const firstById = new Map<string, Location>();
+  const rules: RuleDefinition[] = [];
+  raw.forEach((r, i) => {
+    const source = sourceOf(y, ["rules", i]);
+    const first = firstById.get(r.id);
+    if (first) {
+      issues.push(
+        issueAt(y, ["rules", i, "id"], `duplicate rule id "${r.id}" (first defined at ${first.file}:${first.line}:${first.column})`),
+      );
+    } else {
+      firstById.set(r.id, source);
+    }
+    rules.push(withDefaults(r, source));
+  });
+  if (issues.length > 0) {
+    issues.sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new RulePackError(issues);
+  }
+  return { file, rules };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service catalog
+
+interface RawService {
+  id: string;
+  name: string;
+  protocols: ProtocolName[];
+  ports: (string | number)[];
+  severity: Severity;
+}
+
+/** Read, validate and normalise a sensitive-service catalog. Throws RulePackError. */
+export function loadServiceCatalog(file: string): ServiceCatalog {
+  const y = parseYaml(file);
+  validate(y, "services");
+  const raw = (y.data as { services: RawService[] }).services;
+  const issues: RulePackIssue[] = [];
+  const byId = new Map<string, Service>();
+  const services: Service[] = [];
+  raw.forEach((s, i) => {
+    const source = sourceOf(y, ["services", i]);
+    const first = byId.get(s.id);
+    if (first) {
+      const f = first.source;
+      issues.push(issueAt(y, ["services", i, "id"], `duplicate service id "${s.id}" (first defined at ${f.file}:${f.line}:${f.column})`));
+    }
+    if (s.protocols.includes("any") && s.protocols.length > 1) {
+      issues.push(issueAt(y, ["services", i, "protocols"], '"any" already covers every protocol; list it alone'));
+    }
+    const ports: [number, number][] = [];
+    s.ports.forEach((spec, j) => {
+      const [loText, hiText = loText] = String(spec).split("-") as [string, string?];
+      const lo = Number(loText);
+      const hi = Number(hiText);
+      const at = ["services", i, "ports", j];
+      if (lo > 65535 || hi > 65535) issues.push(issueAt(y, at, `port ${lo > 65535 ? lo : hi} is above 65535`));
+      else if (lo > hi) issues.push(issueAt(y, at, `port range ${lo}-${hi} is empty (low end above high end)`));
+      else ports.push([lo, hi]);
+    });
+    const service: Service = {
+      id: s.id,
+      name: s.name,
+      protocols: s.protocols.includes("any")
+        ? "any"
+        : s.protocols.map((p) => PROTOCOL_NUMBERS[p as Exclude<ProtocolName, "any">]),
+      protocolNames: [...s.protocols],
+      ports,
+      severity: s.severity,
+      source,
+    };
+    if (!first) byId.set(s.id, service);
+    services.push(service);
+  });
+  if (issues.length > 0) {
+    issues.sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new RulePackError(issues);
+  }
+  return { file, services, byId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-ins
+
+/** rules/builtin.yaml of this package. */
+export function loadBuiltinRules(): RulePack {
+  return loadRulePack(builtinRulesFile());
+}
+
+/** rules/services.yaml of this package. */
+export function loadBuiltinCatalog(): ServiceCatalog {
+  return loadServiceCatalog(builtinCatalogFile());
+}
