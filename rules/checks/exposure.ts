@@ -1,0 +1,137 @@
+/**
+ * exposed-service: a sensitive service (or every port) is reachable on an inbound or forward
+ * path from (nearly) any public source.
+ */
+import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
+import { publicSize, strangerRegion } from "../../src/analysis/regions.js";
+import { describePacket, pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
+import { formatAddr } from "../../src/analysis/trace.js";
+import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
+import type { Finding } from "../../src/model/finding.js";
+import { DIM_COUNT, Dim } from "../../src/space/dims.js";
+import { PacketSet } from "../../src/space/packet-set.js";
+import { locationOf, type Check, type CheckContext } from "./context.js";
+
+const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
+
+interface Hit {
+  exposed: PacketSet;
+  coverage: number;
+  certain: boolean;
+  regions: AcceptedRegion[];
+}
+
+/** How much of the public source space reaches the region, certain acceptances first. */
+function measure(res: PipelineResult, region: PacketSet, forAll: boolean, threshold: number): Hit | undefined {
+  const family = res.pipeline.family;
+  const total = publicSize(family);
+  for (const certainOnly of [true, false]) {
+    const regions = res.accepted.filter((a) => (certainOnly ? a.certain : true));
+    const delivered = PacketSet.unionAll(regions.map((a) => a.delivered));
+    let exposed = delivered.intersect(region);
+    if (forAll) {
+      // Every destination port open: nothing in the region is refused for any port.
+      const refused = region.minus(exposed);
+      exposed = region.minus(refused.forget([Dim.Dport]));
+    }
+    if (exposed.isEmpty()) continue;
+    const coverage = Number((exposed.maxSourceCount() * 1_000_000n) / total) / 1_000_000;
+    if (coverage > threshold) return { exposed, coverage, certain: certainOnly, regions: regions.filter((a) => a.delivered.overlaps(exposed)) };
+    if (!certainOnly) return undefined;
+  }
+  return undefined;
+}
+
+function coverageText(c: number, family: 4 | 6): string {
+  if (c >= 0.999) return "any source";
+  return `${Math.floor(c * 1000) / 10}% of public IPv${family} sources`;
+}
+
+function portsText(ports: [number, number][]): string {
+  return ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
+}
+
+function exposedPorts(set: PacketSet): [number, number][] {
+  return set.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]);
+}
+
+export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
+  const findings: Finding[] = [];
+  for (const res of ctx.results()) {
+    const p = res.pipeline;
+    if (!params.directions.includes(p.kind)) continue;
+    if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
+    const everyPortRules = new Set<string>();
+    const everyPort = ctx.catalog.services.find((s) => s.protocols === "any");
+    if (everyPort) {
+      for (const proto of [6, 17]) {
+        const hit = measure(res, strangerRegion(p.family, [proto], ALL_PORTS), true, params.threshold);
+        if (!hit) continue;
+        const f = makeFinding(ctx, res, hit, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`);
+        if (f) {
+          everyPortRules.add(`${proto}@${f.location.file}:${f.location.line}`);
+          findings.push(f);
+        }
+      }
+    }
+    for (const svc of ctx.catalog.services) {
+      if (svc.protocols === "any") continue;
+      for (const proto of svc.protocols) {
+        const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
+        const hit = measure(res, strangerRegion(p.family, [proto], ranges), false, params.threshold);
+        if (!hit) continue;
+        const label = `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(hit.exposed))})`;
+        const f = makeFinding(ctx, res, hit, svc, proto, rule.id, label);
+        if (!f) continue;
+        if (everyPortRules.has(`${proto}@${f.location.file}:${f.location.line}`)) continue;
+        findings.push(f);
+      }
+    }
+  }
+  return findings;
+};
+
+function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number, ruleId: string, label: string): Finding | undefined {
+  const p = res.pipeline;
+  const hints = { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) };
+  const delivered = pickWitness(hit.exposed, hints);
+  if (!delivered) return undefined;
+  // The packet as it arrived: for a port-forward, before DNAT rewrote it.
+  let original = delivered;
+  const region = hit.regions.find((r) => r.delivered.has(delivered));
+  let natNote = "";
+  if (region && region.natRules.length > 0) {
+    const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
+    for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[delivered[d]!, delivered[d]!]];
+    const candidates = region.original.intersect(PacketSet.box(spec));
+    original = pickWitness(candidates, { ...hints, dports: [] }) ?? delivered;
+    const v6 = p.family === 6;
+    const dst = formatAddr(delivered[Dim.Dst]!, p.family);
+    natNote = ` (forwarded to ${v6 ? `[${dst}]` : dst}:${delivered[Dim.Dport]} by ${region.natRules.map((r) => `${r.span.file}:${r.span.line}`).join(", ")})`;
+  }
+  const paths = ctx.trace(p, original);
+  const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
+  const witness = pointToPacket(original, p.kind);
+  const location = locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 });
+  const uncertain = hit.certain ? undefined : [...new Set(hit.regions.filter((r) => !r.certain).flatMap((r) => r.assumptions))].slice(0, 5);
+  const ports = exposedPorts(hit.exposed);
+  const verb = hit.certain ? "is reachable" : "may be reachable";
+  return {
+    ruleId,
+    severity: svc.severity,
+    message: `${label} ${verb} from ${coverageText(hit.coverage, p.family)} on the ${p.kind} path${natNote}`,
+    location,
+    exposure: {
+      family: p.family,
+      protocol: protoName(proto),
+      ports,
+      direction: p.kind,
+      sourceCoverage: Math.round(hit.coverage * 10000) / 10000,
+      service: svc.id,
+    },
+    witness,
+    trace: path?.steps,
+    ...(uncertain ? { uncertain } : {}),
+    related: region?.natRules.map((r) => ({ file: r.span.file, line: r.span.line, column: r.span.column, message: `DNAT to ${describePacket(pointToPacket(delivered, p.kind)).split(" -> ")[1]}` })),
+  };
+}

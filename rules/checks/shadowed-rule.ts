@@ -1,0 +1,82 @@
+/**
+ * shadowed-rule: a rule that can never match, because the rules before it in its chain -
+ * possibly several together - already decide every packet it matches. Exact: the rule's match
+ * is tested for containment in the union of the earlier terminating rules, so a rule hidden
+ * by the union of several earlier rules is found too.
+ */
+import { compileRule } from "../../src/analysis/compile.js";
+import type { Finding } from "../../src/model/finding.js";
+import type { Action, Rule } from "../../src/model/types.js";
+import { PacketSet } from "../../src/space/packet-set.js";
+import type { Check } from "./context.js";
+
+/** Actions after which a packet never reaches the next rule of the chain. */
+function terminates(a: Action): boolean {
+  return a.kind !== "jump" && a.kind !== "continue";
+}
+
+function verb(a: Action): string {
+  switch (a.kind) {
+    case "jump":
+    case "goto":
+      return `${a.kind} ${a.chain}`;
+    case "continue":
+    case "dnat":
+    case "snat":
+    case "unknown":
+      return a.target;
+    default:
+      return a.kind.toUpperCase();
+  }
+}
+
+function sameDecision(a: Action, b: Action): boolean {
+  return verb(a) === verb(b);
+}
+
+export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) => {
+  const findings: Finding[] = [];
+  const families = ctx.ruleset.families;
+  for (const chain of ctx.ruleset.chains.values()) {
+    let covered = PacketSet.empty();
+    const earlier: { rule: Rule; known: PacketSet }[] = [];
+    for (const r of chain.rules) {
+      const m = compileRule(r, families);
+      const loc = { file: r.span.file, line: r.span.line, column: r.span.column };
+      if (m.known.isEmpty()) {
+        findings.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          message: `rule can never match: its conditions contradict each other (no ${families.map((f) => `IPv${f}`).join("/")} packet satisfies them all)`,
+          location: loc,
+        });
+        continue;
+      }
+      if (!covered.isEmpty() && m.known.isSubsetOf(covered)) {
+        const by = earlier.filter((e) => e.known.overlaps(m.known));
+        const differs = by.filter((e) => !sameDecision(e.rule.action, r.action));
+        const where = by.map((e) => `${e.rule.span.line}`).join(", ");
+        const tail = differs.length > 0
+          ? `; ${differs.map((e) => `line ${e.rule.span.line} (${verb(e.rule.action)})`).join(", ")} ${differs.length === 1 ? "decides" : "decide"} differently from this rule (${verb(r.action)})`
+          : "";
+        findings.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          message: `rule can never match: ${by.length === 1 ? "an earlier rule covers" : `earlier rules together cover`} every packet it matches (line${by.length === 1 ? "" : "s"} ${where} in chain ${chain.name})${tail}`,
+          location: loc,
+          related: by.map((e) => ({
+            file: e.rule.span.file,
+            line: e.rule.span.line,
+            column: e.rule.span.column,
+            message: `covers ${e.known.isSubsetOf(m.known) || m.known.isSubsetOf(e.known) ? (m.known.isSubsetOf(e.known) ? "all" : "part") : "part"} of it (${verb(e.rule.action)})`,
+          })),
+        });
+      }
+      if (terminates(r.action) && m.unknowns.length === 0) {
+        covered = covered.union(m.known);
+        earlier.push({ rule: r, known: m.known });
+      }
+    }
+  }
+  return findings;
+};

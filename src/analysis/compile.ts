@@ -1,0 +1,107 @@
+/**
+ * Compiles the model's declarative conditions into exact packet sets.
+ */
+import type { Condition, CtState, Family, Rule } from "../model/types.js";
+import { CT_STATES } from "../model/types.js";
+import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
+import { PacketSet, type Ranges } from "../space/packet-set.js";
+
+const big = (lo: number, hi: number = lo): [bigint, bigint] => [BigInt(lo), BigInt(hi)];
+const PORT_PROTO_RANGES: Ranges = PORT_PROTOS.map((p) => big(p));
+
+/** The packets a single condition admits (an `unknown` condition admits everything). */
+export function compileCondition(c: Condition): PacketSet {
+  switch (c.kind) {
+    case "family":
+      return PacketSet.box({ [Dim.Family]: [big(c.family)] });
+    case "proto":
+      return negateIn(PacketSet.box({ [Dim.Proto]: c.protos.map((p) => big(p)) }), c.negate, PacketSet.universe());
+    case "addr": {
+      const fam = PacketSet.box({ [Dim.Family]: [big(c.family)] });
+      const dim = c.field === "src" ? Dim.Src : Dim.Dst;
+      const pos = PacketSet.box({ [Dim.Family]: [big(c.family)], [dim]: c.ranges.map((r) => [r.lo, r.hi] as const) });
+      return negateIn(pos, c.negate, fam);
+    }
+    case "port": {
+      const within = PacketSet.box({ [Dim.Proto]: PORT_PROTO_RANGES });
+      const dim = c.field === "sport" ? Dim.Sport : Dim.Dport;
+      const pos = PacketSet.box({ [Dim.Proto]: PORT_PROTO_RANGES, [dim]: c.ranges.map(([lo, hi]) => big(lo, hi)) });
+      return negateIn(pos, c.negate, within);
+    }
+    case "icmp": {
+      const proto = c.family === 4 ? PROTO_ICMP : PROTO_ICMPV6;
+      const within = PacketSet.box({ [Dim.Family]: [big(c.family)], [Dim.Proto]: [big(proto)] });
+      if (c.type === undefined) return negateIn(within, c.negate, within);
+      const pos = PacketSet.box({
+        [Dim.Family]: [big(c.family)],
+        [Dim.Proto]: [big(proto)],
+        [Dim.IcmpType]: [big(c.type)],
+        [Dim.IcmpCode]: [big(c.codeLo ?? 0, c.codeHi ?? 255)],
+      });
+      return negateIn(pos, c.negate, within);
+    }
+    case "iface": {
+      const dim = c.field === "iif" ? Dim.Iif : Dim.Oif;
+      const range: [bigint, bigint] = c.prefix ? ifacePrefixRange(c.name) : [ifaceToValue(c.name), ifaceToValue(c.name)];
+      return negateIn(PacketSet.box({ [dim]: [range] }), c.negate, PacketSet.universe());
+    }
+    case "ctstate":
+      return negateIn(PacketSet.box({ [Dim.CtState]: c.states.map((s) => big(ctIndex(s))) }), c.negate, PacketSet.universe());
+    case "tcpflags": {
+      const values: [bigint, bigint][] = [];
+      for (let f = 0; f < 256; f++) if ((f & c.mask) === c.comp) values.push(big(f));
+      const within = PacketSet.box({ [Dim.Proto]: [big(PROTO_TCP)] });
+      const pos = PacketSet.box({ [Dim.Proto]: [big(PROTO_TCP)], [Dim.TcpFlags]: values });
+      return negateIn(pos, c.negate, within);
+    }
+    case "fragment":
+      // fwlint models unfragmented packets and first fragments: `-f` matches none of them.
+      return c.negate ? PacketSet.universe() : PacketSet.empty();
+    case "or": {
+      const any = PacketSet.unionAll(c.anyOf.map((conj) => compileConjunction(conj).known));
+      return negateIn(any, c.negate, PacketSet.universe());
+    }
+    case "unknown":
+      return PacketSet.universe();
+  }
+}
+
+function negateIn(pos: PacketSet, negate: boolean | undefined, within: PacketSet): PacketSet {
+  return negate ? within.minus(pos) : pos;
+}
+
+export function ctIndex(s: CtState): number {
+  return CT_STATES.indexOf(s);
+}
+
+export interface CompiledMatch {
+  /** Packets that satisfy every modelled condition. */
+  known: PacketSet;
+  /** Conditions fwlint does not model: inside `known`, the packet may or may not match. */
+  unknowns: Extract<Condition, { kind: "unknown" }>[];
+}
+
+export function compileConjunction(conds: readonly Condition[], families?: readonly Family[]): CompiledMatch {
+  let known = PacketSet.universe(families ?? [4, 6]);
+  const unknowns: CompiledMatch["unknowns"] = [];
+  for (const c of conds) {
+    if (c.kind === "unknown") {
+      unknowns.push(c);
+      continue;
+    }
+    known = known.intersect(compileCondition(c));
+    if (known.isEmpty()) break;
+  }
+  return { known, unknowns };
+}
+
+const ruleCache = new WeakMap<Rule, CompiledMatch>();
+
+export function compileRule(rule: Rule, families: readonly Family[]): CompiledMatch {
+  let m = ruleCache.get(rule);
+  if (!m) {
+    m = compileConjunction(rule.conditions, families);
+    ruleCache.set(rule, m);
+  }
+  return m;
+}

@@ -1,0 +1,298 @@
+/**
+ * Exact evaluation of a pipeline over sets of packets: which packets reach the end of the
+ * pipeline accepted.
+ *
+ * A flow is a set of packets that has so far taken the same decisions. Rules split flows: the
+ * part a rule matches takes the rule's action, the rest goes on. A rule with a condition fwlint
+ * does not model (an Unknown) splits its part both ways, and both copies are marked uncertain.
+ * NAT rewrites are tracked so that accepted packets are reported as they arrived (original)
+ * and as they were delivered (after DNAT).
+ */
+import type { Action, Chain, Diagnostic, NatRewrite, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
+import { Dim, PORT_PROTOS } from "../space/dims.js";
+import { PacketSet } from "../space/packet-set.js";
+import { compileRule, ctIndex } from "./compile.js";
+
+/** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
+interface NatFrame {
+  before: PacketSet;
+  dims: Dim[];
+  rule: Rule;
+}
+
+interface Flow {
+  set: PacketSet;
+  certain: boolean;
+  nat: readonly NatFrame[];
+  /** Unknown conditions this flow's fate depends on. */
+  assumptions: readonly string[];
+}
+
+export interface AcceptedRegion {
+  /** The packets as they arrived. */
+  original: PacketSet;
+  /** The same packets as delivered (after DNAT); equal to `original` when nothing rewrote them. */
+  delivered: PacketSet;
+  /** False when the acceptance depends on conditions fwlint does not model. */
+  certain: boolean;
+  /** The DNAT rules that rewrote these packets, in order. */
+  natRules: Rule[];
+  assumptions: string[];
+}
+
+export interface PipelineResult {
+  pipeline: Pipeline;
+  accepted: AcceptedRegion[];
+  /** Union of every accepted original packet (certain or not). */
+  possiblyAccepted: PacketSet;
+  /** Union of the original packets accepted whatever the unmodelled conditions say. */
+  certainlyAccepted: PacketSet;
+  /** Per base chain (table-qualified key): the packets that fell off its end to its policy. */
+  policyReached: Map<string, PacketSet>;
+}
+
+const MAX_DEPTH = 128;
+
+interface ChainResult {
+  accepted: Flow[];
+  dropped: Flow[];
+  returned: Flow[];
+  /** Flows a DNAT rule rewrote (they leave the nat chain, rewritten, as accepted). */
+}
+
+export class Evaluator {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly reported = new Set<string>();
+  private policyReached = new Map<string, PacketSet>();
+
+  constructor(readonly ruleset: Ruleset) {}
+
+  evaluate(pipeline: Pipeline): PipelineResult {
+    this.policyReached = new Map();
+    const start = PacketSet.universe([pipeline.family]);
+    let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [] }];
+    for (const stage of pipeline.stages) {
+      flows = this.runStage(stage, flows, pipeline);
+      if (flows.length === 0) break;
+    }
+    const accepted = flows.map((f) => this.toRegion(f));
+    const possiblyAccepted = PacketSet.unionAll(accepted.map((a) => a.original));
+    const certainlyAccepted = PacketSet.unionAll(accepted.filter((a) => a.certain).map((a) => a.original));
+    return { pipeline, accepted, possiblyAccepted, certainlyAccepted, policyReached: this.policyReached };
+  }
+
+  private toRegion(f: Flow): AcceptedRegion {
+    let original = f.set;
+    for (let i = f.nat.length - 1; i >= 0; i--) {
+      const frame = f.nat[i]!;
+      original = frame.before.intersect(original.forget(frame.dims));
+    }
+    return {
+      original,
+      delivered: f.set,
+      certain: f.certain,
+      natRules: f.nat.map((n) => n.rule),
+      assumptions: [...f.assumptions],
+    };
+  }
+
+  private runStage(stage: Stage, flows: Flow[], pipeline: Pipeline): Flow[] {
+    const chain = this.ruleset.chains.get(stage.chain);
+    if (!chain) return flows;
+    const out: Flow[] = [];
+    let input = flows;
+    if (stage.role === "dstnat" || stage.role === "srcnat") {
+      // nat chains see only the first packet of a connection; the rest follow conntrack.
+      const isNew = PacketSet.box({ [Dim.CtState]: [[BigInt(ctIndex("new")), BigInt(ctIndex("new"))]] });
+      input = [];
+      for (const f of flows) {
+        const n = f.set.intersect(isNew);
+        const rest = f.set.minus(isNew);
+        if (!n.isEmpty()) input.push({ ...f, set: n });
+        if (!rest.isEmpty()) out.push({ ...f, set: rest });
+      }
+    }
+    const res = this.runChain(chain, input, 0, pipeline, stage);
+    out.push(...res.accepted);
+    // Falling off the end of a base chain (or RETURN from it) applies its policy.
+    const reached = PacketSet.unionAll(res.returned.map((f) => f.set));
+    if (!reached.isEmpty()) this.policyReached.set(stage.chain, reached);
+    if (chain.policy !== "drop") out.push(...res.returned);
+    return mergeFlows(out);
+  }
+
+  private runChain(chain: Chain, flows: Flow[], depth: number, pipeline: Pipeline, stage: Stage): ChainResult {
+    const result: ChainResult = { accepted: [], dropped: [], returned: [] };
+    if (depth > MAX_DEPTH) {
+      this.report(chain.span.file, chain.span.line, chain.span.column, `chain ${chain.name}: jumps nest deeper than ${MAX_DEPTH} (a loop?); the packets reaching it are treated as dropped`);
+      result.dropped.push(...flows);
+      return result;
+    }
+    let active = flows;
+    for (const rule of chain.rules) {
+      if (active.length === 0) break;
+      const m = compileRule(rule, this.ruleset.families);
+      if (m.known.isEmpty()) continue;
+      const matched: Flow[] = [];
+      const next: Flow[] = [];
+      for (const f of active) {
+        const hit = f.set.intersect(m.known);
+        if (hit.isEmpty()) {
+          next.push(f);
+          continue;
+        }
+        if (m.unknowns.length === 0) {
+          const rest = f.set.minus(m.known);
+          if (!rest.isEmpty()) next.push({ ...f, set: rest });
+          matched.push({ ...f, set: hit });
+        } else {
+          if (isNonTerminating(rule.action)) {
+            next.push(f);
+            continue;
+          }
+          const why = m.unknowns.map((u) => `${u.text} (${rule.span.file}:${rule.span.line})`);
+          const rest = f.set.minus(m.known);
+          if (!rest.isEmpty()) next.push({ ...f, set: rest });
+          const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why] };
+          next.push(uncertain);
+          matched.push(uncertain);
+        }
+      }
+      active = next;
+      if (matched.length === 0) continue;
+      this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, pipeline, stage, chain);
+      active = mergeFlows(active);
+    }
+    result.returned.push(...active);
+    return result;
+  }
+
+  private act(
+    rule: Rule,
+    action: Action,
+    matched: Flow[],
+    result: ChainResult,
+    goOn: (flows: Flow[]) => void,
+    depth: number,
+    pipeline: Pipeline,
+    stage: Stage,
+    chain: Chain,
+  ): void {
+    switch (action.kind) {
+      case "accept":
+        result.accepted.push(...matched);
+        return;
+      case "drop":
+      case "reject":
+        result.dropped.push(...matched);
+        return;
+      case "return":
+        result.returned.push(...matched);
+        return;
+      case "continue":
+        if (stage.role === "raw" && /^(NOTRACK|CT\b.*--notrack)/.test(action.target)) {
+          const untracked = BigInt(ctIndex("untracked"));
+          goOn(matched.map((f) => ({ ...f, set: f.set.rewrite(Dim.CtState, [[untracked, untracked]]) })));
+        } else goOn(matched);
+        return;
+      case "jump":
+      case "goto": {
+        const target = this.ruleset.chains.get(`${chain.table}/${action.chain}`);
+        if (!target) {
+          this.report(rule.span.file, rule.span.line, rule.span.column, `${action.kind} to chain ${action.chain}, which does not exist in table ${chain.table}; the rule is ignored`);
+          goOn(matched);
+          return;
+        }
+        const sub = this.runChain(target, matched, depth + 1, pipeline, stage);
+        result.accepted.push(...sub.accepted);
+        result.dropped.push(...sub.dropped);
+        if (action.kind === "jump") goOn(sub.returned);
+        else result.returned.push(...sub.returned);
+        return;
+      }
+      case "dnat": {
+        const redirect = action.to.addr === undefined;
+        if (redirect && pipeline.kind === "forward") {
+          // REDIRECT delivers to the host itself: these packets never take the forward path.
+          result.dropped.push(...matched);
+          return;
+        }
+        result.accepted.push(...matched.map((f) => applyDnat(f, action.to, rule)));
+        return;
+      }
+      case "snat":
+        result.accepted.push(...matched);
+        return;
+      case "unknown": {
+        const why = `target ${action.target} (${rule.span.file}:${rule.span.line}) decides outside the ruleset`;
+        const flows = matched.map((f) => ({ ...f, certain: false, assumptions: [...f.assumptions, why] }));
+        result.accepted.push(...flows);
+        result.dropped.push(...flows);
+        return;
+      }
+    }
+  }
+
+  private report(file: string, line: number, column: number, message: string): void {
+    const key = `${file}:${line}:${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.diagnostics.push({ severity: "warning", file, line, column, message });
+  }
+}
+
+function isNonTerminating(a: Action): boolean {
+  return a.kind === "continue";
+}
+
+const PORT_PROTO_SET = () => PacketSet.box({ [Dim.Proto]: PORT_PROTOS.map((p) => [BigInt(p), BigInt(p)] as const) });
+
+function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
+  let set = f.set;
+  const dims: Dim[] = [];
+  let nondeterministic = false;
+  if (to.addr) {
+    set = set.rewrite(Dim.Dst, [[to.addr.lo, to.addr.hi]]);
+    dims.push(Dim.Dst);
+    if (to.addr.hi > to.addr.lo) nondeterministic = true;
+  }
+  if (to.ports) {
+    const withPorts = PORT_PROTO_SET();
+    const ported = set.intersect(withPorts).rewrite(Dim.Dport, [[BigInt(to.ports[0]), BigInt(to.ports[1])]]);
+    set = ported.union(set.minus(withPorts));
+    dims.push(Dim.Dport);
+    if (to.ports[1] > to.ports[0]) nondeterministic = true;
+  }
+  const why = nondeterministic ? [`${rule.span.file}:${rule.span.line} rewrites to one of several destinations`] : [];
+  return {
+    set,
+    certain: f.certain && !nondeterministic,
+    nat: [...f.nat, { before: f.set, dims, rule }],
+    assumptions: [...f.assumptions, ...why],
+  };
+}
+
+/** Joins flows that share their fate so far (same certainty, same NAT history). */
+function mergeFlows(flows: Flow[]): Flow[] {
+  if (flows.length < 2) return flows;
+  const groups = new Map<string, Flow[]>();
+  for (const f of flows) {
+    if (f.set.isEmpty()) continue;
+    const key = `${f.certain}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  const out: Flow[] = [];
+  for (const g of groups.values()) {
+    if (g.length === 1) out.push(g[0]!);
+    else out.push({ ...g[0]!, set: PacketSet.unionAll(g.map((f) => f.set)) });
+  }
+  return out;
+}
+
+export function evaluateRuleset(ruleset: Ruleset): { results: PipelineResult[]; diagnostics: Diagnostic[] } {
+  const ev = new Evaluator(ruleset);
+  const results = ruleset.pipelines.map((p) => ev.evaluate(p));
+  return { results, diagnostics: ev.diagnostics };
+}

@@ -1,0 +1,63 @@
+/**
+ * Packet regions the checks ask about: "a stranger on the Internet opens a new connection".
+ */
+import { CT_STATES } from "../model/types.js";
+import { Dim, PROTO_TCP, ifaceToValue } from "../space/dims.js";
+import { PacketSet, type Ranges } from "../space/packet-set.js";
+
+const v4 = (s: string): bigint => s.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
+function cidr4(s: string): [bigint, bigint] {
+  const [a, len] = s.split("/") as [string, string];
+  const size = 1n << BigInt(32 - Number(len));
+  const lo = v4(a);
+  return [lo, lo + size - 1n];
+}
+
+/** IPv4 space that is not public unicast (RFC 6890 special-purpose and multicast/reserved). */
+const V4_NOT_PUBLIC = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4"].map(cidr4);
+
+function complementRanges(excl: [bigint, bigint][], max: bigint): [bigint, bigint][] {
+  const sorted = [...excl].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const out: [bigint, bigint][] = [];
+  let pos = 0n;
+  for (const [lo, hi] of sorted) {
+    if (lo > pos) out.push([pos, lo - 1n]);
+    if (hi + 1n > pos) pos = hi + 1n;
+  }
+  if (pos <= max) out.push([pos, max]);
+  return out;
+}
+
+/** Public unicast source ranges per family: IPv4 minus special-purpose blocks; IPv6 2000::/3. */
+export const PUBLIC_RANGES: Record<4 | 6, [bigint, bigint][]> = {
+  4: complementRanges(V4_NOT_PUBLIC, (1n << 32n) - 1n),
+  6: [[0x2n << 124n, (0x4n << 124n) - 1n]],
+};
+
+export function publicSize(family: 4 | 6): bigint {
+  return PUBLIC_RANGES[family].reduce((acc, [lo, hi]) => acc + (hi - lo + 1n), 0n);
+}
+
+const one = (v: number | bigint): [bigint, bigint] => [BigInt(v), BigInt(v)];
+
+/**
+ * New connections from public sources, arriving on any interface but loopback: for TCP the
+ * first packet is a SYN.
+ */
+export function strangerRegion(family: 4 | 6, protos: readonly number[], dports?: Ranges): PacketSet {
+  const lo = ifaceToValue("lo");
+  const spec = {
+    [Dim.Family]: [one(family)],
+    [Dim.CtState]: [one(CT_STATES.indexOf("new"))],
+    [Dim.Proto]: protos.map(one),
+    [Dim.Src]: PUBLIC_RANGES[family],
+    [Dim.Iif]: [
+      [0n, lo - 1n],
+      [lo + 1n, (1n << 120n) - 1n],
+    ] as [bigint, bigint][],
+    ...(dports ? { [Dim.Dport]: dports } : {}),
+  };
+  const all = PacketSet.box(spec);
+  const tcpNotSyn = PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)] }).minus(PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)], [Dim.TcpFlags]: [one(2)] }));
+  return all.minus(tcpNotSyn);
+}

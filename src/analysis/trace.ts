@@ -1,0 +1,229 @@
+/**
+ * Follows one concrete packet through a pipeline, rule by rule, and records every rule that
+ * matched on the way: the explanation behind a verdict. Where a rule depends on a condition
+ * fwlint does not model, both outcomes are followed.
+ */
+import type { TraceStep } from "../model/finding.js";
+import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
+import { Dim, PORT_PROTOS } from "../space/dims.js";
+import { compileRule, ctIndex } from "./compile.js";
+
+export interface TracePath {
+  verdict: "accept" | "drop";
+  steps: TraceStep[];
+  /** The rule (or policy) that gave the final verdict. */
+  decidedBy?: TraceStep;
+  /** Unknown conditions assumed to match (or not) on this path. */
+  assumptions: string[];
+  /** The packet as delivered (after DNAT). */
+  delivered: bigint[];
+}
+
+const MAX_PATHS = 16;
+const MAX_DEPTH = 128;
+
+interface State {
+  point: bigint[];
+  steps: TraceStep[];
+  assumptions: string[];
+}
+
+type ChainOutcome =
+  | { kind: "accept" | "drop"; state: State; by: TraceStep }
+  | { kind: "return"; state: State };
+
+export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonly bigint[]): TracePath[] {
+  let states: State[] = [{ point: point.slice(), steps: [], assumptions: [] }];
+  const finished: TracePath[] = [];
+  for (const stage of pipeline.stages) {
+    const chain = ruleset.chains.get(stage.chain);
+    if (!chain) continue;
+    const next: State[] = [];
+    for (const st of states) {
+      const isNat = stage.role === "dstnat" || stage.role === "srcnat";
+      if (isNat && st.point[Dim.CtState] !== BigInt(ctIndex("new"))) {
+        next.push(st);
+        continue;
+      }
+      for (const o of runChain(ruleset, chain, st, 0, stage, pipeline)) {
+        if (o.kind === "accept") next.push(o.state);
+        else if (o.kind === "drop") finished.push(done("drop", o.state, o.by));
+        else {
+          const policy = chain.policy ?? "accept";
+          const step: TraceStep = {
+            table: chain.table,
+            chain: chain.name,
+            rule: `policy ${policy.toUpperCase()}`,
+            line: chain.policySpan?.line ?? chain.span.line,
+            column: chain.policySpan?.column ?? chain.span.column,
+            file: chain.policySpan?.file ?? chain.span.file,
+            action: policy,
+          };
+          const s2 = { ...o.state, steps: [...o.state.steps, step] };
+          if (policy === "drop") finished.push(done("drop", s2, step));
+          else next.push(s2);
+        }
+      }
+    }
+    states = next.slice(0, MAX_PATHS);
+  }
+  for (const st of states) {
+    const last = [...st.steps].reverse().find((s) => s.action === "accept" || s.action.startsWith("dnat") || s.action === "policy accept");
+    finished.push(done("accept", st, last));
+  }
+  return finished;
+}
+
+function done(verdict: "accept" | "drop", st: State, by: TraceStep | undefined): TracePath {
+  return { verdict, steps: st.steps, decidedBy: by, assumptions: st.assumptions, delivered: st.point };
+}
+
+function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
+  return {
+    table: chain.table,
+    chain: chain.name,
+    rule: rule.span.text?.trim() ?? rule.id,
+    line: rule.span.line,
+    column: rule.span.column,
+    file: rule.span.file,
+    action,
+  };
+}
+
+function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, stage: Stage, pipeline: Pipeline): ChainOutcome[] {
+  if (depth > MAX_DEPTH) return [{ kind: "drop", state: start, by: { table: chain.table, chain: chain.name, rule: "jump loop", line: chain.span.line, file: chain.span.file, action: "drop" } }];
+  const outcomes: ChainOutcome[] = [];
+  // Each pending entry: a state and the index of the next rule to test.
+  const pending: { st: State; i: number }[] = [{ st: start, i: 0 }];
+  while (pending.length > 0 && outcomes.length < MAX_PATHS) {
+    const { st, i } = pending.pop()!;
+    let cur = st;
+    let idx = i;
+    let ended = false;
+    while (idx < chain.rules.length) {
+      const rule = chain.rules[idx]!;
+      idx++;
+      const m = compileRule(rule, ruleset.families);
+      if (!m.known.has(cur.point)) continue;
+      if (m.unknowns.length > 0 && rule.action.kind !== "continue") {
+        const what = m.unknowns.map((u) => u.text).join(", ");
+        pending.push({ st: { ...cur, assumptions: [...cur.assumptions, `not ${what} (${rule.span.file}:${rule.span.line})`] }, i: idx });
+        cur = { ...cur, assumptions: [...cur.assumptions, `${what} (${rule.span.file}:${rule.span.line})`] };
+      }
+      const res = act(ruleset, chain, rule, rule.action, cur, depth, stage, pipeline);
+      if (res.goOn.length > 0) {
+        cur = res.goOn[0]!;
+        for (const extra of res.goOn.slice(1)) pending.push({ st: extra, i: idx });
+        outcomes.push(...res.outcomes);
+        continue;
+      }
+      outcomes.push(...res.outcomes);
+      ended = true;
+      break;
+    }
+    if (!ended) outcomes.push({ kind: "return", state: cur });
+  }
+  return outcomes;
+}
+
+function act(
+  ruleset: Ruleset,
+  chain: Chain,
+  rule: Rule,
+  action: Action,
+  st: State,
+  depth: number,
+  stage: Stage,
+  pipeline: Pipeline,
+): { outcomes: ChainOutcome[]; goOn: State[] } {
+  const add = (a: string): State => ({ ...st, steps: [...st.steps, stepOf(chain, rule, a)] });
+  switch (action.kind) {
+    case "accept":
+    case "drop": {
+      const s = add(action.kind);
+      return { outcomes: [{ kind: action.kind, state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
+    }
+    case "reject": {
+      const s = add("reject");
+      return { outcomes: [{ kind: "drop", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
+    }
+    case "return":
+      return { outcomes: [{ kind: "return", state: add("return") }], goOn: [] };
+    case "continue": {
+      const s = add(action.target.toLowerCase());
+      if (stage.role === "raw" && /^(NOTRACK|CT\b.*--notrack)/.test(action.target)) s.point[Dim.CtState] = BigInt(ctIndex("untracked"));
+      return { outcomes: [], goOn: [s] };
+    }
+    case "jump":
+    case "goto": {
+      const target = ruleset.chains.get(`${chain.table}/${action.chain}`);
+      if (!target) return { outcomes: [], goOn: [st] };
+      const s = add(`${action.kind} ${action.chain}`);
+      const sub = runChain(ruleset, target, s, depth + 1, stage, pipeline);
+      const outcomes: ChainOutcome[] = [];
+      const goOn: State[] = [];
+      for (const o of sub) {
+        if (o.kind !== "return") outcomes.push(o);
+        else if (action.kind === "jump") goOn.push(o.state);
+        else outcomes.push(o);
+      }
+      return { outcomes, goOn };
+    }
+    case "dnat": {
+      if (action.to.addr === undefined && pipeline.kind === "forward") {
+        const s = add("redirect (delivered locally, not forwarded)");
+        return { outcomes: [{ kind: "drop", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
+      }
+      const p = st.point.slice();
+      if (action.to.addr) p[Dim.Dst] = action.to.addr.lo;
+      if (action.to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Dport] = BigInt(action.to.ports[0]);
+      const s = { ...add(`dnat to ${describeRewrite(action.to.addr?.lo, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p };
+      return { outcomes: [{ kind: "accept", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
+    }
+    case "snat": {
+      const s = add(action.target.toLowerCase());
+      return { outcomes: [{ kind: "accept", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
+    }
+    case "unknown": {
+      const s = add(`${action.target} (decided outside the ruleset)`);
+      const by = s.steps[s.steps.length - 1]!;
+      return {
+        outcomes: [
+          { kind: "accept", state: { ...s, assumptions: [...s.assumptions, `${action.target} accepts`] }, by },
+          { kind: "drop", state: { ...s, assumptions: [...s.assumptions, `${action.target} drops`] }, by },
+        ],
+        goOn: [],
+      };
+    }
+  }
+}
+
+function describeRewrite(addr: bigint | undefined, port: number | undefined, v6: boolean): string {
+  const a = addr === undefined ? "this host" : formatAddr(addr, v6 ? 6 : 4);
+  return port === undefined ? a : v6 && addr !== undefined ? `[${a}]:${port}` : `${a}:${port}`;
+}
+
+export function formatAddr(v: bigint, family: 4 | 6): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => ((v >> s) & 255n).toString()).join(".");
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  // Longest run of zero groups (length >= 2) becomes "::".
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+}

@@ -1,0 +1,39 @@
+/**
+ * The input formats fwlint reads: how each is recognised from content and which parser reads it.
+ * Parsers for rarely used formats are loaded on first use, to keep start-up fast.
+ */
+import type { Ruleset } from "../model/types.js";
+import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
+
+interface FormatEntry {
+  name: string;
+  detect(text: string): boolean;
+  parse(text: string, file: string): Ruleset;
+}
+
+const FORMATS: FormatEntry[] = [
+  {
+    name: "iptables",
+    detect: (t) => detectIptablesSave(t) === "iptables",
+    parse: (t, f) => parseIptablesSave(t, f, { family: 4 }),
+  },
+  {
+    name: "ip6tables",
+    detect: (t) => detectIptablesSave(t) === "ip6tables",
+    parse: (t, f) => parseIptablesSave(t, f, { family: 6 }),
+  },
+];
+
+export function knownFormats(): string[] {
+  return FORMATS.map((f) => f.name);
+}
+
+export function detectFormat(text: string): string | undefined {
+  return FORMATS.find((f) => f.detect(text))?.name;
+}
+
+export function parseAs(format: string, text: string, file: string): Ruleset {
+  const entry = FORMATS.find((f) => f.name === format);
+  if (!entry) throw new Error(`unknown input format '${format}' (known: ${knownFormats().join(", ")})`);
+  return entry.parse(text, file);
+}

@@ -1,0 +1,146 @@
+/**
+ * The common model every parser produces and every analysis reads.
+ *
+ * It is plain data: a rule's match is a conjunction of declarative conditions over packet
+ * fields. Parsers know nothing of packet sets; src/analysis compiles conditions to the exact
+ * packet-set algebra in src/space.
+ */
+
+export type Family = 4 | 6;
+
+/** Where something came from: 1-based line and column. */
+export interface SourceSpan {
+  file: string;
+  line: number;
+  column: number;
+  /** The source line's text (without the newline), for reports. */
+  text?: string;
+}
+
+export type DiagnosticSeverity = "error" | "warning" | "info";
+
+export interface Diagnostic {
+  severity: DiagnosticSeverity;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Inclusive integer range. Addresses are bigint (IPv4 fits in 32 bits, IPv6 in 128). */
+export interface AddrRange {
+  lo: bigint;
+  hi: bigint;
+}
+export type PortRange = [number, number];
+
+export type CtState = "new" | "established" | "related" | "invalid" | "untracked";
+export const CT_STATES: readonly CtState[] = ["new", "established", "related", "invalid", "untracked"];
+
+/**
+ * One constraint on a packet. A rule matches when all its conditions hold.
+ * `negate` inverts the single condition (iptables `!`).
+ */
+export type Condition =
+  | { kind: "family"; family: Family }
+  /** IP protocol numbers (6 tcp, 17 udp, 1 icmp, 58 icmpv6 ...). */
+  | { kind: "proto"; protos: number[]; negate?: boolean }
+  /** Source or destination address in any of the ranges (of the given family). */
+  | { kind: "addr"; field: "src" | "dst"; family: Family; ranges: AddrRange[]; negate?: boolean }
+  /** Port in any of the ranges. Implies a protocol that has ports; combine with a proto condition. */
+  | { kind: "port"; field: "sport" | "dport"; ranges: PortRange[]; negate?: boolean }
+  /** ICMP (family 4) or ICMPv6 (family 6) type, optionally with a code range; type undefined = any type. */
+  | { kind: "icmp"; family: Family; type?: number; codeLo?: number; codeHi?: number; negate?: boolean }
+  /** Interface name; `prefix` for iptables `eth+` (matches every name starting with `name`). */
+  | { kind: "iface"; field: "iif" | "oif"; name: string; prefix: boolean; negate?: boolean }
+  | { kind: "ctstate"; states: CtState[]; negate?: boolean }
+  /** TCP flags: (flags & mask) == comp. */
+  | { kind: "tcpflags"; mask: number; comp: number; negate?: boolean }
+  /** iptables -f: second and later fragments. fwlint models unfragmented packets and first fragments. */
+  | { kind: "fragment"; negate?: boolean }
+  /** Any one of the alternatives (each a conjunction) holds, e.g. multiport --ports. */
+  | { kind: "or"; anyOf: Condition[][]; negate?: boolean }
+  /**
+   * Something the format can express but fwlint does not model (rate limits, marks, ipsets,
+   * time, owner, ...). Analysis treats it soundly: the packet may or may not match.
+   */
+  | { kind: "unknown"; text: string; reason: string };
+
+/** What a NAT target rewrites. Absent fields are unchanged. */
+export interface NatRewrite {
+  /** Address range chosen from (single address when lo == hi). */
+  addr?: AddrRange;
+  ports?: PortRange;
+  family?: Family;
+}
+
+export type Action =
+  | { kind: "accept" }
+  | { kind: "drop" }
+  | { kind: "reject"; with?: string }
+  | { kind: "return" }
+  | { kind: "jump"; chain: string }
+  | { kind: "goto"; chain: string }
+  /** Non-terminating: LOG, NFLOG, MARK, counters ... evaluation goes on with the next rule. */
+  | { kind: "continue"; target: string }
+  /** Destination NAT (DNAT, REDIRECT): terminates the nat chain; the packet goes on rewritten. */
+  | { kind: "dnat"; to: NatRewrite; target: string }
+  /** Source NAT (SNAT, MASQUERADE): terminates the nat chain; does not change filtering. */
+  | { kind: "snat"; to: NatRewrite; target: string }
+  /** A terminating target fwlint does not model exactly (QUEUE, NFQUEUE with bypass ...). */
+  | { kind: "unknown"; target: string };
+
+export interface Rule {
+  /** Stable identifier inside the ruleset, e.g. "filter/INPUT#3". */
+  id: string;
+  conditions: Condition[];
+  action: Action;
+  span: SourceSpan;
+  /** Free-text comment attached in the source (iptables -m comment). */
+  comment?: string;
+}
+
+export interface Chain {
+  name: string;
+  /** Table (iptables), table+family (nft), ACL name (vendors). */
+  table: string;
+  rules: Rule[];
+  /** Built-in/base chains: verdict when a packet falls off the end; user chains return to the caller. */
+  policy?: "accept" | "drop";
+  /** Where the policy is declared (the `:INPUT DROP [0:0]` line). */
+  policySpan?: SourceSpan;
+  span: SourceSpan;
+}
+
+export type PipelineKind = "inbound" | "forward" | "outbound";
+
+/** One base chain a pipeline runs, in order. Nat stages may rewrite (dstnat before routing). */
+export interface Stage {
+  /** Chain name key into Ruleset.chains (table-qualified, e.g. "filter/INPUT"). */
+  chain: string;
+  /** "dstnat" stages see only NEW packets and may rewrite the destination. */
+  role: "filter" | "dstnat" | "srcnat" | "mangle" | "raw";
+}
+
+export interface Pipeline {
+  kind: PipelineKind;
+  family: Family;
+  stages: Stage[];
+}
+
+export interface Ruleset {
+  format: string;
+  file: string;
+  /** Families the ruleset speaks for (iptables-save: [4]; ip6tables-save: [6]; nft inet: [4, 6]). */
+  families: Family[];
+  /** Chains by table-qualified key, e.g. "filter/INPUT", "nat/PREROUTING". */
+  chains: Map<string, Chain>;
+  pipelines: Pipeline[];
+  diagnostics: Diagnostic[];
+  /** Number of rules in the source (for the JSON report). */
+  ruleCount: number;
+}
+
+export function chainKey(table: string, chain: string): string {
+  return `${table}/${chain}`;
+}

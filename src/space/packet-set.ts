@@ -1,0 +1,226 @@
+/**
+ * Exact sets of packets: union, intersection, difference, emptiness, containment, a concrete
+ * member (witness) and how much of the source space a set covers.
+ *
+ * Every set is a subset of the universe of well-formed packets: family 4 or 6, addresses in
+ * the family's range, ports only for protocols that have them (0 otherwise), ICMP type and
+ * code only for ICMP/ICMPv6 (0 otherwise), TCP flags only for TCP (0 otherwise). Complement is
+ * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
+ */
+import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
+import * as idd from "./idd.js";
+import type { Node } from "./idd.js";
+
+export type Ranges = readonly (readonly [bigint, bigint])[];
+export type BoxSpec = Partial<Record<Dim, Ranges>>;
+
+export class PacketSet {
+  private constructor(readonly node: Node) {}
+
+  private static readonly EMPTY = new PacketSet(idd.EMPTY);
+
+  static fromNode(node: Node): PacketSet {
+    return node === idd.EMPTY ? PacketSet.EMPTY : new PacketSet(node);
+  }
+
+  /** All well-formed packets (of the given families). */
+  static universe(families: readonly (4 | 6)[] = [4, 6]): PacketSet {
+    let u = PacketSet.EMPTY;
+    for (const f of families) u = u.union(f === 4 ? UNIVERSE4 : UNIVERSE6);
+    return u;
+  }
+
+  static empty(): PacketSet {
+    return PacketSet.EMPTY;
+  }
+
+  /** The packets of the universe whose listed dimensions lie in the given ranges. */
+  static box(spec: BoxSpec): PacketSet {
+    return PacketSet.fromNode(idd.and(rawBox(spec), UNIVERSE.node));
+  }
+
+  union(o: PacketSet): PacketSet {
+    return PacketSet.fromNode(idd.or(this.node, o.node));
+  }
+  intersect(o: PacketSet): PacketSet {
+    return PacketSet.fromNode(idd.and(this.node, o.node));
+  }
+  minus(o: PacketSet): PacketSet {
+    return PacketSet.fromNode(idd.diff(this.node, o.node));
+  }
+  /** Complement inside the universe. */
+  complement(): PacketSet {
+    return UNIVERSE.minus(this);
+  }
+  isEmpty(): boolean {
+    return this.node === idd.EMPTY;
+  }
+  equals(o: PacketSet): boolean {
+    return this.node === o.node;
+  }
+  /** this ⊆ o */
+  isSubsetOf(o: PacketSet): boolean {
+    return idd.diff(this.node, o.node) === idd.EMPTY;
+  }
+  overlaps(o: PacketSet): boolean {
+    return idd.and(this.node, o.node) !== idd.EMPTY;
+  }
+  has(point: readonly bigint[]): boolean {
+    return idd.contains(this.node, point);
+  }
+  /** Forget the given dimensions (existential projection). */
+  forget(dims: readonly Dim[]): PacketSet {
+    return PacketSet.fromNode(idd.exists(this.node, dims));
+  }
+  /** Packets of this set with dimension `dim` replaced by any value of `ranges`. */
+  rewrite(dim: Dim, ranges: Ranges): PacketSet {
+    if (this.isEmpty()) return this;
+    return PacketSet.fromNode(idd.and(idd.and(idd.exists(this.node, [dim]), rawBox({ [dim]: ranges })), UNIVERSE.node));
+  }
+
+  static unionAll(sets: readonly PacketSet[]): PacketSet {
+    return PacketSet.fromNode(idd.orAll(sets.map((s) => s.node)));
+  }
+
+  /** The values of one dimension that some member has, as sorted disjoint ranges. */
+  valuesOf(dim: Dim): [bigint, bigint][] {
+    return projectDim(this.node, dim);
+  }
+
+  /**
+   * A member, choosing at each dimension the first preferred value that keeps the rest of the
+   * set non-empty, else a readable value of the first non-empty piece. Undefined when empty.
+   */
+  witness(prefs: Partial<Record<Dim, readonly bigint[]>> = {}, pick?: PiecePicker): bigint[] | undefined {
+    if (this.isEmpty()) return undefined;
+    const point: bigint[] = new Array(DIM_COUNT).fill(0n);
+    let n: Node = this.node;
+    for (let level = 0; level < DIM_COUNT; level++) {
+      const pref = prefs[level as Dim] ?? [];
+      if (n.level > level) {
+        point[level] = pref.length > 0 ? pref[0]! : pick ? pick(level as Dim, 0n, DIM_MAX[level]!) : 0n;
+        continue;
+      }
+      let chosen: bigint | undefined;
+      for (const v of pref) {
+        if (idd.restrict(n, level, v) !== idd.EMPTY) {
+          chosen = v;
+          break;
+        }
+      }
+      if (chosen === undefined) {
+        for (let i = 0; i < n.kids.length; i++) {
+          if (n.kids[i] === idd.EMPTY) continue;
+          const lo = n.cuts[i]!;
+          const hi = idd.pieceEnd(n, i);
+          chosen = pick ? pick(level as Dim, lo, hi) : lo;
+          break;
+        }
+      }
+      point[level] = chosen!;
+      n = idd.restrict(n, level, chosen!);
+    }
+    return point;
+  }
+
+  /**
+   * The largest share of `space` (a set of source ranges) that reaches any single combination
+   * of the other dimensions: "how much of the Internet can open this one connection?".
+   * `this` must already be restricted to sources inside `space`.
+   */
+  maxSourceCount(): bigint {
+    return maxSrc(this.node, new Map());
+  }
+
+  /** Number of decision-diagram nodes (a size measure for benchmarks). */
+  size(): number {
+    return idd.nodeCount(this.node);
+  }
+}
+
+/** Chooses a value inside [lo, hi] for a witness. */
+export type PiecePicker = (dim: Dim, lo: bigint, hi: bigint) => bigint;
+
+function rawBox(spec: BoxSpec): Node {
+  let node: Node = idd.FULL;
+  for (let level = DIM_COUNT - 1; level >= 0; level--) {
+    const r = spec[level as Dim];
+    if (r) node = idd.mkRanges(level, r, node);
+  }
+  return node;
+}
+
+function projectDim(node: Node, dim: Dim): [bigint, bigint][] {
+  const acc: [bigint, bigint][] = [];
+  const seen = new Set<number>();
+  const walk = (n: Node) => {
+    if (n === idd.EMPTY || seen.has(n.id)) return;
+    seen.add(n.id);
+    if (n.level > dim) {
+      acc.push([0n, DIM_MAX[dim]!]);
+      return;
+    }
+    if (n.level === dim) {
+      for (let i = 0; i < n.kids.length; i++) if (n.kids[i] !== idd.EMPTY) acc.push([n.cuts[i]!, idd.pieceEnd(n, i)]);
+      return;
+    }
+    for (const k of n.kids) walk(k);
+  };
+  walk(node);
+  return idd.normalizeRanges(acc, DIM_MAX[dim]!);
+}
+
+function maxSrc(n: Node, memo: Map<number, bigint>): bigint {
+  if (n === idd.EMPTY) return 0n;
+  if (n === idd.FULL) return DIM_MAX[Dim.Src]! + 1n;
+  const hit = memo.get(n.id);
+  if (hit !== undefined) return hit;
+  let best = 0n;
+  if (n.level === Dim.Src) {
+    for (let i = 0; i < n.kids.length; i++) if (n.kids[i] !== idd.EMPTY) best += idd.pieceEnd(n, i) - n.cuts[i]! + 1n;
+  } else {
+    for (const k of n.kids) {
+      const v = maxSrc(k, memo);
+      if (v > best) best = v;
+    }
+  }
+  memo.set(n.id, best);
+  return best;
+}
+
+const r = (lo: number | bigint, hi: number | bigint = lo): [bigint, bigint] => [BigInt(lo), BigInt(hi)];
+const ZERO = [r(0)];
+
+function familyUniverse(family: 4 | 6): Node {
+  const addr = family === 4 ? [r(0, V4_MAX)] : [r(0, DIM_MAX[Dim.Src]!)];
+  const icmp = family === 4 ? PROTO_ICMP : PROTO_ICMPV6;
+  const base: BoxSpec = { [Dim.Family]: [r(family)], [Dim.Src]: addr, [Dim.Dst]: addr };
+  const special = new Set<number>([...PORT_PROTOS, icmp]);
+  const others: [bigint, bigint][] = [];
+  for (let p = 0; p <= 255; p++) if (!special.has(p)) others.push(r(p));
+  const parts: Node[] = [
+    rawBox({ ...base, [Dim.Proto]: [r(PROTO_TCP)], [Dim.IcmpType]: ZERO, [Dim.IcmpCode]: ZERO }),
+    rawBox({
+      ...base,
+      [Dim.Proto]: PORT_PROTOS.filter((p) => p !== PROTO_TCP).map((p) => r(p)),
+      [Dim.IcmpType]: ZERO,
+      [Dim.IcmpCode]: ZERO,
+      [Dim.TcpFlags]: ZERO,
+    }),
+    rawBox({ ...base, [Dim.Proto]: [r(icmp)], [Dim.Sport]: ZERO, [Dim.Dport]: ZERO, [Dim.TcpFlags]: ZERO }),
+    rawBox({
+      ...base,
+      [Dim.Proto]: others,
+      [Dim.Sport]: ZERO,
+      [Dim.Dport]: ZERO,
+      [Dim.IcmpType]: ZERO,
+      [Dim.IcmpCode]: ZERO,
+      [Dim.TcpFlags]: ZERO,
+    }),
+  ];
+  return idd.orAll(parts);
+}
+
+const UNIVERSE4 = PacketSet.fromNode(familyUniverse(4));
+const UNIVERSE6 = PacketSet.fromNode(familyUniverse(6));
+const UNIVERSE = UNIVERSE4.union(UNIVERSE6);

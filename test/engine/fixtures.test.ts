@@ -1,0 +1,83 @@
+/**
+ * Every fixture under fixtures/ states the findings it must and must not produce, in comments:
+ *   # fwlint-expect: RULE-ID [key=value ...]
+ *   # fwlint-expect-not: RULE-ID [key=value ...]
+ * Keys: service, line, severity, direction, family.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { analyzeText } from "../../src/engine/check.js";
+import type { Finding } from "../../src/model/finding.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const fixturesDir = join(root, "fixtures");
+
+function fixtureFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...fixtureFiles(p));
+    else if (!e.name.endsWith(".md") && !e.name.endsWith(".jsonl")) out.push(p);
+  }
+  return out.sort();
+}
+
+interface Expectation {
+  negate: boolean;
+  ruleId: string;
+  filters: Record<string, string>;
+  text: string;
+}
+
+function expectations(text: string): Expectation[] {
+  const out: Expectation[] = [];
+  for (const line of text.split("\n")) {
+    const m = /fwlint-expect(-not)?:\s*(\S+)(.*)$/.exec(line);
+    if (!m) continue;
+    const filters: Record<string, string> = {};
+    for (const kv of m[3]!.trim().split(/\s+/).filter(Boolean)) {
+      const [k, v] = kv.split("=");
+      filters[k!] = v!;
+    }
+    out.push({ negate: !!m[1], ruleId: m[2]!, filters, text: line.trim() });
+  }
+  return out;
+}
+
+function matches(f: Finding, e: Expectation): boolean {
+  if (f.ruleId !== e.ruleId) return false;
+  for (const [k, v] of Object.entries(e.filters)) {
+    if (k === "service" && f.exposure?.service !== v) return false;
+    if (k === "line" && String(f.location.line) !== v) return false;
+    if (k === "severity" && f.severity !== v) return false;
+    if (k === "direction" && f.exposure?.direction !== v) return false;
+    if (k === "family" && String(f.exposure?.family) !== v) return false;
+  }
+  return true;
+}
+
+describe("fixtures produce the findings they declare", () => {
+  for (const file of fixtureFiles(fixturesDir)) {
+    const rel = relative(root, file);
+    const text = readFileSync(file, "utf8");
+    const exps = expectations(text);
+    if (exps.length === 0) continue;
+    it(rel, () => {
+      const res = analyzeText(rel, text);
+      expect(res.fatal).toBeUndefined();
+      expect(res.file.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const summary = res.findings.map((f) => `${f.location.line} ${f.ruleId} ${f.exposure?.service ?? ""} ${f.message}`);
+      for (const e of exps) {
+        const hit = res.findings.filter((f) => matches(f, e));
+        if (e.negate) expect(hit, `${e.text}\nfindings:\n${summary.join("\n")}`).toEqual([]);
+        else expect(hit.length, `${e.text}\nfindings:\n${summary.join("\n")}`).toBeGreaterThan(0);
+      }
+      // Every exposure carries a witness and a trace that ends in an accept.
+      for (const f of res.findings.filter((x) => x.exposure)) {
+        expect(f.witness).toBeDefined();
+        expect(f.trace?.length ?? 0).toBeGreaterThan(0);
+      }
+    });
+  }
+});
