@@ -1,0 +1,90 @@
+/**
+ * Splits a file into lines and runs lexer, parser and visitor on each meaningful one. A line
+ * that does not lex or parse gives one error diagnostic and is left out; the other lines go on.
+ */
+import { EOF, type ILexingError, type IRecognitionException } from "chevrotain";
+import type { Diagnostic } from "../../src/model/types.js";
+import type { LineNode } from "./ast.js";
+import { lineParser } from "./parser.js";
+import { lineLexer, Unterminated } from "./tokens.js";
+import { lineVisitor } from "./visitor.js";
+
+export interface SplitLine {
+  /** 1-based. */
+  line: number;
+  text: string;
+}
+
+/** Lines without their terminators (\n, \r\n or a lone \r). */
+export function splitLines(text: string): SplitLine[] {
+  const out: SplitLine[] = [];
+  let start = 0;
+  let n = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      out.push({ line: n++, text: text.slice(start, i) });
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      start = i + 1;
+    }
+  }
+  if (start < text.length) out.push({ line: n, text: text.slice(start) });
+  return out;
+}
+
+export interface ParsedLines {
+  nodes: LineNode[];
+  diagnostics: Diagnostic[];
+  /** Comment lines (for detection and suppression comments). */
+  comments: SplitLine[];
+}
+
+export function parseLines(text: string, file: string): ParsedLines {
+  const nodes: LineNode[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const comments: SplitLine[] = [];
+  const err = (line: number, column: number, message: string) =>
+    diagnostics.push({ severity: "error", message, file, line, column });
+
+  for (const { line, text: lineText } of splitLines(text)) {
+    const trimmed = lineText.trimStart();
+    if (trimmed === "") continue;
+    if (trimmed.startsWith("#")) {
+      comments.push({ line, text: lineText });
+      continue;
+    }
+    let lexed;
+    try {
+      lexed = lineLexer.tokenize(lineText);
+    } catch (e) {
+      err(line, 1, `could not read this line: ${String(e)}`);
+      continue;
+    }
+    if (lexed.errors.length > 0) {
+      const e: ILexingError = lexed.errors[0]!;
+      err(line, e.column ?? 1, `unexpected character '${lineText.slice(e.offset, e.offset + 1)}'`);
+      continue;
+    }
+    const bad = lexed.tokens.find((t) => t.tokenType === Unterminated);
+    if (bad) {
+      err(line, bad.startColumn ?? 1, "unterminated quoted string: a closing '\"' is missing");
+      continue;
+    }
+    lineParser.input = lexed.tokens;
+    let cst;
+    try {
+      cst = lineParser.line();
+    } catch (e) {
+      err(line, 1, `could not parse this line: ${String(e)}`);
+      continue;
+    }
+    if (lineParser.errors.length > 0) {
+      const e: IRecognitionException = lineParser.errors[0]!;
+      const col = e.token.tokenType === EOF || !Number.isFinite(e.token.startColumn) ? lineText.length + 1 : e.token.startColumn!;
+      err(line, col, e.message);
+      continue;
+    }
+    nodes.push(lineVisitor.visit(cst, { line, text: lineText }) as LineNode);
+  }
+  return { nodes, diagnostics, comments };
+}
