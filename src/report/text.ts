@@ -1,0 +1,203 @@
+/**
+ * Human output for `fwlint check --format text`.
+ *
+ *   rules.v4:9:1 high exposed-service SMTP (tcp/25) is reachable from any source on the inbound path
+ *     9 | -A INPUT -p tcp -m tcp --dport 25 -j ACCEPT
+ *       | ^
+ *     e.g. tcp 198.51.100.7:40000 -> 10.0.0.5:25 iif eth0
+ *     decided by:
+ *       filter INPUT rules.v4:9 accept
+ *
+ *   3 findings (1 critical, 2 high) in 2 files; 1 file with errors
+ *
+ * Every string that can come from a scanned file or a file name goes through sanitize(), so a ruleset
+ * cannot drive the terminal. Colour (severity, rule id) is the caller's decision (TTY, NO_COLOR, --no-color).
+ */
+import { SEVERITIES, severityRank, type FileReport, type Finding, type Packet, type Severity } from "../model/finding.js";
+import type { Diagnostic } from "../model/types.js";
+import { sanitize } from "./sanitize.js";
+
+export interface TextOptions {
+  color: boolean;
+}
+
+export interface TextInput {
+  /** Files that were analysed, in the order they were checked. */
+  files: FileReport[];
+  findings: Finding[];
+  /** Files that could not be read or parsed at all (their one-line errors go to stderr). */
+  failed?: { path: string; message: string }[];
+}
+
+const RESET = "\x1b[0m";
+const SEVERITY_STYLE: Record<Severity, string> = {
+  critical: "\x1b[1;31m",
+  high: "\x1b[31m",
+  medium: "\x1b[33m",
+  low: "\x1b[36m",
+  info: "\x1b[34m",
+};
+const DIAGNOSTIC_STYLE: Record<Diagnostic["severity"], string> = {
+  error: "\x1b[31m",
+  warning: "\x1b[33m",
+  info: "\x1b[34m",
+};
+const RULE_ID_STYLE = "\x1b[90m";
+
+function paint(on: boolean, style: string, text: string): string {
+  return on ? `${style}${text}${RESET}` : text;
+}
+
+/** `[addr]:port` for IPv6, `addr:port` for IPv4, the bare address when there is no port. */
+function hostPort(addr: string, port: number | undefined, family: number): string {
+  const a = sanitize(addr);
+  if (port === undefined) return a;
+  return family === 6 ? `[${a}]:${port}` : `${a}:${port}`;
+}
+
+/** `tcp 198.51.100.7:40000 -> 10.0.0.5:25 iif eth0`; ICMP adds type/code; forward shows `iif X oif Y`. */
+export function describeWitness(p: Packet): string {
+  let s = `${sanitize(p.proto)} ${hostPort(p.src, p.sport, p.family)} -> ${hostPort(p.dst, p.dport, p.family)}`;
+  if (p.icmp_type !== undefined) s += ` type ${p.icmp_type} code ${p.icmp_code ?? 0}`;
+  if (p.iif) s += ` iif ${sanitize(p.iif)}`;
+  if (p.oif) s += ` oif ${sanitize(p.oif)}`;
+  return s;
+}
+
+/**
+ * The source line and a caret under `column` (1-based), both sanitised. The caret padding mirrors the
+ * sanitised prefix: tabs stay tabs (so the caret lines up however wide the terminal's tabs are) and an
+ * escaped control character is padded by the width of its escape.
+ */
+export function sourceExcerpt(lineNo: number, source: string, column: number): string[] {
+  const gutter = String(lineNo);
+  const chars = Array.from(source);
+  const col = Math.min(Math.max(1, Math.trunc(column) || 1), chars.length + 1);
+  let pad = "";
+  for (const ch of chars.slice(0, col - 1)) pad += ch === "\t" ? "\t" : " ".repeat(sanitize(ch).length);
+  return [`  ${gutter} | ${sanitize(source)}`.trimEnd(), `  ${" ".repeat(gutter.length)} | ${pad}^`];
+}
+
+function location(file: string, line: number, column?: number): string {
+  return column === undefined ? `${sanitize(file)}:${line}` : `${sanitize(file)}:${line}:${column}`;
+}
+
+export function renderFinding(f: Finding, color: boolean): string[] {
+  const out: string[] = [];
+  const { file, line, column } = f.location;
+  out.push(
+    `${location(file, line, column)} ${paint(color, SEVERITY_STYLE[f.severity] ?? "", f.severity)} ` +
+      `${paint(color, RULE_ID_STYLE, sanitize(f.ruleId))} ${sanitize(f.message)}`,
+  );
+  if (f.sourceLine !== undefined) out.push(...sourceExcerpt(line, f.sourceLine, column));
+  if (f.witness) out.push(`  e.g. ${describeWitness(f.witness)}`);
+  if (f.trace && f.trace.length > 0) {
+    out.push("  decided by:");
+    for (const step of f.trace) {
+      const parts: string[] = [];
+      if (step.table) parts.push(sanitize(step.table));
+      parts.push(sanitize(step.chain));
+      parts.push(step.file ? location(step.file, step.line) : `line ${step.line}`);
+      if (step.action) parts.push(sanitize(step.action));
+      out.push(`    ${parts.join(" ")}`);
+    }
+  }
+  if (f.related && f.related.length > 0) {
+    out.push("  related:");
+    for (const r of f.related) out.push(`    ${location(r.file, r.line, r.column)} ${sanitize(r.message)}`);
+  }
+  if (f.uncertain && f.uncertain.length > 0) {
+    out.push(`  uncertain: depends on what fwlint does not model: ${f.uncertain.map(sanitize).join("; ")}`);
+  }
+  return out;
+}
+
+export function renderDiagnostic(d: Diagnostic, fallbackFile: string, color: boolean): string {
+  const sev = paint(color, DIAGNOSTIC_STYLE[d.severity] ?? "", d.severity);
+  return `${location(d.file || fallbackFile, d.line, d.column)}: ${sev}: ${sanitize(d.message)}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** `3 findings (1 critical, 2 high) in 2 files; 1 file with errors`. */
+export function summaryLine(input: TextInput): string {
+  const paths = new Set<string>();
+  const withErrors = new Set<string>();
+  for (const f of input.files) {
+    paths.add(f.path);
+    if (f.diagnostics.some((d) => d.severity === "error")) withErrors.add(f.path);
+  }
+  for (const f of input.failed ?? []) {
+    paths.add(f.path);
+    withErrors.add(f.path);
+  }
+  const counts = SEVERITIES.map((s) => [s, input.findings.filter((f) => f.severity === s).length] as const).filter(
+    ([, n]) => n > 0,
+  );
+  const n = input.findings.length;
+  let s =
+    n === 0
+      ? `no findings in ${plural(paths.size, "file")}`
+      : `${plural(n, "finding")} (${counts.map(([sev, k]) => `${k} ${sev}`).join(", ")}) in ${plural(paths.size, "file")}`;
+  if (withErrors.size > 0) s += `; ${plural(withErrors.size, "file")} with errors`;
+  return s;
+}
+
+type Entry =
+  | { kind: "diagnostic"; line: number; column: number; d: Diagnostic; file: string }
+  | { kind: "finding"; line: number; column: number; f: Finding };
+
+function compareEntries(a: Entry, b: Entry): number {
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.column !== b.column) return a.column - b.column;
+  if (a.kind !== b.kind) return a.kind === "diagnostic" ? -1 : 1;
+  if (a.kind === "finding" && b.kind === "finding") {
+    const bySeverity = severityRank(b.f.severity) - severityRank(a.f.severity);
+    if (bySeverity !== 0) return bySeverity;
+    return a.f.ruleId < b.f.ruleId ? -1 : a.f.ruleId > b.f.ruleId ? 1 : 0;
+  }
+  return 0;
+}
+
+/**
+ * The whole stdout text: per file (in the order checked) its diagnostics and findings by line, a blank
+ * line after each finding, then the summary line. Ends with a newline.
+ */
+export function renderText(input: TextInput, options: TextOptions): string {
+  const byFile = new Map<string, Entry[]>();
+  const order: string[] = [];
+  const bucket = (path: string): Entry[] => {
+    let b = byFile.get(path);
+    if (!b) {
+      b = [];
+      byFile.set(path, b);
+      order.push(path);
+    }
+    return b;
+  };
+  for (const file of input.files) {
+    const b = bucket(file.path);
+    for (const d of file.diagnostics) b.push({ kind: "diagnostic", line: d.line, column: d.column, d, file: file.path });
+  }
+  for (const f of input.findings) {
+    bucket(f.location.file).push({ kind: "finding", line: f.location.line, column: f.location.column, f });
+  }
+
+  const lines: string[] = [];
+  for (const path of order) {
+    const entries = byFile.get(path)!.sort(compareEntries);
+    entries.forEach((e, i) => {
+      if (e.kind === "diagnostic") {
+        lines.push(renderDiagnostic(e.d, e.file, options.color));
+        if (entries[i + 1]?.kind === "finding") lines.push("");
+      } else {
+        lines.push(...renderFinding(e.f, options.color), "");
+      }
+    });
+    if (entries.length > 0 && entries[entries.length - 1]!.kind === "diagnostic") lines.push("");
+  }
+  lines.push(summaryLine(input));
+  return lines.join("\n") + "\n";
+}
