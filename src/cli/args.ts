@@ -1,0 +1,77 @@
+/**
+ * A small, strict option parser: `--name value`, `--name=value`, boolean flags, `-h`, and `--` to end
+ * the options. Problems are thrown as UsageError with a one-line message (the caller prints it and
+ * exits 2). No dependency, so start-up stays light.
+ */
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface OptionSpec {
+  /** Long name without the dashes. */
+  name: string;
+  /** Takes a value (`--format json`) or is a flag (`--no-color`). */
+  value: boolean;
+  /** Short alias without the dash (`h`). */
+  short?: string;
+}
+
+export interface ParsedArgs {
+  /** Last value of each value option given; `true` for each flag given. */
+  options: Map<string, string | true>;
+  positionals: string[];
+}
+
+/**
+ * Parses `argv` against `specs`. `command` names the command in messages (`fwlint check`).
+ */
+export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[], command: string): ParsedArgs {
+  const options = new Map<string, string | true>();
+  const positionals: string[] = [];
+  const byLong = new Map(specs.map((s) => [s.name, s]));
+  const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
+  const hint = `see '${command} --help'`;
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === "-" || !arg.startsWith("-")) {
+      positionals.push(arg);
+      continue;
+    }
+    let spec: OptionSpec | undefined;
+    let inline: string | undefined;
+    let shown: string;
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      if (eq >= 0) inline = arg.slice(eq + 1);
+      spec = byLong.get(name);
+      shown = `--${name}`;
+    } else {
+      spec = arg.length === 2 ? byShort.get(arg.slice(1)) : undefined;
+      shown = arg;
+    }
+    if (!spec) throw new UsageError(`${command}: unknown option '${shown}' (${hint})`);
+    if (!spec.value) {
+      if (inline !== undefined) throw new UsageError(`${command}: option '${shown}' takes no value (${hint})`);
+      options.set(spec.name, true);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith("-") && next !== "-" && !/^-\d/.test(next))) {
+        throw new UsageError(`${command}: option '${shown}' needs a value (${hint})`);
+      }
+      value = next;
+      i++;
+    }
+    options.set(spec.name, value);
+  }
+  return { options, positionals };
+}

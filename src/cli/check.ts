@@ -1,0 +1,223 @@
+/**
+ * `fwlint check [options] PATH...`: read the files, analyse each, report, and choose the exit status
+ * (../shared/docs/contracts.md): 0 no finding at or above --fail-on (default high); 1 such findings;
+ * 2 usage error, unreadable file, or a file that could not be parsed at all.
+ *
+ * Reports go to stdout (text or JSON); one-line file errors and warnings go to stderr, so stdout stays
+ * valid JSON with --format json.
+ */
+import { analyzeText, FWLINT_VERSION, knownFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
+import { SEVERITIES, severityRank, type FileReport, type Finding, type Severity } from "../model/finding.js";
+import { sanitize } from "../report/sanitize.js";
+import { parseArgs, UsageError, type OptionSpec } from "./args.js";
+import { expandPaths, readConfigFile } from "./files.js";
+import type { CliIo } from "./io.js";
+
+const OUTPUT_FORMATS = ["text", "json"] as const;
+type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+type FailOn = Severity | "none";
+
+const SPECS: OptionSpec[] = [
+  { name: "format", value: true },
+  { name: "fail-on", value: true },
+  { name: "input-format", value: true },
+  { name: "threshold", value: true },
+  { name: "no-color", value: false },
+  { name: "help", value: false, short: "h" },
+];
+
+export function checkUsage(): string {
+  return `Usage: fwlint check [options] PATH...
+
+Analyse firewall rulesets and report what they let in that is too wide. PATH is a file or a folder;
+folders are walked recursively, and files in them that fwlint cannot read as a ruleset are skipped.
+
+Options:
+  --format text|json      output format (default: text)
+  --fail-on SEVERITY      exit 1 when a finding is at least this severe: ${SEVERITIES.join(", ")}, or none
+                          (default: high)
+  --input-format NAME     read every file as NAME instead of detecting the format
+                          (${knownFormats().join(", ")})
+  --threshold 0..1        share of the public address space from which a service must be reachable to
+                          count as reachable from any source (default: from the rule pack)
+  --no-color              plain text output (colour is used only on a terminal and when NO_COLOR is unset)
+  -h, --help              show this help
+
+Exit status: 0 no finding at or above --fail-on; 1 such findings; 2 usage error, unreadable file,
+or a file that could not be parsed at all.
+`;
+}
+
+interface CheckArgs {
+  format: OutputFormat;
+  failOn: FailOn;
+  options: CheckOptions;
+  noColor: boolean;
+  paths: string[];
+  help: boolean;
+}
+
+const COMMAND = "fwlint check";
+
+function quote(s: string): string {
+  return `'${sanitize(s)}'`;
+}
+
+export function parseCheckArgs(argv: readonly string[]): CheckArgs {
+  const { options, positionals } = parseArgs(argv, SPECS, COMMAND);
+  const str = (name: string): string | undefined => {
+    const v = options.get(name);
+    return typeof v === "string" ? v : undefined;
+  };
+  const help = options.has("help");
+
+  const format = str("format") ?? "text";
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`${COMMAND}: unknown --format ${quote(format)} (expected ${OUTPUT_FORMATS.join(" or ")})`);
+  }
+  const failOn = str("fail-on") ?? "high";
+  if (failOn !== "none" && !(SEVERITIES as readonly string[]).includes(failOn)) {
+    throw new UsageError(`${COMMAND}: unknown --fail-on ${quote(failOn)} (expected ${SEVERITIES.join(", ")} or none)`);
+  }
+  const checkOptions: CheckOptions = {};
+  const inputFormat = str("input-format");
+  if (inputFormat !== undefined) {
+    const known = knownFormats();
+    if (!known.includes(inputFormat)) {
+      throw new UsageError(`${COMMAND}: unknown --input-format ${quote(inputFormat)} (known: ${known.join(", ")})`);
+    }
+    checkOptions.inputFormat = inputFormat;
+  }
+  const threshold = str("threshold");
+  if (threshold !== undefined) {
+    const n = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(threshold) ? Number(threshold) : NaN;
+    if (!(n >= 0 && n <= 1)) {
+      throw new UsageError(`${COMMAND}: --threshold must be a number from 0 to 1, not ${quote(threshold)}`);
+    }
+    checkOptions.threshold = n;
+  }
+  if (!help && positionals.length === 0) throw new UsageError(`${COMMAND}: no PATH given (see '${COMMAND} --help')`);
+  return {
+    format: format as OutputFormat,
+    failOn: failOn as FailOn,
+    options: checkOptions,
+    noColor: options.has("no-color"),
+    paths: positionals,
+    help,
+  };
+}
+
+/** Colour only on a terminal, when NO_COLOR is unset or empty, and without --no-color. */
+export function useColor(io: CliIo, noColor: boolean): boolean {
+  const env = io.env.NO_COLOR;
+  return io.stdoutIsTTY && !noColor && (env === undefined || env === "");
+}
+
+/** True when the file was found by a walk and its content is simply not a format fwlint reads. */
+function isUnrecognised(result: AnalyzedFile): boolean {
+  return result.fatal !== undefined && result.file.format === "unknown";
+}
+
+/** Exit status for these findings: 1 when one is at or above `failOn`. */
+export function failStatus(findings: readonly Finding[], failOn: FailOn): 0 | 1 {
+  if (failOn === "none") return 0;
+  const bar = severityRank(failOn);
+  return findings.some((f) => severityRank(f.severity) >= bar) ? 1 : 0;
+}
+
+export async function runCheck(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: CheckArgs;
+  try {
+    args = parseCheckArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.help) {
+    io.stdout(checkUsage());
+    return 0;
+  }
+
+  let hadError = false;
+  const error = (path: string, message: string): void => {
+    hadError = true;
+    io.stderr(`${sanitize(path)}: ${sanitize(message)}\n`);
+  };
+
+  const expansion = await expandPaths(args.paths);
+  for (const p of expansion.problems) {
+    if (p.level === "error") error(p.path, p.message);
+    else io.stderr(`${sanitize(p.path)}: ${sanitize(p.message)}\n`);
+  }
+
+  /** Every file analysed or named, for the JSON report (a failed one carries its error as a diagnostic). */
+  const jsonFiles: FileReport[] = [];
+  /** Analysed files for the text report (a fatal error is on stderr, not repeated there). */
+  const textFiles: FileReport[] = [];
+  const failed: { path: string; message: string }[] = [];
+  const findings: Finding[] = [];
+  const analysedPerFolder = new Map<string, number>();
+
+  const fail = (path: string, message: string, report?: FileReport): void => {
+    error(path, message);
+    failed.push({ path, message });
+    const base: FileReport = report ?? { path, format: "unknown", rules: 0, diagnostics: [] };
+    jsonFiles.push({
+      ...base,
+      diagnostics: [{ severity: "error", message, file: path, line: 1, column: 1 }, ...base.diagnostics],
+    });
+    if (report) textFiles.push(report);
+  };
+
+  for (const input of expansion.files) {
+    const read = await readConfigFile(input.path);
+    if (!read.ok) {
+      // A folder may hold anything; only a named file, or one we could not even read, is an error.
+      if (input.explicit || read.reason === "unreadable") fail(input.path, read.message);
+      continue;
+    }
+    let result: AnalyzedFile;
+    try {
+      result = analyzeText(input.path, read.text, args.options);
+    } catch (err) {
+      fail(input.path, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
+    if (result.fatal !== undefined) {
+      if (!input.explicit && args.options.inputFormat === undefined && isUnrecognised(result)) continue;
+      fail(input.path, result.fatal, result.file);
+    } else {
+      jsonFiles.push(result.file);
+      textFiles.push(result.file);
+    }
+    if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
+    fillSourceLines(result.findings, input.path, read.text);
+    findings.push(...result.findings);
+  }
+  for (const folder of expansion.folders) {
+    if (!analysedPerFolder.get(folder.path)) error(folder.path, "no firewall configuration found in this folder");
+  }
+
+  if (args.format === "json") {
+    const { renderJson } = await import("../report/json.js");
+    io.stdout(renderJson(FWLINT_VERSION, jsonFiles, findings));
+  } else {
+    const { renderText } = await import("../report/text.js");
+    io.stdout(renderText({ files: textFiles, findings, failed }, { color: useColor(io, args.noColor) }));
+  }
+  return hadError ? 2 : failStatus(findings, args.failOn);
+}
+
+/** Source lines for findings the engine left without one (the text reporter shows them). */
+function fillSourceLines(findings: Finding[], path: string, text: string): void {
+  let lines: string[] | undefined;
+  for (const f of findings) {
+    if (f.sourceLine !== undefined || f.location.file !== path) continue;
+    lines ??= text.split("\n");
+    const line = lines[f.location.line - 1];
+    if (line !== undefined) f.sourceLine = line;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The fwlint command line. Kept light: each command's module (and everything it needs: parsers, the
+ * engine, reporters) is loaded with import() only when that command runs, so `fwlint --version` and
+ * `fwlint --help` start instantly and a future `review` can pull in its UI without slowing `check`.
+ *
+ * No error reaches the user as a stack trace: everything is caught here and printed as
+ * `fwlint: <message>` with exit status 2 (set FWLINT_DEBUG=1 to see the stack).
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sanitize } from "../report/sanitize.js";
+import { processIo, type CliIo } from "./io.js";
+
+export type { CliIo } from "./io.js";
+
+const USAGE = `Usage: fwlint <command> [options]
+
+Commands:
+  check PATH...   analyse firewall rulesets (files or folders) and report what they let in
+
+Options:
+  -h, --help      show this help
+  --version       print the version
+
+Run 'fwlint check --help' for the options of check.
+`;
+
+/** The version in the package.json above this module (src/cli or dist/src/cli). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "fwlint" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // not here: look further up
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return "unknown";
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case undefined:
+        io.stderr(USAGE);
+        return 2;
+      case "-h":
+      case "--help":
+        io.stdout(USAGE);
+        return 0;
+      case "help": {
+        if (rest[0] === "check") {
+          const { checkUsage } = await import("./check.js");
+          io.stdout(checkUsage());
+          return 0;
+        }
+        if (rest[0] !== undefined) {
+          io.stderr(`fwlint: no help for unknown command '${sanitize(rest[0])}' (see 'fwlint --help')\n`);
+          return 2;
+        }
+        io.stdout(USAGE);
+        return 0;
+      }
+      case "-V":
+      case "--version":
+        io.stdout(`fwlint ${packageVersion()}\n`);
+        return 0;
+      case "check": {
+        const { runCheck } = await import("./check.js");
+        return await runCheck(rest, io);
+      }
+      default:
+        io.stderr(
+          command.startsWith("-")
+            ? `fwlint: unknown option '${sanitize(command)}' (see 'fwlint --help')\n`
+            : `fwlint: unknown command '${sanitize(command)}' (see 'fwlint --help')\n`,
+        );
+        return 2;
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`fwlint: ${sanitize(message)}\n`);
+    if (io.env.FWLINT_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    return 2;
+  }
+}
