@@ -1,0 +1,637 @@
+/**
+ * `npm run bench`: how fast fwlint reads and checks kube-proxy-sized iptables files, against
+ * `iptables-restore --test` on the same file as the reference.
+ *
+ *   node --expose-gc dist/src/bench/run.js [--sizes 1000,10000,50000] [--repeat 3] [--timeout 60]
+ *        [--json] [--profile [RULES]] [--no-typical] [--no-reference] [--seed 1] [--keep]
+ *
+ * For each size (plus a typical 20-rule host file) it writes the file to a temp dir and measures,
+ * each in its own child process with a time limit so a slow engine can never hang the bench:
+ *   - parse: detectFormat + parseAs, in-process (worker.js parse)
+ *   - check: analyzeText (parse + evaluate + checks), in-process (worker.js check)
+ *   - CLI:   `node bin/fwlint.js check FILE --format json` wall time and the child's peak RSS
+ *   - reference: `iptables-restore --test < FILE` in a fresh network namespace (and, for context,
+ *     a real `iptables-restore < FILE` load in another fresh namespace)
+ * and reports the median of --repeat runs. Progress goes to stderr; the table (or --json) to stdout.
+ */
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { accessSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { countRules, generateKubeProxy, servicesForRules, typicalHostRuleset } from "./kube-proxy.js";
+import { formatProfileSummary, summarizeCpuProfile, type ProfileSummary } from "./profile.js";
+import type { WorkerResult } from "./worker.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..", "..");
+const workerJs = join(here, "worker.js");
+const rssHookJs = join(here, "rss-hook.js");
+const cliJs = join(root, "bin", "fwlint.js");
+
+interface Options {
+  sizes: number[];
+  repeat: number;
+  timeoutS: number;
+  json: boolean;
+  typical: boolean;
+  reference: boolean;
+  seed: number;
+  keep: boolean;
+  profile?: number;
+}
+
+const USAGE = `usage: npm run bench -- [--sizes 1000,10000,50000] [--repeat 3] [--timeout 60] [--json]
+                        [--profile [RULES]] [--no-typical] [--no-reference] [--seed 1] [--keep]`;
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { sizes: [1000, 10000, 50000], repeat: 3, timeoutS: 60, json: false, typical: true, reference: true, seed: 1, keep: false };
+  const num = (name: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${name} needs a number >= ${min}, got '${v ?? ""}'`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case "--sizes": {
+        const v = value();
+        if (!v) throw new Error("--sizes needs a list like 1000,10000");
+        o.sizes = v.split(",").map((s) => num("--sizes", s.trim().replace(/k$/i, "000"), 1));
+        break;
+      }
+      case "--repeat":
+        o.repeat = Math.floor(num("--repeat", value(), 1));
+        break;
+      case "--timeout":
+        o.timeoutS = num("--timeout", value(), 1);
+        break;
+      case "--seed":
+        o.seed = Math.floor(num("--seed", value(), 0));
+        break;
+      case "--profile": {
+        const next = inline ?? argv[i + 1];
+        if (next !== undefined && /^\d+k?$/i.test(next)) {
+          if (inline === undefined) i++;
+          o.profile = Number(next.replace(/k$/i, "000"));
+        } else o.profile = 10000;
+        break;
+      }
+      case "--json":
+        o.json = true;
+        break;
+      case "--no-typical":
+        o.typical = false;
+        break;
+      case "--no-reference":
+        o.reference = false;
+        break;
+      case "--keep":
+        o.keep = true;
+        break;
+      case "-h":
+      case "--help":
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+      // falls through (unreachable)
+      default:
+        throw new Error(`unknown option '${argv[i]}'\n${USAGE}`);
+    }
+  }
+  o.sizes = [...new Set(o.sizes)].sort((a, b) => a - b);
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement plumbing
+
+interface Stat {
+  /** Milliseconds per completed run. */
+  runs: number[];
+  median?: number;
+  timedOut?: boolean;
+  skipped?: string;
+  error?: string;
+}
+
+interface SizeResult {
+  label: string;
+  targetRules: number;
+  services?: number;
+  rules: number;
+  bytes: number;
+  file: string;
+  fwlintRules?: number;
+  findings?: number;
+  parse: Stat;
+  check: Stat;
+  cli: Stat;
+  /** Peak RSS of the CLI process, MB (median over runs). */
+  cliRssMB?: number;
+  /** Peak RSS of the in-process check worker, MB. */
+  checkRssMB?: number;
+  /** Heap in use after analyzeText, MB. */
+  checkHeapMB?: number;
+  ref: Stat;
+  refLoad: Stat;
+}
+
+function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function progress(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+interface Timed {
+  ms: number;
+  res: SpawnSyncReturns<string>;
+  timedOut: boolean;
+}
+
+function timedSpawn(cmd: string, args: string[], timeoutMs: number, stdio: Array<"pipe" | "ignore" | number> = ["ignore", "pipe", "pipe"], env?: NodeJS.ProcessEnv): Timed {
+  const t0 = performance.now();
+  const res = spawnSync(cmd, args, {
+    stdio,
+    encoding: "utf8",
+    timeout: timeoutMs,
+    killSignal: "SIGKILL",
+    maxBuffer: 256 * 2 ** 20,
+    env: env ?? process.env,
+  });
+  const ms = performance.now() - t0;
+  const timedOut = (res.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
+  return { ms, res, timedOut };
+}
+
+function firstLine(s: string | null | undefined): string {
+  return (s ?? "").trim().split("\n").slice(0, 3).join(" | ").slice(0, 300);
+}
+
+/** Runs `once` up to `repeat` times, stopping at the first time-out or error. */
+function measure(repeat: number, once: () => { ms?: number; timedOut?: boolean; error?: string }): Stat {
+  const st: Stat = { runs: [] };
+  for (let i = 0; i < repeat; i++) {
+    const r = once();
+    if (r.timedOut) {
+      st.timedOut = true;
+      break;
+    }
+    if (r.error !== undefined) {
+      st.error = r.error;
+      break;
+    }
+    st.runs.push(r.ms!);
+  }
+  st.median = median(st.runs);
+  return st;
+}
+
+function runWorker(mode: "parse" | "check", file: string, timeoutMs: number, extraNodeArgs: string[] = []): { ms?: number; timedOut?: boolean; error?: string; out?: WorkerResult } {
+  const t = timedSpawn(process.execPath, ["--expose-gc", ...extraNodeArgs, workerJs, mode, file], timeoutMs);
+  if (t.timedOut) return { timedOut: true };
+  let out: WorkerResult | undefined;
+  try {
+    out = JSON.parse(t.res.stdout.trim().split("\n").pop() ?? "") as WorkerResult;
+  } catch {
+    return { error: `worker exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr) || firstLine(t.res.stdout)}` };
+  }
+  if (!out.ok) return { error: out.error ?? out.fatal ?? "failed", out };
+  return { ms: out.ms, out };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reference: iptables-restore in a fresh network namespace
+
+function findExecutable(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/sbin", "/usr/bin", "/bin"];
+  for (const d of dirs) {
+    if (!d) continue;
+    const p = join(d, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+interface Reference {
+  available: boolean;
+  reason?: string;
+  iptablesRestore?: string;
+  ip?: string;
+  version?: string;
+  /** Wall time of `ip netns exec NS true`: the namespace-entry overhead included in the reference times. */
+  netnsExecMs?: number;
+}
+
+const liveNamespaces = new Set<string>();
+let nsCounter = 0;
+
+function deleteNamespace(ip: string, ns: string): void {
+  spawnSync(ip, ["netns", "del", ns], { stdio: "ignore" });
+  liveNamespaces.delete(ns);
+}
+
+process.on("exit", () => {
+  const ip = findExecutable("ip");
+  if (ip) for (const ns of [...liveNamespaces]) deleteNamespace(ip, ns);
+});
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    process.exit(130);
+  });
+}
+
+/** Runs `argv` inside a namespace created for it and deleted afterwards. */
+function inFreshNamespace(ref: Reference, argv: string[], stdinFile: string | undefined, timeoutMs: number): { ms?: number; timedOut?: boolean; error?: string } {
+  const ip = ref.ip!;
+  const ns = `fwlint-bench-${process.pid}-${nsCounter++}`;
+  const add = spawnSync(ip, ["netns", "add", ns], { encoding: "utf8" });
+  if (add.status !== 0) return { error: `ip netns add failed: ${firstLine(add.stderr)}` };
+  liveNamespaces.add(ns);
+  const fd = stdinFile ? openSync(stdinFile, "r") : "ignore";
+  try {
+    const t = timedSpawn(ip, ["netns", "exec", ns, ...argv], timeoutMs, [fd, "ignore", "pipe"]);
+    if (t.timedOut) return { timedOut: true };
+    if (t.res.status !== 0) return { error: `${argv.join(" ")} exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr)}` };
+    return { ms: t.ms };
+  } finally {
+    if (typeof fd === "number") closeSync(fd);
+    deleteNamespace(ip, ns);
+  }
+}
+
+function probeReference(wanted: boolean, timeoutMs: number): Reference {
+  if (!wanted) return { available: false, reason: "skipped (--no-reference)" };
+  if (process.getuid?.() !== 0) return { available: false, reason: "skipped: not running as root (ip netns and iptables-restore need root)" };
+  const iptablesRestore = findExecutable("iptables-restore");
+  if (!iptablesRestore) return { available: false, reason: "skipped: iptables-restore not found" };
+  const ip = findExecutable("ip");
+  if (!ip) return { available: false, reason: "skipped: 'ip' (iproute2) not found, cannot make a network namespace" };
+  const version = spawnSync(iptablesRestore, ["--version"], { encoding: "utf8" }).stdout?.trim();
+  const ref: Reference = { available: true, iptablesRestore, ip, version };
+  const probe = measure(3, () => inFreshNamespace(ref, ["true"], undefined, timeoutMs));
+  if (probe.error || probe.timedOut) return { available: false, reason: `skipped: cannot run in a network namespace (${probe.error ?? "timed out"})` };
+  ref.netnsExecMs = probe.median;
+  return ref;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One size
+
+interface Skips {
+  parse?: string;
+  check?: string;
+  cli?: string;
+  ref?: string;
+  refLoad?: string;
+}
+
+function skipped(reason: string): Stat {
+  return { runs: [], skipped: reason };
+}
+
+function benchSize(label: string, targetRules: number, services: number | undefined, file: string, dir: string, o: Options, ref: Reference, skips: Skips): SizeResult {
+  const text = readFileSync(file, "utf8");
+  const rules = countRules(text);
+  const timeoutMs = o.timeoutS * 1000;
+  const r: SizeResult = {
+    label,
+    targetRules,
+    services,
+    rules,
+    bytes: statSync(file).size,
+    file,
+    parse: skipped(""),
+    check: skipped(""),
+    cli: skipped(""),
+    ref: skipped(""),
+    refLoad: skipped(""),
+  };
+  const note = (what: string) => progress(`[${label}] ${what}`);
+
+  // parse
+  if (skips.parse) r.parse = skipped(skips.parse);
+  else {
+    note(`fwlint parse x${o.repeat}`);
+    r.parse = measure(o.repeat, () => runWorker("parse", file, timeoutMs));
+  }
+
+  // check (parse + evaluate + checks)
+  if (skips.check) r.check = skipped(skips.check);
+  else {
+    note(`fwlint check x${o.repeat}`);
+    const rss: number[] = [];
+    const heap: number[] = [];
+    r.check = measure(o.repeat, () => {
+      const w = runWorker("check", file, timeoutMs);
+      if (w.out) {
+        rss.push(w.out.maxRssKB / 1024);
+        heap.push(w.out.heapUsedMB);
+        r.fwlintRules = w.out.rules;
+        r.findings = w.out.findings;
+      }
+      return w;
+    });
+    r.checkRssMB = median(rss);
+    r.checkHeapMB = median(heap);
+  }
+
+  // CLI end to end
+  if (skips.cli) r.cli = skipped(skips.cli);
+  else {
+    note(`fwlint CLI x${o.repeat}`);
+    const rss: number[] = [];
+    const outFile = join(dir, `${label}.out.json`);
+    const rssFile = join(dir, `${label}.rss`);
+    r.cli = measure(o.repeat, () => {
+      rmSync(rssFile, { force: true });
+      const fd = openSync(outFile, "w");
+      let t: Timed;
+      try {
+        t = timedSpawn(process.execPath, ["--import", pathToFileURL(rssHookJs).href, cliJs, "check", file, "--format", "json"], timeoutMs, ["ignore", fd, "pipe"], {
+          ...process.env,
+          FWLINT_BENCH_RSS_FILE: rssFile,
+        });
+      } finally {
+        closeSync(fd);
+      }
+      if (t.timedOut) return { timedOut: true };
+      if (t.res.status !== 0 && t.res.status !== 1) return { error: `fwlint check exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr)}` };
+      try {
+        rss.push(Number(readFileSync(rssFile, "utf8")) / 1024);
+      } catch {
+        // no RSS figure for this run
+      }
+      return { ms: t.ms };
+    });
+    r.cliRssMB = median(rss);
+  }
+
+  // reference
+  if (!ref.available) {
+    r.ref = skipped(ref.reason ?? "unavailable");
+    r.refLoad = skipped(ref.reason ?? "unavailable");
+  } else {
+    if (skips.ref) r.ref = skipped(skips.ref);
+    else {
+      note(`iptables-restore --test x${o.repeat}`);
+      r.ref = measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!, "--test"], file, timeoutMs));
+    }
+    if (skips.refLoad) r.refLoad = skipped(skips.refLoad);
+    else {
+      note(`iptables-restore (load) x${o.repeat}`);
+      r.refLoad = measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!], file, timeoutMs));
+    }
+  }
+
+  // A time-out at this size means larger sizes would time out too: skip them.
+  const carry = (k: keyof Skips, st: Stat) => {
+    if (st.timedOut) skips[k] ??= `skipped: timed out (> ${o.timeoutS} s) at ${label}`;
+  };
+  carry("parse", r.parse);
+  carry("check", r.check);
+  carry("cli", r.cli);
+  carry("ref", r.ref);
+  carry("refLoad", r.refLoad);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+function sizeLabel(n: number): string {
+  return n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
+function cell(st: Stat, o: Options): string {
+  if (st.median !== undefined) return (st.median / 1000).toFixed(3);
+  if (st.timedOut) return `>${o.timeoutS} (timeout)`;
+  if (st.error) return "error";
+  return "-";
+}
+
+interface Growth {
+  /** Per size label: ms per 1k rules. */
+  checkPer1k: Array<{ label: string; rules: number; ms: number }>;
+  cliPer1k: Array<{ label: string; rules: number; ms: number }>;
+  /** Exponent k in time ~ rules^k between the smallest and largest measured size (1 = linear). */
+  checkExponent?: number;
+  cliExponent?: number;
+}
+
+function growth(results: SizeResult[]): Growth {
+  const g: Growth = { checkPer1k: [], cliPer1k: [] };
+  const kube = results.filter((r) => r.services !== undefined);
+  for (const r of kube) {
+    if (r.check.median !== undefined) g.checkPer1k.push({ label: r.label, rules: r.rules, ms: (r.check.median * 1000) / r.rules });
+    if (r.cli.median !== undefined) g.cliPer1k.push({ label: r.label, rules: r.rules, ms: (r.cli.median * 1000) / r.rules });
+  }
+  const exponent = (xs: Array<{ rules: number; ms: number }>) => {
+    if (xs.length < 2) return undefined;
+    const a = xs[0]!;
+    const b = xs[xs.length - 1]!;
+    const ta = (a.ms * a.rules) / 1000;
+    const tb = (b.ms * b.rules) / 1000;
+    return Math.log(tb / ta) / Math.log(b.rules / a.rules);
+  };
+  g.checkExponent = exponent(g.checkPer1k);
+  g.cliExponent = exponent(g.cliPer1k);
+  return g;
+}
+
+function describeExponent(k: number | undefined): string {
+  if (k === undefined) return "";
+  const kind = k < 1.15 ? "about linear" : k < 1.5 ? "somewhat worse than linear" : k < 1.85 ? "clearly superlinear" : "about quadratic or worse";
+  return `time ~ rules^${k.toFixed(2)}: ${kind}`;
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+}
+
+function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStartupMs: number | undefined, g: Growth, profile?: { summary?: ProfileSummary; error?: string; rules: number }): string {
+  const head = ["size", "rules", "fwlint parse s", "fwlint check s", "CLI wall s", "peak RSS MB", "ipt-restore --test s", "ratio CLI/ipt", "ipt-restore load s"];
+  const rows = results.map((r) => {
+    const ratio = r.cli.median !== undefined && r.ref.median !== undefined ? `${(r.cli.median / r.ref.median).toFixed(1)}x` : "-";
+    return [
+      r.label,
+      String(r.rules),
+      cell(r.parse, o),
+      cell(r.check, o),
+      cell(r.cli, o),
+      r.cliRssMB !== undefined ? r.cliRssMB.toFixed(0) : "-",
+      cell(r.ref, o),
+      ratio,
+      cell(r.refLoad, o),
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const lines: string[] = [];
+  lines.push(`fwlint bench: node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? "?"}), median of ${o.repeat}, time limit ${o.timeoutS} s per run, seed ${o.seed}`);
+  lines.push("");
+  lines.push(pad(head, widths));
+  lines.push(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) lines.push(pad(row, widths));
+  lines.push("");
+  lines.push("parse/check: in-process (detectFormat+parseAs / analyzeText), fresh child per run, module load not included.");
+  lines.push("CLI wall: `node bin/fwlint.js check FILE --format json` as a process (node start-up included); peak RSS is that process's maxRSS.");
+  if (ref.available) {
+    lines.push(
+      `reference: ${ref.version ?? "iptables-restore"}, '--test' in a fresh network namespace (includes ~${(ref.netnsExecMs ?? 0).toFixed(0)} ms of 'ip netns exec'); ratio = CLI wall / iptables-restore --test; 'load' = a real restore in another fresh namespace.`,
+    );
+  } else lines.push(`reference: ${ref.reason}`);
+  if (nodeStartupMs !== undefined) lines.push(`node start-up alone (node -e 0): ${nodeStartupMs.toFixed(0)} ms`);
+
+  for (const r of results) {
+    for (const [what, st] of [["parse", r.parse], ["check", r.check], ["CLI", r.cli], ["iptables-restore --test", r.ref], ["iptables-restore load", r.refLoad]] as const) {
+      if (st.error) lines.push(`! ${r.label} ${what}: ${st.error}`);
+      else if (st.timedOut) lines.push(`! ${r.label} ${what}: stopped after ${o.timeoutS} s`);
+      else if (st.skipped && st.skipped.startsWith("skipped: timed out")) lines.push(`! ${r.label} ${what}: ${st.skipped}`);
+    }
+  }
+
+  lines.push("");
+  const per = (xs: Growth["checkPer1k"]) => xs.map((x) => `${x.label} ${x.ms.toFixed(1)} ms`).join(", ");
+  if (g.checkPer1k.length) lines.push(`growth, check per 1k rules: ${per(g.checkPer1k)}${g.checkExponent !== undefined ? ` (${describeExponent(g.checkExponent)})` : ""}`);
+  if (g.cliPer1k.length) lines.push(`growth, CLI per 1k rules:   ${per(g.cliPer1k)}${g.cliExponent !== undefined ? ` (${describeExponent(g.cliExponent)})` : ""}`);
+
+  const typical = results.find((r) => r.label === "typical");
+  if (typical) {
+    const ms = typical.cli.median;
+    lines.push(
+      ms !== undefined
+        ? `goal, 20-rule file: CLI process ${ms.toFixed(0)} ms (goal < 300 ms): ${ms < 300 ? "met" : "NOT met"}${typical.check.median !== undefined ? `; in-process check ${typical.check.median.toFixed(1)} ms` : ""}`
+        : `goal, 20-rule file: no CLI figure (${typical.cli.error ?? typical.cli.skipped ?? (typical.cli.timedOut ? "timed out" : "?")})`,
+    );
+  }
+  const big = results.find((r) => r.targetRules === 50000);
+  if (big) {
+    const cli = big.cli.median;
+    const chk = big.check.median;
+    if (cli !== undefined) lines.push(`goal, 50k rules: CLI ${(cli / 1000).toFixed(2)} s (goal < 3 s): ${cli < 3000 ? "met" : "NOT met"}${chk !== undefined ? `; in-process check ${(chk / 1000).toFixed(2)} s` : ""}`);
+    else lines.push(`goal, 50k rules: no CLI figure (${big.cli.timedOut ? `stopped after ${o.timeoutS} s` : (big.cli.error ?? big.cli.skipped ?? "?")}) - NOT met`);
+  }
+  if (profile) {
+    lines.push("");
+    if (profile.summary) {
+      lines.push(`profile of 'check' on ${sizeLabel(profile.rules)} rules (node --cpu-prof, whole worker process):`);
+      lines.push(formatProfileSummary(profile.summary));
+    } else lines.push(`profile of ${sizeLabel(profile.rules)} rules: ${profile.error}`);
+  }
+  return lines.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function runProfile(rules: number, file: string, dir: string, o: Options): { summary?: ProfileSummary; error?: string; rules: number } {
+  const profDir = join(dir, `profile-${rules}`);
+  progress(`[profile] node --cpu-prof check on ${sizeLabel(rules)} rules`);
+  const w = runWorker("check", file, o.timeoutS * 1000, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+  if (w.timedOut) return { rules, error: `stopped after ${o.timeoutS} s (V8 writes the profile only on a normal exit)` };
+  if (w.error) return { rules, error: w.error };
+  let prof: string | undefined;
+  try {
+    prof = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+  } catch {
+    // none
+  }
+  if (!prof) return { rules, error: "no .cpuprofile written" };
+  if (o.keep) progress(`[profile] ${join(profDir, prof)}`);
+  return { rules, summary: summarizeCpuProfile(join(profDir, prof), root) };
+}
+
+function main(): number {
+  let o: Options;
+  try {
+    o = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-bench-"));
+  try {
+    const timeoutMs = o.timeoutS * 1000;
+    const ref = probeReference(o.reference, timeoutMs);
+    if (!ref.available) progress(`reference: ${ref.reason}`);
+
+    const starts = measure(o.repeat, () => {
+      const t = timedSpawn(process.execPath, ["-e", "0"], timeoutMs);
+      return t.timedOut ? { timedOut: true } : { ms: t.ms };
+    });
+
+    const inputs: Array<{ label: string; target: number; services?: number; file: string }> = [];
+    if (o.typical) {
+      const file = join(dir, "typical.rules");
+      writeFileSync(file, typicalHostRuleset());
+      inputs.push({ label: "typical", target: 20, file });
+    }
+    const fileFor = new Map<number, string>();
+    const generate = (rules: number) => {
+      const services = servicesForRules(rules, o.seed);
+      const file = join(dir, `kube-proxy-${rules}.rules`);
+      writeFileSync(file, generateKubeProxy(services, o.seed));
+      fileFor.set(rules, file);
+      return { services, file };
+    };
+    for (const n of o.sizes) {
+      progress(`generating kube-proxy file for ~${n} rules`);
+      const { services, file } = generate(n);
+      inputs.push({ label: sizeLabel(n), target: n, services, file });
+    }
+
+    const skips: Skips = {};
+    const results: SizeResult[] = [];
+    for (const inp of inputs) {
+      results.push(benchSize(inp.label, inp.target, inp.services, inp.file, dir, o, ref, inp.label === "typical" ? {} : skips));
+    }
+
+    let profile: ReturnType<typeof runProfile> | undefined;
+    if (o.profile !== undefined) {
+      const file = fileFor.get(o.profile) ?? generate(o.profile).file;
+      profile = runProfile(o.profile, file, dir, o);
+    }
+
+    const g = growth(results);
+    if (o.json) {
+      const out = {
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        repeat: o.repeat,
+        timeoutS: o.timeoutS,
+        seed: o.seed,
+        nodeStartupMs: starts.median,
+        reference: { available: ref.available, reason: ref.reason, version: ref.version, netnsExecMs: ref.netnsExecMs },
+        results: results.map(({ file: _file, ...r }) => r),
+        growth: g,
+        goals: {
+          typicalCliMs: results.find((r) => r.label === "typical")?.cli.median,
+          typicalGoalMs: 300,
+          rules50kCliMs: results.find((r) => r.targetRules === 50000)?.cli.median,
+          rules50kGoalMs: 3000,
+        },
+        profile,
+      };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${formatTable(results, o, ref, starts.median, g, profile)}\n`);
+    }
+    return 0;
+  } finally {
+    if (o.keep) progress(`files kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = main();
