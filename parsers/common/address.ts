@@ -152,7 +152,9 @@ export function maskToPrefix(mask: bigint, family: Family): number | null {
 
 export type AddrParse =
   | { ok: true; family: Family; range: AddrRange; prefix: number }
-  | { ok: false; reason: "hostname" | "invalid" | "bad-mask" | "noncontiguous-mask" | "wrong-family"; detail: string };
+  /** A non-contiguous mask: the exact ranges (null when too many to list). */
+  | { ok: true; family: Family; ranges: AddrRange[] | null; prefix: null; detail: string }
+  | { ok: false; reason: "hostname" | "invalid" | "bad-mask" | "wrong-family"; detail: string };
 
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
 
@@ -163,8 +165,8 @@ export function looksLikeHostname(s: string): boolean {
 
 /**
  * `addr`, `addr/len` or `addr/dotted-mask` (IPv4) / `addr/mask` (IPv6) for the given family.
- * A mask that is not contiguous is reported (`noncontiguous-mask`) because it cannot be a
- * single range.
+ * A mask that is not contiguous (iptables accepts 10.0.0.0/255.0.255.0) gives `prefix: null` and
+ * the list of ranges it covers.
  */
 export function parseAddrSpec(text: string, family: Family): AddrParse {
   const slash = text.indexOf("/");
@@ -194,7 +196,7 @@ export function parseAddrSpec(text: string, family: Family): AddrParse {
       }
       const p = maskToPrefix(mask, family);
       if (p === null) {
-        return { ok: false, reason: "noncontiguous-mask", detail: `mask '${maskText}' is not contiguous` };
+        return { ok: true, family, ranges: maskRanges(addr, mask, family, 4096), prefix: null, detail: `mask '${maskText}' is not contiguous` };
       }
       prefix = p;
     }
@@ -245,4 +247,29 @@ export function formatIPv6(v: bigint): string {
 
 export function formatIP(v: bigint, family: Family): string {
   return family === 4 ? formatIPv4(v) : formatIPv6(v);
+}
+
+/**
+ * The ranges an address under a possibly non-contiguous mask covers (`addr/mask` matches every
+ * address a with a & mask == addr & mask), or null when that would take more than `limit` ranges.
+ */
+export function maskRanges(addr: bigint, mask: bigint, family: Family, limit: number): AddrRange[] | null {
+  const bits = familyBits(family);
+  const base = addr & mask;
+  // trailing zero bits of the mask form one contiguous block
+  let tz = 0;
+  while (tz < bits && ((mask >> BigInt(tz)) & 1n) === 0n) tz++;
+  const free: number[] = [];
+  for (let b = tz; b < bits; b++) if (((mask >> BigInt(b)) & 1n) === 0n) free.push(b);
+  if (free.length > 30 || 2 ** free.length > limit) return null;
+  const block = (1n << BigInt(tz)) - 1n;
+  const out: AddrRange[] = [];
+  const count = 2 ** free.length;
+  for (let i = 0; i < count; i++) {
+    let v = base;
+    for (let k = 0; k < free.length; k++) if ((i >> k) & 1) v |= 1n << BigInt(free[k]!);
+    out.push({ lo: v, hi: v | block });
+  }
+  out.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  return out;
 }

@@ -1,0 +1,698 @@
+/**
+ * One rule line (`-A CHAIN ...`) -> conditions and target, the way iptables reads it: generic
+ * options, `-m` module loading (and implicit loading by `-p`), module and target options, `!`
+ * negation, and `-s`/`-d` lists expanded into one rule per address combination.
+ */
+import type { Action, Condition, DiagnosticSeverity, Family } from "../../src/model/types.js";
+import { parseAddrRange, parseAddrSpec } from "../common/address.js";
+import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../common/names.js";
+import type { OptionNode, Pos } from "./ast.js";
+import {
+  implicitMatchFor,
+  MATCHES,
+  moduleOption,
+  REJECT_WITH,
+  TARGETS,
+  targetOption,
+  type ModuleSpec,
+  type OptSpec,
+  type TargetSpec,
+} from "./modules.js";
+import {
+  isMac,
+  parseIcmpType,
+  parseIface,
+  parseNatSpec,
+  parsePortList,
+  parsePortRange,
+  parseStates,
+  parseTcpFlags,
+  parseToPorts,
+} from "./values.js";
+
+export interface RuleContext {
+  family: Family;
+  table: string;
+  chain: string;
+  chainIsBuiltin: boolean;
+  diag(severity: DiagnosticSeverity, pos: Pos, message: string): void;
+}
+
+/** Where a rule sends packets, before chain names are checked against the table. */
+export type TargetRef =
+  | { kind: "none" }
+  | { kind: "chain"; name: string; goto: boolean; pos: Pos }
+  | { kind: "action"; action: Action; pos: Pos };
+
+export interface RuleDraft {
+  /** One condition list per -s/-d combination, in iptables' order. */
+  variants: Condition[][];
+  target: TargetRef;
+  comment?: string;
+}
+
+/** An option after negation handling. */
+interface Opt {
+  node: OptionNode;
+  name: string;
+  negate: boolean;
+  args: string[];
+  /** Position of each argument. */
+  argPos: Pos[];
+}
+
+interface MatchInstance {
+  name: string;
+  spec: (ModuleSpec & { modelled: boolean }) | undefined;
+  pos: Pos;
+  order: number;
+  opts: Opt[];
+  implicit: boolean;
+}
+
+interface TargetInstance {
+  name: string;
+  spec: TargetSpec | undefined;
+  pos: Pos;
+  opts: Opt[];
+  goto: boolean;
+}
+
+type Entry = { order: number; conds: Condition[] } | { order: number; slot: "src" | "dst" };
+
+interface GenericSpec {
+  canonical: string;
+  min: number;
+  max: number;
+  negatable: boolean;
+  what: string;
+}
+
+const G = (canonical: string, what: string, min = 1, max = min, negatable = false): GenericSpec => ({ canonical, min, max, negatable, what });
+
+const GENERIC: Record<string, GenericSpec> = {
+  "-s": G("-s", "an address or network", 1, 1, true),
+  "--source": G("-s", "an address or network", 1, 1, true),
+  "--src": G("-s", "an address or network", 1, 1, true),
+  "-d": G("-d", "an address or network", 1, 1, true),
+  "--destination": G("-d", "an address or network", 1, 1, true),
+  "--dst": G("-d", "an address or network", 1, 1, true),
+  "-p": G("-p", "a protocol", 1, 1, true),
+  "--protocol": G("-p", "a protocol", 1, 1, true),
+  "-i": G("-i", "an interface name", 1, 1, true),
+  "--in-interface": G("-i", "an interface name", 1, 1, true),
+  "-o": G("-o", "an interface name", 1, 1, true),
+  "--out-interface": G("-o", "an interface name", 1, 1, true),
+  "-j": G("-j", "a target"),
+  "--jump": G("-j", "a target"),
+  "-g": G("-g", "a chain name"),
+  "--goto": G("-g", "a chain name"),
+  "-m": G("-m", "a match module name"),
+  "--match": G("-m", "a match module name"),
+  "-f": G("-f", "nothing", 0, 0, true),
+  "--fragment": G("-f", "nothing", 0, 0, true),
+  "-c": G("-c", "packet and byte counters", 1, 2),
+  "--set-counters": G("-c", "packet and byte counters", 1, 2),
+  "-4": G("-4", "nothing", 0, 0),
+  "--ipv4": G("-4", "nothing", 0, 0),
+  "-6": G("-6", "nothing", 0, 0),
+  "--ipv6": G("-6", "nothing", 0, 0),
+  "-t": G("-t", "a table name"),
+  "--table": G("-t", "a table name"),
+};
+
+const ARG_WHAT: Record<string, string> = {
+  "--sport": "a port or port range",
+  "--dport": "a port or port range",
+  "--sports": "a port list",
+  "--dports": "a port list",
+  "--ports": "a port list",
+  "--tcp-flags": "a flag mask and the flags that must be set (e.g. SYN,ACK SYN)",
+  "--icmp-type": "an ICMP type",
+  "--icmpv6-type": "an ICMPv6 type",
+  "--ctstate": "a list of states",
+  "--state": "a list of states",
+  "--src-range": "an address range",
+  "--dst-range": "an address range",
+  "--comment": "a comment",
+  "--mac-source": "a MAC address",
+  "--match-set": "a set name and flags",
+  "--reject-with": "a reject type",
+  "--to-destination": "an address[:port] specification",
+  "--to-source": "an address[:port] specification",
+  "--to-ports": "a port or port range",
+};
+
+function quoteArg(a: string): string {
+  return a === "" || /[\s"\\]/.test(a) ? `"${a.replace(/(["\\])/g, "\\$1")}"` : a;
+}
+
+function optText(o: Opt): string {
+  return [o.negate ? "!" : "", o.node.name, ...o.args.map(quoteArg)].filter((s) => s !== "").join(" ");
+}
+
+/** Build the draft of one rule; null when the rule has an error (already reported). */
+export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | null {
+  let failed = false;
+  const error = (pos: Pos, msg: string) => {
+    ctx.diag("error", pos, msg);
+    failed = true;
+  };
+
+  const entries: Entry[] = [];
+  const matches: MatchInstance[] = [];
+  let target: TargetInstance | undefined;
+  let proto: { num: number; name: string; negate: boolean } | undefined;
+  let srcAlts: Condition[] | undefined;
+  let dstAlts: Condition[] | undefined;
+  const seenGeneric = new Set<string>();
+  let familyOnly: Family | undefined;
+
+  /** Negation and argument count; null if malformed (reported). */
+  const normalise = (node: OptionNode, spec: { min: number; max: number; negatable: boolean }, what: string): Opt | null => {
+    let negate = node.bang !== undefined;
+    const args: string[] = [];
+    const argPos: Pos[] = [];
+    node.args.forEach((a, i) => {
+      if (a.bangBefore) {
+        if (i === 0) {
+          if (negate) error(a.bangBefore, `'!' given twice for ${node.name}`);
+          else {
+            ctx.diag("warning", a.bangBefore, `old negation syntax '${node.name} ! ${a.text}': iptables 1.4.3 and later want '! ${node.name} ${a.text}'`);
+            negate = true;
+          }
+        } else error(a.bangBefore, `unexpected '!' inside the arguments of ${node.name}`);
+      }
+      args.push(a.text);
+      argPos.push({ line: a.line, column: a.column });
+    });
+    if (negate && !spec.negatable) {
+      error(node.bang ?? node, `${node.name} cannot be negated with '!'`);
+      return null;
+    }
+    if (args.length < spec.min) {
+      const found = node.args.length === 0 ? "end of line" : `'${node.args[node.args.length - 1]!.text}'`;
+      error({ line: node.line, column: node.column + node.name.length + 1 }, `expected ${what} after ${node.name}, found ${node.args.length === 0 ? found : "too few arguments"}`);
+      return null;
+    }
+    if (args.length > spec.max) {
+      const extra = node.args[spec.max]!;
+      error(extra, `unexpected '${extra.text}' after ${node.name}${spec.max > 0 ? ` ${args.slice(0, spec.max).map(quoteArg).join(" ")}` : ""}`);
+      return null;
+    }
+    return { node, name: node.name, negate, args, argPos };
+  };
+
+  const addrAlternatives = (o: Opt, field: "src" | "dst"): Condition[] | null => {
+    const out: Condition[] = [];
+    const list = o.args[0]!.split(",");
+    for (const item of list) {
+      const r = parseAddrSpec(item, ctx.family);
+      if (!r.ok) {
+        let msg: string;
+        switch (r.reason) {
+          case "hostname":
+            msg = `host name '${item}' after ${o.name}: iptables resolves names once when loading, fwlint needs an address or network`;
+            break;
+          case "wrong-family":
+            msg = `${r.detail.replace(/^'/, "address '")} in an ${ctx.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"} rule`;
+            break;
+          case "bad-mask":
+            msg = `${r.detail} in '${item}' after ${o.name}`;
+            break;
+          default:
+            msg = `expected an IPv${ctx.family} address or network after ${o.name}, found '${item}'`;
+        }
+        error(o.argPos[0]!, msg);
+        return null;
+      }
+      if (r.prefix === null) {
+        if (r.ranges === null) {
+          ctx.diag("warning", o.argPos[0]!, `${r.detail} in '${item}': too many ranges to model, kept as unknown`);
+          out.push({ kind: "unknown", text: optText({ ...o, args: [item] }), reason: `non-contiguous address mask '${item}'` });
+          continue;
+        }
+        out.push({ kind: "addr", field, family: ctx.family, ranges: r.ranges, ...(o.negate ? { negate: true } : {}) });
+        continue;
+      }
+      out.push({ kind: "addr", field, family: ctx.family, ranges: [r.range], ...(o.negate ? { negate: true } : {}) });
+    }
+    return out;
+  };
+
+  const jumpIndex = options.findIndex((n) => {
+    const c = GENERIC[n.name]?.canonical;
+    return c === "-j" || c === "-g";
+  });
+
+  // ---- first pass: generic options, module loading, option dispatch ----
+  /**
+   * getopt_long accepts an unambiguous abbreviation of a long option (`--mac` for --mac-source)
+   * among the options known at that point: generic ones, loaded matches, the target, and the
+   * match `-p` would load implicitly.
+   */
+  const expandAbbreviation = (node: OptionNode): OptionNode => {
+    if (!node.name.startsWith("--") || GENERIC[node.name]) return node;
+    const names = new Set<string>(Object.keys(GENERIC).filter((n) => n.startsWith("--")));
+    const addSpec = (spec: ModuleSpec | TargetSpec | undefined) => {
+      if (!spec?.options) return;
+      for (const k of Object.keys(spec.options)) names.add(k);
+      for (const k of Object.keys(("aliases" in spec ? spec.aliases : undefined) ?? {})) names.add(k);
+    };
+    for (const m of matches) addSpec(m.spec);
+    addSpec(target?.spec);
+    if (proto && !proto.negate) {
+      const implicit = implicitMatchFor(proto.name, proto.num, ctx.family);
+      addSpec(implicit ? MATCHES.get(implicit) : undefined);
+    }
+    if (names.has(node.name)) return node;
+    const candidates = [...names].filter((n) => n.startsWith(node.name));
+    return candidates.length === 1 ? { ...node, name: candidates[0]! } : node;
+  };
+
+  options.forEach((written, order) => {
+    const node = expandAbbreviation(written);
+    const g = GENERIC[node.name];
+    if (g) {
+      const o = normalise(node, g, g.what);
+      if (!o) return;
+      if (g.canonical !== "-m" && g.canonical !== "-c" && seenGeneric.has(g.canonical)) {
+        error(node, `multiple ${g.canonical} options in one rule`);
+        return;
+      }
+      seenGeneric.add(g.canonical);
+      switch (g.canonical) {
+        case "-s":
+        case "-d": {
+          const alts = addrAlternatives(o, g.canonical === "-s" ? "src" : "dst");
+          if (!alts) return;
+          if (g.canonical === "-s") srcAlts = alts;
+          else dstAlts = alts;
+          entries.push({ order, slot: g.canonical === "-s" ? "src" : "dst" });
+          return;
+        }
+        case "-p": {
+          const text = o.args[0]!;
+          const num = protocolNumber(text);
+          if (num === null) {
+            error(o.argPos[0]!, `unknown protocol '${text}' after ${o.name}`);
+            return;
+          }
+          if (num === 0) {
+            if (o.negate) error(node, `'! -p ${text}' would never match`);
+            proto = undefined;
+            return;
+          }
+          proto = { num, name: /^[0-9]+$/.test(text) ? (PROTOCOL_NAMES.get(num) ?? text) : text.toLowerCase(), negate: o.negate };
+          entries.push({ order, conds: [{ kind: "proto", protos: [num], ...(o.negate ? { negate: true } : {}) }] });
+          return;
+        }
+        case "-i":
+        case "-o": {
+          const r = parseIface(o.args[0]!, o.name);
+          if (!r.ok) {
+            error(o.argPos[0]!, r.error);
+            return;
+          }
+          entries.push({
+            order,
+            conds: [{ kind: "iface", field: g.canonical === "-i" ? "iif" : "oif", name: r.value.name, prefix: r.value.prefix, ...(o.negate ? { negate: true } : {}) }],
+          });
+          return;
+        }
+        case "-f":
+          if (ctx.family === 6) {
+            error(node, "-f is not available in ip6tables (use -m frag)");
+            return;
+          }
+          entries.push({ order, conds: [{ kind: "fragment", ...(o.negate ? { negate: true } : {}) }] });
+          return;
+        case "-c": {
+          const parts = o.args.length === 2 ? o.args : o.args[0]!.split(",");
+          if (parts.length !== 2 || parts.some((p) => !/^[0-9]+$/.test(p))) error(o.argPos[0]!, `expected packet and byte counters after ${o.name}, found '${o.args.join(" ")}'`);
+          return;
+        }
+        case "-4":
+        case "-6":
+          familyOnly = g.canonical === "-4" ? 4 : 6;
+          return;
+        case "-t":
+          error(node, `${o.name} cannot be used in a ruleset file: the table comes from the *${ctx.table} line`);
+          return;
+        case "-m": {
+          const name = o.args[0]!;
+          let spec = MATCHES.get(name);
+          if (spec?.family !== undefined && spec.family !== ctx.family) {
+            error(o.argPos[0]!, `match ${name} exists only in ${spec.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"}`);
+            spec = undefined;
+            failed = true;
+          } else if (!spec) {
+            ctx.diag("warning", o.argPos[0]!, `match module '${name}' is not part of iptables 1.8.9; kept as an unknown condition`);
+          }
+          matches.push({ name, spec, pos: o.argPos[0]!, order, opts: [], implicit: false });
+          return;
+        }
+        case "-j":
+        case "-g": {
+          if (target) {
+            error(node, `a rule takes one target: ${target.goto ? "-g" : "-j"} ${target.name} is already given`);
+            return;
+          }
+          const name = o.args[0]!;
+          const spec = g.canonical === "-j" ? TARGETS.get(name) : undefined;
+          if (spec?.family !== undefined && spec.family !== ctx.family) {
+            error(o.argPos[0]!, `target ${name} exists only in ${spec.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"}`);
+            return;
+          }
+          target = { name, spec, pos: o.argPos[0]!, opts: [], goto: g.canonical === "-g" };
+          return;
+        }
+      }
+      return;
+    }
+
+    // ---- a module or target option ----
+    if (!node.name.startsWith("--")) {
+      error(node, `unknown option ${node.name}`);
+      return;
+    }
+    if (target?.spec) {
+      const ts = targetOption(target.spec, node.name);
+      if (ts) {
+        const o = normalise(node, ts, ARG_WHAT[node.name] ?? "an argument");
+        if (o) target.opts.push(o);
+        return;
+      }
+    }
+    for (let i = matches.length - 1; i >= 0; i--) {
+      const m = matches[i]!;
+      if (!m.spec) continue;
+      const mo = moduleOption(m.spec, node.name);
+      if (mo) {
+        const o = normalise(node, mo.spec, ARG_WHAT[mo.canonical] ?? "an argument");
+        if (o) m.opts.push({ ...o, name: mo.canonical });
+        return;
+      }
+    }
+    if (proto && !proto.negate) {
+      const implicit = implicitMatchFor(proto.name, proto.num, ctx.family);
+      const spec = implicit ? MATCHES.get(implicit) : undefined;
+      const mo = spec ? moduleOption(spec, node.name) : undefined;
+      if (implicit && spec && mo && !matches.some((m) => m.name === implicit && m.implicit)) {
+        const inst: MatchInstance = { name: implicit, spec, pos: node, order, opts: [], implicit: true };
+        matches.push(inst);
+        const o = normalise(node, mo.spec, ARG_WHAT[mo.canonical] ?? "an argument");
+        if (o) inst.opts.push({ ...o, name: mo.canonical });
+        return;
+      }
+    }
+    // a module iptables does not ship takes any option
+    for (let i = matches.length - 1; i >= 0; i--) {
+      const m = matches[i]!;
+      if (m.spec === undefined || m.spec.options === null) {
+        const o = normalise(node, { min: 0, max: Infinity, negatable: true }, "an argument");
+        if (o) m.opts.push(o);
+        return;
+      }
+    }
+    const lastMatch = matches[matches.length - 1];
+    let where = "";
+    if (target && jumpIndex !== -1 && order > jumpIndex && (!lastMatch || lastMatch.order < jumpIndex)) {
+      where = target.spec ? ` for target ${target.name}` : ` (${target.name} is a chain, it takes no options)`;
+    } else if (lastMatch) where = ` for match ${lastMatch.name}`;
+    else if (proto) where = ` (no match module loaded; -p ${proto.name} does not provide it)`;
+    error(node, `unknown option ${node.name}${where}`);
+  });
+
+  // ---- family restriction (-4 / -6) ----
+  if (familyOnly !== undefined && familyOnly !== ctx.family) {
+    ctx.diag("info", options[0] ?? { line: 0, column: 0 }, `rule marked -${familyOnly} is ignored by ${ctx.family === 4 ? "iptables" : "ip6tables"}-restore`);
+    return null;
+  }
+
+  // ---- second pass: match instances -> conditions ----
+  let comment: string | undefined;
+  const portProtoName = proto?.name;
+  for (const m of matches) {
+    const conds: Condition[] = [];
+    if (!m.spec || !m.spec.modelled) {
+      const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
+      conds.push({ kind: "unknown", text, reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint` });
+      entries.push({ order: m.order, conds });
+      continue;
+    }
+    if (m.spec.protos && !m.implicit) {
+      if (!proto || proto.negate || !m.spec.protos.includes(proto.num)) {
+        const names = m.spec.protos.map((p) => PROTOCOL_NAMES.get(p) ?? String(p));
+        error(m.pos, `match ${m.name} requires -p ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`}`);
+        continue;
+      }
+    }
+    const seen = new Set<string>();
+    const unmodelled: Opt[] = [];
+    for (const o of m.opts) {
+      if (seen.has(o.name) && m.spec.options !== null) {
+        error(o.node, `${o.node.name} given twice for match ${m.name}`);
+        continue;
+      }
+      seen.add(o.name);
+      const neg = o.negate ? { negate: true as const } : {};
+      const arg0 = o.args[0] ?? "";
+      switch (`${m.name} ${o.name}`) {
+        case "tcp --sport":
+        case "tcp --dport":
+        case "udp --sport":
+        case "udp --dport":
+        case "sctp --sport":
+        case "sctp --dport":
+        case "dccp --sport":
+        case "dccp --dport":
+        case "udplite --sport":
+        case "udplite --dport": {
+          const r = parsePortRange(arg0, o.node.name, portProtoName);
+          if (!r.ok) {
+            error(o.argPos[0]!, r.error);
+            break;
+          }
+          conds.push({ kind: "port", field: o.name === "--sport" ? "sport" : "dport", ranges: [r.value], ...neg });
+          break;
+        }
+        case "tcp --tcp-flags": {
+          const mask = parseTcpFlags(o.args[0]!);
+          const comp = parseTcpFlags(o.args[1]!);
+          if (!mask.ok) error(o.argPos[0]!, mask.error);
+          else if (!comp.ok) error(o.argPos[1]!, comp.error);
+          else conds.push({ kind: "tcpflags", mask: mask.value, comp: comp.value, ...neg });
+          break;
+        }
+        case "tcp --syn":
+          conds.push({ kind: "tcpflags", mask: 0x17, comp: 0x02, ...neg });
+          break;
+        case "icmp --icmp-type":
+        case "icmp6 --icmpv6-type": {
+          const r = parseIcmpType(arg0, ctx.family, o.node.name);
+          if (!r.ok) {
+            error(o.argPos[0]!, r.error);
+            break;
+          }
+          conds.push({ kind: "icmp", family: ctx.family, ...r.value, ...neg });
+          break;
+        }
+        case "multiport --sports":
+        case "multiport --dports":
+        case "multiport --ports": {
+          const r = parsePortList(arg0, o.node.name, portProtoName);
+          if (!r.ok) {
+            error(o.argPos[0]!, r.error);
+            break;
+          }
+          if (o.name === "--ports") {
+            conds.push({
+              kind: "or",
+              anyOf: [[{ kind: "port", field: "sport", ranges: r.value }], [{ kind: "port", field: "dport", ranges: r.value }]],
+              ...neg,
+            });
+          } else conds.push({ kind: "port", field: o.name === "--sports" ? "sport" : "dport", ranges: r.value, ...neg });
+          break;
+        }
+        case "conntrack --ctstate":
+        case "state --state": {
+          const r = parseStates(arg0, o.node.name, m.name === "conntrack");
+          if (!r.ok) {
+            error(o.argPos[0]!, r.error);
+            break;
+          }
+          if (r.value.nat.length > 0) unmodelled.push(o);
+          else conds.push({ kind: "ctstate", states: r.value.states, ...neg });
+          break;
+        }
+        case "iprange --src-range":
+        case "iprange --dst-range": {
+          const range = arg0.includes("/") ? null : parseAddrRange(arg0, ctx.family);
+          if (!range) {
+            error(o.argPos[0]!, `expected an IPv${ctx.family} address range (first-last) after ${o.node.name}, found '${arg0}'`);
+            break;
+          }
+          conds.push({ kind: "addr", field: o.name === "--src-range" ? "src" : "dst", family: ctx.family, ranges: [range], ...neg });
+          break;
+        }
+        case "comment --comment":
+          if (arg0.length > 255) {
+            error(o.argPos[0]!, `comment longer than 255 characters after --comment`);
+            break;
+          }
+          comment = comment === undefined ? arg0 : `${comment}; ${arg0}`;
+          break;
+        case "mac --mac-source":
+          if (!isMac(arg0)) {
+            error(o.argPos[0]!, `expected a MAC address (XX:XX:XX:XX:XX:XX) after --mac-source, found '${arg0}'`);
+            break;
+          }
+          conds.push({ kind: "unknown", text: `-m mac ${optText(o)}`, reason: "fwlint does not model MAC addresses" });
+          break;
+        case "set --match-set":
+        case "set --set":
+          conds.push({ kind: "unknown", text: `-m set ${optText(o)}`, reason: `ipset '${arg0}' is defined outside the ruleset` });
+          break;
+        default:
+          unmodelled.push(o);
+      }
+    }
+    if (unmodelled.length > 0) {
+      conds.push({ kind: "unknown", text: [`-m ${m.name}`, ...unmodelled.map(optText)].join(" "), reason: `${unmodelled.map((o) => o.node.name).join(", ")} of match ${m.name} not modelled` });
+    }
+    entries.push({ order: m.order, conds });
+  }
+
+  // ---- target -> action ----
+  let targetRef: TargetRef = { kind: "none" };
+  if (target) {
+    if (target.goto || !target.spec) {
+      if (target.opts.length > 0) error(target.opts[0]!.node, `unknown option ${target.opts[0]!.node.name} (${target.name} is a chain, it takes no options)`);
+      targetRef = { kind: "chain", name: target.name, goto: target.goto, pos: target.pos };
+    } else {
+      const action = targetAction(target, ctx, proto, error);
+      if (action) targetRef = { kind: "action", action, pos: target.pos };
+    }
+  }
+
+  if (failed) return null;
+
+  entries.sort((a, b) => a.order - b.order);
+  const variants: Condition[][] = [];
+  for (const s of srcAlts ?? [undefined]) {
+    for (const d of dstAlts ?? [undefined]) {
+      const conds: Condition[] = [];
+      for (const e of entries) {
+        if ("slot" in e) {
+          const c = e.slot === "src" ? s : d;
+          if (c) conds.push(c);
+        } else conds.push(...e.conds);
+      }
+      variants.push(conds);
+    }
+  }
+  return { variants, target: targetRef, ...(comment !== undefined ? { comment } : {}) };
+}
+
+function targetAction(
+  t: TargetInstance,
+  ctx: RuleContext,
+  proto: { num: number; name: string; negate: boolean } | undefined,
+  error: (pos: Pos, msg: string) => void,
+): Action | null {
+  const spec = t.spec!;
+  const seen = new Set<string>();
+  for (const o of t.opts) {
+    if (seen.has(o.name) && spec.options !== null) {
+      error(o.node, `${o.name} given twice for target ${t.name}`);
+      return null;
+    }
+    seen.add(o.name);
+  }
+  if (spec.tables && !spec.tables.includes(ctx.table)) {
+    error(t.pos, `target ${t.name} is only valid in the ${spec.tables.join(" or ")} table${spec.tables.length > 1 ? "s" : ""}, not in ${ctx.table}`);
+    return null;
+  }
+  if (spec.hooks && ctx.chainIsBuiltin && !spec.hooks.includes(ctx.chain)) {
+    error(t.pos, `target ${t.name} is not valid in built-in chain ${ctx.chain} (only ${spec.hooks.join(", ")})`);
+    return null;
+  }
+  if (t.name === "DROP" && ctx.table === "nat") {
+    error(t.pos, `the nat table is not for filtering: iptables refuses -j DROP there`);
+    return null;
+  }
+  const opt = (name: string) => t.opts.find((o) => o.name === name);
+  const text = [t.name, ...t.opts.map(optText)].join(" ");
+  const portProto = proto !== undefined && !proto.negate && PORT_PROTOCOLS.has(proto.num) && proto.num !== 136;
+  switch (spec.kind) {
+    case "accept":
+      return { kind: "accept" };
+    case "drop":
+      return { kind: "drop" };
+    case "return":
+      return { kind: "return" };
+    case "continue":
+      return { kind: "continue", target: text };
+    case "unknown":
+      return { kind: "unknown", target: text };
+    case "reject": {
+      const w = opt("--reject-with");
+      if (!w) return { kind: "reject" };
+      const canonical = REJECT_WITH[ctx.family].get(w.args[0]!);
+      if (!canonical) {
+        error(w.argPos[0]!, `unknown reject type '${w.args[0]}' after --reject-with`);
+        return null;
+      }
+      if (canonical === "tcp-reset" && (!proto || proto.negate || proto.num !== 6)) {
+        error(w.argPos[0]!, `--reject-with tcp-reset needs -p tcp`);
+        return null;
+      }
+      return { kind: "reject", with: canonical };
+    }
+    case "dnat":
+    case "snat": {
+      if (t.name === "DNAT" || t.name === "SNAT") {
+        const name = t.name === "DNAT" ? "--to-destination" : "--to-source";
+        const o = opt(name);
+        if (!o) {
+          error(t.pos, `${t.name} needs ${name}`);
+          return null;
+        }
+        const r = parseNatSpec(o.args[0]!, ctx.family, name);
+        if (!r.ok) {
+          error(o.argPos[0]!, r.error);
+          return null;
+        }
+        if (r.value.ports && !portProto) {
+          error(o.argPos[0]!, `${t.name} with a port needs -p tcp, udp, sctp or dccp`);
+          return null;
+        }
+        return { kind: spec.kind, to: r.value, target: text } as Action;
+      }
+      // REDIRECT, MASQUERADE
+      const o = opt("--to-ports");
+      if (!o) return { kind: spec.kind, to: { family: ctx.family }, target: text } as Action;
+      const r = parseToPorts(o.args[0]!, "--to-ports");
+      if (!r.ok) {
+        error(o.argPos[0]!, r.error);
+        return null;
+      }
+      if (!portProto) {
+        error(o.argPos[0]!, `${t.name} --to-ports needs -p tcp, udp, sctp or dccp`);
+        return null;
+      }
+      return { kind: spec.kind, to: { ports: r.value, family: ctx.family }, target: text } as Action;
+    }
+  }
+}
+
+/** Chain names iptables accepts: at most 28 characters, no blanks, not starting with - or !. */
+export function chainNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "a chain name is empty";
+  if (name.length > 28) return `chain name '${name}' is longer than 28 characters`;
+  if (name.startsWith("-") || name.startsWith("!")) return `chain name '${name}' may not start with '${name[0]}'`;
+  if (/\s/.test(name)) return `chain name '${name}' contains a blank`;
+  if (TARGETS.has(name)) return `chain name '${name}' clashes with the target of that name`;
+  return undefined;
+}
