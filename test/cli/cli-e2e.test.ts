@@ -1,0 +1,166 @@
+/**
+ * The built CLI end to end: `npm run build`, then `node bin/fwlint.js ...` as a user would run it.
+ * Rulesets are small files written into a temp dir here (plus the lead's open-relay fixture).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const bin = join(root, "bin", "fwlint.js");
+const tmp = mkdtempSync(join(tmpdir(), "fwlint-e2e-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+beforeAll(() => {
+  try {
+    execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "pipe", encoding: "utf8" });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`npm run build failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+  }
+}, 120_000);
+
+function fwlint(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: tmp,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", ...env },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function write(rel: string, content: string | Uint8Array): string {
+  const path = join(tmp, rel);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+  return rel;
+}
+
+const SMTP_OPEN = [
+  "*filter",
+  ":INPUT DROP [0:0]",
+  ":FORWARD DROP [0:0]",
+  ":OUTPUT ACCEPT [0:0]",
+  "-A INPUT -i lo -j ACCEPT",
+  "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+  "-A INPUT -p tcp -m tcp --dport 25 -j ACCEPT",
+  "COMMIT",
+  "",
+].join("\n");
+
+const CLOSED = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]",
+  "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", "COMMIT", ""].join("\n");
+
+/** No stack trace: no "    at fn (file:line:col)" frames. */
+const STACK = /^\s+at .*[:(]/m;
+
+describe("fwlint (built)", () => {
+  it("--version and --help", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+    expect(fwlint(["--version"])).toEqual({ code: 0, out: `fwlint ${pkg.version}\n`, err: "" });
+    const help = fwlint(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("check PATH...");
+  });
+
+  it("reports an exposed SMTP port in text and exits 1", () => {
+    const file = write("smtp.rules", SMTP_OPEN);
+    const { code, out, err } = fwlint(["check", file]);
+    expect(err).toBe("");
+    expect(code).toBe(1);
+    expect(out).toMatch(/^smtp\.rules:7:1 high exposed-service .*25/m);
+    expect(out).toContain("  7 | -A INPUT -p tcp -m tcp --dport 25 -j ACCEPT\n    | ^\n");
+    expect(out).toMatch(/^ {2}e\.g\. tcp \S+:\d+ -> \S+:25/m);
+    expect(out).toMatch(/^ {2}decided by:\n {4}filter INPUT smtp\.rules:7 /m);
+    expect(out).not.toContain("\x1b");
+  });
+
+  it("exits 0 on a closed ruleset and with --fail-on none", () => {
+    expect(fwlint(["check", write("closed.rules", CLOSED)]).code).toBe(0);
+    expect(fwlint(["check", "--fail-on", "none", write("smtp.rules", SMTP_OPEN)]).code).toBe(0);
+  });
+
+  it("writes the contract's JSON report", () => {
+    const file = write("smtp.rules", SMTP_OPEN);
+    const { code, out } = fwlint(["check", "--format", "json", file]);
+    expect(code).toBe(1);
+    const report = JSON.parse(out);
+    expect(report).toMatchObject({ version: 1, tool: { name: "fwlint" } });
+    expect(report.files).toEqual([{ path: "smtp.rules", format: "iptables", rules: 3, diagnostics: [] }]);
+    const smtp = report.findings.find((f: { ruleId: string; location: { line: number } }) => f.ruleId === "exposed-service" && f.location.line === 7);
+    expect(smtp).toBeDefined();
+    expect(smtp.severity).toBe("high");
+    expect(smtp.location).toEqual({ file: "smtp.rules", line: 7, column: 1 });
+    expect(smtp.exposure).toMatchObject({ family: 4, protocol: "tcp", ports: [[25, 25]], direction: "inbound" });
+    expect(smtp.witness).toMatchObject({ family: 4, proto: "tcp", dport: 25, hook: "input" });
+    expect(smtp.trace.length).toBeGreaterThan(0);
+    for (const step of smtp.trace) expect(step).toEqual(expect.objectContaining({ chain: expect.any(String), rule: expect.any(String), line: expect.any(Number) }));
+  });
+
+  it("reads the open-relay fixture", () => {
+    const fixture = join(root, "fixtures", "iptables", "open-relay.rules");
+    const { code, out } = fwlint(["check", "--format", "json", fixture]);
+    expect(code).toBe(1);
+    const lines = JSON.parse(out).findings.filter((f: { ruleId: string }) => f.ruleId === "exposed-service").map((f: { location: { line: number } }) => f.location.line);
+    expect(lines).toContain(16);
+  });
+
+  it("gives the same findings for CRLF line endings and a BOM", () => {
+    const lf = fwlint(["check", "--format", "json", write("lf.rules", SMTP_OPEN)]);
+    const crlf = fwlint(["check", "--format", "json", write("crlf.rules", "\ufeff" + SMTP_OPEN.replace(/\n/g, "\r\n"))]);
+    const strip = (out: string) => JSON.parse(out).findings.map((f: { location: object; trace?: { file: string }[] }) => ({ ...f, location: { ...f.location, file: "" }, trace: f.trace?.map((s) => ({ ...s, file: "" })) }));
+    expect(crlf.code).toBe(lf.code);
+    expect(strip(crlf.out)).toEqual(strip(lf.out));
+    expect(fwlint(["check", "crlf.rules"]).out).not.toContain("\r");
+  });
+
+  it("exits 2 with one line and no stack trace for bad files and bad usage", () => {
+    write("empty.rules", "");
+    write("notes.txt", "just some notes\n");
+    write("binary.rules", Uint8Array.from([0x2a, 0x66, 0x00, 0x01]));
+    for (const [args, expected] of [
+      [["check", "empty.rules"], "empty.rules: empty file\n"],
+      [["check", "binary.rules"], "binary.rules: binary file (contains NUL bytes)\n"],
+      [["check", "missing.rules"], "missing.rules: no such file or directory\n"],
+      [["check", "notes.txt"], /^notes\.txt: not a firewall configuration fwlint reads \(expected iptables/],
+      [["check", "--nope", "smtp.rules"], /^fwlint check: unknown option '--nope'/],
+      [["frob"], /^fwlint: unknown command 'frob'/],
+    ] as const) {
+      const { code, err } = fwlint([...args]);
+      expect(code, args.join(" ")).toBe(2);
+      if (typeof expected === "string") expect(err).toBe(expected);
+      else expect(err).toMatch(expected);
+      expect(err.trimEnd().split("\n")).toHaveLength(1);
+      expect(err).not.toMatch(STACK);
+    }
+  });
+
+  it("survives garbage that looks like a ruleset without a stack trace", () => {
+    const file = write("garbage.rules", "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\n-A NOPE -x -y -z\n\x1b[2J\nCOMMIT\n");
+    const { code, out, err } = fwlint(["check", file]);
+    expect([0, 1, 2]).toContain(code);
+    expect(err).not.toMatch(STACK);
+    expect(out + err).not.toContain("\x1b");
+  });
+
+  it("walks a folder, skipping files that are not rulesets", () => {
+    write("etc/iptables/rules.v4", SMTP_OPEN);
+    write("etc/iptables/rules.v6.bak", CLOSED);
+    write("etc/iptables/README", "notes\n");
+    write("etc/.git/config", "[core]\n");
+    const { code, out, err } = fwlint(["check", "etc"]);
+    expect(err).toBe("");
+    expect(code).toBe(1);
+    expect(out).toContain("etc/iptables/rules.v4:7:1 high exposed-service");
+    expect(out.trimEnd().split("\n").at(-1)).toMatch(/ in 2 files$/);
+  });
+
+  it("keeps main's static imports light (engine and reporters load on demand)", () => {
+    const src = readFileSync(join(root, "dist", "src", "cli", "main.js"), "utf8");
+    const imports = [...src.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+    expect(imports.every((m) => m!.startsWith("node:") || m === "./io.js" || m === "../report/sanitize.js")).toBe(true);
+  });
+});
