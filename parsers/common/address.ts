@@ -31,7 +31,7 @@ export function parseCInt(s: string, max: number): number | null {
   let v: number;
   if (HEX.test(s)) v = parseInt(s.slice(2), 16);
   else if (OCT.test(s)) v = parseInt(s.slice(1), 8);
-  else if (DEC.test(s)) v = parseInt(s, 10);
+  else if (DEC.test(s) && (s === "0" || s[0] !== "0")) v = parseInt(s, 10);
   else return null;
   if (!Number.isFinite(v) || v > max) return null;
   return v;
