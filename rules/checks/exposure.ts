@@ -7,7 +7,7 @@ import { publicSize, strangerRegion } from "../../src/analysis/regions.js";
 import { describePacket, pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import { formatAddr } from "../../src/analysis/trace.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
-import type { Finding } from "../../src/model/finding.js";
+import { severityRank, type Finding } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
@@ -74,6 +74,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         }
       }
     }
+    const perService: Finding[] = [];
     for (const svc of ctx.catalog.services) {
       if (svc.protocols === "any") continue;
       for (const proto of svc.protocols) {
@@ -84,12 +85,48 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         const f = makeFinding(ctx, res, hit, svc, proto, rule.id, label);
         if (!f) continue;
         if (everyPortRules.has(`${proto}@${f.location.file}:${f.location.line}`)) continue;
-        findings.push(f);
+        perService.push(f);
       }
     }
+    findings.push(...groupByLocation(perService, p.kind));
   }
   return findings;
 };
+
+const GROUP_MIN = 6;
+
+/**
+ * Many services opened by one rule or policy (a default ACCEPT, a wide port range) make one
+ * finding that lists them, not one finding each.
+ */
+function groupByLocation(findings: Finding[], kind: string): Finding[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  const out: Finding[] = [];
+  for (const g of groups.values()) {
+    if (g.length < GROUP_MIN) {
+      out.push(...g);
+      continue;
+    }
+    g.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+    const head = g[0]!;
+    const names = g.map((f) => `${f.message.split(" (")[0]} (${portsText(f.exposure!.ports)})`);
+    const ports = g.flatMap((f) => f.exposure!.ports).sort((a, b) => a[0] - b[0]);
+    const verb = g.some((f) => f.uncertain) ? "may be reachable" : "are reachable";
+    const coverage = Math.min(...g.map((f) => f.exposure!.sourceCoverage));
+    out.push({
+      ...head,
+      message: `${g.length} ${head.exposure!.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.exposure!.family)} on the ${kind} path: ${names.join(", ")}`,
+      exposure: { ...head.exposure!, ports, sourceCoverage: coverage, services: g.map((f) => f.exposure!.service!) },
+    });
+  }
+  return out;
+}
 
 function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number, ruleId: string, label: string): Finding | undefined {
   const p = res.pipeline;

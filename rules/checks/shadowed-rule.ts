@@ -53,22 +53,33 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         continue;
       }
       if (!covered.isEmpty() && m.known.isSubsetOf(covered)) {
-        const by = earlier.filter((e) => e.known.overlaps(m.known));
+        // The earlier rules that actually decide some of its packets (first match wins).
+        const by: { rule: Rule; all: boolean }[] = [];
+        let before = PacketSet.empty();
+        for (const e of earlier) {
+          const decided = e.known.intersect(m.known).minus(before);
+          before = before.union(e.known);
+          if (!decided.isEmpty()) by.push({ rule: e.rule, all: m.known.isSubsetOf(e.known) });
+        }
+        const whole = by.find((e) => e.all);
         const differs = by.filter((e) => !sameDecision(e.rule.action, r.action));
-        const where = by.map((e) => `${e.rule.span.line}`).join(", ");
+        const lines = by.map((e) => `${e.rule.span.line}`).join(", ");
+        const head = whole
+          ? `line ${whole.rule.span.line} (${verb(whole.rule.action)}) already matches every packet it matches`
+          : `earlier rules together match every packet it matches (lines ${lines} in chain ${chain.name})`;
         const tail = differs.length > 0
           ? `; ${differs.map((e) => `line ${e.rule.span.line} (${verb(e.rule.action)})`).join(", ")} ${differs.length === 1 ? "decides" : "decide"} differently from this rule (${verb(r.action)})`
           : "";
         findings.push({
           ruleId: rule.id,
           severity: rule.severity,
-          message: `rule can never match: ${by.length === 1 ? "an earlier rule covers" : `earlier rules together cover`} every packet it matches (line${by.length === 1 ? "" : "s"} ${where} in chain ${chain.name})${tail}`,
+          message: `rule can never match: ${head}${tail}`,
           location: loc,
           related: by.map((e) => ({
             file: e.rule.span.file,
             line: e.rule.span.line,
             column: e.rule.span.column,
-            message: `covers ${e.known.isSubsetOf(m.known) || m.known.isSubsetOf(e.known) ? (m.known.isSubsetOf(e.known) ? "all" : "part") : "part"} of it (${verb(e.rule.action)})`,
+            message: `${e.all ? "matches all" : "decides part"} of it first (${verb(e.rule.action)})`,
           })),
         });
       }

@@ -26,6 +26,8 @@ interface State {
   point: bigint[];
   steps: TraceStep[];
   assumptions: string[];
+  /** The accept of the last filter stage passed: what let the packet through. */
+  decisive?: TraceStep;
 }
 
 type ChainOutcome =
@@ -39,14 +41,14 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
     const chain = ruleset.chains.get(stage.chain);
     if (!chain) continue;
     const next: State[] = [];
+    const isNat = stage.role === "dstnat" || stage.role === "srcnat";
     for (const st of states) {
-      const isNat = stage.role === "dstnat" || stage.role === "srcnat";
       if (isNat && st.point[Dim.CtState] !== BigInt(ctIndex("new"))) {
         next.push(st);
         continue;
       }
       for (const o of runChain(ruleset, chain, st, 0, stage, pipeline)) {
-        if (o.kind === "accept") next.push(o.state);
+        if (o.kind === "accept") next.push(stage.role === "filter" ? { ...o.state, decisive: o.by } : o.state);
         else if (o.kind === "drop") finished.push(done("drop", o.state, o.by));
         else {
           const policy = chain.policy ?? "accept";
@@ -59,17 +61,17 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
             file: chain.policySpan?.file ?? chain.span.file,
             action: policy,
           };
-          const s2 = { ...o.state, steps: [...o.state.steps, step] };
-          if (policy === "drop") finished.push(done("drop", s2, step));
-          else next.push(s2);
+          if (policy === "drop") finished.push(done("drop", { ...o.state, steps: [...o.state.steps, step] }, step));
+          else if (stage.role === "filter") next.push({ ...o.state, steps: [...o.state.steps, step], decisive: step });
+          else next.push(o.state); // ACCEPT policies of raw/mangle/nat chains decide nothing
         }
       }
     }
     states = next.slice(0, MAX_PATHS);
   }
   for (const st of states) {
-    const last = [...st.steps].reverse().find((s) => s.action === "accept" || s.action.startsWith("dnat") || s.action === "policy accept");
-    finished.push(done("accept", st, last));
+    const fallback = [...st.steps].reverse().find((s) => s.action === "accept" || s.action.startsWith("dnat"));
+    finished.push(done("accept", st, st.decisive ?? fallback));
   }
   return finished;
 }

@@ -54,6 +54,8 @@ export interface Exposure {
   /** Share of the family's public unicast space that reaches it (0..1). */
   sourceCoverage: number;
   service?: string;
+  /** When one finding reports several services opened by the same rule: all of them. */
+  services?: string[];
 }
 
 export interface Finding {

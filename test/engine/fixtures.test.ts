@@ -48,7 +48,7 @@ function expectations(text: string): Expectation[] {
 function matches(f: Finding, e: Expectation): boolean {
   if (f.ruleId !== e.ruleId) return false;
   for (const [k, v] of Object.entries(e.filters)) {
-    if (k === "service" && f.exposure?.service !== v) return false;
+    if (k === "service" && f.exposure?.service !== v && !f.exposure?.services?.includes(v)) return false;
     if (k === "line" && String(f.location.line) !== v) return false;
     if (k === "severity" && f.severity !== v) return false;
     if (k === "direction" && f.exposure?.direction !== v) return false;
