@@ -59,6 +59,8 @@ interface Opt {
   args: string[];
   /** Position of each argument. */
   argPos: Pos[];
+  /** Arguments as written (quotes kept). */
+  raw: string[];
 }
 
 interface MatchInstance {
@@ -143,12 +145,9 @@ const ARG_WHAT: Record<string, string> = {
   "--to-ports": "a port or port range",
 };
 
-function quoteArg(a: string): string {
-  return a === "" || /[\s"\\]/.test(a) ? `"${a.replace(/(["\\])/g, "\\$1")}"` : a;
-}
-
+/** The option as written (old negation normalised to `! --opt`). */
 function optText(o: Opt): string {
-  return [o.negate ? "!" : "", o.node.name, ...o.args.map(quoteArg)].filter((s) => s !== "").join(" ");
+  return [o.negate ? "!" : "", o.name, ...o.raw].filter((s) => s !== "").join(" ");
 }
 
 /** Build the draft of one rule; null when the rule has an error (already reported). */
@@ -166,13 +165,13 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
   let srcAlts: Condition[] | undefined;
   let dstAlts: Condition[] | undefined;
   const seenGeneric = new Set<string>();
-  let familyOnly: Family | undefined;
 
   /** Negation and argument count; null if malformed (reported). */
   const normalise = (node: OptionNode, spec: { min: number; max: number; negatable: boolean }, what: string): Opt | null => {
     let negate = node.bang !== undefined;
     const args: string[] = [];
     const argPos: Pos[] = [];
+    const raw: string[] = [];
     node.args.forEach((a, i) => {
       if (a.bangBefore) {
         if (i === 0) {
@@ -184,6 +183,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         } else error(a.bangBefore, `unexpected '!' inside the arguments of ${node.name}`);
       }
       args.push(a.text);
+      raw.push(a.raw);
       argPos.push({ line: a.line, column: a.column });
     });
     if (negate && !spec.negatable) {
@@ -197,10 +197,10 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     }
     if (args.length > spec.max) {
       const extra = node.args[spec.max]!;
-      error(extra, `unexpected '${extra.text}' after ${node.name}${spec.max > 0 ? ` ${args.slice(0, spec.max).map(quoteArg).join(" ")}` : ""}`);
+      error(extra, `unexpected '${extra.text}' after ${node.name}${spec.max > 0 ? ` ${raw.slice(0, spec.max).join(" ")}` : ""}`);
       return null;
     }
-    return { node, name: node.name, negate, args, argPos };
+    return { node, name: node.name, negate, args, argPos, raw };
   };
 
   const addrAlternatives = (o: Opt, field: "src" | "dst"): Condition[] | null => {
@@ -229,7 +229,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       if (r.prefix === null) {
         if (r.ranges === null) {
           ctx.diag("warning", o.argPos[0]!, `${r.detail} in '${item}': too many ranges to model, kept as unknown`);
-          out.push({ kind: "unknown", text: optText({ ...o, args: [item] }), reason: `non-contiguous address mask '${item}'` });
+          out.push({ kind: "unknown", text: optText({ ...o, raw: [item] }), reason: `non-contiguous address mask '${item}'` });
           continue;
         }
         out.push({ kind: "addr", field, family: ctx.family, ranges: r.ranges, ...(o.negate ? { negate: true } : {}) });
@@ -239,6 +239,15 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     }
     return out;
   };
+
+  // -4 / -6: a rule for the other family is skipped whole by iptables-restore / ip6tables-restore
+  for (const n of options) {
+    const c = GENERIC[n.name]?.canonical;
+    if ((c === "-4" && ctx.family === 6) || (c === "-6" && ctx.family === 4)) {
+      ctx.diag("info", n, `rule marked ${c} is ignored by ${ctx.family === 4 ? "iptables" : "ip6tables"}-restore`);
+      return null;
+    }
+  }
 
   const jumpIndex = options.findIndex((n) => {
     const c = GENERIC[n.name]?.canonical;
@@ -334,8 +343,8 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         }
         case "-4":
         case "-6":
-          familyOnly = g.canonical === "-4" ? 4 : 6;
-          return;
+          return; // handled above
+
         case "-t":
           error(node, `${o.name} cannot be used in a ruleset file: the table comes from the *${ctx.table} line`);
           return;
@@ -423,12 +432,6 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     else if (proto) where = ` (no match module loaded; -p ${proto.name} does not provide it)`;
     error(node, `unknown option ${node.name}${where}`);
   });
-
-  // ---- family restriction (-4 / -6) ----
-  if (familyOnly !== undefined && familyOnly !== ctx.family) {
-    ctx.diag("info", options[0] ?? { line: 0, column: 0 }, `rule marked -${familyOnly} is ignored by ${ctx.family === 4 ? "iptables" : "ip6tables"}-restore`);
-    return null;
-  }
 
   // ---- second pass: match instances -> conditions ----
   let comment: string | undefined;
