@@ -191,8 +191,9 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       return null;
     }
     if (args.length < spec.min) {
-      const found = node.args.length === 0 ? "end of line" : `'${node.args[node.args.length - 1]!.text}'`;
-      error({ line: node.line, column: node.column + node.name.length + 1 }, `expected ${what} after ${node.name}, found ${node.args.length === 0 ? found : "too few arguments"}`);
+      const last = node.args[node.args.length - 1];
+      const where = last ? { line: last.line, column: last.column + last.raw.length + 1 } : { line: node.line, column: node.column + node.name.length + 1 };
+      error(where, `expected ${what} after ${node.name}, found ${last ? `only ${raw.map((r) => `'${r}'`).join(" ")}` : "end of line"}`);
       return null;
     }
     if (args.length > spec.max) {
@@ -285,7 +286,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     if (g) {
       const o = normalise(node, g, g.what);
       if (!o) return;
-      if (g.canonical !== "-m" && g.canonical !== "-c" && seenGeneric.has(g.canonical)) {
+      if (!["-m", "-c", "-j", "-g"].includes(g.canonical) && seenGeneric.has(g.canonical)) {
         error(node, `multiple ${g.canonical} options in one rule`);
         return;
       }
