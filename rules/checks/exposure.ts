@@ -21,14 +21,27 @@ interface Hit {
   regions: AcceptedRegion[];
 }
 
+const deliveredUnion = new WeakMap<PipelineResult, { certain: PacketSet; possible: PacketSet }>();
+
+/** Everything a pipeline delivers, computed once per evaluation and shared by every service. */
+function delivered(res: PipelineResult): { certain: PacketSet; possible: PacketSet } {
+  let u = deliveredUnion.get(res);
+  if (!u) {
+    const certain = PacketSet.unionAll(res.accepted.filter((a) => a.certain).map((a) => a.delivered));
+    const uncertain = PacketSet.unionAll(res.accepted.filter((a) => !a.certain).map((a) => a.delivered));
+    u = { certain, possible: certain.union(uncertain) };
+    deliveredUnion.set(res, u);
+  }
+  return u;
+}
+
 /** How much of the public source space reaches the region, certain acceptances first. */
 function measure(res: PipelineResult, region: PacketSet, forAll: boolean, threshold: number): Hit | undefined {
   const family = res.pipeline.family;
   const total = publicSize(family);
+  const all = delivered(res);
   for (const certainOnly of [true, false]) {
-    const regions = res.accepted.filter((a) => (certainOnly ? a.certain : true));
-    const delivered = PacketSet.unionAll(regions.map((a) => a.delivered));
-    let exposed = delivered.intersect(region);
+    let exposed = (certainOnly ? all.certain : all.possible).intersect(region);
     if (forAll) {
       // Every destination port open: nothing in the region is refused for any port.
       const refused = region.minus(exposed);
@@ -36,7 +49,10 @@ function measure(res: PipelineResult, region: PacketSet, forAll: boolean, thresh
     }
     if (exposed.isEmpty()) continue;
     const coverage = Number((exposed.maxSourceCount() * 1_000_000n) / total) / 1_000_000;
-    if (coverage > threshold) return { exposed, coverage, certain: certainOnly, regions: regions.filter((a) => a.delivered.overlaps(exposed)) };
+    if (coverage > threshold) {
+      const regions = res.accepted.filter((a) => (certainOnly ? a.certain : true));
+      return { exposed, coverage, certain: certainOnly, regions };
+    }
     if (!certainOnly) return undefined;
   }
   return undefined;
@@ -150,7 +166,9 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
   const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
   const witness = pointToPacket(original, p.kind);
   const location = locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 });
-  const uncertain = hit.certain ? undefined : [...new Set(hit.regions.filter((r) => !r.certain).flatMap((r) => r.assumptions))].slice(0, 5);
+  const uncertain = hit.certain
+    ? undefined
+    : [...new Set(hit.regions.filter((r) => !r.certain && r.delivered.has(delivered)).flatMap((r) => r.assumptions))].slice(0, 5);
   const ports = exposedPorts(hit.exposed);
   const verb = hit.certain ? "is reachable" : "may be reachable";
   return {

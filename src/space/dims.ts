@@ -2,7 +2,7 @@
  * The dimensions of the packet space, in the order the decision diagram tests them.
  *
  * Order matters for size: dimensions that rulesets test first and with few values (family,
- * conntrack state, protocol, interfaces) sit at the top; the source address is last so that
+ * conntrack state, protocol, interfaces) and the destination port that every service query names sit at the top; the source address is last so that
  * "how much of the Internet reaches this?" is a simple walk (see PacketSet.maxSourceCoverage).
  */
 
@@ -10,10 +10,10 @@ export const Dim = {
   Family: 0,
   CtState: 1,
   Proto: 2,
-  Iif: 3,
-  Oif: 4,
-  Dst: 5,
-  Dport: 6,
+  Dport: 3,
+  Iif: 4,
+  Oif: 5,
+  Dst: 6,
   Sport: 7,
   IcmpType: 8,
   IcmpCode: 9,
@@ -28,10 +28,10 @@ export const DIM_NAMES: readonly string[] = [
   "family",
   "ctstate",
   "proto",
+  "dport",
   "iif",
   "oif",
   "dst",
-  "dport",
   "sport",
   "icmpType",
   "icmpCode",
@@ -49,10 +49,10 @@ export const DIM_MAX: readonly bigint[] = [
   6n, // family: only 4 and 6 are in the universe
   4n, // ctstate: index into CT_STATES
   255n,
+  65535n,
   IFACE_MAX,
   IFACE_MAX,
   ADDR_MAX,
-  65535n,
   65535n,
   255n,
   255n,

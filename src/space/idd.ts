@@ -26,15 +26,23 @@ export const FULL: Node = { id: 1, level: DIM_COUNT, cuts: [], kids: [] };
 let nextId = 2;
 const unique = new Map<number, Node[]>();
 
+const lowBits = (c: bigint): number => (c <= 0xffffffffn ? Number(c) : Number(c & 0xffffffffn) ^ Number((c >> 96n) & 0xffffffffn));
+
+/**
+ * Hash of a partition: every child id, the length and a few cuts at each end. Reading every
+ * cut (bigint arithmetic) would dominate the cost of large nodes; two partitions with the same
+ * children and the same end cuts are rare, and the structural comparison settles them.
+ */
 function hashOf(level: number, cuts: readonly bigint[], kids: readonly Node[]): number {
-  let h = level * 0x9e3779b1;
-  for (let i = 0; i < kids.length; i++) {
-    const c = cuts[i]!;
-    const low = Number(c & 0xffffffffn);
-    h = Math.imul(h ^ low, 0x85ebca6b) + kids[i]!.id;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    if (c > 0xffffffffn) h ^= Number((c >> 96n) & 0xffffffffn) + 31 * Number((c >> 32n) & 0xffffffffn);
+  const n = kids.length;
+  let h = Math.imul(level + 1, 0x9e3779b1) ^ n;
+  for (let i = 0; i < n; i++) {
+    h = Math.imul(h ^ kids[i]!.id, 0x85ebca6b);
+    h ^= h >>> 15;
   }
+  const ends = n <= 8 ? n : 4;
+  for (let i = 0; i < ends; i++) h = Math.imul(h ^ lowBits(cuts[i]!), 0xc2b2ae35) ^ (h >>> 13);
+  if (n > 8) for (let i = n - 4; i < n; i++) h = Math.imul(h ^ lowBits(cuts[i]!), 0xc2b2ae35) ^ (h >>> 13);
   return h | 0;
 }
 
@@ -103,7 +111,9 @@ export function normalizeRanges(ranges: readonly (readonly [bigint, bigint])[], 
 }
 
 type Op = 0 | 1 | 2; // and, or, diff
-const memo = new Map<string, Node>();
+/** Memo per operation, keyed by the two operand ids packed into one number (ids stay below 2^26). */
+const memo: Map<number, Node>[] = [new Map(), new Map(), new Map()];
+const ID_SPACE = 67108864; // 2^26: a * 2^26 + b stays an exact integer below 2^53
 const MEMO_LIMIT = 2_000_000;
 
 function terminalCase(op: Op, a: Node, b: Node): Node | undefined {
@@ -128,8 +138,9 @@ function apply(op: Op, a: Node, b: Node): Node {
   const t = terminalCase(op, a, b);
   if (t !== undefined) return t;
   if (op !== 2 && a.id > b.id) [a, b] = [b, a]; // and/or commute
-  const key = `${op}:${a.id}:${b.id}`;
-  const hit = memo.get(key);
+  const key = a.id < ID_SPACE && b.id < ID_SPACE ? a.id * ID_SPACE + b.id : -1;
+  const table = memo[op]!;
+  const hit = key >= 0 ? table.get(key) : undefined;
   if (hit) return hit;
 
   const level = a.level < b.level ? a.level : b.level;
@@ -138,12 +149,14 @@ function apply(op: Op, a: Node, b: Node): Node {
   const bCuts = b.level === level ? b.cuts : ZERO_CUTS;
   const bKids = b.level === level ? b.kids : [b];
 
+  const na = aKids.length;
+  const nb = bKids.length;
+  if (nb <= SPARSE_SMALL && na >= SPARSE_BIG) return remember(op, key, sparse(op, level, aCuts, aKids, bCuts, bKids));
+  if (op !== 2 && na <= SPARSE_SMALL && nb >= SPARSE_BIG) return remember(op, key, sparse(op, level, bCuts, bKids, aCuts, aKids));
   const cuts: bigint[] = [];
   const kids: Node[] = [];
   let i = 0;
   let j = 0;
-  const na = aKids.length;
-  const nb = bKids.length;
   let pos = 0n;
   for (;;) {
     const kid = apply(op, aKids[i]!, bKids[j]!);
@@ -166,10 +179,64 @@ function apply(op: Op, a: Node, b: Node): Node {
       j++;
     }
   }
-  const res = mk(level, cuts, kids);
-  if (memo.size > MEMO_LIMIT) memo.clear();
-  memo.set(key, res);
+  return remember(op, key, mk(level, cuts, kids));
+}
+
+function remember(op: Op, key: number, res: Node): Node {
+  if (key < 0) return res;
+  const table = memo[op]!;
+  if (table.size > MEMO_LIMIT) table.clear();
+  table.set(key, res);
   return res;
+}
+
+const SPARSE_SMALL = 8;
+const SPARSE_BIG = 64;
+
+/**
+ * `big op small` when `small` has few pieces: each piece of `small` either leaves the pieces of
+ * `big` it spans unchanged (copied without recursion), replaces them all, or is combined piece
+ * by piece. Cost grows with the pieces that change, plus a cheap copy of the rest. For `diff`,
+ * `big` must be the left operand; `and`/`or` commute.
+ */
+function sparse(op: Op, level: number, bigCuts: readonly bigint[], bigKids: readonly Node[], smallCuts: readonly bigint[], smallKids: readonly Node[]): Node {
+  const cuts: bigint[] = [];
+  const kids: Node[] = [];
+  const push = (start: bigint, kid: Node) => {
+    if (kids.length > 0 && kids[kids.length - 1] === kid) return;
+    cuts.push(start);
+    kids.push(kid);
+  };
+  const max = DIM_MAX[level]!;
+  const find = (v: bigint): number => {
+    let lo = 0;
+    let hi = bigCuts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (bigCuts[mid]! <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  for (let j = 0; j < smallKids.length; j++) {
+    const start = smallCuts[j]!;
+    const end = j + 1 < smallKids.length ? smallCuts[j + 1]! - 1n : max;
+    const sk = smallKids[j]!;
+    const i0 = find(start);
+    const i1 = find(end);
+    const neutral = op === 0 ? sk === FULL : sk === EMPTY;
+    const absorbing = op === 0 ? sk === EMPTY : op === 1 ? sk === FULL : sk === FULL;
+    if (absorbing) {
+      push(start, op === 1 ? FULL : EMPTY);
+    } else if (neutral) {
+      push(start, bigKids[i0]!);
+      for (let i = i0 + 1; i <= i1; i++) push(bigCuts[i]!, bigKids[i]!);
+    } else {
+      push(start, apply(op, bigKids[i0]!, sk));
+      for (let i = i0 + 1; i <= i1; i++) push(bigCuts[i]!, apply(op, bigKids[i]!, sk));
+    }
+  }
+  return mk(level, cuts, kids);
 }
 
 const ZERO_CUTS: readonly bigint[] = [0n];
@@ -250,8 +317,12 @@ export function pieceEnd(a: Node, i: number): bigint {
   return i + 1 < a.cuts.length ? a.cuts[i + 1]! - 1n : DIM_MAX[a.level]!;
 }
 
-/** Does the set contain the point (one value per dimension)? */
+/** Does the set contain the point (one value per dimension)? A value outside its dimension's range is in no set. */
 export function contains(a: Node, point: readonly bigint[]): boolean {
+  for (let d = 0; d < DIM_COUNT; d++) {
+    const v = point[d];
+    if (v === undefined || v < 0n || v > DIM_MAX[d]!) return false;
+  }
   let n = a;
   while (n !== EMPTY && n !== FULL) n = n.kids[pieceIndex(n, point[n.level]!)]!;
   return n === FULL;

@@ -90,15 +90,23 @@ export class PacketSet {
   /**
    * A member, choosing at each dimension the first preferred value that keeps the rest of the
    * set non-empty, else a readable value of the first non-empty piece. Undefined when empty.
+   * Preferred values outside the dimension's range are ignored, and picks are clamped to
+   * their piece, so the result is always a member.
    */
   witness(prefs: Partial<Record<Dim, readonly bigint[]>> = {}, pick?: PiecePicker): bigint[] | undefined {
     if (this.isEmpty()) return undefined;
     const point: bigint[] = new Array(DIM_COUNT).fill(0n);
     let n: Node = this.node;
+    const pickIn = (level: number, lo: bigint, hi: bigint): bigint => {
+      if (!pick) return lo;
+      const v = pick(level as Dim, lo, hi);
+      return v < lo ? lo : v > hi ? hi : v;
+    };
     for (let level = 0; level < DIM_COUNT; level++) {
-      const pref = prefs[level as Dim] ?? [];
+      const max = DIM_MAX[level]!;
+      const pref = (prefs[level as Dim] ?? []).filter((v) => v >= 0n && v <= max);
       if (n.level > level) {
-        point[level] = pref.length > 0 ? pref[0]! : pick ? pick(level as Dim, 0n, DIM_MAX[level]!) : 0n;
+        point[level] = pref.length > 0 ? pref[0]! : pickIn(level, 0n, max);
         continue;
       }
       let chosen: bigint | undefined;
@@ -111,9 +119,7 @@ export class PacketSet {
       if (chosen === undefined) {
         for (let i = 0; i < n.kids.length; i++) {
           if (n.kids[i] === idd.EMPTY) continue;
-          const lo = n.cuts[i]!;
-          const hi = idd.pieceEnd(n, i);
-          chosen = pick ? pick(level as Dim, lo, hi) : lo;
+          chosen = pickIn(level, n.cuts[i]!, idd.pieceEnd(n, i));
           break;
         }
       }
