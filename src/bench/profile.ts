@@ -92,7 +92,7 @@ export function summarizeCpuProfile(file: string, root: string, n = 15): Profile
   };
   const ours = (id: number): boolean => {
     const url = byId.get(id)!.callFrame.url;
-    return url.includes("/dist/") && !url.includes("/node_modules/");
+    return url.includes("/dist/") && !url.includes("/node_modules/") && !url.includes("/dist/src/bench/");
   };
 
   const samples = prof.samples ?? [];

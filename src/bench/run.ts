@@ -3,7 +3,7 @@
  * `iptables-restore --test` on the same file as the reference.
  *
  *   node --expose-gc dist/src/bench/run.js [--sizes 1000,10000,50000] [--repeat 3] [--timeout 60]
- *        [--json] [--profile [RULES]] [--no-typical] [--no-reference] [--seed 1] [--keep]
+ *        [--json] [--profile [RULES|typical]] [--no-typical] [--no-reference] [--seed 1] [--keep]
  *
  * For each size (plus a typical 20-rule host file) it writes the file to a temp dir and measures,
  * each in its own child process with a time limit so a slow engine can never hang the bench:
@@ -16,7 +16,7 @@
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { accessSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -39,11 +39,12 @@ interface Options {
   reference: boolean;
   seed: number;
   keep: boolean;
-  profile?: number;
+  /** Rules to profile `check` on, or "typical" for the 20-rule file. */
+  profile?: number | "typical";
 }
 
 const USAGE = `usage: npm run bench -- [--sizes 1000,10000,50000] [--repeat 3] [--timeout 60] [--json]
-                        [--profile [RULES]] [--no-typical] [--no-reference] [--seed 1] [--keep]`;
+                        [--profile [RULES|typical]] [--no-typical] [--no-reference] [--seed 1] [--keep]`;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = { sizes: [1000, 10000, 50000], repeat: 3, timeoutS: 60, json: false, typical: true, reference: true, seed: 1, keep: false };
@@ -73,9 +74,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case "--profile": {
         const next = inline ?? argv[i + 1];
-        if (next !== undefined && /^\d+k?$/i.test(next)) {
+        if (next !== undefined && /^(\d+k?|typical)$/i.test(next)) {
           if (inline === undefined) i++;
-          o.profile = Number(next.replace(/k$/i, "000"));
+          o.profile = next.toLowerCase() === "typical" ? "typical" : Number(next.replace(/k$/i, "000"));
         } else o.profile = 10000;
         break;
       }
@@ -460,8 +461,8 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
 }
 
-function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStartupMs: number | undefined, g: Growth, profile?: { summary?: ProfileSummary; error?: string; rules: number }): string {
-  const head = ["size", "rules", "fwlint parse s", "fwlint check s", "CLI wall s", "peak RSS MB", "ipt-restore --test s", "ratio CLI/ipt", "ipt-restore load s"];
+function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStartupMs: number | undefined, g: Growth, load: { start: number[]; end: number[] }, profile?: { summary?: ProfileSummary; error?: string; label: string }): string {
+  const head = ["size", "rules", "fwlint parse s", "fwlint check s", "CLI wall s", "peak RSS MB", "ipt-restore --test s", "ratio CLI/ipt", "ipt-restore load s", "findings"];
   const rows = results.map((r) => {
     const ratio = r.cli.median !== undefined && r.ref.median !== undefined ? `${(r.cli.median / r.ref.median).toFixed(1)}x` : "-";
     return [
@@ -474,11 +475,14 @@ function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStar
       cell(r.ref, o),
       ratio,
       cell(r.refLoad, o),
+      r.findings !== undefined ? String(r.findings) : "-",
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const lines: string[] = [];
   lines.push(`fwlint bench: node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? "?"}), median of ${o.repeat}, time limit ${o.timeoutS} s per run, seed ${o.seed}`);
+  const la = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(" ");
+  lines.push(`load average at start: ${la(load.start)}, at end: ${la(load.end)}${Math.max(load.start[0]!, load.end[0]!) > cpus().length ? " (machine busy: figures are pessimistic)" : ""}`);
   lines.push("");
   lines.push(pad(head, widths));
   lines.push(widths.map((w) => "-".repeat(w)).join("  "));
@@ -525,30 +529,30 @@ function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStar
   if (profile) {
     lines.push("");
     if (profile.summary) {
-      lines.push(`profile of 'check' on ${sizeLabel(profile.rules)} rules (node --cpu-prof, whole worker process):`);
+      lines.push(`profile of 'check' on the ${profile.label} file (node --cpu-prof, whole worker process):`);
       lines.push(formatProfileSummary(profile.summary));
-    } else lines.push(`profile of ${sizeLabel(profile.rules)} rules: ${profile.error}`);
+    } else lines.push(`profile of the ${profile.label} file: ${profile.error}`);
   }
   return lines.join("\n");
 }
 
 // ---------------------------------------------------------------------------------------------
 
-function runProfile(rules: number, file: string, dir: string, o: Options): { summary?: ProfileSummary; error?: string; rules: number } {
-  const profDir = join(dir, `profile-${rules}`);
-  progress(`[profile] node --cpu-prof check on ${sizeLabel(rules)} rules`);
+function runProfile(label: string, file: string, dir: string, o: Options): { summary?: ProfileSummary; error?: string; label: string } {
+  const profDir = join(dir, `profile-${label}`);
+  progress(`[profile] node --cpu-prof check on the ${label} file`);
   const w = runWorker("check", file, o.timeoutS * 1000, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
-  if (w.timedOut) return { rules, error: `stopped after ${o.timeoutS} s (V8 writes the profile only on a normal exit)` };
-  if (w.error) return { rules, error: w.error };
+  if (w.timedOut) return { label, error: `stopped after ${o.timeoutS} s (V8 writes the profile only on a normal exit)` };
+  if (w.error) return { label, error: w.error };
   let prof: string | undefined;
   try {
     prof = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
   } catch {
     // none
   }
-  if (!prof) return { rules, error: "no .cpuprofile written" };
+  if (!prof) return { label, error: "no .cpuprofile written" };
   if (o.keep) progress(`[profile] ${join(profDir, prof)}`);
-  return { rules, summary: summarizeCpuProfile(join(profDir, prof), root) };
+  return { label, summary: summarizeCpuProfile(join(profDir, prof), root) };
 }
 
 function main(): number {
@@ -560,6 +564,7 @@ function main(): number {
     return 2;
   }
   const dir = mkdtempSync(join(tmpdir(), "fwlint-bench-"));
+  const loadStart = loadavg();
   try {
     const timeoutMs = o.timeoutS * 1000;
     const ref = probeReference(o.reference, timeoutMs);
@@ -598,11 +603,16 @@ function main(): number {
 
     let profile: ReturnType<typeof runProfile> | undefined;
     if (o.profile !== undefined) {
-      const file = fileFor.get(o.profile) ?? generate(o.profile).file;
-      profile = runProfile(o.profile, file, dir, o);
+      let file: string;
+      if (o.profile === "typical") {
+        file = join(dir, "typical.rules");
+        writeFileSync(file, typicalHostRuleset());
+      } else file = fileFor.get(o.profile) ?? generate(o.profile).file;
+      profile = runProfile(o.profile === "typical" ? "typical" : sizeLabel(o.profile), file, dir, o);
     }
 
     const g = growth(results);
+    const load = { start: loadStart, end: loadavg() };
     if (o.json) {
       const out = {
         node: process.version,
@@ -611,6 +621,7 @@ function main(): number {
         repeat: o.repeat,
         timeoutS: o.timeoutS,
         seed: o.seed,
+        loadAverage: load,
         nodeStartupMs: starts.median,
         reference: { available: ref.available, reason: ref.reason, version: ref.version, netnsExecMs: ref.netnsExecMs },
         results: results.map(({ file: _file, ...r }) => r),
@@ -625,7 +636,7 @@ function main(): number {
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
-      process.stdout.write(`${formatTable(results, o, ref, starts.median, g, profile)}\n`);
+      process.stdout.write(`${formatTable(results, o, ref, starts.median, g, load, profile)}\n`);
     }
     return 0;
   } finally {
