@@ -16,7 +16,7 @@ const FLAG_NAMES: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK
 export function parseTcpFlags(v: string | number | undefined): number {
   if (v === undefined) return FLAG_BITS.S!;
   if (typeof v === "number") return v & 255;
-  if (v.includes(",") || /^[A-Z]{3}$/.test(v)) {
+  if (v.includes(",") || FLAG_NAMES[v.trim().toUpperCase()] !== undefined) {
     return v.split(",").filter(Boolean).reduce((acc, n) => {
       const bit = FLAG_NAMES[n.trim().toUpperCase()];
       if (bit === undefined) throw new PacketError(`unknown TCP flag '${n}'`);

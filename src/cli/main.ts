@@ -18,6 +18,7 @@ const USAGE = `Usage: fwlint <command> [options]
 
 Commands:
   check PATH...   analyse firewall rulesets (files or folders) and report what they let in
+  trace FILE      follow packets through a ruleset: verdict and every rule on the way
 
 Options:
   -h, --help      show this help
@@ -60,6 +61,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           io.stdout(checkUsage());
           return 0;
         }
+        if (rest[0] === "trace") {
+          const { traceUsage } = await import("./trace.js");
+          io.stdout(traceUsage());
+          return 0;
+        }
         if (rest[0] !== undefined) {
           io.stderr(`fwlint: no help for unknown command '${sanitize(rest[0])}' (see 'fwlint --help')\n`);
           return 2;
@@ -74,6 +80,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case "check": {
         const { runCheck } = await import("./check.js");
         return await runCheck(rest, io);
+      }
+      case "trace": {
+        const { runTrace } = await import("./trace.js");
+        return await runTrace(rest, io);
       }
       default:
         io.stderr(

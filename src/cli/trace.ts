@@ -1,0 +1,171 @@
+/**
+ * `fwlint trace FILE`: the verdict for concrete packets and the path each took, rule by rule.
+ * One packet from flags, or many from a JSON-lines file (`--packets FILE`, `-` for stdin).
+ */
+import { readFileSync } from "node:fs";
+import { PacketError } from "../analysis/packet.js";
+import { verdictFor } from "../analysis/verdict.js";
+import { describePacket } from "../analysis/witness.js";
+import { analyzeText } from "../engine/check.js";
+import type { Packet, TraceStep } from "../model/finding.js";
+import { sanitize } from "../report/sanitize.js";
+import type { CliIo } from "./io.js";
+import { readConfigFile } from "./files.js";
+
+export function traceUsage(): string {
+  return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME]
+                   [--src ADDR --dst ADDR --proto NAME [--sport N] [--dport N] [--iif IF] [--oif IF]
+                    [--hook input|forward] [--family 4|6] [--tcp-flags S] [--icmp-type N] [--icmp-code N]]
+
+Prints the verdict for each packet and every rule that matched on its way (with file:line),
+through jumps, returns, policies and NAT rewrites. A packet whose fate depends on a condition
+fwlint does not model gets the verdict "unknown" and both outcomes.
+`;
+}
+
+const FLAG_OPTS: Record<string, keyof Packet | "family"> = {
+  "--src": "src",
+  "--dst": "dst",
+  "--proto": "proto",
+  "--sport": "sport",
+  "--dport": "dport",
+  "--iif": "iif",
+  "--oif": "oif",
+  "--hook": "hook",
+  "--family": "family",
+  "--tcp-flags": "tcp_flags",
+  "--icmp-type": "icmp_type",
+  "--icmp-code": "icmp_code",
+};
+const NUMERIC = new Set(["sport", "dport", "family", "icmp_type", "icmp_code"]);
+
+class UsageError extends Error {}
+
+interface TraceArgs {
+  file: string;
+  packets?: string;
+  format: "text" | "json";
+  inputFormat?: string;
+  packet: Record<string, string | number>;
+}
+
+function parseArgs(argv: string[]): TraceArgs {
+  const out: TraceArgs = { file: "", format: "text", packet: {} };
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`option ${a} needs a value`);
+      return v;
+    };
+    if (a === "--packets") out.packets = value();
+    else if (a === "--format") {
+      const f = value();
+      if (f !== "text" && f !== "json") throw new UsageError(`--format must be text or json, not '${f}'`);
+      out.format = f;
+    } else if (a === "--input-format") out.inputFormat = value();
+    else if (a in FLAG_OPTS) {
+      const key = FLAG_OPTS[a]!;
+      const v = value();
+      if (NUMERIC.has(key)) {
+        if (!/^\d+$/.test(v)) throw new UsageError(`${a} needs a whole number, not '${v}'`);
+        out.packet[key] = Number(v);
+      } else out.packet[key] = v;
+    } else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option '${a}' for trace`);
+    else files.push(a);
+  }
+  if (files.length !== 1) throw new UsageError("trace needs exactly one ruleset FILE");
+  out.file = files[0]!;
+  const hasFlags = Object.keys(out.packet).length > 0;
+  if (out.packets && hasFlags) throw new UsageError("give either --packets or the packet flags, not both");
+  if (!out.packets && !hasFlags) throw new UsageError("give a packet (--src --dst --proto --dport ...) or --packets FILE");
+  if (hasFlags) {
+    for (const k of ["src", "dst", "proto"]) if (out.packet[k] === undefined) throw new UsageError(`the packet needs --${k}`);
+  }
+  return out;
+}
+
+function stepJson(s: TraceStep) {
+  return { table: s.table, chain: s.chain, rule: s.rule, file: s.file, line: s.line, action: s.action };
+}
+
+export async function runTrace(argv: string[], io: CliIo): Promise<number> {
+  let args: TraceArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`fwlint trace: ${sanitize(err.message)}\n${traceUsage()}`);
+      return 2;
+    }
+    throw err;
+  }
+  const input = await readConfigFile(args.file);
+  if (!input.ok) {
+    io.stderr(`${sanitize(args.file)}: ${sanitize(input.message)}\n`);
+    return 2;
+  }
+  const analyzed = analyzeText(args.file, input.text, { inputFormat: args.inputFormat, skipChecks: true });
+  if (analyzed.fatal || !analyzed.ruleset) {
+    io.stderr(`${sanitize(args.file)}: ${sanitize(analyzed.fatal ?? "could not be read")}\n`);
+    return 2;
+  }
+  const ruleset = analyzed.ruleset;
+  let lines: { text: string; line: number }[];
+  if (args.packets) {
+    let raw: string;
+    try {
+      raw = args.packets === "-" ? readFileSync(0, "utf8") : readFileSync(args.packets, "utf8");
+    } catch (err) {
+      io.stderr(`${sanitize(args.packets)}: cannot read (${sanitize((err as Error).message)})\n`);
+      return 2;
+    }
+    lines = raw.split("\n").map((text, i) => ({ text: text.trim(), line: i + 1 })).filter((l) => l.text && !l.text.startsWith("#"));
+  } else {
+    lines = [{ text: JSON.stringify({ id: "p1", ...args.packet }), line: 0 }];
+  }
+  let bad = 0;
+  for (const { text, line } of lines) {
+    let packet: Packet & { id?: unknown };
+    try {
+      packet = JSON.parse(text) as Packet;
+      if (typeof packet !== "object" || packet === null) throw new Error("not a JSON object");
+      if (typeof packet.hook !== "string") packet.hook = "input";
+      if (typeof packet.family === "number" && packet.family !== 4 && packet.family !== 6) throw new PacketError("family must be 4 or 6");
+    } catch (err) {
+      bad++;
+      const msg = `line ${line}: not a packet: ${(err as Error).message}`;
+      if (args.format === "json") io.stdout(JSON.stringify({ id: null, line, verdict: "error", reason: msg }) + "\n");
+      else io.stderr(`${sanitize(args.packets ?? "packet")}:${sanitize(msg)}\n`);
+      continue;
+    }
+    let result;
+    try {
+      result = verdictFor(ruleset, packet);
+    } catch (err) {
+      bad++;
+      const msg = err instanceof PacketError ? err.message : String((err as Error).message);
+      if (args.format === "json") io.stdout(JSON.stringify({ id: packet.id ?? null, verdict: "error", reason: msg }) + "\n");
+      else io.stderr(`packet ${sanitize(String(packet.id ?? line))}: ${sanitize(msg)}\n`);
+      continue;
+    }
+    const first = result.paths[0];
+    if (args.format === "json") {
+      const out: Record<string, unknown> = { id: packet.id ?? null, verdict: result.verdict, path: (first?.steps ?? []).map(stepJson) };
+      if (result.verdict === "unknown") {
+        out.outcomes = result.paths.map((p) => ({ verdict: p.verdict, assumptions: p.assumptions, path: p.steps.map(stepJson) }));
+      }
+      io.stdout(JSON.stringify(out) + "\n");
+      continue;
+    }
+    io.stdout(`${sanitize(describePacket({ ...packet, family: packet.family ?? (String(packet.src).includes(":") ? 6 : 4) }))} [${packet.hook}]: ${result.verdict.toUpperCase()}\n`);
+    const shown = result.verdict === "unknown" ? result.paths : result.paths.slice(0, 1);
+    for (const p of shown) {
+      if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}\n`);
+      if (p.steps.length === 0) io.stdout(`    (no rule matched; nothing in the ruleset filters this path)\n`);
+      for (const s of p.steps) io.stdout(`    ${sanitize(s.table)} ${sanitize(s.chain)} ${sanitize(s.file)}:${s.line} ${sanitize(s.action)}  ${sanitize(s.rule)}\n`);
+    }
+  }
+  return bad > 0 ? 2 : 0;
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main, type CliIo } from "../../src/cli/main.js";
+
+function run(argv: string[]) {
+  let out = "";
+  let err = "";
+  const io: CliIo = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stdoutIsTTY: false, env: {} };
+  return main(argv, io).then((code) => ({ code, out, err }));
+}
+
+const relay = "fixtures/iptables/open-relay.rules";
+const dnat = "fixtures/iptables/dnat-forward.rules";
+
+describe("fwlint trace", () => {
+  it("gives the verdict and the deciding rule for one packet from flags", async () => {
+    const r = await run(["trace", relay, "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ACCEPT/);
+    expect(r.out).toContain(`${relay}:16 accept`);
+  });
+
+  it("follows a DNAT port-forward on the forward hook", async () => {
+    const r = await run(["trace", dnat, "--src", "198.51.100.7", "--dst", "203.0.113.10", "--proto", "tcp", "--dport", "2525", "--iif", "eth0", "--oif", "eth1", "--hook", "forward", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.out.trim());
+    expect(line.verdict).toBe("accept");
+    expect(line.path.map((s: { line: number }) => s.line)).toEqual([10, 19]);
+    expect(line.path[0].action).toBe("dnat to 10.0.0.25:25");
+  });
+
+  it("reads JSON lines and answers one line per packet, in order, with policies on the path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-trace-"));
+    const pk = join(dir, "p.jsonl");
+    writeFileSync(
+      pk,
+      [
+        '{"id":"smtp","src":"198.51.100.7","dst":"10.0.0.5","proto":"tcp","dport":25,"hook":"input"}',
+        "# comment lines are skipped",
+        '{"id":"imap","src":"198.51.100.7","dst":"10.0.0.5","proto":"tcp","dport":143,"hook":"input"}',
+        '{"id":"imap-inside","src":"10.1.2.3","dst":"10.0.0.5","proto":"tcp","dport":143,"hook":"input"}',
+        '{"id":"synack","src":"198.51.100.7","dst":"10.0.0.5","proto":"tcp","dport":25,"tcp_flags":"SA","hook":"input"}',
+      ].join("\n"),
+    );
+    const r = await run(["trace", relay, "--packets", pk, "--format", "json"]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.id, l.verdict])).toEqual([
+      ["smtp", "accept"],
+      ["imap", "drop"],
+      ["imap-inside", "accept"],
+      ["synack", "drop"], // INVALID as a first packet: dropped by the ctstate INVALID rule
+    ]);
+    expect(lines[1].path.at(-1)).toMatchObject({ rule: "policy DROP", line: 8 });
+    expect(lines[3].path.at(-1)).toMatchObject({ line: 13, action: "drop" });
+  });
+
+  it("says unknown, with both outcomes, when a rule depends on an unmodelled condition", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-trace-"));
+    const rules = join(dir, "limit.rules");
+    writeFileSync(rules, "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -m limit --limit 3/min -j ACCEPT\nCOMMIT\n");
+    const r = await run(["trace", rules, "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "22", "--format", "json"]);
+    const line = JSON.parse(r.out.trim());
+    expect(line.verdict).toBe("unknown");
+    expect(line.outcomes.map((o: { verdict: string }) => o.verdict).sort()).toEqual(["accept", "drop"]);
+  });
+
+  it("rejects bad usage and bad packets with one-line messages", async () => {
+    expect((await run(["trace", relay])).code).toBe(2);
+    expect((await run(["trace", relay, "--src", "1.2.3.4", "--bogus", "x"])).err).toMatch(/unknown option '--bogus'/);
+    const bad = await run(["trace", relay, "--src", "300.1.1.1", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/bad source address/);
+    expect(bad.err).not.toMatch(/\n\s+at /);
+  });
+});
