@@ -8,9 +8,9 @@
  * and CST visitor (visitor.ts) per line into a typed AST (ast.ts); mapper.ts and rule.ts turn the
  * AST into the common model (src/model/types.ts).
  */
-import type { Family, Ruleset } from "../../src/model/types.js";
+import type { Diagnostic, Family, Ruleset } from "../../src/model/types.js";
 import { detectIptablesSave } from "./detect.js";
-import { parseLines } from "./lines.js";
+import { lineNodes } from "./lines.js";
 import { buildPipelines, mapToRuleset } from "./mapper.js";
 
 export { detectIptablesSave };
@@ -24,8 +24,8 @@ export function parseIptablesSave(text: string, file: string, opts: ParseIptable
   let family: Family = opts.family ?? 4;
   try {
     if (opts.family === undefined) family = detectIptablesSave(text) === "ip6tables" ? 6 : 4;
-    const { nodes, diagnostics } = parseLines(text, file);
-    return mapToRuleset(nodes, file, family, family === 4 ? "iptables" : "ip6tables", diagnostics);
+    const diagnostics: Diagnostic[] = [];
+    return mapToRuleset(lineNodes(text, file, diagnostics), file, family, family === 4 ? "iptables" : "ip6tables", diagnostics);
   } catch (e) {
     // A bug must not take the caller down: report it as a diagnostic on an empty ruleset.
     const chains = new Map();

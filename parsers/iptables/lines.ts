@@ -39,10 +39,19 @@ export interface ParsedLines {
   comments: SplitLine[];
 }
 
+/** All lines at once (convenient for tests). */
 export function parseLines(text: string, file: string): ParsedLines {
-  const nodes: LineNode[] = [];
   const diagnostics: Diagnostic[] = [];
   const comments: SplitLine[] = [];
+  const nodes = [...lineNodes(text, file, diagnostics, comments)];
+  return { nodes, diagnostics, comments };
+}
+
+/**
+ * The AST of each meaningful line, produced lazily so that a large file is mapped while it is
+ * read. Lexer and parser errors go to `diagnostics` as they are met.
+ */
+export function* lineNodes(text: string, file: string, diagnostics: Diagnostic[], comments: SplitLine[] = []): Generator<LineNode> {
   const err = (line: number, column: number, message: string) =>
     diagnostics.push({ severity: "error", message, file, line, column });
 
@@ -84,7 +93,6 @@ export function parseLines(text: string, file: string): ParsedLines {
       err(line, col, e.message);
       continue;
     }
-    nodes.push(lineVisitor.visit(cst, { line, text: lineText }) as LineNode);
+    yield lineVisitor.visit(cst, { line, text: lineText }) as LineNode;
   }
-  return { nodes, diagnostics, comments };
 }

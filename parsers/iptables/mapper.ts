@@ -47,8 +47,11 @@ interface TableState {
 
 const POLICIES: Record<string, "accept" | "drop"> = { ACCEPT: "accept", DROP: "drop" };
 
-export function mapToRuleset(nodes: LineNode[], file: string, family: Family, format: string, lexDiagnostics: Diagnostic[]): Ruleset {
-  const diagnostics: Diagnostic[] = [...lexDiagnostics];
+/**
+ * `diagnostics` is shared with the line reader (`nodes` may be a lazy generator that adds its
+ * syntax errors to it), so diagnostics come out in line order.
+ */
+export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Family, format: string, diagnostics: Diagnostic[]): Ruleset {
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) =>
     diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
   const span = (n: Pos & { text: string }): SourceSpan => ({ file, line: n.line, column: n.column, text: n.text });
@@ -80,7 +83,9 @@ export function mapToRuleset(nodes: LineNode[], file: string, family: Family, fo
     done.set(t.name, t);
   };
 
+  let lastLine = 1;
   for (const node of nodes) {
+    lastLine = node.line;
     switch (node.kind) {
       case "table": {
         if (current) {
@@ -134,7 +139,7 @@ export function mapToRuleset(nodes: LineNode[], file: string, family: Family, fo
   }
   if (current) {
     const t: TableState = current;
-    diag("error", { line: nodes[nodes.length - 1]?.line ?? 1, column: 1 }, `COMMIT expected at the end of the file: table ${t.name} is not committed`);
+    diag("error", { line: lastLine, column: 1 }, `COMMIT expected at the end of the file: table ${t.name} is not committed`);
     finish(t);
   }
 

@@ -263,21 +263,20 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
    */
   const expandAbbreviation = (node: OptionNode): OptionNode => {
     if (!node.name.startsWith("--") || GENERIC[node.name]) return node;
-    const names = new Set<string>(Object.keys(GENERIC).filter((n) => n.startsWith("--")));
-    const addSpec = (spec: ModuleSpec | TargetSpec | undefined) => {
-      if (!spec?.options) return;
-      for (const k of Object.keys(spec.options)) names.add(k);
-      for (const k of Object.keys(("aliases" in spec ? spec.aliases : undefined) ?? {})) names.add(k);
-    };
-    for (const m of matches) addSpec(m.spec);
-    addSpec(target?.spec);
-    if (proto && !proto.negate) {
-      const implicit = implicitMatchFor(proto.name, proto.num, ctx.family);
-      addSpec(implicit ? MATCHES.get(implicit) : undefined);
+    const implicitName = proto && !proto.negate ? implicitMatchFor(proto.name, proto.num, ctx.family) : undefined;
+    const specs: (ModuleSpec | TargetSpec | undefined)[] = [...matches.map((m) => m.spec), target?.spec, implicitName ? MATCHES.get(implicitName) : undefined];
+    const knows = (spec: ModuleSpec | TargetSpec | undefined, name: string) =>
+      spec !== undefined && (spec.options === null || name in spec.options || ("aliases" in spec && spec.aliases !== undefined && name in spec.aliases));
+    // the common case: the option is written in full
+    if (specs.some((spec) => knows(spec, node.name))) return node;
+    const candidates = new Set<string>();
+    for (const n of Object.keys(GENERIC)) if (n.startsWith(node.name)) candidates.add(n);
+    for (const spec of specs) {
+      if (!spec?.options) continue;
+      for (const k of Object.keys(spec.options)) if (k.startsWith(node.name)) candidates.add(k);
+      if ("aliases" in spec) for (const k of Object.keys(spec.aliases ?? {})) if (k.startsWith(node.name)) candidates.add(k);
     }
-    if (names.has(node.name)) return node;
-    const candidates = [...names].filter((n) => n.startsWith(node.name));
-    return candidates.length === 1 ? { ...node, name: candidates[0]! } : node;
+    return candidates.size === 1 ? { ...node, name: [...candidates][0]! } : node;
   };
 
   options.forEach((written, order) => {

@@ -64,8 +64,17 @@ function matchUnterminated(text: string, offset: number): RegExpExecArray | null
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t]+/, group: Lexer.SKIPPED });
 
-export const Word = createToken({ name: "Word", pattern: { exec: matchWord }, line_breaks: false });
-export const Unterminated = createToken({ name: "Unterminated", pattern: { exec: matchUnterminated }, line_breaks: false });
+/** Every UTF-16 code unit but blanks: lets chevrotain keep its first-character optimisation. */
+const NON_BLANK: number[] = [];
+for (let c = 0; c < 65536; c++) if (c !== 32 && c !== 9) NON_BLANK.push(c);
+
+export const Word = createToken({ name: "Word", pattern: { exec: matchWord }, line_breaks: false, start_chars_hint: NON_BLANK });
+export const Unterminated = createToken({
+  name: "Unterminated",
+  pattern: { exec: matchUnterminated },
+  line_breaks: false,
+  start_chars_hint: ['"'],
+});
 
 /** Abstract: any option (`-s`, `--dport`). */
 export const Opt = createToken({ name: "Opt", pattern: Lexer.NA });
