@@ -303,11 +303,11 @@ const TARGET_LIST: TargetSpec[] = [
   target("TCPMSS", "continue", ["set-mss", "clamp-mss-to-pmtu"]),
   target("CT", "continue", ["notrack", "helper", "ctevents", "expevents", "zone", "zone-orig", "zone-reply", "timeout"], { tables: ["raw"] }),
   target("NOTRACK", "continue", NO_OPTS, { tables: ["raw"] }),
-  target("CLASSIFY", "continue", ["set-class"], { tables: ["mangle"] }),
+  target("CLASSIFY", "continue", ["set-class"]),
   target("TTL", "continue", ["ttl-set", "ttl-dec", "ttl-inc"], { family: 4, tables: ["mangle"] }),
   target("HL", "continue", ["hl-set", "hl-dec", "hl-inc"], { family: 6, tables: ["mangle"] }),
   target("SET", "continue", ["add-set", "del-set", "map-set", "timeout", "exist", "map-mark", "map-prio", "map-queue"]),
-  target("TRACE", "continue", NO_OPTS, { tables: ["raw"] }),
+  target("TRACE", "continue", NO_OPTS), // raw only with iptables-legacy; iptables-nft takes it anywhere
   target("AUDIT", "continue", ["type"]),
   target("CHECKSUM", "continue", ["checksum-fill"], { tables: ["mangle"] }),
   target("CONNSECMARK", "continue", ["save", "restore"], { tables: ["mangle", "security"] }),

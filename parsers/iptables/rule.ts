@@ -504,6 +504,10 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         case "multiport --sports":
         case "multiport --dports":
         case "multiport --ports": {
+          if (m.opts[0]!.name !== o.name) {
+            error(o.node, `multiport takes only one of --sports, --dports and --ports`);
+            break;
+          }
           const r = parsePortList(arg0, o.node.name, portProtoName);
           if (!r.ok) {
             error(o.argPos[0]!, r.error);
@@ -531,12 +535,21 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         }
         case "iprange --src-range":
         case "iprange --dst-range": {
-          const range = arg0.includes("/") ? null : parseAddrRange(arg0, ctx.family);
-          if (!range) {
+          const dash = arg0.indexOf("-");
+          const lo = arg0.includes("/") ? null : parseAddrRange(dash === -1 ? arg0 : arg0.slice(0, dash), ctx.family);
+          const hi = arg0.includes("/") ? null : parseAddrRange(dash === -1 ? arg0 : arg0.slice(dash + 1), ctx.family);
+          if (!lo || !hi) {
             error(o.argPos[0]!, `expected an IPv${ctx.family} address range (first-last) after ${o.node.name}, found '${arg0}'`);
             break;
           }
-          conds.push({ kind: "addr", field: o.name === "--src-range" ? "src" : "dst", family: ctx.family, ranges: [range], ...neg });
+          const field = o.name === "--src-range" ? "src" : "dst";
+          if (lo.lo > hi.lo) {
+            // iptables accepts it ("reversed and will never match"): an empty set
+            ctx.diag("warning", o.argPos[0]!, `address range '${arg0}' after ${o.node.name} is reversed and never matches`);
+            conds.push({ kind: "addr", field, family: ctx.family, ranges: [], ...neg });
+            break;
+          }
+          conds.push({ kind: "addr", field, family: ctx.family, ranges: [{ lo: lo.lo, hi: hi.lo }], ...neg });
           break;
         }
         case "comment --comment":

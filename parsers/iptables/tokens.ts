@@ -125,5 +125,5 @@ export const allTokens: TokenType[] = [
 export const lineLexer = new Lexer(allTokens, {
   positionTracking: "full",
   ensureOptimizations: false,
-  skipValidations: false,
+  skipValidations: true,
 });

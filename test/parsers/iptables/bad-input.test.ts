@@ -36,7 +36,8 @@ describe("malformed option values", () => {
     ["-A INPUT -i abcdefghijklmnop -j ACCEPT", 13, "interface name 'abcdefghijklmnop' after -i is longer than 15 characters"],
     ["-A INPUT -p bogus -j ACCEPT", 13, "unknown protocol 'bogus' after -p"],
     ["-A INPUT -m mac --mac-source XX:XX:XX:XX:XX:XX -j ACCEPT", 30, "expected a MAC address (XX:XX:XX:XX:XX:XX) after --mac-source, found 'XX:XX:XX:XX:XX:XX'"],
-    ["-A INPUT -m iprange --src-range 10.0.0.9-10.0.0.1 -j ACCEPT", 33, "expected an IPv4 address range (first-last) after --src-range, found '10.0.0.9-10.0.0.1'"],
+    ["-A INPUT -m iprange --src-range 10.0.0.1- -j ACCEPT", 33, "expected an IPv4 address range (first-last) after --src-range, found '10.0.0.1-'"],
+    ["-A INPUT -p tcp -m multiport --ports 1,2 ! --dports 3 -j ACCEPT", 44, "multiport takes only one of --sports, --dports and --ports"],
     ["-A INPUT -j REJECT --reject-with icmp-bogus", 34, "unknown reject type 'icmp-bogus' after --reject-with"],
     ["-A INPUT -p udp -j REJECT --reject-with tcp-reset", 41, "--reject-with tcp-reset needs -p tcp"],
   ];
@@ -47,6 +48,15 @@ describe("malformed option values", () => {
       expect(r.survived).toBe(true);
     });
   }
+});
+
+describe("accepted with a warning, as iptables does", () => {
+  it("a reversed iprange never matches", () => {
+    const r = bad("-A INPUT -m iprange --src-range 10.0.0.9-10.0.0.1 -j ACCEPT");
+    expect(r.errors).toEqual([]);
+    expect(r.rs.diagnostics).toMatchObject([{ severity: "warning", line: 3, column: 33, message: "address range '10.0.0.9-10.0.0.1' after --src-range is reversed and never matches" }]);
+    expect(r.rs.chains.get("filter/INPUT")!.rules[0]!.conditions).toEqual([{ kind: "addr", field: "src", family: 4, ranges: [] }]);
+  });
 });
 
 describe("unknown options and modules", () => {
