@@ -7,10 +7,11 @@
  * it names is the code the engine runs.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import type { LineCounter, Node as YamlNode } from "yaml";
 import type { Location, Severity } from "../model/finding.js";
 import type { PipelineKind } from "../model/types.js";
 
@@ -155,6 +156,35 @@ export function builtinCatalogFile(): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// yaml and ajv: loaded on first use only
+//
+// The CLI never needs them for the built-in pack and catalog (the bundle carries them precompiled,
+// see loadBuiltinRules), and together they cost ~0.3 s of start-up. Reading a rule pack stays
+// synchronous, so they are loaded with require(): from node_modules when running from sources, and
+// from the bundle's own CommonJS copy (dist/vendor/, built by src/build/build.mjs) when bundled.
+
+/** Set by the bundler: the bundled yaml + ajv (CommonJS), relative to the package root. */
+declare const __FWLINT_VENDOR__: string | undefined;
+
+interface YamlAjv {
+  yaml: Pick<typeof import("yaml"), "LineCounter" | "isMap" | "isPair" | "isScalar" | "isSeq" | "parseDocument">;
+  Ajv: typeof Ajv;
+}
+let yamlAjv: YamlAjv | undefined;
+
+function libs(): YamlAjv {
+  if (yamlAjv === undefined) {
+    const load = createRequire(import.meta.url);
+    if (typeof __FWLINT_VENDOR__ === "string") {
+      yamlAjv = load(join(packageRoot(), __FWLINT_VENDOR__)) as YamlAjv;
+    } else {
+      yamlAjv = { yaml: load("yaml") as YamlAjv["yaml"], Ajv: (load("ajv") as { Ajv: typeof Ajv }).Ajv };
+    }
+  }
+  return yamlAjv;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Schemas: compiled once per process, on first use
 
 type SchemaName = "rule-pack" | "services";
@@ -165,7 +195,7 @@ function validator(name: SchemaName): ValidateFunction {
   let v = validators.get(name);
   if (v === undefined) {
     // verbose: errors carry their parentSchema, used to list the allowed fields.
-    ajv ??= new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
+    ajv ??= new (libs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
     const file = join(packageRoot(), "rules", "schema", `${name}.schema.json`);
     v = ajv.compile(JSON.parse(readFileSync(file, "utf8")) as object);
     validators.set(name, v);
@@ -194,6 +224,7 @@ function parseYaml(file: string): ParsedYaml {
       { file, line: 1, column: 1, path: "", expected: `cannot read file (${(e as Error).message})` },
     ]);
   }
+  const { LineCounter, parseDocument } = libs().yaml;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -210,6 +241,7 @@ function parseYaml(file: string): ParsedYaml {
 
 /** The node at `path`, or the deepest existing node on the way; `key` is the map key node of the last step. */
 function nodeAt(root: YamlNode | null, path: Segment[]): { node: YamlNode | null; key?: YamlNode; complete: boolean } {
+  const { isMap, isPair, isScalar, isSeq } = libs().yaml;
   let node = root;
   let key: YamlNode | undefined;
   for (const seg of path) {
@@ -486,13 +518,69 @@ export function loadServiceCatalog(file: string): ServiceCatalog {
 
 // ---------------------------------------------------------------------------------------------
 // Built-ins
+//
+// The bundle carries rules/builtin.yaml and rules/services.yaml already loaded and validated
+// (precompileBuiltins, run by src/build/build.mjs), so a CLI run reads neither YAML nor the schemas.
+// From sources (tests, no bundle) they are read from the YAML files every time, so edits show at once.
+
+/** Set by the bundler: precompileBuiltins().rules, JSON text. */
+declare const __FWLINT_BUILTIN_RULES__: string | undefined;
+/** Set by the bundler: precompileBuiltins().catalog, JSON text. */
+declare const __FWLINT_BUILTIN_CATALOG__: string | undefined;
+
+/** The catalog as the bundle carries it (byId is rebuilt). */
+type PrecompiledCatalog = Omit<ServiceCatalog, "byId">;
+
+// In the precompiled JSON every `file` is relative to the package root and `/`-separated.
+
+/** Parsed afresh on every call, so each caller gets its own objects (as from YAML). */
+function fromPrecompiled<T extends { file: string }>(json: string, items: (t: T) => { source: Location }[]): T {
+  const data = JSON.parse(json) as T;
+  const root = packageRoot();
+  const abs = (file: string) => join(root, ...file.split("/"));
+  data.file = abs(data.file);
+  for (const item of items(data)) item.source.file = abs(item.source.file);
+  return data;
+}
+
+// The typeof tests are on the bundler constants themselves, so that in the bundle the YAML branch
+// (and with it yaml and ajv) is dropped as dead code unless something else reads a rule pack.
 
 /** rules/builtin.yaml of this package. */
 export function loadBuiltinRules(): RulePack {
+  if (typeof __FWLINT_BUILTIN_RULES__ === "string") {
+    return fromPrecompiled<RulePack>(__FWLINT_BUILTIN_RULES__, (p) => p.rules);
+  }
   return loadRulePack(builtinRulesFile());
 }
 
 /** rules/services.yaml of this package. */
 export function loadBuiltinCatalog(): ServiceCatalog {
+  if (typeof __FWLINT_BUILTIN_CATALOG__ === "string") {
+    const { file, services } = fromPrecompiled<PrecompiledCatalog>(__FWLINT_BUILTIN_CATALOG__, (c) => c.services);
+    const byId = new Map<string, Service>();
+    for (const s of services) if (!byId.has(s.id)) byId.set(s.id, s);
+    return { file, services, byId };
+  }
   return loadServiceCatalog(builtinCatalogFile());
+}
+
+/**
+ * For the build: the built-in pack and catalog read from YAML and validated (throws RulePackError),
+ * as the JSON texts the bundle carries in __FWLINT_BUILTIN_RULES__ and __FWLINT_BUILTIN_CATALOG__.
+ */
+export function precompileBuiltins(): { rules: string; catalog: string } {
+  const root = packageRoot();
+  const rel = (file: string) => relative(root, file).split(sep).join("/");
+  const pack = loadRulePack(builtinRulesFile());
+  const catalog = loadServiceCatalog(builtinCatalogFile());
+  const rules: RulePack = {
+    file: rel(pack.file),
+    rules: pack.rules.map((r) => ({ ...r, source: { ...r.source, file: rel(r.source.file) } })),
+  };
+  const services: PrecompiledCatalog = {
+    file: rel(catalog.file),
+    services: catalog.services.map((s) => ({ ...s, source: { ...s.source, file: rel(s.source.file) } })),
+  };
+  return { rules: JSON.stringify(rules), catalog: JSON.stringify(services) };
 }

@@ -1,0 +1,157 @@
+/**
+ * `npm run build`: bundle fwlint with rolldown into dist/ (no type checking here: that is
+ * `npm run typecheck`). Plain JavaScript so that `npm install` (prepare) can run it with nothing
+ * but node and rolldown.
+ *
+ * Why bundle: a `check` of a 20-rule file spent most of its time loading modules (chevrotain through
+ * hundreds of small lodash-es files, yaml and ajv). One ESM bundle per command loads in a fraction of
+ * that. What it writes:
+ *
+ *   dist/src/cli/main.js       the CLI entry (bin/fwlint.js imports it): only the light code every
+ *                              command needs; each command's code is a chunk loaded by import()
+ *   dist/chunks/*.js           those lazily loaded chunks (engine, parsers, reporters, chevrotain)
+ *   dist/vendor/yaml-ajv.cjs   yaml + ajv bundled as CommonJS, required (synchronously) only when a
+ *                              user-supplied rule pack is read (src/engine/rule-pack.ts)
+ *   dist/src/bench/{run,worker,rss-hook}.js and dist/bench-chunks/: `npm run bench`, at the paths
+ *                              run.ts expects (it finds the package root three levels up and spawns
+ *                              worker.js and rss-hook.js next to itself)
+ *
+ * The built-in rule pack and catalog (rules/builtin.yaml, rules/services.yaml) are loaded and
+ * validated here, with the loader the CLI would use, and carried in the bundle as JSON
+ * (__FWLINT_BUILTIN_RULES__, __FWLINT_BUILTIN_CATALOG__), so a run reads no YAML and compiles no
+ * schema. A broken built-in pack fails the build with the loader's positioned message.
+ *
+ *   node src/build/build.mjs
+ */
+import { readdirSync, rmdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "rolldown";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dist = join(root, "dist");
+/** Relative to the package root; rule-pack.ts resolves it from there. */
+const VENDOR = "dist/vendor/yaml-ajv.cjs";
+
+/** Options every build shares: TypeScript sources with NodeNext `.js` specifiers, for Node 20. */
+const base = {
+  cwd: root,
+  platform: "node",
+  resolve: { extensionAlias: { ".js": [".ts", ".js"] } },
+  transform: { target: "node20" },
+  logLevel: "warn",
+};
+
+/** ESM output into dist/, entries at dist/<input name>.js. */
+function esmOutput(chunkDir) {
+  return {
+    dir: dist,
+    format: "esm",
+    entryFileNames: "[name].js",
+    chunkFileNames: `${chunkDir}/[name]-[hash].js`,
+    sourcemap: false,
+  };
+}
+
+/**
+ * Removes what the previous build left in dist/ and this one did not write (stale hashed chunks, the
+ * old tsc output). dist/ is not emptied first: other processes may be running the CLI or the bench
+ * from it while this builds, and two builds of the same sources write the same files.
+ */
+function prune(dir, keep) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.name.startsWith(".precompile-")) continue; // another build's scratch space
+    if (e.isDirectory()) {
+      prune(path, keep);
+      try {
+        rmdirSync(path); // only if now empty
+      } catch {
+        // not empty: keep
+      }
+    } else if (!keep.has(path)) {
+      rmSync(path, { force: true });
+    }
+  }
+}
+
+async function main() {
+  // 1. The built-in pack and catalog, validated by the real loader. The loader is TypeScript, so it
+  //    is bundled on its own first (inside dist/, where it still finds the package root), then run.
+  const tmp = join(dist, `.precompile-${process.pid}`);
+  let builtins;
+  try {
+    await build({
+      ...base,
+      input: { "rule-pack": "src/engine/rule-pack.ts" },
+      output: { dir: tmp, format: "esm", entryFileNames: "[name].mjs" },
+    });
+    const { precompileBuiltins } = await import(pathToFileURL(join(tmp, "rule-pack.mjs")).href);
+    try {
+      builtins = precompileBuiltins();
+    } catch (err) {
+      throw new Error(`the built-in rule pack or catalog is invalid:\n${err instanceof Error ? err.message : String(err)}`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const define = {
+    __FWLINT_BUILTIN_RULES__: JSON.stringify(builtins.rules),
+    __FWLINT_BUILTIN_CATALOG__: JSON.stringify(builtins.catalog),
+    __FWLINT_VENDOR__: JSON.stringify(VENDOR),
+  };
+  const bundled = { ...base, transform: { ...base.transform, define } };
+
+  // 2. The CLI, and 3. the bench (its own chunks, so the CLI's entry chunk stays the CLI's alone),
+  //    and 4. yaml + ajv as one CommonJS file that rule-pack.ts can require() synchronously.
+  const outputs = await Promise.all([
+    build({
+      ...bundled,
+      input: { "src/cli/main": "src/cli/main.ts" },
+      output: esmOutput("chunks"),
+    }),
+    build({
+      ...bundled,
+      input: {
+        "src/bench/run": "src/bench/run.ts",
+        "src/bench/worker": "src/bench/worker.ts",
+        "src/bench/rss-hook": "src/bench/rss-hook.ts",
+      },
+      output: esmOutput("bench-chunks"),
+    }),
+    build({
+      ...base,
+      input: "\0fwlint-vendor",
+      plugins: [
+        {
+          name: "fwlint-vendor-entry",
+          resolveId: (id) => (id === "\0fwlint-vendor" ? id : null),
+          load: (id) =>
+            id === "\0fwlint-vendor"
+              ? [
+                  'import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";',
+                  'export { Ajv } from "ajv";',
+                  "export const yaml = { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument };",
+                ].join("\n")
+              : null,
+        },
+      ],
+      output: { file: join(root, VENDOR), format: "cjs", codeSplitting: false },
+    }),
+  ]);
+  const written = new Set([join(root, VENDOR)]);
+  for (const out of outputs.slice(0, 2)) for (const o of out.output) written.add(join(dist, o.fileName));
+  prune(dist, written);
+}
+
+main().catch((err) => {
+  process.stderr.write(`fwlint build failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
