@@ -18,6 +18,8 @@ interface NatFrame {
   before: PacketSet;
   dims: Dim[];
   rule: Rule;
+  /** REDIRECT: delivered to the host itself, so never forwarded. */
+  redirect: boolean;
 }
 
 interface Flow {
@@ -26,6 +28,18 @@ interface Flow {
   nat: readonly NatFrame[];
   /** Unknown conditions this flow's fate depends on. */
   assumptions: readonly string[];
+  /**
+   * Identity of the flow's history (certainty, NAT frames, assumptions), computed once: flows
+   * derived with `{ ...f, set }` keep it; anything that changes the history clears it.
+   */
+  key?: string;
+}
+
+function flowKey(f: Flow): string {
+  if (f.key === undefined) {
+    f.key = `${f.certain}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
+  }
+  return f.key;
 }
 
 export interface AcceptedRegion {
@@ -67,12 +81,29 @@ export class Evaluator {
 
   constructor(readonly ruleset: Ruleset) {}
 
+  /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */
+  private readonly stageCache = new Map<string, { flows: Flow[]; reached?: PacketSet }>();
+  private lastReached: PacketSet | undefined;
+
   evaluate(pipeline: Pipeline): PipelineResult {
     this.policyReached = new Map();
     const start = PacketSet.universe([pipeline.family]);
     let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [] }];
+    let prefix = `${pipeline.family}`;
     for (const stage of pipeline.stages) {
-      flows = this.runStage(stage, flows, pipeline);
+      prefix += `|${stage.chain}:${stage.role}`;
+      let cached = this.stageCache.get(prefix);
+      if (!cached) {
+        this.lastReached = undefined;
+        cached = { flows: this.runStage(stage, flows), reached: this.lastReached };
+        this.stageCache.set(prefix, cached);
+      }
+      flows = cached.flows;
+      if (cached.reached) this.policyReached.set(stage.chain, cached.reached);
+      if (pipeline.kind === "forward" && flows.some((f) => f.nat.some((n) => n.redirect))) {
+        flows = flows.filter((f) => !f.nat.some((n) => n.redirect));
+        prefix += "|forwarded";
+      }
       if (flows.length === 0) break;
     }
     const accepted = flows.map((f) => this.toRegion(f));
@@ -96,7 +127,7 @@ export class Evaluator {
     };
   }
 
-  private runStage(stage: Stage, flows: Flow[], pipeline: Pipeline): Flow[] {
+  private runStage(stage: Stage, flows: Flow[]): Flow[] {
     const chain = this.ruleset.chains.get(stage.chain);
     if (!chain) return flows;
     const out: Flow[] = [];
@@ -112,16 +143,41 @@ export class Evaluator {
         if (!rest.isEmpty()) out.push({ ...f, set: rest });
       }
     }
-    const res = this.runChain(chain, input, 0, pipeline, stage);
-    out.push(...res.accepted);
-    // Falling off the end of a base chain (or RETURN from it) applies its policy.
-    const reached = PacketSet.unionAll(res.returned.map((f) => f.set));
-    if (!reached.isEmpty()) this.policyReached.set(stage.chain, reached);
-    if (chain.policy !== "drop") out.push(...res.returned);
+    const reached: PacketSet[] = [];
+    const run = (inFlows: Flow[]): Flow[] => {
+      const res = this.runChain(chain, inFlows, 0, stage);
+      // Falling off the end of a base chain (or RETURN from it) applies its policy.
+      reached.push(...res.returned.map((f) => f.set));
+      return chain.policy !== "drop" ? [...res.accepted, ...res.returned] : res.accepted;
+    };
+    if (stage.role === "dstnat") out.push(...run(input));
+    else {
+      // Filtering depends only on the packet, not on how it was rewritten nor on which unmodelled
+      // conditions it met before: all flows go through the chain as one set, and each outcome is
+      // split back over the flows it came from.
+      if (input.length <= 1) out.push(...run(input));
+      else {
+        const merged: Flow = { set: PacketSet.unionAll(input.map((m) => m.set)), certain: true, nat: [], assumptions: [] };
+        for (const o of run([merged])) {
+          for (const m of input) {
+            const part = o.set.intersect(m.set);
+            if (part.isEmpty()) continue;
+            out.push({
+              set: part,
+              certain: m.certain && o.certain,
+              nat: o.nat.length ? [...m.nat, ...o.nat] : m.nat,
+              assumptions: o.assumptions.length ? [...m.assumptions, ...o.assumptions] : m.assumptions,
+            });
+          }
+        }
+      }
+    }
+    const all = PacketSet.unionAll(reached);
+    if (!all.isEmpty()) this.lastReached = all;
     return mergeFlows(out);
   }
 
-  private runChain(chain: Chain, flows: Flow[], depth: number, pipeline: Pipeline, stage: Stage): ChainResult {
+  private runChain(chain: Chain, flows: Flow[], depth: number, stage: Stage): ChainResult {
     const result: ChainResult = { accepted: [], dropped: [], returned: [] };
     if (depth > MAX_DEPTH) {
       this.report(chain.span.file, chain.span.line, chain.span.column, `chain ${chain.name}: jumps nest deeper than ${MAX_DEPTH} (a loop?); the packets reaching it are treated as dropped`);
@@ -153,14 +209,14 @@ export class Evaluator {
           const why = m.unknowns.map((u) => `${u.text} (${rule.span.file}:${rule.span.line})`);
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
-          const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why] };
+          const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };
           next.push(uncertain);
           matched.push(uncertain);
         }
       }
       active = next;
       if (matched.length === 0) continue;
-      this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, pipeline, stage, chain);
+      this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain);
       active = mergeFlows(active);
     }
     result.returned.push(...active);
@@ -174,7 +230,6 @@ export class Evaluator {
     result: ChainResult,
     goOn: (flows: Flow[]) => void,
     depth: number,
-    pipeline: Pipeline,
     stage: Stage,
     chain: Chain,
   ): void {
@@ -203,29 +258,23 @@ export class Evaluator {
           goOn(matched);
           return;
         }
-        const sub = this.runChain(target, matched, depth + 1, pipeline, stage);
+        const sub = this.runChain(target, matched, depth + 1, stage);
         result.accepted.push(...sub.accepted);
         result.dropped.push(...sub.dropped);
         if (action.kind === "jump") goOn(sub.returned);
         else result.returned.push(...sub.returned);
         return;
       }
-      case "dnat": {
-        const redirect = action.to.addr === undefined;
-        if (redirect && pipeline.kind === "forward") {
-          // REDIRECT delivers to the host itself: these packets never take the forward path.
-          result.dropped.push(...matched);
-          return;
-        }
+      case "dnat":
+        // REDIRECT (no address) delivers to the host itself: the forward path drops those flows.
         result.accepted.push(...matched.map((f) => applyDnat(f, action.to, rule)));
         return;
-      }
       case "snat":
         result.accepted.push(...matched);
         return;
       case "unknown": {
         const why = `target ${action.target} (${rule.span.file}:${rule.span.line}) decides outside the ruleset`;
-        const flows = matched.map((f) => ({ ...f, certain: false, assumptions: [...f.assumptions, why] }));
+        const flows = matched.map((f) => ({ ...f, certain: false, assumptions: [...f.assumptions, why], key: undefined }));
         result.accepted.push(...flows);
         result.dropped.push(...flows);
         return;
@@ -267,7 +316,7 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   return {
     set,
     certain: f.certain && !nondeterministic,
-    nat: [...f.nat, { before: f.set, dims, rule }],
+    nat: [...f.nat, { before: f.set, dims, rule, redirect: to.addr === undefined }],
     assumptions: [...f.assumptions, ...why],
   };
 }
@@ -278,7 +327,7 @@ function mergeFlows(flows: Flow[]): Flow[] {
   const groups = new Map<string, Flow[]>();
   for (const f of flows) {
     if (f.set.isEmpty()) continue;
-    const key = `${f.certain}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
+    const key = flowKey(f);
     const g = groups.get(key);
     if (g) g.push(f);
     else groups.set(key, [f]);
