@@ -27,6 +27,10 @@ export interface ModuleSpec {
   aliases?: Record<string, string>;
   /** The kernel refuses the match unless `-p` is one of these (not negated). */
   protos?: number[];
+  /** Built-in chains (hooks) the kernel accepts it in. */
+  hooks?: string[];
+  /** Tables the kernel accepts it in. */
+  tables?: string[];
 }
 
 function opaque(name: string, opts: string[], family?: Family): ModuleSpec {
@@ -58,7 +62,6 @@ const MODELLED: ModuleSpec[] = [
     options: { "--sport": one(), "--dport": one(), "--dccp-types": one(), "--dccp-option": one() },
     aliases: PORT_ALIASES,
   },
-  { name: "udplite", protos: [136], options: { "--sport": one(), "--dport": one() }, aliases: PORT_ALIASES },
   { name: "icmp", family: 4, protos: [1], options: { "--icmp-type": one() } },
   { name: "icmp6", family: 6, protos: [58], options: { "--icmpv6-type": one() } },
   {
@@ -88,7 +91,7 @@ const MODELLED: ModuleSpec[] = [
   { name: "state", options: { "--state": one() } },
   { name: "iprange", options: { "--src-range": one(), "--dst-range": one() } },
   { name: "comment", options: { "--comment": one(false) } },
-  { name: "mac", options: { "--mac-source": one() } },
+  { name: "mac", options: { "--mac-source": one() }, hooks: ["PREROUTING", "INPUT", "FORWARD"] },
   {
     name: "set",
     options: {
@@ -154,7 +157,7 @@ const OPAQUE: ModuleSpec[] = [
   opaque("mh", ["mh-type"], 6),
   opaque("nfacct", ["nfacct-name"]),
   opaque("osf", ["genre", "ttl", "log"]),
-  opaque("owner", ["uid-owner", "gid-owner", "socket-exists", "suppl-groups"]),
+  { ...opaque("owner", ["uid-owner", "gid-owner", "socket-exists", "suppl-groups"]), hooks: ["OUTPUT", "POSTROUTING"] },
   opaque("physdev", ["physdev-in", "physdev-out", "physdev-is-in", "physdev-is-out", "physdev-is-bridged"]),
   opaque("pkttype", ["pkt-type"]),
   opaque("policy", ["dir", "pol", "strict", "reqid", "spi", "proto", "mode", "tunnel-src", "tunnel-dst", "next"]),
@@ -176,7 +179,7 @@ const OPAQUE: ModuleSpec[] = [
   ]),
   opaque("realm", ["realm"], 4),
   opaque("recent", ["name", "set", "rsource", "rdest", "mask", "rcheck", "update", "remove", "seconds", "reap", "hitcount", "rttl"]),
-  opaque("rpfilter", ["loose", "validmark", "accept-local", "invert"]),
+  { ...opaque("rpfilter", ["loose", "validmark", "accept-local", "invert"]), hooks: ["PREROUTING"], tables: ["raw", "mangle"] },
   opaque("rt", ["rt-type", "rt-segsleft", "rt-len", "rt-0-res", "rt-0-addrs", "rt-0-not-strict"], 6),
   opaque("socket", ["transparent", "nowildcard", "restore-skmark"]),
   opaque(
@@ -244,7 +247,6 @@ export function implicitMatchFor(protoName: string, protoNum: number, family: Fa
   if (protoNum === 17) return "udp";
   if (protoNum === 132) return "sctp";
   if (protoNum === 33) return "dccp";
-  if (protoNum === 136) return "udplite";
   if (protoNum === 1 && family === 4) return "icmp";
   if (protoNum === 58 && family === 6) return "icmp6";
   void protoName;
@@ -281,7 +283,7 @@ const TARGET_LIST: TargetSpec[] = [
   target("DROP", "drop", NO_OPTS),
   target("RETURN", "return", NO_OPTS),
   target("QUEUE", "unknown", NO_OPTS),
-  target("REJECT", "reject", { "--reject-with": one(false) }, { hooks: ["INPUT", "FORWARD", "OUTPUT"] }),
+  target("REJECT", "reject", { "--reject-with": one(false) }, { tables: ["filter"], hooks: ["INPUT", "FORWARD", "OUTPUT"] }),
   target("DNAT", "dnat", { "--to-destination": one(false), "--random": none(false), "--persistent": none(false) }, { tables: ["nat"], hooks: ["PREROUTING", "OUTPUT"] }),
   target("REDIRECT", "dnat", { "--to-ports": one(false), "--random": none(false) }, { tables: ["nat"], hooks: ["PREROUTING", "OUTPUT"] }),
   target(

@@ -318,6 +318,11 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         }
         case "-i":
         case "-o": {
+          const forbidden = g.canonical === "-i" ? ["OUTPUT", "POSTROUTING"] : ["PREROUTING", "INPUT"];
+          if (ctx.chainIsBuiltin && forbidden.includes(ctx.chain)) {
+            error(node, `${o.name} cannot be used in built-in chain ${ctx.chain}: packets there have no ${g.canonical === "-i" ? "input" : "output"} interface yet`);
+            return;
+          }
           const r = parseIface(o.args[0]!, o.name);
           if (!r.ok) {
             error(o.argPos[0]!, r.error);
@@ -438,6 +443,14 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
   const portProtoName = proto?.name;
   for (const m of matches) {
     const conds: Condition[] = [];
+    if (m.spec?.tables && !m.spec.tables.includes(ctx.table)) {
+      error(m.pos, `match ${m.name} is only valid in the ${m.spec.tables.join(" or ")} table${m.spec.tables.length > 1 ? "s" : ""}, not in ${ctx.table}`);
+      continue;
+    }
+    if (m.spec?.hooks && ctx.chainIsBuiltin && !m.spec.hooks.includes(ctx.chain)) {
+      error(m.pos, `match ${m.name} is not valid in built-in chain ${ctx.chain} (only ${m.spec.hooks.join(", ")})`);
+      continue;
+    }
     if (!m.spec || !m.spec.modelled) {
       const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
       conds.push({ kind: "unknown", text, reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint` });

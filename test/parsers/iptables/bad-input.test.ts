@@ -99,6 +99,13 @@ describe("unknown options and modules", () => {
     expect(bad("-A INPUT -f -j DROP", 6).errors).toEqual([{ line: 3, column: 10, message: "-f is not available in ip6tables (use -m frag)" }]);
   });
 
+  it("interfaces a hook does not have, and matches limited to some hooks", () => {
+    expect(bad("-A INPUT -o eth0 -j ACCEPT").errors).toEqual([{ line: 3, column: 10, message: "-o cannot be used in built-in chain INPUT: packets there have no output interface yet" }]);
+    expect(bad("-A INPUT -m owner --uid-owner 0 -j ACCEPT").errors).toEqual([
+      { line: 3, column: 13, message: "match owner is not valid in built-in chain INPUT (only OUTPUT, POSTROUTING)" },
+    ]);
+  });
+
   it("obsolete options of a listed module (-m time --days)", () => {
     expect(bad("-A INPUT -m time --days Mon -j ACCEPT").errors).toEqual([{ line: 3, column: 18, message: "unknown option --days for match time" }]);
   });

@@ -87,7 +87,7 @@ describe("addresses", () => {
 
 describe("interfaces, protocol, fragments", () => {
   it("-i / -o with + wildcard and negation", () => {
-    expect(one("-i eth+ ! -o lo -j ACCEPT").conditions).toEqual([
+    expect(one("-i eth+ ! -o lo -j ACCEPT", { chain: "FORWARD" }).conditions).toEqual([
       { kind: "iface", field: "iif", name: "eth", prefix: true },
       { kind: "iface", field: "oif", name: "lo", prefix: false, negate: true },
     ]);

@@ -134,13 +134,13 @@ describe("jumps to user chains", () => {
     expect(errorsOf(rs).map((d) => [d.line, d.message])).toEqual([[6, "chain loop: B goes to A, which leads back to B (the kernel refuses loops)"]]);
   });
 
-  it("target restrictions: DNAT only in nat, DROP not in nat, REJECT not in PREROUTING", () => {
+  it("target restrictions: DNAT only in nat, DROP not in nat, REJECT only in filter INPUT/FORWARD/OUTPUT", () => {
     expect(errorsOf(rulesOf(["-A INPUT -j DNAT --to-destination 10.0.0.1"]).rs)[0]!.message).toBe("target DNAT is only valid in the nat table, not in filter");
     expect(errorsOf(rulesOf(["-A PREROUTING -j DROP"], { table: "nat", chain: "PREROUTING" }).rs)[0]!.message).toBe(
       "the nat table is not for filtering: iptables refuses -j DROP there",
     );
-    expect(errorsOf(rulesOf(["-A PREROUTING -j REJECT"], { table: "mangle", chain: "PREROUTING" }).rs)[0]!.message).toBe(
-      "target REJECT is not valid in built-in chain PREROUTING (only INPUT, FORWARD, OUTPUT)",
+    expect(errorsOf(rulesOf(["-A INPUT -j REJECT"], { table: "mangle", chain: "INPUT" }).rs)[0]!.message).toBe(
+      "target REJECT is only valid in the filter table, not in mangle",
     );
     expect(errorsOf(rulesOf(["-A POSTROUTING -j DNAT --to-destination 10.0.0.1"], { table: "nat", chain: "POSTROUTING" }).rs)[0]!.message).toBe(
       "target DNAT is not valid in built-in chain POSTROUTING (only PREROUTING, OUTPUT)",
