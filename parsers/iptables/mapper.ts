@@ -291,6 +291,8 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
     }
   }
 
+  // Checks made when a table is committed report late; keep the list in source order.
+  diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   return {
     format,
     file,

@@ -211,7 +211,7 @@ export function parseNatSpec(text: string, family: Family, opt: string): Result<
   const out: NatRewrite = { family };
   if (addrPart !== "") {
     const a = parseNatAddrs(addrPart, family, opt);
-    if (!a.ok) return a;
+    if (!a.ok) return a.error.startsWith("invalid") ? a : fail(`expected an IPv${family} address or address range after ${opt}, found '${text}'`);
     out.addr = a.value;
   }
   if (portPart !== undefined) {

@@ -77,6 +77,10 @@ describe("addresses", () => {
     ]);
   });
 
+  it("iprange with a single address", () => {
+    expect(one("-m iprange --dst-range 10.0.0.1 -j ACCEPT").conditions).toEqual([{ kind: "addr", field: "dst", family: 4, ranges: [v4("10.0.0.1")] }]);
+  });
+
   it("iprange --src-range / ! --dst-range", () => {
     expect(one("-m iprange --src-range 10.0.0.1-10.0.0.9 ! --dst-range 192.0.2.10-192.0.2.20 -j ACCEPT").conditions).toEqual([
       { kind: "addr", field: "src", family: 4, ranges: [v4("10.0.0.1", "10.0.0.9")] },
@@ -290,6 +294,10 @@ describe("comment, mac, set, addrtype, other modules", () => {
       { kind: "port", field: "dport", ranges: [[22, 22]] },
     ]);
     expect(one("-m comment --comment !# -j ACCEPT").comment).toBe("!#");
+  });
+
+  it("several comments are joined", () => {
+    expect(one('-m comment --comment one -m comment --comment "two words" -j ACCEPT').comment).toBe("one; two words");
   });
 
   it("mac and set are unknown", () => {

@@ -98,6 +98,25 @@ describe("NAT", () => {
   });
 });
 
+describe("NAT errors", () => {
+  const nat = { table: "nat", chain: "PREROUTING" };
+  /** [column, message] of each error; `at` is the text the error must point at. */
+  const errs = (line: string, o = nat) => errorsOf(rulesOf([line], o).rs).map((d) => [d.column, d.message]);
+  const col = (line: string, at: string) => line.indexOf(at) + 1;
+  it("a port needs a port protocol; DNAT and SNAT need their address option", () => {
+    const cases: [string, string, string, { table: string; chain: string }?][] = [
+      ["-A PREROUTING -j DNAT --to-destination 10.0.0.1:80", "10.0.0.1:80", "DNAT with a port needs -p tcp, udp, sctp or dccp"],
+      ["-A PREROUTING -p tcp -j DNAT", "DNAT", "DNAT needs --to-destination"],
+      ["-A POSTROUTING -j SNAT", "SNAT", "SNAT needs --to-source", { table: "nat", chain: "POSTROUTING" }],
+      ["-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.9-10.0.0.1", "10.0.0.9", "invalid address range '10.0.0.9-10.0.0.1' after --to-destination (first > last)"],
+      ["-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:90-80", "10.0.0.1", "invalid port range '90-80' after --to-destination (min > max)"],
+      ["-A PREROUTING -p tcp -j DNAT --to-destination fd00::1", "fd00", "expected an IPv4 address or address range after --to-destination, found 'fd00::1'"],
+      ["-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1 --to-destination 10.0.0.2", "--to-destination 10.0.0.2", "--to-destination given twice for target DNAT"],
+    ];
+    for (const [line, at, message, o] of cases) expect(errs(line, o ?? nat), line).toEqual([[col(line, at), message]]);
+  });
+});
+
 describe("jumps to user chains", () => {
   it("-j CHAIN and -g CHAIN use the bare chain name (the table is the rule's)", () => {
     const rs = parse(["*filter", ":INPUT DROP [0:0]", ":ssh-in - [0:0]", "-A INPUT -p tcp -j ssh-in", "-A INPUT -g ssh-in", "-A ssh-in -j RETURN", "COMMIT"]);
