@@ -1,0 +1,366 @@
+/**
+ * Differential testing of fwlint against the Linux kernel: generate probe packets for a
+ * ruleset, ask ../shared/tools/kernel-oracle what the kernel does with each, and compare with
+ * fwlint's verdict (src/analysis/verdict.ts). Also cross-checks the packet tracer against the
+ * set-based evaluator on every probe.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Evaluator, type PipelineResult } from "../../src/analysis/evaluate.js";
+import { generateProbes, type Hook } from "../../src/analysis/probes.js";
+import { pipelineFor, verdictFor, type Verdict } from "../../src/analysis/verdict.js";
+import type { Packet } from "../../src/model/finding.js";
+import type { Family, Pipeline, Ruleset } from "../../src/model/types.js";
+import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
+import { formatIP } from "../../parsers/common/address.js";
+import { packetToPoint } from "../../src/analysis/packet.js";
+import { Dim } from "../../src/space/dims.js";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const SHARED = resolve(ROOT, "../shared");
+export const ORACLE = join(SHARED, "tools/kernel-oracle/kernel-oracle");
+export const CORPUS = join(SHARED, "corpus");
+export const FIXTURES = join(ROOT, "fixtures/iptables");
+
+/** Packets per file per hook (FWLINT_AGREEMENT_MAX overrides). */
+export const DEFAULT_MAX = Number(process.env.FWLINT_AGREEMENT_MAX ?? 300);
+/** Oracle runs at once (they mostly wait on the kernel). */
+export const CONCURRENCY = Number(process.env.FWLINT_AGREEMENT_JOBS ?? 4);
+
+export interface Environment {
+  /** Why the kernel suite cannot run here (undefined: it can). */
+  skip?: string;
+  /** When set, a missing piece is a failure rather than a skip. */
+  required: boolean;
+}
+
+function which(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+export function checkEnvironment(): Environment {
+  const requireShared = process.env.FWLINT_REQUIRE_SHARED === "1";
+  const requireKernel = process.env.FWLINT_REQUIRE_KERNEL === "1";
+  if (!existsSync(SHARED) || !existsSync(ORACLE)) {
+    return { skip: `${SHARED} (with tools/kernel-oracle) is absent`, required: requireShared };
+  }
+  if (typeof process.getuid === "function" && process.getuid() !== 0) {
+    return { skip: "not root (the kernel oracle needs network namespaces)", required: requireKernel };
+  }
+  for (const tool of ["iptables-restore", "ip6tables-restore", "nft", "ip", "python3"]) {
+    if (!which(tool)) return { skip: `${tool} is not installed`, required: requireKernel };
+  }
+  return { required: requireKernel || requireShared };
+}
+
+export interface Target {
+  /** Path as reported (relative to the corpus or the repository). */
+  name: string;
+  file: string;
+  format: "iptables" | "ip6tables";
+  kind: "fixture" | "corpus";
+}
+
+export function fixtureTargets(): Target[] {
+  const dir = FIXTURES;
+  if (!existsSync(dir)) return [];
+  const names = (spawnSync("ls", [dir], { encoding: "utf8" }).stdout ?? "").split("\n").filter((n) => n.endsWith(".rules"));
+  return names.sort().map((n) => {
+    const file = join(dir, n);
+    const fmt = detectIptablesSave(readFileSync(file, "utf8")) === "ip6tables" ? "ip6tables" : "iptables";
+    return { name: `fixtures/iptables/${n}`, file, format: fmt, kind: "fixture" };
+  });
+}
+
+export function corpusTargets(): Target[] {
+  const index = join(CORPUS, "INDEX.tsv");
+  if (!existsSync(index)) return [];
+  const out: Target[] = [];
+  for (const line of readFileSync(index, "utf8").split("\n").slice(1)) {
+    const [path, format, kernel] = line.split("\t");
+    if (!path || kernel !== "pass") continue;
+    if (format !== "iptables-save" && format !== "ip6tables-save") continue;
+    const file = join(CORPUS, path);
+    if (!existsSync(file)) continue;
+    out.push({ name: path, file, format: format === "iptables-save" ? "iptables" : "ip6tables", kind: "corpus" });
+  }
+  return out;
+}
+
+export interface OracleLine {
+  id: string;
+  verdict: "accept" | "drop" | "error";
+  reason?: string;
+  detail?: string;
+  warning?: string;
+}
+
+export interface Disagreement {
+  packet: Packet;
+  kernel: string;
+  kernelDetail?: string;
+  fwlint: Verdict;
+  /** The rules fwlint's trace went through (first path). */
+  trace: string[];
+}
+
+export interface EngineMismatch {
+  /**
+   * unsound: the evaluator's possiblyAccepted disagrees with the paths, or certainlyAccepted
+   * holds while some path drops. imprecise: every path accepts but certainlyAccepted misses it.
+   */
+  kind: "unsound" | "imprecise";
+  packet: Packet;
+  trace: string;
+  evaluator: string;
+}
+
+export interface HookResult {
+  hook: Hook;
+  packets: number;
+  agree: number;
+  disagreements: Disagreement[];
+  unknown: number;
+  errors: number;
+  errorReasons: Map<string, number>;
+  engineMismatches: EngineMismatch[];
+  /** The oracle could not judge this file at all (load failure, environment). */
+  oracleFailure?: string;
+  warnings: string[];
+}
+
+export interface FileResult {
+  target: Target;
+  hooks: HookResult[];
+  ms: number;
+  /** fwlint's parser diagnostics at error severity. */
+  parseErrors: string[];
+}
+
+/** Where the forward lab routes DNAT targets (see dnatRoutes). */
+const DNAT_OIF = "eth1";
+
+/** DNAT targets: the oracle needs a route to forward rewritten packets. */
+function dnatRoutes(ruleset: Ruleset, family: Family): string[] {
+  const out = new Set<string>();
+  for (const chain of ruleset.chains.values()) {
+    for (const r of chain.rules) {
+      if (r.action.kind !== "dnat" || !r.action.to.addr) continue;
+      const { lo, hi } = r.action.to.addr;
+      const bits = family === 4 ? 32 : 128;
+      if (lo === hi) out.add(`${formatIP(lo, family)}/${bits}=${DNAT_OIF}`);
+    }
+  }
+  return [...out].slice(0, 16);
+}
+
+function runOracle(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(ORACLE, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+function pointInfo(res: PipelineResult | undefined, point: bigint[]): { possibly: boolean; certainly: boolean } {
+  if (!res) return { possibly: true, certainly: true };
+  return { possibly: res.possiblyAccepted.has(point), certainly: res.certainlyAccepted.has(point) };
+}
+
+export async function testFile(target: Target, opts: { max?: number; seed?: number } = {}): Promise<FileResult> {
+  const t0 = Date.now();
+  const text = readFileSync(target.file, "utf8");
+  const family: Family = target.format === "ip6tables" ? 6 : 4;
+  const ruleset = parseIptablesSave(text, target.name, { family });
+  const parseErrors = ruleset.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
+  const hooks: HookResult[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-agreement-"));
+  try {
+    for (const hook of ["input", "forward"] as const) {
+      const hr: HookResult = { hook, packets: 0, agree: 0, disagreements: [], unknown: 0, errors: 0, errorReasons: new Map(), engineMismatches: [], warnings: [] };
+      hooks.push(hr);
+      const probes = generateProbes(ruleset, { hook, seed: opts.seed ?? 1, max: opts.max ?? DEFAULT_MAX });
+      if (probes.length === 0) continue;
+      if (hook === "forward") {
+        // After DNAT the kernel routes the rewritten destination, so the packet leaves by the
+        // route's interface, whatever oif the probe named; fwlint keeps the probe's oif. Make
+        // them the same: packets that are (or are sent to) DNAT targets leave by DNAT_OIF.
+        const targets = new Set(dnatRoutes(ruleset, family).map((r) => r.split("/")[0]));
+        for (const p of probes) {
+          const rewritten = verdictFor(ruleset, p).paths.some((x) => x.delivered[Dim.Dst] !== packetToPoint(p)[Dim.Dst]);
+          if (rewritten || targets.has(p.dst)) {
+            p.oif = DNAT_OIF;
+            if (p.iif === DNAT_OIF) p.iif = "eth0";
+          }
+        }
+      }
+      // fwlint's side first (synchronous), then the kernel's.
+      const evals = new Map<Pipeline, PipelineResult>();
+      const ours = probes.map((p) => {
+        const v = verdictFor(ruleset, p);
+        const pl = pipelineFor(ruleset, p);
+        let res: PipelineResult | undefined;
+        if (pl) {
+          res = evals.get(pl);
+          if (!res) {
+            res = new Evaluator(ruleset).evaluate(pl);
+            evals.set(pl, res);
+          }
+        }
+        const info = pointInfo(res, v.point);
+        const some = v.paths.length === 0 || v.paths.some((x) => x.verdict === "accept");
+        const all = v.paths.length === 0 || v.paths.every((x) => x.verdict === "accept");
+        if (info.possibly !== some || info.certainly !== all) {
+          hr.engineMismatches.push({
+            kind: info.possibly !== some || (info.certainly && !all) ? "unsound" : "imprecise",
+            packet: p,
+            trace: `paths: ${v.paths.map((x) => x.verdict).join(",")} (some accept ${some}, all accept ${all})`,
+            evaluator: `possiblyAccepted ${info.possibly}, certainlyAccepted ${info.certainly}`,
+          });
+        }
+        return v;
+      });
+      const pkFile = join(dir, `${hook}.jsonl`);
+      writeFileSync(pkFile, probes.map((p) => JSON.stringify(p)).join("\n") + "\n");
+      const args = ["--ruleset", target.file, "--format", target.format, "--packets", pkFile, "--hook", hook];
+      if (hook === "forward") for (const r of dnatRoutes(ruleset, family)) args.push("--route", r);
+      const out = await runOracle(args);
+      if (out.code !== 0) {
+        hr.oracleFailure = `kernel-oracle exited ${out.code}: ${out.stderr.trim().split("\n").slice(-3).join(" | ")}`;
+        continue;
+      }
+      const lines = out.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as OracleLine);
+      const byId = new Map(lines.map((l) => [String(l.id), l]));
+      probes.forEach((p, i) => {
+        const k = byId.get(String(p.id));
+        const v = ours[i]!;
+        if (!k) {
+          hr.errors++;
+          hr.errorReasons.set("no answer from the oracle", (hr.errorReasons.get("no answer from the oracle") ?? 0) + 1);
+          return;
+        }
+        if (k.warning && !hr.warnings.includes(k.warning)) hr.warnings.push(k.warning);
+        if (k.verdict === "error") {
+          hr.errors++;
+          const why = (k.reason ?? "error").replace(/^not (delivered to the input hook|forwarded) even without a ruleset: /, "");
+          hr.errorReasons.set(why, (hr.errorReasons.get(why) ?? 0) + 1);
+          return;
+        }
+        hr.packets++;
+        if (v.verdict === "unknown") {
+          hr.unknown++;
+          return;
+        }
+        if (v.verdict === k.verdict) {
+          hr.agree++;
+          return;
+        }
+        const path = v.paths[0];
+        hr.disagreements.push({
+          packet: p,
+          kernel: k.verdict,
+          kernelDetail: k.detail,
+          fwlint: v.verdict,
+          trace: path ? path.steps.map((s) => `${s.table}/${s.chain}:${s.line} ${s.action}`) : ["(no pipeline)"],
+        });
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { target, hooks, ms: Date.now() - t0, parseErrors };
+}
+
+/** Runs every target, `jobs` at a time, in input order of results. */
+export async function testAll(targets: Target[], opts: { max?: number; jobs?: number; onDone?: (r: FileResult) => void } = {}): Promise<FileResult[]> {
+  const results: FileResult[] = new Array(targets.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < targets.length) {
+      const i = next++;
+      results[i] = await testFile(targets[i]!, { max: opts.max });
+      opts.onDone?.(results[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.jobs ?? CONCURRENCY }, worker));
+  return results;
+}
+
+export function formatPacket(p: Packet): string {
+  const parts = [`${p.proto}`, `${p.src}${p.sport !== undefined ? `:${p.sport}` : ""} -> ${p.dst}${p.dport !== undefined ? `:${p.dport}` : ""}`];
+  if (p.tcp_flags !== undefined) parts.push(`flags=${p.tcp_flags || "none"}`);
+  if (p.icmp_type !== undefined) parts.push(`icmp=${p.icmp_type}/${p.icmp_code ?? 0}`);
+  parts.push(`iif=${p.iif}`);
+  if (p.oif) parts.push(`oif=${p.oif}`);
+  return parts.join(" ");
+}
+
+export interface Totals {
+  files: number;
+  packets: number;
+  agree: number;
+  disagree: number;
+  unknown: number;
+  errors: number;
+  engineMismatches: number;
+  imprecise: number;
+  oracleFailures: number;
+}
+
+export function totals(results: FileResult[]): Totals {
+  const t: Totals = { files: results.length, packets: 0, agree: 0, disagree: 0, unknown: 0, errors: 0, engineMismatches: 0, imprecise: 0, oracleFailures: 0 };
+  for (const r of results) {
+    for (const h of r.hooks) {
+      t.packets += h.packets;
+      t.agree += h.agree;
+      t.disagree += h.disagreements.length;
+      t.unknown += h.unknown;
+      t.errors += h.errors;
+      t.engineMismatches += h.engineMismatches.filter((m) => m.kind === "unsound").length;
+      t.imprecise += h.engineMismatches.filter((m) => m.kind === "imprecise").length;
+      if (h.oracleFailure) t.oracleFailures++;
+    }
+  }
+  return t;
+}
+
+export function report(results: FileResult[], verbose: boolean, limit = 10): string {
+  const out: string[] = [];
+  for (const r of results) {
+    const hs = r.hooks.filter((h) => h.packets + h.errors > 0 || h.oracleFailure);
+    const bad = hs.some((h) => h.disagreements.length > 0 || h.engineMismatches.some((m) => m.kind === "unsound") || h.oracleFailure);
+    if (!verbose && !bad) continue;
+    out.push(`${r.target.name} (${r.target.format}, ${r.ms} ms)`);
+    for (const e of r.parseErrors.slice(0, 3)) out.push(`  parse error ${e}`);
+    for (const h of hs) {
+      out.push(`  ${h.hook}: ${h.packets} tested, ${h.agree} agree, ${h.disagreements.length} disagree, ${h.unknown} unknown, ${h.errors} errors` + (h.engineMismatches.length ? `, ${h.engineMismatches.length} trace/evaluator mismatches` : ""));
+      const unsound = h.engineMismatches.filter((m) => m.kind === "unsound");
+      const imprecise = h.engineMismatches.filter((m) => m.kind === "imprecise");
+      if (h.oracleFailure) out.push(`    ORACLE FAILURE ${h.oracleFailure}`);
+      for (const [why, n] of h.errorReasons) if (verbose) out.push(`    error x${n}: ${why}`);
+      for (const w of h.warnings) out.push(`    warning: ${w}`);
+      for (const d of h.disagreements.slice(0, limit)) {
+        out.push(`    DISAGREE kernel=${d.kernel}${d.kernelDetail ? ` (${d.kernelDetail})` : ""} fwlint=${d.fwlint}: ${formatPacket(d.packet)}`);
+        out.push(`      fwlint trace: ${d.trace.join(" > ") || "(no rule matched)"}`);
+      }
+      if (h.disagreements.length > limit) out.push(`    ... ${h.disagreements.length - limit} more disagreements`);
+      for (const m of unsound.slice(0, limit)) out.push(`    ENGINE MISMATCH (unsound) ${formatPacket(m.packet)}: trace ${m.trace}; evaluator ${m.evaluator}`);
+      if (verbose) for (const m of imprecise.slice(0, 2)) out.push(`    engine imprecision ${formatPacket(m.packet)}: trace ${m.trace}; evaluator ${m.evaluator}`);
+    }
+  }
+  const t = totals(results);
+  out.push(
+    `TOTAL: ${t.files} files, ${t.packets} packets judged, ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures`,
+  );
+  return out.join("\n");
+}
