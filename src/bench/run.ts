@@ -422,39 +422,77 @@ function cell(st: Stat, o: Options): string {
   return "-";
 }
 
+interface GrowthPoint {
+  label: string;
+  rules: number;
+  /** Milliseconds per 1k rules, whole run. */
+  ms: number;
+  /** Milliseconds per 1k rules after taking off the 20-rule file's time (start-up, rule packs). */
+  netMs?: number;
+}
+
+interface GrowthStep {
+  from: string;
+  to: string;
+  /** The larger size hit the time limit: the exponent is a lower bound. */
+  atLeast?: boolean;
+  /** k in (time - fixed) ~ rules^k between two consecutive sizes: 1 = linear, 2 = quadratic. */
+  exponent: number;
+}
+
 interface Growth {
-  /** Per size label: ms per 1k rules. */
-  checkPer1k: Array<{ label: string; rules: number; ms: number }>;
-  cliPer1k: Array<{ label: string; rules: number; ms: number }>;
-  /** Exponent k in time ~ rules^k between the smallest and largest measured size (1 = linear). */
-  checkExponent?: number;
-  cliExponent?: number;
+  check: GrowthPoint[];
+  cli: GrowthPoint[];
+  checkSteps: GrowthStep[];
+  cliSteps: GrowthStep[];
 }
 
-function growth(results: SizeResult[]): Growth {
-  const g: Growth = { checkPer1k: [], cliPer1k: [] };
+function growth(results: SizeResult[], timeoutMs: number): Growth {
+  const typical = results.find((r) => r.services === undefined);
   const kube = results.filter((r) => r.services !== undefined);
-  for (const r of kube) {
-    if (r.check.median !== undefined) g.checkPer1k.push({ label: r.label, rules: r.rules, ms: (r.check.median * 1000) / r.rules });
-    if (r.cli.median !== undefined) g.cliPer1k.push({ label: r.label, rules: r.rules, ms: (r.cli.median * 1000) / r.rules });
-  }
-  const exponent = (xs: Array<{ rules: number; ms: number }>) => {
-    if (xs.length < 2) return undefined;
-    const a = xs[0]!;
-    const b = xs[xs.length - 1]!;
-    const ta = (a.ms * a.rules) / 1000;
-    const tb = (b.ms * b.rules) / 1000;
-    return Math.log(tb / ta) / Math.log(b.rules / a.rules);
+  const series = (pick: (r: SizeResult) => Stat) => {
+    const fixed = typical ? pick(typical).median : undefined;
+    const points: GrowthPoint[] = [];
+    const steps: GrowthStep[] = [];
+    const net = (t: number) => (fixed !== undefined ? Math.max(0, t - fixed) : t);
+    for (const r of kube) {
+      const st = pick(r);
+      const prev = points[points.length - 1];
+      if (st.median === undefined) {
+        // A time-out still bounds the growth from below.
+        if (st.timedOut && prev) {
+          const ta = ((prev.netMs ?? prev.ms) * prev.rules) / 1000;
+          if (ta > 0) steps.push({ from: prev.label, to: r.label, atLeast: true, exponent: Math.log(net(timeoutMs) / ta) / Math.log(r.rules / prev.rules) });
+        }
+        break;
+      }
+      const t = st.median;
+      const point: GrowthPoint = { label: r.label, rules: r.rules, ms: (t * 1000) / r.rules, netMs: fixed !== undefined ? (net(t) * 1000) / r.rules : undefined };
+      if (prev) {
+        const ta = ((prev.netMs ?? prev.ms) * prev.rules) / 1000;
+        const tb = net(t);
+        if (ta > 0 && tb > 0) steps.push({ from: prev.label, to: r.label, exponent: Math.log(tb / ta) / Math.log(r.rules / prev.rules) });
+      }
+      points.push(point);
+    }
+    return { points, steps };
   };
-  g.checkExponent = exponent(g.checkPer1k);
-  g.cliExponent = exponent(g.cliPer1k);
-  return g;
+  const check = series((r) => r.check);
+  const cli = series((r) => r.cli);
+  return { check: check.points, cli: cli.points, checkSteps: check.steps, cliSteps: cli.steps };
 }
 
-function describeExponent(k: number | undefined): string {
-  if (k === undefined) return "";
-  const kind = k < 1.15 ? "about linear" : k < 1.5 ? "somewhat worse than linear" : k < 1.85 ? "clearly superlinear" : "about quadratic or worse";
-  return `time ~ rules^${k.toFixed(2)}: ${kind}`;
+function describeExponent(k: number): string {
+  return k < 0.85 ? "sublinear (fixed costs still dominate)" : k < 1.15 ? "about linear" : k < 1.5 ? "somewhat worse than linear" : k < 1.85 ? "clearly superlinear" : "about quadratic or worse";
+}
+
+function growthLine(name: string, points: GrowthPoint[], steps: GrowthStep[]): string | undefined {
+  if (points.length === 0) return undefined;
+  const per = points.map((p) => `${p.label} ${p.ms.toFixed(0)} ms${p.netMs !== undefined ? ` (net ${p.netMs.toFixed(0)})` : ""}`).join(", ");
+  const st = steps.map((s) => `${s.from}->${s.to} ^${s.atLeast ? ">=" : ""}${s.exponent.toFixed(2)}${s.atLeast ? " (time limit hit)" : ""}`).join(", ");
+  const last = steps[steps.length - 1];
+  const verdict = last ? (last.atLeast && last.exponent < 1.15 ? "" : ` -> ${last.atLeast ? "at least " : ""}${describeExponent(last.exponent)}`) : "";
+  return `growth, ${name} per 1k rules: ${per}${st ? `; time ~ rules^k: ${st}${verdict}` : ""}`;
 }
 
 function pad(cells: string[], widths: number[]): string {
@@ -506,10 +544,8 @@ function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStar
   }
 
   lines.push("");
-  const per = (xs: Growth["checkPer1k"]) => xs.map((x) => `${x.label} ${x.ms.toFixed(1)} ms`).join(", ");
-  if (g.checkPer1k.length) lines.push(`growth, check per 1k rules: ${per(g.checkPer1k)}${g.checkExponent !== undefined ? ` (${describeExponent(g.checkExponent)})` : ""}`);
-  if (g.cliPer1k.length) lines.push(`growth, CLI per 1k rules:   ${per(g.cliPer1k)}${g.cliExponent !== undefined ? ` (${describeExponent(g.cliExponent)})` : ""}`);
-
+  for (const line of [growthLine("check", g.check, g.checkSteps), growthLine("CLI  ", g.cli, g.cliSteps)]) if (line) lines.push(line);
+  if (g.check.some((p) => p.netMs !== undefined)) lines.push("(net = after taking off the 20-rule file's time, i.e. start-up and rule-pack loading)");
   const typical = results.find((r) => r.label === "typical");
   if (typical) {
     const ms = typical.cli.median;
@@ -611,7 +647,7 @@ function main(): number {
       profile = runProfile(o.profile === "typical" ? "typical" : sizeLabel(o.profile), file, dir, o);
     }
 
-    const g = growth(results);
+    const g = growth(results, o.timeoutS * 1000);
     const load = { start: loadStart, end: loadavg() };
     if (o.json) {
       const out = {
