@@ -9,7 +9,8 @@
  *
  *   dist/src/cli/main.js       the CLI entry (bin/fwlint.js imports it): only the light code every
  *                              command needs; each command's code is a chunk loaded by import()
- *   dist/chunks/*.js           those lazily loaded chunks (engine, parsers, reporters, chevrotain)
+ *   dist/chunks/*.js           those lazily loaded chunks (engine, parsers, reporters; chevrotain
+ *                              and lodash-es in chunks/vendor-*.js)
  *   dist/vendor/yaml-ajv.cjs   yaml + ajv bundled as CommonJS, required (synchronously) only when a
  *                              user-supplied rule pack is read (src/engine/rule-pack.ts)
  *   dist/src/bench/{run,worker,rss-hook}.js and dist/bench-chunks/: `npm run bench`, at the paths
@@ -42,13 +43,17 @@ const base = {
   logLevel: "warn",
 };
 
-/** ESM output into dist/, entries at dist/<input name>.js. */
+/**
+ * ESM output into dist/, entries at dist/<input name>.js. Third-party code (chevrotain, lodash-es)
+ * goes into its own vendor-*.js chunk, so a CPU profile can tell fwlint's code from its dependencies'.
+ */
 function esmOutput(chunkDir) {
   return {
     dir: dist,
     format: "esm",
     entryFileNames: "[name].js",
     chunkFileNames: `${chunkDir}/[name]-[hash].js`,
+    codeSplitting: { groups: [{ name: "vendor", test: /[\\/]node_modules[\\/]/ }] },
     sourcemap: false,
   };
 }
