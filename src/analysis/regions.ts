@@ -45,19 +45,30 @@ const one = (v: number | bigint): [bigint, bigint] => [BigInt(v), BigInt(v)];
  * first packet is a SYN.
  */
 export function strangerRegion(family: 4 | 6, protos: readonly number[], dports?: Ranges): PacketSet {
-  const lo = ifaceToValue("lo");
-  const spec = {
-    [Dim.Family]: [one(family)],
-    [Dim.CtState]: [one(CT_STATES.indexOf("new"))],
-    [Dim.Proto]: protos.map(one),
-    [Dim.Src]: PUBLIC_RANGES[family],
-    [Dim.Iif]: [
-      [0n, lo - 1n],
-      [lo + 1n, (1n << 120n) - 1n],
-    ] as [bigint, bigint][],
-    ...(dports ? { [Dim.Dport]: dports } : {}),
-  };
-  const all = PacketSet.box(spec);
-  const tcpNotSyn = PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)] }).minus(PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)], [Dim.TcpFlags]: [one(2)] }));
-  return all.minus(tcpNotSyn);
+  const base = strangerBase(family, protos);
+  return dports ? base.intersect(PacketSet.box({ [Dim.Dport]: dports })) : base;
+}
+
+const baseCache = new Map<string, PacketSet>();
+
+function strangerBase(family: 4 | 6, protos: readonly number[]): PacketSet {
+  const key = `${family}|${protos.join(",")}`;
+  let base = baseCache.get(key);
+  if (!base) {
+    const lo = ifaceToValue("lo");
+    const all = PacketSet.box({
+      [Dim.Family]: [one(family)],
+      [Dim.CtState]: [one(CT_STATES.indexOf("new"))],
+      [Dim.Proto]: protos.map(one),
+      [Dim.Src]: PUBLIC_RANGES[family],
+      [Dim.Iif]: [
+        [0n, lo - 1n],
+        [lo + 1n, (1n << 120n) - 1n],
+      ],
+    });
+    const tcp = PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)] });
+    base = all.minus(tcp.minus(PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)], [Dim.TcpFlags]: [one(2)] })));
+    baseCache.set(key, base);
+  }
+  return base;
 }
