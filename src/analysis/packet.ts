@@ -46,7 +46,8 @@ export function firstPacketState(family: Family, proto: number, flags: number, i
   if (family === 4 && proto === PROTO_ICMP) return [8, 13, 15, 17].includes(icmpType) ? "new" : "invalid";
   if (family === 6 && proto === PROTO_ICMPV6) {
     if (icmpType === 128 || icmpType === 139) return "new";
-    if ((icmpType >= 130 && icmpType <= 136) || icmpType === 143) return "untracked";
+    // NDP, MLD and (since Linux 6.9) multicast router discovery 151/152 are not tracked.
+    if ((icmpType >= 130 && icmpType <= 136) || icmpType === 143 || icmpType === 151 || icmpType === 152) return "untracked";
     return "invalid";
   }
   return "new";

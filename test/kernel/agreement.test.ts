@@ -28,7 +28,8 @@ if (env.skip) {
     });
   }
 } else {
-  const targets: Target[] = [...fixtureTargets(), ...corpusTargets()];
+  const filter = process.env.FWLINT_AGREEMENT_FILTER ? new RegExp(process.env.FWLINT_AGREEMENT_FILTER) : undefined;
+  const targets: Target[] = [...fixtureTargets(), ...corpusTargets()].filter((t) => !filter || filter.test(t.name));
   const results = new Map<string, FileResult>();
 
   describe("kernel agreement", () => {

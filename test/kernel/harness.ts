@@ -5,6 +5,7 @@
  * set-based evaluator on every probe.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -130,10 +131,15 @@ export interface HookResult {
   /** The oracle could not judge this file at all (load failure, environment). */
   oracleFailure?: string;
   warnings: string[];
+  /** Time spent in fwlint (probes, verdicts, evaluator) and waiting for the oracle. */
+  fwlintMs: number;
+  oracleMs: number;
 }
 
 export interface FileResult {
   target: Target;
+  /** Same content (and format) as this earlier target: its result was reused. */
+  sameAs?: string;
   hooks: HookResult[];
   ms: number;
   /** fwlint's parser diagnostics at error severity. */
@@ -157,9 +163,23 @@ function dnatRoutes(ruleset: Ruleset, family: Family): string[] {
   return [...out].slice(0, 16);
 }
 
+let python: string | undefined;
+/**
+ * The oracle's `#!/usr/bin/env python3` may go through a slow shim (pyenv: ~0.15 s a start);
+ * run the interpreter it resolves to directly, without site imports.
+ */
+function pythonCommand(): string[] {
+  if (python === undefined) {
+    const r = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" });
+    python = r.status === 0 ? r.stdout.trim() : "";
+  }
+  return python ? [python, "-S", ORACLE] : [ORACLE];
+}
+
 function runOracle(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(ORACLE, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const [cmd, ...pre] = pythonCommand();
+    const child = spawn(cmd!, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -187,7 +207,8 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
   const dir = mkdtempSync(join(tmpdir(), "fwlint-agreement-"));
   try {
     for (const hook of ["input", "forward"] as const) {
-      const hr: HookResult = { hook, packets: 0, agree: 0, disagreements: [], unknown: 0, errors: 0, errorReasons: new Map(), engineMismatches: [], warnings: [] };
+      const hr: HookResult = { hook, packets: 0, agree: 0, disagreements: [], unknown: 0, errors: 0, errorReasons: new Map(), engineMismatches: [], warnings: [], fwlintMs: 0, oracleMs: 0 };
+      const tf = Date.now();
       hooks.push(hr);
       const probes = generateProbes(ruleset, { hook, seed: opts.seed ?? 1, max: opts.max ?? DEFAULT_MAX });
       if (probes.length === 0) continue;
@@ -234,7 +255,10 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
       writeFileSync(pkFile, probes.map((p) => JSON.stringify(p)).join("\n") + "\n");
       const args = ["--ruleset", target.file, "--format", target.format, "--packets", pkFile, "--hook", hook];
       if (hook === "forward") for (const r of dnatRoutes(ruleset, family)) args.push("--route", r);
+      hr.fwlintMs = Date.now() - tf;
+      const to = Date.now();
       const out = await runOracle(args);
+      hr.oracleMs = Date.now() - to;
       if (out.code !== 0) {
         hr.oracleFailure = `kernel-oracle exited ${out.code}: ${out.stderr.trim().split("\n").slice(-3).join(" | ")}`;
         continue;
@@ -284,15 +308,29 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
 /** Runs every target, `jobs` at a time, in input order of results. */
 export async function testAll(targets: Target[], opts: { max?: number; jobs?: number; onDone?: (r: FileResult) => void } = {}): Promise<FileResult[]> {
   const results: FileResult[] = new Array(targets.length);
+  // Identical files (the corpus has copies) are judged once.
+  const firstOf = new Map<string, number>();
+  const unique: number[] = [];
+  const dupOf: (number | undefined)[] = targets.map((t, i) => {
+    const key = `${t.format}:${createHash("sha256").update(readFileSync(t.file)).digest("hex")}`;
+    const first = firstOf.get(key);
+    if (first !== undefined) return first;
+    firstOf.set(key, i);
+    unique.push(i);
+    return undefined;
+  });
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < targets.length) {
-      const i = next++;
+    while (next < unique.length) {
+      const i = unique[next++]!;
       results[i] = await testFile(targets[i]!, { max: opts.max });
       opts.onDone?.(results[i]!);
     }
   };
   await Promise.all(Array.from({ length: opts.jobs ?? CONCURRENCY }, worker));
+  dupOf.forEach((first, i) => {
+    if (first !== undefined) results[i] = { ...results[first]!, target: targets[i]!, sameAs: targets[first]!.name, ms: 0 };
+  });
   return results;
 }
 
@@ -315,11 +353,17 @@ export interface Totals {
   engineMismatches: number;
   imprecise: number;
   oracleFailures: number;
+  /** Files identical to an earlier one (not counted again). */
+  duplicates: number;
 }
 
 export function totals(results: FileResult[]): Totals {
-  const t: Totals = { files: results.length, packets: 0, agree: 0, disagree: 0, unknown: 0, errors: 0, engineMismatches: 0, imprecise: 0, oracleFailures: 0 };
+  const t: Totals = { files: results.length, packets: 0, agree: 0, disagree: 0, unknown: 0, errors: 0, engineMismatches: 0, imprecise: 0, oracleFailures: 0, duplicates: 0 };
   for (const r of results) {
+    if (r.sameAs) {
+      t.duplicates++;
+      continue;
+    }
     for (const h of r.hooks) {
       t.packets += h.packets;
       t.agree += h.agree;
@@ -337,6 +381,10 @@ export function totals(results: FileResult[]): Totals {
 export function report(results: FileResult[], verbose: boolean, limit = 10): string {
   const out: string[] = [];
   for (const r of results) {
+    if (r.sameAs) {
+      if (verbose) out.push(`${r.target.name}: same content as ${r.sameAs}`);
+      continue;
+    }
     const hs = r.hooks.filter((h) => h.packets + h.errors > 0 || h.oracleFailure);
     const bad = hs.some((h) => h.disagreements.length > 0 || h.engineMismatches.some((m) => m.kind === "unsound") || h.oracleFailure);
     if (!verbose && !bad) continue;
@@ -360,7 +408,7 @@ export function report(results: FileResult[], verbose: boolean, limit = 10): str
   }
   const t = totals(results);
   out.push(
-    `TOTAL: ${t.files} files, ${t.packets} packets judged, ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures`,
+    `TOTAL: ${t.files} files (${t.duplicates} of them copies of another, judged once), ${t.packets} packets judged, ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures`,
   );
   return out.join("\n");
 }
