@@ -109,9 +109,12 @@ function parseOptions(argv: string[]): Options {
 // Measurement plumbing
 
 interface Stat {
-  /** Milliseconds per completed run. */
+  /** Wall milliseconds per completed run. */
   runs: number[];
   median?: number;
+  /** CPU milliseconds (user + system) per completed run, where known. */
+  cpu?: number[];
+  cpuMedian?: number;
   timedOut?: boolean;
   skipped?: string;
   error?: string;
@@ -176,8 +179,16 @@ function firstLine(s: string | null | undefined): string {
 }
 
 /** Runs `once` up to `repeat` times, stopping at the first time-out or error. */
-function measure(repeat: number, once: () => { ms?: number; timedOut?: boolean; error?: string }): Stat {
+interface Once {
+  ms?: number;
+  cpuMs?: number;
+  timedOut?: boolean;
+  error?: string;
+}
+
+function measure(repeat: number, once: () => Once): Stat {
   const st: Stat = { runs: [] };
+  const cpu: number[] = [];
   for (let i = 0; i < repeat; i++) {
     const r = once();
     if (r.timedOut) {
@@ -189,12 +200,17 @@ function measure(repeat: number, once: () => { ms?: number; timedOut?: boolean; 
       break;
     }
     st.runs.push(r.ms!);
+    if (r.cpuMs !== undefined) cpu.push(r.cpuMs);
   }
   st.median = median(st.runs);
+  if (cpu.length) {
+    st.cpu = cpu;
+    st.cpuMedian = median(cpu);
+  }
   return st;
 }
 
-function runWorker(mode: "parse" | "check", file: string, timeoutMs: number, extraNodeArgs: string[] = []): { ms?: number; timedOut?: boolean; error?: string; out?: WorkerResult } {
+function runWorker(mode: "parse" | "check", file: string, timeoutMs: number, extraNodeArgs: string[] = []): Once & { out?: WorkerResult } {
   const t = timedSpawn(process.execPath, ["--expose-gc", ...extraNodeArgs, workerJs, mode, file], timeoutMs);
   if (t.timedOut) return { timedOut: true };
   let out: WorkerResult | undefined;
@@ -204,7 +220,7 @@ function runWorker(mode: "parse" | "check", file: string, timeoutMs: number, ext
     return { error: `worker exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr) || firstLine(t.res.stdout)}` };
   }
   if (!out.ok) return { error: out.error ?? out.fatal ?? "failed", out };
-  return { ms: out.ms, out };
+  return { ms: out.ms, cpuMs: out.cpuMs, out };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +249,8 @@ interface Reference {
   version?: string;
   /** Wall time of `ip netns exec NS true`: the namespace-entry overhead included in the reference times. */
   netnsExecMs?: number;
+  /** bash, whose `times` gives the CPU time of iptables-restore to the millisecond (optional). */
+  bash?: string;
 }
 
 const liveNamespaces = new Set<string>();
@@ -253,19 +271,30 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-/** Runs `argv` inside a namespace created for it and deleted afterwards. */
-function inFreshNamespace(ref: Reference, argv: string[], stdinFile: string | undefined, timeoutMs: number): { ms?: number; timedOut?: boolean; error?: string } {
+/**
+ * Runs `argv` inside a namespace created for it and deleted afterwards. With `cpu`, runs it from
+ * bash (when there is one) and reads its CPU time from `times`; the wall time then includes bash's
+ * start-up (a few ms).
+ */
+function inFreshNamespace(ref: Reference, argv: string[], stdinFile: string | undefined, timeoutMs: number, cpu = false): Once {
   const ip = ref.ip!;
   const ns = `fwlint-bench-${process.pid}-${nsCounter++}`;
   const add = spawnSync(ip, ["netns", "add", ns], { encoding: "utf8" });
   if (add.status !== 0) return { error: `ip netns add failed: ${firstLine(add.stderr)}` };
   liveNamespaces.add(ns);
   const fd = stdinFile ? openSync(stdinFile, "r") : "ignore";
+  const timed = cpu && ref.bash ? [ref.bash, "-c", '"$@"; rc=$?; times >&2; exit $rc', "fwlint-bench"] : [];
   try {
-    const t = timedSpawn(ip, ["netns", "exec", ns, ...argv], timeoutMs, [fd, "ignore", "pipe"]);
+    const t = timedSpawn(ip, ["netns", "exec", ns, ...timed, ...argv], timeoutMs, [fd, "ignore", "pipe"]);
     if (t.timedOut) return { timedOut: true };
     if (t.res.status !== 0) return { error: `${argv.join(" ")} exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr)}` };
-    return { ms: t.ms };
+    let cpuMs: number | undefined;
+    if (timed.length) {
+      // `times` prints the shell's user/system time, then its children's: "0m0.012s 0m0.004s".
+      const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(t.res.stderr ?? "");
+      if (m) cpuMs = (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000;
+    }
+    return { ms: t.ms, cpuMs };
   } finally {
     if (typeof fd === "number") closeSync(fd);
     deleteNamespace(ip, ns);
@@ -280,8 +309,8 @@ function probeReference(wanted: boolean, timeoutMs: number): Reference {
   const ip = findExecutable("ip");
   if (!ip) return { available: false, reason: "skipped: 'ip' (iproute2) not found, cannot make a network namespace" };
   const version = spawnSync(iptablesRestore, ["--version"], { encoding: "utf8" }).stdout?.trim();
-  const ref: Reference = { available: true, iptablesRestore, ip, version };
-  const probe = measure(3, () => inFreshNamespace(ref, ["true"], undefined, timeoutMs));
+  const ref: Reference = { available: true, iptablesRestore, ip, version, bash: findExecutable("bash") };
+  const probe = measure(3, () => inFreshNamespace(ref, ["true"], undefined, timeoutMs, true));
   if (probe.error || probe.timedOut) return { available: false, reason: `skipped: cannot run in a network namespace (${probe.error ?? "timed out"})` };
   ref.netnsExecMs = probe.median;
   return ref;
@@ -369,12 +398,15 @@ function benchSize(label: string, targetRules: number, services: number | undefi
       }
       if (t.timedOut) return { timedOut: true };
       if (t.res.status !== 0 && t.res.status !== 1) return { error: `fwlint check exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr)}` };
+      let cpuMs: number | undefined;
       try {
-        rss.push(Number(readFileSync(rssFile, "utf8")) / 1024);
+        const u = JSON.parse(readFileSync(rssFile, "utf8")) as { maxRssKB: number; cpuMs: number };
+        rss.push(u.maxRssKB / 1024);
+        cpuMs = u.cpuMs;
       } catch {
-        // no RSS figure for this run
+        // no RSS/CPU figure for this run
       }
-      return { ms: t.ms };
+      return { ms: t.ms, cpuMs };
     });
     r.cliRssMB = median(rss);
   }
@@ -387,12 +419,12 @@ function benchSize(label: string, targetRules: number, services: number | undefi
     if (skips.ref) r.ref = skipped(skips.ref);
     else {
       note(`iptables-restore --test x${o.repeat}`);
-      r.ref = measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!, "--test"], file, timeoutMs));
+      r.ref = measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!, "--test"], file, timeoutMs, true));
     }
     if (skips.refLoad) r.refLoad = skipped(skips.refLoad);
     else {
       note(`iptables-restore (load) x${o.repeat}`);
-      r.refLoad = measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!], file, timeoutMs));
+      r.refLoad = measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!], file, timeoutMs, true));
     }
   }
 
@@ -440,33 +472,37 @@ interface GrowthStep {
   exponent: number;
 }
 
+interface GrowthSeries {
+  name: string;
+  points: GrowthPoint[];
+  steps: GrowthStep[];
+}
+
 interface Growth {
-  check: GrowthPoint[];
-  cli: GrowthPoint[];
-  checkSteps: GrowthStep[];
-  cliSteps: GrowthStep[];
+  series: GrowthSeries[];
 }
 
 function growth(results: SizeResult[], timeoutMs: number): Growth {
   const typical = results.find((r) => r.services === undefined);
   const kube = results.filter((r) => r.services !== undefined);
-  const series = (pick: (r: SizeResult) => Stat) => {
-    const fixed = typical ? pick(typical).median : undefined;
+  const series = (name: string, pick: (r: SizeResult) => Stat, cpu: boolean): GrowthSeries => {
+    const value = (st: Stat) => (cpu ? st.cpuMedian : st.median);
+    const fixed = typical ? value(pick(typical)) : undefined;
     const points: GrowthPoint[] = [];
     const steps: GrowthStep[] = [];
     const net = (t: number) => (fixed !== undefined ? Math.max(0, t - fixed) : t);
     for (const r of kube) {
       const st = pick(r);
       const prev = points[points.length - 1];
-      if (st.median === undefined) {
-        // A time-out still bounds the growth from below.
-        if (st.timedOut && prev) {
+      const t = value(st);
+      if (t === undefined) {
+        // A time-out still bounds the wall-time growth from below (not the CPU time: it is not known).
+        if (st.timedOut && prev && !cpu) {
           const ta = ((prev.netMs ?? prev.ms) * prev.rules) / 1000;
           if (ta > 0) steps.push({ from: prev.label, to: r.label, atLeast: true, exponent: Math.log(net(timeoutMs) / ta) / Math.log(r.rules / prev.rules) });
         }
         break;
       }
-      const t = st.median;
       const point: GrowthPoint = { label: r.label, rules: r.rules, ms: (t * 1000) / r.rules, netMs: fixed !== undefined ? (net(t) * 1000) / r.rules : undefined };
       if (prev) {
         const ta = ((prev.netMs ?? prev.ms) * prev.rules) / 1000;
@@ -475,18 +511,23 @@ function growth(results: SizeResult[], timeoutMs: number): Growth {
       }
       points.push(point);
     }
-    return { points, steps };
+    return { name, points, steps };
   };
-  const check = series((r) => r.check);
-  const cli = series((r) => r.cli);
-  return { check: check.points, cli: cli.points, checkSteps: check.steps, cliSteps: cli.steps };
+  return {
+    series: [
+      series("check wall", (r) => r.check, false),
+      series("check CPU ", (r) => r.check, true),
+      series("CLI wall  ", (r) => r.cli, false),
+      series("CLI CPU   ", (r) => r.cli, true),
+    ],
+  };
 }
 
 function describeExponent(k: number): string {
   return k < 0.85 ? "sublinear (fixed costs still dominate)" : k < 1.15 ? "about linear" : k < 1.5 ? "somewhat worse than linear" : k < 1.85 ? "clearly superlinear" : "about quadratic or worse";
 }
 
-function growthLine(name: string, points: GrowthPoint[], steps: GrowthStep[]): string | undefined {
+function growthLine({ name, points, steps }: GrowthSeries): string | undefined {
   if (points.length === 0) return undefined;
   const per = points.map((p) => `${p.label} ${p.ms.toFixed(0)} ms${p.netMs !== undefined ? ` (net ${p.netMs.toFixed(0)})` : ""}`).join(", ");
   const st = steps.map((s) => `${s.from}->${s.to} ^${s.atLeast ? ">=" : ""}${s.exponent.toFixed(2)}${s.atLeast ? " (time limit hit)" : ""}`).join(", ");
@@ -499,7 +540,7 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
 }
 
-function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStartupMs: number | undefined, g: Growth, load: { start: number[]; end: number[] }, profile?: { summary?: ProfileSummary; error?: string; label: string }): string {
+function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStartup: Stat, g: Growth, load: { start: number[]; end: number[] }, profile?: { summary?: ProfileSummary; error?: string; label: string }): string {
   const head = ["size", "rules", "fwlint parse s", "fwlint check s", "CLI wall s", "peak RSS MB", "ipt-restore --test s", "ratio CLI/ipt", "ipt-restore load s", "findings"];
   const rows = results.map((r) => {
     const ratio = r.cli.median !== undefined && r.ref.median !== undefined ? `${(r.cli.median / r.ref.median).toFixed(1)}x` : "-";
@@ -525,15 +566,36 @@ function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStar
   lines.push(pad(head, widths));
   lines.push(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) lines.push(pad(row, widths));
+  const cpuCell = (st: Stat) => (st.cpuMedian !== undefined ? (st.cpuMedian / 1000).toFixed(3) : st.timedOut ? "timeout" : "-");
+  const cpuHead = ["size", "rules", "parse CPU s", "check CPU s", "CLI CPU s", "ipt-restore --test CPU s", "ratio CLI/ipt CPU", "ipt-restore load CPU s"];
+  const cpuRows = results.map((r) => [
+    r.label,
+    String(r.rules),
+    cpuCell(r.parse),
+    cpuCell(r.check),
+    cpuCell(r.cli),
+    cpuCell(r.ref),
+    r.cli.cpuMedian !== undefined && r.ref.cpuMedian ? `${(r.cli.cpuMedian / r.ref.cpuMedian).toFixed(1)}x` : "-",
+    cpuCell(r.refLoad),
+  ]);
+  const cpuWidths = cpuHead.map((h, i) => Math.max(h.length, ...cpuRows.map((row) => row[i]!.length)));
+  lines.push("");
+  lines.push("CPU time (user + system, median), steadier than wall time when the machine is shared:");
+  lines.push(pad(cpuHead, cpuWidths));
+  lines.push(cpuWidths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of cpuRows) lines.push(pad(row, cpuWidths));
   lines.push("");
   lines.push("parse/check: in-process (detectFormat+parseAs / analyzeText), fresh child per run, module load not included.");
   lines.push("CLI wall: `node bin/fwlint.js check FILE --format json` as a process (node start-up included); peak RSS is that process's maxRSS.");
   if (ref.available) {
     lines.push(
-      `reference: ${ref.version ?? "iptables-restore"}, '--test' in a fresh network namespace (includes ~${(ref.netnsExecMs ?? 0).toFixed(0)} ms of 'ip netns exec'); ratio = CLI wall / iptables-restore --test; 'load' = a real restore in another fresh namespace.`,
+      `reference: ${ref.version ?? "iptables-restore"}, '--test' in a fresh network namespace, run from bash to read its CPU time (wall includes ~${(ref.netnsExecMs ?? 0).toFixed(0)} ms of 'ip netns exec' + bash); ratio = CLI wall / iptables-restore --test; 'load' = a real restore in another fresh namespace.`,
     );
   } else lines.push(`reference: ${ref.reason}`);
-  if (nodeStartupMs !== undefined) lines.push(`node start-up alone (node -e 0): ${nodeStartupMs.toFixed(0)} ms`);
+  if (nodeStartup.median !== undefined) {
+    const cpu = nodeStartup.cpuMedian !== undefined ? ` wall, ${nodeStartup.cpuMedian.toFixed(0)} ms CPU` : "";
+    lines.push(`node start-up alone (node -e ...): ${nodeStartup.median.toFixed(0)} ms${cpu}`);
+  }
 
   for (const r of results) {
     for (const [what, st] of [["parse", r.parse], ["check", r.check], ["CLI", r.cli], ["iptables-restore --test", r.ref], ["iptables-restore load", r.refLoad]] as const) {
@@ -544,14 +606,17 @@ function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStar
   }
 
   lines.push("");
-  for (const line of [growthLine("check", g.check, g.checkSteps), growthLine("CLI  ", g.cli, g.cliSteps)]) if (line) lines.push(line);
-  if (g.check.some((p) => p.netMs !== undefined)) lines.push("(net = after taking off the 20-rule file's time, i.e. start-up and rule-pack loading)");
+  for (const sr of g.series) {
+    const line = growthLine(sr);
+    if (line) lines.push(line);
+  }
+  if (g.series.some((sr) => sr.points.some((p) => p.netMs !== undefined))) lines.push("(net = after taking off the 20-rule file's time, i.e. start-up and rule-pack loading)");
   const typical = results.find((r) => r.label === "typical");
   if (typical) {
     const ms = typical.cli.median;
     lines.push(
       ms !== undefined
-        ? `goal, 20-rule file: CLI process ${ms.toFixed(0)} ms (goal < 300 ms): ${ms < 300 ? "met" : "NOT met"}${typical.check.median !== undefined ? `; in-process check ${typical.check.median.toFixed(1)} ms` : ""}`
+        ? `goal, 20-rule file: CLI process ${ms.toFixed(0)} ms wall${typical.cli.cpuMedian !== undefined ? ` / ${typical.cli.cpuMedian.toFixed(0)} ms CPU` : ""} (goal < 300 ms): ${ms < 300 ? "met" : "NOT met"}${typical.check.median !== undefined ? `; in-process check ${typical.check.median.toFixed(1)} ms` : ""}`
         : `goal, 20-rule file: no CLI figure (${typical.cli.error ?? typical.cli.skipped ?? (typical.cli.timedOut ? "timed out" : "?")})`,
     );
   }
@@ -559,7 +624,7 @@ function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStar
   if (big) {
     const cli = big.cli.median;
     const chk = big.check.median;
-    if (cli !== undefined) lines.push(`goal, 50k rules: CLI ${(cli / 1000).toFixed(2)} s (goal < 3 s): ${cli < 3000 ? "met" : "NOT met"}${chk !== undefined ? `; in-process check ${(chk / 1000).toFixed(2)} s` : ""}`);
+    if (cli !== undefined) lines.push(`goal, 50k rules: CLI ${(cli / 1000).toFixed(2)} s wall${big.cli.cpuMedian !== undefined ? ` / ${(big.cli.cpuMedian / 1000).toFixed(2)} s CPU` : ""} (goal < 3 s): ${cli < 3000 ? "met" : "NOT met"}${chk !== undefined ? `; in-process check ${(chk / 1000).toFixed(2)} s` : ""}`);
     else lines.push(`goal, 50k rules: no CLI figure (${big.cli.timedOut ? `stopped after ${o.timeoutS} s` : (big.cli.error ?? big.cli.skipped ?? "?")}) - NOT met`);
   }
   if (profile) {
@@ -607,8 +672,9 @@ function main(): number {
     if (!ref.available) progress(`reference: ${ref.reason}`);
 
     const starts = measure(o.repeat, () => {
-      const t = timedSpawn(process.execPath, ["-e", "0"], timeoutMs);
-      return t.timedOut ? { timedOut: true } : { ms: t.ms };
+      const script = "process.on('exit', () => { const u = process.resourceUsage(); process.stdout.write(String((u.userCPUTime + u.systemCPUTime) / 1000)); })";
+      const t = timedSpawn(process.execPath, ["-e", script], timeoutMs);
+      return t.timedOut ? { timedOut: true } : { ms: t.ms, cpuMs: Number(t.res.stdout) || undefined };
     });
 
     const inputs: Array<{ label: string; target: number; services?: number; file: string }> = [];
@@ -659,6 +725,7 @@ function main(): number {
         seed: o.seed,
         loadAverage: load,
         nodeStartupMs: starts.median,
+        nodeStartupCpuMs: starts.cpuMedian,
         reference: { available: ref.available, reason: ref.reason, version: ref.version, netnsExecMs: ref.netnsExecMs },
         results: results.map(({ file: _file, ...r }) => r),
         growth: g,
@@ -672,7 +739,7 @@ function main(): number {
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
-      process.stdout.write(`${formatTable(results, o, ref, starts.median, g, load, profile)}\n`);
+      process.stdout.write(`${formatTable(results, o, ref, starts, g, load, profile)}\n`);
     }
     return 0;
   } finally {
