@@ -408,7 +408,7 @@ function resolveTable(t: TableState, diag: (s: DiagnosticSeverity, p: Pos, m: st
   for (const c of t.chains.values()) if (c.builtin) visit(c.name);
 }
 
-function actionOf(target: TargetRef): Rule["action"] {
+export function actionOf(target: TargetRef): Rule["action"] {
   switch (target.kind) {
     case "none":
       return { kind: "continue", target: "" };
