@@ -488,10 +488,20 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
   const protos = [...pools.protos];
   for (let i = 0; i < nRandom * 2 && randoms.length < nRandom; i++) {
     const family = pick(fams);
+    // Random addresses are routable unicast (IPv4 1.0.0.0-223.255.255.255 but not 127/8,
+    // IPv6 2000::/3): the kernel drops multicast sources and will not forward to loopback,
+    // link-local or multicast destinations, so such packets would only come back as errors.
     const randAddr = (): bigint => {
+      if (family === 4) {
+        for (;;) {
+          const v = BigInt(Math.floor(rand() * 4294967296));
+          const top = Number(v >> 24n);
+          if (top !== 0 && top !== 127 && top < 224) return v;
+        }
+      }
       let v = 0n;
-      for (let k = 0; k < (family === 4 ? 1 : 4); k++) v = (v << 32n) | BigInt(Math.floor(rand() * 4294967296));
-      return v;
+      for (let k = 0; k < 4; k++) v = (v << 32n) | BigInt(Math.floor(rand() * 4294967296));
+      return (v & ((1n << 125n) - 1n)) | (1n << 125n);
     };
     const fromPool = (pool: bigint[]): bigint => {
       const cands = pool.filter((a) => a <= ADDR_MAX[family]);

@@ -122,11 +122,17 @@ export interface EngineMismatch {
 export interface HookResult {
   hook: Hook;
   packets: number;
+  /** Judged packets the kernel accepted. */
+  kernelAccepts: number;
   agree: number;
   disagreements: Disagreement[];
   unknown: number;
+  /** What fwlint did not model, for the packets it was uncertain about: condition -> packets. */
+  unknownCauses: Map<string, number>;
   errors: number;
   errorReasons: Map<string, number>;
+  /** A few packets per error reason. */
+  errorExamples: Map<string, Packet[]>;
   engineMismatches: EngineMismatch[];
   /** The oracle could not judge this file at all (load failure, environment). */
   oracleFailure?: string;
@@ -207,7 +213,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
   const dir = mkdtempSync(join(tmpdir(), "fwlint-agreement-"));
   try {
     for (const hook of ["input", "forward"] as const) {
-      const hr: HookResult = { hook, packets: 0, agree: 0, disagreements: [], unknown: 0, errors: 0, errorReasons: new Map(), engineMismatches: [], warnings: [], fwlintMs: 0, oracleMs: 0 };
+      const hr: HookResult = { hook, packets: 0, kernelAccepts: 0, agree: 0, disagreements: [], unknown: 0, unknownCauses: new Map(), errors: 0, errorReasons: new Map(), errorExamples: new Map(), engineMismatches: [], warnings: [], fwlintMs: 0, oracleMs: 0 };
       const tf = Date.now();
       hooks.push(hr);
       const probes = generateProbes(ruleset, { hook, seed: opts.seed ?? 1, max: opts.max ?? DEFAULT_MAX });
@@ -278,11 +284,17 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
           hr.errors++;
           const why = (k.reason ?? "error").replace(/^not (delivered to the input hook|forwarded) even without a ruleset: /, "");
           hr.errorReasons.set(why, (hr.errorReasons.get(why) ?? 0) + 1);
+          const ex = hr.errorExamples.get(why) ?? [];
+          if (ex.length < 3) ex.push(p);
+          hr.errorExamples.set(why, ex);
           return;
         }
         hr.packets++;
+        if (k.verdict === "accept") hr.kernelAccepts++;
         if (v.verdict === "unknown") {
           hr.unknown++;
+          const causes = new Set(v.paths.flatMap((x) => x.assumptions).map((a) => a.replace(/ \([^()]*:\d+\)$/, "").replace(/^not /, "")));
+          for (const c of causes) hr.unknownCauses.set(c, (hr.unknownCauses.get(c) ?? 0) + 1);
           return;
         }
         if (v.verdict === k.verdict) {
@@ -346,6 +358,7 @@ export function formatPacket(p: Packet): string {
 export interface Totals {
   files: number;
   packets: number;
+  kernelAccepts: number;
   agree: number;
   disagree: number;
   unknown: number;
@@ -358,7 +371,7 @@ export interface Totals {
 }
 
 export function totals(results: FileResult[]): Totals {
-  const t: Totals = { files: results.length, packets: 0, agree: 0, disagree: 0, unknown: 0, errors: 0, engineMismatches: 0, imprecise: 0, oracleFailures: 0, duplicates: 0 };
+  const t: Totals = { files: results.length, packets: 0, kernelAccepts: 0, agree: 0, disagree: 0, unknown: 0, errors: 0, engineMismatches: 0, imprecise: 0, oracleFailures: 0, duplicates: 0 };
   for (const r of results) {
     if (r.sameAs) {
       t.duplicates++;
@@ -366,6 +379,7 @@ export function totals(results: FileResult[]): Totals {
     }
     for (const h of r.hooks) {
       t.packets += h.packets;
+      t.kernelAccepts += h.kernelAccepts;
       t.agree += h.agree;
       t.disagree += h.disagreements.length;
       t.unknown += h.unknown;
@@ -391,11 +405,12 @@ export function report(results: FileResult[], verbose: boolean, limit = 10): str
     out.push(`${r.target.name} (${r.target.format}, ${r.ms} ms)`);
     for (const e of r.parseErrors.slice(0, 3)) out.push(`  parse error ${e}`);
     for (const h of hs) {
-      out.push(`  ${h.hook}: ${h.packets} tested, ${h.agree} agree, ${h.disagreements.length} disagree, ${h.unknown} unknown, ${h.errors} errors` + (h.engineMismatches.length ? `, ${h.engineMismatches.length} trace/evaluator mismatches` : ""));
+      out.push(`  ${h.hook}: ${h.packets} tested (kernel accepts ${h.kernelAccepts}), ${h.agree} agree, ${h.disagreements.length} disagree, ${h.unknown} unknown, ${h.errors} errors` + (h.engineMismatches.length ? `, ${h.engineMismatches.length} trace/evaluator mismatches` : ""));
       const unsound = h.engineMismatches.filter((m) => m.kind === "unsound");
       const imprecise = h.engineMismatches.filter((m) => m.kind === "imprecise");
       if (h.oracleFailure) out.push(`    ORACLE FAILURE ${h.oracleFailure}`);
       for (const [why, n] of h.errorReasons) if (verbose) out.push(`    error x${n}: ${why}`);
+      for (const [what, n] of h.unknownCauses) if (verbose) out.push(`    unknown x${n}: depends on ${what}`);
       for (const w of h.warnings) out.push(`    warning: ${w}`);
       for (const d of h.disagreements.slice(0, limit)) {
         out.push(`    DISAGREE kernel=${d.kernel}${d.kernelDetail ? ` (${d.kernelDetail})` : ""} fwlint=${d.fwlint}: ${formatPacket(d.packet)}`);
@@ -407,8 +422,20 @@ export function report(results: FileResult[], verbose: boolean, limit = 10): str
     }
   }
   const t = totals(results);
+  const causes = new Map<string, number>();
+  const errs = new Map<string, number>();
+  for (const r of results) {
+    if (r.sameAs) continue;
+    for (const h of r.hooks) {
+      for (const [c, n] of h.unknownCauses) causes.set(c, (causes.get(c) ?? 0) + n);
+      for (const [c, n] of h.errorReasons) errs.set(`${h.hook}: ${c}`, (errs.get(`${h.hook}: ${c}`) ?? 0) + n);
+    }
+  }
+  const top = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  if (causes.size) out.push("unknown verdicts by unmodelled condition:", ...top(causes).map(([c, n]) => `  ${n}  ${c}`));
+  if (errs.size) out.push("oracle errors (packets the kernel cannot judge) by reason:", ...top(errs).map(([c, n]) => `  ${n}  ${c}`));
   out.push(
-    `TOTAL: ${t.files} files (${t.duplicates} of them copies of another, judged once), ${t.packets} packets judged, ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures`,
+    `TOTAL: ${t.files} files (${t.duplicates} of them copies of another, judged once), ${t.packets} packets judged (kernel: ${t.kernelAccepts} accept, ${t.packets - t.kernelAccepts} drop), ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures`,
   );
   return out.join("\n");
 }
