@@ -28,6 +28,8 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
       if (stage.role !== "filter") continue;
       const chain = ctx.ruleset.chains.get(stage.chain);
       if (!chain || chain.policy !== "accept") continue;
+      // The security table (SELinux marks) always has ACCEPT policies; filtering policy lives in filter.
+      if (chain.table === "security") continue;
       const key = `${stage.chain}@${p.family}`;
       if (seen.has(key)) continue;
       const reached = res.policyReached.get(stage.chain)?.intersect(newFromOutside);

@@ -62,7 +62,9 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
             action: policy,
           };
           if (policy === "drop") finished.push(done("drop", { ...o.state, steps: [...o.state.steps, step] }, step));
-          else if (stage.role === "filter") next.push({ ...o.state, steps: [...o.state.steps, step], decisive: step });
+          // A policy decides only what no earlier filter stage decided (an empty security table's
+          // ACCEPT policy does not take the credit from the filter rule that accepted).
+          else if (stage.role === "filter") next.push({ ...o.state, steps: [...o.state.steps, step], decisive: o.state.decisive ?? step });
           else next.push(o.state); // ACCEPT policies of raw/mangle/nat chains decide nothing
         }
       }
