@@ -13,8 +13,9 @@
  *   - reference: `iptables-restore --test < FILE` in a fresh network namespace (and, for context,
  *     a real `iptables-restore < FILE` load in another fresh namespace)
  * and reports the median of --repeat runs. Progress goes to stderr; the table (or --json) to stdout.
+ * Ctrl-C stops the children, deletes the namespaces and the temp dir.
  */
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { accessSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -154,31 +155,53 @@ function progress(msg: string): void {
 }
 
 interface Timed {
+  /** Wall milliseconds from spawn to exit. */
   ms: number;
-  res: SpawnSyncReturns<string>;
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
   timedOut: boolean;
 }
 
-function timedSpawn(cmd: string, args: string[], timeoutMs: number, stdio: Array<"pipe" | "ignore" | number> = ["ignore", "pipe", "pipe"], env?: NodeJS.ProcessEnv): Timed {
-  const t0 = performance.now();
-  const res = spawnSync(cmd, args, {
-    stdio,
-    encoding: "utf8",
-    timeout: timeoutMs,
-    killSignal: "SIGKILL",
-    maxBuffer: 256 * 2 ** 20,
-    env: env ?? process.env,
+/** Children running now, killed if the bench is interrupted. */
+const liveChildren = new Set<ChildProcess>();
+
+/** Spawns a command, waits for it, kills it (SIGKILL) after `timeoutMs`. */
+function timedSpawn(cmd: string, args: string[], timeoutMs: number, stdio: Array<"pipe" | "ignore" | number> = ["ignore", "pipe", "pipe"], env?: NodeJS.ProcessEnv): Promise<Timed> {
+  return new Promise((resolvePromise) => {
+    const t0 = performance.now();
+    let ms = 0;
+    let timedOut = false;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const child = spawn(cmd, args, { stdio, env: env ?? process.env });
+    liveChildren.add(child);
+    child.stdout?.on("data", (b: Buffer) => out.push(b));
+    child.stderr?.on("data", (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("exit", () => {
+      ms = performance.now() - t0;
+    });
+    const finish = (status: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
+      clearTimeout(timer);
+      liveChildren.delete(child);
+      if (!ms) ms = performance.now() - t0;
+      const stderr = Buffer.concat(err).toString("utf8") + (spawnError ? `${spawnError.message}\n` : "");
+      resolvePromise({ ms, status, signal, stdout: Buffer.concat(out).toString("utf8"), stderr, timedOut });
+    };
+    child.on("error", (e) => finish(null, null, e));
+    child.on("close", (status, signal) => finish(status, signal));
   });
-  const ms = performance.now() - t0;
-  const timedOut = (res.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
-  return { ms, res, timedOut };
 }
 
 function firstLine(s: string | null | undefined): string {
   return (s ?? "").trim().split("\n").slice(0, 3).join(" | ").slice(0, 300);
 }
 
-/** Runs `once` up to `repeat` times, stopping at the first time-out or error. */
 interface Once {
   ms?: number;
   cpuMs?: number;
@@ -186,11 +209,12 @@ interface Once {
   error?: string;
 }
 
-function measure(repeat: number, once: () => Once): Stat {
+/** Runs `once` up to `repeat` times, stopping at the first time-out or error. */
+async function measure(repeat: number, once: () => Promise<Once>): Promise<Stat> {
   const st: Stat = { runs: [] };
   const cpu: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    const r = once();
+    const r = await once();
     if (r.timedOut) {
       st.timedOut = true;
       break;
@@ -210,14 +234,14 @@ function measure(repeat: number, once: () => Once): Stat {
   return st;
 }
 
-function runWorker(mode: "parse" | "check", file: string, timeoutMs: number, extraNodeArgs: string[] = []): Once & { out?: WorkerResult } {
-  const t = timedSpawn(process.execPath, ["--expose-gc", ...extraNodeArgs, workerJs, mode, file], timeoutMs);
+async function runWorker(mode: "parse" | "check", file: string, timeoutMs: number, extraNodeArgs: string[] = []): Promise<Once & { out?: WorkerResult }> {
+  const t = await timedSpawn(process.execPath, ["--expose-gc", ...extraNodeArgs, workerJs, mode, file], timeoutMs);
   if (t.timedOut) return { timedOut: true };
   let out: WorkerResult | undefined;
   try {
-    out = JSON.parse(t.res.stdout.trim().split("\n").pop() ?? "") as WorkerResult;
+    out = JSON.parse(t.stdout.trim().split("\n").pop() ?? "") as WorkerResult;
   } catch {
-    return { error: `worker exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr) || firstLine(t.res.stdout)}` };
+    return { error: `worker exited ${t.status ?? t.signal}: ${firstLine(t.stderr) || firstLine(t.stdout)}` };
   }
   if (!out.ok) return { error: out.error ?? out.fatal ?? "failed", out };
   return { ms: out.ms, cpuMs: out.cpuMs, out };
@@ -261,12 +285,18 @@ function deleteNamespace(ip: string, ns: string): void {
   liveNamespaces.delete(ns);
 }
 
+/** The temp dir to remove if the bench is interrupted (unset with --keep). */
+let tempDirToRemove: string | undefined;
+
 process.on("exit", () => {
+  for (const child of liveChildren) child.kill("SIGKILL");
   const ip = findExecutable("ip");
   if (ip) for (const ns of [...liveNamespaces]) deleteNamespace(ip, ns);
+  if (tempDirToRemove) rmSync(tempDirToRemove, { recursive: true, force: true });
 });
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => {
+    progress(`bench: ${sig}, stopping`);
     process.exit(130);
   });
 }
@@ -276,7 +306,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
  * bash (when there is one) and reads its CPU time from `times`; the wall time then includes bash's
  * start-up (a few ms).
  */
-function inFreshNamespace(ref: Reference, argv: string[], stdinFile: string | undefined, timeoutMs: number, cpu = false): Once {
+async function inFreshNamespace(ref: Reference, argv: string[], stdinFile: string | undefined, timeoutMs: number, cpu = false): Promise<Once> {
   const ip = ref.ip!;
   const ns = `fwlint-bench-${process.pid}-${nsCounter++}`;
   const add = spawnSync(ip, ["netns", "add", ns], { encoding: "utf8" });
@@ -285,13 +315,13 @@ function inFreshNamespace(ref: Reference, argv: string[], stdinFile: string | un
   const fd = stdinFile ? openSync(stdinFile, "r") : "ignore";
   const timed = cpu && ref.bash ? [ref.bash, "-c", '"$@"; rc=$?; times >&2; exit $rc', "fwlint-bench"] : [];
   try {
-    const t = timedSpawn(ip, ["netns", "exec", ns, ...timed, ...argv], timeoutMs, [fd, "ignore", "pipe"]);
+    const t = await timedSpawn(ip, ["netns", "exec", ns, ...timed, ...argv], timeoutMs, [fd, "ignore", "pipe"]);
     if (t.timedOut) return { timedOut: true };
-    if (t.res.status !== 0) return { error: `${argv.join(" ")} exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr)}` };
+    if (t.status !== 0) return { error: `${argv.join(" ")} exited ${t.status ?? t.signal}: ${firstLine(t.stderr)}` };
     let cpuMs: number | undefined;
     if (timed.length) {
       // `times` prints the shell's user/system time, then its children's: "0m0.012s 0m0.004s".
-      const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(t.res.stderr ?? "");
+      const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(t.stderr);
       if (m) cpuMs = (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000;
     }
     return { ms: t.ms, cpuMs };
@@ -301,7 +331,7 @@ function inFreshNamespace(ref: Reference, argv: string[], stdinFile: string | un
   }
 }
 
-function probeReference(wanted: boolean, timeoutMs: number): Reference {
+async function probeReference(wanted: boolean, timeoutMs: number): Promise<Reference> {
   if (!wanted) return { available: false, reason: "skipped (--no-reference)" };
   if (process.getuid?.() !== 0) return { available: false, reason: "skipped: not running as root (ip netns and iptables-restore need root)" };
   const iptablesRestore = findExecutable("iptables-restore");
@@ -310,7 +340,7 @@ function probeReference(wanted: boolean, timeoutMs: number): Reference {
   if (!ip) return { available: false, reason: "skipped: 'ip' (iproute2) not found, cannot make a network namespace" };
   const version = spawnSync(iptablesRestore, ["--version"], { encoding: "utf8" }).stdout?.trim();
   const ref: Reference = { available: true, iptablesRestore, ip, version, bash: findExecutable("bash") };
-  const probe = measure(3, () => inFreshNamespace(ref, ["true"], undefined, timeoutMs, true));
+  const probe = await measure(3, () => inFreshNamespace(ref, ["true"], undefined, timeoutMs, true));
   if (probe.error || probe.timedOut) return { available: false, reason: `skipped: cannot run in a network namespace (${probe.error ?? "timed out"})` };
   ref.netnsExecMs = probe.median;
   return ref;
@@ -331,7 +361,7 @@ function skipped(reason: string): Stat {
   return { runs: [], skipped: reason };
 }
 
-function benchSize(label: string, targetRules: number, services: number | undefined, file: string, dir: string, o: Options, ref: Reference, skips: Skips): SizeResult {
+async function benchSize(label: string, targetRules: number, services: number | undefined, file: string, dir: string, o: Options, ref: Reference, skips: Skips): Promise<SizeResult> {
   const text = readFileSync(file, "utf8");
   const rules = countRules(text);
   const timeoutMs = o.timeoutS * 1000;
@@ -354,7 +384,7 @@ function benchSize(label: string, targetRules: number, services: number | undefi
   if (skips.parse) r.parse = skipped(skips.parse);
   else {
     note(`fwlint parse x${o.repeat}`);
-    r.parse = measure(o.repeat, () => runWorker("parse", file, timeoutMs));
+    r.parse = await measure(o.repeat, () => runWorker("parse", file, timeoutMs));
   }
 
   // check (parse + evaluate + checks)
@@ -363,8 +393,8 @@ function benchSize(label: string, targetRules: number, services: number | undefi
     note(`fwlint check x${o.repeat}`);
     const rss: number[] = [];
     const heap: number[] = [];
-    r.check = measure(o.repeat, () => {
-      const w = runWorker("check", file, timeoutMs);
+    r.check = await measure(o.repeat, async () => {
+      const w = await runWorker("check", file, timeoutMs);
       if (w.out) {
         rss.push(w.out.maxRssKB / 1024);
         heap.push(w.out.heapUsedMB);
@@ -384,12 +414,12 @@ function benchSize(label: string, targetRules: number, services: number | undefi
     const rss: number[] = [];
     const outFile = join(dir, `${label}.out.json`);
     const rssFile = join(dir, `${label}.rss`);
-    r.cli = measure(o.repeat, () => {
+    r.cli = await measure(o.repeat, async () => {
       rmSync(rssFile, { force: true });
       const fd = openSync(outFile, "w");
       let t: Timed;
       try {
-        t = timedSpawn(process.execPath, ["--import", pathToFileURL(rssHookJs).href, cliJs, "check", file, "--format", "json"], timeoutMs, ["ignore", fd, "pipe"], {
+        t = await timedSpawn(process.execPath, ["--import", pathToFileURL(rssHookJs).href, cliJs, "check", file, "--format", "json"], timeoutMs, ["ignore", fd, "pipe"], {
           ...process.env,
           FWLINT_BENCH_RSS_FILE: rssFile,
         });
@@ -397,7 +427,7 @@ function benchSize(label: string, targetRules: number, services: number | undefi
         closeSync(fd);
       }
       if (t.timedOut) return { timedOut: true };
-      if (t.res.status !== 0 && t.res.status !== 1) return { error: `fwlint check exited ${t.res.status ?? t.res.signal}: ${firstLine(t.res.stderr)}` };
+      if (t.status !== 0 && t.status !== 1) return { error: `fwlint check exited ${t.status ?? t.signal}: ${firstLine(t.stderr)}` };
       let cpuMs: number | undefined;
       try {
         const u = JSON.parse(readFileSync(rssFile, "utf8")) as { maxRssKB: number; cpuMs: number };
@@ -419,12 +449,12 @@ function benchSize(label: string, targetRules: number, services: number | undefi
     if (skips.ref) r.ref = skipped(skips.ref);
     else {
       note(`iptables-restore --test x${o.repeat}`);
-      r.ref = measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!, "--test"], file, timeoutMs, true));
+      r.ref = await measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!, "--test"], file, timeoutMs, true));
     }
     if (skips.refLoad) r.refLoad = skipped(skips.refLoad);
     else {
       note(`iptables-restore (load) x${o.repeat}`);
-      r.refLoad = measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!], file, timeoutMs, true));
+      r.refLoad = await measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!], file, timeoutMs, true));
     }
   }
 
@@ -540,7 +570,7 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
 }
 
-function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStartup: Stat, g: Growth, load: { start: number[]; end: number[] }, profile?: { summary?: ProfileSummary; error?: string; label: string }): string {
+function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStartup: Stat, g: Growth, load: { start: number[]; end: number[] }, profile?: ProfileResult): string {
   const head = ["size", "rules", "fwlint parse s", "fwlint check s", "CLI wall s", "peak RSS MB", "ipt-restore --test s", "ratio CLI/ipt", "ipt-restore load s", "findings"];
   const rows = results.map((r) => {
     const ratio = r.cli.median !== undefined && r.ref.median !== undefined ? `${(r.cli.median / r.ref.median).toFixed(1)}x` : "-";
@@ -639,10 +669,16 @@ function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStar
 
 // ---------------------------------------------------------------------------------------------
 
-function runProfile(label: string, file: string, dir: string, o: Options): { summary?: ProfileSummary; error?: string; label: string } {
+interface ProfileResult {
+  label: string;
+  summary?: ProfileSummary;
+  error?: string;
+}
+
+async function runProfile(label: string, file: string, dir: string, o: Options): Promise<ProfileResult> {
   const profDir = join(dir, `profile-${label}`);
   progress(`[profile] node --cpu-prof check on the ${label} file`);
-  const w = runWorker("check", file, o.timeoutS * 1000, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+  const w = await runWorker("check", file, o.timeoutS * 1000, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
   if (w.timedOut) return { label, error: `stopped after ${o.timeoutS} s (V8 writes the profile only on a normal exit)` };
   if (w.error) return { label, error: w.error };
   let prof: string | undefined;
@@ -656,7 +692,7 @@ function runProfile(label: string, file: string, dir: string, o: Options): { sum
   return { label, summary: summarizeCpuProfile(join(profDir, prof), root) };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   let o: Options;
   try {
     o = parseOptions(process.argv.slice(2));
@@ -665,16 +701,17 @@ function main(): number {
     return 2;
   }
   const dir = mkdtempSync(join(tmpdir(), "fwlint-bench-"));
+  if (!o.keep) tempDirToRemove = dir;
   const loadStart = loadavg();
   try {
     const timeoutMs = o.timeoutS * 1000;
-    const ref = probeReference(o.reference, timeoutMs);
+    const ref = await probeReference(o.reference, timeoutMs);
     if (!ref.available) progress(`reference: ${ref.reason}`);
 
-    const starts = measure(o.repeat, () => {
+    const starts = await measure(o.repeat, async () => {
       const script = "process.on('exit', () => { const u = process.resourceUsage(); process.stdout.write(String((u.userCPUTime + u.systemCPUTime) / 1000)); })";
-      const t = timedSpawn(process.execPath, ["-e", script], timeoutMs);
-      return t.timedOut ? { timedOut: true } : { ms: t.ms, cpuMs: Number(t.res.stdout) || undefined };
+      const t = await timedSpawn(process.execPath, ["-e", script], timeoutMs);
+      return t.timedOut ? { timedOut: true } : { ms: t.ms, cpuMs: Number(t.stdout) || undefined };
     });
 
     const inputs: Array<{ label: string; target: number; services?: number; file: string }> = [];
@@ -700,17 +737,17 @@ function main(): number {
     const skips: Skips = {};
     const results: SizeResult[] = [];
     for (const inp of inputs) {
-      results.push(benchSize(inp.label, inp.target, inp.services, inp.file, dir, o, ref, inp.label === "typical" ? {} : skips));
+      results.push(await benchSize(inp.label, inp.target, inp.services, inp.file, dir, o, ref, inp.label === "typical" ? {} : skips));
     }
 
-    let profile: ReturnType<typeof runProfile> | undefined;
+    let profile: ProfileResult | undefined;
     if (o.profile !== undefined) {
       let file: string;
       if (o.profile === "typical") {
         file = join(dir, "typical.rules");
         writeFileSync(file, typicalHostRuleset());
       } else file = fileFor.get(o.profile) ?? generate(o.profile).file;
-      profile = runProfile(o.profile === "typical" ? "typical" : sizeLabel(o.profile), file, dir, o);
+      profile = await runProfile(o.profile === "typical" ? "typical" : sizeLabel(o.profile), file, dir, o);
     }
 
     const g = growth(results, o.timeoutS * 1000);
@@ -745,7 +782,16 @@ function main(): number {
   } finally {
     if (o.keep) progress(`files kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
+    tempDirToRemove = undefined;
   }
 }
 
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);
