@@ -26,7 +26,16 @@ export const FULL: Node = { id: 1, level: DIM_COUNT, cuts: [], kids: [] };
 let nextId = 2;
 const unique = new Map<number, Node[]>();
 
-const lowBits = (c: bigint): number => (c <= 0xffffffffn ? Number(c) : Number(c & 0xffffffffn) ^ Number((c >> 96n) & 0xffffffffn));
+/**
+ * A cut folded to 32 bits. Every 32-bit word counts: IPv6 prefixes often differ only in bits
+ * 32..95 (2001:db8:X::/48), and ignoring those made all such nodes share one hash bucket.
+ */
+function lowBits(c: bigint): number {
+  if (c <= 0xffffffffn) return Number(c);
+  let h = Number(c & 0xffffffffn);
+  for (let rest = c >> 32n; rest > 0n; rest >>= 32n) h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ Number(rest & 0xffffffffn);
+  return h;
+}
 
 /**
  * Hash of a partition: every child id, the length and a few cuts at each end. Reading every
