@@ -21,7 +21,8 @@ import { packetToPoint } from "../../src/analysis/packet.js";
 import { Dim } from "../../src/space/dims.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const SHARED = resolve(ROOT, "../shared");
+/** ../shared next to the repository (FWLINT_SHARED_DIR overrides it). */
+export const SHARED = resolve(ROOT, process.env.FWLINT_SHARED_DIR ?? "../shared");
 export const ORACLE = join(SHARED, "tools/kernel-oracle/kernel-oracle");
 export const CORPUS = join(SHARED, "corpus");
 export const FIXTURES = join(ROOT, "fixtures/iptables");
