@@ -2,6 +2,7 @@
  * `check` end to end for one file: detect the format, parse into the model, evaluate, run the
  * rule packs, and return findings with the source lines they point at.
  */
+import { resetCaches } from "../space/idd.js";
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
 import { tracePacket } from "../analysis/trace.js";
 import { interfaceNames } from "../analysis/witness.js";
@@ -38,6 +39,8 @@ export function knownFormats(): string[] {
 }
 
 export function analyzeText(path: string, text: string, options: CheckOptions = {}): AnalyzedFile {
+  // Each file is analysed on its own: start from empty set-operation caches so memory stays bounded.
+  resetCaches();
   const format = options.inputFormat ?? detectFormat(text);
   if (!format) {
     const fatal = `not a firewall configuration fwlint reads (expected ${formatNames().join(", ")})`;

@@ -38,20 +38,19 @@ function lowBits(c: bigint): number {
 }
 
 /**
- * Hash of a partition: every child id, the length and a few cuts at each end. Reading every
- * cut (bigint arithmetic) would dominate the cost of large nodes; two partitions with the same
- * children and the same end cuts are rare, and the structural comparison settles them.
+ * Hash of a partition: every child id and every cut (small cuts converted directly, large ones
+ * folded word by word), so partitions that differ anywhere - also in the middle - land in
+ * different buckets.
  */
 function hashOf(level: number, cuts: readonly bigint[], kids: readonly Node[]): number {
   const n = kids.length;
   let h = Math.imul(level + 1, 0x9e3779b1) ^ n;
   for (let i = 0; i < n; i++) {
+    const c = cuts[i]!;
     h = Math.imul(h ^ kids[i]!.id, 0x85ebca6b);
+    h = Math.imul(h ^ (c <= 0xffffffffn ? Number(c) : lowBits(c)), 0xc2b2ae35);
     h ^= h >>> 15;
   }
-  const ends = n <= 8 ? n : 4;
-  for (let i = 0; i < ends; i++) h = Math.imul(h ^ lowBits(cuts[i]!), 0xc2b2ae35) ^ (h >>> 13);
-  if (n > 8) for (let i = n - 4; i < n; i++) h = Math.imul(h ^ lowBits(cuts[i]!), 0xc2b2ae35) ^ (h >>> 13);
   return h | 0;
 }
 
@@ -348,4 +347,15 @@ export function nodeCount(a: Node): number {
     for (const k of n.kids) stack.push(k);
   }
   return seen.size;
+}
+
+/**
+ * Forgets the hash-consing table and the memos, to bound memory between independent analyses
+ * (one file after another). Sets built before stay valid: terminals are shared, emptiness and
+ * containment stay exact; only identity-based equality between an old and a new set is lost.
+ */
+export function resetCaches(): void {
+  unique.clear();
+  for (const m of memo) m.clear();
+  existsMemo.clear();
 }
