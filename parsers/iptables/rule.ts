@@ -451,6 +451,13 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       error(m.pos, `match ${m.name} is not valid in built-in chain ${ctx.chain} (only ${m.spec.hooks.join(", ")})`);
       continue;
     }
+    if (m.name === "addrtype" && m.opts.length === 1 && /^(--)?dst-type$/.test(m.opts[0]!.name) && m.opts[0]!.raw.length === 1 && m.opts[0]!.raw[0] === "LOCAL") {
+      // The destination is one of this host's addresses: the analysis decides that per path.
+      const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
+      conds.push({ kind: "local-dst", text, ...(m.opts[0]!.negate ? { negate: true } : {}) });
+      entries.push({ order: m.order, conds });
+      continue;
+    }
     if (!m.spec || !m.spec.modelled) {
       const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
       conds.push({ kind: "unknown", text, reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint` });

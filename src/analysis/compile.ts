@@ -1,7 +1,7 @@
 /**
  * Compiles the model's declarative conditions into exact packet sets.
  */
-import type { Condition, CtState, Family, Rule } from "../model/types.js";
+import type { Condition, CtState, Family, PipelineKind, Rule } from "../model/types.js";
 import { CT_STATES } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -62,6 +62,7 @@ export function compileCondition(c: Condition): PacketSet {
       return negateIn(any, c.negate, PacketSet.universe());
     }
     case "unknown":
+    case "local-dst":
       return PacketSet.universe();
   }
 }
@@ -79,20 +80,52 @@ export interface CompiledMatch {
   known: PacketSet;
   /** Conditions fwlint does not model: inside `known`, the packet may or may not match. */
   unknowns: Extract<Condition, { kind: "unknown" }>[];
+  /** Conditions the evaluation decides from the path (see resolveContext). */
+  context: Extract<Condition, { kind: "local-dst" }>[];
+}
+
+/**
+ * Where a rule is evaluated: which path, and the hook of the base chain it runs under. Decides
+ * "is the destination a local address?" without knowing the host's addresses.
+ */
+export function localDstOnPath(kind: PipelineKind, stageChain: string): boolean | undefined {
+  if (kind === "inbound") return true; // delivered to the host: the destination is its own
+  if (kind === "forward") return /(^|\/)PREROUTING$/i.test(stageChain) ? undefined : false;
+  return undefined;
+}
+
+/**
+ * The unknowns of a compiled rule on a given path, or null when a context condition is false
+ * there (the rule cannot match on that path).
+ */
+export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stageChain: string): CompiledMatch["unknowns"] | null {
+  if (m.context.length === 0) return m.unknowns;
+  const out = [...m.unknowns];
+  for (const c of m.context) {
+    const v = localDstOnPath(kind, stageChain);
+    if (v === undefined) out.push({ kind: "unknown", text: c.text, reason: "whether the destination is an address of this host is not known before routing" });
+    else if (v === !!c.negate) return null;
+  }
+  return out;
 }
 
 export function compileConjunction(conds: readonly Condition[], families?: readonly Family[]): CompiledMatch {
   let known = PacketSet.universe(families ?? [4, 6]);
   const unknowns: CompiledMatch["unknowns"] = [];
+  const context: CompiledMatch["context"] = [];
   for (const c of conds) {
     if (c.kind === "unknown") {
       unknowns.push(c);
       continue;
     }
+    if (c.kind === "local-dst") {
+      context.push(c);
+      continue;
+    }
     known = known.intersect(compileCondition(c));
     if (known.isEmpty()) break;
   }
-  return { known, unknowns };
+  return { known, unknowns, context };
 }
 
 const ruleCache = new WeakMap<Rule, CompiledMatch>();

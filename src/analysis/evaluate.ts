@@ -8,10 +8,10 @@
  * NAT rewrites are tracked so that accepted packets are reported as they arrived (original)
  * and as they were delivered (after DNAT).
  */
-import type { Action, Chain, Diagnostic, NatRewrite, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
+import type { Action, Chain, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
-import { compileRule, ctIndex } from "./compile.js";
+import { compileRule, ctIndex, unknownsOnPath } from "./compile.js";
 
 /** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -79,7 +79,12 @@ export class Evaluator {
   private readonly reported = new Set<string>();
   private policyReached = new Map<string, PacketSet>();
 
-  constructor(readonly ruleset: Ruleset) {}
+  /** Some rule's match depends on the path (e.g. "destination is local"). */
+  private readonly pathDependent: boolean;
+
+  constructor(readonly ruleset: Ruleset) {
+    this.pathDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "local-dst")));
+  }
 
   /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */
   private readonly stageCache = new Map<string, { flows: Flow[]; reached?: PacketSet }>();
@@ -89,13 +94,14 @@ export class Evaluator {
     this.policyReached = new Map();
     const start = PacketSet.universe([pipeline.family]);
     let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [] }];
-    let prefix = `${pipeline.family}`;
+    // Stages are shared between paths unless a rule's meaning depends on the path.
+    let prefix = this.pathDependent ? `${pipeline.family}|${pipeline.kind}` : `${pipeline.family}`;
     for (const stage of pipeline.stages) {
       prefix += `|${stage.chain}:${stage.role}`;
       let cached = this.stageCache.get(prefix);
       if (!cached) {
         this.lastReached = undefined;
-        cached = { flows: this.runStage(stage, flows), reached: this.lastReached };
+        cached = { flows: this.runStage(stage, flows, pipeline.kind), reached: this.lastReached };
         this.stageCache.set(prefix, cached);
       }
       flows = cached.flows;
@@ -127,7 +133,7 @@ export class Evaluator {
     };
   }
 
-  private runStage(stage: Stage, flows: Flow[]): Flow[] {
+  private runStage(stage: Stage, flows: Flow[], kind: PipelineKind): Flow[] {
     const chain = this.ruleset.chains.get(stage.chain);
     if (!chain) return flows;
     const out: Flow[] = [];
@@ -145,7 +151,7 @@ export class Evaluator {
     }
     const reached: PacketSet[] = [];
     const run = (inFlows: Flow[]): Flow[] => {
-      const res = this.runChain(chain, inFlows, 0, stage);
+      const res = this.runChain(chain, inFlows, 0, stage, kind);
       // Falling off the end of a base chain (or RETURN from it) applies its policy.
       reached.push(...res.returned.map((f) => f.set));
       return chain.policy !== "drop" ? [...res.accepted, ...res.returned] : res.accepted;
@@ -177,7 +183,7 @@ export class Evaluator {
     return mergeFlows(out);
   }
 
-  private runChain(chain: Chain, flows: Flow[], depth: number, stage: Stage): ChainResult {
+  private runChain(chain: Chain, flows: Flow[], depth: number, stage: Stage, kind: PipelineKind): ChainResult {
     const result: ChainResult = { accepted: [], dropped: [], returned: [] };
     if (depth > MAX_DEPTH) {
       this.report(chain.span.file, chain.span.line, chain.span.column, `chain ${chain.name}: jumps nest deeper than ${MAX_DEPTH} (a loop?); the packets reaching it are treated as dropped`);
@@ -189,6 +195,8 @@ export class Evaluator {
       if (active.length === 0) break;
       const m = compileRule(rule, this.ruleset.families);
       if (m.known.isEmpty()) continue;
+      const unknowns = unknownsOnPath(m, kind, stage.chain);
+      if (unknowns === null) continue;
       const matched: Flow[] = [];
       const next: Flow[] = [];
       for (const f of active) {
@@ -197,7 +205,7 @@ export class Evaluator {
           next.push(f);
           continue;
         }
-        if (m.unknowns.length === 0) {
+        if (unknowns.length === 0) {
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           matched.push({ ...f, set: hit });
@@ -206,7 +214,7 @@ export class Evaluator {
             next.push(f);
             continue;
           }
-          const why = m.unknowns.map((u) => `${u.text} (${rule.span.file}:${rule.span.line})`);
+          const why = unknowns.map((u) => `${u.text} (${rule.span.file}:${rule.span.line})`);
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };
@@ -216,7 +224,7 @@ export class Evaluator {
       }
       active = next;
       if (matched.length === 0) continue;
-      this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain);
+      this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain, kind);
       active = mergeFlows(active);
     }
     result.returned.push(...active);
@@ -232,6 +240,7 @@ export class Evaluator {
     depth: number,
     stage: Stage,
     chain: Chain,
+    kind: PipelineKind,
   ): void {
     switch (action.kind) {
       case "accept":
@@ -258,7 +267,7 @@ export class Evaluator {
           goOn(matched);
           return;
         }
-        const sub = this.runChain(target, matched, depth + 1, stage);
+        const sub = this.runChain(target, matched, depth + 1, stage, kind);
         result.accepted.push(...sub.accepted);
         result.dropped.push(...sub.dropped);
         if (action.kind === "jump") goOn(sub.returned);

@@ -141,6 +141,7 @@ function satisfy(d: Draft, c: Condition, family: Family, outside = false): boole
     case "family":
       return c.family === family;
     case "unknown":
+    case "local-dst":
       return true;
     case "proto": {
       const names = c.protos.map((p) => PROTO_NAME[p] ?? String(p));

@@ -2,7 +2,7 @@
  * Packet regions the checks ask about: "a stranger on the Internet opens a new connection".
  */
 import { CT_STATES } from "../model/types.js";
-import { Dim, PROTO_TCP, ifaceToValue } from "../space/dims.js";
+import { Dim, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
 
 const v4 = (s: string): bigint => s.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
@@ -41,8 +41,19 @@ export function publicSize(family: 4 | 6): bigint {
 const one = (v: number | bigint): [bigint, bigint] => [BigInt(v), BigInt(v)];
 
 /**
- * New connections from public sources, arriving on any interface but loopback: for TCP the
- * first packet is a SYN.
+ * Interfaces that do not face the Internet by default: loopback and the bridges and veth pairs of
+ * containers and virtual machines (Docker, libvirt, CNI plugins, LXC, Qubes). Traffic arriving on
+ * them comes from the host's own guests, so an opening there is not an exposure to strangers.
+ */
+export const INTERNAL_IFACE_PREFIXES = ["docker", "br-", "veth", "virbr", "cni", "cali", "flannel", "kube-", "lxc", "lxdbr", "podman", "vif", "vnet", "weave", "cilium"];
+const INTERNAL_IFACES: [bigint, bigint][] = [
+  [ifaceToValue("lo"), ifaceToValue("lo")],
+  ...INTERNAL_IFACE_PREFIXES.map((p) => ifacePrefixRange(p)),
+];
+
+/**
+ * New connections from public sources, arriving on any interface but loopback and container/VM
+ * bridges: for TCP the first packet is a SYN.
  */
 export function strangerRegion(family: 4 | 6, protos: readonly number[], dports?: Ranges): PacketSet {
   const base = strangerBase(family, protos);
@@ -55,17 +66,12 @@ function strangerBase(family: 4 | 6, protos: readonly number[]): PacketSet {
   const key = `${family}|${protos.join(",")}`;
   let base = baseCache.get(key);
   if (!base) {
-    const lo = ifaceToValue("lo");
     const all = PacketSet.box({
       [Dim.Family]: [one(family)],
       [Dim.CtState]: [one(CT_STATES.indexOf("new"))],
       [Dim.Proto]: protos.map(one),
       [Dim.Src]: PUBLIC_RANGES[family],
-      [Dim.Iif]: [
-        [0n, lo - 1n],
-        [lo + 1n, (1n << 120n) - 1n],
-      ],
-    });
+    }).minus(PacketSet.box({ [Dim.Iif]: INTERNAL_IFACES }));
     const tcp = PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)] });
     base = all.minus(tcp.minus(PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)], [Dim.TcpFlags]: [one(2)] })));
     baseCache.set(key, base);

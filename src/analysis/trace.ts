@@ -6,7 +6,7 @@
 import type { TraceStep } from "../model/finding.js";
 import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
-import { compileRule, ctIndex } from "./compile.js";
+import { compileRule, ctIndex, unknownsOnPath } from "./compile.js";
 
 export interface TracePath {
   verdict: "accept" | "drop";
@@ -109,8 +109,10 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       idx++;
       const m = compileRule(rule, ruleset.families);
       if (!m.known.has(cur.point)) continue;
-      if (m.unknowns.length > 0 && rule.action.kind !== "continue") {
-        const what = m.unknowns.map((u) => u.text).join(", ");
+      const unknowns = unknownsOnPath(m, pipeline.kind, stage.chain);
+      if (unknowns === null) continue;
+      if (unknowns.length > 0 && rule.action.kind !== "continue") {
+        const what = unknowns.map((u) => u.text).join(", ");
         pending.push({ st: { ...cur, assumptions: [...cur.assumptions, `not ${what} (${rule.span.file}:${rule.span.line})`] }, i: idx });
         cur = { ...cur, assumptions: [...cur.assumptions, `${what} (${rule.span.file}:${rule.span.line})`] };
       }

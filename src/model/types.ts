@@ -61,6 +61,14 @@ export type Condition =
   /** Any one of the alternatives (each a conjunction) holds, e.g. multiport --ports. */
   | { kind: "or"; anyOf: Condition[][]; negate?: boolean }
   /**
+   * The destination is an address of this host (iptables `-m addrtype --dst-type LOCAL`, nft
+   * `fib daddr type local`). Host addresses are not in the ruleset, so the analysis decides it
+   * per path: true for every packet delivered to the host (inbound), false once a packet has been
+   * routed through (forward, after PREROUTING), unknown before routing on the forward path
+   * (a published port's public address is local until DNAT rewrites it).
+   */
+  | { kind: "local-dst"; text: string; negate?: boolean }
+  /**
    * Something the format can express but fwlint does not model (rate limits, marks, ipsets,
    * time, owner, ...). Analysis treats it soundly: the packet may or may not match.
    */

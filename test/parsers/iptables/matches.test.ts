@@ -313,8 +313,12 @@ describe("comment, mac, set, addrtype, other modules", () => {
   });
 
   it("every other module is ONE unknown condition with all its options", () => {
-    expect(one("-m addrtype --dst-type LOCAL -j ACCEPT").conditions).toEqual([
-      { kind: "unknown", text: "-m addrtype --dst-type LOCAL", reason: "match addrtype is not modelled" },
+    // "destination is local" is its own condition (the analysis decides it per path); any other
+    // addrtype use stays one unknown condition.
+    expect(one("-m addrtype --dst-type LOCAL -j ACCEPT").conditions).toEqual([{ kind: "local-dst", text: "-m addrtype --dst-type LOCAL" }]);
+    expect(one("-m addrtype ! --dst-type LOCAL -j ACCEPT").conditions).toEqual([{ kind: "local-dst", text: "-m addrtype ! --dst-type LOCAL", negate: true }]);
+    expect(one("-m addrtype --src-type LOCAL -j ACCEPT").conditions).toEqual([
+      { kind: "unknown", text: "-m addrtype --src-type LOCAL", reason: "match addrtype is not modelled" },
     ]);
     expect(one("-p tcp --dport 22 -m limit --limit 3/min --limit-burst 10 -j ACCEPT").conditions).toEqual([
       { kind: "proto", protos: [6] },
