@@ -21,6 +21,17 @@ interface Hit {
   regions: AcceptedRegion[];
 }
 
+const plainUnion = new WeakMap<Hit, PacketSet>();
+
+function plainDelivered(hit: Hit): PacketSet {
+  let u = plainUnion.get(hit);
+  if (!u) {
+    u = PacketSet.unionAll(hit.regions.filter((r) => r.natRules.length === 0).map((r) => r.delivered));
+    plainUnion.set(hit, u);
+  }
+  return u;
+}
+
 const deliveredUnion = new WeakMap<PipelineResult, { certain: PacketSet; possible: PacketSet }>();
 
 /** Everything a pipeline delivers, computed once per evaluation and shared by every service. */
@@ -77,7 +88,8 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
     const p = res.pipeline;
     if (!params.directions.includes(p.kind)) continue;
     if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
-    const everyPortRules = new Set<string>();
+    /** Per protocol, what every-port findings already explain (packets to a fully open host). */
+    const allOpen = new Map<number, Hit>();
     const everyPort = ctx.catalog.services.find((s) => s.protocols === "any");
     if (everyPort) {
       for (const proto of [6, 17]) {
@@ -85,7 +97,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         if (!hit) continue;
         const f = makeFinding(ctx, res, hit, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`);
         if (f) {
-          everyPortRules.add(`${proto}@${f.location.file}:${f.location.line}`);
+          allOpen.set(proto, hit);
           findings.push(f);
         }
       }
@@ -97,11 +109,12 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
         const hit = measure(res, strangerRegion(p.family, [proto], ranges), false, params.threshold);
         if (!hit) continue;
+        // Already told: every packet that reaches this service reaches a host open on every port.
+        const open = allOpen.get(proto);
+        if (open && (open.certain || !hit.certain) && hit.exposed.isSubsetOf(open.exposed)) continue;
         const label = `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(hit.exposed))})`;
         const f = makeFinding(ctx, res, hit, svc, proto, rule.id, label);
-        if (!f) continue;
-        if (everyPortRules.has(`${proto}@${f.location.file}:${f.location.line}`)) continue;
-        perService.push(f);
+        if (f) perService.push(f);
       }
     }
     findings.push(...groupByLocation(perService, p.kind));
@@ -151,7 +164,8 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
   if (!delivered) return undefined;
   // The packet as it arrived: for a port-forward, before DNAT rewrote it.
   let original = delivered;
-  const region = hit.regions.find((r) => r.delivered.has(delivered));
+  // Most witnesses were not rewritten: one test against the union of plain regions avoids a scan.
+  const region = plainDelivered(hit).has(delivered) ? undefined : hit.regions.find((r) => r.natRules.length > 0 && r.delivered.has(delivered));
   let natNote = "";
   if (region && region.natRules.length > 0) {
     const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};

@@ -87,13 +87,16 @@ export class Evaluator {
   }
 
   /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */
-  private readonly stageCache = new Map<string, { flows: Flow[]; reached?: PacketSet }>();
+  private readonly stageCache = new Map<string, { flows: Flow[]; reached?: PacketSet; uncertainDrops: Flow[] }>();
   private lastReached: PacketSet | undefined;
+  /** Flows an unmodelled condition may have dropped in the last stage run. */
+  private lastUncertainDrops: Flow[] = [];
 
   evaluate(pipeline: Pipeline): PipelineResult {
     this.policyReached = new Map();
     const start = PacketSet.universe([pipeline.family]);
     let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [] }];
+    const uncertainDrops: Flow[] = [];
     // Stages are shared between paths unless a rule's meaning depends on the path.
     let prefix = this.pathDependent ? `${pipeline.family}|${pipeline.kind}` : `${pipeline.family}`;
     for (const stage of pipeline.stages) {
@@ -101,10 +104,12 @@ export class Evaluator {
       let cached = this.stageCache.get(prefix);
       if (!cached) {
         this.lastReached = undefined;
-        cached = { flows: this.runStage(stage, flows, pipeline.kind), reached: this.lastReached };
+        this.lastUncertainDrops = [];
+        cached = { flows: this.runStage(stage, flows, pipeline.kind), reached: this.lastReached, uncertainDrops: this.lastUncertainDrops };
         this.stageCache.set(prefix, cached);
       }
       flows = cached.flows;
+      uncertainDrops.push(...cached.uncertainDrops);
       if (cached.reached) this.policyReached.set(stage.chain, cached.reached);
       if (pipeline.kind === "forward" && flows.some((f) => f.nat.some((n) => n.redirect))) {
         flows = flows.filter((f) => !f.nat.some((n) => n.redirect));
@@ -112,7 +117,22 @@ export class Evaluator {
       }
       if (flows.length === 0) break;
     }
-    const accepted = flows.map((f) => this.toRegion(f));
+    // A packet is certainly accepted when no choice of the unmodelled conditions drops it: the
+    // parts of uncertain flows that no uncertain drop touches are certain after all (the two
+    // branches of an unknown condition often meet again, e.g. both end in the same ACCEPT).
+    const mayDrop = PacketSet.unionAll(uncertainDrops.map((f) => this.toRegion(f).original));
+    const accepted: AcceptedRegion[] = [];
+    for (const f of flows) {
+      const r = this.toRegion(f);
+      if (r.certain || r.natRules.length > 0) {
+        accepted.push(r);
+        continue;
+      }
+      const sure = r.original.minus(mayDrop);
+      if (!sure.isEmpty()) accepted.push({ ...r, original: sure, delivered: sure, certain: true, assumptions: [] });
+      const unsure = r.original.intersect(mayDrop);
+      if (!unsure.isEmpty()) accepted.push({ ...r, original: unsure, delivered: unsure });
+    }
     const possiblyAccepted = PacketSet.unionAll(accepted.map((a) => a.original));
     const certainlyAccepted = PacketSet.unionAll(accepted.filter((a) => a.certain).map((a) => a.original));
     return { pipeline, accepted, possiblyAccepted, certainlyAccepted, policyReached: this.policyReached };
@@ -150,10 +170,12 @@ export class Evaluator {
       }
     }
     const reached: PacketSet[] = [];
+    const droppedOut: Flow[] = [];
     const run = (inFlows: Flow[]): Flow[] => {
       const res = this.runChain(chain, inFlows, 0, stage, kind);
       // Falling off the end of a base chain (or RETURN from it) applies its policy.
       reached.push(...res.returned.map((f) => f.set));
+      droppedOut.push(...(chain.policy === "drop" ? [...res.dropped, ...res.returned] : res.dropped));
       return chain.policy !== "drop" ? [...res.accepted, ...res.returned] : res.accepted;
     };
     if (stage.role === "dstnat") out.push(...run(input));
@@ -164,7 +186,18 @@ export class Evaluator {
       if (input.length <= 1) out.push(...run(input));
       else {
         const merged: Flow = { set: PacketSet.unionAll(input.map((m) => m.set)), certain: true, nat: [], assumptions: [] };
-        for (const o of run([merged])) {
+        const outcomes = run([merged]);
+        // Distribute the drops of the merged run back over the flows, like the accepts: a drop is
+        // uncertain when the flow already was, or when this stage's unknowns made it.
+        const drops = droppedOut.splice(0);
+        for (const m of input) {
+          for (const d of drops) {
+            if (m.certain && d.certain) continue;
+            const part = d.set.intersect(m.set);
+            if (!part.isEmpty()) droppedOut.push({ set: part, certain: false, nat: m.nat, assumptions: [...m.assumptions, ...d.assumptions] });
+          }
+        }
+        for (const o of outcomes) {
           for (const m of input) {
             const part = o.set.intersect(m.set);
             if (part.isEmpty()) continue;
@@ -180,6 +213,8 @@ export class Evaluator {
     }
     const all = PacketSet.unionAll(reached);
     if (!all.isEmpty()) this.lastReached = all;
+    // Only uncertain drops matter: a packet dropped on a certain path was never accepted anywhere.
+    this.lastUncertainDrops = droppedOut.filter((f) => !f.certain);
     return mergeFlows(out);
   }
 
