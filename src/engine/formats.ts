@@ -4,6 +4,7 @@
  */
 import type { Ruleset } from "../model/types.js";
 import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
+import { detectIptablesScript, parseIptablesScript } from "../../parsers/iptables-script/index.js";
 
 interface FormatEntry {
   name: string;
@@ -21,6 +22,12 @@ const FORMATS: FormatEntry[] = [
     name: "ip6tables",
     detect: (t) => detectIptablesSave(t) === "ip6tables",
     parse: (t, f) => parseIptablesSave(t, f, { family: 6 }),
+  },
+  {
+    // shell scripts of iptables/ip6tables commands; one ruleset for the families the script uses
+    name: "iptables-script",
+    detect: detectIptablesScript,
+    parse: parseIptablesScript,
   },
 ];
 

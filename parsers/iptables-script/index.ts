@@ -1,0 +1,76 @@
+/**
+ * Shell scripts of iptables / ip6tables commands (the "firewall.sh" form).
+ *
+ *   parseIptablesScript(text, file) -> Ruleset     never throws
+ *   detectIptablesScript(text) -> boolean
+ *
+ * lexer.ts tokenizes the shell, syntax.ts groups tokens into commands, run.ts runs them as the
+ * shell would as far as that is statically known, argv.ts groups an iptables command's words,
+ * parsers/iptables/rule.ts reads the rule options (the same code as for iptables-save), and
+ * tables.ts keeps the kernel's tables as each command changes them.
+ *
+ * The script is assumed to run on a machine with empty tables (as at boot): the built-in chains
+ * of each table it uses, with policy ACCEPT.
+ *
+ * Families: a script with only iptables commands gives a ruleset for family 4, only ip6tables
+ * commands one for family 6, both kinds one ruleset with families [4, 6] in which the IPv6 tables
+ * are named "ip6:filter", "ip6:nat" ... (chain keys "ip6:filter/INPUT"), the pipelines of each
+ * family run its own tables, and every rule carries a family condition so that a rule compiled
+ * against both families never matches a packet of the other one.
+ */
+import type { Chain, Diagnostic, DiagnosticSeverity, Family, Pipeline, Ruleset } from "../../src/model/types.js";
+import { buildPipelines } from "../iptables/mapper.js";
+import { detectIptablesScript } from "./detect.js";
+import { lexShell, type Pos } from "./lexer.js";
+import { runScript } from "./run.js";
+import { parseScript } from "./syntax.js";
+import type { FamilyTables } from "./tables.js";
+
+export { detectIptablesScript };
+
+export const FORMAT = "iptables-script";
+/** Prefix of the IPv6 tables when one ruleset holds both families. */
+export const V6_TABLE_PREFIX = "ip6:";
+
+export function parseIptablesScript(text: string, file: string): Ruleset {
+  const diagnostics: Diagnostic[] = [];
+  const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
+  try {
+    const lexed = lexShell(text);
+    const { items, problems } = parseScript(lexed.tokens);
+    for (const p of problems) diag(p.severity, p.pos, p.message);
+    if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);
+    const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(lexed.lines[0] ?? "");
+    const { v4, v6 } = runScript(items, lexed.lines, file, diag, { errexit });
+    diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+    return assemble(file, v4, v6, diagnostics);
+  } catch (e) {
+    // A bug must not take the caller down: report it as a diagnostic on an empty ruleset.
+    return {
+      format: FORMAT,
+      file,
+      families: [4],
+      chains: new Map(),
+      pipelines: buildPipelines(4, new Map()),
+      diagnostics: [...diagnostics, { severity: "error", message: `internal error in the iptables script parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 }],
+      ruleCount: 0,
+    };
+  }
+}
+
+function prefixed(pipelines: Pipeline[], prefix: string): Pipeline[] {
+  return pipelines.map((p) => ({ ...p, stages: p.stages.map((s) => ({ ...s, chain: prefix + s.chain })) }));
+}
+
+function assemble(file: string, v4: FamilyTables, v6: FamilyTables, diagnostics: Diagnostic[]): Ruleset {
+  const ruleCount = v4.ruleCount + v6.ruleCount;
+  if (v4.used && v6.used) {
+    const chains = new Map<string, Chain>([...v4.chains("", true), ...v6.chains(V6_TABLE_PREFIX, true)]);
+    const pipelines = [...buildPipelines(4, v4.chains()), ...prefixed(buildPipelines(6, v6.chains()), V6_TABLE_PREFIX)];
+    return { format: FORMAT, file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
+  }
+  const only: FamilyTables = v6.used ? v6 : v4;
+  const family: Family = only.family;
+  const chains = only.chains();
+  return { format: FORMAT, file, families: [family], chains, pipelines: buildPipelines(family, chains), diagnostics, ruleCount };
+}

@@ -1,0 +1,498 @@
+/**
+ * Runs a shell script's command tree the way the shell would, as far as it can be known without
+ * running anything: literal variable assignments are tracked and expanded, `&&` / `||` follow the
+ * known outcome of iptables commands, `set -e` and `exit` stop the script. iptables/ip6tables
+ * commands go to the per-family tables (tables.ts).
+ *
+ * Whatever fwlint cannot know (conditions, loops, functions, command substitutions, variables not
+ * assigned in the file, other programs) is reported with an info diagnostic and left out: the
+ * model then lacks those commands, it never holds a guess.
+ */
+import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
+import { readInvocation, type ArgField } from "./argv.js";
+import { plainText, type Part, type Pos, type WordTok } from "./lexer.js";
+import type { AndOr, Command, Pipeline, SimpleCmd } from "./syntax.js";
+import { FamilyTables } from "./tables.js";
+
+type VarState = { kind: "value"; value: string } | { kind: "unset" } | { kind: "unknown"; why: string };
+
+/** ok / fail: known outcome; unknown: fwlint cannot tell. */
+type Outcome = "ok" | "fail" | "unknown";
+
+type Expanded = { ok: true; fields: ArgField[] } | { ok: false; pos: Pos; why: string };
+
+const IPT_PROGRAMS: Record<string, Family> = {
+  iptables: 4,
+  "iptables-legacy": 4,
+  "iptables-nft": 4,
+  ip6tables: 6,
+  "ip6tables-legacy": 6,
+  "ip6tables-nft": 6,
+};
+
+/** Programs that do not change the firewall and whose outcome is known or irrelevant: no diagnostic. */
+const QUIET: Record<string, Outcome> = {
+  echo: "ok",
+  printf: "ok",
+  true: "ok",
+  ":": "ok",
+  false: "fail",
+  sleep: "ok",
+  logger: "ok",
+  "[": "unknown",
+  "[[": "unknown",
+  test: "unknown",
+  cd: "unknown",
+  pwd: "ok",
+  wait: "ok",
+  shift: "unknown",
+  umask: "ok",
+  trap: "ok",
+  "iptables-save": "unknown",
+  "ip6tables-save": "unknown",
+  "iptables-legacy-save": "unknown",
+  "iptables-nft-save": "unknown",
+  "ip6tables-legacy-save": "unknown",
+  "ip6tables-nft-save": "unknown",
+};
+
+const DECLARERS = new Set(["export", "readonly", "declare", "typeset", "local"]);
+
+function basename(s: string): string {
+  return s.slice(s.lastIndexOf("/") + 1);
+}
+
+function iptablesFamily(program: string): Family | undefined {
+  return IPT_PROGRAMS[basename(program)];
+}
+
+/** `$(which iptables)`, `` `command -v ip6tables` ``: the program itself. */
+function whichIptables(text: string): string | undefined {
+  const m = /^(?:\$\(|`)\s*(?:which|command\s+-v|type\s+-P|type\s+-p)\s+((?:\S*\/)?ip6?tables(?:-legacy|-nft)?)\s*(?:\)|`)$/.exec(text);
+  return m ? m[1] : undefined;
+}
+
+/** The NAME of a `NAME=...` word, with the parts of its value. */
+function assignment(w: WordTok): { name: string; value: Part[] } | undefined {
+  const first = w.parts[0];
+  if (!first || first.kind !== "lit" || first.quoted) return undefined;
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(first.text);
+  if (!m || m[2] === "+") return m ? { name: m[1]!, value: [{ kind: "opaque", what: "+= append", text: w.raw, quoted: false, pos: w.pos }] } : undefined;
+  const rest = first.text.slice(m[0].length);
+  return { name: m[1]!, value: [...(rest !== "" ? [{ ...first, text: rest }] : []), ...w.parts.slice(1)] };
+}
+
+export interface RunResult {
+  v4: FamilyTables;
+  v6: FamilyTables;
+}
+
+export function runScript(
+  items: AndOr[],
+  lines: string[],
+  file: string,
+  diag: (severity: DiagnosticSeverity, pos: Pos, message: string) => void,
+  opts: { errexit?: boolean } = {},
+): RunResult {
+  const v4 = new FamilyTables(4, diag);
+  const v6 = new FamilyTables(6, diag);
+  const vars = new Map<string, VarState>();
+  const functions = new Map<string, { assigns: Set<string>; all: boolean; line: number }>();
+  let errexit = opts.errexit ?? false;
+  /** Set by `source` / `eval`: any variable may have changed. */
+  let unknownEnv: string | undefined;
+  let stopped: { line: number; why: string } | undefined;
+  const info = (pos: Pos, message: string) => diag("info", pos, message);
+  const spanOf = (pos: Pos): SourceSpan => ({ file, line: pos.line, column: pos.column, text: lines[pos.line - 1] ?? "" });
+  const fallbackNoted = new Set<string>();
+  /** Set while looking at commands that are not run (no diagnostics from lookups then). */
+  let probing = false;
+
+  // ---- variables ----
+
+  const lookup = (p: Extract<Part, { kind: "param" }>): { value: string } | { why: string } => {
+    const st = vars.get(p.name);
+    if (p.fallback) {
+      if (st?.kind === "value" && !(p.fallback.colon && st.value === "")) return { value: st.value };
+      if (st?.kind === "unknown") return { why: st.why };
+      if (st === undefined) {
+        if (unknownEnv) return { why: `$${p.name} may have been set by ${unknownEnv}` };
+        const key = `${p.name}@${p.pos.line}`;
+        if (!probing && !fallbackNoted.has(key)) {
+          fallbackNoted.add(key);
+          info(p.pos, `$${p.name} is not assigned in this file: fwlint takes the default '${p.fallback.text}' written here (the environment could set another value)`);
+        }
+      }
+      return { value: st?.kind === "value" ? st.value : p.fallback.text };
+    }
+    if (st?.kind === "value") return { value: st.value };
+    if (st?.kind === "unset") return { value: "" };
+    if (st?.kind === "unknown") return { why: st.why };
+    return { why: unknownEnv ? `$${p.name} is not assigned in this file (it may come from ${unknownEnv})` : `$${p.name} is not assigned in this file (it would come from the environment)` };
+  };
+
+  const opaqueValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } => {
+    const prog = p.what === "command substitution" ? whichIptables(p.text) : undefined;
+    if (prog !== undefined) return { value: prog };
+    return { why: `${p.text.length > 40 ? p.text.slice(0, 37) + "..." : p.text} is a ${p.what}, known only when the script runs` };
+  };
+
+  /** A word's value without field splitting (assignments, here-doc delimiters). */
+  const valueOf = (parts: Part[]): { value: string } | { pos: Pos; why: string } => {
+    let out = "";
+    for (const p of parts) {
+      if (p.kind === "lit") out += p.text;
+      else {
+        const r = p.kind === "param" ? lookup(p) : opaqueValue(p);
+        if ("why" in r) return { pos: p.pos, why: r.why };
+        out += r.value;
+      }
+    }
+    return { value: out };
+  };
+
+  /** Words -> fields, with field splitting of unquoted expansions (IFS blanks). */
+  const expand = (words: WordTok[]): Expanded => {
+    const fields: ArgField[] = [];
+    for (const w of words) {
+      const st: { cur: ArgField | null; first: boolean } = { cur: null, first: true };
+      const add = (s: string, pos: Pos, quoted: boolean) => {
+        if (st.cur) st.cur.text += s;
+        else {
+          // a field that starts the word points at the word; later ones (split) at their expansion
+          st.cur = { text: s, pos: st.first ? w.pos : pos };
+          st.first = false;
+        }
+        if (quoted) st.cur.quoted = true;
+      };
+      const close = () => {
+        if (st.cur) fields.push(st.cur);
+        st.cur = null;
+      };
+      for (const p of w.parts) {
+        if (p.kind === "lit") {
+          add(p.text, w.pos, p.quoted);
+          continue;
+        }
+        const r = p.kind === "param" ? lookup(p) : opaqueValue(p);
+        if ("why" in r) return { ok: false, pos: p.pos, why: r.why };
+        if (p.quoted) {
+          add(r.value, p.pos, true);
+          continue;
+        }
+        const pieces = r.value.split(/[ \t\n]+/);
+        pieces.forEach((piece, k) => {
+          if (k > 0) close();
+          if (piece !== "") add(piece, p.pos, false);
+        });
+      }
+      close();
+    }
+    return { ok: true, fields };
+  };
+
+  // ---- what a construct assigns (for the variables it may change) ----
+
+  const assignedBy = (words: WordTok[]): { names: string[]; all: boolean } => {
+    const names: string[] = [];
+    let k = 0;
+    while (k < words.length && assignment(words[k]!)) names.push(assignment(words[k++]!)!.name);
+    const head = words[k] ? plainText(words[k]!) : undefined;
+    if (head === undefined) return { names, all: false };
+    const args = words.slice(k + 1);
+    if (DECLARERS.has(head)) {
+      for (const a of args) {
+        const as = assignment(a);
+        if (as) names.push(as.name);
+        else if (head !== "export" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(plainText(a) ?? "")) names.push(plainText(a)!);
+      }
+    } else if (head === "read" || head === "unset" || head === "getopts") {
+      for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(plainText(a) ?? "")) names.push(plainText(a)!);
+    } else if (head === "for" || head === "select") {
+      if (args[0] && plainText(args[0])) names.push(plainText(args[0])!);
+    } else if (head === "source" || head === "." || head === "eval") return { names, all: true };
+    else {
+      const fn = functions.get(head);
+      if (fn) return { names: [...names, ...fn.assigns], all: fn.all };
+    }
+    for (const w of words) for (const p of w.parts) if (p.kind === "opaque" && /^\$\{[A-Za-z_][A-Za-z0-9_]*:?=/.test(p.text)) names.push(/^\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(p.text)![1]!);
+    return { names, all: false };
+  };
+
+  const poison = (a: { names: string[]; all: boolean }, why: string) => {
+    for (const n of a.names) vars.set(n, { kind: "unknown", why: `$${n} may be changed by ${why}` });
+    if (a.all) {
+      for (const [n, st] of vars) if (st.kind !== "unknown") vars.set(n, { kind: "unknown", why: `$${n} may be changed by ${why}` });
+      unknownEnv = why;
+    }
+  };
+
+  /** Is this word list an iptables command (as far as the current variables tell)? */
+  const isIptables = (words: WordTok[]): boolean => {
+    let k = 0;
+    while (k < words.length && assignment(words[k]!)) k++;
+    const rest = words.slice(k);
+    const head = rest[0];
+    if (!head) return false;
+    probing = true;
+    const e = expand([head]);
+    probing = false;
+    if (e.ok) {
+      const f = e.fields.map((x) => basename(x.text));
+      if (f[0] === "sudo") return rest.slice(1).some((w) => /(^|\/)ip6?tables(-legacy|-nft)?$/.test(w.raw));
+      return f[0] !== undefined && iptablesFamily(f[0]) !== undefined;
+    }
+    return /ip6?t|IPT/i.test(head.raw);
+  };
+
+  /** iptables commands left out, and where the first one was. */
+  let skippedCount = 0;
+  let firstSkipped: Pos | undefined;
+  const noteSkipped = (n: number, pos: Pos) => {
+    skippedCount += n;
+    if (n > 0) firstSkipped ??= pos;
+  };
+
+  const describeSkipped = (inner: WordTok[][], pos: Pos): string => {
+    const n = inner.filter(isIptables).length;
+    noteSkipped(n, pos);
+    return n === 0 ? "" : `; the ${n} iptables command${n === 1 ? "" : "s"} inside ${n === 1 ? "is" : "are"} not in the model`;
+  };
+
+  // ---- commands ----
+
+  const runSimple = (cmd: SimpleCmd): Outcome => {
+    const words = cmd.words;
+    let k = 0;
+    const assigns: { name: string; value: Part[]; pos: Pos }[] = [];
+    while (k < words.length && assignment(words[k]!)) {
+      assigns.push({ ...assignment(words[k]!)!, pos: words[k]!.pos });
+      k++;
+    }
+    if (k === words.length) {
+      let outcome: Outcome = "ok";
+      for (const a of assigns) {
+        const v = valueOf(a.value);
+        if ("why" in v) {
+          vars.set(a.name, { kind: "unknown", why: `$${a.name} is assigned at line ${a.pos.line} from something fwlint cannot know (${v.why})` });
+          if (a.value.some((p) => p.kind === "opaque" && p.what === "command substitution")) outcome = "unknown";
+        } else vars.set(a.name, { kind: "value", value: v.value });
+      }
+      return outcome;
+    }
+    const rest = words.slice(k);
+    const headText = plainText(rest[0]!);
+
+    // builtins that change variables or the course of the script
+    if (headText !== undefined && DECLARERS.has(headText)) {
+      for (const a of rest.slice(1)) {
+        const as = assignment(a);
+        if (as) {
+          const v = valueOf(as.value);
+          vars.set(as.name, "why" in v ? { kind: "unknown", why: `$${as.name} is assigned at line ${a.pos.line} from something fwlint cannot know (${v.why})` } : { kind: "value", value: v.value });
+        } else if (/^-[aA]/.test(plainText(a) ?? "")) {
+          poison(assignedBy(rest), `${headText} at line ${cmd.pos.line}`);
+          break;
+        }
+      }
+      return "ok";
+    }
+    if (headText === "unset") {
+      for (const a of rest.slice(1)) {
+        const t = plainText(a);
+        if (t && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) vars.set(t, { kind: "unset" });
+      }
+      return "ok";
+    }
+
+    const e = expand(rest);
+    if (!e.ok) {
+      // Which program? (the first word may still be known)
+      const head = expand([rest[0]!]);
+      const prog = head.ok ? head.fields[0]?.text : undefined;
+      if (prog !== undefined && QUIET[basename(prog)] !== undefined) return QUIET[basename(prog)]!;
+      const what = prog !== undefined ? `'${prog}' command` : "command";
+      if (isIptables(rest)) noteSkipped(1, e.pos);
+      info(e.pos, `${prog !== undefined && iptablesFamily(prog) !== undefined ? `${basename(prog)} command` : what} skipped: ${e.why}; fwlint does not guess the value`);
+      if (prog !== undefined && ["source", ".", "eval"].includes(basename(prog))) poison({ names: [], all: true }, `${basename(prog)} at line ${cmd.pos.line}`);
+      else poison({ names: assignedBy(rest).names, all: false }, `the command at line ${cmd.pos.line}`);
+      return "unknown";
+    }
+    return runFields(e.fields, cmd);
+  };
+
+  const runFields = (fields: ArgField[], cmd: SimpleCmd): Outcome => {
+    if (fields.length === 0) return "ok";
+    const head = fields[0]!;
+    const prog = basename(head.text);
+    if (prog === "sudo" || prog === "command" || prog === "builtin" || prog === "nohup" || prog === "exec") {
+      let k = 1;
+      if (prog === "sudo") {
+        while (k < fields.length && fields[k]!.text.startsWith("-")) {
+          const o = fields[k]!.text;
+          k++;
+          if (o === "--") break;
+          if (["-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-T", "-D"].includes(o)) k++;
+        }
+      }
+      if (prog === "command" && fields[1] && /^-[vV]$/.test(fields[1].text)) return "unknown";
+      const inner = fields.slice(k);
+      if (prog === "exec" && inner.length > 0) {
+        const out = runFields(inner, cmd);
+        stopped ??= { line: head.pos.line, why: `exec at line ${head.pos.line} replaces the shell` };
+        return out;
+      }
+      return runFields(inner, cmd);
+    }
+    if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
+
+    const family = iptablesFamily(prog);
+    if (family !== undefined) {
+      const tables = family === 4 ? v4 : v6;
+      const inv = readInvocation(fields.slice(1));
+      return tables.run(inv, spanOf(head.pos), prog);
+    }
+    if (prog === "exit" || prog === "return") {
+      stopped = { line: head.pos.line, why: `the script ${prog === "exit" ? "exits" : "returns"} at line ${head.pos.line}` };
+      return "ok";
+    }
+    if (prog === "set") {
+      for (let k = 1; k < fields.length; k++) {
+        const t = fields[k]!.text;
+        if (t === "-o" || t === "+o") {
+          if (fields[k + 1]?.text === "errexit") errexit = t === "-o";
+          k++;
+        } else if (/^-[A-Za-z]+$/.test(t) && t.includes("e")) errexit = true;
+        else if (/^\+[A-Za-z]+$/.test(t) && t.includes("e")) errexit = false;
+        else if (t === "--") break;
+      }
+      return "ok";
+    }
+    if (prog === "source" || prog === "." || prog === "eval") {
+      const what = `'${prog}${fields[1] ? " " + fields[1].text : ""}'`;
+      info(head.pos, `${what} skipped: fwlint reads only this file; variables it may set are treated as unknown from here on`);
+      poison({ names: [], all: true }, `${what} at line ${head.pos.line}`);
+      return "unknown";
+    }
+    const fn = functions.get(head.text);
+    if (fn) {
+      info(head.pos, `call of function ${head.text} (defined at line ${fn.line}) skipped: fwlint does not follow function calls`);
+      poison({ names: [...fn.assigns], all: fn.all }, `function ${head.text} called at line ${head.pos.line}`);
+      return "unknown";
+    }
+    const quiet = QUIET[prog];
+    if (quiet !== undefined) return quiet;
+    if (/^ip6?tables(-legacy|-nft)?-restore$/.test(prog)) {
+      const doc = cmd.redirs.find((r) => r.heredoc);
+      info(
+        head.pos,
+        `'${prog}' skipped: fwlint does not read the rules it loads${doc?.heredoc ? ` (here-document, lines ${doc.heredoc.firstLine}-${doc.heredoc.lastLine})` : ""}; check that file with fwlint on its own`,
+      );
+      return "unknown";
+    }
+    info(head.pos, `'${prog}' skipped: not an iptables command`);
+    return "unknown";
+  };
+
+  const runCommand = (c: Command): Outcome => {
+    switch (c.kind) {
+      case "simple":
+        return runSimple(c);
+      case "group": {
+        let out: Outcome = "ok";
+        for (const item of c.body) {
+          if (stopped) break;
+          out = runAndOr(item);
+        }
+        return out;
+      }
+      case "opaque": {
+        const lines = c.endLine > c.pos.line ? `lines ${c.pos.line}-${c.endLine}` : `line ${c.pos.line}`;
+        const assigns = { names: [] as string[], all: false };
+        for (const w of c.inner) {
+          const a = assignedBy(w);
+          assigns.names.push(...a.names);
+          assigns.all ||= a.all;
+        }
+        if (c.keyword === "function") {
+          functions.set(c.name!, { assigns: new Set(assigns.names), all: assigns.all, line: c.pos.line });
+          const n = c.inner.filter(isIptables).length;
+          noteSkipped(n, c.pos);
+          if (n > 0) info(c.pos, `function ${c.name} (${lines}) is not followed: its ${n} iptables command${n === 1 ? "" : "s"} ${n === 1 ? "is" : "are"} not in the model`);
+          return "ok";
+        }
+        const what =
+          c.keyword === "(" ? "subshell ( ... )" : c.keyword === "if" ? "if ... fi" : c.keyword === "case" ? "case ... esac" : `${c.keyword} loop`;
+        const why = c.keyword === "(" ? "fwlint does not run subshells" : c.keyword === "if" || c.keyword === "case" ? "fwlint does not decide conditions" : "fwlint does not run loops";
+        info(c.pos, `${what} (${lines}) skipped: ${why}${describeSkipped(c.inner, c.pos)}`);
+        poison(assigns, `the ${what} at line ${c.pos.line}`);
+        return "unknown";
+      }
+    }
+  };
+
+  const runPipeline = (pl: Pipeline): Outcome => {
+    if (pl.cmds.length > 1) {
+      const inner = pl.cmds.flatMap((c) => (c.kind === "simple" ? [c.words] : c.kind === "opaque" ? c.inner : []));
+      info(pl.pos, `pipeline skipped: fwlint does not run pipelines${describeSkipped(inner, pl.pos)}`);
+      return "unknown";
+    }
+    const out = runCommand(pl.cmds[0]!);
+    if (!pl.bang || out === "unknown") return out;
+    return out === "ok" ? "fail" : "ok";
+  };
+
+  const skipPipeline = (pl: Pipeline, why: string) => {
+    const inner = pl.cmds.flatMap((c) => (c.kind === "simple" ? [c.words] : c.kind === "opaque" ? c.inner : []));
+    info(pl.pos, `skipped: ${why}${describeSkipped(inner, pl.pos)}`);
+    for (const w of inner) poison(assignedBy(w), `the command at line ${pl.pos.line}`);
+  };
+
+  const runAndOr = (item: AndOr): Outcome => {
+    if (item.background) {
+      skipPipeline(item.first, "runs in the background (&), so its order against later commands is unknown");
+      return "ok";
+    }
+    let status = runPipeline(item.first);
+    let lastRan = item.rest.length === 0;
+    let lastBang = item.first.bang;
+    let prevPos = item.first.pos;
+    for (const [k, { op, pipeline }] of item.rest.entries()) {
+      if (stopped) return status;
+      if (status === "unknown") {
+        skipPipeline(pipeline, `runs only if the command at line ${prevPos.line} ${op === "&&" ? "succeeds" : "fails"}, which fwlint cannot tell`);
+        lastRan = false;
+        continue;
+      }
+      const runs = op === "&&" ? status === "ok" : status === "fail";
+      if (!runs) {
+        lastRan = false;
+        continue;
+      }
+      status = runPipeline(pipeline);
+      prevPos = pipeline.pos;
+      lastRan = k === item.rest.length - 1;
+      lastBang = pipeline.bang;
+    }
+    if (errexit && status === "fail" && lastRan && !lastBang && !stopped) {
+      stopped = { line: prevPos.line, why: `the command at line ${prevPos.line} fails and 'set -e' stops the script there` };
+    }
+    return status;
+  };
+
+  for (const item of items) {
+    if (stopped) {
+      info(item.pos, `not run: ${stopped.why}`);
+      break;
+    }
+    runAndOr(item);
+  }
+  if (!v4.used && !v6.used && skippedCount > 0 && firstSkipped) {
+    diag(
+      "warning",
+      firstSkipped,
+      `none of the ${skippedCount} iptables command${skippedCount === 1 ? "" : "s"} of this script could be followed (see the info diagnostics): the model is empty, which is not what the script sets up`,
+    );
+  }
+  return { v4, v6 };
+}

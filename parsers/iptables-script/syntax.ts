@@ -1,0 +1,281 @@
+/**
+ * Shell tokens -> a small command tree: lists of and-or lists of pipelines of commands.
+ *
+ * Simple commands and `{ ...; }` groups are kept in full (fwlint runs them in order). Conditional
+ * and looping constructs (if, case, for, while, until, select), subshells and function bodies are
+ * only delimited: fwlint does not decide conditions, so their contents are reported, not run.
+ */
+import { plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
+
+export interface SimpleCmd {
+  kind: "simple";
+  words: WordTok[];
+  redirs: RedirTok[];
+  pos: Pos;
+}
+
+/** if/case/for/while/until/select/( ) or a function definition: delimited, not run. */
+export interface OpaqueCmd {
+  kind: "opaque";
+  /** `if`, `for`, `case`, `(`, `function` ... */
+  keyword: string;
+  /** Function name, for definitions. */
+  name?: string;
+  pos: Pos;
+  endLine: number;
+  /** The simple commands inside, as word lists (for reporting and for variables they assign). */
+  inner: WordTok[][];
+}
+
+export interface GroupCmd {
+  kind: "group";
+  body: AndOr[];
+  pos: Pos;
+  redirs: RedirTok[];
+}
+
+export type Command = SimpleCmd | OpaqueCmd | GroupCmd;
+
+export interface Pipeline {
+  bang: boolean;
+  cmds: Command[];
+  pos: Pos;
+}
+
+export interface AndOr {
+  first: Pipeline;
+  rest: { op: "&&" | "||"; pipeline: Pipeline }[];
+  background: boolean;
+  pos: Pos;
+}
+
+export interface SyntaxProblem {
+  pos: Pos;
+  message: string;
+  severity: "error" | "info";
+}
+
+const COMPOUND_OPENERS = new Set(["if", "case", "for", "while", "until", "select"]);
+const CLOSERS: Record<string, string> = { fi: "if", esac: "case", done: "loop", "}": "{" };
+const LOOPS = new Set(["for", "while", "until", "select"]);
+/** Reserved words that cannot start a command outside their construct. */
+const UNEXPECTED = new Set(["fi", "esac", "done", "}", "then", "else", "elif", "do"]);
+/** Words after which the next word starts a command again. */
+const LEAD_INS = new Set(["then", "else", "elif", "do", "!", "{", "if", "while", "until", "time"]);
+const SEPARATORS = new Set([";", "\n", "&", "&&", "||", "|", "|&", ";;", ";&", ";;&", "(", ")"]);
+
+export function parseScript(tokens: Token[]): { items: AndOr[]; problems: SyntaxProblem[] } {
+  const problems: SyntaxProblem[] = [];
+  let p = 0;
+  const peek = (k = 0): Token | undefined => tokens[p + k];
+  const isOp = (t: Token | undefined, ...ops: string[]): boolean => t?.kind === "op" && ops.includes(t.op);
+  const plain = (t: Token | undefined): string | undefined => (t?.kind === "word" ? plainText(t) : undefined);
+
+  const skipNewlines = () => {
+    while (isOp(peek(), "\n")) p++;
+  };
+
+  /**
+   * Delimit a compound construct starting at token p (its opener), without interpreting it.
+   * Returns the simple commands inside. Leaves p after the closing token.
+   */
+  const skipCompound = (openerKind: string): { inner: WordTok[][]; endLine: number } => {
+    const stack: string[] = [];
+    const inner: WordTok[][] = [];
+    let current: WordTok[] | null = null;
+    let cmdStart = true;
+    let caseHead = 0; // words after `case` before `in`
+    const endCmd = () => {
+      if (current && current.length > 0) inner.push(current);
+      current = null;
+    };
+    let endLine = peek()?.pos.line ?? 1;
+    while (p < tokens.length) {
+      const t = tokens[p]!;
+      endLine = t.pos.line;
+      p++;
+      if (t.kind === "redir") continue;
+      if (t.kind === "op") {
+        endCmd();
+        cmdStart = true;
+        if (t.op === "(") stack.push("(");
+        else if (t.op === ")") {
+          if (stack[stack.length - 1] === "(") stack.pop();
+          if (stack.length === 0) return { inner, endLine };
+        }
+        continue;
+      }
+      const w = plainText(t);
+      if (caseHead > 0) {
+        caseHead = w === "in" ? 0 : caseHead;
+        continue;
+      }
+      if (cmdStart && w !== undefined) {
+        if (COMPOUND_OPENERS.has(w)) {
+          stack.push(LOOPS.has(w) ? "loop" : w);
+          if (w === "case") caseHead = 1;
+          cmdStart = w === "if" || w === "while" || w === "until";
+          if (w === "for" || w === "select") current = [t]; // `for NAME` assigns NAME
+          continue;
+        }
+        if (w === "{") {
+          stack.push("{");
+          continue;
+        }
+        const opener = CLOSERS[w];
+        if (opener !== undefined) {
+          endCmd();
+          if (stack[stack.length - 1] === opener) stack.pop();
+          if (stack.length === 0) return { inner, endLine };
+          cmdStart = false;
+          continue;
+        }
+        if (LEAD_INS.has(w)) continue;
+      }
+      if (w === "[[" && cmdStart) {
+        // [[ ... ]] may hold && and || of its own
+        current = [t];
+        while (p < tokens.length && plain(tokens[p]) !== "]]") {
+          const u = tokens[p]!;
+          if (u.kind === "word") current.push(u);
+          p++;
+        }
+        p++;
+        endCmd();
+        cmdStart = false;
+        continue;
+      }
+      if (current === null) current = [];
+      current.push(t);
+      cmdStart = false;
+    }
+    problems.push({ pos: tokens[tokens.length - 1]?.pos ?? { line: 1, column: 1 }, message: `'${openerKind}' is not closed before the end of the file`, severity: "error" });
+    endCmd();
+    return { inner, endLine };
+  };
+
+  const parseCommand = (): Command | null => {
+    const t = peek();
+    if (!t) return null;
+    if (isOp(t, "(")) {
+      const { inner, endLine } = skipCompound("(");
+      return { kind: "opaque", keyword: "(", pos: t.pos, endLine, inner };
+    }
+    const w = plain(t);
+    if (w !== undefined && COMPOUND_OPENERS.has(w)) {
+      const { inner, endLine } = skipCompound(w);
+      return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner };
+    }
+    if (w === "{") {
+      p++;
+      const body = parseList((u) => plain(u) === "}");
+      if (plain(peek()) !== "}") {
+        problems.push({ pos: t.pos, message: "'{' is not closed by '}'", severity: "error" });
+        return { kind: "group", body, pos: t.pos, redirs: [] };
+      }
+      p++;
+      const redirs: RedirTok[] = [];
+      while (peek()?.kind === "redir") redirs.push(tokens[p++] as RedirTok);
+      return { kind: "group", body, pos: t.pos, redirs };
+    }
+    // function definitions: `name () compound`, `function name [()] compound`
+    const fnName = w === "function" && peek(1)?.kind === "word" ? plain(peek(1)) : w !== undefined && isOp(peek(1), "(") && isOp(peek(2), ")") ? w : undefined;
+    if (fnName !== undefined && /^[A-Za-z_][A-Za-z0-9_.:-]*$/.test(fnName)) {
+      p += w === "function" ? 2 : 1;
+      if (isOp(peek(), "(") && isOp(peek(1), ")")) p += 2;
+      skipNewlines();
+      const body = peek();
+      let inner: WordTok[][] = [];
+      let endLine = t.pos.line;
+      if (body && (isOp(body, "(") || plain(body) === "{" || (plain(body) !== undefined && COMPOUND_OPENERS.has(plain(body)!)))) {
+        const r = skipCompound(plain(body) ?? "(");
+        inner = r.inner;
+        endLine = r.endLine;
+      } else problems.push({ pos: body?.pos ?? t.pos, message: `expected the body of function ${fnName}`, severity: "error" });
+      return { kind: "opaque", keyword: "function", name: fnName, pos: t.pos, endLine, inner };
+    }
+    if (w !== undefined && UNEXPECTED.has(w)) {
+      p++;
+      problems.push({ pos: t.pos, message: `unexpected '${w}'`, severity: "error" });
+      return null;
+    }
+    if (w === "[[") {
+      const words: WordTok[] = [];
+      while (p < tokens.length && plain(peek()) !== "]]") {
+        const u = tokens[p++]!;
+        if (u.kind === "word") words.push(u);
+      }
+      if (p < tokens.length) words.push(tokens[p++] as WordTok);
+      return { kind: "simple", words, redirs: [], pos: t.pos };
+    }
+    const words: WordTok[] = [];
+    const redirs: RedirTok[] = [];
+    while (p < tokens.length) {
+      const u = tokens[p]!;
+      if (u.kind === "op" && SEPARATORS.has(u.op)) break;
+      if (u.kind === "redir") redirs.push(u);
+      else if (u.kind === "word") words.push(u);
+      p++;
+    }
+    if (words.length === 0 && redirs.length === 0) return null;
+    return { kind: "simple", words, redirs, pos: words[0]?.pos ?? t.pos };
+  };
+
+  const parsePipeline = (): Pipeline | null => {
+    const start = peek();
+    if (!start) return null;
+    let bang = false;
+    if (plain(start) === "!") {
+      bang = true;
+      p++;
+    }
+    const first = parseCommand();
+    if (!first) return null;
+    const cmds = [first];
+    while (isOp(peek(), "|", "|&")) {
+      p++;
+      skipNewlines();
+      const c = parseCommand();
+      if (!c) break;
+      cmds.push(c);
+    }
+    return { bang, cmds, pos: start.pos };
+  };
+
+  const parseList = (stop: (t: Token) => boolean): AndOr[] => {
+    const items: AndOr[] = [];
+    for (;;) {
+      while (isOp(peek(), "\n", ";")) p++;
+      const t = peek();
+      if (!t || stop(t)) break;
+      if (t.kind === "op" && !isOp(t, "(")) {
+        problems.push({ pos: t.pos, message: `unexpected '${t.op}'`, severity: "error" });
+        p++;
+        continue;
+      }
+      const first = parsePipeline();
+      if (!first) {
+        if (peek() === t) p++; // no progress: drop the token
+        continue;
+      }
+      const item: AndOr = { first, rest: [], background: false, pos: first.pos };
+      while (isOp(peek(), "&&", "||")) {
+        const op = (peek() as { op: "&&" | "||" }).op;
+        p++;
+        skipNewlines();
+        const next = parsePipeline();
+        if (!next) break;
+        item.rest.push({ op, pipeline: next });
+      }
+      if (isOp(peek(), "&")) {
+        item.background = true;
+        p++;
+      }
+      items.push(item);
+    }
+    return items;
+  };
+
+  const items = parseList(() => false);
+  return { items, problems };
+}
