@@ -156,6 +156,8 @@ export class Evaluator {
   private runStage(stage: Stage, flows: Flow[], kind: PipelineKind): Flow[] {
     const chain = this.ruleset.chains.get(stage.chain);
     if (!chain) return flows;
+    // Source NAT decides nothing about acceptance unless something in it can drop.
+    if (stage.role === "srcnat" && !this.canDrop(chain)) return flows;
     const out: Flow[] = [];
     let input = flows;
     if (stage.role === "dstnat" || stage.role === "srcnat") {
@@ -186,10 +188,11 @@ export class Evaluator {
       if (input.length <= 1) out.push(...run(input));
       else {
         const merged: Flow = { set: PacketSet.unionAll(input.map((m) => m.set)), certain: true, nat: [], assumptions: [] };
-        const outcomes = run([merged]);
+        // Join the outcomes that share their fate first: each is split over every flow below.
+        const outcomes = mergeFlows(run([merged]));
         // Distribute the drops of the merged run back over the flows, like the accepts: a drop is
         // uncertain when the flow already was, or when this stage's unknowns made it.
-        const drops = droppedOut.splice(0);
+        const drops = mergeFlows(droppedOut.splice(0));
         for (const m of input) {
           for (const d of drops) {
             if (m.certain && d.certain) continue;
@@ -216,6 +219,27 @@ export class Evaluator {
     // Only uncertain drops matter: a packet dropped on a certain path was never accepted anywhere.
     this.lastUncertainDrops = droppedOut.filter((f) => !f.certain);
     return mergeFlows(out);
+  }
+
+  private readonly dropMemo = new Map<Chain, boolean>();
+
+  /** Whether any packet entering the chain (or a chain it jumps to) can be dropped there. */
+  private canDrop(chain: Chain): boolean {
+    const hit = this.dropMemo.get(chain);
+    if (hit !== undefined) return hit;
+    this.dropMemo.set(chain, false); // a loop adds nothing new
+    let res = chain.policy === "drop";
+    for (const r of chain.rules) {
+      if (res) break;
+      const a = r.action;
+      if (a.kind === "drop" || a.kind === "reject" || a.kind === "unknown") res = true;
+      else if (a.kind === "jump" || a.kind === "goto") {
+        const t = this.ruleset.chains.get(`${chain.table}/${a.chain}`);
+        if (t && this.canDrop(t)) res = true;
+      }
+    }
+    this.dropMemo.set(chain, res);
+    return res;
   }
 
   private runChain(chain: Chain, flows: Flow[], depth: number, stage: Stage, kind: PipelineKind): ChainResult {
