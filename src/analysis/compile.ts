@@ -110,22 +110,52 @@ export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stageChain:
 }
 
 export function compileConjunction(conds: readonly Condition[], families?: readonly Family[]): CompiledMatch {
-  let known = PacketSet.universe(families ?? [4, 6]);
   const unknowns: CompiledMatch["unknowns"] = [];
   const context: CompiledMatch["context"] = [];
+  // Plain (non-negated) one-field conditions make a single box; the rest are intersected after.
+  const box: Partial<Record<Dim, [bigint, bigint][]>> = {};
+  const narrow = (dim: Dim, ranges: [bigint, bigint][]) => {
+    const prev = box[dim];
+    box[dim] = prev ? intersectRanges(prev, ranges) : ranges;
+  };
+  const rest: Condition[] = [];
   for (const c of conds) {
-    if (c.kind === "unknown") {
-      unknowns.push(c);
-      continue;
-    }
-    if (c.kind === "local-dst") {
-      context.push(c);
-      continue;
-    }
-    known = known.intersect(compileCondition(c));
+    if (c.kind === "unknown") unknowns.push(c);
+    else if (c.kind === "local-dst") context.push(c);
+    else if ("negate" in c && c.negate) rest.push(c);
+    else if (c.kind === "family") narrow(Dim.Family, [big(c.family)]);
+    else if (c.kind === "proto") narrow(Dim.Proto, c.protos.map((p) => big(p)));
+    else if (c.kind === "addr") {
+      narrow(Dim.Family, [big(c.family)]);
+      narrow(c.field === "src" ? Dim.Src : Dim.Dst, c.ranges.map((r) => [r.lo, r.hi]));
+    } else if (c.kind === "port") {
+      narrow(Dim.Proto, PORT_PROTO_RANGES.map(([a, b]) => [a, b]));
+      narrow(c.field === "sport" ? Dim.Sport : Dim.Dport, c.ranges.map(([lo, hi]) => big(lo, hi)));
+    } else if (c.kind === "iface") {
+      narrow(c.field === "iif" ? Dim.Iif : Dim.Oif, [c.prefix ? ifacePrefixRange(c.name) : [ifaceToValue(c.name), ifaceToValue(c.name)]]);
+    } else if (c.kind === "ctstate") narrow(Dim.CtState, c.states.map((x) => big(ctIndex(x))));
+    else rest.push(c);
+  }
+  let known = PacketSet.universe(families ?? [4, 6]);
+  if (Object.keys(box).length > 0) known = known.intersect(PacketSet.box(box));
+  for (const c of rest) {
     if (known.isEmpty()) break;
+    known = known.intersect(compileCondition(c));
   }
   return { known, unknowns, context };
+}
+
+/** Intersection of two lists of inclusive ranges (each may be unsorted or overlapping). */
+function intersectRanges(a: [bigint, bigint][], b: [bigint, bigint][]): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  for (const [alo, ahi] of a) {
+    for (const [blo, bhi] of b) {
+      const lo = alo > blo ? alo : blo;
+      const hi = ahi < bhi ? ahi : bhi;
+      if (lo <= hi) out.push([lo, hi]);
+    }
+  }
+  return out;
 }
 
 const ruleCache = new WeakMap<Rule, CompiledMatch>();
