@@ -200,8 +200,17 @@ export class Evaluator {
             if (!part.isEmpty()) droppedOut.push({ set: part, certain: false, nat: m.nat, assumptions: [...m.assumptions, ...d.assumptions] });
           }
         }
-        for (const o of outcomes) {
-          for (const m of input) {
+        // The main outcome: certain, no new assumptions, no rewrite (typically "accepted as it
+        // came"). A flow untouched by everything else belongs to it whole, with no set operation
+        // beyond one cheap overlap test against the small "everything else".
+        const main = outcomes.find((o) => o.certain && o.assumptions.length === 0 && o.nat.length === 0);
+        const elsewhere = main ? merged.set.minus(main.set) : undefined;
+        for (const m of input) {
+          if (main && elsewhere && !m.set.overlaps(elsewhere)) {
+            out.push(m);
+            continue;
+          }
+          for (const o of outcomes) {
             const part = o.set.intersect(m.set);
             if (part.isEmpty()) continue;
             out.push({
