@@ -31,6 +31,8 @@ export interface ModuleSpec {
   hooks?: string[];
   /** Tables the kernel accepts it in. */
   tables?: string[];
+  /** iptables refuses the match without one of these options (true: without any option). */
+  needs?: string[] | true;
 }
 
 function opaque(name: string, opts: string[], family?: Family): ModuleSpec {
@@ -62,13 +64,14 @@ const MODELLED: ModuleSpec[] = [
     options: { "--sport": one(), "--dport": one(), "--dccp-types": one(), "--dccp-option": one() },
     aliases: PORT_ALIASES,
   },
-  { name: "icmp", family: 4, protos: [1], options: { "--icmp-type": one() } },
-  { name: "icmp6", family: 6, protos: [58], options: { "--icmpv6-type": one() } },
+  { name: "icmp", family: 4, protos: [1], options: { "--icmp-type": one() }, needs: ["--icmp-type"] },
+  { name: "icmp6", family: 6, protos: [58], options: { "--icmpv6-type": one() }, needs: ["--icmpv6-type"] },
   {
     name: "multiport",
     protos: [6, 17, 33, 132, 136],
     options: { "--sports": one(), "--dports": one(), "--ports": one() },
     aliases: { "--source-ports": "--sports", "--destination-ports": "--dports" },
+    needs: true,
   },
   {
     name: "conntrack",
@@ -87,11 +90,12 @@ const MODELLED: ModuleSpec[] = [
       "--ctexpire": one(),
       "--ctdir": one(false),
     },
+    needs: true,
   },
-  { name: "state", options: { "--state": one() } },
-  { name: "iprange", options: { "--src-range": one(), "--dst-range": one() } },
-  { name: "comment", options: { "--comment": one(false) } },
-  { name: "mac", options: { "--mac-source": one() }, hooks: ["PREROUTING", "INPUT", "FORWARD"] },
+  { name: "state", options: { "--state": one() }, needs: ["--state"] },
+  { name: "iprange", options: { "--src-range": one(), "--dst-range": one() }, needs: true },
+  { name: "comment", options: { "--comment": one(false) }, needs: ["--comment"] },
+  { name: "mac", options: { "--mac-source": one() }, hooks: ["PREROUTING", "INPUT", "FORWARD"], needs: ["--mac-source"] },
   {
     name: "set",
     options: {
@@ -107,6 +111,7 @@ const MODELLED: ModuleSpec[] = [
       "--bytes-lt": one(false),
       "--bytes-gt": one(false),
     },
+    needs: ["--match-set", "--set"],
   },
 ];
 
@@ -228,6 +233,9 @@ const OPAQUE: ModuleSpec[] = [
 
 export type MatchSpec = ModuleSpec & { modelled: boolean };
 
+/** Other names iptables loads a match module by (`-m icmpv6` is libip6t_icmp6). */
+export const MATCH_ALIASES: Readonly<Record<string, string>> = { icmpv6: "icmp6" };
+
 export const MATCHES: ReadonlyMap<string, MatchSpec> = new Map<string, MatchSpec>([
   ...MODELLED.map((m): [string, MatchSpec] => [m.name, { ...m, modelled: true }]),
   ...OPAQUE.map((m): [string, MatchSpec] => [m.name, { ...m, modelled: false }]),
@@ -295,7 +303,15 @@ const TARGET_LIST: TargetSpec[] = [
   target("MASQUERADE", "snat", { "--to-ports": one(false), "--random": none(false), "--random-fully": none(false) }, { tables: ["nat"], hooks: ["POSTROUTING"] }),
   target("NETMAP", "unknown", ["to"], { tables: ["nat"] }),
   target("NFQUEUE", "unknown", ["queue-num", "queue-balance", "queue-bypass", "queue-cpu-fanout"]),
-  target("LOG", "continue", ["log-level", "log-prefix", "log-tcp-sequence", "log-tcp-options", "log-ip-options", "log-uid", "log-macdecode"]),
+  target("LOG", "continue", {
+    "--log-level": one(false),
+    "--log-prefix": one(false),
+    "--log-tcp-sequence": none(false),
+    "--log-tcp-options": none(false),
+    "--log-ip-options": none(false),
+    "--log-uid": none(false),
+    "--log-macdecode": none(false),
+  }),
   target("NFLOG", "continue", ["nflog-group", "nflog-prefix", "nflog-range", "nflog-size", "nflog-threshold"]),
   target("ULOG", "continue", ["ulog-nlgroup", "ulog-prefix", "ulog-cprange", "ulog-qthreshold"], { family: 4 }),
   target("MARK", "continue", ["set-mark", "set-xmark", "and-mark", "or-mark", "xor-mark"]),

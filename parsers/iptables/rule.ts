@@ -4,11 +4,12 @@
  * negation, and `-s`/`-d` lists expanded into one rule per address combination.
  */
 import type { Action, Condition, DiagnosticSeverity, Family } from "../../src/model/types.js";
-import { parseAddrRange, parseAddrSpec } from "../common/address.js";
+import { parseAddrRange, parseAddrSpec, parseCInt } from "../common/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../common/names.js";
 import type { OptionNode, Pos } from "./ast.js";
 import {
   implicitMatchFor,
+  MATCH_ALIASES,
   MATCHES,
   moduleOption,
   REJECT_WITH,
@@ -144,6 +145,11 @@ const ARG_WHAT: Record<string, string> = {
   "--to-source": "an address[:port] specification",
   "--to-ports": "a port or port range",
 };
+
+const CT_STATUSES = new Set(["NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"]);
+
+/** `--log-level` names of iptables 1.8.9 (libxt_LOG); numbers 0-7 are taken too. */
+const LOG_LEVELS = new Set(["emerg", "panic", "alert", "crit", "error", "warning", "notice", "info", "debug"]);
 
 /** The option as written (old negation normalised to `! --opt`). */
 function optText(o: Opt): string {
@@ -354,7 +360,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           error(node, `${o.name} cannot be used in a ruleset file: the table comes from the *${ctx.table} line`);
           return;
         case "-m": {
-          const name = o.args[0]!;
+          const name = MATCH_ALIASES[o.args[0]!] ?? o.args[0]!;
           let spec = MATCHES.get(name);
           if (spec?.family !== undefined && spec.family !== ctx.family) {
             error(o.argPos[0]!, `match ${name} exists only in ${spec.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"}`);
@@ -458,6 +464,17 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       entries.push({ order: m.order, conds });
       continue;
     }
+    const needs = m.spec?.needs;
+    // (not after an earlier error: the missing option is usually the one that was malformed)
+    if (needs && !failed && !m.opts.some((o) => needs === true || needs.includes(o.name))) {
+      error(
+        m.pos,
+        needs === true
+          ? `match ${m.name} needs at least one of its options`
+          : `match ${m.name} needs ${needs.length === 1 ? needs[0] : `${needs.slice(0, -1).join(", ")} or ${needs[needs.length - 1]}`}`,
+      );
+      continue;
+    }
     if (!m.spec || !m.spec.modelled) {
       const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
       conds.push({ kind: "unknown", text, reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint` });
@@ -492,12 +509,20 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         case "dccp --dport":
         case "udplite --sport":
         case "udplite --dport": {
-          const r = parsePortRange(arg0, o.node.name, portProtoName);
+          // iptables 1.8.9 refuses a reversed range for tcp and sctp, takes it for udp and dccp
+          const reversedOk = m.name === "udp" || m.name === "dccp";
+          const r = parsePortRange(arg0, o.node.name, portProtoName, reversedOk);
           if (!r.ok) {
             error(o.argPos[0]!, r.error);
             break;
           }
-          conds.push({ kind: "port", field: o.name === "--sport" ? "sport" : "dport", ranges: [r.value], ...neg });
+          const field = o.name === "--sport" ? "sport" : "dport";
+          if (r.value[0] > r.value[1]) {
+            ctx.diag("warning", o.argPos[0]!, `port range '${arg0}' after ${o.node.name} is reversed and never matches`);
+            conds.push({ kind: "port", field, ranges: [], ...neg });
+            break;
+          }
+          conds.push({ kind: "port", field, ranges: [r.value], ...neg });
           break;
         }
         case "tcp --tcp-flags": {
@@ -516,6 +541,12 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           const r = parseIcmpType(arg0, ctx.family, o.node.name);
           if (!r.ok) {
             error(o.argPos[0]!, r.error);
+            break;
+          }
+          if (r.value.codeLo !== undefined && r.value.codeHi !== undefined && r.value.codeLo > r.value.codeHi) {
+            // iptables accepts it; the kernel's code test (min <= code <= max) never holds
+            ctx.diag("warning", o.argPos[0]!, `ICMP code range in '${arg0}' after ${o.node.name} is reversed and never matches`);
+            conds.push({ kind: "or", anyOf: [], ...neg });
             break;
           }
           conds.push({ kind: "icmp", family: ctx.family, ...r.value, ...neg });
@@ -551,6 +582,46 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           }
           if (r.value.nat.length > 0) unmodelled.push(o);
           else conds.push({ kind: "ctstate", states: r.value.states, ...neg });
+          break;
+        }
+        // not modelled (kept as unknown), but checked the way iptables 1.8.9 checks them
+        case "conntrack --ctexpire": {
+          const parts = arg0.split(":");
+          if (arg0 === "" || parts.length > 2 || parts.some((p) => p !== "" && parseCInt(p, 4294967295) === null)) {
+            error(o.argPos[0]!, `expected a time in seconds or a range min:max (0-4294967295) after ${o.node.name}, found '${arg0}'`);
+            break;
+          }
+          unmodelled.push(o);
+          break;
+        }
+        case "conntrack --ctproto":
+          if (protocolNumber(arg0) === null) {
+            error(o.argPos[0]!, `unknown protocol '${arg0}' after ${o.node.name}`);
+            break;
+          }
+          unmodelled.push(o);
+          break;
+        case "conntrack --ctstatus":
+          if (arg0.split(",").some((s) => !CT_STATUSES.has(s.toUpperCase()))) {
+            error(o.argPos[0]!, `unknown conntrack status in '${arg0}' after ${o.node.name} (expected NONE, EXPECTED, SEEN_REPLY, ASSURED or CONFIRMED)`);
+            break;
+          }
+          unmodelled.push(o);
+          break;
+        case "conntrack --ctdir":
+          if (arg0 !== "ORIGINAL" && arg0 !== "REPLY") {
+            error(o.argPos[0]!, `expected ORIGINAL or REPLY after ${o.node.name}, found '${arg0}'`);
+            break;
+          }
+          unmodelled.push(o);
+          break;
+        case "dccp --dccp-option": {
+          const n = parseCInt(arg0, 255);
+          if (n === null || n < 1) {
+            error(o.argPos[0]!, `expected a DCCP option number (1-255) after ${o.node.name}, found '${arg0}'`);
+            break;
+          }
+          unmodelled.push(o);
           break;
         }
         case "iprange --src-range":
@@ -669,6 +740,21 @@ function targetAction(
     case "return":
       return { kind: "return" };
     case "continue":
+      if (t.name === "LOG") {
+        const level = opt("--log-level");
+        if (level) {
+          const n = parseCInt(level.args[0]!, 7);
+          if (n === null && !LOG_LEVELS.has(level.args[0]!)) {
+            error(level.argPos[0]!, `unknown log level '${level.args[0]}' after --log-level (expected 0-7, emerg, alert, crit, error, warning, notice, info or debug)`);
+            return null;
+          }
+        }
+        const prefix = opt("--log-prefix");
+        if (prefix && prefix.args[0] === "") {
+          error(prefix.argPos[0]!, `--log-prefix needs at least one character`);
+          return null;
+        }
+      }
       return { kind: "continue", target: text };
     case "unknown":
       return { kind: "unknown", target: text };
@@ -709,7 +795,7 @@ function targetAction(
       // REDIRECT, MASQUERADE
       const o = opt("--to-ports");
       if (!o) return { kind: spec.kind, to: { family: ctx.family }, target: text } as Action;
-      const r = parseToPorts(o.args[0]!, "--to-ports");
+      const r = parseToPorts(o.args[0]!, "--to-ports", t.name !== "REDIRECT");
       if (!r.ok) {
         error(o.argPos[0]!, r.error);
         return null;

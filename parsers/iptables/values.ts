@@ -19,8 +19,11 @@ export function parsePort(text: string, proto: string | undefined): number | nul
   return servicePort(text, proto);
 }
 
-/** `p`, `a:b`, `:b`, `a:`, `:` (tcp/udp --sport/--dport). */
-export function parsePortRange(text: string, opt: string, proto: string | undefined): Result<PortRange> {
+/**
+ * `p`, `a:b`, `:b`, `a:`, `:` (tcp/udp --sport/--dport). A reversed range (`4:3`) is an error
+ * unless `reversedOk` (then returned as is: the caller decides what it means).
+ */
+export function parsePortRange(text: string, opt: string, proto: string | undefined, reversedOk = false): Result<PortRange> {
   const expected = `expected a port or port range after ${opt}, found '${text}'`;
   const colon = text.indexOf(":");
   if (colon === -1) {
@@ -32,7 +35,7 @@ export function parsePortRange(text: string, opt: string, proto: string | undefi
   const lo = a === "" ? 0 : parsePort(a, proto);
   const hi = b === "" ? 65535 : parsePort(b, proto);
   if (lo === null || hi === null) return fail(expected);
-  if (lo > hi) return fail(`invalid port range '${text}' after ${opt} (min > max)`);
+  if (lo > hi && !reversedOk) return fail(`invalid port range '${text}' after ${opt} (min > max)`);
   return ok([lo, hi]);
 }
 
@@ -95,17 +98,22 @@ export interface IcmpSpec {
   codeHi?: number;
 }
 
-/** `--icmp-type` / `--icmpv6-type` value: name (unique prefix allowed), `type`, `type/code`, `any` (v4). */
+/**
+ * `--icmp-type` / `--icmpv6-type` value: name (unique prefix allowed), `type`, `type/code`,
+ * `type/min:max` (iptables 1.8.9 takes a reversed code range: returned as is), `any` (v4).
+ */
 export function parseIcmpType(text: string, family: Family, opt: string): Result<IcmpSpec> {
-  const m = /^([0-9]{1,3})(?:\/([0-9]{1,3}))?$/.exec(text);
+  const m = /^([0-9]{1,3})(?:\/([0-9]{1,3})(?::([0-9]{1,3}))?)?$/.exec(text);
   if (m) {
     const type = Number(m[1]);
     if (type > 255) return fail(`ICMP type ${type} after ${opt} is out of range (0-255)`);
     if (m[2] !== undefined) {
-      const code = Number(m[2]);
-      if (code > 255) return fail(`ICMP code in '${text}' after ${opt} is out of range (0-255)`);
+      const codeLo = Number(m[2]);
+      const codeHi = m[3] !== undefined ? Number(m[3]) : codeLo;
+      if (codeLo > 255 || codeHi > 255) return fail(`ICMP code in '${text}' after ${opt} is out of range (0-255)`);
       if (family === 4 && type === 255) return ok({});
-      return ok({ type, codeLo: code, codeHi: code });
+      if (codeLo === 0 && codeHi === 255) return ok({ type });
+      return ok({ type, codeLo, codeHi });
     }
     // The IPv4 kernel match treats type 255 as "any type".
     if (family === 4 && type === 255) return ok({});
@@ -152,11 +160,22 @@ export function parseIface(text: string, opt: string): Result<{ name: string; pr
   return ok({ name: text, prefix: false });
 }
 
-/** `a-b` port range of NAT targets (`80`, `80-90`, `80-90/85`). */
-function parseNatPorts(text: string, opt: string): Result<PortRange> {
+/**
+ * Port range of NAT targets as iptables 1.8.9 reads it: `80`, `80-90`, a service name standing
+ * alone (`ssh`), and where `base` a shifted-map base port after `/` (`80-90/85`, number 1-65535 or
+ * service name).
+ */
+function parseNatPorts(text: string, opt: string, base = true): Result<PortRange> {
+  const whole = servicePort(text);
+  if (whole !== null) return ok([whole, whole]);
   const slash = text.indexOf("/");
   const body = slash === -1 ? text : text.slice(0, slash);
-  if (slash !== -1 && parseCInt(text.slice(slash + 1), 65535) === null) return fail(`invalid base port in '${text}' after ${opt}`);
+  if (slash !== -1) {
+    if (!base) return fail(`expected a port or port range after ${opt}, found '${text}'`);
+    const b = text.slice(slash + 1);
+    const n = parseCInt(b, 65535) ?? servicePort(b);
+    if (n === null || n < 1) return fail(`invalid base port in '${text}' after ${opt} (1-65535)`);
+  }
   const dash = body.indexOf("-");
   const a = dash === -1 ? body : body.slice(0, dash);
   const b = dash === -1 ? body : body.slice(dash + 1);
@@ -223,9 +242,9 @@ export function parseNatSpec(text: string, family: Family, opt: string): Result<
   return ok(out);
 }
 
-/** MASQUERADE / REDIRECT `--to-ports p[-q]`. */
-export function parseToPorts(text: string, opt: string): Result<PortRange> {
-  return parseNatPorts(text, opt);
+/** MASQUERADE / REDIRECT `--to-ports p[-q]`; only MASQUERADE takes (and ignores) a `/base`. */
+export function parseToPorts(text: string, opt: string, base = true): Result<PortRange> {
+  return parseNatPorts(text, opt, base);
 }
 
 /** `XX:XX:XX:XX:XX:XX` with hex digits. */
