@@ -2,7 +2,7 @@
  * Content-based recognition of iptables-save / ip6tables-save output, and its family.
  * A cheap line scan (no chevrotain): table headers, chain declarations, -A lines, COMMIT.
  */
-import { parseIPv6 } from "../common/address.js";
+import { parseIPv6 } from "../../src/model/address.js";
 import { splitLines } from "./lines.js";
 
 const TABLE = /^\*(raw|mangle|nat|filter|security)\s*$/;

@@ -4,8 +4,8 @@
  * negation, and `-s`/`-d` lists expanded into one rule per address combination.
  */
 import type { Action, Condition, DiagnosticSeverity, Family } from "../../src/model/types.js";
-import { parseAddrRange, parseAddrSpec, parseCInt } from "../common/address.js";
-import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../common/names.js";
+import { parseAddrRange, parseAddrSpec, parseCInt } from "../../src/model/address.js";
+import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import type { OptionNode, Pos } from "./ast.js";
 import {
   implicitMatchFor,

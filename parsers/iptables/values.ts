@@ -4,8 +4,8 @@
  * says what was expected; none throws.
  */
 import { CT_STATES, type AddrRange, type CtState, type Family, type NatRewrite, type PortRange } from "../../src/model/types.js";
-import { parseCInt, parseIP } from "../common/address.js";
-import { ICMP_TYPES, ICMPV6_TYPES, lookupIcmpType, servicePort } from "../common/names.js";
+import { parseCInt, parseIP } from "../../src/model/address.js";
+import { ICMP_TYPES, ICMPV6_TYPES, lookupIcmpType, servicePort } from "../../src/model/names.js";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 

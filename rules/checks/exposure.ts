@@ -5,7 +5,7 @@
 import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
 import { publicSize, strangerRegion } from "../../src/analysis/regions.js";
 import { describePacket, pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
-import { formatAddr } from "../../src/analysis/trace.js";
+import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
 import { severityRank, type Finding } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
@@ -173,7 +173,7 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
     const candidates = region.original.intersect(PacketSet.box(spec));
     original = pickWitness(candidates, { ...hints, dports: [] }) ?? delivered;
     const v6 = p.family === 6;
-    const dst = formatAddr(delivered[Dim.Dst]!, p.family);
+    const dst = formatIP(delivered[Dim.Dst]!, p.family);
     natNote = ` (forwarded to ${v6 ? `[${dst}]` : dst}:${delivered[Dim.Dport]} by ${region.natRules.map((r) => `${r.span.file}:${r.span.line}`).join(", ")})`;
   }
   const paths = ctx.trace(p, original);

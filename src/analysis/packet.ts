@@ -5,8 +5,8 @@
 import type { Packet } from "../model/finding.js";
 import { CT_STATES, type CtState, type Family } from "../model/types.js";
 import { DIM_COUNT, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifaceToValue } from "../space/dims.js";
-import { parseIP } from "../../parsers/common/address.js";
-import { protocolNumber } from "../../parsers/common/names.js";
+import { parseIP } from "../model/address.js";
+import { protocolNumber } from "../model/names.js";
 
 export class PacketError extends Error {}
 

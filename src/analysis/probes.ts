@@ -12,7 +12,7 @@
  */
 import type { Packet } from "../model/finding.js";
 import type { Condition, Family, Rule, Ruleset } from "../model/types.js";
-import { formatIP } from "../../parsers/common/address.js";
+import { formatIP } from "../model/address.js";
 
 export type Hook = "input" | "forward";
 

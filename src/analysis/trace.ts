@@ -6,6 +6,7 @@
 import type { TraceStep } from "../model/finding.js";
 import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
+import { formatIP } from "../model/address.js";
 import { compileRule, ctIndex, unknownsOnPath } from "./compile.js";
 
 export interface TracePath {
@@ -205,31 +206,6 @@ function act(
 }
 
 function describeRewrite(addr: bigint | undefined, port: number | undefined, v6: boolean): string {
-  const a = addr === undefined ? "this host" : formatAddr(addr, v6 ? 6 : 4);
+  const a = addr === undefined ? "this host" : formatIP(addr, v6 ? 6 : 4);
   return port === undefined ? a : v6 && addr !== undefined ? `[${a}]:${port}` : `${a}:${port}`;
-}
-
-export function formatAddr(v: bigint, family: 4 | 6): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => ((v >> s) & 255n).toString()).join(".");
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
-  // Longest run of zero groups (length >= 2) becomes "::".
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
 }

@@ -7,7 +7,7 @@ import type { PipelineKind, Ruleset } from "../model/types.js";
 import { CT_STATES } from "../model/types.js";
 import { DIM_MAX, Dim, PROTO_ICMP, PROTO_ICMPV6, ifaceToValue, valueToIface } from "../space/dims.js";
 import type { PacketSet } from "../space/packet-set.js";
-import { formatAddr } from "./trace.js";
+import { formatIP } from "../model/address.js";
 
 const v4 = (s: string): bigint => s.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
 const v6 = (hex: string): bigint => BigInt("0x" + hex);
@@ -126,8 +126,8 @@ export function pointToPacket(point: readonly bigint[], kind: PipelineKind): Pac
   const pkt: Packet = {
     family,
     proto: protoName(proto),
-    src: formatAddr(point[Dim.Src]!, family),
-    dst: formatAddr(point[Dim.Dst]!, family),
+    src: formatIP(point[Dim.Src]!, family),
+    dst: formatIP(point[Dim.Dst]!, family),
     hook: kind === "inbound" ? "input" : kind === "forward" ? "forward" : "output",
   };
   if (proto === 6 || proto === 17 || proto === 33 || proto === 132 || proto === 136) {

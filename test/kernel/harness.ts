@@ -16,7 +16,7 @@ import { pipelineFor, verdictFor, type Verdict } from "../../src/analysis/verdic
 import type { Packet } from "../../src/model/finding.js";
 import type { Family, Pipeline, Ruleset } from "../../src/model/types.js";
 import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
-import { formatIP } from "../../parsers/common/address.js";
+import { formatIP } from "../../src/model/address.js";
 import { packetToPoint } from "../../src/analysis/packet.js";
 import { Dim } from "../../src/space/dims.js";
 

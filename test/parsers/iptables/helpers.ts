@@ -1,4 +1,4 @@
-import { parseIPv4Strict, parseIPv6 } from "../../../parsers/common/address.js";
+import { parseIPv4Strict, parseIPv6 } from "../../../src/model/address.js";
 import { parseIptablesSave } from "../../../parsers/iptables/index.js";
 import type { AddrRange, Diagnostic, Rule, Ruleset } from "../../../src/model/types.js";
 

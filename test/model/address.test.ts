@@ -12,7 +12,7 @@ import {
   parseIPv4Strict,
   parseIPv6,
   prefixRange,
-} from "../../../parsers/common/address.js";
+} from "../../src/model/address.js";
 
 const v4 = (s: string) => parseIPv4Strict(s)!;
 const v6 = (s: string) => parseIPv6(s)!;

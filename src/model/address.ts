@@ -5,7 +5,7 @@
  *
  * Every function here is linear in its input and never throws.
  */
-import type { AddrRange, Family } from "../../src/model/types.js";
+import type { AddrRange, Family } from "./types.js";
 
 export const V4_MAX = (1n << 32n) - 1n;
 export const V6_MAX = (1n << 128n) - 1n;

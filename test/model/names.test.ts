@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ICMP_TYPES, ICMPV6_TYPES, lookupIcmpType, protocolNumber, SERVICES, servicePort } from "../../../parsers/common/names.js";
+import { ICMP_TYPES, ICMPV6_TYPES, lookupIcmpType, protocolNumber, SERVICES, servicePort } from "../../src/model/names.js";
 
 describe("names", () => {
   it("protocols by name (any case) and number", () => {
