@@ -1,0 +1,131 @@
+/**
+ * The pre-commit hooks in .pre-commit-hooks.yaml, run by the real pre-commit client (Debian's package
+ * here) against this repository's committed HEAD: a commit that adds a rules.v4 opening TCP/25 to any
+ * source is refused with fwlint's finding, and goes through once the rule is dropped.
+ *
+ * pre-commit installs the hook repository with npm (`npm install` there runs `prepare`, i.e. the build,
+ * then `npm pack` and `npm install -g` of the tarball) into a private PRE_COMMIT_HOME, so this needs the
+ * npm registry and takes a while the first time.
+ *
+ * Skips (with a message) when git or pre-commit is missing, or this checkout is not a git repository
+ * whose HEAD holds .pre-commit-hooks.yaml; FWLINT_REQUIRE_PRECOMMIT=1 turns the skip into a failure.
+ *
+ * Uses HEAD, not the working tree: uncommitted changes to .pre-commit-hooks.yaml are not tested until
+ * committed (pre-commit clones the hook repository at `rev`).
+ */
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const REQUIRE = process.env.FWLINT_REQUIRE_PRECOMMIT === "1";
+
+/** The environment for git and pre-commit: no GIT_* leaking in from an enclosing hook or CI step. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_") && !k.startsWith("PRE_COMMIT")) env[k] = v;
+  return { ...env, ...extra };
+}
+
+function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: 200_000 });
+}
+
+function output(r: SpawnSyncReturns<string>): string {
+  return `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? `\n${r.error.message}` : ""}`;
+}
+
+/** Why the test cannot run here, or undefined when it can; and HEAD's commit. */
+function prerequisites(): { skip?: string; head?: string } {
+  const env = cleanEnv({});
+  const missing = ["git", "pre-commit"].filter((c) => run(c, ["--version"], ROOT, env).status !== 0);
+  if (missing.length > 0) return { skip: `${missing.join(" and ")} not installed` };
+  const head = run("git", ["rev-parse", "--verify", "HEAD"], ROOT, env);
+  if (head.status !== 0) return { skip: `${ROOT} is not a git repository with a commit` };
+  const manifest = run("git", ["cat-file", "-e", "HEAD:.pre-commit-hooks.yaml"], ROOT, env);
+  if (manifest.status !== 0) return { skip: ".pre-commit-hooks.yaml is not committed at HEAD" };
+  return { head: head.stdout.trim() };
+}
+
+const { skip, head } = prerequisites();
+if (skip !== undefined && !REQUIRE) console.warn(`[pre-commit integration] SKIPPED: ${skip} (FWLINT_REQUIRE_PRECOMMIT=1 to require)`);
+
+const BAD = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 25 -j ACCEPT
+COMMIT
+`;
+const GOOD = BAD.replace("-A INPUT -p tcp -m tcp --dport 25 -j ACCEPT\n", "");
+const SMTP_FINDING = "SMTP (tcp/25) is reachable from any source";
+
+describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it.skipIf(skip !== undefined && !REQUIRE)(
+    "refuse a commit that opens SMTP to any source, and accept it once the rule is dropped",
+    () => {
+      if (skip !== undefined) expect.fail(`pre-commit integration needs: ${skip} (FWLINT_REQUIRE_PRECOMMIT=1)`);
+      const tmp = mkdtempSync(join(tmpdir(), "fwlint-pre-commit-"));
+      dirs.push(tmp);
+      const work = join(tmp, "work");
+      const env = cleanEnv({
+        PRE_COMMIT_HOME: join(tmp, "pre-commit-home"),
+        // pre-commit before 3.8 (Debian's 3.0.4) takes all of `npm pack`'s stdout as the tarball's name;
+        // npm 10+ prints the `prepare` script's banner there unless scripts run in the background.
+        npm_config_foreground_scripts: "false",
+        npm_config_audit: "false",
+        npm_config_fund: "false",
+        GIT_AUTHOR_NAME: "fwlint test",
+        GIT_AUTHOR_EMAIL: "fwlint-test@example.invalid",
+        GIT_COMMITTER_NAME: "fwlint test",
+        GIT_COMMITTER_EMAIL: "fwlint-test@example.invalid",
+      });
+      const ok = (r: SpawnSyncReturns<string>, what: string): void => {
+        expect(r.status, `${what} failed:\n${output(r)}`).toBe(0);
+      };
+
+      ok(run("git", ["init", "-q", "-b", "main", work], tmp, env), "git init");
+      ok(run("git", ["config", "commit.gpgsign", "false"], work, env), "git config");
+      writeFileSync(
+        join(work, ".pre-commit-config.yaml"),
+        `repos:\n  - repo: ${JSON.stringify(ROOT)}\n    rev: ${head}\n    hooks:\n      - id: fwlint\n      - id: fwlint-all\n`,
+      );
+      ok(run("pre-commit", ["install"], work, env), "pre-commit install");
+
+      // 1. The open relay: the commit is refused, with fwlint's finding in the output.
+      writeFileSync(join(work, "rules.v4"), BAD);
+      ok(run("git", ["add", "rules.v4", ".pre-commit-config.yaml"], work, env), "git add");
+      const refused = run("git", ["commit", "-m", "open relay"], work, env);
+      const refusedOut = output(refused);
+      expect(refused.status, refusedOut).not.toBe(0);
+      expect(refusedOut).toContain(SMTP_FINDING);
+      expect(refusedOut).toMatch(/rules\.v4:8:1 high exposed-service/);
+      expect(refusedOut).toMatch(/^fwlint\.+Failed$/m);
+      expect(refusedOut).toMatch(/^fwlint \(whole repository\)\.+Failed$/m);
+      expect(run("git", ["rev-parse", "--verify", "-q", "HEAD"], work, env).status, "nothing was committed").not.toBe(0);
+
+      // 2. The rule dropped: both hooks pass and the commit is made (the hook environment is reused).
+      writeFileSync(join(work, "rules.v4"), GOOD);
+      ok(run("git", ["add", "rules.v4"], work, env), "git add");
+      const accepted = run("git", ["commit", "-m", "no open relay"], work, env);
+      const acceptedOut = output(accepted);
+      expect(accepted.status, acceptedOut).toBe(0);
+      expect(acceptedOut).not.toContain(SMTP_FINDING);
+      expect(acceptedOut).toMatch(/^fwlint\.+Passed$/m);
+      expect(acceptedOut).toMatch(/^fwlint \(whole repository\)\.+Passed$/m);
+      ok(run("git", ["rev-parse", "--verify", "-q", "HEAD"], work, env), "the commit exists");
+    },
+    240_000,
+  );
+});
