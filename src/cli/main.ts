@@ -19,6 +19,7 @@ const USAGE = `Usage: fwlint <command> [options]
 Commands:
   check PATH...   analyse firewall rulesets (files or folders) and report what they let in
   trace FILE      follow packets through a ruleset: verdict and every rule on the way
+  diff OLD NEW    what a change opens and closes (also: diff --base REF [PATH...] against git)
 
 Options:
   -h, --help      show this help
@@ -66,6 +67,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           io.stdout(traceUsage());
           return 0;
         }
+        if (rest[0] === "diff") {
+          const { diffUsage } = await import("./diff.js");
+          io.stdout(diffUsage());
+          return 0;
+        }
         if (rest[0] !== undefined) {
           io.stderr(`fwlint: no help for unknown command '${sanitize(rest[0])}' (see 'fwlint --help')\n`);
           return 2;
@@ -84,6 +90,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case "trace": {
         const { runTrace } = await import("./trace.js");
         return await runTrace(rest, io);
+      }
+      case "diff": {
+        const { runDiff } = await import("./diff.js");
+        return await runDiff(rest, io);
       }
       default:
         io.stderr(

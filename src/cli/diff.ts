@@ -1,0 +1,480 @@
+/**
+ * `fwlint diff OLD NEW` and `fwlint diff --base REF [PATH...]`: what a change to a ruleset opens and
+ * closes (exactly, on the packet-set algebra), and which findings it adds or resolves.
+ *
+ * With --base, each firewall file in PATH (default: the files git tracks under the current folder
+ * that fwlint reads) is compared in the working tree against its content at REF, read with
+ * `git show REF:path` (git run with execFile, no shell, nothing checked out). A file absent at REF is
+ * new: everything it accepts is opened. A tracked file deleted from the working tree closes everything
+ * it accepted.
+ *
+ * Exit status: 1 when something is opened or a new finding is at or above --fail-on (default high);
+ * 0 otherwise; 2 on usage errors, unreadable files, files that could not be parsed, git errors.
+ */
+import { execFile } from "node:child_process";
+import { realpath } from "node:fs/promises";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { diffFindings, diffRulesets, findingKey, type DiffRegion } from "../analysis/diff.js";
+import { analyzeText, knownFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
+import { SEVERITIES, severityRank, type Finding, type Severity } from "../model/finding.js";
+import type { Ruleset } from "../model/types.js";
+import { sanitize } from "../report/sanitize.js";
+import { parseArgs, UsageError, type OptionSpec } from "./args.js";
+import { decodeConfig, expandPaths, readConfigFile } from "./files.js";
+import type { CliIo } from "./io.js";
+
+const COMMAND = "fwlint diff";
+const OUTPUT_FORMATS = ["text", "json"] as const;
+
+const SPECS: OptionSpec[] = [
+  { name: "format", value: true },
+  { name: "fail-on", value: true },
+  { name: "base", value: true },
+  { name: "input-format", value: true },
+  { name: "help", value: false, short: "h" },
+];
+
+export function diffUsage(): string {
+  return `Usage: fwlint diff [options] OLD NEW
+       fwlint diff [options] --base REF [PATH...]
+
+Compare two versions of a firewall ruleset: the traffic the new version accepts that the old one did
+not (opened), the reverse (closed), and the findings the change adds or resolves. OLD and NEW may be
+in different formats. With --base, every firewall file in PATH (default: the files git tracks under
+the current folder that fwlint reads) is compared with its content at the git revision REF; a file
+absent at REF is new, so everything it accepts is opened.
+
+Options:
+  --format text|json      output format (default: text)
+  --fail-on SEVERITY      exit 1 when a new finding is at least this severe: ${SEVERITIES.join(", ")}, or none
+                          (default: high); anything opened always exits 1
+  --base REF              compare the working tree with the git revision REF
+  --input-format NAME     read every file as NAME instead of detecting the format
+                          (${knownFormats().join(", ")})
+  -h, --help              show this help
+
+Exit status: 0 nothing opened and no new finding at or above --fail-on; 1 otherwise; 2 usage error,
+unreadable file, a file that could not be parsed, or a git error.
+`;
+}
+
+interface DiffArgs {
+  format: "text" | "json";
+  failOn: Severity | "none";
+  base?: string;
+  inputFormat?: string;
+  paths: string[];
+  help: boolean;
+}
+
+function quote(s: string): string {
+  return `'${sanitize(s)}'`;
+}
+
+export function parseDiffArgs(argv: readonly string[]): DiffArgs {
+  const { options, positionals } = parseArgs(argv, SPECS, COMMAND);
+  const str = (name: string): string | undefined => {
+    const v = options.get(name);
+    return typeof v === "string" ? v : undefined;
+  };
+  const help = options.has("help");
+  const format = str("format") ?? "text";
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`${COMMAND}: unknown --format ${quote(format)} (expected ${OUTPUT_FORMATS.join(" or ")})`);
+  }
+  const failOn = str("fail-on") ?? "high";
+  if (failOn !== "none" && !(SEVERITIES as readonly string[]).includes(failOn)) {
+    throw new UsageError(`${COMMAND}: unknown --fail-on ${quote(failOn)} (expected ${SEVERITIES.join(", ")} or none)`);
+  }
+  const inputFormat = str("input-format");
+  if (inputFormat !== undefined && !knownFormats().includes(inputFormat)) {
+    throw new UsageError(`${COMMAND}: unknown --input-format ${quote(inputFormat)} (known: ${knownFormats().join(", ")})`);
+  }
+  const base = str("base");
+  if (base !== undefined && (base === "" || base.startsWith("-"))) throw new UsageError(`${COMMAND}: --base needs a git revision, not ${quote(base)}`);
+  if (!help && base === undefined && positionals.length !== 2) {
+    throw new UsageError(`${COMMAND}: expected two files, OLD and NEW, or --base REF (see '${COMMAND} --help')`);
+  }
+  return {
+    format: format as "text" | "json",
+    failOn: failOn as Severity | "none",
+    ...(base !== undefined ? { base } : {}),
+    ...(inputFormat !== undefined ? { inputFormat } : {}),
+    paths: positionals,
+    help,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// git
+
+export class GitError extends Error {
+  override name = "GitError";
+}
+
+function git(args: readonly string[], cwd: string): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((done, fail) => {
+    execFile("git", [...args], { cwd, encoding: "buffer", maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
+      if (e && typeof e.code === "string") {
+        fail(new GitError(e.code === "ENOENT" ? "git is not installed (or not on PATH)" : `cannot run git: ${e.message}`));
+        return;
+      }
+      done({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, stdout, stderr: stderr.toString("utf8").trim() });
+    });
+  });
+}
+
+/** A view of one repository at one revision. */
+export class GitBase {
+  private constructor(
+    readonly ref: string,
+    readonly top: string,
+    readonly cwd: string,
+  ) {}
+
+  /** Checks that `cwd` is inside a work tree and that `ref` names a commit. */
+  static async open(ref: string, cwd: string): Promise<GitBase> {
+    const top = await git(["rev-parse", "--show-toplevel"], cwd);
+    if (top.code !== 0) throw new GitError(`not inside a git work tree (${top.stderr.split("\n")[0] ?? ""})`);
+    const verify = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd);
+    if (verify.code !== 0) throw new GitError(`unknown git revision ${quote(ref)}`);
+    return new GitBase(ref, await realpath(top.stdout.toString("utf8").trim()), cwd);
+  }
+
+  /** The path of a working-tree file relative to the top of the repository (with '/'). */
+  async repoPath(path: string): Promise<string> {
+    const abs = resolve(this.cwd, path);
+    let real = abs;
+    try {
+      real = await realpath(abs);
+    } catch {
+      // deleted from the working tree: resolve its folder instead
+      try {
+        real = resolve(await realpath(resolve(abs, "..")), abs.split(/[\\/]/).pop()!);
+      } catch {
+        real = abs;
+      }
+    }
+    const rel = relative(this.top, real);
+    if (rel.startsWith("..") || isAbsolute(rel)) throw new GitError(`${path} is outside the repository`);
+    return rel.split(sep).join("/");
+  }
+
+  /** The file's bytes at the revision, or null when it did not exist there. */
+  async read(path: string): Promise<Uint8Array | null> {
+    const rel = await this.repoPath(path);
+    const spec = `${this.ref}:${rel}`;
+    const exists = await git(["cat-file", "-e", spec], this.top);
+    if (exists.code !== 0) return null;
+    const shown = await git(["show", spec], this.top);
+    if (shown.code !== 0) throw new GitError(`git show ${spec} failed: ${shown.stderr.split("\n")[0] ?? ""}`);
+    return shown.stdout;
+  }
+
+  /** Files git tracks under `cwd`, relative to it. */
+  async trackedFiles(): Promise<string[]> {
+    const ls = await git(["ls-files", "-z", "--full-name"], this.cwd);
+    if (ls.code !== 0) throw new GitError(`git ls-files failed: ${ls.stderr.split("\n")[0] ?? ""}`);
+    return ls.stdout
+      .toString("utf8")
+      .split("\0")
+      .filter((p) => p !== "")
+      .map((p) => relative(this.cwd, resolve(this.top, p)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// comparing
+
+export interface FileDiff {
+  old: string;
+  new: string;
+  format?: string;
+  oldFormat?: string;
+  opened: DiffRegion[];
+  closed: DiffRegion[];
+  newFindings: Finding[];
+  resolvedFindings: Finding[];
+}
+
+interface Side {
+  /** null: the file does not exist on this side. */
+  analyzed: AnalyzedFile | null;
+}
+
+function analyzeSide(path: string, text: string | null, options: CheckOptions): Side | { error: string } {
+  if (text === null) return { analyzed: null };
+  const a = analyzeText(path, text, options);
+  if (a.fatal !== undefined) return { error: a.fatal };
+  return { analyzed: a };
+}
+
+/** Compares two analysed versions (either may be null: the file did not exist then). */
+export function compareVersions(oldA: AnalyzedFile | null, newA: AnalyzedFile | null, oldLabel: string, newLabel: string): FileDiff {
+  const oldRs: Ruleset | null = oldA?.ruleset ?? null;
+  const newRs: Ruleset | null = newA?.ruleset ?? null;
+  const { opened, closed } = diffRulesets(oldRs, newRs);
+  const f = diffFindings(oldA?.findings ?? [], newA?.findings ?? []);
+  return {
+    old: oldLabel,
+    new: newLabel,
+    ...(newA ? { format: newA.file.format } : {}),
+    ...(oldA ? { oldFormat: oldA.file.format } : {}),
+    opened,
+    closed,
+    ...f,
+  };
+}
+
+/**
+ * Findings of `path` (already analysed: `findings`) that its version at git revision `ref` did not
+ * have, matched by content (rule id, message without positions, exposure). A file absent at `ref`
+ * keeps all its findings. For `fwlint check --new-only --base REF`. Throws GitError on git problems.
+ */
+export async function findingsNewSince(ref: string, path: string, findings: readonly Finding[], options: CheckOptions = {}, cwd: string = process.cwd()): Promise<Finding[]> {
+  const base = await baseFor(ref, cwd);
+  const bytes = await base.read(path);
+  if (bytes === null) return [...findings];
+  const decoded = decodeConfig(bytes);
+  if (!decoded.ok) return [...findings];
+  const old = analyzeText(path, decoded.text, options);
+  if (old.fatal !== undefined) return [...findings];
+  return diffFindings(old.findings, findings).newFindings;
+}
+
+const baseCache = new Map<string, Promise<GitBase>>();
+function baseFor(ref: string, cwd: string): Promise<GitBase> {
+  const key = `${cwd}\0${ref}`;
+  let b = baseCache.get(key);
+  if (!b) {
+    b = GitBase.open(ref, cwd);
+    b.catch(() => baseCache.delete(key));
+    baseCache.set(key, b);
+  }
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the command
+
+export interface DiffRunOptions {
+  /** Folder git and relative paths are resolved from (default: the process's). */
+  cwd?: string;
+}
+
+export async function runDiff(argv: readonly string[], io: CliIo, runOptions: DiffRunOptions = {}): Promise<number> {
+  let args: DiffArgs;
+  try {
+    args = parseDiffArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.help) {
+    io.stdout(diffUsage());
+    return 0;
+  }
+  const cwd = runOptions.cwd ?? process.cwd();
+  const options: CheckOptions = args.inputFormat ? { inputFormat: args.inputFormat } : {};
+  let hadError = false;
+  const error = (path: string, message: string): void => {
+    hadError = true;
+    io.stderr(`${sanitize(path)}: ${sanitize(message)}\n`);
+  };
+  const diffs: FileDiff[] = [];
+
+  if (args.base === undefined) {
+    const [oldPath, newPath] = args.paths as [string, string];
+    const texts: (string | undefined)[] = [];
+    for (const p of [oldPath, newPath]) {
+      const read = await readConfigFile(resolve(cwd, p));
+      if (!read.ok) error(p, read.message);
+      texts.push(read.ok ? read.text : undefined);
+    }
+    if (texts[0] === undefined || texts[1] === undefined) return 2;
+    const o = analyzeSide(oldPath, texts[0], options);
+    if ("error" in o) error(oldPath, o.error);
+    const n = analyzeSide(newPath, texts[1], options);
+    if ("error" in n) error(newPath, n.error);
+    if ("error" in o || "error" in n) return 2;
+    diffs.push(compareVersions(o.analyzed, n.analyzed, oldPath, newPath));
+  } else {
+    let base: GitBase;
+    try {
+      base = await baseFor(args.base, cwd);
+    } catch (err) {
+      if (err instanceof GitError) {
+        io.stderr(`${COMMAND}: ${sanitize(err.message)}\n`);
+        return 2;
+      }
+      throw err;
+    }
+    /** [path, named on the command line] */
+    const inputs: [string, boolean][] = [];
+    if (args.paths.length === 0) {
+      for (const p of await base.trackedFiles()) inputs.push([p, false]);
+    } else {
+      const expansion = await expandPaths(args.paths.map((p) => resolve(cwd, p)));
+      for (const p of expansion.problems) if (p.level === "error" && !p.message.includes("no such file")) error(p.path, p.message);
+      for (const f of expansion.files) inputs.push([relative(cwd, f.path) || f.path, f.explicit]);
+    }
+    for (const [path, explicit] of inputs) {
+      const abs = resolve(cwd, path);
+      const label = `${args.base}:${path}`;
+      let oldBytes: Uint8Array | null;
+      try {
+        oldBytes = await base.read(path);
+      } catch (err) {
+        if (err instanceof GitError) {
+          error(path, err.message);
+          continue;
+        }
+        throw err;
+      }
+      const read = await readConfigFile(abs);
+      let newText: string | null;
+      if (read.ok) newText = read.text;
+      else if (read.reason === "unreadable" && read.message === "no such file or directory" && oldBytes !== null) newText = null; // deleted
+      else {
+        if (explicit || read.reason === "unreadable") error(path, read.message);
+        continue;
+      }
+      let oldText: string | null = null;
+      if (oldBytes !== null) {
+        const d = decodeConfig(oldBytes);
+        if (d.ok) oldText = d.text;
+        else if (newText === null) continue; // neither side is a text file
+      }
+      if (oldText === null && newText === null) {
+        if (explicit) error(path, "no such file in the working tree nor at the base revision");
+        continue;
+      }
+      const n = analyzeSide(path, newText, options);
+      if ("error" in n) {
+        // A walked or tracked file that is no ruleset at all is not ours to compare.
+        if (!explicit && !options.inputFormat && n.error.startsWith("not a firewall configuration")) continue;
+        error(path, n.error);
+        continue;
+      }
+      const o = analyzeSide(label, oldText, options);
+      if ("error" in o) {
+        if (n.analyzed === null && !explicit && o.error.startsWith("not a firewall configuration")) continue;
+        // The old version is unreadable as a ruleset: compare with a file that did not exist.
+        io.stderr(`${sanitize(label)}: ${sanitize(o.error)}; compared as if the file did not exist\n`);
+      }
+      const oldA = "error" in o ? null : o.analyzed;
+      diffs.push(compareVersions(oldA, n.analyzed, label, path));
+    }
+  }
+
+  const opened = diffs.flatMap((d) => d.opened);
+  const closed = diffs.flatMap((d) => d.closed);
+  const newFindings = diffs.flatMap((d) => d.newFindings);
+  const resolvedFindings = diffs.flatMap((d) => d.resolvedFindings);
+  if (args.format === "json") {
+    io.stdout(
+      JSON.stringify(
+        {
+          version: 1,
+          opened,
+          closed,
+          newFindings,
+          resolvedFindings,
+          files: diffs.map((d) => ({ old: d.old, new: d.new, format: d.format, oldFormat: d.oldFormat, opened: d.opened.length, closed: d.closed.length })),
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+  } else {
+    io.stdout(renderDiffText(diffs));
+  }
+  if (hadError) return 2;
+  if (opened.length > 0) return 1;
+  if (args.failOn !== "none") {
+    const bar = severityRank(args.failOn);
+    if (newFindings.some((f) => severityRank(f.severity) >= bar)) return 1;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// text
+
+function portsText(ports: [number, number][]): string {
+  return ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
+}
+
+/** "TCP/25", "every UDP port", "ICMP", "GRE", "other protocols (0, 2-5, ...)". */
+export function regionLabel(r: DiffRegion): string {
+  const proto = r.protocol.toUpperCase();
+  if (r.ports.length > 0) {
+    if (r.ports.length === 1 && r.ports[0]![0] <= 1 && r.ports[0]![1] === 65535) return `every ${proto} port`;
+    return `${proto}/${portsText(r.ports)}`;
+  }
+  if (r.protocol === "other") return `other protocols (${portsText(r.protocols)})`;
+  return proto;
+}
+
+function sourceText(r: DiffRegion): string {
+  if (r.direction === "outbound") return r.sourceCoverage >= 0.999 ? "from any source" : "from some sources";
+  if (r.sourceCoverage >= 0.999) return "from any source";
+  if (r.sourceCoverage <= 0) return "from non-public sources only";
+  return `from ${Math.floor(r.sourceCoverage * 1000) / 10}% of public IPv${r.family} sources`;
+}
+
+function destText(r: DiffRegion): string {
+  const d = r.destinations;
+  if (d.length === 1 && d[0] === "any") return "to any destination";
+  return `to ${d.map(sanitize).join(", ")}`;
+}
+
+function where(r: DiffRegion): string {
+  if (!r.location) return r.rule ? ` (${sanitize(r.rule)})` : "";
+  return ` (${sanitize(r.location.file)}:${r.location.line})`;
+}
+
+function witnessText(r: DiffRegion): string {
+  const w = r.witness;
+  const hp = (a: string, p?: number) => (p === undefined ? sanitize(a) : w.family === 6 ? `[${sanitize(a)}]:${p}` : `${sanitize(a)}:${p}`);
+  let s = `${sanitize(w.proto)} ${hp(w.src, w.sport)} -> ${hp(w.dst, w.dport)}`;
+  if (w.icmp_type !== undefined) s += ` type ${w.icmp_type} code ${w.icmp_code ?? 0}`;
+  if (w.iif) s += ` iif ${sanitize(w.iif)}`;
+  if (w.oif) s += ` oif ${sanitize(w.oif)}`;
+  return s;
+}
+
+export function regionSentence(r: DiffRegion, verb: "opens" | "closes"): string {
+  const path = r.direction === "inbound" ? "" : ` on the ${r.direction} path`;
+  const maybe = r.certain ? "" : " (depending on conditions fwlint does not model)";
+  return `this change ${verb} ${regionLabel(r)} ${sourceText(r)} ${destText(r)}${path}${where(r)}${maybe}, e.g. ${witnessText(r)}`;
+}
+
+function findingLine(f: Finding): string {
+  return `[${f.severity}] ${sanitize(f.ruleId)} ${sanitize(f.location.file)}:${f.location.line}: ${sanitize(f.message)}`;
+}
+
+export function renderDiffText(diffs: readonly FileDiff[]): string {
+  const lines: string[] = [];
+  const opened = diffs.flatMap((d) => d.opened);
+  const closed = diffs.flatMap((d) => d.closed);
+  const added = diffs.flatMap((d) => d.newFindings);
+  const resolved = diffs.flatMap((d) => d.resolvedFindings);
+  for (const r of opened) lines.push(regionSentence(r, "opens"));
+  for (const r of closed) lines.push(regionSentence(r, "closes"));
+  for (const f of added) lines.push(`new finding: ${findingLine(f)}`);
+  for (const f of resolved) lines.push(`resolved finding: ${findingLine(f)}`);
+  if (opened.length + closed.length + added.length + resolved.length === 0) {
+    lines.push(diffs.length === 0 ? "no firewall files to compare" : "no difference: the change accepts exactly the same traffic, and the findings are the same");
+  } else {
+    const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+    lines.push("", `${n(opened.length, "region")} opened, ${n(closed.length, "region")} closed, ${n(added.length, "new finding")}, ${n(resolved.length, "resolved finding")} in ${n(diffs.length, "file")}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export { findingKey };
