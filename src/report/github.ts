@@ -3,7 +3,7 @@
  * on the pull request's changed files.
  *
  *   ::error file=rules.v4,line=9,col=1,title=fwlint exposed-service (high)::SMTP (tcp/25) is reachable ...%0Ae.g. tcp 198.51.100.7:40000 -> 10.0.0.5:25 iif eth0%0Adecided by: filter INPUT rules.v4:9 accept: -A INPUT ...
- *   fwlint: 3 findings, 0 file errors; annotated 2 errors, 1 notice; not annotated: none
+ *   fwlint: 3 findings, 0 file errors; annotated 2 errors, 0 warnings, 1 notice; not annotated: none
  *
  * Severity maps to the command: critical/high -> error, medium -> warning, low/info -> notice. File
  * diagnostics of severity error become `::error` lines too (first, before the findings). Findings come
@@ -18,7 +18,7 @@
  * scanned file or a file name first goes through sanitize(), so it cannot carry a raw line break (which
  * would let a ruleset comment start a workflow command of its own) or terminal escapes into the log.
  */
-import { severityRank, type Finding, type Report, type Severity, type TraceStep } from "../model/finding.js";
+import { type Finding, type Report, type Severity, type TraceStep } from "../model/finding.js";
 import type { Diagnostic } from "../model/types.js";
 import { sanitize } from "./sanitize.js";
 import { sortFindings } from "./json.js";
@@ -173,10 +173,6 @@ export function renderGithub(report: Report, options: GithubOptions = {}): strin
       : `not annotated (GitHub shows at most ${limit} of each kind per step): ` +
         `${plural(skipped.error, "more error")}, ${plural(skipped.warning, "more warning")}, ${plural(skipped.notice, "more notice")}` +
         ` (${notAnnotated} in total)`;
-  if (findings.length > 0) {
-    const worst = findings.reduce((a, b) => (severityRank(b.severity) > severityRank(a.severity) ? b : a));
-    summary += `; most severe: ${worst.severity}`;
-  }
   lines.push(summary);
   return lines.join("\n") + "\n";
 }
