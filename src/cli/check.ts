@@ -13,7 +13,7 @@ import { parseArgs, UsageError, type OptionSpec } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
 
-const OUTPUT_FORMATS = ["text", "json"] as const;
+const OUTPUT_FORMATS = ["text", "json", "github", "junit"] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 type FailOn = Severity | "none";
 
@@ -33,7 +33,7 @@ Analyse firewall rulesets and report what they let in that is too wide. PATH is 
 folders are walked recursively, and files in them that fwlint cannot read as a ruleset are skipped.
 
 Options:
-  --format text|json      output format (default: text)
+  --format FORMAT         text (default), json, github (workflow annotations), junit (JUnit XML)
   --fail-on SEVERITY      exit 1 when a finding is at least this severe: ${SEVERITIES.join(", ")}, or none
                           (default: high)
   --input-format NAME     read every file as NAME instead of detecting the format
@@ -73,7 +73,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
 
   const format = str("format") ?? "text";
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`${COMMAND}: unknown --format ${quote(format)} (expected ${OUTPUT_FORMATS.join(" or ")})`);
+    throw new UsageError(`${COMMAND}: unknown --format ${quote(format)} (expected ${OUTPUT_FORMATS.join(", ")})`);
   }
   const failOn = str("fail-on") ?? "high";
   if (failOn !== "none" && !(SEVERITIES as readonly string[]).includes(failOn)) {
@@ -204,6 +204,12 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
   if (args.format === "json") {
     const { renderJson } = await import("../report/json.js");
     io.stdout(renderJson(FWLINT_VERSION, jsonFiles, findings));
+  } else if (args.format === "github") {
+    const [{ buildReport }, { renderGithub }] = await Promise.all([import("../report/json.js"), import("../report/github.js")]);
+    io.stdout(renderGithub(buildReport(FWLINT_VERSION, jsonFiles, findings)));
+  } else if (args.format === "junit") {
+    const [{ buildReport }, { renderJunit }] = await Promise.all([import("../report/json.js"), import("../report/junit.js")]);
+    io.stdout(renderJunit(buildReport(FWLINT_VERSION, jsonFiles, findings)));
   } else {
     const { renderText } = await import("../report/text.js");
     io.stdout(renderText({ files: textFiles, findings, failed }, { color: useColor(io, args.noColor) }));

@@ -76,3 +76,20 @@ describe("fwlint trace", () => {
     expect(bad.err).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("fwlint check --format github|junit", () => {
+  it("prints workflow annotations for each finding and exits by --fail-on", async () => {
+    const r = await run(["check", "--format", "github", relay]);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split("\n");
+    expect(lines.filter((l) => l.startsWith("::error file=fixtures/iptables/open-relay.rules,line=16,col=1,"))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^fwlint: 2 findings/);
+  });
+
+  it("prints JUnit XML with one failing testcase per finding", async () => {
+    const r = await run(["check", "--format", "junit", relay]);
+    expect(r.out).toMatch(/^<\?xml version="1.0"/);
+    expect(r.out.match(/<failure /g)).toHaveLength(2);
+    expect(r.out).toContain('classname="exposed-service"');
+  });
+});
