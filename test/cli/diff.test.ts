@@ -1,0 +1,178 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { findingsNewSince, runDiff } from "../../src/cli/diff.js";
+import { analyzeText } from "../../src/engine/check.js";
+import { captureIo } from "./io.js";
+
+const HEAD = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p tcp --dport 22 -j ACCEPT
+`;
+const BASE = `${HEAD}COMMIT\n`;
+const WITH_SMTP = `${HEAD}-A INPUT -p tcp --dport 25 -j ACCEPT\nCOMMIT\n`;
+const SCRIPT = `#!/bin/sh
+IPT=/sbin/iptables
+$IPT -F
+$IPT -P INPUT DROP
+$IPT -P FORWARD DROP
+$IPT -P OUTPUT ACCEPT
+$IPT -A INPUT -i lo -j ACCEPT
+$IPT -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+$IPT -A INPUT -p tcp --dport 22 -j ACCEPT
+`;
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "fwlint-diff-"));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function files(entries: Record<string, string>): Record<string, string> {
+  const dir = tempDir();
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(entries)) {
+    out[name] = join(dir, name);
+    writeFileSync(out[name]!, text);
+  }
+  return out;
+}
+
+async function run(argv: string[]) {
+  const io = captureIo();
+  const code = await main(argv, io);
+  return { code, out: io.out, err: io.err };
+}
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", ["-c", "user.email=t@example.org", "-c", "user.name=t", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", ...args], { cwd, stdio: "pipe" });
+}
+
+describe("fwlint diff OLD NEW", () => {
+  it("reports tcp/25 opened, in words and exit 1", async () => {
+    const f = files({ "old.rules": BASE, "new.rules": WITH_SMTP });
+    const r = await run(["diff", f["old.rules"]!, f["new.rules"]!]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`this change opens TCP/25 from any source to any destination (${f["new.rules"]}:8), e.g. tcp 198.51.100.7:40000 -> 10.0.0.5:25`);
+    expect(r.out).toMatch(/new finding: \[high\] exposed-service .*SMTP/);
+  });
+
+  it("JSON follows the contract", async () => {
+    const f = files({ "old.rules": BASE, "new.rules": WITH_SMTP });
+    const r = await run(["diff", f["old.rules"]!, f["new.rules"]!, "--format", "json"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(Object.keys(j)).toEqual(expect.arrayContaining(["version", "opened", "closed", "newFindings", "resolvedFindings"]));
+    expect(j.version).toBe(1);
+    expect(j.opened).toHaveLength(1);
+    expect(j.opened[0]).toMatchObject({ direction: "inbound", family: 4, protocol: "tcp", ports: [[25, 25]], sourceCoverage: 1, location: { file: f["new.rules"], line: 8 } });
+    expect(j.opened[0].witness).toMatchObject({ family: 4, proto: "tcp", dport: 25, hook: "input" });
+    expect(j.closed).toEqual([]);
+    expect(j.newFindings.map((x: { ruleId: string }) => x.ruleId)).toEqual(["exposed-service"]);
+    expect(j.resolvedFindings).toEqual([]);
+  });
+
+  it("a closing only exits 0 and names the old rule", async () => {
+    const f = files({ "old.rules": WITH_SMTP, "new.rules": BASE });
+    const r = await run(["diff", f["old.rules"]!, f["new.rules"]!]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`this change closes TCP/25 from any source to any destination (${f["old.rules"]}:8)`);
+    expect(r.out).toMatch(/resolved finding: .*SMTP/);
+  });
+
+  it("an iptables-save file and the same rules as a script: no difference, exit 0", async () => {
+    const f = files({ "rules.v4": BASE, "firewall.sh": SCRIPT });
+    const r = await run(["diff", f["rules.v4"]!, f["firewall.sh"]!, "--format", "json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ opened: [], closed: [], newFindings: [], resolvedFindings: [] });
+  });
+
+  it("usage and read errors exit 2", async () => {
+    const f = files({ "old.rules": BASE, "junk.txt": "hello\n" });
+    expect((await run(["diff", f["old.rules"]!])).code).toBe(2);
+    expect((await run(["diff", f["old.rules"]!, join(tempDir(), "missing")])).code).toBe(2);
+    const junk = await run(["diff", f["old.rules"]!, f["junk.txt"]!]);
+    expect(junk.code).toBe(2);
+    expect(junk.err).toMatch(/not a firewall configuration/);
+    expect((await run(["diff", "--format", "xml", "a", "b"])).code).toBe(2);
+    expect((await run(["diff", "--help"])).out).toMatch(/--base REF/);
+  });
+});
+
+describe("fwlint diff --base REF", () => {
+  it("compares the working tree with a git revision; a new file opens what it accepts", async () => {
+    const repo = tempDir();
+    git(repo, "init", "-q");
+    mkdirSync(join(repo, "fw"));
+    writeFileSync(join(repo, "fw", "rules.v4"), BASE);
+    writeFileSync(join(repo, "README"), "not a ruleset\n");
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "base");
+    writeFileSync(join(repo, "fw", "rules.v4"), WITH_SMTP);
+
+    const io = captureIo();
+    const code = await runDiff(["--base", "HEAD", "--format", "json"], io, { cwd: repo });
+    expect(io.err).toBe("");
+    expect(code).toBe(1);
+    const j = JSON.parse(io.out);
+    expect(j.opened).toHaveLength(1);
+    expect(j.opened[0]).toMatchObject({ protocol: "tcp", ports: [[25, 25]], location: { file: join("fw", "rules.v4"), line: 8 } });
+    expect(j.files).toEqual([expect.objectContaining({ old: "HEAD:fw/rules.v4", new: join("fw", "rules.v4") })]);
+
+    // Unchanged against the new commit: nothing to say.
+    git(repo, "commit", "-q", "-am", "smtp");
+    const same = captureIo();
+    expect(await runDiff(["--base", "HEAD", "fw"], same, { cwd: repo })).toBe(0);
+    expect(same.out).toMatch(/no difference/);
+
+    // Against the first commit, with an explicit path.
+    const text = captureIo();
+    expect(await runDiff(["--base", "HEAD~1", join("fw", "rules.v4")], text, { cwd: repo })).toBe(1);
+    expect(text.out).toContain("this change opens TCP/25 from any source");
+
+    // A file that is not at REF is new: everything it accepts is opened.
+    writeFileSync(join(repo, "fw", "extra.rules"), BASE);
+    const added = captureIo();
+    expect(await runDiff(["--base", "HEAD", join("fw", "extra.rules"), "--format", "json"], added, { cwd: repo })).toBe(1);
+    const aj = JSON.parse(added.out);
+    expect(aj.opened.some((r: { protocol: string; ports: number[][] }) => r.protocol === "tcp" && r.ports.some(([a, b]) => a! <= 22 && 22 <= b!))).toBe(true);
+    expect(aj.closed).toEqual([]);
+
+    // A bad revision is an error.
+    const bad = captureIo();
+    expect(await runDiff(["--base", "no-such-ref"], bad, { cwd: repo })).toBe(2);
+    expect(bad.err).toMatch(/unknown git revision/);
+  });
+});
+
+describe("check --new-only helper", () => {
+  it("findingsNewSince keeps only the findings the base revision did not have", async () => {
+    const repo = tempDir();
+    git(repo, "init", "-q");
+    writeFileSync(join(repo, "rules.v4"), BASE);
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "base");
+    // SMTP added at the end, and the ssh rule moved: only SMTP is new.
+    const changed = BASE.replace("-A INPUT -p tcp --dport 22 -j ACCEPT\n", "").replace("COMMIT", "-A INPUT -p tcp --dport 25 -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT");
+    writeFileSync(join(repo, "rules.v4"), changed);
+    const now = analyzeText("rules.v4", changed);
+    expect(now.findings.length).toBeGreaterThan(1);
+    const fresh = await findingsNewSince("HEAD", "rules.v4", now.findings, {}, repo);
+    expect(fresh.map((f) => f.exposure?.service)).toEqual(["smtp"]);
+    // A file the revision does not have: every finding is new.
+    writeFileSync(join(repo, "other.v4"), changed);
+    expect(await findingsNewSince("HEAD", "other.v4", now.findings, {}, repo)).toHaveLength(now.findings.length);
+  });
+});
