@@ -219,7 +219,9 @@ function describe(
   if (ports.length > 0) dports.push(Number(ports[0]![0] === 0n && ports[0]![1] > 0n ? 1n : ports[0]![0]));
   // Prefer a witness a stranger could send (public source, new connection), then any member.
   const stranger = kind === "outbound" ? set : set.intersect(strangerRegion(family, proto !== undefined ? [proto] : protocolList(protocols)));
-  const hints = { family, kind, ifaces, dports, ...(proto !== undefined ? { proto } : {}) };
+  // Several protocols: prefer GRE, else the first one (never the other family's ICMP by default).
+  const hintProto = proto ?? (protocols.some(([a, b]) => a <= 47n && 47n <= b) ? 47 : Number(protocols[0]![0]));
+  const hints = { family, kind, ifaces, dports, proto: hintProto };
   const point = pickWitness(stranger.isEmpty() ? set : stranger, hints) ?? set.witness()!;
   const witness = pointToPacket(point, kind);
   let location: Location | undefined;
@@ -344,7 +346,19 @@ export function diffFindings(oldFindings: readonly Finding[], newFindings: reado
     const k = findingKey(f);
     const c = remaining.get(k) ?? 0;
     if (c > 0) remaining.set(k, c - 1);
-    else resolved.push(f);
+    // An exposure that a wider one of NEW now reports (SSH inside "every TCP port") is not resolved.
+    else if (!newFindings.some((n) => subsumes(n, f))) resolved.push(f);
   }
   return { newFindings: added, resolvedFindings: resolved };
+}
+
+/** `wide` reports at least the exposure `narrow` did: same path and protocol, more ports, more sources. */
+function subsumes(wide: Finding, narrow: Finding): boolean {
+  const w = wide.exposure;
+  const n = narrow.exposure;
+  if (!w || !n || wide.ruleId !== narrow.ruleId) return false;
+  if (w.family !== n.family || w.direction !== n.direction || w.protocol !== n.protocol) return false;
+  if (w.sourceCoverage < n.sourceCoverage) return false;
+  if (wide.uncertain && !narrow.uncertain) return false;
+  return n.ports.every(([a, b]) => w.ports.some(([c, d]) => c <= a && b <= d));
 }

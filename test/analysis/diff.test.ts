@@ -130,3 +130,13 @@ describe("diffFindings", () => {
     expect(back.resolvedFindings.map((f) => f.exposure?.service)).toEqual(["smtp"]);
   });
 });
+
+describe("diffFindings and wider exposures", () => {
+  it("an exposure now reported inside a wider one (every TCP port) is not resolved", () => {
+    const old = analyzeText("old.rules", BASE);
+    const neu = analyzeText("new.rules", BASE.replace(":INPUT DROP", ":INPUT ACCEPT"));
+    const d = diffFindings(old.findings, neu.findings);
+    expect(d.resolvedFindings).toEqual([]);
+    expect(d.newFindings.some((f) => f.ruleId === "default-accept-policy")).toBe(true);
+  });
+});
