@@ -19,6 +19,8 @@ const USAGE = `Usage: fwlint <command> [options]
 Commands:
   check PATH...   analyse firewall rulesets (files or folders) and report what they let in
   trace FILE      follow packets through a ruleset: verdict and every rule on the way
+  rules           list the rules fwlint checks, with their default severity
+  explain RULE    what a rule checks, why it matters, an example and how to fix it
   diff OLD NEW    what a change opens and closes (also: diff --base REF [PATH...] against git)
 
 Options:
@@ -90,6 +92,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case "trace": {
         const { runTrace } = await import("./trace.js");
         return await runTrace(rest, io);
+      }
+      case "rules": {
+        const { runRules } = await import("./rules.js");
+        return await runRules(rest, io);
+      }
+      case "explain": {
+        const { runExplain } = await import("./rules.js");
+        return await runExplain(rest, io);
       }
       case "diff": {
         const { runDiff } = await import("./diff.js");

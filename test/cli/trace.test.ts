@@ -93,3 +93,20 @@ describe("fwlint check --format github|junit", () => {
     expect(r.out).toContain('classname="exposed-service"');
   });
 });
+
+describe("fwlint rules / explain", () => {
+  it("lists every built-in rule with its severity and summary", async () => {
+    const r = await run(["rules"]);
+    expect(r.code).toBe(0);
+    for (const id of ["exposed-service", "default-accept-policy", "shadowed-rule"]) expect(r.out).toMatch(new RegExp(`^${id}\\s+\\w+\\s+\\S`, "m"));
+  });
+
+  it("explains a rule in Ruff-style sections, and refuses an unknown id", async () => {
+    const r = await run(["explain", "shadowed-rule"]);
+    expect(r.code).toBe(0);
+    for (const h of ["What it does", "Why is this bad?", "Example", "How to fix"]) expect(r.out).toContain(h);
+    const bad = await run(["explain", "no-such-rule"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/no rule 'no-such-rule'/);
+  });
+});
