@@ -219,7 +219,8 @@ function normaliseSource(line: string): string {
 
 /**
  * The hex sha256 that identifies a finding across edits: rule id, file, the normalised source line and
- * the exposure (service(s), protocol, ports, direction). Without a source line the message stands in.
+ * the exposure (service(s), protocol, ports, direction). Without a source line (a Report made by
+ * buildReport in json.ts has none) the message, digits masked, stands in.
  */
 export function fingerprintHash(f: Finding): string {
   const e = f.exposure;
@@ -227,7 +228,8 @@ export function fingerprintHash(f: Finding): string {
     "fwlint/v1",
     f.ruleId,
     f.location.file.replace(/\\/g, "/").replace(/^(\.\/)+/, ""),
-    f.sourceLine !== undefined ? normaliseSource(f.sourceLine) : `message:${f.message}`,
+    // Messages can name line numbers ("line 12 already matches ..."): without them.
+    f.sourceLine !== undefined ? normaliseSource(f.sourceLine) : `message:${f.message.replace(/[0-9]+/g, "#")}`,
     e ? e.service ?? "" : "",
     e ? [...(e.services ?? [])].sort().join(",") : "",
     e ? e.protocol : "",

@@ -254,6 +254,22 @@ describe("SARIF reporter: fingerprints", () => {
     expect(smtpOf(relay.text).fp).toBe(before.fp);
   });
 
+  it("without the source line, falls back to the message with its line numbers masked", () => {
+    const shadow = (line: number, earlier: number) =>
+      finding({
+        ruleId: "shadowed-rule",
+        severity: "low",
+        message: `rule can never match: line ${earlier} (accept) already matches every packet it matches`,
+        location: { file: "rules.v4", line, column: 1 },
+        sourceLine: undefined,
+        exposure: undefined,
+        witness: undefined,
+        trace: undefined,
+      });
+    const fp = (f: Finding) => (buildSarif(report([f]), rules) as Any).runs[0].results[0].partialFingerprints[FINGERPRINT_KEY];
+    expect(fp(shadow(14, 12))).toBe(fp(shadow(12, 10)));
+  });
+
   it("numbers results that share a hash", () => {
     const log = buildSarif(report([finding(), finding({ location: { file: "rules.v4", line: 20, column: 1 } })]), rules) as Any;
     const fps = log.runs[0].results.map((r: Any) => r.partialFingerprints[FINGERPRINT_KEY] as string);
