@@ -421,10 +421,17 @@ export function regionLabel(r: DiffRegion): string {
 }
 
 function sourceText(r: DiffRegion): string {
-  if (r.direction === "outbound") return r.sourceCoverage >= 0.999 ? "from any source" : "from some sources";
-  if (r.sourceCoverage >= 0.999) return "from any source";
-  if (r.sourceCoverage <= 0) return "from non-public sources only";
-  return `from ${Math.floor(r.sourceCoverage * 1000) / 10}% of public IPv${r.family} sources`;
+  if (r.direction === "outbound") return r.sourceCoverage >= 0.999 ? "from any source " : "";
+  if (r.sourceCoverage >= 0.999) return "from any source ";
+  if (r.sourceCoverage <= 0) return "";
+  return `from ${Math.floor(r.sourceCoverage * 1000) / 10}% of public IPv${r.family} sources `;
+}
+
+/** For a region no stranger can start a connection into: what it is about instead. */
+function scopeNote(r: DiffRegion): string {
+  if (r.direction === "outbound" || r.sourceCoverage > 0) return "";
+  if (!r.states.includes("new") && !r.states.includes("untracked")) return ` (${r.states.join("/").toUpperCase()} packets only)`;
+  return " (not as a new connection from a public source on an external interface)";
 }
 
 function destText(r: DiffRegion): string {
@@ -451,7 +458,7 @@ function witnessText(r: DiffRegion): string {
 export function regionSentence(r: DiffRegion, verb: "opens" | "closes"): string {
   const path = r.direction === "inbound" ? "" : ` on the ${r.direction} path`;
   const maybe = r.certain ? "" : " (depending on conditions fwlint does not model)";
-  return `this change ${verb} ${regionLabel(r)} ${sourceText(r)} ${destText(r)}${path}${where(r)}${maybe}, e.g. ${witnessText(r)}`;
+  return `this change ${verb} ${regionLabel(r)} ${sourceText(r)}${destText(r)}${path}${scopeNote(r)}${where(r)}${maybe}, e.g. ${witnessText(r)}`;
 }
 
 function findingLine(f: Finding): string {
