@@ -119,7 +119,7 @@ async function main() {
   const outputs = await Promise.all([
     build({
       ...bundled,
-      input: { "src/cli/main": "src/cli/main.ts" },
+      input: { "src/cli/main": "src/cli/main.ts", "src/action/main": "src/action/main.ts" },
       output: esmOutput("chunks"),
     }),
     build({
