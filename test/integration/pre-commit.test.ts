@@ -81,9 +81,6 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
       const work = join(tmp, "work");
       const env = cleanEnv({
         PRE_COMMIT_HOME: join(tmp, "pre-commit-home"),
-        // pre-commit before 3.8 (Debian's 3.0.4) takes all of `npm pack`'s stdout as the tarball's name;
-        // npm 10+ prints the `prepare` script's banner there unless scripts run in the background.
-        npm_config_foreground_scripts: "false",
         npm_config_audit: "false",
         npm_config_fund: "false",
         GIT_AUTHOR_NAME: "fwlint test",
