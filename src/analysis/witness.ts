@@ -83,7 +83,7 @@ export function pickWitness(set: PacketSet, hints: WitnessHints): bigint[] | und
     [Dim.Iif]: ifaceVals,
     [Dim.Oif]: ifaceVals.slice(1).concat(ifaceVals.slice(0, 1)),
     [Dim.TcpFlags]: [2n, 16n, 24n],
-    [Dim.IcmpType]: [8n, 128n, 0n],
+    [Dim.IcmpType]: hints.family === 6 ? [128n, 0n] : [8n, 0n],
     [Dim.IcmpCode]: [0n],
   };
   return set.witness(prefs, (dim, lo, hi) => readableIn(dim, lo, hi, hints.ifaces));

@@ -23,6 +23,8 @@ const SPECS: OptionSpec[] = [
   { name: "input-format", value: true },
   { name: "threshold", value: true },
   { name: "no-color", value: false },
+  { name: "new-only", value: false },
+  { name: "base", value: true },
   { name: "help", value: false, short: "h" },
 ];
 
@@ -40,6 +42,8 @@ Options:
                           (${knownFormats().join(", ")})
   --threshold 0..1        share of the public address space from which a service must be reachable to
                           count as reachable from any source (default: from the rule pack)
+  --new-only --base REF   report only findings that the file did not already have at git revision REF
+                          (matched by content, not line numbers: the pull-request check)
   --no-color              plain text output (colour is used only on a terminal and when NO_COLOR is unset)
   -h, --help              show this help
 
@@ -55,6 +59,8 @@ interface CheckArgs {
   noColor: boolean;
   paths: string[];
   help: boolean;
+  /** Report only findings that are not already present at this git revision (matched by content). */
+  newSince?: string;
 }
 
 const COMMAND = "fwlint check";
@@ -97,7 +103,10 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     checkOptions.threshold = n;
   }
   if (!help && positionals.length === 0) throw new UsageError(`${COMMAND}: no PATH given (see '${COMMAND} --help')`);
+  const base = str("base");
+  if (options.has("new-only") !== (base !== undefined)) throw new UsageError(`${COMMAND}: --new-only and --base REF go together`);
   return {
+    ...(base !== undefined ? { newSince: base } : {}),
     format: format as OutputFormat,
     failOn: failOn as FailOn,
     options: checkOptions,
@@ -185,6 +194,10 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     } catch (err) {
       fail(input.path, `internal error: ${err instanceof Error ? err.message : String(err)}`);
       continue;
+    }
+    if (args.newSince !== undefined && result.fatal === undefined) {
+      const { findingsNewSince } = await import("./diff.js");
+      result.findings = await findingsNewSince(args.newSince, input.path, result.findings, args.options);
     }
     if (result.fatal !== undefined) {
       if (!input.explicit && args.options.inputFormat === undefined && isUnrecognised(result)) continue;

@@ -176,3 +176,33 @@ describe("check --new-only helper", () => {
     expect(await findingsNewSince("HEAD", "other.v4", now.findings, {}, repo)).toHaveLength(now.findings.length);
   });
 });
+
+describe("fwlint check --new-only --base REF", () => {
+  it("reports only the finding the working tree added since REF", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { main } = await import("../../src/cli/main.js");
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-newonly-"));
+    const git = (...a: string[]) => execFileSync("git", a, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.invalid" } });
+    const head = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+    writeFileSync(join(dir, "rules.v4"), `${head}-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n`);
+    git("init", "-q");
+    git("add", "rules.v4");
+    git("commit", "-qm", "ssh open");
+    writeFileSync(join(dir, "rules.v4"), `${head}-A INPUT -p tcp -m tcp --dport 25 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n`);
+    let out = "";
+    const io = { stdout: (t: string) => void (out += t), stderr: () => undefined, stdoutIsTTY: false, env: {} };
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const code = await main(["check", "--new-only", "--base", "HEAD", "--format", "json", "rules.v4"], io);
+      expect(code).toBe(1);
+    } finally {
+      process.chdir(cwd);
+    }
+    const report = JSON.parse(out);
+    expect(report.findings.map((f: { exposure?: { service?: string } }) => f.exposure?.service)).toEqual(["smtp"]);
+  });
+});
