@@ -13,7 +13,7 @@ import { parseArgs, UsageError, type OptionSpec } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
 
-const OUTPUT_FORMATS = ["text", "json", "github", "junit"] as const;
+const OUTPUT_FORMATS = ["text", "json", "sarif", "github", "junit"] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 type FailOn = Severity | "none";
 
@@ -35,7 +35,8 @@ Analyse firewall rulesets and report what they let in that is too wide. PATH is 
 folders are walked recursively, and files in them that fwlint cannot read as a ruleset are skipped.
 
 Options:
-  --format FORMAT         text (default), json, github (workflow annotations), junit (JUnit XML)
+  --format FORMAT         text (default), json, sarif (SARIF 2.1.0 for code scanning), github (workflow
+                          annotations), junit (JUnit XML)
   --fail-on SEVERITY      exit 1 when a finding is at least this severe: ${SEVERITIES.join(", ")}, or none
                           (default: high)
   --input-format NAME     read every file as NAME instead of detecting the format
@@ -217,6 +218,13 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
   if (args.format === "json") {
     const { renderJson } = await import("../report/json.js");
     io.stdout(renderJson(FWLINT_VERSION, jsonFiles, findings));
+  } else if (args.format === "sarif") {
+    const [{ buildReport }, { renderSarif }, { loadBuiltinRules }] = await Promise.all([
+      import("../report/json.js"),
+      import("../report/sarif.js"),
+      import("../engine/rule-pack.js"),
+    ]);
+    io.stdout(renderSarif(buildReport(FWLINT_VERSION, jsonFiles, findings), loadBuiltinRules().rules));
   } else if (args.format === "github") {
     const [{ buildReport }, { renderGithub }] = await Promise.all([import("../report/json.js"), import("../report/github.js")]);
     io.stdout(renderGithub(buildReport(FWLINT_VERSION, jsonFiles, findings)));

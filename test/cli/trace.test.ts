@@ -110,3 +110,16 @@ describe("fwlint rules / explain", () => {
     expect(bad.err).toMatch(/no rule 'no-such-rule'/);
   });
 });
+
+describe("fwlint check --format sarif", () => {
+  it("prints one SARIF 2.1.0 run with the built-in rules and a result per finding", async () => {
+    const r = await run(["check", "--format", "sarif", relay]);
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(r.out);
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.runs).toHaveLength(1);
+    expect(sarif.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toContain("exposed-service");
+    expect(sarif.runs[0].results).toHaveLength(2);
+    expect(sarif.runs[0].results[1].locations[0].physicalLocation.region.startLine).toBe(16);
+  });
+});
