@@ -219,12 +219,10 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     const { renderJson } = await import("../report/json.js");
     io.stdout(renderJson(FWLINT_VERSION, jsonFiles, findings));
   } else if (args.format === "sarif") {
-    const [{ buildReport }, { renderSarif }, { loadBuiltinRules }] = await Promise.all([
-      import("../report/json.js"),
-      import("../report/sarif.js"),
-      import("../engine/rule-pack.js"),
-    ]);
-    io.stdout(renderSarif(buildReport(FWLINT_VERSION, jsonFiles, findings), loadBuiltinRules().rules));
+    // The findings keep their source lines: SARIF shows them as snippets and fingerprints them.
+    const [{ renderSarif }, { loadBuiltinRules }] = await Promise.all([import("../report/sarif.js"), import("../engine/rule-pack.js")]);
+    const report = { version: 1 as const, tool: { name: "fwlint" as const, version: FWLINT_VERSION }, files: jsonFiles, findings };
+    io.stdout(renderSarif(report, loadBuiltinRules().rules));
   } else if (args.format === "github") {
     const [{ buildReport }, { renderGithub }] = await Promise.all([import("../report/json.js"), import("../report/github.js")]);
     io.stdout(renderGithub(buildReport(FWLINT_VERSION, jsonFiles, findings)));
