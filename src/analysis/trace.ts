@@ -18,9 +18,13 @@ export interface TracePath {
   assumptions: string[];
   /** The packet as delivered (after DNAT). */
   delivered: bigint[];
+  /** More paths existed than the tracer follows (MAX_PATHS): the verdict may not be the only one. */
+  truncated?: boolean;
 }
 
 const MAX_PATHS = 16;
+/** Set when a chain had more branches than MAX_PATHS; read by tracePacket (single-threaded). */
+const cut = { paths: false };
 const MAX_DEPTH = 128;
 
 interface State {
@@ -38,6 +42,8 @@ type ChainOutcome =
 export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonly bigint[]): TracePath[] {
   let states: State[] = [{ point: point.slice(), steps: [], assumptions: [] }];
   const finished: TracePath[] = [];
+  let truncated = false;
+  cut.paths = false;
   for (const stage of pipeline.stages) {
     const chain = ruleset.chains.get(stage.chain);
     if (!chain) continue;
@@ -70,12 +76,14 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
         }
       }
     }
+    if (next.length > MAX_PATHS) truncated = true;
     states = next.slice(0, MAX_PATHS);
   }
   for (const st of states) {
     const fallback = [...st.steps].reverse().find((s) => s.action === "accept" || s.action.startsWith("dnat"));
     finished.push(done("accept", st, st.decisive ?? fallback));
   }
+  if (truncated || cut.paths) for (const f of finished) f.truncated = true;
   return finished;
 }
 
@@ -100,7 +108,11 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
   const outcomes: ChainOutcome[] = [];
   // Each pending entry: a state and the index of the next rule to test.
   const pending: { st: State; i: number }[] = [{ st: start, i: 0 }];
-  while (pending.length > 0 && outcomes.length < MAX_PATHS) {
+  while (pending.length > 0) {
+    if (outcomes.length >= MAX_PATHS) {
+      cut.paths = true; // branches left unexplored
+      break;
+    }
     const { st, i } = pending.pop()!;
     let cur = st;
     let idx = i;

@@ -40,6 +40,7 @@ export function verdictFor(ruleset: Ruleset, packet: Packet): PacketVerdict {
   }
   const paths = tracePacket(ruleset, pipeline, point);
   const verdicts = new Set(paths.map((p) => p.verdict));
-  const verdict: Verdict = verdicts.size === 1 ? [...verdicts][0]! : "unknown";
+  // A trace cut short (too many branches on unmodelled conditions) cannot vouch for one verdict.
+  const verdict: Verdict = verdicts.size === 1 && !paths.some((p) => p.truncated) ? [...verdicts][0]! : "unknown";
   return { verdict, paths, pipeline, point };
 }

@@ -123,3 +123,15 @@ describe("fwlint check --format sarif", () => {
     expect(sarif.runs[0].results[1].locations[0].physicalLocation.region.startLine).toBe(16);
   });
 });
+
+describe("trace with many unmodelled branches", () => {
+  it("says unknown rather than vouching for a verdict when it had to stop following branches", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-trace-"));
+    const rules = join(dir, "many.rules");
+    const limits = Array.from({ length: 20 }, (_, i) => `-A INPUT -p tcp -m tcp --dport 22 -m limit --limit ${i + 1}/min -j LOG`);
+    const drops = Array.from({ length: 20 }, (_, i) => `-A INPUT -p tcp -m tcp --dport 22 -m recent --name r${i} --rcheck -j DROP`);
+    writeFileSync(rules, ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]", ...limits, ...drops, "COMMIT", ""].join("\n"));
+    const r = await run(["trace", rules, "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "22", "--format", "json"]);
+    expect(JSON.parse(r.out.trim()).verdict).toBe("unknown");
+  });
+});
