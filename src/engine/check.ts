@@ -10,8 +10,12 @@ import type { FileReport, Finding } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { CHECKS } from "../../rules/checks/index.js";
-import type { CheckContext } from "../../rules/checks/context.js";
-import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition } from "./rule-pack.js";
+import type { Check, CheckContext } from "../../rules/checks/context.js";
+import type { Severity } from "../model/finding.js";
+import type { IntentEntry, InterfaceName } from "./config.js";
+import { intentSet, interfaceSet, restrictResults } from "./intent.js";
+import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service, type ServiceCatalog } from "./rule-pack.js";
+import { applySuppressions, parseSuppressions } from "./suppress.js";
 import { detectFormat, knownFormats as formatNames, parseAs } from "./formats.js";
 
 export const FWLINT_VERSION = "0.1.0";
@@ -23,7 +27,27 @@ export interface CheckOptions {
   inputFormat?: string;
   /** Parse only (for trace and other commands that need the model, not the findings). */
   skipChecks?: boolean;
+  /** Only these interfaces face the Internet (.fwlint.yaml `internet:` for this file). */
+  internetInterfaces?: InterfaceName[];
+  /** Openings that are meant to exist (.fwlint.yaml `intent:`): not reported; what exceeds them is. */
+  intent?: IntentEntry[];
+  /** Severity per rule id (.fwlint.yaml `severity:`). */
+  severity?: Record<string, Severity>;
+  /** Rules switched on or off by id (.fwlint.yaml `rules:`). */
+  rules?: Record<string, boolean>;
+  /** Catalog additions; an entry with a built-in id replaces it (.fwlint.yaml `services:`). */
+  services?: Service[];
+  /** Keep suppressed findings, marked `suppressed: true`, instead of leaving them out. */
+  showSuppressed?: boolean;
+  /** "Today" for suppression expiry dates (tests); default the current date. */
+  now?: Date;
 }
+
+/**
+ * Checks whose findings say strangers on the Internet reach something: they see the pipelines'
+ * delivered packets restricted to the Internet-facing interfaces and without the intended openings.
+ */
+const EXPOSURE_CHECKS: ReadonlySet<string> = new Set(["exposure", "nat-port-forward-exposure", "broad-source-range"]);
 
 export interface AnalyzedFile {
   file: FileReport;
@@ -53,7 +77,14 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
     const fatal = `could not be parsed as ${format}: ${(err as Error).message}`;
     return { file: { path, format, rules: 0, diagnostics: [] }, findings: [], fatal };
   }
-  const { findings, diagnostics } = options.skipChecks ? { findings: [], diagnostics: [] } : runChecks(ruleset, options);
+  const checked = options.skipChecks ? { findings: [], diagnostics: [] } : runChecks(ruleset, options);
+  const { diagnostics } = checked;
+  let findings = checked.findings;
+  if (!options.skipChecks && text.includes("fwlint-")) {
+    const suppressions = parseSuppressions(path, text, options.now);
+    findings = applySuppressions(path, findings, suppressions, options.showSuppressed === true);
+    diagnostics.push(...suppressions.diagnostics);
+  }
   const lines = text.split("\n");
   for (const f of findings) {
     if (f.location.file === path) f.sourceLine = lines[f.location.line - 1]?.replace(/\r$/, "");
@@ -67,7 +98,7 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
 }
 
 export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, rules: RuleDefinition[] = loadBuiltinRules().rules) {
-  const catalog = loadBuiltinCatalog();
+  const catalog = withServices(loadBuiltinCatalog(), options.services);
   let evaluated: { results: PipelineResult[]; diagnostics: Ruleset["diagnostics"] } | undefined;
   const evaluate = () => (evaluated ??= evaluateRuleset(ruleset));
   const ctx: CheckContext = {
@@ -77,25 +108,38 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, rules: R
     results: () => evaluate().results,
     trace: (pipeline, point) => tracePacket(ruleset, pipeline, point),
   };
+  // What the exposure checks see: only Internet-facing interfaces, and nothing the intent allows.
+  let exposureCtx = ctx;
+  if (options.internetInterfaces !== undefined || (options.intent !== undefined && options.intent.length > 0)) {
+    const internet = options.internetInterfaces ? interfaceSet(options.internetInterfaces) : undefined;
+    const allowed = options.intent && options.intent.length > 0 ? intentSet(options.intent) : undefined;
+    let restricted: PipelineResult[] | undefined;
+    exposureCtx = { ...ctx, results: () => (restricted ??= restrictResults(evaluate().results, allowed, internet)) };
+  }
   const findings: Finding[] = [];
   for (const rule of rules) {
-    if (!rule.enabled) continue;
-    const ref = { id: rule.id, severity: rule.severity };
-    switch (rule.check) {
-      case "exposure": {
-        const params = options.threshold !== undefined ? { ...rule.params, threshold: options.threshold } : rule.params;
-        findings.push(...CHECKS.exposure(ctx, params, ref));
-        break;
-      }
-      case "default-policy":
-        findings.push(...CHECKS["default-policy"](ctx, rule.params, ref));
-        break;
-      case "shadowed-rule":
-        findings.push(...CHECKS["shadowed-rule"](ctx, rule.params, ref));
-        break;
-    }
+    if (!(options.rules?.[rule.id] ?? rule.enabled)) continue;
+    const ref = { id: rule.id, severity: options.severity?.[rule.id] ?? rule.severity };
+    const params: object =
+      options.threshold !== undefined && "threshold" in rule.params ? { ...rule.params, threshold: options.threshold } : rule.params;
+    const check = CHECKS[rule.check] as unknown as Check<object> | undefined;
+    if (!check) continue;
+    const found = check(EXPOSURE_CHECKS.has(rule.check) ? exposureCtx : ctx, params, ref);
+    // A configured severity wins over the catalog's (exposure takes its severity from the service).
+    const override = options.severity?.[rule.id];
+    for (const f of found) findings.push(override !== undefined ? { ...f, severity: override } : f);
   }
-  return { findings, diagnostics: evaluated?.diagnostics ?? [] };
+  return { findings, diagnostics: [...(evaluated?.diagnostics ?? [])] };
+}
+
+/** The catalog with `extra` entries added (an entry with an existing id replaces it). */
+function withServices(catalog: ServiceCatalog, extra: readonly Service[] | undefined): ServiceCatalog {
+  if (!extra || extra.length === 0) return catalog;
+  const ids = new Set(extra.map((s) => s.id));
+  const services = [...catalog.services.filter((s) => !ids.has(s.id)), ...extra];
+  const byId = new Map<string, Service>();
+  for (const s of services) if (!byId.has(s.id)) byId.set(s.id, s);
+  return { file: catalog.file, services, byId };
 }
 
 /** Most severe first, then by position, rule and message. */

@@ -72,6 +72,8 @@ export interface Finding {
   related?: (Location & { message: string })[];
   /** The finding depends on conditions fwlint does not model (rate limits, marks ...). */
   uncertain?: string[];
+  /** Covered by an inline suppression (kept only with `check --show-suppressed`). */
+  suppressed?: boolean;
 }
 
 export interface FileReport {

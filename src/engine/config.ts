@@ -1,0 +1,547 @@
+/**
+ * The project configuration `.fwlint.yaml`: found from the scanned path upwards (up to the file
+ * system root, or the folder that holds a .git), or named with `check --config FILE`. Validated with
+ * ajv against rules/schema/config.schema.json; every error points at the offending YAML node like the
+ * rule-pack loader's: `file:line:column: path: expected` (thrown as a RulePackError).
+ *
+ * yaml and ajv are loaded on first use only, the same way src/engine/rule-pack.ts loads them (from the
+ * bundle's dist/vendor copy when bundled), so a `check` without a configuration file loads neither.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import type { LineCounter, Node as YamlNode } from "yaml";
+import type { Location, Severity } from "../model/finding.js";
+import { guessFamily, parseIP, prefixRange } from "../model/address.js";
+import type { Family } from "../model/types.js";
+import {
+  loadBuiltinCatalog,
+  packageRoot,
+  PROTOCOL_NUMBERS,
+  RulePackError,
+  type ProtocolName,
+  type RulePackIssue,
+  type Service,
+} from "./rule-pack.js";
+
+export const CONFIG_FILE_NAME = ".fwlint.yaml";
+
+/** An interface name as configured: `eth0`, or `ppp+` for every name starting with `ppp`. */
+export interface InterfaceName {
+  name: string;
+  prefix: boolean;
+}
+
+/** One address block of an intent entry, as an inclusive range. */
+export interface AddressBlock {
+  family: Family;
+  lo: bigint;
+  hi: bigint;
+}
+
+/** An intent entry resolved to numbers (protocol numbers, port ranges, address blocks). */
+export interface IntentEntry {
+  /** IP protocol numbers, or "any". */
+  protocols: number[] | "any";
+  /** Inclusive destination port ranges; undefined: every port. */
+  ports?: [number, number][];
+  /** Destination blocks; undefined: any destination. */
+  to?: AddressBlock[];
+  /** Source blocks; undefined: any source. */
+  from?: AddressBlock[];
+  reason: string;
+  source: Location;
+}
+
+export interface FwlintConfig {
+  file: string;
+  internet?: { files: string; interfaces: InterfaceName[] }[];
+  severity?: Record<string, Severity>;
+  rules?: Record<string, boolean>;
+  threshold?: number;
+  failOn?: Severity | "none";
+  /** Catalog additions (an entry with a built-in id replaces it). */
+  services?: Service[];
+  intent?: IntentEntry[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding the file
+
+/**
+ * The `.fwlint.yaml` that applies to `path` (a file or folder): the nearest one in its folder or
+ * above. The search stops at the file system root and at a folder holding `.git` (after looking there).
+ */
+export function findConfig(path: string): string | undefined {
+  let dir = resolve(path);
+  try {
+    if (!statSync(dir).isDirectory()) dir = dirname(dir);
+  } catch {
+    dir = dirname(dir);
+  }
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(dir, ".git"))) return undefined;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// yaml and ajv on first use (as in rule-pack.ts)
+
+declare const __FWLINT_VENDOR__: string | undefined;
+
+interface YamlAjv {
+  yaml: Pick<typeof import("yaml"), "LineCounter" | "isMap" | "isPair" | "isScalar" | "isSeq" | "parseDocument">;
+  Ajv: typeof Ajv;
+}
+let yamlAjv: YamlAjv | undefined;
+
+function libs(): YamlAjv {
+  if (yamlAjv === undefined) {
+    const load = createRequire(import.meta.url);
+    if (typeof __FWLINT_VENDOR__ === "string") {
+      yamlAjv = load(join(packageRoot(), __FWLINT_VENDOR__)) as YamlAjv;
+    } else {
+      yamlAjv = { yaml: load("yaml") as YamlAjv["yaml"], Ajv: (load("ajv") as { Ajv: typeof Ajv }).Ajv };
+    }
+  }
+  return yamlAjv;
+}
+
+export function configSchemaFile(): string {
+  return join(packageRoot(), "rules", "schema", "config.schema.json");
+}
+
+/** The JSON Schema text `fwlint schema` prints. */
+export function configSchemaText(): string {
+  return readFileSync(configSchemaFile(), "utf8");
+}
+
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  if (compiled === undefined) {
+    const ajv = new (libs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, strictTypes: false, verbose: true });
+    compiled = ajv.compile(JSON.parse(configSchemaText()) as object);
+  }
+  return compiled;
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML with positions
+
+type Segment = string | number;
+
+interface ParsedYaml {
+  file: string;
+  data: unknown;
+  root: YamlNode | null;
+  lines: LineCounter;
+}
+
+function parseYaml(file: string): ParsedYaml {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new RulePackError([{ file, line: 1, column: 1, path: "", expected: `cannot read file (${(e as Error).message})` }]);
+  }
+  const { LineCounter, parseDocument } = libs().yaml;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new RulePackError(
+      doc.errors.map((err) => {
+        const { line, col } = lines.linePos(err.pos[0]);
+        return { file, line, column: col, path: "", expected: `YAML syntax error: ${err.message}` };
+      }),
+    );
+  }
+  const root = (doc.contents ?? null) as YamlNode | null;
+  // An empty file is an empty configuration.
+  const data = (doc.toJS({ maxAliasCount: 1000 }) as unknown) ?? {};
+  return { file, data, root, lines };
+}
+
+function nodeAt(root: YamlNode | null, path: Segment[]): { node: YamlNode | null; key?: YamlNode; complete: boolean } {
+  const { isMap, isPair, isScalar, isSeq } = libs().yaml;
+  let node = root;
+  let key: YamlNode | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return { node, key, complete: false };
+      key = pair.key as YamlNode;
+      node = (pair.value ?? null) as YamlNode | null;
+      if (node === null) return { node: key, key, complete: true };
+    } else if (isSeq(node) && typeof seg === "number" && seg < node.items.length) {
+      key = undefined;
+      node = node.items[seg] as YamlNode;
+    } else {
+      return { node, key, complete: false };
+    }
+  }
+  return { node, key, complete: true };
+}
+
+function position(y: ParsedYaml, node: YamlNode | null | undefined): { line: number; column: number } {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return { line: 1, column: 1 };
+  const { line, col } = y.lines.linePos(offset);
+  return { line, column: col };
+}
+
+function formatPath(path: Segment[]): string {
+  let s = "";
+  for (const seg of path) s += typeof seg === "number" ? `[${seg}]` : s === "" ? seg : `.${seg}`;
+  return s;
+}
+
+function issueAt(y: ParsedYaml, path: Segment[], expected: string, pointAtKey = false): RulePackIssue {
+  const found = nodeAt(y.root, path);
+  const node = pointAtKey && found.complete && found.key ? found.key : found.node;
+  return { file: y.file, ...position(y, node), path: formatPath(path), expected };
+}
+
+const PATTERN_HINTS: Record<string, string> = {
+  "^[a-z][a-z0-9]*(-[a-z0-9]+)*$": "must be kebab-case (lowercase letters and digits separated by single hyphens, e.g. smtp)",
+  "^[0-9]+(-[0-9]+)?$": 'must be a port "N" or a port range "N-M"',
+  "^[^\\n]*$": "must be a single line",
+  "^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$": "must be an address or CIDR block (10.0.0.0/8, 2001:db8::/32)",
+  "^[^\\s/]{1,15}$": "must be an interface name (1 to 15 characters, no spaces or /), e.g. eth0 or ppp+",
+};
+
+const TYPE_NAMES: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  integer: "an integer",
+  boolean: "a boolean (true or false)",
+  object: "a mapping (key: value)",
+  array: "a list",
+  null: "null",
+};
+
+function decodePointer(pointer: string): Segment[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+function describeError(e: ErrorObject): { extra?: string; expected: string; atKey?: boolean } | null {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "if":
+      return null;
+    case "oneOf":
+      return { expected: ONE_OF_HINTS[e.instancePath.split("/").pop() ?? ""] ?? "does not match any allowed form" };
+    case "enum":
+      return { expected: `must be one of ${(p.allowedValues as unknown[]).map(String).join(", ")}` };
+    case "const":
+      return { expected: `must be ${String(p.allowedValue)}` };
+    case "type": {
+      const types = String(p.type).split(",");
+      return { expected: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(" or ")}` };
+    }
+    case "required":
+      return { extra: String(p.missingProperty), expected: "required field is missing" };
+    case "additionalProperties": {
+      const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
+      const siblings = Object.keys(parent?.properties ?? {});
+      const allowed = siblings.length > 0 ? `; expected one of ${siblings.join(", ")}` : "; no fields are allowed here";
+      return { extra: String(p.additionalProperty), expected: `unknown field${allowed}`, atKey: true };
+    }
+    case "pattern":
+      return { expected: PATTERN_HINTS[String(p.pattern)] ?? `must match ${String(p.pattern)}` };
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return { expected: `must be ${String(p.comparison)} ${String(p.limit)}` };
+    case "minItems":
+      return { expected: `must have at least ${String(p.limit)} item${p.limit === 1 ? "" : "s"}` };
+    case "minLength":
+      return { expected: p.limit === 1 ? "must not be empty" : `must be at least ${String(p.limit)} characters` };
+    case "uniqueItems":
+      return { expected: `must not repeat an item (items ${String(p.j)} and ${String(p.i)} are equal)` };
+    default:
+      return { expected: e.message ?? `fails ${e.keyword}` };
+  }
+}
+
+const ONE_OF_HINTS: Record<string, string> = {
+  ports: 'must be a port "N", a range "N-M", or a list of them',
+  to: "must be an address or CIDR block, or a list of them",
+  from: 'must be "any", an address or CIDR block, or a list of them',
+};
+
+/** Errors under a oneOf are the alternatives' complaints: report the oneOf itself at that path. */
+function validate(y: ParsedYaml): void {
+  const v = validator();
+  if (v(y.data)) return;
+  const errors = v.errors ?? [];
+  // A list that fails inside (a port above 65535): its items' errors say more than the oneOf.
+  const listPaths = new Set(
+    errors
+      .filter((e) => e.keyword === "oneOf" && Array.isArray(getAt(y.data, decodePointer(e.instancePath))))
+      .map((e) => e.instancePath)
+      .filter((p) => errors.some((x) => x.instancePath.startsWith(`${p}/`))),
+  );
+  const oneOfPaths = errors.filter((e) => e.keyword === "oneOf" && !listPaths.has(e.instancePath)).map((e) => e.instancePath);
+  const seen = new Set<string>();
+  const issues: RulePackIssue[] = [];
+  for (const e of errors) {
+    if (listPaths.has(e.instancePath)) continue;
+    if (e.keyword !== "oneOf" && oneOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))) continue;
+    const d = describeError(e);
+    if (d === null) continue;
+    const path = decodePointer(e.instancePath);
+    if (d.extra !== undefined) path.push(d.extra);
+    const key = formatPath(path);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const issue =
+      e.keyword === "required" ? { ...issueAt(y, path.slice(0, -1), d.expected), path: key } : issueAt(y, path, d.expected, d.atKey === true);
+    issues.push(issue);
+  }
+  if (issues.length === 0) issues.push({ file: y.file, line: 1, column: 1, path: "", expected: "does not match the schema" });
+  issues.sort((a, b) => a.line - b.line || a.column - b.column);
+  throw new RulePackError(issues);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+interface RawService {
+  id: string;
+  name: string;
+  protocols: ProtocolName[];
+  ports: (string | number)[];
+  severity: Severity;
+}
+interface RawIntent {
+  service?: string;
+  protocol?: ProtocolName;
+  ports?: string | number | (string | number)[];
+  to?: string | string[];
+  from?: string | string[];
+  reason: string;
+}
+interface RawConfig {
+  internet?: { files: string; interfaces: string[] }[];
+  severity?: Record<string, Severity>;
+  rules?: Record<string, boolean>;
+  threshold?: number;
+  failOn?: Severity | "none";
+  services?: RawService[];
+  intent?: RawIntent[];
+}
+
+const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+/** Read and validate a configuration file. Throws RulePackError (file:line:col: path: expected). */
+export function loadConfig(file: string): FwlintConfig {
+  const y = parseYaml(file);
+  if (y.data === null || typeof y.data !== "object" || Array.isArray(y.data)) {
+    throw new RulePackError([{ file, ...position(y, y.root), path: "", expected: "must be a mapping (key: value)" }]);
+  }
+  validate(y);
+  const raw = y.data as RawConfig;
+  const issues: RulePackIssue[] = [];
+  const config: FwlintConfig = { file };
+
+  const portRanges = (specs: (string | number)[], at: Segment[]): [number, number][] => {
+    const out: [number, number][] = [];
+    specs.forEach((spec, j) => {
+      const [loText, hiText = loText] = String(spec).split("-") as [string, string?];
+      const lo = Number(loText);
+      const hi = Number(hiText);
+      const where = Array.isArray(getAt(raw, at)) ? [...at, j] : at;
+      if (lo > 65535 || hi > 65535) issues.push(issueAt(y, where, `port ${lo > 65535 ? lo : hi} is above 65535`));
+      else if (lo > hi) issues.push(issueAt(y, where, `port range ${lo}-${hi} is empty (low end above high end)`));
+      else out.push([lo, hi]);
+    });
+    return out;
+  };
+
+  if (raw.internet) {
+    config.internet = raw.internet.map((e) => ({
+      files: e.files,
+      interfaces: e.interfaces.map((n) => (n.endsWith("+") ? { name: n.slice(0, -1), prefix: true } : { name: n, prefix: false })),
+    }));
+  }
+  if (raw.severity) config.severity = { ...raw.severity };
+  if (raw.rules) config.rules = { ...raw.rules };
+  if (raw.threshold !== undefined) config.threshold = raw.threshold;
+  if (raw.failOn !== undefined) config.failOn = raw.failOn;
+
+  if (raw.services) {
+    config.services = raw.services.map((s, i) => {
+      if (s.protocols.includes("any") && s.protocols.length > 1) {
+        issues.push(issueAt(y, ["services", i, "protocols"], '"any" already covers every protocol; list it alone'));
+      }
+      const { line, column } = position(y, nodeAt(y.root, ["services", i]).node);
+      return {
+        id: s.id,
+        name: s.name,
+        protocols: s.protocols.includes("any") ? "any" : s.protocols.map((p) => PROTOCOL_NUMBERS[p as Exclude<ProtocolName, "any">]),
+        protocolNames: [...s.protocols],
+        ports: portRanges(s.ports, ["services", i, "ports"]),
+        severity: s.severity,
+        source: { file, line, column },
+      };
+    });
+  }
+
+  if (raw.intent) {
+    let catalog: Map<string, Service> | undefined;
+    const services = () => {
+      if (!catalog) {
+        catalog = new Map(loadBuiltinCatalog().services.map((s) => [s.id, s]));
+        for (const s of config.services ?? []) catalog.set(s.id, s);
+      }
+      return catalog;
+    };
+    const blocks = (specs: string[] | undefined, at: Segment[]): AddressBlock[] | undefined => {
+      if (specs === undefined || (specs.length === 1 && specs[0] === "any")) return undefined;
+      const out: AddressBlock[] = [];
+      specs.forEach((spec, j) => {
+        const where = Array.isArray(getAt(raw, at)) ? [...at, j] : at;
+        const [addr, lenText] = spec.split("/") as [string, string?];
+        const family = guessFamily(addr);
+        const value = parseIP(addr, family);
+        const bits = family === 4 ? 32 : 128;
+        const len = lenText === undefined ? bits : Number(lenText);
+        if (value === null) issues.push(issueAt(y, where, `'${spec}' is not an IPv${family} address`));
+        else if (!(len >= 0 && len <= bits)) issues.push(issueAt(y, where, `prefix length /${lenText} is out of range for IPv${family}`));
+        else {
+          const r = prefixRange(value, len, family);
+          out.push({ family, lo: r.lo, hi: r.hi });
+        }
+      });
+      return out;
+    };
+    config.intent = [];
+    raw.intent.forEach((e, i) => {
+      const at = ["intent", i];
+      const { line, column } = position(y, nodeAt(y.root, at).node);
+      let protocols: number[] | "any";
+      let ports: [number, number][] | undefined;
+      if (e.service !== undefined) {
+        if (e.protocol !== undefined || e.ports !== undefined) {
+          issues.push(issueAt(y, [...at, "service"], "give either service or protocol and ports, not both"));
+          return;
+        }
+        const svc = services().get(e.service);
+        if (!svc) {
+          issues.push(issueAt(y, [...at, "service"], `unknown service '${e.service}' (not in the catalog or this file's services)`));
+          return;
+        }
+        protocols = svc.protocols;
+        ports = svc.protocols === "any" ? undefined : svc.ports;
+      } else {
+        if (e.protocol === undefined) {
+          issues.push({ ...issueAt(y, at, "required field is missing (or give service)"), path: formatPath([...at, "protocol"]) });
+          return;
+        }
+        protocols = e.protocol === "any" ? "any" : [PROTOCOL_NUMBERS[e.protocol]];
+        const specs = list(e.ports);
+        ports = specs ? portRanges(specs, [...at, "ports"]) : undefined;
+      }
+      const to = blocks(list(e.to), [...at, "to"]);
+      const from = blocks(list(e.from), [...at, "from"]);
+      config.intent!.push({
+        protocols,
+        ...(ports ? { ports } : {}),
+        ...(to ? { to } : {}),
+        ...(from ? { from } : {}),
+        reason: e.reason,
+        source: { file, line, column },
+      });
+    });
+  }
+  if (issues.length > 0) {
+    issues.sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new RulePackError(issues);
+  }
+  return config;
+}
+
+function getAt(data: unknown, path: Segment[]): unknown {
+  let v = data;
+  for (const seg of path) v = v === null || typeof v !== "object" ? undefined : (v as Record<string, unknown>)[seg];
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying
+
+/** Glob match: `*` and `?` within a path segment, `**` across segments; without `/`, on the base name. */
+export function matchGlob(glob: string, path: string): boolean {
+  const norm = path.split("\\").join("/");
+  const subject = glob.includes("/") ? norm : basename(norm);
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*" && glob[i + 1] === "*") {
+      re += ".*";
+      i++;
+      if (glob[i + 1] === "/") i++;
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  const rx = new RegExp(`^${re}$`);
+  // A relative glob with a folder part may match the end of the path ("fw/*.rules").
+  return rx.test(subject) || (glob.includes("/") && !glob.startsWith("/") && new RegExp(`(^|/)${re}$`).test(subject));
+}
+
+/** The Internet-facing interfaces configured for this file, if any entry matches it. */
+export function internetInterfacesFor(config: FwlintConfig, path: string): InterfaceName[] | undefined {
+  return config.internet?.find((e) => matchGlob(e.files, path))?.interfaces;
+}
+
+/** Which configuration applies to each scanned file: the one given, or the nearest found upwards. */
+export class ConfigResolver {
+  private readonly loaded = new Map<string, FwlintConfig>();
+  private readonly found = new Map<string, string | undefined>();
+  constructor(private readonly explicit?: string) {}
+
+  /** Throws RulePackError when the file is invalid. */
+  configFor(path: string): FwlintConfig | undefined {
+    let file = this.explicit;
+    if (file === undefined) {
+      const dir = dirname(resolve(path));
+      if (!this.found.has(dir)) this.found.set(dir, findConfig(path));
+      file = this.found.get(dir);
+    }
+    if (file === undefined) return undefined;
+    let config = this.loaded.get(file);
+    if (!config) {
+      config = loadConfig(file);
+      this.loaded.set(file, config);
+    }
+    return config;
+  }
+}
+
+/** Settings of `config` for analysing `path`, under the command line's (which win). */
+export function optionsFromConfig<O extends { threshold?: number }>(config: FwlintConfig | undefined, path: string, base: O) {
+  if (!config) return base;
+  const internet = internetInterfacesFor(config, path);
+  return {
+    ...base,
+    ...(base.threshold === undefined && config.threshold !== undefined ? { threshold: config.threshold } : {}),
+    ...(internet ? { internetInterfaces: internet } : {}),
+    ...(config.intent ? { intent: config.intent } : {}),
+    ...(config.severity ? { severity: config.severity } : {}),
+    ...(config.rules ? { rules: config.rules } : {}),
+    ...(config.services ? { services: config.services } : {}),
+  };
+}

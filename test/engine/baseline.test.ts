@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BaselineFilter, loadBaseline, normaliseLine, renderBaseline } from "../../src/engine/baseline.js";
+import type { Finding } from "../../src/model/finding.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "fwlint-baseline-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function finding(file: string, line: number, sourceLine: string, port = 25): Finding {
+  return {
+    ruleId: "exposed-service",
+    severity: "high",
+    message: `port ${port}`,
+    location: { file, line, column: 1 },
+    sourceLine,
+    exposure: { family: 4, protocol: "tcp", ports: [[port, port]], direction: "inbound", sourceCoverage: 1, service: port === 25 ? "smtp" : "ssh" },
+  };
+}
+
+describe("baseline", () => {
+  it("normalises whitespace", () => {
+    expect(normaliseLine("  -A INPUT\t -p tcp  ")).toBe("-A INPUT -p tcp");
+  });
+
+  it("hides baselined findings after lines move, and shows new ones", () => {
+    const file = join(tmp, ".fwlint-baseline.json");
+    const rules = join(tmp, "fw", "r.rules");
+    writeFileSync(file, renderBaseline(file, [finding(rules, 6, "-A INPUT -p tcp --dport 25 -j ACCEPT")]));
+    const b = loadBaseline(file);
+    expect(b.findings).toEqual([
+      expect.objectContaining({ ruleId: "exposed-service", file: "fw/r.rules", source: "-A INPUT -p tcp --dport 25 -j ACCEPT", exposure: { service: "smtp", protocol: "tcp", ports: [[25, 25]], direction: "inbound" } }),
+    ]);
+    const filter = new BaselineFilter(file, b);
+    const kept = filter.filter([finding(rules, 9, "-A INPUT  -p tcp --dport 25 -j ACCEPT"), finding(rules, 10, "-A INPUT -p tcp --dport 22 -j ACCEPT", 22)]);
+    expect(kept.map((f) => f.location.line)).toEqual([10]);
+    expect(filter.hidden).toBe(1);
+    // Each entry hides one finding: a second identical one is new.
+    expect(filter.filter([finding(rules, 12, "-A INPUT -p tcp --dport 25 -j ACCEPT")])).toHaveLength(1);
+  });
+
+  it("rejects a file that is not a baseline", () => {
+    const file = join(tmp, "bad.json");
+    writeFileSync(file, '{"findings": 3}');
+    expect(() => loadBaseline(file)).toThrow(/bad\.json: not an fwlint baseline/);
+  });
+});
