@@ -8,6 +8,8 @@
  */
 import { analyzeText, FWLINT_VERSION, knownFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { SEVERITIES, severityRank, type FileReport, type Finding, type Severity } from "../model/finding.js";
+import { ConfigResolver, optionsFromConfig, type FwlintConfig } from "../engine/config.js";
+import { RulePackError } from "../engine/rule-pack.js";
 import { sanitize } from "../report/sanitize.js";
 import { parseArgs, UsageError, type OptionSpec } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
@@ -25,6 +27,9 @@ const SPECS: OptionSpec[] = [
   { name: "no-color", value: false },
   { name: "new-only", value: false },
   { name: "base", value: true },
+  { name: "config", value: true },
+  { name: "baseline", value: true },
+  { name: "show-suppressed", value: false },
   { name: "help", value: false, short: "h" },
 ];
 
@@ -45,6 +50,11 @@ Options:
                           count as reachable from any source (default: from the rule pack)
   --new-only --base REF   report only findings that the file did not already have at git revision REF
                           (matched by content, not line numbers: the pull-request check)
+  --config FILE           read settings from FILE instead of the nearest .fwlint.yaml found from each
+                          scanned file's folder upwards (see 'fwlint schema')
+  --baseline FILE         report only findings that are not in FILE (written by 'fwlint baseline';
+                          matched by content, not line numbers)
+  --show-suppressed       keep findings silenced by '# fwlint-disable...' comments, marked suppressed
   --no-color              plain text output (colour is used only on a terminal and when NO_COLOR is unset)
   -h, --help              show this help
 
@@ -62,6 +72,12 @@ interface CheckArgs {
   help: boolean;
   /** Report only findings that are not already present at this git revision (matched by content). */
   newSince?: string;
+  /** True when --fail-on was given (it then wins over the configuration's failOn). */
+  failOnGiven: boolean;
+  /** --config FILE. */
+  configFile?: string;
+  /** --baseline FILE. */
+  baselineFile?: string;
 }
 
 const COMMAND = "fwlint check";
@@ -82,6 +98,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`${COMMAND}: unknown --format ${quote(format)} (expected ${OUTPUT_FORMATS.join(", ")})`);
   }
+  const failOnGiven = str("fail-on") !== undefined;
   const failOn = str("fail-on") ?? "high";
   if (failOn !== "none" && !(SEVERITIES as readonly string[]).includes(failOn)) {
     throw new UsageError(`${COMMAND}: unknown --fail-on ${quote(failOn)} (expected ${SEVERITIES.join(", ")} or none)`);
@@ -103,11 +120,17 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     }
     checkOptions.threshold = n;
   }
+  if (options.has("show-suppressed")) checkOptions.showSuppressed = true;
+  const configFile = str("config");
+  const baselineFile = str("baseline");
   if (!help && positionals.length === 0) throw new UsageError(`${COMMAND}: no PATH given (see '${COMMAND} --help')`);
   const base = str("base");
   if (options.has("new-only") !== (base !== undefined)) throw new UsageError(`${COMMAND}: --new-only and --base REF go together`);
   return {
     ...(base !== undefined ? { newSince: base } : {}),
+    ...(configFile !== undefined ? { configFile } : {}),
+    ...(baselineFile !== undefined ? { baselineFile } : {}),
+    failOnGiven,
     format: format as OutputFormat,
     failOn: failOn as FailOn,
     options: checkOptions,
@@ -132,7 +155,7 @@ function isUnrecognised(result: AnalyzedFile): boolean {
 export function failStatus(findings: readonly Finding[], failOn: FailOn): 0 | 1 {
   if (failOn === "none") return 0;
   const bar = severityRank(failOn);
-  return findings.some((f) => severityRank(f.severity) >= bar) ? 1 : 0;
+  return findings.some((f) => !f.suppressed && severityRank(f.severity) >= bar) ? 1 : 0;
 }
 
 export async function runCheck(argv: readonly string[], io: CliIo): Promise<number> {
@@ -156,6 +179,38 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     hadError = true;
     io.stderr(`${sanitize(path)}: ${sanitize(message)}\n`);
   };
+
+  // The configuration: given, or found from each file upwards. Its errors are positioned and final.
+  const configs = new ConfigResolver(args.configFile);
+  const configErrors = new Set<string>();
+  const configFor = (path: string): { ok: true; config?: FwlintConfig } | { ok: false } => {
+    try {
+      const config = configs.configFor(path);
+      return config ? { ok: true, config } : { ok: true };
+    } catch (err) {
+      if (!(err instanceof RulePackError)) throw err;
+      hadError = true;
+      if (!configErrors.has(err.message)) {
+        configErrors.add(err.message);
+        io.stderr(`${sanitize(err.message)}\n`);
+      }
+      return { ok: false };
+    }
+  };
+  if (args.configFile !== undefined && !configFor(args.configFile).ok) return 2;
+
+  let baseline: import("../engine/baseline.js").BaselineFilter | undefined;
+  if (args.baselineFile !== undefined) {
+    const { BaselineFilter, loadBaseline } = await import("../engine/baseline.js");
+    try {
+      baseline = new BaselineFilter(args.baselineFile, loadBaseline(args.baselineFile));
+    } catch (err) {
+      io.stderr(`${sanitize((err as Error).message)}\n`);
+      return 2;
+    }
+  }
+  /** Exit 1: some file has a finding at or above its failOn (the command line's, else its configuration's). */
+  let failing = false;
 
   const expansion = await expandPaths(args.paths);
   for (const p of expansion.problems) {
@@ -189,16 +244,20 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       if (input.explicit || read.reason === "unreadable") fail(input.path, read.message);
       continue;
     }
+    const found = configFor(input.path);
+    if (!found.ok) continue;
+    const options: CheckOptions = optionsFromConfig(found.config, input.path, args.options);
+    const failOn: FailOn = args.failOnGiven ? args.failOn : (found.config?.failOn ?? args.failOn);
     let result: AnalyzedFile;
     try {
-      result = analyzeText(input.path, read.text, args.options);
+      result = analyzeText(input.path, read.text, options);
     } catch (err) {
       fail(input.path, `internal error: ${err instanceof Error ? err.message : String(err)}`);
       continue;
     }
     if (args.newSince !== undefined && result.fatal === undefined) {
       const { findingsNewSince } = await import("./diff.js");
-      result.findings = await findingsNewSince(args.newSince, input.path, result.findings, args.options);
+      result.findings = await findingsNewSince(args.newSince, input.path, result.findings, options);
     }
     if (result.fatal !== undefined) {
       if (!input.explicit && args.options.inputFormat === undefined && isUnrecognised(result)) continue;
@@ -209,10 +268,16 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     }
     if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
     fillSourceLines(result.findings, input.path, read.text);
+    if (baseline) result.findings = baseline.filter(result.findings);
+    if (failStatus(result.findings, failOn) === 1) failing = true;
     findings.push(...result.findings);
   }
   for (const folder of expansion.folders) {
     if (!analysedPerFolder.get(folder.path)) error(folder.path, "no firewall configuration found in this folder");
+  }
+
+  if (baseline && baseline.hidden > 0) {
+    io.stderr(`note: ${baseline.hidden} finding${baseline.hidden === 1 ? "" : "s"} hidden by the baseline ${sanitize(args.baselineFile!)}\n`);
   }
 
   if (args.format === "json") {
@@ -233,7 +298,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     const { renderText } = await import("../report/text.js");
     io.stdout(renderText({ files: textFiles, findings, failed }, { color: useColor(io, args.noColor) }));
   }
-  return hadError ? 2 : failStatus(findings, args.failOn);
+  return hadError ? 2 : failing ? 1 : 0;
 }
 
 /** Source lines for findings the engine left without one (the text reporter shows them). */

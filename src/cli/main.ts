@@ -22,6 +22,8 @@ Commands:
   rules           list the rules fwlint checks, with their default severity
   explain RULE    what a rule checks, why it matters, an example and how to fix it
   diff OLD NEW    what a change opens and closes (also: diff --base REF [PATH...] against git)
+  baseline PATH...  record today's findings so that check --baseline reports only new ones
+  schema          print the JSON Schema of the configuration file .fwlint.yaml
 
 Options:
   -h, --help      show this help
@@ -74,6 +76,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           io.stdout(diffUsage());
           return 0;
         }
+        if (rest[0] === "baseline") {
+          const { baselineUsage } = await import("./baseline.js");
+          io.stdout(baselineUsage());
+          return 0;
+        }
+        if (rest[0] === "schema") {
+          const { schemaUsage } = await import("./schema.js");
+          io.stdout(schemaUsage());
+          return 0;
+        }
         if (rest[0] !== undefined) {
           io.stderr(`fwlint: no help for unknown command '${sanitize(rest[0])}' (see 'fwlint --help')\n`);
           return 2;
@@ -104,6 +116,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case "diff": {
         const { runDiff } = await import("./diff.js");
         return await runDiff(rest, io);
+      }
+      case "baseline": {
+        const { runBaseline } = await import("./baseline.js");
+        return await runBaseline(rest, io);
+      }
+      case "schema": {
+        const { runSchema } = await import("./schema.js");
+        return await runSchema(rest, io);
       }
       default:
         io.stderr(

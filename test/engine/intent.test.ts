@@ -25,7 +25,7 @@ const MX = 0x0a000019n; // 10.0.0.25
 
 function exposures(options: CheckOptions): { service?: string; dst?: string; line: number }[] {
   return analyzeText("r.rules", RULES, options)
-    .findings.filter((f) => f.exposure)
+    .findings.filter((f) => f.ruleId === "exposed-service")
     .map((f) => ({ service: f.exposure!.service, dst: f.witness?.dst, line: f.location.line }));
 }
 
@@ -79,7 +79,7 @@ describe("Internet-facing interfaces", () => {
 describe("other settings", () => {
   it("switches rules off and overrides severities", () => {
     expect(exposures({ rules: { "exposed-service": false } })).toEqual([]);
-    const found = analyzeText("r.rules", RULES, { severity: { "exposed-service": "low" } }).findings.filter((f) => f.exposure);
+    const found = analyzeText("r.rules", RULES, { severity: { "exposed-service": "low" } }).findings.filter((f) => f.ruleId === "exposed-service");
     expect(found.map((f) => f.severity)).toEqual(["low", "low"]);
   });
 
