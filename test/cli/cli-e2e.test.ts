@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -171,5 +171,33 @@ describe("fwlint (built)", () => {
       expect(chunk).not.toMatch(/chevrotain|performSelfAnalysis/);
     }
     expect(src).toMatch(/import\(/);
+  });
+
+  it("reads .fwlint.yaml with the bundled yaml and ajv, and loads neither without one", () => {
+    write("cfg/.git/HEAD", "ref: refs/heads/main\n");
+    write("cfg/rules.v4", SMTP_OPEN);
+    write("cfg/.fwlint.yaml", "threshold: 7\n");
+    const bad = fwlint(["check", "cfg/rules.v4"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("cfg/.fwlint.yaml:1:12: threshold: must be <= 1");
+    expect(bad.err).not.toMatch(STACK);
+    write("cfg/.fwlint.yaml", "intent:\n  - {service: smtp, reason: our MX}\n");
+    const ok = fwlint(["check", "--format", "json", "cfg/rules.v4"]);
+    expect(ok.err).toBe("");
+    expect((JSON.parse(ok.out) as { findings: { ruleId: string }[] }).findings.filter((f) => f.ruleId === "exposed-service")).toEqual([]);
+    // Without a configuration file, check does not load yaml and ajv.
+    write("nocfg/.git/HEAD", "ref: refs/heads/main\n");
+    const rules = join(tmp, write("nocfg/rules.v4", SMTP_OPEN));
+    const probe = [
+      `import { createRequire } from "node:module";`,
+      `const { main } = await import(${JSON.stringify(pathToFileURL(join(root, "dist", "src", "cli", "main.js")).href)});`,
+      `const io = { stdout() {}, stderr() {}, stdoutIsTTY: false, env: {} };`,
+      `await main(["check", ${JSON.stringify(rules)}], io);`,
+      `const loaded = Object.keys(createRequire(import.meta.url).cache);`,
+      `process.stdout.write(String(loaded.some((k) => k.includes("yaml-ajv"))));`,
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", probe], { cwd: tmp, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("false");
   });
 });
