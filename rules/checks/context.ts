@@ -1,11 +1,12 @@
 /**
  * What a check sees: the parsed ruleset and the analyses of it, computed once and shared.
  */
-import type { TracePath } from "../../src/analysis/trace.js";
-import type { PipelineResult } from "../../src/analysis/evaluate.js";
+import { tracePacket, type TracePath } from "../../src/analysis/trace.js";
+import { evaluateRuleset, type PipelineResult } from "../../src/analysis/evaluate.js";
+import { interfaceNames } from "../../src/analysis/witness.js";
 import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
 import type { Pipeline, Ruleset } from "../../src/model/types.js";
-import type { ServiceCatalog } from "../../src/engine/rule-pack.js";
+import { loadBuiltinCatalog, type ServiceCatalog } from "../../src/engine/rule-pack.js";
 
 export interface CheckContext {
   ruleset: Ruleset;
@@ -23,4 +24,19 @@ export type Check<P> = (ctx: CheckContext, params: P, rule: { id: string; severi
 export function locationOf(step: TraceStep | undefined, fallback: Location): Location {
   if (!step) return fallback;
   return { file: step.file, line: step.line, column: step.column ?? 1 };
+}
+
+/**
+ * A context for one ruleset, built the way the engine's runChecks builds it (evaluation on first
+ * use). For tests and tools that call a check directly.
+ */
+export function makeContext(ruleset: Ruleset, catalog: ServiceCatalog = loadBuiltinCatalog()): CheckContext {
+  let results: PipelineResult[] | undefined;
+  return {
+    ruleset,
+    catalog,
+    ifaces: interfaceNames(ruleset),
+    results: () => (results ??= evaluateRuleset(ruleset).results),
+    trace: (pipeline, point) => tracePacket(ruleset, pipeline, point),
+  };
 }

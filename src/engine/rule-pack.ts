@@ -19,8 +19,29 @@ import type { PipelineKind } from "../model/types.js";
 // Public types
 
 /** The built-in checks a rule can name. */
-export type CheckName = "exposure" | "default-policy" | "shadowed-rule";
-export const CHECK_NAMES: readonly CheckName[] = ["exposure", "default-policy", "shadowed-rule"];
+export type CheckName =
+  | "exposure"
+  | "default-policy"
+  | "shadowed-rule"
+  | "anomaly"
+  | "any-to-any-accept"
+  | "icmp-fully-open"
+  | "outbound-smtp-open"
+  | "broad-source-range"
+  | "nat-port-forward-exposure"
+  | "ipv6-parity";
+export const CHECK_NAMES: readonly CheckName[] = [
+  "exposure",
+  "default-policy",
+  "shadowed-rule",
+  "anomaly",
+  "any-to-any-accept",
+  "icmp-fully-open",
+  "outbound-smtp-open",
+  "broad-source-range",
+  "nat-port-forward-exposure",
+  "ipv6-parity",
+];
 
 /** Ruff-style documentation sections ("What it does", "Why is this bad?", "Example", "How to fix"). */
 export interface RuleDocs {
@@ -39,12 +60,48 @@ export interface DefaultPolicyParams {
   directions: PipelineKind[];
 }
 export type ShadowedRuleParams = Record<string, never>;
+/** The per-chain anomaly classes the `anomaly` check reports, one per rule. */
+export type AnomalyKind =
+  | "redundant"
+  | "correlated"
+  | "generalization"
+  | "unreachable-chain"
+  | "missing-jump-target"
+  | "rule-after-catch-all";
+export const ANOMALY_KINDS: readonly AnomalyKind[] = [
+  "redundant",
+  "correlated",
+  "generalization",
+  "unreachable-chain",
+  "missing-jump-target",
+  "rule-after-catch-all",
+];
+export interface AnomalyParams {
+  anomaly: AnomalyKind;
+}
+export interface BroadSourceParams {
+  /** Smallest share (0..1) of public unicast source space that counts as broad. */
+  minimum: number;
+  /** Share at or above which exposed-service reports instead (its threshold). */
+  threshold: number;
+}
+/** Checks with a threshold for "open to any source". */
+export interface ThresholdParams {
+  threshold: number;
+}
 
 /** Params per check, with the defaults already applied. */
 export interface CheckParams {
   exposure: ExposureParams;
   "default-policy": DefaultPolicyParams;
   "shadowed-rule": ShadowedRuleParams;
+  anomaly: AnomalyParams;
+  "any-to-any-accept": Record<string, never>;
+  "icmp-fully-open": Record<string, never>;
+  "outbound-smtp-open": Record<string, never>;
+  "broad-source-range": BroadSourceParams;
+  "nat-port-forward-exposure": ThresholdParams;
+  "ipv6-parity": ThresholdParams;
 }
 
 interface RuleDefinitionOf<C extends CheckName> {
@@ -426,6 +483,21 @@ function withDefaults(r: RawRule, source: Location): RuleDefinition {
       };
     case "shadowed-rule":
       return { ...base, check: "shadowed-rule", params: {} };
+    case "anomaly":
+      return { ...base, check: "anomaly", params: { anomaly: p.anomaly as AnomalyKind } };
+    case "any-to-any-accept":
+    case "icmp-fully-open":
+    case "outbound-smtp-open":
+      return { ...base, check: r.check, params: {} };
+    case "broad-source-range":
+      return {
+        ...base,
+        check: "broad-source-range",
+        params: { minimum: (p.minimum as number | undefined) ?? 1 / 256, threshold: (p.threshold as number | undefined) ?? 0.5 },
+      };
+    case "nat-port-forward-exposure":
+    case "ipv6-parity":
+      return { ...base, check: r.check, params: { threshold: (p.threshold as number | undefined) ?? 0.5 } };
   }
 }
 

@@ -54,11 +54,23 @@ ${DOCS}${extra}`;
 describe("built-in rule pack", () => {
   const pack = loadBuiltinRules();
 
-  it("has the three first rules with their checks and severities", () => {
+  it("has the built-in rules with their checks and severities", () => {
     expect(pack.rules.map((r) => [r.id, r.check, r.severity, r.enabled])).toEqual([
       ["exposed-service", "exposure", "high", true],
       ["default-accept-policy", "default-policy", "medium", true],
       ["shadowed-rule", "shadowed-rule", "low", true],
+      ["redundant-rule", "anomaly", "low", true],
+      ["correlated-rules", "anomaly", "info", true],
+      ["rule-generalization", "anomaly", "info", true],
+      ["unreachable-chain", "anomaly", "low", true],
+      ["missing-jump-target", "anomaly", "high", true],
+      ["rule-after-catch-all", "anomaly", "low", true],
+      ["ipv6-parity", "ipv6-parity", "medium", true],
+      ["outbound-smtp-open", "outbound-smtp-open", "medium", true],
+      ["any-to-any-accept", "any-to-any-accept", "high", true],
+      ["broad-source-range", "broad-source-range", "low", true],
+      ["icmp-fully-open", "icmp-fully-open", "low", true],
+      ["nat-port-forward-exposure", "nat-port-forward-exposure", "high", true],
     ]);
     expect(pack.file).toBe(join(packageRoot(), "rules", "builtin.yaml"));
   });
@@ -190,7 +202,7 @@ describe("rule pack errors", () => {
     expect(errorOf(() => loadRulePack(file))).toBe(
       [
         `${file}:2:9: rules[0].id: must be kebab-case (lowercase letters and digits separated by single hyphens, e.g. exposed-service)`,
-        `${file}:5:12: rules[0].check: must be one of exposure, default-policy, shadowed-rule`,
+        `${file}:5:12: rules[0].check: must be one of exposure, default-policy, shadowed-rule, anomaly, any-to-any-accept, icmp-fully-open, outbound-smtp-open, broad-source-range, nat-port-forward-exposure, ipv6-parity`,
         `${file}:6:14: rules[0].summary: must be a string`,
       ].join("\n"),
     );

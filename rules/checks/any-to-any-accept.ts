@@ -1,0 +1,57 @@
+/**
+ * any-to-any-accept: a rule on the inbound or forward filter path that accepts every new
+ * connection - all protocols, all ports, any source, any destination - arriving on any interface
+ * but loopback and container/VM bridges. Rules limited to an interface (a trusted LAN), to
+ * established traffic or to loopback are not reported.
+ */
+import { INTERNAL_IFACE_PREFIXES } from "../../src/analysis/regions.js";
+import type { Finding } from "../../src/model/finding.js";
+import { CT_STATES, type Family, type PipelineKind, type Rule } from "../../src/model/types.js";
+import { Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
+import { PacketSet } from "../../src/space/packet-set.js";
+import { compiled, filterEntries, isExact, locOf } from "./chains.js";
+import type { Check } from "./context.js";
+
+/** New packets of a family arriving on an interface that is not loopback or a guest bridge. */
+export function newFromOutside(family: Family): PacketSet {
+  const internal: [bigint, bigint][] = [[ifaceToValue("lo"), ifaceToValue("lo")], ...INTERNAL_IFACE_PREFIXES.map((p) => ifacePrefixRange(p))];
+  const nw = BigInt(CT_STATES.indexOf("new"));
+  return PacketSet.box({ [Dim.Family]: [[BigInt(family), BigInt(family)]], [Dim.CtState]: [[nw, nw]] }).minus(PacketSet.box({ [Dim.Iif]: internal }));
+}
+
+export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule) => {
+  const rs = ctx.ruleset;
+  const hits = new Map<Rule, { chain: string; paths: PipelineKind[] }>();
+  for (const kind of ["inbound", "forward"] as const) {
+    const entries = filterEntries(rs, [kind]);
+    for (const [key, into] of entries) {
+      const chain = rs.chains.get(key)!;
+      let covered = PacketSet.empty();
+      for (const r of chain.rules) {
+        const m = compiled(rs, r);
+        const exact = isExact(m);
+        if (exact && r.action.kind === "accept") {
+          const reached = into.intersect(m.known).minus(covered);
+          for (const f of rs.families) {
+            const outside = newFromOutside(f);
+            if (!outside.isSubsetOf(into.intersect(m.known)) || !reached.overlaps(outside)) continue;
+            const h = hits.get(r) ?? { chain: chain.name, paths: [] };
+            if (!h.paths.includes(kind)) h.paths.push(kind);
+            hits.set(r, h);
+          }
+        }
+        if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered = covered.union(m.known);
+      }
+    }
+  }
+  const findings: Finding[] = [];
+  for (const [r, h] of hits) {
+    findings.push({
+      ruleId: rule.id,
+      severity: rule.severity,
+      message: `rule in chain ${h.chain} accepts every new connection - all protocols and ports, from any source to any destination - on the ${h.paths.join(" and ")} path${h.paths.length > 1 ? "s" : ""}`,
+      location: locOf(r),
+    });
+  }
+  return findings;
+};

@@ -1,0 +1,59 @@
+/**
+ * ipv6-parity: in a ruleset that speaks both IPv4 and IPv6, a sensitive service that is closed to
+ * the Internet on IPv4 but open to (nearly) any source on IPv6 - the classic forgotten ip6tables.
+ */
+import type { PipelineResult } from "../../src/analysis/evaluate.js";
+import { strangerRegion } from "../../src/analysis/regions.js";
+import { protoName } from "../../src/analysis/witness.js";
+import type { ThresholdParams } from "../../src/engine/rule-pack.js";
+import type { Finding } from "../../src/model/finding.js";
+import { Dim } from "../../src/space/dims.js";
+import type { Check } from "./context.js";
+import { coverageText, portsText, sourceCoverage, witnessOf } from "./reach.js";
+
+export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
+  const findings: Finding[] = [];
+  const fams = ctx.ruleset.families;
+  if (!fams.includes(4) || !fams.includes(6)) return findings;
+  const results = ctx.results();
+  for (const kind of ["inbound", "forward"] as const) {
+    const v4 = results.find((r) => r.pipeline.kind === kind && r.pipeline.family === 4);
+    const v6 = results.find((r) => r.pipeline.kind === kind && r.pipeline.family === 6);
+    if (!v4 || !v6 || !hasFilter(ctx.ruleset.chains, v4) || !hasFilter(ctx.ruleset.chains, v6)) continue;
+    for (const svc of ctx.catalog.services) {
+      if (svc.protocols === "any") continue;
+      for (const proto of svc.protocols) {
+        const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
+        const open6 = v6.certainlyAccepted.intersect(strangerRegion(6, [proto], ranges));
+        const cov6 = sourceCoverage(open6, 6);
+        if (cov6 <= params.threshold) continue;
+        const cov4 = sourceCoverage(v4.possiblyAccepted.intersect(strangerRegion(4, [proto], ranges)), 4);
+        if (cov4 > params.threshold) continue; // open on both: exposed-service's business
+        const w = witnessOf(ctx, v6, open6, { proto, dports: svc.ports.map(([a]) => a) });
+        if (!w) continue;
+        const v4text = cov4 === 0 ? "closed to the Internet on IPv4" : `open to only ${coverageText(cov4, 4)} on IPv4`;
+        findings.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          message: `${svc.name} (${protoName(proto)}/${portsText(open6.valuesOf(Dim.Dport))}) is ${v4text} but reachable from ${coverageText(cov6, 6)} on IPv6 (${kind} path)`,
+          location: w.location,
+          witness: w.witness,
+          trace: w.trace,
+          exposure: {
+            family: 6,
+            protocol: protoName(proto),
+            ports: open6.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]),
+            direction: kind,
+            sourceCoverage: Math.round(cov6 * 10000) / 10000,
+            service: svc.id,
+          },
+        });
+      }
+    }
+  }
+  return findings;
+};
+
+function hasFilter(chains: ReadonlyMap<string, unknown>, r: PipelineResult): boolean {
+  return r.pipeline.stages.some((s) => s.role === "filter" && chains.has(s.chain));
+}

@@ -1,0 +1,78 @@
+/**
+ * nat-port-forward-exposure: a DNAT port-forward that makes a sensitive service of an internal
+ * host reachable from (nearly) any public source. Derived from the evaluator's accepted regions
+ * that a DNAT rule rewrote; the finding is located at the DNAT rule and names the internal target.
+ */
+import type { AcceptedRegion } from "../../src/analysis/evaluate.js";
+import { strangerRegion } from "../../src/analysis/regions.js";
+import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
+import type { ThresholdParams } from "../../src/engine/rule-pack.js";
+import { formatIP } from "../../src/model/address.js";
+import type { Finding } from "../../src/model/finding.js";
+import type { Rule } from "../../src/model/types.js";
+import { DIM_COUNT, Dim } from "../../src/space/dims.js";
+import { PacketSet } from "../../src/space/packet-set.js";
+import { locOf } from "./chains.js";
+import type { Check } from "./context.js";
+import { coverageText, portsText, sourceCoverage } from "./reach.js";
+
+export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const res of ctx.results()) {
+    const p = res.pipeline;
+    if (p.kind === "outbound") continue;
+    // The regions each DNAT rule (the last rewrite) let through, certain ones only.
+    const byNat = new Map<Rule, AcceptedRegion[]>();
+    for (const a of res.accepted) {
+      const nat = a.natRules[a.natRules.length - 1];
+      if (!nat || !a.certain) continue;
+      byNat.set(nat, [...(byNat.get(nat) ?? []), a]);
+    }
+    for (const [nat, regions] of byNat) {
+      const delivered = PacketSet.unionAll(regions.map((r) => r.delivered));
+      const original = PacketSet.unionAll(regions.map((r) => r.original));
+      for (const svc of ctx.catalog.services) {
+        if (svc.protocols === "any") continue;
+        for (const proto of svc.protocols) {
+          const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
+          const exposed = delivered.intersect(strangerRegion(p.family, [proto], ranges));
+          const coverage = sourceCoverage(exposed, p.family);
+          if (coverage <= params.threshold) continue;
+          const point = pickWitness(exposed, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) });
+          if (!point) continue;
+          const dst = formatIP(point[Dim.Dst]!, p.family);
+          const target = `${p.family === 6 ? `[${dst}]` : dst}:${point[Dim.Dport]}`;
+          const key = `${nat.id}|${svc.id}|${proto}|${target}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          // The ports the forward arrives on, for the same protocol and sources.
+          const arriving = original.intersect(strangerRegion(p.family, [proto])).valuesOf(Dim.Dport);
+          // The witness as it arrived (before the rewrite), and the path it takes.
+          const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
+          for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[point[d]!, point[d]!]];
+          const before = pickWitness(original.intersect(PacketSet.box(spec)), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: [] }) ?? point;
+          const paths = ctx.trace(p, before);
+          const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
+          findings.push({
+            ruleId: rule.id,
+            severity: rule.severity,
+            message: `DNAT rule forwards ${protoName(proto)}/${portsText(arriving)} from ${coverageText(coverage, p.family)} to ${svc.name} on internal host ${target} (${p.kind} path)`,
+            location: locOf(nat),
+            witness: pointToPacket(before, p.kind),
+            trace: path?.steps,
+            exposure: {
+              family: p.family,
+              protocol: protoName(proto),
+              ports: exposed.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]),
+              direction: p.kind,
+              sourceCoverage: Math.round(coverage * 10000) / 10000,
+              service: svc.id,
+            },
+          });
+        }
+      }
+    }
+  }
+  return findings;
+};

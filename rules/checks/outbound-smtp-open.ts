@@ -1,0 +1,78 @@
+/**
+ * outbound-smtp-open: TCP/25 to every public destination is allowed from the host itself
+ * (outbound path) or from internal (private-address) hosts through it (forward path).
+ */
+import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
+import { formatIP } from "../../src/model/address.js";
+import type { Finding } from "../../src/model/finding.js";
+import { CT_STATES, type Family } from "../../src/model/types.js";
+import { Dim, PROTO_TCP } from "../../src/space/dims.js";
+import { PacketSet } from "../../src/space/packet-set.js";
+import type { Check } from "./context.js";
+import { witnessOf } from "./reach.js";
+
+const v4 = (a: number, b: number, c: number, d: number) => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
+/** RFC 1918 and RFC 4193 (unique local) addresses: the usual internal networks. */
+export const PRIVATE_RANGES: Record<Family, [bigint, bigint][]> = {
+  4: [
+    [v4(10, 0, 0, 0), v4(10, 255, 255, 255)],
+    [v4(172, 16, 0, 0), v4(172, 31, 255, 255)],
+    [v4(192, 168, 0, 0), v4(192, 168, 255, 255)],
+  ],
+  6: [[0xfcn << 120n, (0xfen << 120n) - 1n]],
+};
+
+function smtpRegion(family: Family, src?: [bigint, bigint][]): PacketSet {
+  const nw = BigInt(CT_STATES.indexOf("new"));
+  return PacketSet.box({
+    [Dim.Family]: [[BigInt(family), BigInt(family)]],
+    [Dim.CtState]: [[nw, nw]],
+    [Dim.Proto]: [[BigInt(PROTO_TCP), BigInt(PROTO_TCP)]],
+    [Dim.Dport]: [[25n, 25n]],
+    [Dim.TcpFlags]: [[2n, 2n]],
+    [Dim.Dst]: PUBLIC_RANGES[family],
+    ...(src ? { [Dim.Src]: src } : {}),
+  });
+}
+
+/** Every new connection to a public destination is (possibly) accepted. */
+function egressUnfiltered(accepted: PacketSet, family: Family): boolean {
+  const nw = BigInt(CT_STATES.indexOf("new"));
+  const all = PacketSet.box({
+    [Dim.Family]: [[BigInt(family), BigInt(family)]],
+    [Dim.CtState]: [[nw, nw]],
+    [Dim.Dst]: PUBLIC_RANGES[family],
+  });
+  return all.isSubsetOf(accepted);
+}
+
+export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rule) => {
+  const findings: Finding[] = [];
+  for (const res of ctx.results()) {
+    const p = res.pipeline;
+    if (p.kind === "inbound") continue;
+    if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
+    // The host's own traffic: only where egress is filtered at all (an OUTPUT that accepts
+    // everything is a posture, not a port-25 oversight, and nearly every server has one).
+    if (p.kind === "outbound" && egressUnfiltered(res.possiblyAccepted, p.family)) continue;
+    const region = smtpRegion(p.family, p.kind === "forward" ? PRIVATE_RANGES[p.family] : undefined);
+    const refused = region.minus(res.certainlyAccepted);
+    // Packets for which every public destination is allowed.
+    const open = region.minus(refused.forget([Dim.Dst]));
+    if (open.isEmpty()) continue;
+    const w = witnessOf(ctx, res, open, { proto: PROTO_TCP, dports: [25] });
+    const srcs = open.valuesOf(Dim.Src);
+    const from =
+      p.kind === "outbound"
+        ? "from this host"
+        : `from internal hosts (${srcs.slice(0, 3).map(([a, b]) => (a === b ? formatIP(a, p.family) : `${formatIP(a, p.family)}-${formatIP(b, p.family)}`)).join(", ")}${srcs.length > 3 ? ", ..." : ""}) through it`;
+    findings.push({
+      ruleId: rule.id,
+      severity: rule.severity,
+      message: `outgoing SMTP (tcp/25) to every public destination is allowed ${from} on the ${p.kind} path (IPv${p.family})`,
+      location: w?.location ?? { file: ctx.ruleset.file, line: 1, column: 1 },
+      ...(w ? { witness: w.witness, trace: w.trace } : {}),
+    });
+  }
+  return findings;
+};

@@ -1,0 +1,47 @@
+/**
+ * Helpers for checks that ask "which packets does a path accept": coverage of public sources,
+ * witnesses with the rule that decided them.
+ */
+import type { PipelineResult } from "../../src/analysis/evaluate.js";
+import { publicSize } from "../../src/analysis/regions.js";
+import type { TracePath } from "../../src/analysis/trace.js";
+import { pickWitness, pointToPacket } from "../../src/analysis/witness.js";
+import type { Finding, Location } from "../../src/model/finding.js";
+import type { PacketSet } from "../../src/space/packet-set.js";
+import { locationOf, type CheckContext } from "./context.js";
+
+/** Share (0..1) of the family's public unicast sources that reach one combination of the rest. */
+export function sourceCoverage(set: PacketSet, family: 4 | 6): number {
+  if (set.isEmpty()) return 0;
+  return Number((set.maxSourceCount() * 1_000_000n) / publicSize(family)) / 1_000_000;
+}
+
+export function coverageText(c: number, family: 4 | 6): string {
+  if (c >= 0.999) return "any source";
+  const pct = c * 100;
+  return `${pct >= 1 ? Math.floor(pct * 10) / 10 : pct.toPrecision(2)}% of public IPv${family} sources`;
+}
+
+export function portsText(ports: [bigint, bigint][]): string {
+  return ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
+}
+
+/** A witness of `set` (original packets of the pipeline), its accepting trace and the deciding rule. */
+export function witnessOf(
+  ctx: CheckContext,
+  res: PipelineResult,
+  set: PacketSet,
+  hints: { proto?: number; dports?: number[] } = {},
+): { witness: Finding["witness"]; trace?: Finding["trace"]; location: Location; path?: TracePath } | undefined {
+  const p = res.pipeline;
+  const point = pickWitness(set, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, ...hints });
+  if (!point) return undefined;
+  const paths = ctx.trace(p, point);
+  const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
+  return {
+    witness: pointToPacket(point, p.kind),
+    trace: path?.steps,
+    location: locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 }),
+    path,
+  };
+}
