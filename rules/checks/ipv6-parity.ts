@@ -27,11 +27,16 @@ export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
         const open6 = v6.certainlyAccepted.intersect(strangerRegion(6, [proto], ranges));
         const cov6 = sourceCoverage(open6, 6);
         if (cov6 <= params.threshold) continue;
-        const cov4 = sourceCoverage(v4.possiblyAccepted.intersect(strangerRegion(4, [proto], ranges)), 4);
+        const open4 = v4.possiblyAccepted.intersect(strangerRegion(4, [proto], ranges));
+        const cov4 = sourceCoverage(open4, 4);
         if (cov4 > params.threshold) continue; // open on both: exposed-service's business
         const w = witnessOf(ctx, v6, open6, { proto, dports: svc.ports.map(([a]) => a) });
         if (!w) continue;
-        const v4text = cov4 === 0 ? "closed to the Internet on IPv4" : `open to only ${coverageText(cov4, 4)} on IPv4`;
+        const v4text = open4.isEmpty()
+          ? "closed to the Internet on IPv4"
+          : cov4 < 0.0001
+            ? "open only to a few sources on IPv4"
+            : `open to only ${coverageText(cov4, 4)} on IPv4`;
         findings.push({
           ruleId: rule.id,
           severity: rule.severity,
