@@ -47,7 +47,7 @@ export interface CheckOptions {
  * Checks whose findings say strangers on the Internet reach something: they see the pipelines'
  * delivered packets restricted to the Internet-facing interfaces and without the intended openings.
  */
-const EXPOSURE_CHECKS: ReadonlySet<string> = new Set(["exposure", "nat-port-forward-exposure", "broad-source-range"]);
+const EXPOSURE_CHECKS: ReadonlySet<string> = new Set(["exposure", "nat-port-forward-exposure", "broad-source-range", "ipv6-parity", "icmp-fully-open"]);
 
 export interface AnalyzedFile {
   file: FileReport;
