@@ -10,6 +10,7 @@ import { icmpFullyOpen } from "./icmp-fully-open.js";
 import { ipv6Parity } from "./ipv6-parity.js";
 import { natPortForwardExposure } from "./nat-port-forward-exposure.js";
 import { outboundSmtpOpen } from "./outbound-smtp-open.js";
+import { reachability } from "./reachability.js";
 import { shadowedRule } from "./shadowed-rule.js";
 
 export const CHECKS: { [C in CheckName]: Check<CheckParams[C]> } = {
@@ -23,4 +24,5 @@ export const CHECKS: { [C in CheckName]: Check<CheckParams[C]> } = {
   "broad-source-range": broadSourceRange,
   "nat-port-forward-exposure": natPortForwardExposure,
   "ipv6-parity": ipv6Parity,
+  reachability,
 };

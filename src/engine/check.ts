@@ -37,6 +37,8 @@ export interface CheckOptions {
   rules?: Record<string, boolean>;
   /** Catalog additions; an entry with a built-in id replaces it (.fwlint.yaml `services:`). */
   services?: Service[];
+  /** Rules of user packs (loadUserRules), run after the built-ins. */
+  extraRules?: RuleDefinition[];
   /** Keep suppressed findings, marked `suppressed: true`, instead of leaving them out. */
   showSuppressed?: boolean;
   /** "Today" for suppression expiry dates (tests); default the current date. */
@@ -97,7 +99,8 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
   };
 }
 
-export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, rules: RuleDefinition[] = loadBuiltinRules().rules) {
+export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin: RuleDefinition[] = loadBuiltinRules().rules) {
+  const rules = options.extraRules && options.extraRules.length > 0 ? [...builtin, ...options.extraRules] : builtin;
   const catalog = withServices(loadBuiltinCatalog(), options.services);
   let evaluated: { results: PipelineResult[]; diagnostics: Ruleset["diagnostics"] } | undefined;
   const evaluate = () => (evaluated ??= evaluateRuleset(ruleset));
@@ -120,16 +123,29 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, rules: R
   for (const rule of rules) {
     if (!(options.rules?.[rule.id] ?? rule.enabled)) continue;
     const ref = { id: rule.id, severity: options.severity?.[rule.id] ?? rule.severity };
-    const params: object =
+    let params: object =
       options.threshold !== undefined && "threshold" in rule.params ? { ...rule.params, threshold: options.threshold } : rule.params;
+    let exposureLike = EXPOSURE_CHECKS.has(rule.check);
+    if (rule.check === "reachability" && rule.params.sources === "any") {
+      // "From any source" means what exposed-service means: its region, interfaces, intent and threshold.
+      exposureLike = true;
+      if (rule.params.minCoverage === undefined) params = { ...rule.params, minCoverage: exposureThreshold(rules, options) };
+    }
     const check = CHECKS[rule.check] as unknown as Check<object> | undefined;
     if (!check) continue;
-    const found = check(EXPOSURE_CHECKS.has(rule.check) ? exposureCtx : ctx, params, ref);
+    const found = check(exposureLike ? exposureCtx : ctx, params, ref);
     // A configured severity wins over the catalog's (exposure takes its severity from the service).
     const override = options.severity?.[rule.id];
     for (const f of found) findings.push(override !== undefined ? { ...f, severity: override } : f);
   }
   return { findings, diagnostics: [...(evaluated?.diagnostics ?? [])] };
+}
+
+/** The threshold exposed-service applies: the command line's or configuration's, else its rule's, else 0.5. */
+function exposureThreshold(rules: readonly RuleDefinition[], options: CheckOptions): number {
+  if (options.threshold !== undefined) return options.threshold;
+  for (const r of rules) if (r.check === "exposure") return r.params.threshold;
+  return 0.5;
 }
 
 /** The catalog with `extra` entries added (an entry with an existing id replaces it). */

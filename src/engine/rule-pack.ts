@@ -12,6 +12,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import type { LineCounter, Node as YamlNode } from "yaml";
+import { guessFamily, parseIP } from "../model/address.js";
 import type { Location, Severity } from "../model/finding.js";
 import type { PipelineKind } from "../model/types.js";
 
@@ -29,7 +30,8 @@ export type CheckName =
   | "outbound-smtp-open"
   | "broad-source-range"
   | "nat-port-forward-exposure"
-  | "ipv6-parity";
+  | "ipv6-parity"
+  | "reachability";
 export const CHECK_NAMES: readonly CheckName[] = [
   "exposure",
   "default-policy",
@@ -41,6 +43,7 @@ export const CHECK_NAMES: readonly CheckName[] = [
   "broad-source-range",
   "nat-port-forward-exposure",
   "ipv6-parity",
+  "reachability",
 ];
 
 /** Ruff-style documentation sections ("What it does", "Why is this bad?", "Example", "How to fix"). */
@@ -90,6 +93,30 @@ export interface ThresholdParams {
   threshold: number;
 }
 
+/**
+ * A user-written "X reachable from Y on path Z" rule. Addresses stay text (validated by the loader)
+ * so that a pack stays plain JSON data.
+ */
+export interface ReachabilityParams {
+  /** The finding's message (the rule's summary when the pack gives none). */
+  message: string;
+  /** Catalog service ids (the built-in catalog or .fwlint.yaml `services:`). */
+  services: string[];
+  /** A protocol (with `ports`) besides or instead of services: "tcp", "udp", "sctp" or "any". */
+  protocol?: ProtocolName;
+  /** Inclusive destination port ranges for `protocol`; undefined: every port. */
+  ports?: [number, number][];
+  /** Destination CIDR blocks (as the packets arrive, before any DNAT); undefined: any destination. */
+  destinations?: string[];
+  /** "any": the stranger region exposure uses; else source CIDR blocks. */
+  sources: "any" | string[];
+  /** Arrival interfaces (outbound: leaving interfaces); `eth+` is a prefix. Undefined: any. */
+  interfaces?: string[];
+  directions: PipelineKind[];
+  /** For sources "any": share of public sources above which it counts; undefined: the exposure threshold. */
+  minCoverage?: number;
+}
+
 /** Params per check, with the defaults already applied. */
 export interface CheckParams {
   exposure: ExposureParams;
@@ -102,6 +129,7 @@ export interface CheckParams {
   "broad-source-range": BroadSourceParams;
   "nat-port-forward-exposure": ThresholdParams;
   "ipv6-parity": ThresholdParams;
+  reachability: ReachabilityParams;
 }
 
 interface RuleDefinitionOf<C extends CheckName> {
@@ -344,6 +372,8 @@ const PATTERN_HINTS: Record<string, string> = {
   "^[a-z][a-z0-9]*(-[a-z0-9]+)*$": "must be kebab-case (lowercase letters and digits separated by single hyphens, e.g. exposed-service)",
   "^[0-9]+(-[0-9]+)?$": 'must be a port "N" or a port range "N-M"',
   "^[^\\n]*$": "must be a single line",
+  "^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$": "must be an address or CIDR block (10.0.0.0/8, 2001:db8::/32)",
+  "^[^\\s/]{1,15}$": "must be an interface name (1 to 15 characters, no spaces or /), e.g. eth0 or ppp+",
 };
 
 const TYPE_NAMES: Record<string, string> = {
@@ -498,7 +528,90 @@ function withDefaults(r: RawRule, source: Location): RuleDefinition {
     case "nat-port-forward-exposure":
     case "ipv6-parity":
       return { ...base, check: r.check, params: { threshold: (p.threshold as number | undefined) ?? 0.5 } };
+    case "reachability":
+      return { ...base, check: "reachability", params: reachabilityParams(p, r.summary) };
   }
+}
+
+interface RawReachability {
+  message?: string;
+  to: { services?: string[]; protocol?: ProtocolName; ports?: string | number | (string | number)[]; destinations?: string[] };
+  from?: "any" | { sources?: "any" | string[]; interfaces?: string[] };
+  directions?: PipelineKind[];
+  minCoverage?: number;
+}
+
+function portRange(spec: string | number): [number, number] {
+  const [loText, hiText = loText] = String(spec).split("-") as [string, string?];
+  return [Number(loText), Number(hiText)];
+}
+
+function reachabilityParams(p: Record<string, unknown>, summary: string): ReachabilityParams {
+  const r = p as unknown as RawReachability;
+  const from = r.from === undefined || r.from === "any" ? {} : r.from;
+  const ports = r.to.ports === undefined ? undefined : Array.isArray(r.to.ports) ? r.to.ports : [r.to.ports];
+  return {
+    message: r.message ?? summary,
+    services: [...(r.to.services ?? [])],
+    ...(r.to.protocol !== undefined ? { protocol: r.to.protocol } : {}),
+    ...(ports ? { ports: ports.map(portRange) } : {}),
+    ...(r.to.destinations ? { destinations: [...r.to.destinations] } : {}),
+    sources: from.sources === undefined || from.sources === "any" ? "any" : [...from.sources],
+    ...(from.interfaces ? { interfaces: [...from.interfaces] } : {}),
+    directions: [...(r.directions ?? DEFAULT_DIRECTIONS)],
+    ...(r.minCoverage !== undefined ? { minCoverage: r.minCoverage } : {}),
+  };
+}
+
+/** What the schema cannot say about a reachability rule: known services, valid ports and CIDRs. */
+function reachabilityIssues(y: ParsedYaml, r: RawRule, i: number): RulePackIssue[] {
+  const issues: RulePackIssue[] = [];
+  const at = (...rest: Segment[]) => ["rules", i, "params", ...rest];
+  const raw = r.params as unknown as RawReachability;
+  const to = raw.to;
+  if (to.services === undefined && to.protocol === undefined) {
+    issues.push({ ...issueAt(y, at("to"), "required field is missing (give services, or protocol and ports)"), path: formatPath(at("to", "services")) });
+  }
+  if (to.ports !== undefined && to.protocol === undefined) issues.push(issueAt(y, at("to", "ports"), "ports need a protocol (tcp, udp or sctp)"));
+  if (to.ports !== undefined && to.protocol === "any") issues.push(issueAt(y, at("to", "ports"), 'protocol "any" has no ports; name tcp, udp or sctp'));
+  if (to.services) {
+    const catalog = loadBuiltinCatalog();
+    to.services.forEach((id, j) => {
+      if (!catalog.byId.has(id)) issues.push(issueAt(y, at("to", "services", j), `unknown service '${id}' (not in the catalog, rules/services.yaml)`));
+    });
+  }
+  if (to.ports !== undefined) {
+    const specs = Array.isArray(to.ports) ? to.ports : [to.ports];
+    specs.forEach((spec, j) => {
+      const [lo, hi] = portRange(spec);
+      const where = Array.isArray(to.ports) ? at("to", "ports", j) : at("to", "ports");
+      if (lo > 65535 || hi > 65535) issues.push(issueAt(y, where, `port ${lo > 65535 ? lo : hi} is above 65535`));
+      else if (lo > hi) issues.push(issueAt(y, where, `port range ${lo}-${hi} is empty (low end above high end)`));
+    });
+  }
+  const cidrs = (list: string[] | undefined, path: Segment[]) =>
+    list?.forEach((spec, j) => {
+      const problem = cidrProblem(spec);
+      if (problem) issues.push(issueAt(y, [...path, j], problem));
+    });
+  cidrs(to.destinations, at("to", "destinations"));
+  const from = typeof raw.from === "object" ? raw.from : undefined;
+  if (from && Array.isArray(from.sources)) {
+    cidrs(from.sources, at("from", "sources"));
+    if (raw.minCoverage !== undefined) issues.push(issueAt(y, at("minCoverage"), 'minCoverage applies only to sources "any"'));
+  }
+  return issues;
+}
+
+/** Why `spec` is not an address or CIDR block, or undefined when it is one. */
+function cidrProblem(spec: string): string | undefined {
+  const [addr, lenText] = spec.split("/") as [string, string?];
+  const family = guessFamily(addr);
+  const bits = family === 4 ? 32 : 128;
+  if (parseIP(addr, family) === null) return `'${spec}' is not an IPv${family} address`;
+  const len = lenText === undefined ? bits : Number(lenText);
+  if (!(len >= 0 && len <= bits)) return `prefix length /${lenText} is out of range for IPv${family}`;
+  return undefined;
 }
 
 /** Read, validate and normalise one rule pack. Throws RulePackError. */
@@ -519,6 +632,7 @@ export function loadRulePack(file: string): RulePack {
     } else {
       firstById.set(r.id, source);
     }
+    if (r.check === "reachability") issues.push(...reachabilityIssues(y, r, i));
     rules.push(withDefaults(r, source));
   });
   if (issues.length > 0) {
@@ -655,4 +769,39 @@ export function precompileBuiltins(): { rules: string; catalog: string } {
     services: catalog.services.map((s) => ({ ...s, source: { ...s.source, file: rel(s.source.file) } })),
   };
   return { rules: JSON.stringify(rules), catalog: JSON.stringify(services) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// User rule packs (`check --rules FILE`, .fwlint.yaml `rulePacks:`)
+
+/**
+ * The rules of user-written packs, in order, to run after the built-ins. Each pack is validated like
+ * the built-in one; a rule id that the built-in pack or an earlier pack already has is an error.
+ * Throws RulePackError with every problem of every pack. A file named twice is read once.
+ */
+export function loadUserRules(files: readonly string[], builtin: readonly RuleDefinition[] = loadBuiltinRules().rules): RuleDefinition[] {
+  const issues: RulePackIssue[] = [];
+  const seen = new Map<string, Location>(builtin.map((r) => [r.id, r.source]));
+  const rules: RuleDefinition[] = [];
+  for (const file of [...new Set(files)]) {
+    let pack: RulePack;
+    try {
+      pack = loadRulePack(file);
+    } catch (err) {
+      if (!(err instanceof RulePackError)) throw err;
+      issues.push(...err.issues);
+      continue;
+    }
+    for (const [i, r] of pack.rules.entries()) {
+      const first = seen.get(r.id);
+      if (first) {
+        issues.push({ ...r.source, path: `rules[${i}].id`, expected: `duplicate rule id "${r.id}" (already defined at ${first.file}:${first.line}:${first.column})` });
+        continue;
+      }
+      seen.set(r.id, r.source);
+      rules.push(r);
+    }
+  }
+  if (issues.length > 0) throw new RulePackError(issues);
+  return rules;
 }
