@@ -9,7 +9,7 @@
 import { analyzeText, FWLINT_VERSION, knownFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { SEVERITIES, severityRank, type FileReport, type Finding, type Severity } from "../model/finding.js";
 import { ConfigResolver, optionsFromConfig, type FwlintConfig } from "../engine/config.js";
-import { RulePackError } from "../engine/rule-pack.js";
+import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rule-pack.js";
 import { sanitize } from "../report/sanitize.js";
 import { parseArgs, UsageError, type OptionSpec } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
@@ -52,6 +52,8 @@ Options:
                           (matched by content, not line numbers: the pull-request check)
   --config FILE           read settings from FILE instead of the nearest .fwlint.yaml found from each
                           scanned file's folder upwards (see 'fwlint schema')
+  --rules FILE            also run the rules of this rule pack (same schema as the built-in pack;
+                          repeatable); .fwlint.yaml 'rulePacks:' adds more
   --baseline FILE         report only findings that are not in FILE (written by 'fwlint baseline';
                           matched by content, not line numbers)
   --show-suppressed       keep findings silenced by '# fwlint-disable...' comments, marked suppressed
@@ -78,6 +80,29 @@ interface CheckArgs {
   configFile?: string;
   /** --baseline FILE. */
   baselineFile?: string;
+  /** --rules FILE, in order (repeatable). */
+  rulePacks: string[];
+}
+
+/** `--rules FILE` / `--rules=FILE` may repeat: take them out before the general parser (which keeps one). */
+function extractRules(argv: readonly string[]): { rest: string[]; rulePacks: string[] } {
+  const rest: string[] = [];
+  const rulePacks: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg.startsWith("--rules=")) rulePacks.push(arg.slice("--rules=".length));
+    else if (arg === "--rules") {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith("-") && next !== "-")) throw new UsageError(`${COMMAND}: option '--rules' needs a value (see '${COMMAND} --help')`);
+      rulePacks.push(next);
+      i++;
+    } else rest.push(arg);
+  }
+  return { rest, rulePacks };
 }
 
 const COMMAND = "fwlint check";
@@ -87,7 +112,8 @@ function quote(s: string): string {
 }
 
 export function parseCheckArgs(argv: readonly string[]): CheckArgs {
-  const { options, positionals } = parseArgs(argv, SPECS, COMMAND);
+  const { rest, rulePacks } = extractRules(argv);
+  const { options, positionals } = parseArgs(rest, SPECS, COMMAND);
   const str = (name: string): string | undefined => {
     const v = options.get(name);
     return typeof v === "string" ? v : undefined;
@@ -131,6 +157,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     ...(configFile !== undefined ? { configFile } : {}),
     ...(baselineFile !== undefined ? { baselineFile } : {}),
     failOnGiven,
+    rulePacks,
     format: format as OutputFormat,
     failOn: failOn as FailOn,
     options: checkOptions,
@@ -199,6 +226,36 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
   };
   if (args.configFile !== undefined && !configFor(args.configFile).ok) return 2;
 
+  // User rule packs: --rules, then the configuration's rulePacks. Loaded once per combination.
+  const userRules = new Map<string, RuleDefinition[] | undefined>();
+  const allUserRules = new Map<string, RuleDefinition>();
+  const rulesFor = (config: FwlintConfig | undefined): { ok: true; rules: RuleDefinition[] } | { ok: false } => {
+    const files = [...args.rulePacks, ...(config?.rulePacks ?? [])];
+    if (files.length === 0) return { ok: true, rules: [] };
+    const key = files.join("\n");
+    if (!userRules.has(key)) {
+      try {
+        const rules = loadUserRules(files);
+        for (const r of rules) if (!allUserRules.has(r.id)) allUserRules.set(r.id, r);
+        userRules.set(key, rules);
+      } catch (err) {
+        if (!(err instanceof RulePackError)) throw err;
+        userRules.set(key, undefined);
+        if (!configErrors.has(err.message)) {
+          configErrors.add(err.message);
+          io.stderr(`${sanitize(err.message)}\n`);
+        }
+      }
+    }
+    const rules = userRules.get(key);
+    if (!rules) {
+      hadError = true;
+      return { ok: false };
+    }
+    return { ok: true, rules };
+  };
+  if (args.rulePacks.length > 0 && !rulesFor(args.configFile !== undefined ? configs.configFor(args.configFile) : undefined).ok) return 2;
+
   let baseline: import("../engine/baseline.js").BaselineFilter | undefined;
   if (args.baselineFile !== undefined) {
     const { BaselineFilter, loadBaseline } = await import("../engine/baseline.js");
@@ -246,7 +303,9 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     }
     const found = configFor(input.path);
     if (!found.ok) continue;
-    const options: CheckOptions = optionsFromConfig(found.config, input.path, args.options);
+    const extra = rulesFor(found.config);
+    if (!extra.ok) continue;
+    const options: CheckOptions = { ...optionsFromConfig(found.config, input.path, args.options), ...(extra.rules.length > 0 ? { extraRules: extra.rules } : {}) };
     const failOn: FailOn = args.failOnGiven ? args.failOn : (found.config?.failOn ?? args.failOn);
     let result: AnalyzedFile;
     try {
@@ -287,7 +346,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     // The findings keep their source lines: SARIF shows them as snippets and fingerprints them.
     const [{ renderSarif }, { loadBuiltinRules }] = await Promise.all([import("../report/sarif.js"), import("../engine/rule-pack.js")]);
     const report = { version: 1 as const, tool: { name: "fwlint" as const, version: FWLINT_VERSION }, files: jsonFiles, findings };
-    io.stdout(renderSarif(report, loadBuiltinRules().rules));
+    io.stdout(renderSarif(report, [...loadBuiltinRules().rules, ...allUserRules.values()]));
   } else if (args.format === "github") {
     const [{ buildReport }, { renderGithub }] = await Promise.all([import("../report/json.js"), import("../report/github.js")]);
     io.stdout(renderGithub(buildReport(FWLINT_VERSION, jsonFiles, findings)));

@@ -2,15 +2,61 @@
  * `fwlint rules` lists every rule (id, severity, summary); `fwlint explain RULE` prints its
  * documentation: what it does, why it matters, an example, and how to fix it.
  */
-import { loadBuiltinRules, type RuleDefinition } from "../engine/rule-pack.js";
+import { findConfig, loadConfig } from "../engine/config.js";
+import { loadBuiltinRules, loadUserRules, RulePackError, type RuleDefinition } from "../engine/rule-pack.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
 
 export function rulesUsage(): string {
-  return "Usage: fwlint rules [--format text|json]\n       fwlint explain RULE-ID\n";
+  return (
+    "Usage: fwlint rules [--format text|json] [--rules FILE]... [--config FILE]\n" +
+    "       fwlint explain [--rules FILE]... [--config FILE] RULE-ID\n" +
+    "User rule packs come from --rules and from the rulePacks of --config FILE or of the .fwlint.yaml\n" +
+    "found from the current folder upwards.\n"
+  );
 }
 
-export async function runRules(argv: string[], io: CliIo): Promise<number> {
+/** Takes `--rules FILE` (repeatable) and `--config FILE` out of argv. */
+function packOptions(argv: string[]): { rest: string[]; packs: string[]; config?: string } | { error: string } {
+  const rest: string[] = [];
+  const packs: string[] = [];
+  let config: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const m = /^--(rules|config)(?:=(.*))?$/.exec(a);
+    if (!m) {
+      rest.push(a);
+      continue;
+    }
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) return { error: `option '--${m[1]}' needs a value` };
+    if (m[1] === "rules") packs.push(value);
+    else config = value;
+  }
+  return { rest, packs, ...(config !== undefined ? { config } : {}) };
+}
+
+/** The built-in rules, then those of the user packs. Writes the error and returns undefined on failure. */
+function allRules(packs: string[], configFile: string | undefined, io: CliIo): RuleDefinition[] | undefined {
+  const builtin = loadBuiltinRules().rules;
+  try {
+    const file = configFile ?? findConfig(process.cwd());
+    const files = [...packs, ...(file !== undefined ? (loadConfig(file).rulePacks ?? []) : [])];
+    return files.length === 0 ? builtin : [...builtin, ...loadUserRules(files, builtin)];
+  } catch (err) {
+    if (!(err instanceof RulePackError)) throw err;
+    io.stderr(`${sanitize(err.message)}\n`);
+    return undefined;
+  }
+}
+
+export async function runRules(args: string[], io: CliIo): Promise<number> {
+  const parsed = packOptions(args);
+  if ("error" in parsed) {
+    io.stderr(`fwlint rules: ${parsed.error}\n${rulesUsage()}`);
+    return 2;
+  }
+  const argv = parsed.rest;
   let format = "text";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--format" && (argv[i + 1] === "text" || argv[i + 1] === "json")) format = argv[++i]!;
@@ -19,7 +65,8 @@ export async function runRules(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
   }
-  const rules = loadBuiltinRules().rules;
+  const rules = allRules(parsed.packs, parsed.config, io);
+  if (!rules) return 2;
   if (format === "json") {
     io.stdout(JSON.stringify(rules.map((r) => ({ id: r.id, name: r.name, severity: r.severity, check: r.check, summary: r.summary, enabled: r.enabled })), null, 2) + "\n");
     return 0;
@@ -43,12 +90,20 @@ function explainText(r: RuleDefinition): string {
   ].join("\n");
 }
 
-export async function runExplain(argv: string[], io: CliIo): Promise<number> {
+export async function runExplain(args: string[], io: CliIo): Promise<number> {
+  const parsed = packOptions(args);
+  if ("error" in parsed) {
+    io.stderr(`fwlint explain: ${parsed.error}\n${rulesUsage()}`);
+    return 2;
+  }
+  const argv = parsed.rest;
   if (argv.length !== 1) {
     io.stderr(`fwlint explain: give one rule id (see 'fwlint rules')\n`);
     return 2;
   }
-  const rule = loadBuiltinRules().rules.find((r) => r.id === argv[0]);
+  const rules = allRules(parsed.packs, parsed.config, io);
+  if (!rules) return 2;
+  const rule = rules.find((r) => r.id === argv[0]);
   if (!rule) {
     io.stderr(`fwlint explain: no rule '${sanitize(argv[0]!)}' (see 'fwlint rules')\n`);
     return 2;

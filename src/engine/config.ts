@@ -64,6 +64,8 @@ export interface FwlintConfig {
   /** Catalog additions (an entry with a built-in id replaces it). */
   services?: Service[];
   intent?: IntentEntry[];
+  /** User rule packs (absolute paths, resolved against the configuration file's folder). */
+  rulePacks?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -341,6 +343,7 @@ interface RawConfig {
   failOn?: Severity | "none";
   services?: RawService[];
   intent?: RawIntent[];
+  rulePacks?: string[];
 }
 
 const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -380,6 +383,7 @@ export function loadConfig(file: string): FwlintConfig {
   if (raw.rules) config.rules = { ...raw.rules };
   if (raw.threshold !== undefined) config.threshold = raw.threshold;
   if (raw.failOn !== undefined) config.failOn = raw.failOn;
+  if (raw.rulePacks) config.rulePacks = raw.rulePacks.map((p) => resolve(dirname(resolve(file)), p));
 
   if (raw.services) {
     config.services = raw.services.map((s, i) => {

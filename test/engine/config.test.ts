@@ -76,7 +76,7 @@ describe("loadConfig", () => {
     expect(e.message.split("\n")).toEqual([
       `${file}:2:20: severity.exposed-service: must be one of critical, high, medium, low, info`,
       `${file}:3:12: threshold: must be <= 1`,
-      `${file}:4:1: colour: unknown field; expected one of internet, severity, rules, threshold, failOn, services, intent`,
+      `${file}:4:1: colour: unknown field; expected one of internet, severity, rules, threshold, failOn, services, rulePacks, intent`,
       `${file}:6:5: intent[0].reason: required field is missing`,
     ]);
   });
