@@ -30,6 +30,9 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
       byNat.set(nat, [...(byNat.get(nat) ?? []), a]);
     }
     for (const [nat, regions] of byNat) {
+      // A DNAT to another address is forwarded; a REDIRECT (no address) is delivered to the host.
+      const redirect = nat.action.kind === "dnat" && nat.action.to.addr === undefined;
+      if (p.kind !== (redirect ? "inbound" : "forward")) continue;
       const delivered = PacketSet.unionAll(regions.map((r) => r.delivered));
       const original = PacketSet.unionAll(regions.map((r) => r.original));
       for (const svc of ctx.catalog.services) {
