@@ -8,22 +8,36 @@
  * bundle's dist/vendor copy when bundled), so a `check` without a configuration file loads neither.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
-import type { LineCounter, Node as YamlNode } from "yaml";
+import type { ValidateFunction } from "ajv";
 import type { Location, Severity } from "../model/finding.js";
 import { guessFamily, parseIP, prefixRange } from "../model/address.js";
 import type { Family } from "../model/types.js";
 import {
+  formatPath,
+  getAt,
+  issueAt,
   loadBuiltinCatalog,
+  nodeAt,
   packageRoot,
+  parseYamlFile,
+  position,
   PROTOCOL_NUMBERS,
   RulePackError,
+  validateWithSchema,
+  yamlLibs,
   type ProtocolName,
   type RulePackIssue,
+  type Segment,
   type Service,
 } from "./rule-pack.js";
+
+/** Messages for the config schema's oneOf fields (the alternatives' own errors say less). */
+const ONE_OF_HINTS: Record<string, string> = {
+  ports: 'must be a port "N", a range "N-M", or a list of them',
+  to: "must be an address or CIDR block, or a list of them",
+  from: 'must be "any", an address or CIDR block, or a list of them',
+};
 
 export const CONFIG_FILE_NAME = ".fwlint.yaml";
 
@@ -93,27 +107,7 @@ export function findConfig(path: string): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// yaml and ajv on first use (as in rule-pack.ts)
-
-declare const __FWLINT_VENDOR__: string | undefined;
-
-interface YamlAjv {
-  yaml: Pick<typeof import("yaml"), "LineCounter" | "isMap" | "isPair" | "isScalar" | "isSeq" | "parseDocument">;
-  Ajv: typeof Ajv;
-}
-let yamlAjv: YamlAjv | undefined;
-
-function libs(): YamlAjv {
-  if (yamlAjv === undefined) {
-    const load = createRequire(import.meta.url);
-    if (typeof __FWLINT_VENDOR__ === "string") {
-      yamlAjv = load(join(packageRoot(), __FWLINT_VENDOR__)) as YamlAjv;
-    } else {
-      yamlAjv = { yaml: load("yaml") as YamlAjv["yaml"], Ajv: (load("ajv") as { Ajv: typeof Ajv }).Ajv };
-    }
-  }
-  return yamlAjv;
-}
+// The schema (yaml and ajv come from rule-pack.ts's loader, on first use)
 
 export function configSchemaFile(): string {
   return join(packageRoot(), "rules", "schema", "config.schema.json");
@@ -127,7 +121,7 @@ export function configSchemaText(): string {
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (compiled === undefined) {
-    const ajv = new (libs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, strictTypes: false, verbose: true });
+    const ajv = new (yamlLibs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, strictTypes: false, verbose: true });
     compiled = ajv.compile(JSON.parse(configSchemaText()) as object);
   }
   return compiled;
@@ -135,187 +129,6 @@ function validator(): ValidateFunction {
 
 // ---------------------------------------------------------------------------------------------
 // YAML with positions
-
-type Segment = string | number;
-
-interface ParsedYaml {
-  file: string;
-  data: unknown;
-  root: YamlNode | null;
-  lines: LineCounter;
-}
-
-function parseYaml(file: string): ParsedYaml {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new RulePackError([{ file, line: 1, column: 1, path: "", expected: `cannot read file (${(e as Error).message})` }]);
-  }
-  const { LineCounter, parseDocument } = libs().yaml;
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new RulePackError(
-      doc.errors.map((err) => {
-        const { line, col } = lines.linePos(err.pos[0]);
-        return { file, line, column: col, path: "", expected: `YAML syntax error: ${err.message}` };
-      }),
-    );
-  }
-  const root = (doc.contents ?? null) as YamlNode | null;
-  // An empty file is an empty configuration.
-  const data = (doc.toJS({ maxAliasCount: 1000 }) as unknown) ?? {};
-  return { file, data, root, lines };
-}
-
-function nodeAt(root: YamlNode | null, path: Segment[]): { node: YamlNode | null; key?: YamlNode; complete: boolean } {
-  const { isMap, isPair, isScalar, isSeq } = libs().yaml;
-  let node = root;
-  let key: YamlNode | undefined;
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-      if (!pair) return { node, key, complete: false };
-      key = pair.key as YamlNode;
-      node = (pair.value ?? null) as YamlNode | null;
-      if (node === null) return { node: key, key, complete: true };
-    } else if (isSeq(node) && typeof seg === "number" && seg < node.items.length) {
-      key = undefined;
-      node = node.items[seg] as YamlNode;
-    } else {
-      return { node, key, complete: false };
-    }
-  }
-  return { node, key, complete: true };
-}
-
-function position(y: ParsedYaml, node: YamlNode | null | undefined): { line: number; column: number } {
-  const offset = node?.range?.[0];
-  if (offset === undefined) return { line: 1, column: 1 };
-  const { line, col } = y.lines.linePos(offset);
-  return { line, column: col };
-}
-
-function formatPath(path: Segment[]): string {
-  let s = "";
-  for (const seg of path) s += typeof seg === "number" ? `[${seg}]` : s === "" ? seg : `.${seg}`;
-  return s;
-}
-
-function issueAt(y: ParsedYaml, path: Segment[], expected: string, pointAtKey = false): RulePackIssue {
-  const found = nodeAt(y.root, path);
-  const node = pointAtKey && found.complete && found.key ? found.key : found.node;
-  return { file: y.file, ...position(y, node), path: formatPath(path), expected };
-}
-
-const PATTERN_HINTS: Record<string, string> = {
-  "^[a-z][a-z0-9]*(-[a-z0-9]+)*$": "must be kebab-case (lowercase letters and digits separated by single hyphens, e.g. smtp)",
-  "^[0-9]+(-[0-9]+)?$": 'must be a port "N" or a port range "N-M"',
-  "^[^\\n]*$": "must be a single line",
-  "^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$": "must be an address or CIDR block (10.0.0.0/8, 2001:db8::/32)",
-  "^[^\\s/]{1,15}$": "must be an interface name (1 to 15 characters, no spaces or /), e.g. eth0 or ppp+",
-};
-
-const TYPE_NAMES: Record<string, string> = {
-  string: "a string",
-  number: "a number",
-  integer: "an integer",
-  boolean: "a boolean (true or false)",
-  object: "a mapping (key: value)",
-  array: "a list",
-  null: "null",
-};
-
-function decodePointer(pointer: string): Segment[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
-}
-
-function describeError(e: ErrorObject): { extra?: string; expected: string; atKey?: boolean } | null {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case "if":
-      return null;
-    case "oneOf":
-      return { expected: ONE_OF_HINTS[e.instancePath.split("/").pop() ?? ""] ?? "does not match any allowed form" };
-    case "enum":
-      return { expected: `must be one of ${(p.allowedValues as unknown[]).map(String).join(", ")}` };
-    case "const":
-      return { expected: `must be ${String(p.allowedValue)}` };
-    case "type": {
-      const types = String(p.type).split(",");
-      return { expected: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(" or ")}` };
-    }
-    case "required":
-      return { extra: String(p.missingProperty), expected: "required field is missing" };
-    case "additionalProperties": {
-      const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
-      const siblings = Object.keys(parent?.properties ?? {});
-      const allowed = siblings.length > 0 ? `; expected one of ${siblings.join(", ")}` : "; no fields are allowed here";
-      return { extra: String(p.additionalProperty), expected: `unknown field${allowed}`, atKey: true };
-    }
-    case "pattern":
-      return { expected: PATTERN_HINTS[String(p.pattern)] ?? `must match ${String(p.pattern)}` };
-    case "minimum":
-    case "maximum":
-    case "exclusiveMinimum":
-    case "exclusiveMaximum":
-      return { expected: `must be ${String(p.comparison)} ${String(p.limit)}` };
-    case "minItems":
-      return { expected: `must have at least ${String(p.limit)} item${p.limit === 1 ? "" : "s"}` };
-    case "minLength":
-      return { expected: p.limit === 1 ? "must not be empty" : `must be at least ${String(p.limit)} characters` };
-    case "uniqueItems":
-      return { expected: `must not repeat an item (items ${String(p.j)} and ${String(p.i)} are equal)` };
-    default:
-      return { expected: e.message ?? `fails ${e.keyword}` };
-  }
-}
-
-const ONE_OF_HINTS: Record<string, string> = {
-  ports: 'must be a port "N", a range "N-M", or a list of them',
-  to: "must be an address or CIDR block, or a list of them",
-  from: 'must be "any", an address or CIDR block, or a list of them',
-};
-
-/** Errors under a oneOf are the alternatives' complaints: report the oneOf itself at that path. */
-function validate(y: ParsedYaml): void {
-  const v = validator();
-  if (v(y.data)) return;
-  const errors = v.errors ?? [];
-  // A list that fails inside (a port above 65535): its items' errors say more than the oneOf.
-  const listPaths = new Set(
-    errors
-      .filter((e) => e.keyword === "oneOf" && Array.isArray(getAt(y.data, decodePointer(e.instancePath))))
-      .map((e) => e.instancePath)
-      .filter((p) => errors.some((x) => x.instancePath.startsWith(`${p}/`))),
-  );
-  const oneOfPaths = errors.filter((e) => e.keyword === "oneOf" && !listPaths.has(e.instancePath)).map((e) => e.instancePath);
-  const seen = new Set<string>();
-  const issues: RulePackIssue[] = [];
-  for (const e of errors) {
-    if (listPaths.has(e.instancePath)) continue;
-    if (e.keyword !== "oneOf" && oneOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))) continue;
-    const d = describeError(e);
-    if (d === null) continue;
-    const path = decodePointer(e.instancePath);
-    if (d.extra !== undefined) path.push(d.extra);
-    const key = formatPath(path);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const issue =
-      e.keyword === "required" ? { ...issueAt(y, path.slice(0, -1), d.expected), path: key } : issueAt(y, path, d.expected, d.atKey === true);
-    issues.push(issue);
-  }
-  if (issues.length === 0) issues.push({ file: y.file, line: 1, column: 1, path: "", expected: "does not match the schema" });
-  issues.sort((a, b) => a.line - b.line || a.column - b.column);
-  throw new RulePackError(issues);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Loading
@@ -350,11 +163,11 @@ const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? 
 
 /** Read and validate a configuration file. Throws RulePackError (file:line:col: path: expected). */
 export function loadConfig(file: string): FwlintConfig {
-  const y = parseYaml(file);
+  const y = parseYamlFile(file, {}); // an empty file is an empty configuration
   if (y.data === null || typeof y.data !== "object" || Array.isArray(y.data)) {
     throw new RulePackError([{ file, ...position(y, y.root), path: "", expected: "must be a mapping (key: value)" }]);
   }
-  validate(y);
+  validateWithSchema(y, validator(), ONE_OF_HINTS);
   const raw = y.data as RawConfig;
   const issues: RulePackIssue[] = [];
   const config: FwlintConfig = { file };
@@ -477,11 +290,6 @@ export function loadConfig(file: string): FwlintConfig {
   return config;
 }
 
-function getAt(data: unknown, path: Segment[]): unknown {
-  let v = data;
-  for (const seg of path) v = v === null || typeof v !== "object" ? undefined : (v as Record<string, unknown>)[seg];
-  return v;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Applying

@@ -257,7 +257,7 @@ interface YamlAjv {
 }
 let yamlAjv: YamlAjv | undefined;
 
-function libs(): YamlAjv {
+export function yamlLibs(): YamlAjv {
   if (yamlAjv === undefined) {
     const load = createRequire(import.meta.url);
     if (typeof __FWLINT_VENDOR__ === "string") {
@@ -280,7 +280,7 @@ function validator(name: SchemaName): ValidateFunction {
   let v = validators.get(name);
   if (v === undefined) {
     // verbose: errors carry their parentSchema, used to list the allowed fields.
-    ajv ??= new (libs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
+    ajv ??= new (yamlLibs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
     const file = join(packageRoot(), "rules", "schema", `${name}.schema.json`);
     v = ajv.compile(JSON.parse(readFileSync(file, "utf8")) as object);
     validators.set(name, v);
@@ -291,16 +291,16 @@ function validator(name: SchemaName): ValidateFunction {
 // ---------------------------------------------------------------------------------------------
 // YAML with positions
 
-type Segment = string | number;
+export type Segment = string | number;
 
-interface ParsedYaml {
+export interface ParsedYaml {
   file: string;
   data: unknown;
   root: YamlNode | null;
   lines: LineCounter;
 }
 
-function parseYaml(file: string): ParsedYaml {
+export function parseYamlFile(file: string, emptyAs?: unknown): ParsedYaml {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -309,7 +309,7 @@ function parseYaml(file: string): ParsedYaml {
       { file, line: 1, column: 1, path: "", expected: `cannot read file (${(e as Error).message})` },
     ]);
   }
-  const { LineCounter, parseDocument } = libs().yaml;
+  const { LineCounter, parseDocument } = yamlLibs().yaml;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -321,12 +321,13 @@ function parseYaml(file: string): ParsedYaml {
     );
   }
   const root = (doc.contents ?? null) as YamlNode | null;
-  return { file, data: doc.toJS({ maxAliasCount: 1000 }) as unknown, root, lines };
+  const data = (doc.toJS({ maxAliasCount: 1000 }) as unknown) ?? emptyAs ?? null;
+  return { file, data, root, lines };
 }
 
 /** The node at `path`, or the deepest existing node on the way; `key` is the map key node of the last step. */
-function nodeAt(root: YamlNode | null, path: Segment[]): { node: YamlNode | null; key?: YamlNode; complete: boolean } {
-  const { isMap, isPair, isScalar, isSeq } = libs().yaml;
+export function nodeAt(root: YamlNode | null, path: Segment[]): { node: YamlNode | null; key?: YamlNode; complete: boolean } {
+  const { isMap, isPair, isScalar, isSeq } = yamlLibs().yaml;
   let node = root;
   let key: YamlNode | undefined;
   for (const seg of path) {
@@ -346,20 +347,20 @@ function nodeAt(root: YamlNode | null, path: Segment[]): { node: YamlNode | null
   return { node, key, complete: true };
 }
 
-function position(y: ParsedYaml, node: YamlNode | null | undefined): { line: number; column: number } {
+export function position(y: ParsedYaml, node: YamlNode | null | undefined): { line: number; column: number } {
   const offset = node?.range?.[0];
   if (offset === undefined) return { line: 1, column: 1 };
   const { line, col } = y.lines.linePos(offset);
   return { line, column: col };
 }
 
-function formatPath(path: Segment[]): string {
+export function formatPath(path: Segment[]): string {
   let s = "";
   for (const seg of path) s += typeof seg === "number" ? `[${seg}]` : s === "" ? seg : `.${seg}`;
   return s;
 }
 
-function issueAt(y: ParsedYaml, path: Segment[], expected: string, pointAtKey = false): RulePackIssue {
+export function issueAt(y: ParsedYaml, path: Segment[], expected: string, pointAtKey = false): RulePackIssue {
   const found = nodeAt(y.root, path);
   const node = pointAtKey && found.complete && found.key ? found.key : found.node;
   return { file: y.file, ...position(y, node), path: formatPath(path), expected };
@@ -386,7 +387,7 @@ const TYPE_NAMES: Record<string, string> = {
   null: "null",
 };
 
-function decodePointer(pointer: string): Segment[] {
+export function decodePointer(pointer: string): Segment[] {
   if (pointer === "") return [];
   return pointer
     .slice(1)
@@ -395,11 +396,13 @@ function decodePointer(pointer: string): Segment[] {
     .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
-function describeError(e: ErrorObject, siblings: string[]): { extra?: string; expected: string; atKey?: boolean } | null {
+function describeError(e: ErrorObject, oneOfHints: Record<string, string>): { extra?: string; expected: string; atKey?: boolean } | null {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "if":
       return null; // the failing `then` branch reports the real problem
+    case "oneOf":
+      return { expected: oneOfHints[e.instancePath.split("/").pop() ?? ""] ?? "does not match any allowed form" };
     case "enum":
       return { expected: `must be one of ${(p.allowedValues as unknown[]).map(String).join(", ")}` };
     case "const":
@@ -411,6 +414,8 @@ function describeError(e: ErrorObject, siblings: string[]): { extra?: string; ex
     case "required":
       return { extra: String(p.missingProperty), expected: "required field is missing" };
     case "additionalProperties": {
+      // verbose ajv errors carry their parentSchema: list the fields that are allowed there.
+      const siblings = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
       const allowed = siblings.length > 0 ? `; expected one of ${siblings.join(", ")}` : "; no fields are allowed here";
       return { extra: String(p.additionalProperty), expected: `unknown field${allowed}`, atKey: true };
     }
@@ -432,19 +437,35 @@ function describeError(e: ErrorObject, siblings: string[]): { extra?: string; ex
   }
 }
 
-/** The property names the schema node at `schemaPath` allows (for "unknown field" messages). */
-function allowedProperties(e: ErrorObject): string[] {
-  const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
-  return Object.keys(parent?.properties ?? {});
+/** The value at a path of plain data. */
+export function getAt(data: unknown, path: Segment[]): unknown {
+  let v = data;
+  for (const seg of path) v = v === null || typeof v !== "object" ? undefined : (v as Record<string, unknown>)[seg];
+  return v;
 }
 
-function validate(y: ParsedYaml, schema: SchemaName): void {
-  const v = validator(schema);
+/**
+ * Validates parsed YAML with a compiled schema and throws a RulePackError with one positioned issue
+ * per field. Errors under a oneOf are the alternatives' complaints: the oneOf itself is reported at
+ * its path (with `oneOfHints[last path segment]` as the message), unless it is a list whose items
+ * failed (a port above 65535), whose own errors say more.
+ */
+export function validateWithSchema(y: ParsedYaml, v: ValidateFunction, oneOfHints: Record<string, string> = {}): void {
   if (v(y.data)) return;
+  const errors = v.errors ?? [];
+  const listPaths = new Set(
+    errors
+      .filter((e) => e.keyword === "oneOf" && Array.isArray(getAt(y.data, decodePointer(e.instancePath))))
+      .map((e) => e.instancePath)
+      .filter((p) => errors.some((x) => x.instancePath.startsWith(`${p}/`))),
+  );
+  const oneOfPaths = errors.filter((e) => e.keyword === "oneOf" && !listPaths.has(e.instancePath)).map((e) => e.instancePath);
   const seen = new Set<string>();
   const issues: RulePackIssue[] = [];
-  for (const e of v.errors ?? []) {
-    const d = describeError(e, e.keyword === "additionalProperties" ? allowedProperties(e) : []);
+  for (const e of errors) {
+    if (listPaths.has(e.instancePath)) continue;
+    if (e.keyword !== "oneOf" && oneOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))) continue;
+    const d = describeError(e, oneOfHints);
     if (d === null) continue;
     const path = decodePointer(e.instancePath);
     if (d.extra !== undefined) path.push(d.extra);
@@ -453,14 +474,16 @@ function validate(y: ParsedYaml, schema: SchemaName): void {
     seen.add(key);
     // A missing field has no node: point at the mapping that lacks it.
     const issue =
-      e.keyword === "required"
-        ? { ...issueAt(y, path.slice(0, -1), d.expected), path: key }
-        : issueAt(y, path, d.expected, d.atKey === true);
+      e.keyword === "required" ? { ...issueAt(y, path.slice(0, -1), d.expected), path: key } : issueAt(y, path, d.expected, d.atKey === true);
     issues.push(issue);
   }
   if (issues.length === 0) issues.push({ file: y.file, line: 1, column: 1, path: "", expected: "does not match the schema" });
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
   throw new RulePackError(issues);
+}
+
+function validate(y: ParsedYaml, schema: SchemaName): void {
+  validateWithSchema(y, validator(schema));
 }
 
 function sourceOf(y: ParsedYaml, path: Segment[]): Location {
@@ -616,7 +639,7 @@ function cidrProblem(spec: string): string | undefined {
 
 /** Read, validate and normalise one rule pack. Throws RulePackError. */
 export function loadRulePack(file: string): RulePack {
-  const y = parseYaml(file);
+  const y = parseYamlFile(file);
   validate(y, "rule-pack");
   const raw = (y.data as { rules: RawRule[] }).rules;
   const issues: RulePackIssue[] = [];
@@ -655,7 +678,7 @@ interface RawService {
 
 /** Read, validate and normalise a sensitive-service catalog. Throws RulePackError. */
 export function loadServiceCatalog(file: string): ServiceCatalog {
-  const y = parseYaml(file);
+  const y = parseYamlFile(file);
   validate(y, "services");
   const raw = (y.data as { services: RawService[] }).services;
   const issues: RulePackIssue[] = [];
