@@ -3,6 +3,7 @@
  * the options. Problems are thrown as UsageError with a one-line message (the caller prints it and
  * exits 2). No dependency, so start-up stays light.
  */
+import type { CliIo } from "./io.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -74,4 +75,31 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
     options.set(spec.name, value);
   }
   return { options, positionals };
+}
+
+/**
+ * Parses a command's arguments and answers what needs no work: a usage error (one line on stderr,
+ * status 2) or --help (usage on stdout, status 0). Returns the parsed arguments, or that status.
+ */
+export function parseCommandArgs<A extends { help: boolean }>(
+  argv: readonly string[],
+  parse: (argv: readonly string[]) => A,
+  usage: () => string,
+  io: CliIo,
+): A | number {
+  let args: A;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.help) {
+    io.stdout(usage());
+    return 0;
+  }
+  return args;
 }

@@ -11,7 +11,7 @@ import { SEVERITIES, severityRank, type FileReport, type Finding, type Severity 
 import { ConfigResolver, optionsFromConfig, type FwlintConfig } from "../engine/config.js";
 import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rule-pack.js";
 import { sanitize } from "../report/sanitize.js";
-import { parseArgs, UsageError, type OptionSpec } from "./args.js";
+import { parseArgs, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
 
@@ -186,20 +186,8 @@ export function failStatus(findings: readonly Finding[], failOn: FailOn): 0 | 1 
 }
 
 export async function runCheck(argv: readonly string[], io: CliIo): Promise<number> {
-  let args: CheckArgs;
-  try {
-    args = parseCheckArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  if (args.help) {
-    io.stdout(checkUsage());
-    return 0;
-  }
+  const args = parseCommandArgs(argv, parseCheckArgs, checkUsage, io);
+  if (typeof args === "number") return args;
 
   let hadError = false;
   const error = (path: string, message: string): void => {

@@ -19,7 +19,7 @@ import { analyzeText, knownFormats, type AnalyzedFile, type CheckOptions } from 
 import { SEVERITIES, severityRank, type Finding, type Severity } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { sanitize } from "../report/sanitize.js";
-import { parseArgs, UsageError, type OptionSpec } from "./args.js";
+import { parseArgs, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { decodeConfig, expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
 
@@ -264,20 +264,8 @@ export interface DiffRunOptions {
 }
 
 export async function runDiff(argv: readonly string[], io: CliIo, runOptions: DiffRunOptions = {}): Promise<number> {
-  let args: DiffArgs;
-  try {
-    args = parseDiffArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  if (args.help) {
-    io.stdout(diffUsage());
-    return 0;
-  }
+  const args = parseCommandArgs(argv, parseDiffArgs, diffUsage, io);
+  if (typeof args === "number") return args;
   const cwd = runOptions.cwd ?? process.cwd();
   const options: CheckOptions = args.inputFormat ? { inputFormat: args.inputFormat } : {};
   let hadError = false;
