@@ -1,0 +1,66 @@
+/**
+ * nftables text parser (first slice): `parseNft(text, file)` -> Ruleset, never throws.
+ * lexer.ts tokenises, parser.ts reads tables/chains/rules into model chains, this file maps base
+ * chains to pipelines by hook and priority.
+ */
+import type { Chain, Family, Pipeline, PipelineKind, Ruleset, Stage } from "../../src/model/types.js";
+import { NftReader, type ParsedChain, type ParsedTable } from "./parser.js";
+
+const ANALYSED: Record<string, Family[]> = { ip: [4], ip6: [6], inet: [4, 6] };
+
+export function parseNft(text: string, file: string): Ruleset {
+  const reader = new NftReader(text, file);
+  try {
+    reader.read();
+  } catch (e) {
+    reader.diag("error", { line: 1, column: 1 }, `internal error in the nftables parser: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const tables = reader.tables.filter((t) => ANALYSED[t.family] !== undefined);
+  const chains = new Map<string, Chain>();
+  for (const t of tables) {
+    for (const pc of t.chains) {
+      const key = `${pc.chain.table}/${pc.chain.name}`;
+      if (chains.has(key)) reader.diag("error", pc.chain.span, `chain ${pc.chain.name} is declared twice in table ${t.family} ${t.name}`);
+      else chains.set(key, pc.chain);
+    }
+  }
+  for (const c of chains.values()) {
+    for (const r of c.rules) {
+      if ((r.action.kind === "jump" || r.action.kind === "goto") && !chains.has(`${c.table}/${r.action.chain}`)) {
+        reader.diag("error", r.span, `${r.action.kind} to chain '${r.action.chain}', which is not declared in table ${c.table}`);
+      }
+    }
+  }
+  const famSet = new Set<Family>(tables.flatMap((t) => ANALYSED[t.family]!));
+  const families: Family[] = famSet.size === 0 ? [4, 6] : ([4, 6] as Family[]).filter((f) => famSet.has(f));
+  return { format: "nft", file, families, chains, pipelines: buildPipelines(tables, families), diagnostics: reader.diagnostics, ruleCount: reader.ruleCount };
+}
+
+const PATHS: Record<PipelineKind, string[]> = {
+  inbound: ["prerouting", "input"],
+  forward: ["prerouting", "forward", "postrouting"],
+  outbound: ["output", "postrouting"],
+};
+
+function role(pc: ParsedChain): Stage["role"] {
+  const b = pc.base!;
+  if (b.type === "nat") return b.hook === "prerouting" || b.hook === "output" ? "dstnat" : "srcnat";
+  if (b.type === "route") return "mangle";
+  return "filter";
+}
+
+export function buildPipelines(tables: ParsedTable[], families: Family[]): Pipeline[] {
+  const out: Pipeline[] = [];
+  for (const family of families) {
+    const base = tables.filter((t) => ANALYSED[t.family]?.includes(family)).flatMap((t) => t.chains.filter((c) => c.base));
+    for (const kind of ["inbound", "forward", "outbound"] as PipelineKind[]) {
+      const stages: Stage[] = [];
+      for (const hook of PATHS[kind]) {
+        const on = base.filter((c) => c.base!.hook === hook).sort((a, b) => a.base!.priority - b.base!.priority || a.order - b.order);
+        for (const c of on) stages.push({ chain: `${c.chain.table}/${c.chain.name}`, role: role(c) });
+      }
+      out.push({ kind, family, stages });
+    }
+  }
+  return out;
+}
