@@ -1,0 +1,173 @@
+/** Exact models for each construct of the first nftables slice, pipelines, and malformed input. */
+import { describe, expect, it } from "vitest";
+import { parseNft } from "../../../parsers/nftables/index.js";
+import type { Diagnostic } from "../../../src/model/types.js";
+
+const wrap = (body: string, family = "inet") =>
+  `table ${family} t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${body}\n }\n chain x {\n }\n}\n`;
+const rule = (body: string, family = "inet") => {
+  const rs = parseNft(wrap(body, family), "r.nft");
+  expect(rs.diagnostics).toEqual([]);
+  const r = rs.chains.get(`${family} t/c`)!.rules[0]!;
+  return { conditions: r.conditions, action: r.action, comment: r.comment };
+};
+const errors = (text: string) => parseNft(text, "b.nft").diagnostics.filter((d: Diagnostic) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
+
+describe("addresses", () => {
+  it("ip6 prefix, range, set, !=", () => {
+    expect(rule("ip6 daddr fe80::/10 accept").conditions).toEqual([
+      { kind: "family", family: 6 },
+      { kind: "addr", field: "dst", family: 6, ranges: [{ lo: 0xfe80n << 112n, hi: (0xfebfn << 112n) | ((1n << 112n) - 1n) }] },
+    ]);
+    expect(rule("ip saddr 10.0.0.1-10.0.0.5 drop").conditions[1]).toEqual({ kind: "addr", field: "src", family: 4, ranges: [{ lo: 0x0a000001n, hi: 0x0a000005n }] });
+    expect(rule("ip saddr != { 192.168.0.1, 10.0.0.0/31 } drop").conditions[1]).toEqual({
+      kind: "addr", field: "src", family: 4, negate: true,
+      ranges: [{ lo: 0xc0a80001n, hi: 0xc0a80001n }, { lo: 0x0a000000n, hi: 0x0a000001n }],
+    });
+  });
+});
+
+describe("protocols and ports", () => {
+  it("l4proto, ip protocol, nexthdr", () => {
+    expect(rule("meta l4proto { tcp, udp } accept").conditions).toEqual([{ kind: "proto", protos: [6, 17] }]);
+    expect(rule("ip protocol != icmp accept").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "proto", protos: [1], negate: true }]);
+    expect(rule("ip6 nexthdr ipv6-icmp accept").conditions).toEqual([{ kind: "family", family: 6 }, { kind: "proto", protos: [58] }]);
+  });
+  it("ports: names, ranges, !=, comparisons, th", () => {
+    expect(rule("udp sport domain accept").conditions).toEqual([{ kind: "proto", protos: [17] }, { kind: "port", field: "sport", ranges: [[53, 53]] }]);
+    expect(rule("tcp dport != 1024-65535 accept").conditions[1]).toEqual({ kind: "port", field: "dport", ranges: [[1024, 65535]], negate: true });
+    expect(rule("tcp dport >= 1024 accept").conditions[1]).toEqual({ kind: "port", field: "dport", ranges: [[1024, 65535]] });
+    expect(rule("tcp dport > 1023 accept").conditions[1]).toEqual({ kind: "port", field: "dport", ranges: [[1024, 65535]] });
+    expect(rule("tcp dport <= 22 accept").conditions[1]).toEqual({ kind: "port", field: "dport", ranges: [[0, 22]] });
+    expect(rule("th dport 53 accept").conditions).toEqual([{ kind: "port", field: "dport", ranges: [[53, 53]] }]);
+  });
+});
+
+describe("interfaces, ct, icmp, tcp flags, fib", () => {
+  it("interfaces", () => {
+    expect(rule("iif lo accept").conditions).toEqual([{ kind: "iface", field: "iif", name: "lo", prefix: false }]);
+    expect(rule('oifname { "wg*", "eth0" } accept').conditions).toEqual([
+      { kind: "or", anyOf: [[{ kind: "iface", field: "oif", name: "wg", prefix: true }], [{ kind: "iface", field: "oif", name: "eth0", prefix: false }]] },
+    ]);
+  });
+  it("ct state sets and !=", () => {
+    expect(rule("ct state { established, related } accept").conditions).toEqual([{ kind: "ctstate", states: ["established", "related"] }]);
+    expect(rule("ct state != new drop").conditions).toEqual([{ kind: "ctstate", states: ["new"], negate: true }]);
+  });
+  it("icmp types", () => {
+    expect(rule("icmp type echo-request accept").conditions).toEqual([
+      { kind: "family", family: 4 }, { kind: "proto", protos: [1] }, { kind: "icmp", family: 4, type: 8 },
+    ]);
+    expect(rule("icmpv6 type { echo-request, nd-router-advert } accept").conditions[2]).toEqual({
+      kind: "or", anyOf: [[{ kind: "icmp", family: 6, type: 128 }], [{ kind: "icmp", family: 6, type: 134 }]],
+    });
+  });
+  it("tcp flags", () => {
+    expect(rule("tcp flags syn drop").conditions[1]).toEqual({ kind: "tcpflags", mask: 2, comp: 2 });
+    expect(rule("tcp flags & (fin|syn|rst|ack) != syn drop").conditions[1]).toEqual({ kind: "tcpflags", mask: 23, comp: 2, negate: true });
+    expect(rule("tcp flags syn / fin,syn,rst,ack drop").conditions[1]).toEqual({ kind: "tcpflags", mask: 23, comp: 2 });
+    expect(rule("tcp flags == 0x0 drop").conditions[1]).toEqual({ kind: "tcpflags", mask: 255, comp: 0 });
+  });
+  it("fib daddr type local", () => {
+    expect(rule("fib daddr type != local drop").conditions).toEqual([{ kind: "local-dst", text: "fib daddr type != local", negate: true }]);
+  });
+});
+
+describe("verdicts, statements, unknowns", () => {
+  it("verdicts", () => {
+    expect(rule("reject with icmpx type admin-prohibited").action).toEqual({ kind: "reject", with: "icmpx type admin-prohibited" });
+    expect(rule("reject with tcp reset").action).toEqual({ kind: "reject", with: "tcp reset" });
+    expect(rule("goto x").action).toEqual({ kind: "goto", chain: "x" });
+    expect(rule("return").action).toEqual({ kind: "return" });
+    expect(rule("continue").action).toEqual({ kind: "continue", target: "continue" });
+    expect(rule('counter packets 3 bytes 180 comment "hi"')).toEqual({ conditions: [], action: { kind: "continue", target: "counter" }, comment: "hi" });
+  });
+  it("unmodelled statements are kept with their text", () => {
+    expect(rule("meta mark 0x1 ct helper ftp accept").conditions).toEqual([
+      { kind: "unknown", text: "meta mark 0x1", reason: "meta mark is not modelled" },
+      { kind: "unknown", text: "ct helper ftp", reason: "ct helper is not modelled" },
+    ]);
+    expect(rule("ip saddr @blocked drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @blocked", reason: "named sets are not supported yet" }]);
+    const vm = rule("tcp dport vmap { 22 : accept, 23 : drop }");
+    expect(vm.action).toEqual({ kind: "unknown", target: "vmap" });
+    expect(vm.conditions).toEqual([{ kind: "unknown", text: "tcp dport vmap { 22 : accept , 23 : drop }", reason: "maps, verdict maps, concatenations and expressions are not supported yet" }]);
+  });
+});
+
+describe("tables, chains, pipelines", () => {
+  const text = [
+    "define LAN = 192.168.1.0/24",
+    "table ip nat {",
+    "  chain pre { type nat hook prerouting priority dstnat; policy accept; }",
+    "  chain post { type nat hook postrouting priority srcnat; masquerade }",
+    "}",
+    "table inet f {",
+    "  chain fwd { type filter hook forward priority filter - 5; policy drop; ip saddr $LAN accept }",
+    "  chain in { type filter hook input priority 10; }",
+    "  chain raw { type filter hook prerouting priority raw; }",
+    "  chain out { type filter hook output priority 0; policy accept; }",
+    "}",
+    "table arp a { chain c { type filter hook input priority 0; } }",
+  ].join("\n");
+  const rs = parseNft(text, "p.nft");
+  it("keys, policies, priorities", () => {
+    expect(rs.diagnostics).toEqual([{ severity: "info", message: "table arp a: arp tables are parsed but not analysed", file: "p.nft", line: 12, column: 1 }]);
+    expect([...rs.chains.keys()]).toEqual(["ip nat/pre", "ip nat/post", "inet f/fwd", "inet f/in", "inet f/raw", "inet f/out"]);
+    expect(rs.chains.get("inet f/in")!.policy).toBe("accept");
+    expect(rs.chains.get("ip nat/post")!.rules[0]!.action).toEqual({ kind: "snat", to: {}, target: "masquerade" });
+    expect(rs.families).toEqual([4, 6]);
+    expect(rs.ruleCount).toBe(2);
+  });
+  it("stages per family and path, lower priority first", () => {
+    const show = rs.pipelines.map((p) => `${p.family} ${p.kind}: ${p.stages.map((s) => `${s.chain}(${s.role})`).join(" ")}`);
+    expect(show).toEqual([
+      "4 inbound: inet f/raw(filter) ip nat/pre(dstnat) inet f/in(filter)",
+      "4 forward: inet f/raw(filter) ip nat/pre(dstnat) inet f/fwd(filter) ip nat/post(srcnat)",
+      "4 outbound: inet f/out(filter) ip nat/post(srcnat)",
+      "6 inbound: inet f/raw(filter) inet f/in(filter)",
+      "6 forward: inet f/raw(filter) inet f/fwd(filter)",
+      "6 outbound: inet f/out(filter)",
+    ]);
+  });
+});
+
+describe("malformed input", () => {
+  const pre = "table inet t {\n chain c {\n";
+  const post = "\n  tcp dport 22 accept\n }\n}\n";
+  const cases: [string, string][] = [
+    ["  ip saddr 10.0.0.300 accept", "3:12 expected an IPv4 address, prefix or range after 'ip saddr', found '10.0.0.300' ('10.0.0.300' is not an IPv4 address)"],
+    ["  tcp dport 30-20 accept", "3:13 invalid port range '30-20' after 'tcp dport' (low > high)"],
+    ["  tcp dport", "3:12 expected a value after 'tcp dport', found end of rule"],
+    ["  ct state bogus accept", "3:12 expected a connection state (new, established, related, invalid, untracked) after 'ct state', found 'bogus'"],
+    ["  icmp type nonsense accept", "3:13 expected an icmp type name or number after 'icmp type', found 'nonsense'"],
+    ["  tcp dport { 22; 23 } accept", "3:17 expected a set element after 'tcp dport', found ';'"],
+    ["  jump", "3:7 expected a chain name after 'jump', found end of rule"],
+    ["  type filter hook sideways priority 0;", "3:20 expected a hook (prerouting, input, forward, output, postrouting) after 'hook', found 'sideways'"],
+    ["  type filter hook input priority banana;", "3:35 expected a priority (a number or raw, mangle, dstnat, filter, security, srcnat with an optional +/- offset) after 'priority', found 'banana'"],
+    ["  policy maybe;", "3:10 expected 'accept' or 'drop' after 'policy', found 'maybe'"],
+    ["  tcp dport $NOPE accept", "3:13 undefined variable '$NOPE'"],
+  ];
+  for (const [line, want] of cases) {
+    it(line.trim(), () => {
+      const rs = parseNft(pre + line + post, "b.nft");
+      expect(rs.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([want]);
+      expect(rs.chains.get("inet t/c")!.rules.some((r) => r.span.line === 4)).toBe(true);
+    });
+  }
+  it("unclosed blocks and stray tokens", () => {
+    expect(errors("table inet t {\n chain c {\n  accept\n")).toEqual(["4:1 expected '}' to close 'chain c' (opened at line 2)", "4:1 expected '}' to close 'table inet t' (opened at line 1)"]);
+    expect(errors("}\nbogus\ntable inet t { }\n")).toEqual(["1:1 expected 'table', 'define' or 'include', found '}'", "2:1 expected 'table', 'define' or 'include', found 'bogus'"]);
+    expect(errors("table inet t { chain c { jump nowhere } }")).toEqual(["1:26 jump to chain 'nowhere', which is not declared in table inet t"]);
+  });
+  it("an unclosed anonymous set runs to the end of the file, as in nft", () => {
+    expect(errors(pre + "  tcp dport { 22, 23 accept" + post)).toEqual([
+      "3:22 expected a port, service name or range after 'tcp dport', found 'accept'",
+      "7:1 expected '}' to close 'table inet t' (opened at line 1)",
+    ]);
+  });
+  it("never throws on garbage", () => {
+    for (const g of ["{{{{", "table", "table inet", "table inet t { chain", "}}}} table ip x { chain y { type", "define", "define X =", "table inet t { chain c { tcp flags & ( syn", '"unterminated', "\\\n\\"]) {
+      expect(() => parseNft(g, "g.nft")).not.toThrow();
+    }
+  });
+});
