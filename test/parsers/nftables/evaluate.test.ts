@@ -1,0 +1,57 @@
+/** nftables rulesets evaluated end to end with the common evaluator. */
+import { describe, expect, it } from "vitest";
+import { parseNft } from "../../../parsers/nftables/index.js";
+import { evaluateRuleset, type PipelineResult } from "../../../src/analysis/evaluate.js";
+import { Dim } from "../../../src/space/dims.js";
+import { PacketSet } from "../../../src/space/packet-set.js";
+
+const tcp = (port: number) => PacketSet.box({ [Dim.Proto]: [[6n, 6n]], [Dim.Dport]: [[BigInt(port), BigInt(port)]] });
+const src4 = (a: number) => PacketSet.box({ [Dim.Src]: [[BigInt(a), BigInt(a)]] });
+
+function inbound(text: string): Map<number, PipelineResult> {
+  const rs = parseNft(text, "e.nft");
+  expect(rs.diagnostics).toEqual([]);
+  const out = new Map<number, PipelineResult>();
+  for (const r of evaluateRuleset(rs).results) if (r.pipeline.kind === "inbound") out.set(r.pipeline.family, r);
+  return out;
+}
+
+describe("nftables evaluation", () => {
+  it("an IPv4 match in an inet table never matches IPv6, even negated", () => {
+    const r = inbound("table inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  ip saddr != 10.0.0.0/8 accept\n }\n}\n");
+    expect(r.get(6)!.possiblyAccepted.isEmpty()).toBe(true);
+    expect(r.get(4)!.certainlyAccepted.overlaps(src4(0x0b000001))).toBe(true);
+    expect(r.get(4)!.possiblyAccepted.overlaps(src4(0x0a000001))).toBe(false);
+  });
+  it("jump returns to the caller; the base chain's policy applies after", () => {
+    const r = inbound(
+      "table inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  jump svc\n }\n chain svc {\n  tcp dport 22 accept\n  return\n  tcp dport 23 accept\n }\n}\n",
+    );
+    for (const f of [4, 6]) {
+      expect(r.get(f)!.certainlyAccepted.overlaps(tcp(22))).toBe(true);
+      expect(r.get(f)!.possiblyAccepted.overlaps(tcp(23))).toBe(false);
+    }
+  });
+  it("an ip table filters only IPv4", () => {
+    const r = inbound("table ip t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  tcp dport 80 accept\n }\n}\n");
+    expect(r.get(4)!.possiblyAccepted.overlaps(tcp(81))).toBe(false);
+    expect(r.get(4)!.certainlyAccepted.overlaps(tcp(80))).toBe(true);
+    expect(r.has(6)).toBe(false);
+  });
+  it("an accept in an earlier base chain does not skip a later one; a drop is final", () => {
+    const r = inbound(
+      "table inet a { chain in { type filter hook input priority filter - 10; policy accept; tcp dport 25 drop; accept } }\n" +
+        "table inet b { chain in { type filter hook input priority 10; policy accept; tcp dport 26 drop } }\n",
+    );
+    for (const f of [4, 6]) {
+      expect(r.get(f)!.possiblyAccepted.overlaps(tcp(25))).toBe(false);
+      expect(r.get(f)!.possiblyAccepted.overlaps(tcp(26))).toBe(false);
+      expect(r.get(f)!.certainlyAccepted.overlaps(tcp(27))).toBe(true);
+    }
+  });
+  it("an unmodelled match makes acceptance uncertain, not wrong", () => {
+    const r = inbound("table inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  limit rate 5/second tcp dport 22 accept\n }\n}\n");
+    expect(r.get(4)!.possiblyAccepted.overlaps(tcp(22))).toBe(true);
+    expect(r.get(4)!.certainlyAccepted.overlaps(tcp(22))).toBe(false);
+  });
+});
