@@ -16,14 +16,31 @@ export function parseNft(text: string, file: string): Ruleset {
     reader.diag("error", { line: 1, column: 1 }, `internal error in the nftables parser: ${e instanceof Error ? e.message : String(e)}`);
   }
   const tables = reader.tables.filter((t) => ANALYSED[t.family] !== undefined);
+  // A table or chain declared again (as `nft -f` allows) adds to the first declaration.
   const chains = new Map<string, Chain>();
+  const first = new Map<string, ParsedChain>();
   for (const t of tables) {
-    for (const pc of t.chains) {
+    t.chains = t.chains.filter((pc) => {
       const key = `${pc.chain.table}/${pc.chain.name}`;
-      if (chains.has(key)) reader.diag("error", pc.chain.span, `chain ${pc.chain.name} is declared twice in table ${t.family} ${t.name}`);
-      else chains.set(key, pc.chain);
-    }
+      const prev = first.get(key);
+      if (!prev) {
+        first.set(key, pc);
+        chains.set(key, pc.chain);
+        return true;
+      }
+      prev.chain.rules.push(...pc.chain.rules);
+      if (pc.base && !prev.base) {
+        prev.base = pc.base;
+        prev.chain.policy ??= "accept";
+      }
+      if (pc.chain.policySpan) {
+        prev.chain.policy = pc.chain.policy;
+        prev.chain.policySpan = pc.chain.policySpan;
+      }
+      return false;
+    });
   }
+  for (const [key, c] of chains) c.rules.forEach((r, i) => (r.id = `${key}#${i + 1}`));
   for (const c of chains.values()) {
     for (const r of c.rules) {
       if ((r.action.kind === "jump" || r.action.kind === "goto") && !chains.has(`${c.table}/${r.action.chain}`)) {

@@ -97,6 +97,12 @@ export class NftReader {
         this.table(t);
         continue;
       }
+      if (t.kind === "word" && t.text === "flush" && this.peek(1).text === "ruleset") {
+        // Everything declared so far is gone: only what follows is loaded.
+        this.tables.length = 0;
+        this.statement();
+        continue;
+      }
       if (t.kind === "word" && ["flush", "add", "create", "insert", "delete", "destroy", "list", "reset", "replace", "rename", "include"].includes(t.text)) {
         this.diag("warning", t, `'${t.text}' commands are not supported yet by fwlint's nftables reader; the statement is skipped`);
         this.statement();
@@ -457,6 +463,11 @@ class RuleReader {
     }
     const toks = this.st.slice(from, this.j);
     const text = toks.map((t) => (t.kind === "string" ? `"${t.text}"` : t.text)).join(" ");
+    // `meta mark set 1`, `ct mark set ...`: a non-terminating statement, not a match.
+    if ((toks[1]?.text === "set" || toks[2]?.text === "set") && !toks.some((t) => t.text === "vmap")) {
+      this.nonTerminal ??= text;
+      return;
+    }
     if (this.action === undefined) this.conds.push({ kind: "unknown", text, reason });
     if (toks.some((t) => t.kind === "word" && t.text === "vmap")) this.verdict({ kind: "unknown", target: "vmap" });
   }

@@ -171,3 +171,26 @@ describe("malformed input", () => {
     }
   });
 });
+
+describe("file-level behaviour", () => {
+  it("flush ruleset forgets what came before", () => {
+    const rs = parseNft("table inet old { chain c { accept } }\nflush ruleset\ntable inet t { chain c { drop } }\n", "f.nft");
+    expect(rs.diagnostics).toEqual([]);
+    expect([...rs.chains.keys()]).toEqual(["inet t/c"]);
+  });
+  it("a table or chain declared again adds to the first declaration", () => {
+    const rs = parseNft(
+      "table inet t { chain c { tcp dport 1 accept } }\ntable inet t {\n chain c { type filter hook input priority 0; policy drop; tcp dport 2 accept }\n}\n",
+      "f.nft",
+    );
+    expect(rs.diagnostics).toEqual([]);
+    const c = rs.chains.get("inet t/c")!;
+    expect(c.rules.map((r) => r.id)).toEqual(["inet t/c#1", "inet t/c#2"]);
+    expect(c.policy).toBe("drop");
+    expect(rs.pipelines.find((p) => p.kind === "inbound")!.stages).toEqual([{ chain: "inet t/c", role: "filter" }]);
+  });
+  it("set statements are non-terminating, not matches", () => {
+    const rs = parseNft(wrap("meta mark set 0x1 ct state new accept"), "f.nft");
+    expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toEqual([{ kind: "ctstate", states: ["new"] }]);
+  });
+});
