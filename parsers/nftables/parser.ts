@@ -321,8 +321,7 @@ export class NftReader {
       } else if (first.kind === "word" && (first.text === "comment" || first.text === "devices" || first.text === "device") && st.length <= 2 + (st[1]?.text === "=" ? 1 : 0) + (st.some((x) => x.text === "{") ? 99 : 0)) {
         continue;
       } else {
-        const rule = this.rule(st, chain);
-        if (rule) chain.rules.push(rule);
+        chain.rules.push(...this.rule(st, chain));
       }
     }
     if (pc.base && chain.policy === undefined) chain.policy = "accept";
@@ -399,15 +398,25 @@ export class NftReader {
     return { value: base, end: j + 1 };
   }
 
-  private rule(st: Tok[], chain: Chain): Rule | null {
+  private rule(st: Tok[], chain: Chain): Rule[] {
     this.ruleCount++;
     try {
-      return new RuleReader(st, this, chain).read(this.span(st[0]!), `${chain.table}/${chain.name}#${chain.rules.length + 1}`);
+      const span = this.span(st[0]!);
+      const reader = new RuleReader(st, this, chain);
+      const rule = reader.read(span, `${chain.table}/${chain.name}#${chain.rules.length + 1}`);
+      if (!reader.vmap) return [rule];
+      // `key vmap { k1 : v1, k2 : v2 }`: one rule per element, in order (the keys are disjoint).
+      return reader.vmap.map((e, i) => ({
+        ...rule,
+        id: `${chain.table}/${chain.name}#${chain.rules.length + 1 + i}`,
+        conditions: [...rule.conditions, ...e.conditions],
+        action: e.action,
+      }));
     } catch (e) {
       if (e instanceof Fail) {
         // An undefined `$NAME` was already reported where it was expanded.
         if (!e.tok.text.startsWith("$")) this.diag("error", e.tok, e.message);
-        return null;
+        return [];
       }
       throw e;
     }
@@ -422,7 +431,12 @@ interface Value {
   named?: string;
 }
 
+const VMAP_KEYS = new Set(["ip", "ip6", "meta", "tcp", "udp", "th", "sctp", "dccp", "udplite", "iif", "iifname", "oif", "oifname", "ct", "icmp", "icmpv6"]);
+const VMAP_VERDICTS = new Set(["accept", "drop", "return", "continue", "jump", "goto"]);
+
 class RuleReader {
+  /** Set when the rule ends in a verdict map this slice could split into one rule per element. */
+  vmap: { conditions: Condition[]; action: Action }[] | undefined;
   private j = 0;
   private conds: Condition[] = [];
   private action: Action | undefined;
@@ -472,7 +486,46 @@ class RuleReader {
     if (toks.some((t) => t.kind === "word" && t.text === "vmap")) this.verdict({ kind: "unknown", target: "vmap" });
   }
 
+  /** `key vmap { value : verdict, ... }` with a modelled key and plain verdicts; false when not that form. */
+  private tryVmap(): boolean {
+    const st = this.st;
+    const k = st[this.j + 1]?.text === "vmap" ? 1 : st[this.j + 2]?.text === "vmap" ? 2 : 0;
+    if (k === 0 || !VMAP_KEYS.has(st[this.j]!.text) || st[this.j + k + 1]?.text !== "{" || this.action !== undefined) return false;
+    const key = st.slice(this.j, this.j + k);
+    let p = this.j + k + 2;
+    const elements: { conditions: Condition[]; action: Action }[] = [];
+    for (;;) {
+      const t = st[p];
+      if (!t) return false;
+      if (t.text === "}") break;
+      if (t.text === ",") {
+        p++;
+        continue;
+      }
+      const colon = st.findIndex((x, i) => i >= p && (x.text === ":" || x.text === "," || x.text === "}"));
+      if (colon < 0 || st[colon]!.text !== ":") return false;
+      let q = colon + 1;
+      if (!VMAP_VERDICTS.has(st[q]?.text ?? "")) return false;
+      q += st[q]!.text === "jump" || st[q]!.text === "goto" ? 2 : 1;
+      const sub = new RuleReader([...key, ...st.slice(p, colon), ...st.slice(colon + 1, q)], this.r, this.chain);
+      let rule: Rule;
+      try {
+        rule = sub.read({ file: "", line: 0, column: 0 }, "");
+      } catch {
+        return false;
+      }
+      if (rule.conditions.some((c) => c.kind === "unknown") || sub.vmap) return false;
+      elements.push({ conditions: rule.conditions, action: rule.action });
+      p = q;
+    }
+    this.vmap = elements;
+    this.action = { kind: "unknown", target: "vmap" };
+    this.j = p + 1;
+    return true;
+  }
+
   private stmt(): void {
+    if (this.tryVmap()) return;
     const start = this.j;
     const before = this.conds.length;
     try {

@@ -88,9 +88,32 @@ describe("verdicts, statements, unknowns", () => {
       { kind: "unknown", text: "ct helper ftp", reason: "ct helper is not modelled" },
     ]);
     expect(rule("ip saddr @blocked drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @blocked", reason: "named sets are not supported yet" }]);
-    const vm = rule("tcp dport vmap { 22 : accept, 23 : drop }");
+    const vm = rule("ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept }");
     expect(vm.action).toEqual({ kind: "unknown", target: "vmap" });
-    expect(vm.conditions).toEqual([{ kind: "unknown", text: "tcp dport vmap { 22 : accept , 23 : drop }", reason: "maps, verdict maps, concatenations and expressions are not supported yet" }]);
+    expect(vm.conditions).toEqual([{ kind: "unknown", text: "ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept }", reason: "maps, verdict maps, concatenations and expressions are not supported yet" }]);
+  });
+});
+
+describe("verdict maps on one modelled key", () => {
+  it("split into one rule per element, after the rule's other matches", () => {
+    const rs = parseNft(wrap('iifname "eth0" ct state vmap { established : accept, related : accept, invalid : drop, new : jump x } comment "v"'), "v.nft");
+    expect(rs.diagnostics).toEqual([]);
+    expect(rs.ruleCount).toBe(1);
+    const rules = rs.chains.get("inet t/c")!.rules;
+    const iface = { kind: "iface", field: "iif", name: "eth0", prefix: false };
+    expect(rules.map((r) => ({ id: r.id, conditions: r.conditions, action: r.action, comment: r.comment, line: r.span.line }))).toEqual([
+      { id: "inet t/c#1", conditions: [iface, { kind: "ctstate", states: ["established"] }], action: { kind: "accept" }, comment: "v", line: 4 },
+      { id: "inet t/c#2", conditions: [iface, { kind: "ctstate", states: ["related"] }], action: { kind: "accept" }, comment: "v", line: 4 },
+      { id: "inet t/c#3", conditions: [iface, { kind: "ctstate", states: ["invalid"] }], action: { kind: "drop" }, comment: "v", line: 4 },
+      { id: "inet t/c#4", conditions: [iface, { kind: "ctstate", states: ["new"] }], action: { kind: "jump", chain: "x" }, comment: "v", line: 4 },
+    ]);
+  });
+  it("port ranges as keys", () => {
+    const rs = parseNft(wrap("tcp dport vmap { 22 : accept, 1000-2000 : drop }"), "v.nft");
+    expect(rs.chains.get("inet t/c")!.rules.map((r) => [r.conditions, r.action])).toEqual([
+      [[{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[22, 22]] }], { kind: "accept" }],
+      [[{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[1000, 2000]] }], { kind: "drop" }],
+    ]);
   });
 });
 
