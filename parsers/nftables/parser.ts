@@ -32,6 +32,13 @@ export interface ParsedTable {
   name: string;
   span: SourceSpan;
   chains: ParsedChain[];
+  /** Named sets: constant elements, or null when not modelled. */
+  sets: Map<string, SetItem[] | null>;
+}
+
+export interface SetItem {
+  text: string;
+  tok: Tok;
 }
 
 const NAMED_PRIORITIES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
@@ -84,6 +91,10 @@ export class NftReader {
 
   read(): void {
     this.toks = this.expand(lex(this.text));
+    this.toks.forEach((t, k) => {
+      const next = this.toks[k + 1];
+      if ((t.text === "add" || t.text === "update" || t.text === "delete") && next?.text.startsWith("@")) this.dynamicSets.add(next.text.slice(1));
+    });
     this.i = 0;
     for (;;) {
       const t = this.peek();
@@ -232,7 +243,7 @@ export class NftReader {
       return;
     }
     this.i++;
-    const table: ParsedTable = { family, name: fam.text, span: this.span(kw), chains: [] };
+    const table: ParsedTable = { family, name: fam.text, span: this.span(kw), chains: [], sets: new Map() };
     const nx = this.peek();
     if (nx.kind === "nl" || nx.kind === "eof" || nx.text === ";") {
       // `table inet x` on its own declares the table (like `add table`).
@@ -271,6 +282,10 @@ export class NftReader {
         this.statement();
         continue;
       }
+      if (t.kind === "word" && t.text === "set" && (this.peek(1).kind === "word" || this.peek(1).kind === "string") && this.peek(2).text === "{") {
+        this.namedSet(table, t);
+        continue;
+      }
       if (t.kind === "word" && ["set", "map", "flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"].includes(t.text)) {
         this.diag("warning", t, `${t.text} objects are not supported yet by fwlint's nftables reader; '${t.text} ${this.peek(1).text}' is skipped`);
         while (this.peek().kind !== "eof" && !(this.peek().kind === "punct" && this.peek().text === "{") && this.peek().kind !== "nl") this.i++;
@@ -284,7 +299,52 @@ export class NftReader {
     this.tables.push(table);
   }
 
+  /** Named sets whose contents rules change at run time (`add @s ...`, `update @s ...`). */
+  private readonly dynamicSets = new Set<string>();
+  /** The named sets of the table being read: constant elements, or null when not modelled. */
+  currentSets = new Map<string, SetItem[] | null>();
+
+  /** `set NAME { type ...; flags ...; elements = { ... } }`: constant single-key sets are kept for `@NAME`. */
+  private namedSet(table: ParsedTable, kw: Tok): void {
+    const name = this.peek(1).text;
+    this.i += 2;
+    const start = this.i;
+    this.skipBlock();
+    const body = this.toks.slice(start + 1, this.i - 1).filter((t) => t.kind !== "nl");
+    const words = new Set(body.map((t) => t.text));
+    let why: string | undefined;
+    if (this.dynamicSets.has(name)) why = "rules add elements to it at run time";
+    else if (words.has("dynamic") || words.has("timeout")) why = "its contents change at run time";
+    else if (words.has(".") || words.has("typeof")) why = "concatenated or typeof keys are not supported yet";
+    let items: SetItem[] | null = [];
+    const e = body.findIndex((t) => t.text === "elements");
+    if (why === undefined && e >= 0) {
+      if (body[e + 1]?.text !== "=" || body[e + 2]?.text !== "{") why = "its elements could not be read";
+      else {
+        let group: Tok[] = [];
+        const flush = () => {
+          if (group.length === 1 && (group[0]!.kind === "word" || group[0]!.kind === "string")) items!.push({ text: group[0]!.text, tok: group[0]! });
+          else if (group.length === 3 && group[1]!.text === "-") items!.push({ text: `${group[0]!.text}-${group[2]!.text}`, tok: group[0]! });
+          else if (group.length > 0) why = "an element has options or a form not supported yet";
+          group = [];
+        };
+        let k = e + 3;
+        for (; k < body.length && body[k]!.text !== "}"; k++) {
+          if (body[k]!.text === ",") flush();
+          else group.push(body[k]!);
+        }
+        flush();
+      }
+    }
+    if (why !== undefined) {
+      items = null;
+      this.diag("warning", kw, `set ${name}: ${why}; matches on @${name} are not modelled`);
+    }
+    table.sets.set(name, items);
+  }
+
   private chain(table: ParsedTable, kw: Tok): void {
+    this.currentSets = table.sets;
     const name = this.peek();
     if (name.kind !== "word" && name.kind !== "string") {
       this.diag("error", name, `expected a chain name after 'chain', found ${found(name)}`);
@@ -759,7 +819,11 @@ class RuleReader {
       return { op, items, set: true };
     }
     if (first.kind === "punct") throw new Fail(first, `expected a value after '${what}', found ${found(first)}`);
-    if (first.text.startsWith("@")) return { op, items: [], set: true, named: first.text };
+    if (first.text.startsWith("@")) {
+      const known = this.r.currentSets.get(first.text.slice(1));
+      if (known && known.length > 0) return { op, items: known, set: true };
+      return { op, items: [], set: true, named: first.text };
+    }
     const items = [item(first)];
     while (commaList && this.peek()?.text === "," && this.peek(1)) {
       this.j++;
@@ -769,7 +833,7 @@ class RuleReader {
   }
 
   private named(v: Value, what: string): Condition[] | null {
-    return v.named ? [{ kind: "unknown", text: `${what} ${v.op === "==" ? "" : v.op + " "}${v.named}`, reason: "named sets are not supported yet" }] : null;
+    return v.named ? [{ kind: "unknown", text: `${what} ${v.op === "==" ? "" : v.op + " "}${v.named}`, reason: "the named set is not modelled (undeclared, dynamic or of an unsupported kind)" }] : null;
   }
 
   private addr(field: "src" | "dst", family: Family, what: string): Condition[] {
@@ -797,7 +861,14 @@ class RuleReader {
     const v = this.value(what, false);
     const n = this.named(v, what);
     if (n) return n;
-    const protos = v.items.map((x) => {
+    const protos = v.items.flatMap((x) => {
+      const d = x.text.indexOf("-");
+      if (d > 0 && /^[0-9]/.test(x.text)) {
+        const lo = protocolNumber(x.text.slice(0, d));
+        const hi = protocolNumber(x.text.slice(d + 1));
+        if (lo === null || hi === null || lo > hi) throw new Fail(x.tok, `expected a protocol name, number or range after '${what}', found ${found(x.tok)}`);
+        return Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
+      }
       const p = protocolNumber(x.text === "ipv6-icmp" ? "icmpv6" : x.text);
       if (p === null) throw new Fail(x.tok, `expected a protocol name or number after '${what}', found ${found(x.tok)}`);
       return p;

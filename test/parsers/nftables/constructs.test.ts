@@ -87,10 +87,40 @@ describe("verdicts, statements, unknowns", () => {
       { kind: "unknown", text: "meta mark 0x1", reason: "meta mark is not modelled" },
       { kind: "unknown", text: "ct helper ftp", reason: "ct helper is not modelled" },
     ]);
-    expect(rule("ip saddr @blocked drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @blocked", reason: "named sets are not supported yet" }]);
+    expect(rule("ip saddr @blocked drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @blocked", reason: "the named set is not modelled (undeclared, dynamic or of an unsupported kind)" }]);
     const vm = rule("ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept }");
     expect(vm.action).toEqual({ kind: "unknown", target: "vmap" });
     expect(vm.conditions).toEqual([{ kind: "unknown", text: "ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept }", reason: "maps, verdict maps, concatenations and expressions are not supported yet" }]);
+  });
+});
+
+describe("named sets", () => {
+  it("constant sets are expanded where they are used; dynamic ones stay unknown", () => {
+    const text = [
+      "table inet t {",
+      "  set web { type inet_service; elements = { 80, 443,",
+      "    8000-8080 } }",
+      "  set seen { type ipv4_addr; flags dynamic; }",
+      "  set p { type inet_proto; flags interval; elements = { 10-12 } }",
+      "  chain c {",
+      "    type filter hook input priority 0; policy drop;",
+      "    tcp dport @web accept",
+      "    ip saddr @seen drop",
+      "    meta l4proto != @p drop",
+      "  }",
+      "}",
+    ].join("\n");
+    const rs = parseNft(text, "s.nft");
+    expect(rs.diagnostics).toEqual([{ severity: "warning", message: "set seen: its contents change at run time; matches on @seen are not modelled", file: "s.nft", line: 4, column: 3 }]);
+    expect(rs.chains.get("inet t/c")!.rules.map((r) => r.conditions)).toEqual([
+      [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[80, 80], [443, 443], [8000, 8080]] }],
+      [{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @seen", reason: "the named set is not modelled (undeclared, dynamic or of an unsupported kind)" }],
+      [{ kind: "proto", protos: [10, 11, 12], negate: true }],
+    ]);
+  });
+  it("a set that rules add to is not constant", () => {
+    const rs = parseNft("table ip t {\n set s { type ipv4_addr; elements = { 1.2.3.4 } }\n chain c { add @s { ip saddr } ip saddr @s drop }\n}\n", "s.nft");
+    expect(rs.diagnostics.map((d) => d.message)).toEqual(["set s: rules add elements to it at run time; matches on @s are not modelled"]);
   });
 });
 
