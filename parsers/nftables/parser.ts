@@ -761,10 +761,15 @@ class RuleReader {
         if (!target || (target.kind !== "word" && target.kind !== "string")) throw new Fail(target ?? this.end(), `expected a chain name after '${w}', found ${target ? found(target) : "end of rule"}`);
         return this.verdict({ kind: w, chain: target.text });
       }
+      case "dnat":
+      case "redirect": {
+        const a = this.nat(w);
+        if (a) return this.verdict(a);
+        while (this.j < this.st.length && !START.has(this.peek()!.text)) this.j++;
+        return this.verdict({ kind: "unknown", target: `${w} (a form not supported yet)` });
+      }
       case "snat":
       case "masquerade":
-      case "dnat":
-      case "redirect":
       case "queue": {
         void start;
         while (this.j < this.st.length && !START.has(this.peek()!.text)) this.j++;
@@ -775,6 +780,61 @@ class RuleReader {
         if (t.kind === "punct" || t.kind === "op") throw new Fail(t, `expected a match, statement or verdict, found ${found(t)}`);
         return this.unknown(start, `'${w || t.text}' is not modelled`);
     }
+  }
+
+  /** `dnat [ip|ip6] to ADDR[-ADDR][:PORT[-PORT]]`, `redirect [to :PORT[-PORT]]`; null for other forms (nothing consumed). */
+  private nat(w: string): Action | null {
+    const save = this.j;
+    const fail = () => {
+      this.j = save;
+      return null;
+    };
+    let family: Family | undefined = this.chain.table.startsWith("ip6 ") ? 6 : this.chain.table.startsWith("ip ") ? 4 : undefined;
+    if (this.peek()?.text === "ip" || this.peek()?.text === "ip6") {
+      family = this.next()!.text === "ip" ? 4 : 6;
+    }
+    const ports = (t: string): PortRange | null => {
+      const m = /^([0-9]{1,5})(?:-([0-9]{1,5}))?$/.exec(t);
+      if (!m) return null;
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : Number(m[2]);
+      return lo <= hi && hi <= 65535 ? [lo, hi] : null;
+    };
+    const flagsOk = () => {
+      while (["persistent", "random", "fully-random"].includes(this.peek()?.text ?? "")) this.j++;
+      if (this.peek()?.text === ",") return false;
+      return this.j >= this.st.length || START.has(this.peek()!.text);
+    };
+    if (w === "redirect") {
+      if (this.peek()?.text !== "to") return flagsOk() ? { kind: "dnat", to: {}, target: "redirect" } : fail();
+      this.j++;
+      const t = this.next()?.text ?? "";
+      const r = ports(t.startsWith(":") ? t.slice(1) : t);
+      return r && flagsOk() ? { kind: "dnat", to: { ports: r }, target: `redirect to :${t.replace(/^:/, "")}` } : fail();
+    }
+    if (this.peek()?.text !== "to") return fail();
+    this.j++;
+    const tok = this.next();
+    if (!tok || tok.kind !== "word") return fail();
+    let addrText = tok.text;
+    let portText: string | undefined;
+    if (addrText.startsWith("[")) {
+      const close = addrText.indexOf("]");
+      if (close < 0) return fail();
+      portText = addrText.slice(close + 1).startsWith(":") ? addrText.slice(close + 2) : undefined;
+      addrText = addrText.slice(1, close);
+      family ??= 6;
+    } else if (!addrText.includes("::") && addrText.split(":").length === 2) {
+      [addrText, portText] = addrText.split(":") as [string, string];
+      family ??= 4;
+    }
+    family ??= addrText.includes(":") ? 6 : 4;
+    const addr = parseAddrRange(addrText, family);
+    if (!addr || addr.lo > addr.hi) return fail();
+    const pr = portText === undefined ? undefined : ports(portText);
+    if (pr === null || !flagsOk()) return fail();
+    if (this.chain.table.startsWith("inet ") && this.action === undefined) this.conds.push({ kind: "family", family });
+    return { kind: "dnat", to: pr ? { addr, ports: pr, family } : { addr, family }, target: `dnat to ${tok.text}` };
   }
 
   private verdict(a: Action): void {

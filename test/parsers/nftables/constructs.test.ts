@@ -94,6 +94,27 @@ describe("verdicts, statements, unknowns", () => {
   });
 });
 
+describe("nat statements", () => {
+  const nat = (body: string, family = "inet") => {
+    const rs = parseNft(`table ${family} n {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  ${body}\n }\n}\n`, "n.nft");
+    expect(rs.diagnostics).toEqual([]);
+    const r = rs.chains.get(`${family} n/pre`)!.rules[0]!;
+    return { conditions: r.conditions, action: r.action };
+  };
+  it("dnat and redirect", () => {
+    expect(nat("tcp dport 8080 dnat ip to 10.0.0.5:80")).toEqual({
+      conditions: [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[8080, 8080]] }, { kind: "family", family: 4 }],
+      action: { kind: "dnat", to: { addr: { lo: 0x0a000005n, hi: 0x0a000005n }, ports: [80, 80], family: 4 }, target: "dnat to 10.0.0.5:80" },
+    });
+    expect(nat("dnat to 10.0.0.5-10.0.0.6", "ip").action).toEqual({ kind: "dnat", to: { addr: { lo: 0x0a000005n, hi: 0x0a000006n }, family: 4 }, target: "dnat to 10.0.0.5-10.0.0.6" });
+    expect(nat("dnat ip6 to [2001:db8::1]:443").action).toEqual({ kind: "dnat", to: { addr: { lo: 0x20010db8n << 96n | 1n, hi: 0x20010db8n << 96n | 1n }, ports: [443, 443], family: 6 }, target: "dnat to [2001:db8::1]:443" });
+    expect(nat("tcp dport 80 redirect to :8080").action).toEqual({ kind: "dnat", to: { ports: [8080, 8080] }, target: "redirect to :8080" });
+    expect(nat("redirect").action).toEqual({ kind: "dnat", to: {}, target: "redirect" });
+    expect(nat("masquerade random").action).toEqual({ kind: "snat", to: {}, target: "masquerade" });
+    expect(nat("dnat ip to ip saddr map { 10.0.0.1 : 10.0.0.2 }").action).toEqual({ kind: "unknown", target: "dnat (a form not supported yet)" });
+  });
+});
+
 describe("named sets", () => {
   it("constant sets are expanded where they are used; dynamic ones stay unknown", () => {
     const text = [

@@ -54,4 +54,11 @@ describe("nftables evaluation", () => {
     expect(r.get(4)!.possiblyAccepted.overlaps(tcp(22))).toBe(true);
     expect(r.get(4)!.certainlyAccepted.overlaps(tcp(22))).toBe(false);
   });
+  it("a redirect is judged on the port it arrived on", () => {
+    const r = inbound(
+      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 redirect to :8080 } }\n" +
+        "table ip f { chain in { type filter hook input priority 0; policy drop; tcp dport 8080 accept } }\n",
+    );
+    expect(r.get(4)!.possiblyAccepted.overlaps(tcp(80))).toBe(true);
+  });
 });
