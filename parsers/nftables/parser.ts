@@ -714,7 +714,8 @@ class RuleReader {
         while (this.j < this.st.length && ["prefix", "level", "group", "snaplen", "queue-threshold"].includes(this.peek()!.text)) this.j += 2;
         if (this.peek()?.text === "flags") {
           this.j++;
-          while (this.j < this.st.length && !START.has(this.peek()!.text) || this.peek()?.text === "ip" && this.peek(1)?.text === "options") this.j++;
+          // `log flags tcp sequence,options`, `log flags ip options`, `log flags all`
+          while (this.j < this.st.length && (!START.has(this.peek()!.text) || (["ip", "tcp"].includes(this.peek()!.text) && /^(options|sequence)/.test(this.peek(1)?.text ?? "")))) this.j++;
         }
         this.nonTerminal ??= "log";
         return;

@@ -80,14 +80,24 @@ describe("nft corpus", () => {
       .filter((r) => r[1] === "nft" && (r[3] === "clean" || r[3] === "newer-syntax"));
     let ok = 0;
     let n = 0;
+    let rules = 0;
+    let unknown = 0;
     for (const r of rows) {
       let text: string;
       try { text = readFileSync(join(CORPUS, r[0]!), "utf8"); } catch { continue; }
       n++;
       const rs = parseNft(text, r[0]!);
       if (!rs.diagnostics.some((d) => d.severity === "error")) ok++;
+      for (const c of rs.chains.values()) {
+        for (const x of c.rules) {
+          rules++;
+          if (x.conditions.some((k) => k.kind === "unknown") || x.action.kind === "unknown") unknown++;
+        }
+      }
+      evaluateRuleset(rs); // must not throw either
     }
     console.log(`nft corpus: ${ok}/${n} clean/newer-syntax files parse with zero errors (${((100 * ok) / Math.max(n, 1)).toFixed(1)}%)`);
+    console.log(`nft corpus: ${unknown}/${rules} model rules keep an unmodelled match or verdict (${((100 * unknown) / Math.max(rules, 1)).toFixed(1)}%)`);
     expect(n).toBeGreaterThan(0);
   });
 });
