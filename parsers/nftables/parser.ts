@@ -34,6 +34,8 @@ export interface ParsedTable {
   chains: ParsedChain[];
   /** Named sets: constant elements, or null when not modelled. */
   sets: Map<string, SetItem[] | null>;
+  /** Named verdict maps: element tokens, or null when not modelled. */
+  vmaps: Map<string, Tok[] | null>;
 }
 
 export interface SetItem {
@@ -243,7 +245,7 @@ export class NftReader {
       return;
     }
     this.i++;
-    const table: ParsedTable = { family, name: fam.text, span: this.span(kw), chains: [], sets: new Map() };
+    const table: ParsedTable = { family, name: fam.text, span: this.span(kw), chains: [], sets: new Map(), vmaps: new Map() };
     const nx = this.peek();
     if (nx.kind === "nl" || nx.kind === "eof" || nx.text === ";") {
       // `table inet x` on its own declares the table (like `add table`).
@@ -286,6 +288,7 @@ export class NftReader {
         this.namedSet(table, t);
         continue;
       }
+      if (t.kind === "word" && t.text === "map" && (this.peek(1).kind === "word" || this.peek(1).kind === "string") && this.peek(2).text === "{" && this.namedVmap(table, t)) continue;
       if (t.kind === "word" && ["set", "map", "flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"].includes(t.text)) {
         this.diag("warning", t, `${t.text} objects are not supported yet by fwlint's nftables reader; '${t.text} ${this.peek(1).text}' is skipped`);
         while (this.peek().kind !== "eof" && !(this.peek().kind === "punct" && this.peek().text === "{") && this.peek().kind !== "nl") this.i++;
@@ -343,8 +346,48 @@ export class NftReader {
     table.sets.set(name, items);
   }
 
+  /** Verdict maps of the table being read: the element tokens between `elements = {` and `}`, or null. */
+  currentVmaps = new Map<string, Tok[] | null>();
+
+  /** `map NAME { type K : verdict; elements = { k : verdict, ... } }`; false (nothing consumed) for other maps. */
+  private namedVmap(table: ParsedTable, kw: Tok): boolean {
+    const save = this.i;
+    const name = this.peek(1).text;
+    this.i += 2;
+    const start = this.i;
+    this.skipBlock();
+    const body = this.toks.slice(start + 1, this.i - 1).filter((t) => t.kind !== "nl");
+    const ty = body.findIndex((t) => t.text === "type");
+    if (ty < 0 || body[ty + 2]?.text !== ":" || body[ty + 3]?.text !== "verdict") {
+      this.i = save;
+      return false;
+    }
+    const words = new Set(body.map((t) => t.text));
+    let why: string | undefined;
+    if (this.dynamicSets.has(name) || words.has("dynamic") || words.has("timeout")) why = "its contents change at run time";
+    else if (words.has(".")) why = "concatenated keys are not supported yet";
+    let elements: Tok[] = [];
+    const e = body.findIndex((t) => t.text === "elements");
+    if (why === undefined && e >= 0) {
+      if (body[e + 1]?.text !== "=" || body[e + 2]?.text !== "{") why = "its elements could not be read";
+      else {
+        let depth = 0;
+        let k = e + 3;
+        for (; k < body.length; k++) {
+          if (body[k]!.text === "{") depth++;
+          else if (body[k]!.text === "}" && depth-- === 0) break;
+        }
+        elements = body.slice(e + 3, k);
+      }
+    }
+    if (why !== undefined) this.diag("warning", kw, `map ${name}: ${why}; rules using @${name} are not modelled`);
+    table.vmaps.set(name, why === undefined ? elements : null);
+    return true;
+  }
+
   private chain(table: ParsedTable, kw: Tok): void {
     this.currentSets = table.sets;
+    this.currentVmaps = table.vmaps;
     const name = this.peek();
     if (name.kind !== "word" && name.kind !== "string") {
       this.diag("error", name, `expected a chain name after 'chain', found ${found(name)}`);
@@ -503,7 +546,7 @@ class RuleReader {
   private nonTerminal: string | undefined;
   private comment: string | undefined;
 
-  constructor(private readonly st: Tok[], private readonly r: NftReader, private readonly chain: Chain) {}
+  constructor(private st: Tok[], private readonly r: NftReader, private readonly chain: Chain) {}
 
   private peek(k = 0): Tok | undefined {
     return this.st[this.j + k];
@@ -548,8 +591,16 @@ class RuleReader {
 
   /** `key vmap { value : verdict, ... }` with a modelled key and plain verdicts; false when not that form. */
   private tryVmap(): boolean {
-    const st = this.st;
+    let st = this.st;
     const k = st[this.j + 1]?.text === "vmap" ? 1 : st[this.j + 2]?.text === "vmap" ? 2 : 0;
+    const ref = st[this.j + k + 1];
+    if (k > 0 && ref?.text.startsWith("@")) {
+      // A named verdict map: read its elements as if they were written here.
+      const elements = this.r.currentVmaps.get(ref.text.slice(1));
+      if (!elements) return false;
+      const brace = (text: string): Tok => ({ kind: "punct", text, line: ref.line, column: ref.column });
+      st = this.st = [...st.slice(0, this.j + k + 1), brace("{"), ...elements, brace("}"), ...st.slice(this.j + k + 2)];
+    }
     if (k === 0 || !VMAP_KEYS.has(st[this.j]!.text) || st[this.j + k + 1]?.text !== "{" || this.action !== undefined) return false;
     const key = st.slice(this.j, this.j + k);
     let p = this.j + k + 2;

@@ -159,6 +159,30 @@ describe("verdict maps on one modelled key", () => {
       { id: "inet t/c#4", conditions: [iface, { kind: "ctstate", states: ["new"] }], action: { kind: "jump", chain: "x" }, comment: "v", line: 4 },
     ]);
   });
+  it("named verdict maps are read like anonymous ones; dynamic ones stay unknown", () => {
+    const text = [
+      "table ip t {",
+      "  map jumps {",
+      "    type ifname : verdict",
+      '    elements = { "br0" : jump x, "eth1" : drop }',
+      "  }",
+      "  map later { type ifname : verdict; flags dynamic; }",
+      "  chain c {",
+      "    type filter hook forward priority 0; policy accept;",
+      "    oifname vmap @jumps",
+      "    iifname vmap @later",
+      "  }",
+      "  chain x { }",
+      "}",
+    ].join("\n");
+    const rs = parseNft(text, "m.nft");
+    expect(rs.diagnostics).toEqual([{ severity: "warning", message: "map later: its contents change at run time; rules using @later are not modelled", file: "m.nft", line: 6, column: 3 }]);
+    expect(rs.chains.get("ip t/c")!.rules.map((r) => [r.conditions, r.action])).toEqual([
+      [[{ kind: "iface", field: "oif", name: "br0", prefix: false }], { kind: "jump", chain: "x" }],
+      [[{ kind: "iface", field: "oif", name: "eth1", prefix: false }], { kind: "drop" }],
+      [[{ kind: "unknown", text: "iifname vmap @later", reason: "maps, verdict maps, concatenations and expressions are not supported yet" }], { kind: "unknown", target: "vmap" }],
+    ]);
+  });
   it("port ranges as keys", () => {
     const rs = parseNft(wrap("tcp dport vmap { 22 : accept, 1000-2000 : drop }"), "v.nft");
     expect(rs.chains.get("inet t/c")!.rules.map((r) => [r.conditions, r.action])).toEqual([
