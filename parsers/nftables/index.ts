@@ -2,6 +2,16 @@
  * nftables text parser (first slice): `parseNft(text, file)` -> Ruleset, never throws.
  * lexer.ts tokenises, parser.ts reads tables/chains/rules into model chains, this file maps base
  * chains to pipelines by hook and priority.
+ *
+ * Read: tables (ip/ip6/inet analysed; arp/bridge/netdev parsed, info diagnostic), repeated
+ * table/chain blocks (merged), `flush ruleset`, base chain specs with numeric or named priorities,
+ * policies, `define`/`$NAME`, matches on ip/ip6 addresses, protocols, ports (th too), interfaces,
+ * ct state, icmp/icmpv6 type, tcp flags, `fib daddr type local`; verdicts, counter/log/`x set y`
+ * (non-terminating), dnat/redirect/snat/masquerade (simple forms), constant named sets, and verdict
+ * maps (anonymous or named) on one modelled key, split into one rule per element.
+ * Kept as unknown conditions or verdicts, never dropped: everything else (concatenations, data maps,
+ * dynamic sets, binops, meta/ct keys not modelled, anonymous chain bindings, numgen/jhash NAT ...).
+ * Not read yet: `add`/`insert`/`delete` command forms, `include`, JSON, flowtables and stateful objects.
  */
 import type { Chain, Family, Pipeline, PipelineKind, Ruleset, Stage } from "../../src/model/types.js";
 import { NftReader, type ParsedChain, type ParsedTable } from "./parser.js";
