@@ -8,6 +8,7 @@ import { compileRule } from "../../src/analysis/compile.js";
 import type { Finding } from "../../src/model/finding.js";
 import type { Action, Rule } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { verb } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Actions after which a packet never reaches the next rule of the chain. */
@@ -15,23 +16,9 @@ function terminates(a: Action): boolean {
   return a.kind !== "jump" && a.kind !== "continue";
 }
 
-function verb(a: Action): string {
-  switch (a.kind) {
-    case "jump":
-    case "goto":
-      return `${a.kind} ${a.chain}`;
-    case "continue":
-    case "dnat":
-    case "snat":
-    case "unknown":
-      return a.target;
-    default:
-      return a.kind.toUpperCase();
-  }
-}
-
+/** Same verdict and target; two REJECTs decide alike whatever they answer with. */
 function sameDecision(a: Action, b: Action): boolean {
-  return verb(a) === verb(b);
+  return a.kind === b.kind && (a.kind === "reject" || verb(a) === verb(b));
 }
 
 export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) => {

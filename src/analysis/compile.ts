@@ -168,3 +168,8 @@ export function compileRule(rule: Rule, families: readonly Family[]): CompiledMa
   }
   return m;
 }
+
+/** A raw-table target that exempts packets from connection tracking (they become UNTRACKED). */
+export function isNotrack(target: string): boolean {
+  return /^(NOTRACK|CT\b.*--notrack)/.test(target);
+}

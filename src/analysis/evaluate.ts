@@ -11,7 +11,7 @@
 import type { Action, Chain, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
-import { compileRule, ctIndex, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, isNotrack, unknownsOnPath } from "./compile.js";
 
 /** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -322,7 +322,7 @@ export class Evaluator {
         result.returned.push(...matched);
         return;
       case "continue":
-        if (stage.role === "raw" && /^(NOTRACK|CT\b.*--notrack)/.test(action.target)) {
+        if (stage.role === "raw" && isNotrack(action.target)) {
           const untracked = BigInt(ctIndex("untracked"));
           goOn(matched.map((f) => ({ ...f, set: f.set.rewrite(Dim.CtState, [[untracked, untracked]]) })));
         } else goOn(matched);

@@ -7,7 +7,7 @@ import type { TraceStep } from "../model/finding.js";
 import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { formatIP } from "../model/address.js";
-import { compileRule, ctIndex, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, isNotrack, unknownsOnPath } from "./compile.js";
 
 export interface TracePath {
   verdict: "accept" | "drop";
@@ -170,7 +170,7 @@ function act(
       return { outcomes: [{ kind: "return", state: add("return") }], goOn: [] };
     case "continue": {
       const s = add(action.target.toLowerCase());
-      if (stage.role === "raw" && /^(NOTRACK|CT\b.*--notrack)/.test(action.target)) s.point[Dim.CtState] = BigInt(ctIndex("untracked"));
+      if (stage.role === "raw" && isNotrack(action.target)) s.point[Dim.CtState] = BigInt(ctIndex("untracked"));
       return { outcomes: [], goOn: [s] };
     }
     case "jump":
