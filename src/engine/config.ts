@@ -27,6 +27,7 @@ import {
   validateWithSchema,
   yamlLibs,
   type ProtocolName,
+  type RawService,
   type RulePackIssue,
   type Segment,
   type Service,
@@ -128,18 +129,8 @@ function validator(): ValidateFunction {
 }
 
 // ---------------------------------------------------------------------------------------------
-// YAML with positions
-
-// ---------------------------------------------------------------------------------------------
 // Loading
 
-interface RawService {
-  id: string;
-  name: string;
-  protocols: ProtocolName[];
-  ports: (string | number)[];
-  severity: Severity;
-}
 interface RawIntent {
   service?: string;
   protocol?: ProtocolName;

@@ -668,7 +668,8 @@ export function loadRulePack(file: string): RulePack {
 // ---------------------------------------------------------------------------------------------
 // Service catalog
 
-interface RawService {
+/** A catalog entry as written (rules/services.yaml, and `.fwlint.yaml` services:). */
+export interface RawService {
   id: string;
   name: string;
   protocols: ProtocolName[];
