@@ -113,8 +113,9 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
   };
   // What the exposure checks see: only Internet-facing interfaces, and nothing the intent allows.
   let exposureCtx = ctx;
-  if (options.internetInterfaces !== undefined || (options.intent !== undefined && options.intent.length > 0)) {
-    const internet = options.internetInterfaces ? interfaceSet(options.internetInterfaces) : undefined;
+  const internetNames = options.internetInterfaces ?? ruleset.internetInterfaces?.map((name) => ({ name, prefix: false }));
+  if (internetNames !== undefined || (options.intent !== undefined && options.intent.length > 0)) {
+    const internet = internetNames ? interfaceSet(internetNames) : undefined;
     const allowed = options.intent && options.intent.length > 0 ? intentSet(options.intent) : undefined;
     let restricted: PipelineResult[] | undefined;
     exposureCtx = { ...ctx, results: () => (restricted ??= restrictResults(evaluate().results, allowed, internet)) };

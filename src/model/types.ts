@@ -147,6 +147,12 @@ export interface Ruleset {
   diagnostics: Diagnostic[];
   /** Number of rules in the source (for the JSON report). */
   ruleCount: number;
+  /**
+   * Interfaces the device itself says face the Internet (vendor formats: ASA's lowest security
+   * level, an SRX zone named untrust, ...). `.fwlint.yaml` `internet:` overrides it; absent means
+   * every interface but loopback and container/VM bridges.
+   */
+  internetInterfaces?: string[];
 }
 
 export function chainKey(table: string, chain: string): string {
