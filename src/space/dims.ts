@@ -40,8 +40,11 @@ export const DIM_NAMES: readonly string[] = [
 ];
 
 const ADDR_MAX = (1n << 128n) - 1n;
-/** Interface names are at most 15 bytes; a name is its bytes, zero-padded, read as a number. */
-export const IFACE_BYTES = 15;
+/**
+ * A name is its bytes, zero-padded, read as a number. Linux names are at most 15 bytes; vendor
+ * interface names (GigabitEthernet0/0/0.100, ge-0/0/0.0) are longer, so 32 bytes keep them distinct.
+ */
+export const IFACE_BYTES = 32;
 const IFACE_MAX = (1n << BigInt(IFACE_BYTES * 8)) - 1n;
 
 /** Largest value of each dimension (all start at 0). Family is 4 or 6. */

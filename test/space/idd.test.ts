@@ -394,13 +394,14 @@ describe("dimension helpers", () => {
 
   it("ifaceToValue reads the name as zero-padded bytes, preserving order", () => {
     expect(ifaceToValue("")).toBe(0n);
-    expect(ifaceToValue("a")).toBe(0x61n << 112n);
-    expect(ifaceToValue("eth0")).toBe(0x65746830n << 88n);
+    expect(ifaceToValue("a")).toBe(0x61n << BigInt(8 * (IFACE_BYTES - 1)));
+    expect(ifaceToValue("eth0")).toBe(0x65746830n << BigInt(8 * (IFACE_BYTES - 4)));
     const names = ["", "e", "et", "eth", "eth0", "eth1", "eth10", "eth2", "ethz", "fth0", "lo"];
     const vals = names.map(ifaceToValue);
     for (let i = 1; i < vals.length; i++) expect(vals[i - 1]! < vals[i]!, `${names[i - 1]} < ${names[i]}`).toBe(true);
-    const longest = "abcdefghijklmno";
+    const longest = "GigabitEthernet0/0/0.100-abcdefg";
     expect(longest).toHaveLength(IFACE_BYTES);
+    expect(ifaceToValue(longest)).not.toBe(ifaceToValue("GigabitEthernet0/0/0.200-abcdefg"));
     expect(ifaceToValue(longest) <= DIM_MAX[Dim.Iif]!).toBe(true);
   });
 
@@ -414,7 +415,7 @@ describe("dimension helpers", () => {
     for (const n of ["et", "etg", "eti", "fth0", "eeth0", "", "lo", "Eth0"]) expect(inside(n), n).toBe(false);
     expect(lo).toBe(ifaceToValue("eth"));
     expect(ifacePrefixRange("")).toEqual([0n, DIM_MAX[Dim.Iif]!]);
-    const full = "abcdefghijklmno";
+    const full = "abcdefghijklmnopqrstuvwxyz012345";
     expect(ifacePrefixRange(full)).toEqual([ifaceToValue(full), ifaceToValue(full)]);
   });
 
