@@ -5,6 +5,8 @@
 import type { Ruleset } from "../model/types.js";
 import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
 import { detectIptablesScript, parseIptablesScript } from "../../parsers/iptables-script/index.js";
+import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
+import { parseNft } from "../../parsers/nftables/index.js";
 
 interface FormatEntry {
   name: string;
@@ -28,6 +30,12 @@ const FORMATS: FormatEntry[] = [
     name: "iptables-script",
     detect: detectIptablesScript,
     parse: parseIptablesScript,
+  },
+  {
+    // `nft list ruleset` output, `nft -f` files and command files
+    name: "nft",
+    detect: detectNft,
+    parse: parseNft,
   },
 ];
 

@@ -16,6 +16,7 @@ import { pipelineFor, verdictFor, type Verdict } from "../../src/analysis/verdic
 import type { Packet } from "../../src/model/finding.js";
 import type { Family, Pipeline, Ruleset } from "../../src/model/types.js";
 import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
+import { parseNft } from "../../parsers/nftables/index.js";
 import { formatIP } from "../../src/model/address.js";
 import { packetToPoint } from "../../src/analysis/packet.js";
 import { Dim } from "../../src/space/dims.js";
@@ -26,6 +27,7 @@ export const SHARED = resolve(ROOT, process.env.FWLINT_SHARED_DIR ?? "../shared"
 export const ORACLE = join(SHARED, "tools/kernel-oracle/kernel-oracle");
 export const CORPUS = join(SHARED, "corpus");
 export const FIXTURES = join(ROOT, "fixtures/iptables");
+export const NFT_FIXTURES = join(ROOT, "fixtures/nftables");
 
 /** Packets per file per hook (FWLINT_AGREEMENT_MAX overrides). */
 export const DEFAULT_MAX = Number(process.env.FWLINT_AGREEMENT_MAX ?? 300);
@@ -62,19 +64,30 @@ export interface Target {
   /** Path as reported (relative to the corpus or the repository). */
   name: string;
   file: string;
-  format: "iptables" | "ip6tables";
+  /** The kernel-oracle's --format. */
+  format: "iptables" | "ip6tables" | "nft";
   kind: "fixture" | "corpus";
 }
 
-export function fixtureTargets(): Target[] {
-  const dir = FIXTURES;
+/** The target's ruleset as fwlint reads it. */
+export function parseTarget(target: Target, text: string): Ruleset {
+  if (target.format === "nft") return parseNft(text, target.name);
+  return parseIptablesSave(text, target.name, { family: target.format === "ip6tables" ? 6 : 4 });
+}
+
+function listDir(dir: string, ext: string): string[] {
   if (!existsSync(dir)) return [];
-  const names = (spawnSync("ls", [dir], { encoding: "utf8" }).stdout ?? "").split("\n").filter((n) => n.endsWith(".rules"));
-  return names.sort().map((n) => {
-    const file = join(dir, n);
+  return (spawnSync("ls", [dir], { encoding: "utf8" }).stdout ?? "").split("\n").filter((n) => n.endsWith(ext)).sort();
+}
+
+export function fixtureTargets(): Target[] {
+  const iptables = listDir(FIXTURES, ".rules").map((n): Target => {
+    const file = join(FIXTURES, n);
     const fmt = detectIptablesSave(readFileSync(file, "utf8")) === "ip6tables" ? "ip6tables" : "iptables";
     return { name: `fixtures/iptables/${n}`, file, format: fmt, kind: "fixture" };
   });
+  const nft = listDir(NFT_FIXTURES, ".nft").map((n): Target => ({ name: `fixtures/nftables/${n}`, file: join(NFT_FIXTURES, n), format: "nft", kind: "fixture" }));
+  return [...iptables, ...nft];
 }
 
 export function corpusTargets(): Target[] {
@@ -82,12 +95,17 @@ export function corpusTargets(): Target[] {
   if (!existsSync(index)) return [];
   const out: Target[] = [];
   for (const line of readFileSync(index, "utf8").split("\n").slice(1)) {
-    const [path, format, kernel] = line.split("\t");
+    const [path, format, kernel, expect] = line.split("\t");
     if (!path || kernel !== "pass") continue;
-    if (format !== "iptables-save" && format !== "ip6tables-save") continue;
     const file = join(CORPUS, path);
-    if (!existsSync(file)) continue;
-    out.push({ name: path, file, format: format === "iptables-save" ? "iptables" : "ip6tables", kind: "corpus" });
+    if (format === "iptables-save" || format === "ip6tables-save") {
+      if (!existsSync(file)) continue;
+      out.push({ name: path, file, format: format === "iptables-save" ? "iptables" : "ip6tables", kind: "corpus" });
+    } else if (format === "nft" && expect === "clean") {
+      // nft rulesets the kernel loads; a fragment (include-only piece) has no complete policy to judge.
+      if (!existsSync(file)) continue;
+      out.push({ name: path, file, format: "nft", kind: "corpus" });
+    }
   }
   return out;
 }
@@ -157,12 +175,13 @@ export interface FileResult {
 const DNAT_OIF = "eth1";
 
 /** DNAT targets: the oracle needs a route to forward rewritten packets. */
-function dnatRoutes(ruleset: Ruleset, family: Family): string[] {
+function dnatRoutes(ruleset: Ruleset): string[] {
   const out = new Set<string>();
   for (const chain of ruleset.chains.values()) {
     for (const r of chain.rules) {
       if (r.action.kind !== "dnat" || !r.action.to.addr) continue;
       const { lo, hi } = r.action.to.addr;
+      const family: Family = r.action.to.family ?? (ruleset.families.length === 1 ? ruleset.families[0]! : lo > 0xffffffffn ? 6 : 4);
       const bits = family === 4 ? 32 : 128;
       if (lo === hi) out.add(`${formatIP(lo, family)}/${bits}=${DNAT_OIF}`);
     }
@@ -207,8 +226,7 @@ function pointInfo(res: PipelineResult | undefined, point: bigint[]): { possibly
 export async function testFile(target: Target, opts: { max?: number; seed?: number } = {}): Promise<FileResult> {
   const t0 = Date.now();
   const text = readFileSync(target.file, "utf8");
-  const family: Family = target.format === "ip6tables" ? 6 : 4;
-  const ruleset = parseIptablesSave(text, target.name, { family });
+  const ruleset = parseTarget(target, text);
   const parseErrors = ruleset.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
   const hooks: HookResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "fwlint-agreement-"));
@@ -223,7 +241,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
         // After DNAT the kernel routes the rewritten destination, so the packet leaves by the
         // route's interface, whatever oif the probe named; fwlint keeps the probe's oif. Make
         // them the same: packets that are (or are sent to) DNAT targets leave by DNAT_OIF.
-        const targets = new Set(dnatRoutes(ruleset, family).map((r) => r.split("/")[0]));
+        const targets = new Set(dnatRoutes(ruleset).map((r) => r.split("/")[0]));
         for (const p of probes) {
           const rewritten = verdictFor(ruleset, p).paths.some((x) => x.delivered[Dim.Dst] !== packetToPoint(p)[Dim.Dst]);
           if (rewritten || targets.has(p.dst)) {
@@ -261,7 +279,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
       const pkFile = join(dir, `${hook}.jsonl`);
       writeFileSync(pkFile, probes.map((p) => JSON.stringify(p)).join("\n") + "\n");
       const args = ["--ruleset", target.file, "--format", target.format, "--packets", pkFile, "--hook", hook];
-      if (hook === "forward") for (const r of dnatRoutes(ruleset, family)) args.push("--route", r);
+      if (hook === "forward") for (const r of dnatRoutes(ruleset)) args.push("--route", r);
       hr.fwlintMs = Date.now() - tf;
       const to = Date.now();
       const out = await runOracle(args);
