@@ -202,10 +202,11 @@ function pythonCommand(): string[] {
   return python ? [python, "-S", ORACLE] : [ORACLE];
 }
 
-function runOracle(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `cwd`: nft resolves a ruleset's relative `include`s from the directory it runs in. */
+function runOracle(args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const [cmd, ...pre] = pythonCommand();
-    const child = spawn(cmd!, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd!, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -282,7 +283,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
       if (hook === "forward") for (const r of dnatRoutes(ruleset)) args.push("--route", r);
       hr.fwlintMs = Date.now() - tf;
       const to = Date.now();
-      const out = await runOracle(args);
+      const out = await runOracle(args, dirname(target.file));
       hr.oracleMs = Date.now() - to;
       if (out.code !== 0) {
         hr.oracleFailure = `kernel-oracle exited ${out.code}: ${out.stderr.trim().split("\n").slice(-3).join(" | ")}`;
