@@ -24,7 +24,7 @@
  *
  *   node src/build/build.mjs
  */
-import { readdirSync, rmdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "rolldown";
@@ -34,26 +34,66 @@ const dist = join(root, "dist");
 /** Relative to the package root; rule-pack.ts resolves it from there. */
 const VENDOR = "dist/vendor/yaml-ajv.cjs";
 
-/** Options every build shares: TypeScript sources with NodeNext `.js` specifiers, for Node 20. */
+/** Options every build shares: TypeScript (and TSX) sources with NodeNext `.js` specifiers, for Node 20. */
 const base = {
   cwd: root,
   platform: "node",
-  resolve: { extensionAlias: { ".js": [".ts", ".js"] } },
-  transform: { target: "node20" },
+  resolve: { extensionAlias: { ".js": [".ts", ".tsx", ".js"] } },
+  // JSX (the review's UI) compiled for React's automatic runtime, as tsconfig.json's "jsx" says.
+  transform: { target: "node20", jsx: "react-jsx" },
   logLevel: "warn",
 };
 
 /**
+ * The packages `fwlint review` alone needs (ink, React and everything they depend on), found by
+ * walking their package.json dependencies, minus any package the rest of the CLI also uses.
+ */
+function reviewOnlyPackages() {
+  const walk = (roots) => {
+    const seen = new Set();
+    const todo = [...roots];
+    while (todo.length > 0) {
+      const name = todo.pop();
+      if (seen.has(name)) continue;
+      let pkg;
+      try {
+        pkg = JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8"));
+      } catch {
+        continue; // optional peer not installed (react-devtools-core)
+      }
+      seen.add(name);
+      todo.push(...Object.keys(pkg.dependencies ?? {}));
+    }
+    return seen;
+  };
+  const shared = walk(["chevrotain", "yaml", "ajv", "ajv-formats"]);
+  return [...walk(["ink", "react"])].filter((n) => !shared.has(n));
+}
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
  * ESM output into dist/, entries at dist/<input name>.js. Third-party code (chevrotain, lodash-es)
  * goes into its own vendor-*.js chunk, so a CPU profile can tell fwlint's code from its dependencies'.
+ * The review's UI libraries (ink, React) go into vendor-review-*.js, loaded only by `fwlint review`:
+ * in the common vendor chunk they would be evaluated by every `check`.
  */
 function esmOutput(chunkDir) {
+  // ink's devtools bridge stays a chunk of its own: it imports the (absent, external)
+  // react-devtools-core, and ink loads it only when DEV=true.
+  const devtools = /[\\/]ink[\\/]build[\\/]devtools/;
+  const review = new RegExp(`[\\\\/]node_modules[\\\\/](${reviewOnlyPackages().map(escapeRe).join("|")})[\\\\/]`);
   return {
     dir: dist,
     format: "esm",
     entryFileNames: "[name].js",
     chunkFileNames: `${chunkDir}/[name]-[hash].js`,
-    codeSplitting: { groups: [{ name: "vendor", test: /[\\/]node_modules[\\/]/ }] },
+    codeSplitting: {
+      groups: [
+        { name: "vendor-review", test: (id) => review.test(id) && !devtools.test(id), priority: 2 },
+        { name: "vendor", test: (id) => /[\\/]node_modules[\\/]/.test(id) && !devtools.test(id), priority: 1 },
+      ],
+    },
     sourcemap: false,
   };
 }
@@ -111,6 +151,8 @@ async function main() {
     __FWLINT_BUILTIN_RULES__: JSON.stringify(builtins.rules),
     __FWLINT_BUILTIN_CATALOG__: JSON.stringify(builtins.catalog),
     __FWLINT_VENDOR__: JSON.stringify(VENDOR),
+    // React's production build (the review's UI): no development checks or warnings at run time.
+    "process.env.NODE_ENV": JSON.stringify("production"),
   };
   const bundled = { ...base, transform: { ...base.transform, define } };
 
@@ -120,6 +162,8 @@ async function main() {
     build({
       ...bundled,
       input: { "src/cli/main": "src/cli/main.ts", "src/action/main": "src/action/main.ts" },
+      // ink loads React's devtools bridge only when DEV=true; it is not a dependency of fwlint.
+      external: ["react-devtools-core"],
       output: esmOutput("chunks"),
     }),
     build({

@@ -19,6 +19,7 @@ const USAGE = `Usage: fwlint <command> [options]
 Commands:
   check PATH...   analyse firewall rulesets (files or folders) and report what they let in
   trace FILE      follow packets through a ruleset: verdict and every rule on the way
+  review PATH...  review the findings interactively in the terminal (exposure map, tracer, accept)
   rules           list the rules fwlint checks, with their default severity
   explain RULE    what a rule checks, why it matters, an example and how to fix it
   diff OLD NEW    what a change opens and closes (also: diff --base REF [PATH...] against git)
@@ -71,6 +72,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           io.stdout(traceUsage());
           return 0;
         }
+        if (rest[0] === "review") {
+          const { reviewUsage } = await import("./review.js");
+          io.stdout(reviewUsage());
+          return 0;
+        }
         if (rest[0] === "diff") {
           const { diffUsage } = await import("./diff.js");
           io.stdout(diffUsage());
@@ -104,6 +110,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case "trace": {
         const { runTrace } = await import("./trace.js");
         return await runTrace(rest, io);
+      }
+      case "review": {
+        // ink and React load only here, inside the review's own chunk.
+        const { runReview } = await import("./review.js");
+        return await runReview(rest, io);
       }
       case "rules": {
         const { runRules } = await import("./rules.js");

@@ -1,0 +1,186 @@
+/**
+ * The exposure map: what a stranger on the Internet can open a connection to, per file, as rows of
+ * destinations x protocol/ports, each with the rule that decides it.
+ *
+ * Computed from the evaluated pipelines (evaluateRuleset), seen the way the exposure checks see them
+ * (only Internet-facing interfaces when the configuration or the ruleset names them, intended
+ * openings removed: restrictResults), restricted to new connections from public sources
+ * (strangerRegion). Per protocol, the reachable destination ports are cut into ranges; a range is
+ * split further wherever a traced example packet is decided by a different rule, so each row has one
+ * deciding rule (found by tracing an example packet of the row, as exposure findings are). Rows that
+ * an exposure finding covers carry its severity, so the map and the list agree.
+ */
+import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
+import { publicSize, strangerRegion } from "../analysis/regions.js";
+import { tracePacket } from "../analysis/trace.js";
+import { interfaceNames, pickWitness, pointToPacket, protoName } from "../analysis/witness.js";
+import { intentSet, interfaceSet, restrictResults } from "../engine/intent.js";
+import { loadBuiltinCatalog } from "../engine/rule-pack.js";
+import { formatIP, familyMax } from "../model/address.js";
+import type { Packet, Severity, TraceStep } from "../model/finding.js";
+import { severityRank } from "../model/finding.js";
+import type { Family, PipelineKind } from "../model/types.js";
+import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6 } from "../space/dims.js";
+import { PacketSet } from "../space/packet-set.js";
+import type { ReviewFinding, ScannedFile } from "./session.js";
+
+export interface ExposureRow {
+  file: string;
+  family: Family;
+  direction: PipelineKind;
+  protocol: string;
+  /** Destination ports, [] for protocols without ports. */
+  ports: [number, number][];
+  /** Destination addresses as the Internet sends them (before DNAT), "any" for the whole family. */
+  destinations: string;
+  /** Catalog services on these ports (ssh, smtp ...). */
+  services: string[];
+  /** Share of public sources that reach it (0..1). */
+  coverage: number;
+  /** The rule (or policy) that lets the example packet in. */
+  decidedBy?: TraceStep;
+  /** An example packet of this row. */
+  example: Packet;
+  /** The most severe exposure finding about these ports, if any. */
+  severity?: Severity;
+  findingKey?: string;
+}
+
+const MAX_ROWS_PER_FILE = 200;
+const MAX_SPLIT_DEPTH = 17;
+
+export function portsText(ports: readonly [number, number][]): string {
+  return ports.length === 0 ? "-" : ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
+}
+
+/** Address ranges as CIDR blocks where exact, `a-b` otherwise; "any" for the whole space. */
+export function describeAddresses(ranges: readonly [bigint, bigint][], family: Family, limit = 3): string {
+  const max = familyMax(family);
+  if (ranges.length === 1 && ranges[0]![0] === 0n && ranges[0]![1] === max) return "any";
+  const bits = family === 4 ? 32 : 128;
+  const parts: string[] = [];
+  for (const [lo, hi] of ranges) {
+    const size = hi - lo + 1n;
+    const isPow2 = (size & (size - 1n)) === 0n;
+    if (lo === hi) parts.push(formatIP(lo, family));
+    else if (isPow2 && lo % size === 0n) parts.push(`${formatIP(lo, family)}/${bits - (size.toString(2).length - 1)}`);
+    else parts.push(`${formatIP(lo, family)}-${formatIP(hi, family)}`);
+  }
+  return parts.length <= limit ? parts.join(", ") : `${parts.slice(0, limit).join(", ")} +${parts.length - limit} more`;
+}
+
+function sameStep(a: TraceStep | undefined, b: TraceStep | undefined): boolean {
+  return a?.file === b?.file && a?.line === b?.line && a?.chain === b?.chain;
+}
+
+/** Restricted like the exposure checks' view (runChecks): Internet interfaces, intent removed. */
+function exposureResults(file: ScannedFile): PipelineResult[] {
+  const ruleset = file.ruleset!;
+  const results = evaluateRuleset(ruleset).results;
+  const names = file.options.internetInterfaces ?? ruleset.internetInterfaces?.map((name) => ({ name, prefix: false }));
+  const intent = file.options.intent;
+  if (names === undefined && (intent === undefined || intent.length === 0)) return results;
+  return restrictResults(results, intent && intent.length > 0 ? intentSet(intent) : undefined, names ? interfaceSet(names) : undefined);
+}
+
+export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewFinding[]): ExposureRow[] {
+  const ruleset = file.ruleset;
+  if (!ruleset) return [];
+  const catalog = loadBuiltinCatalog();
+  const ifaces = interfaceNames(ruleset);
+  const rows: ExposureRow[] = [];
+  const mine = findings.filter((f) => f.file === file && f.finding.exposure);
+  for (const res of exposureResults(file)) {
+    const p = res.pipeline;
+    if (p.kind === "outbound") continue;
+    const family = p.family;
+    const reaching = res.accepted.filter((a) => !a.delivered.isEmpty()).map((a) => a.original);
+    if (reaching.length === 0) continue;
+    const accepted = PacketSet.unionAll(reaching);
+    const icmp = family === 4 ? PROTO_ICMP : PROTO_ICMPV6;
+    for (const proto of [...PORT_PROTOS, icmp]) {
+      const exposed = accepted.intersect(strangerRegion(family, [proto]));
+      if (exposed.isEmpty()) continue;
+      const ported = PORT_PROTOS.includes(proto);
+      const hints = { family, kind: p.kind, ifaces, proto };
+      const decide = (set: PacketSet, dport?: number) => {
+        const point = pickWitness(set, dport === undefined ? hints : { ...hints, dports: [dport] });
+        if (!point) return undefined;
+        const paths = tracePacket(ruleset, p, point);
+        const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
+        return { point, by: path?.decidedBy };
+      };
+      const addRow = (set: PacketSet, ports: [number, number][], decided: { point: bigint[]; by: TraceStep | undefined }) => {
+        const coverage = Number((set.maxSourceCount() * 1_000_000n) / publicSize(family)) / 1_000_000;
+        const protoText = protoName(proto);
+        const services = catalog.services
+          .filter((s) => s.protocols !== "any" && s.protocols.includes(proto) && s.ports.some(([a, b]) => ports.some(([lo, hi]) => a <= hi && b >= lo)))
+          .map((s) => s.id);
+        const related = mine.filter((f) => {
+          const x = f.finding.exposure!;
+          return x.family === family && x.direction === p.kind && x.protocol === protoText && (ports.length === 0 || x.ports.some(([a, b]) => ports.some(([lo, hi]) => a <= hi && b >= lo)));
+        });
+        related.sort((a, b) => severityRank(b.finding.severity) - severityRank(a.finding.severity));
+        const top = related[0];
+        rows.push({
+          file: file.path,
+          family,
+          direction: p.kind,
+          protocol: protoText,
+          ports,
+          destinations: describeAddresses(set.valuesOf(Dim.Dst), family),
+          services,
+          coverage,
+          ...(decided.by ? { decidedBy: decided.by } : {}),
+          example: pointToPacket(decided.point, p.kind),
+          ...(top ? { severity: top.finding.severity, findingKey: top.key } : {}),
+        });
+      };
+      if (!ported) {
+        const d = decide(exposed);
+        if (d) addRow(exposed, [], d);
+        continue;
+      }
+      // Each port range, split where the deciding rule changes (binary search on the range).
+      const split = (lo: number, hi: number, depth: number): void => {
+        if (rows.length >= MAX_ROWS_PER_FILE) return;
+        const set = exposed.intersect(PacketSet.box({ [Dim.Dport]: [[BigInt(lo), BigInt(hi)]] }));
+        if (set.isEmpty()) return;
+        const ports = set.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)] as [number, number]);
+        if (ports.length > 1 || ports[0]![0] !== lo || ports[0]![1] !== hi) {
+          for (const [a, b] of ports) split(a, b, depth);
+          return;
+        }
+        const first = decide(set, lo);
+        if (!first) return;
+        if (lo < hi && depth < MAX_SPLIT_DEPTH) {
+          const last = decide(set, hi);
+          if (last && !sameStep(first.by, last.by)) {
+            const mid = lo + Math.floor((hi - lo) / 2);
+            split(lo, mid, depth + 1);
+            split(mid + 1, hi, depth + 1);
+            return;
+          }
+        }
+        addRow(set, ports, first);
+      };
+      for (const [a, b] of exposed.valuesOf(Dim.Dport)) split(Number(a), Number(b), 0);
+    }
+  }
+  return rows;
+}
+
+/** The map of every scanned file, most severe rows first, then by file, family, protocol, port. */
+export function exposureMap(files: readonly ScannedFile[], findings: readonly ReviewFinding[]): ExposureRow[] {
+  const rows = files.flatMap((f) => exposureMapForFile(f, findings));
+  const rank = (r: ExposureRow) => (r.severity ? severityRank(r.severity) : 0);
+  return rows.sort(
+    (a, b) =>
+      rank(b) - rank(a) ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.family - b.family ||
+      (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0) ||
+      (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0) ||
+      (a.ports[0]?.[0] ?? 0) - (b.ports[0]?.[0] ?? 0),
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * What the review shows, scanned the way `check` scans: the paths expanded (expandPaths), each file
+ * read (readConfigFile), its .fwlint.yaml and rule packs applied (ConfigResolver, optionsFromConfig,
+ * loadUserRules), analysed (analyzeText) and, with a baseline file, the findings it lists hidden
+ * (BaselineFilter). No React here: the UI receives a ScanResult and asks for a new one on changes.
+ */
+import type { AnalyzedFile, CheckOptions } from "../engine/check.js";
+import { analyzeText } from "../engine/check.js";
+import { BaselineFilter, loadBaseline, normaliseLine } from "../engine/baseline.js";
+import { ConfigResolver, optionsFromConfig } from "../engine/config.js";
+import { loadUserRules, RulePackError } from "../engine/rule-pack.js";
+import type { Finding } from "../model/finding.js";
+import type { Diagnostic, Ruleset } from "../model/types.js";
+import { expandPaths, readConfigFile } from "../cli/files.js";
+import { existsSync } from "node:fs";
+
+/** What to scan: the command line of `fwlint review`. */
+export interface ReviewSource {
+  paths: string[];
+  configFile?: string;
+  /** Findings listed here are hidden; "accept to baseline" writes here. */
+  baselineFile: string;
+  inputFormat?: string;
+}
+
+export interface ScannedFile {
+  path: string;
+  format: string;
+  rules: number;
+  /** The file's text as analysed (for the source excerpt and the suppression writer). */
+  text: string;
+  ruleset?: Ruleset;
+  /** The options the file was analysed with (its configuration applied). */
+  options: CheckOptions;
+  diagnostics: Diagnostic[];
+}
+
+export interface ReviewFinding {
+  /** Identity that survives edits which move lines (rule, file, source line, exposure, message). */
+  key: string;
+  finding: Finding;
+  file: ScannedFile;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  findings: ReviewFinding[];
+  /** One line each: files or paths that could not be read or parsed, configuration errors. */
+  problems: { path: string; message: string }[];
+  /** Findings hidden because the baseline lists them. */
+  baselineHidden: number;
+  /** When this scan finished (shown in the header after a re-scan). */
+  at: Date;
+}
+
+export function findingKey(f: Finding): string {
+  const x = f.exposure;
+  return JSON.stringify([
+    f.ruleId,
+    f.location.file,
+    normaliseLine(f.sourceLine),
+    x ? [x.family, x.direction, x.protocol, x.service ?? null, x.ports] : null,
+    f.message,
+  ]);
+}
+
+export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult> {
+  const problems: ScanResult["problems"] = [];
+  const files: ScannedFile[] = [];
+  const findings: ReviewFinding[] = [];
+  const configs = new ConfigResolver(source.configFile);
+  let baseline: BaselineFilter | undefined;
+  if (existsSync(source.baselineFile)) {
+    try {
+      baseline = new BaselineFilter(source.baselineFile, loadBaseline(source.baselineFile));
+    } catch (err) {
+      problems.push({ path: source.baselineFile, message: (err as Error).message });
+    }
+  }
+
+  const expansion = await expandPaths(source.paths);
+  for (const p of expansion.problems) problems.push({ path: p.path, message: p.message });
+  const base: CheckOptions = { ...(source.inputFormat !== undefined ? { inputFormat: source.inputFormat } : {}), ...(now ? { now } : {}) };
+
+  for (const input of expansion.files) {
+    const read = await readConfigFile(input.path);
+    if (!read.ok) {
+      if (input.explicit || read.reason === "unreadable") problems.push({ path: input.path, message: read.message });
+      continue;
+    }
+    let options: CheckOptions;
+    try {
+      const config = configs.configFor(input.path);
+      options = optionsFromConfig(config, input.path, base);
+      if (config?.rulePacks && config.rulePacks.length > 0) options = { ...options, extraRules: loadUserRules(config.rulePacks) };
+    } catch (err) {
+      if (!(err instanceof RulePackError)) throw err;
+      problems.push({ path: input.path, message: err.message });
+      continue;
+    }
+    let result: AnalyzedFile;
+    try {
+      result = analyzeText(input.path, read.text, options);
+    } catch (err) {
+      problems.push({ path: input.path, message: `internal error: ${(err as Error).message}` });
+      continue;
+    }
+    if (result.fatal !== undefined) {
+      // A folder may hold anything: only a file named on the command line is worth a problem line.
+      if (input.explicit || result.file.format !== "unknown") problems.push({ path: input.path, message: result.fatal });
+      continue;
+    }
+    const file: ScannedFile = {
+      path: input.path,
+      format: result.file.format,
+      rules: result.file.rules,
+      text: read.text,
+      ...(result.ruleset ? { ruleset: result.ruleset } : {}),
+      options,
+      diagnostics: result.file.diagnostics,
+    };
+    files.push(file);
+    const shown = baseline ? baseline.filter(result.findings) : result.findings;
+    for (const f of shown) findings.push({ key: findingKey(f), finding: f, file });
+  }
+  return { files, findings, problems, baselineHidden: baseline?.hidden ?? 0, at: new Date() };
+}
