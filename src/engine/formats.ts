@@ -5,8 +5,10 @@
 import type { Ruleset } from "../model/types.js";
 import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
 import { detectIptablesScript, parseIptablesScript } from "../../parsers/iptables-script/index.js";
+import { detectCiscoAsa, parseCiscoAsa } from "../../parsers/cisco-asa/index.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { parseNft } from "../../parsers/nftables/index.js";
+import { detectCiscoIos, parseCiscoIos } from "../../parsers/cisco-ios/index.js";
 
 interface FormatEntry {
   name: string;
@@ -32,10 +34,22 @@ const FORMATS: FormatEntry[] = [
     parse: parseIptablesScript,
   },
   {
+    // Cisco ASA running-config or `show access-list` output
+    name: "cisco-asa",
+    detect: detectCiscoAsa,
+    parse: parseCiscoAsa,
+  },
+  {
     // `nft list ruleset` output, `nft -f` files and command files
     name: "nft",
     detect: detectNft,
     parse: parseNft,
+  },
+  {
+    // Cisco IOS / IOS-XE running-config (ACLs, object groups, interface bindings, zones)
+    name: "cisco-ios",
+    detect: detectCiscoIos,
+    parse: parseCiscoIos,
   },
 ];
 

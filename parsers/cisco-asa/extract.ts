@@ -1,0 +1,686 @@
+/**
+ * Config lines -> AsaConfig: reads the commands that decide what traffic passes (interfaces,
+ * objects, object-groups, access-lists, access-groups, NAT, same-security-traffic, management
+ * access) and skips the rest, counting skipped commands per keyword for one info diagnostic each.
+ */
+import type { Diagnostic, Family } from "../../src/model/types.js";
+import { parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
+import { readAce } from "./ace.js";
+import type { AccessList, AddrSpec, AsaConfig, AsaInterface, GroupType, NatRule, ObjectGroup, Pos, Service } from "./config.js";
+import { type ConfigLine, restOfLine, type Word } from "./lines.js";
+import { asaIcmpType, asaPort, asaProtocol } from "./names.js";
+import { addrWithMask, Cursor, isPortOp, readAddress, readPortOp, readService, type SlotContext } from "./slots.js";
+
+/** Top-level commands that never affect filtering: skipped without a diagnostic. */
+const IRRELEVANT = new Set([
+  "hostname", "domain-name", "enable", "passwd", "banner", "boot", "ftp", "clock", "dns", "dns-guard", "pager", "logging",
+  "mtu", "icmp", "asdm", "arp", "timeout", "user-identity", "aaa", "snmp-server", "snmp-map", "ntp", "dhcpd", "dhcprelay",
+  "threat-detection", "webvpn", "class-map", "policy-map", "service-policy", "prompt", "call-home", "profile", "cryptochecksum",
+  "username", "group-policy", "tunnel-group", "crypto", "console", "failover", "monitor-interface", "no", "route", "router",
+  "ipv6", "ip", "terminal", "firewall", "xlate", "failover", "license", "dynamic-access-policy-record", "command-alias",
+  "description", "end", "tls-proxy", "ssl", "mac-address", "service", "vpn-addr-assign", "nat-control", "fixup", "global",
+  "telnet", "http", "ssh", "names", "sysopt", "flow-export", "jumbo-frame", "auth-prompt", "aaa-server", "object-group-search",
+  "management-access", "priority-queue", "quit", "exit", "Cryptochecksum:", "PIX", "ASA", "access-list", "vpdn", "tftp-server",
+  "ldap", "virtual", "url-server", "filter", "wccp", "time-range", "mroute", "igmp", "pim", "multicast-routing", "prefix-list",
+  "route-map", "eigrp", "ospf", "rip", "bgp", "vpn", "tunnel", "zone", "context", "config-url", "allocate-interface",
+  "admin-context", "mode", "key", "password", "dns-server", "scansafe", "smtp-server", "http-proxy", "service-module",
+  "sla", "track", "object-group-user", "user-group", "ipsec", "isakmp",
+]);
+
+interface Block {
+  kind: "interface" | "object network" | "object service" | "group" | "other";
+  iface?: AsaInterface;
+  name?: string;
+  group?: ObjectGroup;
+}
+
+export class Extractor {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly config: AsaConfig = {
+    interfaces: [],
+    networkObjects: new Map(),
+    serviceObjects: new Map(),
+    groups: new Map(),
+    accessLists: new Map(),
+    accessGroups: [],
+    nat: [],
+    sameSecurityInter: false,
+    sameSecurityIntra: false,
+    management: [],
+    sshPort: 22,
+    ikeInterfaces: [],
+    usesIPv6: false,
+    usesAny: false,
+  };
+  /** Inactive ACEs skipped, for one info diagnostic per ACL. */
+  private readonly skipped = new Map<string, { count: number; line: number; column: number }>();
+  readonly ctx: SlotContext = { aliases: new Map(), groupTypes: new Map() };
+  private httpEnabled = false;
+  private httpPort = 443;
+
+  constructor(readonly file: string) {}
+
+  private diag(severity: Diagnostic["severity"], l: ConfigLine, w: Word | undefined, message: string): void {
+    this.diagnostics.push({ severity, message, file: this.file, line: l.line, column: w?.column ?? l.words[0]!.column });
+  }
+
+  private cursor(l: ConfigLine, start: number): Cursor {
+    return new Cursor(l, start, (w, m, sev) => this.diag(sev ?? "error", l, w, m));
+  }
+
+  private pos(l: ConfigLine, w?: Word): Pos {
+    return { line: l.line, column: w?.column ?? l.words[0]!.column, text: l.raw };
+  }
+
+  run(lines: ConfigLine[]): AsaConfig {
+    this.prescan(lines);
+    let block: Block = { kind: "other" };
+    for (const l of lines) {
+      if (l.indent > 0 && l.words[0]!.text !== "access-list") {
+        this.child(block, l);
+        continue;
+      }
+      if (l.indent > 0) continue; // show access-list expansion of the ACE above
+      block = this.top(l);
+    }
+    if (this.httpEnabled) this.config.httpServer = { port: this.httpPort };
+    else this.config.management = this.config.management.filter((m) => m.service !== "http");
+    for (const [acl, s] of this.skipped) {
+      this.diagnostics.push({ severity: "info", message: `access-list ${acl}: ${s.count} inactive entr${s.count === 1 ? "y" : "ies"} skipped (inactive entries never match)`, file: this.file, line: s.line, column: s.column });
+    }
+    for (const [kw, s] of this.unknownCommands) {
+      this.diagnostics.push({ severity: "info", message: `'${kw}' is not read by fwlint (${s.count} line${s.count === 1 ? "" : "s"}, skipped)`, file: this.file, line: s.line, column: s.column });
+    }
+    return this.config;
+  }
+
+  /** Names and object-group types first: ACE slots depend on them, wherever they are defined. */
+  private prescan(lines: ConfigLine[]): void {
+    for (const l of lines) {
+      if (l.indent > 0) continue;
+      const w = l.words;
+      if (w[0]!.text === "name" && w.length >= 3) {
+        const v4 = parseIPv4Strict(w[1]!.text);
+        const v6 = v4 === null ? parseIPv6(w[1]!.text) : null;
+        if (v4 !== null) this.ctx.aliases.set(w[2]!.text, { family: 4, addr: v4 });
+        else if (v6 !== null) this.ctx.aliases.set(w[2]!.text, { family: 6, addr: v6 });
+      } else if (w[0]!.text === "object-group" && w.length >= 3) {
+        const type = groupType(w[1]!.text, w[3]?.text);
+        if (type) this.ctx.groupTypes.set(w[2]!.text, { type });
+      }
+    }
+  }
+
+  private readonly unknownCommands = new Map<string, { count: number; line: number; column: number }>();
+
+  private unknown(l: ConfigLine): void {
+    const kw = l.words[0]!.text;
+    const s = this.unknownCommands.get(kw);
+    if (s) s.count++;
+    else this.unknownCommands.set(kw, { count: 1, line: l.line, column: l.words[0]!.column });
+  }
+
+  private top(l: ConfigLine): Block {
+    const w = l.words;
+    const kw = w[0]!.text;
+    switch (kw) {
+      case "ASA":
+      case "PIX": {
+        const m = /^([0-9]+)\.([0-9]+)/.exec(w[2]?.text ?? "");
+        if (w[1]?.text === "Version" && m) {
+          this.config.version = [Number(m[1]), Number(m[2])];
+          this.config.versionPos = this.pos(l);
+        }
+        return { kind: "other" };
+      }
+      case "interface": {
+        if (!w[1]) {
+          this.diag("error", l, undefined, "expected an interface name after 'interface'");
+          return { kind: "other" };
+        }
+        const iface: AsaInterface = { hardware: w[1].text, v4: [], v6: [], pos: this.pos(l) };
+        this.config.interfaces.push(iface);
+        return { kind: "interface", iface };
+      }
+      case "object":
+        return this.objectHeader(l);
+      case "object-group":
+        return this.groupHeader(l);
+      case "access-list":
+        this.accessList(l);
+        return { kind: "other" };
+      case "access-group":
+        this.accessGroup(l);
+        return { kind: "other" };
+      case "nat":
+        this.twiceNat(l);
+        return { kind: "other" };
+      case "static":
+        this.legacyStatic(l);
+        return { kind: "other" };
+      case "same-security-traffic":
+        if (w[1]?.text === "permit" && w[2]?.text === "inter-interface") this.config.sameSecurityInter = true;
+        else if (w[1]?.text === "permit" && w[2]?.text === "intra-interface") this.config.sameSecurityIntra = true;
+        else this.diag("warning", l, w[1], "expected 'same-security-traffic permit inter-interface|intra-interface'");
+        return { kind: "other" };
+      case "ssh":
+      case "telnet":
+      case "http":
+        this.management(l);
+        return { kind: "other" };
+      case "crypto":
+        if (/^ikev[12]$/.test(w[1]?.text ?? "") && w[2]?.text === "enable" && w[3]) this.config.ikeInterfaces.push({ iface: w[3].text, pos: this.pos(l) });
+        else if (w[1]?.text === "isakmp" && w[2]?.text === "enable" && w[3]) this.config.ikeInterfaces.push({ iface: w[3].text, pos: this.pos(l) });
+        return { kind: "other" };
+      case "clear":
+        // `clear configure access-list X` empties X (generated configs start with it)
+        if (w[1]?.text === "configure" && w[2]?.text === "access-list" && w[3]) this.config.accessLists.delete(w[3].text);
+        return { kind: "other" };
+      case "name":
+      case "names":
+        return { kind: "other" }; // read in prescan
+      case "ipv6":
+        this.config.usesIPv6 = true;
+        return { kind: "other" };
+      default:
+        if (!IRRELEVANT.has(kw)) this.unknown(l);
+        return { kind: "other" };
+    }
+  }
+
+  private child(block: Block, l: ConfigLine): void {
+    const w = l.words;
+    const kw = w[0]!.text;
+    if (kw === "description") return;
+    switch (block.kind) {
+      case "interface":
+        this.interfaceLine(block.iface!, l);
+        return;
+      case "object network":
+        this.networkObjectLine(block.name!, l);
+        return;
+      case "object service":
+        if (kw === "service") {
+          const c = this.cursor(l, 1);
+          const svc = readService(c);
+          if (svc) this.config.serviceObjects.get(block.name!)!.service = svc;
+          this.trailing(c);
+        }
+        return;
+      case "group":
+        this.groupMember(block.group!, l);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private trailing(c: Cursor): void {
+    if (!c.done()) c.fail(c.word(), `unexpected '${c.peek()}' at the end of the line`, "warning");
+  }
+
+  private interfaceLine(iface: AsaInterface, l: ConfigLine): void {
+    const w = l.words;
+    switch (w[0]!.text) {
+      case "nameif":
+        if (w[1]) iface.nameif = w[1].text;
+        return;
+      case "security-level": {
+        const n = Number(w[1]?.text);
+        if (!w[1] || !/^[0-9]{1,3}$/.test(w[1].text) || n > 100) {
+          this.diag("error", l, w[1], `expected a security level 0-100${w[1] ? `, got '${w[1].text}'` : ""}`);
+          return;
+        }
+        iface.level = n;
+        iface.levelPos = this.pos(l);
+        return;
+      }
+      case "ip":
+        if (w[1]?.text === "address" && w[2]) {
+          const a = parseIPv4Strict(w[2].text);
+          if (a !== null) iface.v4.push(a);
+        }
+        return;
+      case "ipv6": {
+        this.config.usesIPv6 = true;
+        if (w[1]?.text === "address" && w[2]) {
+          const a = parseIPv6(w[2].text.split("/")[0]!);
+          if (a !== null) iface.v6.push(a);
+        }
+        return;
+      }
+      case "no":
+        if (w[1]?.text === "nameif") delete iface.nameif;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private objectHeader(l: ConfigLine): Block {
+    const w = l.words;
+    const type = w[1]?.text;
+    const name = w[2]?.text;
+    if (!name || (type !== "network" && type !== "service")) {
+      if (type !== "network" && type !== "service" && name) return { kind: "other" }; // object types fwlint does not read
+      this.diag("error", l, w[2] ?? w[1], "expected 'object network NAME' or 'object service NAME'");
+      return { kind: "other" };
+    }
+    if (type === "network") {
+      if (!this.config.networkObjects.has(name)) this.config.networkObjects.set(name, { name, pos: this.pos(l, w[2]) });
+      return { kind: "object network", name };
+    }
+    if (!this.config.serviceObjects.has(name)) this.config.serviceObjects.set(name, { name, pos: this.pos(l, w[2]) });
+    return { kind: "object service", name };
+  }
+
+  private networkObjectLine(name: string, l: ConfigLine): void {
+    const obj = this.config.networkObjects.get(name)!;
+    const w = l.words;
+    const kw = w[0]!.text;
+    const c = this.cursor(l, 1);
+    let value: AddrSpec | undefined;
+    switch (kw) {
+      case "host":
+        c.i = 0;
+        value = readAddress(c, this.ctx);
+        break;
+      case "subnet": {
+        const a = c.next();
+        if (!a) {
+          c.fail(c.end(), "expected an address after 'subnet'");
+          return;
+        }
+        if (a.text.includes("/")) {
+          c.i = 1;
+          value = readAddress(c, this.ctx);
+        } else value = addrWithMask(c, this.ctx, a, c.next());
+        break;
+      }
+      case "range": {
+        const a = c.next();
+        const b = c.next();
+        const fa = a ? literalAddr(a.text) : undefined;
+        const fb = b ? literalAddr(b.text) : undefined;
+        if (!fa || !fb || fa.family !== fb.family || fa.addr > fb.addr) {
+          c.fail(a ?? c.end(), "expected 'range FIRST LAST' with two addresses of one family, first <= last");
+          return;
+        }
+        value = { kind: "range", family: fa.family, range: { lo: fa.addr, hi: fb.addr } };
+        break;
+      }
+      case "fqdn": {
+        const n = w[w.length - 1];
+        value = { kind: "unknown", text: `fqdn ${n && w.length > 1 ? n.text : ""}`.trim() };
+        c.i = w.length;
+        break;
+      }
+      case "nat":
+        this.objectNat(name, l);
+        return;
+      default:
+        return;
+    }
+    if (value) {
+      if (value.kind === "range" && value.family === 6) this.config.usesIPv6 = true;
+      obj.value = value;
+      this.trailing(c);
+    }
+  }
+
+  private groupHeader(l: ConfigLine): Block {
+    const w = l.words;
+    const typeText = w[1]?.text;
+    const name = w[2]?.text;
+    const type = typeText ? groupType(typeText, w[3]?.text) : undefined;
+    if (!name || !type) {
+      if (name && typeText && ["user", "security", "network-service", "local-user"].includes(typeText)) return { kind: "other" };
+      this.diag("warning", l, w[1], `object-group ${typeText ?? ""}: fwlint reads network, service, protocol and icmp-type groups; skipped`);
+      return { kind: "other" };
+    }
+    let group = this.config.groups.get(name);
+    if (!group) {
+      group = { name, type, members: [], pos: this.pos(l, w[2]) };
+      if (type === "port") group.portProtos = asaProtocol(w[3]!.text) ?? [6, 17];
+      this.config.groups.set(name, group);
+    }
+    return { kind: "group", group };
+  }
+
+  private groupMember(g: ObjectGroup, l: ConfigLine): void {
+    const w = l.words;
+    const kw = w[0]!.text;
+    const c = this.cursor(l, 1);
+    if (kw === "group-object") {
+      const n = c.next();
+      if (!n) return c.fail(c.end(), "expected a group name after 'group-object'");
+      g.members.push({ kind: "group", name: n.text, pos: c.pos(n) });
+    } else if (kw === "network-object" && g.type === "network") {
+      const a = readAddress(c, this.ctx);
+      if (!a) return;
+      if (a.kind === "range" && a.family === 6) this.config.usesIPv6 = true;
+      g.members.push({ kind: "addr", spec: a });
+    } else if (kw === "port-object" && (g.type === "port" || g.type === "service")) {
+      if (!isPortOp(c.peek())) return c.fail(c.word() ?? c.end(), "expected eq, neq, lt, gt or range after 'port-object'");
+      const r = readPortOp(c, g.portProtos ?? [6, 17]);
+      if (!r) return;
+      g.members.push({ kind: "ports", ranges: r });
+    } else if (kw === "service-object" && g.type === "service") {
+      if (c.peek() === "object") {
+        c.next();
+        const n = c.next();
+        if (!n) return c.fail(c.end(), "expected a service object name");
+        g.members.push({ kind: "service-object", name: n.text, pos: c.pos(n) });
+      } else {
+        const svc = readService(c);
+        if (!svc) return;
+        g.members.push({ kind: "service", service: svc });
+      }
+    } else if (kw === "protocol-object" && g.type === "protocol") {
+      const p = c.next();
+      const protos = p ? asaProtocol(p.text) : undefined;
+      if (protos === undefined) return c.fail(p ?? c.end(), `expected a protocol name or number${p ? `, got '${p.text}'` : ""}`);
+      g.members.push({ kind: "protocol", protos });
+    } else if (kw === "icmp-object" && g.type === "icmp-type") {
+      const t = c.next();
+      const type = t ? (asaIcmpType(t.text, 4) ?? asaIcmpType(t.text, 6)) : undefined;
+      if (type === undefined) return c.fail(t ?? c.end(), `expected an ICMP type name or number${t ? `, got '${t.text}'` : ""}`);
+      g.members.push({ kind: "icmp", sel: { type } });
+    } else {
+      return c.fail(w[0], `'${kw}' does not belong in an object-group ${g.type === "port" ? "service (port group)" : g.type}`, "warning");
+    }
+    this.trailing(c);
+  }
+
+  private accessList(l: ConfigLine): void {
+    const w = l.words;
+    const name = w[1]?.text;
+    if (!name || name.endsWith(";") || w[1]!.text === "cached") return; // show access-list headers
+    let i = 2;
+    let at: number | undefined;
+    if (w[i]?.text === "line" && /^[0-9]+$/.test(w[i + 1]?.text ?? "")) {
+      at = Number(w[i + 1]!.text);
+      i += 2;
+    }
+    const kind = w[i]?.text;
+    const acl = (): AccessList => {
+      let a = this.config.accessLists.get(name);
+      if (!a) {
+        a = { name, entries: [], pos: this.pos(l) };
+        this.config.accessLists.set(name, a);
+      }
+      return a;
+    };
+    const place = (a: AccessList, e: AccessList["entries"][number]) => {
+      if (at !== undefined && at >= 1 && at <= a.entries.length) a.entries.splice(at - 1, 0, e);
+      else a.entries.push(e);
+    };
+    if (kind === "remark") {
+      place(acl(), { kind: "remark", text: restOfLine(l, i + 1), pos: this.pos(l) });
+      return;
+    }
+    if (kind === "standard" || kind === "webtype" || kind === "ethertype") return; // not interface filters
+    if (kind !== "extended") {
+      // `access-list NAME permit ...` (no keyword) is an extended ACE in old PIX syntax
+      if (kind === "permit" || kind === "deny") i -= 1;
+      else {
+        this.diag("error", l, w[i], `expected 'extended', 'standard' or 'remark' after the access-list name${w[i] ? `, got '${w[i]!.text}'` : ""}`);
+        return;
+      }
+    }
+    const c = this.cursor(l, i + 1);
+    const ace = readAce(c, this.ctx);
+    if (!ace) return;
+    if (ace.src.kind === "any" && ace.src.families.length === 2) this.config.usesAny = true;
+    if (ace.dst.kind === "any" && ace.dst.families.length === 2) this.config.usesAny = true;
+    for (const s of [ace.src, ace.dst]) if ((s.kind === "any" && s.families[0] === 6) || (s.kind === "range" && s.family === 6)) this.config.usesIPv6 = true;
+    if (ace.inactive) {
+      const s = this.skipped.get(name);
+      if (s) s.count++;
+      else this.skipped.set(name, { count: 1, line: l.line, column: l.words[0]!.column });
+    }
+    place(acl(), ace);
+  }
+
+  private accessGroup(l: ConfigLine): void {
+    const w = l.words;
+    const acl = w[1]?.text;
+    const dir = w[2]?.text;
+    if (acl && dir === "global") {
+      this.config.accessGroups.push({ acl, direction: "global", pos: this.pos(l) });
+      return;
+    }
+    if (!acl || (dir !== "in" && dir !== "out") || w[3]?.text !== "interface" || !w[4]) {
+      this.diag("error", l, w[2] ?? w[1], "expected 'access-group ACL in|out interface NAMEIF' or 'access-group ACL global'");
+      return;
+    }
+    this.config.accessGroups.push({ acl, direction: dir, iface: w[4].text, pos: this.pos(l) });
+  }
+
+  /** `(real,mapped)` */
+  private ifPair(l: ConfigLine, w: Word | undefined): { realIf?: string; mappedIf?: string } | undefined {
+    const m = w ? /^\(([^,()]+),([^,()]+)\)$/.exec(w.text) : null;
+    if (!m) {
+      this.diag("error", l, w, "expected '(real_ifc,mapped_ifc)'");
+      return undefined;
+    }
+    return { ...(m[1] !== "any" ? { realIf: m[1]! } : {}), ...(m[2] !== "any" ? { mappedIf: m[2]! } : {}) };
+  }
+
+  /** `nat (real,mapped) static MAPPED [net-to-net] [dns] [service tcp|udp REAL MAPPED]` inside `object network`. */
+  private objectNat(objName: string, l: ConfigLine): void {
+    const w = l.words;
+    const pair = this.ifPair(l, w[1]);
+    if (!pair) return;
+    const type = w[2]?.text;
+    if (type !== "static") return; // dynamic NAT/PAT opens nothing towards the inside
+    const m = w[3];
+    if (!m) {
+      this.diag("error", l, undefined, "expected the mapped address after 'static'");
+      return;
+    }
+    const c = this.cursor(l, 3);
+    const mapped = this.natAddress(c);
+    if (!mapped) return;
+    const rule: NatRule = { ...pair, sourceReal: { kind: "object", name: objName, pos: this.pos(l, w[0]) }, sourceMapped: mapped, pos: this.pos(l) };
+    while (!c.done()) {
+      const t = c.next()!;
+      if (t.text === "service") {
+        const p = c.next();
+        const protos = p ? asaProtocol(p.text) : undefined;
+        const r = c.next();
+        const mp = c.next();
+        if (!protos || !r || !mp) {
+          c.fail(p ?? c.end(), "expected 'service tcp|udp REAL_PORT MAPPED_PORT'");
+          return;
+        }
+        const rp = asaPort(r.text, protos);
+        const mpp = asaPort(mp.text, protos);
+        if (!rp.ok || !mpp.ok) {
+          c.fail(rp.ok ? mp : r, rp.ok ? (mpp as { reason: string }).reason : rp.reason);
+          return;
+        }
+        rule.ports = { protos, real: [rp.port, rp.port], mapped: [mpp.port, mpp.port] };
+      } else if (t.text === "inactive") return;
+    }
+    this.config.nat.push(rule);
+  }
+
+  /** A NAT address: object/group name, a literal, or `interface` (the mapped interface's address). */
+  private natAddress(c: Cursor): AddrSpec | { kind: "mapped-interface" } | undefined {
+    const w = c.next()!;
+    if (w.text === "interface") return { kind: "mapped-interface" };
+    if (w.text === "any") return { kind: "any", families: [4, 6] };
+    const lit = literalAddr(w.text) ?? this.ctx.aliases.get(w.text);
+    if (lit) return { kind: "range", family: lit.family, range: { lo: lit.addr, hi: lit.addr } };
+    if (this.ctx.groupTypes.has(w.text)) return { kind: "group", name: w.text, pos: c.pos(w) };
+    return { kind: "object", name: w.text, pos: c.pos(w) };
+  }
+
+  /** Twice NAT: `nat (real,mapped) [after-auto] [line N] source static|dynamic R M [destination static DM DR] [service RS MS] ...`. */
+  private twiceNat(l: ConfigLine): void {
+    const w = l.words;
+    let i = 1;
+    let pair: { realIf?: string; mappedIf?: string } = {};
+    if (w[1]?.text.startsWith("(")) {
+      const p = this.ifPair(l, w[1]);
+      if (!p) return;
+      pair = p;
+      i = 2;
+    }
+    while (w[i] && (w[i]!.text === "after-auto" || w[i]!.text === "after-object" || /^[0-9]+$/.test(w[i]!.text))) i++;
+    if (w[i]?.text !== "source" || (w[i + 1]?.text !== "static" && w[i + 1]?.text !== "dynamic") || !w[i + 2] || !w[i + 3]) {
+      this.diag("error", l, w[i], "expected 'source static|dynamic REAL MAPPED'");
+      return;
+    }
+    const isStatic = w[i + 1]!.text === "static";
+    const c = this.cursor(l, i + 2);
+    const real = this.natAddress(c);
+    const mapped = this.natAddress(c);
+    if (!real || !mapped || real.kind === "mapped-interface") {
+      if (real?.kind === "mapped-interface") this.diag("error", l, w[i + 2], "the real source cannot be 'interface'");
+      return;
+    }
+    const rule: NatRule = { ...pair, sourceReal: real, ...(isStatic ? { sourceMapped: mapped } : {}), pos: this.pos(l) };
+    let inactive = false;
+    while (!c.done()) {
+      const t = c.next()!;
+      if (t.text === "destination") {
+        if (c.peek() !== "static" || c.word(2) === undefined) {
+          c.fail(c.word() ?? c.end(), "expected 'destination static MAPPED REAL'");
+          return;
+        }
+        c.next();
+        const dm = this.natAddress(c);
+        const dr = this.natAddress(c);
+        if (!dm || !dr || dm.kind === "mapped-interface" || dr.kind === "mapped-interface") {
+          // `interface` as a destination: the real interface's address; rare, kept unknown
+          rule.destination = { mapped: { kind: "unknown", text: "destination interface" }, real: { kind: "unknown", text: "destination interface" } };
+          continue;
+        }
+        rule.destination = { mapped: dm, real: dr };
+      } else if (t.text === "service") {
+        const rs = c.next();
+        const ms = c.next();
+        if (!rs || !ms) {
+          c.fail(c.end(), "expected 'service REAL_SERVICE MAPPED_SERVICE'");
+          return;
+        }
+        rule.ports = { kind: "objects", real: rs.text, mapped: ms.text, pos: c.pos(rs) };
+      } else if (t.text === "inactive") inactive = true;
+      else if (t.text === "description") break;
+    }
+    if (!inactive) this.config.nat.push(rule);
+  }
+
+  /** Pre-8.3 `static (real,mapped) [tcp|udp] MAPPED [MPORT] REAL [RPORT] [netmask M] ...`. */
+  private legacyStatic(l: ConfigLine): void {
+    const w = l.words;
+    const pair = this.ifPair(l, w[1]);
+    if (!pair) return;
+    let i = 2;
+    let protos: number[] | undefined;
+    if (w[i]?.text === "tcp" || w[i]?.text === "udp") {
+      protos = asaProtocol(w[i]!.text)!;
+      i++;
+    }
+    const addr = (t: Word | undefined) => (t?.text === "interface" ? "interface" : t ? (literalAddr(t.text) ?? this.ctx.aliases.get(t.text)) : undefined);
+    const mappedA = addr(w[i]);
+    let j = i + 1;
+    let mappedPort: number | undefined;
+    if (protos) {
+      const r = asaPort(w[j]?.text ?? "", protos);
+      if (!r.ok) return this.diag("error", l, w[j], `expected the mapped port: ${r.reason}`);
+      mappedPort = r.port;
+      j++;
+    }
+    const realA = addr(w[j]);
+    if (w[j]?.text === "access-list") return; // policy static: the real side is an ACL, not modelled
+    j++;
+    let realPort: number | undefined;
+    if (protos) {
+      const r = asaPort(w[j]?.text ?? "", protos);
+      if (!r.ok) return this.diag("error", l, w[j], `expected the real port: ${r.reason}`);
+      realPort = r.port;
+      j++;
+    }
+    if (!mappedA || !realA || realA === "interface") return this.diag("error", l, w[i], "expected 'static (real,mapped) [tcp|udp] MAPPED [PORT] REAL [PORT] [netmask MASK]'");
+    let len = 32;
+    for (let k = j; k < w.length - 1; k++) {
+      if (w[k]!.text === "netmask") {
+        const m = parseIPv4Strict(w[k + 1]!.text);
+        let n = 0;
+        if (m !== null) for (let b = 31; b >= 0 && ((m >> BigInt(b)) & 1n) === 1n; b--) n++;
+        len = n;
+      }
+    }
+    const spec = (a: { family: Family; addr: bigint }): AddrSpec => {
+      const bits = a.family === 4 ? 32 : 128;
+      const host = a.family === 4 ? (1n << BigInt(32 - len)) - 1n : 0n;
+      void bits;
+      return { kind: "range", family: a.family, range: { lo: a.addr & ~host, hi: (a.addr & ~host) | host } };
+    };
+    const rule: NatRule = {
+      ...pair,
+      sourceReal: spec(realA),
+      sourceMapped: mappedA === "interface" ? { kind: "mapped-interface" } : spec(mappedA),
+      pos: this.pos(l),
+      ...(protos && mappedPort !== undefined && realPort !== undefined ? { ports: { protos, real: [realPort, realPort], mapped: [mappedPort, mappedPort] } } : {}),
+    };
+    this.config.nat.push(rule);
+  }
+
+  private management(l: ConfigLine): void {
+    const w = l.words;
+    const service = w[0]!.text as "ssh" | "telnet" | "http";
+    if (service === "http" && w[1]?.text === "server" && w[2]?.text === "enable") {
+      this.httpEnabled = true;
+      if (w[3] && /^[0-9]+$/.test(w[3].text)) this.httpPort = Number(w[3].text);
+      return;
+    }
+    if (service === "ssh" && w[1]?.text === "server" && w[2]?.text === "port" && w[3] && /^[0-9]+$/.test(w[3].text)) {
+      this.config.sshPort = Number(w[3].text);
+      return;
+    }
+    // `ssh 10.0.0.0 255.0.0.0 inside`, `ssh 2001:db8::/32 inside`; other forms are settings
+    const first = w[1]?.text ?? "";
+    if (!(parseIPv4Strict(first) !== null || first.includes(":") || this.ctx.aliases.has(first))) return;
+    const c = this.cursor(l, 1);
+    let addr: AddrSpec | undefined;
+    if (first.includes("/")) addr = readAddress(c, this.ctx);
+    else {
+      const a = c.next()!;
+      addr = addrWithMask(c, this.ctx, a, c.next());
+    }
+    const iface = c.next();
+    if (!addr || !iface) {
+      if (addr) c.fail(c.end(), `expected the interface name after the address in '${service}'`);
+      return;
+    }
+    this.config.management.push({ service, addr, iface: iface.text, pos: this.pos(l) });
+  }
+}
+
+function literalAddr(text: string): { family: Family; addr: bigint } | undefined {
+  const v4 = parseIPv4Strict(text);
+  if (v4 !== null) return { family: 4, addr: v4 };
+  const v6 = text.includes(":") ? parseIPv6(text) : null;
+  return v6 !== null ? { family: 6, addr: v6 } : undefined;
+}
+
+function groupType(type: string, proto: string | undefined): GroupType | undefined {
+  switch (type) {
+    case "network":
+      return "network";
+    case "protocol":
+      return "protocol";
+    case "icmp-type":
+      return "icmp-type";
+    case "service":
+      return proto === "tcp" || proto === "udp" || proto === "tcp-udp" ? "port" : "service";
+    default:
+      return undefined;
+  }
+}
+
+export type { Service };

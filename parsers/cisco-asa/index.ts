@@ -1,0 +1,40 @@
+/**
+ * Cisco ASA running-config (and `show access-list` output) parser.
+ *
+ *   parseCiscoAsa(text, file) -> Ruleset   never throws
+ *   detectCiscoAsa(text) -> boolean
+ *
+ * Layers: lines.ts splits the file into words with columns; extract.ts (with slots.ts for the
+ * address/port/service word sequences and ace.ts for access-list entries) reads them into the
+ * vendor configuration of config.ts; objects.ts resolves object and group names; mapper.ts (with
+ * conditions.ts) builds the common model: pipelines, chains and rules.
+ */
+import type { Ruleset } from "../../src/model/types.js";
+import { detectCiscoAsa } from "./detect.js";
+import { Extractor } from "./extract.js";
+import { configLines } from "./lines.js";
+import { Mapper } from "./mapper.js";
+
+export { detectCiscoAsa };
+
+export function parseCiscoAsa(text: string, file: string): Ruleset {
+  const extractor = new Extractor(file);
+  try {
+    const config = extractor.run(configLines(text));
+    return new Mapper(config, file, extractor.diagnostics).map();
+  } catch (e) {
+    // A bug must not take the caller down: report it as a diagnostic on an empty ruleset.
+    return {
+      format: "cisco-asa",
+      file,
+      families: [4],
+      chains: new Map(),
+      pipelines: [],
+      diagnostics: [
+        ...extractor.diagnostics,
+        { severity: "error", message: `internal error in the Cisco ASA parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 },
+      ],
+      ruleCount: 0,
+    };
+  }
+}

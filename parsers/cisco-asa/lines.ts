@@ -1,0 +1,50 @@
+/**
+ * An ASA configuration as lines of whitespace-separated words, each word with its 1-based column.
+ * ASA's CLI has no quoting in the commands fwlint reads (names cannot contain spaces); free text
+ * (remarks, descriptions) is taken from the raw line by column.
+ */
+
+export interface Word {
+  text: string;
+  /** 1-based column of the first character. */
+  column: number;
+}
+
+export interface ConfigLine {
+  /** 1-based line number. */
+  line: number;
+  /** The whole line without the line terminator. */
+  raw: string;
+  /** Leading whitespace width: > 0 means the line belongs to the block above. */
+  indent: number;
+  words: Word[];
+}
+
+/** Lines with at least one word, comments (`!`, `:`) left out. */
+export function configLines(text: string): ConfigLine[] {
+  const out: ConfigLine[] = [];
+  const rows = text.split(/\r?\n|\r/);
+  for (let i = 0; i < rows.length; i++) {
+    const raw = rows[i]!;
+    const words = splitWords(raw);
+    if (words.length === 0) continue;
+    const first = words[0]!.text;
+    if (first.startsWith("!") || first === ":" || first.startsWith("#")) continue;
+    out.push({ line: i + 1, raw, indent: words[0]!.column - 1, words });
+  }
+  return out;
+}
+
+function splitWords(raw: string): Word[] {
+  const words: Word[] = [];
+  const re = /\S+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(raw)) !== null) words.push({ text: m[0], column: m.index + 1 });
+  return words;
+}
+
+/** The raw text from word `i` to the end of the line (free text such as a remark), or "". */
+export function restOfLine(l: ConfigLine, i: number): string {
+  const w = l.words[i];
+  return w ? l.raw.slice(w.column - 1).trimEnd() : "";
+}

@@ -1,0 +1,412 @@
+/**
+ * AsaConfig -> Ruleset.
+ *
+ * Transit traffic is one `forward` pipeline per family with these stages:
+ *   1. `nat/static` (dstnat): static NAT and static PAT (object NAT, twice NAT, pre-8.3 `static`)
+ *      rewrite a mapped address/port to the real inside host. Since ASA 8.3 access lists are
+ *      written with real addresses, so the stage runs before the access lists; for configs older
+ *      than 8.3 (`ASA Version 8.2`) it runs after the inbound access lists, which use mapped ones.
+ *   2. `access-list/access-group in` (filter): established and related packets pass (ASA is
+ *      stateful); same-security and hairpin traffic is dropped unless `same-security-traffic`
+ *      permits it; a packet arriving on an interface with an inbound access list jumps to that
+ *      list (chain `access-list/NAME`); then the `global` access list, if any; the implicit deny
+ *      is a rule at the end of the last list consulted (span: its access-group line). Without any
+ *      inbound or global list an interface passes traffic only to lower security levels.
+ *   3. `access-list out/access-group out` (filter): a packet leaving through an interface with
+ *      an `out` access list jumps to it (same implicit deny); every other nameif passes.
+ * Management access to the box (`ssh`, `telnet`, `http` with `http server enable`, IKE) is the
+ * `inbound` pipeline, `management/to-the-box`.
+ * Interface conditions name the `nameif`. Inactive entries are not rules.
+ */
+import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
+import { chainKey } from "../../src/model/types.js";
+import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, NatRule, Pos, Service } from "./config.js";
+import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
+import { type AddrSet, Resolver } from "./objects.js";
+
+const IN_TABLE = "access-list";
+const OUT_TABLE = "access-list out";
+const INGRESS = "access-group in";
+const EGRESS = "access-group out";
+const NAT_TABLE = "nat";
+const NAT_CHAIN = "static";
+const MGMT_TABLE = "management";
+const MGMT_CHAIN = "to-the-box";
+
+interface Named {
+  name: string;
+  level: number;
+  iface: AsaInterface;
+}
+
+export function levelOf(i: AsaInterface): number {
+  return i.level ?? (i.nameif === "inside" ? 100 : 0);
+}
+
+const iif = (name: string): Condition => ({ kind: "iface", field: "iif", name, prefix: false });
+const oif = (name: string): Condition => ({ kind: "iface", field: "oif", name, prefix: false });
+const oneOf = (field: "iif" | "oif", names: string[]): Condition =>
+  names.length === 1 ? (field === "iif" ? iif(names[0]!) : oif(names[0]!)) : { kind: "or", anyOf: names.map((n) => [field === "iif" ? iif(n) : oif(n)]) };
+
+export class Mapper {
+  private readonly resolver: Resolver;
+  private readonly chains = new Map<string, Chain>();
+  private readonly named: Named[];
+  private ruleCount = 0;
+  private readonly counted = new Set<string>();
+  private families: Family[];
+
+  constructor(
+    private readonly config: AsaConfig,
+    private readonly file: string,
+    private readonly diagnostics: Diagnostic[],
+  ) {
+    this.resolver = new Resolver(config, file, diagnostics);
+    this.named = config.interfaces.filter((i) => i.nameif !== undefined).map((i) => ({ name: i.nameif!, level: levelOf(i), iface: i }));
+    this.families = config.usesIPv6 || config.usesAny ? [4, 6] : [4];
+  }
+
+  private span(pos: Pos, text?: string): SourceSpan {
+    return { file: this.file, line: pos.line, column: pos.column, text: text ?? pos.text };
+  }
+
+  private get firstPos(): Pos {
+    return this.config.versionPos ?? this.config.interfaces[0]?.pos ?? { line: 1, column: 1, text: "" };
+  }
+
+  private diag(severity: Diagnostic["severity"], pos: Pos, message: string): void {
+    this.diagnostics.push({ severity, message, file: this.file, line: pos.line, column: pos.column });
+  }
+
+  map(): Ruleset {
+    const bindings = this.bindings();
+    const forward: Stage[] = [];
+    const nat = this.natChain();
+    const ingress = this.ingressChain(bindings);
+    const egress = this.egressChain(bindings);
+    const legacy = this.config.version !== undefined && (this.config.version[0] < 8 || (this.config.version[0] === 8 && this.config.version[1] < 3));
+    const natStage: Stage[] = nat ? [{ chain: nat, role: "dstnat" }] : [];
+    if (!legacy) forward.push(...natStage);
+    forward.push({ chain: ingress, role: "filter" });
+    if (legacy) forward.push(...natStage);
+    if (egress) forward.push({ chain: egress, role: "filter" });
+    const mgmt = this.managementChain();
+    this.reportUnboundLists(bindings);
+    this.resolver.checkAllGroups();
+    const pipelines: Pipeline[] = [];
+    for (const family of this.families) {
+      pipelines.push({ kind: "forward", family, stages: forward.map((s) => ({ ...s })) });
+      pipelines.push({ kind: "inbound", family, stages: [{ chain: mgmt, role: "filter" }] });
+    }
+    const lowest = Math.min(...this.named.map((n) => n.level));
+    return {
+      format: "cisco-asa",
+      file: this.file,
+      families: this.families,
+      chains: this.chains,
+      pipelines,
+      diagnostics: this.diagnostics,
+      ruleCount: this.ruleCount,
+      ...(this.named.length > 0 ? { internetInterfaces: this.named.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
+    };
+  }
+
+  // ---- access-group bindings
+
+  private bindings(): { in: Map<string, AccessGroup>; out: Map<string, AccessGroup>; global?: AccessGroup } {
+    const res: { in: Map<string, AccessGroup>; out: Map<string, AccessGroup>; global?: AccessGroup } = { in: new Map(), out: new Map() };
+    for (const g of this.config.accessGroups) {
+      if (!this.config.accessLists.has(g.acl)) {
+        this.diag("error", { ...g.pos, column: g.pos.text.indexOf(g.acl) + 1 || g.pos.column }, `access-list '${g.acl}' is not defined (line ${g.pos.line}); the access-group is ignored`);
+        continue;
+      }
+      if (g.direction === "global") {
+        res.global = g;
+        continue;
+      }
+      if (!this.named.some((n) => n.name === g.iface)) {
+        this.diag("error", { ...g.pos, column: g.pos.text.lastIndexOf(g.iface!) + 1 || g.pos.column }, `interface '${g.iface}' is not a nameif of this config (line ${g.pos.line}); the access-group is ignored`);
+        continue;
+      }
+      (g.direction === "in" ? res.in : res.out).set(g.iface!, g);
+    }
+    return res;
+  }
+
+  private reportUnboundLists(b: ReturnType<Mapper["bindings"]>): void {
+    const bound = new Set<string>([...b.in.values(), ...b.out.values()].map((g) => g.acl));
+    if (b.global) bound.add(b.global.acl);
+    for (const acl of this.config.accessLists.values()) {
+      if (bound.has(acl.name)) continue;
+      // still resolve its names: undefined objects are configuration errors wherever they are
+      for (const e of acl.entries) if (e.kind === "ace") this.aceConditions(e);
+    }
+  }
+
+  // ---- access lists
+
+  /** The chain for an access list (created once per table); ends with the implicit deny when asked. */
+  private aclChain(table: string, name: string, denyAt: AccessGroup | undefined): string {
+    const key = chainKey(table, name);
+    if (this.chains.has(key)) return key;
+    const acl = this.config.accessLists.get(name)!;
+    const rules: Rule[] = [];
+    const count = !this.counted.has(name);
+    this.counted.add(name);
+    let remark: string[] = [];
+    acl.entries.forEach((e, idx) => {
+      if (e.kind === "remark") {
+        remark.push(e.text);
+        return;
+      }
+      const comment = remark.length > 0 ? remark.join(" ") : undefined;
+      remark = [];
+      if (count) this.ruleCount++;
+      if (e.inactive) return;
+      rules.push({
+        id: `${name}#${idx + 1}`,
+        conditions: this.aceConditions(e),
+        action: e.action === "permit" ? { kind: "accept" } : { kind: "drop" },
+        span: this.span(e.pos),
+        ...(comment !== undefined ? { comment } : {}),
+      });
+    });
+    if (denyAt && !this.endsWithCatchAllDeny(rules)) {
+      rules.push({
+        id: `${name}#implicit-deny`,
+        conditions: [],
+        action: { kind: "drop" },
+        span: this.span(denyAt.pos, `${denyAt.pos.text.trim()} (implicit deny at the end of access-list ${name})`),
+        comment: `implicit deny at the end of access-list ${name}`,
+      });
+    }
+    this.chains.set(key, { name, table, rules, span: this.span(acl.pos) });
+    return key;
+  }
+
+  private endsWithCatchAllDeny(rules: Rule[]): boolean {
+    const last = rules[rules.length - 1];
+    if (!last || last.action.kind !== "drop") return false;
+    const fams = new Set<Family>();
+    for (const c of last.conditions) {
+      if (c.kind !== "family") return false;
+      fams.add(c.family);
+    }
+    return last.conditions.length === 0 || this.families.every((f) => fams.has(f));
+  }
+
+  private aceConditions(ace: Ace): Condition[] {
+    const r = this.resolver;
+    const text = (s: AddrSpec): string => (s.kind === "object" || s.kind === "group" || s.kind === "interface" ? `${s.kind === "group" ? "object-group" : s.kind} ${s.name}` : s.kind);
+    const src: AddrSet = r.address(ace.src);
+    const dst: AddrSet = r.address(ace.dst);
+    let services: Service[];
+    let svcText: string;
+    const p = ace.proto;
+    if (p.kind === "protos") {
+      const base: Service = { protos: p.protos };
+      if (ace.icmp) {
+        const fam = p.protos?.[0] === 58 ? 6 : 4;
+        if (ace.icmp.kind === "sel") base.icmp = [ace.icmp.sel];
+        else {
+          const g = r.icmpGroup(ace.icmp.name, ace.icmp.pos);
+          base.icmp = g.sels;
+          if (g.unknown.length) base.unknown = g.unknown;
+          if (g.sels.length === 0 && g.unknown.length === 0) base.protos = [];
+        }
+        base.icmpFamily = fam;
+      }
+      services = [base];
+      svcText = p.text;
+    } else if (p.kind === "object") {
+      services = r.serviceObject(p.name, p.pos);
+      svcText = `object ${p.name}`;
+    } else {
+      services = r.serviceGroup(p.name, p.pos);
+      svcText = `object-group ${p.name}`;
+    }
+    const ports = (c: Ace["sport"]) => {
+      if (!c) return { ranges: undefined, unknown: [] as string[] };
+      if (c.kind === "ranges") return { ranges: c.ranges, unknown: [] as string[] };
+      const g = r.portGroup(c.name, c.pos);
+      return { ranges: g.ranges, unknown: g.unknown };
+    };
+    const sp = ports(ace.sport);
+    const dp = ports(ace.dport);
+    services = withPorts(services, sp.ranges, dp.ranges);
+    if (sp.unknown.length || dp.unknown.length) services = services.map((s) => ({ ...s, unknown: [...(s.unknown ?? []), ...sp.unknown, ...dp.unknown] }));
+    const conds: Condition[] = [...addrConditions("src", src, text(ace.src)), ...addrConditions("dst", dst, text(ace.dst)), ...serviceConditions(services, svcText)];
+    for (const u of ace.unknown) conds.push({ kind: "unknown", text: u, reason: "ASA matches it on data fwlint does not have (identity, TrustSec or time)" });
+    return conds;
+  }
+
+  // ---- stages
+
+  private ingressChain(b: ReturnType<Mapper["bindings"]>): string {
+    const rules: Rule[] = [];
+    const add = (id: string, conditions: Condition[], action: Rule["action"], pos: Pos, text?: string) =>
+      rules.push({ id: `${INGRESS}#${id}`, conditions, action, span: this.span(pos, text) });
+    add("established", [{ kind: "ctstate", states: ["established", "related"] }], { kind: "accept" }, this.firstPos, "(stateful: packets of established and related connections)");
+    const ifacePos = (n: Named): Pos => n.iface.levelPos ?? n.iface.pos;
+    const hasGlobal = b.global !== undefined;
+    // Same-security and hairpin traffic is refused before any access list can permit it; an
+    // interface without access lists only ever accepts towards the levels it may reach.
+    for (const n of this.named) {
+      if (!hasGlobal && !b.in.has(n.name)) continue;
+      const pos = ifacePos(n);
+      if (!this.config.sameSecurityIntra) add(`hairpin-${n.name}`, [iif(n.name), oif(n.name)], { kind: "drop" }, pos, `${pos.text.trim()} (back out of the same interface: no same-security-traffic permit intra-interface)`);
+      const peers = this.named.filter((m) => m !== n && m.level === n.level).map((m) => m.name);
+      if (!this.config.sameSecurityInter && peers.length > 0) add(`same-security-${n.name}`, [iif(n.name), oneOf("oif", peers)], { kind: "drop" }, pos, `${pos.text.trim()} (same security level: no same-security-traffic permit inter-interface)`);
+    }
+    for (const n of this.named) {
+      const g = b.in.get(n.name);
+      if (!g) continue;
+      const chain = this.aclChain(IN_TABLE, g.acl, hasGlobal && g.acl !== b.global!.acl ? undefined : g);
+      add(`in-${n.name}`, [iif(n.name)], { kind: "jump", chain: chain.slice(IN_TABLE.length + 1) }, g.pos);
+    }
+    if (b.global) {
+      const chain = this.aclChain(IN_TABLE, b.global.acl, b.global);
+      add("global", [], { kind: "jump", chain: chain.slice(IN_TABLE.length + 1) }, b.global.pos);
+    } else {
+      for (const n of this.named) {
+        if (b.in.has(n.name)) continue;
+        const allowed = this.named
+          .filter((m) => m.level < n.level || (m.level === n.level && (m === n ? this.config.sameSecurityIntra : this.config.sameSecurityInter)))
+          .map((m) => m.name);
+        const pos = ifacePos(n);
+        if (allowed.length > 0) add(`security-level-${n.name}`, [iif(n.name), oneOf("oif", allowed)], { kind: "accept" }, pos, `${pos.text.trim()} (no inbound access-list: ${n.name} may reach ${allowed.join(", ")})`);
+      }
+    }
+    const key = chainKey(IN_TABLE, INGRESS);
+    this.chains.set(key, { name: INGRESS, table: IN_TABLE, rules, policy: "drop", span: this.span(this.firstPos, "(ASA ingress: interface access-groups and security levels)") });
+    return key;
+  }
+
+  /**
+   * Packets leaving through an interface with an `out` access list jump to it; the rest pass by
+   * the chain's ACCEPT policy (a policy, not a rule, so the inbound rule stays what decided).
+   */
+  private egressChain(b: ReturnType<Mapper["bindings"]>): string | undefined {
+    if (b.out.size === 0) return undefined;
+    const rules: Rule[] = [];
+    for (const n of this.named) {
+      const g = b.out.get(n.name);
+      if (!g) continue;
+      const chain = this.aclChain(OUT_TABLE, g.acl, g);
+      rules.push({ id: `${EGRESS}#out-${n.name}`, conditions: [oif(n.name)], action: { kind: "jump", chain: chain.slice(OUT_TABLE.length + 1) }, span: this.span(g.pos) });
+    }
+    const key = chainKey(OUT_TABLE, EGRESS);
+    this.chains.set(key, { name: EGRESS, table: OUT_TABLE, rules, policy: "accept", span: this.span(this.firstPos, "(ASA egress: interfaces without an outbound access-group pass)") });
+    return key;
+  }
+
+  // ---- NAT
+
+  private natChain(): string | undefined {
+    const rules: Rule[] = [];
+    this.config.nat.forEach((n, i) => rules.push(...this.natRules(n, i)));
+    if (rules.length === 0) return undefined;
+    const key = chainKey(NAT_TABLE, NAT_CHAIN);
+    this.chains.set(key, { name: NAT_CHAIN, table: NAT_TABLE, rules, policy: "accept", span: this.span(this.config.nat[0]!.pos, "(ASA static NAT)") });
+    return key;
+  }
+
+  private natSet(spec: AddrSpec | { kind: "mapped-interface" }, mappedIf: string | undefined): AddrSet {
+    if (spec.kind === "mapped-interface") {
+      const v4 = this.resolver.interfaceRanges(mappedIf, 4);
+      const v6 = this.resolver.interfaceRanges(mappedIf, 6);
+      return { v4, v6, unknown: v4.length + v6.length === 0 ? [`address of interface ${mappedIf ?? "any"}`] : [] };
+    }
+    return this.resolver.address(spec);
+  }
+
+  /** Destination rewrites of one NAT statement, one rule per family it covers. */
+  private natRules(n: NatRule, index: number): Rule[] {
+    const out: Rule[] = [];
+    const emit = (tag: string, match: Condition[], from: AddrSet, to: AddrSet, ports: { protos: number[]; mapped: [number, number]; real: [number, number] } | undefined) => {
+      for (const family of [4, 6] as const) {
+        const f = family === 4 ? from.v4 : from.v6;
+        const t = family === 4 ? to.v4 : to.v6;
+        if (f.length === 0 || t.length === 0 || from.unknown.length > 0 || to.unknown.length > 0) continue;
+        if (f.length === t.length && f.every((r, k) => r.lo === t[k]!.lo && r.hi === t[k]!.hi) && !ports) continue; // identity NAT
+        const lo = t[0]!.lo;
+        const hi = t[t.length - 1]!.hi;
+        const conds: Condition[] = [...match, { kind: "addr", field: "dst", family, ranges: f }];
+        if (ports) conds.push({ kind: "proto", protos: ports.protos }, { kind: "port", field: "dport", ranges: [ports.mapped] });
+        out.push({
+          id: `nat#${index + 1}${tag}${family === 6 ? "-v6" : ""}`,
+          conditions: conds,
+          action: { kind: "dnat", to: { addr: { lo, hi }, ...(ports ? { ports: ports.real } : {}) }, target: "static NAT" },
+          span: this.span(n.pos),
+        });
+      }
+    };
+    let ports: { protos: number[]; mapped: [number, number]; real: [number, number] } | undefined;
+    if (n.ports && "protos" in n.ports) ports = n.ports;
+    else if (n.ports) ports = this.natServicePorts(n.ports.real, n.ports.mapped, n.ports.pos);
+    if (n.sourceMapped) {
+      const match: Condition[] = n.mappedIf ? [iif(n.mappedIf)] : [];
+      if (n.destination) {
+        const peer = this.resolver.address(n.destination.real);
+        match.push(...addrConditions("src", peer, "twice NAT destination"));
+      }
+      emit("", match, this.natSet(n.sourceMapped, n.mappedIf), this.resolver.address(n.sourceReal), ports);
+    }
+    if (n.destination) {
+      const match: Condition[] = n.realIf ? [iif(n.realIf)] : [];
+      match.push(...addrConditions("src", this.resolver.address(n.sourceReal), "twice NAT source"));
+      emit("-destination", match, this.resolver.address(n.destination.mapped), this.resolver.address(n.destination.real), undefined);
+    }
+    return out;
+  }
+
+  private natServicePorts(real: string, mapped: string, pos: Pos): { protos: number[]; mapped: [number, number]; real: [number, number] } | undefined {
+    const r = this.resolver.serviceObject(real, pos)[0]!;
+    const m = this.resolver.serviceObject(mapped, pos)[0]!;
+    const rp = r.dport ?? r.sport;
+    const mp = m.dport ?? m.sport;
+    if (!rp || !mp || rp.length !== 1 || mp.length !== 1 || m.protos === null || rp[0]![0] !== rp[0]![1]) return undefined;
+    return { protos: m.protos, mapped: mp[0]!, real: rp[0]! };
+  }
+
+  // ---- management (to the box)
+
+  private managementChain(): string {
+    const rules: Rule[] = [];
+    rules.push({ id: `${MGMT_CHAIN}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: this.span(this.firstPos, "(stateful: packets of established and related connections)") });
+    this.config.management.forEach((m, i) => {
+      if (!this.named.some((n) => n.name === m.iface)) {
+        this.diag("warning", m.pos, `'${m.service}' names interface '${m.iface}', which is not a nameif of this config`);
+        return;
+      }
+      const port = m.service === "ssh" ? this.config.sshPort : m.service === "telnet" ? 23 : this.config.httpServer!.port;
+      rules.push({
+        id: `${MGMT_CHAIN}#${m.service}-${i + 1}`,
+        conditions: [iif(m.iface), ...addrConditions("src", this.resolver.address(m.addr), m.service), { kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[port, port]] }],
+        action: { kind: "accept" },
+        span: this.span(m.pos),
+      });
+    });
+    for (const k of this.config.ikeInterfaces) {
+      if (!this.named.some((n) => n.name === k.iface)) continue;
+      rules.push({
+        id: `${MGMT_CHAIN}#ike-${k.iface}`,
+        conditions: [iif(k.iface), { kind: "proto", protos: [17] }, { kind: "port", field: "dport", ranges: [[500, 500], [4500, 4500]] }],
+        action: { kind: "accept" },
+        span: this.span(k.pos),
+      });
+    }
+    rules.push({
+      id: `${MGMT_CHAIN}#icmp`,
+      conditions: [
+        { kind: "or", anyOf: [[{ kind: "icmp", family: 4 }], [{ kind: "icmp", family: 6 }]] },
+        { kind: "unknown", text: "icmp to the box", reason: "ASA answers ICMP on its interfaces unless 'icmp' rules deny it; those rules are not modelled" },
+      ],
+      action: { kind: "accept" },
+      span: this.span(this.firstPos, "(ICMP to the box: permitted by default)"),
+    });
+    const key = chainKey(MGMT_TABLE, MGMT_CHAIN);
+    this.chains.set(key, { name: MGMT_CHAIN, table: MGMT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, "(traffic to the ASA itself)") });
+    return key;
+  }
+}
