@@ -1,0 +1,124 @@
+/**
+ * `groups` and `apply-groups`: configuration written once under `groups G` and inherited where
+ * `apply-groups G` is set (at the top or at any level below). The group's tree at the same path
+ * is merged into the configuration: statements the configuration lacks are added (marked as
+ * coming from the group); `<pattern>` names (`<*>`, `<ge-*>`, `<em[0,1]>`) match only statements
+ * that exist. `apply-groups-except G` stops G below its level.
+ */
+import type { Diagnostics } from "./statements.js";
+import { child, kids, newNode, type ConfigNode } from "./tree.js";
+
+/** Nodes apply-groups may add in total (bounded work on hostile input). */
+const MAX_ADDED = 500_000;
+
+export function expandGroups(root: ConfigNode, diags: Diagnostics): void {
+  const groupsNode = child(root, "groups");
+  const state = { added: 0, warned: false };
+  const walk = (n: ConfigNode, path: string[], except: Set<string>) => {
+    const exceptHere = new Set(except);
+    for (const e of kids(child(n, "apply-groups-except"))) exceptHere.add(e.name);
+    for (const g of kids(child(n, "apply-groups"))) {
+      if (exceptHere.has(g.name)) continue;
+      const group = child(groupsNode, g.name);
+      if (!group) {
+        diags.warn(g, `apply-groups: group '${g.name}' is not defined`);
+        continue;
+      }
+      for (const source of groupNodesAt(group, path, diags)) merge(n, source, g.name, exceptHere, state, diags);
+    }
+    for (const c of kids(n)) {
+      if (path.length === 0 && c.name === "groups") continue;
+      if (c.name === "apply-groups" || c.name === "apply-groups-except") continue;
+      walk(c, [...path, c.name], exceptHere);
+    }
+  };
+  walk(root, [], new Set());
+}
+
+/** The nodes of a group's tree at a configuration path (literal names or matching patterns). */
+function groupNodesAt(group: ConfigNode, path: string[], diags: Diagnostics): ConfigNode[] {
+  let cur: ConfigNode[] = [group];
+  for (const name of path) {
+    const next: ConfigNode[] = [];
+    for (const g of cur) {
+      for (const c of kids(g)) {
+        if (c.name === name) next.push(c);
+        else if (isPattern(c.name) && patternMatches(c, name, diags)) next.push(c);
+      }
+    }
+    cur = next;
+    if (cur.length === 0) break;
+  }
+  return cur;
+}
+
+function merge(target: ConfigNode, source: ConfigNode, group: string, except: Set<string>, state: { added: number; warned: boolean }, diags: Diagnostics): void {
+  for (const s of kids(source)) {
+    if (s.name === "apply-groups" || s.name === "apply-groups-except") continue;
+    if (isPattern(s.name)) {
+      for (const t of kids(target)) if (patternMatches(s, t.name, diags) && !blocked(t, group, except)) merge(t, s, group, except, state, diags);
+      continue;
+    }
+    let t = target.children.get(s.name);
+    if (t?.inactive) continue;
+    if (!t) {
+      if (state.added >= MAX_ADDED) {
+        if (!state.warned) diags.error(s, `apply-groups adds more than ${MAX_ADDED} statements; the rest is not inherited`);
+        state.warned = true;
+        return;
+      }
+      state.added++;
+      t = newNode(s.name, s);
+      t.fromGroup = group;
+      target.children.set(s.name, t);
+    }
+    if (!blocked(t, group, except)) merge(t, s, group, except, state, diags);
+  }
+}
+
+function blocked(n: ConfigNode, group: string, except: Set<string>): boolean {
+  return except.has(group) || kids(child(n, "apply-groups-except")).some((e) => e.name === group);
+}
+
+function isPattern(name: string): boolean {
+  return name.length >= 2 && name.startsWith("<") && name.endsWith(">");
+}
+
+const compiled = new Map<string, RegExp | null>();
+
+/** Whether a `<glob>` group name matches a configuration name; an invalid glob warns once and matches nothing. */
+function patternMatches(p: ConfigNode, name: string, diags: Diagnostics): boolean {
+  let re = compiled.get(p.name);
+  if (re === undefined) {
+    re = globToRegExp(p.name.slice(1, -1));
+    compiled.set(p.name, re);
+    if (re === null) diags.warn(p, `invalid wildcard '${p.name}' in a group; it matches nothing`);
+  }
+  return re !== null && re.test(name);
+}
+
+/** Glob as Junos groups use it: `*`, `?`, `[abc]` / `[a-z]` / `[!a]`; anything else is literal. */
+export function globToRegExp(glob: string): RegExp | null {
+  let src = "^";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*") src += ".*";
+    else if (c === "?") src += ".";
+    else if (c === "[") {
+      const end = glob.indexOf("]", i + 1);
+      if (end === -1) return null;
+      let body = glob.slice(i + 1, end);
+      const neg = body.startsWith("!") || body.startsWith("^");
+      if (neg) body = body.slice(1);
+      if (body === "") return null;
+      src += `[${neg ? "^" : ""}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
+      i = end;
+    } else if (c === "<" || c === ">" || c === "%") return null;
+    else src += c.replace(/[.+^${}()|\\/]/g, (m) => `\\${m}`);
+  }
+  try {
+    return new RegExp(`${src}$`);
+  } catch {
+    return null;
+  }
+}

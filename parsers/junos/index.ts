@@ -1,0 +1,103 @@
+/**
+ * Juniper JunOS / SRX configurations, both the display-set form and the curly-brace form, into
+ * the common model. Layers: tokens -> a reader per form -> one statement list -> configuration
+ * tree (delete/deactivate/replace applied) -> apply-groups expanded -> interpreters (address
+ * books, applications, zones, security policies, firewall filters, NAT) -> pipelines.
+ *
+ * Transit traffic is the `forward` pipeline: [destination/static NAT] -> input filters (by
+ * ingress unit) -> security policies (zones) -> output filters (by egress unit). lo0's input
+ * filters make the `inbound` pipeline (traffic to the device), after the ingress filters.
+ */
+import type { Family, Pipeline, Ruleset, Stage } from "../../src/model/types.js";
+import { AddressBooks } from "./addresses.js";
+import { Applications } from "./applications.js";
+import type { JunosContext } from "./context.js";
+import { readCurlyText } from "./curly-reader.js";
+import { buildFirewallFilters } from "./firewall-filters.js";
+import { expandGroups } from "./groups.js";
+import { buildDestinationNat } from "./nat.js";
+import { buildSecurityPolicies } from "./security-policies.js";
+import { readSetText } from "./set-reader.js";
+import { Diagnostics } from "./statements.js";
+import { at, buildTree, child, kids, leafPaths } from "./tree.js";
+import { defaultInternetInterfaces, readZones } from "./zones.js";
+
+const SET_LINE =
+  /^(?:set|deactivate) (?:security (?:policies|zones|address-book|nat|screen|ike|ipsec|flow)\b|firewall (?:family|filter|policer|interface-set)\b|interfaces \S+ unit \d|applications application(?:-set)? |policy-options )/m;
+/** Set-form hierarchies JunOS has and the other set-command formats (VyOS, PAN-OS) do not spell this way. */
+const SET_JUNOS_TOP = /^set (?:system host-name|groups \S+ |apply-groups |security |interfaces \S+ (?:unit|mtu|description|vlan-tagging|ether-options|gigether-options)|interfaces interface-range |routing-options |protocols (?:bgp|ospf|isis|lldp|mpls|rsvp|ldp) |chassis |snmp )/m;
+const VYOS_SET = /^set (?:interfaces (?:ethernet|loopback|bonding|bridge|wireguard|dummy|tunnel|vti|pppoe|openvpn)\b|service |nat (?:source|destination) rule |firewall (?:name|ipv6-name|group|ipv4|ipv6|all-ping|global-options)\b)/m;
+const RANCID_JUNIPER = /^[#!]\s*RANCID-CONTENT-TYPE:\s*juniper\b/m;
+const TOP_BLOCK = /^(?:.*\*\/)?(?:(?:replace|inactive): )?(?:system|interfaces|security|firewall|policy-options|applications|groups|routing-options|protocols|snmp|chassis|routing-instances)\s*\{/m;
+const LEAF_LINE = /^\s*[^\s{}#/].*;\s*(?:##.*)?$/m;
+const FORTI_BLOCK = /^\s*config \S/m;
+
+export type JunosForm = "set" | "curly";
+
+/** Which form a text is in, or undefined when it is not a JunOS configuration. */
+export function detectJunos(text: string): JunosForm | undefined {
+  const head = text.length > 400_000 ? text.slice(0, 400_000) : text;
+  if (FORTI_BLOCK.test(head)) return undefined;
+  if (TOP_BLOCK.test(head) && LEAF_LINE.test(head)) return "curly";
+  if (VYOS_SET.test(head)) return undefined;
+  if (SET_LINE.test(head) || SET_JUNOS_TOP.test(head) || (RANCID_JUNIPER.test(head) && /^set /m.test(head))) return "set";
+  return undefined;
+}
+
+/** The form to read a text with: curly when any top-level statement opens a block. */
+export function junosForm(text: string): JunosForm {
+  return /^[^\s#!/][^\n]*\{\s*(?:#.*)?$/m.test(text) || TOP_BLOCK.test(text) ? "curly" : "set";
+}
+
+export function parseJunos(text: string, file: string): Ruleset {
+  const diags = new Diagnostics(file);
+  const statements = junosForm(text) === "curly" ? readCurlyText(text, diags) : readSetText(text, diags);
+  const root = buildTree(statements, diags);
+  expandGroups(root, diags);
+  const complete = child(root, "system") !== undefined || child(root, "interfaces") !== undefined;
+  const ctx: JunosContext = { root, diags, file, lines: text.split("\n"), chains: new Map(), complete, ruleCount: 0 };
+
+  const zones = readZones(root);
+  const books = new AddressBooks(root, diags);
+  const apps = new Applications(root, diags);
+  books.checkAll();
+  apps.checkAll();
+  const policyChain = buildSecurityPolicies(ctx, zones, books, apps);
+  const filters = buildFirewallFilters(ctx);
+  const nat = buildDestinationNat(ctx, zones, books);
+
+  const families: Family[] = usesInet6(ctx) ? [4, 6] : [4];
+  const pipelines: Pipeline[] = [];
+  for (const family of families) {
+    const forward: Stage[] = [];
+    if (nat) forward.push({ chain: nat, role: "dstnat" });
+    const input = filters.input.get(family);
+    if (input) forward.push({ chain: input, role: "filter" });
+    if (policyChain) forward.push({ chain: policyChain, role: "filter" });
+    const output = filters.output.get(family);
+    if (output) forward.push({ chain: output, role: "filter" });
+    if (forward.some((s) => s.role === "filter")) pipelines.push({ kind: "forward", family, stages: forward });
+    const loopback = filters.loopback.get(family);
+    if (loopback) pipelines.push({ kind: "inbound", family, stages: [...(input ? [{ chain: input, role: "filter" as const }] : []), { chain: loopback, role: "filter" }] });
+  }
+  const internet = defaultInternetInterfaces(root, zones);
+  return {
+    format: "junos",
+    file,
+    families,
+    chains: ctx.chains,
+    pipelines,
+    diagnostics: diags.list,
+    ruleCount: ctx.ruleCount,
+    ...(internet ? { internetInterfaces: internet } : {}),
+  };
+}
+
+/** IPv6 is in play when an interface, filter, address book or policy mentions it. */
+function usesInet6(ctx: JunosContext): boolean {
+  if (kids(at(ctx.root, "interfaces")).some((i) => kids(child(i, "unit")).some((u) => at(u, "family", "inet6") !== undefined))) return true;
+  if (at(ctx.root, "firewall", "family", "inet6")) return true;
+  const security = at(ctx.root, "security");
+  if (security && leafPaths(security).some((p) => p.some((n) => n.name.includes(":") && /^[0-9a-fA-F:]+(?:\/\d+)?$/.test(n.name) || n.name === "any-ipv6"))) return true;
+  return false;
+}

@@ -1,0 +1,45 @@
+/**
+ * Sorted, disjoint address-range lists: union, difference, and the longest-prefix-match reading
+ * of a JunOS prefix list with `except` entries.
+ */
+import type { AddrRange } from "../../src/model/types.js";
+
+export function normalize(ranges: AddrRange[]): AddrRange[] {
+  const sorted = [...ranges].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  const out: AddrRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.lo <= last.hi + 1n) {
+      if (r.hi > last.hi) last.hi = r.hi;
+    } else out.push({ lo: r.lo, hi: r.hi });
+  }
+  return out;
+}
+
+export function subtract(ranges: AddrRange[], cut: AddrRange): AddrRange[] {
+  const out: AddrRange[] = [];
+  for (const r of ranges) {
+    if (cut.hi < r.lo || cut.lo > r.hi) {
+      out.push(r);
+      continue;
+    }
+    if (r.lo < cut.lo) out.push({ lo: r.lo, hi: cut.lo - 1n });
+    if (r.hi > cut.hi) out.push({ lo: cut.hi + 1n, hi: r.hi });
+  }
+  return out;
+}
+
+export interface PrefixEntry {
+  range: AddrRange;
+  /** Prefix length: longer (more specific) entries win. */
+  len: number;
+  except: boolean;
+}
+
+/** The addresses whose most specific matching entry is not an `except`. */
+export function longestMatch(entries: PrefixEntry[]): AddrRange[] {
+  const ordered = [...entries].sort((a, b) => a.len - b.len);
+  let set: AddrRange[] = [];
+  for (const e of ordered) set = e.except ? subtract(set, e.range) : normalize([...set, e.range]);
+  return set;
+}

@@ -1,0 +1,79 @@
+/**
+ * Security zones and the interfaces in them, interface addresses, and which interfaces face the
+ * Internet by default: those of a zone named `untrust` (any case), otherwise those with a public
+ * address. Interfaces are logical units (`ge-0/0/0.0`); a bare `ge-0/0/0` means unit 0.
+ */
+import type { Condition } from "../../src/model/types.js";
+import { parsePrefix } from "./addresses.js";
+import type { JunosContext } from "./context.js";
+import { at, child, kids, type ConfigNode } from "./tree.js";
+
+/** `ge-0/0/0` -> `ge-0/0/0.0`; names with a unit stay as they are. */
+export function unitName(name: string): string {
+  return name.includes(".") ? name : `${name}.0`;
+}
+
+export interface Zone {
+  name: string;
+  node: ConfigNode;
+  interfaces: string[];
+}
+
+export function readZones(root: ConfigNode): Map<string, Zone> {
+  const zones = new Map<string, Zone>();
+  for (const z of kids(at(root, "security", "zones", "security-zone"))) {
+    zones.set(z.name, { name: z.name, node: z, interfaces: kids(child(z, "interfaces")).map((i) => unitName(i.name)) });
+  }
+  return zones;
+}
+
+/**
+ * The packets of a zone on one side (`iif`: entering from it, `oif`: leaving into it). A zone the
+ * file does not declare is an unknown condition (its interfaces are not known here).
+ */
+export function zoneCondition(ctx: JunosContext, zones: Map<string, Zone>, name: string, field: "iif" | "oif", ref: { line: number; column: number }): Condition[] {
+  const z = zones.get(name);
+  if (!z) {
+    if (zones.size > 0) ctx.diags.warn(ref, `zone '${name}' is not defined under 'security zones'`);
+    return [{ kind: "unknown", text: `${field === "iif" ? "from-zone" : "to-zone"} ${name}`, reason: `the interfaces of zone ${name} are not in this configuration` }];
+  }
+  if (z.interfaces.length === 1) return [{ kind: "iface", field, name: z.interfaces[0]!, prefix: false }];
+  return [{ kind: "or", anyOf: z.interfaces.map((i) => [{ kind: "iface", field, name: i, prefix: false }]) }];
+}
+
+const PRIVATE_V4: [string, number][] = [
+  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
+  ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["198.51.100.0", 24],
+  ["203.0.113.0", 24], ["224.0.0.0", 3],
+];
+
+function isPublicAddress(text: string): boolean {
+  const p = parsePrefix(text);
+  if (!p) return false;
+  const a = p.range.lo;
+  if (p.family === 6) return a >> 125n === 1n && a >> 96n !== 0x20010db8n;
+  return !PRIVATE_V4.some(([net, len]) => {
+    const n = parsePrefix(`${net}/${len}`)!;
+    return a >= n.range.lo && a <= n.range.hi;
+  });
+}
+
+/** Interface units with an inet/inet6 address outside private, shared and documentation space. */
+export function publicInterfaces(root: ConfigNode): string[] {
+  const out: string[] = [];
+  for (const ifd of kids(at(root, "interfaces"))) {
+    for (const unit of kids(child(ifd, "unit"))) {
+      const fams = child(unit, "family");
+      const addrs = [...kids(at(fams, "inet", "address")), ...kids(at(fams, "inet6", "address"))];
+      if (addrs.some((a) => isPublicAddress(a.name))) out.push(`${ifd.name}.${unit.name}`);
+    }
+  }
+  return out;
+}
+
+export function defaultInternetInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
+  const untrust = [...zones.values()].filter((z) => z.name.toLowerCase() === "untrust").flatMap((z) => z.interfaces);
+  if (untrust.length > 0) return untrust;
+  const pub = publicInterfaces(root);
+  return pub.length > 0 ? pub : undefined;
+}
