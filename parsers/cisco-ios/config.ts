@@ -1,0 +1,109 @@
+/**
+ * The vendor-specific configuration object: what the running-config says about ACLs, object
+ * groups, interfaces and zones, before conversion to the common model. Names are kept as written;
+ * references are resolved by the mapper.
+ */
+import type { Family } from "../../src/model/types.js";
+import type { Ace, AddrSpec, PortSpec } from "./ace.js";
+
+export interface Where {
+  line: number;
+  column: number;
+  text: string;
+}
+
+export type AclKind = "standard" | "extended";
+
+export interface AclEntry {
+  /** Sequence number (explicit, or assigned as IOS does: previous + 10). */
+  seq: number;
+  explicitSeq: boolean;
+  /** Insertion order, to keep remarks next to the entry they precede. */
+  order: number;
+  where: Where;
+  body: { kind: "remark"; text: string } | { kind: "ace"; ace: Ace };
+}
+
+export interface Acl {
+  name: string;
+  family: Family;
+  kind: AclKind;
+  /** The header (`ip access-list extended X`) or the first `access-list N` line. */
+  where: Where;
+  entries: AclEntry[];
+}
+
+export interface Binding {
+  acl: string;
+  where: Where;
+}
+
+export interface InterfaceAddress {
+  family: Family;
+  /** The address, or "dhcp" / "negotiated" for addresses the provider assigns. */
+  addr: bigint | "dhcp" | "negotiated";
+}
+
+export interface IosInterface {
+  name: string;
+  where: Where;
+  /** Per family, per direction: the ACL bound (`ip access-group`, `ipv6 traffic-filter`). */
+  bindings: Record<Family, { in?: Binding; out?: Binding }>;
+  addresses: InterfaceAddress[];
+  ipv6: boolean;
+  shutdown: boolean;
+  zone?: { name: string; where: Where };
+}
+
+/** One member line of an object group. */
+export type GroupMember =
+  | { kind: "addr"; addr: AddrSpec; where: Where }
+  | { kind: "range"; family: Family; lo: bigint; hi: bigint; where: Where }
+  | { kind: "group"; name: string; where: Where }
+  /** Service member: protocol (null = any IP protocol) with optional source/destination ports. */
+  | { kind: "service"; proto: ServiceProto; sport?: PortSpec; dport?: PortSpec; icmp?: { type: number; code?: number }; where: Where }
+  | { kind: "proto"; proto: number | null; where: Where }
+  | { kind: "port"; port: PortSpec; where: Where }
+  /** A member fwlint cannot turn into packets (kept as an unknown part of the group). */
+  | { kind: "unknown"; text: string; reason: string; where: Where };
+
+export type ServiceProto = { kind: "any" } | { kind: "number"; n: number; portProto?: "tcp" | "udp" | "tcp-udp" | "sctp" };
+
+export type GroupKind = "network" | "service" | "protocol" | "port";
+
+export interface ObjectGroup {
+  name: string;
+  kind: GroupKind;
+  /** Family restriction (`object-group network ipv6 X`, `object-group ipv6 address X`). */
+  family?: Family;
+  where: Where;
+  members: GroupMember[];
+}
+
+export interface Zone {
+  name: string;
+  where: Where;
+}
+
+export interface ZonePair {
+  name: string;
+  source: string;
+  destination: string;
+  policy?: string;
+  where: Where;
+}
+
+export interface IosConfig {
+  acls: Map<string, Acl>;
+  groups: Map<string, ObjectGroup>;
+  interfaces: IosInterface[];
+  zones: Map<string, Zone>;
+  zonePairs: ZonePair[];
+  /** Where `ip inspect` (CBAC) is used, if anywhere. */
+  cbac?: Where;
+}
+
+/** ACL names are case-sensitive in IOS, object-group names too; keep them as written. */
+export function aclKey(family: Family, name: string): string {
+  return `${family}:${name}`;
+}

@@ -1,0 +1,475 @@
+/**
+ * Reads the configuration lines into the vendor configuration object (config.ts): ACLs in all
+ * their spellings, object groups, interfaces with their bindings and addresses, zones and
+ * zone-pairs. Commands that have nothing to do with packet filtering are skipped and counted
+ * (one info diagnostic); a line inside an ACL or object group that cannot be read is a warning
+ * (the device accepted it, so it is a gap in what fwlint reads, not a user error).
+ */
+import { parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
+import type { Diagnostic, Family } from "../../src/model/types.js";
+import { parseAce, parseGroupAddress, parsePortClause } from "./ace.js";
+import { aclKey, type Acl, type AclKind, type GroupKind, type GroupMember, type IosConfig, type IosInterface, type ObjectGroup, type ServiceProto, type Where, type ZonePair } from "./config.js";
+import type { ConfigLine, Token } from "./lines.js";
+import { icmpName, iosProtocol } from "./names.js";
+
+type Mode =
+  | { kind: "none" }
+  | { kind: "acl"; acl: Acl }
+  | { kind: "group"; group: ObjectGroup }
+  | { kind: "interface"; iface: IosInterface }
+  | { kind: "zone-pair"; pair: ZonePair }
+  | { kind: "other" };
+
+const ACL_SUBCOMMANDS_IGNORED = new Set(["statistics", "description", "counters", "fragments"]);
+const IP_ACCESS_LIST_NOT_AN_ACL = new Set(["resequence", "logging", "log-update", "persistent", "role-based", "helper", "match-local-traffic", "fqdn", "compiled", "deny-entry"]);
+
+function where(l: ConfigLine, tok?: Token): Where {
+  return { line: l.line, column: tok?.col ?? l.tokens[0]!.col, text: l.raw };
+}
+
+/** Kind of a numbered ACL, or null for numbers that are not IP ACLs (MAC, protocol-type ...). */
+function numberedKind(n: number): AclKind | null {
+  if ((n >= 1 && n <= 99) || (n >= 1300 && n <= 1999)) return "standard";
+  if ((n >= 100 && n <= 199) || (n >= 2000 && n <= 2699)) return "extended";
+  return null;
+}
+
+export class ConfigExtractor {
+  readonly config: IosConfig = { acls: new Map(), groups: new Map(), interfaces: [], zones: new Map(), zonePairs: [] };
+  private mode: Mode = { kind: "none" };
+  private skipped = new Map<string, number>();
+  private firstSkipped?: ConfigLine;
+  private order = 0;
+  /** Per ACL: the highest sequence number so far. */
+  private lastSeq = new Map<Acl, number>();
+
+  constructor(
+    private readonly file: string,
+    private readonly diags: Diagnostic[],
+  ) {}
+
+  private diag(severity: Diagnostic["severity"], line: number, column: number, message: string): void {
+    this.diags.push({ severity, file: this.file, line, column, message });
+  }
+
+  run(lines: readonly ConfigLine[]): IosConfig {
+    for (const l of lines) {
+      const first = l.tokens[0]!.text.toLowerCase();
+      const aclChild = this.mode.kind === "acl" && (first === "permit" || first === "deny" || first === "remark" || first === "sequence" || /^[0-9]+$/.test(first));
+      if (l.indent > 0 || aclChild) this.child(l);
+      else this.top(l);
+    }
+    if (this.firstSkipped) {
+      const total = [...this.skipped.values()].reduce((a, b) => a + b, 0);
+      const kinds = [...this.skipped.keys()].slice(0, 8).join(", ");
+      this.diag("info", this.firstSkipped.line, 1, `${total} command(s) not about packet filtering were skipped (${kinds}${this.skipped.size > 8 ? ", ..." : ""})`);
+    }
+    return this.config;
+  }
+
+  private skip(l: ConfigLine): void {
+    const k = l.tokens.slice(0, l.tokens[0]!.text === "no" ? 2 : 1).map((t) => t.text).join(" ");
+    this.skipped.set(k, (this.skipped.get(k) ?? 0) + 1);
+    this.firstSkipped ??= l;
+  }
+
+  // ---- top-level commands -------------------------------------------------------------------
+
+  private top(l: ConfigLine): void {
+    const t = l.tokens.map((x) => x.text);
+    const w0 = t[0]!.toLowerCase();
+    const w1 = t[1]?.toLowerCase();
+    this.mode = { kind: "other" };
+    if (w0 === "exit" || w0 === "end") {
+      this.mode = { kind: "none" };
+      return;
+    }
+    if (w0 === "interface" && t[1] !== undefined) return this.interfaceHeader(l);
+    if ((w0 === "ip" || w0 === "ipv6") && w1 === "access-list") return this.namedAclHeader(l, w0 === "ip" ? 4 : 6, 2);
+    if (w0 === "access-list" && t[1] !== undefined) return this.numberedAclLine(l);
+    if (w0 === "no") return this.noCommand(l);
+    if (w0 === "object-group") return this.groupHeader(l);
+    if (w0 === "zone" && w1 === "security" && t[2] !== undefined) {
+      if (!this.config.zones.has(t[2])) this.config.zones.set(t[2], { name: t[2], where: where(l) });
+      return;
+    }
+    if (w0 === "zone-pair" && w1 === "security" && t[2] !== undefined) return this.zonePairHeader(l);
+    this.skip(l);
+  }
+
+  private interfaceHeader(l: ConfigLine): void {
+    const name = l.tokens[1]!.text;
+    let iface = this.config.interfaces.find((i) => i.name === name);
+    if (!iface) {
+      iface = { name, where: where(l, l.tokens[1]), bindings: { 4: {}, 6: {} }, addresses: [], ipv6: false, shutdown: false };
+      this.config.interfaces.push(iface);
+    }
+    this.mode = { kind: "interface", iface };
+  }
+
+  private newAcl(name: string, family: Family, kind: AclKind, w: Where): Acl {
+    const key = aclKey(family, name);
+    let acl = this.config.acls.get(key);
+    if (!acl) {
+      acl = { name, family, kind, where: w, entries: [] };
+      this.config.acls.set(key, acl);
+    } else if (acl.kind !== kind) {
+      this.diag("warning", w.line, w.column, `access-list ${name} was declared ${acl.kind} before (line ${acl.where.line}); its entries are read as ${acl.kind}`);
+    }
+    return acl;
+  }
+
+  /** `ip access-list [standard|extended] NAME`, `ipv6 access-list [standard|extended] NAME`. */
+  private namedAclHeader(l: ConfigLine, family: Family, at: number): void {
+    const rest = l.tokens.slice(at);
+    if (rest.length === 0) {
+      this.diag("warning", l.line, l.raw.length + 1, `expected an access-list name after '${l.tokens.map((t) => t.text).join(" ")}'`);
+      return;
+    }
+    const r0 = rest[0]!.text.toLowerCase();
+    if (IP_ACCESS_LIST_NOT_AN_ACL.has(r0)) return this.skip(l);
+    let kind: AclKind = "extended";
+    let nameTok = rest[0]!;
+    if ((r0 === "standard" || r0 === "extended") && rest.length >= 2) {
+      kind = r0;
+      nameTok = rest[1]!;
+    }
+    this.mode = { kind: "acl", acl: this.newAcl(nameTok.text, family, kind, where(l, nameTok)) };
+  }
+
+  /** `access-list ID [standard|extended] [ENTRY]` (numbered, or ASA-style named lines in IOS files). */
+  private numberedAclLine(l: ConfigLine): void {
+    const idTok = l.tokens[1]!;
+    const id = idTok.text;
+    let kind: AclKind = "extended";
+    if (/^[0-9]+$/.test(id)) {
+      const k = numberedKind(Number(id));
+      if (k === null) return this.skip(l); // MAC, protocol-type and other non-IP numbered lists
+      kind = k;
+    }
+    let i = 2;
+    const kw = l.tokens[i]?.text.toLowerCase();
+    if (kw === "standard" || kw === "extended") {
+      kind = kw;
+      i++;
+    }
+    const acl = this.newAcl(id, 4, kind, where(l, idTok));
+    if (i >= l.tokens.length) {
+      this.mode = { kind: "acl", acl }; // block form: entries follow, indented
+      return;
+    }
+    this.aclEntry(acl, l, i);
+  }
+
+  private noCommand(l: ConfigLine): void {
+    const t = l.tokens.map((x) => x.text.toLowerCase());
+    let family: Family | null = null;
+    let nameAt = -1;
+    if ((t[1] === "ip" || t[1] === "ipv6") && t[2] === "access-list") {
+      family = t[1] === "ip" ? 4 : 6;
+      nameAt = t[3] === "standard" || t[3] === "extended" ? 4 : 3;
+    } else if (t[1] === "access-list") {
+      family = 4;
+      nameAt = 2;
+    }
+    const name = nameAt >= 0 ? l.tokens[nameAt]?.text : undefined;
+    if (family === null || name === undefined) return this.skip(l);
+    // `no ip access-list extended X` removes the list (generators print it before redefining)
+    this.config.acls.delete(aclKey(family, name));
+  }
+
+  private groupHeader(l: ConfigLine): void {
+    const t = l.tokens.map((x) => x.text.toLowerCase());
+    let kind: GroupKind | null = null;
+    let family: Family | undefined;
+    let at = 2;
+    if (t[1] === "network") {
+      kind = "network";
+      if ((t[2] === "ipv4" || t[2] === "ipv6") && t.length > 3) {
+        family = t[2] === "ipv4" ? 4 : 6;
+        at = 3;
+      }
+    } else if (t[1] === "v6-network") {
+      kind = "network";
+      family = 6;
+    } else if ((t[1] === "ip" || t[1] === "ipv4" || t[1] === "ipv6") && t[2] === "address") {
+      kind = "network";
+      family = t[1] === "ipv6" ? 6 : 4;
+      at = 3;
+    } else if (t[1] === "ip" && t[2] === "port") {
+      kind = "port";
+      at = 3;
+    } else if (t[1] === "port") kind = "port";
+    else if (t[1] === "service" || t[1] === "v6-service") kind = "service";
+    else if (t[1] === "protocol") kind = "protocol";
+    const nameTok = l.tokens[at];
+    if (kind === null || nameTok === undefined) return this.skip(l);
+    let g = this.config.groups.get(nameTok.text);
+    if (g && g.kind !== kind) {
+      this.diag("warning", l.line, nameTok.col, `object-group ${nameTok.text} was declared as ${g.kind} at line ${g.where.line}; this ${kind} declaration is ignored`);
+      this.mode = { kind: "other" };
+      return;
+    }
+    if (!g) {
+      g = { name: nameTok.text, kind, ...(family ? { family } : {}), where: where(l, nameTok), members: [] };
+      this.config.groups.set(g.name, g);
+    }
+    this.mode = { kind: "group", group: g };
+  }
+
+  private zonePairHeader(l: ConfigLine): void {
+    const t = l.tokens.map((x) => x.text);
+    const si = t.findIndex((x) => x.toLowerCase() === "source");
+    const di = t.findIndex((x) => x.toLowerCase() === "destination");
+    if (si === -1 || di === -1 || t[si + 1] === undefined || t[di + 1] === undefined) {
+      this.diag("warning", l.line, 1, "expected 'zone-pair security NAME source ZONE destination ZONE'");
+      return;
+    }
+    const pair: ZonePair = { name: t[2]!, source: t[si + 1]!, destination: t[di + 1]!, where: where(l) };
+    this.config.zonePairs.push(pair);
+    this.mode = { kind: "zone-pair", pair };
+  }
+
+  // ---- lines inside a mode --------------------------------------------------------------------
+
+  private child(l: ConfigLine): void {
+    const m = this.mode;
+    const w0 = l.tokens[0]!.text.toLowerCase();
+    if (w0 === "exit") {
+      this.mode = { kind: "none" };
+      return;
+    }
+    switch (m.kind) {
+      case "acl":
+        return this.aclChild(m.acl, l);
+      case "group":
+        return this.groupMember(m.group, l);
+      case "interface":
+        return this.interfaceChild(m.iface, l);
+      case "zone-pair": {
+        const t = l.tokens.map((x) => x.text);
+        if (t[0]?.toLowerCase() === "service-policy" && t[1]?.toLowerCase() === "type" && t[2]?.toLowerCase() === "inspect" && t[3]) m.pair.policy = t[3];
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private interfaceChild(iface: IosInterface, l: ConfigLine): void {
+    const t = l.tokens.map((x) => x.text);
+    const lw = t.map((x) => x.toLowerCase());
+    if (lw[0] === "shutdown") iface.shutdown = true;
+    else if (lw[0] === "no" && lw[1] === "shutdown") iface.shutdown = false;
+    else if ((lw[0] === "ip" && lw[1] === "access-group") || (lw[0] === "ipv6" && lw[1] === "traffic-filter")) {
+      const family: Family = lw[0] === "ip" ? 4 : 6;
+      const dir = lw[3];
+      if (t[2] === undefined || (dir !== "in" && dir !== "out")) {
+        this.diag("warning", l.line, l.tokens[0]!.col, `expected '${t[0]} ${t[1]} NAME in|out'`);
+        return;
+      }
+      const prev = iface.bindings[family][dir];
+      if (prev) this.diag("info", l.line, l.tokens[0]!.col, `${t[0]} ${t[1]} ${dir} on ${iface.name} replaces ${prev.acl} (line ${prev.where.line})`);
+      iface.bindings[family][dir] = { acl: t[2], where: where(l, l.tokens[2]) };
+    } else if (lw[0] === "ip" && lw[1] === "address" && t[2] !== undefined) {
+      if (lw[2] === "dhcp" || lw[2] === "negotiated") iface.addresses.push({ family: 4, addr: lw[2] });
+      else {
+        const a = parseIPv4Strict(t[2].split("/")[0]!);
+        if (a !== null) iface.addresses.push({ family: 4, addr: a });
+      }
+    } else if (lw[0] === "ipv6" && (lw[1] === "address" || lw[1] === "enable")) {
+      iface.ipv6 = true;
+      const a = t[2] === undefined ? null : parseIPv6(t[2].split("/")[0]!);
+      if (a !== null) iface.addresses.push({ family: 6, addr: a });
+    } else if (lw[0] === "zone-member" && lw[1] === "security" && t[2] !== undefined) {
+      iface.zone = { name: t[2], where: where(l, l.tokens[2]) };
+    } else if (lw[0] === "ip" && lw[1] === "inspect") {
+      this.config.cbac ??= where(l);
+    }
+  }
+
+  private nextSeq(acl: Acl): number {
+    return (this.lastSeq.get(acl) ?? 0) + 10;
+  }
+
+  private aclChild(acl: Acl, l: ConfigLine): void {
+    const w0 = l.tokens[0]!.text.toLowerCase();
+    if (ACL_SUBCOMMANDS_IGNORED.has(w0)) return;
+    if (w0 === "no") {
+      // `no 20`: remove entry 20
+      const n = l.tokens[1]?.text;
+      if (n !== undefined && /^[0-9]+$/.test(n)) acl.entries = acl.entries.filter((e) => e.seq !== Number(n) || !e.explicitSeq);
+      else this.diag("warning", l.line, l.tokens[0]!.col, "only 'no SEQUENCE' is understood inside an access-list; the line is ignored");
+      return;
+    }
+    this.aclEntry(acl, l, 0);
+  }
+
+  /** An entry from token `i`: `[SEQ|sequence SEQ] permit|deny|remark|evaluate|dynamic ... [sequence SEQ]`. */
+  private aclEntry(acl: Acl, l: ConfigLine, i: number): void {
+    let toks = l.tokens.slice(i);
+    let seq: number | undefined;
+    const t0 = toks[0]!.text.toLowerCase();
+    if (/^[0-9]+$/.test(t0)) {
+      seq = Number(t0);
+      toks = toks.slice(1);
+    } else if (t0 === "sequence" && toks[1] && /^[0-9]+$/.test(toks[1].text)) {
+      seq = Number(toks[1].text);
+      toks = toks.slice(2);
+    }
+    const n = toks.length;
+    if (n >= 2 && toks[n - 2]!.text.toLowerCase() === "sequence" && /^[0-9]+$/.test(toks[n - 1]!.text) && toks[0]?.text.toLowerCase() !== "remark") {
+      seq = Number(toks[n - 1]!.text); // IPv6 entries print their sequence number last
+      toks = toks.slice(0, n - 2);
+    }
+    const head = toks[0];
+    if (head === undefined) {
+      this.diag("warning", l.line, l.raw.length + 1, "expected permit, deny or remark after the sequence number");
+      return;
+    }
+    const hw = head.text.toLowerCase();
+    const explicitSeq = seq !== undefined;
+    if (hw === "remark") {
+      const text = l.raw.slice(head.col - 1 + "remark".length).trim();
+      const s = seq ?? this.lastSeq.get(acl) ?? 0;
+      acl.entries.push({ seq: s, explicitSeq, order: this.order++, where: where(l, head), body: { kind: "remark", text } });
+      if (explicitSeq) this.lastSeq.set(acl, Math.max(this.lastSeq.get(acl) ?? 0, s));
+      return;
+    }
+    let unknownPrefix: { text: string; reason: string } | undefined;
+    if (hw === "dynamic" && toks[1]) {
+      // lock-and-key: the entry is only active for users who authenticated
+      unknownPrefix = { text: `dynamic ${toks[1].text}`, reason: "a lock-and-key (dynamic) entry is active only after a user authenticates" };
+      toks = toks.slice(2);
+      if (toks[0]?.text.toLowerCase() === "timeout") toks = toks.slice(2);
+    } else if (hw === "evaluate" && toks[1]) {
+      // reflexive ACL: permits the return traffic of sessions a `reflect` entry saw
+      const s = seq ?? this.nextSeq(acl);
+      this.lastSeq.set(acl, Math.max(this.lastSeq.get(acl) ?? 0, s));
+      const ace = parseAce([{ text: "permit", col: head.col }, { text: "ip", col: head.col }, { text: "any", col: head.col }, { text: "any", col: head.col }], 0, acl.family, false, l.raw.length + 1);
+      ace.unknowns.push({ text: `evaluate ${toks[1].text}`, reason: "reflexive access-list entries depend on traffic seen at run time" });
+      this.pushAce(acl, l, head, s, explicitSeq, ace);
+      return;
+    }
+    const aw = toks[0]?.text.toLowerCase();
+    if (aw !== "permit" && aw !== "deny") {
+      this.diag("warning", l.line, (toks[0] ?? head).col, `expected permit, deny or remark in access-list ${acl.name}, found '${(toks[0] ?? head).text}'; the line is ignored`);
+      return;
+    }
+    const s = seq ?? this.nextSeq(acl);
+    const ace = parseAce(toks, 0, acl.family, acl.kind === "standard", l.raw.length + 1);
+    if (unknownPrefix) ace.unknowns.unshift(unknownPrefix);
+    this.lastSeq.set(acl, Math.max(this.lastSeq.get(acl) ?? 0, s));
+    this.pushAce(acl, l, head, s, explicitSeq, ace);
+  }
+
+  private pushAce(acl: Acl, l: ConfigLine, head: Token, seq: number, explicitSeq: boolean, ace: ReturnType<typeof parseAce>): void {
+    const dup = acl.entries.find((e) => e.seq === seq && e.body.kind === "ace");
+    if (dup) {
+      this.diag("warning", l.line, head.col, `access-list ${acl.name}: sequence number ${seq} is already used (line ${dup.where.line}); IOS rejects the second entry, so it is ignored`);
+      return;
+    }
+    if (ace.problem) this.diag("warning", l.line, ace.problem.col, `${ace.problem.message}; the entry is kept as a partly unknown match`);
+    acl.entries.push({ seq, explicitSeq, order: this.order++, where: where(l, l.tokens[0]), body: { kind: "ace", ace } });
+  }
+
+  // ---- object-group members -------------------------------------------------------------------
+
+  private groupMember(g: ObjectGroup, l: ConfigLine): void {
+    let toks = l.tokens;
+    if (/^[0-9]+$/.test(toks[0]!.text) && toks.length > 1) toks = toks.slice(1); // NX-OS numbered members
+    const w0 = toks[0]!.text.toLowerCase();
+    const w = where(l, toks[0]);
+    const endCol = l.raw.length + 1;
+    if (w0 === "description") return;
+    if (w0 === "group-object") {
+      const name = toks[1];
+      if (!name) this.diag("warning", l.line, endCol, "expected an object-group name after 'group-object'");
+      else g.members.push({ kind: "group", name: name.text, where: where(l, name) });
+      return;
+    }
+    const bad = (col: number, message: string): void => {
+      this.diag("warning", l.line, col, `${message}; object-group ${g.name} keeps this member as unknown`);
+      g.members.push({ kind: "unknown", text: l.raw.trim(), reason: message, where: w });
+    };
+    if (g.kind === "network") {
+      if (w0 === "network-object") toks = toks.slice(1);
+      if (toks[0]?.text.toLowerCase() === "range") {
+        const fam: Family = toks[1]?.text.includes(":") ? 6 : 4;
+        const parse = (s: string | undefined) => (s === undefined ? null : fam === 4 ? parseIPv4Strict(s) : parseIPv6(s));
+        const lo = parse(toks[1]?.text);
+        const hi = parse(toks[2]?.text);
+        if (lo === null || hi === null || lo > hi) return bad(toks[1]?.col ?? endCol, "expected 'range FIRST LAST' with FIRST <= LAST");
+        g.members.push({ kind: "range", family: fam, lo, hi, where: w });
+        return;
+      }
+      const r = parseGroupAddress(toks, 0, g.family, endCol);
+      if (r.problem) return bad(r.problem.col, r.problem.message);
+      g.members.push({ kind: "addr", addr: r.addr!, where: w });
+      return;
+    }
+    if (g.kind === "protocol") {
+      if (w0 === "protocol-object") toks = toks.slice(1);
+      const p = toks[0]?.text.toLowerCase();
+      if (p === "ip" || p === "ipv6") return void g.members.push({ kind: "proto", proto: null, where: w });
+      const n = p === undefined ? null : iosProtocol(p, 4);
+      if (n === null) return bad(toks[0]?.col ?? endCol, `expected a protocol name or number, found '${p ?? ""}'`);
+      g.members.push({ kind: "proto", proto: n, where: w });
+      return;
+    }
+    if (g.kind === "port") {
+      if (w0 === "port-object") toks = toks.slice(1);
+      const r = parsePortClause(toks, 0, "tcp-udp", endCol);
+      if (r.problem) return bad(r.problem.col, r.problem.message);
+      if (!r.port || r.next < toks.length) return bad(toks[r.next]?.col ?? toks[0]!.col, "expected eq, neq, lt, gt or range with port numbers");
+      g.members.push({ kind: "port", port: r.port, where: w });
+      return;
+    }
+    // service
+    if (w0 === "service-object") toks = toks.slice(1);
+    const p = toks[0]?.text.toLowerCase();
+    if (p === undefined) return bad(endCol, "expected a protocol");
+    let proto: ServiceProto;
+    if (p === "ip" || p === "ipv6") proto = { kind: "any" };
+    else if (p === "tcp-udp") proto = { kind: "number", n: 6, portProto: "tcp-udp" };
+    else {
+      const n = iosProtocol(p, 4);
+      if (n === null) return bad(toks[0]!.col, `expected a protocol (tcp, udp, tcp-udp, icmp, a number ...), found '${toks[0]!.text}'`);
+      const pp = n === 6 ? "tcp" : n === 17 ? "udp" : n === 132 ? "sctp" : undefined;
+      proto = { kind: "number", n, ...(pp ? { portProto: pp } : {}) };
+    }
+    const pp = proto.kind === "number" ? (proto.portProto ?? null) : null;
+    let i = 1;
+    const member: Extract<GroupMember, { kind: "service" }> = { kind: "service", proto, where: w };
+    if (proto.kind === "number" && proto.n === 1 && toks[i]) {
+      const tw = toks[i]!.text;
+      const byName = icmpName(tw, 4);
+      if (byName) member.icmp = { ...byName };
+      else if (/^[0-9]{1,3}$/.test(tw) && Number(tw) <= 255) member.icmp = { type: Number(tw) };
+      else return bad(toks[i]!.col, `expected an ICMP message name or type, found '${tw}'`);
+      i++;
+    }
+    if (toks[i]?.text.toLowerCase() === "source") {
+      const r = parsePortClause(toks, i + 1, pp, endCol);
+      if (r.problem) return bad(r.problem.col, r.problem.message);
+      if (!r.port) return bad(toks[i + 1]?.col ?? endCol, "expected a port clause after 'source'");
+      member.sport = r.port;
+      i = r.next;
+    }
+    if (i === toks.length - 1 && pp !== null && /^[0-9]+$/.test(toks[i]!.text)) {
+      // `tcp 65000`: a bare port is an equality (accepted by some releases)
+      const r = parsePortClause([{ text: "eq", col: toks[i]!.col }, toks[i]!], 0, pp, endCol);
+      if (r.problem || !r.port) return bad(toks[i]!.col, r.problem?.message ?? "expected a port");
+      member.dport = r.port;
+      i = toks.length;
+    }
+    if (i < toks.length) {
+      const r = parsePortClause(toks, i, pp, endCol);
+      if (r.problem) return bad(r.problem.col, r.problem.message);
+      if (!r.port || r.next < toks.length) return bad(toks[r.next]?.col ?? toks[i]!.col, `unexpected '${toks[r.port ? r.next : i]!.text}' in a service member`);
+      member.dport = r.port;
+    }
+    g.members.push(member);
+  }
+}
+

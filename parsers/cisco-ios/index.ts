@@ -1,0 +1,32 @@
+/**
+ * Cisco IOS / IOS-XE running-config parser (ACLs, object groups, interface bindings, zones).
+ *
+ *   parseCiscoIos(text, file) -> Ruleset   never throws
+ *   detectCiscoIos(text) -> boolean
+ *
+ * Layers: lines.ts (lines and tokens, banners skipped) -> extract.ts with ace.ts (the vendor
+ * configuration object of config.ts) -> mapper.ts with objects.ts, wildcard.ts and zones.ts (the
+ * common model). IOS configs are line-oriented with a fixed keyword grammar per command, so the
+ * tokenizer is hand-written rather than chevrotain-generated; every command reader works on one
+ * line's tokens and reports positions as file:line:column.
+ */
+import type { Diagnostic, Ruleset } from "../../src/model/types.js";
+import { detectCiscoIos } from "./detect.js";
+import { ConfigExtractor } from "./extract.js";
+import { configLines } from "./lines.js";
+import { IosMapper } from "./mapper.js";
+
+export { detectCiscoIos };
+
+export function parseCiscoIos(text: string, file: string): Ruleset {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    const cfg = new ConfigExtractor(file, diagnostics).run(configLines(text));
+    const firstLine = text.slice(0, Math.max(0, text.indexOf("\n"))) || text.slice(0, 200);
+    return new IosMapper(cfg, file, diagnostics, firstLine).map();
+  } catch (e) {
+    // A bug must not take the caller down: report it on an empty ruleset.
+    diagnostics.push({ severity: "error", message: `internal error in the cisco-ios parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 });
+    return { format: "cisco-ios", file, families: [4], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0 };
+  }
+}

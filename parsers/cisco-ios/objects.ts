@@ -1,0 +1,266 @@
+/**
+ * Resolves ACE operands against the object groups: addresses (literal wildcards, network groups
+ * with nesting), protocol groups, service groups and port groups, to the model's conditions.
+ *
+ * Exactness: a set is either exact, or a superset paired with an unknown condition (a wildcard
+ * too fragmented to list, a group member fwlint cannot read, an undefined or cyclic reference).
+ * Unknowns never go inside an `or` (the analysis takes an `or` alternative's known part only), so
+ * an inexact union becomes "superset AND unknown", which the analysis treats as "may match".
+ *
+ * An undefined group is an error naming it and the referencing line; a cycle is a warning.
+ */
+import { formatIP } from "../../src/model/address.js";
+import type { AddrRange, Condition, Diagnostic, Family, PortRange } from "../../src/model/types.js";
+import type { AddrSpec, PortSpec } from "./ace.js";
+import type { GroupKind, GroupMember, ObjectGroup, Where } from "./config.js";
+import { normalizeRanges, wildcardRanges } from "./wildcard.js";
+
+type Unknown = Extract<Condition, { kind: "unknown" }>;
+
+/** A set of addresses of one family: `ranges` null = every address. */
+export interface AddrSet {
+  ranges: AddrRange[] | null;
+  /** When present, `ranges` is a superset and the exact set is not modelled. */
+  unknown?: Unknown;
+}
+
+/** Alternatives (each a conjunction); null = no constraint. */
+export interface ServiceSet {
+  anyOf: Condition[][] | null;
+  unknown?: Unknown;
+}
+
+const FULL_PORTS: PortRange = [0, 65535];
+
+/** The port ranges an operator admits (neq/lt/gt as their complements; exact). */
+export function portOpRanges(op: Extract<PortSpec, { kind: "op" }>): PortRange[] {
+  const v = op.values;
+  switch (op.op) {
+    case "eq":
+      return mergePorts(v.map((p) => [p, p] as PortRange));
+    case "range":
+      return [[v[0]!, v[1]!]];
+    case "lt":
+      return v[0]! > 0 ? [[0, v[0]! - 1]] : [];
+    case "gt":
+      return v[0]! < 65535 ? [[v[0]! + 1, 65535]] : [];
+    case "neq": {
+      // every port but the listed ones
+      const out: PortRange[] = [];
+      let lo = 0;
+      for (const [a, b] of mergePorts(v.map((p) => [p, p] as PortRange))) {
+        if (a > lo) out.push([lo, a - 1]);
+        lo = b + 1;
+      }
+      if (lo <= 65535) out.push([lo, 65535]);
+      return out;
+    }
+  }
+}
+
+export function mergePorts(rs: readonly PortRange[]): PortRange[] {
+  const sorted = [...rs].sort((a, b) => a[0] - b[0]);
+  const out: PortRange[] = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+function isFullPorts(rs: readonly PortRange[]): boolean {
+  return rs.length === 1 && rs[0]![0] === FULL_PORTS[0] && rs[0]![1] === FULL_PORTS[1];
+}
+
+function joinUnknowns(us: readonly Unknown[]): Unknown | undefined {
+  if (us.length === 0) return undefined;
+  if (us.length === 1) return us[0];
+  return { kind: "unknown", text: us.map((u) => u.text).join("; "), reason: [...new Set(us.map((u) => u.reason))].join("; ") };
+}
+
+export class GroupResolver {
+  private readonly addrMemo = new Map<string, AddrSet>();
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly groups: ReadonlyMap<string, ObjectGroup>,
+    private readonly file: string,
+    private readonly diags: Diagnostic[],
+  ) {}
+
+  private diag(severity: Diagnostic["severity"], w: { line: number; column: number }, message: string): void {
+    const key = `${severity}|${w.line}|${w.column}|${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.diags.push({ severity, file: this.file, line: w.line, column: w.column, message });
+  }
+
+  /** The group of that name and kind, or an unknown after an error/warning at the reference. */
+  private lookup(name: string, kind: GroupKind | GroupKind[], at: { line: number; column: number }): ObjectGroup | Unknown {
+    const g = this.groups.get(name);
+    const kinds = Array.isArray(kind) ? kind : [kind];
+    if (!g) {
+      this.diag("error", at, `object-group ${name} is not defined (referenced at line ${at.line}); the entry is kept with an unknown match`);
+      return { kind: "unknown", text: `object-group ${name}`, reason: `object-group ${name} is not defined` };
+    }
+    if (!kinds.includes(g.kind)) {
+      this.diag("error", at, `object-group ${name} is a ${g.kind} group (line ${g.where.line}); a ${kinds.join(" or ")} group is needed here`);
+      return { kind: "unknown", text: `object-group ${name}`, reason: `object-group ${name} is a ${g.kind} group` };
+    }
+    return g;
+  }
+
+  /** Addresses of a literal or group operand, for an ACL of `family`. */
+  addr(spec: AddrSpec, family: Family, at: { line: number; column: number }): AddrSet {
+    if (spec.kind === "any") return { ranges: null };
+    if (spec.kind === "wild") return this.wildcard(spec, family);
+    const g = this.lookup(spec.name, "network", { line: at.line, column: spec.col });
+    if (g.kind === "unknown") return { ranges: null, unknown: g };
+    return this.networkGroup(g, family, []);
+  }
+
+  private wildcard(spec: Extract<AddrSpec, { kind: "wild" }>, family: Family): AddrSet {
+    if (spec.family !== family) return { ranges: [] };
+    const w = wildcardRanges(spec.addr, spec.wildcard, family);
+    if (w.exact) return { ranges: w.ranges };
+    return {
+      ranges: w.ranges,
+      unknown: {
+        kind: "unknown",
+        text: spec.text,
+        reason: `wildcard ${formatIP(spec.wildcard, family)} would take more than ${w.ranges.length} address ranges; modelled as ${formatIP(w.modelledWildcard!, family)} plus this unknown part`,
+      },
+    };
+  }
+
+  private networkGroup(g: ObjectGroup, family: Family, stack: string[]): AddrSet {
+    const key = `${family}:${g.name}`;
+    const memo = this.addrMemo.get(key);
+    if (memo) return memo;
+    if (stack.includes(g.name)) {
+      this.diag("warning", g.where, `object-group ${g.name} contains itself (${[...stack, g.name].join(" -> ")}); the cycle adds nothing`);
+      return { ranges: [] };
+    }
+    const ranges: AddrRange[] = [];
+    const unknowns: Unknown[] = [];
+    let everything = false;
+    const add = (s: AddrSet): void => {
+      if (s.ranges === null) everything = true;
+      else ranges.push(...s.ranges);
+      if (s.unknown) unknowns.push(s.unknown);
+    };
+    for (const m of g.members) {
+      if (m.kind === "addr") add(m.addr.kind === "wild" ? this.wildcard(m.addr, family) : m.addr.kind === "any" ? { ranges: null } : { ranges: [] });
+      else if (m.kind === "range") {
+        if (m.family === family) ranges.push({ lo: m.lo, hi: m.hi });
+      } else if (m.kind === "group") {
+        const sub = this.lookup(m.name, "network", m.where);
+        add(sub.kind === "unknown" ? { ranges: null, unknown: sub } : this.networkGroup(sub, family, [...stack, g.name]));
+      } else if (m.kind === "unknown") add({ ranges: null, unknown: { kind: "unknown", text: m.text, reason: m.reason } });
+    }
+    const u = joinUnknowns(unknowns);
+    const out: AddrSet = { ranges: everything ? null : normalizeRanges(ranges), ...(u ? { unknown: u } : {}) };
+    if (!stack.includes(g.name)) this.addrMemo.set(key, out);
+    return out;
+  }
+
+  /** Port ranges of a port operand (`eq 80`, `portgroup N`). */
+  ports(spec: PortSpec, at: { line: number }): { ranges: PortRange[]; unknown?: Unknown } {
+    if (spec.kind === "op") return { ranges: portOpRanges(spec) };
+    const g = this.lookup(spec.name, "port", { line: at.line, column: spec.col });
+    if (g.kind === "unknown") return { ranges: [FULL_PORTS], unknown: g };
+    return this.portGroup(g, []);
+  }
+
+  private portGroup(g: ObjectGroup, stack: string[]): { ranges: PortRange[]; unknown?: Unknown } {
+    if (stack.includes(g.name)) {
+      this.diag("warning", g.where, `object-group ${g.name} contains itself (${[...stack, g.name].join(" -> ")}); the cycle adds nothing`);
+      return { ranges: [] };
+    }
+    const out: PortRange[] = [];
+    const unknowns: Unknown[] = [];
+    for (const m of g.members) {
+      if (m.kind === "port" && m.port.kind === "op") out.push(...portOpRanges(m.port));
+      else if (m.kind === "group") {
+        const sub = this.lookup(m.name, "port", m.where);
+        if (sub.kind === "unknown") {
+          unknowns.push(sub);
+          out.push(FULL_PORTS);
+        } else {
+          const r = this.portGroup(sub, [...stack, g.name]);
+          out.push(...r.ranges);
+          if (r.unknown) unknowns.push(r.unknown);
+        }
+      } else if (m.kind === "unknown") {
+        unknowns.push({ kind: "unknown", text: m.text, reason: m.reason });
+        out.push(FULL_PORTS);
+      }
+    }
+    const u = joinUnknowns(unknowns);
+    return { ranges: mergePorts(out), ...(u ? { unknown: u } : {}) };
+  }
+
+  /**
+   * The protocol operand `object-group NAME` of an extended entry: a protocol group (a proto
+   * condition) or a service group (alternatives of protocol, ports and ICMP type).
+   */
+  protoGroup(name: string, col: number, family: Family, at: { line: number }): ServiceSet {
+    const g = this.lookup(name, ["service", "protocol"], { line: at.line, column: col });
+    if (g.kind === "unknown") return { anyOf: null, unknown: g };
+    const alts: Condition[][] = [];
+    const unknowns: Unknown[] = [];
+    let everything = false;
+    this.serviceAlternatives(g, family, [], alts, unknowns, () => (everything = true));
+    const u = joinUnknowns(unknowns);
+    // An inexact member makes the whole operand "anything, maybe" (see the header).
+    if (everything || u) return { anyOf: null, ...(u ? { unknown: u } : {}) };
+    return { anyOf: alts };
+  }
+
+  private serviceAlternatives(g: ObjectGroup, family: Family, stack: string[], alts: Condition[][], unknowns: Unknown[], all: () => void): void {
+    if (stack.includes(g.name)) {
+      this.diag("warning", g.where, `object-group ${g.name} contains itself (${[...stack, g.name].join(" -> ")}); the cycle adds nothing`);
+      return;
+    }
+    for (const m of g.members) {
+      if (m.kind === "group") {
+        const sub = this.lookup(m.name, g.kind, m.where);
+        if (sub.kind === "unknown") unknowns.push(sub);
+        else this.serviceAlternatives(sub, family, [...stack, g.name], alts, unknowns, all);
+      } else if (m.kind === "unknown") unknowns.push({ kind: "unknown", text: m.text, reason: m.reason });
+      else if (m.kind === "proto") {
+        if (m.proto === null) all();
+        else alts.push([{ kind: "proto", protos: [icmpFor(m.proto, family)] }]);
+      } else if (m.kind === "service") {
+        alts.push(...this.serviceMember(m, family, unknowns));
+        if (m.proto.kind === "any") all();
+      }
+    }
+  }
+
+  private serviceMember(m: Extract<GroupMember, { kind: "service" }>, family: Family, unknowns: Unknown[]): Condition[][] {
+    if (m.proto.kind === "any") return [];
+    const protos = m.proto.portProto === "tcp-udp" ? [6, 17] : [icmpFor(m.proto.n, family)];
+    const conj: Condition[] = [{ kind: "proto", protos }];
+    for (const [field, spec] of [["sport", m.sport], ["dport", m.dport]] as const) {
+      if (!spec) continue;
+      const r = this.ports(spec, m.where);
+      if (r.unknown) unknowns.push(r.unknown);
+      if (!isFullPorts(r.ranges)) conj.push({ kind: "port", field, ranges: r.ranges });
+    }
+    if (m.icmp) conj.push(icmpCondition(family, m.icmp));
+    return [conj];
+  }
+}
+
+/** Protocol 1 in a service group used by an IPv6 ACL means ICMPv6. */
+function icmpFor(n: number, family: Family): number {
+  return n === 1 && family === 6 ? 58 : n;
+}
+
+export function icmpCondition(family: Family, icmp: { type: number; code?: number }): Condition {
+  return icmp.code === undefined ? { kind: "icmp", family, type: icmp.type } : { kind: "icmp", family, type: icmp.type, codeLo: icmp.code, codeHi: icmp.code };
+}
+
+export type { Where };
