@@ -33,7 +33,9 @@ export interface ExposureRow {
   ports: [number, number][];
   /** Destination addresses as the Internet sends them (before DNAT), "any" for the whole family. */
   destinations: string;
-  /** Catalog services on these ports (ssh, smtp ...). */
+  /** Where a DNAT rule sends the example packet ("10.0.0.5:22"), when it does. */
+  forwardedTo?: string;
+  /** Catalog services on these ports (ssh, smtp ...); for a DNAT, on the port it forwards to. */
   services: string[];
   /** Share of public sources that reach it (0..1). */
   coverage: number;
@@ -108,17 +110,26 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
         if (!point) return undefined;
         const paths = tracePacket(ruleset, p, point);
         const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
-        return { point, by: path?.decidedBy };
+        return { point, by: path?.decidedBy, delivered: path?.delivered };
       };
-      const addRow = (set: PacketSet, ports: [number, number][], decided: { point: bigint[]; by: TraceStep | undefined }) => {
+      const addRow = (set: PacketSet, ports: [number, number][], decided: { point: bigint[]; by: TraceStep | undefined; delivered: bigint[] | undefined }) => {
         const coverage = Number((set.maxSourceCount() * 1_000_000n) / publicSize(family)) / 1_000_000;
         const protoText = protoName(proto);
+        const d = decided.delivered;
+        const natted = d !== undefined && (d[Dim.Dst] !== decided.point[Dim.Dst] || (ported && d[Dim.Dport] !== decided.point[Dim.Dport]));
+        let forwardedTo: string | undefined;
+        let servicePorts = ports;
+        if (natted) {
+          const addr = formatIP(d[Dim.Dst]!, family);
+          forwardedTo = ported ? (family === 6 ? `[${addr}]:${d[Dim.Dport]}` : `${addr}:${d[Dim.Dport]}`) : addr;
+          if (ported) servicePorts = [[Number(d[Dim.Dport]), Number(d[Dim.Dport])]];
+        }
         const services = catalog.services
-          .filter((s) => s.protocols !== "any" && s.protocols.includes(proto) && s.ports.some(([a, b]) => ports.some(([lo, hi]) => a <= hi && b >= lo)))
+          .filter((s) => s.protocols !== "any" && s.protocols.includes(proto) && s.ports.some(([a, b]) => servicePorts.some(([lo, hi]) => a <= hi && b >= lo)))
           .map((s) => s.id);
         const related = mine.filter((f) => {
           const x = f.finding.exposure!;
-          return x.family === family && x.direction === p.kind && x.protocol === protoText && (ports.length === 0 || x.ports.some(([a, b]) => ports.some(([lo, hi]) => a <= hi && b >= lo)));
+          return x.family === family && x.direction === p.kind && x.protocol === protoText && (ports.length === 0 || x.ports.some(([a, b]) => [...ports, ...servicePorts].some(([lo, hi]) => a <= hi && b >= lo)));
         });
         related.sort((a, b) => severityRank(b.finding.severity) - severityRank(a.finding.severity));
         const top = related[0];
@@ -129,6 +140,7 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
           protocol: protoText,
           ports,
           destinations: describeAddresses(set.valuesOf(Dim.Dst), family),
+          ...(forwardedTo !== undefined ? { forwardedTo } : {}),
           services,
           coverage,
           ...(decided.by ? { decidedBy: decided.by } : {}),

@@ -38,6 +38,9 @@ export interface AppProps {
   height?: number;
 }
 
+/** After writing a file and re-scanning it, its watch events are our own for this long. */
+const OWN_WRITE_QUIET_MS = 1000;
+
 type Screen = "list" | "detail" | "map" | "trace" | "help";
 
 interface AcceptDialog {
@@ -128,9 +131,14 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
   const watchedFiles = scan.files.map((f) => f.path).join("\n");
   const rescanRef = useRef(rescan);
   rescanRef.current = rescan;
+  /** Until when file changes are our own (an acceptance just written and re-scanned): not re-scanned again. */
+  const ownWritesUntil = useRef(0);
   useEffect(() => {
     if (!actions.watch || watchedFiles === "") return;
-    return actions.watch(watchedFiles.split("\n"), () => void rescanRef.current("re-scanned: a file changed on disk"));
+    return actions.watch(watchedFiles.split("\n"), () => {
+      if (Date.now() < ownWritesUntil.current) return;
+      void rescanRef.current("re-scanned: a file changed on disk");
+    });
   }, [actions, watchedFiles]);
 
   // The exposure map is computed when first shown after each scan.
@@ -140,7 +148,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
     return () => clearTimeout(timer);
   }, [screen, mapRows, scan]);
 
-  const bodyHeight = Math.max(3, height - 3);
+  const bodyHeight = Math.max(3, height - 3 - (dialog ? 1 : 0));
 
   const openTrace = (item?: ReviewFinding) => {
     if (item?.finding.witness) {
@@ -184,7 +192,9 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
     setBusy(true);
     try {
       const written = await actions.accept(d.item, d.reason, d.target);
+      ownWritesUntil.current = Date.now() + OWN_WRITE_QUIET_MS;
       applyScan(await actions.rescan(), `accepted: ${written}`);
+      ownWritesUntil.current = Date.now() + OWN_WRITE_QUIET_MS;
     } catch (err) {
       setStatus(`not accepted: ${(err as Error).message}`);
     } finally {
@@ -201,6 +211,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
       return;
     }
     await rescan(`back from the editor; re-scanned`);
+    ownWritesUntil.current = Date.now() + OWN_WRITE_QUIET_MS;
   };
 
   const move = (delta: number) => {
@@ -382,9 +393,12 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
   } else body = <FindingsList rows={rows} selected={Math.min(selected, Math.max(0, visible.length - 1))} height={bodyHeight} />;
 
   let footer: string;
+  let dialogLine: string | undefined;
   if (dialog) {
-    const where = dialog.target === "comment" ? `comment above ${dialog.item.finding.location.file}:${dialog.item.finding.location.line}` : `baseline ${baselineFile}`;
-    footer = `Accept ${dialog.item.finding.ruleId} - reason: ${dialog.reason}_  [Tab] to: ${where}${dialog.noComment ? ` (${dialog.noComment})` : ""}  Enter save, Esc cancel`;
+    const f = dialog.item.finding;
+    const where = dialog.target === "comment" ? `a comment above ${f.location.file}:${f.location.line}` : `the baseline ${baselineFile}`;
+    dialogLine = `Accept ${f.ruleId} at ${f.location.file}:${f.location.line}, reason: ${dialog.reason.slice(-Math.max(10, width - 40))}_`;
+    footer = `Writes ${where}${dialog.noComment ? ` (no comment: ${dialog.noComment})` : "  Tab: comment/baseline"}  Enter: save  Esc: cancel`;
   } else if (searching !== undefined) footer = `/${searching}_   Enter keep, Esc clear`;
   else if (busy) footer = "working...";
   else if (status !== "") footer = status;
@@ -406,6 +420,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
         <Box flexDirection="column" height={bodyHeight} overflow="hidden">
           {body}
         </Box>
+        {dialogLine !== undefined && <Line inverse>{shown(dialogLine)}</Line>}
         <Line inverse={dialog !== undefined || searching !== undefined}>{shown(footer)}</Line>
       </Box>
     </ThemeContext.Provider>

@@ -84,6 +84,7 @@ export function detailLines(item: ReviewFinding, width: number): { text: string;
   out.push({ text: "" });
   out.push({ text: "Source", style: "head" });
   const lines = item.file.text.split("\n");
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop(); // the final newline ends a line
   const n = f.location.line;
   if (f.location.file === item.file.path && n >= 1 && n <= lines.length) {
     const from = Math.max(1, n - 3);
@@ -146,7 +147,7 @@ export function ExposureView({ rows, selected, height, width }: { rows: Exposure
   if (rows === undefined) return <Line>Computing what the Internet can reach...</Line>;
   if (rows.length === 0) return <Line>Nothing is reachable from the Internet (new connections from public sources).</Line>;
   const wide = width >= 100;
-  const head = wide ? "DESTINATION          SERVICE           PROTO/PORTS      FROM      DECIDED BY" : "DESTINATION     SERVICE      PORTS        DECIDED BY";
+  const head = wide ? "  DESTINATION          SERVICE           PROTO/PORTS      FROM      DECIDED BY" : "  DESTINATION     SERVICE      PORTS        DECIDED BY";
   const top = scrollTop(selected, height - 1, rows.length);
   return (
     <Box flexDirection="column">
@@ -156,15 +157,15 @@ export function ExposureView({ rows, selected, height, width }: { rows: Exposure
         const isSel = index === selected;
         const service = r.services.length > 0 ? r.services.join(",") : "-";
         const ports = `${r.protocol}/${portsText(r.ports)}`;
-        const from = r.coverage >= 0.999 ? "any" : `${Math.floor(r.coverage * 1000) / 10}%`;
+        const from = r.coverage >= 0.999 ? "any" : r.coverage < 0.001 ? "<0.1%" : `${Math.floor(r.coverage * 1000) / 10}%`;
         const by = r.decidedBy ? `${r.decidedBy.file}:${r.decidedBy.line} ${r.decidedBy.rule}` : "(no rule: pipeline default)";
-        const dst = `${r.destinations}${r.direction === "forward" ? " (fwd)" : ""}`;
+        const dst = `${r.destinations}${r.forwardedTo !== undefined ? ` > ${r.forwardedTo}` : r.direction === "forward" ? " (fwd)" : ""}`;
         const text = wide
           ? `${dst.padEnd(20)} ${service.padEnd(17)} ${ports.padEnd(16)} ${from.padEnd(9)} ${by}`
           : `${dst.padEnd(15)} ${service.padEnd(12)} ${ports.padEnd(12)} ${by}`;
         return (
           <Line key={index} inverse={isSel}>
-            <Text {...(r.severity && !isSel ? severityColor(theme, r.severity) : {})}>{r.severity ? "!" : " "}</Text>
+            <Text {...(r.severity && !isSel ? severityColor(theme, r.severity) : {})}>{r.severity ? "! " : "  "}</Text>
             {shown(text)}
           </Line>
         );
