@@ -9,7 +9,6 @@ import { detectCiscoAsa, parseCiscoAsa } from "../../parsers/cisco-asa/index.js"
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { detectCiscoIos, parseCiscoIos } from "../../parsers/cisco-ios/index.js";
-import { detectCiscoIos, parseCiscoIos } from "../../parsers/cisco-ios/index.js";
 
 interface FormatEntry {
   name: string;
@@ -45,12 +44,6 @@ const FORMATS: FormatEntry[] = [
     name: "nft",
     detect: detectNft,
     parse: parseNft,
-  },
-  {
-    // Cisco IOS / IOS-XE running-config (ACLs, object groups, interface bindings, zones)
-    name: "cisco-ios",
-    detect: detectCiscoIos,
-    parse: parseCiscoIos,
   },
   {
     // Cisco IOS / IOS-XE running-config (ACLs, object groups, interface bindings, zones)
