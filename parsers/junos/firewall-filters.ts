@@ -43,15 +43,15 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
     const e = filters.get(`${fam}/${name}`);
     if (!e) return undefined;
     if (!e.key) e.key = buildFilter(ctx, fam, e.node, prefixLists);
-    return e.key;
+    return `filter ${name}`;
   };
 
   const stages: FilterStages = { input: new Map(), output: new Map(), loopback: new Map() };
   for (const { name: fam, family } of FAMILIES) {
     const dispatch: Record<"input" | "output" | "loopback", Chain> = {
-      input: { name: `${fam} input`, table: "firewall", rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
-      output: { name: `${fam} output`, table: "firewall", rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
-      loopback: { name: `${fam} loopback input`, table: "firewall", rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
+      input: { name: `${fam} input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
+      output: { name: `${fam} output`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
+      loopback: { name: `${fam} loopback input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
     };
     for (const ifd of kids(at(ctx.root, "interfaces"))) {
       for (const unit of kids(child(ifd, "unit"))) {
@@ -77,13 +77,13 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
           const last = names[names.length - 1]!;
           const lastDef = filters.get(`${fam}/${last.name}`)?.node ?? last;
           binding.rules.push({ id: `filter ${last.name} implicit discard`, conditions: [], action: { kind: "drop" }, span: spanOf(ctx, lastDef), comment: "a packet no term matched is discarded" });
-          const key = addChain(ctx, binding);
+          addChain(ctx, binding);
           const isLoopback = ifd.name === "lo0" && dir === "input";
           const target = isLoopback ? dispatch.loopback : dispatch[dir];
           target.rules.push({
             id: `${unitName} ${dir}`,
             conditions: isLoopback ? [] : [{ kind: "iface", field: dir === "input" ? "iif" : "oif", name: unitName, prefix: false }],
-            action: { kind: "goto", chain: key },
+            action: { kind: "goto", chain: binding.name },
             span: spanOf(ctx, names[0]!),
           });
         }

@@ -36,8 +36,8 @@ export function buildSecurityPolicies(ctx: JunosContext, zones: Map<string, Zone
       if (rule) chain.rules.push(rule);
     }
     reportInactive(ctx, global, "global");
-    const key = addChain(ctx, chain);
-    base.rules.push({ id: "global policies", conditions: [], action: { kind: "jump", chain: key }, span: spanOf(ctx, global) });
+    addChain(ctx, chain);
+    base.rules.push({ id: "global policies", conditions: [], action: { kind: "jump", chain: chain.name }, span: spanOf(ctx, global) });
   }
   const def = at(policies, "default-policy");
   const permitAll = kids(def).some((d) => d.name === "permit-all");
@@ -58,9 +58,9 @@ function pairChain(ctx: JunosContext, zones: Map<string, Zone>, books: AddressBo
     if (rule) chain.rules.push(rule);
   }
   reportInactive(ctx, to, name);
-  const key = addChain(ctx, chain);
+  addChain(ctx, chain);
   const conditions = [...zoneCondition(ctx, zones, from.name, "iif", from), ...zoneCondition(ctx, zones, to.name, "oif", to)];
-  base.rules.push({ id: name, conditions, action: { kind: "jump", chain: key }, span: spanOf(ctx, from) });
+  base.rules.push({ id: name, conditions, action: { kind: "jump", chain: chain.name }, span: spanOf(ctx, from) });
 }
 
 function reportInactive(ctx: JunosContext, container: ConfigNode, where: string): void {

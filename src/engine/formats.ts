@@ -9,6 +9,7 @@ import { detectCiscoAsa, parseCiscoAsa } from "../../parsers/cisco-asa/index.js"
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { detectCiscoIos, parseCiscoIos } from "../../parsers/cisco-ios/index.js";
+import { detectJunos, parseJunos } from "../../parsers/junos/index.js";
 
 interface FormatEntry {
   name: string;
@@ -50,6 +51,12 @@ const FORMATS: FormatEntry[] = [
     name: "cisco-ios",
     detect: detectCiscoIos,
     parse: parseCiscoIos,
+  },
+  {
+    // Juniper JunOS / SRX: display-set form or curly-brace configuration
+    name: "junos",
+    detect: (t) => detectJunos(t) !== undefined,
+    parse: parseJunos,
   },
 ];
 
