@@ -354,8 +354,15 @@ export function nodeCount(a: Node): number {
  * (one file after another). Sets built before stay valid: terminals are shared, emptiness and
  * containment stay exact; only identity-based equality between an old and a new set is lost.
  */
+/** Caches kept by other modules over nodes (keyed by node id): cleared with this module's own. */
+const resetHooks: (() => void)[] = [];
+export function onResetCaches(clear: () => void): void {
+  resetHooks.push(clear);
+}
+
 export function resetCaches(): void {
   unique.clear();
   for (const m of memo) m.clear();
   existsMemo.clear();
+  for (const clear of resetHooks) clear();
 }

@@ -135,7 +135,7 @@ export class PacketSet {
    * `this` must already be restricted to sources inside `space`.
    */
   maxSourceCount(): bigint {
-    return maxSrc(this.node, new Map());
+    return maxSrc(this.node, maxSrcMemo);
   }
 
   /** Number of decision-diagram nodes (a size measure for benchmarks). */
@@ -175,6 +175,14 @@ function projectDim(node: Node, dim: Dim): [bigint, bigint][] {
   walk(node);
   return idd.normalizeRanges(acc, DIM_MAX[dim]!);
 }
+
+/**
+ * Largest source count below each node, by node id. Nodes are immutable, so the answer never
+ * changes; kept across calls because the checks ask it of the same big source sets (a 100k-entry
+ * blocklist) once per service and family.
+ */
+const maxSrcMemo = new Map<number, bigint>();
+idd.onResetCaches(() => maxSrcMemo.clear());
 
 function maxSrc(n: Node, memo: Map<number, bigint>): bigint {
   if (n === idd.EMPTY) return 0n;
