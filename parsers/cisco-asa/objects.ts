@@ -57,6 +57,9 @@ const TYPE_WORDS: Record<GroupType, string> = {
   "icmp-type": "icmp-type",
 };
 
+/** Deeper group-object nesting is reported instead of followed (keeps the stack bounded). */
+const MAX_NESTING = 3000;
+
 export class Resolver {
   private readonly addrMemo = new Map<string, AddrSet>();
   private readonly serviceMemo = new Map<string, Service[]>();
@@ -88,6 +91,10 @@ export class Resolver {
     }
     if (!want.includes(g.type)) {
       this.error(pos, `object-group '${name}' is a ${TYPE_WORDS[g.type]} group, expected ${want.map((t) => TYPE_WORDS[t]).join(" or ")}`);
+      return undefined;
+    }
+    if (this.resolving.size >= MAX_NESTING) {
+      this.error(pos, `object-group '${name}' is nested more than ${MAX_NESTING} levels deep; treated as unknown`);
       return undefined;
     }
     if (this.resolving.has(name)) {

@@ -1,0 +1,393 @@
+/**
+ * Cisco ASA constructs, one group each: what the parser reads and what fwlint then decides for
+ * concrete packets (src/analysis/verdict.ts), so a test fails when the mapping is wrong.
+ */
+import { describe, expect, it } from "vitest";
+import { asa, errors, establishedVerdict, INTERFACES, steps, verdict } from "./helpers.js";
+
+const acl = (lines: string, bind = "access-group OUTSIDE_IN in interface outside") => asa(`${INTERFACES}${lines}\n${bind}\n`);
+
+describe("security levels (no inbound access-list)", () => {
+  const rs = asa(INTERFACES);
+  it("higher to lower passes, lower to higher does not", () => {
+    expect(verdict(rs, { src: "10.1.2.3", dst: "198.51.100.1", iif: "inside", oif: "outside" })).toBe("accept");
+    expect(verdict(rs, { src: "172.16.1.5", dst: "198.51.100.1", iif: "dmz", oif: "outside" })).toBe("accept");
+    expect(verdict(rs, { src: "198.51.100.1", dst: "10.1.2.3", iif: "outside", oif: "inside" })).toBe("drop");
+    expect(verdict(rs, { src: "172.16.1.5", dst: "10.1.2.3", iif: "dmz", oif: "inside" })).toBe("drop");
+  });
+  it("established return traffic passes (stateful)", () => {
+    const reply = { src: "198.51.100.1", dst: "10.1.2.3", iif: "outside", oif: "inside", sport: 443, dport: 40000 };
+    expect(verdict(rs, reply)).toBe("drop");
+    expect(establishedVerdict(rs, reply)).toBe("accept");
+  });
+  it("equal levels and hairpin need same-security-traffic", () => {
+    const two = `interface G0\n nameif a\n security-level 50\ninterface G1\n nameif b\n security-level 50\n`;
+    const p = { src: "10.0.0.1", dst: "10.0.1.1", iif: "a", oif: "b" };
+    const hair = { ...p, oif: "a" };
+    expect(verdict(asa(two), p)).toBe("drop");
+    expect(verdict(asa(two), hair)).toBe("drop");
+    expect(verdict(asa(`${two}same-security-traffic permit inter-interface\n`), p)).toBe("accept");
+    expect(verdict(asa(`${two}same-security-traffic permit inter-interface\n`), hair)).toBe("drop");
+    expect(verdict(asa(`${two}same-security-traffic permit intra-interface\n`), hair)).toBe("accept");
+  });
+  it("nameif inside defaults to 100, others to 0; the lowest level faces the Internet", () => {
+    const rs2 = asa(`interface G0\n nameif inside\ninterface G1\n nameif wan\ninterface G2\n nameif lab\n security-level 10\ninterface G3\n no nameif\n`);
+    expect(verdict(rs2, { src: "10.0.0.1", dst: "8.8.8.8", iif: "inside", oif: "wan" })).toBe("accept");
+    expect(verdict(rs2, { src: "8.8.8.8", dst: "10.0.0.1", iif: "wan", oif: "inside" })).toBe("drop");
+    expect(rs2.internetInterfaces).toEqual(["wan"]);
+    expect(rs.internetInterfaces).toEqual(["outside"]);
+  });
+});
+
+describe("extended access lists", () => {
+  const rs = acl(`access-list OUTSIDE_IN remark web servers
+access-list OUTSIDE_IN remark (second remark line)
+access-list OUTSIDE_IN extended permit tcp any host 172.16.1.10 eq www
+access-list OUTSIDE_IN extended deny tcp any host 172.16.1.11
+access-list OUTSIDE_IN extended permit tcp any 172.16.1.0 255.255.255.0 eq https
+access-list OUTSIDE_IN extended permit tcp any any eq telnet inactive`);
+  it("first match, then the implicit deny at the end, with the ACL name in the trace", () => {
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "198.51.100.1", dst: "172.16.1.10", dport: 80, oif: "dmz" })).toBe("accept");
+    expect(verdict(rs, { src: "198.51.100.1", dst: "172.16.1.11", dport: 443, oif: "dmz" })).toBe("drop");
+    expect(verdict(rs, { src: "198.51.100.1", dst: "172.16.1.12", dport: 443, oif: "dmz" })).toBe("accept");
+    expect(verdict(rs, { src: "198.51.100.1", dst: "172.16.1.12", dport: 22, oif: "dmz" })).toBe("drop");
+    expect(steps(rs, { src: "198.51.100.1", dst: "172.16.1.12", dport: 22, oif: "dmz" })).toEqual(["access-group in: jump OUTSIDE_IN", "OUTSIDE_IN: drop"]);
+  });
+  it("rule ids carry the ACL line, comments the remarks; inactive entries are not rules", () => {
+    const chain = rs.chains.get("access-list/OUTSIDE_IN")!;
+    expect(chain.rules.map((r) => r.id)).toEqual(["OUTSIDE_IN#3", "OUTSIDE_IN#4", "OUTSIDE_IN#5", "OUTSIDE_IN#implicit-deny"]);
+    expect(chain.rules[0]!.comment).toBe("web servers (second remark line)");
+    expect(chain.rules[0]!.span).toMatchObject({ line: 16, column: 1 });
+    expect(chain.rules[3]!.span.text).toContain("access-group OUTSIDE_IN in interface outside");
+    expect(verdict(rs, { src: "198.51.100.1", dst: "172.16.1.12", dport: 23, oif: "dmz" })).toBe("drop");
+    expect(rs.diagnostics.some((d) => d.severity === "info" && /inactive/.test(d.message))).toBe(true);
+    expect(rs.ruleCount).toBe(4);
+  });
+  it("a bound ACL replaces the security levels of its interface only", () => {
+    expect(verdict(rs, { src: "10.1.0.5", dst: "198.51.100.1", iif: "inside", oif: "outside" })).toBe("accept");
+    const inside = acl("access-list IN extended permit tcp any any eq www", "access-group IN in interface inside");
+    expect(verdict(inside, { src: "10.1.0.5", dst: "198.51.100.1", iif: "inside", oif: "outside", dport: 22 })).toBe("drop");
+    expect(verdict(inside, { src: "10.1.0.5", dst: "198.51.100.1", iif: "inside", oif: "outside", dport: 80 })).toBe("accept");
+  });
+  it("an ACL ending in deny ip any any gets no second (synthetic) deny", () => {
+    const r = acl("access-list OUTSIDE_IN extended permit tcp any any eq www\naccess-list OUTSIDE_IN extended deny ip any any log");
+    expect(r.chains.get("access-list/OUTSIDE_IN")!.rules.map((x) => x.id)).toEqual(["OUTSIDE_IN#1", "OUTSIDE_IN#2"]);
+  });
+  it("access-list line N inserts at position N", () => {
+    const r = acl("access-list OUTSIDE_IN extended permit tcp any any eq www\naccess-list OUTSIDE_IN line 1 extended deny tcp host 198.51.100.9 any");
+    expect(verdict(r, { src: "198.51.100.9", dst: "10.1.0.5", dport: 80 })).toBe("drop");
+    expect(verdict(r, { src: "198.51.100.8", dst: "10.1.0.5", dport: 80 })).toBe("accept");
+  });
+});
+
+describe("address forms", () => {
+  const rs = acl(`names
+name 10.1.0.80 web-server
+object network NET-OBJ
+ subnet 10.1.8.0 255.255.255.0
+object network RANGE-OBJ
+ range 10.1.9.10 10.1.9.20
+object network FQDN-OBJ
+ fqdn www.example.com
+access-list OUTSIDE_IN extended permit tcp any host web-server eq 8080
+access-list OUTSIDE_IN extended permit tcp any object NET-OBJ eq 8081
+access-list OUTSIDE_IN extended permit tcp any object RANGE-OBJ eq 8082
+access-list OUTSIDE_IN extended permit tcp any4 any4 eq 8083
+access-list OUTSIDE_IN extended permit tcp any6 2001:db8:1::/48 eq 8084
+access-list OUTSIDE_IN extended permit tcp any interface outside eq 8085
+access-list OUTSIDE_IN extended permit tcp any object FQDN-OBJ eq 8086
+access-list OUTSIDE_IN extended permit tcp 198.51.100.0 255.255.255.0 any eq 8087
+access-list OUTSIDE_IN extended permit tcp any any eq 8088`);
+  const p = (dst: string, dport: number, src = "192.0.2.1") => verdict(rs, { src, dst, dport });
+  it("resolves names, objects, ranges, masks, interfaces and families", () => {
+    expect(errors(rs)).toEqual([]);
+    expect(p("10.1.0.80", 8080)).toBe("accept");
+    expect(p("10.1.0.81", 8080)).toBe("drop");
+    expect(p("10.1.8.200", 8081)).toBe("accept");
+    expect(p("10.1.9.20", 8082)).toBe("accept");
+    expect(p("10.1.9.21", 8082)).toBe("drop");
+    expect(p("10.9.9.9", 8083)).toBe("accept");
+    expect(p("2001:db8::9", 8083, "2001:db8:ffff::1")).toBe("drop");
+    expect(p("2001:db8:1::9", 8084, "2001:db8:ffff::1")).toBe("accept");
+    expect(p("10.9.9.9", 8084)).toBe("drop");
+    expect(p("203.0.113.2", 8085)).toBe("accept");
+    expect(p("203.0.113.3", 8085)).toBe("drop");
+    expect(p("198.51.100.1", 8087, "198.51.100.77")).toBe("accept");
+    expect(p("198.51.100.1", 8087, "198.51.101.77")).toBe("drop");
+    expect(p("2001:db8::9", 8088, "2001:db8:ffff::1")).toBe("accept");
+    expect(rs.families).toEqual([4, 6]);
+  });
+  it("fqdn objects are unknown: the verdict is not certain either way", () => {
+    expect(p("93.184.216.34", 8086)).toBe("unknown");
+  });
+});
+
+describe("port operators and ASA port names", () => {
+  const rs = acl(`access-list OUTSIDE_IN extended permit tcp any any lt 1024
+access-list OUTSIDE_IN extended permit tcp any any gt 60000
+access-list OUTSIDE_IN extended permit udp any any eq domain
+access-list OUTSIDE_IN extended permit udp any any eq radius
+access-list OUTSIDE_IN extended permit udp any any neq snmp
+access-list OUTSIDE_IN extended permit tcp any any range sqlnet 1530
+access-list OUTSIDE_IN extended permit tcp any range 5000 5010 any`);
+  const p = (proto: string, dport: number, sport = 40000) => verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", proto, dport, sport });
+  it("lt/gt are strict, range inclusive, names from ASA's table", () => {
+    expect(errors(rs)).toEqual([]);
+    expect(p("tcp", 1023)).toBe("accept");
+    expect(p("tcp", 1024)).toBe("drop");
+    expect(p("tcp", 60000)).toBe("drop");
+    expect(p("tcp", 60001)).toBe("accept");
+    expect(p("udp", 53)).toBe("accept");
+    expect(p("udp", 1645)).toBe("accept");
+    expect(p("udp", 161)).toBe("drop");
+    expect(p("udp", 162)).toBe("accept");
+    expect(p("tcp", 1521)).toBe("accept");
+    expect(p("tcp", 1530)).toBe("accept");
+    expect(p("tcp", 1531)).toBe("drop");
+    expect(p("tcp", 3389, 5005)).toBe("accept");
+  });
+  it("a name of the wrong protocol is an error at its column", () => {
+    const bad = acl("access-list OUTSIDE_IN extended permit tcp any any eq snmp");
+    const line = "access-list OUTSIDE_IN extended permit tcp any any eq snmp";
+    expect(errors(bad)[0]).toEqual(expect.objectContaining({ line: 14, column: line.indexOf("snmp") + 1, message: expect.stringContaining("snmp") }));
+    // ASA refuses the entry, so the list it would have created does not exist either
+    expect(errors(bad)[1]).toEqual(expect.objectContaining({ line: 15, message: expect.stringContaining("access-list 'OUTSIDE_IN' is not defined") }));
+  });
+});
+
+describe("services, protocols and icmp types", () => {
+  const rs = acl(`object service WEB-8443
+ service tcp destination eq 8443
+object-group service MIXED
+ service-object udp destination eq ntp
+ service-object object WEB-8443
+ service-object icmp echo
+object-group protocol TUNNELS
+ protocol-object gre
+ protocol-object esp
+object-group icmp-type PINGS
+ icmp-object echo
+ icmp-object time-exceeded
+object-group service HIGH-SRC tcp
+ port-object range 50000 50010
+access-list OUTSIDE_IN extended permit object-group MIXED any host 10.1.0.5
+access-list OUTSIDE_IN extended permit object-group TUNNELS any host 10.1.0.6
+access-list OUTSIDE_IN extended permit icmp any host 10.1.0.7 object-group PINGS
+access-list OUTSIDE_IN extended permit tcp any object-group HIGH-SRC host 10.1.0.8 eq 25
+access-list OUTSIDE_IN extended permit icmp6 any6 any6 packet-too-big`);
+  const p = (dst: string, extra: object) => verdict(rs, { src: "192.0.2.1", dst, ...extra });
+  it("resolves each kind of group", () => {
+    expect(errors(rs)).toEqual([]);
+    expect(p("10.1.0.5", { proto: "udp", dport: 123 })).toBe("accept");
+    expect(p("10.1.0.5", { proto: "tcp", dport: 8443 })).toBe("accept");
+    expect(p("10.1.0.5", { proto: "tcp", dport: 8444 })).toBe("drop");
+    expect(p("10.1.0.5", { proto: "icmp", icmp_type: 8 })).toBe("accept");
+    expect(p("10.1.0.5", { proto: "icmp", icmp_type: 13 })).toBe("drop");
+    expect(p("10.1.0.6", { proto: "gre" })).toBe("accept");
+    expect(p("10.1.0.6", { proto: "tcp", dport: 1 })).toBe("drop");
+    expect(p("10.1.0.7", { proto: "icmp", icmp_type: 11 })).toBe("accept");
+    expect(p("10.1.0.7", { proto: "icmp", icmp_type: 0 })).toBe("drop");
+    expect(p("10.1.0.8", { proto: "tcp", dport: 25, sport: 50005 })).toBe("accept");
+    expect(p("10.1.0.8", { proto: "tcp", dport: 25, sport: 40000 })).toBe("drop");
+    expect(verdict(rs, { src: "2001:db8::1", dst: "2001:db8:1::1", proto: "icmpv6", icmp_type: 2 })).toBe("accept");
+  });
+});
+
+describe("nested groups", () => {
+  it("group-object nests at any depth", () => {
+    const rs = acl(`object-group network L3
+ network-object host 10.1.0.30
+object-group network L2
+ group-object L3
+ network-object 10.1.1.0 255.255.255.0
+object-group network L1
+ group-object L2
+object-group service P2 tcp
+ port-object eq 25
+object-group service P1 tcp
+ group-object P2
+ port-object eq 587
+access-list OUTSIDE_IN extended permit tcp any object-group L1 object-group P1`);
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.30", dport: 25 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.1.9", dport: 587 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.31", dport: 25 })).toBe("drop");
+  });
+  it("a cycle is an error, not a hang; the rule stays with an unknown destination", () => {
+    const rs = acl(`object-group network A
+ group-object B
+object-group network B
+ network-object host 10.1.0.40
+ group-object A
+access-list OUTSIDE_IN extended permit tcp any object-group A eq 22`);
+    expect(errors(rs).some((d) => /cycle/.test(d.message))).toBe(true);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.40", dport: 22 })).toBe("unknown");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.40", dport: 23 })).toBe("drop");
+  });
+  it("an undefined object is an error naming it and its line; the rule is kept as unknown", () => {
+    const l1 = "access-list OUTSIDE_IN extended permit tcp any object-group NOPE eq 22";
+    const l2 = "access-list OUTSIDE_IN extended permit tcp any object NADA eq 23";
+    const rs = acl(`${l1}\n${l2}`);
+    expect(errors(rs)).toEqual([
+      expect.objectContaining({ line: 14, column: l1.indexOf("NOPE") + 1, message: expect.stringMatching(/object-group 'NOPE' is not defined \(line 14\)/) }),
+      expect.objectContaining({ line: 15, column: l2.indexOf("NADA") + 1, message: expect.stringMatching(/object 'NADA' is not defined \(line 15\)/) }),
+    ]);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.40", dport: 22 })).toBe("unknown");
+  });
+});
+
+describe("access-group bindings", () => {
+  it("global: an interface ACL falls through to it, then the implicit deny", () => {
+    const rs = asa(`${INTERFACES}access-list OUT_IN extended deny tcp any any eq 22
+access-list OUT_IN extended permit tcp any any eq 80
+access-list GLOBAL extended permit tcp any any eq 22
+access-list GLOBAL extended permit tcp any any eq 25
+access-group OUT_IN in interface outside
+access-group GLOBAL global
+`);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 80 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 22 })).toBe("drop");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 25 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 26 })).toBe("drop");
+    expect(steps(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 25 })).toEqual(["access-group in: jump OUT_IN", "access-group in: jump GLOBAL", "GLOBAL: accept"]);
+    // interfaces without their own ACL use the global one, not the security levels
+    expect(verdict(rs, { src: "10.1.0.5", dst: "192.0.2.1", iif: "inside", oif: "outside", dport: 443 })).toBe("drop");
+  });
+  it("out: checked on the egress interface after the inbound decision", () => {
+    const rs = asa(`${INTERFACES}access-list DMZ_OUT extended permit tcp any any eq 443
+access-group DMZ_OUT out interface dmz
+`);
+    expect(verdict(rs, { src: "10.1.0.5", dst: "172.16.1.9", iif: "inside", oif: "dmz", dport: 443 })).toBe("accept");
+    expect(verdict(rs, { src: "10.1.0.5", dst: "172.16.1.9", iif: "inside", oif: "dmz", dport: 80 })).toBe("drop");
+    expect(verdict(rs, { src: "10.1.0.5", dst: "192.0.2.1", iif: "inside", oif: "outside", dport: 80 })).toBe("accept");
+  });
+  it("binding an undefined ACL or interface is an error and is ignored", () => {
+    const rs = asa(`${INTERFACES}access-group MISSING in interface outside\naccess-list X extended permit ip any any\naccess-group X in interface nowhere\n`);
+    expect(errors(rs).map((d) => d.line)).toEqual([14, 16]);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 80 })).toBe("drop");
+  });
+});
+
+describe("NAT", () => {
+  it("object static NAT: the public address reaches the real host, checked against the real address", () => {
+    const rs = asa(`${INTERFACES}object network MAIL
+ host 10.1.0.25
+ nat (inside,outside) static 203.0.113.25
+access-list OUTSIDE_IN extended permit tcp any object MAIL eq smtp
+access-group OUTSIDE_IN in interface outside
+`);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "203.0.113.25", dport: 25 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "203.0.113.25", dport: 80 })).toBe("drop");
+    expect(steps(rs, { src: "192.0.2.1", dst: "203.0.113.25", dport: 25 })[0]).toBe("static: dnat to 10.1.0.25");
+  });
+  it("static PAT with service, mapped to the interface address", () => {
+    const rs = asa(`${INTERFACES}object network WEB
+ host 10.1.0.80
+ nat (inside,outside) static interface service tcp 8080 www
+access-list OUTSIDE_IN extended permit tcp any host 10.1.0.80 eq 8080
+access-group OUTSIDE_IN in interface outside
+`);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "203.0.113.2", dport: 80 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "203.0.113.2", dport: 8080 })).toBe("drop");
+  });
+  it("twice NAT with destination static and pre-8.3 static (mapped addresses in the ACL)", () => {
+    const twice = asa(`${INTERFACES}object network REAL
+ host 10.1.0.9
+object network MAPPED
+ host 203.0.113.9
+nat (inside,outside) source static REAL MAPPED
+access-list OUTSIDE_IN extended permit tcp any host 10.1.0.9 eq 22
+access-group OUTSIDE_IN in interface outside
+`);
+    expect(verdict(twice, { src: "192.0.2.1", dst: "203.0.113.9", dport: 22 })).toBe("accept");
+    const old = asa(`ASA Version 8.2(5)
+interface G0
+ nameif outside
+ security-level 0
+interface G1
+ nameif inside
+ security-level 100
+static (inside,outside) tcp 203.0.113.7 smtp 10.1.0.7 smtp netmask 255.255.255.255
+access-list OUTSIDE_IN extended permit tcp any host 203.0.113.7 eq smtp
+access-group OUTSIDE_IN in interface outside
+`);
+    expect(errors(old)).toEqual([]);
+    expect(verdict(old, { src: "192.0.2.1", dst: "203.0.113.7", dport: 25 })).toBe("accept");
+    expect(verdict(old, { src: "192.0.2.1", dst: "10.1.0.7", dport: 25 })).toBe("drop");
+  });
+});
+
+describe("management access (inbound path)", () => {
+  it("ssh/telnet from the listed networks only; http only with http server enable", () => {
+    const rs = asa(`${INTERFACES}ssh 198.51.100.7 255.255.255.255 outside\nhttp 0.0.0.0 0.0.0.0 outside\ntelnet 10.1.0.0 255.255.0.0 inside\n`);
+    const p = (src: string, dport: number, iif = "outside") => verdict(rs, { src, dst: "203.0.113.2", dport, iif, hook: "input" });
+    expect(p("198.51.100.7", 22)).toBe("accept");
+    expect(p("198.51.100.8", 22)).toBe("drop");
+    expect(p("198.51.100.7", 443)).toBe("drop");
+    expect(p("10.1.5.5", 23, "inside")).toBe("accept");
+    const withHttp = asa(`${INTERFACES}http server enable\nhttp 0.0.0.0 0.0.0.0 outside\n`);
+    expect(verdict(withHttp, { src: "192.0.2.1", dst: "203.0.113.2", dport: 443, hook: "input" })).toBe("accept");
+  });
+});
+
+describe("show access-list output", () => {
+  it("reads the unindented entries, skips the expansions and trailers", () => {
+    const rs = asa(`access-list cached ACL log flows: total 0, denied 0 (deny-flow-max 4096)
+            alert-interval 300
+access-list OUTSIDE_IN; 2 elements; name hash: 0x96b5d78b
+access-list OUTSIDE_IN line 1 extended permit tcp any object-group WEB eq www (hitcnt=3) 0x53ec762f
+  access-list OUTSIDE_IN line 1 extended permit tcp any host 10.1.0.80 eq www (hitcnt=3) 0xd39d4f42
+access-list OUTSIDE_IN line 2 extended deny tcp any any eq telnet inactive (hitcnt=0) (inactive) 0x11821a52
+object-group network WEB
+ network-object host 10.1.0.80
+access-group OUTSIDE_IN in interface outside
+interface G0
+ nameif outside
+`);
+    expect(errors(rs)).toEqual([]);
+    expect(rs.chains.get("access-list/OUTSIDE_IN")!.rules.map((r) => r.id)).toEqual(["OUTSIDE_IN#1", "OUTSIDE_IN#implicit-deny"]);
+  });
+});
+
+describe("bad input", () => {
+  it("never throws and keeps reading after a bad line", () => {
+    const junk = [
+      "access-list",
+      "access-list X extended",
+      "access-list X extended permit",
+      "access-list X extended permit tcp",
+      "access-list X extended permit tcp host",
+      "access-list X extended permit tcp any 10.0.0.0 255.0.255.0",
+      "access-list X extended permit tcp any any eq",
+      "access-list X extended permit tcp any any range 90 80",
+      "access-list X extended permit bogus any any",
+      "object-group network",
+      "object network",
+      " network-object host",
+      "nat (inside outside) static x",
+      "static (a,b) tcp 1.2.3.4",
+      "interface",
+      " security-level 900",
+      "access-group X sideways",
+      "\u0000\u0001\u0002",
+    ];
+    for (const line of junk) expect(() => asa(`${INTERFACES}${line}\n`)).not.toThrow();
+    const rs = asa(`${INTERFACES}${junk.join("\n")}\naccess-list OUTSIDE_IN extended permit tcp any any eq 80\naccess-group OUTSIDE_IN in interface outside\n`);
+    expect(errors(rs).length).toBeGreaterThan(5);
+    for (const d of errors(rs)) expect(d.line).toBeGreaterThan(13);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 80 })).toBe("accept");
+  });
+  it("unknown commands give one info per keyword", () => {
+    const rs = asa(`${INTERFACES}frobnicate a\nfrobnicate b\nlogging enable\n`);
+    const infos = rs.diagnostics.filter((d) => d.severity === "info");
+    expect(infos).toEqual([expect.objectContaining({ line: 14, message: expect.stringMatching(/'frobnicate' .*2 lines/) })]);
+  });
+  it("a deep chain of nested groups resolves without recursion trouble", () => {
+    const n = 2000;
+    const groups = Array.from({ length: n }, (_, i) => `object-group network G${i}\n ${i + 1 < n ? `group-object G${i + 1}` : "network-object host 10.1.0.99"}`).join("\n");
+    const rs = acl(`${groups}\naccess-list OUTSIDE_IN extended permit tcp any object-group G0 eq 25`);
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.99", dport: 25 })).toBe("accept");
+  });
+});
