@@ -15,6 +15,8 @@
  */
 import type { Chain, Family, Pipeline, PipelineKind, Ruleset, Stage } from "../../src/model/types.js";
 import { NftReader, type ParsedChain, type ParsedTable } from "./parser.js";
+import { readNftJson } from "./json.js";
+import { mapNft } from "./mapper.js";
 
 const ANALYSED: Record<string, Family[]> = { ip: [4], ip6: [6], inet: [4, 6] };
 
@@ -90,4 +92,18 @@ export function buildPipelines(tables: ParsedTable[], families: Family[]): Pipel
     }
   }
   return out;
+}
+
+export { detectNft, detectNftJson } from "./detect.js";
+export { mapNft } from "./mapper.js";
+export { readNftJson } from "./json.js";
+
+/** nft JSON (`nft -j list ruleset`, JSON command batches) -> the model, through the shared syntax tree. */
+export function parseNftJson(text: string, file: string): Ruleset {
+  try {
+    return mapNft(readNftJson(text, file), file);
+  } catch (e) {
+    const message = `internal error in the nft JSON reader: ${e instanceof Error ? e.message : String(e)}`;
+    return { format: "nft", file, families: [4, 6], chains: new Map(), pipelines: [], ruleCount: 0, diagnostics: [{ severity: "error", file, line: 1, column: 1, message }] };
+  }
 }

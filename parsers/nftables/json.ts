@@ -1,0 +1,480 @@
+/**
+ * nft JSON (`nft -j list ruleset` output and JSON command batches, libnftables-json(5)) -> the
+ * nftables syntax tree (ast.ts), the same one the text reader builds, so both forms mean the same.
+ *
+ * The document is checked against rules/schema/nft-json.schema.json (ajv, compiled once) and each
+ * problem becomes a positioned error `path: expected`; items with a problem are skipped and the rest
+ * is still read. Statements and expressions the schema leaves open are read here: anything that is
+ * valid JSON but not a form nft knows keeps its JSON path in the error. Never throws.
+ *
+ * Spans: the line and column of each rule object (or of the command item) in the JSON text; the
+ * position of the item an expression belongs to is the position of its rule.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ValidateFunction } from "ajv";
+import { RulePackError, packageRoot, validateWithSchema, yamlLibs, type ParsedYaml } from "../../src/engine/rule-pack.js";
+import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
+import type {
+  BaseChainSpec,
+  Command,
+  Expr,
+  MatchOp,
+  NatStmt,
+  NftDocument,
+  NftFamily,
+  RuleNode,
+  SetDefinition,
+  SetElement,
+  Stmt,
+  TableRef,
+  Verdict,
+} from "./ast.js";
+
+let compiled: ValidateFunction | undefined;
+function schema(): ValidateFunction {
+  if (compiled === undefined) {
+    const ajv = new (yamlLibs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, strictTypes: false, verbose: true });
+    compiled = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), "rules", "schema", "nft-json.schema.json"), "utf8")) as object);
+  }
+  return compiled;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+type Path = (string | number)[];
+
+/** A problem at a JSON path inside an item: reported, and the item is skipped. */
+class Bad {
+  constructor(readonly path: Path, readonly expected: string) {}
+}
+
+const isObj = (v: Json | undefined): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const pathText = (p: Path) => p.reduce<string>((s, seg) => (typeof seg === "number" ? `${s}[${seg}]` : s === "" ? seg : `${s}.${seg}`), "");
+
+/**
+ * Where each item of the top-level `nftables` array starts, and where the object inside it starts
+ * (`{"rule": {...}}` -> the rule object, `{"add": {"rule": {...}}}` -> the rule object too).
+ * One linear pass over the text; strings are skipped with their escapes.
+ */
+function itemOffsets(text: string): { item: number; inner: number; cmd: number }[] {
+  const out: { item: number; inner: number; cmd: number }[] = [];
+  let depth = 0;
+  let cur: { item: number; inner: number; cmd: number } | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
+      }
+      continue;
+    }
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      depth++;
+      if (c === 123 && depth === 3) {
+        cur = { item: i, inner: -1, cmd: -1 };
+        out.push(cur);
+      } else if (c === 123 && depth === 4 && cur && cur.inner < 0) cur.inner = i;
+      else if (c === 123 && depth === 5 && cur && cur.cmd < 0) cur.cmd = i;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return out;
+}
+
+class Lines {
+  private readonly starts: number[] = [0];
+  constructor(private readonly text: string) {
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+  at(offset: number): { line: number; column: number; text: string } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = this.starts[lo]!;
+    const end = this.text.indexOf("\n", start);
+    const line = this.text.slice(start, end < 0 ? undefined : end).replace(/\r$/, "");
+    // `nft -j` prints everything on one line: keep the object's own text, not the whole line.
+    const col = offset - start;
+    const shown = line.length > 160 ? line.slice(col, col + 160) : line;
+    return { line: lo + 1, column: col + 1, text: shown };
+  }
+}
+
+export function readNftJson(text: string, file: string): NftDocument {
+  const diagnostics: Diagnostic[] = [];
+  const commands: Command[] = [];
+  const error = (line: number, column: number, message: string) => diagnostics.push({ severity: "error", message, file, line, column });
+  let data: Json;
+  try {
+    data = JSON.parse(text) as Json;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const at = /position (\d+)/.exec(msg);
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    const pos = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at ? new Lines(text).at(Number(at[1])) : { line: 1, column: 1 };
+    error(pos.line, pos.column, `expected valid JSON (${msg.replace(/^JSON\.parse: /, "")})`);
+    return { commands, diagnostics, included: [] };
+  }
+  const lines = new Lines(text);
+  const skip = new Set<number>();
+  try {
+    const valid: boolean = schema()(data);
+    if (!valid) {
+      let issues: { line: number; column: number; path: string; expected: string }[] = [];
+      try {
+        validateWithSchema(positioned(text, file, data), schema());
+      } catch (e) {
+        if (e instanceof RulePackError) issues = e.issues;
+        else throw e;
+      }
+      for (const i of issues) {
+        error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
+        const m = /^nftables\[(\d+)\]/.exec(i.path);
+        if (m) skip.add(Number(m[1]));
+      }
+      if (!isObj(data) || !Array.isArray(data.nftables)) return { commands, diagnostics, included: [] };
+    }
+  } catch (e) {
+    error(1, 1, `internal error in the nft JSON reader: ${e instanceof Error ? e.message : String(e)}`);
+    return { commands, diagnostics, included: [] };
+  }
+  const items = (data as Obj).nftables as Json[];
+  const offsets = itemOffsets(text);
+  items.forEach((item, k) => {
+    if (skip.has(k) || !isObj(item)) return;
+    const off = offsets[k];
+    const key = Object.keys(item)[0]!;
+    const isCmd = CMD_OPS.has(key);
+    const at = off === undefined ? 0 : isCmd ? (off.cmd >= 0 ? off.cmd : off.item) : off.inner >= 0 ? off.inner : off.item;
+    const pos = lines.at(at);
+    const span: SourceSpan = { file, line: pos.line, column: pos.column, text: pos.text };
+    try {
+      const cmd = readItem(item, key, span, ["nftables", k]);
+      if (cmd) commands.push(cmd);
+    } catch (e) {
+      if (e instanceof Bad) error(span.line, span.column, `${pathText(e.path)}: ${e.expected}`);
+      else error(span.line, span.column, `internal error in the nft JSON reader at ${pathText(["nftables", k])}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  return { commands, diagnostics, included: [] };
+}
+
+/** The YAML library's positioned tree of the same text (JSON is YAML 1.2): only built to place schema errors. */
+function positioned(text: string, file: string, data: Json): ParsedYaml {
+  const { LineCounter, parseDocument } = yamlLibs().yaml;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  return { file, data, root: doc.errors.length === 0 ? ((doc.contents ?? null) as ParsedYaml["root"]) : null, lines };
+}
+
+const CMD_OPS: ReadonlySet<string> = new Set(["add", "create", "insert", "replace", "delete", "destroy", "flush", "list", "reset", "rename"]);
+
+function tableRef(o: Obj): TableRef {
+  return { family: ((o.family as string | undefined) ?? "ip") as NftFamily, name: String(o.table ?? o.name) };
+}
+
+function readItem(item: Obj, key: string, span: SourceSpan, path: Path): Command | null {
+  const value = item[key]!;
+  if (key === "metainfo") return null;
+  if (!CMD_OPS.has(key)) return readObject("add", key, value, span, [...path, key], true);
+  if (key === "list" || key === "reset" || key === "rename") return { object: "other", what: `${key} ${Object.keys(value as Obj)[0] ?? ""}`.trim(), span };
+  const inner = value as Obj;
+  const what = Object.keys(inner)[0]!;
+  return readObject(key, what, inner[what]!, span, [...path, key, what], false);
+}
+
+function readObject(op: string, what: string, v: Json, span: SourceSpan, path: Path, listing: boolean): Command | null {
+  const o = (isObj(v) ? v : {}) as Obj;
+  switch (what) {
+    case "ruleset":
+      if (op !== "flush") return { object: "other", what: `${op} ruleset`, span };
+      return o.family === undefined ? { object: "ruleset", op: "flush", span } : { object: "ruleset", op: "flush", family: o.family as NftFamily, span };
+    case "table":
+      return { object: "table", op: op as "add", table: { family: ((o.family as string | undefined) ?? "ip") as NftFamily, name: String(o.name) }, span };
+    case "chain": {
+      const cmd: Extract<Command, { object: "chain" }> = { object: "chain", op: op as "add", table: tableRef(o), chain: String(o.name), span };
+      if (o.hook !== undefined) cmd.base = baseSpec(o, span, path);
+      if (o.policy !== undefined) cmd.policy = { verdict: o.policy as "accept" | "drop", span };
+      return cmd;
+    }
+    case "rule": {
+      const cmd: Extract<Command, { object: "rule" }> = { object: "rule", op: op as "add", table: tableRef(o), chain: String(o.chain), span };
+      // In a listing, `handle` is the rule's own; in add/insert it names the rule to place it by.
+      if (!listing && typeof o.handle === "number") cmd.handle = o.handle;
+      if (!listing && typeof o.position === "number") cmd.handle = o.position;
+      if (typeof o.index === "number") cmd.index = o.index;
+      if (op !== "delete" && op !== "destroy") {
+        if (!Array.isArray(o.expr)) throw new Bad([...path, "expr"], "required field is missing (the rule's statements)");
+        const rule: RuleNode = { stmts: o.expr.map((s, i) => stmt(s, span, [...path, "expr", i])), span };
+        if (typeof o.comment === "string") rule.comment = o.comment;
+        if (listing && typeof o.handle === "number") rule.handle = o.handle;
+        cmd.rule = rule;
+      }
+      return cmd;
+    }
+    case "set":
+    case "map": {
+      const cmd: Extract<Command, { object: "set" }> = { object: "set", op: op as "add", table: tableRef(o), name: String(o.name), span };
+      if (op === "add" || op === "create") cmd.definition = setDefinition(what, o, span, path);
+      return cmd;
+    }
+    case "element":
+      return { object: "element", op: op as "add", table: tableRef(o), set: String(o.name), elements: elements(o.elem as Json[], span, [...path, "elem"]), span };
+    default:
+      return { object: "other", what: `${op} ${what}`, span };
+  }
+}
+
+const NAMED_PRIO = /^([a-z]+)\s*(?:([+-])\s*([0-9]+))?$/;
+
+function baseSpec(o: Obj, span: SourceSpan, path: Path): BaseChainSpec {
+  const devices = o.dev === undefined ? undefined : Array.isArray(o.dev) ? o.dev.map(String) : [String(o.dev)];
+  let priority: BaseChainSpec["priority"] = { base: 0, offset: 0, span };
+  if (typeof o.prio === "number") priority = { base: o.prio, offset: 0, span };
+  else if (typeof o.prio === "string") {
+    const m = NAMED_PRIO.exec(o.prio.trim());
+    if (/^-?[0-9]+$/.test(o.prio.trim())) priority = { base: Number(o.prio), offset: 0, span };
+    else if (m) priority = { base: m[1]!, offset: m[2] === "-" ? -Number(m[3]) : Number(m[3] ?? 0), span };
+    else throw new Bad([...path, "prio"], "must be a number or a named priority with an optional offset (filter, filter - 5)");
+  }
+  const spec: BaseChainSpec = { type: (o.type as string | undefined) ?? "filter", hook: String(o.hook), priority, span };
+  if (devices) spec.devices = devices;
+  return spec;
+}
+
+function strList(v: Json | undefined): string[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+function setDefinition(kind: "set" | "map", o: Obj, span: SourceSpan, path: Path): SetDefinition {
+  const def: SetDefinition = { kind, name: String(o.name), keyType: [], flags: strList(o.flags), elements: [], options: {}, span };
+  const typed = (v: Json | undefined, at: Path): { names: string[]; typeof?: Expr[] } => {
+    if (isObj(v) && "typeof" in v) {
+      const e = expr(v.typeof!, span, [...at, "typeof"]);
+      return { names: [], typeof: e.kind === "concat" ? e.parts : [e] };
+    }
+    return { names: strList(v) };
+  };
+  const key = typed(o.type, [...path, "type"]);
+  def.keyType = key.names;
+  if (key.typeof) def.keyTypeof = key.typeof;
+  if (kind === "map" || o.map !== undefined) {
+    const data = typed(o.map, [...path, "map"]);
+    def.dataType = data.names;
+    if (data.typeof) def.dataTypeof = data.typeof;
+  }
+  if (Array.isArray(o.elem)) def.elements = elements(o.elem, span, [...path, "elem"]);
+  for (const k of ["timeout", "gc-interval", "size", "policy", "auto-merge", "comment"]) if (o[k] !== undefined) def.options[k] = String(o[k]);
+  if (Array.isArray(o.stmt)) def.options.stmt = o.stmt.map((s) => jsonText(s)).join(" ");
+  return def;
+}
+
+function elements(list: Json[], span: SourceSpan, path: Path): SetElement[] {
+  const out: SetElement[] = new Array<SetElement>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = element(list[i]!, span, [...path, i]);
+  return out;
+}
+
+/** A set or map element: a value, `[key, data]` for maps, `{"elem": {"val": ..., options}}`. */
+function element(v: Json, span: SourceSpan, path: Path): SetElement {
+  if (Array.isArray(v) && v.length === 2) {
+    const k = element(v[0]!, span, [...path, 0]);
+    const out: SetElement = { key: k.key, data: expr(v[1]!, span, [...path, 1]), span };
+    if (k.options) out.options = k.options;
+    return out;
+  }
+  if (isObj(v) && isObj(v.elem) && "val" in v.elem) {
+    const { val, ...rest } = v.elem;
+    const out: SetElement = { key: expr(val!, span, [...path, "elem", "val"]), span };
+    const opts = Object.fromEntries(Object.entries(rest).map(([k, x]) => [k, typeof x === "string" ? x : jsonText(x)]));
+    if (Object.keys(opts).length > 0) out.options = opts;
+    return out;
+  }
+  return { key: expr(v, span, path), span };
+}
+
+/** Compact text of a JSON value, for expressions and statements fwlint keeps without modelling. */
+function jsonText(v: Json): string {
+  if (v === null) return "";
+  if (typeof v !== "object") return String(v);
+  if (Array.isArray(v)) return v.map(jsonText).join(",");
+  return Object.entries(v)
+    .map(([k, x]) => (x === null ? k : typeof x === "object" && !Array.isArray(x) ? `${k} ${jsonText(x)}` : `${k} ${jsonText(x)}`))
+    .join(" ");
+}
+
+const BINOPS: ReadonlySet<string> = new Set(["&", "|", "^", "<<", ">>"]);
+const VERDICT_KEYS: ReadonlySet<string> = new Set(["accept", "drop", "continue", "return", "jump", "goto"]);
+const ADDR_PREFIX = /^([0-9a-fA-F:.]+)\/([0-9]{1,3})$/;
+
+function verdictOf(key: string, v: Json, path: Path): Verdict {
+  if (key === "jump" || key === "goto") {
+    if (!isObj(v) || typeof v.target !== "string") throw new Bad([...path, key, "target"], "expected the name of the chain to jump to");
+    return { kind: key, target: v.target };
+  }
+  return { kind: key as "accept" };
+}
+
+export function expr(v: Json, span: SourceSpan, path: Path): Expr {
+  if (typeof v === "string") {
+    if (v.startsWith("@")) return { kind: "setref", name: v.slice(1), span };
+    const p = ADDR_PREFIX.exec(v);
+    if (p && (v.includes(":") || v.includes("."))) return { kind: "prefix", addr: p[1]!, length: Number(p[2]), span };
+    return { kind: "value", text: v, span };
+  }
+  if (typeof v === "number" || typeof v === "boolean") return { kind: "value", text: String(v), span };
+  if (v === null) throw new Bad(path, "expected an expression, found null");
+  if (Array.isArray(v)) return { kind: "list", items: v.map((x, i) => expr(x, span, [...path, i])), span };
+  const keys = Object.keys(v);
+  if (keys.length !== 1) throw new Bad(path, `expected an expression object with one key, found ${keys.length === 0 ? "none" : keys.join(", ")}`);
+  const key = keys[0]!;
+  const a = v[key]!;
+  const at = [...path, key];
+  const o = isObj(a) ? a : ({} as Obj);
+  switch (key) {
+    case "payload":
+      if (typeof o.protocol === "string" && typeof o.field === "string") return { kind: "payload", protocol: o.protocol, field: o.field, span };
+      if (o.base !== undefined) return { kind: "opaque", name: "payload", text: `@${String(o.base)},${String(o.offset)},${String(o.len)}`, span };
+      throw new Bad(at, "expected protocol and field, or base, offset and len");
+    case "meta":
+      if (typeof o.key !== "string") throw new Bad([...at, "key"], "expected the meta key (a string)");
+      return { kind: "meta", key: o.key, span };
+    case "ct": {
+      if (typeof o.key !== "string") throw new Bad([...at, "key"], "expected the ct key (a string)");
+      const e: Expr = { kind: "ct", key: o.key, span };
+      if (o.dir === "original" || o.dir === "reply") e.direction = o.dir;
+      if (o.family === "ip" || o.family === "ip6") e.family = o.family;
+      return e;
+    }
+    case "fib":
+      if (typeof o.result !== "string") throw new Bad([...at, "result"], "expected the fib result (oif, oifname, type)");
+      return { kind: "fib", flags: strList(o.flags), result: o.result, span };
+    case "prefix":
+      if (typeof o.addr !== "string" && !isObj(o.addr)) throw new Bad([...at, "addr"], "expected an address");
+      if (typeof o.len !== "number") throw new Bad([...at, "len"], "expected a prefix length (a number)");
+      return { kind: "prefix", addr: typeof o.addr === "string" ? o.addr : jsonText(o.addr), length: o.len, span };
+    case "range":
+      if (!Array.isArray(a) || a.length !== 2) throw new Bad(at, "expected [low, high]");
+      return { kind: "range", low: expr(a[0]!, span, [...at, 0]), high: expr(a[1]!, span, [...at, 1]), span };
+    case "set":
+      return { kind: "set", elements: Array.isArray(a) ? elements(a, span, at) : [element(a, span, at)], span };
+    case "map": {
+      if (o.key === undefined || o.data === undefined) throw new Bad(at, "expected key and data");
+      const m = expr(o.data, span, [...at, "data"]);
+      if (m.kind !== "set" && m.kind !== "setref") throw new Bad([...at, "data"], "expected an anonymous map or @name");
+      return { kind: "map", key: expr(o.key, span, [...at, "key"]), map: m, span };
+    }
+    case "concat":
+      if (!Array.isArray(a)) throw new Bad(at, "expected a list of expressions");
+      return { kind: "concat", parts: a.map((x, i) => expr(x, span, [...at, i])), span };
+    case "elem":
+      return element(v, span, path).key;
+    default:
+      if (BINOPS.has(key)) {
+        if (!Array.isArray(a) || a.length < 2) throw new Bad(at, "expected a list of at least two operands");
+        let e = expr(a[0]!, span, [...at, 0]);
+        for (let i = 1; i < a.length; i++) e = { kind: "binop", op: key as "&", left: e, right: expr(a[i]!, span, [...at, i]), span };
+        return e;
+      }
+      if (VERDICT_KEYS.has(key)) return { kind: "verdict", verdict: verdictOf(key, a, path), span };
+      return { kind: "opaque", name: key, text: `${key} ${jsonText(a)}`.trim(), span };
+  }
+}
+
+/** Statements that do not decide; `true` for the ones that also filter (the mapper makes those Unknown). */
+const EFFECTS: Readonly<Record<string, boolean>> = {
+  counter: false, log: false, notrack: false, mangle: false, dup: false, fwd: false, tproxy: false, synproxy: false,
+  flow: false, secmark: false, "ct helper": false, "ct timeout": false, "ct expectation": false, last: false,
+  limit: true, quota: true, meter: true, "ct count": true, connlimit: true, xt: true,
+};
+
+function effectName(key: string, a: Json): string {
+  if (key === "mangle" && isObj(a) && isObj(a.key)) {
+    const k = Object.keys(a.key)[0] ?? "mangle";
+    const inner = a.key[k];
+    return k === "payload" && isObj(inner) && typeof inner.protocol === "string" ? inner.protocol : k;
+  }
+  if (key.startsWith("ct ")) return "ct";
+  return key;
+}
+
+function effectText(key: string, a: Json): string {
+  if (key === "limit" && isObj(a)) {
+    const over = a.inv === true ? "over " : "";
+    const unit = a.rate_unit !== undefined && a.rate_unit !== "packets" ? ` ${String(a.rate_unit)}` : "";
+    const burst = a.burst !== undefined && a.burst !== 0 ? ` burst ${String(a.burst)} ${String(a.burst_unit ?? "packets")}` : "";
+    return `limit rate ${over}${String(a.rate)}${unit}/${String(a.per ?? "second")}${burst}`;
+  }
+  if (key === "quota" && isObj(a)) return `quota ${a.inv === true ? "over " : ""}${String(a.val)} ${String(a.val_unit ?? "bytes")}`;
+  if (key === "counter") return "counter";
+  if (key === "notrack") return "notrack";
+  return `${key} ${jsonText(a)}`.trim();
+}
+
+function natStmt(type: NatStmt["type"], a: Json, span: SourceSpan, path: Path): NatStmt {
+  const st: NatStmt = { kind: "nat", type, span };
+  if (!isObj(a)) return st;
+  if (a.family === "ip" || a.family === "ip6") st.family = a.family;
+  if (a.addr !== undefined) st.addr = expr(a.addr, span, [...path, "addr"]);
+  if (a.port !== undefined) st.port = expr(a.port, span, [...path, "port"]);
+  const flags = [...strList(a.flags), ...strList(a.type_flags)];
+  if (flags.length > 0) st.flags = flags;
+  return st;
+}
+
+const OPS: Record<string, MatchOp> = { "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", in: "implicit" };
+
+export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
+  if (!isObj(s)) throw new Bad(path, "expected a statement object");
+  const key = Object.keys(s)[0]!;
+  const a = s[key]!;
+  const at = [...path, key];
+  if (VERDICT_KEYS.has(key)) return { kind: "verdict", verdict: verdictOf(key, a, path), span };
+  switch (key) {
+    case "match": {
+      const m = a as Obj;
+      return { kind: "match", left: expr(m.left!, span, [...at, "left"]), op: OPS[m.op as string]!, right: expr(m.right!, span, [...at, "right"]), span };
+    }
+    case "vmap": {
+      const m = a as Obj;
+      const data = expr(m.data!, span, [...at, "data"]);
+      if (data.kind !== "set" && data.kind !== "setref") throw new Bad([...at, "data"], "expected an anonymous verdict map or @name");
+      return { kind: "vmap", key: expr(m.key!, span, [...at, "key"]), map: data, span };
+    }
+    case "queue": {
+      const o = isObj(a) ? a : {};
+      const num = o.num === undefined ? "" : ` num ${isObj(o.num) || Array.isArray(o.num) ? jsonText(o.num) : String(o.num)}`;
+      const flags = strList(o.flags);
+      return { kind: "verdict", verdict: { kind: "queue", text: `queue${num}${flags.length ? ` ${flags.join(",")}` : ""}` }, span };
+    }
+    case "reject": {
+      const o = isObj(a) ? a : {};
+      if (o.type === undefined) return { kind: "reject", span };
+      const t = String(o.type);
+      return { kind: "reject", with: o.expr === undefined ? t : `${t} ${typeof o.expr === "string" ? o.expr : jsonText(o.expr)}`, span };
+    }
+    case "dnat":
+    case "snat":
+    case "masquerade":
+    case "redirect":
+      return natStmt(key, a, span, at);
+    case "set":
+    case "map": {
+      const o = isObj(a) ? a : {};
+      const name = String(o.set ?? o.map ?? "");
+      if (!name.startsWith("@")) throw new Bad([...at, key === "set" ? "set" : "map"], "expected the name of a set, as @name");
+      if (o.op !== "add" && o.op !== "update" && o.op !== "delete") throw new Bad([...at, "op"], "must be one of add, update, delete");
+      if (o.elem === undefined) throw new Bad([...at, "elem"], "required field is missing");
+      return { kind: "setop", op: o.op, set: name.slice(1), elem: expr(o.elem, span, [...at, "elem"]), span };
+    }
+    default:
+      return { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };
+  }
+}

@@ -1,0 +1,1163 @@
+/**
+ * The nftables syntax tree (ast.ts) -> the common model.
+ *
+ * First the commands run in order, as nft runs them: tables, chains and sets declared again are
+ * merged; rules are added, inserted, replaced and deleted by handle or index; flush and delete
+ * empty or remove what they name; elements are added to and deleted from sets. Then the final
+ * state is mapped: ip/ip6/inet tables for their families, netdev ingress/egress chains as the first
+ * (last) stage of the paths their devices see; arp and bridge tables are parsed but not analysed.
+ * Base chains on one hook run in priority order. Every match becomes a model condition; what the
+ * model cannot say becomes an Unknown condition with the source text, never dropped.
+ *
+ * Set membership stays one condition with many ranges (linear in the set's size); verdict maps and
+ * NAT data maps become one rule per element (their keys are disjoint: exact-key lookups, and nft
+ * refuses overlapping intervals in a map).
+ */
+import { familyMax, maskRanges, maskToPrefix, parseIP, prefixRange } from "../../src/model/address.js";
+import { protocolNumber, servicePort } from "../../src/model/names.js";
+import type {
+  Action,
+  AddrRange,
+  Chain,
+  Condition,
+  CtState,
+  Diagnostic,
+  Family,
+  NatRewrite,
+  Pipeline,
+  PipelineKind,
+  PortRange,
+  Rule,
+  Ruleset,
+  SourceSpan,
+  Stage,
+} from "../../src/model/types.js";
+import type { BaseChainSpec, Command, Expr, MatchOp, NatStmt, NftDocument, NftFamily, RuleNode, SetDefinition, SetElement, Stmt, TableRef, Verdict } from "./ast.js";
+import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
+
+// ---------------------------------------------------------------------------------------------
+// Executing the commands
+
+interface RuleEntry {
+  node: RuleNode;
+  handle: number;
+}
+
+interface ChainState {
+  name: string;
+  base?: BaseChainSpec;
+  policy?: { verdict: "accept" | "drop"; span: SourceSpan };
+  rules: RuleEntry[];
+  span: SourceSpan;
+  order: number;
+}
+
+interface SetState {
+  def: SetDefinition;
+  elements: SetElement[];
+  /** Why the contents are not constant, if they are not. */
+  dynamic?: string;
+  /** Converted membership conditions, by the shape of the expression they are matched against. */
+  cache: Map<string, Condition[]>;
+}
+
+interface TableState {
+  ref: TableRef;
+  chains: Map<string, ChainState>;
+  sets: Map<string, SetState>;
+  handles: number;
+  span: SourceSpan;
+}
+
+const tkey = (t: TableRef) => `${t.family} ${t.name}`;
+
+/** Named priorities (nft(8) "PRIORITY"): the bridge family has its own numbers. */
+const PRIORITIES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
+const BRIDGE_PRIORITIES: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
+/** Conntrack runs at -200: base chains before it (prerouting/output) are where `notrack` works. */
+const CONNTRACK_PRIORITY = -200;
+
+const ANALYSED: Partial<Record<NftFamily, Family[]>> = { ip: [4], ip6: [6], inet: [4, 6], netdev: [4, 6] };
+
+class Machine {
+  readonly tables = new Map<string, TableState>();
+  private order = 0;
+  constructor(private readonly diag: (severity: Diagnostic["severity"], at: SourceSpan, message: string) => void) {}
+
+  run(cmd: Command): void {
+    switch (cmd.object) {
+      case "ruleset":
+        for (const [k, t] of this.tables) if (cmd.family === undefined || t.ref.family === cmd.family) this.tables.delete(k);
+        return;
+      case "table":
+        return this.table(cmd);
+      case "chain":
+        return this.chain(cmd);
+      case "rule":
+        return this.rule(cmd);
+      case "set":
+        return this.set(cmd);
+      case "element":
+        return this.element(cmd);
+      case "other":
+        return;
+    }
+  }
+
+  private table(cmd: Extract<Command, { object: "table" }>): void {
+    const k = tkey(cmd.table);
+    const t = this.tables.get(k);
+    switch (cmd.op) {
+      case "add":
+      case "create":
+        if (t && cmd.op === "create") this.diag("error", cmd.span, `table ${k} already exists (create refuses an existing table; add merges)`);
+        if (!t) this.tables.set(k, { ref: cmd.table, chains: new Map(), sets: new Map(), handles: 0, span: cmd.span });
+        return;
+      case "delete":
+      case "destroy":
+        if (!t && cmd.op === "delete") this.diag("error", cmd.span, `delete table ${k}: no such table`);
+        this.tables.delete(k);
+        return;
+      case "flush":
+        if (!t) return this.diag("error", cmd.span, `flush table ${k}: no such table`);
+        for (const c of t.chains.values()) c.rules = [];
+        return;
+    }
+  }
+
+  /** The table a command names; nft refuses commands on a missing table (reported, then created so the rest is read). */
+  private need(ref: TableRef, span: SourceSpan, what: string): TableState {
+    const k = tkey(ref);
+    let t = this.tables.get(k);
+    if (!t) {
+      this.diag("error", span, `${what}: table ${k} does not exist`);
+      t = { ref, chains: new Map(), sets: new Map(), handles: 0, span };
+      this.tables.set(k, t);
+    }
+    return t;
+  }
+
+  private chain(cmd: Extract<Command, { object: "chain" }>): void {
+    const existing = this.tables.get(tkey(cmd.table));
+    if (!existing && (cmd.op === "destroy" || cmd.op === "delete")) {
+      if (cmd.op === "delete") this.diag("error", cmd.span, `delete chain ${tkey(cmd.table)} ${cmd.chain}: no such table`);
+      return;
+    }
+    const t = existing ?? this.need(cmd.table, cmd.span, `chain ${cmd.chain}`);
+    const c = t.chains.get(cmd.chain);
+    switch (cmd.op) {
+      case "add":
+      case "create": {
+        if (c && cmd.op === "create") this.diag("error", cmd.span, `chain ${cmd.chain} already exists in table ${tkey(cmd.table)}`);
+        const chain: ChainState = c ?? { name: cmd.chain, rules: [], span: cmd.span, order: this.order++ };
+        if (!c) {
+          t.handles++;
+          t.chains.set(cmd.chain, chain);
+        }
+        if (cmd.base) {
+          if (chain.base && (chain.base.hook !== cmd.base.hook || chain.base.type !== cmd.base.type)) {
+            this.diag("error", cmd.base.span, `chain ${cmd.chain} is already a '${chain.base.type}' chain on hook ${chain.base.hook}; nft refuses to change it`);
+          } else chain.base = cmd.base;
+        }
+        if (cmd.policy) {
+          if (!chain.base) this.diag("error", cmd.policy.span, `chain ${cmd.chain}: a policy is only allowed on base chains (type ... hook ... priority ...)`);
+          else chain.policy = cmd.policy;
+        }
+        return;
+      }
+      case "delete":
+      case "destroy":
+        if (!c) {
+          if (cmd.op === "delete") this.diag("error", cmd.span, `delete chain: no chain ${cmd.chain} in table ${tkey(cmd.table)}`);
+          return;
+        }
+        if (c.rules.length > 0) return this.diag("error", cmd.span, `delete chain ${cmd.chain}: the chain still has rules (nft refuses: device or resource busy)`);
+        t.chains.delete(cmd.chain);
+        return;
+      case "flush":
+        if (!c) return this.diag("error", cmd.span, `flush chain: no chain ${cmd.chain} in table ${tkey(cmd.table)}`);
+        c.rules = [];
+        return;
+    }
+  }
+
+  private rule(cmd: Extract<Command, { object: "rule" }>): void {
+    const t = this.tables.get(tkey(cmd.table));
+    const c = t?.chains.get(cmd.chain);
+    if (!t || !c) {
+      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} rule: no chain ${cmd.chain} in table ${tkey(cmd.table)}`);
+      return;
+    }
+    const byHandle = (): number => {
+      const i = c.rules.findIndex((r) => r.handle === cmd.handle);
+      if (i < 0 && !(cmd.op === "destroy")) this.diag("error", cmd.span, `${cmd.op} rule: no rule with handle ${cmd.handle} in chain ${cmd.chain}`);
+      return i;
+    };
+    const byIndex = (): number => {
+      const i = cmd.index!;
+      if (i >= c.rules.length) {
+        this.diag("error", cmd.span, `${cmd.op} rule: chain ${cmd.chain} has no rule at index ${i} (it has ${c.rules.length})`);
+        return -1;
+      }
+      return i;
+    };
+    const entry = (): RuleEntry => {
+      const node = cmd.rule!;
+      const handle = node.handle ?? t.handles + 1;
+      t.handles = Math.max(t.handles + 1, handle);
+      return { node, handle };
+    };
+    switch (cmd.op) {
+      case "add":
+      case "insert": {
+        if (!cmd.rule) return;
+        let at = cmd.op === "add" ? c.rules.length : 0;
+        if (cmd.handle !== undefined || cmd.index !== undefined) {
+          const i = cmd.handle !== undefined ? byHandle() : byIndex();
+          if (i < 0) return;
+          // `add` places after the named rule, `insert` before it.
+          at = cmd.op === "add" ? i + 1 : i;
+        }
+        c.rules.splice(at, 0, entry());
+        return;
+      }
+      case "replace": {
+        if (!cmd.rule) return;
+        const i = cmd.handle !== undefined ? byHandle() : cmd.index !== undefined ? byIndex() : -1;
+        if (i < 0) {
+          if (cmd.handle === undefined && cmd.index === undefined) this.diag("error", cmd.span, "replace rule: expected 'handle N'");
+          return;
+        }
+        const node = cmd.rule;
+        c.rules[i] = { node, handle: c.rules[i]!.handle };
+        return;
+      }
+      case "delete":
+      case "destroy": {
+        const i = cmd.handle !== undefined ? byHandle() : cmd.index !== undefined ? byIndex() : -1;
+        if (i < 0) {
+          if (cmd.handle === undefined && cmd.index === undefined) this.diag("error", cmd.span, "delete rule: expected 'handle N'");
+          return;
+        }
+        c.rules.splice(i, 1);
+        return;
+      }
+    }
+  }
+
+  private set(cmd: Extract<Command, { object: "set" }>): void {
+    const existing = this.tables.get(tkey(cmd.table));
+    if (!existing && (cmd.op === "destroy" || cmd.op === "delete" || cmd.op === "flush")) {
+      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} set ${cmd.name}: no table ${tkey(cmd.table)}`);
+      return;
+    }
+    const t = existing ?? this.need(cmd.table, cmd.span, `set ${cmd.name}`);
+    const s = t.sets.get(cmd.name);
+    switch (cmd.op) {
+      case "add":
+      case "create": {
+        if (s && cmd.op === "create") this.diag("error", cmd.span, `set ${cmd.name} already exists in table ${tkey(cmd.table)}`);
+        if (!cmd.definition) return;
+        if (s) {
+          for (const e of cmd.definition.elements) s.elements.push(e);
+          s.cache.clear();
+          return;
+        }
+        t.handles++;
+        t.sets.set(cmd.name, { def: cmd.definition, elements: [...cmd.definition.elements], cache: new Map() });
+        return;
+      }
+      case "delete":
+      case "destroy":
+        if (!s && cmd.op === "delete") this.diag("error", cmd.span, `delete set: no set ${cmd.name} in table ${tkey(cmd.table)}`);
+        t.sets.delete(cmd.name);
+        return;
+      case "flush":
+        if (!s) return this.diag("error", cmd.span, `flush set: no set ${cmd.name} in table ${tkey(cmd.table)}`);
+        s.elements = [];
+        s.cache.clear();
+        return;
+    }
+  }
+
+  private element(cmd: Extract<Command, { object: "element" }>): void {
+    const s = this.tables.get(tkey(cmd.table))?.sets.get(cmd.set);
+    if (!s) {
+      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} element: no set ${cmd.set} in table ${tkey(cmd.table)}`);
+      return;
+    }
+    s.cache.clear();
+    if (cmd.op === "add" || cmd.op === "create") {
+      for (const e of cmd.elements) s.elements.push(e);
+      return;
+    }
+    const gone = new Set(cmd.elements.map((e) => exprText(e.key)));
+    const before = s.elements.length;
+    s.elements = s.elements.filter((e) => !gone.has(exprText(e.key)));
+    if (cmd.op === "delete" && s.elements.length + gone.size > before) this.diag("error", cmd.span, `delete element: an element is not in set ${cmd.set}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source text of expressions (for Unknown conditions and messages)
+
+const PLAIN = /^[A-Za-z0-9_.:/*@$-]+$/;
+
+export function exprText(e: Expr): string {
+  switch (e.kind) {
+    case "payload":
+      return `${e.protocol} ${e.field}`;
+    case "meta":
+      return `meta ${e.key}`;
+    case "ct":
+      return ["ct", e.direction, e.family, e.key].filter((x) => x !== undefined).join(" ");
+    case "fib":
+      return `fib ${e.flags.join(" . ")} ${e.result}`;
+    case "value":
+      return PLAIN.test(e.text) ? e.text : `"${e.text}"`;
+    case "prefix":
+      return `${e.addr}/${e.length}`;
+    case "range":
+      return `${exprText(e.low)}-${exprText(e.high)}`;
+    case "list":
+      return e.items.map(exprText).join(",");
+    case "set": {
+      const shown = e.elements.slice(0, 8).map((x) => (x.data ? `${exprText(x.key)} : ${exprText(x.data)}` : exprText(x.key)));
+      return `{ ${shown.join(", ")}${e.elements.length > 8 ? `, ... (${e.elements.length} elements)` : ""} }`;
+    }
+    case "setref":
+      return `@${e.name}`;
+    case "concat":
+      return e.parts.map(exprText).join(" . ");
+    case "binop":
+      return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
+    case "map":
+      return `${exprText(e.key)} map ${exprText(e.map)}`;
+    case "verdict":
+      return verdictText(e.verdict);
+    case "opaque":
+      return e.text;
+  }
+}
+
+function verdictText(v: Verdict): string {
+  if (v.kind === "queue") return v.text;
+  if (v.kind === "jump" || v.kind === "goto") return v.anonymous ? `${v.kind} { ... }` : `${v.kind} ${v.target}`;
+  return v.kind;
+}
+
+const opText = (op: MatchOp) => (op === "implicit" ? "" : `${op} `);
+
+// ---------------------------------------------------------------------------------------------
+// Matches -> conditions
+
+/** What a left-hand expression reads, in model terms. */
+type Domain =
+  | { d: "addr"; field: "src" | "dst"; family: Family; mask?: bigint }
+  | { d: "proto" }
+  | { d: "port"; field: "sport" | "dport"; proto: string }
+  | { d: "iface"; field: "iif" | "oif"; byName: boolean }
+  | { d: "ct" }
+  | { d: "icmptype"; family: Family }
+  | { d: "icmpcode"; family: Family }
+  | { d: "tcpflags"; mask?: number }
+  | { d: "nfproto" }
+  | { d: "ethertype" }
+  | { d: "fibtype" };
+
+interface Left {
+  /** Conditions the packet must meet for the field to exist at all (never negated). */
+  pre: Condition[];
+  dom: Domain;
+}
+
+const PORT_PROTO: Record<string, number | undefined> = { tcp: 6, udp: 17, sctp: 132, dccp: 33, udplite: 136, th: undefined };
+const TCP_FLAGS: Record<string, number> = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ecn: 64, cwr: 128 };
+const CT: ReadonlySet<string> = new Set(["new", "established", "related", "invalid", "untracked"]);
+const ICMP_CODES: ReadonlyMap<string, number> = new Map([
+  ["net-unreachable", 0], ["host-unreachable", 1], ["prot-unreachable", 2], ["port-unreachable", 3], ["frag-needed", 4],
+  ["net-prohibited", 9], ["host-prohibited", 10], ["admin-prohibited", 13],
+]);
+const ICMPV6_CODES: ReadonlyMap<string, number> = new Map([
+  ["no-route", 0], ["admin-prohibited", 1], ["addr-unreachable", 3], ["port-unreachable", 4], ["policy-fail", 5], ["reject-route", 6],
+]);
+const fam = (family: Family): Condition => ({ kind: "family", family });
+
+function leftOf(e: Expr): Left | null {
+  switch (e.kind) {
+    case "payload": {
+      const p = e.protocol;
+      const f = e.field;
+      if ((p === "ip" || p === "ip6") && (f === "saddr" || f === "daddr")) {
+        const family: Family = p === "ip" ? 4 : 6;
+        return { pre: [fam(family)], dom: { d: "addr", field: f === "saddr" ? "src" : "dst", family } };
+      }
+      if ((p === "ip" && f === "protocol") || (p === "ip6" && f === "nexthdr")) return { pre: [fam(p === "ip" ? 4 : 6)], dom: { d: "proto" } };
+      if (p in PORT_PROTO && (f === "sport" || f === "dport")) {
+        const n = PORT_PROTO[p];
+        return { pre: n === undefined ? [] : [{ kind: "proto", protos: [n] }], dom: { d: "port", field: f, proto: p } };
+      }
+      if (p === "tcp" && f === "flags") return { pre: [{ kind: "proto", protos: [6] }], dom: { d: "tcpflags" } };
+      if ((p === "icmp" || p === "icmpv6") && (f === "type" || f === "code")) {
+        const family: Family = p === "icmp" ? 4 : 6;
+        return { pre: [fam(family), { kind: "proto", protos: [family === 4 ? 1 : 58] }], dom: f === "type" ? { d: "icmptype", family } : { d: "icmpcode", family } };
+      }
+      return null;
+    }
+    case "meta":
+      switch (e.key) {
+        case "l4proto":
+          return { pre: [], dom: { d: "proto" } };
+        case "nfproto":
+          return { pre: [], dom: { d: "nfproto" } };
+        case "protocol":
+          return { pre: [], dom: { d: "ethertype" } };
+        case "iif":
+        case "iifname":
+        case "oif":
+        case "oifname":
+          return { pre: [], dom: { d: "iface", field: e.key.startsWith("i") ? "iif" : "oif", byName: e.key.endsWith("name") } };
+      }
+      return null;
+    case "ct":
+      return e.key === "state" && e.direction === undefined ? { pre: [], dom: { d: "ct" } } : null;
+    case "fib":
+      return e.result === "type" && e.flags.length === 1 && e.flags[0] === "daddr" ? { pre: [], dom: { d: "fibtype" } } : null;
+    case "binop": {
+      if (e.op !== "&") return null;
+      const inner = leftOf(e.left);
+      if (!inner) return null;
+      if (inner.dom.d === "tcpflags" && inner.dom.mask === undefined) {
+        const m = flagBits(e.right);
+        return m === null ? null : { pre: inner.pre, dom: { d: "tcpflags", mask: m } };
+      }
+      if (inner.dom.d === "addr" && inner.dom.mask === undefined && e.right.kind === "value") {
+        const m = parseIP(e.right.text, inner.dom.family);
+        return m === null ? null : { pre: inner.pre, dom: { ...inner.dom, mask: m } };
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** OR of TCP flag names/numbers: `syn`, `syn,ack`, `syn | ack`, `0x12`; null when not flags. */
+function flagBits(e: Expr): number | null {
+  if (e.kind === "value") {
+    if (/^(0x[0-9a-f]{1,2}|[0-9]{1,3})$/i.test(e.text) && Number(e.text) <= 255) return Number(e.text);
+    let m = 0;
+    for (const p of e.text.split(/[|,]/)) {
+      const b = TCP_FLAGS[p.trim()];
+      if (b === undefined) return null;
+      m |= b;
+    }
+    return m;
+  }
+  if (e.kind === "list") {
+    let m = 0;
+    for (const x of e.items) {
+      const b = flagBits(x);
+      if (b === null) return null;
+      m |= b;
+    }
+    return m;
+  }
+  if (e.kind === "binop" && e.op === "|") {
+    const a = flagBits(e.left);
+    const b = flagBits(e.right);
+    return a === null || b === null ? null : a | b;
+  }
+  return null;
+}
+
+/** A value that is not valid for what it is compared with: reported, and the match becomes Unknown. */
+class BadValue {
+  constructor(readonly at: Expr, readonly message: string) {}
+}
+
+const num = (t: string, max: number): number | null => (/^(0x[0-9a-f]+|[0-9]+)$/i.test(t) && Number(t) <= max ? Number(t) : null);
+
+/** One element (value, prefix, range) of the domain -> the ranges it stands for. */
+type Piece =
+  | { d: "addr"; r: AddrRange[] }
+  | { d: "num"; r: [number, number] }
+  | { d: "iface"; name: string; prefix: boolean }
+  | { d: "ct"; s: CtState[] }
+  | { d: "flags"; v: number }
+  | { d: "family"; f: Family[] }
+  | { d: "text"; t: string };
+
+function piece(dom: Domain, e: Expr, what: string): Piece {
+  const bad = (msg: string): never => {
+    throw new BadValue(e, msg);
+  };
+  switch (dom.d) {
+    case "addr": {
+      const family = dom.family;
+      const addr = (x: Expr): bigint => {
+        const v = x.kind === "value" ? parseIP(x.text, family) : null;
+        if (v === null) bad(`expected an IPv${family} address after '${what}', found '${exprText(x)}'`);
+        return v!;
+      };
+      if (dom.mask !== undefined) {
+        const base = addr(e) & dom.mask;
+        const p = maskToPrefix(dom.mask, family);
+        if (p !== null) return { d: "addr", r: [prefixRange(base, p, family)] };
+        const r = maskRanges(base, dom.mask, family, 4096);
+        if (r === null) throw new Unmodelled(`the mask of '${what}' is not contiguous and covers too many ranges`);
+        return { d: "addr", r };
+      }
+      if (e.kind === "prefix") {
+        const a = parseIP(e.addr, family);
+        if (a === null || e.length > (family === 4 ? 32 : 128)) bad(`expected an IPv${family} prefix after '${what}', found '${exprText(e)}'`);
+        return { d: "addr", r: [prefixRange(a!, e.length, family)] };
+      }
+      if (e.kind === "range") {
+        const lo = addr(e.low);
+        const hi = addr(e.high);
+        if (lo > hi) bad(`invalid address range '${exprText(e)}' after '${what}' (low > high)`);
+        return { d: "addr", r: [{ lo, hi }] };
+      }
+      if (e.kind === "value" && e.text.includes("-")) {
+        const [a, b] = e.text.split("-");
+        const lo = parseIP(a!, family);
+        const hi = parseIP(b!, family);
+        if (lo !== null && hi !== null && lo <= hi) return { d: "addr", r: [{ lo, hi }] };
+      }
+      const v = addr(e);
+      return { d: "addr", r: [{ lo: v, hi: v }] };
+    }
+    case "proto":
+    case "port":
+    case "icmptype":
+    case "icmpcode": {
+      const one = (x: Expr): number => {
+        const t = x.kind === "value" ? x.text : "";
+        let n: number | null = null;
+        if (dom.d === "proto") n = num(t, 255) ?? protocolNumber(t === "ipv6-icmp" ? "icmpv6" : t);
+        else if (dom.d === "port") n = num(t, 65535) ?? (/^[a-z][a-z0-9-]*$/i.test(t) ? servicePort(t, dom.proto === "th" ? undefined : dom.proto) : null);
+        else if (dom.d === "icmptype") n = num(t, 255) ?? (dom.family === 4 ? ICMP_NFT : ICMPV6_NFT).get(t) ?? null;
+        else n = num(t, 255) ?? (dom.family === 4 ? ICMP_CODES : ICMPV6_CODES).get(t) ?? null;
+        if (n === null) {
+          const kind = dom.d === "proto" ? "a protocol name or number" : dom.d === "port" ? "a port, service name or range" : dom.d === "icmptype" ? `an ${dom.family === 4 ? "icmp" : "icmpv6"} type name or number` : "an icmp code";
+          bad(`expected ${kind} after '${what}', found '${exprText(x)}'`);
+        }
+        return n!;
+      };
+      if (e.kind === "range") {
+        const lo = one(e.low);
+        const hi = one(e.high);
+        if (lo > hi) bad(`invalid range '${exprText(e)}' after '${what}' (low > high)`);
+        return { d: "num", r: [lo, hi] };
+      }
+      if (e.kind === "value" && /^[0-9]+-[0-9]+$/.test(e.text)) {
+        const [a, b] = e.text.split("-").map(Number) as [number, number];
+        if (a > b) bad(`invalid range '${e.text}' after '${what}' (low > high)`);
+        one({ ...e, text: String(b) });
+        return { d: "num", r: [a, b] };
+      }
+      const n = one(e);
+      return { d: "num", r: [n, n] };
+    }
+    case "iface": {
+      if (e.kind !== "value") return bad(`expected an interface name after '${what}', found '${exprText(e)}'`);
+      if (!dom.byName && /^[0-9]+$/.test(e.text)) throw new Unmodelled(`'${what}' compares an interface index`);
+      const prefix = dom.byName && e.text.endsWith("*") && !e.text.endsWith("\\*");
+      return { d: "iface", name: prefix ? e.text.slice(0, -1) : e.text.replace(/\\\*$/, "*"), prefix };
+    }
+    case "ct": {
+      const states: CtState[] = [];
+      const items = e.kind === "list" ? e.items : e.kind === "binop" && e.op === "|" ? [e.left, e.right] : [e];
+      for (const x of items) {
+        if (x.kind === "binop") {
+          const sub = piece(dom, x, what) as { d: "ct"; s: CtState[] };
+          states.push(...sub.s);
+        } else if (x.kind !== "value" || !CT.has(x.text)) bad(`expected a connection state (new, established, related, invalid, untracked) after '${what}', found '${exprText(x)}'`);
+        else states.push(x.text as CtState);
+      }
+      return { d: "ct", s: states };
+    }
+    case "tcpflags": {
+      const v = flagBits(e);
+      if (v === null) bad(`expected TCP flags (fin, syn, rst, psh, ack, urg, ecn, cwr) after '${what}', found '${exprText(e)}'`);
+      return { d: "flags", v: v! };
+    }
+    case "nfproto":
+    case "ethertype": {
+      const t = e.kind === "value" ? e.text : "";
+      const f = t === "ipv4" || t === "ip" ? 4 : t === "ipv6" || t === "ip6" ? 6 : null;
+      if (f === null) throw new Unmodelled(`'${what} ${exprText(e)}' is not an IP family`);
+      return { d: "family", f: [f] };
+    }
+    case "fibtype":
+      if (e.kind !== "value") return bad(`expected an address type after '${what}', found '${exprText(e)}'`);
+      return { d: "text", t: e.text };
+  }
+}
+
+/** Something valid that the model cannot express for this match: the match becomes Unknown. */
+class Unmodelled {
+  constructor(readonly reason: string) {}
+}
+
+/** The elements a right-hand side stands for (a set, a list, one value), with named sets resolved. */
+function elementsOf(right: Expr, ctx: RuleCtx): Expr[] {
+  if (right.kind === "set") return right.elements.map((x) => x.key);
+  if (right.kind === "setref") return ctx.setElements(right).map((x) => x.key);
+  return [right];
+}
+
+/** The condition(s) for `left OP right` on one modelled domain, given the pieces of the right side. */
+function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, what: string, listForm = false): Condition[] {
+  const neg = op === "!=";
+  const withNeg = <C extends Condition>(c: C): Condition => (neg ? ({ ...c, negate: true } as Condition) : c);
+  const relational = op === "<" || op === ">" || op === "<=" || op === ">=";
+  switch (dom.d) {
+    case "addr": {
+      let ranges = pieces.flatMap((p) => (p as { r: AddrRange[] }).r);
+      if (relational) {
+        if (isSet || ranges.length !== 1 || ranges[0]!.lo !== ranges[0]!.hi) throw new Unmodelled(`'${what} ${op}' with more than one address`);
+        const v = ranges[0]!.lo;
+        const max = familyMax(dom.family);
+        const r = op === "<" ? (v > 0n ? { lo: 0n, hi: v - 1n } : null) : op === "<=" ? { lo: 0n, hi: v } : op === ">" ? (v < max ? { lo: v + 1n, hi: max } : null) : { lo: v, hi: max };
+        ranges = r ? [r] : [];
+        if (!r) return [{ kind: "addr", field: dom.field, family: dom.family, ranges: [{ lo: 0n, hi: max }], negate: true }];
+      }
+      return [withNeg({ kind: "addr", field: dom.field, family: dom.family, ranges })];
+    }
+    case "proto":
+    case "port":
+    case "icmptype":
+    case "icmpcode": {
+      let ranges = pieces.map((p) => (p as { r: [number, number] }).r);
+      const max = dom.d === "port" ? 65535 : 255;
+      if (relational) {
+        if (isSet || ranges.length !== 1 || ranges[0]![0] !== ranges[0]![1]) throw new Unmodelled(`'${what} ${op}' with more than one value`);
+        const v = ranges[0]![0];
+        const r: [number, number] | null = op === "<" ? (v > 0 ? [0, v - 1] : null) : op === "<=" ? [0, v] : op === ">" ? (v < max ? [v + 1, max] : null) : [v, max];
+        ranges = r ? [r] : [];
+        if (!r) return [nothing(dom)];
+      }
+      if (dom.d === "port") return [withNeg({ kind: "port", field: dom.field, ranges })];
+      if (dom.d === "proto") {
+        const protos: number[] = [];
+        for (const [lo, hi] of ranges) for (let p = lo; p <= hi; p++) protos.push(p);
+        return [withNeg({ kind: "proto", protos })];
+      }
+      if (dom.d === "icmptype") {
+        const any = ranges.flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, k): Condition[] => [{ kind: "icmp", family: dom.family, type: lo + k }]));
+        if (any.length === 1 && !neg) return any[0]!;
+        return [{ kind: "or", anyOf: any, ...(neg ? { negate: true } : {}) }];
+      }
+      // icmp code without a type: every type with those codes.
+      const any: Condition[][] = [];
+      for (let t = 0; t <= 255; t++) for (const [lo, hi] of ranges) any.push([{ kind: "icmp", family: dom.family, type: t, codeLo: lo, codeHi: hi }]);
+      return [{ kind: "or", anyOf: any, ...(neg ? { negate: true } : {}) }];
+    }
+    case "iface": {
+      if (relational) throw new Unmodelled(`'${what} ${op}'`);
+      const conds = pieces.map((p): Condition => {
+        const q = p as { name: string; prefix: boolean };
+        return { kind: "iface", field: dom.field, name: q.name, prefix: q.prefix };
+      });
+      if (conds.length === 1) return [withNeg(conds[0]!)];
+      return [{ kind: "or", anyOf: conds.map((c) => [c]), ...(neg ? { negate: true } : {}) }];
+    }
+    case "ct": {
+      if (relational) throw new Unmodelled(`'${what} ${op}'`);
+      const states = [...new Set(pieces.flatMap((p) => (p as { s: CtState[] }).s))];
+      return [withNeg({ kind: "ctstate", states })];
+    }
+    case "tcpflags": {
+      if (relational) throw new Unmodelled(`'${what} ${op}'`);
+      const values = pieces.map((p) => (p as { v: number }).v);
+      const anyOf = (m: number) => values.map((v): Condition[] => [{ kind: "tcpflags", mask: m, comp: v & m }]);
+      if (isSet) return [{ kind: "or", anyOf: anyOf(dom.mask ?? 255), ...(neg ? { negate: true } : {}) }];
+      const v = values.reduce((a, b) => a | b, 0);
+      // `tcp flags & (syn|ack) == syn`: the masked bits equal the value.
+      if (dom.mask !== undefined) return [withNeg({ kind: "tcpflags", mask: dom.mask, comp: v & dom.mask })];
+      // `tcp flags == syn` (and `!= syn`): exactly these flags.
+      if (op === "==" || (op === "!=" && !listForm)) return [withNeg({ kind: "tcpflags", mask: 255, comp: v })];
+      // `tcp flags syn,ack` (implicit): any of them is set; `!= syn,ack`: none of them.
+      const bits = [1, 2, 4, 8, 16, 32, 64, 128].filter((b) => v & b);
+      if (bits.length === 1) return [withNeg({ kind: "tcpflags", mask: v, comp: v })];
+      return [{ kind: "or", anyOf: bits.map((b) => [{ kind: "tcpflags", mask: b, comp: b }]), ...(neg ? { negate: true } : {}) }];
+    }
+    case "nfproto":
+    case "ethertype": {
+      if (relational) throw new Unmodelled(`'${what} ${op}'`);
+      const fams = new Set(pieces.flatMap((p) => (p as { f: Family[] }).f));
+      const keep = ([4, 6] as Family[]).filter((f) => fams.has(f) !== neg);
+      if (keep.length === 2) return [];
+      if (keep.length === 1) return [fam(keep[0]!)];
+      return [{ kind: "or", anyOf: [] }];
+    }
+    case "fibtype": {
+      const types = pieces.map((p) => (p as { t: string }).t);
+      if (types.length === 1 && types[0] === "local" && (op === "implicit" || op === "==" || op === "!=")) {
+        return [neg ? { kind: "local-dst", text: "fib daddr type != local", negate: true } : { kind: "local-dst", text: "fib daddr type local" }];
+      }
+      throw new Unmodelled(`'${what}' other than local`);
+    }
+  }
+}
+
+function nothing(dom: Domain): Condition {
+  if (dom.d === "port") return { kind: "port", field: dom.field, ranges: [[0, 65535]], negate: true };
+  return { kind: "or", anyOf: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+interface Expansion {
+  conditions: Condition[];
+  action: Action;
+}
+
+interface RuleCtx {
+  table: TableState;
+  chainKey: string;
+  family: NftFamily;
+  setElements(ref: Extract<Expr, { kind: "setref" }>): SetElement[];
+}
+
+class RuleMapper {
+  private readonly conds: Condition[] = [];
+  private action: Action | undefined;
+  private effect: string | undefined;
+  private comment: string | undefined;
+  private expansion: Expansion[] | undefined;
+  anonymous: { target: string; rules: RuleNode[]; verdict: "jump" | "goto" } | undefined;
+
+  constructor(private readonly m: Mapper, private readonly ctx: RuleCtx) {}
+
+  map(node: RuleNode): { rules: Expansion[]; comment?: string } {
+    this.comment = node.comment;
+    for (const s of node.stmts) this.stmt(s);
+    const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
+    const rules = this.expansion ? this.expansion.map((e) => ({ conditions: [...this.conds, ...e.conditions], action: e.action })) : [{ conditions: this.conds, action }];
+    return this.comment === undefined ? { rules } : { rules, comment: this.comment };
+  }
+
+  private add(...c: Condition[]): void {
+    if (this.action === undefined && this.expansion === undefined) this.conds.push(...c);
+  }
+
+  private unknown(text: string, reason: string): void {
+    this.add({ kind: "unknown", text: text.length > 240 ? `${text.slice(0, 237)}...` : text, reason });
+  }
+
+  private decide(a: Action): void {
+    if (this.action === undefined && this.expansion === undefined) this.action = a;
+  }
+
+  private stmt(s: Stmt): void {
+    switch (s.kind) {
+      case "match":
+        return this.add(...this.m.match(s.left, s.op, s.right, this.ctx, `${exprText(s.left)} ${opText(s.op)}${exprText(s.right)}`));
+      case "verdict":
+        return this.decide(this.verdict(s.verdict));
+      case "reject":
+        return this.decide(s.with === undefined ? { kind: "reject" } : { kind: "reject", with: s.with.replace(/\btype\s+/, "") });
+      case "comment":
+        this.comment = s.text;
+        return;
+      case "effect":
+        if (s.filters) return this.unknown(s.text, `'${s.name}' is not modelled`);
+        if (s.name === "notrack") this.effect = "notrack";
+        else this.effect ??= s.name;
+        return;
+      case "setop":
+        this.effect ??= "set";
+        return;
+      case "vmap":
+        return this.vmap(s);
+      case "nat":
+        return this.nat(s);
+    }
+  }
+
+  private verdict(v: Verdict): Action {
+    switch (v.kind) {
+      case "accept":
+      case "drop":
+      case "return":
+        return { kind: v.kind };
+      case "continue":
+        return { kind: "continue", target: "continue" };
+      case "queue":
+        return { kind: "unknown", target: v.text };
+      case "jump":
+      case "goto": {
+        if (v.anonymous) {
+          const name = this.m.anonymousChain(this.ctx, v.anonymous);
+          return { kind: v.kind, chain: name };
+        }
+        return { kind: v.kind, chain: v.target };
+      }
+    }
+  }
+
+  /** The elements of an anonymous or named map (null when they cannot be listed). */
+  private mapElements(map: Extract<Expr, { kind: "set" | "setref" }>): SetElement[] | null {
+    if (map.kind === "set") return map.elements;
+    const st = this.m.setState(this.ctx, map);
+    if (!st || st.dynamic) return null;
+    return st.elements;
+  }
+
+  private vmap(s: Extract<Stmt, { kind: "vmap" }>): void {
+    if (this.action !== undefined || this.expansion !== undefined) return;
+    const text = `${exprText(s.key)} vmap ${exprText(s.map)}`;
+    const els = this.mapElements(s.map);
+    if (els === null) {
+      this.unknown(text, s.map.kind === "setref" ? `the contents of map @${s.map.name} are not known (dynamic or undeclared)` : "not modelled");
+      this.decide({ kind: "unknown", target: "vmap" });
+      return;
+    }
+    const out: Expansion[] = [];
+    for (const el of els) {
+      if (el.data?.kind !== "verdict") {
+        this.m.error(el.span, `expected a verdict for element ${exprText(el.key)} of the verdict map`);
+        continue;
+      }
+      out.push({ conditions: this.m.match(s.key, "==", el.key, this.ctx, `${exprText(s.key)} ${exprText(el.key)}`), action: this.verdict(el.data.verdict) });
+    }
+    this.expansion = out;
+  }
+
+  private nat(s: NatStmt): void {
+    if (this.action !== undefined || this.expansion !== undefined) return;
+    const lookup = s.addr?.kind === "map" ? s.addr : s.port?.kind === "map" ? s.port : undefined;
+    if (!lookup) return this.decide(this.m.natAction(s, s.addr, s.port, this.ctx, this.conds));
+    const els = this.mapElements(lookup.map);
+    if (els === null) {
+      this.unknown(`${exprText(lookup.key)} map ${exprText(lookup.map)}`, "the NAT map's contents are not known (dynamic or undeclared)");
+      return this.decide({ kind: "unknown", target: `${s.type} (map)` });
+    }
+    const out: Expansion[] = [];
+    for (const el of els) {
+      if (!el.data) continue;
+      const extra: Condition[] = [];
+      let addr: Expr | undefined = s.addr;
+      let port: Expr | undefined = s.port;
+      if (lookup === s.addr) {
+        if (el.data.kind === "concat" && el.data.parts.length === 2) [addr, port] = el.data.parts as [Expr, Expr];
+        else addr = el.data;
+      } else port = el.data;
+      const action = this.m.natAction(s, addr, port, this.ctx, extra);
+      out.push({ conditions: [...this.m.match(lookup.key, "==", el.key, this.ctx, `${exprText(lookup.key)} ${exprText(el.key)}`), ...extra], action });
+    }
+    this.expansion = out;
+  }
+}
+
+class Mapper {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly chains = new Map<string, Chain>();
+  private pending: { ctx: RuleCtx; name: string; rules: RuleNode[] }[] = [];
+
+  constructor(private readonly file: string) {}
+
+  error(at: SourceSpan, message: string): void {
+    this.diagnostics.push({ severity: "error", message, file: at.file || this.file, line: at.line, column: at.column });
+  }
+
+  setState(ctx: RuleCtx, ref: Extract<Expr, { kind: "setref" }>): SetState | undefined {
+    const st = ctx.table.sets.get(ref.name);
+    if (!st) this.error(ref.span, `set @${ref.name} is not declared in table ${tkey(ctx.table.ref)}`);
+    return st;
+  }
+
+  /** A generated user chain for `jump { ... }`; its rules are mapped after the current chain. */
+  anonymousChain(ctx: RuleCtx, rules: RuleNode[]): string {
+    let n = 0;
+    let name = `__chain${n}`;
+    while (ctx.table.chains.has(name) || this.pending.some((p) => p.ctx.table === ctx.table && p.name === name)) name = `__chain${++n}`;
+    this.pending.push({ ctx, name, rules });
+    return name;
+  }
+
+  takePending(): { ctx: RuleCtx; name: string; rules: RuleNode[] }[] {
+    const p = this.pending;
+    this.pending = [];
+    return p;
+  }
+
+  /** `left OP right` -> conditions; Unknown (with the text) for what the model cannot say. */
+  match(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
+    try {
+      if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
+      const l = leftOf(left);
+      if (!l) return [{ kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled` }];
+      if (right.kind === "setref") {
+        const st = this.setState(ctx, right);
+        if (!st) return [...l.pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
+        if (st.dynamic) return [...l.pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
+        const key = `${JSON.stringify(l.dom, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}|${op}`;
+        let c = st.cache.get(key);
+        if (!c) {
+          c = domainCond(l.dom, op, st.elements.map((e) => piece(l.dom, e.key, exprText(left))), true, exprText(left));
+          st.cache.set(key, c);
+        }
+        return [...l.pre, ...c];
+      }
+      const items = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" && l.dom.d !== "tcpflags" ? right.items : [right];
+      const pieces = items.map((e) => piece(l.dom, e, exprText(left)));
+      return [...l.pre, ...domainCond(l.dom, op, pieces, right.kind === "set", exprText(left), right.kind === "list" || (right.kind === "value" && right.text.includes(",")))];
+    } catch (e) {
+      if (e instanceof BadValue) {
+        this.error(e.at.span, e.message);
+        return [{ kind: "unknown", text: clip(text), reason: "invalid value (reported as an error)" }];
+      }
+      if (e instanceof Unmodelled) return [{ kind: "unknown", text: clip(text), reason: `${e.reason} is not modelled` }];
+      throw e;
+    }
+  }
+
+  /** `a . b OP { x . y, ... }`: an or of conjunctions, one per element (exact). */
+  private concat(left: Extract<Expr, { kind: "concat" }>, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
+    const parts = left.parts.map(leftOf);
+    if (parts.some((p) => p === null) || (op !== "==" && op !== "!=" && op !== "implicit")) {
+      return [{ kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
+    }
+    const ls = parts as Left[];
+    const pre: Condition[] = [];
+    const seen = new Set<string>();
+    for (const l of ls) for (const c of l.pre) if (!seen.has(JSON.stringify(c))) (seen.add(JSON.stringify(c)), pre.push(c));
+    let st: SetState | undefined;
+    if (right.kind === "setref") {
+      st = this.setState(ctx, right);
+      if (!st) return [...pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
+      if (st.dynamic) return [...pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
+      const cached = st.cache.get(`concat|${exprText(left)}|${op}`);
+      if (cached) return [...pre, ...cached];
+    }
+    const els = elementsOf(right, ctx);
+    const anyOf: Condition[][] = [];
+    for (const el of els) {
+      const vals = el.kind === "concat" ? el.parts : null;
+      if (!vals || vals.length !== ls.length) throw new BadValue(el, `expected ${ls.length} values joined by '.' for '${exprText(left)}', found '${exprText(el)}'`);
+      anyOf.push(ls.flatMap((l, i) => domainCond(l.dom, "==", [piece(l.dom, vals[i]!, exprText(left.parts[i]!))], false, exprText(left.parts[i]!))));
+    }
+    const c: Condition[] = [anyOf.length === 1 && op !== "!=" ? { kind: "or", anyOf } : { kind: "or", anyOf, ...(op === "!=" ? { negate: true } : {}) }];
+    st?.cache.set(`concat|${exprText(left)}|${op}`, c);
+    return [...pre, ...c];
+  }
+
+  /** dnat/snat/masquerade/redirect with a known address and port -> the model's NAT action. */
+  natAction(s: NatStmt, addr: Expr | undefined, port: Expr | undefined, ctx: RuleCtx, conds: Condition[]): Action {
+    const tableFamily: Family | undefined = ctx.family === "ip" ? 4 : ctx.family === "ip6" ? 6 : undefined;
+    const guess = addr && (addr.kind === "value" || addr.kind === "prefix") ? ((addr.kind === "value" ? addr.text : addr.addr).includes(":") ? 6 : 4) : addr?.kind === "range" && addr.low.kind === "value" ? (addr.low.text.includes(":") ? 6 : 4) : undefined;
+    const family: Family | undefined = s.family === "ip" ? 4 : s.family === "ip6" ? 6 : tableFamily ?? guess;
+    const unknown = (why: string): Action => ({ kind: "unknown", target: `${s.type} (${why})` });
+    const to: NatRewrite = {};
+    let addrText = "";
+    if (addr) {
+      if (!family) return unknown("address family unknown");
+      let r: AddrRange | null = null;
+      try {
+        const p = piece({ d: "addr", field: "dst", family }, addr, s.type) as { r: AddrRange[] };
+        r = p.r.length === 1 ? p.r[0]! : null;
+      } catch (e) {
+        if (e instanceof BadValue) {
+          this.error(e.at.span, e.message);
+          return unknown("invalid address");
+        }
+        if (!(e instanceof Unmodelled)) throw e;
+      }
+      if (!r) return unknown(`to ${exprText(addr)}`);
+      to.addr = r;
+      addrText = exprText(addr);
+    }
+    if (port) {
+      let r: [number, number] | null = null;
+      try {
+        r = (piece({ d: "port", field: "dport", proto: "tcp" }, port, s.type) as { r: [number, number] }).r;
+      } catch (e) {
+        if (e instanceof BadValue) {
+          this.error(e.at.span, e.message);
+          return unknown("invalid port");
+        }
+        if (!(e instanceof Unmodelled)) throw e;
+      }
+      if (!r) return unknown(`port ${exprText(port)}`);
+      to.ports = r;
+    }
+    if (addr && family) to.family = family;
+    const portText = port ? exprText(port) : "";
+    const target = !addr && !port ? s.type : `${s.type} to ${addr ? (family === 6 && port ? `[${addrText}]` : addrText) : ""}${port ? `:${portText}` : ""}`;
+    if (addr && ctx.family === "inet" && family) conds.push(fam(family));
+    if (s.type === "dnat" || s.type === "redirect") return { kind: "dnat", to, target };
+    return { kind: "snat", to, target };
+  }
+
+  rules(nodes: RuleNode[], ctx: RuleCtx, chain: Chain): number {
+    let count = 0;
+    for (const node of nodes) {
+      count++;
+      let mapped: { rules: Expansion[]; comment?: string };
+      try {
+        mapped = new RuleMapper(this, ctx).map(node);
+      } catch (e) {
+        if (e instanceof BadValue) {
+          this.error(e.at.span, e.message);
+          mapped = { rules: [{ conditions: [{ kind: "unknown", text: "(rule with an invalid value)", reason: "invalid value (reported as an error)" }], action: { kind: "unknown", target: "invalid rule" } }] };
+        } else throw e;
+      }
+      for (const r of mapped.rules) {
+        const rule: Rule = { id: `${ctx.chainKey}#${chain.rules.length + 1}`, conditions: r.conditions, action: r.action, span: node.span };
+        if (mapped.comment !== undefined) rule.comment = mapped.comment;
+        chain.rules.push(rule);
+      }
+    }
+    return count;
+  }
+}
+
+const clip = (t: string) => (t.length > 240 ? `${t.slice(0, 237)}...` : t);
+
+// ---------------------------------------------------------------------------------------------
+// Pipelines
+
+const PATHS: Record<PipelineKind, string[]> = {
+  inbound: ["ingress", "prerouting", "input"],
+  forward: ["ingress", "prerouting", "forward", "postrouting", "egress"],
+  outbound: ["output", "postrouting", "egress"],
+};
+
+interface BaseChain {
+  key: string;
+  table: TableState;
+  chain: ChainState;
+  priority: number;
+}
+
+function role(b: BaseChain): Stage["role"] {
+  const s = b.chain.base!;
+  if (s.type === "nat") return s.hook === "prerouting" || s.hook === "output" ? "dstnat" : "srcnat";
+  if (s.type === "route") return "mangle";
+  if ((s.hook === "prerouting" || s.hook === "output") && b.priority < CONNTRACK_PRIORITY) return "raw";
+  return "filter";
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function mapNft(doc: NftDocument, file: string): Ruleset {
+  const m = new Mapper(file);
+  const diag = (severity: Diagnostic["severity"], at: SourceSpan, message: string) =>
+    m.diagnostics.push({ severity, message, file: at.file || file, line: at.line, column: at.column });
+  const machine = new Machine(diag);
+  for (const cmd of doc.commands) machine.run(cmd);
+
+  // Sets whose contents change at run time.
+  for (const t of machine.tables.values()) {
+    for (const s of t.sets.values()) {
+      if (s.def.flags.includes("dynamic")) s.dynamic = "flags dynamic";
+      else if (s.def.flags.includes("timeout") || s.def.options.timeout !== undefined) s.dynamic = "its elements time out";
+    }
+    const visit = (nodes: RuleNode[]) => {
+      for (const n of nodes) {
+        for (const st of n.stmts) {
+          if (st.kind === "setop") {
+            const s = t.sets.get(st.set);
+            if (s) s.dynamic ??= `rules ${st.op} elements`;
+            else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`);
+          }
+          if (st.kind === "verdict" && (st.verdict.kind === "jump" || st.verdict.kind === "goto") && st.verdict.anonymous) visit(st.verdict.anonymous);
+        }
+      }
+    };
+    for (const c of t.chains.values()) visit(c.rules.map((r) => r.node));
+  }
+
+  let ruleCount = 0;
+  const bases: BaseChain[] = [];
+  const familySet = new Set<Family>();
+  for (const t of machine.tables.values()) {
+    const families = ANALYSED[t.ref.family];
+    if (!families) {
+      diag("info", t.span, `table ${tkey(t.ref)}: ${t.ref.family} tables are parsed but not analysed`);
+      for (const c of t.chains.values()) if (c.base) priorityOf(c.base, t.ref.family, diag);
+      continue;
+    }
+    for (const f of families) familySet.add(f);
+    const ordered = [...t.chains.values()].sort((a, b) => a.order - b.order);
+    for (const c of ordered) {
+      const key = `${tkey(t.ref)}/${c.name}`;
+      const chain: Chain = { name: c.name, table: tkey(t.ref), rules: [], span: c.span };
+      const ctx: RuleCtx = { table: t, chainKey: key, family: t.ref.family, setElements: (ref) => m.setState(ctx, ref)?.elements ?? [] };
+      if (c.base) {
+        chain.policy = c.policy?.verdict ?? "accept";
+        if (c.policy) chain.policySpan = c.policy.span;
+        const priority = priorityOf(c.base, t.ref.family, diag);
+        if (c.base.hook === "ingress" || c.base.hook === "egress") {
+          if (t.ref.family !== "netdev" && t.ref.family !== "inet") diag("error", c.base.span, `hook ${c.base.hook} is only available in netdev and inet tables`);
+          const devices = c.base.devices ?? [];
+          if (devices.length > 0) {
+            const field = c.base.hook === "ingress" ? "iif" : "oif";
+            chain.rules.push({
+              id: `${key}#0`,
+              conditions: [{ kind: "or", anyOf: devices.map((d): Condition[] => [{ kind: "iface", field, name: d, prefix: false }]), negate: true }],
+              action: { kind: "accept" },
+              span: c.base.span,
+              comment: `${c.base.hook} chain bound to ${devices.join(", ")}: packets of other interfaces pass it`,
+            });
+          }
+        }
+        if (PATHS.inbound.includes(c.base.hook) || PATHS.forward.includes(c.base.hook) || PATHS.outbound.includes(c.base.hook)) bases.push({ key, table: t, chain: c, priority });
+      }
+      m.chains.set(key, chain);
+      ruleCount += m.rules(c.rules.map((r) => r.node), ctx, chain);
+      // Anonymous chains (`jump { ... }`), and those nested in them.
+      for (let pending = m.takePending(); pending.length > 0; pending = m.takePending()) {
+        for (const p of pending) {
+          const akey = `${tkey(t.ref)}/${p.name}`;
+          const anon: Chain = { name: p.name, table: tkey(t.ref), rules: [], span: p.rules[0]?.span ?? c.span };
+          m.chains.set(akey, anon);
+          t.chains.set(p.name, { name: p.name, rules: [], span: anon.span, order: Number.MAX_SAFE_INTEGER });
+          ruleCount += m.rules(p.rules, { ...p.ctx, chainKey: akey }, anon);
+        }
+      }
+    }
+  }
+
+  // Jumps to chains that do not exist.
+  for (const c of m.chains.values()) {
+    for (const r of c.rules) {
+      if ((r.action.kind === "jump" || r.action.kind === "goto") && !m.chains.has(`${c.table}/${r.action.chain}`)) {
+        m.error(r.span, `${r.action.kind} to chain '${r.action.chain}', which is not declared in table ${c.table}`);
+      }
+    }
+  }
+
+  const families: Family[] = familySet.size === 0 ? [4, 6] : ([4, 6] as Family[]).filter((f) => familySet.has(f));
+  const pipelines: Pipeline[] = [];
+  for (const family of families) {
+    const mine = bases.filter((b) => ANALYSED[b.table.ref.family]!.includes(family));
+    for (const kind of ["inbound", "forward", "outbound"] as PipelineKind[]) {
+      const stages: Stage[] = [];
+      for (const hook of PATHS[kind]) {
+        const on = mine.filter((b) => b.chain.base!.hook === hook).sort((a, b) => a.priority - b.priority || a.chain.order - b.chain.order);
+        for (const b of on) stages.push({ chain: b.key, role: role(b) });
+      }
+      pipelines.push({ kind, family, stages });
+    }
+  }
+  m.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
+  return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount };
+}
+
+function priorityOf(b: BaseChainSpec, family: NftFamily, diag: (s: Diagnostic["severity"], at: SourceSpan, msg: string) => void): number {
+  const p = b.priority;
+  if (typeof p.base === "number") return p.base + p.offset;
+  const table = family === "bridge" ? BRIDGE_PRIORITIES : PRIORITIES;
+  const v = table[p.base];
+  if (v === undefined) {
+    diag("error", p.span, `expected a priority (a number or ${Object.keys(table).join(", ")} with an optional +/- offset), found '${p.base}'`);
+    return p.offset;
+  }
+  return v + p.offset;
+}
