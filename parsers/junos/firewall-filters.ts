@@ -90,6 +90,11 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
         if (!bound) ctx.diags.error({ line: filterNode.line, column: filterNode.column }, `interface ${unitName} family ${fam}: expected 'filter input|output|input-list|output-list NAME'`);
       }
     }
+    // filters no interface uses: read for their diagnostics, but they are not chains of this device
+    for (const f of kids(fam === "inet" ? child(fw, "filter") : undefined).concat(kids(at(fw, "family", fam, "filter")))) {
+      const e = filters.get(`${fam}/${f.name}`);
+      if (e && !e.key) for (const t of kids(child(f, "term"))) termRule(ctx, family, f.name, t, prefixLists);
+    }
     for (const dir of ["input", "output", "loopback"] as const) {
       if (dispatch[dir].rules.length > 0) {
         dispatch[dir].span = dispatch[dir].rules[0]!.span;

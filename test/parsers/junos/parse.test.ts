@@ -1,0 +1,252 @@
+/**
+ * JunOS constructs into the model: both forms give the same model, address books and
+ * applications resolve (nesting, cycles, undefined names), policies and terms keep their order
+ * and names, apply-groups expand, bad input is reported with positions and never throws.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { detectJunos, parseJunos } from "../../../parsers/junos/index.js";
+import { analyzeText } from "../../../src/engine/check.js";
+import type { Chain, Ruleset } from "../../../src/model/types.js";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const fixture = (name: string) => readFileSync(join(root, "fixtures", "junos", name), "utf8");
+
+/** Chains without positions, sorted by key: what the configuration means, not where it was written. */
+function meaning(rs: Ruleset): unknown {
+  const strip = (c: Chain) => ({ name: c.name, table: c.table, policy: c.policy, rules: c.rules.map((r) => ({ id: r.id, conditions: r.conditions, action: r.action })) });
+  return { pipelines: rs.pipelines, chains: [...rs.chains.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, c]) => [k, strip(c)]), internet: rs.internetInterfaces, rules: rs.ruleCount };
+}
+
+const errors = (rs: Ruleset) => rs.diagnostics.filter((d) => d.severity === "error");
+const chain = (rs: Ruleset, key: string) => {
+  const c = rs.chains.get(key);
+  if (!c) throw new Error(`no chain ${key}; have ${[...rs.chains.keys()].join(", ")}`);
+  return c;
+};
+
+describe("set form and curly form", () => {
+  it("give the same model for the same configuration", () => {
+    const set = parseJunos(fixture("srx-policies.set"), "a.set");
+    const curly = parseJunos(fixture("srx-policies.conf"), "a.conf");
+    expect(errors(set)).toEqual([]);
+    expect(errors(curly)).toEqual([]);
+    expect(meaning(curly)).toEqual(meaning(set));
+    expect(set.ruleCount).toBe(6);
+  });
+
+  it("are both detected; nft, iptables and Cisco texts are not", () => {
+    expect(detectJunos(fixture("srx-policies.set"))).toBe("set");
+    expect(detectJunos(fixture("srx-policies.conf"))).toBe("curly");
+    expect(detectJunos("table ip filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n  }\n}\n")).toBeUndefined();
+    expect(detectJunos("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n")).toBeUndefined();
+    expect(detectJunos("hostname r1\ninterface GigabitEthernet0/0\n ip access-group 101 in\naccess-list 101 permit tcp any any eq 25\n")).toBeUndefined();
+    expect(detectJunos("set firewall name WAN rule 10 action accept\nset interfaces ethernet eth0 address dhcp\n")).toBeUndefined();
+  });
+});
+
+describe("SRX security policies", () => {
+  const rs = parseJunos(fixture("srx-policies.set"), "a.set");
+
+  it("one chain per zone pair, policies in order, named from->to/policy; inactive policies are not rules", () => {
+    const dmz = chain(rs, "security policies/from-zone untrust to-zone dmz");
+    expect(dmz.rules.map((r) => r.id)).toEqual(["untrust->dmz/allow-mail", "untrust->dmz/admin-ssh", "untrust->dmz/block-db", "untrust->dmz/allow-db"]);
+    expect(dmz.rules.map((r) => r.action.kind)).toEqual(["accept", "accept", "drop", "accept"]);
+    expect(rs.diagnostics.some((d) => d.severity === "info" && d.message.includes("'old-telnet' is inactive"))).toBe(true);
+  });
+
+  it("base chain: established first, zone-pair jumps on ingress and egress units, default deny as policy", () => {
+    const base = chain(rs, "security policies/flow policy lookup");
+    expect(base.rules[0]!.conditions).toEqual([{ kind: "ctstate", states: ["established", "related"] }]);
+    expect(base.rules[1]!.conditions).toEqual([
+      { kind: "iface", field: "iif", name: "ge-0/0/0.0", prefix: false },
+      { kind: "iface", field: "oif", name: "ge-0/0/2.0", prefix: false },
+    ]);
+    expect(base.policy).toBe("drop");
+    expect(base.policySpan?.line).toBe(56);
+    expect(rs.internetInterfaces).toEqual(["ge-0/0/0.0"]);
+    expect(rs.pipelines).toEqual([{ kind: "forward", family: 4, stages: [{ chain: "security policies/flow policy lookup", role: "filter" }] }]);
+  });
+
+  it("nested address-sets resolve to the union of their members", () => {
+    const mail = chain(rs, "security policies/from-zone untrust to-zone dmz").rules[0]!;
+    expect(mail.conditions).toContainEqual({ kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0x0a000219n, hi: 0x0a000219n }, { lo: 0x0a000250n, hi: 0x0a000250n }] });
+    expect(mail.conditions).toContainEqual({ kind: "or", anyOf: [[{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[25, 25]] }], [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[993, 993]] }]] });
+  });
+
+  const policyText = (extra: string) => `set system host-name t
+set security zones security-zone a interfaces ge-0/0/0.0
+set security zones security-zone b interfaces ge-0/0/1.0
+set security policies from-zone a to-zone b policy p match source-address S
+set security policies from-zone a to-zone b policy p match destination-address any
+set security policies from-zone a to-zone b policy p match application A
+set security policies from-zone a to-zone b policy p then permit
+${extra}`;
+
+  it("undefined addresses and applications are errors naming them and their line; the rule stays, with unknown conditions", () => {
+    const r = parseJunos(policyText(""), "p.set");
+    expect(errors(r).map((d) => `${d.line}: ${d.message}`)).toEqual([
+      "4: policy 'p': source-address 'S' is not defined in the address book of zone a or the global address book",
+      "6: policy 'p': application 'A' is not defined (neither in 'applications' nor a predefined junos-* application)",
+    ]);
+    const rule = chain(r, "security policies/from-zone a to-zone b").rules[0]!;
+    expect(rule.conditions.filter((c) => c.kind === "unknown")).toHaveLength(2);
+  });
+
+  it("address-set cycles are errors and terminate; zone books win over the global book", () => {
+    const r = parseJunos(
+      policyText(`set security address-book global address-set S address-set T
+set security address-book global address-set T address-set S
+set security zones security-zone a address-book address S 10.9.9.9/32
+set applications application A protocol udp destination-port 1000-2000`),
+      "p.set",
+    );
+    expect(errors(r).some((d) => d.message.includes("contains itself"))).toBe(true);
+    const rule = chain(r, "security policies/from-zone a to-zone b").rules[0]!;
+    expect(rule.conditions).toContainEqual({ kind: "addr", field: "src", family: 4, ranges: [{ lo: 0x0a090909n, hi: 0x0a090909n }] });
+    expect(rule.conditions).toContainEqual({ kind: "port", field: "dport", ranges: [[1000, 2000]] });
+  });
+
+  it("global policies run after the zone pairs and may match zones; permit-all makes the default accept", () => {
+    const r = parseJunos(
+      policyText(`set security address-book global address S 10.0.0.0/8
+set applications application A protocol tcp
+set security policies global policy g match from-zone a
+set security policies global policy g match source-address any
+set security policies global policy g match destination-address any-ipv6
+set security policies global policy g match application junos-https
+set security policies global policy g then reject
+set security policies default-policy permit-all`),
+      "p.set",
+    );
+    expect(errors(r)).toEqual([]);
+    const base = chain(r, "security policies/flow policy lookup");
+    expect(base.rules.map((x) => x.id)).toEqual(["established sessions", "from-zone a to-zone b", "global policies"]);
+    expect(base.policy).toBe("accept");
+    const g = chain(r, "security policies/global").rules[0]!;
+    expect(g.id).toBe("global/g");
+    expect(g.action).toEqual({ kind: "reject" });
+    expect(g.conditions).toContainEqual({ kind: "iface", field: "iif", name: "ge-0/0/0.0", prefix: false });
+    expect(g.conditions).toContainEqual({ kind: "family", family: 6 });
+    expect(r.families).toEqual([4, 6]);
+  });
+
+  it("apply-groups with wildcards inject policies and interfaces", () => {
+    const r = parseJunos(
+      `set system host-name t
+set groups G security policies from-zone <*> to-zone <*> policy deny-rest match source-address any
+set groups G security policies from-zone <*> to-zone <*> policy deny-rest match destination-address any
+set groups G security policies from-zone <*> to-zone <*> policy deny-rest match application any
+set groups G security policies from-zone <*> to-zone <*> policy deny-rest then deny
+set groups G interfaces <ge-*> unit 0 family inet address 10.0.0.1/24
+set security policies apply-groups G
+set apply-groups G
+set interfaces ge-0/0/0 unit 0 description x
+set interfaces xe-0/0/0 unit 0 description y
+set security zones security-zone a interfaces ge-0/0/0.0
+set security policies from-zone a to-zone a policy ok match source-address any
+set security policies from-zone a to-zone a policy ok match destination-address any
+set security policies from-zone a to-zone a policy ok match application junos-ssh
+set security policies from-zone a to-zone a policy ok then permit
+`,
+      "g.set",
+    );
+    expect(errors(r)).toEqual([]);
+    expect(chain(r, "security policies/from-zone a to-zone a").rules.map((x) => x.id)).toEqual(["a->a/ok", "a->a/deny-rest"]);
+  });
+});
+
+describe("firewall filters", () => {
+  it("terms in order with names, except prefixes by longest match, input-list chaining and the implicit discard", () => {
+    const r = parseJunos(
+      `set system host-name r
+set firewall family inet filter F term t1 from source-address 10.0.0.0/8
+set firewall family inet filter F term t1 from source-address 10.1.0.0/16 except
+set firewall family inet filter F term t1 from protocol [ tcp udp ]
+set firewall family inet filter F term t1 from destination-port 1024-65535
+set firewall family inet filter F term t1 then next term
+set firewall family inet filter F term t2 from tcp-established
+set firewall family inet filter F term t2 then accept
+set firewall filter G term all then discard
+set interfaces ge-0/0/0 unit 0 family inet filter input-list F
+set interfaces ge-0/0/0 unit 0 family inet filter input-list G
+set interfaces ge-0/0/1 unit 5 family inet filter output G
+`,
+      "f.set",
+    );
+    expect(errors(r)).toEqual([]);
+    const f = chain(r, "firewall inet/filter F");
+    expect(f.rules.map((x) => x.id)).toEqual(["filter F term t1", "filter F term t2"]);
+    expect(f.rules[0]!.action).toEqual({ kind: "continue", target: "next term" });
+    expect(f.rules[0]!.conditions).toContainEqual({ kind: "addr", field: "src", family: 4, ranges: [{ lo: 0x0a000000n, hi: 0x0a00ffffn }, { lo: 0x0a010000n + 0x10000n, hi: 0x0affffffn }] });
+    expect(f.rules[0]!.conditions).toContainEqual({ kind: "proto", protos: [6, 17] });
+    const binding = chain(r, "firewall inet/ge-0/0/0.0 input");
+    expect(binding.rules.map((x) => x.action)).toEqual([{ kind: "jump", chain: "filter F" }, { kind: "jump", chain: "filter G" }, { kind: "drop" }]);
+    const input = chain(r, "firewall inet/inet input");
+    expect(input.policy).toBe("accept");
+    expect(input.rules[0]!.conditions).toEqual([{ kind: "iface", field: "iif", name: "ge-0/0/0.0", prefix: false }]);
+    expect(r.pipelines[0]!.stages.map((s) => s.chain)).toEqual(["firewall inet/inet input", "firewall inet/inet output"]);
+  });
+
+  it("an undefined prefix-list or filter is an error in a complete configuration, a warning in a fragment", () => {
+    const text = `firewall {
+    family inet {
+        filter F {
+            term t {
+                from {
+                    prefix-list {
+                        NOPE;
+                    }
+                }
+                then accept;
+            }
+        }
+    }
+}
+`;
+    const fragment = parseJunos(text, "frag.conf");
+    expect(errors(fragment)).toEqual([]);
+    expect(fragment.diagnostics.some((d) => d.severity === "warning" && d.message.includes("prefix-list 'NOPE'"))).toBe(true);
+    const full = parseJunos(`system {\n    host-name r;\n}\ninterfaces {\n    ge-0/0/0 {\n        unit 0 {\n            family inet {\n                filter {\n                    input F;\n                }\n            }\n        }\n    }\n}\n${text}`, "full.conf");
+    expect(errors(full).map((d) => `${d.line}:${d.column}: ${d.message}`)).toEqual(["21:25: filter F term t: prefix-list 'NOPE' is not defined under 'policy-options'"]);
+  });
+});
+
+describe("bad input", () => {
+  it("unbalanced braces, unterminated strings and comments are positioned errors, and the rest is still read", () => {
+    const r = parseJunos(`security {\n    zones {\n        security-zone a {\n            interfaces ge-0/0/0.0;\n        }\n    }\n}\n}\nsystem {\n    host-name "oops;\n    location x;\n`, "bad.conf");
+    const msgs = errors(r).map((d) => `${d.line}:${d.column}: ${d.message}`);
+    expect(msgs).toContain("8:1: unexpected '}' without a matching '{'; ignored");
+    expect(msgs).toContain("10:15: unterminated string: expected '\"' before the end of the line");
+    expect(msgs.some((m) => m.startsWith("9:8: expected '}' to close 'system {'"))).toBe(true);
+    expect(errors(parseJunos("/* never closed\nsystem { host-name x; }\n", "c.conf"))[0]!.message).toContain("unterminated comment");
+  });
+
+  it("deep nesting and huge lists neither throw nor hang", () => {
+    const deep = `${"a {\n".repeat(5000)}b;\n${"}\n".repeat(5000)}system { host-name x; }\n`;
+    const started = performance.now();
+    const r = parseJunos(deep, "deep.conf");
+    expect(errors(r).some((d) => d.message.includes("nesting deeper than"))).toBe(true);
+    const lists = parseJunos(`set firewall filter F term t from source-address [ ${"10.0.0.1 ".repeat(200)}] destination-address [ ${"10.0.0.2 ".repeat(200)}]\n`, "l.set");
+    expect(errors(lists).some((d) => d.message.includes("expand to more than"))).toBe(true);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it("a filter binding without a direction is an error; unknown set-form commands are warnings", () => {
+    const r = parseJunos("set system host-name x\nset interfaces reth0 unit 10 family inet filter\nfoo bar\n", "d.set");
+    expect(errors(r).map((d) => d.line)).toEqual([2]);
+    expect(r.diagnostics.some((d) => d.severity === "warning" && d.line === 3)).toBe(true);
+  });
+});
+
+describe("end to end", () => {
+  it("findings carry the policy line and the trace shows the zone-pair chain and the policy line", () => {
+    const res = analyzeText("fixtures/junos/srx-policies.set", fixture("srx-policies.set"));
+    const smtp = res.findings.find((f) => f.ruleId === "exposed-service" && f.exposure?.service === "smtp");
+    expect(smtp?.location.line).toBe(28);
+    const steps = JSON.stringify(smtp?.trace);
+    expect(steps).toContain('"chain":"from-zone untrust to-zone dmz"');
+    expect(steps).toContain("policy allow-mail");
+  });
+});
