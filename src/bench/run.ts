@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: how fast fwlint reads and checks kube-proxy-sized iptables files, against
- * `iptables-restore --test` on the same file as the reference.
+ * `iptables-restore --test` on the same file as the reference; then the other-format cases of
+ * cases.ts (an nftables ruleset of 20k rules and 200k set elements against `nft -c -f`, ...).
  *
  *   node --expose-gc dist/src/bench/run.js [--sizes 1000,10000,50000] [--repeat 3] [--timeout 60]
  *        [--json] [--profile [RULES|typical]] [--no-typical] [--no-reference] [--seed 1] [--keep]
@@ -21,6 +22,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { BENCH_CASES, type BenchCase } from "./cases.js";
 import { countRules, generateKubeProxy, servicesForRules, typicalHostRuleset } from "./kube-proxy.js";
 import { formatProfileSummary, summarizeCpuProfile, type ProfileSummary } from "./profile.js";
 import type { WorkerResult } from "./worker.js";
@@ -42,13 +44,16 @@ interface Options {
   keep: boolean;
   /** Rules to profile `check` on, or "typical" for the 20-rule file. */
   profile?: number | "typical";
+  /** Other-format cases to run (src/bench/cases.ts ids). */
+  cases: string[];
 }
 
 const USAGE = `usage: npm run bench -- [--sizes 1000,10000,50000] [--repeat 3] [--timeout 60] [--json]
-                        [--profile [RULES|typical]] [--no-typical] [--no-reference] [--seed 1] [--keep]`;
+                        [--profile [RULES|typical]] [--no-typical] [--no-reference] [--seed 1] [--keep]
+                        [--cases ${BENCH_CASES.map((c) => c.id).join(",")}|none]`;
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [1000, 10000, 50000], repeat: 3, timeoutS: 60, json: false, typical: true, reference: true, seed: 1, keep: false };
+  const o: Options = { sizes: [1000, 10000, 50000], repeat: 3, timeoutS: 60, json: false, typical: true, reference: true, seed: 1, keep: false, cases: BENCH_CASES.map((c) => c.id) };
   const num = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${name} needs a number >= ${min}, got '${v ?? ""}'`);
@@ -84,6 +89,13 @@ function parseOptions(argv: string[]): Options {
       case "--json":
         o.json = true;
         break;
+      case "--cases": {
+        const v = value();
+        if (!v) throw new Error("--cases needs a list like nft or 'none'");
+        o.cases = v === "none" ? [] : v.split(",").map((c) => c.trim());
+        for (const c of o.cases) if (!BENCH_CASES.some((b) => b.id === c)) throw new Error(`unknown case '${c}' (known: ${BENCH_CASES.map((b) => b.id).join(", ")})`);
+        break;
+      }
       case "--no-typical":
         o.typical = false;
         break;
@@ -123,6 +135,10 @@ interface Stat {
 
 interface SizeResult {
   label: string;
+  /** Other-format case: what the file holds besides rules, its goal, and the reference tool's name. */
+  caseNote?: string;
+  goalMs?: number;
+  refTool?: string;
   targetRules: number;
   services?: number;
   rules: number;
@@ -361,9 +377,16 @@ function skipped(reason: string): Stat {
   return { runs: [], skipped: reason };
 }
 
-async function benchSize(label: string, targetRules: number, services: number | undefined, file: string, dir: string, o: Options, ref: Reference, skips: Skips): Promise<SizeResult> {
-  const text = readFileSync(file, "utf8");
-  const rules = countRules(text);
+/** How a file is checked by its native tool (default: iptables-restore --test / a real restore, from stdin). */
+interface ReferenceSpec {
+  test: string[];
+  load?: string[];
+  /** The file is given on stdin (iptables-restore) rather than as the last argument (nft -f). */
+  stdin: boolean;
+}
+
+async function benchSize(label: string, targetRules: number, services: number | undefined, file: string, dir: string, o: Options, ref: Reference, skips: Skips, spec?: { rules: number; reference?: ReferenceSpec }): Promise<SizeResult> {
+  const rules = spec?.rules ?? countRules(readFileSync(file, "utf8"));
   const timeoutMs = o.timeoutS * 1000;
   const r: SizeResult = {
     label,
@@ -442,19 +465,23 @@ async function benchSize(label: string, targetRules: number, services: number | 
   }
 
   // reference
-  if (!ref.available) {
-    r.ref = skipped(ref.reason ?? "unavailable");
-    r.refLoad = skipped(ref.reason ?? "unavailable");
+  const refSpec: ReferenceSpec | undefined = spec ? spec.reference : { test: [ref.iptablesRestore ?? "iptables-restore", "--test"], load: [ref.iptablesRestore ?? "iptables-restore"], stdin: true };
+  const withFile = (argv: string[]) => (refSpec?.stdin ? argv : [...argv, file]);
+  if (!ref.available || !refSpec) {
+    const why = !refSpec ? "no native tool for this format" : (ref.reason ?? "unavailable");
+    r.ref = skipped(why);
+    r.refLoad = skipped(why);
   } else {
     if (skips.ref) r.ref = skipped(skips.ref);
     else {
-      note(`iptables-restore --test x${o.repeat}`);
-      r.ref = await measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!, "--test"], file, timeoutMs, true));
+      note(`${refSpec.test.join(" ")} x${o.repeat}`);
+      r.ref = await measure(o.repeat, () => inFreshNamespace(ref, withFile(refSpec.test), refSpec.stdin ? file : undefined, timeoutMs, true));
     }
-    if (skips.refLoad) r.refLoad = skipped(skips.refLoad);
+    if (skips.refLoad || !refSpec.load) r.refLoad = skipped(skips.refLoad ?? "no load command");
     else {
-      note(`iptables-restore (load) x${o.repeat}`);
-      r.refLoad = await measure(o.repeat, () => inFreshNamespace(ref, [ref.iptablesRestore!], file, timeoutMs, true));
+      const load = refSpec.load;
+      note(`${load.join(" ")} (load) x${o.repeat}`);
+      r.refLoad = await measure(o.repeat, () => inFreshNamespace(ref, withFile(load), refSpec.stdin ? file : undefined, timeoutMs, true));
     }
   }
 
@@ -667,6 +694,36 @@ function formatTable(results: SizeResult[], o: Options, ref: Reference, nodeStar
   return lines.join("\n");
 }
 
+/** Other formats: one row per case, its own reference tool, and its goal. */
+function formatCases(results: SizeResult[], o: Options): string {
+  const head = ["case", "rules", "also", "fwlint parse s", "fwlint check s", "CLI wall s", "peak RSS MB", "reference", "reference s", "ratio CLI/ref", "reference load s", "goal"];
+  const rows = results.map((r) => [
+    r.label,
+    String(r.rules),
+    r.caseNote ?? "",
+    cell(r.parse, o),
+    cell(r.check, o),
+    cell(r.cli, o),
+    r.cliRssMB !== undefined ? r.cliRssMB.toFixed(0) : "-",
+    r.refTool ?? "-",
+    cell(r.ref, o),
+    r.cli.median !== undefined && r.ref.median !== undefined ? `${(r.cli.median / r.ref.median).toFixed(2)}x` : "-",
+    cell(r.refLoad, o),
+    r.goalMs === undefined ? "-" : r.cli.median === undefined ? `< ${r.goalMs / 1000} s: no figure` : `< ${r.goalMs / 1000} s: ${r.cli.median < r.goalMs ? "met" : "NOT met"}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const lines = ["other formats (CLI wall = `node bin/fwlint.js check FILE --format json`; reference = the native tool on the same file in a fresh network namespace, same run):"];
+  lines.push(pad(head, widths), widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) lines.push(pad(row, widths));
+  for (const r of results) {
+    for (const [what, st] of [["parse", r.parse], ["check", r.check], ["CLI", r.cli], ["reference", r.ref], ["reference load", r.refLoad]] as const) {
+      if (st.error) lines.push(`! ${r.label} ${what}: ${st.error}`);
+      else if (st.timedOut) lines.push(`! ${r.label} ${what}: stopped after ${o.timeoutS} s`);
+    }
+  }
+  return lines.join("\n");
+}
+
 // ---------------------------------------------------------------------------------------------
 
 interface ProfileResult {
@@ -740,6 +797,22 @@ async function main(): Promise<number> {
       results.push(await benchSize(inp.label, inp.target, inp.services, inp.file, dir, o, ref, inp.label === "typical" ? {} : skips));
     }
 
+    const caseResults: SizeResult[] = [];
+    for (const c of BENCH_CASES.filter((b) => o.cases.includes(b.id))) {
+      progress(`generating the ${c.id} case`);
+      const made = c.generate(o.seed);
+      const file = join(dir, c.fileName);
+      writeFileSync(file, made.text);
+      const tool = c.reference ? findExecutable(c.reference.tool) : undefined;
+      const reference: ReferenceSpec | undefined =
+        c.reference && tool ? { test: [tool, ...c.reference.test], load: c.reference.load ? [tool, ...c.reference.load] : undefined, stdin: false } : undefined;
+      const r = await benchSize(c.id, made.rules, undefined, file, dir, o, ref, {}, { rules: made.rules, reference });
+      r.caseNote = made.note;
+      r.goalMs = c.goalMs;
+      r.refTool = c.reference ? (tool ? `${c.reference.tool} ${c.reference.test.join(" ")}` : `${c.reference.tool} not found`) : "none";
+      caseResults.push(r);
+    }
+
     let profile: ProfileResult | undefined;
     if (o.profile !== undefined) {
       let file: string;
@@ -765,6 +838,7 @@ async function main(): Promise<number> {
         nodeStartupCpuMs: starts.cpuMedian,
         reference: { available: ref.available, reason: ref.reason, version: ref.version, netnsExecMs: ref.netnsExecMs },
         results: results.map(({ file: _file, ...r }) => r),
+        cases: caseResults.map(({ file: _file, ...r }) => r),
         growth: g,
         goals: {
           typicalCliMs: results.find((r) => r.label === "typical")?.cli.median,
@@ -777,6 +851,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
       process.stdout.write(`${formatTable(results, o, ref, starts, g, load, profile)}\n`);
+      if (caseResults.length) process.stdout.write(`\n${formatCases(caseResults, o)}\n`);
     }
     return 0;
   } finally {

@@ -1,0 +1,41 @@
+/**
+ * Benchmark cases for input formats other than iptables-save: each makes a large file of its
+ * format and names the native tool that checks the same file, run in a fresh network namespace
+ * in the same bench run, as the reference (when there is one).
+ */
+import { generateNftRuleset } from "./nft.js";
+
+export interface BenchCaseFile {
+  text: string;
+  /** Rules as the format counts them. */
+  rules: number;
+  /** What else the file holds, for the table (e.g. "200,000 set elements"). */
+  note: string;
+}
+
+export interface BenchCase {
+  /** Short name used by `--cases` and in the table. */
+  id: string;
+  fileName: string;
+  /** Time goal for the CLI, end to end, in ms (from the issue that asked for the case). */
+  goalMs?: number;
+  generate(seed: number): BenchCaseFile;
+  /**
+   * The native tool's check of the same file: `test` (a dry run, the ratio's reference) and `load`
+   * (a real load, for context), argv with the file path appended, run in a fresh namespace.
+   */
+  reference?: { tool: string; test: string[]; load?: string[] };
+}
+
+export const BENCH_CASES: BenchCase[] = [
+  {
+    id: "nft",
+    fileName: "nft-20k-200k.nft",
+    goalMs: 3000,
+    generate(seed) {
+      const r = generateNftRuleset({ rules: 20000, elements: 200000 }, seed);
+      return { text: r.text, rules: r.rules, note: `${r.elements.toLocaleString("en-US")} set elements` };
+    },
+    reference: { tool: "nft", test: ["-c", "-f"], load: ["-f"] },
+  },
+];
