@@ -284,8 +284,10 @@ function elements(list: Json[], span: SourceSpan, path: Path): SetElement[] {
 
 /** A set or map element: a value, `[key, data]` for maps, `{"elem": {"val": ..., options}}`. */
 function element(v: Json, span: SourceSpan, path: Path): SetElement {
-  if (Array.isArray(v) && v.length === 2) {
+  if (Array.isArray(v)) {
+    if (v.length !== 2) throw new Bad(path, `expected a [key, data] pair, found a list of ${v.length}`);
     const k = element(v[0]!, span, [...path, 0]);
+    if (v[1] === "*") throw new Bad([...path, 1], "a catch-all '*' is only allowed as an element key, not as data");
     const out: SetElement = { key: k.key, data: expr(v[1]!, span, [...path, 1]), span };
     if (k.options) out.options = k.options;
     return out;
@@ -316,7 +318,7 @@ const ADDR_PREFIX = /^([0-9a-fA-F:.]+)\/([0-9]{1,3})$/;
 
 function verdictOf(key: string, v: Json, path: Path): Verdict {
   if (key === "jump" || key === "goto") {
-    if (!isObj(v) || typeof v.target !== "string") throw new Bad([...path, key, "target"], "expected the name of the chain to jump to");
+    if (!isObj(v) || typeof v.target !== "string" || v.target === "") throw new Bad([...path, key, "target"], "expected the name of the chain to jump to");
     return { kind: key, target: v.target };
   }
   return { kind: key as "accept" };
@@ -473,6 +475,14 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       if (o.op !== "add" && o.op !== "update" && o.op !== "delete") throw new Bad([...at, "op"], "must be one of add, update, delete");
       if (o.elem === undefined) throw new Bad([...at, "elem"], "required field is missing");
       return { kind: "setop", op: o.op, set: name.slice(1), elem: expr(o.elem, span, [...at, "elem"]), span };
+    }
+    case "mangle": {
+      // Read (and so check) the expressions even though the statement is not modelled.
+      const o = isObj(a) ? a : {};
+      if (o.key === undefined || o.value === undefined) throw new Bad(at, "expected key and value");
+      expr(o.key, span, [...at, "key"]);
+      expr(o.value, span, [...at, "value"]);
+      return { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: false, span };
     }
     default:
       return { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };

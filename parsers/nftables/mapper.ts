@@ -817,15 +817,11 @@ class RuleMapper {
       this.decide({ kind: "unknown", target: "vmap" });
       return;
     }
-    const out: Expansion[] = [];
-    for (const el of els) {
-      if (el.data?.kind !== "verdict") {
-        this.m.error(el.span, `expected a verdict for element ${exprText(el.key)} of the verdict map`);
-        continue;
-      }
-      out.push({ conditions: this.m.match(s.key, "==", el.key, this.ctx, `${exprText(s.key)} ${exprText(el.key)}`), action: this.verdict(el.data.verdict) });
-    }
-    this.expansion = out;
+    this.expansion = this.perElement(s.key, els, (el) => {
+      if (el.data?.kind === "verdict") return { conditions: [], action: this.verdict(el.data.verdict) };
+      this.m.error(el.span, `expected a verdict for element ${exprText(el.key)} of the verdict map`);
+      return null;
+    });
   }
 
   private nat(s: NatStmt): void {
@@ -837,9 +833,8 @@ class RuleMapper {
       this.unknown(`${exprText(lookup.key)} map ${exprText(lookup.map)}`, "the NAT map's contents are not known (dynamic or undeclared)");
       return this.decide({ kind: "unknown", target: `${s.type} (map)` });
     }
-    const out: Expansion[] = [];
-    for (const el of els) {
-      if (!el.data) continue;
+    this.expansion = this.perElement(lookup.key, els, (el) => {
+      if (!el.data) return null;
       const extra: Condition[] = [];
       let addr: Expr | undefined = s.addr;
       let port: Expr | undefined = s.port;
@@ -848,9 +843,29 @@ class RuleMapper {
         else addr = el.data;
       } else port = el.data;
       const action = this.m.natAction(s, addr, port, this.ctx, extra);
-      out.push({ conditions: [...this.m.match(lookup.key, "==", el.key, this.ctx, `${exprText(lookup.key)} ${exprText(el.key)}`), ...extra], action });
+      return { conditions: extra, action };
+    });
+  }
+
+  /**
+   * One rule per map element: the key's conditions for that element, then what `each` adds. The
+   * catch-all element `*` comes last and matches every key no other element has.
+   */
+  private perElement(key: Expr, els: SetElement[], each: (el: SetElement) => Expansion | null): Expansion[] {
+    const out: Expansion[] = [];
+    const others = els.filter((e) => !isCatchAll(e.key));
+    for (const el of others) {
+      const x = each(el);
+      if (x) out.push({ conditions: [...this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`), ...x.conditions], action: x.action });
     }
-    this.expansion = out;
+    const all = els.find((e) => isCatchAll(e.key));
+    const x = all && each(all);
+    if (x) {
+      const rest: Expr = { kind: "set", elements: others, span: all!.span };
+      const conditions = others.length > 0 ? this.m.match(key, "!=", rest, this.ctx, `${exprText(key)} != ${exprText(rest)}`) : this.m.match(key, "==", { kind: "set", elements: [all!], span: all!.span }, this.ctx, `${exprText(key)} *`);
+      out.push({ conditions: [...conditions, ...x.conditions], action: x.action });
+    }
+    return out;
   }
 }
 
@@ -892,6 +907,7 @@ class Mapper {
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
       const l = leftOf(left);
       if (!l) return [{ kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled` }];
+      if (hasCatchAll(right, ctx)) return op === "!=" ? [...l.pre, { kind: "or", anyOf: [] }] : l.pre;
       if (right.kind === "setref") {
         const st = this.setState(ctx, right);
         if (!st) return [...l.pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
@@ -927,6 +943,7 @@ class Mapper {
     const pre: Condition[] = [];
     const seen = new Set<string>();
     for (const l of ls) for (const c of l.pre) if (!seen.has(JSON.stringify(c))) (seen.add(JSON.stringify(c)), pre.push(c));
+    if (hasCatchAll(right, ctx)) return op === "!=" ? [...pre, { kind: "or", anyOf: [] }] : pre;
     let st: SetState | undefined;
     if (right.kind === "setref") {
       st = this.setState(ctx, right);
@@ -1017,6 +1034,18 @@ class Mapper {
   }
 }
 
+const isCatchAll = (e: Expr) => e.kind === "value" && e.text === "*";
+
+/** A set with the catch-all element `*` (nft 1.0.x maps and sets): it holds every key. */
+function hasCatchAll(right: Expr, ctx: RuleCtx): boolean {
+  if (right.kind === "set") return right.elements.some((e) => isCatchAll(e.key));
+  if (right.kind === "setref") {
+    const st = ctx.table.sets.get(right.name);
+    return st !== undefined && !st.dynamic && st.elements.some((e) => isCatchAll(e.key));
+  }
+  return false;
+}
+
 const clip = (t: string) => (t.length > 240 ? `${t.slice(0, 237)}...` : t);
 
 // ---------------------------------------------------------------------------------------------
@@ -1096,6 +1125,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         if (c.base.hook === "ingress" || c.base.hook === "egress") {
           if (t.ref.family !== "netdev" && t.ref.family !== "inet") diag("error", c.base.span, `hook ${c.base.hook} is only available in netdev and inet tables`);
           const devices = c.base.devices ?? [];
+          for (const d of devices) if (d.length > 15 || d === "") diag("error", c.base.span, `device '${d}': an interface name has 1 to 15 characters`);
           if (devices.length > 0) {
             const field = c.base.hook === "ingress" ? "iif" : "oif";
             chain.rules.push({
