@@ -4,7 +4,7 @@
  * acceptance, the editor, watching files) are the `actions` it is given, so tests drive it with
  * ink-testing-library and fake actions, and the CLI gives it the real ones.
  */
-import { Box, Text, useApp, useInput, useStdout } from "ink";
+import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { verdictFor } from "../../analysis/verdict.js";
 import { describePacket } from "../../analysis/witness.js";
@@ -219,7 +219,12 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
     setDetailScroll(0);
   };
 
-  useInput((input, key) => {
+  // The latest handler, read through a ref: keys that arrive before ink re-subscribes after a render
+  // still see the current state.
+  const onKeyRef = useRef<(input: string, key: Key) => void>(() => undefined);
+  const onKey = useCallback((input: string, key: Key) => onKeyRef.current(input, key), []);
+  useInput(onKey);
+  onKeyRef.current = (input: string, key: Key) => {
     if (busy) return;
     if (status !== "") setStatus("");
     // The accept dialog: type the reason, Tab switches where it goes, Enter saves, Esc cancels.
@@ -362,7 +367,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
       setSettings(DEFAULT_SETTINGS);
       setStatus("filters cleared");
     }
-  });
+  };
 
   // ---- drawing ----
   const counts = severityCounts(scan.findings);
@@ -390,7 +395,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
         ))}
       </Box>
     );
-  } else body = <FindingsList rows={rows} selected={Math.min(selected, Math.max(0, visible.length - 1))} height={bodyHeight} />;
+  } else body = <FindingsList rows={rows} selected={Math.min(selected, Math.max(0, visible.length - 1))} height={bodyHeight} fileInHeader={settings.sort !== "rule"} />;
 
   let footer: string;
   let dialogLine: string | undefined;
@@ -398,7 +403,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
     const f = dialog.item.finding;
     const where = dialog.target === "comment" ? `a comment above ${f.location.file}:${f.location.line}` : `the baseline ${baselineFile}`;
     dialogLine = `Accept ${f.ruleId} at ${f.location.file}:${f.location.line}, reason: ${dialog.reason.slice(-Math.max(10, width - 40))}_`;
-    footer = `Writes ${where}${dialog.noComment ? ` (no comment: ${dialog.noComment})` : "  Tab: comment/baseline"}  Enter: save  Esc: cancel`;
+    footer = status !== "" ? status : `Writes ${where}${dialog.noComment ? ` (no comment: ${dialog.noComment})` : "  Tab: comment/baseline"}  Enter: save  Esc: cancel`;
   } else if (searching !== undefined) footer = `/${searching}_   Enter keep, Esc clear`;
   else if (busy) footer = "working...";
   else if (status !== "") footer = status;

@@ -38,7 +38,11 @@ function stepText(s: TraceStep): string {
   return `${s.table} ${s.chain}  ${s.file}:${s.line}  ${s.action}  ${s.rule}`;
 }
 
-export function FindingsList({ rows, selected, height }: { rows: ListRow[]; selected: number; height: number }) {
+/**
+ * The list rows under their group headers. When the header names the file (sorted by severity or
+ * file), a row shows only the line number, so the message keeps the width.
+ */
+export function FindingsList({ rows, selected, height, fileInHeader }: { rows: ListRow[]; selected: number; height: number; fileInHeader: boolean }) {
   const theme = useTheme();
   if (rows.length === 0) return <Line>No findings match. (Esc clears the filters)</Line>;
   // `selected` counts findings; find its row index to scroll to.
@@ -66,7 +70,7 @@ export function FindingsList({ rows, selected, height }: { rows: ListRow[]; sele
           <Line key={r.item.key + index} inverse={isSel}>
             {isSel ? "> " : "  "}
             <Text {...(isSel ? {} : severityColor(theme, f.severity))}>{f.severity.padEnd(8)}</Text>
-            {shown(`${f.ruleId}  ${f.location.file}:${f.location.line}  ${f.message}`)}
+            {shown(`${f.ruleId}  ${fileInHeader ? `line ${f.location.line}` : `${f.location.file}:${f.location.line}`}  ${f.message}`)}
           </Line>
         );
       })}
