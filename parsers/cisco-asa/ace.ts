@@ -58,14 +58,19 @@ function portsAllowed(p: ProtoSpec): boolean {
   return p.protos.every((n) => n === 6 || n === 17 || n === 132);
 }
 
-function readPortClause(c: Cursor, proto: ProtoSpec, ctx: SlotContext): PortClause | undefined | null {
+/**
+ * A port clause, null when there is none. After the destination an `object-group` of a name
+ * the file does not define can only be a port group (reported as undefined when resolved).
+ */
+function readPortClause(c: Cursor, proto: ProtoSpec, ctx: SlotContext, afterDst: boolean): PortClause | undefined | null {
   const t = c.peek();
   if (!portsAllowed(proto)) return null;
   if (isPortOp(t)) {
     const r = readPortOp(c, proto.kind === "protos" ? proto.protos : null);
     return r ? { kind: "ranges", ranges: r } : undefined;
   }
-  if (t === "object-group" && ctx.groupTypes.get(c.peek(1) ?? "")?.type === "port") {
+  const groupType = ctx.groupTypes.get(c.peek(1) ?? "")?.type;
+  if (t === "object-group" && c.peek(1) !== undefined && (groupType === "port" || (afterDst && groupType === undefined))) {
     c.next();
     const n = c.next()!;
     return { kind: "group", name: n.text, pos: c.pos(n) };
@@ -113,13 +118,13 @@ export function readAce(c: Cursor, ctx: SlotContext): Ace | undefined {
   if (srcId) unknown.push(srcId);
   const src = readAddress(c, ctx);
   if (!src) return undefined;
-  const sport = readPortClause(c, proto, ctx);
+  const sport = readPortClause(c, proto, ctx, false);
   if (sport === undefined) return undefined;
   const dstId = readIdentity(c);
   if (dstId) unknown.push(dstId);
   const dst = readAddress(c, ctx);
   if (!dst) return undefined;
-  const dport = readPortClause(c, proto, ctx);
+  const dport = readPortClause(c, proto, ctx, true);
   if (dport === undefined) return undefined;
   const icmp = dport === null ? readIcmpClause(c, proto, ctx) : undefined;
   let inactive = false;

@@ -29,6 +29,8 @@ export interface AsaInterface {
 export type AddrSpec =
   | { kind: "any"; families: Family[] }
   | { kind: "range"; family: Family; range: AddrRange }
+  /** A non-contiguous netmask: the exact ranges it covers. */
+  | { kind: "ranges"; family: Family; ranges: AddrRange[] }
   | { kind: "object"; name: string; pos: Pos }
   | { kind: "group"; name: string; pos: Pos }
   | { kind: "interface"; name: string; pos: Pos }
@@ -79,6 +81,11 @@ export interface Ace {
   unknown: string[];
   inactive: boolean;
   pos: Pos;
+  /**
+   * `show access-list` output: the indented lines under the entry, the entry with its groups
+   * expanded. Used instead of the entry when the output lacks the groups' definitions.
+   */
+  expansions?: Ace[];
 }
 
 export interface Remark {

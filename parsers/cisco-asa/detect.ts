@@ -1,15 +1,26 @@
 /**
- * Is this text a Cisco ASA (or PIX) configuration? Only lines IOS, JunOS and netfilter files never
- * have count: the version banner, `nameif`/`security-level` under an interface, `access-list X
- * extended` (IOS writes `ip access-list extended X`) and `access-group X in|out interface Y` or
- * `access-group X global` (IOS binds with `ip access-group` under the interface).
+ * Is this text a Cisco ASA (or PIX) configuration? Decided by lines IOS, JunOS and netfilter
+ * files do not have:
+ *   - the version banner, `nameif`/`security-level` under an interface, `access-group X in|out
+ *     interface Y` or `access-group X global` (IOS binds with `ip access-group` under the
+ *     interface), `clear configure access-list` (ASA's CLI only);
+ *   - or `access-list NAME extended|remark ...` with a non-numeric NAME (IOS writes `ip
+ *     access-list extended NAME`, and its `access-list` lines are numbered), in a file with no
+ *     IOS marker (`ip access-list`, `ip access-group`, `ipv6 traffic-filter`) and no IOS
+ *     wildcard mask in its entries (ASA masks are netmasks: 255.255.255.0, not 0.0.0.255).
  */
-const VERSION = /^(ASA|PIX) Version [0-9]/m;
-const INTERFACE_POLICY = /^[ \t]+(nameif|security-level)[ \t]+\S/m;
-const EXTENDED_ACE = /^access-list[ \t]+\S+[ \t]+(line[ \t]+[0-9]+[ \t]+)?extended[ \t]+(permit|deny)[ \t]/m;
-const ACCESS_GROUP = /^access-group[ \t]+\S+[ \t]+((in|out)[ \t]+interface[ \t]+\S|global\b)/m;
+const ASA_ONLY = [
+  /^(ASA|PIX) Version [0-9]/m,
+  /^[ \t]+(nameif|security-level)[ \t]+\S/m,
+  /^access-group[ \t]+\S+[ \t]+((in|out)[ \t]+interface[ \t]+\S|global\b)/m,
+  /^clear configure access-list[ \t]/m,
+];
+const NAMED_ACL = /^access-list[ \t]+[^0-9\s]\S*[ \t]+((line[ \t]+[0-9]+[ \t]+)?extended[ \t]+(permit|deny)|remark)[ \t]/m;
+const IOS_MARKER = /^[ \t]*(ip access-list|ipv6 access-list|ip access-group|ipv6 traffic-filter)[ \t]/m;
+const WILDCARD_ACE = /^access-list[ \t].*[ \t](25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})(\.[0-9]{1,3}){3}[ \t]+0\.(?!0\.0\.0\b)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b/m;
 
 export function detectCiscoAsa(text: string): boolean {
   const head = text.length > 2_000_000 ? text.slice(0, 2_000_000) : text;
-  return VERSION.test(head) || INTERFACE_POLICY.test(head) || EXTENDED_ACE.test(head) || ACCESS_GROUP.test(head);
+  if (ASA_ONLY.some((re) => re.test(head))) return true;
+  return NAMED_ACL.test(head) && !IOS_MARKER.test(head) && !WILDCARD_ACE.test(head);
 }

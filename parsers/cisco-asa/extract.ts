@@ -6,7 +6,7 @@
 import type { Diagnostic, Family } from "../../src/model/types.js";
 import { parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
 import { readAce } from "./ace.js";
-import type { AccessList, AddrSpec, AsaConfig, AsaInterface, GroupType, NatRule, ObjectGroup, Pos, Service } from "./config.js";
+import type { AccessList, Ace, AddrSpec, AsaConfig, AsaInterface, GroupType, NatRule, ObjectGroup, Pos, Service } from "./config.js";
 import { type ConfigLine, restOfLine, type Word } from "./lines.js";
 import { asaIcmpType, asaPort, asaProtocol } from "./names.js";
 import { addrWithMask, Cursor, isPortOp, readAddress, readPortOp, readService, type SlotContext } from "./slots.js";
@@ -80,7 +80,11 @@ export class Extractor {
         this.child(block, l);
         continue;
       }
-      if (l.indent > 0) continue; // show access-list expansion of the ACE above
+      if (l.indent > 0) {
+        this.expansion(l);
+        continue;
+      }
+      this.lastShowAce = undefined;
       block = this.top(l);
     }
     if (this.httpEnabled) this.config.httpServer = { port: this.httpPort };
@@ -335,7 +339,7 @@ export class Extractor {
     const type = typeText ? groupType(typeText, w[3]?.text) : undefined;
     if (!name || !type) {
       if (name && typeText && ["user", "security", "network-service", "local-user"].includes(typeText)) return { kind: "other" };
-      this.diag("warning", l, w[1], `object-group ${typeText ?? ""}: fwlint reads network, service, protocol and icmp-type groups; skipped`);
+      this.diag("info", l, w[1], `object-group ${typeText ?? ""}: fwlint reads network, service, protocol and icmp-type groups; skipped`);
       return { kind: "other" };
     }
     let group = this.config.groups.get(name);
@@ -434,12 +438,33 @@ export class Extractor {
     if (ace.src.kind === "any" && ace.src.families.length === 2) this.config.usesAny = true;
     if (ace.dst.kind === "any" && ace.dst.families.length === 2) this.config.usesAny = true;
     for (const s of [ace.src, ace.dst]) if ((s.kind === "any" && s.families[0] === 6) || (s.kind === "range" && s.family === 6)) this.config.usesIPv6 = true;
+    if (/\(hitcnt=[0-9]+\)/.test(l.raw)) this.lastShowAce = ace;
     if (ace.inactive) {
       const s = this.skipped.get(name);
       if (s) s.count++;
       else this.skipped.set(name, { count: 1, line: l.line, column: l.words[0]!.column });
     }
     place(acl(), ace);
+  }
+
+  /** The last `show access-list` entry (it carries `(hitcnt=N)`), whose expansions follow indented. */
+  private lastShowAce: Ace | undefined;
+
+  /** An indented `access-list` line of `show access-list` output: one expansion of the entry above. */
+  private expansion(l: ConfigLine): void {
+    const parent = this.lastShowAce;
+    if (!parent) return;
+    const w = l.words;
+    let i = 2;
+    if (w[i]?.text === "line" && /^[0-9]+$/.test(w[i + 1]?.text ?? "")) i += 2;
+    let ok = w[i]?.text === "extended";
+    // read quietly: an expansion that does not parse only means the entry itself is used
+    const ace = ok ? readAce(new Cursor(l, i + 1, () => (ok = false)), this.ctx) : undefined;
+    if (ace && ok) (parent.expansions ??= []).push(ace);
+    else {
+      delete parent.expansions;
+      this.lastShowAce = undefined;
+    }
   }
 
   private accessGroup(l: ConfigLine): void {
@@ -470,16 +495,18 @@ export class Extractor {
   /** `nat (real,mapped) static MAPPED [net-to-net] [dns] [service tcp|udp REAL MAPPED]` inside `object network`. */
   private objectNat(objName: string, l: ConfigLine): void {
     const w = l.words;
-    const pair = this.ifPair(l, w[1]);
+    // the interface pair is optional: `nat static MAPPED` applies to any interfaces
+    const paired = w[1]?.text.startsWith("(") ?? false;
+    const pair = paired ? this.ifPair(l, w[1]) : {};
     if (!pair) return;
-    const type = w[2]?.text;
+    const at = paired ? 2 : 1;
+    const type = w[at]?.text;
     if (type !== "static") return; // dynamic NAT/PAT opens nothing towards the inside
-    const m = w[3];
-    if (!m) {
+    if (!w[at + 1]) {
       this.diag("error", l, undefined, "expected the mapped address after 'static'");
       return;
     }
-    const c = this.cursor(l, 3);
+    const c = this.cursor(l, at + 1);
     const mapped = this.natAddress(c);
     if (!mapped) return;
     const rule: NatRule = { ...pair, sourceReal: { kind: "object", name: objName, pos: this.pos(l, w[0]) }, sourceMapped: mapped, pos: this.pos(l) };

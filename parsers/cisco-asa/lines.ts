@@ -26,7 +26,10 @@ export function configLines(text: string): ConfigLine[] {
   const rows = text.split(/\r?\n|\r/);
   for (let i = 0; i < rows.length; i++) {
     const raw = rows[i]!;
-    const words = splitWords(raw);
+    const all = splitWords(raw);
+    // a lone `!` starts a comment (seen after commands in exported and test configs)
+    const bang = all.findIndex((w, k) => k > 0 && w.text === "!");
+    const words = bang < 0 ? all : all.slice(0, bang);
     if (words.length === 0) continue;
     const first = words[0]!.text;
     if (first.startsWith("!") || first === ":" || first.startsWith("#")) continue;

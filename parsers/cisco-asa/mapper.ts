@@ -52,8 +52,6 @@ export class Mapper {
   private readonly resolver: Resolver;
   private readonly chains = new Map<string, Chain>();
   private readonly named: Named[];
-  private ruleCount = 0;
-  private readonly counted = new Set<string>();
   private families: Family[];
 
   constructor(
@@ -106,7 +104,8 @@ export class Mapper {
       chains: this.chains,
       pipelines,
       diagnostics: this.diagnostics,
-      ruleCount: this.ruleCount,
+      // every access-list entry of the file, bound or not, active or not
+      ruleCount: [...this.config.accessLists.values()].reduce((n, a) => n + a.entries.filter((e) => e.kind === "ace").length, 0),
       ...(this.named.length > 0 ? { internetInterfaces: this.named.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
     };
   }
@@ -139,7 +138,7 @@ export class Mapper {
     for (const acl of this.config.accessLists.values()) {
       if (bound.has(acl.name)) continue;
       // still resolve its names: undefined objects are configuration errors wherever they are
-      for (const e of acl.entries) if (e.kind === "ace") this.aceConditions(e);
+      for (const e of acl.entries) if (e.kind === "ace") for (const a of this.expansionsFor(e) ?? [e]) this.aceConditions(a);
     }
   }
 
@@ -151,8 +150,6 @@ export class Mapper {
     if (this.chains.has(key)) return key;
     const acl = this.config.accessLists.get(name)!;
     const rules: Rule[] = [];
-    const count = !this.counted.has(name);
-    this.counted.add(name);
     let remark: string[] = [];
     acl.entries.forEach((e, idx) => {
       if (e.kind === "remark") {
@@ -161,15 +158,17 @@ export class Mapper {
       }
       const comment = remark.length > 0 ? remark.join(" ") : undefined;
       remark = [];
-      if (count) this.ruleCount++;
       if (e.inactive) return;
-      rules.push({
-        id: `${name}#${idx + 1}`,
-        conditions: this.aceConditions(e),
-        action: e.action === "permit" ? { kind: "accept" } : { kind: "drop" },
-        span: this.span(e.pos),
-        ...(comment !== undefined ? { comment } : {}),
-      });
+      const expanded = this.expansionsFor(e);
+      (expanded ?? [e]).forEach((a, k) =>
+        rules.push({
+          id: expanded ? `${name}#${idx + 1}.${k + 1}` : `${name}#${idx + 1}`,
+          conditions: this.aceConditions(a),
+          action: a.action === "permit" ? { kind: "accept" } : { kind: "drop" },
+          span: this.span(a.pos),
+          ...(comment !== undefined ? { comment } : {}),
+        }),
+      );
     });
     if (denyAt && !this.endsWithCatchAllDeny(rules)) {
       rules.push({
@@ -182,6 +181,21 @@ export class Mapper {
     }
     this.chains.set(key, { name, table, rules, span: this.span(acl.pos) });
     return key;
+  }
+
+  /** show access-list output without the group definitions: the expansions say what matches. */
+  private expansionsFor(e: Ace): Ace[] | undefined {
+    return e.expansions && !this.namesDefined(e) ? e.expansions : undefined;
+  }
+
+  /** Whether every object and group an entry names is defined in the file. */
+  private namesDefined(ace: Ace): boolean {
+    const c = this.config;
+    const addr = (s: AddrSpec) => (s.kind === "object" ? c.networkObjects.has(s.name) : s.kind === "group" ? c.groups.has(s.name) : true);
+    const p = ace.proto;
+    const proto = p.kind === "object" ? c.serviceObjects.has(p.name) : p.kind === "group" ? c.groups.has(p.name) : true;
+    const group = (g: { kind: string; name?: string } | undefined) => g?.kind !== "group" || c.groups.has(g.name!);
+    return addr(ace.src) && addr(ace.dst) && proto && group(ace.sport) && group(ace.dport) && group(ace.icmp);
   }
 
   private endsWithCatchAllDeny(rules: Rule[]): boolean {

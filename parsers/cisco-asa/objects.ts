@@ -125,6 +125,8 @@ export class Resolver {
         return { v4: spec.families.includes(4) ? [fullRange(4)] : [], v6: spec.families.includes(6) ? [fullRange(6)] : [], unknown: [] };
       case "range":
         return spec.family === 4 ? { v4: [spec.range], v6: [], unknown: [] } : { v4: [], v6: [spec.range], unknown: [] };
+      case "ranges":
+        return spec.family === 4 ? { v4: spec.ranges, v6: [], unknown: [] } : { v4: [], v6: spec.ranges, unknown: [] };
       case "unknown":
         return { v4: [], v6: [], unknown: [spec.text] };
       case "interface":

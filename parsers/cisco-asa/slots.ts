@@ -4,7 +4,7 @@
  * (`eq|neq|lt|gt P`, `range A B`) and service specifications (`tcp source eq 1 destination range
  * 2 3`, `icmp echo 0`). Each reader advances a cursor and reports problems through `fail`.
  */
-import { maskToPrefix, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
+import { maskRanges, maskToPrefix, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
 import type { AddrRange, Family, PortRange } from "../../src/model/types.js";
 import type { AddrSpec, GroupType, IcmpSel, Pos, Service } from "./config.js";
 import type { ConfigLine, Word } from "./lines.js";
@@ -93,8 +93,13 @@ export function addrWithMask(c: Cursor, ctx: SlotContext, addrWord: Word, maskWo
   }
   const len = maskToPrefix(m, 4);
   if (len === null) {
-    c.fail(maskWord, `'${maskWord!.text}' is not a contiguous netmask`);
-    return undefined;
+    // not a netmask ASA's CLI documents, but generated configs carry them: modelled exactly
+    const ranges = maskRanges(a.addr, m, 4, 65536);
+    if (ranges === null) {
+      c.fail(maskWord, `'${maskWord!.text}' is not a contiguous netmask and covers too many ranges to model`);
+      return undefined;
+    }
+    return { kind: "ranges", family: 4, ranges };
   }
   return { kind: "range", family: 4, range: prefixRange(a.addr, len, 4) };
 }
