@@ -562,7 +562,7 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     }
     case "iface": {
       if (e.kind !== "value") return bad(`expected an interface name after '${what}', found '${exprText(e)}'`);
-      if (!dom.byName && /^[0-9]+$/.test(e.text)) throw new Unmodelled(`'${what}' compares an interface index`);
+      if (!dom.byName && /^[0-9]+$/.test(e.text)) throw new Unmodelled(`'${what}' with an interface index is not modelled`);
       const prefix = dom.byName && e.text.endsWith("*") && !e.text.endsWith("\\*");
       return { d: "iface", name: prefix ? e.text.slice(0, -1) : e.text.replace(/\\\*$/, "*"), prefix };
     }
@@ -587,7 +587,7 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     case "ethertype": {
       const t = e.kind === "value" ? e.text : "";
       const f = t === "ipv4" || t === "ip" ? 4 : t === "ipv6" || t === "ip6" ? 6 : null;
-      if (f === null) throw new Unmodelled(`'${what} ${exprText(e)}' is not an IP family`);
+      if (f === null) throw new Unmodelled(`'${what} ${exprText(e)}' is not an IP family (fwlint models IPv4 and IPv6 packets)`);
       return { d: "family", f: [f] };
     }
     case "fibtype":
@@ -617,7 +617,7 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
     case "addr": {
       let ranges = pieces.flatMap((p) => (p as { r: AddrRange[] }).r);
       if (relational) {
-        if (isSet || ranges.length !== 1 || ranges[0]!.lo !== ranges[0]!.hi) throw new Unmodelled(`'${what} ${op}' with more than one address`);
+        if (isSet || ranges.length !== 1 || ranges[0]!.lo !== ranges[0]!.hi) throw new Unmodelled(`'${what} ${op}' with more than one address is not modelled`);
         const v = ranges[0]!.lo;
         const max = familyMax(dom.family);
         const r = op === "<" ? (v > 0n ? { lo: 0n, hi: v - 1n } : null) : op === "<=" ? { lo: 0n, hi: v } : op === ">" ? (v < max ? { lo: v + 1n, hi: max } : null) : { lo: v, hi: max };
@@ -633,7 +633,7 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
       let ranges = pieces.map((p) => (p as { r: [number, number] }).r);
       const max = dom.d === "port" ? 65535 : 255;
       if (relational) {
-        if (isSet || ranges.length !== 1 || ranges[0]![0] !== ranges[0]![1]) throw new Unmodelled(`'${what} ${op}' with more than one value`);
+        if (isSet || ranges.length !== 1 || ranges[0]![0] !== ranges[0]![1]) throw new Unmodelled(`'${what} ${op}' with more than one value is not modelled`);
         const v = ranges[0]![0];
         const r: [number, number] | null = op === "<" ? (v > 0 ? [0, v - 1] : null) : op === "<=" ? [0, v] : op === ">" ? (v < max ? [v + 1, max] : null) : [v, max];
         ranges = r ? [r] : [];
@@ -656,7 +656,7 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
       return [{ kind: "or", anyOf: any, ...(neg ? { negate: true } : {}) }];
     }
     case "iface": {
-      if (relational) throw new Unmodelled(`'${what} ${op}'`);
+      if (relational) throw new Unmodelled(`'${what} ${op}' is not modelled`);
       const conds = pieces.map((p): Condition => {
         const q = p as { name: string; prefix: boolean };
         return { kind: "iface", field: dom.field, name: q.name, prefix: q.prefix };
@@ -665,12 +665,12 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
       return [{ kind: "or", anyOf: conds.map((c) => [c]), ...(neg ? { negate: true } : {}) }];
     }
     case "ct": {
-      if (relational) throw new Unmodelled(`'${what} ${op}'`);
+      if (relational) throw new Unmodelled(`'${what} ${op}' is not modelled`);
       const states = [...new Set(pieces.flatMap((p) => (p as { s: CtState[] }).s))];
       return [withNeg({ kind: "ctstate", states })];
     }
     case "tcpflags": {
-      if (relational) throw new Unmodelled(`'${what} ${op}'`);
+      if (relational) throw new Unmodelled(`'${what} ${op}' is not modelled`);
       const values = pieces.map((p) => (p as { v: number }).v);
       const anyOf = (m: number) => values.map((v): Condition[] => [{ kind: "tcpflags", mask: m, comp: v & m }]);
       if (isSet) return [{ kind: "or", anyOf: anyOf(dom.mask ?? 255), ...(neg ? { negate: true } : {}) }];
@@ -686,7 +686,7 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
     }
     case "nfproto":
     case "ethertype": {
-      if (relational) throw new Unmodelled(`'${what} ${op}'`);
+      if (relational) throw new Unmodelled(`'${what} ${op}' is not modelled`);
       const fams = new Set(pieces.flatMap((p) => (p as { f: Family[] }).f));
       const keep = ([4, 6] as Family[]).filter((f) => fams.has(f) !== neg);
       if (keep.length === 2) return [];
@@ -698,7 +698,7 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
       if (types.length === 1 && types[0] === "local" && (op === "implicit" || op === "==" || op === "!=")) {
         return [neg ? { kind: "local-dst", text: "fib daddr type != local", negate: true } : { kind: "local-dst", text: "fib daddr type local" }];
       }
-      throw new Unmodelled(`'${what}' other than local`);
+      throw new Unmodelled(`'${what}' other than local is not modelled`);
     }
   }
 }
@@ -928,7 +928,7 @@ class Mapper {
         this.error(e.at.span, e.message);
         return [{ kind: "unknown", text: clip(text), reason: "invalid value (reported as an error)" }];
       }
-      if (e instanceof Unmodelled) return [{ kind: "unknown", text: clip(text), reason: `${e.reason} is not modelled` }];
+      if (e instanceof Unmodelled) return [{ kind: "unknown", text: clip(text), reason: e.reason }];
       throw e;
     }
   }

@@ -169,7 +169,7 @@ export function compileRule(rule: Rule, families: readonly Family[]): CompiledMa
   return m;
 }
 
-/** A raw-table target that exempts packets from connection tracking (they become UNTRACKED). */
+/** A raw-table target (iptables) or nft `notrack` statement that exempts packets from connection tracking (they become UNTRACKED). */
 export function isNotrack(target: string): boolean {
-  return /^(NOTRACK|CT\b.*--notrack)/.test(target);
+  return /^(NOTRACK|notrack$|CT\b.*--notrack)/.test(target);
 }
