@@ -6,7 +6,8 @@
  *
  * Transit traffic is the `forward` pipeline: [destination/static NAT] -> input filters (by
  * ingress unit) -> security policies (zones) -> output filters (by egress unit). lo0's input
- * filters make the `inbound` pipeline (traffic to the device), after the ingress filters.
+ * filters and the zones' host-inbound-traffic make the `inbound` pipeline (traffic to the
+ * device), after the ingress filters.
  */
 import type { Family, Pipeline, Ruleset, Stage } from "../../src/model/types.js";
 import { AddressBooks } from "./addresses.js";
@@ -15,6 +16,7 @@ import type { JunosContext } from "./context.js";
 import { readCurlyText } from "./curly-reader.js";
 import { buildFirewallFilters } from "./firewall-filters.js";
 import { expandGroups } from "./groups.js";
+import { buildHostInbound } from "./host-inbound.js";
 import { buildDestinationNat } from "./nat.js";
 import { buildSecurityPolicies } from "./security-policies.js";
 import { readSetText } from "./set-reader.js";
@@ -65,6 +67,7 @@ export function parseJunos(text: string, file: string): Ruleset {
   const policyChain = buildSecurityPolicies(ctx, zones, books, apps);
   const filters = buildFirewallFilters(ctx);
   const nat = buildDestinationNat(ctx, zones, books);
+  const hostInbound = buildHostInbound(ctx, zones);
 
   const families: Family[] = usesInet6(ctx) ? [4, 6] : [4];
   const pipelines: Pipeline[] = [];
@@ -78,7 +81,13 @@ export function parseJunos(text: string, file: string): Ruleset {
     if (output) forward.push({ chain: output, role: "filter" });
     if (forward.some((s) => s.role === "filter")) pipelines.push({ kind: "forward", family, stages: forward });
     const loopback = filters.loopback.get(family);
-    if (loopback) pipelines.push({ kind: "inbound", family, stages: [...(input ? [{ chain: input, role: "filter" as const }] : []), { chain: loopback, role: "filter" }] });
+    if (loopback || hostInbound) {
+      const inbound: Stage[] = [];
+      if (input) inbound.push({ chain: input, role: "filter" });
+      if (loopback) inbound.push({ chain: loopback, role: "filter" });
+      if (hostInbound) inbound.push({ chain: hostInbound, role: "filter" });
+      pipelines.push({ kind: "inbound", family, stages: inbound });
+    }
   }
   const internet = defaultInternetInterfaces(root, zones);
   return {

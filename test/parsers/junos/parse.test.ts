@@ -64,9 +64,36 @@ describe("SRX security policies", () => {
       { kind: "iface", field: "oif", name: "ge-0/0/2.0", prefix: false },
     ]);
     expect(base.policy).toBe("drop");
-    expect(base.policySpan?.line).toBe(56);
+    expect(base.policySpan?.line).toBe(61);
     expect(rs.internetInterfaces).toEqual(["ge-0/0/0.0"]);
-    expect(rs.pipelines).toEqual([{ kind: "forward", family: 4, stages: [{ chain: "security policies/flow policy lookup", role: "filter" }] }]);
+    expect(rs.pipelines).toEqual([
+      { kind: "forward", family: 4, stages: [{ chain: "security policies/flow policy lookup", role: "filter" }] },
+      { kind: "inbound", family: 4, stages: [{ chain: "security zones/host-inbound-traffic", role: "filter" }] },
+    ]);
+  });
+
+  it("host-inbound-traffic: per interface, zone settings unless the interface has its own, except before all", () => {
+    const r = parseJunos(
+      `set system host-name t
+set security zones security-zone a host-inbound-traffic system-services ssh
+set security zones security-zone a interfaces ge-0/0/0.0
+set security zones security-zone a interfaces ge-0/0/1.0 host-inbound-traffic system-services all
+set security zones security-zone a interfaces ge-0/0/1.0 host-inbound-traffic system-services telnet except
+`,
+      "h.set",
+    );
+    const hi = chain(r, "security zones/host-inbound-traffic");
+    expect(hi.policy).toBe("drop");
+    expect(hi.rules.slice(2).map((x) => [x.id, x.action.kind])).toEqual([
+      ["zone a ge-0/0/0.0 host-inbound system-services ssh", "accept"],
+      ["zone a ge-0/0/1.0 host-inbound system-services telnet except", "drop"],
+      ["zone a ge-0/0/1.0 host-inbound system-services all", "accept"],
+    ]);
+    expect(hi.rules[2]!.conditions).toEqual([
+      { kind: "iface", field: "iif", name: "ge-0/0/0.0", prefix: false },
+      { kind: "proto", protos: [6] },
+      { kind: "port", field: "dport", ranges: [[22, 22]] },
+    ]);
   });
 
   it("nested address-sets resolve to the union of their members", () => {
@@ -244,7 +271,7 @@ describe("end to end", () => {
   it("findings carry the policy line and the trace shows the zone-pair chain and the policy line", () => {
     const res = analyzeText("fixtures/junos/srx-policies.set", fixture("srx-policies.set"));
     const smtp = res.findings.find((f) => f.ruleId === "exposed-service" && f.exposure?.service === "smtp");
-    expect(smtp?.location.line).toBe(28);
+    expect(smtp?.location.line).toBe(33);
     const steps = JSON.stringify(smtp?.trace);
     expect(steps).toContain('"chain":"from-zone untrust to-zone dmz"');
     expect(steps).toContain("policy allow-mail");
