@@ -93,12 +93,40 @@ export interface ZonePair {
   where: Where;
 }
 
+/** One `match` line of a `class-map type inspect`. */
+export type ClassMatch =
+  | { kind: "acl"; name: string; where: Where }
+  | { kind: "protocol"; name: string; where: Where }
+  | { kind: "other"; text: string; where: Where };
+
+export interface InspectClass {
+  name: string;
+  /** match-all (the default) or match-any. */
+  matchAll: boolean;
+  matches: ClassMatch[];
+  where: Where;
+}
+
+export type InspectAction = "inspect" | "pass" | "drop";
+
+export interface InspectPolicy {
+  name: string;
+  /** Classes in order; `class-default` is kept apart. */
+  classes: { name: string; action?: InspectAction; where: Where }[];
+  classDefault?: { action?: InspectAction; where: Where };
+  where: Where;
+}
+
 export interface IosConfig {
   acls: Map<string, Acl>;
   groups: Map<string, ObjectGroup>;
   interfaces: IosInterface[];
   zones: Map<string, Zone>;
   zonePairs: ZonePair[];
+  inspectClasses: Map<string, InspectClass>;
+  inspectPolicies: Map<string, InspectPolicy>;
+  /** Words used by commands outside ACL and object-group definitions (to tell which ACLs other features use). */
+  referencedWords: Set<string>;
   /** Where `ip inspect` (CBAC) is used, if anywhere. */
   cbac?: Where;
 }

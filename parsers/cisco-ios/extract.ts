@@ -8,7 +8,22 @@
 import { parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
 import type { Diagnostic, Family } from "../../src/model/types.js";
 import { parseAce, parseGroupAddress, parsePortClause } from "./ace.js";
-import { aclKey, type Acl, type AclKind, type GroupKind, type GroupMember, type IosConfig, type IosInterface, type ObjectGroup, type ServiceProto, type Where, type ZonePair } from "./config.js";
+import {
+  aclKey,
+  type Acl,
+  type AclKind,
+  type GroupKind,
+  type GroupMember,
+  type InspectAction,
+  type InspectClass,
+  type InspectPolicy,
+  type IosConfig,
+  type IosInterface,
+  type ObjectGroup,
+  type ServiceProto,
+  type Where,
+  type ZonePair,
+} from "./config.js";
 import type { ConfigLine, Token } from "./lines.js";
 import { icmpName, iosProtocol } from "./names.js";
 
@@ -18,6 +33,8 @@ type Mode =
   | { kind: "group"; group: ObjectGroup }
   | { kind: "interface"; iface: IosInterface }
   | { kind: "zone-pair"; pair: ZonePair }
+  | { kind: "class-map"; cls: InspectClass }
+  | { kind: "policy-map"; policy: InspectPolicy; current?: InspectPolicy["classes"][number] | NonNullable<InspectPolicy["classDefault"]> }
   | { kind: "other" };
 
 const ACL_SUBCOMMANDS_IGNORED = new Set(["statistics", "description", "counters", "fragments"]);
@@ -35,7 +52,16 @@ function numberedKind(n: number): AclKind | null {
 }
 
 export class ConfigExtractor {
-  readonly config: IosConfig = { acls: new Map(), groups: new Map(), interfaces: [], zones: new Map(), zonePairs: [] };
+  readonly config: IosConfig = {
+    acls: new Map(),
+    groups: new Map(),
+    interfaces: [],
+    zones: new Map(),
+    zonePairs: [],
+    inspectClasses: new Map(),
+    inspectPolicies: new Map(),
+    referencedWords: new Set(),
+  };
   private mode: Mode = { kind: "none" };
   private skipped = new Map<string, number>();
   private firstSkipped?: ConfigLine;
@@ -58,6 +84,7 @@ export class ConfigExtractor {
       const aclChild = this.mode.kind === "acl" && (first === "permit" || first === "deny" || first === "remark" || first === "sequence" || /^[0-9]+$/.test(first));
       if (l.indent > 0 || aclChild) this.child(l);
       else this.top(l);
+      if (this.mode.kind !== "acl" && this.mode.kind !== "group" && first !== "access-list" && first !== "no") for (const t of l.tokens) this.config.referencedWords.add(t.text);
     }
     if (this.firstSkipped) {
       const total = [...this.skipped.values()].reduce((a, b) => a + b, 0);
@@ -94,6 +121,7 @@ export class ConfigExtractor {
       return;
     }
     if (w0 === "zone-pair" && w1 === "security" && t[2] !== undefined) return this.zonePairHeader(l);
+    if ((w0 === "class-map" || w0 === "policy-map") && w1 === "type" && t[2]?.toLowerCase() === "inspect") return this.inspectHeader(l);
     this.skip(l);
   }
 
@@ -230,6 +258,68 @@ export class ConfigExtractor {
     this.mode = { kind: "zone-pair", pair };
   }
 
+  /** `class-map type inspect [match-all|match-any] NAME`, `policy-map type inspect NAME`. */
+  private inspectHeader(l: ConfigLine): void {
+    let i = 3;
+    let matchAll = true;
+    const kw = l.tokens[i]?.text.toLowerCase();
+    if (kw === "match-all" || kw === "match-any") {
+      matchAll = kw === "match-all";
+      i++;
+    }
+    const nameTok = l.tokens[i];
+    if (!nameTok) {
+      this.diag("warning", l.line, l.raw.length + 1, `expected a name after '${l.tokens.map((t) => t.text).join(" ")}'`);
+      return;
+    }
+    if (l.tokens[0]!.text.toLowerCase() === "class-map") {
+      let cls = this.config.inspectClasses.get(nameTok.text);
+      if (!cls) {
+        cls = { name: nameTok.text, matchAll, matches: [], where: where(l, nameTok) };
+        this.config.inspectClasses.set(cls.name, cls);
+      }
+      this.mode = { kind: "class-map", cls };
+    } else {
+      let policy = this.config.inspectPolicies.get(nameTok.text);
+      if (!policy) {
+        policy = { name: nameTok.text, classes: [], where: where(l, nameTok) };
+        this.config.inspectPolicies.set(policy.name, policy);
+      }
+      this.mode = { kind: "policy-map", policy };
+    }
+  }
+
+  private classMapChild(cls: InspectClass, l: ConfigLine): void {
+    const t = l.tokens.map((x) => x.text);
+    const lw = t.map((x) => x.toLowerCase());
+    if (lw[0] !== "match") return;
+    const w = where(l, l.tokens[1]);
+    if (lw[1] === "access-group" && lw[2] === "name" && t[3]) cls.matches.push({ kind: "acl", name: t[3], where: where(l, l.tokens[3]) });
+    else if (lw[1] === "access-group" && t[2] && /^[0-9]+$/.test(t[2])) cls.matches.push({ kind: "acl", name: t[2], where: where(l, l.tokens[2]) });
+    else if (lw[1] === "protocol" && t[2] && t.length === 3) cls.matches.push({ kind: "protocol", name: lw[2]!, where: where(l, l.tokens[2]) });
+    else cls.matches.push({ kind: "other", text: t.join(" "), where: w });
+  }
+
+  private policyMapChild(m: Extract<Mode, { kind: "policy-map" }>, l: ConfigLine): void {
+    const t = l.tokens.map((x) => x.text);
+    const lw = t.map((x) => x.toLowerCase());
+    if (lw[0] === "class") {
+      if (lw[1] === "class-default") {
+        m.policy.classDefault = { where: where(l, l.tokens[1]) };
+        m.current = m.policy.classDefault;
+      } else if (lw[1] === "type" && lw[2] === "inspect" && t[3]) {
+        const c = { name: t[3], where: where(l, l.tokens[3]) };
+        m.policy.classes.push(c);
+        m.current = c;
+      } else {
+        m.current = undefined;
+        this.diag("warning", l.line, l.tokens[0]!.col, "expected 'class type inspect NAME' or 'class class-default'; the class is ignored");
+      }
+      return;
+    }
+    if ((lw[0] === "inspect" || lw[0] === "pass" || lw[0] === "drop") && m.current) m.current.action = lw[0] as InspectAction;
+  }
+
   // ---- lines inside a mode --------------------------------------------------------------------
 
   private child(l: ConfigLine): void {
@@ -246,6 +336,10 @@ export class ConfigExtractor {
         return this.groupMember(m.group, l);
       case "interface":
         return this.interfaceChild(m.iface, l);
+      case "class-map":
+        return this.classMapChild(m.cls, l);
+      case "policy-map":
+        return this.policyMapChild(m, l);
       case "zone-pair": {
         const t = l.tokens.map((x) => x.text);
         if (t[0]?.toLowerCase() === "service-policy" && t[1]?.toLowerCase() === "type" && t[2]?.toLowerCase() === "inspect" && t[3]) m.pair.policy = t[3];

@@ -4,18 +4,22 @@
  * Per family (table "ip access-list" / "ipv6 access-list"):
  * - every ACL is a user chain named as in the file; its entries in sequence order are rules
  *   `NAME#SEQ` (comment = the remarks before it), permit = accept, deny = drop, and a final
- *   `NAME#implicit-deny` rule (span: the ACL header) unless the last entry already matches all;
+ *   `NAME#implicit-deny` rule (span: the ACL header) unless the last entry already matches all.
+ *   An ACL no interface binds but other features name (NAT, route-maps ...) gets no chain;
  * - `access-group in` (IPv6: `traffic-filter in`) is the ingress stage: one rule per declared
  *   interface, `iif X` jumps to its inbound ACL, or accepts when it has none (an interface without
  *   an access-group passes everything) or its ACL is undefined/empty (IOS passes all; a warning),
- *   or drops when the interface is shut down; packets on interfaces the file does not declare are
- *   dropped (the running-config lists every interface of the device);
+ *   or drops when the interface is shut down; the policy (drop) takes packets on interfaces the
+ *   file does not declare (a running-config lists every interface of the device);
  * - `access-group out` is the egress stage, dispatching on oif the same way;
- * - with zone-based firewall interfaces, a `zone-pairs` stage sits between them (zones.ts).
+ * - with zone-based firewall interfaces, zone stages (zones.ts).
  *
- * Pipelines: forward = [ingress, (zones), egress]; inbound (to the router) = [ingress], since
- * IOS inbound ACLs filter traffic to the router too. Family 6 is analysed when an interface has
- * IPv6 or an IPv6 filter is bound. ACLs are stateless: no established-accept is added.
+ * Pipelines: forward = [egress, (zones), ingress], inbound (to the router) = [(self zone), ingress]
+ * since IOS inbound ACLs filter traffic to the router too. The stages are independent stateless
+ * filters a packet must all pass, so their order does not change verdicts; ingress runs last so
+ * that the inbound ACL entry that admits a packet is the one findings point at (the last
+ * accepting filter stage decides). Family 6 is analysed when an interface has IPv6 or an IPv6
+ * filter is bound. ACLs are stateless: no established-accept is added.
  */
 import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
@@ -23,7 +27,7 @@ import { chainKey } from "../../src/model/types.js";
 import type { Ace } from "./ace.js";
 import { aclKey, type Acl, type IosConfig, type IosInterface, type Where } from "./config.js";
 import { GroupResolver, icmpCondition } from "./objects.js";
-import { zoneStage } from "./zones.js";
+import { zoneStages } from "./zones.js";
 
 export function aclTable(family: Family): string {
   return family === 4 ? "ip access-list" : "ipv6 access-list";
@@ -59,25 +63,48 @@ export class IosMapper {
     this.diags.push({ severity, file: this.file, line: w.line, column: w.column, message });
   }
 
+  warn(w: Where, message: string): void {
+    this.diag("warning", w, message);
+  }
+
   map(): Ruleset {
     const cfg = this.cfg;
-    for (const acl of cfg.acls.values()) this.aclChain(acl);
+    const bound = new Set<string>();
+    for (const i of cfg.interfaces) for (const f of [4, 6] as const) for (const b of [i.bindings[f].in, i.bindings[f].out]) if (b) bound.add(aclKey(f, b.acl));
+    let otherUse = 0;
+    for (const [key, acl] of cfg.acls) {
+      // An ACL other features use (NAT, route-maps, class-maps, line access-class ...) but no
+      // interface binds is not a packet filter here; its entries are still read (and counted).
+      if (!bound.has(key) && cfg.referencedWords.has(acl.name)) {
+        otherUse++;
+        this.aceCount += acl.entries.filter((e) => e.body.kind === "ace").length;
+        continue;
+      }
+      this.aclChain(acl);
+    }
+    if (otherUse > 0) {
+      const first = [...cfg.acls.values()].find((a) => !bound.has(aclKey(a.family, a.name)) && cfg.referencedWords.has(a.name))!;
+      this.diag("info", first.where, `${otherUse} access-list(s) are used by other features (NAT, route-maps, class-maps, line access-class ...) and bound to no interface; they are analysed only where a zone-based firewall class uses them`);
+    }
     const families: Family[] = [4];
     if (cfg.interfaces.some((i) => i.ipv6 || i.bindings[6].in || i.bindings[6].out)) families.push(6);
     const pipelines: Pipeline[] = [];
-    const zones = cfg.interfaces.some((i) => i.zone);
+    const zoned = cfg.interfaces.some((i) => i.zone);
     for (const family of families) {
-      const ingress = this.dispatchChain(family, "in");
-      const egress = this.dispatchChain(family, "out");
-      const stages: Pipeline["stages"] = [{ chain: ingress, role: "filter" }];
-      if (zones) stages.push({ chain: zoneStage(this, cfg, family), role: "filter" });
-      stages.push({ chain: egress, role: "filter" });
-      pipelines.push({ kind: "inbound", family, stages: [{ chain: ingress, role: "filter" }] });
-      pipelines.push({ kind: "forward", family, stages });
-    }
-    if (zones) {
-      const z = cfg.interfaces.find((i) => i.zone)!.zone!;
-      this.diag("info", z.where, "zone-based firewall: zone membership and zone-pairs are modelled; the inspect policies of zone-pairs (policy-map type inspect) are not analysed, so traffic a zone-pair carries is reported as 'may pass'");
+      const ingress = this.ingressChain(family);
+      const egress = this.egressChain(family);
+      const zones = zoned ? zoneStages(this, cfg, family) : undefined;
+      // All stages are stateless filters a packet must pass; the ingress ACL runs last so that the
+      // entry admitting a packet is the rule findings point at (the last accepting filter decides).
+      const forward: Pipeline["stages"] = [];
+      if (egress) forward.push({ chain: egress, role: "filter" });
+      if (zones) forward.push({ chain: zones.forward, role: "filter" });
+      forward.push({ chain: ingress, role: "filter" });
+      const inbound: Pipeline["stages"] = [];
+      if (zones?.inbound) inbound.push({ chain: zones.inbound, role: "filter" });
+      inbound.push({ chain: ingress, role: "filter" });
+      pipelines.push({ kind: "inbound", family, stages: inbound });
+      pipelines.push({ kind: "forward", family, stages: forward });
     }
     if (cfg.cbac) this.diag("info", cfg.cbac, "ip inspect (CBAC) opens return traffic dynamically; fwlint does not model it (new connections are judged by the ACLs alone)");
     const internet = internetInterfaces(cfg.interfaces);
@@ -173,43 +200,64 @@ export class IosMapper {
     return [...conds, ...unknowns];
   }
 
-  /** The ingress or egress dispatch chain of a family; returns its key. */
-  private dispatchChain(family: Family, dir: "in" | "out"): string {
-    const name = stageName(family, dir);
-    const field = dir === "in" ? "iif" : "oif";
-    const rules: Rule[] = [];
+  /** The chain a bound ACL is entered through, or an accept rule when IOS passes all. */
+  private bindingRule(family: Family, dir: "in" | "out", iface: IosInterface, id: string, on: Condition): Rule | undefined {
+    const b = iface.bindings[family][dir];
+    if (!b) return undefined;
     const cfg = this.cfg;
-    for (const iface of cfg.interfaces) {
-      const on: Condition = { kind: "iface", field, name: iface.name, prefix: false };
+    const acl = cfg.acls.get(aclKey(family, b.acl));
+    const aces = acl?.entries.filter((e) => e.body.kind === "ace").length ?? 0;
+    if (!acl || aces === 0) {
+      const why = acl ? `access-list ${b.acl} has no entries` : `access-list ${b.acl} is not defined`;
+      const other = cfg.acls.get(aclKey(family === 4 ? 6 : 4, b.acl));
+      const hint = other ? ` (an IPv${other.family} list of that name exists at line ${other.where.line})` : "";
+      this.diag(acl ? "info" : "warning", b.where, `${bindingWord(family)} ${b.acl} ${dir} on ${iface.name}: ${why}${hint}; IOS passes all traffic`);
+      return this.rule(id, [on], { kind: "accept" }, b.where, `${why}: IOS passes all traffic`);
+    }
+    return this.rule(id, [on], { kind: "jump", chain: acl.name }, b.where, `${bindingWord(family)} ${acl.name} ${dir}`);
+  }
+
+  /**
+   * Ingress: per declared interface, its inbound ACL, or accept (no ACL), or drop (shut down).
+   * The policy (drop) is reached only by interfaces the file does not declare.
+   */
+  private ingressChain(family: Family): string {
+    const name = stageName(family, "in");
+    const rules: Rule[] = [];
+    for (const iface of this.cfg.interfaces) {
+      const on: Condition = { kind: "iface", field: "iif", name: iface.name, prefix: false };
       const id = `${name}#${iface.name}`;
-      if (iface.shutdown) {
-        rules.push(this.rule(id, [on], { kind: "drop" }, iface.where, `${iface.name} is shut down`));
-        continue;
-      }
-      const b = iface.bindings[family][dir];
-      if (!b) {
-        if (dir === "in") rules.push(this.rule(id, [on], { kind: "accept" }, iface.where, `no ${bindingWord(family)} ${dir} on ${iface.name}: IOS passes everything`));
-        continue;
-      }
-      const acl = cfg.acls.get(aclKey(family, b.acl));
-      const aces = acl?.entries.filter((e) => e.body.kind === "ace").length ?? 0;
-      if (!acl || aces === 0) {
-        const why = acl ? `access-list ${b.acl} has no entries` : `access-list ${b.acl} is not defined`;
-        const other = cfg.acls.get(aclKey(family === 4 ? 6 : 4, b.acl));
-        const hint = other ? ` (an IPv${other.family} list of that name exists at line ${other.where.line})` : "";
-        this.diag(acl ? "info" : "warning", b.where, `${bindingWord(family)} ${b.acl} ${dir} on ${iface.name}: ${why}${hint}; IOS passes all traffic`);
-        rules.push(this.rule(id, [on], { kind: "accept" }, b.where, `${why}: IOS passes all traffic`));
-        continue;
-      }
-      rules.push(this.rule(id, [on], { kind: "jump", chain: acl.name }, b.where, `${bindingWord(family)} ${acl.name} ${dir}`));
+      if (iface.shutdown) rules.push(this.rule(id, [on], { kind: "drop" }, iface.where, `${iface.name} is shut down`));
+      else rules.push(this.bindingRule(family, "in", iface, id, on) ?? this.rule(id, [on], { kind: "accept" }, iface.where, `no ${bindingWord(family)} in on ${iface.name}: IOS passes everything`));
     }
-    const top: Where = { line: 1, column: 1, text: this.firstLine };
-    if (dir === "in") {
-      rules.push(this.rule(`${name}#undeclared-interfaces`, [], { kind: "drop" }, cfg.interfaces[0]?.where ?? top, "interfaces the configuration does not declare do not exist on the device"));
-    } else {
-      rules.push(this.rule(`${name}#other-interfaces`, [], { kind: "accept" }, cfg.interfaces[0]?.where ?? top, `interfaces without ${bindingWord(family)} out pass everything`));
+    const w: Where = this.cfg.interfaces[0]?.where ?? { line: 1, column: 1, text: this.firstLine };
+    return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w) });
+  }
+
+  /**
+   * Egress: interfaces with an outbound ACL (or shut down) are dispatched on oif, every other
+   * declared interface passes; the policy (drop) is reached only by undeclared output interfaces.
+   * Undefined when the file declares no interface.
+   */
+  private egressChain(family: Family): string | undefined {
+    if (this.cfg.interfaces.length === 0) return undefined;
+    const name = stageName(family, "out");
+    const rules: Rule[] = [];
+    const open: string[] = [];
+    for (const iface of this.cfg.interfaces) {
+      const on: Condition = { kind: "iface", field: "oif", name: iface.name, prefix: false };
+      const id = `${name}#${iface.name}`;
+      const r = iface.shutdown ? this.rule(id, [on], { kind: "drop" }, iface.where, `${iface.name} is shut down`) : this.bindingRule(family, "out", iface, id, on);
+      if (r) rules.push(r);
+      else open.push(iface.name);
     }
-    return this.addChain({ name, table: aclTable(family), rules, policy: dir === "in" ? "drop" : "accept", span: this.span(cfg.interfaces[0]?.where ?? top) });
+    const w: Where = this.cfg.interfaces[0]!.where;
+    if (open.length > 0) {
+      const cond: Condition =
+        open.length === 1 ? { kind: "iface", field: "oif", name: open[0]!, prefix: false } : { kind: "or", anyOf: open.map((n) => [{ kind: "iface", field: "oif", name: n, prefix: false }]) };
+      rules.push(this.rule(`${name}#other-interfaces`, [cond], { kind: "accept" }, w, `interfaces without ${bindingWord(family)} out pass everything`));
+    }
+    return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w) });
   }
 }
 
