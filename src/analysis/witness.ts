@@ -5,7 +5,7 @@
 import type { Packet } from "../model/finding.js";
 import type { PipelineKind, Ruleset } from "../model/types.js";
 import { CT_STATES } from "../model/types.js";
-import { DIM_MAX, Dim, PROTO_ICMP, PROTO_ICMPV6, ifaceToValue, valueToIface } from "../space/dims.js";
+import { DIM_MAX, Dim, IFACE_BYTES, PROTO_ICMP, PROTO_ICMPV6, ifaceToValue, valueToIface } from "../space/dims.js";
 import type { PacketSet } from "../space/packet-set.js";
 import { formatIP } from "../model/address.js";
 
@@ -43,6 +43,7 @@ export function protoName(p: number): string {
 /** Interface names to try, most readable first: common names, then names the ruleset uses. */
 export function interfaceNames(ruleset: Ruleset): string[] {
   const names = new Set<string>(["eth0", "eth1", "ens3", "wan0", "eth2"]);
+  const literal = new Set<string>();
   for (const chain of ruleset.chains.values()) {
     for (const rule of chain.rules) {
       for (const c of rule.conditions) {
@@ -52,13 +53,16 @@ export function interfaceNames(ruleset: Ruleset): string[] {
           names.add(`${c.name}1`);
         } else {
           names.add(c.name);
+          literal.add(c.name);
           names.add(`${c.name}1`);
         }
       }
     }
   }
   names.add("x0");
-  return [...names].filter((n) => n.length > 0 && n.length <= 15);
+  // Linux names have at most 15 bytes; a longer name the ruleset itself uses (a vendor's
+  // GigabitEthernet0/0/0.100) is kept, made-up variants of it are not.
+  return [...names].filter((n) => n.length > 0 && (n.length <= 15 || (literal.has(n) && n.length <= IFACE_BYTES)));
 }
 
 export interface WitnessHints {
@@ -138,8 +142,8 @@ export function pointToPacket(point: readonly bigint[], kind: PipelineKind): Pac
     pkt.icmp_type = Number(point[Dim.IcmpType]);
     pkt.icmp_code = Number(point[Dim.IcmpCode]);
   }
-  if (kind !== "outbound") pkt.iif = valueToIface(point[Dim.Iif]!) ?? "?";
-  if (kind !== "inbound") pkt.oif = valueToIface(point[Dim.Oif]!) ?? "?";
+  if (kind !== "outbound") pkt.iif = valueToIface(point[Dim.Iif]!, true) ?? "?";
+  if (kind !== "inbound") pkt.oif = valueToIface(point[Dim.Oif]!, true) ?? "?";
   if (proto === 6) {
     const f = Number(point[Dim.TcpFlags]);
     pkt.tcp_flags = FLAG_LETTERS.filter((_, i) => f & (1 << i)).join("");

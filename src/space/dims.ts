@@ -92,13 +92,16 @@ export function ifacePrefixRange(prefix: string): [bigint, bigint] {
   return [lo, hi];
 }
 
-/** The name a value stands for, or undefined when it is no valid interface name. */
-export function valueToIface(v: bigint): string | undefined {
+/**
+ * The name a value stands for, or undefined when it is no valid interface name. Linux names never
+ * contain '/'; vendor names do (GigabitEthernet0/0/0), so `vendor` accepts it.
+ */
+export function valueToIface(v: bigint, vendor = false): string | undefined {
   const bytes: number[] = [];
   for (let i = IFACE_BYTES - 1; i >= 0; i--) bytes.push(Number((v >> BigInt(i * 8)) & 0xffn));
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
   const used = bytes.slice(0, end);
-  if (used.length === 0 || used.some((b) => b === 0 || b <= 0x20 || b >= 0x7f || b === 0x2f)) return undefined;
+  if (used.length === 0 || used.some((b) => b === 0 || b <= 0x20 || b >= 0x7f || (b === 0x2f && !vendor))) return undefined;
   return Buffer.from(used).toString("latin1");
 }
