@@ -1,0 +1,43 @@
+/**
+ * The nftables text reader: `nft list ruleset` output, hand-written files and command files ->
+ * syntax tree (ast.ts). Lexing (tokens.ts), includes and defines (preprocess.ts, include.ts),
+ * then the chevrotain grammar (text-parser.ts). Never throws: every problem is a diagnostic.
+ */
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { NftDocument } from "./ast.js";
+import { diskIo, type IncludeIo } from "./include.js";
+import { preprocess } from "./preprocess.js";
+import { nftTextParser } from "./text-parser.js";
+
+export interface NftTextOptions {
+  /** Reads an included file; undefined when it cannot be read. Defaults to the disk. */
+  readFile?: (path: string) => string | undefined;
+  /** Lists a folder for glob includes; undefined when it is not one. Defaults to the disk. */
+  listDir?: (path: string) => string[] | undefined;
+  /** Includes must stay inside this folder. Defaults to the including file's folder. */
+  root?: string;
+}
+
+export function readNftText(text: string, file: string, options: NftTextOptions = {}): NftDocument {
+  const abs = isAbsolute(file) ? file : resolve(file);
+  const root = resolve(options.root ?? dirname(abs));
+  const io: IncludeIo = {
+    readFile: options.readFile ?? diskIo.readFile,
+    listDir: options.listDir ?? (options.readFile ? () => undefined : diskIo.listDir),
+  };
+  try {
+    const pre = preprocess(text, file, root, io);
+    const parsed = nftTextParser().parseTokens(pre.tokens, { file, lines: pre.lines, handles: pre.handles });
+    const diagnostics = [...pre.diagnostics, ...parsed.diagnostics].sort((a, b) =>
+      a.file === b.file ? a.line - b.line || a.column - b.column : 0,
+    );
+    return { commands: parsed.commands, diagnostics, included: pre.included };
+  } catch (e) {
+    // A bug of ours must not take the whole analysis down: report it where the file starts.
+    return {
+      commands: [],
+      diagnostics: [{ severity: "error", message: `internal error while reading nftables text: ${(e as Error).message}`, file, line: 1, column: 1 }],
+      included: [],
+    };
+  }
+}

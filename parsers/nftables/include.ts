@@ -1,0 +1,111 @@
+/**
+ * Where an `include "path"` points: relative to the including file, glob patterns in the last
+ * path components (`*`, `?`, `[...]`), confined to a root folder. Reading goes through injected
+ * functions so tests need no disk and the CLI decides what may be read.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
+
+export interface IncludeIo {
+  /** The file's text, or undefined when it cannot be read. */
+  readFile: (path: string) => string | undefined;
+  /** Entry names of a folder, or undefined when it is not one. */
+  listDir: (path: string) => string[] | undefined;
+}
+
+export const diskIo: IncludeIo = {
+  readFile(path) {
+    try {
+      if (!statSync(path).isFile()) return undefined;
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+  listDir(path) {
+    try {
+      return readdirSync(path).sort();
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export type IncludeResolution =
+  | { kind: "files"; files: { path: string; text: string }[] }
+  /** Nothing matched a glob pattern: not an error for nft. */
+  | { kind: "none" }
+  | { kind: "error"; message: string };
+
+const GLOB = /[*?[]/;
+
+/** True when `path` is `root` or inside it. */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith(".." + sep) && rel !== ".." && !isAbsolute(rel));
+}
+
+function globToRegExp(pattern: string): RegExp {
+  let re = "^";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const end = pattern.indexOf("]", i + 1);
+      if (end < 0) re += "\\[";
+      else {
+        let body = pattern.slice(i + 1, end);
+        if (body.startsWith("!")) body = "^" + body.slice(1);
+        re += "[" + body.replace(/\\/g, "\\\\") + "]";
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  return new RegExp(re + "$");
+}
+
+/** Expands a (possibly glob) absolute path into the matching files, sorted as nft does. */
+function expandGlob(path: string, io: IncludeIo): { path: string; text: string }[] {
+  const parts = path.split(sep);
+  let current: string[] = [parts[0] === "" ? sep : parts[0]!];
+  for (let k = 1; k < parts.length; k++) {
+    const part = parts[k]!;
+    if (part === "") continue;
+    const next: string[] = [];
+    for (const base of current) {
+      if (!GLOB.test(part)) {
+        next.push(join(base, part));
+        continue;
+      }
+      const re = globToRegExp(part);
+      for (const name of io.listDir(base) ?? []) if (!name.startsWith(".") && re.test(name)) next.push(join(base, name));
+    }
+    current = next;
+    if (current.length === 0) break;
+  }
+  const out: { path: string; text: string }[] = [];
+  for (const p of current.sort()) {
+    const text = io.readFile(p);
+    if (text !== undefined) out.push({ path: p, text });
+  }
+  return out;
+}
+
+/**
+ * Resolves `include "spec"` written in `fromFile`. Paths outside `root` are refused; a missing
+ * plain file is an error, a glob that matches nothing is not.
+ */
+export function resolveInclude(spec: string, fromFile: string, root: string, io: IncludeIo): IncludeResolution {
+  const target = normalize(isAbsolute(spec) ? spec : resolve(dirname(fromFile), spec));
+  if (!isInside(root, target)) {
+    return { kind: "error", message: `include "${spec}" points outside the scanned tree (${root}); it is not read` };
+  }
+  if (GLOB.test(spec)) {
+    const files = expandGlob(target, io).filter((f) => isInside(root, f.path));
+    return files.length === 0 ? { kind: "none" } : { kind: "files", files };
+  }
+  const text = io.readFile(target);
+  if (text === undefined) return { kind: "error", message: `include "${spec}": file ${target} not found or not readable` };
+  return { kind: "files", files: [{ path: target, text }] };
+}

@@ -1,0 +1,200 @@
+/**
+ * The token stream the grammar reads: `include` statements replaced by the included files'
+ * tokens, `define`/`redefine`/`undefine` statements removed and every `$NAME` replaced by the
+ * defined value's tokens, placed at the use (so spans and errors point where the variable was
+ * written). Defines are shared across includes, as nft does.
+ *
+ * Tokens from included files carry their file path in `file` (tokens of the top file have none).
+ */
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import type { IToken } from "chevrotain";
+import type { Diagnostic } from "../../src/model/types.js";
+import { resolveInclude, type IncludeIo } from "./include.js";
+import { tokenMatcher } from "chevrotain";
+import { DefineKw, Equals, IncludeKw, LCurly, LParen, lexNft, Newline, RCurly, RParen, Semi, Str, UndefineKw, Variable, Word, WordTok } from "./tokens.js";
+
+export interface SourcedToken extends IToken {
+  /** Path of the file the token came from, when not the top file. */
+  file?: string;
+}
+
+export interface Preprocessed {
+  tokens: SourcedToken[];
+  diagnostics: Diagnostic[];
+  included: string[];
+  /** Source lines per file, for span texts. */
+  lines: Map<string, string[]>;
+  /** `# handle N` comments: file -> line -> handle. */
+  handles: Map<string, Map<number, number>>;
+}
+
+const MAX_INCLUDE_DEPTH = 16;
+const HANDLE = /^#\s*handle\s+(\d+)\s*$/;
+
+export function describeToken(t: IToken | undefined): string {
+  if (t === undefined || t.tokenType.name === "EOF") return "end of file";
+  if (t.tokenType === Newline) return "end of line";
+  if (t.tokenType === Semi) return "';'";
+  return `'${t.image}'`;
+}
+
+function isBoundary(t: IToken | undefined): boolean {
+  return t === undefined || t.tokenType === Newline || t.tokenType === Semi || t.tokenType === LCurly || t.tokenType === RCurly;
+}
+
+export function preprocess(text: string, file: string, root: string, io: IncludeIo): Preprocessed {
+  const out: SourcedToken[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const included: string[] = [];
+  const lines = new Map<string, string[]>();
+  const handles = new Map<string, Map<number, number>>();
+  const defines = new Map<string, SourcedToken[]>();
+  const stack: string[] = [];
+  const topPath = isAbsolute(file) ? file : resolve(file);
+
+  const error = (fileName: string, t: { startLine?: number; startColumn?: number } | undefined, message: string) => {
+    diagnostics.push({ severity: "error", message, file: fileName, line: t?.startLine ?? 1, column: t?.startColumn ?? 1 });
+  };
+
+  /** Copies a define's value tokens to the place of use. */
+  const expandAt = (use: SourcedToken, name: string, fileName: string, into: SourcedToken[]): void => {
+    const value = defines.get(name);
+    if (value === undefined) {
+      error(fileName, use, `undefined variable '$${name}'`);
+      into.push({ ...use, image: `$${name}`, tokenType: WordTok, tokenTypeIdx: WordTok.tokenTypeIdx! });
+      return;
+    }
+    for (const v of value) {
+      const copy: SourcedToken = { ...v, startLine: use.startLine, startColumn: use.startColumn, endLine: use.endLine, endColumn: use.endColumn, startOffset: use.startOffset, endOffset: use.endOffset };
+      if (use.file !== undefined) copy.file = use.file;
+      else delete copy.file;
+      into.push(copy);
+    }
+  };
+
+  const run = (source: string, path: string, displayName: string, depth: number): void => {
+    const { tokens, comments } = lexNft(source);
+    lines.set(displayName, source.split("\n"));
+    for (const c of comments) {
+      const m = HANDLE.exec(c.image);
+      if (m === null) continue;
+      let perLine = handles.get(displayName);
+      if (perLine === undefined) handles.set(displayName, (perLine = new Map()));
+      perLine.set(c.startLine!, Number(m[1]));
+    }
+    const tag = displayName !== file;
+    if (tag) for (const t of tokens as SourcedToken[]) t.file = displayName;
+    stack.push(path);
+    let prev: IToken | undefined;
+    const n = tokens.length;
+    for (let i = 0; i < n; i++) {
+      const t = tokens[i] as SourcedToken;
+      const atStart = isBoundary(prev);
+      if (atStart && t.tokenType === DefineKw) {
+        i = readDefine(tokens as SourcedToken[], i, displayName);
+        prev = tokens[i]; // the terminator (or the last value token at end of file)
+        if (prev !== undefined && prev.tokenType !== Newline && prev.tokenType !== Semi) prev = undefined;
+        continue;
+      }
+      if (atStart && t.tokenType === UndefineKw) {
+        const name = tokens[i + 1];
+        if (name === undefined || !tokenMatcher(name, Word)) error(displayName, name ?? t, `expected a variable name after 'undefine', found ${describeToken(name)}`);
+        else {
+          if (!defines.delete(name.image)) error(displayName, name, `undefine of '${name.image}', which is not defined`);
+          i++;
+        }
+        continue;
+      }
+      if (atStart && t.tokenType === IncludeKw) {
+        const spec = tokens[i + 1];
+        if (spec === undefined || spec.tokenType !== Str) {
+          error(displayName, spec ?? t, `expected a quoted file name after 'include', found ${describeToken(spec)}`);
+          continue;
+        }
+        i++;
+        include(spec.image.slice(1, -1), path, displayName, spec, depth);
+        continue;
+      }
+      if (t.tokenType === Variable) {
+        expandAt(t, t.image.slice(1), displayName, out);
+        prev = t;
+        continue;
+      }
+      out.push(t);
+      prev = t;
+    }
+    stack.pop();
+  };
+
+  /** Reads `define NAME = value` starting at tokens[i]; returns the index of its last token. */
+  const readDefine = (tokens: SourcedToken[], i: number, fileName: string): number => {
+    const kwTok = tokens[i]!;
+    const name = tokens[i + 1];
+    if (name === undefined || !tokenMatcher(name, Word)) {
+      error(fileName, name ?? kwTok, `expected a variable name after '${kwTok.image}', found ${describeToken(name)}`);
+      return skipStatement(tokens, i + 1);
+    }
+    const eq = tokens[i + 2];
+    if (eq === undefined || eq.tokenType !== Equals) {
+      error(fileName, eq ?? name, `expected '=' after '${kwTok.image} ${name.image}', found ${describeToken(eq)}`);
+      return skipStatement(tokens, i + 2);
+    }
+    const value: SourcedToken[] = [];
+    let depth = 0;
+    let j = i + 3;
+    for (; j < tokens.length; j++) {
+      const v = tokens[j]!;
+      if (depth === 0 && (v.tokenType === Newline || v.tokenType === Semi)) break;
+      if (v.tokenType === LCurly || v.tokenType === LParen) depth++;
+      else if (v.tokenType === RCurly || v.tokenType === RParen) {
+        if (depth === 0) break; // a '}' closing the enclosing block ends the define
+        depth--;
+      }
+      if (v.tokenType === Variable) expandAt(v, v.image.slice(1), fileName, value);
+      else value.push(v);
+    }
+    if (value.length === 0) {
+      error(fileName, tokens[j] ?? eq, `expected a value after '${kwTok.image} ${name.image} =', found ${describeToken(tokens[j])}`);
+    } else if (depth > 0) {
+      error(fileName, kwTok, `'${kwTok.image} ${name.image}': unbalanced braces or parentheses in the value`);
+    }
+    defines.set(name.image, value);
+    return tokens[j]?.tokenType === RCurly || tokens[j]?.tokenType === RParen ? j - 1 : j;
+  };
+
+  const skipStatement = (tokens: SourcedToken[], i: number): number => {
+    let j = i;
+    while (j < tokens.length && tokens[j]!.tokenType !== Newline && tokens[j]!.tokenType !== Semi) j++;
+    return j;
+  };
+
+  const include = (spec: string, fromPath: string, fromName: string, at: IToken, depth: number): void => {
+    if (depth >= MAX_INCLUDE_DEPTH) {
+      error(fromName, at, `include "${spec}": includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      return;
+    }
+    const r = resolveInclude(spec, fromPath, root, io);
+    if (r.kind === "error") {
+      error(fromName, at, r.message);
+      return;
+    }
+    if (r.kind === "none") return;
+    for (const f of r.files) {
+      if (stack.includes(f.path)) {
+        error(fromName, at, `include cycle: ${[...stack.slice(stack.indexOf(f.path)), f.path].join(" -> ")}`);
+        continue;
+      }
+      const shown = isAbsolute(file) ? f.path : relative(process.cwd(), f.path);
+      if (!included.includes(shown)) included.push(shown);
+      run(f.text, f.path, shown, depth + 1);
+      // An included file's last statement ends with the file even without a newline.
+      const last = out[out.length - 1];
+      if (last !== undefined && last.tokenType !== Newline && last.tokenType !== Semi) {
+        out.push({ ...last, image: "\n", tokenType: Newline, tokenTypeIdx: Newline.tokenTypeIdx! });
+      }
+    }
+  };
+
+  run(text, topPath, file, 0);
+  return { tokens: out, diagnostics, included, lines, handles };
+}

@@ -1,0 +1,1733 @@
+/**
+ * Grammar of nftables text (chevrotain, embedded actions): tokens -> syntax tree (ast.ts).
+ *
+ *   document   := topItem*
+ *   topItem    := command | NL | ';'
+ *   command    := infoVerb rest | verb? (tableCmd | chainCmd | ruleCmd | setCmd | elementCmd | rulesetCmd | objectCmd)
+ *   tableCmd   := 'table' tableRef ('{' tableItem* '}')?
+ *   tableItem  := chainDecl | setDecl | objectDecl | 'flags' ... | 'comment' STRING
+ *   chainItem  := 'type' baseSpec | 'policy' VERDICT | 'devices' '=' ... | 'comment' STRING | rule
+ *   rule       := stmt+
+ *   stmt       := exprStmt | verdict | reject | nat | effect | meter | dup | synproxy | flow | setop | comment
+ *   exprStmt   := concat ( 'vmap' mapTarget | 'set' rhs | relop rhs | rhs )
+ *   concat     := binop ('.' binop)* ('map' mapTarget)?
+ *   binop      := primary (('&'|'|'|'^'|'<<'|'>>') primary)*
+ *   rhs        := concat (',' concat)* ('/' rhs)?
+ *   setExpr    := '{' (element (',' element)*)? '}'      (newlines allowed inside)
+ *   element    := concat option* (':' data option*)?
+ *
+ * Whether a keyword is an expression head or a value depends on its position (`meta l4proto tcp`
+ * vs `tcp dport`): on the right-hand side a header keyword starts an expression only when a field
+ * of that header follows. Values stay as written (vocabulary.ts splits ranges and prefixes).
+ *
+ * Errors: every rule/item is parsed under a guard; a recognition error becomes a diagnostic
+ * `expected X [after 'Y'], found Z` and the parser re-synchronises at the end of the statement
+ * (newline or ';' outside braces) or before the '}' that closes the enclosing block.
+ */
+import {
+  EmbeddedActionsParser,
+  EOF,
+  isRecognitionException,
+  tokenMatcher,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
+import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
+import type {
+  BaseChainSpec,
+  Command,
+  Expr,
+  MatchOp,
+  NftFamily,
+  Priority,
+  RuleNode,
+  SetDefinition,
+  SetElement,
+  SetExpr,
+  SetRefExpr,
+  Stmt,
+  TableRef,
+  Verdict,
+} from "./ast.js";
+import { NFT_FAMILIES } from "./ast.js";
+import { describeToken, type SourcedToken } from "./preprocess.js";
+import {
+  AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementsKw,
+  EqEq, Equals, ExprHead, FibKw, FlagsKw, FlowKw, Ge, Gt, InfoVerbKw, JumpKw, LCurly, Le, LParen, Lt, MapKw, MetaBareHead, MetaKw,
+  MeterKw, NatKw, Newline, NotBrace, NotEq, OpaqueHead, PayloadHead, Pipe, Plain, Plus, PolicyKw, QueueKw, RawPayload, RCurly,
+  RejectKw, RelWordKw, RParen, Semi, SetKw, SetRef, Shl, Shr, SimpleVerdict, Str, SynproxyKw, TableKw, TypeKw, TypeofKw,
+  UpdateKw, VerbKw, VmapKw, Word,
+} from "./tokens.js";
+import {
+  CT_KEYS, EFFECT_OPTIONS, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
+  PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, valueOf,
+} from "./vocabulary.js";
+
+/** A check of the grammar's own (a word that must be `hook`, a value where a verdict stands...). */
+class Fail extends Error {
+  constructor(message: string, readonly token: IToken) {
+    super(message);
+  }
+}
+
+const FAMILIES: ReadonlySet<string> = new Set(NFT_FAMILIES);
+const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
+
+const TYPE_NAMES: Record<string, string> = {
+  Word: "a name or value",
+  WordTok: "a name or value",
+  Str: "a quoted string",
+  LCurly: "'{'",
+  RCurly: "'}'",
+  LParen: "'('",
+  RParen: "')'",
+  Semi: "';'",
+  Colon: "':'",
+  Equals: "'='",
+  Comma: "','",
+  Dot: "'.'",
+  SetRef: "a set reference (@name)",
+  Newline: "end of line",
+  SimpleVerdict: "a verdict",
+};
+
+function typeName(t: TokenType): string {
+  return TYPE_NAMES[t.name] ?? `'${t.name}'`;
+}
+
+function after(previous: IToken | undefined): string {
+  if (previous === undefined || previous.tokenType === EOF || previous.tokenType === Newline || previous.tokenType === Semi) return "";
+  if (previous.tokenType === LCurly || previous.tokenType === RCurly) return "";
+  return ` after '${previous.image}'`;
+}
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual, previous }) {
+    return `expected ${typeName(expected)}${after(previous)}, found ${describeToken(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `unexpected ${describeToken(firstRedundant)}`;
+  },
+  buildNoViableAltMessage({ actual, previous, customUserDescription, ruleName }) {
+    return `expected ${customUserDescription ?? ruleName}${after(previous)}, found ${describeToken(actual[0])}`;
+  },
+  buildEarlyExitMessage({ actual, previous, customUserDescription, ruleName }) {
+    return `expected ${customUserDescription ?? ruleName}${after(previous)}, found ${describeToken(actual[0])}`;
+  },
+};
+
+/** Keywords that begin an action statement and so can never be a value. */
+function isActionKeyword(t: IToken): boolean {
+  return (
+    tokenMatcher(t, SimpleVerdict) || tokenMatcher(t, JumpKw) || tokenMatcher(t, QueueKw) || tokenMatcher(t, RejectKw) ||
+    tokenMatcher(t, NatKw) || tokenMatcher(t, EffectKw) || tokenMatcher(t, MeterKw) || tokenMatcher(t, DupKw) ||
+    tokenMatcher(t, SynproxyKw) || tokenMatcher(t, FlowKw) || tokenMatcher(t, CommentKw)
+  );
+}
+
+function isStmtStart(t: IToken): boolean {
+  return tokenMatcher(t, ExprHead) || isActionKeyword(t);
+}
+
+function isEnd(t: IToken): boolean {
+  return t.tokenType === EOF || t.tokenType === Newline || t.tokenType === Semi || t.tokenType === RCurly;
+}
+
+interface OpaqueSpec {
+  familyFirst?: boolean;
+  familyAfter?: boolean;
+  expr?: boolean;
+  main: boolean;
+  pre?: ReadonlySet<string>;
+  post?: ReadonlySet<string>;
+  fields?: ReadonlySet<string>;
+}
+const words = (s: string): ReadonlySet<string> => new Set(s.split(" "));
+const OPAQUE: Record<string, OpaqueSpec> = {
+  rt: { familyFirst: true, main: true },
+  rt0: { main: true },
+  rt2: { main: true },
+  rt4: { main: true },
+  exthdr: { main: true, fields: words("nexthdr hdrlength type seg-left reserved id frag-off more-fragments") },
+  frag: { main: true },
+  hbh: { main: true },
+  dst: { main: true },
+  mh: { main: true },
+  srh: { main: true },
+  osf: { main: true, pre: words("ttl") },
+  socket: { main: true, post: words("level") },
+  numgen: { main: true, post: words("mod offset") },
+  jhash: { expr: true, main: false, post: words("mod seed offset") },
+  symhash: { main: false, post: words("mod offset") },
+  ipsec: { main: true, pre: words(""), post: words("spnum"), familyAfter: true, fields: words("reqid spi saddr daddr") },
+  tunnel: { main: true },
+};
+
+export interface ParseContext {
+  file: string;
+  lines: Map<string, string[]>;
+  handles: Map<string, Map<number, number>>;
+}
+
+export class NftTextParser extends EmbeddedActionsParser {
+  private ctx: ParseContext = { file: "", lines: new Map(), handles: new Map() };
+  private diags: Diagnostic[] = [];
+  private commands: Command[] = [];
+  private opaque: OpaqueSpec | undefined;
+  private effectName = "";
+
+  constructor() {
+    super(allTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: messages, skipValidations: true });
+    this.performSelfAnalysis();
+  }
+
+  /** Parses preprocessed tokens; never throws for bad input. */
+  parseTokens(tokens: IToken[], ctx: ParseContext): { commands: Command[]; diagnostics: Diagnostic[] } {
+    this.ctx = ctx;
+    this.diags = [];
+    this.commands = [];
+    this.input = tokens;
+    this.document();
+    for (const e of this.errors) this.report(e.message, e.token);
+    this.errors = [];
+    const out = { commands: this.commands, diagnostics: this.diags };
+    this.commands = [];
+    this.diags = [];
+    this.input = [];
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Helpers (not grammar)
+
+  private get pos(): number {
+    return (this as unknown as { currIdx: number }).currIdx + 1;
+  }
+
+  private set pos(next: number) {
+    (this as unknown as { currIdx: number }).currIdx = next - 1;
+  }
+
+  private tokensAt(): IToken[] {
+    return (this as unknown as { tokVector: IToken[] }).tokVector;
+  }
+
+  private span(t: IToken): SourceSpan {
+    const file = (t as SourcedToken).file ?? this.ctx.file;
+    let text = this.ctx.lines.get(file)?.[t.startLine! - 1] ?? "";
+    if (text.endsWith("\r")) text = text.slice(0, -1);
+    return { file, line: t.startLine!, column: t.startColumn!, text };
+  }
+
+  private report(message: string, t: IToken | undefined, severity: Diagnostic["severity"] = "error"): void {
+    let at = t;
+    if (at === undefined || at.tokenType === EOF || Number.isNaN(at.startLine)) {
+      const toks = this.tokensAt();
+      at = toks[toks.length - 1];
+    }
+    const file = at ? ((at as SourcedToken).file ?? this.ctx.file) : this.ctx.file;
+    this.diags.push({ severity, message, file, line: at?.startLine ?? 1, column: at?.startColumn ?? 1 });
+  }
+
+  /** Images of the tokens from index `from` to the last consumed one, joined as nft prints them. */
+  private textFrom(from: number): string {
+    const toks = this.tokensAt();
+    let s = "";
+    for (let i = from; i < this.pos; i++) {
+      const t = toks[i]!;
+      if (t.tokenType === Newline) continue;
+      const glue = t.tokenType === Comma || s === "" || s.endsWith(",") ? "" : " ";
+      s += glue + t.image;
+    }
+    return s;
+  }
+
+  private fail(what: string): never {
+    throw new Fail(`expected ${what}${after(this.LA(0))}, found ${describeToken(this.LA(1))}`, this.LA(1));
+  }
+
+  /** Consumes a token of `type`, with `what` as the description when something else stands there. */
+  private need(idx: number, type: TokenType, what: string): IToken {
+    this.ACTION(() => {
+      if (!tokenMatcher(this.LA(1), type)) this.fail(what);
+    });
+    return this.consume(idx, type);
+  }
+
+  /** Consumes a word that must be one of `images`. */
+  private needWord(idx: number, images: ReadonlySet<string> | string, what: string): IToken {
+    this.ACTION(() => {
+      const t = this.LA(1);
+      const ok = tokenMatcher(t, Word) && (typeof images === "string" ? t.image === images : images.has(t.image));
+      if (!ok) this.fail(what);
+    });
+    return this.consume(idx, Word);
+  }
+
+  /** Runs one item; on a syntax error reports it and skips to the end of the statement. */
+  private guarded(fn: () => void): void {
+    if (this.RECORDING_PHASE) {
+      fn();
+      return;
+    }
+    const start = this.pos;
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof Fail) this.report(e.message, e.token);
+      else if (isRecognitionException(e as Error)) {
+        const r = e as Error & { token: IToken };
+        this.report(r.message, r.token);
+        this.errors = [];
+      } else throw e;
+      this.resync(start);
+    }
+  }
+
+  private resync(start: number): void {
+    const toks = this.tokensAt();
+    let i = this.pos;
+    let depth = 0;
+    for (let k = start; k < i && k < toks.length; k++) {
+      const tt = toks[k]!.tokenType;
+      if (tt === LCurly) depth++;
+      else if (tt === RCurly && depth > 0) depth--;
+    }
+    for (; i < toks.length; i++) {
+      const tt = toks[i]!.tokenType;
+      if (tt === EOF) break;
+      if (tt === LCurly) depth++;
+      else if (tt === RCurly) {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && (tt === Newline || tt === Semi)) {
+        i++;
+        break;
+      }
+    }
+    this.pos = i;
+  }
+
+  private emit(c: Command): void {
+    this.commands.push(c);
+  }
+
+  private familyOf(t: IToken | undefined): NftFamily {
+    if (t === undefined) return "ip";
+    return t.image as NftFamily;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Document and commands
+
+  public document = this.RULE("document", () => {
+    this.MANY(() => this.guarded(() => this.SUBRULE(this.topItem)));
+  });
+
+  private topItem = this.RULE("topItem", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.CONSUME(Newline) },
+        { ALT: () => this.CONSUME(Semi) },
+        { ALT: () => this.SUBRULE(this.command) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(RCurly);
+            this.ACTION(() => this.report("unexpected '}': no block is open here", t));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(LCurly);
+            this.SUBRULE(this.balanced);
+            this.OPTION(() => this.CONSUME2(RCurly));
+            this.ACTION(() => this.report("unexpected '{': expected a command", t));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(Plain);
+            this.ACTION(() => {
+              throw new Fail(`expected a command (table, chain, add, insert, delete, flush, define, include...), found ${describeToken(t)}`, t);
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  private command = this.RULE("command", () => {
+    this.OR([
+      {
+        ALT: () => {
+          const v = this.CONSUME(InfoVerbKw);
+          this.SUBRULE(this.restOfStatement);
+          this.ACTION(() => this.emit({ object: "other", what: this.textFrom(this.tokensAt().indexOf(v)), span: this.span(v) }));
+        },
+      },
+      {
+        ALT: () => {
+          let verb: IToken | undefined;
+          this.OPTION(() => {
+            verb = this.CONSUME(VerbKw);
+          });
+          this.OR2({
+            IGNORE_AMBIGUITIES: true,
+            ERR_MSG: "an object (table, chain, rule, set, map, element, ruleset, flowtable, counter, ...)",
+            DEF: [
+              { ALT: () => this.SUBRULE(this.tableCmd, { ARGS: [verb] }) },
+              { ALT: () => this.SUBRULE(this.chainCmd, { ARGS: [verb] }) },
+              { ALT: () => this.SUBRULE(this.setCmd, { ARGS: [verb] }) },
+              { GATE: () => this.LA(1).image === "rule", ALT: () => this.SUBRULE(this.ruleCmd, { ARGS: [verb] }) },
+              { GATE: () => this.LA(1).image === "element", ALT: () => this.SUBRULE(this.elementCmd, { ARGS: [verb] }) },
+              { GATE: () => this.LA(1).image === "ruleset", ALT: () => this.SUBRULE(this.rulesetCmd, { ARGS: [verb] }) },
+              { GATE: () => OBJECTS.has(this.LA(1).image), ALT: () => this.SUBRULE(this.objectCmd, { ARGS: [verb] }) },
+            ],
+          });
+        },
+      },
+    ]);
+  });
+
+  /** The verb as an op, checked against what the object accepts. */
+  private opOf<T extends string>(verb: IToken | undefined, allowed: readonly T[], object: string): T {
+    const v = (verb?.image ?? "add") as T;
+    if (!allowed.includes(v)) {
+      this.report(`'${verb!.image} ${object}' is not an nftables command (expected ${allowed.join(", ")})`, verb);
+      return allowed[0]!;
+    }
+    return v;
+  }
+
+  private tableRef = this.RULE("tableRef", (): TableRef => {
+    let fam: IToken | undefined;
+    this.OPTION({
+      GATE: () => FAMILIES.has(this.LA(1).image) && tokenMatcher(this.LA(2), Word),
+      DEF: () => {
+        fam = this.CONSUME(Word);
+      },
+    });
+    const name = this.need(1, Word, "a table name");
+    return this.ACTION(() => ({ family: this.familyOf(fam), name: name.image }));
+  });
+
+  private tableCmd = this.RULE("tableCmd", (verb?: IToken) => {
+    const kw = this.CONSUME(TableKw);
+    const ref = this.SUBRULE(this.tableRef);
+    this.ACTION(() => {
+      const op = this.opOf(verb, ["add", "create", "delete", "destroy", "flush"] as const, "table");
+      this.emit({ object: "table", op, table: ref, span: this.span(verb ?? kw) });
+    });
+    this.OPTION(() => {
+      this.CONSUME(LCurly);
+      this.MANY(() => this.guarded(() => this.SUBRULE(this.tableItem, { ARGS: [ref] })));
+      this.need(2, RCurly, "'}' closing the table");
+    });
+  });
+
+  private tableItem = this.RULE("tableItem", (ref?: TableRef) => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.CONSUME(Newline) },
+        { ALT: () => this.CONSUME(Semi) },
+        { ALT: () => this.SUBRULE(this.chainDecl, { ARGS: [ref] }) },
+        { ALT: () => this.SUBRULE(this.setDecl, { ARGS: [ref] }) },
+        {
+          ALT: () => {
+            this.CONSUME(FlagsKw);
+            this.SUBRULE(this.restOfStatement);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(CommentKw);
+            this.need(1, Str, "a quoted comment");
+          },
+        },
+        { GATE: () => OBJECTS.has(this.LA(1).image), ALT: () => this.SUBRULE(this.objectDecl, { ARGS: [ref] }) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(Plain);
+            this.ACTION(() => {
+              throw new Fail(`expected a chain, set, map, flowtable or object declaration, found ${describeToken(t)}`, t);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(LCurly);
+            this.ACTION(() => {
+              throw new Fail("expected a chain, set, map, flowtable or object declaration, found '{'", t);
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  private chainDecl = this.RULE("chainDecl", (ref?: TableRef) => {
+    const kw = this.CONSUME(ChainKw);
+    const name = this.SUBRULE(this.name, { ARGS: ["a chain name"] });
+    let cmd: Command | undefined;
+    this.ACTION(() => {
+      cmd = { object: "chain", op: "add", table: ref!, chain: name, span: this.span(kw) };
+      this.emit(cmd);
+    });
+    this.OPTION(() => this.SUBRULE(this.chainBody, { ARGS: [cmd] }));
+  });
+
+  private chainCmd = this.RULE("chainCmd", (verb?: IToken) => {
+    const kw = this.CONSUME(ChainKw);
+    const ref = this.SUBRULE(this.tableRef);
+    const name = this.SUBRULE(this.name, { ARGS: ["a chain name"] });
+    let cmd: Command | undefined;
+    this.ACTION(() => {
+      const op = this.opOf(verb, ["add", "create", "delete", "destroy", "flush"] as const, "chain");
+      cmd = { object: "chain", op, table: ref, chain: name, span: this.span(verb ?? kw) };
+      this.emit(cmd);
+    });
+    this.OPTION(() => this.SUBRULE(this.chainBody, { ARGS: [cmd] }));
+    // `delete chain inet t c handle 5` names the chain twice; the handle adds nothing.
+    this.OPTION2({ GATE: () => this.LA(1).image === "handle", DEF: () => this.SUBRULE(this.restOfStatement) });
+  });
+
+  /** A chain or set name: a word or a quoted string. */
+  private name = this.RULE("name", (what?: string): string => {
+    let t: IToken | undefined;
+    this.ACTION(() => {
+      if (!tokenMatcher(this.LA(1), Word) && this.LA(1).tokenType !== Str) this.fail(what ?? "a name");
+    });
+    this.OR([{ ALT: () => (t = this.CONSUME(Word)) }, { ALT: () => (t = this.CONSUME(Str)) }]);
+    return this.ACTION(() => (t!.tokenType === Str ? t!.image.slice(1, -1) : t!.image));
+  });
+
+  private chainBody = this.RULE("chainBody", (cmd?: Command) => {
+    this.CONSUME(LCurly);
+    this.MANY(() => this.guarded(() => this.SUBRULE(this.chainItem, { ARGS: [cmd] })));
+    this.need(1, RCurly, "'}' closing the chain");
+  });
+
+  private chainItem = this.RULE("chainItem", (cmd?: Command) => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.CONSUME(Newline) },
+        { ALT: () => this.CONSUME(Semi) },
+        {
+          ALT: () => {
+            const spec = this.SUBRULE(this.baseSpec);
+            this.ACTION(() => {
+              if (cmd?.object !== "chain") return;
+              if (cmd.base?.devices && !spec.devices) spec.devices = cmd.base.devices;
+              cmd.base = spec;
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const kw = this.CONSUME(PolicyKw);
+            const v = this.needWord(1, new Set(["accept", "drop"]), "'accept' or 'drop'");
+            this.ACTION(() => {
+              if (cmd?.object === "chain") cmd.policy = { verdict: v.image as "accept" | "drop", span: this.span(kw) };
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const devs = this.SUBRULE(this.devicesSpec);
+            this.ACTION(() => {
+              if (cmd?.object !== "chain") return;
+              if (cmd.base) cmd.base.devices = devs;
+              else cmd.base = { type: "", hook: "", devices: devs, priority: { base: 0, offset: 0, span: this.span(this.LA(0)) }, span: this.span(this.LA(0)) };
+            });
+          },
+        },
+        {
+          GATE: () => tokenMatcher(this.LA(2), Str) && isEnd(this.LA(3)),
+          ALT: () => {
+            this.CONSUME(CommentKw);
+            this.CONSUME(Str);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(FlagsKw);
+            this.SUBRULE(this.restOfStatement);
+          },
+        },
+        {
+          ALT: () => {
+            const rule = this.SUBRULE(this.rule);
+            this.ACTION(() => {
+              if (cmd?.object === "chain") this.emit({ object: "rule", op: "add", table: cmd.table, chain: cmd.chain, rule, span: rule.span });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(Plain);
+            this.ACTION(() => {
+              throw new Fail(`expected a rule, 'type ... hook ... priority ...' or 'policy', found ${describeToken(t)}`, t);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(LCurly);
+            this.ACTION(() => {
+              throw new Fail("expected a rule, found '{'", t);
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  private devicesSpec = this.RULE("devicesSpec", (): string[] => {
+    this.CONSUME(DevicesKw);
+    this.need(1, Equals, "'=' after 'devices'");
+    const out: string[] = [];
+    this.OR([
+      {
+        ALT: () => {
+          const s = this.SUBRULE(this.setExpr);
+          this.ACTION(() => {
+            for (const e of s.elements) if (e.key.kind === "value") out.push(e.key.text);
+          });
+        },
+      },
+      { ALT: () => out.push(this.SUBRULE(this.name, { ARGS: ["a device name"] })) },
+    ]);
+    return out;
+  });
+
+  private baseSpec = this.RULE("baseSpec", (): BaseChainSpec => {
+    const kw = this.CONSUME(TypeKw);
+    const type = this.need(1, Word, "a chain type (filter, nat, route)");
+    this.needWord(2, "hook", "'hook'");
+    const hook = this.need(3, Word, "a hook name (prerouting, input, forward, output, postrouting, ingress, egress)");
+    const devices: string[] = [];
+    this.OPTION({
+      GATE: () => this.LA(1).image === "device",
+      DEF: () => {
+        this.CONSUME4(Word);
+        devices.push(this.SUBRULE(this.name, { ARGS: ["a device name"] }));
+      },
+    });
+    this.OPTION2(() => {
+      const list = this.SUBRULE(this.devicesSpec);
+      this.ACTION(() => devices.push(...list));
+    });
+    let priority: Priority | undefined;
+    this.OPTION3({
+      GATE: () => this.LA(1).image === "priority",
+      DEF: () => {
+        priority = this.SUBRULE(this.priority);
+      },
+    });
+    return this.ACTION(() => {
+      const spec: BaseChainSpec = {
+        type: type.image,
+        hook: hook.image,
+        priority: priority ?? { base: 0, offset: 0, span: this.span(kw) },
+        span: this.span(kw),
+      };
+      if (priority === undefined) this.report(`expected 'priority' in the base chain declaration, found ${describeToken(this.LA(1))}`, this.LA(1));
+      if (devices.length > 0) spec.devices = devices;
+      return spec;
+    });
+  });
+
+  private priority = this.RULE("priority", (): Priority => {
+    const kw = this.CONSUME(Word);
+    const base = this.need(1, Word, "a priority (a number or raw, mangle, dstnat, filter, security, srcnat, out)");
+    let sign = 1;
+    let off: IToken | undefined;
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(Plus);
+            off = this.need(2, Word, "a number after '+'");
+          },
+        },
+        {
+          GATE: () => this.LA(1).image === "-",
+          ALT: () => {
+            this.CONSUME3(Word);
+            sign = -1;
+            off = this.need(4, Word, "a number after '-'");
+          },
+        },
+        {
+          GATE: () => /^[+-]\d+$/.test(this.LA(1).image),
+          ALT: () => {
+            off = this.CONSUME5(Word);
+          },
+        },
+      ]);
+    });
+    return this.ACTION(() => {
+      let b = base.image;
+      let offset = 0;
+      const glued = /^([a-z]+)([+-]\d+)$/.exec(b);
+      if (glued) {
+        b = glued[1]!;
+        offset = Number(glued[2]);
+      }
+      if (off !== undefined) {
+        const n = Number(off.image);
+        if (!Number.isInteger(n)) this.report(`expected a number as priority offset, found '${off.image}'`, off);
+        else offset = sign * n;
+      }
+      const num = Number(b);
+      const isNum = /^-?\d+$/.test(b) && Number.isSafeInteger(num);
+      if (!isNum && !/^[a-z]+$/.test(b)) this.report(`expected a priority (a number or a name like filter), found '${base.image}'`, base);
+      return { base: isNum ? num : b, offset, span: this.span(kw) };
+    });
+  });
+
+  private ruleCmd = this.RULE("ruleCmd", (verb?: IToken) => {
+    const kw = this.CONSUME(Word);
+    const ref = this.SUBRULE(this.tableRef);
+    const chain = this.SUBRULE(this.name, { ARGS: ["a chain name"] });
+    let where: { key: string; value: number } | undefined;
+    this.OPTION({
+      GATE: () => ["position", "handle", "index"].includes(this.LA(1).image),
+      DEF: () => {
+        const k = this.CONSUME2(Word);
+        const v = this.need(3, Word, `a number after '${k.image}'`);
+        this.ACTION(() => {
+          const n = Number(v.image);
+          if (!Number.isInteger(n) || n < 0) this.report(`expected a number after '${k.image}', found '${v.image}'`, v);
+          where = { key: k.image, value: n };
+        });
+      },
+    });
+    let rule: RuleNode | undefined;
+    this.OPTION2(() => {
+      rule = this.SUBRULE(this.rule);
+    });
+    this.ACTION(() => {
+      const op = this.opOf(verb, ["add", "insert", "replace", "delete", "destroy"] as const, "rule");
+      const c: Extract<Command, { object: "rule" }> = { object: "rule", op, table: ref, chain, span: this.span(verb ?? kw) };
+      if (where?.key === "index") c.index = where.value;
+      else if (where) c.handle = where.value;
+      if (rule) c.rule = rule;
+      if ((op === "add" || op === "insert" || op === "replace") && !rule) {
+        this.report(`expected the rule's statements after '${verb?.image ?? "add"} rule ${ref.family} ${ref.name} ${chain}', found ${describeToken(this.LA(1))}`, this.LA(1));
+      }
+      if ((op === "delete" || op === "replace") && c.handle === undefined) {
+        this.report(`'${op} rule' needs 'handle N'`, verb ?? kw);
+      }
+      this.emit(c);
+    });
+  });
+
+  private setCmd = this.RULE("setCmd", (verb?: IToken) => {
+    let kw: IToken | undefined;
+    this.OR([{ ALT: () => (kw = this.CONSUME(SetKw)) }, { ALT: () => (kw = this.CONSUME(MapKw)) }]);
+    const ref = this.SUBRULE(this.tableRef);
+    const name = this.SUBRULE(this.name, { ARGS: [`a ${kw?.image ?? "set"} name`] });
+    let def: SetDefinition | undefined;
+    this.ACTION(() => {
+      def = { kind: kw!.image as "set" | "map", name, keyType: [], flags: [], elements: [], options: {}, span: this.span(kw!) };
+    });
+    this.OPTION(() => this.SUBRULE(this.setBody, { ARGS: [def] }));
+    this.OPTION2({ GATE: () => this.LA(1).image === "handle", DEF: () => this.SUBRULE(this.restOfStatement) });
+    this.ACTION(() => {
+      const op = this.opOf(verb, ["add", "create", "delete", "destroy", "flush"] as const, kw!.image);
+      const c: Extract<Command, { object: "set" }> = { object: "set", op, table: ref, name, span: this.span(verb ?? kw!) };
+      if (op === "add" || op === "create") c.definition = def!;
+      this.emit(c);
+    });
+  });
+
+  private setDecl = this.RULE("setDecl", (ref?: TableRef) => {
+    let kw: IToken | undefined;
+    this.OR([{ ALT: () => (kw = this.CONSUME(SetKw)) }, { ALT: () => (kw = this.CONSUME(MapKw)) }]);
+    const name = this.SUBRULE(this.name, { ARGS: [`a ${kw?.image ?? "set"} name`] });
+    let def: SetDefinition | undefined;
+    this.ACTION(() => {
+      def = { kind: kw!.image as "set" | "map", name, keyType: [], flags: [], elements: [], options: {}, span: this.span(kw!) };
+    });
+    this.SUBRULE(this.setBody, { ARGS: [def] });
+    this.ACTION(() => this.emit({ object: "set", op: "add", table: ref!, name, definition: def!, span: this.span(kw!) }));
+  });
+
+  private setBody = this.RULE("setBody", (def?: SetDefinition) => {
+    this.need(1, LCurly, "'{' opening the set declaration");
+    this.MANY(() => this.guarded(() => this.SUBRULE(this.setItem, { ARGS: [def] })));
+    this.need(2, RCurly, "'}' closing the set declaration");
+    this.ACTION(() => {
+      if (def && def.keyType.length === 0 && def.keyTypeof === undefined) {
+        this.report(`set '${def.name}' has no 'type' or 'typeof'`, this.LA(0));
+      }
+    });
+  });
+
+  private typeList = this.RULE("typeList", (): string[] => {
+    const out: string[] = [this.need(1, Word, "a data type (ipv4_addr, inet_service, ...)").image];
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      out.push(this.need(2, Word, "a data type after '.'").image);
+    });
+    return out;
+  });
+
+  private setItem = this.RULE("setItem", (def?: SetDefinition) => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.CONSUME(Newline) },
+        { ALT: () => this.CONSUME(Semi) },
+        {
+          ALT: () => {
+            this.CONSUME(TypeKw);
+            const key = this.SUBRULE(this.typeList);
+            let data: string[] | undefined;
+            this.OPTION(() => {
+              this.CONSUME(Colon);
+              this.OPTION2({ GATE: () => this.LA(1).image === "interval", DEF: () => this.CONSUME(Word) });
+              data = this.SUBRULE2(this.typeList);
+            });
+            this.ACTION(() => {
+              def!.keyType = key;
+              if (data) def!.dataType = data;
+              if (def!.kind === "map" && !data) this.report(`expected ':' and the data type of map '${def!.name}', found ${describeToken(this.LA(1))}`, this.LA(1));
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(TypeofKw);
+            const key = this.SUBRULE(this.concatExpr, { ARGS: [true] });
+            let data: Expr | undefined;
+            this.OPTION3(() => {
+              this.CONSUME2(Colon);
+              this.OPTION4({ GATE: () => this.LA(1).image === "interval", DEF: () => this.CONSUME2(Word) });
+              data = this.SUBRULE2(this.concatExpr, { ARGS: [true] });
+            });
+            this.ACTION(() => {
+              def!.keyTypeof = key.kind === "concat" ? key.parts : [key];
+              if (data) def!.dataTypeof = data.kind === "concat" ? data.parts : [data];
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(FlagsKw);
+            const first = this.need(1, Word, "a set flag (constant, interval, timeout, dynamic)");
+            const flags = [first];
+            this.MANY(() => {
+              this.CONSUME(Comma);
+              flags.push(this.need(2, Word, "a set flag after ','"));
+            });
+            this.ACTION(() => def!.flags.push(...flags.map((f) => f.image)));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(ElementsKw);
+            this.need(3, Equals, "'=' after 'elements'");
+            const s = this.SUBRULE(this.setExpr);
+            this.ACTION(() => {
+              for (const e of s.elements) def!.elements.push(e);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(Word);
+            const from = this.pos;
+            this.SUBRULE(this.restOfStatement);
+            this.ACTION(() => {
+              if (!SET_OPTIONS.has(t.image)) {
+                throw new Fail(`expected a set property (type, typeof, flags, elements, timeout, size, policy, counter, comment...), found '${t.image}'`, t);
+              }
+              def!.options[t.image] = this.textFrom(from);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(Plain);
+            this.ACTION(() => {
+              throw new Fail(`expected a set property (type, typeof, flags, elements, ...), found ${describeToken(t)}`, t);
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  private elementCmd = this.RULE("elementCmd", (verb?: IToken) => {
+    const kw = this.CONSUME(Word);
+    const ref = this.SUBRULE(this.tableRef);
+    const set = this.SUBRULE(this.name, { ARGS: ["a set name"] });
+    const s = this.SUBRULE(this.setExpr);
+    this.ACTION(() => {
+      const op = this.opOf(verb, ["add", "create", "delete", "destroy"] as const, "element");
+      this.emit({ object: "element", op, table: ref, set, elements: s.elements, span: this.span(verb ?? kw) });
+    });
+  });
+
+  private rulesetCmd = this.RULE("rulesetCmd", (verb?: IToken) => {
+    const kw = this.CONSUME(Word);
+    let fam: IToken | undefined;
+    this.OPTION({ GATE: () => FAMILIES.has(this.LA(1).image), DEF: () => (fam = this.CONSUME2(Word)) });
+    this.ACTION(() => {
+      if (verb?.image !== "flush") {
+        this.report(`expected 'flush' before 'ruleset', found ${describeToken(verb ?? kw)}`, verb ?? kw);
+        return;
+      }
+      const c: Extract<Command, { object: "ruleset" }> = { object: "ruleset", op: "flush", span: this.span(verb) };
+      if (fam) c.family = this.familyOf(fam);
+      this.emit(c);
+    });
+  });
+
+  private objectCmd = this.RULE("objectCmd", (verb?: IToken) => {
+    const kw = this.CONSUME(Word);
+    this.SUBRULE(this.restOfStatement);
+    this.ACTION(() => {
+      const start = this.tokensAt().indexOf(verb ?? kw);
+      this.emit({ object: "other", what: this.textFrom(start), span: this.span(verb ?? kw) });
+    });
+  });
+
+  private objectDecl = this.RULE("objectDecl", (ref?: TableRef) => {
+    const kw = this.CONSUME(Word);
+    const from = this.pos - 1;
+    this.MANY(() => this.CONSUME(Plain));
+    this.need(1, LCurly, `'{' opening the ${kw.image} declaration`);
+    const bodyFrom = this.pos;
+    this.SUBRULE(this.balanced);
+    const bodyTo = this.pos;
+    this.need(2, RCurly, `'}' closing the ${kw.image} declaration`);
+    this.ACTION(() => {
+      const head = this.tokensAt().slice(from, bodyFrom - 1).map((t) => t.image).join(" ");
+      const body = this.tokensAt().slice(bodyFrom, bodyTo).filter((t) => t.tokenType !== Newline).map((t) => t.image).join(" ");
+      this.emit({ object: "other", what: `${head} in table ${ref!.family} ${ref!.name} { ${body} }`, span: this.span(kw) });
+    });
+  });
+
+  /** The rest of a statement: everything up to a newline or ';' outside braces. */
+  private restOfStatement = this.RULE("restOfStatement", () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(Plain) },
+        {
+          ALT: () => {
+            this.CONSUME(LCurly);
+            this.SUBRULE(this.balanced);
+            this.need(1, RCurly, "'}'");
+          },
+        },
+      ]);
+    });
+  });
+
+  /** Anything with balanced braces (newlines included). */
+  private balanced = this.RULE("balanced", () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(NotBrace) },
+        {
+          ALT: () => {
+            this.CONSUME(LCurly);
+            this.SUBRULE(this.balanced);
+            this.need(1, RCurly, "'}'");
+          },
+        },
+      ]);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Rules and statements
+
+  private rule = this.RULE("rule", (): RuleNode => {
+    const first = this.LA(1);
+    const stmts: Stmt[] = [];
+    this.AT_LEAST_ONE({
+      DEF: () => {
+        const s = this.SUBRULE(this.stmt);
+        this.ACTION(() => stmts.push(s));
+      },
+      ERR_MSG: "a statement",
+    });
+    return this.ACTION(() => {
+      const next = this.LA(1);
+      if (!isEnd(next)) {
+        throw new Fail(`expected a statement or the end of the rule${after(this.LA(0))}, found ${describeToken(next)}`, next);
+      }
+      const span = this.span(first);
+      const node: RuleNode = { stmts, span };
+      for (const s of stmts) if (s.kind === "comment") node.comment = s.text;
+      const last = this.LA(0);
+      const h = this.ctx.handles.get((last as SourcedToken).file ?? this.ctx.file)?.get(last.startLine!);
+      if (h !== undefined) node.handle = h;
+      return node;
+    });
+  });
+
+  private stmt = this.RULE("stmt", (): Stmt => {
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      ERR_MSG: "a statement",
+      DEF: [
+        { ALT: () => this.SUBRULE(this.exprStmt) },
+        { ALT: () => this.SUBRULE(this.verdictStmt) },
+        { ALT: () => this.SUBRULE(this.rejectStmt) },
+        { ALT: () => this.SUBRULE(this.natStmt) },
+        { ALT: () => this.SUBRULE(this.effectStmt) },
+        { ALT: () => this.SUBRULE(this.meterStmt) },
+        { ALT: () => this.SUBRULE(this.flowStmt) },
+        { GATE: () => this.LA(2).tokenType === SetRef, ALT: () => this.SUBRULE(this.setopStmt) },
+        { ALT: () => this.SUBRULE(this.oldSetStmt) },
+        {
+          ALT: () => {
+            const kw = this.CONSUME(CommentKw);
+            const s = this.need(1, Str, "a quoted comment");
+            return this.ACTION(() => ({ kind: "comment" as const, text: s.image.slice(1, -1), span: this.span(kw) }));
+          },
+        },
+      ],
+    });
+  });
+
+  private exprStmt = this.RULE("exprStmt", (): Stmt => {
+    const first = this.LA(1);
+    const from = this.pos;
+    const left = this.SUBRULE(this.lhsExpr);
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      ERR_MSG: "a value, a comparison, 'vmap' or 'set'",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(VmapKw);
+            const map = this.SUBRULE(this.mapTarget);
+            return this.ACTION(() => ({ kind: "vmap" as const, key: left, map, span: this.span(first) }));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(SetKw);
+            this.SUBRULE(this.rhsExpr, { ARGS: [true] });
+            return this.ACTION(() => ({ kind: "effect" as const, name: first.image, text: this.textFrom(from), filters: false, span: this.span(first) }));
+          },
+        },
+        {
+          // `ct count [over] N`: a connection-count limit, not a match on a field.
+          GATE: () => left?.kind === "ct" && left.key === "count",
+          ALT: () => {
+            this.OPTION({ GATE: () => this.LA(1).image === "over", DEF: () => this.CONSUME(Word) });
+            this.need(1, Word, "a connection count");
+            return this.ACTION(() => ({ kind: "effect" as const, name: "ct", text: this.textFrom(from), filters: true, span: this.span(first) }));
+          },
+        },
+        {
+          ALT: () => {
+            const op = this.SUBRULE(this.relOp);
+            const right = this.SUBRULE2(this.maskedRhs);
+            return this.ACTION(() => this.match(left, op, right, first));
+          },
+        },
+        {
+          ALT: () => {
+            const right = this.SUBRULE3(this.maskedRhs);
+            return this.ACTION(() => this.match(left, "implicit", right, first));
+          },
+        },
+      ],
+    });
+  });
+
+  private match(left: Expr, op: MatchOp, right: { value: Expr; mask?: Expr }, first: IToken): Stmt {
+    const span = this.span(first);
+    if (right.mask === undefined) return { kind: "match", left, op, right: right.value, span };
+    // `tcp flags syn / syn,ack` means `tcp flags & (syn|ack) == syn`.
+    return { kind: "match", left: { kind: "binop", op: "&", left, right: right.mask, span }, op: op === "implicit" ? "==" : op, right: right.value, span };
+  }
+
+  private relOp = this.RULE("relOp", (): MatchOp => {
+    let t: IToken | undefined;
+    this.OR([
+      { ALT: () => (t = this.CONSUME(EqEq)) },
+      { ALT: () => (t = this.CONSUME(NotEq)) },
+      { ALT: () => (t = this.CONSUME(Le)) },
+      { ALT: () => (t = this.CONSUME(Ge)) },
+      { ALT: () => (t = this.CONSUME(Lt)) },
+      { ALT: () => (t = this.CONSUME(Gt)) },
+      { ALT: () => (t = this.CONSUME(RelWordKw)) },
+    ]);
+    return this.ACTION(() => REL_WORDS[t!.image] ?? (t!.image as MatchOp));
+  });
+
+  private maskedRhs = this.RULE("maskedRhs", (): { value: Expr; mask?: Expr } => {
+    const value = this.SUBRULE(this.rhsExpr, { ARGS: [false] });
+    let mask: Expr | undefined;
+    this.OPTION({
+      GATE: () => this.LA(1).image === "/",
+      DEF: () => {
+        this.CONSUME(Word);
+        mask = this.SUBRULE2(this.rhsExpr, { ARGS: [false] });
+      },
+    });
+    return this.ACTION(() => (mask ? { value, mask } : { value }));
+  });
+
+  /** A right-hand side: a comma list of concatenations. */
+  private rhsExpr = this.RULE("rhsExpr", (exprOk?: boolean): Expr => {
+    const items: Expr[] = [this.SUBRULE(this.concatExpr, { ARGS: [exprOk] })];
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      items.push(this.SUBRULE2(this.concatExpr, { ARGS: [exprOk] }));
+    });
+    return this.ACTION(() => (items.length === 1 ? items[0]! : { kind: "list" as const, items, span: items[0]!.span }));
+  });
+
+  private concatExpr = this.RULE("concatExpr", (exprOk?: boolean): Expr => {
+    const parts: Expr[] = [this.SUBRULE(this.binopExpr, { ARGS: [exprOk] })];
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      parts.push(this.SUBRULE2(this.binopExpr, { ARGS: [exprOk] }));
+    });
+    let map: SetExpr | SetRefExpr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(MapKw);
+      map = this.SUBRULE(this.mapTarget);
+    });
+    return this.ACTION(() => {
+      const key: Expr = parts.length === 1 ? parts[0]! : { kind: "concat", parts, span: parts[0]!.span };
+      return map ? { kind: "map" as const, key, map, span: key.span } : key;
+    });
+  });
+
+  /** The left-hand side of a statement: like concatExpr, but it must start with an expression head. */
+  private lhsExpr = this.RULE("lhsExpr", (): Expr => {
+    let first = this.SUBRULE(this.headExpr);
+    this.MANY(() => {
+      let op: IToken | undefined;
+      this.OR([
+        { ALT: () => (op = this.CONSUME(Amp)) },
+        { ALT: () => (op = this.CONSUME(Pipe)) },
+        { ALT: () => (op = this.CONSUME(Caret)) },
+        { ALT: () => (op = this.CONSUME(Shl)) },
+        { ALT: () => (op = this.CONSUME(Shr)) },
+      ]);
+      const right = this.SUBRULE(this.primary, { ARGS: [true] });
+      this.ACTION(() => {
+        first = { kind: "binop", op: op!.image as "&", left: first, right, span: first.span };
+      });
+    });
+    const parts: Expr[] = [first];
+    this.MANY2(() => {
+      this.CONSUME(Dot);
+      parts.push(this.SUBRULE(this.binopExpr, { ARGS: [true] }));
+    });
+    return this.ACTION(() => (parts.length === 1 ? parts[0]! : { kind: "concat" as const, parts, span: parts[0]!.span }));
+  });
+
+  private headExpr = this.RULE("headExpr", (): Expr => {
+    return this.OR({
+      ERR_MSG: "an expression (ip saddr, tcp dport, meta ..., ct ...)",
+      DEF: [
+        { ALT: () => this.SUBRULE(this.payloadExpr) },
+        { ALT: () => this.SUBRULE(this.metaExpr) },
+        { ALT: () => this.SUBRULE(this.bareMetaExpr) },
+        { ALT: () => this.SUBRULE(this.ctExpr) },
+        { ALT: () => this.SUBRULE(this.fibExpr) },
+        { ALT: () => this.SUBRULE(this.opaqueExpr) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(RawPayload);
+            return this.ACTION(() => ({ kind: "opaque" as const, name: "payload", text: t.image, span: this.span(t) }));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(LParen);
+            const e = this.SUBRULE(this.concatExpr, { ARGS: [true] });
+            this.need(1, RParen, "')'");
+            return e;
+          },
+        },
+      ],
+    });
+  });
+
+  private binopExpr = this.RULE("binopExpr", (exprOk?: boolean): Expr => {
+    let left = this.SUBRULE(this.primary, { ARGS: [exprOk] });
+    this.MANY(() => {
+      let op: IToken | undefined;
+      this.OR([
+        { ALT: () => (op = this.CONSUME(Amp)) },
+        { ALT: () => (op = this.CONSUME(Pipe)) },
+        { ALT: () => (op = this.CONSUME(Caret)) },
+        { ALT: () => (op = this.CONSUME(Shl)) },
+        { ALT: () => (op = this.CONSUME(Shr)) },
+      ]);
+      const right = this.SUBRULE2(this.primary, { ARGS: [exprOk] });
+      this.ACTION(() => {
+        left = { kind: "binop", op: op!.image as "&", left, right, span: left.span };
+      });
+    });
+    return left;
+  });
+
+  private primary = this.RULE("primary", (exprOk?: boolean): Expr => {
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      ERR_MSG: "a value",
+      DEF: [
+        {
+          GATE: () => exprOk === true || PAYLOAD_FIELDS[this.LA(1).image]?.has(this.LA(2).image) === true,
+          ALT: () => this.SUBRULE(this.payloadExpr),
+        },
+        { ALT: () => this.SUBRULE(this.metaExpr) },
+        { GATE: () => exprOk === true, ALT: () => this.SUBRULE(this.bareMetaExpr) },
+        { ALT: () => this.SUBRULE(this.ctExpr) },
+        { ALT: () => this.SUBRULE(this.fibExpr) },
+        { GATE: () => exprOk === true, ALT: () => this.SUBRULE(this.opaqueExpr) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(RawPayload);
+            return this.ACTION(() => ({ kind: "opaque" as const, name: "payload", text: t.image, span: this.span(t) }));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(LParen);
+            const e = this.SUBRULE(this.concatExpr, { ARGS: [exprOk] });
+            this.need(1, RParen, "')'");
+            return e;
+          },
+        },
+        { ALT: () => this.SUBRULE(this.setExpr) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(SetRef);
+            return this.ACTION(() => ({ kind: "setref" as const, name: t.image.slice(1), span: this.span(t) }));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(Str);
+            return this.ACTION(() => ({ kind: "value" as const, text: t.image.slice(1, -1), quoted: true, span: this.span(t) }));
+          },
+        },
+        { GATE: () => !isActionKeyword(this.LA(1)), ALT: () => this.SUBRULE(this.valueExpr) },
+      ],
+    });
+  });
+
+  /** A value word, or a range written with a blank around '-' (`1024 - 2048`). */
+  private valueExpr = this.RULE("valueExpr", (): Expr => {
+    const t = this.CONSUME(Word);
+    let hi: IToken | undefined;
+    this.OPTION({
+      GATE: () => this.LA(1).image === "-",
+      DEF: () => {
+        this.CONSUME2(Word);
+        hi = this.need(1, Word, "the upper end of the range");
+      },
+    });
+    return this.ACTION(() => {
+      const span = this.span(t);
+      if (hi === undefined) return valueOf(t.image, span);
+      return { kind: "range" as const, low: valueOf(t.image, span), high: valueOf(hi.image, this.span(hi)), span };
+    });
+  });
+
+  private payloadExpr = this.RULE("payloadExpr", (): Expr => {
+    const head = this.CONSUME(PayloadHead);
+    const field = this.need(1, Word, `a field of '${head.image}'`);
+    let extra: IToken[] = [];
+    this.OPTION({
+      // `arp saddr ip`, `arp daddr ether`
+      GATE: () => head.image === "arp" && (field.image === "saddr" || field.image === "daddr") && (this.LA(1).image === "ip" || this.LA(1).image === "ether"),
+      DEF: () => extra.push(this.CONSUME2(Word)),
+    });
+    this.OPTION2({
+      // `tcp option maxseg size`, `ip option ra`, `sctp chunk data flags`
+      GATE: () => PAYLOAD_SUBOBJECT[head.image] === field.image,
+      DEF: () => {
+        extra.push(this.need(3, Plain, `a ${field.image} name`));
+        this.OPTION3({ GATE: () => SUBOBJECT_FIELDS.has(this.LA(1).image) && !isEnd(this.LA(2)) || ["kind", "length", "size", "type", "flags", "value", "count", "left", "right", "tsval", "tsecr", "mss"].includes(this.LA(1).image), DEF: () => extra.push(this.CONSUME4(Word)) });
+      },
+    });
+    return this.ACTION(() => {
+      const span = this.span(head);
+      if (PAYLOAD_SUBOBJECT[head.image] === field.image) {
+        return { kind: "opaque" as const, name: `${head.image} ${field.image}`, text: [head, field, ...extra].map((t) => t.image).join(" "), span };
+      }
+      const known = PAYLOAD_FIELDS[head.image];
+      if (known && !known.has(field.image)) {
+        throw new Fail(`expected a field of '${head.image}' (${[...known].join(", ")}), found '${field.image}'`, field);
+      }
+      extra = extra.filter(Boolean);
+      return { kind: "payload" as const, protocol: head.image, field: [field, ...extra].map((t) => t.image).join(" "), span };
+    });
+  });
+
+  private metaExpr = this.RULE("metaExpr", (): Expr => {
+    const kw = this.CONSUME(MetaKw);
+    const key = this.need(1, Word, "a meta key (l4proto, iifname, mark, ...)");
+    return this.ACTION(() => {
+      if (!META_KEYS.has(key.image)) throw new Fail(`expected a meta key (l4proto, nfproto, iifname, oifname, mark, pkttype, ...), found '${key.image}'`, key);
+      return { kind: "meta" as const, key: key.image, span: this.span(kw) };
+    });
+  });
+
+  private bareMetaExpr = this.RULE("bareMetaExpr", (): Expr => {
+    const key = this.CONSUME(MetaBareHead);
+    return this.ACTION(() => ({ kind: "meta" as const, key: key.image, span: this.span(key) }));
+  });
+
+  private ctExpr = this.RULE("ctExpr", (): Expr => {
+    const kw = this.CONSUME(CtKw);
+    let dir: IToken | undefined;
+    let fam: IToken | undefined;
+    this.OPTION({ GATE: () => this.LA(1).image === "original" || this.LA(1).image === "reply", DEF: () => (dir = this.CONSUME(Word)) });
+    this.OPTION2({
+      GATE: () => (this.LA(1).image === "ip" || this.LA(1).image === "ip6") && tokenMatcher(this.LA(2), Word),
+      DEF: () => (fam = this.CONSUME2(Word)),
+    });
+    const key = this.need(3, Word, "a ct key (state, status, mark, saddr, ...)");
+    return this.ACTION(() => {
+      if (!CT_KEYS.has(key.image)) throw new Fail(`expected a ct key (state, status, mark, direction, saddr, daddr, ...), found '${key.image}'`, key);
+      const e: Expr = { kind: "ct", key: key.image, span: this.span(kw) };
+      if (dir) e.direction = dir.image as "original" | "reply";
+      if (fam) e.family = fam.image as "ip" | "ip6";
+      return e;
+    });
+  });
+
+  private fibExpr = this.RULE("fibExpr", (): Expr => {
+    const kw = this.CONSUME(FibKw);
+    const flags = [this.needWord(1, FIB_FLAGS, "a fib input (saddr, daddr, mark, iif, oif)")];
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      flags.push(this.needWord(2, FIB_FLAGS, "a fib input after '.'"));
+    });
+    const result = this.needWord(3, FIB_RESULTS, "a fib result (oif, oifname, type)");
+    return this.ACTION(() => ({ kind: "fib" as const, flags: flags.map((f) => f.image), result: result.image, span: this.span(kw) }));
+  });
+
+  private opaqueExpr = this.RULE("opaqueExpr", (): Expr => {
+    const kw = this.CONSUME(OpaqueHead);
+    const from = this.pos - 1;
+    let spec: OpaqueSpec = { main: false };
+    this.ACTION(() => {
+      spec = OPAQUE[kw.image] ?? { main: true };
+    });
+    this.MANY({ GATE: () => spec.pre?.has(this.LA(1).image) === true, DEF: () => {
+      this.CONSUME(Word);
+      this.need(1, Word, "a value");
+    } });
+    this.OPTION({ GATE: () => spec.familyFirst === true && (this.LA(1).image === "ip" || this.LA(1).image === "ip6"), DEF: () => this.CONSUME2(Word) });
+    this.OPTION2({ GATE: () => spec.expr === true, DEF: () => this.SUBRULE(this.concatExpr, { ARGS: [true] }) });
+    this.OPTION3({ GATE: () => spec.main, DEF: () => this.need(3, Word, `an argument of '${kw.image}'`) });
+    this.MANY2({ GATE: () => spec.post?.has(this.LA(1).image) === true, DEF: () => {
+      this.CONSUME4(Word);
+      this.need(5, Word, "a value");
+    } });
+    this.OPTION4({ GATE: () => spec.familyAfter === true && (this.LA(1).image === "ip" || this.LA(1).image === "ip6"), DEF: () => this.CONSUME6(Word) });
+    this.OPTION5({ GATE: () => spec.fields?.has(this.LA(1).image) === true, DEF: () => this.CONSUME7(Word) });
+    return this.ACTION(() => ({ kind: "opaque" as const, name: kw.image, text: this.textFrom(from), span: this.span(kw) }));
+  });
+
+  private mapTarget = this.RULE("mapTarget", (): SetExpr | SetRefExpr => {
+    return this.OR({
+      ERR_MSG: "a map ('{ key : value, ... }' or '@name')",
+      DEF: [
+        { ALT: () => this.SUBRULE(this.setExpr) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(SetRef);
+            return this.ACTION(() => ({ kind: "setref" as const, name: t.image.slice(1), span: this.span(t) }));
+          },
+        },
+      ],
+    });
+  });
+
+  private setExpr = this.RULE("setExpr", (): SetExpr => {
+    const open = this.CONSUME(LCurly);
+    const elements: SetElement[] = [];
+    let needComma = false;
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(Newline) },
+        {
+          ALT: () => {
+            this.CONSUME(Comma);
+            this.ACTION(() => (needComma = false));
+          },
+        },
+        {
+          ALT: () => {
+            const first = this.LA(1);
+            const e = this.SUBRULE(this.element);
+            this.ACTION(() => {
+              if (needComma) throw new Fail(`expected ',' or '}' between set elements, found ${describeToken(first)}`, first);
+              needComma = true;
+              // Nested anonymous sets (`{ $a, 3 }` with `define a = { 1, 2 }`) are flattened, as nft does.
+              if (e.key.kind === "set" && e.data === undefined && e.options === undefined) elements.push(...e.key.elements);
+              else elements.push(e);
+            });
+          },
+        },
+      ]);
+    });
+    this.need(1, RCurly, "',' or '}' in the set");
+    return this.ACTION(() => ({ kind: "set" as const, elements, span: this.span(open) }));
+  });
+
+  private element = this.RULE("element", (): SetElement => {
+    const key = this.SUBRULE(this.concatExpr, { ARGS: [false] });
+    let options: Record<string, string> | undefined;
+    const opt = (o: [string, string]) => {
+      options ??= {};
+      options[o[0]] = o[1];
+    };
+    this.MANY(() => {
+      const o = this.SUBRULE(this.elementOption);
+      this.ACTION(() => opt(o));
+    });
+    let data: Expr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(Colon);
+      data = this.SUBRULE(this.elementData);
+      this.MANY2(() => {
+        const o = this.SUBRULE2(this.elementOption);
+        this.ACTION(() => opt(o));
+      });
+    });
+    return this.ACTION(() => {
+      const e: SetElement = { key, span: key.span };
+      if (data) e.data = data;
+      if (options) e.options = options;
+      return e;
+    });
+  });
+
+  private elementOption = this.RULE("elementOption", (): [string, string] => {
+    const kw = this.CONSUME(Word);
+    const from = this.pos;
+    this.ACTION(() => {
+      if (!ELEMENT_OPTIONS.has(kw.image)) this.fail("',' or '}'");
+    });
+    this.MANY({
+      GATE: () => {
+        const t = this.LA(1);
+        return t.tokenType !== Comma && t.tokenType !== Colon && !ELEMENT_OPTIONS.has(t.image);
+      },
+      DEF: () => this.CONSUME(Plain),
+    });
+    return this.ACTION(() => [kw.image, this.textFrom(from)]);
+  });
+
+  private elementData = this.RULE("elementData", (): Expr => {
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      ERR_MSG: "a value or verdict after ':'",
+      DEF: [
+        {
+          GATE: () => tokenMatcher(this.LA(1), SimpleVerdict) || tokenMatcher(this.LA(1), JumpKw) || tokenMatcher(this.LA(1), QueueKw),
+          ALT: () => {
+            const first = this.LA(1);
+            const v = this.SUBRULE(this.verdict);
+            return this.ACTION(() => ({ kind: "verdict" as const, verdict: v, span: this.span(first) }));
+          },
+        },
+        { ALT: () => this.SUBRULE(this.concatExpr, { ARGS: [false] }) },
+      ],
+    });
+  });
+
+  private verdict = this.RULE("verdict", (): Verdict => {
+    return this.OR({
+      ERR_MSG: "a verdict",
+      DEF: [
+        {
+          ALT: () => {
+            const t = this.CONSUME(SimpleVerdict);
+            return this.ACTION(() => ({ kind: t.image as "accept" }));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(QueueKw);
+            const from = this.pos - 1;
+            this.MANY({
+              GATE: () => {
+                const n = this.LA(1);
+                if (n.tokenType === Comma) return ["bypass", "fanout"].includes(this.LA(2).image) && this.LA(0).image !== "queue";
+                return tokenMatcher(n, Plain) && !isStmtStart(n) && n.tokenType !== Colon && (tokenMatcher(n, Word) || n.tokenType === Comma);
+              },
+              DEF: () => this.CONSUME(Plain),
+            });
+            return this.ACTION(() => {
+              const text = this.textFrom(from);
+              const opts = EFFECT_OPTIONS["queue"]!;
+              const words = text.split(/[\s,]+/).slice(1);
+              if (words.length > 0 && !opts.has(words[0]!)) this.report(`expected a queue option (num, bypass, fanout, flags, to) after 'queue', found '${words[0]}'`, t);
+              return { kind: "queue" as const, text };
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(JumpKw);
+            return this.OR2({
+              ERR_MSG: "a chain name",
+              DEF: [
+                {
+                  ALT: () => {
+                    const name = this.SUBRULE(this.name, { ARGS: ["a chain name"] });
+                    return this.ACTION(() => ({ kind: t.image as "jump", target: name }));
+                  },
+                },
+                {
+                  ALT: () => {
+                    const rules = this.SUBRULE(this.anonymousChain);
+                    return this.ACTION(() => ({ kind: t.image as "jump", target: "", anonymous: rules }));
+                  },
+                },
+              ],
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  private anonymousChain = this.RULE("anonymousChain", (): RuleNode[] => {
+    this.CONSUME(LCurly);
+    const rules: RuleNode[] = [];
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(Newline) },
+        { ALT: () => this.CONSUME(Semi) },
+        { ALT: () => rules.push(this.SUBRULE(this.rule)) },
+      ]);
+    });
+    this.need(1, RCurly, "'}' closing the anonymous chain");
+    return rules;
+  });
+
+  private verdictStmt = this.RULE("verdictStmt", (): Stmt => {
+    const first = this.LA(1);
+    const v = this.SUBRULE(this.verdict);
+    return this.ACTION(() => ({ kind: "verdict" as const, verdict: v, span: this.span(first) }));
+  });
+
+  private rejectStmt = this.RULE("rejectStmt", (): Stmt => {
+    const kw = this.CONSUME(RejectKw);
+    const from = this.pos;
+    this.OPTION({
+      GATE: () => this.LA(1).image === "with",
+      DEF: () => {
+        this.CONSUME(Word);
+        this.needWord(1, new Set(["icmp", "icmpv6", "icmpx", "tcp"]), "icmp, icmpv6, icmpx or tcp after 'with'");
+        this.OPTION2({ GATE: () => this.LA(1).image === "type", DEF: () => this.CONSUME3(Word) });
+        this.need(4, Word, "a reject type (tcp reset, icmp port-unreachable, icmpx admin-prohibited, ...)");
+      },
+    });
+    return this.ACTION(() => {
+      const s: Stmt = { kind: "reject", span: this.span(kw) };
+      if (this.pos > from) s.with = this.textFrom(from + 1);
+      return s;
+    });
+  });
+
+  private natStmt = this.RULE("natStmt", (): Stmt => {
+    const kw = this.CONSUME(NatKw);
+    let family: IToken | undefined;
+    let addr: Expr | undefined;
+    let port: Expr | undefined;
+    const flags: string[] = [];
+    this.OPTION({
+      GATE: () => (this.LA(1).image === "ip" || this.LA(1).image === "ip6") && ["to", "prefix", "addr"].includes(this.LA(2).image),
+      DEF: () => (family = this.CONSUME(Word)),
+    });
+    this.OPTION2({
+      GATE: () => this.LA(1).image === "addr" && this.LA(2).tokenType === Dot,
+      DEF: () => {
+        this.CONSUME2(Word);
+        this.CONSUME(Dot);
+        this.needWord(1, "port", "'port' after 'addr .'");
+      },
+    });
+    this.OPTION3({ GATE: () => this.LA(1).image === "prefix", DEF: () => flags.push(this.CONSUME3(Word).image) });
+    this.OPTION4({
+      GATE: () => {
+        const n = this.LA(1);
+        if (n.image === "to") return true;
+        if (kw.image !== "dnat" && kw.image !== "snat") return false;
+        return (tokenMatcher(n, Word) && !isStmtStart(n) && !NAT_FLAGS.has(n.image)) || n.tokenType === Colon;
+      },
+      DEF: () => {
+        this.OPTION5({ GATE: () => this.LA(1).image === "to", DEF: () => this.CONSUME4(Word) });
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(Colon);
+              port = this.SUBRULE(this.concatExpr, { ARGS: [true] });
+            },
+          },
+          {
+            ALT: () => {
+              addr = this.SUBRULE2(this.concatExpr, { ARGS: [true] });
+              this.OPTION6(() => {
+                this.CONSUME2(Colon);
+                port = this.SUBRULE3(this.concatExpr, { ARGS: [true] });
+              });
+            },
+          },
+        ]);
+      },
+    });
+    this.MANY({
+      GATE: () => NAT_FLAGS.has(this.LA(1).image) || (this.LA(1).tokenType === Comma && NAT_FLAGS.has(this.LA(2).image)),
+      DEF: () => {
+        const t = this.CONSUME(Plain);
+        this.ACTION(() => {
+          if (t.tokenType !== Comma) flags.push(t.image);
+        });
+      },
+    });
+    return this.ACTION(() => {
+      const s: Extract<Stmt, { kind: "nat" }> = { kind: "nat", type: kw.image as "dnat", span: this.span(kw) };
+      if (family) s.family = family.image as "ip" | "ip6";
+      if (addr) {
+        const split = splitAddrPort(addr);
+        s.addr = split.addr;
+        if (split.port && !port) port = split.port;
+      }
+      if (port) s.port = port;
+      if (flags.length > 0) s.flags = flags;
+      if ((kw.image === "dnat" || kw.image === "snat") && !addr && !port) {
+        throw new Fail(`expected 'to' and an address after '${kw.image}', found ${describeToken(this.LA(1))}`, this.LA(1));
+      }
+      return s;
+    });
+  });
+
+  private effectStmt = this.RULE("effectStmt", (): Stmt => {
+    const kw = this.OR([
+      { ALT: () => this.CONSUME(EffectKw) },
+      { ALT: () => this.CONSUME(DupKw) },
+      { ALT: () => this.CONSUME(SynproxyKw) },
+    ]);
+    const from = this.pos - 1;
+    this.ACTION(() => (this.effectName = kw.image));
+    this.MANY({
+      GATE: () => {
+        const n = this.LA(1);
+        if (!tokenMatcher(n, Plain)) return false;
+        if (!isStmtStart(n)) return true;
+        const prev = this.LA(0).image;
+        // `log flags tcp sequence`, `tproxy ip to ...`, `fwd ip to ...`
+        if (prev === "flags" && this.effectName === "log") return true;
+        return prev === this.effectName && (n.image === "ip" || n.image === "ip6");
+      },
+      DEF: () => this.CONSUME(Plain),
+    });
+    return this.ACTION(() => {
+      const name = kw.image;
+      const text = this.textFrom(from);
+      const toks = this.tokensAt();
+      const firstArg = this.pos > from + 1 ? toks[from + 1]! : undefined;
+      const opts = EFFECT_OPTIONS[name];
+      if (firstArg && opts && !opts.has(firstArg.image)) {
+        const hint = opts.size > 0 ? `a ${name} option (${[...opts].join(", ")}) or the next statement` : "the next statement";
+        throw new Fail(`expected ${hint} after '${name}', found ${describeToken(firstArg)}`, firstArg);
+      }
+      if ((name === "limit" || name === "dup" || name === "tproxy") && !firstArg) {
+        throw new Fail(`expected ${name === "limit" ? "'rate'" : "'to'"} after '${name}', found ${describeToken(this.LA(1))}`, this.LA(1));
+      }
+      return { kind: "effect" as const, name, text, filters: FILTERING_EFFECTS.has(name), span: this.span(kw) };
+    });
+  });
+
+  private meterStmt = this.RULE("meterStmt", (): Stmt => {
+    const kw = this.CONSUME(MeterKw);
+    const from = this.pos - 1;
+    this.need(1, Word, "a meter name");
+    this.OPTION({
+      GATE: () => this.LA(1).image === "size",
+      DEF: () => {
+        this.CONSUME2(Word);
+        this.need(3, Word, "a size");
+      },
+    });
+    this.need(4, LCurly, "'{' after the meter name");
+    this.SUBRULE(this.balanced);
+    this.need(5, RCurly, "'}' closing the meter");
+    return this.ACTION(() => ({ kind: "effect" as const, name: "meter", text: this.textFrom(from), filters: true, span: this.span(kw) }));
+  });
+
+  private flowStmt = this.RULE("flowStmt", (): Stmt => {
+    const kw = this.CONSUME(FlowKw);
+    const from = this.pos - 1;
+    this.needWord(1, new Set(["add", "offload"]), "'add' or 'offload' after 'flow'");
+    this.need(2, SetRef, "a flowtable (@name)");
+    return this.ACTION(() => ({ kind: "effect" as const, name: "flow", text: this.textFrom(from), filters: false, span: this.span(kw) }));
+  });
+
+  /** `add @s { ip saddr }`, `update @s { ip saddr timeout 10s limit rate 10/second }`, `delete @s { ... }`. */
+  private setopStmt = this.RULE("setopStmt", (): Stmt => {
+    const op = this.OR([{ ALT: () => this.CONSUME(AddKw) }, { ALT: () => this.CONSUME(UpdateKw) }, { ALT: () => this.CONSUME(DeleteKw) }]);
+    const set = this.CONSUME(SetRef);
+    this.need(1, LCurly, `'{' after '${set.image}'`);
+    this.MANY(() => this.CONSUME(Newline));
+    const elem = this.SUBRULE(this.concatExpr, { ARGS: [true] });
+    this.SUBRULE(this.balanced);
+    this.need(2, RCurly, "'}'");
+    return this.ACTION(() => ({ kind: "setop" as const, op: op.image as "add", set: set.image.slice(1), elem, span: this.span(op) }));
+  });
+
+  /** The older `set add ip saddr @s` / `set update ip saddr timeout 1m @s`. */
+  private oldSetStmt = this.RULE("oldSetStmt", (): Stmt => {
+    const kw = this.CONSUME(SetKw);
+    const op = this.needWord(1, new Set(["add", "update", "delete"]), "'add', 'update' or 'delete' after 'set'");
+    const elem = this.SUBRULE(this.concatExpr, { ARGS: [true] });
+    this.MANY({ GATE: () => this.LA(1).tokenType !== SetRef, DEF: () => this.CONSUME(Plain) });
+    const set = this.need(2, SetRef, "a set (@name)");
+    return this.ACTION(() => ({ kind: "setop" as const, op: op.image as "add", set: set.image.slice(1), elem, span: this.span(kw) }));
+  });
+}
+
+const V4_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}(?:-\d{1,3}(?:\.\d{1,3}){3})?):([0-9a-z\-]+)$/i;
+const V6_PORT = /^\[([0-9a-fA-F:.]+)\](?:-\[([0-9a-fA-F:.]+)\])?(?::([0-9a-z\-]+))?$/i;
+
+/** `10.0.0.1:80` and `[2001:db8::1]:80` written as one word: address and port apart. */
+function splitAddrPort(e: Expr): { addr: Expr; port?: Expr } {
+  if (e.kind !== "value" || e.quoted) return { addr: e };
+  const m4 = V4_PORT.exec(e.text);
+  if (m4) return { addr: valueOf(m4[1]!, e.span), port: valueOf(m4[2]!, e.span) };
+  const m6 = V6_PORT.exec(e.text);
+  if (m6) {
+    const addr: Expr = m6[2] !== undefined
+      ? { kind: "range", low: { kind: "value", text: m6[1]!, span: e.span }, high: { kind: "value", text: m6[2], span: e.span }, span: e.span }
+      : valueOf(m6[1]!, e.span);
+    return m6[3] !== undefined ? { addr, port: valueOf(m6[3], e.span) } : { addr };
+  }
+  return { addr: e };
+}
+
+let instance: NftTextParser | undefined;
+
+/** The parser, built on first use (self-analysis takes a moment; CLI start-up matters). */
+export function nftTextParser(): NftTextParser {
+  instance ??= new NftTextParser();
+  return instance;
+}

@@ -1,0 +1,108 @@
+/**
+ * What nftables names mean to the text reader: header fields, meta and ct keys, statement
+ * options, and how a written value word splits into a range or a prefix. Names only - no
+ * meaning is given to values here (that is the mapper's business).
+ */
+import type { SourceSpan } from "../../src/model/types.js";
+import type { Expr } from "./ast.js";
+
+const set = (words: string): ReadonlySet<string> => new Set(words.split(/\s+/).filter(Boolean));
+
+/** Fields per header, for `HEADER FIELD` expressions (nft 1.0.x and newer). */
+export const PAYLOAD_FIELDS: Record<string, ReadonlySet<string>> = {
+  ip: set("version hdrlength dscp ecn length id frag-off ttl protocol checksum saddr daddr tos option"),
+  ip6: set("version dscp ecn flowlabel length nexthdr hoplimit saddr daddr priority"),
+  tcp: set("sport dport sequence ackseq doff reserved flags window checksum urgptr option"),
+  udp: set("sport dport length checksum"),
+  udplite: set("sport dport csumcov checksum"),
+  sctp: set("sport dport vtag checksum chunk"),
+  dccp: set("sport dport type"),
+  th: set("sport dport"),
+  icmp: set("type code checksum id sequence gateway mtu"),
+  icmpv6: set("type code checksum parameter-problem packet-too-big id sequence max-delay mtu taddr daddr"),
+  igmp: set("type mrt checksum group"),
+  ah: set("nexthdr hdrlength reserved spi sequence"),
+  esp: set("spi sequence"),
+  comp: set("nexthdr flags cpi"),
+  ether: set("saddr daddr type"),
+  vlan: set("id cfi dei pcp type"),
+  arp: set("htype ptype hlen plen operation saddr daddr"),
+  gre: set("version flags protocol"),
+  gretap: set("version flags protocol"),
+  geneve: set("vni type"),
+  vxlan: set("vni flags"),
+  ipip: set("version"),
+  ip6ip: set("version"),
+};
+
+/** Sub-objects read as opaque expressions: `tcp option maxseg size`, `ip option ra`, `sctp chunk data flags`. */
+export const PAYLOAD_SUBOBJECT: Record<string, string> = { tcp: "option", ip: "option", sctp: "chunk" };
+export const SUBOBJECT_FIELDS = set(
+  "kind length size count value left right left0 right0 left1 right1 left2 right2 left3 right3 tsval tsecr type flags " +
+    "tsn stream ssn ppid init-tag a-rwnd num-outbound-streams num-inbound-streams initial-tsn cum-tsn-ack num-gap-ack-blocks " +
+    "num-dup-tsns cookie-preservative ptr addr ttl exists missing subtype",
+);
+
+export const META_KEYS = set(
+  "length nfproto l4proto protocol priority mark iif iifname iiftype oif oifname oiftype skuid skgid nftrace rtclassid " +
+    "ibriport obriport ibridgename obridgename ibrname obrname pkttype cpu iifgroup oifgroup cgroup random secpath ipsec " +
+    "iifkind oifkind time day hour secmark sdif sdifname broute ibrpvid ibrvproto",
+);
+
+export const CT_KEYS = set(
+  "state direction status mark expiration helper l3proto saddr daddr protocol proto-src proto-dst label bytes packets avgpkt " +
+    "zone event id secmark count timeout expectation",
+);
+export const FIB_FLAGS = set("saddr daddr mark iif oif");
+export const FIB_RESULTS = set("oif oifname type");
+
+export const NAT_FLAGS = set("random fully-random persistent netmap");
+
+/** Options each word-option statement takes (first word of each option). */
+export const EFFECT_OPTIONS: Record<string, ReadonlySet<string>> = {
+  counter: set("packets bytes name"),
+  log: set("prefix level group snaplen queue-threshold flags"),
+  limit: set("rate name"),
+  quota: set("over until name used"),
+  notrack: set(""),
+  last: set("used"),
+  xt: set("match target watcher"),
+  synproxy: set("mss wscale timestamp sack-perm name"),
+  queue: set("num bypass fanout flags to"),
+  dup: set("to device"),
+  fwd: set("to device ip ip6"),
+  tproxy: set("to ip ip6"),
+};
+
+/** Statements that stop some matching packets (the mapper makes them Unknown conditions). */
+export const FILTERING_EFFECTS = set("limit quota meter connlimit synproxy");
+
+export const SET_OPTIONS = set("timeout gc-interval size policy auto-merge counter comment quota limit last");
+export const ELEMENT_OPTIONS = set("timeout expires comment counter quota limit last");
+
+export const REL_WORDS: Record<string, "==" | "!=" | "<" | ">" | "<=" | ">="> = { eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=" };
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+const NUM = /^(?:\d+|0x[0-9a-fA-F]+)$/;
+
+function rangeSide(s: string): boolean {
+  return NUM.test(s) || IPV4.test(s) || (s.includes(":") && /^[0-9a-fA-F:.]+$/.test(s));
+}
+
+/** A value word as an expression: `10.0.0.0/8` is a prefix, `1024-65535` a range, else a value. */
+export function valueOf(image: string, span: SourceSpan): Expr {
+  const slash = image.indexOf("/");
+  if (slash > 0 && (image.includes(".") || image.includes(":"))) {
+    const len = image.slice(slash + 1);
+    if (/^\d{1,3}$/.test(len)) return { kind: "prefix", addr: image.slice(0, slash), length: Number(len), span };
+  }
+  const dash = image.indexOf("-", 1);
+  if (dash > 0 && image.indexOf("-", dash + 1) < 0) {
+    const lo = image.slice(0, dash);
+    const hi = image.slice(dash + 1);
+    if (rangeSide(lo) && rangeSide(hi)) {
+      return { kind: "range", low: { kind: "value", text: lo, span }, high: { kind: "value", text: hi, span }, span };
+    }
+  }
+  return { kind: "value", text: image, span };
+}
