@@ -55,11 +55,6 @@ export interface AddressValue {
 
 export const emptyAddress = (): AddressValue => ({ v4: [], v6: [], unknown: [] });
 
-export function mergeAddress(into: AddressValue, v: AddressValue): void {
-  into.v4 = normalize([...into.v4, ...v.v4]);
-  into.v6 = normalize([...into.v6, ...v.v6]);
-  for (const u of v.unknown) if (!into.unknown.includes(u)) into.unknown.push(u);
-}
 
 /** One address book: its addresses and sets (nodes, resolved on demand). */
 export interface AddressBook {
@@ -144,13 +139,19 @@ export class AddressBooks {
     for (const kind of ["address", "address-set"] as const) {
       for (const m of kids(child(set, kind))) {
         const v = this.resolveIn(book, m.name, [...visiting, name]);
-        if (v) mergeAddress(out, v);
-        else {
+        if (v) {
+          // collected here, normalized once below (merging per member would be quadratic)
+          out.v4.push(...v.v4);
+          out.v6.push(...v.v6);
+          for (const u of v.unknown) if (!out.unknown.includes(u)) out.unknown.push(u);
+        } else {
           this.diags.error(m, `address-set '${name}' refers to undefined ${kind} '${m.name}' (address book ${book.name})`);
           out.unknown.push(`undefined ${kind} ${m.name}`);
         }
       }
     }
+    out.v4 = normalize(out.v4);
+    out.v6 = normalize(out.v6);
     this.cache.set(key, out);
     return out;
   }

@@ -59,7 +59,8 @@ export function parseJunos(text: string, file: string): Ruleset {
   const complete = child(root, "system") !== undefined || child(root, "interfaces") !== undefined;
   const ctx: JunosContext = { root, diags, file, lines: text.split("\n"), chains: new Map(), complete, ruleCount: 0 };
 
-  const zones = readZones(root);
+  const zones = readZones(ctx);
+  reportUnreadHierarchies(ctx);
   const books = new AddressBooks(root, diags);
   const apps = new Applications(root, diags);
   books.checkAll();
@@ -109,4 +110,11 @@ function usesInet6(ctx: JunosContext): boolean {
   const security = at(ctx.root, "security");
   if (security && leafPaths(security).some((p) => p.some((n) => n.name.includes(":") && /^[0-9a-fA-F:]+(?:\/\d+)?$/.test(n.name) || n.name === "any-ipv6"))) return true;
   return false;
+}
+
+/** Top-level hierarchies the interpreters read; the rest (routing, protocols, system ...) is not firewall configuration. */
+const READ = new Set(["security", "firewall", "interfaces", "applications", "policy-options", "groups", "apply-groups", "apply-groups-except", "system", "version"]);
+
+function reportUnreadHierarchies(ctx: JunosContext): void {
+  for (const n of kids(ctx.root)) if (!READ.has(n.name)) ctx.diags.info(n, `'${n.name}' is not firewall configuration; not read`);
 }

@@ -19,10 +19,24 @@ export interface Zone {
   interfaces: string[];
 }
 
-export function readZones(root: ConfigNode): Map<string, Zone> {
+/**
+ * The zones and their interface units. In a complete configuration, a zone interface that the
+ * `interfaces` hierarchy does not define is an error (the zone cannot receive traffic on it).
+ */
+export function readZones(ctx: JunosContext): Map<string, Zone> {
   const zones = new Map<string, Zone>();
-  for (const z of kids(at(root, "security", "zones", "security-zone"))) {
-    zones.set(z.name, { name: z.name, node: z, interfaces: kids(child(z, "interfaces")).map((i) => unitName(i.name)) });
+  const defined = child(ctx.root, "interfaces");
+  for (const z of kids(at(ctx.root, "security", "zones", "security-zone"))) {
+    const ifs = kids(child(z, "interfaces"));
+    if (ctx.complete && defined) {
+      for (const i of ifs) {
+        const unit = unitName(i.name);
+        const dot = unit.lastIndexOf(".");
+        const ifd = child(defined, unit.slice(0, dot));
+        if (!ifd || !child(child(ifd, "unit"), unit.slice(dot + 1))) ctx.diags.error(i, `zone ${z.name}: interface ${unit} is not defined under 'interfaces'`);
+      }
+    }
+    zones.set(z.name, { name: z.name, node: z, interfaces: ifs.map((i) => unitName(i.name)) });
   }
   return zones;
 }

@@ -240,6 +240,44 @@ set interfaces ge-0/0/1 unit 5 family inet filter output G
   });
 });
 
+describe("destination and static NAT", () => {
+  const text = `set system host-name n
+set interfaces ge-0/0/0 unit 0 family inet address 5.6.7.1/24
+set interfaces ge-0/0/2 unit 0 family inet address 10.0.2.1/24
+set security zones security-zone untrust interfaces ge-0/0/0.0
+set security zones security-zone dmz interfaces ge-0/0/2.0
+set security nat static rule-set from-internet from zone untrust
+set security nat static rule-set from-internet rule mail match destination-address 5.6.7.25/32
+set security nat static rule-set from-internet rule mail then static-nat prefix 10.0.2.25/32
+set security nat destination pool web address 10.0.2.80/32 port 8080
+set security nat destination rule-set dn from zone untrust
+set security nat destination rule-set dn rule web match destination-address 5.6.7.80/32
+set security nat destination rule-set dn rule web match destination-port 80
+set security nat destination rule-set dn rule web then destination-nat pool web
+set security policies from-zone untrust to-zone dmz policy p match source-address any
+set security policies from-zone untrust to-zone dmz policy p match destination-address any
+set security policies from-zone untrust to-zone dmz policy p match application any
+set security policies from-zone untrust to-zone dmz policy p then permit
+`;
+
+  it("is a dstnat stage before the policies; rules rewrite to the pool or the static prefix", () => {
+    const rs = parseJunos(text, "n.set");
+    expect(errors(rs)).toEqual([]);
+    expect(rs.pipelines[0]!.stages.map((st) => st.role)).toEqual(["dstnat", "filter"]);
+    const nat = chain(rs, "security nat/destination and static nat");
+    expect(nat.rules.map((r) => [r.id, r.action])).toEqual([
+      ["destination nat dn/web", { kind: "dnat", to: { addr: { lo: 0x0a000250n, hi: 0x0a000250n }, family: 4, ports: [8080, 8080] }, target: "pool web" }],
+      ["static nat from-internet/mail", { kind: "dnat", to: { addr: { lo: 0x0a000219n, hi: 0x0a000219n }, family: 4 }, target: "static-nat prefix 10.0.2.25/32" }],
+    ]);
+    expect(nat.rules[0]!.conditions[0]).toEqual({ kind: "iface", field: "iif", name: "ge-0/0/0.0", prefix: false });
+  });
+
+  it("a public address reaching an inside host through static NAT is reported at the NAT rule", () => {
+    const res = analyzeText("n.set", text);
+    expect(res.findings.some((f) => f.ruleId === "nat-port-forward-exposure" && f.location.line === 7 && f.exposure?.service === "smtp")).toBe(true);
+  });
+});
+
 describe("bad input", () => {
   it("unbalanced braces, unterminated strings and comments are positioned errors, and the rest is still read", () => {
     const r = parseJunos(`security {\n    zones {\n        security-zone a {\n            interfaces ge-0/0/0.0;\n        }\n    }\n}\n}\nsystem {\n    host-name "oops;\n    location x;\n`, "bad.conf");
