@@ -191,7 +191,7 @@ describe("exposure map", () => {
     await tick(100);
     const f = frame();
     expect(f).toContain("fwlint review - Exposure map");
-    expect(f).toContain("DESTINATION     SERVICE      PORTS        DECIDED BY");
+    expect(f).toContain("  DESTINATION            SERVICE    PORTS       DECIDED BY");
     expect(f).toMatch(/! any\s+ssh\s+tcp\/22\s+\S*open-relay\.rules:15 -A INPUT/);
     expect(f).toMatch(/! any\s+smtp\s+tcp\/25\s+\S*open-relay\.rules:16/);
     expect(f).toMatch(/ {2}any\s+-\s+icmp\/-\s+\S*open-relay\.rules:14/);
@@ -209,8 +209,8 @@ describe("exposure map", () => {
     const { press, frame } = await start({ width: 120, height: 30 });
     await press("m");
     await tick(100);
-    expect(frame()).toContain("PROTO/PORTS      FROM      DECIDED BY");
-    expect(frame()).toMatch(/smtp\s+tcp\/25\s+any\s+/);
+    expect(frame()).toContain("PROTO/PORTS    FROM   DECIDED BY");
+    expect(frame()).toMatch(/smtp\s+tcp\/25\s+any\s+\S*open-relay\.rules:16 -A INPUT -p tcp -m tcp --dport 25/);
   });
 });
 

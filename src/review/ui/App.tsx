@@ -409,7 +409,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
   else if (status !== "") footer = status;
   else if (screen === "trace") footer = "Enter trace  Tab next file  Esc back  Ctrl-U clear";
   else if (screen === "help") footer = "any key: back";
-  else footer = "?:help  /:search  s:severity  r:rule  o:sort  a:accept  e:edit  m:map  t:trace  q:quit";
+  else footer = "?:help /:search s:severity r:rule o:sort a:accept e:edit m:map t:trace q:quit";
 
   return (
     <ThemeContext.Provider value={theme}>

@@ -146,12 +146,19 @@ export function DetailView({ item, width, height, scroll }: { item: ReviewFindin
   );
 }
 
+/** `text` in a column of `width`: padded, or cut with an ellipsis. */
+function col(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
 export function ExposureView({ rows, selected, height, width }: { rows: ExposureRow[] | undefined; selected: number; height: number; width: number }) {
   const theme = useTheme();
   if (rows === undefined) return <Line>Computing what the Internet can reach...</Line>;
   if (rows.length === 0) return <Line>Nothing is reachable from the Internet (new connections from public sources).</Line>;
   const wide = width >= 100;
-  const head = wide ? "  DESTINATION          SERVICE           PROTO/PORTS      FROM      DECIDED BY" : "  DESTINATION     SERVICE      PORTS        DECIDED BY";
+  const head = wide
+    ? `  ${col("DESTINATION", 24)} ${col("SERVICE", 14)} ${col("PROTO/PORTS", 14)} ${col("FROM", 6)} DECIDED BY`
+    : `  ${col("DESTINATION", 22)} ${col("SERVICE", 10)} ${col("PORTS", 11)} DECIDED BY`;
   const top = scrollTop(selected, height - 1, rows.length);
   return (
     <Box flexDirection="column">
@@ -165,8 +172,8 @@ export function ExposureView({ rows, selected, height, width }: { rows: Exposure
         const by = r.decidedBy ? `${r.decidedBy.file}:${r.decidedBy.line} ${r.decidedBy.rule}` : "(no rule: pipeline default)";
         const dst = `${r.destinations}${r.forwardedTo !== undefined ? ` > ${r.forwardedTo}` : r.direction === "forward" ? " (fwd)" : ""}`;
         const text = wide
-          ? `${dst.padEnd(20)} ${service.padEnd(17)} ${ports.padEnd(16)} ${from.padEnd(9)} ${by}`
-          : `${dst.padEnd(15)} ${service.padEnd(12)} ${ports.padEnd(12)} ${by}`;
+          ? `${col(dst, 24)} ${col(service, 14)} ${col(ports, 14)} ${col(from, 6)} ${by}`
+          : `${col(dst, 22)} ${col(service, 10)} ${col(ports, 11)} ${by}`;
         return (
           <Line key={index} inverse={isSel}>
             <Text {...(r.severity && !isSel ? severityColor(theme, r.severity) : {})}>{r.severity ? "! " : "  "}</Text>
