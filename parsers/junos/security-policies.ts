@@ -25,8 +25,11 @@ export function buildSecurityPolicies(ctx: JunosContext, zones: Map<string, Zone
   const base: Chain = { name: "flow policy lookup", table: POLICY_TABLE, rules: [], policy: "drop", span: spanOf(ctx, anchor) };
   base.rules.push({ id: "established sessions", conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: spanOf(ctx, anchor), comment: "flow mode: packets of an existing session pass" });
 
-  for (const from of kids(child(policies, "from-zone"))) {
-    for (const to of kids(child(from, "to-zone"))) pairChain(ctx, zones, books, apps, base, from, to);
+  for (const from of [...child(policies, "from-zone")?.children.values() ?? []]) {
+    for (const to of from.children.get("to-zone")?.children.values() ?? []) {
+      if (from.inactive || to.inactive) reportInactive(ctx, from.inactive ? from : to, `from-zone ${from.name} to-zone ${to.name}`);
+      else pairChain(ctx, zones, books, apps, base, from, to);
+    }
   }
   const global = child(policies, "global");
   if (global) {
@@ -64,6 +67,7 @@ function pairChain(ctx: JunosContext, zones: Map<string, Zone>, books: AddressBo
 }
 
 function reportInactive(ctx: JunosContext, container: ConfigNode, where: string): void {
+  if (container.inactive) ctx.diags.info(container, `${where} is inactive; its policies are not rules`);
   const list = child(container, "policy");
   if (list?.inactive) ctx.diags.info(list, `${where}: every policy is inactive`);
   for (const p of inactiveKids(list)) ctx.diags.info(p, `${where}: policy '${p.name}' is inactive (deactivated); it is not a rule`);
@@ -100,6 +104,8 @@ function policyRule(ctx: JunosContext, zones: Map<string, Zone>, books: AddressB
     const vs = values(match, key).filter((v) => v.name !== "any" && v.name !== "none");
     if (vs.length > 0) conditions.push({ kind: "unknown", text: `${key} ${vs.map((v) => v.name).join(" ")}`, reason: `${key} is decided at run time` });
   }
+  const scheduler = kids(child(p, "scheduler-name"))[0];
+  if (scheduler) conditions.push({ kind: "unknown", text: `scheduler-name ${scheduler.name}`, reason: "the policy is active only at scheduled times" });
   if (!actionNode) {
     ctx.diags.warn(p, `policy '${p.name}' has no 'then permit|deny|reject'; it is not a rule`);
     return undefined;

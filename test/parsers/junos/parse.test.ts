@@ -159,6 +159,24 @@ set security policies default-policy permit-all`),
     expect(r.families).toEqual([4, 6]);
   });
 
+  it("a deactivated zone pair has no chain; a scheduled policy keeps an unknown condition", () => {
+    const r = parseJunos(
+      policyText(`set security address-book global address S 10.0.0.0/8
+set applications application A protocol tcp
+set security policies from-zone a to-zone b policy p scheduler-name office-hours
+set security policies from-zone b to-zone a policy q match source-address any
+set security policies from-zone b to-zone a policy q match destination-address any
+set security policies from-zone b to-zone a policy q match application any
+set security policies from-zone b to-zone a policy q then permit
+deactivate security policies from-zone b to-zone a`),
+      "p.set",
+    );
+    expect(errors(r)).toEqual([]);
+    expect(r.chains.has("security policies/from-zone b to-zone a")).toBe(false);
+    expect(r.diagnostics.some((d) => d.severity === "info" && d.message === "from-zone b to-zone a is inactive; its policies are not rules")).toBe(true);
+    expect(chain(r, "security policies/from-zone a to-zone b").rules[0]!.conditions).toContainEqual({ kind: "unknown", text: "scheduler-name office-hours", reason: "the policy is active only at scheduled times" });
+  });
+
   it("apply-groups with wildcards inject policies and interfaces", () => {
     const r = parseJunos(
       `set system host-name t
