@@ -64,6 +64,17 @@ const BAD = `*filter
 COMMIT
 `;
 const GOOD = BAD.replace("-A INPUT -p tcp -m tcp --dport 25 -j ACCEPT\n", "");
+/** The same host in nftables: the hook's `files:` must pick up nftables.conf too. */
+const BAD_NFT = `table inet filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		tcp dport { 22, 25 } ip saddr 10.0.0.0/8 accept
+		tcp dport 25 accept
+	}
+}
+`;
+const GOOD_NFT = BAD_NFT.replace("\t\ttcp dport 25 accept\n", "");
 const SMTP_FINDING = "SMTP (tcp/25) is reachable from any source";
 
 describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
@@ -102,19 +113,22 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
 
       // 1. The open relay: the commit is refused, with fwlint's finding in the output.
       writeFileSync(join(work, "rules.v4"), BAD);
-      ok(run("git", ["add", "rules.v4", ".pre-commit-config.yaml"], work, env), "git add");
+      writeFileSync(join(work, "nftables.conf"), BAD_NFT);
+      ok(run("git", ["add", "rules.v4", "nftables.conf", ".pre-commit-config.yaml"], work, env), "git add");
       const refused = run("git", ["commit", "-m", "open relay"], work, env);
       const refusedOut = output(refused);
       expect(refused.status, refusedOut).not.toBe(0);
       expect(refusedOut).toContain(SMTP_FINDING);
       expect(refusedOut).toMatch(/rules\.v4:8:1 high exposed-service/);
+      expect(refusedOut).toMatch(/nftables\.conf:6:3 high exposed-service/);
       expect(refusedOut).toMatch(/^fwlint\.+Failed$/m);
       expect(refusedOut).toMatch(/^fwlint \(whole repository\)\.+Failed$/m);
       expect(run("git", ["rev-parse", "--verify", "-q", "HEAD"], work, env).status, "nothing was committed").not.toBe(0);
 
       // 2. The rule dropped: both hooks pass and the commit is made (the hook environment is reused).
       writeFileSync(join(work, "rules.v4"), GOOD);
-      ok(run("git", ["add", "rules.v4"], work, env), "git add");
+      writeFileSync(join(work, "nftables.conf"), GOOD_NFT);
+      ok(run("git", ["add", "rules.v4", "nftables.conf"], work, env), "git add");
       const accepted = run("git", ["commit", "-m", "no open relay"], work, env);
       const acceptedOut = output(accepted);
       expect(accepted.status, acceptedOut).toBe(0);
