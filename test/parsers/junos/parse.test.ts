@@ -316,6 +316,28 @@ describe("bad input", () => {
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
+  it("mutated configurations (cut, duplicated and swapped characters) never throw", () => {
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const sources = [fixture("srx-policies.conf"), fixture("srx-policies.set"), fixture("router-filter.conf")];
+    const specials = ["{", "}", ";", '"', "[", "]", "/*", "#", "inactive: ", "<*>", "\n"];
+    for (let k = 0; k < 150; k++) {
+      let t = sources[k % sources.length]!;
+      for (let m = 0; m < 8; m++) {
+        const at = rnd(t.length);
+        const op = rnd(3);
+        if (op === 0) t = t.slice(0, at) + t.slice(at + 1 + rnd(20));
+        else if (op === 1) t = t.slice(0, at) + specials[rnd(specials.length)]! + t.slice(at);
+        else t = t.slice(0, at) + t.slice(rnd(t.length), rnd(t.length)) + t.slice(at);
+      }
+      const rs = parseJunos(t, "m.conf");
+      expect(rs.format).toBe("junos");
+    }
+  });
+
   it("a filter binding without a direction is an error; unknown set-form commands are warnings", () => {
     const r = parseJunos("set system host-name x\nset interfaces reth0 unit 10 family inet filter\nfoo bar\n", "d.set");
     expect(errors(r).map((d) => d.line)).toEqual([2]);
