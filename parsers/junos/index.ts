@@ -12,7 +12,7 @@
 import type { Family, Pipeline, Ruleset, Stage } from "../../src/model/types.js";
 import { AddressBooks } from "./addresses.js";
 import { Applications } from "./applications.js";
-import type { JunosContext } from "./context.js";
+import { addChain, spanOf, type JunosContext } from "./context.js";
 import { readCurlyText } from "./curly-reader.js";
 import { buildFirewallFilters } from "./firewall-filters.js";
 import { expandGroups } from "./groups.js";
@@ -77,6 +77,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     if (nat) forward.push({ chain: nat, role: "dstnat" });
     const input = filters.input.get(family);
     if (input) forward.push({ chain: input, role: "filter" });
+    if (policyChain && family === 6 && zones.size > 0 && !inet6FlowMode(ctx)) forward.push({ chain: ipv6DropChain(ctx), role: "filter" });
     if (policyChain) forward.push({ chain: policyChain, role: "filter" });
     const output = filters.output.get(family);
     if (output) forward.push({ chain: output, role: "filter" });
@@ -117,4 +118,15 @@ const READ = new Set(["security", "firewall", "interfaces", "applications", "pol
 
 function reportUnreadHierarchies(ctx: JunosContext): void {
   for (const n of kids(ctx.root)) if (!READ.has(n.name)) ctx.diags.info(n, `'${n.name}' is not firewall configuration; not read`);
+}
+
+/** `security forwarding-options family inet6 mode flow-based`: without it an SRX drops IPv6 transit traffic. */
+function inet6FlowMode(ctx: JunosContext): boolean {
+  return at(ctx.root, "security", "forwarding-options", "family", "inet6", "mode", "flow-based") !== undefined;
+}
+
+function ipv6DropChain(ctx: JunosContext): string {
+  const zonesNode = at(ctx.root, "security", "zones")!;
+  ctx.diags.info(zonesNode, "IPv6 transit traffic is dropped: 'security forwarding-options family inet6 mode flow-based' is not set");
+  return addChain(ctx, { name: "inet6 mode drop", table: "security forwarding-options", rules: [], policy: "drop", policySpan: spanOf(ctx, zonesNode), span: spanOf(ctx, zonesNode) });
 }

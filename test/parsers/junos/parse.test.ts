@@ -177,6 +177,14 @@ deactivate security policies from-zone b to-zone a`),
     expect(chain(r, "security policies/from-zone a to-zone b").rules[0]!.conditions).toContainEqual({ kind: "unknown", text: "scheduler-name office-hours", reason: "the policy is active only at scheduled times" });
   });
 
+  it("IPv6 transit is dropped unless inet6 flow mode is on", () => {
+    const base = policyText(`set security address-book global address S 2001:db8::/32
+set applications application A protocol tcp`);
+    const stages = (t: string) => parseJunos(t, "v6.set").pipelines.filter((p) => p.kind === "forward" && p.family === 6).map((p) => p.stages.map((st) => st.chain));
+    expect(stages(base)).toEqual([["security forwarding-options/inet6 mode drop", "security policies/flow policy lookup"]]);
+    expect(stages(`${base}\nset security forwarding-options family inet6 mode flow-based\n`)).toEqual([["security policies/flow policy lookup"]]);
+  });
+
   it("apply-groups with wildcards inject policies and interfaces", () => {
     const r = parseJunos(
       `set system host-name t
