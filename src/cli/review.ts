@@ -92,6 +92,7 @@ export async function runReview(argv: readonly string[], io: CliIo, terminal: Te
     ...(args.configFile !== undefined ? { configFile: args.configFile } : {}),
     ...(args.inputFormat !== undefined ? { inputFormat: args.inputFormat } : {}),
   };
+  io.stderr(`fwlint review: scanning ${args.paths.map(sanitize).join(" ")} ...\n`);
   const first = await scan(source);
   if (first.files.length === 0) {
     for (const p of first.problems) io.stderr(`${sanitize(p.path)}: ${sanitize(p.message)}\n`);

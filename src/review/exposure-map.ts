@@ -5,9 +5,10 @@
  * Computed from the evaluated pipelines (evaluateRuleset), seen the way the exposure checks see them
  * (only Internet-facing interfaces when the configuration or the ruleset names them, intended
  * openings removed: restrictResults), restricted to new connections from public sources
- * (strangerRegion). Per protocol, the reachable destination ports are cut into ranges; a range is
- * split further wherever a traced example packet is decided by a different rule, so each row has one
- * deciding rule (found by tracing an example packet of the row, as exposure findings are). Rows that
+ * (strangerRegion). Per protocol, the reachable destination ports are cut into ranges, and each
+ * range at every port where a rule's destination-port match starts or ends, so one rule decides each
+ * piece (found by tracing an example packet, as exposure findings are); neighbouring pieces with the
+ * same deciding rule, destinations and reach are joined again. Rows that
  * an exposure finding covers carry its severity, so the map and the list agree.
  */
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
@@ -19,7 +20,7 @@ import { loadBuiltinCatalog } from "../engine/rule-pack.js";
 import { formatIP, familyMax } from "../model/address.js";
 import type { Packet, Severity, TraceStep } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
-import type { Family, PipelineKind } from "../model/types.js";
+import type { Condition, Family, PipelineKind, Ruleset } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6 } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
 import type { ReviewFinding, ScannedFile } from "./session.js";
@@ -50,6 +51,26 @@ export interface ExposureRow {
 
 const MAX_ROWS_PER_FILE = 200;
 const MAX_SPLIT_DEPTH = 17;
+/** More port cuts than this in one range: bisect on the deciding rule instead of tracing each piece. */
+const MAX_CUTS = 512;
+
+/** Every port where some rule's destination-port match or DNAT target starts, or ends (+1), sorted. */
+function destinationPortCuts(ruleset: Ruleset): number[] {
+  const cuts = new Set<number>();
+  const visit = (conds: readonly Condition[]) => {
+    for (const c of conds) {
+      if (c.kind === "port" && c.field === "dport") for (const [a, b] of c.ranges) cuts.add(a).add(b + 1);
+      else if (c.kind === "or") for (const alt of c.anyOf) visit(alt);
+    }
+  };
+  for (const chain of ruleset.chains.values()) {
+    for (const rule of chain.rules) {
+      visit(rule.conditions);
+      if (rule.action.kind === "dnat" && rule.action.to.ports) cuts.add(rule.action.to.ports[0]).add(rule.action.to.ports[1] + 1);
+    }
+  }
+  return [...cuts].sort((a, b) => a - b);
+}
 
 export function portsText(ports: readonly [number, number][]): string {
   return ports.length === 0 ? "-" : ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
@@ -92,6 +113,7 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
   const ifaces = interfaceNames(ruleset);
   const rows: ExposureRow[] = [];
   const mine = findings.filter((f) => f.file === file && f.finding.exposure);
+  const cuts = destinationPortCuts(ruleset);
   for (const res of exposureResults(file)) {
     const p = res.pipeline;
     if (p.kind === "outbound") continue;
@@ -153,7 +175,8 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
         if (d) addRow(exposed, [], d);
         continue;
       }
-      // Each port range, split where the deciding rule changes (binary search on the range).
+      // Each port range cut where some rule's destination-port match (or a DNAT's) starts or ends,
+      // so that one rule decides each piece; a range with too many cuts is bisected instead.
       const split = (lo: number, hi: number, depth: number): void => {
         if (rows.length >= MAX_ROWS_PER_FILE) return;
         const set = exposed.intersect(PacketSet.box({ [Dim.Dport]: [[BigInt(lo), BigInt(hi)]] }));
@@ -161,6 +184,19 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
         const ports = set.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)] as [number, number]);
         if (ports.length > 1 || ports[0]![0] !== lo || ports[0]![1] !== hi) {
           for (const [a, b] of ports) split(a, b, depth);
+          return;
+        }
+        const inside = cuts.filter((c) => c > lo && c <= hi);
+        if (inside.length > 0 && inside.length <= MAX_CUTS) {
+          let from = lo;
+          for (const c of [...inside, hi + 1]) {
+            const piece = exposed.intersect(PacketSet.box({ [Dim.Dport]: [[BigInt(from), BigInt(c - 1)]] }));
+            if (!piece.isEmpty()) {
+              const d = decide(piece, from);
+              if (d) addRow(piece, piece.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)] as [number, number]), d);
+            }
+            from = c;
+          }
           return;
         }
         const first = decide(set, lo);
@@ -176,10 +212,46 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
         }
         addRow(set, ports, first);
       };
+      const first = rows.length;
       for (const [a, b] of exposed.valuesOf(Dim.Dport)) split(Number(a), Number(b), 0);
+      rows.splice(first, rows.length - first, ...mergeAdjacent(rows.slice(first)));
     }
   }
   return rows;
+}
+
+/**
+ * Rows of one protocol in port order, neighbours joined when they are the same opening: adjacent
+ * ports, same deciding rule, destinations, forwarding target and coverage (the binary split leaves
+ * a wide range in power-of-two pieces).
+ */
+function mergeAdjacent(rows: ExposureRow[]): ExposureRow[] {
+  const out: ExposureRow[] = [];
+  for (const r of rows) {
+    const last = out[out.length - 1];
+    const lastHi = last?.ports[last.ports.length - 1]?.[1];
+    const lo = r.ports[0]?.[0];
+    if (
+      last &&
+      r.ports.length === 1 &&
+      lastHi !== undefined &&
+      lo === lastHi + 1 &&
+      sameStep(last.decidedBy, r.decidedBy) &&
+      last.destinations === r.destinations &&
+      last.forwardedTo === r.forwardedTo &&
+      last.coverage === r.coverage
+    ) {
+      last.ports = [...last.ports.slice(0, -1), [last.ports[last.ports.length - 1]![0], r.ports[0]![1]]];
+      last.services = [...new Set([...last.services, ...r.services])];
+      if (r.severity && (!last.severity || severityRank(r.severity) > severityRank(last.severity))) {
+        last.severity = r.severity;
+        if (r.findingKey !== undefined) last.findingKey = r.findingKey;
+      }
+      continue;
+    }
+    out.push({ ...r });
+  }
+  return out;
 }
 
 /** The map of every scanned file, most severe rows first, then by file, family, protocol, port. */

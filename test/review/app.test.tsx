@@ -93,8 +93,8 @@ describe("findings list", () => {
     const f = frame();
     expect(f).toContain("fwlint review - Findings  high:2  2 findings in 1 file");
     expect(f).toContain(`HIGH  ${relay} (2)`);
-    expect(f).toContain("> high    exposed-service  line 15  SSH (tcp/22) is reachable from any source");
-    expect(f).toContain("\n  high    exposed-service  line 16  SMTP (tcp/25)");
+    expect(f).toContain("> high     exposed-service  line 15  SSH (tcp/22) is reachable from any source");
+    expect(f).toContain("\n  high     exposed-service  line 16  SMTP (tcp/25)");
     expect(f).toContain("?:help");
     expectFits(f);
   });
@@ -192,9 +192,9 @@ describe("exposure map", () => {
     const f = frame();
     expect(f).toContain("fwlint review - Exposure map");
     expect(f).toContain("  DESTINATION            SERVICE    PORTS       DECIDED BY");
-    expect(f).toMatch(/! any\s+ssh\s+tcp\/22\s+\S*open-relay\.rules:15 -A INPUT/);
-    expect(f).toMatch(/! any\s+smtp\s+tcp\/25\s+\S*open-relay\.rules:16/);
-    expect(f).toMatch(/ {2}any\s+-\s+icmp\/-\s+\S*open-relay\.rules:14/);
+    expect(f).toMatch(/! any\s+ssh\s+tcp\/22\s+line 15 -A INPUT/); // one file scanned: lines, not paths
+    expect(f).toMatch(/! any\s+smtp\s+tcp\/25\s+line 16/);
+    expect(f).toMatch(/ {2}any\s+-\s+icmp\/-\s+line 14/);
     expectFits(f);
     await press("j", KEYS.enter);
     expect(frame()).toContain(":16:1");
@@ -210,7 +210,7 @@ describe("exposure map", () => {
     await press("m");
     await tick(100);
     expect(frame()).toContain("PROTO/PORTS    FROM   DECIDED BY");
-    expect(frame()).toMatch(/smtp\s+tcp\/25\s+any\s+\S*open-relay\.rules:16 -A INPUT -p tcp -m tcp --dport 25/);
+    expect(frame()).toMatch(/smtp\s+tcp\/25\s+any\s+line 16 -A INPUT -p tcp -m tcp --dport 25/);
   });
 });
 

@@ -2,6 +2,8 @@
  * The exposure map: what new connections from public sources reach, per destination and
  * protocol/ports, with the rule that decides each row and the severity of the finding about it.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeAddresses, exposureMap } from "../../src/review/exposure-map.js";
@@ -52,5 +54,25 @@ describe("exposure map", () => {
     expect(describeAddresses([[0x0a000000n, 0x0a0000ffn], [0x0a000105n, 0x0a000105n]], 4)).toBe("10.0.0.0/24, 10.0.1.5");
     expect(describeAddresses([[1n, 5n]], 4)).toBe("0.0.0.1-0.0.0.5");
     expect(describeAddresses([[1n, 1n], [3n, 3n], [5n, 5n], [7n, 7n]], 4, 2)).toBe("0.0.0.1, 0.0.0.3 +2 more");
+  });
+});
+
+describe("rows of wide openings", () => {
+  it("a range whose ends are decided by different rules is split where the rule changes, and only there", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-review-map-"));
+    try {
+      const file = join(dir, "split.rules");
+      // Port 1 by its own rule, every other TCP port by the ACCEPT policy: two rows, not 2-3, 4-7 ...
+      writeFileSync(file, ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]", "-A INPUT -p tcp -m tcp --dport 1 -j ACCEPT", "COMMIT", ""].join("\n"));
+      const s = await scan({ paths: [file], baselineFile: join(dir, "none.json") });
+      const tcp = exposureMap(s.files, s.findings).filter((r) => r.protocol === "tcp");
+      expect(tcp.map((r) => [r.ports, r.decidedBy?.rule]).sort()).toEqual([
+        [[[0, 0]], "policy ACCEPT"],
+        [[[1, 1]], "-A INPUT -p tcp -m tcp --dport 1 -j ACCEPT"],
+        [[[2, 65535]], "policy ACCEPT"],
+      ].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

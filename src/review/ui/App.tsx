@@ -381,7 +381,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
 
   let body;
   if (screen === "help") body = <HelpView height={bodyHeight} />;
-  else if (screen === "map") body = <ExposureView rows={mapRows} selected={mapSelected} height={bodyHeight} width={width} />;
+  else if (screen === "map") body = <ExposureView rows={mapRows} selected={mapSelected} height={bodyHeight} width={width} oneFile={scan.files.length === 1} />;
   else if (screen === "trace") body = <TraceView input={traceInput} cursor={traceCursor} outcome={traceOutcome} file={scan.files[traceFile]?.path ?? "(none)"} height={bodyHeight} />;
   else if (screen === "detail" && current) body = <DetailView item={current} width={width} height={bodyHeight} scroll={detailScroll} />;
   else if (scan.findings.length === 0) {

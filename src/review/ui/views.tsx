@@ -69,7 +69,7 @@ export function FindingsList({ rows, selected, height, fileInHeader }: { rows: L
         return (
           <Line key={r.item.key + index} inverse={isSel}>
             {isSel ? "> " : "  "}
-            <Text {...(isSel ? {} : severityColor(theme, f.severity))}>{f.severity.padEnd(8)}</Text>
+            <Text {...(isSel ? {} : severityColor(theme, f.severity))}>{f.severity.padEnd(9)}</Text>
             {shown(`${f.ruleId}  ${fileInHeader ? `line ${f.location.line}` : `${f.location.file}:${f.location.line}`}  ${f.message}`)}
           </Line>
         );
@@ -151,7 +151,8 @@ function col(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
-export function ExposureView({ rows, selected, height, width }: { rows: ExposureRow[] | undefined; selected: number; height: number; width: number }) {
+/** With one file scanned, rows say `line N` instead of repeating its path. */
+export function ExposureView({ rows, selected, height, width, oneFile }: { rows: ExposureRow[] | undefined; selected: number; height: number; width: number; oneFile: boolean }) {
   const theme = useTheme();
   if (rows === undefined) return <Line>Computing what the Internet can reach...</Line>;
   if (rows.length === 0) return <Line>Nothing is reachable from the Internet (new connections from public sources).</Line>;
@@ -169,7 +170,7 @@ export function ExposureView({ rows, selected, height, width }: { rows: Exposure
         const service = r.services.length > 0 ? r.services.join(",") : "-";
         const ports = `${r.protocol}/${portsText(r.ports)}`;
         const from = r.coverage >= 0.999 ? "any" : r.coverage < 0.001 ? "<0.1%" : `${Math.floor(r.coverage * 1000) / 10}%`;
-        const by = r.decidedBy ? `${r.decidedBy.file}:${r.decidedBy.line} ${r.decidedBy.rule}` : "(no rule: pipeline default)";
+        const by = r.decidedBy ? `${oneFile ? "line " : `${r.decidedBy.file}:`}${r.decidedBy.line} ${r.decidedBy.rule}` : "(no rule: pipeline default)";
         const dst = `${r.destinations}${r.forwardedTo !== undefined ? ` > ${r.forwardedTo}` : r.direction === "forward" ? " (fwd)" : ""}`;
         const text = wide
           ? `${col(dst, 24)} ${col(service, 14)} ${col(ports, 14)} ${col(from, 6)} ${by}`
