@@ -17,6 +17,7 @@ import { readCurlyText } from "./curly-reader.js";
 import { buildFirewallFilters } from "./firewall-filters.js";
 import { expandGroups } from "./groups.js";
 import { buildHostInbound } from "./host-inbound.js";
+import { expandInterfaceRanges } from "./interface-ranges.js";
 import { buildDestinationNat } from "./nat.js";
 import { buildSecurityPolicies } from "./security-policies.js";
 import { readSetText } from "./set-reader.js";
@@ -56,6 +57,7 @@ export function parseJunos(text: string, file: string): Ruleset {
   const statements = junosForm(text) === "curly" ? readCurlyText(text, diags) : readSetText(text, diags);
   const root = buildTree(statements, diags);
   expandGroups(root, diags);
+  expandInterfaceRanges(root, diags);
   const complete = child(root, "system") !== undefined || child(root, "interfaces") !== undefined;
   const ctx: JunosContext = { root, diags, file, lines: text.split("\n"), chains: new Map(), complete, ruleCount: 0 };
 

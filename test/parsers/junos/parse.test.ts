@@ -242,6 +242,20 @@ set interfaces ge-0/0/1 unit 5 family inet filter output G
     expect(r.pipelines[0]!.stages.map((s) => s.chain)).toEqual(["firewall inet/inet input", "firewall inet/inet output"]);
   });
 
+  it("interface-range members get the range's units and filter bindings", () => {
+    const r = parseJunos(
+      `set system host-name r
+set firewall filter G term all then discard
+set interfaces interface-range edge member "ge-0/0/[0,2-3]"
+set interfaces interface-range edge member-range xe-1/0/0 to xe-1/0/1
+set interfaces interface-range edge unit 0 family inet filter input G
+`,
+      "ir.set",
+    );
+    expect(errors(r)).toEqual([]);
+    expect(chain(r, "firewall inet/inet input").rules.map((x) => x.id)).toEqual(["ge-0/0/0.0 input", "ge-0/0/2.0 input", "ge-0/0/3.0 input", "xe-1/0/0.0 input", "xe-1/0/1.0 input"]);
+  });
+
   it("an undefined prefix-list or filter is an error in a complete configuration, a warning in a fragment", () => {
     const text = `firewall {
     family inet {
