@@ -47,9 +47,21 @@ export function detectJunos(text: string): JunosForm | undefined {
   return undefined;
 }
 
-/** The form to read a text with: curly when any top-level statement opens a block. */
+/**
+ * The form to read a text with: curly when block-structured lines (ending in `{`, `;` or `}`) are
+ * at least as many as set commands (a curly file may carry a few flat `set` lines; a set file may
+ * have a stray brace in an unquoted description).
+ */
 export function junosForm(text: string): JunosForm {
-  return /^[^\s#!/][^\n]*\{\s*(?:#.*)?$/m.test(text) || TOP_BLOCK.test(text) ? "curly" : "set";
+  let commands = 0;
+  let structured = 0;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
+    if (/^(?:set|delete|deactivate|activate) /.test(line)) commands++;
+    else if (/[{};](?:\s*##.*)?$/.test(line)) structured++;
+  }
+  return structured > 0 && structured >= commands ? "curly" : "set";
 }
 
 export function parseJunos(text: string, file: string): Ruleset {

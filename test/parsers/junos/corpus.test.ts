@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { detectJunos, parseJunos } from "../../../parsers/junos/index.js";
+import { detectJunos, junosForm, parseJunos } from "../../../parsers/junos/index.js";
 import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
 import { detectFormat } from "../../../src/engine/formats.js";
 
@@ -71,6 +71,7 @@ describe.skipIf(!present)("junos corpus (../shared/corpus)", () => {
       let ms = 0;
       for (const r of clean) {
         const text = read(r);
+        if (`junos-${junosForm(text)}` !== format) failures.push(`${r.path}: read as the ${junosForm(text)} form`);
         if (detectJunos(text) === undefined || detectFormat(text) !== "junos") undetected.push(`${r.path} (${detectFormat(text) ?? "undetected"})`);
         const started = performance.now();
         const rs = parseJunos(text, r.path);

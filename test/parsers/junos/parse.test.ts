@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { detectJunos, parseJunos } from "../../../parsers/junos/index.js";
+import { detectJunos, junosForm, parseJunos } from "../../../parsers/junos/index.js";
 import { analyzeText } from "../../../src/engine/check.js";
 import type { Chain, Ruleset } from "../../../src/model/types.js";
 
@@ -34,6 +34,11 @@ describe("set form and curly form", () => {
     expect(errors(curly)).toEqual([]);
     expect(meaning(curly)).toEqual(meaning(set));
     expect(set.ruleCount).toBe(6);
+  });
+
+  it("the form is chosen by what most lines are: a stray brace does not make a set file curly", () => {
+    expect(junosForm("set system host-name x\nset interfaces ge-0/0/0 description {\nset interfaces ge-0/0/0 unit 0 family inet address 10.0.0.1/24\n")).toBe("set");
+    expect(junosForm("system {\n    host-name x;\n}\nset security policies from-zone A to-zone B policy P match source-address any\n")).toBe("curly");
   });
 
   it("are both detected; nft, iptables and Cisco texts are not", () => {
