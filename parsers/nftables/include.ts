@@ -35,7 +35,9 @@ export type IncludeResolution =
   | { kind: "files"; files: { path: string; text: string }[] }
   /** Nothing matched a glob pattern: not an error for nft. */
   | { kind: "none" }
-  | { kind: "error"; message: string };
+  | { kind: "error"; message: string }
+  /** A glob outside the root: nft would read whatever matches on the machine; fwlint reads nothing. */
+  | { kind: "outside-glob"; message: string };
 
 const GLOB = /[*?[]/;
 
@@ -99,6 +101,9 @@ function expandGlob(path: string, io: IncludeIo): { path: string; text: string }
 export function resolveInclude(spec: string, fromFile: string, root: string, io: IncludeIo): IncludeResolution {
   const target = normalize(isAbsolute(spec) ? spec : resolve(dirname(fromFile), spec));
   if (!isInside(root, target)) {
+    if (GLOB.test(spec)) {
+      return { kind: "outside-glob", message: `include "${spec}" points outside the scanned tree (${root}); the files it may match are not read` };
+    }
     return { kind: "error", message: `include "${spec}" points outside the scanned tree (${root}); it is not read` };
   }
   if (GLOB.test(spec)) {

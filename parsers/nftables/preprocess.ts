@@ -178,6 +178,10 @@ export function preprocess(text: string, file: string, root: string, io: Include
       error(fromName, at, r.message);
       return;
     }
+    if (r.kind === "outside-glob") {
+      diagnostics.push({ severity: "warning", message: r.message, file: fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1 });
+      return;
+    }
     if (r.kind === "none") return;
     for (const f of r.files) {
       if (stack.includes(f.path)) {

@@ -61,7 +61,7 @@ import {
 } from "./tokens.js";
 import {
   CT_KEYS, EFFECT_OPTIONS, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
-  PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, valueOf,
+  PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, TUNNEL_HEADERS, valueOf,
 } from "./vocabulary.js";
 
 /** A check of the grammar's own (a word that must be `hook`, a value where a verdict stands...). */
@@ -72,6 +72,9 @@ class Fail extends Error {
 }
 
 const FAMILIES: ReadonlySet<string> = new Set(NFT_FAMILIES);
+/** `mark and 0xff xor 0x1`: the word spellings of the bit operators. */
+const BINOP_WORDS: Record<string, "&" | "|" | "^" | "<<" | ">>"> = { and: "&", or: "|", xor: "^", lshift: "<<", rshift: ">>" };
+const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
 
 const TYPE_NAMES: Record<string, string> = {
@@ -121,13 +124,15 @@ const messages: IParserErrorMessageProvider = {
 function isActionKeyword(t: IToken): boolean {
   return (
     tokenMatcher(t, SimpleVerdict) || tokenMatcher(t, JumpKw) || tokenMatcher(t, QueueKw) || tokenMatcher(t, RejectKw) ||
-    tokenMatcher(t, NatKw) || tokenMatcher(t, EffectKw) || tokenMatcher(t, MeterKw) || tokenMatcher(t, DupKw) ||
+    tokenMatcher(t, EffectKw) || tokenMatcher(t, MeterKw) || tokenMatcher(t, DupKw) ||
     tokenMatcher(t, SynproxyKw) || tokenMatcher(t, FlowKw) || tokenMatcher(t, CommentKw)
   );
 }
 
-function isStmtStart(t: IToken): boolean {
-  return tokenMatcher(t, ExprHead) || isActionKeyword(t);
+/** `t` (followed by `next`) begins a statement. */
+function isStmtStart(t: IToken, next?: IToken): boolean {
+  if (tokenMatcher(t, ExprHead) || isActionKeyword(t) || tokenMatcher(t, NatKw)) return true;
+  return next?.tokenType === SetRef && (tokenMatcher(t, AddKw) || tokenMatcher(t, UpdateKw) || tokenMatcher(t, DeleteKw));
 }
 
 function isEnd(t: IToken): boolean {
@@ -178,7 +183,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   private effectName = "";
 
   constructor() {
-    super(allTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: messages, skipValidations: true });
+    super(allTokens, { recoveryEnabled: false, maxLookahead: 1, errorMessageProvider: messages, skipValidations: true });
     this.performSelfAnalysis();
   }
 
@@ -307,6 +312,11 @@ export class NftTextParser extends EmbeddedActionsParser {
       }
     }
     this.pos = i;
+  }
+
+  private atBinop(): boolean {
+    const t = this.LA(1).tokenType;
+    return t === Amp || t === Pipe || t === Caret || t === Shl || t === Shr || BINOP_WORDS[this.LA(1).image] !== undefined;
   }
 
   private emit(c: Command): void {
@@ -809,7 +819,7 @@ export class NftTextParser extends EmbeddedActionsParser {
             this.OPTION3(() => {
               this.CONSUME2(Colon);
               this.OPTION4({ GATE: () => this.LA(1).image === "interval", DEF: () => this.CONSUME2(Word) });
-              data = this.SUBRULE2(this.concatExpr, { ARGS: [true] });
+              data = this.SUBRULE(this.typeofData);
             });
             this.ACTION(() => {
               def!.keyTypeof = key.kind === "concat" ? key.parts : [key];
@@ -860,6 +870,23 @@ export class NftTextParser extends EmbeddedActionsParser {
             });
           },
         },
+      ],
+    });
+  });
+
+  /** Map data in `typeof`: an expression, or a data kind (`verdict`, `queue`, `limit`, `counter`, `quota`). */
+  private typeofData = this.RULE("typeofData", (): Expr => {
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => isActionKeyword(this.LA(1)),
+          ALT: () => {
+            const t = this.CONSUME(Word);
+            return this.ACTION(() => ({ kind: "value" as const, text: t.image, span: this.span(t) }));
+          },
+        },
+        { ALT: () => this.SUBRULE(this.concatExpr, { ARGS: [true] }) },
       ],
     });
   });
@@ -988,6 +1015,16 @@ export class NftTextParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.meterStmt) },
         { ALT: () => this.SUBRULE(this.flowStmt) },
         { GATE: () => this.LA(2).tokenType === SetRef, ALT: () => this.SUBRULE(this.setopStmt) },
+        {
+          // `reset tcp option fastopen`
+          GATE: () => this.LA(1).image === "reset" && tokenMatcher(this.LA(2), ExprHead),
+          ALT: () => {
+            const kw = this.CONSUME(InfoVerbKw);
+            const from = this.pos - 1;
+            this.SUBRULE(this.lhsExpr);
+            return this.ACTION(() => ({ kind: "effect" as const, name: "reset", text: this.textFrom(from), filters: false, span: this.span(kw) }));
+          },
+        },
         { ALT: () => this.SUBRULE(this.oldSetStmt) },
         {
           ALT: () => {
@@ -1112,7 +1149,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   /** The left-hand side of a statement: like concatExpr, but it must start with an expression head. */
   private lhsExpr = this.RULE("lhsExpr", (): Expr => {
     let first = this.SUBRULE(this.headExpr);
-    this.MANY(() => {
+    this.MANY({ GATE: () => this.atBinop(), DEF: () => {
       let op: IToken | undefined;
       this.OR([
         { ALT: () => (op = this.CONSUME(Amp)) },
@@ -1120,12 +1157,13 @@ export class NftTextParser extends EmbeddedActionsParser {
         { ALT: () => (op = this.CONSUME(Caret)) },
         { ALT: () => (op = this.CONSUME(Shl)) },
         { ALT: () => (op = this.CONSUME(Shr)) },
+        { GATE: () => BINOP_WORDS[this.LA(1).image] !== undefined, ALT: () => (op = this.CONSUME(Word)) },
       ]);
       const right = this.SUBRULE(this.primary, { ARGS: [true] });
       this.ACTION(() => {
-        first = { kind: "binop", op: op!.image as "&", left: first, right, span: first.span };
+        first = { kind: "binop", op: BINOP_WORDS[op!.image] ?? (op!.image as "&"), left: first, right, span: first.span };
       });
-    });
+    } });
     const parts: Expr[] = [first];
     this.MANY2(() => {
       this.CONSUME(Dot);
@@ -1164,7 +1202,7 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private binopExpr = this.RULE("binopExpr", (exprOk?: boolean): Expr => {
     let left = this.SUBRULE(this.primary, { ARGS: [exprOk] });
-    this.MANY(() => {
+    this.MANY({ GATE: () => this.atBinop(), DEF: () => {
       let op: IToken | undefined;
       this.OR([
         { ALT: () => (op = this.CONSUME(Amp)) },
@@ -1172,12 +1210,13 @@ export class NftTextParser extends EmbeddedActionsParser {
         { ALT: () => (op = this.CONSUME(Caret)) },
         { ALT: () => (op = this.CONSUME(Shl)) },
         { ALT: () => (op = this.CONSUME(Shr)) },
+        { GATE: () => BINOP_WORDS[this.LA(1).image] !== undefined, ALT: () => (op = this.CONSUME(Word)) },
       ]);
       const right = this.SUBRULE2(this.primary, { ARGS: [exprOk] });
       this.ACTION(() => {
-        left = { kind: "binop", op: op!.image as "&", left, right, span: left.span };
+        left = { kind: "binop", op: BINOP_WORDS[op!.image] ?? (op!.image as "&"), left, right, span: left.span };
       });
-    });
+    } });
     return left;
   });
 
@@ -1216,14 +1255,27 @@ export class NftTextParser extends EmbeddedActionsParser {
             return this.ACTION(() => ({ kind: "setref" as const, name: t.image.slice(1), span: this.span(t) }));
           },
         },
-        {
-          ALT: () => {
-            const t = this.CONSUME(Str);
-            return this.ACTION(() => ({ kind: "value" as const, text: t.image.slice(1, -1), quoted: true, span: this.span(t) }));
-          },
-        },
+        { ALT: () => this.SUBRULE(this.stringExpr) },
         { GATE: () => !isActionKeyword(this.LA(1)), ALT: () => this.SUBRULE(this.valueExpr) },
       ],
+    });
+  });
+
+  /** A quoted value, or a range of them (`meta time "2022-05-30 21:51:23"-"2022-06-01 23:51:23"`). */
+  private stringExpr = this.RULE("stringExpr", (): Expr => {
+    const t = this.CONSUME(Str);
+    let hi: IToken | undefined;
+    this.OPTION({
+      GATE: () => this.LA(1).image === "-" && this.LA(2).tokenType === Str,
+      DEF: () => {
+        this.CONSUME(Word);
+        hi = this.CONSUME2(Str);
+      },
+    });
+    return this.ACTION(() => {
+      const low = { kind: "value" as const, text: t.image.slice(1, -1), quoted: true, span: this.span(t) };
+      if (hi === undefined) return low;
+      return { kind: "range" as const, low, high: { kind: "value" as const, text: hi.image.slice(1, -1), quoted: true, span: this.span(hi) }, span: low.span };
     });
   });
 
@@ -1247,34 +1299,57 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private payloadExpr = this.RULE("payloadExpr", (): Expr => {
     const head = this.CONSUME(PayloadHead);
-    const field = this.need(1, Word, `a field of '${head.image}'`);
-    let extra: IToken[] = [];
-    this.OPTION({
-      // `arp saddr ip`, `arp daddr ether`
-      GATE: () => head.image === "arp" && (field.image === "saddr" || field.image === "daddr") && (this.LA(1).image === "ip" || this.LA(1).image === "ether"),
-      DEF: () => extra.push(this.CONSUME2(Word)),
-    });
-    this.OPTION2({
-      // `tcp option maxseg size`, `ip option ra`, `sctp chunk data flags`
-      GATE: () => PAYLOAD_SUBOBJECT[head.image] === field.image,
-      DEF: () => {
-        extra.push(this.need(3, Plain, `a ${field.image} name`));
-        this.OPTION3({ GATE: () => SUBOBJECT_FIELDS.has(this.LA(1).image) && !isEnd(this.LA(2)) || ["kind", "length", "size", "type", "flags", "value", "count", "left", "right", "tsval", "tsecr", "mss"].includes(this.LA(1).image), DEF: () => extra.push(this.CONSUME4(Word)) });
-      },
+    let inner: Expr | undefined;
+    let field: IToken | undefined;
+    const extra: IToken[] = [];
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          // `vxlan ip saddr`: a field of the encapsulated packet
+          GATE: () => TUNNEL_HEADERS.has(head.image) && tokenMatcher(this.LA(1), PayloadHead) && PAYLOAD_FIELDS[this.LA(1).image]?.has(this.LA(2).image) === true,
+          ALT: () => {
+            inner = this.SUBRULE(this.payloadExpr);
+          },
+        },
+        {
+          ALT: () => {
+            field = this.need(1, Word, `a field of '${head.image}'`);
+            this.OPTION({
+              // `arp saddr ip`, `arp daddr ether`
+              GATE: () => head.image === "arp" && (field!.image === "saddr" || field!.image === "daddr") && (this.LA(1).image === "ip" || this.LA(1).image === "ether"),
+              DEF: () => extra.push(this.CONSUME2(Word)),
+            });
+            this.OPTION2({
+              // `tcp option maxseg size`, `ip option ra`, `sctp chunk data flags`
+              GATE: () => PAYLOAD_SUBOBJECT[head.image] === field!.image,
+              DEF: () => {
+                extra.push(this.need(3, Plain, `a ${field!.image} name`));
+                this.OPTION3({ GATE: () => SUBOBJECT_FIELDS.has(this.LA(1).image), DEF: () => extra.push(this.CONSUME4(Word)) });
+              },
+            });
+          },
+        },
+      ],
     });
     return this.ACTION(() => {
       const span = this.span(head);
-      if (PAYLOAD_SUBOBJECT[head.image] === field.image) {
-        return { kind: "opaque" as const, name: `${head.image} ${field.image}`, text: [head, field, ...extra].map((t) => t.image).join(" "), span };
+      if (inner !== undefined) {
+        const innerText = inner.kind === "payload" ? `${inner.protocol} ${inner.field}` : inner.kind === "opaque" ? inner.text : "";
+        return { kind: "opaque" as const, name: head.image, text: `${head.image} ${innerText}`, span };
+      }
+      const f = field!;
+      if (PAYLOAD_SUBOBJECT[head.image] === f.image) {
+        return { kind: "opaque" as const, name: `${head.image} ${f.image}`, text: [head, f, ...extra].map((t) => t.image).join(" "), span };
       }
       const known = PAYLOAD_FIELDS[head.image];
-      if (known && !known.has(field.image)) {
-        throw new Fail(`expected a field of '${head.image}' (${[...known].join(", ")}), found '${field.image}'`, field);
+      if (known && !known.has(f.image)) {
+        throw new Fail(`expected a field of '${head.image}' (${[...known].join(", ")}), found '${f.image}'`, f);
       }
-      extra = extra.filter(Boolean);
-      return { kind: "payload" as const, protocol: head.image, field: [field, ...extra].map((t) => t.image).join(" "), span };
+      return { kind: "payload" as const, protocol: head.image, field: [f, ...extra].map((t) => t.image).join(" "), span };
     });
   });
+
 
   private metaExpr = this.RULE("metaExpr", (): Expr => {
     const kw = this.CONSUME(MetaKw);
@@ -1466,13 +1541,28 @@ export class NftTextParser extends EmbeddedActionsParser {
           ALT: () => {
             const t = this.CONSUME(QueueKw);
             const from = this.pos - 1;
-            this.MANY({
-              GATE: () => {
-                const n = this.LA(1);
-                if (n.tokenType === Comma) return ["bypass", "fanout"].includes(this.LA(2).image) && this.LA(0).image !== "queue";
-                return tokenMatcher(n, Plain) && !isStmtStart(n) && n.tokenType !== Colon && (tokenMatcher(n, Word) || n.tokenType === Comma);
-              },
-              DEF: () => this.CONSUME(Plain),
+            this.MANY(() => {
+              this.OR2({
+                IGNORE_AMBIGUITIES: true,
+                DEF: [
+                  {
+                    // `queue to ip saddr . tcp dport map @m`
+                    GATE: () => this.LA(1).image === "to" && tokenMatcher(this.LA(2), ExprHead),
+                    ALT: () => {
+                      this.CONSUME(Word);
+                      this.SUBRULE(this.concatExpr, { ARGS: [true] });
+                    },
+                  },
+                  {
+                    GATE: () => {
+                      const n = this.LA(1);
+                      if (n.tokenType === Comma) return ["bypass", "fanout"].includes(this.LA(2).image) && this.LA(0).image !== "queue";
+                      return tokenMatcher(n, Word) && !isStmtStart(n, this.LA(2));
+                    },
+                    ALT: () => this.CONSUME(Plain),
+                  },
+                ],
+              });
             });
             return this.ACTION(() => {
               const text = this.textFrom(from);
@@ -1486,7 +1576,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(JumpKw);
-            return this.OR2({
+            return this.OR3({
               ERR_MSG: "a chain name",
               DEF: [
                 {
@@ -1629,15 +1719,23 @@ export class NftTextParser extends EmbeddedActionsParser {
     ]);
     const from = this.pos - 1;
     this.ACTION(() => (this.effectName = kw.image));
+    // `counter name ip saddr map { ... }`, `quota name "q"`: a named object chosen by an expression.
+    this.OPTION({
+      GATE: () => this.LA(1).image === "name" && tokenMatcher(this.LA(2), ExprHead),
+      DEF: () => {
+        this.CONSUME(Word);
+        this.SUBRULE(this.concatExpr, { ARGS: [true] });
+      },
+    });
     this.MANY({
       GATE: () => {
         const n = this.LA(1);
         if (!tokenMatcher(n, Plain)) return false;
-        if (!isStmtStart(n)) return true;
+        if (!isStmtStart(n, this.LA(2))) return true;
         const prev = this.LA(0).image;
         // `log flags tcp sequence`, `tproxy ip to ...`, `fwd ip to ...`
         if (prev === "flags" && this.effectName === "log") return true;
-        return prev === this.effectName && (n.image === "ip" || n.image === "ip6");
+        return prev === this.effectName && DUP_LIKE.has(prev) && (n.image === "ip" || n.image === "ip6");
       },
       DEF: () => this.CONSUME(Plain),
     });

@@ -215,8 +215,8 @@ export const RelWordKw = kw("RelWordKw", ["eq", "ne", "lt", "gt", "le", "ge"]);
 
 export const allTokens: TokenType[] = [
   WhiteSpace, LineJoin, Comment, Newline, Str, Unterminated, LCurly, RCurly, LParen, RParen, Semi, Comma,
-  EqEq, NotEq, Le, Ge, Shl, Shr, Lt, Gt, Equals, Amp, Pipe, Caret, Plus, Dot, Colon, Variable, RawPayload, SetRef,
-  WordTok, Unexpected,
+  EqEq, NotEq, Le, Ge, Shl, Shr, Lt, Gt, Equals, Amp, Pipe, Caret, Plus, Dot, Variable, RawPayload, SetRef,
+  WordTok, Colon, Unexpected,
   // Categories and keywords never match text; listed so both lexer and parser know them.
   NotBrace, Plain, Word, ExprHead, PayloadHead, MetaBareHead, OpaqueHead, SimpleVerdict, JumpKw, NatKw, EffectKw, VerbKw,
   ...allKeywordTypes,

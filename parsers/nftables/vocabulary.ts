@@ -35,18 +35,21 @@ export const PAYLOAD_FIELDS: Record<string, ReadonlySet<string>> = {
   ip6ip: set("version"),
 };
 
+/** Tunnel headers whose inner packet can be matched: `vxlan ip saddr 1.2.3.4`. */
+export const TUNNEL_HEADERS = set("vxlan geneve gre gretap");
+
 /** Sub-objects read as opaque expressions: `tcp option maxseg size`, `ip option ra`, `sctp chunk data flags`. */
 export const PAYLOAD_SUBOBJECT: Record<string, string> = { tcp: "option", ip: "option", sctp: "chunk" };
 export const SUBOBJECT_FIELDS = set(
   "kind length size count value left right left0 right0 left1 right1 left2 right2 left3 right3 tsval tsecr type flags " +
     "tsn stream ssn ppid init-tag a-rwnd num-outbound-streams num-inbound-streams initial-tsn cum-tsn-ack num-gap-ack-blocks " +
-    "num-dup-tsns cookie-preservative ptr addr ttl exists missing subtype",
+    "num-dup-tsns cookie-preservative ptr addr ttl subtype",
 );
 
 export const META_KEYS = set(
   "length nfproto l4proto protocol priority mark iif iifname iiftype oif oifname oiftype skuid skgid nftrace rtclassid " +
     "ibriport obriport ibridgename obridgename ibrname obrname pkttype cpu iifgroup oifgroup cgroup random secpath ipsec " +
-    "iifkind oifkind time day hour secmark sdif sdifname broute ibrpvid ibrvproto",
+    "iifkind oifkind time day hour secmark sdif sdifname broute ibrpvid ibrvproto ibrhwaddr",
 );
 
 export const CT_KEYS = set(
@@ -54,7 +57,7 @@ export const CT_KEYS = set(
     "zone event id secmark count timeout expectation",
 );
 export const FIB_FLAGS = set("saddr daddr mark iif oif");
-export const FIB_RESULTS = set("oif oifname type");
+export const FIB_RESULTS = set("oif oifname type check");
 
 export const NAT_FLAGS = set("random fully-random persistent netmap");
 
@@ -77,8 +80,8 @@ export const EFFECT_OPTIONS: Record<string, ReadonlySet<string>> = {
 /** Statements that stop some matching packets (the mapper makes them Unknown conditions). */
 export const FILTERING_EFFECTS = set("limit quota meter connlimit synproxy");
 
-export const SET_OPTIONS = set("timeout gc-interval size policy auto-merge counter comment quota limit last");
-export const ELEMENT_OPTIONS = set("timeout expires comment counter quota limit last");
+export const SET_OPTIONS = set("timeout gc-interval size policy auto-merge counter comment quota limit last ct");
+export const ELEMENT_OPTIONS = set("timeout expires comment counter quota limit last ct");
 
 export const REL_WORDS: Record<string, "==" | "!=" | "<" | ">" | "<=" | ">="> = { eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=" };
 
