@@ -1,7 +1,8 @@
 /**
  * Is this text a Cisco IOS / IOS-XE configuration (or an IOS-family ACL export)? Specific on
  * purpose: IOS-only commands must be present (`ip access-list`, `ipv6 access-list`, numbered
- * `access-list N permit|deny`, `ip access-group X in|out`, `ipv6 traffic-filter`, `version 12-17.x`),
+ * `access-list N permit|deny`, `ip access-group X in|out`, `ipv6 traffic-filter`, `version 12-17.x`,
+ * IOS-XE zone-based firewall `zone security` / `zone-pair security` / `zone-member security`),
  * and files with an ASA marker (`ASA Version`, `nameif`, `security-level`), iptables-save or
  * nftables structure, or JunOS statements are never claimed.
  */
@@ -14,6 +15,10 @@ const IOS_MARKERS: readonly RegExp[] = [
   /^\s+ip access-group \S+ (in|out)\s*$/m,
   /^\s+ipv6 traffic-filter \S+ (in|out)\s*$/m,
   /^version 1[2-7]\.[0-9]+\s*$/m,
+  /^(no )?access-list (1?[0-9]{1,2}|1[3-9][0-9]{2}|2[0-6][0-9]{2})\s*$/m,
+  /^zone(-pair)? security \S+/m,
+  /^\s+zone-member security \S+/m,
+  /^object-group ip (port|address) \S+/m,
 ];
 
 const NOT_IOS: readonly RegExp[] = [

@@ -6,20 +6,20 @@
  *   `NAME#SEQ` (comment = the remarks before it), permit = accept, deny = drop, and a final
  *   `NAME#implicit-deny` rule (span: the ACL header) unless the last entry already matches all.
  *   An ACL no interface binds but other features name (NAT, route-maps ...) gets no chain;
- * - `access-group in` (IPv6: `traffic-filter in`) is the ingress stage: one rule per declared
- *   interface, `iif X` jumps to its inbound ACL, or accepts when it has none (an interface without
- *   an access-group passes everything) or its ACL is undefined/empty (IOS passes all; a warning),
- *   or drops when the interface is shut down; the policy (drop) takes packets on interfaces the
+ * - `access-group in` (IPv6: `traffic-filter in`) is the ingress stage: per declared interface,
+ *   `iif X` (and not out X again: hairpinned transit is left out) jumps to its inbound ACL, or
+ *   accepts when it has none (an interface without an access-group passes everything) or its ACL
+ *   is undefined/empty (IOS passes all; a warning), or drops when the interface is shut down; the policy (drop) takes packets on interfaces the
  *   file does not declare (a running-config lists every interface of the device);
  * - `access-group out` is the egress stage, dispatching on oif the same way;
  * - with zone-based firewall interfaces, zone stages (zones.ts).
  *
- * Pipelines: forward = [egress, (zones), ingress], inbound (to the router) = [(self zone), ingress]
- * since IOS inbound ACLs filter traffic to the router too. The stages are independent stateless
- * filters a packet must all pass, so their order does not change verdicts; ingress runs last so
- * that the inbound ACL entry that admits a packet is the one findings point at (the last
- * accepting filter stage decides). Family 6 is analysed when an interface has IPv6 or an IPv6
- * filter is bound. ACLs are stateless: no established-accept is added.
+ * Pipelines: forward = [egress, ingress, (zones)], inbound (to the router) = [ingress, (self zone)]
+ * since IOS inbound ACLs filter traffic to the router too. The stages are filters a packet must
+ * all pass, so their order does not change verdicts; the policy stage runs last so that the entry
+ * that admits a packet is the one findings point at (the last accepting filter stage decides).
+ * Family 6 is analysed when an interface has IPv6 or an IPv6 filter is bound. ACLs are
+ * stateless: no established-accept is added.
  */
 import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
@@ -94,15 +94,15 @@ export class IosMapper {
       const ingress = this.ingressChain(family);
       const egress = this.egressChain(family);
       const zones = zoned ? zoneStages(this, cfg, family) : undefined;
-      // All stages are stateless filters a packet must pass; the ingress ACL runs last so that the
-      // entry admitting a packet is the rule findings point at (the last accepting filter decides).
+      // All stages are filters a packet must pass; the one that holds the policy runs last so that
+      // the entry admitting a packet is the rule findings point at (the last accepting filter
+      // decides): the ingress ACL, or the zone-pair policy on a zone-based firewall.
       const forward: Pipeline["stages"] = [];
       if (egress) forward.push({ chain: egress, role: "filter" });
-      if (zones) forward.push({ chain: zones.forward, role: "filter" });
       forward.push({ chain: ingress, role: "filter" });
-      const inbound: Pipeline["stages"] = [];
+      if (zones) forward.push({ chain: zones.forward, role: "filter" });
+      const inbound: Pipeline["stages"] = [{ chain: ingress, role: "filter" }];
       if (zones?.inbound) inbound.push({ chain: zones.inbound, role: "filter" });
-      inbound.push({ chain: ingress, role: "filter" });
       pipelines.push({ kind: "inbound", family, stages: inbound });
       pipelines.push({ kind: "forward", family, stages: forward });
     }
@@ -141,13 +141,14 @@ export class IosMapper {
       }
       const conds = this.aceConditions(e.body.ace, acl.family, e.where);
       const action: Rule["action"] = e.body.ace.action === "permit" ? { kind: "accept" } : { kind: "drop" };
-      rules.push(this.rule(`${acl.name}#${e.seq}`, conds, action, e.where, remarks.length ? remarks.join(" / ") : undefined));
+      rules.push(this.rule(`${acl.name}#${e.seq}`, conds, action, labelled(e.where, e.seq, e.explicitSeq), remarks.length ? remarks.join(" / ") : undefined));
       remarks = [];
       this.aceCount++;
     }
     const last = rules[rules.length - 1];
     if (!last || last.conditions.length > 0) {
-      rules.push(this.rule(`${acl.name}#implicit-deny`, [], { kind: "drop" }, acl.where, "implicit deny at the end of every IOS access-list"));
+      const w = { ...acl.where, text: `implicit deny at the end of ${acl.name}` };
+      rules.push(this.rule(`${acl.name}#implicit-deny`, [], { kind: "drop" }, w, "implicit deny at the end of every IOS access-list"));
     }
     this.addChain({ name: acl.name, table: aclTable(acl.family), rules, span: this.span(acl.where) });
   }
@@ -227,8 +228,16 @@ export class IosMapper {
     for (const iface of this.cfg.interfaces) {
       const on: Condition = { kind: "iface", field: "iif", name: iface.name, prefix: false };
       const id = `${name}#${iface.name}`;
-      if (iface.shutdown) rules.push(this.rule(id, [on], { kind: "drop" }, iface.where, `${iface.name} is shut down`));
-      else rules.push(this.bindingRule(family, "in", iface, id, on) ?? this.rule(id, [on], { kind: "accept" }, iface.where, `no ${bindingWord(family)} in on ${iface.name}: IOS passes everything`));
+      if (iface.shutdown) rules.push(this.rule(id, [on], { kind: "drop" }, { ...iface.where, text: `interface ${iface.name} (shutdown)` }, `${iface.name} is shut down`));
+      else {
+        // A packet routed back out the interface it came in on reaches nothing behind the router;
+        // without routes fwlint cannot tell which hosts sit behind which interface, so such
+        // hairpinned transit falls to the policy (left out) rather than being reported as an opening.
+        const notBack: Condition = { kind: "iface", field: "oif", name: iface.name, prefix: false, negate: true };
+        const why = `no ${bindingWord(family)} in on ${iface.name}: IOS passes everything`;
+        const r = this.bindingRule(family, "in", iface, id, on) ?? this.rule(id, [on], { kind: "accept" }, { ...iface.where, text: `interface ${iface.name} (no ${bindingWord(family)} in)` }, why);
+        rules.push({ ...r, conditions: [...r.conditions, notBack] });
+      }
     }
     const w: Where = this.cfg.interfaces[0]?.where ?? { line: 1, column: 1, text: this.firstLine };
     return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w) });
@@ -247,7 +256,8 @@ export class IosMapper {
     for (const iface of this.cfg.interfaces) {
       const on: Condition = { kind: "iface", field: "oif", name: iface.name, prefix: false };
       const id = `${name}#${iface.name}`;
-      const r = iface.shutdown ? this.rule(id, [on], { kind: "drop" }, iface.where, `${iface.name} is shut down`) : this.bindingRule(family, "out", iface, id, on);
+      const shut = { ...iface.where, text: `interface ${iface.name} (shutdown)` };
+      const r = iface.shutdown ? this.rule(id, [on], { kind: "drop" }, shut, `${iface.name} is shut down`) : this.bindingRule(family, "out", iface, id, on);
       if (r) rules.push(r);
       else open.push(iface.name);
     }
@@ -255,10 +265,21 @@ export class IosMapper {
     if (open.length > 0) {
       const cond: Condition =
         open.length === 1 ? { kind: "iface", field: "oif", name: open[0]!, prefix: false } : { kind: "or", anyOf: open.map((n) => [{ kind: "iface", field: "oif", name: n, prefix: false }]) };
-      rules.push(this.rule(`${name}#other-interfaces`, [cond], { kind: "accept" }, w, `interfaces without ${bindingWord(family)} out pass everything`));
+      const text = `interfaces without ${bindingWord(family)} out pass everything`;
+      rules.push(this.rule(`${name}#other-interfaces`, [cond], { kind: "accept" }, { ...w, text }, text));
     }
     return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w) });
   }
+}
+
+/**
+ * An entry's label for traces: the line as written, with the sequence number IOS assigned when the
+ * file does not show it (`show access-lists` prints `20 permit ...`).
+ */
+function labelled(w: Where, seq: number, explicit: boolean): Where {
+  if (explicit) return w;
+  const t = w.text.trim();
+  return { ...w, text: /^access-list\s/i.test(t) ? `${t} (sequence ${seq})` : `${seq} ${t}` };
 }
 
 function inRanges(v: bigint, rs: readonly [bigint, bigint][]): boolean {

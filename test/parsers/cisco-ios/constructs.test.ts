@@ -1,0 +1,408 @@
+/**
+ * One construct at a time: ACL forms, sequence numbers, wildcards (non-contiguous ones checked
+ * pointwise against brute force), ports and protocols, object groups, IPv6, options, bindings,
+ * the implicit deny, Internet-facing interfaces and zone-based firewall defaults.
+ */
+import { describe, expect, it } from "vitest";
+import { parseIPv4Strict } from "../../../src/model/address.js";
+import type { AddrRange, Condition } from "../../../src/model/types.js";
+import { MAX_WILDCARD_RANGES, wildcardRanges } from "../../../parsers/cisco-ios/wildcard.js";
+import { aclRules, ios, iosClean, trace } from "./helpers.js";
+
+const v4 = (s: string): bigint => parseIPv4Strict(s)!;
+const r4 = (lo: string, hi: string = lo): AddrRange => ({ lo: v4(lo), hi: v4(hi) });
+const inRanges = (a: bigint, rs: readonly AddrRange[]) => rs.some((r) => a >= r.lo && a <= r.hi);
+const ext = (name: string, body: string) => `ip access-list extended ${name}\n${body}\n`;
+const firstConds = (text: string, name = "A"): Condition[] => aclRules(iosClean(text), name)[0]!.conditions;
+
+describe("ACL forms", () => {
+  it("standard ACLs match the source only; a bare address is a host", () => {
+    const rs = iosClean("access-list 10 permit 10.1.1.0 0.0.0.255\naccess-list 10 deny 10.2.2.2\naccess-list 10 permit any log\n");
+    const rules = aclRules(rs, "10");
+    expect(rules.map((r) => r.id)).toEqual(["10#10", "10#20", "10#30"]);
+    expect(rules[0]!.conditions).toEqual([{ kind: "addr", field: "src", family: 4, ranges: [r4("10.1.1.0", "10.1.1.255")] }]);
+    expect(rules[1]!.conditions).toEqual([{ kind: "addr", field: "src", family: 4, ranges: [r4("10.2.2.2")] }]);
+    expect(rules[2]!.conditions).toEqual([]);
+    expect(rules.map((r) => r.action.kind)).toEqual(["accept", "drop", "accept"]);
+    // the last entry matches everything: no implicit deny is added after it
+    expect(rules).toHaveLength(3);
+    const named = iosClean("ip access-list standard MGMT\n permit host 192.0.2.9\n");
+    expect(aclRules(named, "MGMT")[0]!.conditions).toEqual([{ kind: "addr", field: "src", family: 4, ranges: [r4("192.0.2.9")] }]);
+    expect(aclRules(named, "MGMT")[1]!.id).toBe("MGMT#implicit-deny");
+  });
+
+  it("numbered extended lists (100-199, 2000-2699) and the block form", () => {
+    const rs = iosClean("access-list 2001 permit tcp any host 192.0.2.1 eq 443\naccess-list 150\n permit udp any any eq 53\n");
+    expect(aclRules(rs, "2001")[0]!.conditions).toEqual([
+      { kind: "proto", protos: [6] },
+      { kind: "addr", field: "dst", family: 4, ranges: [r4("192.0.2.1")] },
+      { kind: "port", field: "dport", ranges: [[443, 443]] },
+    ]);
+    expect(aclRules(rs, "150")[0]!.conditions[0]).toEqual({ kind: "proto", protos: [17] });
+    // 700-799 are MAC lists, not IP ACLs
+    expect(ios("access-list 700 permit 0000.0000.0001 0000.0000.0000\n").chains.has("ip access-list/700")).toBe(false);
+  });
+
+  it("sequence numbers order the entries; unnumbered ones follow the highest; remarks become comments", () => {
+    const rs = iosClean(ext("A", " 30 deny tcp any any eq 23\n 10 permit tcp any any eq 22\n remark web\n permit tcp any any eq 80\n 20 remark mail\n 20 permit tcp any any eq 25"));
+    const rules = aclRules(rs, "A");
+    expect(rules.map((r) => r.id)).toEqual(["A#10", "A#20", "A#30", "A#40", "A#implicit-deny"]);
+    expect(rules.map((r) => r.comment)).toEqual([undefined, "mail", undefined, "web", "implicit deny at the end of every IOS access-list"]);
+    expect(rules[3]!.span).toMatchObject({ line: 5, column: 2, text: "40 permit tcp any any eq 80" });
+    expect(rules[4]!.span.line).toBe(1);
+    // IPv6 entries print their sequence number last
+    const v6 = iosClean("ipv6 access-list B\n permit tcp any any eq 443 sequence 20\n permit tcp any any eq 22 sequence 10\n");
+    expect(aclRules(v6, "B", 6).map((r) => r.id)).toEqual(["B#10", "B#20", "B#implicit-deny"]);
+  });
+
+  it("a duplicate sequence number keeps the first entry (IOS rejects the second)", () => {
+    const rs = ios(ext("A", " 10 permit tcp any any eq 22\n 10 permit tcp any any eq 23"));
+    expect(aclRules(rs, "A").map((r) => r.id)).toEqual(["A#10", "A#implicit-deny"]);
+    expect(rs.diagnostics).toEqual([expect.objectContaining({ severity: "warning", line: 3, message: expect.stringContaining("sequence number 10 is already used (line 2)") })]);
+  });
+
+  it("`no ip access-list` removes a list; `no SEQ` removes an entry", () => {
+    const rs = iosClean(ext("A", " permit ip any any") + "no ip access-list extended A\n" + ext("A", " 10 permit tcp any any eq 22\n 20 permit tcp any any eq 23\n no 10"));
+    expect(aclRules(rs, "A").map((r) => r.id)).toEqual(["A#20", "A#implicit-deny"]);
+  });
+
+  it("NX-OS/EOS style: `ip access-list NAME`, CIDR addresses, inline ! comments", () => {
+    const rs = iosClean("ip access-list acl_in\n  10 permit udp 10.0.0.0/19 range 49152 65535 192.0.2.0/24 eq 3784 ! bfd\n  20 deny ip 166.146.58.184 any\n");
+    const [a, b] = aclRules(rs, "acl_in");
+    expect(a!.conditions).toEqual([
+      { kind: "proto", protos: [17] },
+      { kind: "addr", field: "src", family: 4, ranges: [r4("10.0.0.0", "10.0.31.255")] },
+      { kind: "port", field: "sport", ranges: [[49152, 65535]] },
+      { kind: "addr", field: "dst", family: 4, ranges: [r4("192.0.2.0", "192.0.2.255")] },
+      { kind: "port", field: "dport", ranges: [[3784, 3784]] },
+    ]);
+    expect(b!.conditions).toEqual([{ kind: "addr", field: "src", family: 4, ranges: [r4("166.146.58.184")] }]);
+  });
+});
+
+describe("wildcard masks", () => {
+  const matches = (addr: bigint, base: bigint, wild: bigint) => (addr & ~wild & 0xffffffffn) === (base & ~wild & 0xffffffffn);
+  // a deterministic sample: every address whose varying octets take edge and middle values
+  const samples = (): bigint[] => {
+    const vals = [0, 1, 2, 3, 5, 7, 8, 15, 16, 127, 128, 200, 254, 255];
+    const out: bigint[] = [];
+    for (const a of [10, 11, 192]) for (const b of vals) for (const c of vals) for (const d of vals) out.push(BigInt(((a << 24) | (b << 16) | (c << 8) | d) >>> 0));
+    return out;
+  };
+
+  for (const [base, wild] of [
+    ["10.0.0.0", "0.0.255.0"],
+    ["10.1.0.5", "0.254.0.3"],
+    ["10.0.0.1", "0.255.0.255"],
+    ["192.0.0.0", "0.0.7.128"],
+    ["10.2.3.4", "0.0.0.0"],
+    ["10.0.0.0", "0.255.255.255"],
+  ] as const) {
+    it(`${base} ${wild} is modelled exactly (pointwise against brute force)`, () => {
+      const rs = iosClean(ext("A", ` permit ip ${base} ${wild} any`));
+      const cond = aclRules(rs, "A")[0]!.conditions;
+      expect(cond).toHaveLength(1);
+      const ranges = (cond[0] as Extract<Condition, { kind: "addr" }>).ranges;
+      for (const a of samples()) expect(inRanges(a, ranges), `${a}`).toBe(matches(a, v4(base), v4(wild)));
+    });
+  }
+
+  it("0.255.0.255 is 256 ranges of 256 addresses, not 65,536", () => {
+    const w = wildcardRanges(v4("10.0.1.0"), v4("0.255.0.255"), 4);
+    expect(w.exact).toBe(true);
+    expect(w.ranges).toHaveLength(256);
+    expect(w.ranges[0]).toEqual(r4("10.0.1.0", "10.0.1.255"));
+    expect(w.ranges[255]).toEqual(r4("10.255.1.0", "10.255.1.255"));
+  });
+
+  it("a mask beyond the bound becomes a superset plus an unknown condition, never a blow-up", () => {
+    // 0.255.255.254: every even address of 10/8 is 2^23 single addresses
+    const w = wildcardRanges(v4("10.0.0.0"), v4("0.255.255.254"), 4);
+    expect(w.exact).toBe(false);
+    expect(w.ranges.length).toBeLessThanOrEqual(MAX_WILDCARD_RANGES);
+    for (const a of [v4("10.0.0.0"), v4("10.200.3.8"), v4("10.255.255.254")]) expect(inRanges(a, w.ranges)).toBe(true);
+    const rs = iosClean(ext("A", " deny ip 10.0.0.0 0.255.255.254 any"));
+    const conds = aclRules(rs, "A")[0]!.conditions;
+    expect(conds[0]).toMatchObject({ kind: "addr", field: "src" });
+    expect(conds[1]).toMatchObject({ kind: "unknown", text: "10.0.0.0 0.255.255.254", reason: expect.stringContaining("wildcard 0.255.255.254") });
+    // the analysis treats it as "may match": an even address may or may not be dropped
+    const rs2 = iosClean(ext("A", " deny ip 10.0.0.0 0.255.255.254 any\n permit ip any any") + "interface Gi1\n ip access-group A in\ninterface Gi2\n");
+    expect(trace(rs2, { src: "10.0.0.2", dst: "192.0.2.1", iif: "Gi1", oif: "Gi2" }).verdict).toBe("accept|drop");
+    expect(trace(rs2, { src: "11.0.0.2", dst: "192.0.2.1", iif: "Gi1", oif: "Gi2" }).verdict).toBe("accept");
+  });
+});
+
+describe("ports and protocols", () => {
+  it("eq with several ports, neq, lt, gt, range; IOS port names per protocol", () => {
+    const dport = (s: string) => firstConds(ext("A", ` permit ${s}`)).find((c) => c.kind === "port");
+    expect(dport("tcp any any eq www 443 smtp")).toEqual({ kind: "port", field: "dport", ranges: [[25, 25], [80, 80], [443, 443]] });
+    expect(dport("tcp any any neq 22")).toEqual({ kind: "port", field: "dport", ranges: [[0, 21], [23, 65535]] });
+    expect(dport("tcp any any lt 1024")).toEqual({ kind: "port", field: "dport", ranges: [[0, 1023]] });
+    expect(dport("udp any any gt 1023")).toEqual({ kind: "port", field: "dport", ranges: [[1024, 65535]] });
+    expect(dport("tcp any any range 3380 3400")).toEqual({ kind: "port", field: "dport", ranges: [[3380, 3400]] });
+    // the same number has different names per protocol
+    expect(dport("tcp any any eq cmd")).toEqual({ kind: "port", field: "dport", ranges: [[514, 514]] });
+    expect(dport("udp any any eq syslog")).toEqual({ kind: "port", field: "dport", ranges: [[514, 514]] });
+    expect(dport("udp any any eq netbios-ss")).toEqual({ kind: "port", field: "dport", ranges: [[139, 139]] });
+    const bad = ios(ext("A", " permit udp any any eq cmd"));
+    expect(bad.diagnostics).toEqual([expect.objectContaining({ severity: "warning", line: 2, column: 24, message: expect.stringContaining("expected a udp port number or name after 'eq', found 'cmd'") })]);
+    expect(aclRules(bad, "A")[0]!.conditions.some((c) => c.kind === "unknown")).toBe(true);
+  });
+
+  it("protocols by name and number; `ip` is every protocol", () => {
+    const proto = (s: string) => firstConds(ext("A", ` permit ${s} any any`))[0];
+    expect(proto("gre")).toEqual({ kind: "proto", protos: [47] });
+    expect(proto("esp")).toEqual({ kind: "proto", protos: [50] });
+    expect(proto("ahp")).toEqual({ kind: "proto", protos: [51] });
+    expect(proto("112")).toEqual({ kind: "proto", protos: [112] });
+    expect(proto("ip")).toBeUndefined();
+  });
+
+  it("ICMP type and code by name or number", () => {
+    const icmp = (s: string) => firstConds(ext("A", ` permit icmp any any ${s}`)).find((c) => c.kind === "icmp");
+    expect(icmp("echo")).toEqual({ kind: "icmp", family: 4, type: 8 });
+    expect(icmp("port-unreachable")).toEqual({ kind: "icmp", family: 4, type: 3, codeLo: 3, codeHi: 3 });
+    expect(icmp("3 4")).toEqual({ kind: "icmp", family: 4, type: 3, codeLo: 4, codeHi: 4 });
+  });
+});
+
+describe("options", () => {
+  it("established is ACK or RST set, so a first SYN never matches", () => {
+    const conds = firstConds(ext("A", " permit tcp any any established"));
+    expect(conds[1]).toEqual({ kind: "or", anyOf: [[{ kind: "tcpflags", mask: 0x10, comp: 0x10 }], [{ kind: "tcpflags", mask: 0x04, comp: 0x04 }]] });
+    const rs = iosClean(ext("A", " permit tcp any any established") + "interface Gi1\n ip access-group A in\ninterface Gi2\n");
+    expect(trace(rs, { src: "198.51.100.7", dst: "10.0.0.5", dport: 3306, iif: "Gi1", oif: "Gi2", flags: "SYN" }).verdict).toBe("drop");
+    expect(trace(rs, { src: "198.51.100.7", dst: "10.0.0.5", dport: 3306, iif: "Gi1", oif: "Gi2", flags: "ACK" }).verdict).toBe("accept");
+    expect(trace(rs, { src: "198.51.100.7", dst: "10.0.0.5", dport: 3306, iif: "Gi1", oif: "Gi2", flags: "RST" }).verdict).toBe("accept");
+  });
+
+  it("log changes nothing; time-range, dscp, precedence and ttl are unknown; fragments matches non-initial fragments", () => {
+    expect(firstConds(ext("A", " permit tcp any any eq 22 log-input"))).toHaveLength(2);
+    expect(firstConds(ext("A", " permit tcp any any eq 22 time-range WORKHOURS"))[2]).toEqual({ kind: "unknown", text: "time-range WORKHOURS", reason: "'time-range' is not modelled" });
+    expect(firstConds(ext("A", " permit ip any any dscp ef precedence 5"))).toEqual([
+      { kind: "unknown", text: "dscp ef", reason: "'dscp' is not modelled" },
+      { kind: "unknown", text: "precedence 5", reason: "'precedence' is not modelled" },
+    ]);
+    expect(firstConds(ext("A", " deny ip any any fragments"))).toEqual([{ kind: "fragment" }]);
+  });
+
+  it("tcp flag keywords and match-all / match-any", () => {
+    expect(firstConds(ext("A", " permit tcp any any syn"))[1]).toEqual({ kind: "tcpflags", mask: 2, comp: 2 });
+    expect(firstConds(ext("A", " permit tcp any any match-all +syn -ack")).slice(1)).toEqual([
+      { kind: "tcpflags", mask: 2, comp: 2 },
+      { kind: "tcpflags", mask: 16, comp: 0 },
+    ]);
+    expect(firstConds(ext("A", " permit tcp any any match-any +rst +fin"))[1]).toEqual({ kind: "or", anyOf: [[{ kind: "tcpflags", mask: 4, comp: 4 }], [{ kind: "tcpflags", mask: 1, comp: 1 }]] });
+  });
+});
+
+describe("object groups", () => {
+  const groups = [
+    "object-group network INNER",
+    " host 192.0.2.25",
+    "object-group network OUTER",
+    " description servers",
+    " group-object INNER",
+    " 198.51.100.0 255.255.255.128",
+    " range 203.0.113.10 203.0.113.20",
+    "object-group service MAILWEB",
+    " tcp eq smtp",
+    " tcp-udp eq domain",
+    " icmp echo",
+    "object-group protocol P",
+    " protocol-object gre",
+    " protocol-object esp",
+    "object-group ip port HIGH",
+    " range 1024 65535",
+    "",
+  ].join("\n");
+
+  it("network groups nest; members use subnet masks, ranges and hosts", () => {
+    const conds = firstConds(groups + ext("A", " permit tcp any object-group OUTER eq 443"));
+    expect(conds[1]).toEqual({ kind: "addr", field: "dst", family: 4, ranges: [r4("192.0.2.25"), r4("198.51.100.0", "198.51.100.127"), r4("203.0.113.10", "203.0.113.20")] });
+  });
+
+  it("service groups are alternatives of protocol, ports and ICMP type; protocol and port groups", () => {
+    expect(firstConds(groups + ext("A", " permit object-group MAILWEB any any"))).toEqual([
+      {
+        kind: "or",
+        anyOf: [
+          [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[25, 25]] }],
+          [{ kind: "proto", protos: [6, 17] }, { kind: "port", field: "dport", ranges: [[53, 53]] }],
+          [{ kind: "proto", protos: [1] }, { kind: "icmp", family: 4, type: 8 }],
+        ],
+      },
+    ]);
+    expect(firstConds(groups + ext("A", " permit object-group P any any"))).toEqual([{ kind: "or", anyOf: [[{ kind: "proto", protos: [47] }], [{ kind: "proto", protos: [50] }]] }]);
+    expect(firstConds(groups + ext("A", " permit tcp any portgroup HIGH any"))[1]).toEqual({ kind: "port", field: "sport", ranges: [[1024, 65535]] });
+  });
+
+  it("an undefined group is an error naming it and the line; the entry stays, with an unknown match", () => {
+    const rs = ios(ext("A", " permit tcp any object-group NOPE eq 25\n deny ip any any"));
+    expect(rs.diagnostics).toEqual([
+      { severity: "error", file: "r.ios", line: 2, column: 30, message: "object-group NOPE is not defined (referenced at line 2); the entry is kept with an unknown match" },
+    ]);
+    const r = aclRules(rs, "A")[0]!;
+    expect(r.conditions).toContainEqual({ kind: "unknown", text: "object-group NOPE", reason: "object-group NOPE is not defined" });
+    expect(r.action).toEqual({ kind: "accept" });
+  });
+
+  it("a group that contains itself is a warning, not a hang", () => {
+    const rs = ios("object-group network X\n host 192.0.2.1\n group-object Y\nobject-group network Y\n group-object X\n" + ext("A", " permit ip object-group X any"));
+    expect(rs.diagnostics.map((d) => d.severity)).toEqual(["warning"]);
+    expect(aclRules(rs, "A")[0]!.conditions[0]).toEqual({ kind: "addr", field: "src", family: 4, ranges: [r4("192.0.2.1")] });
+  });
+});
+
+describe("IPv6", () => {
+  it("ipv6 access-list and traffic-filter make IPv6 pipelines; icmp means ICMPv6", () => {
+    const rs = iosClean(
+      "interface Gi1\n ipv6 address 2001:db8:1::1/64\n ipv6 traffic-filter V6 in\ninterface Gi2\n" +
+        "ipv6 access-list V6\n permit tcp any host 2001:db8:1::25 eq smtp\n permit icmp any any nd-ns\n deny ipv6 any any\n",
+    );
+    expect(rs.families).toEqual([4, 6]);
+    const [smtp, nd] = aclRules(rs, "V6", 6);
+    expect(smtp!.conditions[1]).toEqual({ kind: "addr", field: "dst", family: 6, ranges: [{ lo: 0x20010db8000100000000000000000025n, hi: 0x20010db8000100000000000000000025n }] });
+    expect(nd!.conditions).toEqual([{ kind: "proto", protos: [58] }, { kind: "icmp", family: 6, type: 135 }]);
+    expect(trace(rs, { src: "2001:db8:9::7", dst: "2001:db8:1::25", dport: 25, iif: "Gi1", oif: "Gi2" }).verdict).toBe("accept");
+    expect(trace(rs, { src: "2001:db8:9::7", dst: "2001:db8:1::26", dport: 25, iif: "Gi1", oif: "Gi2" }).verdict).toBe("drop");
+  });
+});
+
+describe("bindings and paths", () => {
+  const cfg = [
+    "interface GigabitEthernet0/0/0.100",
+    " ip address 203.0.113.2 255.255.255.0",
+    " ip access-group OUTSIDE_IN in",
+    "interface GigabitEthernet0/0/1",
+    " ip address 10.0.0.1 255.255.255.0",
+    " ip access-group LAN_OUT out",
+    "interface GigabitEthernet0/0/2",
+    " ip address 10.9.0.1 255.255.255.0",
+    " ip access-group MISSING in",
+    "interface GigabitEthernet0/0/3",
+    " shutdown",
+    "ip access-list extended OUTSIDE_IN",
+    " 10 permit tcp any host 10.0.0.25 eq 25",
+    " 20 permit tcp any host 10.9.0.80 eq 80",
+    "ip access-list extended LAN_OUT",
+    " 10 deny tcp any any eq 23",
+    " 20 permit ip any any",
+    "",
+  ].join("\n");
+
+  it("inbound ACL, then implicit deny; traces name the ACL and the sequence number", () => {
+    const rs = ios(cfg);
+    const t = trace(rs, { src: "198.51.100.7", dst: "10.0.0.25", dport: 25, iif: "GigabitEthernet0/0/0.100", oif: "GigabitEthernet0/0/1" });
+    expect(t.verdict).toBe("accept");
+    expect(t.by).toBe("OUTSIDE_IN: 10 permit tcp any host 10.0.0.25 eq 25");
+    const denied = trace(rs, { src: "198.51.100.7", dst: "10.0.0.25", dport: 22, iif: "GigabitEthernet0/0/0.100", oif: "GigabitEthernet0/0/1" });
+    expect(denied.verdict).toBe("drop");
+    expect(denied.steps.at(-1)).toBe("OUTSIDE_IN: implicit deny at the end of OUTSIDE_IN -> drop");
+  });
+
+  it("outbound ACL on the egress interface; interfaces without ACL pass everything", () => {
+    const rs = ios(cfg);
+    expect(trace(rs, { src: "10.9.0.5", dst: "10.0.0.9", dport: 23, iif: "GigabitEthernet0/0/2", oif: "GigabitEthernet0/0/1" }).verdict).toBe("drop");
+    expect(trace(rs, { src: "10.9.0.5", dst: "10.0.0.9", dport: 22, iif: "GigabitEthernet0/0/2", oif: "GigabitEthernet0/0/1" }).verdict).toBe("accept");
+    expect(trace(rs, { src: "10.0.0.5", dst: "203.0.113.9", dport: 23, iif: "GigabitEthernet0/0/1", oif: "GigabitEthernet0/0/0.100" }).verdict).toBe("accept");
+  });
+
+  it("an access-group naming an undefined ACL is a warning and passes all traffic", () => {
+    const rs = ios(cfg);
+    expect(rs.diagnostics).toContainEqual(expect.objectContaining({ severity: "warning", line: 9, column: 18, message: expect.stringContaining("access-list MISSING is not defined") }));
+    expect(trace(rs, { src: "10.9.0.5", dst: "203.0.113.9", dport: 3389, iif: "GigabitEthernet0/0/2", oif: "GigabitEthernet0/0/0.100" }).verdict).toBe("accept");
+  });
+
+  it("shut-down and undeclared interfaces carry nothing", () => {
+    const rs = ios(cfg);
+    expect(trace(rs, { src: "10.9.0.5", dst: "10.0.0.9", iif: "GigabitEthernet0/0/3", oif: "GigabitEthernet0/0/1" }).verdict).toBe("drop");
+    expect(trace(rs, { src: "10.9.0.5", dst: "10.0.0.9", iif: "GigabitEthernet0/0/2", oif: "GigabitEthernet0/0/3" }).verdict).toBe("drop");
+    expect(trace(rs, { src: "10.9.0.5", dst: "10.0.0.9", iif: "eth0", oif: "GigabitEthernet0/0/1" }).verdict).toBe("drop");
+  });
+
+  it("inbound ACLs filter traffic to the router itself too", () => {
+    const rs = ios(cfg);
+    expect(trace(rs, { kind: "inbound", src: "198.51.100.7", dst: "203.0.113.2", dport: 22, iif: "GigabitEthernet0/0/0.100" }).verdict).toBe("drop");
+    expect(trace(rs, { kind: "inbound", src: "10.0.0.7", dst: "10.0.0.1", dport: 22, iif: "GigabitEthernet0/0/1" }).verdict).toBe("accept");
+  });
+
+  it("Internet-facing interfaces default to those with a public (or provider-assigned) address", () => {
+    expect(ios(cfg).internetInterfaces).toEqual(["GigabitEthernet0/0/0.100"]);
+    expect(ios("interface Dialer1\n ip address negotiated\ninterface Loopback0\n ip address 198.51.100.1 255.255.255.255\n").internetInterfaces).toEqual(["Dialer1"]);
+    expect(ios("interface Gi1\n ip address 10.0.0.1 255.0.0.0\n").internetInterfaces).toBeUndefined();
+  });
+});
+
+describe("zone-based firewall", () => {
+  const zbfw = [
+    "zone security inside",
+    "zone security outside",
+    "class-map type inspect match-all WEB",
+    " match access-group name WEB_ACL",
+    " match protocol tcp",
+    "policy-map type inspect OUT2IN",
+    " class type inspect WEB",
+    "  inspect",
+    " class class-default",
+    "  drop log",
+    "zone-pair security OUT-IN source outside destination inside",
+    " service-policy type inspect OUT2IN",
+    "interface Gi1",
+    " ip address 203.0.113.1 255.255.255.0",
+    " zone-member security outside",
+    "interface Gi2",
+    " ip address 10.0.0.1 255.255.255.0",
+    " zone-member security inside",
+    "interface Gi3",
+    " ip address 10.0.1.1 255.255.255.0",
+    " zone-member security inside",
+    "interface Gi4",
+    " ip address 10.0.2.1 255.255.255.0",
+    "ip access-list extended WEB_ACL",
+    " 10 deny tcp host 198.51.100.66 any",
+    " 20 permit tcp any host 10.0.0.80 eq 443",
+    "",
+  ].join("\n");
+
+  it("a zone-pair's inspect policy decides cross-zone traffic, class by class", () => {
+    const rs = iosClean(zbfw);
+    const ok = trace(rs, { src: "198.51.100.7", dst: "10.0.0.80", dport: 443, iif: "Gi1", oif: "Gi2" });
+    expect(ok.verdict).toBe("accept");
+    expect(ok.steps).toContain("OUT2IN/WEB:WEB_ACL: 20 permit tcp any host 10.0.0.80 eq 443 -> accept");
+    // denied by the ACL: the class does not match, class-default drops
+    expect(trace(rs, { src: "198.51.100.66", dst: "10.0.0.80", dport: 443, iif: "Gi1", oif: "Gi2" }).verdict).toBe("drop");
+    expect(trace(rs, { src: "198.51.100.7", dst: "10.0.0.80", dport: 22, iif: "Gi1", oif: "Gi2" }).verdict).toBe("drop");
+  });
+
+  it("same zone passes; no zone-pair drops; zone member and non-member never talk", () => {
+    const rs = iosClean(zbfw);
+    expect(trace(rs, { src: "10.0.0.5", dst: "10.0.1.5", iif: "Gi2", oif: "Gi3" }).verdict).toBe("accept");
+    expect(trace(rs, { src: "10.0.0.5", dst: "203.0.113.9", iif: "Gi2", oif: "Gi1" }).verdict).toBe("drop");
+    expect(trace(rs, { src: "10.0.2.5", dst: "10.0.0.5", iif: "Gi4", oif: "Gi2" }).verdict).toBe("drop");
+    expect(trace(rs, { src: "10.0.0.5", dst: "10.0.2.5", iif: "Gi2", oif: "Gi4" }).verdict).toBe("drop");
+  });
+});
+
+describe("bad input", () => {
+  it("malformed entries are warnings at file:line:column and the rest is still read", () => {
+    const rs = ios(ext("A", " permit tcp host any any\n permit tcp any any eq 22"));
+    expect(rs.diagnostics).toEqual([
+      { severity: "warning", file: "r.ios", line: 2, column: 18, message: "expected an IPv4 address after 'host', found 'any'; the entry is kept as a partly unknown match" },
+    ]);
+    expect(aclRules(rs, "A").map((r) => r.id)).toEqual(["A#10", "A#20", "A#implicit-deny"]);
+  });
+
+  it("never throws, never hangs, on garbage", () => {
+    const pieces = ["ip", "access-list", "extended", "permit", "deny", "tcp", "any", "host", "eq", "range", "object-group", "X", "10.0.0.0", "0.0.255.0", "::1/64", "\n ", "\n", "interface", "Gi1", "zone-member", "security", "sequence", "!", "banner", "motd", "^C", "65536", "-1"];
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let n = 0; n < 200; n++) {
+      const text = Array.from({ length: 80 }, () => pieces[Math.floor(rnd() * pieces.length)]).join(" ");
+      const t0 = performance.now();
+      const rs = ios(text);
+      expect(rs.diagnostics.some((d) => d.message.startsWith("internal error")), text).toBe(false);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+  });
+});
