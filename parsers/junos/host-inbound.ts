@@ -3,14 +3,14 @@
  * (`system-services ssh`, `protocols bgp`, `all`, with `except` entries). Set on the zone or,
  * overriding it for one interface, under `security-zone Z interfaces IF`. On an SRX in flow mode,
  * traffic to the device on an interface not in any zone is dropped, except on the out-of-band
- * management port (fxp0), which zones do not govern.
+ * management port (fxp0, when the configuration has it), which zones do not govern.
  *
  * Becomes the last stage of the `inbound` pipeline: established sessions pass, then per interface
  * the services it accepts, then the chain policy drops.
  */
 import type { Chain, Condition, Rule } from "../../src/model/types.js";
 import { addChain, spanOf, type JunosContext } from "./context.js";
-import { child, kids, type ConfigNode } from "./tree.js";
+import { at, child, kids, type ConfigNode } from "./tree.js";
 import { unitName, type Zone } from "./zones.js";
 
 const tcp = (lo: number, hi = lo): Condition[] => [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[lo, hi]] }];
@@ -42,7 +42,8 @@ export function buildHostInbound(ctx: JunosContext, zones: Map<string, Zone>): s
   const chain: Chain = { name: "host-inbound-traffic", table: "security zones", rules: [], policy: "drop", span: spanOf(ctx, first) };
   chain.policySpan = spanOf(ctx, first);
   chain.rules.push({ id: "established sessions", conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: spanOf(ctx, first) });
-  chain.rules.push({ id: "management port fxp0", conditions: [{ kind: "iface", field: "iif", name: "fxp0", prefix: true }], action: { kind: "accept" }, span: spanOf(ctx, first), comment: "out-of-band management is not governed by zones" });
+  const fxp0 = at(ctx.root, "interfaces", "fxp0");
+  if (fxp0) chain.rules.push({ id: "management port fxp0", conditions: [{ kind: "iface", field: "iif", name: "fxp0", prefix: true }], action: { kind: "accept" }, span: spanOf(ctx, fxp0), comment: "out-of-band management is not governed by zones" });
   for (const z of zones.values()) {
     const zoneLevel = child(z.node, "host-inbound-traffic");
     for (const i of kids(child(z.node, "interfaces"))) {

@@ -84,10 +84,13 @@ set security zones security-zone a host-inbound-traffic system-services ssh
 set security zones security-zone a interfaces ge-0/0/0.0
 set security zones security-zone a interfaces ge-0/0/1.0 host-inbound-traffic system-services all
 set security zones security-zone a interfaces ge-0/0/1.0 host-inbound-traffic system-services telnet except
+set interfaces fxp0 unit 0 family inet address 192.168.255.1/24
 `,
       "h.set",
     );
     const hi = chain(r, "security zones/host-inbound-traffic");
+    expect(hi.rules[1]!.id).toBe("management port fxp0");
+    expect(chain(parseJunos(policyText(""), "p.set"), "security zones/host-inbound-traffic").rules.map((x) => x.id)).toEqual(["established sessions"]);
     expect(hi.policy).toBe("drop");
     expect(hi.rules.slice(2).map((x) => [x.id, x.action.kind])).toEqual([
       ["zone a ge-0/0/0.0 host-inbound system-services ssh", "accept"],
