@@ -74,6 +74,8 @@ class Fail extends Error {
 const FAMILIES: ReadonlySet<string> = new Set(NFT_FAMILIES);
 /** `mark and 0xff xor 0x1`: the word spellings of the bit operators. */
 const BINOP_WORDS: Record<string, "&" | "|" | "^" | "<<" | ">>"> = { and: "&", or: "|", xor: "^", lshift: "<<", rshift: ">>" };
+/** nft's limit on table, chain, set and object names (NFT_NAME_MAXLEN - 1). */
+const MAX_NAME = 255;
 const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
 
@@ -314,6 +316,23 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.pos = i;
   }
 
+  private rawPayload(t: IToken): Expr {
+    const len = Number(t.image.split(",")[2]);
+    if (len === 0 || len > 128) this.report(`a raw payload expression reads 1 to 128 bits, found ${len} in '${t.image}'`, t);
+    return { kind: "opaque", name: "payload", text: t.image, span: this.span(t) };
+  }
+
+  private checkShift(op: IToken, right: Expr): void {
+    const shift = op.tokenType === Shl || op.tokenType === Shr || op.image === "lshift" || op.image === "rshift";
+    if (shift && right.kind === "value" && /^\d+$/.test(right.text) && Number(right.text) > 128) {
+      this.report(`a shift by ${right.text} bits: nft shifts by at most 128`, op);
+    }
+  }
+
+  private tokenAtSpan(span: SourceSpan): IToken {
+    return { image: "", startLine: span.line, startColumn: span.column, tokenType: Word, file: span.file === this.ctx.file ? undefined : span.file } as unknown as IToken;
+  }
+
   private atBinop(): boolean {
     const t = this.LA(1).tokenType;
     return t === Amp || t === Pipe || t === Caret || t === Shl || t === Shr || BINOP_WORDS[this.LA(1).image] !== undefined;
@@ -420,7 +439,10 @@ export class NftTextParser extends EmbeddedActionsParser {
       },
     });
     const name = this.need(1, Word, "a table name");
-    return this.ACTION(() => ({ family: this.familyOf(fam), name: name.image }));
+    return this.ACTION(() => {
+      if (name.image.length > MAX_NAME) this.report(`a table name is longer than ${MAX_NAME} characters`, name);
+      return { family: this.familyOf(fam), name: name.image };
+    });
   });
 
   private tableCmd = this.RULE("tableCmd", (verb?: IToken) => {
@@ -511,13 +533,23 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (!tokenMatcher(this.LA(1), Word) && this.LA(1).tokenType !== Str) this.fail(what ?? "a name");
     });
     this.OR([{ ALT: () => (t = this.CONSUME(Word)) }, { ALT: () => (t = this.CONSUME(Str)) }]);
-    return this.ACTION(() => (t!.tokenType === Str ? t!.image.slice(1, -1) : t!.image));
+    return this.ACTION(() => {
+      const v = t!.tokenType === Str ? t!.image.slice(1, -1) : t!.image;
+      if (v.length > MAX_NAME) this.report(`${what ?? "a name"} is longer than ${MAX_NAME} characters`, t);
+      if (v.length === 0) this.report(`${what ?? "a name"} is empty`, t);
+      return v;
+    });
   });
 
   private chainBody = this.RULE("chainBody", (cmd?: Command) => {
     this.CONSUME(LCurly);
     this.MANY(() => this.guarded(() => this.SUBRULE(this.chainItem, { ARGS: [cmd] })));
     this.need(1, RCurly, "'}' closing the chain");
+    this.ACTION(() => {
+      if (cmd?.object === "chain" && cmd.policy && (cmd.base === undefined || cmd.base.hook === "")) {
+        this.report(`'policy' in chain '${cmd.chain}', which has no 'type ... hook ...': only base chains have a policy`, this.tokenAtSpan(cmd.policy.span));
+      }
+    });
   });
 
   private chainItem = this.RULE("chainItem", (cmd?: Command) => {
@@ -1087,6 +1119,9 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private match(left: Expr, op: MatchOp, right: { value: Expr; mask?: Expr }, first: IToken): Stmt {
     const span = this.span(first);
+    if (right.value.kind === "set" && right.value.elements.length === 0) {
+      throw new Fail("expected at least one element in the anonymous set, found '{ }'", first);
+    }
     if (right.mask === undefined) return { kind: "match", left, op, right: right.value, span };
     // `tcp flags syn / syn,ack` means `tcp flags & (syn|ack) == syn`.
     return { kind: "match", left: { kind: "binop", op: "&", left, right: right.mask, span }, op: op === "implicit" ? "==" : op, right: right.value, span };
@@ -1161,6 +1196,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       ]);
       const right = this.SUBRULE(this.primary, { ARGS: [true] });
       this.ACTION(() => {
+        this.checkShift(op!, right);
         first = { kind: "binop", op: BINOP_WORDS[op!.image] ?? (op!.image as "&"), left: first, right, span: first.span };
       });
     } });
@@ -1185,7 +1221,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(RawPayload);
-            return this.ACTION(() => ({ kind: "opaque" as const, name: "payload", text: t.image, span: this.span(t) }));
+            return this.ACTION(() => this.rawPayload(t));
           },
         },
         {
@@ -1214,6 +1250,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       ]);
       const right = this.SUBRULE2(this.primary, { ARGS: [exprOk] });
       this.ACTION(() => {
+        this.checkShift(op!, right);
         left = { kind: "binop", op: BINOP_WORDS[op!.image] ?? (op!.image as "&"), left, right, span: left.span };
       });
     } });
@@ -1237,7 +1274,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(RawPayload);
-            return this.ACTION(() => ({ kind: "opaque" as const, name: "payload", text: t.image, span: this.span(t) }));
+            return this.ACTION(() => this.rawPayload(t));
           },
         },
         {
@@ -1628,7 +1665,10 @@ export class NftTextParser extends EmbeddedActionsParser {
         this.CONSUME(Word);
         this.needWord(1, new Set(["icmp", "icmpv6", "icmpx", "tcp"]), "icmp, icmpv6, icmpx or tcp after 'with'");
         this.OPTION2({ GATE: () => this.LA(1).image === "type", DEF: () => this.CONSUME3(Word) });
-        this.need(4, Word, "a reject type (tcp reset, icmp port-unreachable, icmpx admin-prohibited, ...)");
+        const code = this.need(4, Word, "a reject type (tcp reset, icmp port-unreachable, icmpx admin-prohibited, ...)");
+        this.ACTION(() => {
+          if (/^\d+$/.test(code.image) && Number(code.image) > 255) this.report(`a reject code is 0 to 255, found ${code.image}`, code);
+        });
       },
     });
     return this.ACTION(() => {
