@@ -6,7 +6,8 @@
  * - between interfaces of the same zone traffic passes (unless a zone-pair Z -> Z sets a policy);
  * - from zone Z to zone D traffic passes only through `zone-pair security P source Z destination D`
  *   and its `service-policy type inspect PM`; a pair without a policy drops;
- * - between a zone member and an interface in no zone traffic is dropped, both ways;
+ * - between a zone member and an interface in no zone traffic is dropped, both ways (what a
+ *   zone's chain does not decide falls to the policy, drop, of `zone-pairs`, entered by goto);
  * - between two interfaces in no zone it is not zone-filtered;
  * - return traffic of an inspected session (established/related) may pass: the inspect state is
  *   not modelled, so that is an unknown condition.
@@ -174,7 +175,8 @@ class ZoneBuilder {
         continue;
       }
       const z = i.zone.name;
-      base.push(this.m.rule(`zone-pairs#${i.name}`, [on], { kind: "jump", chain: `zone ${z}` }, i.zone.where, `${i.name} is in zone ${z}`));
+      // goto: what the zone's chain does not decide falls to this chain's policy (drop)
+      base.push(this.m.rule(`zone-pairs#${i.name}`, [on], { kind: "goto", chain: `zone ${z}` }, i.zone.where, `${i.name} is in zone ${z}`));
       if (done.has(z)) continue;
       done.add(z);
       const declared = cfg.zones.get(z);
@@ -202,7 +204,6 @@ class ZoneBuilder {
         const why = p.policy ? `policy-map ${p.policy} is not defined` : "no service-policy";
         rules.push(this.m.rule(`zone ${z}#${p.name}`, [oifIn(dst)], pc ? { kind: "jump", chain: pc } : { kind: "drop" }, p.where, `zone-pair ${p.name}: ${z} -> ${p.destination}${pc ? "" : ` (${why}: drop)`}`));
       }
-      rules.push(this.m.rule(`zone ${z}#no-zone-pair`, [], { kind: "drop" }, zw, `no zone-pair from ${z} to the destination's zone: IOS drops`));
       this.add(`zone ${z}`, rules, zw);
     }
     const w = live[0]?.where ?? { line: 1, column: 1, text: "" };
