@@ -4,7 +4,9 @@
  * from A's interfaces AND leaving to B's) to a chain with that pair's policies; then runs the
  * `global` policies; a packet no policy decides gets the default policy (deny-all unless
  * `default-policy permit-all`). Policies to or from `junos-host` (the device itself) are not
- * transit traffic and are left out with an info.
+ * transit traffic and are left out with an info. A complete configuration without zones is in
+ * packet mode: no policy stage (as Batfish applies the deny default only when zones exist). A
+ * fragment without zones (a generated policy file) keeps its policies, with the zones unknown.
  */
 import type { Chain, Condition, Rule } from "../../src/model/types.js";
 import type { AddressBooks, AddressValue } from "./addresses.js";
@@ -46,6 +48,13 @@ export function buildSecurityPolicies(ctx: JunosContext, zones: Map<string, Zone
   const permitAll = kids(def).some((d) => d.name === "permit-all");
   base.policy = permitAll ? "accept" : "drop";
   base.policySpan = spanOf(ctx, def ?? anchor);
+  if (zones.size === 0 && ctx.complete) {
+    // a complete configuration without zones forwards in packet mode: its policies are read for
+    // their diagnostics but do not filter anything
+    for (const key of [...ctx.chains.keys()]) if (key.startsWith(`${POLICY_TABLE}/`)) ctx.chains.delete(key);
+    ctx.diags.info(anchor, "no security zones are configured: the device forwards in packet mode and security policies do not apply");
+    return undefined;
+  }
   return addChain(ctx, base);
 }
 

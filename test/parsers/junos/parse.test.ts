@@ -193,6 +193,23 @@ set applications application A protocol tcp`);
     expect(stages(`${base}\nset security forwarding-options family inet6 mode flow-based\n`)).toEqual([["security policies/flow policy lookup"]]);
   });
 
+  it("a complete configuration without zones is in packet mode: no policy stage; a fragment keeps its policies", () => {
+    const policy = `set security policies from-zone a to-zone b policy p match source-address any
+set security policies from-zone a to-zone b policy p match destination-address any
+set security policies from-zone a to-zone b policy p match application junos-ssh
+set security policies from-zone a to-zone b policy p then permit
+`;
+    const packet = parseJunos(`set system host-name r\n${policy}`, "pm.set");
+    expect(packet.pipelines).toEqual([]);
+    expect([...packet.chains.keys()]).toEqual([]);
+    expect(packet.diagnostics.some((d) => d.message.includes("packet mode"))).toBe(true);
+    const fragment = parseJunos(policy, "frag.set");
+    expect(chain(fragment, "security policies/flow policy lookup").rules[1]!.conditions).toEqual([
+      { kind: "unknown", text: "from-zone a", reason: "the interfaces of zone a are not in this configuration" },
+      { kind: "unknown", text: "to-zone b", reason: "the interfaces of zone b are not in this configuration" },
+    ]);
+  });
+
   it("apply-groups with wildcards inject policies and interfaces", () => {
     const r = parseJunos(
       `set system host-name t
