@@ -4,13 +4,14 @@
  * Per family (table "ip access-list" / "ipv6 access-list"):
  * - every ACL is a user chain named as in the file; its entries in sequence order are rules
  *   `NAME#SEQ` (comment = the remarks before it), permit = accept, deny = drop, and a final
- *   `NAME#implicit-deny` rule (span: the ACL header) unless the last entry already matches all.
+ *   `NAME#implicit-deny` rule (span: the ACL header) unless an entry already matches all.
  *   An ACL no interface binds but other features name (NAT, route-maps ...) gets no chain;
  * - `access-group in` (IPv6: `traffic-filter in`) is the ingress stage: per declared interface,
  *   `iif X` (and not out X again: hairpinned transit is left out) jumps to its inbound ACL, or
  *   accepts when it has none (an interface without an access-group passes everything) or its ACL
- *   is undefined/empty (IOS passes all; a warning), or drops when the interface is shut down; the policy (drop) takes packets on interfaces the
- *   file does not declare (a running-config lists every interface of the device);
+ *   is undefined/empty (IOS passes all; a warning); the policy (drop) takes packets on
+ *   interfaces that are shut down or that the file does not declare (a running-config lists
+ *   every interface of the device);
  * - `access-group out` is the egress stage, dispatching on oif the same way;
  * - with zone-based firewall interfaces, zone stages (zones.ts).
  *
@@ -145,8 +146,9 @@ export class IosMapper {
       remarks = [];
       this.aceCount++;
     }
-    const last = rules[rules.length - 1];
-    if (!last || last.conditions.length > 0) {
+    // An entry that matches everything already ends the list: an implicit deny after it would
+    // only be reported as unreachable.
+    if (!rules.some((r) => r.conditions.length === 0)) {
       const w = { ...acl.where, text: `implicit deny at the end of ${acl.name}` };
       rules.push(this.rule(`${acl.name}#implicit-deny`, [], { kind: "drop" }, w, "implicit deny at the end of every IOS access-list"));
     }
@@ -219,8 +221,8 @@ export class IosMapper {
   }
 
   /**
-   * Ingress: per declared interface, its inbound ACL, or accept (no ACL), or drop (shut down).
-   * The policy (drop) is reached only by interfaces the file does not declare.
+   * Ingress: per declared interface, its inbound ACL, or accept (no ACL). The policy (drop) is
+   * reached by shut-down interfaces, hairpinned transit and interfaces the file does not declare.
    */
   private ingressChain(family: Family): string {
     const name = stageName(family, "in");
@@ -228,8 +230,8 @@ export class IosMapper {
     for (const iface of this.cfg.interfaces) {
       const on: Condition = { kind: "iface", field: "iif", name: iface.name, prefix: false };
       const id = `${name}#${iface.name}`;
-      if (iface.shutdown) rules.push(this.rule(id, [on], { kind: "drop" }, { ...iface.where, text: `interface ${iface.name} (shutdown)` }, `${iface.name} is shut down`));
-      else {
+      // a shut-down interface carries nothing: its packets fall to the policy (drop)
+      if (!iface.shutdown) {
         // A packet routed back out the interface it came in on reaches nothing behind the router;
         // without routes fwlint cannot tell which hosts sit behind which interface, so such
         // hairpinned transit falls to the policy (left out) rather than being reported as an opening.
@@ -244,8 +246,8 @@ export class IosMapper {
   }
 
   /**
-   * Egress: interfaces with an outbound ACL (or shut down) are dispatched on oif, every other
-   * declared interface passes; the policy (drop) is reached only by undeclared output interfaces.
+   * Egress: interfaces with an outbound ACL are dispatched on oif, every other live declared
+   * interface passes; the policy (drop) is reached by shut-down and undeclared output interfaces.
    * Undefined when the file declares no interface.
    */
   private egressChain(family: Family): string | undefined {
@@ -256,8 +258,8 @@ export class IosMapper {
     for (const iface of this.cfg.interfaces) {
       const on: Condition = { kind: "iface", field: "oif", name: iface.name, prefix: false };
       const id = `${name}#${iface.name}`;
-      const shut = { ...iface.where, text: `interface ${iface.name} (shutdown)` };
-      const r = iface.shutdown ? this.rule(id, [on], { kind: "drop" }, shut, `${iface.name} is shut down`) : this.bindingRule(family, "out", iface, id, on);
+      if (iface.shutdown) continue; // falls to the policy (drop)
+      const r = this.bindingRule(family, "out", iface, id, on);
       if (r) rules.push(r);
       else open.push(iface.name);
     }
