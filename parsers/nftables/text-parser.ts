@@ -57,7 +57,7 @@ import {
   EqEq, Equals, ExprHead, FibKw, FlagsKw, FlowKw, Ge, Gt, InfoVerbKw, JumpKw, LCurly, Le, LParen, Lt, MapKw, MetaBareHead, MetaKw,
   MeterKw, NatKw, Newline, NotBrace, NotEq, OpaqueHead, PayloadHead, Pipe, Plain, Plus, PolicyKw, QueueKw, RawPayload, RCurly,
   RejectKw, RelWordKw, RParen, Semi, SetKw, SetRef, Shl, Shr, SimpleVerdict, Str, SynproxyKw, TableKw, TypeKw, TypeofKw,
-  UpdateKw, VerbKw, VmapKw, Word,
+  UpdateKw, VerbKw, VmapKw, Word, WordTok,
 } from "./tokens.js";
 import {
   CT_KEYS, EFFECT_OPTIONS, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
@@ -195,6 +195,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.diags = [];
     this.commands = [];
     this.input = tokens;
+    this.setFrames = [];
     this.document();
     for (const e of this.errors) this.report(e.message, e.token);
     this.errors = [];
@@ -1470,37 +1471,64 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
   });
 
+  /** Open anonymous sets (nested while parsing `{ { 1, 2 }, 3 }`). */
+  private setFrames: { elements: SetElement[]; needComma: boolean }[] = [];
+
+  /**
+   * Set elements. Hot path: sets of 200k elements are common, so the alternatives are built once
+   * and a plain element (one word before ',' or '}') skips the expression rules.
+   */
   private setExpr = this.RULE("setExpr", (): SetExpr => {
     const open = this.CONSUME(LCurly);
-    const elements: SetElement[] = [];
-    let needComma = false;
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(Newline) },
-        {
-          ALT: () => {
-            this.CONSUME(Comma);
-            this.ACTION(() => (needComma = false));
-          },
-        },
-        {
-          ALT: () => {
-            const first = this.LA(1);
-            const e = this.SUBRULE(this.element);
-            this.ACTION(() => {
-              if (needComma) throw new Fail(`expected ',' or '}' between set elements, found ${describeToken(first)}`, first);
-              needComma = true;
-              // Nested anonymous sets (`{ $a, 3 }` with `define a = { 1, 2 }`) are flattened, as nft does.
-              if (e.key.kind === "set" && e.data === undefined && e.options === undefined) elements.push(...e.key.elements);
-              else elements.push(e);
-            });
-          },
-        },
-      ]);
-    });
+    const frame = { elements: [] as SetElement[], needComma: false };
+    this.ACTION(() => this.setFrames.push(frame));
+    this.MANY(() => this.OR(this.setAlts));
+    this.ACTION(() => this.setFrames.pop());
     this.need(1, RCurly, "',' or '}' in the set");
-    return this.ACTION(() => ({ kind: "set" as const, elements, span: this.span(open) }));
+    return this.ACTION(() => ({ kind: "set" as const, elements: frame.elements, span: this.span(open) }));
   });
+
+  private readonly setAlts = [
+    { ALT: () => this.CONSUME(Newline) },
+    {
+      ALT: () => {
+        this.CONSUME(Comma);
+        this.ACTION(() => (this.setFrames[this.setFrames.length - 1]!.needComma = false));
+      },
+    },
+    {
+      GATE: () => {
+        const t = this.LA(1);
+        if (t.tokenType !== WordTok) return false;
+        const n = this.LA(2).tokenType;
+        return n === Comma || n === RCurly || n === Newline;
+      },
+      ALT: () => {
+        const t = this.CONSUME(WordTok);
+        this.ACTION(() => {
+          const span = this.span(t);
+          this.addElement(t, { key: valueOf(t.image, span), span });
+        });
+      },
+    },
+    {
+      ALT: () => {
+        const first = this.LA(1);
+        const e = this.SUBRULE(this.element);
+        this.ACTION(() => this.addElement(first, e));
+      },
+    },
+  ];
+
+  private addElement(first: IToken, e: SetElement): void {
+    const frame = this.setFrames[this.setFrames.length - 1]!;
+    if (frame.needComma) throw new Fail(`expected ',' or '}' between set elements, found ${describeToken(first)}`, first);
+    frame.needComma = true;
+    // Nested anonymous sets (`{ $a, 3 }` with `define a = { 1, 2 }`) are flattened, as nft does.
+    if (e.key.kind === "set" && e.data === undefined && e.options === undefined) frame.elements.push(...e.key.elements);
+    else frame.elements.push(e);
+  }
+
 
   private element = this.RULE("element", (): SetElement => {
     const key = this.SUBRULE(this.concatExpr, { ARGS: [false] });

@@ -226,7 +226,7 @@ let lexer: Lexer | undefined;
 
 /** The chevrotain lexer, built on first use (not at module load: CLI start-up matters). */
 export function nftLexer(): Lexer {
-  lexer ??= new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false, skipValidations: true });
+  lexer ??= new Lexer(allTokens, { positionTracking: "onlyStart", ensureOptimizations: true, skipValidations: true });
   return lexer;
 }
 
