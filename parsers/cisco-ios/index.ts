@@ -21,7 +21,12 @@ export { detectCiscoIos };
 export function parseCiscoIos(text: string, file: string): Ruleset {
   const diagnostics: Diagnostic[] = [];
   try {
-    const cfg = new ConfigExtractor(file, diagnostics).run(configLines(text));
+    const split = configLines(text);
+    if (split.openBanner) {
+      const b = split.openBanner;
+      diagnostics.push({ severity: "warning", file, line: b.line, column: b.column, message: `banner delimiter '${b.delimiter}' is never closed: the rest of the file is read as banner text` });
+    }
+    const cfg = new ConfigExtractor(file, diagnostics).run(split.lines);
     const firstLine = text.slice(0, Math.max(0, text.indexOf("\n"))) || text.slice(0, 200);
     return new IosMapper(cfg, file, diagnostics, firstLine).map();
   } catch (e) {

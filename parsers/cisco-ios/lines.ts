@@ -1,7 +1,8 @@
 /**
  * Splits an IOS running-config into command lines: 1-based line number, indentation (children
  * of a configuration mode are indented under it) and whitespace-separated tokens with their
- * columns. `!` comment lines and multi-line `banner` bodies are dropped. Linear, never throws.
+ * columns. `!` comment lines and multi-line `banner` bodies are dropped (an unterminated banner
+ * is reported, since it swallows the rest of the file). Linear, never throws.
  */
 
 export interface Token {
@@ -34,8 +35,15 @@ function bannerDelimiter(tok: string): string {
   return tok.startsWith("^C") ? "^C" : tok[0]!;
 }
 
-export function configLines(text: string): ConfigLine[] {
+export interface SplitConfig {
+  lines: ConfigLine[];
+  /** A banner whose closing delimiter never came: its line (the rest of the file was its body). */
+  openBanner?: { line: number; column: number; delimiter: string };
+}
+
+export function configLines(text: string): SplitConfig {
   const out: ConfigLine[] = [];
+  let openBanner: SplitConfig["openBanner"];
   const lines = text.split(/\r?\n|\r/);
   let bannerEnd: string | null = null;
   for (let i = 0; i < lines.length; i++) {
@@ -53,10 +61,13 @@ export function configLines(text: string): ConfigLine[] {
       const dTok = tokens[2]!;
       const d = bannerDelimiter(dTok.text);
       const after = raw.slice(dTok.col - 1 + d.length);
-      if (!after.includes(d)) bannerEnd = d;
+      if (!after.includes(d)) {
+        bannerEnd = d;
+        openBanner = { line: i + 1, column: dTok.col, delimiter: d };
+      }
       continue;
     }
     out.push({ line: i + 1, indent: tokens[0]!.col - 1, raw, tokens });
   }
-  return out;
+  return bannerEnd === null ? { lines: out } : { lines: out, ...(openBanner ? { openBanner } : {}) };
 }

@@ -406,3 +406,41 @@ describe("bad input", () => {
     }
   });
 });
+
+describe("other spellings and features", () => {
+  it("IOS-XR style groups (aerleon output): object-group network ipv4, net-group, port-group", () => {
+    const rs = iosClean(
+      "object-group network ipv4 SOME_HOST\n 10.0.0.0/8\nexit\nobject-group port HIGH\n range 1024 65535\nexit\n" +
+        ext("A", " permit tcp any port-group HIGH net-group SOME_HOST established\nexit"),
+    );
+    const c = aclRules(rs, "A")[0]!.conditions;
+    expect(c.slice(0, 3)).toEqual([
+      { kind: "proto", protos: [6] },
+      { kind: "port", field: "sport", ranges: [[1024, 65535]] },
+      { kind: "addr", field: "dst", family: 4, ranges: [r4("10.0.0.0", "10.255.255.255")] },
+    ]);
+  });
+
+  it("reflexive (evaluate), lock-and-key (dynamic) and ttl entries are unknown matches; reflect changes nothing", () => {
+    const rs = iosClean(ext("A", " permit tcp any any reflect MIRROR timeout 300\n evaluate MIRROR\n dynamic TEST timeout 10 permit ip any any\n deny ip any any ttl lt 2"));
+    const [reflect, evaluate, dynamic, ttl] = aclRules(rs, "A");
+    expect(reflect!.conditions).toEqual([{ kind: "proto", protos: [6] }]);
+    expect(evaluate!.conditions).toEqual([{ kind: "unknown", text: "evaluate MIRROR", reason: "reflexive access-list entries depend on traffic seen at run time" }]);
+    expect(dynamic!.conditions[0]).toMatchObject({ kind: "unknown", text: "dynamic TEST" });
+    expect(ttl!.conditions).toEqual([{ kind: "unknown", text: "ttl lt 2", reason: "TTL matching is not modelled" }]);
+  });
+
+  it("banners are skipped; an unterminated one is reported", () => {
+    const rs = iosClean("banner motd ^C\n permit ip any any\n^C\n" + ext("A", " permit tcp any any eq 22"));
+    expect(aclRules(rs, "A")).toHaveLength(2);
+    const open = ios("banner login #\nno end in sight\n" + ext("A", " permit tcp any any eq 22"));
+    expect(open.diagnostics).toEqual([expect.objectContaining({ severity: "warning", line: 1, column: 14, message: "banner delimiter '#' is never closed: the rest of the file is read as banner text" })]);
+  });
+
+  it("ACLs other features use (NAT, route-maps, vty) are not interface filters; unused ones stay for structural checks", () => {
+    const rs = ios("access-list 5 permit 10.0.0.0 0.255.255.255\nip nat inside source list 5 interface Gi1 overload\naccess-list 6 permit any\n");
+    expect(rs.chains.has("ip access-list/5")).toBe(false);
+    expect(rs.chains.has("ip access-list/6")).toBe(true);
+    expect(rs.ruleCount).toBe(2);
+  });
+});

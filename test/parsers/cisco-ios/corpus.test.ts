@@ -60,6 +60,8 @@ describe.skipIf(!present)("cisco-ios corpus (../shared/corpus)", () => {
     let n = 0;
     let ok = 0;
     let deliberate = 0;
+    let rules = 0;
+    let partly = 0;
     const failures: string[] = [];
     for (const r of clean) {
       const text = read(r.path);
@@ -68,6 +70,12 @@ describe.skipIf(!present)("cisco-ios corpus (../shared/corpus)", () => {
       const rs = parseCiscoIos(text, r.path);
       expect(rs.diagnostics.some((d) => d.message.startsWith("internal error")), r.path).toBe(false);
       evaluateRuleset(rs); // must not throw
+      for (const c of rs.chains.values()) {
+        for (const x of c.rules) {
+          rules++;
+          if (x.conditions.some((k) => k.kind === "unknown")) partly++;
+        }
+      }
       const errors = rs.diagnostics.filter((d) => d.severity === "error");
       if (errors.length === 0) {
         ok++;
@@ -80,6 +88,7 @@ describe.skipIf(!present)("cisco-ios corpus (../shared/corpus)", () => {
       failures.push(`${r.path}: ${errors.map((e) => `${e.line}:${e.column} ${e.message}`).join(" | ")}`);
     }
     console.log(`cisco-ios corpus: ${ok}/${n} clean files with zero error diagnostics (${((100 * ok) / Math.max(n, 1)).toFixed(1)}%); ${deliberate} more whose only errors are their deliberate undefined object-group references`);
+    console.log(`cisco-ios corpus: ${partly}/${rules} model rules keep an unmodelled part (${((100 * partly) / Math.max(rules, 1)).toFixed(1)}%)`);
     expect(failures).toEqual([]);
     expect(ok + deliberate).toBe(n);
   });
@@ -97,6 +106,6 @@ describe.skipIf(!present)("cisco-ios corpus (../shared/corpus)", () => {
     expect(rs.ruleCount).toBeGreaterThan(14_000);
     expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
     expect(res.file.format).toBe("cisco-ios");
-    expect(t2 - t0).toBeLessThan(30_000);
+    expect(t2 - t0).toBeLessThan(60_000); // a guard against blow-ups on a shared, loaded machine, not a benchmark
   });
 });
