@@ -56,6 +56,9 @@ export interface AddressValue {
 export const emptyAddress = (): AddressValue => ({ v4: [], v6: [], unknown: [] });
 
 
+/** Deepest address-set nesting resolved (JunOS itself allows far less). */
+const MAX_NESTING = 64;
+
 /** One address book: its addresses and sets (nodes, resolved on demand). */
 export interface AddressBook {
   name: string;
@@ -119,6 +122,7 @@ export class AddressBooks {
     return undefined;
   }
 
+  /** `visiting`: the sets being resolved, outermost first (cycle detection; bounded depth). */
   private resolveIn(book: AddressBook, name: string, visiting: string[]): AddressValue | undefined {
     const key = `${book.name}\u0000${name}`;
     const cached = this.cache.get(key);
@@ -134,6 +138,10 @@ export class AddressBooks {
     if (visiting.includes(name)) {
       this.diags.error(set, `address-set '${name}' contains itself (${[...visiting, name].join(" -> ")})`);
       return { v4: [], v6: [], unknown: [`address-set ${name} (cycle)`] };
+    }
+    if (visiting.length >= MAX_NESTING) {
+      this.diags.error(set, `address-set '${name}' is nested more than ${MAX_NESTING} levels deep; not resolved`);
+      return { v4: [], v6: [], unknown: [`address-set ${name} (nested too deep)`] };
     }
     const out = emptyAddress();
     for (const kind of ["address", "address-set"] as const) {

@@ -16,6 +16,9 @@ export type Alternatives = Condition[][];
 const IGNORED_KEYS = new Set(["inactivity-timeout", "description", "application-protocol", "alg", "ttl-threshold", "do-not-translate-a-query-to-aaaa-query", "do-not-translate-aaaa-query-to-a-query"]);
 const DYNAMIC_KEYS = new Set(["rpc-program-number", "uuid", "ether-type"]);
 
+/** Deepest application-set nesting resolved. */
+const MAX_NESTING = 64;
+
 export class Applications {
   private readonly apps = new Map<string, ConfigNode>();
   private readonly sets = new Map<string, ConfigNode>();
@@ -48,6 +51,10 @@ export class Applications {
       if (visiting.includes(name)) {
         this.diags.error(set, `application-set '${name}' contains itself (${[...visiting, name].join(" -> ")})`);
         return [[{ kind: "unknown", text: `application-set ${name}`, reason: "cyclic application-set" }]];
+      }
+      if (visiting.length >= MAX_NESTING) {
+        this.diags.error(set, `application-set '${name}' is nested more than ${MAX_NESTING} levels deep; not resolved`);
+        return [[{ kind: "unknown", text: `application-set ${name}`, reason: "application-set nested too deep" }]];
       }
       out = [];
       for (const kind of ["application", "application-set"] as const) {

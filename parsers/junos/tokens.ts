@@ -20,6 +20,9 @@ export interface Token {
 }
 
 const PUNCT = new Set(["{", "}", ";"]);
+/** A bare word runs to whitespace or a quote (and, in the curly form, to `{ } ;`). */
+const WORD_SET = /[^\s"]*/y;
+const WORD_CURLY = /[^\s"{};]*/y;
 
 function isSpace(c: string): boolean {
   return c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v";
@@ -98,12 +101,10 @@ export function tokenize(text: string, diags: Diagnostics, punctuation: boolean)
       continue;
     }
     const start = i;
-    while (i < n) {
-      const d = text[i]!;
-      if (d === "\n" || isSpace(d) || d === '"') break;
-      if (punctuation && PUNCT.has(d)) break;
-      i++;
-    }
+    const wordRe = punctuation ? WORD_CURLY : WORD_SET;
+    wordRe.lastIndex = i;
+    wordRe.test(text);
+    i = Math.max(wordRe.lastIndex, i + 1);
     const word = text.slice(start, i);
     const kind: TokenKind = word === "[" ? "[" : word === "]" ? "]" : "word";
     out.push({ kind, text: word, line, column: col(start), quoted: false });

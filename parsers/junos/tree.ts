@@ -22,9 +22,16 @@ export function newNode(name: string, at: { line: number; column: number }): Con
   return { name, line: at.line, column: at.column, children: new Map(), inactive: false };
 }
 
+/** Longest statement path accepted: keeps every tree walk (recursive or not) shallow on hostile input. */
+export const MAX_PATH_WORDS = 256;
+
 export function buildTree(statements: Statement[], diags: Diagnostics): ConfigNode {
   const root = newNode("", { line: 1, column: 1 });
   for (const st of statements) {
+    if (st.words.length > MAX_PATH_WORDS) {
+      diags.error(st.words[0]!, `statement of ${st.words.length} words is longer than ${MAX_PATH_WORDS}; skipped`);
+      continue;
+    }
     switch (st.op) {
       case "set":
         ensure(root, st.words);

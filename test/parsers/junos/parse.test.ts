@@ -343,6 +343,71 @@ set security policies from-zone untrust to-zone dmz policy p then permit
   });
 });
 
+describe("statements that change the tree", () => {
+  it("set form: delete removes, deactivate hides, activate restores", () => {
+    const r = parseJunos(
+      `set system host-name r
+set firewall filter F term a then accept
+set firewall filter F term b then discard
+set firewall filter F term c then reject
+delete firewall filter F term a
+deactivate firewall filter F term b
+deactivate firewall filter F term c
+activate firewall filter F term c
+set interfaces ge-0/0/0 unit 0 family inet filter input F
+`,
+      "t.set",
+    );
+    expect(chain(r, "firewall inet/filter F").rules.map((x) => x.id)).toEqual(["filter F term c"]);
+  });
+
+  it("curly form: replace: clears what came before, delete: removes, inactive: hides", () => {
+    const r = parseJunos(
+      `system { host-name r; }
+interfaces { ge-0/0/0 { unit 0 { family inet { filter { input F; } } } } }
+firewall { filter F { term old { then accept; } } }
+firewall {
+    replace: filter F {
+        term new { then discard; }
+        term gone { then accept; }
+        inactive: term off { then accept; }
+    }
+}
+firewall { filter F { delete: term gone; } }
+`,
+      "t.conf",
+    );
+    expect(errors(r)).toEqual([]);
+    expect(chain(r, "firewall inet/filter F").rules.map((x) => [x.id, x.action.kind])).toEqual([["filter F term new", "drop"]]);
+  });
+});
+
+describe("size", () => {
+  it("5,000 policies over 2,000 nested address-sets parse and evaluate in seconds", async () => {
+    const lines = ["set system host-name big", "set interfaces ge-0/0/0 unit 0 family inet address 5.6.7.1/24", "set interfaces ge-0/0/1 unit 0 family inet address 10.0.0.1/16"];
+    lines.push("set security zones security-zone untrust interfaces ge-0/0/0.0", "set security zones security-zone trust interfaces ge-0/0/1.0");
+    for (let i = 0; i < 2000; i++) {
+      lines.push(`set security address-book global address h${i} 10.0.${i >> 8}.${i & 255}/32`);
+      lines.push(`set security address-book global address-set s${i} address h${i}`);
+      if (i > 0) lines.push(`set security address-book global address-set s${i} address-set s${i - 1 - (i % 7 === 0 ? 0 : Math.min(i - 1, 3))}`);
+    }
+    for (let i = 0; i < 5000; i++) {
+      const p = `set security policies from-zone untrust to-zone trust policy p${i}`;
+      lines.push(`${p} match source-address any`, `${p} match destination-address s${i % 2000}`, `${p} match application junos-${["ssh", "https", "smtp", "dns-udp"][i % 4]}`, `${p} then ${i % 3 ? "permit" : "deny"}`);
+    }
+    const { evaluateRuleset } = await import("../../../src/analysis/evaluate.js");
+    const started = performance.now();
+    const rs = parseJunos(lines.join("\n"), "big.set");
+    const parsed = performance.now() - started;
+    evaluateRuleset(rs);
+    const total = performance.now() - started;
+    console.log(`[junos size] ${lines.length} lines, ${rs.ruleCount} policies: parse ${Math.round(parsed)} ms, parse + evaluate ${Math.round(total)} ms`);
+    expect(errors(rs)).toEqual([]);
+    expect(rs.ruleCount).toBe(5000);
+    expect(total).toBeLessThan(20_000);
+  });
+});
+
 describe("bad input", () => {
   it("unbalanced braces, unterminated strings and comments are positioned errors, and the rest is still read", () => {
     const r = parseJunos(`security {\n    zones {\n        security-zone a {\n            interfaces ge-0/0/0.0;\n        }\n    }\n}\n}\nsystem {\n    host-name "oops;\n    location x;\n`, "bad.conf");
@@ -360,6 +425,12 @@ describe("bad input", () => {
     expect(errors(r).some((d) => d.message.includes("nesting deeper than"))).toBe(true);
     const lists = parseJunos(`set firewall filter F term t from source-address [ ${"10.0.0.1 ".repeat(200)}] destination-address [ ${"10.0.0.2 ".repeat(200)}]\n`, "l.set");
     expect(errors(lists).some((d) => d.message.includes("expand to more than"))).toBe(true);
+    const long = parseJunos(`set groups G ${"a ".repeat(50_000)}\nset apply-groups G\n`, "long.set");
+    expect(errors(long).some((d) => d.message.includes("longer than 256"))).toBe(true);
+    // sets defined outermost first, each nesting the next: resolution depth is capped, not the JS stack
+    const chainOfSets = Array.from({ length: 5000 }, (_, i) => `set security address-book global address-set s${i} address-set s${i + 1}`).join("\n");
+    const nested = parseJunos(`${chainOfSets}\nset security address-book global address s5000 10.0.0.1/32\n`, "nest.set");
+    expect(errors(nested).some((d) => d.message.includes("nested more than 64 levels"))).toBe(true);
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
