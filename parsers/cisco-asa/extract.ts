@@ -13,18 +13,18 @@ import { addrWithMask, Cursor, isPortOp, readAddress, readPortOp, readService, t
 
 /** Top-level commands that never affect filtering: skipped without a diagnostic. */
 const IRRELEVANT = new Set([
-  "hostname", "domain-name", "enable", "passwd", "banner", "boot", "ftp", "clock", "dns", "dns-guard", "pager", "logging",
-  "mtu", "icmp", "asdm", "arp", "timeout", "user-identity", "aaa", "snmp-server", "snmp-map", "ntp", "dhcpd", "dhcprelay",
-  "threat-detection", "webvpn", "class-map", "policy-map", "service-policy", "prompt", "call-home", "profile", "cryptochecksum",
-  "username", "group-policy", "tunnel-group", "crypto", "console", "failover", "monitor-interface", "no", "route", "router",
-  "ipv6", "ip", "terminal", "firewall", "xlate", "failover", "license", "dynamic-access-policy-record", "command-alias",
-  "description", "end", "tls-proxy", "ssl", "mac-address", "service", "vpn-addr-assign", "nat-control", "fixup", "global",
-  "telnet", "http", "ssh", "names", "sysopt", "flow-export", "jumbo-frame", "auth-prompt", "aaa-server", "object-group-search",
-  "management-access", "priority-queue", "quit", "exit", "Cryptochecksum:", "PIX", "ASA", "access-list", "vpdn", "tftp-server",
-  "ldap", "virtual", "url-server", "filter", "wccp", "time-range", "mroute", "igmp", "pim", "multicast-routing", "prefix-list",
-  "route-map", "eigrp", "ospf", "rip", "bgp", "vpn", "tunnel", "zone", "context", "config-url", "allocate-interface",
-  "admin-context", "mode", "key", "password", "dns-server", "scansafe", "smtp-server", "http-proxy", "service-module",
-  "sla", "track", "object-group-user", "user-group", "ipsec", "isakmp",
+  "aaa", "aaa-server", "admin-context", "allocate-interface", "arp", "asdm", "auth-prompt", "banner", "bgp", "boot",
+  "call-home", "class-map", "clock", "command-alias", "config-url", "console", "context", "cryptochecksum", "Cryptochecksum:",
+  "description", "dhcpd", "dhcprelay", "dns", "dns-guard", "dns-server", "domain-name", "dynamic-access-policy-record",
+  "eigrp", "enable", "end", "exit", "failover", "filter", "firewall", "fixup", "flow-export", "ftp", "global",
+  "group-policy", "hostname", "http-proxy", "icmp", "igmp", "ip", "ipsec", "isakmp", "jumbo-frame", "key", "ldap",
+  "license", "logging", "mac-address", "management-access", "mode", "monitor-interface", "mroute", "mtu",
+  "multicast-routing", "nat-control", "no", "ntp", "object-group-search", "object-group-user", "ospf", "pager", "passwd",
+  "password", "pim", "policy-map", "prefix-list", "priority-queue", "profile", "prompt", "quit", "rip", "route",
+  "route-map", "router", "scansafe", "service", "service-module", "service-policy", "sla", "smtp-server", "snmp-map",
+  "snmp-server", "ssl", "sysopt", "terminal", "tftp-server", "threat-detection", "time-range", "timeout", "tls-proxy",
+  "track", "tunnel", "tunnel-group", "url-server", "user-group", "user-identity", "username", "virtual", "vpdn", "vpn",
+  "vpn-addr-assign", "wccp", "webvpn", "xlate", "zone",
 ]);
 
 interface Block {
@@ -642,9 +642,7 @@ export class Extractor {
       }
     }
     const spec = (a: { family: Family; addr: bigint }): AddrSpec => {
-      const bits = a.family === 4 ? 32 : 128;
       const host = a.family === 4 ? (1n << BigInt(32 - len)) - 1n : 0n;
-      void bits;
       return { kind: "range", family: a.family, range: { lo: a.addr & ~host, hi: (a.addr & ~host) | host } };
     };
     const rule: NatRule = {

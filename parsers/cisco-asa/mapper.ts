@@ -7,13 +7,17 @@
  *      written with real addresses, so the stage runs before the access lists; for configs older
  *      than 8.3 (`ASA Version 8.2`) it runs after the inbound access lists, which use mapped ones.
  *   2. `access-list/access-group in` (filter): established and related packets pass (ASA is
- *      stateful); same-security and hairpin traffic is dropped unless `same-security-traffic`
- *      permits it; a packet arriving on an interface with an inbound access list jumps to that
- *      list (chain `access-list/NAME`); then the `global` access list, if any; the implicit deny
- *      is a rule at the end of the last list consulted (span: its access-group line). Without any
- *      inbound or global list an interface passes traffic only to lower security levels.
- *   3. `access-list out/access-group out` (filter): a packet leaving through an interface with
- *      an `out` access list jumps to it (same implicit deny); every other nameif passes.
+ *      stateful); on interfaces an access list decides, same-security and hairpin traffic is
+ *      dropped first unless `same-security-traffic` permits it; a packet arriving on an interface
+ *      with an inbound access list jumps to that list (chain `access-list/NAME`), then to the
+ *      `global` list if there is one; the implicit deny is a rule at the end of the last list
+ *      consulted (span: its access-group line; left out when the list already ends in `deny ip
+ *      any any`). Without an inbound or global list an interface accepts towards the interfaces
+ *      of lower security level (and equal ones, or itself, as same-security-traffic permits); the
+ *      chain's DROP policy refuses the rest.
+ *   3. `access-list out/access-group out` (filter, only when some interface has an `out` list):
+ *      a packet leaving through such an interface jumps to its list (same implicit deny); the
+ *      chain's ACCEPT policy passes the rest (a policy, so the inbound rule stays the decider).
  * Management access to the box (`ssh`, `telnet`, `http` with `http server enable`, IKE) is the
  * `inbound` pipeline, `management/to-the-box`.
  * Interface conditions name the `nameif`. Inactive entries are not rules.
