@@ -150,6 +150,19 @@ describe("findings list", () => {
   });
 });
 
+describe("problems", () => {
+  it("files that could not be read are listed above the findings", async () => {
+    writeFileSync("notes.rules", "just some notes\n");
+    const initial = await scan({ paths: [relay, "notes.rules"], baselineFile: source.baselineFile });
+    expect(initial.problems.length).toBe(1);
+    const { frame } = await start({ initial });
+    expect(frame()).toMatch(/^! notes\.rules: not a firewall configuration fwlint reads/m);
+    expect(frame()).toContain("1 problem(s)");
+    expect(frame()).toContain("line 16  SMTP");
+    expectFits(frame());
+  });
+});
+
 describe("detail", () => {
   it("Enter shows message, source with the rule marked, example packet and trace with file:line; Esc goes back", async () => {
     const { press, frame } = await start();

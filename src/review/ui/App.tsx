@@ -395,7 +395,21 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
         ))}
       </Box>
     );
-  } else body = <FindingsList rows={rows} selected={Math.min(selected, Math.max(0, visible.length - 1))} height={bodyHeight} fileInHeader={settings.sort !== "rule"} />;
+  } else {
+    // Files that could not be read stay in view above the list (at most two lines, then a count).
+    const problems = scan.problems.slice(0, 2).map((p) => `${p.path}: ${p.message}`);
+    if (scan.problems.length > 2) problems[1] = `${problems[1]}  (+${scan.problems.length - 2} more)`;
+    body = (
+      <Box flexDirection="column">
+        {problems.map((p, i) => (
+          <Line key={`p${i}`} {...tint(theme, "red")}>
+            {shown(`! ${p}`)}
+          </Line>
+        ))}
+        <FindingsList rows={rows} selected={Math.min(selected, Math.max(0, visible.length - 1))} height={bodyHeight - problems.length} fileInHeader={settings.sort !== "rule"} />
+      </Box>
+    );
+  }
 
   let footer: string;
   let dialogLine: string | undefined;
