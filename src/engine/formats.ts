@@ -7,7 +7,7 @@ import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/in
 import { detectIptablesScript, parseIptablesScript } from "../../parsers/iptables-script/index.js";
 import { detectCiscoAsa, parseCiscoAsa } from "../../parsers/cisco-asa/index.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
-import { parseNft } from "../../parsers/nftables/index.js";
+import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { detectCiscoIos, parseCiscoIos } from "../../parsers/cisco-ios/index.js";
 import { detectJunos, parseJunos } from "../../parsers/junos/index.js";
 
@@ -44,7 +44,13 @@ const FORMATS: FormatEntry[] = [
     // `nft list ruleset` output, `nft -f` files and command files
     name: "nft",
     detect: detectNft,
-    parse: parseNft,
+    parse: (t, f) => parseNft(t, f),
+  },
+  {
+    // `nft -j list ruleset` and JSON command batches
+    name: "nft-json",
+    detect: detectNftJson,
+    parse: parseNftJson,
   },
   {
     // Cisco IOS / IOS-XE running-config (ACLs, object groups, interface bindings, zones)
