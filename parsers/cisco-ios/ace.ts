@@ -213,7 +213,8 @@ export function parsePorts(c: Cursor, pp: PortProto | null): PortSpec | undefine
   if (op === "range") values.push(one());
   else if (op === "eq" || op === "neq") {
     // newer releases accept several ports: `eq 80 443`
-    for (let w = c.peek(); w !== undefined && iosPort(w, pp) !== null; w = c.peek()) values.push(one());
+    // (only numbers and IOS's own names continue the list: `auth`, an IANA name, is also an option)
+    for (let w = c.peek(); w !== undefined && iosPort(w, pp, false) !== null; w = c.peek()) values.push(one());
   }
   if (op === "range" && values[0]! > values[1]!) throw new Stop(opCol, `range ${values[0]} ${values[1]}: the first port is above the second`);
   const text = c.toks.slice(c.toks.findIndex((x) => x.col === opCol), c.i).map((x) => x.text).join(" ");

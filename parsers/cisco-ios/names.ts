@@ -163,22 +163,24 @@ export type PortProto = "tcp" | "udp" | "tcp-udp" | "sctp";
 
 /**
  * Port number for a name or decimal number under the given protocol. Unknown IOS names fall back
- * to the usual IANA services (NX-OS/EOS files use them), never across the tcp/udp divide for the
- * names IOS itself assigns differently (512-520). Null when not a port.
+ * to the usual IANA services (NX-OS/EOS files use them; `ianaFallback` false turns that off),
+ * never across the tcp/udp divide for the names IOS itself assigns differently (512-520). Null
+ * when not a port.
  */
-export function iosPort(word: string, proto: PortProto): number | null {
+export function iosPort(word: string, proto: PortProto, ianaFallback = true): number | null {
   const w = word.toLowerCase();
   if (/^[0-9]{1,5}$/.test(w)) {
     const n = Number(w);
     return n <= 65535 ? n : null;
   }
-  if (proto === "udp") return UDP_PORTS.get(w) ?? (TCP_PORTS.has(w) ? null : servicePort(w, "udp"));
-  if (proto === "tcp" || proto === "sctp") return TCP_PORTS.get(w) ?? (UDP_PORTS.has(w) ? null : servicePort(w, "tcp"));
+  const iana = (p: "tcp" | "udp") => (ianaFallback ? servicePort(w, p) : null);
+  if (proto === "udp") return UDP_PORTS.get(w) ?? (TCP_PORTS.has(w) ? null : iana("udp"));
+  if (proto === "tcp" || proto === "sctp") return TCP_PORTS.get(w) ?? (UDP_PORTS.has(w) ? null : iana("tcp"));
   // tcp-udp: the name must mean the same number for both
   const t = TCP_PORTS.get(w);
   const u = UDP_PORTS.get(w);
   if (t !== undefined && u !== undefined) return t === u ? t : null;
-  return t ?? u ?? servicePort(w, "tcp");
+  return t ?? u ?? iana("tcp");
 }
 
 /** ICMP message name -> type and optional code (absent: every code of the type). */
