@@ -392,9 +392,16 @@ export class Mapper {
   private managementChain(): string {
     const rules: Rule[] = [];
     rules.push({ id: `${MGMT_CHAIN}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: this.span(this.firstPos, "(stateful: packets of established and related connections)") });
+    const lowest = Math.min(...this.named.map((n) => n.level));
     this.config.management.forEach((m, i) => {
-      if (!this.named.some((n) => n.name === m.iface)) {
+      const iface = this.named.find((n) => n.name === m.iface);
+      if (!iface) {
         this.diag("warning", m.pos, `'${m.service}' names interface '${m.iface}', which is not a nameif of this config`);
+        return;
+      }
+      if (m.service === "telnet" && iface.level === lowest && this.named.some((n) => n.level > lowest)) {
+        // ASA refuses Telnet to its lowest-security interface (except inside an IPsec tunnel)
+        this.diag("info", m.pos, `telnet to the lowest-security interface '${m.iface}' is refused by ASA outside an IPsec tunnel; not modelled as open`);
         return;
       }
       const port = m.service === "ssh" ? this.config.sshPort : m.service === "telnet" ? 23 : this.config.httpServer!.port;
