@@ -391,3 +391,44 @@ describe("bad input", () => {
     expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.99", dport: 25 })).toBe("accept");
   });
 });
+
+describe("more address and NAT forms", () => {
+  it("an interface without an address is unknown; a name alias takes a netmask", () => {
+    const rs = asa(`${INTERFACES}interface G9\n nameif lab\n security-level 20\nnames\nname 10.1.64.0 lab-net\naccess-list OUTSIDE_IN extended permit tcp any interface lab eq 22\naccess-list OUTSIDE_IN extended permit tcp any lab-net 255.255.192.0 eq 80\naccess-group OUTSIDE_IN in interface outside\n`);
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.9.9.9", dport: 22 })).toBe("unknown");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.127.255", dport: 80 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.128.0", dport: 80 })).toBe("drop");
+  });
+  it("twice NAT destination static rewrites what the real side connects to", () => {
+    const rs = asa(`${INTERFACES}object network INSIDE-NET
+ subnet 10.1.0.0 255.255.0.0
+object network PROXY-MAPPED
+ host 10.255.0.80
+object network PROXY-REAL
+ host 198.51.100.80
+nat (inside,outside) source dynamic INSIDE-NET interface destination static PROXY-MAPPED PROXY-REAL
+`);
+    expect(steps(rs, { src: "10.1.2.3", dst: "10.255.0.80", iif: "inside", oif: "outside" })[0]).toBe("static: dnat to 198.51.100.80");
+    expect(steps(rs, { src: "10.2.2.3", dst: "10.255.0.80", iif: "inside", oif: "outside" })[0]).not.toMatch(/dnat/);
+  });
+  it("IPv6 object NAT and IPv6 ACEs use the v6 pipeline", () => {
+    const rs = asa(`${INTERFACES}object network WEB6
+ host fd00::80
+ nat (inside,outside) static 2001:db8::80
+access-list OUTSIDE_IN extended permit tcp any6 object WEB6 eq www
+access-group OUTSIDE_IN in interface outside
+`);
+    expect(rs.families).toEqual([4, 6]);
+    expect(verdict(rs, { src: "2001:db8:ffff::1", dst: "2001:db8::80", dport: 80 })).toBe("accept");
+    expect(verdict(rs, { src: "2001:db8:ffff::1", dst: "2001:db8::80", dport: 81 })).toBe("drop");
+  });
+  it("port-object lines in a service group without protocol are tcp and udp ports", () => {
+    const rs = acl(`object-group service MIXED
+ port-object eq 5555
+access-list OUTSIDE_IN extended permit object-group MIXED any any`);
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", proto: "udp", dport: 5555 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", proto: "tcp", dport: 5556 })).toBe("drop");
+  });
+});
