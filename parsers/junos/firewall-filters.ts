@@ -11,7 +11,7 @@
 import type { Action, Chain, Condition, Family, PortRange, Rule } from "../../src/model/types.js";
 import { parseFilterAddress, parsePrefix } from "./addresses.js";
 import { addChain, anyOf, spanOf, undefinedRef, type JunosContext } from "./context.js";
-import { globToRegExp } from "./groups.js";
+import { compileGlob } from "./groups.js";
 import { parseIcmpTypeRange, parsePortRange, parseProtocolRange, parseSmallRange, TCP_FLAG_BITS } from "./names.js";
 import { longestMatch, type PrefixEntry } from "./ranges.js";
 import { at, child, inactiveKids, kids, type ConfigNode } from "./tree.js";
@@ -306,7 +306,7 @@ class PrefixLists {
     let cur: ConfigNode[] = [this.ctx.root];
     for (const word of pat.name.split(/\s+/).filter(Boolean)) {
       const isPat = word.startsWith("<") && word.endsWith(">");
-      const re = isPat ? globToRegExp(word.slice(1, -1)) : null;
+      const re = isPat ? compileGlob(word.slice(1, -1)) : null;
       if (isPat && re === null) {
         this.ctx.diags.warn(pat, `apply-path: invalid wildcard '${word}'; the pattern matches nothing`);
         return [];

@@ -84,26 +84,39 @@ function isPattern(name: string): boolean {
   return name.length >= 2 && name.startsWith("<") && name.endsWith(">");
 }
 
-const compiled = new Map<string, RegExp | null>();
+/** Compiled `<pattern>` nodes (per node, so each parse warns about its own invalid patterns once). */
+const compiled = new WeakMap<ConfigNode, Glob | null>();
 
 /** Whether a `<glob>` group name matches a configuration name; an invalid glob warns once and matches nothing. */
 function patternMatches(p: ConfigNode, name: string, diags: Diagnostics): boolean {
-  let re = compiled.get(p.name);
-  if (re === undefined) {
-    re = globToRegExp(p.name.slice(1, -1));
-    compiled.set(p.name, re);
-    if (re === null) diags.warn(p, `invalid wildcard '${p.name}' in a group; it matches nothing`);
+  let glob = compiled.get(p);
+  if (glob === undefined) {
+    glob = compileGlob(p.name.slice(1, -1));
+    compiled.set(p, glob);
+    if (glob === null) diags.warn(p, `invalid wildcard '${p.name}' in a group; it matches nothing`);
   }
-  return re !== null && re.test(name);
+  return glob !== null && glob.test(name);
 }
 
-/** Glob as Junos groups use it: `*`, `?`, `[abc]` / `[a-z]` / `[!a]`; anything else is literal. */
-export function globToRegExp(glob: string): RegExp | null {
-  let src = "^";
+/** One element of a compiled glob: a literal character, any one character, a class, or `*`. */
+type GlobPart = { kind: "char"; c: string } | { kind: "any" } | { kind: "star" } | { kind: "class"; set: (c: string) => boolean };
+
+export interface Glob {
+  test(name: string): boolean;
+}
+
+/**
+ * Glob as Junos groups use it: `*`, `?`, `[abc]` / `[a-z]` / `[!a]` / `[0,1]`; anything else is
+ * literal. Matching is the two-pointer algorithm (backtrack to the last `*` only), so a hostile
+ * pattern costs at most name length x pattern length, never exponential time.
+ */
+export function compileGlob(glob: string): Glob | null {
+  const parts: GlobPart[] = [];
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
-    if (c === "*") src += ".*";
-    else if (c === "?") src += ".";
+    if (c === "*") {
+      if (parts[parts.length - 1]?.kind !== "star") parts.push({ kind: "star" });
+    } else if (c === "?") parts.push({ kind: "any" });
     else if (c === "[") {
       const end = glob.indexOf("]", i + 1);
       if (end === -1) return null;
@@ -111,14 +124,42 @@ export function globToRegExp(glob: string): RegExp | null {
       const neg = body.startsWith("!") || body.startsWith("^");
       if (neg) body = body.slice(1);
       if (body === "") return null;
-      src += `[${neg ? "^" : ""}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
+      const singles = new Set<string>();
+      const spans: [string, string][] = [];
+      for (let k = 0; k < body.length; k++) {
+        if (body[k + 1] === "-" && k + 2 < body.length) {
+          spans.push([body[k]!, body[k + 2]!]);
+          k += 2;
+        } else singles.add(body[k]!);
+      }
+      const inSet = (x: string) => singles.has(x) || spans.some(([a, b]) => x >= a && x <= b);
+      parts.push({ kind: "class", set: neg ? (x) => !inSet(x) : inSet });
       i = end;
     } else if (c === "<" || c === ">" || c === "%") return null;
-    else src += c.replace(/[.+^${}()|\\/]/g, (m) => `\\${m}`);
+    else parts.push({ kind: "char", c });
   }
-  try {
-    return new RegExp(`${src}$`);
-  } catch {
-    return null;
-  }
+  const one = (p: GlobPart, x: string) => p.kind === "any" || (p.kind === "char" ? p.c === x : p.kind === "class" ? p.set(x) : false);
+  return {
+    test(name: string): boolean {
+      let n = 0;
+      let p = 0;
+      let starP = -1;
+      let starN = 0;
+      while (n < name.length) {
+        const part = parts[p];
+        if (part && part.kind === "star") {
+          starP = p++;
+          starN = n;
+        } else if (part && one(part, name[n]!)) {
+          p++;
+          n++;
+        } else if (starP !== -1) {
+          p = starP + 1;
+          n = ++starN;
+        } else return false;
+      }
+      while (parts[p]?.kind === "star") p++;
+      return p === parts.length;
+    },
+  };
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { compileGlob } from "../../../parsers/junos/groups.js";
 import { detectJunos, junosForm, parseJunos } from "../../../parsers/junos/index.js";
 import { analyzeText } from "../../../src/engine/check.js";
 import type { Chain, Ruleset } from "../../../src/model/types.js";
@@ -208,6 +209,17 @@ set security policies from-zone a to-zone b policy p then permit
       { kind: "unknown", text: "from-zone a", reason: "the interfaces of zone a are not in this configuration" },
       { kind: "unknown", text: "to-zone b", reason: "the interfaces of zone b are not in this configuration" },
     ]);
+  });
+
+  it("group wildcards: classes, ranges and many stars match in linear time", () => {
+    const g = compileGlob("em[0,1]")!;
+    expect([g.test("em0"), g.test("em1"), g.test("em2"), g.test("em,")]).toEqual([true, true, false, true]);
+    expect(compileGlob("ge-*/0/[0-3]")!.test("ge-1/0/3")).toBe(true);
+    expect(compileGlob("[!x]*")!.test("xe-0/0/0")).toBe(false);
+    expect(compileGlob("foo<")).toBeNull();
+    const started = performance.now();
+    expect(compileGlob(`${"*a".repeat(40)}b`)!.test("a".repeat(5000))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("apply-groups with wildcards inject policies and interfaces", () => {
