@@ -72,8 +72,9 @@ describe("fwlint review (built)", () => {
     if (!hasTmux) expect.fail("tmux is not installed, and FWLINT_REQUIRE_TMUX=1 requires the terminal test");
     const file = join(tmp, "open-relay.rules");
     copyFileSync(join(root, "fixtures", "iptables", "open-relay.rules"), file);
-    // CI is unset inside: a terminal on both ends is a person, and the review must behave as for one.
-    const command = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 EDITOR=true ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} review open-relay.rules; echo FWLINT_EXIT=$?; sleep 600`;
+    // CI=true as on a CI runner: a terminal on both ends still means a person, and the review must
+    // draw and answer keys as for one (ink alone would only print a final frame under CI).
+    const command = `env CI=true NO_COLOR=1 EDITOR=true ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} review open-relay.rules; echo FWLINT_EXIT=$?; sleep 600`;
     tmux("new-session", "-d", "-s", "review", "-x", "100", "-y", "30", "-c", tmp, command);
 
     let s = await waitFor(/fwlint review - Findings {2}high:2 {2}2 findings in 1 file/);
