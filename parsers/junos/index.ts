@@ -30,10 +30,10 @@ const SET_LINE =
 /** Set-form hierarchies JunOS has and the other set-command formats (VyOS, PAN-OS) do not spell this way. */
 const SET_JUNOS_TOP = /^set (?:system host-name|groups \S+ |apply-groups |security |interfaces \S+ (?:unit|mtu|description|vlan-tagging|ether-options|gigether-options)|interfaces interface-range |routing-options |protocols (?:bgp|ospf|isis|lldp|mpls|rsvp|ldp) |chassis |snmp )/m;
 const VYOS_SET = /^set (?:interfaces (?:ethernet|loopback|bonding|bridge|wireguard|dummy|tunnel|vti|pppoe|openvpn)\b|service |nat (?:source|destination) rule |firewall (?:name|ipv6-name|group|ipv4|ipv6|all-ping|global-options)\b)/m;
-const RANCID_JUNIPER = /^[#!]\s*RANCID-CONTENT-TYPE:\s*juniper\b/m;
+const RANCID_JUNIPER = /^[#!][ \t]*RANCID-CONTENT-TYPE:\s*juniper\b/m;
 const TOP_BLOCK = /^(?:.*\*\/)?(?:(?:replace|inactive): )?(?:system|interfaces|security|firewall|policy-options|applications|groups|routing-options|protocols|snmp|chassis|routing-instances)\s*\{/m;
-const LEAF_LINE = /^\s*[^\s{}#/].*;\s*(?:##.*)?$/m;
-const FORTI_BLOCK = /^\s*config \S/m;
+const LEAF_LINE = /^[ \t]*[^\s{}#/].*;\s*(?:##.*)?$/m;
+const FORTI_BLOCK = /^[ \t]*config \S/m;
 
 export type JunosForm = "set" | "curly";
 

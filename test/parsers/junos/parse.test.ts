@@ -49,6 +49,9 @@ describe("set form and curly form", () => {
     expect(detectJunos("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n")).toBeUndefined();
     expect(detectJunos("hostname r1\ninterface GigabitEthernet0/0\n ip access-group 101 in\naccess-list 101 permit tcp any any eq 25\n")).toBeUndefined();
     expect(detectJunos("set firewall name WAN rule 10 action accept\nset interfaces ethernet eth0 address dhcp\n")).toBeUndefined();
+    const started = performance.now();
+    for (const hostile of ["\n".repeat(300_000), " ".repeat(300_000), `${"a;".repeat(100_000)}\n`, `system ${" ".repeat(100_000)}x`]) detectJunos(hostile);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
 
