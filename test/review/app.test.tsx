@@ -252,6 +252,36 @@ describe("trace prompt", () => {
   });
 });
 
+describe("more keys", () => {
+  it("R re-scans now; PgDn / PgUp page the list; Left goes back from the detail", async () => {
+    const { press, frame, rec } = await start({ height: 8 });
+    await press("R");
+    expect(rec.rescans).toBe(1);
+    expect(frame()).toContain("re-scanned");
+    await press("\x1b[6~");
+    expect(selectedLine(frame())).toContain("SMTP");
+    await press("\x1b[5~");
+    expect(selectedLine(frame())).toContain("SSH");
+    await press(KEYS.enter);
+    expect(frame()).toContain("fwlint review - Finding ");
+    await press("\x1b[D");
+    expect(frame()).toContain("fwlint review - Findings");
+  });
+
+  it("Tab in the trace prompt picks the next scanned file", async () => {
+    copyFileSync(join(root, "fixtures", "iptables", "nat-port-forward.rules"), "nat.rules");
+    const initial = await scan({ paths: [relay, "nat.rules"], baselineFile: source.baselineFile });
+    const { press, frame } = await start({ initial });
+    await press("t");
+    const first = /Ruleset: (\S+)/.exec(frame())![1];
+    await press(KEYS.tab);
+    const second = /Ruleset: (\S+)/.exec(frame())![1];
+    expect([first, second].sort()).toEqual(["nat.rules", relay].sort());
+    await press(KEYS.tab);
+    expect(frame()).toContain(`Ruleset: ${first}`);
+  });
+});
+
 describe("help and quitting", () => {
   it("? lists the keys; any key closes it", async () => {
     const { press, frame } = await start();
