@@ -187,7 +187,7 @@ export class Extractor {
         this.config.usesIPv6 = true;
         return { kind: "other" };
       default:
-        if (!IRRELEVANT.has(kw)) this.unknown(l);
+        if (!IRRELEVANT.has(kw) && !kw.startsWith("Cryptochecksum:")) this.unknown(l);
         return { kind: "other" };
     }
   }

@@ -174,10 +174,11 @@ export class Mapper {
         }),
       );
     });
-    if (denyAt && !this.endsWithCatchAllDeny(rules)) {
+    const open = denyAt ? this.familiesLeftOpen(rules) : [];
+    if (denyAt && open.length > 0) {
       rules.push({
         id: `${name}#implicit-deny`,
-        conditions: [],
+        conditions: open.length < this.families.length ? [{ kind: "family", family: open[0]! }] : [],
         action: { kind: "drop" },
         span: this.span(denyAt.pos, `${denyAt.pos.text.trim()} (implicit deny at the end of access-list ${name})`),
         comment: `implicit deny at the end of access-list ${name}`,
@@ -202,15 +203,21 @@ export class Mapper {
     return addr(ace.src) && addr(ace.dst) && proto && group(ace.sport) && group(ace.dport) && group(ace.icmp);
   }
 
-  private endsWithCatchAllDeny(rules: Rule[]): boolean {
-    const last = rules[rules.length - 1];
-    if (!last || last.action.kind !== "drop") return false;
-    const fams = new Set<Family>();
-    for (const c of last.conditions) {
-      if (c.kind !== "family") return false;
-      fams.add(c.family);
+  /**
+   * The families the list's own trailing catch-all denies (`deny ip any any`, `deny ip any4
+   * any4`, ...) leave to the implicit deny.
+   */
+  private familiesLeftOpen(rules: Rule[]): Family[] {
+    const open = new Set<Family>(this.families);
+    for (let i = rules.length - 1; i >= 0 && open.size > 0; i--) {
+      const r = rules[i]!;
+      if (r.action.kind !== "drop" || r.conditions.some((c) => c.kind !== "family")) break;
+      const fams = new Set(r.conditions.map((c) => (c as { family: Family }).family));
+      if (fams.size === 0) return [];
+      if (fams.size === 1) open.delete([...fams][0]!); // two different families: matches nothing
+
     }
-    return last.conditions.length === 0 || this.families.every((f) => fams.has(f));
+    return [...open];
   }
 
   private aceConditions(ace: Ace): Condition[] {

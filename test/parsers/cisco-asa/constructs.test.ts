@@ -432,3 +432,13 @@ access-list OUTSIDE_IN extended permit object-group MIXED any any`);
     expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", proto: "tcp", dport: 5556 })).toBe("drop");
   });
 });
+
+describe("implicit deny next to the list's own catch-all", () => {
+  it("deny ip any4 any4 at the end leaves only IPv6 to the implicit deny", () => {
+    const rs = acl("access-list OUTSIDE_IN extended permit tcp any any eq www\naccess-list OUTSIDE_IN extended deny ip any4 any4 log");
+    const last = rs.chains.get("access-list/OUTSIDE_IN")!.rules.at(-1)!;
+    expect(last.id).toBe("OUTSIDE_IN#implicit-deny");
+    expect(last.conditions).toEqual([{ kind: "family", family: 6 }]);
+    expect(verdict(rs, { src: "2001:db8::1", dst: "2001:db8:1::1", dport: 22 })).toBe("drop");
+  });
+});
