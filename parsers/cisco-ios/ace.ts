@@ -20,7 +20,7 @@ import { icmpName, iosPort, iosProtocol, type PortProto } from "./names.js";
 export type AddrSpec =
   | { kind: "any" }
   /** Every address a with (a & ~wildcard) == (addr & ~wildcard). */
-  | { kind: "wild"; family: Family; addr: bigint; wildcard: bigint; text: string }
+  | { kind: "wild"; family: Family; addr: bigint; wildcard: bigint; text: string; col?: number }
   | { kind: "group"; name: string; col: number };
 
 export type PortOp = "eq" | "neq" | "lt" | "gt" | "range";
@@ -60,6 +60,8 @@ export interface Ace {
   unknowns: { text: string; reason: string }[];
   /** The first part that could not be read: column and what was expected. */
   problem?: { col: number; message: string };
+  /** Things that parse but look like mistakes (a subnet mask written where a wildcard goes). */
+  notes: { col: number; message: string }[];
 }
 
 export const TCP_FLAG_BITS: Readonly<Record<string, number>> = {
@@ -170,7 +172,7 @@ function parseAddress(c: Cursor, family: Family): AddrSpec {
     const wv = w === undefined ? null : parseIPv4Strict(w);
     if (wv !== null) {
       c.next();
-      return { kind: "wild", family, addr: v, wildcard: wv, text: `${t} ${w}` };
+      return { kind: "wild", family, addr: v, wildcard: wv, text: `${t} ${w}`, col };
     }
   }
   // a bare address is a host (standard ACLs; EOS/NX-OS extended entries)
@@ -350,7 +352,7 @@ function parseProto(c: Cursor, family: Family): ProtoSpec {
 }
 
 function emptyAce(action: "permit" | "deny"): Ace {
-  return { action, proto: { kind: "any" }, src: { kind: "any" }, dst: { kind: "any" }, established: false, flagsAll: [], flagsAny: [], fragments: false, unknowns: [] };
+  return { action, proto: { kind: "any" }, src: { kind: "any" }, dst: { kind: "any" }, established: false, flagsAll: [], flagsAny: [], fragments: false, unknowns: [], notes: [] };
 }
 
 /**
@@ -382,7 +384,23 @@ export function parseAce(toks: readonly Token[], start: number, family: Family, 
     if (e instanceof Stop) ace.problem = { col: e.col, message: e.message };
     else throw e;
   }
+  for (const a of [ace.src, ace.dst]) {
+    if (a.kind === "wild" && a.family === 4 && a.col !== undefined && looksLikeSubnetMask(a.wildcard)) {
+      ace.notes.push({ col: a.col, message: `'${a.text}': the wildcard looks like a subnet mask; IOS reads it as a wildcard (the inverse, ${inverseText(a.wildcard)}, was probably meant)` });
+    }
+  }
   return ace;
+}
+
+/** 255.255.255.0-shaped: ones from the top, not all ones, not zero. */
+function looksLikeSubnetMask(w: bigint): boolean {
+  const inv = 0xffffffffn ^ w;
+  return w !== 0n && inv !== 0n && (inv & (inv + 1n)) === 0n && w >= 0x80000000n;
+}
+
+function inverseText(w: bigint): string {
+  const inv = 0xffffffffn ^ w;
+  return [24n, 16n, 8n, 0n].map((s) => String((inv >> s) & 0xffn)).join(".");
 }
 
 /** A port clause on its own (object-group service / port members), from token `start`. */

@@ -464,6 +464,7 @@ export class ConfigExtractor {
       return;
     }
     if (ace.problem) this.diag("warning", l.line, ace.problem.col, `${ace.problem.message}; the entry is kept as a partly unknown match`);
+    for (const n of ace.notes) this.diag("warning", l.line, n.col, n.message);
     acl.entries.push({ seq, explicitSeq, order: this.order++, where: where(l, l.tokens[0]), body: { kind: "ace", ace } });
   }
 

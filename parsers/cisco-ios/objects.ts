@@ -9,7 +9,7 @@
  *
  * An undefined group is an error naming it and the referencing line; a cycle is a warning.
  */
-import { formatIP } from "../../src/model/address.js";
+import { familyMax, formatIP } from "../../src/model/address.js";
 import type { AddrRange, Condition, Diagnostic, Family, PortRange } from "../../src/model/types.js";
 import type { AddrSpec, PortSpec } from "./ace.js";
 import type { GroupKind, GroupMember, ObjectGroup, Where } from "./config.js";
@@ -123,9 +123,10 @@ export class GroupResolver {
   private wildcard(spec: Extract<AddrSpec, { kind: "wild" }>, family: Family): AddrSet {
     if (spec.family !== family) return { ranges: [] };
     const w = wildcardRanges(spec.addr, spec.wildcard, family);
-    if (w.exact) return { ranges: w.ranges };
+    const all = w.ranges.length === 1 && w.ranges[0]!.lo === 0n && w.ranges[0]!.hi === familyMax(family);
+    if (w.exact) return { ranges: all ? null : w.ranges };
     return {
-      ranges: w.ranges,
+      ranges: all ? null : w.ranges,
       unknown: {
         kind: "unknown",
         text: spec.text,

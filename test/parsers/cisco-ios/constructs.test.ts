@@ -444,3 +444,18 @@ describe("other spellings and features", () => {
     expect(rs.ruleCount).toBe(2);
   });
 });
+
+describe("likely mistakes", () => {
+  it("a subnet mask written as a wildcard is read as IOS reads it, with a warning", () => {
+    const rs = ios(ext("A", " permit tcp any 10.1.2.0 255.255.255.0 eq 22"));
+    expect(rs.diagnostics).toEqual([
+      { severity: "warning", file: "r.ios", line: 2, column: 17, message: "'10.1.2.0 255.255.255.0': the wildcard looks like a subnet mask; IOS reads it as a wildcard (the inverse, 0.0.0.255, was probably meant)" },
+    ]);
+    // only the last octet is fixed (to 0): every x.y.z.0 address, 2^24 ranges, beyond the bound:
+    // the destination is kept as an unknown match (sound), not as 10.1.2.0/24
+    const conds = aclRules(rs, "A")[0]!.conditions;
+    expect(conds.some((c) => c.kind === "addr" && c.field === "dst")).toBe(false);
+    expect(conds).toContainEqual(expect.objectContaining({ kind: "unknown", text: "10.1.2.0 255.255.255.0" }));
+    expect(ios(ext("A", " permit tcp any 10.1.2.0 0.0.0.255 eq 22")).diagnostics).toEqual([]);
+  });
+});
