@@ -115,7 +115,7 @@ class Machine {
         return;
       case "delete":
       case "destroy":
-        if (!t && cmd.op === "delete") this.diag("error", cmd.span, `delete table ${k}: no such table`);
+        if (!t && cmd.op === "delete") this.diag("warning", cmd.span, `delete table ${k}: no such table in this file (nft fails unless it exists when the file is loaded)`);
         this.tables.delete(k);
         return;
       case "flush":
@@ -140,7 +140,7 @@ class Machine {
   private chain(cmd: Extract<Command, { object: "chain" }>): void {
     const existing = this.tables.get(tkey(cmd.table));
     if (!existing && (cmd.op === "destroy" || cmd.op === "delete")) {
-      if (cmd.op === "delete") this.diag("error", cmd.span, `delete chain ${tkey(cmd.table)} ${cmd.chain}: no such table`);
+      if (cmd.op === "delete") this.diag("warning", cmd.span, `delete chain ${tkey(cmd.table)} ${cmd.chain}: no such table in this file (nft fails unless it exists when the file is loaded)`);
       return;
     }
     const t = existing ?? this.need(cmd.table, cmd.span, `chain ${cmd.chain}`);
@@ -168,7 +168,7 @@ class Machine {
       case "delete":
       case "destroy":
         if (!c) {
-          if (cmd.op === "delete") this.diag("error", cmd.span, `delete chain: no chain ${cmd.chain} in table ${tkey(cmd.table)}`);
+          if (cmd.op === "delete") this.diag("warning", cmd.span, `delete chain: no chain ${cmd.chain} in table ${tkey(cmd.table)} in this file (nft fails unless it exists when the file is loaded)`);
           return;
         }
         if (c.rules.length > 0) return this.diag("error", cmd.span, `delete chain ${cmd.chain}: the chain still has rules (nft refuses: device or resource busy)`);
@@ -190,7 +190,7 @@ class Machine {
     }
     const byHandle = (): number => {
       const i = c.rules.findIndex((r) => r.handle === cmd.handle);
-      if (i < 0 && !(cmd.op === "destroy")) this.diag("error", cmd.span, `${cmd.op} rule: no rule with handle ${cmd.handle} in chain ${cmd.chain}`);
+      if (i < 0 && !(cmd.op === "destroy")) this.diag("warning", cmd.span, `${cmd.op} rule: no rule with handle ${cmd.handle} in chain ${cmd.chain} in this file (nft fails unless it exists when the file is loaded)`);
       return i;
     };
     const byIndex = (): number => {
@@ -269,7 +269,7 @@ class Machine {
       }
       case "delete":
       case "destroy":
-        if (!s && cmd.op === "delete") this.diag("error", cmd.span, `delete set: no set ${cmd.name} in table ${tkey(cmd.table)}`);
+        if (!s && cmd.op === "delete") this.diag("warning", cmd.span, `delete set: no set ${cmd.name} in table ${tkey(cmd.table)} in this file (nft fails unless it exists when the file is loaded)`);
         t.sets.delete(cmd.name);
         return;
       case "flush":
@@ -294,7 +294,7 @@ class Machine {
     const gone = new Set(cmd.elements.map((e) => exprText(e.key)));
     const before = s.elements.length;
     s.elements = s.elements.filter((e) => !gone.has(exprText(e.key)));
-    if (cmd.op === "delete" && s.elements.length + gone.size > before) this.diag("error", cmd.span, `delete element: an element is not in set ${cmd.set}`);
+    if (cmd.op === "delete" && s.elements.length + gone.size > before) this.diag("warning", cmd.span, `delete element: an element is not in set ${cmd.set} in this file (nft fails unless it exists when the file is loaded)`);
   }
 }
 
@@ -737,7 +737,17 @@ class RuleMapper {
     this.comment = node.comment;
     for (const s of node.stmts) this.stmt(s);
     const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
-    const rules = this.expansion ? this.expansion.map((e) => ({ conditions: [...this.conds, ...e.conditions], action: e.action })) : [{ conditions: this.conds, action }];
+    const rules = (this.expansion ? this.expansion.map((e) => ({ conditions: [...this.conds, ...e.conditions], action: e.action })) : [{ conditions: this.conds, action }]).map((r) => ({
+      ...r,
+      conditions: r.conditions.filter((c, i) => c.kind !== "family" || !r.conditions.slice(0, i).some((d) => d.kind === "family" && d.family === c.family)),
+    }));
+    // nft: "transport protocol mapping is only valid after transport protocol match".
+    for (const r of rules) {
+      if ((r.action.kind === "dnat" || r.action.kind === "snat") && r.action.to.ports && !r.conditions.some(isTransportMatch)) {
+        this.m.error(node.span, `${r.action.target}: a NAT port needs a transport protocol match earlier in the rule (tcp dport ..., meta l4proto tcp)`);
+        break;
+      }
+    }
     return this.comment === undefined ? { rules } : { rules, comment: this.comment };
   }
 
@@ -1033,6 +1043,9 @@ class Mapper {
     return count;
   }
 }
+
+const PORT_PROTOCOLS = new Set([6, 17, 33, 132, 136]);
+const isTransportMatch = (c: Condition) => c.kind === "proto" && !c.negate && c.protos.length > 0 && c.protos.every((p) => PORT_PROTOCOLS.has(p));
 
 const isCatchAll = (e: Expr) => e.kind === "value" && e.text === "*";
 

@@ -11,7 +11,8 @@ import type { IToken } from "chevrotain";
 import type { Diagnostic } from "../../src/model/types.js";
 import { resolveInclude, type IncludeIo } from "./include.js";
 import { tokenMatcher } from "chevrotain";
-import { DefineKw, Equals, IncludeKw, LCurly, LParen, lexNft, Newline, RCurly, RParen, Semi, Str, UndefineKw, Variable, Word, WordTok } from "./tokens.js";
+import { scanNft } from "./scan.js";
+import { DefineKw, Equals, IncludeKw, LCurly, LParen, Newline, RCurly, RParen, Semi, Str, UndefineKw, Variable, Word, WordTok } from "./tokens.js";
 
 export interface SourcedToken extends IToken {
   /** Path of the file the token came from, when not the top file. */
@@ -73,7 +74,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
   };
 
   const run = (source: string, path: string, displayName: string, depth: number): void => {
-    const { tokens, comments } = lexNft(source);
+    const { tokens, comments } = scanNft(source);
     lines.set(displayName, source.split("\n"));
     for (const c of comments) {
       const m = HANDLE.exec(c.image);

@@ -137,6 +137,14 @@ function isStmtStart(t: IToken, next?: IToken): boolean {
   return next?.tokenType === SetRef && (tokenMatcher(t, AddKw) || tokenMatcher(t, UpdateKw) || tokenMatcher(t, DeleteKw));
 }
 
+/** After a one-token right-hand side: the end of the rule or a keyword that starts the next statement. */
+function simpleFollow(t: IToken): boolean {
+  const tt = t.tokenType;
+  if (tt === EOF || tt === Newline || tt === Semi || tt === RCurly) return true;
+  if (tt === WordTok || tt === MapKw || tt === VmapKw || tt === RelWordKw) return false;
+  return tokenMatcher(t, Word) && BINOP_WORDS[t.image] === undefined;
+}
+
 function isEnd(t: IToken): boolean {
   return t.tokenType === EOF || t.tokenType === Newline || t.tokenType === Semi || t.tokenType === RCurly;
 }
@@ -1036,10 +1044,10 @@ export class NftTextParser extends EmbeddedActionsParser {
   });
 
   private stmt = this.RULE("stmt", (): Stmt => {
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      ERR_MSG: "a statement",
-      DEF: [
+    return this.OR({ IGNORE_AMBIGUITIES: true, ERR_MSG: "a statement", DEF: this.stmtAlts });
+  });
+
+  private readonly stmtAlts = [
         { ALT: () => this.SUBRULE(this.exprStmt) },
         { ALT: () => this.SUBRULE(this.verdictStmt) },
         { ALT: () => this.SUBRULE(this.rejectStmt) },
@@ -1066,9 +1074,8 @@ export class NftTextParser extends EmbeddedActionsParser {
             return this.ACTION(() => ({ kind: "comment" as const, text: s.image.slice(1, -1), span: this.span(kw) }));
           },
         },
-      ],
-    });
-  });
+      ];
+
 
   private exprStmt = this.RULE("exprStmt", (): Stmt => {
     const first = this.LA(1);
@@ -1143,17 +1150,40 @@ export class NftTextParser extends EmbeddedActionsParser {
   });
 
   private maskedRhs = this.RULE("maskedRhs", (): { value: Expr; mask?: Expr } => {
-    const value = this.SUBRULE(this.rhsExpr, { ARGS: [false] });
-    let mask: Expr | undefined;
-    this.OPTION({
-      GATE: () => this.LA(1).image === "/",
-      DEF: () => {
-        this.CONSUME(Word);
-        mask = this.SUBRULE2(this.rhsExpr, { ARGS: [false] });
-      },
-    });
-    return this.ACTION(() => (mask ? { value, mask } : { value }));
+    return this.OR(this.rhsAlts);
   });
+
+  /** Right-hand sides: one plain word or string before the next statement (the common case) skips the expression rules. */
+  private readonly rhsAlts = [
+    {
+      GATE: () => {
+        const t = this.LA(1).tokenType;
+        return (t === WordTok || t === Str) && simpleFollow(this.LA(2)) && this.LA(2).image !== "-";
+      },
+      ALT: () => {
+        const t = this.CONSUME(Plain);
+        return this.ACTION(() => {
+          const span = this.span(t);
+          return { value: t.tokenType === Str ? { kind: "value" as const, text: t.image.slice(1, -1), quoted: true, span } : valueOf(t.image, span) };
+        });
+      },
+    },
+    {
+      ALT: () => {
+        const value = this.SUBRULE(this.rhsExpr, { ARGS: [false] });
+        let mask: Expr | undefined;
+        this.OPTION({
+          GATE: () => this.LA(1).image === "/",
+          DEF: () => {
+            this.CONSUME(Word);
+            mask = this.SUBRULE2(this.rhsExpr, { ARGS: [false] });
+          },
+        });
+        return this.ACTION(() => (mask ? { value, mask } : { value }));
+      },
+    },
+  ];
+
 
   /** A right-hand side: a comma list of concatenations. */
   private rhsExpr = this.RULE("rhsExpr", (exprOk?: boolean): Expr => {
@@ -1210,9 +1240,10 @@ export class NftTextParser extends EmbeddedActionsParser {
   });
 
   private headExpr = this.RULE("headExpr", (): Expr => {
-    return this.OR({
-      ERR_MSG: "an expression (ip saddr, tcp dport, meta ..., ct ...)",
-      DEF: [
+    return this.OR({ ERR_MSG: "an expression (ip saddr, tcp dport, meta ..., ct ...)", DEF: this.headAlts });
+  });
+
+  private readonly headAlts = [
         { ALT: () => this.SUBRULE(this.payloadExpr) },
         { ALT: () => this.SUBRULE(this.metaExpr) },
         { ALT: () => this.SUBRULE(this.bareMetaExpr) },
@@ -1233,9 +1264,8 @@ export class NftTextParser extends EmbeddedActionsParser {
             return e;
           },
         },
-      ],
-    });
-  });
+      ];
+
 
   private binopExpr = this.RULE("binopExpr", (exprOk?: boolean): Expr => {
     let left = this.SUBRULE(this.primary, { ARGS: [exprOk] });
@@ -1258,20 +1288,23 @@ export class NftTextParser extends EmbeddedActionsParser {
     return left;
   });
 
+  private exprOk = false;
+
   private primary = this.RULE("primary", (exprOk?: boolean): Expr => {
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      ERR_MSG: "a value",
-      DEF: [
+    this.exprOk = exprOk === true;
+    return this.OR({ IGNORE_AMBIGUITIES: true, ERR_MSG: "a value", DEF: this.primaryAlts });
+  });
+
+  private readonly primaryAlts = [
         {
-          GATE: () => exprOk === true || PAYLOAD_FIELDS[this.LA(1).image]?.has(this.LA(2).image) === true,
+          GATE: () => this.exprOk || PAYLOAD_FIELDS[this.LA(1).image]?.has(this.LA(2).image) === true,
           ALT: () => this.SUBRULE(this.payloadExpr),
         },
         { ALT: () => this.SUBRULE(this.metaExpr) },
-        { GATE: () => exprOk === true, ALT: () => this.SUBRULE(this.bareMetaExpr) },
+        { GATE: () => this.exprOk, ALT: () => this.SUBRULE(this.bareMetaExpr) },
         { ALT: () => this.SUBRULE(this.ctExpr) },
         { ALT: () => this.SUBRULE(this.fibExpr) },
-        { GATE: () => exprOk === true, ALT: () => this.SUBRULE(this.opaqueExpr) },
+        { GATE: () => this.exprOk, ALT: () => this.SUBRULE(this.opaqueExpr) },
         {
           ALT: () => {
             const t = this.CONSUME(RawPayload);
@@ -1280,8 +1313,9 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const ok = this.exprOk;
             this.CONSUME(LParen);
-            const e = this.SUBRULE(this.concatExpr, { ARGS: [exprOk] });
+            const e = this.SUBRULE(this.concatExpr, { ARGS: [ok] });
             this.need(1, RParen, "')'");
             return e;
           },
@@ -1295,9 +1329,8 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         { ALT: () => this.SUBRULE(this.stringExpr) },
         { GATE: () => !isActionKeyword(this.LA(1)), ALT: () => this.SUBRULE(this.valueExpr) },
-      ],
-    });
-  });
+      ];
+
 
   /** A quoted value, or a range of them (`meta time "2022-05-30 21:51:23"-"2022-06-01 23:51:23"`). */
   private stringExpr = this.RULE("stringExpr", (): Expr => {

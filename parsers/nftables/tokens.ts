@@ -1,21 +1,20 @@
 /**
- * Tokens of nftables text (chevrotain lexer) and the keyword classification that follows it.
+ * The token vocabulary of nftables text (chevrotain token types) and the keyword table.
  *
- * The lexer only knows the shape of words; keywords are found afterwards by one Map lookup per
- * word (`classifyKeywords`), which is much faster than one regex per keyword. Every keyword token
- * type has `Word` among its categories, so wherever the grammar wants a name (`chain input`,
- * `tcp dport`), any word - keyword or not - is accepted: nftables keywords are contextual.
+ * scan.ts produces these tokens in one forward scan; the grammar (text-parser.ts) is a chevrotain
+ * parser over them. Keywords are found by one Map lookup per word. Every keyword token type has
+ * `Word` among its categories, so wherever the grammar wants a name (`chain input`, `tcp dport`),
+ * any word - keyword or not - is accepted: nftables keywords are contextual.
  *
- * Word shape: letters, digits and `_ - / * % ~ [ ]`; a `.` or `:` inside a word belongs to it
- * (10.0.0.1, fe80::1, aa:bb:cc:dd:ee:ff, 10.0.0.1:80) but a standalone `.` is the concatenation
- * operator and a `:` followed by a blank is the map separator (`22 : accept`). A word may start
- * with `::` (IPv6). `#` starts a comment to the end of the line (kept in the `comments` group for
- * `# handle N`); `\` before a newline joins lines.
- *
- * Anything else is a one-character `Unexpected` token, so the lexer itself never fails and the
- * parser reports the character in context.
+ * Word shape: letters, digits and `_ - / * % ~ [ ]` (and any non-ASCII character); a `.` or `:`
+ * inside a word belongs to it (10.0.0.1, fe80::1, aa:bb:cc:dd:ee:ff, 10.0.0.1:80) but a
+ * standalone `.` is the concatenation operator and a `:` followed by a blank is the map separator
+ * (`22 : accept`). A word may start with `::` (IPv6). `#` starts a comment to the end of the line
+ * (kept apart for `# handle N`); `\` before a newline joins lines. Anything else is a
+ * one-character `Unexpected` token, so scanning never fails and the parser reports the character
+ * in context.
  */
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import { createToken, Lexer, type TokenType } from "chevrotain";
 
 // ---------------------------------------------------------------------------------------------
 // Categories
@@ -42,113 +41,44 @@ export const EffectKw = createToken({ name: "EffectKw", pattern: Lexer.NA, categ
 export const VerbKw = createToken({ name: "VerbKw", pattern: Lexer.NA, categories: [Word] });
 
 // ---------------------------------------------------------------------------------------------
-// Concrete tokens produced by the lexer
+// Concrete tokens (produced by scan.ts)
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f]+/, group: Lexer.SKIPPED });
-export const LineJoin = createToken({ name: "LineJoin", pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
-export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
-export const Newline = createToken({ name: "Newline", pattern: /\n/, line_breaks: true, categories: [NotBrace] });
-export const Str = createToken({ name: "Str", pattern: /"[^"\n]*"/, categories: [Plain] });
-export const Unterminated = createToken({ name: "Unterminated", pattern: /"[^\n]*/, categories: [Plain] });
-export const LCurly = createToken({ name: "LCurly", pattern: /{/ });
-export const RCurly = createToken({ name: "RCurly", pattern: /}/ });
-export const LParen = createToken({ name: "LParen", pattern: /\(/, categories: [Plain] });
-export const RParen = createToken({ name: "RParen", pattern: /\)/, categories: [Plain] });
-export const Semi = createToken({ name: "Semi", pattern: /;/, categories: [NotBrace] });
-export const Comma = createToken({ name: "Comma", pattern: /,/, categories: [Plain] });
-export const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [Plain] });
-export const NotEq = createToken({ name: "NotEq", pattern: /!=/, categories: [Plain] });
-export const Le = createToken({ name: "Le", pattern: /<=/, categories: [Plain] });
-export const Ge = createToken({ name: "Ge", pattern: />=/, categories: [Plain] });
-export const Shl = createToken({ name: "Shl", pattern: /<</, categories: [Plain] });
-export const Shr = createToken({ name: "Shr", pattern: />>/, categories: [Plain] });
-export const Lt = createToken({ name: "Lt", pattern: /</, categories: [Plain] });
-export const Gt = createToken({ name: "Gt", pattern: />/, categories: [Plain] });
-export const Equals = createToken({ name: "Equals", pattern: /=/, categories: [Plain] });
-export const Amp = createToken({ name: "Amp", pattern: /&/, categories: [Plain] });
-export const Pipe = createToken({ name: "Pipe", pattern: /\|/, categories: [Plain] });
-export const Caret = createToken({ name: "Caret", pattern: /\^/, categories: [Plain] });
-export const Plus = createToken({ name: "Plus", pattern: /\+/, categories: [Plain] });
-export const Dot = createToken({ name: "Dot", pattern: /\./, categories: [Plain] });
-export const Colon = createToken({ name: "Colon", pattern: /:/, categories: [Plain] });
-export const Variable = createToken({ name: "Variable", pattern: /\$[A-Za-z_][A-Za-z0-9_]*/, categories: [Plain] });
+const tok = (name: string, categories: TokenType[] = []): TokenType => createToken({ name, pattern: Lexer.NA, categories });
+
+export const Newline = tok("Newline", [NotBrace]);
+export const Str = tok("Str", [Plain]);
+/** A double quote never closed on its line: the rest of the line. */
+export const Unterminated = tok("Unterminated", [Plain]);
+export const LCurly = tok("LCurly");
+export const RCurly = tok("RCurly");
+export const LParen = tok("LParen", [Plain]);
+export const RParen = tok("RParen", [Plain]);
+export const Semi = tok("Semi", [NotBrace]);
+export const Comma = tok("Comma", [Plain]);
+export const EqEq = tok("EqEq", [Plain]);
+export const NotEq = tok("NotEq", [Plain]);
+export const Le = tok("Le", [Plain]);
+export const Ge = tok("Ge", [Plain]);
+export const Shl = tok("Shl", [Plain]);
+export const Shr = tok("Shr", [Plain]);
+export const Lt = tok("Lt", [Plain]);
+export const Gt = tok("Gt", [Plain]);
+export const Equals = tok("Equals", [Plain]);
+export const Amp = tok("Amp", [Plain]);
+export const Pipe = tok("Pipe", [Plain]);
+export const Caret = tok("Caret", [Plain]);
+export const Plus = tok("Plus", [Plain]);
+export const Dot = tok("Dot", [Plain]);
+export const Colon = tok("Colon", [Plain]);
+/** `$NAME` (replaced by the define's value before parsing). */
+export const Variable = tok("Variable", [Plain]);
 /** Raw payload expressions `@nh,16,8`, `@th,0,16`. */
-export const RawPayload = createToken({ name: "RawPayload", pattern: /@(?:ll|nh|th|ih),\d+,\d+/, categories: [ExprHead] });
-export const SetRef = createToken({ name: "SetRef", pattern: /@[A-Za-z0-9_][A-Za-z0-9_.\-/]*/, categories: [Plain] });
-
-function isWordChar(c: number): boolean {
-  return (
-    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
-    c === 95 /* _ */ || c === 45 /* - */ || c === 47 /* / */ || c === 42 /* * */ || c === 37 /* % */ ||
-    c === 126 /* ~ */ || c === 91 /* [ */ || c === 93 /* ] */ || c > 127
-  );
-}
-
-/** A word (see the module comment). Linear: one forward scan. */
-function matchWord(text: string, offset: number): RegExpExecArray | null {
-  const n = text.length;
-  let i = offset;
-  const c0 = text.charCodeAt(i);
-  if (c0 === 58 /* : */) {
-    if (text.charCodeAt(i + 1) !== 58) return null; // a lone ':' is the Colon token
-    i += 2;
-  } else if (isWordChar(c0)) i++;
-  else return null;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (isWordChar(c)) {
-      i++;
-      continue;
-    }
-    if (c === 46 /* . */) {
-      const d = text.charCodeAt(i + 1);
-      if (isWordChar(d)) {
-        i++;
-        continue;
-      }
-      break;
-    }
-    if (c === 58 /* : */) {
-      const d = text.charCodeAt(i + 1);
-      // 'fe80::' keeps its colons; '22:' before a blank leaves the ':' as the map separator.
-      if (isWordChar(d) || d === 58 || d === 46 || text.charCodeAt(i - 1) === 58) {
-        i++;
-        continue;
-      }
-      break;
-    }
-    break;
-  }
-  const m = [text.slice(offset, i)] as unknown as RegExpExecArray;
-  m.index = offset;
-  return m;
-}
-
-const WORD_START: string[] = [":"];
-for (let c = 0; c < 65536; c++) if (isWordChar(c)) WORD_START.push(String.fromCharCode(c));
-
-export const WordTok = createToken({
-  name: "WordTok",
-  pattern: { exec: matchWord },
-  line_breaks: false,
-  start_chars_hint: WORD_START,
-  categories: [Word],
-});
-function matchOne(text: string, offset: number): RegExpExecArray | null {
-  const m = [text.charAt(offset)] as unknown as RegExpExecArray;
-  m.index = offset;
-  return m;
-}
-const ANY_START: string[] = [];
-for (let c = 33; c < 128; c++) ANY_START.push(String.fromCharCode(c));
-/** Any other character (`!`, `'`, control characters): the parser reports it where it stands. */
-export const Unexpected = createToken({
-  name: "Unexpected",
-  pattern: { exec: matchOne },
-  line_breaks: false,
-  start_chars_hint: ANY_START,
-  categories: [Plain],
-});
+export const RawPayload = tok("RawPayload", [ExprHead]);
+export const SetRef = tok("SetRef", [Plain]);
+/** A word that is not a keyword. */
+export const WordTok = tok("WordTok", [Word]);
+/** Any other character (`!`, `'`, control characters). */
+export const Unexpected = tok("Unexpected", [Plain]);
 
 // ---------------------------------------------------------------------------------------------
 // Keywords (assigned after lexing by classifyKeywords)
@@ -214,42 +144,13 @@ export const FlowKw = kw("FlowKw", ["flow"]);
 export const RelWordKw = kw("RelWordKw", ["eq", "ne", "lt", "gt", "le", "ge"]);
 
 export const allTokens: TokenType[] = [
-  WhiteSpace, LineJoin, Comment, Newline, Str, Unterminated, LCurly, RCurly, LParen, RParen, Semi, Comma,
-  EqEq, NotEq, Le, Ge, Shl, Shr, Lt, Gt, Equals, Amp, Pipe, Caret, Plus, Dot, Variable, RawPayload, SetRef,
-  WordTok, Colon, Unexpected,
-  // Categories and keywords never match text; listed so both lexer and parser know them.
+  Newline, Str, Unterminated, LCurly, RCurly, LParen, RParen, Semi, Comma, EqEq, NotEq, Le, Ge, Shl, Shr, Lt, Gt, Equals, Amp,
+  Pipe, Caret, Plus, Dot, Colon, Variable, RawPayload, SetRef, WordTok, Unexpected,
   NotBrace, Plain, Word, ExprHead, PayloadHead, MetaBareHead, OpaqueHead, SimpleVerdict, JumpKw, NatKw, EffectKw, VerbKw,
   ...allKeywordTypes,
 ];
 
-let lexer: Lexer | undefined;
-
-/** The chevrotain lexer, built on first use (not at module load: CLI start-up matters). */
-export function nftLexer(): Lexer {
-  lexer ??= new Lexer(allTokens, { positionTracking: "onlyStart", ensureOptimizations: true, skipValidations: true });
-  return lexer;
-}
-
-/** Turns words that are keywords into their keyword token type, in place. */
-export function classifyKeywords(tokens: IToken[]): void {
-  for (const t of tokens) {
-    if (t.tokenType !== WordTok) continue;
-    const k = keywordTypes.get(t.image);
-    if (k !== undefined) {
-      t.tokenType = k;
-      t.tokenTypeIdx = k.tokenTypeIdx!;
-    }
-  }
-}
-
-export interface LexedText {
-  tokens: IToken[];
-  /** `#` comments, for `# handle N`. */
-  comments: IToken[];
-}
-
-export function lexNft(text: string): LexedText {
-  const r = nftLexer().tokenize(text);
-  classifyKeywords(r.tokens);
-  return { tokens: r.tokens, comments: r.groups["comments"] ?? [] };
+/** The keyword token type of a word, if it is one. */
+export function keywordType(image: string): TokenType | undefined {
+  return keywordTypes.get(image);
 }

@@ -29,7 +29,7 @@ describe("commands", () => {
       "table inet f {\n  set s { type ipv4_addr; }\n  chain in {\n    type filter hook input priority filter - 10; policy drop;\n    accept\n  }\n}\n",
     );
     expect(errors(doc)).toEqual([]);
-    expect(bare(doc.commands).map((c) => `${c.op} ${c.object}`)).toEqual(["add table", "add set", "add chain", "add rule"]);
+    expect(bare(doc.commands).map((c) => `${"op" in c ? c.op : "-"} ${c.object}`)).toEqual(["add table", "add set", "add chain", "add rule"]);
     const chain = bare(doc.commands[2]) as Extract<Command, { object: "chain" }>;
     expect(chain.base).toEqual({ type: "filter", hook: "input", priority: { base: "filter", offset: -10 } });
     expect(chain.policy).toEqual({ verdict: "drop" });
@@ -67,9 +67,9 @@ describe("commands", () => {
     );
     expect(errors(doc)).toEqual([]);
     const c = bare(doc.commands);
-    expect(c.map((x) => `${x.op} ${x.object}`)).toEqual([
+    expect(c.map((x) => `${"op" in x ? x.op : "-"} ${x.object}`)).toEqual([
       "flush ruleset", "add table", "add chain", "add rule", "insert rule", "add rule", "replace rule", "delete rule",
-      "add set", "add element", "delete table", "undefined other", "undefined other",
+      "add set", "add element", "delete table", "- other", "- other",
     ]);
     expect(c[3]).toMatchObject({ table: { family: "ip", name: "filter" }, chain: "input" });
     expect(c[4]).toMatchObject({ handle: 4 });
