@@ -225,7 +225,7 @@ describe("chains and commands", () => {
     expect(ids(clean(parse(...base, { flush: { chain: { family: "ip", table: "t", name: "in" } } }, rule("ip", "t", "in", tcpDport(5), accept))))).toEqual([5]);
     expect(ids(clean(parse(...base, { flush: { table: { family: "ip", name: "t" } } })))).toEqual([]);
     const bad = parse(...base, { delete: { rule: { family: "ip", table: "t", chain: "in", handle: 42 } } });
-    expect(bad.diagnostics.map((d) => d.message)).toEqual(["delete rule: no rule with handle 42 in chain in"]);
+    expect(bad.diagnostics.map((d) => `${d.severity} ${d.message}`)).toEqual(["warning delete rule: no rule with handle 42 in chain in in this file (nft fails unless it exists when the file is loaded)"]);
   });
   it("flush ruleset, delete table, chains declared again merge", () => {
     const rs = clean(parse(
