@@ -313,7 +313,10 @@ export class Mapper {
    */
   private egressChain(b: ReturnType<Mapper["bindings"]>): string | undefined {
     if (b.out.size === 0) return undefined;
-    const rules: Rule[] = [];
+    // return traffic is not checked against any access list, outbound ones included
+    const rules: Rule[] = [
+      { id: `${EGRESS}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: this.span(this.firstPos, "(stateful: packets of established and related connections)") },
+    ];
     for (const n of this.named) {
       const g = b.out.get(n.name);
       if (!g) continue;

@@ -261,6 +261,9 @@ access-group DMZ_OUT out interface dmz
     expect(verdict(rs, { src: "10.1.0.5", dst: "172.16.1.9", iif: "inside", oif: "dmz", dport: 443 })).toBe("accept");
     expect(verdict(rs, { src: "10.1.0.5", dst: "172.16.1.9", iif: "inside", oif: "dmz", dport: 80 })).toBe("drop");
     expect(verdict(rs, { src: "10.1.0.5", dst: "192.0.2.1", iif: "inside", oif: "outside", dport: 80 })).toBe("accept");
+    // replies are not checked against the out list
+    const reply = { src: "10.1.0.5", dst: "172.16.1.9", iif: "inside", oif: "dmz", sport: 40000, dport: 80 };
+    expect(establishedVerdict(rs, reply)).toBe("accept");
   });
   it("binding an undefined ACL or interface is an error and is ignored", () => {
     const rs = asa(`${INTERFACES}access-group MISSING in interface outside\naccess-list X extended permit ip any any\naccess-group X in interface nowhere\n`);
