@@ -226,6 +226,17 @@ function termRule(ctx: JunosContext, family: Family, filter: string, t: ConfigNo
       case "is-fragment":
         conditions.push({ kind: "fragment" });
         break;
+      case "interface":
+      case "interface-set": {
+        const alts: Condition[][] = [];
+        for (const v of vals) {
+          const names = key === "interface" ? [v.name] : interfaceSet(ctx, v, `filter ${filter} term ${t.name}`);
+          if (names) alts.push(...names.map((n) => [ifaceMatch(n)]));
+          else alts.push([{ kind: "unknown", text: `interface-set ${v.name}`, reason: `undefined interface-set ${v.name}` }]);
+        }
+        conditions.push(...anyOf(alts));
+        break;
+      }
       default:
         conditions.push({ kind: "unknown", text: [key, ...vals.map((v) => v.name)].join(" "), reason: `filter match '${key}' is not modelled` });
     }
@@ -315,4 +326,19 @@ class PrefixLists {
     }
     return cur.map((n) => n.name);
   }
+}
+
+/** An interface name in a filter match; a trailing `*` (`xe-0/0/1.*`) matches every name it begins. */
+function ifaceMatch(name: string): Condition {
+  return name.endsWith("*") ? { kind: "iface", field: "iif", name: name.slice(0, -1), prefix: true } : { kind: "iface", field: "iif", name, prefix: false };
+}
+
+/** The members of `firewall interface-set NAME`. */
+function interfaceSet(ctx: JunosContext, ref: ConfigNode, where: string): string[] | undefined {
+  const set = at(ctx.root, "firewall", "interface-set", ref.name);
+  if (!set) {
+    undefinedRef(ctx, ref, `${where}: interface-set '${ref.name}' is not defined under 'firewall'`);
+    return undefined;
+  }
+  return kids(set).map((m) => m.name);
 }

@@ -296,6 +296,26 @@ set interfaces interface-range edge unit 0 family inet filter input G
     expect(chain(r, "firewall inet/inet input").rules.map((x) => x.id)).toEqual(["ge-0/0/0.0 input", "ge-0/0/2.0 input", "ge-0/0/3.0 input", "xe-1/0/0.0 input", "xe-1/0/1.0 input"]);
   });
 
+  it("from interface and interface-set match the ingress unit (a trailing * is a prefix)", () => {
+    const r = parseJunos(
+      `set system host-name r
+set firewall interface-set edge xe-0/0/0.0
+set firewall interface-set edge xe-0/0/1.*
+set firewall filter F term t from interface-set edge
+set firewall filter F term t from interface ge-1/0/0.5
+set firewall filter F term t then accept
+set interfaces ge-0/0/0 unit 0 family inet filter input F
+`,
+      "i.set",
+    );
+    expect(errors(r)).toEqual([]);
+    const cond = chain(r, "firewall inet/filter F").rules[0]!.conditions;
+    expect(cond).toEqual([
+      { kind: "or", anyOf: [[{ kind: "iface", field: "iif", name: "xe-0/0/0.0", prefix: false }], [{ kind: "iface", field: "iif", name: "xe-0/0/1.", prefix: true }]] },
+      { kind: "iface", field: "iif", name: "ge-1/0/0.5", prefix: false },
+    ]);
+  });
+
   it("an undefined prefix-list or filter is an error in a complete configuration, a warning in a fragment", () => {
     const text = `firewall {
     family inet {
