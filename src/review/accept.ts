@@ -15,8 +15,12 @@ import { detectFormat } from "../engine/formats.js";
 import { parseSuppressions } from "../engine/suppress.js";
 import type { Finding } from "../model/finding.js";
 
-/** The input formats whose files take `#` comment lines anywhere a rule may stand. */
-const HASH_COMMENT_FORMATS: ReadonlySet<string> = new Set(["iptables", "ip6tables", "iptables-script", "nftables"]);
+/**
+ * The input formats whose files take `#` comment lines anywhere a rule may stand (checked over every
+ * fixture by test/review/accept-formats.test.ts). Cisco configurations (`!` comments) and nft JSON
+ * have none: their findings are accepted into the baseline.
+ */
+const HASH_COMMENT_FORMATS: ReadonlySet<string> = new Set(["iptables", "ip6tables", "iptables-script", "nft", "junos"]);
 
 export type AcceptTarget = "comment" | "baseline";
 
