@@ -883,6 +883,8 @@ class Mapper {
   readonly diagnostics: Diagnostic[] = [];
   readonly chains = new Map<string, Chain>();
   private pending: { ctx: RuleCtx; name: string; rules: RuleNode[] }[] = [];
+  /** Set when the rule being mapped has a value nft would refuse: the rule is reported and left out, as nft loads none of it. */
+  invalid = false;
 
   constructor(private readonly file: string) {}
 
@@ -936,6 +938,7 @@ class Mapper {
     } catch (e) {
       if (e instanceof BadValue) {
         this.error(e.at.span, e.message);
+        this.invalid = true;
         return [{ kind: "unknown", text: clip(text), reason: "invalid value (reported as an error)" }];
       }
       if (e instanceof Unmodelled) return [{ kind: "unknown", text: clip(text), reason: e.reason }];
@@ -991,6 +994,7 @@ class Mapper {
       } catch (e) {
         if (e instanceof BadValue) {
           this.error(e.at.span, e.message);
+          this.invalid = true;
           return unknown("invalid address");
         }
         if (!(e instanceof Unmodelled)) throw e;
@@ -1006,6 +1010,7 @@ class Mapper {
       } catch (e) {
         if (e instanceof BadValue) {
           this.error(e.at.span, e.message);
+          this.invalid = true;
           return unknown("invalid port");
         }
         if (!(e instanceof Unmodelled)) throw e;
@@ -1026,14 +1031,16 @@ class Mapper {
     for (const node of nodes) {
       count++;
       let mapped: { rules: Expansion[]; comment?: string };
+      this.invalid = false;
       try {
         mapped = new RuleMapper(this, ctx).map(node);
       } catch (e) {
-        if (e instanceof BadValue) {
-          this.error(e.at.span, e.message);
-          mapped = { rules: [{ conditions: [{ kind: "unknown", text: "(rule with an invalid value)", reason: "invalid value (reported as an error)" }], action: { kind: "unknown", target: "invalid rule" } }] };
-        } else throw e;
+        if (!(e instanceof BadValue)) throw e;
+        this.error(e.at.span, e.message);
+        this.invalid = true;
+        mapped = { rules: [] };
       }
+      if (this.invalid) continue;
       for (const r of mapped.rules) {
         const rule: Rule = { id: `${ctx.chainKey}#${chain.rules.length + 1}`, conditions: r.conditions, action: r.action, span: node.span };
         if (mapped.comment !== undefined) rule.comment = mapped.comment;

@@ -70,7 +70,7 @@ export interface Scanned {
   comments: IToken[];
 }
 
-const RAW = /@(?:ll|nh|th|ih),\d+,\d+/y;
+const RAW = /@(?:ll|nh|th|ih|\d+),\d+,\d+/y;
 
 export function scanNft(text: string): Scanned {
   const tokens: IToken[] = [];

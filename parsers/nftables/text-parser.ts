@@ -1150,7 +1150,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   });
 
   private maskedRhs = this.RULE("maskedRhs", (): { value: Expr; mask?: Expr } => {
-    return this.OR(this.rhsAlts);
+    return this.OR({ IGNORE_AMBIGUITIES: true, ERR_MSG: "a value", DEF: this.rhsAlts });
   });
 
   /** Right-hand sides: one plain word or string before the next statement (the common case) skips the expression rules. */
@@ -1846,7 +1846,9 @@ export class NftTextParser extends EmbeddedActionsParser {
       const toks = this.tokensAt();
       const firstArg = this.pos > from + 1 ? toks[from + 1]! : undefined;
       const opts = EFFECT_OPTIONS[name];
-      if (firstArg && opts && !opts.has(firstArg.image)) {
+      // `quota 25 mbytes`: the amount may come first.
+      const amount = name === "quota" && firstArg !== undefined && /^\d/.test(firstArg.image);
+      if (firstArg && opts && !opts.has(firstArg.image) && !amount) {
         const hint = opts.size > 0 ? `a ${name} option (${[...opts].join(", ")}) or the next statement` : "the next statement";
         throw new Fail(`expected ${hint} after '${name}', found ${describeToken(firstArg)}`, firstArg);
       }

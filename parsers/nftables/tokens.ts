@@ -72,7 +72,7 @@ export const Dot = tok("Dot", [Plain]);
 export const Colon = tok("Colon", [Plain]);
 /** `$NAME` (replaced by the define's value before parsing). */
 export const Variable = tok("Variable", [Plain]);
-/** Raw payload expressions `@nh,16,8`, `@th,0,16`. */
+/** Raw payload expressions `@nh,16,8`, `@th,0,16`, and raw options `tcp option @30,0,8`. */
 export const RawPayload = tok("RawPayload", [ExprHead]);
 export const SetRef = tok("SetRef", [Plain]);
 /** A word that is not a keyword. */

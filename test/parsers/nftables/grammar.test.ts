@@ -247,6 +247,54 @@ describe("statements", () => {
   });
 });
 
+describe("a sweep of valid statements", () => {
+  // One rule per line; each is accepted by nft (1.0.6 or newer). None may give a diagnostic.
+  const VALID = [
+    "ct helper set \"ftp-standard\"", "ct mark set meta mark", "meta mark set ct mark and 0xff", "ct zone set 1", "ct label set 1",
+    "meta priority set 1:2", "ip dscp set cs1", "ip6 hoplimit set 1", "tcp option maxseg size set rt mtu", "ip ttl set 64",
+    "dup to 10.0.0.1 device \"eth0\"", "fwd to \"eth1\"", "fwd ip to 10.0.0.1 device \"eth1\"",
+    "meta l4proto tcp tproxy to :50080", "meta l4proto tcp tproxy ip to 127.0.0.1:50080", "synproxy mss 1460 wscale 7 timestamp sack-perm",
+    "flow add @ft", "flow offload @ft", "set update ip saddr @s", "set add ip saddr timeout 10s @s",
+    "log", "log prefix \"a\" level debug flags all", "log group 2 snaplen 64 queue-threshold 2", "log flags tcp sequence,options", "log level audit",
+    "limit rate over 1 mbytes/second burst 2 mbytes", "limit rate 10/minute", "limit rate over 5/second burst 10 packets", "limit name \"lim\"",
+    "quota 25 mbytes", "quota until 10 kbytes used 5 kbytes", "counter name \"c\"",
+    "numgen random mod 2 vmap { 0 : accept, 1 : drop }", "jhash ip saddr . tcp dport mod 2 seed 0xdead vmap { 0 : accept, 1 : drop }",
+    "symhash mod 2 offset 100 0", "osf name \"Linux\"", "osf ttl loose version \"Linux:4.19\"", "socket transparent 1", "socket cgroupv2 level 1 \"user.slice\"",
+    "exthdr hbh exists", "frag more-fragments 1", "rt type 2", "hbh nexthdr 6", "mh type 1", "srh last-entry 0", "ipsec in reqid 1", "ipsec out ip daddr 1.2.3.4",
+    "vlan id 10", "ether saddr 00:11:22:33:44:55", "ether type vlan vlan type arp", "arp operation request", "arp saddr ip 1.2.3.4", "igmp type membership-query",
+    "ah spi 1", "esp spi 1", "comp cpi 1", "udplite csumcov 6", "sctp chunk data flags 2", "dccp type request", "icmpv6 type { nd-neighbor-solicit, nd-router-advert }",
+    "icmp type echo-request icmp code 0", "ip protocol icmp", "ip6 nexthdr ipv6-icmp", "meta nfproto ipv4", "meta pkttype broadcast", "iiftype ether",
+    "meta skuid 1000", "skgid 0", "meta cpu 1", "meta time > \"2022-01-01\"", "meta day \"Monday\"", "meta hour \"17:00\"-\"19:00\"",
+    "meta secpath exists", "ct status dnat", "ct direction original", "ct expiration 5s", "ct original proto-src 22", "ct reply daddr 10.0.0.1",
+    "ct original ip6 saddr ::1", "ct state != { established, related }", "ct l3proto ipv4", "ct bytes > 1000", "ct avgpkt 100",
+    "reject with icmp type host-unreachable", "reject with icmpv6 type admin-prohibited", "reject with icmpx type port-unreachable", "reject with icmp 3",
+    "queue num 1-3 fanout", "queue flags bypass,fanout num 2", "queue to 1-3", "queue",
+    "masquerade to :1024-2048", "redirect to 8080", "redirect", "snat to 10.0.0.1:1024-2048 persistent", "dnat to 10.0.0.0/24 netmap",
+    "dnat ip addr . port to ip daddr map { 10.1.1.1 : 10.2.2.2 . 8888 }", "snat ip6 to [2001:db8::1]-[2001:db8::9]:1000", "dnat to $D",
+    "tcp flags syn,ack", "tcp flags & (syn|ack) != 0", "tcp flags != fin", "tcp flags == 0x12", "ip saddr & 255.255.0.0 == 10.1.0.0",
+    "meta mark & 0xff00 == 0x100", "ip length 100-200", "ip hdrlength 5", "ip frag-off & 0x1fff != 0", "ip version 4", "ip dscp { cs1, af11 }",
+    "ip saddr 10.0.0.1 - 10.0.0.9", "tcp dport != { 22, 80 }", "udp dport 53 counter packets 0 bytes 0 accept", "ip saddr { 10.0.0.0/8, 172.16.0.0/12 } drop",
+    "ip daddr . tcp dport vmap { 10.0.0.1 . 22 : accept }", "meta l4proto . th dport { tcp . 22, udp . 53 }", "iifname . oifname { \"a\" . \"b\" }",
+    "ip saddr @blk drop", "ip saddr != @blk", "add @s { ip saddr . tcp dport }", "delete @s { ip saddr }", "update @dyn { ip saddr ct count over 10 } drop",
+    "update @m { ip saddr : 1 }", "meter flood size 128 { ip saddr timeout 10s limit rate over 10/second } drop", "ct count over 20 drop",
+    "notrack", "meta nftrace set 1", "tcp dport 22 ct state new limit rate 3/minute accept", "meta l4proto ipv6-icmp accept",
+    "ip6 saddr fe80::/10 ip6 daddr ff02::1:ff00:0/104 accept", "jump { ip saddr 1.1.1.1 accept }", "goto other", "return", "continue",
+    "ip saddr vmap @vm", "meta mark set ip saddr map { 10.0.0.1 : 1, 10.0.0.2 : 2 }", "th dport 53",
+    "@nh,16,8 0x5", "@th,0,16 22", "ip option ra exists", "tcp option sack-perm exists", "tcp option @30,0,8 0x10 accept",
+    "ip6 dscp cs1", "ip6 flowlabel 0x12345", "meta l4proto { tcp, udp } th dport { 53, 5353 } accept comment \"dns\"",
+    "fib daddr type { local, broadcast, multicast } drop", "fib saddr . iif oif missing drop", "fib daddr oif exists",
+    "iifname { \"eth*\", \"wlan0\" }", "oifname != \"lo\"", "iif lo accept", "oif 2",
+    "last used never", "ip saddr 1.2.3.4 xt match \"conntrack\"", "meta protocol ip6",
+  ];
+
+  it("reads every one without a diagnostic, one rule each", () => {
+    const text = `define D = 10.0.0.2\ntable inet t {\n  chain c {\n${VALID.map((x) => "    " + x).join("\n")}\n  }\n}\n`;
+    const doc = read(text);
+    expect(doc.diagnostics.map((d) => `${d.line}:${d.column} ${d.message} << ${VALID[d.line - 4]}`)).toEqual([]);
+    expect(rules(doc)).toHaveLength(VALID.length);
+  });
+});
+
 describe("errors and recovery", () => {
   it("reports expected/found with exact positions and reads the rest", () => {
     const doc = read("table inet t {\n chain c {\n  tcp dport 22 jump\n  tcp dport accept\n  tcp sport 1 accept\n }\n}\n");
