@@ -61,10 +61,10 @@ export function buildSecurityPolicies(ctx: JunosContext, zones: Map<string, Zone
 function pairChain(ctx: JunosContext, zones: Map<string, Zone>, books: AddressBooks, apps: Applications, base: Chain, from: ConfigNode, to: ConfigNode): void {
   const name = `from-zone ${from.name} to-zone ${to.name}`;
   if (from.name === HOST_ZONE || to.name === HOST_ZONE) {
-    ctx.diags.info(from, `'${name}': traffic to or from the device itself is not transit traffic; not modelled`);
+    ctx.diags.info(to, `'${name}': traffic to or from the device itself is not transit traffic; not modelled`);
     return;
   }
-  const chain: Chain = { name, table: POLICY_TABLE, rules: [], span: spanOf(ctx, from) };
+  const chain: Chain = { name, table: POLICY_TABLE, rules: [], span: spanOf(ctx, to) };
   for (const p of kids(child(to, "policy"))) {
     const rule = policyRule(ctx, zones, books, apps, p, `${from.name}->${to.name}/${p.name}`, from.name, to.name);
     if (rule) chain.rules.push(rule);
@@ -72,7 +72,7 @@ function pairChain(ctx: JunosContext, zones: Map<string, Zone>, books: AddressBo
   reportInactive(ctx, to, name);
   addChain(ctx, chain);
   const conditions = [...zoneCondition(ctx, zones, from.name, "iif", from), ...zoneCondition(ctx, zones, to.name, "oif", to)];
-  base.rules.push({ id: name, conditions, action: { kind: "jump", chain: chain.name }, span: spanOf(ctx, from) });
+  base.rules.push({ id: name, conditions, action: { kind: "jump", chain: chain.name }, span: spanOf(ctx, to) });
 }
 
 function reportInactive(ctx: JunosContext, container: ConfigNode, where: string): void {

@@ -108,6 +108,12 @@ set interfaces fxp0 unit 0 family inet address 192.168.255.1/24
     ]);
   });
 
+  it("each zone pair's jump points at that pair's own line", () => {
+    const curly = parseJunos(fixture("srx-policies.conf"), "a.conf");
+    const base = chain(curly, "security policies/flow policy lookup");
+    expect(base.rules.slice(1).map((r) => r.span.text?.trim())).toEqual(["from-zone untrust to-zone dmz {", "from-zone untrust to-zone trust {", "from-zone trust to-zone untrust {"]);
+  });
+
   it("nested address-sets resolve to the union of their members", () => {
     const mail = chain(rs, "security policies/from-zone untrust to-zone dmz").rules[0]!;
     expect(mail.conditions).toContainEqual({ kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0x0a000219n, hi: 0x0a000219n }, { lo: 0x0a000250n, hi: 0x0a000250n }] });
