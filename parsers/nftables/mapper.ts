@@ -77,6 +77,16 @@ const BRIDGE_PRIORITIES: Record<string, number> = { dstnat: -300, filter: -200, 
 /** Conntrack runs at -200: base chains before it (prerouting/output) are where `notrack` works. */
 const CONNTRACK_PRIORITY = -200;
 
+/** The hooks each family has (nft(8) "ADDRESS FAMILIES"). */
+const HOOKS: Record<NftFamily, string[]> = {
+  ip: ["prerouting", "input", "forward", "output", "postrouting"],
+  ip6: ["prerouting", "input", "forward", "output", "postrouting"],
+  inet: ["ingress", "prerouting", "input", "forward", "output", "postrouting"],
+  bridge: ["prerouting", "input", "forward", "output", "postrouting"],
+  arp: ["input", "output"],
+  netdev: ["ingress", "egress"],
+};
+
 const ANALYSED: Partial<Record<NftFamily, Family[]>> = { ip: [4], ip6: [6], inet: [4, 6], netdev: [4, 6] };
 
 class Machine {
@@ -308,7 +318,8 @@ export function exprText(e: Expr): string {
     case "payload":
       return `${e.protocol} ${e.field}`;
     case "meta":
-      return `meta ${e.key}`;
+      // nft prints these keys bare.
+      return ["iif", "iifname", "oif", "oifname", "iiftype", "oiftype"].includes(e.key) ? e.key : `meta ${e.key}`;
     case "ct":
       return ["ct", e.direction, e.family, e.key].filter((x) => x !== undefined).join(" ");
     case "fib":
@@ -937,7 +948,8 @@ class Mapper {
       return [...l.pre, ...domainCond(l.dom, op, pieces, right.kind === "set", exprText(left), right.kind === "list" || (right.kind === "value" && right.text.includes(",")))];
     } catch (e) {
       if (e instanceof BadValue) {
-        this.error(e.at.span, e.message);
+        // An undefined `$NAME` was reported by the text reader where it was used.
+        if (!(e.at.kind === "value" && e.at.text.startsWith("$"))) this.error(e.at.span, e.message);
         this.invalid = true;
         return [{ kind: "unknown", text: clip(text), reason: "invalid value (reported as an error)" }];
       }
@@ -1129,7 +1141,11 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     const families = ANALYSED[t.ref.family];
     if (!families) {
       diag("info", t.span, `table ${tkey(t.ref)}: ${t.ref.family} tables are parsed but not analysed`);
-      for (const c of t.chains.values()) if (c.base) priorityOf(c.base, t.ref.family, diag);
+      for (const c of t.chains.values()) {
+        if (!c.base) continue;
+        priorityOf(c.base, t.ref.family, diag);
+        if (!HOOKS[t.ref.family].includes(c.base.hook)) diag("error", c.base.span, `expected a hook (${HOOKS[t.ref.family].join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
+      }
       continue;
     }
     for (const f of families) familySet.add(f);
@@ -1142,6 +1158,9 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         chain.policy = c.policy?.verdict ?? "accept";
         if (c.policy) chain.policySpan = c.policy.span;
         const priority = priorityOf(c.base, t.ref.family, diag);
+        const hooks = HOOKS[t.ref.family]!;
+        if (!hooks.includes(c.base.hook)) diag("error", c.base.span, `expected a hook (${hooks.join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
+        if (!["filter", "nat", "route"].includes(c.base.type)) diag("error", c.base.span, `expected a chain type (filter, nat, route), found '${c.base.type}'`);
         if (c.base.hook === "ingress" || c.base.hook === "egress") {
           if (t.ref.family !== "netdev" && t.ref.family !== "inet") diag("error", c.base.span, `hook ${c.base.hook} is only available in netdev and inet tables`);
           const devices = c.base.devices ?? [];

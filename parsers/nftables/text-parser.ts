@@ -76,6 +76,12 @@ const FAMILIES: ReadonlySet<string> = new Set(NFT_FAMILIES);
 const BINOP_WORDS: Record<string, "&" | "|" | "^" | "<<" | ">>"> = { and: "&", or: "|", xor: "^", lshift: "<<", rshift: ">>" };
 /** nft's limit on table, chain, set and object names (NFT_NAME_MAXLEN - 1). */
 const MAX_NAME = 255;
+/** Statement options that take a value. */
+const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
+  log: new Set(["prefix", "level", "group", "snaplen", "queue-threshold", "flags"]),
+  counter: new Set(["packets", "bytes", "name"]),
+  limit: new Set(["rate", "name"]),
+};
 const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
 
@@ -639,7 +645,7 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private devicesSpec = this.RULE("devicesSpec", (): string[] => {
     this.CONSUME(DevicesKw);
-    this.need(1, Equals, "'=' after 'devices'");
+    this.need(1, Equals, "'='");
     const out: string[] = [];
     this.OR([
       {
@@ -702,7 +708,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(Plus);
-            off = this.need(2, Word, "a number after '+'");
+            off = this.need(2, Word, "a number");
           },
         },
         {
@@ -710,7 +716,7 @@ export class NftTextParser extends EmbeddedActionsParser {
           ALT: () => {
             this.CONSUME3(Word);
             sign = -1;
-            off = this.need(4, Word, "a number after '-'");
+            off = this.need(4, Word, "a number");
           },
         },
         {
@@ -750,7 +756,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       GATE: () => ["position", "handle", "index"].includes(this.LA(1).image),
       DEF: () => {
         const k = this.CONSUME2(Word);
-        const v = this.need(3, Word, `a number after '${k.image}'`);
+        const v = this.need(3, Word, "a number");
         this.ACTION(() => {
           const n = Number(v.image);
           if (!Number.isInteger(n) || n < 0) this.report(`expected a number after '${k.image}', found '${v.image}'`, v);
@@ -824,7 +830,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     const out: string[] = [this.need(1, Word, "a data type (ipv4_addr, inet_service, ...)").image];
     this.MANY(() => {
       this.CONSUME(Dot);
-      out.push(this.need(2, Word, "a data type after '.'").image);
+      out.push(this.need(2, Word, "a data type").image);
     });
     return out;
   });
@@ -875,7 +881,7 @@ export class NftTextParser extends EmbeddedActionsParser {
             const flags = [first];
             this.MANY(() => {
               this.CONSUME(Comma);
-              flags.push(this.need(2, Word, "a set flag after ','"));
+              flags.push(this.need(2, Word, "a set flag"));
             });
             this.ACTION(() => def!.flags.push(...flags.map((f) => f.image)));
           },
@@ -883,7 +889,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(ElementsKw);
-            this.need(3, Equals, "'=' after 'elements'");
+            this.need(3, Equals, "'='");
             const s = this.SUBRULE(this.setExpr);
             this.ACTION(() => {
               for (const e of s.elements) def!.elements.push(e);
@@ -1375,6 +1381,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     const extra: IToken[] = [];
     this.OR({
       IGNORE_AMBIGUITIES: true,
+      ERR_MSG: "a header field",
       DEF: [
         {
           // `vxlan ip saddr`: a field of the encapsulated packet
@@ -1460,7 +1467,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     const flags = [this.needWord(1, FIB_FLAGS, "a fib input (saddr, daddr, mark, iif, oif)")];
     this.MANY(() => {
       this.CONSUME(Dot);
-      flags.push(this.needWord(2, FIB_FLAGS, "a fib input after '.'"));
+      flags.push(this.needWord(2, FIB_FLAGS, "a fib input"));
     });
     const result = this.needWord(3, FIB_RESULTS, "a fib result (oif, oifname, type)");
     return this.ACTION(() => ({ kind: "fib" as const, flags: flags.map((f) => f.image), result: result.image, span: this.span(kw) }));
@@ -1570,17 +1577,23 @@ export class NftTextParser extends EmbeddedActionsParser {
       options ??= {};
       options[o[0]] = o[1];
     };
-    this.MANY(() => {
-      const o = this.SUBRULE(this.elementOption);
-      this.ACTION(() => opt(o));
+    this.MANY({
+      GATE: () => ELEMENT_OPTIONS.has(this.LA(1).image),
+      DEF: () => {
+        const o = this.SUBRULE(this.elementOption);
+        this.ACTION(() => opt(o));
+      },
     });
     let data: Expr | undefined;
     this.OPTION(() => {
       this.CONSUME(Colon);
       data = this.SUBRULE(this.elementData);
-      this.MANY2(() => {
-        const o = this.SUBRULE2(this.elementOption);
-        this.ACTION(() => opt(o));
+      this.MANY2({
+        GATE: () => ELEMENT_OPTIONS.has(this.LA(1).image),
+        DEF: () => {
+          const o = this.SUBRULE2(this.elementOption);
+          this.ACTION(() => opt(o));
+        },
       });
     });
     return this.ACTION(() => {
@@ -1667,6 +1680,8 @@ export class NftTextParser extends EmbeddedActionsParser {
               const opts = EFFECT_OPTIONS["queue"]!;
               const words = text.split(/[\s,]+/).slice(1);
               if (words.length > 0 && !opts.has(words[0]!)) this.report(`expected a queue option (num, bypass, fanout, flags, to) after 'queue', found '${words[0]}'`, t);
+              const last = words[words.length - 1];
+              if (last === "num" || last === "to" || last === "flags") this.report(`expected a value after '${last}', found ${describeToken(this.LA(1))}`, this.LA(1));
               return { kind: "queue" as const, text };
             });
           },
@@ -1724,7 +1739,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       GATE: () => this.LA(1).image === "with",
       DEF: () => {
         this.CONSUME(Word);
-        this.needWord(1, new Set(["icmp", "icmpv6", "icmpx", "tcp"]), "icmp, icmpv6, icmpx or tcp after 'with'");
+        this.needWord(1, new Set(["icmp", "icmpv6", "icmpx", "tcp"]), "icmp, icmpv6, icmpx or tcp");
         this.OPTION2({ GATE: () => this.LA(1).image === "type", DEF: () => this.CONSUME3(Word) });
         const code = this.need(4, Word, "a reject type (tcp reset, icmp port-unreachable, icmpx admin-prohibited, ...)");
         this.ACTION(() => {
@@ -1754,7 +1769,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       DEF: () => {
         this.CONSUME2(Word);
         this.CONSUME(Dot);
-        this.needWord(1, "port", "'port' after 'addr .'");
+        this.needWord(1, "port", "'port'");
       },
     });
     this.OPTION3({ GATE: () => this.LA(1).image === "prefix", DEF: () => flags.push(this.CONSUME3(Word).image) });
@@ -1767,7 +1782,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       },
       DEF: () => {
         this.OPTION5({ GATE: () => this.LA(1).image === "to", DEF: () => this.CONSUME4(Word) });
-        this.OR([
+        this.OR({ ERR_MSG: "an address or ':port'", DEF: [
           {
             ALT: () => {
               this.CONSUME(Colon);
@@ -1783,7 +1798,7 @@ export class NftTextParser extends EmbeddedActionsParser {
               });
             },
           },
-        ]);
+        ] });
       },
     });
     this.MANY({
@@ -1855,6 +1870,22 @@ export class NftTextParser extends EmbeddedActionsParser {
       if ((name === "limit" || name === "dup" || name === "tproxy") && !firstArg) {
         throw new Fail(`expected ${name === "limit" ? "'rate'" : "'to'"} after '${name}', found ${describeToken(this.LA(1))}`, this.LA(1));
       }
+      if (name === "limit" && firstArg?.image === "rate") {
+        const v = this.pos > from + 2 ? toks[from + 2]! : undefined;
+        if (v === undefined || !/^(\d|over$|until$)/.test(v.image)) throw new Fail(`expected a rate (10/second, over 1 mbytes/second) after 'rate', found ${describeToken(v ?? this.LA(1))}`, v ?? this.LA(1));
+      }
+      // Options that take a value must have one: `log prefix` alone, `limit rate burst 5` are broken.
+      const valued = OPTIONS_WITH_VALUE[name];
+      if (valued && opts) {
+        for (let i = from + 1; i < this.pos; i++) {
+          const t = toks[i]!;
+          if (!valued.has(t.image) || (i > from + 1 && toks[i - 1]!.image === "flags")) continue;
+          const next = i + 1 < this.pos ? toks[i + 1] : undefined;
+          if (next === undefined || (opts.has(next.image) && next.image !== "over")) {
+            throw new Fail(`expected a value after '${t.image}', found ${describeToken(next ?? this.LA(1))}`, next ?? this.LA(1));
+          }
+        }
+      }
       return { kind: "effect" as const, name, text, filters: FILTERING_EFFECTS.has(name), span: this.span(kw) };
     });
   });
@@ -1870,7 +1901,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         this.need(3, Word, "a size");
       },
     });
-    this.need(4, LCurly, "'{' after the meter name");
+    this.need(4, LCurly, "'{'");
     this.SUBRULE(this.balanced);
     this.need(5, RCurly, "'}' closing the meter");
     return this.ACTION(() => ({ kind: "effect" as const, name: "meter", text: this.textFrom(from), filters: true, span: this.span(kw) }));
@@ -1879,7 +1910,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   private flowStmt = this.RULE("flowStmt", (): Stmt => {
     const kw = this.CONSUME(FlowKw);
     const from = this.pos - 1;
-    this.needWord(1, new Set(["add", "offload"]), "'add' or 'offload' after 'flow'");
+    this.needWord(1, new Set(["add", "offload"]), "'add' or 'offload'");
     this.need(2, SetRef, "a flowtable (@name)");
     return this.ACTION(() => ({ kind: "effect" as const, name: "flow", text: this.textFrom(from), filters: false, span: this.span(kw) }));
   });
@@ -1888,7 +1919,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   private setopStmt = this.RULE("setopStmt", (): Stmt => {
     const op = this.OR([{ ALT: () => this.CONSUME(AddKw) }, { ALT: () => this.CONSUME(UpdateKw) }, { ALT: () => this.CONSUME(DeleteKw) }]);
     const set = this.CONSUME(SetRef);
-    this.need(1, LCurly, `'{' after '${set.image}'`);
+    this.need(1, LCurly, "'{'");
     this.MANY(() => this.CONSUME(Newline));
     const elem = this.SUBRULE(this.concatExpr, { ARGS: [true] });
     this.SUBRULE(this.balanced);
@@ -1899,7 +1930,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   /** The older `set add ip saddr @s` / `set update ip saddr timeout 1m @s`. */
   private oldSetStmt = this.RULE("oldSetStmt", (): Stmt => {
     const kw = this.CONSUME(SetKw);
-    const op = this.needWord(1, new Set(["add", "update", "delete"]), "'add', 'update' or 'delete' after 'set'");
+    const op = this.needWord(1, new Set(["add", "update", "delete"]), "'add', 'update' or 'delete'");
     const elem = this.SUBRULE(this.concatExpr, { ARGS: [true] });
     this.MANY({ GATE: () => this.LA(1).tokenType !== SetRef, DEF: () => this.CONSUME(Plain) });
     const set = this.need(2, SetRef, "a set (@name)");

@@ -328,6 +328,32 @@ describe("errors and recovery", () => {
   });
 });
 
+describe("a sweep of broken statements", () => {
+  const BROKEN: [string, string][] = [
+    ["tcp dport", "3:12 expected a value, a comparison, 'vmap' or 'set' after 'dport', found end of line"],
+    ["ip saddr 1.2.3.4 acept", "3:20 expected a statement or the end of the rule after '1.2.3.4', found 'acept'"],
+    ["counter foo", "3:11 expected a counter option (packets, bytes, name) or the next statement after 'counter', found 'foo'"],
+    ["log prefix", "3:13 expected a value after 'prefix', found end of line"],
+    ["limit rate burst 5 packets", "3:14 expected a rate (10/second, over 1 mbytes/second) after 'rate', found 'burst'"],
+    ["dnat to", "3:10 expected an address or ':port' after 'to', found end of line"],
+    ["tcp dport { 22 80 }", "3:18 expected ',' or '}' between set elements, found '80'"],
+    ["reject with foo", "3:15 expected icmp, icmpv6, icmpx or tcp after 'with', found 'foo'"],
+    ["tcp dport vmap accept", "3:18 expected a map ('{ key : value, ... }' or '@name') after 'vmap', found 'accept'"],
+    ["(ip saddr", "3:12 expected ')' after 'saddr', found end of line"],
+    ["fib daddr foo", "3:13 expected a fib result (oif, oifname, type) after 'daddr', found 'foo'"],
+    ["snat", "3:7 expected 'to' and an address after 'snat', found end of line"],
+    ["update @s ip saddr", "3:13 expected '{' after '@s', found 'ip'"],
+    ["ip protocol tcp tcp", "3:22 expected a header field after 'tcp', found end of line"],
+    ["queue num", "3:12 expected a value after 'num', found end of line"],
+  ];
+  it.each(BROKEN)("%s", (stmt, message) => {
+    const doc = read(`table inet t {\n chain c {\n  ${stmt}\n  accept\n }\n}\n`);
+    expect(errors(doc)[0]).toBe(message);
+    // the next rule is still read
+    expect(rules(doc).some((r) => r.span.line === 4)).toBe(true);
+  });
+});
+
 describe("defines", () => {
   it("expand sets, lists and concatenations at the use, nested and redefined", () => {
     const doc = read(
