@@ -92,7 +92,7 @@ describe("fwlint review (built)", () => {
     await keys("Enter");
     s = await waitFor(/>16 \| -A INPUT -p tcp -m tcp --dport 25 -j ACCEPT/);
     expect(s).toContain("Example packet");
-    expect(s).toMatch(/1\. filter INPUT {2}open-relay\.rules:16 {2}accept/);
+    expect(s).toMatch(/ {2}1\. open-relay\.rules:16 {2}filter INPUT\n {5}accept {2}-A INPUT -p tcp -m tcp --dport 25 -j ACCEPT/);
 
     await keys("a");
     await waitFor(/Accept exposed-service at open-relay\.rules:16, reason: _/);

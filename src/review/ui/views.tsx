@@ -34,14 +34,15 @@ function packetText(p: Packet): string {
   return `${describePacket(p)}${p.hook !== "input" ? ` hook ${p.hook}` : ""}`;
 }
 
-function stepText(s: TraceStep): string {
-  return `${s.table} ${s.chain}  ${s.file}:${s.line}  ${s.action}  ${s.rule}`;
+/**
+ * A trace step as two lines: where (file:line, table and chain), then what happened and the rule,
+ * so a long path does not push the action and the rule off an 80-column screen.
+ */
+function stepLines(s: TraceStep, n: number): [string, string] {
+  const indent = " ".repeat(String(n).length + 4);
+  return [`  ${n}. ${s.file}:${s.line}  ${s.table} ${s.chain}`, `${indent}${s.action}  ${s.rule}`];
 }
 
-/**
- * The list rows under their group headers. When the header names the file (sorted by severity or
- * file), a row shows only the line number, so the message keeps the width.
- */
 export function FindingsList({ rows, selected, height, fileInHeader }: { rows: ListRow[]; selected: number; height: number; fileInHeader: boolean }) {
   const theme = useTheme();
   if (rows.length === 0) return <Line>No findings match. (Esc clears the filters)</Line>;
@@ -70,7 +71,7 @@ export function FindingsList({ rows, selected, height, fileInHeader }: { rows: L
           <Line key={r.item.key + index} inverse={isSel}>
             {isSel ? "> " : "  "}
             <Text {...(isSel ? {} : severityColor(theme, f.severity))}>{f.severity.padEnd(9)}</Text>
-            {shown(`${f.ruleId}  ${fileInHeader ? `line ${f.location.line}` : `${f.location.file}:${f.location.line}`}  ${f.message}`)}
+            {shown(`${f.ruleId}${f.exposure ? ` v${f.exposure.family}` : ""}  ${fileInHeader ? `line ${f.location.line}` : `${f.location.file}:${f.location.line}`}  ${f.message}`)}
           </Line>
         );
       })}
@@ -114,7 +115,10 @@ export function detailLines(item: ReviewFinding, width: number): { text: string;
   if (f.trace && f.trace.length > 0) {
     out.push({ text: "" });
     out.push({ text: "Trace", style: "head" });
-    f.trace.forEach((s, i) => out.push({ text: shown(`  ${i + 1}. ${stepText(s)}`) }));
+    f.trace.forEach((s, i) => {
+      const [where, what] = stepLines(s, i + 1);
+      out.push({ text: shown(where) }, { text: shown(what), style: "dim" });
+    });
   }
   return out;
 }
@@ -222,7 +226,10 @@ export function TraceView({ input, cursor, outcome, file, height }: { input: str
     paths.forEach((p, pi) => {
       if (v.verdict === "unknown") lines.push(<Line key={`a${pi}`}>{shown(`  if ${p.assumptions.join(" and ") || "as modelled"}: ${p.verdict.toUpperCase()}`)}</Line>);
       if (p.steps.length === 0) lines.push(<Line key={`n${pi}`}>    (no rule matched; the chain policies decided)</Line>);
-      p.steps.forEach((s, i) => lines.push(<Line key={`s${pi}.${i}`}>{shown(`  ${i + 1}. ${stepText(s)}`)}</Line>));
+      p.steps.forEach((s, i) => {
+        const [where, what] = stepLines(s, i + 1);
+        lines.push(<Line key={`s${pi}.${i}`}>{shown(where)}</Line>, <Line key={`s${pi}.${i}r`}>{shown(what)}</Line>);
+      });
     });
   }
   return <Box flexDirection="column">{lines.slice(0, height)}</Box>;
