@@ -3,6 +3,8 @@
  * concrete packets (src/analysis/verdict.ts), so a test fails when the mapping is wrong.
  */
 import { describe, expect, it } from "vitest";
+import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
+import { prng } from "../../../src/analysis/probes.js";
 import { asa, errors, establishedVerdict, INTERFACES, steps, verdict } from "./helpers.js";
 
 const acl = (lines: string, bind = "access-group OUTSIDE_IN in interface outside") => asa(`${INTERFACES}${lines}\n${bind}\n`);
@@ -380,6 +382,25 @@ describe("bad input", () => {
     expect(errors(rs).length).toBeGreaterThan(5);
     for (const d of errors(rs)) expect(d.line).toBeGreaterThan(13);
     expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 80 })).toBe("accept");
+  });
+  it("random word soup from ASA's vocabulary never throws and never reports an internal error", () => {
+    const words = ["access-list", "A", "extended", "permit", "deny", "tcp", "udp", "icmp", "ip", "object", "object-group", "G", "O",
+      "any", "any4", "any6", "host", "10.0.0.1", "255.255.255.0", "2001:db8::/32", "eq", "range", "lt", "gt", "neq", "www", "65536",
+      "interface", "outside", "nat", "(inside,outside)", "static", "source", "destination", "service", "network-object",
+      "group-object", "port-object", "service-object", "network", "access-group", "in", "out", "global", "inactive", "log", "line", "1",
+      "remark", "name", "names", "security-level", "nameif", "subnet", "fqdn", "icmp-object", "protocol-object", "time-range", "user"];
+    const rand = prng(7);
+    for (let k = 0; k < 300; k++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const n = 1 + Math.floor(rand() * 10);
+        const ws = Array.from({ length: n }, () => words[Math.floor(rand() * words.length)]!);
+        lines.push((rand() < 0.3 ? " " : "") + ws.join(" "));
+      }
+      const rs = asa(lines.join("\n"));
+      expect(rs.diagnostics.filter((d) => /internal error/.test(d.message))).toEqual([]);
+      if (k % 10 === 0) expect(evaluateRuleset(rs).diagnostics).toEqual([]);
+    }
   });
   it("unknown commands give one info per keyword", () => {
     const rs = asa(`${INTERFACES}frobnicate a\nfrobnicate b\nlogging enable\n`);
