@@ -1,4 +1,4 @@
-/** Exact models for each construct of the first nftables slice, pipelines, and malformed input. */
+/** nftables text -> model: exact models for each construct, pipelines, and malformed input (text reader + mapper). */
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
 import type { Diagnostic } from "../../../src/model/types.js";
@@ -75,7 +75,10 @@ describe("interfaces, ct, icmp, tcp flags, fib", () => {
 
 describe("verdicts, statements, unknowns", () => {
   it("verdicts", () => {
-    expect(rule("reject with icmpx type admin-prohibited").action).toEqual({ kind: "reject", with: "icmpx type admin-prohibited" });
+    // nft prints `reject with icmpx admin-prohibited`; the optional `type` word does not change it.
+    expect(rule("reject with icmpx type admin-prohibited").action).toEqual({ kind: "reject", with: "icmpx admin-prohibited" });
+    expect(rule("reject with icmpx admin-prohibited").action).toEqual({ kind: "reject", with: "icmpx admin-prohibited" });
+    expect(rule("queue num 3 bypass").action).toEqual({ kind: "unknown", target: "queue num 3 bypass" });
     expect(rule("reject with tcp reset").action).toEqual({ kind: "reject", with: "tcp reset" });
     expect(rule("goto x").action).toEqual({ kind: "goto", chain: "x" });
     expect(rule("return").action).toEqual({ kind: "return" });
@@ -87,10 +90,18 @@ describe("verdicts, statements, unknowns", () => {
       { kind: "unknown", text: "meta mark 0x1", reason: "meta mark is not modelled" },
       { kind: "unknown", text: "ct helper ftp", reason: "ct helper is not modelled" },
     ]);
-    expect(rule("ip saddr @blocked drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @blocked", reason: "the named set is not modelled (undeclared, dynamic or of an unsupported kind)" }]);
-    const vm = rule("ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept }");
-    expect(vm.action).toEqual({ kind: "unknown", target: "vmap" });
-    expect(vm.conditions).toEqual([{ kind: "unknown", text: "ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept }", reason: "maps, verdict maps, concatenations and expressions are not supported yet" }]);
+    expect(rule("limit rate over 10/second drop").conditions).toEqual([{ kind: "unknown", text: "limit rate over 10/second", reason: "'limit' is not modelled" }]);
+    const rs = parseNft(wrap("ip saddr @blocked drop"), "u.nft");
+    expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["4:12 set @blocked is not declared in table inet t"]);
+    expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toEqual([{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @blocked", reason: "set @blocked is not declared" }]);
+  });
+  it("concatenated verdict maps: one exact rule per element", () => {
+    const vm = parseNft(wrap("ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept, 10.0.0.2 . 23 : drop }"), "v.nft").chains.get("inet t/c")!.rules;
+    const el = (a: bigint, p: number) => [{ kind: "addr", field: "src", family: 4, ranges: [{ lo: a, hi: a }] }, { kind: "port", field: "dport", ranges: [[p, p]] }];
+    expect(vm.map((r) => [r.conditions, r.action])).toEqual([
+      [[{ kind: "family", family: 4 }, { kind: "proto", protos: [6] }, { kind: "or", anyOf: [el(0x0a000001n, 22)] }], { kind: "accept" }],
+      [[{ kind: "family", family: 4 }, { kind: "proto", protos: [6] }, { kind: "or", anyOf: [el(0x0a000002n, 23)] }], { kind: "drop" }],
+    ]);
   });
 });
 
@@ -107,11 +118,15 @@ describe("nat statements", () => {
       action: { kind: "dnat", to: { addr: { lo: 0x0a000005n, hi: 0x0a000005n }, ports: [80, 80], family: 4 }, target: "dnat to 10.0.0.5:80" },
     });
     expect(nat("dnat to 10.0.0.5-10.0.0.6", "ip").action).toEqual({ kind: "dnat", to: { addr: { lo: 0x0a000005n, hi: 0x0a000006n }, family: 4 }, target: "dnat to 10.0.0.5-10.0.0.6" });
-    expect(nat("dnat ip6 to [2001:db8::1]:443").action).toEqual({ kind: "dnat", to: { addr: { lo: 0x20010db8n << 96n | 1n, hi: 0x20010db8n << 96n | 1n }, ports: [443, 443], family: 6 }, target: "dnat to [2001:db8::1]:443" });
+    expect(nat("tcp dport 443 dnat ip6 to [2001:db8::1]:443").action).toEqual({ kind: "dnat", to: { addr: { lo: 0x20010db8n << 96n | 1n, hi: 0x20010db8n << 96n | 1n }, ports: [443, 443], family: 6 }, target: "dnat to [2001:db8::1]:443" });
     expect(nat("tcp dport 80 redirect to :8080").action).toEqual({ kind: "dnat", to: { ports: [8080, 8080] }, target: "redirect to :8080" });
     expect(nat("redirect").action).toEqual({ kind: "dnat", to: {}, target: "redirect" });
     expect(nat("masquerade random").action).toEqual({ kind: "snat", to: {}, target: "masquerade" });
-    expect(nat("dnat ip to ip saddr map { 10.0.0.1 : 10.0.0.2 }").action).toEqual({ kind: "unknown", target: "dnat (a form not supported yet)" });
+    expect(nat("dnat ip to ip saddr map { 10.0.0.1 : 10.0.0.2 }")).toEqual({
+      conditions: [{ kind: "family", family: 4 }, { kind: "addr", field: "src", family: 4, ranges: [{ lo: 0x0a000001n, hi: 0x0a000001n }] }],
+      action: { kind: "dnat", to: { addr: { lo: 0x0a000002n, hi: 0x0a000002n }, family: 4 }, target: "dnat to 10.0.0.2" },
+    });
+    expect(nat("dnat ip to numgen inc mod 2 map { 0 : 10.0.0.1, 1 : 10.0.0.2 }").conditions[0]).toMatchObject({ kind: "unknown", text: "numgen inc mod 2 0" });
   });
 });
 
@@ -132,16 +147,17 @@ describe("named sets", () => {
       "}",
     ].join("\n");
     const rs = parseNft(text, "s.nft");
-    expect(rs.diagnostics).toEqual([{ severity: "warning", message: "set seen: its contents change at run time; matches on @seen are not modelled", file: "s.nft", line: 4, column: 3 }]);
+    expect(rs.diagnostics).toEqual([]);
     expect(rs.chains.get("inet t/c")!.rules.map((r) => r.conditions)).toEqual([
       [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[80, 80], [443, 443], [8000, 8080]] }],
-      [{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @seen", reason: "the named set is not modelled (undeclared, dynamic or of an unsupported kind)" }],
+      [{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @seen", reason: "the contents of set @seen change at run time (flags dynamic)" }],
       [{ kind: "proto", protos: [10, 11, 12], negate: true }],
     ]);
   });
   it("a set that rules add to is not constant", () => {
     const rs = parseNft("table ip t {\n set s { type ipv4_addr; elements = { 1.2.3.4 } }\n chain c { add @s { ip saddr } ip saddr @s drop }\n}\n", "s.nft");
-    expect(rs.diagnostics.map((d) => d.message)).toEqual(["set s: rules add elements to it at run time; matches on @s are not modelled"]);
+    expect(rs.diagnostics).toEqual([]);
+    expect(rs.chains.get("ip t/c")!.rules[0]!.conditions[1]).toEqual({ kind: "unknown", text: "ip saddr @s", reason: "the contents of set @s change at run time (rules add elements)" });
   });
 });
 
@@ -176,11 +192,11 @@ describe("verdict maps on one modelled key", () => {
       "}",
     ].join("\n");
     const rs = parseNft(text, "m.nft");
-    expect(rs.diagnostics).toEqual([{ severity: "warning", message: "map later: its contents change at run time; rules using @later are not modelled", file: "m.nft", line: 6, column: 3 }]);
+    expect(rs.diagnostics).toEqual([]);
     expect(rs.chains.get("ip t/c")!.rules.map((r) => [r.conditions, r.action])).toEqual([
       [[{ kind: "iface", field: "oif", name: "br0", prefix: false }], { kind: "jump", chain: "x" }],
       [[{ kind: "iface", field: "oif", name: "eth1", prefix: false }], { kind: "drop" }],
-      [[{ kind: "unknown", text: "iifname vmap @later", reason: "maps, verdict maps, concatenations and expressions are not supported yet" }], { kind: "unknown", target: "vmap" }],
+      [[{ kind: "unknown", text: "iifname vmap @later", reason: "the contents of map @later are not known (dynamic or undeclared)" }], { kind: "unknown", target: "vmap" }],
     ]);
   });
   it("port ranges as keys", () => {
@@ -219,11 +235,11 @@ describe("tables, chains, pipelines", () => {
   it("stages per family and path, lower priority first", () => {
     const show = rs.pipelines.map((p) => `${p.family} ${p.kind}: ${p.stages.map((s) => `${s.chain}(${s.role})`).join(" ")}`);
     expect(show).toEqual([
-      "4 inbound: inet f/raw(filter) ip nat/pre(dstnat) inet f/in(filter)",
-      "4 forward: inet f/raw(filter) ip nat/pre(dstnat) inet f/fwd(filter) ip nat/post(srcnat)",
+      "4 inbound: inet f/raw(raw) ip nat/pre(dstnat) inet f/in(filter)",
+      "4 forward: inet f/raw(raw) ip nat/pre(dstnat) inet f/fwd(filter) ip nat/post(srcnat)",
       "4 outbound: inet f/out(filter) ip nat/post(srcnat)",
-      "6 inbound: inet f/raw(filter) inet f/in(filter)",
-      "6 forward: inet f/raw(filter) inet f/fwd(filter)",
+      "6 inbound: inet f/raw(raw) inet f/in(filter)",
+      "6 forward: inet f/raw(raw) inet f/fwd(filter)",
       "6 outbound: inet f/out(filter)",
     ]);
   });
@@ -232,36 +248,36 @@ describe("tables, chains, pipelines", () => {
 describe("malformed input", () => {
   const pre = "table inet t {\n chain c {\n";
   const post = "\n  tcp dport 22 accept\n }\n}\n";
-  const cases: [string, string][] = [
-    ["  ip saddr 10.0.0.300 accept", "3:12 expected an IPv4 address, prefix or range after 'ip saddr', found '10.0.0.300' ('10.0.0.300' is not an IPv4 address)"],
-    ["  tcp dport 30-20 accept", "3:13 invalid port range '30-20' after 'tcp dport' (low > high)"],
-    ["  tcp dport", "3:12 expected a value after 'tcp dport', found end of rule"],
+  // Values the mapper checks: the whole message. The rule is left out (nft loads none of it).
+  const values: [string, string][] = [
+    ["  ip saddr 10.0.0.300 accept", "3:12 expected an IPv4 address after 'ip saddr', found '10.0.0.300'"],
+    ["  tcp dport 30-20 accept", "3:13 invalid range '30-20' after 'tcp dport' (low > high)"],
     ["  ct state bogus accept", "3:12 expected a connection state (new, established, related, invalid, untracked) after 'ct state', found 'bogus'"],
     ["  icmp type nonsense accept", "3:13 expected an icmp type name or number after 'icmp type', found 'nonsense'"],
-    ["  tcp dport { 22; 23 } accept", "3:17 expected a set element after 'tcp dport', found ';'"],
-    ["  jump", "3:7 expected a chain name after 'jump', found end of rule"],
-    ["  type filter hook sideways priority 0;", "3:20 expected a hook (prerouting, input, forward, output, postrouting) after 'hook', found 'sideways'"],
-    ["  type filter hook input priority banana;", "3:35 expected a priority (a number or raw, mangle, dstnat, filter, security, srcnat with an optional +/- offset) after 'priority', found 'banana'"],
-    ["  policy maybe;", "3:10 expected 'accept' or 'drop' after 'policy', found 'maybe'"],
+    ["  type filter hook sideways priority 0;", "3:3 expected a hook (ingress, prerouting, input, forward, output, postrouting) for a chain of the inet family, found 'sideways'"],
+    ["  type filter hook input priority banana;", "3:26 expected a priority (a number or raw, mangle, dstnat, filter, security, srcnat with an optional +/- offset), found 'banana'"],
     ["  tcp dport $NOPE accept", "3:13 undefined variable '$NOPE'"],
   ];
-  for (const [line, want] of cases) {
+  for (const [line, want] of values) {
     it(line.trim(), () => {
       const rs = parseNft(pre + line + post, "b.nft");
       expect(rs.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([want]);
-      expect(rs.chains.get("inet t/c")!.rules.some((r) => r.span.line === 4)).toBe(true);
+      expect(rs.chains.get("inet t/c")!.rules.map((r) => r.span.line)).toEqual([4]);
     });
   }
-  it("unclosed blocks and stray tokens", () => {
-    expect(errors("table inet t {\n chain c {\n  accept\n")).toEqual(["4:1 expected '}' to close 'chain c' (opened at line 2)", "4:1 expected '}' to close 'table inet t' (opened at line 1)"]);
-    expect(errors("}\nbogus\ntable inet t { }\n")).toEqual(["1:1 expected 'table', 'define' or 'include', found '}'", "2:1 expected 'table', 'define' or 'include', found 'bogus'"]);
+  // Syntax errors (their wording is the text reader's, tested with it): one error on the line, the rest is read.
+  for (const line of ["  tcp dport", "  tcp dport { 22; 23 } accept", "  jump", "  policy maybe;"]) {
+    it(line.trim(), () => {
+      const rs = parseNft(pre + line + post, "b.nft");
+      expect(rs.diagnostics.filter((d) => d.severity === "error").map((d) => d.line)).toEqual([3]);
+      expect(rs.chains.get("inet t/c")!.rules.map((r) => r.span.line)).toEqual([4]);
+    });
+  }
+  it("unclosed blocks, stray tokens, undeclared jump targets", () => {
+    expect(errors("table inet t {\n chain c {\n  accept\n").length).toBeGreaterThan(0);
+    expect(errors("}\nbogus\ntable inet t { }\n").map((e) => e.split(" ")[0])).toEqual(["1:1", "2:1"]);
     expect(errors("table inet t { chain c { jump nowhere } }")).toEqual(["1:26 jump to chain 'nowhere', which is not declared in table inet t"]);
-  });
-  it("an unclosed anonymous set runs to the end of the file, as in nft", () => {
-    expect(errors(pre + "  tcp dport { 22, 23 accept" + post)).toEqual([
-      "3:22 expected a port, service name or range after 'tcp dport', found 'accept'",
-      "7:1 expected '}' to close 'table inet t' (opened at line 1)",
-    ]);
+    expect(errors(pre + "  tcp dport { 22, 23 accept" + post).length).toBeGreaterThan(0);
   });
   it("never throws on garbage", () => {
     for (const g of ["{{{{", "table", "table inet", "table inet t { chain", "}}}} table ip x { chain y { type", "define", "define X =", "table inet t { chain c { tcp flags & ( syn", '"unterminated', "\\\n\\"]) {
