@@ -15,9 +15,10 @@
  * from a zone with such a pair obeys its policy; otherwise the self zone lets it in.
  *
  * A policy-map is a user chain `policy-map PM`: its classes in order, then class-default (drop
- * unless `pass`). A class is a chain `PM/CM`: `match protocol X` becomes conditions, `match
- * access-group name ACL` a sub-chain `PM/CM:ACL` holding the ACL's entries where a permit takes the
- * class action (inspect/pass = accept, drop = drop) and a deny returns (the class does not match).
+ * unless `pass`). A class is a chain `class PM/CM`: `match protocol X` becomes conditions,
+ * `match access-group name ACL` a sub-chain `class PM/CM:ACL` holding the ACL's entries where a
+ * permit takes the class action (inspect/pass = accept, drop = drop) and a deny returns (the
+ * class does not match).
  * match-all puts every protocol condition on the one rule that enters the ACL sub-chain; match-any
  * gives every match statement its own rule.
  */
@@ -112,7 +113,7 @@ class ZoneBuilder {
       this.m.warn(at, `class-map type inspect ${name} is not defined; the class matches nothing`);
       return undefined;
     }
-    const chain = `${pm.name}/${name}`;
+    const chain = `class ${pm.name}/${name}`; // the space keeps it apart from ACL names
     if (this.has(chain)) return chain;
     const act = verdict(action);
     const rules: Rule[] = [];

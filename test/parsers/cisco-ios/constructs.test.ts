@@ -369,7 +369,7 @@ describe("zone-based firewall", () => {
     const rs = iosClean(zbfw);
     const ok = trace(rs, { src: "198.51.100.7", dst: "10.0.0.80", dport: 443, iif: "Gi1", oif: "Gi2" });
     expect(ok.verdict).toBe("accept");
-    expect(ok.steps).toContain("OUT2IN/WEB:WEB_ACL: 20 permit tcp any host 10.0.0.80 eq 443 -> accept");
+    expect(ok.steps).toContain("class OUT2IN/WEB:WEB_ACL: 20 permit tcp any host 10.0.0.80 eq 443 -> accept");
     // denied by the ACL: the class does not match, class-default drops
     expect(trace(rs, { src: "198.51.100.66", dst: "10.0.0.80", dport: 443, iif: "Gi1", oif: "Gi2" }).verdict).toBe("drop");
     expect(trace(rs, { src: "198.51.100.7", dst: "10.0.0.80", dport: 22, iif: "Gi1", oif: "Gi2" }).verdict).toBe("drop");
