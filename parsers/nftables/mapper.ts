@@ -1165,16 +1165,18 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           if (t.ref.family !== "netdev" && t.ref.family !== "inet") diag("error", c.base.span, `hook ${c.base.hook} is only available in netdev and inet tables`);
           const devices = c.base.devices ?? [];
           for (const d of devices) if (d.length > 15 || d === "") diag("error", c.base.span, `device '${d}': an interface name has 1 to 15 characters`);
-          if (devices.length > 0) {
-            const field = c.base.hook === "ingress" ? "iif" : "oif";
-            chain.rules.push({
-              id: `${key}#0`,
-              conditions: [{ kind: "or", anyOf: devices.map((d): Condition[] => [{ kind: "iface", field, name: d, prefix: false }]), negate: true }],
-              action: { kind: "accept" },
-              span: c.base.span,
-              comment: `${c.base.hook} chain bound to ${devices.join(", ")}: packets of other interfaces pass it`,
-            });
-          }
+          // Packets of other interfaces pass the chain: an accept ends only this stage.
+          const field = c.base.hook === "ingress" ? "iif" : "oif";
+          chain.rules.push({
+            id: `${key}#0`,
+            conditions:
+              devices.length > 0
+                ? [{ kind: "or", anyOf: devices.map((d): Condition[] => [{ kind: "iface", field, name: d, prefix: false }]), negate: true }]
+                : [{ kind: "unknown", text: `${c.base.hook} device`, reason: "the chain's devices are not in the input (nft 1.0.6 JSON omits them)" }],
+            action: { kind: "accept" },
+            span: c.base.span,
+            comment: devices.length > 0 ? `${c.base.hook} chain bound to ${devices.join(", ")}: packets of other interfaces pass it` : `${c.base.hook} chain of unknown devices`,
+          });
         }
         if (PATHS.inbound.includes(c.base.hook) || PATHS.forward.includes(c.base.hook) || PATHS.outbound.includes(c.base.hook)) bases.push({ key, table: t, chain: c, priority });
       }

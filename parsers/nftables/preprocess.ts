@@ -62,7 +62,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
     const value = defines.get(name);
     if (value === undefined) {
       error(fileName, use, `undefined variable '$${name}'`);
-      const word: SourcedToken = { image: `$${name}`, startOffset: use.startOffset, endOffset: use.endOffset, startLine: use.startLine, startColumn: use.startColumn, tokenTypeIdx: WordTok.tokenTypeIdx!, tokenType: WordTok };
+      const word: SourcedToken = { image: `$${name}`, startOffset: use.startOffset, startLine: use.startLine, startColumn: use.startColumn, tokenTypeIdx: WordTok.tokenTypeIdx!, tokenType: WordTok };
       if (use.file !== undefined) word.file = use.file;
       into.push(word);
       return;
@@ -72,7 +72,6 @@ export function preprocess(text: string, file: string, root: string, io: Include
       const copy: SourcedToken = {
         image: v.image,
         startOffset: use.startOffset,
-        endOffset: use.endOffset,
         startLine: use.startLine,
         startColumn: use.startColumn,
         tokenTypeIdx: v.tokenTypeIdx,
@@ -205,7 +204,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
       // An included file's last statement ends with the file even without a newline.
       const last = out[out.length - 1];
       if (last !== undefined && last.tokenType !== Newline && last.tokenType !== Semi) {
-        const nl: SourcedToken = { image: "\n", startOffset: last.startOffset, endOffset: last.endOffset, startLine: last.startLine, startColumn: last.startColumn, tokenTypeIdx: Newline.tokenTypeIdx!, tokenType: Newline };
+        const nl: SourcedToken = { image: "\n", startOffset: last.startOffset, startLine: last.startLine, startColumn: last.startColumn, tokenTypeIdx: Newline.tokenTypeIdx!, tokenType: Newline };
         if (last.file !== undefined) nl.file = last.file;
         out.push(nl);
       }

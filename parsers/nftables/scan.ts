@@ -84,7 +84,6 @@ export function scanNft(text: string): Scanned {
     tokens.push({
       image: text.slice(start, end),
       startOffset: start,
-      endOffset: end - 1,
       startLine: line,
       startColumn: start - lineStart + 1,
       tokenTypeIdx: type.tokenTypeIdx!,
@@ -203,7 +202,7 @@ export function scanNft(text: string): Scanned {
         if (j > i) {
           const image = text.slice(i, j);
           const type = keywordType(image) ?? WordTok;
-          tokens.push({ image, startOffset: i, endOffset: j - 1, startLine: line, startColumn: i - lineStart + 1, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type });
+          tokens.push({ image, startOffset: i, startLine: line, startColumn: i - lineStart + 1, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type });
           i = j;
           continue;
         }

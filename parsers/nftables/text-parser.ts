@@ -1545,10 +1545,11 @@ export class NftTextParser extends EmbeddedActionsParser {
       },
       ALT: () => {
         const t = this.CONSUME(WordTok);
-        this.ACTION(() => {
+        if (!this.RECORDING_PHASE) {
+          // (no ACTION closure here: this runs once per element of sets with 100k+ elements)
           const span = this.span(t);
           this.addElement(t, { key: valueOf(t.image, span), span });
-        });
+        }
       },
     },
     {
