@@ -7,12 +7,12 @@
  *   `NAME#implicit-deny` rule (span: the ACL header) unless an entry already matches all.
  *   An ACL no interface binds but other features name (NAT, route-maps ...) gets no chain;
  * - `access-group in` (IPv6: `traffic-filter in`) is the ingress stage: per declared interface,
- *   `iif X` (and not out X again: hairpinned transit is left out) jumps to its inbound ACL, or
- *   accepts when it has none (an interface without an access-group passes everything) or its ACL
- *   is undefined/empty (IOS passes all; a warning); the policy (drop) takes packets on
- *   interfaces that are shut down or that the file does not declare (a running-config lists
- *   every interface of the device);
- * - `access-group out` is the egress stage, dispatching on oif the same way;
+ *   `iif X` jumps to its inbound ACL, or accepts when it has none (an interface without an
+ *   access-group passes everything) or its ACL is undefined/empty (IOS passes all; a warning);
+ *   the policy (drop) takes packets on interfaces that are shut down or that the file does not
+ *   declare (a running-config lists every interface of the device);
+ * - `access-group out` is the egress stage (forward path only), dispatching on oif the same way;
+ *   hairpinned transit (out the interface it came in on) is left out there;
  * - with zone-based firewall interfaces, zone stages (zones.ts).
  *
  * Pipelines: forward = [egress, ingress, (zones)], inbound (to the router) = [ingress, (self zone)]
@@ -222,7 +222,7 @@ export class IosMapper {
 
   /**
    * Ingress: per declared interface, its inbound ACL, or accept (no ACL). The policy (drop) is
-   * reached by shut-down interfaces, hairpinned transit and interfaces the file does not declare.
+   * reached by shut-down interfaces and interfaces the file does not declare.
    */
   private ingressChain(family: Family): string {
     const name = stageName(family, "in");
@@ -231,44 +231,43 @@ export class IosMapper {
       const on: Condition = { kind: "iface", field: "iif", name: iface.name, prefix: false };
       const id = `${name}#${iface.name}`;
       // a shut-down interface carries nothing: its packets fall to the policy (drop)
-      if (!iface.shutdown) {
-        // A packet routed back out the interface it came in on reaches nothing behind the router;
-        // without routes fwlint cannot tell which hosts sit behind which interface, so such
-        // hairpinned transit falls to the policy (left out) rather than being reported as an opening.
-        const notBack: Condition = { kind: "iface", field: "oif", name: iface.name, prefix: false, negate: true };
-        const why = `no ${bindingWord(family)} in on ${iface.name}: IOS passes everything`;
-        const r = this.bindingRule(family, "in", iface, id, on) ?? this.rule(id, [on], { kind: "accept" }, { ...iface.where, text: `interface ${iface.name} (no ${bindingWord(family)} in)` }, why);
-        rules.push({ ...r, conditions: [...r.conditions, notBack] });
-      }
+      if (iface.shutdown) continue;
+      const why = `no ${bindingWord(family)} in on ${iface.name}: IOS passes everything`;
+      rules.push(this.bindingRule(family, "in", iface, id, on) ?? this.rule(id, [on], { kind: "accept" }, { ...iface.where, text: `interface ${iface.name} (no ${bindingWord(family)} in)` }, why));
     }
     const w: Where = this.cfg.interfaces[0]?.where ?? { line: 1, column: 1, text: this.firstLine };
     return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w) });
   }
 
   /**
-   * Egress: interfaces with an outbound ACL are dispatched on oif, every other live declared
-   * interface passes; the policy (drop) is reached by shut-down and undeclared output interfaces.
+   * Egress (forward path only): interfaces with an outbound ACL are dispatched on oif, every other
+   * live declared interface passes; the policy (drop) is reached by shut-down and undeclared
+   * output interfaces, and by hairpinned transit: a packet routed back out the interface it came
+   * in on reaches nothing behind the router, and without routes fwlint cannot tell which hosts sit
+   * behind which interface, so such transit is left out rather than reported as an opening.
    * Undefined when the file declares no interface.
    */
   private egressChain(family: Family): string | undefined {
     if (this.cfg.interfaces.length === 0) return undefined;
     const name = stageName(family, "out");
     const rules: Rule[] = [];
-    const open: string[] = [];
+    const open: Condition[][] = [];
+    const outOf = (n: string): Condition[] => [
+      { kind: "iface", field: "oif", name: n, prefix: false },
+      { kind: "iface", field: "iif", name: n, prefix: false, negate: true },
+    ];
     for (const iface of this.cfg.interfaces) {
-      const on: Condition = { kind: "iface", field: "oif", name: iface.name, prefix: false };
-      const id = `${name}#${iface.name}`;
       if (iface.shutdown) continue; // falls to the policy (drop)
-      const r = this.bindingRule(family, "out", iface, id, on);
-      if (r) rules.push(r);
-      else open.push(iface.name);
+      const on = outOf(iface.name);
+      const r = this.bindingRule(family, "out", iface, `${name}#${iface.name}`, on[0]!);
+      if (r) rules.push({ ...r, conditions: on });
+      else open.push(on);
     }
     const w: Where = this.cfg.interfaces[0]!.where;
     if (open.length > 0) {
-      const cond: Condition =
-        open.length === 1 ? { kind: "iface", field: "oif", name: open[0]!, prefix: false } : { kind: "or", anyOf: open.map((n) => [{ kind: "iface", field: "oif", name: n, prefix: false }]) };
+      const conds: Condition[] = open.length === 1 ? open[0]! : [{ kind: "or", anyOf: open }];
       const text = `interfaces without ${bindingWord(family)} out pass everything`;
-      rules.push(this.rule(`${name}#other-interfaces`, [cond], { kind: "accept" }, { ...w, text }, text));
+      rules.push(this.rule(`${name}#other-interfaces`, conds, { kind: "accept" }, { ...w, text }, text));
     }
     return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w) });
   }
