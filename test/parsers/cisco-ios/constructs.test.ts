@@ -321,6 +321,12 @@ describe("bindings and paths", () => {
     expect(trace(rs, { src: "10.9.0.5", dst: "10.0.0.9", iif: "eth0", oif: "GigabitEthernet0/0/1" }).verdict).toBe("drop");
   });
 
+  it("hairpinned transit (out the interface it came in on) is left out of the forward path", () => {
+    const rs = ios(cfg);
+    expect(trace(rs, { src: "10.9.0.5", dst: "10.9.0.6", dport: 22, iif: "GigabitEthernet0/0/2", oif: "GigabitEthernet0/0/2" }).verdict).toBe("drop");
+    expect(trace(rs, { src: "10.9.0.5", dst: "10.0.0.6", dport: 22, iif: "GigabitEthernet0/0/2", oif: "GigabitEthernet0/0/1" }).verdict).toBe("accept");
+  });
+
   it("inbound ACLs filter traffic to the router itself too", () => {
     const rs = ios(cfg);
     expect(trace(rs, { kind: "inbound", src: "198.51.100.7", dst: "203.0.113.2", dport: 22, iif: "GigabitEthernet0/0/0.100" }).verdict).toBe("drop");
