@@ -117,7 +117,7 @@ export function readNftJson(text: string, file: string): NftDocument {
     const msg = e instanceof Error ? e.message : String(e);
     const at = /position (\d+)/.exec(msg);
     const lc = /line (\d+) column (\d+)/.exec(msg);
-    const pos = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at ? new Lines(text).at(Number(at[1])) : { line: 1, column: 1 };
+    const pos = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at ? new Lines(text).at(Number(at[1])) : syntaxErrorAt(text);
     error(pos.line, pos.column, `expected valid JSON (${msg.replace(/^JSON\.parse: /, "")})`);
     return { commands, diagnostics, included: [] };
   }
@@ -163,6 +163,59 @@ export function readNftJson(text: string, file: string): NftDocument {
     }
   });
   return { commands, diagnostics, included: [] };
+}
+
+/** Where JSON.parse failed, when its message does not say: the offset where a JSON scan stops. */
+function syntaxErrorAt(text: string): { line: number; column: number } {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\r\n".includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const value = (depth: number): void => {
+    if (depth > 10000) fail();
+    ws();
+    const c = text[i];
+    if (c === "{" || c === "[") {
+      const close = c === "{" ? "}" : "]";
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (c === "{") {
+          ws();
+          if (text[i] !== '"') fail();
+          value(depth + 1);
+          ws();
+          if (text[i] !== ":") fail();
+          i++;
+        }
+        value(depth + 1);
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      if (i >= text.length) fail();
+      return void i++;
+    }
+    const m = /^(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value(0);
+    ws();
+    if (i < text.length) fail();
+  } catch (e) {
+    if (typeof e !== "number") throw e;
+  }
+  return new Lines(text).at(Math.min(i, text.length));
 }
 
 /** The YAML library's positioned tree of the same text (JSON is YAML 1.2): only built to place schema errors. */
