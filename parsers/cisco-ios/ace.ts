@@ -230,6 +230,17 @@ const UNMODELLED_WITH_ARG = new Set(["time-range", "dscp", "precedence", "tos", 
 /** Options without argument that fwlint does not model. */
 const UNMODELLED_FLAG = new Set(["routing", "dest-option", "mobility", "undetermined-transport", "auth", "hbh"]);
 
+/** Words that start an option of their own (so they are not a log cookie). */
+function isOptionWord(w: string): boolean {
+  return (
+    NO_MATCH_EFFECT.has(w) ||
+    UNMODELLED_WITH_ARG.has(w) ||
+    UNMODELLED_FLAG.has(w) ||
+    w in TCP_FLAG_BITS ||
+    ["established", "fragments", "reflect", "ttl", "match-all", "match-any", "interval", "sequence"].includes(w)
+  );
+}
+
 function parseOptions(c: Cursor, ace: Ace, family: Family): void {
   const isTcp = ace.proto.kind === "number" && ace.proto.n === 6;
   const isIcmp = ace.proto.kind === "number" && ace.proto.n === (family === 4 ? 1 : 58);
@@ -257,10 +268,11 @@ function parseOptions(c: Cursor, ace: Ace, family: Family): void {
     const raw = c.next()!;
     const w = raw.toLowerCase();
     if (NO_MATCH_EFFECT.has(w)) {
-      // ASA-style logging options: `log 7 interval 600`, `log default`, `log disable`
-      if (w === "log") {
+      if (w === "log" || w === "log-input") {
         const lv = c.peek()?.toLowerCase();
-        if (lv === "default" || lv === "disable" || (lv !== undefined && /^[0-7]$/.test(lv))) c.next();
+        // ASA-style levels (`log 7 interval 600`, `log default`, `log disable`) or an IOS log
+        // cookie (`log WEB-HITS`): any word that is not another option
+        if (lv !== undefined && !isOptionWord(lv)) c.next();
         if (c.peek()?.toLowerCase() === "interval" && c.peek(1) !== undefined && /^[0-9]+$/.test(c.peek(1)!)) {
           c.next();
           c.next();

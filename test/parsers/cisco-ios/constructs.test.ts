@@ -178,6 +178,8 @@ describe("options", () => {
 
   it("log changes nothing; time-range, dscp, precedence and ttl are unknown; fragments matches non-initial fragments", () => {
     expect(firstConds(ext("A", " permit tcp any any eq 22 log-input"))).toHaveLength(2);
+    expect(firstConds(ext("A", " permit tcp any any eq 22 log SSH-HITS"))).toHaveLength(2);
+    expect(firstConds(ext("A", " permit tcp any any eq 22 log time-range T"))[2]).toMatchObject({ kind: "unknown", text: "time-range T" });
     expect(firstConds(ext("A", " permit tcp any any eq 22 time-range WORKHOURS"))[2]).toEqual({ kind: "unknown", text: "time-range WORKHOURS", reason: "'time-range' is not modelled" });
     expect(firstConds(ext("A", " permit ip any any dscp ef precedence 5"))).toEqual([
       { kind: "unknown", text: "dscp ef", reason: "'dscp' is not modelled" },
