@@ -30,6 +30,8 @@ export interface Preprocessed {
 }
 
 const MAX_INCLUDE_DEPTH = 16;
+/** Braces and parentheses nested deeper than this are an error (and would exhaust the parser's stack). */
+export const MAX_NESTING = 100;
 const HANDLE = /^#\s*handle\s+(\d+)\s*$/;
 
 export function describeToken(t: IToken | undefined): string {
@@ -212,5 +214,38 @@ export function preprocess(text: string, file: string, root: string, io: Include
   };
 
   run(text, topPath, file, 0);
-  return { tokens: out, diagnostics, included, lines, handles };
+  return { tokens: limitNesting(out, file, diagnostics), diagnostics, included, lines, handles };
+}
+
+/**
+ * Drops the braces and parentheses nested deeper than MAX_NESTING (their content stays), with one
+ * error at the first of them: the grammar is recursive, and no real ruleset nests that deep.
+ */
+function limitNesting(tokens: SourcedToken[], file: string, diagnostics: Diagnostic[]): SourcedToken[] {
+  let depth = 0;
+  let dropped = 0;
+  let reported = false;
+  const out: SourcedToken[] = [];
+  for (const t of tokens) {
+    const tt = t.tokenType;
+    if (tt === LCurly || tt === LParen) {
+      if (depth >= MAX_NESTING) {
+        dropped++;
+        if (!reported) {
+          diagnostics.push({ severity: "error", message: `braces or parentheses nested more than ${MAX_NESTING} deep`, file: t.file ?? file, line: t.startLine ?? 1, column: t.startColumn ?? 1 });
+          reported = true;
+        }
+        continue;
+      }
+      depth++;
+    } else if (tt === RCurly || tt === RParen) {
+      if (dropped > 0) {
+        dropped--;
+        continue;
+      }
+      if (depth > 0) depth--;
+    }
+    out.push(t);
+  }
+  return reported ? out : tokens;
 }

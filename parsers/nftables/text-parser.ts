@@ -195,7 +195,8 @@ export class NftTextParser extends EmbeddedActionsParser {
   private ctx: ParseContext = { file: "", lines: new Map(), handles: new Map() };
   private diags: Diagnostic[] = [];
   private commands: Command[] = [];
-  private opaque: OpaqueSpec | undefined;
+  /** `devices = {...}` read before the chain's `type ... hook ...` line. */
+  private pendingDevices = new WeakMap<Command, string[]>();
   private effectName = "";
 
   constructor() {
@@ -578,7 +579,8 @@ export class NftTextParser extends EmbeddedActionsParser {
             const spec = this.SUBRULE(this.baseSpec);
             this.ACTION(() => {
               if (cmd?.object !== "chain") return;
-              if (cmd.base?.devices && !spec.devices) spec.devices = cmd.base.devices;
+              const pending = this.pendingDevices.get(cmd);
+              if (pending && !spec.devices) spec.devices = pending;
               cmd.base = spec;
             });
           },
@@ -597,8 +599,9 @@ export class NftTextParser extends EmbeddedActionsParser {
             const devs = this.SUBRULE(this.devicesSpec);
             this.ACTION(() => {
               if (cmd?.object !== "chain") return;
+              // `devices = { ... }` on a line of its own: it belongs to the base chain spec, before or after it.
               if (cmd.base) cmd.base.devices = devs;
-              else cmd.base = { type: "", hook: "", devices: devs, priority: { base: 0, offset: 0, span: this.span(this.LA(0)) }, span: this.span(this.LA(0)) };
+              else this.pendingDevices.set(cmd, devs);
             });
           },
         },

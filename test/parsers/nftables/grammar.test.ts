@@ -321,6 +321,14 @@ describe("errors and recovery", () => {
     ]);
   });
 
+  it("nesting deeper than the limit is one error, not a stack overflow", () => {
+    const n = 5000;
+    const doc = read(`table ip t {\n chain c {\n  ip saddr ${"(".repeat(n)}1${")".repeat(n)} accept\n  jump ${"{ jump ".repeat(n)}accept${" }".repeat(n)}\n  accept\n }\n}\n`);
+    expect(errors(doc)[0]).toBe("3:110 braces or parentheses nested more than 100 deep");
+    expect(doc.diagnostics.some((d) => /internal error/.test(d.message))).toBe(false);
+    expect(rules(doc).some((r) => r.span.line === 5)).toBe(true);
+  });
+
   it("a stray '}' or garbage does not stop the reader", () => {
     const doc = read("}\ntable ip t {\n chain c {\n  ! ! !\n  accept\n }\n}\n");
     expect(errors(doc)).toEqual(["1:1 unexpected '}': no block is open here", "4:3 expected a rule, 'type ... hook ... priority ...' or 'policy', found '!'"]);
