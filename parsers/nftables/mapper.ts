@@ -482,6 +482,30 @@ function flagBits(e: Expr): number | null {
   return null;
 }
 
+/** `a.b.c.d` with decimal octets, the form nft writes (the fast path for sets of many addresses); null otherwise. */
+function dottedQuad(t: string): bigint | null {
+  let v = 0;
+  let octet = -1;
+  let dots = 0;
+  let digits = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 3 || (digits > 0 && octet === 0)) return null;
+      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
+      digits++;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      if (octet > 255) return null;
+      v = v * 256 + octet;
+      octet = -1;
+      digits = 0;
+      dots++;
+    } else return null;
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) return null;
+  return BigInt(v * 256 + octet);
+}
+
 /** A value that is not valid for what it is compared with: reported, and the match becomes Unknown. */
 class BadValue {
   constructor(readonly at: Expr, readonly message: string) {}
@@ -507,7 +531,7 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     case "addr": {
       const family = dom.family;
       const addr = (x: Expr): bigint => {
-        const v = x.kind === "value" ? parseIP(x.text, family) : null;
+        const v = x.kind === "value" ? (family === 4 ? (dottedQuad(x.text) ?? parseIP(x.text, 4)) : parseIP(x.text, 6)) : null;
         if (v === null) bad(`expected an IPv${family} address after '${what}', found '${exprText(x)}'`);
         return v!;
       };
@@ -520,7 +544,7 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
         return { d: "addr", r };
       }
       if (e.kind === "prefix") {
-        const a = parseIP(e.addr, family);
+        const a = family === 4 ? (dottedQuad(e.addr) ?? parseIP(e.addr, 4)) : parseIP(e.addr, 6);
         if (a === null || e.length > (family === 4 ? 32 : 128)) bad(`expected an IPv${family} prefix after '${what}', found '${exprText(e)}'`);
         return { d: "addr", r: [prefixRange(a!, e.length, family)] };
       }
@@ -626,7 +650,8 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
   const relational = op === "<" || op === ">" || op === "<=" || op === ">=";
   switch (dom.d) {
     case "addr": {
-      let ranges = pieces.flatMap((p) => (p as { r: AddrRange[] }).r);
+      let ranges: AddrRange[] = [];
+      for (const p of pieces) for (const r of (p as { r: AddrRange[] }).r) ranges.push(r);
       if (relational) {
         if (isSet || ranges.length !== 1 || ranges[0]!.lo !== ranges[0]!.hi) throw new Unmodelled(`'${what} ${op}' with more than one address is not modelled`);
         const v = ranges[0]!.lo;
@@ -938,13 +963,17 @@ class Mapper {
         const key = `${JSON.stringify(l.dom, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}|${op}`;
         let c = st.cache.get(key);
         if (!c) {
-          c = domainCond(l.dom, op, st.elements.map((e) => piece(l.dom, e.key, exprText(left))), true, exprText(left));
+          const what = exprText(left);
+          const pieces = new Array<Piece>(st.elements.length);
+          for (let i = 0; i < pieces.length; i++) pieces[i] = piece(l.dom, st.elements[i]!.key, what);
+          c = domainCond(l.dom, op, pieces, true, what);
           st.cache.set(key, c);
         }
         return [...l.pre, ...c];
       }
       const items = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" && l.dom.d !== "tcpflags" ? right.items : [right];
-      const pieces = items.map((e) => piece(l.dom, e, exprText(left)));
+      const what = exprText(left);
+      const pieces = items.map((e) => piece(l.dom, e, what));
       return [...l.pre, ...domainCond(l.dom, op, pieces, right.kind === "set", exprText(left), right.kind === "list" || (right.kind === "value" && right.text.includes(",")))];
     } catch (e) {
       if (e instanceof BadValue) {
