@@ -82,6 +82,10 @@ const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
   counter: new Set(["packets", "bytes", "name"]),
   limit: new Set(["rate", "name"]),
 };
+const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
+const HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
+const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
+const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
 
@@ -696,6 +700,8 @@ export class NftTextParser extends EmbeddedActionsParser {
         span: this.span(kw),
       };
       if (priority === undefined) this.report(`expected 'priority' in the base chain declaration, found ${describeToken(this.LA(1))}`, this.LA(1));
+      if (!CHAIN_TYPES.has(type.image)) this.report(`expected a chain type (filter, nat, route), found '${type.image}'`, type);
+      if (!HOOKS.has(hook.image)) this.report(`expected a hook (prerouting, input, forward, output, postrouting, ingress, egress), found '${hook.image}'`, hook);
       if (devices.length > 0) spec.devices = devices;
       return spec;
     });
@@ -895,7 +901,10 @@ export class NftTextParser extends EmbeddedActionsParser {
             this.need(3, Equals, "'='");
             const s = this.SUBRULE(this.setExpr);
             this.ACTION(() => {
-              for (const e of s.elements) def!.elements.push(e);
+              for (const e of s.elements) {
+                if (def!.kind === "map" && e.data === undefined) this.report("a map element needs data: expected 'key : value'", this.tokenAtSpan(e.span));
+                def!.elements.push(e);
+              }
             });
           },
         },
@@ -1887,6 +1896,12 @@ export class NftTextParser extends EmbeddedActionsParser {
           const next = i + 1 < this.pos ? toks[i + 1] : undefined;
           if (next === undefined || (opts.has(next.image) && next.image !== "over")) {
             throw new Fail(`expected a value after '${t.image}', found ${describeToken(next ?? this.LA(1))}`, next ?? this.LA(1));
+          }
+          if (NUMERIC_OPTIONS.has(`${name} ${t.image}`) && !/^\d+$/.test(next.image)) {
+            throw new Fail(`expected a number after '${t.image}', found ${describeToken(next)}`, next);
+          }
+          if (name === "log" && t.image === "level" && !LOG_LEVELS.has(next.image)) {
+            throw new Fail(`expected a log level (${[...LOG_LEVELS].join(", ")}), found ${describeToken(next)}`, next);
           }
         }
       }
