@@ -312,6 +312,13 @@ describe("errors and recovery", () => {
       "1:66 expected 'accept' or 'drop' after 'policy', found 'deny'",
     ]);
     expect(errors(read("table ip t { chain c { policy drop; } }"))[0]).toMatch(/only base chains have a policy/);
+    expect(errors(read("table ip t { chain c { type filtre hook inptu priority 0; } }"))).toEqual([
+      "1:29 expected a chain type (filter, nat, route), found 'filtre'",
+      "1:41 expected a hook (prerouting, input, forward, output, postrouting, ingress, egress), found 'inptu'",
+    ]);
+    expect(errors(read("table ip t { map m { type ipv4_addr : ipv4_addr; elements = { 1.2.3.4 } } }"))).toEqual([
+      "1:63 a map element needs data: expected 'key : value'",
+    ]);
     expect(errors(read("table ip t {\n chain c {\n  accept\n"))).toEqual([
       "3:9 expected '}' closing the chain, found end of file",
       "3:9 expected '}' closing the table, found end of file",
@@ -353,6 +360,8 @@ describe("a sweep of broken statements", () => {
     ["update @s ip saddr", "3:13 expected '{' after '@s', found 'ip'"],
     ["ip protocol tcp tcp", "3:22 expected a header field after 'tcp', found end of line"],
     ["queue num", "3:12 expected a value after 'num', found end of line"],
+    ["log level loud", "3:13 expected a log level (emerg, alert, crit, err, warn, notice, info, debug, audit), found 'loud'"],
+    ["counter packets x bytes 0", "3:19 expected a number after 'packets', found 'x'"],
   ];
   it.each(BROKEN)("%s", (stmt, message) => {
     const doc = read(`table inet t {\n chain c {\n  ${stmt}\n  accept\n }\n}\n`);
