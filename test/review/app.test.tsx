@@ -268,6 +268,16 @@ describe("more keys", () => {
     expect(frame()).toContain("fwlint review - Findings");
   });
 
+  it("keys that arrive in one read are commands in order; in the search line they are text", async () => {
+    const { press, frame } = await start();
+    await press("j\r");
+    expect(frame()).toContain("fwlint review - Finding ");
+    expect(frame()).toContain(":16:1");
+    await press("\x1b", "/ssh\r");
+    expect(frame()).toContain("/ssh  sort:severity");
+    expect(frame()).not.toContain("SMTP");
+  });
+
   it("Tab in the trace prompt picks the next scanned file", async () => {
     copyFileSync(join(root, "fixtures", "iptables", "nat-port-forward.rules"), "nat.rules");
     const initial = await scan({ paths: [relay, "nat.rules"], baselineFile: source.baselineFile });

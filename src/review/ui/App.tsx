@@ -226,6 +226,24 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
   useInput(onKey);
   onKeyRef.current = (input: string, key: Key) => {
     if (busy) return;
+    // Several keys in one read (typed ahead, or sent at once by a script such as tmux send-keys):
+    // handled one by one, each after the screen has caught up with the one before. A command key is
+    // a unit; in a text input a run of text is one unit; a newline is Enter.
+    if (/^(\r\n|\r|\n)$/.test(input)) {
+      input = "";
+      key = { ...key, return: true };
+    }
+    if (input.length > 1 && !key.ctrl && !key.meta && !input.includes("\x1b")) {
+      const typing = dialog !== undefined || searching !== undefined || screen === "trace";
+      const units = typing ? input.split(/(\r\n|\r|\n)/).filter((u) => u !== "") : [...input];
+      if (units.length > 1) {
+        const [first, ...rest] = units as [string, ...string[]];
+        const enter = /^(\r\n|\r|\n)$/.test(first);
+        onKeyRef.current(enter ? "" : first, { ...key, return: enter });
+        setTimeout(() => onKey(rest.join(""), key), 0);
+        return;
+      }
+    }
     if (status !== "") setStatus("");
     // The accept dialog: type the reason, Tab switches where it goes, Enter saves, Esc cancels.
     if (dialog) {
