@@ -32,6 +32,9 @@ export interface ServiceSet {
 
 const FULL_PORTS: PortRange = [0, 65535];
 
+/** Nesting deeper than this is cut (with a warning and an unknown part), so no input recurses without bound. */
+export const MAX_GROUP_NESTING = 64;
+
 /** The port ranges an operator admits (neq/lt/gt as their complements; exact). */
 export function portOpRanges(op: Extract<PortSpec, { kind: "op" }>): PortRange[] {
   const v = op.values;
@@ -81,6 +84,8 @@ function joinUnknowns(us: readonly Unknown[]): Unknown | undefined {
 
 export class GroupResolver {
   private readonly addrMemo = new Map<string, AddrSet>();
+  private readonly portMemo = new Map<string, { ranges: PortRange[]; unknown?: Unknown }>();
+  private readonly serviceMemo = new Map<string, { alts: Condition[][]; unknowns: Unknown[]; everything: boolean }>();
   private readonly reported = new Set<string>();
 
   constructor(
@@ -143,12 +148,13 @@ export class GroupResolver {
       this.diag("warning", g.where, `object-group ${g.name} contains itself (${[...stack, g.name].join(" -> ")}); the cycle adds nothing`);
       return { ranges: [] };
     }
+    if (stack.length >= MAX_GROUP_NESTING) return { ranges: null, unknown: this.tooDeep(g) };
     const ranges: AddrRange[] = [];
     const unknowns: Unknown[] = [];
     let everything = false;
     const add = (s: AddrSet): void => {
       if (s.ranges === null) everything = true;
-      else ranges.push(...s.ranges);
+      else for (const r of s.ranges) ranges.push(r); // (no spread: a group may hold very many ranges)
       if (s.unknown) unknowns.push(s.unknown);
     };
     for (const m of g.members) {
@@ -174,11 +180,19 @@ export class GroupResolver {
     return this.portGroup(g, []);
   }
 
+  private tooDeep(g: ObjectGroup): Unknown {
+    this.diag("warning", g.where, `object-group ${g.name} is nested more than ${MAX_GROUP_NESTING} levels deep; its contents are kept as unknown`);
+    return { kind: "unknown", text: `object-group ${g.name}`, reason: `nested more than ${MAX_GROUP_NESTING} levels deep` };
+  }
+
   private portGroup(g: ObjectGroup, stack: string[]): { ranges: PortRange[]; unknown?: Unknown } {
+    const memo = this.portMemo.get(g.name);
+    if (memo) return memo;
     if (stack.includes(g.name)) {
       this.diag("warning", g.where, `object-group ${g.name} contains itself (${[...stack, g.name].join(" -> ")}); the cycle adds nothing`);
       return { ranges: [] };
     }
+    if (stack.length >= MAX_GROUP_NESTING) return { ranges: [FULL_PORTS], unknown: this.tooDeep(g) };
     const out: PortRange[] = [];
     const unknowns: Unknown[] = [];
     for (const m of g.members) {
@@ -190,7 +204,7 @@ export class GroupResolver {
           out.push(FULL_PORTS);
         } else {
           const r = this.portGroup(sub, [...stack, g.name]);
-          out.push(...r.ranges);
+          for (const x of r.ranges) out.push(x);
           if (r.unknown) unknowns.push(r.unknown);
         }
       } else if (m.kind === "unknown") {
@@ -199,7 +213,9 @@ export class GroupResolver {
       }
     }
     const u = joinUnknowns(unknowns);
-    return { ranges: mergePorts(out), ...(u ? { unknown: u } : {}) };
+    const res = { ranges: mergePorts(out), ...(u ? { unknown: u } : {}) };
+    this.portMemo.set(g.name, res);
+    return res;
   }
 
   /**
@@ -209,35 +225,53 @@ export class GroupResolver {
   protoGroup(name: string, col: number, family: Family, at: { line: number }): ServiceSet {
     const g = this.lookup(name, ["service", "protocol"], { line: at.line, column: col });
     if (g.kind === "unknown") return { anyOf: null, unknown: g };
-    const alts: Condition[][] = [];
-    const unknowns: Unknown[] = [];
-    let everything = false;
-    this.serviceAlternatives(g, family, [], alts, unknowns, () => (everything = true));
+    const { alts, unknowns, everything } = this.serviceAlternatives(g, family, []);
     const u = joinUnknowns(unknowns);
     // An inexact member makes the whole operand "anything, maybe" (see the header).
     if (everything || u) return { anyOf: null, ...(u ? { unknown: u } : {}) };
     return { anyOf: alts };
   }
 
-  private serviceAlternatives(g: ObjectGroup, family: Family, stack: string[], alts: Condition[][], unknowns: Unknown[], all: () => void): void {
+  /** The alternatives a service or protocol group stands for (memoized per family). */
+  private serviceAlternatives(g: ObjectGroup, family: Family, stack: string[]): { alts: Condition[][]; unknowns: Unknown[]; everything: boolean } {
+    const key = `${family}:${g.name}`;
+    const memo = this.serviceMemo.get(key);
+    if (memo) return memo;
     if (stack.includes(g.name)) {
       this.diag("warning", g.where, `object-group ${g.name} contains itself (${[...stack, g.name].join(" -> ")}); the cycle adds nothing`);
-      return;
+      return { alts: [], unknowns: [], everything: false };
     }
+    if (stack.length >= MAX_GROUP_NESTING) return { alts: [], unknowns: [this.tooDeep(g)], everything: false };
+    // alternatives and unknowns are sets: a group reached along several paths counts once
+    const alts = new Map<string, Condition[]>();
+    const unknowns = new Map<string, Unknown>();
+    let everything = false;
+    const addAlt = (a: Condition[]) => alts.set(JSON.stringify(a), a);
+    const addUnknown = (u: Unknown) => unknowns.set(`${u.text}|${u.reason}`, u);
     for (const m of g.members) {
       if (m.kind === "group") {
         const sub = this.lookup(m.name, g.kind, m.where);
-        if (sub.kind === "unknown") unknowns.push(sub);
-        else this.serviceAlternatives(sub, family, [...stack, g.name], alts, unknowns, all);
-      } else if (m.kind === "unknown") unknowns.push({ kind: "unknown", text: m.text, reason: m.reason });
+        if (sub.kind === "unknown") addUnknown(sub);
+        else {
+          const r = this.serviceAlternatives(sub, family, [...stack, g.name]);
+          for (const a of r.alts) addAlt(a);
+          for (const u of r.unknowns) addUnknown(u);
+          if (r.everything) everything = true;
+        }
+      } else if (m.kind === "unknown") addUnknown({ kind: "unknown", text: m.text, reason: m.reason });
       else if (m.kind === "proto") {
-        if (m.proto === null) all();
-        else alts.push([{ kind: "proto", protos: [icmpFor(m.proto, family)] }]);
+        if (m.proto === null) everything = true;
+        else addAlt([{ kind: "proto", protos: [icmpFor(m.proto, family)] }]);
       } else if (m.kind === "service") {
-        alts.push(...this.serviceMember(m, family, unknowns));
-        if (m.proto.kind === "any") all();
+        const us: Unknown[] = [];
+        for (const a of this.serviceMember(m, family, us)) addAlt(a);
+        for (const u of us) addUnknown(u);
+        if (m.proto.kind === "any") everything = true;
       }
     }
+    const res = { alts: [...alts.values()], unknowns: [...unknowns.values()], everything };
+    this.serviceMemo.set(key, res);
+    return res;
   }
 
   private serviceMember(m: Extract<GroupMember, { kind: "service" }>, family: Family, unknowns: Unknown[]): Condition[][] {

@@ -249,6 +249,26 @@ describe("object groups", () => {
     expect(r.action).toEqual({ kind: "accept" });
   });
 
+  it("shared nesting is resolved once; nesting beyond the bound is cut with a warning", () => {
+    // G0 holds G1 twice (directly and through H1), G1 holds G2 twice ...: 2^40 paths if unshared
+    let text = "";
+    for (let i = 0; i < 40; i++) {
+      text += `object-group service G${i}\n group-object G${i + 1}\n group-object H${i + 1}\n tcp eq ${1000 + i}\n`;
+      text += `object-group service H${i + 1}\n group-object G${i + 1}\n`;
+    }
+    text += "object-group service G40\n udp eq 53\n" + ext("A", " permit object-group G0 any any");
+    const t0 = performance.now();
+    const rs = iosClean(text);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(aclRules(rs, "A")[0]!.conditions[0]).toMatchObject({ kind: "or" });
+    let deep = "";
+    for (let i = 0; i < 100; i++) deep += `object-group network N${i}\n group-object N${i + 1}\n`;
+    deep += "object-group network N100\n host 192.0.2.1\n" + ext("A", " permit ip object-group N0 any");
+    const rd = ios(deep);
+    expect(rd.diagnostics).toEqual([expect.objectContaining({ severity: "warning", message: expect.stringContaining("nested more than 64 levels deep") })]);
+    expect(aclRules(rd, "A")[0]!.conditions).toEqual([expect.objectContaining({ kind: "unknown" })]);
+  });
+
   it("a group that contains itself is a warning, not a hang", () => {
     const rs = ios("object-group network X\n host 192.0.2.1\n group-object Y\nobject-group network Y\n group-object X\n" + ext("A", " permit ip object-group X any"));
     expect(rs.diagnostics.map((d) => d.severity)).toEqual(["warning"]);
