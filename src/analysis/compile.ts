@@ -1,7 +1,7 @@
 /**
  * Compiles the model's declarative conditions into exact packet sets.
  */
-import type { Condition, CtState, Family, PipelineKind, Rule } from "../model/types.js";
+import type { Condition, CtState, Family, NatRewrite, PipelineKind, Rule } from "../model/types.js";
 import { CT_STATES } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -172,4 +172,19 @@ export function compileRule(rule: Rule, families: readonly Family[]): CompiledMa
 /** A raw-table target (iptables) or nft `notrack` statement that exempts packets from connection tracking (they become UNTRACKED). */
 export function isNotrack(target: string): boolean {
   return /^(NOTRACK|notrack$|CT\b.*--notrack)/.test(target);
+}
+
+const V4_LOOPBACK: readonly [bigint, bigint] = [127n << 24n, (128n << 24n) - 1n];
+
+/**
+ * On the inbound path a DNAT to another address sends the packet where routing takes its new
+ * destination: to this host only when that address is one of the host's own, which a ruleset does
+ * not say (loopback targets and REDIRECT are). Returns the assumption under which the packet is
+ * still delivered to the host, or undefined when it certainly is (or on other paths).
+ */
+export function inboundDnatAssumption(kind: PipelineKind, to: NatRewrite, rule: Rule): string | undefined {
+  if (kind !== "inbound" || !to.addr) return undefined;
+  const { lo, hi } = to.addr;
+  if ((lo >= V4_LOOPBACK[0] && hi <= V4_LOOPBACK[1]) || (lo === 1n && hi === 1n && to.family === 6)) return undefined;
+  return `the DNAT target of ${rule.span.file}:${rule.span.line} is an address of this host`;
 }

@@ -11,7 +11,7 @@
 import type { Action, Chain, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
-import { compileRule, ctIndex, isNotrack, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 /** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -114,6 +114,10 @@ export class Evaluator {
       if (pipeline.kind === "forward" && flows.some((f) => f.nat.some((n) => n.redirect))) {
         flows = flows.filter((f) => !f.nat.some((n) => n.redirect));
         prefix += "|forwarded";
+      }
+      if (pipeline.kind === "inbound" && flows.some((f) => pendingLocalAssumptions(f).length > 0)) {
+        flows = inboundAfterDnat(flows, uncertainDrops);
+        prefix += "|inbound-dnat";
       }
       if (flows.length === 0) break;
     }
@@ -344,6 +348,7 @@ export class Evaluator {
       }
       case "dnat":
         // REDIRECT (no address) delivers to the host itself: the forward path drops those flows.
+        // On the inbound path a DNAT elsewhere may leave the host: see inboundAfterDnat.
         result.accepted.push(...matched.map((f) => applyDnat(f, action.to, rule)));
         return;
       case "snat":
@@ -396,6 +401,32 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     nat: [...f.nat, { before: f.set, dims, rule, redirect: to.addr === undefined }],
     assumptions: [...f.assumptions, ...why],
   };
+}
+
+/** Assumptions "the DNAT target is this host's" a flow's NAT history needs and does not carry yet. */
+function pendingLocalAssumptions(f: Flow): string[] {
+  const out: string[] = [];
+  for (const n of f.nat) {
+    if (n.rule.action.kind !== "dnat") continue;
+    const a = inboundDnatAssumption("inbound", n.rule.action.to, n.rule);
+    if (a !== undefined && !f.assumptions.includes(a) && !out.includes(a)) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * The inbound path after a DNAT to another address: routing sends the packet to its new
+ * destination, which is this host only if the address is one of the host's own. The stage's work
+ * is shared with the forward path, so the inbound view is derived here: such flows go on
+ * uncertain, and may equally have left the input path (an uncertain drop).
+ */
+function inboundAfterDnat(flows: Flow[], uncertainDrops: Flow[]): Flow[] {
+  return flows.map((f) => {
+    const pending = pendingLocalAssumptions(f);
+    if (pending.length === 0) return f;
+    uncertainDrops.push({ ...f, certain: false, assumptions: [...f.assumptions, ...pending.map((a) => `not: ${a}`)], key: undefined });
+    return { ...f, certain: false, assumptions: [...f.assumptions, ...pending], key: undefined };
+  });
 }
 
 /** Joins flows that share their fate so far (same certainty, same NAT history). */

@@ -7,7 +7,7 @@ import type { TraceStep } from "../model/finding.js";
 import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { formatIP } from "../model/address.js";
-import { compileRule, ctIndex, isNotrack, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 export interface TracePath {
   verdict: "accept" | "drop";
@@ -197,6 +197,18 @@ function act(
       if (action.to.addr) p[Dim.Dst] = action.to.addr.lo;
       if (action.to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Dport] = BigInt(action.to.ports[0]);
       const s = { ...add(`dnat to ${describeRewrite(action.to.addr?.lo, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p };
+      const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
+      if (local !== undefined) {
+        // Delivered here only if the new destination is this host's; otherwise routed away from the input path.
+        const by = s.steps[s.steps.length - 1]!;
+        return {
+          outcomes: [
+            { kind: "accept", state: { ...s, assumptions: [...s.assumptions, local] }, by },
+            { kind: "drop", state: { ...s, point: st.point, assumptions: [...s.assumptions, `not: ${local}`] }, by },
+          ],
+          goOn: [],
+        };
+      }
       return { outcomes: [{ kind: "accept", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
     }
     case "snat": {

@@ -174,6 +174,19 @@ export interface FileResult {
 /** Where the forward lab routes DNAT targets (see dnatRoutes). */
 const DNAT_OIF = "eth1";
 
+/** The fewest prefixes that cover [lo, hi] exactly. */
+function rangePrefixes(lo: bigint, hi: bigint, bits: number): [bigint, number][] {
+  const out: [bigint, number][] = [];
+  let at = lo;
+  while (at <= hi) {
+    let size = 0;
+    while (size < bits && (at & ((1n << BigInt(size + 1)) - 1n)) === 0n && at + (1n << BigInt(size + 1)) - 1n <= hi) size++;
+    out.push([at, bits - size]);
+    at += 1n << BigInt(size);
+  }
+  return out;
+}
+
 /** DNAT targets: the oracle needs a route to forward rewritten packets. */
 function dnatRoutes(ruleset: Ruleset): string[] {
   const out = new Set<string>();
@@ -182,8 +195,7 @@ function dnatRoutes(ruleset: Ruleset): string[] {
       if (r.action.kind !== "dnat" || !r.action.to.addr) continue;
       const { lo, hi } = r.action.to.addr;
       const family: Family = r.action.to.family ?? (ruleset.families.length === 1 ? ruleset.families[0]! : lo > 0xffffffffn ? 6 : 4);
-      const bits = family === 4 ? 32 : 128;
-      if (lo === hi) out.add(`${formatIP(lo, family)}/${bits}=${DNAT_OIF}`);
+      for (const [net, len] of rangePrefixes(lo, hi, family === 4 ? 32 : 128).slice(0, 8)) out.add(`${formatIP(net, family)}/${len}=${DNAT_OIF}`);
     }
   }
   return [...out].slice(0, 16);
