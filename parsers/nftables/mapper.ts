@@ -59,6 +59,8 @@ interface SetState {
   dynamic?: string;
   /** Converted membership conditions, by the shape of the expression they are matched against. */
   cache: Map<string, Condition[]>;
+  /** A rule reads it (its elements are checked there); the others are checked against their declared type. */
+  used?: boolean;
 }
 
 interface TableState {
@@ -269,6 +271,11 @@ class Machine {
         if (s && cmd.op === "create") this.diag("error", cmd.span, `set ${cmd.name} already exists in table ${tkey(cmd.table)}`);
         if (!cmd.definition) return;
         if (s) {
+          const was = typeText(s.def);
+          if (typeText(cmd.definition) !== was && cmd.definition.keyType.length + (cmd.definition.keyTypeof?.length ?? 0) > 0) {
+            this.diag("error", cmd.definition.span, `${cmd.definition.kind} ${cmd.name} is declared again with another type (${typeText(cmd.definition)}; it is ${was})`);
+            return;
+          }
           for (const e of cmd.definition.elements) s.elements.push(e);
           s.cache.clear();
           return;
@@ -306,6 +313,13 @@ class Machine {
     s.elements = s.elements.filter((e) => !gone.has(exprText(e.key)));
     if (cmd.op === "delete" && s.elements.length + gone.size > before) this.diag("warning", cmd.span, `delete element: an element is not in set ${cmd.set} in this file (nft fails unless it exists when the file is loaded)`);
   }
+}
+
+/** A set's declared key (and data) type, as text to compare declarations. */
+function typeText(d: SetDefinition): string {
+  const key = d.keyTypeof ? `typeof ${d.keyTypeof.map(exprText).join(" . ")}` : d.keyType.join(" . ");
+  const data = d.dataTypeof ? `typeof ${d.dataTypeof.map(exprText).join(" . ")}` : (d.dataType ?? []).join(" . ");
+  return data === "" ? key : `${key} : ${data}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -850,6 +864,11 @@ class RuleMapper {
   private mapElements(map: Extract<Expr, { kind: "set" | "setref" }>): SetElement[] | null {
     if (map.kind === "set") return map.elements;
     const st = this.m.setState(this.ctx, map);
+    if (st && st.def.kind !== "map") {
+      this.m.error(map.span, `@${map.name} is a set, not a map: a lookup needs 'map ${map.name} { type ... : ... }'`);
+      this.m.invalid = true;
+      return null;
+    }
     if (!st || st.dynamic) return null;
     return st.elements;
   }
@@ -931,6 +950,7 @@ class Mapper {
   setState(ctx: RuleCtx, ref: Extract<Expr, { kind: "setref" }>): SetState | undefined {
     const st = ctx.table.sets.get(ref.name);
     if (!st) this.error(ref.span, `set @${ref.name} is not declared in table ${tkey(ctx.table.ref)}`);
+    else st.used = true;
     return st;
   }
 
@@ -1095,6 +1115,24 @@ class Mapper {
 const PORT_PROTOCOLS = new Set([6, 17, 33, 132, 136]);
 const isTransportMatch = (c: Condition) => c.kind === "proto" && !c.negate && c.protos.length > 0 && c.protos.every((p) => PORT_PROTOCOLS.has(p));
 
+/** Named key types fwlint can check values of. */
+const KEY_TYPES: Record<string, Domain> = {
+  ipv4_addr: { d: "addr", field: "src", family: 4 },
+  ipv6_addr: { d: "addr", field: "src", family: 6 },
+  inet_service: { d: "port", field: "dport", proto: "tcp" },
+  inet_proto: { d: "proto" },
+  ct_state: { d: "ct" },
+  icmp_type: { d: "icmptype", family: 4 },
+  icmpv6_type: { d: "icmptype", family: 6 },
+};
+
+/** The domain of each part of a set's key, or null when some part is not one fwlint checks. */
+function declaredDomains(def: SetDefinition): Domain[] | null {
+  const doms = def.keyTypeof ? def.keyTypeof.map((e) => leftOf(e)?.dom) : def.keyType.map((t) => KEY_TYPES[t]);
+  if (doms.length === 0 || doms.some((d) => d === undefined || d.d === "iface")) return null;
+  return doms as Domain[];
+}
+
 const isCatchAll = (e: Expr) => e.kind === "value" && e.text === "*";
 
 /** A set with the catch-all element `*` (nft 1.0.x maps and sets): it holds every key. */
@@ -1219,6 +1257,27 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           m.chains.set(akey, anon);
           t.chains.set(p.name, { name: p.name, rules: [], span: anon.span, order: Number.MAX_SAFE_INTEGER });
           ruleCount += m.rules(p.rules, { ...p.ctx, chainKey: akey }, anon);
+        }
+      }
+    }
+  }
+
+  // Elements of sets no rule reads, checked against the set's declared type (nft refuses bad ones).
+  for (const t of machine.tables.values()) {
+    if (!ANALYSED[t.ref.family]) continue;
+    for (const [name, s] of t.sets) {
+      if (s.used) continue;
+      const doms = declaredDomains(s.def);
+      if (!doms) continue;
+      for (const el of s.elements) {
+        if (isCatchAll(el.key)) continue;
+        const parts = doms.length === 1 ? [el.key] : el.key.kind === "concat" ? el.key.parts : null;
+        try {
+          if (!parts || parts.length !== doms.length) throw new BadValue(el.key, `expected ${doms.length} values joined by '.' in set ${name}, found '${exprText(el.key)}'`);
+          parts.forEach((p, i) => piece(doms[i]!, p, `set ${name}`));
+        } catch (e) {
+          if (e instanceof BadValue) m.error(e.at.span.line ? e.at.span : el.span, e.message);
+          else if (!(e instanceof Unmodelled)) throw e;
         }
       }
     }

@@ -94,7 +94,7 @@ export function scanNft(text: string): Scanned {
   while (i < n) {
     const c = text.charCodeAt(i);
     switch (c) {
-      case 32: case 9: case 13: case 12: // blank, tab, CR, form feed
+      case 32: case 9: case 13: case 12: case 0xfeff: // blank, tab, CR, form feed, byte order mark
         i++;
         continue;
       case 10: // \n

@@ -1073,10 +1073,10 @@ export class NftTextParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.effectStmt) },
         { ALT: () => this.SUBRULE(this.meterStmt) },
         { ALT: () => this.SUBRULE(this.flowStmt) },
-        { GATE: () => this.LA(2).tokenType === SetRef, ALT: () => this.SUBRULE(this.setopStmt) },
+        // (no GATEs in this hot alternation: the first token decides)
+        { ALT: () => this.SUBRULE(this.setopStmt) },
         {
           // `reset tcp option fastopen`
-          GATE: () => this.LA(1).image === "reset" && tokenMatcher(this.LA(2), ExprHead),
           ALT: () => {
             const kw = this.CONSUME(InfoVerbKw);
             const from = this.pos - 1;

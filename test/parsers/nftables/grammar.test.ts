@@ -239,6 +239,12 @@ describe("statements", () => {
     expect(bare(rules(doc)[0])).toMatchObject({ comment: "ssh", handle: 12 });
   });
 
+  it("CRLF line ends and a byte order mark are blanks", () => {
+    const doc = read("\ufefftable ip t {\r\n chain c {\r\n  accept\r\n }\r\n}\r\n");
+    expect(doc.diagnostics).toEqual([]);
+    expect(rules(doc)[0]!.span.text).toBe("  accept");
+  });
+
   it("spans point at the statement's line and column", () => {
     const doc = read("table ip t {\n chain c {\n  tcp dport 22 accept\n }\n}\n", "f.nft");
     const r = rules(doc)[0]!;
