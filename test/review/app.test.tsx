@@ -182,6 +182,16 @@ describe("detail", () => {
     expect(frame()).toContain("fwlint review - Findings");
   });
 
+  it("a wide terminal shows the selected finding's detail beside the list, following the selection", async () => {
+    const { press, frame } = await start({ width: 160, height: 30 });
+    expect(frame()).toMatch(/^HIGH {2}open-relay\.rules \(2\) +HIGH exposed-service {2}open-relay\.rules:15:1$/m);
+    expect(frame()).toMatch(/^> high .*SSH .* SSH \(tcp\/22\) is reachable from any source on the inbound path$/m);
+    expect(frame()).toMatch(/>15 \| -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT/);
+    await press("j");
+    expect(frame()).toMatch(/>16 \| -A INPUT -p tcp -m tcp --dport 25 -j ACCEPT/);
+    expectFits(frame(), 160, 30);
+  });
+
   it("n / p go to the next / previous finding; j / k scroll", async () => {
     const { press, frame } = await start({ height: 12 });
     await press(KEYS.enter);

@@ -38,6 +38,9 @@ export interface AppProps {
   height?: number;
 }
 
+/** From this many columns the list shows the selected finding's detail beside it. */
+const SIDE_BY_SIDE_WIDTH = 140;
+
 /** After writing a file and re-scanning it, its watch events are our own for this long. */
 const OWN_WRITE_QUIET_MS = 1000;
 
@@ -149,6 +152,7 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
   }, [screen, mapRows, scan]);
 
   const bodyHeight = Math.max(3, height - 3 - (dialog ? 1 : 0));
+  const listWidth = Math.floor(width * 0.45);
 
   const openTrace = (item?: ReviewFinding) => {
     if (item?.finding.witness) {
@@ -424,7 +428,19 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
             {shown(`! ${p}`)}
           </Line>
         ))}
-        <FindingsList rows={rows} selected={Math.min(selected, Math.max(0, visible.length - 1))} height={bodyHeight - problems.length} fileInHeader={settings.sort !== "rule"} />
+        {width >= SIDE_BY_SIDE_WIDTH && current ? (
+          // A wide terminal shows the selected finding's detail beside the list.
+          <Box flexDirection="row">
+            <Box flexDirection="column" width={listWidth} marginRight={1}>
+              <FindingsList rows={rows} selected={Math.min(selected, Math.max(0, visible.length - 1))} height={bodyHeight - problems.length} fileInHeader={settings.sort !== "rule"} />
+            </Box>
+            <Box flexDirection="column" width={width - listWidth - 1}>
+              <DetailView item={current} width={width - listWidth - 1} height={bodyHeight - problems.length} scroll={0} />
+            </Box>
+          </Box>
+        ) : (
+          <FindingsList rows={rows} selected={Math.min(selected, Math.max(0, visible.length - 1))} height={bodyHeight - problems.length} fileInHeader={settings.sort !== "rule"} />
+        )}
       </Box>
     );
   }
