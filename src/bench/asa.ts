@@ -203,7 +203,7 @@ export function generateAsaConfig(size: AsaBenchSize, seed = 1): AsaBenchConfig 
         } else if (k < 0.97 && protoGroups.length > 0) {
           ace = `${action} object-group ${pick(protoGroups)} ${src} ${dst}`;
         } else {
-          ace = `${action} udp ${src} host dns-primary eq domain`;
+          ace = `${action} udp ${src} host ${rand() < 0.5 ? "dns-primary" : "dns-secondary"} range ${1024 + i} ${1024 + i + int(0, 50)}`;
         }
       }
       const suffix = rand() < 0.1 ? " log" : rand() < 0.02 ? " inactive" : "";
