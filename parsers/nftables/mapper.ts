@@ -89,6 +89,9 @@ const HOOKS: Record<NftFamily, string[]> = {
   netdev: ["ingress", "egress"],
 };
 
+/** Other words are the text reader's to report. */
+const ALL_HOOKS: ReadonlySet<string> = new Set(Object.values(HOOKS).flat());
+
 const ANALYSED: Partial<Record<NftFamily, Family[]>> = { ip: [4], ip6: [6], inet: [4, 6], netdev: [4, 6] };
 
 class Machine {
@@ -1211,7 +1214,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       for (const c of t.chains.values()) {
         if (!c.base) continue;
         priorityOf(c.base, t.ref.family, diag);
-        if (!HOOKS[t.ref.family].includes(c.base.hook)) diag("error", c.base.span, `expected a hook (${HOOKS[t.ref.family].join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
+        if (!HOOKS[t.ref.family].includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${HOOKS[t.ref.family].join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
       }
       continue;
     }
@@ -1226,9 +1229,10 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         if (c.policy) chain.policySpan = c.policy.span;
         const priority = priorityOf(c.base, t.ref.family, diag);
         const hooks = HOOKS[t.ref.family]!;
-        if (!hooks.includes(c.base.hook)) diag("error", c.base.span, `expected a hook (${hooks.join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
+        if (!hooks.includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${hooks.join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
         if (!["filter", "nat", "route"].includes(c.base.type)) diag("error", c.base.span, `expected a chain type (filter, nat, route), found '${c.base.type}'`);
-        if (c.base.hook === "ingress" || c.base.hook === "egress") {
+        const hookOk = hooks.includes(c.base.hook);
+        if (hookOk && (c.base.hook === "ingress" || c.base.hook === "egress")) {
           if (t.ref.family !== "netdev" && t.ref.family !== "inet") diag("error", c.base.span, `hook ${c.base.hook} is only available in netdev and inet tables`);
           const devices = c.base.devices ?? [];
           for (const d of devices) if (d.length > 15 || d === "") diag("error", c.base.span, `device '${d}': an interface name has 1 to 15 characters`);
@@ -1245,7 +1249,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
             comment: devices.length > 0 ? `${c.base.hook} chain bound to ${devices.join(", ")}: packets of other interfaces pass it` : `${c.base.hook} chain of unknown devices`,
           });
         }
-        if (PATHS.inbound.includes(c.base.hook) || PATHS.forward.includes(c.base.hook) || PATHS.outbound.includes(c.base.hook)) bases.push({ key, table: t, chain: c, priority });
+        if (hookOk && (PATHS.inbound.includes(c.base.hook) || PATHS.forward.includes(c.base.hook) || PATHS.outbound.includes(c.base.hook))) bases.push({ key, table: t, chain: c, priority });
       }
       m.chains.set(key, chain);
       ruleCount += m.rules(c.rules.map((r) => r.node), ctx, chain);

@@ -254,7 +254,7 @@ describe("malformed input", () => {
     ["  tcp dport 30-20 accept", "3:13 invalid range '30-20' after 'tcp dport' (low > high)"],
     ["  ct state bogus accept", "3:12 expected a connection state (new, established, related, invalid, untracked) after 'ct state', found 'bogus'"],
     ["  icmp type nonsense accept", "3:13 expected an icmp type name or number after 'icmp type', found 'nonsense'"],
-    ["  type filter hook sideways priority 0;", "3:3 expected a hook (ingress, prerouting, input, forward, output, postrouting) for a chain of the inet family, found 'sideways'"],
+    ["  type filter hook egress priority 0;", "3:3 expected a hook (ingress, prerouting, input, forward, output, postrouting) for a chain of the inet family, found 'egress'"],
     ["  type filter hook input priority banana;", "3:26 expected a priority (a number or raw, mangle, dstnat, filter, security, srcnat with an optional +/- offset), found 'banana'"],
     ["  tcp dport $NOPE accept", "3:13 undefined variable '$NOPE'"],
   ];
@@ -266,7 +266,7 @@ describe("malformed input", () => {
     });
   }
   // Syntax errors (their wording is the text reader's, tested with it): one error on the line, the rest is read.
-  for (const line of ["  tcp dport", "  tcp dport { 22; 23 } accept", "  jump", "  policy maybe;"]) {
+  for (const line of ["  tcp dport", "  tcp dport { 22; 23 } accept", "  jump", "  policy maybe;", "  type filter hook sideways priority 0;"]) {
     it(line.trim(), () => {
       const rs = parseNft(pre + line + post, "b.nft");
       expect(rs.diagnostics.filter((d) => d.severity === "error").map((d) => d.line)).toEqual([3]);

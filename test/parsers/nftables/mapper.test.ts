@@ -243,3 +243,22 @@ describe("chains and commands", () => {
     expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([expect.stringMatching(/^\d+:\d+ jump to chain 'nowhere', which is not declared in table inet t$/)]);
   });
 });
+
+describe("declarations nft refuses", () => {
+  it("a set used as a map, a set declared again with another type, elements of the wrong type", () => {
+    const rs = parse(
+      table("ip", "n"), chain("ip", "n", "pre", { type: "nat", hook: "prerouting", prio: "dstnat" }),
+      { add: { set: { family: "ip", table: "n", name: "y", type: "ipv4_addr", elem: ["192.0.2.1"] } } },
+      { add: { set: { family: "ip", table: "n", name: "y", type: "inet_service" } } },
+      { add: { set: { family: "ip", table: "n", name: "p", type: "inet_service", elem: [22, "no-such-service", range(30, 20)] } } },
+      rule("ip", "n", "pre", { snat: { addr: { map: { key: payload("ip", "saddr"), data: "@y" } } } }),
+    );
+    expect(rs.diagnostics.map((d) => d.message)).toEqual([
+      "set y is declared again with another type (inet_service; it is ipv4_addr)",
+      "expected a port, service name or range after 'set p', found 'no-such-service'",
+      "invalid range '30-20' after 'set p' (low > high)",
+      "@y is a set, not a map: a lookup needs 'map y { type ... : ... }'",
+    ]);
+    expect(rs.chains.get("ip n/pre")!.rules).toEqual([]);
+  });
+});
