@@ -125,7 +125,7 @@ export interface IosConfig {
   zonePairs: ZonePair[];
   inspectClasses: Map<string, InspectClass>;
   inspectPolicies: Map<string, InspectPolicy>;
-  /** Words used by commands outside ACL and object-group definitions (to tell which ACLs other features use). */
+  /** Words of commands that may name an ACL, outside ACL and object-group definitions (to tell which ACLs other features use). */
   referencedWords: Set<string>;
   /** Where `ip inspect` (CBAC) is used, if anywhere. */
   cbac?: Where;

@@ -36,6 +36,13 @@ type Mode =
   | { kind: "policy-map"; policy: InspectPolicy; current?: InspectPolicy["classes"][number] | NonNullable<InspectPolicy["classDefault"]> }
   | { kind: "other" };
 
+/**
+ * Commands that may name an ACL (`access-class 12 in`, `match ip address 101`, `ip nat inside
+ * source list 5`, `snmp-server community X RO 99`, `ntp access-group peer 10` ...); only their words
+ * count as references, so `speed 100` or `hold-queue 100 in` never make ACL 100 look used.
+ */
+const REFERENCES_ACL = /(^|\s)(access-class|access-group|traffic-filter|access-list|list|address|community|distribute-list|filter|acl|prefix-list)(\s|$)/i;
+
 const ACL_SUBCOMMANDS_IGNORED = new Set(["statistics", "description", "counters", "fragments"]);
 const IP_ACCESS_LIST_NOT_AN_ACL = new Set(["resequence", "logging", "log-update", "persistent", "role-based", "helper", "match-local-traffic", "fqdn", "compiled", "deny-entry"]);
 
@@ -83,7 +90,9 @@ export class ConfigExtractor {
       const aclChild = this.mode.kind === "acl" && (first === "permit" || first === "deny" || first === "remark" || first === "sequence" || /^[0-9]+$/.test(first));
       if (l.indent > 0 || aclChild) this.child(l);
       else this.top(l);
-      if (this.mode.kind !== "acl" && this.mode.kind !== "group" && first !== "access-list" && first !== "no") for (const t of l.tokens) this.config.referencedWords.add(t.text);
+      if (this.mode.kind !== "acl" && this.mode.kind !== "group" && first !== "access-list" && first !== "no" && REFERENCES_ACL.test(l.raw)) {
+        for (const t of l.tokens) this.config.referencedWords.add(t.text);
+      }
     }
     if (this.firstSkipped) {
       const total = [...this.skipped.values()].reduce((a, b) => a + b, 0);

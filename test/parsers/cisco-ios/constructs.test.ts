@@ -470,6 +470,9 @@ describe("other spellings and features", () => {
     expect(rs.chains.has("ip access-list/5")).toBe(false);
     expect(rs.chains.has("ip access-list/6")).toBe(true);
     expect(rs.ruleCount).toBe(2);
+    // a number elsewhere (speed, hold-queue) is no reference
+    const unrelated = ios("interface Gi1\n speed 100\n hold-queue 100 in\naccess-list 100 permit ip any any\n");
+    expect(unrelated.chains.has("ip access-list/100")).toBe(true);
   });
 });
 
