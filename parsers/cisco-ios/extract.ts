@@ -41,7 +41,7 @@ type Mode =
  * source list 5`, `snmp-server community X RO 99`, `ntp access-group peer 10` ...); only their words
  * count as references, so `speed 100` or `hold-queue 100 in` never make ACL 100 look used.
  */
-const REFERENCES_ACL = /(^|\s)(access-class|access-group|traffic-filter|access-list|list|address|community|distribute-list|filter|acl|prefix-list)(\s|$)/i;
+const REFERENCES_ACL = /(^|\s)(access-class|access-group|traffic-filter|access-list|list|java-list|address|community|distribute-list|filter|acl|prefix-list)(\s|$)/i;
 
 const ACL_SUBCOMMANDS_IGNORED = new Set(["statistics", "description", "counters", "fragments"]);
 const IP_ACCESS_LIST_NOT_AN_ACL = new Set(["resequence", "logging", "log-update", "persistent", "role-based", "helper", "match-local-traffic", "fqdn", "compiled", "deny-entry"]);
