@@ -86,6 +86,8 @@ const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
 const HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
 const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
+/** What exprStmt's alternatives see while chevrotain records the grammar (their actions do not run). */
+const RECORDING_FRAME = { first: undefined as unknown as IToken, from: 0, left: undefined as unknown as Expr };
 const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
 
@@ -215,6 +217,8 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.commands = [];
     this.input = tokens;
     this.setFrames = [];
+    this.exprFrames = [];
+    this.curChain = undefined;
     this.document();
     for (const e of this.errors) this.report(e.message, e.token);
     this.errors = [];
@@ -563,7 +567,8 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private chainBody = this.RULE("chainBody", (cmd?: Command) => {
     this.CONSUME(LCurly);
-    this.MANY(() => this.guarded(() => this.SUBRULE(this.chainItem, { ARGS: [cmd] })));
+    this.ACTION(() => (this.curChain = cmd));
+    this.MANY(() => this.guarded(() => this.SUBRULE(this.chainItem)));
     this.need(1, RCurly, "'}' closing the chain");
     this.ACTION(() => {
       if (cmd?.object === "chain" && cmd.policy && (cmd.base === undefined || cmd.base.hook === "")) {
@@ -572,14 +577,21 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
   });
 
-  private chainItem = this.RULE("chainItem", (cmd?: Command) => {
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
+  /** The chain whose body is being read (chains do not nest). */
+  private curChain: Command | undefined;
+
+  private chainItem = this.RULE("chainItem", () => {
+    this.OR(this.chainItemOr);
+  });
+
+  private readonly chainItemOr = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
         { ALT: () => this.CONSUME(Newline) },
         { ALT: () => this.CONSUME(Semi) },
         {
           ALT: () => {
+            const cmd = this.curChain;
             const spec = this.SUBRULE(this.baseSpec);
             this.ACTION(() => {
               if (cmd?.object !== "chain") return;
@@ -591,6 +603,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const cmd = this.curChain;
             const kw = this.CONSUME(PolicyKw);
             const v = this.needWord(1, new Set(["accept", "drop"]), "'accept' or 'drop'");
             this.ACTION(() => {
@@ -600,6 +613,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const cmd = this.curChain;
             const devs = this.SUBRULE(this.devicesSpec);
             this.ACTION(() => {
               if (cmd?.object !== "chain") return;
@@ -612,18 +626,21 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           GATE: () => tokenMatcher(this.LA(2), Str) && isEnd(this.LA(3)),
           ALT: () => {
+            const cmd = this.curChain;
             this.CONSUME(CommentKw);
             this.CONSUME(Str);
           },
         },
         {
           ALT: () => {
+            const cmd = this.curChain;
             this.CONSUME(FlagsKw);
             this.SUBRULE(this.restOfStatement);
           },
         },
         {
           ALT: () => {
+            const cmd = this.curChain;
             const rule = this.SUBRULE(this.rule);
             this.ACTION(() => {
               if (cmd?.object === "chain") this.emit({ object: "rule", op: "add", table: cmd.table, chain: cmd.chain, rule, span: rule.span });
@@ -632,6 +649,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const cmd = this.curChain;
             const t = this.CONSUME(Plain);
             this.ACTION(() => {
               throw new Fail(`expected a rule, 'type ... hook ... priority ...' or 'policy', found ${describeToken(t)}`, t);
@@ -640,6 +658,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const cmd = this.curChain;
             const t = this.CONSUME(LCurly);
             this.ACTION(() => {
               throw new Fail("expected a rule, found '{'", t);
@@ -647,8 +666,8 @@ export class NftTextParser extends EmbeddedActionsParser {
           },
         },
       ],
-    });
-  });
+  };
+
 
   private devicesSpec = this.RULE("devicesSpec", (): string[] => {
     this.CONSUME(DevicesKw);
@@ -1095,16 +1114,26 @@ export class NftTextParser extends EmbeddedActionsParser {
       ];
 
 
+  /** The statement being read by exprStmt: its first token, start index and left-hand side. */
+  private exprFrames: { first: IToken; from: number; left: Expr }[] = [];
+
   private exprStmt = this.RULE("exprStmt", (): Stmt => {
     const first = this.LA(1);
     const from = this.pos;
     const left = this.SUBRULE(this.lhsExpr);
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      ERR_MSG: "a value, a comparison, 'vmap' or 'set'",
-      DEF: [
+    this.ACTION(() => this.exprFrames.push({ first, from, left }));
+    const stmt = this.OR(this.exprStmtOr);
+    this.ACTION(() => this.exprFrames.pop());
+    return stmt;
+  });
+
+  private readonly exprStmtOr = {
+    IGNORE_AMBIGUITIES: true,
+    ERR_MSG: "a value, a comparison, 'vmap' or 'set'",
+    DEF: [
         {
           ALT: () => {
+            const { first, from, left } = this.exprFrames[this.exprFrames.length - 1] ?? RECORDING_FRAME;
             this.CONSUME(VmapKw);
             const map = this.SUBRULE(this.mapTarget);
             return this.ACTION(() => ({ kind: "vmap" as const, key: left, map, span: this.span(first) }));
@@ -1112,6 +1141,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const { first, from, left } = this.exprFrames[this.exprFrames.length - 1] ?? RECORDING_FRAME;
             this.CONSUME(SetKw);
             this.SUBRULE(this.rhsExpr, { ARGS: [true] });
             return this.ACTION(() => ({ kind: "effect" as const, name: first.image, text: this.textFrom(from), filters: false, span: this.span(first) }));
@@ -1119,8 +1149,12 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           // `ct count [over] N`: a connection-count limit, not a match on a field.
-          GATE: () => left?.kind === "ct" && left.key === "count",
+          GATE: () => {
+            const left = this.exprFrames[this.exprFrames.length - 1]?.left;
+            return left?.kind === "ct" && left.key === "count";
+          },
           ALT: () => {
+            const { first, from, left } = this.exprFrames[this.exprFrames.length - 1] ?? RECORDING_FRAME;
             this.OPTION({ GATE: () => this.LA(1).image === "over", DEF: () => this.CONSUME(Word) });
             this.need(1, Word, "a connection count");
             return this.ACTION(() => ({ kind: "effect" as const, name: "ct", text: this.textFrom(from), filters: true, span: this.span(first) }));
@@ -1128,6 +1162,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const { first, from, left } = this.exprFrames[this.exprFrames.length - 1] ?? RECORDING_FRAME;
             const op = this.SUBRULE(this.relOp);
             const right = this.SUBRULE2(this.maskedRhs);
             return this.ACTION(() => this.match(left, op, right, first));
@@ -1135,13 +1170,14 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const { first, from, left } = this.exprFrames[this.exprFrames.length - 1] ?? RECORDING_FRAME;
             const right = this.SUBRULE3(this.maskedRhs);
             return this.ACTION(() => this.match(left, "implicit", right, first));
           },
         },
       ],
-    });
-  });
+  };
+
 
   private match(left: Expr, op: MatchOp, right: { value: Expr; mask?: Expr }, first: IToken): Stmt {
     const span = this.span(first);
