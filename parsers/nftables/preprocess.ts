@@ -12,7 +12,7 @@ import type { Diagnostic } from "../../src/model/types.js";
 import { resolveInclude, type IncludeIo } from "./include.js";
 import { tokenMatcher } from "chevrotain";
 import { scanNft } from "./scan.js";
-import { DefineKw, Equals, IncludeKw, LCurly, LParen, Newline, RCurly, RParen, Semi, Str, UndefineKw, Variable, Word, WordTok } from "./tokens.js";
+import { DefineKw, Equals, IncludeKw, LCurly, LParen, Newline, RCurly, RParen, Semi, Str, UndefineKw, Unterminated, Variable, Word, WordTok } from "./tokens.js";
 
 export interface SourcedToken extends IToken {
   /** Path of the file the token came from, when not the top file. */
@@ -38,6 +38,7 @@ export function describeToken(t: IToken | undefined): string {
   if (t === undefined || t.tokenType.name === "EOF") return "end of file";
   if (t.tokenType === Newline) return "end of line";
   if (t.tokenType === Semi) return "';'";
+  if (t.tokenType === Unterminated) return "an unterminated string";
   return `'${t.image}'`;
 }
 

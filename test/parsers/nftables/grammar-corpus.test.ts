@@ -117,7 +117,7 @@ describe.skipIf(!present)("nftables text reader corpus (../shared/corpus)", () =
     for (const p of passed) console.log(`  no error: ${p}`);
     expect(n).toBeGreaterThan(50);
     // Most of the rest are fuzzer bogons that are syntactically valid and crash nft's evaluator.
-    expect(detected / n).toBeGreaterThanOrEqual(0.4);
+    expect(detected / n).toBeGreaterThanOrEqual(0.45);
   }, 120_000);
 });
 

@@ -366,6 +366,7 @@ describe("a sweep of broken statements", () => {
     ["update @s ip saddr", "3:13 expected '{' after '@s', found 'ip'"],
     ["ip protocol tcp tcp", "3:22 expected a header field after 'tcp', found end of line"],
     ["queue num", "3:12 expected a value after 'num', found end of line"],
+    ['accept comment "open', "3:18 expected a quoted comment after 'comment', found an unterminated string"],
     ["log level loud", "3:13 expected a log level (emerg, alert, crit, err, warn, notice, info, debug, audit), found 'loud'"],
     ["counter packets x bytes 0", "3:19 expected a number after 'packets', found 'x'"],
   ];
