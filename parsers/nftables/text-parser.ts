@@ -1867,6 +1867,11 @@ export class NftTextParser extends EmbeddedActionsParser {
         s.addr = split.addr;
         if (split.port && !port) port = split.port;
       }
+      // `redirect to 8080`, `masquerade to 1024-2048`: these rewrite only the port.
+      if ((kw.image === "redirect" || kw.image === "masquerade") && s.addr && !port) {
+        port = s.addr;
+        delete s.addr;
+      }
       if (port) s.port = port;
       if (flags.length > 0) s.flags = flags;
       if ((kw.image === "dnat" || kw.image === "snat") && !addr && !port) {

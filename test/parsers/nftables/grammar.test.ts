@@ -211,6 +211,7 @@ describe("statements", () => {
     expect(nat("dnat to 10.0.0.1:8080")).toEqual({ kind: "nat", type: "dnat", addr: v("10.0.0.1"), port: v("8080") });
     expect(nat("dnat ip6 to [2001:db8::1]:80")).toEqual({ kind: "nat", type: "dnat", family: "ip6", addr: v("2001:db8::1"), port: v("80") });
     expect(nat("redirect to :8080")).toEqual({ kind: "nat", type: "redirect", port: v("8080") });
+    expect(nat("redirect to 8080")).toEqual({ kind: "nat", type: "redirect", port: v("8080") });
     expect(nat("masquerade random,persistent")).toEqual({ kind: "nat", type: "masquerade", flags: ["random", "persistent"] });
     expect(nat("snat ip to 10.0.0.1-10.0.0.9:1000-2000 fully-random")).toEqual({
       kind: "nat", type: "snat", family: "ip", addr: { kind: "range", low: v("10.0.0.1"), high: v("10.0.0.9") }, port: { kind: "range", low: v("1000"), high: v("2000") }, flags: ["fully-random"],
