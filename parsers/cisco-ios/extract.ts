@@ -363,16 +363,24 @@ export class ConfigExtractor {
     const lw = t.map((x) => x.toLowerCase());
     if (lw[0] === "shutdown") iface.shutdown = true;
     else if (lw[0] === "no" && lw[1] === "shutdown") iface.shutdown = false;
-    else if ((lw[0] === "ip" && lw[1] === "access-group") || (lw[0] === "ipv6" && lw[1] === "traffic-filter")) {
+    else if (
+      ((lw[0] === "ip" || lw[0] === "ipv6") && lw[1] === "access-group") ||
+      (lw[0] === "ipv6" && lw[1] === "traffic-filter") ||
+      (lw[0] === "ip" && lw[1] === "port" && lw[2] === "access-group")
+    ) {
+      // IOS: ip access-group, ipv6 traffic-filter; EOS: ipv6 access-group; NX-OS port ACL:
+      // ip port access-group NAME in
       const family: Family = lw[0] === "ip" ? 4 : 6;
-      const dir = lw[3];
-      if (t[2] === undefined || (dir !== "in" && dir !== "out")) {
-        this.diag("warning", l.line, l.tokens[0]!.col, `expected '${t[0]} ${t[1]} NAME in|out'`);
+      const at = lw[1] === "port" ? 3 : 2;
+      const kw = l.tokens.slice(0, at).map((x) => x.text).join(" ");
+      const dir = lw[at + 1];
+      if (t[at] === undefined || (dir !== "in" && dir !== "out")) {
+        this.diag("warning", l.line, l.tokens[0]!.col, `expected '${kw} NAME in|out'`);
         return;
       }
       const prev = iface.bindings[family][dir];
-      if (prev) this.diag("info", l.line, l.tokens[0]!.col, `${t[0]} ${t[1]} ${dir} on ${iface.name} replaces ${prev.acl} (line ${prev.where.line})`);
-      iface.bindings[family][dir] = { acl: t[2], where: where(l, l.tokens[2]) };
+      if (prev) this.diag("info", l.line, l.tokens[0]!.col, `${kw} ${dir} on ${iface.name} replaces ${prev.acl} (line ${prev.where.line})`);
+      iface.bindings[family][dir] = { acl: t[at]!, where: where(l, l.tokens[at]) };
     } else if (lw[0] === "ip" && lw[1] === "address" && t[2] !== undefined) {
       if (lw[2] === "dhcp" || lw[2] === "negotiated") iface.addresses.push({ family: 4, addr: lw[2] });
       else {

@@ -291,6 +291,14 @@ describe("IPv6", () => {
   });
 });
 
+describe("binding spellings", () => {
+  it("EOS `ipv6 access-group` and NX-OS `ip port access-group` bind like IOS", () => {
+    const rs = iosClean("interface Ethernet1\n ip port access-group P in\n ipv6 access-group V6 in\ninterface Ethernet2\nip access-list P\n 10 deny ip any any\nipv6 access-list V6\n 10 deny ipv6 any any\n");
+    expect(rs.chains.get("ip access-list/access-group in")!.rules[0]!.action).toEqual({ kind: "jump", chain: "P" });
+    expect(rs.chains.get("ipv6 access-list/traffic-filter in")!.rules[0]!.action).toEqual({ kind: "jump", chain: "V6" });
+  });
+});
+
 describe("bindings and paths", () => {
   const cfg = [
     "interface GigabitEthernet0/0/0.100",
