@@ -13,7 +13,7 @@ import { familyMax, formatIP } from "../../src/model/address.js";
 import type { AddrRange, Condition, Diagnostic, Family, PortRange } from "../../src/model/types.js";
 import type { AddrSpec, PortSpec } from "./ace.js";
 import type { GroupKind, GroupMember, ObjectGroup, Where } from "./config.js";
-import { normalizeRanges, wildcardRanges } from "./wildcard.js";
+import { MAX_WILDCARD_RANGES, normalizeRanges, wildcardRanges } from "./wildcard.js";
 
 type Unknown = Extract<Condition, { kind: "unknown" }>;
 
@@ -119,25 +119,21 @@ export class GroupResolver {
   /** Addresses of a literal or group operand, for an ACL of `family`. */
   addr(spec: AddrSpec, family: Family, at: { line: number; column: number }): AddrSet {
     if (spec.kind === "any") return { ranges: null };
-    if (spec.kind === "wild") return this.wildcard(spec, family);
+    if (spec.kind === "wild") return this.wildcard(spec, family, { line: at.line, column: spec.col ?? at.column });
     const g = this.lookup(spec.name, "network", { line: at.line, column: spec.col });
     if (g.kind === "unknown") return { ranges: null, unknown: g };
     return this.networkGroup(g, family, []);
   }
 
-  private wildcard(spec: Extract<AddrSpec, { kind: "wild" }>, family: Family): AddrSet {
+  private wildcard(spec: Extract<AddrSpec, { kind: "wild" }>, family: Family, at: { line: number; column: number }): AddrSet {
     if (spec.family !== family) return { ranges: [] };
     const w = wildcardRanges(spec.addr, spec.wildcard, family);
     const all = w.ranges.length === 1 && w.ranges[0]!.lo === 0n && w.ranges[0]!.hi === familyMax(family);
     if (w.exact) return { ranges: all ? null : w.ranges };
-    return {
-      ranges: all ? null : w.ranges,
-      unknown: {
-        kind: "unknown",
-        text: spec.text,
-        reason: `wildcard ${formatIP(spec.wildcard, family)} would take more than ${w.ranges.length} address ranges; modelled as ${formatIP(w.modelledWildcard!, family)} plus this unknown part`,
-      },
-    };
+    const modelled = formatIP(w.modelledWildcard!, family);
+    const reason = `wildcard ${formatIP(spec.wildcard, family)} would take more than ${MAX_WILDCARD_RANGES} address ranges; modelled as ${modelled} plus an unknown part`;
+    this.diag("info", at, `'${spec.text}': ${reason} (findings that depend on it say so)`);
+    return { ranges: all ? null : w.ranges, unknown: { kind: "unknown", text: spec.text, reason } };
   }
 
   private networkGroup(g: ObjectGroup, family: Family, stack: string[]): AddrSet {
@@ -158,7 +154,7 @@ export class GroupResolver {
       if (s.unknown) unknowns.push(s.unknown);
     };
     for (const m of g.members) {
-      if (m.kind === "addr") add(m.addr.kind === "wild" ? this.wildcard(m.addr, family) : m.addr.kind === "any" ? { ranges: null } : { ranges: [] });
+      if (m.kind === "addr") add(m.addr.kind === "wild" ? this.wildcard(m.addr, family, m.where) : m.addr.kind === "any" ? { ranges: null } : { ranges: [] });
       else if (m.kind === "range") {
         if (m.family === family) ranges.push({ lo: m.lo, hi: m.hi });
       } else if (m.kind === "group") {

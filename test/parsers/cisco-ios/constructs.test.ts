@@ -122,6 +122,15 @@ describe("wildcard masks", () => {
     expect(w.ranges.length).toBeLessThanOrEqual(MAX_WILDCARD_RANGES);
     for (const a of [v4("10.0.0.0"), v4("10.200.3.8"), v4("10.255.255.254")]) expect(inRanges(a, w.ranges)).toBe(true);
     const rs = iosClean(ext("A", " deny ip 10.0.0.0 0.255.255.254 any"));
+    expect(rs.diagnostics).toEqual([
+      {
+        severity: "info",
+        file: "r.ios",
+        line: 2,
+        column: 10,
+        message: "'10.0.0.0 0.255.255.254': wildcard 0.255.255.254 would take more than 4096 address ranges; modelled as 0.255.255.255 plus an unknown part (findings that depend on it say so)",
+      },
+    ]);
     const conds = aclRules(rs, "A")[0]!.conditions;
     expect(conds[0]).toMatchObject({ kind: "addr", field: "src" });
     expect(conds[1]).toMatchObject({ kind: "unknown", text: "10.0.0.0 0.255.255.254", reason: expect.stringContaining("wildcard 0.255.255.254") });
@@ -489,6 +498,7 @@ describe("likely mistakes", () => {
     const rs = ios(ext("A", " permit tcp any 10.1.2.0 255.255.255.0 eq 22"));
     expect(rs.diagnostics).toEqual([
       { severity: "warning", file: "r.ios", line: 2, column: 17, message: "'10.1.2.0 255.255.255.0': the wildcard looks like a subnet mask; IOS reads it as a wildcard (the inverse, 0.0.0.255, was probably meant)" },
+      expect.objectContaining({ severity: "info", line: 2, column: 17, message: expect.stringContaining("would take more than 4096 address ranges") }),
     ]);
     // only the last octet is fixed (to 0): every x.y.z.0 address, 2^24 ranges, beyond the bound:
     // the destination is kept as an unknown match (sound), not as 10.1.2.0/24
