@@ -20,6 +20,15 @@
  * vs `tcp dport`): on the right-hand side a header keyword starts an expression only when a field
  * of that header follows. Values stay as written (vocabulary.ts splits ranges and prefixes).
  *
+ * A rule's `comment "..."` is both a CommentStmt (in source order) and RuleNode.comment; `# handle N`
+ * comments of `nft -a` output become RuleNode.handle.
+ *
+ * Speed (20k rules + 200k set elements must read in well under a second of the 3 s budget): the
+ * parser is built on first use; the hottest alternations (statements, chain items, right-hand
+ * sides, primaries, set elements) keep their alternatives in fields instead of allocating closures
+ * per call, pass state through parser fields, and a one-word value takes a shortcut past the
+ * expression rules.
+ *
  * Errors: every rule/item is parsed under a guard; a recognition error becomes a diagnostic
  * `expected X [after 'Y'], found Z` and the parser re-synchronises at the end of the statement
  * (newline or ';' outside braces) or before the '}' that closes the enclosing block.
