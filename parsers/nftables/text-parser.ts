@@ -1578,7 +1578,10 @@ export class NftTextParser extends EmbeddedActionsParser {
   private setExpr = this.RULE("setExpr", (): SetExpr => {
     const open = this.CONSUME(LCurly);
     const frame = { elements: [] as SetElement[], needComma: false };
-    this.ACTION(() => this.setFrames.push(frame));
+    this.ACTION(() => {
+      this.setFrames.push(frame);
+      this.plainElements(frame);
+    });
     this.MANY(() => this.OR(this.setAlts));
     this.ACTION(() => this.setFrames.pop());
     this.need(1, RCurly, "',' or '}' in the set");
@@ -1590,7 +1593,11 @@ export class NftTextParser extends EmbeddedActionsParser {
     {
       ALT: () => {
         this.CONSUME(Comma);
-        this.ACTION(() => (this.setFrames[this.setFrames.length - 1]!.needComma = false));
+        this.ACTION(() => {
+          const frame = this.setFrames[this.setFrames.length - 1]!;
+          frame.needComma = false;
+          this.plainElements(frame);
+        });
       },
     },
     {
@@ -1617,6 +1624,37 @@ export class NftTextParser extends EmbeddedActionsParser {
       },
     },
   ];
+
+  /**
+   * Reads a run of plain elements (`1.2.3.4,` `10.0.0.0/8,` newlines) straight from the token
+   * vector - the bulk of large sets - and leaves anything else to the grammar.
+   */
+  private plainElements(frame: { elements: SetElement[]; needComma: boolean }): void {
+    const toks = this.tokensAt();
+    let i = this.pos;
+    const n = toks.length;
+    while (i < n) {
+      const t = toks[i]!;
+      const tt = t.tokenType;
+      if (tt === Newline) {
+        i++;
+        continue;
+      }
+      if (tt === Comma) {
+        frame.needComma = false;
+        i++;
+        continue;
+      }
+      if (tt !== WordTok || frame.needComma) break;
+      const next = i + 1 < n ? toks[i + 1]!.tokenType : EOF;
+      if (next !== Comma && next !== RCurly && next !== Newline) break;
+      const span = this.span(t);
+      frame.elements.push({ key: valueOf(t.image, span), span });
+      frame.needComma = true;
+      i++;
+    }
+    this.pos = i;
+  }
 
   private addElement(first: IToken, e: SetElement): void {
     const frame = this.setFrames[this.setFrames.length - 1]!;
