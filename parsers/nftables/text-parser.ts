@@ -368,7 +368,7 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private atBinop(): boolean {
     const t = this.LA(1).tokenType;
-    return t === Amp || t === Pipe || t === Caret || t === Shl || t === Shr || BINOP_WORDS[this.LA(1).image] !== undefined;
+    return t === Amp || t === Pipe || t === Caret || t === Shl || t === Shr || (t === WordTok && BINOP_WORDS[this.LA(1).image] !== undefined);
   }
 
   private emit(c: Command): void {
