@@ -70,13 +70,15 @@ export class IosMapper {
 
   map(): Ruleset {
     const cfg = this.cfg;
-    const bound = new Set<string>();
-    for (const i of cfg.interfaces) for (const f of [4, 6] as const) for (const b of [i.bindings[f].in, i.bindings[f].out]) if (b) bound.add(aclKey(f, b.acl));
+    const boundNames = new Set<string>();
+    for (const i of cfg.interfaces) for (const f of [4, 6] as const) for (const b of [i.bindings[f].in, i.bindings[f].out]) if (b) boundNames.add(b.acl);
+    // used elsewhere: named by a command that is not an interface binding of either family
+    const otherFeature = (a: Acl) => !boundNames.has(a.name) && cfg.referencedWords.has(a.name);
     let otherUse = 0;
-    for (const [key, acl] of cfg.acls) {
+    for (const acl of cfg.acls.values()) {
       // An ACL other features use (NAT, route-maps, class-maps, line access-class ...) but no
       // interface binds is not a packet filter here; its entries are still read (and counted).
-      if (!bound.has(key) && cfg.referencedWords.has(acl.name)) {
+      if (otherFeature(acl)) {
         otherUse++;
         this.aceCount += acl.entries.filter((e) => e.body.kind === "ace").length;
         continue;
@@ -84,7 +86,7 @@ export class IosMapper {
       this.aclChain(acl);
     }
     if (otherUse > 0) {
-      const first = [...cfg.acls.values()].find((a) => !bound.has(aclKey(a.family, a.name)) && cfg.referencedWords.has(a.name))!;
+      const first = [...cfg.acls.values()].find(otherFeature)!;
       this.diag("info", first.where, `${otherUse} access-list(s) are used by other features (NAT, route-maps, class-maps, line access-class ...) and bound to no interface; they are analysed only where a zone-based firewall class uses them`);
     }
     const families: Family[] = [4];

@@ -353,6 +353,15 @@ describe("bindings and paths", () => {
     expect(trace(rs, { src: "10.9.0.5", dst: "203.0.113.9", dport: 3389, iif: "GigabitEthernet0/0/2", oif: "GigabitEthernet0/0/0.100" }).verdict).toBe("accept");
   });
 
+  it("an ACL with no entries passes all (info); a list of the other family is named in the warning", () => {
+    const rs = ios("interface Gi1\n ip access-group EMPTY in\n ipv6 traffic-filter V4ONLY in\ninterface Gi2\nip access-list extended EMPTY\n remark nothing yet\nip access-list extended V4ONLY\n deny ip any any\n");
+    expect(rs.diagnostics).toEqual([
+      expect.objectContaining({ severity: "info", line: 2, message: "ip access-group EMPTY in on Gi1: access-list EMPTY has no entries; IOS passes all traffic" }),
+      expect.objectContaining({ severity: "warning", line: 3, message: "ipv6 traffic-filter V4ONLY in on Gi1: access-list V4ONLY is not defined (an IPv4 list of that name exists at line 7); IOS passes all traffic" }),
+    ]);
+    expect(trace(rs, { src: "198.51.100.7", dst: "10.0.0.5", iif: "Gi1", oif: "Gi2" }).verdict).toBe("accept");
+  });
+
   it("shut-down and undeclared interfaces carry nothing", () => {
     const rs = ios(cfg);
     expect(trace(rs, { src: "10.9.0.5", dst: "10.0.0.9", iif: "GigabitEthernet0/0/3", oif: "GigabitEthernet0/0/1" }).verdict).toBe("drop");
