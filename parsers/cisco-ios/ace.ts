@@ -263,6 +263,9 @@ function parseOptions(c: Cursor, ace: Ace, family: Family): void {
       }
     }
   }
+  // IGMP message type (`permit igmp any any host-query`): not a modelled dimension
+  const isIgmp = ace.proto.kind === "number" && ace.proto.n === 2;
+  if (isIgmp && !c.atEnd() && !isOptionWord(c.peek()!.toLowerCase())) ace.unknowns.push({ text: `igmp ${c.next()!}`, reason: "IGMP message types are not modelled" });
   while (!c.atEnd()) {
     const col = c.col();
     const raw = c.next()!;
@@ -332,10 +335,6 @@ function parseOptions(c: Cursor, ace: Ace, family: Family): void {
     }
     if (UNMODELLED_FLAG.has(w)) {
       ace.unknowns.push({ text: raw, reason: `'${raw}' is not modelled` });
-      continue;
-    }
-    if (ace.proto.kind === "number" && ace.proto.n === 2 && (/^[0-9]+$/.test(w) || /^[a-z-]+$/.test(w)) && !ace.unknowns.some((u) => u.text.startsWith("igmp"))) {
-      ace.unknowns.push({ text: `igmp ${raw}`, reason: "IGMP message types are not modelled" });
       continue;
     }
     if (isIcmp && ace.icmp === undefined) throw new Stop(col, `'${raw}' is not an ICMP${family === 6 ? "v6" : ""} message name IOS knows`);

@@ -195,6 +195,8 @@ describe("options", () => {
       { kind: "unknown", text: "precedence 5", reason: "'precedence' is not modelled" },
     ]);
     expect(firstConds(ext("A", " deny ip any any fragments"))).toEqual([{ kind: "fragment" }]);
+    expect(firstConds(ext("A", " permit igmp any any host-query log"))).toEqual([{ kind: "proto", protos: [2] }, { kind: "unknown", text: "igmp host-query", reason: "IGMP message types are not modelled" }]);
+    expect(firstConds(ext("A", " permit igmp any any log"))).toEqual([{ kind: "proto", protos: [2] }]);
   });
 
   it("tcp flag keywords and match-all / match-any", () => {
