@@ -2,7 +2,9 @@
  * Is this text a Cisco IOS / IOS-XE configuration (or an IOS-family ACL export)? Specific on
  * purpose: IOS-only commands must be present (`ip access-list`, `ipv6 access-list`, numbered
  * `access-list N permit|deny`, `ip access-group X in|out`, `ipv6 traffic-filter`, `version 12-17.x`,
- * IOS-XE zone-based firewall `zone security` / `zone-pair security` / `zone-member security`),
+ * IOS-XE zone-based firewall `zone security` / `zone-pair security` / `zone-member security`,
+ * `policy-map type inspect NAME`, `ip nat inside|outside source`, or a hostname with IOS-style
+ * interface blocks),
  * and files with an ASA marker (`ASA Version`, `nameif`, `security-level`), iptables-save or
  * nftables structure, or JunOS statements are never claimed.
  */
@@ -19,7 +21,16 @@ const IOS_MARKERS: readonly RegExp[] = [
   /^zone(-pair)? security \S+/m,
   /^\s+zone-member security \S+/m,
   /^object-group ip (port|address) \S+/m,
+  // IOS-XE inspect policies (ASA writes a protocol word: `policy-map type inspect dns NAME`)
+  /^policy-map type inspect \S+\s*$/m,
+  /^ip nat (inside|outside) source /m,
+  /^ip nat pool \S+/m,
+  // an ASA-style named line with a wildcard mask (ASA masks never start with 0. except any)
+  /^access-list \S+ extended (permit|deny) \S+ \S+ 0\.(?!0\.0\.0\b)[0-9]+\.[0-9]+\.[0-9]+/m,
 ];
+
+/** A device config without filtering lines: a hostname and IOS-style interface blocks. */
+const DEVICE_CONFIG: readonly RegExp[] = [/^hostname \S+/m, /^interface [A-Za-z][A-Za-z-]*[0-9]\S*\s*$/m];
 
 const NOT_IOS: readonly RegExp[] = [
   /^(: )?(ASA|PIX|FWSM) Version /m,
@@ -36,5 +47,5 @@ const NOT_IOS: readonly RegExp[] = [
 export function detectCiscoIos(text: string): boolean {
   const head = text.length > 2_000_000 ? text.slice(0, 2_000_000) : text;
   if (NOT_IOS.some((r) => r.test(head))) return false;
-  return IOS_MARKERS.some((r) => r.test(head));
+  return IOS_MARKERS.some((r) => r.test(head)) || DEVICE_CONFIG.every((r) => r.test(head));
 }
