@@ -469,6 +469,12 @@ function effectText(key: string, a: Json): string {
   }
   if (key === "quota" && isObj(a)) return `quota ${a.inv === true ? "over " : ""}${String(a.val)} ${String(a.val_unit ?? "bytes")}`;
   if (key === "counter") return "counter";
+  if (key === "mangle" && isObj(a) && isObj(a.key)) {
+    const k = Object.keys(a.key)[0] ?? "";
+    const inner = a.key[k];
+    const what = isObj(inner) ? (k === "payload" ? `${String(inner.protocol)} ${String(inner.field)}` : `${k} ${String(inner.key)}`) : k;
+    return `${what} set ${a.value === undefined ? "" : jsonText(a.value)}`.trim();
+  }
   if (key === "notrack") return "notrack";
   return `${key} ${jsonText(a)}`.trim();
 }

@@ -782,7 +782,6 @@ class RuleMapper {
   private effect: string | undefined;
   private comment: string | undefined;
   private expansion: Expansion[] | undefined;
-  anonymous: { target: string; rules: RuleNode[]; verdict: "jump" | "goto" } | undefined;
 
   constructor(private readonly m: Mapper, private readonly ctx: RuleCtx) {}
 
@@ -829,6 +828,8 @@ class RuleMapper {
         return;
       case "effect":
         if (s.filters) return this.unknown(s.text, `'${s.name}' is not modelled`);
+        // The packet is rewritten (stateless NAT) or taken out of the path: what follows is not modelled.
+        if (DIVERTS.has(s.name) || REWRITES.test(s.text)) return this.decide({ kind: "unknown", target: s.text });
         if (s.name === "notrack") this.effect = "notrack";
         else this.effect ??= s.name;
         return;
@@ -1135,6 +1136,11 @@ function declaredDomains(def: SetDefinition): Domain[] | null {
   if (doms.length === 0 || doms.some((d) => d === undefined || d.d === "iface")) return null;
   return doms as Domain[];
 }
+
+/** Statements that take the packet out of the ruleset's hands (forwarded, diverted to a socket, answered). */
+const DIVERTS: ReadonlySet<string> = new Set(["fwd", "tproxy", "synproxy"]);
+/** Statements that rewrite an address or port the analysis reads. */
+const REWRITES = /^(ip6?|tcp|udp|udplite|sctp|dccp|th)\s+(saddr|daddr|sport|dport)\s+set\b/;
 
 const isCatchAll = (e: Expr) => e.kind === "value" && e.text === "*";
 

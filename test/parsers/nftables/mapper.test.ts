@@ -262,3 +262,17 @@ describe("declarations nft refuses", () => {
     expect(rs.chains.get("ip n/pre")!.rules).toEqual([]);
   });
 });
+
+describe("statements that take the packet out of the model", () => {
+  it("a stateless address rewrite or a forward to another device makes the verdict unknown", () => {
+    const rs = clean(parse(
+      table("inet", "s"), chain("inet", "s", "pre", { hook: "prerouting", prio: "dstnat" }),
+      rule("inet", "s", "pre", { mangle: { key: payload("ip", "daddr"), value: "10.0.1.1" } }),
+      rule("inet", "s", "pre", { mangle: { key: meta("mark"), value: 1 } }),
+      table("netdev", "n"), chain("netdev", "n", "ing", { hook: "ingress", prio: 0, dev: "eth0" }), rule("netdev", "n", "ing", { fwd: { dev: "eth1" } }),
+    ));
+    expect(rs.chains.get("inet s/pre")!.rules.map((r) => r.action)).toEqual([{ kind: "unknown", target: "ip daddr set 10.0.1.1" }, { kind: "continue", target: "meta" }]);
+    expect(rs.chains.get("netdev n/ing")!.rules[1]!.action).toEqual({ kind: "unknown", target: "fwd dev eth1" });
+    expect(verdicts(rs, tcp(80))).toEqual(["accept", "drop"]);
+  });
+});
