@@ -293,7 +293,12 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     if (!found.ok) continue;
     const extra = rulesFor(found.config);
     if (!extra.ok) continue;
-    const options: CheckOptions = { ...optionsFromConfig(found.config, input.path, args.options), ...(extra.rules.length > 0 ? { extraRules: extra.rules } : {}) };
+    const options: CheckOptions = {
+      ...optionsFromConfig(found.config, input.path, args.options),
+      ...(extra.rules.length > 0 ? { extraRules: extra.rules } : {}),
+      // a walked file may include others from anywhere under the folder that was named
+      ...(input.folder !== undefined ? { scanRoot: input.folder } : {}),
+    };
     const failOn: FailOn = args.failOnGiven ? args.failOn : (found.config?.failOn ?? args.failOn);
     let result: AnalyzedFile;
     try {

@@ -25,6 +25,8 @@ export interface CheckOptions {
   threshold?: number;
   /** Force the input format instead of detecting it from content. */
   inputFormat?: string;
+  /** The folder the scan started from: files a ruleset includes must stay inside it (default: the file's folder). */
+  scanRoot?: string;
   /** Parse only (for trace and other commands that need the model, not the findings). */
   skipChecks?: boolean;
   /** Only these interfaces face the Internet (.fwlint.yaml `internet:` for this file). */
@@ -74,7 +76,7 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
   }
   let ruleset: Ruleset;
   try {
-    ruleset = parseAs(format, text, path);
+    ruleset = parseAs(format, text, path, options.scanRoot !== undefined ? { root: options.scanRoot } : {});
   } catch (err) {
     const fatal = `could not be parsed as ${format}: ${(err as Error).message}`;
     return { file: { path, format, rules: 0, diagnostics: [] }, findings: [], fatal };

@@ -11,10 +11,16 @@ import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { detectCiscoIos, parseCiscoIos } from "../../parsers/cisco-ios/index.js";
 import { detectJunos, parseJunos } from "../../parsers/junos/index.js";
 
+/** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
+export interface ParseContext {
+  /** Folder that bounds the files a ruleset may include; default the file's own folder. */
+  root?: string;
+}
+
 interface FormatEntry {
   name: string;
   detect(text: string): boolean;
-  parse(text: string, file: string): Ruleset;
+  parse(text: string, file: string, context: ParseContext): Ruleset;
 }
 
 const FORMATS: FormatEntry[] = [
@@ -44,7 +50,7 @@ const FORMATS: FormatEntry[] = [
     // `nft list ruleset` output, `nft -f` files and command files
     name: "nft",
     detect: detectNft,
-    parse: (t, f) => parseNft(t, f),
+    parse: (t, f, c) => parseNft(t, f, c.root !== undefined ? { root: c.root } : {}),
   },
   {
     // `nft -j list ruleset` and JSON command batches
@@ -74,8 +80,8 @@ export function detectFormat(text: string): string | undefined {
   return FORMATS.find((f) => f.detect(text))?.name;
 }
 
-export function parseAs(format: string, text: string, file: string): Ruleset {
+export function parseAs(format: string, text: string, file: string, context: ParseContext = {}): Ruleset {
   const entry = FORMATS.find((f) => f.name === format);
   if (!entry) throw new Error(`unknown input format '${format}' (known: ${knownFormats().join(", ")})`);
-  return entry.parse(text, file);
+  return entry.parse(text, file, context);
 }
