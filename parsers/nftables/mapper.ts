@@ -61,6 +61,8 @@ interface SetState {
   cache: Map<string, Condition[]>;
   /** A rule reads it (its elements are checked there); the others are checked against their declared type. */
   used?: boolean;
+  /** Holds the catch-all element `*` (computed when first mapped). */
+  catchAll?: boolean;
 }
 
 interface TableState {
@@ -1149,7 +1151,10 @@ function hasCatchAll(right: Expr, ctx: RuleCtx): boolean {
   if (right.kind === "set") return right.elements.some((e) => isCatchAll(e.key));
   if (right.kind === "setref") {
     const st = ctx.table.sets.get(right.name);
-    return st !== undefined && !st.dynamic && st.elements.some((e) => isCatchAll(e.key));
+    if (st === undefined || st.dynamic) return false;
+    // Mapping runs after every command: the contents no longer change.
+    st.catchAll ??= st.elements.some((e) => isCatchAll(e.key));
+    return st.catchAll;
   }
   return false;
 }
