@@ -393,7 +393,9 @@ type Domain =
   | { d: "tcpflags"; mask?: number }
   | { d: "nfproto" }
   | { d: "ethertype" }
-  | { d: "fibtype" };
+  | { d: "fibtype" }
+  /** `ip frag-off & 0x1fff`: the fragment offset (non-zero for second and later fragments). */
+  | { d: "fragoff" };
 
 interface Left {
   /** Conditions the packet must meet for the field to exist at all (never negated). */
@@ -455,6 +457,9 @@ function leftOf(e: Expr): Left | null {
       return e.result === "type" && e.flags.length === 1 && e.flags[0] === "daddr" ? { pre: [], dom: { d: "fibtype" } } : null;
     case "binop": {
       if (e.op !== "&") return null;
+      if (e.left.kind === "payload" && e.left.protocol === "ip" && e.left.field === "frag-off" && e.right.kind === "value" && num(e.right.text, 0xffff) === 0x1fff) {
+        return { pre: [fam(4)], dom: { d: "fragoff" } };
+      }
       const inner = leftOf(e.left);
       if (!inner) return null;
       if (inner.dom.d === "tcpflags" && inner.dom.mask === undefined) {
@@ -647,6 +652,11 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     case "fibtype":
       if (e.kind !== "value") return bad(`expected an address type after '${what}', found '${exprText(e)}'`);
       return { d: "text", t: e.text };
+    case "fragoff": {
+      const n = e.kind === "value" ? num(e.text, 0x1fff) : null;
+      if (n === null) return bad(`expected a fragment offset after '${what}', found '${exprText(e)}'`);
+      return { d: "num", r: [n, n] };
+    }
   }
 }
 
@@ -747,6 +757,13 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
       if (keep.length === 2) return [];
       if (keep.length === 1) return [fam(keep[0]!)];
       return [{ kind: "or", anyOf: [] }];
+    }
+    case "fragoff": {
+      // Only "is a later fragment" (offset != 0) and its negation have a model condition.
+      const offs = pieces.map((p) => (p as { r: [number, number] }).r[0]);
+      if (!isSet && offs.length === 1 && offs[0] === 0 && (op === "!=" || op === "==")) return [op === "!=" ? { kind: "fragment" } : { kind: "fragment", negate: true }];
+      if (!isSet && offs.length === 1 && offs[0] === 0 && op === ">") return [{ kind: "fragment" }];
+      throw new Unmodelled(`'${what} ${op}' other than != 0 is not modelled`);
     }
     case "fibtype": {
       const types = pieces.map((p) => (p as { t: string }).t);

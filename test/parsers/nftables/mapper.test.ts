@@ -109,6 +109,10 @@ describe("matches", () => {
     expect(code.anyOf[3]).toEqual([{ kind: "icmp", family: 4, type: 3, codeLo: 3, codeHi: 3 }]);
     expect(conds(match({ fib: { result: "type", flags: ["daddr"] } }, "local"))).toEqual([{ kind: "local-dst", text: "fib daddr type local" }]);
   });
+  it("later fragments", () => {
+    expect(conds(match({ "&": [payload("ip", "frag-off"), 8191] }, 0, "!="))).toEqual([{ kind: "family", family: 4 }, { kind: "fragment" }]);
+    expect(conds(match({ "&": [payload("ip", "frag-off"), "0x1fff"] }, 0))).toEqual([{ kind: "family", family: 4 }, { kind: "fragment", negate: true }]);
+  });
   it("what the model has no dimension for is Unknown with its text", () => {
     expect(conds(match(meta("mark"), 1), match({ fib: { result: "oif", flags: ["saddr", "iif"] } }, false))).toEqual([
       { kind: "unknown", text: "meta mark == 1", reason: "meta mark is not modelled" },
