@@ -82,8 +82,13 @@ function joinUnknowns(us: readonly Unknown[]): Unknown | undefined {
   return { kind: "unknown", text: us.map((u) => u.text).join("; "), reason: [...new Set(us.map((u) => u.reason))].join("; ") };
 }
 
+/** Address ranges all non-contiguous wildcards of one file may expand to together (memory bound). */
+export const WILDCARD_RANGE_BUDGET = 1_000_000;
+
 export class GroupResolver {
   private readonly addrMemo = new Map<string, AddrSet>();
+  private readonly wildcardMemo = new Map<string, { w: ReturnType<typeof wildcardRanges>; limit: number }>();
+  private rangeBudget = WILDCARD_RANGE_BUDGET;
   private readonly portMemo = new Map<string, { ranges: PortRange[]; unknown?: Unknown }>();
   private readonly serviceMemo = new Map<string, { alts: Condition[][]; unknowns: Unknown[]; everything: boolean }>();
   private readonly reported = new Set<string>();
@@ -127,11 +132,21 @@ export class GroupResolver {
 
   private wildcard(spec: Extract<AddrSpec, { kind: "wild" }>, family: Family, at: { line: number; column: number }): AddrSet {
     if (spec.family !== family) return { ranges: [] };
-    const w = wildcardRanges(spec.addr, spec.wildcard, family);
+    // the same address and wildcard share one range list; new lists draw on a file-wide budget
+    const key = `${family}:${spec.addr}:${spec.wildcard}`;
+    let memo = this.wildcardMemo.get(key);
+    if (!memo) {
+      const limit = Math.max(1, Math.min(MAX_WILDCARD_RANGES, this.rangeBudget));
+      memo = { w: wildcardRanges(spec.addr, spec.wildcard, family, limit), limit };
+      this.rangeBudget -= memo.w.ranges.length;
+      this.wildcardMemo.set(key, memo);
+    }
+    const w = memo.w;
     const all = w.ranges.length === 1 && w.ranges[0]!.lo === 0n && w.ranges[0]!.hi === familyMax(family);
     if (w.exact) return { ranges: all ? null : w.ranges };
     const modelled = formatIP(w.modelledWildcard!, family);
-    const reason = `wildcard ${formatIP(spec.wildcard, family)} would take more than ${MAX_WILDCARD_RANGES} address ranges; modelled as ${modelled} plus an unknown part`;
+    const limit = memo.limit === MAX_WILDCARD_RANGES ? `more than ${MAX_WILDCARD_RANGES} address ranges` : `more address ranges than the file's budget (${WILDCARD_RANGE_BUDGET} in all) has left`;
+    const reason = `wildcard ${formatIP(spec.wildcard, family)} would take ${limit}; modelled as ${modelled} plus an unknown part`;
     this.diag("info", at, `'${spec.text}': ${reason} (findings that depend on it say so)`);
     return { ranges: all ? null : w.ranges, unknown: { kind: "unknown", text: spec.text, reason } };
   }

@@ -107,6 +107,20 @@ describe("wildcard masks", () => {
     });
   }
 
+  it("all wildcards of a file share a range budget, so many large ones cannot exhaust memory", () => {
+    // 300 different 4,096-range wildcards: 1.2 million ranges, over the 1 million budget
+    const entries = Array.from({ length: 300 }, (_, i) => ` permit ip ${10 + (i >> 8)}.${i & 255}.0.0 0.0.255.240 any`).join("\n");
+    const t0 = performance.now();
+    const rs = ios(ext("A", entries));
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    const rules = aclRules(rs, "A");
+    expect(rules[0]!.conditions).toHaveLength(1); // exact
+    expect(rules[299]!.conditions.some((c) => c.kind === "unknown")).toBe(true); // over budget: superset + unknown
+    const total = rules.reduce((n, r) => n + r.conditions.reduce((m, c) => m + (c.kind === "addr" ? c.ranges.length : 0), 0), 0);
+    expect(total).toBeLessThanOrEqual(1_000_000 + 4096);
+    expect(rs.diagnostics.some((d) => d.severity === "info" && d.message.includes("budget"))).toBe(true);
+  });
+
   it("0.255.0.255 is 256 ranges of 256 addresses, not 65,536", () => {
     const w = wildcardRanges(v4("10.0.1.0"), v4("0.255.0.255"), 4);
     expect(w.exact).toBe(true);
