@@ -83,7 +83,7 @@ function joinUnknowns(us: readonly Unknown[]): Unknown | undefined {
 }
 
 /** Address ranges all non-contiguous wildcards of one file may expand to together (memory bound). */
-export const WILDCARD_RANGE_BUDGET = 1_000_000;
+export const WILDCARD_RANGE_BUDGET = 250_000;
 
 export class GroupResolver {
   private readonly addrMemo = new Map<string, AddrSet>();
