@@ -10,31 +10,101 @@
  * set operations can be memoized by node identity.
  */
 import { DIM_COUNT, DIM_MAX } from "./dims.js";
+import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
 
-export interface Node {
-  readonly id: number;
-  /** Dimension tested; DIM_COUNT for the two terminals. */
-  readonly level: number;
+/**
+ * A node of the diagram. Small nodes hold their pieces in two arrays; a node with more than
+ * WIDE_MIN pieces holds them in a canonical chunked tree (piece-tree.ts), so that operations
+ * touching few of its pieces cost O(changed * log n) and share the untouched chunks. `cuts` and
+ * `kids` read as arrays either way (built on demand for a wide node, for tests and rare readers);
+ * the set operations and the walks below use the tree directly.
+ */
+export class Node {
+  constructor(
+    readonly id: number,
+    /** Dimension tested; DIM_COUNT for the two terminals. */
+    readonly level: number,
+    private flatCuts: readonly bigint[] | undefined,
+    private flatKids: readonly Node[] | undefined,
+    /** The pieces of a wide node (undefined for a small one). */
+    readonly tree: Chunk | undefined,
+    /** Number of pieces. */
+    readonly size: number,
+  ) {}
   /** Start of each piece; cuts[0] is 0n. Piece i ends where piece i+1 starts, the last at DIM_MAX. */
-  readonly cuts: readonly bigint[];
-  readonly kids: readonly Node[];
+  get cuts(): readonly bigint[] {
+    if (this.flatCuts === undefined) this.flatten();
+    return this.flatCuts!;
+  }
+  get kids(): readonly Node[] {
+    if (this.flatKids === undefined) this.flatten();
+    return this.flatKids!;
+  }
+  private flatten(): void {
+    const cuts: bigint[] = [];
+    const kids: Node[] = [];
+    eachPiece(this.tree!, (c, k) => {
+      cuts.push(c);
+      kids.push(k);
+    });
+    this.flatCuts = cuts;
+    this.flatKids = kids;
+  }
 }
 
-export const EMPTY: Node = { id: 0, level: DIM_COUNT, cuts: [], kids: [] };
-export const FULL: Node = { id: 1, level: DIM_COUNT, cuts: [], kids: [] };
+export const EMPTY: Node = new Node(0, DIM_COUNT, [], [], undefined, 0);
+export const FULL: Node = new Node(1, DIM_COUNT, [], [], undefined, 0);
 
 let nextId = 2;
 const unique = new Map<number, Node[]>();
+/** Wide nodes by level and root chunk: the root of a canonical tree identifies its content. */
+const uniqueWide = new Map<number, Node>();
+
+/** Nodes with more pieces than this are wide (see Node). */
+let wideMin = 64;
 
 /**
- * A cut folded to 32 bits. Every 32-bit word counts: IPv6 prefixes often differ only in bits
- * 32..95 (2001:db8:X::/48), and ignoring those made all such nodes share one hash bucket.
+ * Sets the size from which nodes are wide and the average chunk size (2^chunkBits), for tests
+ * that exercise the wide representation on small domains. Forgets every cache (nodes built
+ * before stay valid sets but are no longer canonical with new ones).
  */
-function lowBits(c: bigint): number {
-  if (c <= 0xffffffffn) return Number(c);
-  let h = Number(c & 0xffffffffn);
-  for (let rest = c >> 32n; rest > 0n; rest >>= 32n) h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ Number(rest & 0xffffffffn);
-  return h;
+export function configureWideNodes(opts: { minPieces: number; chunkBits: number }): void {
+  wideMin = opts.minPieces;
+  setChunkBits(opts.chunkBits);
+  pinned.length = 0;
+  resetCaches();
+  for (const f of reconfigureHooks.splice(0)) f();
+}
+
+/** Nodes that stay canonical across resetCaches (see pin). */
+const pinned: Node[] = [];
+const reconfigureHooks: (() => void)[] = [];
+
+/**
+ * Keeps a node (and everything below it) in the hash-consing tables across resetCaches, so a
+ * set that other modules keep across analyses (the universe) stays equal, as an object, to the
+ * same set built later. `rebuild` runs when configureWideNodes changes the representation: the
+ * pinned nodes are dropped then, and the owner must build them again.
+ */
+export function pin(n: Node, rebuild: () => void): void {
+  pinned.push(n);
+  reconfigureHooks.push(rebuild);
+}
+
+function reintern(n: Node, seen: Set<Node>): void {
+  if (n === EMPTY || n === FULL || seen.has(n)) return;
+  seen.add(n);
+  if (n.tree) {
+    reinternChunk(n.tree);
+    uniqueWide.set(n.tree.id * 16 + n.level, n);
+    eachPiece(n.tree, (_c, k) => reintern(k, seen));
+    return;
+  }
+  for (const k of n.kids) reintern(k, seen);
+  const h = hashOf(n.level, n.cuts, n.kids);
+  let bucket = unique.get(h);
+  if (!bucket) unique.set(h, (bucket = []));
+  if (!bucket.includes(n)) bucket.push(n);
 }
 
 /**
@@ -48,16 +118,18 @@ function hashOf(level: number, cuts: readonly bigint[], kids: readonly Node[]): 
   for (let i = 0; i < n; i++) {
     const c = cuts[i]!;
     h = Math.imul(h ^ kids[i]!.id, 0x85ebca6b);
-    h = Math.imul(h ^ (c <= 0xffffffffn ? Number(c) : lowBits(c)), 0xc2b2ae35);
+    h = Math.imul(h ^ (c <= 0xffffffffn ? Number(c) : foldCut(c)), 0xc2b2ae35);
     h ^= h >>> 15;
   }
   return h | 0;
 }
 
 function sameNode(n: Node, level: number, cuts: readonly bigint[], kids: readonly Node[]): boolean {
-  if (n.level !== level || n.kids.length !== kids.length) return false;
+  if (n.level !== level || n.size !== kids.length || n.tree !== undefined) return false;
+  const nc = n.cuts;
+  const nk = n.kids;
   for (let i = 0; i < kids.length; i++) {
-    if (n.kids[i] !== kids[i] || n.cuts[i] !== cuts[i]) return false;
+    if (nk[i] !== kids[i] || nc[i] !== cuts[i]) return false;
   }
   return true;
 }
@@ -68,6 +140,15 @@ function sameNode(n: Node, level: number, cuts: readonly bigint[], kids: readonl
  */
 export function mk(level: number, cuts: bigint[], kids: Node[]): Node {
   if (kids.length === 1) return kids[0]!;
+  if (kids.length > wideMin) {
+    const b = new Builder();
+    for (let i = 0; i < kids.length; i++) b.push(cuts[i]!, kids[i]!);
+    return finish(level, b);
+  }
+  return mkSmall(level, cuts, kids);
+}
+
+function mkSmall(level: number, cuts: bigint[], kids: Node[]): Node {
   const h = hashOf(level, cuts, kids);
   let bucket = unique.get(h);
   if (bucket) {
@@ -76,8 +157,24 @@ export function mk(level: number, cuts: bigint[], kids: Node[]): Node {
     bucket = [];
     unique.set(h, bucket);
   }
-  const node: Node = { id: nextId++, level, cuts, kids };
+  const node = new Node(nextId++, level, cuts, kids, undefined, kids.length);
   bucket.push(node);
+  return node;
+}
+
+/** The canonical node of the pieces pushed into a builder. */
+function finish(level: number, b: Builder): Node {
+  if (b.count <= wideMin) {
+    const { cuts, kids } = b.flat();
+    return kids.length === 1 ? kids[0]! : mkSmall(level, cuts, kids);
+  }
+  const root = b.finishTree()!;
+  const key = root.id * 16 + level;
+  let node = uniqueWide.get(key);
+  if (!node) {
+    node = new Node(nextId++, level, undefined, undefined, root, root.count);
+    uniqueWide.set(key, node);
+  }
   return node;
 }
 
@@ -152,6 +249,7 @@ function apply(op: Op, a: Node, b: Node): Node {
   if (hit) return hit;
 
   const level = a.level < b.level ? a.level : b.level;
+  if ((a.level === level && a.tree) || (b.level === level && b.tree)) return remember(op, key, merge(op, level, a, b));
   const aCuts = a.level === level ? a.cuts : ZERO_CUTS;
   const aKids = a.level === level ? a.kids : [a];
   const bCuts = b.level === level ? b.cuts : ZERO_CUTS;
@@ -159,8 +257,6 @@ function apply(op: Op, a: Node, b: Node): Node {
 
   const na = aKids.length;
   const nb = bKids.length;
-  if (nb <= SPARSE_SMALL && na >= SPARSE_BIG) return remember(op, key, sparse(op, level, aCuts, aKids, bCuts, bKids));
-  if (op !== 2 && na <= SPARSE_SMALL && nb >= SPARSE_BIG) return remember(op, key, sparse(op, level, bCuts, bKids, aCuts, aKids));
   const cuts: bigint[] = [];
   const kids: Node[] = [];
   let i = 0;
@@ -198,56 +294,165 @@ function remember(op: Op, key: number, res: Node): Node {
   return res;
 }
 
-const SPARSE_SMALL = 8;
-const SPARSE_BIG = 64;
+const ZERO_CUTS: readonly bigint[] = [0n];
 
-/**
- * `big op small` when `small` has few pieces: each piece of `small` either leaves the pieces of
- * `big` it spans unchanged (copied without recursion), replaces them all, or is combined piece
- * by piece. Cost grows with the pieces that change, plus a cheap copy of the rest. For `diff`,
- * `big` must be the left operand; `and`/`or` commute.
- */
-function sparse(op: Op, level: number, bigCuts: readonly bigint[], bigKids: readonly Node[], smallCuts: readonly bigint[], smallKids: readonly Node[]): Node {
-  const cuts: bigint[] = [];
-  const kids: Node[] = [];
-  const push = (start: bigint, kid: Node) => {
-    if (kids.length > 0 && kids[kids.length - 1] === kid) return;
-    cuts.push(start);
-    kids.push(kid);
-  };
+/** A cursor over the pieces of `n` seen at `level` (one piece when n tests a deeper level). */
+function cursorOf(n: Node, level: number): Cursor {
   const max = DIM_MAX[level]!;
-  const find = (v: bigint): number => {
-    let lo = 0;
-    let hi = bigCuts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (bigCuts[mid]! <= v) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  for (let j = 0; j < smallKids.length; j++) {
-    const start = smallCuts[j]!;
-    const end = j + 1 < smallKids.length ? smallCuts[j + 1]! - 1n : max;
-    const sk = smallKids[j]!;
-    const i0 = find(start);
-    const i1 = find(end);
-    const neutral = op === 0 ? sk === FULL : sk === EMPTY;
-    const absorbing = op === 0 ? sk === EMPTY : op === 1 ? sk === FULL : sk === FULL;
-    if (absorbing) {
-      push(start, op === 1 ? FULL : EMPTY);
-    } else if (neutral) {
-      push(start, bigKids[i0]!);
-      for (let i = i0 + 1; i <= i1; i++) push(bigCuts[i]!, bigKids[i]!);
-    } else {
-      push(start, apply(op, bigKids[i0]!, sk));
-      for (let i = i0 + 1; i <= i1; i++) push(bigCuts[i]!, apply(op, bigKids[i]!, sk));
-    }
-  }
-  return mk(level, cuts, kids);
+  if (n.level !== level) return new Cursor(viewChunk(ZERO_CUTS, [n]), max);
+  return new Cursor(n.tree ?? viewChunk(n.cuts, n.kids), max);
 }
 
-const ZERO_CUTS: readonly bigint[] = [0n];
+/** What a constant operand does over a range: 1 keeps the other side, 2 gives `absorbed`, 0 neither. */
+const KEEP = 1;
+const ABSORB = 2;
+function effectOf(op: Op, kid: Node, left: boolean): number {
+  if (kid === EMPTY) return op === 1 || (op === 2 && !left) ? KEEP : ABSORB;
+  if (kid === FULL) {
+    if (op === 0) return KEEP;
+    if (op === 1 || !left) return ABSORB;
+  }
+  return 0;
+}
+/** The result over a range where one side absorbs. */
+function absorbed(op: Op): Node {
+  return op === 1 ? FULL : EMPTY;
+}
+
+/**
+ * `a op b` at `level` when one side is wide: a walk over both piece sequences that skips
+ * what it need not look at. Where one side's piece spans many of the other's and keeps or
+ * absorbs it, the other side's chunks are copied whole or jumped over; where both sides are at
+ * the start of the same chunk (equal content) ending at the same place, the chunk is copied
+ * (and, or) or emptied (diff) without a look inside; FULL minus a range set copies the range
+ * set's chunks flipped (memoized per chunk). The rest is combined piece by piece. The result is built through the
+ * canonical Builder, which reuses whole chunks when the output is aligned with them.
+ */
+function merge(op: Op, level: number, a: Node, b: Node): Node {
+  const limit = DIM_MAX[level]! + 1n;
+  const ca = cursorOf(a, level);
+  const cb = cursorOf(b, level);
+  const out = new Builder();
+  let pos = 0n;
+  for (;;) {
+    if (ca.cut === pos && cb.cut === pos) {
+      const after = skipSame(op, ca, cb, out, pos);
+      if (after >= 0n) {
+        if (after === limit) break;
+        pos = after;
+        continue;
+      }
+    }
+    const aNext = ca.nextStart;
+    const bNext = cb.nextStart;
+    if (bNext > aNext) {
+      const e = effectOf(op, cb.kid, false);
+      if (e !== 0) {
+        if (e === ABSORB) {
+          out.push(pos, absorbed(op));
+          if (bNext !== limit) ca.seek(bNext);
+        } else copyUntil(ca, pos, bNext, out);
+        if (bNext === limit) break;
+        cb.advance();
+        pos = bNext;
+        continue;
+      }
+    } else if (aNext > bNext) {
+      if (op === 2 && ca.kid === FULL) {
+        // FULL minus b's pieces: b's range complemented, chunks flipped whole.
+        copyUntil(cb, pos, aNext, out, true);
+        if (aNext === limit) break;
+        ca.advance();
+        pos = aNext;
+        continue;
+      }
+      const e = effectOf(op, ca.kid, true);
+      if (e !== 0) {
+        if (e === ABSORB) {
+          out.push(pos, absorbed(op));
+          if (aNext !== limit) cb.seek(aNext);
+        } else copyUntil(cb, pos, aNext, out);
+        if (aNext === limit) break;
+        ca.advance();
+        pos = aNext;
+        continue;
+      }
+    }
+    out.push(pos, apply(op, ca.kid, cb.kid));
+    const next = aNext < bNext ? aNext : bNext;
+    if (next === limit) break;
+    if (aNext === next) ca.advance();
+    if (bNext === next) cb.advance();
+    pos = next;
+  }
+  return finish(level, out);
+}
+
+/**
+ * Both cursors start a piece at `pos`: when they are at the start of the same chunk, emits its
+ * result and moves both past it. Returns the next position, or -1n when nothing was skipped.
+ */
+function skipSame(op: Op, ca: Cursor, cb: Cursor, out: Builder, pos: bigint): bigint {
+  let h = Math.min(ca.startHeight(), cb.startHeight());
+  if (op !== 2) h = Math.min(h, out.alignedHeight());
+  for (; h >= 0; h--) {
+    const x = ca.chunkAt(h);
+    if (x === undefined || x.id < 0 || x !== cb.chunkAt(h)) continue;
+    // The chunk's last piece runs to where the next chunk starts, which may differ.
+    const after = ca.chunkNext(h);
+    if (after !== cb.chunkNext(h)) continue;
+    if (op === 2) out.push(pos, EMPTY);
+    else if (x.firstKid !== out.lastKid) out.append(x);
+    else return -1n;
+    ca.skipChunk(h);
+    cb.skipChunk(h);
+    return after;
+  }
+  return -1n;
+}
+
+/** FULL minus a child. */
+function complementOf(k: Node): Node {
+  return k === EMPTY ? FULL : k === FULL ? EMPTY : apply(2, FULL, k);
+}
+
+/**
+ * Emits the pieces of `c` over [pos, stop) (c's current piece contains pos), or their
+ * complements when `flip`, whole chunks where the builder is aligned with them; leaves c at the
+ * piece containing stop.
+ */
+function copyUntil(c: Cursor, pos: bigint, stop: bigint, out: Builder, flip = false): void {
+  out.push(pos, flip ? complementOf(c.kid) : c.kid);
+  let next = c.nextStart;
+  while (next < stop) {
+    c.advance();
+    for (;;) {
+      let h = Math.min(c.startHeight(), out.alignedHeight());
+      let appended = false;
+      for (; h >= 0; h--) {
+        let x = c.chunkAt(h)!;
+        if (x.id < 0) break;
+        if (flip) {
+          if (!x.terminal) continue;
+          x = flipChunk(x, EMPTY, FULL);
+        }
+        // Every chunk starting here starts with the same piece.
+        if (x.firstKid === out.lastKid) break;
+        const after = c.chunkNext(h);
+        if (after > stop) continue;
+        out.append(x);
+        c.skipChunk(h);
+        if (after === stop) return;
+        appended = true;
+        break;
+      }
+      if (!appended) break;
+    }
+    out.push(c.cut, flip ? complementOf(c.kid) : c.kid);
+    next = c.nextStart;
+  }
+  if (next === stop) c.advance();
+}
 
 export const and = (a: Node, b: Node): Node => apply(0, a, b);
 export const or = (a: Node, b: Node): Node => apply(1, a, b);
@@ -265,28 +470,67 @@ export function orAll(nodes: readonly Node[]): Node {
   return layer[0]!;
 }
 
+/** Calls fn(start, end, child) for each piece of a node in order; stops when fn returns true. */
+export function forEachPiece(n: Node, fn: (start: bigint, end: bigint, kid: Node) => boolean | void): void {
+  const max = DIM_MAX[n.level]!;
+  let prevCut = -1n;
+  let prevKid: Node | undefined;
+  let stopped = false;
+  const step = (cut: bigint, kid: Node): boolean => {
+    if (prevKid !== undefined && fn(prevCut, cut - 1n, prevKid)) return (stopped = true);
+    prevCut = cut;
+    prevKid = kid;
+    return false;
+  };
+  if (n.tree) eachPiece(n.tree, step);
+  else {
+    const cuts = n.cuts;
+    const kids = n.kids;
+    for (let i = 0; i < kids.length; i++) if (step(cuts[i]!, kids[i]!)) break;
+  }
+  if (!stopped && prevKid !== undefined) fn(prevCut, max, prevKid);
+}
+
+/** The distinct children of a node. */
+function distinctKids(n: Node): Node[] {
+  if (!n.tree) return [...new Set(n.kids)];
+  const seen = new Set<Node>();
+  eachPiece(n.tree, (_c, k) => {
+    seen.add(k);
+  });
+  return [...seen];
+}
+
+/** The node of the same partition with every child replaced by f(child). */
+function mapKids(n: Node, f: (k: Node) => Node): Node {
+  if (n.tree) {
+    const b = new Builder();
+    eachPiece(n.tree, (c, k) => b.push(c, f(k)));
+    return finish(n.level, b);
+  }
+  const cuts: bigint[] = [];
+  const kids: Node[] = [];
+  for (let i = 0; i < n.size; i++) {
+    const k = f(n.kids[i]!);
+    if (kids.length > 0 && kids[kids.length - 1] === k) continue;
+    cuts.push(n.cuts[i]!);
+    kids.push(k);
+  }
+  return mk(n.level, cuts, kids);
+}
+
 const existsMemo = new Map<string, Node>();
 
 /** Forgets the given dimensions: the set of points that agree with some member on every other dimension. */
 export function exists(a: Node, levels: readonly number[]): Node {
   if (a === EMPTY || a === FULL || levels.length === 0) return a;
+  let deepest = -1;
+  for (const l of levels) if (l > deepest) deepest = l;
+  if (a.level > deepest) return a; // nothing below tests a forgotten dimension
   const key = `${a.id}:${levels.join(",")}`;
   const hit = existsMemo.get(key);
   if (hit) return hit;
-  let res: Node;
-  const kidsDone = a.kids.map((k) => exists(k, levels));
-  if (levels.includes(a.level)) {
-    res = orAll(kidsDone);
-  } else {
-    const cuts: bigint[] = [];
-    const kids: Node[] = [];
-    for (let i = 0; i < kidsDone.length; i++) {
-      if (kids.length > 0 && kids[kids.length - 1] === kidsDone[i]) continue;
-      cuts.push(a.cuts[i]!);
-      kids.push(kidsDone[i]!);
-    }
-    res = mk(a.level, cuts, kids);
-  }
+  const res = levels.includes(a.level) ? orAll(distinctKids(a).map((k) => exists(k, levels))) : mapKids(a, (k) => exists(k, levels));
   if (existsMemo.size > MEMO_LIMIT) existsMemo.clear();
   existsMemo.set(key, res);
   return res;
@@ -295,26 +539,23 @@ export function exists(a: Node, levels: readonly number[]): Node {
 /** The child reached for `value` at `level` (the node itself when it does not test that level). */
 export function restrict(a: Node, level: number, value: bigint): Node {
   if (a.level > level) return a;
-  if (a.level < level) {
-    const cuts: bigint[] = [];
-    const kids: Node[] = [];
-    for (let i = 0; i < a.kids.length; i++) {
-      const k = restrict(a.kids[i]!, level, value);
-      if (kids.length > 0 && kids[kids.length - 1] === k) continue;
-      cuts.push(a.cuts[i]!);
-      kids.push(k);
-    }
-    return mk(a.level, cuts, kids);
-  }
+  if (a.level < level) return mapKids(a, (k) => restrict(k, level, value));
+  return kidAt(a, value);
+}
+
+/** The child of the piece containing `value` (a node testing its own level). */
+export function kidAt(a: Node, value: bigint): Node {
+  if (a.tree) return kidAtValue(a.tree, value);
   return a.kids[pieceIndex(a, value)]!;
 }
 
 export function pieceIndex(a: Node, value: bigint): number {
+  const cuts = a.cuts;
   let lo = 0;
-  let hi = a.cuts.length - 1;
+  let hi = cuts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (a.cuts[mid]! <= value) lo = mid;
+    if (cuts[mid]! <= value) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -322,7 +563,8 @@ export function pieceIndex(a: Node, value: bigint): number {
 
 /** Inclusive end of piece i of a node. */
 export function pieceEnd(a: Node, i: number): bigint {
-  return i + 1 < a.cuts.length ? a.cuts[i + 1]! - 1n : DIM_MAX[a.level]!;
+  const cuts = a.cuts;
+  return i + 1 < cuts.length ? cuts[i + 1]! - 1n : DIM_MAX[a.level]!;
 }
 
 /** Does the set contain the point (one value per dimension)? A value outside its dimension's range is in no set. */
@@ -332,8 +574,44 @@ export function contains(a: Node, point: readonly bigint[]): boolean {
     if (v === undefined || v < 0n || v > DIM_MAX[d]!) return false;
   }
   let n = a;
-  while (n !== EMPTY && n !== FULL) n = n.kids[pieceIndex(n, point[n.level]!)]!;
+  while (n !== EMPTY && n !== FULL) n = kidAt(n, point[n.level]!);
   return n === FULL;
+}
+
+/**
+ * Total width of the pieces of `n` whose child is not EMPTY. For a wide node this is kept per
+ * chunk, so a node that shares most chunks with one measured before costs only its new chunks.
+ */
+export function coveredWidth(n: Node): bigint {
+  if (n === EMPTY) return 0n;
+  const max = DIM_MAX[n.level]!;
+  if (n.tree) {
+    const t = n.tree;
+    return innerWidth(t) + (t.lastKid !== EMPTY ? max + 1n - t.lastCut : 0n);
+  }
+  let sum = 0n;
+  forEachPiece(n, (s, e, k) => {
+    if (k !== EMPTY) sum += e - s + 1n;
+  });
+  return sum;
+}
+
+/** Width of the non-EMPTY pieces of a chunk, its last piece left out (its end lies beyond). */
+function innerWidth(c: Chunk): bigint {
+  if (c.innerWidth !== undefined) return c.innerWidth;
+  let sum = 0n;
+  if (c.height === 0) {
+    for (let i = 0; i + 1 < c.kids.length; i++) if (c.kids[i] !== EMPTY) sum += c.cuts[i + 1]! - c.cuts[i]!;
+  } else {
+    const items = c.items;
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i]!;
+      sum += innerWidth(x);
+      if (i + 1 < items.length && x.lastKid !== EMPTY) sum += items[i + 1]!.cuts[0]! - x.lastCut;
+    }
+  }
+  c.innerWidth = sum;
+  return sum;
 }
 
 /** Number of nodes reachable from a (size of the diagram), for benchmarks and tests. */
@@ -344,25 +622,30 @@ export function nodeCount(a: Node): number {
     const n = stack.pop()!;
     if (seen.has(n.id)) continue;
     seen.add(n.id);
-    for (const k of n.kids) stack.push(k);
+    if (n !== EMPTY && n !== FULL) for (const k of distinctKids(n)) stack.push(k);
   }
   return seen.size;
 }
 
-/**
- * Forgets the hash-consing table and the memos, to bound memory between independent analyses
- * (one file after another). Sets built before stay valid: terminals are shared, emptiness and
- * containment stay exact; only identity-based equality between an old and a new set is lost.
- */
 /** Caches kept by other modules over nodes (keyed by node id): cleared with this module's own. */
 const resetHooks: (() => void)[] = [];
 export function onResetCaches(clear: () => void): void {
   resetHooks.push(clear);
 }
 
+/**
+ * Forgets the hash-consing tables and the memos, to bound memory between independent analyses
+ * (one file after another). Sets built before stay valid: terminals are shared, emptiness and
+ * containment stay exact; only identity-based equality between an old and a new set is lost,
+ * except for pinned nodes, which are put back into the tables.
+ */
 export function resetCaches(): void {
   unique.clear();
+  uniqueWide.clear();
+  forgetChunks();
   for (const m of memo) m.clear();
   existsMemo.clear();
   for (const clear of resetHooks) clear();
+  const seen = new Set<Node>();
+  for (const n of pinned) reintern(n, seen);
 }

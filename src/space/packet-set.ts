@@ -26,7 +26,7 @@ export class PacketSet {
   /** All well-formed packets (of the given families). */
   static universe(families: readonly (4 | 6)[] = [4, 6]): PacketSet {
     let u = PacketSet.EMPTY;
-    for (const f of families) u = u.union(f === 4 ? UNIVERSE4 : UNIVERSE6);
+    for (const f of families) u = u.union(f === 4 ? universes().v4 : universes().v6);
     return u;
   }
 
@@ -36,7 +36,7 @@ export class PacketSet {
 
   /** The packets of the universe whose listed dimensions lie in the given ranges. */
   static box(spec: BoxSpec): PacketSet {
-    return PacketSet.fromNode(idd.and(rawBox(spec), UNIVERSE.node));
+    return PacketSet.fromNode(idd.and(rawBox(spec), universes().all.node));
   }
 
   union(o: PacketSet): PacketSet {
@@ -50,7 +50,7 @@ export class PacketSet {
   }
   /** Complement inside the universe. */
   complement(): PacketSet {
-    return UNIVERSE.minus(this);
+    return universes().all.minus(this);
   }
   isEmpty(): boolean {
     return this.node === idd.EMPTY;
@@ -75,7 +75,7 @@ export class PacketSet {
   /** Packets of this set with dimension `dim` replaced by any value of `ranges`. */
   rewrite(dim: Dim, ranges: Ranges): PacketSet {
     if (this.isEmpty()) return this;
-    return PacketSet.fromNode(idd.and(idd.and(idd.exists(this.node, [dim]), rawBox({ [dim]: ranges })), UNIVERSE.node));
+    return PacketSet.fromNode(idd.and(idd.and(idd.exists(this.node, [dim]), rawBox({ [dim]: ranges })), universes().all.node));
   }
 
   static unionAll(sets: readonly PacketSet[]): PacketSet {
@@ -117,11 +117,11 @@ export class PacketSet {
         }
       }
       if (chosen === undefined) {
-        for (let i = 0; i < n.kids.length; i++) {
-          if (n.kids[i] === idd.EMPTY) continue;
-          chosen = pickIn(level, n.cuts[i]!, idd.pieceEnd(n, i));
-          break;
-        }
+        idd.forEachPiece(n, (lo, hi, kid) => {
+          if (kid === idd.EMPTY) return false;
+          chosen = pickIn(level, lo, hi);
+          return true;
+        });
       }
       point[level] = chosen!;
       n = idd.restrict(n, level, chosen!);
@@ -167,10 +167,12 @@ function projectDim(node: Node, dim: Dim): [bigint, bigint][] {
       return;
     }
     if (n.level === dim) {
-      for (let i = 0; i < n.kids.length; i++) if (n.kids[i] !== idd.EMPTY) acc.push([n.cuts[i]!, idd.pieceEnd(n, i)]);
+      idd.forEachPiece(n, (lo, hi, kid) => {
+        if (kid !== idd.EMPTY) acc.push([lo, hi]);
+      });
       return;
     }
-    for (const k of n.kids) walk(k);
+    idd.forEachPiece(n, (_lo, _hi, kid) => walk(kid));
   };
   walk(node);
   return idd.normalizeRanges(acc, DIM_MAX[dim]!);
@@ -190,13 +192,12 @@ function maxSrc(n: Node, memo: Map<number, bigint>): bigint {
   const hit = memo.get(n.id);
   if (hit !== undefined) return hit;
   let best = 0n;
-  if (n.level === Dim.Src) {
-    for (let i = 0; i < n.kids.length; i++) if (n.kids[i] !== idd.EMPTY) best += idd.pieceEnd(n, i) - n.cuts[i]! + 1n;
-  } else {
-    for (const k of n.kids) {
+  if (n.level === Dim.Src) best = idd.coveredWidth(n); // children are terminals here
+  else {
+    idd.forEachPiece(n, (_lo, _hi, k) => {
       const v = maxSrc(k, memo);
       if (v > best) best = v;
-    }
+    });
   }
   memo.set(n.id, best);
   return best;
@@ -235,6 +236,20 @@ function familyUniverse(family: 4 | 6): Node {
   return idd.orAll(parts);
 }
 
-const UNIVERSE4 = PacketSet.fromNode(familyUniverse(4));
-const UNIVERSE6 = PacketSet.fromNode(familyUniverse(6));
-const UNIVERSE = UNIVERSE4.union(UNIVERSE6);
+/**
+ * The universes, built on first use and pinned: other modules keep them across analyses and
+ * compare sets with them by identity, so they stay canonical when the node tables are reset.
+ */
+let universeCache: { v4: PacketSet; v6: PacketSet; all: PacketSet } | undefined;
+
+function universes(): { v4: PacketSet; v6: PacketSet; all: PacketSet } {
+  if (!universeCache) {
+    const v4 = PacketSet.fromNode(familyUniverse(4));
+    const v6 = PacketSet.fromNode(familyUniverse(6));
+    const all = PacketSet.fromNode(idd.or(v4.node, v6.node));
+    universeCache = { v4, v6, all };
+    const rebuild = () => (universeCache = undefined);
+    for (const u of [v4, v6, all]) idd.pin(u.node, rebuild);
+  }
+  return universeCache;
+}
