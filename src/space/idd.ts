@@ -14,7 +14,7 @@ import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, ki
 
 /**
  * A node of the diagram. Small nodes hold their pieces in two arrays; a node with more than
- * WIDE_MIN pieces holds them in a canonical chunked tree (piece-tree.ts), so that operations
+ * wideMin (64) pieces holds them in a canonical chunked tree (piece-tree.ts), so that operations
  * touching few of its pieces cost O(changed * log n) and share the untouched chunks. `cuts` and
  * `kids` read as arrays either way (built on demand for a wide node, for tests and rare readers);
  * the set operations and the walks below use the tree directly.
