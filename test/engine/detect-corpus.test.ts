@@ -4,10 +4,9 @@
  * Needs ../shared (skips with a message without it; FWLINT_REQUIRE_SHARED=1 makes that a failure).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectFormat, knownFormats } from "../../src/engine/formats.js";
-import { sharedCorpus } from "../shared-corpus.js";
+import { corpusRows, sharedCorpus } from "../shared-corpus.js";
 
 /** INDEX.tsv format -> the fwlint format that reads it. */
 const INDEX_TO_FWLINT: Record<string, string> = {
@@ -28,13 +27,11 @@ const corpus = sharedCorpus("format detection");
 describe.skipIf(!corpus)("format detection on the corpus", () => {
   it("recognises every complete file of a format fwlint reads, and claims no other", () => {
     const known = new Set(knownFormats());
-    const rows = readFileSync(join(corpus!, "INDEX.tsv"), "utf8").split("\n").slice(1).filter(Boolean).map((l) => l.split("\t"));
     const missed: string[] = [];
     const wrong: string[] = [];
     let judged = 0;
-    for (const [path, format, , expect] of rows) {
+    for (const { path, file, format, expect } of corpusRows(corpus!)) {
       if (!path || !format || NOT_CONFIGS.has(format)) continue;
-      const file = join(corpus!, path);
       if (!existsSync(file)) continue;
       const ours = INDEX_TO_FWLINT[format];
       const text = readFileSync(file, "utf8");

@@ -6,18 +6,12 @@
  * Without ../shared/corpus the suite is skipped with a visible message, unless
  * FWLINT_REQUIRE_SHARED=1, in which case it fails.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { detectCiscoAsa, parseCiscoAsa } from "../../../parsers/cisco-asa/index.js";
 import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
+import { corpusRows, corpusText, sharedCorpus } from "../../shared-corpus.js";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CORPUS = process.env.FWLINT_CORPUS_DIR ?? resolve(REPO, "..", "shared", "corpus");
-const INDEX = join(CORPUS, "INDEX.tsv");
-const present = existsSync(INDEX);
-const required = process.env.FWLINT_REQUIRE_SHARED === "1";
+const corpus = sharedCorpus("cisco-asa corpus");
 
 /** Clean-indexed files that name objects they never define (checked: the names are absent). */
 const UNDEFINED_REFS: Record<string, string> = {
@@ -31,44 +25,9 @@ const UNDEFINED_REFS: Record<string, string> = {
 };
 const UNDEFINED_MESSAGE = /is not defined \(line [0-9]+\)|is not a nameif of this config/;
 
-interface Row {
-  path: string;
-  format: string;
-  expect: string;
-  note: string;
-}
-
-function rows(): Row[] {
-  const [, ...lines] = readFileSync(INDEX, "utf8").split("\n");
-  return lines
-    .filter((l) => l.trim() !== "")
-    .map((l) => {
-      const [path = "", format = "", , expect = "", note = ""] = l.split("\t");
-      return { path, format, expect, note };
-    });
-}
-
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(join(CORPUS, path), "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-describe("Cisco ASA corpus", () => {
-  if (!present) {
-    if (required) {
-      it("needs ../shared/corpus (FWLINT_REQUIRE_SHARED=1)", () => {
-        expect.fail(`${INDEX} not found`);
-      });
-      return;
-    }
-    console.warn(`[cisco-asa corpus] SKIPPED: ${CORPUS} not found (set FWLINT_REQUIRE_SHARED=1 to make this a failure)`);
-    it.skip("needs ../shared/corpus", () => {});
-    return;
-  }
-  const asaRows = rows().filter((r) => r.format === "cisco-asa");
+describe.skipIf(corpus === undefined)("Cisco ASA corpus", () => {
+  const all = corpus === undefined ? [] : corpusRows(corpus);
+  const asaRows = all.filter((r) => r.format === "cisco-asa");
 
   it("indexes ASA files", () => {
     expect(asaRows.length).toBeGreaterThan(40);
@@ -81,7 +40,7 @@ describe("Cisco ASA corpus", () => {
     let rules = 0;
     const unexpected: string[] = [];
     for (const r of clean) {
-      const text = read(r.path);
+      const text = corpusText(r.file);
       if (text === undefined) continue;
       read_++;
       expect(detectCiscoAsa(text), r.path).toBe(true);
@@ -103,7 +62,7 @@ describe("Cisco ASA corpus", () => {
 
   it("the Batfish files with deliberate undefined references report them", () => {
     for (const r of asaRows.filter((x) => /deliberate undefined refs/.test(x.note))) {
-      const text = read(r.path);
+      const text = corpusText(r.file);
       if (text === undefined) continue;
       const errs = parseCiscoAsa(text, r.path).diagnostics.filter((d) => d.severity === "error");
       expect(errs.length, r.path).toBeGreaterThan(0);
@@ -114,7 +73,7 @@ describe("Cisco ASA corpus", () => {
     // Unknown commands are skipped with an info diagnostic (real configs have thousands of
     // lines fwlint does not read), so the injected text is reported, at its line, as info.
     for (const r of asaRows.filter((x) => x.expect === "error")) {
-      const text = read(r.path);
+      const text = corpusText(r.file);
       if (text === undefined) continue;
       expect(detectCiscoAsa(text), r.path).toBe(true);
       const rs = parseCiscoAsa(text, r.path);
@@ -126,10 +85,10 @@ describe("Cisco ASA corpus", () => {
   });
 
   it("no file of another format is taken for ASA", () => {
-    const others = rows().filter((r) => r.format !== "cisco-asa" && !r.format.endsWith("-other"));
+    const others = all.filter((r) => r.format !== "cisco-asa" && !r.format.endsWith("-other"));
     const claimed: string[] = [];
     for (const r of others) {
-      const text = read(r.path);
+      const text = corpusText(r.file);
       if (text !== undefined && detectCiscoAsa(text)) claimed.push(`${r.format} ${r.path}`);
     }
     expect(claimed).toEqual([]);

@@ -6,56 +6,18 @@
  * Without ../shared/corpus the suite is skipped with a visible message, unless
  * FWLINT_REQUIRE_SHARED=1, in which case it fails.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCiscoIos } from "../../../parsers/cisco-ios/index.js";
 import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
 import { analyzeText } from "../../../src/engine/check.js";
+import { corpusRows, corpusText, sharedCorpus } from "../../shared-corpus.js";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CORPUS = process.env.FWLINT_CORPUS_DIR ?? resolve(REPO, "..", "shared", "corpus");
-const INDEX = join(CORPUS, "INDEX.tsv");
-const present = existsSync(INDEX);
-const required = process.env.FWLINT_REQUIRE_SHARED === "1";
+const corpus = sharedCorpus("cisco-ios corpus");
 
-interface Row {
-  path: string;
-  expect: string;
-  note: string;
-}
-
-function rows(): Row[] {
-  return readFileSync(INDEX, "utf8")
-    .split("\n")
-    .slice(1)
-    .map((l) => l.split("\t"))
-    .filter((c) => c[1] === "cisco-ios")
-    .map(([path = "", , , exp = "", note = ""]) => ({ path, expect: exp, note }));
-}
-
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(join(CORPUS, path), "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-if (!present) {
-  if (required) {
-    describe("cisco-ios corpus", () => {
-      it("needs ../shared/corpus (FWLINT_REQUIRE_SHARED=1)", () => expect.fail(`shared corpus not found at ${CORPUS}`));
-    });
-  } else {
-    console.warn(`[cisco-ios corpus] SKIPPED: ${CORPUS} not found (set FWLINT_REQUIRE_SHARED=1 to make this a failure)`);
-  }
-}
-
-describe.skipIf(!present)("cisco-ios corpus (../shared/corpus)", () => {
+describe.skipIf(corpus === undefined)("cisco-ios corpus (../shared/corpus)", () => {
   it("clean files parse with zero errors; deliberate undefined references are errors naming the object", () => {
-    const clean = rows().filter((r) => r.expect === "clean");
+    const clean = corpusRows(corpus!, { formats: ["cisco-ios"], expect: ["clean"] });
     expect(clean.length).toBeGreaterThan(50);
     let n = 0;
     let ok = 0;
@@ -64,7 +26,7 @@ describe.skipIf(!present)("cisco-ios corpus (../shared/corpus)", () => {
     let partly = 0;
     const failures: string[] = [];
     for (const r of clean) {
-      const text = read(r.path);
+      const text = corpusText(r.file);
       if (text === undefined) continue;
       n++;
       const rs = parseCiscoIos(text, r.path);
@@ -95,7 +57,7 @@ describe.skipIf(!present)("cisco-ios corpus (../shared/corpus)", () => {
 
   it("sample_05.ios (~15,000 ACEs): parsed and checked end to end, timed", () => {
     const path = "ciscoconfparse/cisco_ios/sample_05.ios";
-    const text = read(path);
+    const text = corpusText(join(corpus!, path));
     if (text === undefined) return;
     const t0 = performance.now();
     const rs = parseCiscoIos(text, path);

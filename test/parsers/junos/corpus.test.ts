@@ -5,48 +5,14 @@
  * is. Files indexed `error` are measured. Without ../shared/corpus the suite is skipped with a
  * visible message, unless FWLINT_REQUIRE_SHARED=1, in which case it fails.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { detectJunos, junosForm, parseJunos } from "../../../parsers/junos/index.js";
 import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
 import { detectFormat } from "../../../src/engine/formats.js";
+import { type CorpusRow, corpusRows, sharedCorpus } from "../../shared-corpus.js";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CORPUS = process.env.FWLINT_CORPUS_DIR ?? resolve(REPO, "..", "shared", "corpus");
-const INDEX = join(CORPUS, "INDEX.tsv");
-const present = existsSync(INDEX);
-const required = process.env.FWLINT_REQUIRE_SHARED === "1";
-
-interface Row {
-  path: string;
-  format: string;
-  expect: string;
-  note: string;
-}
-
-function rows(): Row[] {
-  const [, ...lines] = readFileSync(INDEX, "utf8").split("\n");
-  return lines
-    .filter((l) => l.trim() !== "")
-    .map((l) => {
-      const [path = "", format = "", , expect = "", note = ""] = l.split("\t");
-      return { path, format, expect, note };
-    });
-}
-
-if (!present) {
-  if (required) {
-    describe("junos corpus", () => {
-      it("needs ../shared/corpus (FWLINT_REQUIRE_SHARED=1)", () => {
-        expect.fail(`shared corpus not found at ${CORPUS}`);
-      });
-    });
-  } else {
-    console.warn(`[junos corpus] SKIPPED: ${CORPUS} not found (set FWLINT_REQUIRE_SHARED=1 to make this a failure)`);
-  }
-}
+const corpus = sharedCorpus("junos corpus");
 
 const DELIBERATE = "deliberate undefined refs";
 /** Clean-indexed files with a real defect fwlint reports (an error is right for them). */
@@ -55,9 +21,9 @@ const KNOWN_DEFECTS: Record<string, string> = {
   "batfish/juniper/application-set": "a policy uses application-set 'appset4', which no statement defines (a Batfish undefined-reference test not labelled as one)",
 };
 
-describe.skipIf(!present)("junos corpus (../shared/corpus)", () => {
-  const all = present ? rows() : [];
-  const read = (r: Row) => readFileSync(join(CORPUS, r.path), "utf8");
+describe.skipIf(corpus === undefined)("junos corpus (../shared/corpus)", () => {
+  const all = corpus === undefined ? [] : corpusRows(corpus);
+  const read = (r: CorpusRow) => readFileSync(r.file, "utf8");
 
   for (const format of ["junos-set", "junos-curly"]) {
     const clean = all.filter((r) => r.format === format && r.expect === "clean");

@@ -7,42 +7,15 @@
  * Without ../shared/corpus the corpus part is skipped with a visible message, unless
  * FWLINT_REQUIRE_SHARED=1, in which case it fails.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readNftText } from "../../../parsers/nftables/grammar.js";
+import { corpusRows, corpusText, sharedCorpus } from "../../shared-corpus.js";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CORPUS = process.env.FWLINT_CORPUS_DIR ?? resolve(REPO, "..", "shared", "corpus");
-const INDEX = join(CORPUS, "INDEX.tsv");
-const present = existsSync(INDEX);
-const required = process.env.FWLINT_REQUIRE_SHARED === "1";
-
-interface Row {
-  path: string;
-  format: string;
-  expect: string;
-}
-
-function rows(): Row[] {
-  const [, ...lines] = readFileSync(INDEX, "utf8").split("\n");
-  return lines
-    .filter((l) => l.trim() !== "")
-    .map((l) => {
-      const [path = "", format = "", , expect = ""] = l.split("\t");
-      return { path, format, expect };
-    });
-}
-
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(join(CORPUS, path), "utf8");
-  } catch {
-    return undefined;
-  }
-}
+const corpus = sharedCorpus("nft grammar corpus");
+const CORPUS = corpus ?? "";
 
 /** Error diagnostics of one corpus file (includes may read inside the corpus only). */
 function errorsOf(path: string, text: string): string[] {
@@ -50,27 +23,15 @@ function errorsOf(path: string, text: string): string[] {
   return doc.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
 }
 
-if (!present) {
-  if (required) {
-    describe("nftables text reader corpus", () => {
-      it("needs ../shared/corpus (FWLINT_REQUIRE_SHARED=1)", () => {
-        expect.fail(`shared corpus not found at ${CORPUS}`);
-      });
-    });
-  } else {
-    console.warn(`[nft grammar corpus] SKIPPED: ${CORPUS} not found (set FWLINT_REQUIRE_SHARED=1 to make this a failure)`);
-  }
-}
-
-describe.skipIf(!present)("nftables text reader corpus (../shared/corpus)", () => {
-  const all = present ? rows().filter((r) => r.format === "nft") : [];
+describe.skipIf(corpus === undefined)("nftables text reader corpus (../shared/corpus)", () => {
+  const all = corpus === undefined ? [] : corpusRows(corpus, { formats: ["nft"] });
 
   it("clean and newer-syntax nft files read with zero error diagnostics", () => {
     const good = all.filter((r) => r.expect === "clean" || r.expect === "newer-syntax");
     const misses: string[] = [];
     let n = 0;
     for (const r of good) {
-      const text = read(r.path);
+      const text = corpusText(r.file);
       if (text === undefined) continue;
       n++;
       const errs = errorsOf(r.path, text);
@@ -89,7 +50,7 @@ describe.skipIf(!present)("nftables text reader corpus (../shared/corpus)", () =
     let n = 0;
     for (const p of paths) {
       const path = join("nftables-upstream", p.trim());
-      const text = read(path);
+      const text = corpusText(join(CORPUS, path));
       if (text === undefined) continue;
       n++;
       const errs = errorsOf(path, text);
@@ -107,7 +68,7 @@ describe.skipIf(!present)("nftables text reader corpus (../shared/corpus)", () =
     let detected = 0;
     const passed: string[] = [];
     for (const r of bad) {
-      const text = read(r.path);
+      const text = corpusText(r.file);
       if (text === undefined) continue;
       n++;
       if (errorsOf(r.path, text).length > 0) detected++;

@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNftJson } from "../../../parsers/nftables/index.js";
 import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
-import { sharedCorpus } from "../../shared-corpus.js";
+import { corpusRows, sharedCorpus } from "../../shared-corpus.js";
 
 const corpus = sharedCorpus("nft JSON corpus");
 
@@ -26,7 +26,7 @@ function dumps(dir: string, out: string[] = []): string[] {
 
 describe.skipIf(corpus === undefined)("nft JSON corpus", () => {
   const root = corpus ?? "";
-  const index = corpus === undefined ? [] : readFileSync(join(root, "INDEX.tsv"), "utf8").split("\n").slice(1).map((l) => l.split("\t")).filter((r) => r[1] === "nft-json");
+  const index = corpus === undefined ? [] : corpusRows(corpus, { formats: ["nft-json"] });
   const firstError = (path: string) => {
     const rs = parseNftJson(readFileSync(path, "utf8"), relative(root, path));
     evaluateRuleset(rs);
@@ -35,7 +35,7 @@ describe.skipIf(corpus === undefined)("nft JSON corpus", () => {
   };
 
   it("every valid nft JSON file reads with zero errors", () => {
-    const paths = new Set(index.filter((r) => r[3] !== "error").map((r) => join(root, r[0]!)));
+    const paths = new Set(index.filter((r) => r.expect !== "error").map((r) => r.file));
     for (const p of dumps(join(root, "nftables-upstream"))) paths.add(p);
     const misses: string[] = [];
     for (const p of paths) {
@@ -50,10 +50,10 @@ describe.skipIf(corpus === undefined)("nft JSON corpus", () => {
   });
 
   it("files nft rejects: share fwlint reports an error for", () => {
-    const bad = index.filter((r) => r[3] === "error");
-    const found = bad.filter((r) => firstError(join(root, r[0]!)) !== undefined);
+    const bad = index.filter((r) => r.expect === "error");
+    const found = bad.filter((r) => firstError(r.file) !== undefined);
     console.log(`nft JSON corpus: ${found.length}/${bad.length} files indexed 'error' get an error diagnostic`);
-    for (const r of bad) if (!found.includes(r)) console.log(`  not detected: ${r[0]} (${r[4]})`);
+    for (const r of bad) if (!found.includes(r)) console.log(`  not detected: ${r.path} (${r.note})`);
     expect(bad.length).toBeGreaterThan(0);
   });
 });

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
 import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
 import { Dim } from "../../../src/space/dims.js";
 import { PacketSet } from "../../../src/space/packet-set.js";
+import { corpusRows, corpusText, sharedCorpus } from "../../shared-corpus.js";
 
 const tcp = (port: number) => PacketSet.box({ [Dim.Proto]: [[6n, 6n]], [Dim.Dport]: [[BigInt(port), BigInt(port)]] });
 
@@ -69,24 +68,19 @@ describe("nft end to end", () => {
   });
 });
 
-const CORPUS = join(process.cwd(), "..", "shared", "corpus");
-describe("nft corpus", () => {
-  if (!existsSync(join(CORPUS, "INDEX.tsv"))) {
-    it.skipIf(process.env.FWLINT_REQUIRE_SHARED !== "1")("needs ../shared/corpus (skipped: absent)", () => expect.fail("shared corpus absent"));
-    return;
-  }
+const corpus = sharedCorpus("nft corpus");
+describe.skipIf(corpus === undefined)("nft corpus", () => {
   it("share of clean/newer-syntax nft files with no errors", () => {
-    const rows = readFileSync(join(CORPUS, "INDEX.tsv"), "utf8").split("\n").slice(1).map((l) => l.split("\t"))
-      .filter((r) => r[1] === "nft" && (r[3] === "clean" || r[3] === "newer-syntax"));
+    const rows = corpusRows(corpus!, { formats: ["nft"], expect: ["clean", "newer-syntax"] });
     let ok = 0;
     let n = 0;
     let rules = 0;
     let unknown = 0;
     for (const r of rows) {
-      let text: string;
-      try { text = readFileSync(join(CORPUS, r[0]!), "utf8"); } catch { continue; }
+      const text = corpusText(r.file);
+      if (text === undefined) continue;
       n++;
-      const rs = parseNft(text, r[0]!);
+      const rs = parseNft(text, r.path);
       if (!rs.diagnostics.some((d) => d.severity === "error")) ok++;
       for (const c of rs.chains.values()) {
         for (const x of c.rules) {
