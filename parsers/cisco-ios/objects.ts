@@ -9,11 +9,11 @@
  *
  * An undefined group is an error naming it and the referencing line; a cycle is a warning.
  */
-import { familyMax, formatIP } from "../../src/model/address.js";
+import { familyMax, formatIP, mergeAddrRanges } from "../../src/model/address.js";
 import type { AddrRange, Condition, Diagnostic, Family, PortRange } from "../../src/model/types.js";
 import type { AddrSpec, PortSpec } from "./ace.js";
 import type { GroupKind, GroupMember, ObjectGroup, Where } from "./config.js";
-import { MAX_WILDCARD_RANGES, normalizeRanges, wildcardRanges } from "./wildcard.js";
+import { MAX_WILDCARD_RANGES, wildcardRanges } from "./wildcard.js";
 
 type Unknown = Extract<Condition, { kind: "unknown" }>;
 
@@ -178,7 +178,7 @@ export class GroupResolver {
       } else if (m.kind === "unknown") add({ ranges: null, unknown: { kind: "unknown", text: m.text, reason: m.reason } });
     }
     const u = joinUnknowns(unknowns);
-    const out: AddrSet = { ranges: everything ? null : normalizeRanges(ranges), ...(u ? { unknown: u } : {}) };
+    const out: AddrSet = { ranges: everything ? null : mergeAddrRanges(ranges), ...(u ? { unknown: u } : {}) };
     if (!stack.includes(g.name)) this.addrMemo.set(key, out);
     return out;
   }

@@ -50,16 +50,3 @@ export function wildcardRanges(addr: bigint, wildcard: bigint, family: Family, l
   const ranges = maskRanges(addr, mask, family, limit) ?? [{ lo: 0n, hi: max }];
   return exact ? { ranges, exact } : { ranges, exact, modelledWildcard: max ^ mask };
 }
-
-/** Sorted, merged union of ranges. */
-export function normalizeRanges(rs: readonly AddrRange[]): AddrRange[] {
-  const sorted = [...rs].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
-  const out: AddrRange[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.lo <= last.hi + 1n) {
-      if (r.hi > last.hi) last.hi = r.hi;
-    } else out.push({ lo: r.lo, hi: r.hi });
-  }
-  return out;
-}

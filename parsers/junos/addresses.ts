@@ -4,11 +4,10 @@
  * cycle detection), in the global book, in named books attached to zones, and in the legacy
  * per-zone books (`security zones security-zone Z address-book`).
  */
-import { maskRanges, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
+import { maskRanges, mergeAddrRanges, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
 import type { AddrRange, Family } from "../../src/model/types.js";
 import type { Diagnostics } from "./statements.js";
 import { at, child, kids, type ConfigNode } from "./tree.js";
-import { normalize } from "./ranges.js";
 
 /** A prefix literal: `10.0.0.0/8`, `192.0.2.1` (host), `2001:db8::/32`. */
 export function parsePrefix(text: string): { family: Family; range: AddrRange; len: number } | null {
@@ -158,8 +157,8 @@ export class AddressBooks {
         }
       }
     }
-    out.v4 = normalize(out.v4);
-    out.v6 = normalize(out.v6);
+    out.v4 = mergeAddrRanges(out.v4);
+    out.v6 = mergeAddrRanges(out.v6);
     this.cache.set(key, out);
     return out;
   }
@@ -203,8 +202,8 @@ export class AddressBooks {
         out.unknown.push(`address ${n.name}`);
       }
     }
-    out.v4 = normalize(out.v4);
-    out.v6 = normalize(out.v6);
+    out.v4 = mergeAddrRanges(out.v4);
+    out.v6 = mergeAddrRanges(out.v6);
     return out;
   }
 }

@@ -1,20 +1,9 @@
 /**
- * Sorted, disjoint address-range lists: union, difference, and the longest-prefix-match reading
- * of a JunOS prefix list with `except` entries.
+ * Sorted, disjoint address-range lists: difference, and the longest-prefix-match reading of a
+ * JunOS prefix list with `except` entries (the union is mergeAddrRanges of src/model/address.ts).
  */
+import { mergeAddrRanges } from "../../src/model/address.js";
 import type { AddrRange } from "../../src/model/types.js";
-
-export function normalize(ranges: AddrRange[]): AddrRange[] {
-  const sorted = [...ranges].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
-  const out: AddrRange[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.lo <= last.hi + 1n) {
-      if (r.hi > last.hi) last.hi = r.hi;
-    } else out.push({ lo: r.lo, hi: r.hi });
-  }
-  return out;
-}
 
 export function subtract(ranges: AddrRange[], cut: AddrRange): AddrRange[] {
   const out: AddrRange[] = [];
@@ -40,6 +29,6 @@ export interface PrefixEntry {
 export function longestMatch(entries: PrefixEntry[]): AddrRange[] {
   const ordered = [...entries].sort((a, b) => a.len - b.len);
   let set: AddrRange[] = [];
-  for (const e of ordered) set = e.except ? subtract(set, e.range) : normalize([...set, e.range]);
+  for (const e of ordered) set = e.except ? subtract(set, e.range) : mergeAddrRanges([...set, e.range]);
   return set;
 }

@@ -8,12 +8,12 @@
  * packet mode: no policy stage (as Batfish applies the deny default only when zones exist). A
  * fragment without zones (a generated policy file) keeps its policies, with the zones unknown.
  */
+import { mergeAddrRanges } from "../../src/model/address.js";
 import type { Chain, Condition, Rule } from "../../src/model/types.js";
 import type { AddressBooks, AddressValue } from "./addresses.js";
 import type { Alternatives, Applications } from "./applications.js";
 import { addChain, anyOf, spanOf, undefinedRef, type JunosContext } from "./context.js";
 import { at, child, inactiveKids, kids, values, type ConfigNode } from "./tree.js";
-import { normalize } from "./ranges.js";
 import { zoneCondition, type Zone } from "./zones.js";
 
 export const POLICY_TABLE = "security policies";
@@ -147,7 +147,7 @@ function addressCondition(ctx: JunosContext, books: AddressBooks, policy: string
     value.v6.push(...v.v6);
     for (const u of v.unknown) alts.push([{ kind: "unknown", text: `${key} ${n.name}: ${u}`, reason: "address not modelled (dns-name, invalid entry)" }]);
   }
-  if (value.v4.length > 0) alts.push([{ kind: "addr", field, family: 4, ranges: normalize(value.v4) }]);
-  if (value.v6.length > 0) alts.push([{ kind: "addr", field, family: 6, ranges: normalize(value.v6) }]);
+  if (value.v4.length > 0) alts.push([{ kind: "addr", field, family: 4, ranges: mergeAddrRanges(value.v4) }]);
+  if (value.v6.length > 0) alts.push([{ kind: "addr", field, family: 6, ranges: mergeAddrRanges(value.v6) }]);
   return anyOf(alts, negate);
 }

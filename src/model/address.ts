@@ -273,3 +273,16 @@ export function maskRanges(addr: bigint, mask: bigint, family: Family, limit: nu
   out.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
   return out;
 }
+
+/** The sorted union of `ranges`: overlapping and adjacent ranges merged, into new objects. */
+export function mergeAddrRanges(ranges: readonly AddrRange[]): AddrRange[] {
+  const sorted = [...ranges].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  const out: AddrRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.lo <= last.hi + 1n) {
+      if (r.hi > last.hi) last.hi = r.hi;
+    } else out.push({ lo: r.lo, hi: r.hi });
+  }
+  return out;
+}
