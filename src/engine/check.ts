@@ -2,6 +2,7 @@
  * `check` end to end for one file: detect the format, parse into the model, evaluate, run the
  * rule packs, and return findings with the source lines they point at.
  */
+import { AnalysisLimitError } from "../space/budget.js";
 import { resetCaches } from "../space/idd.js";
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
 import { tracePacket } from "../analysis/trace.js";
@@ -81,7 +82,15 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
     const fatal = `could not be parsed as ${format}: ${(err as Error).message}`;
     return { file: { path, format, rules: 0, diagnostics: [] }, findings: [], fatal };
   }
-  const checked = options.skipChecks ? { findings: [], diagnostics: [] } : runChecks(ruleset, options);
+  let checked: ReturnType<typeof runChecks>;
+  try {
+    checked = options.skipChecks ? { findings: [], diagnostics: [] } : runChecks(ruleset, options);
+  } catch (err) {
+    if (!(err instanceof AnalysisLimitError)) throw err;
+    // Give the memory back before the next file, and say why this one has no findings.
+    resetCaches();
+    return { file: { path, format, rules: ruleset.ruleCount, diagnostics: ruleset.diagnostics }, findings: [], fatal: `could not be analysed: ${err.message}`, ruleset };
+  }
   const { diagnostics } = checked;
   let findings = checked.findings;
   if (!options.skipChecks && text.includes("fwlint-")) {

@@ -9,6 +9,7 @@
  * so two equal sets are the same object: equality and emptiness are pointer tests, and the
  * set operations can be memoized by node identity.
  */
+import { noteNodeCreated } from "./budget.js";
 import { DIM_COUNT, DIM_MAX } from "./dims.js";
 import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
 
@@ -157,6 +158,7 @@ function mkSmall(level: number, cuts: bigint[], kids: Node[]): Node {
     bucket = [];
     unique.set(h, bucket);
   }
+  noteNodeCreated();
   const node = new Node(nextId++, level, cuts, kids, undefined, kids.length);
   bucket.push(node);
   return node;
@@ -172,6 +174,7 @@ function finish(level: number, b: Builder): Node {
   const key = root.id * 16 + level;
   let node = uniqueWide.get(key);
   if (!node) {
+    noteNodeCreated();
     node = new Node(nextId++, level, undefined, undefined, root, root.count);
     uniqueWide.set(key, node);
   }

@@ -1,0 +1,35 @@
+/**
+ * The memory an exact analysis may take. Decision diagrams of a very large ruleset can outgrow the
+ * JavaScript heap; V8 then aborts the whole process. Instead, node creation checks the heap now and
+ * then, and past the budget the analysis stops with an error the caller reports as such.
+ */
+import { getHeapStatistics } from "node:v8";
+
+export class AnalysisLimitError extends Error {
+  constructor(readonly usedMB: number, readonly limitMB: number) {
+    super(
+      `the analysis needs more memory than this process may use (${usedMB} MB in use, heap limit ${limitMB} MB); ` +
+        `run it with a larger heap, e.g. NODE_OPTIONS=--max-old-space-size=${Math.max(8192, limitMB * 2)}`,
+    );
+    this.name = "AnalysisLimitError";
+  }
+}
+
+/**
+ * Share of V8's heap limit past which the analysis stops, and how many new nodes pass between two
+ * looks at the heap; `limitBytes` overrides V8's limit (tests).
+ */
+export const heapBudget: { fraction: number; checkEvery: number; limitBytes?: number } = { fraction: 0.9, checkEvery: 16384 };
+
+let sinceCheck = 0;
+
+/** Called for every node created; looks at the heap every `heapBudget.checkEvery` nodes. */
+export function noteNodeCreated(): void {
+  if (++sinceCheck < heapBudget.checkEvery) return;
+  sinceCheck = 0;
+  const stats = getHeapStatistics();
+  const limit = heapBudget.limitBytes ?? stats.heap_size_limit;
+  if (stats.used_heap_size > limit * heapBudget.fraction) {
+    throw new AnalysisLimitError(Math.round(stats.used_heap_size / 1048576), Math.round(limit / 1048576));
+  }
+}
