@@ -2,26 +2,20 @@
  * The built CLI end to end: `npm run build`, then `node bin/fwlint.js ...` as a user would run it.
  * Rulesets are small files written into a temp dir here (plus the lead's open-relay fixture).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCliOnce } from "../build-cli.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "bin", "fwlint.js");
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-e2e-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-beforeAll(() => {
-  try {
-    execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "pipe", encoding: "utf8" });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`npm run build failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
-  }
-}, 120_000);
+beforeAll(() => buildCliOnce(), 130_000);
 
 function fwlint(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], {

@@ -7,12 +7,13 @@
  *  - `check` never loads the review's UI chunk (ink, React), which `review` does load.
  * tmux absent: the terminal test is skipped with a message; FWLINT_REQUIRE_TMUX=1 makes that a failure.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCliOnce } from "../build-cli.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "bin", "fwlint.js");
@@ -27,14 +28,7 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-beforeAll(() => {
-  try {
-    execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "pipe", encoding: "utf8" });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`npm run build failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
-  }
-}, 120_000);
+beforeAll(() => buildCliOnce(), 130_000);
 
 function tmux(...args: string[]): string {
   const r = spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
