@@ -48,7 +48,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const text = readFileSync(file, "utf8");
     if (mode === "parse") {
-      const { detectFormat, parseAs } = await import("../engine/formats.js");
+      const { detectFormat, parseAs, loadFormats } = await import("../engine/formats.js");
+      await loadFormats();
       gc();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -60,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
       out.rules = ruleset.ruleCount;
       out.diagnostics = ruleset.diagnostics.length;
     } else {
-      const { analyzeText } = await import("../engine/check.js");
+      const { analyzeText, loadFormats } = await import("../engine/check.js");
+      await loadFormats();
       gc();
       const c0 = process.cpuUsage();
       const t0 = performance.now();

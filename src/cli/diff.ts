@@ -15,7 +15,7 @@ import { execFile } from "node:child_process";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { diffFindings, diffRulesets, findingKey, type DiffRegion } from "../analysis/diff.js";
-import { analyzeText, knownFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
+import { analyzeText, knownFormats, loadFormatFor, loadFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { SEVERITIES, severityRank, type Finding, type Severity } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { sanitize } from "../report/sanitize.js";
@@ -238,6 +238,7 @@ export async function findingsNewSince(ref: string, path: string, findings: read
   if (bytes === null) return [...findings];
   const decoded = decodeConfig(bytes);
   if (!decoded.ok) return [...findings];
+  await loadFormatFor(decoded.text, options.inputFormat);
   const old = analyzeText(path, decoded.text, options);
   if (old.fatal !== undefined) return [...findings];
   return diffFindings(old.findings, findings).newFindings;
@@ -274,6 +275,8 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
     io.stderr(`${sanitize(path)}: ${sanitize(message)}\n`);
   };
   const diffs: FileDiff[] = [];
+  // Two versions of any formats are compared: every reader may be needed.
+  await loadFormats();
 
   if (args.base === undefined) {
     const [oldPath, newPath] = args.paths as [string, string];

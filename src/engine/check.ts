@@ -19,6 +19,8 @@ import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service
 import { applySuppressions, parseSuppressions } from "./suppress.js";
 import { detectFormat, knownFormats as formatNames, parseAs } from "./formats.js";
 
+export { loadFormatFor, loadFormats } from "./formats.js";
+
 export const FWLINT_VERSION = "0.1.0";
 
 export interface CheckOptions {

@@ -1,15 +1,16 @@
 /**
  * The input formats fwlint reads: how each is recognised from content and which parser reads it.
- * Parsers for rarely used formats are loaded on first use, to keep start-up fast.
+ * Detection is a cheap scan and always loaded; the parsers of the formats other than iptables are
+ * loaded on first use (`loadFormats`), so a pre-commit run on an iptables file does not pay for
+ * the nftables grammar and the vendor readers.
  */
 import type { Ruleset } from "../model/types.js";
 import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
 import { detectIptablesScript, parseIptablesScript } from "../../parsers/iptables-script/index.js";
-import { detectCiscoAsa, parseCiscoAsa } from "../../parsers/cisco-asa/index.js";
+import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
-import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
-import { detectCiscoIos, parseCiscoIos } from "../../parsers/cisco-ios/index.js";
-import { detectJunos, parseJunos } from "../../parsers/junos/index.js";
+import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
+import { detectJunos } from "../../parsers/junos/detect.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
@@ -17,10 +18,15 @@ export interface ParseContext {
   root?: string;
 }
 
+type Parser = (text: string, file: string, context: ParseContext) => Ruleset;
+
 interface FormatEntry {
   name: string;
   detect(text: string): boolean;
-  parse(text: string, file: string, context: ParseContext): Ruleset;
+  /** The parser, once loaded (always, for the formats bundled with the core). */
+  parse?: Parser;
+  /** Loads the parser of a format that is not bundled with the core. */
+  load?: () => Promise<Parser>;
 }
 
 const FORMATS: FormatEntry[] = [
@@ -44,31 +50,34 @@ const FORMATS: FormatEntry[] = [
     // Cisco ASA running-config or `show access-list` output
     name: "cisco-asa",
     detect: detectCiscoAsa,
-    parse: parseCiscoAsa,
+    load: async () => (await import("../../parsers/cisco-asa/index.js")).parseCiscoAsa,
   },
   {
     // `nft list ruleset` output, `nft -f` files and command files
     name: "nft",
     detect: detectNft,
-    parse: (t, f, c) => parseNft(t, f, c.root !== undefined ? { root: c.root } : {}),
+    load: async () => {
+      const { parseNft } = await import("../../parsers/nftables/index.js");
+      return (t, f, c) => parseNft(t, f, c.root !== undefined ? { root: c.root } : {});
+    },
   },
   {
     // `nft -j list ruleset` and JSON command batches
     name: "nft-json",
     detect: detectNftJson,
-    parse: parseNftJson,
+    load: async () => (await import("../../parsers/nftables/index.js")).parseNftJson,
   },
   {
     // Cisco IOS / IOS-XE running-config (ACLs, object groups, interface bindings, zones)
     name: "cisco-ios",
     detect: detectCiscoIos,
-    parse: parseCiscoIos,
+    load: async () => (await import("../../parsers/cisco-ios/index.js")).parseCiscoIos,
   },
   {
     // Juniper JunOS / SRX: display-set form or curly-brace configuration
     name: "junos",
     detect: (t) => detectJunos(t) !== undefined,
-    parse: parseJunos,
+    load: async () => (await import("../../parsers/junos/index.js")).parseJunos,
   },
 ];
 
@@ -80,8 +89,23 @@ export function detectFormat(text: string): string | undefined {
   return FORMATS.find((f) => f.detect(text))?.name;
 }
 
+/** Loads the parsers of the named formats (all when none are named); formats already loaded cost nothing. */
+export async function loadFormats(names?: readonly (string | undefined)[]): Promise<void> {
+  for (const entry of FORMATS) {
+    if (entry.parse || !entry.load || (names && !names.includes(entry.name))) continue;
+    entry.parse = await entry.load();
+  }
+}
+
+/** Loads the parser `text` needs: the forced format's, or the one its content is detected as. */
+export async function loadFormatFor(text: string, forced?: string): Promise<void> {
+  const name = forced ?? detectFormat(text);
+  if (name !== undefined) await loadFormats([name]);
+}
+
 export function parseAs(format: string, text: string, file: string, context: ParseContext = {}): Ruleset {
   const entry = FORMATS.find((f) => f.name === format);
   if (!entry) throw new Error(`unknown input format '${format}' (known: ${knownFormats().join(", ")})`);
+  if (!entry.parse) throw new Error(`the ${format} reader is not loaded (loadFormats)`);
   return entry.parse(text, file, context);
 }

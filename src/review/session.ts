@@ -5,7 +5,7 @@
  * (BaselineFilter). No React here: the UI receives a ScanResult and asks for a new one on changes.
  */
 import type { AnalyzedFile, CheckOptions } from "../engine/check.js";
-import { analyzeText } from "../engine/check.js";
+import { analyzeText, loadFormatFor } from "../engine/check.js";
 import { BaselineFilter, loadBaseline, normaliseLine } from "../engine/baseline.js";
 import { ConfigResolver, optionsFromConfig } from "../engine/config.js";
 import { loadUserRules, RulePackError } from "../engine/rule-pack.js";
@@ -100,6 +100,7 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
     }
     let result: AnalyzedFile;
     try {
+      await loadFormatFor(read.text, options.inputFormat);
       result = analyzeText(input.path, read.text, options);
     } catch (err) {
       problems.push({ path: input.path, message: `internal error: ${(err as Error).message}` });

@@ -17,6 +17,7 @@ import { captureIo } from "./io.js";
 vi.mock("../../src/engine/check.js", () => ({
   FWLINT_VERSION: "9.9.9",
   knownFormats: () => ["fake", "other"],
+  loadFormatFor: async () => {},
   analyzeText(path: string, text: string, options: { inputFormat?: string; threshold?: number } = {}) {
     const lines = text.split("\n");
     if (options.inputFormat === undefined && lines[0] !== "#fake") {
