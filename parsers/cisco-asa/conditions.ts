@@ -7,7 +7,8 @@
 import type { AddrRange, Condition, Family, PortRange } from "../../src/model/types.js";
 import { familyMax } from "../../src/model/address.js";
 import type { IcmpSel, Service } from "./config.js";
-import { type AddrSet, mergePorts } from "./objects.js";
+import type { AddrSet } from "./objects.js";
+import { mergePortRanges } from "../../src/model/ports.js";
 
 function covers(ranges: AddrRange[], family: Family): boolean {
   return ranges.length === 1 && ranges[0]!.lo === 0n && ranges[0]!.hi === familyMax(family);
@@ -76,7 +77,7 @@ export function serviceConditions(services: Service[], text: string): Condition[
       const k = key(s.protos);
       const prev = byProtos.get(k);
       if (prev) {
-        prev.dport = mergePorts([...prev.dport!, ...s.dport]);
+        prev.dport = mergePortRanges([...prev.dport!, ...s.dport]);
         continue;
       }
       const copy: Service = { protos: s.protos, dport: s.dport.slice() };

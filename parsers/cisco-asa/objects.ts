@@ -8,6 +8,8 @@
 import type { AddrRange, Diagnostic, Family, PortRange } from "../../src/model/types.js";
 import type { AddrSpec, AsaConfig, GroupType, IcmpSel, ObjectGroup, Pos, Service } from "./config.js";
 import { fullRange } from "./slots.js";
+import { mergeAddrRanges } from "../../src/model/address.js";
+import { mergePortRanges } from "../../src/model/ports.js";
 
 export interface AddrSet {
   v4: AddrRange[];
@@ -30,23 +32,6 @@ export interface ProtoSet {
 export interface IcmpSet {
   sels: IcmpSel[];
   unknown: string[];
-}
-
-/** Sorted, merged (adjacent ranges joined) copy. */
-export function mergeRanges<T extends bigint | number>(ranges: { lo: T; hi: T }[]): { lo: T; hi: T }[] {
-  const s = ranges.slice().sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
-  const out: { lo: T; hi: T }[] = [];
-  for (const r of s) {
-    const last = out[out.length - 1];
-    if (last && (typeof r.lo === "bigint" ? (r.lo as bigint) <= (last.hi as bigint) + 1n : (r.lo as number) <= (last.hi as number) + 1)) {
-      if (r.hi > last.hi) last.hi = r.hi;
-    } else out.push({ lo: r.lo, hi: r.hi });
-  }
-  return out;
-}
-
-export function mergePorts(ranges: PortRange[]): PortRange[] {
-  return mergeRanges(ranges.map(([lo, hi]) => ({ lo, hi }))).map((r) => [r.lo, r.hi] as PortRange);
 }
 
 const TYPE_WORDS: Record<GroupType, string> = {
@@ -154,7 +139,7 @@ export class Resolver {
             acc.v6.push(...part.v6);
             acc.unknown.push(...part.unknown);
           }
-          return { v4: mergeRanges(acc.v4), v6: mergeRanges(acc.v6), unknown: [...new Set(acc.unknown)] };
+          return { v4: mergeAddrRanges(acc.v4), v6: mergeAddrRanges(acc.v6), unknown: [...new Set(acc.unknown)] };
         });
       }
     }
@@ -211,7 +196,7 @@ export class Resolver {
         }
       }
       // port-object lines in a protocol-less service group are tcp-udp destination ports
-      if (ports.length > 0) out.push({ protos: [6, 17], dport: mergePorts(ports.flatMap((m) => (m.kind === "ports" ? m.ranges : []))) });
+      if (ports.length > 0) out.push({ protos: [6, 17], dport: mergePortRanges(ports.flatMap((m) => (m.kind === "ports" ? m.ranges : []))) });
       return out;
     });
   }
@@ -257,7 +242,7 @@ export class Resolver {
           unknown.push(...s.unknown);
         }
       }
-      return { ranges: mergePorts(ranges), unknown };
+      return { ranges: mergePortRanges(ranges), unknown };
     });
   }
 

@@ -14,6 +14,7 @@ import type { AddrRange, Condition, Diagnostic, Family, PortRange } from "../../
 import type { AddrSpec, PortSpec } from "./ace.js";
 import type { GroupKind, GroupMember, ObjectGroup, Where } from "./config.js";
 import { MAX_WILDCARD_RANGES, wildcardRanges } from "./wildcard.js";
+import { mergePortRanges } from "../../src/model/ports.js";
 
 type Unknown = Extract<Condition, { kind: "unknown" }>;
 
@@ -40,7 +41,7 @@ export function portOpRanges(op: Extract<PortSpec, { kind: "op" }>): PortRange[]
   const v = op.values;
   switch (op.op) {
     case "eq":
-      return mergePorts(v.map((p) => [p, p] as PortRange));
+      return mergePortRanges(v.map((p) => [p, p] as PortRange));
     case "range":
       return [[v[0]!, v[1]!]];
     case "lt":
@@ -51,7 +52,7 @@ export function portOpRanges(op: Extract<PortSpec, { kind: "op" }>): PortRange[]
       // every port but the listed ones
       const out: PortRange[] = [];
       let lo = 0;
-      for (const [a, b] of mergePorts(v.map((p) => [p, p] as PortRange))) {
+      for (const [a, b] of mergePortRanges(v.map((p) => [p, p] as PortRange))) {
         if (a > lo) out.push([lo, a - 1]);
         lo = b + 1;
       }
@@ -61,16 +62,7 @@ export function portOpRanges(op: Extract<PortSpec, { kind: "op" }>): PortRange[]
   }
 }
 
-export function mergePorts(rs: readonly PortRange[]): PortRange[] {
-  const sorted = [...rs].sort((a, b) => a[0] - b[0]);
-  const out: PortRange[] = [];
-  for (const [a, b] of sorted) {
-    const last = out[out.length - 1];
-    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
-  }
-  return out;
-}
+
 
 function isFullPorts(rs: readonly PortRange[]): boolean {
   return rs.length === 1 && rs[0]![0] === FULL_PORTS[0] && rs[0]![1] === FULL_PORTS[1];
@@ -224,7 +216,7 @@ export class GroupResolver {
       }
     }
     const u = joinUnknowns(unknowns);
-    const res = { ranges: mergePorts(out), ...(u ? { unknown: u } : {}) };
+    const res = { ranges: mergePortRanges(out), ...(u ? { unknown: u } : {}) };
     this.portMemo.set(g.name, res);
     return res;
   }

@@ -11,6 +11,7 @@ import { severityRank, type Finding } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
+import { portsText } from "../../src/model/ports.js";
 
 const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
 
@@ -74,9 +75,6 @@ function coverageText(c: number, family: 4 | 6): string {
   return `${Math.floor(c * 1000) / 10}% of public IPv${family} sources`;
 }
 
-function portsText(ports: [number, number][]): string {
-  return ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
-}
 
 function exposedPorts(set: PacketSet): [number, number][] {
   return set.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]);

@@ -22,9 +22,7 @@ export function coverageText(c: number, family: 4 | 6): string {
   return `${pct >= 1 ? Math.floor(pct * 10) / 10 : pct.toPrecision(2)}% of public IPv${family} sources`;
 }
 
-export function portsText(ports: [bigint, bigint][]): string {
-  return ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
-}
+export { portsText } from "../../src/model/ports.js";
 
 /** A witness of `set` (original packets of the pipeline), its accepting trace and the deciding rule. */
 export function witnessOf(

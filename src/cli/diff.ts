@@ -22,6 +22,7 @@ import { sanitize } from "../report/sanitize.js";
 import { parseArgs, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { decodeConfig, expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
+import { portsText } from "../model/ports.js";
 
 const COMMAND = "fwlint diff";
 const OUTPUT_FORMATS = ["text", "json"] as const;
@@ -396,9 +397,6 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
 // ---------------------------------------------------------------------------------------------
 // text
 
-function portsText(ports: [number, number][]): string {
-  return ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
-}
 
 /** "TCP/25", "every UDP port", "ICMP", "GRE", "other protocols (0, 2-5, ...)". */
 export function regionLabel(r: DiffRegion): string {

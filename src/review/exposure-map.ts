@@ -24,6 +24,7 @@ import type { Condition, Family, PipelineKind, Ruleset } from "../model/types.js
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6 } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
 import type { ReviewFinding, ScannedFile } from "./session.js";
+import { portsText } from "../model/ports.js";
 
 export interface ExposureRow {
   file: string;
@@ -72,8 +73,9 @@ function destinationPortCuts(ruleset: Ruleset): number[] {
   return [...cuts].sort((a, b) => a - b);
 }
 
-export function portsText(ports: readonly [number, number][]): string {
-  return ports.length === 0 ? "-" : ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
+/** Ports for the map: "-" when a row has none (ICMP, other protocols). */
+export function mapPortsText(ports: readonly [number, number][]): string {
+  return ports.length === 0 ? "-" : portsText(ports);
 }
 
 /** Address ranges as CIDR blocks where exact, `a-b` otherwise; "any" for the whole space. */

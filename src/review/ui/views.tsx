@@ -9,7 +9,7 @@ import type { PacketVerdict } from "../../analysis/verdict.js";
 import { describePacket } from "../../analysis/witness.js";
 import type { Packet, TraceStep } from "../../model/finding.js";
 import type { ExposureRow } from "../exposure-map.js";
-import { portsText } from "../exposure-map.js";
+import { mapPortsText } from "../exposure-map.js";
 import type { ListRow } from "../list.js";
 import type { ReviewFinding } from "../session.js";
 import { severityColor, shown, tint, useTheme, wrapText } from "./theme.js";
@@ -172,7 +172,7 @@ export function ExposureView({ rows, selected, height, width, oneFile }: { rows:
         const index = top + i;
         const isSel = index === selected;
         const service = r.services.length > 0 ? r.services.join(",") : "-";
-        const ports = `${r.protocol}/${portsText(r.ports)}`;
+        const ports = `${r.protocol}/${mapPortsText(r.ports)}`;
         const from = r.coverage >= 0.999 ? "any" : r.coverage < 0.001 ? "<0.1%" : `${Math.floor(r.coverage * 1000) / 10}%`;
         const by = r.decidedBy ? `${oneFile ? "line " : `${r.decidedBy.file}:`}${r.decidedBy.line} ${r.decidedBy.rule}` : "(no rule: pipeline default)";
         const dst = `${r.destinations}${r.forwardedTo !== undefined ? ` > ${r.forwardedTo}` : r.direction === "forward" ? " (fwd)" : ""}`;
