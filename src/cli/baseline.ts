@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { DEFAULT_BASELINE_FILE, renderBaseline } from "../engine/baseline.js";
-import { analyzeText, knownFormats, loadFormatFor, type CheckOptions } from "../engine/check.js";
+import { analyzeFile, knownFormats, type CheckOptions } from "../engine/check.js";
 import { ConfigResolver, optionsFromConfig } from "../engine/config.js";
 import { RulePackError } from "../engine/rule-pack.js";
 import type { Finding } from "../model/finding.js";
@@ -98,8 +98,7 @@ export async function runBaseline(argv: readonly string[], io: CliIo): Promise<n
       io.stderr(`${sanitize(err.message)}\n`);
       return 2;
     }
-    await loadFormatFor(read.text, opts.inputFormat);
-    const result = analyzeText(input.path, read.text, opts);
+    const result = await analyzeFile(input.path, read.text, opts);
     if (result.fatal !== undefined) {
       if (!input.explicit && inputFormat === undefined && result.file.format === "unknown") continue;
       error(input.path, result.fatal);

@@ -6,7 +6,7 @@
  * Reports go to stdout (text or JSON); one-line file errors and warnings go to stderr, so stdout stays
  * valid JSON with --format json.
  */
-import { analyzeText, FWLINT_VERSION, knownFormats, loadFormatFor, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
+import { analyzeFile, FWLINT_VERSION, knownFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { SEVERITIES, severityRank, type FileReport, type Finding, type Severity } from "../model/finding.js";
 import { ConfigResolver, optionsFromConfig, type FwlintConfig } from "../engine/config.js";
 import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rule-pack.js";
@@ -302,8 +302,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     const failOn: FailOn = args.failOnGiven ? args.failOn : (found.config?.failOn ?? args.failOn);
     let result: AnalyzedFile;
     try {
-      await loadFormatFor(read.text, options.inputFormat);
-      result = analyzeText(input.path, read.text, options);
+      result = await analyzeFile(input.path, read.text, options);
     } catch (err) {
       fail(input.path, `internal error: ${err instanceof Error ? err.message : String(err)}`);
       continue;

@@ -15,7 +15,7 @@ import { execFile } from "node:child_process";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { diffFindings, diffRulesets, findingKey, type DiffRegion } from "../analysis/diff.js";
-import { analyzeText, knownFormats, loadFormatFor, loadFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
+import { analyzeFile, analyzeText, knownFormats, loadFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { SEVERITIES, severityRank, type Finding, type Severity } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { sanitize } from "../report/sanitize.js";
@@ -239,8 +239,7 @@ export async function findingsNewSince(ref: string, path: string, findings: read
   if (bytes === null) return [...findings];
   const decoded = decodeConfig(bytes);
   if (!decoded.ok) return [...findings];
-  await loadFormatFor(decoded.text, options.inputFormat);
-  const old = analyzeText(path, decoded.text, options);
+  const old = await analyzeFile(path, decoded.text, options);
   if (old.fatal !== undefined) return [...findings];
   return diffFindings(old.findings, findings).newFindings;
 }

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { PacketError } from "../analysis/packet.js";
 import { verdictFor } from "../analysis/verdict.js";
 import { describePacket } from "../analysis/witness.js";
-import { analyzeText, loadFormatFor } from "../engine/check.js";
+import { analyzeFile } from "../engine/check.js";
 import type { Packet, TraceStep } from "../model/finding.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
@@ -106,8 +106,7 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`${sanitize(args.file)}: ${sanitize(input.message)}\n`);
     return 2;
   }
-  await loadFormatFor(input.text, args.inputFormat);
-  const analyzed = analyzeText(args.file, input.text, { inputFormat: args.inputFormat, skipChecks: true });
+  const analyzed = await analyzeFile(args.file, input.text, { inputFormat: args.inputFormat, skipChecks: true });
   if (analyzed.fatal || !analyzed.ruleset) {
     io.stderr(`${sanitize(args.file)}: ${sanitize(analyzed.fatal ?? "could not be read")}\n`);
     return 2;

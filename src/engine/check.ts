@@ -17,9 +17,9 @@ import type { IntentEntry, InterfaceName } from "./config.js";
 import { intentSet, interfaceSet, restrictResults } from "./intent.js";
 import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service, type ServiceCatalog } from "./rule-pack.js";
 import { applySuppressions, parseSuppressions } from "./suppress.js";
-import { detectFormat, knownFormats as formatNames, parseAs } from "./formats.js";
+import { detectFormat, knownFormats as formatNames, loadFormats, parseAs } from "./formats.js";
 
-export { loadFormatFor, loadFormats } from "./formats.js";
+export { loadFormats } from "./formats.js";
 
 export const FWLINT_VERSION = "0.1.0";
 
@@ -110,6 +110,17 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
     findings,
     ruleset,
   };
+}
+
+/**
+ * `analyzeText` for the commands: the format is detected once, its reader loaded if it is not yet
+ * (readers other than iptables load on first use), and the text analysed as that format.
+ */
+export async function analyzeFile(path: string, text: string, options: CheckOptions = {}): Promise<AnalyzedFile> {
+  const format = options.inputFormat ?? detectFormat(text);
+  if (format === undefined) return analyzeText(path, text, options);
+  await loadFormats([format]);
+  return analyzeText(path, text, { ...options, inputFormat: format });
 }
 
 export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin: RuleDefinition[] = loadBuiltinRules().rules) {

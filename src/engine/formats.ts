@@ -97,12 +97,6 @@ export async function loadFormats(names?: readonly (string | undefined)[]): Prom
   }
 }
 
-/** Loads the parser `text` needs: the forced format's, or the one its content is detected as. */
-export async function loadFormatFor(text: string, forced?: string): Promise<void> {
-  const name = forced ?? detectFormat(text);
-  if (name !== undefined) await loadFormats([name]);
-}
-
 export function parseAs(format: string, text: string, file: string, context: ParseContext = {}): Ruleset {
   const entry = FORMATS.find((f) => f.name === format);
   if (!entry) throw new Error(`unknown input format '${format}' (known: ${knownFormats().join(", ")})`);

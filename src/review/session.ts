@@ -1,11 +1,11 @@
 /**
  * What the review shows, scanned the way `check` scans: the paths expanded (expandPaths), each file
  * read (readConfigFile), its .fwlint.yaml and rule packs applied (ConfigResolver, optionsFromConfig,
- * loadUserRules), analysed (analyzeText) and, with a baseline file, the findings it lists hidden
+ * loadUserRules), analysed (analyzeFile) and, with a baseline file, the findings it lists hidden
  * (BaselineFilter). No React here: the UI receives a ScanResult and asks for a new one on changes.
  */
 import type { AnalyzedFile, CheckOptions } from "../engine/check.js";
-import { analyzeText, loadFormatFor } from "../engine/check.js";
+import { analyzeFile } from "../engine/check.js";
 import { BaselineFilter, loadBaseline, normaliseLine } from "../engine/baseline.js";
 import { ConfigResolver, optionsFromConfig } from "../engine/config.js";
 import { loadUserRules, RulePackError } from "../engine/rule-pack.js";
@@ -100,8 +100,7 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
     }
     let result: AnalyzedFile;
     try {
-      await loadFormatFor(read.text, options.inputFormat);
-      result = analyzeText(input.path, read.text, options);
+      result = await analyzeFile(input.path, read.text, options);
     } catch (err) {
       problems.push({ path: input.path, message: `internal error: ${(err as Error).message}` });
       continue;

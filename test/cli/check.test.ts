@@ -14,10 +14,10 @@ import type { FileReport, Finding, Severity } from "../../src/model/finding.js";
 import { main } from "../../src/cli/main.js";
 import { captureIo } from "./io.js";
 
-vi.mock("../../src/engine/check.js", () => ({
+vi.mock("../../src/engine/check.js", () => {
+  const mod = {
   FWLINT_VERSION: "9.9.9",
   knownFormats: () => ["fake", "other"],
-  loadFormatFor: async () => {},
   analyzeText(path: string, text: string, options: { inputFormat?: string; threshold?: number } = {}) {
     const lines = text.split("\n");
     if (options.inputFormat === undefined && lines[0] !== "#fake") {
@@ -45,7 +45,9 @@ vi.mock("../../src/engine/check.js", () => ({
     }
     return { file, findings };
   },
-}));
+  };
+  return { ...mod, analyzeFile: async (path: string, text: string, options?: { inputFormat?: string; threshold?: number }) => mod.analyzeText(path, text, options) };
+});
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-check-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
