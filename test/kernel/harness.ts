@@ -20,10 +20,11 @@ import { parseNft } from "../../parsers/nftables/index.js";
 import { formatIP } from "../../src/model/address.js";
 import { packetToPoint } from "../../src/analysis/packet.js";
 import { Dim } from "../../src/space/dims.js";
+import { corpusRows, SHARED_DIR } from "../shared-corpus.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** ../shared next to the repository (FWLINT_SHARED_DIR overrides it). */
-export const SHARED = resolve(ROOT, process.env.FWLINT_SHARED_DIR ?? "../shared");
+export const SHARED = SHARED_DIR;
 export const ORACLE = join(SHARED, "tools/kernel-oracle/kernel-oracle");
 export const CORPUS = join(SHARED, "corpus");
 export const FIXTURES = join(ROOT, "fixtures/iptables");
@@ -91,21 +92,14 @@ export function fixtureTargets(): Target[] {
 }
 
 export function corpusTargets(): Target[] {
-  const index = join(CORPUS, "INDEX.tsv");
-  if (!existsSync(index)) return [];
+  if (!existsSync(join(CORPUS, "INDEX.tsv"))) return [];
   const out: Target[] = [];
-  for (const line of readFileSync(index, "utf8").split("\n").slice(1)) {
-    const [path, format, kernel, expect] = line.split("\t");
-    if (!path || kernel !== "pass") continue;
-    const file = join(CORPUS, path);
-    if (format === "iptables-save" || format === "ip6tables-save") {
-      if (!existsSync(file)) continue;
-      out.push({ name: path, file, format: format === "iptables-save" ? "iptables" : "ip6tables", kind: "corpus" });
-    } else if (format === "nft" && expect === "clean") {
-      // nft rulesets the kernel loads; a fragment (include-only piece) has no complete policy to judge.
-      if (!existsSync(file)) continue;
-      out.push({ name: path, file, format: "nft", kind: "corpus" });
-    }
+  for (const r of corpusRows(CORPUS, { formats: ["iptables-save", "ip6tables-save", "nft"] })) {
+    if (r.kernel !== "pass" || !existsSync(r.file)) continue;
+    // nft rulesets the kernel loads; a fragment (include-only piece) has no complete policy to judge.
+    if (r.format === "nft" && r.expect !== "clean") continue;
+    const format = r.format === "nft" ? "nft" : r.format === "iptables-save" ? "iptables" : "ip6tables";
+    out.push({ name: r.path, file: r.file, format, kind: "corpus" });
   }
   return out;
 }
