@@ -3,6 +3,8 @@
  * the options. Problems are thrown as UsageError with a one-line message (the caller prints it and
  * exits 2). No dependency, so start-up stays light.
  */
+import { SEVERITIES, type Severity } from "../model/finding.js";
+import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
 
 export class UsageError extends Error {
@@ -102,4 +104,18 @@ export function parseCommandArgs<A extends { help: boolean }>(
     return 0;
   }
   return args;
+}
+
+/** A user's argument quoted for an error message, control characters neutralised. */
+export function quoted(s: string): string {
+  return `'${sanitize(s)}'`;
+}
+
+/** `--fail-on`: a severity or "none" (default high); anything else is a usage error of `command`. */
+export function failOnOption(command: string, value: string | undefined): Severity | "none" {
+  const failOn = value ?? "high";
+  if (failOn !== "none" && !(SEVERITIES as readonly string[]).includes(failOn)) {
+    throw new UsageError(`${command}: unknown --fail-on ${quoted(failOn)} (expected ${SEVERITIES.join(", ")} or none)`);
+  }
+  return failOn as Severity | "none";
 }

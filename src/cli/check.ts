@@ -11,7 +11,7 @@ import { SEVERITIES, severityRank, type FileReport, type Finding, type Severity 
 import { ConfigResolver, optionsFromConfig, type FwlintConfig } from "../engine/config.js";
 import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rule-pack.js";
 import { sanitize } from "../report/sanitize.js";
-import { parseArgs, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
+import { failOnOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
 
@@ -107,9 +107,6 @@ function extractRules(argv: readonly string[]): { rest: string[]; rulePacks: str
 
 const COMMAND = "fwlint check";
 
-function quote(s: string): string {
-  return `'${sanitize(s)}'`;
-}
 
 export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   const { rest, rulePacks } = extractRules(argv);
@@ -122,19 +119,16 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
 
   const format = str("format") ?? "text";
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`${COMMAND}: unknown --format ${quote(format)} (expected ${OUTPUT_FORMATS.join(", ")})`);
+    throw new UsageError(`${COMMAND}: unknown --format ${quoted(format)} (expected ${OUTPUT_FORMATS.join(", ")})`);
   }
   const failOnGiven = str("fail-on") !== undefined;
-  const failOn = str("fail-on") ?? "high";
-  if (failOn !== "none" && !(SEVERITIES as readonly string[]).includes(failOn)) {
-    throw new UsageError(`${COMMAND}: unknown --fail-on ${quote(failOn)} (expected ${SEVERITIES.join(", ")} or none)`);
-  }
+  const failOn = failOnOption(COMMAND, str("fail-on"));
   const checkOptions: CheckOptions = {};
   const inputFormat = str("input-format");
   if (inputFormat !== undefined) {
     const known = knownFormats();
     if (!known.includes(inputFormat)) {
-      throw new UsageError(`${COMMAND}: unknown --input-format ${quote(inputFormat)} (known: ${known.join(", ")})`);
+      throw new UsageError(`${COMMAND}: unknown --input-format ${quoted(inputFormat)} (known: ${known.join(", ")})`);
     }
     checkOptions.inputFormat = inputFormat;
   }
@@ -142,7 +136,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   if (threshold !== undefined) {
     const n = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(threshold) ? Number(threshold) : NaN;
     if (!(n >= 0 && n <= 1)) {
-      throw new UsageError(`${COMMAND}: --threshold must be a number from 0 to 1, not ${quote(threshold)}`);
+      throw new UsageError(`${COMMAND}: --threshold must be a number from 0 to 1, not ${quoted(threshold)}`);
     }
     checkOptions.threshold = n;
   }
@@ -159,7 +153,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     failOnGiven,
     rulePacks,
     format: format as OutputFormat,
-    failOn: failOn as FailOn,
+    failOn,
     options: checkOptions,
     noColor: options.has("no-color"),
     paths: positionals,

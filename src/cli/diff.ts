@@ -19,7 +19,7 @@ import { analyzeFile, analyzeText, knownFormats, loadFormats, type AnalyzedFile,
 import { SEVERITIES, severityRank, type Finding, type Severity } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { sanitize } from "../report/sanitize.js";
-import { parseArgs, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
+import { failOnOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { decodeConfig, expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
 import { portsText } from "../model/ports.js";
@@ -68,9 +68,6 @@ interface DiffArgs {
   help: boolean;
 }
 
-function quote(s: string): string {
-  return `'${sanitize(s)}'`;
-}
 
 export function parseDiffArgs(argv: readonly string[]): DiffArgs {
   const { options, positionals } = parseArgs(argv, SPECS, COMMAND);
@@ -81,24 +78,21 @@ export function parseDiffArgs(argv: readonly string[]): DiffArgs {
   const help = options.has("help");
   const format = str("format") ?? "text";
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`${COMMAND}: unknown --format ${quote(format)} (expected ${OUTPUT_FORMATS.join(" or ")})`);
+    throw new UsageError(`${COMMAND}: unknown --format ${quoted(format)} (expected ${OUTPUT_FORMATS.join(" or ")})`);
   }
-  const failOn = str("fail-on") ?? "high";
-  if (failOn !== "none" && !(SEVERITIES as readonly string[]).includes(failOn)) {
-    throw new UsageError(`${COMMAND}: unknown --fail-on ${quote(failOn)} (expected ${SEVERITIES.join(", ")} or none)`);
-  }
+  const failOn = failOnOption(COMMAND, str("fail-on"));
   const inputFormat = str("input-format");
   if (inputFormat !== undefined && !knownFormats().includes(inputFormat)) {
-    throw new UsageError(`${COMMAND}: unknown --input-format ${quote(inputFormat)} (known: ${knownFormats().join(", ")})`);
+    throw new UsageError(`${COMMAND}: unknown --input-format ${quoted(inputFormat)} (known: ${knownFormats().join(", ")})`);
   }
   const base = str("base");
-  if (base !== undefined && (base === "" || base.startsWith("-"))) throw new UsageError(`${COMMAND}: --base needs a git revision, not ${quote(base)}`);
+  if (base !== undefined && (base === "" || base.startsWith("-"))) throw new UsageError(`${COMMAND}: --base needs a git revision, not ${quoted(base)}`);
   if (!help && base === undefined && positionals.length !== 2) {
     throw new UsageError(`${COMMAND}: expected two files, OLD and NEW, or --base REF (see '${COMMAND} --help')`);
   }
   return {
     format: format as "text" | "json",
-    failOn: failOn as Severity | "none",
+    failOn,
     ...(base !== undefined ? { base } : {}),
     ...(inputFormat !== undefined ? { inputFormat } : {}),
     paths: positionals,
@@ -139,7 +133,7 @@ export class GitBase {
     const top = await git(["rev-parse", "--show-toplevel"], cwd);
     if (top.code !== 0) throw new GitError(`not inside a git work tree (${top.stderr.split("\n")[0] ?? ""})`);
     const verify = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd);
-    if (verify.code !== 0) throw new GitError(`unknown git revision ${quote(ref)}`);
+    if (verify.code !== 0) throw new GitError(`unknown git revision ${quoted(ref)}`);
     return new GitBase(ref, await realpath(top.stdout.toString("utf8").trim()), cwd);
   }
 
