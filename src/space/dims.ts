@@ -72,7 +72,20 @@ export const PROTO_TCP = 6;
 export const PROTO_ICMP = 1;
 export const PROTO_ICMPV6 = 58;
 
+/** Names seen so far and their values: compiling rules asks for the same few names over and over. */
+const ifaceValues = new Map<string, bigint>();
+const prefixRanges = new Map<string, [bigint, bigint]>();
+
 export function ifaceToValue(name: string): bigint {
+  let v = ifaceValues.get(name);
+  if (v === undefined) {
+    if (ifaceValues.size > 100_000) ifaceValues.clear();
+    ifaceValues.set(name, (v = nameValue(name)));
+  }
+  return v;
+}
+
+function nameValue(name: string): bigint {
   const bytes = Buffer.from(name, "utf8");
   let v = 0n;
   for (let i = 0; i < IFACE_BYTES; i++) v = (v << 8n) | BigInt(i < bytes.length ? bytes[i]! : 0);
@@ -81,6 +94,15 @@ export function ifaceToValue(name: string): bigint {
 
 /** Inclusive value range of every name that starts with `prefix` (iptables `eth+`). */
 export function ifacePrefixRange(prefix: string): [bigint, bigint] {
+  let r = prefixRanges.get(prefix);
+  if (r === undefined) {
+    if (prefixRanges.size > 100_000) prefixRanges.clear();
+    prefixRanges.set(prefix, (r = prefixValueRange(prefix)));
+  }
+  return [r[0], r[1]];
+}
+
+function prefixValueRange(prefix: string): [bigint, bigint] {
   const bytes = Buffer.from(prefix, "utf8");
   let lo = 0n;
   let hi = 0n;
