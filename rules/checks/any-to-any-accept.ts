@@ -22,6 +22,7 @@ export function newFromOutside(family: Family): PacketSet {
 export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule) => {
   const rs = ctx.ruleset;
   const hits = new Map<Rule, { chain: string; paths: PipelineKind[] }>();
+  const outside = new Map(rs.families.map((f) => [f, newFromOutside(f)] as const));
   for (const kind of ["inbound", "forward"] as const) {
     const entries = filterEntries(rs, [kind]);
     for (const [key, into] of entries) {
@@ -30,11 +31,14 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
       for (const r of chain.rules) {
         const m = compiled(rs, r);
         const exact = isExact(m);
-        if (exact && r.action.kind === "accept") {
-          const reached = into.intersect(m.known).minus(covered);
-          for (const f of rs.families) {
-            const outside = newFromOutside(f);
-            if (!outside.isSubsetOf(into.intersect(m.known)) || !reached.overlaps(outside)) continue;
+        // Cheap test first: almost every rule is narrower than "every new connection".
+        const wide = exact && r.action.kind === "accept" ? rs.families.filter((f) => outside.get(f)!.isSubsetOf(m.known)) : [];
+        if (wide.length > 0) {
+          const matched = into.intersect(m.known);
+          const reached = matched.minus(covered);
+          for (const f of wide) {
+            const out = outside.get(f)!;
+            if (!out.isSubsetOf(matched) || !reached.overlaps(out)) continue;
             const h = hits.get(r) ?? { chain: chain.name, paths: [] };
             if (!h.paths.includes(kind)) h.paths.push(kind);
             hits.set(r, h);
