@@ -7,7 +7,8 @@
 import { compileRule } from "../../src/analysis/compile.js";
 import type { Finding } from "../../src/model/finding.js";
 import type { Action, Rule } from "../../src/model/types.js";
-import { PacketSet } from "../../src/space/packet-set.js";
+import { FirstClaims } from "../../src/space/first-match.js";
+import type { PacketSet } from "../../src/space/packet-set.js";
 import { verb } from "./chains.js";
 import type { Check } from "./context.js";
 
@@ -25,8 +26,8 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
   const findings: Finding[] = [];
   const families = ctx.ruleset.families;
   for (const chain of ctx.ruleset.chains.values()) {
-    let covered = PacketSet.empty();
-    const earlier: { rule: Rule; known: PacketSet }[] = [];
+    // Each packet an earlier terminating rule matches, with the first such rule.
+    const earlier = new FirstClaims<{ rule: Rule; known: PacketSet }>();
     for (const r of chain.rules) {
       const m = compileRule(r, families);
       const loc = { file: r.span.file, line: r.span.line, column: r.span.column };
@@ -39,15 +40,9 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         });
         continue;
       }
-      if (!covered.isEmpty() && m.known.isSubsetOf(covered)) {
+      if (!earlier.isEmpty() && earlier.covers(m.known)) {
         // The earlier rules that actually decide some of its packets (first match wins).
-        const by: { rule: Rule; all: boolean }[] = [];
-        let before = PacketSet.empty();
-        for (const e of earlier) {
-          const decided = e.known.intersect(m.known).minus(before);
-          before = before.union(e.known);
-          if (!decided.isEmpty()) by.push({ rule: e.rule, all: m.known.isSubsetOf(e.known) });
-        }
+        const by = earlier.ownersOf(m.known).map((e) => ({ rule: e.rule, all: m.known.isSubsetOf(e.known) }));
         const whole = by.find((e) => e.all);
         const differs = by.filter((e) => !sameDecision(e.rule.action, r.action));
         const lines = by.map((e) => `${e.rule.span.line}`).join(", ");
@@ -71,8 +66,7 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         });
       }
       if (terminates(r.action) && m.unknowns.length === 0) {
-        covered = covered.union(m.known);
-        earlier.push({ rule: r, known: m.known });
+        earlier.claim(m.known, { rule: r, known: m.known });
       }
     }
   }
