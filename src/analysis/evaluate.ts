@@ -8,7 +8,7 @@
  * NAT rewrites are tracked so that accepted packets are reported as they arrived (original)
  * and as they were delivered (after DNAT).
  */
-import type { Action, Chain, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
+import type { Action, Chain, Condition, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
 import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
@@ -29,6 +29,13 @@ interface Flow {
   /** Unknown conditions this flow's fate depends on. */
   assumptions: readonly string[];
   /**
+   * The flow is `set` ∩ `factor` (see largeFilter): the packets that passed large set rules, such
+   * as a blocklist, kept aside inside a chain instead of being intersected into every later rule's
+   * sets. Only runChain's flows have one; it is intersected in before a rewrite (DNAT, notrack)
+   * and where the chain's outcomes leave the stage, before anything else sees them.
+   */
+  factor?: PacketSet;
+  /**
    * Identity of the flow's history (certainty, NAT frames, assumptions), computed once: flows
    * derived with `{ ...f, set }` keep it; anything that changes the history clears it.
    */
@@ -37,7 +44,7 @@ interface Flow {
 
 function flowKey(f: Flow): string {
   if (f.key === undefined) {
-    f.key = `${f.certain}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
+    f.key = `${f.certain}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}|${f.factor?.node.id ?? ""}`;
   }
   return f.key;
 }
@@ -178,7 +185,7 @@ export class Evaluator {
     const reached: PacketSet[] = [];
     const droppedOut: Flow[] = [];
     const run = (inFlows: Flow[]): Flow[] => {
-      const res = this.runChain(chain, inFlows, 0, stage, kind);
+      const res = withoutFactors(this.runChain(chain, inFlows, 0, stage, kind));
       // Falling off the end of a base chain (or RETURN from it) applies its policy.
       reached.push(...res.returned.map((f) => f.set));
       droppedOut.push(...(chain.policy === "drop" ? [...res.dropped, ...res.returned] : res.dropped));
@@ -263,12 +270,55 @@ export class Evaluator {
       return result;
     }
     let active = flows;
+    // A run of consecutive certain ACCEPT (or DROP/REJECT) rules only takes packets out of the
+    // active flows: what the whole run took is each flow as the run began minus the flow after it,
+    // one difference per flow instead of one intersection per rule and a union of every part.
+    let run: { outcome: Flow[]; start: Map<string, Flow> } | undefined;
+    const endRun = () => {
+      if (!run) return;
+      const now = new Map(active.map((f) => [flowKey(f), f.set] as const));
+      for (const [key, f] of run.start) {
+        const left = now.get(key);
+        const taken = left ? f.set.minus(left) : f.set;
+        if (!taken.isEmpty()) run.outcome.push({ ...f, set: taken });
+      }
+      run = undefined;
+    };
     for (const rule of chain.rules) {
       if (active.length === 0) break;
       const m = compileRule(rule, this.ruleset.families);
       if (m.known.isEmpty()) continue;
       const unknowns = unknownsOnPath(m, kind, stage.chain);
       if (unknowns === null) continue;
+      const a = rule.action.kind;
+      const keep = unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject") ? largeFilter(rule, m.known) : undefined;
+      if (keep) {
+        // What the rule matches leaves each flow; the rest keeps the filter aside (see Flow.factor).
+        endRun();
+        const next: Flow[] = [];
+        const outcome = a === "accept" ? result.accepted : result.dropped;
+        for (const f of active) {
+          const hit = f.set.intersect(m.known);
+          if (!hit.isEmpty()) outcome.push({ ...f, set: hit });
+          next.push({ ...f, factor: f.factor ? f.factor.intersect(keep) : keep, key: undefined });
+        }
+        active = next;
+        continue;
+      }
+      if (accountRuns && unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject")) {
+        const outcome = a === "accept" ? result.accepted : result.dropped;
+        if (run && run.outcome !== outcome) endRun();
+        run ??= { outcome, start: new Map(active.map((f) => [flowKey(f), f] as const)) };
+        const next: Flow[] = [];
+        for (const f of active) {
+          const rest = f.set.minus(m.known);
+          if (rest.equals(f.set)) next.push(f);
+          else if (!rest.isEmpty()) next.push({ ...f, set: rest });
+        }
+        active = next;
+        continue;
+      }
+      endRun();
       const matched: Flow[] = [];
       const next: Flow[] = [];
       for (const f of active) {
@@ -299,6 +349,7 @@ export class Evaluator {
       this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain, kind);
       active = mergeFlows(active);
     }
+    endRun();
     result.returned.push(...active);
     return result;
   }
@@ -328,7 +379,7 @@ export class Evaluator {
       case "continue":
         if (stage.role === "raw" && isNotrack(action.target)) {
           const untracked = BigInt(ctIndex("untracked"));
-          goOn(matched.map((f) => ({ ...f, set: f.set.rewrite(Dim.CtState, [[untracked, untracked]]) })));
+          goOn(matched.map((f) => materialized(f)).map((f) => ({ ...f, set: f.set.rewrite(Dim.CtState, [[untracked, untracked]]) })));
         } else goOn(matched);
         return;
       case "jump":
@@ -349,7 +400,7 @@ export class Evaluator {
       case "dnat":
         // REDIRECT (no address) delivers to the host itself: the forward path drops those flows.
         // On the inbound path a DNAT elsewhere may leave the host: see inboundAfterDnat.
-        result.accepted.push(...matched.map((f) => applyDnat(f, action.to, rule)));
+        result.accepted.push(...matched.map((f) => applyDnat(materialized(f), action.to, rule)));
         return;
       case "snat":
         result.accepted.push(...matched);
@@ -427,6 +478,72 @@ function inboundAfterDnat(flows: Flow[], uncertainDrops: Flow[]): Flow[] {
     uncertainDrops.push({ ...f, certain: false, assumptions: [...f.assumptions, ...pending.map((a) => `not: ${a}`)], key: undefined });
     return { ...f, certain: false, assumptions: [...f.assumptions, ...pending], key: undefined };
   });
+}
+
+/** Rules matching at least this many address ranges or set elements are large (largeFilter). */
+let factorMinRanges = 256;
+/** Runs of certain ACCEPT/DROP rules are accounted for as a whole (see runChain). */
+let accountRuns = true;
+
+/**
+ * Turns the evaluator's shortcuts off or on, for tests that check that they change no result:
+ * `runs` (runs of rules accounted for as a whole) and `largeFilterMin` (the size from which a
+ * rule's set is kept aside as a factor; Infinity: never).
+ */
+export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number }): void {
+  if (opts.runs !== undefined) accountRuns = opts.runs;
+  if (opts.largeFilterMin !== undefined) factorMinRanges = opts.largeFilterMin;
+}
+const ruleSizes = new WeakMap<Rule, number>();
+const complements = new WeakMap<PacketSet, PacketSet>();
+
+/** Address ranges and set elements a rule's conditions list. */
+function ruleSize(rule: Rule): number {
+  let n = ruleSizes.get(rule);
+  if (n === undefined) {
+    const size = (cs: readonly Condition[]): number =>
+      cs.reduce((k, c) => k + (c.kind === "addr" ? c.ranges.length : c.kind === "or" ? c.anyOf.length + c.anyOf.reduce((j, alt) => j + size(alt), 0) : 0), 0);
+    ruleSizes.set(rule, (n = size(rule.conditions)));
+  }
+  return n;
+}
+
+/**
+ * For a certain ACCEPT/DROP/REJECT rule that tests a large set - a blocklist of thousands of
+ * addresses and networks, a set of address . port pairs - the packets that go past it. Every
+ * later rule in the chain would otherwise carry that set in each of its results; kept aside as
+ * the flows' factor, it is intersected in once, where the chain's outcomes leave it. Undefined
+ * for any other rule.
+ */
+function largeFilter(rule: Rule, known: PacketSet): PacketSet | undefined {
+  if (ruleSize(rule) < factorMinRanges) return undefined;
+  let keep = complements.get(known);
+  if (!keep) complements.set(known, (keep = known.complement()));
+  return keep;
+}
+
+/** The flow with its factor intersected in. */
+function materialized(f: Flow): Flow {
+  if (!f.factor) return f;
+  return { set: f.set.intersect(f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions };
+}
+
+/** A chain's outcomes with their factors intersected in, flows of one fate joined first. */
+function withoutFactors(res: ChainResult): ChainResult {
+  const apply = (fs: Flow[]): Flow[] => {
+    if (!fs.some((f) => f.factor)) return fs;
+    const out: Flow[] = [];
+    for (const f of mergeFlows(fs)) {
+      if (!f.factor) {
+        out.push(f);
+        continue;
+      }
+      const m = materialized(f);
+      if (!m.set.isEmpty()) out.push(m);
+    }
+    return out;
+  };
+  return { accepted: apply(res.accepted), dropped: apply(res.dropped), returned: apply(res.returned) };
 }
 
 /** Joins flows that share their fate so far (same certainty, same NAT history). */
