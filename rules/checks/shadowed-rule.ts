@@ -7,8 +7,7 @@
 import { compileRule } from "../../src/analysis/compile.js";
 import type { Finding } from "../../src/model/finding.js";
 import type { Action, Rule } from "../../src/model/types.js";
-import { FirstClaims } from "../../src/space/first-match.js";
-import type { PacketSet } from "../../src/space/packet-set.js";
+import { PacketSet } from "../../src/space/packet-set.js";
 import { verb } from "./chains.js";
 import type { Check } from "./context.js";
 
@@ -26,8 +25,10 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
   const findings: Finding[] = [];
   const families = ctx.ruleset.families;
   for (const chain of ctx.ruleset.chains.values()) {
-    // Each packet an earlier terminating rule matches, with the first such rule.
-    const earlier = new FirstClaims<{ rule: Rule; known: PacketSet }>();
+    // The packets no earlier terminating rule matches, before each such rule and now: a rule is
+    // shadowed when it takes nothing from `open` (one difference per rule, equal sets are one
+    // object), and the rules deciding it are where its part of `open` shrinks.
+    const earlier = new OpenHistory();
     for (const r of chain.rules) {
       const m = compileRule(r, families);
       const loc = { file: r.span.file, line: r.span.line, column: r.span.column };
@@ -40,9 +41,10 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         });
         continue;
       }
-      if (!earlier.isEmpty() && earlier.covers(m.known)) {
+      const rest = earlier.open.minus(m.known);
+      if (earlier.size > 0 && rest.equals(earlier.open)) {
         // The earlier rules that actually decide some of its packets (first match wins).
-        const by = earlier.ownersOf(m.known).map((e) => ({ rule: e.rule, all: m.known.isSubsetOf(e.known) }));
+        const by = earlier.deciders(m.known).map((e) => ({ rule: e.rule, all: m.known.isSubsetOf(e.known) }));
         const whole = by.find((e) => e.all);
         const differs = by.filter((e) => !sameDecision(e.rule.action, r.action));
         const lines = by.map((e) => `${e.rule.span.line}`).join(", ");
@@ -66,9 +68,57 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         });
       }
       if (terminates(r.action) && m.unknowns.length === 0) {
-        earlier.claim(m.known, { rule: r, known: m.known });
+        earlier.push({ rule: r, known: m.known }, rest);
       }
     }
   }
   return findings;
 };
+
+interface Earlier {
+  rule: Rule;
+  known: PacketSet;
+}
+
+/** The open packets (matched by no earlier terminating rule) before each terminating rule. */
+class OpenHistory {
+  open = PacketSet.universe();
+  private readonly before: PacketSet[] = [];
+  private readonly rules: Earlier[] = [];
+
+  get size(): number {
+    return this.rules.length;
+  }
+
+  /** A terminating rule; `rest` is the open packets it leaves. */
+  push(e: Earlier, rest: PacketSet): void {
+    this.before.push(this.open);
+    this.rules.push(e);
+    this.open = rest;
+  }
+
+  /**
+   * The earlier rules that decide some packet of `set`, in order: where `set`'s part of the open
+   * packets shrinks. That part only ever shrinks, so a stretch of rules where it is the same at
+   * both ends decides nothing of it, and bisection finds the k deciders with O(k log n)
+   * intersections.
+   */
+  deciders(set: PacketSet): Earlier[] {
+    const n = this.rules.length;
+    const part = (i: number) => (i === n ? this.open : this.before[i]!).intersect(set);
+    const out: Earlier[] = [];
+    const find = (lo: number, atLo: PacketSet, hi: number, atHi: PacketSet): void => {
+      if (atLo.equals(atHi)) return;
+      if (hi === lo + 1) {
+        out.push(this.rules[lo]!);
+        return;
+      }
+      const mid = (lo + hi) >> 1;
+      const atMid = part(mid);
+      find(lo, atLo, mid, atMid);
+      find(mid, atMid, hi, atHi);
+    };
+    if (n > 0) find(0, part(0), n, part(n));
+    return out;
+  }
+}

@@ -218,9 +218,9 @@ export function normalizeRanges(ranges: readonly (readonly [bigint, bigint])[], 
   return out;
 }
 
-type Op = 0 | 1 | 2 | 3; // and, or, diff, first (see first())
+type Op = 0 | 1 | 2; // and, or, diff
 /** Memo per operation, keyed by the two operand ids packed into one number (ids stay below 2^26). */
-const memo: Map<number, Node>[] = [new Map(), new Map(), new Map(), new Map()];
+const memo: Map<number, Node>[] = [new Map(), new Map(), new Map()];
 const ID_SPACE = 67108864; // 2^26: a * 2^26 + b stays an exact integer below 2^53
 const MEMO_LIMIT = 2_000_000;
 
@@ -236,14 +236,8 @@ function terminalCase(op: Op, a: Node, b: Node): Node | undefined {
       if (b === EMPTY || a === FULL || a === b) return a;
       return undefined;
     case 2:
-      // a label on the right is a member too (see label())
-      if (a === EMPTY || b === FULL || a === b || (b.level === DIM_COUNT && b !== EMPTY)) return EMPTY;
+      if (a === EMPTY || b === FULL || a === b) return EMPTY;
       if (b === EMPTY) return a;
-      return undefined;
-    case 3:
-      // a decides wherever it is not EMPTY: FULL and labels are final
-      if (a === EMPTY) return b;
-      if (b === EMPTY || a === b || a.level === DIM_COUNT) return a;
       return undefined;
   }
 }
@@ -251,7 +245,7 @@ function terminalCase(op: Op, a: Node, b: Node): Node | undefined {
 function apply(op: Op, a: Node, b: Node): Node {
   const t = terminalCase(op, a, b);
   if (t !== undefined) return t;
-  if ((op === 0 || op === 1) && a.id > b.id) [a, b] = [b, a]; // and/or commute
+  if (op !== 2 && a.id > b.id) [a, b] = [b, a]; // and/or commute
   const key = a.id < ID_SPACE && b.id < ID_SPACE ? a.id * ID_SPACE + b.id : -1;
   const table = memo[op]!;
   const hit = key >= 0 ? table.get(key) : undefined;
@@ -316,7 +310,6 @@ function cursorOf(n: Node, level: number): Cursor {
 const KEEP = 1;
 const ABSORB = 2;
 function effectOf(op: Op, kid: Node, left: boolean): number {
-  if (op === 3) return kid === EMPTY ? KEEP : 0;
   if (kid === EMPTY) return op === 1 || (op === 2 && !left) ? KEEP : ABSORB;
   if (kid === FULL) {
     if (op === 0) return KEEP;
@@ -467,46 +460,6 @@ function copyUntil(c: Cursor, pos: bigint, stop: bigint, out: Builder, flip = fa
 export const and = (a: Node, b: Node): Node => apply(0, a, b);
 export const or = (a: Node, b: Node): Node => apply(1, a, b);
 export const diff = (a: Node, b: Node): Node => apply(2, a, b);
-
-/**
- * A terminal standing for "a member, claimed by someone": diagrams whose leaves are labels map
- * each point to a label (see first-match.ts). Labels are only combined by first(), intersected
- * with plain sets by and() and subtracted from plain sets by diff() (a label is a member there);
- * the other operations never see them.
- */
-export function label(): Node {
-  return new Node(nextId++, DIM_COUNT, [], [], undefined, 0);
-}
-
-/** `a` where `a` is not EMPTY, `b` elsewhere: labels claimed earlier keep their points. */
-export const first = (a: Node, b: Node): Node => apply(3, a, b);
-
-/** The same diagram with FULL replaced by `t` (a label). */
-export function replaceFull(a: Node, t: Node): Node {
-  const seen = new Map<Node, Node>();
-  const walk = (n: Node): Node => {
-    if (n === FULL) return t;
-    if (n === EMPTY) return n;
-    let r = seen.get(n);
-    if (!r) seen.set(n, (r = mapKids(n, walk)));
-    return r;
-  };
-  return walk(a);
-}
-
-/** The labels (terminals other than EMPTY and FULL) a diagram reaches. */
-export function labelsOf(a: Node): Node[] {
-  const seen = new Set<Node>();
-  const out: Node[] = [];
-  const walk = (n: Node) => {
-    if (n === EMPTY || n === FULL || seen.has(n)) return;
-    seen.add(n);
-    if (n.level === DIM_COUNT) out.push(n);
-    else for (const k of distinctKids(n)) walk(k);
-  };
-  walk(a);
-  return out;
-}
 
 /** Union of many sets, combined pairwise so the work stays balanced. */
 export function orAll(nodes: readonly Node[]): Node {
