@@ -27,13 +27,20 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
     const entries = filterEntries(rs, [kind]);
     for (const [key, into] of entries) {
       const chain = rs.chains.get(key)!;
+      // What earlier terminating rules match, united only when a wide rule needs it.
+      const earlier: PacketSet[] = [];
       let covered = PacketSet.empty();
+      let united = 0;
       for (const r of chain.rules) {
         const m = compiled(rs, r);
         const exact = isExact(m);
         // Cheap test first: almost every rule is narrower than "every new connection".
         const wide = exact && r.action.kind === "accept" ? rs.families.filter((f) => outside.get(f)!.isSubsetOf(m.known)) : [];
         if (wide.length > 0) {
+          if (united < earlier.length) {
+            covered = PacketSet.unionAll([covered, ...earlier.slice(united)]);
+            united = earlier.length;
+          }
           const matched = into.intersect(m.known);
           const reached = matched.minus(covered);
           for (const f of wide) {
@@ -44,7 +51,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
             hits.set(r, h);
           }
         }
-        if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered = covered.union(m.known);
+        if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") earlier.push(m.known);
       }
     }
   }
