@@ -270,19 +270,31 @@ export class Evaluator {
       return result;
     }
     let active = flows;
-    // A run of consecutive certain ACCEPT (or DROP/REJECT) rules only takes packets out of the
-    // active flows: what the whole run took is each flow as the run began minus the flow after it,
-    // one difference per flow instead of one intersection per rule and a union of every part.
-    let run: { outcome: Flow[]; start: Map<string, Flow> } | undefined;
-    const endRun = () => {
-      if (!run) return;
-      const now = new Map(active.map((f) => [flowKey(f), f.set] as const));
-      for (const [key, f] of run.start) {
-        const left = now.get(key);
-        const taken = left ? f.set.minus(left) : f.set;
-        if (!taken.isEmpty()) run.outcome.push({ ...f, set: taken });
+    // A batch of consecutive certain ACCEPT, DROP and REJECT rules only takes packets out of the
+    // active flows, and what it takes depends only on the rules: `taken` is the union of their
+    // matches, `dropped` the part of it a DROP/REJECT matches first (the rest is accepted). These
+    // grow by a few rule-sized sets per rule, which is cheap; the flows - large sets whose paths
+    // each rule would rebuild - are split once per batch, not once per rule.
+    let batch: { taken: PacketSet; dropped: PacketSet } | undefined;
+    const endBatch = () => {
+      if (!batch) return;
+      const { taken, dropped } = batch;
+      const accepted = taken.minus(dropped);
+      const next: Flow[] = [];
+      for (const f of active) {
+        const rest = f.set.minus(taken);
+        if (rest.equals(f.set)) {
+          next.push(f);
+          continue;
+        }
+        if (!rest.isEmpty()) next.push({ ...f, set: rest });
+        const acc = f.set.intersect(accepted);
+        if (!acc.isEmpty()) result.accepted.push({ ...f, set: acc });
+        const drop = f.set.intersect(dropped);
+        if (!drop.isEmpty()) result.dropped.push({ ...f, set: drop });
       }
-      run = undefined;
+      active = next;
+      batch = undefined;
     };
     for (const rule of chain.rules) {
       if (active.length === 0) break;
@@ -294,7 +306,7 @@ export class Evaluator {
       const keep = unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject") ? largeFilter(rule, m.known) : undefined;
       if (keep) {
         // What the rule matches leaves each flow; the rest keeps the filter aside (see Flow.factor).
-        endRun();
+        endBatch();
         const next: Flow[] = [];
         const outcome = a === "accept" ? result.accepted : result.dropped;
         for (const f of active) {
@@ -306,19 +318,12 @@ export class Evaluator {
         continue;
       }
       if (accountRuns && unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject")) {
-        const outcome = a === "accept" ? result.accepted : result.dropped;
-        if (run && run.outcome !== outcome) endRun();
-        run ??= { outcome, start: new Map(active.map((f) => [flowKey(f), f] as const)) };
-        const next: Flow[] = [];
-        for (const f of active) {
-          const rest = f.set.minus(m.known);
-          if (rest.equals(f.set)) next.push(f);
-          else if (!rest.isEmpty()) next.push({ ...f, set: rest });
-        }
-        active = next;
+        batch ??= { taken: PacketSet.empty(), dropped: PacketSet.empty() };
+        if (a !== "accept") batch.dropped = batch.dropped.union(m.known.minus(batch.taken));
+        batch.taken = batch.taken.union(m.known);
         continue;
       }
-      endRun();
+      endBatch();
       const matched: Flow[] = [];
       const next: Flow[] = [];
       for (const f of active) {
@@ -349,7 +354,7 @@ export class Evaluator {
       this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain, kind);
       active = mergeFlows(active);
     }
-    endRun();
+    endBatch();
     result.returned.push(...active);
     return result;
   }
@@ -482,12 +487,12 @@ function inboundAfterDnat(flows: Flow[], uncertainDrops: Flow[]): Flow[] {
 
 /** Rules matching at least this many address ranges or set elements are large (largeFilter). */
 let factorMinRanges = 256;
-/** Runs of certain ACCEPT/DROP rules are accounted for as a whole (see runChain). */
+/** Batches of certain ACCEPT/DROP rules are accounted for as a whole (see runChain). */
 let accountRuns = true;
 
 /**
  * Turns the evaluator's shortcuts off or on, for tests that check that they change no result:
- * `runs` (runs of rules accounted for as a whole) and `largeFilterMin` (the size from which a
+ * `runs` (batches of ACCEPT/DROP rules accounted for as a whole) and `largeFilterMin` (the size from which a
  * rule's set is kept aside as a factor; Infinity: never).
  */
 export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number }): void {
