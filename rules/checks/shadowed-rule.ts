@@ -8,6 +8,7 @@ import { compileRule } from "../../src/analysis/compile.js";
 import type { Finding } from "../../src/model/finding.js";
 import type { Action, Rule } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { verb } from "./chains.js";
 import type { Check } from "./context.js";
 
@@ -25,9 +26,8 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
   const findings: Finding[] = [];
   const families = ctx.ruleset.families;
   for (const chain of ctx.ruleset.chains.values()) {
-    // The packets no earlier terminating rule matches, before each such rule and now: a rule is
-    // shadowed when it takes nothing from `open` (one difference per rule, equal sets are one
-    // object), and the rules deciding it are where its part of `open` shrinks.
+    // The packets no earlier terminating rule matches: a rule is shadowed when it takes nothing
+    // from `open` (one difference per rule; equal sets are one object).
     const earlier = new OpenHistory();
     for (const r of chain.rules) {
       const m = compileRule(r, families);
@@ -44,15 +44,18 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
       const rest = earlier.open.minus(m.known);
       if (earlier.size > 0 && rest.equals(earlier.open)) {
         // The earlier rules that actually decide some of its packets (first match wins).
-        const by = earlier.deciders(m.known).map((e) => ({ rule: e.rule, all: m.known.isSubsetOf(e.known) }));
+        const found = earlier.deciders(m.known);
+        const by = found.listed.map((e) => ({ rule: e.rule, all: e === found.whole || m.known.isSubsetOf(e.known) }));
+        if (found.whole && !found.listed.includes(found.whole)) by.push({ rule: found.whole.rule, all: true });
         const whole = by.find((e) => e.all);
         const differs = by.filter((e) => !sameDecision(e.rule.action, r.action));
+        const more = found.more ? ", and more" : "";
         const lines = by.map((e) => `${e.rule.span.line}`).join(", ");
         const head = whole
           ? `line ${whole.rule.span.line} (${verb(whole.rule.action)}) already matches every packet it matches`
-          : `earlier rules together match every packet it matches (lines ${lines} in chain ${chain.name})`;
+          : `earlier rules together match every packet it matches (lines ${lines}${more} in chain ${chain.name})`;
         const tail = differs.length > 0
-          ? `; ${differs.map((e) => `line ${e.rule.span.line} (${verb(e.rule.action)})`).join(", ")} ${differs.length === 1 ? "decides" : "decide"} differently from this rule (${verb(r.action)})`
+          ? `; ${differs.map((e) => `line ${e.rule.span.line} (${verb(e.rule.action)})`).join(", ")}${more} ${differs.length === 1 && !more ? "decides" : "decide"} differently from this rule (${verb(r.action)})`
           : "";
         findings.push({
           ruleId: rule.id,
@@ -75,50 +78,64 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
   return findings;
 };
 
+/** Deciders named per shadowed rule; the message says when there are more. */
+const MAX_DECIDERS = 10;
+
 interface Earlier {
   rule: Rule;
   known: PacketSet;
 }
 
-/** The open packets (matched by no earlier terminating rule) before each terminating rule. */
+/**
+ * The open packets (matched by no earlier terminating rule) before each terminating rule, and
+ * those rules with their projections, to find the ones deciding a shadowed rule without a set
+ * operation per earlier rule.
+ */
 class OpenHistory {
   open = PacketSet.universe();
   private readonly before: PacketSet[] = [];
-  private readonly rules: Earlier[] = [];
+  private readonly rules = new ProjectionList<Earlier & { index: number }>();
 
   get size(): number {
-    return this.rules.length;
+    return this.rules.size;
   }
 
   /** A terminating rule; `rest` is the open packets it leaves. */
   push(e: Earlier, rest: PacketSet): void {
+    this.rules.add({ ...e, index: this.before.length }, Projections.of(e.known));
     this.before.push(this.open);
-    this.rules.push(e);
     this.open = rest;
   }
 
   /**
-   * The earlier rules that decide some packet of `set`, in order: where `set`'s part of the open
-   * packets shrinks. That part only ever shrinks, so a stretch of rules where it is the same at
-   * both ends decides nothing of it, and bisection finds the k deciders with O(k log n)
-   * intersections.
+   * The earlier rules that decide some packet of `set` (which they cover), in order - walking the
+   * earlier rules that may meet it, each takes what is left of it first - at most MAX_DECIDERS of
+   * them: a rule after a long blocklist is decided in part by every entry. `more` when there are
+   * others; `whole` is the first decider that matches all of `set`, listed or not.
    */
-  deciders(set: PacketSet): Earlier[] {
-    const n = this.rules.length;
-    const part = (i: number) => (i === n ? this.open : this.before[i]!).intersect(set);
-    const out: Earlier[] = [];
-    const find = (lo: number, atLo: PacketSet, hi: number, atHi: PacketSet): void => {
-      if (atLo.equals(atHi)) return;
-      if (hi === lo + 1) {
-        out.push(this.rules[lo]!);
-        return;
+  deciders(set: PacketSet): { listed: Earlier[]; more: boolean; whole?: Earlier } {
+    const listed: Earlier[] = [];
+    let whole: (Earlier & { index: number }) | undefined;
+    let left = set;
+    let capped = false;
+    const proj = Projections.of(set);
+    this.rules.forEachMayMeet(proj, (e, eProj) => {
+      if (capped) {
+        // Past the listed ones only the first rule holding all of it is still wanted: it decides
+        // what is left when it comes, unless the rules before it took everything.
+        if (!proj.hullWithin(eProj) || !set.isSubsetOf(e.known)) return false;
+        if (set.overlaps(this.before[e.index]!)) whole = e;
+        return true;
       }
-      const mid = (lo + hi) >> 1;
-      const atMid = part(mid);
-      find(lo, atLo, mid, atMid);
-      find(mid, atMid, hi, atHi);
-    };
-    if (n > 0) find(0, part(0), n, part(n));
-    return out;
+      if (!left.overlaps(e.known)) return false;
+      listed.push(e);
+      left = left.minus(e.known);
+      if (whole === undefined && set.isSubsetOf(e.known)) whole = e;
+      capped = listed.length === MAX_DECIDERS;
+      return left.isEmpty();
+    });
+    // What the listed rules left is decided by others; none but `whole` when it was all still open there.
+    const more = !left.isEmpty() && !(whole !== undefined && !listed.includes(whole) && left.isSubsetOf(this.before[whole.index]!));
+    return { listed, more, ...(whole ? { whole } : {}) };
   }
 }

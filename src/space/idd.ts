@@ -461,6 +461,81 @@ export const and = (a: Node, b: Node): Node => apply(0, a, b);
 export const or = (a: Node, b: Node): Node => apply(1, a, b);
 export const diff = (a: Node, b: Node): Node => apply(2, a, b);
 
+const meetMemo = new Map<number, boolean>();
+
+/**
+ * Do the two sets share a point? Like and(a, b) !== EMPTY, without building the intersection:
+ * the walk stops at the first shared point, and builds no nodes.
+ */
+export function meets(a: Node, b: Node): boolean {
+  if (a === EMPTY || b === EMPTY) return false;
+  if (a === FULL || b === FULL || a === b) return true;
+  if (a.id > b.id) [a, b] = [b, a];
+  const key = a.id < ID_SPACE && b.id < ID_SPACE ? a.id * ID_SPACE + b.id : -1;
+  if (key >= 0) {
+    const hit = meetMemo.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const level = a.level < b.level ? a.level : b.level;
+  let res = false;
+  if (a.level !== level) res = someKid(b, (k) => meets(a, k));
+  else if (b.level !== level) res = someKid(a, (k) => meets(k, b));
+  else if (a.tree || b.tree) {
+    const ca = cursorOf(a, level);
+    const cb = cursorOf(b, level);
+    const limit = DIM_MAX[level]! + 1n;
+    for (;;) {
+      if (ca.kid !== EMPTY && cb.kid !== EMPTY && meets(ca.kid, cb.kid)) {
+        res = true;
+        break;
+      }
+      const aNext = ca.nextStart;
+      const bNext = cb.nextStart;
+      const next = aNext < bNext ? aNext : bNext;
+      if (next === limit) break;
+      if (aNext === next) ca.advance();
+      if (bNext === next) cb.advance();
+    }
+  } else {
+    const ac = a.cuts;
+    const ak = a.kids;
+    const bc = b.cuts;
+    const bk = b.kids;
+    let i = 0;
+    let j = 0;
+    for (;;) {
+      if (ak[i] !== EMPTY && bk[j] !== EMPTY && meets(ak[i]!, bk[j]!)) {
+        res = true;
+        break;
+      }
+      const nextA = i + 1 < ak.length ? ac[i + 1]! : -1n;
+      const nextB = j + 1 < bk.length ? bc[j + 1]! : -1n;
+      if (nextA < 0n && nextB < 0n) break;
+      if (nextB < 0n || (nextA >= 0n && nextA < nextB)) i++;
+      else if (nextA < 0n || nextB < nextA) j++;
+      else {
+        i++;
+        j++;
+      }
+    }
+  }
+  if (key >= 0) {
+    if (meetMemo.size > MEMO_LIMIT) meetMemo.clear();
+    meetMemo.set(key, res);
+  }
+  return res;
+}
+
+/** Does some distinct child of `n` satisfy `test`? */
+function someKid(n: Node, test: (k: Node) => boolean): boolean {
+  if (!n.tree) {
+    for (const k of n.kids) if (k !== EMPTY && test(k)) return true;
+    return false;
+  }
+  for (const k of distinctKids(n)) if (k !== EMPTY && test(k)) return true;
+  return false;
+}
+
 /** Union of many sets, combined pairwise so the work stays balanced. */
 export function orAll(nodes: readonly Node[]): Node {
   let layer = nodes.slice();
@@ -648,6 +723,7 @@ export function resetCaches(): void {
   forgetChunks();
   for (const m of memo) m.clear();
   existsMemo.clear();
+  meetMemo.clear();
   for (const clear of resetHooks) clear();
   const seen = new Set<Node>();
   for (const n of pinned) reintern(n, seen);

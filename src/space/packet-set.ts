@@ -63,7 +63,7 @@ export class PacketSet {
     return idd.diff(this.node, o.node) === idd.EMPTY;
   }
   overlaps(o: PacketSet): boolean {
-    return idd.and(this.node, o.node) !== idd.EMPTY;
+    return idd.meets(this.node, o.node);
   }
   has(point: readonly bigint[]): boolean {
     return idd.contains(this.node, point);

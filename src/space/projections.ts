@@ -1,0 +1,120 @@
+/**
+ * A quick, conservative test of whether two packet sets can meet: their projections on the
+ * protocol, destination port and the two addresses, as sorted ranges of doubles rounded outwards.
+ * Sets whose projections are disjoint on some dimension are disjoint; the converse need not hold
+ * (two sets can overlap on every projection and still not meet). Checks that would otherwise
+ * test a set against every earlier rule use it to skip the pairs that cannot meet before doing
+ * exact set operations on the rest.
+ */
+import { Dim } from "./dims.js";
+import type { PacketSet } from "./packet-set.js";
+
+const DIMS: readonly Dim[] = [Dim.Proto, Dim.Dport, Dim.Dst, Dim.Src];
+/** A projection keeps at most this many ranges; more are joined into covering ranges. */
+const MAX_RANGES = 64;
+const EXACT = 2n ** 53n;
+
+/** Largest double not above v, smallest double not below v (Number(v) may round either way). */
+function below(v: bigint): number {
+  return v <= EXACT ? Number(v) : Number(v) * (1 - 2 ** -52);
+}
+function above(v: bigint): number {
+  return v <= EXACT ? Number(v) : Number(v) * (1 + 2 ** -52);
+}
+
+/** Sorted disjoint ranges as [lo0, hi0, lo1, hi1, ...], at most MAX_RANGES of them. */
+function projection(set: PacketSet, dim: Dim): Float64Array {
+  const ranges = set.valuesOf(dim);
+  const per = Math.ceil(ranges.length / MAX_RANGES) || 1;
+  const out = new Float64Array(2 * Math.ceil(ranges.length / per));
+  for (let i = 0, k = 0; i < ranges.length; i += per, k += 2) {
+    out[k] = below(ranges[i]![0]);
+    out[k + 1] = above(ranges[Math.min(i + per, ranges.length) - 1]![1]);
+  }
+  return out;
+}
+
+function meet(a: Float64Array, b: Float64Array): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i + 1]! < b[j]!) i += 2;
+    else if (b[j + 1]! < a[i]!) j += 2;
+    else return true;
+  }
+  return false;
+}
+
+export class Projections {
+  private constructor(
+    /** Per dimension of DIMS. */
+    private readonly ranges: Float64Array[],
+    /** Per dimension: lowest and highest value (for a flat scan, see ProjectionList). */
+    readonly hull: Float64Array,
+  ) {}
+
+  static of(set: PacketSet): Projections {
+    const ranges = DIMS.map((d) => projection(set, d));
+    const hull = new Float64Array(2 * DIMS.length);
+    ranges.forEach((r, k) => {
+      hull[2 * k] = r.length > 0 ? r[0]! : Infinity;
+      hull[2 * k + 1] = r.length > 0 ? r[r.length - 1]! : -Infinity;
+    });
+    return new Projections(ranges, hull);
+  }
+
+  /**
+   * False when this set is certainly not inside `o`'s: its range on some dimension reaches past
+   * `o`'s (the roundings are monotone, so a subset's hull always passes).
+   */
+  hullWithin(o: Projections): boolean {
+    const a = this.hull;
+    const b = o.hull;
+    for (let k = 0; k < a.length; k += 2) if (a[k]! < b[k]! || a[k + 1]! > b[k + 1]!) return false;
+    return true;
+  }
+
+  /** False when the two sets certainly do not meet. */
+  mayMeet(o: Projections): boolean {
+    for (let k = 0; k < DIMS.length; k++) if (!meet(this.ranges[k]!, o.ranges[k]!)) return false;
+    return true;
+  }
+}
+
+/**
+ * Projections of sets added in order, with their hulls in one flat array so that finding the
+ * ones that may meet a given set is a tight scan.
+ */
+export class ProjectionList<T> {
+  private hulls = new Float64Array(2 * DIMS.length * 64);
+  private readonly items: { item: T; proj: Projections }[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  add(item: T, proj: Projections): void {
+    const w = 2 * DIMS.length;
+    if ((this.items.length + 1) * w > this.hulls.length) {
+      const grown = new Float64Array(this.hulls.length * 2);
+      grown.set(this.hulls);
+      this.hulls = grown;
+    }
+    this.hulls.set(proj.hull, this.items.length * w);
+    this.items.push({ item, proj });
+  }
+
+  /** The items that may meet `p`, in the order they were added; stops when `visit` returns true. */
+  forEachMayMeet(p: Projections, visit: (item: T, proj: Projections) => boolean | void): void {
+    const h = p.hull;
+    const w = 2 * DIMS.length;
+    const hulls = this.hulls;
+    outer: for (let i = 0; i < this.items.length; i++) {
+      const base = i * w;
+      for (let k = 0; k < w; k += 2) if (hulls[base + k + 1]! < h[k]! || h[k + 1]! < hulls[base + k]!) continue outer;
+      const it = this.items[i]!;
+      if (!it.proj.mayMeet(p)) continue;
+      if (visit(it.item, it.proj)) return;
+    }
+  }
+}
