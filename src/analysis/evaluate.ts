@@ -327,11 +327,13 @@ export class Evaluator {
       const matched: Flow[] = [];
       const next: Flow[] = [];
       for (const f of active) {
-        const hit = f.set.intersect(m.known);
-        if (hit.isEmpty()) {
+        // Most flows miss most rules (a flow returned from one of many per-customer chains meets
+        // none of the jumps to the others): test before building anything.
+        if (!f.set.overlaps(m.known)) {
           next.push(f);
           continue;
         }
+        const hit = f.set.intersect(m.known);
         if (unknowns.length === 0) {
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
