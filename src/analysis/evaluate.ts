@@ -11,6 +11,7 @@
 import type { Action, Chain, Condition, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
+import { Projections } from "../space/projections.js";
 import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 /** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
@@ -24,6 +25,12 @@ interface NatFrame {
 
 interface Flow {
   set: PacketSet;
+  /**
+   * A small set known to hold `set` - the match of the jump that led to the chain which returned
+   * this flow - with its projections: a rule that cannot meet it cannot meet the flow, which is
+   * told without a set operation (see runChain). Flows joined or rewritten lose it.
+   */
+  within?: { set: PacketSet; proj: Projections };
   certain: boolean;
   nat: readonly NatFrame[];
   /** Unknown conditions this flow's fate depends on. */
@@ -73,6 +80,8 @@ export interface PipelineResult {
 }
 
 const MAX_DEPTH = 128;
+/** Flows returned by jumped-to chains kept apart in a chain before they are joined (see runChain). */
+const MAX_APART = 4096;
 
 interface ChainResult {
   accepted: Flow[];
@@ -280,8 +289,13 @@ export class Evaluator {
       if (!batch) return;
       const { taken, dropped } = batch;
       const accepted = taken.minus(dropped);
+      const takenProj = active.some((f) => f.within) ? Projections.of(taken) : undefined;
       const next: Flow[] = [];
       for (const f of active) {
+        if (takenProj && f.within && !f.within.proj.mayMeet(takenProj)) {
+          next.push(f);
+          continue;
+        }
         const rest = f.set.minus(taken);
         if (rest.equals(f.set)) {
           next.push(f);
@@ -326,10 +340,11 @@ export class Evaluator {
       endBatch();
       const matched: Flow[] = [];
       const next: Flow[] = [];
+      const ruleProj = active.some((f) => f.within) ? projectionsOf(m.known) : undefined;
       for (const f of active) {
         // Most flows miss most rules (a flow returned from one of many per-customer chains meets
         // none of the jumps to the others): test before building anything.
-        if (!f.set.overlaps(m.known)) {
+        if ((ruleProj && f.within && !f.within.proj.mayMeet(ruleProj)) || !f.set.overlaps(m.known)) {
           next.push(f);
           continue;
         }
@@ -354,7 +369,10 @@ export class Evaluator {
       active = next;
       if (matched.length === 0) continue;
       this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain, kind);
-      active = mergeFlows(active);
+      // What a jumped-to chain returns stays apart from the flow that did not jump (up to a
+      // bound): joined back, it would make the flow carry every called chain's structure, and
+      // each later rule - the next of 500 jumps of a verdict map, say - would walk all of it.
+      if (!keepApart || (rule.action.kind !== "jump" && rule.action.kind !== "goto") || active.length > MAX_APART) active = mergeFlows(active);
     }
     endBatch();
     result.returned.push(...active);
@@ -386,7 +404,7 @@ export class Evaluator {
       case "continue":
         if (stage.role === "raw" && isNotrack(action.target)) {
           const untracked = BigInt(ctIndex("untracked"));
-          goOn(matched.map((f) => materialized(f)).map((f) => ({ ...f, set: f.set.rewrite(Dim.CtState, [[untracked, untracked]]) })));
+          goOn(matched.map((f) => materialized(f)).map((f) => joined(f, f.set.rewrite(Dim.CtState, [[untracked, untracked]]))));
         } else goOn(matched);
         return;
       case "jump":
@@ -400,8 +418,12 @@ export class Evaluator {
         const sub = this.runChain(target, matched, depth + 1, stage, kind);
         result.accepted.push(...sub.accepted);
         result.dropped.push(...sub.dropped);
-        if (action.kind === "jump") goOn(sub.returned);
-        else result.returned.push(...sub.returned);
+        // what comes back lies inside this rule's match
+        const m = compileRule(rule, this.ruleset.families);
+        const within = { set: m.known, proj: projectionsOf(m.known) };
+        const back = keepApart ? sub.returned.map((f) => ({ ...f, within })) : sub.returned;
+        if (action.kind === "jump") goOn(back);
+        else result.returned.push(...back);
         return;
       }
       case "dnat":
@@ -491,14 +513,18 @@ function inboundAfterDnat(flows: Flow[], uncertainDrops: Flow[]): Flow[] {
 let factorMinRanges = 256;
 /** Batches of certain ACCEPT/DROP rules are accounted for as a whole (see runChain). */
 let accountRuns = true;
+/** Flows returned by jumped-to chains are kept apart, with their bound (see runChain). */
+let keepApart = true;
 
 /**
  * Turns the evaluator's shortcuts off or on, for tests that check that they change no result:
  * `runs` (batches of ACCEPT/DROP rules accounted for as a whole) and `largeFilterMin` (the size from which a
- * rule's set is kept aside as a factor; Infinity: never).
+ * rule's set is kept aside as a factor; Infinity: never) and `apart` (flows returned by
+ * jumped-to chains kept apart, with the bound of the jump).
  */
-export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number }): void {
+export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number; apart?: boolean }): void {
   if (opts.runs !== undefined) accountRuns = opts.runs;
+  if (opts.apart !== undefined) keepApart = opts.apart;
   if (opts.largeFilterMin !== undefined) factorMinRanges = opts.largeFilterMin;
 }
 const ruleSizes = new WeakMap<Rule, number>();
@@ -553,6 +579,19 @@ function withoutFactors(res: ChainResult): ChainResult {
   return { accepted: apply(res.accepted), dropped: apply(res.dropped), returned: apply(res.returned) };
 }
 
+/** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
+function joined(f: Flow, set: PacketSet): Flow {
+  const { within: _unused, ...rest } = f;
+  return { ...rest, set };
+}
+
+const ruleProjections = new WeakMap<PacketSet, Projections>();
+function projectionsOf(set: PacketSet): Projections {
+  let p = ruleProjections.get(set);
+  if (!p) ruleProjections.set(set, (p = Projections.of(set)));
+  return p;
+}
+
 /** Joins flows that share their fate so far (same certainty, same NAT history). */
 function mergeFlows(flows: Flow[]): Flow[] {
   if (flows.length < 2) return flows;
@@ -567,7 +606,7 @@ function mergeFlows(flows: Flow[]): Flow[] {
   const out: Flow[] = [];
   for (const g of groups.values()) {
     if (g.length === 1) out.push(g[0]!);
-    else out.push({ ...g[0]!, set: PacketSet.unionAll(g.map((f) => f.set)) });
+    else out.push(joined(g[0]!, PacketSet.unionAll(g.map((f) => f.set))));
   }
   return out;
 }
