@@ -26,9 +26,8 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
   const findings: Finding[] = [];
   const families = ctx.ruleset.families;
   for (const chain of ctx.ruleset.chains.values()) {
-    // The packets no earlier terminating rule matches: a rule is shadowed when it takes nothing
-    // from `open` (one difference per rule; equal sets are one object).
-    const earlier = new OpenHistory();
+    // What earlier terminating rules match: a rule is shadowed when that holds all it matches.
+    const earlier = new CoveredHistory();
     for (const r of chain.rules) {
       const m = compileRule(r, families);
       const loc = { file: r.span.file, line: r.span.line, column: r.span.column };
@@ -41,8 +40,7 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         });
         continue;
       }
-      const rest = earlier.open.minus(m.known);
-      if (earlier.size > 0 && rest.equals(earlier.open)) {
+      if (earlier.size > 0 && m.known.isSubsetOf(earlier.covered)) {
         // The earlier rules that actually decide some of its packets (first match wins).
         const found = earlier.deciders(m.known);
         const by = found.listed.map((e) => ({ rule: e.rule, all: e === found.whole || m.known.isSubsetOf(e.known) }));
@@ -71,7 +69,7 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         });
       }
       if (terminates(r.action) && m.unknowns.length === 0) {
-        earlier.push({ rule: r, known: m.known }, rest);
+        earlier.push({ rule: r, known: m.known });
       }
     }
   }
@@ -87,12 +85,12 @@ interface Earlier {
 }
 
 /**
- * The open packets (matched by no earlier terminating rule) before each terminating rule, and
- * those rules with their projections, to find the ones deciding a shadowed rule without a set
- * operation per earlier rule.
+ * The packets earlier terminating rules match (the union of their matches: rule-sized sets),
+ * before each such rule and now, and those rules with their projections, to find the ones
+ * deciding a shadowed rule without a set operation per earlier rule.
  */
-class OpenHistory {
-  open = PacketSet.universe();
+class CoveredHistory {
+  covered = PacketSet.empty();
   private readonly before: PacketSet[] = [];
   private readonly rules = new ProjectionList<Earlier & { index: number }>();
 
@@ -100,11 +98,11 @@ class OpenHistory {
     return this.rules.size;
   }
 
-  /** A terminating rule; `rest` is the open packets it leaves. */
-  push(e: Earlier, rest: PacketSet): void {
-    this.rules.add({ ...e, index: this.before.length }, Projections.of(e.known));
-    this.before.push(this.open);
-    this.open = rest;
+  /** A terminating rule. */
+  push(e: Earlier): void {
+    this.rules.add({ ...e, index: this.before.length }, e.known);
+    this.before.push(this.covered);
+    this.covered = this.covered.union(e.known);
   }
 
   /**
@@ -124,7 +122,7 @@ class OpenHistory {
         // Past the listed ones only the first rule holding all of it is still wanted: it decides
         // what is left when it comes, unless the rules before it took everything.
         if (!proj.hullWithin(eProj) || !set.isSubsetOf(e.known)) return false;
-        if (set.overlaps(this.before[e.index]!)) whole = e;
+        if (!set.isSubsetOf(this.before[e.index]!)) whole = e;
         return true;
       }
       if (!left.overlaps(e.known)) return false;
@@ -135,7 +133,7 @@ class OpenHistory {
       return left.isEmpty();
     });
     // What the listed rules left is decided by others; none but `whole` when it was all still open there.
-    const more = !left.isEmpty() && !(whole !== undefined && !listed.includes(whole) && left.isSubsetOf(this.before[whole.index]!));
+    const more = !left.isEmpty() && !(whole !== undefined && !listed.includes(whole) && !left.overlaps(this.before[whole.index]!));
     return { listed, more, ...(whole ? { whole } : {}) };
   }
 }

@@ -11,7 +11,6 @@
 import type { Action, Chain, Condition, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
-import { Projections } from "../space/projections.js";
 import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 /** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
@@ -27,10 +26,12 @@ interface Flow {
   set: PacketSet;
   /**
    * A small set known to hold `set` - the match of the jump that led to the chain which returned
-   * this flow - with its projections: a rule that cannot meet it cannot meet the flow, which is
-   * told without a set operation (see runChain). Flows joined or rewritten lose it.
+   * this flow: a rule that does not meet it does not meet the flow, which is told by a walk over
+   * two rule-sized sets (see runChain). Flows joined or rewritten lose it.
    */
-  within?: { set: PacketSet; proj: Projections };
+  within?: PacketSet;
+  /** Flows kept apart that were joined into this one, as a power of apartFanout (see compact). */
+  apartLevel?: number;
   certain: boolean;
   nat: readonly NatFrame[];
   /** Unknown conditions this flow's fate depends on. */
@@ -80,8 +81,8 @@ export interface PipelineResult {
 }
 
 const MAX_DEPTH = 128;
-/** Flows returned by jumped-to chains kept apart in a chain before they are joined (see runChain). */
-const MAX_APART = 4096;
+/** Flows kept apart (see runChain) are joined this many at a time, with their bounds (see compact). */
+let apartFanout = 16;
 
 interface ChainResult {
   accepted: Flow[];
@@ -289,10 +290,9 @@ export class Evaluator {
       if (!batch) return;
       const { taken, dropped } = batch;
       const accepted = taken.minus(dropped);
-      const takenProj = active.some((f) => f.within) ? Projections.of(taken) : undefined;
       const next: Flow[] = [];
       for (const f of active) {
-        if (takenProj && f.within && !f.within.proj.mayMeet(takenProj)) {
+        if (f.within && !f.within.overlaps(taken)) {
           next.push(f);
           continue;
         }
@@ -340,15 +340,14 @@ export class Evaluator {
       endBatch();
       const matched: Flow[] = [];
       const next: Flow[] = [];
-      const ruleProj = active.some((f) => f.within) ? projectionsOf(m.known) : undefined;
+      if (active.some((f) => f.within)) active = rejoinMet(active, m.known);
       for (const f of active) {
-        // Most flows miss most rules (a flow returned from one of many per-customer chains meets
-        // none of the jumps to the others): test before building anything.
-        if ((ruleProj && f.within && !f.within.proj.mayMeet(ruleProj)) || !f.set.overlaps(m.known)) {
+        // flows kept apart that meet the rule were rejoined just now: the rest miss it
+        const hit = f.within ? PacketSet.empty() : f.set.intersect(m.known);
+        if (hit.isEmpty()) {
           next.push(f);
           continue;
         }
-        const hit = f.set.intersect(m.known);
         if (unknowns.length === 0) {
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
@@ -369,10 +368,7 @@ export class Evaluator {
       active = next;
       if (matched.length === 0) continue;
       this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain, kind);
-      // What a jumped-to chain returns stays apart from the flow that did not jump (up to a
-      // bound): joined back, it would make the flow carry every called chain's structure, and
-      // each later rule - the next of 500 jumps of a verdict map, say - would walk all of it.
-      if (!keepApart || (rule.action.kind !== "jump" && rule.action.kind !== "goto") || active.length > MAX_APART) active = mergeFlows(active);
+      active = compact(active);
     }
     endBatch();
     result.returned.push(...active);
@@ -420,7 +416,7 @@ export class Evaluator {
         result.dropped.push(...sub.dropped);
         // what comes back lies inside this rule's match
         const m = compileRule(rule, this.ruleset.families);
-        const within = { set: m.known, proj: projectionsOf(m.known) };
+        const within = m.known;
         const back = keepApart ? sub.returned.map((f) => ({ ...f, within })) : sub.returned;
         if (action.kind === "jump") goOn(back);
         else result.returned.push(...back);
@@ -519,10 +515,12 @@ let keepApart = true;
 /**
  * Turns the evaluator's shortcuts off or on, for tests that check that they change no result:
  * `runs` (batches of ACCEPT/DROP rules accounted for as a whole) and `largeFilterMin` (the size from which a
- * rule's set is kept aside as a factor; Infinity: never) and `apart` (flows returned by
- * jumped-to chains kept apart, with the bound of the jump).
+ * rule's set is kept aside as a factor; Infinity: never), `apart` (flows returned by
+ * jumped-to chains kept apart, with the bound of the jump) and `apartFanout` (how many of those
+ * are joined at a time).
  */
-export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number; apart?: boolean }): void {
+export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number; apart?: boolean; apartFanout?: number }): void {
+  if (opts.apartFanout !== undefined) apartFanout = Math.max(2, opts.apartFanout);
   if (opts.runs !== undefined) accountRuns = opts.runs;
   if (opts.apart !== undefined) keepApart = opts.apart;
   if (opts.largeFilterMin !== undefined) factorMinRanges = opts.largeFilterMin;
@@ -579,17 +577,69 @@ function withoutFactors(res: ChainResult): ChainResult {
   return { accepted: apply(res.accepted), dropped: apply(res.dropped), returned: apply(res.returned) };
 }
 
-/** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
-function joined(f: Flow, set: PacketSet): Flow {
-  const { within: _unused, ...rest } = f;
-  return { ...rest, set };
+/**
+ * Joins flows of one fate, except those that jumped-to chains returned: joined into the flow that
+ * did not jump, they would make it carry every called chain's structure, and each later rule - the
+ * next of 500 jumps of a verdict map, say - would walk all of it. Those stay apart with their bound
+ * (Flow.within), which later rules test without walking the flow; apartFanout of
+ * them at a time are joined into one with the union of their bounds, so a chain of thousands of
+ * jumps keeps a few dozen flows apart, not thousands.
+ */
+function compact(flows: Flow[]): Flow[] {
+  if (!keepApart || !flows.some((f) => f.within)) return mergeFlows(flows);
+  const out = mergeFlows(flows.filter((f) => !f.within));
+  const apart = flows.filter((f) => f.within);
+  if (apart.length <= apartFanout) return [...out, ...apart];
+  const groups = new Map<string, Flow[]>();
+  const add = (f: Flow) => {
+    const key = `${flowKey(f)}#${f.apartLevel ?? 0}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  };
+  apart.forEach(add);
+  for (let again = true; again; ) {
+    again = false;
+    for (const [key, g] of groups) {
+      if (g.length <= apartFanout) continue;
+      groups.delete(key);
+      const level = (g[0]!.apartLevel ?? 0) + 1;
+      for (let i = 0; i < g.length; i += apartFanout) {
+        const part = g.slice(i, i + apartFanout);
+        if (part.length < apartFanout) {
+          part.forEach(add);
+          continue;
+        }
+        add({ ...part[0]!, set: PacketSet.unionAll(part.map((f) => f.set)), within: PacketSet.unionAll(part.map((f) => f.within!)), apartLevel: level });
+      }
+      again = true;
+      break;
+    }
+  }
+  for (const g of groups.values()) out.push(...g);
+  return out;
 }
 
-const ruleProjections = new WeakMap<PacketSet, Projections>();
-function projectionsOf(set: PacketSet): Projections {
-  let p = ruleProjections.get(set);
-  if (!p) ruleProjections.set(set, (p = Projections.of(set)));
-  return p;
+/**
+ * The flows kept apart (Flow.within) that meet `known` rejoined with the other flows of their fate:
+ * the rule about to act on them acts on one flow, as it would have without the keeping apart (a
+ * chain that jumps to a marking chain and then on to more rules over the same packets). Those
+ * that cannot meet it stay apart, told by their bound first.
+ */
+function rejoinMet(flows: Flow[], known: PacketSet): Flow[] {
+  let met = false;
+  const out = flows.map((f) => {
+    if (!f.within || !f.within.overlaps(known) || !f.set.overlaps(known)) return f;
+    met = true;
+    return joined(f, f.set);
+  });
+  return met ? compact(out) : out;
+}
+
+/** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
+function joined(f: Flow, set: PacketSet): Flow {
+  const { within: _within, apartLevel: _level, ...rest } = f;
+  return { ...rest, set };
 }
 
 /** Joins flows that share their fate so far (same certainty, same NAT history). */

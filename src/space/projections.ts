@@ -82,30 +82,41 @@ export class Projections {
 }
 
 /**
- * Projections of sets added in order, with their hulls in one flat array so that finding the
- * ones that may meet a given set is a tight scan.
+ * Sets added in order with their projections - computed when first searched, as most lists are
+ * never searched - and their hulls in one flat array so that finding the ones that may meet a
+ * given set is a tight scan.
  */
 export class ProjectionList<T> {
   private hulls = new Float64Array(2 * DIMS.length * 64);
-  private readonly items: { item: T; proj: Projections }[] = [];
+  private readonly items: { item: T; set: PacketSet; proj?: Projections }[] = [];
+  /** Items whose projections are computed and whose hulls are in `hulls`. */
+  private projected = 0;
 
   get size(): number {
     return this.items.length;
   }
 
-  add(item: T, proj: Projections): void {
+  add(item: T, set: PacketSet): void {
+    this.items.push({ item, set });
+  }
+
+  private project(): void {
     const w = 2 * DIMS.length;
-    if ((this.items.length + 1) * w > this.hulls.length) {
-      const grown = new Float64Array(this.hulls.length * 2);
+    if (this.items.length * w > this.hulls.length) {
+      const grown = new Float64Array(Math.max(this.hulls.length * 2, this.items.length * w));
       grown.set(this.hulls);
       this.hulls = grown;
     }
-    this.hulls.set(proj.hull, this.items.length * w);
-    this.items.push({ item, proj });
+    for (; this.projected < this.items.length; this.projected++) {
+      const it = this.items[this.projected]!;
+      it.proj = Projections.of(it.set);
+      this.hulls.set(it.proj.hull, this.projected * w);
+    }
   }
 
   /** The items that may meet `p`, in the order they were added; stops when `visit` returns true. */
   forEachMayMeet(p: Projections, visit: (item: T, proj: Projections) => boolean | void): void {
+    this.project();
     const h = p.hull;
     const w = 2 * DIMS.length;
     const hulls = this.hulls;
@@ -113,8 +124,8 @@ export class ProjectionList<T> {
       const base = i * w;
       for (let k = 0; k < w; k += 2) if (hulls[base + k + 1]! < h[k]! || h[k + 1]! < hulls[base + k]!) continue outer;
       const it = this.items[i]!;
-      if (!it.proj.mayMeet(p)) continue;
-      if (visit(it.item, it.proj)) return;
+      if (!it.proj!.mayMeet(p)) continue;
+      if (visit(it.item, it.proj!)) return;
     }
   }
 }
