@@ -27,7 +27,9 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
     for (const a of res.accepted) {
       const nat = a.natRules[a.natRules.length - 1];
       if (!nat || !a.certain) continue;
-      byNat.set(nat, [...(byNat.get(nat) ?? []), a]);
+      const list = byNat.get(nat);
+      if (list) list.push(a);
+      else byNat.set(nat, [a]);
     }
     for (const [nat, regions] of byNat) {
       // A DNAT to another address is forwarded; a REDIRECT (no address) is delivered to the host.
@@ -35,9 +37,14 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
       if (p.kind !== (redirect ? "inbound" : "forward")) continue;
       const delivered = PacketSet.unionAll(regions.map((r) => r.delivered));
       const original = PacketSet.unionAll(regions.map((r) => r.original));
+      // A forward delivers a few ports: only the services on them can be exposed through it.
+      const ports = delivered.valuesOf(Dim.Dport);
+      const protos = new Set(delivered.valuesOf(Dim.Proto).flatMap(([a, b]) => Array.from({ length: Number(b - a) + 1 }, (_, i) => Number(a) + i)));
+      const onPorts = (svcPorts: readonly (readonly [number, number])[]) => svcPorts.some(([a, b]) => ports.some(([lo, hi]) => BigInt(a) <= hi && lo <= BigInt(b)));
       for (const svc of ctx.catalog.services) {
-        if (svc.protocols === "any") continue;
+        if (svc.protocols === "any" || !onPorts(svc.ports)) continue;
         for (const proto of svc.protocols) {
+          if (!protos.has(proto)) continue;
           const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
           const exposed = delivered.intersect(strangerRegion(p.family, [proto], ranges));
           const coverage = sourceCoverage(exposed, p.family);
