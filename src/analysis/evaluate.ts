@@ -285,10 +285,20 @@ export class Evaluator {
     // matches, `dropped` the part of it a DROP/REJECT matches first (the rest is accepted). These
     // grow by a few rule-sized sets per rule, which is cheap; the flows - large sets whose paths
     // each rule would rebuild - are split once per batch, not once per rule.
-    let batch: { taken: PacketSet; dropped: PacketSet } | undefined;
+    // `pending`: matches not yet united into `taken`, united in one balanced union when a DROP
+    // needs what was taken before it, or at the end: cheaper than growing `taken` rule by rule.
+    let batch: { taken: PacketSet; pending: PacketSet[]; dropped: PacketSet } | undefined;
+    const settled = (b: { taken: PacketSet; pending: PacketSet[] }): PacketSet => {
+      if (b.pending.length > 0) {
+        b.taken = PacketSet.unionAll([b.taken, ...b.pending]);
+        b.pending = [];
+      }
+      return b.taken;
+    };
     const endBatch = () => {
       if (!batch) return;
-      const { taken, dropped } = batch;
+      const taken = settled(batch);
+      const dropped = batch.dropped;
       const accepted = taken.minus(dropped);
       const next: Flow[] = [];
       for (const f of active) {
@@ -332,9 +342,9 @@ export class Evaluator {
         continue;
       }
       if (accountRuns && unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject")) {
-        batch ??= { taken: PacketSet.empty(), dropped: PacketSet.empty() };
-        if (a !== "accept") batch.dropped = batch.dropped.union(m.known.minus(batch.taken));
-        batch.taken = batch.taken.union(m.known);
+        batch ??= { taken: PacketSet.empty(), pending: [], dropped: PacketSet.empty() };
+        if (a !== "accept") batch.dropped = batch.dropped.union(m.known.minus(settled(batch)));
+        batch.pending.push(m.known);
         continue;
       }
       endBatch();
