@@ -11,7 +11,7 @@
  */
 import { noteNodeCreated } from "./budget.js";
 import { DIM_COUNT, DIM_MAX } from "./dims.js";
-import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
+import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, lastAtOrBelow, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
 
 /**
  * A node of the diagram. Small nodes hold their pieces in two arrays; a node with more than
@@ -348,38 +348,14 @@ function merge(op: Op, level: number, a: Node, b: Node): Node {
     }
     const aNext = ca.nextStart;
     const bNext = cb.nextStart;
-    if (bNext > aNext) {
-      const e = effectOf(op, cb.kid, false);
-      if (e !== 0) {
-        if (e === ABSORB) {
-          out.push(pos, absorbed(op));
-          if (bNext !== limit) ca.seek(bNext);
-        } else copyUntil(ca, pos, bNext, out);
-        if (bNext === limit) break;
-        cb.advance();
-        pos = bNext;
-        continue;
-      }
-    } else if (aNext > bNext) {
-      if (op === 2 && ca.kid === FULL) {
-        // FULL minus b's pieces: b's range complemented, chunks flipped whole.
-        copyUntil(cb, pos, aNext, out, true);
-        if (aNext === limit) break;
-        ca.advance();
-        pos = aNext;
-        continue;
-      }
-      const e = effectOf(op, ca.kid, true);
-      if (e !== 0) {
-        if (e === ABSORB) {
-          out.push(pos, absorbed(op));
-          if (aNext !== limit) cb.seek(aNext);
-        } else copyUntil(cb, pos, aNext, out);
-        if (aNext === limit) break;
-        ca.advance();
-        pos = aNext;
-        continue;
-      }
+    // One side's piece spans several of the other's: handled whole when its child decides there.
+    const over = bNext > aNext ? cb : aNext > bNext ? ca : undefined;
+    if (over && spanned(op, over, over === ca ? cb : ca, over === ca, pos, limit, out)) {
+      const end = over.nextStart;
+      if (end === limit) break;
+      over.advance();
+      pos = end;
+      continue;
     }
     out.push(pos, apply(op, ca.kid, cb.kid));
     const next = aNext < bNext ? aNext : bNext;
@@ -389,6 +365,28 @@ function merge(op: Op, level: number, a: Node, b: Node): Node {
     pos = next;
   }
   return finish(level, out);
+}
+
+/**
+ * `over`'s current piece runs on past `under`'s: when its child keeps the other side there (copy
+ * `under`'s pieces), absorbs it (one constant piece), or is FULL on the left of a difference (copy
+ * `under`'s pieces complemented, chunks flipped whole), emits the result up to where `over`'s piece
+ * ends, leaves `under` at the piece containing that end, and returns true; false when the pieces
+ * must be combined one by one.
+ */
+function spanned(op: Op, over: Cursor, under: Cursor, overIsLeft: boolean, pos: bigint, limit: bigint, out: Builder): boolean {
+  const stop = over.nextStart;
+  if (op === 2 && overIsLeft && over.kid === FULL) {
+    copyUntil(under, pos, stop, out, true);
+    return true;
+  }
+  const e = effectOf(op, over.kid, overIsLeft);
+  if (e === 0) return false;
+  if (e === ABSORB) {
+    out.push(pos, absorbed(op));
+    if (stop !== limit) under.seek(stop);
+  } else copyUntil(under, pos, stop, out);
+  return true;
 }
 
 /**
@@ -628,15 +626,7 @@ export function kidAt(a: Node, value: bigint): Node {
 }
 
 export function pieceIndex(a: Node, value: bigint): number {
-  const cuts = a.cuts;
-  let lo = 0;
-  let hi = cuts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (cuts[mid]! <= value) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return lastAtOrBelow(a.cuts, value, 0);
 }
 
 /** Inclusive end of piece i of a node. */

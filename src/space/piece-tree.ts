@@ -311,7 +311,7 @@ export function eachPiece(c: Chunk, fn: (cut: bigint, kid: Node) => boolean | vo
 }
 
 /** Last index i with cuts[i] <= v (cuts[from] <= v is known). */
-function lastAtOrBelow(cuts: readonly bigint[], v: bigint, from: number): number {
+export function lastAtOrBelow(cuts: readonly bigint[], v: bigint, from: number): number {
   let lo = from;
   let hi = cuts.length - 1;
   while (lo < hi) {
