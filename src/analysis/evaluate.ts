@@ -81,8 +81,6 @@ export interface PipelineResult {
 }
 
 const MAX_DEPTH = 128;
-/** Flows kept apart (see runChain) are joined this many at a time, with their bounds (see compact). */
-let apartFanout = 16;
 
 interface ChainResult {
   accepted: Flow[];
@@ -283,10 +281,9 @@ export class Evaluator {
     // A batch of consecutive certain ACCEPT, DROP and REJECT rules only takes packets out of the
     // active flows, and what it takes depends only on the rules: `taken` is the union of their
     // matches, `dropped` the part of it a DROP/REJECT matches first (the rest is accepted). These
-    // grow by a few rule-sized sets per rule, which is cheap; the flows - large sets whose paths
-    // each rule would rebuild - are split once per batch, not once per rule.
-    // `pending`: matches not yet united into `taken`, united in one balanced union when a DROP
-    // needs what was taken before it, or at the end: cheaper than growing `taken` rule by rule.
+    // are rule-sized work; the flows - large sets whose paths each rule would rebuild - are split
+    // once per batch, not once per rule. Matches wait in `pending` and join `taken` in one balanced
+    // union when a DROP needs what was taken before it, or at the end.
     let batch: { taken: PacketSet; pending: PacketSet[]; dropped: PacketSet } | undefined;
     const settled = (b: { taken: PacketSet; pending: PacketSet[] }): PacketSet => {
       if (b.pending.length > 0) {
@@ -327,7 +324,9 @@ export class Evaluator {
       const unknowns = unknownsOnPath(m, kind, stage.chain);
       if (unknowns === null) continue;
       const a = rule.action.kind;
-      const keep = unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject") ? largeFilter(rule, m.known) : undefined;
+      // a certain verdict: the rule's match leaves the chain, the rest goes on
+      const decides = unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject");
+      const keep = decides ? largeFilter(rule, m.known) : undefined;
       if (keep) {
         // What the rule matches leaves each flow; the rest keeps the filter aside (see Flow.factor).
         endBatch();
@@ -341,7 +340,7 @@ export class Evaluator {
         active = next;
         continue;
       }
-      if (accountRuns && unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject")) {
+      if (decides && accountRuns) {
         batch ??= { taken: PacketSet.empty(), pending: [], dropped: PacketSet.empty() };
         if (a !== "accept") batch.dropped = batch.dropped.union(m.known.minus(settled(batch)));
         batch.pending.push(m.known);
@@ -521,13 +520,15 @@ let factorMinRanges = 256;
 let accountRuns = true;
 /** Flows returned by jumped-to chains are kept apart, with their bound (see runChain). */
 let keepApart = true;
+/** Flows kept apart (see runChain) are joined this many at a time, with their bounds (see compact). */
+let apartFanout = 16;
 
 /**
  * Turns the evaluator's shortcuts off or on, for tests that check that they change no result:
- * `runs` (batches of ACCEPT/DROP rules accounted for as a whole) and `largeFilterMin` (the size from which a
- * rule's set is kept aside as a factor; Infinity: never), `apart` (flows returned by
+ * `runs` (batches of ACCEPT/DROP rules accounted for as a whole), `largeFilterMin` (the size from
+ * which a rule's set is kept aside as a factor; Infinity: never), `apart` (flows returned by
  * jumped-to chains kept apart, with the bound of the jump) and `apartFanout` (how many of those
- * are joined at a time).
+ * are joined at a time, at least 2).
  */
 export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number; apart?: boolean; apartFanout?: number }): void {
   if (opts.apartFanout !== undefined) apartFanout = Math.max(2, opts.apartFanout);
@@ -535,6 +536,7 @@ export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: numb
   if (opts.apart !== undefined) keepApart = opts.apart;
   if (opts.largeFilterMin !== undefined) factorMinRanges = opts.largeFilterMin;
 }
+
 const ruleSizes = new WeakMap<Rule, number>();
 const complements = new WeakMap<PacketSet, PacketSet>();
 
