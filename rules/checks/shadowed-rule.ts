@@ -43,8 +43,7 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
       if (earlier.size > 0 && m.known.isSubsetOf(earlier.covered)) {
         // The earlier rules that actually decide some of its packets (first match wins).
         const found = earlier.deciders(m.known);
-        const by = found.listed.map((e) => ({ rule: e.rule, all: e === found.whole || m.known.isSubsetOf(e.known) }));
-        if (found.whole && !found.listed.includes(found.whole)) by.push({ rule: found.whole.rule, all: true });
+        const by = found.by;
         const whole = by.find((e) => e.all);
         const differs = by.filter((e) => !sameDecision(e.rule.action, r.action));
         const more = found.more ? ", and more" : "";
@@ -108,32 +107,32 @@ class CoveredHistory {
   /**
    * The earlier rules that decide some packet of `set` (which they cover), in order - walking the
    * earlier rules that may meet it, each takes what is left of it first - at most MAX_DECIDERS of
-   * them: a rule after a long blocklist is decided in part by every entry. `more` when there are
-   * others; `whole` is the first decider that matches all of `set`, listed or not.
+   * them (a rule after a long blocklist is decided in part by every entry), each with whether it
+   * matches all of `set`, then the first decider that matches all of it if it comes later; `more`
+   * when some deciders are not named.
    */
-  deciders(set: PacketSet): { listed: Earlier[]; more: boolean; whole?: Earlier } {
-    const listed: Earlier[] = [];
-    let whole: (Earlier & { index: number }) | undefined;
+  deciders(set: PacketSet): { by: { rule: Rule; all: boolean }[]; more: boolean } {
+    const by: { rule: Rule; all: boolean }[] = [];
+    // the first rule holding all of `set` after the listed ones, when it still decides some of it
+    let later: (Earlier & { index: number }) | undefined;
     let left = set;
-    let capped = false;
     const proj = Projections.of(set);
     this.rules.forEachMayMeet(proj, (e, eProj) => {
-      if (capped) {
+      if (by.length === MAX_DECIDERS) {
         // Past the listed ones only the first rule holding all of it is still wanted: it decides
         // what is left when it comes, unless the rules before it took everything.
         if (!proj.hullWithin(eProj) || !set.isSubsetOf(e.known)) return false;
-        if (!set.isSubsetOf(this.before[e.index]!)) whole = e;
+        if (!set.isSubsetOf(this.before[e.index]!)) later = e;
         return true;
       }
       if (!left.overlaps(e.known)) return false;
-      listed.push(e);
       left = left.minus(e.known);
-      if (whole === undefined && set.isSubsetOf(e.known)) whole = e;
-      capped = listed.length === MAX_DECIDERS;
-      return left.isEmpty();
+      by.push({ rule: e.rule, all: set.isSubsetOf(e.known) });
+      return left.isEmpty(); // a rule holding all of it leaves nothing
     });
-    // What the listed rules left is decided by others; none but `whole` when it was all still open there.
-    const more = !left.isEmpty() && !(whole !== undefined && !listed.includes(whole) && !left.overlaps(this.before[whole.index]!));
-    return { listed, more, ...(whole ? { whole } : {}) };
+    if (later) by.push({ rule: later.rule, all: true });
+    // What the listed rules left is decided by others: none but `later` when it was all still open there.
+    const more = !left.isEmpty() && !(later && !left.overlaps(this.before[later.index]!));
+    return { by, more };
   }
 }
