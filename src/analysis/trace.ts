@@ -7,6 +7,7 @@ import type { TraceStep } from "../model/finding.js";
 import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { formatIP } from "../model/address.js";
+import { HullIndex } from "../space/projections.js";
 import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 export interface TracePath {
@@ -103,11 +104,24 @@ function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
   };
 }
 
+/** Per chain, the hulls of its rules' matches (a chain belongs to one ruleset). */
+const chainHulls = new WeakMap<Chain, HullIndex>();
+
+function hullsOf(ruleset: Ruleset, chain: Chain): HullIndex {
+  let h = chainHulls.get(chain);
+  if (h === undefined) chainHulls.set(chain, (h = new HullIndex(chain.rules.map((r) => compileRule(r, ruleset.families).known))));
+  return h;
+}
+
 function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, stage: Stage, pipeline: Pipeline): ChainOutcome[] {
   if (depth > MAX_DEPTH) return [{ kind: "drop", state: start, by: { table: chain.table, chain: chain.name, rule: "jump loop", line: chain.span.line, file: chain.span.file, action: "drop" } }];
   const outcomes: ChainOutcome[] = [];
   // Each pending entry: a state and the index of the next rule to test.
   const pending: { st: State; i: number }[] = [{ st: start, i: 0 }];
+  // Long chains: most rules are told apart from the packet by their hulls alone.
+  const hulls = chain.rules.length >= 32 ? hullsOf(ruleset, chain) : undefined;
+  let hullPoint: bigint[] | undefined;
+  let rounded: Float64Array = new Float64Array(0);
   while (pending.length > 0) {
     if (outcomes.length >= MAX_PATHS) {
       cut.paths = true; // branches left unexplored
@@ -120,6 +134,10 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
     while (idx < chain.rules.length) {
       const rule = chain.rules[idx]!;
       idx++;
+      if (hulls) {
+        if (hullPoint !== cur.point) rounded = HullIndex.pointOf((hullPoint = cur.point));
+        if (!hulls.mayContain(idx - 1, rounded)) continue;
+      }
       const m = compileRule(rule, ruleset.families);
       if (!m.known.has(cur.point)) continue;
       const unknowns = unknownsOnPath(m, pipeline.kind, stage.chain);

@@ -45,6 +45,8 @@ function meet(a: Float64Array, b: Float64Array): boolean {
   return false;
 }
 
+const known = new WeakMap<object, Projections>();
+
 export class Projections {
   private constructor(
     /** Per dimension of DIMS. */
@@ -53,7 +55,14 @@ export class Projections {
     readonly hull: Float64Array,
   ) {}
 
+  /** The projections of a set, computed once per set (sets are immutable and hash-consed). */
   static of(set: PacketSet): Projections {
+    let p = known.get(set.node);
+    if (p === undefined) known.set(set.node, (p = Projections.compute(set)));
+    return p;
+  }
+
+  private static compute(set: PacketSet): Projections {
     const ranges = DIMS.map((d) => projection(set, d));
     const hull = new Float64Array(2 * DIMS.length);
     ranges.forEach((r, k) => {
@@ -127,5 +136,39 @@ export class ProjectionList<T> {
       if (!it.proj!.mayMeet(p)) continue;
       if (visit(it.item, it.proj!)) return;
     }
+  }
+}
+
+/**
+ * The hulls of a list of sets, to tell quickly which of them cannot contain a given packet: a
+ * walk of a packet through thousands of rules tests each rule's hull (four comparisons of
+ * doubles) before the exact membership test.
+ */
+export class HullIndex {
+  private readonly hulls: Float64Array;
+
+  constructor(sets: readonly PacketSet[]) {
+    const w = 2 * DIMS.length;
+    this.hulls = new Float64Array(w * sets.length);
+    sets.forEach((set, i) => this.hulls.set(Projections.of(set).hull, i * w));
+  }
+
+  /** A packet's values on the projected dimensions, rounded outwards: [below, above] per dimension. */
+  static pointOf(point: readonly bigint[]): Float64Array {
+    const out = new Float64Array(2 * DIMS.length);
+    DIMS.forEach((d, k) => {
+      const v = point[d] ?? 0n;
+      out[2 * k] = below(v);
+      out[2 * k + 1] = above(v);
+    });
+    return out;
+  }
+
+  /** False when set i certainly does not contain the packet (`p` from pointOf). */
+  mayContain(i: number, p: Float64Array): boolean {
+    const h = this.hulls;
+    const base = i * p.length;
+    for (let k = 0; k < p.length; k += 2) if (p[k + 1]! < h[base + k]! || h[base + k + 1]! < p[k]!) return false;
+    return true;
   }
 }
