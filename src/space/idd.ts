@@ -459,36 +459,67 @@ export const and = (a: Node, b: Node): Node => apply(0, a, b);
 export const or = (a: Node, b: Node): Node => apply(1, a, b);
 export const diff = (a: Node, b: Node): Node => apply(2, a, b);
 
-const meetMemo = new Map<number, boolean>();
+/** Per test (and, diff): results of nonEmpty, keyed like the operation memo. */
+const testMemo: Map<number, boolean>[] = [new Map(), new Map(), new Map()];
+
+/** Is `a op b` non-empty, when one side is a terminal or both are the same node? */
+function terminalTest(op: 0 | 2, a: Node, b: Node): boolean | undefined {
+  if (op === 0) {
+    if (a === EMPTY || b === EMPTY) return false;
+    if (a === FULL || b === FULL || a === b) return true;
+    return undefined;
+  }
+  if (a === EMPTY || b === FULL || a === b) return false;
+  if (b === EMPTY || a === FULL) return true; // b is not FULL: it lacks some point
+  return undefined;
+}
 
 /**
- * Do the two sets share a point? Like and(a, b) !== EMPTY, without building the intersection:
- * the walk stops at the first shared point, and builds no nodes.
+ * Is `a op b` non-empty (op: and, diff)? Like apply(op, a, b) !== EMPTY, without building the
+ * result: the walk stops at the first point found, and builds no nodes.
  */
-export function meets(a: Node, b: Node): boolean {
-  if (a === EMPTY || b === EMPTY) return false;
-  if (a === FULL || b === FULL || a === b) return true;
-  if (a.id > b.id) [a, b] = [b, a];
+function nonEmpty(op: 0 | 2, a: Node, b: Node): boolean {
+  const t = terminalTest(op, a, b);
+  if (t !== undefined) return t;
+  if (op === 0 && a.id > b.id) [a, b] = [b, a];
   const key = a.id < ID_SPACE && b.id < ID_SPACE ? a.id * ID_SPACE + b.id : -1;
+  const table = testMemo[op]!;
   if (key >= 0) {
-    const hit = meetMemo.get(key);
+    const hit = table.get(key);
     if (hit !== undefined) return hit;
   }
   const level = a.level < b.level ? a.level : b.level;
   let res = false;
-  if (a.level !== level) res = someKid(b, (k) => meets(a, k));
-  else if (b.level !== level) res = someKid(a, (k) => meets(k, b));
+  // (for diff, an EMPTY piece of b leaves a whole: it is tested too)
+  if (a.level !== level) res = someKid(b, (k) => nonEmpty(op, a, k), op === 0);
+  else if (b.level !== level) res = someKid(a, (k) => nonEmpty(op, k, b));
   else if (a.tree || b.tree) {
     const ca = cursorOf(a, level);
     const cb = cursorOf(b, level);
     const limit = DIM_MAX[level]! + 1n;
     for (;;) {
-      if (ca.kid !== EMPTY && cb.kid !== EMPTY && meets(ca.kid, cb.kid)) {
+      const ka = ca.kid;
+      const kb = cb.kid;
+      if (nonEmpty(op, ka, kb)) {
         res = true;
         break;
       }
       const aNext = ca.nextStart;
       const bNext = cb.nextStart;
+      // A piece that gives nothing whatever meets it (EMPTY on the left; for and, EMPTY on either
+      // side; for diff, FULL on the right) skips the other side's pieces under it.
+      if (ka === EMPTY && bNext < aNext) {
+        if (aNext === limit) break;
+        cb.seek(aNext);
+        ca.advance();
+        continue;
+      }
+      if (aNext < bNext && (op === 0 ? kb === EMPTY : kb === FULL)) {
+        if (bNext === limit) break;
+        ca.seek(bNext);
+        cb.advance();
+        continue;
+      }
       const next = aNext < bNext ? aNext : bNext;
       if (next === limit) break;
       if (aNext === next) ca.advance();
@@ -502,7 +533,7 @@ export function meets(a: Node, b: Node): boolean {
     let i = 0;
     let j = 0;
     for (;;) {
-      if (ak[i] !== EMPTY && bk[j] !== EMPTY && meets(ak[i]!, bk[j]!)) {
+      if (nonEmpty(op, ak[i]!, bk[j]!)) {
         res = true;
         break;
       }
@@ -518,19 +549,21 @@ export function meets(a: Node, b: Node): boolean {
     }
   }
   if (key >= 0) {
-    if (meetMemo.size > MEMO_LIMIT) meetMemo.clear();
-    meetMemo.set(key, res);
+    if (table.size > MEMO_LIMIT) table.clear();
+    table.set(key, res);
   }
   return res;
 }
 
-/** Does some distinct child of `n` satisfy `test`? */
-function someKid(n: Node, test: (k: Node) => boolean): boolean {
-  if (!n.tree) {
-    for (const k of n.kids) if (k !== EMPTY && test(k)) return true;
-    return false;
-  }
-  for (const k of distinctKids(n)) if (k !== EMPTY && test(k)) return true;
+/** Do the two sets share a point? Like and(a, b) !== EMPTY, without building the intersection. */
+export const meets = (a: Node, b: Node): boolean => nonEmpty(0, a, b);
+
+/** Is every point of `a` in `b`? Like diff(a, b) === EMPTY, without building the difference. */
+export const within = (a: Node, b: Node): boolean => !nonEmpty(2, a, b);
+
+/** Does some distinct child of `n` (EMPTY left out unless `withEmpty`) satisfy `test`? */
+function someKid(n: Node, test: (k: Node) => boolean, skipEmpty = true): boolean {
+  for (const k of n.tree ? distinctKids(n) : n.kids) if ((k !== EMPTY || !skipEmpty) && test(k)) return true;
   return false;
 }
 
@@ -713,7 +746,7 @@ export function resetCaches(): void {
   forgetChunks();
   for (const m of memo) m.clear();
   existsMemo.clear();
-  meetMemo.clear();
+  for (const m of testMemo) m.clear();
   for (const clear of resetHooks) clear();
   const seen = new Set<Node>();
   for (const n of pinned) reintern(n, seen);

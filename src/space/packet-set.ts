@@ -60,7 +60,7 @@ export class PacketSet {
   }
   /** this ⊆ o */
   isSubsetOf(o: PacketSet): boolean {
-    return idd.diff(this.node, o.node) === idd.EMPTY;
+    return idd.within(this.node, o.node);
   }
   overlaps(o: PacketSet): boolean {
     return idd.meets(this.node, o.node);

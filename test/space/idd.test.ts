@@ -245,6 +245,10 @@ describe("set operations on wide nodes", () => {
           expect(op(b, a), `${name}(narrow, wide)`).toBe(build(cb.map((x, i) => f(x, ca[i]!))));
         }
         expect(idd.and(a, idd.diff(idd.FULL, b))).toBe(idd.diff(a, b));
+        // the tests that build nothing
+        expect(idd.within(a, b), "within(wide, narrow)").toBe(ca.every((x, i) => (x & ~cb[i]!) === 0));
+        expect(idd.within(b, a), "within(narrow, wide)").toBe(cb.every((x, i) => (x & ~ca[i]!) === 0));
+        expect(idd.meets(a, b), "meets").toBe(ca.some((x, i) => (x & cb[i]!) !== 0));
       }),
       { seed: SEED, numRuns: 150 },
     );
@@ -264,6 +268,13 @@ describe("set operations on wide nodes", () => {
       expect(idd.diff(a, b)).toBe(build(ca.map((x, i) => (i === v ? 0 : x))));
       expect(idd.and(b, a)).toBe(build(one.map((x, i) => x & ca[i]!)));
     }
+    // A set that does not test dport against one that does, with an EMPTY piece there: that piece
+    // leaves the whole set outside.
+    const src01 = srcNode(3);
+    const cover: Cols = Array.from({ length: W + 1 }, (_, i) => (i === 5 ? 0 : i % 2 ? 7 : 15));
+    expect(idd.within(src01, build(cover))).toBe(false);
+    expect(idd.within(src01, build(cover.map((x) => x || 3)))).toBe(true);
+    expect(idd.meets(src01, build(cover))).toBe(true);
   });
 });
 

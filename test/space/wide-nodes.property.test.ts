@@ -111,6 +111,9 @@ describe("wide nodes: one dimension with hundreds of pieces", () => {
         const subset = ca.every((x, i) => !x || cb[i]);
         expect(idd.diff(a, b) === idd.EMPTY).toBe(subset);
         expect(idd.and(a, b) === a).toBe(subset);
+        expect(idd.within(a, b)).toBe(subset);
+        expect(idd.within(b, a)).toBe(cb.every((x, i) => !x || ca[i]));
+        expect(idd.meets(a, b)).toBe(ca.some((x, i) => x && cb[i]));
       }),
       { seed: SEED, numRuns: 60 },
     );
