@@ -9,6 +9,7 @@ import type { Finding } from "../../src/model/finding.js";
 import type { Action, Rule } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
+import { type PartedUnion, UnionStack } from "../../src/space/union-stack.js";
 import { verb } from "./chains.js";
 import type { Check } from "./context.js";
 
@@ -40,7 +41,7 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         });
         continue;
       }
-      if (earlier.size > 0 && m.known.isSubsetOf(earlier.covered)) {
+      if (earlier.size > 0 && earlier.holds(m.known)) {
         // The earlier rules that actually decide some of its packets (first match wins).
         const found = earlier.deciders(m.known);
         const by = found.by;
@@ -84,14 +85,20 @@ interface Earlier {
 }
 
 /**
- * The packets earlier terminating rules match (the union of their matches: rule-sized sets),
- * before each such rule and now, and those rules with their projections, to find the ones
- * deciding a shadowed rule without a set operation per earlier rule.
+ * The packets earlier terminating rules match (the union of their matches: rule-sized sets, grown
+ * balanced and kept in parts, see UnionStack), before each such rule and now, and those rules with
+ * their projections, to find the ones deciding a shadowed rule without a set operation per
+ * earlier rule.
  */
 class CoveredHistory {
-  covered = PacketSet.empty();
-  private readonly before: PacketSet[] = [];
+  private readonly covered = new UnionStack();
+  private readonly before: PartedUnion[] = [];
   private readonly rules = new ProjectionList<Earlier & { index: number }>();
+
+  /** Do the earlier rules match every packet of `set`? */
+  holds(set: PacketSet): boolean {
+    return this.covered.snapshot().holds(set);
+  }
 
   get size(): number {
     return this.rules.size;
@@ -100,8 +107,8 @@ class CoveredHistory {
   /** A terminating rule. */
   push(e: Earlier): void {
     this.rules.add({ ...e, index: this.before.length }, e.known);
-    this.before.push(this.covered);
-    this.covered = this.covered.union(e.known);
+    this.before.push(this.covered.snapshot());
+    this.covered.add(e.known);
   }
 
   /**
@@ -122,7 +129,7 @@ class CoveredHistory {
         // Past the listed ones only the first rule holding all of it is still wanted: it decides
         // what is left when it comes, unless the rules before it took everything.
         if (!proj.hullWithin(eProj) || !set.isSubsetOf(e.known)) return false;
-        if (!set.isSubsetOf(this.before[e.index]!)) later = e;
+        if (!this.before[e.index]!.holds(set)) later = e;
         return true;
       }
       if (!left.overlaps(e.known)) return false;
@@ -132,7 +139,7 @@ class CoveredHistory {
     });
     if (later) by.push({ rule: later.rule, all: true });
     // What the listed rules left is decided by others: none but `later` when it was all still open there.
-    const more = !left.isEmpty() && !(later && !left.overlaps(this.before[later.index]!));
+    const more = !left.isEmpty() && !(later && !this.before[later.index]!.meets(left));
     return { by, more };
   }
 }

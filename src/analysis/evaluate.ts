@@ -11,6 +11,7 @@
 import type { Action, Chain, Condition, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
+import { UnionStack } from "../space/union-stack.js";
 import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 /** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
@@ -282,20 +283,13 @@ export class Evaluator {
     // active flows, and what it takes depends only on the rules: `taken` is the union of their
     // matches, `dropped` the part of it a DROP/REJECT matches first (the rest is accepted). These
     // are rule-sized work; the flows - large sets whose paths each rule would rebuild - are split
-    // once per batch, not once per rule. Matches wait in `pending` and join `taken` in one balanced
-    // union when a DROP needs what was taken before it, or at the end.
-    let batch: { taken: PacketSet; pending: PacketSet[]; dropped: PacketSet } | undefined;
-    const settled = (b: { taken: PacketSet; pending: PacketSet[] }): PacketSet => {
-      if (b.pending.length > 0) {
-        b.taken = PacketSet.unionAll([b.taken, ...b.pending]);
-        b.pending = [];
-      }
-      return b.taken;
-    };
+    // once per batch, not once per rule. Both unions grow balanced (UnionStack): what a DROP
+    // matches first is its match minus the parts of `taken`, never the whole union at each DROP.
+    let batch: { taken: UnionStack; dropped: UnionStack } | undefined;
     const endBatch = () => {
       if (!batch) return;
-      const taken = settled(batch);
-      const dropped = batch.dropped;
+      const taken = batch.taken.union();
+      const dropped = batch.dropped.union();
       const accepted = taken.minus(dropped);
       const next: Flow[] = [];
       for (const f of active) {
@@ -341,9 +335,9 @@ export class Evaluator {
         continue;
       }
       if (decides && accountRuns) {
-        batch ??= { taken: PacketSet.empty(), pending: [], dropped: PacketSet.empty() };
-        if (a !== "accept") batch.dropped = batch.dropped.union(m.known.minus(settled(batch)));
-        batch.pending.push(m.known);
+        batch ??= { taken: new UnionStack(), dropped: new UnionStack() };
+        if (a !== "accept") batch.dropped.add(batch.taken.outside(m.known));
+        batch.taken.add(m.known);
         continue;
       }
       endBatch();

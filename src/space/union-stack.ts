@@ -1,0 +1,78 @@
+/**
+ * A union grown one set at a time, kept as a few partial unions of doubling size (a binary
+ * counter: part k unites 2^k of the sets added). Adding a set joins parts of equal size, so the
+ * work stays balanced as with one balanced union of everything; and "what of s lies outside the
+ * union so far" takes s minus each part - work the size of s - without uniting the parts first.
+ * The parts never change once made, so the union as it stood at any moment is kept by keeping
+ * its parts (a snapshot).
+ */
+import { PacketSet } from "./packet-set.js";
+
+/** A union held as its parts, none of them united with another. */
+export class PartedUnion {
+  constructor(private readonly parts: readonly PacketSet[]) {}
+
+  /** `s` minus the union (parts `s` does not meet are passed by a test that builds nothing). */
+  outside(s: PacketSet): PacketSet {
+    for (let k = this.parts.length - 1; k >= 0 && !s.isEmpty(); k--) {
+      const part = this.parts[k]!;
+      if (s.overlaps(part)) s = s.minus(part);
+    }
+    return s;
+  }
+
+  /** Is every packet of `s` in the union? */
+  holds(s: PacketSet): boolean {
+    for (let k = this.parts.length - 1; k >= 0; k--) {
+      const part = this.parts[k]!;
+      if (k === 0) return s.isSubsetOf(part);
+      if (s.overlaps(part)) s = s.minus(part);
+      if (s.isEmpty()) return true;
+    }
+    return s.isEmpty();
+  }
+
+  /** Does `s` share a packet with the union? */
+  meets(s: PacketSet): boolean {
+    return this.parts.some((p) => p.overlaps(s));
+  }
+}
+
+export class UnionStack {
+  /** parts[k]: the union of 2^k added sets, or undefined. */
+  private readonly parts: (PacketSet | undefined)[] = [];
+  private whole: PacketSet | undefined = PacketSet.empty();
+  private kept: PartedUnion | undefined = new PartedUnion([]);
+
+  add(s: PacketSet): void {
+    let carry = s;
+    for (let k = 0; ; k++) {
+      const part = this.parts[k];
+      if (part === undefined) {
+        this.parts[k] = carry;
+        break;
+      }
+      carry = part.union(carry);
+      this.parts[k] = undefined;
+    }
+    this.whole = undefined;
+    this.kept = undefined;
+  }
+
+  /** The union as it stands now, as parts: later additions do not change it. */
+  snapshot(): PartedUnion {
+    this.kept ??= new PartedUnion(this.parts.filter((p): p is PacketSet => p !== undefined));
+    return this.kept;
+  }
+
+  /** `s` minus everything added so far. */
+  outside(s: PacketSet): PacketSet {
+    return this.snapshot().outside(s);
+  }
+
+  /** The union of everything added. */
+  union(): PacketSet {
+    this.whole ??= PacketSet.unionAll(this.parts.filter((p): p is PacketSet => p !== undefined));
+    return this.whole;
+  }
+}

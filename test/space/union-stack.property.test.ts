@@ -1,0 +1,47 @@
+/**
+ * UnionStack keeps a growing union in parts; every question it answers - the union, what of a
+ * set lies outside it, whether it holds or meets a set, now and as it stood before later
+ * additions - agrees with the same question asked of the plain union.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Dim } from "../../src/space/dims.js";
+import { PacketSet } from "../../src/space/packet-set.js";
+import { UnionStack } from "../../src/space/union-stack.js";
+
+const box = fc
+  .record({ port: fc.nat(40), ports: fc.nat(5), src: fc.nat(30), srcs: fc.nat(8) })
+  .map(({ port, ports, src, srcs }) =>
+    PacketSet.box({
+      [Dim.Dport]: [[BigInt(port), BigInt(port + ports)]],
+      [Dim.Src]: [[BigInt(src), BigInt(src + srcs)]],
+    }),
+  );
+
+describe("UnionStack", () => {
+  it("answers like the plain union, also for snapshots taken before later additions", () => {
+    fc.assert(
+      fc.property(fc.array(box, { minLength: 1, maxLength: 40, size: "max" }), fc.array(box, { minLength: 1, maxLength: 5 }), (added, probes) => {
+        const stack = new UnionStack();
+        let plain = PacketSet.empty();
+        const kept: { snap: ReturnType<UnionStack["snapshot"]>; plain: PacketSet }[] = [];
+        for (const s of added) {
+          kept.push({ snap: stack.snapshot(), plain });
+          stack.add(s);
+          plain = plain.union(s);
+          expect(stack.union().equals(plain)).toBe(true);
+        }
+        kept.push({ snap: stack.snapshot(), plain });
+        for (const { snap, plain: then } of kept) {
+          for (const p of [...probes, ...added.slice(0, 3)]) {
+            expect(snap.outside(p).equals(p.minus(then))).toBe(true);
+            expect(snap.holds(p)).toBe(p.isSubsetOf(then));
+            expect(snap.meets(p)).toBe(p.overlaps(then));
+          }
+        }
+        for (const p of probes) expect(stack.outside(p).equals(p.minus(plain))).toBe(true);
+      }),
+      { seed: 0x57ac, numRuns: 150 },
+    );
+  });
+});
