@@ -136,8 +136,10 @@ export function compileConjunction(conds: readonly Condition[], families?: reado
     } else if (c.kind === "ctstate") narrow(Dim.CtState, c.states.map((x) => big(ctIndex(x))));
     else rest.push(c);
   }
-  let known = PacketSet.universe(families ?? [4, 6]);
-  if (Object.keys(box).length > 0) known = known.intersect(PacketSet.box(box));
+  // A box lies in the universe of both families already: one intersection less per rule.
+  const fams = families ?? [4, 6];
+  let known = Object.keys(box).length > 0 ? PacketSet.box(box) : PacketSet.universe();
+  if (!fams.includes(4) || !fams.includes(6)) known = known.intersect(PacketSet.universe(fams));
   for (const c of rest) {
     if (known.isEmpty()) break;
     known = known.intersect(compileCondition(c));

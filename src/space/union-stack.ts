@@ -8,6 +8,8 @@
  */
 import { PacketSet } from "./packet-set.js";
 
+const highest = (_d: number, _lo: bigint, hi: bigint): bigint => hi;
+
 /** A union held as its parts, none of them united with another. */
 export class PartedUnion {
   constructor(private readonly parts: readonly PacketSet[]) {}
@@ -21,8 +23,14 @@ export class PartedUnion {
     return s;
   }
 
-  /** Is every packet of `s` in the union? */
+  /**
+   * Is every packet of `s` in the union? Two packets of `s` (its lowest and highest corners) are
+   * looked up first: when one is in no part, the answer is no without a set operation.
+   */
   holds(s: PacketSet): boolean {
+    if (this.parts.length > 1 && !s.isEmpty()) {
+      for (const probe of [s.witness(), s.witness({}, highest)]) if (!this.parts.some((p) => p.has(probe!))) return false;
+    }
     for (let k = this.parts.length - 1; k >= 0; k--) {
       const part = this.parts[k]!;
       if (k === 0) return s.isSubsetOf(part);
