@@ -90,8 +90,21 @@ interface ChainResult {
   /** Flows a DNAT rule rewrote (they leave the nat chain, rewritten, as accepted). */
 }
 
+/** A batch of certain ACCEPT/DROP rules accounted for as a whole (see runChain), up to rule `end`. */
+interface AccountedBatch {
+  end: number;
+  /** Everything its rules match. */
+  taken: PacketSet;
+  /** The part of `taken` a DROP or REJECT matches first. */
+  dropped: PacketSet;
+  /** taken \ dropped */
+  accepted: PacketSet;
+}
+
 export class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
+  /** Batches accounted for, by chain, first rule, path kind and stage (see runChain). */
+  private readonly batches = new Map<string, AccountedBatch>();
   private readonly reported = new Set<string>();
   private policyReached = new Map<string, PacketSet>();
 
@@ -285,33 +298,43 @@ export class Evaluator {
     // are rule-sized work; the flows - large sets whose paths each rule would rebuild - are split
     // once per batch, not once per rule. Both unions grow balanced (UnionStack): what a DROP
     // matches first is its match minus the parts of `taken`, never the whole union at each DROP.
-    let batch: { taken: UnionStack; dropped: UnionStack } | undefined;
-    const endBatch = () => {
-      if (!batch) return;
-      const taken = batch.taken.union();
-      const dropped = batch.dropped.union();
-      const accepted = taken.minus(dropped);
+    // The unions depend only on the rules, the path kind and the stage: a batch met again (the
+    // same chain on the other family's pipeline) is taken from `this.batches`, not built again.
+    let batch: { key: string; taken: UnionStack; dropped: UnionStack } | undefined;
+    const applyBatch = (b: AccountedBatch) => {
       const next: Flow[] = [];
       for (const f of active) {
-        if (f.within && !f.within.overlaps(taken)) {
+        if (f.within && !f.within.overlaps(b.taken)) {
           next.push(f);
           continue;
         }
-        const rest = f.set.minus(taken);
+        const rest = f.set.minus(b.taken);
         if (rest.equals(f.set)) {
           next.push(f);
           continue;
         }
         if (!rest.isEmpty()) next.push({ ...f, set: rest });
-        const acc = f.set.intersect(accepted);
+        const acc = f.set.intersect(b.accepted);
         if (!acc.isEmpty()) result.accepted.push({ ...f, set: acc });
-        const drop = f.set.intersect(dropped);
+        const drop = f.set.intersect(b.dropped);
         if (!drop.isEmpty()) result.dropped.push({ ...f, set: drop });
       }
       active = next;
-      batch = undefined;
     };
-    for (const rule of chain.rules) {
+    /** Ends the batch being built before rule `end`. */
+    const endBatch = (end: number) => {
+      if (!batch) return;
+      const taken = batch.taken.union();
+      const dropped = batch.dropped.union();
+      const done: AccountedBatch = { end, taken, dropped, accepted: taken.minus(dropped) };
+      this.batches.set(batch.key, done);
+      batch = undefined;
+      applyBatch(done);
+    };
+    const rules = chain.rules;
+    let i = 0;
+    for (; i < rules.length; i++) {
+      const rule = rules[i]!;
       if (active.length === 0) break;
       const m = compileRule(rule, this.ruleset.families);
       if (m.known.isEmpty()) continue;
@@ -323,7 +346,7 @@ export class Evaluator {
       const keep = decides ? largeFilter(rule, m.known) : undefined;
       if (keep) {
         // What the rule matches leaves each flow; the rest keeps the filter aside (see Flow.factor).
-        endBatch();
+        endBatch(i);
         const next: Flow[] = [];
         const outcome = a === "accept" ? result.accepted : result.dropped;
         for (const f of active) {
@@ -335,12 +358,21 @@ export class Evaluator {
         continue;
       }
       if (decides && accountRuns) {
-        batch ??= { taken: new UnionStack(), dropped: new UnionStack() };
+        if (!batch) {
+          const key = `${chain.table}/${chain.name}|${i}|${kind}|${stage.chain}`;
+          const known = this.batches.get(key);
+          if (known) {
+            applyBatch(known);
+            i = known.end - 1;
+            continue;
+          }
+          batch = { key, taken: new UnionStack(), dropped: new UnionStack() };
+        }
         if (a !== "accept") batch.dropped.add(batch.taken.outside(m.known));
         batch.taken.add(m.known);
         continue;
       }
-      endBatch();
+      endBatch(i);
       const matched: Flow[] = [];
       const next: Flow[] = [];
       if (active.some((f) => f.within)) active = rejoinMet(active, m.known);
@@ -373,7 +405,7 @@ export class Evaluator {
       this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain, kind);
       active = compact(active);
     }
-    endBatch();
+    endBatch(i);
     result.returned.push(...active);
     return result;
   }
