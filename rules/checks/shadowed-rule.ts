@@ -124,19 +124,25 @@ class CoveredHistory {
     let later: (Earlier & { index: number }) | undefined;
     let left = set;
     const proj = Projections.of(set);
-    this.rules.forEachMayMeet(proj, (e, eProj) => {
-      if (by.length === MAX_DECIDERS) {
-        // Past the listed ones only the first rule holding all of it is still wanted: it decides
-        // what is left when it comes, unless the rules before it took everything.
-        if (!proj.hullWithin(eProj) || !set.isSubsetOf(e.known)) return false;
-        if (!this.before[e.index]!.holds(set)) later = e;
-        return true;
-      }
+    const next = this.rules.forEachMayMeet(proj, (e) => {
       if (!left.overlaps(e.known)) return false;
       left = left.minus(e.known);
       by.push({ rule: e.rule, all: set.isSubsetOf(e.known) });
-      return left.isEmpty(); // a rule holding all of it leaves nothing
+      return left.isEmpty() || by.length === MAX_DECIDERS; // a rule holding all of it leaves nothing
     });
+    if (!left.isEmpty()) {
+      // Past the listed ones only the first rule holding all of it is still wanted: it decides
+      // what is left when it comes, unless the rules before it took everything.
+      this.rules.forEachMayHold(
+        proj,
+        (e) => {
+          if (!set.isSubsetOf(e.known)) return false;
+          if (!this.before[e.index]!.holds(set)) later = e;
+          return true;
+        },
+        next,
+      );
+    }
     if (later) by.push({ rule: later.rule, all: true });
     // What the listed rules left is decided by others: none but `later` when it was all still open there.
     const more = !left.isEmpty() && !(later && !this.before[later.index]!.meets(left));

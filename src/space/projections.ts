@@ -34,6 +34,16 @@ function projection(set: PacketSet, dim: Dim): Float64Array {
   return out;
 }
 
+/** Does every range of a lie inside some range of b? */
+function inside(a: Float64Array, b: Float64Array): boolean {
+  let j = 0;
+  for (let i = 0; i < a.length; i += 2) {
+    while (j < b.length && b[j + 1]! < a[i]!) j += 2;
+    if (j >= b.length || a[i]! < b[j]! || b[j + 1]! < a[i + 1]!) return false;
+  }
+  return true;
+}
+
 function meet(a: Float64Array, b: Float64Array): boolean {
   let i = 0;
   let j = 0;
@@ -83,6 +93,15 @@ export class Projections {
     return true;
   }
 
+  /**
+   * False when this set is certainly not inside `o`'s: some range of its projections lies outside
+   * `o`'s (a projection range joined from several stays a superset of them).
+   */
+  mayBeWithin(o: Projections): boolean {
+    for (let k = 0; k < DIMS.length; k++) if (!inside(this.ranges[k]!, o.ranges[k]!)) return false;
+    return true;
+  }
+
   /** False when the two sets certainly do not meet. */
   mayMeet(o: Projections): boolean {
     for (let k = 0; k < DIMS.length; k++) if (!meet(this.ranges[k]!, o.ranges[k]!)) return false;
@@ -123,18 +142,40 @@ export class ProjectionList<T> {
     }
   }
 
-  /** The items that may meet `p`, in the order they were added; stops when `visit` returns true. */
-  forEachMayMeet(p: Projections, visit: (item: T, proj: Projections) => boolean | void): void {
+  /**
+   * The items from index `from` on that may meet `p`, in the order they were added; stops when
+   * `visit` returns true and returns the index after that item (the size when it never did).
+   */
+  forEachMayMeet(p: Projections, visit: (item: T, proj: Projections) => boolean | void, from = 0): number {
     this.project();
     const h = p.hull;
     const w = 2 * DIMS.length;
     const hulls = this.hulls;
-    outer: for (let i = 0; i < this.items.length; i++) {
+    outer: for (let i = from; i < this.items.length; i++) {
       const base = i * w;
       for (let k = 0; k < w; k += 2) if (hulls[base + k + 1]! < h[k]! || h[k + 1]! < hulls[base + k]!) continue outer;
       const it = this.items[i]!;
       if (!it.proj!.mayMeet(p)) continue;
-      if (visit(it.item, it.proj!)) return;
+      if (visit(it.item, it.proj!)) return i + 1;
+    }
+    return this.items.length;
+  }
+
+  /**
+   * The items from index `from` on whose projections hold `p`'s (those that may hold all of its set), in
+   * the order they were added; stops when `visit` returns true.
+   */
+  forEachMayHold(p: Projections, visit: (item: T) => boolean | void, from = 0): void {
+    this.project();
+    const h = p.hull;
+    const w = 2 * DIMS.length;
+    const hulls = this.hulls;
+    outer: for (let i = from; i < this.items.length; i++) {
+      const base = i * w;
+      for (let k = 0; k < w; k += 2) if (h[k]! < hulls[base + k]! || hulls[base + k + 1]! < h[k + 1]!) continue outer;
+      const it = this.items[i]!;
+      if (!p.mayBeWithin(it.proj!)) continue;
+      if (visit(it.item)) return;
     }
   }
 }
