@@ -234,17 +234,16 @@ export class Evaluator {
           }
         }
         // The main outcome: certain, no new assumptions, no rewrite (typically "accepted as it
-        // came"). A flow untouched by everything else belongs to it whole, with no set operation
-        // beyond one cheap overlap test against the small "everything else".
+        // came"). A flow inside it belongs to it whole, and an outcome inside a flow is all that
+        // flow's share of it: both told by walks that build nothing.
         const main = outcomes.find((o) => o.certain && o.assumptions.length === 0 && o.nat.length === 0);
-        const elsewhere = main ? merged.set.minus(main.set) : undefined;
         for (const m of input) {
-          if (main && elsewhere && !m.set.overlaps(elsewhere)) {
+          if (main && m.set.isSubsetOf(main.set)) {
             out.push(m);
             continue;
           }
           for (const o of outcomes) {
-            const part = o.set.intersect(m.set);
+            const part = o.set.isSubsetOf(m.set) ? o.set : o.set.intersect(m.set);
             if (part.isEmpty()) continue;
             out.push({
               set: part,
