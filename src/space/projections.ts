@@ -147,36 +147,35 @@ export class ProjectionList<T> {
    * `visit` returns true and returns the index after that item (the size when it never did).
    */
   forEachMayMeet(p: Projections, visit: (item: T, proj: Projections) => boolean | void, from = 0): number {
-    this.project();
-    const h = p.hull;
-    const w = 2 * DIMS.length;
-    const hulls = this.hulls;
-    outer: for (let i = from; i < this.items.length; i++) {
-      const base = i * w;
-      for (let k = 0; k < w; k += 2) if (hulls[base + k + 1]! < h[k]! || h[k + 1]! < hulls[base + k]!) continue outer;
-      const it = this.items[i]!;
-      if (!it.proj!.mayMeet(p)) continue;
-      if (visit(it.item, it.proj!)) return i + 1;
-    }
-    return this.items.length;
+    return this.scan(p, false, visit, from);
   }
 
   /**
-   * The items from index `from` on whose projections hold `p`'s (those that may hold all of its set), in
-   * the order they were added; stops when `visit` returns true.
+   * The items from index `from` on whose projections hold `p`'s (those that may hold all of its
+   * set), in the order they were added; stops when `visit` returns true.
    */
   forEachMayHold(p: Projections, visit: (item: T) => boolean | void, from = 0): void {
+    this.scan(p, true, visit, from);
+  }
+
+  /** The items that may meet `p` (or, `holding`, may hold it): hulls first, then projections. */
+  private scan(p: Projections, holding: boolean, visit: (item: T, proj: Projections) => boolean | void, from: number): number {
     this.project();
     const h = p.hull;
     const w = 2 * DIMS.length;
     const hulls = this.hulls;
     outer: for (let i = from; i < this.items.length; i++) {
       const base = i * w;
-      for (let k = 0; k < w; k += 2) if (h[k]! < hulls[base + k]! || hulls[base + k + 1]! < h[k + 1]!) continue outer;
+      for (let k = 0; k < w; k += 2) {
+        const lo = hulls[base + k]!;
+        const hi = hulls[base + k + 1]!;
+        if (holding ? h[k]! < lo || hi < h[k + 1]! : hi < h[k]! || h[k + 1]! < lo) continue outer;
+      }
       const it = this.items[i]!;
-      if (!p.mayBeWithin(it.proj!)) continue;
-      if (visit(it.item)) return;
+      if (holding ? !p.mayBeWithin(it.proj!) : !it.proj!.mayMeet(p)) continue;
+      if (visit(it.item, it.proj!)) return i + 1;
     }
+    return this.items.length;
   }
 }
 
