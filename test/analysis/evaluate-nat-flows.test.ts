@@ -1,0 +1,61 @@
+/**
+ * A filter stage entered by several flows (packets rewritten by different DNAT rules, and the
+ * rest) runs its chain once over their union and hands each flow its own share of what it
+ * accepts: a rewritten flow gets only the packets it delivers that the filter accepts, with its
+ * DNAT rule - whether all it delivers is accepted or only part; the packets nothing rewrote keep
+ * no rule.
+ */
+import { describe, expect, it } from "vitest";
+import { parseNft } from "../../parsers/nftables/index.js";
+import { evaluateRuleset } from "../../src/analysis/evaluate.js";
+import { packetToPoint } from "../../src/analysis/packet.js";
+
+const RULESET = `table ip t {
+  chain pre {
+    type nat hook prerouting priority dstnat;
+    tcp dport 8080 dnat to 10.0.0.3:80
+    tcp dport 2222 dnat to 10.0.0.4:22
+  }
+  chain fwd {
+    type filter hook forward priority 0; policy drop;
+    ip saddr 198.51.100.0/24 ip daddr 10.0.0.3 tcp dport 80 accept
+    ip daddr 10.0.0.4 tcp dport 22 accept
+    ip daddr 10.0.0.9 tcp dport 443 accept
+  }
+}
+`;
+
+const at = (dst: string, dport: number, src = "198.51.100.7") => packetToPoint({ family: 4, proto: "tcp", src, dst, dport, iif: "wan0", oif: "lan0", hook: "forward", tcp_flags: "S" });
+
+describe("filter stage over several flows", () => {
+  const rs = parseNft(RULESET, "nat.nft");
+  const res = evaluateRuleset(rs).results.find((r) => r.pipeline.kind === "forward" && r.pipeline.family === 4)!;
+  const byRule = (line: number | undefined) => res.accepted.filter((a) => (a.natRules[0]?.span.line ?? undefined) === line);
+
+  it("gives each rewritten flow only the packets it delivers", () => {
+    const to3 = byRule(4);
+    const to4 = byRule(5);
+    expect(to3.length).toBe(1);
+    expect(to4.length).toBe(1);
+    expect(to3[0]!.delivered.has(at("10.0.0.3", 80))).toBe(true);
+    expect(to3[0]!.delivered.has(at("10.0.0.4", 22))).toBe(false);
+    expect(to3[0]!.delivered.has(at("10.0.0.9", 443))).toBe(false);
+    expect(to4[0]!.delivered.has(at("10.0.0.4", 22))).toBe(true);
+    expect(to4[0]!.delivered.has(at("10.0.0.3", 80))).toBe(false);
+    expect(to3[0]!.original.has(at("203.0.113.1", 8080))).toBe(true);
+    expect(to3[0]!.original.has(at("203.0.113.1", 2222))).toBe(false);
+    // the filter takes only some sources of what DNAT sends to 10.0.0.3
+    expect(to3[0]!.original.has(at("203.0.113.1", 8080, "192.0.2.1"))).toBe(false);
+  });
+
+  it("keeps the packets nothing rewrote without a rule, and accepts them as they came", () => {
+    const plain = byRule(undefined);
+    expect(plain.length).toBe(1);
+    expect(plain[0]!.delivered.has(at("10.0.0.9", 443))).toBe(true);
+    expect(plain[0]!.delivered.has(at("10.0.0.3", 80))).toBe(true);
+    expect(plain[0]!.delivered.has(at("203.0.113.1", 8080))).toBe(false);
+    expect(res.certainlyAccepted.has(at("203.0.113.1", 2222))).toBe(true);
+    expect(res.certainlyAccepted.has(at("10.0.0.3", 8080))).toBe(true);
+    expect(res.certainlyAccepted.has(at("10.0.0.9", 80))).toBe(false);
+  });
+});
