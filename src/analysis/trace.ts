@@ -7,7 +7,7 @@ import type { TraceStep } from "../model/finding.js";
 import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { formatIP } from "../model/address.js";
-import { HullIndex } from "../space/projections.js";
+import { ProjectionList } from "../space/projections.js";
 import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 export interface TracePath {
@@ -104,12 +104,15 @@ function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
   };
 }
 
-/** Per chain, the hulls of its rules' matches (a chain belongs to one ruleset). */
-const chainHulls = new WeakMap<Chain, HullIndex>();
+/** Per chain, its rules' matches with their hulls (a chain belongs to one ruleset). */
+const chainHulls = new WeakMap<Chain, ProjectionList<Rule>>();
 
-function hullsOf(ruleset: Ruleset, chain: Chain): HullIndex {
+function hullsOf(ruleset: Ruleset, chain: Chain): ProjectionList<Rule> {
   let h = chainHulls.get(chain);
-  if (h === undefined) chainHulls.set(chain, (h = new HullIndex(chain.rules.map((r) => compileRule(r, ruleset.families).known))));
+  if (h === undefined) {
+    chainHulls.set(chain, (h = new ProjectionList<Rule>()));
+    for (const r of chain.rules) h.add(r, compileRule(r, ruleset.families).known);
+  }
   return h;
 }
 
@@ -135,7 +138,7 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       const rule = chain.rules[idx]!;
       idx++;
       if (hulls) {
-        if (hullPoint !== cur.point) rounded = HullIndex.pointOf((hullPoint = cur.point));
+        if (hullPoint !== cur.point) rounded = ProjectionList.pointHull((hullPoint = cur.point));
         if (!hulls.mayContain(idx - 1, rounded)) continue;
       }
       const m = compileRule(rule, ruleset.families);

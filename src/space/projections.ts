@@ -83,17 +83,6 @@ export class Projections {
   }
 
   /**
-   * False when this set is certainly not inside `o`'s: its range on some dimension reaches past
-   * `o`'s (the roundings are monotone, so a subset's hull always passes).
-   */
-  hullWithin(o: Projections): boolean {
-    const a = this.hull;
-    const b = o.hull;
-    for (let k = 0; k < a.length; k += 2) if (a[k]! < b[k]! || a[k + 1]! > b[k + 1]!) return false;
-    return true;
-  }
-
-  /**
    * False when this set is certainly not inside `o`'s: some range of its projections lies outside
    * `o`'s (a projection range joined from several stays a superset of them).
    */
@@ -112,7 +101,7 @@ export class Projections {
 /**
  * Sets added in order with their projections - computed when first searched, as most lists are
  * never searched - and their hulls in one flat array so that finding the ones that may meet a
- * given set is a tight scan.
+ * given set, or may contain a given packet, is a tight scan.
  */
 export class ProjectionList<T> {
   private hulls = new Float64Array(2 * DIMS.length * 64);
@@ -140,6 +129,29 @@ export class ProjectionList<T> {
       it.proj = Projections.of(it.set);
       this.hulls.set(it.proj.hull, this.projected * w);
     }
+  }
+
+  /** A packet's values on the projected dimensions as a hull, rounded outwards (see mayContain). */
+  static pointHull(point: readonly bigint[]): Float64Array {
+    const out = new Float64Array(2 * DIMS.length);
+    DIMS.forEach((d, k) => {
+      const v = point[d] ?? 0n;
+      out[2 * k] = below(v);
+      out[2 * k + 1] = above(v);
+    });
+    return out;
+  }
+
+  /**
+   * False when item i's set certainly does not contain the packet (`p` from pointHull): a walk of a
+   * packet through thousands of rules tests each rule's hull before the exact membership test.
+   */
+  mayContain(i: number, p: Float64Array): boolean {
+    if (this.projected < this.items.length) this.project();
+    const h = this.hulls;
+    const base = i * p.length;
+    for (let k = 0; k < p.length; k += 2) if (p[k + 1]! < h[base + k]! || h[base + k + 1]! < p[k]!) return false;
+    return true;
   }
 
   /**
@@ -176,39 +188,5 @@ export class ProjectionList<T> {
       if (visit(it.item, it.proj!)) return i + 1;
     }
     return this.items.length;
-  }
-}
-
-/**
- * The hulls of a list of sets, to tell quickly which of them cannot contain a given packet: a
- * walk of a packet through thousands of rules tests each rule's hull (four comparisons of
- * doubles) before the exact membership test.
- */
-export class HullIndex {
-  private readonly hulls: Float64Array;
-
-  constructor(sets: readonly PacketSet[]) {
-    const w = 2 * DIMS.length;
-    this.hulls = new Float64Array(w * sets.length);
-    sets.forEach((set, i) => this.hulls.set(Projections.of(set).hull, i * w));
-  }
-
-  /** A packet's values on the projected dimensions, rounded outwards: [below, above] per dimension. */
-  static pointOf(point: readonly bigint[]): Float64Array {
-    const out = new Float64Array(2 * DIMS.length);
-    DIMS.forEach((d, k) => {
-      const v = point[d] ?? 0n;
-      out[2 * k] = below(v);
-      out[2 * k + 1] = above(v);
-    });
-    return out;
-  }
-
-  /** False when set i certainly does not contain the packet (`p` from pointOf). */
-  mayContain(i: number, p: Float64Array): boolean {
-    const h = this.hulls;
-    const base = i * p.length;
-    for (let k = 0; k < p.length; k += 2) if (p[k + 1]! < h[base + k]! || h[base + k + 1]! < p[k]!) return false;
-    return true;
   }
 }
