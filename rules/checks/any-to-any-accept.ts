@@ -9,6 +9,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Family, type PipelineKind, type Rule } from "../../src/model/types.js";
 import { Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { UnionStack } from "../../src/space/union-stack.js";
 import { compiled, filterEntries, isExact, locOf } from "./chains.js";
 import type { Check } from "./context.js";
 
@@ -27,22 +28,16 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
     const entries = filterEntries(rs, [kind]);
     for (const [key, into] of entries) {
       const chain = rs.chains.get(key)!;
-      // What earlier terminating rules match, united only when a wide rule needs it.
-      const earlier: PacketSet[] = [];
-      let covered = PacketSet.empty();
-      let united = 0;
+      // What earlier terminating rules match, united only when a wide rule asks.
+      const covered = new UnionStack();
       for (const r of chain.rules) {
         const m = compiled(rs, r);
         const exact = isExact(m);
         // Cheap test first: almost every rule is narrower than "every new connection".
         const wide = exact && r.action.kind === "accept" ? rs.families.filter((f) => outside.get(f)!.isSubsetOf(m.known)) : [];
         if (wide.length > 0) {
-          if (united < earlier.length) {
-            covered = PacketSet.unionAll([covered, ...earlier.slice(united)]);
-            united = earlier.length;
-          }
           const matched = into.intersect(m.known);
-          const reached = matched.minus(covered);
+          const reached = covered.outside(matched);
           for (const f of wide) {
             const out = outside.get(f)!;
             if (!out.isSubsetOf(matched) || !reached.overlaps(out)) continue;
@@ -51,7 +46,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
             hits.set(r, h);
           }
         }
-        if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") earlier.push(m.known);
+        if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered.add(m.known);
       }
     }
   }

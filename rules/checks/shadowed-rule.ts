@@ -41,7 +41,7 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
         });
         continue;
       }
-      if (earlier.size > 0 && earlier.holds(m.known)) {
+      if (earlier.holds(m.known)) {
         // The earlier rules that actually decide some of its packets (first match wins).
         const found = earlier.deciders(m.known);
         const by = found.by;
@@ -98,10 +98,6 @@ class CoveredHistory {
   /** Do the earlier rules match every packet of `set`? */
   holds(set: PacketSet): boolean {
     return this.covered.snapshot().holds(set);
-  }
-
-  get size(): number {
-    return this.rules.size;
   }
 
   /** A terminating rule. */

@@ -46,29 +46,27 @@ export class PartedUnion {
   }
 }
 
+/**
+ * The union itself. Sets added wait until a question is asked of it, so a union nobody asks
+ * about (a check that needs it only for a rare kind of rule) costs nothing.
+ */
 export class UnionStack {
   /** parts[k]: the union of 2^k added sets, or undefined. */
   private readonly parts: (PacketSet | undefined)[] = [];
+  /** Sets added since the last question, not yet in the parts. */
+  private waiting: PacketSet[] = [];
   private whole: PacketSet | undefined = PacketSet.empty();
   private kept: PartedUnion | undefined = new PartedUnion([]);
 
   add(s: PacketSet): void {
-    let carry = s;
-    for (let k = 0; ; k++) {
-      const part = this.parts[k];
-      if (part === undefined) {
-        this.parts[k] = carry;
-        break;
-      }
-      carry = part.union(carry);
-      this.parts[k] = undefined;
-    }
+    this.waiting.push(s);
     this.whole = undefined;
     this.kept = undefined;
   }
 
   /** The union as it stands now, as parts: later additions do not change it. */
   snapshot(): PartedUnion {
+    this.settle();
     this.kept ??= new PartedUnion(this.parts.filter((p): p is PacketSet => p !== undefined));
     return this.kept;
   }
@@ -80,7 +78,25 @@ export class UnionStack {
 
   /** The union of everything added. */
   union(): PacketSet {
+    this.settle();
     this.whole ??= PacketSet.unionAll(this.parts.filter((p): p is PacketSet => p !== undefined));
     return this.whole;
+  }
+
+  /** Counts the waiting sets into the parts. */
+  private settle(): void {
+    for (const s of this.waiting) {
+      let carry = s;
+      for (let k = 0; ; k++) {
+        const part = this.parts[k];
+        if (part === undefined) {
+          this.parts[k] = carry;
+          break;
+        }
+        carry = part.union(carry);
+        this.parts[k] = undefined;
+      }
+    }
+    this.waiting = [];
   }
 }
