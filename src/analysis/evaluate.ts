@@ -45,7 +45,7 @@ interface Flow {
    */
   factor?: PacketSet;
   /**
-   * Identity of the flow's history (certainty, NAT frames, assumptions), computed once: flows
+   * Identity of the flow's history (certainty, NAT frames, assumptions, factor), computed once: flows
    * derived with `{ ...f, set }` keep it; anything that changes the history clears it.
    */
   key?: string;
@@ -449,8 +449,7 @@ export class Evaluator {
         result.accepted.push(...sub.accepted);
         result.dropped.push(...sub.dropped);
         // what comes back lies inside this rule's match
-        const m = compileRule(rule, this.ruleset.families);
-        const within = m.known;
+        const within = compileRule(rule, this.ruleset.families).known;
         const back = keepApart ? sub.returned.map((f) => ({ ...f, within })) : sub.returned;
         if (action.kind === "jump") goOn(back);
         else result.returned.push(...back);

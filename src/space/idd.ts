@@ -459,8 +459,9 @@ export const and = (a: Node, b: Node): Node => apply(0, a, b);
 export const or = (a: Node, b: Node): Node => apply(1, a, b);
 export const diff = (a: Node, b: Node): Node => apply(2, a, b);
 
-/** Per test (and, diff): results of nonEmpty, keyed like the operation memo. */
-const testMemo: Map<number, boolean>[] = [new Map(), new Map(), new Map()];
+/** Results of nonEmpty for and (meets) and for diff (not within), keyed like the operation memo. */
+const meetMemo = new Map<number, boolean>();
+const outsideMemo = new Map<number, boolean>();
 
 /** Is `a op b` non-empty, when one side is a terminal or both are the same node? */
 function terminalTest(op: 0 | 2, a: Node, b: Node): boolean | undefined {
@@ -483,7 +484,7 @@ function nonEmpty(op: 0 | 2, a: Node, b: Node): boolean {
   if (t !== undefined) return t;
   if (op === 0 && a.id > b.id) [a, b] = [b, a];
   const key = a.id < ID_SPACE && b.id < ID_SPACE ? a.id * ID_SPACE + b.id : -1;
-  const table = testMemo[op]!;
+  const table = op === 0 ? meetMemo : outsideMemo;
   if (key >= 0) {
     const hit = table.get(key);
     if (hit !== undefined) return hit;
@@ -526,6 +527,7 @@ function nonEmpty(op: 0 | 2, a: Node, b: Node): boolean {
       if (bNext === next) cb.advance();
     }
   } else {
+    // two small nodes: their arrays walked directly, as in apply (cursors cost more here)
     const ac = a.cuts;
     const ak = a.kids;
     const bc = b.cuts;
@@ -561,7 +563,7 @@ export const meets = (a: Node, b: Node): boolean => nonEmpty(0, a, b);
 /** Is every point of `a` in `b`? Like diff(a, b) === EMPTY, without building the difference. */
 export const within = (a: Node, b: Node): boolean => !nonEmpty(2, a, b);
 
-/** Does some distinct child of `n` (EMPTY left out unless `withEmpty`) satisfy `test`? */
+/** Does some distinct child of `n` (EMPTY left out when `skipEmpty`) satisfy `test`? */
 function someKid(n: Node, test: (k: Node) => boolean, skipEmpty = true): boolean {
   for (const k of n.tree ? distinctKids(n) : n.kids) if ((k !== EMPTY || !skipEmpty) && test(k)) return true;
   return false;
@@ -746,7 +748,8 @@ export function resetCaches(): void {
   forgetChunks();
   for (const m of memo) m.clear();
   existsMemo.clear();
-  for (const m of testMemo) m.clear();
+  meetMemo.clear();
+  outsideMemo.clear();
   for (const clear of resetHooks) clear();
   const seen = new Set<Node>();
   for (const n of pinned) reintern(n, seen);
