@@ -45,15 +45,30 @@ interface Flow {
    */
   factor?: PacketSet;
   /**
-   * Identity of the flow's history (certainty, NAT frames, assumptions, factor), computed once: flows
-   * derived with `{ ...f, set }` keep it; anything that changes the history clears it.
+   * The factor this flow's packets may take instead of `factor` once a rule accepts them with the
+   * fate (fateKey) they had at the large ACCEPT rules whose complements `factor` holds (see
+   * largeFilter): what those complements take out, those rules accepted already, with that fate,
+   * and the outcomes of one fate are joined before anything else sees them (withoutFactors). So
+   * a blocklist's complement stays, but "not one of the partner address . port pairs accepted
+   * above" is not carried into every later ACCEPT. Undefined factor: none at all.
+   */
+  acceptFactor?: { factor: PacketSet | undefined; fate: string };
+  /**
+   * Identity of the flow's history (certainty, NAT frames, assumptions, factors), computed once:
+   * flows derived with `{ ...f, set }` keep it; anything that changes the history clears it.
    */
   key?: string;
 }
 
+/** Certainty, NAT frames and assumptions: what makes two accepted packets' fates the same. */
+function fateKey(f: Flow): string {
+  return `${f.certain}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
+}
+
 function flowKey(f: Flow): string {
   if (f.key === undefined) {
-    f.key = `${f.certain}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}|${f.factor?.node.id ?? ""}`;
+    const a = f.acceptFactor;
+    f.key = `${fateKey(f)}|${f.factor?.node.id ?? ""}|${a ? `${a.factor?.node.id ?? "all"}@${a.fate}` : ""}`;
   }
   return f.key;
 }
@@ -351,7 +366,8 @@ export class Evaluator {
         for (const f of active) {
           const hit = f.set.intersect(m.known);
           if (!hit.isEmpty()) outcome.push({ ...f, set: hit });
-          next.push({ ...f, factor: f.factor ? f.factor.intersect(keep) : keep, key: undefined });
+          const factor = f.factor ? f.factor.intersect(keep) : keep;
+          next.push({ ...f, factor, acceptFactor: passedLarge(f, a === "accept", keep, factor), key: undefined });
         }
         active = next;
         continue;
@@ -589,6 +605,20 @@ function largeFilter(rule: Rule, known: PacketSet): PacketSet | undefined {
   return keep;
 }
 
+/**
+ * The acceptFactor of flow `f` once it went past a large rule that lets `keep` past, its factor
+ * becoming `factor`: an ACCEPT adds nothing to it (what it takes out, it accepted with f's fate),
+ * a DROP or REJECT adds `keep` (undefined: the same as the factor).
+ */
+function passedLarge(f: Flow, accept: boolean, keep: PacketSet, factor: PacketSet): Flow["acceptFactor"] {
+  const fate = fateKey(f);
+  const valid = f.acceptFactor?.fate === fate;
+  if (!accept && !valid) return undefined;
+  const before = valid ? f.acceptFactor!.factor : f.factor;
+  if (accept) return { factor: before, fate };
+  return { factor: before === f.factor ? factor : before ? before.intersect(keep) : keep, fate };
+}
+
 /** The flow with its factor intersected in. */
 function materialized(f: Flow): Flow {
   if (!f.factor) return f;
@@ -610,7 +640,11 @@ function withoutFactors(res: ChainResult): ChainResult {
     }
     return out;
   };
-  return { accepted: apply(res.accepted), dropped: apply(res.dropped), returned: apply(res.returned) };
+  // An accepted flow takes its acceptFactor when its fate is still the one that factor was made for.
+  const accepted = res.accepted.map((f) =>
+    f.acceptFactor && f.acceptFactor.fate === fateKey(f) ? { ...f, factor: f.acceptFactor.factor, acceptFactor: undefined, key: undefined } : f,
+  );
+  return { accepted: apply(accepted), dropped: apply(res.dropped), returned: apply(res.returned) };
 }
 
 /**

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { configureEvaluator, evaluateRuleset, type PipelineResult } from "../../src/analysis/evaluate.js";
+import type { PacketSet } from "../../src/space/packet-set.js";
 
 fc.configureGlobal({ seed: 0xe7a1 });
 
@@ -62,6 +63,7 @@ const ruleset = fc
     seed: fc.integer({ min: 0, max: 9 }),
     dnat: fc.boolean(),
     notrack: fc.boolean(),
+    late: fc.boolean(),
   })
   .map((r) => {
     const pairs = Array.from({ length: 300 }, (_, i) => `${ip((12 << 24) + i * 97 + r.seed)} . ${PORTS[i % PORTS.length]}`).join(", ");
@@ -73,6 +75,8 @@ const ruleset = fc
       `  chain sub2 {\n${r.sub.slice().reverse().map((x) => `    ${x}\n`).join("")}    tcp dport 22 return\n    udp dport 53 drop\n  }`,
       `  chain input {\n    type filter hook input priority 0; policy ${r.policy};\n${r.input.map((x) => `    ${x}\n`).join("")}  }`,
       `  chain forward {\n    type filter hook forward priority 0; policy ${r.policy};\n${r.forward.map((x) => `    ${x}\n`).join("")}  }`,
+      // a later filter chain that may drop (unmodelled) what the first one accepted
+      r.late ? "  chain late_fwd {\n    type filter hook forward priority 10;\n    meta mark 0x2 drop\n  }\n  chain late_in {\n    type filter hook input priority 10;\n    meta mark 0x2 drop\n  }" : "",
       r.notrack ? "  chain raw {\n    type filter hook prerouting priority raw;\n    ip saddr @block notrack\n    udp dport 53 notrack\n  }" : "",
       r.dnat ? "  chain pre {\n    type nat hook prerouting priority dstnat;\n    ip saddr != @block tcp dport 8080 dnat ip to 10.0.0.3:80\n    tcp dport 2222 dnat ip to 10.0.0.4:22\n  }" : "",
       "}",
@@ -84,6 +88,17 @@ function evaluate(text: string, shortcuts: boolean, apartFanout = 16): PipelineR
   const rs = parseNft(text, "p.nft");
   expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return evaluateRuleset(rs).results;
+}
+
+/** Per fate of accepted packets (certainty, DNAT rules, assumptions): a canonical node id of their union. */
+function byFate(r: PipelineResult): Record<string, number> {
+  const sets = new Map<string, PacketSet>();
+  for (const a of r.accepted) {
+    const key = `${a.certain}|${a.natRules.map((n) => n.id).join(",")}|${a.assumptions.join(";")}`;
+    const had = sets.get(key);
+    sets.set(key, had ? had.union(a.original) : a.original);
+  }
+  return Object.fromEntries([...sets].map(([k, s]) => [k, s.node.id]));
 }
 
 describe("evaluator shortcuts", () => {
@@ -103,6 +118,8 @@ describe("evaluator shortcuts", () => {
           expect(r.certainlyAccepted.equals(p.certainlyAccepted)).toBe(true);
           const delivered = (x: PipelineResult) => x.accepted.map((a) => a.delivered);
           expect(delivered(r).reduce((a, b) => a.union(b), r.possiblyAccepted.minus(r.possiblyAccepted)).equals(delivered(p).reduce((a, b) => a.union(b), p.possiblyAccepted.minus(p.possiblyAccepted)))).toBe(true);
+          // and the same packets for each fate: certainty, DNAT rules and assumptions
+          expect(byFate(r)).toEqual(byFate(p));
         });
       }),
       { numRuns: 100 },
