@@ -27,7 +27,18 @@ interface Entry {
   reach: PacketSet;
 }
 
+/** Per chain, its entries: the pairwise classes are three rules (three calls) over the same ones. */
+const entryCache = new WeakMap<Chain, { ruleset: Ruleset; entries: Entry[] }>();
+
 function entries(ruleset: Ruleset, chain: Chain): Entry[] {
+  const hit = entryCache.get(chain);
+  if (hit && hit.ruleset === ruleset) return hit.entries;
+  const out = chainEntries(ruleset, chain);
+  entryCache.set(chain, { ruleset, entries: out });
+  return out;
+}
+
+function chainEntries(ruleset: Ruleset, chain: Chain): Entry[] {
   let covered = PacketSet.empty();
   const out: Entry[] = [];
   for (const r of chain.rules) {
