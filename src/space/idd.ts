@@ -602,6 +602,28 @@ export function forEachPiece(n: Node, fn: (start: bigint, end: bigint, kid: Node
   if (!stopped && prevKid !== undefined) fn(prevCut, max, prevKid);
 }
 
+/**
+ * A member of a set that is not EMPTY: at each level tested on the way, the low end (`high`: the
+ * high end) of the first piece that is not EMPTY; elsewhere 0 (`high`: the dimension's maximum).
+ * What `PacketSet.witness` gives without preferences, for probes that need a point, not a readable one.
+ */
+export function firstPoint(a: Node, high: boolean): bigint[] {
+  const point = DIM_MAX.map((max) => (high ? max : 0n));
+  let n = a;
+  while (n !== FULL && n !== EMPTY) {
+    let next: Node = EMPTY;
+    const level = n.level;
+    forEachPiece(n, (lo, hi, kid) => {
+      if (kid === EMPTY) return false;
+      point[level] = high ? hi : lo;
+      next = kid;
+      return true;
+    });
+    n = next;
+  }
+  return point;
+}
+
 /** The distinct children of a node. */
 function distinctKids(n: Node): Node[] {
   if (!n.tree) return [...new Set(n.kids)];

@@ -130,6 +130,15 @@ export class PacketSet {
   }
 
   /**
+   * A member of a non-empty set, as witness() gives it without preferences (each tested dimension
+   * at the low end of its first non-empty piece; `high`: the high end), but without its search for
+   * readable values: for probes that only need some point of the set.
+   */
+  corner(high = false): bigint[] {
+    return idd.firstPoint(this.node, high);
+  }
+
+  /**
    * The largest share of `space` (a set of source ranges) that reaches any single combination
    * of the other dimensions: "how much of the Internet can open this one connection?".
    * `this` must already be restricted to sources inside `space`.

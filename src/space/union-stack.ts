@@ -8,7 +8,6 @@
  */
 import { PacketSet } from "./packet-set.js";
 
-const highest = (_d: number, _lo: bigint, hi: bigint): bigint => hi;
 
 /** A union held as its parts, none of them united with another. */
 export class PartedUnion {
@@ -29,7 +28,13 @@ export class PartedUnion {
    */
   holds(s: PacketSet): boolean {
     if (this.parts.length > 1 && !s.isEmpty()) {
-      for (const probe of [s.witness(), s.witness({}, highest)]) if (!this.parts.some((p) => p.has(probe!))) return false;
+      for (const high of [false, true]) {
+        const probe = s.corner(high);
+        let found = false;
+        // the largest parts first: they hold most packets
+        for (let k = this.parts.length - 1; k >= 0 && !found; k--) found = this.parts[k]!.has(probe);
+        if (!found) return false;
+      }
     }
     for (let k = this.parts.length - 1; k >= 0; k--) {
       const part = this.parts[k]!;

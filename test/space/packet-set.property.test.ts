@@ -439,6 +439,9 @@ function checkWitness(ref: Ref, s: PacketSet, m: bigint, prefs: Partial<Record<D
     return hi;
   });
   expect(s.has(wHi!)).toBe(true);
+  // corner(): the same points without preferences, at the low or the high end of each piece.
+  expect(s.corner()).toEqual(s.witness());
+  expect(s.corner(true)).toEqual(s.witness({}, (_d, _lo, hi) => hi));
 }
 
 function checkForget(ref: Ref, s: PacketSet, m: bigint, dims: Dim[]): void {
@@ -615,6 +618,21 @@ describe("universe of well-formed packets", () => {
     expect(U6.has(pkt({ [Dim.Family]: 4n, [Dim.Proto]: TCP }))).toBe(false);
     expect(U4.union(U6).equals(U)).toBe(true);
     expect(U4.overlaps(U6)).toBe(false);
+  });
+
+  it("corner() is witness() without preferences, also on dimensions a set leaves open", () => {
+    const high = (_d: Dim, _lo: bigint, hi: bigint) => hi;
+    const sets = [
+      U,
+      U6,
+      PacketSet.box({ [Dim.Dport]: [[80n, 80n]] }),
+      PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Src]: [[10n, 20n], [30n, 40n]] }).minus(PacketSet.box({ [Dim.Proto]: [[TCP, TCP]] })),
+    ];
+    for (const set of sets) {
+      expect(set.corner()).toEqual(set.witness());
+      expect(set.corner(true)).toEqual(set.witness({}, high));
+      expect(set.has(set.corner(true))).toBe(true);
+    }
   });
 
   it("excludes malformed packets", () => {
