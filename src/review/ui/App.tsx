@@ -226,7 +226,20 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
   // The latest handler, read through a ref: keys that arrive before ink re-subscribes after a render
   // still see the current state.
   const onKeyRef = useRef<(input: string, key: Key) => void>(() => undefined);
-  const onKey = useCallback((input: string, key: Key) => onKeyRef.current(input, key), []);
+  // Keys waiting for the screen to catch up with the one before (see below): each is handled by the
+  // effect after the render that the one before caused, and keys read meanwhile queue behind them.
+  const waiting = useRef<{ input: string; key: Key }[]>([]);
+  const [handledTurn, setHandledTurn] = useState(0);
+  const onKey = useCallback((input: string, key: Key) => {
+    if (waiting.current.length > 0) waiting.current.push({ input, key });
+    else onKeyRef.current(input, key);
+  }, []);
+  useEffect(() => {
+    const next = waiting.current.shift();
+    if (!next) return;
+    onKeyRef.current(next.input, next.key);
+    if (waiting.current.length > 0) setHandledTurn((t) => t + 1);
+  }, [handledTurn]);
   useInput(onKey);
   onKeyRef.current = (input: string, key: Key) => {
     if (busy) return;
@@ -244,7 +257,8 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
         const [first, ...rest] = units as [string, ...string[]];
         const enter = /^(\r\n|\r|\n)$/.test(first);
         onKeyRef.current(enter ? "" : first, { ...key, return: enter });
-        setTimeout(() => onKey(rest.join(""), key), 0);
+        waiting.current.unshift({ input: rest.join(""), key });
+        setHandledTurn((t) => t + 1);
         return;
       }
     }
