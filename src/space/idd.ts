@@ -73,6 +73,7 @@ export function configureWideNodes(opts: { minPieces: number; chunkBits: number 
   wideMin = opts.minPieces;
   setChunkBits(opts.chunkBits);
   pinned.length = 0;
+  holders.clear();
   resetCaches();
   for (const f of reconfigureHooks.splice(0)) f();
 }
@@ -90,6 +91,16 @@ const reconfigureHooks: (() => void)[] = [];
 export function pin(n: Node, rebuild: () => void): void {
   pinned.push(n);
   reconfigureHooks.push(rebuild);
+}
+
+/** Nodes that usually hold the other side of an intersection (the universe's): see apply. */
+const holders = new Set<Node>();
+
+/** Marks `n` and every node below it as likely to hold what they are intersected with. */
+export function markHolder(n: Node): void {
+  if (n === EMPTY || n === FULL || holders.has(n)) return;
+  holders.add(n);
+  forEachPiece(n, (_lo, _hi, k) => markHolder(k));
 }
 
 function reintern(n: Node, seen: Set<Node>): void {
@@ -251,6 +262,13 @@ function apply(op: Op, a: Node, b: Node): Node {
   const hit = key >= 0 ? table.get(key) : undefined;
   if (hit) return hit;
 
+  // The universe's nodes hold every set built inside it on the same path: for a wide node (a large
+  // set of pieces) a walk that builds nothing tells it, and the intersection is then that node as it
+  // is, not rebuilt.
+  if (op === 0 && holders.size > 0) {
+    if (b.tree && holders.has(a) && within(b, a)) return remember(op, key, b);
+    if (a.tree && holders.has(b) && within(a, b)) return remember(op, key, a);
+  }
   const level = a.level < b.level ? a.level : b.level;
   if ((a.level === level && a.tree) || (b.level === level && b.tree)) return remember(op, key, merge(op, level, a, b));
   const aCuts = a.level === level ? a.cuts : ZERO_CUTS;

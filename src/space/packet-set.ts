@@ -258,7 +258,10 @@ function universes(): { v4: PacketSet; v6: PacketSet; all: PacketSet } {
     const all = PacketSet.fromNode(idd.or(v4.node, v6.node));
     universeCache = { v4, v6, all };
     const rebuild = () => (universeCache = undefined);
-    for (const u of [v4, v6, all]) idd.pin(u.node, rebuild);
+    for (const u of [v4, v6, all]) {
+      idd.pin(u.node, rebuild);
+      idd.markHolder(u.node);
+    }
   }
   return universeCache;
 }
