@@ -109,10 +109,6 @@ export class ProjectionList<T> {
   /** Items whose projections are computed and whose hulls are in `hulls`. */
   private projected = 0;
 
-  get size(): number {
-    return this.items.length;
-  }
-
   add(item: T, set: PacketSet): void {
     this.items.push({ item, set });
   }
@@ -158,7 +154,7 @@ export class ProjectionList<T> {
    * The items from index `from` on that may meet `p`, in the order they were added; stops when
    * `visit` returns true and returns the index after that item (the size when it never did).
    */
-  forEachMayMeet(p: Projections, visit: (item: T, proj: Projections) => boolean | void, from = 0): number {
+  forEachMayMeet(p: Projections, visit: (item: T) => boolean | void, from = 0): number {
     return this.scan(p, false, visit, from);
   }
 
@@ -171,7 +167,7 @@ export class ProjectionList<T> {
   }
 
   /** The items that may meet `p` (or, `holding`, may hold it): hulls first, then projections. */
-  private scan(p: Projections, holding: boolean, visit: (item: T, proj: Projections) => boolean | void, from: number): number {
+  private scan(p: Projections, holding: boolean, visit: (item: T) => boolean | void, from: number): number {
     this.project();
     const h = p.hull;
     const w = 2 * DIMS.length;
@@ -185,7 +181,7 @@ export class ProjectionList<T> {
       }
       const it = this.items[i]!;
       if (holding ? !p.mayBeWithin(it.proj!) : !it.proj!.mayMeet(p)) continue;
-      if (visit(it.item, it.proj!)) return i + 1;
+      if (visit(it.item)) return i + 1;
     }
     return this.items.length;
   }

@@ -8,7 +8,6 @@
  */
 import { PacketSet } from "./packet-set.js";
 
-
 /** A union held as its parts, none of them united with another. */
 export class PartedUnion {
   constructor(private readonly parts: readonly PacketSet[]) {}
