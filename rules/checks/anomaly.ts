@@ -27,14 +27,15 @@ interface Entry {
   reach: PacketSet;
 }
 
-/** Per chain, its entries: the pairwise classes are three rules (three calls) over the same ones. */
-const entryCache = new WeakMap<Chain, { ruleset: Ruleset; entries: Entry[] }>();
+/**
+ * Per chain (a chain belongs to one ruleset), its entries: the pairwise classes are three rules
+ * (three calls) over the same ones.
+ */
+const entryCache = new WeakMap<Chain, Entry[]>();
 
 function entries(ruleset: Ruleset, chain: Chain): Entry[] {
-  const hit = entryCache.get(chain);
-  if (hit && hit.ruleset === ruleset) return hit.entries;
-  const out = chainEntries(ruleset, chain);
-  entryCache.set(chain, { ruleset, entries: out });
+  let out = entryCache.get(chain);
+  if (!out) entryCache.set(chain, (out = chainEntries(ruleset, chain)));
   return out;
 }
 
