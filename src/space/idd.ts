@@ -32,6 +32,8 @@ export class Node {
     /** Number of pieces. */
     readonly size: number,
   ) {}
+  /** The next small node whose partition hashes alike (see `unique`). */
+  sameHash: Node | undefined = undefined;
   /** Start of each piece; cuts[0] is 0n. Piece i ends where piece i+1 starts, the last at DIM_MAX. */
   get cuts(): readonly bigint[] {
     if (this.flatCuts === undefined) this.flatten();
@@ -57,7 +59,11 @@ export const EMPTY: Node = new Node(0, DIM_COUNT, [], [], undefined, 0);
 export const FULL: Node = new Node(1, DIM_COUNT, [], [], undefined, 0);
 
 let nextId = 2;
-const unique = new Map<number, Node[]>();
+/**
+ * Small nodes by the hash of their partition, each the head of a chain (Node.sameHash): a node
+ * per entry, not an array per bucket (this table holds most of a large analysis's nodes).
+ */
+const unique = new Map<number, Node>();
 /** Wide nodes by level and root chunk: the root of a canonical tree identifies its content. */
 const uniqueWide = new Map<number, Node>();
 
@@ -114,9 +120,10 @@ function reintern(n: Node, seen: Set<Node>): void {
   }
   for (const k of n.kids) reintern(k, seen);
   const h = hashOf(n.level, n.cuts, n.kids);
-  let bucket = unique.get(h);
-  if (!bucket) unique.set(h, (bucket = []));
-  if (!bucket.includes(n)) bucket.push(n);
+  const head = unique.get(h);
+  for (let m = head; m !== undefined; m = m.sameHash) if (m === n) return;
+  n.sameHash = head;
+  unique.set(h, n);
 }
 
 /**
@@ -162,16 +169,13 @@ export function mk(level: number, cuts: bigint[], kids: Node[]): Node {
 
 function mkSmall(level: number, cuts: bigint[], kids: Node[]): Node {
   const h = hashOf(level, cuts, kids);
-  let bucket = unique.get(h);
-  if (bucket) {
-    for (const n of bucket) if (sameNode(n, level, cuts, kids)) return n;
-  } else {
-    bucket = [];
-    unique.set(h, bucket);
-  }
+  const head = unique.get(h);
+  for (let n = head; n !== undefined; n = n.sameHash) if (sameNode(n, level, cuts, kids)) return n;
   noteNodeCreated();
-  const node = new Node(nextId++, level, cuts, kids, undefined, kids.length);
-  bucket.push(node);
+  // Copies of exact length: arrays grown by push keep spare room, and most nodes live long.
+  const node = new Node(nextId++, level, cuts.slice(), kids.slice(), undefined, kids.length);
+  node.sameHash = head;
+  unique.set(h, node);
   return node;
 }
 
@@ -783,6 +787,14 @@ export function onResetCaches(clear: () => void): void {
  * except for pinned nodes, which are put back into the tables.
  */
 export function resetCaches(): void {
+  // a node kept by someone must not keep the forgotten ones chained to it alive
+  for (const head of unique.values()) {
+    for (let n: Node | undefined = head; n !== undefined; ) {
+      const next: Node | undefined = n.sameHash;
+      n.sameHash = undefined;
+      n = next;
+    }
+  }
   unique.clear();
   uniqueWide.clear();
   forgetChunks();

@@ -32,6 +32,8 @@ export class Chunk {
   innerWidth: bigint | undefined = undefined;
   /** Lazily computed: the same chunk with EMPTY and FULL children swapped (see flipChunk). */
   flipped: Chunk | undefined = undefined;
+  /** The next chunk whose content hashes alike (see `chunks`). */
+  sameHash: Chunk | undefined = undefined;
   constructor(
     /** -1 for the temporary single-leaf view of a small node: never shared, never appended. */
     readonly id: number,
@@ -86,21 +88,37 @@ function cutHash(cut: bigint): number {
 function pieceHash(shape: number, kid: Node): number {
   return fmix(shape ^ Math.imul(kid.id + 1, 0x9e3779b1));
 }
+const NO_ITEMS: readonly Chunk[] = [];
+const NO_KIDS: readonly Node[] = [];
 const isTerminal = (k: Node): boolean => k.id < 2; // EMPTY and FULL have ids 0 and 1
 
-const chunks = new Map<number, Chunk[]>();
+/** Chunks by content hash, each the head of a chain (Chunk.sameHash). */
+const chunks = new Map<number, Chunk>();
 let nextChunkId = 0;
 
 export function forgetChunks(): void {
+  // a chunk kept by someone must not keep the forgotten ones chained to it alive
+  for (const head of chunks.values()) {
+    for (let c: Chunk | undefined = head; c !== undefined; ) {
+      const next: Chunk | undefined = c.sameHash;
+      c.sameHash = undefined;
+      c = next;
+    }
+  }
   chunks.clear();
 }
 
 /** Puts a chunk (and every chunk below it) back into the table after forgetChunks. */
 export function reinternChunk(c: Chunk): void {
   for (const x of c.items) reinternChunk(x);
-  let bucket = chunks.get(c.hash);
-  if (!bucket) chunks.set(c.hash, (bucket = []));
-  if (!bucket.includes(c)) bucket.push(c);
+  const head = chunks.get(c.hash);
+  for (let x = head; x !== undefined; x = x.sameHash) if (x === c) return;
+  intern(c, head);
+}
+
+function intern(c: Chunk, head: Chunk | undefined): void {
+  c.sameHash = head;
+  chunks.set(c.hash, c);
 }
 
 function leafChunk(cuts: bigint[], kids: Node[], shapes: number[]): Chunk {
@@ -113,20 +131,16 @@ function leafChunk(cuts: bigint[], kids: Node[], shapes: number[]): Chunk {
     shape = fmix(shape ^ shapes[i]!);
     if (!isTerminal(k)) terminal = false;
   }
-  let bucket = chunks.get(h);
-  if (bucket) {
-    outer: for (const c of bucket) {
-      if (c.height !== 0 || c.kids.length !== kids.length) continue;
-      for (let i = 0; i < kids.length; i++) if (c.kids[i] !== kids[i] || c.cuts[i] !== cuts[i]) continue outer;
-      return c;
-    }
-  } else {
-    bucket = [];
-    chunks.set(h, bucket);
+  const head = chunks.get(h);
+  outer: for (let c = head; c !== undefined; c = c.sameHash) {
+    if (c.height !== 0 || c.kids.length !== kids.length) continue;
+    for (let i = 0; i < kids.length; i++) if (c.kids[i] !== kids[i] || c.cuts[i] !== cuts[i]) continue outer;
+    return c;
   }
   const n = kids.length;
-  const c = new Chunk(nextChunkId++, 0, h, cuts, kids, [], n, kids[0]!, kids[n - 1]!, cuts[n - 1]!, shape, (fmix(shape ^ 0x5bd1e995) & chunkMask) === 0, terminal);
-  bucket.push(c);
+  // copies of exact length: arrays grown by push keep spare room, and chunks live long
+  const c = new Chunk(nextChunkId++, 0, h, cuts.slice(), kids.slice(), NO_ITEMS, n, kids[0]!, kids[n - 1]!, cuts[n - 1]!, shape, (fmix(shape ^ 0x5bd1e995) & chunkMask) === 0, terminal);
+  intern(c, head);
   return c;
 }
 
@@ -139,16 +153,11 @@ function innerChunk(height: number, items: Chunk[]): Chunk {
     shape = fmix(shape ^ x.shape);
     if (!x.terminal) terminal = false;
   }
-  let bucket = chunks.get(h);
-  if (bucket) {
-    outer: for (const c of bucket) {
-      if (c.height !== height || c.items.length !== items.length) continue;
-      for (let i = 0; i < items.length; i++) if (c.items[i] !== items[i]) continue outer;
-      return c;
-    }
-  } else {
-    bucket = [];
-    chunks.set(h, bucket);
+  const head = chunks.get(h);
+  outer: for (let c = head; c !== undefined; c = c.sameHash) {
+    if (c.height !== height || c.items.length !== items.length) continue;
+    for (let i = 0; i < items.length; i++) if (c.items[i] !== items[i]) continue outer;
+    return c;
   }
   let count = 0;
   for (const x of items) count += x.count;
@@ -158,8 +167,8 @@ function innerChunk(height: number, items: Chunk[]): Chunk {
     height,
     h,
     items.map((x) => x.cuts[0]!),
-    [],
-    items,
+    NO_KIDS,
+    items.slice(),
     count,
     items[0]!.firstKid,
     last.lastKid,
@@ -168,7 +177,7 @@ function innerChunk(height: number, items: Chunk[]): Chunk {
     (fmix(shape ^ 0x5bd1e995) & chunkMask) === 0,
     terminal,
   );
-  bucket.push(c);
+  intern(c, head);
   return c;
 }
 
@@ -191,7 +200,7 @@ export function flipChunk(c: Chunk, empty: Node, full: Node): Chunk {
 /** A temporary leaf over a small node's arrays (or one piece over a whole dimension). */
 export function viewChunk(cuts: readonly bigint[], kids: readonly Node[]): Chunk {
   const n = kids.length;
-  return new Chunk(-1, 0, 0, cuts, kids, [], n, kids[0]!, kids[n - 1]!, cuts[n - 1]!, 0, false, false);
+  return new Chunk(-1, 0, 0, cuts, kids, NO_ITEMS, n, kids[0]!, kids[n - 1]!, cuts[n - 1]!, 0, false, false);
 }
 
 /**

@@ -172,6 +172,15 @@ describe("mkRanges and mk", () => {
     expect(idd.mkRanges(Dim.Src, [[1n << 40n, 1n << 41n]], idd.FULL)).toBe(hiA);
   });
 
+  it("hash-conses also partitions whose hashes collide: 200,000 distinct nodes built twice", () => {
+    // With 32-bit hashes, 200k nodes share a hash a few times over; each must still be found.
+    const n = 200_000;
+    const first: Node[] = [];
+    for (let i = 0; i < n; i++) first.push(idd.mkRanges(Dim.Src, [r(i * 3 + 1, i * 3 + 1)], idd.FULL));
+    expect(new Set(first).size).toBe(n);
+    for (let i = 0; i < n; i++) if (idd.mkRanges(Dim.Src, [r(i * 3 + 1, i * 3 + 1)], idd.FULL) !== first[i]) expect.fail(`node ${i} built again is another object`);
+  });
+
   it("and/or/diff handle terminals", () => {
     const p = ports(r(22));
     for (const [op, a, b, want] of [
