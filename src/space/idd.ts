@@ -11,6 +11,7 @@
  */
 import { noteNodeCreated } from "./budget.js";
 import { DIM_COUNT, DIM_MAX } from "./dims.js";
+import { PairFlags, PairMemo } from "./pair-memo.js";
 import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, lastAtOrBelow, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
 
 /**
@@ -234,10 +235,9 @@ export function normalizeRanges(ranges: readonly (readonly [bigint, bigint])[], 
 }
 
 type Op = 0 | 1 | 2; // and, or, diff
-/** Memo per operation, keyed by the two operand ids packed into one number (ids stay below 2^26). */
-const memo: Map<number, Node>[] = [new Map(), new Map(), new Map()];
-const ID_SPACE = 67108864; // 2^26: a * 2^26 + b stays an exact integer below 2^53
 const MEMO_LIMIT = 2_000_000;
+/** Memo per operation, keyed by the two operand ids. */
+const memo: PairMemo<Node>[] = [new PairMemo(MEMO_LIMIT), new PairMemo(MEMO_LIMIT), new PairMemo(MEMO_LIMIT)];
 
 function terminalCase(op: Op, a: Node, b: Node): Node | undefined {
   switch (op) {
@@ -261,20 +261,18 @@ function apply(op: Op, a: Node, b: Node): Node {
   const t = terminalCase(op, a, b);
   if (t !== undefined) return t;
   if (op !== 2 && a.id > b.id) [a, b] = [b, a]; // and/or commute
-  const key = a.id < ID_SPACE && b.id < ID_SPACE ? a.id * ID_SPACE + b.id : -1;
-  const table = memo[op]!;
-  const hit = key >= 0 ? table.get(key) : undefined;
+  const hit = memo[op]!.get(a.id, b.id);
   if (hit) return hit;
 
   // The universe's nodes hold every set built inside it on the same path: for a wide node (a large
   // set of pieces) a walk that builds nothing tells it, and the intersection is then that node as it
   // is, not rebuilt.
   if (op === 0 && holders.size > 0) {
-    if (b.tree && holders.has(a) && within(b, a)) return remember(op, key, b);
-    if (a.tree && holders.has(b) && within(a, b)) return remember(op, key, a);
+    if (b.tree && holders.has(a) && within(b, a)) return remember(op, a, b, b);
+    if (a.tree && holders.has(b) && within(a, b)) return remember(op, a, b, a);
   }
   const level = a.level < b.level ? a.level : b.level;
-  if ((a.level === level && a.tree) || (b.level === level && b.tree)) return remember(op, key, merge(op, level, a, b));
+  if ((a.level === level && a.tree) || (b.level === level && b.tree)) return remember(op, a, b, merge(op, level, a, b));
   const aCuts = a.level === level ? a.cuts : ZERO_CUTS;
   const aKids = a.level === level ? a.kids : [a];
   const bCuts = b.level === level ? b.cuts : ZERO_CUTS;
@@ -308,14 +306,11 @@ function apply(op: Op, a: Node, b: Node): Node {
       j++;
     }
   }
-  return remember(op, key, mk(level, cuts, kids));
+  return remember(op, a, b, mk(level, cuts, kids));
 }
 
-function remember(op: Op, key: number, res: Node): Node {
-  if (key < 0) return res;
-  const table = memo[op]!;
-  if (table.size > MEMO_LIMIT) table.clear();
-  table.set(key, res);
+function remember(op: Op, a: Node, b: Node, res: Node): Node {
+  memo[op]!.set(a.id, b.id, res);
   return res;
 }
 
@@ -482,8 +477,8 @@ export const or = (a: Node, b: Node): Node => apply(1, a, b);
 export const diff = (a: Node, b: Node): Node => apply(2, a, b);
 
 /** Results of nonEmpty for and (meets) and for diff (not within), keyed like the operation memo. */
-const meetMemo = new Map<number, boolean>();
-const outsideMemo = new Map<number, boolean>();
+const meetMemo = new PairFlags(MEMO_LIMIT);
+const outsideMemo = new PairFlags(MEMO_LIMIT);
 
 /** Is `a op b` non-empty, when one side is a terminal or both are the same node? */
 function terminalTest(op: 0 | 2, a: Node, b: Node): boolean | undefined {
@@ -505,12 +500,9 @@ function nonEmpty(op: 0 | 2, a: Node, b: Node): boolean {
   const t = terminalTest(op, a, b);
   if (t !== undefined) return t;
   if (op === 0 && a.id > b.id) [a, b] = [b, a];
-  const key = a.id < ID_SPACE && b.id < ID_SPACE ? a.id * ID_SPACE + b.id : -1;
   const table = op === 0 ? meetMemo : outsideMemo;
-  if (key >= 0) {
-    const hit = table.get(key);
-    if (hit !== undefined) return hit;
-  }
+  const hit = table.get(a.id, b.id);
+  if (hit !== undefined) return hit;
   const level = a.level < b.level ? a.level : b.level;
   let res = false;
   // (for diff, an EMPTY piece of b leaves a whole: it is tested too)
@@ -572,10 +564,7 @@ function nonEmpty(op: 0 | 2, a: Node, b: Node): boolean {
       }
     }
   }
-  if (key >= 0) {
-    if (table.size > MEMO_LIMIT) table.clear();
-    table.set(key, res);
-  }
+  table.set(a.id, b.id, res);
   return res;
 }
 

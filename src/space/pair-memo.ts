@@ -1,0 +1,159 @@
+/**
+ * Memo tables keyed by a pair of node ids, for the decision diagram's operations.
+ *
+ * A Map keyed by `a * 2^26 + b` stores each key as a heap number (past 2^31 a number is an
+ * object of its own) and each entry in a hash table that the garbage collector walks: a large
+ * analysis makes hundreds of thousands of entries, and they were a good part of what every
+ * young-generation collection copied. These tables keep the two ids in typed arrays (open
+ * addressing, linear probing), so an entry allocates nothing.
+ */
+
+const EMPTY_SLOT = 0;
+const INITIAL_BITS = 12;
+
+function slotOf(a: number, b: number, mask: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 13;
+  return h & mask;
+}
+
+/** Keys are stored as id + 1, so a zero slot is free (ids start at 0). */
+abstract class PairTable {
+  protected keyA = new Int32Array(1 << INITIAL_BITS);
+  protected keyB = new Int32Array(1 << INITIAL_BITS);
+  protected mask = (1 << INITIAL_BITS) - 1;
+  size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** The slot holding (a, b), or the free slot where it would go (as ~slot). */
+  protected find(a: number, b: number): number {
+    const ka = a + 1;
+    const kb = b + 1;
+    const keyA = this.keyA;
+    const keyB = this.keyB;
+    const mask = this.mask;
+    for (let i = slotOf(a, b, mask); ; i = (i + 1) & mask) {
+      const x = keyA[i]!;
+      if (x === EMPTY_SLOT) return ~i;
+      if (x === ka && keyB[i] === kb) return i;
+    }
+  }
+
+  /** Makes room for one more entry: forgets everything past the limit, grows past half full. */
+  protected reserve(): void {
+    if (this.size >= this.limit) {
+      this.clear();
+      return;
+    }
+    if ((this.size + 1) * 2 <= this.mask + 1) return;
+    const oldA = this.keyA;
+    const oldB = this.keyB;
+    const cap = (this.mask + 1) * 2;
+    this.keyA = new Int32Array(cap);
+    this.keyB = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.resize(cap);
+    for (let i = 0; i < oldA.length; i++) {
+      const ka = oldA[i]!;
+      if (ka === EMPTY_SLOT) continue;
+      const kb = oldB[i]!;
+      let j = slotOf(ka - 1, kb - 1, this.mask);
+      while (this.keyA[j] !== EMPTY_SLOT) j = (j + 1) & this.mask;
+      this.keyA[j] = ka;
+      this.keyB[j] = kb;
+      this.move(i, j);
+    }
+    this.dropOld();
+  }
+
+  protected claim(slot: number, a: number, b: number): void {
+    this.keyA[slot] = a + 1;
+    this.keyB[slot] = b + 1;
+    this.size++;
+  }
+
+  clear(): void {
+    this.keyA = new Int32Array(1 << INITIAL_BITS);
+    this.keyB = new Int32Array(1 << INITIAL_BITS);
+    this.mask = (1 << INITIAL_BITS) - 1;
+    this.size = 0;
+    this.resize(1 << INITIAL_BITS);
+    this.dropOld();
+  }
+
+  /** Allocates value storage of `cap` slots beside the old one (kept until dropOld). */
+  protected abstract resize(cap: number): void;
+  /** Copies the value of old slot `from` to new slot `to`. */
+  protected abstract move(from: number, to: number): void;
+  protected abstract dropOld(): void;
+}
+
+/** (a, b) -> a value object (the result node of an operation). */
+export class PairMemo<V> extends PairTable {
+  private values: (V | undefined)[] = new Array<V | undefined>(1 << INITIAL_BITS).fill(undefined);
+  private old: (V | undefined)[] = [];
+
+  get(a: number, b: number): V | undefined {
+    const i = this.find(a, b);
+    return i >= 0 ? this.values[i] : undefined;
+  }
+
+  set(a: number, b: number, v: V): void {
+    let i = this.find(a, b);
+    if (i >= 0) {
+      this.values[i] = v;
+      return;
+    }
+    this.reserve();
+    i = ~this.find(a, b);
+    this.claim(i, a, b);
+    this.values[i] = v;
+  }
+
+  protected resize(cap: number): void {
+    this.old = this.values;
+    this.values = new Array<V | undefined>(cap).fill(undefined);
+  }
+  protected move(from: number, to: number): void {
+    this.values[to] = this.old[from];
+  }
+  protected dropOld(): void {
+    this.old = [];
+  }
+}
+
+/** (a, b) -> a boolean (the answer of a test). */
+export class PairFlags extends PairTable {
+  /** 0: absent, 1: false, 2: true. */
+  private values = new Uint8Array(1 << INITIAL_BITS);
+  private old = new Uint8Array(0);
+
+  get(a: number, b: number): boolean | undefined {
+    const i = this.find(a, b);
+    return i >= 0 ? this.values[i] === 2 : undefined;
+  }
+
+  set(a: number, b: number, v: boolean): void {
+    let i = this.find(a, b);
+    if (i < 0) {
+      this.reserve();
+      i = ~this.find(a, b);
+      this.claim(i, a, b);
+    }
+    this.values[i] = v ? 2 : 1;
+  }
+
+  protected resize(cap: number): void {
+    this.old = this.values;
+    this.values = new Uint8Array(cap);
+  }
+  protected move(from: number, to: number): void {
+    this.values[to] = this.old[from]!;
+  }
+  protected dropOld(): void {
+    this.old = new Uint8Array(0);
+  }
+}

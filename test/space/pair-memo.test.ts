@@ -1,0 +1,72 @@
+/**
+ * The pair-keyed memo tables agree with a Map model: through growth, with ids 0 and 1, with
+ * pairs that differ only in order, and when they forget everything past their limit.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { PairFlags, PairMemo } from "../../src/space/pair-memo.js";
+
+// ids from a small range: gets often find a pair set before, and 6,000 sets still grow the table
+const op = fc.record({ a: fc.integer({ min: 0, max: 90 }), b: fc.integer({ min: 0, max: 90 }), v: fc.integer(), set: fc.boolean() });
+
+describe("PairMemo", () => {
+  it("answers like a Map keyed by the pair, across growth", () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 3000, maxLength: 6000 }), (ops) => {
+        const memo = new PairMemo<{ v: number }>(1_000_000);
+        const model = new Map<string, { v: number }>();
+        for (const { a, b, v, set } of ops) {
+          if (set) {
+            const value = { v };
+            memo.set(a, b, value);
+            model.set(`${a},${b}`, value);
+          } else expect(memo.get(a, b)).toBe(model.get(`${a},${b}`));
+        }
+        expect(memo.size).toBe(model.size);
+        for (const [k, value] of model) {
+          const [a, b] = k.split(",").map(Number) as [number, number];
+          expect(memo.get(a, b)).toBe(value);
+        }
+      }),
+      { seed: 0x9a1, numRuns: 20 },
+    );
+  });
+
+  it("keeps (a, b) and (b, a) apart, and ids 0 and 1", () => {
+    const memo = new PairMemo<string>(100);
+    memo.set(0, 1, "01");
+    memo.set(1, 0, "10");
+    memo.set(0, 0, "00");
+    expect([memo.get(0, 1), memo.get(1, 0), memo.get(0, 0), memo.get(1, 1)]).toEqual(["01", "10", "00", undefined]);
+  });
+
+  it("holds 100,000 entries (many grow steps) and forgets all once past its limit", () => {
+    const memo = new PairMemo<number>(100_000);
+    for (let i = 0; i < 100_000; i++) memo.set(i, i * 7 + 3, i);
+    expect(memo.size).toBe(100_000);
+    for (let i = 0; i < 100_000; i += 997) expect(memo.get(i, i * 7 + 3)).toBe(i);
+    memo.set(5, 5, -1);
+    expect(memo.size).toBe(1);
+    expect(memo.get(0, 3)).toBeUndefined();
+    expect(memo.get(5, 5)).toBe(-1);
+  });
+});
+
+describe("PairFlags", () => {
+  it("answers like a Map of booleans, false stored as false (not as absent)", () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 3000, maxLength: 6000 }), (ops) => {
+        const flags = new PairFlags(1_000_000);
+        const model = new Map<string, boolean>();
+        for (const { a, b, v, set } of ops) {
+          if (set) {
+            flags.set(a, b, v % 2 === 0);
+            model.set(`${a},${b}`, v % 2 === 0);
+          } else expect(flags.get(a, b)).toBe(model.get(`${a},${b}`));
+        }
+        expect(flags.size).toBe(model.size);
+      }),
+      { seed: 0x9a2, numRuns: 20 },
+    );
+  });
+});
