@@ -36,7 +36,7 @@ export class PacketSet {
 
   /** The packets of the universe whose listed dimensions lie in the given ranges. */
   static box(spec: BoxSpec): PacketSet {
-    return PacketSet.fromNode(idd.and(rawBox(spec), universes().all.node));
+    return PacketSet.fromNode(boxInUniverse(spec) ?? idd.and(rawBox(spec), universes().all.node));
   }
 
   union(o: PacketSet): PacketSet {
@@ -214,6 +214,67 @@ function maxSrc(n: Node, memo: Map<number, bigint>): bigint {
 
 const r = (lo: number | bigint, hi: number | bigint = lo): [bigint, bigint] => [BigInt(lo), BigInt(hi)];
 const ZERO = [r(0)];
+
+/**
+ * The universe of one family is a union of boxes, one per kind of protocol (see familyUniverse):
+ * TCP, the other port protocols, the family's ICMP, and the rest. What each adds to a box: the
+ * dimensions it holds at 0.
+ */
+const KIND_ZEROS: readonly (readonly Dim[])[] = [
+  [Dim.IcmpType, Dim.IcmpCode],
+  [Dim.IcmpType, Dim.IcmpCode, Dim.TcpFlags],
+  [Dim.Sport, Dim.Dport, Dim.TcpFlags],
+  [Dim.Sport, Dim.Dport, Dim.IcmpType, Dim.IcmpCode, Dim.TcpFlags],
+];
+
+function protoKind(family: 4 | 6, proto: number): number {
+  if (proto === PROTO_TCP) return 0;
+  if (PORT_PROTOS.includes(proto)) return 1;
+  return proto === (family === 4 ? PROTO_ICMP : PROTO_ICMPV6) ? 2 : 3;
+}
+
+/** `ranges` ∩ [lo, hi]. */
+function clip(ranges: Ranges, lo: bigint, hi: bigint): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  for (const [a, b] of ranges) {
+    const x = a > lo ? a : lo;
+    const y = b < hi ? b : hi;
+    if (x <= y) out.push([x, y]);
+  }
+  return out;
+}
+
+/**
+ * A box of one family whose protocols are all of one kind lies in one of the universe's boxes: its
+ * intersection with the universe is the box with that kind's dimensions held at 0 and the
+ * addresses cut to the family's range - one product of ranges, built directly instead of by an
+ * intersection with the whole universe (compiling a 20k-rule ASA config makes 20k such boxes).
+ * Undefined for other boxes.
+ */
+function boxInUniverse(spec: BoxSpec): Node | undefined {
+  const fam = spec[Dim.Family];
+  const protos = spec[Dim.Proto];
+  if (!fam || !protos || fam.length !== 1 || fam[0]![0] !== fam[0]![1]) return undefined;
+  const family = Number(fam[0]![0]);
+  if (family !== 4 && family !== 6) return undefined;
+  let kind = -1;
+  for (const [lo, hi] of protos) {
+    if (hi - lo > 255n) return undefined;
+    for (let p = lo < 0n ? 0 : Number(lo); p <= Number(hi) && p <= 255; p++) {
+      const k = protoKind(family, p);
+      if (kind !== -1 && k !== kind) return undefined;
+      kind = k;
+    }
+  }
+  if (kind === -1) return idd.EMPTY;
+  const out: { [d in Dim]?: Ranges } = { ...spec };
+  if (family === 4) {
+    for (const d of [Dim.Src, Dim.Dst] as const) out[d] = clip(spec[d] ?? [[0n, V4_MAX]], 0n, V4_MAX);
+  }
+  for (const d of KIND_ZEROS[kind]!) out[d] = clip(spec[d] ?? ZERO, 0n, 0n);
+  for (const d of Object.keys(out)) if (out[Number(d) as Dim]!.length === 0) return idd.EMPTY;
+  return rawBox(out);
+}
 
 function familyUniverse(family: 4 | 6): Node {
   const addr = family === 4 ? [r(0, V4_MAX)] : [r(0, DIM_MAX[Dim.Src]!)];

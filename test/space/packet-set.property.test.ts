@@ -620,6 +620,37 @@ describe("universe of well-formed packets", () => {
     expect(U4.overlaps(U6)).toBe(false);
   });
 
+  it("box() of one family and one kind of protocol, built directly, is the box's intersection with the universe", () => {
+    // The reference intersects one-dimension boxes: none names both a family and protocols, so
+    // each is the raw box intersected with the universe.
+    const byDims = (spec: BoxSpec) =>
+      (Object.keys(spec) as unknown as Dim[]).reduce((acc, d) => acc.intersect(PacketSet.box({ [d]: spec[d] })), U);
+    const big = (lo: bigint, hi: bigint) => fc.tuple(fc.bigInt(lo, hi), fc.bigInt(lo, hi)).map(([a, b]) => (a <= b ? [a, b] : [b, a]) as [bigint, bigint]);
+    const ranges = (lo: bigint, hi: bigint) => fc.array(big(lo, hi), { minLength: 1, maxLength: 3 });
+    const protoLists: Ranges[] = [[[TCP, TCP]], [[UDP, UDP]], [[UDP, UDP], [132n, 132n]], [[TCP, TCP], [UDP, UDP]], [[ICMP4, ICMP4]], [[ICMP6, ICMP6]], [[GRE, GRE], [50n, 50n]], [[0n, 255n]], [[ICMP4, ICMP4], [TCP, TCP]], [[300n, 400n]], []];
+    const spec = fc.record(
+      {
+        [Dim.Family]: fc.constantFrom<Ranges>([[4n, 4n]], [[6n, 6n]], [[4n, 6n]], [[5n, 5n]]),
+        [Dim.Proto]: fc.constantFrom(...protoLists),
+        [Dim.Dport]: ranges(0n, 70000n),
+        [Dim.Sport]: ranges(0n, 3n),
+        [Dim.IcmpType]: ranges(0n, 3n),
+        [Dim.TcpFlags]: ranges(0n, 3n),
+        [Dim.Src]: ranges(0n, 1n << 34n),
+        [Dim.Dst]: ranges(V4_MAX - 5n, V4_MAX + 5n),
+        [Dim.CtState]: ranges(0n, 6n),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(spec, (s) => {
+        expect(PacketSet.box(s as BoxSpec).equals(byDims(s as BoxSpec))).toBe(true);
+      }),
+      { seed: 0xb0c5, numRuns: 400 },
+    );
+    expect(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Proto]: [[TCP, TCP]], [Dim.Dport]: [] }).isEmpty()).toBe(true);
+  });
+
   it("corner() is witness() without preferences, also on dimensions a set leaves open", () => {
     const high = (_d: Dim, _lo: bigint, hi: bigint) => hi;
     const sets = [
