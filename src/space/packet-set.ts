@@ -87,6 +87,11 @@ export class PacketSet {
     return projectDim(this.node, dim);
   }
 
+  /** valuesOf for several dimensions (in increasing order), in one walk of the set. */
+  valuesOfEach(dims: readonly Dim[]): [bigint, bigint][][] {
+    return projectDims(this.node, dims);
+  }
+
   /**
    * A member, choosing at each dimension the first preferred value that keeps the rest of the
    * set non-empty, else a readable value of the first non-empty piece. Undefined when empty.
@@ -163,6 +168,37 @@ function rawBox(spec: BoxSpec): Node {
     if (r) node = idd.mkRanges(level, r, node);
   }
   return node;
+}
+
+/**
+ * Like projectDim for each of `dims` (increasing), walking each node once: a dimension a path
+ * skips (an edge from a node above it to one below it, or to FULL) is open there.
+ */
+function projectDims(node: Node, dims: readonly Dim[]): [bigint, bigint][][] {
+  const acc: [bigint, bigint][][] = dims.map(() => []);
+  const open = dims.map(() => false);
+  const seen = new Set<Node>();
+  /** Dimensions strictly between levels `from` and `to` are open on this edge. */
+  const skipped = (from: number, to: number) => {
+    for (let k = 0; k < dims.length; k++) if (dims[k]! > from && dims[k]! < to) open[k] = true;
+  };
+  const walk = (n: Node) => {
+    if (n === idd.EMPTY || seen.has(n)) return;
+    seen.add(n);
+    if (n === idd.FULL) return;
+    const k = dims.indexOf(n.level as Dim);
+    idd.forEachPiece(n, (lo, hi, kid) => {
+      if (kid === idd.EMPTY) return;
+      if (k >= 0) acc[k]!.push([lo, hi]);
+      skipped(n.level, kid.level);
+      walk(kid);
+    });
+  };
+  if (node !== idd.EMPTY) {
+    skipped(-1, node.level);
+    walk(node);
+  }
+  return acc.map((a, k) => (open[k] ? [[0n, DIM_MAX[dims[k]!]!]] : idd.normalizeRanges(a, DIM_MAX[dims[k]!]!)));
 }
 
 function projectDim(node: Node, dim: Dim): [bigint, bigint][] {

@@ -23,8 +23,7 @@ function above(v: bigint): number {
 }
 
 /** Sorted disjoint ranges as [lo0, hi0, lo1, hi1, ...], at most MAX_RANGES of them. */
-function projection(set: PacketSet, dim: Dim): Float64Array {
-  const ranges = set.valuesOf(dim);
+function projection(ranges: readonly (readonly [bigint, bigint])[]): Float64Array {
   const per = Math.ceil(ranges.length / MAX_RANGES) || 1;
   const out = new Float64Array(2 * Math.ceil(ranges.length / per));
   for (let i = 0, k = 0; i < ranges.length; i += per, k += 2) {
@@ -73,7 +72,7 @@ export class Projections {
   }
 
   private static compute(set: PacketSet): Projections {
-    const ranges = DIMS.map((d) => projection(set, d));
+    const ranges = set.valuesOfEach(DIMS).map(projection);
     const hull = new Float64Array(2 * DIMS.length);
     ranges.forEach((r, k) => {
       hull[2 * k] = r.length > 0 ? r[0]! : Infinity;

@@ -483,6 +483,10 @@ function checkValuesOf(ref: Ref, s: PacketSet, m: bigint): void {
     expect(covered, `valuesOf(${d}) covers more than the member values`).toBe(BigInt(want.size));
     for (const v of want) expect(inRanges(v, got), `valuesOf(${d}) misses ${v}`).toBe(true);
   }
+  // The one-walk projection onto several dimensions gives each one's valuesOf.
+  for (const dims of [[Dim.Proto, Dim.Dport, Dim.Dst, Dim.Src], [Dim.Family, Dim.Sport, Dim.TcpFlags], [Dim.CtState, Dim.Iif, Dim.Oif, Dim.IcmpType, Dim.IcmpCode]] as Dim[][]) {
+    expect(s.valuesOfEach(dims)).toEqual(dims.map((d) => s.valuesOf(d)));
+  }
 }
 
 function checkMaxSource(ref: Ref, s: PacketSet, m: bigint): void {
@@ -649,6 +653,16 @@ describe("universe of well-formed packets", () => {
       { seed: 0xb0c5, numRuns: 400 },
     );
     expect(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Proto]: [[TCP, TCP]], [Dim.Dport]: [] }).isEmpty()).toBe(true);
+  });
+
+  it("valuesOfEach() opens the dimensions a path skips, down to the end of the set (IPv6 leaves the source open)", () => {
+    const v6ssh = PacketSet.box({ [Dim.Family]: [[6n, 6n]], [Dim.Proto]: [[TCP, TCP]], [Dim.Dport]: [[22n, 22n]] });
+    const mixed = v6ssh.union(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Proto]: [[UDP, UDP]], [Dim.Src]: [[10n, 20n]] }));
+    for (const set of [v6ssh, mixed, U6]) {
+      const dims = [Dim.Proto, Dim.Dport, Dim.Dst, Dim.Src];
+      expect(set.valuesOfEach(dims)).toEqual(dims.map((d) => set.valuesOf(d)));
+    }
+    expect(v6ssh.valuesOfEach([Dim.Dport, Dim.Src])).toEqual([[[22n, 22n]], [[0n, V6_MAX]]]);
   });
 
   it("corner() is witness() without preferences, also on dimensions a set leaves open", () => {
