@@ -55,6 +55,10 @@ export class PacketSet {
   isEmpty(): boolean {
     return this.node === idd.EMPTY;
   }
+  /** Is this every well-formed packet of both families (every set lies inside it)? */
+  isUniverse(): boolean {
+    return this.node === universes().all.node;
+  }
   equals(o: PacketSet): boolean {
     return this.node === o.node;
   }

@@ -90,6 +90,13 @@ export class UnionStack {
   /** Counts the waiting sets into the parts. */
   private settle(): void {
     for (const s of this.waiting) {
+      if (this.parts.length === 1 && this.parts[0]?.isUniverse()) break; // nothing can add to it
+      if (s.isUniverse()) {
+        // A catch-all rule: the union is everything, and no part needs to be joined with it.
+        this.parts.length = 0;
+        this.parts.push(s);
+        break;
+      }
       let carry = s;
       for (let k = 0; ; k++) {
         const part = this.parts[k];
