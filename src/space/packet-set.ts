@@ -88,7 +88,7 @@ export class PacketSet {
 
   /** The values of one dimension that some member has, as sorted disjoint ranges. */
   valuesOf(dim: Dim): [bigint, bigint][] {
-    return projectDim(this.node, dim);
+    return projectDims(this.node, [dim])[0]!;
   }
 
   /** valuesOf for several dimensions (in increasing order), in one walk of the set. */
@@ -175,56 +175,35 @@ function rawBox(spec: BoxSpec): Node {
 }
 
 /**
- * Like projectDim for each of `dims` (increasing), walking each node once: a dimension a path
- * skips (an edge from a node above it to one below it, or to FULL) is open there.
+ * The values each of `dims` (increasing) takes in the set, walking each node once and no deeper
+ * than the last of them: a dimension a path skips (an edge from a node above it to one below it,
+ * or to FULL) is open there.
  */
 function projectDims(node: Node, dims: readonly Dim[]): [bigint, bigint][][] {
   const acc: [bigint, bigint][][] = dims.map(() => []);
   const open = dims.map(() => false);
+  const last = dims[dims.length - 1]!;
   const seen = new Set<Node>();
   /** Dimensions strictly between levels `from` and `to` are open on this edge. */
   const skipped = (from: number, to: number) => {
     for (let k = 0; k < dims.length; k++) if (dims[k]! > from && dims[k]! < to) open[k] = true;
   };
   const walk = (n: Node) => {
-    if (n === idd.EMPTY || seen.has(n)) return;
+    if (seen.has(n)) return;
     seen.add(n);
-    if (n === idd.FULL) return;
     const k = dims.indexOf(n.level as Dim);
     idd.forEachPiece(n, (lo, hi, kid) => {
       if (kid === idd.EMPTY) return;
       if (k >= 0) acc[k]!.push([lo, hi]);
       skipped(n.level, kid.level);
-      walk(kid);
+      if (kid.level <= last) walk(kid);
     });
   };
   if (node !== idd.EMPTY) {
     skipped(-1, node.level);
-    walk(node);
+    if (node.level <= last) walk(node);
   }
   return acc.map((a, k) => (open[k] ? [[0n, DIM_MAX[dims[k]!]!]] : idd.normalizeRanges(a, DIM_MAX[dims[k]!]!)));
-}
-
-function projectDim(node: Node, dim: Dim): [bigint, bigint][] {
-  const acc: [bigint, bigint][] = [];
-  const seen = new Set<number>();
-  const walk = (n: Node) => {
-    if (n === idd.EMPTY || seen.has(n.id)) return;
-    seen.add(n.id);
-    if (n.level > dim) {
-      acc.push([0n, DIM_MAX[dim]!]);
-      return;
-    }
-    if (n.level === dim) {
-      idd.forEachPiece(n, (lo, hi, kid) => {
-        if (kid !== idd.EMPTY) acc.push([lo, hi]);
-      });
-      return;
-    }
-    idd.forEachPiece(n, (_lo, _hi, kid) => walk(kid));
-  };
-  walk(node);
-  return idd.normalizeRanges(acc, DIM_MAX[dim]!);
 }
 
 /**
