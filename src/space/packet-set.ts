@@ -235,9 +235,9 @@ const r = (lo: number | bigint, hi: number | bigint = lo): [bigint, bigint] => [
 const ZERO = [r(0)];
 
 /**
- * The universe of one family is a union of boxes, one per kind of protocol (see familyUniverse):
- * TCP, the other port protocols, the family's ICMP, and the rest. What each adds to a box: the
- * dimensions it holds at 0.
+ * The universe of one family is a union of boxes, one per kind of protocol (protoKind): TCP, the
+ * other port protocols, the family's ICMP, and the rest, each with the dimensions it holds at 0
+ * (familyUniverse builds it from this table, boxInUniverse cuts a box to one of them).
  */
 const KIND_ZEROS: readonly (readonly Dim[])[] = [
   [Dim.IcmpType, Dim.IcmpCode],
@@ -250,6 +250,11 @@ function protoKind(family: 4 | 6, proto: number): number {
   if (proto === PROTO_TCP) return 0;
   if (PORT_PROTOS.includes(proto)) return 1;
   return proto === (family === 4 ? PROTO_ICMP : PROTO_ICMPV6) ? 2 : 3;
+}
+
+/** Highest address of a family (IPv6 addresses fill the dimension). */
+function familyAddrMax(family: 4 | 6): bigint {
+  return family === 4 ? V4_MAX : DIM_MAX[Dim.Src]!;
 }
 
 /** `ranges` ∩ [lo, hi]. */
@@ -287,42 +292,24 @@ function boxInUniverse(spec: BoxSpec): Node | undefined {
   }
   if (kind === -1) return idd.EMPTY;
   const out: { [d in Dim]?: Ranges } = { ...spec };
-  if (family === 4) {
-    for (const d of [Dim.Src, Dim.Dst] as const) out[d] = clip(spec[d] ?? [[0n, V4_MAX]], 0n, V4_MAX);
-  }
+  const addrMax = familyAddrMax(family);
+  for (const d of [Dim.Src, Dim.Dst] as const) out[d] = clip(spec[d] ?? [[0n, addrMax]], 0n, addrMax);
   for (const d of KIND_ZEROS[kind]!) out[d] = clip(spec[d] ?? ZERO, 0n, 0n);
   for (const d of Object.keys(out)) if (out[Number(d) as Dim]!.length === 0) return idd.EMPTY;
   return rawBox(out);
 }
 
 function familyUniverse(family: 4 | 6): Node {
-  const addr = family === 4 ? [r(0, V4_MAX)] : [r(0, DIM_MAX[Dim.Src]!)];
-  const icmp = family === 4 ? PROTO_ICMP : PROTO_ICMPV6;
-  const base: BoxSpec = { [Dim.Family]: [r(family)], [Dim.Src]: addr, [Dim.Dst]: addr };
-  const special = new Set<number>([...PORT_PROTOS, icmp]);
-  const others: [bigint, bigint][] = [];
-  for (let p = 0; p <= 255; p++) if (!special.has(p)) others.push(r(p));
-  const parts: Node[] = [
-    rawBox({ ...base, [Dim.Proto]: [r(PROTO_TCP)], [Dim.IcmpType]: ZERO, [Dim.IcmpCode]: ZERO }),
-    rawBox({
-      ...base,
-      [Dim.Proto]: PORT_PROTOS.filter((p) => p !== PROTO_TCP).map((p) => r(p)),
-      [Dim.IcmpType]: ZERO,
-      [Dim.IcmpCode]: ZERO,
-      [Dim.TcpFlags]: ZERO,
+  const protos: [bigint, bigint][][] = KIND_ZEROS.map(() => []);
+  for (let p = 0; p <= 255; p++) protos[protoKind(family, p)]!.push(r(p));
+  const addr = [r(0, familyAddrMax(family))];
+  return idd.orAll(
+    protos.map((ps, kind) => {
+      const spec: { [d in Dim]?: Ranges } = { [Dim.Family]: [r(family)], [Dim.Proto]: ps, [Dim.Src]: addr, [Dim.Dst]: addr };
+      for (const d of KIND_ZEROS[kind]!) spec[d] = ZERO;
+      return rawBox(spec);
     }),
-    rawBox({ ...base, [Dim.Proto]: [r(icmp)], [Dim.Sport]: ZERO, [Dim.Dport]: ZERO, [Dim.TcpFlags]: ZERO }),
-    rawBox({
-      ...base,
-      [Dim.Proto]: others,
-      [Dim.Sport]: ZERO,
-      [Dim.Dport]: ZERO,
-      [Dim.IcmpType]: ZERO,
-      [Dim.IcmpCode]: ZERO,
-      [Dim.TcpFlags]: ZERO,
-    }),
-  ];
-  return idd.orAll(parts);
+  );
 }
 
 /**
