@@ -11,6 +11,7 @@
  */
 import { noteNodeCreated } from "./budget.js";
 import { DIM_COUNT, DIM_MAX } from "./dims.js";
+import { HashChains } from "./hash-chains.js";
 import { PairFlags, PairMemo } from "./pair-memo.js";
 import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, lastAtOrBelow, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
 
@@ -60,11 +61,8 @@ export const EMPTY: Node = new Node(0, DIM_COUNT, [], [], undefined, 0);
 export const FULL: Node = new Node(1, DIM_COUNT, [], [], undefined, 0);
 
 let nextId = 2;
-/**
- * Small nodes by the hash of their partition, each the head of a chain (Node.sameHash): a node
- * per entry, not an array per bucket (this table holds most of a large analysis's nodes).
- */
-const unique = new Map<number, Node>();
+/** Small nodes by the hash of their partition. */
+const unique = new HashChains<Node>();
 /** Wide nodes by level and root chunk: the root of a canonical tree identifies its content. */
 const uniqueWide = new Map<number, Node>();
 
@@ -120,11 +118,7 @@ function reintern(n: Node, seen: Set<Node>): void {
     return;
   }
   for (const k of n.kids) reintern(k, seen);
-  const h = hashOf(n.level, n.cuts, n.kids);
-  const head = unique.get(h);
-  for (let m = head; m !== undefined; m = m.sameHash) if (m === n) return;
-  n.sameHash = head;
-  unique.set(h, n);
+  unique.addOnce(hashOf(n.level, n.cuts, n.kids), n);
 }
 
 /**
@@ -170,13 +164,11 @@ export function mk(level: number, cuts: bigint[], kids: Node[]): Node {
 
 function mkSmall(level: number, cuts: bigint[], kids: Node[]): Node {
   const h = hashOf(level, cuts, kids);
-  const head = unique.get(h);
-  for (let n = head; n !== undefined; n = n.sameHash) if (sameNode(n, level, cuts, kids)) return n;
+  for (let n = unique.first(h); n !== undefined; n = n.sameHash) if (sameNode(n, level, cuts, kids)) return n;
   noteNodeCreated();
   // Copies of exact length: arrays grown by push keep spare room, and most nodes live long.
   const node = new Node(nextId++, level, cuts.slice(), kids.slice(), undefined, kids.length);
-  node.sameHash = head;
-  unique.set(h, node);
+  unique.add(h, node);
   return node;
 }
 
@@ -776,14 +768,6 @@ export function onResetCaches(clear: () => void): void {
  * except for pinned nodes, which are put back into the tables.
  */
 export function resetCaches(): void {
-  // a node kept by someone must not keep the forgotten ones chained to it alive
-  for (const head of unique.values()) {
-    for (let n: Node | undefined = head; n !== undefined; ) {
-      const next: Node | undefined = n.sameHash;
-      n.sameHash = undefined;
-      n = next;
-    }
-  }
   unique.clear();
   uniqueWide.clear();
   forgetChunks();

@@ -13,6 +13,7 @@
  * (see Builder and Cursor). As the shape ignores the children, the complement of a range set is
  * the same tree with its leaves flipped, which flipChunk memoizes chunk by chunk.
  */
+import { HashChains } from "./hash-chains.js";
 import type { Node } from "./idd.js";
 
 let chunkBits = 5;
@@ -92,33 +93,18 @@ const NO_ITEMS: readonly Chunk[] = [];
 const NO_KIDS: readonly Node[] = [];
 const isTerminal = (k: Node): boolean => k.id < 2; // EMPTY and FULL have ids 0 and 1
 
-/** Chunks by content hash, each the head of a chain (Chunk.sameHash). */
-const chunks = new Map<number, Chunk>();
+/** Chunks by content hash. */
+const chunks = new HashChains<Chunk>();
 let nextChunkId = 0;
 
 export function forgetChunks(): void {
-  // a chunk kept by someone must not keep the forgotten ones chained to it alive
-  for (const head of chunks.values()) {
-    for (let c: Chunk | undefined = head; c !== undefined; ) {
-      const next: Chunk | undefined = c.sameHash;
-      c.sameHash = undefined;
-      c = next;
-    }
-  }
   chunks.clear();
 }
 
 /** Puts a chunk (and every chunk below it) back into the table after forgetChunks. */
 export function reinternChunk(c: Chunk): void {
   for (const x of c.items) reinternChunk(x);
-  const head = chunks.get(c.hash);
-  for (let x = head; x !== undefined; x = x.sameHash) if (x === c) return;
-  intern(c, head);
-}
-
-function intern(c: Chunk, head: Chunk | undefined): void {
-  c.sameHash = head;
-  chunks.set(c.hash, c);
+  chunks.addOnce(c.hash, c);
 }
 
 function leafChunk(cuts: bigint[], kids: Node[], shapes: number[]): Chunk {
@@ -131,8 +117,7 @@ function leafChunk(cuts: bigint[], kids: Node[], shapes: number[]): Chunk {
     shape = fmix(shape ^ shapes[i]!);
     if (!isTerminal(k)) terminal = false;
   }
-  const head = chunks.get(h);
-  outer: for (let c = head; c !== undefined; c = c.sameHash) {
+  outer: for (let c = chunks.first(h); c !== undefined; c = c.sameHash) {
     if (c.height !== 0 || c.kids.length !== kids.length) continue;
     for (let i = 0; i < kids.length; i++) if (c.kids[i] !== kids[i] || c.cuts[i] !== cuts[i]) continue outer;
     return c;
@@ -140,7 +125,7 @@ function leafChunk(cuts: bigint[], kids: Node[], shapes: number[]): Chunk {
   const n = kids.length;
   // copies of exact length: arrays grown by push keep spare room, and chunks live long
   const c = new Chunk(nextChunkId++, 0, h, cuts.slice(), kids.slice(), NO_ITEMS, n, kids[0]!, kids[n - 1]!, cuts[n - 1]!, shape, (fmix(shape ^ 0x5bd1e995) & chunkMask) === 0, terminal);
-  intern(c, head);
+  chunks.add(h, c);
   return c;
 }
 
@@ -153,8 +138,7 @@ function innerChunk(height: number, items: Chunk[]): Chunk {
     shape = fmix(shape ^ x.shape);
     if (!x.terminal) terminal = false;
   }
-  const head = chunks.get(h);
-  outer: for (let c = head; c !== undefined; c = c.sameHash) {
+  outer: for (let c = chunks.first(h); c !== undefined; c = c.sameHash) {
     if (c.height !== height || c.items.length !== items.length) continue;
     for (let i = 0; i < items.length; i++) if (c.items[i] !== items[i]) continue outer;
     return c;
@@ -177,7 +161,7 @@ function innerChunk(height: number, items: Chunk[]): Chunk {
     (fmix(shape ^ 0x5bd1e995) & chunkMask) === 0,
     terminal,
   );
-  intern(c, head);
+  chunks.add(h, c);
   return c;
 }
 
