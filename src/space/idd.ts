@@ -200,7 +200,7 @@ export function mkRanges(level: number, ranges: readonly (readonly [bigint, bigi
     kids.push(kid);
   };
   let pos = 0n;
-  for (const [lo0, hi0] of normalizeRanges(ranges, max)) {
+  for (const [lo0, hi0] of isNormal(ranges, max) ? ranges : normalizeRanges(ranges, max)) {
     if (lo0 > pos) push(pos, outside);
     push(lo0, inside);
     pos = hi0 + 1n;
@@ -211,7 +211,24 @@ export function mkRanges(level: number, ranges: readonly (readonly [bigint, bigi
 }
 
 /** Sorts, clips to [0, max] and merges overlapping or touching ranges. */
+/**
+ * Are the ranges sorted, apart (not even touching) and inside [0, max]? Most lists are (one
+ * address, a prefix, a port list): one pass tells it, and they need no sorting or merging.
+ */
+function isNormal(ranges: readonly (readonly [bigint, bigint])[], max: bigint): boolean {
+  let prevHi = -2n;
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    const lo = r[0];
+    const hi = r[1];
+    if (lo <= prevHi + 1n || lo < 0n || hi < lo || hi > max) return false;
+    prevHi = hi;
+  }
+  return true;
+}
+
 export function normalizeRanges(ranges: readonly (readonly [bigint, bigint])[], max: bigint): [bigint, bigint][] {
+  if (isNormal(ranges, max)) return ranges.map(([lo, hi]) => [lo, hi]);
   const sorted = ranges
     .map(([lo, hi]) => [lo < 0n ? 0n : lo, hi > max ? max : hi] as [bigint, bigint])
     .filter(([lo, hi]) => lo <= hi)

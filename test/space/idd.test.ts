@@ -99,6 +99,25 @@ describe("normalizeRanges", () => {
 });
 
 describe("mkRanges and mk", () => {
+  it("builds the same node from any order of the ranges, normal or not, and leaves them as they were", () => {
+    // Lists already sorted, apart and in range take a path of their own (no sorting): both must
+    // give the one canonical node, and the members of the model.
+    const rangeArb = fc.tuple(fc.integer({ min: -3, max: 70 }), fc.integer({ min: -3, max: 70 })).map(([a, b]) => r(a, b));
+    const inRange = (v: number, rs: R[]) => rs.some(([lo, hi]) => BigInt(v) >= lo && BigInt(v) <= hi);
+    fc.assert(
+      fc.property(fc.array(rangeArb, { minLength: 1, maxLength: 8 }), (rs) => {
+        const before = rs.map((x) => [...x]);
+        const n = ports(...rs);
+        expect(rs).toEqual(before);
+        const normal = idd.normalizeRanges(rs, PORT_MAX);
+        expect(ports(...normal)).toBe(n);
+        expect(ports(...[...normal].reverse())).toBe(n);
+        for (let v = 0; v <= 72; v++) expect(idd.restrict(n, PORT, BigInt(v)) === idd.FULL).toBe(inRange(v, rs));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
   it("returns a terminal when the ranges cover all or nothing", () => {
     expect(ports(r(0, PORT_MAX))).toBe(idd.FULL);
     expect(ports(r(0, 10), r(11, PORT_MAX))).toBe(idd.FULL);
