@@ -88,12 +88,7 @@ export class PacketSet {
 
   /** The values of one dimension that some member has, as sorted disjoint ranges. */
   valuesOf(dim: Dim): [bigint, bigint][] {
-    return projectDims(this.node, [dim])[0]!;
-  }
-
-  /** valuesOf for several dimensions (in increasing order), in one walk of the set. */
-  valuesOfEach(dims: readonly Dim[]): [bigint, bigint][][] {
-    return projectDims(this.node, dims);
+    return projectDim(this.node, dim);
   }
 
   /**
@@ -175,35 +170,28 @@ function rawBox(spec: BoxSpec): Node {
 }
 
 /**
- * The values each of `dims` (increasing) takes in the set, walking each node once and no deeper
- * than the last of them: a dimension a path skips (an edge from a node above it to one below it,
- * or to FULL) is open there.
+ * The values `dim` takes in the set, walking each node once and no deeper than `dim`: a path
+ * that skips it (an edge from a node above it to one below it, or to FULL) leaves it open.
  */
-function projectDims(node: Node, dims: readonly Dim[]): [bigint, bigint][][] {
-  const acc: [bigint, bigint][][] = dims.map(() => []);
-  const open = dims.map(() => false);
-  const last = dims[dims.length - 1]!;
+function projectDim(node: Node, dim: Dim): [bigint, bigint][] {
+  const acc: [bigint, bigint][] = [];
+  let open = false;
   const seen = new Set<Node>();
-  /** Dimensions strictly between levels `from` and `to` are open on this edge. */
-  const skipped = (from: number, to: number) => {
-    for (let k = 0; k < dims.length; k++) if (dims[k]! > from && dims[k]! < to) open[k] = true;
-  };
   const walk = (n: Node) => {
     if (seen.has(n)) return;
     seen.add(n);
-    const k = dims.indexOf(n.level as Dim);
     idd.forEachPiece(n, (lo, hi, kid) => {
       if (kid === idd.EMPTY) return;
-      if (k >= 0) acc[k]!.push([lo, hi]);
-      skipped(n.level, kid.level);
-      if (kid.level <= last) walk(kid);
+      if (n.level === dim) acc.push([lo, hi]);
+      else if (kid.level > dim) open = true;
+      else walk(kid);
     });
   };
   if (node !== idd.EMPTY) {
-    skipped(-1, node.level);
-    if (node.level <= last) walk(node);
+    if (node.level > dim) open = true;
+    else walk(node);
   }
-  return acc.map((a, k) => (open[k] ? [[0n, DIM_MAX[dims[k]!]!]] : idd.normalizeRanges(a, DIM_MAX[dims[k]!]!)));
+  return open ? [[0n, DIM_MAX[dim]!]] : idd.normalizeRanges(acc, DIM_MAX[dim]!);
 }
 
 /**

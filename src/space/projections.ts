@@ -6,7 +6,9 @@
  * test a set against every earlier rule use it to skip the pairs that cannot meet before doing
  * exact set operations on the rest.
  */
-import { Dim } from "./dims.js";
+import { DIM_COUNT, DIM_MAX, Dim } from "./dims.js";
+import * as idd from "./idd.js";
+import type { Node } from "./idd.js";
 import type { PacketSet } from "./packet-set.js";
 
 const DIMS: readonly Dim[] = [Dim.Proto, Dim.Dport, Dim.Dst, Dim.Src];
@@ -22,13 +24,92 @@ function above(v: bigint): number {
   return v <= EXACT ? Number(v) : Number(v) * (1 + 2 ** -52);
 }
 
-/** Sorted disjoint ranges as [lo0, hi0, lo1, hi1, ...], at most MAX_RANGES of them. */
-function projection(ranges: readonly (readonly [bigint, bigint])[]): Float64Array {
-  const per = Math.ceil(ranges.length / MAX_RANGES) || 1;
-  const out = new Float64Array(2 * Math.ceil(ranges.length / per));
-  for (let i = 0, k = 0; i < ranges.length; i += per, k += 2) {
-    out[k] = below(ranges[i]![0]);
-    out[k + 1] = above(ranges[Math.min(i + per, ranges.length) - 1]![1]);
+/** Position of each dimension in DIMS, -1 for the others. */
+const SLOT: readonly number[] = Array.from({ length: DIM_COUNT }, (_, d) => DIMS.indexOf(d as Dim));
+
+/** The rounded-up end of a piece that ends just before `next` (exact below 2^53, as `above`). */
+function endBefore(next: bigint): number {
+  return next <= EXACT ? Number(next) - 1 : above(next - 1n);
+}
+
+/**
+ * The values each of DIMS takes in the set, as ranges of doubles rounded outwards ([lo0, hi0,
+ * lo1, hi1, ...] per dimension, in the order the walk meets them), and which of DIMS some path
+ * skips (bit k: DIMS[k] is open there). One walk of the set's nodes that reads small nodes
+ * straight from their arrays and keeps no bigint per piece: rule-sized sets are projected by the
+ * tens of thousands.
+ */
+function walkRanges(root: Node): { found: number[][]; open: number } {
+  const found: number[][] = DIMS.map(() => []);
+  let open = 0;
+  /** Dimensions strictly between levels `from` and `to` are open on this edge. */
+  const skipped = (from: number, to: number) => {
+    for (let k = 0; k < DIMS.length; k++) if (DIMS[k]! > from && DIMS[k]! < to) open |= 1 << k;
+  };
+  if (root === idd.EMPTY) return { found, open };
+  skipped(-1, root.level);
+  const seen = new Set<Node>();
+  const stack: Node[] = root.level < DIM_COUNT ? [root] : [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const out = found[SLOT[n.level]!];
+    const next = (kid: Node) => {
+      if (kid.level > n.level + 1) skipped(n.level, kid.level);
+      if (kid.level < DIM_COUNT && !seen.has(kid)) {
+        seen.add(kid);
+        stack.push(kid);
+      }
+    };
+    if (n.tree) {
+      idd.forEachPiece(n, (lo, hi, kid) => {
+        if (kid === idd.EMPTY) return;
+        out?.push(below(lo), above(hi));
+        next(kid);
+      });
+      continue;
+    }
+    const cuts = n.cuts;
+    const kids = n.kids;
+    const m = kids.length;
+    for (let i = 0; i < m; i++) {
+      const kid = kids[i]!;
+      if (kid === idd.EMPTY) continue;
+      out?.push(below(cuts[i]!), i + 1 < m ? endBefore(cuts[i + 1]!) : above(DIM_MAX[n.level]!));
+      next(kid);
+    }
+  }
+  return { found, open };
+}
+
+/**
+ * Ranges as [lo0, hi0, ...] sorted and merged (touching ones too), at most MAX_RANGES of them:
+ * past that, consecutive ranges are joined into covering ones.
+ */
+function projection(found: number[]): Float64Array {
+  const n = found.length / 2;
+  let sorted = true;
+  for (let i = 2; i < found.length && sorted; i += 2) sorted = found[i - 2]! <= found[i]!;
+  let pairs = found;
+  if (!sorted) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => found[2 * a]! - found[2 * b]!);
+    pairs = [];
+    for (const i of order) pairs.push(found[2 * i]!, found[2 * i + 1]!);
+  }
+  const merged: number[] = [];
+  for (let i = 0; i < pairs.length; i += 2) {
+    const lo = pairs[i]!;
+    const hi = pairs[i + 1]!;
+    const m = merged.length;
+    if (m > 0 && lo <= merged[m - 1]! + 1) {
+      if (hi > merged[m - 1]!) merged[m - 1] = hi;
+    } else merged.push(lo, hi);
+  }
+  const count = merged.length / 2;
+  const per = Math.ceil(count / MAX_RANGES) || 1;
+  const out = new Float64Array(2 * Math.ceil(count / per));
+  for (let i = 0, k = 0; i < count; i += per, k += 2) {
+    out[k] = merged[2 * i]!;
+    out[k + 1] = merged[2 * Math.min(i + per, count) - 1]!;
   }
   return out;
 }
@@ -72,7 +153,8 @@ export class Projections {
   }
 
   private static compute(set: PacketSet): Projections {
-    const ranges = set.valuesOfEach(DIMS).map(projection);
+    const { found, open } = walkRanges(set.node);
+    const ranges = found.map((f, k) => (open & (1 << k) ? Float64Array.of(0, above(DIM_MAX[DIMS[k]!]!)) : projection(f)));
     const hull = new Float64Array(2 * DIMS.length);
     ranges.forEach((r, k) => {
       hull[2 * k] = r.length > 0 ? r[0]! : Infinity;

@@ -1,0 +1,124 @@
+/**
+ * The projections the checks filter with (protocol, destination port, destination, source as
+ * ranges of doubles): never wrong in the safe direction - a set that meets, holds or contains
+ * something is never ruled out - and, where doubles are exact (IPv4) and a dimension has at most
+ * 64 ranges, exactly the set's values: the filter rules out everything it can.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Dim } from "../../src/space/dims.js";
+import { PacketSet, type BoxSpec } from "../../src/space/packet-set.js";
+import { ProjectionList, Projections } from "../../src/space/projections.js";
+
+const SEED = 0x9e0;
+const DIMS = [Dim.Proto, Dim.Dport, Dim.Dst, Dim.Src] as const;
+type R = [bigint, bigint];
+const r = (lo: number | bigint, hi: number | bigint = lo): R => [BigInt(lo), BigInt(hi)];
+
+/** IPv6 addresses far above 2^53, where a double rounds. */
+const V6_BASE = 0x2001_0db8n << 96n;
+
+const rangeOf = (lo: number, span: number, base = 0n): fc.Arbitrary<R> =>
+  fc.tuple(fc.integer({ min: 0, max: span }), fc.integer({ min: 0, max: 6 })).map(([a, w]) => [base + BigInt(lo + a), base + BigInt(lo + a + w)]);
+
+const boxArb = (v6: boolean): fc.Arbitrary<BoxSpec> =>
+  fc.record({
+    protos: fc.subarray([r(6), r(17), r(1), r(58), r(47)], { minLength: 1 }),
+    dports: fc.option(fc.array(rangeOf(20, 120), { minLength: 1, maxLength: 4 }), { nil: undefined }),
+    dst: fc.option(fc.array(rangeOf(1000, 300, v6 ? V6_BASE : 0n), { minLength: 1, maxLength: 4 }), { nil: undefined }),
+    src: fc.option(fc.array(rangeOf(5000, 300, v6 ? V6_BASE : 0n), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  }).map(({ protos, dports, dst, src }) => {
+    const spec: BoxSpec = { [Dim.Family]: [v6 ? r(6) : r(4)], [Dim.Proto]: protos };
+    if (dports) spec[Dim.Dport] = dports;
+    if (dst) spec[Dim.Dst] = dst;
+    if (src) spec[Dim.Src] = src;
+    return spec;
+  });
+
+/** A union of boxes minus another box: sets of several shapes, some with open dimensions. */
+const setArb = (v6: boolean): fc.Arbitrary<PacketSet> =>
+  fc.tuple(fc.array(boxArb(v6), { minLength: 1, maxLength: 4 }), fc.option(boxArb(v6), { nil: undefined })).map(([boxes, cut]) => {
+    const u = PacketSet.unionAll(boxes.map((b) => PacketSet.box(b)));
+    return cut ? u.minus(PacketSet.box(cut)) : u;
+  });
+
+const inRanges = (v: bigint, rs: readonly (readonly [bigint, bigint])[]) => rs.some(([lo, hi]) => v >= lo && v <= hi);
+const meet = (a: readonly R[], b: readonly R[]) => a.some(([lo, hi]) => b.some(([l2, h2]) => lo <= h2 && l2 <= hi));
+const inside = (a: readonly R[], b: readonly R[]) => a.every(([lo, hi]) => b.some(([l2, h2]) => l2 <= lo && hi <= h2));
+const values = (s: PacketSet) => DIMS.map((d) => s.valuesOf(d) as R[]);
+
+/** Points to probe a set with: each dimension at the ends of its ranges, just past them, or random. */
+function probes(s: PacketSet, seed: number): bigint[][] {
+  const vs = values(s);
+  const out: bigint[][] = [];
+  let x = seed;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+  for (let n = 0; n < 60; n++) {
+    const p: bigint[] = new Array(12).fill(0n);
+    DIMS.forEach((d, k) => {
+      const rs = vs[k]!;
+      const [lo, hi] = rs.length > 0 ? rs[next() % rs.length]! : r(0);
+      const pick = [lo, hi, lo - 1n, hi + 1n, lo + BigInt(next() % 4)][next() % 5]!;
+      p[d] = pick < 0n ? 0n : pick;
+    });
+    out.push(p);
+  }
+  return out;
+}
+
+describe("Projections", () => {
+  it("a packet outside the hull of a set's values on one dimension is ruled out, one inside all of them never is", () => {
+    fc.assert(
+      fc.property(fc.oneof(setArb(false).map((s) => [false, s] as const), setArb(true).map((s) => [true, s] as const)), fc.integer(), ([v6, s], seed) => {
+        const list = new ProjectionList<number>();
+        list.add(0, s);
+        const vs = values(s);
+        for (const p of probes(s, seed)) {
+          const inAll = DIMS.every((d, k) => inRanges(p[d]!, vs[k]!));
+          // a packet's test is against each dimension's hull: lowest to highest value
+          const inHulls = DIMS.every((d, k) => vs[k]!.length > 0 && inRanges(p[d]!, [[vs[k]![0]![0], vs[k]!.at(-1)![1]]]));
+          const may = list.mayContain(0, ProjectionList.pointHull(p));
+          if (inAll) expect(may).toBe(true);
+          if (!v6) expect(may).toBe(inHulls); // doubles are exact on IPv4
+          if (s.has(p)) expect(may).toBe(true);
+        }
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+  });
+
+  it("two sets that meet may meet; one inside another may be within it; exactly so on IPv4", () => {
+    fc.assert(
+      fc.property(fc.boolean(), setArb(false), setArb(false), setArb(true), (v6, a4, b4, a6) => {
+        const [a, b] = v6 ? [a6, a6.union(a4).minus(b4)] : [a4, b4];
+        const pa = Projections.of(a);
+        const pb = Projections.of(b);
+        if (a.overlaps(b)) expect(pa.mayMeet(pb)).toBe(true);
+        if (a.isSubsetOf(b)) expect(pa.mayBeWithin(pb)).toBe(true);
+        if (!v6) {
+          const [va, vb] = [values(a), values(b)];
+          expect(pa.mayMeet(pb)).toBe(va.every((x, k) => meet(x, vb[k]!)));
+          expect(pa.mayBeWithin(pb)).toBe(va.every((x, k) => inside(x, vb[k]!)));
+        }
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it("past 64 ranges a dimension is joined into covering ranges, still holding every value", () => {
+    const ports = Array.from({ length: 150 }, (_, i) => r(100 + 3 * i));
+    const many = PacketSet.box({ [Dim.Family]: [r(4)], [Dim.Proto]: [r(6)], [Dim.Dport]: ports });
+    const pm = Projections.of(many);
+    const one = (port: number) => Projections.of(PacketSet.box({ [Dim.Family]: [r(4)], [Dim.Proto]: [r(6)], [Dim.Dport]: [r(port)] }));
+    for (const [lo] of ports) {
+      expect(one(Number(lo)).mayMeet(pm)).toBe(true);
+      expect(one(Number(lo)).mayBeWithin(pm)).toBe(true);
+    }
+    expect(one(99).mayMeet(pm)).toBe(false);
+    expect(one(100 + 3 * 149 + 1).mayMeet(pm)).toBe(false);
+    // 150 ranges become 50 of three each: the gaps inside one are not told any more, those between are
+    expect(one(101).mayMeet(pm)).toBe(true);
+    expect(one(108).mayMeet(pm)).toBe(false);
+    expect(one(109).mayMeet(pm)).toBe(true);
+  });
+});
