@@ -1,7 +1,7 @@
 /**
  * What a check sees: the parsed ruleset and the analyses of it, computed once and shared.
  */
-import { tracePacket, type TracePath } from "../../src/analysis/trace.js";
+import { tracerOf, type TracePath } from "../../src/analysis/trace.js";
 import { evaluateRuleset, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { interfaceNames } from "../../src/analysis/witness.js";
 import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
@@ -37,6 +37,6 @@ export function makeContext(ruleset: Ruleset, catalog: ServiceCatalog = loadBuil
     catalog,
     ifaces: interfaceNames(ruleset),
     results: () => (results ??= evaluateRuleset(ruleset).results),
-    trace: (pipeline, point) => tracePacket(ruleset, pipeline, point),
+    trace: tracerOf(ruleset),
   };
 }

@@ -5,7 +5,7 @@
 import { AnalysisLimitError } from "../space/budget.js";
 import { resetCaches } from "../space/idd.js";
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
-import { tracePacket } from "../analysis/trace.js";
+import { tracerOf } from "../analysis/trace.js";
 import { interfaceNames } from "../analysis/witness.js";
 import type { FileReport, Finding } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
@@ -133,7 +133,7 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
     catalog,
     ifaces: interfaceNames(ruleset),
     results: () => evaluate().results,
-    trace: (pipeline, point) => tracePacket(ruleset, pipeline, point),
+    trace: tracerOf(ruleset),
   };
   // What the exposure checks see: only Internet-facing interfaces, and nothing the intent allows.
   let exposureCtx = ctx;

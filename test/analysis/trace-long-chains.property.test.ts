@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { evaluateRuleset } from "../../src/analysis/evaluate.js";
 import { packetToPoint } from "../../src/analysis/packet.js";
-import { tracePacket } from "../../src/analysis/trace.js";
+import { tracePacket, tracerOf } from "../../src/analysis/trace.js";
 import { compileRule } from "../../src/analysis/compile.js";
 
 fc.configureGlobal({ seed: 0x7ace });
@@ -75,5 +75,28 @@ describe("trace through long chains", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("a ruleset's tracer traces each packet once per pipeline, with tracePacket's paths", () => {
+    const rs = parseNft(
+      "table inet t {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 22 accept\n  }\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n    tcp dport 22 drop\n  }\n}\n",
+      "t.nft",
+    );
+    const trace = tracerOf(rs);
+    const inbound = rs.pipelines.find((p) => p.kind === "inbound" && p.family === 4)!;
+    const forward = rs.pipelines.find((p) => p.kind === "forward" && p.family === 4)!;
+    const at = (dport: number, hook: "input") => packetToPoint({ family: 4, proto: "tcp", src: "198.51.100.1", dst: "192.0.2.1", dport, iif: "wan0", hook, tcp_flags: "S" });
+    const first = trace(inbound, at(22, "input"));
+    expect(first).toEqual(tracePacket(rs, inbound, at(22, "input")));
+    expect(first[0]!.verdict).toBe("accept");
+    // the same packet again (another array of the same values): the same paths, not traced again
+    expect(trace(inbound, at(22, "input"))).toBe(first);
+    // another packet, or the same on another pipeline: traced for itself
+    const other = trace(inbound, at(80, "input"));
+    expect(other).not.toBe(first);
+    expect(other[0]!.verdict).toBe("drop");
+    const fwd = trace(forward, at(22, "input"));
+    expect(fwd[0]!.verdict).toBe("drop");
+    expect(fwd).toEqual(tracePacket(rs, forward, at(22, "input")));
   });
 });
