@@ -22,7 +22,8 @@ type Parser = (text: string, file: string, context: ParseContext) => Ruleset;
 
 interface FormatEntry {
   name: string;
-  detect(text: string): boolean;
+  /** `saveKind`: detectIptablesSave of the text, scanned once for the two entries that ask it. */
+  detect(text: string, saveKind: () => ReturnType<typeof detectIptablesSave>): boolean;
   /** The parser, once loaded (always, for the formats bundled with the core). */
   parse?: Parser;
   /** Loads the parser of a format that is not bundled with the core. */
@@ -32,12 +33,12 @@ interface FormatEntry {
 const FORMATS: FormatEntry[] = [
   {
     name: "iptables",
-    detect: (t) => detectIptablesSave(t) === "iptables",
+    detect: (_t, saveKind) => saveKind() === "iptables",
     parse: (t, f) => parseIptablesSave(t, f, { family: 4 }),
   },
   {
     name: "ip6tables",
-    detect: (t) => detectIptablesSave(t) === "ip6tables",
+    detect: (_t, saveKind) => saveKind() === "ip6tables",
     parse: (t, f) => parseIptablesSave(t, f, { family: 6 }),
   },
   {
@@ -86,7 +87,9 @@ export function knownFormats(): string[] {
 }
 
 export function detectFormat(text: string): string | undefined {
-  return FORMATS.find((f) => f.detect(text))?.name;
+  let save: ReturnType<typeof detectIptablesSave> | undefined;
+  const saveKind = () => (save === undefined ? (save = detectIptablesSave(text)) : save);
+  return FORMATS.find((f) => f.detect(text, saveKind))?.name;
 }
 
 /** Loads the parsers of the named formats (all when none are named); formats already loaded cost nothing. */
