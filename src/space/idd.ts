@@ -627,6 +627,26 @@ export function forEachPiece(n: Node, fn: (start: bigint, end: bigint, kid: Node
  * high end) of the first piece that is not EMPTY; elsewhere 0 (`high`: the dimension's maximum).
  * What `PacketSet.witness` gives without preferences, for probes that need a point, not a readable one.
  */
+/**
+ * A member of a set that is not EMPTY, at the other end from firstPoint: at each level tested on
+ * the way, the high end of the last piece that is not EMPTY; elsewhere the dimension's maximum.
+ */
+export function lastPoint(a: Node): bigint[] {
+  const point = DIM_MAX.slice();
+  let n = a;
+  while (n !== FULL && n !== EMPTY) {
+    let next: Node = EMPTY;
+    const level = n.level;
+    forEachPiece(n, (_lo, hi, kid) => {
+      if (kid === EMPTY) return;
+      point[level] = hi;
+      next = kid;
+    });
+    n = next;
+  }
+  return point;
+}
+
 export function firstPoint(a: Node, high: boolean): bigint[] {
   const point = DIM_MAX.map((max) => (high ? max : 0n));
   let n = a;

@@ -143,6 +143,15 @@ export class PacketSet {
   }
 
   /**
+   * The member at the far end of a non-empty set: each tested dimension at the high end of its
+   * last non-empty piece (untested ones at their maximum). With the two corners, a third probe
+   * from the other side of the set.
+   */
+  farCorner(): bigint[] {
+    return idd.lastPoint(this.node);
+  }
+
+  /**
    * The largest share of `space` (a set of source ranges) that reaches any single combination
    * of the other dimensions: "how much of the Internet can open this one connection?".
    * `this` must already be restricted to sources inside `space`.

@@ -442,6 +442,11 @@ function checkWitness(ref: Ref, s: PacketSet, m: bigint, prefs: Partial<Record<D
   // corner(): the same points without preferences, at the low or the high end of each piece.
   expect(s.corner()).toEqual(s.witness());
   expect(s.corner(true)).toEqual(s.witness({}, (_d, _lo, hi) => hi));
+  // farCorner(): a member at the other end - the highest value of the first dimension the set tests.
+  const far = s.farCorner();
+  expect(s.has(far)).toBe(true);
+  const top = (s.node as Node).level;
+  if (top < DIM_COUNT) expect(far[top]).toBe(s.valuesOf(top as Dim).at(-1)![1]);
 }
 
 function checkForget(ref: Ref, s: PacketSet, m: bigint, dims: Dim[]): void {
