@@ -55,9 +55,9 @@ function measure(res: PipelineResult, region: PacketSet, forAll: boolean, thresh
   for (const certainOnly of [true, false]) {
     let exposed = (certainOnly ? all.certain : all.possible).intersect(region);
     if (forAll) {
-      // Every destination port open: nothing in the region is refused for any port.
-      const refused = region.minus(exposed);
-      exposed = region.minus(refused.forget([Dim.Dport]));
+      // Every destination port open: the packets of the region exposed on each of its ports
+      // (ALL_PORTS: the region is a product with them).
+      exposed = region.intersect(exposed.forAll(Dim.Dport, ALL_PORTS[0]![0], ALL_PORTS[0]![1]));
     }
     if (exposed.isEmpty()) continue;
     const coverage = Number((exposed.maxSourceCount() * 1_000_000n) / total) / 1_000_000;

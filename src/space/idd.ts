@@ -692,6 +692,35 @@ function mapKids(n: Node, f: (k: Node) => Node): Node {
   return mk(n.level, cuts, kids);
 }
 
+const forAllMemo = new Map<string, Node>();
+
+/**
+ * The points whose every variant with dimension `level` in [lo, hi] is in the set, that dimension
+ * left open: the intersection of the children over those values. Where one of them is EMPTY the
+ * answer is EMPTY at once - the common case of "is every port open?", which `exists` over the
+ * complement answered by joining every port's children.
+ */
+export function forAll(a: Node, level: number, lo: bigint, hi: bigint): Node {
+  if (a === EMPTY || a === FULL || a.level > level) return a;
+  const key = `${a.id}:${level}:${lo}:${hi}`;
+  const hit = forAllMemo.get(key);
+  if (hit) return hit;
+  let res: Node;
+  if (a.level < level) res = mapKids(a, (k) => forAll(k, level, lo, hi));
+  else {
+    res = FULL;
+    forEachPiece(a, (start, end, kid) => {
+      if (end < lo) return false;
+      if (start > hi) return true;
+      res = and(res, kid);
+      return res === EMPTY;
+    });
+  }
+  if (forAllMemo.size > MEMO_LIMIT) forAllMemo.clear();
+  forAllMemo.set(key, res);
+  return res;
+}
+
 const existsMemo = new Map<string, Node>();
 
 /** Forgets the given dimensions: the set of points that agree with some member on every other dimension. */
@@ -810,6 +839,7 @@ export function resetCaches(): void {
   forgetChunks();
   for (const m of memo) m.clear();
   existsMemo.clear();
+  forAllMemo.clear();
   meetMemo.clear();
   outsideMemo.clear();
   for (const clear of resetHooks) clear();

@@ -76,6 +76,14 @@ export class PacketSet {
   forget(dims: readonly Dim[]): PacketSet {
     return PacketSet.fromNode(idd.exists(this.node, dims));
   }
+  /**
+   * The packets whose every variant with `dim` in [lo, hi] is in this set (universal projection):
+   * `dim` itself is left open, inside the universe. For a box R over [lo, hi] on `dim`,
+   * R ∩ S.forAll(dim, lo, hi) is R minus (R minus S).forget([dim]), without joining every value's part.
+   */
+  forAll(dim: Dim, lo: bigint, hi: bigint): PacketSet {
+    return PacketSet.fromNode(idd.and(idd.forAll(this.node, dim, lo, hi), universes().all.node));
+  }
   /** Packets of this set with dimension `dim` replaced by any value of `ranges`. */
   rewrite(dim: Dim, ranges: Ranges): PacketSet {
     if (this.isEmpty()) return this;

@@ -599,6 +599,43 @@ describe.each([DOMAIN_V4_TCP, DOMAIN_V6_TCP, DOMAIN_MIXED])("packet-set laws on 
   });
 });
 
+describe("forAll (every value of one dimension)", () => {
+  // On v4 TCP every dimension is free in the universe but the addresses (up to V4_MAX): there,
+  // inside a box R over [lo, hi], forAll is the complement of forget over the complement, which
+  // the reference tests above check. The direct answer must be the same set.
+  const dom = DOMAIN_V4_TCP;
+  const ref = buildRef(dom);
+  const rangeArb = fc.constantFrom(...dom.varying).chain((d) => fc.tuple(fc.constant(d), dom.rangeArb(d)));
+  it("equals R minus forget over R minus the set, for sets and ranges of the v4 TCP domain", () => {
+    fc.assert(
+      fc.property(exprArb(dom), rangeArb, (ex, [d, [lo, hi]]) => {
+        if (lo > hi) return;
+        const top = d === Dim.Src || d === Dim.Dst ? (hi < V4_MAX ? hi : V4_MAX) : hi;
+        const s = evalSet(ref, ex);
+        const box = PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Proto]: [[TCP, TCP]], [d]: [[lo, top]] });
+        const direct = box.intersect(s.forAll(d, lo, top));
+        expect(direct.equals(box.minus(box.minus(s).forget([d])))).toBe(true);
+        // and it is what it says: every variant on [lo, top] of a member is in the set
+        const w = direct.witness();
+        if (w) for (const v of [lo, top, (lo + top) / 2n]) expect(s.has(w.map((x, k) => (k === d ? v : x)))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps what does not test the dimension, and of the rest what holds every value", () => {
+    // the domain's sets test every varying dimension; these do not
+    const v4tcp = { [Dim.Family]: [[4n, 4n]] as Range[], [Dim.Proto]: [[TCP, TCP]] as Range[] };
+    const hostA = PacketSet.box({ ...v4tcp, [Dim.Dst]: [[NET10, NET10]] });
+    expect(hostA.forAll(Dim.Dport, 1n, 65535n).equals(hostA)).toBe(true);
+    const hostB = PacketSet.box({ ...v4tcp, [Dim.Dst]: [[NET10 + 1n, NET10 + 1n]], [Dim.Dport]: [[1n, 1000n]] });
+    const both = hostA.union(hostB);
+    expect(both.forAll(Dim.Dport, 1n, 65535n).equals(hostA)).toBe(true);
+    expect(both.forAll(Dim.Dport, 1n, 1000n).equals(hostA.union(hostB.forget([Dim.Dport])))).toBe(true);
+    expect(hostB.forAll(Dim.Dport, 1n, 1001n).isEmpty()).toBe(true);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // The universe, directly.
 
