@@ -78,8 +78,9 @@ export class PacketSet {
   }
   /**
    * The packets whose every variant with `dim` in [lo, hi] is in this set (universal projection):
-   * `dim` itself is left open, inside the universe. For a box R over [lo, hi] on `dim`,
-   * R ∩ S.forAll(dim, lo, hi) is R minus (R minus S).forget([dim]), without joining every value's part.
+   * `dim` itself is left open, inside the universe. For a box R over [lo, hi] on `dim` in which the
+   * universe leaves `dim` free (ports of TCP or UDP, say), R ∩ S.forAll(dim, lo, hi) is
+   * R minus (R minus S).forget([dim]), without joining every value's part.
    */
   forAll(dim: Dim, lo: bigint, hi: bigint): PacketSet {
     return PacketSet.fromNode(idd.and(idd.forAll(this.node, dim, lo, hi), universes().all.node));
