@@ -200,7 +200,7 @@ export function mkRanges(level: number, ranges: readonly (readonly [bigint, bigi
     kids.push(kid);
   };
   let pos = 0n;
-  for (const [lo0, hi0] of isNormal(ranges, max) ? ranges : normalizeRanges(ranges, max)) {
+  for (const [lo0, hi0] of normalView(ranges, max)) {
     if (lo0 > pos) push(pos, outside);
     push(lo0, inside);
     pos = hi0 + 1n;
@@ -210,7 +210,6 @@ export function mkRanges(level: number, ranges: readonly (readonly [bigint, bigi
   return mk(level, cuts, kids);
 }
 
-/** Sorts, clips to [0, max] and merges overlapping or touching ranges. */
 /**
  * Are the ranges sorted, apart (not even touching) and inside [0, max]? Most lists are (one
  * address, a prefix, a port list): one pass tells it, and they need no sorting or merging.
@@ -227,8 +226,17 @@ function isNormal(ranges: readonly (readonly [bigint, bigint])[], max: bigint): 
   return true;
 }
 
+/** The ranges normalized: themselves when they already are (read only), else sorted and merged. */
+function normalView(ranges: readonly (readonly [bigint, bigint])[], max: bigint): readonly (readonly [bigint, bigint])[] {
+  return isNormal(ranges, max) ? ranges : sortAndMerge(ranges, max);
+}
+
+/** Sorts, clips to [0, max] and merges overlapping or touching ranges (a new list). */
 export function normalizeRanges(ranges: readonly (readonly [bigint, bigint])[], max: bigint): [bigint, bigint][] {
-  if (isNormal(ranges, max)) return ranges.map(([lo, hi]) => [lo, hi]);
+  return isNormal(ranges, max) ? ranges.map(([lo, hi]) => [lo, hi]) : sortAndMerge(ranges, max);
+}
+
+function sortAndMerge(ranges: readonly (readonly [bigint, bigint])[], max: bigint): [bigint, bigint][] {
   const sorted = ranges
     .map(([lo, hi]) => [lo < 0n ? 0n : lo, hi > max ? max : hi] as [bigint, bigint])
     .filter(([lo, hi]) => lo <= hi)
@@ -624,30 +632,11 @@ export function forEachPiece(n: Node, fn: (start: bigint, end: bigint, kid: Node
 
 /**
  * A member of a set that is not EMPTY: at each level tested on the way, the low end (`high`: the
- * high end) of the first piece that is not EMPTY; elsewhere 0 (`high`: the dimension's maximum).
- * What `PacketSet.witness` gives without preferences, for probes that need a point, not a readable one.
+ * high end) of the first piece that is not EMPTY (`last`: of the last one); elsewhere 0 (`high`:
+ * the dimension's maximum). Without `last`, what `PacketSet.witness` gives without preferences,
+ * for probes that need a point, not a readable one.
  */
-/**
- * A member of a set that is not EMPTY, at the other end from firstPoint: at each level tested on
- * the way, the high end of the last piece that is not EMPTY; elsewhere the dimension's maximum.
- */
-export function lastPoint(a: Node): bigint[] {
-  const point = DIM_MAX.slice();
-  let n = a;
-  while (n !== FULL && n !== EMPTY) {
-    let next: Node = EMPTY;
-    const level = n.level;
-    forEachPiece(n, (_lo, hi, kid) => {
-      if (kid === EMPTY) return;
-      point[level] = hi;
-      next = kid;
-    });
-    n = next;
-  }
-  return point;
-}
-
-export function firstPoint(a: Node, high: boolean): bigint[] {
+export function cornerPoint(a: Node, high: boolean, last = false): bigint[] {
   const point = DIM_MAX.map((max) => (high ? max : 0n));
   let n = a;
   while (n !== FULL && n !== EMPTY) {
@@ -657,7 +646,7 @@ export function firstPoint(a: Node, high: boolean): bigint[] {
       if (kid === EMPTY) return false;
       point[level] = high ? hi : lo;
       next = kid;
-      return true;
+      return !last;
     });
     n = next;
   }

@@ -148,7 +148,7 @@ export class PacketSet {
    * readable values: for probes that only need some point of the set.
    */
   corner(high = false): bigint[] {
-    return idd.firstPoint(this.node, high);
+    return idd.cornerPoint(this.node, high);
   }
 
   /**
@@ -157,7 +157,7 @@ export class PacketSet {
    * from the other side of the set.
    */
   farCorner(): bigint[] {
-    return idd.lastPoint(this.node);
+    return idd.cornerPoint(this.node, true, true);
   }
 
   /**
