@@ -187,29 +187,26 @@ function rawBox(spec: BoxSpec): Node {
   return node;
 }
 
-/**
- * The values `dim` takes in the set, walking each node once and no deeper than `dim`: a path
- * that skips it (an edge from a node above it to one below it, or to FULL) leaves it open.
- */
 function projectDim(node: Node, dim: Dim): [bigint, bigint][] {
   const acc: [bigint, bigint][] = [];
-  let open = false;
-  const seen = new Set<Node>();
+  const seen = new Set<number>();
   const walk = (n: Node) => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    idd.forEachPiece(n, (lo, hi, kid) => {
-      if (kid === idd.EMPTY) return;
-      if (n.level === dim) acc.push([lo, hi]);
-      else if (kid.level > dim) open = true;
-      else walk(kid);
-    });
+    if (n === idd.EMPTY || seen.has(n.id)) return;
+    seen.add(n.id);
+    if (n.level > dim) {
+      acc.push([0n, DIM_MAX[dim]!]);
+      return;
+    }
+    if (n.level === dim) {
+      idd.forEachPiece(n, (lo, hi, kid) => {
+        if (kid !== idd.EMPTY) acc.push([lo, hi]);
+      });
+      return;
+    }
+    idd.forEachPiece(n, (_lo, _hi, kid) => walk(kid));
   };
-  if (node !== idd.EMPTY) {
-    if (node.level > dim) open = true;
-    else walk(node);
-  }
-  return open ? [[0n, DIM_MAX[dim]!]] : idd.normalizeRanges(acc, DIM_MAX[dim]!);
+  walk(node);
+  return idd.normalizeRanges(acc, DIM_MAX[dim]!);
 }
 
 /**
