@@ -57,7 +57,7 @@ function measure(res: PipelineResult, region: PacketSet, forAll: boolean, thresh
     if (forAll) {
       // Every destination port open: the packets of the region exposed on each of its ports
       // (ALL_PORTS: the region is a product with them).
-      exposed = region.intersect(exposed.forAll(Dim.Dport, ALL_PORTS[0]![0], ALL_PORTS[0]![1]));
+      exposed = region.intersect(exposed.forAll(Dim.Dport, ALL_PORTS));
     }
     if (exposed.isEmpty()) continue;
     const coverage = Number((exposed.maxSourceCount() * 1_000_000n) / total) / 1_000_000;

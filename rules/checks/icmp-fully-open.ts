@@ -10,6 +10,7 @@ import type { Check } from "./context.js";
 import { coverageText, sourceCoverage, witnessOf } from "./reach.js";
 
 const THRESHOLD = 0.5;
+const ANY_BYTE: [bigint, bigint][] = [[0n, 255n]];
 
 export const icmpFullyOpen: Check<Record<string, never>> = (ctx, _params, rule) => {
   const findings: Finding[] = [];
@@ -20,9 +21,9 @@ export const icmpFullyOpen: Check<Record<string, never>> = (ctx, _params, rule) 
     if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
     const proto = p.family === 4 ? PROTO_ICMP : PROTO_ICMPV6;
     const region = strangerRegion(p.family, [proto]);
-    const refused = region.minus(res.certainlyAccepted);
-    // Packets whose every type and code would be accepted.
-    const allTypes = region.minus(refused.forget([Dim.IcmpType, Dim.IcmpCode]));
+    // Packets whose every type and code would be accepted (the region is a product with them).
+    const accepted = res.certainlyAccepted.intersect(region);
+    const allTypes = region.intersect(accepted.forAll(Dim.IcmpType, ANY_BYTE).forAll(Dim.IcmpCode, ANY_BYTE));
     const coverage = sourceCoverage(allTypes, p.family);
     if (coverage <= THRESHOLD) continue;
     seen.add(`${p.family}`);

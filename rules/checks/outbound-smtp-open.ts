@@ -56,9 +56,8 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     // everything is a posture, not a port-25 oversight, and nearly every server has one).
     if (p.kind === "outbound" && egressUnfiltered(res.possiblyAccepted, p.family)) continue;
     const region = smtpRegion(p.family, p.kind === "forward" ? PRIVATE_RANGES[p.family] : undefined);
-    const refused = region.minus(res.certainlyAccepted);
-    // Packets for which every public destination is allowed.
-    const open = region.minus(refused.forget([Dim.Dst]));
+    // Packets for which every public destination is allowed (the region is a product with them).
+    const open = region.intersect(res.certainlyAccepted.intersect(region).forAll(Dim.Dst, PUBLIC_RANGES[p.family]));
     if (open.isEmpty()) continue;
     const w = witnessOf(ctx, res, open, { proto: PROTO_TCP, dports: [25] });
     const srcs = open.valuesOf(Dim.Src);

@@ -684,23 +684,30 @@ function mapKids(n: Node, f: (k: Node) => Node): Node {
 const forAllMemo = new Map<string, Node>();
 
 /**
- * The points whose every variant with dimension `level` in [lo, hi] is in the set, that dimension
+ * The points whose every variant with dimension `level` in `ranges` is in the set, that dimension
  * left open: the intersection of the children over those values. Where one of them is EMPTY the
  * answer is EMPTY at once - the common case of "is every port open?", which `exists` over the
  * complement answered by joining every port's children.
  */
-export function forAll(a: Node, level: number, lo: bigint, hi: bigint): Node {
+export function forAll(a: Node, level: number, ranges: readonly (readonly [bigint, bigint])[]): Node {
+  const rs = normalView(ranges, DIM_MAX[level]!);
+  return forAllIn(a, level, rs, `${level}:${rs.map(([lo, hi]) => `${lo}-${hi}`).join(",")}`);
+}
+
+function forAllIn(a: Node, level: number, rs: readonly (readonly [bigint, bigint])[], rsKey: string): Node {
   if (a === EMPTY || a === FULL || a.level > level) return a;
-  const key = `${a.id}:${level}:${lo}:${hi}`;
+  const key = `${a.id}:${rsKey}`;
   const hit = forAllMemo.get(key);
   if (hit) return hit;
   let res: Node;
-  if (a.level < level) res = mapKids(a, (k) => forAll(k, level, lo, hi));
+  if (a.level < level) res = mapKids(a, (k) => forAllIn(k, level, rs, rsKey));
   else {
     res = FULL;
+    let r = 0; // the first range that does not end before the piece
     forEachPiece(a, (start, end, kid) => {
-      if (end < lo) return false;
-      if (start > hi) return true;
+      while (r < rs.length && rs[r]![1] < start) r++;
+      if (r === rs.length) return true;
+      if (rs[r]![0] > end) return false; // the piece lies between two ranges
       res = and(res, kid);
       return res === EMPTY;
     });

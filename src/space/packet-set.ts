@@ -77,13 +77,13 @@ export class PacketSet {
     return PacketSet.fromNode(idd.exists(this.node, dims));
   }
   /**
-   * The packets whose every variant with `dim` in [lo, hi] is in this set (universal projection):
-   * `dim` itself is left open, inside the universe. For a box R over [lo, hi] on `dim` in which the
-   * universe leaves `dim` free (ports of TCP or UDP, say), R ∩ S.forAll(dim, lo, hi) is
+   * The packets whose every variant with `dim` in `ranges` is in this set (universal projection):
+   * `dim` itself is left open, inside the universe. For a box R over `ranges` on `dim` in which the
+   * universe leaves `dim` free (ports of TCP or UDP, say), R ∩ S.forAll(dim, ranges) is
    * R minus (R minus S).forget([dim]), without joining every value's part.
    */
-  forAll(dim: Dim, lo: bigint, hi: bigint): PacketSet {
-    return PacketSet.fromNode(idd.and(idd.forAll(this.node, dim, lo, hi), universes().all.node));
+  forAll(dim: Dim, ranges: Ranges): PacketSet {
+    return PacketSet.fromNode(idd.and(idd.forAll(this.node, dim, ranges), universes().all.node));
   }
   /** Packets of this set with dimension `dim` replaced by any value of `ranges`. */
   rewrite(dim: Dim, ranges: Ranges): PacketSet {
