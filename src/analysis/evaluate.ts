@@ -135,6 +135,15 @@ export class Evaluator {
   private lastReached: PacketSet | undefined;
   /** Flows an unmodelled condition may have dropped in the last stage run. */
   private lastUncertainDrops: Flow[] = [];
+  /**
+   * Whether the chain being run must report the flows it drops for certain (ChainResult.dropped).
+   * A packet dropped on a certain path was never accepted anywhere, so only uncertain drops matter
+   * in the end (mayDrop); a certain drop matters only when the stage runs its input flows as one
+   * and some of them are uncertain: what it drops of those is an uncertain drop (see runStage).
+   * Otherwise certain drops are not built at all: no intersection with the batch's dropped part,
+   * no factor intersected in, no union of them.
+   */
+  private keepCertainDrops = true;
 
   evaluate(pipeline: Pipeline): PipelineResult {
     this.policyReached = new Map();
@@ -225,9 +234,11 @@ export class Evaluator {
       const res = withoutFactors(this.runChain(chain, inFlows, 0, stage, kind));
       // Falling off the end of a base chain (or RETURN from it) applies its policy.
       reached.push(...res.returned.map((f) => f.set));
-      droppedOut.push(...(chain.policy === "drop" ? [...res.dropped, ...res.returned] : res.dropped));
+      const dropped = chain.policy === "drop" ? [...res.dropped, ...res.returned] : res.dropped;
+      droppedOut.push(...(this.keepCertainDrops ? dropped : dropped.filter((f) => !f.certain)));
       return chain.policy !== "drop" ? [...res.accepted, ...res.returned] : res.accepted;
     };
+    this.keepCertainDrops = false;
     if (stage.role === "dstnat") out.push(...run(input));
     else {
       // Filtering depends only on the packet, not on how it was rewritten nor on which unmodelled
@@ -236,6 +247,7 @@ export class Evaluator {
       if (input.length <= 1) out.push(...run(input));
       else {
         const merged: Flow = { set: PacketSet.unionAll(input.map((m) => m.set)), certain: true, nat: [], assumptions: [] };
+        this.keepCertainDrops = input.some((m) => !m.certain);
         // Join the outcomes that share their fate first: each is split over every flow below.
         const outcomes = mergeFlows(run([merged]));
         // Distribute the drops of the merged run back over the flows, like the accepts: a drop is
@@ -330,6 +342,7 @@ export class Evaluator {
         if (!rest.isEmpty()) next.push({ ...f, set: rest });
         const acc = f.set.intersect(b.accepted);
         if (!acc.isEmpty()) result.accepted.push({ ...f, set: acc });
+        if (f.certain && !this.keepCertainDrops) continue;
         const drop = f.set.intersect(b.dropped);
         if (!drop.isEmpty()) result.dropped.push({ ...f, set: drop });
       }
@@ -364,7 +377,7 @@ export class Evaluator {
         const next: Flow[] = [];
         const outcome = a === "accept" ? result.accepted : result.dropped;
         for (const f of active) {
-          const hit = f.set.intersect(m.known);
+          const hit = a === "accept" || !f.certain || this.keepCertainDrops ? f.set.intersect(m.known) : PacketSet.empty();
           if (!hit.isEmpty()) outcome.push({ ...f, set: hit });
           const factor = f.factor ? f.factor.intersect(keep) : keep;
           next.push({ ...f, factor, acceptFactor: passedLarge(f, a === "accept", keep, factor), key: undefined });
@@ -442,7 +455,7 @@ export class Evaluator {
         return;
       case "drop":
       case "reject":
-        result.dropped.push(...matched);
+        result.dropped.push(...(this.keepCertainDrops ? matched : matched.filter((f) => !f.certain)));
         return;
       case "return":
         result.returned.push(...matched);

@@ -5,9 +5,9 @@
  * DNAT rule - whether all it delivers is accepted or only part; the packets nothing rewrote keep
  * no rule.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseNft } from "../../parsers/nftables/index.js";
-import { evaluateRuleset } from "../../src/analysis/evaluate.js";
+import { configureEvaluator, evaluateRuleset } from "../../src/analysis/evaluate.js";
 import { packetToPoint } from "../../src/analysis/packet.js";
 
 const RULESET = `table ip t {
@@ -57,5 +57,51 @@ describe("filter stage over several flows", () => {
     expect(res.certainlyAccepted.has(at("203.0.113.1", 2222))).toBe(true);
     expect(res.certainlyAccepted.has(at("10.0.0.3", 8080))).toBe(true);
     expect(res.certainlyAccepted.has(at("10.0.0.9", 80))).toBe(false);
+  });
+});
+
+/**
+ * A DNAT that may or may not happen (its rule tests a mark fwlint cannot know) and a filter that
+ * drops what it would deliver: the packets are accepted only if the mark is not set, so they are
+ * possibly but not certainly accepted. The filter runs over both flows as one; its drop is certain,
+ * and only the share of it that falls in the uncertain rewritten flow says so - whichever way the
+ * evaluator takes the DROP rule (in a batch, on its own, or as a large set kept aside).
+ */
+describe("a certain drop of what an uncertain DNAT delivers", () => {
+  const text = `table ip t {
+  chain pre {
+    type nat hook prerouting priority dstnat;
+    meta mark 0x1 tcp dport 8080 dnat to 10.0.0.5:80
+  }
+  chain fwd {
+    type filter hook forward priority 0; policy accept;
+    ip daddr 10.0.0.5 drop
+  }
+}
+`;
+  afterAll(() => configureEvaluator({ runs: true, largeFilterMin: 256 }));
+
+  it.each([
+    ["in a batch", { runs: true, largeFilterMin: 256 }],
+    ["rule by rule", { runs: false, largeFilterMin: 256 }],
+    ["as a large set", { runs: true, largeFilterMin: 1 }],
+  ])("leaves the packets it may rewrite uncertain (%s)", (_how, opts) => {
+    configureEvaluator(opts);
+    const res = evaluateRuleset(parseNft(text, "maybe-dnat.nft")).results.find((r) => r.pipeline.kind === "forward" && r.pipeline.family === 4)!;
+    const p = at("203.0.113.1", 8080);
+    expect(res.possiblyAccepted.has(p)).toBe(true);
+    expect(res.certainlyAccepted.has(p)).toBe(false);
+    // what the rule cannot match stays certain, and the filter's own drop is certain
+    expect(res.certainlyAccepted.has(at("203.0.113.1", 8081))).toBe(true);
+    expect(res.possiblyAccepted.has(at("10.0.0.5", 80))).toBe(false);
+  });
+
+  it("and so does a DROP policy that the rewritten packets fall through to", () => {
+    const policy = text.replace("policy accept;\n    ip daddr 10.0.0.5 drop", "policy drop;\n    tcp dport { 8080, 8081 } accept");
+    expect(policy).not.toBe(text);
+    const res = evaluateRuleset(parseNft(policy, "maybe-dnat.nft")).results.find((r) => r.pipeline.kind === "forward" && r.pipeline.family === 4)!;
+    expect(res.possiblyAccepted.has(at("203.0.113.1", 8080))).toBe(true);
+    expect(res.certainlyAccepted.has(at("203.0.113.1", 8080))).toBe(false);
+    expect(res.certainlyAccepted.has(at("203.0.113.1", 8081))).toBe(true);
   });
 });
