@@ -188,8 +188,12 @@ function newNotLoopback(f: Family): PacketSet {
   return PacketSet.box({ [Dim.Family]: [[BigInt(f), BigInt(f)]], [Dim.CtState]: [[nw, nw]] }).minus(PacketSet.box({ [Dim.Iif]: [[lo, lo]] }));
 }
 
-/** Pairs (i before j) of exact accept/deny rules with different polarity whose overlap reaches i. */
-function pairs(es: Entry[], each: (a: Entry, b: Entry, overlap: PacketSet) => void): void {
+/**
+ * Pairs (i before j) of exact accept/deny rules with different polarity whose overlap reaches i.
+ * The overlap itself is not built: the classes ask other questions of the pair first, and
+ * correlated asks only whether it meets a set (see freshReach).
+ */
+function pairs(es: Entry[], each: (a: Entry, b: Entry) => void): void {
   const rules = es.filter((e) => e.exact && polarity(e.rule.action) !== undefined && !e.reach.isEmpty());
   for (let i = 0; i < rules.length; i++) {
     for (let j = i + 1; j < rules.length; j++) {
@@ -198,19 +202,23 @@ function pairs(es: Entry[], each: (a: Entry, b: Entry, overlap: PacketSet) => vo
       if (polarity(a.rule.action) === polarity(b.rule.action)) continue;
       // most pairs do not meet: told by a walk that builds nothing
       if (!a.reach.overlaps(b.known)) continue;
-      each(a, b, a.reach.intersect(b.known));
+      each(a, b);
     }
   }
 }
 
 function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
   const fresh = PacketSet.unionAll(rs.families.map(newNotLoopback));
-  pairs(es, (a, b, overlap) => {
+  /** What of an earlier rule's reach is new traffic not on loopback: once per rule, not per pair. */
+  const freshReach = new Map<Entry, PacketSet>();
+  pairs(es, (a, b) => {
     if (a.known.isSubsetOf(b.known) || b.known.isSubsetOf(a.known)) return;
     if (isWholeUniverse(b.known, rs.families)) return;
     // An overlap of only loopback or reply (established/related) traffic is what the usual
     // "-i lo -j ACCEPT" and conntrack rules at the top are for: not an ordering question.
-    if (!overlap.overlaps(fresh)) return;
+    let r = freshReach.get(a);
+    if (!r) freshReach.set(a, (r = a.reach.intersect(fresh)));
+    if (!r.overlaps(b.known)) return;
     emit({
       message: `rules on lines ${a.rule.span.line} (${verb(a.rule.action)}) and ${b.rule.span.line} (${verb(b.rule.action)}) in chain ${chain.name} overlap partially with different actions: the packets both match get ${verb(a.rule.action)} only because line ${a.rule.span.line} comes first`,
       location: locOf(b.rule),
