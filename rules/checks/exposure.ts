@@ -40,8 +40,14 @@ function delivered(res: PipelineResult): { certain: PacketSet; possible: PacketS
   let u = deliveredUnion.get(res);
   if (!u) {
     const certain = PacketSet.unionAll(res.accepted.filter((a) => a.certain).map((a) => a.delivered));
-    const uncertain = PacketSet.unionAll(res.accepted.filter((a) => !a.certain).map((a) => a.delivered));
-    u = { certain, possible: certain.union(uncertain) };
+    const regions = res.accepted.filter((a) => !a.certain);
+    let possible: PacketSet | undefined = regions.length === 0 ? certain : undefined;
+    u = {
+      certain,
+      get possible(): PacketSet {
+        return (possible ??= certain.union(PacketSet.unionAll(regions.map((a) => a.delivered))));
+      },
+    };
     deliveredUnion.set(res, u);
   }
   return u;

@@ -88,8 +88,12 @@ export interface AcceptedRegion {
 export interface PipelineResult {
   pipeline: Pipeline;
   accepted: AcceptedRegion[];
-  /** Union of every accepted original packet (certain or not). */
-  possiblyAccepted: PacketSet;
+  /**
+   * Union of every accepted original packet (certain or not). Computed on first use: joining the
+   * uncertain acceptances into the certain ones rebuilds every path they share, and most checks
+   * ask only what is certain, or what is certain first (nft bench, 20k rules: several seconds).
+   */
+  readonly possiblyAccepted: PacketSet;
   /** Union of the original packets accepted whatever the unmodelled conditions say. */
   certainlyAccepted: PacketSet;
   /** Per base chain (table-qualified key): the packets that fell off its end to its policy. */
@@ -190,9 +194,18 @@ export class Evaluator {
       const unsure = r.original.intersect(mayDrop);
       if (!unsure.isEmpty()) accepted.push({ ...r, original: unsure, delivered: unsure });
     }
-    const possiblyAccepted = PacketSet.unionAll(accepted.map((a) => a.original));
     const certainlyAccepted = PacketSet.unionAll(accepted.filter((a) => a.certain).map((a) => a.original));
-    return { pipeline, accepted, possiblyAccepted, certainlyAccepted, policyReached: this.policyReached };
+    const uncertain = accepted.filter((a) => !a.certain);
+    let possibly: PacketSet | undefined = uncertain.length === 0 ? certainlyAccepted : undefined;
+    return {
+      pipeline,
+      accepted,
+      get possiblyAccepted(): PacketSet {
+        return (possibly ??= certainlyAccepted.union(PacketSet.unionAll(uncertain.map((a) => a.original))));
+      },
+      certainlyAccepted,
+      policyReached: this.policyReached,
+    };
   }
 
   private toRegion(f: Flow): AcceptedRegion {

@@ -59,6 +59,15 @@ export function restrictResults(results: readonly PipelineResult[], allowed?: Pa
       return out;
     };
     const accepted: AcceptedRegion[] = res.accepted.map((a) => ({ ...a, delivered: cut(a.delivered), original: iif ? a.original.intersect(iif) : a.original }));
-    return { ...res, accepted };
+    // possiblyAccepted stays computed on first use (a spread would compute it here)
+    return {
+      pipeline: res.pipeline,
+      accepted,
+      get possiblyAccepted() {
+        return res.possiblyAccepted;
+      },
+      certainlyAccepted: res.certainlyAccepted,
+      policyReached: res.policyReached,
+    };
   });
 }

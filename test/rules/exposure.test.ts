@@ -1,0 +1,31 @@
+/**
+ * exposure (exposed-service): what is open to any source for certain, and what may be - open only
+ * under a condition fwlint does not model, told apart in the message and with the conditions it
+ * depends on.
+ */
+import { describe, expect, it } from "vitest";
+import { makeContext } from "../../rules/checks/context.js";
+import { exposure } from "../../rules/checks/exposure.js";
+import { filter, lines, ref } from "./helpers.js";
+
+const params = { threshold: 0.5, directions: ["inbound" as const, "forward" as const] };
+const run = (body: string) => exposure(makeContext(filter(body)), params, ref);
+
+describe("exposure", () => {
+  it("tells a service open for certain from one open only under an unmodelled condition", () => {
+    const fs = run("-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n-A INPUT -p tcp --dport 25 -j ACCEPT\n");
+    const byService = new Map(fs.map((f) => [f.exposure?.service, f]));
+    expect([...byService.keys()].sort()).toEqual(["smtp", "ssh"]);
+    const ssh = byService.get("ssh")!;
+    expect(ssh.message).toMatch(/^SSH \(tcp\/22\) may be reachable from any source on the inbound path$/);
+    expect(ssh.uncertain).toEqual([expect.stringMatching(/limit/)]);
+    expect(lines([ssh])).toEqual([5]); // the filter table's first rule line
+    const smtp = byService.get("smtp")!;
+    expect(smtp.message).toMatch(/^SMTP \(tcp\/25\) is reachable from any source on the inbound path$/);
+    expect(smtp.uncertain).toBeUndefined();
+  });
+
+  it("reports nothing where the only opening is closed again for certain", () => {
+    expect(run("-A INPUT -p tcp --dport 22 -j DROP\n-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n")).toEqual([]);
+  });
+});
