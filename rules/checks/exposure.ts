@@ -9,6 +9,7 @@ import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
 import { severityRank, type Finding } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
+import { unionFactored } from "../../src/space/factored.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
 import { portsText } from "../../src/model/ports.js";
@@ -27,7 +28,7 @@ const plainUnion = new WeakMap<Hit, PacketSet>();
 function plainDelivered(hit: Hit): PacketSet {
   let u = plainUnion.get(hit);
   if (!u) {
-    u = PacketSet.unionAll(hit.regions.filter((r) => r.natRules.length === 0).map((r) => r.delivered));
+    u = unionFactored(hit.regions.filter((r) => r.natRules.length === 0).map((r) => r.delivered));
     plainUnion.set(hit, u);
   }
   return u;
@@ -39,13 +40,13 @@ const deliveredUnion = new WeakMap<PipelineResult, { certain: PacketSet; possibl
 function delivered(res: PipelineResult): { certain: PacketSet; possible: PacketSet } {
   let u = deliveredUnion.get(res);
   if (!u) {
-    const certain = PacketSet.unionAll(res.accepted.filter((a) => a.certain).map((a) => a.delivered));
+    const certain = unionFactored(res.accepted.filter((a) => a.certain).map((a) => a.delivered));
     const regions = res.accepted.filter((a) => !a.certain);
     let possible: PacketSet | undefined = regions.length === 0 ? certain : undefined;
     u = {
       certain,
       get possible(): PacketSet {
-        return (possible ??= certain.union(PacketSet.unionAll(regions.map((a) => a.delivered))));
+        return (possible ??= certain.union(unionFactored(regions.map((a) => a.delivered))));
       },
     };
     deliveredUnion.set(res, u);

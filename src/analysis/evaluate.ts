@@ -11,6 +11,7 @@
 import type { Action, Chain, Condition, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
+import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
 import { UnionStack } from "../space/union-stack.js";
 import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
@@ -189,19 +190,19 @@ export class Evaluator {
         accepted.push(r);
         continue;
       }
-      const sure = r.original.minus(mayDrop);
+      const sure = minusFactored(r.original, mayDrop);
       if (!sure.isEmpty()) accepted.push({ ...r, original: sure, delivered: sure, certain: true, assumptions: [] });
       const unsure = r.original.intersect(mayDrop);
       if (!unsure.isEmpty()) accepted.push({ ...r, original: unsure, delivered: unsure });
     }
-    const certainlyAccepted = PacketSet.unionAll(accepted.filter((a) => a.certain).map((a) => a.original));
+    const certainlyAccepted = unionFactored(accepted.filter((a) => a.certain).map((a) => a.original));
     const uncertain = accepted.filter((a) => !a.certain);
     let possibly: PacketSet | undefined = uncertain.length === 0 ? certainlyAccepted : undefined;
     return {
       pipeline,
       accepted,
       get possiblyAccepted(): PacketSet {
-        return (possibly ??= certainlyAccepted.union(PacketSet.unionAll(uncertain.map((a) => a.original))));
+        return (possibly ??= certainlyAccepted.union(unionFactored(uncertain.map((a) => a.original))));
       },
       certainlyAccepted,
       policyReached: this.policyReached,
@@ -392,7 +393,7 @@ export class Evaluator {
         for (const f of active) {
           const hit = a === "accept" || !f.certain || this.keepCertainDrops ? f.set.intersect(m.known) : PacketSet.empty();
           if (!hit.isEmpty()) outcome.push({ ...f, set: hit });
-          const factor = f.factor ? f.factor.intersect(keep) : keep;
+          const factor = f.factor ? intersectFactor(keep, f.factor) : keep;
           next.push({ ...f, factor, acceptFactor: passedLarge(f, a === "accept", keep, factor), key: undefined });
         }
         active = next;
@@ -642,13 +643,13 @@ function passedLarge(f: Flow, accept: boolean, keep: PacketSet, factor: PacketSe
   if (!accept && !valid) return undefined;
   const before = valid ? f.acceptFactor!.factor : f.factor;
   if (accept) return { factor: before, fate };
-  return { factor: before === f.factor ? factor : before ? before.intersect(keep) : keep, fate };
+  return { factor: before === f.factor ? factor : before ? intersectFactor(keep, before) : keep, fate };
 }
 
 /** The flow with its factor intersected in. */
 function materialized(f: Flow): Flow {
   if (!f.factor) return f;
-  return { set: f.set.intersect(f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions };
+  return { set: intersectFactor(f.set, f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions };
 }
 
 /** A chain's outcomes with their factors intersected in, flows of one fate joined first. */
@@ -752,7 +753,7 @@ function mergeFlows(flows: Flow[]): Flow[] {
   const out: Flow[] = [];
   for (const g of groups.values()) {
     if (g.length === 1) out.push(g[0]!);
-    else out.push(joined(g[0]!, PacketSet.unionAll(g.map((f) => f.set))));
+    else out.push(joined(g[0]!, unionFactored(g.map((f) => f.set))));
   }
   return out;
 }

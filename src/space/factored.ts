@@ -1,0 +1,80 @@
+/**
+ * Sets known in a factored form: "this set is `plain` ∪ (`inner` ∩ `factor`)", noted where such
+ * a set is built (the evaluator intersecting a large filter, such as a blocklist's complement,
+ * into the packets that passed it, and joining those with packets that never met the filter). A
+ * union of sets that share a factor is taken over their inners and intersected with the factor
+ * once: (A ∩ F) ∪ (B ∩ F) = (A ∪ B) ∩ F. Joined directly, two such sets that differ on a few
+ * packets rebuild every path they share, each time at the size of the factor (nft bench: the
+ * accepted regions of 500 customer chains under a blocklist of 140k addresses and networks).
+ *
+ * A fact is about the set (its canonical node), not about where it came from, so it holds for
+ * every equal set, and it goes away with the node.
+ */
+import type { Node } from "./idd.js";
+import { PacketSet } from "./packet-set.js";
+
+interface Factored {
+  plain: PacketSet;
+  inner: PacketSet;
+  factor: PacketSet;
+}
+
+const facts = new WeakMap<Node, Factored>();
+
+/**
+ * Notes a fact, unless it says nothing: a set equal to its inner or to its factor. So a set's
+ * factor is always strictly larger than the set, and following factors (see unionFactored) ends.
+ */
+function note(set: PacketSet, f: Factored): void {
+  if (!set.isEmpty() && set.node !== f.inner.node && set.node !== f.factor.node) facts.set(set.node, f);
+}
+
+/** `inner` ∩ `factor`, noted as such. */
+export function intersectFactor(inner: PacketSet, factor: PacketSet): PacketSet {
+  const set = inner.intersect(factor);
+  note(set, { plain: PacketSet.empty(), inner, factor });
+  return set;
+}
+
+/** `set` minus `d`, noted when `set` is factored: (P ∪ (I ∩ F)) \ D = (P \ D) ∪ ((I \ D) ∩ F). */
+export function minusFactored(set: PacketSet, d: PacketSet): PacketSet {
+  const out = set.minus(d);
+  const f = facts.get(set.node);
+  if (f && out.node !== set.node) note(out, { plain: f.plain.minus(d), inner: f.inner.minus(d), factor: f.factor });
+  return out;
+}
+
+/** The union of `sets`, the factored parts of those that share a factor joined through it (see above). */
+export function unionFactored(sets: readonly PacketSet[]): PacketSet {
+  let groups: Map<Node, { factor: PacketSet; inners: PacketSet[] }> | undefined;
+  const plain: PacketSet[] = [];
+  for (const s of sets) {
+    const f = facts.get(s.node);
+    if (!f) {
+      plain.push(s);
+      continue;
+    }
+    if (!f.plain.isEmpty()) plain.push(f.plain);
+    // a factor that is itself an intersection: I ∩ (G ∩ F) = (I ∩ G) ∩ F, grouped under F
+    let inner = f.inner;
+    let factor = f.factor;
+    for (let ff = facts.get(factor.node); ff && ff.plain.isEmpty(); ff = facts.get(factor.node)) {
+      inner = inner.intersect(ff.inner);
+      factor = ff.factor;
+    }
+    groups ??= new Map();
+    const g = groups.get(factor.node);
+    if (g) g.inners.push(inner);
+    else groups.set(factor.node, { factor, inners: [inner] });
+  }
+  if (!groups) return PacketSet.unionAll(sets);
+  const p = PacketSet.unionAll(plain);
+  const parts = [p];
+  for (const g of groups.values()) parts.push(PacketSet.unionAll(g.inners).intersect(g.factor));
+  const out = PacketSet.unionAll(parts);
+  if (groups.size === 1) {
+    const g = [...groups.values()][0]!;
+    note(out, { plain: p, inner: PacketSet.unionAll(g.inners), factor: g.factor });
+  }
+  return out;
+}
