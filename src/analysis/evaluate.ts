@@ -150,6 +150,11 @@ export class Evaluator {
    */
   private keepCertainDrops = true;
 
+  /** Whether what a DROP or REJECT takes of flow `f` is wanted (see keepCertainDrops). */
+  private dropWanted(f: Flow): boolean {
+    return !f.certain || this.keepCertainDrops;
+  }
+
   evaluate(pipeline: Pipeline): PipelineResult {
     this.policyReached = new Map();
     const start = PacketSet.universe([pipeline.family]);
@@ -249,7 +254,7 @@ export class Evaluator {
       // Falling off the end of a base chain (or RETURN from it) applies its policy.
       reached.push(...res.returned.map((f) => f.set));
       const dropped = chain.policy === "drop" ? [...res.dropped, ...res.returned] : res.dropped;
-      droppedOut.push(...(this.keepCertainDrops ? dropped : dropped.filter((f) => !f.certain)));
+      droppedOut.push(...dropped.filter((f) => this.dropWanted(f)));
       return chain.policy !== "drop" ? [...res.accepted, ...res.returned] : res.accepted;
     };
     this.keepCertainDrops = false;
@@ -356,7 +361,7 @@ export class Evaluator {
         if (!rest.isEmpty()) next.push({ ...f, set: rest });
         const acc = f.set.intersect(b.accepted);
         if (!acc.isEmpty()) result.accepted.push({ ...f, set: acc });
-        if (f.certain && !this.keepCertainDrops) continue;
+        if (!this.dropWanted(f)) continue;
         const drop = f.set.intersect(b.dropped);
         if (!drop.isEmpty()) result.dropped.push({ ...f, set: drop });
       }
@@ -391,7 +396,7 @@ export class Evaluator {
         const next: Flow[] = [];
         const outcome = a === "accept" ? result.accepted : result.dropped;
         for (const f of active) {
-          const hit = a === "accept" || !f.certain || this.keepCertainDrops ? f.set.intersect(m.known) : PacketSet.empty();
+          const hit = a === "accept" || this.dropWanted(f) ? f.set.intersect(m.known) : PacketSet.empty();
           if (!hit.isEmpty()) outcome.push({ ...f, set: hit });
           const factor = f.factor ? intersectFactor(keep, f.factor) : keep;
           next.push({ ...f, factor, acceptFactor: passedLarge(f, a === "accept", keep, factor), key: undefined });
@@ -469,7 +474,7 @@ export class Evaluator {
         return;
       case "drop":
       case "reject":
-        result.dropped.push(...(this.keepCertainDrops ? matched : matched.filter((f) => !f.certain)));
+        result.dropped.push(...matched.filter((f) => this.dropWanted(f)));
         return;
       case "return":
         result.returned.push(...matched);
