@@ -13,6 +13,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { UnionStack } from "../../src/space/union-stack.js";
 import { baseChains, compiled, isExact, isVerdict, isWholeUniverse, locOf, polarity, targetKey, verb } from "./chains.js";
 import type { Check } from "./context.js";
 
@@ -40,13 +41,14 @@ function entries(ruleset: Ruleset, chain: Chain): Entry[] {
 }
 
 function chainEntries(ruleset: Ruleset, chain: Chain): Entry[] {
-  let covered = PacketSet.empty();
+  // what the exact terminating rules above take, grown balanced (see UnionStack)
+  const covered = new UnionStack();
   const out: Entry[] = [];
   for (const r of chain.rules) {
     const m = compiled(ruleset, r);
     const exact = isExact(m);
-    out.push({ rule: r, known: m.known, exact, reach: m.known.minus(covered) });
-    if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered = covered.union(m.known);
+    out.push({ rule: r, known: m.known, exact, reach: covered.outside(m.known) });
+    if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered.add(m.known);
   }
   return out;
 }

@@ -60,6 +60,11 @@ describe("anomaly: correlated and generalization", () => {
     expect(run(save("-A INPUT -s 192.0.2.0/24 -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 22 -j DROP\n"), "correlated")).toEqual([]);
   });
 
+  it("takes a jump for what it is: its packets may come back and reach the rules below", () => {
+    const fs = run(save(":A - [0:0]\n-A INPUT -p tcp --dport 22 -j A\n-A INPUT -s 198.51.100.0/24 -p tcp --dport 22 -j DROP\n-A INPUT -s 198.51.100.128/25 -p tcp --dport 20:30 -j ACCEPT\n"), "correlated");
+    expect(fs.map((f) => [f.related?.[0]?.line, f.location.line])).toEqual([[7, 8]]);
+  });
+
   it("counts only the new packets that reach the earlier rule, not those a rule above it took", () => {
     // line 5 takes the new packets from 10/8; what of line 6 line 7 also matches is then only replies
     const fs = run(save("-A INPUT -s 10.0.0.0/8 -m conntrack --ctstate NEW -j DROP\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -p tcp -j DROP\n"), "correlated");
