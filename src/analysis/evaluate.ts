@@ -12,6 +12,7 @@ import type { Action, Chain, Condition, Diagnostic, NatRewrite, Pipeline, Pipeli
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
 import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
+import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
@@ -742,8 +743,9 @@ function apartKey(f: Flow): string {
  */
 function rejoinMet(flows: Flow[], known: PacketSet): Flow[] {
   let met = false;
+  const p = Projections.of(known);
   const out = flows.map((f) => {
-    if (!f.within || !f.within.overlaps(known) || !f.set.overlaps(known)) return f;
+    if (!f.within || !Projections.of(f.within).mayMeet(p) || !f.within.overlaps(known) || !f.set.overlaps(known)) return f;
     met = true;
     return joined(f, f.set);
   });
