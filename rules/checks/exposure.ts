@@ -2,7 +2,7 @@
  * exposed-service: a sensitive service (or every port) is reachable on an inbound or forward
  * path from (nearly) any public source.
  */
-import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
+import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { publicSize, strangerRegion } from "../../src/analysis/regions.js";
 import { describePacket, pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import { formatIP } from "../../src/model/address.js";
@@ -34,23 +34,12 @@ function plainDelivered(hit: Hit): PacketSet {
   return u;
 }
 
-const deliveredUnion = new WeakMap<PipelineResult, { certain: PacketSet; possible: PacketSet }>();
+const deliveredUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUnions>>();
 
 /** Everything a pipeline delivers, computed once per evaluation and shared by every service. */
-function delivered(res: PipelineResult): { certain: PacketSet; possible: PacketSet } {
+function delivered(res: PipelineResult): ReturnType<typeof acceptedUnions> {
   let u = deliveredUnion.get(res);
-  if (!u) {
-    const certain = unionFactored(res.accepted.filter((a) => a.certain).map((a) => a.delivered));
-    const regions = res.accepted.filter((a) => !a.certain);
-    let possible: PacketSet | undefined = regions.length === 0 ? certain : undefined;
-    u = {
-      certain,
-      get possible(): PacketSet {
-        return (possible ??= certain.union(unionFactored(regions.map((a) => a.delivered))));
-      },
-    };
-    deliveredUnion.set(res, u);
-  }
+  if (!u) deliveredUnion.set(res, (u = acceptedUnions(res.accepted, "delivered")));
   return u;
 }
 

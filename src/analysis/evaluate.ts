@@ -87,6 +87,22 @@ export interface AcceptedRegion {
   assumptions: string[];
 }
 
+/**
+ * The union of the regions' packets (as they arrived, or as delivered) accepted for certain, and
+ * - computed on first use, see PipelineResult.possiblyAccepted - of all of them.
+ */
+export function acceptedUnions(regions: readonly AcceptedRegion[], side: "original" | "delivered"): { certain: PacketSet; readonly possible: PacketSet } {
+  const certain = unionFactored(regions.filter((a) => a.certain).map((a) => a[side]));
+  const uncertain = regions.filter((a) => !a.certain);
+  let possible: PacketSet | undefined = uncertain.length === 0 ? certain : undefined;
+  return {
+    certain,
+    get possible(): PacketSet {
+      return (possible ??= certain.union(unionFactored(uncertain.map((a) => a[side]))));
+    },
+  };
+}
+
 export interface PipelineResult {
   pipeline: Pipeline;
   accepted: AcceptedRegion[];
@@ -201,16 +217,14 @@ export class Evaluator {
       const unsure = r.original.intersect(mayDrop);
       if (!unsure.isEmpty()) accepted.push({ ...r, original: unsure, delivered: unsure });
     }
-    const certainlyAccepted = unionFactored(accepted.filter((a) => a.certain).map((a) => a.original));
-    const uncertain = accepted.filter((a) => !a.certain);
-    let possibly: PacketSet | undefined = uncertain.length === 0 ? certainlyAccepted : undefined;
+    const unions = acceptedUnions(accepted, "original");
     return {
       pipeline,
       accepted,
       get possiblyAccepted(): PacketSet {
-        return (possibly ??= certainlyAccepted.union(unionFactored(uncertain.map((a) => a.original))));
+        return unions.possible;
       },
-      certainlyAccepted,
+      certainlyAccepted: unions.certain,
       policyReached: this.policyReached,
     };
   }
