@@ -140,7 +140,7 @@ const known = new WeakMap<object, Projections>();
 export class Projections {
   private constructor(
     /** Per dimension of DIMS. */
-    private readonly ranges: Float64Array[],
+    readonly ranges: readonly Float64Array[],
     /** Per dimension: lowest and highest value (for a flat scan, see ProjectionList). */
     readonly hull: Float64Array,
   ) {}
@@ -179,16 +179,158 @@ export class Projections {
   }
 }
 
+/** Buckets each dimension's values are cut into by a RangeIndex. */
+const BUCKETS = 64;
+/** Lists shorter than this are scanned item by item. */
+const INDEX_MIN = 128;
+
+/**
+ * The items' projections, per dimension, in buckets: the value line is cut at quantiles of the
+ * items' range ends, and each bucket keeps the set of items (a bitset) with a range reaching into
+ * it. An item whose projections meet a query's shares a bucket with it on every dimension: a few
+ * word-wide ORs and ANDs list those items, in order, instead of a test of every item (a shadowed
+ * rule is searched for among thousands of earlier rules, most of them for other hosts or ports).
+ * Items added later go into the existing buckets; the cuts are chosen again when the list has
+ * doubled.
+ */
+class RangeIndex {
+  /** Per dimension, the first value of each bucket after the first (ascending). */
+  private readonly starts: Float64Array[] = [];
+  /** Per dimension, BUCKETS bitsets of `words` words each, one after the other. */
+  private bits: Uint32Array[] = [];
+  private words: number;
+  /** Items indexed: 0..size-1. */
+  size = 0;
+
+  constructor(projs: readonly Projections[]) {
+    for (let k = 0; k < DIMS.length; k++) {
+      let count = 0;
+      for (const p of projs) count += p.ranges[k]!.length;
+      const ends = new Float64Array(count);
+      let at = 0;
+      for (const p of projs) {
+        ends.set(p.ranges[k]!, at);
+        at += p.ranges[k]!.length;
+      }
+      ends.sort();
+      const starts: number[] = [];
+      for (let b = 1; b < BUCKETS && ends.length > 0; b++) {
+        const v = ends[Math.floor((b * ends.length) / BUCKETS)]!;
+        if (starts.length === 0 || v > starts[starts.length - 1]!) starts.push(v);
+      }
+      this.starts.push(Float64Array.from(starts));
+    }
+    this.words = Math.max(1, Math.ceil((2 * projs.length) / 32));
+    this.bits = DIMS.map(() => new Uint32Array(BUCKETS * this.words));
+    for (const p of projs) this.add(p);
+  }
+
+  /** The bucket of value v on dimension slot k: how many bucket starts lie at or below it. */
+  private bucketOf(k: number, v: number): number {
+    const s = this.starts[k]!;
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Puts the next item into the buckets its ranges reach. */
+  add(p: Projections): void {
+    const i = this.size++;
+    if (i >= this.words * 32) this.grow();
+    const word = i >>> 5;
+    const bit = 1 << (i & 31);
+    for (let k = 0; k < DIMS.length; k++) {
+      const rs = p.ranges[k]!;
+      const bits = this.bits[k]!;
+      for (let r = 0; r < rs.length; r += 2) {
+        const last = this.bucketOf(k, rs[r + 1]!);
+        for (let b = this.bucketOf(k, rs[r]!); b <= last; b++) bits[b * this.words + word]! |= bit;
+      }
+    }
+  }
+
+  private grow(): void {
+    const words = this.words * 2;
+    this.bits = this.bits.map((old) => {
+      const grown = new Uint32Array(BUCKETS * words);
+      for (let b = 0; b < BUCKETS; b++) grown.set(old.subarray(b * this.words, (b + 1) * this.words), b * words);
+      return grown;
+    });
+    this.words = words;
+  }
+
+  /**
+   * The items whose projections may meet `q`'s, as a bitset (a superset: those sharing a bucket
+   * with it on the dimensions looked at); undefined when no dimension narrows them down. The
+   * dimension where `q` reaches the fewest buckets gives the first set; the next ones, if they
+   * reach few buckets, narrow it down where it still has items.
+   */
+  mayMeet(q: Projections): Uint32Array | undefined {
+    const words = this.words;
+    const reach: number[][] = [];
+    for (let k = 0; k < DIMS.length; k++) {
+      const rs = q.ranges[k]!;
+      if (rs.length === 0) return undefined; // an empty set: left to the item tests
+      const touched = new Uint8Array(BUCKETS);
+      const list: number[] = [];
+      for (let r = 0; r < rs.length; r += 2) {
+        const last = this.bucketOf(k, rs[r + 1]!);
+        for (let b = this.bucketOf(k, rs[r]!); b <= last; b++) {
+          if (touched[b] === 0) {
+            touched[b] = 1;
+            list.push(b);
+          }
+        }
+      }
+      reach[k] = list;
+    }
+    // a dimension where q reaches every bucket (starts.length + 1 of them) rules nothing out
+    const order = DIMS.map((_, k) => k)
+      .filter((k) => reach[k]!.length <= this.starts[k]!.length)
+      .sort((x, y) => reach[x]!.length - reach[y]!.length);
+    if (order.length === 0) return undefined;
+    const out = new Uint32Array(words);
+    const first = order[0]!;
+    const firstBits = this.bits[first]!;
+    for (const b of reach[first]!) {
+      const base = b * words;
+      for (let j = 0; j < words; j++) out[j]! |= firstBits[base + j]!;
+    }
+    for (let o = 1; o < order.length; o++) {
+      const k = order[o]!;
+      const buckets = reach[k]!;
+      // past a quarter of the buckets a dimension costs more words than it rules out items
+      if (buckets.length > BUCKETS / 4) break;
+      const bits = this.bits[k]!;
+      for (let j = 0; j < words; j++) {
+        if (out[j] === 0) continue;
+        let any = 0;
+        for (const b of buckets) any |= bits[b * words + j]!;
+        out[j]! &= any;
+      }
+    }
+    return out;
+  }
+}
+
 /**
  * Sets added in order with their projections - computed when first searched, as most lists are
  * never searched - and their hulls in one flat array so that finding the ones that may meet a
- * given set, or may contain a given packet, is a tight scan.
+ * given set, or may contain a given packet, is a tight scan. A search in a long list tests only
+ * the items its range index lists (see RangeIndex).
  */
 export class ProjectionList<T> {
   private hulls = new Float64Array(2 * DIMS.length * 64);
   private readonly items: { item: T; set: PacketSet; proj?: Projections }[] = [];
   /** Items whose projections are computed and whose hulls are in `hulls`. */
   private projected = 0;
+  /** The items' projections in buckets, for searches in long lists (see RangeIndex). */
+  private index: RangeIndex | undefined;
 
   add(item: T, set: PacketSet): void {
     this.items.push({ item, set });
@@ -247,23 +389,53 @@ export class ProjectionList<T> {
     this.scan(p, true, visit, from);
   }
 
-  /** The items that may meet `p` (or, `holding`, may hold it): hulls first, then projections. */
+  /**
+   * The items that may meet `p` (or, `holding`, may hold it): hulls first, then projections. In a
+   * long list the range index gives the items that may meet `p` (those that may hold it are among
+   * them), and only those are tested.
+   */
   private scan(p: Projections, holding: boolean, visit: (item: T) => boolean | void, from: number): number {
     this.project();
+    const n = this.items.length;
+    const candidates = n - from >= INDEX_MIN ? this.indexed().mayMeet(p) : undefined;
+    if (candidates === undefined) {
+      for (let i = from; i < n; i++) if (this.fits(i, p, holding) && visit(this.items[i]!.item)) return i + 1;
+      return n;
+    }
+    for (let j = from >>> 5; j < candidates.length; j++) {
+      let word = candidates[j]!;
+      if (j === from >>> 5) word &= ~((1 << (from & 31)) - 1) | 0;
+      while (word !== 0) {
+        const low = word & -word;
+        const i = j * 32 + 31 - Math.clz32(low);
+        word ^= low;
+        if (this.fits(i, p, holding) && visit(this.items[i]!.item)) return i + 1;
+      }
+    }
+    return n;
+  }
+
+  /** Does item i's hull, then its projections, meet `p`'s (or, `holding`, hold them)? */
+  private fits(i: number, p: Projections, holding: boolean): boolean {
     const h = p.hull;
     const w = 2 * DIMS.length;
+    const base = i * w;
     const hulls = this.hulls;
-    outer: for (let i = from; i < this.items.length; i++) {
-      const base = i * w;
-      for (let k = 0; k < w; k += 2) {
-        const lo = hulls[base + k]!;
-        const hi = hulls[base + k + 1]!;
-        if (holding ? h[k]! < lo || hi < h[k + 1]! : hi < h[k]! || h[k + 1]! < lo) continue outer;
-      }
-      const it = this.items[i]!;
-      if (holding ? !p.mayBeWithin(it.proj!) : !it.proj!.mayMeet(p)) continue;
-      if (visit(it.item)) return i + 1;
+    for (let k = 0; k < w; k += 2) {
+      const lo = hulls[base + k]!;
+      const hi = hulls[base + k + 1]!;
+      if (holding ? h[k]! < lo || hi < h[k + 1]! : hi < h[k]! || h[k + 1]! < lo) return false;
     }
-    return this.items.length;
+    const it = this.items[i]!;
+    return holding ? p.mayBeWithin(it.proj!) : it.proj!.mayMeet(p);
+  }
+
+  /** The range index over every item, built again when the list has doubled since it was built. */
+  private indexed(): RangeIndex {
+    const n = this.items.length;
+    let index = this.index;
+    if (index === undefined || n >= 2 * index.size) this.index = index = new RangeIndex(this.items.map((it) => it.proj!));
+    for (let i = index.size; i < n; i++) index.add(this.items[i]!.proj!);
+    return index;
   }
 }

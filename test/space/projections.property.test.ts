@@ -122,3 +122,47 @@ describe("Projections", () => {
     expect(one(109).mayMeet(pm)).toBe(true);
   });
 });
+
+describe("ProjectionList searches", () => {
+  /** The items from `from` on a search must visit, in order: those whose projections meet (hold) the query's. */
+  const expected = (sets: PacketSet[], q: PacketSet, holding: boolean, from: number) => {
+    const pq = Projections.of(q);
+    const out: number[] = [];
+    for (let i = from; i < sets.length; i++) if (holding ? pq.mayBeWithin(Projections.of(sets[i]!)) : Projections.of(sets[i]!).mayMeet(pq)) out.push(i);
+    return out;
+  };
+
+  it("long lists (searched through the range index) visit exactly the items a test of every item would, in order, and stop where told", () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(fc.tuple(setArb(false), setArb(true)), { minLength: 130, maxLength: 420 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean(), fc.nat()), { minLength: 1, maxLength: 12 }),
+        (v6, pairs, queries) => {
+          const sets = pairs.map(([a4, a6]) => (v6 ? a6 : a4));
+          const list = new ProjectionList<number>();
+          // the list grows between searches, as the shadowed-rule check grows it
+          let added = 0;
+          for (const [at, qi, holding, stopAt] of queries) {
+            const upTo = Math.min(sets.length, added + 1 + (at % 200));
+            for (; added < upTo; added++) list.add(added, sets[added]!);
+            const q = sets[qi % added]!.union(sets[(qi >> 3) % added]!);
+            const from = at % Math.max(1, added - 100);
+            const want = expected(sets.slice(0, added), q, holding, from);
+            const seen: number[] = [];
+            const stop = want.length > 0 ? want[stopAt % want.length]! : -1;
+            const visit = (i: number) => {
+              seen.push(i);
+              return i === stop;
+            };
+            const pq = Projections.of(q);
+            if (holding) list.forEachMayHold(pq, visit, from);
+            else expect(list.forEachMayMeet(pq, visit, from)).toBe(stop >= 0 ? stop + 1 : added);
+            expect(seen).toEqual(stop >= 0 ? want.slice(0, want.indexOf(stop) + 1) : want);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+});
