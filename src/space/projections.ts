@@ -245,13 +245,22 @@ class RangeIndex {
     const word = i >>> 5;
     const bit = 1 << (i & 31);
     for (let k = 0; k < DIMS.length; k++) {
-      const rs = p.ranges[k]!;
       const bits = this.bits[k]!;
-      for (let r = 0; r < rs.length; r += 2) {
-        const last = this.bucketOf(k, rs[r + 1]!);
-        for (let b = this.bucketOf(k, rs[r]!); b <= last; b++) bits[b * this.words + word]! |= bit;
-      }
+      for (const b of this.bucketsReached(k, p.ranges[k]!)) bits[b * this.words + word]! |= bit;
     }
+  }
+
+  /**
+   * The buckets of dimension slot k that ranges `rs` reach, ascending, each once (a projection's
+   * ranges are sorted and apart, so only a bucket shared by two neighbouring ranges repeats).
+   */
+  private bucketsReached(k: number, rs: Float64Array): number[] {
+    const out: number[] = [];
+    for (let r = 0; r < rs.length; r += 2) {
+      const last = this.bucketOf(k, rs[r + 1]!);
+      for (let b = Math.max(this.bucketOf(k, rs[r]!), (out.at(-1) ?? -1) + 1); b <= last; b++) out.push(b);
+    }
+    return out;
   }
 
   private grow(): void {
@@ -272,23 +281,8 @@ class RangeIndex {
    */
   mayMeet(q: Projections): Uint32Array | undefined {
     const words = this.words;
-    const reach: number[][] = [];
-    for (let k = 0; k < DIMS.length; k++) {
-      const rs = q.ranges[k]!;
-      if (rs.length === 0) return undefined; // an empty set: left to the item tests
-      const touched = new Uint8Array(BUCKETS);
-      const list: number[] = [];
-      for (let r = 0; r < rs.length; r += 2) {
-        const last = this.bucketOf(k, rs[r + 1]!);
-        for (let b = this.bucketOf(k, rs[r]!); b <= last; b++) {
-          if (touched[b] === 0) {
-            touched[b] = 1;
-            list.push(b);
-          }
-        }
-      }
-      reach[k] = list;
-    }
+    if (q.ranges.some((rs) => rs.length === 0)) return undefined; // an empty set: left to the item tests
+    const reach = q.ranges.map((rs, k) => this.bucketsReached(k, rs));
     // a dimension where q reaches every bucket (starts.length + 1 of them) rules nothing out
     const order = DIMS.map((_, k) => k)
       .filter((k) => reach[k]!.length <= this.starts[k]!.length)
