@@ -3,7 +3,7 @@
  * path from (nearly) any public source.
  */
 import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../../src/analysis/evaluate.js";
-import { publicSize, strangerRegion } from "../../src/analysis/regions.js";
+import { PUBLIC_RANGES, publicSize, strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { describePacket, pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
@@ -43,21 +43,31 @@ function delivered(res: PipelineResult): ReturnType<typeof acceptedUnions> {
   return u;
 }
 
-/** How much of the public source space reaches the region, certain acceptances first. */
-function measure(res: PipelineResult, region: PacketSet, forAll: boolean, threshold: number): Hit | undefined {
+/**
+ * How much of the public source space reaches a service's stranger region, certain acceptances
+ * first. The public sources are counted in place (maxSourceCountIn) in what reaches the region
+ * from anyone (strangerTraffic): intersecting with the public source ranges would rebuild every
+ * source set the accepted packets hold (thousands of large blocklist complements on a large
+ * ruleset), and most services measured are not findings. Only a finding's exposed set is built.
+ */
+function measure(res: PipelineResult, protos: readonly number[], ports: [bigint, bigint][], forAll: boolean, threshold: number): Hit | undefined {
   const family = res.pipeline.family;
   const total = publicSize(family);
   const all = delivered(res);
+  const traffic = strangerTraffic(family, protos, ports);
   for (const certainOnly of [true, false]) {
-    let exposed = (certainOnly ? all.certain : all.possible).intersect(region);
+    let reached = (certainOnly ? all.certain : all.possible).intersect(traffic);
     if (forAll) {
-      // Every destination port open: the packets of the region exposed on each of its ports
-      // (ALL_PORTS: the region is a product with them).
-      exposed = region.intersect(exposed.forAll(Dim.Dport, ALL_PORTS));
+      // Every destination port open: the packets of the region reached on each of its ports
+      // (ALL_PORTS: the region is a product with them; the source condition left aside is one
+      // on the source alone, so it commutes with this).
+      reached = traffic.intersect(reached.forAll(Dim.Dport, ALL_PORTS));
     }
-    if (exposed.isEmpty()) continue;
-    const coverage = Number((exposed.maxSourceCount() * 1_000_000n) / total) / 1_000_000;
+    const sources = reached.maxSourceCountIn(PUBLIC_RANGES[family]);
+    if (sources === 0n) continue;
+    const coverage = Number((sources * 1_000_000n) / total) / 1_000_000;
     if (coverage > threshold) {
+      const exposed = reached.intersect(strangerRegion(family, protos, ports));
       const regions = res.accepted.filter((a) => (certainOnly ? a.certain : true));
       return { exposed, coverage, certain: certainOnly, regions };
     }
@@ -87,7 +97,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
     const everyPort = ctx.catalog.services.find((s) => s.protocols === "any");
     if (everyPort) {
       for (const proto of [6, 17]) {
-        const hit = measure(res, strangerRegion(p.family, [proto], ALL_PORTS), true, params.threshold);
+        const hit = measure(res, [proto], ALL_PORTS, true, params.threshold);
         if (!hit) continue;
         const f = makeFinding(ctx, res, hit, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`);
         if (f) {
@@ -101,7 +111,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
       if (svc.protocols === "any") continue;
       for (const proto of svc.protocols) {
         const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
-        const hit = measure(res, strangerRegion(p.family, [proto], ranges), false, params.threshold);
+        const hit = measure(res, [proto], ranges, false, params.threshold);
         if (!hit) continue;
         // Already told: every packet that reaches this service reaches a host open on every port.
         const open = allOpen.get(proto);

@@ -56,21 +56,34 @@ const INTERNAL_IFACES: [bigint, bigint][] = [
  * bridges: for TCP the first packet is a SYN.
  */
 export function strangerRegion(family: 4 | 6, protos: readonly number[], dports?: Ranges): PacketSet {
-  const base = strangerBase(family, protos);
+  return toPorts(strangerBase(family, protos, true), dports);
+}
+
+/**
+ * strangerRegion without its source condition: new connections from anyone, on the same
+ * interfaces. strangerRegion(f, p, d) is strangerTraffic(f, p, d) ∩ {source in PUBLIC_RANGES[f]};
+ * a check can count the public sources of a set inside it in place (PacketSet.maxSourceCountIn)
+ * instead of building that intersection, whose source sets are the large part.
+ */
+export function strangerTraffic(family: 4 | 6, protos: readonly number[], dports?: Ranges): PacketSet {
+  return toPorts(strangerBase(family, protos, false), dports);
+}
+
+function toPorts(base: PacketSet, dports: Ranges | undefined): PacketSet {
   return dports ? base.intersect(PacketSet.box({ [Dim.Dport]: dports })) : base;
 }
 
 const baseCache = new Map<string, PacketSet>();
 
-function strangerBase(family: 4 | 6, protos: readonly number[]): PacketSet {
-  const key = `${family}|${protos.join(",")}`;
+function strangerBase(family: 4 | 6, protos: readonly number[], publicSources = true): PacketSet {
+  const key = `${family}|${protos.join(",")}|${publicSources}`;
   let base = baseCache.get(key);
   if (!base) {
     const all = PacketSet.box({
       [Dim.Family]: [one(family)],
       [Dim.CtState]: [one(CT_STATES.indexOf("new"))],
       [Dim.Proto]: protos.map(one),
-      [Dim.Src]: PUBLIC_RANGES[family],
+      ...(publicSources ? { [Dim.Src]: PUBLIC_RANGES[family] } : {}),
     }).minus(PacketSet.box({ [Dim.Iif]: INTERNAL_IFACES }));
     const tcp = PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)] });
     base = all.minus(tcp.minus(PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)], [Dim.TcpFlags]: [one(2)] })));

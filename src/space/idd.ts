@@ -786,6 +786,65 @@ export function coveredWidth(n: Node): bigint {
   return sum;
 }
 
+/**
+ * Width of the pieces of `n` whose child is not EMPTY, counted inside [lo, hi] only (a sorted,
+ * apart list of such ranges may be given by calling this once per range). Builds nothing: a wide
+ * node is walked down the chunks that hold lo and hi, the chunks in between counted whole from
+ * their cached widths.
+ */
+export function coveredWidthIn(n: Node, lo: bigint, hi: bigint): bigint {
+  if (n === EMPTY || hi < lo) return 0n;
+  const max = DIM_MAX[n.level]!;
+  return widthBelow(n, hi >= max ? max + 1n : hi + 1n, max) - widthBelow(n, lo, max);
+}
+
+/** Width of the non-EMPTY pieces of `n` below v (v <= max + 1). */
+function widthBelow(n: Node, v: bigint, max: bigint): bigint {
+  if (v <= 0n) return 0n;
+  if (n.tree) return v > max ? coveredWidth(n) : chunkWidthBelow(n.tree, v, max + 1n);
+  const cuts = n.cuts;
+  const kids = n.kids;
+  let sum = 0n;
+  for (let i = 0; i < kids.length; i++) {
+    const start = cuts[i]!;
+    if (start >= v) break;
+    if (kids[i] === EMPTY) continue;
+    const end = i + 1 < kids.length ? cuts[i + 1]! : max + 1n;
+    sum += (end < v ? end : v) - start;
+  }
+  return sum;
+}
+
+/** Width of the non-EMPTY pieces of chunk `c` below v; `end`: where the piece after c starts. */
+function chunkWidthBelow(c: Chunk, v: bigint, end: bigint): bigint {
+  let sum = 0n;
+  if (c.height === 0) {
+    const cuts = c.cuts;
+    const kids = c.kids;
+    for (let i = 0; i < kids.length; i++) {
+      const start = cuts[i]!;
+      if (start >= v) break;
+      if (kids[i] === EMPTY) continue;
+      const next = i + 1 < kids.length ? cuts[i + 1]! : end;
+      sum += (next < v ? next : v) - start;
+    }
+    return sum;
+  }
+  const items = c.items;
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i]!;
+    const next = i + 1 < items.length ? items[i + 1]!.cuts[0]! : end;
+    if (next <= v) {
+      // x lies wholly below v: its cached width, and its last piece up to where the next begins
+      sum += innerWidth(x) + (x.lastKid !== EMPTY ? next - x.lastCut : 0n);
+      continue;
+    }
+    if (x.cuts[0]! < v) sum += chunkWidthBelow(x, v, next);
+    break;
+  }
+  return sum;
+}
+
 /** Width of the non-EMPTY pieces of a chunk, its last piece left out (its end lies beyond). */
 function innerWidth(c: Chunk): bigint {
   if (c.innerWidth !== undefined) return c.innerWidth;

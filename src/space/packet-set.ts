@@ -169,6 +169,17 @@ export class PacketSet {
     return maxSrc(this.node, maxSrcMemo);
   }
 
+  /**
+   * maxSourceCount of this set ∩ {packets whose source lies in `ranges`} (sorted, apart), without
+   * building that intersection: the source sets are measured inside the ranges where they are.
+   * `ranges` is compared by identity for the memo: pass the same array for the same ranges.
+   */
+  maxSourceCountIn(ranges: Ranges): bigint {
+    let memo = maxSrcInMemo.get(ranges);
+    if (!memo) maxSrcInMemo.set(ranges, (memo = new Map()));
+    return maxSrcIn(this.node, ranges, memo);
+  }
+
   /** Number of decision-diagram nodes (a size measure for benchmarks). */
   size(): number {
     return idd.nodeCount(this.node);
@@ -215,7 +226,32 @@ function projectDim(node: Node, dim: Dim): [bigint, bigint][] {
  * blocklist) once per service and family.
  */
 const maxSrcMemo = new Map<number, bigint>();
-idd.onResetCaches(() => maxSrcMemo.clear());
+/** Per list of source ranges (by identity): node id -> maxSrcIn. */
+let maxSrcInMemo = new WeakMap<Ranges, Map<number, bigint>>();
+idd.onResetCaches(() => {
+  maxSrcMemo.clear();
+  maxSrcInMemo = new WeakMap();
+});
+
+/** maxSrc of n ∩ {source in ranges}. */
+function maxSrcIn(n: Node, ranges: Ranges, memo: Map<number, bigint>): bigint {
+  if (n === idd.EMPTY) return 0n;
+  if (n === idd.FULL) return ranges.reduce((acc, [lo, hi]) => acc + (hi - lo + 1n), 0n);
+  const hit = memo.get(n.id);
+  if (hit !== undefined) return hit;
+  let best = 0n;
+  if (n.level === Dim.Src) {
+    // children are terminals here
+    for (const [lo, hi] of ranges) best += idd.coveredWidthIn(n, lo, hi);
+  } else {
+    idd.forEachPiece(n, (_lo, _hi, k) => {
+      const v = maxSrcIn(k, ranges, memo);
+      if (v > best) best = v;
+    });
+  }
+  memo.set(n.id, best);
+  return best;
+}
 
 function maxSrc(n: Node, memo: Map<number, bigint>): bigint {
   if (n === idd.EMPTY) return 0n;

@@ -313,6 +313,44 @@ describe("packet sets with a wide source level", () => {
     PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Proto]: [[6n, 6n]], [Dim.Dport]: [[dport, dport]], [Dim.Src]: V4.ranges(cells).map(clip) });
   const widthIn = (cells: Cells) => V4.ranges(cells).map(clip).reduce((acc, [lo, hi]) => acc + hi - lo + 1n, 0n);
 
+  /** Sorted, apart source windows from random ends (not aligned with the cells). */
+  const windowsArb = fc.array(fc.bigInt({ min: 0n, max: V4_MAX }), { minLength: 1, maxLength: 12 }).map((ends): R[] => {
+    const sorted = [...new Set(ends)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const out: R[] = [];
+    for (let i = 0; i + 1 < sorted.length; i += 2) out.push([sorted[i]!, sorted[i + 1]!]);
+    if (sorted.length % 2 === 1) out.push([sorted[sorted.length - 1]!, sorted[sorted.length - 1]!]);
+    return out.filter((r, i) => i === 0 || r[0] > out[i - 1]![1] + 1n);
+  });
+  const overlap = (a: readonly R[], b: readonly R[]): bigint => {
+    let sum = 0n;
+    for (const [alo, ahi] of a) {
+      for (const [blo, bhi] of b) {
+        const lo = alo > blo ? alo : blo;
+        const hi = ahi < bhi ? ahi : bhi;
+        if (lo <= hi) sum += hi - lo + 1n;
+      }
+    }
+    return sum;
+  };
+
+  it("maxSourceCountIn counts the sources inside the windows without building the intersection", () => {
+    fc.assert(
+      fc.property(fc.array(cellsArb(N), { minLength: 3, maxLength: 3 }), windowsArb, (rows, windows) => {
+        const s = PacketSet.unionAll(rows.map((cells, k) => rowSet(DPORTS[k]!, cells)));
+        const expected = rows.map((cells) => overlap(V4.ranges(cells).map(clip), windows)).reduce((m, w) => (w > m ? w : m), 0n);
+        expect(s.maxSourceCountIn(windows)).toBe(expected);
+        expect(s.intersect(PacketSet.box({ [Dim.Src]: windows })).maxSourceCount()).toBe(expected);
+        // a set that leaves the source free counts the windows whole (IPv6: no source level at all)
+        const whole = windows.reduce((acc, [lo, hi]) => acc + hi - lo + 1n, 0n);
+        for (const family of [4n, 6n]) {
+          const free = PacketSet.box({ [Dim.Family]: [[family, family]], [Dim.Proto]: [[6n, 6n]], [Dim.Dport]: [[22n, 22n]] });
+          expect(free.maxSourceCountIn(windows)).toBe(whole);
+        }
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
   it("maxSourceCount, valuesOf, forget, witness and equality agree with the reference", () => {
     fc.assert(
       fc.property(fc.array(cellsArb(N), { minLength: 3, maxLength: 3 }), fc.nat(N - 1), (rows, probe) => {
