@@ -802,34 +802,26 @@ export function coveredWidthIn(n: Node, lo: bigint, hi: bigint): bigint {
 function widthBelow(n: Node, v: bigint, max: bigint): bigint {
   if (v <= 0n) return 0n;
   if (n.tree) return v > max ? coveredWidth(n) : chunkWidthBelow(n.tree, v, max + 1n);
-  const cuts = n.cuts;
-  const kids = n.kids;
+  return piecesWidthBelow(n.cuts, n.kids, v, max + 1n);
+}
+
+/** Width of the non-EMPTY pieces below v of a run of pieces; `end`: where the piece after it starts. */
+function piecesWidthBelow(cuts: readonly bigint[], kids: readonly Node[], v: bigint, end: bigint): bigint {
   let sum = 0n;
   for (let i = 0; i < kids.length; i++) {
     const start = cuts[i]!;
     if (start >= v) break;
     if (kids[i] === EMPTY) continue;
-    const end = i + 1 < kids.length ? cuts[i + 1]! : max + 1n;
-    sum += (end < v ? end : v) - start;
+    const next = i + 1 < kids.length ? cuts[i + 1]! : end;
+    sum += (next < v ? next : v) - start;
   }
   return sum;
 }
 
 /** Width of the non-EMPTY pieces of chunk `c` below v; `end`: where the piece after c starts. */
 function chunkWidthBelow(c: Chunk, v: bigint, end: bigint): bigint {
+  if (c.height === 0) return piecesWidthBelow(c.cuts, c.kids, v, end);
   let sum = 0n;
-  if (c.height === 0) {
-    const cuts = c.cuts;
-    const kids = c.kids;
-    for (let i = 0; i < kids.length; i++) {
-      const start = cuts[i]!;
-      if (start >= v) break;
-      if (kids[i] === EMPTY) continue;
-      const next = i + 1 < kids.length ? cuts[i + 1]! : end;
-      sum += (next < v ? next : v) - start;
-    }
-    return sum;
-  }
   const items = c.items;
   for (let i = 0; i < items.length; i++) {
     const x = items[i]!;
