@@ -774,16 +774,8 @@ export function contains(a: Node, point: readonly bigint[]): boolean {
  */
 export function coveredWidth(n: Node): bigint {
   if (n === EMPTY) return 0n;
-  const max = DIM_MAX[n.level]!;
-  if (n.tree) {
-    const t = n.tree;
-    return innerWidth(t) + (t.lastKid !== EMPTY ? max + 1n - t.lastCut : 0n);
-  }
-  let sum = 0n;
-  forEachPiece(n, (s, e, k) => {
-    if (k !== EMPTY) sum += e - s + 1n;
-  });
-  return sum;
+  const end = DIM_MAX[n.level]! + 1n;
+  return n.tree ? chunkWidth(n.tree, end) : piecesWidthBelow(n.cuts, n.kids, end, end);
 }
 
 /**
@@ -801,8 +793,8 @@ export function coveredWidthIn(n: Node, lo: bigint, hi: bigint): bigint {
 /** Width of the non-EMPTY pieces of `n` below v (v <= max + 1). */
 function widthBelow(n: Node, v: bigint, max: bigint): bigint {
   if (v <= 0n) return 0n;
-  if (n.tree) return v > max ? coveredWidth(n) : chunkWidthBelow(n.tree, v, max + 1n);
-  return piecesWidthBelow(n.cuts, n.kids, v, max + 1n);
+  if (v > max) return coveredWidth(n);
+  return n.tree ? chunkWidthBelow(n.tree, v, max + 1n) : piecesWidthBelow(n.cuts, n.kids, v, max + 1n);
 }
 
 /** Width of the non-EMPTY pieces below v of a run of pieces; `end`: where the piece after it starts. */
@@ -827,8 +819,7 @@ function chunkWidthBelow(c: Chunk, v: bigint, end: bigint): bigint {
     const x = items[i]!;
     const next = i + 1 < items.length ? items[i + 1]!.cuts[0]! : end;
     if (next <= v) {
-      // x lies wholly below v: its cached width, and its last piece up to where the next begins
-      sum += innerWidth(x) + (x.lastKid !== EMPTY ? next - x.lastCut : 0n);
+      sum += chunkWidth(x, next); // x lies wholly below v
       continue;
     }
     if (x.cuts[0]! < v) sum += chunkWidthBelow(x, v, next);
@@ -837,18 +828,21 @@ function chunkWidthBelow(c: Chunk, v: bigint, end: bigint): bigint {
   return sum;
 }
 
-/** Width of the non-EMPTY pieces of a chunk, its last piece left out (its end lies beyond). */
+/** Width of the non-EMPTY pieces of chunk `c`, its last piece running up to `end` (where the next starts). */
+function chunkWidth(c: Chunk, end: bigint): bigint {
+  return innerWidth(c) + (c.lastKid !== EMPTY ? end - c.lastCut : 0n);
+}
+
+/** Width of the non-EMPTY pieces of a chunk, its last piece left out (its end lies beyond); cached. */
 function innerWidth(c: Chunk): bigint {
   if (c.innerWidth !== undefined) return c.innerWidth;
   let sum = 0n;
-  if (c.height === 0) {
-    for (let i = 0; i + 1 < c.kids.length; i++) if (c.kids[i] !== EMPTY) sum += c.cuts[i + 1]! - c.cuts[i]!;
-  } else {
+  if (c.height === 0) sum = piecesWidthBelow(c.cuts, c.kids, c.lastCut, c.lastCut);
+  else {
     const items = c.items;
     for (let i = 0; i < items.length; i++) {
       const x = items[i]!;
-      sum += innerWidth(x);
-      if (i + 1 < items.length && x.lastKid !== EMPTY) sum += items[i + 1]!.cuts[0]! - x.lastCut;
+      sum += i + 1 < items.length ? chunkWidth(x, items[i + 1]!.cuts[0]!) : innerWidth(x);
     }
   }
   c.innerWidth = sum;

@@ -161,12 +161,11 @@ export class PacketSet {
   }
 
   /**
-   * The largest share of `space` (a set of source ranges) that reaches any single combination
-   * of the other dimensions: "how much of the Internet can open this one connection?".
-   * `this` must already be restricted to sources inside `space`.
+   * The largest number of sources that reach any single combination of the other dimensions:
+   * "how much of the Internet can open this one connection?".
    */
   maxSourceCount(): bigint {
-    return maxSrc(this.node, maxSrcMemo);
+    return this.maxSourceCountIn(ALL_SOURCES);
   }
 
   /**
@@ -175,8 +174,8 @@ export class PacketSet {
    * `ranges` is compared by identity for the memo: pass the same array for the same ranges.
    */
   maxSourceCountIn(ranges: Ranges): bigint {
-    let memo = maxSrcInMemo.get(ranges);
-    if (!memo) maxSrcInMemo.set(ranges, (memo = new Map()));
+    let memo = maxSrcMemo.get(ranges);
+    if (!memo) maxSrcMemo.set(ranges, (memo = new Map()));
     return maxSrcIn(this.node, ranges, memo);
   }
 
@@ -220,20 +219,20 @@ function projectDim(node: Node, dim: Dim): [bigint, bigint][] {
   return idd.normalizeRanges(acc, DIM_MAX[dim]!);
 }
 
+/** Every source: maxSourceCount counts inside it. */
+const ALL_SOURCES: Ranges = [[0n, DIM_MAX[Dim.Src]!]];
+
 /**
- * Largest source count below each node, by node id. Nodes are immutable, so the answer never
- * changes; kept across calls because the checks ask it of the same big source sets (a 100k-entry
- * blocklist) once per service and family.
+ * Largest source count below each node, per list of source ranges (by identity), by node id.
+ * Nodes are immutable, so the answer never changes; kept across calls because the checks ask it
+ * of the same big source sets (a 100k-entry blocklist) once per service and family.
  */
-const maxSrcMemo = new Map<number, bigint>();
-/** Per list of source ranges (by identity): node id -> maxSrcIn. */
-let maxSrcInMemo = new WeakMap<Ranges, Map<number, bigint>>();
+let maxSrcMemo = new WeakMap<Ranges, Map<number, bigint>>();
 idd.onResetCaches(() => {
-  maxSrcMemo.clear();
-  maxSrcInMemo = new WeakMap();
+  maxSrcMemo = new WeakMap();
 });
 
-/** maxSrc of n ∩ {source in ranges}. */
+/** maxSourceCount of n ∩ {source in ranges}. */
 function maxSrcIn(n: Node, ranges: Ranges, memo: Map<number, bigint>): bigint {
   if (n === idd.EMPTY) return 0n;
   if (n === idd.FULL) return ranges.reduce((acc, [lo, hi]) => acc + (hi - lo + 1n), 0n);
@@ -246,23 +245,6 @@ function maxSrcIn(n: Node, ranges: Ranges, memo: Map<number, bigint>): bigint {
   } else {
     idd.forEachPiece(n, (_lo, _hi, k) => {
       const v = maxSrcIn(k, ranges, memo);
-      if (v > best) best = v;
-    });
-  }
-  memo.set(n.id, best);
-  return best;
-}
-
-function maxSrc(n: Node, memo: Map<number, bigint>): bigint {
-  if (n === idd.EMPTY) return 0n;
-  if (n === idd.FULL) return DIM_MAX[Dim.Src]! + 1n;
-  const hit = memo.get(n.id);
-  if (hit !== undefined) return hit;
-  let best = 0n;
-  if (n.level === Dim.Src) best = idd.coveredWidth(n); // children are terminals here
-  else {
-    idd.forEachPiece(n, (_lo, _hi, k) => {
-      const v = maxSrc(k, memo);
       if (v > best) best = v;
     });
   }
