@@ -3,7 +3,7 @@
  * path from (nearly) any public source.
  */
 import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../../src/analysis/evaluate.js";
-import { PUBLIC_RANGES, publicSize, strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
+import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { describePacket, pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
@@ -12,6 +12,7 @@ import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { unionFactored } from "../../src/space/factored.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
+import { publicShare, publicSourceCount } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 
 const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
@@ -45,14 +46,12 @@ function delivered(res: PipelineResult): ReturnType<typeof acceptedUnions> {
 
 /**
  * How much of the public source space reaches a service's stranger region, certain acceptances
- * first. The public sources are counted in place (maxSourceCountIn) in what reaches the region
- * from anyone (strangerTraffic): intersecting with the public source ranges would rebuild every
- * source set the accepted packets hold (thousands of large blocklist complements on a large
- * ruleset), and most services measured are not findings. Only a finding's exposed set is built.
+ * first. The public sources are counted in place (publicSourceCount) in what reaches the region
+ * from anyone (strangerTraffic): most services measured are not findings, and only a finding's
+ * exposed set is built.
  */
 function measure(res: PipelineResult, protos: readonly number[], ports: [bigint, bigint][], forAll: boolean, threshold: number): Hit | undefined {
   const family = res.pipeline.family;
-  const total = publicSize(family);
   const all = delivered(res);
   const traffic = strangerTraffic(family, protos, ports);
   for (const certainOnly of [true, false]) {
@@ -63,9 +62,9 @@ function measure(res: PipelineResult, protos: readonly number[], ports: [bigint,
       // on the source alone, so it commutes with this).
       reached = traffic.intersect(reached.forAll(Dim.Dport, ALL_PORTS));
     }
-    const sources = reached.maxSourceCountIn(PUBLIC_RANGES[family]);
+    const sources = publicSourceCount(reached, family);
     if (sources === 0n) continue;
-    const coverage = Number((sources * 1_000_000n) / total) / 1_000_000;
+    const coverage = publicShare(sources, family);
     if (coverage > threshold) {
       const exposed = reached.intersect(strangerRegion(family, protos, ports));
       const regions = res.accepted.filter((a) => (certainOnly ? a.certain : true));

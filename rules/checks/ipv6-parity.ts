@@ -3,13 +3,13 @@
  * the Internet on IPv4 but open to (nearly) any source on IPv6 - the classic forgotten ip6tables.
  */
 import type { PipelineResult } from "../../src/analysis/evaluate.js";
-import { strangerRegion } from "../../src/analysis/regions.js";
+import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { protoName } from "../../src/analysis/witness.js";
 import type { ThresholdParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
 import { Dim } from "../../src/space/dims.js";
 import type { Check } from "./context.js";
-import { coverageText, portsText, sourceCoverage, witnessOf } from "./reach.js";
+import { coverageText, portsText, publicShare, publicSourceCount, witnessOf } from "./reach.js";
 
 export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -24,19 +24,22 @@ export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
       if (svc.protocols === "any") continue;
       for (const proto of svc.protocols) {
         const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
-        const open6 = v6.certainlyAccepted.intersect(strangerRegion(6, [proto], ranges));
-        const cov6 = sourceCoverage(open6, 6);
+        // Public sources are counted in place (publicSourceCount); only a finding's IPv6
+        // packets are built.
+        const reached6 = v6.certainlyAccepted.intersect(strangerTraffic(6, [proto], ranges));
+        const cov6 = publicShare(publicSourceCount(reached6, 6), 6);
         if (cov6 <= params.threshold) continue;
         // Open on both is exposed-service's business. What is certainly open tells most of those
         // without the union with the uncertain acceptances (see PipelineResult.possiblyAccepted).
-        const region4 = strangerRegion(4, [proto], ranges);
-        if (sourceCoverage(v4.certainlyAccepted.intersect(region4), 4) > params.threshold) continue;
-        const open4 = v4.possiblyAccepted.intersect(region4);
-        const cov4 = sourceCoverage(open4, 4);
+        const traffic4 = strangerTraffic(4, [proto], ranges);
+        if (publicShare(publicSourceCount(v4.certainlyAccepted.intersect(traffic4), 4), 4) > params.threshold) continue;
+        const sources4 = publicSourceCount(v4.possiblyAccepted.intersect(traffic4), 4);
+        const cov4 = publicShare(sources4, 4);
         if (cov4 > params.threshold) continue;
+        const open6 = reached6.intersect(strangerRegion(6, [proto], ranges));
         const w = witnessOf(ctx, v6, open6, { proto, dports: svc.ports.map(([a]) => a) });
         if (!w) continue;
-        const v4text = open4.isEmpty()
+        const v4text = sources4 === 0n
           ? "closed to the Internet on IPv4"
           : cov4 < 0.0001
             ? "open only to a few sources on IPv4"

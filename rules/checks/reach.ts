@@ -3,7 +3,7 @@
  * witnesses with the rule that decided them.
  */
 import type { PipelineResult } from "../../src/analysis/evaluate.js";
-import { publicSize } from "../../src/analysis/regions.js";
+import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
 import type { TracePath } from "../../src/analysis/trace.js";
 import { pickWitness, pointToPacket } from "../../src/analysis/witness.js";
 import type { Finding, Location } from "../../src/model/finding.js";
@@ -13,7 +13,22 @@ import { locationOf, type CheckContext } from "./context.js";
 /** Share (0..1) of the family's public unicast sources that reach one combination of the rest. */
 export function sourceCoverage(set: PacketSet, family: 4 | 6): number {
   if (set.isEmpty()) return 0;
-  return Number((set.maxSourceCount() * 1_000_000n) / publicSize(family)) / 1_000_000;
+  return publicShare(set.maxSourceCount(), family);
+}
+
+/**
+ * Public unicast sources of `set` that reach one combination of the rest, counted inside the
+ * public ranges in place: `set` need not be cut to them first - a service's strangerTraffic
+ * rather than its strangerRegion - and cutting would rebuild every large source set it holds
+ * (the accepted packets under a blocklist). Build the strangerRegion part only for a finding.
+ */
+export function publicSourceCount(set: PacketSet, family: 4 | 6): bigint {
+  return set.maxSourceCountIn(PUBLIC_RANGES[family]);
+}
+
+/** Share (0..1) of the family's public unicast sources that `count` sources are. */
+export function publicShare(count: bigint, family: 4 | 6): number {
+  return Number((count * 1_000_000n) / publicSize(family)) / 1_000_000;
 }
 
 export function coverageText(c: number, family: 4 | 6): string {

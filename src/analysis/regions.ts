@@ -75,7 +75,7 @@ function toPorts(base: PacketSet, dports: Ranges | undefined): PacketSet {
 
 const baseCache = new Map<string, PacketSet>();
 
-function strangerBase(family: 4 | 6, protos: readonly number[], publicSources = true): PacketSet {
+function strangerBase(family: 4 | 6, protos: readonly number[], publicSources: boolean): PacketSet {
   const key = `${family}|${protos.join(",")}|${publicSources}`;
   let base = baseCache.get(key);
   if (!base) {
