@@ -190,8 +190,8 @@ const INDEX_MIN = 128;
  * it. An item whose projections meet a query's shares a bucket with it on every dimension: a few
  * word-wide ORs and ANDs list those items, in order, instead of a test of every item (a shadowed
  * rule is searched for among thousands of earlier rules, most of them for other hosts or ports).
- * Items added later go into the existing buckets; the cuts are chosen again when the list has
- * doubled.
+ * Items added later go into the existing buckets; the cuts are chosen again only when the list
+ * has doubled between two searches (see ProjectionList.indexed).
  */
 class RangeIndex {
   /** Per dimension, the first value of each bucket after the first (ascending). */
@@ -424,7 +424,12 @@ export class ProjectionList<T> {
     return holding ? p.mayBeWithin(it.proj!) : it.proj!.mayMeet(p);
   }
 
-  /** The range index over every item, built again when the list has doubled since it was built. */
+  /**
+   * The range index over every item. Built again when the list has doubled since the last search
+   * (items added in between go into the old buckets otherwise); a list searched often keeps the
+   * cuts of its first search - re-cutting at every doubling of the list measured slower (ASA 20k
+   * bench: shadowed-rule 585 -> 652 ms), the early quantiles still separating the items well.
+   */
   private indexed(): RangeIndex {
     const n = this.items.length;
     let index = this.index;
