@@ -3,7 +3,7 @@
  * A cheap line scan (no chevrotain): table headers, chain declarations, -A lines, COMMIT.
  */
 import { parseIPv6 } from "../../src/model/address.js";
-import { splitLines } from "./lines.js";
+import { splitLines } from "./split-lines.js";
 
 const TABLE = /^\*(raw|mangle|nat|filter|security)\s*$/;
 const CHAIN = /^:[^\s"]+\s+(ACCEPT|DROP|-)(\s+\[[0-9]+:[0-9]+\])?\s*$/;

@@ -114,7 +114,7 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
 
 /**
  * `analyzeText` for the commands: the format is detected once, its reader loaded if it is not yet
- * (readers other than iptables load on first use), and the text analysed as that format.
+ * (each reader loads on first use), and the text analysed as that format.
  */
 export async function analyzeFile(path: string, text: string, options: CheckOptions = {}): Promise<AnalyzedFile> {
   const format = options.inputFormat ?? detectFormat(text);

@@ -1,12 +1,13 @@
 /**
  * The input formats fwlint reads: how each is recognised from content and which parser reads it.
- * Detection is a cheap scan and always loaded; the parsers of the formats other than iptables are
- * loaded on first use (`loadFormats`), so a pre-commit run on an iptables file does not pay for
- * the nftables grammar and the vendor readers.
+ * Detection is a cheap scan and always loaded; every parser is loaded on first use (`loadFormats`),
+ * so a pre-commit run on an iptables file does not pay for the nftables grammar and the vendor
+ * readers, nor a run on any other file for the iptables grammar (building its chevrotain lexer and
+ * parser was a tenth of a small ASA or nftables check).
  */
 import type { Ruleset } from "../model/types.js";
-import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
-import { detectIptablesScript, parseIptablesScript } from "../../parsers/iptables-script/index.js";
+import { detectIptablesSave } from "../../parsers/iptables/detect.js";
+import { detectIptablesScript } from "../../parsers/iptables-script/detect.js";
 import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
@@ -24,28 +25,34 @@ interface FormatEntry {
   name: string;
   /** `saveKind`: detectIptablesSave of the text, scanned once for the two entries that ask it. */
   detect(text: string, saveKind: () => ReturnType<typeof detectIptablesSave>): boolean;
-  /** The parser, once loaded (always, for the formats bundled with the core). */
+  /** The parser, once loaded. */
   parse?: Parser;
-  /** Loads the parser of a format that is not bundled with the core. */
-  load?: () => Promise<Parser>;
+  /** Loads the parser. */
+  load: () => Promise<Parser>;
 }
 
 const FORMATS: FormatEntry[] = [
   {
     name: "iptables",
     detect: (_t, saveKind) => saveKind() === "iptables",
-    parse: (t, f) => parseIptablesSave(t, f, { family: 4 }),
+    load: async () => {
+      const { parseIptablesSave } = await import("../../parsers/iptables/index.js");
+      return (t, f) => parseIptablesSave(t, f, { family: 4 });
+    },
   },
   {
     name: "ip6tables",
     detect: (_t, saveKind) => saveKind() === "ip6tables",
-    parse: (t, f) => parseIptablesSave(t, f, { family: 6 }),
+    load: async () => {
+      const { parseIptablesSave } = await import("../../parsers/iptables/index.js");
+      return (t, f) => parseIptablesSave(t, f, { family: 6 });
+    },
   },
   {
     // shell scripts of iptables/ip6tables commands; one ruleset for the families the script uses
     name: "iptables-script",
     detect: detectIptablesScript,
-    parse: parseIptablesScript,
+    load: async () => (await import("../../parsers/iptables-script/index.js")).parseIptablesScript,
   },
   {
     // Cisco ASA running-config or `show access-list` output
@@ -95,7 +102,7 @@ export function detectFormat(text: string): string | undefined {
 /** Loads the parsers of the named formats (all when none are named); formats already loaded cost nothing. */
 export async function loadFormats(names?: readonly (string | undefined)[]): Promise<void> {
   for (const entry of FORMATS) {
-    if (entry.parse || !entry.load || (names && !names.includes(entry.name))) continue;
+    if (entry.parse || (names && !names.includes(entry.name))) continue;
     entry.parse = await entry.load();
   }
 }

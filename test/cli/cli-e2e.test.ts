@@ -3,7 +3,7 @@
  * Rulesets are small files written into a temp dir here (plus the lead's open-relay fixture).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -165,6 +165,31 @@ describe("fwlint (built)", () => {
       expect(chunk).not.toMatch(/chevrotain|performSelfAnalysis/);
     }
     expect(src).toMatch(/import\(/);
+  });
+
+  it("loads only the reader of the file's format (no iptables grammar for an ASA or nftables file)", () => {
+    const hooks = join(tmp, "load-hooks.mjs");
+    const register = join(tmp, "load-register.mjs");
+    writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(process.env.FWLINT_LOAD_LOG, url + "\\n");\n  return next(url, context);\n}\n`);
+    writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const chunks = join(root, "dist", "chunks");
+    const chunkHolding = (text: string) => readdirSync(chunks).filter((f) => readFileSync(join(chunks, f), "utf8").includes(text));
+    // the chunks that build a chevrotain parser, and the one holding the iptables grammar
+    const grammars = chunkHolding("performSelfAnalysis");
+    const iptables = chunkHolding("IptablesLineParser");
+    expect(iptables).toHaveLength(1);
+    const loaded = (fixture: string) => {
+      const log = join(tmp, "loads.txt");
+      writeFileSync(log, "");
+      const r = spawnSync(process.execPath, ["--import", pathToFileURL(register).href, bin, "check", join(root, "fixtures", fixture)], { cwd: tmp, encoding: "utf8", env: { ...process.env, FWLINT_LOAD_LOG: log } });
+      expect(r.status, r.stderr).toBe(1); // each has a finding
+      return readFileSync(log, "utf8").split("\n").filter((u) => u.includes("/dist/chunks/")).map((u) => u.slice(u.lastIndexOf("/") + 1));
+    };
+    const asa = loaded("cisco-asa/edge.asa");
+    expect(asa.some((f) => f.startsWith("cisco-asa-"))).toBe(true);
+    expect(asa.filter((f) => grammars.includes(f))).toEqual([]); // the ASA reader is hand-written
+    expect(loaded("nftables/defines.nft").filter((f) => iptables.includes(f))).toEqual([]);
+    expect(loaded("iptables/open-relay.rules").filter((f) => iptables.includes(f))).toEqual(iptables);
   });
 
   it("reads .fwlint.yaml with the bundled yaml and ajv, and loads neither without one", () => {
