@@ -5,17 +5,57 @@
  * union so far" takes s minus each part - work the size of s - without uniting the parts first.
  * The parts never change once made, so the union as it stood at any moment is kept by keeping
  * its parts (a snapshot).
+ *
+ * The sets added are rule matches, and while every one fits the flat form (flat-sets.ts: cuts
+ * below 2^53, no huge node) the parts are flat sets, which cost a fraction of the object form to
+ * build; the first set that does not fit turns the parts into objects, and the union goes on
+ * there. Answers come back as PacketSets either way.
  */
+import { FLAT_EMPTY, type FlatSet, flatHas, flatMeets, flatMinus, flatUnion, flatWithin, fromFlat, toFlat } from "./flat-sets.js";
 import { PacketSet } from "./packet-set.js";
 
-/** A union held as its parts, none of them united with another. */
+/** A union held as its parts, none of them united with another: flat sets, or objects. */
+/**
+ * Sets a union takes as objects before it turns flat: short unions gain less than converting
+ * their sets costs (nft bench, 5k rules in 129 chains: turning flat from the first set made the
+ * anomaly checks' per-chain unions 470 -> 670 ms; from the 64th or 128th, no change).
+ */
+let flatFrom = 128;
+
+/** Sets from which unions turn flat (tests exercise both forms on small unions). */
+export function configureFlatUnions(from: number): void {
+  flatFrom = from;
+}
+
 export class PartedUnion {
-  constructor(private readonly parts: readonly PacketSet[]) {}
+  private objects: readonly PacketSet[] | undefined;
+
+  constructor(
+    parts: readonly PacketSet[],
+    private readonly flat?: readonly FlatSet[],
+  ) {
+    if (!flat) this.objects = parts;
+  }
+
+  /** The parts as PacketSets (flat parts converted on first use). */
+  private objectParts(): readonly PacketSet[] {
+    return (this.objects ??= this.flat!.map((p) => PacketSet.fromNode(fromFlat(p))));
+  }
 
   /** `s` minus the union (parts `s` does not meet are passed by a test that builds nothing). */
   outside(s: PacketSet): PacketSet {
-    for (let k = this.parts.length - 1; k >= 0 && !s.isEmpty(); k--) {
-      const part = this.parts[k]!;
+    const f = this.flat && toFlat(s.node);
+    if (f !== undefined) {
+      let rest = f;
+      for (let k = this.flat!.length - 1; k >= 0 && rest !== FLAT_EMPTY; k--) {
+        const part = this.flat![k]!;
+        if (flatMeets(rest, part)) rest = flatMinus(rest, part);
+      }
+      return rest === f ? s : PacketSet.fromNode(fromFlat(rest));
+    }
+    const parts = this.objectParts();
+    for (let k = parts.length - 1; k >= 0 && !s.isEmpty(); k--) {
+      const part = parts[k]!;
       if (s.overlaps(part)) s = s.minus(part);
     }
     return s;
@@ -28,17 +68,30 @@ export class PartedUnion {
    * shadowed, and the far corner tells 1,805 of them.)
    */
   holds(s: PacketSet): boolean {
-    if (this.parts.length > 1 && !s.isEmpty()) {
+    const count = this.flat ? this.flat.length : this.objects!.length;
+    if (count > 1 && !s.isEmpty()) {
       for (let p = 0; p < 3; p++) {
         const probe = p === 2 ? s.farCorner() : s.corner(p === 1);
         let found = false;
         // the largest parts first: they hold most packets
-        for (let k = this.parts.length - 1; k >= 0 && !found; k--) found = this.parts[k]!.has(probe);
+        for (let k = count - 1; k >= 0 && !found; k--) found = this.flat ? flatHas(this.flat[k]!, probe) : this.objects![k]!.has(probe);
         if (!found) return false;
       }
     }
-    for (let k = this.parts.length - 1; k >= 0; k--) {
-      const part = this.parts[k]!;
+    const f = this.flat && toFlat(s.node);
+    if (f !== undefined) {
+      let rest = f;
+      for (let k = this.flat!.length - 1; k >= 0; k--) {
+        const part = this.flat![k]!;
+        if (k === 0) return flatWithin(rest, part);
+        if (flatMeets(rest, part)) rest = flatMinus(rest, part);
+        if (rest === FLAT_EMPTY) return true;
+      }
+      return rest === FLAT_EMPTY;
+    }
+    const parts = this.objectParts();
+    for (let k = parts.length - 1; k >= 0; k--) {
+      const part = parts[k]!;
       if (k === 0) return s.isSubsetOf(part);
       if (s.overlaps(part)) s = s.minus(part);
       if (s.isEmpty()) return true;
@@ -48,7 +101,9 @@ export class PartedUnion {
 
   /** Does `s` share a packet with the union? */
   meets(s: PacketSet): boolean {
-    return this.parts.some((p) => p.overlaps(s));
+    const f = this.flat && toFlat(s.node);
+    if (f !== undefined) return this.flat!.some((p) => flatMeets(p, f));
+    return this.objectParts().some((p) => p.overlaps(s));
   }
 }
 
@@ -57,8 +112,15 @@ export class PartedUnion {
  * about (a check that needs it only for a rare kind of rule) costs nothing.
  */
 export class UnionStack {
-  /** parts[k]: the union of 2^k added sets, or undefined. */
-  private readonly parts: (PacketSet | undefined)[] = [];
+  /** parts[k]: the union of 2^k added sets, or undefined; flat while `objects` is undefined. */
+  private flatParts: (FlatSet | undefined)[] | undefined;
+  private objects: (PacketSet | undefined)[] | undefined = [];
+  /** Sets counted into the parts. */
+  private added = 0;
+  /** No longer flat: a set did not fit. */
+  private unfit = false;
+  /** The universe was added: nothing can add to the union. */
+  private universal = false;
   /** Sets added since the last question, not yet in the parts. */
   private waiting: PacketSet[] = [];
   private whole: PacketSet | undefined = PacketSet.empty();
@@ -73,7 +135,10 @@ export class UnionStack {
   /** The union as it stands now, as parts: later additions do not change it. */
   snapshot(): PartedUnion {
     this.settle();
-    this.kept ??= new PartedUnion(this.parts.filter((p): p is PacketSet => p !== undefined));
+    if (!this.kept) {
+      if (this.flatParts) this.kept = new PartedUnion([], this.flatParts.filter((p): p is FlatSet => p !== undefined));
+      else this.kept = new PartedUnion(this.objects!.filter((p): p is PacketSet => p !== undefined));
+    }
     return this.kept;
   }
 
@@ -85,29 +150,89 @@ export class UnionStack {
   /** The union of everything added. */
   union(): PacketSet {
     this.settle();
-    this.whole ??= PacketSet.unionAll(this.parts.filter((p): p is PacketSet => p !== undefined));
-    return this.whole;
+    if (this.whole) return this.whole;
+    const f = this.flatUnion();
+    if (f !== undefined) return (this.whole = PacketSet.fromNode(fromFlat(f)));
+    return (this.whole = PacketSet.unionAll(this.objects!.filter((p): p is PacketSet => p !== undefined)));
+  }
+
+  /** This union minus `other`'s (flat when both are). */
+  minus(other: UnionStack): PacketSet {
+    this.settle();
+    other.settle();
+    const a = this.flatUnion();
+    const b = other.flatUnion();
+    if (a !== undefined && b !== undefined) return PacketSet.fromNode(fromFlat(flatMinus(a, b)));
+    return this.union().minus(other.union());
+  }
+
+  /** The union of the flat parts (smallest first, as a balanced union pairs them); undefined for objects. */
+  private flatUnion(): FlatSet | undefined {
+    if (!this.flatParts) return undefined;
+    let u = FLAT_EMPTY;
+    for (const p of this.flatParts) if (p !== undefined) u = u === FLAT_EMPTY ? p : flatUnion(p, u);
+    return u;
+  }
+
+  /** The parts as flat sets from now on, unless one does not fit. */
+  private toFlatParts(): void {
+    const flat: (FlatSet | undefined)[] = [];
+    for (const p of this.objects!) {
+      const f = p && toFlat(p.node);
+      if (p && f === undefined) {
+        this.unfit = true;
+        return;
+      }
+      flat.push(f);
+    }
+    this.flatParts = flat;
+    this.objects = undefined;
   }
 
   /** Counts the waiting sets into the parts. */
   private settle(): void {
     for (const s of this.waiting) {
-      if (this.parts.length === 1 && this.parts[0]?.isUniverse()) break; // nothing can add to it
+      if (this.universal) break; // nothing can add to it
       if (s.isUniverse()) {
         // A catch-all rule: the union is everything, and no part needs to be joined with it.
-        this.parts.length = 0;
-        this.parts.push(s);
+        this.universal = true;
+        this.flatParts = undefined;
+        this.objects = [s];
         break;
       }
+      this.added++;
+      if (!this.flatParts && !this.unfit && this.added >= flatFrom) this.toFlatParts();
+      const f = this.flatParts && toFlat(s.node);
+      if (f !== undefined) {
+        const parts = this.flatParts!;
+        let carry = f;
+        for (let k = 0; ; k++) {
+          const part = parts[k];
+          if (part === undefined) {
+            parts[k] = carry;
+            break;
+          }
+          carry = flatUnion(part, carry);
+          parts[k] = undefined;
+        }
+        continue;
+      }
+      if (this.flatParts) {
+        // the first set that does not fit: the union goes on as objects
+        this.objects = this.flatParts.map((p) => (p === undefined ? undefined : PacketSet.fromNode(fromFlat(p))));
+        this.flatParts = undefined;
+        this.unfit = true;
+      }
+      const parts = this.objects!;
       let carry = s;
       for (let k = 0; ; k++) {
-        const part = this.parts[k];
+        const part = parts[k];
         if (part === undefined) {
-          this.parts[k] = carry;
+          parts[k] = carry;
           break;
         }
         carry = part.union(carry);
-        this.parts[k] = undefined;
+        parts[k] = undefined;
       }
     }
     this.waiting = [];
