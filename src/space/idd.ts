@@ -36,6 +36,8 @@ export class Node {
   ) {}
   /** The next small node whose partition hashes alike (see `unique`). */
   sameHash: Node | undefined = undefined;
+  /** The node's flat form as flat-sets.ts last recorded it (its own to read and write). */
+  flatForm = 0;
   /** Start of each piece; cuts[0] is 0n. Piece i ends where piece i+1 starts, the last at DIM_MAX. */
   get cuts(): readonly bigint[] {
     if (this.flatCuts === undefined) this.flatten();
