@@ -339,10 +339,28 @@ export const flatMeets = (a: FlatSet, b: FlatSet): boolean => nonEmpty(0, a, b);
 /** Is every point of a in b? */
 export const flatWithin = (a: FlatSet, b: FlatSet): boolean => !nonEmpty(2, a, b);
 
-/** Does the set hold the point (one value per dimension, as PacketSet.has)? */
-export function flatHas(s: FlatSet, point: readonly bigint[]): boolean {
+/**
+ * A member of a non-empty set `of`, as PacketSet.corner and farCorner pick it: at each level `of`
+ * tests, its first piece that is not EMPTY (`last`: its last), at the piece's low end (`high`: its
+ * high end), every dimension it leaves open at 0 (`high`: at its maximum). Written into `point`
+ * (Infinity stands for a maximum: it lies in the last piece of any node, as the maximum does).
+ */
+export function flatCorner(of: FlatSet, high: boolean, last: boolean, point: Float64Array): void {
+  point.fill(high ? Infinity : 0);
+  for (let n = of; n > FLAT_FULL; ) {
+    const at = first[n]!;
+    const end = at + count[n]! - 1;
+    let i = last ? end : at;
+    while (kids[i] === FLAT_EMPTY) i += last ? -1 : 1;
+    point[level[n]!] = high ? (i < end ? cuts[i + 1]! - 1 : Infinity) : cuts[i]!;
+    n = kids[i]!;
+  }
+}
+
+/** Does the set hold the point (one value per dimension, as PacketSet.has, as doubles)? */
+export function flatHasPoint(s: FlatSet, point: Float64Array): boolean {
   while (s > FLAT_FULL) {
-    const v = Number(point[level[s]!]!); // past 2^53 it is above every cut, as the value is
+    const v = point[level[s]!]!;
     let lo = first[s]!;
     let hi = lo + count[s]! - 1;
     while (lo < hi) {

@@ -11,8 +11,12 @@
  * build; the first set that does not fit turns the parts into objects, and the union goes on
  * there. Answers come back as PacketSets either way.
  */
-import { FLAT_EMPTY, type FlatSet, flatHas, flatMeets, flatMinus, flatUnion, flatWithin, fromFlat, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinus, flatUnion, flatWithin, fromFlat, toFlat } from "./flat-sets.js";
+import { DIM_COUNT } from "./dims.js";
 import { PacketSet } from "./packet-set.js";
+
+/** The probe PartedUnion.holds writes its flat corners into. */
+const probe = new Float64Array(DIM_COUNT);
 
 /** A union held as its parts, none of them united with another: flat sets, or objects. */
 /**
@@ -68,18 +72,17 @@ export class PartedUnion {
    * shadowed, and the far corner tells 1,805 of them.)
    */
   holds(s: PacketSet): boolean {
-    const count = this.flat ? this.flat.length : this.objects!.length;
-    if (count > 1 && !s.isEmpty()) {
-      for (let p = 0; p < 3; p++) {
-        const probe = p === 2 ? s.farCorner() : s.corner(p === 1);
-        let found = false;
-        // the largest parts first: they hold most packets
-        for (let k = count - 1; k >= 0 && !found; k--) found = this.flat ? flatHas(this.flat[k]!, probe) : this.objects![k]!.has(probe);
-        if (!found) return false;
-      }
-    }
     const f = this.flat && toFlat(s.node);
     if (f !== undefined) {
+      const parts = this.flat!;
+      if (parts.length > 1 && f !== FLAT_EMPTY) {
+        for (let p = 0; p < 3; p++) {
+          flatCorner(f, p > 0, p === 2, probe);
+          let found = false;
+          for (let k = parts.length - 1; k >= 0 && !found; k--) found = flatHasPoint(parts[k]!, probe);
+          if (!found) return false;
+        }
+      }
       let rest = f;
       for (let k = this.flat!.length - 1; k >= 0; k--) {
         const part = this.flat![k]!;
@@ -90,6 +93,15 @@ export class PartedUnion {
       return rest === FLAT_EMPTY;
     }
     const parts = this.objectParts();
+    if (parts.length > 1 && !s.isEmpty()) {
+      for (let p = 0; p < 3; p++) {
+        const probe = p === 2 ? s.farCorner() : s.corner(p === 1);
+        let found = false;
+        // the largest parts first: they hold most packets
+        for (let k = parts.length - 1; k >= 0 && !found; k--) found = parts[k]!.has(probe);
+        if (!found) return false;
+      }
+    }
     for (let k = parts.length - 1; k >= 0; k--) {
       const part = parts[k]!;
       if (k === 0) return s.isSubsetOf(part);

@@ -7,9 +7,9 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Dim } from "../../src/space/dims.js";
+import { DIM_MAX, Dim } from "../../src/space/dims.js";
 import * as idd from "../../src/space/idd.js";
-import { FLAT_MAX_PIECES, flatHas, flatIntersect, flatMeets, flatMinus, flatUnion, flatWithin, fromFlat, toFlat } from "../../src/space/flat-sets.js";
+import { FLAT_MAX_PIECES, flatCorner, flatHasPoint, flatIntersect, flatMeets, flatMinus, flatUnion, flatWithin, fromFlat, toFlat } from "../../src/space/flat-sets.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 const range = (max: number) => fc.tuple(fc.nat(max), fc.nat(6)).map(([lo, w]) => [BigInt(lo), BigInt(lo + w)] as [bigint, bigint]);
@@ -63,7 +63,19 @@ function suite(name: string, wide?: { minPieces: number; chunkBits: number }): v
           expect(fromFlat(flatIntersect(fa!, fb!))).toBe(a.intersect(b).node);
           expect(flatMeets(fa!, fb!)).toBe(a.overlaps(b));
           expect(flatWithin(fa!, fb!)).toBe(a.isSubsetOf(b));
-          for (const p of points) expect(flatHas(fa!, p)).toBe(a.has(p));
+          for (const p of points) expect(flatHasPoint(fa!, Float64Array.from(p, Number))).toBe(a.has(p));
+          // the corners are the object form's (Infinity for a dimension's maximum)
+          if (!a.isEmpty()) {
+            const corner = new Float64Array(12);
+            for (const [high, last, want] of [
+              [false, false, a.corner()],
+              [true, false, a.corner(true)],
+              [true, true, a.farCorner()],
+            ] as const) {
+              flatCorner(fa!, high, last, corner);
+              expect([...corner].map((v, d) => (v === Infinity ? DIM_MAX[d]! : BigInt(v)))).toEqual(want);
+            }
+          }
           // a result built flat first and converted then is the node the object form builds later
           const u = flatUnion(flatMinus(fa!, fb!), fb!);
           expect(fromFlat(u)).toBe(a.union(b).node);
