@@ -211,8 +211,10 @@ function finish(lv: number, base: number): FlatSet {
   first[id] = poolTop;
   count[id] = n;
   hashes[id] = h;
-  cuts.set(scratchCuts.subarray(base, top), poolTop);
-  kids.set(scratchKids.subarray(base, top), poolTop);
+  for (let k = 0; k < n; k++) {
+    cuts[poolTop + k] = scratchCuts[base + k]!;
+    kids[poolTop + k] = scratchKids[base + k]!;
+  }
   poolTop += n;
   top = base;
   table[slot] = id;
