@@ -140,12 +140,13 @@ reset();
 idd.onResetCaches(reset);
 
 /**
- * A copy of `a` with room for `need` entries. Past the small first size the arrays jump to 2^22
- * and then grow fourfold: copying them as they grow was 80 ms of the ASA bench growing twofold
- * (fresh memory costs only once touched, so the room ahead is cheap).
+ * A copy of `a` with room for `need` entries: past the small first size, at least `jump`, then
+ * fourfold. Fresh memory costs only once touched, so the room ahead is cheap, and copying is not:
+ * growing the pieces twofold copied 80 ms of the ASA bench, and from 2^22 fourfold still 55 ms
+ * (one copy of 48 MB into fresh pages).
  */
-function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number): T {
-  let n = Math.max(a.length, 1 << 22);
+function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number, jump: number): T {
+  let n = Math.max(a.length, jump);
   while (n < need) n *= 4;
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
@@ -167,8 +168,8 @@ function hashOf(lv: number, from: number, to: number): number {
 function push(base: number, cut: number, kid: FlatSet): void {
   if (top > base && scratchKids[top - 1] === kid) return;
   if (top >= scratchCuts.length) {
-    scratchCuts = grown(scratchCuts, top + 1);
-    scratchKids = grown(scratchKids, top + 1);
+    scratchCuts = grown(scratchCuts, top + 1, 1 << 16);
+    scratchKids = grown(scratchKids, top + 1, 1 << 16);
   }
   scratchCuts[top] = cut;
   scratchKids[top] = kid;
@@ -197,14 +198,14 @@ function finish(lv: number, base: number): FlatSet {
   }
   if (poolTop + n > MAX_POOL) throw new AnalysisLimitError(Math.round(((poolTop + n) * 12) / 1048576), Math.round((MAX_POOL * 12) / 1048576));
   if (nodeTop >= level.length) {
-    level = grown(level, nodeTop + 1);
-    first = grown(first, nodeTop + 1);
-    count = grown(count, nodeTop + 1);
-    hashes = grown(hashes, nodeTop + 1);
+    level = grown(level, nodeTop + 1, 1 << 22);
+    first = grown(first, nodeTop + 1, 1 << 22);
+    count = grown(count, nodeTop + 1, 1 << 22);
+    hashes = grown(hashes, nodeTop + 1, 1 << 22);
   }
   if (poolTop + n > cuts.length) {
-    cuts = grown(cuts, poolTop + n);
-    kids = grown(kids, poolTop + n);
+    cuts = grown(cuts, poolTop + n, 1 << 24);
+    kids = grown(kids, poolTop + n, 1 << 24);
   }
   const id = nodeTop++;
   level[id] = lv;
