@@ -376,6 +376,14 @@ export function flatHasPoint(s: FlatSet, point: Float64Array): boolean {
   return s === FLAT_FULL;
 }
 
+/** The flat form of a set when it has been converted already (no conversion here). */
+export function flatFormOf(n: Node): FlatSet | undefined {
+  if (n === idd.EMPTY) return FLAT_EMPTY;
+  if (n === idd.FULL) return FLAT_FULL;
+  const f = knownFlat(n);
+  return f === undefined || f < 0 ? undefined : f;
+}
+
 /** The flat form of a set, or undefined when it does not fit (see above). */
 export function toFlat(n: Node): FlatSet | undefined {
   const r = convert(n);

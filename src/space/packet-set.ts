@@ -8,6 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
+import { flatFormOf, flatMeets, flatWithin } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
 
@@ -62,12 +63,16 @@ export class PacketSet {
   equals(o: PacketSet): boolean {
     return this.node === o.node;
   }
-  /** this ⊆ o */
+  /** this ⊆ o (answered flat when both sets have a flat form already: rule matches in long unions, see UnionStack). */
   isSubsetOf(o: PacketSet): boolean {
-    return idd.within(this.node, o.node);
+    const a = flatFormOf(this.node);
+    const b = a === undefined ? undefined : flatFormOf(o.node);
+    return b === undefined ? idd.within(this.node, o.node) : flatWithin(a!, b);
   }
   overlaps(o: PacketSet): boolean {
-    return idd.meets(this.node, o.node);
+    const a = flatFormOf(this.node);
+    const b = a === undefined ? undefined : flatFormOf(o.node);
+    return b === undefined ? idd.meets(this.node, o.node) : flatMeets(a!, b);
   }
   has(point: readonly bigint[]): boolean {
     return idd.contains(this.node, point);
