@@ -19,6 +19,7 @@ import { AnalysisLimitError } from "./budget.js";
 import { DIM_COUNT } from "./dims.js";
 import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
+import { PairFlags, PairInts } from "./pair-memo.js";
 
 /** A flat set: the id of its root node. */
 export type FlatSet = number;
@@ -49,51 +50,11 @@ let top = 0;
 let table = new Int32Array(0);
 let tableSize = 0;
 
-/** Results of the operations (and, or, diff) and of the tests (meet, outside), keyed by the two ids. */
-class PairTable {
-  private keyA = new Int32Array(1 << 12);
-  private keyB = new Int32Array(1 << 12);
-  private value = new Int32Array(1 << 12);
-  private size = 0;
-
-  get(a: number, b: number): number {
-    const mask = this.keyA.length - 1;
-    for (let i = slotOf(a, b) & mask; ; i = (i + 1) & mask) {
-      const x = this.keyA[i]!;
-      if (x === 0) return -1;
-      if (x === a + 1 && this.keyB[i] === b + 1) return this.value[i]!;
-    }
-  }
-
-  set(a: number, b: number, v: number): void {
-    if ((this.size + 1) * 2 > this.keyA.length) this.grow();
-    const mask = this.keyA.length - 1;
-    let i = slotOf(a, b) & mask;
-    while (this.keyA[i] !== 0) i = (i + 1) & mask;
-    this.keyA[i] = a + 1;
-    this.keyB[i] = b + 1;
-    this.value[i] = v;
-    this.size++;
-  }
-
-  private grow(): void {
-    const [a, b, v] = [this.keyA, this.keyB, this.value];
-    this.keyA = new Int32Array(a.length * 2);
-    this.keyB = new Int32Array(a.length * 2);
-    this.value = new Int32Array(a.length * 2);
-    this.size = 0;
-    for (let i = 0; i < a.length; i++) if (a[i] !== 0) this.set(a[i]! - 1, b[i]! - 1, v[i]!);
-  }
-}
-
-function slotOf(a: number, b: number): number {
-  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
-  h ^= h >>> 15;
-  return Math.imul(h, 0xc2b2ae35) ^ (h >>> 13);
-}
-
-let ops: PairTable[] = [];
-let tests: PairTable[] = [];
+/** Results of the operations (and, or, diff) and of the tests (meet, outside), by the two ids. */
+let ops: PairInts[] = [];
+let tests: PairFlags[] = [];
+/** Entries a memo keeps before it starts again (as idd's). */
+const MEMO_LIMIT = 2_000_000;
 /**
  * Conversions, both ways. An object node keeps its flat form in `flatForm`, stamped with the
  * generation of the flat sets it belongs to (they are all forgotten at each reset): 0 when not
@@ -128,8 +89,8 @@ function reset(): void {
   top = 0;
   table = new Int32Array(1 << 15);
   tableSize = 0;
-  ops = [new PairTable(), new PairTable(), new PairTable()];
-  tests = [new PairTable(), new PairTable(), new PairTable()];
+  ops = [new PairInts(MEMO_LIMIT), new PairInts(MEMO_LIMIT), new PairInts(MEMO_LIMIT)];
+  tests = [new PairFlags(MEMO_LIMIT), new PairFlags(MEMO_LIMIT), new PairFlags(MEMO_LIMIT)];
   generation++;
   nodeOf = new Map([
     [FLAT_EMPTY, idd.EMPTY],
@@ -306,7 +267,7 @@ function nonEmpty(op: number, a: FlatSet, b: FlatSet): boolean {
   if (op === 0 && a > b) [a, b] = [b, a];
   const memo = tests[op]!;
   const hit = memo.get(a, b);
-  if (hit >= 0) return hit === 1;
+  if (hit !== undefined) return hit;
   const la = level[a]!;
   const lb = level[b]!;
   let res = false;
@@ -331,7 +292,7 @@ function nonEmpty(op: number, a: FlatSet, b: FlatSet): boolean {
       if (nextB <= nextA) j++;
     }
   }
-  memo.set(a, b, res ? 1 : 0);
+  memo.set(a, b, res);
   return res;
 }
 

@@ -157,3 +157,35 @@ export class PairFlags extends PairTable {
     this.old = new Uint8Array(0);
   }
 }
+
+/** (a, b) -> a non-negative integer (the result of an operation on flat sets), -1 when absent. */
+export class PairInts extends PairTable {
+  private values = new Int32Array(1 << INITIAL_BITS);
+  private old = new Int32Array(0);
+
+  get(a: number, b: number): number {
+    const i = this.find(a, b);
+    return i >= 0 ? this.values[i]! : -1;
+  }
+
+  set(a: number, b: number, v: number): void {
+    let i = this.find(a, b);
+    if (i < 0) {
+      this.reserve();
+      i = ~this.find(a, b);
+      this.claim(i, a, b);
+    }
+    this.values[i] = v;
+  }
+
+  protected resize(cap: number): void {
+    this.old = this.values;
+    this.values = new Int32Array(cap);
+  }
+  protected move(from: number, to: number): void {
+    this.values[to] = this.old[from]!;
+  }
+  protected dropOld(): void {
+    this.old = new Int32Array(0);
+  }
+}

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PairFlags, PairMemo } from "../../src/space/pair-memo.js";
+import { PairFlags, PairInts, PairMemo } from "../../src/space/pair-memo.js";
 
 // ids from a small range: gets often find a pair set before, and 6,000 sets still grow the table
 const op = fc.record({ a: fc.integer({ min: 0, max: 90 }), b: fc.integer({ min: 0, max: 90 }), v: fc.integer(), set: fc.boolean() });
@@ -68,5 +68,28 @@ describe("PairFlags", () => {
       }),
       { seed: 0x9a2, numRuns: 20 },
     );
+  });
+});
+
+describe("PairInts", () => {
+  it("answers like a Map of non-negative integers (-1 when absent), 0 stored as 0, across growth and past its limit", () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 3000, maxLength: 6000 }), (ops) => {
+        const ints = new PairInts(1_000_000);
+        const model = new Map<string, number>();
+        for (const { a, b, v, set } of ops) {
+          if (set) {
+            ints.set(a, b, Math.abs(v) % 3);
+            model.set(`${a},${b}`, Math.abs(v) % 3);
+          } else expect(ints.get(a, b)).toBe(model.get(`${a},${b}`) ?? -1);
+        }
+        expect(ints.size).toBe(model.size);
+      }),
+      { seed: 0x9a3, numRuns: 20 },
+    );
+    const small = new PairInts(10);
+    for (let i = 0; i < 10; i++) small.set(i, i, i);
+    small.set(20, 20, 7);
+    expect([small.size, small.get(3, 3), small.get(20, 20)]).toEqual([1, -1, 7]);
   });
 });
