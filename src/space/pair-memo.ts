@@ -125,50 +125,26 @@ export class PairMemo<V> extends PairTable {
   }
 }
 
-/** (a, b) -> a boolean (the answer of a test). */
-export class PairFlags extends PairTable {
-  /** 0: absent, 1: false, 2: true. */
-  private values = new Uint8Array(1 << INITIAL_BITS);
-  private old = new Uint8Array(0);
+/** (a, b) -> a small number in a typed array, 0 meaning absent (the two tables below). */
+abstract class TypedPairTable<A extends Uint8Array | Int32Array> extends PairTable {
+  private values: A;
+  private old: A;
 
-  get(a: number, b: number): boolean | undefined {
+  constructor(
+    limit: number,
+    private readonly make: (n: number) => A,
+  ) {
+    super(limit);
+    this.values = make(1 << INITIAL_BITS);
+    this.old = make(0);
+  }
+
+  protected raw(a: number, b: number): number {
     const i = this.find(a, b);
-    return i >= 0 ? this.values[i] === 2 : undefined;
+    return i >= 0 ? this.values[i]! : 0;
   }
 
-  set(a: number, b: number, v: boolean): void {
-    let i = this.find(a, b);
-    if (i < 0) {
-      this.reserve();
-      i = ~this.find(a, b);
-      this.claim(i, a, b);
-    }
-    this.values[i] = v ? 2 : 1;
-  }
-
-  protected resize(cap: number): void {
-    this.old = this.values;
-    this.values = new Uint8Array(cap);
-  }
-  protected move(from: number, to: number): void {
-    this.values[to] = this.old[from]!;
-  }
-  protected dropOld(): void {
-    this.old = new Uint8Array(0);
-  }
-}
-
-/** (a, b) -> a non-negative integer (the result of an operation on flat sets), -1 when absent. */
-export class PairInts extends PairTable {
-  private values = new Int32Array(1 << INITIAL_BITS);
-  private old = new Int32Array(0);
-
-  get(a: number, b: number): number {
-    const i = this.find(a, b);
-    return i >= 0 ? this.values[i]! : -1;
-  }
-
-  set(a: number, b: number, v: number): void {
+  protected put(a: number, b: number, v: number): void {
     let i = this.find(a, b);
     if (i < 0) {
       this.reserve();
@@ -180,12 +156,43 @@ export class PairInts extends PairTable {
 
   protected resize(cap: number): void {
     this.old = this.values;
-    this.values = new Int32Array(cap);
+    this.values = this.make(cap);
   }
   protected move(from: number, to: number): void {
     this.values[to] = this.old[from]!;
   }
   protected dropOld(): void {
-    this.old = new Int32Array(0);
+    this.old = this.make(0);
+  }
+}
+
+/** (a, b) -> a boolean (the answer of a test). */
+export class PairFlags extends TypedPairTable<Uint8Array> {
+  constructor(limit: number) {
+    super(limit, (n) => new Uint8Array(n));
+  }
+
+  get(a: number, b: number): boolean | undefined {
+    const v = this.raw(a, b); // 0: absent, 1: false, 2: true
+    return v === 0 ? undefined : v === 2;
+  }
+
+  set(a: number, b: number, v: boolean): void {
+    this.put(a, b, v ? 2 : 1);
+  }
+}
+
+/** (a, b) -> a non-negative integer (the result of an operation on flat sets), -1 when absent. */
+export class PairInts extends TypedPairTable<Int32Array> {
+  constructor(limit: number) {
+    super(limit, (n) => new Int32Array(n));
+  }
+
+  get(a: number, b: number): number {
+    return this.raw(a, b) - 1;
+  }
+
+  set(a: number, b: number, v: number): void {
+    this.put(a, b, v + 1);
   }
 }

@@ -216,17 +216,7 @@ export class UnionStack {
       if (!this.flatParts && !this.unfit && this.added >= flatFrom) this.toFlatParts();
       const f = this.flatParts && toFlat(s.node);
       if (f !== undefined) {
-        const parts = this.flatParts!;
-        let carry = f;
-        for (let k = 0; ; k++) {
-          const part = parts[k];
-          if (part === undefined) {
-            parts[k] = carry;
-            break;
-          }
-          carry = flatUnion(part, carry);
-          parts[k] = undefined;
-        }
+        count(this.flatParts!, f, flatUnion);
         continue;
       }
       if (this.flatParts) {
@@ -235,18 +225,22 @@ export class UnionStack {
         this.flatParts = undefined;
         this.unfit = true;
       }
-      const parts = this.objects!;
-      let carry = s;
-      for (let k = 0; ; k++) {
-        const part = parts[k];
-        if (part === undefined) {
-          parts[k] = carry;
-          break;
-        }
-        carry = part.union(carry);
-        parts[k] = undefined;
-      }
+      count(this.objects!, s, (a, b) => a.union(b));
     }
     this.waiting = [];
+  }
+}
+
+/** Adds a set to the binary counter `parts`: it carries into the first free part, uniting the full ones on the way. */
+function count<S>(parts: (S | undefined)[], s: S, union: (a: S, b: S) => S): void {
+  let carry = s;
+  for (let k = 0; ; k++) {
+    const part = parts[k];
+    if (part === undefined) {
+      parts[k] = carry;
+      return;
+    }
+    carry = union(part, carry);
+    parts[k] = undefined;
   }
 }
