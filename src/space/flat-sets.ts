@@ -15,7 +15,6 @@
  *
  * Everything here is forgotten with idd's caches (resetCaches), like the object form's tables.
  */
-import { AnalysisLimitError } from "./budget.js";
 import { DIM_COUNT } from "./dims.js";
 import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
@@ -28,8 +27,42 @@ export const FLAT_FULL: FlatSet = 1;
 
 /** Nodes wider than this stay in the object form (see above). */
 export const FLAT_MAX_PIECES = 4096;
-/** Pieces the flat sets of one analysis may hold (12 bytes each) before it stops as too large. */
-const MAX_POOL = 1 << 26;
+/**
+ * Pieces the flat sets of one analysis may hold (12 bytes each, outside the JavaScript heap and
+ * its budget). Past it nothing more is built flat: the operation that would pass it stops with
+ * FlatFull, which the callers (flatOrUndefined) take as "does not fit", and the unions go on as
+ * objects, within the heap's budget (budget.ts).
+ */
+let maxPieces = 1 << 25;
+
+/** The flat store is full (see maxPieces). */
+export class FlatFull extends Error {
+  constructor() {
+    super("the flat sets of this analysis are full");
+  }
+}
+const FULL_STORE = new FlatFull();
+
+/** Sets how many pieces the flat sets may hold (tests; forgets every flat set). */
+export function configureFlatLimit(pieces: number): void {
+  maxPieces = pieces;
+  reset();
+}
+
+/**
+ * `op()`, or undefined when it would pass the flat store's limit (the scratch it was building on
+ * is dropped). Every flat operation that builds is run through this by its callers.
+ */
+export function flatOrUndefined<T>(op: () => T): T | undefined {
+  const base = top;
+  try {
+    return op();
+  } catch (e) {
+    if (e !== FULL_STORE) throw e;
+    top = base;
+    return undefined;
+  }
+}
 const EXACT = 2n ** 53n;
 
 // Nodes: level, first piece in the pools, piece count, hash. Ids 0 and 1 are EMPTY and FULL.
@@ -157,7 +190,7 @@ function finish(lv: number, base: number): FlatSet {
       return id;
     }
   }
-  if (poolTop + n > MAX_POOL) throw new AnalysisLimitError(Math.round(((poolTop + n) * 12) / 1048576), Math.round((MAX_POOL * 12) / 1048576));
+  if (poolTop + n > maxPieces) throw FULL_STORE;
   if (nodeTop >= level.length) {
     level = grown(level, nodeTop + 1, 1 << 22);
     first = grown(first, nodeTop + 1, 1 << 22);
@@ -347,8 +380,8 @@ export function flatFormOf(n: Node): FlatSet | undefined {
 
 /** The flat form of a set, or undefined when it does not fit (see above). */
 export function toFlat(n: Node): FlatSet | undefined {
-  const r = convert(n);
-  return r < 0 ? undefined : r;
+  const r = flatOrUndefined(() => convert(n));
+  return r === undefined || r < 0 ? undefined : r;
 }
 
 function convert(n: Node): number {

@@ -11,7 +11,7 @@
  * build; the first set that does not fit turns the parts into objects, and the union goes on
  * there. Answers come back as PacketSets either way.
  */
-import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinus, flatUnion, flatWithin, fromFlat, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinus, flatOrUndefined, flatUnion, flatWithin, fromFlat, toFlat } from "./flat-sets.js";
 import { DIM_COUNT } from "./dims.js";
 import { PacketSet } from "./packet-set.js";
 
@@ -49,14 +49,8 @@ export class PartedUnion {
   /** `s` minus the union (parts `s` does not meet are passed by a test that builds nothing). */
   outside(s: PacketSet): PacketSet {
     const f = this.flat && toFlat(s.node);
-    if (f !== undefined) {
-      let rest = f;
-      for (let k = this.flat!.length - 1; k >= 0 && rest !== FLAT_EMPTY; k--) {
-        const part = this.flat![k]!;
-        if (flatMeets(rest, part)) rest = flatMinus(rest, part);
-      }
-      return rest === f ? s : PacketSet.fromNode(fromFlat(rest));
-    }
+    const rest = f === undefined ? undefined : flatOrUndefined(() => flatOutside(f, this.flat!));
+    if (rest !== undefined) return rest === f ? s : PacketSet.fromNode(fromFlat(rest));
     const parts = this.objectParts();
     for (let k = parts.length - 1; k >= 0 && !s.isEmpty(); k--) {
       const part = parts[k]!;
@@ -83,14 +77,17 @@ export class PartedUnion {
           if (!found) return false;
         }
       }
-      let rest = f;
-      for (let k = this.flat!.length - 1; k >= 0; k--) {
-        const part = this.flat![k]!;
-        if (k === 0) return flatWithin(rest, part);
-        if (flatMeets(rest, part)) rest = flatMinus(rest, part);
-        if (rest === FLAT_EMPTY) return true;
-      }
-      return rest === FLAT_EMPTY;
+      const held = flatOrUndefined(() => {
+        let rest = f;
+        for (let k = parts.length - 1; k >= 0; k--) {
+          const part = parts[k]!;
+          if (k === 0) return flatWithin(rest, part);
+          if (flatMeets(rest, part)) rest = flatMinus(rest, part);
+          if (rest === FLAT_EMPTY) return true;
+        }
+        return rest === FLAT_EMPTY;
+      });
+      if (held !== undefined) return held;
     }
     const parts = this.objectParts();
     if (parts.length > 1 && !s.isEmpty()) {
@@ -173,17 +170,35 @@ export class UnionStack {
     this.settle();
     other.settle();
     const a = this.flatUnion();
-    const b = other.flatUnion();
-    if (a !== undefined && b !== undefined) return PacketSet.fromNode(fromFlat(flatMinus(a, b)));
+    const b = a === undefined ? undefined : other.flatUnion();
+    const d = b === undefined ? undefined : flatOrUndefined(() => flatMinus(a!, b));
+    if (d !== undefined) return PacketSet.fromNode(fromFlat(d));
     return this.union().minus(other.union());
   }
 
-  /** The union of the flat parts (smallest first, as a balanced union pairs them); undefined for objects. */
+  /**
+   * The union of the flat parts (smallest first, as a balanced union pairs them); undefined for
+   * objects, and when the flat store is full (the parts are objects from then on).
+   */
   private flatUnion(): FlatSet | undefined {
     if (!this.flatParts) return undefined;
-    let u = FLAT_EMPTY;
-    for (const p of this.flatParts) if (p !== undefined) u = u === FLAT_EMPTY ? p : flatUnion(p, u);
+    const parts = this.flatParts;
+    const u = flatOrUndefined(() => {
+      let u = FLAT_EMPTY;
+      for (const p of parts) if (p !== undefined) u = u === FLAT_EMPTY ? p : flatUnion(p, u);
+      return u;
+    });
+    if (u === undefined) this.toObjectParts();
     return u;
+  }
+
+  /** The parts as objects from now on (a set that does not fit came, or the flat store is full). */
+  private toObjectParts(): void {
+    if (!this.flatParts) return;
+    this.objects = this.flatParts.map((p) => (p === undefined ? undefined : PacketSet.fromNode(fromFlat(p))));
+    this.flatParts = undefined;
+    this.unfit = true;
+    this.kept = undefined;
   }
 
   /** The parts as flat sets from now on, unless one does not fit. */
@@ -216,31 +231,37 @@ export class UnionStack {
       if (!this.flatParts && !this.unfit && this.added >= flatFrom) this.toFlatParts();
       const f = this.flatParts && toFlat(s.node);
       if (f !== undefined) {
-        count(this.flatParts!, f, flatUnion);
-        continue;
+        const parts = this.flatParts!;
+        if (flatOrUndefined(() => count(parts, f, flatUnion)) !== undefined) continue;
       }
-      if (this.flatParts) {
-        // the first set that does not fit: the union goes on as objects
-        this.objects = this.flatParts.map((p) => (p === undefined ? undefined : PacketSet.fromNode(fromFlat(p))));
-        this.flatParts = undefined;
-        this.unfit = true;
-      }
+      // a set that does not fit (or no room left): the union goes on as objects
+      this.toObjectParts();
       count(this.objects!, s, (a, b) => a.union(b));
     }
     this.waiting = [];
   }
 }
 
-/** Adds a set to the binary counter `parts`: it carries into the first free part, uniting the full ones on the way. */
-function count<S>(parts: (S | undefined)[], s: S, union: (a: S, b: S) => S): void {
+/**
+ * Adds a set to the binary counter `parts`: it carries into the first free part, uniting the full
+ * ones on the way. The parts change only once every union is made, so a union that fails (a full
+ * flat store) leaves them as they were. Returns true (for flatOrUndefined).
+ */
+function count<S>(parts: (S | undefined)[], s: S, union: (a: S, b: S) => S): true {
   let carry = s;
-  for (let k = 0; ; k++) {
-    const part = parts[k];
-    if (part === undefined) {
-      parts[k] = carry;
-      return;
-    }
-    carry = union(part, carry);
-    parts[k] = undefined;
+  let k = 0;
+  for (; parts[k] !== undefined; k++) carry = union(parts[k]!, carry);
+  for (let j = 0; j < k; j++) parts[j] = undefined;
+  parts[k] = carry;
+  return true;
+}
+
+/** `s` minus each flat part it meets, the largest first. */
+function flatOutside(s: FlatSet, parts: readonly FlatSet[]): FlatSet {
+  let rest = s;
+  for (let k = parts.length - 1; k >= 0 && rest !== FLAT_EMPTY; k--) {
+    const part = parts[k]!;
+    if (flatMeets(rest, part)) rest = flatMinus(rest, part);
   }
+  return rest;
 }

@@ -3,13 +3,14 @@
  * set lies outside it, whether it holds or meets a set, now and as it stood before later
  * additions, after one addition or many, one union minus another - agrees with the same question
  * asked of the plain union. Its parts are objects, flat sets (from the n-th set added), or turn
- * back into objects when a set that does not fit the flat form comes (an IPv6 source here): the
- * answers are the same in each.
+ * back into objects when a set that does not fit the flat form comes (an IPv6 source here) or the
+ * flat store is full (a small limit): the answers are the same in each.
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { configureFlatLimit } from "../../src/space/flat-sets.js";
 import { configureFlatUnions, UnionStack } from "../../src/space/union-stack.js";
 
 const smallBox = fc
@@ -31,13 +32,17 @@ const wideSource = fc.nat(5).map((src) =>
 const box = fc.oneof({ weight: 12, arbitrary: smallBox }, { weight: 1, arbitrary: fc.constant(PacketSet.universe()) });
 const anyBox = fc.oneof({ weight: 10, arbitrary: box }, { weight: 1, arbitrary: wideSource });
 
-afterAll(() => configureFlatUnions(128));
+afterAll(() => {
+  configureFlatUnions(128);
+  configureFlatLimit(1 << 25);
+});
 
 describe("UnionStack", () => {
   it("answers like the plain union, also for snapshots taken before later additions", () => {
     fc.assert(
-      fc.property(fc.array(anyBox, { minLength: 1, maxLength: 40, size: "max" }), fc.array(anyBox, { minLength: 1, maxLength: 5 }), fc.constantFrom(1, 2, 7, 1000), (added, probes, flatFrom) => {
+      fc.property(fc.array(anyBox, { minLength: 1, maxLength: 40, size: "max" }), fc.array(anyBox, { minLength: 1, maxLength: 5 }), fc.constantFrom(1, 2, 7, 1000), fc.constantFrom(1 << 25, 40, 300), (added, probes, flatFrom, flatLimit) => {
         configureFlatUnions(flatFrom);
+        configureFlatLimit(flatLimit); // a small store fills up on the way: the union goes on as objects
         const stack = new UnionStack();
         let plain = PacketSet.empty();
         const kept: { snap: ReturnType<UnionStack["snapshot"]>; plain: PacketSet }[] = [];
