@@ -27,6 +27,8 @@ export const FLAT_FULL: FlatSet = 1;
 
 /** Nodes wider than this stay in the object form (see above). */
 export const FLAT_MAX_PIECES = 4096;
+/** Cuts from here on are not exact as doubles. */
+const EXACT = 2n ** 53n;
 /**
  * Pieces the flat sets of one analysis may hold (12 bytes each, outside the JavaScript heap and
  * its budget). Past it nothing more is built flat: the operation that would pass it stops with
@@ -36,7 +38,7 @@ export const FLAT_MAX_PIECES = 4096;
 let maxPieces = 1 << 25;
 
 /** The flat store is full (see maxPieces). */
-export class FlatFull extends Error {
+class FlatFull extends Error {
   constructor() {
     super("the flat sets of this analysis are full");
   }
@@ -63,7 +65,6 @@ export function flatOrUndefined<T>(op: () => T): T | undefined {
     return undefined;
   }
 }
-const EXACT = 2n ** 53n;
 
 // Nodes: level, first piece in the pools, piece count, hash. Ids 0 and 1 are EMPTY and FULL.
 let level = new Uint8Array(0);
