@@ -6,10 +6,11 @@
  * The parts never change once made, so the union as it stood at any moment is kept by keeping
  * its parts (a snapshot).
  *
- * The sets added are rule matches, and while every one fits the flat form (flat-sets.ts: cuts
- * below 2^53, no huge node) the parts are flat sets, which cost a fraction of the object form to
- * build; the first set that does not fit turns the parts into objects, and the union goes on
- * there. Answers come back as PacketSets either way.
+ * The sets added are rule matches. Once a union is long (flatFrom sets) and while every set fits
+ * the flat form (flat-sets.ts: cuts below 2^53, no huge node), the parts are flat sets, which cost
+ * a fraction of the object form to build; the first set that does not fit, or a full flat store,
+ * turns the parts back into objects, and the union goes on there. Answers come back as
+ * PacketSets either way.
  */
 import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinus, flatOrUndefined, flatUnion, flatWithin, fromFlat, toFlat } from "./flat-sets.js";
 import { DIM_COUNT } from "./dims.js";
@@ -18,7 +19,6 @@ import { PacketSet } from "./packet-set.js";
 /** The probe PartedUnion.holds writes its flat corners into. */
 const probe = new Float64Array(DIM_COUNT);
 
-/** A union held as its parts, none of them united with another: flat sets, or objects. */
 /**
  * Sets a union takes as objects before it turns flat: short unions gain less than converting
  * their sets costs (nft bench, 5k rules in 129 chains: turning flat from the first set made the
@@ -31,6 +31,7 @@ export function configureFlatUnions(from: number): void {
   flatFrom = from;
 }
 
+/** A union held as its parts, none of them united with another: flat sets, or objects. */
 export class PartedUnion {
   private objects: readonly PacketSet[] | undefined;
 
