@@ -8,7 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
-import { flatFormOf, flatMeets, flatWithin } from "./flat-sets.js";
+import { flatFormOf, flatMeets, flatMinus, flatOrUndefined, flatWithin, fromFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
 
@@ -46,8 +46,12 @@ export class PacketSet {
   intersect(o: PacketSet): PacketSet {
     return PacketSet.fromNode(idd.and(this.node, o.node));
   }
+  /** this minus o (flat when both have a flat form already and the flat store has room, as isSubsetOf). */
   minus(o: PacketSet): PacketSet {
-    return PacketSet.fromNode(idd.diff(this.node, o.node));
+    const a = flatFormOf(this.node);
+    const b = a === undefined ? undefined : flatFormOf(o.node);
+    const d = b === undefined ? undefined : flatOrUndefined(() => flatMinus(a!, b));
+    return PacketSet.fromNode(d === undefined ? idd.diff(this.node, o.node) : fromFlat(d));
   }
   /** Complement inside the universe. */
   complement(): PacketSet {

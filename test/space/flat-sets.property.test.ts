@@ -68,6 +68,8 @@ function suite(name: string, wide?: { minPieces: number; chunkBits: number }): v
           expect(a.overlaps(b)).toBe(idd.meets(a.node, b.node));
           expect(a.isSubsetOf(b)).toBe(idd.within(a.node, b.node));
           expect(c.overlaps(a)).toBe(idd.meets(c.node, a.node));
+          expect(a.minus(b).node).toBe(idd.diff(a.node, b.node));
+          expect(b.minus(a).node).toBe(idd.diff(b.node, a.node));
           expect(a.isSubsetOf(c)).toBe(idd.within(a.node, c.node));
           for (const p of points) expect(flatHasPoint(fa!, Float64Array.from(p, Number))).toBe(a.has(p));
           // the corners are the object form's (Infinity for a dimension's maximum)
