@@ -16,9 +16,6 @@ import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinu
 import { DIM_COUNT } from "./dims.js";
 import { PacketSet } from "./packet-set.js";
 
-/** The probe PartedUnion.holds writes its flat corners into. */
-const probe = new Float64Array(DIM_COUNT);
-
 /**
  * Sets a union takes as objects before it turns flat: short unions gain less than converting
  * their sets costs (nft bench, 5k rules in 129 chains: turning flat from the first set made the
@@ -31,15 +28,99 @@ export function configureFlatUnions(from: number): void {
   flatFrom = from;
 }
 
-/** A union held as its parts, none of them united with another: flat sets, or objects. */
+/**
+ * What a union's parts are asked, in either form: PartedUnion runs one algorithm over flat parts
+ * or over objects through these.
+ */
+interface PartAlgebra<S, P> {
+  isEmpty(s: S): boolean;
+  meets(a: S, b: S): boolean;
+  minus(a: S, b: S): S;
+  within(a: S, b: S): boolean;
+  /** Probe `which` (0, 1, 2) of a non-empty set: its low corner, high corner, far corner. */
+  probe(s: S, which: number): P;
+  has(part: S, probe: P): boolean;
+}
+
+/** The probe flat holds() writes its corners into. */
+const flatProbe = new Float64Array(DIM_COUNT);
+
+const FLAT: PartAlgebra<FlatSet, Float64Array> = {
+  isEmpty: (s) => s === FLAT_EMPTY,
+  meets: flatMeets,
+  minus: flatMinus,
+  within: flatWithin,
+  probe: (s, which) => {
+    flatCorner(s, which > 0, which === 2, flatProbe);
+    return flatProbe;
+  },
+  has: flatHasPoint,
+};
+
+const OBJECTS: PartAlgebra<PacketSet, readonly bigint[]> = {
+  isEmpty: (s) => s.isEmpty(),
+  meets: (a, b) => a.overlaps(b),
+  minus: (a, b) => a.minus(b),
+  within: (a, b) => a.isSubsetOf(b),
+  probe: (s, which) => (which === 2 ? s.farCorner() : s.corner(which === 1)),
+  has: (part, probe) => part.has(probe),
+};
+
+/** `s` minus each part it meets, the largest first (a part it does not meet costs a test that builds nothing). */
+function outsideParts<S, P>(s: S, parts: readonly S[], alg: PartAlgebra<S, P>): S {
+  for (let k = parts.length - 1; k >= 0 && !alg.isEmpty(s); k--) {
+    const part = parts[k]!;
+    if (alg.meets(s, part)) s = alg.minus(s, part);
+  }
+  return s;
+}
+
+/**
+ * Is every packet of `s` in the parts' union? Three packets of `s` (its two corners, and its far
+ * corner from the last pieces) are looked up first: when one is in no part, the answer is no
+ * without a set operation. (ASA 20k bench: of 3,181 rules whose two corners are covered, 2,114 are
+ * not shadowed, and the far corner tells 1,805 of them.)
+ */
+function holdsParts<S, P>(s: S, parts: readonly S[], alg: PartAlgebra<S, P>): boolean {
+  if (parts.length > 1 && !alg.isEmpty(s)) {
+    for (let p = 0; p < 3; p++) {
+      const probe = alg.probe(s, p);
+      let found = false;
+      // the largest parts first: they hold most packets
+      for (let k = parts.length - 1; k >= 0 && !found; k--) found = alg.has(parts[k]!, probe);
+      if (!found) return false;
+    }
+  }
+  for (let k = parts.length - 1; k >= 0; k--) {
+    const part = parts[k]!;
+    if (k === 0) return alg.within(s, part);
+    if (alg.meets(s, part)) s = alg.minus(s, part);
+    if (alg.isEmpty(s)) return true;
+  }
+  return alg.isEmpty(s);
+}
+
+/**
+ * A union held as its parts, none of them united with another: flat sets, or objects. A question
+ * about a set that fits the flat form is answered over flat parts; otherwise (or when the flat
+ * store is full) over the parts as objects.
+ */
 export class PartedUnion {
   private objects: readonly PacketSet[] | undefined;
 
-  constructor(
-    parts: readonly PacketSet[],
-    private readonly flat?: readonly FlatSet[],
+  private constructor(
+    objects: readonly PacketSet[] | undefined,
+    private readonly flat: readonly FlatSet[] | undefined,
   ) {
-    if (!flat) this.objects = parts;
+    this.objects = objects;
+  }
+
+  static ofObjects(parts: readonly PacketSet[]): PartedUnion {
+    return new PartedUnion(parts, undefined);
+  }
+
+  static ofFlat(parts: readonly FlatSet[]): PartedUnion {
+    return new PartedUnion(undefined, parts);
   }
 
   /** The parts as PacketSets (flat parts converted on first use). */
@@ -47,66 +128,19 @@ export class PartedUnion {
     return (this.objects ??= this.flat!.map((p) => PacketSet.fromNode(fromFlat(p))));
   }
 
-  /** `s` minus the union (parts `s` does not meet are passed by a test that builds nothing). */
+  /** `s` minus the union. */
   outside(s: PacketSet): PacketSet {
     const f = this.flat && toFlat(s.node);
-    const rest = f === undefined ? undefined : flatOrUndefined(() => flatOutside(f, this.flat!));
+    const rest = f === undefined ? undefined : flatOrUndefined(() => outsideParts(f, this.flat!, FLAT));
     if (rest !== undefined) return rest === f ? s : PacketSet.fromNode(fromFlat(rest));
-    const parts = this.objectParts();
-    for (let k = parts.length - 1; k >= 0 && !s.isEmpty(); k--) {
-      const part = parts[k]!;
-      if (s.overlaps(part)) s = s.minus(part);
-    }
-    return s;
+    return outsideParts(s, this.objectParts(), OBJECTS);
   }
 
-  /**
-   * Is every packet of `s` in the union? Three packets of `s` (its two corners, and its far corner
-   * from the last pieces) are looked up first: when one is in no part, the answer is no without a
-   * set operation. (ASA 20k bench: of 3,181 rules whose two corners are covered, 2,114 are not
-   * shadowed, and the far corner tells 1,805 of them.)
-   */
+  /** Is every packet of `s` in the union? (see holdsParts) */
   holds(s: PacketSet): boolean {
     const f = this.flat && toFlat(s.node);
-    if (f !== undefined) {
-      const parts = this.flat!;
-      if (parts.length > 1 && f !== FLAT_EMPTY) {
-        for (let p = 0; p < 3; p++) {
-          flatCorner(f, p > 0, p === 2, probe);
-          let found = false;
-          for (let k = parts.length - 1; k >= 0 && !found; k--) found = flatHasPoint(parts[k]!, probe);
-          if (!found) return false;
-        }
-      }
-      const held = flatOrUndefined(() => {
-        let rest = f;
-        for (let k = parts.length - 1; k >= 0; k--) {
-          const part = parts[k]!;
-          if (k === 0) return flatWithin(rest, part);
-          if (flatMeets(rest, part)) rest = flatMinus(rest, part);
-          if (rest === FLAT_EMPTY) return true;
-        }
-        return rest === FLAT_EMPTY;
-      });
-      if (held !== undefined) return held;
-    }
-    const parts = this.objectParts();
-    if (parts.length > 1 && !s.isEmpty()) {
-      for (let p = 0; p < 3; p++) {
-        const probe = p === 2 ? s.farCorner() : s.corner(p === 1);
-        let found = false;
-        // the largest parts first: they hold most packets
-        for (let k = parts.length - 1; k >= 0 && !found; k--) found = parts[k]!.has(probe);
-        if (!found) return false;
-      }
-    }
-    for (let k = parts.length - 1; k >= 0; k--) {
-      const part = parts[k]!;
-      if (k === 0) return s.isSubsetOf(part);
-      if (s.overlaps(part)) s = s.minus(part);
-      if (s.isEmpty()) return true;
-    }
-    return s.isEmpty();
+    const held = f === undefined ? undefined : flatOrUndefined(() => holdsParts(f, this.flat!, FLAT));
+    return held ?? holdsParts(s, this.objectParts(), OBJECTS);
   }
 
   /** Does `s` share a packet with the union? */
@@ -134,7 +168,7 @@ export class UnionStack {
   /** Sets added since the last question, not yet in the parts. */
   private waiting: PacketSet[] = [];
   private whole: PacketSet | undefined = PacketSet.empty();
-  private kept: PartedUnion | undefined = new PartedUnion([]);
+  private kept: PartedUnion | undefined = PartedUnion.ofObjects([]);
 
   add(s: PacketSet): void {
     this.waiting.push(s);
@@ -146,8 +180,8 @@ export class UnionStack {
   snapshot(): PartedUnion {
     this.settle();
     if (!this.kept) {
-      if (this.flatParts) this.kept = new PartedUnion([], this.flatParts.filter((p): p is FlatSet => p !== undefined));
-      else this.kept = new PartedUnion(this.objects!.filter((p): p is PacketSet => p !== undefined));
+      if (this.flatParts) this.kept = PartedUnion.ofFlat(this.flatParts.filter((p): p is FlatSet => p !== undefined));
+      else this.kept = PartedUnion.ofObjects(this.objects!.filter((p): p is PacketSet => p !== undefined));
     }
     return this.kept;
   }
@@ -255,14 +289,4 @@ function count<S>(parts: (S | undefined)[], s: S, union: (a: S, b: S) => S): tru
   for (let j = 0; j < k; j++) parts[j] = undefined;
   parts[k] = carry;
   return true;
-}
-
-/** `s` minus each flat part it meets, the largest first. */
-function flatOutside(s: FlatSet, parts: readonly FlatSet[]): FlatSet {
-  let rest = s;
-  for (let k = parts.length - 1; k >= 0 && rest !== FLAT_EMPTY; k--) {
-    const part = parts[k]!;
-    if (flatMeets(rest, part)) rest = flatMinus(rest, part);
-  }
-  return rest;
 }
