@@ -387,7 +387,7 @@ export class Evaluator {
       if (!batch) return;
       const taken = batch.taken.union();
       const dropped = batch.dropped.union();
-      const done: AccountedBatch = { end, taken, dropped, accepted: batch.taken.minus(batch.dropped) };
+      const done: AccountedBatch = { end, taken, dropped, accepted: taken.minus(dropped) };
       this.batches.set(batch.key, done);
       batch = undefined;
       applyBatch(done);

@@ -8,7 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
-import { flatFormOf, flatMeets, flatMinus, flatOrUndefined, flatWithin, fromFlat } from "./flat-sets.js";
+import { type FlatSet, flatFormOf, flatMeets, flatMinus, flatOrUndefined, flatWithin, fromFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
 
@@ -46,11 +46,10 @@ export class PacketSet {
   intersect(o: PacketSet): PacketSet {
     return PacketSet.fromNode(idd.and(this.node, o.node));
   }
-  /** this minus o (flat when both have a flat form already and the flat store has room, as isSubsetOf). */
+  /** this minus o (flat when both have a flat form already and the flat store has room, see flatPair). */
   minus(o: PacketSet): PacketSet {
-    const a = flatFormOf(this.node);
-    const b = a === undefined ? undefined : flatFormOf(o.node);
-    const d = b === undefined ? undefined : flatOrUndefined(() => flatMinus(a!, b));
+    const f = flatPair(this, o);
+    const d = f && flatOrUndefined(() => flatMinus(f[0], f[1]));
     return PacketSet.fromNode(d === undefined ? idd.diff(this.node, o.node) : fromFlat(d));
   }
   /** Complement inside the universe. */
@@ -67,16 +66,14 @@ export class PacketSet {
   equals(o: PacketSet): boolean {
     return this.node === o.node;
   }
-  /** this ⊆ o (answered flat when both sets have a flat form already: rule matches in long unions, see UnionStack). */
+  /** this ⊆ o (flat when both have a flat form already, see flatPair). */
   isSubsetOf(o: PacketSet): boolean {
-    const a = flatFormOf(this.node);
-    const b = a === undefined ? undefined : flatFormOf(o.node);
-    return b === undefined ? idd.within(this.node, o.node) : flatWithin(a!, b);
+    const f = flatPair(this, o);
+    return f ? flatWithin(f[0], f[1]) : idd.within(this.node, o.node);
   }
   overlaps(o: PacketSet): boolean {
-    const a = flatFormOf(this.node);
-    const b = a === undefined ? undefined : flatFormOf(o.node);
-    return b === undefined ? idd.meets(this.node, o.node) : flatMeets(a!, b);
+    const f = flatPair(this, o);
+    return f ? flatMeets(f[0], f[1]) : idd.meets(this.node, o.node);
   }
   has(point: readonly bigint[]): boolean {
     return idd.contains(this.node, point);
@@ -196,6 +193,16 @@ export class PacketSet {
 
 /** Chooses a value inside [lo, hi] for a witness. */
 export type PiecePicker = (dim: Dim, lo: bigint, hi: bigint) => bigint;
+
+/**
+ * The flat forms of two sets when both have one already (the rule matches of long unions and what
+ * is built from them, see UnionStack): the tests and the difference are answered there then.
+ */
+function flatPair(a: PacketSet, b: PacketSet): [FlatSet, FlatSet] | undefined {
+  const fa = flatFormOf(a.node);
+  const fb = fa === undefined ? undefined : flatFormOf(b.node);
+  return fb === undefined ? undefined : [fa!, fb];
+}
 
 function rawBox(spec: BoxSpec): Node {
   let node: Node = idd.FULL;

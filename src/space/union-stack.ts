@@ -200,17 +200,6 @@ export class UnionStack {
     return (this.whole = PacketSet.unionAll(this.objects!.filter((p): p is PacketSet => p !== undefined)));
   }
 
-  /** This union minus `other`'s (flat when both are). */
-  minus(other: UnionStack): PacketSet {
-    this.settle();
-    other.settle();
-    const a = this.flatUnion();
-    const b = a === undefined ? undefined : other.flatUnion();
-    const d = b === undefined ? undefined : flatOrUndefined(() => flatMinus(a!, b));
-    if (d !== undefined) return PacketSet.fromNode(fromFlat(d));
-    return this.union().minus(other.union());
-  }
-
   /**
    * The union of the flat parts (smallest first, as a balanced union pairs them); undefined for
    * objects, and when the flat store is full (the parts are objects from then on).
