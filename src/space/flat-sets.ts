@@ -23,7 +23,7 @@ import { PairFlags, PairInts } from "./pair-memo.js";
 /** A flat set: the id of its root node. */
 export type FlatSet = number;
 export const FLAT_EMPTY: FlatSet = 0;
-export const FLAT_FULL: FlatSet = 1;
+const FLAT_FULL: FlatSet = 1;
 
 /** Nodes wider than this stay in the object form (see above). */
 export const FLAT_MAX_PIECES = 4096;
@@ -381,6 +381,8 @@ export function flatFormOf(n: Node): FlatSet | undefined {
 
 /** The flat form of a set, or undefined when it does not fit (see above). */
 export function toFlat(n: Node): FlatSet | undefined {
+  const known = knownFlat(n); // most calls: no conversion, and no guard to set up
+  if (known !== undefined) return known < 0 ? undefined : known;
   const r = flatOrUndefined(() => convert(n));
   return r === undefined || r < 0 ? undefined : r;
 }
