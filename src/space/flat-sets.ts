@@ -108,6 +108,10 @@ function recordFlat(n: Node, id: number): void {
 }
 
 function reset(): void {
+  generation++;
+  // Nothing built since the last reset (a file no long union met, and start-up, where idd resets
+  // again before the first analysis): the empty store and its memos stand as they are.
+  if (nodeTop === 2 && level.length > 0) return;
   level = new Uint8Array(1 << 14);
   first = new Int32Array(1 << 14);
   count = new Int32Array(1 << 14);
@@ -125,7 +129,6 @@ function reset(): void {
   tableSize = 0;
   ops = [new PairInts(MEMO_LIMIT), new PairInts(MEMO_LIMIT), new PairInts(MEMO_LIMIT)];
   tests = [new PairFlags(MEMO_LIMIT), new PairFlags(MEMO_LIMIT), new PairFlags(MEMO_LIMIT)];
-  generation++;
   nodeOf = new Map([
     [FLAT_EMPTY, idd.EMPTY],
     [FLAT_FULL, idd.FULL],
