@@ -31,22 +31,22 @@ interface FormatEntry {
   load: () => Promise<Parser>;
 }
 
+/** The iptables-save reader for one family (iptables-save or ip6tables-save). */
+async function iptablesSaveReader(family: 4 | 6): Promise<Parser> {
+  const { parseIptablesSave } = await import("../../parsers/iptables/index.js");
+  return (t, f) => parseIptablesSave(t, f, { family });
+}
+
 const FORMATS: FormatEntry[] = [
   {
     name: "iptables",
     detect: (_t, saveKind) => saveKind() === "iptables",
-    load: async () => {
-      const { parseIptablesSave } = await import("../../parsers/iptables/index.js");
-      return (t, f) => parseIptablesSave(t, f, { family: 4 });
-    },
+    load: () => iptablesSaveReader(4),
   },
   {
     name: "ip6tables",
     detect: (_t, saveKind) => saveKind() === "ip6tables",
-    load: async () => {
-      const { parseIptablesSave } = await import("../../parsers/iptables/index.js");
-      return (t, f) => parseIptablesSave(t, f, { family: 6 });
-    },
+    load: () => iptablesSaveReader(6),
   },
   {
     // shell scripts of iptables/ip6tables commands; one ruleset for the families the script uses
