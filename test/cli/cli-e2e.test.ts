@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCliOnce } from "../build-cli.js";
+import { modulesLoaded } from "../module-loads.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "bin", "fwlint.js");
@@ -168,10 +169,6 @@ describe("fwlint (built)", () => {
   });
 
   it("loads only the reader of the file's format (no iptables grammar for an ASA or nftables file)", () => {
-    const hooks = join(tmp, "load-hooks.mjs");
-    const register = join(tmp, "load-register.mjs");
-    writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(process.env.FWLINT_LOAD_LOG, url + "\\n");\n  return next(url, context);\n}\n`);
-    writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
     const chunks = join(root, "dist", "chunks");
     const chunkHolding = (text: string) => readdirSync(chunks).filter((f) => readFileSync(join(chunks, f), "utf8").includes(text));
     // the chunks that build a chevrotain parser, and the one holding the iptables grammar
@@ -179,11 +176,9 @@ describe("fwlint (built)", () => {
     const iptables = chunkHolding("IptablesLineParser");
     expect(iptables).toHaveLength(1);
     const loaded = (fixture: string) => {
-      const log = join(tmp, "loads.txt");
-      writeFileSync(log, "");
-      const r = spawnSync(process.execPath, ["--import", pathToFileURL(register).href, bin, "check", join(root, "fixtures", fixture)], { cwd: tmp, encoding: "utf8", env: { ...process.env, FWLINT_LOAD_LOG: log } });
+      const r = modulesLoaded(tmp, [bin, "check", join(root, "fixtures", fixture)]);
       expect(r.status, r.stderr).toBe(1); // each has a finding
-      return readFileSync(log, "utf8").split("\n").filter((u) => u.includes("/dist/chunks/")).map((u) => u.slice(u.lastIndexOf("/") + 1));
+      return r.urls.filter((u) => u.includes("/dist/chunks/")).map((u) => u.slice(u.lastIndexOf("/") + 1));
     };
     const asa = loaded("cisco-asa/edge.asa");
     expect(asa.some((f) => f.startsWith("cisco-asa-"))).toBe(true);

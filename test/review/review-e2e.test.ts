@@ -8,12 +8,13 @@
  * tmux absent: the terminal test is skipped with a message; FWLINT_REQUIRE_TMUX=1 makes that a failure.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCliOnce } from "../build-cli.js";
+import { modulesLoaded } from "../module-loads.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "bin", "fwlint.js");
@@ -121,31 +122,19 @@ describe("fwlint review (built)", () => {
   });
 
   it("check does not load ink or React; review does (module loads recorded by a loader hook)", () => {
-    const hooks = join(tmp, "hooks.mjs");
-    const register = join(tmp, "register.mjs");
-    writeFileSync(
-      hooks,
-      `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(process.env.FWLINT_LOAD_LOG, url + "\\n");\n  return next(url, context);\n}\n`,
-    );
-    writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
     const rules = join(tmp, "typical.rules");
     copyFileSync(join(root, "fixtures", "iptables", "open-relay.rules"), rules);
-    const loaded = (name: string, args: string[]) => {
-      const log = join(tmp, `loads-${name}.txt`);
-      writeFileSync(log, "");
-      spawnSync(process.execPath, ["--import", pathToFileURL(register).href, ...args], { cwd: tmp, encoding: "utf8", env: { ...process.env, FWLINT_LOAD_LOG: log } });
-      return readFileSync(log, "utf8").split("\n").filter(Boolean);
-    };
+    const loaded = (args: string[]) => modulesLoaded(tmp, args).urls;
     const UI = /vendor-review-|\/node_modules\/(ink|react)\//;
-    const check = loaded("check", [bin, "check", rules]);
+    const check = loaded([bin, "check", rules]);
     expect(check.some((u) => /\/chunks\/check-/.test(u))).toBe(true); // the hook sees the lazily loaded chunks
     expect(check.filter((u) => UI.test(u))).toEqual([]);
-    expect(loaded("review-help", [bin, "review", "--help"]).filter((u) => UI.test(u))).toEqual([]);
+    expect(loaded([bin, "review", "--help"]).filter((u) => UI.test(u))).toEqual([]);
     // The review's UI module, loaded as `review` loads it once it has a terminal, brings them in.
     const chunks = join(root, "dist", "chunks");
     const runChunk = readdirSync(chunks).find((f) => /^run-.*\.js$/.test(f) && readFileSync(join(chunks, f), "utf8").includes("runReviewUi"));
     expect(runChunk).toBeDefined();
-    const ui = loaded("ui", ["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(join(chunks, runChunk!)).href)})`]);
+    const ui = loaded(["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(join(chunks, runChunk!)).href)})`]);
     expect(ui.filter((u) => UI.test(u)).length).toBeGreaterThan(0);
   });
 });
