@@ -248,6 +248,29 @@ function terminalCase(op: number, a: FlatSet, b: FlatSet): number {
 }
 
 /**
+ * What `op` gives wherever one operand's child is `kid` (on the left when `left`), whatever the
+ * other's is: EMPTY where an intersection has an EMPTY side or a difference an EMPTY left side or
+ * a FULL right side, FULL where a union has a FULL side; -1 when it depends on the other side.
+ */
+function absorbed(op: number, kid: FlatSet, left: boolean): number {
+  if (op === 1) return kid === FLAT_FULL ? FLAT_FULL : -1;
+  if (kid === FLAT_EMPTY) return op === 0 || left ? FLAT_EMPTY : -1;
+  return op === 2 && !left && kid === FLAT_FULL ? FLAT_EMPTY : -1;
+}
+
+/** The piece among [from, to] of a node that holds `value` (cuts[from] <= value). */
+function pieceAt(from: number, to: number, value: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (cuts[mid]! <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
  * `a op b`, one level at a time: where one side tests a deeper level it is one piece over the
  * whole dimension, else the two partitions are merged piece by piece.
  */
@@ -282,10 +305,28 @@ function apply(op: number, a: FlatSet, b: FlatSet): FlatSet {
     const endB = j + count[b]! - 1;
     let pos = 0;
     for (;;) {
-      const kid = apply(op, kids[i]!, kids[j]!);
-      push(base, pos, kid);
       const nextA = i < endA ? cuts[i + 1]! : Infinity;
       const nextB = j < endB ? cuts[j + 1]! : Infinity;
+      // One side's piece runs on past the other's: when its child decides the result there, the
+      // other side's pieces up to where it ends are passed over at once (a binary search), not
+      // combined one by one - a rule-sized set against a union of thousands of rules.
+      const over = nextA > nextB ? absorbed(op, kids[i]!, true) : nextB > nextA ? absorbed(op, kids[j]!, false) : -1;
+      if (over >= 0) {
+        push(base, pos, over);
+        if (nextA > nextB) {
+          if (nextA === Infinity) break;
+          j = pieceAt(j, endB, nextA);
+          i++;
+          pos = nextA;
+        } else {
+          if (nextB === Infinity) break;
+          i = pieceAt(i, endA, nextB);
+          j++;
+          pos = nextB;
+        }
+        continue;
+      }
+      push(base, pos, apply(op, kids[i]!, kids[j]!));
       if (nextA === Infinity && nextB === Infinity) break;
       if (nextA <= nextB) i++;
       if (nextB <= nextA) j++;
@@ -318,12 +359,25 @@ function nonEmpty(op: number, a: FlatSet, b: FlatSet): boolean {
     const endA = i + count[a]! - 1;
     const endB = j + count[b]! - 1;
     for (;;) {
+      const nextA = i < endA ? cuts[i + 1]! : Infinity;
+      const nextB = j < endB ? cuts[j + 1]! : Infinity;
+      // a piece whose child leaves nothing there passes over the other side's pieces (see apply)
+      if (nextA > nextB && absorbed(op, kids[i]!, true) === FLAT_EMPTY) {
+        if (nextA === Infinity) break;
+        j = pieceAt(j, endB, nextA);
+        i++;
+        continue;
+      }
+      if (nextB > nextA && absorbed(op, kids[j]!, false) === FLAT_EMPTY) {
+        if (nextB === Infinity) break;
+        i = pieceAt(i, endA, nextB);
+        j++;
+        continue;
+      }
       if (nonEmpty(op, kids[i]!, kids[j]!)) {
         res = true;
         break;
       }
-      const nextA = i < endA ? cuts[i + 1]! : Infinity;
-      const nextB = j < endB ? cuts[j + 1]! : Infinity;
       if (nextA === Infinity && nextB === Infinity) break;
       if (nextA <= nextB) i++;
       if (nextB <= nextA) j++;
@@ -400,8 +454,8 @@ function convert(n: Node): number {
     const base = top;
     let fits = true;
     const piece = (c: bigint, kid: Node): boolean => {
-      const k = convert(kid);
-      if (k < 0 || c >= EXACT) fits = false;
+      const k = c >= EXACT ? -1 : convert(kid); // (a cut too large refuses the node before its children are converted)
+      if (k < 0) fits = false;
       else push(base, Number(c), k);
       return !fits;
     };
