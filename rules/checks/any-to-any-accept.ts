@@ -9,6 +9,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Family, type PipelineKind, type Rule } from "../../src/model/types.js";
 import { Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
 import { compiled, filterEntries, isExact, locOf } from "./chains.js";
 import type { Check } from "./context.js";
@@ -24,6 +25,10 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
   const rs = ctx.ruleset;
   const hits = new Map<Rule, { chain: string; paths: PipelineKind[] }>();
   const outside = new Map(rs.families.map((f) => [f, newFromOutside(f)] as const));
+  // Their projections (protocol, port, addresses: a few whole ranges each, none joined, so exact):
+  // a rule whose projections do not hold them does not hold them, told without a set operation
+  // (the containment test walked the rule's whole match: ASA bench, 20k rules, about 0.1 s).
+  const outsideProj = new Map(rs.families.map((f) => [f, Projections.of(outside.get(f)!)] as const));
   for (const kind of ["inbound", "forward"] as const) {
     const entries = filterEntries(rs, [kind]);
     for (const [key, into] of entries) {
@@ -33,8 +38,11 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
       for (const r of chain.rules) {
         const m = compiled(rs, r);
         const exact = isExact(m);
-        // Cheap test first: almost every rule is narrower than "every new connection".
-        const wide = exact && r.action.kind === "accept" ? rs.families.filter((f) => outside.get(f)!.isSubsetOf(m.known)) : [];
+        // Cheap tests first: almost every rule is narrower than "every new connection".
+        const wide =
+          exact && r.action.kind === "accept"
+            ? rs.families.filter((f) => outsideProj.get(f)!.mayBeWithin(Projections.of(m.known)) && outside.get(f)!.isSubsetOf(m.known))
+            : [];
         if (wide.length > 0) {
           const matched = into.intersect(m.known);
           const reached = covered.outside(matched);
