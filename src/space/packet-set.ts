@@ -24,6 +24,11 @@ export class PacketSet {
     return node === idd.EMPTY ? PacketSet.EMPTY : new PacketSet(node);
   }
 
+  /** The set a flat set stands for (its object form, see flat-sets.ts). */
+  static fromFlat(f: FlatSet): PacketSet {
+    return PacketSet.fromNode(fromFlat(f));
+  }
+
   /** All well-formed packets (of the given families). */
   static universe(families: readonly (4 | 6)[] = [4, 6]): PacketSet {
     let u = PacketSet.EMPTY;
@@ -50,7 +55,7 @@ export class PacketSet {
   minus(o: PacketSet): PacketSet {
     const f = flatPair(this, o);
     const d = f && flatOrUndefined(() => flatMinus(f[0], f[1]));
-    return PacketSet.fromNode(d === undefined ? idd.diff(this.node, o.node) : fromFlat(d));
+    return d === undefined ? PacketSet.fromNode(idd.diff(this.node, o.node)) : PacketSet.fromFlat(d);
   }
   /** Complement inside the universe. */
   complement(): PacketSet {

@@ -12,7 +12,7 @@
  * turns the parts back into objects, and the union goes on there. Answers come back as
  * PacketSets either way.
  */
-import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinus, flatOrUndefined, flatUnion, flatWithin, fromFlat, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinus, flatOrUndefined, flatUnion, flatWithin, toFlat } from "./flat-sets.js";
 import { DIM_COUNT } from "./dims.js";
 import { PacketSet } from "./packet-set.js";
 
@@ -106,14 +106,11 @@ function holdsParts<S, P>(s: S, parts: readonly S[], alg: PartAlgebra<S, P>): bo
  * store is full) over the parts as objects.
  */
 export class PartedUnion {
-  private objects: readonly PacketSet[] | undefined;
-
   private constructor(
-    objects: readonly PacketSet[] | undefined,
+    /** The parts as objects (made from the flat parts on first use, see objectParts). */
+    private objects: readonly PacketSet[] | undefined,
     private readonly flat: readonly FlatSet[] | undefined,
-  ) {
-    this.objects = objects;
-  }
+  ) {}
 
   static ofObjects(parts: readonly PacketSet[]): PartedUnion {
     return new PartedUnion(parts, undefined);
@@ -125,14 +122,14 @@ export class PartedUnion {
 
   /** The parts as PacketSets (flat parts converted on first use). */
   private objectParts(): readonly PacketSet[] {
-    return (this.objects ??= this.flat!.map((p) => PacketSet.fromNode(fromFlat(p))));
+    return (this.objects ??= this.flat!.map((p) => PacketSet.fromFlat(p)));
   }
 
   /** `s` minus the union. */
   outside(s: PacketSet): PacketSet {
     const f = this.flat && toFlat(s.node);
     const rest = f === undefined ? undefined : flatOrUndefined(() => outsideParts(f, this.flat!, FLAT));
-    if (rest !== undefined) return rest === f ? s : PacketSet.fromNode(fromFlat(rest));
+    if (rest !== undefined) return rest === f ? s : PacketSet.fromFlat(rest);
     return outsideParts(s, this.objectParts(), OBJECTS);
   }
 
@@ -161,7 +158,7 @@ export class UnionStack {
   private objects: (PacketSet | undefined)[] | undefined = [];
   /** Sets counted into the parts. */
   private added = 0;
-  /** No longer flat: a set did not fit. */
+  /** No longer flat: a set did not fit, or the flat store filled up. */
   private unfit = false;
   /** The universe was added: nothing can add to the union. */
   private universal = false;
@@ -196,7 +193,7 @@ export class UnionStack {
     this.settle();
     if (this.whole) return this.whole;
     const f = this.flatUnion();
-    if (f !== undefined) return (this.whole = PacketSet.fromNode(fromFlat(f)));
+    if (f !== undefined) return (this.whole = PacketSet.fromFlat(f));
     return (this.whole = PacketSet.unionAll(this.objects!.filter((p): p is PacketSet => p !== undefined)));
   }
 
@@ -219,7 +216,7 @@ export class UnionStack {
   /** The parts as objects from now on (a set that does not fit came, or the flat store is full). */
   private toObjectParts(): void {
     if (!this.flatParts) return;
-    this.objects = this.flatParts.map((p) => (p === undefined ? undefined : PacketSet.fromNode(fromFlat(p))));
+    this.objects = this.flatParts.map((p) => (p === undefined ? undefined : PacketSet.fromFlat(p)));
     this.flatParts = undefined;
     this.unfit = true;
     this.kept = undefined;
