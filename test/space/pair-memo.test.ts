@@ -52,41 +52,42 @@ describe("PairMemo", () => {
   });
 });
 
+interface TypedTable<V> {
+  get(a: number, b: number): V | undefined;
+  set(a: number, b: number, v: V): void;
+  readonly size: number;
+}
+
+/**
+ * Random sets and gets on a fresh table (`make`) and a Map side by side: every get answers as the
+ * Map does (`absent` for a pair never set), and the sizes agree.
+ */
+function agreesWithMap<V>(make: () => TypedTable<V>, value: (v: number) => V, absent: V | undefined, seed: number): void {
+  fc.assert(
+    fc.property(fc.array(op, { minLength: 3000, maxLength: 6000 }), (ops) => {
+      const table = make();
+      const model = new Map<string, V>();
+      for (const { a, b, v, set } of ops) {
+        if (set) {
+          table.set(a, b, value(v));
+          model.set(`${a},${b}`, value(v));
+        } else expect(table.get(a, b)).toBe(model.get(`${a},${b}`) ?? absent);
+      }
+      expect(table.size).toBe(model.size);
+    }),
+    { seed, numRuns: 20 },
+  );
+}
+
 describe("PairFlags", () => {
   it("answers like a Map of booleans, false stored as false (not as absent)", () => {
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 3000, maxLength: 6000 }), (ops) => {
-        const flags = new PairFlags(1_000_000);
-        const model = new Map<string, boolean>();
-        for (const { a, b, v, set } of ops) {
-          if (set) {
-            flags.set(a, b, v % 2 === 0);
-            model.set(`${a},${b}`, v % 2 === 0);
-          } else expect(flags.get(a, b)).toBe(model.get(`${a},${b}`));
-        }
-        expect(flags.size).toBe(model.size);
-      }),
-      { seed: 0x9a2, numRuns: 20 },
-    );
+    agreesWithMap(() => new PairFlags(1_000_000), (v) => v % 2 === 0, undefined, 0x9a2);
   });
 });
 
 describe("PairInts", () => {
   it("answers like a Map of non-negative integers (-1 when absent), 0 stored as 0, across growth and past its limit", () => {
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 3000, maxLength: 6000 }), (ops) => {
-        const ints = new PairInts(1_000_000);
-        const model = new Map<string, number>();
-        for (const { a, b, v, set } of ops) {
-          if (set) {
-            ints.set(a, b, Math.abs(v) % 3);
-            model.set(`${a},${b}`, Math.abs(v) % 3);
-          } else expect(ints.get(a, b)).toBe(model.get(`${a},${b}`) ?? -1);
-        }
-        expect(ints.size).toBe(model.size);
-      }),
-      { seed: 0x9a3, numRuns: 20 },
-    );
+    agreesWithMap(() => new PairInts(1_000_000), (v) => Math.abs(v) % 3, -1, 0x9a3);
     const small = new PairInts(10);
     for (let i = 0; i < 10; i++) small.set(i, i, i);
     small.set(20, 20, 7);
