@@ -1,10 +1,10 @@
 /**
  * UnionStack keeps a growing union in parts; every question it answers - the union, what of a
  * set lies outside it, whether it holds or meets a set, now and as it stood before later
- * additions, after one addition or many, one union minus another (flat when both were) - agrees with the same question
- * asked of the plain union. Its parts are objects, flat sets (from the n-th set added), or turn
- * back into objects when a set that does not fit the flat form comes (an IPv6 source here) or the
- * flat store is full (a small limit): the answers are the same in each.
+ * additions, after one addition or many, one union minus another (flat when both were) - agrees
+ * with the same question asked of the plain union. Its parts are objects, flat sets (from the n-th
+ * set added), or turn back into objects when a set that does not fit the flat form comes (an IPv6
+ * source here) or the flat store is full (a small limit): the answers are the same in each.
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
