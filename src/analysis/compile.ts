@@ -57,10 +57,8 @@ export function compileCondition(c: Condition): PacketSet {
     case "fragment":
       // fwlint models unfragmented packets and first fragments: `-f` matches none of them.
       return c.negate ? PacketSet.universe() : PacketSet.empty();
-    case "or": {
-      const any = PacketSet.unionAll(c.anyOf.map((conj) => compileConjunction(conj).known));
-      return negateIn(any, c.negate, PacketSet.universe());
-    }
+    case "or":
+      return negateIn(anyOfConjunctions(c.anyOf), c.negate, PacketSet.universe());
     case "unknown":
     case "local-dst":
       return PacketSet.universe();
@@ -109,10 +107,24 @@ export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stageChain:
   return out;
 }
 
-export function compileConjunction(conds: readonly Condition[], families?: readonly Family[]): CompiledMatch {
+/** A conjunction split into what makes one box and what does not. */
+interface SplitConjunction {
+  /** The box of the plain (non-negated) one-field conditions. */
+  box: Partial<Record<Dim, [bigint, bigint][]>>;
+  /** Conditions intersected after the box: negated ones, and those not written as a box. */
+  rest: Condition[];
+  unknowns: CompiledMatch["unknowns"];
+  context: CompiledMatch["context"];
+}
+
+/** At least this many address ranges: the condition is compiled once, not into each rule's box. */
+const LARGE_ADDR = 64;
+/** At least this many alternatives: an `or` is built as one union of boxes, and compiled once. */
+const LARGE_OR = 16;
+
+function splitConjunction(conds: readonly Condition[]): SplitConjunction {
   const unknowns: CompiledMatch["unknowns"] = [];
   const context: CompiledMatch["context"] = [];
-  // Plain (non-negated) one-field conditions make a single box; the rest are intersected after.
   const box: Partial<Record<Dim, [bigint, bigint][]>> = {};
   const narrow = (dim: Dim, ranges: [bigint, bigint][]) => {
     const prev = box[dim];
@@ -126,8 +138,12 @@ export function compileConjunction(conds: readonly Condition[], families?: reado
     else if (c.kind === "family") narrow(Dim.Family, [big(c.family)]);
     else if (c.kind === "proto") narrow(Dim.Proto, c.protos.map((p) => big(p)));
     else if (c.kind === "addr") {
-      narrow(Dim.Family, [big(c.family)]);
-      narrow(c.field === "src" ? Dim.Src : Dim.Dst, c.ranges.map((r) => [r.lo, r.hi]));
+      // A named set of thousands of addresses, used by several rules: built once (see compileShared).
+      if (c.ranges.length >= LARGE_ADDR) rest.push(c);
+      else {
+        narrow(Dim.Family, [big(c.family)]);
+        narrow(c.field === "src" ? Dim.Src : Dim.Dst, c.ranges.map((r) => [r.lo, r.hi]));
+      }
     } else if (c.kind === "port") {
       narrow(Dim.Proto, PORT_PROTO_RANGES.map(([a, b]) => [a, b]));
       narrow(c.field === "sport" ? Dim.Sport : Dim.Dport, c.ranges.map(([lo, hi]) => big(lo, hi)));
@@ -136,15 +152,49 @@ export function compileConjunction(conds: readonly Condition[], families?: reado
     } else if (c.kind === "ctstate") narrow(Dim.CtState, c.states.map((x) => big(ctIndex(x))));
     else rest.push(c);
   }
+  return { box, rest, unknowns, context };
+}
+
+export function compileConjunction(conds: readonly Condition[], families?: readonly Family[]): CompiledMatch {
+  const { box, rest, unknowns, context } = splitConjunction(conds);
   // A box lies in the universe of both families already: one intersection less per rule.
   const fams = families ?? [4, 6];
   let known = Object.keys(box).length > 0 ? PacketSet.box(box) : PacketSet.universe();
   if (!fams.includes(4) || !fams.includes(6)) known = known.intersect(PacketSet.universe(fams));
   for (const c of rest) {
     if (known.isEmpty()) break;
-    known = known.intersect(compileCondition(c));
+    known = known.intersect(compileShared(c));
   }
   return { known, unknowns, context };
+}
+
+/** Large conditions by identity: a parser hands every rule that names one set the same condition. */
+const sharedConditions = new WeakMap<Condition, PacketSet>();
+
+/** compileCondition, kept for large conditions (a set's worth of addresses or alternatives). */
+function compileShared(c: Condition): PacketSet {
+  const large = (c.kind === "addr" && c.ranges.length >= LARGE_ADDR) || (c.kind === "or" && c.anyOf.length >= LARGE_OR);
+  if (!large) return compileCondition(c);
+  let s = sharedConditions.get(c);
+  if (!s) sharedConditions.set(c, (s = compileCondition(c)));
+  return s;
+}
+
+/**
+ * The union of the conjunctions' known parts. Many conjunctions that are each a plain box (the
+ * elements of a concatenated set) are joined in one pass (box-union.ts), not pairwise.
+ */
+function anyOfConjunctions(anyOf: readonly (readonly Condition[])[]): PacketSet {
+  if (anyOf.length >= LARGE_OR) {
+    const boxes: SplitConjunction["box"][] = [];
+    for (const conj of anyOf) {
+      const s = splitConjunction(conj);
+      if (s.rest.length > 0 || s.unknowns.length > 0 || s.context.length > 0) break;
+      boxes.push(s.box);
+    }
+    if (boxes.length === anyOf.length) return PacketSet.boxUnion(boxes);
+  }
+  return PacketSet.unionAll(anyOf.map((conj) => compileConjunction(conj).known));
 }
 
 /** Intersection of two lists of inclusive ranges (each may be unsorted or overlapping). */

@@ -10,6 +10,7 @@
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
 import { type FlatSet, flatFormOf, flatMeets, flatMinus, flatOrUndefined, flatWithin, fromFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
+import { rawBoxUnion } from "./box-union.js";
 import type { Node } from "./idd.js";
 
 export type Ranges = readonly (readonly [bigint, bigint])[];
@@ -43,6 +44,11 @@ export class PacketSet {
   /** The packets of the universe whose listed dimensions lie in the given ranges. */
   static box(spec: BoxSpec): PacketSet {
     return PacketSet.fromNode(boxInUniverse(spec) ?? idd.and(rawBox(spec), universes().all.node));
+  }
+
+  /** The union of the boxes' sets (PacketSet.box of each), built in one pass (see box-union.ts). */
+  static boxUnion(specs: readonly BoxSpec[]): PacketSet {
+    return PacketSet.fromNode(idd.and(rawBoxUnion(specs), universes().all.node));
   }
 
   union(o: PacketSet): PacketSet {
