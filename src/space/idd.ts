@@ -426,19 +426,26 @@ function spanned(op: Op, over: Cursor, under: Cursor, overIsLeft: boolean, pos: 
 }
 
 /**
- * Both cursors start a piece at `pos`: when they are at the start of the same chunk, emits its
- * result and moves both past it. Returns the next position, or -1n when nothing was skipped.
+ * Both cursors start a piece at `pos`: when they are at the start of the same chunk, or of a
+ * chunk and its complement twin (flipChunk: the same cuts, EMPTY and FULL children swapped - a
+ * blocklist and the packets it lets past), emits its result and moves both past it. Returns the
+ * next position, or -1n when nothing was skipped.
  */
 function skipSame(op: Op, ca: Cursor, cb: Cursor, out: Builder, pos: bigint): bigint {
-  let h = Math.min(ca.startHeight(), cb.startHeight());
-  if (op !== 2) h = Math.min(h, out.alignedHeight());
-  for (; h >= 0; h--) {
+  const aligned = out.alignedHeight();
+  for (let h = Math.min(ca.startHeight(), cb.startHeight()); h >= 0; h--) {
     const x = ca.chunkAt(h);
-    if (x === undefined || x.id < 0 || x !== cb.chunkAt(h)) continue;
+    if (x === undefined || x.id < 0) continue;
+    const y = cb.chunkAt(h);
+    const same = x === y;
+    if (!same && (y === undefined || x.flipped !== y)) continue;
+    // x op x is x (and, or) or nothing (diff); x op ¬x is nothing (and), everything (or), x (diff).
+    const copies = same ? op !== 2 : op === 2;
+    if (copies && h > aligned) continue;
     // The chunk's last piece runs to where the next chunk starts, which may differ.
     const after = ca.chunkNext(h);
     if (after !== cb.chunkNext(h)) continue;
-    if (op === 2) out.push(pos, EMPTY);
+    if (!copies) out.push(pos, same || op === 0 ? EMPTY : FULL);
     else if (x.firstKid !== out.lastKid) out.append(x);
     else return -1n;
     ca.skipChunk(h);
