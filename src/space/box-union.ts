@@ -58,26 +58,7 @@ function build(boxes: readonly BoxSpec[], from: number): Node {
     const groupNodes = [...groups.values()].map((g, k) => idd.mkRanges(level, g.ranges, kids[k]!, freeNode));
     return idd.orAll(groupNodes);
   }
-  return laid(level, pieces, freeNode);
-}
-
-/** The node whose pieces are `pieces` (sorted, apart) with `rest` between them. */
-function laid(level: number, pieces: readonly { lo: bigint; hi: bigint; kid: Node }[], rest: Node): Node {
-  const cuts: bigint[] = [];
-  const kids: Node[] = [];
-  const push = (start: bigint, kid: Node) => {
-    if (kids.length > 0 && kids[kids.length - 1] === kid) return;
-    cuts.push(start);
-    kids.push(kid);
-  };
-  let pos = 0n;
-  for (const p of pieces) {
-    if (p.lo > pos) push(pos, rest);
-    push(p.lo, p.kid);
-    pos = p.hi + 1n;
-  }
-  if (pos <= DIM_MAX[level]!) push(pos, rest);
-  return idd.mk(level, cuts, kids);
+  return idd.layRanges(level, pieces.map((p) => [p.lo, p.hi] as const), pieces.map((p) => p.kid), freeNode);
 }
 
 function rangesKey(r: Ranges): string {

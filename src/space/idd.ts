@@ -191,25 +191,35 @@ function finish(level: number, b: Builder): Node {
   return node;
 }
 
-/** A node constraining one dimension to a sorted list of disjoint inclusive ranges. */
+/** A node constraining one dimension to a list of inclusive ranges (normalized here). */
 export function mkRanges(level: number, ranges: readonly (readonly [bigint, bigint])[], inside: Node, outside: Node = EMPTY): Node {
+  return layRanges(level, normalView(ranges, DIM_MAX[level]!), inside, outside);
+}
+
+/**
+ * The node whose pieces are `ranges` - sorted, apart, inside the dimension - leading to `kids`
+ * (one child for all, or one per range), with `rest` between and around them.
+ */
+export function layRanges(level: number, ranges: readonly (readonly [bigint, bigint])[], kids: Node | readonly Node[], rest: Node): Node {
   const max = DIM_MAX[level]!;
   const cuts: bigint[] = [];
-  const kids: Node[] = [];
+  const out: Node[] = [];
   const push = (start: bigint, kid: Node) => {
-    if (kids.length > 0 && kids[kids.length - 1] === kid) return;
+    if (out.length > 0 && out[out.length - 1] === kid) return;
     cuts.push(start);
-    kids.push(kid);
+    out.push(kid);
   };
+  const each = Array.isArray(kids) ? (kids as readonly Node[]) : undefined;
   let pos = 0n;
-  for (const [lo0, hi0] of normalView(ranges, max)) {
-    if (lo0 > pos) push(pos, outside);
-    push(lo0, inside);
-    pos = hi0 + 1n;
+  for (let i = 0; i < ranges.length; i++) {
+    const [lo, hi] = ranges[i]!;
+    if (lo > pos) push(pos, rest);
+    push(lo, each ? each[i]! : (kids as Node));
+    pos = hi + 1n;
   }
-  if (pos <= max) push(pos, outside);
-  if (kids.length === 0) return outside;
-  return mk(level, cuts, kids);
+  if (pos <= max) push(pos, rest);
+  if (out.length === 0) return rest;
+  return mk(level, cuts, out);
 }
 
 /**
