@@ -225,16 +225,17 @@ export function preprocess(text: string, file: string, root: string, io: Include
 function limitNesting(tokens: SourcedToken[], file: string, diagnostics: Diagnostic[]): SourcedToken[] {
   let depth = 0;
   let dropped = 0;
-  let reported = false;
-  const out: SourcedToken[] = [];
-  for (const t of tokens) {
+  // The tokens kept, copied only from the first one dropped (a file within the limit is returned as it is).
+  let out: SourcedToken[] | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     const tt = t.tokenType;
     if (tt === LCurly || tt === LParen) {
       if (depth >= MAX_NESTING) {
         dropped++;
-        if (!reported) {
+        if (!out) {
           diagnostics.push({ severity: "error", message: `braces or parentheses nested more than ${MAX_NESTING} deep`, file: t.file ?? file, line: t.startLine ?? 1, column: t.startColumn ?? 1 });
-          reported = true;
+          out = tokens.slice(0, i);
         }
         continue;
       }
@@ -246,7 +247,7 @@ function limitNesting(tokens: SourcedToken[], file: string, diagnostics: Diagnos
       }
       if (depth > 0) depth--;
     }
-    out.push(t);
+    out?.push(t);
   }
-  return reported ? out : tokens;
+  return out ?? tokens;
 }
