@@ -9,8 +9,27 @@ import { PacketSet, type Ranges } from "../space/packet-set.js";
 const big = (lo: number, hi: number = lo): [bigint, bigint] => [BigInt(lo), BigInt(hi)];
 const PORT_PROTO_RANGES: Ranges = PORT_PROTOS.map((p) => big(p));
 
-/** The packets a single condition admits (an `unknown` condition admits everything). */
+/** At least this many address ranges: the condition is compiled once, not into each rule's box. */
+const LARGE_ADDR = 64;
+/** At least this many alternatives: an `or` is built as one union of boxes, and compiled once. */
+const LARGE_OR = 16;
+
+/** Large conditions by identity: a parser hands every rule that names one set the same condition. */
+const largeConditions = new WeakMap<Condition, PacketSet>();
+
+/**
+ * The packets a single condition admits (an `unknown` condition admits everything). A large one
+ * (a set's worth of addresses or alternatives) is compiled once, however many rules name it.
+ */
 export function compileCondition(c: Condition): PacketSet {
+  const large = (c.kind === "addr" && c.ranges.length >= LARGE_ADDR) || (c.kind === "or" && c.anyOf.length >= LARGE_OR);
+  if (!large) return conditionSet(c);
+  let s = largeConditions.get(c);
+  if (!s) largeConditions.set(c, (s = conditionSet(c)));
+  return s;
+}
+
+function conditionSet(c: Condition): PacketSet {
   switch (c.kind) {
     case "family":
       return PacketSet.box({ [Dim.Family]: [big(c.family)] });
@@ -117,11 +136,6 @@ interface SplitConjunction {
   context: CompiledMatch["context"];
 }
 
-/** At least this many address ranges: the condition is compiled once, not into each rule's box. */
-const LARGE_ADDR = 64;
-/** At least this many alternatives: an `or` is built as one union of boxes, and compiled once. */
-const LARGE_OR = 16;
-
 function splitConjunction(conds: readonly Condition[]): SplitConjunction {
   const unknowns: CompiledMatch["unknowns"] = [];
   const context: CompiledMatch["context"] = [];
@@ -138,7 +152,7 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
     else if (c.kind === "family") narrow(Dim.Family, [big(c.family)]);
     else if (c.kind === "proto") narrow(Dim.Proto, c.protos.map((p) => big(p)));
     else if (c.kind === "addr") {
-      // A named set of thousands of addresses, used by several rules: built once (see compileShared).
+      // A named set of thousands of addresses, used by several rules: built once (see compileCondition).
       if (c.ranges.length >= LARGE_ADDR) rest.push(c);
       else {
         narrow(Dim.Family, [big(c.family)]);
@@ -163,21 +177,9 @@ export function compileConjunction(conds: readonly Condition[], families?: reado
   if (!fams.includes(4) || !fams.includes(6)) known = known.intersect(PacketSet.universe(fams));
   for (const c of rest) {
     if (known.isEmpty()) break;
-    known = known.intersect(compileShared(c));
+    known = known.intersect(compileCondition(c));
   }
   return { known, unknowns, context };
-}
-
-/** Large conditions by identity: a parser hands every rule that names one set the same condition. */
-const sharedConditions = new WeakMap<Condition, PacketSet>();
-
-/** compileCondition, kept for large conditions (a set's worth of addresses or alternatives). */
-function compileShared(c: Condition): PacketSet {
-  const large = (c.kind === "addr" && c.ranges.length >= LARGE_ADDR) || (c.kind === "or" && c.anyOf.length >= LARGE_OR);
-  if (!large) return compileCondition(c);
-  let s = sharedConditions.get(c);
-  if (!s) sharedConditions.set(c, (s = compileCondition(c)));
-  return s;
 }
 
 /**

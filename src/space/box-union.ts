@@ -26,7 +26,8 @@ function build(boxes: readonly BoxSpec[], from: number): Node {
   while (level < DIM_COUNT && !boxes.some((b) => b[level as keyof BoxSpec] !== undefined)) level++;
   if (level === DIM_COUNT) return idd.FULL;
   const free: BoxSpec[] = [];
-  const groups = new Map<string, { ranges: Ranges; boxes: BoxSpec[] }>();
+  /** Boxes by their ranges here; `kid`: their union below this level, with the free boxes'. */
+  const groups = new Map<string, { ranges: Ranges; boxes: BoxSpec[]; kid: Node }>();
   for (const b of boxes) {
     const r = b[level as keyof BoxSpec];
     if (r === undefined) {
@@ -36,15 +37,13 @@ function build(boxes: readonly BoxSpec[], from: number): Node {
     const key = rangesKey(r);
     const g = groups.get(key);
     if (g) g.boxes.push(b);
-    else groups.set(key, { ranges: r, boxes: [b] });
+    else groups.set(key, { ranges: r, boxes: [b], kid: idd.EMPTY });
   }
   const freeNode = build(free, level + 1);
   const max = DIM_MAX[level]!;
   const pieces: { lo: bigint; hi: bigint; kid: Node }[] = [];
-  const kids: Node[] = [];
   for (const g of groups.values()) {
-    const kid = idd.or(build(g.boxes, level + 1), freeNode);
-    kids.push(kid);
+    const kid = (g.kid = idd.or(build(g.boxes, level + 1), freeNode));
     for (const [lo, hi] of g.ranges) {
       const a = lo < 0n ? 0n : lo;
       const b = hi > max ? max : hi;
@@ -55,8 +54,7 @@ function build(boxes: readonly BoxSpec[], from: number): Node {
   for (let i = 1; i < pieces.length; i++) {
     if (pieces[i]!.lo > pieces[i - 1]!.hi) continue;
     // Ranges overlap (across groups or within one): each group's node is exact, joined by unions.
-    const groupNodes = [...groups.values()].map((g, k) => idd.mkRanges(level, g.ranges, kids[k]!, freeNode));
-    return idd.orAll(groupNodes);
+    return idd.orAll([...groups.values()].map((g) => idd.mkRanges(level, g.ranges, g.kid, freeNode)));
   }
   return idd.layRanges(level, pieces.map((p) => [p.lo, p.hi] as const), pieces.map((p) => p.kid), freeNode);
 }
