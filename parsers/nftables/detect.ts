@@ -11,6 +11,10 @@ const NFT_LINE = [
   /^(add|create|insert|replace|delete|destroy|flush)\s+(table|chain|rule|set|map|element)\s/,
   /^flush\s+ruleset\b/,
   /^#!.*\bnft\b/,
+  // a wrapper that only includes the ruleset's files (`nftables.conf` on Fedora, Photon, ...) or
+  // defines the names they use: nft's own statements, no other format writes them so
+  /^include\s+"[^"]*"\s*(;\s*)?(#.*)?$/,
+  /^(define|redefine)\s+[A-Za-z_][\w.-]*\s*=/,
 ];
 /** Inside a table: chain heads and base chain specs. */
 const NFT_BODY = [/^chain\s+("[^"]*"|[\w.-]+)\s*\{/, /^type\s+(filter|nat|route)\s+hook\s+\w+/, /^set\s+[\w.-]+\s*\{/, /^map\s+[\w.-]+\s*\{/];
