@@ -150,6 +150,12 @@ export interface HookResult {
   /** The oracle could not judge this file at all (load failure, environment). */
   oracleFailure?: string;
   warnings: string[];
+  /**
+   * The ruleset has no rule and no DROP policy anywhere (see isVacuous): the kernel lets every
+   * packet through, so the probes were not sent to it; `packets` counts those fwlint also lets
+   * through, and a probe fwlint drops or is unsure of is a disagreement.
+   */
+  vacuous?: boolean;
   /** Time spent in fwlint (probes, verdicts, evaluator) and waiting for the oracle. */
   fwlintMs: number;
   oracleMs: number;
@@ -230,10 +236,24 @@ function pointInfo(res: PipelineResult | undefined, point: bigint[]): { possibly
   return { possibly: res.possiblyAccepted.has(point), certainly: res.certainlyAccepted.has(point) };
 }
 
+/**
+ * A ruleset in which nothing can stop a packet: no chain holds a rule or has a DROP policy, and
+ * the parser said nothing (so nothing was left out of the model) - a file of sets and maps only,
+ * an "allow everything" stop script, a comment-only file. The kernel accepts every packet the
+ * lab can deliver there; an oracle run (0.25-2 s of namespace work each, most of this suite's
+ * time) would only say so again.
+ */
+export function isVacuous(ruleset: Ruleset): boolean {
+  if (ruleset.diagnostics.length > 0) return false;
+  for (const c of ruleset.chains.values()) if (c.rules.length > 0 || c.policy === "drop") return false;
+  return true;
+}
+
 export async function testFile(target: Target, opts: { max?: number; seed?: number } = {}): Promise<FileResult> {
   const t0 = Date.now();
   const text = readFileSync(target.file, "utf8");
   const ruleset = parseTarget(target, text);
+  const vacuous = isVacuous(ruleset);
   const parseErrors = ruleset.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
   const hooks: HookResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "fwlint-agreement-"));
@@ -288,6 +308,21 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
       const args = ["--ruleset", target.file, "--format", target.format, "--packets", pkFile, "--hook", hook];
       if (hook === "forward") for (const r of dnatRoutes(ruleset)) args.push("--route", r);
       hr.fwlintMs = Date.now() - tf;
+      if (vacuous) {
+        hr.vacuous = true;
+        probes.forEach((p, i) => {
+          const v = ours[i]!;
+          if (v.verdict === "accept") {
+            hr.packets++;
+            hr.kernelAccepts++;
+            hr.agree++;
+            return;
+          }
+          const path = v.paths[0];
+          hr.disagreements.push({ packet: p, kernel: "accept", kernelDetail: "no rule and no DROP policy in the ruleset", fwlint: v.verdict, trace: path ? path.steps.map((s) => `${s.table}/${s.chain}:${s.line} ${s.action}`) : ["(no pipeline)"] });
+        });
+        continue;
+      }
       const to = Date.now();
       const out = await runOracle(args, dirname(target.file));
       hr.oracleMs = Date.now() - to;
@@ -394,20 +429,28 @@ export interface Totals {
   oracleFailures: number;
   /** Files identical to an earlier one (not counted again). */
   duplicates: number;
+  /** Hooks of vacuous rulesets (see isVacuous), and their probes fwlint accepts: not in the counts above. */
+  vacuousHooks: number;
+  vacuousPackets: number;
 }
 
 export function totals(results: FileResult[]): Totals {
-  const t: Totals = { files: results.length, packets: 0, kernelAccepts: 0, agree: 0, disagree: 0, unknown: 0, errors: 0, engineMismatches: 0, imprecise: 0, oracleFailures: 0, duplicates: 0 };
+  const t: Totals = { files: results.length, packets: 0, kernelAccepts: 0, agree: 0, disagree: 0, unknown: 0, errors: 0, engineMismatches: 0, imprecise: 0, oracleFailures: 0, duplicates: 0, vacuousHooks: 0, vacuousPackets: 0 };
   for (const r of results) {
     if (r.sameAs) {
       t.duplicates++;
       continue;
     }
     for (const h of r.hooks) {
+      t.disagree += h.disagreements.length;
+      if (h.vacuous) {
+        t.vacuousHooks++;
+        t.vacuousPackets += h.packets;
+        continue;
+      }
       t.packets += h.packets;
       t.kernelAccepts += h.kernelAccepts;
       t.agree += h.agree;
-      t.disagree += h.disagreements.length;
       t.unknown += h.unknown;
       t.errors += h.errors;
       t.engineMismatches += h.engineMismatches.filter((m) => m.kind === "unsound").length;
@@ -425,12 +468,17 @@ export function report(results: FileResult[], verbose: boolean, limit = 10): str
       if (verbose) out.push(`${r.target.name}: same content as ${r.sameAs}`);
       continue;
     }
-    const hs = r.hooks.filter((h) => h.packets + h.errors > 0 || h.oracleFailure);
+    const hs = r.hooks.filter((h) => h.packets + h.errors + h.disagreements.length > 0 || h.oracleFailure);
     const bad = hs.some((h) => h.disagreements.length > 0 || h.engineMismatches.some((m) => m.kind === "unsound") || h.oracleFailure);
     if (!verbose && !bad) continue;
     out.push(`${r.target.name} (${r.target.format}, ${r.ms} ms)`);
     for (const e of r.parseErrors.slice(0, 3)) out.push(`  parse error ${e}`);
     for (const h of hs) {
+      if (h.vacuous) {
+        out.push(`  ${h.hook}: no rule and no DROP policy: ${h.packets} probes accepted by fwlint, ${h.disagreements.length} not`);
+        for (const d of h.disagreements.slice(0, limit)) out.push(`    DISAGREE kernel=accept (nothing in the ruleset drops) fwlint=${d.fwlint}: ${formatPacket(d.packet)}\n      fwlint trace: ${d.trace.join(" > ") || "(no rule matched)"}`);
+        continue;
+      }
       out.push(`  ${h.hook}: ${h.packets} tested (kernel accepts ${h.kernelAccepts}), ${h.agree} agree, ${h.disagreements.length} disagree, ${h.unknown} unknown, ${h.errors} errors` + (h.engineMismatches.length ? `, ${h.engineMismatches.length} trace/evaluator mismatches` : ""));
       const unsound = h.engineMismatches.filter((m) => m.kind === "unsound");
       const imprecise = h.engineMismatches.filter((m) => m.kind === "imprecise");
@@ -461,7 +509,7 @@ export function report(results: FileResult[], verbose: boolean, limit = 10): str
   if (causes.size) out.push("unknown verdicts by unmodelled condition:", ...top(causes).map(([c, n]) => `  ${n}  ${c}`));
   if (errs.size) out.push("oracle errors (packets the kernel cannot judge) by reason:", ...top(errs).map(([c, n]) => `  ${n}  ${c}`));
   out.push(
-    `TOTAL: ${t.files} files (${t.duplicates} of them copies of another, judged once), ${t.packets} packets judged (kernel: ${t.kernelAccepts} accept, ${t.packets - t.kernelAccepts} drop), ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures`,
+    `TOTAL: ${t.files} files (${t.duplicates} of them copies of another, judged once), ${t.packets} packets judged (kernel: ${t.kernelAccepts} accept, ${t.packets - t.kernelAccepts} drop), ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures; ${t.vacuousHooks} hooks of rulesets with no rule and no DROP policy not sent to the kernel (fwlint accepts ${t.vacuousPackets} of their probes, the kernel all)`,
   );
   return out.join("\n");
 }
