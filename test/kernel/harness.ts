@@ -12,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Evaluator, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { generateProbes, type Hook } from "../../src/analysis/probes.js";
-import { pipelineFor, verdictFor, type Verdict } from "../../src/analysis/verdict.js";
+import { pipelineFor, verdictFor, type PacketVerdict, type Verdict } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Family, Pipeline, Ruleset } from "../../src/model/types.js";
 import { detectIptablesSave, parseIptablesSave } from "../../parsers/iptables/index.js";
@@ -236,6 +236,12 @@ function pointInfo(res: PipelineResult | undefined, point: bigint[]): { possibly
   return { possibly: res.possiblyAccepted.has(point), certainly: res.certainlyAccepted.has(point) };
 }
 
+/** The rules fwlint's first path for a packet went through, for a disagreement's report. */
+function firstTrace(v: PacketVerdict): string[] {
+  const path = v.paths[0];
+  return path ? path.steps.map((s) => `${s.table}/${s.chain}:${s.line} ${s.action}`) : ["(no pipeline)"];
+}
+
 /**
  * A ruleset in which nothing can stop a packet: no chain holds a rule or has a DROP policy, and
  * the parser said nothing (so nothing was left out of the model) - a file of sets and maps only,
@@ -318,8 +324,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
             hr.agree++;
             return;
           }
-          const path = v.paths[0];
-          hr.disagreements.push({ packet: p, kernel: "accept", kernelDetail: "no rule and no DROP policy in the ruleset", fwlint: v.verdict, trace: path ? path.steps.map((s) => `${s.table}/${s.chain}:${s.line} ${s.action}`) : ["(no pipeline)"] });
+          hr.disagreements.push({ packet: p, kernel: "accept", kernelDetail: "no rule and no DROP policy in the ruleset", fwlint: v.verdict, trace: firstTrace(v) });
         });
         continue;
       }
@@ -362,14 +367,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
           hr.agree++;
           return;
         }
-        const path = v.paths[0];
-        hr.disagreements.push({
-          packet: p,
-          kernel: k.verdict,
-          kernelDetail: k.detail,
-          fwlint: v.verdict,
-          trace: path ? path.steps.map((s) => `${s.table}/${s.chain}:${s.line} ${s.action}`) : ["(no pipeline)"],
-        });
+        hr.disagreements.push({ packet: p, kernel: k.verdict, kernelDetail: k.detail, fwlint: v.verdict, trace: firstTrace(v) });
       });
     }
   } finally {
