@@ -309,12 +309,8 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
         }
         return v;
       });
-      const pkFile = join(dir, `${hook}.jsonl`);
-      writeFileSync(pkFile, probes.map((p) => JSON.stringify(p)).join("\n") + "\n");
-      const args = ["--ruleset", target.file, "--format", target.format, "--packets", pkFile, "--hook", hook];
-      if (hook === "forward") for (const r of dnatRoutes(ruleset)) args.push("--route", r);
-      hr.fwlintMs = Date.now() - tf;
       if (vacuous) {
+        hr.fwlintMs = Date.now() - tf;
         hr.vacuous = true;
         probes.forEach((p, i) => {
           const v = ours[i]!;
@@ -328,6 +324,11 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
         });
         continue;
       }
+      const pkFile = join(dir, `${hook}.jsonl`);
+      writeFileSync(pkFile, probes.map((p) => JSON.stringify(p)).join("\n") + "\n");
+      const args = ["--ruleset", target.file, "--format", target.format, "--packets", pkFile, "--hook", hook];
+      if (hook === "forward") for (const r of dnatRoutes(ruleset)) args.push("--route", r);
+      hr.fwlintMs = Date.now() - tf;
       const to = Date.now();
       const out = await runOracle(args, dirname(target.file));
       hr.oracleMs = Date.now() - to;
@@ -441,6 +442,8 @@ export function totals(results: FileResult[]): Totals {
     }
     for (const h of r.hooks) {
       t.disagree += h.disagreements.length;
+      t.engineMismatches += h.engineMismatches.filter((m) => m.kind === "unsound").length;
+      t.imprecise += h.engineMismatches.filter((m) => m.kind === "imprecise").length;
       if (h.vacuous) {
         t.vacuousHooks++;
         t.vacuousPackets += h.packets;
@@ -451,8 +454,6 @@ export function totals(results: FileResult[]): Totals {
       t.agree += h.agree;
       t.unknown += h.unknown;
       t.errors += h.errors;
-      t.engineMismatches += h.engineMismatches.filter((m) => m.kind === "unsound").length;
-      t.imprecise += h.engineMismatches.filter((m) => m.kind === "imprecise").length;
       if (h.oracleFailure) t.oracleFailures++;
     }
   }
