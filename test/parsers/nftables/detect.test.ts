@@ -2,7 +2,11 @@
  * Content detection of nft text: rulesets, command files, and the wrappers distributions ship as
  * `nftables.conf` that only include the ruleset's files or define names for them.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { analyzeFile } from "../../../src/engine/check.js";
 import { detectFormat, loadFormats, parseAs } from "../../../src/engine/formats.js";
 import { detectNft } from "../../../parsers/nftables/detect.js";
 
@@ -34,5 +38,20 @@ describe("detectNft", () => {
     expect(detectFormat(text)).toBe("nft");
     const rs = parseAs("nft", text, "/nonexistent/nftables.conf");
     expect(rs.diagnostics).toEqual([expect.objectContaining({ severity: "error", line: 2, message: expect.stringContaining("missing.nft") })]);
+  });
+
+  it("fwlint check on a wrapper finds what the included files open, at their lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-wrapper-"));
+    mkdirSync(join(dir, "rules"));
+    const wrapper = "#\n# read by nftables.service\n#\ndefine wan = \"eth0\"\ninclude \"./rules/*.nft\"\n";
+    writeFileSync(join(dir, "rules/main.nft"), "table inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    iifname $wan tcp dport 25 accept\n  }\n}\n");
+    const r = await analyzeFile(join(dir, "nftables.conf"), wrapper, { scanRoot: dir });
+    expect(r.fatal).toBeUndefined();
+    expect(r.file.format).toBe("nft");
+    const smtp = r.findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.service === "smtp");
+    expect(smtp.map((f) => [f.location.file, f.location.line, f.exposure!.family])).toEqual([
+      [join(dir, "rules/main.nft"), 4, 4],
+      [join(dir, "rules/main.nft"), 4, 6],
+    ]);
   });
 });
