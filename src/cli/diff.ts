@@ -198,10 +198,11 @@ interface Side {
   analyzed: AnalyzedFile | null;
 }
 
-function analyzeSide(path: string, text: string | null, options: CheckOptions): Side | { error: string } {
+/** `unrecognised`: no reader claims the text (see check.ts isUnrecognised). */
+function analyzeSide(path: string, text: string | null, options: CheckOptions): Side | { error: string; unrecognised: boolean } {
   if (text === null) return { analyzed: null };
   const a = analyzeText(path, text, options);
-  if (a.fatal !== undefined) return { error: a.fatal };
+  if (a.fatal !== undefined) return { error: a.fatal, unrecognised: a.file.format === "unknown" };
   return { analyzed: a };
 }
 
@@ -341,13 +342,13 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
       const n = analyzeSide(path, newText, options);
       if ("error" in n) {
         // A walked or tracked file that is no ruleset at all is not ours to compare.
-        if (!explicit && !options.inputFormat && n.error.startsWith("not a firewall configuration")) continue;
+        if (!explicit && !options.inputFormat && n.unrecognised) continue;
         error(path, n.error);
         continue;
       }
       const o = analyzeSide(label, oldText, options);
       if ("error" in o) {
-        if (n.analyzed === null && !explicit && o.error.startsWith("not a firewall configuration")) continue;
+        if (n.analyzed === null && !explicit && o.unrecognised) continue;
         // The old version is unreadable as a ruleset: compare with a file that did not exist.
         io.stderr(`${sanitize(label)}: ${sanitize(o.error)}; compared as if the file did not exist\n`);
       }

@@ -74,7 +74,9 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
   resetCaches();
   const format = options.inputFormat ?? detectFormat(text);
   if (!format) {
-    const fatal = `not a firewall configuration fwlint reads (expected ${formatNames().join(", ")})`;
+    const fatal = onlyComments(text)
+      ? "holds no rules: only comments and blank lines"
+      : `not a firewall configuration fwlint reads (expected ${formatNames().join(", ")})`;
     return { file: { path, format: "unknown", rules: 0, diagnostics: [] }, findings: [], fatal };
   }
   let ruleset: Ruleset;
@@ -110,6 +112,19 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
     findings,
     ruleset,
   };
+}
+
+/**
+ * Text whose every line is blank or a comment (`#` in iptables, nft and shell; `!` in Cisco
+ * configs): a distribution's stock `nftables.conf` with its include commented out. No reader
+ * claims it, and saying it is not a firewall configuration would be wrong.
+ */
+function onlyComments(text: string): boolean {
+  for (const line of text.split("\n")) {
+    const t = line.trim();
+    if (t !== "" && !t.startsWith("#") && !t.startsWith("!")) return false;
+  }
+  return true;
 }
 
 /**

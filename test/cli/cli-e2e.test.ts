@@ -115,12 +115,14 @@ describe("fwlint (built)", () => {
   it("exits 2 with one line and no stack trace for bad files and bad usage", () => {
     write("empty.rules", "");
     write("notes.txt", "just some notes\n");
+    write("nftables.conf", "# include \"/etc/nftables/main.nft\"\n\n  ! nothing else\r\n");
     write("binary.rules", Uint8Array.from([0x2a, 0x66, 0x00, 0x01]));
     for (const [args, expected] of [
       [["check", "empty.rules"], "empty.rules: empty file\n"],
       [["check", "binary.rules"], "binary.rules: binary file (contains NUL bytes)\n"],
       [["check", "missing.rules"], "missing.rules: no such file or directory\n"],
       [["check", "notes.txt"], /^notes\.txt: not a firewall configuration fwlint reads \(expected iptables/],
+      [["check", "nftables.conf"], "nftables.conf: holds no rules: only comments and blank lines\n"],
       [["check", "--nope", "smtp.rules"], /^fwlint check: unknown option '--nope'/],
       [["frob"], /^fwlint: unknown command 'frob'/],
     ] as const) {

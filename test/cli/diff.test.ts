@@ -118,9 +118,12 @@ describe("fwlint diff --base REF", () => {
     mkdirSync(join(repo, "fw"));
     writeFileSync(join(repo, "fw", "rules.v4"), BASE);
     writeFileSync(join(repo, "README"), "not a ruleset\n");
+    // a distribution's stock nftables.conf: comments only, no reader claims it
+    writeFileSync(join(repo, "fw", "nftables.conf"), "# include \"/etc/nftables/main.nft\"\n");
     git(repo, "add", ".");
     git(repo, "commit", "-q", "-m", "base");
     writeFileSync(join(repo, "fw", "rules.v4"), WITH_SMTP);
+    writeFileSync(join(repo, "fw", "nftables.conf"), "# include \"/etc/nftables/main.nft\"\n\n# edited\n");
 
     const io = captureIo();
     const code = await runDiff(["--base", "HEAD", "--format", "json"], io, { cwd: repo });
