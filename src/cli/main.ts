@@ -87,6 +87,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           io.stdout(baselineUsage());
           return 0;
         }
+        if (rest[0] === "rules" || rest[0] === "explain") {
+          const { rulesUsage } = await import("./rules.js");
+          io.stdout(rulesUsage());
+          return 0;
+        }
         if (rest[0] === "schema") {
           const { schemaUsage } = await import("./schema.js");
           io.stdout(schemaUsage());

@@ -91,6 +91,10 @@ function stepJson(s: TraceStep) {
 }
 
 export async function runTrace(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes("-h") || argv.includes("--help")) {
+    io.stdout(traceUsage());
+    return 0;
+  }
   let args: TraceArgs;
   try {
     args = parseArgs(argv);

@@ -57,6 +57,21 @@ describe("main without the engine", () => {
     }
   });
 
+  it("every command listed in the help has its own: `CMD --help`, `CMD -h` and `help CMD` print it and exit 0", async () => {
+    const top = captureIo();
+    await main(["--help"], top);
+    const commands = [...top.out.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]!);
+    expect(commands).toEqual(["check", "trace", "review", "rules", "explain", "diff", "baseline", "schema"]);
+    for (const cmd of commands) {
+      for (const argv of [[cmd, "--help"], [cmd, "-h"], ["help", cmd]]) {
+        const io = captureIo();
+        expect(await main(argv, io), argv.join(" ")).toBe(0);
+        expect(io.err, argv.join(" ")).toBe("");
+        expect(io.out, argv.join(" ")).toMatch(new RegExp(`^Usage: fwlint ${cmd}\\b|\\n\\s+fwlint ${cmd}\\b`));
+      }
+    }
+  });
+
   it("prints the package version", async () => {
     const io = captureIo();
     expect(await main(["--version"], io)).toBe(0);
