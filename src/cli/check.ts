@@ -38,6 +38,7 @@ export function checkUsage(): string {
 
 Analyse firewall rulesets and report what they let in that is too wide. PATH is a file or a folder;
 folders are walked recursively, and files in them that fwlint cannot read as a ruleset are skipped.
+PATH '-' reads standard input: iptables-save | fwlint check -
 
 Options:
   --format FORMAT         text (default), json, sarif (SARIF 2.1.0 for code scanning), github (workflow

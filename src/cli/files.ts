@@ -7,12 +7,16 @@
  *   folder twice (so link loops end). Files over {@link MAX_FILE_BYTES} are skipped with a warning.
  *   Files found by a walk that are empty, binary or not UTF-8 are skipped silently (the caller also skips
  *   walked files whose content is no format fwlint reads): a folder of configs may hold anything else.
+ * - `-` is standard input (`iptables-save | fwlint check -`), read once, like a named file.
  * - Text: UTF-8 only (TextDecoder fatal), BOM stripped, CRLF normalised to LF.
  */
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** The path argument that stands for standard input. */
+export const STDIN_PATH = "-";
 
 /** Folder names a walk never enters (hidden folders are skipped as well). */
 const SKIPPED_DIRS = new Set(["node_modules", ".git"]);
@@ -162,6 +166,10 @@ export async function expandPaths(args: readonly string[]): Promise<Expansion> {
   };
 
   for (const arg of args) {
+    if (arg === STDIN_PATH) {
+      if (!files.some((f) => f.path === STDIN_PATH)) files.push({ path: STDIN_PATH, explicit: true });
+      continue;
+    }
     let isDir = false;
     try {
       isDir = (await stat(arg)).isDirectory();
@@ -235,8 +243,33 @@ async function readBounded(path: string, limit: number): Promise<{ bytes: Uint8A
   }
 }
 
-/** Reads and decodes one file; never throws. */
+/** Standard input, up to `limit` bytes (one byte more tells that it goes on). */
+async function readStdinBounded(limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    total += chunk.length;
+    if (total > limit) {
+      process.stdin.destroy();
+      break;
+    }
+  }
+  const bytes = Buffer.concat(chunks, total);
+  return total > limit ? { bytes: bytes.subarray(0, limit), truncated: true } : { bytes, truncated: false };
+}
+
+/** Reads and decodes one file (`-`: standard input); never throws. */
 export async function readConfigFile(path: string, limit = MAX_FILE_BYTES): Promise<ReadOutcome> {
+  if (path === STDIN_PATH) {
+    try {
+      const { bytes, truncated } = await readStdinBounded(limit);
+      if (truncated) return { ok: false, reason: "too-large", message: `standard input too large (over ${formatSize(limit)})` };
+      return decodeConfig(bytes);
+    } catch (err) {
+      return { ok: false, reason: "unreadable", message: describeFsError(err) };
+    }
+  }
   try {
     const st = await stat(path);
     if (st.isDirectory()) return { ok: false, reason: "unreadable", message: "is a directory" };

@@ -18,9 +18,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 beforeAll(() => buildCliOnce(), 130_000);
 
-function fwlint(args: string[], env: Record<string, string> = {}) {
+function fwlint(args: string[], env: Record<string, string> = {}, input = "") {
   const r = spawnSync(process.execPath, [bin, ...args], {
     cwd: tmp,
+    input,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", ...env },
   });
@@ -71,6 +72,22 @@ describe("fwlint (built)", () => {
     expect(out).toMatch(/^ {2}e\.g\. tcp \S+:\d+ -> \S+:25/m);
     expect(out).toMatch(/^ {2}decided by:\n {4}filter INPUT smtp\.rules:7 /m);
     expect(out).not.toContain("\x1b");
+  });
+
+  it("reads a ruleset from standard input as '-' (iptables-save | fwlint check -)", () => {
+    const text = fwlint(["check", "-"], {}, SMTP_OPEN);
+    expect(text.err).toBe("");
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/^-:7:1 high exposed-service .*25/m);
+    expect(text.out).toContain("  7 | -A INPUT -p tcp -m tcp --dport 25 -j ACCEPT\n");
+    // named twice, read once; alongside a file
+    const json = fwlint(["check", "--format", "json", "-", write("closed.rules", CLOSED), "-"], {}, SMTP_OPEN);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.out);
+    expect(report.files.map((f: { path: string; format: string }) => [f.path, f.format])).toEqual([["-", "iptables"], ["closed.rules", "iptables"]]);
+    expect(report.findings.find((f: { ruleId: string }) => f.ruleId === "exposed-service").location).toEqual({ file: "-", line: 7, column: 1 });
+    expect(fwlint(["check", "-"], {}, CLOSED).code).toBe(0);
+    expect(fwlint(["check", "-"], {}, "")).toEqual({ code: 2, out: "no findings in 1 file; 1 file with errors\n", err: "-: empty file\n" });
   });
 
   it("exits 0 on a closed ruleset and with --fail-on none", () => {
