@@ -19,7 +19,8 @@ export function traceUsage(): string {
 
 Prints the verdict for each packet and every rule that matched on its way (with file:line),
 through jumps, returns, policies and NAT rewrites. A packet whose fate depends on a condition
-fwlint does not model gets the verdict "unknown" and both outcomes.
+fwlint does not model gets the verdict "unknown" and both outcomes. FILE '-' reads the ruleset
+from standard input (then the packets come from flags or a --packets file).
 `;
 }
 
@@ -79,6 +80,7 @@ function parseArgs(argv: string[]): TraceArgs {
   out.file = files[0]!;
   const hasFlags = Object.keys(out.packet).length > 0;
   if (out.packets && hasFlags) throw new UsageError("give either --packets or the packet flags, not both");
+  if (out.packets === "-" && out.file === "-") throw new UsageError("the ruleset and --packets cannot both be standard input ('-')");
   if (!out.packets && !hasFlags) throw new UsageError("give a packet (--src --dst --proto --dport ...) or --packets FILE");
   if (hasFlags) {
     for (const k of ["src", "dst", "proto"]) if (out.packet[k] === undefined) throw new UsageError(`the packet needs --${k}`);

@@ -74,7 +74,7 @@ describe("fwlint (built)", () => {
     expect(out).not.toContain("\x1b");
   });
 
-  it("reads a ruleset from standard input as '-' (iptables-save | fwlint check -)", () => {
+  it("reads a ruleset from standard input as '-' (iptables-save | fwlint check -, and trace -)", () => {
     const text = fwlint(["check", "-"], {}, SMTP_OPEN);
     expect(text.err).toBe("");
     expect(text.code).toBe(1);
@@ -88,6 +88,8 @@ describe("fwlint (built)", () => {
     expect(report.findings.find((f: { ruleId: string }) => f.ruleId === "exposed-service").location).toEqual({ file: "-", line: 7, column: 1 });
     expect(fwlint(["check", "-"], {}, CLOSED).code).toBe(0);
     expect(fwlint(["check", "-"], {}, "")).toEqual({ code: 2, out: "no findings in 1 file; 1 file with errors\n", err: "-: empty file\n" });
+    const traced = fwlint(["trace", "-", "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25"], {}, SMTP_OPEN);
+    expect(traced).toEqual({ code: 0, out: expect.stringMatching(/^tcp 198\.51\.100\.7 -> 10\.0\.0\.5:25 \[input\]: ACCEPT\n.*filter INPUT -:7 accept/s), err: "" });
   });
 
   it("exits 0 on a closed ruleset and with --fail-on none", () => {

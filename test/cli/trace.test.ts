@@ -74,6 +74,9 @@ describe("fwlint trace", () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/bad source address/);
     expect(bad.err).not.toMatch(/\n\s+at /);
+    const both = await run(["trace", "-", "--packets", "-"]);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/^fwlint trace: the ruleset and --packets cannot both be standard input \('-'\)\n/);
   });
 });
 
