@@ -150,7 +150,7 @@ function splitRegions(
     if (!protoIn(p)) continue;
     const part = set.intersect(PacketSet.box({ [Dim.Proto]: [one(p)] }));
     if (part.isEmpty()) continue;
-    let ranges = part.valuesOf(Dim.Dport);
+    let ranges = apartFromStrangers(part.valuesOf(Dim.Dport), part, family, kind, [p], Dim.Dport);
     if (ranges.length > maxPieces) ranges = [[ranges[0]![0], ranges[ranges.length - 1]![1]]];
     const pieces = ranges.map((r) => ({ ranges: [r], set: part.intersect(PacketSet.box({ [Dim.Dport]: [r] })) }));
     out.push(...joinPieces(pieces, (piece) => describe(piece.set, sure, family, kind, side, pipeline, ifaces, p, piece.ranges, [one(p)])));
@@ -164,7 +164,8 @@ function splitRegions(
   const special = PacketSet.box({ [Dim.Proto]: [...PORT_PROTOS, icmp].map(one) });
   const rest = set.minus(special);
   if (!rest.isEmpty()) {
-    let ranges = rest.valuesOf(Dim.Proto);
+    const restRanges = rest.valuesOf(Dim.Proto);
+    let ranges = apartFromStrangers(restRanges, rest, family, kind, protocolList(restRanges), Dim.Proto);
     if (ranges.length > maxPieces) ranges = [[ranges[0]![0], ranges[ranges.length - 1]![1]]];
     const pieces = ranges.map((r) => ({ ranges: [r], set: rest.intersect(PacketSet.box({ [Dim.Proto]: [r] })) }));
     out.push(
@@ -173,6 +174,33 @@ function splitRegions(
         return describe(piece.set, sure, family, kind, side, pipeline, ifaces, single, [], piece.ranges);
       }),
     );
+  }
+  return out;
+}
+
+/**
+ * `ranges` (of dimension `dim`, covering `set`) cut where the part of `set` that strangers reach
+ * (public sources, new connections, outside interfaces) starts or stops: a region's ports or
+ * protocols are then those its source coverage speaks for. Without the cut, an opening of every
+ * port on loopback next to TCP/25 from anywhere read "opens every TCP port from any source".
+ */
+function apartFromStrangers(ranges: [bigint, bigint][], set: PacketSet, family: Family, kind: PipelineKind, protos: number[], dim: Dim): [bigint, bigint][] {
+  if (kind === "outbound" || protos.length === 0) return ranges;
+  const reached = set.intersect(strangerRegion(family, protos));
+  if (reached.isEmpty() || reached.equals(set)) return ranges;
+  const cuts = new Set<bigint>();
+  for (const [lo, hi] of reached.valuesOf(dim)) {
+    cuts.add(lo);
+    cuts.add(hi + 1n);
+  }
+  const out: [bigint, bigint][] = [];
+  for (const [lo, hi] of ranges) {
+    let start = lo;
+    for (const c of [...cuts].filter((c) => c > lo && c <= hi).sort((a, b) => (a < b ? -1 : 1))) {
+      out.push([start, c - 1n]);
+      start = c;
+    }
+    out.push([start, hi]);
   }
   return out;
 }

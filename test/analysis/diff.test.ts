@@ -30,6 +30,20 @@ describe("diffRulesets", () => {
     expect(r.witness).toMatchObject({ proto: "tcp", dport: 25, hook: "input" });
   });
 
+  it("a region's ports are those its source coverage speaks for: all of loopback beside tcp/25 from anywhere", () => {
+    const closed = `*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n`;
+    const open = `*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp --dport 25 -j ACCEPT\nCOMMIT\n`;
+    const d = diffRulesets(ruleset("old.rules", closed), ruleset("new.rules", open));
+    const tcp = d.opened.filter((r) => r.protocol === "tcp").map((r) => [r.ports, r.sourceCoverage, r.location?.line, r.witness.iif]);
+    expect(tcp).toEqual([
+      [[[0, 24]], 0, 5, "lo"],
+      [[[25, 25]], 1, 6, "eth0"],
+      [[[26, 65535]], 0, 5, "lo"],
+    ]);
+    // other protocols: loopback only, whatever the protocol
+    expect(d.opened.filter((r) => r.protocol !== "tcp").every((r) => r.sourceCoverage === 0 && r.location?.line === 5)).toBe(true);
+  });
+
   it("removing it closes exactly tcp/25, located at the old line", () => {
     const d = diffRulesets(ruleset("old.rules", WITH_SMTP), ruleset("new.rules", BASE));
     expect(d.opened).toEqual([]);
