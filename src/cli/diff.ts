@@ -20,7 +20,7 @@ import { SEVERITIES, severityRank, type Finding, type Severity } from "../model/
 import type { Ruleset } from "../model/types.js";
 import { sanitize } from "../report/sanitize.js";
 import { failOnOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
-import { decodeConfig, expandPaths, readConfigFile } from "./files.js";
+import { decodeConfig, expandPaths, readConfigFile, STDIN_PATH } from "./files.js";
 import type { CliIo } from "./io.js";
 import { portsText } from "../model/ports.js";
 
@@ -43,7 +43,8 @@ Compare two versions of a firewall ruleset: the traffic the new version accepts 
 not (opened), the reverse (closed), and the findings the change adds or resolves. OLD and NEW may be
 in different formats. With --base, every firewall file in PATH (default: the files git tracks under
 the current folder that fwlint reads) is compared with its content at the git revision REF; a file
-absent at REF is new, so everything it accepts is opened.
+absent at REF is new, so everything it accepts is opened. OLD or NEW '-' reads standard input:
+  sudo iptables-save | fwlint diff rules.v4 -     (what the live firewall opens that the file does not)
 
 Options:
   --format text|json      output format (default: text)
@@ -89,6 +90,9 @@ export function parseDiffArgs(argv: readonly string[]): DiffArgs {
   if (base !== undefined && (base === "" || base.startsWith("-"))) throw new UsageError(`${COMMAND}: --base needs a git revision, not ${quoted(base)}`);
   if (!help && base === undefined && positionals.length !== 2) {
     throw new UsageError(`${COMMAND}: expected two files, OLD and NEW, or --base REF (see '${COMMAND} --help')`);
+  }
+  if (base === undefined && positionals[0] === STDIN_PATH && positionals[1] === STDIN_PATH) {
+    throw new UsageError(`${COMMAND}: OLD and NEW cannot both be standard input ('-')`);
   }
   return {
     format: format as "text" | "json",
@@ -277,7 +281,7 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
     const [oldPath, newPath] = args.paths as [string, string];
     const texts: (string | undefined)[] = [];
     for (const p of [oldPath, newPath]) {
-      const read = await readConfigFile(resolve(cwd, p));
+      const read = await readConfigFile(p === STDIN_PATH ? p : resolve(cwd, p));
       if (!read.ok) error(p, read.message);
       texts.push(read.ok ? read.text : undefined);
     }

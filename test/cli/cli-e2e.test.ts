@@ -74,7 +74,7 @@ describe("fwlint (built)", () => {
     expect(out).not.toContain("\x1b");
   });
 
-  it("reads a ruleset from standard input as '-' (iptables-save | fwlint check -, and trace -)", () => {
+  it("reads a ruleset from standard input as '-' (iptables-save | fwlint check -, trace -, diff FILE -)", () => {
     const text = fwlint(["check", "-"], {}, SMTP_OPEN);
     expect(text.err).toBe("");
     expect(text.code).toBe(1);
@@ -88,6 +88,12 @@ describe("fwlint (built)", () => {
     expect(report.findings.find((f: { ruleId: string }) => f.ruleId === "exposed-service").location).toEqual({ file: "-", line: 7, column: 1 });
     expect(fwlint(["check", "-"], {}, CLOSED).code).toBe(0);
     expect(fwlint(["check", "-"], {}, "")).toEqual({ code: 2, out: "no findings in 1 file; 1 file with errors\n", err: "-: empty file\n" });
+    // the live firewall against the committed file
+    const drift = fwlint(["diff", write("closed.rules", CLOSED), "-"], {}, SMTP_OPEN);
+    expect(drift.err).toBe("");
+    expect(drift.code).toBe(1);
+    expect(drift.out).toMatch(/^this change opens TCP\/25 from any source .*\(-:7\)/m);
+    expect(fwlint(["diff", "-", "-"], {}, SMTP_OPEN)).toMatchObject({ code: 2, err: expect.stringMatching(/^fwlint diff: OLD and NEW cannot both be standard input/) });
     const traced = fwlint(["trace", "-", "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25"], {}, SMTP_OPEN);
     expect(traced).toEqual({ code: 0, out: expect.stringMatching(/^tcp 198\.51\.100\.7 -> 10\.0\.0\.5:25 \[input\]: ACCEPT\n.*filter INPUT -:7 accept/s), err: "" });
   });
