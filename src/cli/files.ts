@@ -167,7 +167,7 @@ export async function expandPaths(args: readonly string[]): Promise<Expansion> {
 
   for (const arg of args) {
     if (arg === STDIN_PATH) {
-      if (!files.some((f) => f.path === STDIN_PATH)) files.push({ path: STDIN_PATH, explicit: true });
+      await addFile(arg, true); // never a folder, even if one is named "-"
       continue;
     }
     let isDir = false;
@@ -219,69 +219,47 @@ export function decodeConfig(bytes: Uint8Array): ReadOutcome {
 }
 
 /**
- * Reads at most `limit + 1` bytes, so a FIFO (`fwlint check <(iptables-save)`) or a device works and
- * an endless one stops.
+ * Collects at most `limit + 1` bytes of a stream, so a FIFO (`fwlint check <(iptables-save)`), a
+ * device or a pipe works and an endless one stops.
  */
-async function readBounded(path: string, limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
-  const handle = await open(path, "r");
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const want = Math.min(1024 * 1024, limit + 1 - total);
-      if (want <= 0) break;
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buf, 0, want, null);
-      if (bytesRead === 0) break;
-      chunks.push(buf.subarray(0, bytesRead));
-      total += bytesRead;
-    }
-    const bytes = Buffer.concat(chunks, total);
-    return total > limit ? { bytes: bytes.subarray(0, limit), truncated: true } : { bytes, truncated: false };
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Standard input, up to `limit` bytes (one byte more tells that it goes on). */
-async function readStdinBounded(limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+async function collectBounded(stream: AsyncIterable<Buffer>, limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+  for await (const chunk of stream) {
     chunks.push(chunk);
     total += chunk.length;
-    if (total > limit) {
-      process.stdin.destroy();
-      break;
-    }
+    if (total > limit) break; // leaving the loop ends the stream
   }
   const bytes = Buffer.concat(chunks, total);
   return total > limit ? { bytes: bytes.subarray(0, limit), truncated: true } : { bytes, truncated: false };
 }
 
+async function readBounded(path: string, limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  const handle = await open(path, "r");
+  try {
+    return await collectBounded(handle.createReadStream({ autoClose: false, highWaterMark: 1024 * 1024 }), limit);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads and decodes one file (`-`: standard input); never throws. */
 export async function readConfigFile(path: string, limit = MAX_FILE_BYTES): Promise<ReadOutcome> {
-  if (path === STDIN_PATH) {
-    try {
-      const { bytes, truncated } = await readStdinBounded(limit);
-      if (truncated) return { ok: false, reason: "too-large", message: `standard input too large (over ${formatSize(limit)})` };
-      return decodeConfig(bytes);
-    } catch (err) {
-      return { ok: false, reason: "unreadable", message: describeFsError(err) };
-    }
-  }
+  const stdin = path === STDIN_PATH;
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) return { ok: false, reason: "unreadable", message: "is a directory" };
-    if (st.isFile() && st.size > limit) {
-      return {
-        ok: false,
-        reason: "too-large",
-        message: `file too large (${formatSize(st.size)}; the limit is ${formatSize(limit)})`,
-      };
+    if (!stdin) {
+      const st = await stat(path);
+      if (st.isDirectory()) return { ok: false, reason: "unreadable", message: "is a directory" };
+      if (st.isFile() && st.size > limit) {
+        return {
+          ok: false,
+          reason: "too-large",
+          message: `file too large (${formatSize(st.size)}; the limit is ${formatSize(limit)})`,
+        };
+      }
     }
-    const { bytes, truncated } = await readBounded(path, limit);
-    if (truncated) return { ok: false, reason: "too-large", message: `file too large (over ${formatSize(limit)})` };
+    const { bytes, truncated } = stdin ? await collectBounded(process.stdin, limit) : await readBounded(path, limit);
+    if (truncated) return { ok: false, reason: "too-large", message: `${stdin ? "standard input" : "file"} too large (over ${formatSize(limit)})` };
     return decodeConfig(bytes);
   } catch (err) {
     return { ok: false, reason: "unreadable", message: describeFsError(err) };
