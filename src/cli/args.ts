@@ -106,6 +106,11 @@ export function parseCommandArgs<A extends { help: boolean }>(
   return args;
 }
 
+/** `-h` or `--help` among a command's arguments (for commands that do not parse with parseArgs). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes("-h") || argv.includes("--help");
+}
+
 /** A user's argument quoted for an error message, control characters neutralised. */
 export function quoted(s: string): string {
   return `'${sanitize(s)}'`;

@@ -50,6 +50,18 @@ export function packageVersion(): string {
   return "unknown";
 }
 
+/** Each command's usage (`fwlint help CMD`), loaded with the command's own module. */
+const USAGE_OF: Record<string, () => Promise<string>> = {
+  check: async () => (await import("./check.js")).checkUsage(),
+  trace: async () => (await import("./trace.js")).traceUsage(),
+  review: async () => (await import("./review.js")).reviewUsage(),
+  rules: async () => (await import("./rules.js")).rulesUsage(),
+  explain: async () => (await import("./rules.js")).rulesUsage(),
+  diff: async () => (await import("./diff.js")).diffUsage(),
+  baseline: async () => (await import("./baseline.js")).baselineUsage(),
+  schema: async () => (await import("./schema.js")).schemaUsage(),
+};
+
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {
     const [command, ...rest] = argv;
@@ -62,46 +74,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         io.stdout(USAGE);
         return 0;
       case "help": {
-        if (rest[0] === "check") {
-          const { checkUsage } = await import("./check.js");
-          io.stdout(checkUsage());
+        if (rest[0] === undefined) {
+          io.stdout(USAGE);
           return 0;
         }
-        if (rest[0] === "trace") {
-          const { traceUsage } = await import("./trace.js");
-          io.stdout(traceUsage());
-          return 0;
-        }
-        if (rest[0] === "review") {
-          const { reviewUsage } = await import("./review.js");
-          io.stdout(reviewUsage());
-          return 0;
-        }
-        if (rest[0] === "diff") {
-          const { diffUsage } = await import("./diff.js");
-          io.stdout(diffUsage());
-          return 0;
-        }
-        if (rest[0] === "baseline") {
-          const { baselineUsage } = await import("./baseline.js");
-          io.stdout(baselineUsage());
-          return 0;
-        }
-        if (rest[0] === "rules" || rest[0] === "explain") {
-          const { rulesUsage } = await import("./rules.js");
-          io.stdout(rulesUsage());
-          return 0;
-        }
-        if (rest[0] === "schema") {
-          const { schemaUsage } = await import("./schema.js");
-          io.stdout(schemaUsage());
-          return 0;
-        }
-        if (rest[0] !== undefined) {
+        const usage = Object.hasOwn(USAGE_OF, rest[0]) ? USAGE_OF[rest[0]] : undefined;
+        if (!usage) {
           io.stderr(`fwlint: no help for unknown command '${sanitize(rest[0])}' (see 'fwlint --help')\n`);
           return 2;
         }
-        io.stdout(USAGE);
+        io.stdout(await usage());
         return 0;
       }
       case "-V":

@@ -5,6 +5,7 @@
 import { findConfig, loadConfig } from "../engine/config.js";
 import { loadBuiltinRules, loadUserRules, RulePackError, type RuleDefinition } from "../engine/rule-pack.js";
 import { sanitize } from "../report/sanitize.js";
+import { wantsHelp } from "./args.js";
 import type { CliIo } from "./io.js";
 
 export function rulesUsage(): string {
@@ -50,15 +51,11 @@ function allRules(packs: string[], configFile: string | undefined, io: CliIo): R
   }
 }
 
-/** `-h` / `--help` among the arguments: the usage goes to stdout and the command ends with 0. */
-function helpAsked(args: string[], io: CliIo): boolean {
-  if (!args.includes("-h") && !args.includes("--help")) return false;
-  io.stdout(rulesUsage());
-  return true;
-}
-
 export async function runRules(args: string[], io: CliIo): Promise<number> {
-  if (helpAsked(args, io)) return 0;
+  if (wantsHelp(args)) {
+    io.stdout(rulesUsage());
+    return 0;
+  }
   const parsed = packOptions(args);
   if ("error" in parsed) {
     io.stderr(`fwlint rules: ${parsed.error}\n${rulesUsage()}`);
@@ -99,7 +96,10 @@ function explainText(r: RuleDefinition): string {
 }
 
 export async function runExplain(args: string[], io: CliIo): Promise<number> {
-  if (helpAsked(args, io)) return 0;
+  if (wantsHelp(args)) {
+    io.stdout(rulesUsage());
+    return 0;
+  }
   const parsed = packOptions(args);
   if ("error" in parsed) {
     io.stderr(`fwlint explain: ${parsed.error}\n${rulesUsage()}`);

@@ -10,6 +10,7 @@ import { analyzeFile } from "../engine/check.js";
 import type { Packet, TraceStep } from "../model/finding.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
+import { UsageError, wantsHelp } from "./args.js";
 import { readConfigFile } from "./files.js";
 
 export function traceUsage(): string {
@@ -39,8 +40,6 @@ const FLAG_OPTS: Record<string, keyof Packet | "family"> = {
   "--icmp-code": "icmp_code",
 };
 const NUMERIC = new Set(["sport", "dport", "family", "icmp_type", "icmp_code"]);
-
-class UsageError extends Error {}
 
 interface TraceArgs {
   file: string;
@@ -93,7 +92,7 @@ function stepJson(s: TraceStep) {
 }
 
 export async function runTrace(argv: string[], io: CliIo): Promise<number> {
-  if (argv.includes("-h") || argv.includes("--help")) {
+  if (wantsHelp(argv)) {
     io.stdout(traceUsage());
     return 0;
   }
