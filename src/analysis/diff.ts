@@ -188,15 +188,13 @@ function apartFromStrangers(ranges: [bigint, bigint][], set: PacketSet, family: 
   if (kind === "outbound" || protos.length === 0) return ranges;
   const reached = set.intersect(strangerRegion(family, protos));
   if (reached.isEmpty() || reached.equals(set)) return ranges;
-  const cuts = new Set<bigint>();
-  for (const [lo, hi] of reached.valuesOf(dim)) {
-    cuts.add(lo);
-    cuts.add(hi + 1n);
-  }
+  // valuesOf gives sorted, disjoint ranges: their starts and ends are the cuts, in order
+  const cuts = reached.valuesOf(dim).flatMap(([lo, hi]) => [lo, hi + 1n]);
   const out: [bigint, bigint][] = [];
   for (const [lo, hi] of ranges) {
     let start = lo;
-    for (const c of [...cuts].filter((c) => c > lo && c <= hi).sort((a, b) => (a < b ? -1 : 1))) {
+    for (const c of cuts) {
+      if (c <= start || c > hi) continue;
       out.push([start, c - 1n]);
       start = c;
     }
