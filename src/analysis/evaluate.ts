@@ -682,7 +682,8 @@ function withoutFactors(res: ChainResult): ChainResult {
         out.push(f);
         continue;
       }
-      const m = materialized(f);
+      // kept split: the factor is intersected in only where something needs the whole set
+      const m: Flow = { set: PacketSet.factored(f.set, f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions };
       if (!m.set.isEmpty()) out.push(m);
     }
     return out;

@@ -26,6 +26,7 @@ const facts = new WeakMap<Node, Factored>();
  * factor is always strictly larger than the set, and following factors (see unionFactored) ends.
  */
 function note(set: PacketSet, f: Factored): void {
+  if (set.split) return; // a split set carries its parts
   if (!set.isEmpty() && set.node !== f.inner.node && set.node !== f.factor.node) facts.set(set.node, f);
 }
 
@@ -39,6 +40,7 @@ export function intersectFactor(inner: PacketSet, factor: PacketSet): PacketSet 
 /** `set` minus `d`, noted when `set` is factored: (P ∪ (I ∩ F)) \ D = (P \ D) ∪ ((I \ D) ∩ F). */
 export function minusFactored(set: PacketSet, d: PacketSet): PacketSet {
   const out = set.minus(d);
+  if (set.split) return out; // (I ∩ F) \ D is kept split as (I \ D) ∩ F
   const f = facts.get(set.node);
   if (f && out.node !== set.node) note(out, { plain: f.plain.minus(d), inner: f.inner.minus(d), factor: f.factor });
   return out;
@@ -49,7 +51,7 @@ export function unionFactored(sets: readonly PacketSet[]): PacketSet {
   let groups: Map<Node, { factor: PacketSet; inners: PacketSet[] }> | undefined;
   const plain: PacketSet[] = [];
   for (const s of sets) {
-    const f = facts.get(s.node);
+    const f: Factored | undefined = s.split ?? facts.get(s.node);
     if (!f) {
       plain.push(s);
       continue;
@@ -70,7 +72,7 @@ export function unionFactored(sets: readonly PacketSet[]): PacketSet {
   if (!groups) return PacketSet.unionAll(sets);
   const p = PacketSet.unionAll(plain);
   const parts = [p];
-  for (const g of groups.values()) parts.push(PacketSet.unionAll(g.inners).intersect(g.factor));
+  for (const g of groups.values()) parts.push(PacketSet.factored(PacketSet.unionAll(g.inners), g.factor));
   const out = PacketSet.unionAll(parts);
   if (groups.size === 1) {
     const g = [...groups.values()][0]!;

@@ -16,13 +16,84 @@ import type { Node } from "./idd.js";
 export type Ranges = readonly (readonly [bigint, bigint])[];
 export type BoxSpec = Partial<Record<Dim, Ranges>>;
 
+/**
+ * A set kept as `plain` ∪ (`inner` ∩ `factor`) (see PacketSet.factored): the three built, the
+ * intersection not yet. `factor` is the same node for the sets the evaluator builds from one large
+ * filter, so those combine through their parts.
+ */
+export interface Split {
+  readonly plain: PacketSet;
+  readonly inner: PacketSet;
+  readonly factor: PacketSet;
+}
+
 export class PacketSet {
-  private constructor(readonly node: Node) {}
+  /** The set's node: undefined while it is kept split and nothing has needed it whole. */
+  private built: Node | undefined;
+  /** Whether the set is empty, once a split set was asked. */
+  private emptyKnown: boolean | undefined;
+
+  private constructor(
+    node: Node | undefined,
+    /** The parts of a set made split (see factored), kept once it is built. */
+    readonly split?: Split,
+  ) {
+    this.built = node;
+  }
 
   private static readonly EMPTY = new PacketSet(idd.EMPTY);
 
   static fromNode(node: Node): PacketSet {
     return node === idd.EMPTY ? PacketSet.EMPTY : new PacketSet(node);
+  }
+
+  /** The set's decision diagram (built now when the set was kept split). */
+  get node(): Node {
+    if (this.built === undefined) {
+      const { plain, inner, factor } = this.split!;
+      this.built = idd.or(plain.node, idd.and(inner.node, factor.node));
+    }
+    return this.built;
+  }
+
+  /**
+   * `inner` ∩ `factor` (`inner` within the universe), kept split: the intersection of a large
+   * filter (a blocklist's complement) with the packets that passed it is built only when something
+   * needs it whole. The evaluator's outcomes and the checks mostly join such sets with one another
+   * and with plain sets, narrow them to a service, take other sets out of them, or test them: kept
+   * as plain ∪ (inner ∩ factor), each of those costs what the parts cost, while the whole set
+   * carries the filter down each of its paths (nft bench: 500 customer chains' outcomes under a
+   * 140k-entry blocklist, 4.6 s to build). A set's node is the same whichever way it was made.
+   */
+  static factored(inner: PacketSet, factor: PacketSet): PacketSet {
+    return PacketSet.splitOf(PacketSet.EMPTY, inner, factor);
+  }
+
+  /** plain ∪ (inner ∩ factor), kept split when that says something. */
+  private static splitOf(plain: PacketSet, inner: PacketSet, factor: PacketSet): PacketSet {
+    if (factor.built === undefined) factor = PacketSet.fromNode(factor.node);
+    if (plain.built === undefined) plain = PacketSet.fromNode(plain.node);
+    if (inner.built === undefined) {
+      const s = inner.split!;
+      // P ∪ ((Q ∪ (J ∩ G)) ∩ F) = (P ∪ (Q ∩ F)) ∪ (J ∩ (G ∩ F))
+      return PacketSet.splitOf(plain.union(s.plain.intersect(factor)), s.inner, s.factor.intersect(factor));
+    }
+    if (inner.isEmpty() || factor.isEmpty()) return plain;
+    if (factor.built === universes().all.node) return plain.union(inner);
+    return new PacketSet(undefined, { plain, inner, factor });
+  }
+
+  /**
+   * The parts of this set and `o` over one factor, when at least one of them is kept split and
+   * their factors agree (a set not split is all plain); undefined otherwise.
+   */
+  private splitWith(o: PacketSet): [Split, Split] | undefined {
+    if (this.built !== undefined && o.built !== undefined) return undefined;
+    const a = this.split;
+    const b = o.split;
+    if (a && b) return a.factor.built === b.factor.built ? [a, b] : undefined;
+    if (a) return [a, { plain: o, inner: PacketSet.EMPTY, factor: a.factor }];
+    return [{ plain: this, inner: PacketSet.EMPTY, factor: b!.factor }, b!];
   }
 
   /** The set a flat set stands for (its object form, see flat-sets.ts). */
@@ -52,13 +123,33 @@ export class PacketSet {
   }
 
   union(o: PacketSet): PacketSet {
+    const s = this.splitWith(o);
+    if (s) {
+      const [a, b] = s;
+      return PacketSet.splitOf(a.plain.union(b.plain), a.inner.union(b.inner), a.factor);
+    }
     return PacketSet.fromNode(idd.or(this.node, o.node));
   }
   intersect(o: PacketSet): PacketSet {
+    const s = this.splitWith(o);
+    if (s) {
+      // (P ∪ IF) ∩ (Q ∪ JF) = PQ ∪ (PJ ∪ IQ ∪ IJ)F
+      const [a, b] = s;
+      const inner = PacketSet.unionAll([a.plain.intersect(b.inner), a.inner.intersect(b.plain), a.inner.intersect(b.inner)]);
+      return PacketSet.splitOf(a.plain.intersect(b.plain), inner, a.factor);
+    }
     return PacketSet.fromNode(idd.and(this.node, o.node));
   }
   /** this minus o (flat when both have a flat form already and the flat store has room, see flatPair). */
   minus(o: PacketSet): PacketSet {
+    const s = this.built === undefined ? this.splitWith(o) : undefined;
+    if (s) {
+      // (P ∪ IF) \ (Q ∪ JF) = (P \ Q \ JF) ∪ (I \ Q \ J)F, and X \ JF = (X \ J) ∪ ((X ∩ J) \ F)
+      const [a, b] = s;
+      const x = a.plain.minus(b.plain);
+      const plain = b.inner.isEmpty() ? x : x.minus(b.inner).union(x.intersect(b.inner).minus(a.factor));
+      return PacketSet.splitOf(plain, a.inner.minus(b.plain).minus(b.inner), a.factor);
+    }
     const f = flatPair(this, o);
     const d = f && flatOrUndefined(() => flatMinus(f[0], f[1]));
     return d === undefined ? PacketSet.fromNode(idd.diff(this.node, o.node)) : PacketSet.fromFlat(d);
@@ -68,25 +159,43 @@ export class PacketSet {
     return universes().all.minus(this);
   }
   isEmpty(): boolean {
-    return this.node === idd.EMPTY;
+    if (this.built !== undefined) return this.built === idd.EMPTY;
+    const { plain, inner, factor } = this.split!;
+    return (this.emptyKnown ??= plain.isEmpty() && !inner.overlaps(factor));
   }
   /** Is this every well-formed packet of both families (every set lies inside it)? */
   isUniverse(): boolean {
     return this.node === universes().all.node;
   }
   equals(o: PacketSet): boolean {
+    if (this === o) return true;
+    const s = this.splitWith(o);
+    if (s && s[0].plain.node === s[1].plain.node && s[0].inner.node === s[1].inner.node) return true;
+    if (s) return this.isSubsetOf(o) && o.isSubsetOf(this);
     return this.node === o.node;
   }
   /** this ⊆ o (flat when both have a flat form already, see flatPair). */
   isSubsetOf(o: PacketSet): boolean {
+    if (this.built === undefined && this.splitWith(o)) return this.minus(o).isEmpty();
+    if (o.built === undefined) {
+      // A ⊆ Q ∪ (J ∩ F) when A \ Q lies in both J and F
+      const { plain, inner, factor } = o.split!;
+      const rest = this.minus(plain);
+      return rest.isSubsetOf(inner) && rest.isSubsetOf(factor);
+    }
     const f = flatPair(this, o);
     return f ? flatWithin(f[0], f[1]) : idd.within(this.node, o.node);
   }
   overlaps(o: PacketSet): boolean {
+    if (this.splitWith(o)) return !this.intersect(o).isEmpty();
     const f = flatPair(this, o);
     return f ? flatMeets(f[0], f[1]) : idd.meets(this.node, o.node);
   }
   has(point: readonly bigint[]): boolean {
+    if (this.built === undefined) {
+      const { plain, inner, factor } = this.split!;
+      return plain.has(point) || (inner.has(point) && factor.has(point));
+    }
     return idd.contains(this.node, point);
   }
   /** Forget the given dimensions (existential projection). */
@@ -100,6 +209,9 @@ export class PacketSet {
    * R minus (R minus S).forget([dim]), without joining every value's part.
    */
   forAll(dim: Dim, ranges: Ranges): PacketSet {
+    const s = this.split;
+    // ∀d (I ∩ F) = (∀d I) ∩ F when F holds alike for every value of d the universe allows
+    if (this.built === undefined && s!.plain.isEmpty() && ranges.length > 0 && freeOf(s!.factor, dim)) return PacketSet.factored(s!.inner.forAll(dim, ranges), s!.factor);
     return PacketSet.fromNode(idd.and(idd.forAll(this.node, dim, ranges), universes().all.node));
   }
   /** Packets of this set with dimension `dim` replaced by any value of `ranges`. */
@@ -109,6 +221,21 @@ export class PacketSet {
   }
 
   static unionAll(sets: readonly PacketSet[]): PacketSet {
+    const split = sets.find((s) => s.built === undefined)?.split;
+    if (split) {
+      // sets split over one factor join part by part; plain sets join the plain part
+      const f = split.factor.built;
+      const plains: PacketSet[] = [];
+      const inners: PacketSet[] = [];
+      for (const s of sets) {
+        if (!s.split) plains.push(s);
+        else if (s.split.factor.built === f) {
+          plains.push(s.split.plain);
+          inners.push(s.split.inner);
+        } else return PacketSet.fromNode(idd.orAll(sets.map((x) => x.node)));
+      }
+      return PacketSet.splitOf(PacketSet.unionAll(plains), PacketSet.unionAll(inners), split.factor);
+    }
     return PacketSet.fromNode(idd.orAll(sets.map((s) => s.node)));
   }
 
@@ -213,6 +340,20 @@ function flatPair(a: PacketSet, b: PacketSet): [FlatSet, FlatSet] | undefined {
   const fa = flatFormOf(a.node);
   const fb = fa === undefined ? undefined : flatFormOf(b.node);
   return fb === undefined ? undefined : [fa!, fb];
+}
+
+const freeOfMemo = new WeakMap<Node, Map<Dim, boolean>>();
+
+/**
+ * Whether membership in `set` does not depend on dimension `dim`, apart from the universe's own
+ * constraint on it (a blocklist's complement and ports: TCP packets on every port, others on 0).
+ */
+function freeOf(set: PacketSet, dim: Dim): boolean {
+  let m = freeOfMemo.get(set.node);
+  if (!m) freeOfMemo.set(set.node, (m = new Map()));
+  let free = m.get(dim);
+  if (free === undefined) m.set(dim, (free = idd.and(idd.exists(set.node, [dim]), universes().all.node) === set.node));
+  return free;
 }
 
 function rawBox(spec: BoxSpec): Node {
