@@ -332,11 +332,11 @@ export class Cursor {
   private readonly top: number;
   done = false;
 
-  /** max + 1 */
-  private readonly limit: bigint;
-
-  constructor(root: Chunk, max: bigint) {
-    this.limit = max + 1n;
+  constructor(
+    root: Chunk,
+    /** One past the dimension's largest value (where the last piece ends). */
+    private readonly limit: bigint,
+  ) {
     this.path.push(root);
     this.idx.push(0);
     let c = root;
