@@ -666,10 +666,10 @@ function passedLarge(f: Flow, accept: boolean, keep: PacketSet, factor: PacketSe
   return { factor: before === f.factor ? factor : before ? intersectFactor(keep, before) : keep, fate };
 }
 
-/** The flow with its factor intersected in. */
+/** The flow with its factor intersected in, kept split: built only where something needs the whole set. */
 function materialized(f: Flow): Flow {
   if (!f.factor) return f;
-  return { set: intersectFactor(f.set, f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions };
+  return { set: PacketSet.factored(f.set, f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions };
 }
 
 /** A chain's outcomes with their factors intersected in, flows of one fate joined first. */
@@ -682,8 +682,7 @@ function withoutFactors(res: ChainResult): ChainResult {
         out.push(f);
         continue;
       }
-      // kept split: the factor is intersected in only where something needs the whole set
-      const m: Flow = { set: PacketSet.factored(f.set, f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions };
+      const m = materialized(f);
       if (!m.set.isEmpty()) out.push(m);
     }
     return out;

@@ -11,13 +11,10 @@
  * every equal set, and it goes away with the node.
  */
 import type { Node } from "./idd.js";
-import { PacketSet } from "./packet-set.js";
+import { PacketSet, type Split } from "./packet-set.js";
 
-interface Factored {
-  plain: PacketSet;
-  inner: PacketSet;
-  factor: PacketSet;
-}
+/** A fact has the parts a set kept split has (PacketSet.split); a split set is its own fact. */
+type Factored = Split;
 
 const facts = new WeakMap<Node, Factored>();
 
@@ -73,10 +70,6 @@ export function unionFactored(sets: readonly PacketSet[]): PacketSet {
   const p = PacketSet.unionAll(plain);
   const parts = [p];
   for (const g of groups.values()) parts.push(PacketSet.factored(PacketSet.unionAll(g.inners), g.factor));
-  const out = PacketSet.unionAll(parts);
-  if (groups.size === 1) {
-    const g = [...groups.values()][0]!;
-    note(out, { plain: p, inner: PacketSet.unionAll(g.inners), factor: g.factor });
-  }
-  return out;
+  // kept split when one factor is left: the union carries its parts (PacketSet.unionAll)
+  return PacketSet.unionAll(parts);
 }

@@ -30,8 +30,6 @@ export interface Split {
 export class PacketSet {
   /** The set's node: undefined while it is kept split and nothing has needed it whole. */
   private built: Node | undefined;
-  /** Whether the set is empty, once a split set was asked. */
-  private emptyKnown: boolean | undefined;
 
   private constructor(
     node: Node | undefined,
@@ -161,7 +159,7 @@ export class PacketSet {
   isEmpty(): boolean {
     if (this.built !== undefined) return this.built === idd.EMPTY;
     const { plain, inner, factor } = this.split!;
-    return (this.emptyKnown ??= plain.isEmpty() && !inner.overlaps(factor));
+    return plain.isEmpty() && !inner.overlaps(factor);
   }
   /** Is this every well-formed packet of both families (every set lies inside it)? */
   isUniverse(): boolean {
