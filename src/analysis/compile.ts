@@ -77,11 +77,48 @@ function conditionSet(c: Condition): PacketSet {
       // fwlint models unfragmented packets and first fragments: `-f` matches none of them.
       return c.negate ? PacketSet.universe() : PacketSet.empty();
     case "or":
-      return negateIn(anyOfConjunctions(c.anyOf), c.negate, PacketSet.universe());
+      // An alternative with an unmodelled condition may hold anywhere (its known part is a
+      // superset): the `or` certainly holds only where a fully modelled alternative does, so its
+      // negation excludes only that (the rule is uncertain, see uncertainIn).
+      if (!c.negate) return anyOfConjunctions(c.anyOf);
+      return PacketSet.universe().minus(anyOfConjunctions(c.anyOf.filter((alt) => uncertainIn(alt).length === 0)));
     case "unknown":
     case "local-dst":
       return PacketSet.universe();
   }
+}
+
+/**
+ * The conditions of a conjunction that fwlint cannot decide exactly, at its top level or inside
+ * an `or` at any depth: unmodelled ones, and whether the destination is local (decided per path
+ * at the top level only: inside an alternative it is one more unknown). A rule with one of
+ * these anywhere is uncertain, not one whose alternative matches everything for certain.
+ */
+export function uncertainIn(conds: readonly Condition[]): Unknown[] {
+  const out: Unknown[] = [];
+  for (const c of conds) {
+    if (c.kind === "unknown") out.push(c);
+    else if (c.kind === "or") out.push(...uncertainInOr(c));
+  }
+  return out;
+}
+
+type Unknown = Extract<Condition, { kind: "unknown" }>;
+type Or = Extract<Condition, { kind: "or" }>;
+
+/** Per `or`, by identity: a set's worth of alternatives that many rules name is walked once. */
+const orUncertain = new WeakMap<Or, Unknown[]>();
+
+function uncertainInOr(c: Or): Unknown[] {
+  let out = orUncertain.get(c);
+  if (out) return out;
+  out = [];
+  for (const alt of c.anyOf) {
+    out.push(...uncertainIn(alt));
+    for (const x of alt) if (x.kind === "local-dst") out.push({ kind: "unknown", text: x.text, reason: "whether the destination is an address of this host, inside one of several alternatives, is not modelled" });
+  }
+  orUncertain.set(c, out);
+  return out;
 }
 
 function negateIn(pos: PacketSet, negate: boolean | undefined, within: PacketSet): PacketSet {
@@ -146,6 +183,7 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
   };
   const rest: Condition[] = [];
   for (const c of conds) {
+    if (c.kind === "or") unknowns.push(...uncertainInOr(c)); // (and the `or` is built below, as rest)
     if (c.kind === "unknown") unknowns.push(c);
     else if (c.kind === "local-dst") context.push(c);
     else if ("negate" in c && c.negate) rest.push(c);
