@@ -7,12 +7,18 @@ import { interfaceNames } from "../../src/analysis/witness.js";
 import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
 import type { Pipeline, Ruleset } from "../../src/model/types.js";
 import { loadBuiltinCatalog, type ServiceCatalog } from "../../src/engine/rule-pack.js";
+import type { InterfaceName } from "../../src/engine/config.js";
 
 export interface CheckContext {
   ruleset: Ruleset;
   catalog: ServiceCatalog;
   /** Interface names for readable witnesses. */
   ifaces: string[];
+  /**
+   * The interfaces that face the Internet, when known (the configuration's `internet:`, else the
+   * vendor format's default); undefined: any interface but loopback and bridges may.
+   */
+  internet?: readonly InterfaceName[];
   /** Evaluation of every pipeline (computed on first use). */
   results(): PipelineResult[];
   /** The paths a concrete packet takes through a pipeline. */
@@ -36,6 +42,7 @@ export function makeContext(ruleset: Ruleset, catalog: ServiceCatalog = loadBuil
     ruleset,
     catalog,
     ifaces: interfaceNames(ruleset),
+    ...(ruleset.internetInterfaces ? { internet: ruleset.internetInterfaces.map((name) => ({ name, prefix: false })) } : {}),
     results: () => (results ??= evaluateRuleset(ruleset).results),
     trace: tracerOf(ruleset),
   };

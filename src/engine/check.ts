@@ -143,16 +143,17 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
   const catalog = withServices(loadBuiltinCatalog(), options.services);
   let evaluated: { results: PipelineResult[]; diagnostics: Ruleset["diagnostics"] } | undefined;
   const evaluate = () => (evaluated ??= evaluateRuleset(ruleset));
+  const internetNames = options.internetInterfaces ?? ruleset.internetInterfaces?.map((name) => ({ name, prefix: false }));
   const ctx: CheckContext = {
     ruleset,
     catalog,
     ifaces: interfaceNames(ruleset),
+    ...(internetNames ? { internet: internetNames } : {}),
     results: () => evaluate().results,
     trace: tracerOf(ruleset),
   };
   // What the exposure checks see: only Internet-facing interfaces, and nothing the intent allows.
   let exposureCtx = ctx;
-  const internetNames = options.internetInterfaces ?? ruleset.internetInterfaces?.map((name) => ({ name, prefix: false }));
   if (internetNames !== undefined || (options.intent !== undefined && options.intent.length > 0)) {
     const internet = internetNames ? interfaceSet(internetNames) : undefined;
     const allowed = options.intent && options.intent.length > 0 ? intentSet(options.intent) : undefined;

@@ -22,4 +22,17 @@ describe("outbound-smtp-open", () => {
     expect(run("-A OUTPUT -d 198.51.100.25 -p tcp --dport 25 -j ACCEPT\n", "INPUT DROP,FORWARD DROP,OUTPUT DROP")).toEqual([]);
     expect(run("-A FORWARD -d 203.0.113.0/24 -j DROP\n-A FORWARD -s 192.168.1.0/24 -j ACCEPT\n")).toEqual([]);
   });
+
+  it("with Internet-facing interfaces known, only mail that leaves through one and does not come in from one", () => {
+    const withWan = (body: string) => {
+      const ctx = { ...makeContext(filter(body)), internet: [{ name: "eth0", prefix: false }] };
+      return outboundSmtpOpen(ctx, {}, ref);
+    };
+    // an inbound permit for mail arriving on the WAN (from a spoofed or NATed private source) is no outbound opening
+    expect(withWan("-A FORWARD -i eth0 -p tcp --dport 25 -j ACCEPT\n-A FORWARD -j DROP\n")).toEqual([]);
+    // mail from the LAN to a second inside network does not leave for the Internet
+    expect(withWan("-A FORWARD -i eth1 -o eth2 -p tcp --dport 25 -j ACCEPT\n-A FORWARD -j DROP\n")).toEqual([]);
+    // from the LAN out through the WAN: the opening
+    expect(lines(withWan("-A FORWARD -i eth1 -o eth0 -p tcp --dport 25 -j ACCEPT\n-A FORWARD -j DROP\n"))).toEqual([5]);
+  });
 });
