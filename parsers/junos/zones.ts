@@ -72,14 +72,28 @@ function isPublicAddress(text: string): boolean {
   });
 }
 
-/** Interface units with an inet/inet6 address outside private, shared and documentation space. */
+/**
+ * How a family gets an address the file does not show, from the provider: a DHCP client (`dhcp`,
+ * or `dhcp-client` in older releases; `dhcpv6-client`), PPP's `negotiate-address`, or IPv6
+ * autoconfiguration. An interface so configured is the usual WAN of a branch SRX.
+ */
+const PROVIDER_ASSIGNED: Readonly<Record<"inet" | "inet6", readonly string[]>> = {
+  inet: ["dhcp", "dhcp-client", "negotiate-address"],
+  inet6: ["dhcpv6-client", "dhcp", "autoconfig", "negotiate-address"],
+};
+
+/**
+ * Interface units with an inet/inet6 address outside private, shared and documentation space, or
+ * one the provider assigns (see PROVIDER_ASSIGNED).
+ */
 export function publicInterfaces(root: ConfigNode): string[] {
   const out: string[] = [];
   for (const ifd of kids(at(root, "interfaces"))) {
     for (const unit of kids(child(ifd, "unit"))) {
       const fams = child(unit, "family");
       const addrs = [...kids(at(fams, "inet", "address")), ...kids(at(fams, "inet6", "address"))];
-      if (addrs.some((a) => isPublicAddress(a.name))) out.push(`${ifd.name}.${unit.name}`);
+      const assigned = (["inet", "inet6"] as const).some((f) => PROVIDER_ASSIGNED[f].some((k) => child(at(fams, f), k) !== undefined));
+      if (assigned || addrs.some((a) => isPublicAddress(a.name))) out.push(`${ifd.name}.${unit.name}`);
     }
   }
   return out;
