@@ -8,6 +8,7 @@ import { verdictFor } from "../analysis/verdict.js";
 import { describePacket } from "../analysis/witness.js";
 import { analyzeFile } from "../engine/check.js";
 import type { Packet, TraceStep } from "../model/finding.js";
+import type { Condition, Ruleset } from "../model/types.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
 import { UsageError, wantsHelp } from "./args.js";
@@ -130,13 +131,15 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
   } else {
     lines = [{ text: JSON.stringify({ id: "p1", ...args.packet }), line: 0 }];
   }
+  const named = namedInterfaces(ruleset);
   let bad = 0;
   for (const { text, line } of lines) {
     let packet: Packet & { id?: unknown };
     try {
       packet = JSON.parse(text) as Packet;
       if (typeof packet !== "object" || packet === null) throw new Error("not a JSON object");
-      if (typeof packet.hook !== "string") packet.hook = "input";
+      // A packet with an egress interface passes through the device: the forward path, unless told.
+      if (typeof packet.hook !== "string") packet.hook = packet.oif !== undefined ? "forward" : "input";
       if (typeof packet.family === "number" && packet.family !== 4 && packet.family !== 6) throw new PacketError("family must be 4 or 6");
     } catch (err) {
       bad++;
@@ -154,6 +157,12 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
       if (args.format === "json") io.stdout(JSON.stringify({ id: packet.id ?? null, verdict: "error", reason: msg }) + "\n");
       else io.stderr(`packet ${sanitize(String(packet.id ?? line))}: ${sanitize(msg)}\n`);
       continue;
+    }
+    for (const side of ["iif", "oif"] as const) {
+      const name = packet[side];
+      if (typeof name === "string" && !named.some((n) => (n.prefix ? name.startsWith(n.name) : name === n.name))) {
+        io.stderr(`packet ${sanitize(String(packet.id ?? line))}: note: no rule of this ruleset names interface '${sanitize(name)}' (--${side}); it is traced as any unnamed interface${named.length > 0 ? ` (named: ${sanitize(named.slice(0, 8).map((n) => n.name + (n.prefix ? "*" : "")).join(", "))}${named.length > 8 ? ", ..." : ""})` : ""}\n`);
+      }
     }
     const first = result.paths[0];
     if (args.format === "json") {
@@ -173,4 +182,21 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     }
   }
   return bad > 0 ? 2 : 0;
+}
+
+/**
+ * The interfaces the ruleset's rules name (exactly, or by prefix): a packet given another one (an
+ * ASA's hardware name for a nameif, a JunOS interface without its unit) meets none of the rules
+ * that test interfaces, which the user should be told, not left to read from a policy verdict.
+ */
+function namedInterfaces(ruleset: Ruleset): { name: string; prefix: boolean }[] {
+  const seen = new Map<string, { name: string; prefix: boolean }>();
+  const visit = (conds: readonly Condition[]) => {
+    for (const c of conds) {
+      if (c.kind === "iface") seen.set(`${c.name}|${c.prefix}`, { name: c.name, prefix: c.prefix });
+      else if (c.kind === "or") for (const alt of c.anyOf) visit(alt);
+    }
+  };
+  for (const chain of ruleset.chains.values()) for (const r of chain.rules) visit(r.conditions);
+  return [...seen.values()];
 }

@@ -31,6 +31,20 @@ describe("fwlint trace", () => {
     expect(line.path[0].action).toBe("dnat to 10.0.0.25:25");
   });
 
+  it("takes a packet with an egress interface through the forward path, and says when no rule names an interface", async () => {
+    const srx = "fixtures/junos/srx-policies.set";
+    const flags = ["--src", "198.51.100.7", "--dst", "10.0.2.25", "--proto", "tcp", "--dport", "25"];
+    const through = await run(["trace", srx, ...flags, "--iif", "ge-0/0/0.0", "--oif", "ge-0/0/2.0"]);
+    expect(through.out).toMatch(/\[forward\]: ACCEPT/);
+    expect(through.out).toContain("from-zone untrust to-zone dmz");
+    expect(through.err).toBe("");
+    // the physical name without its unit: the policies name units, so none applies - said, not left to the policy verdict
+    const bare = await run(["trace", srx, ...flags, "--iif", "ge-0/0/0", "--oif", "ge-0/0/2.0"]);
+    expect(bare.out).toMatch(/\[forward\]: DROP/);
+    expect(bare.err).toMatch(/no rule of this ruleset names interface 'ge-0\/0\/0' \(--iif\).*named: .*ge-0\/0\/0\.0/);
+    expect(bare.err).not.toMatch(/--oif/);
+  });
+
   it("reads JSON lines and answers one line per packet, in order, with policies on the path", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fwlint-trace-"));
     const pk = join(dir, "p.jsonl");
