@@ -4,6 +4,7 @@
  * trailers of `show access-list` output (`(hitcnt=N)`, `(inactive)`, `0xHASH`).
  */
 import type { Ace, IcmpClause, PortClause, ProtoSpec } from "./config.js";
+import { ACTIONS, keyword } from "./keywords.js";
 import { asaIcmpType, asaProtocol } from "./names.js";
 import { type Cursor, isPortOp, readAddress, readPortOp, type SlotContext } from "./slots.js";
 
@@ -18,13 +19,13 @@ function readProto(c: Cursor): ProtoSpec | undefined {
     c.fail(c.end(), "expected a protocol after permit/deny");
     return undefined;
   }
-  if (w.text === "object" || w.text === "object-group") {
+  if (w.key === "object" || w.key === "object-group") {
     const n = c.next();
     if (!n) {
       c.fail(c.end(), `expected a name after '${w.text}'`);
       return undefined;
     }
-    return { kind: w.text === "object" ? "object" : "group", name: n.text, pos: c.pos(n) };
+    return { kind: w.key === "object" ? "object" : "group", name: n.text, pos: c.pos(n) };
   }
   const protos = asaProtocol(w.text);
   if (protos === undefined) {
@@ -36,7 +37,7 @@ function readProto(c: Cursor): ProtoSpec | undefined {
 
 /** `user X`, `security-group name X`, ...: returns the text read, or undefined when absent. */
 function readIdentity(c: Cursor): string | undefined {
-  const t = c.peek();
+  const t = c.key();
   if (t === undefined) return undefined;
   if (IDENTITY.has(t)) {
     const n = c.word(1);
@@ -63,7 +64,7 @@ function portsAllowed(p: ProtoSpec): boolean {
  * the file does not define can only be a port group (reported as undefined when resolved).
  */
 function readPortClause(c: Cursor, proto: ProtoSpec, ctx: SlotContext, afterDst: boolean): PortClause | undefined | null {
-  const t = c.peek();
+  const t = c.key();
   if (!portsAllowed(proto)) return null;
   if (isPortOp(t)) {
     const r = readPortOp(c, proto.kind === "protos" ? proto.protos : null);
@@ -86,7 +87,7 @@ function icmpFamilyOf(p: ProtoSpec): 4 | 6 | undefined {
 function readIcmpClause(c: Cursor, proto: ProtoSpec, ctx: SlotContext): IcmpClause | undefined {
   const family = icmpFamilyOf(proto);
   if (family === undefined) return undefined;
-  const t = c.peek();
+  const t = c.key();
   if (t === undefined) return undefined;
   if (t === "object-group" && ctx.groupTypes.get(c.peek(1) ?? "")?.type === "icmp-type") {
     c.next();
@@ -107,7 +108,8 @@ function readIcmpClause(c: Cursor, proto: ProtoSpec, ctx: SlotContext): IcmpClau
 /** Reads an ACE from the action word on; undefined when it cannot be read (already reported). */
 export function readAce(c: Cursor, ctx: SlotContext): Ace | undefined {
   const actionWord = c.next();
-  if (!actionWord || (actionWord.text !== "permit" && actionWord.text !== "deny")) {
+  const action = keyword(actionWord, ACTIONS);
+  if (!action) {
     c.fail(actionWord ?? c.end(), `expected permit or deny${actionWord ? `, got '${actionWord.text}'` : ""}`);
     return undefined;
   }
@@ -130,9 +132,9 @@ export function readAce(c: Cursor, ctx: SlotContext): Ace | undefined {
   let inactive = false;
   while (!c.done()) {
     const w = c.next()!;
-    const t = w.text;
+    const t = w.key;
     if (t === "log") {
-      while (!c.done() && (LOG_LEVELS.has(c.peek()!) || /^[0-7]$/.test(c.peek()!))) c.next();
+      while (!c.done() && (LOG_LEVELS.has(c.key()!) || /^[0-7]$/.test(c.key()!))) c.next();
     } else if (t === "interval") {
       c.next();
     } else if (t === "time-range") {
@@ -143,14 +145,14 @@ export function readAce(c: Cursor, ctx: SlotContext): Ace | undefined {
     } else if (/^\(hitcnt=[0-9]+\)$/.test(t) || /^0x[0-9a-fA-F]+$/.test(t)) {
       // show access-list trailers
     } else {
-      c.fail(w, `unexpected '${t}' in the access-list entry; the entry is kept with an unknown condition`, "warning");
-      unknown.push(`unparsed '${t}'`);
+      c.fail(w, `unexpected '${w.text}' in the access-list entry; the entry is kept with an unknown condition`, "warning");
+      unknown.push(`unparsed '${w.text}'`);
       break;
     }
   }
   return {
     kind: "ace",
-    action: actionWord.text,
+    action,
     proto,
     src,
     dst,

@@ -2,30 +2,17 @@
  * Config lines -> AsaConfig: reads the commands that decide what traffic passes (interfaces,
  * objects, object-groups, access-lists, access-groups, NAT, same-security-traffic, management
  * access) and skips the rest, counting skipped commands per keyword for one info diagnostic each.
+ * Command words and keywords are compared on Word.key (any case, keywords.ts for abbreviations),
+ * names on Word.text.
  */
 import type { Diagnostic, Family } from "../../src/model/types.js";
 import { parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
 import { readAce } from "./ace.js";
 import type { AccessList, Ace, AddrSpec, AsaConfig, AsaInterface, GroupType, NatRule, ObjectGroup, Pos, Service } from "./config.js";
 import { type ConfigLine, restOfLine, type Word } from "./lines.js";
+import { ACL_TYPES, GROUP_COMMANDS, IRRELEVANT_COMMANDS, keyword, OBJECT_COMMANDS, readCommand } from "./keywords.js";
 import { asaIcmpType, asaPort, asaProtocol } from "./names.js";
-import { addrWithMask, Cursor, isPortOp, readAddress, readPortOp, readService, type SlotContext } from "./slots.js";
-
-/** Top-level commands that never affect filtering: skipped without a diagnostic. */
-const IRRELEVANT = new Set([
-  "aaa", "aaa-server", "admin-context", "allocate-interface", "arp", "asdm", "auth-prompt", "banner", "bgp", "boot",
-  "call-home", "class-map", "clock", "command-alias", "config-url", "console", "context", "cryptochecksum", "Cryptochecksum:",
-  "description", "dhcpd", "dhcprelay", "dns", "dns-guard", "dns-server", "domain-name", "dynamic-access-policy-record",
-  "eigrp", "enable", "end", "exit", "failover", "filter", "firewall", "fixup", "flow-export", "ftp", "global",
-  "group-policy", "hostname", "http-proxy", "icmp", "igmp", "ip", "ipsec", "isakmp", "jumbo-frame", "key", "ldap",
-  "license", "logging", "mac-address", "management-access", "mode", "monitor-interface", "mroute", "mtu",
-  "multicast-routing", "nat-control", "no", "ntp", "object-group-search", "object-group-user", "ospf", "pager", "passwd",
-  "password", "pim", "policy-map", "prefix-list", "priority-queue", "profile", "prompt", "quit", "rip", "route",
-  "route-map", "router", "scansafe", "service", "service-module", "service-policy", "sla", "smtp-server", "snmp-map",
-  "snmp-server", "ssl", "sysopt", "terminal", "tftp-server", "threat-detection", "time-range", "timeout", "tls-proxy",
-  "track", "tunnel", "tunnel-group", "url-server", "user-group", "user-identity", "username", "virtual", "vpdn", "vpn",
-  "vpn-addr-assign", "wccp", "webvpn", "xlate", "zone",
-]);
+import { addrWithMask, Cursor, isPortOp, readAddress, readHost, readNetmask, readPortOp, readService, type SlotContext } from "./slots.js";
 
 interface Block {
   kind: "interface" | "object network" | "object service" | "group" | "other";
@@ -76,7 +63,7 @@ export class Extractor {
     this.prescan(lines);
     let block: Block = { kind: "other" };
     for (const l of lines) {
-      if (l.indent > 0 && l.words[0]!.text !== "access-list") {
+      if (l.indent > 0 && l.words[0]!.key !== "access-list") {
         this.child(block, l);
         continue;
       }
@@ -92,8 +79,8 @@ export class Extractor {
     for (const [acl, s] of this.skipped) {
       this.diagnostics.push({ severity: "info", message: `access-list ${acl}: ${s.count} inactive entr${s.count === 1 ? "y" : "ies"} skipped (inactive entries never match)`, file: this.file, line: s.line, column: s.column });
     }
-    for (const [kw, s] of this.unknownCommands) {
-      this.diagnostics.push({ severity: "info", message: `'${kw}' is not read by fwlint (${s.count} line${s.count === 1 ? "" : "s"}, skipped)`, file: this.file, line: s.line, column: s.column });
+    for (const s of this.unknownCommands.values()) {
+      this.diagnostics.push({ severity: "info", message: `'${s.text}' is not read by fwlint (${s.count} line${s.count === 1 ? "" : "s"}, skipped)`, file: this.file, line: s.line, column: s.column });
     }
     return this.config;
   }
@@ -103,35 +90,36 @@ export class Extractor {
     for (const l of lines) {
       if (l.indent > 0) continue;
       const w = l.words;
-      if (w[0]!.text === "name" && w.length >= 3) {
+      const command = readCommand(w[0]!);
+      if (command === "name" && w.length >= 3) {
         const v4 = parseIPv4Strict(w[1]!.text);
         const v6 = v4 === null ? parseIPv6(w[1]!.text) : null;
         if (v4 !== null) this.ctx.aliases.set(w[2]!.text, { family: 4, addr: v4 });
         else if (v6 !== null) this.ctx.aliases.set(w[2]!.text, { family: 6, addr: v6 });
-      } else if (w[0]!.text === "object-group" && w.length >= 3) {
-        const type = groupType(w[1]!.text, w[3]?.text);
+      } else if (command === "object-group" && w.length >= 3) {
+        const type = groupType(w[1]!.key, w[3]?.key);
         if (type) this.ctx.groupTypes.set(w[2]!.text, { type });
       }
     }
   }
 
-  private readonly unknownCommands = new Map<string, { count: number; line: number; column: number }>();
+  private readonly unknownCommands = new Map<string, { text: string; count: number; line: number; column: number }>();
 
+  /** Counted per command in any case; reported as first written. */
   private unknown(l: ConfigLine): void {
-    const kw = l.words[0]!.text;
-    const s = this.unknownCommands.get(kw);
+    const s = this.unknownCommands.get(l.words[0]!.key);
     if (s) s.count++;
-    else this.unknownCommands.set(kw, { count: 1, line: l.line, column: l.words[0]!.column });
+    else this.unknownCommands.set(l.words[0]!.key, { text: l.words[0]!.text, count: 1, line: l.line, column: l.words[0]!.column });
   }
 
   private top(l: ConfigLine): Block {
     const w = l.words;
-    const kw = w[0]!.text;
-    switch (kw) {
-      case "ASA":
-      case "PIX": {
+    const command = readCommand(w[0]!);
+    switch (command) {
+      case "asa":
+      case "pix": {
         const m = /^([0-9]+)\.([0-9]+)/.exec(w[2]?.text ?? "");
-        if (w[1]?.text === "Version" && m) {
+        if (w[1]?.key === "version" && m) {
           this.config.version = [Number(m[1]), Number(m[2])];
           this.config.versionPos = this.pos(l);
         }
@@ -162,23 +150,25 @@ export class Extractor {
       case "static":
         this.legacyStatic(l);
         return { kind: "other" };
-      case "same-security-traffic":
-        if (w[1]?.text === "permit" && w[2]?.text === "inter-interface") this.config.sameSecurityInter = true;
-        else if (w[1]?.text === "permit" && w[2]?.text === "intra-interface") this.config.sameSecurityIntra = true;
+      case "same-security-traffic": {
+        const scope = keyword(w[1], ["permit"]) ? keyword(w[2], ["inter-interface", "intra-interface"]) : undefined;
+        if (scope === "inter-interface") this.config.sameSecurityInter = true;
+        else if (scope === "intra-interface") this.config.sameSecurityIntra = true;
         else this.diag("warning", l, w[1], "expected 'same-security-traffic permit inter-interface|intra-interface'");
         return { kind: "other" };
+      }
       case "ssh":
       case "telnet":
       case "http":
-        this.management(l);
+        this.management(l, command);
         return { kind: "other" };
       case "crypto":
-        if (/^ikev[12]$/.test(w[1]?.text ?? "") && w[2]?.text === "enable" && w[3]) this.config.ikeInterfaces.push({ iface: w[3].text, pos: this.pos(l) });
-        else if (w[1]?.text === "isakmp" && w[2]?.text === "enable" && w[3]) this.config.ikeInterfaces.push({ iface: w[3].text, pos: this.pos(l) });
+        if (/^ikev[12]$/.test(w[1]?.key ?? "") && w[2]?.key === "enable" && w[3]) this.config.ikeInterfaces.push({ iface: w[3].text, pos: this.pos(l) });
+        else if (w[1]?.key === "isakmp" && w[2]?.key === "enable" && w[3]) this.config.ikeInterfaces.push({ iface: w[3].text, pos: this.pos(l) });
         return { kind: "other" };
       case "clear":
         // `clear configure access-list X` empties X (generated configs start with it)
-        if (w[1]?.text === "configure" && w[2]?.text === "access-list" && w[3]) this.config.accessLists.delete(w[3].text);
+        if (w[1]?.key === "configure" && w[2]?.key === "access-list" && w[3]) this.config.accessLists.delete(w[3].text);
         return { kind: "other" };
       case "name":
       case "names":
@@ -186,16 +176,16 @@ export class Extractor {
       case "ipv6":
         this.config.usesIPv6 = true;
         return { kind: "other" };
-      default:
-        if (!IRRELEVANT.has(kw) && !kw.startsWith("Cryptochecksum:")) this.unknown(l);
+      default: {
+        const kw = w[0]!.key;
+        if (!IRRELEVANT_COMMANDS.has(kw) && !kw.startsWith("cryptochecksum:")) this.unknown(l);
         return { kind: "other" };
+      }
     }
   }
 
   private child(block: Block, l: ConfigLine): void {
     const w = l.words;
-    const kw = w[0]!.text;
-    if (kw === "description") return;
     switch (block.kind) {
       case "interface":
         this.interfaceLine(block.iface!, l);
@@ -204,7 +194,7 @@ export class Extractor {
         this.networkObjectLine(block.name!, l);
         return;
       case "object service":
-        if (kw === "service") {
+        if (keyword(w[0], OBJECT_COMMANDS) === "service") {
           const c = this.cursor(l, 1);
           const svc = readService(c);
           if (svc) this.config.serviceObjects.get(block.name!)!.service = svc;
@@ -225,7 +215,8 @@ export class Extractor {
 
   private interfaceLine(iface: AsaInterface, l: ConfigLine): void {
     const w = l.words;
-    switch (w[0]!.text) {
+    // interface mode has many commands fwlint does not list: keywords are matched in full only
+    switch (w[0]!.key) {
       case "nameif":
         if (w[1]) iface.nameif = w[1].text;
         return;
@@ -240,21 +231,21 @@ export class Extractor {
         return;
       }
       case "ip":
-        if (w[1]?.text === "address" && w[2]) {
+        if (w[1]?.key === "address" && w[2]) {
           const a = parseIPv4Strict(w[2].text);
           if (a !== null) iface.v4.push(a);
         }
         return;
       case "ipv6": {
         this.config.usesIPv6 = true;
-        if (w[1]?.text === "address" && w[2]) {
+        if (w[1]?.key === "address" && w[2]) {
           const a = parseIPv6(w[2].text.split("/")[0]!);
           if (a !== null) iface.v6.push(a);
         }
         return;
       }
       case "no":
-        if (w[1]?.text === "nameif") delete iface.nameif;
+        if (w[1]?.key === "nameif") delete iface.nameif;
         return;
       default:
         return;
@@ -263,7 +254,7 @@ export class Extractor {
 
   private objectHeader(l: ConfigLine): Block {
     const w = l.words;
-    const type = w[1]?.text;
+    const type = w[1]?.key;
     const name = w[2]?.text;
     if (!name || (type !== "network" && type !== "service")) {
       if (type !== "network" && type !== "service" && name) return { kind: "other" }; // object types fwlint does not read
@@ -281,13 +272,11 @@ export class Extractor {
   private networkObjectLine(name: string, l: ConfigLine): void {
     const obj = this.config.networkObjects.get(name)!;
     const w = l.words;
-    const kw = w[0]!.text;
     const c = this.cursor(l, 1);
     let value: AddrSpec | undefined;
-    switch (kw) {
+    switch (keyword(w[0], OBJECT_COMMANDS)) {
       case "host":
-        c.i = 0;
-        value = readAddress(c, this.ctx);
+        value = readHost(c, this.ctx);
         break;
       case "subnet": {
         const a = c.next();
@@ -334,12 +323,12 @@ export class Extractor {
 
   private groupHeader(l: ConfigLine): Block {
     const w = l.words;
-    const typeText = w[1]?.text;
+    const typeKey = w[1]?.key;
     const name = w[2]?.text;
-    const type = typeText ? groupType(typeText, w[3]?.text) : undefined;
+    const type = typeKey ? groupType(typeKey, w[3]?.key) : undefined;
     if (!name || !type) {
-      if (name && typeText && ["user", "security", "network-service", "local-user"].includes(typeText)) return { kind: "other" };
-      this.diag("info", l, w[1], `object-group ${typeText ?? ""}: fwlint reads network, service, protocol and icmp-type groups; skipped`);
+      if (name && typeKey && ["user", "security", "network-service", "local-user"].includes(typeKey)) return { kind: "other" };
+      this.diag("info", l, w[1], `object-group ${w[1]?.text ?? ""}: fwlint reads network, service, protocol and icmp-type groups; skipped`);
       return { kind: "other" };
     }
     let group = this.config.groups.get(name);
@@ -353,8 +342,9 @@ export class Extractor {
 
   private groupMember(g: ObjectGroup, l: ConfigLine): void {
     const w = l.words;
-    const kw = w[0]!.text;
+    const kw = keyword(w[0], GROUP_COMMANDS);
     const c = this.cursor(l, 1);
+    if (kw === "description") return;
     if (kw === "group-object") {
       const n = c.next();
       if (!n) return c.fail(c.end(), "expected a group name after 'group-object'");
@@ -365,12 +355,12 @@ export class Extractor {
       if (a.kind === "range" && a.family === 6) this.config.usesIPv6 = true;
       g.members.push({ kind: "addr", spec: a });
     } else if (kw === "port-object" && (g.type === "port" || g.type === "service")) {
-      if (!isPortOp(c.peek())) return c.fail(c.word() ?? c.end(), "expected eq, neq, lt, gt or range after 'port-object'");
+      if (!isPortOp(c.key())) return c.fail(c.word() ?? c.end(), "expected eq, neq, lt, gt or range after 'port-object'");
       const r = readPortOp(c, g.portProtos ?? [6, 17]);
       if (!r) return;
       g.members.push({ kind: "ports", ranges: r });
     } else if (kw === "service-object" && g.type === "service") {
-      if (c.peek() === "object") {
+      if (c.key() === "object") {
         c.next();
         const n = c.next();
         if (!n) return c.fail(c.end(), "expected a service object name");
@@ -391,7 +381,7 @@ export class Extractor {
       if (type === undefined) return c.fail(t ?? c.end(), `expected an ICMP type name or number${t ? `, got '${t.text}'` : ""}`);
       g.members.push({ kind: "icmp", sel: { type } });
     } else {
-      return c.fail(w[0], `'${kw}' does not belong in an object-group ${g.type === "port" ? "service (port group)" : g.type}`, "warning");
+      return c.fail(w[0], `'${w[0]!.text}' does not belong in an object-group ${g.type === "port" ? "service (port group)" : g.type}`, "warning");
     }
     this.trailing(c);
   }
@@ -402,11 +392,11 @@ export class Extractor {
     if (!name || name.endsWith(";") || w[1]!.text === "cached") return; // show access-list headers
     let i = 2;
     let at: number | undefined;
-    if (w[i]?.text === "line" && /^[0-9]+$/.test(w[i + 1]?.text ?? "")) {
+    if (keyword(w[i], ACL_TYPES) === "line" && /^[0-9]+$/.test(w[i + 1]?.text ?? "")) {
       at = Number(w[i + 1]!.text);
       i += 2;
     }
-    const kind = w[i]?.text;
+    const kind = keyword(w[i], ACL_TYPES);
     const acl = (): AccessList => {
       let a = this.config.accessLists.get(name);
       if (!a) {
@@ -456,8 +446,8 @@ export class Extractor {
     if (!parent) return;
     const w = l.words;
     let i = 2;
-    if (w[i]?.text === "line" && /^[0-9]+$/.test(w[i + 1]?.text ?? "")) i += 2;
-    let ok = w[i]?.text === "extended";
+    if (w[i]?.key === "line" && /^[0-9]+$/.test(w[i + 1]?.text ?? "")) i += 2;
+    let ok = w[i]?.key === "extended";
     // read quietly: an expansion that does not parse only means the entry itself is used
     const ace = ok ? readAce(new Cursor(l, i + 1, () => (ok = false)), this.ctx) : undefined;
     if (ace && ok) (parent.expansions ??= []).push(ace);
@@ -470,12 +460,12 @@ export class Extractor {
   private accessGroup(l: ConfigLine): void {
     const w = l.words;
     const acl = w[1]?.text;
-    const dir = w[2]?.text;
+    const dir = keyword(w[2], ["global", "in", "out"]);
     if (acl && dir === "global") {
       this.config.accessGroups.push({ acl, direction: "global", pos: this.pos(l) });
       return;
     }
-    if (!acl || (dir !== "in" && dir !== "out") || w[3]?.text !== "interface" || !w[4]) {
+    if (!acl || (dir !== "in" && dir !== "out") || keyword(w[3], ["interface"]) === undefined || !w[4]) {
       this.diag("error", l, w[2] ?? w[1], "expected 'access-group ACL in|out interface NAMEIF' or 'access-group ACL global'");
       return;
     }
@@ -489,7 +479,7 @@ export class Extractor {
       this.diag("error", l, w, "expected '(real_ifc,mapped_ifc)'");
       return undefined;
     }
-    return { ...(m[1] !== "any" ? { realIf: m[1]! } : {}), ...(m[2] !== "any" ? { mappedIf: m[2]! } : {}) };
+    return { ...(m[1]!.toLowerCase() !== "any" ? { realIf: m[1]! } : {}), ...(m[2]!.toLowerCase() !== "any" ? { mappedIf: m[2]! } : {}) };
   }
 
   /** `nat (real,mapped) static MAPPED [net-to-net] [dns] [service tcp|udp REAL MAPPED]` inside `object network`. */
@@ -500,7 +490,7 @@ export class Extractor {
     const pair = paired ? this.ifPair(l, w[1]) : {};
     if (!pair) return;
     const at = paired ? 2 : 1;
-    const type = w[at]?.text;
+    const type = w[at]?.key;
     if (type !== "static") return; // dynamic NAT/PAT opens nothing towards the inside
     if (!w[at + 1]) {
       this.diag("error", l, undefined, "expected the mapped address after 'static'");
@@ -512,7 +502,7 @@ export class Extractor {
     const rule: NatRule = { ...pair, sourceReal: { kind: "object", name: objName, pos: this.pos(l, w[0]) }, sourceMapped: mapped, pos: this.pos(l) };
     while (!c.done()) {
       const t = c.next()!;
-      if (t.text === "service") {
+      if (t.key === "service") {
         const p = c.next();
         const protos = p ? asaProtocol(p.text) : undefined;
         const r = c.next();
@@ -528,7 +518,7 @@ export class Extractor {
           return;
         }
         rule.ports = { protos, real: [rp.port, rp.port], mapped: [mpp.port, mpp.port] };
-      } else if (t.text === "inactive") return;
+      } else if (t.key === "inactive") return;
     }
     this.config.nat.push(rule);
   }
@@ -536,8 +526,8 @@ export class Extractor {
   /** A NAT address: object/group name, a literal, or `interface` (the mapped interface's address). */
   private natAddress(c: Cursor): AddrSpec | { kind: "mapped-interface" } | undefined {
     const w = c.next()!;
-    if (w.text === "interface") return { kind: "mapped-interface" };
-    if (w.text === "any") return { kind: "any", families: [4, 6] };
+    if (w.key === "interface") return { kind: "mapped-interface" };
+    if (w.key === "any") return { kind: "any", families: [4, 6] };
     const lit = literalAddr(w.text) ?? this.ctx.aliases.get(w.text);
     if (lit) return { kind: "range", family: lit.family, range: { lo: lit.addr, hi: lit.addr } };
     if (this.ctx.groupTypes.has(w.text)) return { kind: "group", name: w.text, pos: c.pos(w) };
@@ -555,12 +545,12 @@ export class Extractor {
       pair = p;
       i = 2;
     }
-    while (w[i] && (w[i]!.text === "after-auto" || w[i]!.text === "after-object" || /^[0-9]+$/.test(w[i]!.text))) i++;
-    if (w[i]?.text !== "source" || (w[i + 1]?.text !== "static" && w[i + 1]?.text !== "dynamic") || !w[i + 2] || !w[i + 3]) {
+    while (w[i] && (w[i]!.key === "after-auto" || w[i]!.key === "after-object" || /^[0-9]+$/.test(w[i]!.text))) i++;
+    if (w[i]?.key !== "source" || (w[i + 1]?.key !== "static" && w[i + 1]?.key !== "dynamic") || !w[i + 2] || !w[i + 3]) {
       this.diag("error", l, w[i], "expected 'source static|dynamic REAL MAPPED'");
       return;
     }
-    const isStatic = w[i + 1]!.text === "static";
+    const isStatic = w[i + 1]!.key === "static";
     const c = this.cursor(l, i + 2);
     const real = this.natAddress(c);
     const mapped = this.natAddress(c);
@@ -572,8 +562,8 @@ export class Extractor {
     let inactive = false;
     while (!c.done()) {
       const t = c.next()!;
-      if (t.text === "destination") {
-        if (c.peek() !== "static" || c.word(2) === undefined) {
+      if (t.key === "destination") {
+        if (c.key() !== "static" || c.word(2) === undefined) {
           c.fail(c.word() ?? c.end(), "expected 'destination static MAPPED REAL'");
           return;
         }
@@ -586,7 +576,7 @@ export class Extractor {
           continue;
         }
         rule.destination = { mapped: dm, real: dr };
-      } else if (t.text === "service") {
+      } else if (t.key === "service") {
         const rs = c.next();
         const ms = c.next();
         if (!rs || !ms) {
@@ -594,8 +584,8 @@ export class Extractor {
           return;
         }
         rule.ports = { kind: "objects", real: rs.text, mapped: ms.text, pos: c.pos(rs) };
-      } else if (t.text === "inactive") inactive = true;
-      else if (t.text === "description") break;
+      } else if (t.key === "inactive") inactive = true;
+      else if (t.key === "description") break;
     }
     if (!inactive) this.config.nat.push(rule);
   }
@@ -607,11 +597,11 @@ export class Extractor {
     if (!pair) return;
     let i = 2;
     let protos: number[] | undefined;
-    if (w[i]?.text === "tcp" || w[i]?.text === "udp") {
+    if (w[i]?.key === "tcp" || w[i]?.key === "udp") {
       protos = asaProtocol(w[i]!.text)!;
       i++;
     }
-    const addr = (t: Word | undefined) => (t?.text === "interface" ? "interface" : t ? (literalAddr(t.text) ?? this.ctx.aliases.get(t.text)) : undefined);
+    const addr = (t: Word | undefined) => (t?.key === "interface" ? "interface" : t ? (literalAddr(t.text) ?? this.ctx.aliases.get(t.text)) : undefined);
     const mappedA = addr(w[i]);
     let j = i + 1;
     let mappedPort: number | undefined;
@@ -622,7 +612,7 @@ export class Extractor {
       j++;
     }
     const realA = addr(w[j]);
-    if (w[j]?.text === "access-list") return; // policy static: the real side is an ACL, not modelled
+    if (w[j]?.key === "access-list") return; // policy static: the real side is an ACL, not modelled
     j++;
     let realPort: number | undefined;
     if (protos) {
@@ -633,13 +623,11 @@ export class Extractor {
     }
     if (!mappedA || !realA || realA === "interface") return this.diag("error", l, w[i], "expected 'static (real,mapped) [tcp|udp] MAPPED [PORT] REAL [PORT] [netmask MASK]'");
     let len = 32;
-    for (let k = j; k < w.length - 1; k++) {
-      if (w[k]!.text === "netmask") {
-        const m = parseIPv4Strict(w[k + 1]!.text);
-        let n = 0;
-        if (m !== null) for (let b = 31; b >= 0 && ((m >> BigInt(b)) & 1n) === 1n; b--) n++;
-        len = n;
-      }
+    const netmask = w.findIndex((x, k) => k >= j && x.key === "netmask");
+    if (netmask >= 0) {
+      const n = readNetmask(this.cursor(l, netmask + 1), "netmask", w[netmask + 1]);
+      if (n === undefined) return;
+      len = n;
     }
     const spec = (a: { family: Family; addr: bigint }): AddrSpec => {
       const host = a.family === 4 ? (1n << BigInt(32 - len)) - 1n : 0n;
@@ -655,15 +643,14 @@ export class Extractor {
     this.config.nat.push(rule);
   }
 
-  private management(l: ConfigLine): void {
+  private management(l: ConfigLine, service: "ssh" | "telnet" | "http"): void {
     const w = l.words;
-    const service = w[0]!.text as "ssh" | "telnet" | "http";
-    if (service === "http" && w[1]?.text === "server" && w[2]?.text === "enable") {
+    if (service === "http" && w[1]?.key === "server" && w[2]?.key === "enable") {
       this.httpEnabled = true;
       if (w[3] && /^[0-9]+$/.test(w[3].text)) this.httpPort = Number(w[3].text);
       return;
     }
-    if (service === "ssh" && w[1]?.text === "server" && w[2]?.text === "port" && w[3] && /^[0-9]+$/.test(w[3].text)) {
+    if (service === "ssh" && w[1]?.key === "server" && w[2]?.key === "port" && w[3] && /^[0-9]+$/.test(w[3].text)) {
       this.config.sshPort = Number(w[3].text);
       return;
     }

@@ -5,7 +5,10 @@
  */
 
 export interface Word {
+  /** As written: names (access lists, objects, groups, nameifs) are case-sensitive on the device. */
   text: string;
+  /** Lower-cased: what command words and keywords are compared on, ASA reading them in any case. */
+  key: string;
   /** 1-based column of the first character. */
   column: number;
 }
@@ -42,7 +45,7 @@ function splitWords(raw: string): Word[] {
   const words: Word[] = [];
   const re = /\S+/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(raw)) !== null) words.push({ text: m[0], column: m.index + 1 });
+  while ((m = re.exec(raw)) !== null) words.push({ text: m[0], key: m[0].toLowerCase(), column: m.index + 1 });
   return words;
 }
 

@@ -6,21 +6,33 @@
  *      rewrite a mapped address/port to the real inside host. Since ASA 8.3 access lists are
  *      written with real addresses, so the stage runs before the access lists; for configs older
  *      than 8.3 (`ASA Version 8.2`) it runs after the inbound access lists, which use mapped ones.
- *   2. `access-list/access-group in` (filter): established and related packets pass (ASA is
+ *   2. `access-list out/access-group out` (filter, only when some interface has an `out` list):
+ *      a packet leaving through such an interface jumps to its list (same implicit deny as
+ *      below); a rule passes packets leaving through the other interfaces (ASA checks no list
+ *      there), and the chain's DROP policy is never reached. The stage runs before the inbound
+ *      one because the last filter stage that accepts is the one findings name, and what admits
+ *      a connection is the inbound decision; on pre-8.3 configs with NAT it runs last instead,
+ *      after the NAT stage, since their outbound lists see real addresses and inbound ones
+ *      mapped addresses.
+ *   3. `access-list/access-group in` (filter): established and related packets pass (ASA is
  *      stateful); on interfaces an access list decides, same-security and hairpin traffic is
  *      dropped first unless `same-security-traffic` permits it; a packet arriving on an interface
  *      with an inbound access list jumps to that list (chain `access-list/NAME`), then to the
  *      `global` list if there is one; the implicit deny is a rule at the end of the last list
- *      consulted (span: its access-group line; left out when the list already ends in `deny ip
- *      any any`). Without an inbound or global list an interface accepts towards the interfaces
- *      of lower security level (and equal ones, or itself, as same-security-traffic permits); the
- *      chain's DROP policy refuses the rest.
- *   3. `access-list out/access-group out` (filter, only when some interface has an `out` list):
- *      a packet leaving through such an interface jumps to its list (same implicit deny); the
- *      chain's ACCEPT policy passes the rest (a policy, so the inbound rule stays the decider).
+ *      consulted (span: its access-group line; left out when an entry already matches every
+ *      packet of the families, `deny ip any any` or `permit ip any any`). Without an inbound or
+ *      global list an interface accepts towards the interfaces of lower security level (and
+ *      equal ones, or itself, as same-security-traffic permits); the chain's DROP policy refuses
+ *      the rest.
  * Management access to the box (`ssh`, `telnet`, `http` with `http server enable`, IKE) is the
  * `inbound` pipeline, `management/to-the-box`.
  * Interface conditions name the `nameif`. Inactive entries are not rules.
+ *
+ * A file without `interface` blocks is a fragment of a configuration (access lists and their
+ * bindings kept apart): an access-group or management command naming an interface binds to an
+ * interface of that name, with a warning; its security level and same-security settings live in
+ * the part of the configuration the file lacks, so only the bound lists decide there, and the
+ * Internet side is left to `.fwlint.yaml` (every interface by default).
  */
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
 import { chainKey } from "../../src/model/types.js";
@@ -37,11 +49,15 @@ const NAT_CHAIN = "static";
 const MGMT_TABLE = "management";
 const MGMT_CHAIN = "to-the-box";
 
-interface Named {
+/** An interface of the file, by its nameif. */
+interface Nameif {
   name: string;
   level: number;
   iface: AsaInterface;
 }
+
+/** An interface policy names: one of the file's, or one a fragment names without defining it. */
+type Named = Nameif | { name: string; level?: undefined; iface?: undefined };
 
 export function levelOf(i: AsaInterface): number {
   return i.level ?? (i.nameif === "inside" ? 100 : 0);
@@ -57,6 +73,8 @@ export class Mapper {
   private readonly chains = new Map<string, Chain>();
   private readonly named: Named[];
   private families: Family[];
+  /** No `interface` block: a fragment of a configuration (see the module comment). */
+  private readonly fragment: boolean;
 
   constructor(
     private readonly config: AsaConfig,
@@ -65,6 +83,7 @@ export class Mapper {
   ) {
     this.resolver = new Resolver(config, file, diagnostics);
     this.named = config.interfaces.filter((i) => i.nameif !== undefined).map((i) => ({ name: i.nameif!, level: levelOf(i), iface: i }));
+    this.fragment = config.interfaces.length === 0;
     this.families = config.usesIPv6 || config.usesAny ? [4, 6] : [4];
   }
 
@@ -88,10 +107,9 @@ export class Mapper {
     const egress = this.egressChain(bindings);
     const legacy = this.config.version !== undefined && (this.config.version[0] < 8 || (this.config.version[0] === 8 && this.config.version[1] < 3));
     const natStage: Stage[] = nat ? [{ chain: nat, role: "dstnat" }] : [];
-    if (!legacy) forward.push(...natStage);
-    forward.push({ chain: ingress, role: "filter" });
-    if (legacy) forward.push(...natStage);
-    if (egress) forward.push({ chain: egress, role: "filter" });
+    const egressStage: Stage[] = egress ? [{ chain: egress, role: "filter" }] : [];
+    if (legacy && nat) forward.push({ chain: ingress, role: "filter" }, ...natStage, ...egressStage);
+    else forward.push(...natStage, ...egressStage, { chain: ingress, role: "filter" });
     const mgmt = this.managementChain();
     this.reportUnboundLists(bindings);
     this.resolver.checkAllGroups();
@@ -100,7 +118,8 @@ export class Mapper {
       pipelines.push({ kind: "forward", family, stages: forward.map((s) => ({ ...s })) });
       pipelines.push({ kind: "inbound", family, stages: [{ chain: mgmt, role: "filter" }] });
     }
-    const lowest = Math.min(...this.named.map((n) => n.level));
+    const nameifs = this.nameifs();
+    const lowest = Math.min(...nameifs.map((n) => n.level));
     return {
       format: "cisco-asa",
       file: this.file,
@@ -110,8 +129,29 @@ export class Mapper {
       diagnostics: this.diagnostics,
       // every access-list entry of the file, bound or not, active or not
       ruleCount: [...this.config.accessLists.values()].reduce((n, a) => n + a.entries.filter((e) => e.kind === "ace").length, 0),
-      ...(this.named.length > 0 ? { internetInterfaces: this.named.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
+      ...(nameifs.length > 0 ? { internetInterfaces: nameifs.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
     };
+  }
+
+  // ---- interfaces
+
+  /** The interfaces the file defines: every named one, but in a fragment, which defines none. */
+  private nameifs(): Nameif[] {
+    return this.named.filter((n): n is Nameif => n.iface !== undefined);
+  }
+
+  /**
+   * The interface a command names: a nameif of the file, or, in a fragment, an interface of that
+   * name (reported once, when first named). Undefined when a complete configuration lacks it.
+   */
+  private interfaceNamed(name: string, pos: Pos): Named | undefined {
+    const known = this.named.find((n) => n.name === name);
+    if (known || !this.fragment) return known;
+    const column = pos.text.lastIndexOf(name) + 1 || pos.column;
+    this.diag("warning", { ...pos, column }, `interface '${name}' is not defined in this file (a configuration fragment, without interface blocks): bound as an interface of that name, its security level unknown`);
+    const added: Named = { name };
+    this.named.push(added);
+    return added;
   }
 
   // ---- access-group bindings
@@ -127,7 +167,7 @@ export class Mapper {
         res.global = g;
         continue;
       }
-      if (!this.named.some((n) => n.name === g.iface)) {
+      if (!this.interfaceNamed(g.iface!, g.pos)) {
         this.diag("error", { ...g.pos, column: g.pos.text.lastIndexOf(g.iface!) + 1 || g.pos.column }, `interface '${g.iface}' is not a nameif of this config (line ${g.pos.line}); the access-group is ignored`);
         continue;
       }
@@ -204,18 +244,19 @@ export class Mapper {
   }
 
   /**
-   * The families the list's own trailing catch-all denies (`deny ip any any`, `deny ip any4
-   * any4`, ...) leave to the implicit deny.
+   * The families the implicit deny still has packets of: those no entry matches whole. An entry
+   * matching every packet of a family (`permit ip any any`, `deny ip any4 any4`), wherever it
+   * stands and whatever it decides, leaves nothing of that family to the entries after it: a
+   * synthesized deny there would be a rule no packet reaches, reported as shadowed and as a rule
+   * after a catch-all at the access-group line, about a rule the file does not have.
    */
   private familiesLeftOpen(rules: Rule[]): Family[] {
     const open = new Set<Family>(this.families);
-    for (let i = rules.length - 1; i >= 0 && open.size > 0; i--) {
-      const r = rules[i]!;
-      if (r.action.kind !== "drop" || r.conditions.some((c) => c.kind !== "family")) break;
+    for (const r of rules) {
+      if (r.conditions.some((c) => c.kind !== "family")) continue;
       const fams = new Set(r.conditions.map((c) => (c as { family: Family }).family));
       if (fams.size === 0) return [];
       if (fams.size === 1) open.delete([...fams][0]!); // two different families: matches nothing
-
     }
     return [...open];
   }
@@ -272,15 +313,17 @@ export class Mapper {
     const add = (id: string, conditions: Condition[], action: Rule["action"], pos: Pos, text?: string) =>
       rules.push({ id: `${INGRESS}#${id}`, conditions, action, span: this.span(pos, text) });
     add("established", [{ kind: "ctstate", states: ["established", "related"] }], { kind: "accept" }, this.firstPos, "(stateful: packets of established and related connections)");
-    const ifacePos = (n: Named): Pos => n.iface.levelPos ?? n.iface.pos;
+    const ifacePos = (n: Nameif): Pos => n.iface.levelPos ?? n.iface.pos;
     const hasGlobal = b.global !== undefined;
     // Same-security and hairpin traffic is refused before any access list can permit it; an
-    // interface without access lists only ever accepts towards the levels it may reach.
-    for (const n of this.named) {
+    // interface without access lists only ever accepts towards the levels it may reach. Both
+    // need the levels and settings of the file's own interfaces: a fragment has none.
+    const nameifs = this.nameifs();
+    for (const n of nameifs) {
       if (!hasGlobal && !b.in.has(n.name)) continue;
       const pos = ifacePos(n);
       if (!this.config.sameSecurityIntra) add(`hairpin-${n.name}`, [iif(n.name), oif(n.name)], { kind: "drop" }, pos, `${pos.text.trim()} (back out of the same interface: no same-security-traffic permit intra-interface)`);
-      const peers = this.named.filter((m) => m !== n && m.level === n.level).map((m) => m.name);
+      const peers = nameifs.filter((m) => m !== n && m.level === n.level).map((m) => m.name);
       if (!this.config.sameSecurityInter && peers.length > 0) add(`same-security-${n.name}`, [iif(n.name), oneOf("oif", peers)], { kind: "drop" }, pos, `${pos.text.trim()} (same security level: no same-security-traffic permit inter-interface)`);
     }
     for (const n of this.named) {
@@ -293,9 +336,9 @@ export class Mapper {
       const chain = this.aclChain(IN_TABLE, b.global.acl, b.global);
       add("global", [], { kind: "jump", chain: chain.slice(IN_TABLE.length + 1) }, b.global.pos);
     } else {
-      for (const n of this.named) {
+      for (const n of nameifs) {
         if (b.in.has(n.name)) continue;
-        const allowed = this.named
+        const allowed = nameifs
           .filter((m) => m.level < n.level || (m.level === n.level && (m === n ? this.config.sameSecurityIntra : this.config.sameSecurityInter)))
           .map((m) => m.name);
         const pos = ifacePos(n);
@@ -308,8 +351,10 @@ export class Mapper {
   }
 
   /**
-   * Packets leaving through an interface with an `out` access list jump to it; the rest pass by
-   * the chain's ACCEPT policy (a policy, not a rule, so the inbound rule stays what decided).
+   * Packets leaving through an interface with an `out` access list jump to it (the list decides
+   * every packet: it ends in the implicit deny or in an entry matching all); a rule passes the
+   * rest. A rule, not an ACCEPT policy: passing an interface without an outbound list is how ASA
+   * works, not a default that lets in what no rule decided (the inbound stage decides that).
    */
   private egressChain(b: ReturnType<Mapper["bindings"]>): string | undefined {
     if (b.out.size === 0) return undefined;
@@ -323,8 +368,11 @@ export class Mapper {
       const chain = this.aclChain(OUT_TABLE, g.acl, g);
       rules.push({ id: `${EGRESS}#out-${n.name}`, conditions: [oif(n.name)], action: { kind: "jump", chain: chain.slice(OUT_TABLE.length + 1) }, span: this.span(g.pos) });
     }
+    const withList = [...b.out.keys()].map((name): Condition => ({ kind: "iface", field: "oif", name, prefix: false, negate: true }));
+    const text = "(ASA egress: interfaces without an outbound access-group pass)";
+    rules.push({ id: `${EGRESS}#other-interfaces`, conditions: withList, action: { kind: "accept" }, span: this.span(this.firstPos, text), comment: "no outbound access list on the egress interface" });
     const key = chainKey(OUT_TABLE, EGRESS);
-    this.chains.set(key, { name: EGRESS, table: OUT_TABLE, rules, policy: "accept", span: this.span(this.firstPos, "(ASA egress: interfaces without an outbound access-group pass)") });
+    this.chains.set(key, { name: EGRESS, table: OUT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, text) });
     return key;
   }
 
@@ -402,14 +450,15 @@ export class Mapper {
   private managementChain(): string {
     const rules: Rule[] = [];
     rules.push({ id: `${MGMT_CHAIN}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: this.span(this.firstPos, "(stateful: packets of established and related connections)") });
-    const lowest = Math.min(...this.named.map((n) => n.level));
+    const nameifs = this.nameifs();
+    const lowest = Math.min(...nameifs.map((n) => n.level));
     this.config.management.forEach((m, i) => {
-      const iface = this.named.find((n) => n.name === m.iface);
+      const iface = this.interfaceNamed(m.iface, m.pos);
       if (!iface) {
         this.diag("warning", m.pos, `'${m.service}' names interface '${m.iface}', which is not a nameif of this config`);
         return;
       }
-      if (m.service === "telnet" && iface.level === lowest && this.named.some((n) => n.level > lowest)) {
+      if (m.service === "telnet" && iface.level === lowest && nameifs.some((n) => n.level > lowest)) {
         // ASA refuses Telnet to its lowest-security interface (except inside an IPsec tunnel)
         this.diag("info", m.pos, `telnet to the lowest-security interface '${m.iface}' is refused by ASA outside an IPsec tunnel; not modelled as open`);
         return;

@@ -28,8 +28,13 @@ export class Cursor {
   ) {
     this.i = start;
   }
+  /** A word ahead as written (names). */
   peek(k = 0): string | undefined {
     return this.l.words[this.i + k]?.text;
+  }
+  /** A word ahead lower-cased (keywords, which ASA reads in any case). */
+  key(k = 0): string | undefined {
+    return this.l.words[this.i + k]?.key;
   }
   word(k = 0): Word | undefined {
     return this.l.words[this.i + k];
@@ -46,7 +51,7 @@ export class Cursor {
   /** Where a missing word would have been: after the last one. */
   end(): Word {
     const last = this.l.words[this.l.words.length - 1]!;
-    return { text: "", column: last.column + last.text.length + 1 };
+    return { text: "", key: "", column: last.column + last.text.length + 1 };
   }
 }
 
@@ -78,7 +83,22 @@ function prefixLiteral(text: string): { family: Family; range: AddrRange } | und
   return undefined;
 }
 
-/** `A MASK` with a contiguous netmask (ASA rejects others). */
+/**
+ * The prefix length of the netmask after `after` (ones then zeros, 255.255.255.0), or undefined
+ * after reporting the word: where only a prefix can be meant (a pre-8.3 `static`'s netmask).
+ */
+export function readNetmask(c: Cursor, after: string, maskWord: Word | undefined): number | undefined {
+  const m = maskWord ? parseIPv4Strict(maskWord.text) : null;
+  if (m === null) {
+    c.fail(maskWord ?? c.end(), `expected a netmask after '${after}'${maskWord ? `, got '${maskWord.text}'` : ""}`);
+    return undefined;
+  }
+  const len = maskToPrefix(m, 4);
+  if (len === null) c.fail(maskWord, `expected a contiguous netmask (ones then zeros, such as 255.255.255.0), got '${maskWord!.text}': ASA refuses non-contiguous masks; the line is not read`);
+  return len ?? undefined;
+}
+
+/** `A MASK` with a contiguous netmask. */
 export function addrWithMask(c: Cursor, ctx: SlotContext, addrWord: Word, maskWord: Word | undefined): AddrSpec | undefined {
   const a = literal(addrWord.text, ctx);
   if (!a) {
@@ -93,7 +113,7 @@ export function addrWithMask(c: Cursor, ctx: SlotContext, addrWord: Word, maskWo
   }
   const len = maskToPrefix(m, 4);
   if (len === null) {
-    // not a netmask ASA's CLI documents, but generated configs carry them: modelled exactly
+    // not a netmask ASA's CLI documents, but generated configs carry them (aerleon's DSMO option): modelled exactly
     const ranges = maskRanges(a.addr, m, 4, 65536);
     if (ranges === null) {
       c.fail(maskWord, `'${maskWord!.text}' is not a contiguous netmask and covers too many ranges to model`);
@@ -104,6 +124,17 @@ export function addrWithMask(c: Cursor, ctx: SlotContext, addrWord: Word, maskWo
   return { kind: "range", family: 4, range: prefixRange(a.addr, len, 4) };
 }
 
+/** The address after `host` (a literal or a `name` alias). */
+export function readHost(c: Cursor, ctx: SlotContext): AddrSpec | undefined {
+  const h = c.next();
+  const a = h ? literal(h.text, ctx) : undefined;
+  if (!a) {
+    c.fail(h ?? c.end(), `expected an address or 'name' alias after 'host'${h ? `, got '${h.text}'` : ""}`);
+    return undefined;
+  }
+  return { kind: "range", family: a.family, range: { lo: a.addr, hi: a.addr } };
+}
+
 /** One address slot. Returns undefined (after reporting) when the words are not an address. */
 export function readAddress(c: Cursor, ctx: SlotContext): AddrSpec | undefined {
   const w = c.next();
@@ -111,7 +142,7 @@ export function readAddress(c: Cursor, ctx: SlotContext): AddrSpec | undefined {
     c.fail(c.end(), "expected an address (any, host A, A MASK, object N, object-group N, interface N)");
     return undefined;
   }
-  const t = w.text;
+  const t = w.key;
   switch (t) {
     case "any":
       return { kind: "any", families: [4, 6] };
@@ -119,15 +150,8 @@ export function readAddress(c: Cursor, ctx: SlotContext): AddrSpec | undefined {
       return { kind: "any", families: [4] };
     case "any6":
       return { kind: "any", families: [6] };
-    case "host": {
-      const h = c.next();
-      const a = h ? literal(h.text, ctx) : undefined;
-      if (!a) {
-        c.fail(h ?? c.end(), `expected an address or 'name' alias after 'host'${h ? `, got '${h.text}'` : ""}`);
-        return undefined;
-      }
-      return { kind: "range", family: a.family, range: { lo: a.addr, hi: a.addr } };
-    }
+    case "host":
+      return readHost(c, ctx);
     case "object":
     case "object-group":
     case "interface": {
@@ -139,7 +163,7 @@ export function readAddress(c: Cursor, ctx: SlotContext): AddrSpec | undefined {
       return { kind: t === "object-group" ? "group" : t, name: n.text, pos: c.pos(n) };
     }
   }
-  const p = prefixLiteral(t);
+  const p = prefixLiteral(w.text);
   if (p) return { kind: "range", family: p.family, range: p.range };
   return addrWithMask(c, ctx, w, c.next());
 }
@@ -173,7 +197,7 @@ export function readPortOp(c: Cursor, protos: readonly number[] | null): PortRan
   };
   const a = port();
   if (a === undefined) return undefined;
-  switch (op.text) {
+  switch (op.key) {
     case "eq":
       return [[a, a]];
     case "neq":
@@ -243,10 +267,10 @@ export function readService(c: Cursor): Service | undefined {
     return svc;
   }
   while (!c.done()) {
-    const t = c.peek()!;
+    const t = c.key()!;
     if (t === "source" || t === "destination") {
       c.next();
-      if (!isPortOp(c.peek())) {
+      if (!isPortOp(c.key())) {
         c.fail(c.word() ?? c.end(), `expected eq, neq, lt, gt or range after '${t}'`);
         return undefined;
       }
