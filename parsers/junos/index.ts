@@ -23,7 +23,7 @@ import { buildSecurityPolicies } from "./security-policies.js";
 import { readSetText } from "./set-reader.js";
 import { Diagnostics } from "./statements.js";
 import { at, buildTree, child, kids, leafPaths } from "./tree.js";
-import { defaultInternetInterfaces, readZones } from "./zones.js";
+import { declaredInterfaces, defaultInternetInterfaces, readZones } from "./zones.js";
 
 import type { JunosForm } from "./detect.js";
 export { detectJunos, type JunosForm } from "./detect.js";
@@ -87,6 +87,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     }
   }
   const internet = defaultInternetInterfaces(root, zones);
+  const interfaces = declaredInterfaces(root, zones);
   return {
     format: "junos",
     file,
@@ -96,6 +97,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     diagnostics: diags.list,
     ruleCount: ctx.ruleCount,
     ...(internet ? { internetInterfaces: internet } : {}),
+    ...(interfaces ? { interfaces } : {}),
   };
 }
 

@@ -99,6 +99,20 @@ export function publicInterfaces(root: ConfigNode): string[] {
   return out;
 }
 
+/**
+ * Every interface unit of the device, when the file declares its interfaces (the `interfaces`
+ * hierarchy, interface ranges and groups expanded): the units there and those the zones name.
+ * Undefined for a fragment without interfaces: any name may then carry traffic.
+ */
+export function declaredInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
+  const ifds = kids(at(root, "interfaces"));
+  if (ifds.length === 0) return undefined;
+  const out = new Set<string>();
+  for (const ifd of ifds) for (const unit of kids(child(ifd, "unit"))) out.add(`${ifd.name}.${unit.name}`);
+  for (const z of zones.values()) for (const i of z.interfaces) out.add(i);
+  return [...out];
+}
+
 export function defaultInternetInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
   const untrust = [...zones.values()].filter((z) => z.name.toLowerCase() === "untrust").flatMap((z) => z.interfaces);
   if (untrust.length > 0) return untrust;

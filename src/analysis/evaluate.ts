@@ -8,8 +8,8 @@
  * NAT rewrites are tracked so that accepted packets are reported as they arrived (original)
  * and as they were delivered (after DNAT).
  */
-import type { Action, Chain, Condition, Diagnostic, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
-import { Dim, PORT_PROTOS } from "../space/dims.js";
+import type { Action, Chain, Condition, Diagnostic, Family, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
+import { Dim, PORT_PROTOS, ifaceToValue } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
 import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
 import { Projections } from "../space/projections.js";
@@ -172,9 +172,22 @@ export class Evaluator {
     return !f.certain || this.keepCertainDrops;
   }
 
+  /**
+   * The packets a pipeline starts from: every packet of the family, on the device's own interfaces
+   * when the ruleset lists them (in and out alike, so that every path starts from the same set and
+   * shares the stages' results). A router whose every interface has a filter lets in nothing else.
+   */
+  private startSet(family: Family): PacketSet {
+    const all = PacketSet.universe([family]);
+    const names = this.ruleset.interfaces;
+    if (names === undefined) return all;
+    const ranges = names.map((n) => [ifaceToValue(n), ifaceToValue(n)] as const);
+    return all.intersect(PacketSet.box({ [Dim.Iif]: ranges, [Dim.Oif]: ranges }));
+  }
+
   evaluate(pipeline: Pipeline): PipelineResult {
     this.policyReached = new Map();
-    const start = PacketSet.universe([pipeline.family]);
+    const start = this.startSet(pipeline.family);
     let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [] }];
     const uncertainDrops: Flow[] = [];
     // Stages are shared between paths unless a rule's meaning depends on the path.

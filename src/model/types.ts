@@ -153,6 +153,12 @@ export interface Ruleset {
    * every interface but loopback and container/VM bridges.
    */
   internetInterfaces?: string[];
+  /**
+   * Every interface of the device, when the configuration declares them all (vendor formats: an
+   * ASA's nameifs, a router's interfaces, an SRX's units): packets enter and leave on these only.
+   * Absent: on any name (a Linux host's interfaces are not in its ruleset).
+   */
+  interfaces?: string[];
 }
 
 export function chainKey(table: string, chain: string): string {

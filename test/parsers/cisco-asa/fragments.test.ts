@@ -27,8 +27,11 @@ describe("configuration fragments", () => {
     expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.25", dport: 25 })).toBe("accept");
     expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.26", dport: 25 })).toBe("drop");
   });
-  it("leave security levels and the Internet side unknown rather than invented", () => {
+  it("leave security levels, the Internet side and the device's interfaces unknown rather than invented", () => {
     expect(rs.internetInterfaces).toBeUndefined();
+    expect(rs.interfaces).toBeUndefined();
+    // a complete configuration lists its nameifs: traffic enters and leaves on these only
+    expect(asa(INTERFACES).interfaces).toEqual(["outside", "inside", "dmz"]);
     const ingress = rs.chains.get("access-list/access-group in")!;
     expect(ingress.rules.map((r) => r.id)).toEqual(["access-group in#established", "access-group in#in-outside"]);
   });

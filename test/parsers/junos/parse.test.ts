@@ -514,3 +514,20 @@ describe("end to end", () => {
     expect(steps).toContain("policy allow-mail");
   });
 });
+
+describe("the device's own interfaces", () => {
+  it("are the only ones traffic enters and leaves on: a router with a filter on each lets in nothing else", () => {
+    const rs = parseJunos(fixture("router-filters.set"), "r.set");
+    expect([...(rs.interfaces ?? [])].sort()).toEqual(["ge-0/0/0.0", "ge-0/0/1.0"]);
+    const res = analyzeText("r.set", fixture("router-filters.set"));
+    expect(res.findings.map((f) => f.ruleId)).not.toContain("default-accept-policy");
+    const witnessed = res.findings.flatMap((f) => [f.witness?.iif, f.witness?.oif]).filter((n) => n !== undefined);
+    expect(witnessed.length).toBeGreaterThan(0);
+    for (const name of witnessed) expect(["ge-0/0/0.0", "ge-0/0/1.0"]).toContain(name);
+  });
+
+  it("are not known for a fragment without an interfaces hierarchy", () => {
+    const rs = parseJunos("set security zones security-zone untrust interfaces ge-0/0/0.0\nset security zones security-zone trust interfaces ge-0/0/1.0\n", "f.set");
+    expect(rs.interfaces).toBeUndefined();
+  });
+});
