@@ -40,8 +40,16 @@ export interface Binding {
 
 export interface InterfaceAddress {
   family: Family;
-  /** The address, or "dhcp" / "negotiated" for addresses the provider assigns. */
-  addr: bigint | "dhcp" | "negotiated";
+  /**
+   * The address, or how the device obtains one the file does not show: from the provider (dhcp,
+   * negotiated, IPv6 autoconfig) or from a delegated general prefix (`ipv6 address NAME ::1/64`).
+   */
+  addr: bigint | "dhcp" | "negotiated" | "autoconfig" | "general-prefix";
+  /** The length of the connected subnet (`A MASK`, `A/LEN`), when the file gives one. */
+  prefix?: number;
+  /** `ipv6 address P/64 eui-64`: `addr` is the prefix, the interface identifier comes from the MAC address. */
+  eui64?: true;
+  where: Where;
 }
 
 export interface IosInterface {

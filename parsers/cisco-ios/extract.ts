@@ -6,7 +6,7 @@
  * (one info diagnostic); a line inside an ACL or object group that cannot be read is a warning
  * (the device accepted it, so it is a gap in what fwlint reads, not a user error).
  */
-import { parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
+import { maskToPrefix, parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
 import type { Diagnostic, Family } from "../../src/model/types.js";
 import { parseAce } from "./ace.js";
 import {
@@ -17,6 +17,7 @@ import {
   type InspectAction,
   type InspectClass,
   type InspectPolicy,
+  type InterfaceAddress,
   type IosConfig,
   type IosInterface,
   type ObjectGroup,
@@ -382,15 +383,21 @@ export class ConfigExtractor {
       if (prev) this.diag("info", l.line, l.tokens[0]!.col, `${kw} ${dir} on ${iface.name} replaces ${prev.acl} (line ${prev.where.line})`);
       iface.bindings[family][dir] = { acl: t[at]!, where: where(l, l.tokens[at]) };
     } else if (lw[0] === "ip" && lw[1] === "address" && t[2] !== undefined) {
-      if (lw[2] === "dhcp" || lw[2] === "negotiated") iface.addresses.push({ family: 4, addr: lw[2] });
+      const at = where(l, l.tokens[2]);
+      if (lw[2] === "dhcp" || lw[2] === "negotiated") iface.addresses.push({ family: 4, addr: lw[2], where: at });
       else {
-        const a = parseIPv4Strict(t[2].split("/")[0]!);
-        if (a !== null) iface.addresses.push({ family: 4, addr: a });
+        const [text, len] = t[2].split("/");
+        const a = parseIPv4Strict(text!);
+        const mask = t[3] === undefined ? null : parseIPv4Strict(t[3]);
+        const prefix = len !== undefined ? Number(len) : mask !== null ? maskToPrefix(mask, 4) : null;
+        if (a !== null) iface.addresses.push({ family: 4, addr: a, where: at, ...(prefix !== null && prefix >= 0 && prefix <= 32 ? { prefix } : {}) });
       }
     } else if (lw[0] === "ipv6" && (lw[1] === "address" || lw[1] === "enable")) {
       iface.ipv6 = true;
-      const a = t[2] === undefined ? null : parseIPv6(t[2].split("/")[0]!);
-      if (a !== null) iface.addresses.push({ family: 6, addr: a });
+      if (lw[1] === "address" && t[2] !== undefined) {
+        const a = ipv6Address(t.slice(2), lw.slice(2), where(l, l.tokens[2]));
+        if (a) iface.addresses.push(a);
+      }
     } else if (lw[0] === "zone-member" && lw[1] === "security" && t[2] !== undefined) {
       iface.zone = { name: t[2], where: where(l, l.tokens[2]) };
     } else if (lw[0] === "ip" && lw[1] === "inspect") {
@@ -483,4 +490,19 @@ export class ConfigExtractor {
     for (const n of ace.notes) this.diag("warning", l.line, n.col, n.message);
     acl.entries.push({ seq, explicitSeq, order: this.order++, where: where(l, l.tokens[0]), body: { kind: "ace", ace } });
   }
+}
+
+/**
+ * `ipv6 address X/LEN [eui-64|link-local|anycast]`, `ipv6 address X link-local`, `ipv6 address
+ * autoconfig|dhcp`, `ipv6 address GENERAL-PREFIX SUFFIX/LEN`; null when unreadable.
+ */
+function ipv6Address(t: readonly string[], lw: readonly string[], at: Where): InterfaceAddress | null {
+  if (lw[0] === "autoconfig") return { family: 6, addr: "autoconfig", where: at };
+  if (lw[0] === "dhcp") return { family: 6, addr: "dhcp", where: at };
+  const [text, len] = t[0]!.split("/");
+  const a = parseIPv6(text!);
+  if (a === null) return /^[a-z]/i.test(t[0]!) && t[1] !== undefined ? { family: 6, addr: "general-prefix", where: at } : null;
+  const prefix = len === undefined ? undefined : Number(len);
+  if (prefix === undefined || !(prefix >= 0 && prefix <= 128)) return { family: 6, addr: a, where: at };
+  return { family: 6, addr: a, where: at, prefix, ...(lw.includes("eui-64") && prefix <= 64 ? { eui64: true as const } : {}) };
 }

@@ -11,23 +11,27 @@
  *   access-group passes everything) or its ACL is undefined/empty (IOS passes all; a warning);
  *   the policy (drop) takes packets on interfaces that are shut down or that the file does not
  *   declare (a running-config lists every interface of the device);
- * - `access-group out` is the egress stage (forward path only), dispatching on oif the same way;
- *   hairpinned transit (out the interface it came in on) is left out there;
+ * - `access-group out` is the egress stage (forward path only): a packet leaving through an
+ *   interface with an outbound ACL jumps to it, the rest pass on; hairpinned transit (out the
+ *   interface it came in on) is left out there;
+ * - the router's own addresses (self.ts), which the inbound path is limited to;
  * - with zone-based firewall interfaces, zone stages (zones.ts).
  *
- * Pipelines: forward = [egress, ingress, (zones)], inbound (to the router) = [ingress, (self zone)]
- * since IOS inbound ACLs filter traffic to the router too. The stages are filters a packet must
- * all pass, so their order does not change verdicts; the policy stage runs last so that the entry
- * that admits a packet is the one findings point at (the last accepting filter stage decides).
+ * Pipelines: forward = [ingress, egress, (zones)], the order IOS applies them, so traces read
+ * in that order; inbound (to the router) = [own addresses, ingress, (self zone)], since IOS
+ * inbound ACLs filter traffic to the router too. The stages are filters a packet must all pass;
+ * the last accepting one is what findings point at, so the egress stage passes what no outbound
+ * ACL decides without a rule of its own, and the zone-pair policy comes last.
  * Family 6 is analysed when an interface has IPv6 or an IPv6 filter is bound. ACLs are
  * stateless: no established-accept is added.
  */
-import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { chainKey } from "../../src/model/types.js";
 import type { Ace } from "./ace.js";
 import { aclKey, type Acl, type IosConfig, type IosInterface, type Where } from "./config.js";
+import { deviceInternetInterfaces } from "./internet.js";
 import { GroupResolver, icmpCondition } from "./objects.js";
+import { selfStage } from "./self.js";
 import { zoneStages } from "./zones.js";
 
 export function aclTable(family: Family): string {
@@ -97,20 +101,23 @@ export class IosMapper {
       const ingress = this.ingressChain(family);
       const egress = this.egressChain(family);
       const zones = zoned ? zoneStages(this, cfg, family) : undefined;
-      // All stages are filters a packet must pass; the one that holds the policy runs last so that
-      // the entry admitting a packet is the rule findings point at (the last accepting filter
-      // decides): the ingress ACL, or the zone-pair policy on a zone-based firewall.
-      const forward: Pipeline["stages"] = [];
+      const self = selfStage(this, cfg.interfaces, family, cfg.interfaces[0]?.where ?? { line: 1, column: 1, text: this.firstLine });
+      // In the order IOS applies them. The entry admitting a packet is the rule findings point at
+      // (the last accepting filter decides): the ingress ACL's - an outbound ACL's where one
+      // applies -, or the zone-pair policy's on a zone-based firewall.
+      const forward: Pipeline["stages"] = [{ chain: ingress, role: "filter" }];
       if (egress) forward.push({ chain: egress, role: "filter" });
-      forward.push({ chain: ingress, role: "filter" });
       if (zones) forward.push({ chain: zones.forward, role: "filter" });
-      const inbound: Pipeline["stages"] = [{ chain: ingress, role: "filter" }];
+      const inbound: Pipeline["stages"] = [
+        { chain: self, role: "filter" },
+        { chain: ingress, role: "filter" },
+      ];
       if (zones?.inbound) inbound.push({ chain: zones.inbound, role: "filter" });
       pipelines.push({ kind: "inbound", family, stages: inbound });
       pipelines.push({ kind: "forward", family, stages: forward });
     }
     if (cfg.cbac) this.diag("info", cfg.cbac, "ip inspect (CBAC) opens return traffic dynamically; fwlint does not model it (new connections are judged by the ACLs alone)");
-    const internet = internetInterfaces(cfg.interfaces);
+    const internet = deviceInternetInterfaces(cfg.interfaces);
     return {
       format: "cisco-ios",
       file: this.file,
@@ -242,36 +249,42 @@ export class IosMapper {
   }
 
   /**
-   * Egress (forward path only): interfaces with an outbound ACL are dispatched on oif, every other
-   * live declared interface passes; the policy (drop) is reached by shut-down and undeclared
-   * output interfaces, and by hairpinned transit: a packet routed back out the interface it came
-   * in on reaches nothing behind the router, and without routes fwlint cannot tell which hosts sit
-   * behind which interface, so such transit is left out rather than reported as an opening.
-   * Undefined when the file declares no interface.
+   * Egress (forward path only, after the ingress stage): a packet leaving through an interface
+   * with an outbound ACL jumps to it. Dropped first: packets out of interfaces that are shut down
+   * or that the file does not declare, and hairpinned transit: a packet routed back out the
+   * interface it came in on reaches nothing behind the router, and without routes fwlint cannot
+   * tell which hosts sit behind which interface, so such transit is left out rather than reported
+   * as an opening. The rest passes on by falling off the end: the chain has no policy, because it
+   * is not where IOS decides what gets through - an accept rule would take the credit from the
+   * ingress entry (the last accepting filter decides), and an ACCEPT policy would read as a
+   * default-accept posture. Undefined when the file declares no interface.
    */
   private egressChain(family: Family): string | undefined {
     if (this.cfg.interfaces.length === 0) return undefined;
     const name = stageName(family, "out");
-    const rules: Rule[] = [];
-    const open: Condition[][] = [];
-    const outOf = (n: string): Condition[] => [
-      { kind: "iface", field: "oif", name: n, prefix: false },
-      { kind: "iface", field: "iif", name: n, prefix: false, negate: true },
-    ];
-    for (const iface of this.cfg.interfaces) {
-      if (iface.shutdown) continue; // falls to the policy (drop)
-      const on = outOf(iface.name);
-      const r = this.bindingRule(family, "out", iface, `${name}#${iface.name}`, on[0]!);
-      if (r) rules.push({ ...r, conditions: on });
-      else open.push(on);
-    }
     const w: Where = this.cfg.interfaces[0]!.where;
-    if (open.length > 0) {
-      const conds: Condition[] = open.length === 1 ? open[0]! : [{ kind: "or", anyOf: open }];
-      const text = `interfaces without ${bindingWord(family)} out pass everything`;
-      rules.push(this.rule(`${name}#other-interfaces`, conds, { kind: "accept" }, { ...w, text }, text));
+    const live = this.cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name);
+    const oif = (n: string, negate = false): Condition => ({ kind: "iface", field: "oif", name: n, prefix: false, ...(negate ? { negate } : {}) });
+    const iif = (n: string): Condition => ({ kind: "iface", field: "iif", name: n, prefix: false });
+    const rules: Rule[] = [];
+    const nowhere = "out of an interface that is shut down or not declared: nothing leaves there";
+    const notLive: Condition[] = live.length === 0 ? [] : live.length === 1 ? [oif(live[0]!, true)] : [{ kind: "or", anyOf: live.map((n) => [oif(n)]), negate: true }];
+    rules.push(this.rule(`${name}#not-an-interface`, notLive, { kind: "drop" }, { ...w, text: nowhere }, nowhere));
+    if (live.length > 0) {
+      const hairpin = "back out of the interface it came in on: left out (it reaches nothing behind the router)";
+      const conds: Condition[] = live.length === 1 ? [iif(live[0]!), oif(live[0]!)] : [{ kind: "or", anyOf: live.map((n) => [iif(n), oif(n)]) }];
+      rules.push(this.rule(`${name}#hairpin`, conds, { kind: "drop" }, { ...w, text: hairpin }, hairpin));
     }
-    return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w) });
+    for (const iface of this.cfg.interfaces) {
+      if (iface.shutdown) continue;
+      const r = this.bindingRule(family, "out", iface, `${name}#${iface.name}`, oif(iface.name));
+      // An outbound list IOS ignores (undefined, empty) passes all: the packet passes on, and the
+      // ingress entry keeps the credit (bindingRule has reported it).
+      if (r && r.action.kind === "jump") rules.push(r);
+    }
+    const text = `interfaces without ${bindingWord(family)} out pass everything`;
+    const span = this.span({ ...w, text });
+    return this.addChain({ name, table: aclTable(family), rules, policySpan: span, span });
   }
 }
 
@@ -283,16 +296,4 @@ function labelled(w: Where, seq: number, explicit: boolean): Where {
   if (explicit) return w;
   const t = w.text.trim();
   return { ...w, text: /^access-list\s/i.test(t) ? `${t} (sequence ${seq})` : `${seq} ${t}` };
-}
-
-function inRanges(v: bigint, rs: readonly [bigint, bigint][]): boolean {
-  return rs.some(([lo, hi]) => v >= lo && v <= hi);
-}
-
-/** Interfaces with a public address (or one the provider assigns: dhcp, negotiated). */
-export function internetInterfaces(ifaces: readonly IosInterface[]): string[] {
-  return ifaces
-    .filter((i) => !i.shutdown && !/^(loopback|null)/i.test(i.name))
-    .filter((i) => i.addresses.some((a) => typeof a.addr !== "bigint" || inRanges(a.addr, PUBLIC_RANGES[a.family])))
-    .map((i) => i.name);
 }

@@ -5,7 +5,7 @@
  * become one PacketSet, and the exposure check sees every pipeline's delivered packets minus it
  * (withoutAllowed), so whatever it still finds is outside every intent entry.
  */
-import type { AcceptedRegion, PipelineResult } from "../analysis/evaluate.js";
+import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../analysis/evaluate.js";
 import type { Family } from "../model/types.js";
 import { Dim, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -45,29 +45,48 @@ export function interfaceSet(ifaces: readonly InterfaceName[]): PacketSet {
 }
 
 /**
- * The pipeline results as the exposure check should see them: delivered packets inside `allowed`
- * removed and, with `internet`, only packets that arrived on an Internet-facing interface kept.
+ * The pipeline results as the exposure checks should see them: with `internet`, only packets that
+ * arrived on an Internet-facing interface, and with `allowed`, no delivered packet inside it.
+ * Every view of a result is restricted alike - the accepted regions and the unions of them the
+ * checks read (certainlyAccepted, possiblyAccepted) - so no check sees traffic that another
+ * one, reading another view, has left out (a LAN without filter blamed on the WAN's ACL).
  */
 export function restrictResults(results: readonly PipelineResult[], allowed?: PacketSet, internet?: PacketSet): PipelineResult[] {
-  return results.map((res) => {
-    // Outbound traffic does not arrive from the Internet: the interface restriction is not for it.
-    const iif = res.pipeline.kind === "outbound" ? undefined : internet;
-    const cut = (s: PacketSet): PacketSet => {
-      let out = s;
-      if (iif) out = out.intersect(iif);
-      if (allowed) out = out.minus(allowed);
-      return out;
-    };
-    const accepted: AcceptedRegion[] = res.accepted.map((a) => ({ ...a, delivered: cut(a.delivered), original: iif ? a.original.intersect(iif) : a.original }));
-    // possiblyAccepted stays computed on first use (a spread would compute it here)
-    return {
-      pipeline: res.pipeline,
-      accepted,
-      get possiblyAccepted() {
-        return res.possiblyAccepted;
-      },
-      certainlyAccepted: res.certainlyAccepted,
-      policyReached: res.policyReached,
-    };
+  // Outbound traffic does not arrive from the Internet: the interface restriction is not for it.
+  return results.map((res) => restrictResult(res, allowed, res.pipeline.kind === "outbound" ? undefined : internet));
+}
+
+/** One pipeline's result, restricted (see restrictResults). */
+function restrictResult(res: PipelineResult, allowed: PacketSet | undefined, iif: PacketSet | undefined): PipelineResult {
+  if (!iif && !allowed) return res;
+  const arrived = (s: PacketSet): PacketSet => (iif ? s.intersect(iif) : s);
+  const cut = (s: PacketSet): PacketSet => (allowed ? arrived(s).minus(allowed) : arrived(s));
+  // The intent names packets as delivered. Without NAT they are the packets as they arrived, cut
+  // alike; a DNAT region's original packets cannot be mapped back here, so only the interface
+  // restriction applies to them (they may still hold packets the intent allows once rewritten).
+  const rewritten = res.accepted.some((a) => a.natRules.length > 0);
+  const accepted: AcceptedRegion[] = res.accepted.map((a) => {
+    const delivered = cut(a.delivered);
+    return { ...a, delivered, original: a.natRules.length > 0 ? arrived(a.original) : delivered };
   });
+  // The unions the checks read, of the restricted regions, each computed on first use like the
+  // evaluator's possiblyAccepted. Without NAT every region is cut by the same set operation, which
+  // distributes over union: cutting the evaluator's unions gives the same sets without joining
+  // the regions again (thousands on large rulesets).
+  let joined: ReturnType<typeof acceptedUnions> | undefined;
+  const union = (side: "certain" | "possible"): PacketSet => (joined ??= acceptedUnions(accepted, "original"))[side];
+  let certain: PacketSet | undefined;
+  let possible: PacketSet | undefined;
+  return {
+    pipeline: res.pipeline,
+    accepted,
+    get certainlyAccepted() {
+      return (certain ??= rewritten ? union("certain") : cut(res.certainlyAccepted));
+    },
+    get possiblyAccepted() {
+      return (possible ??= rewritten ? union("possible") : cut(res.possiblyAccepted));
+    },
+    // What fell to a chain's policy was dropped, not admitted: no exposure to restrict there.
+    policyReached: res.policyReached,
+  };
 }

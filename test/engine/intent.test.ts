@@ -3,9 +3,11 @@
  * analyzeText on a real iptables ruleset: what the intent covers is not reported, what exceeds it is.
  */
 import { describe, expect, it } from "vitest";
+import { acceptedUnions, evaluateRuleset } from "../../src/analysis/evaluate.js";
+import { packetToPoint } from "../../src/analysis/packet.js";
 import { analyzeText, type CheckOptions } from "../../src/engine/check.js";
 import type { IntentEntry } from "../../src/engine/config.js";
-import { intentSet } from "../../src/engine/intent.js";
+import { intentSet, interfaceSet, restrictResults } from "../../src/engine/intent.js";
 import { Dim } from "../../src/space/dims.js";
 
 const RULES = [
@@ -73,6 +75,54 @@ describe("Internet-facing interfaces", () => {
   it("counts only the configured interfaces as the Internet", () => {
     expect(exposures({ internetInterfaces: [{ name: "eth0", prefix: false }] }).map((e) => e.service)).toEqual(["smtp"]);
     expect(exposures({ internetInterfaces: [{ name: "eth", prefix: true }] }).map((e) => e.service).sort()).toEqual(["smtp", "ssh"]);
+  });
+});
+
+describe("restricted results", () => {
+  const syn = (dst: string, dport: number, iif: string) => packetToPoint({ family: 4, proto: "tcp", src: "198.51.100.7", dst, dport, iif, hook: "input", tcp_flags: "S" });
+  /** The inbound result as the exposure checks see it: eth0 is the Internet, SMTP to the MX is meant. */
+  function inbound() {
+    const rs = analyzeText("r.rules", RULES, {}).ruleset!;
+    const intent: IntentEntry[] = [{ protocols: [6], ports: [[25, 25]], to: [{ family: 4, lo: MX, hi: MX }], reason: "MX", source: at }];
+    const results = evaluateRuleset(rs).results.filter((r) => r.pipeline.kind === "inbound");
+    return restrictResults(results, intentSet(intent), interfaceSet([{ name: "eth0", prefix: false }]))[0]!;
+  }
+
+  it("every view a check reads leaves out what arrived on other interfaces", () => {
+    const res = inbound();
+    const ssh = syn("10.0.0.5", 22, "eth1"); // accepted, but on eth1 only
+    expect(res.certainlyAccepted.has(ssh)).toBe(false);
+    expect(res.possiblyAccepted.has(ssh)).toBe(false);
+    expect(res.accepted.some((a) => a.original.has(ssh) || a.delivered.has(ssh))).toBe(false);
+    expect(res.certainlyAccepted.has(syn("10.0.0.5", 25, "eth0"))).toBe(true);
+  });
+
+  it("every view leaves out what the intent allows", () => {
+    const res = inbound();
+    const mail = syn("10.0.0.25", 25, "eth0");
+    expect(res.certainlyAccepted.has(mail)).toBe(false);
+    expect(res.possiblyAccepted.has(mail)).toBe(false);
+    expect(res.accepted.some((a) => a.original.has(mail) || a.delivered.has(mail))).toBe(false);
+  });
+
+  it("the unions are the unions of the restricted regions", () => {
+    const res = inbound();
+    const u = acceptedUnions(res.accepted, "original");
+    expect(res.certainlyAccepted.equals(u.certain)).toBe(true);
+    expect(res.possiblyAccepted.equals(u.possible)).toBe(true);
+  });
+
+  it("with DNAT too: the packets as they arrived, on the Internet-facing interface only", () => {
+    const nat = ["*nat", ":PREROUTING ACCEPT [0:0]", "-A PREROUTING -i eth0 -p tcp --dport 2222 -j DNAT --to-destination 10.0.0.5:22", "COMMIT", "*filter", ":FORWARD DROP [0:0]", "-A FORWARD -d 10.0.0.5/32 -p tcp --dport 22 -j ACCEPT", "-A FORWARD -i eth1 -j ACCEPT", "COMMIT", ""].join("\n");
+    const rs = analyzeText("nat.rules", nat, {}).ruleset!;
+    const forward = evaluateRuleset(rs).results.filter((r) => r.pipeline.kind === "forward");
+    const [res] = restrictResults(forward, undefined, interfaceSet([{ name: "eth0", prefix: false }]));
+    const at = (dst: string, dport: number, iif: string) => packetToPoint({ family: 4, proto: "tcp", src: "198.51.100.7", dst, dport, iif, oif: "eth1", hook: "forward", tcp_flags: "S" });
+    expect(res!.accepted.some((a) => a.natRules.length > 0)).toBe(true);
+    expect(res!.certainlyAccepted.has(at("203.0.113.1", 2222, "eth0"))).toBe(true);
+    expect(res!.certainlyAccepted.has(at("203.0.113.9", 80, "eth1"))).toBe(false);
+    expect(res!.possiblyAccepted.has(at("203.0.113.9", 80, "eth1"))).toBe(false);
+    expect(res!.certainlyAccepted.equals(acceptedUnions(res!.accepted, "original").certain)).toBe(true);
   });
 });
 

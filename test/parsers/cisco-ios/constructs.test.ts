@@ -348,7 +348,8 @@ describe("bindings and paths", () => {
 
   it("inbound ACL, then implicit deny; traces name the ACL and the sequence number", () => {
     const rs = ios(cfg);
-    const t = trace(rs, { src: "198.51.100.7", dst: "10.0.0.25", dport: 25, iif: "GigabitEthernet0/0/0.100", oif: "GigabitEthernet0/0/1" });
+    // out an interface without an outbound ACL (with one, its entry is the last to admit: paths.test.ts)
+    const t = trace(rs, { src: "198.51.100.7", dst: "10.0.0.25", dport: 25, iif: "GigabitEthernet0/0/0.100", oif: "GigabitEthernet0/0/2" });
     expect(t.verdict).toBe("accept");
     expect(t.by).toBe("OUTSIDE_IN: 10 permit tcp any host 10.0.0.25 eq 25");
     const denied = trace(rs, { src: "198.51.100.7", dst: "10.0.0.25", dport: 22, iif: "GigabitEthernet0/0/0.100", oif: "GigabitEthernet0/0/1" });
