@@ -14,7 +14,7 @@ import { CT_STATES, type Chain, type Family, type Rule, type Ruleset } from "../
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { baseChains, compiled, isExact, isVerdict, isWholeUniverse, locOf, polarity, targetKey, verb } from "./chains.js";
+import { baseChains, elementKey, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleName, sourceRules, targetKey, verb } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Pairwise classes (correlated, generalization, redundant) skip chains longer than this. */
@@ -22,10 +22,13 @@ export const MAX_PAIRWISE_RULES = 400;
 
 interface Entry {
   rule: Rule;
+  /** What the rule matches in its chain (see matchInChain). */
   known: PacketSet;
   exact: boolean;
   /** Packets that can reach the rule (a superset: only exact terminating rules are subtracted). */
   reach: PacketSet;
+  /** The rules of its source rule (one per element of an nft verdict map; see sourceRules). */
+  siblings: readonly Rule[];
 }
 
 /**
@@ -44,11 +47,13 @@ function chainEntries(ruleset: Ruleset, chain: Chain): Entry[] {
   // what the exact terminating rules above take, grown balanced (see UnionStack)
   const covered = new UnionStack();
   const out: Entry[] = [];
-  for (const r of chain.rules) {
-    const m = compiled(ruleset, r);
-    const exact = isExact(m);
-    out.push({ rule: r, known: m.known, exact, reach: covered.outside(m.known) });
-    if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered.add(m.known);
+  for (const group of sourceRules(chain.rules.map((rule) => ({ rule })))) {
+    const siblings = group.map((g) => g.rule);
+    for (const r of siblings) {
+      const { known, exact } = matchInChain(ruleset, chain, r);
+      out.push({ rule: r, known, exact, reach: covered.outside(known), siblings });
+      if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered.add(known);
+    }
   }
   return out;
 }
@@ -124,63 +129,120 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
   }
 }
 
+/**
+ * The source rules after a catch-all that never run: every packet they match is caught first.
+ * A catch-all matches every packet of each family it touches; in a dual-stack chain
+ * (`ip saddr 0.0.0.0/0 drop` in an inet table) it closes only its own family, so a later rule
+ * that still matches packets of another family runs, and catch-alls of both families close both.
+ */
 function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
-  const i = chain.rules.findIndex((r) => {
-    if (!isVerdict(r.action)) return false;
-    const m = compiled(rs, r);
-    return isExact(m) && isWholeUniverse(m.known, rs.families);
-  });
-  if (i < 0) return;
-  const catchAll = chain.rules[i]!;
-  // A dual-stack chain: the catch-all closes only the families it matches.
-  const closed = compiled(rs, catchAll).known;
-  const after = chain.rules.slice(i + 1).filter((r) => compiled(rs, r).known.overlaps(closed) || compiled(rs, r).known.isEmpty());
+  let caught: PacketSet | undefined;
+  const catchAlls: Rule[] = [];
+  const after: Rule[][] = [];
+  for (const group of sourceRules(chain.rules.map((rule) => ({ rule, match: matchInChain(rs, chain, rule) })))) {
+    if (caught && group.every((e) => e.match.known.isSubsetOf(caught!))) {
+      after.push(group.map((e) => e.rule));
+      continue;
+    }
+    for (const { rule: r, match: m } of group) {
+      if (!isVerdict(r.action) || !m.exact || !isWholeUniverse(m.known, rs.families)) continue;
+      catchAlls.push(r);
+      caught = caught ? caught.union(m.known) : m.known;
+    }
+  }
   if (after.length === 0) return;
-  const lines = after.map((r) => r.span.line);
+  // The catch-alls that catch the packets of the listed rules (the first one when they match none).
+  const by = catchAlls.filter((c) => after.some((g) => g.some((r) => matchInChain(rs, chain, r).known.overlaps(matchInChain(rs, chain, c).known))));
+  if (by.length === 0) by.push(catchAlls[0]!);
+  const n = after.length;
+  const lines = after.map((g) => g[0]!.span.line);
+  const siblingsOf = (r: Rule) => chain.rules.filter((x) => x.span === r.span);
+  const caughtBy =
+    by.length === 1
+      ? `the catch-all ${verb(by[0]!.action)} on ${ruleName(by[0]!, siblingsOf(by[0]!))}`
+      : `the catch-alls on ${by.map((c) => `${ruleName(c, siblingsOf(c))} (${verb(c.action)})`).join(", ")}`;
   emit({
-    message: `${after.length} rule${after.length === 1 ? "" : "s"} after the catch-all ${verb(catchAll.action)} on line ${catchAll.span.line} in chain ${chain.name} never run${after.length === 1 ? "s" : ""} (line${lines.length === 1 ? "" : "s"} ${lines.join(", ")})`,
-    location: locOf(after[0]!),
-    related: [{ ...locOf(catchAll), message: `catch-all: ${verb(catchAll.action)} every packet` }],
+    message: `${n} rule${n === 1 ? "" : "s"} after ${caughtBy} in chain ${chain.name} never run${n === 1 ? "s" : ""} (line${n === 1 ? "" : "s"} ${lines.join(", ")})`,
+    location: locOf(after[0]![0]!),
+    related: by.map((c) => ({ ...locOf(c), message: `catch-all: ${verb(c.action)} every ${familiesOf(matchInChain(rs, chain, c).known, rs)}packet` })),
   });
+}
+
+/** "IPv4 " when the set lies in one family of a dual-stack ruleset, else nothing. */
+function familiesOf(set: PacketSet, rs: Ruleset): string {
+  if (rs.families.length < 2) return "";
+  const touched = rs.families.filter((f) => set.overlaps(familyUniverse(f)));
+  return touched.length === 1 ? `IPv${touched[0]} ` : "";
 }
 
 /**
  * Removing a rule changes nothing when every packet that reaches it would get the same verdict
  * from the rules after it (or the policy). Decided exactly when every later rule that could see
- * such a packet is an exact accept/drop/reject; otherwise the rule is skipped.
+ * such a packet is an exact accept/drop/reject; otherwise the rule is skipped. A source rule of
+ * several elements (an nft verdict map) is removed whole: each element's packets must keep that
+ * element's verdict, so `vmap { 5432 : accept, 6379 : drop }` under a DROP policy is not redundant.
  */
 function redundant(chain: Chain, es: Entry[], emit: Emit): void {
-  es.forEach((e, i) => {
-    if (!e.exact || !isVerdict(e.rule.action) || e.reach.isEmpty()) return;
-    const mine = verb(e.rule.action);
-    let rem = e.reach;
-    const by: Rule[] = [];
-    for (const s of es.slice(i + 1)) {
-      if (!s.known.overlaps(rem)) continue;
-      if (!s.exact || !isVerdict(s.rule.action)) return; // undecidable here: skip the rule
-      if (verb(s.rule.action) !== mine) return;
-      by.push(s.rule);
-      rem = rem.minus(s.known);
-      if (rem.isEmpty()) break;
+  let i = 0;
+  for (const group of sourceRules(es)) {
+    i += group.length;
+    const after = es.slice(i);
+    const decided: { e: Entry; by: Entry[]; policy: boolean }[] = [];
+    for (const e of group) {
+      if (e.reach.isEmpty()) continue; // decides nothing: the shadowed-rule check's business
+      const same = sameVerdictWithout(e, after, chain);
+      if (!same) {
+        decided.length = 0;
+        break;
+      }
+      decided.push({ e, ...same });
     }
-    let policy = false;
-    if (!rem.isEmpty()) {
-      if (chain.policy === undefined || chain.policy.toUpperCase() !== mine) return;
-      policy = true;
-    }
-    const who = [
-      ...by.map((r) => `line ${r.span.line}`),
-      ...(policy ? [`the ${chain.name} policy ${chain.policy!.toUpperCase()}`] : []),
-    ].join(", ");
+    if (decided.length === 0) continue;
+    const whoOf = (d: (typeof decided)[number]) =>
+      [...d.by.map((b) => ruleName(b.rule, b.siblings)), ...(d.policy ? [`the ${chain.name} policy ${chain.policy!.toUpperCase()}`] : [])].join(", ");
+    // A plain rule has one verdict; a verdict map's elements are named, each with who decides it.
+    const why =
+      group.length === 1
+        ? `(${verb(decided[0]!.e.rule.action)}) without it, from ${whoOf(decided[0]!)}`
+        : `without it: ${decided.map((d) => `element ${elementKey(d.e.rule, d.e.siblings)} (${verb(d.e.rule.action)}) from ${whoOf(d)}`).join("; ")}`;
+    const by = [...new Set(decided.flatMap((d) => d.by.map((b) => b.rule)))];
+    const policy = decided.some((d) => d.policy);
     emit({
-      message: `rule is redundant: every packet it decides would get the same verdict (${mine}) without it, from ${who}`,
-      location: locOf(e.rule),
+      message: `rule is redundant: every packet it decides would get the same verdict ${why}`,
+      location: locOf(group[0]!.rule),
       related: [
         ...by.map((r) => ({ ...locOf(r), message: `decides the same packets the same way (${verb(r.action)})` })),
         ...(policy ? [{ ...locOf({ span: chain.policySpan ?? chain.span }), message: `policy ${chain.policy!.toUpperCase()}` }] : []),
       ],
     });
-  });
+  }
+}
+
+/**
+ * The later rules (and whether the policy) that give every packet reaching `e` the verdict `e`
+ * gives it, or undefined when some packet would get another verdict or it cannot be told exactly.
+ */
+function sameVerdictWithout(e: Entry, later: Entry[], chain: Chain): { by: Entry[]; policy: boolean } | undefined {
+  if (!e.exact || !isVerdict(e.rule.action)) return undefined;
+  const mine = verb(e.rule.action);
+  let rem = e.reach;
+  const by: Entry[] = [];
+  for (const s of later) {
+    if (!s.known.overlaps(rem)) continue;
+    if (!s.exact || !isVerdict(s.rule.action)) return undefined; // undecidable here: skip the rule
+    if (verb(s.rule.action) !== mine) return undefined;
+    by.push(s);
+    rem = rem.minus(s.known);
+    if (rem.isEmpty()) break;
+  }
+  if (rem.isEmpty()) return { by, policy: false };
+  if (chain.policy === undefined || chain.policy.toUpperCase() !== mine) return undefined;
+  return { by, policy: true };
+}
+
+/** "5", or "5 element 22" for one element of a verdict map: the rule as a message names it after "line". */
+function lineOf(e: Entry): string {
+  return ruleName(e.rule, e.siblings).replace(/^line /, "");
 }
 
 /** New packets (conntrack state NEW) that do not arrive on loopback. */
@@ -222,7 +284,7 @@ function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
     if (!r) freshReach.set(a, (r = a.reach.intersect(fresh)));
     if (!r.overlaps(b.known)) return;
     emit({
-      message: `rules on lines ${a.rule.span.line} (${verb(a.rule.action)}) and ${b.rule.span.line} (${verb(b.rule.action)}) in chain ${chain.name} overlap partially with different actions: the packets both match get ${verb(a.rule.action)} only because line ${a.rule.span.line} comes first`,
+      message: `rules on lines ${lineOf(a)} (${verb(a.rule.action)}) and ${lineOf(b)} (${verb(b.rule.action)}) in chain ${chain.name} overlap partially with different actions: the packets both match get ${verb(a.rule.action)} only because line ${lineOf(a)} comes first`,
       location: locOf(b.rule),
       related: [{ ...locOf(a.rule), message: `overlaps this rule and decides the common packets first (${verb(a.rule.action)})` }],
     });
@@ -235,7 +297,7 @@ function generalization(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): voi
     // A final catch-all acts as the chain's policy: every rule above it is "an exception".
     if (isWholeUniverse(b.known, rs.families)) return;
     emit({
-      message: `rule generalizes line ${a.rule.span.line}: it matches every packet line ${a.rule.span.line} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${a.rule.span.line} is an exception that only works because it comes first`,
+      message: `${b.siblings.length > 1 ? `element ${elementKey(b.rule, b.siblings)} of the rule` : "rule"} generalizes line ${lineOf(a)}: it matches every packet line ${lineOf(a)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a)} is an exception that only works because it comes first`,
       location: locOf(b.rule),
       related: [{ ...locOf(a.rule), message: `the exception (${verb(a.rule.action)})` }],
     });

@@ -1,10 +1,14 @@
 /**
- * Helpers the per-chain checks share: rule verbs, "the whole universe of a family", jump targets
- * and which chains a path can enter.
+ * Helpers the per-chain checks share: rule verbs, "the whole universe of a family", jump targets,
+ * which chains a path can enter, what a rule matches in its chain, and the source rules (with
+ * their elements) the model rules came from.
  */
-import { compileRule, type CompiledMatch } from "../../src/analysis/compile.js";
+import { compileRule, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
+import { familyBits, formatIP } from "../../src/model/address.js";
 import type { Location } from "../../src/model/finding.js";
-import { chainKey, type Action, type Chain, type Family, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
+import { PROTOCOL_NAMES } from "../../src/model/names.js";
+import { portsText } from "../../src/model/ports.js";
+import { chainKey, type Action, type AddrRange, type Chain, type Condition, type Family, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -115,4 +119,155 @@ export function filterEntries(ruleset: Ruleset, kinds: readonly PipelineKind[]):
     }
   }
   return entry;
+}
+
+/**
+ * Per ruleset, per chain key: whether every packet the chain sees is addressed to this host (true),
+ * none is (false), or it depends on the path (undefined: the hooks it runs under disagree or do
+ * not decide, or no path enters it). A user chain sees what the base chains that reach it see.
+ */
+const localDstByChain = new WeakMap<Ruleset, Map<string, boolean | undefined>>();
+
+export function localDstInChain(ruleset: Ruleset, key: string): boolean | undefined {
+  let byChain = localDstByChain.get(ruleset);
+  if (!byChain) localDstByChain.set(ruleset, (byChain = localDstOfChains(ruleset)));
+  return byChain.get(key);
+}
+
+function localDstOfChains(ruleset: Ruleset): Map<string, boolean | undefined> {
+  const seen = new Map<string, Set<boolean | undefined>>();
+  for (const p of ruleset.pipelines) {
+    for (const s of p.stages) {
+      const value = localDstOnPath(p.kind, s.chain);
+      const work = [s.chain];
+      while (work.length > 0) {
+        const key = work.pop()!;
+        const chain = ruleset.chains.get(key);
+        if (!chain) continue;
+        let values = seen.get(key);
+        if (!values) seen.set(key, (values = new Set()));
+        if (values.has(value)) continue;
+        values.add(value);
+        for (const r of chain.rules) {
+          const t = targetKey(chain, r.action);
+          if (t) work.push(t);
+        }
+      }
+    }
+  }
+  const out = new Map<string, boolean | undefined>();
+  for (const [key, values] of seen) out.set(key, values.size === 1 ? [...values][0] : undefined);
+  return out;
+}
+
+/** What a rule matches where it stands: its chain decides the context conditions it can. */
+export interface ChainMatch {
+  /** Packets that satisfy every modelled condition (nothing when a context condition is false here). */
+  known: PacketSet;
+  /** The rule matches exactly `known`: no unmodelled condition, no context condition left open. */
+  exact: boolean;
+}
+
+export function matchInChain(ruleset: Ruleset, chain: Chain, r: Rule): ChainMatch {
+  const m = compiled(ruleset, r);
+  if (m.context.length === 0) return { known: m.known, exact: m.unknowns.length === 0 };
+  // "Is the destination local?" is a fact of the path, not of the packet: only a chain whose
+  // every path agrees on it (input: yes; forward after routing: no) makes the rule exact.
+  const local = localDstInChain(ruleset, chainKey(chain.table, chain.name));
+  if (local === undefined) return { known: m.known, exact: false };
+  // false here: the rule matches nothing in this chain, whatever else it asks
+  if (m.context.some((c) => local === !!c.negate)) return { known: PacketSet.empty(), exact: true };
+  return { known: m.known, exact: m.unknowns.length === 0 };
+}
+
+/**
+ * The chain's rules grouped by the source rule they came from, in order. A parser that expands one
+ * statement into several rules (nft verdict and NAT maps: one rule per element) gives them the
+ * statement's span object; each other rule is a group of its own.
+ */
+export function sourceRules<T extends { rule: Rule }>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (const it of items) {
+    const last = out[out.length - 1];
+    if (last && last[0]!.rule.span === it.rule.span) last.push(it);
+    else out.push([it]);
+  }
+  return out;
+}
+
+/**
+ * A rule's name in messages: "line 5", or for one element of a source rule with several
+ * ("tcp dport vmap { 5432 : accept, 22 : accept }") "line 5 element 5432", so a finding says
+ * which element it is about. `siblings` are the rules of its source rule (see sourceRules).
+ */
+export function ruleName(r: Rule, siblings: readonly Rule[]): string {
+  return siblings.length > 1 ? `line ${r.span.line} element ${elementKey(r, siblings)}` : `line ${r.span.line}`;
+}
+
+/** The element's key as written in a map: its own conditions' values, "*" for the catch-all element, else its position. */
+export function elementKey(r: Rule, siblings: readonly Rule[]): string {
+  // Conditions every element has come from the statement's other matches (or the key's protocol).
+  const counts = sharedCounts(siblings);
+  const own = r.conditions.filter((c) => counts.get(conditionText(c))! < siblings.length);
+  if (own.some((c) => ("negate" in c && c.negate) || (c.kind === "or" && c.anyOf.length === 0)) && r === siblings[siblings.length - 1]) return "*";
+  const values = own.map(conditionValue);
+  if (values.length > 0 && values.every((v) => v !== undefined)) return values.join(" . ");
+  return `#${siblings.indexOf(r) + 1}`;
+}
+
+/** Per source rule (by its shared span): in how many of its rules each condition (by text) occurs. */
+const countsBySpan = new WeakMap<object, Map<string, number>>();
+
+function sharedCounts(siblings: readonly Rule[]): Map<string, number> {
+  let counts = countsBySpan.get(siblings[0]!.span);
+  if (counts) return counts;
+  counts = new Map();
+  for (const s of siblings) for (const t of new Set(s.conditions.map(conditionText))) counts.set(t, (counts.get(t) ?? 0) + 1);
+  countsBySpan.set(siblings[0]!.span, counts);
+  return counts;
+}
+
+/** Condition objects the statement's rules share are one object: written out once. */
+const texts = new WeakMap<Condition, string>();
+
+function conditionText(c: Condition): string {
+  let t = texts.get(c);
+  if (t === undefined) texts.set(c, (t = JSON.stringify(c, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))));
+  return t;
+}
+
+/** A plain condition's value as nft writes it in a set element; undefined for anything else. */
+function conditionValue(c: Condition): string | undefined {
+  if ("negate" in c && c.negate) return undefined;
+  switch (c.kind) {
+    case "port":
+      return portsText(c.ranges);
+    case "addr":
+      return c.ranges.map((r) => addrText(r, c.family)).join(",");
+    case "proto":
+      return c.protos.map((p) => PROTOCOL_NAMES.get(p) ?? String(p)).join(",");
+    case "iface":
+      return `"${c.name}${c.prefix ? "*" : ""}"`;
+    case "ctstate":
+      return c.states.join(",");
+    case "family":
+      return c.family === 4 ? "ipv4" : "ipv6";
+    case "icmp":
+      return c.type === undefined || c.codeLo !== undefined ? undefined : String(c.type);
+    case "or": {
+      // a concatenated key (`ip saddr . tcp dport`) is one alternative of its parts
+      const parts = c.anyOf.length === 1 ? c.anyOf[0]!.map(conditionValue) : [];
+      return parts.length > 0 && parts.every((v) => v !== undefined) ? parts.join(" . ") : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An address range as a prefix when it is one, else lo-hi. */
+function addrText({ lo, hi }: AddrRange, family: Family): string {
+  if (lo === hi) return formatIP(lo, family);
+  const size = hi - lo + 1n;
+  if ((size & (size - 1n)) === 0n && lo % size === 0n) return `${formatIP(lo, family)}/${familyBits(family) - (size.toString(2).length - 1)}`;
+  return `${formatIP(lo, family)}-${formatIP(hi, family)}`;
 }

@@ -3,14 +3,17 @@
  * possibly several together - already decide every packet it matches. Exact: the rule's match
  * is tested for containment in the union of the earlier terminating rules, so a rule hidden
  * by the union of several earlier rules is found too.
+ *
+ * A source rule the model holds as several rules (an nft verdict map: one per element, each with
+ * its own verdict) is shadowed only when every element is; the message names the elements an
+ * earlier rule decides differently.
  */
-import { compileRule } from "../../src/analysis/compile.js";
 import type { Finding } from "../../src/model/finding.js";
-import type { Action, Rule } from "../../src/model/types.js";
+import type { Action, Chain, Rule, Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { type PartedUnion, UnionStack } from "../../src/space/union-stack.js";
-import { verb } from "./chains.js";
+import { compiled, elementKey, locOf, matchInChain, ruleName, sourceRules, verb, type ChainMatch } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Actions after which a packet never reaches the next rule of the chain. */
@@ -23,58 +26,87 @@ function sameDecision(a: Action, b: Action): boolean {
   return a.kind === b.kind && (a.kind === "reject" || verb(a) === verb(b));
 }
 
+/** One model rule with what it matches in its chain and the rules of its source rule. */
+interface Placed {
+  rule: Rule;
+  match: ChainMatch;
+  siblings: readonly Rule[];
+}
+
 export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) => {
   const findings: Finding[] = [];
-  const families = ctx.ruleset.families;
-  for (const chain of ctx.ruleset.chains.values()) {
+  const rs = ctx.ruleset;
+  for (const chain of rs.chains.values()) {
     // What earlier terminating rules match: a rule is shadowed when that holds all it matches.
     const earlier = new CoveredHistory();
-    for (const r of chain.rules) {
-      const m = compileRule(r, families);
-      const loc = { file: r.span.file, line: r.span.line, column: r.span.column };
-      if (m.known.isEmpty()) {
-        findings.push({
-          ruleId: rule.id,
-          severity: rule.severity,
-          message: `rule can never match: its conditions contradict each other (no ${families.map((f) => `IPv${f}`).join("/")} packet satisfies them all)`,
-          location: loc,
-        });
-        continue;
-      }
-      if (earlier.holds(m.known)) {
-        // The earlier rules that actually decide some of its packets (first match wins).
-        const found = earlier.deciders(m.known);
-        const by = found.by;
-        const whole = by.find((e) => e.all);
-        const differs = by.filter((e) => !sameDecision(e.rule.action, r.action));
-        const more = found.more ? ", and more" : "";
-        const lines = by.map((e) => `${e.rule.span.line}`).join(", ");
-        const head = whole
-          ? `line ${whole.rule.span.line} (${verb(whole.rule.action)}) already matches every packet it matches`
-          : `earlier rules together match every packet it matches (lines ${lines}${more} in chain ${chain.name})`;
-        const tail = differs.length > 0
-          ? `; ${differs.map((e) => `line ${e.rule.span.line} (${verb(e.rule.action)})`).join(", ")}${more} ${differs.length === 1 && !more ? "decides" : "decide"} differently from this rule (${verb(r.action)})`
-          : "";
-        findings.push({
-          ruleId: rule.id,
-          severity: rule.severity,
-          message: `rule can never match: ${head}${tail}`,
-          location: loc,
-          related: by.map((e) => ({
-            file: e.rule.span.file,
-            line: e.rule.span.line,
-            column: e.rule.span.column,
-            message: `${e.all ? "matches all" : "decides part"} of it first (${verb(e.rule.action)})`,
-          })),
-        });
-      }
-      if (terminates(r.action) && m.unknowns.length === 0) {
-        earlier.push({ rule: r, known: m.known });
+    const placed = chain.rules.map((r) => ({ rule: r, match: matchInChain(rs, chain, r) }));
+    for (const group of sourceRules(placed)) {
+      const siblings = group.map((p) => p.rule);
+      const elements: Placed[] = group.map((p) => ({ ...p, siblings }));
+      const message = judge(rs, chain, elements, earlier);
+      if (message) findings.push({ ruleId: rule.id, severity: rule.severity, ...message });
+      for (const e of elements) {
+        // A rule whose context condition is false here matches nothing: it covers nothing.
+        if (terminates(e.rule.action) && e.match.exact && !e.match.known.isEmpty()) earlier.push({ rule: e.rule, known: e.match.known, siblings });
       }
     }
   }
   return findings;
 };
+
+/** Why a source rule never matches (with the deciding rules as related), or undefined when it may. */
+function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHistory): Pick<Finding, "message" | "location" | "related"> | undefined {
+  const loc = locOf(elements[0]!.rule);
+  if (elements.every((e) => compiled(rs, e.rule).known.isEmpty())) {
+    return {
+      message: `rule can never match: its conditions contradict each other (no ${rs.families.map((f) => `IPv${f}`).join("/")} packet satisfies them all)`,
+      location: loc,
+    };
+  }
+  // Elements that match nothing here (contradictory, or a context condition the hook makes false)
+  // leave the others to decide. A rule that matches nothing only because of its hook is not
+  // reported: "the destination is local" is the model's reading of the input hook, while
+  // broadcast and multicast packets reach it too.
+  const live = elements.filter((e) => !e.match.known.isEmpty());
+  if (live.length === 0 || !live.every((e) => earlier.holds(e.match.known))) return undefined;
+  // The earlier rules that actually decide some of its packets (first match wins).
+  const found = earlier.deciders(live.length === 1 ? live[0]!.match.known : PacketSet.unionAll(live.map((e) => e.match.known)));
+  const by = found.by;
+  const whole = by.find((e) => e.all);
+  const more = found.more ? ", and more" : "";
+  // Several elements of one earlier source rule are one line here: the tail and related name them.
+  const sources = [...new Set(by.map((e) => e.rule.span))];
+  const lines = sources.map((span) => span.line).join(", ");
+  const head = whole
+    ? `${name(whole)} (${verb(whole.rule.action)}) already matches every packet it matches`
+    : sources.length === 1 && !more
+      ? `the elements of line ${lines} together match every packet it matches`
+      : `earlier rules together match every packet it matches (lines ${lines}${more} in chain ${chain.name})`;
+  // Per element, the deciders with another verdict: an earlier DROP makes a later ACCEPT dead.
+  const conflicts: string[] = [];
+  for (const e of live) {
+    const mine = live.length === 1 ? found : earlier.deciders(e.match.known);
+    const differs = mine.by.filter((d) => !sameDecision(d.rule.action, e.rule.action));
+    if (differs.length === 0) continue;
+    const also = mine.more ? ", and more" : "";
+    const subject = elements.length > 1 ? `element ${elementKey(e.rule, e.siblings)}` : "this rule";
+    conflicts.push(`${differs.map((d) => `${name(d)} (${verb(d.rule.action)})`).join(", ")}${also} ${differs.length === 1 && !also ? "decides" : "decide"} differently from ${subject} (${verb(e.rule.action)})`);
+  }
+  const tail = conflicts.length > 0 ? `; ${conflicts.join("; ")}` : "";
+  return {
+    message: `rule can never match: ${head}${tail}`,
+    location: loc,
+    related: by.map((e) => ({
+      ...locOf(e.rule),
+      message: `${e.siblings.length > 1 ? `element ${elementKey(e.rule, e.siblings)} ` : ""}${e.all ? "matches all" : "decides part"} of it first (${verb(e.rule.action)})`,
+    })),
+  };
+}
+
+/** An earlier rule in a message: its line, and its element when its source rule has several. */
+function name(e: { rule: Rule; siblings: readonly Rule[] }): string {
+  return ruleName(e.rule, e.siblings);
+}
 
 /** Deciders named per shadowed rule; the message says when there are more. */
 const MAX_DECIDERS = 10;
@@ -82,7 +114,11 @@ const MAX_DECIDERS = 10;
 interface Earlier {
   rule: Rule;
   known: PacketSet;
+  /** The rules of its source rule, to name its element. */
+  siblings: readonly Rule[];
 }
+
+type Decider = Pick<Earlier, "rule" | "siblings"> & { all: boolean };
 
 /**
  * The packets earlier terminating rules match (the union of their matches: rule-sized sets, grown
@@ -114,8 +150,8 @@ class CoveredHistory {
    * matches all of `set`, then the first decider that matches all of it if it comes later; `more`
    * when some deciders are not named.
    */
-  deciders(set: PacketSet): { by: { rule: Rule; all: boolean }[]; more: boolean } {
-    const by: { rule: Rule; all: boolean }[] = [];
+  deciders(set: PacketSet): { by: Decider[]; more: boolean } {
+    const by: Decider[] = [];
     // the first rule holding all of `set` after the listed ones, when it still decides some of it
     let later: (Earlier & { index: number }) | undefined;
     let left = set;
@@ -123,7 +159,7 @@ class CoveredHistory {
     const next = this.rules.forEachMayMeet(proj, (e) => {
       if (!left.overlaps(e.known)) return false;
       left = left.minus(e.known);
-      by.push({ rule: e.rule, all: set.isSubsetOf(e.known) });
+      by.push({ rule: e.rule, siblings: e.siblings, all: set.isSubsetOf(e.known) });
       return left.isEmpty() || by.length === MAX_DECIDERS; // a rule holding all of it leaves nothing
     });
     if (!left.isEmpty()) {
@@ -139,7 +175,7 @@ class CoveredHistory {
         next,
       );
     }
-    if (later) by.push({ rule: later.rule, all: true });
+    if (later) by.push({ rule: later.rule, siblings: later.siblings, all: true });
     // What the listed rules left is decided by others: none but `later` when it was all still open there.
     const more = !left.isEmpty() && !(later && !this.before[later.index]!.meets(left));
     return { by, more };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseIptablesScript } from "../../parsers/iptables-script/index.js";
+import { parseNft } from "../../parsers/nftables/index.js";
 import { anomaly, MAX_PAIRWISE_RULES } from "../../rules/checks/anomaly.js";
 import { makeContext } from "../../rules/checks/context.js";
 import type { AnomalyKind } from "../../src/engine/rule-pack.js";
@@ -11,6 +12,9 @@ const run = (rs: Ruleset, kind: AnomalyKind) => anomaly(makeContext(rs), { anoma
 const save = (body: string) =>
   parseIptablesSave(`*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n${body}COMMIT\n`, "t.rules");
 const lines = (fs: { location: { line: number } }[]) => fs.map((f) => f.location.line);
+/** An nft table whose input chain's rules start on line 4. */
+const nft = (family: "ip" | "inet", policy: "accept" | "drop", body: string, more = "") =>
+  parseNft(`table ${family} filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy ${policy};\n${body}\t}\n${more}}\n`, "t.nft");
 
 describe("anomaly: redundant", () => {
   it("finds a DROP above a DROP policy and names the policy", () => {
@@ -119,5 +123,67 @@ describe("anomaly: chains", () => {
     expect(rs.families).toEqual([4, 6]);
     const fs = run(rs, "rule-after-catch-all");
     expect(lines(fs)).toEqual([2]);
+  });
+});
+
+describe("anomaly: rule-after-catch-all in an inet table", () => {
+  it("a catch-all of one family hides only the rules entirely in that family", () => {
+    expect(run(nft("inet", "drop", "ip saddr 0.0.0.0/0 drop\ntcp dport 25 accept\n"), "rule-after-catch-all")).toEqual([]);
+    expect(run(nft("inet", "drop", "meta nfproto ipv4 drop\ntcp dport 25 accept\n"), "rule-after-catch-all")).toEqual([]);
+    const fs = run(nft("inet", "drop", "ip saddr 0.0.0.0/0 drop\ntcp dport 25 accept\nip saddr 192.0.2.0/24 tcp dport 22 accept\n"), "rule-after-catch-all");
+    expect(lines(fs)).toEqual([6]);
+    expect(fs[0]!.message).toBe("1 rule after the catch-all DROP on line 4 in chain input never runs (line 6)");
+    expect(fs[0]!.related?.[0]).toMatchObject({ line: 4, message: "catch-all: DROP every IPv4 packet" });
+  });
+
+  it("catch-alls of both families together hide every later rule, and name both", () => {
+    const fs = run(nft("inet", "drop", "meta nfproto ipv4 drop\ntcp dport 80 accept\nmeta nfproto ipv6 drop\nudp dport 53 accept\n"), "rule-after-catch-all");
+    expect(lines(fs)).toEqual([7]);
+    expect(fs[0]!.message).toMatch(/^1 rule after the catch-alls on line 4 \(DROP\), line 6 \(DROP\) in chain input never runs \(line 7\)$/);
+    expect(fs[0]!.related?.map((r) => r.line)).toEqual([4, 6]);
+  });
+
+  it("a verdict map after a catch-all is listed once, and only when every element is caught", () => {
+    expect(run(nft("inet", "drop", "ip saddr 0.0.0.0/0 drop\nmeta nfproto vmap { ipv4 : accept, ipv6 : drop }\n"), "rule-after-catch-all")).toEqual([]);
+    const fs = run(nft("inet", "drop", "ip saddr 0.0.0.0/0 drop\nip daddr vmap { 10.0.0.1 : accept, 10.0.0.2 : drop }\n"), "rule-after-catch-all");
+    expect(fs.map((f) => f.message)).toEqual(["1 rule after the catch-all DROP on line 4 in chain input never runs (line 5)"]);
+  });
+});
+
+describe("anomaly: verdict maps are judged by what each element does", () => {
+  it("a map is not redundant because one element agrees with the policy", () => {
+    expect(run(nft("ip", "drop", "tcp dport vmap { 5432 : accept, 6379 : drop }\n"), "redundant")).toEqual([]);
+    expect(run(nft("ip", "accept", "tcp dport vmap { 5432 : accept, 6379 : drop }\n"), "redundant")).toEqual([]);
+    expect(run(nft("ip", "drop", "tcp dport vmap { 25 : jump smtp, 23 : drop }\n", "\tchain smtp {\n\t\taccept\n\t}\n"), "redundant")).toEqual([]);
+  });
+
+  it("a map whose every element keeps its verdict without it is redundant, each element named with who decides it", () => {
+    const fs = run(nft("ip", "drop", "tcp dport vmap { 22 : accept, 23 : drop }\ntcp dport 22 accept\n"), "redundant");
+    expect(lines(fs)).toEqual([4]);
+    expect(fs[0]!.message).toBe("rule is redundant: every packet it decides would get the same verdict without it: element 22 (ACCEPT) from line 5; element 23 (DROP) from the input policy DROP");
+    expect(fs[0]!.related?.map((r) => r.line)).toEqual([5, 3]);
+  });
+
+  it("pairs name the element of a map", () => {
+    const fs = run(nft("ip", "drop", "ip daddr 10.0.0.8 tcp dport 443 drop\ntcp dport vmap { 443 : accept, 8443 : drop }\n"), "generalization");
+    expect(fs.map((f) => f.message)).toEqual([
+      "element 443 of the rule generalizes line 4: it matches every packet line 4 matches and more, with a different action (ACCEPT, not DROP); line 4 is an exception that only works because it comes first",
+    ]);
+  });
+});
+
+describe("anomaly: context conditions are decided by the chain's hook", () => {
+  it("on the input hook the destination is local: a `local` rule is exact, a `!= local` one matches nothing", () => {
+    expect(lines(run(nft("inet", "drop", "fib daddr type local tcp dport 23 drop\n"), "redundant"))).toEqual([4]);
+    expect(lines(run(nft("inet", "accept", "tcp dport 22 accept\nfib daddr type != local drop\n"), "redundant"))).toEqual([4]);
+  });
+
+  it("a chain entered from both the input and the forward hook cannot decide it", () => {
+    const both = "\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t\tjump shared\n\t}\n\tchain shared {\n\t\tfib daddr type local tcp dport 23 drop\n\t}\n";
+    expect(run(nft("inet", "drop", "jump shared\n", both), "redundant")).toEqual([]);
+    // `fib daddr type local accept` is a catch-all on the input hook only
+    expect(lines(run(nft("inet", "drop", "fib daddr type local accept\ntcp dport 22 accept\n"), "rule-after-catch-all"))).toEqual([5]);
+    const shared = both.replace("tcp dport 23 drop", "accept\n\t\ttcp dport 22 accept");
+    expect(run(nft("inet", "drop", "jump shared\n", shared), "rule-after-catch-all")).toEqual([]);
   });
 });

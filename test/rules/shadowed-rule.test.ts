@@ -1,0 +1,57 @@
+/**
+ * shadowed-rule on what the model cannot hold in one rule: an nft verdict map (one model rule per
+ * element, each with its own verdict) is shadowed only when every element is, and a rule with a
+ * context condition (`fib daddr type local`) covers later rules only where its chain's hook
+ * decides that condition. The property test checks the plain case against the definition.
+ */
+import { describe, expect, it } from "vitest";
+import { parseNft } from "../../parsers/nftables/index.js";
+import type { CheckContext } from "../../rules/checks/context.js";
+import { shadowedRule } from "../../rules/checks/shadowed-rule.js";
+import type { Ruleset } from "../../src/model/types.js";
+import { lines, ref } from "./helpers.js";
+
+const run = (rs: Ruleset) => shadowedRule({ ruleset: rs } as CheckContext, {}, ref);
+/** An nft table whose input chain's rules start on line 4. */
+const nft = (family: "ip" | "inet", body: string, more = "") =>
+  parseNft(`table ${family} filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n${body}\t}\n${more}}\n`, "t.nft");
+
+describe("shadowed-rule: verdict maps", () => {
+  it("a map with an element the earlier rules do not decide can match", () => {
+    expect(run(nft("ip", "tcp dport 5432 drop\ntcp dport vmap { 5432 : accept, 22 : accept }\n"))).toEqual([]);
+  });
+
+  it("a map every element of which is decided earlier never matches; the conflicting elements are named", () => {
+    const fs = run(nft("ip", "tcp dport 5432 drop\ntcp dport 22 accept\ntcp dport vmap { 5432 : accept, 22 : accept }\n"));
+    expect(lines(fs)).toEqual([6]);
+    expect(fs[0]!.message).toBe(
+      "rule can never match: earlier rules together match every packet it matches (lines 4, 5 in chain input); line 4 (DROP) decides differently from element 5432 (ACCEPT)",
+    );
+    expect(fs[0]!.related?.map((r) => r.line)).toEqual([4, 5]);
+  });
+
+  it("an earlier map's elements are named as the rules that decide", () => {
+    const fs = run(nft("ip", "ip saddr . tcp dport vmap { 10.0.0.0/8 . 80 : accept, * : drop }\ntcp dport 80 accept\n"));
+    expect(lines(fs)).toEqual([5]);
+    expect(fs[0]!.message).toBe("rule can never match: the elements of line 4 together match every packet it matches; line 4 element * (DROP) decides differently from this rule (ACCEPT)");
+    expect(fs[0]!.related?.map((r) => r.message)).toEqual(["element 10.0.0.0/8 . 80 decides part of it first (ACCEPT)", "element * decides part of it first (DROP)"]);
+  });
+});
+
+describe("shadowed-rule: context conditions", () => {
+  it("on the input hook a `!= local` drop takes nothing from the later rules, and is not itself reported", () => {
+    expect(run(nft("inet", "fib daddr type != local drop\nfib daddr type local tcp dport 5432 accept\ntcp dport 22 accept\n"))).toEqual([]);
+  });
+
+  it("on the input hook a `local` rule is the exact rule without the condition", () => {
+    const fs = run(nft("inet", "fib daddr type local tcp dport 5432 accept\ntcp dport 5432 drop\n"));
+    expect(lines(fs)).toEqual([5]);
+    expect(fs[0]!.message).toMatch(/^rule can never match: line 4 \(ACCEPT\) already matches every packet it matches/);
+  });
+
+  it("on the forward hook a `local` drop matches nothing; a chain entered from both hooks decides nothing", () => {
+    const forward = "\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t\tfib daddr type local drop\n\t\ttcp dport 80 accept\n\t\tjump shared\n\t}\n";
+    const shared = "\tchain shared {\n\t\tfib daddr type local tcp dport 443 accept\n\t\ttcp dport 443 drop\n\t}\n";
+    expect(run(nft("inet", "jump shared\n", forward + shared))).toEqual([]);
+  });
+});
