@@ -127,6 +127,8 @@ export class IosMapper {
       diagnostics: this.diags,
       ruleCount: this.aceCount,
       ...(internet.length > 0 ? { internetInterfaces: internet } : {}),
+      // traffic enters and leaves on the interfaces that are up (a fragment without interface blocks: any)
+      ...(cfg.interfaces.length > 0 ? { interfaces: cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name) } : {}),
     };
   }
 

@@ -105,6 +105,13 @@ describe("the forward path: through the router", () => {
   });
 });
 
+describe("the router's own interfaces", () => {
+  it("are those that are up: traffic enters and leaves on them only (a fragment has none listed)", () => {
+    expect(ios(edge).interfaces).toEqual(["GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"]);
+    expect(ios(["ip access-list extended EDGE", " 10 permit tcp any any eq 22"].join("\n") + "\n").interfaces).toBeUndefined();
+  });
+});
+
 describe("Internet-facing interfaces, per family", () => {
   const dualStack = [
     "interface GigabitEthernet0/0",
