@@ -64,18 +64,35 @@ export function describeWitness(p: Packet): string {
   return s;
 }
 
+/** Characters of a source line shown at most; a longer one is cut to a window around the column. */
+const EXCERPT_WIDTH = 160;
+/** Characters kept before the column in such a window. */
+const EXCERPT_BEFORE = 60;
+
 /**
  * The source line and a caret under `column` (1-based), both sanitised. The caret padding mirrors the
  * sanitised prefix: tabs stay tabs (so the caret lines up however wide the terminal's tabs are) and an
- * escaped control character is padded by the width of its escape.
+ * escaped control character is padded by the width of its escape. A line longer than EXCERPT_WIDTH
+ * (nft -j prints a whole ruleset on one line) is shown as the part around the column, cut ends
+ * marked with '...'.
  */
 export function sourceExcerpt(lineNo: number, source: string, column: number): string[] {
   const gutter = String(lineNo);
-  const chars = Array.from(source);
-  const col = Math.min(Math.max(1, Math.trunc(column) || 1), chars.length + 1);
-  let pad = "";
+  let chars = Array.from(source);
+  let col = Math.min(Math.max(1, Math.trunc(column) || 1), chars.length + 1);
+  let head = "";
+  let tail = "";
+  if (chars.length > EXCERPT_WIDTH) {
+    const from = Math.max(0, Math.min(col - 1 - EXCERPT_BEFORE, chars.length - EXCERPT_WIDTH));
+    const to = Math.min(chars.length, from + EXCERPT_WIDTH);
+    if (from > 0) head = "...";
+    if (to < chars.length) tail = "...";
+    chars = chars.slice(from, to);
+    col -= from;
+  }
+  let pad = " ".repeat(head.length);
   for (const ch of chars.slice(0, col - 1)) pad += ch === "\t" ? "\t" : " ".repeat(sanitize(ch).length);
-  return [`  ${gutter} | ${sanitize(source)}`.trimEnd(), `  ${" ".repeat(gutter.length)} | ${pad}^`];
+  return [`  ${gutter} | ${head}${sanitize(chars.join(""))}${tail}`.trimEnd(), `  ${" ".repeat(gutter.length)} | ${pad}^`];
 }
 
 function location(file: string, line: number, column?: number): string {

@@ -136,4 +136,18 @@ describe("text reporter", () => {
     expect(src).toBe("  1 | a\\x1bb");
     expect(caret).toBe("    |      ^");
   });
+
+  it("shows a window around the column of a very long line (nft -j prints a ruleset on one line)", () => {
+    const line = `${"a".repeat(1000)}X${"b".repeat(1000)}`;
+    const [src, caret] = sourceExcerpt(1, line, 1001);
+    expect(src).toBe(`  1 | ...${"a".repeat(60)}X${"b".repeat(99)}...`);
+    expect(caret!.indexOf("^")).toBe(src!.indexOf("X"));
+    // near either end, no cut on that side
+    const [start, startCaret] = sourceExcerpt(1, line, 2);
+    expect(start).toBe(`  1 | ${"a".repeat(160)}...`);
+    expect(startCaret).toBe("    |  ^");
+    const [end, endCaret] = sourceExcerpt(1, line, 2001);
+    expect(end).toBe(`  1 | ...${"b".repeat(160)}`);
+    expect(endCaret!.indexOf("^")).toBe(end!.length - 1);
+  });
 });
