@@ -242,6 +242,11 @@ export interface SetStmt {
   op: "add" | "update" | "delete";
   set: string;
   elem: Expr;
+  /**
+   * Statements attached to the element (`limit rate over 3/minute`, `ct count over 2`, `counter`):
+   * the kernel runs them on the element, and a filtering one stops the rule like the statement alone.
+   */
+  effects?: EffectStmt[];
   span: SourceSpan;
 }
 
@@ -316,15 +321,28 @@ export interface SetDefinition {
   span: SourceSpan;
 }
 
+/**
+ * A chain's `policy`: `accept` or `drop`, or `invalid` for another word (reported by the reader; nft
+ * refuses the file, so what the chain would do is not known).
+ */
+export type ChainPolicy = { verdict: "accept" | "drop"; span: SourceSpan } | { verdict: "invalid"; text: string; span: SourceSpan };
+
 export type Command =
-  | { object: "table"; op: "add" | "create" | "delete" | "destroy" | "flush"; table: TableRef; span: SourceSpan }
+  | {
+      object: "table";
+      op: "add" | "create" | "delete" | "destroy" | "flush";
+      table: TableRef;
+      /** `flags dormant`, `flags owner,persist`: the table's flags as declared by this command. */
+      flags?: string[];
+      span: SourceSpan;
+    }
   | {
       object: "chain";
       op: "add" | "create" | "delete" | "destroy" | "flush";
       table: TableRef;
       chain: string;
       base?: BaseChainSpec;
-      policy?: { verdict: "accept" | "drop"; span: SourceSpan };
+      policy?: ChainPolicy;
       span: SourceSpan;
     }
   | {

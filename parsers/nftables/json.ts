@@ -18,6 +18,7 @@ import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 import type {
   BaseChainSpec,
   Command,
+  EffectStmt,
   Expr,
   MatchOp,
   NatStmt,
@@ -30,6 +31,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
+import { PAYLOAD_FIELDS } from "./vocabulary.js";
 
 let compiled: ValidateFunction | undefined;
 function schema(): ValidateFunction {
@@ -156,6 +158,13 @@ export function readNftJson(text: string, file: string): NftDocument {
     const span: SourceSpan = { file, line: pos.line, column: pos.column, text: pos.text };
     try {
       const cmd = readItem(item, key, span, ["nftables", k]);
+      if (cmd?.object === "table" && cmd.flags?.some((f) => !TABLE_FLAGS.has(f))) {
+        diagnostics.push({
+          severity: "warning", file, line: span.line, column: span.column,
+          message: `table ${cmd.table.family} ${cmd.table.name}: its flags read '${cmd.flags.join(",")}', not a table flag: read as dormant (nft 1.0.6 and other versions before the fix 'json: fix use after free in table_flags_json()' print freed memory for a table's one flag, and dormant is the only flag they name)`,
+        });
+        cmd.flags = ["dormant"];
+      }
       if (cmd) commands.push(cmd);
     } catch (e) {
       if (e instanceof Bad) error(span.line, span.column, `${pathText(e.path)}: ${e.expected}`);
@@ -226,6 +235,9 @@ function positioned(text: string, file: string, data: Json): ParsedYaml {
   return { file, data, root: doc.errors.length === 0 ? ((doc.contents ?? null) as ParsedYaml["root"]) : null, lines };
 }
 
+/** Table flags nft names (nft 1.0.6 knows only dormant). */
+const TABLE_FLAGS: ReadonlySet<string> = new Set(["dormant", "owner", "persist"]);
+
 const CMD_OPS: ReadonlySet<string> = new Set(["add", "create", "insert", "replace", "delete", "destroy", "flush", "list", "reset", "rename"]);
 
 function tableRef(o: Obj): TableRef {
@@ -248,8 +260,12 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
     case "ruleset":
       if (op !== "flush") return { object: "other", what: `${op} ruleset`, span };
       return o.family === undefined ? { object: "ruleset", op: "flush", span } : { object: "ruleset", op: "flush", family: o.family as NftFamily, span };
-    case "table":
-      return { object: "table", op: op as "add", table: { family: ((o.family as string | undefined) ?? "ip") as NftFamily, name: String(o.name) }, span };
+    case "table": {
+      const cmd: Extract<Command, { object: "table" }> = { object: "table", op: op as "add", table: { family: ((o.family as string | undefined) ?? "ip") as NftFamily, name: String(o.name) }, span };
+      // nft -j prints one flag as a string, several as a list.
+      if (o.flags !== undefined) cmd.flags = strList(o.flags);
+      return cmd;
+    }
     case "chain": {
       const cmd: Extract<Command, { object: "chain" }> = { object: "chain", op: op as "add", table: tableRef(o), chain: String(o.name), span };
       if (o.hook !== undefined) cmd.base = baseSpec(o, span, path);
@@ -395,7 +411,12 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
   const o = isObj(a) ? a : ({} as Obj);
   switch (key) {
     case "payload":
-      if (typeof o.protocol === "string" && typeof o.field === "string") return { kind: "payload", protocol: o.protocol, field: o.field, span };
+      if (typeof o.protocol === "string" && typeof o.field === "string") {
+        // a header fwlint knows names only its own fields (nft refuses "dprot"); others are kept as written
+        const fields = PAYLOAD_FIELDS[o.protocol];
+        if (fields && !fields.has(o.field)) throw new Bad([...at, "field"], `expected a field of the ${o.protocol} header (${[...fields].join(", ")}), got '${o.field}'`);
+        return { kind: "payload", protocol: o.protocol, field: o.field, span };
+      }
       if (o.base !== undefined) return { kind: "opaque", name: "payload", text: `@${String(o.base)},${String(o.offset)},${String(o.len)}`, span };
       throw new Bad(at, "expected protocol and field, or base, offset and len");
     case "meta":
@@ -403,9 +424,12 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
       return { kind: "meta", key: o.key, span };
     case "ct": {
       if (typeof o.key !== "string") throw new Bad([...at, "key"], "expected the ct key (a string)");
-      const e: Expr = { kind: "ct", key: o.key, span };
+      // nft 1.0.6 writes the family into the key (`"key": "ip saddr"`); the documented form has "family".
+      const keyed = /^(ip6?) (saddr|daddr)$/.exec(o.key);
+      const e: Expr = { kind: "ct", key: keyed ? keyed[2]! : o.key, span };
       if (o.dir === "original" || o.dir === "reply") e.direction = o.dir;
-      if (o.family === "ip" || o.family === "ip6") e.family = o.family;
+      const family = keyed ? keyed[1] : o.family;
+      if (family === "ip" || family === "ip6") e.family = family;
       return e;
     }
     case "fib":
@@ -476,6 +500,8 @@ function effectText(key: string, a: Json): string {
     return `${what} set ${a.value === undefined ? "" : jsonText(a.value)}`.trim();
   }
   if (key === "notrack") return "notrack";
+  // As the text form prints it: `xt match recent`, `xt target CHECKSUM`.
+  if (key === "xt" && isObj(a)) return `xt ${String(a.type)} ${String(a.name)}`;
   return `${key} ${jsonText(a)}`.trim();
 }
 
@@ -490,6 +516,25 @@ function natStmt(type: NatStmt["type"], a: Json, span: SourceSpan, path: Path): 
   return st;
 }
 
+/**
+ * `nft -j list ruleset` leaves out the family the text form prints (`ct original ip saddr`), even
+ * in an inet table: it follows from the address compared with.
+ */
+function ctFamilyFrom(left: Expr, right: Expr): Expr {
+  if (left.kind !== "ct" || left.family !== undefined || left.direction === undefined || (left.key !== "saddr" && left.key !== "daddr")) return left;
+  const sample = (e: Expr): string | undefined => {
+    if (e.kind === "value") return e.text;
+    if (e.kind === "prefix") return e.addr;
+    if (e.kind === "range") return sample(e.low);
+    if (e.kind === "set") return e.elements.length > 0 ? sample(e.elements[0]!.key) : undefined;
+    if (e.kind === "list") return e.items.length > 0 ? sample(e.items[0]!) : undefined;
+    return undefined;
+  };
+  const a = sample(right);
+  if (a === undefined || !/^[0-9a-fA-F:.]+$/.test(a)) return left;
+  return { ...left, family: a.includes(":") ? "ip6" : "ip" };
+}
+
 const OPS: Record<string, MatchOp> = { "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", in: "implicit" };
 
 export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
@@ -501,7 +546,8 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
   switch (key) {
     case "match": {
       const m = a as Obj;
-      return { kind: "match", left: expr(m.left!, span, [...at, "left"]), op: OPS[m.op as string]!, right: expr(m.right!, span, [...at, "right"]), span };
+      const right = expr(m.right!, span, [...at, "right"]);
+      return { kind: "match", left: ctFamilyFrom(expr(m.left!, span, [...at, "left"]), right), op: OPS[m.op as string]!, right, span };
     }
     case "vmap": {
       const m = a as Obj;
@@ -533,7 +579,13 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       if (!name.startsWith("@")) throw new Bad([...at, key === "set" ? "set" : "map"], "expected the name of a set, as @name");
       if (o.op !== "add" && o.op !== "update" && o.op !== "delete") throw new Bad([...at, "op"], "must be one of add, update, delete");
       if (o.elem === undefined) throw new Bad([...at, "elem"], "required field is missing");
-      return { kind: "setop", op: o.op, set: name.slice(1), elem: expr(o.elem, span, [...at, "elem"]), span };
+      const st: Stmt = { kind: "setop", op: o.op, set: name.slice(1), elem: expr(o.elem, span, [...at, "elem"]), span };
+      // `update @s { ip saddr limit rate over 3/minute }`: the element's statements.
+      if (Array.isArray(o.stmt)) {
+        const effects = o.stmt.map((x, i) => stmt(x, span, [...at, "stmt", i])).filter((x): x is EffectStmt => x.kind === "effect");
+        if (effects.length > 0) st.effects = effects;
+      }
+      return st;
     }
     case "mangle": {
       // Read (and so check) the expressions even though the statement is not modelled.

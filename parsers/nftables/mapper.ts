@@ -5,13 +5,15 @@
  * merged; rules are added, inserted, replaced and deleted by handle or index; flush and delete
  * empty or remove what they name; elements are added to and deleted from sets. Then the final
  * state is mapped: ip/ip6/inet tables for their families, netdev ingress/egress chains as the first
- * (last) stage of the paths their devices see; arp and bridge tables are parsed but not analysed.
- * Base chains on one hook run in priority order. Every match becomes a model condition; what the
- * model cannot say becomes an Unknown condition with the source text, never dropped.
+ * (last) stage of the paths their devices see; arp and bridge tables are parsed but not analysed,
+ * and so are dormant tables (`flags dormant`: the kernel runs none of their chains). Base chains on
+ * one hook run in priority order. Every match becomes a model condition; what the model cannot say
+ * becomes an Unknown condition with the source text, never dropped.
  *
  * Set membership stays one condition with many ranges (linear in the set's size); verdict maps and
  * NAT data maps become one rule per element (their keys are disjoint: exact-key lookups, and nft
- * refuses overlapping intervals in a map).
+ * refuses overlapping intervals in a map), and so does a match on the original conntrack tuple,
+ * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
 import { familyMax, maskRanges, maskToPrefix, parseIP, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
@@ -32,7 +34,10 @@ import type {
   SourceSpan,
   Stage,
 } from "../../src/model/types.js";
-import type { BaseChainSpec, Command, Expr, MatchOp, NatStmt, NftDocument, NftFamily, RuleNode, SetDefinition, SetElement, Stmt, TableRef, Verdict } from "./ast.js";
+import type { BaseChainSpec, ChainPolicy, Command, EffectStmt, Expr, MatchOp, NatStmt, NftDocument, NftFamily, RuleNode, SetDefinition, SetElement, Stmt, TableRef, Verdict } from "./ast.js";
+import { CT_STATES } from "../../src/model/types.js";
+// `xt target NAME` is an iptables target: read as iptables-save input reads it.
+import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -46,7 +51,7 @@ interface RuleEntry {
 interface ChainState {
   name: string;
   base?: BaseChainSpec;
-  policy?: { verdict: "accept" | "drop"; span: SourceSpan };
+  policy?: ChainPolicy;
   rules: RuleEntry[];
   span: SourceSpan;
   order: number;
@@ -71,6 +76,8 @@ interface TableState {
   sets: Map<string, SetState>;
   handles: number;
   span: SourceSpan;
+  /** `flags dormant`: the kernel runs none of the table's chains. */
+  dormant?: boolean;
 }
 
 const tkey = (t: TableRef) => `${t.family} ${t.name}`;
@@ -126,10 +133,15 @@ class Machine {
     const t = this.tables.get(k);
     switch (cmd.op) {
       case "add":
-      case "create":
+      case "create": {
         if (t && cmd.op === "create") this.diag("error", cmd.span, `table ${k} already exists (create refuses an existing table; add merges)`);
-        if (!t) this.tables.set(k, { ref: cmd.table, chains: new Map(), sets: new Map(), handles: 0, span: cmd.span });
+        const table: TableState = t ?? { ref: cmd.table, chains: new Map(), sets: new Map(), handles: 0, span: cmd.span };
+        if (!t) this.tables.set(k, table);
+        // Each declaration sets the flags: one without `flags dormant` wakes the table (nft 1.0.6, kernel 6.x).
+        table.dormant = cmd.flags?.includes("dormant") === true;
+        if (table.dormant) table.span = cmd.span;
         return;
+      }
       case "delete":
       case "destroy":
         if (!t && cmd.op === "delete") this.diag("warning", cmd.span, `delete table ${k}: no such table in this file (nft fails unless it exists when the file is loaded)`);
@@ -177,8 +189,9 @@ class Machine {
           } else chain.base = cmd.base;
         }
         if (cmd.policy) {
-          if (!chain.base) this.diag("error", cmd.policy.span, `chain ${cmd.chain}: a policy is only allowed on base chains (type ... hook ... priority ...)`);
-          else chain.policy = cmd.policy;
+          // (An invalid policy is the reader's error already.)
+          if (!chain.base && cmd.policy.verdict !== "invalid") this.diag("error", cmd.policy.span, `chain ${cmd.chain}: a policy is only allowed on base chains (type ... hook ... priority ...)`);
+          else if (chain.base) chain.policy = cmd.policy;
         }
         return;
       }
@@ -401,11 +414,27 @@ interface Left {
   /** Conditions the packet must meet for the field to exist at all (never negated). */
   pre: Condition[];
   dom: Domain;
+  /**
+   * `ct original ip saddr` / `daddr`: the connection's first packet's address. It is the packet's own
+   * only in the original direction: see originalDirection.
+   */
+  original?: "src" | "dst";
 }
 
 const PORT_PROTO: Record<string, number | undefined> = { tcp: 6, udp: 17, sctp: 132, dccp: 33, udplite: 136, th: undefined };
 const TCP_FLAGS: Record<string, number> = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ecn: 64, cwr: 128 };
 const CT: ReadonlySet<string> = new Set(["new", "established", "related", "invalid", "untracked"]);
+/**
+ * The ct state bits, as `nft -n` prints them (`ct state 0x2,0x4`): nft describe ct state, and the
+ * kernel's NF_CT_STATE_BIT (1 << (ctinfo % IP_CT_IS_REPLY + 1)), INVALID 1, UNTRACKED 1 << 6.
+ * A packet has exactly one; other bits match none.
+ */
+const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "established"], [4, "related"], [8, "new"], [64, "untracked"]];
+/** `meta nfproto` numbers (NFPROTO_IPV4, NFPROTO_IPV6) and `meta protocol` ether types, as `nft -n` prints them. */
+const NFPROTO_NUMBERS: ReadonlyMap<number, Family> = new Map([[2, 4], [10, 6]]);
+const ETHERTYPE_NUMBERS: ReadonlyMap<number, Family> = new Map([[0x0800, 4], [0x86dd, 6]]);
+/** `fib daddr type 2` (nft -n): the route type number of `local` (RTN_LOCAL). */
+const RTN_LOCAL = 2;
 const ICMP_CODES: ReadonlyMap<string, number> = new Map([
   ["net-unreachable", 0], ["host-unreachable", 1], ["prot-unreachable", 2], ["port-unreachable", 3], ["frag-needed", 4],
   ["net-prohibited", 9], ["host-prohibited", 10], ["admin-prohibited", 13],
@@ -452,7 +481,14 @@ function leftOf(e: Expr): Left | null {
       }
       return null;
     case "ct":
-      return e.key === "state" && e.direction === undefined ? { pre: [], dom: { d: "ct" } } : null;
+      if (e.key === "state" && e.direction === undefined) return { pre: [], dom: { d: "ct" } };
+      if (e.direction === "original" && e.family !== undefined && (e.key === "saddr" || e.key === "daddr")) {
+        const family: Family = e.family === "ip" ? 4 : 6;
+        const field = e.key === "saddr" ? "src" : "dst";
+        // The kernel refuses the field (the rule does not match) for a connection of the other family.
+        return { pre: [fam(family)], dom: { d: "addr", field, family }, original: field };
+      }
+      return null;
     case "fib":
       return e.result === "type" && e.flags.length === 1 && e.flags[0] === "daddr" ? { pre: [], dom: { d: "fibtype" } } : null;
     case "binop": {
@@ -468,13 +504,73 @@ function leftOf(e: Expr): Left | null {
       }
       if (inner.dom.d === "addr" && inner.dom.mask === undefined && e.right.kind === "value") {
         const m = parseIP(e.right.text, inner.dom.family);
-        return m === null ? null : { pre: inner.pre, dom: { ...inner.dom, mask: m } };
+        return m === null ? null : { ...inner, dom: { ...inner.dom, mask: m } };
       }
       return null;
     }
     default:
       return null;
   }
+}
+
+/**
+ * What reading `e` requires of the packet: nft's implicit dependencies (`meta nfproto ipv4` before
+ * `ip ...` in an inet table, `meta l4proto tcp` before `tcp ...`). They hold for fields fwlint does
+ * not model too, and for statements that read a field (`add @s { ip saddr }`): a packet without the
+ * header never gets past them.
+ */
+function dependencies(e: Expr): Condition[] {
+  switch (e.kind) {
+    case "payload": {
+      const l = leftOf(e);
+      if (l) return l.pre;
+      if (e.protocol === "ip") return [fam(4)];
+      if (e.protocol === "ip6") return [fam(6)];
+      if (e.protocol === "icmp") return [fam(4), { kind: "proto", protos: [1] }];
+      if (e.protocol === "icmpv6") return [fam(6), { kind: "proto", protos: [58] }];
+      const n = PORT_PROTO[e.protocol];
+      return n === undefined ? [] : [{ kind: "proto", protos: [n] }];
+    }
+    case "ct":
+      // `ct reply ip saddr`: the kernel does not match a connection of the other family.
+      return e.family === undefined ? [] : [fam(e.family === "ip" ? 4 : 6)];
+    case "binop":
+      return dependencies(e.left);
+    case "concat": {
+      const out: Condition[] = [];
+      const seen = new Set<string>();
+      for (const c of e.parts.flatMap(dependencies)) if (!seen.has(JSON.stringify(c))) (seen.add(JSON.stringify(c)), out.push(c));
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
+/** The `or` conditions of matches on the original tuple, split by conntrack state (see originalDirection). */
+const DIRECTION_SPLITS = new WeakSet<Condition>();
+
+/**
+ * `c`, the conditions of a match on the original tuple (`ct original ip saddr X`), for the packets
+ * whose original tuple is their own. A new connection's first packets travel in the original
+ * direction: there the original source is the packet's source (SNAT rewrites after filtering, and
+ * the model keeps sources as they arrive), and the original destination is its destination unless
+ * a DNAT may have rewritten it. Packets of established or related connections may travel in the
+ * reply direction: unknown. Without a connection (invalid, untracked) the kernel does not match.
+ * Nat chains see only a connection's first packet: exact there.
+ */
+function originalDirection(c: Condition[], field: "src" | "dst", text: string, ctx: RuleCtx): Condition[] {
+  if (field === "dst" && ctx.dnat) return [{ kind: "unknown", text: clip(text), reason: "the destination before DNAT is not modelled, and this ruleset has DNAT rules" }];
+  if (ctx.newOnly) return c;
+  const split: Condition = {
+    kind: "or",
+    anyOf: [
+      [{ kind: "ctstate", states: ["new"] }, ...c],
+      [{ kind: "ctstate", states: ["established", "related"] }, { kind: "unknown", text: clip(text), reason: "packets of established and related connections may travel in the reply direction, where the original tuple is the other end's" }],
+    ],
+  };
+  DIRECTION_SPLITS.add(split);
+  return [split];
 }
 
 /** OR of TCP flag names/numbers: `syn`, `syn,ack`, `syn | ack`, `0x12`; null when not flags. */
@@ -629,9 +725,12 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
       const states: CtState[] = [];
       const items = e.kind === "list" ? e.items : e.kind === "binop" && e.op === "|" ? [e.left, e.right] : [e];
       for (const x of items) {
+        const bits = x.kind === "value" ? num(x.text, 0xffffffff) : null;
         if (x.kind === "binop") {
           const sub = piece(dom, x, what) as { d: "ct"; s: CtState[] };
           states.push(...sub.s);
+        } else if (bits !== null) {
+          for (const [bit, state] of CT_STATE_BITS) if (bits & bit) states.push(state);
         } else if (x.kind !== "value" || !CT.has(x.text)) bad(`expected a connection state (new, established, related, invalid, untracked) after '${what}', found '${exprText(x)}'`);
         else states.push(x.text as CtState);
       }
@@ -645,13 +744,14 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     case "nfproto":
     case "ethertype": {
       const t = e.kind === "value" ? e.text : "";
-      const f = t === "ipv4" || t === "ip" ? 4 : t === "ipv6" || t === "ip6" ? 6 : null;
+      const n = num(t, 0xffff);
+      const f = t === "ipv4" || t === "ip" ? 4 : t === "ipv6" || t === "ip6" ? 6 : n === null ? null : ((dom.d === "nfproto" ? NFPROTO_NUMBERS : ETHERTYPE_NUMBERS).get(n) ?? null);
       if (f === null) throw new Unmodelled(`'${what} ${exprText(e)}' is not an IP family (fwlint models IPv4 and IPv6 packets)`);
       return { d: "family", f: [f] };
     }
     case "fibtype":
       if (e.kind !== "value") return bad(`expected an address type after '${what}', found '${exprText(e)}'`);
-      return { d: "text", t: e.text };
+      return { d: "text", t: num(e.text, 255) === RTN_LOCAL ? "local" : e.text };
     case "fragoff": {
       const n = e.kind === "value" ? num(e.text, 0x1fff) : null;
       if (n === null) return bad(`expected a fragment offset after '${what}', found '${exprText(e)}'`);
@@ -792,6 +892,10 @@ interface RuleCtx {
   table: TableState;
   chainKey: string;
   family: NftFamily;
+  /** A nat chain (or an anonymous chain it jumps to): only a connection's first packet passes it. */
+  newOnly: boolean;
+  /** The ruleset rewrites destinations (dnat, redirect): `ct original ip daddr` may not be the packet's. */
+  dnat: boolean;
   setElements(ref: Extract<Expr, { kind: "setref" }>): SetElement[];
 }
 
@@ -811,7 +915,7 @@ class RuleMapper {
     const rules = (this.expansion ? this.expansion.map((e) => ({ conditions: [...this.conds, ...e.conditions], action: e.action })) : [{ conditions: this.conds, action }]).map((r) => ({
       ...r,
       conditions: r.conditions.filter((c, i) => c.kind !== "family" || !r.conditions.slice(0, i).some((d) => d.kind === "family" && d.family === c.family)),
-    }));
+    })).flatMap(byDirection);
     // nft: "transport protocol mapping is only valid after transport protocol match".
     for (const r of rules) {
       if ((r.action.kind === "dnat" || r.action.kind === "snat") && r.action.to.ports && !r.conditions.some(isTransportMatch)) {
@@ -836,8 +940,12 @@ class RuleMapper {
 
   private stmt(s: Stmt): void {
     switch (s.kind) {
-      case "match":
-        return this.add(...this.m.match(s.left, s.op, s.right, this.ctx, `${exprText(s.left)} ${opText(s.op)}${exprText(s.right)}`));
+      case "match": {
+        const left = this.withCtFamily(s.left);
+        if (left === null) return;
+        if (left.kind === "ct" && left.key === "l3proto" && s.op !== "!=" && s.right.kind === "value") this.l3proto = s.right.text;
+        return this.add(...this.m.match(left, s.op, s.right, this.ctx, `${exprText(s.left)} ${opText(s.op)}${exprText(s.right)}`));
+      }
       case "verdict":
         return this.decide(this.verdict(s.verdict));
       case "reject":
@@ -846,6 +954,7 @@ class RuleMapper {
         this.comment = s.text;
         return;
       case "effect":
+        if (s.name === "xt") return this.xt(s);
         if (s.filters) return this.unknown(s.text, `'${s.name}' is not modelled`);
         // The packet is rewritten (stateless NAT) or taken out of the path: what follows is not modelled.
         if (DIVERTS.has(s.name) || REWRITES.test(s.text)) return this.decide({ kind: "unknown", target: s.text });
@@ -853,6 +962,11 @@ class RuleMapper {
         else this.effect ??= s.name;
         return;
       case "setop":
+        // The kernel reads the key's fields first: the statement implies their headers.
+        this.add(...dependencies(s.elem));
+        for (const e of s.effects ?? []) {
+          if (e.filters) this.unknown(`${s.op} @${s.set} { ${exprText(s.elem)} ${e.text} }`, `'${e.name}' in a set statement is not modelled`);
+        }
         this.effect ??= "set";
         return;
       case "vmap":
@@ -860,6 +974,76 @@ class RuleMapper {
       case "nat":
         return this.nat(s);
     }
+  }
+
+  /** `ct l3proto ipv4` earlier in the rule: it names the family of `ct original saddr`. */
+  private l3proto: string | undefined;
+
+  /**
+   * `ct original saddr` names no family: nft takes the table's, or the one an earlier match of the
+   * rule implies (`meta nfproto ipv4`, `ip ...`, `ct l3proto ipv4`), and refuses the rule otherwise;
+   * `ct saddr` (no direction) it refuses everywhere. Null (reported, the rule left out) when nft refuses.
+   */
+  private withCtFamily(e: Expr): Expr | null {
+    switch (e.kind) {
+      case "ct": {
+        if ((e.key !== "saddr" && e.key !== "daddr") || e.family !== undefined) return e;
+        if (e.direction === undefined) return this.refuse(e, `'ct ${e.key}' needs a direction: 'ct original ${e.key}' or 'ct reply ${e.key}'`);
+        const f = this.impliedFamily();
+        if (f === undefined) {
+          return this.refuse(e, `cannot tell the address family of '${exprText(e)}': write 'ct ${e.direction} ip ${e.key}' or 'ct ${e.direction} ip6 ${e.key}' (or match 'meta nfproto' earlier in the rule)`);
+        }
+        return { ...e, family: f };
+      }
+      case "binop": {
+        const l = this.withCtFamily(e.left);
+        return l === null ? null : l === e.left ? e : { ...e, left: l };
+      }
+      case "concat": {
+        const parts = e.parts.map((p) => this.withCtFamily(p));
+        if (parts.some((p) => p === null)) return null;
+        return parts.every((p, i) => p === e.parts[i]) ? e : { ...e, parts: parts as Expr[] };
+      }
+      default:
+        return e;
+    }
+  }
+
+  private impliedFamily(): "ip" | "ip6" | undefined {
+    if (this.ctx.family === "ip" || this.ctx.family === "ip6") return this.ctx.family;
+    if (this.ctx.family !== "inet") return undefined;
+    if (this.l3proto === "ipv4" || this.l3proto === "ipv6") return this.l3proto === "ipv4" ? "ip" : "ip6";
+    const families = new Set(this.conds.flatMap((c) => (c.kind === "family" ? [c.family] : [])));
+    if (families.size !== 1) return undefined;
+    return families.has(4) ? "ip" : "ip6";
+  }
+
+  private refuse(e: Expr, message: string): null {
+    this.m.error(e.span, `${message} (nft refuses the rule)`);
+    this.m.invalid = true;
+    return null;
+  }
+
+  /**
+   * `xt match NAME` / `xt target NAME`: an iptables extension in a rule iptables-nft wrote, which
+   * nft lists but cannot translate (`-m recent`, `-j CHECKSUM`). A match is an unknown condition;
+   * a target decides as the iptables target does when fwlint models it (CHECKSUM, CT, ... go on
+   * with the next rule), and is an action fwlint does not model otherwise.
+   */
+  private xt(s: EffectStmt): void {
+    const m = /^xt\s+(match|target|watcher)\s+(\S+)/.exec(s.text);
+    if (m === null || m[1] === "match") return this.unknown(s.text, `the iptables extension '${m?.[2] ?? s.text}' (an xt match of iptables-nft) is not modelled`);
+    if (m[1] === "watcher") {
+      this.effect ??= s.text;
+      return;
+    }
+    const kind = TARGETS.get(m[2]!)?.kind;
+    if (kind === "continue") {
+      this.effect ??= s.text;
+      return;
+    }
+    if (kind === "reject") return this.decide({ kind: "reject" });
+    this.decide({ kind: "unknown", target: s.text });
   }
 
   private verdict(v: Verdict): Action {
@@ -905,7 +1089,9 @@ class RuleMapper {
       this.decide({ kind: "unknown", target: "vmap" });
       return;
     }
-    this.expansion = this.perElement(s.key, els, (el) => {
+    const key = this.withCtFamily(s.key);
+    if (key === null) return;
+    this.expansion = this.perElement(key, els, (el) => {
       if (el.data?.kind === "verdict") return { conditions: [], action: this.verdict(el.data.verdict) };
       this.m.error(el.span, `expected a verdict for element ${exprText(el.key)} of the verdict map`);
       return null;
@@ -997,7 +1183,8 @@ class Mapper {
     try {
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
       const l = leftOf(left);
-      if (!l) return [{ kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled` }];
+      if (!l) return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled` }];
+      const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);
       if (hasCatchAll(right, ctx)) return op === "!=" ? [...l.pre, { kind: "or", anyOf: [] }] : l.pre;
       if (right.kind === "setref") {
         const st = this.setState(ctx, right);
@@ -1012,12 +1199,12 @@ class Mapper {
           c = domainCond(l.dom, op, pieces, true, what);
           st.cache.set(key, c);
         }
-        return [...l.pre, ...c];
+        return [...l.pre, ...own(c)];
       }
       const items = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" && l.dom.d !== "tcpflags" ? right.items : [right];
       const what = exprText(left);
       const pieces = items.map((e) => piece(l.dom, e, what));
-      return [...l.pre, ...domainCond(l.dom, op, pieces, right.kind === "set", exprText(left), right.kind === "list" || (right.kind === "value" && right.text.includes(",")))];
+      return [...l.pre, ...own(domainCond(l.dom, op, pieces, right.kind === "set", exprText(left), right.kind === "list" || (right.kind === "value" && right.text.includes(","))))];
     } catch (e) {
       if (e instanceof BadValue) {
         // An undefined `$NAME` was reported by the text reader where it was used.
@@ -1034,9 +1221,12 @@ class Mapper {
   private concat(left: Extract<Expr, { kind: "concat" }>, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
     const parts = left.parts.map(leftOf);
     if (parts.some((p) => p === null) || (op !== "==" && op !== "!=" && op !== "implicit")) {
-      return [{ kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
+      return [...dependencies(left), { kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
     }
     const ls = parts as Left[];
+    // A part read from the original tuple: the whole match holds only where that part is the packet's.
+    const original = ls.some((l) => l.original === "dst") ? "dst" : ls.some((l) => l.original === "src") ? "src" : undefined;
+    const own = (c: Condition[]) => (original ? originalDirection(c, original, text, ctx) : c);
     const pre: Condition[] = [];
     const seen = new Set<string>();
     for (const l of ls) for (const c of l.pre) if (!seen.has(JSON.stringify(c))) (seen.add(JSON.stringify(c)), pre.push(c));
@@ -1047,7 +1237,7 @@ class Mapper {
       if (!st) return [...pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
       if (st.dynamic) return [...pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
       const cached = st.cache.get(`concat|${exprText(left)}|${op}`);
-      if (cached) return [...pre, ...cached];
+      if (cached) return [...pre, ...own(cached)];
     }
     const els = elementsOf(right, ctx);
     const anyOf: Condition[][] = [];
@@ -1058,7 +1248,7 @@ class Mapper {
     }
     const c: Condition[] = [anyOf.length === 1 && op !== "!=" ? { kind: "or", anyOf } : { kind: "or", anyOf, ...(op === "!=" ? { negate: true } : {}) }];
     st?.cache.set(`concat|${exprText(left)}|${op}`, c);
-    return [...pre, ...c];
+    return [...pre, ...own(c)];
   }
 
   /** dnat/snat/masquerade/redirect with a known address and port -> the model's NAT action. */
@@ -1133,6 +1323,29 @@ class Mapper {
     }
     return count;
   }
+}
+
+/**
+ * A rule matching on the original tuple, as one rule per conntrack-state alternative (see
+ * originalDirection): exact for new connections, unknown only where packets may travel in the reply
+ * direction. The alternatives are disjoint, so their order does not matter; one the rule's own
+ * `ct state` excludes is left out.
+ */
+function byDirection(r: Expansion): Expansion[] {
+  const i = r.conditions.findIndex((c) => DIRECTION_SPLITS.has(c));
+  if (i < 0) return [r];
+  const split = r.conditions[i] as Extract<Condition, { kind: "or" }>;
+  const allowed = allowedStates(r.conditions);
+  const alts = split.anyOf.filter((alt) => alt.some((c) => c.kind === "ctstate" && c.states.some((s) => allowed.has(s))));
+  const kept = alts.length > 0 ? alts : split.anyOf.slice(0, 1);
+  return kept.flatMap((alt) => byDirection({ ...r, conditions: [...r.conditions.slice(0, i), ...alt, ...r.conditions.slice(i + 1)] }));
+}
+
+/** The conntrack states a conjunction's own `ct state` conditions allow. */
+function allowedStates(conds: readonly Condition[]): Set<CtState> {
+  let allowed = new Set<CtState>(CT_STATES);
+  for (const c of conds) if (c.kind === "ctstate") allowed = new Set([...allowed].filter((s) => c.states.includes(s) !== (c.negate === true)));
+  return allowed;
 }
 
 const PORT_PROTOCOLS = new Set([6, 17, 33, 132, 136]);
@@ -1211,8 +1424,10 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   const machine = new Machine(diag);
   for (const cmd of doc.commands) machine.run(cmd);
 
-  // Sets whose contents change at run time.
+  // Sets whose contents change at run time; whether any running chain rewrites destinations.
+  let dnat = false;
   for (const t of machine.tables.values()) {
+    const runs = ANALYSED[t.ref.family] !== undefined && !t.dormant;
     for (const s of t.sets.values()) {
       if (s.def.flags.includes("dynamic")) s.dynamic = "flags dynamic";
       else if (s.def.flags.includes("timeout") || s.def.options.timeout !== undefined) s.dynamic = "its elements time out";
@@ -1225,6 +1440,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
             if (s) s.dynamic ??= `rules ${st.op} elements`;
             else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`);
           }
+          if (runs && rewritesDestination(st)) dnat = true;
           if (st.kind === "verdict" && (st.verdict.kind === "jump" || st.verdict.kind === "goto") && st.verdict.anonymous) visit(st.verdict.anonymous);
         }
       }
@@ -1246,14 +1462,19 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       }
       continue;
     }
-    for (const f of families) familySet.add(f);
+    // A dormant table's rules are read (and their values checked) but its chains take no part.
+    const active = !t.dormant;
+    if (active) for (const f of families) familySet.add(f);
+    else diag("info", t.span, `table ${tkey(t.ref)} is dormant (flags dormant): the kernel runs none of its chains, so they are not analysed`);
     const ordered = [...t.chains.values()].sort((a, b) => a.order - b.order);
     for (const c of ordered) {
       const key = `${tkey(t.ref)}/${c.name}`;
       const chain: Chain = { name: c.name, table: tkey(t.ref), rules: [], span: c.span };
-      const ctx: RuleCtx = { table: t, chainKey: key, family: t.ref.family, setElements: (ref) => m.setState(ctx, ref)?.elements ?? [] };
+      const newOnly = c.base?.type === "nat";
+      const ctx: RuleCtx = { table: t, chainKey: key, family: t.ref.family, newOnly, dnat, setElements: (ref) => m.setState(ctx, ref)?.elements ?? [] };
       if (c.base) {
-        chain.policy = c.policy?.verdict ?? "accept";
+        // An invalid policy (reported by the reader) is kept as not known: see unknownPolicy.
+        chain.policy = c.policy?.verdict === "drop" ? "drop" : "accept";
         if (c.policy) chain.policySpan = c.policy.span;
         const priority = priorityOf(c.base, t.ref.family, diag);
         const hooks = HOOKS[t.ref.family]!;
@@ -1277,16 +1498,17 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
             comment: devices.length > 0 ? `${c.base.hook} chain bound to ${devices.join(", ")}: packets of other interfaces pass it` : `${c.base.hook} chain of unknown devices`,
           });
         }
-        if (hookOk && (PATHS.inbound.includes(c.base.hook) || PATHS.forward.includes(c.base.hook) || PATHS.outbound.includes(c.base.hook))) bases.push({ key, table: t, chain: c, priority });
+        if (active && hookOk && (PATHS.inbound.includes(c.base.hook) || PATHS.forward.includes(c.base.hook) || PATHS.outbound.includes(c.base.hook))) bases.push({ key, table: t, chain: c, priority });
       }
-      m.chains.set(key, chain);
+      if (active) m.chains.set(key, chain);
       ruleCount += m.rules(c.rules.map((r) => r.node), ctx, chain);
+      if (c.base && c.policy?.verdict === "invalid") chain.rules.push(unknownPolicy(key, c.policy));
       // Anonymous chains (`jump { ... }`), and those nested in them.
       for (let pending = m.takePending(); pending.length > 0; pending = m.takePending()) {
         for (const p of pending) {
           const akey = `${tkey(t.ref)}/${p.name}`;
           const anon: Chain = { name: p.name, table: tkey(t.ref), rules: [], span: p.rules[0]?.span ?? c.span };
-          m.chains.set(akey, anon);
+          if (active) m.chains.set(akey, anon);
           t.chains.set(p.name, { name: p.name, rules: [], span: anon.span, order: Number.MAX_SAFE_INTEGER });
           ruleCount += m.rules(p.rules, { ...p.ctx, chainKey: akey }, anon);
         }
@@ -1339,6 +1561,32 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   }
   m.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
   return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount };
+}
+
+/** dnat and redirect, and an iptables target that may (`xt target NETMAP`, `xt target DNAT`). */
+function rewritesDestination(st: Stmt): boolean {
+  if (st.kind === "nat") return st.type === "dnat" || st.type === "redirect";
+  if (st.kind !== "effect" || st.name !== "xt") return false;
+  const target = /^xt target (\S+)/.exec(st.text)?.[1];
+  if (target === undefined) return false;
+  const kind = TARGETS.get(target)?.kind;
+  return kind === undefined || kind === "dnat" || kind === "unknown";
+}
+
+/**
+ * The end of a base chain whose policy is not `accept` or `drop` (`policy dorp`): nft refuses the
+ * file, so what the chain does with the packets no rule decides is not known. The model's policies
+ * are accept or drop; a last rule that matches every packet with an action fwlint does not model
+ * says "either" (findings there are uncertain, not invented ones).
+ */
+function unknownPolicy(key: string, policy: Extract<ChainPolicy, { verdict: "invalid" }>): Rule {
+  return {
+    id: `${key}#policy`,
+    conditions: [],
+    action: { kind: "unknown", target: `policy ${policy.text} (not a policy: nft refuses the file)` },
+    span: policy.span,
+    comment: `policy ${policy.text}: not accept or drop`,
+  };
 }
 
 function priorityOf(b: BaseChainSpec, family: NftFamily, diag: (s: Diagnostic["severity"], at: SourceSpan, msg: string) => void): number {

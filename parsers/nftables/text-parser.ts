@@ -31,7 +31,9 @@
  *
  * Errors: every rule/item is parsed under a guard; a recognition error becomes a diagnostic
  * `expected X [after 'Y'], found Z` and the parser re-synchronises at the end of the statement
- * (newline or ';' outside braces) or before the '}' that closes the enclosing block.
+ * (newline or ';' outside braces) or before the '}' that closes the enclosing block - or, when a
+ * brace the mistake left open would swallow what follows, at the next line that starts a rule, a
+ * chain, a set or a table, leaving the blocks that line is not part of unclosed (see resync).
  */
 import {
   EmbeddedActionsParser,
@@ -46,6 +48,7 @@ import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 import type {
   BaseChainSpec,
   Command,
+  EffectStmt,
   Expr,
   MatchOp,
   NftFamily,
@@ -81,6 +84,14 @@ class Fail extends Error {
 }
 
 const FAMILIES: ReadonlySet<string> = new Set(NFT_FAMILIES);
+/** Blocks that hold items, outermost first: error recovery may leave inner ones unclosed. */
+type BlockLevel = "document" | "table" | "chain" | "set";
+const BLOCK_RANK: Record<BlockLevel, number> = { document: 0, table: 1, chain: 2, set: 2 };
+const BLOCK_NAMES: Record<BlockLevel, string> = { document: "file", table: "table", chain: "chain", set: "set declaration" };
+/** An item of block `item` may start inside a `level` block: it is that block or encloses it. */
+const fits = (item: BlockLevel, level: BlockLevel): boolean => item === level || BLOCK_RANK[item] < BLOCK_RANK[level];
+/** What may follow a command verb (`add table`, `delete rule`, ...). */
+const COMMAND_OBJECTS: ReadonlySet<string> = new Set(["table", "chain", "rule", "set", "map", "element", "ruleset", "flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy"]);
 /** `mark and 0xff xor 0x1`: the word spellings of the bit operators. */
 const BINOP_WORDS: Record<string, "&" | "|" | "^" | "<<" | ">>"> = { and: "&", or: "|", xor: "^", lshift: "<<", rshift: ">>" };
 /** nft's limit on table, chain, set and object names (NFT_NAME_MAXLEN - 1). */
@@ -98,6 +109,8 @@ const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err"
 /** What exprStmt's alternatives see while chevrotain records the grammar (their actions do not run). */
 const RECORDING_FRAME = { first: undefined as unknown as IToken, from: 0, left: undefined as unknown as Expr };
 const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
+/** Words after a set statement's key that are element options, not statements run on the element. */
+const ELEMENT_NON_STATEMENTS: ReadonlySet<string> = new Set(["timeout", "expires", "comment"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
 
 const TYPE_NAMES: Record<string, string> = {
@@ -213,6 +226,10 @@ export class NftTextParser extends EmbeddedActionsParser {
   /** `devices = {...}` read before the chain's `type ... hook ...` line. */
   private pendingDevices = new WeakMap<Command, string[]>();
   private effectName = "";
+  /** The blocks being read, innermost last (see resync). */
+  private blocks: BlockLevel[] = [];
+  /** Set by resync: blocks are left, unclosed, until this one's item loop (see inBlock). */
+  private unwind: BlockLevel | undefined;
 
   constructor() {
     super(allTokens, { recoveryEnabled: false, maxLookahead: 1, errorMessageProvider: messages, skipValidations: true });
@@ -228,6 +245,8 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.setFrames = [];
     this.exprFrames = [];
     this.curChain = undefined;
+    this.blocks = [];
+    this.unwind = undefined;
     this.document();
     for (const e of this.errors) this.report(e.message, e.token);
     this.errors = [];
@@ -305,29 +324,67 @@ export class NftTextParser extends EmbeddedActionsParser {
     return this.consume(idx, Word);
   }
 
-  /** Runs one item; on a syntax error reports it and skips to the end of the statement. */
+  /**
+   * Runs one item of a block; on a syntax error reports it and re-synchronises (see resync), so one
+   * mistake costs the item it is in, not the rest of the file.
+   */
   private guarded(fn: () => void): void {
     if (this.RECORDING_PHASE) {
       fn();
       return;
     }
     const start = this.pos;
+    const depth = this.blocks.length;
     try {
       fn();
     } catch (e) {
-      if (e instanceof Fail) this.report(e.message, e.token);
-      else if (isRecognitionException(e as Error)) {
+      let message: string;
+      let at: IToken;
+      if (e instanceof Fail) {
+        message = e.message;
+        at = e.token;
+      } else if (isRecognitionException(e as Error)) {
         const r = e as Error & { token: IToken };
-        this.report(r.message, r.token);
+        message = r.message;
+        at = r.token;
         this.errors = [];
       } else throw e;
-      this.resync(start);
+      // Blocks the failed item opened are left (their closing braces were not read).
+      this.blocks.length = depth;
+      const level = this.blocks[depth - 1] ?? "document";
+      if (this.resync(start, at)) {
+        // The item begins one of an enclosing block (`chain x {` in a set): this block lacks its '}'.
+        const first = this.tokensAt()[start]!;
+        this.report(`expected '}' closing the ${BLOCK_NAMES[level]}, found '${first.image}'`, first);
+      } else this.report(message, at);
     }
   }
 
-  private resync(start: number): void {
+  /**
+   * Where reading goes on after an error in the item that started at `start`: the end of the
+   * statement (a newline or ';' outside the braces the item opened), or before the '}' closing the
+   * enclosing block. But braces left open by the mistake (`tcp dport { 22, 25 accept`, an
+   * `elements = { ...` never closed) would swallow the rest of the file: so a line that starts an
+   * item of this block or of an enclosing one (a rule, `type ... hook`, `chain x {`, `set x {`,
+   * `table ...`) ends the skip there, and when it belongs to an enclosing block, the blocks in
+   * between end unclosed (unwind; their missing '}' is not reported again). True when the failed
+   * item itself is such a line: the error is then the block's missing '}'.
+   */
+  private resync(start: number, errorToken: IToken | undefined): boolean {
     const toks = this.tokensAt();
+    const level = this.blocks[this.blocks.length - 1] ?? "document";
+    // The parser may have read past the token it failed on (a balanced skip): go back to it.
     let i = this.pos;
+    const at = errorToken === undefined ? -1 : toks.indexOf(errorToken, start);
+    if (at >= start && at < i) i = at;
+    // The line the error is on, when it began after the item did, may itself start an item.
+    let line = i;
+    while (line > start && toks[line - 1]!.tokenType !== Newline) line--;
+    const first = this.syncLevel(line);
+    if (first !== undefined && fits(first, level) && (line > start || first !== level)) {
+      this.resumeAt(line, first, level);
+      return line === start;
+    }
     let depth = 0;
     for (let k = start; k < i && k < toks.length; k++) {
       const tt = toks[k]!.tokenType;
@@ -341,12 +398,61 @@ export class NftTextParser extends EmbeddedActionsParser {
       else if (tt === RCurly) {
         if (depth === 0) break;
         depth--;
-      } else if (depth === 0 && (tt === Newline || tt === Semi)) {
-        i++;
-        break;
+      } else if (tt === Newline || tt === Semi) {
+        if (depth === 0) {
+          i++;
+          break;
+        }
+        const next = tt === Newline ? this.syncLevel(i + 1) : undefined;
+        if (next !== undefined && fits(next, level)) {
+          this.resumeAt(i + 1, next, level);
+          return false;
+        }
       }
     }
     this.pos = i;
+    return false;
+  }
+
+  private resumeAt(i: number, itemLevel: BlockLevel, level: BlockLevel): void {
+    this.pos = i;
+    if (itemLevel !== level) this.unwind = itemLevel;
+  }
+
+  /** The block whose item the line starting at token `i` begins, if it clearly begins one. */
+  private syncLevel(i: number): BlockLevel | undefined {
+    const toks = this.tokensAt();
+    const t = toks[i];
+    if (t === undefined) return undefined;
+    const n = toks[i + 1];
+    const tt = t.tokenType;
+    if (tt === TableKw) return "document";
+    if (tokenMatcher(t, VerbKw) && n !== undefined && COMMAND_OBJECTS.has(n.image)) return "document";
+    const named = n !== undefined && (tokenMatcher(n, Word) || n.tokenType === Str);
+    const after = toks[i + 2]?.tokenType;
+    if (tt === ChainKw && named && (after === LCurly || after === Newline || after === Semi)) return "table";
+    if ((tt === SetKw || tt === MapKw) && named && after === LCurly) return "table";
+    if (tt === TypeKw && named && toks[i + 2]?.image === "hook") return "chain";
+    if (tt === PolicyKw) return "chain";
+    // A rule: a statement keyword not followed by what only a set element has after it.
+    if (n === undefined || n.tokenType === Comma || n.tokenType === Colon || n.tokenType === Dot || n.tokenType === RCurly) return undefined;
+    if (isActionKeyword(t) || tokenMatcher(t, NatKw)) return "chain";
+    if (tokenMatcher(t, ExprHead) && tokenMatcher(n, Word)) return "chain";
+    return undefined;
+  }
+
+  /** Whether the item loop of a `level` block goes on: not while unwinding to an enclosing block. */
+  private inBlock(level: BlockLevel): boolean {
+    if (this.unwind === undefined) return true;
+    if (this.unwind !== level) return false;
+    this.unwind = undefined;
+    return true;
+  }
+
+  /** Reads the '}' closing a block, unless the block is being unwound (its error is reported). */
+  private close(idx: number, what: string): void {
+    if (!this.RECORDING_PHASE && this.unwind !== undefined) return;
+    this.need(idx, RCurly, what);
   }
 
   private rawPayload(t: IToken): Expr {
@@ -384,7 +490,11 @@ export class NftTextParser extends EmbeddedActionsParser {
   // Document and commands
 
   public document = this.RULE("document", () => {
-    this.MANY(() => this.guarded(() => this.SUBRULE(this.topItem)));
+    this.MANY({
+      // Unwinding ends here whatever block it was for: the item is read as a command.
+      GATE: () => ((this.unwind = undefined), true),
+      DEF: () => this.guarded(() => this.SUBRULE(this.topItem)),
+    });
   });
 
   private topItem = this.RULE("topItem", () => {
@@ -481,18 +591,22 @@ export class NftTextParser extends EmbeddedActionsParser {
   private tableCmd = this.RULE("tableCmd", (verb?: IToken) => {
     const kw = this.CONSUME(TableKw);
     const ref = this.SUBRULE(this.tableRef);
+    let cmd: Extract<Command, { object: "table" }> | undefined;
     this.ACTION(() => {
       const op = this.opOf(verb, ["add", "create", "delete", "destroy", "flush"] as const, "table");
-      this.emit({ object: "table", op, table: ref, span: this.span(verb ?? kw) });
+      cmd = { object: "table", op, table: ref, span: this.span(verb ?? kw) };
+      this.emit(cmd);
     });
     this.OPTION(() => {
       this.CONSUME(LCurly);
-      this.MANY(() => this.guarded(() => this.SUBRULE(this.tableItem, { ARGS: [ref] })));
-      this.need(2, RCurly, "'}' closing the table");
+      this.ACTION(() => this.blocks.push("table"));
+      this.MANY({ GATE: () => this.inBlock("table"), DEF: () => this.guarded(() => this.SUBRULE(this.tableItem, { ARGS: [ref, cmd] })) });
+      this.close(2, "'}' closing the table");
+      this.ACTION(() => this.blocks.pop());
     });
   });
 
-  private tableItem = this.RULE("tableItem", (ref?: TableRef) => {
+  private tableItem = this.RULE("tableItem", (ref?: TableRef, cmd?: Extract<Command, { object: "table" }>) => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
       DEF: [
@@ -503,7 +617,12 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(FlagsKw);
+            const from = this.pos;
             this.SUBRULE(this.restOfStatement);
+            this.ACTION(() => {
+              // `flags dormant`, `flags owner, persist`: a dormant table's chains do not run.
+              if (cmd) cmd.flags = this.textFrom(from).split(/[\s,]+/).filter(Boolean);
+            });
           },
         },
         {
@@ -577,10 +696,12 @@ export class NftTextParser extends EmbeddedActionsParser {
   private chainBody = this.RULE("chainBody", (cmd?: Command) => {
     this.CONSUME(LCurly);
     this.ACTION(() => (this.curChain = cmd));
-    this.MANY(() => this.guarded(() => this.SUBRULE(this.chainItem)));
-    this.need(1, RCurly, "'}' closing the chain");
+    this.ACTION(() => this.blocks.push("chain"));
+    this.MANY({ GATE: () => this.inBlock("chain"), DEF: () => this.guarded(() => this.SUBRULE(this.chainItem)) });
+    this.close(1, "'}' closing the chain");
+    this.ACTION(() => this.blocks.pop());
     this.ACTION(() => {
-      if (cmd?.object === "chain" && cmd.policy && (cmd.base === undefined || cmd.base.hook === "")) {
+      if (cmd?.object === "chain" && cmd.policy && cmd.policy.verdict !== "invalid" && (cmd.base === undefined || cmd.base.hook === "")) {
         this.report(`'policy' in chain '${cmd.chain}', which has no 'type ... hook ...': only base chains have a policy`, this.tokenAtSpan(cmd.policy.span));
       }
     });
@@ -614,9 +735,16 @@ export class NftTextParser extends EmbeddedActionsParser {
           ALT: () => {
             const cmd = this.curChain;
             const kw = this.CONSUME(PolicyKw);
-            const v = this.needWord(1, new Set(["accept", "drop"]), "'accept' or 'drop'");
+            const v = this.need(1, Word, "'accept' or 'drop'");
             this.ACTION(() => {
-              if (cmd?.object === "chain") cmd.policy = { verdict: v.image as "accept" | "drop", span: this.span(kw) };
+              if (cmd?.object !== "chain") return;
+              if (v.image === "accept" || v.image === "drop") {
+                cmd.policy = { verdict: v.image, span: this.span(kw) };
+                return;
+              }
+              // Kept as invalid rather than dropped: a chain without a policy would accept.
+              this.report(`expected 'accept' or 'drop' after 'policy', found '${v.image}'`, v);
+              cmd.policy = { verdict: "invalid", text: v.image, span: this.span(kw) };
             });
           },
         },
@@ -854,8 +982,10 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private setBody = this.RULE("setBody", (def?: SetDefinition) => {
     this.need(1, LCurly, "'{' opening the set declaration");
-    this.MANY(() => this.guarded(() => this.SUBRULE(this.setItem, { ARGS: [def] })));
-    this.need(2, RCurly, "'}' closing the set declaration");
+    this.ACTION(() => this.blocks.push("set"));
+    this.MANY({ GATE: () => this.inBlock("set"), DEF: () => this.guarded(() => this.SUBRULE(this.setItem, { ARGS: [def] })) });
+    this.close(2, "'}' closing the set declaration");
+    this.ACTION(() => this.blocks.pop());
     this.ACTION(() => {
       if (def && def.keyType.length === 0 && def.keyTypeof === undefined) {
         this.report(`set '${def.name}' has no 'type' or 'typeof'`, this.LA(0));
@@ -2029,10 +2159,43 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.need(1, LCurly, "'{'");
     this.MANY(() => this.CONSUME(Newline));
     const elem = this.SUBRULE(this.concatExpr, { ARGS: [true] });
+    const from = this.pos;
     this.SUBRULE(this.balanced);
+    const to = this.pos;
     this.need(2, RCurly, "'}'");
-    return this.ACTION(() => ({ kind: "setop" as const, op: op.image as "add", set: set.image.slice(1), elem, span: this.span(op) }));
+    return this.ACTION(() => {
+      const s: Extract<Stmt, { kind: "setop" }> = { kind: "setop", op: op.image as "add", set: set.image.slice(1), elem, span: this.span(op) };
+      const effects = this.elementEffects(from, to);
+      if (effects.length > 0) s.effects = effects;
+      return s;
+    });
   });
+
+  /**
+   * The statements after the key of a set statement's element (`timeout 1m limit rate over 3/minute`):
+   * one per leading keyword. `timeout`, `expires` and `comment` are element options, not statements.
+   */
+  private elementEffects(from: number, to: number): EffectStmt[] {
+    const toks = this.tokensAt();
+    const out: EffectStmt[] = [];
+    let cur: { name: string; words: string[]; first: IToken } | undefined;
+    const flush = () => {
+      if (cur && !ELEMENT_NON_STATEMENTS.has(cur.name)) {
+        // (`ct count over 2` is a connection limit: it filters like `limit`.)
+        out.push({ kind: "effect", name: cur.name, text: cur.words.join(" "), filters: FILTERING_EFFECTS.has(cur.name) || cur.name === "ct", span: this.span(cur.first) });
+      }
+    };
+    for (let i = from; i < to; i++) {
+      const t = toks[i]!;
+      if (t.tokenType === Newline) continue;
+      if (ELEMENT_OPTIONS.has(t.image) || t.image === "connlimit") {
+        flush();
+        cur = { name: t.image, words: [t.image], first: t };
+      } else if (cur) cur.words.push(t.image);
+    }
+    flush();
+    return out;
+  }
 
   /** The older `set add ip saddr @s` / `set update ip saddr timeout 1m @s`. */
   private oldSetStmt = this.RULE("oldSetStmt", (): Stmt => {

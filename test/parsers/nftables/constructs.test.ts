@@ -1,7 +1,9 @@
 /** nftables text -> model: exact models for each construct, pipelines, and malformed input (text reader + mapper). */
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
+import { analyzeText } from "../../../src/engine/check.js";
 import type { Diagnostic } from "../../../src/model/types.js";
+import { verdicts } from "./nft-json-builders.js";
 
 const wrap = (body: string, family = "inet") =>
   `table ${family} t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${body}\n }\n chain x {\n }\n}\n`;
@@ -11,6 +13,8 @@ const rule = (body: string, family = "inet") => {
   const r = rs.chains.get(`${family} t/c`)!.rules[0]!;
   return { conditions: r.conditions, action: r.action, comment: r.comment };
 };
+/** A chain holding `body` on line 4, for error positions. */
+const inChain = (body: string) => `table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${body}\n }\n}\n`;
 const errors = (text: string) => parseNft(text, "b.nft").diagnostics.filter((d: Diagnostic) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
 
 describe("addresses", () => {
@@ -306,5 +310,211 @@ describe("file-level behaviour", () => {
   it("set statements are non-terminating, not matches", () => {
     const rs = parseNft(wrap("meta mark set 0x1 ct state new accept"), "f.nft");
     expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toEqual([{ kind: "ctstate", states: ["new"] }]);
+  });
+});
+
+describe("numbers as `nft -n list ruleset` prints them", () => {
+  it("ct state bits: established 0x2, related 0x4, new 0x8, invalid 0x1, untracked 0x40", () => {
+    expect(rule("ct state 0x2,0x4 accept").conditions).toEqual([{ kind: "ctstate", states: ["established", "related"] }]);
+    expect(rule("ct state { 0x8, 0x40 } accept").conditions).toEqual([{ kind: "ctstate", states: ["new", "untracked"] }]);
+    expect(rule("ct state != 0x8 accept").conditions).toEqual([{ kind: "ctstate", states: ["new"], negate: true }]);
+    expect(rule("tcp dport 22 ct state 0x8 accept").conditions[2]).toEqual({ kind: "ctstate", states: ["new"] });
+    expect(rule("ct state 0x1 drop").conditions).toEqual([{ kind: "ctstate", states: ["invalid"] }]);
+    // `ct state 0x6` is any of the two bits; a bit no state has matches nothing.
+    expect(rule("ct state 0x6 accept").conditions).toEqual([{ kind: "ctstate", states: ["established", "related"] }]);
+    expect(rule("ct state 0x10 accept").conditions).toEqual([{ kind: "ctstate", states: [] }]);
+  });
+  it("meta nfproto, meta protocol and fib daddr type numbers", () => {
+    expect(rule("meta nfproto 10 tcp dport 22 accept").conditions[0]).toEqual({ kind: "family", family: 6 });
+    expect(rule("meta nfproto { 2, 10 } accept").conditions).toEqual([]);
+    expect(rule("meta protocol 0x0800 accept").conditions).toEqual([{ kind: "family", family: 4 }]);
+    expect(rule("meta protocol 0x86dd accept").conditions).toEqual([{ kind: "family", family: 6 }]);
+    expect(rule("fib daddr type 2 accept").conditions).toEqual([{ kind: "local-dst", text: "fib daddr type local" }]);
+  });
+});
+
+describe("xt matches and targets (rules iptables-nft wrote)", () => {
+  it("an xt match is an unknown condition, not always true", () => {
+    expect(rule("tcp dport 25 xt match recent counter packets 0 bytes 0 accept")).toEqual({
+      conditions: [
+        { kind: "proto", protos: [6] },
+        { kind: "port", field: "dport", ranges: [[25, 25]] },
+        { kind: "unknown", text: "xt match recent", reason: "the iptables extension 'recent' (an xt match of iptables-nft) is not modelled" },
+      ],
+      action: { kind: "accept" },
+    });
+  });
+  it("an xt target decides as fwlint reads that iptables target: unmodelled ones are unknown actions", () => {
+    expect(rule("meta l4proto tcp xt target TARPIT").action).toEqual({ kind: "unknown", target: "xt target TARPIT" });
+    expect(rule("meta l4proto tcp xt target NOSUCHTARGET").action).toEqual({ kind: "unknown", target: "xt target NOSUCHTARGET" });
+    expect(rule("meta l4proto udp counter xt target CHECKSUM").action).toEqual({ kind: "continue", target: "counter" });
+    expect(rule("xt target REJECT").action).toEqual({ kind: "reject" });
+  });
+  it("a rule after an xt match is not shadowed by it, and the exposure is uncertain", () => {
+    const text =
+      "table ip filter {\n chain INPUT {\n  type filter hook input priority filter; policy drop;\n" +
+      "  tcp dport 25 xt match recent counter packets 0 bytes 0 accept\n  tcp dport 22 xt match set drop\n  tcp dport 22 accept\n }\n}\n";
+    const res = analyzeText("xt.nft", text);
+    expect(res.file.diagnostics).toEqual([]);
+    expect(res.findings.filter((f) => f.ruleId === "shadowed-rule")).toEqual([]);
+    const smtp = res.findings.find((f) => f.exposure?.service === "smtp")!;
+    expect(smtp.uncertain?.join(" ")).toMatch(/xt match recent/);
+    expect(verdicts(parseNft(text, "xt.nft"), { family: 4, proto: "tcp", src: "198.51.100.7", dst: "192.0.2.1", dport: 25, hook: "input" })).toEqual(["accept", "drop"]);
+  });
+});
+
+describe("dormant tables", () => {
+  const dormant = "table inet lock {\n flags dormant\n chain in {\n  type filter hook input priority -10; policy drop;\n  tcp dport 22 accept\n }\n}\n";
+  const open = "table inet filter {\n chain in {\n  type filter hook input priority 0; policy accept;\n }\n}\n";
+  const tcp25 = { family: 4 as const, proto: "tcp", src: "198.51.100.7", dst: "192.0.2.1", dport: 25, hook: "input" as const };
+  it("are read but take no part: an info diagnostic, no chains, no stages", () => {
+    const rs = parseNft(dormant + open, "d.nft");
+    expect(rs.diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`)).toEqual([
+      "info 1:1 table inet lock is dormant (flags dormant): the kernel runs none of its chains, so they are not analysed",
+    ]);
+    expect([...rs.chains.keys()]).toEqual(["inet filter/in"]);
+    expect(rs.pipelines.find((p) => p.kind === "inbound" && p.family === 4)!.stages).toEqual([{ chain: "inet filter/in", role: "filter" }]);
+    expect(verdicts(rs, tcp25)).toEqual(["accept"]);
+    expect(rs.ruleCount).toBe(1);
+  });
+  it("a later declaration without the flag wakes the table, as nft does; values are still checked", () => {
+    const woken = parseNft(dormant + open + "add table inet lock\n", "d.nft");
+    expect(woken.diagnostics).toEqual([]);
+    expect(verdicts(woken, tcp25)).toEqual(["drop"]);
+    expect(errors(dormant.replace("tcp dport 22", "tcp dport 70000"))).toEqual(["5:13 expected a port, service name or range after 'tcp dport', found '70000'"]);
+  });
+});
+
+describe("conntrack original and reply tuples", () => {
+  const rules = (body: string, family = "inet") => {
+    const rs = parseNft(wrap(body, family), "o.nft");
+    expect(rs.diagnostics).toEqual([]);
+    return rs.chains.get(`${family} t/c`)!.rules.map((r) => r.conditions);
+  };
+  const net = { kind: "addr", field: "src", family: 4, ranges: [{ lo: 0xc6336400n, hi: 0xc63364ffn }] };
+  const rdp = [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[3389, 3389]] }];
+  it("ct original ip saddr is the source of a new connection's packets; unknown in the reply direction", () => {
+    expect(rules("ct original ip saddr 198.51.100.0/24 tcp dport 3389 accept")).toEqual([
+      [{ kind: "family", family: 4 }, { kind: "ctstate", states: ["new"] }, net, ...rdp],
+      [
+        { kind: "family", family: 4 },
+        { kind: "ctstate", states: ["established", "related"] },
+        { kind: "unknown", text: "ct original ip saddr 198.51.100.0/24", reason: "packets of established and related connections may travel in the reply direction, where the original tuple is the other end's" },
+        ...rdp,
+      ],
+    ]);
+    // The rule's own `ct state new` leaves one exact rule.
+    expect(rules("ct state new ct original ip saddr 198.51.100.0/24 tcp dport 3389 accept")).toEqual([
+      [{ kind: "ctstate", states: ["new"] }, { kind: "family", family: 4 }, { kind: "ctstate", states: ["new"] }, net, ...rdp],
+    ]);
+    // In an ip table the family is the table's.
+    expect(rules("ct original saddr 198.51.100.0/24 tcp dport 3389 accept", "ip")[0]).toEqual([{ kind: "family", family: 4 }, { kind: "ctstate", states: ["new"] }, net, ...rdp]);
+  });
+  it("new connections from the range are accepted for certain; others, and IPv6, are not", () => {
+    const rs = parseNft(wrap("ct original ip saddr 198.51.100.0/24 tcp dport 3389 accept"), "o.nft");
+    const p = { family: 4 as const, proto: "tcp", src: "198.51.100.7", dst: "192.0.2.1", dport: 3389, hook: "input" as const };
+    expect(verdicts(rs, p)).toEqual(["accept"]);
+    expect(verdicts(rs, { ...p, src: "203.0.113.7" })).toEqual(["drop"]);
+    expect(verdicts(rs, { ...p, family: 6, src: "2001:db8::7", dst: "2001:db8::1" })).toEqual(["drop"]);
+  });
+  it("the original destination is unknown when the ruleset rewrites destinations; reply tuples are unknown", () => {
+    const nat = "table ip n {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  tcp dport 8080 dnat to 10.0.0.5:80\n }\n}\n";
+    const rs = parseNft(nat + wrap("ct original ip daddr 192.0.2.1 accept"), "o.nft");
+    expect(rs.diagnostics).toEqual([]);
+    expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toEqual([
+      { kind: "family", family: 4 },
+      { kind: "unknown", text: "ct original ip daddr 192.0.2.1", reason: "the destination before DNAT is not modelled, and this ruleset has DNAT rules" },
+    ]);
+    expect(rules("ct original ip daddr 192.0.2.1 accept")[0]).toEqual([
+      { kind: "family", family: 4 }, { kind: "ctstate", states: ["new"] }, { kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xc0000201n, hi: 0xc0000201n }] },
+    ]);
+    expect(rules("ct reply ip saddr 192.0.2.1 accept")[0]).toEqual([
+      { kind: "family", family: 4 }, { kind: "unknown", text: "ct reply ip saddr 192.0.2.1", reason: "ct reply ip saddr is not modelled" },
+    ]);
+  });
+  it("without ip or ip6, as nft: the table's family, or one an earlier match implies, else an error", () => {
+    expect(errors(inChain("ct original saddr 203.0.113.0/24 tcp dport 22 accept"))).toEqual([
+      "4:3 cannot tell the address family of 'ct original saddr': write 'ct original ip saddr' or 'ct original ip6 saddr' (or match 'meta nfproto' earlier in the rule) (nft refuses the rule)",
+    ]);
+    expect(errors(inChain("ct saddr 203.0.113.1 accept"))).toEqual(["4:3 'ct saddr' needs a direction: 'ct original saddr' or 'ct reply saddr' (nft refuses the rule)"]);
+    expect(rules("meta nfproto ipv4 ct original saddr 203.0.113.0/24 accept")[0]![1]).toEqual({ kind: "ctstate", states: ["new"] });
+    expect(rules("ip6 saddr ::1 ct original saddr ::1 accept")[0]).toContainEqual({ kind: "addr", field: "src", family: 6, ranges: [{ lo: 1n, hi: 1n }] });
+    expect(rules("ct l3proto ipv4 ct original saddr 203.0.113.1 accept")[0]).toContainEqual({ kind: "family", family: 4 });
+  });
+});
+
+describe("set statements", () => {
+  it("read the key's fields: an IPv4 key makes the rule IPv4-only", () => {
+    const text = "table inet t {\n set seen { type ipv4_addr; flags dynamic; }\n set pairs { type ipv4_addr . inet_service; flags dynamic; }\n chain c {\n  type filter hook input priority 0; policy drop;\n" +
+      "  tcp dport 25 add @seen { ip saddr } accept\n  add @pairs { ip saddr . tcp dport } accept\n }\n}\n";
+    const rs = parseNft(text, "s.nft");
+    expect(rs.diagnostics).toEqual([]);
+    const [smtp, pairs] = rs.chains.get("inet t/c")!.rules;
+    expect(smtp!.conditions).toEqual([{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[25, 25]] }, { kind: "family", family: 4 }]);
+    expect(pairs!.conditions).toEqual([{ kind: "family", family: 4 }, { kind: "proto", protos: [6] }]);
+    const p = { family: 6 as const, proto: "tcp", src: "2001:db8::7", dst: "2001:db8::1", dport: 25, hook: "input" as const };
+    expect(verdicts(rs, p)).toEqual(["drop"]);
+    expect(verdicts(rs, { ...p, family: 4, src: "198.51.100.7", dst: "192.0.2.1" })).toEqual(["accept"]);
+  });
+  it("a limit, quota or ct count on the element is an unknown condition; a counter or timeout is not", () => {
+    const text = (stmt: string) => `table inet t {\n set s { type ipv4_addr; flags dynamic,timeout; }\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${stmt} accept\n }\n}\n`;
+    const conds = (stmt: string) => {
+      const rs = parseNft(text(stmt), "s.nft");
+      expect(rs.diagnostics).toEqual([]);
+      return rs.chains.get("inet t/c")!.rules[0]!.conditions;
+    };
+    expect(conds("update @s { ip saddr limit rate over 3/minute }")).toEqual([
+      { kind: "family", family: 4 },
+      { kind: "unknown", text: "update @s { ip saddr limit rate over 3/minute }", reason: "'limit' in a set statement is not modelled" },
+    ]);
+    expect(conds("add @s { ip saddr ct count over 2 }")[1]).toMatchObject({ kind: "unknown", reason: "'ct' in a set statement is not modelled" });
+    expect(conds("update @s { ip saddr timeout 1m counter }")).toEqual([{ kind: "family", family: 4 }]);
+  });
+});
+
+describe("a policy that is not accept or drop", () => {
+  it("is an error, and the chain's end is unknown rather than accept", () => {
+    const rs = parseNft("table inet t {\n chain c {\n  type filter hook input priority 0; policy dorp;\n  tcp dport 22 accept\n }\n}\n", "p.nft");
+    expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["3:45 expected 'accept' or 'drop' after 'policy', found 'dorp'"]);
+    const c = rs.chains.get("inet t/c")!;
+    expect(c.rules.map((r) => r.action)).toEqual([{ kind: "accept" }, { kind: "unknown", target: "policy dorp (not a policy: nft refuses the file)" }]);
+    expect(c.rules[1]!.conditions).toEqual([]);
+    const p = { family: 4 as const, proto: "tcp", src: "198.51.100.7", dst: "192.0.2.1", hook: "input" as const };
+    expect(verdicts(rs, { ...p, dport: 22 })).toEqual(["accept"]);
+    expect(verdicts(rs, { ...p, dport: 23 })).toEqual(["accept", "drop"]);
+    const found = analyzeText("p.nft", "table inet t {\n chain c {\n  type filter hook input priority 0; policy dorp;\n  tcp dport 22 accept\n }\n}\n").findings;
+    expect(found.filter((f) => f.ruleId === "default-accept-policy" || f.ruleId === "redundant-rule")).toEqual([]);
+  });
+});
+
+describe("after a brace left open, the rest of the file is analysed", () => {
+  it("an unclosed set of elements does not hide the next table's SMTP opening", () => {
+    const text = [
+      "table inet filter {",
+      "\tset admins {",
+      "\t\ttype ipv4_addr",
+      "\t\telements = { 192.0.2.10, 192.0.2.11",
+      "\t}",
+      "\tchain input {",
+      "\t\ttype filter hook input priority filter; policy accept;",
+      "\t\tip saddr != @admins tcp dport 22 drop",
+      "\t}",
+      "}",
+      "table ip mail {",
+      "\tchain input {",
+      "\t\ttype filter hook input priority 10; policy drop;",
+      "\t\ttcp dport 25 accept",
+      "\t}",
+      "}",
+      "",
+    ].join("\n");
+    const res = analyzeText("open.nft", text);
+    expect(res.file.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["6:2 expected '}' closing the set declaration, found 'chain'"]);
+    expect(res.findings.filter((f) => f.exposure?.service === "smtp").map((f) => `${f.location.line} ${f.exposure?.family}`)).toEqual(["14 4"]);
+  });
+  it("an unclosed anonymous set costs its own rule only", () => {
+    const rs = parseNft(inChain("tcp dport { 22, 25 accept\n  tcp dport 23 accept"), "open.nft");
+    expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["4:22 expected a value after '25', found 'accept'"]);
+    expect(verdicts(rs, { family: 4, proto: "tcp", src: "198.51.100.7", dst: "192.0.2.1", dport: 23, hook: "input" })).toEqual(["accept"]);
   });
 });

@@ -350,6 +350,58 @@ describe("errors and recovery", () => {
   });
 });
 
+describe("recovery from a brace left open", () => {
+  it("an unclosed anonymous set costs its rule, not the rest of the chain", () => {
+    const doc = read("table inet t {\n chain c {\n  tcp dport { 22, 25 accept\n  tcp dport 23 accept\n }\n}\ntable ip u {\n}\n");
+    expect(errors(doc)).toEqual(["3:22 expected a value after '25', found 'accept'"]);
+    expect(rules(doc).map((r) => r.span.line)).toEqual([4]);
+    expect(doc.commands.map((c) => c.object)).toEqual(["table", "chain", "rule", "table"]);
+  });
+  it("an unclosed set of elements: the chain after it is the table's, the next table is read", () => {
+    const doc = read(
+      "table inet t {\n set s {\n  type ipv4_addr\n  elements = { 10.0.0.1, 10.0.0.2\n chain c {\n  tcp dport 22 accept\n }\n}\n" +
+        "table ip u {\n chain c {\n  tcp dport 25 accept\n }\n}\n",
+    );
+    expect(errors(doc)).toEqual(["5:2 expected ',' or '}' between set elements, found 'chain'"]);
+    const shape = doc.commands.map((c) => (c.object === "rule" ? `rule ${c.table.name}/${c.chain} ${c.rule!.span.line}` : c.object === "table" ? `table ${c.table.name}` : c.object === "chain" ? `chain ${c.table.name}/${c.chain}` : c.object));
+    expect(shape).toEqual(["table t", "set", "chain t/c", "rule t/c 6", "table u", "chain u/c", "rule u/c 11"]);
+  });
+  it("a block left without its '}' is one error where the next item of an enclosing block starts", () => {
+    expect(errors(read("table inet t {\n set s {\n  type ipv4_addr\n chain c {\n  accept\n }\n}\n"))).toEqual(["4:2 expected '}' closing the set declaration, found 'chain'"]);
+    const chains = read("table inet t {\n chain a {\n  tcp dport 22 accept\n chain b {\n  tcp dport 25 accept\n }\n}\n");
+    expect(errors(chains)).toEqual(["4:2 expected '}' closing the chain, found 'chain'"]);
+    expect(rules(chains).map((r) => r.span.line)).toEqual([3, 5]);
+    const tables = read("table inet t {\n chain a {\n  accept\n }\ntable ip u {\n chain b {\n  drop\n }\n}\n");
+    expect(errors(tables)).toEqual(["5:1 expected '}' closing the table, found 'table'"]);
+    expect(rules(tables).map((r) => r.span.line)).toEqual([3, 7]);
+    const commands = read("add table inet t\nadd chain inet t c { type filter hook input priority 0; policy drop;\nadd rule inet t c tcp dport 25 accept\n");
+    expect(errors(commands)).toEqual(["3:1 expected '}' closing the chain, found 'add'"]);
+    expect(rules(commands).map((r) => r.span.line)).toEqual([3]);
+  });
+  it("multi-line sets and maps are not cut short, and a mistake inside one stays inside", () => {
+    const ok = read("table inet t {\n chain c {\n  meta l4proto {\n   tcp,\n   udp\n  } accept\n  tcp dport 25 accept\n }\n}\n");
+    expect(errors(ok)).toEqual([]);
+    expect(rules(ok).map((r) => r.span.line)).toEqual([3, 7]);
+    const bad = read("table inet t {\n chain c {\n  tcp dport vmap {\n   22 : accept,\n   80 : drop drop,\n   443 : accept\n  }\n  tcp dport 25 accept\n }\n}\n");
+    expect(errors(bad)).toEqual(["5:14 expected a value after 'drop', found 'drop'"]);
+    expect(rules(bad).map((r) => r.span.line)).toEqual([8]);
+  });
+});
+
+describe("tree shapes of the forms nft lists", () => {
+  it("table flags, invalid policies, set statements with their element statements", () => {
+    const doc = read("table inet t {\n flags dormant\n chain c {\n  type filter hook input priority 0; policy dorp;\n  update @s { ip saddr timeout 1m limit rate over 3/minute } accept\n }\n}\n");
+    expect(errors(doc)).toEqual(["4:45 expected 'accept' or 'drop' after 'policy', found 'dorp'"]);
+    expect(bare(doc.commands[0])).toMatchObject({ object: "table", flags: ["dormant"] });
+    expect(bare(doc.commands[1])).toMatchObject({ object: "chain", policy: { verdict: "invalid", text: "dorp" } });
+    expect(bare(rules(doc)[0]!.stmts[0])).toEqual({
+      kind: "setop", op: "update", set: "s", elem: { kind: "payload", protocol: "ip", field: "saddr" },
+      effects: [{ kind: "effect", name: "limit", text: "limit rate over 3/minute", filters: true }],
+    });
+    expect(bare(stmts("xt target CHECKSUM"))).toEqual([{ kind: "effect", name: "xt", text: "xt target CHECKSUM", filters: false }]);
+  });
+});
+
 describe("a sweep of broken statements", () => {
   const BROKEN: [string, string][] = [
     ["tcp dport", "3:12 expected a value, a comparison, 'vmap' or 'set' after 'dport', found end of line"],
