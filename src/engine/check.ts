@@ -86,6 +86,11 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
     const fatal = `could not be parsed as ${format}: ${(err as Error).message}`;
     return { file: { path, format, rules: 0, diagnostics: [] }, findings: [], fatal };
   }
+  if (ruleset.chains.size === 0 && ruleset.diagnostics.some((d) => d.severity === "error")) {
+    // Errors and no chain read: "no findings" would vouch for a file fwlint could not read at all.
+    const fatal = `could not be parsed as ${format}: no chain or rule could be read (see the errors)`;
+    return { file: { path, format, rules: ruleset.ruleCount, diagnostics: ruleset.diagnostics }, findings: [], fatal, ruleset };
+  }
   let checked: ReturnType<typeof runChecks>;
   try {
     checked = options.skipChecks ? { findings: [], diagnostics: [] } : runChecks(ruleset, options);

@@ -142,12 +142,15 @@ describe("fwlint (built)", () => {
     write("notes.txt", "just some notes\n");
     write("nftables.conf", "# include \"/etc/nftables/main.nft\"\n\n  ! nothing else\r\n");
     write("binary.rules", Uint8Array.from([0x2a, 0x66, 0x00, 0x01]));
+    // truncated: detected as nft JSON, but nothing in it can be read
+    write("truncated.json", '{"nftables": [\n  {"add": {"table": {"family": "inet", "name": "fw"}}},\n  {"add": {"chain": {"family": "inet", "tab');
     for (const [args, expected] of [
       [["check", "empty.rules"], "empty.rules: empty file\n"],
       [["check", "binary.rules"], "binary.rules: binary file (contains NUL bytes)\n"],
       [["check", "missing.rules"], "missing.rules: no such file or directory\n"],
       [["check", "notes.txt"], /^notes\.txt: not a firewall configuration fwlint reads \(expected iptables/],
       [["check", "nftables.conf"], "nftables.conf: holds no rules: only comments and blank lines\n"],
+      [["check", "truncated.json"], "truncated.json: could not be parsed as nft-json: no chain or rule could be read (see the errors)\n"],
       [["check", "--nope", "smtp.rules"], /^fwlint check: unknown option '--nope'/],
       [["frob"], /^fwlint: unknown command 'frob'/],
     ] as const) {
