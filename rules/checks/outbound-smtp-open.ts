@@ -6,8 +6,8 @@ import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import { formatIP } from "../../src/model/address.js";
 import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Family } from "../../src/model/types.js";
-import type { InterfaceName } from "../../src/engine/config.js";
-import { Dim, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
+import { interfaceSet } from "../../src/engine/intent.js";
+import { Dim, PROTO_TCP } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import type { Check } from "./context.js";
 import { witnessOf } from "./reach.js";
@@ -36,11 +36,6 @@ function smtpRegion(family: Family, src?: [bigint, bigint][]): PacketSet {
   });
 }
 
-/** Packets on any of the interfaces (on the `dim` side: in or out). */
-function onInterfaces(dim: typeof Dim.Iif | typeof Dim.Oif, names: readonly InterfaceName[]): PacketSet {
-  return PacketSet.box({ [dim]: names.map((i) => (i.prefix ? ifacePrefixRange(i.name) : ([ifaceToValue(i.name), ifaceToValue(i.name)] as const))) });
-}
-
 /** Every new connection to a public destination is (possibly) accepted. */
 function egressUnfiltered(accepted: PacketSet, family: Family): boolean {
   const nw = BigInt(CT_STATES.indexOf("new"));
@@ -66,8 +61,8 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
       // Mail sent out: it leaves through an Internet-facing interface, and mail forwarded by the
       // host comes from inside, not in from the Internet (a private source arriving on the WAN is
       // inbound mail or spoofed, and an inbound permit for it is not an outbound opening).
-      region = region.intersect(onInterfaces(Dim.Oif, ctx.internet));
-      if (p.kind === "forward") region = region.minus(onInterfaces(Dim.Iif, ctx.internet));
+      region = region.intersect(interfaceSet(ctx.internet, Dim.Oif));
+      if (p.kind === "forward") region = region.minus(interfaceSet(ctx.internet));
     }
     // Packets for which every public destination is allowed (the region is a product with them).
     const open = region.intersect(res.certainlyAccepted.intersect(region).forAll(Dim.Dst, PUBLIC_RANGES[p.family]));

@@ -38,10 +38,10 @@ export function intentSet(entries: readonly IntentEntry[]): PacketSet {
   return PacketSet.unionAll(parts);
 }
 
-/** Packets arriving on one of these interfaces. */
-export function interfaceSet(ifaces: readonly InterfaceName[]): PacketSet {
+/** Packets arriving on one of these interfaces (`side` Oif: leaving through one). */
+export function interfaceSet(ifaces: readonly InterfaceName[], side: typeof Dim.Iif | typeof Dim.Oif = Dim.Iif): PacketSet {
   const ranges = ifaces.map((i) => (i.prefix ? ifacePrefixRange(i.name) : one(ifaceToValue(i.name))));
-  return PacketSet.box({ [Dim.Iif]: ranges });
+  return PacketSet.box({ [side]: ranges });
 }
 
 /**
