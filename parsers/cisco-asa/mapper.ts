@@ -130,8 +130,9 @@ export class Mapper {
       // every access-list entry of the file, bound or not, active or not
       ruleCount: [...this.config.accessLists.values()].reduce((n, a) => n + a.entries.filter((e) => e.kind === "ace").length, 0),
       ...(nameifs.length > 0 ? { internetInterfaces: nameifs.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
-      // traffic enters and leaves on the nameifs only (a fragment's are not all known)
-      ...(nameifs.length > 0 && !this.fragment ? { interfaces: nameifs.map((n) => n.name) } : {}),
+      // traffic enters and leaves on the nameifs only - unless the file is a fragment, or shows one
+      // interface (a firewall that forwards nothing but hairpins: more likely an excerpt)
+      ...(nameifs.length > 1 && !this.fragment ? { interfaces: nameifs.map((n) => n.name) } : {}),
     };
   }
 

@@ -127,8 +127,9 @@ export class IosMapper {
       diagnostics: this.diags,
       ruleCount: this.aceCount,
       ...(internet.length > 0 ? { internetInterfaces: internet } : {}),
-      // traffic enters and leaves on the interfaces that are up (a fragment without interface blocks: any)
-      ...(cfg.interfaces.length > 0 ? { interfaces: cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name) } : {}),
+      // traffic enters and leaves on the interfaces that are up (a fragment without interface blocks,
+      // or an excerpt with one: any)
+      ...(cfg.interfaces.length > 1 ? { interfaces: cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name) } : {}),
     };
   }
 

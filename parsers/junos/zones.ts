@@ -102,7 +102,8 @@ export function publicInterfaces(root: ConfigNode): string[] {
 /**
  * Every interface unit of the device, when the file declares its interfaces (the `interfaces`
  * hierarchy, interface ranges and groups expanded): the units there and those the zones name.
- * Undefined for a fragment without interfaces: any name may then carry traffic.
+ * Undefined for a fragment without interfaces, or an excerpt with one unit (a device that forwards
+ * nothing but hairpins): any name may then carry traffic.
  */
 export function declaredInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
   const ifds = kids(at(root, "interfaces"));
@@ -110,7 +111,7 @@ export function declaredInterfaces(root: ConfigNode, zones: Map<string, Zone>): 
   const out = new Set<string>();
   for (const ifd of ifds) for (const unit of kids(child(ifd, "unit"))) out.add(`${ifd.name}.${unit.name}`);
   for (const z of zones.values()) for (const i of z.interfaces) out.add(i);
-  return [...out];
+  return out.size > 1 ? [...out] : undefined;
 }
 
 export function defaultInternetInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {

@@ -32,6 +32,8 @@ describe("configuration fragments", () => {
     expect(rs.interfaces).toBeUndefined();
     // a complete configuration lists its nameifs: traffic enters and leaves on these only
     expect(asa(INTERFACES).interfaces).toEqual(["outside", "inside", "dmz"]);
+    // one interface shown: an excerpt (a firewall with one would forward only hairpins), not a list
+    expect(asa("interface Gi0/0\n nameif outside\n security-level 0\naccess-list A extended permit tcp any any eq 22\naccess-group A in interface outside\n").interfaces).toBeUndefined();
     const ingress = rs.chains.get("access-list/access-group in")!;
     expect(ingress.rules.map((r) => r.id)).toEqual(["access-group in#established", "access-group in#in-outside"]);
   });
