@@ -580,7 +580,10 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
             error(o.argPos[0]!, r.error);
             break;
           }
-          if (r.value.nat.length > 0) unmodelled.push(o);
+          // DNAT alone is whether the connection was DNATed, decided per packet from its path (see the
+          // ct-dnat condition); SNAT, and lists mixing states, are not modelled
+          if (m.name === "conntrack" && r.value.states.length === 0 && r.value.nat.length === 1 && r.value.nat[0] === "DNAT") conds.push({ kind: "ct-dnat", text: `-m conntrack ${optText(o)}`, ...neg });
+          else if (r.value.nat.length > 0) unmodelled.push(o);
           else conds.push({ kind: "ctstate", states: r.value.states, ...neg });
           break;
         }

@@ -401,6 +401,8 @@ type Domain =
   | { d: "port"; field: "sport" | "dport"; proto: string }
   | { d: "iface"; field: "iif" | "oif"; byName: boolean }
   | { d: "ct" }
+  /** `ct status`: of its bits the model knows whether destination NAT rewrote the connection. */
+  | { d: "ctstatus" }
   | { d: "icmptype"; family: Family }
   | { d: "icmpcode"; family: Family }
   | { d: "tcpflags"; mask?: number }
@@ -482,6 +484,7 @@ function leftOf(e: Expr): Left | null {
       return null;
     case "ct":
       if (e.key === "state" && e.direction === undefined) return { pre: [], dom: { d: "ct" } };
+      if (e.key === "status" && e.direction === undefined) return { pre: [], dom: { d: "ctstatus" } };
       if (e.direction === "original" && e.family !== undefined && (e.key === "saddr" || e.key === "daddr")) {
         const family: Family = e.family === "ip" ? 4 : 6;
         const field = e.key === "saddr" ? "src" : "dst";
@@ -736,6 +739,10 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
       }
       return { d: "ct", s: states };
     }
+    case "ctstatus":
+      // `dnat` is a fact of the packet's path (see the ct-dnat condition); the other bits are not modelled
+      if (e.kind === "value" && e.text === "dnat") return { d: "text", t: "dnat" };
+      throw new Unmodelled(`'${what} ${exprText(e)}' is not modelled (of the connection's status, fwlint models dnat)`);
     case "tcpflags": {
       const v = flagBits(e);
       if (v === null) bad(`expected TCP flags (fin, syn, rst, psh, ack, urg, ecn, cwr) after '${what}', found '${exprText(e)}'`);
@@ -829,6 +836,10 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
       if (conds.length === 1) return [withNeg(conds[0]!)];
       return [{ kind: "or", anyOf: conds.map((c) => [c]), ...(neg ? { negate: true } : {}) }];
     }
+    case "ctstatus":
+      // `ct status dnat` tests the bit; `==` compares the whole status, `!=` and sets are not modelled
+      if (op !== "implicit" || isSet || pieces.length !== 1) throw new Unmodelled(`'${what} ${op === "implicit" ? "" : `${op} `}...' other than a bare 'ct status dnat' is not modelled`);
+      return [{ kind: "ct-dnat", text: `${what} dnat` }];
     case "ct": {
       if (relational) throw new Unmodelled(`'${what} ${op}' is not modelled`);
       const states = [...new Set(pieces.flatMap((p) => (p as { s: CtState[] }).s))];

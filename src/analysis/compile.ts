@@ -84,6 +84,7 @@ function conditionSet(c: Condition): PacketSet {
       return PacketSet.universe().minus(anyOfConjunctions(c.anyOf.filter((alt) => uncertainIn(alt).length === 0)));
     case "unknown":
     case "local-dst":
+    case "ct-dnat":
       return PacketSet.universe();
   }
 }
@@ -115,7 +116,10 @@ function uncertainInOr(c: Or): Unknown[] {
   out = [];
   for (const alt of c.anyOf) {
     out.push(...uncertainIn(alt));
-    for (const x of alt) if (x.kind === "local-dst") out.push({ kind: "unknown", text: x.text, reason: "whether the destination is an address of this host, inside one of several alternatives, is not modelled" });
+    for (const x of alt) {
+      if (x.kind === "local-dst") out.push({ kind: "unknown", text: x.text, reason: "whether the destination is an address of this host, inside one of several alternatives, is not modelled" });
+      if (x.kind === "ct-dnat") out.push({ kind: "unknown", text: x.text, reason: "whether the connection was DNATed, inside one of several alternatives, is not modelled" });
+    }
   }
   orUncertain.set(c, out);
   return out;
@@ -136,6 +140,13 @@ export interface CompiledMatch {
   unknowns: Extract<Condition, { kind: "unknown" }>[];
   /** Conditions the evaluation decides from the path (see resolveContext). */
   context: Extract<Condition, { kind: "local-dst" }>[];
+  /** Whether the connection was DNATed (see dnatHolds): decided per packet, from its own path. */
+  dnat: Extract<Condition, { kind: "ct-dnat" }>[];
+}
+
+/** Do the rule's DNAT-status conditions hold for a packet that was (`dnatted`) or was not DNATed on its path? */
+export function dnatHolds(m: CompiledMatch, dnatted: boolean): boolean {
+  return m.dnat.every((c) => dnatted !== !!c.negate);
 }
 
 /**
@@ -171,11 +182,13 @@ interface SplitConjunction {
   rest: Condition[];
   unknowns: CompiledMatch["unknowns"];
   context: CompiledMatch["context"];
+  dnat: CompiledMatch["dnat"];
 }
 
 function splitConjunction(conds: readonly Condition[]): SplitConjunction {
   const unknowns: CompiledMatch["unknowns"] = [];
   const context: CompiledMatch["context"] = [];
+  const dnat: CompiledMatch["dnat"] = [];
   const box: Partial<Record<Dim, [bigint, bigint][]>> = {};
   const narrow = (dim: Dim, ranges: [bigint, bigint][]) => {
     const prev = box[dim];
@@ -186,6 +199,7 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
     if (c.kind === "or") unknowns.push(...uncertainInOr(c)); // (and the `or` is built below, as rest)
     if (c.kind === "unknown") unknowns.push(c);
     else if (c.kind === "local-dst") context.push(c);
+    else if (c.kind === "ct-dnat") dnat.push(c);
     else if ("negate" in c && c.negate) rest.push(c);
     else if (c.kind === "family") narrow(Dim.Family, [big(c.family)]);
     else if (c.kind === "proto") narrow(Dim.Proto, c.protos.map((p) => big(p)));
@@ -204,11 +218,11 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
     } else if (c.kind === "ctstate") narrow(Dim.CtState, c.states.map((x) => big(ctIndex(x))));
     else rest.push(c);
   }
-  return { box, rest, unknowns, context };
+  return { box, rest, unknowns, context, dnat };
 }
 
 export function compileConjunction(conds: readonly Condition[], families?: readonly Family[]): CompiledMatch {
-  const { box, rest, unknowns, context } = splitConjunction(conds);
+  const { box, rest, unknowns, context, dnat } = splitConjunction(conds);
   // A box lies in the universe of both families already: one intersection less per rule.
   const fams = families ?? [4, 6];
   let known = Object.keys(box).length > 0 ? PacketSet.box(box) : PacketSet.universe();
@@ -217,7 +231,7 @@ export function compileConjunction(conds: readonly Condition[], families?: reado
     if (known.isEmpty()) break;
     known = known.intersect(compileCondition(c));
   }
-  return { known, unknowns, context };
+  return { known, unknowns, context, dnat };
 }
 
 /**
@@ -229,7 +243,7 @@ function anyOfConjunctions(anyOf: readonly (readonly Condition[])[]): PacketSet 
     const boxes: SplitConjunction["box"][] = [];
     for (const conj of anyOf) {
       const s = splitConjunction(conj);
-      if (s.rest.length > 0 || s.unknowns.length > 0 || s.context.length > 0) break;
+      if (s.rest.length > 0 || s.unknowns.length > 0 || s.context.length > 0 || s.dnat.length > 0) break;
       boxes.push(s.box);
     }
     if (boxes.length === anyOf.length) return PacketSet.boxUnion(boxes);

@@ -14,7 +14,7 @@ import { PacketSet } from "../space/packet-set.js";
 import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
-import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 /** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -147,9 +147,12 @@ export class Evaluator {
 
   /** Some rule's match depends on the path (e.g. "destination is local"). */
   private readonly pathDependent: boolean;
+  /** A rule tests whether the connection was DNATed (`ct status dnat`): filtering depends on each flow's rewrites. */
+  private readonly natDependent: boolean;
 
   constructor(readonly ruleset: Ruleset) {
     this.pathDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "local-dst")));
+    this.natDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => compileRule(r, ruleset.families).dnat.length > 0));
   }
 
   /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */
@@ -286,7 +289,7 @@ export class Evaluator {
       return chain.policy !== "drop" ? [...res.accepted, ...res.returned] : res.accepted;
     };
     this.keepCertainDrops = false;
-    if (stage.role === "dstnat") out.push(...run(input));
+    if (stage.role === "dstnat" || this.natDependent) out.push(...run(input));
     else {
       // Filtering depends only on the packet, not on how it was rewritten nor on which unmodelled
       // conditions it met before: all flows go through the chain as one set, and each outcome is
@@ -416,7 +419,7 @@ export class Evaluator {
       if (unknowns === null) continue;
       const a = rule.action.kind;
       // a certain verdict: the rule's match leaves the chain, the rest goes on
-      const decides = unknowns.length === 0 && (a === "accept" || a === "drop" || a === "reject");
+      const decides = unknowns.length === 0 && m.dnat.length === 0 && (a === "accept" || a === "drop" || a === "reject");
       const keep = decides ? largeFilter(rule, m.known) : undefined;
       if (keep) {
         // What the rule matches leaves each flow; the rest keeps the filter aside (see Flow.factor).
@@ -452,6 +455,11 @@ export class Evaluator {
       const next: Flow[] = [];
       if (active.some((f) => f.within)) active = rejoinMet(active, m.known);
       for (const f of active) {
+        // `ct status dnat`: decided by whether a DNAT on the flow's own path rewrote it
+        if (m.dnat.length > 0 && !dnatHolds(m, f.nat.some((n) => n.rule.action.kind === "dnat"))) {
+          next.push(f);
+          continue;
+        }
         // flows kept apart that meet the rule were rejoined just now: the rest miss it
         const hit = f.within ? PacketSet.empty() : f.set.intersect(m.known);
         if (hit.isEmpty()) {

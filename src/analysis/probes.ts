@@ -142,6 +142,7 @@ function satisfy(d: Draft, c: Condition, family: Family, outside = false): boole
       return c.family === family;
     case "unknown":
     case "local-dst":
+    case "ct-dnat":
       return true;
     case "proto": {
       const names = c.protos.map((p) => PROTO_NAME[p] ?? String(p));

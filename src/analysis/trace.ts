@@ -8,7 +8,7 @@ import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/typ
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { formatIP } from "../model/address.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, ctIndex, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 export interface TracePath {
   verdict: "accept" | "drop";
@@ -160,6 +160,8 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       }
       const m = compileRule(rule, ruleset.families);
       if (!m.known.has(cur.point)) continue;
+      // `ct status dnat`: whether a DNAT on this packet's path so far rewrote it
+      if (m.dnat.length > 0 && !dnatHolds(m, cur.steps.some((s) => s.action.startsWith("dnat")))) continue;
       const unknowns = unknownsOnPath(m, pipeline.kind, stage.chain);
       if (unknowns === null) continue;
       if (unknowns.length > 0 && rule.action.kind !== "continue") {

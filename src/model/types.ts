@@ -69,6 +69,12 @@ export type Condition =
    */
   | { kind: "local-dst"; text: string; negate?: boolean }
   /**
+   * The connection's destination was rewritten by destination NAT (nft `ct status dnat`): decided
+   * per packet from the DNAT and REDIRECT rules on its own path so far (the usual port-forwarding
+   * pair is a DNAT in prerouting and `ct status dnat accept` in forward).
+   */
+  | { kind: "ct-dnat"; text: string; negate?: boolean }
+  /**
    * Something the format can express but fwlint does not model (rate limits, marks, ipsets,
    * time, owner, ...). Analysis treats it soundly: the packet may or may not match.
    */

@@ -45,6 +45,17 @@ describe("fwlint trace", () => {
     expect(bare.err).not.toMatch(/--oif/);
   });
 
+  it("accepts by 'ct status dnat' only the packets a DNAT on their own path rewrote", async () => {
+    const fixture = "fixtures/nftables/port-forward-ct-status.nft";
+    const flags = ["--src", "198.51.100.7", "--proto", "tcp", "--iif", "eth0", "--oif", "eth1", "--format", "json"];
+    const forwarded = JSON.parse((await run(["trace", fixture, "--dst", "203.0.113.1", "--dport", "2222", ...flags])).out.trim());
+    expect(forwarded.verdict).toBe("accept");
+    expect(forwarded.path.map((s: { line: number; action: string }) => `${s.line} ${s.action}`)).toEqual(["12 dnat to 192.168.1.10:22", "23 accept"]);
+    // straight to the inside host's port 22, not DNATed: the forward policy drops it
+    const direct = JSON.parse((await run(["trace", fixture, "--dst", "192.168.1.10", "--dport", "22", ...flags])).out.trim());
+    expect(direct.verdict).toBe("drop");
+  });
+
   it("reads JSON lines and answers one line per packet, in order, with policies on the path", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fwlint-trace-"));
     const pk = join(dir, "p.jsonl");
