@@ -274,9 +274,14 @@ describe("connection state", () => {
     expect(one("-m state --state ESTABLISHED,RELATED -j ACCEPT").conditions).toEqual([{ kind: "ctstate", states: ["established", "related"] }]);
   });
 
-  it("DNAT/SNAT states and other conntrack options are unknown", () => {
-    expect(one("-m conntrack --ctstate DNAT -j ACCEPT").conditions).toEqual([
-      { kind: "unknown", text: "-m conntrack --ctstate DNAT", reason: "--ctstate of match conntrack not modelled" },
+  it("--ctstate DNAT alone is whether the connection was DNATed; SNAT, mixed lists and other conntrack options are unknown", () => {
+    expect(one("-m conntrack --ctstate DNAT -j ACCEPT").conditions).toEqual([{ kind: "ct-dnat", text: "-m conntrack --ctstate DNAT" }]);
+    expect(one("-m conntrack ! --ctstate DNAT -j ACCEPT").conditions).toEqual([{ kind: "ct-dnat", text: "-m conntrack ! --ctstate DNAT", negate: true }]);
+    expect(one("-m conntrack --ctstate SNAT -j ACCEPT").conditions).toEqual([
+      { kind: "unknown", text: "-m conntrack --ctstate SNAT", reason: "--ctstate of match conntrack not modelled" },
+    ]);
+    expect(one("-m conntrack --ctstate NEW,DNAT -j ACCEPT").conditions).toEqual([
+      { kind: "unknown", text: "-m conntrack --ctstate NEW,DNAT", reason: "--ctstate of match conntrack not modelled" },
     ]);
     expect(one("-m conntrack --ctstate NEW --ctproto tcp --ctorigdstport 80 -j ACCEPT").conditions).toEqual([
       { kind: "ctstate", states: ["new"] },
