@@ -4,11 +4,11 @@
  * their elements) the model rules came from.
  */
 import { compileRule, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
-import { familyBits, formatIP } from "../../src/model/address.js";
+import { formatAddrRange } from "../../src/model/address.js";
 import type { Location } from "../../src/model/finding.js";
 import { PROTOCOL_NAMES } from "../../src/model/names.js";
 import { portsText } from "../../src/model/ports.js";
-import { chainKey, type Action, type AddrRange, type Chain, type Condition, type Family, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
+import { chainKey, type Action, type Chain, type Condition, type Family, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -245,7 +245,7 @@ function conditionValue(c: Condition): string | undefined {
     case "port":
       return portsText(c.ranges);
     case "addr":
-      return c.ranges.map((r) => addrText(r, c.family)).join(",");
+      return c.ranges.map((r) => formatAddrRange(r.lo, r.hi, c.family)).join(",");
     case "proto":
       return c.protos.map((p) => PROTOCOL_NAMES.get(p) ?? String(p)).join(",");
     case "iface":
@@ -266,10 +266,3 @@ function conditionValue(c: Condition): string | undefined {
   }
 }
 
-/** An address range as a prefix when it is one, else lo-hi. */
-function addrText({ lo, hi }: AddrRange, family: Family): string {
-  if (lo === hi) return formatIP(lo, family);
-  const size = hi - lo + 1n;
-  if ((size & (size - 1n)) === 0n && lo % size === 0n) return `${formatIP(lo, family)}/${familyBits(family) - (size.toString(2).length - 1)}`;
-  return `${formatIP(lo, family)}-${formatIP(hi, family)}`;
-}

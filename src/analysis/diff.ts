@@ -14,7 +14,7 @@
 import type { Finding, Location, Packet } from "../model/finding.js";
 import type { Family, Pipeline, PipelineKind, Ruleset } from "../model/types.js";
 import { CT_STATES } from "../model/types.js";
-import { formatIP } from "../model/address.js";
+import { formatAddrRange } from "../model/address.js";
 import { DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6 } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
 import { evaluateRuleset } from "./evaluate.js";
@@ -300,20 +300,9 @@ function sourceCoverage(stranger: PacketSet, family: Family, kind: PipelineKind,
 function describeAddrs(ranges: [bigint, bigint][], family: Family): string[] {
   const max = family === 4 ? (1n << 32n) - 1n : DIM_MAX[Dim.Dst]!;
   if (ranges.length === 1 && ranges[0]![0] === 0n && ranges[0]![1] >= max) return ["any"];
-  const shown = ranges.slice(0, 8).map(([a, b]) => (a === b ? formatIP(a, family) : rangeText(a, b, family)));
+  const shown = ranges.slice(0, 8).map(([a, b]) => formatAddrRange(a, b, family));
   if (ranges.length > 8) shown.push(`... ${ranges.length - 8} more ranges`);
   return shown;
-}
-
-function rangeText(lo: bigint, hi: bigint, family: Family): string {
-  const size = hi - lo + 1n;
-  const bits = family === 4 ? 32 : 128;
-  if ((size & (size - 1n)) === 0n && lo % size === 0n) {
-    let len = bits;
-    for (let s = size; s > 1n; s >>= 1n) len--;
-    return `${formatIP(lo, family)}/${len}`;
-  }
-  return `${formatIP(lo, family)}-${formatIP(hi, family)}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -249,6 +249,14 @@ export function formatIP(v: bigint, family: Family): string {
   return family === 4 ? formatIPv4(v) : formatIPv6(v);
 }
 
+/** An inclusive address range as written by people: one address, a CIDR block when it is one, else lo-hi. */
+export function formatAddrRange(lo: bigint, hi: bigint, family: Family): string {
+  if (lo === hi) return formatIP(lo, family);
+  const size = hi - lo + 1n;
+  if ((size & (size - 1n)) === 0n && lo % size === 0n) return `${formatIP(lo, family)}/${familyBits(family) - (size.toString(2).length - 1)}`;
+  return `${formatIP(lo, family)}-${formatIP(hi, family)}`;
+}
+
 /**
  * The ranges an address under a possibly non-contiguous mask covers (`addr/mask` matches every
  * address a with a & mask == addr & mask), or null when that would take more than `limit` ranges.

@@ -17,7 +17,7 @@ import { tracePacket } from "../analysis/trace.js";
 import { interfaceNames, pickWitness, pointToPacket, protoName } from "../analysis/witness.js";
 import { intentSet, interfaceSet, restrictResults } from "../engine/intent.js";
 import { loadBuiltinCatalog } from "../engine/rule-pack.js";
-import { formatIP, familyMax } from "../model/address.js";
+import { formatAddrRange, formatIP, familyMax } from "../model/address.js";
 import type { Packet, Severity, TraceStep } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
 import type { Condition, Family, PipelineKind, Ruleset } from "../model/types.js";
@@ -82,15 +82,7 @@ export function mapPortsText(ports: readonly [number, number][]): string {
 export function describeAddresses(ranges: readonly [bigint, bigint][], family: Family, limit = 3): string {
   const max = familyMax(family);
   if (ranges.length === 1 && ranges[0]![0] === 0n && ranges[0]![1] === max) return "any";
-  const bits = family === 4 ? 32 : 128;
-  const parts: string[] = [];
-  for (const [lo, hi] of ranges) {
-    const size = hi - lo + 1n;
-    const isPow2 = (size & (size - 1n)) === 0n;
-    if (lo === hi) parts.push(formatIP(lo, family));
-    else if (isPow2 && lo % size === 0n) parts.push(`${formatIP(lo, family)}/${bits - (size.toString(2).length - 1)}`);
-    else parts.push(`${formatIP(lo, family)}-${formatIP(hi, family)}`);
-  }
+  const parts = ranges.map(([lo, hi]) => formatAddrRange(lo, hi, family));
   return parts.length <= limit ? parts.join(", ") : `${parts.slice(0, limit).join(", ")} +${parts.length - limit} more`;
 }
 
