@@ -152,7 +152,7 @@ export class Evaluator {
 
   constructor(readonly ruleset: Ruleset) {
     this.pathDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "local-dst")));
-    this.natDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => compileRule(r, ruleset.families).dnat.length > 0));
+    this.natDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "ct-dnat")));
   }
 
   /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */

@@ -34,6 +34,8 @@ interface State {
   assumptions: string[];
   /** The accept of the last filter stage passed: what let the packet through. */
   decisive?: TraceStep;
+  /** A DNAT (or REDIRECT) rewrote the packet on its way here (what `ct status dnat` asks). */
+  dnatted?: boolean;
 }
 
 type ChainOutcome =
@@ -161,7 +163,7 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       const m = compileRule(rule, ruleset.families);
       if (!m.known.has(cur.point)) continue;
       // `ct status dnat`: whether a DNAT on this packet's path so far rewrote it
-      if (m.dnat.length > 0 && !dnatHolds(m, cur.steps.some((s) => s.action.startsWith("dnat")))) continue;
+      if (m.dnat.length > 0 && !dnatHolds(m, cur.dnatted === true)) continue;
       const unknowns = unknownsOnPath(m, pipeline.kind, stage.chain);
       if (unknowns === null) continue;
       if (unknowns.length > 0 && rule.action.kind !== "continue") {
@@ -236,7 +238,7 @@ function act(
       const p = st.point.slice();
       if (action.to.addr) p[Dim.Dst] = action.to.addr.lo;
       if (action.to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Dport] = BigInt(action.to.ports[0]);
-      const s = { ...add(`dnat to ${describeRewrite(action.to.addr?.lo, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p };
+      const s = { ...add(`dnat to ${describeRewrite(action.to.addr?.lo, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: true };
       const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
       if (local !== undefined) {
         // Delivered here only if the new destination is this host's; otherwise routed away from the input path.
