@@ -14,7 +14,7 @@ import { CT_STATES, type Chain, type Family, type Rule, type Ruleset } from "../
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { baseChains, elementKey, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleName, sourceRules, targetKey, verb } from "./chains.js";
+import { baseChains, elementKey, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, verb } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Pairwise classes (correlated, generalization, redundant) skip chains longer than this. */
@@ -137,34 +137,34 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
  */
 function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
   let caught: PacketSet | undefined;
-  const catchAlls: Rule[] = [];
-  const after: Rule[][] = [];
-  for (const group of sourceRules(chain.rules.map((rule) => ({ rule, match: matchInChain(rs, chain, rule) })))) {
-    if (caught && group.every((e) => e.match.known.isSubsetOf(caught!))) {
-      after.push(group.map((e) => e.rule));
+  const catchAlls: { rule: Rule; known: PacketSet; siblings: readonly Rule[] }[] = [];
+  const after: { rule: Rule; known: PacketSet }[][] = [];
+  for (const group of sourceRules(chain.rules.map((rule) => ({ rule, ...matchInChain(rs, chain, rule) })))) {
+    if (caught && group.every((e) => e.known.isSubsetOf(caught!))) {
+      after.push(group);
       continue;
     }
-    for (const { rule: r, match: m } of group) {
-      if (!isVerdict(r.action) || !m.exact || !isWholeUniverse(m.known, rs.families)) continue;
-      catchAlls.push(r);
-      caught = caught ? caught.union(m.known) : m.known;
+    const siblings = group.map((e) => e.rule);
+    for (const { rule: r, known, exact } of group) {
+      if (!isVerdict(r.action) || !exact || !isWholeUniverse(known, rs.families)) continue;
+      catchAlls.push({ rule: r, known, siblings });
+      caught = caught ? caught.union(known) : known;
     }
   }
   if (after.length === 0) return;
   // The catch-alls that catch the packets of the listed rules (the first one when they match none).
-  const by = catchAlls.filter((c) => after.some((g) => g.some((r) => matchInChain(rs, chain, r).known.overlaps(matchInChain(rs, chain, c).known))));
+  const by = catchAlls.filter((c) => after.some((g) => g.some((e) => e.known.overlaps(c.known))));
   if (by.length === 0) by.push(catchAlls[0]!);
   const n = after.length;
-  const lines = after.map((g) => g[0]!.span.line);
-  const siblingsOf = (r: Rule) => chain.rules.filter((x) => x.span === r.span);
+  const lines = after.map((g) => g[0]!.rule.span.line);
   const caughtBy =
     by.length === 1
-      ? `the catch-all ${verb(by[0]!.action)} on ${ruleName(by[0]!, siblingsOf(by[0]!))}`
-      : `the catch-alls on ${by.map((c) => `${ruleName(c, siblingsOf(c))} (${verb(c.action)})`).join(", ")}`;
+      ? `the catch-all ${verb(by[0]!.rule.action)} on ${ruleName(by[0]!.rule, by[0]!.siblings)}`
+      : `the catch-alls on ${by.map((c) => `${ruleName(c.rule, c.siblings)} (${verb(c.rule.action)})`).join(", ")}`;
   emit({
     message: `${n} rule${n === 1 ? "" : "s"} after ${caughtBy} in chain ${chain.name} never run${n === 1 ? "s" : ""} (line${n === 1 ? "" : "s"} ${lines.join(", ")})`,
-    location: locOf(after[0]![0]!),
-    related: by.map((c) => ({ ...locOf(c), message: `catch-all: ${verb(c.action)} every ${familiesOf(matchInChain(rs, chain, c).known, rs)}packet` })),
+    location: locOf(after[0]![0]!.rule),
+    related: by.map((c) => ({ ...locOf(c.rule), message: `catch-all: ${verb(c.rule.action)} every ${familiesOf(c.known, rs)}packet` })),
   });
 }
 
@@ -240,9 +240,9 @@ function sameVerdictWithout(e: Entry, later: Entry[], chain: Chain): { by: Entry
   return { by, policy: true };
 }
 
-/** "5", or "5 element 22" for one element of a verdict map: the rule as a message names it after "line". */
+/** "5", or "5 element 22" for one element of a verdict map (see ruleLine). */
 function lineOf(e: Entry): string {
-  return ruleName(e.rule, e.siblings).replace(/^line /, "");
+  return ruleLine(e.rule, e.siblings);
 }
 
 /** New packets (conntrack state NEW) that do not arrive on loopback. */

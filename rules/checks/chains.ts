@@ -203,7 +203,12 @@ export function sourceRules<T extends { rule: Rule }>(items: readonly T[]): T[][
  * which element it is about. `siblings` are the rules of its source rule (see sourceRules).
  */
 export function ruleName(r: Rule, siblings: readonly Rule[]): string {
-  return siblings.length > 1 ? `line ${r.span.line} element ${elementKey(r, siblings)}` : `line ${r.span.line}`;
+  return `line ${ruleLine(r, siblings)}`;
+}
+
+/** What follows "line" in ruleName: "5", or "5 element 5432" (for messages that list several lines). */
+export function ruleLine(r: Rule, siblings: readonly Rule[]): string {
+  return siblings.length > 1 ? `${r.span.line} element ${elementKey(r, siblings)}` : `${r.span.line}`;
 }
 
 /** The element's key as written in a map: its own conditions' values, "*" for the catch-all element, else its position. */
