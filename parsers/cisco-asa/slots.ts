@@ -88,17 +88,24 @@ function prefixLiteral(text: string): { family: Family; range: AddrRange } | und
  * after reporting the word: where only a prefix can be meant (a pre-8.3 `static`'s netmask).
  */
 export function readNetmask(c: Cursor, after: string, maskWord: Word | undefined): number | undefined {
-  const m = maskWord ? parseIPv4Strict(maskWord.text) : null;
-  if (m === null) {
-    c.fail(maskWord ?? c.end(), `expected a netmask after '${after}'${maskWord ? `, got '${maskWord.text}'` : ""}`);
-    return undefined;
-  }
+  const m = maskValue(c, after, maskWord);
+  if (m === undefined) return undefined;
   const len = maskToPrefix(m, 4);
   if (len === null) c.fail(maskWord, `expected a contiguous netmask (ones then zeros, such as 255.255.255.0), got '${maskWord!.text}': ASA refuses non-contiguous masks; the line is not read`);
   return len ?? undefined;
 }
 
-/** `A MASK` with a contiguous netmask. */
+/** The mask after `after` as a number, or undefined after reporting the word (missing, or not dotted-quad). */
+function maskValue(c: Cursor, after: string, maskWord: Word | undefined): bigint | undefined {
+  const m = maskWord ? parseIPv4Strict(maskWord.text) : null;
+  if (m === null) {
+    c.fail(maskWord ?? c.end(), `expected a netmask after '${after}'${maskWord ? `, got '${maskWord.text}'` : ""}`);
+    return undefined;
+  }
+  return m;
+}
+
+/** `A MASK`: a prefix, or the exact ranges of a non-contiguous mask. */
 export function addrWithMask(c: Cursor, ctx: SlotContext, addrWord: Word, maskWord: Word | undefined): AddrSpec | undefined {
   const a = literal(addrWord.text, ctx);
   if (!a) {
@@ -106,11 +113,8 @@ export function addrWithMask(c: Cursor, ctx: SlotContext, addrWord: Word, maskWo
     return undefined;
   }
   if (a.family === 6) return { kind: "range", family: 6, range: { lo: a.addr, hi: a.addr } };
-  const m = maskWord ? parseIPv4Strict(maskWord.text) : null;
-  if (m === null) {
-    c.fail(maskWord ?? c.end(), `expected a netmask after '${addrWord.text}'${maskWord ? `, got '${maskWord.text}'` : ""}`);
-    return undefined;
-  }
+  const m = maskValue(c, addrWord.text, maskWord);
+  if (m === undefined) return undefined;
   const len = maskToPrefix(m, 4);
   if (len === null) {
     // not a netmask ASA's CLI documents, but generated configs carry them (aerleon's DSMO option): modelled exactly
