@@ -31,6 +31,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
+import { guessFamily } from "../../src/model/address.js";
 import { PAYLOAD_FIELDS } from "./vocabulary.js";
 
 let compiled: ValidateFunction | undefined;
@@ -532,7 +533,7 @@ function ctFamilyFrom(left: Expr, right: Expr): Expr {
   };
   const a = sample(right);
   if (a === undefined || !/^[0-9a-fA-F:.]+$/.test(a)) return left;
-  return { ...left, family: a.includes(":") ? "ip6" : "ip" };
+  return { ...left, family: guessFamily(a) === 6 ? "ip6" : "ip" };
 }
 
 const OPS: Record<string, MatchOp> = { "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", in: "implicit" };

@@ -1042,13 +1042,13 @@ class RuleMapper {
    * with the next rule), and is an action fwlint does not model otherwise.
    */
   private xt(s: EffectStmt): void {
-    const m = /^xt\s+(match|target|watcher)\s+(\S+)/.exec(s.text);
-    if (m === null || m[1] === "match") return this.unknown(s.text, `the iptables extension '${m?.[2] ?? s.text}' (an xt match of iptables-nft) is not modelled`);
-    if (m[1] === "watcher") {
+    const x = xtOf(s);
+    if (x === undefined || x.type === "match") return this.unknown(s.text, `the iptables extension '${x?.name ?? s.text}' (an xt match of iptables-nft) is not modelled`);
+    if (x.type === "watcher") {
       this.effect ??= s.text;
       return;
     }
-    const kind = TARGETS.get(m[2]!)?.kind;
+    const kind = TARGETS.get(x.name)?.kind;
     if (kind === "continue") {
       this.effect ??= s.text;
       return;
@@ -1578,10 +1578,16 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
 function rewritesDestination(st: Stmt): boolean {
   if (st.kind === "nat") return st.type === "dnat" || st.type === "redirect";
   if (st.kind !== "effect" || st.name !== "xt") return false;
-  const target = /^xt target (\S+)/.exec(st.text)?.[1];
-  if (target === undefined) return false;
-  const kind = TARGETS.get(target)?.kind;
+  const x = xtOf(st);
+  if (x?.type !== "target") return false;
+  const kind = TARGETS.get(x.name)?.kind;
   return kind === undefined || kind === "dnat" || kind === "unknown";
+}
+
+/** An `xt match|target|watcher NAME` statement's kind and extension name (both readers write that text). */
+function xtOf(st: EffectStmt): { type: "match" | "target" | "watcher"; name: string } | undefined {
+  const m = /^xt\s+(match|target|watcher)\s+(\S+)/.exec(st.text);
+  return m ? { type: m[1] as "match" | "target" | "watcher", name: m[2]! } : undefined;
 }
 
 /**

@@ -352,7 +352,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       // Blocks the failed item opened are left (their closing braces were not read).
       this.blocks.length = depth;
       const level = this.blocks[depth - 1] ?? "document";
-      if (this.resync(start, at)) {
+      if (this.resync(start, at, level)) {
         // The item begins one of an enclosing block (`chain x {` in a set): this block lacks its '}'.
         const first = this.tokensAt()[start]!;
         this.report(`expected '}' closing the ${BLOCK_NAMES[level]}, found '${first.image}'`, first);
@@ -368,11 +368,11 @@ export class NftTextParser extends EmbeddedActionsParser {
    * item of this block or of an enclosing one (a rule, `type ... hook`, `chain x {`, `set x {`,
    * `table ...`) ends the skip there, and when it belongs to an enclosing block, the blocks in
    * between end unclosed (unwind; their missing '}' is not reported again). True when the failed
-   * item itself is such a line: the error is then the block's missing '}'.
+   * item itself is such a line: the error is then the block's missing '}'. `level`: the innermost
+   * block the item is in.
    */
-  private resync(start: number, errorToken: IToken | undefined): boolean {
+  private resync(start: number, errorToken: IToken | undefined, level: BlockLevel): boolean {
     const toks = this.tokensAt();
-    const level = this.blocks[this.blocks.length - 1] ?? "document";
     // The parser may have read past the token it failed on (a balanced skip): go back to it.
     let i = this.pos;
     const at = errorToken === undefined ? -1 : toks.indexOf(errorToken, start);
