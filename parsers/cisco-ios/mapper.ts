@@ -32,7 +32,7 @@ import { aclKey, type Acl, type IosConfig, type IosInterface, type Where } from 
 import { deviceInternetInterfaces } from "./internet.js";
 import { GroupResolver, icmpCondition } from "./objects.js";
 import { selfStage } from "./self.js";
-import { zoneStages } from "./zones.js";
+import { oifIn, zoneStages } from "./zones.js";
 
 export function aclTable(family: Family): string {
   return family === 4 ? "ip access-list" : "ipv6 access-list";
@@ -267,11 +267,11 @@ export class IosMapper {
     const name = stageName(family, "out");
     const w: Where = this.cfg.interfaces[0]!.where;
     const live = this.cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name);
-    const oif = (n: string, negate = false): Condition => ({ kind: "iface", field: "oif", name: n, prefix: false, ...(negate ? { negate } : {}) });
+    const oif = (n: string): Condition => ({ kind: "iface", field: "oif", name: n, prefix: false });
     const iif = (n: string): Condition => ({ kind: "iface", field: "iif", name: n, prefix: false });
     const rules: Rule[] = [];
     const nowhere = "out of an interface that is shut down or not declared: nothing leaves there";
-    const notLive: Condition[] = live.length === 0 ? [] : live.length === 1 ? [oif(live[0]!, true)] : [{ kind: "or", anyOf: live.map((n) => [oif(n)]), negate: true }];
+    const notLive: Condition[] = live.length === 0 ? [] : [oifIn(live, true)];
     rules.push(this.rule(`${name}#not-an-interface`, notLive, { kind: "drop" }, { ...w, text: nowhere }, nowhere));
     if (live.length > 0) {
       const hairpin = "back out of the interface it came in on: left out (it reaches nothing behind the router)";

@@ -26,9 +26,11 @@ import type { Condition, Family, Rule } from "../../src/model/types.js";
 import { aclKey, type ClassMatch, type InspectAction, type InspectPolicy, type IosConfig, type Where } from "./config.js";
 import { aclTable, type IosMapper } from "./mapper.js";
 
-function oifIn(names: readonly string[]): Condition {
-  if (names.length === 1) return { kind: "iface", field: "oif", name: names[0]!, prefix: false };
-  return { kind: "or", anyOf: names.map((n) => [{ kind: "iface", field: "oif", name: n, prefix: false }]) };
+/** Leaving through one of the interfaces (a plain condition for one, an `or` for several); `negate`: through none. */
+export function oifIn(names: readonly string[], negate = false): Condition {
+  const neg = negate ? { negate } : {};
+  if (names.length === 1) return { kind: "iface", field: "oif", name: names[0]!, prefix: false, ...neg };
+  return { kind: "or", anyOf: names.map((n) => [{ kind: "iface", field: "oif", name: n, prefix: false }]), ...neg };
 }
 
 /** `match protocol X` for the protocols whose inspection is port-based; null = not modelled. */
