@@ -59,9 +59,11 @@ export function selfStage(m: IosMapper, ifaces: readonly IosInterface[], family:
   for (const iface of ifaces) {
     if (iface.shutdown) continue;
     const mine = iface.addresses.filter((a) => a.family === family);
+    // the other interfaces' subnets, once per interface and only for an address the file does not show
+    const connected = mine.some((a) => typeof a.addr !== "bigint") ? subnetsBesides(ifaces, iface, family) : [];
     mine.forEach((a, n) => {
       const id = `${NAME}#${iface.name}${mine.length > 1 ? `#${n + 1}` : ""}`;
-      rules.push(m.rule(id, addressConditions(a, iface, subnetsBesides(ifaces, iface, family)), { kind: "accept" }, a.where, `an address of ${iface.name}`));
+      rules.push(m.rule(id, addressConditions(a, iface, connected), { kind: "accept" }, a.where, `an address of ${iface.name}`));
     });
   }
   // Addresses known exactly first, then EUI-64 prefixes, then unknown addresses: a packet to a
