@@ -539,15 +539,22 @@ function dependencies(e: Expr): Condition[] {
       return e.family === undefined ? [] : [fam(e.family === "ip" ? 4 : 6)];
     case "binop":
       return dependencies(e.left);
-    case "concat": {
-      const out: Condition[] = [];
-      const seen = new Set<string>();
-      for (const c of e.parts.flatMap(dependencies)) if (!seen.has(JSON.stringify(c))) (seen.add(JSON.stringify(c)), out.push(c));
-      return out;
-    }
+    case "concat":
+      return distinctConditions(e.parts.flatMap(dependencies));
     default:
       return [];
   }
+}
+
+/** The conditions without repeats (a concatenation's parts often share their header's dependencies). */
+function distinctConditions(conds: readonly Condition[]): Condition[] {
+  const seen = new Set<string>();
+  return conds.filter((c) => {
+    const key = JSON.stringify(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The `or` conditions of matches on the original tuple, split by conntrack state (see originalDirection). */
@@ -1238,9 +1245,7 @@ class Mapper {
     // A part read from the original tuple: the whole match holds only where that part is the packet's.
     const original = ls.some((l) => l.original === "dst") ? "dst" : ls.some((l) => l.original === "src") ? "src" : undefined;
     const own = (c: Condition[]) => (original ? originalDirection(c, original, text, ctx) : c);
-    const pre: Condition[] = [];
-    const seen = new Set<string>();
-    for (const l of ls) for (const c of l.pre) if (!seen.has(JSON.stringify(c))) (seen.add(JSON.stringify(c)), pre.push(c));
+    const pre = distinctConditions(ls.flatMap((l) => l.pre));
     if (hasCatchAll(right, ctx)) return op === "!=" ? [...pre, { kind: "or", anyOf: [] }] : pre;
     let st: SetState | undefined;
     if (right.kind === "setref") {
