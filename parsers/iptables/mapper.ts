@@ -421,18 +421,18 @@ export function actionOf(target: TargetRef): Rule["action"] {
 
 const PIPELINES: Record<PipelineKind, Stage[]> = {
   inbound: [
-    { chain: "raw/PREROUTING", role: "raw" },
-    { chain: "mangle/PREROUTING", role: "mangle" },
-    { chain: "nat/PREROUTING", role: "dstnat" },
+    { chain: "raw/PREROUTING", role: "raw", beforeRouting: true },
+    { chain: "mangle/PREROUTING", role: "mangle", beforeRouting: true },
+    { chain: "nat/PREROUTING", role: "dstnat", beforeRouting: true },
     { chain: "mangle/INPUT", role: "mangle" },
     { chain: "filter/INPUT", role: "filter" },
     { chain: "security/INPUT", role: "filter" },
     { chain: "nat/INPUT", role: "srcnat" },
   ],
   forward: [
-    { chain: "raw/PREROUTING", role: "raw" },
-    { chain: "mangle/PREROUTING", role: "mangle" },
-    { chain: "nat/PREROUTING", role: "dstnat" },
+    { chain: "raw/PREROUTING", role: "raw", beforeRouting: true },
+    { chain: "mangle/PREROUTING", role: "mangle", beforeRouting: true },
+    { chain: "nat/PREROUTING", role: "dstnat", beforeRouting: true },
     { chain: "mangle/FORWARD", role: "mangle" },
     { chain: "filter/FORWARD", role: "filter" },
     { chain: "security/FORWARD", role: "filter" },

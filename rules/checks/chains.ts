@@ -138,7 +138,7 @@ function localDstOfChains(ruleset: Ruleset): Map<string, boolean | undefined> {
   const seen = new Map<string, Set<boolean | undefined>>();
   for (const p of ruleset.pipelines) {
     for (const s of p.stages) {
-      const value = localDstOnPath(p.kind, s.chain);
+      const value = localDstOnPath(p.kind, s);
       const work = [s.chain];
       while (work.length > 0) {
         const key = work.pop()!;

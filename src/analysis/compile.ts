@@ -1,7 +1,7 @@
 /**
  * Compiles the model's declarative conditions into exact packet sets.
  */
-import type { Condition, CtState, Family, NatRewrite, PipelineKind, Rule } from "../model/types.js";
+import type { Condition, CtState, Family, NatRewrite, PipelineKind, Rule, Stage } from "../model/types.js";
 import { CT_STATES } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -153,9 +153,11 @@ export function dnatHolds(m: CompiledMatch, dnatted: boolean): boolean {
  * Where a rule is evaluated: which path, and the hook of the base chain it runs under. Decides
  * "is the destination a local address?" without knowing the host's addresses.
  */
-export function localDstOnPath(kind: PipelineKind, stageChain: string): boolean | undefined {
+export function localDstOnPath(kind: PipelineKind, stage: Stage): boolean | undefined {
   if (kind === "inbound") return true; // delivered to the host: the destination is its own
-  if (kind === "forward") return /(^|\/)PREROUTING$/i.test(stageChain) ? undefined : false;
+  // Forwarded: after routing, addressed elsewhere; before it, the packet may also be addressed to
+  // this host and be forwarded by a DNAT (a port forward of "what comes to me").
+  if (kind === "forward") return stage.beforeRouting ? undefined : false;
   return undefined;
 }
 
@@ -163,11 +165,11 @@ export function localDstOnPath(kind: PipelineKind, stageChain: string): boolean 
  * The unknowns of a compiled rule on a given path, or null when a context condition is false
  * there (the rule cannot match on that path).
  */
-export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stageChain: string): CompiledMatch["unknowns"] | null {
+export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stage: Stage): CompiledMatch["unknowns"] | null {
   if (m.context.length === 0) return m.unknowns;
   const out = [...m.unknowns];
   for (const c of m.context) {
-    const v = localDstOnPath(kind, stageChain);
+    const v = localDstOnPath(kind, stage);
     if (v === undefined) out.push({ kind: "unknown", text: c.text, reason: "whether the destination is an address of this host is not known before routing" });
     else if (v === !!c.negate) return null;
   }

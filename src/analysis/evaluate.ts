@@ -415,7 +415,7 @@ export class Evaluator {
       if (active.length === 0) break;
       const m = compileRule(rule, this.ruleset.families);
       if (m.known.isEmpty()) continue;
-      const unknowns = unknownsOnPath(m, kind, stage.chain);
+      const unknowns = unknownsOnPath(m, kind, stage);
       if (unknowns === null) continue;
       const a = rule.action.kind;
       // a certain verdict: the rule's match leaves the chain, the rest goes on

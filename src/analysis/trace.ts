@@ -164,7 +164,7 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       if (!m.known.has(cur.point)) continue;
       // `ct status dnat`: whether a DNAT on this packet's path so far rewrote it
       if (m.dnat.length > 0 && !dnatHolds(m, cur.dnatted === true)) continue;
-      const unknowns = unknownsOnPath(m, pipeline.kind, stage.chain);
+      const unknowns = unknownsOnPath(m, pipeline.kind, stage);
       if (unknowns === null) continue;
       if (unknowns.length > 0 && rule.action.kind !== "continue") {
         const what = unknowns.map((u) => u.text).join(", ");

@@ -134,6 +134,11 @@ export interface Stage {
   chain: string;
   /** "dstnat" stages see only NEW packets and may rewrite the destination. */
   role: "filter" | "dstnat" | "srcnat" | "mangle" | "raw";
+  /**
+   * The chain runs before the routing decision (PREROUTING, nft prerouting and ingress hooks):
+   * whether the packet is addressed to this host is not yet told by the path it takes.
+   */
+  beforeRouting?: true;
 }
 
 export interface Pipeline {

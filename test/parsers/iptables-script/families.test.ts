@@ -62,7 +62,7 @@ describe("families", () => {
     expect(rulesOf(rs, "ip6:filter/SVC")[0]!.conditions[0]).toEqual({ kind: "family", family: 6 });
     const inbound6 = rs.pipelines.find((p) => p.kind === "inbound" && p.family === 6)!;
     expect(inbound6.stages).toEqual([
-      { chain: "ip6:nat/PREROUTING", role: "dstnat" },
+      { chain: "ip6:nat/PREROUTING", role: "dstnat", beforeRouting: true },
       { chain: "ip6:filter/INPUT", role: "filter" },
       { chain: "ip6:nat/INPUT", role: "srcnat" },
     ]);

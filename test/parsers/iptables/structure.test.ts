@@ -73,7 +73,7 @@ describe("tables, chains and policies", () => {
         kind: "inbound",
         family: 4,
         stages: [
-          { chain: "nat/PREROUTING", role: "dstnat" },
+          { chain: "nat/PREROUTING", role: "dstnat", beforeRouting: true },
           { chain: "filter/INPUT", role: "filter" },
           { chain: "nat/INPUT", role: "srcnat" },
         ],
@@ -82,7 +82,7 @@ describe("tables, chains and policies", () => {
         kind: "forward",
         family: 4,
         stages: [
-          { chain: "nat/PREROUTING", role: "dstnat" },
+          { chain: "nat/PREROUTING", role: "dstnat", beforeRouting: true },
           { chain: "filter/FORWARD", role: "filter" },
           { chain: "nat/POSTROUTING", role: "srcnat" },
         ],

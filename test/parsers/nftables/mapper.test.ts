@@ -47,7 +47,7 @@ describe("base chains and families", () => {
       table("ip", "y"), chain("ip", "y", "bad", { hook: "input", prio: "out" }),
     );
     expect(rs.pipelines.find((p) => p.kind === "inbound")!.stages).toEqual([
-      { chain: "ip x/early", role: "raw" }, { chain: "ip x/late", role: "filter" }, { chain: "ip x/nat", role: "dstnat" }, { chain: "ip y/bad", role: "filter" },
+      { chain: "ip x/early", role: "raw", beforeRouting: true }, { chain: "ip x/late", role: "filter", beforeRouting: true }, { chain: "ip x/nat", role: "dstnat", beforeRouting: true }, { chain: "ip y/bad", role: "filter" },
     ]);
     expect(rs.families).toEqual([4]);
     expect(rs.diagnostics.map((d) => `${d.severity} ${d.message}`)).toEqual([
@@ -60,7 +60,7 @@ describe("base chains and families", () => {
       table("netdev", "n"), chain("netdev", "n", "ing", { hook: "ingress", prio: -500, dev: "eth0", policy: "accept" }), rule("netdev", "n", "ing", tcpDport(23), drop),
       ...inputChain("ip", "accept"),
     ));
-    expect(rs.pipelines.find((p) => p.kind === "forward" && p.family === 6)!.stages).toEqual([{ chain: "netdev n/ing", role: "filter" }]);
+    expect(rs.pipelines.find((p) => p.kind === "forward" && p.family === 6)!.stages).toEqual([{ chain: "netdev n/ing", role: "filter", beforeRouting: true }]);
     expect(rs.pipelines.find((p) => p.kind === "inbound" && p.family === 4)!.stages.map((s) => s.chain)).toEqual(["netdev n/ing", "ip t/in"]);
     expect(verdicts(rs, tcp(23, { iif: "eth0" }))).toEqual(["drop"]);
     expect(verdicts(rs, tcp(23, { iif: "eth1" }))).toEqual(["accept"]);
