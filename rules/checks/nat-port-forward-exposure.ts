@@ -22,64 +22,75 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (p.kind === "outbound") continue;
-    // The regions each DNAT rule (the last rewrite) let through, certain ones only.
+    // The regions each DNAT rule (the last rewrite) let through: certain ones first, then those
+    // that depend on a condition fwlint does not model (a forward of packets addressed to this
+    // host, `fib daddr type local` / `-m addrtype --dst-type LOCAL`, is the common case).
     const byNat = new Map<Rule, AcceptedRegion[]>();
     for (const a of res.accepted) {
       const nat = a.natRules[a.natRules.length - 1];
-      if (!nat || !a.certain) continue;
+      if (!nat) continue;
       const list = byNat.get(nat);
       if (list) list.push(a);
       else byNat.set(nat, [a]);
     }
-    for (const [nat, regions] of byNat) {
+    for (const [nat, all] of byNat) {
       // A DNAT to another address is forwarded; a REDIRECT (no address) is delivered to the host.
       const redirect = nat.action.kind === "dnat" && nat.action.to.addr === undefined;
       if (p.kind !== (redirect ? "inbound" : "forward")) continue;
-      const delivered = PacketSet.unionAll(regions.map((r) => r.delivered));
-      const original = PacketSet.unionAll(regions.map((r) => r.original));
-      // A forward delivers a few ports: only the services on them can be exposed through it.
-      const ports = delivered.valuesOf(Dim.Dport);
-      const protos = new Set(delivered.valuesOf(Dim.Proto).flatMap(([a, b]) => Array.from({ length: Number(b - a) + 1 }, (_, i) => Number(a) + i)));
-      const onPorts = (svcPorts: readonly (readonly [number, number])[]) => svcPorts.some(([a, b]) => ports.some(([lo, hi]) => BigInt(a) <= hi && lo <= BigInt(b)));
-      for (const svc of ctx.catalog.services) {
-        if (svc.protocols === "any" || !onPorts(svc.ports)) continue;
-        for (const proto of svc.protocols) {
-          if (!protos.has(proto)) continue;
-          const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
-          const exposed = delivered.intersect(strangerRegion(p.family, [proto], ranges));
-          const coverage = sourceCoverage(exposed, p.family);
-          if (coverage <= params.threshold) continue;
-          const point = pickWitness(exposed, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) });
-          if (!point) continue;
-          const dst = formatIP(point[Dim.Dst]!, p.family);
-          const target = `${p.family === 6 ? `[${dst}]` : dst}:${point[Dim.Dport]}`;
-          const key = `${nat.id}|${svc.id}|${proto}|${target}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          // The ports the forward arrives on, for the same protocol and sources.
-          const arriving = original.intersect(strangerRegion(p.family, [proto])).valuesOf(Dim.Dport);
-          // The witness as it arrived (before the rewrite), and the path it takes.
-          const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
-          for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[point[d]!, point[d]!]];
-          const before = pickWitness(original.intersect(PacketSet.box(spec)), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: [] }) ?? point;
-          const paths = ctx.trace(p, before);
-          const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
-          findings.push({
-            ruleId: rule.id,
-            severity: rule.severity,
-            message: `DNAT rule forwards ${protoName(proto)}/${portsText(arriving)} from ${coverageText(coverage, p.family)} to ${svc.name} on internal host ${target} (${p.kind} path)`,
-            location: locOf(nat),
-            witness: pointToPacket(before, p.kind),
-            trace: path?.steps,
-            exposure: {
-              family: p.family,
-              protocol: protoName(proto),
-              ports: exposed.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]),
-              direction: p.kind,
-              sourceCoverage: Math.round(coverage * 10000) / 10000,
-              service: svc.id,
-            },
-          });
+      const certainly = new Set<string>();
+      for (const certain of [true, false]) {
+        const regions = certain ? all.filter((r) => r.certain) : all;
+        if (regions.length === 0 || (!certain && regions.every((r) => r.certain))) continue;
+        const delivered = PacketSet.unionAll(regions.map((r) => r.delivered));
+        const original = PacketSet.unionAll(regions.map((r) => r.original));
+        // A forward delivers a few ports: only the services on them can be exposed through it.
+        const ports = delivered.valuesOf(Dim.Dport);
+        const protos = new Set(delivered.valuesOf(Dim.Proto).flatMap(([a, b]) => Array.from({ length: Number(b - a) + 1 }, (_, i) => Number(a) + i)));
+        const onPorts = (svcPorts: readonly (readonly [number, number])[]) => svcPorts.some(([a, b]) => ports.some(([lo, hi]) => BigInt(a) <= hi && lo <= BigInt(b)));
+        for (const svc of ctx.catalog.services) {
+          if (svc.protocols === "any" || !onPorts(svc.ports)) continue;
+          for (const proto of svc.protocols) {
+            if (!protos.has(proto) || certainly.has(`${svc.id}|${proto}`)) continue;
+            const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
+            const exposed = delivered.intersect(strangerRegion(p.family, [proto], ranges));
+            const coverage = sourceCoverage(exposed, p.family);
+            if (coverage <= params.threshold) continue;
+            const point = pickWitness(exposed, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) });
+            if (!point) continue;
+            if (certain) certainly.add(`${svc.id}|${proto}`);
+            const dst = formatIP(point[Dim.Dst]!, p.family);
+            const target = `${p.family === 6 ? `[${dst}]` : dst}:${point[Dim.Dport]}`;
+            const key = `${nat.id}|${svc.id}|${proto}|${target}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            // The ports the forward arrives on, for the same protocol and sources.
+            const arriving = original.intersect(strangerRegion(p.family, [proto])).valuesOf(Dim.Dport);
+            // The witness as it arrived (before the rewrite), and the path it takes.
+            const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
+            for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[point[d]!, point[d]!]];
+            const before = pickWitness(original.intersect(PacketSet.box(spec)), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: [] }) ?? point;
+            const paths = ctx.trace(p, before);
+            const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
+            // What the forward depends on: the assumptions of the uncertain regions holding the witness.
+            const uncertain = certain ? [] : [...new Set(regions.filter((r) => !r.certain && r.delivered.has(point)).flatMap((r) => r.assumptions))].slice(0, 5);
+            findings.push({
+              ruleId: rule.id,
+              severity: rule.severity,
+              message: `DNAT rule ${certain ? "forwards" : "may forward"} ${protoName(proto)}/${portsText(arriving)} from ${coverageText(coverage, p.family)} to ${svc.name} on internal host ${target} (${p.kind} path)`,
+              location: locOf(nat),
+              witness: pointToPacket(before, p.kind),
+              trace: path?.steps,
+              exposure: {
+                family: p.family,
+                protocol: protoName(proto),
+                ports: exposed.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]),
+                direction: p.kind,
+                sourceCoverage: Math.round(coverage * 10000) / 10000,
+                service: svc.id,
+              },
+              ...(uncertain.length > 0 ? { uncertain } : {}),
+            });
+          }
         }
       }
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeContext } from "../../rules/checks/context.js";
 import { natPortForwardExposure } from "../../rules/checks/nat-port-forward-exposure.js";
+import { parseNft } from "../../parsers/nftables/index.js";
 import { filter, ref } from "./helpers.js";
 
 const nat = "-A PREROUTING -i eth0 -p tcp --dport 2222 -j DNAT --to-destination 10.0.0.5:22\n";
@@ -18,5 +19,36 @@ describe("nat-port-forward-exposure", () => {
 
   it("not when FORWARD lets only one network through", () => {
     expect(run("-A FORWARD -s 192.0.2.0/24 -d 10.0.0.5 -p tcp --dport 22 -j ACCEPT\n")).toEqual([]);
+  });
+
+  // Docker's and most hand-written port forwards DNAT only what is addressed to the host itself.
+  it("a forward of packets addressed to this host may expose the service, and says what it depends on", () => {
+    const local = "-A PREROUTING -m addrtype --dst-type LOCAL -p tcp --dport 3389 -j DNAT --to-destination 10.0.0.9\n";
+    const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -d 10.0.0.9 -p tcp --dport 3389 -j ACCEPT\n", undefined, local)), { threshold: 0.5 }, ref);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.location.line).toBe(6);
+    expect(fs[0]!.message).toBe("DNAT rule may forward tcp/3389 from any source to RDP on internal host 10.0.0.9:3389 (forward path)");
+    expect(fs[0]!.uncertain).toEqual(["-m addrtype --dst-type LOCAL (t.rules:6)"]);
+  });
+
+  it("nftables: fib daddr type local ... dnat, and not once the forward chain stops it", () => {
+    const rs = (forward: string) =>
+      parseNft(
+        `table ip nat {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  fib daddr type local tcp dport 8443 dnat to 192.168.1.10:22\n }\n}\n` +
+          `table ip filter {\n chain fwd {\n  type filter hook forward priority 0; policy drop;\n  ${forward}\n }\n}\n`,
+        "r.nft",
+      );
+    const fs = natPortForwardExposure(makeContext(rs("ct status dnat accept")), { threshold: 0.5 }, ref);
+    expect(fs.map((f) => [f.location.line, f.message, f.uncertain])).toEqual([
+      [4, "DNAT rule may forward tcp/8443 from any source to SSH on internal host 192.168.1.10:22 (forward path)", ["fib daddr type local (r.nft:4)"]],
+    ]);
+    expect(natPortForwardExposure(makeContext(rs("ip saddr 192.0.2.0/24 ct status dnat accept")), { threshold: 0.5 }, ref)).toEqual([]);
+  });
+
+  it("a forward certain on one interface is reported once, without the uncertain copy from the others", () => {
+    const plain = "-A PREROUTING -p tcp --dport 2222 -j DNAT --to-destination 10.0.0.5:22\n";
+    const forward = "-A FORWARD -i eth0 -d 10.0.0.5 -p tcp --dport 22 -j ACCEPT\n-A FORWARD -d 10.0.0.5 -p tcp --dport 22 -m mark --mark 0x1 -j ACCEPT\n";
+    const fs = natPortForwardExposure(makeContext(filter(forward, undefined, plain)), { threshold: 0.5 }, ref);
+    expect(fs.map((f) => [f.message, f.uncertain])).toEqual([["DNAT rule forwards tcp/2222 from any source to SSH on internal host 10.0.0.5:22 (forward path)", undefined]]);
   });
 });
