@@ -7,6 +7,7 @@ import { strangerRegion } from "../../src/analysis/regions.js";
 import { protoName } from "../../src/analysis/witness.js";
 import type { BroadSourceParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
+import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
 import { coverageText, portsText, sourceCoverage, witnessOf } from "./reach.js";
 import { Dim } from "../../src/space/dims.js";
@@ -17,7 +18,7 @@ export const broadSourceRange: Check<BroadSourceParams> = (ctx, params, rule) =>
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (p.kind === "outbound") continue;
-    if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
+    if (!filtersPath(ctx.ruleset, p)) continue;
     for (const svc of ctx.catalog.services) {
       if (svc.protocols === "any") continue;
       for (const proto of svc.protocols) {

@@ -8,7 +8,7 @@ import { formatAddrRange } from "../../src/model/address.js";
 import type { Location } from "../../src/model/finding.js";
 import { PROTOCOL_NAMES } from "../../src/model/names.js";
 import { portsText } from "../../src/model/ports.js";
-import { chainKey, type Action, type Chain, type Condition, type Family, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
+import { chainKey, type Action, type Chain, type Condition, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -78,6 +78,17 @@ export function targetKey(chain: Chain, a: Action): string | undefined {
 
 export function locOf(r: { span: { file: string; line: number; column: number } }): Location {
   return { file: r.span.file, line: r.span.line, column: r.span.column };
+}
+
+/**
+ * Does the ruleset filter this path, so that what it lets through is its decision? Some filter
+ * chain must run on it after routing (INPUT, FORWARD, OUTPUT, their nft hooks), or before routing
+ * with a DROP policy. A chain on nft's ingress or prerouting hook that only takes out a few
+ * packets (anti-spoofing, a blocklist) and accepts the rest does not make its family's other
+ * paths filtered: an `ip`-only ruleset with a netdev ingress table says nothing about IPv6.
+ */
+export function filtersPath(ruleset: Ruleset, p: Pipeline): boolean {
+  return p.stages.some((s) => s.role === "filter" && ruleset.chains.has(s.chain) && (!s.beforeRouting || ruleset.chains.get(s.chain)!.policy === "drop"));
 }
 
 /** Chains that some pipeline runs as a stage, or that have a policy: built-in/base chains. */

@@ -11,6 +11,7 @@ import { severityRank, type Finding } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { unionFactored } from "../../src/space/factored.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { filtersPath } from "./chains.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
 import { publicShare, publicSourceCount } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
@@ -90,7 +91,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (!params.directions.includes(p.kind)) continue;
-    if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
+    if (!filtersPath(ctx.ruleset, p)) continue;
     /** Per protocol, what every-port findings already explain (packets to a fully open host). */
     const allOpen = new Map<number, Hit>();
     const everyPort = ctx.catalog.services.find((s) => s.protocols === "any");

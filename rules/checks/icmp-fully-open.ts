@@ -6,6 +6,7 @@ import { strangerRegion } from "../../src/analysis/regions.js";
 import type { Finding } from "../../src/model/finding.js";
 import { Dim, PROTO_ICMP, PROTO_ICMPV6 } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
 import { coverageText, sourceCoverage, witnessOf } from "./reach.js";
 
@@ -18,7 +19,7 @@ export const icmpFullyOpen: Check<Record<string, never>> = (ctx, _params, rule) 
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (p.kind !== "inbound" || seen.has(`${p.family}`)) continue;
-    if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
+    if (!filtersPath(ctx.ruleset, p)) continue;
     const proto = p.family === 4 ? PROTO_ICMP : PROTO_ICMPV6;
     const region = strangerRegion(p.family, [proto]);
     // Packets whose every type and code would be accepted (the region is a product with them).

@@ -2,12 +2,12 @@
  * ipv6-parity: in a ruleset that speaks both IPv4 and IPv6, a sensitive service that is closed to
  * the Internet on IPv4 but open to (nearly) any source on IPv6 - the classic forgotten ip6tables.
  */
-import type { PipelineResult } from "../../src/analysis/evaluate.js";
 import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { protoName } from "../../src/analysis/witness.js";
 import type { ThresholdParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
 import { Dim } from "../../src/space/dims.js";
+import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
 import { coverageText, portsText, publicShare, publicSourceCount, witnessOf } from "./reach.js";
 
@@ -19,7 +19,7 @@ export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
   for (const kind of ["inbound", "forward"] as const) {
     const v4 = results.find((r) => r.pipeline.kind === kind && r.pipeline.family === 4);
     const v6 = results.find((r) => r.pipeline.kind === kind && r.pipeline.family === 6);
-    if (!v4 || !v6 || !hasFilter(ctx.ruleset.chains, v4) || !hasFilter(ctx.ruleset.chains, v6)) continue;
+    if (!v4 || !v6 || !filtersPath(ctx.ruleset, v4.pipeline) || !filtersPath(ctx.ruleset, v6.pipeline)) continue;
     for (const svc of ctx.catalog.services) {
       if (svc.protocols === "any") continue;
       for (const proto of svc.protocols) {
@@ -65,7 +65,3 @@ export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
   }
   return findings;
 };
-
-function hasFilter(chains: ReadonlyMap<string, unknown>, r: PipelineResult): boolean {
-  return r.pipeline.stages.some((s) => s.role === "filter" && chains.has(s.chain));
-}

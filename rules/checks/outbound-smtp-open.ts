@@ -9,6 +9,7 @@ import { CT_STATES, type Family } from "../../src/model/types.js";
 import { interfaceSet } from "../../src/engine/intent.js";
 import { Dim, PROTO_TCP } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
 import { witnessOf } from "./reach.js";
 
@@ -52,7 +53,7 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (p.kind === "inbound") continue;
-    if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
+    if (!filtersPath(ctx.ruleset, p)) continue;
     // The host's own traffic: only where egress is filtered at all (an OUTPUT that accepts
     // everything is a posture, not a port-25 oversight, and nearly every server has one).
     if (p.kind === "outbound" && egressUnfiltered(res.possiblyAccepted, p.family)) continue;

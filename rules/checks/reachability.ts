@@ -13,6 +13,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { PROTOCOL_NUMBERS, type ReachabilityParams } from "../../src/engine/rule-pack.js";
 import { Dim, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet, type Ranges } from "../../src/space/packet-set.js";
+import { filtersPath } from "./chains.js";
 import type { Check, CheckContext } from "./context.js";
 import { coverageText, portsText, sourceCoverage, witnessOf } from "./reach.js";
 
@@ -138,7 +139,7 @@ export const reachability: Check<ReachabilityParams> = (ctx, params, rule) => {
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (!params.directions.includes(p.kind)) continue;
-    if (!p.stages.some((s) => s.role === "filter" && ctx.ruleset.chains.has(s.chain))) continue;
+    if (!filtersPath(ctx.ruleset, p)) continue;
     for (const target of wanted) {
       const r = region(params, target, p.family, p.kind);
       if (!r) continue;
