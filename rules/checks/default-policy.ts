@@ -1,6 +1,7 @@
 /**
  * default-accept-policy: a built-in filter chain on an inbound or forward path whose policy is
- * ACCEPT, and that new connections actually reach (a chain ending in a catch-all REJECT is fine).
+ * ACCEPT, and that new connections actually reach (a chain ending in a catch-all REJECT is fine)
+ * and no other filter chain of the path decides.
  */
 import { pickWitness, pointToPacket } from "../../src/analysis/witness.js";
 import type { DefaultPolicyParams } from "../../src/engine/rule-pack.js";
@@ -24,15 +25,24 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (!params.directions.includes(p.kind)) continue;
-    for (const stage of p.stages) {
-      if (stage.role !== "filter") continue;
-      const chain = ctx.ruleset.chains.get(stage.chain);
-      if (!chain || chain.policy !== "accept") continue;
-      // The security table (SELinux marks) always has ACCEPT policies; filtering policy lives in filter.
-      if (chain.table === "security") continue;
+    // The filter chains that run after routing (a chain on nft's ingress or prerouting hook that
+    // accepts what it does not drop leaves the decision to them), SELinux's security table aside.
+    const filters = p.stages.filter((s) => {
+      const c = s.role === "filter" && !s.beforeRouting ? ctx.ruleset.chains.get(s.chain) : undefined;
+      return c !== undefined && c.table !== "security";
+    });
+    for (const stage of filters) {
+      const chain = ctx.ruleset.chains.get(stage.chain)!;
+      if (chain.policy !== "accept") continue;
       const key = `${stage.chain}@${p.family}`;
       if (seen.has(key)) continue;
-      const reached = res.policyReached.get(stage.chain)?.intersect(newFromOutside);
+      // Several base chains on one hook (nft): an ACCEPT in one ends only that one, so a packet is
+      // let in undecided only when it falls off the end of each of them, and each accepts it there.
+      let reached = res.policyReached.get(stage.chain)?.intersect(newFromOutside);
+      for (const other of filters) {
+        if (other === stage || !reached) continue;
+        reached = ctx.ruleset.chains.get(other.chain)!.policy !== "drop" ? res.policyReached.get(other.chain)?.intersect(reached) : undefined;
+      }
       if (!reached || reached.isEmpty()) continue;
       seen.add(key);
       const point = pickWitness(reached, { family: p.family, kind: p.kind, ifaces: ctx.ifaces });
