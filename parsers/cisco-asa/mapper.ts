@@ -225,6 +225,7 @@ export class Mapper {
         action: { kind: "drop" },
         span: this.span(denyAt.pos, `${denyAt.pos.text.trim()} (implicit deny at the end of access-list ${name})`),
         comment: `implicit deny at the end of access-list ${name}`,
+        implied: true,
       });
     }
     this.chains.set(key, { name, table, rules, span: this.span(acl.pos) });
@@ -373,7 +374,7 @@ export class Mapper {
     }
     const withList = [...b.out.keys()].map((name): Condition => ({ kind: "iface", field: "oif", name, prefix: false, negate: true }));
     const text = "(ASA egress: interfaces without an outbound access-group pass)";
-    rules.push({ id: `${EGRESS}#other-interfaces`, conditions: withList, action: { kind: "accept" }, span: this.span(this.firstPos, text), comment: "no outbound access list on the egress interface" });
+    rules.push({ id: `${EGRESS}#other-interfaces`, conditions: withList, action: { kind: "accept" }, span: this.span(this.firstPos, text), comment: "no outbound access list on the egress interface", implied: true });
     const key = chainKey(OUT_TABLE, EGRESS);
     this.chains.set(key, { name: EGRESS, table: OUT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, text) });
     return key;

@@ -162,7 +162,7 @@ export class IosMapper {
     // only be reported as unreachable.
     if (!rules.some((r) => r.conditions.length === 0)) {
       const w = { ...acl.where, text: `implicit deny at the end of ${acl.name}` };
-      rules.push(this.rule(`${acl.name}#implicit-deny`, [], { kind: "drop" }, w, "implicit deny at the end of every IOS access-list"));
+      rules.push({ ...this.rule(`${acl.name}#implicit-deny`, [], { kind: "drop" }, w, "implicit deny at the end of every IOS access-list"), implied: true });
     }
     this.addChain({ name: acl.name, table: aclTable(acl.family), rules, span: this.span(acl.where) });
   }

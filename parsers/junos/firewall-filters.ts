@@ -76,7 +76,7 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
           }
           const last = names[names.length - 1]!;
           const lastDef = filters.get(`${fam}/${last.name}`)?.node ?? last;
-          binding.rules.push({ id: `filter ${last.name} implicit discard`, conditions: [], action: { kind: "drop" }, span: spanOf(ctx, lastDef), comment: "a packet no term matched is discarded" });
+          binding.rules.push({ id: `filter ${last.name} implicit discard`, conditions: [], action: { kind: "drop" }, span: spanOf(ctx, lastDef), comment: "a packet no term matched is discarded", implied: true });
           addChain(ctx, binding);
           const isLoopback = ifd.name === "lo0" && dir === "input";
           const target = isLoopback ? dispatch.loopback : dispatch[dir];

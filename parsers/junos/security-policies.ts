@@ -25,7 +25,7 @@ export function buildSecurityPolicies(ctx: JunosContext, zones: Map<string, Zone
   if (!policies && zones.size === 0) return undefined;
   const anchor = policies ?? at(ctx.root, "security", "zones")!;
   const base: Chain = { name: "flow policy lookup", table: POLICY_TABLE, rules: [], policy: "drop", span: spanOf(ctx, anchor) };
-  base.rules.push({ id: "established sessions", conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: spanOf(ctx, anchor), comment: "flow mode: packets of an existing session pass" });
+  base.rules.push({ id: "established sessions", conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: spanOf(ctx, anchor), comment: "flow mode: packets of an existing session pass", implied: true });
 
   for (const from of [...child(policies, "from-zone")?.children.values() ?? []]) {
     for (const to of from.children.get("to-zone")?.children.values() ?? []) {

@@ -1512,6 +1512,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
             action: { kind: "accept" },
             span: c.base.span,
             comment: devices.length > 0 ? `${c.base.hook} chain bound to ${devices.join(", ")}: packets of other interfaces pass it` : `${c.base.hook} chain of unknown devices`,
+            implied: true,
           });
         }
         if (active && hookOk && (PATHS.inbound.includes(c.base.hook) || PATHS.forward.includes(c.base.hook) || PATHS.outbound.includes(c.base.hook))) bases.push({ key, table: t, chain: c, priority });

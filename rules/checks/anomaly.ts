@@ -188,6 +188,7 @@ function redundant(chain: Chain, es: Entry[], emit: Emit): void {
     i += group.length;
     const after = es.slice(i);
     const decided: { e: Entry; by: Entry[]; policy: boolean }[] = [];
+    if (group[0]!.rule.implied) continue;
     for (const e of group) {
       if (e.reach.isEmpty()) continue; // decides nothing: the shadowed-rule check's business
       const same = sameVerdictWithout(e, after, chain);
@@ -258,7 +259,7 @@ function newNotLoopback(f: Family): PacketSet {
  * correlated asks only whether it meets a set (see freshReach).
  */
 function pairs(es: Entry[], each: (a: Entry, b: Entry) => void): void {
-  const rules = es.filter((e) => e.exact && polarity(e.rule.action) !== undefined && !e.reach.isEmpty());
+  const rules = es.filter((e) => e.exact && !e.rule.implied && polarity(e.rule.action) !== undefined && !e.reach.isEmpty());
   for (let i = 0; i < rules.length; i++) {
     for (let j = i + 1; j < rules.length; j++) {
       const a = rules[i]!;

@@ -112,6 +112,12 @@ export interface Rule {
   span: SourceSpan;
   /** Free-text comment attached in the source (iptables -m comment). */
   comment?: string;
+  /**
+   * Not written in the source: the model's reading of a declaration (the devices of a netdev
+   * chain, an access list's implicit deny, flow mode's pass for established sessions). Rule
+   * anomaly checks do not report it, nor blame another rule on it: the user cannot move it.
+   */
+  implied?: true;
 }
 
 export interface Chain {
