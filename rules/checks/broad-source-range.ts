@@ -29,7 +29,7 @@ export const broadSourceRange: Check<BroadSourceParams> = (ctx, params, rule) =>
         if (coverage < params.minimum || coverage > params.threshold) continue;
         const w = witnessOf(ctx, res, exposed, { proto, dports: svc.ports.map(([a]) => a) });
         if (!w) continue;
-        const key = `${svc.id}|${proto}|${w.location.file}:${w.location.line}`;
+        const key = `${svc.id}|${proto}|${w.location.file}:${w.location.line}:${w.location.column}`;
         if (seen.has(key)) continue;
         seen.add(key);
         const bits = p.family === 4 ? 32 : 128;

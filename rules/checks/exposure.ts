@@ -135,7 +135,7 @@ const GROUP_MIN = 6;
 function groupByLocation(findings: Finding[], kind: string): Finding[] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
-    const key = `${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}`;
+    const key = `${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}:${f.location.column}`;
     const g = groups.get(key);
     if (g) g.push(f);
     else groups.set(key, [f]);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { makeContext } from "../../rules/checks/context.js";
 import { exposure } from "../../rules/checks/exposure.js";
+import { parseNftJson } from "../../parsers/nftables/index.js";
 import { filter, lines, ref } from "./helpers.js";
 
 const params = { threshold: 0.5, directions: ["inbound" as const, "forward" as const] };
@@ -27,5 +28,24 @@ describe("exposure", () => {
 
   it("reports nothing where the only opening is closed again for certain", () => {
     expect(run("-A INPUT -p tcp --dport 22 -j DROP\n-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n")).toEqual([]);
+  });
+
+  // `nft -j list ruleset` writes the whole ruleset on one line: rules differ by column only.
+  it("rules on one line (nft -j) are told apart by column: each opening is its own finding", () => {
+    const ports = [5432, 6379, 3306, 27017, 9200, 11211, 2375];
+    const rule = (port: number, handle: number) => ({
+      rule: { family: "ip", table: "fw", chain: "input", handle, expr: [{ match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: port } }, { accept: null }] },
+    });
+    const text = JSON.stringify({
+      nftables: [
+        { table: { family: "ip", name: "fw", handle: 1 } },
+        { chain: { family: "ip", table: "fw", name: "input", handle: 1, type: "filter", hook: "input", prio: 0, policy: "drop" } },
+        ...ports.map((p, i) => rule(p, i + 2)),
+      ],
+    });
+    const fs = exposure(makeContext(parseNftJson(text, "r.json")), params, ref);
+    expect(fs.map((f) => f.exposure?.service).sort()).toEqual(["docker", "elasticsearch", "memcached", "mongodb", "mysql", "postgresql", "redis"].sort());
+    expect(new Set(fs.map((f) => f.location.column)).size).toBe(7);
+    expect(fs.every((f) => f.location.line === 1)).toBe(true);
   });
 });
