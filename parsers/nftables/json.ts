@@ -172,7 +172,22 @@ export function readNftJson(text: string, file: string): NftDocument {
       else error(span.line, span.column, `internal error in the nft JSON reader at ${pathText(["nftables", k])}: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
+  labelSharedLines(commands);
   return { commands, diagnostics, included: [] };
+}
+
+/**
+ * Commands that share a line (`nft -j` prints the whole ruleset on one) get a label that tells
+ * them apart in messages: a listed rule's handle, else its place in the array.
+ */
+function labelSharedLines(commands: Command[]): void {
+  const perLine = new Map<number, number>();
+  for (const c of commands) perLine.set(c.span.line, (perLine.get(c.span.line) ?? 0) + 1);
+  commands.forEach((c) => {
+    if (perLine.get(c.span.line)! < 2) return;
+    const handle = c.object === "rule" ? c.rule?.handle : undefined;
+    c.span.label = handle !== undefined ? `handle ${handle}` : c.object === "chain" ? `chain ${c.chain}` : `column ${c.span.column}`;
+  });
 }
 
 /** Where JSON.parse failed, when its message does not say: the offset where a JSON scan stops. */

@@ -10,7 +10,7 @@
  */
 import type { AnomalyKind, AnomalyParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
-import { CT_STATES, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
+import { CT_STATES, lineRef, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { UnionStack } from "../../src/space/union-stack.js";
@@ -119,7 +119,7 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
     if (reached.has(key)) continue;
     const callers: Rule[] = [];
     for (const c of rs.chains.values()) for (const r of c.rules) if (targetKey(c, r.action) === key) callers.push(r);
-    const why = callers.length === 0 ? "no rule jumps or goes to it" : `only chains that are never entered jump to it (${callers.map((r) => `line ${r.span.line}`).join(", ")})`;
+    const why = callers.length === 0 ? "no rule jumps or goes to it" : `only chains that are never entered jump to it (${callers.map((r) => `line ${lineRef(r.span)}`).join(", ")})`;
     const n = chain.rules.length;
     emit({
       message: `chain ${chain.name} (table ${chain.table}) is never entered from a built-in chain: ${why}; its ${n} rule${n === 1 ? "" : "s"} never run${n === 1 ? "s" : ""}`,
@@ -156,7 +156,7 @@ function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
   const by = catchAlls.filter((c) => after.some((g) => g.some((e) => e.known.overlaps(c.known))));
   if (by.length === 0) by.push(catchAlls[0]!);
   const n = after.length;
-  const lines = after.map((g) => g[0]!.rule.span.line);
+  const lines = after.map((g) => lineRef(g[0]!.rule.span));
   const caughtBy =
     by.length === 1
       ? `the catch-all ${verb(by[0]!.rule.action)} on ${ruleName(by[0]!.rule, by[0]!.siblings)}`

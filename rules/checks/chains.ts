@@ -8,7 +8,7 @@ import { formatAddrRange } from "../../src/model/address.js";
 import type { Location } from "../../src/model/finding.js";
 import { PROTOCOL_NAMES } from "../../src/model/names.js";
 import { portsText } from "../../src/model/ports.js";
-import { chainKey, type Action, type Chain, type Condition, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
+import { chainKey, lineRef, type Action, type Chain, type Condition, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -219,7 +219,7 @@ export function ruleName(r: Rule, siblings: readonly Rule[]): string {
 
 /** What follows "line" in ruleName: "5", or "5 element 5432" (for messages that list several lines). */
 export function ruleLine(r: Rule, siblings: readonly Rule[]): string {
-  return siblings.length > 1 ? `${r.span.line} element ${elementKey(r, siblings)}` : `${r.span.line}`;
+  return siblings.length > 1 ? `${lineRef(r.span)} element ${elementKey(r, siblings)}` : lineRef(r.span);
 }
 
 /** The element's key as written in a map: its own conditions' values, "*" for the catch-all element, else its position. */

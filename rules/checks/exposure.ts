@@ -15,6 +15,7 @@ import { filtersPath } from "./chains.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
 import { publicShare, publicSourceCount } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
+import { placeRef } from "../../src/model/types.js";
 
 const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
 
@@ -178,7 +179,7 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
     original = pickWitness(candidates, { ...hints, dports: [] }) ?? delivered;
     const v6 = p.family === 6;
     const dst = formatIP(delivered[Dim.Dst]!, p.family);
-    natNote = ` (forwarded to ${v6 ? `[${dst}]` : dst}:${delivered[Dim.Dport]} by ${region.natRules.map((r) => `${r.span.file}:${r.span.line}`).join(", ")})`;
+    natNote = ` (forwarded to ${v6 ? `[${dst}]` : dst}:${delivered[Dim.Dport]} by ${region.natRules.map((r) => placeRef(r.span)).join(", ")})`;
   }
   const paths = ctx.trace(p, original);
   const path = paths.find((t) => t.verdict === "accept") ?? paths[0];

@@ -9,7 +9,7 @@
  * earlier rule decides differently.
  */
 import type { Finding } from "../../src/model/finding.js";
-import type { Action, Chain, Rule, Ruleset } from "../../src/model/types.js";
+import { lineRef, type Action, type Chain, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { type PartedUnion, UnionStack } from "../../src/space/union-stack.js";
@@ -76,7 +76,7 @@ function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHi
   const more = found.more ? ", and more" : "";
   // Several elements of one earlier source rule are one line here: the tail and related name them.
   const sources = [...new Set(by.map((e) => e.rule.span))];
-  const lines = sources.map((span) => span.line).join(", ");
+  const lines = sources.map(lineRef).join(", ");
   const head = whole
     ? `${name(whole)} (${verb(whole.rule.action)}) already matches every packet it matches`
     : sources.length === 1 && !more

@@ -2,7 +2,7 @@
  * Compiles the model's declarative conditions into exact packet sets.
  */
 import type { Condition, CtState, Family, NatRewrite, PipelineKind, Rule, Stage } from "../model/types.js";
-import { CT_STATES } from "../model/types.js";
+import { CT_STATES, placeRef } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
 
@@ -294,5 +294,5 @@ export function inboundDnatAssumption(kind: PipelineKind, to: NatRewrite, rule: 
   if (kind !== "inbound" || !to.addr) return undefined;
   const { lo, hi } = to.addr;
   if ((lo >= V4_LOOPBACK[0] && hi <= V4_LOOPBACK[1]) || (lo === 1n && hi === 1n && to.family === 6)) return undefined;
-  return `the DNAT target of ${rule.span.file}:${rule.span.line} is an address of this host`;
+  return `the DNAT target of ${placeRef(rule.span)} is an address of this host`;
 }

@@ -8,7 +8,7 @@
  * NAT rewrites are tracked so that accepted packets are reported as they arrived (original)
  * and as they were delivered (after DNAT).
  */
-import type { Action, Chain, Condition, Diagnostic, Family, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
+import { placeRef, type Action, type Chain, type Condition, type Diagnostic, type Family, type NatRewrite, type Pipeline, type PipelineKind, type Rule, type Ruleset, type Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS, ifaceToValue } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
 import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
@@ -475,7 +475,7 @@ export class Evaluator {
             next.push(f);
             continue;
           }
-          const why = unknowns.map((u) => `${u.text} (${rule.span.file}:${rule.span.line})`);
+          const why = unknowns.map((u) => `${u.text} (${placeRef(rule.span)})`);
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };
@@ -548,7 +548,7 @@ export class Evaluator {
         result.accepted.push(...matched);
         return;
       case "unknown": {
-        const why = `target ${action.target} (${rule.span.file}:${rule.span.line}) decides outside the ruleset`;
+        const why = `target ${action.target} (${placeRef(rule.span)}) decides outside the ruleset`;
         const flows = matched.map((f) => ({ ...f, certain: false, assumptions: [...f.assumptions, why], key: undefined }));
         result.accepted.push(...flows);
         result.dropped.push(...flows);
@@ -587,7 +587,7 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     dims.push(Dim.Dport);
     if (to.ports[1] > to.ports[0]) nondeterministic = true;
   }
-  const why = nondeterministic ? [`${rule.span.file}:${rule.span.line} rewrites to one of several destinations`] : [];
+  const why = nondeterministic ? [`${placeRef(rule.span)} rewrites to one of several destinations`] : [];
   return {
     set,
     certain: f.certain && !nondeterministic,

@@ -4,7 +4,7 @@
  * fwlint does not model, both outcomes are followed.
  */
 import type { TraceStep } from "../model/finding.js";
-import type { Action, Chain, Pipeline, Rule, Ruleset, Stage } from "../model/types.js";
+import { placeRef, type Action, type Chain, type Pipeline, type Rule, type Ruleset, type Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { formatIP } from "../model/address.js";
 import { ProjectionList } from "../space/projections.js";
@@ -85,6 +85,7 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
             rule: `policy ${policy.toUpperCase()}`,
             line: chain.policySpan?.line ?? chain.span.line,
             column: chain.policySpan?.column ?? chain.span.column,
+            ...((chain.policySpan ?? chain.span).label !== undefined ? { label: (chain.policySpan ?? chain.span).label! } : {}),
             file: chain.policySpan?.file ?? chain.span.file,
             action: policy,
           };
@@ -118,6 +119,7 @@ function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
     rule: rule.span.text?.trim() ?? rule.id,
     line: rule.span.line,
     column: rule.span.column,
+    ...(rule.span.label !== undefined ? { label: rule.span.label } : {}),
     file: rule.span.file,
     action,
   };
@@ -168,8 +170,8 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       if (unknowns === null) continue;
       if (unknowns.length > 0 && rule.action.kind !== "continue") {
         const what = unknowns.map((u) => u.text).join(", ");
-        pending.push({ st: { ...cur, assumptions: [...cur.assumptions, `not ${what} (${rule.span.file}:${rule.span.line})`] }, i: idx });
-        cur = { ...cur, assumptions: [...cur.assumptions, `${what} (${rule.span.file}:${rule.span.line})`] };
+        pending.push({ st: { ...cur, assumptions: [...cur.assumptions, `not ${what} (${placeRef(rule.span)})`] }, i: idx });
+        cur = { ...cur, assumptions: [...cur.assumptions, `${what} (${placeRef(rule.span)})`] };
       }
       const res = act(ruleset, chain, rule, rule.action, cur, depth, stage, pipeline);
       if (res.goOn.length > 0) {

@@ -178,7 +178,7 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     for (const p of shown) {
       if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}\n`);
       if (p.steps.length === 0) io.stdout(`    (no rule matched; nothing in the ruleset filters this path)\n`);
-      for (const s of p.steps) io.stdout(`    ${sanitize(s.table)} ${sanitize(s.chain)} ${sanitize(s.file)}:${s.line} ${sanitize(s.action)}  ${sanitize(s.rule)}\n`);
+      for (const s of p.steps) io.stdout(`    ${sanitize(s.table)} ${sanitize(s.chain)} ${sanitize(s.file)}:${s.line}${s.label ? ` (${sanitize(s.label)})` : ""} ${sanitize(s.action)}  ${sanitize(s.rule)}\n`);
     }
   }
   return bad > 0 ? 2 : 0;

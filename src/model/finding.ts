@@ -35,6 +35,8 @@ export interface TraceStep {
   rule: string;
   line: number;
   column?: number;
+  /** Tells the place apart when its line holds others too: "handle 12" (see SourceSpan.label). */
+  label?: string;
   file: string;
   /** What happened at this step: "accept", "drop", "jump", "return", "dnat to 10.0.0.5:25", ... */
   action: string;

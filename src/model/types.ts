@@ -15,6 +15,21 @@ export interface SourceSpan {
   column: number;
   /** The source line's text (without the newline), for reports. */
   text?: string;
+  /**
+   * How a person tells the place apart when its line holds others too (`nft -j` writes a whole
+   * ruleset on one line): "handle 12". Messages name it after the line number (see lineRef).
+   */
+  label?: string;
+}
+
+/** A span's line for messages: "5", or "1 (handle 12)" when the line holds other places too. */
+export function lineRef(span: SourceSpan): string {
+  return span.label === undefined ? `${span.line}` : `${span.line} (${span.label})`;
+}
+
+/** "file:5", or "file:1 (handle 12)" (see lineRef). */
+export function placeRef(span: SourceSpan): string {
+  return `${span.file}:${lineRef(span)}`;
 }
 
 export type DiagnosticSeverity = "error" | "warning" | "info";

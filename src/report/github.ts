@@ -85,6 +85,7 @@ function stepText(step: TraceStep): string {
   if (step.table) parts.push(sanitize(step.table));
   parts.push(sanitize(step.chain));
   parts.push(step.file ? `${sanitize(step.file)}:${step.line}` : `line ${step.line}`);
+  if (step.label) parts.push(`(${sanitize(step.label)})`);
   if (step.action) parts.push(sanitize(step.action));
   let s = parts.join(" ");
   if (step.rule) s += `: ${sanitize(step.rule)}`;

@@ -115,6 +115,7 @@ export function renderFinding(f: Finding, color: boolean): string[] {
       if (step.table) parts.push(sanitize(step.table));
       parts.push(sanitize(step.chain));
       parts.push(step.file ? location(step.file, step.line) : `line ${step.line}`);
+      if (step.label) parts.push(`(${sanitize(step.label)})`);
       if (step.action) parts.push(sanitize(step.action));
       out.push(`    ${parts.join(" ")}`);
     }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectNftJson, parseNft, parseNftJson } from "../../../parsers/nftables/index.js";
 import type { Condition, Ruleset } from "../../../src/model/types.js";
+import { runRules } from "../../rules/harness.js";
 import { verdicts } from "./nft-json-builders.js";
 
 const DATA = join(import.meta.dirname, "data");
@@ -165,5 +166,34 @@ describe("what nft lists for dormant tables, numbers, xt statements, original tu
       expect(rs.chains.get("ip mangle/POSTROUTING")!.rules[0]!.action).toEqual({ kind: "continue", target: "counter" });
       expect(rs.chains.get("ip nat/PREROUTING")!.rules[0]!.action).toMatchObject({ kind: "unknown" });
     }
+  });
+
+  // `nft -j list ruleset` prints everything on one line: the line alone names no rule.
+  it("rules that share a line are labelled by their handle, in the model and in messages", () => {
+    const text = read("same-ruleset.json");
+    const rs = parseNftJson(text, "same.json");
+    const rules = [...rs.chains.values()].flatMap((c) => c.rules).filter((r) => !r.implied);
+    expect(rules.length).toBeGreaterThan(5);
+    for (const r of rules) expect(r.span.label).toMatch(/^handle [0-9]+$/);
+    expect(new Set(rules.map((r) => r.span.label)).size).toBeGreaterThan(1);
+    // pretty-printed, each rule has a line of its own: no label
+    const pretty = parseNftJson(JSON.stringify(JSON.parse(text), null, 2), "pretty.json");
+    expect([...pretty.chains.values()].flatMap((c) => c.rules).filter((r) => r.span.label !== undefined)).toEqual([]);
+
+    const rule = (handle: number, port: number, verdict: string) => ({
+      rule: { family: "ip", table: "t", chain: "in", handle, expr: [{ match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: port } }, { [verdict]: null }] },
+    });
+    const one = JSON.stringify({
+      nftables: [
+        { table: { family: "ip", name: "t", handle: 1 } },
+        { chain: { family: "ip", table: "t", name: "in", handle: 1, type: "filter", hook: "input", prio: 0, policy: "drop" } },
+        rule(4, 22, "accept"),
+        rule(7, 22, "drop"),
+      ],
+    });
+    const findings = runRules(parseNftJson(one, "one.json"), (r) => r.id === "shadowed-rule");
+    expect(findings.map((f) => f.message)).toEqual([
+      "rule can never match: line 1 (handle 4) (ACCEPT) already matches every packet it matches; line 1 (handle 4) (ACCEPT) decides differently from this rule (DROP)",
+    ]);
   });
 });
