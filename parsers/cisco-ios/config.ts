@@ -49,6 +49,8 @@ export interface InterfaceAddress {
   prefix?: number;
   /** `ipv6 address P/64 eui-64`: `addr` is the prefix, the interface identifier comes from the MAC address. */
   eui64?: true;
+  /** A redundancy group's virtual address (HSRP `standby`, VRRP, GLBP), shared with a peer router. */
+  virtual?: true;
   where: Where;
 }
 

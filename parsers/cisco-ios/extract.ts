@@ -398,6 +398,13 @@ export class ConfigExtractor {
         const a = ipv6Address(t.slice(2), lw.slice(2), where(l, l.tokens[2]));
         if (a) iface.addresses.push(a);
       }
+    } else if ((lw[0] === "standby" || lw[0] === "vrrp" || lw[0] === "glbp") && lw.includes("ip")) {
+      // A first-hop redundancy group's virtual address (`standby 1 ip A`, `vrrp 1 ip A secondary`,
+      // `glbp 1 ip A`): a packet to it reaches this router only while it is the active one, and is
+      // then for the router itself.
+      const k = lw.indexOf("ip");
+      const a = t[k + 1] === undefined ? null : parseIPv4Strict(t[k + 1]!);
+      if (a !== null && (k === 1 || (k === 2 && /^[0-9]+$/.test(t[1]!)))) iface.addresses.push({ family: 4, addr: a, where: where(l, l.tokens[k + 1]), virtual: true });
     } else if (lw[0] === "zone-member" && lw[1] === "security" && t[2] !== undefined) {
       iface.zone = { name: t[2], where: where(l, l.tokens[2]) };
     } else if (lw[0] === "ip" && lw[1] === "inspect") {

@@ -6,6 +6,8 @@
  * to the hosts behind it. So the stage accepts, per address line of a live interface (a shut-down
  * one carries nothing), packets to that address and drops the rest (its policy):
  * - `ip address A M [secondary]`, `ipv6 address X/LEN`, `ipv6 address X link-local`: that address;
+ * - `standby|vrrp|glbp N ip A`: the redundancy group's virtual address (a packet to it reaches
+ *   this router only while it is the active one, and is then for the router itself);
  * - `ipv6 address P/64 eui-64`: the prefix, with the interface identifier as an unknown condition
  *   (it comes from the MAC address);
  * - an address the file does not show (`ip address dhcp|negotiated`, `ipv6 address

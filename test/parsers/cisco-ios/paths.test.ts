@@ -55,6 +55,37 @@ describe("the inbound path: traffic to the router itself", () => {
     expect(trace(rs, { kind: "inbound", src: "192.0.2.7", dst: "10.99.0.1", dport: 22, iif: WAN }).verdict).toBe("drop");
   });
 
+  it("a redundancy group's virtual address (HSRP, VRRP, GLBP) is the router's while it holds it", () => {
+    const rs = ios(
+      [
+        "interface GigabitEthernet0/0",
+        " ip address 198.51.100.10 255.255.255.248",
+        " ip access-group EDGE in",
+        "interface Vlan10",
+        " ip address 10.20.0.2 255.255.255.0",
+        " standby 1 ip 10.20.0.1",
+        " standby 1 ip 10.20.0.9 secondary",
+        "interface Vlan20",
+        " ip address 10.30.0.2 255.255.255.0",
+        " vrrp 5 ip 10.30.0.1",
+        "interface Vlan30",
+        " ip address 10.40.0.2 255.255.255.0",
+        " glbp 3 ip 10.40.0.1",
+        " standby ip 10.40.0.5",
+        "ip access-list extended EDGE",
+        " 10 permit tcp any any eq 22",
+        "",
+      ].join("\n"),
+    );
+    for (const dst of ["10.20.0.1", "10.20.0.9", "10.30.0.1", "10.40.0.1", "10.40.0.5"]) {
+      const t = trace(rs, { kind: "inbound", src: "192.0.2.7", dst, dport: 22, iif: WAN });
+      expect(t.verdict, dst).toBe("accept");
+      expect(t.by).toBe("EDGE: 10 permit tcp any any eq 22");
+    }
+    // a host on the same LAN is not the router
+    expect(trace(rs, { kind: "inbound", src: "192.0.2.7", dst: "10.20.0.3", dport: 22, iif: WAN }).verdict).toBe("drop");
+  });
+
   it("an address the file does not show is an unknown, never any and never nothing; an EUI-64 one keeps its prefix", () => {
     const rs = ios(
       "interface Dialer0\n ip address negotiated\n ipv6 address autoconfig\ninterface Vlan10\n ip address 10.5.0.1 255.255.255.0\n ipv6 address 2001:db8:5:10::/64 eui-64\n",
