@@ -476,7 +476,10 @@ export class Mapper {
       });
     });
     for (const k of this.config.ikeInterfaces) {
-      if (!this.named.some((n) => n.name === k.iface)) continue;
+      if (!this.interfaceNamed(k.iface, k.pos)) {
+        this.diag("warning", k.pos, `IKE is enabled on interface '${k.iface}', which is not a nameif of this config`);
+        continue;
+      }
       rules.push({
         id: `${MGMT_CHAIN}#ike-${k.iface}`,
         conditions: [iif(k.iface), { kind: "proto", protos: [17] }, { kind: "port", field: "dport", ranges: [[500, 500], [4500, 4500]] }],

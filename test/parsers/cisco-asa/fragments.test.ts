@@ -51,4 +51,15 @@ describe("configuration fragments", () => {
     const full = asa(`${INTERFACES}access-list X extended permit ip any any\naccess-group X in interface nowhere\n`);
     expect(errors(full).map((d) => d.message)).toEqual([expect.stringContaining("interface 'nowhere' is not a nameif of this config")]);
   });
+  it("IKE enabled on an interface only a fragment names opens UDP 500/4500 to the box there", () => {
+    const ike = asa("crypto ikev2 enable outside\n");
+    expect(errors(ike)).toEqual([]);
+    expect(ike.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message)).toEqual([expect.stringContaining("interface 'outside' is not defined in this file")]);
+    expect(verdict(ike, { proto: "udp", src: "192.0.2.7", dst: "10.1.0.1", dport: 500, hook: "input", oif: undefined })).toBe("accept");
+    expect(verdict(ike, { proto: "udp", src: "192.0.2.7", dst: "10.1.0.1", dport: 4500, hook: "input", oif: undefined })).toBe("accept");
+    expect(verdict(ike, { proto: "udp", src: "192.0.2.7", dst: "10.1.0.1", dport: 501, hook: "input", oif: undefined })).toBe("drop");
+    // a complete configuration without that nameif: a warning, and nothing opened
+    const full = asa(`${INTERFACES}crypto ikev1 enable nowhere\n`);
+    expect(full.diagnostics.map((d) => d.message)).toContainEqual(expect.stringContaining("IKE is enabled on interface 'nowhere', which is not a nameif"));
+  });
 });
