@@ -904,6 +904,8 @@ function nothing(dom: Domain): Condition {
 interface Expansion {
   conditions: Condition[];
   action: Action;
+  /** The map element it stands for, as written ("22", "10.0.0.1 . 443", "*"). */
+  element?: string;
 }
 
 interface RuleCtx {
@@ -930,7 +932,7 @@ class RuleMapper {
     this.comment = node.comment;
     for (const s of node.stmts) this.stmt(s);
     const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
-    const rules = (this.expansion ? this.expansion.map((e) => ({ conditions: [...this.conds, ...e.conditions], action: e.action })) : [{ conditions: this.conds, action }]).map((r) => ({
+    const rules = (this.expansion ? this.expansion.map((e) => ({ ...e, conditions: [...this.conds, ...e.conditions] })) : [{ conditions: this.conds, action }]).map((r) => ({
       ...r,
       conditions: r.conditions.filter((c, i) => c.kind !== "family" || !r.conditions.slice(0, i).some((d) => d.kind === "family" && d.family === c.family)),
     })).flatMap(byDirection);
@@ -1148,14 +1150,14 @@ class RuleMapper {
     const others = els.filter((e) => !isCatchAll(e.key));
     for (const el of others) {
       const x = each(el);
-      if (x) out.push({ conditions: [...this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`), ...x.conditions], action: x.action });
+      if (x) out.push({ conditions: [...this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`), ...x.conditions], action: x.action, element: exprText(el.key) });
     }
     const all = els.find((e) => isCatchAll(e.key));
     const x = all && each(all);
     if (x) {
       const rest: Expr = { kind: "set", elements: others, span: all!.span };
       const conditions = others.length > 0 ? this.m.match(key, "!=", rest, this.ctx, `${exprText(key)} != ${exprText(rest)}`) : this.m.match(key, "==", { kind: "set", elements: [all!], span: all!.span }, this.ctx, `${exprText(key)} *`);
-      out.push({ conditions: [...conditions, ...x.conditions], action: x.action });
+      out.push({ conditions: [...conditions, ...x.conditions], action: x.action, element: "*" });
     }
     return out;
   }
@@ -1333,6 +1335,7 @@ class Mapper {
       if (this.invalid) continue;
       for (const r of mapped.rules) {
         const rule: Rule = { id: `${ctx.chainKey}#${chain.rules.length + 1}`, conditions: r.conditions, action: r.action, span: node.span };
+        if (r.element !== undefined) rule.element = r.element;
         if (mapped.comment !== undefined) rule.comment = mapped.comment;
         chain.rules.push(rule);
       }

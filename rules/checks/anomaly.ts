@@ -14,7 +14,7 @@ import { CT_STATES, lineRef, type Chain, type Family, type Rule, type Ruleset } 
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { baseChains, elementKey, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, verb } from "./chains.js";
+import { baseChains, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, verb } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Pairwise classes (correlated, generalization, redundant) skip chains longer than this. */
@@ -27,8 +27,6 @@ interface Entry {
   exact: boolean;
   /** Packets that can reach the rule (a superset: only exact terminating rules are subtracted). */
   reach: PacketSet;
-  /** The rules of its source rule (one per element of an nft verdict map; see sourceRules). */
-  siblings: readonly Rule[];
 }
 
 /**
@@ -48,10 +46,9 @@ function chainEntries(ruleset: Ruleset, chain: Chain): Entry[] {
   const covered = new UnionStack();
   const out: Entry[] = [];
   for (const group of sourceRules(chain.rules.map((rule) => ({ rule })))) {
-    const siblings = group.map((g) => g.rule);
-    for (const r of siblings) {
+    for (const { rule: r } of group) {
       const { known, exact } = matchInChain(ruleset, chain, r);
-      out.push({ rule: r, known, exact, reach: covered.outside(known), siblings });
+      out.push({ rule: r, known, exact, reach: covered.outside(known) });
       if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered.add(known);
     }
   }
@@ -137,17 +134,16 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
  */
 function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
   let caught: PacketSet | undefined;
-  const catchAlls: { rule: Rule; known: PacketSet; siblings: readonly Rule[] }[] = [];
+  const catchAlls: { rule: Rule; known: PacketSet }[] = [];
   const after: { rule: Rule; known: PacketSet }[][] = [];
   for (const group of sourceRules(chain.rules.map((rule) => ({ rule, ...matchInChain(rs, chain, rule) })))) {
     if (caught && group.every((e) => e.known.isSubsetOf(caught!))) {
       after.push(group);
       continue;
     }
-    const siblings = group.map((e) => e.rule);
     for (const { rule: r, known, exact } of group) {
       if (!isVerdict(r.action) || !exact || !isWholeUniverse(known, rs.families)) continue;
-      catchAlls.push({ rule: r, known, siblings });
+      catchAlls.push({ rule: r, known });
       caught = caught ? caught.union(known) : known;
     }
   }
@@ -159,8 +155,8 @@ function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
   const lines = after.map((g) => lineRef(g[0]!.rule.span));
   const caughtBy =
     by.length === 1
-      ? `the catch-all ${verb(by[0]!.rule.action)} on ${ruleName(by[0]!.rule, by[0]!.siblings)}`
-      : `the catch-alls on ${by.map((c) => `${ruleName(c.rule, c.siblings)} (${verb(c.rule.action)})`).join(", ")}`;
+      ? `the catch-all ${verb(by[0]!.rule.action)} on ${ruleName(by[0]!.rule)}`
+      : `the catch-alls on ${by.map((c) => `${ruleName(c.rule)} (${verb(c.rule.action)})`).join(", ")}`;
   emit({
     message: `${n} rule${n === 1 ? "" : "s"} after ${caughtBy} in chain ${chain.name} never run${n === 1 ? "s" : ""} (line${n === 1 ? "" : "s"} ${lines.join(", ")})`,
     location: locOf(after[0]![0]!.rule),
@@ -200,12 +196,12 @@ function redundant(chain: Chain, es: Entry[], emit: Emit): void {
     }
     if (decided.length === 0) continue;
     const whoOf = (d: (typeof decided)[number]) =>
-      [...d.by.map((b) => ruleName(b.rule, b.siblings)), ...(d.policy ? [`the ${chain.name} policy ${chain.policy!.toUpperCase()}`] : [])].join(", ");
+      [...d.by.map((b) => ruleName(b.rule)), ...(d.policy ? [`the ${chain.name} policy ${chain.policy!.toUpperCase()}`] : [])].join(", ");
     // A plain rule has one verdict; a verdict map's elements are named, each with who decides it.
     const why =
-      group.length === 1
-        ? `(${verb(decided[0]!.e.rule.action)}) without it, from ${whoOf(decided[0]!)}`
-        : `without it: ${decided.map((d) => `element ${elementKey(d.e.rule, d.e.siblings)} (${verb(d.e.rule.action)}) from ${whoOf(d)}`).join("; ")}`;
+      group[0]!.rule.element === undefined
+        ? `(${verb(decided[0]!.e.rule.action)}) without it, from ${[...new Set(decided.map(whoOf))].join(", ")}`
+        : `without it: ${decided.map((d) => `element ${d.e.rule.element} (${verb(d.e.rule.action)}) from ${whoOf(d)}`).join("; ")}`;
     const by = [...new Set(decided.flatMap((d) => d.by.map((b) => b.rule)))];
     const policy = decided.some((d) => d.policy);
     emit({
@@ -243,7 +239,7 @@ function sameVerdictWithout(e: Entry, later: Entry[], chain: Chain): { by: Entry
 
 /** "5", or "5 element 22" for one element of a verdict map (see ruleLine). */
 function lineOf(e: Entry): string {
-  return ruleLine(e.rule, e.siblings);
+  return ruleLine(e.rule);
 }
 
 /** New packets (conntrack state NEW) that do not arrive on loopback. */
@@ -298,7 +294,7 @@ function generalization(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): voi
     // A final catch-all acts as the chain's policy: every rule above it is "an exception".
     if (isWholeUniverse(b.known, rs.families)) return;
     emit({
-      message: `${b.siblings.length > 1 ? `element ${elementKey(b.rule, b.siblings)} of the rule` : "rule"} generalizes line ${lineOf(a)}: it matches every packet line ${lineOf(a)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a)} is an exception that only works because it comes first`,
+      message: `${b.rule.element !== undefined ? `element ${b.rule.element} of the rule` : "rule"} generalizes line ${lineOf(a)}: it matches every packet line ${lineOf(a)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a)} is an exception that only works because it comes first`,
       location: locOf(b.rule),
       related: [{ ...locOf(a.rule), message: `the exception (${verb(a.rule.action)})` }],
     });

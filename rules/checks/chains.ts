@@ -4,11 +4,8 @@
  * their elements) the model rules came from.
  */
 import { compileRule, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
-import { formatAddrRange } from "../../src/model/address.js";
 import type { Location } from "../../src/model/finding.js";
-import { PROTOCOL_NAMES } from "../../src/model/names.js";
-import { portsText } from "../../src/model/ports.js";
-import { chainKey, lineRef, type Action, type Chain, type Condition, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
+import { chainKey, lineRef, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -209,76 +206,18 @@ export function sourceRules<T extends { rule: Rule }>(items: readonly T[]): T[][
 }
 
 /**
- * A rule's name in messages: "line 5", or for one element of a source rule with several
- * ("tcp dport vmap { 5432 : accept, 22 : accept }") "line 5 element 5432", so a finding says
- * which element it is about. `siblings` are the rules of its source rule (see sourceRules).
+ * A rule's name in messages: "line 5", or for one element of a map statement ("tcp dport vmap
+ * { 5432 : accept, 22 : accept }") "line 5 element 5432", so a finding says which element it is
+ * about. A statement the model splits for its own reasons (a match on the original tuple: new
+ * connections, the others) is named by its line alone.
  */
-export function ruleName(r: Rule, siblings: readonly Rule[]): string {
-  return `line ${ruleLine(r, siblings)}`;
+export function ruleName(r: Rule): string {
+  return `line ${ruleLine(r)}`;
 }
 
 /** What follows "line" in ruleName: "5", or "5 element 5432" (for messages that list several lines). */
-export function ruleLine(r: Rule, siblings: readonly Rule[]): string {
-  return siblings.length > 1 ? `${lineRef(r.span)} element ${elementKey(r, siblings)}` : lineRef(r.span);
+export function ruleLine(r: Rule): string {
+  return r.element !== undefined ? `${lineRef(r.span)} element ${r.element}` : lineRef(r.span);
 }
 
-/** The element's key as written in a map: its own conditions' values, "*" for the catch-all element, else its position. */
-export function elementKey(r: Rule, siblings: readonly Rule[]): string {
-  // Conditions every element has come from the statement's other matches (or the key's protocol).
-  const counts = sharedCounts(siblings);
-  const own = r.conditions.filter((c) => counts.get(conditionText(c))! < siblings.length);
-  if (own.some((c) => ("negate" in c && c.negate) || (c.kind === "or" && c.anyOf.length === 0)) && r === siblings[siblings.length - 1]) return "*";
-  const values = own.map(conditionValue);
-  if (values.length > 0 && values.every((v) => v !== undefined)) return values.join(" . ");
-  return `#${siblings.indexOf(r) + 1}`;
-}
-
-/** Per source rule (by its shared span): in how many of its rules each condition (by text) occurs. */
-const countsBySpan = new WeakMap<object, Map<string, number>>();
-
-function sharedCounts(siblings: readonly Rule[]): Map<string, number> {
-  let counts = countsBySpan.get(siblings[0]!.span);
-  if (counts) return counts;
-  counts = new Map();
-  for (const s of siblings) for (const t of new Set(s.conditions.map(conditionText))) counts.set(t, (counts.get(t) ?? 0) + 1);
-  countsBySpan.set(siblings[0]!.span, counts);
-  return counts;
-}
-
-/** Condition objects the statement's rules share are one object: written out once. */
-const texts = new WeakMap<Condition, string>();
-
-function conditionText(c: Condition): string {
-  let t = texts.get(c);
-  if (t === undefined) texts.set(c, (t = JSON.stringify(c, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))));
-  return t;
-}
-
-/** A plain condition's value as nft writes it in a set element; undefined for anything else. */
-function conditionValue(c: Condition): string | undefined {
-  if ("negate" in c && c.negate) return undefined;
-  switch (c.kind) {
-    case "port":
-      return portsText(c.ranges);
-    case "addr":
-      return c.ranges.map((r) => formatAddrRange(r.lo, r.hi, c.family)).join(",");
-    case "proto":
-      return c.protos.map((p) => PROTOCOL_NAMES.get(p) ?? String(p)).join(",");
-    case "iface":
-      return `"${c.name}${c.prefix ? "*" : ""}"`;
-    case "ctstate":
-      return c.states.join(",");
-    case "family":
-      return c.family === 4 ? "ipv4" : "ipv6";
-    case "icmp":
-      return c.type === undefined || c.codeLo !== undefined ? undefined : String(c.type);
-    case "or": {
-      // a concatenated key (`ip saddr . tcp dport`) is one alternative of its parts
-      const parts = c.anyOf.length === 1 ? c.anyOf[0]!.map(conditionValue) : [];
-      return parts.length > 0 && parts.every((v) => v !== undefined) ? parts.join(" . ") : undefined;
-    }
-    default:
-      return undefined;
-  }
-}
 

@@ -13,7 +13,7 @@ import { lineRef, type Action, type Chain, type Rule, type Ruleset } from "../..
 import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { type PartedUnion, UnionStack } from "../../src/space/union-stack.js";
-import { compiled, elementKey, locOf, matchInChain, ruleName, sourceRules, verb, type ChainMatch } from "./chains.js";
+import { compiled, locOf, matchInChain, ruleName, sourceRules, verb, type ChainMatch } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Actions after which a packet never reaches the next rule of the chain. */
@@ -26,11 +26,10 @@ function sameDecision(a: Action, b: Action): boolean {
   return a.kind === b.kind && (a.kind === "reject" || verb(a) === verb(b));
 }
 
-/** One model rule with what it matches in its chain and the rules of its source rule. */
+/** One model rule with what it matches in its chain. */
 interface Placed {
   rule: Rule;
   match: ChainMatch;
-  siblings: readonly Rule[];
 }
 
 export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) => {
@@ -40,14 +39,12 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
     // What earlier terminating rules match: a rule is shadowed when that holds all it matches.
     const earlier = new CoveredHistory();
     const placed = chain.rules.map((r) => ({ rule: r, match: matchInChain(rs, chain, r) }));
-    for (const group of sourceRules(placed)) {
-      const siblings = group.map((p) => p.rule);
-      const elements: Placed[] = group.map((p) => ({ ...p, siblings }));
+    for (const elements of sourceRules(placed)) {
       const message = judge(rs, chain, elements, earlier);
       if (message) findings.push({ ruleId: rule.id, severity: rule.severity, ...message });
       for (const e of elements) {
         // A rule whose context condition is false here matches nothing: it covers nothing.
-        if (terminates(e.rule.action) && e.match.exact && !e.match.known.isEmpty()) earlier.push({ rule: e.rule, known: e.match.known, siblings });
+        if (terminates(e.rule.action) && e.match.exact && !e.match.known.isEmpty()) earlier.push({ rule: e.rule, known: e.match.known });
       }
     }
   }
@@ -89,23 +86,23 @@ function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHi
     const differs = mine.by.filter((d) => !sameDecision(d.rule.action, e.rule.action));
     if (differs.length === 0) continue;
     const also = mine.more ? ", and more" : "";
-    const subject = elements.length > 1 ? `element ${elementKey(e.rule, e.siblings)}` : "this rule";
+    const subject = e.rule.element !== undefined ? `element ${e.rule.element}` : "this rule";
     conflicts.push(`${differs.map((d) => `${name(d)} (${verb(d.rule.action)})`).join(", ")}${also} ${differs.length === 1 && !also ? "decides" : "decide"} differently from ${subject} (${verb(e.rule.action)})`);
   }
-  const tail = conflicts.length > 0 ? `; ${conflicts.join("; ")}` : "";
+  const tail = conflicts.length > 0 ? `; ${[...new Set(conflicts)].join("; ")}` : "";
   return {
     message: `rule can never match: ${head}${tail}`,
     location: loc,
     related: by.map((e) => ({
       ...locOf(e.rule),
-      message: `${e.siblings.length > 1 ? `element ${elementKey(e.rule, e.siblings)} ` : ""}${e.all ? "matches all" : "decides part"} of it first (${verb(e.rule.action)})`,
+      message: `${e.rule.element !== undefined ? `element ${e.rule.element} ` : ""}${e.all ? "matches all" : "decides part"} of it first (${verb(e.rule.action)})`,
     })),
   };
 }
 
-/** An earlier rule in a message: its line, and its element when its source rule has several. */
-function name(e: { rule: Rule; siblings: readonly Rule[] }): string {
-  return ruleName(e.rule, e.siblings);
+/** An earlier rule in a message: its line, and its element of a map statement. */
+function name(e: { rule: Rule }): string {
+  return ruleName(e.rule);
 }
 
 /** Deciders named per shadowed rule; the message says when there are more. */
@@ -114,11 +111,9 @@ const MAX_DECIDERS = 10;
 interface Earlier {
   rule: Rule;
   known: PacketSet;
-  /** The rules of its source rule, to name its element. */
-  siblings: readonly Rule[];
 }
 
-type Decider = Pick<Earlier, "rule" | "siblings"> & { all: boolean };
+type Decider = Pick<Earlier, "rule"> & { all: boolean };
 
 /**
  * The packets earlier terminating rules match (the union of their matches: rule-sized sets, grown
@@ -159,7 +154,7 @@ class CoveredHistory {
     const next = this.rules.forEachMayMeet(proj, (e) => {
       if (!left.overlaps(e.known)) return false;
       left = left.minus(e.known);
-      by.push({ rule: e.rule, siblings: e.siblings, all: set.isSubsetOf(e.known) });
+      by.push({ rule: e.rule, all: set.isSubsetOf(e.known) });
       return left.isEmpty() || by.length === MAX_DECIDERS; // a rule holding all of it leaves nothing
     });
     if (!left.isEmpty()) {
@@ -175,7 +170,7 @@ class CoveredHistory {
         next,
       );
     }
-    if (later) by.push({ rule: later.rule, siblings: later.siblings, all: true });
+    if (later) by.push({ rule: later.rule, all: true });
     // What the listed rules left is decided by others: none but `later` when it was all still open there.
     const more = !left.isEmpty() && !(later && !this.before[later.index]!.meets(left));
     return { by, more };

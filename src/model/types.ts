@@ -128,6 +128,11 @@ export interface Rule {
   /** Free-text comment attached in the source (iptables -m comment). */
   comment?: string;
   /**
+   * The element of a map it stands for, when one statement became a rule per element (nft
+   * `tcp dport vmap { 22 : accept, 25 : drop }`): "22", as written. Messages name it.
+   */
+  element?: string;
+  /**
    * Not written in the source: the model's reading of a declaration (the devices of a netdev
    * chain, an access list's implicit deny, flow mode's pass for established sessions). Rule
    * anomaly checks do not report it, nor blame another rule on it: the user cannot move it.

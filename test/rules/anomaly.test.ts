@@ -172,6 +172,22 @@ describe("anomaly: verdict maps are judged by what each element does", () => {
   });
 });
 
+describe("anomaly: a statement the model splits is named by its line, not as an element", () => {
+  // `ct original` is modelled as two rules: new connections (exact) and the others (unknown)
+  it("ct original ip saddr: 'line 4', with no element", () => {
+    const rs = nft("inet", "drop", "ct original ip saddr 10.0.0.0/8 tcp dport 25 drop\ntcp dport 25 accept\n");
+    expect(rs.chains.get("inet filter/input")?.rules.filter((r) => r.span.line === 4)).toHaveLength(2);
+    expect(run(rs, "generalization").map((f) => f.message)).toEqual([
+      "rule generalizes line 4: it matches every packet line 4 matches and more, with a different action (ACCEPT, not DROP); line 4 is an exception that only works because it comes first",
+    ]);
+  });
+
+  it("a map statement with a ct original match names the map's elements as written", () => {
+    const fs = run(nft("inet", "drop", "ct state new ip saddr 192.0.2.5 tcp dport 443 drop\nct original ip saddr 192.0.2.0/24 tcp dport vmap { 443 : accept, 8443 : drop }\n"), "generalization");
+    expect(fs.map((f) => f.message.split(":")[0])).toEqual(["element 443 of the rule generalizes line 4"]);
+  });
+});
+
 describe("anomaly: context conditions are decided by the chain's hook", () => {
   it("on the input hook the destination is local: a `local` rule is exact, a `!= local` one matches nothing", () => {
     expect(lines(run(nft("inet", "drop", "fib daddr type local tcp dport 23 drop\n"), "redundant"))).toEqual([4]);
