@@ -9,7 +9,7 @@ import type { BroadSourceParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
-import { coverageText, portsText, sourceCoverage, witnessOf } from "./reach.js";
+import { coverageText, portsText, sourceCoverage, widestPublicPart, witnessOf } from "./reach.js";
 import { Dim } from "../../src/space/dims.js";
 
 export const broadSourceRange: Check<BroadSourceParams> = (ctx, params, rule) => {
@@ -27,7 +27,7 @@ export const broadSourceRange: Check<BroadSourceParams> = (ctx, params, rule) =>
         if (exposed.isEmpty()) continue;
         const coverage = sourceCoverage(exposed, p.family);
         if (coverage < params.minimum || coverage > params.threshold) continue;
-        const w = witnessOf(ctx, res, exposed, { proto, dports: svc.ports.map(([a]) => a) });
+        const w = witnessOf(ctx, res, widestPublicPart(exposed, p.family), { proto, dports: svc.ports.map(([a]) => a) });
         if (!w) continue;
         const key = `${svc.id}|${proto}|${w.location.file}:${w.location.line}:${w.location.column}`;
         if (seen.has(key)) continue;

@@ -13,7 +13,7 @@ import { unionFactored } from "../../src/space/factored.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
-import { publicShare, publicSourceCount } from "./reach.js";
+import { publicShare, publicSourceCount, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef } from "../../src/model/types.js";
 
@@ -165,7 +165,7 @@ function groupByLocation(findings: Finding[], kind: string): Finding[] {
 function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number, ruleId: string, label: string): Finding | undefined {
   const p = res.pipeline;
   const hints = { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) };
-  const delivered = pickWitness(hit.exposed, hints);
+  const delivered = pickWitness(widestPublicPart(hit.exposed, p.family), hints);
   if (!delivered) return undefined;
   // The packet as it arrived: for a port-forward, before DNAT rewrote it.
   let original = delivered;

@@ -9,7 +9,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { Dim } from "../../src/space/dims.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
-import { coverageText, portsText, publicShare, publicSourceCount, witnessOf } from "./reach.js";
+import { coverageText, portsText, publicShare, publicSourceCount, widestPublicPart, witnessOf } from "./reach.js";
 
 export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -37,7 +37,7 @@ export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
         const cov4 = publicShare(sources4, 4);
         if (cov4 > params.threshold) continue;
         const open6 = reached6.intersect(strangerRegion(6, [proto], ranges));
-        const w = witnessOf(ctx, v6, open6, { proto, dports: svc.ports.map(([a]) => a) });
+        const w = witnessOf(ctx, v6, widestPublicPart(open6, 6), { proto, dports: svc.ports.map(([a]) => a) });
         if (!w) continue;
         const v4text = sources4 === 0n
           ? "closed to the Internet on IPv4"

@@ -14,7 +14,7 @@ import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locOf } from "./chains.js";
 import type { Check } from "./context.js";
-import { coverageText, portsText, sourceCoverage } from "./reach.js";
+import { coverageText, portsText, sourceCoverage, widestPublicPart } from "./reach.js";
 
 export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -55,7 +55,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             const exposed = delivered.intersect(strangerRegion(p.family, [proto], ranges));
             const coverage = sourceCoverage(exposed, p.family);
             if (coverage <= params.threshold) continue;
-            const point = pickWitness(exposed, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) });
+            const point = pickWitness(widestPublicPart(exposed, p.family), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) });
             if (!point) continue;
             if (certain) certainly.add(`${svc.id}|${proto}`);
             const dst = formatIP(point[Dim.Dst]!, p.family);

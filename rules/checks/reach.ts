@@ -26,6 +26,15 @@ export function publicSourceCount(set: PacketSet, family: 4 | 6): bigint {
   return set.maxSourceCountIn(PUBLIC_RANGES[family]);
 }
 
+/**
+ * The part of `set` that publicSourceCount measured: one destination (and port, interface ...)
+ * with every public source that reaches it. A finding that says "from N sources" takes its
+ * witness, and so its rule, from here: not from a neighbour open to a few partners only.
+ */
+export function widestPublicPart(set: PacketSet, family: 4 | 6): PacketSet {
+  return set.widestSourcePart(PUBLIC_RANGES[family]);
+}
+
 /** Share (0..1) of the family's public unicast sources that `count` sources are. */
 export function publicShare(count: bigint, family: 4 | 6): number {
   return Number((count * 1_000_000n) / publicSize(family)) / 1_000_000;

@@ -321,6 +321,21 @@ export class PacketSet {
     return maxSrcIn(this.node, ranges, memo);
   }
 
+  /**
+   * The part of the set that maxSourceCountIn measures: the combinations of the other dimensions
+   * that the most sources in `ranges` reach, each with every source reaching it. A witness for
+   * "reachable from N sources" is taken from here, not from a part of the set that few sources
+   * reach (a partner-only rule next to an open one). The whole set when no source in `ranges`
+   * reaches anything.
+   */
+  widestSourcePart(ranges: Ranges = ALL_SOURCES): PacketSet {
+    let memo = maxSrcMemo.get(ranges);
+    if (!memo) maxSrcMemo.set(ranges, (memo = new Map()));
+    const best = maxSrcIn(this.node, ranges, memo);
+    if (best === 0n) return this;
+    return new PacketSet(widest(this.node, ranges, memo, best, new Map()));
+  }
+
   /** Number of decision-diagram nodes (a size measure for benchmarks). */
   size(): number {
     return idd.nodeCount(this.node);
@@ -416,6 +431,23 @@ function maxSrcIn(n: Node, ranges: Ranges, memo: Map<number, bigint>): bigint {
   }
   memo.set(n.id, best);
   return best;
+}
+
+/** The paths of `n` whose combination `best` sources reach (maxSrcIn of the subtree is `best`). */
+function widest(n: Node, ranges: Ranges, memo: Map<number, bigint>, best: bigint, done: Map<number, Node>): Node {
+  if (n === idd.EMPTY || n === idd.FULL || n.level === Dim.Src) return n;
+  const hit = done.get(n.id);
+  if (hit) return hit;
+  const pieces: [bigint, bigint][] = [];
+  const kids: Node[] = [];
+  idd.forEachPiece(n, (lo, hi, k) => {
+    if (maxSrcIn(k, ranges, memo) !== best) return;
+    pieces.push([lo, hi]);
+    kids.push(widest(k, ranges, memo, best, done));
+  });
+  const out = idd.layRanges(n.level, pieces, kids, idd.EMPTY);
+  done.set(n.id, out);
+  return out;
 }
 
 const r = (lo: number | bigint, hi: number | bigint = lo): [bigint, bigint] => [BigInt(lo), BigInt(hi)];

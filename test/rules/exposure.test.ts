@@ -48,4 +48,14 @@ describe("exposure", () => {
     expect(new Set(fs.map((f) => f.location.column)).size).toBe(7);
     expect(fs.every((f) => f.location.line === 1)).toBe(true);
   });
+
+  // The coverage is that of the most widely reached destination: the finding, its witness and its
+  // rule must be that destination's, not a partner-only neighbour's.
+  it("names the rule that opens the service to any source, not an earlier partner-only one", () => {
+    const fs = run("-A INPUT -s 203.0.113.0/24 -d 10.0.0.40 -p tcp --dport 3389 -j ACCEPT\n-A INPUT -d 10.0.0.50 -p tcp --dport 3389 -j ACCEPT\n");
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.message).toBe("RDP (tcp/3389) is reachable from any source on the inbound path");
+    expect(lines(fs)).toEqual([6]);
+    expect(fs[0]!.witness).toMatchObject({ dst: "10.0.0.50", dport: 3389 });
+  });
 });

@@ -499,6 +499,14 @@ function checkMaxSource(ref: Ref, s: PacketSet, m: bigint): void {
   }
   const want = BigInt(Math.max(0, ...counts.values()));
   expect(s.maxSourceCount()).toBe(want);
+  // the widest part: exactly the members whose combination of the other dimensions the most sources reach
+  const widest = s.widestSourcePart();
+  if (want === 0n) expect(widest.node).toBe(s.node);
+  for (const p of members(ref, m)) {
+    const k = p.filter((_, d) => d !== Dim.Src).join(",");
+    expect(widest.has(p), `widestSourcePart at ${p.join(",")}`).toBe(BigInt(counts.get(k)!) === want);
+  }
+  expect(widest.isSubsetOf(s)).toBe(true);
 }
 
 function prefsArb(dom: Domain): fc.Arbitrary<Partial<Record<Dim, bigint[]>>> {
