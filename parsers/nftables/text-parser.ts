@@ -2211,11 +2211,17 @@ export class NftTextParser extends EmbeddedActionsParser {
 const V4_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}(?:-\d{1,3}(?:\.\d{1,3}){3})?):([0-9a-z\-]+)$/i;
 const V6_PORT = /^\[([0-9a-fA-F:.]+)\](?:-\[([0-9a-fA-F:.]+)\])?(?::([0-9a-z\-]+))?$/i;
 
-/** `10.0.0.1:80` and `[2001:db8::1]:80` written as one word: address and port apart. */
+/**
+ * `10.0.0.1:80` and `[2001:db8::1]:80` written as one word: address and port apart. A word with
+ * one dash was read as a range of two sides that only look like addresses (`10.0.0.2:9000-9010`,
+ * `10.0.0.2-10.0.0.3:8080`, as `nft list ruleset` prints them): it is taken whole again.
+ */
 function splitAddrPort(e: Expr): { addr: Expr; port?: Expr } {
-  if (e.kind !== "value" || e.quoted) return { addr: e };
-  const m4 = V4_PORT.exec(e.text);
+  const word = e.kind === "value" && !e.quoted ? e.text : e.kind === "range" && e.low.kind === "value" && e.high.kind === "value" && !e.low.quoted && !e.high.quoted ? `${e.low.text}-${e.high.text}` : undefined;
+  if (word === undefined) return { addr: e };
+  const m4 = V4_PORT.exec(word);
   if (m4) return { addr: valueOf(m4[1]!, e.span), port: valueOf(m4[2]!, e.span) };
+  if (e.kind !== "value") return { addr: e };
   const m6 = V6_PORT.exec(e.text);
   if (m6) {
     const addr: Expr = m6[2] !== undefined

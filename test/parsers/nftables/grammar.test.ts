@@ -216,6 +216,11 @@ describe("statements", () => {
     expect(nat("snat ip to 10.0.0.1-10.0.0.9:1000-2000 fully-random")).toEqual({
       kind: "nat", type: "snat", family: "ip", addr: { kind: "range", low: v("10.0.0.1"), high: v("10.0.0.9") }, port: { kind: "range", low: v("1000"), high: v("2000") }, flags: ["fully-random"],
     });
+    // one dash: as `nft list ruleset` prints a port range, or an address range with a port
+    expect(nat("dnat to 10.0.0.2:9000-9010")).toEqual({ kind: "nat", type: "dnat", addr: v("10.0.0.2"), port: { kind: "range", low: v("9000"), high: v("9010") } });
+    expect(nat("snat to 1.2.3.4:1000-2000")).toEqual({ kind: "nat", type: "snat", addr: v("1.2.3.4"), port: { kind: "range", low: v("1000"), high: v("2000") } });
+    expect(nat("dnat to 10.0.0.2-10.0.0.3:8080")).toEqual({ kind: "nat", type: "dnat", addr: { kind: "range", low: v("10.0.0.2"), high: v("10.0.0.3") }, port: v("8080") });
+    expect(nat("dnat to 10.0.0.2-10.0.0.3")).toEqual({ kind: "nat", type: "dnat", addr: { kind: "range", low: v("10.0.0.2"), high: v("10.0.0.3") } });
     expect(nat("dnat to ip saddr . tcp dport map { 10.0.0.1 . 80 : 192.168.0.1 . 8080 }")).toMatchObject({
       addr: { kind: "map", key: { kind: "concat" }, map: { kind: "set", elements: [{ data: { kind: "concat", parts: [v("192.168.0.1"), v("8080")] } }] } },
     });
