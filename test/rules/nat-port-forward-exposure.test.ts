@@ -51,4 +51,22 @@ describe("nat-port-forward-exposure", () => {
     const fs = natPortForwardExposure(makeContext(filter(forward, undefined, plain)), { threshold: 0.5 }, ref);
     expect(fs.map((f) => [f.message, f.uncertain])).toEqual([["DNAT rule forwards tcp/2222 from any source to SSH on internal host 10.0.0.5:22 (forward path)", undefined]]);
   });
+
+  it("a forward of every port to one host is one finding per protocol, listing the services", () => {
+    const all = "-A PREROUTING -d 203.0.113.5 -j DNAT --to-destination 10.0.0.7\n";
+    const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -d 10.0.0.7 -j ACCEPT\n", undefined, all)), { threshold: 0.5 }, ref);
+    const protos = fs.map((f) => f.exposure?.protocol);
+    expect(new Set(protos).size).toBe(protos.length); // one per protocol
+    expect(protos).toEqual(expect.arrayContaining(["tcp", "udp"]));
+    const tcp = fs.find((f) => f.exposure?.protocol === "tcp")!;
+    expect(tcp.message).toMatch(/^DNAT rule forwards tcp\/0-65535 from any source to [0-9]+ TCP services on internal host 10\.0\.0\.7: .*SSH \(22\).* \(forward path\)$/);
+    expect(tcp.exposure?.services).toContain("ssh");
+    expect(tcp.location.line).toBe(6);
+  });
+
+  it("a REDIRECT is a service of this host, not of an internal one", () => {
+    const redirect = "-A PREROUTING -p tcp --dport 2222 -j REDIRECT --to-ports 22\n";
+    const fs = natPortForwardExposure(makeContext(filter("-A INPUT -p tcp --dport 22 -j ACCEPT\n", undefined, redirect)), { threshold: 0.5 }, ref);
+    expect(fs.map((f) => f.message)).toEqual(["DNAT rule forwards tcp/2222 from any source to SSH on this host, port 22 (inbound path)"]);
+  });
 });
