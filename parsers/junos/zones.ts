@@ -91,9 +91,11 @@ export function publicInterfaces(root: ConfigNode): string[] {
   for (const ifd of kids(at(root, "interfaces"))) {
     for (const unit of kids(child(ifd, "unit"))) {
       const fams = child(unit, "family");
-      const addrs = [...kids(at(fams, "inet", "address")), ...kids(at(fams, "inet6", "address"))];
-      const assigned = (["inet", "inet6"] as const).some((f) => PROVIDER_ASSIGNED[f].some((k) => child(at(fams, f), k) !== undefined));
-      if (assigned || addrs.some((a) => isPublicAddress(a.name))) out.push(`${ifd.name}.${unit.name}`);
+      const assigned = (f: "inet" | "inet6") => PROVIDER_ASSIGNED[f].some((k) => child(at(fams, f), k) !== undefined);
+      const faces = (f: "inet" | "inet6") => assigned(f) || kids(at(fams, f, "address")).some((a) => isPublicAddress(a.name));
+      // A unit with IPv4 is decided by it: a LAN's global IPv6 prefix does not make it an uplink.
+      const hasV4 = kids(at(fams, "inet", "address")).length > 0 || assigned("inet");
+      if (hasV4 ? faces("inet") : faces("inet6")) out.push(`${ifd.name}.${unit.name}`);
     }
   }
   return out;
