@@ -380,7 +380,7 @@ set security policies from-zone untrust to-zone dmz policy p then permit
 
   it("a public address reaching an inside host through static NAT is reported at the NAT rule", () => {
     const res = analyzeText("n.set", text);
-    expect(res.findings.some((f) => f.ruleId === "nat-port-forward-exposure" && f.location.line === 7 && f.exposure?.service === "smtp")).toBe(true);
+    expect(res.findings.some((f) => f.ruleId === "nat-port-forward-exposure" && f.location.line === 7 && (f.exposure?.service === "smtp" || f.exposure?.services?.includes("smtp")))).toBe(true);
   });
 });
 
