@@ -20,6 +20,8 @@ export interface AsaInterface {
   /** Explicit `security-level`; absent = ASA's default (100 for `inside`, 0 otherwise). */
   level?: number;
   levelPos?: Pos;
+  /** `management-only`: traffic to the box only, none through it. */
+  managementOnly?: Pos;
   v4: bigint[];
   v6: bigint[];
   pos: Pos;

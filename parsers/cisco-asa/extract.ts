@@ -220,6 +220,9 @@ export class Extractor {
       case "nameif":
         if (w[1]) iface.nameif = w[1].text;
         return;
+      case "management-only":
+        iface.managementOnly = this.pos(l);
+        return;
       case "security-level": {
         const n = Number(w[1]?.text);
         if (!w[1] || !/^[0-9]{1,3}$/.test(w[1].text) || n > 100) {

@@ -84,7 +84,9 @@ export class Mapper {
     this.resolver = new Resolver(config, file, diagnostics);
     this.named = config.interfaces.filter((i) => i.nameif !== undefined).map((i) => ({ name: i.nameif!, level: levelOf(i), iface: i }));
     this.fragment = config.interfaces.length === 0;
-    this.families = config.usesIPv6 || config.usesAny ? [4, 6] : [4];
+    // `any` matches both families since 9.0, but a box none of whose interfaces speaks IPv6
+    // forwards none: only a fragment (its interfaces unknown) is taken to carry IPv6 for it.
+    this.families = config.usesIPv6 || (config.usesAny && config.interfaces.length === 0) ? [4, 6] : [4];
   }
 
   private span(pos: Pos, text?: string): SourceSpan {
@@ -316,6 +318,13 @@ export class Mapper {
     const rules: Rule[] = [];
     const add = (id: string, conditions: Condition[], action: Rule["action"], pos: Pos, text?: string) =>
       rules.push({ id: `${INGRESS}#${id}`, conditions, action, span: this.span(pos, text) });
+    // A management-only interface takes traffic to the box only: nothing passes through it.
+    for (const n of this.nameifs()) {
+      const at = n.iface.managementOnly;
+      if (!at) continue;
+      add(`management-only-${n.name}`, [{ kind: "or", anyOf: [[iif(n.name)], [oif(n.name)]] }], { kind: "drop" }, at, `${at.text.trim()} (${n.name}: no traffic through the box)`);
+      rules[rules.length - 1]!.implied = true;
+    }
     add("established", [{ kind: "ctstate", states: ["established", "related"] }], { kind: "accept" }, this.firstPos, "(stateful: packets of established and related connections)");
     const ifacePos = (n: Nameif): Pos => n.iface.levelPos ?? n.iface.pos;
     const hasGlobal = b.global !== undefined;

@@ -436,6 +436,26 @@ nat (inside,outside) source dynamic INSIDE-NET interface destination static PROX
     expect(steps(rs, { src: "10.1.2.3", dst: "10.255.0.80", iif: "inside", oif: "outside" })[0]).toBe("static: dnat to 198.51.100.80");
     expect(steps(rs, { src: "10.2.2.3", dst: "10.255.0.80", iif: "inside", oif: "outside" })[0]).not.toMatch(/dnat/);
   });
+  // `any` is both families since ASA 9.0; without an interface speaking IPv6 no IPv6 passes.
+  it("a box with no IPv6 interface analyses IPv4 only, even where entries say any; a fragment both", () => {
+    const v4 = acl("access-list OUTSIDE_IN extended permit tcp any any eq www");
+    expect(v4.families).toEqual([4]);
+    expect(v4.pipelines.every((p) => p.family === 4)).toBe(true);
+    const v6 = asa(`${INTERFACES.replace(" nameif inside\n", " nameif inside\n ipv6 enable\n")}access-list OUTSIDE_IN extended permit tcp any any eq www\naccess-group OUTSIDE_IN in interface outside\n`);
+    expect(v6.families).toEqual([4, 6]);
+    expect(asa("access-list OUTSIDE_IN extended permit tcp any any eq www\naccess-group OUTSIDE_IN in interface outside\n").families).toEqual([4, 6]);
+  });
+
+  it("a management-only interface passes no traffic through the box, but takes traffic to it", () => {
+    const rs = asa(`${INTERFACES}interface Management0/0\n management-only\n nameif management\n security-level 100\n ip address 192.168.99.1 255.255.255.0\nssh 192.168.99.0 255.255.255.0 management\n`);
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "192.168.99.5", dst: "8.8.8.8", dport: 443, iif: "management", oif: "outside" })).toBe("drop");
+    expect(verdict(rs, { src: "10.1.0.5", dst: "192.168.99.7", dport: 443, iif: "inside", oif: "management" })).toBe("drop");
+    // inside (also level 100) still reaches outside; SSH to the box on management is let in
+    expect(verdict(rs, { src: "10.1.0.5", dst: "8.8.8.8", dport: 443, iif: "inside", oif: "outside" })).toBe("accept");
+    expect(verdict(rs, { src: "192.168.99.5", dst: "192.168.99.1", dport: 22, iif: "management", hook: "input", oif: undefined })).toBe("accept");
+  });
+
   it("IPv6 object NAT and IPv6 ACEs use the v6 pipeline", () => {
     const rs = asa(`${INTERFACES}object network WEB6
  host fd00::80
@@ -459,7 +479,7 @@ access-list OUTSIDE_IN extended permit object-group MIXED any any`);
 
 describe("implicit deny next to the list's own catch-all", () => {
   it("deny ip any4 any4 at the end leaves only IPv6 to the implicit deny", () => {
-    const rs = acl("access-list OUTSIDE_IN extended permit tcp any any eq www\naccess-list OUTSIDE_IN extended deny ip any4 any4 log");
+    const rs = asa(`${INTERFACES.replace(" nameif outside\n", " nameif outside\n ipv6 address 2001:db8:ffff::2/64\n")}access-list OUTSIDE_IN extended permit tcp any any eq www\naccess-list OUTSIDE_IN extended deny ip any4 any4 log\naccess-group OUTSIDE_IN in interface outside\n`);
     const last = rs.chains.get("access-list/OUTSIDE_IN")!.rules.at(-1)!;
     expect(last.id).toBe("OUTSIDE_IN#implicit-deny");
     expect(last.conditions).toEqual([{ kind: "family", family: 6 }]);
