@@ -56,6 +56,11 @@ export interface Ace {
   flagsAny: FlagTest[];
   /** Non-initial fragments only. */
   fragments: boolean;
+  /**
+   * `evaluate NAME`: the reflexive entries a `reflect` entry made for sessions it saw leave; they
+   * match only those sessions' return packets, never a new connection.
+   */
+  reflexive?: true;
   /** Parts fwlint does not model (time-range, dscp, ttl ...). */
   unknowns: { text: string; reason: string }[];
   /** The first part that could not be read: column and what was expected. */

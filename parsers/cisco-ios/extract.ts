@@ -471,6 +471,7 @@ export class ConfigExtractor {
       const s = seq ?? this.nextSeq(acl);
       this.lastSeq.set(acl, Math.max(this.lastSeq.get(acl) ?? 0, s));
       const ace = parseAce([{ text: "permit", col: head.col }, { text: "ip", col: head.col }, { text: "any", col: head.col }, { text: "any", col: head.col }], 0, acl.family, false, l.raw.length + 1);
+      ace.reflexive = true;
       ace.unknowns.push({ text: `evaluate ${toks[1].text}`, reason: "reflexive access-list entries depend on traffic seen at run time" });
       this.pushAce(acl, l, head, s, explicitSeq, ace);
       return;

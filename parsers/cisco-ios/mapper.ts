@@ -207,6 +207,7 @@ export class IosMapper {
     if (ace.flagsAny.length === 1) conds.push({ kind: "tcpflags", ...ace.flagsAny[0]! });
     else if (ace.flagsAny.length > 1) conds.push({ kind: "or", anyOf: ace.flagsAny.map((f) => [{ kind: "tcpflags", mask: f.mask, comp: f.comp }]) });
     if (ace.fragments) conds.push({ kind: "fragment" });
+    if (ace.reflexive) conds.push({ kind: "ctstate", states: ["established"] });
     for (const u of ace.unknowns) unknowns.push({ kind: "unknown", text: u.text, reason: u.reason });
     if (ace.problem) {
       const text = w.text.slice(ace.problem.col - 1).trim() || w.text.trim();

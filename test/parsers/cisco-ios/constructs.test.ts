@@ -4,6 +4,7 @@
  * the implicit deny, Internet-facing interfaces and zone-based firewall defaults.
  */
 import { describe, expect, it } from "vitest";
+import { analyzeText } from "../../../src/engine/check.js";
 import { parseIPv4Strict } from "../../../src/model/address.js";
 import type { AddrRange, Condition } from "../../../src/model/types.js";
 import { MAX_WILDCARD_RANGES, wildcardRanges } from "../../../parsers/cisco-ios/wildcard.js";
@@ -496,9 +497,17 @@ describe("other spellings and features", () => {
     const rs = iosClean(ext("A", " permit tcp any any reflect MIRROR timeout 300\n evaluate MIRROR\n dynamic TEST timeout 10 permit ip any any\n deny ip any any ttl lt 2"));
     const [reflect, evaluate, dynamic, ttl] = aclRules(rs, "A");
     expect(reflect!.conditions).toEqual([{ kind: "proto", protos: [6] }]);
-    expect(evaluate!.conditions).toEqual([{ kind: "unknown", text: "evaluate MIRROR", reason: "reflexive access-list entries depend on traffic seen at run time" }]);
+    // a reflexive entry matches return packets of sessions seen going out, never a new connection
+    expect(evaluate!.conditions).toEqual([{ kind: "ctstate", states: ["established"] }, { kind: "unknown", text: "evaluate MIRROR", reason: "reflexive access-list entries depend on traffic seen at run time" }]);
     expect(dynamic!.conditions[0]).toMatchObject({ kind: "unknown", text: "dynamic TEST" });
     expect(ttl!.conditions).toEqual([{ kind: "unknown", text: "ttl lt 2", reason: "TTL matching is not modelled" }]);
+  });
+
+  it("an evaluate entry opens nothing to new connections from outside", () => {
+    const text = "interface Gi0/0\n ip address 198.51.100.2 255.255.255.0\n ip access-group IN in\n ip access-group OUT out\ninterface Gi0/1\n ip address 10.0.0.1 255.255.255.0\n" +
+      ext("OUT", " permit tcp 10.0.0.0 0.0.0.255 any reflect MIRROR") + ext("IN", " permit tcp any any eq 443\n evaluate MIRROR\n deny ip any any");
+    const res = analyzeText("r.ios", text);
+    expect(new Set(res.findings.filter((f) => f.ruleId === "exposed-service").map((f) => f.exposure?.service))).toEqual(new Set(["https"]));
   });
 
   it("banners are skipped; an unterminated one is reported", () => {
