@@ -510,6 +510,31 @@ describe("other spellings and features", () => {
     expect(new Set(res.findings.filter((f) => f.ruleId === "exposed-service").map((f) => f.exposure?.service))).toEqual(new Set(["https"]));
   });
 
+  it("the rules a zone-based firewall implies for an interface in no zone are not paired with each other", () => {
+    const text = [
+      "class-map type inspect match-any ALL",
+      " match protocol tcp",
+      "policy-map type inspect IN-OUT",
+      " class type inspect ALL",
+      "  inspect",
+      "zone security INSIDE",
+      "zone security OUTSIDE",
+      "zone-pair security IN-OUT source INSIDE destination OUTSIDE",
+      " service-policy type inspect IN-OUT",
+      "interface Gi0/0",
+      " ip address 198.51.100.20 255.255.255.0",
+      " zone-member security OUTSIDE",
+      "interface Gi0/1",
+      " ip address 10.1.0.1 255.255.255.0",
+      " zone-member security INSIDE",
+      "interface Gi0/3",
+      " ip address 10.3.0.1 255.255.255.0",
+      "",
+    ].join("\n");
+    const res = analyzeText("z.ios", text);
+    expect(res.findings.filter((f) => ["rule-generalization", "correlated-rules", "redundant-rule"].includes(f.ruleId))).toEqual([]);
+  });
+
   it("banners are skipped; an unterminated one is reported", () => {
     const rs = iosClean("banner motd ^C\n permit ip any any\n^C\n" + ext("A", " permit tcp any any eq 22"));
     expect(aclRules(rs, "A")).toHaveLength(2);
