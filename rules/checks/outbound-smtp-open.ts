@@ -2,6 +2,7 @@
  * outbound-smtp-open: TCP/25 to every public destination is allowed from the host itself
  * (outbound path) or from internal (private-address) hosts through it (forward path).
  */
+import { acceptedUnions } from "../../src/analysis/evaluate.js";
 import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import { formatIP } from "../../src/model/address.js";
 import type { Finding } from "../../src/model/finding.js";
@@ -65,8 +66,10 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
       region = region.intersect(interfaceSet(ctx.internet, Dim.Oif));
       if (p.kind === "forward") region = region.minus(interfaceSet(ctx.internet));
     }
-    // Packets for which every public destination is allowed (the region is a product with them).
-    const open = region.intersect(res.certainlyAccepted.intersect(region).forAll(Dim.Dst, PUBLIC_RANGES[p.family]));
+    // Packets for which every public destination is allowed (the region is a product with them),
+    // as delivered: mail a DNAT sends to an internal relay does not leave.
+    const delivered = res.accepted.some((a) => a.natRules.length > 0) ? acceptedUnions(res.accepted, "delivered").certain : res.certainlyAccepted;
+    const open = region.intersect(delivered.intersect(region).forAll(Dim.Dst, PUBLIC_RANGES[p.family]));
     if (open.isEmpty()) continue;
     const w = witnessOf(ctx, res, open, { proto: PROTO_TCP, dports: [25] });
     const srcs = open.valuesOf(Dim.Src);

@@ -23,6 +23,14 @@ describe("outbound-smtp-open", () => {
     expect(run("-A FORWARD -d 203.0.113.0/24 -j DROP\n-A FORWARD -s 192.168.1.0/24 -j ACCEPT\n")).toEqual([]);
   });
 
+  it("not when a DNAT sends the LAN's mail to an internal relay", () => {
+    const relay = "-A PREROUTING -i lan0 -p tcp --dport 25 -j DNAT --to-destination 10.50.0.2:25\n";
+    const forward = "-A FORWARD -i lan0 -d 10.50.0.2 -p tcp --dport 25 -j ACCEPT\n-A FORWARD -i lan0 -s 192.168.1.0/24 -p tcp -m multiport --dports 80,443 -j ACCEPT\n";
+    expect(outboundSmtpOpen(makeContext(filter(forward, undefined, relay)), {}, ref)).toEqual([]);
+    // without the DNAT the same LAN reaching any public host on 25 is reported
+    expect(run("-A FORWARD -i lan0 -s 192.168.1.0/24 -p tcp --dport 25 -j ACCEPT\n")).toHaveLength(1);
+  });
+
   it("with Internet-facing interfaces known, only mail that leaves through one and does not come in from one", () => {
     const withWan = (body: string) => {
       const ctx = { ...makeContext(filter(body)), internet: [{ name: "eth0", prefix: false }] };
