@@ -272,6 +272,12 @@ export class Evaluator {
       const isNew = PacketSet.box({ [Dim.CtState]: [[BigInt(ctIndex("new")), BigInt(ctIndex("new"))]] });
       input = [];
       for (const f of flows) {
+        // Once a nat chain of the hook has rewritten the destination, the connection has its
+        // binding: the kernel consults no later nat chain of that hook for it.
+        if (stage.role === "dstnat" && f.nat.length > 0) {
+          out.push(f);
+          continue;
+        }
         const n = f.set.intersect(isNew);
         const rest = f.set.minus(isNew);
         if (!n.isEmpty()) input.push({ ...f, set: n });

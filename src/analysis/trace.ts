@@ -70,7 +70,9 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
     const next: State[] = [];
     const isNat = stage.role === "dstnat" || stage.role === "srcnat";
     for (const st of states) {
-      if (isNat && st.point[Dim.CtState] !== BigInt(ctIndex("new"))) {
+      // nat chains see a connection's first packet only, and no later nat chain of the hook once
+      // one has rewritten its destination (the connection has its binding)
+      if ((isNat && st.point[Dim.CtState] !== BigInt(ctIndex("new"))) || (stage.role === "dstnat" && st.dnatted)) {
         next.push(st);
         continue;
       }
