@@ -1,6 +1,7 @@
 /**
  * SRX `host-inbound-traffic`: which traffic to the device itself a zone's interfaces accept
- * (`system-services ssh`, `protocols bgp`, `all`, with `except` entries). Set on the zone or,
+ * (`system-services ssh`, `protocols bgp`, `all`, with `except` entries). `system-services all`
+ * is every system service and no routing protocol; `protocols all` every routing protocol. Set on the zone or,
  * overriding it for one interface, under `security-zone Z interfaces IF`. On an SRX in flow mode,
  * traffic to the device on an interface not in any zone is dropped, except on the out-of-band
  * management port (fxp0, when the configuration has it), which zones do not govern.
@@ -70,7 +71,8 @@ function serviceRules(ctx: JunosContext, zone: string, iface: string, settings: 
       const span = spanOf(ctx, e);
       const action = except ? { kind: "drop" as const } : { kind: "accept" as const };
       if (e.name === "all" || e.name === "any-service") {
-        out.push({ id, conditions: [onIface], action, span });
+        // every system service (not the routing protocols), or every routing protocol
+        out.push({ id, conditions: [onIface, { kind: "or", anyOf: [...table.values()].flat() }], action, span });
         continue;
       }
       const alts = table.get(e.name);

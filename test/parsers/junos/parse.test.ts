@@ -10,6 +10,8 @@ import { compileGlob } from "../../../parsers/junos/groups.js";
 import { detectJunos, junosForm, parseJunos } from "../../../parsers/junos/index.js";
 import { analyzeText } from "../../../src/engine/check.js";
 import type { Chain, Ruleset } from "../../../src/model/types.js";
+import { verdictFor } from "../../../src/analysis/verdict.js";
+import type { Packet } from "../../../src/model/finding.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 const fixture = (name: string) => readFileSync(join(root, "fixtures", "junos", name), "utf8");
@@ -106,6 +108,36 @@ set interfaces fxp0 unit 0 family inet address 192.168.255.1/24
       { kind: "proto", protos: [6] },
       { kind: "port", field: "dport", ranges: [[22, 22]] },
     ]);
+  });
+
+  it("system-services all admits the system services, not the routing protocols; protocols all those", () => {
+    const r = parseJunos(
+      `set system host-name t
+set interfaces ge-0/0/1 unit 0 family inet address 10.1.1.1/24
+set security zones security-zone trust host-inbound-traffic system-services all
+set security zones security-zone trust host-inbound-traffic protocols ospf
+set security zones security-zone trust interfaces ge-0/0/1.0
+set security zones security-zone b host-inbound-traffic protocols all
+set security zones security-zone b interfaces ge-0/0/2.0
+`,
+      "all.set",
+    );
+    const to = (iif: string, proto: string, dport?: number) =>
+      verdictFor(r, { hook: "input", family: 4, proto, src: "10.1.1.5", dst: "10.1.1.1", iif, ...(dport !== undefined ? { dport } : {}) } as Packet).verdict;
+    expect(to("ge-0/0/1.0", "tcp", 22)).toBe("accept");
+    expect(to("ge-0/0/1.0", "ospf")).toBe("accept"); // by its own line
+    expect(to("ge-0/0/1.0", "pim")).toBe("drop");
+    expect(to("ge-0/0/1.0", "tcp", 179)).toBe("drop");
+    expect(to("ge-0/0/1.0", "tcp", 3389)).toBe("drop");
+    expect(to("ge-0/0/2.0", "tcp", 179)).toBe("accept");
+    expect(to("ge-0/0/2.0", "tcp", 22)).toBe("drop");
+    // the ospf line is not shadowed by system-services all
+    expect(analyzeText("all.set", `set system host-name t
+set interfaces ge-0/0/1 unit 0 family inet address 10.1.1.1/24
+set security zones security-zone trust host-inbound-traffic system-services all
+set security zones security-zone trust host-inbound-traffic protocols ospf
+set security zones security-zone trust interfaces ge-0/0/1.0
+`).findings.filter((f) => f.ruleId === "shadowed-rule" || f.ruleId === "redundant-rule")).toEqual([]);
   });
 
   it("each zone pair's jump points at that pair's own line", () => {
