@@ -157,6 +157,11 @@ export interface NatRule {
   /** Twice NAT `destination static MAPPED REAL`. */
   destination?: { mapped: AddrSpec; real: AddrSpec };
   ports?: NatPorts | { kind: "objects"; real: string; mapped: string; pos: Pos };
+  /**
+   * The NAT table section ASA evaluates it in: 1 manual (twice) NAT and pre-8.3 `static`, 2 object
+   * NAT, 3 manual NAT `after-auto`. Sections go in order; a rule keeps its place inside its own.
+   */
+  section: 1 | 2 | 3;
   pos: Pos;
 }
 

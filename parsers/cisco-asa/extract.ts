@@ -502,7 +502,7 @@ export class Extractor {
     const c = this.cursor(l, at + 1);
     const mapped = this.natAddress(c);
     if (!mapped) return;
-    const rule: NatRule = { ...pair, sourceReal: { kind: "object", name: objName, pos: this.pos(l, w[0]) }, sourceMapped: mapped, pos: this.pos(l) };
+    const rule: NatRule = { ...pair, sourceReal: { kind: "object", name: objName, pos: this.pos(l, w[0]) }, sourceMapped: mapped, section: 2, pos: this.pos(l) };
     while (!c.done()) {
       const t = c.next()!;
       if (t.key === "service") {
@@ -548,7 +548,11 @@ export class Extractor {
       pair = p;
       i = 2;
     }
-    while (w[i] && (w[i]!.key === "after-auto" || w[i]!.key === "after-object" || /^[0-9]+$/.test(w[i]!.text))) i++;
+    let section: NatRule["section"] = 1;
+    while (w[i] && (w[i]!.key === "after-auto" || w[i]!.key === "after-object" || w[i]!.key === "line" || /^[0-9]+$/.test(w[i]!.text))) {
+      if (w[i]!.key === "after-auto" || w[i]!.key === "after-object") section = 3;
+      i++;
+    }
     if (w[i]?.key !== "source" || (w[i + 1]?.key !== "static" && w[i + 1]?.key !== "dynamic") || !w[i + 2] || !w[i + 3]) {
       this.diag("error", l, w[i], "expected 'source static|dynamic REAL MAPPED'");
       return;
@@ -561,7 +565,7 @@ export class Extractor {
       if (real?.kind === "mapped-interface") this.diag("error", l, w[i + 2], "the real source cannot be 'interface'");
       return;
     }
-    const rule: NatRule = { ...pair, sourceReal: real, ...(isStatic ? { sourceMapped: mapped } : {}), pos: this.pos(l) };
+    const rule: NatRule = { ...pair, sourceReal: real, ...(isStatic ? { sourceMapped: mapped } : {}), section, pos: this.pos(l) };
     let inactive = false;
     while (!c.done()) {
       const t = c.next()!;
@@ -640,6 +644,7 @@ export class Extractor {
       ...pair,
       sourceReal: spec(realA),
       sourceMapped: mappedA === "interface" ? { kind: "mapped-interface" } : spec(mappedA),
+      section: 1,
       pos: this.pos(l),
       ...(protos && mappedPort !== undefined && realPort !== undefined ? { ports: { protos, real: [realPort, realPort], mapped: [mappedPort, mappedPort] } } : {}),
     };

@@ -393,7 +393,10 @@ export class Mapper {
 
   private natChain(): string | undefined {
     const rules: Rule[] = [];
-    this.config.nat.forEach((n, i) => rules.push(...this.natRules(n, i)));
+    // ASA's NAT table: manual NAT, then object NAT, then manual NAT after-auto, whatever the
+    // order of the lines in the file (a stable sort keeps each section's own order).
+    const ordered = this.config.nat.map((n, i) => ({ n, i })).sort((a, b) => a.n.section - b.n.section);
+    for (const { n, i } of ordered) rules.push(...this.natRules(n, i));
     if (rules.length === 0) return undefined;
     const key = chainKey(NAT_TABLE, NAT_CHAIN);
     this.chains.set(key, { name: NAT_CHAIN, table: NAT_TABLE, rules, policy: "accept", span: this.span(this.config.nat[0]!.pos, "(ASA static NAT)") });

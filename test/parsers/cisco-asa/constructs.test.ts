@@ -456,6 +456,35 @@ nat (inside,outside) source dynamic INSIDE-NET interface destination static PROX
     expect(verdict(rs, { src: "192.168.99.5", dst: "192.168.99.1", dport: 22, iif: "management", hook: "input", oif: undefined })).toBe("accept");
   });
 
+  it("manual (twice) NAT comes before object NAT, after-auto after it, whatever the order of the lines", () => {
+    const rs = asa(`${INTERFACES}object network WEB
+ host 10.1.0.80
+ nat (inside,outside) static 198.51.100.80
+object network WEB2
+ host 10.1.0.81
+object network PUB
+ host 198.51.100.80
+object network PUB9
+ host 198.51.100.9
+object network WEB9
+ host 10.1.0.90
+nat (inside,outside) source static WEB2 PUB
+nat (inside,outside) after-auto source static WEB9 PUB9
+object network WEB10
+ host 10.1.0.91
+ nat (inside,outside) static 198.51.100.9
+access-list OUTSIDE_IN extended permit tcp any host 10.1.0.81 eq www
+access-list OUTSIDE_IN extended permit tcp any host 10.1.0.91 eq www
+access-group OUTSIDE_IN in interface outside
+`);
+    expect(errors(rs)).toEqual([]);
+    // the twice NAT (line 12) takes 198.51.100.80 before the object NAT (line 3) of the same address
+    expect(verdict(rs, { src: "192.0.2.1", dst: "198.51.100.80", dport: 80 })).toBe("accept");
+    expect(steps(rs, { src: "192.0.2.1", dst: "198.51.100.80", dport: 80 })[0]).toBe("static: dnat to 10.1.0.81");
+    // the object NAT of 198.51.100.9 comes before the after-auto twice NAT written above it
+    expect(steps(rs, { src: "192.0.2.1", dst: "198.51.100.9", dport: 80 })[0]).toBe("static: dnat to 10.1.0.91");
+  });
+
   it("IPv6 object NAT and IPv6 ACEs use the v6 pipeline", () => {
     const rs = asa(`${INTERFACES}object network WEB6
  host fd00::80
