@@ -9,7 +9,7 @@ import type { BroadSourceParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
-import { coverageText, portsText, sourceCoverage, widestPublicPart, witnessOf } from "./reach.js";
+import { coverageText, exposureOf, portsText, sourceCoverage, widestPublicPart, witnessOf } from "./reach.js";
 import { Dim } from "../../src/space/dims.js";
 
 export const broadSourceRange: Check<BroadSourceParams> = (ctx, params, rule) => {
@@ -41,14 +41,7 @@ export const broadSourceRange: Check<BroadSourceParams> = (ctx, params, rule) =>
           location: w.location,
           witness: w.witness,
           trace: w.trace,
-          exposure: {
-            family: p.family,
-            protocol: protoName(proto),
-            ports: exposed.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]),
-            direction: p.kind,
-            sourceCoverage: Math.round(coverage * 1_000_000) / 1_000_000,
-            service: svc.id,
-          },
+          exposure: exposureOf(p.family, p.kind, proto, exposed, coverage, svc.id, 1_000_000),
         });
       }
     }

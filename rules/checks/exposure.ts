@@ -13,7 +13,7 @@ import { unionFactored } from "../../src/space/factored.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
-import { publicShare, publicSourceCount, widestPublicPart } from "./reach.js";
+import { groupBy, publicShare, publicSourceCount, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef } from "../../src/model/types.js";
 
@@ -134,15 +134,8 @@ const GROUP_MIN = 6;
  * finding that lists them, not one finding each.
  */
 function groupByLocation(findings: Finding[], kind: string): Finding[] {
-  const groups = new Map<string, Finding[]>();
-  for (const f of findings) {
-    const key = `${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}:${f.location.column}`;
-    const g = groups.get(key);
-    if (g) g.push(f);
-    else groups.set(key, [f]);
-  }
   const out: Finding[] = [];
-  for (const g of groups.values()) {
+  for (const g of groupBy(findings, (f) => `${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}:${f.location.column}`)) {
     if (g.length < GROUP_MIN) {
       out.push(...g);
       continue;

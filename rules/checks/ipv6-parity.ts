@@ -9,7 +9,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { Dim } from "../../src/space/dims.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
-import { coverageText, portsText, publicShare, publicSourceCount, widestPublicPart, witnessOf } from "./reach.js";
+import { coverageText, exposureOf, portsText, publicShare, publicSourceCount, widestPublicPart, witnessOf } from "./reach.js";
 
 export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -51,14 +51,7 @@ export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
           location: w.location,
           witness: w.witness,
           trace: w.trace,
-          exposure: {
-            family: 6,
-            protocol: protoName(proto),
-            ports: open6.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]),
-            direction: kind,
-            sourceCoverage: Math.round(cov6 * 10000) / 10000,
-            service: svc.id,
-          },
+          exposure: exposureOf(6, kind, proto, open6, cov6, svc.id),
         });
       }
     }

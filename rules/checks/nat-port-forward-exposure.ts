@@ -14,7 +14,7 @@ import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locOf } from "./chains.js";
 import type { Check } from "./context.js";
-import { coverageText, portsText, sourceCoverage, widestPublicPart } from "./reach.js";
+import { coverageText, exposureOf, groupBy, portsText, sourceCoverage, widestPublicPart } from "./reach.js";
 
 export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -82,14 +82,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
               location: locOf(nat),
               witness: pointToPacket(before, p.kind),
               trace: path?.steps,
-              exposure: {
-                family: p.family,
-                protocol: protoName(proto),
-                ports: exposed.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]),
-                direction: p.kind,
-                sourceCoverage: Math.round(coverage * 10000) / 10000,
-                service: svc.id,
-              },
+              exposure: exposureOf(p.family, p.kind, proto, exposed, coverage, svc.id),
               ...(uncertain.length > 0 ? { uncertain } : {}),
             } });
           }
@@ -108,15 +101,8 @@ const GROUP_MIN = 6;
  * lists the services, per protocol, not one finding each.
  */
 function grouped(found: { finding: Finding; service: string; host: string; port: string }[], certain: boolean): Finding[] {
-  const groups = new Map<string, typeof found>();
-  for (const f of found) {
-    const key = `${f.finding.exposure!.protocol}|${f.host}`;
-    const g = groups.get(key);
-    if (g) g.push(f);
-    else groups.set(key, [f]);
-  }
   const out: Finding[] = [];
-  for (const g of groups.values()) {
+  for (const g of groupBy(found, (f) => `${f.finding.exposure!.protocol}|${f.host}`)) {
     if (g.length < GROUP_MIN) {
       out.push(...g.map((f) => f.finding));
       continue;

@@ -5,8 +5,10 @@
 import type { PipelineResult } from "../../src/analysis/evaluate.js";
 import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
 import type { TracePath } from "../../src/analysis/trace.js";
-import { pickWitness, pointToPacket } from "../../src/analysis/witness.js";
+import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import type { Finding, Location } from "../../src/model/finding.js";
+import type { PipelineKind } from "../../src/model/types.js";
+import { Dim } from "../../src/space/dims.js";
 import type { PacketSet } from "../../src/space/packet-set.js";
 import { locationOf, type CheckContext } from "./context.js";
 
@@ -66,4 +68,36 @@ export function witnessOf(
     location: locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 }),
     path,
   };
+}
+
+/** A finding's `exposure`: the ports of `exposed`, and from what share of the public sources. */
+export function exposureOf(
+  family: 4 | 6,
+  direction: PipelineKind,
+  proto: number,
+  exposed: PacketSet,
+  coverage: number,
+  service: string,
+  precision = 10_000,
+): NonNullable<Finding["exposure"]> {
+  return {
+    family,
+    protocol: protoName(proto),
+    ports: exposed.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]),
+    direction,
+    sourceCoverage: Math.round(coverage * precision) / precision,
+    service,
+  };
+}
+
+/** `items` by `key`, each group in the items' order, the groups in order of their first item. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    const g = groups.get(k);
+    if (g) g.push(t);
+    else groups.set(k, [t]);
+  }
+  return [...groups.values()];
 }
