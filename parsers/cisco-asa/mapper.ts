@@ -447,7 +447,9 @@ export class Mapper {
     if (n.destination) {
       const match: Condition[] = n.realIf ? [iif(n.realIf)] : [];
       match.push(...addrConditions("src", this.resolver.address(n.sourceReal), "twice NAT source"));
-      emit("-destination", match, this.resolver.address(n.destination.mapped), this.resolver.address(n.destination.real), undefined);
+      // `service A B` with a destination translation: A is the mapped destination port, B the real one
+      const destPorts = n.ports && !("protos" in n.ports) ? this.natServicePorts(n.ports.mapped, n.ports.real, n.ports.pos) : undefined;
+      emit("-destination", match, this.resolver.address(n.destination.mapped), this.resolver.address(n.destination.real), destPorts);
     }
     return out;
   }

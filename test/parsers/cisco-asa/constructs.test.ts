@@ -436,6 +436,27 @@ nat (inside,outside) source dynamic INSIDE-NET interface destination static PROX
     expect(steps(rs, { src: "10.1.2.3", dst: "10.255.0.80", iif: "inside", oif: "outside" })[0]).toBe("static: dnat to 198.51.100.80");
     expect(steps(rs, { src: "10.2.2.3", dst: "10.255.0.80", iif: "inside", oif: "outside" })[0]).not.toMatch(/dnat/);
   });
+  it("twice NAT destination static with a service translates only the mapped port, to the real one", () => {
+    const rs = asa(`${INTERFACES}object network CLIENTS
+ host 192.0.2.50
+object network WEB-PUB
+ host 203.0.113.80
+object network WEB-PRIV
+ host 10.1.0.80
+object service TCP-8080
+ service tcp destination eq 8080
+object service TCP-80
+ service tcp destination eq www
+access-list OUTSIDE_IN extended permit tcp host 192.0.2.50 host 10.1.0.80 eq www
+access-group OUTSIDE_IN in interface outside
+nat (outside,inside) source static CLIENTS CLIENTS destination static WEB-PUB WEB-PRIV service TCP-8080 TCP-80
+`);
+    expect(errors(rs)).toEqual([]);
+    expect(steps(rs, { src: "192.0.2.50", dst: "203.0.113.80", dport: 8080 })[0]).toBe("static: dnat to 10.1.0.80:80");
+    expect(verdict(rs, { src: "192.0.2.50", dst: "203.0.113.80", dport: 8080 })).toBe("accept");
+    // port 80 is not what the rule translates: the packet stays addressed to 203.0.113.80
+    expect(verdict(rs, { src: "192.0.2.50", dst: "203.0.113.80", dport: 80 })).toBe("drop");
+  });
   // `any` is both families since ASA 9.0; without an interface speaking IPv6 no IPv6 passes.
   it("a box with no IPv6 interface analyses IPv4 only, even where entries say any; a fragment both", () => {
     const v4 = acl("access-list OUTSIDE_IN extended permit tcp any any eq www");
