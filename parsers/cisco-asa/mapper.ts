@@ -415,6 +415,8 @@ export class Mapper {
   /** Destination rewrites of one NAT statement, one rule per family it covers. */
   private natRules(n: NatRule, index: number): Rule[] {
     const out: Rule[] = [];
+    // one statement: its rules share the span, so that checks judge and name it whole
+    const span = this.span(n.pos);
     const emit = (tag: string, match: Condition[], from: AddrSet, to: AddrSet, ports: { protos: number[]; mapped: [number, number]; real: [number, number] } | undefined) => {
       for (const family of [4, 6] as const) {
         const f = family === 4 ? from.v4 : from.v6;
@@ -429,7 +431,7 @@ export class Mapper {
           id: `nat#${index + 1}${tag}${family === 6 ? "-v6" : ""}`,
           conditions: conds,
           action: { kind: "dnat", to: { addr: { lo, hi }, ...(ports ? { ports: ports.real } : {}) }, target: "static NAT" },
-          span: this.span(n.pos),
+          span,
         });
       }
     };

@@ -3,6 +3,7 @@
  * concrete packets (src/analysis/verdict.ts), so a test fails when the mapping is wrong.
  */
 import { describe, expect, it } from "vitest";
+import { analyzeText } from "../../../src/engine/check.js";
 import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
 import { prng } from "../../../src/analysis/probes.js";
 import { asa, errors, establishedVerdict, INTERFACES, steps, verdict } from "./helpers.js";
@@ -456,6 +457,23 @@ nat (outside,inside) source static CLIENTS CLIENTS destination static WEB-PUB WE
     expect(verdict(rs, { src: "192.0.2.50", dst: "203.0.113.80", dport: 8080 })).toBe("accept");
     // port 80 is not what the rule translates: the packet stays addressed to 203.0.113.80
     expect(verdict(rs, { src: "192.0.2.50", dst: "203.0.113.80", dport: 80 })).toBe("drop");
+  });
+  it("a twice NAT statement is judged whole: shadowed only when both its translations are taken first", () => {
+    const objects = `object network REAL
+ host 10.1.0.5
+object network MAPPED
+ host 203.0.113.5
+object network DST-MAPPED
+ host 203.0.113.30
+object network DST-REAL
+ host 10.2.0.30
+`;
+    const shadowed = (nat: string) => analyzeText("t.asa", `${INTERFACES}${objects}${nat}`).findings.filter((f) => f.ruleId === "shadowed-rule").map((f) => f.location.line);
+    const base = INTERFACES.split("\n").length - 1 + objects.split("\n").length - 1;
+    // line 1 takes the source half of line 2; its destination half is still live
+    expect(shadowed("nat (inside,outside) source static REAL MAPPED\nnat (inside,outside) source static REAL MAPPED destination static DST-MAPPED DST-REAL\n")).toEqual([]);
+    // the same statement twice: the second is shadowed, once, at its line
+    expect(shadowed("nat (inside,outside) source static REAL MAPPED destination static DST-MAPPED DST-REAL\nnat (inside,outside) source static REAL MAPPED destination static DST-MAPPED DST-REAL\n")).toEqual([base + 2]);
   });
   // `any` is both families since ASA 9.0; without an interface speaking IPv6 no IPv6 passes.
   it("a box with no IPv6 interface analyses IPv4 only, even where entries say any; a fragment both", () => {
