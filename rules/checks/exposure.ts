@@ -2,7 +2,7 @@
  * exposed-service: a sensitive service (or every port) is reachable on an inbound or forward
  * path from (nearly) any public source.
  */
-import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../../src/analysis/evaluate.js";
+import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
 import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { describePacket, pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import { formatIP } from "../../src/model/address.js";
@@ -13,7 +13,7 @@ import { unionFactored } from "../../src/space/factored.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
-import { groupBy, publicShare, publicSourceCount, widestPublicPart } from "./reach.js";
+import { deliveredUnions, groupBy, publicShare, publicSourceCount, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef } from "../../src/model/types.js";
 
@@ -37,15 +37,6 @@ function plainDelivered(hit: Hit): PacketSet {
   return u;
 }
 
-const deliveredUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUnions>>();
-
-/** Everything a pipeline delivers, computed once per evaluation and shared by every service. */
-function delivered(res: PipelineResult): ReturnType<typeof acceptedUnions> {
-  let u = deliveredUnion.get(res);
-  if (!u) deliveredUnion.set(res, (u = acceptedUnions(res.accepted, "delivered")));
-  return u;
-}
-
 /**
  * How much of the public source space reaches a service's stranger region, certain acceptances
  * first. The public sources are counted in place (publicSourceCount) in what reaches the region
@@ -54,7 +45,7 @@ function delivered(res: PipelineResult): ReturnType<typeof acceptedUnions> {
  */
 function measure(res: PipelineResult, protos: readonly number[], ports: [bigint, bigint][], forAll: boolean, threshold: number): Hit | undefined {
   const family = res.pipeline.family;
-  const all = delivered(res);
+  const all = deliveredUnions(res);
   const traffic = strangerTraffic(family, protos, ports);
   for (const certainOnly of [true, false]) {
     let reached = (certainOnly ? all.certain : all.possible).intersect(traffic);

@@ -2,7 +2,6 @@
  * outbound-smtp-open: TCP/25 to every public destination is allowed from the host itself
  * (outbound path) or from internal (private-address) hosts through it (forward path).
  */
-import { acceptedUnions } from "../../src/analysis/evaluate.js";
 import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import { formatIP } from "../../src/model/address.js";
 import type { Finding } from "../../src/model/finding.js";
@@ -12,7 +11,7 @@ import { Dim, PROTO_TCP } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
-import { witnessOf } from "./reach.js";
+import { deliveredUnions, witnessOf } from "./reach.js";
 
 const v4 = (a: number, b: number, c: number, d: number) => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
 /** RFC 1918 and RFC 4193 (unique local) addresses: the usual internal networks. */
@@ -68,8 +67,7 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     }
     // Packets for which every public destination is allowed (the region is a product with them),
     // as delivered: mail a DNAT sends to an internal relay does not leave.
-    const delivered = res.accepted.some((a) => a.natRules.length > 0) ? acceptedUnions(res.accepted, "delivered").certain : res.certainlyAccepted;
-    const open = region.intersect(delivered.intersect(region).forAll(Dim.Dst, PUBLIC_RANGES[p.family]));
+    const open = region.intersect(deliveredUnions(res).certain.intersect(region).forAll(Dim.Dst, PUBLIC_RANGES[p.family]));
     if (open.isEmpty()) continue;
     const w = witnessOf(ctx, res, open, { proto: PROTO_TCP, dports: [25] });
     const srcs = open.valuesOf(Dim.Src);

@@ -2,7 +2,7 @@
  * Helpers for checks that ask "which packets does a path accept": coverage of public sources,
  * witnesses with the rule that decided them.
  */
-import type { PipelineResult } from "../../src/analysis/evaluate.js";
+import { acceptedUnions, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
 import type { TracePath } from "../../src/analysis/trace.js";
 import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
@@ -100,4 +100,26 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
     else groups.set(k, [t]);
   }
   return [...groups.values()];
+}
+
+const deliveredUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUnions>>();
+
+/**
+ * Everything a pipeline delivers (after DNAT), certain and possible, computed once per result and
+ * shared by the checks. Without a rewrite it is what the pipeline accepts.
+ */
+export function deliveredUnions(res: PipelineResult): ReturnType<typeof acceptedUnions> {
+  let u = deliveredUnion.get(res);
+  if (!u) {
+    u = res.accepted.some((a) => a.natRules.length > 0)
+      ? acceptedUnions(res.accepted, "delivered")
+      : {
+          certain: res.certainlyAccepted,
+          get possible() {
+            return res.possiblyAccepted;
+          },
+        };
+    deliveredUnion.set(res, u);
+  }
+  return u;
 }
