@@ -47,7 +47,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
         const ports = delivered.valuesOf(Dim.Dport);
         const protos = new Set(delivered.valuesOf(Dim.Proto).flatMap(([a, b]) => Array.from({ length: Number(b - a) + 1 }, (_, i) => Number(a) + i)));
         const onPorts = (svcPorts: readonly (readonly [number, number])[]) => svcPorts.some(([a, b]) => ports.some(([lo, hi]) => BigInt(a) <= hi && lo <= BigInt(b)));
-        const found: { finding: Finding; service: string; host: string; port: string }[] = [];
+        const found: Found[] = [];
         for (const svc of ctx.catalog.services) {
           if (svc.protocols === "any" || !onPorts(svc.ports)) continue;
           for (const proto of svc.protocols) {
@@ -60,9 +60,9 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             if (!point) continue;
             if (certain) certainly.add(`${svc.id}|${proto}`);
             const dst = formatIP(point[Dim.Dst]!, p.family);
+            const port = String(point[Dim.Dport]);
             const host = redirect ? "this host" : `internal host ${p.family === 6 ? `[${dst}]` : dst}`;
-            const target = `${redirect ? "this host" : p.family === 6 ? `[${dst}]` : dst}:${point[Dim.Dport]}`;
-            const key = `${nat.id}|${svc.id}|${proto}|${target}`;
+            const key = `${nat.id}|${svc.id}|${proto}|${host}:${port}`;
             if (seen.has(key)) continue;
             seen.add(key);
             // The ports the forward arrives on, for the same protocol and sources.
@@ -75,10 +75,11 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
             // What the forward depends on: the assumptions of the uncertain regions holding the witness.
             const uncertain = certain ? [] : [...new Set(regions.filter((r) => !r.certain && r.delivered.has(point)).flatMap((r) => r.assumptions))].slice(0, 5);
-            found.push({ service: svc.name, host, port: String(point[Dim.Dport]), finding: {
+            const forwarded = `${protoName(proto)}/${portsText(arriving)}`;
+            found.push({ service: svc.name, host, port, forwarded, finding: {
               ruleId: rule.id,
               severity: rule.severity,
-              message: `DNAT rule ${certain ? "forwards" : "may forward"} ${protoName(proto)}/${portsText(arriving)} from ${coverageText(coverage, p.family)} to ${svc.name} on ${redirect ? `this host, port ${point[Dim.Dport]}` : `internal host ${target}`} (${p.kind} path)`,
+              message: `DNAT rule ${certain ? "forwards" : "may forward"} ${forwarded} from ${coverageText(coverage, p.family)} to ${svc.name} on ${redirect ? `this host, port ${port}` : `${host}:${port}`} (${p.kind} path)`,
               location: locOf(nat),
               witness: pointToPacket(before, p.kind),
               trace: path?.steps,
@@ -96,24 +97,35 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
 
 const GROUP_MIN = 6;
 
+/** One service a forward exposes: its finding, and the parts a grouped message names. */
+interface Found {
+  finding: Finding;
+  service: string;
+  /** "internal host 10.0.0.5" or "this host". */
+  host: string;
+  port: string;
+  /** What arrives: "tcp/2222". */
+  forwarded: string;
+}
+
 /**
  * A forward of many ports to one host (a 1:1 static NAT of every port) makes one finding that
  * lists the services, per protocol, not one finding each.
  */
-function grouped(found: { finding: Finding; service: string; host: string; port: string }[], certain: boolean): Finding[] {
+function grouped(found: Found[], certain: boolean): Finding[] {
   const out: Finding[] = [];
   for (const g of groupBy(found, (f) => `${f.finding.exposure!.protocol}|${f.host}`)) {
     if (g.length < GROUP_MIN) {
       out.push(...g.map((f) => f.finding));
       continue;
     }
-    const head = g[0]!.finding;
-    const e = head.exposure!;
-    const arriving = head.message.split(" from ")[0]!.split(" ").pop();
+    const head = g[0]!;
+    const e = head.finding.exposure!;
+    const coverage = Math.min(...g.map((f) => f.finding.exposure!.sourceCoverage));
     out.push({
-      ...head,
-      message: `DNAT rule ${certain ? "forwards" : "may forward"} ${arriving} from ${coverageText(Math.min(...g.map((f) => f.finding.exposure!.sourceCoverage)), e.family)} to ${g.length} ${e.protocol.toUpperCase()} services on ${g[0]!.host}: ${g.map((f) => `${f.service} (${f.port})`).join(", ")} (${e.direction} path)`,
-      exposure: { ...e, ports: g.flatMap((f) => f.finding.exposure!.ports).sort((a, b) => a[0] - b[0]), sourceCoverage: Math.min(...g.map((f) => f.finding.exposure!.sourceCoverage)), services: g.map((f) => f.finding.exposure!.service!) },
+      ...head.finding,
+      message: `DNAT rule ${certain ? "forwards" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family)} to ${g.length} ${e.protocol.toUpperCase()} services on ${head.host}: ${g.map((f) => `${f.service} (${f.port})`).join(", ")} (${e.direction} path)`,
+      exposure: { ...e, ports: g.flatMap((f) => f.finding.exposure!.ports).sort((a, b) => a[0] - b[0]), sourceCoverage: coverage, services: g.map((f) => f.finding.exposure!.service!) },
     });
   }
   return out;
