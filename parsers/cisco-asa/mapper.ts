@@ -316,14 +316,16 @@ export class Mapper {
 
   private ingressChain(b: ReturnType<Mapper["bindings"]>): string {
     const rules: Rule[] = [];
-    const add = (id: string, conditions: Condition[], action: Rule["action"], pos: Pos, text?: string) =>
-      rules.push({ id: `${INGRESS}#${id}`, conditions, action, span: this.span(pos, text) });
+    const add = (id: string, conditions: Condition[], action: Rule["action"], pos: Pos, text?: string): Rule => {
+      const r: Rule = { id: `${INGRESS}#${id}`, conditions, action, span: this.span(pos, text) };
+      rules.push(r);
+      return r;
+    };
     // A management-only interface takes traffic to the box only: nothing passes through it.
     for (const n of this.nameifs()) {
       const at = n.iface.managementOnly;
       if (!at) continue;
-      add(`management-only-${n.name}`, [{ kind: "or", anyOf: [[iif(n.name)], [oif(n.name)]] }], { kind: "drop" }, at, `${at.text.trim()} (${n.name}: no traffic through the box)`);
-      rules[rules.length - 1]!.implied = true;
+      add(`management-only-${n.name}`, [{ kind: "or", anyOf: [[iif(n.name)], [oif(n.name)]] }], { kind: "drop" }, at, `${at.text.trim()} (${n.name}: no traffic through the box)`).implied = true;
     }
     add("established", [{ kind: "ctstate", states: ["established", "related"] }], { kind: "accept" }, this.firstPos, "(stateful: packets of established and related connections)");
     const ifacePos = (n: Nameif): Pos => n.iface.levelPos ?? n.iface.pos;

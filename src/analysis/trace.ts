@@ -4,7 +4,7 @@
  * fwlint does not model, both outcomes are followed.
  */
 import type { TraceStep } from "../model/finding.js";
-import { placeRef, type Action, type Chain, type Pipeline, type Rule, type Ruleset, type Stage } from "../model/types.js";
+import { placeRef, type Action, type Chain, type Pipeline, type Rule, type Ruleset, type SourceSpan, type Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { formatIP } from "../model/address.js";
 import { ProjectionList } from "../space/projections.js";
@@ -81,16 +81,7 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
         else if (o.kind === "drop") finished.push(done("drop", o.state, o.by));
         else {
           const policy = chain.policy ?? "accept";
-          const step: TraceStep = {
-            table: chain.table,
-            chain: chain.name,
-            rule: `policy ${policy.toUpperCase()}`,
-            line: chain.policySpan?.line ?? chain.span.line,
-            column: chain.policySpan?.column ?? chain.span.column,
-            ...((chain.policySpan ?? chain.span).label !== undefined ? { label: (chain.policySpan ?? chain.span).label! } : {}),
-            file: chain.policySpan?.file ?? chain.span.file,
-            action: policy,
-          };
+          const step: TraceStep = { table: chain.table, chain: chain.name, rule: `policy ${policy.toUpperCase()}`, ...placeOf(chain.policySpan ?? chain.span), action: policy };
           if (policy === "drop") finished.push(done("drop", { ...o.state, steps: [...o.state.steps, step] }, step));
           // A policy decides only what no earlier filter stage decided (an empty security table's
           // ACCEPT policy does not take the credit from the filter rule that accepted).
@@ -119,12 +110,14 @@ function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
     table: chain.table,
     chain: chain.name,
     rule: rule.span.text?.trim() ?? rule.id,
-    line: rule.span.line,
-    column: rule.span.column,
-    ...(rule.span.label !== undefined ? { label: rule.span.label } : {}),
-    file: rule.span.file,
+    ...placeOf(rule.span),
     action,
   };
+}
+
+/** Where a step's rule or policy is written. */
+function placeOf(span: SourceSpan): Pick<TraceStep, "file" | "line" | "column" | "label"> {
+  return { line: span.line, column: span.column, ...(span.label !== undefined ? { label: span.label } : {}), file: span.file };
 }
 
 /** Per chain, its rules' matches with their hulls (a chain belongs to one ruleset). */

@@ -316,9 +316,7 @@ export class PacketSet {
    * `ranges` is compared by identity for the memo: pass the same array for the same ranges.
    */
   maxSourceCountIn(ranges: Ranges): bigint {
-    let memo = maxSrcMemo.get(ranges);
-    if (!memo) maxSrcMemo.set(ranges, (memo = new Map()));
-    return maxSrcIn(this.node, ranges, memo);
+    return maxSrcIn(this.node, ranges, maxSrcMemoFor(ranges));
   }
 
   /**
@@ -329,8 +327,7 @@ export class PacketSet {
    * reaches anything.
    */
   widestSourcePart(ranges: Ranges = ALL_SOURCES): PacketSet {
-    let memo = maxSrcMemo.get(ranges);
-    if (!memo) maxSrcMemo.set(ranges, (memo = new Map()));
+    const memo = maxSrcMemoFor(ranges);
     const best = maxSrcIn(this.node, ranges, memo);
     if (best === 0n) return this;
     return new PacketSet(widest(this.node, ranges, memo, best, new Map()));
@@ -412,6 +409,12 @@ let maxSrcMemo = new WeakMap<Ranges, Map<number, bigint>>();
 idd.onResetCaches(() => {
   maxSrcMemo = new WeakMap();
 });
+
+function maxSrcMemoFor(ranges: Ranges): Map<number, bigint> {
+  let memo = maxSrcMemo.get(ranges);
+  if (!memo) maxSrcMemo.set(ranges, (memo = new Map()));
+  return memo;
+}
 
 /** maxSourceCount of n ∩ {source in ranges}. */
 function maxSrcIn(n: Node, ranges: Ranges, memo: Map<number, bigint>): bigint {
