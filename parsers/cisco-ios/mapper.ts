@@ -143,6 +143,11 @@ export class IosMapper {
     return { id, conditions, action, span: this.span(w), ...(comment ? { comment } : {}) };
   }
 
+  /** A rule IOS's semantics add, written nowhere in the file (see Rule.implied). */
+  impliedRule(id: string, conditions: Condition[], action: Rule["action"], w: Where, comment: string): Rule {
+    return { ...this.rule(id, conditions, action, w, comment), implied: true };
+  }
+
   private aclChain(acl: Acl): void {
     const entries = [...acl.entries].sort((a, b) => a.seq - b.seq || a.order - b.order);
     const rules: Rule[] = [];
@@ -162,7 +167,7 @@ export class IosMapper {
     // only be reported as unreachable.
     if (!rules.some((r) => r.conditions.length === 0)) {
       const w = { ...acl.where, text: `implicit deny at the end of ${acl.name}` };
-      rules.push({ ...this.rule(`${acl.name}#implicit-deny`, [], { kind: "drop" }, w, "implicit deny at the end of every IOS access-list"), implied: true });
+      rules.push(this.impliedRule(`${acl.name}#implicit-deny`, [], { kind: "drop" }, w, "implicit deny at the end of every IOS access-list"));
     }
     this.addChain({ name: acl.name, table: aclTable(acl.family), rules, span: this.span(acl.where) });
   }

@@ -174,8 +174,8 @@ class ZoneBuilder {
       const on: Condition = { kind: "iface", field: "iif", name: i.name, prefix: false };
       if (!i.zone) {
         // What IOS does for an interface in no zone: rules of the model, not of the file.
-        base.push(implied(this.m.rule(`zone-pairs#${i.name}>zones`, [on, oifIn(allMembers)], { kind: "drop" }, i.where, `${i.name} is in no zone: IOS drops its traffic to zone members`)));
-        base.push(implied(this.m.rule(`zone-pairs#${i.name}`, [on], { kind: "accept" }, i.where, `${i.name} is in no zone: traffic to other such interfaces is not zone-filtered`)));
+        base.push(this.m.impliedRule(`zone-pairs#${i.name}>zones`, [on, oifIn(allMembers)], { kind: "drop" }, i.where, `${i.name} is in no zone: IOS drops its traffic to zone members`));
+        base.push(this.m.impliedRule(`zone-pairs#${i.name}`, [on], { kind: "accept" }, i.where, `${i.name} is in no zone: traffic to other such interfaces is not zone-filtered`));
         continue;
       }
       const z = i.zone.name;
@@ -190,7 +190,7 @@ class ZoneBuilder {
       const self = cfg.zonePairs.find((p) => p.source === z && p.destination === z);
       const selfPolicy = self?.policy ? this.policyChain(self.policy, self.where) : undefined;
       if (selfPolicy) rules.push(this.m.rule(`zone ${z}#${self!.name}`, [oifIn(members.get(z)!)], { kind: "jump", chain: selfPolicy }, self!.where, `zone-pair ${self!.name}: ${z} -> ${z}`));
-      else rules.push(implied(this.m.rule(`zone ${z}#same-zone`, [oifIn(members.get(z)!)], { kind: "accept" }, zw, `traffic inside zone ${z} passes`)));
+      else rules.push(this.m.impliedRule(`zone ${z}#same-zone`, [oifIn(members.get(z)!)], { kind: "accept" }, zw, `traffic inside zone ${z} passes`));
       rules.push(
         this.m.rule(
           `zone ${z}#return-traffic`,
@@ -225,7 +225,7 @@ class ZoneBuilder {
       const p = i.zone ? toSelf.find((x) => x.source === i.zone!.name) : undefined;
       const pc = p?.policy ? this.policyChain(p.policy, p.where) : undefined;
       if (p) rules.push(this.m.rule(`zone-pairs to self#${i.name}`, [on], pc ? { kind: "jump", chain: pc } : { kind: "drop" }, p.where, `zone-pair ${p.name}: ${p.source} -> self`));
-      else rules.push(implied(this.m.rule(`zone-pairs to self#${i.name}`, [on], { kind: "accept" }, i.where, `no zone-pair to self from ${i.name}: the self zone lets it in`)));
+      else rules.push(this.m.impliedRule(`zone-pairs to self#${i.name}`, [on], { kind: "accept" }, i.where, `no zone-pair to self from ${i.name}: the self zone lets it in`));
     }
     const w = cfg.interfaces[0]?.where ?? { line: 1, column: 1, text: "" };
     return this.add("zone-pairs to self", rules, w, "drop");
@@ -238,9 +238,4 @@ export function zoneStages(m: IosMapper, cfg: IosConfig, family: Family): { forw
   const forward = b.forward();
   const inbound = b.inbound();
   return inbound ? { forward, inbound } : { forward };
-}
-
-/** A rule IOS's zone semantics add, written nowhere in the file (see Rule.implied). */
-function implied(r: Rule): Rule {
-  return { ...r, implied: true };
 }
