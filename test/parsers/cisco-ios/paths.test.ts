@@ -34,6 +34,18 @@ const edge = [
 ].join("\n");
 const WAN = "GigabitEthernet0/0";
 
+/** SSH from the Internet to an address of the router: its trace verdict and deciding entry. */
+const sshTo = (rs: ReturnType<typeof ios>, dst: string) => trace(rs, { kind: "inbound", src: "192.0.2.7", dst, dport: 22, iif: WAN });
+
+/** Each address is the router's: SSH to it is admitted by `entry`. */
+function expectRouterAddresses(rs: ReturnType<typeof ios>, dsts: string[], entry: string): void {
+  for (const dst of dsts) {
+    const t = sshTo(rs, dst);
+    expect(t.verdict, dst).toBe("accept");
+    expect(t.by).toBe(entry);
+  }
+}
+
 describe("the inbound path: traffic to the router itself", () => {
   it("a host behind the router is not the router: the inbound path drops what the ACL lets through to it", () => {
     const rs = ios(edge);
@@ -46,13 +58,9 @@ describe("the inbound path: traffic to the router itself", () => {
 
   it("every address of a live interface is the router, primary and secondary; the ACL entry admits", () => {
     const rs = ios(edge);
-    for (const dst of ["198.51.100.10", "198.51.100.200", "10.20.0.1", "10.30.0.1"]) {
-      const t = trace(rs, { kind: "inbound", src: "192.0.2.7", dst, dport: 22, iif: WAN });
-      expect(t.verdict, dst).toBe("accept");
-      expect(t.by).toBe("EDGE: 20 permit tcp any any eq 22");
-    }
+    expectRouterAddresses(rs, ["198.51.100.10", "198.51.100.200", "10.20.0.1", "10.30.0.1"], "EDGE: 20 permit tcp any any eq 22");
     // a shut-down interface's address is not reachable
-    expect(trace(rs, { kind: "inbound", src: "192.0.2.7", dst: "10.99.0.1", dport: 22, iif: WAN }).verdict).toBe("drop");
+    expect(sshTo(rs, "10.99.0.1").verdict).toBe("drop");
   });
 
   it("a redundancy group's virtual address (HSRP, VRRP, GLBP) is the router's while it holds it", () => {
@@ -77,13 +85,9 @@ describe("the inbound path: traffic to the router itself", () => {
         "",
       ].join("\n"),
     );
-    for (const dst of ["10.20.0.1", "10.20.0.9", "10.30.0.1", "10.40.0.1", "10.40.0.5"]) {
-      const t = trace(rs, { kind: "inbound", src: "192.0.2.7", dst, dport: 22, iif: WAN });
-      expect(t.verdict, dst).toBe("accept");
-      expect(t.by).toBe("EDGE: 10 permit tcp any any eq 22");
-    }
+    expectRouterAddresses(rs, ["10.20.0.1", "10.20.0.9", "10.30.0.1", "10.40.0.1", "10.40.0.5"], "EDGE: 10 permit tcp any any eq 22");
     // a host on the same LAN is not the router
-    expect(trace(rs, { kind: "inbound", src: "192.0.2.7", dst: "10.20.0.3", dport: 22, iif: WAN }).verdict).toBe("drop");
+    expect(sshTo(rs, "10.20.0.3").verdict).toBe("drop");
   });
 
   it("an address the file does not show is an unknown, never any and never nothing; an EUI-64 one keeps its prefix", () => {
