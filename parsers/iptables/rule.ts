@@ -760,6 +760,7 @@ function targetAction(
       }
       return { kind: "continue", target: text };
     case "unknown":
+      if (t.name === "NETMAP") return netmapAction(opt("--to"), t.pos, text, ctx, error);
       return { kind: "unknown", target: text };
     case "reject": {
       const w = opt("--reject-with");
@@ -810,6 +811,27 @@ function targetAction(
       return { kind: spec.kind, to: { ports: r.value, family: ctx.family }, target: text } as Action;
     }
   }
+}
+
+/**
+ * NETMAP --to ADDR/LEN: a 1:1 mapping of the destination (in PREROUTING and OUTPUT) or the source
+ * (POSTROUTING, INPUT) onto the network, each address keeping its host bits. In a user chain the
+ * kernel chooses by the hook the packet came through, which the rule does not tell: unknown there.
+ */
+function netmapAction(o: { args: string[]; argPos: Pos[] } | undefined, pos: Pos, text: string, ctx: RuleContext, error: (pos: Pos, message: string) => void): Action | null {
+  if (!o) {
+    error(pos, "NETMAP needs --to ADDRESS[/MASK]");
+    return null;
+  }
+  const r = parseAddrSpec(o.args[0]!, ctx.family);
+  if (!r.ok || r.prefix === null) {
+    error(o.argPos[0]!, `--to: ${r.ok ? "a NETMAP network needs a contiguous mask" : r.detail} (expected ADDRESS[/MASK])`);
+    return null;
+  }
+  const to = { addr: r.range, family: ctx.family, map: { kind: "prefix" as const } };
+  if (ctx.chain === "PREROUTING" || ctx.chain === "OUTPUT") return { kind: "dnat", to, target: text };
+  if (ctx.chain === "POSTROUTING" || ctx.chain === "INPUT") return { kind: "snat", to, target: text };
+  return { kind: "unknown", target: text };
 }
 
 /** Chain names iptables accepts: at most 28 characters, no blanks, not starting with - or !. */

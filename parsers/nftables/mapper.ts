@@ -1294,6 +1294,8 @@ class Mapper {
       if (!r) return unknown(`to ${exprText(addr)}`);
       to.addr = r;
       addrText = exprText(addr);
+      // `dnat ip prefix to ...` (netmap): each address keeps its host bits in the target block
+      if (s.flags?.some((f) => f === "prefix" || f === "netmap") && isAlignedBlock(r)) to.map = { kind: "prefix" };
     }
     if (port) {
       let r: [number, number] | null = null;
@@ -1581,6 +1583,12 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   }
   m.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
   return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount };
+}
+
+/** A block of 2^n addresses starting at a multiple of 2^n (a prefix). */
+function isAlignedBlock(r: AddrRange): boolean {
+  const size = r.hi - r.lo + 1n;
+  return (size & (size - 1n)) === 0n && r.lo % size === 0n;
 }
 
 /** dnat and redirect, and an iptables target that may (`xt target NETMAP`, `xt target DNAT`). */

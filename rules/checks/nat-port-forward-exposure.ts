@@ -65,12 +65,13 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             const key = `${nat.id}|${svc.id}|${proto}|${host}:${port}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            // The ports the forward arrives on, for the same protocol and sources.
-            const arriving = original.intersect(strangerRegion(p.family, [proto])).valuesOf(Dim.Dport);
             // The witness as it arrived (before the rewrite), and the path it takes.
             const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
             for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[point[d]!, point[d]!]];
             const before = pickWitness(original.intersect(PacketSet.box(spec)), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: [] }) ?? point;
+            // The ports the forward arrives on from that source to that address (one host of a
+            // mapped subnet is one public address; what partners alone may send is not "from any").
+            const arriving = original.intersect(PacketSet.box({ [Dim.Src]: [[before[Dim.Src]!, before[Dim.Src]!]], [Dim.Dst]: [[before[Dim.Dst]!, before[Dim.Dst]!]], [Dim.Proto]: [[BigInt(proto), BigInt(proto)]] })).valuesOf(Dim.Dport);
             const paths = ctx.trace(p, before);
             const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
             // What the forward depends on: the assumptions of the uncertain regions holding the witness.

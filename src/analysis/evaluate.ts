@@ -14,6 +14,7 @@ import { PacketSet } from "../space/packet-set.js";
 import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
+import { type MappedBlock, mappedBlocks } from "./nat-map.js";
 import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
 /** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
@@ -23,6 +24,8 @@ interface NatFrame {
   rule: Rule;
   /** REDIRECT: delivered to the host itself, so never forwarded. */
   redirect: boolean;
+  /** A 1:1 mapping of the destination (Dim.Dst is among `dims`): how each block moved. */
+  shifts?: MappedBlock[];
 }
 
 interface Flow {
@@ -249,7 +252,7 @@ export class Evaluator {
     let original = f.set;
     for (let i = f.nat.length - 1; i >= 0; i--) {
       const frame = f.nat[i]!;
-      original = frame.before.intersect(original.forget(frame.dims));
+      original = frame.before.intersect(preimage(original, frame));
     }
     return {
       original,
@@ -581,7 +584,13 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   let set = f.set;
   const dims: Dim[] = [];
   let nondeterministic = false;
-  if (to.addr) {
+  // a 1:1 mapping moves each address block by its offset; a range without one is a choice
+  const shifts = to.map ? mappedBlocks(to, set.valuesOf(Dim.Dst)) : undefined;
+  if (shifts) {
+    const from = set;
+    set = PacketSet.unionAll(shifts.map((b) => from.translate(Dim.Dst, b.lo, b.hi, b.delta)));
+    dims.push(Dim.Dst);
+  } else if (to.addr) {
     set = set.rewrite(Dim.Dst, [[to.addr.lo, to.addr.hi]]);
     dims.push(Dim.Dst);
     if (to.addr.hi > to.addr.lo) nondeterministic = true;
@@ -597,9 +606,20 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   return {
     set,
     certain: f.certain && !nondeterministic,
-    nat: [...f.nat, { before: f.set, dims, rule, redirect: to.addr === undefined }],
+    nat: [...f.nat, { before: f.set, dims, rule, redirect: to.addr === undefined, ...(shifts ? { shifts } : {}) }],
     assumptions: [...f.assumptions, ...why],
   };
+}
+
+/**
+ * The packets that a DNAT step may have made into `delivered`: the rewritten dimensions are
+ * forgotten, but a 1:1 mapping of the destination is moved back block by block.
+ */
+function preimage(delivered: PacketSet, frame: NatFrame): PacketSet {
+  const shifts = frame.shifts;
+  if (!shifts) return delivered.forget(frame.dims);
+  const open = delivered.forget(frame.dims.filter((d) => d !== Dim.Dst));
+  return PacketSet.unionAll(shifts.map((b) => open.translate(Dim.Dst, b.lo + b.delta, b.hi + b.delta, -b.delta)));
 }
 
 /** Assumptions "the DNAT target is this host's" a flow's NAT history needs and does not carry yet. */

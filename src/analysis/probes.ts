@@ -11,7 +11,8 @@
  * No Math.random: the same ruleset, hook and seed give the same packets.
  */
 import type { Packet } from "../model/finding.js";
-import type { Condition, Family, Rule, Ruleset } from "../model/types.js";
+import type { AddrRange, Condition, Family, NatRewrite, Rule, Ruleset } from "../model/types.js";
+import { unmapAddress } from "./nat-map.js";
 import { formatIP } from "../model/address.js";
 
 export type Hook = "input" | "forward";
@@ -421,6 +422,7 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
     protos: new Set<string>(["tcp", "udp"]),
   };
   const fams = ruleset.families.filter((f) => ruleset.pipelines.some((p) => p.family === f && p.kind === FAMILY_PIPELINE[opts.hook]));
+  const mappings: { to: NatRewrite; base: Draft; within: AddrRange[] }[] = [];
   for (const family of fams) {
     pools.src.add(DEFAULT_SRC[family]);
     pools.dst.add(DEFAULT_DST[family]);
@@ -462,6 +464,18 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
         if (to.ports) d.dport = to.ports[0];
         emit(d, companions);
         if (to.addr) pools.dst.add(to.addr.lo);
+        if (to.map) mappings.push({ to, base, within: flatConditions(rule.conditions).flatMap((c) => (c.kind === "addr" && c.field === "dst" && !c.negate && c.family === family ? c.ranges : [])) });
+      }
+    }
+    // A 1:1 mapping: packets to the addresses that become those the other rules name (a filter
+    // rule for one host of a mapped subnet is met only through its own public address).
+    for (const m of mappings.splice(0)) {
+      const targets = [...pools.dst].filter((v) => v >= m.to.addr!.lo && v <= m.to.addr!.hi).slice(0, 12);
+      for (const v of targets) {
+        const dst = unmapAddress(m.to, v, m.within);
+        if (dst === undefined) continue;
+        emit({ ...m.base, dst });
+        for (const dport of [...pools.ports].slice(0, 8)) emit({ ...m.base, dst, dport });
       }
     }
   }

@@ -9,6 +9,7 @@ import { Dim, PORT_PROTOS } from "../space/dims.js";
 import { formatIP } from "../model/address.js";
 import { ProjectionList } from "../space/projections.js";
 import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
+import { mapAddress } from "./nat-map.js";
 
 export interface TracePath {
   verdict: "accept" | "drop";
@@ -233,9 +234,9 @@ function act(
         return { outcomes: [{ kind: "drop", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
       }
       const p = st.point.slice();
-      if (action.to.addr) p[Dim.Dst] = action.to.addr.lo;
+      if (action.to.addr) p[Dim.Dst] = mapAddress(action.to, p[Dim.Dst]!) ?? action.to.addr.lo;
       if (action.to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Dport] = BigInt(action.to.ports[0]);
-      const s = { ...add(`dnat to ${describeRewrite(action.to.addr?.lo, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: true };
+      const s = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: true };
       const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
       if (local !== undefined) {
         // Delivered here only if the new destination is this host's; otherwise routed away from the input path.

@@ -97,10 +97,18 @@ export type Condition =
 
 /** What a NAT target rewrites. Absent fields are unchanged. */
 export interface NatRewrite {
-  /** Address range chosen from (single address when lo == hi). */
+  /** Address range chosen from (single address when lo == hi), or mapped onto (see `map`). */
   addr?: AddrRange;
   ports?: PortRange;
   family?: Family;
+  /**
+   * `addr` is not a choice but a 1:1 mapping, each address keeping its place:
+   * - offset: the address `from + k` becomes `addr.lo + k` (static NAT of a subnet or range onto
+   *   one of the same size: ASA, JunOS `static-nat prefix`, IOS `static network`);
+   * - prefix: the host bits are kept and the network bits become addr's, `addr` being an aligned
+   *   block of 2^n addresses (iptables NETMAP).
+   */
+  map?: { kind: "offset"; from: bigint } | { kind: "prefix" };
 }
 
 export type Action =

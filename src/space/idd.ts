@@ -779,6 +779,40 @@ export function exists(a: Node, levels: readonly number[]): Node {
   return res;
 }
 
+const translateMemo = new Map<string, Node>();
+
+/**
+ * The set with every value of dimension `level` moved by `delta` (a 1:1 address mapping). Every
+ * member's value there must stay inside the dimension once moved, and every path of the set must
+ * test that dimension (the caller restricts it to a range first), unless `delta` is 0.
+ */
+export function translate(a: Node, level: number, delta: bigint): Node {
+  if (delta === 0n || a === EMPTY) return a;
+  if (a === FULL || a.level > level) throw new RangeError(`translate: dimension ${level} is not restricted on some path`);
+  const key = `${a.id}:${level}:${delta}`;
+  const hit = translateMemo.get(key);
+  if (hit) return hit;
+  let res: Node;
+  if (a.level < level) res = mapKids(a, (k) => translate(k, level, delta));
+  else {
+    const max = DIM_MAX[level]!;
+    const ranges: [bigint, bigint][] = [];
+    const kids: Node[] = [];
+    forEachPiece(a, (start, end, kid) => {
+      if (kid === EMPTY) return;
+      const lo = start + delta;
+      const hi = end + delta;
+      if (lo < 0n || hi > max) throw new RangeError(`translate: ${start}-${end} moved by ${delta} leaves dimension ${level}`);
+      ranges.push([lo, hi]);
+      kids.push(kid);
+    });
+    res = layRanges(level, ranges, kids, EMPTY);
+  }
+  if (translateMemo.size > MEMO_LIMIT) translateMemo.clear();
+  translateMemo.set(key, res);
+  return res;
+}
+
 /** The child reached for `value` at `level` (the node itself when it does not test that level). */
 export function restrict(a: Node, level: number, value: bigint): Node {
   if (a.level > level) return a;
@@ -929,6 +963,7 @@ export function resetCaches(): void {
   for (const m of memo) m.clear();
   existsMemo.clear();
   forAllMemo.clear();
+  translateMemo.clear();
   meetMemo.clear();
   outsideMemo.clear();
   for (const clear of resetHooks) clear();

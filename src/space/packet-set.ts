@@ -218,6 +218,17 @@ export class PacketSet {
     return PacketSet.fromNode(idd.and(idd.and(idd.exists(this.node, [dim]), rawBox({ [dim]: ranges })), universes().all.node));
   }
 
+  /**
+   * The packets of this set whose `dim` lies in [lo, hi], with that value moved by `delta`: a 1:1
+   * mapping of one range onto another of the same size (the moved range must stay inside the
+   * dimension).
+   */
+  translate(dim: Dim, lo: bigint, hi: bigint, delta: bigint): PacketSet {
+    const part = this.intersect(PacketSet.box({ [dim]: [[lo, hi]] }));
+    if (part.isEmpty() || delta === 0n) return part;
+    return PacketSet.fromNode(idd.and(idd.translate(part.node, dim, delta), universes().all.node));
+  }
+
   static unionAll(sets: readonly PacketSet[]): PacketSet {
     const split = sets.find((s) => s.built === undefined)?.split;
     if (split) {

@@ -2,7 +2,8 @@
  * Every fixture under fixtures/ states the findings it must and must not produce, in comments:
  *   # fwlint-expect: RULE-ID [key=value ...]
  *   # fwlint-expect-not: RULE-ID [key=value ...]
- * Keys: service, line, severity, direction, family.
+ * Keys: service, line, severity, direction, family, certain (true: the finding depends on no
+ * unmodelled condition).
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -53,6 +54,7 @@ function matches(f: Finding, e: Expectation): boolean {
     if (k === "severity" && f.severity !== v) return false;
     if (k === "direction" && f.exposure?.direction !== v) return false;
     if (k === "family" && String(f.exposure?.family) !== v) return false;
+    if (k === "certain" && String(f.uncertain === undefined) !== v) return false;
   }
   return true;
 }
