@@ -34,7 +34,7 @@
  * the part of the configuration the file lacks, so only the bound lists decide there, and the
  * Internet side is left to `.fwlint.yaml` (every interface by default).
  */
-import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
+import type { AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
 import { chainKey } from "../../src/model/types.js";
 import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, NatRule, Pos, Service } from "./config.js";
 import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
@@ -67,6 +67,25 @@ const iif = (name: string): Condition => ({ kind: "iface", field: "iif", name, p
 const oif = (name: string): Condition => ({ kind: "iface", field: "oif", name, prefix: false });
 const oneOf = (field: "iif" | "oif", names: string[]): Condition =>
   names.length === 1 ? (field === "iif" ? iif(names[0]!) : oif(names[0]!)) : { kind: "or", anyOf: names.map((n) => [field === "iif" ? iif(n) : oif(n)]) };
+
+/**
+ * A static NAT of a subnet or range translates address by address: the k-th mapped address is the
+ * k-th real one. So when both sides are one block of the same size - or the mapped side is an
+ * address written inline, which ASA widens to a block the size of the real one (a subnet's
+ * network, or a range starting there) - the mapping is 1:1 and the mapped block is returned.
+ */
+function staticMapping(mapped: readonly AddrRange[], real: readonly AddrRange[], inlineMapped: boolean): { mapped: AddrRange } | undefined {
+  if (mapped.length !== 1 || real.length !== 1) return undefined;
+  const m = mapped[0]!;
+  const r = real[0]!;
+  const size = r.hi - r.lo + 1n;
+  if (size === 1n) return undefined;
+  if (m.hi - m.lo + 1n === size) return { mapped: m };
+  if (!inlineMapped || m.lo !== m.hi) return undefined;
+  const prefix = (size & (size - 1n)) === 0n && r.lo % size === 0n;
+  const lo = prefix ? m.lo - (m.lo % size) : m.lo;
+  return { mapped: { lo, hi: lo + size - 1n } };
+}
 
 export class Mapper {
   private readonly resolver: Resolver;
@@ -419,11 +438,13 @@ export class Mapper {
     const out: Rule[] = [];
     // one statement: its rules share the span, so that checks judge and name it whole
     const span = this.span(n.pos);
-    const emit = (tag: string, match: Condition[], from: AddrSet, to: AddrSet, ports: { protos: number[]; mapped: [number, number]; real: [number, number] } | undefined) => {
+    const emit = (tag: string, match: Condition[], from: AddrSet, to: AddrSet, ports: { protos: number[]; mapped: [number, number]; real: [number, number] } | undefined, inlineMapped = false) => {
       for (const family of [4, 6] as const) {
-        const f = family === 4 ? from.v4 : from.v6;
+        let f = family === 4 ? from.v4 : from.v6;
         const t = family === 4 ? to.v4 : to.v6;
         if (f.length === 0 || t.length === 0 || from.unknown.length > 0 || to.unknown.length > 0) continue;
+        const oneToOne = staticMapping(f, t, inlineMapped);
+        if (oneToOne) f = [oneToOne.mapped];
         if (f.length === t.length && f.every((r, k) => r.lo === t[k]!.lo && r.hi === t[k]!.hi) && !ports) continue; // identity NAT
         const lo = t[0]!.lo;
         const hi = t[t.length - 1]!.hi;
@@ -432,7 +453,7 @@ export class Mapper {
         out.push({
           id: `nat#${index + 1}${tag}${family === 6 ? "-v6" : ""}`,
           conditions: conds,
-          action: { kind: "dnat", to: { addr: { lo, hi }, ...(ports ? { ports: ports.real } : {}) }, target: "static NAT" },
+          action: { kind: "dnat", to: { addr: { lo, hi }, ...(ports ? { ports: ports.real } : {}), ...(oneToOne ? { map: { kind: "offset" as const, from: oneToOne.mapped.lo } } : {}) }, target: "static NAT" },
           span,
         });
       }
@@ -446,7 +467,8 @@ export class Mapper {
         const peer = this.resolver.address(n.destination.real);
         match.push(...addrConditions("src", peer, "twice NAT destination"));
       }
-      emit("", match, this.natSet(n.sourceMapped, n.mappedIf), this.resolver.address(n.sourceReal), ports);
+      const inline = n.sourceMapped.kind === "range" && n.sourceMapped.range.lo === n.sourceMapped.range.hi;
+      emit("", match, this.natSet(n.sourceMapped, n.mappedIf), this.resolver.address(n.sourceReal), ports, inline);
     }
     if (n.destination) {
       const match: Condition[] = n.realIf ? [iif(n.realIf)] : [];

@@ -40,8 +40,10 @@ export function buildDestinationNat(ctx: JunosContext, zones: Map<string, Zone>,
 function natRule(ctx: JunosContext, kind: "destination" | "static", rs: ConfigNode, rule: ConfigNode, pools: ConfigNode | undefined, books: AddressBooks): Rule | undefined {
   const match = child(rule, "match");
   const conditions: Condition[] = [];
+  let matched: Condition[][] = []; // the destination-address alternatives
   for (const [key, field] of [["destination-address", "dst"], ["source-address", "src"]] as const) {
     const alts: Condition[][] = [];
+    if (field === "dst") matched = alts;
     for (const v of kids(child(match, key))) {
       const p = parsePrefix(v.name);
       if (p) alts.push([{ kind: "addr", field, family: p.family, ranges: [p.range] }]);
@@ -102,7 +104,11 @@ function natRule(ctx: JunosContext, kind: "destination" | "static", rs: ConfigNo
   const prefix = kids(child(sn, "prefix"))[0] ?? kids(child(sn, "inet"))[0];
   const p = prefix ? parsePrefix(prefix.name) : null;
   if (!p) return { id, conditions, action: { kind: "unknown", target: `static-nat ${kids(sn).map((k) => k.name).join(" ")}` }, span };
-  return { id, conditions, action: { kind: "dnat", to: { addr: p.range, family: p.family }, target: `static-nat prefix ${prefix!.name}` }, span };
+  // The k-th address of the matched block becomes the k-th of the prefix (a host to a host, a
+  // subnet to a subnet of the same size, address by address).
+  const block = matched.length === 1 && matched[0]!.length === 1 && matched[0]![0]!.kind === "addr" && matched[0]![0]!.ranges.length === 1 ? matched[0]![0]!.ranges[0]! : undefined;
+  const map = block && block.hi - block.lo === p.range.hi - p.range.lo && block.hi > block.lo ? { map: { kind: "offset" as const, from: block.lo } } : {};
+  return { id, conditions, action: { kind: "dnat", to: { addr: p.range, family: p.family, ...map }, target: `static-nat prefix ${prefix!.name}` }, span };
 }
 
 /** `100`, `100-200` or `100 to 200`. */
