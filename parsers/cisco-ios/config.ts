@@ -3,7 +3,7 @@
  * groups, interfaces and zones, before conversion to the common model. Names are kept as written;
  * references are resolved by the mapper.
  */
-import type { Family } from "../../src/model/types.js";
+import type { AddrRange, Family } from "../../src/model/types.js";
 import type { Ace, AddrSpec, PortSpec } from "./ace.js";
 
 export interface Where {
@@ -63,6 +63,29 @@ export interface IosInterface {
   ipv6: boolean;
   shutdown: boolean;
   zone?: { name: string; where: Where };
+  /** `ip nat inside|outside` (classic NAT), `ip nat enable` (NAT virtual interface). */
+  nat?: "inside" | "outside" | "enable";
+}
+
+/**
+ * `ip nat inside source static ...` (or, with NAT virtual interfaces, `ip nat source static ...`):
+ * an inside address (and port) published at a global one. Packets arriving on an outside
+ * interface for the global address are translated to the local one.
+ */
+export interface StaticNat {
+  /** NVI form (`ip nat source static`): between interfaces with `ip nat enable`. */
+  nvi: boolean;
+  /** `tcp|udp`: a static port translation. */
+  proto?: 6 | 17;
+  /** The inside (local) address, or network with `static network`. */
+  local: AddrRange;
+  localPort?: number;
+  /** The global address (a network of the same size with `static network`), or `interface IF`'s address. */
+  global: { kind: "addr"; range: AddrRange } | { kind: "interface"; name: string; where: Where };
+  globalPort?: number;
+  /** Options that make the translation depend on what fwlint does not model (`vrf`, `route-map`). */
+  unknowns: { text: string; reason: string }[];
+  where: Where;
 }
 
 /** One member line of an object group. */
@@ -139,6 +162,7 @@ export interface IosConfig {
   referencedWords: Set<string>;
   /** Where `ip inspect` (CBAC) is used, if anywhere. */
   cbac?: Where;
+  staticNat: StaticNat[];
 }
 
 /** ACL names are case-sensitive in IOS, object-group names too; keep them as written. */

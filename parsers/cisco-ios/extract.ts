@@ -25,6 +25,7 @@ import {
   type ZonePair,
 } from "./config.js";
 import { readGroupMember } from "./group-members.js";
+import { readStaticNat } from "./nat-static.js";
 import type { ConfigLine, Token } from "./lines.js";
 
 type Mode =
@@ -68,6 +69,7 @@ export class ConfigExtractor {
     inspectClasses: new Map(),
     inspectPolicies: new Map(),
     referencedWords: new Set(),
+    staticNat: [],
   };
   private mode: Mode = { kind: "none" };
   private skipped = new Map<string, number>();
@@ -131,6 +133,11 @@ export class ConfigExtractor {
     }
     if (w0 === "zone-pair" && w1 === "security" && t[2] !== undefined) return this.zonePairHeader(l);
     if ((w0 === "class-map" || w0 === "policy-map") && w1 === "type" && t[2]?.toLowerCase() === "inspect") return this.inspectHeader(l);
+    if (w0 === "ip" && w1 === "nat") {
+      const nat = readStaticNat(l, (tok) => where(l, tok));
+      if (nat && "problem" in nat) this.diag("warning", l.line, nat.at.col, `${nat.problem} in '${l.raw.trim()}'; the translation is ignored`);
+      else if (nat) return void this.config.staticNat.push(nat);
+    }
     this.skip(l);
   }
 
@@ -409,6 +416,8 @@ export class ConfigExtractor {
       iface.zone = { name: t[2], where: where(l, l.tokens[2]) };
     } else if (lw[0] === "ip" && lw[1] === "inspect") {
       this.config.cbac ??= where(l);
+    } else if (lw[0] === "ip" && lw[1] === "nat" && (lw[2] === "inside" || lw[2] === "outside" || lw[2] === "enable")) {
+      iface.nat = lw[2];
     }
   }
 

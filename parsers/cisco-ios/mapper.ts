@@ -17,8 +17,10 @@
  * - the router's own addresses (self.ts), which the inbound path is limited to;
  * - with zone-based firewall interfaces, zone stages (zones.ts).
  *
- * Pipelines: forward = [ingress, egress, (zones)], the order IOS applies them, so traces read
- * in that order; inbound (to the router) = [own addresses, ingress, (self zone)], since IOS
+ * - static NAT (`ip nat inside source static`), the forward path's dstnat stage (nat.ts).
+ *
+ * Pipelines: forward = [ingress, (static NAT), egress, (zones)], the order IOS applies them, so
+ * traces read in that order; inbound (to the router) = [own addresses, ingress, (self zone)], since IOS
  * inbound ACLs filter traffic to the router too. The stages are filters a packet must all pass;
  * the last accepting one is what findings point at, so the egress stage passes what no outbound
  * ACL decides without a rule of its own, and the zone-pair policy comes last.
@@ -31,6 +33,7 @@ import type { Ace } from "./ace.js";
 import { aclKey, type Acl, type IosConfig, type IosInterface, type Where } from "./config.js";
 import { deviceInternetInterfaces } from "./internet.js";
 import { GroupResolver, icmpCondition } from "./objects.js";
+import { staticNatStage } from "./nat.js";
 import { selfStage } from "./self.js";
 import { oifIn, zoneStages } from "./zones.js";
 
@@ -72,6 +75,10 @@ export class IosMapper {
     this.diag("warning", w, message);
   }
 
+  info(w: Where, message: string): void {
+    this.diag("info", w, message);
+  }
+
   map(): Ruleset {
     const cfg = this.cfg;
     const boundNames = new Set<string>();
@@ -97,15 +104,18 @@ export class IosMapper {
     if (cfg.interfaces.some((i) => i.ipv6 || i.bindings[6].in || i.bindings[6].out)) families.push(6);
     const pipelines: Pipeline[] = [];
     const zoned = cfg.interfaces.some((i) => i.zone);
+    const nat = staticNatStage(this, cfg);
     for (const family of families) {
       const ingress = this.ingressChain(family);
       const egress = this.egressChain(family);
       const zones = zoned ? zoneStages(this, cfg, family) : undefined;
-      const self = selfStage(this, cfg.interfaces, family, cfg.interfaces[0]?.where ?? { line: 1, column: 1, text: this.firstLine });
+      const self = selfStage(this, cfg.interfaces, family, cfg.interfaces[0]?.where ?? { line: 1, column: 1, text: this.firstLine }, family === 4 ? nat.translated : []);
       // In the order IOS applies them. The entry admitting a packet is the rule findings point at
       // (the last accepting filter decides): the ingress ACL's - an outbound ACL's where one
       // applies -, or the zone-pair policy's on a zone-based firewall.
       const forward: Pipeline["stages"] = [{ chain: ingress, role: "filter" }];
+      // outside-to-inside NAT: after the inbound ACL, before the outbound ACL and the zones
+      if (nat.chain && family === 4) forward.push({ chain: nat.chain, role: "dstnat" });
       if (egress) forward.push({ chain: egress, role: "filter" });
       if (zones) forward.push({ chain: zones.forward, role: "filter" });
       const inbound: Pipeline["stages"] = [

@@ -32,7 +32,7 @@ const NAME = "to the router";
  * interfaces, where an address the file does not show cannot lie (IOS refuses overlapping
  * subnets), so that the hosts of the LANs are not taken for it.
  */
-function addressConditions(a: InterfaceAddress, iface: IosInterface, connected: readonly AddrRange[]): Condition[] {
+export function addressConditions(a: InterfaceAddress, iface: IosInterface, connected: readonly AddrRange[]): Condition[] {
   const text = a.where.text.trim();
   if (typeof a.addr !== "bigint") {
     const unknown: Condition = { kind: "unknown", text, reason: `the address ${iface.name} obtains (${a.addr}) is not in the file` };
@@ -46,7 +46,7 @@ function addressConditions(a: InterfaceAddress, iface: IosInterface, connected: 
 }
 
 /** The subnets of the live interfaces other than `iface`, in one family. */
-function subnetsBesides(ifaces: readonly IosInterface[], iface: IosInterface, family: Family): AddrRange[] {
+export function subnetsBesides(ifaces: readonly IosInterface[], iface: IosInterface, family: Family): AddrRange[] {
   const out: AddrRange[] = [];
   for (const i of ifaces) {
     if (i === iface || i.shutdown) continue;
@@ -56,7 +56,7 @@ function subnetsBesides(ifaces: readonly IosInterface[], iface: IosInterface, fa
 }
 
 /** The inbound stage's chain key for one family. */
-export function selfStage(m: IosMapper, ifaces: readonly IosInterface[], family: Family, w: Where): string {
+export function selfStage(m: IosMapper, ifaces: readonly IosInterface[], family: Family, w: Where, translated: readonly Rule[] = []): string {
   const rules: Rule[] = [];
   for (const iface of ifaces) {
     if (iface.shutdown) continue;
@@ -73,6 +73,8 @@ export function selfStage(m: IosMapper, ifaces: readonly IosInterface[], family:
   // address is that one.
   const rank = (r: Rule) => (!r.conditions.some((c) => c.kind === "unknown") ? 0 : r.conditions.some((c) => c.kind === "addr" && !c.negate) ? 1 : 2);
   rules.sort((a, b) => rank(a) - rank(b));
+  // what static NAT translates is forwarded before anything here sees it
+  rules.unshift(...translated);
   const text = "not an address of the router: routed through it (the forward path)";
   const span = m.span({ ...w, text });
   return m.addChain({ name: NAME, table: aclTable(family), rules, policy: "drop", policySpan: span, span });

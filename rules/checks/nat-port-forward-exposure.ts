@@ -8,7 +8,7 @@ import { strangerRegion } from "../../src/analysis/regions.js";
 import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import type { ThresholdParams } from "../../src/engine/rule-pack.js";
 import { formatIP } from "../../src/model/address.js";
-import type { Finding } from "../../src/model/finding.js";
+import { severityRank, type Finding } from "../../src/model/finding.js";
 import type { Rule } from "../../src/model/types.js";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
@@ -49,7 +49,8 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
         const onPorts = (svcPorts: readonly (readonly [number, number])[]) => svcPorts.some(([a, b]) => ports.some(([lo, hi]) => BigInt(a) <= hi && lo <= BigInt(b)));
         const found: Found[] = [];
         for (const svc of ctx.catalog.services) {
-          if (svc.protocols === "any" || !onPorts(svc.ports)) continue;
+          // a forward to a web server's 80/443 is what port forwards are for: not sensitive (info)
+          if (svc.protocols === "any" || svc.severity === "info" || !onPorts(svc.ports)) continue;
           for (const proto of svc.protocols) {
             if (!protos.has(proto) || certainly.has(`${svc.id}|${proto}`)) continue;
             const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
@@ -77,7 +78,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             // What the forward depends on: the assumptions of the uncertain regions holding the witness.
             const uncertain = certain ? [] : [...new Set(regions.filter((r) => !r.certain && r.delivered.has(point)).flatMap((r) => r.assumptions))].slice(0, 5);
             const forwarded = `${protoName(proto)}/${portsText(arriving)}`;
-            found.push({ service: svc.name, host, port, forwarded, finding: {
+            found.push({ service: svc.name, rank: severityRank(svc.severity), host, port, forwarded, finding: {
               ruleId: rule.id,
               severity: rule.severity,
               message: `DNAT rule ${certain ? "forwards" : "may forward"} ${forwarded} from ${coverageText(coverage, p.family)} to ${svc.name} on ${redirect ? `this host, port ${port}` : `${host}:${port}`} (${p.kind} path)`,
@@ -97,11 +98,15 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
 };
 
 const GROUP_MIN = 6;
+/** Services a grouped message names (the finding's exposure lists them all). */
+const LISTED = 12;
 
 /** One service a forward exposes: its finding, and the parts a grouped message names. */
 interface Found {
   finding: Finding;
   service: string;
+  /** The service's own severity, as a rank: the message names the most sensitive first. */
+  rank: number;
   /** "internal host 10.0.0.5" or "this host". */
   host: string;
   port: string;
@@ -122,10 +127,11 @@ function grouped(found: Found[], certain: boolean): Finding[] {
     }
     const head = g[0]!;
     const e = head.finding.exposure!;
+    const named = [...g].sort((a, b) => b.rank - a.rank).slice(0, LISTED);
     const coverage = Math.min(...g.map((f) => f.finding.exposure!.sourceCoverage));
     out.push({
       ...head.finding,
-      message: `DNAT rule ${certain ? "forwards" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family)} to ${g.length} ${e.protocol.toUpperCase()} services on ${head.host}: ${g.map((f) => `${f.service} (${f.port})`).join(", ")} (${e.direction} path)`,
+      message: `DNAT rule ${certain ? "forwards" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family)} to ${g.length} ${e.protocol.toUpperCase()} services on ${head.host}: ${named.map((f) => `${f.service} (${f.port})`).join(", ")}${g.length > LISTED ? `, and ${g.length - LISTED} more` : ""} (${e.direction} path)`,
       exposure: { ...e, ports: g.flatMap((f) => f.finding.exposure!.ports).sort((a, b) => a[0] - b[0]), sourceCoverage: coverage, services: g.map((f) => f.finding.exposure!.service!) },
     });
   }
