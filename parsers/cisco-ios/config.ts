@@ -67,6 +67,17 @@ export interface IosInterface {
   nat?: "inside" | "outside" | "enable";
 }
 
+/** `line vty FIRST [LAST]`: who may open a remote session (SSH, Telnet) to the router, and how. */
+export interface VtyLines {
+  first: number;
+  last: number;
+  where: Where;
+  /** `access-class NAME in` (IPv4), `ipv6 access-class NAME in`. */
+  accessClass: Partial<Record<Family, Binding>>;
+  /** `transport input ...` as written (ssh, telnet, all, none ...); undefined when the file does not say. */
+  transport?: { protocols: string[]; where: Where };
+}
+
 /**
  * `ip nat inside source static ...` (or, with NAT virtual interfaces, `ip nat source static ...`):
  * an inside address (and port) published at a global one. Packets arriving on an outside
@@ -163,6 +174,7 @@ export interface IosConfig {
   /** Where `ip inspect` (CBAC) is used, if anywhere. */
   cbac?: Where;
   staticNat: StaticNat[];
+  vty: VtyLines[];
 }
 
 /** ACL names are case-sensitive in IOS, object-group names too; keep them as written. */

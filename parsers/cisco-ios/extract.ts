@@ -21,6 +21,7 @@ import {
   type IosConfig,
   type IosInterface,
   type ObjectGroup,
+  type VtyLines,
   type Where,
   type ZonePair,
 } from "./config.js";
@@ -36,6 +37,7 @@ type Mode =
   | { kind: "zone-pair"; pair: ZonePair }
   | { kind: "class-map"; cls: InspectClass }
   | { kind: "policy-map"; policy: InspectPolicy; current?: InspectPolicy["classes"][number] | NonNullable<InspectPolicy["classDefault"]> }
+  | { kind: "vty"; lines: VtyLines }
   | { kind: "other" };
 
 /**
@@ -70,6 +72,7 @@ export class ConfigExtractor {
     inspectPolicies: new Map(),
     referencedWords: new Set(),
     staticNat: [],
+    vty: [],
   };
   private mode: Mode = { kind: "none" };
   private skipped = new Map<string, number>();
@@ -133,6 +136,14 @@ export class ConfigExtractor {
     }
     if (w0 === "zone-pair" && w1 === "security" && t[2] !== undefined) return this.zonePairHeader(l);
     if ((w0 === "class-map" || w0 === "policy-map") && w1 === "type" && t[2]?.toLowerCase() === "inspect") return this.inspectHeader(l);
+    if (w0 === "line" && w1 === "vty" && /^[0-9]+$/.test(t[2] ?? "")) {
+      const first = Number(t[2]);
+      const last = /^[0-9]+$/.test(t[3] ?? "") ? Number(t[3]) : first;
+      const lines: VtyLines = { first, last, where: where(l), accessClass: {} };
+      this.config.vty.push(lines);
+      this.mode = { kind: "vty", lines };
+      return;
+    }
     if (w0 === "ip" && w1 === "nat") {
       const nat = readStaticNat(l, (tok) => where(l, tok));
       if (nat && "problem" in nat) this.diag("warning", l.line, nat.at.col, `${nat.problem} in '${l.raw.trim()}'; the translation is ignored`);
@@ -352,6 +363,8 @@ export class ConfigExtractor {
         return readGroupMember(m.group, l, (sev, line, col, msg) => this.diag(sev, line, col, msg));
       case "interface":
         return this.interfaceChild(m.iface, l);
+      case "vty":
+        return this.vtyChild(m.lines, l);
       case "class-map":
         return this.classMapChild(m.cls, l);
       case "policy-map":
@@ -418,6 +431,20 @@ export class ConfigExtractor {
       this.config.cbac ??= where(l);
     } else if (lw[0] === "ip" && lw[1] === "nat" && (lw[2] === "inside" || lw[2] === "outside" || lw[2] === "enable")) {
       iface.nat = lw[2];
+    }
+  }
+
+  /** `access-class NAME in`, `ipv6 access-class NAME in`, `transport input ...` of a `line vty` block. */
+  private vtyChild(lines: VtyLines, l: ConfigLine): void {
+    const t = l.tokens.map((x) => x.text);
+    const lw = t.map((x) => x.toLowerCase());
+    const v6 = lw[0] === "ipv6";
+    const at = v6 ? 1 : 0;
+    if (lw[at] === "access-class" && t[at + 1] !== undefined) {
+      // `out` restricts sessions started from the router; only `in` filters who connects
+      if (lw[at + 2] === "in") lines.accessClass[v6 ? 6 : 4] = { acl: t[at + 1]!, where: where(l, l.tokens[at + 1]) };
+    } else if (lw[0] === "transport" && lw[1] === "input" && t.length > 2) {
+      lines.transport = { protocols: lw.slice(2), where: where(l, l.tokens[2]) };
     }
   }
 

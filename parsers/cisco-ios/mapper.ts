@@ -17,7 +17,8 @@
  * - the router's own addresses (self.ts), which the inbound path is limited to;
  * - with zone-based firewall interfaces, zone stages (zones.ts).
  *
- * - static NAT (`ip nat inside source static`), the forward path's dstnat stage (nat.ts).
+ * - static NAT (`ip nat inside source static`), the forward path's dstnat stage (nat.ts);
+ * - `line vty` (transport input, access-class), the last stage of the inbound path (vty.ts).
  *
  * Pipelines: forward = [ingress, (static NAT), egress, (zones)], the order IOS applies them, so
  * traces read in that order; inbound (to the router) = [own addresses, ingress, (self zone)], since IOS
@@ -35,6 +36,7 @@ import { deviceInternetInterfaces } from "./internet.js";
 import { GroupResolver, icmpCondition } from "./objects.js";
 import { staticNatStage } from "./nat.js";
 import { selfStage } from "./self.js";
+import { vtyStage } from "./vty.js";
 import { oifIn, zoneStages } from "./zones.js";
 
 export function aclTable(family: Family): string {
@@ -123,6 +125,8 @@ export class IosMapper {
         { chain: ingress, role: "filter" },
       ];
       if (zones?.inbound) inbound.push({ chain: zones.inbound, role: "filter" });
+      const vty = vtyStage(this, cfg, family);
+      if (vty) inbound.push({ chain: vty, role: "filter" });
       pipelines.push({ kind: "inbound", family, stages: inbound });
       pipelines.push({ kind: "forward", family, stages: forward });
     }
