@@ -18,9 +18,10 @@
  * - with zone-based firewall interfaces, zone stages (zones.ts).
  *
  * - static NAT (`ip nat inside source static`), the forward path's dstnat stage (nat.ts);
- * - `line vty` (transport input, access-class), the last stage of the inbound path (vty.ts).
+ * - `line vty` (transport input, access-class), the last stage of the inbound path (vty.ts);
+ * - connected routes (src/model/routing.ts): a packet to an interface's subnet leaves through it.
  *
- * Pipelines: forward = [ingress, (static NAT), egress, (zones)], the order IOS applies them, so
+ * Pipelines: forward = [ingress, (static NAT), connected routes, egress, (zones)], the order IOS applies them, so
  * traces read in that order; inbound (to the router) = [own addresses, ingress, (self zone)], since IOS
  * inbound ACLs filter traffic to the router too. The stages are filters a packet must all pass;
  * the last accepting one is what findings point at, so the egress stage passes what no outbound
@@ -29,6 +30,8 @@
  * stateless: no established-accept is added.
  */
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
+import { prefixRange } from "../../src/model/address.js";
+import { type ConnectedSubnets, connectedRoutesChain } from "../../src/model/routing.js";
 import { chainKey } from "../../src/model/types.js";
 import type { Ace } from "./ace.js";
 import { aclKey, type Acl, type IosConfig, type IosInterface, type Where } from "./config.js";
@@ -116,8 +119,10 @@ export class IosMapper {
       // (the last accepting filter decides): the ingress ACL's - an outbound ACL's where one
       // applies -, or the zone-pair policy's on a zone-based firewall.
       const forward: Pipeline["stages"] = [{ chain: ingress, role: "filter" }];
-      // outside-to-inside NAT: after the inbound ACL, before the outbound ACL and the zones
+      // outside-to-inside NAT: after the inbound ACL, before routing, the outbound ACL and the zones
       if (nat.chain && family === 4) forward.push({ chain: nat.chain, role: "dstnat" });
+      const routes = this.connectedRoutes(family);
+      if (routes) forward.push({ chain: routes, role: "filter" });
       if (egress) forward.push({ chain: egress, role: "filter" });
       if (zones) forward.push({ chain: zones.forward, role: "filter" });
       const inbound: Pipeline["stages"] = [
@@ -145,6 +150,16 @@ export class IosMapper {
       // or an excerpt with one: any)
       ...(cfg.interfaces.length > 1 ? { interfaces: cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name) } : {}),
     };
+  }
+
+  /** The forward path's connected-routes stage (src/model/routing.ts) for one family. */
+  private connectedRoutes(family: Family): string | undefined {
+    const subnets: ConnectedSubnets[] = this.cfg.interfaces
+      .filter((i) => !i.shutdown)
+      .map((i) => ({ iface: i.name, family, ranges: i.addresses.filter((a) => a.family === family && typeof a.addr === "bigint" && a.prefix !== undefined && !a.eui64).map((a) => prefixRange(a.addr as bigint, a.prefix!, family)) }));
+    const first = this.cfg.interfaces[0];
+    const chain = first && connectedRoutesChain(aclTable(family), subnets, family, this.span({ ...first.where, text: "connected routes" }));
+    return chain && this.addChain(chain);
   }
 
   addChain(chain: Chain): string {

@@ -80,7 +80,9 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
       for (const o of runChain(ruleset, chain, st, 0, stage, pipeline)) {
         if (o.kind === "accept") next.push(stage.role === "filter" ? { ...o.state, decisive: o.by } : o.state);
         else if (o.kind === "drop") finished.push(done("drop", o.state, o.by));
-        else {
+        else if (chain.policy === undefined && chain.policySpan === undefined) {
+          next.push(o.state); // a stage that only takes packets away passes the rest on, silently
+        } else {
           const policy = chain.policy ?? "accept";
           const step: TraceStep = { table: chain.table, chain: chain.name, rule: `policy ${policy.toUpperCase()}`, ...placeOf(chain.policySpan ?? chain.span), action: policy };
           if (policy === "drop") finished.push(done("drop", { ...o.state, steps: [...o.state.steps, step] }, step));

@@ -305,7 +305,7 @@ describe("object groups", () => {
 describe("IPv6", () => {
   it("ipv6 access-list and traffic-filter make IPv6 pipelines; icmp means ICMPv6", () => {
     const rs = iosClean(
-      "interface Gi1\n ipv6 address 2001:db8:1::1/64\n ipv6 traffic-filter V6 in\ninterface Gi2\n" +
+      "interface Gi1\n ipv6 address 2001:db8:f::1/64\n ipv6 traffic-filter V6 in\ninterface Gi2\n" +
         "ipv6 access-list V6\n permit tcp any host 2001:db8:1::25 eq smtp\n permit icmp any any nd-ns\n deny ipv6 any any\n",
     );
     expect(rs.families).toEqual([4, 6]);
@@ -350,9 +350,9 @@ describe("bindings and paths", () => {
   it("inbound ACL, then implicit deny; traces name the ACL and the sequence number", () => {
     const rs = ios(cfg);
     // out an interface without an outbound ACL (with one, its entry is the last to admit: paths.test.ts)
-    const t = trace(rs, { src: "198.51.100.7", dst: "10.0.0.25", dport: 25, iif: "GigabitEthernet0/0/0.100", oif: "GigabitEthernet0/0/2" });
+    const t = trace(rs, { src: "198.51.100.7", dst: "10.9.0.80", dport: 80, iif: "GigabitEthernet0/0/0.100", oif: "GigabitEthernet0/0/2" });
     expect(t.verdict).toBe("accept");
-    expect(t.by).toBe("OUTSIDE_IN: 10 permit tcp any host 10.0.0.25 eq 25");
+    expect(t.by).toBe("OUTSIDE_IN: 20 permit tcp any host 10.9.0.80 eq 80");
     const denied = trace(rs, { src: "198.51.100.7", dst: "10.0.0.25", dport: 22, iif: "GigabitEthernet0/0/0.100", oif: "GigabitEthernet0/0/1" });
     expect(denied.verdict).toBe("drop");
     expect(denied.steps.at(-1)).toBe("OUTSIDE_IN: implicit deny at the end of OUTSIDE_IN -> drop");

@@ -134,6 +134,14 @@ describe("the forward path: through the router", () => {
     expect(trace(rs, { src: "192.0.2.7", dst: "10.30.0.81", dport: 80, iif: WAN, oif: "GigabitEthernet0/2" }).verdict).toBe("drop");
   });
 
+  it("a packet to a connected subnet leaves through that interface only: its outbound ACL decides", () => {
+    const rs = ios(edge);
+    // 10.30.0.0/24 is on GigabitEthernet0/2, whose LAB-OUT list admits 10.30.0.80 only
+    const elsewhere = trace(rs, { src: "192.0.2.7", dst: "10.30.0.81", dport: 80, iif: WAN, oif: "GigabitEthernet0/1" });
+    expect(elsewhere.verdict).toBe("drop");
+    expect(elsewhere.by).toBe("connected routes: a subnet connected to GigabitEthernet0/2: routed out of GigabitEthernet0/2, never another interface");
+  });
+
   it("the egress stage passes what no outbound ACL decides without a default-accept posture", () => {
     const found = analyzeText("edge.ios", edge, { inputFormat: "cisco-ios" }).findings;
     expect(found.filter((f) => f.ruleId === "default-accept-policy")).toEqual([]);

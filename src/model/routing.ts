@@ -1,0 +1,36 @@
+/**
+ * Connected routes of a device whose interfaces the configuration describes (vendor exports): a
+ * packet to a subnet connected to interface X leaves through X - a connected route is more
+ * specific than the default route, and the device refuses overlapping interface subnets. On the
+ * forward path, after destination NAT (the destination routing sees), a stage of implied rules
+ * drops the packets the model would otherwise send out of another interface, so that an outbound
+ * list, a zone or a security level is judged for the interface the packet really leaves through.
+ */
+import type { AddrRange, Chain, Condition, Family, Rule, SourceSpan } from "./types.js";
+
+/** An interface's connected subnets in one family. */
+export interface ConnectedSubnets {
+  iface: string;
+  family: Family;
+  ranges: AddrRange[];
+}
+
+/**
+ * The stage's chain: per interface and family, drop what is addressed to its subnets but leaves
+ * elsewhere. No policy: the rest passes on, and the filter that admitted it keeps the credit.
+ * Undefined when no interface shows a subnet of the family.
+ */
+export function connectedRoutesChain(table: string, subnets: readonly ConnectedSubnets[], family: Family, span: SourceSpan): Chain | undefined {
+  const rules: Rule[] = [];
+  for (const s of subnets) {
+    if (s.family !== family || s.ranges.length === 0) continue;
+    const conditions: Condition[] = [
+      { kind: "addr", field: "dst", family, ranges: s.ranges },
+      { kind: "iface", field: "oif", name: s.iface, prefix: false, negate: true },
+    ];
+    const why = `a subnet connected to ${s.iface}: routed out of ${s.iface}, never another interface`;
+    rules.push({ id: `connected routes#${s.iface}`, conditions, action: { kind: "drop" }, span: { ...span, text: why }, comment: why, implied: true });
+  }
+  if (rules.length === 0) return undefined;
+  return { name: family === 4 ? "connected routes" : "connected routes (ipv6)", table, rules, span };
+}
