@@ -24,6 +24,8 @@ export interface AsaInterface {
   managementOnly?: Pos;
   v4: bigint[];
   v6: bigint[];
+  /** The subnets of its addresses (`ip address A MASK`, `ipv6 address A/LEN`): its connected routes. */
+  subnets: { family: Family; range: AddrRange }[];
   pos: Pos;
 }
 

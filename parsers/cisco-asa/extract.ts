@@ -6,7 +6,7 @@
  * names on Word.text.
  */
 import type { Diagnostic, Family } from "../../src/model/types.js";
-import { parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
+import { maskToPrefix, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
 import { readAce } from "./ace.js";
 import type { AccessList, Ace, AddrSpec, AsaConfig, AsaInterface, GroupType, NatRule, ObjectGroup, Pos, Service } from "./config.js";
 import { type ConfigLine, restOfLine, type Word } from "./lines.js";
@@ -130,7 +130,7 @@ export class Extractor {
           this.diag("error", l, undefined, "expected an interface name after 'interface'");
           return { kind: "other" };
         }
-        const iface: AsaInterface = { hardware: w[1].text, v4: [], v6: [], pos: this.pos(l) };
+        const iface: AsaInterface = { hardware: w[1].text, v4: [], v6: [], subnets: [], pos: this.pos(l) };
         this.config.interfaces.push(iface);
         return { kind: "interface", iface };
       }
@@ -237,13 +237,19 @@ export class Extractor {
         if (w[1]?.key === "address" && w[2]) {
           const a = parseIPv4Strict(w[2].text);
           if (a !== null) iface.v4.push(a);
+          const mask = w[3] ? parseIPv4Strict(w[3].text) : null;
+          const len = mask === null ? null : maskToPrefix(mask, 4);
+          if (a !== null && len !== null) iface.subnets.push({ family: 4, range: prefixRange(a, len, 4) });
         }
         return;
       case "ipv6": {
         this.config.usesIPv6 = true;
         if (w[1]?.key === "address" && w[2]) {
-          const a = parseIPv6(w[2].text.split("/")[0]!);
+          const [text, lenText] = w[2].text.split("/");
+          const a = parseIPv6(text!);
           if (a !== null) iface.v6.push(a);
+          const len = lenText !== undefined && /^[0-9]{1,3}$/.test(lenText) && Number(lenText) <= 128 ? Number(lenText) : null;
+          if (a !== null && len !== null && w[3]?.key !== "link-local") iface.subnets.push({ family: 6, range: prefixRange(a, len, 6) });
         }
         return;
       }

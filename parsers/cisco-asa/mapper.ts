@@ -35,6 +35,7 @@
  * Internet side is left to `.fwlint.yaml` (every interface by default).
  */
 import type { AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
+import { type ConnectedSubnets, connectedRoutesChain } from "../../src/model/routing.js";
 import { chainKey } from "../../src/model/types.js";
 import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, NatRule, Pos, Service } from "./config.js";
 import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
@@ -129,8 +130,10 @@ export class Mapper {
     const legacy = this.config.version !== undefined && (this.config.version[0] < 8 || (this.config.version[0] === 8 && this.config.version[1] < 3));
     const natStage: Stage[] = nat ? [{ chain: nat, role: "dstnat" }] : [];
     const egressStage: Stage[] = egress ? [{ chain: egress, role: "filter" }] : [];
-    if (legacy && nat) forward.push({ chain: ingress, role: "filter" }, ...natStage, ...egressStage);
-    else forward.push(...natStage, ...egressStage, { chain: ingress, role: "filter" });
+    const routes = this.connectedRoutes();
+    const routing: Stage[] = routes ? [{ chain: routes, role: "filter" }] : [];
+    if (legacy && nat) forward.push({ chain: ingress, role: "filter" }, ...natStage, ...routing, ...egressStage);
+    else forward.push(...natStage, ...routing, ...egressStage, { chain: ingress, role: "filter" });
     const mgmt = this.managementChain();
     this.reportUnboundLists(bindings);
     this.resolver.checkAllGroups();
@@ -158,6 +161,23 @@ export class Mapper {
   }
 
   // ---- interfaces
+
+  /**
+   * The connected-routes stage (src/model/routing.ts), after the NAT that rewrites destinations:
+   * a packet to an interface's subnet leaves through that interface, so its security level and
+   * outbound list are the ones that decide. One chain for both families.
+   */
+  private connectedRoutes(): string | undefined {
+    const subnets: ConnectedSubnets[] = this.nameifs().flatMap((n) =>
+      ([4, 6] as const).map((family) => ({ iface: n.name, family, ranges: n.iface.subnets.filter((s) => s.family === family).map((s) => s.range) })),
+    );
+    const span = this.span(this.firstPos, "(connected routes)");
+    const rules = this.families.flatMap((f) => connectedRoutesChain("routing", subnets, f, span)?.rules ?? []);
+    if (rules.length === 0) return undefined;
+    const key = chainKey("routing", "connected routes");
+    this.chains.set(key, { name: "connected routes", table: "routing", rules: rules.map((r) => ({ ...r, id: `${r.id}${r.conditions.some((c) => c.kind === "addr" && c.family === 6) ? "-v6" : ""}` })), span });
+    return key;
+  }
 
   /** The interfaces the file defines: every named one, but in a fragment, which defines none. */
   private nameifs(): Nameif[] {

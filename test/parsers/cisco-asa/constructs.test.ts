@@ -18,6 +18,13 @@ describe("security levels (no inbound access-list)", () => {
     expect(verdict(rs, { src: "198.51.100.1", dst: "10.1.2.3", iif: "outside", oif: "inside" })).toBe("drop");
     expect(verdict(rs, { src: "172.16.1.5", dst: "10.1.2.3", iif: "dmz", oif: "inside" })).toBe("drop");
   });
+  it("a packet to an interface's subnet leaves through it: its level decides, not a lower one's", () => {
+    // dmz (50) to an inside host (100): not by way of outside (0), where the level would let it
+    expect(verdict(rs, { src: "172.16.1.5", dst: "10.1.2.3", iif: "dmz", oif: "outside" })).toBe("drop");
+    expect(steps(rs, { src: "172.16.1.5", dst: "10.1.2.3", iif: "dmz", oif: "outside" }).at(-1)).toMatch(/^connected routes/);
+    // a destination on no connected subnet goes wherever routes send it
+    expect(verdict(rs, { src: "172.16.1.5", dst: "198.51.100.1", iif: "dmz", oif: "outside" })).toBe("accept");
+  });
   it("established return traffic passes (stateful)", () => {
     const reply = { src: "198.51.100.1", dst: "10.1.2.3", iif: "outside", oif: "inside", sport: 443, dport: 40000 };
     expect(verdict(rs, reply)).toBe("drop");
@@ -114,7 +121,10 @@ access-list OUTSIDE_IN extended permit tcp any any eq 8088`);
     expect(p("2001:db8::9", 8083, "2001:db8:ffff::1")).toBe("drop");
     expect(p("2001:db8:1::9", 8084, "2001:db8:ffff::1")).toBe("accept");
     expect(p("10.9.9.9", 8084)).toBe("drop");
-    expect(p("203.0.113.2", 8085)).toBe("accept");
+    // `interface outside` is the interface's address (a packet to it is not routed inside: a
+    // subnet of outside, so the entry is read, not traced)
+    const ifEntry = rs.chains.get("access-list/OUTSIDE_IN")!.rules.find((r) => r.span.text.includes("interface outside"))!;
+    expect(ifEntry.conditions).toContainEqual({ kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xcb007102n, hi: 0xcb007102n }] });
     expect(p("203.0.113.3", 8085)).toBe("drop");
     expect(p("198.51.100.1", 8087, "198.51.100.77")).toBe("accept");
     expect(p("198.51.100.1", 8087, "198.51.101.77")).toBe("drop");
