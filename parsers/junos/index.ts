@@ -10,6 +10,7 @@
  * device), after the ingress filters.
  */
 import type { Family, Pipeline, Ruleset, Stage } from "../../src/model/types.js";
+import { connectedRoutesChain } from "../../src/model/routing.js";
 import { AddressBooks } from "./addresses.js";
 import { Applications } from "./applications.js";
 import { addChain, spanOf, type JunosContext } from "./context.js";
@@ -23,7 +24,7 @@ import { buildSecurityPolicies } from "./security-policies.js";
 import { readSetText } from "./set-reader.js";
 import { Diagnostics } from "./statements.js";
 import { at, buildTree, child, kids, leafPaths } from "./tree.js";
-import { declaredInterfaces, defaultInternetInterfaces, readZones } from "./zones.js";
+import { connectedSubnets, declaredInterfaces, defaultInternetInterfaces, readZones } from "./zones.js";
 
 import type { JunosForm } from "./detect.js";
 export { detectJunos, type JunosForm } from "./detect.js";
@@ -66,10 +67,13 @@ export function parseJunos(text: string, file: string): Ruleset {
   const hostInbound = buildHostInbound(ctx, zones);
 
   const families: Family[] = usesInet6(ctx) ? [4, 6] : [4];
+  const subnets = connectedSubnets(root);
   const pipelines: Pipeline[] = [];
   for (const family of families) {
     const forward: Stage[] = [];
     if (nat) forward.push({ chain: nat, role: "dstnat" });
+    const routes = connectedRoutesChain("routing", subnets, family, spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }));
+    if (routes) forward.push({ chain: addChain(ctx, routes), role: "filter" });
     const input = filters.input.get(family);
     if (input) forward.push({ chain: input, role: "filter" });
     if (policyChain && family === 6 && zones.size > 0 && !inet6FlowMode(ctx)) forward.push({ chain: ipv6DropChain(ctx), role: "filter" });

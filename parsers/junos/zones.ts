@@ -4,6 +4,7 @@
  * address. Interfaces are logical units (`ge-0/0/0.0`); a bare `ge-0/0/0` means unit 0.
  */
 import type { Condition } from "../../src/model/types.js";
+import type { ConnectedSubnets } from "../../src/model/routing.js";
 import { parsePrefix } from "./addresses.js";
 import type { JunosContext } from "./context.js";
 import { at, child, kids, type ConfigNode } from "./tree.js";
@@ -96,6 +97,28 @@ export function publicInterfaces(root: ConfigNode): string[] {
       // A unit with IPv4 is decided by it: a LAN's global IPv6 prefix does not make it an uplink.
       const hasV4 = kids(at(fams, "inet", "address")).length > 0 || assigned("inet");
       if (hasV4 ? faces("inet") : faces("inet6")) out.push(`${ifd.name}.${unit.name}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The subnets of each interface unit's addresses (`family inet|inet6 address A/LEN`): its
+ * connected routes. Disabled interfaces and units carry nothing.
+ */
+export function connectedSubnets(root: ConfigNode): ConnectedSubnets[] {
+  const out: ConnectedSubnets[] = [];
+  for (const ifd of kids(at(root, "interfaces"))) {
+    if (child(ifd, "disable")) continue;
+    for (const unit of kids(child(ifd, "unit"))) {
+      if (child(unit, "disable")) continue;
+      for (const [f, family] of [["inet", 4], ["inet6", 6]] as const) {
+        const ranges = kids(at(unit, "family", f, "address")).flatMap((a) => {
+          const p = parsePrefix(a.name);
+          return p && p.family === family ? [p.range] : [];
+        });
+        if (ranges.length > 0) out.push({ iface: `${ifd.name}.${unit.name}`, family, ranges });
+      }
     }
   }
   return out;

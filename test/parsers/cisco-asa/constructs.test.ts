@@ -123,7 +123,7 @@ access-list OUTSIDE_IN extended permit tcp any any eq 8088`);
     expect(p("10.9.9.9", 8084)).toBe("drop");
     // `interface outside` is the interface's address (a packet to it is not routed inside: a
     // subnet of outside, so the entry is read, not traced)
-    const ifEntry = rs.chains.get("access-list/OUTSIDE_IN")!.rules.find((r) => r.span.text.includes("interface outside"))!;
+    const ifEntry = rs.chains.get("access-list/OUTSIDE_IN")!.rules.find((r) => r.span.text?.includes("interface outside"))!;
     expect(ifEntry.conditions).toContainEqual({ kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xcb007102n, hi: 0xcb007102n }] });
     expect(p("203.0.113.3", 8085)).toBe("drop");
     expect(p("198.51.100.1", 8087, "198.51.100.77")).toBe("accept");
