@@ -130,10 +130,12 @@ export class Mapper {
     const legacy = this.config.version !== undefined && (this.config.version[0] < 8 || (this.config.version[0] === 8 && this.config.version[1] < 3));
     const natStage: Stage[] = nat ? [{ chain: nat, role: "dstnat" }] : [];
     const egressStage: Stage[] = egress ? [{ chain: egress, role: "filter" }] : [];
-    const routes = this.connectedRoutes();
-    const routing: Stage[] = routes ? [{ chain: routes, role: "filter" }] : [];
-    if (legacy && nat) forward.push({ chain: ingress, role: "filter" }, ...natStage, ...routing, ...egressStage);
-    else forward.push(...natStage, ...routing, ...egressStage, { chain: ingress, role: "filter" });
+    if (legacy && nat) forward.push({ chain: ingress, role: "filter" }, ...natStage, ...egressStage);
+    else forward.push(...natStage, ...egressStage, { chain: ingress, role: "filter" });
+    // last: it only takes packets away, and splitting every flow by interface before the access
+    // lists would make each of their rules work once per interface (ASA bench: eval +40%)
+    const routes = this.connectedRoutes(new Set(bindings.out.keys()));
+    if (routes) forward.push({ chain: routes, role: "filter" });
     const mgmt = this.managementChain();
     this.reportUnboundLists(bindings);
     this.resolver.checkAllGroups();
@@ -163,12 +165,17 @@ export class Mapper {
   // ---- interfaces
 
   /**
-   * The connected-routes stage (src/model/routing.ts), after the NAT that rewrites destinations:
-   * a packet to an interface's subnet leaves through that interface, so its security level and
-   * outbound list are the ones that decide. One chain for both families.
+   * The connected-routes stage (src/model/routing.ts), after everything (so after the NAT that
+   * rewrites destinations): a packet to the subnet of an interface with an outbound access list
+   * leaves through that interface, so that list cannot be bypassed by leaving elsewhere. Only those
+   * interfaces: the stage splits every accepted flow by interface, and on a box of many interfaces
+   * without outbound lists (ASA bench: 33) that cost a third more evaluation time, while for
+   * traffic from the lowest level (the Internet side) the security levels never admit what an
+   * inbound list does not. Traffic between inside interfaces may still be judged against the level
+   * of an interface it does not really leave through. One chain for both families.
    */
-  private connectedRoutes(): string | undefined {
-    const subnets: ConnectedSubnets[] = this.nameifs().flatMap((n) =>
+  private connectedRoutes(withOutList: ReadonlySet<string>): string | undefined {
+    const subnets: ConnectedSubnets[] = this.nameifs().filter((n) => withOutList.has(n.name)).flatMap((n) =>
       ([4, 6] as const).map((family) => ({ iface: n.name, family, ranges: n.iface.subnets.filter((s) => s.family === family).map((s) => s.range) })),
     );
     const span = this.span(this.firstPos, "(connected routes)");

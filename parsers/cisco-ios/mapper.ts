@@ -21,7 +21,7 @@
  * - `line vty` (transport input, access-class), the last stage of the inbound path (vty.ts);
  * - connected routes (src/model/routing.ts): a packet to an interface's subnet leaves through it.
  *
- * Pipelines: forward = [ingress, (static NAT), connected routes, egress, (zones)], the order IOS applies them, so
+ * Pipelines: forward = [ingress, (static NAT), egress, (zones), connected routes], the order IOS applies them, so
  * traces read in that order; inbound (to the router) = [own addresses, ingress, (self zone)], since IOS
  * inbound ACLs filter traffic to the router too. The stages are filters a packet must all pass;
  * the last accepting one is what findings point at, so the egress stage passes what no outbound
@@ -119,12 +119,14 @@ export class IosMapper {
       // (the last accepting filter decides): the ingress ACL's - an outbound ACL's where one
       // applies -, or the zone-pair policy's on a zone-based firewall.
       const forward: Pipeline["stages"] = [{ chain: ingress, role: "filter" }];
-      // outside-to-inside NAT: after the inbound ACL, before routing, the outbound ACL and the zones
+      // outside-to-inside NAT: after the inbound ACL, before the outbound ACL and the zones
       if (nat.chain && family === 4) forward.push({ chain: nat.chain, role: "dstnat" });
-      const routes = this.connectedRoutes(family);
-      if (routes) forward.push({ chain: routes, role: "filter" });
       if (egress) forward.push({ chain: egress, role: "filter" });
       if (zones) forward.push({ chain: zones.forward, role: "filter" });
+      // connected routes last: the stage only takes packets away, and splitting the flows by
+      // interface before the ACLs would make every entry work once per interface
+      const routes = this.connectedRoutes(family);
+      if (routes) forward.push({ chain: routes, role: "filter" });
       const inbound: Pipeline["stages"] = [
         { chain: self, role: "filter" },
         { chain: ingress, role: "filter" },

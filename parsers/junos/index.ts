@@ -72,14 +72,15 @@ export function parseJunos(text: string, file: string): Ruleset {
   for (const family of families) {
     const forward: Stage[] = [];
     if (nat) forward.push({ chain: nat, role: "dstnat" });
-    const routes = connectedRoutesChain("routing", subnets, family, spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }));
-    if (routes) forward.push({ chain: addChain(ctx, routes), role: "filter" });
     const input = filters.input.get(family);
     if (input) forward.push({ chain: input, role: "filter" });
     if (policyChain && family === 6 && zones.size > 0 && !inet6FlowMode(ctx)) forward.push({ chain: ipv6DropChain(ctx), role: "filter" });
     if (policyChain) forward.push({ chain: policyChain, role: "filter" });
     const output = filters.output.get(family);
     if (output) forward.push({ chain: output, role: "filter" });
+    // connected routes last: they only take packets away (see src/model/routing.ts)
+    const routes = connectedRoutesChain("routing", subnets, family, spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }));
+    if (routes && forward.length > 0) forward.push({ chain: addChain(ctx, routes), role: "filter" });
     if (forward.some((s) => s.role === "filter")) pipelines.push({ kind: "forward", family, stages: forward });
     const loopback = filters.loopback.get(family);
     if (loopback || hostInbound) {

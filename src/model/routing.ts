@@ -2,9 +2,11 @@
  * Connected routes of a device whose interfaces the configuration describes (vendor exports): a
  * packet to a subnet connected to interface X leaves through X - a connected route is more
  * specific than the default route, and the device refuses overlapping interface subnets. On the
- * forward path, after destination NAT (the destination routing sees), a stage of implied rules
- * drops the packets the model would otherwise send out of another interface, so that an outbound
- * list, a zone or a security level is judged for the interface the packet really leaves through.
+ * forward path a stage of implied rules drops the packets the model would otherwise send out of
+ * another interface, so that an outbound list, a zone or a security level is judged for the
+ * interface the packet really leaves through. It only takes packets away, so it can be the last
+ * stage (after destination NAT, it sees the destination routing sees), where it does not split
+ * every flow by interface before the filters run.
  */
 import type { AddrRange, Chain, Condition, Family, Rule, SourceSpan } from "./types.js";
 

@@ -18,12 +18,20 @@ describe("security levels (no inbound access-list)", () => {
     expect(verdict(rs, { src: "198.51.100.1", dst: "10.1.2.3", iif: "outside", oif: "inside" })).toBe("drop");
     expect(verdict(rs, { src: "172.16.1.5", dst: "10.1.2.3", iif: "dmz", oif: "inside" })).toBe("drop");
   });
-  it("a packet to an interface's subnet leaves through it: its level decides, not a lower one's", () => {
-    // dmz (50) to an inside host (100): not by way of outside (0), where the level would let it
-    expect(verdict(rs, { src: "172.16.1.5", dst: "10.1.2.3", iif: "dmz", oif: "outside" })).toBe("drop");
-    expect(steps(rs, { src: "172.16.1.5", dst: "10.1.2.3", iif: "dmz", oif: "outside" }).at(-1)).toMatch(/^connected routes/);
-    // a destination on no connected subnet goes wherever routes send it
-    expect(verdict(rs, { src: "172.16.1.5", dst: "198.51.100.1", iif: "dmz", oif: "outside" })).toBe("accept");
+  it("a packet to the subnet of an interface with an outbound list leaves through it: the list is not bypassed", () => {
+    const out = asa(`${INTERFACES}access-list OUT_IN extended permit tcp any 10.1.0.0 255.255.0.0
+access-group OUT_IN in interface outside
+access-list INSIDE_OUT extended permit tcp any host 10.1.2.3 eq 443
+access-group INSIDE_OUT out interface inside
+`);
+    const to = (dport: number, oif: string) => ({ src: "198.51.100.7", dst: "10.1.2.3", dport, iif: "outside", oif });
+    expect(verdict(out, to(443, "inside"))).toBe("accept");
+    expect(verdict(out, to(22, "inside"))).toBe("drop");
+    // not by way of dmz, which has no outbound list
+    expect(verdict(out, to(22, "dmz"))).toBe("drop");
+    expect(steps(out, to(22, "dmz")).at(-1)).toMatch(/^connected routes/);
+    // a destination on no such subnet goes wherever routes send it
+    expect(verdict(asa(`${INTERFACES}access-list OUT_IN extended permit tcp any any\naccess-group OUT_IN in interface outside\n`), { ...to(22, "dmz"), dst: "10.2.0.9" })).toBe("accept");
   });
   it("established return traffic passes (stateful)", () => {
     const reply = { src: "198.51.100.1", dst: "10.1.2.3", iif: "outside", oif: "inside", sport: 443, dport: 40000 };

@@ -78,18 +78,20 @@ describe("SRX security policies", () => {
     expect(base.policySpan?.line).toBe(61);
     expect(rs.internetInterfaces).toEqual(["ge-0/0/0.0"]);
     expect(rs.pipelines).toEqual([
-      // a packet to a unit's subnet leaves through that unit (connected routes), then the policies
-      { kind: "forward", family: 4, stages: [{ chain: "routing/connected routes", role: "filter" }, { chain: "security policies/flow policy lookup", role: "filter" }] },
+      // the policies, then connected routes: a packet to a unit's subnet leaves through that unit
+      { kind: "forward", family: 4, stages: [{ chain: "security policies/flow policy lookup", role: "filter" }, { chain: "routing/connected routes", role: "filter" }] },
       { kind: "inbound", family: 4, stages: [{ chain: "security zones/host-inbound-traffic", role: "filter" }] },
     ]);
   });
 
   it("a packet for a unit's subnet leaves through that unit: the zone pair is the real one", () => {
     const rs = parseJunos(fixture("srx-policies.set"), "srx-policies.set");
-    const mail = (oif: string) => verdictFor(rs, { hook: "forward", family: 4, proto: "tcp", src: "198.51.100.7", dst: "10.0.2.25", dport: 25, iif: "ge-0/0/0.0", oif, tcp_flags: "S" } as Packet);
-    expect(mail("ge-0/0/2.0").verdict).toBe("accept");
-    // not through the trust zone's unit (10.0.2.0/24 is the dmz's), where another policy would decide
-    const astray = mail("ge-0/0/1.0");
+    const to = (dport: number, oif: string) => verdictFor(rs, { hook: "forward", family: 4, proto: "tcp", src: "198.51.100.7", dst: "10.0.2.25", dport, iif: "ge-0/0/0.0", oif, tcp_flags: "S" } as Packet);
+    expect(to(25, "ge-0/0/2.0").verdict).toBe("accept");
+    // RDP to a dmz host: untrust-to-trust allows RDP to any address, but 10.0.2.0/24 is the dmz's
+    // subnet, so the packet never leaves through the trust zone's unit
+    expect(to(3389, "ge-0/0/2.0").verdict).toBe("drop");
+    const astray = to(3389, "ge-0/0/1.0");
     expect(astray.verdict).toBe("drop");
     expect(astray.paths[0]!.decidedBy?.chain).toBe("connected routes");
   });
@@ -412,7 +414,7 @@ set security policies from-zone untrust to-zone dmz policy p then permit
   it("is a dstnat stage before the policies; rules rewrite to the pool or the static prefix", () => {
     const rs = parseJunos(text, "n.set");
     expect(errors(rs)).toEqual([]);
-    expect(rs.pipelines[0]!.stages.map((st) => st.chain)).toEqual(["security nat/destination and static nat", "routing/connected routes", "security policies/flow policy lookup"]);
+    expect(rs.pipelines[0]!.stages.map((st) => st.chain)).toEqual(["security nat/destination and static nat", "security policies/flow policy lookup", "routing/connected routes"]);
     const nat = chain(rs, "security nat/destination and static nat");
     expect(nat.rules.map((r) => [r.id, r.action])).toEqual([
       ["destination nat dn/web", { kind: "dnat", to: { addr: { lo: 0x0a000250n, hi: 0x0a000250n }, family: 4, ports: [8080, 8080] }, target: "pool web" }],
