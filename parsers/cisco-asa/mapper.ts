@@ -35,8 +35,8 @@
  * Internet side is left to `.fwlint.yaml` (every interface by default).
  */
 import type { AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
-import { type ConnectedSubnets, connectedRoutesChain } from "../../src/model/routing.js";
-import { chainKey } from "../../src/model/types.js";
+import { connectedRoutesChain } from "../../src/model/routing.js";
+import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, NatRule, Pos, Service } from "./config.js";
 import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
 import { type AddrSet, Resolver } from "./objects.js";
@@ -156,6 +156,7 @@ export class Mapper {
       // every access-list entry of the file, bound or not, active or not
       ruleCount: [...this.config.accessLists.values()].reduce((n, a) => n + a.entries.filter((e) => e.kind === "ace").length, 0),
       ...(nameifs.length > 0 ? { internetInterfaces: nameifs.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
+      ...(this.subnets().length > 0 ? { connected: this.subnets() } : {}),
       // traffic enters and leaves on the nameifs only - unless the file is a fragment, or shows one
       // interface (a firewall that forwards nothing but hairpins: more likely an excerpt)
       ...(nameifs.length > 1 && !this.fragment ? { interfaces: nameifs.map((n) => n.name) } : {}),
@@ -175,15 +176,20 @@ export class Mapper {
    * of an interface it does not really leave through. One chain for both families.
    */
   private connectedRoutes(withOutList: ReadonlySet<string>): string | undefined {
-    const subnets: ConnectedSubnets[] = this.nameifs().filter((n) => withOutList.has(n.name)).flatMap((n) =>
-      ([4, 6] as const).map((family) => ({ iface: n.name, family, ranges: n.iface.subnets.filter((s) => s.family === family).map((s) => s.range) })),
-    );
+    const subnets = this.subnets().filter((c) => withOutList.has(c.iface));
     const span = this.span(this.firstPos, "(connected routes)");
     const rules = this.families.flatMap((f) => connectedRoutesChain("routing", subnets, f, span)?.rules ?? []);
     if (rules.length === 0) return undefined;
     const key = chainKey("routing", "connected routes");
     this.chains.set(key, { name: "connected routes", table: "routing", rules: rules.map((r) => ({ ...r, id: `${r.id}${r.conditions.some((c) => c.kind === "addr" && c.family === 6) ? "-v6" : ""}` })), span });
     return key;
+  }
+
+  /** The subnets of the nameifs' addresses, per family. */
+  private subnets(): ConnectedSubnets[] {
+    return this.nameifs()
+      .flatMap((n) => ([4, 6] as const).map((family) => ({ iface: n.name, family, ranges: n.iface.subnets.filter((s) => s.family === family).map((s) => s.range) })))
+      .filter((c) => c.ranges.length > 0);
   }
 
   /** The interfaces the file defines: every named one, but in a fragment, which defines none. */

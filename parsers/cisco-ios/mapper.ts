@@ -31,8 +31,8 @@
  */
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { prefixRange } from "../../src/model/address.js";
-import { type ConnectedSubnets, connectedRoutesChain } from "../../src/model/routing.js";
-import { chainKey } from "../../src/model/types.js";
+import { connectedRoutesChain } from "../../src/model/routing.js";
+import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace } from "./ace.js";
 import { aclKey, type Acl, type IosConfig, type IosInterface, type Where } from "./config.js";
 import { deviceInternetInterfaces } from "./internet.js";
@@ -110,6 +110,7 @@ export class IosMapper {
     const pipelines: Pipeline[] = [];
     const zoned = cfg.interfaces.some((i) => i.zone);
     const nat = staticNatStage(this, cfg);
+    const subnets = this.subnets();
     for (const family of families) {
       const ingress = this.ingressChain(family);
       const egress = this.egressChain(family);
@@ -125,7 +126,7 @@ export class IosMapper {
       if (zones) forward.push({ chain: zones.forward, role: "filter" });
       // connected routes last: the stage only takes packets away, and splitting the flows by
       // interface before the ACLs would make every entry work once per interface
-      const routes = this.connectedRoutes(family);
+      const routes = this.connectedRoutes(family, subnets);
       if (routes) forward.push({ chain: routes, role: "filter" });
       const inbound: Pipeline["stages"] = [
         { chain: self, role: "filter" },
@@ -148,17 +149,29 @@ export class IosMapper {
       diagnostics: this.diags,
       ruleCount: this.aceCount,
       ...(internet.length > 0 ? { internetInterfaces: internet } : {}),
+      ...(subnets.length > 0 ? { connected: subnets } : {}),
       // traffic enters and leaves on the interfaces that are up (a fragment without interface blocks,
       // or an excerpt with one: any)
       ...(cfg.interfaces.length > 1 ? { interfaces: cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name) } : {}),
     };
   }
 
-  /** The forward path's connected-routes stage (src/model/routing.ts) for one family. */
-  private connectedRoutes(family: Family): string | undefined {
-    const subnets: ConnectedSubnets[] = this.cfg.interfaces
+  /** The subnets of the live interfaces' addresses, per family. */
+  private subnets(): ConnectedSubnets[] {
+    return this.cfg.interfaces
       .filter((i) => !i.shutdown)
-      .map((i) => ({ iface: i.name, family, ranges: i.addresses.filter((a) => a.family === family && typeof a.addr === "bigint" && a.prefix !== undefined && !a.eui64).map((a) => prefixRange(a.addr as bigint, a.prefix!, family)) }));
+      .flatMap((i) =>
+        ([4, 6] as const).map((family) => ({
+          iface: i.name,
+          family,
+          ranges: i.addresses.filter((a) => a.family === family && typeof a.addr === "bigint" && a.prefix !== undefined && !a.eui64).map((a) => prefixRange(a.addr as bigint, a.prefix!, family)),
+        })),
+      )
+      .filter((c) => c.ranges.length > 0);
+  }
+
+  /** The forward path's connected-routes stage (src/model/routing.ts) for one family. */
+  private connectedRoutes(family: Family, subnets: readonly ConnectedSubnets[]): string | undefined {
     const first = this.cfg.interfaces[0];
     const chain = first && connectedRoutesChain(aclTable(family), subnets, family, this.span({ ...first.where, text: "connected routes" }));
     return chain && this.addChain(chain);

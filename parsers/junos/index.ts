@@ -103,6 +103,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     ruleCount: ctx.ruleCount,
     ...(internet ? { internetInterfaces: internet } : {}),
     ...(interfaces ? { interfaces } : {}),
+    ...(subnets.length > 0 ? { connected: subnets } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * address. Interfaces are logical units (`ge-0/0/0.0`); a bare `ge-0/0/0` means unit 0.
  */
 import type { Condition } from "../../src/model/types.js";
-import type { ConnectedSubnets } from "../../src/model/routing.js";
+import type { ConnectedSubnets } from "../../src/model/types.js";
 import { parsePrefix } from "./addresses.js";
 import type { JunosContext } from "./context.js";
 import { at, child, kids, type ConfigNode } from "./tree.js";

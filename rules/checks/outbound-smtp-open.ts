@@ -5,7 +5,7 @@
 import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import { formatIP } from "../../src/model/address.js";
 import type { Finding } from "../../src/model/finding.js";
-import { CT_STATES, type Family } from "../../src/model/types.js";
+import { CT_STATES, type Family, type Ruleset } from "../../src/model/types.js";
 import { interfaceSet } from "../../src/engine/intent.js";
 import { Dim, PROTO_TCP } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
@@ -24,7 +24,18 @@ export const PRIVATE_RANGES: Record<Family, [bigint, bigint][]> = {
   6: [[0xfcn << 120n, (0xfen << 120n) - 1n]],
 };
 
-function smtpRegion(family: Family, src?: [bigint, bigint][]): PacketSet {
+/**
+ * Public destinations beyond the device's own networks: the subnets of its interfaces (vendor
+ * formats) lie behind it, not out on the Internet, whatever their addresses - mail to a DMZ with
+ * public addresses goes where the DMZ's policy says.
+ */
+function internetDestinations(ruleset: Ruleset, family: Family): [bigint, bigint][] {
+  const own = (ruleset.connected ?? []).filter((c) => c.family === family).flatMap((c) => c.ranges.map((r): [bigint, bigint] => [r.lo, r.hi]));
+  if (own.length === 0) return PUBLIC_RANGES[family];
+  return PacketSet.box({ [Dim.Dst]: PUBLIC_RANGES[family] }).minus(PacketSet.box({ [Dim.Dst]: own })).valuesOf(Dim.Dst);
+}
+
+function smtpRegion(family: Family, dsts: [bigint, bigint][], src?: [bigint, bigint][]): PacketSet {
   const nw = BigInt(CT_STATES.indexOf("new"));
   return PacketSet.box({
     [Dim.Family]: [[BigInt(family), BigInt(family)]],
@@ -32,7 +43,7 @@ function smtpRegion(family: Family, src?: [bigint, bigint][]): PacketSet {
     [Dim.Proto]: [[BigInt(PROTO_TCP), BigInt(PROTO_TCP)]],
     [Dim.Dport]: [[25n, 25n]],
     [Dim.TcpFlags]: [[2n, 2n]],
-    [Dim.Dst]: PUBLIC_RANGES[family],
+    [Dim.Dst]: dsts,
     ...(src ? { [Dim.Src]: src } : {}),
   });
 }
@@ -57,7 +68,8 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     // The host's own traffic: only where egress is filtered at all (an OUTPUT that accepts
     // everything is a posture, not a port-25 oversight, and nearly every server has one).
     if (p.kind === "outbound" && egressUnfiltered(res.possiblyAccepted, p.family)) continue;
-    let region = smtpRegion(p.family, p.kind === "forward" ? PRIVATE_RANGES[p.family] : undefined);
+    const dsts = internetDestinations(ctx.ruleset, p.family);
+    let region = smtpRegion(p.family, dsts, p.kind === "forward" ? PRIVATE_RANGES[p.family] : undefined);
     if (ctx.internet) {
       // Mail sent out: it leaves through an Internet-facing interface, and mail forwarded by the
       // host comes from inside, not in from the Internet (a private source arriving on the WAN is
@@ -67,7 +79,7 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     }
     // Packets for which every public destination is allowed (the region is a product with them),
     // as delivered: mail a DNAT sends to an internal relay does not leave.
-    const open = region.intersect(deliveredUnions(res).certain.intersect(region).forAll(Dim.Dst, PUBLIC_RANGES[p.family]));
+    const open = region.intersect(deliveredUnions(res).certain.intersect(region).forAll(Dim.Dst, dsts));
     if (open.isEmpty()) continue;
     const w = witnessOf(ctx, res, open, { proto: PROTO_TCP, dports: [25] });
     const srcs = open.valuesOf(Dim.Src);

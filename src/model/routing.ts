@@ -8,14 +8,7 @@
  * stage (after destination NAT, it sees the destination routing sees), where it does not split
  * every flow by interface before the filters run.
  */
-import type { AddrRange, Chain, Condition, Family, Rule, SourceSpan } from "./types.js";
-
-/** An interface's connected subnets in one family. */
-export interface ConnectedSubnets {
-  iface: string;
-  family: Family;
-  ranges: AddrRange[];
-}
+import type { Chain, Condition, ConnectedSubnets, Family, Rule, SourceSpan } from "./types.js";
 
 /**
  * The stage's chain: per interface and family, drop what is addressed to its subnets but leaves

@@ -204,6 +204,19 @@ export interface Ruleset {
    * Absent: on any name (a Linux host's interfaces are not in its ruleset).
    */
   interfaces?: string[];
+  /**
+   * The subnets of the device's own interfaces, when the configuration shows them (vendor
+   * formats): the networks directly behind it, which a packet reaches through that interface only
+   * (src/model/routing.ts), and which are not "the Internet" whatever their addresses.
+   */
+  connected?: ConnectedSubnets[];
+}
+
+/** An interface's connected subnets in one family. */
+export interface ConnectedSubnets {
+  iface: string;
+  family: Family;
+  ranges: AddrRange[];
 }
 
 export function chainKey(table: string, chain: string): string {
