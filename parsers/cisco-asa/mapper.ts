@@ -178,7 +178,11 @@ export class Mapper {
   private connectedRoutes(withOutList: ReadonlySet<string>): string | undefined {
     const subnets = this.subnets().filter((c) => withOutList.has(c.iface));
     const span = this.span(this.firstPos, "(connected routes)");
-    const rules = this.families.flatMap((f) => connectedRoutesChain("routing", subnets, f, span)?.rules ?? []);
+    const at = (name: string) => {
+      const n = this.nameifs().find((x) => x.name === name);
+      return n && this.span(n.iface.pos);
+    };
+    const rules = this.families.flatMap((f) => connectedRoutesChain("routing", subnets, f, span, at)?.rules ?? []);
     if (rules.length === 0) return undefined;
     const key = chainKey("routing", "connected routes");
     this.chains.set(key, { name: "connected routes", table: "routing", rules: rules.map((r) => ({ ...r, id: `${r.id}${r.conditions.some((c) => c.kind === "addr" && c.family === 6) ? "-v6" : ""}` })), span });

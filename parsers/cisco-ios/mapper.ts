@@ -173,7 +173,11 @@ export class IosMapper {
   /** The forward path's connected-routes stage (src/model/routing.ts) for one family. */
   private connectedRoutes(family: Family, subnets: readonly ConnectedSubnets[]): string | undefined {
     const first = this.cfg.interfaces[0];
-    const chain = first && connectedRoutesChain(aclTable(family), subnets, family, this.span({ ...first.where, text: "connected routes" }));
+    const at = (name: string) => {
+      const i = this.cfg.interfaces.find((x) => x.name === name);
+      return i && this.span(i.where);
+    };
+    const chain = first && connectedRoutesChain(aclTable(family), subnets, family, this.span({ ...first.where, text: "connected routes" }), at);
     return chain && this.addChain(chain);
   }
 

@@ -68,6 +68,8 @@ export function parseJunos(text: string, file: string): Ruleset {
 
   const families: Family[] = usesInet6(ctx) ? [4, 6] : [4];
   const subnets = connectedSubnets(root);
+  // each connected route is named by its unit's first address line
+  const unitSpans = new Map(subnets.map((c) => [c.iface, spanOf(ctx, c.at)] as const));
   const pipelines: Pipeline[] = [];
   for (const family of families) {
     const forward: Stage[] = [];
@@ -79,7 +81,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     const output = filters.output.get(family);
     if (output) forward.push({ chain: output, role: "filter" });
     // connected routes last: they only take packets away (see src/model/routing.ts)
-    const routes = connectedRoutesChain("routing", subnets, family, spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }));
+    const routes = connectedRoutesChain("routing", subnets, family, spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }), (iface) => unitSpans.get(iface));
     if (routes && forward.length > 0) forward.push({ chain: addChain(ctx, routes), role: "filter" });
     if (forward.some((s) => s.role === "filter")) pipelines.push({ kind: "forward", family, stages: forward });
     const loopback = filters.loopback.get(family);
@@ -103,7 +105,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     ruleCount: ctx.ruleCount,
     ...(internet ? { internetInterfaces: internet } : {}),
     ...(interfaces ? { interfaces } : {}),
-    ...(subnets.length > 0 ? { connected: subnets } : {}),
+    ...(subnets.length > 0 ? { connected: subnets.map(({ iface, family, ranges }) => ({ iface, family, ranges })) } : {}),
   };
 }
 

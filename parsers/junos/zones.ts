@@ -106,18 +106,19 @@ export function publicInterfaces(root: ConfigNode): string[] {
  * The subnets of each interface unit's addresses (`family inet|inet6 address A/LEN`): its
  * connected routes. Disabled interfaces and units carry nothing.
  */
-export function connectedSubnets(root: ConfigNode): ConnectedSubnets[] {
-  const out: ConnectedSubnets[] = [];
+export function connectedSubnets(root: ConfigNode): (ConnectedSubnets & { at: ConfigNode })[] {
+  const out: (ConnectedSubnets & { at: ConfigNode })[] = [];
   for (const ifd of kids(at(root, "interfaces"))) {
     if (child(ifd, "disable")) continue;
     for (const unit of kids(child(ifd, "unit"))) {
       if (child(unit, "disable")) continue;
       for (const [f, family] of [["inet", 4], ["inet6", 6]] as const) {
-        const ranges = kids(at(unit, "family", f, "address")).flatMap((a) => {
+        const addresses = kids(at(unit, "family", f, "address"));
+        const ranges = addresses.flatMap((a) => {
           const p = parsePrefix(a.name);
           return p && p.family === family ? [p.range] : [];
         });
-        if (ranges.length > 0) out.push({ iface: `${ifd.name}.${unit.name}`, family, ranges });
+        if (ranges.length > 0) out.push({ iface: `${ifd.name}.${unit.name}`, family, ranges, at: addresses[0]! });
       }
     }
   }

@@ -40,7 +40,8 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
     const earlier = new CoveredHistory();
     const placed = chain.rules.map((r) => ({ rule: r, match: matchInChain(rs, chain, r) }));
     for (const elements of sourceRules(placed)) {
-      const message = judge(rs, chain, elements, earlier);
+      // a rule the model implies (an implicit deny, a connected route) is not the user's to remove
+      const message = elements[0]!.rule.implied ? undefined : judge(rs, chain, elements, earlier);
       if (message) findings.push({ ruleId: rule.id, severity: rule.severity, ...message });
       for (const e of elements) {
         // A rule whose context condition is false here matches nothing: it covers nothing.

@@ -12,10 +12,10 @@ import type { Chain, Condition, ConnectedSubnets, Family, Rule, SourceSpan } fro
 
 /**
  * The stage's chain: per interface and family, drop what is addressed to its subnets but leaves
- * elsewhere. No policy: the rest passes on, and the filter that admitted it keeps the credit.
+ * elsewhere (each rule located where `spanFor` says the interface is, else at `span`). No policy: the rest passes on, and the filter that admitted it keeps the credit.
  * Undefined when no interface shows a subnet of the family.
  */
-export function connectedRoutesChain(table: string, subnets: readonly ConnectedSubnets[], family: Family, span: SourceSpan): Chain | undefined {
+export function connectedRoutesChain(table: string, subnets: readonly ConnectedSubnets[], family: Family, span: SourceSpan, spanFor: (iface: string) => SourceSpan | undefined = () => undefined): Chain | undefined {
   const rules: Rule[] = [];
   for (const s of subnets) {
     if (s.family !== family || s.ranges.length === 0) continue;
@@ -24,7 +24,7 @@ export function connectedRoutesChain(table: string, subnets: readonly ConnectedS
       { kind: "iface", field: "oif", name: s.iface, prefix: false, negate: true },
     ];
     const why = `a subnet connected to ${s.iface}: routed out of ${s.iface}, never another interface`;
-    rules.push({ id: `connected routes#${s.iface}`, conditions, action: { kind: "drop" }, span: { ...span, text: why }, comment: why, implied: true });
+    rules.push({ id: `connected routes#${s.iface}`, conditions, action: { kind: "drop" }, span: { ...(spanFor(s.iface) ?? span), text: why }, comment: why, implied: true });
   }
   if (rules.length === 0) return undefined;
   return { name: family === 4 ? "connected routes" : "connected routes (ipv6)", table, rules, span };

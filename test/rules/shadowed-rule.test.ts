@@ -55,3 +55,15 @@ describe("shadowed-rule: context conditions", () => {
     expect(run(nft("inet", "jump shared\n", forward + shared))).toEqual([]);
   });
 });
+
+describe("shadowed-rule: rules the model implies", () => {
+  it("an implicit deny the entries above cover is not reported: the user cannot remove it; the entries still shadow", async () => {
+    const { parseCiscoIos } = await import("../../parsers/cisco-ios/index.js");
+    const rs = parseCiscoIos(
+      ["interface Gi1", " ip access-group HALVES in", "interface Gi2", "ip access-list extended HALVES", " permit ip 0.0.0.0 127.255.255.255 any", " deny ip 128.0.0.0 127.255.255.255 any", " permit tcp any any eq 22", ""].join("\n"),
+      "r.ios",
+    );
+    // line 7 is shadowed by the two halves; the implicit deny after it is too, and is not reported
+    expect(lines(run(rs))).toEqual([7]);
+  });
+});
