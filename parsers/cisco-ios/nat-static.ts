@@ -28,6 +28,20 @@ export function readStaticNat(l: ConfigLine, where: (tok?: Token) => Where): Sta
   const fail = (expected: string) => ({ problem: `expected ${expected}`, at: t[Math.min(i, t.length - 1)]! });
   const addr = (k: number) => (t[k] === undefined ? null : parseIPv4Strict(t[k]!.text));
   const nat: Partial<StaticNat> & { unknowns: StaticNat["unknowns"] } = { nvi, unknowns: [], where: where(t[0]) };
+  /** The global side at word i - an address or `interface NAME` -, or what was expected there. */
+  const readGlobal = (): string | undefined => {
+    if (lw[i] === "interface") {
+      if (t[i + 1] === undefined) return "an interface name after 'interface'";
+      nat.global = { kind: "interface", name: t[i + 1]!.text, where: where(t[i + 1]) };
+      i += 2;
+      return undefined;
+    }
+    const global = addr(i);
+    if (global === null) return "the global address or 'interface NAME'";
+    nat.global = { kind: "addr", range: { lo: global, hi: global } };
+    i++;
+    return undefined;
+  };
   if (lw[i] === "tcp" || lw[i] === "udp") {
     const proto = lw[i] === "tcp" ? "tcp" : "udp";
     nat.proto = proto === "tcp" ? 6 : 17;
@@ -40,16 +54,8 @@ export function readStaticNat(l: ConfigLine, where: (tok?: Token) => Where): Sta
     if (lport === null) return fail("the inside port");
     nat.localPort = lport;
     i++;
-    if (lw[i] === "interface") {
-      if (t[i + 1] === undefined) return fail("an interface name after 'interface'");
-      nat.global = { kind: "interface", name: t[i + 1]!.text, where: where(t[i + 1]) };
-      i += 2;
-    } else {
-      const global = addr(i);
-      if (global === null) return fail("the global address or 'interface NAME'");
-      nat.global = { kind: "addr", range: { lo: global, hi: global } };
-      i++;
-    }
+    const expected = readGlobal();
+    if (expected) return fail(expected);
     const gport = t[i] ? iosPort(t[i]!.text, proto) : null;
     if (gport === null) return fail("the global port");
     nat.globalPort = gport;
@@ -72,16 +78,8 @@ export function readStaticNat(l: ConfigLine, where: (tok?: Token) => Where): Sta
     if (local === null) return fail("the inside address, 'tcp', 'udp' or 'network'");
     nat.local = { lo: local, hi: local };
     i++;
-    if (lw[i] === "interface") {
-      if (t[i + 1] === undefined) return fail("an interface name after 'interface'");
-      nat.global = { kind: "interface", name: t[i + 1]!.text, where: where(t[i + 1]) };
-      i += 2;
-    } else {
-      const global = addr(i);
-      if (global === null) return fail("the global address or 'interface NAME'");
-      nat.global = { kind: "addr", range: { lo: global, hi: global } };
-      i++;
-    }
+    const expected = readGlobal();
+    if (expected) return fail(expected);
   }
   for (; i < t.length; i++) {
     const w = lw[i]!;
