@@ -96,6 +96,22 @@ describe("SRX security policies", () => {
     expect(astray.paths[0]!.decidedBy?.chain).toBe("connected routes");
   });
 
+  it("connected routes alone judge nothing: a device with NAT but no policy or filter has no forward path", () => {
+    const rs = parseJunos(
+      [
+        "set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.2/29",
+        "set interfaces ge-0/0/1 unit 0 family inet address 10.10.0.1/24",
+        "set security nat destination pool web address 10.10.0.80/32",
+        "set security nat destination rule-set rs from interface ge-0/0/0.0",
+        "set security nat destination rule-set rs rule r match destination-address 192.0.2.3/32",
+        "set security nat destination rule-set rs rule r then destination-nat pool web",
+        "",
+      ].join("\n"),
+      "n.set",
+    );
+    expect(rs.pipelines.filter((p) => p.kind === "forward")).toEqual([]);
+  });
+
   it("host-inbound-traffic: per interface, zone settings unless the interface has its own, except before all", () => {
     const r = parseJunos(
       `set system host-name t
