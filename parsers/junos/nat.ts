@@ -101,14 +101,27 @@ function natRule(ctx: JunosContext, kind: "destination" | "static", rs: ConfigNo
     ctx.diags.warn(rule, `NAT rule '${rule.name}' has no 'then static-nat'; skipped`);
     return undefined;
   }
-  const prefix = kids(child(sn, "prefix"))[0] ?? kids(child(sn, "inet"))[0];
-  const p = prefix ? parsePrefix(prefix.name) : null;
+  // `prefix A/LEN` or `prefix-name NAME` (an address-book entry), each with an optional
+  // `mapped-port P` (a static port translation); `inet` (NAT64) names the prefix too
+  const named = child(sn, "prefix-name");
+  const holder = child(sn, "prefix") ?? named ?? child(sn, "inet");
+  const prefix = kids(holder).find((k) => k.name !== "mapped-port" && k.name !== "routing-instance");
+  let p = prefix && holder !== named ? parsePrefix(prefix.name) : null;
+  if (prefix && holder === named) {
+    const val = books.resolve(prefix.name, undefined);
+    const ranges = val ? [...val.v4.map((r) => ({ family: 4 as const, r })), ...val.v6.map((r) => ({ family: 6 as const, r }))] : [];
+    if (!val) ctx.diags.warn(prefix, `NAT rule '${rule.name}': prefix-name '${prefix.name}' is not defined in the global address book`);
+    else if (ranges.length === 1 && val.unknown.length === 0) p = { family: ranges[0]!.family, range: ranges[0]!.r, len: 0 };
+  }
   if (!p) return { id, conditions, action: { kind: "unknown", target: `static-nat ${kids(sn).map((k) => k.name).join(" ")}` }, span };
+  const mappedPort = kids(child(holder, "mapped-port"))[0];
+  const ports = mappedPort ? portOrRange(mappedPort) : null;
   // The k-th address of the matched block becomes the k-th of the prefix (a host to a host, a
   // subnet to a subnet of the same size, address by address).
   const block = matched.length === 1 && matched[0]!.length === 1 && matched[0]![0]!.kind === "addr" && matched[0]![0]!.ranges.length === 1 ? matched[0]![0]!.ranges[0]! : undefined;
   const map = block && block.hi - block.lo === p.range.hi - p.range.lo && block.hi > block.lo ? { map: { kind: "offset" as const, from: block.lo } } : {};
-  return { id, conditions, action: { kind: "dnat", to: { addr: p.range, family: p.family, ...map }, target: `static-nat prefix ${prefix!.name}` }, span };
+  const to: NatRewrite = { addr: p.range, family: p.family, ...map, ...(ports ? { ports } : {}) };
+  return { id, conditions, action: { kind: "dnat", to, target: `static-nat ${holder === named ? "prefix-name" : "prefix"} ${prefix!.name}${ports ? ` mapped-port ${mappedPort!.name}` : ""}` }, span };
 }
 
 /** `100`, `100-200` or `100 to 200`. */

@@ -427,6 +427,27 @@ set security policies from-zone untrust to-zone dmz policy p match application a
 set security policies from-zone untrust to-zone dmz policy p then permit
 `;
 
+  it("static-nat prefix and prefix-name, with mapped-port, translate the port too", () => {
+    const base = [
+      "set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.2/29",
+      "set interfaces ge-0/0/1 unit 0 family inet address 10.10.0.1/24",
+      "set security zones security-zone untrust interfaces ge-0/0/0.0",
+      "set security zones security-zone trust interfaces ge-0/0/1.0",
+      "set security address-book global address ssh-host 10.10.0.22/32",
+      "set security nat static rule-set rs from zone untrust",
+      "set security nat static rule-set rs rule r match destination-address 192.0.2.3/32",
+      "set security nat static rule-set rs rule r match destination-port 2222",
+    ];
+    for (const [form, target] of [
+      [["prefix mapped-port 22", "prefix 10.10.0.22/32"], "static-nat prefix 10.10.0.22/32 mapped-port 22"],
+      [["prefix-name ssh-host", "prefix-name mapped-port 22"], "static-nat prefix-name ssh-host mapped-port 22"],
+    ] as const) {
+      const rs = parseJunos([...base, ...form.map((f) => `set security nat static rule-set rs rule r then static-nat ${f}`), ""].join("\n"), "n.set");
+      expect(errors(rs)).toEqual([]);
+      expect(chain(rs, "security nat/destination and static nat").rules[0]!.action).toEqual({ kind: "dnat", to: { addr: { lo: 0x0a0a0016n, hi: 0x0a0a0016n }, family: 4, ports: [22, 22] }, target });
+    }
+  });
+
   it("is a dstnat stage before the policies; rules rewrite to the pool or the static prefix", () => {
     const rs = parseJunos(text, "n.set");
     expect(errors(rs)).toEqual([]);
