@@ -62,7 +62,6 @@ export function vtyStage(m: IosMapper, cfg: IosConfig, family: Family): string |
     rules.push(m.rule(`${name}#access-class`, [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: ports }, ...maybe], { kind: "jump", chain: sub }, b.where, `access-class ${acl.name} in`));
   }
   if (rules.length === 0) return undefined;
-  const text = `line vty ${first.first} ${first.last}: what it does not refuse passes on`;
-  const span = m.span({ ...first.where, text });
-  return m.addChain({ name, table, rules, policySpan: span, span });
+  // no policy: what it does not refuse passes on, without a step in traces
+  return m.addChain({ name, table, rules, span: m.span(first.where) });
 }
