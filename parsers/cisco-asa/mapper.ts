@@ -35,6 +35,7 @@
  * Internet side is left to `.fwlint.yaml` (every interface by default).
  */
 import type { AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
+import { isPrefixRange } from "../../src/model/address.js";
 import { connectedRoutesChain } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, NatRule, Pos, Service } from "./config.js";
@@ -83,8 +84,7 @@ function staticMapping(mapped: readonly AddrRange[], real: readonly AddrRange[],
   if (size === 1n) return undefined;
   if (m.hi - m.lo + 1n === size) return { mapped: m };
   if (!inlineMapped || m.lo !== m.hi) return undefined;
-  const prefix = (size & (size - 1n)) === 0n && r.lo % size === 0n;
-  const lo = prefix ? m.lo - (m.lo % size) : m.lo;
+  const lo = isPrefixRange(r) ? m.lo - (m.lo % size) : m.lo;
   return { mapped: { lo, hi: lo + size - 1n } };
 }
 

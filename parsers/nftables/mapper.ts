@@ -15,7 +15,7 @@
  * refuses overlapping intervals in a map), and so does a match on the original conntrack tuple,
  * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
-import { familyMax, maskRanges, maskToPrefix, parseIP, prefixRange } from "../../src/model/address.js";
+import { familyMax, maskRanges, maskToPrefix, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
 import type {
   Action,
@@ -1295,7 +1295,7 @@ class Mapper {
       to.addr = r;
       addrText = exprText(addr);
       // `dnat ip prefix to ...` (netmap): each address keeps its host bits in the target block
-      if (s.flags?.some((f) => f === "prefix" || f === "netmap") && isAlignedBlock(r)) to.map = { kind: "prefix" };
+      if (s.flags?.some((f) => f === "prefix" || f === "netmap") && isPrefixRange(r)) to.map = { kind: "prefix" };
     }
     if (port) {
       let r: [number, number] | null = null;
@@ -1583,12 +1583,6 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   }
   m.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
   return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount };
-}
-
-/** A block of 2^n addresses starting at a multiple of 2^n (a prefix). */
-function isAlignedBlock(r: AddrRange): boolean {
-  const size = r.hi - r.lo + 1n;
-  return (size & (size - 1n)) === 0n && r.lo % size === 0n;
 }
 
 /** dnat and redirect, and an iptables target that may (`xt target NETMAP`, `xt target DNAT`). */

@@ -249,11 +249,17 @@ export function formatIP(v: bigint, family: Family): string {
   return family === 4 ? formatIPv4(v) : formatIPv6(v);
 }
 
+/** Is the range a CIDR block: 2^n addresses starting at a multiple of 2^n? */
+export function isPrefixRange(r: AddrRange): boolean {
+  const size = r.hi - r.lo + 1n;
+  return (size & (size - 1n)) === 0n && r.lo % size === 0n;
+}
+
 /** An inclusive address range as written by people: one address, a CIDR block when it is one, else lo-hi. */
 export function formatAddrRange(lo: bigint, hi: bigint, family: Family): string {
   if (lo === hi) return formatIP(lo, family);
   const size = hi - lo + 1n;
-  if ((size & (size - 1n)) === 0n && lo % size === 0n) return `${formatIP(lo, family)}/${familyBits(family) - (size.toString(2).length - 1)}`;
+  if (isPrefixRange({ lo, hi })) return `${formatIP(lo, family)}/${familyBits(family) - (size.toString(2).length - 1)}`;
   return `${formatIP(lo, family)}-${formatIP(hi, family)}`;
 }
 
