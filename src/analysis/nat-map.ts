@@ -47,12 +47,8 @@ export function mappedBlocks(to: NatRewrite, values: readonly (readonly [bigint,
 
 /** The address `addr` becomes under a 1:1 mapping, or undefined when the mapping does not map it. */
 export function mapAddress(to: NatRewrite, addr: bigint): bigint | undefined {
-  if (!to.addr || !to.map) return undefined;
-  const { lo, hi } = to.addr;
-  const size = hi - lo + 1n;
-  if (to.map.kind === "prefix") return lo + (addr % size);
-  const k = addr - to.map.from;
-  return k >= 0n && k < size ? lo + k : undefined;
+  const block = mappedBlocks(to, [[addr, addr]])?.[0];
+  return block && addr + block.delta;
 }
 
 /**

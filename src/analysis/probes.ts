@@ -422,8 +422,8 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
     protos: new Set<string>(["tcp", "udp"]),
   };
   const fams = ruleset.families.filter((f) => ruleset.pipelines.some((p) => p.family === f && p.kind === FAMILY_PIPELINE[opts.hook]));
-  const mappings: { to: NatRewrite; base: Draft; within: AddrRange[] }[] = [];
   for (const family of fams) {
+    const mappings: { to: NatRewrite; base: Draft; within: AddrRange[] }[] = [];
     pools.src.add(DEFAULT_SRC[family]);
     pools.dst.add(DEFAULT_DST[family]);
     pools.protos.add(family === 4 ? "icmp" : "icmpv6");
@@ -469,7 +469,7 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
     }
     // A 1:1 mapping: packets to the addresses that become those the other rules name (a filter
     // rule for one host of a mapped subnet is met only through its own public address).
-    for (const m of mappings.splice(0)) {
+    for (const m of mappings) {
       const targets = [...pools.dst].filter((v) => v >= m.to.addr!.lo && v <= m.to.addr!.hi).slice(0, 12);
       for (const v of targets) {
         const dst = unmapAddress(m.to, v, m.within);
