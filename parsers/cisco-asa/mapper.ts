@@ -134,7 +134,8 @@ export class Mapper {
     else forward.push(...natStage, ...egressStage, { chain: ingress, role: "filter" });
     // last: it only takes packets away, and splitting every flow by interface before the access
     // lists would make each of their rules work once per interface (ASA bench: eval +40%)
-    const routes = this.connectedRoutes(new Set(bindings.out.keys()));
+    const subnets = this.subnets();
+    const routes = this.connectedRoutes(subnets, new Set(bindings.out.keys()));
     if (routes) forward.push({ chain: routes, role: "filter" });
     const mgmt = this.managementChain();
     this.reportUnboundLists(bindings);
@@ -156,7 +157,7 @@ export class Mapper {
       // every access-list entry of the file, bound or not, active or not
       ruleCount: [...this.config.accessLists.values()].reduce((n, a) => n + a.entries.filter((e) => e.kind === "ace").length, 0),
       ...(nameifs.length > 0 ? { internetInterfaces: nameifs.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
-      ...(this.subnets().length > 0 ? { connected: this.subnets() } : {}),
+      ...(subnets.length > 0 ? { connected: subnets } : {}),
       // traffic enters and leaves on the nameifs only - unless the file is a fragment, or shows one
       // interface (a firewall that forwards nothing but hairpins: more likely an excerpt)
       ...(nameifs.length > 1 && !this.fragment ? { interfaces: nameifs.map((n) => n.name) } : {}),
@@ -175,17 +176,15 @@ export class Mapper {
    * inbound list does not. Traffic between inside interfaces may still be judged against the level
    * of an interface it does not really leave through. One chain for both families.
    */
-  private connectedRoutes(withOutList: ReadonlySet<string>): string | undefined {
-    const subnets = this.subnets().filter((c) => withOutList.has(c.iface));
-    const span = this.span(this.firstPos, "(connected routes)");
+  private connectedRoutes(subnets: readonly ConnectedSubnets[], withOutList: ReadonlySet<string>): string | undefined {
     const at = (name: string) => {
       const n = this.nameifs().find((x) => x.name === name);
       return n && this.span(n.iface.pos);
     };
-    const rules = this.families.flatMap((f) => connectedRoutesChain("routing", subnets, f, span, at)?.rules ?? []);
-    if (rules.length === 0) return undefined;
-    const key = chainKey("routing", "connected routes");
-    this.chains.set(key, { name: "connected routes", table: "routing", rules: rules.map((r) => ({ ...r, id: `${r.id}${r.conditions.some((c) => c.kind === "addr" && c.family === 6) ? "-v6" : ""}` })), span });
+    const chain = connectedRoutesChain("routing", subnets.filter((c) => withOutList.has(c.iface)), this.families, this.span(this.firstPos, "(connected routes)"), at);
+    if (!chain) return undefined;
+    const key = chainKey(chain.table, chain.name);
+    this.chains.set(key, chain);
     return key;
   }
 

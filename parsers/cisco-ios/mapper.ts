@@ -177,7 +177,7 @@ export class IosMapper {
       const i = this.cfg.interfaces.find((x) => x.name === name);
       return i && this.span(i.where);
     };
-    const chain = first && connectedRoutesChain(aclTable(family), subnets, family, this.span({ ...first.where, text: "connected routes" }), at);
+    const chain = first && connectedRoutesChain(aclTable(family), subnets, [family], this.span({ ...first.where, text: "connected routes" }), at);
     return chain && this.addChain(chain);
   }
 

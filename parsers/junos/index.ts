@@ -82,7 +82,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     if (output) forward.push({ chain: output, role: "filter" });
     // connected routes last: they only take packets away (see src/model/routing.ts); a path no
     // filter judges stays unjudged
-    const routes = connectedRoutesChain("routing", subnets, family, spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }), (iface) => unitSpans.get(iface));
+    const routes = connectedRoutesChain("routing", subnets, [family], spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }), (iface) => unitSpans.get(iface));
     if (routes && forward.some((s) => s.role === "filter")) forward.push({ chain: addChain(ctx, routes), role: "filter" });
     if (forward.some((s) => s.role === "filter")) pipelines.push({ kind: "forward", family, stages: forward });
     const loopback = filters.loopback.get(family);

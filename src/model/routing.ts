@@ -11,21 +11,24 @@
 import type { Chain, Condition, ConnectedSubnets, Family, Rule, SourceSpan } from "./types.js";
 
 /**
- * The stage's chain: per interface and family, drop what is addressed to its subnets but leaves
- * elsewhere (each rule located where `spanFor` says the interface is, else at `span`). No policy: the rest passes on, and the filter that admitted it keeps the credit.
- * Undefined when no interface shows a subnet of the family.
+ * The stage's chain for the given families (one chain for both, or one per family): per interface
+ * and family, drop what is addressed to its subnets but leaves elsewhere (each rule located where
+ * `spanFor` says the interface is, else at `span`). No policy: the rest passes on, and the filter
+ * that admitted it keeps the credit. Undefined when no interface shows a subnet of the families.
  */
-export function connectedRoutesChain(table: string, subnets: readonly ConnectedSubnets[], family: Family, span: SourceSpan, spanFor: (iface: string) => SourceSpan | undefined = () => undefined): Chain | undefined {
+export function connectedRoutesChain(table: string, subnets: readonly ConnectedSubnets[], families: readonly Family[], span: SourceSpan, spanFor: (iface: string) => SourceSpan | undefined = () => undefined): Chain | undefined {
   const rules: Rule[] = [];
-  for (const s of subnets) {
-    if (s.family !== family || s.ranges.length === 0) continue;
-    const conditions: Condition[] = [
-      { kind: "addr", field: "dst", family, ranges: s.ranges },
-      { kind: "iface", field: "oif", name: s.iface, prefix: false, negate: true },
-    ];
-    const why = `a subnet connected to ${s.iface}: routed out of ${s.iface}, never another interface`;
-    rules.push({ id: `connected routes#${s.iface}`, conditions, action: { kind: "drop" }, span: { ...(spanFor(s.iface) ?? span), text: why }, comment: why, implied: true });
+  for (const family of families) {
+    for (const s of subnets) {
+      if (s.family !== family || s.ranges.length === 0) continue;
+      const conditions: Condition[] = [
+        { kind: "addr", field: "dst", family, ranges: s.ranges },
+        { kind: "iface", field: "oif", name: s.iface, prefix: false, negate: true },
+      ];
+      const why = `a subnet connected to ${s.iface}: routed out of ${s.iface}, never another interface`;
+      rules.push({ id: `connected routes#${s.iface}${family === 6 ? "-v6" : ""}`, conditions, action: { kind: "drop" }, span: { ...(spanFor(s.iface) ?? span), text: why }, comment: why, implied: true });
+    }
   }
   if (rules.length === 0) return undefined;
-  return { name: family === 4 ? "connected routes" : "connected routes (ipv6)", table, rules, span };
+  return { name: families.length === 1 && families[0] === 6 ? "connected routes (ipv6)" : "connected routes", table, rules, span };
 }
