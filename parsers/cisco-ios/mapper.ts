@@ -34,7 +34,7 @@ import { prefixRange } from "../../src/model/address.js";
 import { connectedRoutesChain } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace } from "./ace.js";
-import { aclKey, type Acl, type IosConfig, type IosInterface, type Where } from "./config.js";
+import { aclKey, type Acl, type AclEntry, type IosConfig, type IosInterface, type Where } from "./config.js";
 import { deviceInternetInterfaces } from "./internet.js";
 import { GroupResolver, icmpCondition } from "./objects.js";
 import { staticNatStage } from "./nat.js";
@@ -197,27 +197,26 @@ export class IosMapper {
   }
 
   private aclChain(acl: Acl): void {
-    const entries = [...acl.entries].sort((a, b) => a.seq - b.seq || a.order - b.order);
     const rules: Rule[] = [];
-    let remarks: string[] = [];
-    for (const e of entries) {
-      if (e.body.kind === "remark") {
-        remarks.push(e.body.text);
-        continue;
-      }
-      const conds = this.aceConditions(e.body.ace, acl.family, e.where);
-      const action: Rule["action"] = e.body.ace.action === "permit" ? { kind: "accept" } : { kind: "drop" };
+    for (const { entry: e, ace, remarks } of orderedAces(acl)) {
+      const conds = this.aceConditions(ace, acl.family, e.where);
+      const action: Rule["action"] = ace.action === "permit" ? { kind: "accept" } : { kind: "drop" };
       rules.push(this.rule(`${acl.name}#${e.seq}`, conds, action, labelled(e.where, e.seq, e.explicitSeq), remarks.length ? remarks.join(" / ") : undefined));
-      remarks = [];
       this.aceCount++;
     }
-    // An entry that matches everything already ends the list: an implicit deny after it would
-    // only be reported as unreachable.
-    if (!rules.some((r) => r.conditions.length === 0)) {
-      const w = { ...acl.where, text: `implicit deny at the end of ${acl.name}` };
-      rules.push(this.impliedRule(`${acl.name}#implicit-deny`, [], { kind: "drop" }, w, "implicit deny at the end of every IOS access-list"));
-    }
+    this.endWithImplicitDeny(acl, acl.name, rules);
     this.addChain({ name: acl.name, table: aclTable(acl.family), rules, span: this.span(acl.where) });
+  }
+
+  /**
+   * Ends the rules of chain `chain`, made of `acl`'s entries, with the list's implicit deny - unless
+   * an entry matches every packet and already ends it (an implicit deny after it would only be
+   * reported as unreachable).
+   */
+  endWithImplicitDeny(acl: Acl, chain: string, rules: Rule[]): void {
+    if (rules.some((r) => r.conditions.length === 0)) return;
+    const w = { ...acl.where, text: `implicit deny at the end of ${acl.name}` };
+    rules.push(this.impliedRule(`${chain}#implicit-deny`, [], { kind: "drop" }, w, "implicit deny at the end of every IOS access-list"));
   }
 
   aceConditions(ace: Ace, family: Family, w: Where): Condition[] {
@@ -343,6 +342,20 @@ export class IosMapper {
     const span = this.span({ ...w, text });
     return this.addChain({ name, table: aclTable(family), rules, policySpan: span, span });
   }
+}
+
+/** An ACL's permit and deny entries in sequence order, each with the remarks written just before it. */
+export function orderedAces(acl: Acl): { entry: AclEntry; ace: Ace; remarks: string[] }[] {
+  const out: { entry: AclEntry; ace: Ace; remarks: string[] }[] = [];
+  let remarks: string[] = [];
+  for (const e of [...acl.entries].sort((a, b) => a.seq - b.seq || a.order - b.order)) {
+    if (e.body.kind === "remark") remarks.push(e.body.text);
+    else {
+      out.push({ entry: e, ace: e.body.ace, remarks });
+      remarks = [];
+    }
+  }
+  return out;
 }
 
 /**

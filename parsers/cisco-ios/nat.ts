@@ -10,7 +10,7 @@
  * the router's own (`interface Dialer0`): the inbound path drops it first (see selfStage).
  * IPv4 only; `static network` maps the global subnet onto the inside one address by address.
  */
-import { chainKey, type Condition, type Rule } from "../../src/model/types.js";
+import type { Condition, Rule } from "../../src/model/types.js";
 import type { IosConfig, IosInterface, StaticNat } from "./config.js";
 import type { IosMapper } from "./mapper.js";
 import { addressConditions, subnetsBesides } from "./self.js";
@@ -22,10 +22,11 @@ const CHAIN = "inside source static";
 export function staticNatStage(m: IosMapper, cfg: IosConfig): { chain?: string; translated: Rule[] } {
   const rules: Rule[] = [];
   const translated: Rule[] = [];
-  const outsideOf = (nvi: boolean) => cfg.interfaces.filter((i) => !i.shutdown && i.nat === (nvi ? "enable" : "outside")).map((i) => i.name);
+  const facing = (nat: "outside" | "enable") => cfg.interfaces.filter((i) => !i.shutdown && i.nat === nat).map((i) => i.name);
+  const outsideOf = { classic: facing("outside"), nvi: facing("enable") };
   let reported = false;
   for (const n of cfg.staticNat) {
-    const outside = outsideOf(n.nvi);
+    const outside = n.nvi ? outsideOf.nvi : outsideOf.classic;
     if (cfg.interfaces.length > 0 && outside.length === 0) {
       if (!reported) m.info(n.where, `no interface has 'ip nat ${n.nvi ? "enable" : "outside"}': IOS translates nothing with this static NAT (nor the other ones of its kind)`);
       reported = true;
@@ -46,9 +47,8 @@ export function staticNatStage(m: IosMapper, cfg: IosConfig): { chain?: string; 
     translated.push(m.impliedRule(`to the router#nat-${n.where.line}`, conds, { kind: "drop" }, n.where, why));
   }
   if (rules.length === 0) return { translated };
-  const key = chainKey(TABLE, CHAIN);
-  m.chains.set(key, { name: CHAIN, table: TABLE, rules, policy: "accept", span: m.span({ ...cfg.staticNat[0]!.where, text: "(IOS static NAT)" }) });
-  return { chain: key, translated };
+  const chain = m.addChain({ name: CHAIN, table: TABLE, rules, policy: "accept", span: m.span({ ...cfg.staticNat[0]!.where, text: "(IOS static NAT)" }) });
+  return { chain, translated };
 }
 
 /** Packets for the global side: its address, or the addresses of the interface it names. */

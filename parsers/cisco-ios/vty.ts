@@ -14,7 +14,7 @@
  */
 import type { Condition, Family, Rule } from "../../src/model/types.js";
 import { aclKey, type IosConfig, type VtyLines } from "./config.js";
-import { aclTable, type IosMapper } from "./mapper.js";
+import { aclTable, orderedAces, type IosMapper } from "./mapper.js";
 
 const PORTS: Readonly<Record<string, number>> = { ssh: 22, telnet: 23 };
 
@@ -48,15 +48,8 @@ export function vtyStage(m: IosMapper, cfg: IosConfig, family: Family): string |
   if (b && !acl) m.warn(b.where, `access-class ${b.acl} on line vty ${first.first} ${first.last} is not defined; IOS lets every source in`);
   if (b && acl && allowed.length > 0) {
     const sub = `${name} access-class ${acl.name}`;
-    const entries = [...acl.entries].sort((x, y) => x.seq - y.seq || x.order - y.order);
-    const subRules: Rule[] = [];
-    for (const e of entries) {
-      if (e.body.kind !== "ace") continue;
-      const conds = m.aceConditions(e.body.ace, family, e.where);
-      subRules.push(m.rule(`${sub}#${e.seq}`, conds, e.body.ace.action === "permit" ? { kind: "return" } : { kind: "drop" }, e.where));
-    }
-    // as in an interface's list: an entry matching every packet already ends it
-    if (!subRules.some((r) => r.conditions.length === 0)) subRules.push(m.impliedRule(`${sub}#implicit-deny`, [], { kind: "drop" }, { ...acl.where, text: `implicit deny at the end of ${acl.name}` }, "implicit deny at the end of every IOS access-list"));
+    const subRules = orderedAces(acl).map(({ entry: e, ace }) => m.rule(`${sub}#${e.seq}`, m.aceConditions(ace, family, e.where), ace.action === "permit" ? { kind: "return" } : { kind: "drop" }, e.where));
+    m.endWithImplicitDeny(acl, sub, subRules);
     m.addChain({ name: sub, table, rules: subRules, span: m.span(acl.where) });
     const ports = allowed.map((p) => [PORTS[p]!, PORTS[p]!] as [number, number]);
     rules.push(m.rule(`${name}#access-class`, [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: ports }, ...maybe], { kind: "jump", chain: sub }, b.where, `access-class ${acl.name} in`));

@@ -24,7 +24,7 @@
  */
 import type { Condition, Family, Rule } from "../../src/model/types.js";
 import { aclKey, type ClassMatch, type InspectAction, type InspectPolicy, type IosConfig, type Where } from "./config.js";
-import { aclTable, type IosMapper } from "./mapper.js";
+import { aclTable, orderedAces, type IosMapper } from "./mapper.js";
 
 /** Leaving through one of the interfaces (a plain condition for one, an `or` for several); `negate`: through none. */
 export function oifIn(names: readonly string[], negate = false): Condition {
@@ -151,12 +151,7 @@ class ZoneBuilder {
       return undefined;
     }
     if (this.has(chain)) return chain;
-    const rules: Rule[] = [];
-    for (const e of [...acl.entries].sort((a, b) => a.seq - b.seq || a.order - b.order)) {
-      if (e.body.kind !== "ace") continue;
-      const conds = this.m.aceConditions(e.body.ace, this.family, e.where);
-      rules.push(this.m.rule(`${chain}#${e.seq}`, conds, e.body.ace.action === "permit" ? act : { kind: "return" }, e.where));
-    }
+    const rules = orderedAces(acl).map(({ entry: e, ace }) => this.m.rule(`${chain}#${e.seq}`, this.m.aceConditions(ace, this.family, e.where), ace.action === "permit" ? act : { kind: "return" }, e.where));
     this.add(chain, rules, acl.where);
     return chain;
   }
