@@ -196,7 +196,8 @@ export interface AsaConfig {
   sameSecurityInter: boolean;
   sameSecurityIntra: boolean;
   management: ManagementAccess[];
-  httpServer?: { port: number };
+  /** `http server enable [PORT]`: ASDM, the web management (HTTPS). */
+  httpServer?: { port: number; pos: Pos };
   sshPort: number;
   /** Interfaces with IKE enabled (`crypto ikev1|ikev2 enable IF`). */
   ikeInterfaces: { iface: string; pos: Pos }[];

@@ -42,7 +42,8 @@ export class Extractor {
   /** Inactive ACEs skipped, for one info diagnostic per ACL. */
   private readonly skipped = new Map<string, { count: number; line: number; column: number }>();
   readonly ctx: SlotContext = { aliases: new Map(), groupTypes: new Map() };
-  private httpEnabled = false;
+  /** `http server enable`: where. */
+  private httpEnabled?: Pos;
   private httpPort = 443;
 
   constructor(readonly file: string) {}
@@ -74,7 +75,7 @@ export class Extractor {
       this.lastShowAce = undefined;
       block = this.top(l);
     }
-    if (this.httpEnabled) this.config.httpServer = { port: this.httpPort };
+    if (this.httpEnabled) this.config.httpServer = { port: this.httpPort, pos: this.httpEnabled };
     else this.config.management = this.config.management.filter((m) => m.service !== "http");
     for (const [acl, s] of this.skipped) {
       this.diagnostics.push({ severity: "info", message: `access-list ${acl}: ${s.count} inactive entr${s.count === 1 ? "y" : "ies"} skipped (inactive entries never match)`, file: this.file, line: s.line, column: s.column });
@@ -660,7 +661,7 @@ export class Extractor {
   private management(l: ConfigLine, service: "ssh" | "telnet" | "http"): void {
     const w = l.words;
     if (service === "http" && w[1]?.key === "server" && w[2]?.key === "enable") {
-      this.httpEnabled = true;
+      this.httpEnabled = this.pos(l);
       if (w[3] && /^[0-9]+$/.test(w[3].text)) this.httpPort = Number(w[3].text);
       return;
     }

@@ -158,6 +158,7 @@ export class Mapper {
       ruleCount: [...this.config.accessLists.values()].reduce((n, a) => n + a.entries.filter((e) => e.kind === "ace").length, 0),
       ...(nameifs.length > 0 ? { internetInterfaces: nameifs.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
       ...(subnets.length > 0 ? { connected: subnets } : {}),
+      ...(this.config.httpServer ? { deviceServices: [{ id: "asdm", name: "ASDM web management", protocol: 6, ports: [[this.config.httpServer.port, this.config.httpServer.port]], span: this.span(this.config.httpServer.pos) }] } : {}),
       // traffic enters and leaves on the nameifs only - unless the file is a fragment, or shows one
       // interface (a firewall that forwards nothing but hairpins: more likely an excerpt)
       ...(nameifs.length > 1 && !this.fragment ? { interfaces: nameifs.map((n) => n.name) } : {}),
@@ -546,19 +547,20 @@ export class Mapper {
       const port = m.service === "ssh" ? this.config.sshPort : m.service === "telnet" ? 23 : this.config.httpServer!.port;
       rules.push({
         id: `${MGMT_CHAIN}#${m.service}-${i + 1}`,
-        conditions: [iif(m.iface), ...addrConditions("src", this.resolver.address(m.addr), m.service), { kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[port, port]] }],
+        conditions: [iif(m.iface), ...ownAddress(iface.iface, this.families), ...addrConditions("src", this.resolver.address(m.addr), m.service), { kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[port, port]] }],
         action: { kind: "accept" },
         span: this.span(m.pos),
       });
     });
     for (const k of this.config.ikeInterfaces) {
-      if (!this.interfaceNamed(k.iface, k.pos)) {
+      const iface = this.interfaceNamed(k.iface, k.pos);
+      if (!iface) {
         this.diag("warning", k.pos, `IKE is enabled on interface '${k.iface}', which is not a nameif of this config`);
         continue;
       }
       rules.push({
         id: `${MGMT_CHAIN}#ike-${k.iface}`,
-        conditions: [iif(k.iface), { kind: "proto", protos: [17] }, { kind: "port", field: "dport", ranges: [[500, 500], [4500, 4500]] }],
+        conditions: [iif(k.iface), ...ownAddress(iface.iface, this.families), { kind: "proto", protos: [17] }, { kind: "port", field: "dport", ranges: [[500, 500], [4500, 4500]] }],
         action: { kind: "accept" },
         span: this.span(k.pos),
       });
@@ -576,4 +578,18 @@ export class Mapper {
     this.chains.set(key, { name: MGMT_CHAIN, table: MGMT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, "(traffic to the ASA itself)") });
     return key;
   }
+}
+
+/**
+ * Management access is to the address of the interface a packet arrives on: per family, that
+ * interface's addresses, when the file shows them (none for `ip address dhcp`, or an interface a
+ * fragment only names: any destination of that family, as before the address is known).
+ */
+function ownAddress(iface: AsaInterface | undefined, families: readonly Family[]): Condition[] {
+  if (!iface || (iface.v4.length === 0 && iface.v6.length === 0)) return [];
+  const anyOf: Condition[][] = families.map((family) => {
+    const mine = family === 4 ? iface.v4 : iface.v6;
+    return mine.length > 0 ? [{ kind: "addr", field: "dst", family, ranges: mine.map((a) => ({ lo: a, hi: a })) }] : [{ kind: "family", family }];
+  });
+  return anyOf.length === 1 ? anyOf[0]! : [{ kind: "or", anyOf }];
 }

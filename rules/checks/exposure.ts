@@ -8,7 +8,7 @@ import { describePacket, pickWitness, pointToPacket, protoName } from "../../src
 import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
 import { severityRank, type Finding } from "../../src/model/finding.js";
-import { DIM_COUNT, Dim } from "../../src/space/dims.js";
+import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { unionFactored } from "../../src/space/factored.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
@@ -43,10 +43,11 @@ function plainDelivered(hit: Hit): PacketSet {
  * from anyone (strangerTraffic): most services measured are not findings, and only a finding's
  * exposed set is built.
  */
-function measure(res: PipelineResult, protos: readonly number[], ports: [bigint, bigint][], forAll: boolean, threshold: number): Hit | undefined {
+function measure(res: PipelineResult, protos: readonly number[], ports: [bigint, bigint][], forAll: boolean, threshold: number, interfaces?: readonly string[]): Hit | undefined {
   const family = res.pipeline.family;
   const all = deliveredUnions(res);
-  const traffic = strangerTraffic(family, protos, ports);
+  let traffic = strangerTraffic(family, protos, ports);
+  if (interfaces) traffic = traffic.intersect(PacketSet.box({ [Dim.Iif]: interfaces.map((n) => [ifaceToValue(n), ifaceToValue(n)] as [bigint, bigint]) }));
   for (const certainOnly of [true, false]) {
     let reached = (certainOnly ? all.certain : all.possible).intersect(traffic);
     if (forAll) {
@@ -59,7 +60,8 @@ function measure(res: PipelineResult, protos: readonly number[], ports: [bigint,
     if (sources === 0n) continue;
     const coverage = publicShare(sources, family);
     if (coverage > threshold) {
-      const exposed = reached.intersect(strangerRegion(family, protos, ports));
+      let exposed = reached.intersect(strangerRegion(family, protos, ports));
+      if (interfaces) exposed = exposed.intersect(traffic);
       const regions = res.accepted.filter((a) => (certainOnly ? a.certain : true));
       return { exposed, coverage, certain: certainOnly, regions };
     }
@@ -98,6 +100,9 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         }
       }
     }
+    /** Per protocol, what the device's own management services explain (see deviceServiceFindings). */
+    const managed = new Map<number, PacketSet>();
+    if (p.kind === "inbound") findings.push(...deviceServiceFindings(ctx, res, params.threshold, rule.id, managed));
     const perService: Finding[] = [];
     for (const svc of ctx.catalog.services) {
       if (svc.protocols === "any") continue;
@@ -108,6 +113,9 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         // Already told: every packet that reaches this service reaches a host open on every port.
         const open = allOpen.get(proto);
         if (open && (open.certain || !hit.certain) && hit.exposed.isSubsetOf(open.exposed)) continue;
+        // A port the device's web UI listens on: told as that, not as a web server.
+        const device = managed.get(proto);
+        if (device && hit.exposed.isSubsetOf(device)) continue;
         const label = `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(hit.exposed))})`;
         const f = makeFinding(ctx, res, hit, svc, proto, rule.id, label);
         if (f) perService.push(f);
@@ -117,6 +125,27 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
   }
   return findings;
 };
+
+/**
+ * The device's own management services (Ruleset.deviceServices: its web UI) reachable from the
+ * Internet, each a finding of its own at high severity whatever the catalog rates its port (HTTPS
+ * is info there: a web server's business). Not folded into an every-port finding either: that the
+ * device listens there is known, not assumed. Fills `managed` with what they explain, per protocol.
+ */
+function deviceServiceFindings(ctx: CheckContext, res: PipelineResult, threshold: number, ruleId: string, managed: Map<number, PacketSet>): Finding[] {
+  const out: Finding[] = [];
+  for (const d of ctx.ruleset.deviceServices ?? []) {
+    const hit = measure(res, [d.protocol], d.ports.map(([a, b]) => [BigInt(a), BigInt(b)]), false, threshold, d.interfaces);
+    if (!hit) continue;
+    const svc: Service = { id: d.id, name: d.name, protocols: [d.protocol], protocolNames: ["tcp"], ports: d.ports, severity: "high", source: { file: d.span.file, line: d.span.line, column: d.span.column } };
+    const f = makeFinding(ctx, res, hit, svc, d.protocol, ruleId, `${d.name} (${protoName(d.protocol)}/${portsText(exposedPorts(hit.exposed))})`);
+    if (!f) continue;
+    out.push(f);
+    const before = managed.get(d.protocol);
+    managed.set(d.protocol, before ? before.union(hit.exposed) : hit.exposed);
+  }
+  return out;
+}
 
 const GROUP_MIN = 6;
 

@@ -210,6 +210,27 @@ export interface Ruleset {
    * (src/model/routing.ts), and which are not "the Internet" whatever their addresses.
    */
   connected?: ConnectedSubnets[];
+  /**
+   * Management services the device itself runs on the inbound path, when its configuration turns
+   * them on: its web UI (ASA ASDM, the IOS HTTP server, JunOS J-Web). What reaches them is a way
+   * into the device, not a web server: the exposure check reports them as such.
+   */
+  deviceServices?: DeviceService[];
+}
+
+/** A management service of the device (see Ruleset.deviceServices). */
+export interface DeviceService {
+  /** Stable id, reported as the finding's `exposure.service` ("asdm", "ios-http-server", "j-web"). */
+  id: string;
+  /** For messages: "ASDM (ASA web management)". */
+  name: string;
+  protocol: 6;
+  /** Destination ports it listens on. */
+  ports: [number, number][];
+  /** Only on these interfaces (JunOS `web-management ... interface`); absent: on every interface. */
+  interfaces?: string[];
+  /** The line that turns it on. */
+  span: SourceSpan;
 }
 
 /** An interface's connected subnets in one family. */

@@ -59,3 +59,34 @@ describe("exposure", () => {
     expect(fs[0]!.witness).toMatchObject({ dst: "10.0.0.50", dport: 3389 });
   });
 });
+
+describe("the device's own management services (Ruleset.deviceServices)", () => {
+  const device = (body: string, ports: [number, number][] = [[443, 443]], interfaces?: string[]) => {
+    const rs = filter(body);
+    rs.deviceServices = [{ id: "asdm", name: "ASDM web management", protocol: 6, ports, ...(interfaces ? { interfaces } : {}), span: { file: "t", line: 1, column: 1 } }];
+    return exposure(makeContext(rs), params, ref);
+  };
+
+  it("is reported at high severity under its own name, and the catalog's HTTPS (info) is not told again", () => {
+    const fs = device("-A INPUT -p tcp --dport 443 -j ACCEPT\n");
+    expect(fs.map((f) => [f.exposure?.service, f.severity, f.message])).toEqual([["asdm", "high", "ASDM web management (tcp/443) is reachable from any source on the inbound path"]]);
+  });
+
+  it("is not folded into an every-port finding: that the device listens there is known", () => {
+    const services = device("-A INPUT -j ACCEPT\n").map((f) => f.exposure?.service);
+    expect(services).toContain("every-port");
+    expect(services).toContain("asdm");
+  });
+
+  it("listening on some interfaces only, traffic arriving on others does not reach it", () => {
+    expect(device("-A INPUT -p tcp --dport 443 -j ACCEPT\n", [[443, 443]], ["lo"]).map((f) => f.exposure?.service)).toEqual(["https"]);
+    // on eth0 it is the device's UI; what arrives on the other interfaces is still a web server's
+    const fs = device("-A INPUT -p tcp --dport 443 -j ACCEPT\n", [[443, 443]], ["eth0"]);
+    expect(fs.map((f) => f.exposure?.service)).toEqual(["asdm", "https"]);
+    expect(fs[0]!.witness?.iif).toBe("eth0");
+  });
+
+  it("what the rules close stays closed", () => {
+    expect(device("-A INPUT -p tcp --dport 443 -s 192.0.2.0/24 -j ACCEPT\n")).toEqual([]);
+  });
+});

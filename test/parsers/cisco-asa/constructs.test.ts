@@ -345,13 +345,20 @@ access-group OUTSIDE_IN in interface outside
 describe("management access (inbound path)", () => {
   it("ssh/telnet from the listed networks only; http only with http server enable", () => {
     const rs = asa(`${INTERFACES}ssh 198.51.100.7 255.255.255.255 outside\nhttp 0.0.0.0 0.0.0.0 outside\ntelnet 10.1.0.0 255.255.0.0 inside\n`);
-    const p = (src: string, dport: number, iif = "outside") => verdict(rs, { src, dst: "203.0.113.2", dport, iif, hook: "input" });
+    const p = (src: string, dport: number, iif = "outside", dst = iif === "outside" ? "203.0.113.2" : "10.1.0.1") => verdict(rs, { src, dst, dport, iif, hook: "input" });
     expect(p("198.51.100.7", 22)).toBe("accept");
     expect(p("198.51.100.8", 22)).toBe("drop");
     expect(p("198.51.100.7", 443)).toBe("drop");
     expect(p("10.1.5.5", 23, "inside")).toBe("accept");
+    // to the address of the interface the packet arrives on, not to another of the box's
+    expect(p("10.1.5.5", 23, "inside", "203.0.113.2")).toBe("drop");
+    expect(p("198.51.100.7", 22, "outside", "203.0.113.3")).toBe("drop");
     const withHttp = asa(`${INTERFACES}http server enable\nhttp 0.0.0.0 0.0.0.0 outside\n`);
     expect(verdict(withHttp, { src: "192.0.2.1", dst: "203.0.113.2", dport: 443, hook: "input" })).toBe("accept");
+    // ASDM is a device service (the exposure check names it), on the port `http server enable` gives
+    expect(withHttp.deviceServices).toMatchObject([{ id: "asdm", protocol: 6, ports: [[443, 443]] }]);
+    expect(asa(`${INTERFACES}http server enable 8443\n`).deviceServices).toMatchObject([{ ports: [[8443, 8443]] }]);
+    expect(rs.deviceServices).toBeUndefined();
   });
 });
 
