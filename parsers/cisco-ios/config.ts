@@ -161,6 +161,19 @@ export interface InspectPolicy {
   where: Where;
 }
 
+/**
+ * The router's web UI (`ip http server`, `ip http secure-server`): which servers are on, their
+ * ports, and the access-class that admits their clients (`ip http access-class N`,
+ * `ip http access-class ipv4|ipv6 NAME`).
+ */
+export interface HttpServer {
+  http?: Where;
+  https?: Where;
+  port: number;
+  securePort: number;
+  accessClass: Partial<Record<Family, Binding>>;
+}
+
 export interface IosConfig {
   acls: Map<string, Acl>;
   groups: Map<string, ObjectGroup>;
@@ -175,6 +188,7 @@ export interface IosConfig {
   cbac?: Where;
   staticNat: StaticNat[];
   vty: VtyLines[];
+  httpServer: HttpServer;
 }
 
 /** ACL names are case-sensitive in IOS, object-group names too; keep them as written. */

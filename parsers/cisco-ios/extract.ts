@@ -73,6 +73,7 @@ export class ConfigExtractor {
     referencedWords: new Set(),
     staticNat: [],
     vty: [],
+    httpServer: { port: 80, securePort: 443, accessClass: {} },
   };
   private mode: Mode = { kind: "none" };
   private skipped = new Map<string, number>();
@@ -144,6 +145,7 @@ export class ConfigExtractor {
       this.mode = { kind: "vty", lines };
       return;
     }
+    if (w0 === "ip" && w1 === "http" && this.httpServerLine(l)) return;
     if (w0 === "ip" && w1 === "nat") {
       const nat = readStaticNat(l, (tok) => where(l, tok));
       if (nat && "problem" in nat) this.diag("warning", l.line, nat.at.col, `${nat.problem} in '${l.raw.trim()}'; the translation is ignored`);
@@ -228,6 +230,10 @@ export class ConfigExtractor {
       nameAt = 2;
     }
     const name = nameAt >= 0 ? l.tokens[nameAt]?.text : undefined;
+    if (t[1] === "ip" && t[2] === "http" && (t[3] === "server" || t[3] === "secure-server") && t.length === 4) {
+      delete this.config.httpServer[t[3] === "server" ? "http" : "https"];
+      return;
+    }
     if (family === null || name === undefined) return this.skip(l);
     // `no ip access-list extended X` removes the list (generators print it before redefining)
     this.config.acls.delete(aclKey(family, name));
@@ -432,6 +438,33 @@ export class ConfigExtractor {
     } else if (lw[0] === "ip" && lw[1] === "nat" && (lw[2] === "inside" || lw[2] === "outside" || lw[2] === "enable")) {
       iface.nat = lw[2];
     }
+  }
+
+  /**
+   * `ip http server|secure-server|port N|secure-port N|access-class ...`; false for the other
+   * `ip http` settings (authentication, timeouts...), which are skipped.
+   */
+  private httpServerLine(l: ConfigLine): boolean {
+    const t = l.tokens.map((x) => x.text);
+    const lw = t.map((x) => x.toLowerCase());
+    const h = this.config.httpServer;
+    if ((lw[2] === "server" || lw[2] === "secure-server") && t.length === 3) {
+      h[lw[2] === "server" ? "http" : "https"] = where(l, l.tokens[2]);
+      return true;
+    }
+    if ((lw[2] === "port" || lw[2] === "secure-port") && /^[0-9]+$/.test(t[3] ?? "") && Number(t[3]) <= 65535) {
+      h[lw[2] === "port" ? "port" : "securePort"] = Number(t[3]);
+      return true;
+    }
+    if (lw[2] === "access-class" && t[3] !== undefined) {
+      // `ip http access-class 99` (IPv4), `ip http access-class ipv4|ipv6 NAME|NUMBER`
+      const family: Family = lw[3] === "ipv6" ? 6 : 4;
+      const at = lw[3] === "ipv4" || lw[3] === "ipv6" ? 4 : 3;
+      if (t[at] === undefined) return false;
+      h.accessClass[family] = { acl: t[at]!, where: where(l, l.tokens[at]) };
+      return true;
+    }
+    return false;
   }
 
   /** `access-class NAME in`, `ipv6 access-class NAME in`, `transport input ...` of a `line vty` block. */

@@ -19,6 +19,8 @@
  *
  * - static NAT (`ip nat inside source static`), the forward path's dstnat stage (nat.ts);
  * - `line vty` (transport input, access-class), the last stage of the inbound path (vty.ts);
+ * - the web UI (`ip http server`): a device service, and its access-class a stage after the vty
+ *   lines' (http-server.ts);
  * - connected routes (src/model/routing.ts): a packet to an interface's subnet leaves through it.
  *
  * Pipelines: forward = [ingress, (static NAT), egress, (zones), connected routes], the order IOS applies them, so
@@ -39,6 +41,7 @@ import { deviceInternetInterfaces } from "./internet.js";
 import { GroupResolver, icmpCondition } from "./objects.js";
 import { staticNatStage } from "./nat.js";
 import { selfStage } from "./self.js";
+import { httpDeviceService, httpServerStage } from "./http-server.js";
 import { vtyStage } from "./vty.js";
 import { oifIn, zoneStages } from "./zones.js";
 
@@ -90,20 +93,23 @@ export class IosMapper {
     for (const i of cfg.interfaces) for (const f of [4, 6] as const) for (const b of [i.bindings[f].in, i.bindings[f].out]) if (b) boundNames.add(b.acl);
     // used elsewhere: named by a command that is not an interface binding of either family
     const otherFeature = (a: Acl) => !boundNames.has(a.name) && cfg.referencedWords.has(a.name);
+    // access-classes of the router's own services: analysed as stages of the inbound path
+    const guards = new Set<string>();
+    for (const b of [...cfg.vty.flatMap((v) => Object.values(v.accessClass)), ...Object.values(cfg.httpServer.accessClass)]) if (b) guards.add(b.acl);
     let otherUse = 0;
     for (const acl of cfg.acls.values()) {
-      // An ACL other features use (NAT, route-maps, class-maps, line access-class ...) but no
-      // interface binds is not a packet filter here; its entries are still read (and counted).
+      // An ACL other features use (NAT, route-maps, class-maps ...) but no interface binds is not
+      // a packet filter here; its entries are still read (and counted).
       if (otherFeature(acl)) {
-        otherUse++;
+        if (!guards.has(acl.name)) otherUse++;
         this.aceCount += acl.entries.filter((e) => e.body.kind === "ace").length;
         continue;
       }
       this.aclChain(acl);
     }
     if (otherUse > 0) {
-      const first = [...cfg.acls.values()].find(otherFeature)!;
-      this.diag("info", first.where, `${otherUse} access-list(s) are used by other features (NAT, route-maps, class-maps, line access-class ...) and bound to no interface; they are analysed only where a zone-based firewall class uses them`);
+      const first = [...cfg.acls.values()].find((a) => otherFeature(a) && !guards.has(a.name))!;
+      this.diag("info", first.where, `${otherUse} access-list(s) are used by other features (NAT, route-maps, class-maps ...) and bound to no interface; they are analysed only where a zone-based firewall class uses them`);
     }
     const families: Family[] = [4];
     if (cfg.interfaces.some((i) => i.ipv6 || i.bindings[6].in || i.bindings[6].out)) families.push(6);
@@ -135,11 +141,14 @@ export class IosMapper {
       if (zones?.inbound) inbound.push({ chain: zones.inbound, role: "filter" });
       const vty = vtyStage(this, cfg, family);
       if (vty) inbound.push({ chain: vty, role: "filter" });
+      const http = httpServerStage(this, cfg, family);
+      if (http) inbound.push({ chain: http, role: "filter" });
       pipelines.push({ kind: "inbound", family, stages: inbound });
       pipelines.push({ kind: "forward", family, stages: forward });
     }
     if (cfg.cbac) this.diag("info", cfg.cbac, "ip inspect (CBAC) opens return traffic dynamically; fwlint does not model it (new connections are judged by the ACLs alone)");
     const internet = deviceInternetInterfaces(cfg.interfaces);
+    const web = httpDeviceService(this, cfg);
     return {
       format: "cisco-ios",
       file: this.file,
@@ -150,6 +159,7 @@ export class IosMapper {
       ruleCount: this.aceCount,
       ...(internet.length > 0 ? { internetInterfaces: internet } : {}),
       ...(subnets.length > 0 ? { connected: subnets } : {}),
+      ...(web ? { deviceServices: [web] } : {}),
       // traffic enters and leaves on the interfaces that are up (a fragment without interface blocks,
       // or an excerpt with one: any)
       ...(cfg.interfaces.length > 1 ? { interfaces: cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name) } : {}),

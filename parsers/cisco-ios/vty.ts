@@ -14,7 +14,8 @@
  */
 import type { Condition, Family, Rule } from "../../src/model/types.js";
 import { aclKey, type IosConfig, type VtyLines } from "./config.js";
-import { aclTable, orderedAces, type IosMapper } from "./mapper.js";
+import { accessClassChain } from "./access-class.js";
+import { aclTable, type IosMapper } from "./mapper.js";
 
 const PORTS: Readonly<Record<string, number>> = { ssh: 22, telnet: 23 };
 
@@ -48,9 +49,7 @@ export function vtyStage(m: IosMapper, cfg: IosConfig, family: Family): string |
   if (b && !acl) m.warn(b.where, `access-class ${b.acl} on line vty ${first.first} ${first.last} is not defined; IOS lets every source in`);
   if (b && acl && allowed.length > 0) {
     const sub = `${name} access-class ${acl.name}`;
-    const subRules = orderedAces(acl).map(({ entry: e, ace }) => m.rule(`${sub}#${e.seq}`, m.aceConditions(ace, family, e.where), ace.action === "permit" ? { kind: "return" } : { kind: "drop" }, e.where));
-    m.endWithImplicitDeny(acl, sub, subRules);
-    m.addChain({ name: sub, table, rules: subRules, span: m.span(acl.where) });
+    accessClassChain(m, acl, sub, family);
     const ports = allowed.map((p) => [PORTS[p]!, PORTS[p]!] as [number, number]);
     rules.push(m.rule(`${name}#access-class`, [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: ports }, ...maybe], { kind: "jump", chain: sub }, b.where, `access-class ${acl.name} in`));
   }
