@@ -18,6 +18,7 @@ import { readCurlyText } from "./curly-reader.js";
 import { buildFirewallFilters } from "./firewall-filters.js";
 import { expandGroups } from "./groups.js";
 import { buildHostInbound } from "./host-inbound.js";
+import { webManagement } from "./web-management.js";
 import { expandInterfaceRanges } from "./interface-ranges.js";
 import { buildDestinationNat } from "./nat.js";
 import { buildSecurityPolicies } from "./security-policies.js";
@@ -96,6 +97,7 @@ export function parseJunos(text: string, file: string): Ruleset {
   }
   const internet = defaultInternetInterfaces(root, zones);
   const interfaces = declaredInterfaces(root, zones);
+  const web = webManagement(ctx);
   return {
     format: "junos",
     file,
@@ -107,6 +109,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     ...(internet ? { internetInterfaces: internet } : {}),
     ...(interfaces ? { interfaces } : {}),
     ...(subnets.length > 0 ? { connected: subnets.map(({ iface, family, ranges }) => ({ iface, family, ranges })) } : {}),
+    ...(web.length > 0 ? { deviceServices: web } : {}),
   };
 }
 

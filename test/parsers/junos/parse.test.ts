@@ -613,3 +613,31 @@ describe("the device's own interfaces", () => {
     expect(rs.interfaces).toBeUndefined();
   });
 });
+
+describe("J-Web (system services web-management)", () => {
+  it("is a device service per set of interfaces, on its ports, in both forms", () => {
+    const set = parseJunos(
+      [
+        "set system services web-management http",
+        "set system services web-management https port 8443",
+        "set system services web-management https interface ge-0/0/1",
+      ].join("\n"),
+      "w.set",
+    );
+    expect(set.deviceServices).toMatchObject([
+      { id: "j-web", protocol: 6, ports: [[80, 80]] },
+      { id: "j-web", protocol: 6, ports: [[8443, 8443]], interfaces: ["ge-0/0/1.0"] },
+    ]);
+    const curly = parseJunos("system { services { web-management { http; https { system-generated-certificate; } } } }\n", "w.conf");
+    expect(curly.deviceServices).toMatchObject([{ id: "j-web", ports: [[80, 80], [443, 443]] }]);
+    expect(parseJunos("set system services ssh\n", "s.set").deviceServices).toBeUndefined();
+    expect(parseJunos("set system services web-management http\ndeactivate system services web-management\n", "d.set").deviceServices).toBeUndefined();
+  });
+
+  it("listening on some interfaces only, it is not reported for the others", () => {
+    const open = fixture("j-web.set");
+    const only = (text: string) => analyzeText("j.set", text).findings.filter((f) => f.exposure?.service === "j-web");
+    expect(only(open).map((f) => f.exposure?.ports)).toEqual([[[443, 443]]]);
+    expect(only(open.replace("web-management https system-generated-certificate", "web-management https interface ge-0/0/1.0"))).toEqual([]);
+  });
+});
