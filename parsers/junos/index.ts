@@ -18,6 +18,7 @@ import { readCurlyText } from "./curly-reader.js";
 import { buildFirewallFilters } from "./firewall-filters.js";
 import { expandGroups } from "./groups.js";
 import { buildHostInbound } from "./host-inbound.js";
+import { buildToTheDevice } from "./self.js";
 import { webManagement } from "./web-management.js";
 import { expandInterfaceRanges } from "./interface-ranges.js";
 import { buildDestinationNat } from "./nat.js";
@@ -66,6 +67,7 @@ export function parseJunos(text: string, file: string): Ruleset {
   const filters = buildFirewallFilters(ctx);
   const nat = buildDestinationNat(ctx, zones, books);
   const hostInbound = buildHostInbound(ctx, zones);
+  const toTheDevice = buildToTheDevice(ctx);
 
   const families: Family[] = usesInet6(ctx) ? [4, 6] : [4];
   const subnets = connectedSubnets(root);
@@ -87,8 +89,9 @@ export function parseJunos(text: string, file: string): Ruleset {
     if (routes && forward.some((s) => s.role === "filter")) forward.push({ chain: addChain(ctx, routes), role: "filter" });
     if (forward.some((s) => s.role === "filter")) pipelines.push({ kind: "forward", family, stages: forward });
     const loopback = filters.loopback.get(family);
-    if (loopback || hostInbound) {
+    if (input || loopback || hostInbound) {
       const inbound: Stage[] = [];
+      if (toTheDevice) inbound.push({ chain: toTheDevice, role: "filter" });
       if (input) inbound.push({ chain: input, role: "filter" });
       if (loopback) inbound.push({ chain: loopback, role: "filter" });
       if (hostInbound) inbound.push({ chain: hostInbound, role: "filter" });

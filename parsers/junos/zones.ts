@@ -78,7 +78,7 @@ function isPublicAddress(text: string): boolean {
  * or `dhcp-client` in older releases; `dhcpv6-client`), PPP's `negotiate-address`, or IPv6
  * autoconfiguration. An interface so configured is the usual WAN of a branch SRX.
  */
-const PROVIDER_ASSIGNED: Readonly<Record<"inet" | "inet6", readonly string[]>> = {
+export const PROVIDER_ASSIGNED: Readonly<Record<"inet" | "inet6", readonly string[]>> = {
   inet: ["dhcp", "dhcp-client", "negotiate-address"],
   inet6: ["dhcpv6-client", "dhcp", "autoconfig", "negotiate-address"],
 };

@@ -80,7 +80,7 @@ describe("SRX security policies", () => {
     expect(rs.pipelines).toEqual([
       // the policies, then connected routes: a packet to a unit's subnet leaves through that unit
       { kind: "forward", family: 4, stages: [{ chain: "security policies/flow policy lookup", role: "filter" }, { chain: "routing/connected routes", role: "filter" }] },
-      { kind: "inbound", family: 4, stages: [{ chain: "security zones/host-inbound-traffic", role: "filter" }] },
+      { kind: "inbound", family: 4, stages: [{ chain: "routing/to the device", role: "filter" }, { chain: "security zones/host-inbound-traffic", role: "filter" }] },
     ]);
   });
 
@@ -639,5 +639,44 @@ describe("J-Web (system services web-management)", () => {
     const only = (text: string) => analyzeText("j.set", text).findings.filter((f) => f.exposure?.service === "j-web");
     expect(only(open).map((f) => f.exposure?.ports)).toEqual([[[443, 443]]]);
     expect(only(open.replace("web-management https system-generated-certificate", "web-management https interface ge-0/0/1.0"))).toEqual([]);
+  });
+});
+
+describe("traffic to the device (the inbound path's first stage)", () => {
+  const router = [
+    "set interfaces ge-0/0/0 unit 0 family inet address 5.6.7.1/30",
+    "set interfaces ge-0/0/0 unit 0 family inet filter input FROM-INTERNET",
+    "set interfaces ge-0/0/1 unit 0 family inet address 10.1.0.2/24 vrrp-group 1 virtual-address 10.1.0.1",
+    "set interfaces ge-0/0/2 unit 0 family inet dhcp",
+    "set interfaces ge-0/0/3 disable",
+    "set interfaces ge-0/0/3 unit 0 family inet address 10.3.0.1/24",
+    "set interfaces lo0 unit 0 family inet address 10.255.0.1/32",
+    "set firewall family inet filter FROM-INTERNET term any then accept",
+  ].join("\n");
+  const rs = parseJunos(router, "r.set");
+  const to = (dst: string, iif = "ge-0/0/0.0") => verdictFor(rs, { hook: "input", family: 4, proto: "tcp", src: "198.51.100.7", dst, dport: 22, iif, tcp_flags: "S" } as Packet);
+
+  it("takes packets to the device's own addresses, VRRP virtual ones and lo0's included", () => {
+    for (const dst of ["5.6.7.1", "10.1.0.2", "10.1.0.1", "10.255.0.1"]) expect(to(dst).verdict, dst).toBe("accept");
+    // the last accepting filter stays the rule that admitted it
+    expect(to("5.6.7.1").paths[0]!.decidedBy?.chain).toBe("filter FROM-INTERNET");
+  });
+
+  it("leaves what is routed through the device to the forward path; a disabled interface has no address", () => {
+    const through = to("10.1.0.25");
+    expect(through.verdict).toBe("drop");
+    expect(through.paths[0]!.steps.at(-1)).toMatchObject({ chain: "to the device", rule: "policy DROP" });
+    expect(to("10.3.0.1").verdict).toBe("drop");
+  });
+
+  it("an address the provider assigns may be any outside the other units' subnets", () => {
+    expect(to("192.0.2.77").verdict).toBe("unknown");
+    expect(to("10.1.0.25").verdict).toBe("drop");
+  });
+
+  it("a router without a loopback filter does not report what it forwards as open on itself", () => {
+    const res = analyzeText("r.set", fixture("router-filter.set").replace(/^set interfaces lo0 unit 0 family inet filter input PROTECT-RE$/m, ""));
+    const smtp = res.findings.filter((f) => f.exposure?.service === "smtp").map((f) => f.exposure?.direction);
+    expect(smtp).toEqual(["forward"]);
   });
 });

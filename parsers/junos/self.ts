@@ -1,0 +1,108 @@
+/**
+ * The device's own addresses, as the first stage of the inbound path (traffic to the device).
+ *
+ * A packet to any other address is routed through the device: the forward path judges it, and the
+ * inbound path must not report again, as traffic to the device, what an input filter lets through
+ * to the hosts behind it (a router without a loopback filter). So the stage accepts, per address
+ * of a live interface unit, packets to that address and drops the rest (its policy):
+ * - `family inet|inet6 address A/LEN`: A (lo0's too);
+ * - `... address A/LEN vrrp-group N virtual-address V` (`vrrp-inet6-group`, `virtual-inet6-address`):
+ *   V - a packet to it reaches this device while it is the master, and is then for the device;
+ * - an address the file does not show (`dhcp`, `dhcp-client`, `dhcpv6-client`, `autoconfig`,
+ *   `negotiate-address`): an unknown condition - the packet may or may not be for the device -
+ *   outside the subnets of the other units.
+ * IPv6 link-local addresses the device derives by itself are left out: nothing from beyond the link
+ * reaches them. A file that shows no address at all (a fragment) gets no stage: any destination.
+ *
+ * The stage runs before the filters, so that the filter term (or the host-inbound-traffic entry)
+ * stays the rule that admitted a packet (the last accepting filter stage decides).
+ */
+import type { AddrRange, Condition, Family, Rule } from "../../src/model/types.js";
+import { parsePrefix } from "./addresses.js";
+import { addChain, spanOf, type JunosContext } from "./context.js";
+import { at, child, kids, type ConfigNode } from "./tree.js";
+import { PROVIDER_ASSIGNED } from "./zones.js";
+
+const NAME = "to the device";
+const FAMILIES = [
+  ["inet", 4, "vrrp-group", "virtual-address"],
+  ["inet6", 6, "vrrp-inet6-group", "virtual-inet6-address"],
+] as const;
+
+interface Own {
+  unit: string;
+  family: Family;
+  /** The address, or undefined when the provider assigns it. */
+  addr?: bigint;
+  node: ConfigNode;
+  /** VRRP: a virtual address. */
+  virtual?: boolean;
+}
+
+/** The live units' addresses, and the units that get one from the provider. */
+function ownAddresses(root: ConfigNode): Own[] {
+  const out: Own[] = [];
+  for (const ifd of kids(at(root, "interfaces"))) {
+    if (child(ifd, "disable")) continue;
+    for (const unit of kids(child(ifd, "unit"))) {
+      if (child(unit, "disable")) continue;
+      const name = `${ifd.name}.${unit.name}`;
+      for (const [f, family, group, virtual] of FAMILIES) {
+        const fam = at(unit, "family", f);
+        for (const a of kids(child(fam, "address"))) {
+          const p = parsePrefix(a.name);
+          if (!p || p.family !== family) continue;
+          // the address itself, not its network
+          out.push({ unit: name, family, addr: parsePrefix(a.name.split("/")[0]!)!.range.lo, node: a });
+          for (const g of kids(child(a, group))) {
+            for (const v of kids(child(g, virtual))) {
+              const vp = parsePrefix(v.name);
+              if (vp && vp.family === family) out.push({ unit: name, family, addr: vp.range.lo, node: v, virtual: true });
+            }
+          }
+        }
+        const assigned = PROVIDER_ASSIGNED[f].map((k) => child(fam, k)).find((n) => n !== undefined);
+        if (assigned) out.push({ unit: name, family, node: assigned });
+      }
+    }
+  }
+  return out;
+}
+
+/** The inbound stage's chain, or undefined when the file shows no address of the device. */
+export function buildToTheDevice(ctx: JunosContext): string | undefined {
+  const own = ownAddresses(ctx.root);
+  if (own.length === 0) return undefined;
+  const subnets = new Map<string, AddrRange[]>();
+  for (const ifd of kids(at(ctx.root, "interfaces"))) {
+    for (const unit of kids(child(ifd, "unit"))) {
+      for (const [f, family] of FAMILIES) {
+        for (const a of kids(at(unit, "family", f, "address"))) {
+          const p = parsePrefix(a.name);
+          if (!p || p.family !== family) continue;
+          const key = `${family}|${ifd.name}.${unit.name}`;
+          subnets.set(key, [...(subnets.get(key) ?? []), p.range]);
+        }
+      }
+    }
+  }
+  /** The subnets of the units other than `unit`, in one family. */
+  const besides = (unit: string, family: Family): AddrRange[] => [...subnets].filter(([k]) => k.startsWith(`${family}|`) && k !== `${family}|${unit}`).flatMap(([, r]) => r);
+  const rules: Rule[] = own.map((o, n) => {
+    const id = `${NAME}#${o.unit}#${n + 1}`;
+    const span = spanOf(ctx, o.node);
+    if (o.addr !== undefined) {
+      const conditions: Condition[] = [{ kind: "addr", field: "dst", family: o.family, ranges: [{ lo: o.addr, hi: o.addr }] }];
+      return { id, conditions, action: { kind: "accept" }, span, comment: o.virtual ? `a VRRP virtual address of ${o.unit}` : `an address of ${o.unit}` };
+    }
+    const others = besides(o.unit, o.family);
+    const unknown: Condition = { kind: "unknown", text: `${o.unit} family ${o.family === 4 ? "inet" : "inet6"} ${o.node.name}`, reason: `the address ${o.unit} obtains (${o.node.name}) is not in the file` };
+    const conditions: Condition[] = others.length > 0 ? [{ kind: "addr", field: "dst", family: o.family, ranges: others, negate: true }, unknown] : [{ kind: "family", family: o.family }, unknown];
+    return { id, conditions, action: { kind: "accept" }, span, comment: `the address ${o.unit} obtains` };
+  });
+  // addresses known exactly first: a packet to one is traced through its own line
+  rules.sort((a, b) => Number(a.conditions.some((c) => c.kind === "unknown")) - Number(b.conditions.some((c) => c.kind === "unknown")));
+  const first = child(ctx.root, "interfaces")!;
+  const policySpan = { ...spanOf(ctx, first), text: "not an address of the device: routed through it (the forward path)" };
+  return addChain(ctx, { name: NAME, table: "routing", rules, policy: "drop", policySpan, span: spanOf(ctx, first) });
+}
