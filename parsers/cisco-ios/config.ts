@@ -174,6 +174,17 @@ export interface HttpServer {
   accessClass: Partial<Record<Family, Binding>>;
 }
 
+/**
+ * Who may talk to the SNMP agent: a community (`snmp-server community STRING [view V] [RO|RW]
+ * [ipv6 NAME] [ACL]`) or an SNMPv3 group (`snmp-server group NAME v3 ... [access [ipv6 NAME]
+ * [ACL]]`), with the access lists that admit its managers, per family.
+ */
+export interface SnmpAccess {
+  kind: "community" | "group";
+  acl: Partial<Record<Family, Binding>>;
+  where: Where;
+}
+
 export interface IosConfig {
   acls: Map<string, Acl>;
   groups: Map<string, ObjectGroup>;
@@ -189,6 +200,7 @@ export interface IosConfig {
   staticNat: StaticNat[];
   vty: VtyLines[];
   httpServer: HttpServer;
+  snmp: SnmpAccess[];
 }
 
 /** ACL names are case-sensitive in IOS, object-group names too; keep them as written. */

@@ -21,6 +21,7 @@ import {
   type IosConfig,
   type IosInterface,
   type ObjectGroup,
+  type SnmpAccess,
   type VtyLines,
   type Where,
   type ZonePair,
@@ -74,6 +75,7 @@ export class ConfigExtractor {
     staticNat: [],
     vty: [],
     httpServer: { port: 80, securePort: 443, accessClass: {} },
+    snmp: [],
   };
   private mode: Mode = { kind: "none" };
   private skipped = new Map<string, number>();
@@ -146,6 +148,7 @@ export class ConfigExtractor {
       return;
     }
     if (w0 === "ip" && w1 === "http" && this.httpServerLine(l)) return;
+    if (w0 === "snmp-server" && (w1 === "community" || w1 === "group") && t.length >= 3) return this.snmpAccess(l);
     if (w0 === "ip" && w1 === "nat") {
       const nat = readStaticNat(l, (tok) => where(l, tok));
       if (nat && "problem" in nat) this.diag("warning", l.line, nat.at.col, `${nat.problem} in '${l.raw.trim()}'; the translation is ignored`);
@@ -465,6 +468,34 @@ export class ConfigExtractor {
       return true;
     }
     return false;
+  }
+
+  /**
+   * `snmp-server community STRING [view V] [RO|RW] [ipv6 NAME] [ACL]`, `snmp-server group NAME
+   * v1|v2c|v3 [auth|noauth|priv] ... [access [ipv6 NAME] [ACL]]`: the lists that admit managers.
+   */
+  private snmpAccess(l: ConfigLine): void {
+    const toks = l.tokens;
+    const lw = toks.map((x) => x.text.toLowerCase());
+    const community = lw[1] === "community";
+    // a group's lists follow `access`; a community's come after its string and options
+    let i = community ? 3 : lw.indexOf("access", 3) + 1;
+    const acl: SnmpAccess["acl"] = {};
+    if (i > 0) {
+      const OPTIONS = new Set(["ro", "rw"]);
+      while (i < toks.length) {
+        if (community && lw[i] === "view" && i + 1 < toks.length) i += 2;
+        else if (community && OPTIONS.has(lw[i]!)) i++;
+        else if (lw[i] === "ipv6" && i + 1 < toks.length) {
+          acl[6] = { acl: toks[i + 1]!.text, where: where(l, toks[i + 1]) };
+          i += 2;
+        } else {
+          acl[4] = { acl: toks[i]!.text, where: where(l, toks[i]) };
+          break;
+        }
+      }
+    }
+    this.config.snmp.push({ kind: community ? "community" : "group", acl, where: where(l, toks[1]) });
   }
 
   /** `access-class NAME in`, `ipv6 access-class NAME in`, `transport input ...` of a `line vty` block. */

@@ -20,7 +20,7 @@
  * - static NAT (`ip nat inside source static`), the forward path's dstnat stage (nat.ts);
  * - `line vty` (transport input, access-class), the last stage of the inbound path (vty.ts);
  * - the web UI (`ip http server`): a device service, and its access-class a stage after the vty
- *   lines' (http-server.ts);
+ *   lines' (http-server.ts); the SNMP communities' and groups' lists, the last (snmp.ts);
  * - connected routes (src/model/routing.ts): a packet to an interface's subnet leaves through it.
  *
  * Pipelines: forward = [ingress, (static NAT), egress, (zones), connected routes], the order IOS applies them, so
@@ -42,6 +42,7 @@ import { GroupResolver, icmpCondition } from "./objects.js";
 import { staticNatStage } from "./nat.js";
 import { selfStage } from "./self.js";
 import { httpDeviceService, httpServerStage } from "./http-server.js";
+import { snmpStage } from "./snmp.js";
 import { vtyStage } from "./vty.js";
 import { oifIn, zoneStages } from "./zones.js";
 
@@ -95,7 +96,7 @@ export class IosMapper {
     const otherFeature = (a: Acl) => !boundNames.has(a.name) && cfg.referencedWords.has(a.name);
     // access-classes of the router's own services: analysed as stages of the inbound path
     const guards = new Set<string>();
-    for (const b of [...cfg.vty.flatMap((v) => Object.values(v.accessClass)), ...Object.values(cfg.httpServer.accessClass)]) if (b) guards.add(b.acl);
+    for (const b of [...cfg.vty.flatMap((v) => Object.values(v.accessClass)), ...Object.values(cfg.httpServer.accessClass), ...cfg.snmp.flatMap((a) => Object.values(a.acl))]) if (b) guards.add(b.acl);
     let otherUse = 0;
     for (const acl of cfg.acls.values()) {
       // An ACL other features use (NAT, route-maps, class-maps ...) but no interface binds is not
@@ -143,6 +144,8 @@ export class IosMapper {
       if (vty) inbound.push({ chain: vty, role: "filter" });
       const http = httpServerStage(this, cfg, family);
       if (http) inbound.push({ chain: http, role: "filter" });
+      const snmp = snmpStage(this, cfg, family);
+      if (snmp) inbound.push({ chain: snmp, role: "filter" });
       pipelines.push({ kind: "inbound", family, stages: inbound });
       pipelines.push({ kind: "forward", family, stages: forward });
     }
