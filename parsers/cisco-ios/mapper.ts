@@ -152,6 +152,7 @@ export class IosMapper {
     if (cfg.cbac) this.diag("info", cfg.cbac, "ip inspect (CBAC) opens return traffic dynamically; fwlint does not model it (new connections are judged by the ACLs alone)");
     const internet = deviceInternetInterfaces(cfg.interfaces);
     const web = httpDeviceService(this, cfg);
+    const carriers = cfg.interfaces.filter((i) => !i.shutdown && !/^(loopback|null)/i.test(i.name)).map((i) => i.name);
     return {
       format: "cisco-ios",
       file: this.file,
@@ -164,8 +165,9 @@ export class IosMapper {
       ...(subnets.length > 0 ? { connected: subnets } : {}),
       ...(web ? { deviceServices: [web] } : {}),
       // traffic enters and leaves on the interfaces that are up (a fragment without interface blocks,
-      // or an excerpt with one: any)
-      ...(cfg.interfaces.length > 1 ? { interfaces: cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name) } : {}),
+      // or an excerpt with one: any); never on a loopback or Null interface, which carry nothing
+      // in or out (a packet to a loopback address is for the router, through its other interfaces)
+      ...(cfg.interfaces.length > 1 && carriers.length > 0 ? { interfaces: carriers } : {}),
     };
   }
 

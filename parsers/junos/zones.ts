@@ -126,8 +126,9 @@ export function connectedSubnets(root: ConfigNode): (ConnectedSubnets & { at: Co
 }
 
 /**
- * Every interface unit of the device, when the file declares its interfaces (the `interfaces`
- * hierarchy, interface ranges and groups expanded): the units there and those the zones name.
+ * Every interface unit of the device that carries traffic in or out, when the file declares its
+ * interfaces (the `interfaces` hierarchy, interface ranges and groups expanded): the units there
+ * and those the zones name, but the loopback's.
  * Undefined for a fragment without interfaces, or an excerpt with one unit (a device that forwards
  * nothing but hairpins): any name may then carry traffic.
  */
@@ -137,7 +138,10 @@ export function declaredInterfaces(root: ConfigNode, zones: Map<string, Zone>): 
   const out = new Set<string>();
   for (const ifd of ifds) for (const unit of kids(child(ifd, "unit"))) out.add(`${ifd.name}.${unit.name}`);
   for (const z of zones.values()) for (const i of z.interfaces) out.add(i);
-  return out.size > 1 ? [...out] : undefined;
+  if (out.size <= 1) return undefined;
+  // the loopback carries nothing in or out: a packet to its address arrives on another unit
+  const carriers = [...out].filter((n) => !n.startsWith("lo0."));
+  return carriers.length > 0 ? carriers : undefined;
 }
 
 export function defaultInternetInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {

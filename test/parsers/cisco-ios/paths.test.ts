@@ -153,6 +153,17 @@ describe("the router's own interfaces", () => {
     expect(ios(edge).interfaces).toEqual(["GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"]);
     expect(ios(["ip access-list extended EDGE", " 10 permit tcp any any eq 22"].join("\n") + "\n").interfaces).toBeUndefined();
   });
+
+  it("never a loopback or Null interface: a packet neither arrives on one nor leaves through it", () => {
+    const withLoopback = `${edge}interface Loopback0\n ip address 10.255.0.1 255.255.255.255\ninterface Null0\n no ip unreachables\n`;
+    const rs = ios(withLoopback);
+    expect(rs.interfaces).toEqual(["GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"]);
+    // its address is still the router's own
+    expect(trace(rs, { kind: "inbound", src: "10.20.0.9", dst: "10.255.0.1", dport: 22, iif: "GigabitEthernet0/1" }).steps[0]).toMatch(/to the router/);
+    for (const f of analyzeText("edge.ios", withLoopback, { inputFormat: "cisco-ios" }).findings) {
+      expect([f.witness?.iif, f.witness?.oif]).not.toContain("Loopback0");
+    }
+  });
 });
 
 describe("Internet-facing interfaces, per family", () => {

@@ -608,6 +608,11 @@ describe("the device's own interfaces", () => {
     for (const name of witnessed) expect(["ge-0/0/0.0", "ge-0/0/1.0"]).toContain(name);
   });
 
+  it("never the loopback: a packet neither arrives on lo0 nor leaves through it", () => {
+    // router-filter.set has lo0.0 (with an address and a filter) beside ge-0/0/0.0 and ge-0/0/1.0
+    expect([...(parseJunos(fixture("router-filter.set"), "r.set").interfaces ?? [])].sort()).toEqual(["ge-0/0/0.0", "ge-0/0/1.0"]);
+  });
+
   it("are not known for a fragment without an interfaces hierarchy", () => {
     const rs = parseJunos("set security zones security-zone untrust interfaces ge-0/0/0.0\nset security zones security-zone trust interfaces ge-0/0/1.0\n", "f.set");
     expect(rs.interfaces).toBeUndefined();
