@@ -13,6 +13,7 @@
 import type { Packet } from "../model/finding.js";
 import type { AddrRange, Condition, Family, NatRewrite, Rule, Ruleset } from "../model/types.js";
 import { unmapAddress } from "./nat-map.js";
+import { leafConditions } from "../model/conditions.js";
 import { formatIP } from "../model/address.js";
 
 export type Hook = "input" | "forward";
@@ -101,16 +102,6 @@ export function reachableRules(ruleset: Ruleset, hook: Hook, family: Family): Ru
     }
   };
   for (const s of pl.stages) visit(s.chain);
-  return out;
-}
-
-/** Conditions of a rule, with `or` alternatives flattened (for value pools). */
-function flatConditions(conds: readonly Condition[]): Condition[] {
-  const out: Condition[] = [];
-  for (const c of conds) {
-    if (c.kind === "or") for (const alt of c.anyOf) out.push(...flatConditions(alt));
-    else out.push(c);
-  }
   return out;
 }
 
@@ -439,7 +430,7 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
       if (!ok) continue; // the rule can never match a packet of this family
       emit(base);
       for (const c of rule.conditions) for (const v of variants(base, c, family)) emit(v);
-      for (const c of flatConditions(rule.conditions)) {
+      for (const c of leafConditions(rule.conditions)) {
         if (c.kind === "addr" && c.family === family) {
           for (const r of c.ranges.slice(0, 8)) for (const v of [r.lo - 1n, r.lo, r.hi, r.hi + 1n]) {
             const a = clampAddr(v, family);
@@ -464,7 +455,7 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
         if (to.ports) d.dport = to.ports[0];
         emit(d, companions);
         if (to.addr) pools.dst.add(to.addr.lo);
-        if (to.map) mappings.push({ to, base, within: flatConditions(rule.conditions).flatMap((c) => (c.kind === "addr" && c.field === "dst" && !c.negate && c.family === family ? c.ranges : [])) });
+        if (to.map) mappings.push({ to, base, within: [...leafConditions(rule.conditions)].flatMap((c) => (c.kind === "addr" && c.field === "dst" && !c.negate && c.family === family ? c.ranges : [])) });
       }
     }
     // A 1:1 mapping: packets to the addresses that become those the other rules name (a filter

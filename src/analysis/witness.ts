@@ -8,6 +8,7 @@ import { CT_STATES } from "../model/types.js";
 import { DIM_MAX, Dim, IFACE_BYTES, PROTO_ICMP, PROTO_ICMPV6, ifaceToValue, valueToIface } from "../space/dims.js";
 import type { PacketSet } from "../space/packet-set.js";
 import { formatIP } from "../model/address.js";
+import { leafConditions } from "../model/conditions.js";
 
 const v4 = (s: string): bigint => s.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
 const v6 = (hex: string): bigint => BigInt("0x" + hex);
@@ -46,7 +47,7 @@ export function interfaceNames(ruleset: Ruleset): string[] {
   const literal = new Set<string>();
   for (const chain of ruleset.chains.values()) {
     for (const rule of chain.rules) {
-      for (const c of rule.conditions) {
+      for (const c of leafConditions(rule.conditions)) {
         if (c.kind !== "iface") continue;
         if (c.prefix) {
           names.add(`${c.name}0`);

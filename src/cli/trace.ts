@@ -8,7 +8,8 @@ import { verdictFor } from "../analysis/verdict.js";
 import { describePacket } from "../analysis/witness.js";
 import { analyzeFile } from "../engine/check.js";
 import type { Packet, TraceStep } from "../model/finding.js";
-import type { Condition, Ruleset } from "../model/types.js";
+import type { Ruleset } from "../model/types.js";
+import { leafConditions } from "../model/conditions.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
 import { UsageError, wantsHelp } from "./args.js";
@@ -191,12 +192,8 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
  */
 function namedInterfaces(ruleset: Ruleset): { name: string; prefix: boolean }[] {
   const seen = new Map<string, { name: string; prefix: boolean }>();
-  const visit = (conds: readonly Condition[]) => {
-    for (const c of conds) {
-      if (c.kind === "iface") seen.set(`${c.name}|${c.prefix}`, { name: c.name, prefix: c.prefix });
-      else if (c.kind === "or") for (const alt of c.anyOf) visit(alt);
-    }
-  };
-  for (const chain of ruleset.chains.values()) for (const r of chain.rules) visit(r.conditions);
+  for (const chain of ruleset.chains.values()) {
+    for (const r of chain.rules) for (const c of leafConditions(r.conditions)) if (c.kind === "iface") seen.set(`${c.name}|${c.prefix}`, { name: c.name, prefix: c.prefix });
+  }
   return [...seen.values()];
 }

@@ -20,7 +20,8 @@ import { loadBuiltinCatalog } from "../engine/rule-pack.js";
 import { formatAddrRange, formatIP, familyMax } from "../model/address.js";
 import type { Packet, Severity, TraceStep } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
-import type { Condition, Family, PipelineKind, Ruleset } from "../model/types.js";
+import type { Family, PipelineKind, Ruleset } from "../model/types.js";
+import { leafConditions } from "../model/conditions.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6 } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
 import type { ReviewFinding, ScannedFile } from "./session.js";
@@ -58,15 +59,9 @@ const MAX_CUTS = 512;
 /** Every port where some rule's destination-port match or DNAT target starts, or ends (+1), sorted. */
 function destinationPortCuts(ruleset: Ruleset): number[] {
   const cuts = new Set<number>();
-  const visit = (conds: readonly Condition[]) => {
-    for (const c of conds) {
-      if (c.kind === "port" && c.field === "dport") for (const [a, b] of c.ranges) cuts.add(a).add(b + 1);
-      else if (c.kind === "or") for (const alt of c.anyOf) visit(alt);
-    }
-  };
   for (const chain of ruleset.chains.values()) {
     for (const rule of chain.rules) {
-      visit(rule.conditions);
+      for (const c of leafConditions(rule.conditions)) if (c.kind === "port" && c.field === "dport") for (const [a, b] of c.ranges) cuts.add(a).add(b + 1);
       if (rule.action.kind === "dnat" && rule.action.to.ports) cuts.add(rule.action.to.ports[0]).add(rule.action.to.ports[1] + 1);
     }
   }
