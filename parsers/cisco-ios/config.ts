@@ -61,6 +61,8 @@ export interface IosInterface {
   bindings: Record<Family, { in?: Binding; out?: Binding }>;
   addresses: InterfaceAddress[];
   ipv6: boolean;
+  /** `ip unnumbered IF` / `ipv6 unnumbered IF`: routed with another interface's address. */
+  unnumbered?: boolean;
   shutdown: boolean;
   zone?: { name: string; where: Where };
   /** `ip nat inside|outside` (classic NAT), `ip nat enable` (NAT virtual interface). */

@@ -421,6 +421,8 @@ export class ConfigExtractor {
         const prefix = len !== undefined ? Number(len) : mask !== null ? maskToPrefix(mask, 4) : null;
         if (a !== null) iface.addresses.push({ family: 4, addr: a, where: at, ...(prefix !== null && prefix >= 0 && prefix <= 32 ? { prefix } : {}) });
       }
+    } else if ((lw[0] === "ip" || lw[0] === "ipv6") && lw[1] === "unnumbered") {
+      iface.unnumbered = true;
     } else if (lw[0] === "ipv6" && (lw[1] === "address" || lw[1] === "enable")) {
       iface.ipv6 = true;
       if (lw[1] === "address" && t[2] !== undefined) {

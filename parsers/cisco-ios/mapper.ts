@@ -152,7 +152,7 @@ export class IosMapper {
     if (cfg.cbac) this.diag("info", cfg.cbac, "ip inspect (CBAC) opens return traffic dynamically; fwlint does not model it (new connections are judged by the ACLs alone)");
     const internet = deviceInternetInterfaces(cfg.interfaces);
     const web = httpDeviceService(this, cfg);
-    const carriers = cfg.interfaces.filter((i) => !i.shutdown && !/^(loopback|null)/i.test(i.name)).map((i) => i.name);
+    const carriers = cfg.interfaces.filter(carriesTraffic).map((i) => i.name);
     return {
       format: "cisco-ios",
       file: this.file,
@@ -164,9 +164,8 @@ export class IosMapper {
       ...(internet.length > 0 ? { internetInterfaces: internet } : {}),
       ...(subnets.length > 0 ? { connected: subnets } : {}),
       ...(web ? { deviceServices: [web] } : {}),
-      // traffic enters and leaves on the interfaces that are up (a fragment without interface blocks,
-      // or an excerpt with one: any); never on a loopback or Null interface, which carry nothing
-      // in or out (a packet to a loopback address is for the router, through its other interfaces)
+      // traffic enters and leaves on the routed interfaces that are up (see carriesTraffic; a
+      // fragment without interface blocks, or an excerpt with one: any)
       ...(cfg.interfaces.length > 1 && carriers.length > 0 ? { interfaces: carriers } : {}),
     };
   }
@@ -381,4 +380,17 @@ function labelled(w: Where, seq: number, explicit: boolean): Where {
   if (explicit) return w;
   const t = w.text.trim();
   return { ...w, text: /^access-list\s/i.test(t) ? `${t} (sequence ${seq})` : `${seq} ${t}` };
+}
+
+/**
+ * Does packet filtering see traffic enter or leave through this interface? Not when it is shut
+ * down, nor through a loopback or Null interface (a packet to a loopback address is for the router
+ * and arrives through another interface), nor through one that routes nothing: no address, not
+ * unnumbered, no IPv6 - the ATM or Ethernet port under a dialer, a switchport, a port-channel
+ * member. One that an ACL, a zone or NAT names carries traffic whatever else the file shows.
+ */
+function carriesTraffic(i: IosInterface): boolean {
+  if (i.shutdown || /^(loopback|null)/i.test(i.name)) return false;
+  const bound = ([4, 6] as const).some((f) => i.bindings[f].in || i.bindings[f].out);
+  return i.addresses.length > 0 || i.ipv6 || !!i.unnumbered || bound || !!i.zone || !!i.nat;
 }

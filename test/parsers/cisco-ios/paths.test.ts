@@ -164,6 +164,23 @@ describe("the router's own interfaces", () => {
       expect([f.witness?.iif, f.witness?.oif]).not.toContain("Loopback0");
     }
   });
+
+  it("nor one that routes nothing (the DSL port under a dialer, a switchport); an unnumbered one routes", () => {
+    const more = [
+      "interface ATM0/0",
+      " no ip address",
+      " pvc 0/32",
+      "  pppoe-client dial-pool-number 1",
+      "interface FastEthernet1",
+      " switchport access vlan 10",
+      "interface Serial0/0",
+      " ip unnumbered GigabitEthernet0/0",
+      "interface Tunnel0",
+      " ipv6 enable",
+      "",
+    ].join("\n");
+    expect(ios(`${edge}${more}`).interfaces).toEqual(["GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2", "Serial0/0", "Tunnel0"]);
+  });
 });
 
 describe("Internet-facing interfaces, per family", () => {
