@@ -128,7 +128,7 @@ export function connectedSubnets(root: ConfigNode): (ConnectedSubnets & { at: Co
 /**
  * Every interface unit of the device that carries traffic in or out, when the file declares its
  * interfaces (the `interfaces` hierarchy, interface ranges and groups expanded): the units there
- * and those the zones name, but the loopback's.
+ * that route (family inet or inet6) and those the zones name, but the loopback's.
  * Undefined for a fragment without interfaces, or an excerpt with one unit (a device that forwards
  * nothing but hairpins): any name may then carry traffic.
  */
@@ -136,7 +136,11 @@ export function declaredInterfaces(root: ConfigNode, zones: Map<string, Zone>): 
   const ifds = kids(at(root, "interfaces"));
   if (ifds.length === 0) return undefined;
   const out = new Set<string>();
-  for (const ifd of ifds) for (const unit of kids(child(ifd, "unit"))) out.add(`${ifd.name}.${unit.name}`);
+  // a unit routes with family inet or inet6 (an ethernet-switching port does not); a zone's
+  // units carry what the zone's policies judge (in transparent mode too)
+  for (const ifd of ifds) {
+    for (const unit of kids(child(ifd, "unit"))) if (at(unit, "family", "inet") || at(unit, "family", "inet6")) out.add(`${ifd.name}.${unit.name}`);
+  }
   for (const z of zones.values()) for (const i of z.interfaces) out.add(i);
   if (out.size <= 1) return undefined;
   // the loopback carries nothing in or out: a packet to its address arrives on another unit

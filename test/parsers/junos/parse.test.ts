@@ -613,6 +613,20 @@ describe("the device's own interfaces", () => {
     expect([...(parseJunos(fixture("router-filter.set"), "r.set").interfaces ?? [])].sort()).toEqual(["ge-0/0/0.0", "ge-0/0/1.0"]);
   });
 
+  it("nor a unit that routes nothing (an ethernet-switching port), unless a zone names it", () => {
+    const branch = [
+      "set interfaces ge-0/0/0 unit 0 family inet dhcp",
+      "set interfaces ge-0/0/1 unit 0 family ethernet-switching vlan members LAN",
+      "set interfaces ge-0/0/2 unit 0 family ethernet-switching vlan members LAN",
+      "set interfaces irb unit 10 family inet address 192.168.1.1/24",
+      "set interfaces ge-0/0/3 unit 0 family bridge",
+      "set security zones security-zone untrust interfaces ge-0/0/0.0",
+      "set security zones security-zone trust interfaces irb.10",
+      "set security zones security-zone l2 interfaces ge-0/0/3.0",
+    ].join("\n");
+    expect([...(parseJunos(branch, "b.set").interfaces ?? [])].sort()).toEqual(["ge-0/0/0.0", "ge-0/0/3.0", "irb.10"]);
+  });
+
   it("are not known for a fragment without an interfaces hierarchy", () => {
     const rs = parseJunos("set security zones security-zone untrust interfaces ge-0/0/0.0\nset security zones security-zone trust interfaces ge-0/0/1.0\n", "f.set");
     expect(rs.interfaces).toBeUndefined();
