@@ -41,7 +41,7 @@ function plainDelivered(hit: Hit): PacketSet {
  * How much of the public source space reaches a service's stranger region, certain acceptances
  * first. The public sources are counted in place (publicSourceCount) in what reaches the region
  * from anyone (strangerTraffic): most services measured are not findings, and only a finding's
- * exposed set is built.
+ * exposed set is built. With `interfaces`, only what arrives on those counts.
  */
 function measure(res: PipelineResult, protos: readonly number[], ports: [bigint, bigint][], forAll: boolean, threshold: number, interfaces?: readonly string[]): Hit | undefined {
   const family = res.pipeline.family;
@@ -60,8 +60,7 @@ function measure(res: PipelineResult, protos: readonly number[], ports: [bigint,
     if (sources === 0n) continue;
     const coverage = publicShare(sources, family);
     if (coverage > threshold) {
-      let exposed = reached.intersect(strangerRegion(family, protos, ports));
-      if (interfaces) exposed = exposed.intersect(traffic);
+      const exposed = reached.intersect(strangerRegion(family, protos, ports));
       const regions = res.accepted.filter((a) => (certainOnly ? a.certain : true));
       return { exposed, coverage, certain: certainOnly, regions };
     }
