@@ -21,7 +21,7 @@ import type { AddrRange, Condition, Family, Rule } from "../../src/model/types.j
 import { parsePrefix } from "./addresses.js";
 import { addChain, spanOf, type JunosContext } from "./context.js";
 import { at, child, kids, type ConfigNode } from "./tree.js";
-import { PROVIDER_ASSIGNED } from "./zones.js";
+import { connectedSubnets, PROVIDER_ASSIGNED } from "./zones.js";
 
 const NAME = "to the device";
 const FAMILIES = [
@@ -73,21 +73,9 @@ function ownAddresses(root: ConfigNode): Own[] {
 export function buildToTheDevice(ctx: JunosContext): string | undefined {
   const own = ownAddresses(ctx.root);
   if (own.length === 0) return undefined;
-  const subnets = new Map<string, AddrRange[]>();
-  for (const ifd of kids(at(ctx.root, "interfaces"))) {
-    for (const unit of kids(child(ifd, "unit"))) {
-      for (const [f, family] of FAMILIES) {
-        for (const a of kids(at(unit, "family", f, "address"))) {
-          const p = parsePrefix(a.name);
-          if (!p || p.family !== family) continue;
-          const key = `${family}|${ifd.name}.${unit.name}`;
-          subnets.set(key, [...(subnets.get(key) ?? []), p.range]);
-        }
-      }
-    }
-  }
-  /** The subnets of the units other than `unit`, in one family. */
-  const besides = (unit: string, family: Family): AddrRange[] => [...subnets].filter(([k]) => k.startsWith(`${family}|`) && k !== `${family}|${unit}`).flatMap(([, r]) => r);
+  const connected = connectedSubnets(ctx.root);
+  /** The subnets of the live units other than `unit`, in one family. */
+  const besides = (unit: string, family: Family): AddrRange[] => connected.filter((c) => c.family === family && c.iface !== unit).flatMap((c) => c.ranges);
   const rules: Rule[] = own.map((o, n) => {
     const id = `${NAME}#${o.unit}#${n + 1}`;
     const span = spanOf(ctx, o.node);
