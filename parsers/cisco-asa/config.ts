@@ -29,6 +29,20 @@ export interface AsaInterface {
   pos: Pos;
 }
 
+/**
+ * An ICMP rule for traffic to the box: on an interface with such rules, the first that matches
+ * decides and the rest is denied; an interface without any answers every ICMP packet.
+ */
+export interface IcmpRule {
+  family: Family;
+  action: "permit" | "deny";
+  src: AddrSpec;
+  /** ICMP type; undefined = every type. */
+  type?: number;
+  iface: string;
+  pos: Pos;
+}
+
 /** An address slot of an ACE, a group member or an object value, names unresolved. */
 export type AddrSpec =
   | { kind: "any"; families: Family[] }
@@ -199,6 +213,8 @@ export interface AsaConfig {
   /** `http server enable [PORT]`: ASDM, the web management (HTTPS). */
   httpServer?: { port: number; pos: Pos };
   sshPort: number;
+  /** `icmp permit|deny SRC [TYPE] IF` (IPv4) and `ipv6 icmp ...` (IPv6), in order: ICMP to the box. */
+  icmpRules: IcmpRule[];
   /** Interfaces with IKE enabled (`crypto ikev1|ikev2 enable IF`). */
   ikeInterfaces: { iface: string; pos: Pos }[];
   /** The config uses IPv6 somewhere (addresses, any6, ipv6 interfaces). */

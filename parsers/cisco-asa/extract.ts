@@ -36,6 +36,7 @@ export class Extractor {
     management: [],
     sshPort: 22,
     ikeInterfaces: [],
+    icmpRules: [],
     usesIPv6: false,
     usesAny: false,
   };
@@ -176,6 +177,10 @@ export class Extractor {
         return { kind: "other" }; // read in prescan
       case "ipv6":
         this.config.usesIPv6 = true;
+        if (w[1]?.key === "icmp") this.icmpRule(l, 6, 2);
+        return { kind: "other" };
+      case "icmp":
+        this.icmpRule(l, 4, 1);
         return { kind: "other" };
       default: {
         const kw = w[0]!.key;
@@ -656,6 +661,33 @@ export class Extractor {
       ...(protos && mappedPort !== undefined && realPort !== undefined ? { ports: { protos, real: [realPort, realPort], mapped: [mappedPort, mappedPort] } } : {}),
     };
     this.config.nat.push(rule);
+  }
+
+  /**
+   * `icmp permit|deny {any|any4|any6|host A|A MASK} [TYPE] IF`, `ipv6 icmp permit|deny {any|any6|
+   * host A|P/LEN} [TYPE] IF` (from word `at`); other `icmp` settings (`icmp unreachable
+   * rate-limit`) are skipped.
+   */
+  private icmpRule(l: ConfigLine, family: Family, at: number): void {
+    const w = l.words;
+    const action = w[at]?.key;
+    if (action !== "permit" && action !== "deny") return;
+    const c = this.cursor(l, at + 1);
+    const src = readAddress(c, this.ctx);
+    if (!src) return;
+    const rest: Word[] = [];
+    for (let x = c.next(); x; x = c.next()) rest.push(x);
+    const iface = rest.pop();
+    if (!iface || rest.length > 1) {
+      c.fail(iface ?? c.end(), `expected '[ICMP-TYPE] INTERFACE' after the address in '${l.words.map((x) => x.text).join(" ")}'`);
+      return;
+    }
+    let type: number | undefined;
+    if (rest[0]) {
+      type = asaIcmpType(rest[0].text, family);
+      if (type === undefined) return c.fail(rest[0], `expected an ICMP${family === 6 ? "v6" : ""} type name or number, got '${rest[0].text}'`);
+    }
+    this.config.icmpRules.push({ family, action, src, ...(type !== undefined ? { type } : {}), iface: iface.text, pos: this.pos(l) });
   }
 
   private management(l: ConfigLine, service: "ssh" | "telnet" | "http"): void {

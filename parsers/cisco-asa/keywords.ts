@@ -25,7 +25,7 @@ export function keyword<K extends string>(w: Word | undefined, choices: readonly
 
 /** Top-level commands fwlint reads. */
 export const READ_COMMANDS = [
-  "access-group", "access-list", "asa", "clear", "crypto", "http", "interface", "ipv6", "name", "names", "nat",
+  "access-group", "access-list", "asa", "clear", "crypto", "http", "icmp", "interface", "ipv6", "name", "names", "nat",
   "object", "object-group", "pix", "same-security-traffic", "ssh", "static", "telnet",
 ] as const;
 
@@ -35,7 +35,7 @@ export const IRRELEVANT_COMMANDS: ReadonlySet<string> = new Set([
   "call-home", "class-map", "clock", "command-alias", "config-url", "console", "context", "cryptochecksum", "cryptochecksum:",
   "description", "dhcpd", "dhcprelay", "dns", "dns-guard", "dns-server", "domain-name", "dynamic-access-policy-record",
   "eigrp", "enable", "end", "exit", "failover", "filter", "firewall", "fixup", "flow-export", "ftp", "global",
-  "group-policy", "hostname", "http-proxy", "icmp", "igmp", "ip", "ipsec", "isakmp", "jumbo-frame", "key", "ldap",
+  "group-policy", "hostname", "http-proxy", "igmp", "ip", "ipsec", "isakmp", "jumbo-frame", "key", "ldap",
   "license", "logging", "mac-address", "management-access", "mode", "monitor-interface", "mroute", "mtu",
   "multicast-routing", "nat-control", "no", "ntp", "object-group-search", "object-group-user", "ospf", "pager", "passwd",
   "password", "pim", "policy-map", "prefix-list", "priority-queue", "profile", "prompt", "quit", "rip", "route",

@@ -38,7 +38,7 @@ import type { AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, R
 import { isPrefixRange } from "../../src/model/address.js";
 import { connectedRoutesChain } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
-import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, NatRule, Pos, Service } from "./config.js";
+import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, IcmpRule, NatRule, Pos, Service } from "./config.js";
 import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
 import { type AddrSet, Resolver } from "./objects.js";
 
@@ -528,6 +528,58 @@ export class Mapper {
 
   // ---- management (to the box)
 
+  /**
+   * ICMP to the box. An interface with `icmp` rules of a family (`ipv6 icmp` for IPv6) has them
+   * as a chain of their own (`icmp outside`, `ipv6 icmp outside`): the first that matches decides,
+   * and an implicit deny ends them unless a rule for every ICMP packet already does. Without
+   * rules, ASA answers every ICMP packet to the interface's address.
+   */
+  private icmpRules(nameifs: readonly Nameif[]): Rule[] {
+    const lists = new Map<string, { name: string; family: Family; iface: Named; rules: IcmpRule[] }>();
+    for (const r of this.config.icmpRules) {
+      const iface = this.interfaceNamed(r.iface, r.pos);
+      if (!iface) {
+        this.diag("warning", r.pos, `'${r.family === 6 ? "ipv6 icmp" : "icmp"}' names interface '${r.iface}', which is not a nameif of this config`);
+        continue;
+      }
+      const key = `${r.iface}|${r.family}`;
+      const list = lists.get(key) ?? { name: r.iface, family: r.family, iface, rules: [] };
+      list.rules.push(r);
+      lists.set(key, list);
+    }
+    const rules: Rule[] = [];
+    for (const { name, family, iface, rules: mine } of lists.values()) {
+      const chain = `${family === 6 ? "ipv6 icmp" : "icmp"} ${name}`;
+      const body: Rule[] = mine.map((r, i) => ({
+        id: `${chain}#${i + 1}`,
+        conditions: [...addrConditions("src", this.resolver.address(r.src), "icmp"), { kind: "icmp", family, ...(r.type !== undefined ? { type: r.type } : {}) }],
+        action: { kind: r.action === "permit" ? "accept" : "drop" },
+        span: this.span(r.pos),
+      }));
+      // a rule for every ICMP packet from anyone already ends them (as `icmp deny any IF` does)
+      if (!mine.some((r) => r.type === undefined && r.src.kind === "any" && r.src.families.includes(family))) {
+        body.push({ id: `${chain}#implicit-deny`, conditions: [], action: { kind: "drop" }, span: this.span(mine[mine.length - 1]!.pos, `(implicit deny after the ${chain} rules)`), implied: true });
+      }
+      this.chains.set(chainKey(MGMT_TABLE, chain), { name: chain, table: MGMT_TABLE, rules: body, span: this.span(mine[0]!.pos) });
+      rules.push({ id: `${MGMT_CHAIN}#${chain}`, conditions: [iif(name), ...ownAddress(iface.iface, [family]), { kind: "icmp", family }], action: { kind: "jump", chain }, span: this.span(mine[0]!.pos) });
+    }
+    const anyIcmp = (families: readonly Family[]): Condition => ({ kind: "or", anyOf: families.map((family) => [{ kind: "icmp", family }]) });
+    // a fragment without interface blocks: on whatever interface
+    if (nameifs.length === 0) rules.push({ id: `${MGMT_CHAIN}#icmp`, conditions: [anyIcmp(this.families)], action: { kind: "accept" }, span: this.span(this.firstPos, "(ICMP to the box: answered without 'icmp' rules)"), implied: true });
+    for (const n of nameifs) {
+      const open = this.families.filter((family) => !lists.has(`${n.name}|${family}`));
+      if (open.length === 0) continue;
+      rules.push({
+        id: `${MGMT_CHAIN}#icmp-${n.name}`,
+        conditions: [iif(n.name), ...ownAddress(n.iface, open), anyIcmp(open)],
+        action: { kind: "accept" },
+        span: this.span(n.iface.pos, `(ICMP to ${n.name}: answered without 'icmp' rules)`),
+        implied: true,
+      });
+    }
+    return rules;
+  }
+
   private managementChain(): string {
     const rules: Rule[] = [];
     rules.push({ id: `${MGMT_CHAIN}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: this.span(this.firstPos, "(stateful: packets of established and related connections)") });
@@ -565,15 +617,7 @@ export class Mapper {
         span: this.span(k.pos),
       });
     }
-    rules.push({
-      id: `${MGMT_CHAIN}#icmp`,
-      conditions: [
-        { kind: "or", anyOf: [[{ kind: "icmp", family: 4 }], [{ kind: "icmp", family: 6 }]] },
-        { kind: "unknown", text: "icmp to the box", reason: "ASA answers ICMP on its interfaces unless 'icmp' rules deny it; those rules are not modelled" },
-      ],
-      action: { kind: "accept" },
-      span: this.span(this.firstPos, "(ICMP to the box: permitted by default)"),
-    });
+    rules.push(...this.icmpRules(nameifs));
     const key = chainKey(MGMT_TABLE, MGMT_CHAIN);
     this.chains.set(key, { name: MGMT_CHAIN, table: MGMT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, "(traffic to the ASA itself)") });
     return key;

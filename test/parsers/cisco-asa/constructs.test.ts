@@ -362,6 +362,44 @@ describe("management access (inbound path)", () => {
   });
 });
 
+describe("ICMP to the box", () => {
+  const ping = (rs: ReturnType<typeof asa>, src: string, type: number, iif = "outside", dst = iif === "outside" ? "203.0.113.2" : "10.1.0.1") =>
+    verdict(rs, { src, dst, proto: src.includes(":") ? "icmpv6" : "icmp", icmp_type: type, icmp_code: 0, iif, hook: "input" });
+
+  it("is answered on every interface without icmp rules (to that interface's address)", () => {
+    const rs = asa(INTERFACES);
+    expect(ping(rs, "192.0.2.9", 8)).toBe("accept");
+    expect(ping(rs, "192.0.2.9", 13)).toBe("accept");
+    expect(ping(rs, "192.0.2.9", 8, "outside", "10.1.0.1")).toBe("drop");
+  });
+
+  it("icmp rules of an interface: first match, then the implicit deny; other interfaces and the other family keep answering", () => {
+    const rs = asa(`${INTERFACES}icmp unreachable rate-limit 1 burst-size 1\nicmp permit 198.51.100.0 255.255.255.0 echo outside\nicmp permit any time-exceeded outside\n`);
+    expect(errors(rs)).toEqual([]);
+    expect(ping(rs, "198.51.100.7", 8)).toBe("accept");
+    expect(ping(rs, "192.0.2.9", 8)).toBe("drop");
+    expect(ping(rs, "192.0.2.9", 11)).toBe("accept");
+    expect(ping(rs, "198.51.100.7", 13)).toBe("drop");
+    expect(ping(rs, "10.1.5.5", 13, "inside")).toBe("accept");
+    expect(steps(rs, { src: "192.0.2.9", dst: "203.0.113.2", proto: "icmp", icmp_type: 8, icmp_code: 0, iif: "outside", hook: "input" }).at(-1)).toMatch(/implicit deny|drop/);
+  });
+
+  it("ipv6 icmp rules are IPv6's; a deny of everything ends them without an implicit deny", () => {
+    const rs = asa(`${INTERFACES.replace(" ip address 203.0.113.2 255.255.255.0", " ip address 203.0.113.2 255.255.255.0\n ipv6 address 2001:db8:1::2/64")}ipv6 icmp permit any echo-reply outside\nipv6 icmp deny any outside\n`);
+    expect(ping(rs, "2001:db8:9::9", 129, "outside", "2001:db8:1::2")).toBe("accept");
+    expect(ping(rs, "2001:db8:9::9", 128, "outside", "2001:db8:1::2")).toBe("drop");
+    expect(ping(rs, "192.0.2.9", 8)).toBe("accept");
+    expect([...rs.chains.get("management/ipv6 icmp outside")!.rules].map((r) => r.implied ?? false)).toEqual([false, false]);
+  });
+
+  it("a malformed rule is reported where it is, and the rest is still read", () => {
+    const rs = asa(`${INTERFACES}icmp permit any bogus-type outside\nicmp permit 198.51.100.0 255.255.255.0 echo outside\n`);
+    expect(errors(rs).map((d) => [d.line, d.message])).toEqual([[expect.any(Number), expect.stringMatching(/ICMP type name or number, got 'bogus-type'/)]]);
+    expect(ping(rs, "198.51.100.7", 8)).toBe("accept");
+    expect(ping(rs, "192.0.2.9", 8)).toBe("drop");
+  });
+});
+
 describe("show access-list output", () => {
   it("reads the unindented entries, skips the expansions and trailers", () => {
     const rs = asa(`access-list cached ACL log flows: total 0, denied 0 (deny-flow-max 4096)
