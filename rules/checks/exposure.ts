@@ -4,7 +4,7 @@
  */
 import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
 import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
-import { describePacket, pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
+import { describePacket, pickWitness, pointToPacket, protoName, type WitnessHints } from "../../src/analysis/witness.js";
 import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
 import { severityRank, type Finding } from "../../src/model/finding.js";
@@ -146,6 +146,20 @@ function deviceServiceFindings(ctx: CheckContext, res: PipelineResult, threshold
   return out;
 }
 
+/**
+ * A packet to the device, as people expect one: to the address of the interface it arrives on
+ * (the device's subnet there, Ruleset.connected), when `set` has one - rather than to the address
+ * of another of its interfaces, which a packet may reach too but which reads as a mistake.
+ */
+function onArrivingSubnet(ctx: CheckContext, set: PacketSet, point: bigint[] | undefined, hints: WitnessHints): bigint[] | undefined {
+  if (!point) return point;
+  const iif = point[Dim.Iif]!;
+  const subnets = (ctx.ruleset.connected ?? []).filter((c) => c.family === hints.family && ifaceToValue(c.iface) === iif).flatMap((c) => c.ranges);
+  if (subnets.length === 0 || subnets.some((r) => point[Dim.Dst]! >= r.lo && point[Dim.Dst]! <= r.hi)) return point;
+  const there = set.intersect(PacketSet.box({ [Dim.Iif]: [[iif, iif]], [Dim.Dst]: subnets.map((r) => [r.lo, r.hi] as [bigint, bigint]) }));
+  return there.isEmpty() ? point : (pickWitness(there, hints) ?? point);
+}
+
 const GROUP_MIN = 6;
 
 /**
@@ -177,7 +191,8 @@ function groupByLocation(findings: Finding[], kind: string): Finding[] {
 function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number, ruleId: string, label: string): Finding | undefined {
   const p = res.pipeline;
   const hints = { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) };
-  const delivered = pickWitness(widestPublicPart(hit.exposed, p.family), hints);
+  const widest = widestPublicPart(hit.exposed, p.family);
+  const delivered = p.kind === "inbound" ? onArrivingSubnet(ctx, widest, pickWitness(widest, hints), hints) : pickWitness(widest, hints);
   if (!delivered) return undefined;
   // The packet as it arrived: for a port-forward, before DNAT rewrote it.
   let original = delivered;

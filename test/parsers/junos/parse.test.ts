@@ -657,6 +657,8 @@ describe("J-Web (system services web-management)", () => {
     const open = fixture("j-web.set");
     const only = (text: string) => analyzeText("j.set", text).findings.filter((f) => f.exposure?.service === "j-web");
     expect(only(open).map((f) => f.exposure?.ports)).toEqual([[[443, 443]]]);
+    // addressed to the unit it arrives on (untrust's), not to the trust unit's address
+    expect(only(open)[0]!.witness).toMatchObject({ iif: "ge-0/0/0.0", dst: "192.0.2.1" });
     expect(only(open.replace("web-management https system-generated-certificate", "web-management https interface ge-0/0/1.0"))).toEqual([]);
   });
 });
