@@ -10,7 +10,7 @@ import type { Diagnostics } from "./statements.js";
 import { at, child, kids, type ConfigNode } from "./tree.js";
 
 /** A prefix literal: `10.0.0.0/8`, `192.0.2.1` (host), `2001:db8::/32`. */
-export function parsePrefix(text: string): { family: Family; range: AddrRange; len: number } | null {
+export function parsePrefix(text: string): { family: Family; range: AddrRange; len: number; /** the address as written, not its network */ addr: bigint } | null {
   const slash = text.indexOf("/");
   const addrText = slash === -1 ? text : text.slice(0, slash);
   const family: Family = addrText.includes(":") ? 6 : 4;
@@ -23,7 +23,7 @@ export function parsePrefix(text: string): { family: Family; range: AddrRange; l
     if (!/^[0-9]{1,3}$/.test(l) || Number(l) > bits) return null;
     len = Number(l);
   }
-  return { family, range: prefixRange(addr, len, family), len };
+  return { family, range: prefixRange(addr, len, family), len, addr };
 }
 
 /**

@@ -111,7 +111,7 @@ function natRule(ctx: JunosContext, kind: "destination" | "static", rs: ConfigNo
     const val = books.resolve(prefix.name, undefined);
     const ranges = val ? [...val.v4.map((r) => ({ family: 4 as const, r })), ...val.v6.map((r) => ({ family: 6 as const, r }))] : [];
     if (!val) ctx.diags.warn(prefix, `NAT rule '${rule.name}': prefix-name '${prefix.name}' is not defined in the global address book`);
-    else if (ranges.length === 1 && val.unknown.length === 0) p = { family: ranges[0]!.family, range: ranges[0]!.r, len: 0 };
+    else if (ranges.length === 1 && val.unknown.length === 0) p = { family: ranges[0]!.family, range: ranges[0]!.r, len: 0, addr: ranges[0]!.r.lo };
   }
   if (!p) return { id, conditions, action: { kind: "unknown", target: `static-nat ${kids(sn).map((k) => k.name).join(" ")}` }, span };
   const mappedPort = kids(child(holder, "mapped-port"))[0];

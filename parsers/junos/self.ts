@@ -21,7 +21,7 @@ import type { AddrRange, Condition, Family, Rule } from "../../src/model/types.j
 import { parsePrefix } from "./addresses.js";
 import { addChain, spanOf, type JunosContext } from "./context.js";
 import { at, child, kids, type ConfigNode } from "./tree.js";
-import { connectedSubnets, PROVIDER_ASSIGNED } from "./zones.js";
+import { connectedSubnets, liveUnits, providerAssignment } from "./zones.js";
 
 const NAME = "to the device";
 const FAMILIES = [
@@ -39,34 +39,28 @@ interface Own {
   virtual?: boolean;
 }
 
-/** The live units' addresses, and the units that get one from the provider. */
+/** The live units' addresses, and the units that get one from the provider (those last). */
 function ownAddresses(root: ConfigNode): Own[] {
-  const out: Own[] = [];
-  for (const ifd of kids(at(root, "interfaces"))) {
-    if (child(ifd, "disable")) continue;
-    for (const unit of kids(child(ifd, "unit"))) {
-      if (child(unit, "disable")) continue;
-      const name = `${ifd.name}.${unit.name}`;
-      for (const [f, family, group, virtual] of FAMILIES) {
-        const fam = at(unit, "family", f);
-        for (const a of kids(child(fam, "address"))) {
-          const p = parsePrefix(a.name);
-          if (!p || p.family !== family) continue;
-          // the address itself, not its network
-          out.push({ unit: name, family, addr: parsePrefix(a.name.split("/")[0]!)!.range.lo, node: a });
-          for (const g of kids(child(a, group))) {
-            for (const v of kids(child(g, virtual))) {
-              const vp = parsePrefix(v.name);
-              if (vp && vp.family === family) out.push({ unit: name, family, addr: vp.range.lo, node: v, virtual: true });
-            }
+  const known: Own[] = [];
+  const assigned: Own[] = [];
+  for (const { name, unit } of liveUnits(root)) {
+    for (const [f, family, group, virtual] of FAMILIES) {
+      for (const a of kids(at(unit, "family", f, "address"))) {
+        const p = parsePrefix(a.name);
+        if (!p || p.family !== family) continue;
+        known.push({ unit: name, family, addr: p.addr, node: a });
+        for (const g of kids(child(a, group))) {
+          for (const v of kids(child(g, virtual))) {
+            const vp = parsePrefix(v.name);
+            if (vp && vp.family === family) known.push({ unit: name, family, addr: vp.addr, node: v, virtual: true });
           }
         }
-        const assigned = PROVIDER_ASSIGNED[f].map((k) => child(fam, k)).find((n) => n !== undefined);
-        if (assigned) out.push({ unit: name, family, node: assigned });
       }
+      const node = providerAssignment(unit, f);
+      if (node) assigned.push({ unit: name, family, node });
     }
   }
-  return out;
+  return [...known, ...assigned];
 }
 
 /** The inbound stage's chain, or undefined when the file shows no address of the device. */
@@ -76,6 +70,7 @@ export function buildToTheDevice(ctx: JunosContext): string | undefined {
   const connected = connectedSubnets(ctx.root);
   /** The subnets of the live units other than `unit`, in one family. */
   const besides = (unit: string, family: Family): AddrRange[] => connected.filter((c) => c.family === family && c.iface !== unit).flatMap((c) => c.ranges);
+  // addresses known exactly first (ownAddresses): a packet to one is traced through its own line
   const rules: Rule[] = own.map((o, n) => {
     const id = `${NAME}#${o.unit}#${n + 1}`;
     const span = spanOf(ctx, o.node);
@@ -88,8 +83,6 @@ export function buildToTheDevice(ctx: JunosContext): string | undefined {
     const conditions: Condition[] = others.length > 0 ? [{ kind: "addr", field: "dst", family: o.family, ranges: others, negate: true }, unknown] : [{ kind: "family", family: o.family }, unknown];
     return { id, conditions, action: { kind: "accept" }, span, comment: `the address ${o.unit} obtains` };
   });
-  // addresses known exactly first: a packet to one is traced through its own line
-  rules.sort((a, b) => Number(a.conditions.some((c) => c.kind === "unknown")) - Number(b.conditions.some((c) => c.kind === "unknown")));
   const first = child(ctx.root, "interfaces")!;
   const policySpan = { ...spanOf(ctx, first), text: "not an address of the device: routed through it (the forward path)" };
   return addChain(ctx, { name: NAME, table: "routing", rules, policy: "drop", policySpan, span: spanOf(ctx, first) });

@@ -78,7 +78,7 @@ function isPublicAddress(text: string): boolean {
  * or `dhcp-client` in older releases; `dhcpv6-client`), PPP's `negotiate-address`, or IPv6
  * autoconfiguration. An interface so configured is the usual WAN of a branch SRX.
  */
-export const PROVIDER_ASSIGNED: Readonly<Record<"inet" | "inet6", readonly string[]>> = {
+const PROVIDER_ASSIGNED: Readonly<Record<"inet" | "inet6", readonly string[]>> = {
   inet: ["dhcp", "dhcp-client", "negotiate-address"],
   inet6: ["dhcpv6-client", "dhcp", "autoconfig", "negotiate-address"],
 };
@@ -92,7 +92,7 @@ export function publicInterfaces(root: ConfigNode): string[] {
   for (const ifd of kids(at(root, "interfaces"))) {
     for (const unit of kids(child(ifd, "unit"))) {
       const fams = child(unit, "family");
-      const assigned = (f: "inet" | "inet6") => PROVIDER_ASSIGNED[f].some((k) => child(at(fams, f), k) !== undefined);
+      const assigned = (f: "inet" | "inet6") => providerAssignment(unit, f) !== undefined;
       const faces = (f: "inet" | "inet6") => assigned(f) || kids(at(fams, f, "address")).some((a) => isPublicAddress(a.name));
       // A unit with IPv4 is decided by it: a LAN's global IPv6 prefix does not make it an uplink.
       const hasV4 = kids(at(fams, "inet", "address")).length > 0 || assigned("inet");
@@ -108,21 +108,33 @@ export function publicInterfaces(root: ConfigNode): string[] {
  */
 export function connectedSubnets(root: ConfigNode): (ConnectedSubnets & { at: ConfigNode })[] {
   const out: (ConnectedSubnets & { at: ConfigNode })[] = [];
-  for (const ifd of kids(at(root, "interfaces"))) {
-    if (child(ifd, "disable")) continue;
-    for (const unit of kids(child(ifd, "unit"))) {
-      if (child(unit, "disable")) continue;
-      for (const [f, family] of [["inet", 4], ["inet6", 6]] as const) {
-        const addresses = kids(at(unit, "family", f, "address"));
-        const ranges = addresses.flatMap((a) => {
-          const p = parsePrefix(a.name);
-          return p && p.family === family ? [p.range] : [];
-        });
-        if (ranges.length > 0) out.push({ iface: `${ifd.name}.${unit.name}`, family, ranges, at: addresses[0]! });
-      }
+  for (const { name, unit } of liveUnits(root)) {
+    for (const [f, family] of [["inet", 4], ["inet6", 6]] as const) {
+      const addresses = kids(at(unit, "family", f, "address"));
+      const ranges = addresses.flatMap((a) => {
+        const p = parsePrefix(a.name);
+        return p && p.family === family ? [p.range] : [];
+      });
+      if (ranges.length > 0) out.push({ iface: name, family, ranges, at: addresses[0]! });
     }
   }
   return out;
+}
+
+/** The interface units that are not disabled (nor is their interface), with their names (`ge-0/0/0.0`). */
+export function liveUnits(root: ConfigNode): { name: string; unit: ConfigNode }[] {
+  const out: { name: string; unit: ConfigNode }[] = [];
+  for (const ifd of kids(at(root, "interfaces"))) {
+    if (child(ifd, "disable")) continue;
+    for (const unit of kids(child(ifd, "unit"))) if (!child(unit, "disable")) out.push({ name: `${ifd.name}.${unit.name}`, unit });
+  }
+  return out;
+}
+
+/** The statement by which a unit gets its address of a family from the provider (see PROVIDER_ASSIGNED), if any. */
+export function providerAssignment(unit: ConfigNode, f: "inet" | "inet6"): ConfigNode | undefined {
+  const fam = at(unit, "family", f);
+  return PROVIDER_ASSIGNED[f].map((k) => child(fam, k)).find((n) => n !== undefined);
 }
 
 /**
