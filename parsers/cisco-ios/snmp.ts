@@ -10,7 +10,7 @@
  */
 import type { Family, Rule } from "../../src/model/types.js";
 import { accessClassChain } from "./access-class.js";
-import { aclKey, type Acl, type IosConfig } from "./config.js";
+import { aclKey, type Acl, type IosConfig, type Where } from "./config.js";
 import { aclTable, type IosMapper } from "./mapper.js";
 
 const SNMP: Rule["conditions"] = [{ kind: "proto", protos: [17] }, { kind: "port", field: "dport", ranges: [[161, 161]] }];
@@ -19,7 +19,8 @@ const SNMP: Rule["conditions"] = [{ kind: "proto", protos: [17] }, { kind: "port
 export function snmpStage(m: IosMapper, cfg: IosConfig, family: Family): string | undefined {
   const access = cfg.snmp;
   if (access.length === 0 || access.some((a) => !a.acl[family])) return undefined;
-  const lists: Acl[] = [];
+  /** Each list once, where it is first named. */
+  const lists = new Map<Acl, Where>();
   for (const a of access) {
     const b = a.acl[family]!;
     const acl = cfg.acls.get(aclKey(family, b.acl));
@@ -27,13 +28,12 @@ export function snmpStage(m: IosMapper, cfg: IosConfig, family: Family): string 
       m.warn(b.where, `access-list ${b.acl} of this snmp-server ${a.kind} is not defined; IOS then admits every manager`);
       return undefined;
     }
-    if (!lists.includes(acl)) lists.push(acl);
+    if (!lists.has(acl)) lists.set(acl, b.where);
   }
   const name = family === 4 ? "snmp-server" : "snmp-server (ipv6)";
-  const rules: Rule[] = lists.map((acl) => {
+  const rules: Rule[] = [...lists].map(([acl, w]) => {
     const sub = `${name} ${acl.name}`;
     accessClassChain(m, acl, sub, family, true);
-    const w = access.find((a) => a.acl[family]!.acl === acl.name)!.acl[family]!.where;
     return m.rule(`${name}#${acl.name}`, SNMP, { kind: "jump", chain: sub }, w, `managers admitted by ${acl.name}`);
   });
   const first = access[0]!.where;
