@@ -21,6 +21,7 @@
  * the rule that admitted a packet (the last accepting filter stage decides).
  */
 import { prefixRange } from "../../src/model/address.js";
+import { obtainedAddressConditions } from "../../src/model/routing.js";
 import type { AddrRange, Condition, Family, Rule } from "../../src/model/types.js";
 import type { InterfaceAddress, IosInterface, Where } from "./config.js";
 import { aclTable, type IosMapper } from "./mapper.js";
@@ -34,10 +35,7 @@ const NAME = "to the router";
  */
 export function addressConditions(a: InterfaceAddress, iface: IosInterface, connected: readonly AddrRange[]): Condition[] {
   const text = a.where.text.trim();
-  if (typeof a.addr !== "bigint") {
-    const unknown: Condition = { kind: "unknown", text, reason: `the address ${iface.name} obtains (${a.addr}) is not in the file` };
-    return connected.length > 0 ? [{ kind: "addr", field: "dst", family: a.family, ranges: [...connected], negate: true }, unknown] : [unknown];
-  }
+  if (typeof a.addr !== "bigint") return obtainedAddressConditions(a.family, connected, { kind: "unknown", text, reason: `the address ${iface.name} obtains (${a.addr}) is not in the file` });
   if (!a.eui64 || a.prefix === undefined) return [{ kind: "addr", field: "dst", family: a.family, ranges: [{ lo: a.addr, hi: a.addr }] }];
   return [
     { kind: "addr", field: "dst", family: 6, ranges: [prefixRange(a.addr, a.prefix, 6)] },

@@ -18,6 +18,7 @@
  * stays the rule that admitted a packet (the last accepting filter stage decides).
  */
 import type { AddrRange, Condition, Family, Rule } from "../../src/model/types.js";
+import { obtainedAddressConditions } from "../../src/model/routing.js";
 import { parsePrefix } from "./addresses.js";
 import { addChain, spanOf, type JunosContext } from "./context.js";
 import { at, child, kids, type ConfigNode } from "./tree.js";
@@ -78,9 +79,8 @@ export function buildToTheDevice(ctx: JunosContext): string | undefined {
       const conditions: Condition[] = [{ kind: "addr", field: "dst", family: o.family, ranges: [{ lo: o.addr, hi: o.addr }] }];
       return { id, conditions, action: { kind: "accept" }, span, comment: o.virtual ? `a VRRP virtual address of ${o.unit}` : `an address of ${o.unit}` };
     }
-    const others = besides(o.unit, o.family);
-    const unknown: Condition = { kind: "unknown", text: `${o.unit} family ${o.family === 4 ? "inet" : "inet6"} ${o.node.name}`, reason: `the address ${o.unit} obtains (${o.node.name}) is not in the file` };
-    const conditions: Condition[] = others.length > 0 ? [{ kind: "addr", field: "dst", family: o.family, ranges: others, negate: true }, unknown] : [{ kind: "family", family: o.family }, unknown];
+    const unknown = { kind: "unknown" as const, text: `${o.unit} family ${o.family === 4 ? "inet" : "inet6"} ${o.node.name}`, reason: `the address ${o.unit} obtains (${o.node.name}) is not in the file` };
+    const conditions = obtainedAddressConditions(o.family, besides(o.unit, o.family), unknown);
     return { id, conditions, action: { kind: "accept" }, span, comment: `the address ${o.unit} obtains` };
   });
   const first = child(ctx.root, "interfaces")!;

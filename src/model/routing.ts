@@ -8,7 +8,7 @@
  * stage (after destination NAT, it sees the destination routing sees), where it does not split
  * every flow by interface before the filters run.
  */
-import type { Chain, Condition, ConnectedSubnets, Family, Rule, SourceSpan } from "./types.js";
+import type { AddrRange, Chain, Condition, ConnectedSubnets, Family, Rule, SourceSpan } from "./types.js";
 
 /**
  * The stage's chain for the given families (one chain for both, or one per family): per interface
@@ -31,4 +31,14 @@ export function connectedRoutesChain(table: string, subnets: readonly ConnectedS
   }
   if (rules.length === 0) return undefined;
   return { name: families.length === 1 && families[0] === 6 ? "connected routes (ipv6)" : "connected routes", table, rules, span };
+}
+
+/**
+ * What makes a packet's destination an address of the device that its configuration does not
+ * show (one DHCP or PPP gives an interface): an unknown condition, in its family and outside
+ * `others`, the subnets of the device's other interfaces, where it cannot lie (a device refuses
+ * overlapping interface subnets) - so that the hosts of its LANs are not taken for it.
+ */
+export function obtainedAddressConditions(family: Family, others: readonly AddrRange[], unknown: Extract<Condition, { kind: "unknown" }>): Condition[] {
+  return [others.length > 0 ? { kind: "addr", field: "dst", family, ranges: [...others], negate: true } : { kind: "family", family }, unknown];
 }
