@@ -29,6 +29,15 @@ export interface AsaInterface {
   pos: Pos;
 }
 
+/** A static route: packets to `range` leave through the interface named `iface`. */
+export interface StaticRoute {
+  iface: string;
+  family: Family;
+  range: AddrRange;
+  distance: number;
+  pos: Pos;
+}
+
 /**
  * An ICMP rule for traffic to the box: on an interface with such rules, the first that matches
  * decides and the rest is denied; an interface without any answers every ICMP packet.
@@ -215,6 +224,8 @@ export interface AsaConfig {
   sshPort: number;
   /** `icmp permit|deny SRC [TYPE] IF` (IPv4) and `ipv6 icmp ...` (IPv6), in order: ICMP to the box. */
   icmpRules: IcmpRule[];
+  /** Static routes (`route IF NET MASK GATEWAY [DISTANCE]`, `ipv6 route IF PREFIX GATEWAY [DISTANCE]`), tunneled ones left out. */
+  routes: StaticRoute[];
   /** Interfaces with IKE enabled (`crypto ikev1|ikev2 enable IF`). */
   ikeInterfaces: { iface: string; pos: Pos }[];
   /** The config uses IPv6 somewhere (addresses, any6, ipv6 interfaces). */

@@ -1,18 +1,18 @@
 /**
  * Config lines -> AsaConfig: reads the commands that decide what traffic passes (interfaces,
  * objects, object-groups, access-lists, access-groups, NAT, same-security-traffic, management
- * access) and skips the rest, counting skipped commands per keyword for one info diagnostic each.
+ * access, static routes) and skips the rest, counting skipped commands per keyword for one info diagnostic each.
  * Command words and keywords are compared on Word.key (any case, keywords.ts for abbreviations),
  * names on Word.text.
  */
-import type { Diagnostic, Family } from "../../src/model/types.js";
+import type { AddrRange, Diagnostic, Family } from "../../src/model/types.js";
 import { maskToPrefix, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
 import { readAce } from "./ace.js";
 import type { AccessList, Ace, AddrSpec, AsaConfig, AsaInterface, GroupType, NatRule, ObjectGroup, Pos, Service } from "./config.js";
 import { type ConfigLine, restOfLine, type Word } from "./lines.js";
 import { ACL_TYPES, GROUP_COMMANDS, IRRELEVANT_COMMANDS, keyword, OBJECT_COMMANDS, readCommand } from "./keywords.js";
 import { asaIcmpType, asaPort, asaProtocol } from "./names.js";
-import { addrWithMask, Cursor, isPortOp, readAddress, readHost, readNetmask, readPortOp, readService, type SlotContext } from "./slots.js";
+import { addrWithMask, Cursor, isPortOp, literalAddress, readAddress, readHost, readNetmask, readPortOp, readService, type SlotContext } from "./slots.js";
 
 interface Block {
   kind: "interface" | "object network" | "object service" | "group" | "other";
@@ -37,6 +37,7 @@ export class Extractor {
     sshPort: 22,
     ikeInterfaces: [],
     icmpRules: [],
+    routes: [],
     usesIPv6: false,
     usesAny: false,
   };
@@ -178,6 +179,10 @@ export class Extractor {
       case "ipv6":
         this.config.usesIPv6 = true;
         if (w[1]?.key === "icmp") this.icmpRule(l, 6, 2);
+        else if (w[1]?.key === "route") this.route(l, 6, 2);
+        return { kind: "other" };
+      case "route":
+        this.route(l, 4, 1);
         return { kind: "other" };
       case "icmp":
         this.icmpRule(l, 4, 1);
@@ -688,6 +693,43 @@ export class Extractor {
       if (type === undefined) return c.fail(rest[0], `expected an ICMP${family === 6 ? "v6" : ""} type name or number, got '${rest[0].text}'`);
     }
     this.config.icmpRules.push({ family, action, src, ...(type !== undefined ? { type } : {}), iface: iface.text, pos: this.pos(l) });
+  }
+
+  /**
+   * `route IF NETWORK MASK GATEWAY [DISTANCE] [track N]`, `ipv6 route IF PREFIX/LEN GATEWAY
+   * [DISTANCE]`; a `tunneled` route (for VPN traffic only) is left out.
+   */
+  private route(l: ConfigLine, family: Family, at: number): void {
+    const w = l.words;
+    const usage = family === 4 ? "'route INTERFACE NETWORK MASK GATEWAY [DISTANCE]'" : "'ipv6 route INTERFACE PREFIX/LENGTH GATEWAY [DISTANCE]'";
+    const iface = w[at];
+    let range: AddrRange | undefined;
+    let bad: Word | undefined;
+    let next = at + 2;
+    if (family === 4) {
+      const net = w[at + 1] && literalAddress(w[at + 1]!.text, this.ctx);
+      const mask = w[at + 2] ? parseIPv4Strict(w[at + 2]!.text) : null;
+      const len = mask === null ? null : maskToPrefix(mask, 4);
+      if (net?.family !== 4) bad = w[at + 1];
+      else if (len === null) bad = w[at + 2];
+      else range = prefixRange(net.addr, len, 4);
+      next = at + 3;
+    } else {
+      const [text, lenText] = (w[at + 1]?.text ?? "").split("/");
+      const a = parseIPv6(text!);
+      if (a !== null && lenText !== undefined && /^[0-9]{1,3}$/.test(lenText) && Number(lenText) <= 128) range = prefixRange(a, Number(lenText), 6);
+      else bad = w[at + 1];
+    }
+    // a Null0 route (a blackhole) names no gateway
+    const null0 = /^null0$/i.test(iface?.text ?? "");
+    if (!iface || !range || (!w[next] && !null0)) {
+      this.diag("warning", l, bad ?? iface ?? w[0], `expected ${usage}; the route is left out`);
+      return;
+    }
+    const rest = w.slice(null0 && w[next] && /^[0-9]+$/.test(w[next]!.text) ? next : next + 1);
+    if (rest.some((x) => x.key === "tunneled")) return;
+    const distance = rest[0] && /^[0-9]+$/.test(rest[0].text) ? Number(rest[0].text) : 1;
+    this.config.routes.push({ iface: iface.text, family, range, distance, pos: this.pos(l) });
   }
 
   private management(l: ConfigLine, service: "ssh" | "telnet" | "http"): void {

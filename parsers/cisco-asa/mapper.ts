@@ -35,8 +35,8 @@
  * Internet side is left to `.fwlint.yaml` (every interface by default).
  */
 import type { AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
-import { isPrefixRange } from "../../src/model/address.js";
-import { connectedRoutesChain } from "../../src/model/routing.js";
+import { isPrefixRange, mergeAddrRanges } from "../../src/model/address.js";
+import { connectedRoutesChain, type Route, routedDestinations } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, IcmpRule, NatRule, Pos, Service } from "./config.js";
 import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
@@ -135,7 +135,7 @@ export class Mapper {
     // last: it only takes packets away, and splitting every flow by interface before the access
     // lists would make each of their rules work once per interface (ASA bench: eval +40%)
     const subnets = this.subnets();
-    const routes = this.connectedRoutes(subnets, new Set(bindings.out.keys()));
+    const routes = this.routesStage(new Set(bindings.out.keys()));
     if (routes) forward.push({ chain: routes, role: "filter" });
     const mgmt = this.managementChain();
     this.reportUnboundLists(bindings);
@@ -168,25 +168,47 @@ export class Mapper {
   // ---- interfaces
 
   /**
-   * The connected-routes stage (src/model/routing.ts), after everything (so after the NAT that
-   * rewrites destinations): a packet to the subnet of an interface with an outbound access list
-   * leaves through that interface, so that list cannot be bypassed by leaving elsewhere. Only those
-   * interfaces: the stage splits every accepted flow by interface, and on a box of many interfaces
-   * without outbound lists (ASA bench: 33) that cost a third more evaluation time, while for
-   * traffic from the lowest level (the Internet side) the security levels never admit what an
-   * inbound list does not. Traffic between inside interfaces may still be judged against the level
-   * of an interface it does not really leave through. One chain for both families.
+   * The routes stage (src/model/routing.ts), after everything (so after the NAT that rewrites
+   * destinations): a packet that the routes (connected subnets, static routes) send out of an
+   * interface with an outbound access list leaves through that interface, so that list cannot be
+   * bypassed by leaving elsewhere. Only those interfaces: the stage splits every accepted flow by
+   * interface, and on a box of many interfaces without outbound lists (ASA bench: 33) that cost a
+   * third more evaluation time. Where security levels decide, the ingress chain reads the routes
+   * itself (see ingressChain); where an inbound list decides, the interface a packet leaves through
+   * does not matter. One chain for both families.
    */
-  private connectedRoutes(subnets: readonly ConnectedSubnets[], withOutList: ReadonlySet<string>): string | undefined {
+  private routesStage(withOutList: ReadonlySet<string>): string | undefined {
     const at = (name: string) => {
       const n = this.nameifs().find((x) => x.name === name);
       return n && this.span(n.iface.pos);
     };
-    const chain = connectedRoutesChain("routing", subnets.filter((c) => withOutList.has(c.iface)), this.families, this.span(this.firstPos, "(connected routes)"), at);
+    const routed = this.routed().filter((c) => withOutList.has(c.iface));
+    const chain = connectedRoutesChain("routing", routed, this.families, this.span(this.firstPos, "(routes)"), at, this.config.routes.length > 0);
     if (!chain) return undefined;
     const key = chainKey(chain.table, chain.name);
     this.chains.set(key, chain);
     return key;
+  }
+
+  private routedMemo: ConnectedSubnets[] | undefined;
+
+  /**
+   * Per interface and family, the destinations the routes send out of it: the connected subnets of
+   * the nameifs, and the static routes to a nameif or to Null0 (dropped: it is no interface), by
+   * longest-prefix match (src/model/routing.ts).
+   */
+  private routed(): ConnectedSubnets[] {
+    if (this.routedMemo) return this.routedMemo;
+    const routes: Route[] = this.subnets().flatMap((c) => c.ranges.map((range) => ({ iface: c.iface, family: c.family, range, distance: 0 })));
+    for (const r of this.config.routes) {
+      const null0 = /^null0$/i.test(r.iface);
+      if (!null0 && !this.nameifs().some((n) => n.name === r.iface)) {
+        if (!this.fragment) this.diag("warning", { ...r.pos, column: r.pos.text.indexOf(r.iface) + 1 || r.pos.column }, `interface '${r.iface}' is not a nameif of this config (line ${r.pos.line}); the route is ignored`);
+        continue;
+      }
+      routes.push({ iface: null0 ? "Null0" : r.iface, family: r.family, range: r.range, distance: r.distance });
+    }
+    return (this.routedMemo = routedDestinations(routes));
   }
 
   /** The subnets of the nameifs' addresses, per family. */
@@ -413,7 +435,18 @@ export class Mapper {
           .filter((m) => m.level < n.level || (m.level === n.level && (m === n ? this.config.sameSecurityIntra : this.config.sameSecurityInter)))
           .map((m) => m.name);
         const pos = ifacePos(n);
-        if (allowed.length > 0) add(`security-level-${n.name}`, [iif(n.name), oneOf("oif", allowed)], { kind: "accept" }, pos, `${pos.text.trim()} (no inbound access-list: ${n.name} may reach ${allowed.join(", ")})`);
+        if (allowed.length === 0) continue;
+        // Routes decide which interface a packet leaves through: what they send out of an
+        // interface this one may not reach is refused, whichever interface a packet is said to take.
+        const barred = this.routed().filter((r) => !allowed.includes(r.iface));
+        for (const family of this.families) {
+          const to = barred.filter((r) => r.family === family);
+          if (to.length === 0) continue;
+          const text = `${pos.text.trim()} (no inbound access-list: routes send these destinations out of ${to.map((r) => r.iface).join(", ")}, which ${n.name} may not reach)`;
+          const dst: Condition = { kind: "addr", field: "dst", family, ranges: mergeAddrRanges(to.flatMap((r) => r.ranges)) };
+          add(`security-level-${n.name}-routes${family === 6 ? "-v6" : ""}`, [iif(n.name), dst], { kind: "drop" }, pos, text).implied = true;
+        }
+        add(`security-level-${n.name}`, [iif(n.name), oneOf("oif", allowed)], { kind: "accept" }, pos, `${pos.text.trim()} (no inbound access-list: ${n.name} may reach ${allowed.join(", ")})`);
       }
     }
     const key = chainKey(IN_TABLE, INGRESS);

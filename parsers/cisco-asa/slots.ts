@@ -58,7 +58,7 @@ export class Cursor {
 const FULL = (family: Family): AddrRange => ({ lo: 0n, hi: family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n });
 
 /** A literal address or a `name` alias. */
-function literal(text: string, ctx: SlotContext): { family: Family; addr: bigint } | undefined {
+export function literalAddress(text: string, ctx: SlotContext): { family: Family; addr: bigint } | undefined {
   const v4 = parseIPv4Strict(text);
   if (v4 !== null) return { family: 4, addr: v4 };
   if (text.includes(":")) {
@@ -107,7 +107,7 @@ function maskValue(c: Cursor, after: string, maskWord: Word | undefined): bigint
 
 /** `A MASK`: a prefix, or the exact ranges of a non-contiguous mask. */
 export function addrWithMask(c: Cursor, ctx: SlotContext, addrWord: Word, maskWord: Word | undefined): AddrSpec | undefined {
-  const a = literal(addrWord.text, ctx);
+  const a = literalAddress(addrWord.text, ctx);
   if (!a) {
     c.fail(addrWord, `expected an address, a 'name' alias or any/any4/any6/host/object/object-group/interface, got '${addrWord.text}'`);
     return undefined;
@@ -131,7 +131,7 @@ export function addrWithMask(c: Cursor, ctx: SlotContext, addrWord: Word, maskWo
 /** The address after `host` (a literal or a `name` alias). */
 export function readHost(c: Cursor, ctx: SlotContext): AddrSpec | undefined {
   const h = c.next();
-  const a = h ? literal(h.text, ctx) : undefined;
+  const a = h ? literalAddress(h.text, ctx) : undefined;
   if (!a) {
     c.fail(h ?? c.end(), `expected an address or 'name' alias after 'host'${h ? `, got '${h.text}'` : ""}`);
     return undefined;

@@ -32,6 +32,59 @@ access-group INSIDE_OUT out interface inside
     expect(steps(out, to(22, "dmz")).at(-1)).toMatch(/^connected routes/);
     // a destination on no such subnet goes wherever routes send it
     expect(verdict(asa(`${INTERFACES}access-list OUT_IN extended permit tcp any any\naccess-group OUT_IN in interface outside\n`), { ...to(22, "dmz"), dst: "10.2.0.9" })).toBe("accept");
+    // nor by way of dmz to a network a static route sends out of inside
+    const routed = asa(`${INTERFACES}access-list OUT_IN extended permit tcp any any
+access-group OUT_IN in interface outside
+access-list INSIDE_OUT extended permit tcp any any eq 443
+access-group INSIDE_OUT out interface inside
+route inside 10.50.0.0 255.255.0.0 10.1.0.254
+`);
+    expect(verdict(routed, { ...to(22, "dmz"), dst: "10.50.1.1" })).toBe("drop");
+    expect(steps(routed, { ...to(22, "dmz"), dst: "10.50.1.1" }).at(-1)).toBe("routes: drop");
+    expect(verdict(routed, { ...to(443, "dmz"), dst: "10.50.1.1" })).toBe("drop");
+    expect(verdict(routed, { ...to(443, "inside"), dst: "10.50.1.1" })).toBe("accept");
+    expect(verdict(routed, { ...to(22, "dmz"), dst: "10.51.1.1" })).toBe("accept");
+  });
+  it("routes decide the interface a packet leaves through: a lower level cannot reach a higher one's hosts by way of another interface", () => {
+    const dmzTo = (dst: string, oif = "outside") => ({ src: "172.16.1.5", dst, iif: "dmz", oif });
+    // before routes were read, the DMZ reached inside hosts as packets "leaving through outside"
+    expect(verdict(rs, dmzTo("10.1.2.3"))).toBe("drop");
+    expect(steps(rs, dmzTo("10.1.2.3"))).toEqual(["access-group in: drop"]);
+    expect(verdict(rs, dmzTo("198.51.100.1"))).toBe("accept");
+    // inside may reach the DMZ whichever interface a packet is said to take
+    expect(verdict(rs, { src: "10.1.2.3", dst: "172.16.1.5", iif: "inside", oif: "dmz" })).toBe("accept");
+    const routed = asa(`${INTERFACES}route outside 0.0.0.0 0.0.0.0 203.0.113.1
+route inside 10.50.0.0 255.255.0.0 10.1.0.254
+route outside 10.50.7.0 255.255.255.0 203.0.113.9
+route inside 10.60.0.0 255.255.0.0 10.1.0.254
+route dmz 10.60.0.0 255.255.0.0 172.16.1.254
+route inside 10.70.0.0 255.255.0.0 10.1.0.254
+route outside 10.70.0.0 255.255.0.0 203.0.113.1 200
+route Null0 10.99.0.0 255.255.0.0
+route inside 10.80.0.0 255.255.0.0 10.1.0.254 1 tunneled
+ipv6 route inside 2001:db8:50::/48 fe80::1
+`);
+    expect(routed.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    // a static route to inside, and the more specific one within it to outside
+    expect(verdict(routed, dmzTo("10.50.1.1"))).toBe("drop");
+    expect(verdict(routed, dmzTo("10.50.7.1"))).toBe("accept");
+    // equal-cost routes to inside and dmz: which one a packet takes is not in the file
+    expect(verdict(routed, dmzTo("10.60.0.1"))).toBe("accept");
+    // the floating route (distance 200) only backs up the one to inside
+    expect(verdict(routed, dmzTo("10.70.0.1"))).toBe("drop");
+    // blackholed, and a route for VPN traffic only
+    expect(verdict(routed, { src: "10.1.2.3", dst: "10.99.0.1", iif: "inside", oif: "outside" })).toBe("drop");
+    expect(verdict(routed, dmzTo("10.80.0.1"))).toBe("accept");
+    expect(verdict(routed, { src: "2001:db8:1::5", dst: "2001:db8:50::1", iif: "dmz", oif: "outside" })).toBe("drop");
+    expect(verdict(routed, { src: "2001:db8:1::5", dst: "2001:db8:51::1", iif: "dmz", oif: "outside" })).toBe("accept");
+  });
+  it("a route to an interface the file does not name is reported and left out", () => {
+    const rs2 = asa(`${INTERFACES}route inisde 10.50.0.0 255.255.0.0 10.1.0.254\nroute inside 10.51.0.0 255.255.0\n`);
+    expect(rs2.diagnostics.filter((d) => d.severity === "warning").map((d) => `${d.line}:${d.column} ${d.message}`).sort()).toEqual([
+      "14:7 interface 'inisde' is not a nameif of this config (line 14); the route is ignored",
+      "15:24 expected 'route INTERFACE NETWORK MASK GATEWAY [DISTANCE]'; the route is left out",
+    ]);
+    expect(verdict(rs2, { src: "172.16.1.5", dst: "10.50.1.1", iif: "dmz", oif: "outside" })).toBe("accept");
   });
   it("established return traffic passes (stateful)", () => {
     const reply = { src: "198.51.100.1", dst: "10.1.2.3", iif: "outside", oif: "inside", sport: 443, dport: 40000 };
