@@ -23,7 +23,10 @@
  *      packet of the families, `deny ip any any` or `permit ip any any`). Without an inbound or
  *      global list an interface accepts towards the interfaces of lower security level (and
  *      equal ones, or itself, as same-security-traffic permits); the chain's DROP policy refuses
- *      the rest.
+ *      the rest. The interface a packet leaves through is its `oif`, and also where connected
+ *      subnets and static routes send its destination (longest prefix): a packet cannot escape a
+ *      level's verdict by being said to leave elsewhere (except on pre-8.3 configs with NAT,
+ *      whose inbound lists see mapped destinations).
  * Management access to the box (`ssh`, `telnet`, `http` with `http server enable`, IKE) is the
  * `inbound` pipeline, `management/to-the-box`.
  * Interface conditions name the `nameif`. Inactive entries are not rules.
@@ -125,9 +128,10 @@ export class Mapper {
     const bindings = this.bindings();
     const forward: Stage[] = [];
     const nat = this.natChain();
-    const ingress = this.ingressChain(bindings);
-    const egress = this.egressChain(bindings);
     const legacy = this.config.version !== undefined && (this.config.version[0] < 8 || (this.config.version[0] === 8 && this.config.version[1] < 3));
+    // the inbound lists of a pre-8.3 config with NAT see mapped destinations, which routes do not know
+    const ingress = this.ingressChain(bindings, !(legacy && nat));
+    const egress = this.egressChain(bindings);
     const natStage: Stage[] = nat ? [{ chain: nat, role: "dstnat" }] : [];
     const egressStage: Stage[] = egress ? [{ chain: egress, role: "filter" }] : [];
     if (legacy && nat) forward.push({ chain: ingress, role: "filter" }, ...natStage, ...egressStage);
@@ -188,6 +192,13 @@ export class Mapper {
     const key = chainKey(chain.table, chain.name);
     this.chains.set(key, chain);
     return key;
+  }
+
+  /** A packet leaves through one of `names`: it is said to, or (`routed`) routes send it there. */
+  private leaving(names: string[], routed: boolean): Condition {
+    const alts: Condition[][] = names.map((name) => [oif(name)]);
+    if (routed) for (const r of this.routed()) if (names.includes(r.iface)) alts.push([{ kind: "addr", field: "dst", family: r.family, ranges: r.ranges }]);
+    return alts.length === 1 ? alts[0]![0]! : { kind: "or", anyOf: alts };
   }
 
   private routedMemo: ConnectedSubnets[] | undefined;
@@ -392,7 +403,11 @@ export class Mapper {
 
   // ---- stages
 
-  private ingressChain(b: ReturnType<Mapper["bindings"]>): string {
+  /**
+   * `routed`: the chain sees the destinations routing does (not a pre-8.3 config's mapped ones), so
+   * the interface a packet leaves through is also where routes send it (see leaving).
+   */
+  private ingressChain(b: ReturnType<Mapper["bindings"]>, routed: boolean): string {
     const rules: Rule[] = [];
     const add = (id: string, conditions: Condition[], action: Rule["action"], pos: Pos, text?: string): Rule => {
       const r: Rule = { id: `${INGRESS}#${id}`, conditions, action, span: this.span(pos, text) };
@@ -415,9 +430,9 @@ export class Mapper {
     for (const n of nameifs) {
       if (!hasGlobal && !b.in.has(n.name)) continue;
       const pos = ifacePos(n);
-      if (!this.config.sameSecurityIntra) add(`hairpin-${n.name}`, [iif(n.name), oif(n.name)], { kind: "drop" }, pos, `${pos.text.trim()} (back out of the same interface: no same-security-traffic permit intra-interface)`);
+      if (!this.config.sameSecurityIntra) add(`hairpin-${n.name}`, [iif(n.name), this.leaving([n.name], routed)], { kind: "drop" }, pos, `${pos.text.trim()} (back out of the same interface: no same-security-traffic permit intra-interface)`);
       const peers = nameifs.filter((m) => m !== n && m.level === n.level).map((m) => m.name);
-      if (!this.config.sameSecurityInter && peers.length > 0) add(`same-security-${n.name}`, [iif(n.name), oneOf("oif", peers)], { kind: "drop" }, pos, `${pos.text.trim()} (same security level: no same-security-traffic permit inter-interface)`);
+      if (!this.config.sameSecurityInter && peers.length > 0) add(`same-security-${n.name}`, [iif(n.name), this.leaving(peers, routed)], { kind: "drop" }, pos, `${pos.text.trim()} (same security level: no same-security-traffic permit inter-interface)`);
     }
     for (const n of this.named) {
       const g = b.in.get(n.name);
@@ -438,7 +453,7 @@ export class Mapper {
         if (allowed.length === 0) continue;
         // Routes decide which interface a packet leaves through: what they send out of an
         // interface this one may not reach is refused, whichever interface a packet is said to take.
-        const barred = this.routed().filter((r) => !allowed.includes(r.iface));
+        const barred = routed ? this.routed().filter((r) => !allowed.includes(r.iface)) : [];
         for (const family of this.families) {
           const to = barred.filter((r) => r.family === family);
           if (to.length === 0) continue;

@@ -101,6 +101,18 @@ ipv6 route inside 2001:db8:50::/48 fe80::1
     expect(verdict(asa(`${two}same-security-traffic permit inter-interface\n`), hair)).toBe("drop");
     expect(verdict(asa(`${two}same-security-traffic permit intra-interface\n`), hair)).toBe("accept");
   });
+  it("an access list permits no same-security or hairpin traffic that routes send there, whatever interface a packet is said to take", () => {
+    const cfg = `interface G0\n nameif a\n security-level 50\n ip address 10.0.0.1 255.255.255.0\ninterface G1\n nameif b\n security-level 50\n ip address 10.0.1.1 255.255.255.0
+interface G2\n nameif outside\n security-level 0\n ip address 203.0.113.2 255.255.255.0\nroute b 10.9.0.0 255.255.0.0 10.0.1.254
+access-list A_IN extended permit ip any any\naccess-group A_IN in interface a\n`;
+    const from = (dst: string) => ({ src: "10.0.0.5", dst, iif: "a", oif: "outside" });
+    expect(verdict(asa(cfg), from("10.0.1.5"))).toBe("drop");
+    expect(verdict(asa(cfg), from("10.9.3.3"))).toBe("drop");
+    expect(verdict(asa(cfg), from("10.0.0.7"))).toBe("drop");
+    expect(verdict(asa(cfg), from("198.51.100.1"))).toBe("accept");
+    expect(verdict(asa(`${cfg}same-security-traffic permit inter-interface\n`), from("10.9.3.3"))).toBe("accept");
+    expect(verdict(asa(`${cfg}same-security-traffic permit intra-interface\n`), from("10.0.0.7"))).toBe("accept");
+  });
   it("nameif inside defaults to 100, others to 0; the lowest level faces the Internet", () => {
     const rs2 = asa(`interface G0\n nameif inside\ninterface G1\n nameif wan\ninterface G2\n nameif lab\n security-level 10\ninterface G3\n no nameif\n`);
     expect(verdict(rs2, { src: "10.0.0.1", dst: "8.8.8.8", iif: "inside", oif: "wan" })).toBe("accept");
