@@ -226,6 +226,8 @@ export interface AsaConfig {
   icmpRules: IcmpRule[];
   /** Static routes (`route IF NET MASK GATEWAY [DISTANCE]`, `ipv6 route IF PREFIX GATEWAY [DISTANCE]`), tunneled ones left out. */
   routes: StaticRoute[];
+  /** The first `router PROTOCOL` or `ipv6 router PROTOCOL`: routes are learned that the file does not show. */
+  dynamicRouting?: Pos;
   /** Interfaces with IKE enabled (`crypto ikev1|ikev2 enable IF`). */
   ikeInterfaces: { iface: string; pos: Pos }[];
   /** The config uses IPv6 somewhere (addresses, any6, ipv6 interfaces). */

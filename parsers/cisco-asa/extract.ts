@@ -180,9 +180,13 @@ export class Extractor {
         this.config.usesIPv6 = true;
         if (w[1]?.key === "icmp") this.icmpRule(l, 6, 2);
         else if (w[1]?.key === "route") this.route(l, 6, 2);
+        else if (w[1]?.key === "router") this.config.dynamicRouting ??= this.pos(l);
         return { kind: "other" };
       case "route":
         this.route(l, 4, 1);
+        return { kind: "other" };
+      case "router":
+        this.config.dynamicRouting ??= this.pos(l);
         return { kind: "other" };
       case "icmp":
         this.icmpRule(l, 4, 1);

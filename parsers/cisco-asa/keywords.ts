@@ -26,7 +26,7 @@ export function keyword<K extends string>(w: Word | undefined, choices: readonly
 /** Top-level commands fwlint reads. */
 export const READ_COMMANDS = [
   "access-group", "access-list", "asa", "clear", "crypto", "http", "icmp", "interface", "ipv6", "name", "names", "nat",
-  "object", "object-group", "pix", "route", "same-security-traffic", "ssh", "static", "telnet",
+  "object", "object-group", "pix", "route", "router", "same-security-traffic", "ssh", "static", "telnet",
 ] as const;
 
 /** Top-level commands that never affect filtering: skipped without a diagnostic. */
@@ -39,7 +39,7 @@ export const IRRELEVANT_COMMANDS: ReadonlySet<string> = new Set([
   "license", "logging", "mac-address", "management-access", "mode", "monitor-interface", "mroute", "mtu",
   "multicast-routing", "nat-control", "no", "ntp", "object-group-search", "object-group-user", "ospf", "pager", "passwd",
   "password", "pim", "policy-map", "prefix-list", "priority-queue", "profile", "prompt", "quit", "rip",
-  "route-map", "router", "scansafe", "service", "service-module", "service-policy", "sla", "smtp-server", "snmp-map",
+  "route-map", "scansafe", "service", "service-module", "service-policy", "sla", "smtp-server", "snmp-map",
   "snmp-server", "ssl", "sysopt", "terminal", "tftp-server", "threat-detection", "time-range", "timeout", "tls-proxy",
   "track", "tunnel", "tunnel-group", "url-server", "user-group", "user-identity", "username", "virtual", "vpdn", "vpn",
   "vpn-addr-assign", "wccp", "webvpn", "xlate", "zone",

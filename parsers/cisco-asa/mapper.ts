@@ -187,7 +187,7 @@ export class Mapper {
       return n && this.span(n.iface.pos);
     };
     const routed = this.routed().filter((c) => withOutList.has(c.iface));
-    const chain = connectedRoutesChain("routing", routed, this.families, this.span(this.firstPos, "(routes)"), at, this.config.routes.length > 0);
+    const chain = connectedRoutesChain("routing", routed, this.families, this.span(this.firstPos, "(routes)"), at, this.config.routes.length > 0 && !this.config.dynamicRouting);
     if (!chain) return undefined;
     const key = chainKey(chain.table, chain.name);
     this.chains.set(key, chain);
@@ -206,12 +206,17 @@ export class Mapper {
   /**
    * Per interface and family, the destinations the routes send out of it: the connected subnets of
    * the nameifs, and the static routes to a nameif or to Null0 (dropped: it is no interface), by
-   * longest-prefix match (src/model/routing.ts).
+   * longest-prefix match (src/model/routing.ts). Static routes only when the file has them all: a
+   * routing protocol may learn a more specific route anywhere outside the connected subnets.
    */
   private routed(): ConnectedSubnets[] {
     if (this.routedMemo) return this.routedMemo;
     const routes: Route[] = this.subnets().flatMap((c) => c.ranges.map((range) => ({ iface: c.iface, family: c.family, range, distance: 0 })));
-    for (const r of this.config.routes) {
+    const dynamic = this.config.dynamicRouting;
+    if (dynamic && this.config.routes.length > 0) {
+      this.diag("info", dynamic, `static routes do not tell where packets leave: '${dynamic.text.trim()}' may learn more specific routes (only connected subnets are used)`);
+    }
+    for (const r of dynamic ? [] : this.config.routes) {
       const null0 = /^null0$/i.test(r.iface);
       if (!null0 && !this.nameifs().some((n) => n.name === r.iface)) {
         if (!this.fragment) this.diag("warning", { ...r.pos, column: r.pos.text.indexOf(r.iface) + 1 || r.pos.column }, `interface '${r.iface}' is not a nameif of this config (line ${r.pos.line}); the route is ignored`);

@@ -203,6 +203,23 @@ export interface IosConfig {
   vty: VtyLines[];
   httpServer: HttpServer;
   snmp: SnmpAccess[];
+  /** Static routes of the global table (`ip route`, `ipv6 route`; VRF routes left out). */
+  routes: IosStaticRoute[];
+  /** The first `router PROTOCOL` or `ipv6 router PROTOCOL`: routes are learned that the file does not show. */
+  dynamicRouting?: Where;
+}
+
+/**
+ * `ip route PREFIX MASK {INTERFACE [GATEWAY] | GATEWAY} [DISTANCE] ...` (and the IPv6 form): packets
+ * to `range` leave through `iface`, or through the interface whose subnet holds `nextHop`.
+ */
+export interface IosStaticRoute {
+  family: Family;
+  range: AddrRange;
+  iface?: string;
+  nextHop?: bigint;
+  distance: number;
+  where: Where;
 }
 
 /** ACL names are case-sensitive in IOS, object-group names too; keep them as written. */

@@ -6,8 +6,8 @@
  * (one info diagnostic); a line inside an ACL or object group that cannot be read is a warning
  * (the device accepted it, so it is a gap in what fwlint reads, not a user error).
  */
-import { maskToPrefix, parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
-import type { Diagnostic, Family } from "../../src/model/types.js";
+import { maskToPrefix, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
+import type { AddrRange, Diagnostic, Family } from "../../src/model/types.js";
 import { parseAce } from "./ace.js";
 import {
   aclKey,
@@ -19,6 +19,7 @@ import {
   type InspectPolicy,
   type InterfaceAddress,
   type IosConfig,
+  type IosStaticRoute,
   type IosInterface,
   type ObjectGroup,
   type SnmpAccess,
@@ -76,6 +77,7 @@ export class ConfigExtractor {
     vty: [],
     httpServer: { port: 80, securePort: 443, accessClass: {} },
     snmp: [],
+    routes: [],
   };
   private mode: Mode = { kind: "none" };
   private skipped = new Map<string, number>();
@@ -149,12 +151,68 @@ export class ConfigExtractor {
     }
     if (w0 === "ip" && w1 === "http" && this.httpServerLine(l)) return;
     if (w0 === "snmp-server" && (w1 === "community" || w1 === "group") && t.length >= 3) return this.snmpAccess(l);
+    if ((w0 === "ip" || w0 === "ipv6") && w1 === "route" && this.staticRoute(l, w0 === "ip" ? 4 : 6)) return;
+    if ((w0 === "router" && t[1] !== undefined) || (w0 === "ipv6" && w1 === "router" && t[2] !== undefined)) {
+      this.config.dynamicRouting ??= where(l);
+      this.mode = { kind: "other" };
+      return;
+    }
     if (w0 === "ip" && w1 === "nat") {
       const nat = readStaticNat(l, (tok) => where(l, tok));
       if (nat && "problem" in nat) this.diag("warning", l.line, nat.at.col, `${nat.problem} in '${l.raw.trim()}'; the translation is ignored`);
       else if (nat) return void this.config.staticNat.push(nat);
     }
     this.skip(l);
+  }
+
+  /**
+   * `ip route PREFIX MASK {INTERFACE [GATEWAY] | GATEWAY} [DISTANCE] [name N] [permanent] [tag T]
+   * [track N]` and `ipv6 route PREFIX/LEN ...`; false for what is no route of the global table (a
+   * VRF's, `ip route static bfd ...`), which is skipped like other commands.
+   */
+  private staticRoute(l: ConfigLine, family: Family): boolean {
+    const t = l.tokens.map((x) => x.text);
+    if (t[2]?.toLowerCase() === "vrf") return false;
+    let range: AddrRange | undefined;
+    let k = 3;
+    if (family === 4) {
+      const a = parseIPv4Strict(t[2] ?? "");
+      const mask = parseIPv4Strict(t[3] ?? "");
+      const len = mask === null ? null : maskToPrefix(mask, 4);
+      if (a === null) return false;
+      if (len === null) {
+        this.diag("warning", l.line, l.tokens[3]?.col ?? l.raw.length + 1, `expected a network mask in '${l.raw.trim()}'; the route is left out`);
+        return true;
+      }
+      range = prefixRange(a, len, 4);
+      k = 4;
+    } else {
+      const [text, lenText] = (t[2] ?? "").split("/");
+      const a = parseIPv6(text!);
+      if (a === null || lenText === undefined || !/^[0-9]{1,3}$/.test(lenText) || Number(lenText) > 128) return false;
+      range = prefixRange(a, Number(lenText), 6);
+    }
+    const target = t[k];
+    if (target === undefined) {
+      this.diag("warning", l.line, l.raw.length + 1, `expected an interface or a next hop in '${l.raw.trim()}'; the route is left out`);
+      return true;
+    }
+    const hop = (x: string | undefined) => (x === undefined ? null : family === 4 ? parseIPv4Strict(x) : x.includes(":") ? parseIPv6(x) : null);
+    const route: IosStaticRoute = { family, range, distance: 1, where: where(l) };
+    const first = hop(target);
+    if (first !== null) route.nextHop = first;
+    else {
+      route.iface = target;
+      const second = hop(t[k + 1]);
+      if (second !== null) {
+        route.nextHop = second;
+        k++;
+      }
+    }
+    const dist = t[k + 1];
+    if (dist !== undefined && /^[0-9]+$/.test(dist)) route.distance = Number(dist);
+    this.config.routes.push(route);
+    return true;
   }
 
   private interfaceHeader(l: ConfigLine): void {

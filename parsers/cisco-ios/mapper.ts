@@ -21,7 +21,8 @@
  * - `line vty` (transport input, access-class), the last stage of the inbound path (vty.ts);
  * - the web UI (`ip http server`): a device service, and its access-class a stage after the vty
  *   lines' (http-server.ts); the SNMP communities' and groups' lists, the last (snmp.ts);
- * - connected routes (src/model/routing.ts): a packet to an interface's subnet leaves through it.
+ * - routes (src/model/routing.ts): a packet to an interface's subnet leaves through it, and one
+ *   a static route (`ip route`, `ipv6 route`) sends out of an interface leaves through that one.
  *
  * Pipelines: forward = [ingress, (static NAT), egress, (zones), connected routes], the order IOS applies them, so
  * traces read in that order; inbound (to the router) = [own addresses, ingress, (self zone)], since IOS
@@ -33,7 +34,7 @@
  */
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { prefixRange } from "../../src/model/address.js";
-import { connectedRoutesChain } from "../../src/model/routing.js";
+import { connectedRoutesChain, type Route, routedDestinations } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace } from "./ace.js";
 import { aclKey, type Acl, type AclEntry, type IosConfig, type IosInterface, type Where } from "./config.js";
@@ -118,6 +119,7 @@ export class IosMapper {
     const zoned = cfg.interfaces.some((i) => i.zone);
     const nat = staticNatStage(this, cfg);
     const subnets = this.subnets();
+    const routed = this.routed(subnets);
     for (const family of families) {
       const ingress = this.ingressChain(family);
       const egress = this.egressChain(family);
@@ -133,7 +135,7 @@ export class IosMapper {
       if (zones) forward.push({ chain: zones.forward, role: "filter" });
       // connected routes last: the stage only takes packets away, and splitting the flows by
       // interface before the ACLs would make every entry work once per interface
-      const routes = this.connectedRoutes(family, subnets);
+      const routes = this.routesStage(family, routed);
       if (routes) forward.push({ chain: routes, role: "filter" });
       const inbound: Pipeline["stages"] = [
         { chain: self, role: "filter" },
@@ -184,14 +186,57 @@ export class IosMapper {
       .filter((c) => c.ranges.length > 0);
   }
 
-  /** The forward path's connected-routes stage (src/model/routing.ts) for one family. */
-  private connectedRoutes(family: Family, subnets: readonly ConnectedSubnets[]): string | undefined {
+  /**
+   * Per interface and family, the destinations routing sends out of it (src/model/routing.ts): the
+   * connected subnets, and the static routes - to an interface of the file (or Null0, which drops),
+   * or to a next hop on a connected subnet - by longest-prefix match. Static routes only when the
+   * file has them all: a routing protocol may learn a more specific route anywhere outside the
+   * connected subnets.
+   */
+  private routed(subnets: readonly ConnectedSubnets[]): ConnectedSubnets[] {
+    const routes: Route[] = subnets.flatMap((c) => c.ranges.map((range) => ({ iface: c.iface, family: c.family, range, distance: 0 })));
+    const connected = routedDestinations(routes);
+    if (!this.staticRoutesApply()) return connected;
+    const live = new Set(this.cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name));
+    for (const r of this.cfg.routes) {
+      let iface = r.iface;
+      if (iface !== undefined && /^null0$/i.test(iface)) iface = "Null0";
+      else if (iface !== undefined && !this.cfg.interfaces.some((i) => i.name === iface)) {
+        if (this.cfg.interfaces.length > 0) this.warn({ ...r.where, column: r.where.text.indexOf(iface) + 1 || r.where.column }, `interface '${iface}' is not declared in this file; the route is ignored`);
+        continue;
+      } else if (iface === undefined) {
+        const hop = r.nextHop!;
+        iface = connected.find((c) => c.family === r.family && c.ranges.some((x) => x.lo <= hop && hop <= x.hi))?.iface;
+        // a next hop reached through another route, or on no subnet the file shows: where it leads is not in the file
+        if (iface === undefined) continue;
+      }
+      if (iface !== "Null0" && !live.has(iface)) continue; // a route through a shut-down interface is not installed
+      routes.push({ iface, family: r.family, range: r.range, distance: r.distance });
+    }
+    return routedDestinations(routes);
+  }
+
+  private staticRoutesNoted = false;
+
+  /** Whether the static routes tell where packets leave (see routed); said once when a routing protocol overrides them. */
+  private staticRoutesApply(): boolean {
+    const dynamic = this.cfg.dynamicRouting;
+    if (this.cfg.routes.length === 0) return false;
+    if (!dynamic) return true;
+    if (!this.staticRoutesNoted) this.info(dynamic, `static routes do not tell where packets leave: '${dynamic.text.trim()}' may learn more specific routes (only connected subnets are used)`);
+    this.staticRoutesNoted = true;
+    return false;
+  }
+
+  /** The forward path's routes stage (src/model/routing.ts) for one family. */
+  private routesStage(family: Family, routed: readonly ConnectedSubnets[]): string | undefined {
     const first = this.cfg.interfaces[0];
     const at = (name: string) => {
       const i = this.cfg.interfaces.find((x) => x.name === name);
       return i && this.span(i.where);
     };
-    const chain = first && connectedRoutesChain(aclTable(family), subnets, [family], this.span({ ...first.where, text: "connected routes" }), at);
+    const statics = this.staticRoutesApply();
+    const chain = first && connectedRoutesChain(aclTable(family), routed, [family], this.span({ ...first.where, text: statics ? "routes" : "connected routes" }), at, statics);
     return chain && this.addChain(chain);
   }
 

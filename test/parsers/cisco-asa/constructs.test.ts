@@ -78,6 +78,14 @@ ipv6 route inside 2001:db8:50::/48 fe80::1
     expect(verdict(routed, { src: "2001:db8:1::5", dst: "2001:db8:50::1", iif: "dmz", oif: "outside" })).toBe("drop");
     expect(verdict(routed, { src: "2001:db8:1::5", dst: "2001:db8:51::1", iif: "dmz", oif: "outside" })).toBe("accept");
   });
+  it("with a routing protocol, static routes do not tell where a packet leaves (a learned route may be more specific); connected subnets do", () => {
+    const rs2 = asa(`${INTERFACES}route inside 10.50.0.0 255.255.0.0 10.1.0.254\nrouter ospf 1\n network 10.1.0.0 255.255.0.0 area 0\n`);
+    expect(verdict(rs2, { src: "172.16.1.5", dst: "10.50.1.1", iif: "dmz", oif: "outside" })).toBe("accept");
+    expect(verdict(rs2, { src: "172.16.1.5", dst: "10.1.2.3", iif: "dmz", oif: "outside" })).toBe("drop");
+    expect(rs2.diagnostics.filter((d) => /static routes/.test(d.message)).map((d) => `${d.severity} ${d.line} ${d.message}`)).toEqual([
+      "info 15 static routes do not tell where packets leave: 'router ospf 1' may learn more specific routes (only connected subnets are used)",
+    ]);
+  });
   it("a route to an interface the file does not name is reported and left out", () => {
     const rs2 = asa(`${INTERFACES}route inisde 10.50.0.0 255.255.0.0 10.1.0.254\nroute inside 10.51.0.0 255.255.0\n`);
     expect(rs2.diagnostics.filter((d) => d.severity === "warning").map((d) => `${d.line}:${d.column} ${d.message}`).sort()).toEqual([

@@ -142,6 +142,44 @@ describe("the forward path: through the router", () => {
     expect(elsewhere.by).toBe("connected routes: a subnet connected to GigabitEthernet0/2: routed out of GigabitEthernet0/2, never another interface");
   });
 
+  it("static routes send a network out of an interface, by name or by a next hop on its subnet, longest prefix first", () => {
+    const routes = [
+      "ip route 10.40.0.0 255.255.0.0 10.30.0.254",
+      "ip route 10.40.7.0 255.255.255.0 GigabitEthernet0/1 10.20.0.254",
+      "ip route 10.41.0.0 255.255.0.0 GigabitEthernet0/2 5 name lab2",
+      "ip route 10.42.0.0 255.255.0.0 GigabitEthernet0/3",
+      "ip route 10.43.0.0 255.255.0.0 192.0.2.1",
+      "ip route vrf MGMT 10.44.0.0 255.255.0.0 10.30.0.254",
+      "",
+    ].join("\n");
+    const rs = ios(edge + routes);
+    const to = (dst: string, oif = "GigabitEthernet0/1") => trace(rs, { src: "192.0.2.7", dst, dport: 22, iif: WAN, oif });
+    // 10.40.0.0/16 lies behind 10.30.0.254 on GigabitEthernet0/2: LAB-OUT decides it, whatever interface is named
+    expect(to("10.40.1.1").verdict).toBe("drop");
+    expect(to("10.40.1.1").by).toBe("routes: routes send these destinations out of GigabitEthernet0/2, never another interface");
+    expect(to("10.40.1.1", "GigabitEthernet0/2").by).toBe("LAB-OUT: implicit deny at the end of LAB-OUT");
+    expect(to("10.41.1.1").verdict).toBe("drop");
+    // the more specific route, a route through a shut-down interface, a next hop on no subnet, another VRF's route
+    for (const dst of ["10.40.7.1", "10.42.0.1", "10.43.0.1", "10.44.0.1"]) expect(to(dst).verdict, dst).toBe("accept");
+  });
+
+  it("a routing protocol may learn more specific routes: then only connected subnets tell where a packet leaves", () => {
+    const rs = ios(`${edge}ip route 10.40.0.0 255.255.0.0 10.30.0.254\nrouter ospf 1\n network 10.0.0.0 0.255.255.255 area 0\n`);
+    expect(trace(rs, { src: "192.0.2.7", dst: "10.40.1.1", dport: 22, iif: WAN, oif: "GigabitEthernet0/1" }).verdict).toBe("accept");
+    expect(trace(rs, { src: "192.0.2.7", dst: "10.30.0.81", dport: 80, iif: WAN, oif: "GigabitEthernet0/1" }).by).toMatch(/^connected routes: /);
+    expect(rs.diagnostics.filter((d) => /static routes/.test(d.message)).map((d) => `${d.severity} ${d.line} ${d.message}`)).toEqual([
+      "info 20 static routes do not tell where packets leave: 'router ospf 1' may learn more specific routes (only connected subnets are used)",
+    ]);
+  });
+
+  it("a route through an interface the file does not declare is reported and left out", () => {
+    const rs = ios(`${edge}ip route 10.40.0.0 255.255.0.0 GigabitEthernet0/9\n`);
+    expect(rs.diagnostics.filter((d) => d.severity === "warning").map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "19:32 interface 'GigabitEthernet0/9' is not declared in this file; the route is ignored",
+    ]);
+    expect(trace(rs, { src: "192.0.2.7", dst: "10.40.1.1", dport: 22, iif: WAN, oif: "GigabitEthernet0/1" }).verdict).toBe("accept");
+  });
+
   it("the egress stage passes what no outbound ACL decides without a default-accept posture", () => {
     const found = analyzeText("edge.ios", edge, { inputFormat: "cisco-ios" }).findings;
     expect(found.filter((f) => f.ruleId === "default-accept-policy")).toEqual([]);
