@@ -218,11 +218,9 @@ export class Mapper {
     }
     for (const r of dynamic ? [] : this.config.routes) {
       const null0 = /^null0$/i.test(r.iface);
-      if (!null0 && !this.nameifs().some((n) => n.name === r.iface)) {
-        if (!this.fragment) this.diag("warning", { ...r.pos, column: r.pos.text.indexOf(r.iface) + 1 || r.pos.column }, `interface '${r.iface}' is not a nameif of this config (line ${r.pos.line}); the route is ignored`);
-        continue;
-      }
-      routes.push({ iface: null0 ? "Null0" : r.iface, family: r.family, range: r.range, distance: r.distance });
+      const known = null0 || this.nameifs().some((n) => n.name === r.iface);
+      if (!known && !this.fragment) this.diag("warning", { ...r.pos, column: r.pos.text.indexOf(r.iface) + 1 || r.pos.column }, `interface '${r.iface}' is not a nameif of this config (line ${r.pos.line}); where the route leads is unknown`);
+      routes.push({ iface: null0 ? "Null0" : known ? r.iface : undefined, family: r.family, range: r.range, distance: r.distance });
     }
     return (this.routedMemo = routedDestinations(routes));
   }

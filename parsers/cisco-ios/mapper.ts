@@ -202,15 +202,14 @@ export class IosMapper {
       let iface = r.iface;
       if (iface !== undefined && /^null0$/i.test(iface)) iface = "Null0";
       else if (iface !== undefined && !this.cfg.interfaces.some((i) => i.name === iface)) {
-        if (this.cfg.interfaces.length > 0) this.warn({ ...r.where, column: r.where.text.indexOf(iface) + 1 || r.where.column }, `interface '${iface}' is not declared in this file; the route is ignored`);
-        continue;
+        if (this.cfg.interfaces.length > 0) this.warn({ ...r.where, column: r.where.text.indexOf(iface) + 1 || r.where.column }, `interface '${iface}' is not declared in this file; where the route leads is unknown`);
+        iface = undefined;
       } else if (iface === undefined) {
+        // a next hop reached through another route, or on no subnet the file shows: where it leads is not in the file
         const hop = r.nextHop!;
         iface = connected.find((c) => c.family === r.family && c.ranges.some((x) => x.lo <= hop && hop <= x.hi))?.iface;
-        // a next hop reached through another route, or on no subnet the file shows: where it leads is not in the file
-        if (iface === undefined) continue;
       }
-      if (iface !== "Null0" && !live.has(iface)) continue; // a route through a shut-down interface is not installed
+      if (iface !== undefined && iface !== "Null0" && !live.has(iface)) continue; // a route through a shut-down interface is not installed
       routes.push({ iface, family: r.family, range: r.range, distance: r.distance });
     }
     return routedDestinations(routes);

@@ -12,9 +12,13 @@
 import { mergeAddrRanges } from "./address.js";
 import type { AddrRange, Chain, Condition, ConnectedSubnets, Family, Rule, SourceSpan } from "./types.js";
 
-/** A route of a device: packets to `range` (one prefix) leave through `iface`. */
+/**
+ * A route of a device: packets to `range` (one prefix) leave through `iface` - undefined when the
+ * file does not tell which (a next hop it cannot place): the prefix is then nobody's, and still
+ * hides the shorter prefixes under it.
+ */
 export interface Route {
-  iface: string;
+  iface: string | undefined;
   family: Family;
   range: AddrRange;
   /** Administrative distance: a connected subnet 0, a static route 1 unless it says; the lowest wins its prefix. */
@@ -31,7 +35,7 @@ export function routedDestinations(routes: readonly Route[]): ConnectedSubnets[]
   const won = new Map<string, ConnectedSubnets>();
   for (const family of [4, 6] as const) {
     // per prefix, the interfaces of its lowest distance
-    const best = new Map<string, { range: AddrRange; distance: number; ifaces: Set<string> }>();
+    const best = new Map<string, { range: AddrRange; distance: number; ifaces: Set<string | undefined> }>();
     for (const r of routes) {
       if (r.family !== family) continue;
       const key = `${r.range.lo}-${r.range.hi}`;
@@ -50,8 +54,8 @@ export function routedDestinations(routes: readonly Route[]): ConnectedSubnets[]
       const at = lowerBound(taken, p.range.lo);
       let end = at;
       while (end < taken.length && taken[end]!.hi <= p.range.hi) end++;
-      if (p.ifaces.size === 1) {
-        const iface = [...p.ifaces][0]!;
+      const iface = p.ifaces.size === 1 ? [...p.ifaces][0] : undefined;
+      if (iface !== undefined) {
         const key = `${iface}|${family}`;
         let entry = won.get(key);
         if (!entry) won.set(key, (entry = { iface, family, ranges: [] }));

@@ -1,7 +1,7 @@
 /**
  * routedDestinations (src/model/routing.ts) against a lookup done the slow way: for an address,
  * the longest prefix holding it, among that prefix's routes the lowest distance, and an answer only
- * when one interface has it. Routes are drawn inside 10.0.0.0/24 with prefix lengths 24-32 so that
+ * when one interface has it (not one the file does not tell, undefined). Routes are drawn inside 10.0.0.0/24 with prefix lengths 24-32 so that
  * they nest, repeat and tie often.
  */
 import fc from "fast-check";
@@ -14,14 +14,14 @@ fc.configureGlobal({ seed: 0x0a7e });
 const BASE = 0x0a000000n; // 10.0.0.0
 
 const route = fc.record({
-  iface: fc.constantFrom("inside", "outside", "dmz"),
+  iface: fc.constantFrom("inside", "outside", "dmz", undefined),
   host: fc.integer({ min: 0, max: 255 }),
   len: fc.integer({ min: 24, max: 32 }),
   distance: fc.constantFrom(0, 1, 5),
   family: fc.constantFrom(4 as const, 4 as const, 6 as const),
 });
 
-function toRoute(r: { iface: string; host: number; len: number; distance: number; family: 4 | 6 }): Route {
+function toRoute(r: { iface: string | undefined; host: number; len: number; distance: number; family: 4 | 6 }): Route {
   const addr = r.family === 4 ? BASE + BigInt(r.host) : (0x20010db8n << 96n) + BigInt(r.host);
   return { iface: r.iface, family: r.family, range: prefixRange(addr, r.family === 4 ? r.len : r.len + 96, r.family), distance: r.distance };
 }
@@ -34,7 +34,7 @@ function lookup(routes: readonly Route[], family: 4 | 6, addr: bigint): string |
   const same = holding.filter((r) => r.range.lo === narrowest.range.lo && r.range.hi === narrowest.range.hi);
   const best = Math.min(...same.map((r) => r.distance));
   const ifaces = new Set(same.filter((r) => r.distance === best).map((r) => r.iface));
-  return ifaces.size === 1 ? [...ifaces][0] : undefined;
+  return ifaces.size === 1 ? [...ifaces][0] : undefined; // one interface, or one the file does not tell
 }
 
 describe("routedDestinations", () => {

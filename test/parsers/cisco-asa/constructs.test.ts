@@ -86,13 +86,17 @@ ipv6 route inside 2001:db8:50::/48 fe80::1
       "info 15 static routes do not tell where packets leave: 'router ospf 1' may learn more specific routes (only connected subnets are used)",
     ]);
   });
-  it("a route to an interface the file does not name is reported and left out", () => {
-    const rs2 = asa(`${INTERFACES}route inisde 10.50.0.0 255.255.0.0 10.1.0.254\nroute inside 10.51.0.0 255.255.0\n`);
+  it("a route to an interface the file does not name is reported; where it leads is unknown, and no shorter route claims its network", () => {
+    const rs2 = asa(`${INTERFACES}route inisde 10.50.0.0 255.255.0.0 10.1.0.254\nroute inside 10.51.0.0 255.255.0\nroute outside 0.0.0.0 0.0.0.0 203.0.113.1
+access-list OUTSIDE_IN extended permit tcp any any\naccess-group OUTSIDE_IN in interface outside\n`);
     expect(rs2.diagnostics.filter((d) => d.severity === "warning").map((d) => `${d.line}:${d.column} ${d.message}`).sort()).toEqual([
-      "14:7 interface 'inisde' is not a nameif of this config (line 14); the route is ignored",
+      "14:7 interface 'inisde' is not a nameif of this config (line 14); where the route leads is unknown",
       "15:24 expected 'route INTERFACE NETWORK MASK GATEWAY [DISTANCE]'; the route is left out",
     ]);
-    expect(verdict(rs2, { src: "172.16.1.5", dst: "10.50.1.1", iif: "dmz", oif: "outside" })).toBe("accept");
+    const from = (dst: string) => ({ src: "198.51.100.7", dst, iif: "outside", oif: "inside" });
+    expect(verdict(rs2, from("10.50.1.1"))).toBe("accept");
+    // the default route sends the rest back out of outside: hairpin, refused
+    expect(verdict(rs2, from("10.70.1.1"))).toBe("drop");
   });
   it("established return traffic passes (stateful)", () => {
     const reply = { src: "198.51.100.1", dst: "10.1.2.3", iif: "outside", oif: "inside", sport: 443, dport: 40000 };
