@@ -22,6 +22,7 @@ import { buildToTheDevice } from "./self.js";
 import { webManagement } from "./web-management.js";
 import { expandInterfaceRanges } from "./interface-ranges.js";
 import { buildDestinationNat } from "./nat.js";
+import { routedUnits } from "./routes.js";
 import { buildSecurityPolicies } from "./security-policies.js";
 import { readSetText } from "./set-reader.js";
 import { Diagnostics } from "./statements.js";
@@ -73,6 +74,7 @@ export function parseJunos(text: string, file: string): Ruleset {
   const subnets = connectedSubnets(root);
   // each connected route is named by its unit's first address line
   const unitSpans = new Map(subnets.map((c) => [c.iface, spanOf(ctx, c.at)] as const));
+  const { routed, statics } = routedUnits(ctx, subnets);
   const pipelines: Pipeline[] = [];
   for (const family of families) {
     const forward: Stage[] = [];
@@ -83,9 +85,9 @@ export function parseJunos(text: string, file: string): Ruleset {
     if (policyChain) forward.push({ chain: policyChain, role: "filter" });
     const output = filters.output.get(family);
     if (output) forward.push({ chain: output, role: "filter" });
-    // connected routes last: they only take packets away (see src/model/routing.ts); a path no
+    // routes last: they only take packets away (see src/model/routing.ts); a path no
     // filter judges stays unjudged
-    const routes = connectedRoutesChain("routing", subnets, [family], spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }), (iface) => unitSpans.get(iface));
+    const routes = connectedRoutesChain("routing", routed, [family], spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }), (iface) => unitSpans.get(iface), statics);
     if (routes && forward.some((s) => s.role === "filter")) forward.push({ chain: addChain(ctx, routes), role: "filter" });
     if (forward.some((s) => s.role === "filter")) pipelines.push({ kind: "forward", family, stages: forward });
     const loopback = filters.loopback.get(family);
@@ -125,8 +127,8 @@ function usesInet6(ctx: JunosContext): boolean {
   return false;
 }
 
-/** Top-level hierarchies the interpreters read; the rest (routing, protocols, system ...) is not firewall configuration. */
-const READ = new Set(["security", "firewall", "interfaces", "applications", "policy-options", "groups", "apply-groups", "apply-groups-except", "system", "version"]);
+/** Top-level hierarchies the interpreters read (routing-options for its static routes); the rest (protocols, routing instances ...) is not firewall configuration. */
+const READ = new Set(["security", "firewall", "interfaces", "applications", "policy-options", "groups", "apply-groups", "apply-groups-except", "system", "version", "routing-options"]);
 
 function reportUnreadHierarchies(ctx: JunosContext): void {
   for (const n of kids(ctx.root)) if (!READ.has(n.name)) ctx.diags.info(n, `'${n.name}' is not firewall configuration; not read`);

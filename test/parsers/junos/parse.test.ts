@@ -96,6 +96,50 @@ describe("SRX security policies", () => {
     expect(astray.paths[0]!.decidedBy?.chain).toBe("connected routes");
   });
 
+  it("static routes send a network out of a unit: the zone pair is the one its next hop lies in", () => {
+    const routes = [
+      "set routing-options static route 10.50.0.0/16 next-hop 10.0.2.254",
+      "set routing-options static route 10.50.7.0/24 qualified-next-hop 10.0.1.254 preference 7",
+      "set routing-options static route 192.168.51.0/24 discard",
+      "set routing-options static route 10.52.0.0/16 next-hop 10.9.9.9",
+      "set routing-options static route 10.53.0.0/16 next-hop ge-0/0/2.0",
+      "set routing-options static route 10.0.0.0/8 next-hop 10.0.2.254",
+      "",
+    ].join("\n");
+    const rs = parseJunos(fixture("srx-policies.set") + routes, "srx-policies.set");
+    const rdp = (dst: string) => verdictFor(rs, { hook: "forward", family: 4, proto: "tcp", src: "198.51.100.7", dst, dport: 3389, iif: "ge-0/0/0.0", oif: "ge-0/0/1.0", tcp_flags: "S" } as Packet);
+    // untrust-to-trust admits RDP to any address, but these networks lie behind the dmz (or nowhere)
+    for (const dst of ["10.50.1.1", "192.168.51.1", "10.53.0.1", "10.60.0.1"]) {
+      expect(rdp(dst).verdict, dst).toBe("drop");
+      expect(rdp(dst).paths[0]!.decidedBy?.chain, dst).toBe("routes");
+    }
+    // behind trust by the more specific route; behind a next hop the file cannot place; on no route
+    expect(rdp("10.50.7.1").verdict).toBe("accept");
+    expect(rdp("192.168.52.1").verdict).toBe("accept");
+    expect(rdp("10.52.0.1").verdict).toBe("accept");
+    // with a routing protocol, a learned route may be more specific: only the connected subnets count
+    const ospf = parseJunos(`${fixture("srx-policies.set")}${routes}set protocols ospf area 0 interface ge-0/0/1.0\n`, "srx-policies.set");
+    const viaTrust = verdictFor(ospf, { hook: "forward", family: 4, proto: "tcp", src: "198.51.100.7", dst: "10.50.1.1", dport: 3389, iif: "ge-0/0/0.0", oif: "ge-0/0/1.0", tcp_flags: "S" } as Packet);
+    expect(viaTrust.verdict).toBe("accept");
+    expect(ospf.diagnostics.some((d) => d.severity === "info" && /static routes do not tell where packets leave: 'protocols ospf'/.test(d.message))).toBe(true);
+    // IPv6 static routes live in rib inet6.0
+    const v6 = parseJunos(
+      [
+        "set interfaces ge-0/0/0 unit 0 family inet6 address 2001:db8:1::1/64",
+        "set interfaces ge-0/0/1 unit 0 family inet6 address 2001:db8:2::1/64",
+        "set interfaces ge-0/0/1 unit 0 family inet6 filter input IN6",
+        "set firewall family inet6 filter IN6 term t then accept",
+        "set routing-options rib inet6.0 static route 2001:db8:50::/48 next-hop 2001:db8:2::fe",
+        "",
+      ].join("\n"),
+      "v6.set",
+    );
+    const rules = v6.chains.get("routing/routes (ipv6)")!.rules;
+    const behind = rules.find((r) => r.id === "routes#ge-0/0/1.0-v6")!.conditions[0]!;
+    expect(behind).toMatchObject({ kind: "addr", family: 6 });
+    expect((behind as { ranges: { lo: bigint }[] }).ranges.map((r) => r.lo)).toEqual([0x20010db8000200000000000000000000n, 0x20010db8005000000000000000000000n]);
+  });
+
   it("connected routes alone judge nothing: a device with NAT but no policy or filter has no forward path", () => {
     const rs = parseJunos(
       [
