@@ -162,6 +162,7 @@ export class Mapper {
       ruleCount: [...this.config.accessLists.values()].reduce((n, a) => n + a.entries.filter((e) => e.kind === "ace").length, 0),
       ...(nameifs.length > 0 ? { internetInterfaces: nameifs.filter((n) => n.level === lowest).map((n) => n.name) } : {}),
       ...(subnets.length > 0 ? { connected: subnets } : {}),
+      ...(this.routed().length > 0 ? { routed: this.routed() } : {}),
       ...(this.config.httpServer ? { deviceServices: [{ id: "asdm", name: "ASDM web management", protocol: 6, ports: [[this.config.httpServer.port, this.config.httpServer.port]], span: this.span(this.config.httpServer.pos) }] } : {}),
       // traffic enters and leaves on the nameifs only - unless the file is a fragment, or shows one
       // interface (a firewall that forwards nothing but hairpins: more likely an excerpt)

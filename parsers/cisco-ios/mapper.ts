@@ -165,6 +165,7 @@ export class IosMapper {
       ruleCount: this.aceCount,
       ...(internet.length > 0 ? { internetInterfaces: internet } : {}),
       ...(subnets.length > 0 ? { connected: subnets } : {}),
+      ...(routed.length > 0 ? { routed } : {}),
       ...(web ? { deviceServices: [web] } : {}),
       // traffic enters and leaves on the routed interfaces that are up (see carriesTraffic; a
       // fragment without interface blocks, or an excerpt with one: any)

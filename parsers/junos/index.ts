@@ -114,6 +114,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     ...(internet ? { internetInterfaces: internet } : {}),
     ...(interfaces ? { interfaces } : {}),
     ...(subnets.length > 0 ? { connected: subnets.map(({ iface, family, ranges }) => ({ iface, family, ranges })) } : {}),
+    ...(routed.length > 0 ? { routed } : {}),
     ...(web.length > 0 ? { deviceServices: web } : {}),
   };
 }

@@ -72,6 +72,11 @@ export function routedDestinations(routes: readonly Route[]): ConnectedSubnets[]
   return [...won.values()].map((c) => ({ ...c, ranges: mergeAddrRanges(c.ranges) })).filter((c) => c.ranges.length > 0);
 }
 
+/** The interface `routed` (routedDestinations) sends `addr` out of, or undefined when it does not say. */
+export function egressOf(routed: readonly ConnectedSubnets[], family: Family, addr: bigint): string | undefined {
+  return routed.find((c) => c.family === family && c.ranges.some((r) => r.lo <= addr && addr <= r.hi))?.iface;
+}
+
 /** The first index of `sorted` whose range starts at or after `lo`. */
 function lowerBound(sorted: readonly AddrRange[], lo: bigint): number {
   let a = 0;

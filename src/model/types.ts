@@ -211,6 +211,13 @@ export interface Ruleset {
    */
   connected?: ConnectedSubnets[];
   /**
+   * Per interface and family, the destinations the device's routes send out of it: its connected
+   * subnets, and its static routes where the file has them all (src/model/routing.ts). What no
+   * interface is listed for, the file does not tell. `fwlint trace` takes a forward packet's egress
+   * interface from it when none is given.
+   */
+  routed?: ConnectedSubnets[];
+  /**
    * Management services the device itself runs on the inbound path, when its configuration turns
    * them on: its web UI (ASA ASDM, the IOS HTTP server, JunOS J-Web). What reaches them is a way
    * into the device, not a web server: the exposure check reports them as such.

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,6 +43,28 @@ describe("fwlint trace", () => {
     expect(bare.out).toMatch(/\[forward\]: DROP/);
     expect(bare.err).toMatch(/no rule of this ruleset names interface 'ge-0\/0\/0' \(--iif\).*named: .*ge-0\/0\/0\.0/);
     expect(bare.err).not.toMatch(/--oif/);
+  });
+
+  it("takes a forward packet's egress interface from the device's routes when --oif is not given, and says so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-trace-"));
+    const asa = join(dir, "levels.asa");
+    const text = readFileSync("fixtures/cisco-asa/security-levels.asa", "utf8");
+    writeFileSync(asa, `${text}route outside 0.0.0.0 0.0.0.0 198.51.100.1\nroute Null0 10.99.0.0 255.255.0.0\n`);
+    const from = (src: string, dst: string, iif: string) => run(["trace", asa, "--src", src, "--dst", dst, "--proto", "tcp", "--dport", "443", "--iif", iif, "--hook", "forward"]);
+    const out = await from("192.168.10.5", "8.8.8.8", "inside");
+    expect(out.out).toMatch(/iif inside oif outside \[forward\]: ACCEPT/);
+    expect(out.err).toBe("packet p1: note: --oif not given: the routes send 8.8.8.8 out of outside; traced so\n");
+    const up = await from("192.168.20.5", "192.168.10.5", "guest");
+    expect(up.out).toMatch(/iif guest oif inside \[forward\]: DROP/);
+    const hole = await from("192.168.10.5", "10.99.0.1", "inside");
+    expect(hole.err).toContain("the routes send 10.99.0.1 to Null0, which drops it");
+    expect(hole.out).not.toMatch(/oif/);
+    // without routes to tell, the file is asked as it is, with a hint
+    const bare = await run(["trace", "fixtures/cisco-asa/security-levels.asa", "--src", "192.168.10.5", "--dst", "8.8.8.8", "--proto", "tcp", "--dport", "443", "--iif", "inside", "--hook", "forward"]);
+    expect(bare.err).toContain("the file's routes do not say where 8.8.8.8 leaves; traced as leaving through no named interface (give --oif)");
+    // a Linux ruleset shows no routes: no note
+    const linux = await run(["trace", dnat, "--src", "198.51.100.7", "--dst", "10.0.0.25", "--proto", "tcp", "--dport", "25", "--iif", "eth0", "--hook", "forward"]);
+    expect(linux.err).toBe("");
   });
 
   it("accepts by 'ct status dnat' only the packets a DNAT on their own path rewrote", async () => {
