@@ -4,14 +4,13 @@
  */
 import { readFileSync } from "node:fs";
 import { PacketError } from "../analysis/packet.js";
+import { routedEgress } from "../analysis/egress.js";
 import { verdictFor } from "../analysis/verdict.js";
 import { describePacket } from "../analysis/witness.js";
 import { analyzeFile } from "../engine/check.js";
 import type { Packet, TraceStep } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { leafConditions } from "../model/conditions.js";
-import { guessFamily, parseIP } from "../model/address.js";
-import { egressOf } from "../model/routing.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
 import { UsageError, wantsHelp } from "./args.js";
@@ -151,10 +150,10 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
       else io.stderr(`${sanitize(args.packets ?? "packet")}:${sanitize(msg)}\n`);
       continue;
     }
-    const exit = packet.hook === "forward" && packet.oif === undefined ? routedExit(ruleset, packet) : undefined;
+    const exit = routedEgress(ruleset, packet);
     if (exit) {
       if (exit.iface !== undefined) packet.oif = exit.iface;
-      io.stderr(`packet ${sanitize(String(packet.id ?? line))}: note: ${sanitize(exit.note)}\n`);
+      io.stderr(`packet ${sanitize(String(packet.id ?? line))}: note: ${sanitize(exit.note)}${exit.iface === undefined ? " (give --oif)" : ""}\n`);
     }
     let result;
     try {
@@ -190,23 +189,6 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     }
   }
   return bad > 0 ? 2 : 0;
-}
-
-/**
- * For a forward packet given no egress interface, on a device whose routes the file shows: the
- * interface they send its destination out of (undefined: none, or no interface - a Null0 or discard
- * route), and the note saying so; undefined for a ruleset without routes or a packet whose
- * destination does not parse (verdictFor reports that).
- */
-function routedExit(ruleset: Ruleset, packet: Packet): { iface: string | undefined; note: string } | undefined {
-  if (!ruleset.routed || typeof packet.dst !== "string") return undefined;
-  const family = packet.family ?? guessFamily(packet.dst);
-  const addr = parseIP(packet.dst, family);
-  if (addr === null) return undefined;
-  const iface = egressOf(ruleset.routed, family, addr);
-  if (iface === undefined) return { iface, note: `--oif not given, and the file's routes do not say where ${packet.dst} leaves; traced as leaving through no named interface (give --oif)` };
-  if (ruleset.interfaces !== undefined && !ruleset.interfaces.includes(iface)) return { iface: undefined, note: `--oif not given: the routes send ${packet.dst} to ${iface}, which drops it; traced as leaving through no named interface` };
-  return { iface, note: `--oif not given: the routes send ${packet.dst} out of ${iface}; traced so` };
 }
 
 /**

@@ -53,7 +53,7 @@ describe("fwlint trace", () => {
     const from = (src: string, dst: string, iif: string) => run(["trace", asa, "--src", src, "--dst", dst, "--proto", "tcp", "--dport", "443", "--iif", iif, "--hook", "forward"]);
     const out = await from("192.168.10.5", "8.8.8.8", "inside");
     expect(out.out).toMatch(/iif inside oif outside \[forward\]: ACCEPT/);
-    expect(out.err).toBe("packet p1: note: --oif not given: the routes send 8.8.8.8 out of outside; traced so\n");
+    expect(out.err).toBe("packet p1: note: no egress interface given: the routes send 8.8.8.8 out of outside; traced so\n");
     const up = await from("192.168.20.5", "192.168.10.5", "guest");
     expect(up.out).toMatch(/iif guest oif inside \[forward\]: DROP/);
     const hole = await from("192.168.10.5", "10.99.0.1", "inside");

@@ -260,6 +260,16 @@ describe("trace prompt", () => {
     await press(KEYS.escape);
     expect(frame()).toContain("fwlint review - Findings");
   });
+
+  it("a forward packet naming no egress interface leaves where the device's routes send it, as a note says", async () => {
+    const asa = "levels.asa";
+    copyFileSync(join(root, "fixtures", "cisco-asa", "security-levels.asa"), asa);
+    const { press, frame } = await start({ initial: await scan({ paths: [asa], baselineFile: source.baselineFile }) });
+    await press("t", KEYS.ctrlU, "tcp 192.168.20.5:5555 -> 192.168.10.5:22 iif guest hook forward", KEYS.enter);
+    expect(frame()).toContain("tcp 192.168.20.5:5555 -> 192.168.10.5:22 iif guest oif inside hook forward: DROP");
+    expect(frame()).toContain("(no egress interface given: the routes send 192.168.10.5 out of inside;");
+    expectFits(frame());
+  });
 });
 
 describe("more keys", () => {

@@ -6,6 +6,7 @@
  */
 import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { routedEgress } from "../../analysis/egress.js";
 import { verdictFor } from "../../analysis/verdict.js";
 import { describePacket } from "../../analysis/witness.js";
 import type { AcceptTarget } from "../accept.js";
@@ -179,7 +180,9 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
       return;
     }
     try {
-      setTraceOutcome({ file: file.path, packet: parsed.packet, verdict: verdictFor(file.ruleset, parsed.packet) });
+      const exit = routedEgress(file.ruleset, parsed.packet);
+      const packet = exit?.iface !== undefined ? { ...parsed.packet, oif: exit.iface } : parsed.packet;
+      setTraceOutcome({ file: file.path, packet, verdict: verdictFor(file.ruleset, packet), ...(exit ? { note: exit.note } : {}) });
     } catch (err) {
       setTraceOutcome({ file: file.path, error: (err as Error).message });
     }

@@ -195,6 +195,8 @@ export interface TraceOutcome {
   packet?: Packet;
   verdict?: PacketVerdict;
   error?: string;
+  /** How the packet's egress interface was chosen when the prompt named none (see routedEgress). */
+  note?: string;
 }
 
 export function TraceView({ input, cursor, outcome, file, height }: { input: string; cursor: number; outcome?: TraceOutcome; file: string; height: number }) {
@@ -221,6 +223,7 @@ export function TraceView({ input, cursor, outcome, file, height }: { input: str
         <Text {...tint(theme, color)}>{v.verdict.toUpperCase()}</Text>
       </Line>,
     );
+    if (outcome.note) lines.push(<Line key="note" dimColor>{shown(`  (${outcome.note})`)}</Line>);
     if (!v.pipeline) lines.push(<Line key="np">  (no chain of this ruleset sees this packet: nothing filters it)</Line>);
     const paths = v.verdict === "unknown" ? v.paths : v.paths.slice(0, 1);
     paths.forEach((p, pi) => {
