@@ -3,9 +3,9 @@
  */
 import { tracerOf, type TracePath } from "../../src/analysis/trace.js";
 import { evaluateRuleset, type PipelineResult } from "../../src/analysis/evaluate.js";
-import { interfaceNames } from "../../src/analysis/witness.js";
+import { interfaceNames, witnessRoutes } from "../../src/analysis/witness.js";
 import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
-import type { Pipeline, Ruleset } from "../../src/model/types.js";
+import type { ConnectedSubnets, Pipeline, Ruleset } from "../../src/model/types.js";
 import { loadBuiltinCatalog, type ServiceCatalog } from "../../src/engine/rule-pack.js";
 import type { InterfaceName } from "../../src/engine/config.js";
 
@@ -14,6 +14,8 @@ export interface CheckContext {
   catalog: ServiceCatalog;
   /** Interface names for readable witnesses. */
   ifaces: string[];
+  /** The device's routes for witnesses through it (witnessRoutes), when its file shows them. */
+  routes?: ConnectedSubnets[];
   /**
    * The interfaces that face the Internet, when known (the configuration's `internet:`, else the
    * vendor format's default); undefined: any interface but loopback and bridges may.
@@ -42,8 +44,15 @@ export function makeContext(ruleset: Ruleset, catalog: ServiceCatalog = loadBuil
     ruleset,
     catalog,
     ifaces: interfaceNames(ruleset),
+    ...withRoutes(ruleset),
     ...(ruleset.internetInterfaces ? { internet: ruleset.internetInterfaces.map((name) => ({ name, prefix: false })) } : {}),
     results: () => (results ??= evaluateRuleset(ruleset).results),
     trace: tracerOf(ruleset),
   };
+}
+
+/** The context's `routes` for a ruleset (none when its file shows no routes). */
+export function withRoutes(ruleset: Ruleset): { routes?: ConnectedSubnets[] } {
+  const routes = witnessRoutes(ruleset);
+  return routes ? { routes } : {};
 }

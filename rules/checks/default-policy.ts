@@ -45,7 +45,7 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
       }
       if (!reached || reached.isEmpty()) continue;
       seen.add(key);
-      const point = pickWitness(reached, { family: p.family, kind: p.kind, ifaces: ctx.ifaces });
+      const point = pickWitness(reached, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes });
       const span = chain.policySpan ?? chain.span;
       findings.push({
         ruleId: rule.id,

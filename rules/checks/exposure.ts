@@ -190,7 +190,7 @@ function groupByLocation(findings: Finding[], kind: string): Finding[] {
 
 function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number, ruleId: string, label: string): Finding | undefined {
   const p = res.pipeline;
-  const hints = { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) };
+  const hints = { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes, proto, dports: svc.ports.map(([a]) => a) };
   const widest = widestPublicPart(hit.exposed, p.family);
   const delivered = p.kind === "inbound" ? onArrivingSubnet(ctx, widest, pickWitness(widest, hints), hints) : pickWitness(widest, hints);
   if (!delivered) return undefined;

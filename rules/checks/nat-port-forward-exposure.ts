@@ -57,7 +57,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             const exposed = delivered.intersect(strangerRegion(p.family, [proto], ranges));
             const coverage = sourceCoverage(exposed, p.family);
             if (coverage <= params.threshold) continue;
-            const point = pickWitness(widestPublicPart(exposed, p.family), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: svc.ports.map(([a]) => a) });
+            const point = pickWitness(widestPublicPart(exposed, p.family), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes, proto, dports: svc.ports.map(([a]) => a) });
             if (!point) continue;
             if (certain) certainly.add(`${svc.id}|${proto}`);
             const dst = formatIP(point[Dim.Dst]!, p.family);
@@ -69,7 +69,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             // The witness as it arrived (before the rewrite), and the path it takes.
             const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
             for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[point[d]!, point[d]!]];
-            const before = pickWitness(original.intersect(PacketSet.box(spec)), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, proto, dports: [] }) ?? point;
+            const before = pickWitness(original.intersect(PacketSet.box(spec)), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes, proto, dports: [] }) ?? point;
             // The ports the forward arrives on from that source to that address (one host of a
             // mapped subnet is one public address; what partners alone may send is not "from any").
             const arriving = original.intersect(PacketSet.box({ [Dim.Src]: [[before[Dim.Src]!, before[Dim.Src]!]], [Dim.Dst]: [[before[Dim.Dst]!, before[Dim.Dst]!]], [Dim.Proto]: [[BigInt(proto), BigInt(proto)]] })).valuesOf(Dim.Dport);

@@ -58,7 +58,7 @@ export function witnessOf(
   hints: { proto?: number; dports?: number[] } = {},
 ): { witness: Finding["witness"]; trace?: Finding["trace"]; location: Location; path?: TracePath } | undefined {
   const p = res.pipeline;
-  const point = pickWitness(set, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, ...hints });
+  const point = pickWitness(set, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes, ...hints });
   if (!point) return undefined;
   const paths = ctx.trace(p, point);
   const path = paths.find((t) => t.verdict === "accept") ?? paths[0];

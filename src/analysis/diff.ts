@@ -20,7 +20,15 @@ import { PacketSet } from "../space/packet-set.js";
 import { evaluateRuleset } from "./evaluate.js";
 import { publicSize, strangerRegion } from "./regions.js";
 import { tracePacket } from "./trace.js";
-import { interfaceNames, pickWitness, pointToPacket, protoName } from "./witness.js";
+import { interfaceNames, pickWitness, pointToPacket, protoName, type WitnessHints, witnessRoutes } from "./witness.js";
+
+/** What a region's example packet is drawn with: interface names, and the side's routes (see WitnessHints). */
+type WitnessNames = Pick<WitnessHints, "ifaces" | "routes">;
+
+function routesOf(rs: Ruleset | null): Pick<WitnessHints, "routes"> {
+  const routes = rs && witnessRoutes(rs);
+  return routes ? { routes } : {};
+}
 
 export interface DiffRegion {
   direction: PipelineKind;
@@ -109,8 +117,8 @@ export function diffRulesets(oldRs: Ruleset | null, newRs: Ruleset | null, optio
       // Certain: accepted for sure on the accepting side and refused for sure on the other.
       const surePlus = n.certain.minus(o.possible);
       const sureMinus = o.certain.minus(n.possible);
-      if (!plus.isEmpty()) opened.push(...splitRegions(plus, surePlus, family, kind, newSide, n.pipeline, ifaces, options));
-      if (!minus.isEmpty()) closed.push(...splitRegions(minus, sureMinus, family, kind, oldSide, o.pipeline, ifaces, options));
+      if (!plus.isEmpty()) opened.push(...splitRegions(plus, surePlus, family, kind, newSide, n.pipeline, { ifaces, ...routesOf(newRs) }, options));
+      if (!minus.isEmpty()) closed.push(...splitRegions(minus, sureMinus, family, kind, oldSide, o.pipeline, { ifaces, ...routesOf(oldRs) }, options));
     }
   }
   return { opened, closed };
@@ -137,7 +145,7 @@ function splitRegions(
   kind: PipelineKind,
   side: Side | null,
   pipeline: Pipeline | undefined,
-  ifaces: string[],
+  names: WitnessNames,
   options: DiffOptions,
 ): DiffRegion[] {
   const maxPieces = options.maxPieces ?? 256;
@@ -153,12 +161,12 @@ function splitRegions(
     let ranges = apartFromStrangers(part.valuesOf(Dim.Dport), part, family, kind, [p], Dim.Dport);
     if (ranges.length > maxPieces) ranges = [[ranges[0]![0], ranges[ranges.length - 1]![1]]];
     const pieces = ranges.map((r) => ({ ranges: [r], set: part.intersect(PacketSet.box({ [Dim.Dport]: [r] })) }));
-    out.push(...joinPieces(pieces, (piece) => describe(piece.set, sure, family, kind, side, pipeline, ifaces, p, piece.ranges, [one(p)])));
+    out.push(...joinPieces(pieces, (piece) => describe(piece.set, sure, family, kind, side, pipeline, names, p, piece.ranges, [one(p)])));
   }
   // ICMP of the family.
   if (protoIn(icmp)) {
     const part = set.intersect(PacketSet.box({ [Dim.Proto]: [one(icmp)] }));
-    if (!part.isEmpty()) out.push(describe(part, sure, family, kind, side, pipeline, ifaces, icmp, [], [one(icmp)]));
+    if (!part.isEmpty()) out.push(describe(part, sure, family, kind, side, pipeline, names, icmp, [], [one(icmp)]));
   }
   // Everything else, by protocol ranges.
   const special = PacketSet.box({ [Dim.Proto]: [...PORT_PROTOS, icmp].map(one) });
@@ -171,7 +179,7 @@ function splitRegions(
     out.push(
       ...joinPieces(pieces, (piece) => {
         const single = piece.ranges.length === 1 && piece.ranges[0]![0] === piece.ranges[0]![1] ? Number(piece.ranges[0]![0]) : undefined;
-        return describe(piece.set, sure, family, kind, side, pipeline, ifaces, single, [], piece.ranges);
+        return describe(piece.set, sure, family, kind, side, pipeline, names, single, [], piece.ranges);
       }),
     );
   }
@@ -236,7 +244,7 @@ function describe(
   kind: PipelineKind,
   side: Side | null,
   pipeline: Pipeline | undefined,
-  ifaces: string[],
+  names: WitnessNames,
   proto: number | undefined,
   ports: [bigint, bigint][],
   protocols: [bigint, bigint][],
@@ -247,7 +255,7 @@ function describe(
   const stranger = kind === "outbound" ? set : set.intersect(strangerRegion(family, proto !== undefined ? [proto] : protocolList(protocols)));
   // Several protocols: prefer GRE, else the first one (never the other family's ICMP by default).
   const hintProto = proto ?? (protocols.some(([a, b]) => a <= 47n && 47n <= b) ? 47 : Number(protocols[0]![0]));
-  const hints = { family, kind, ifaces, dports, proto: hintProto };
+  const hints = { family, kind, ...names, dports, proto: hintProto };
   const point = pickWitness(stranger.isEmpty() ? set : stranger, hints) ?? set.witness()!;
   const witness = pointToPacket(point, kind);
   let location: Location | undefined;

@@ -14,7 +14,7 @@
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
 import { publicSize, strangerRegion } from "../analysis/regions.js";
 import { tracePacket } from "../analysis/trace.js";
-import { interfaceNames, pickWitness, pointToPacket, protoName } from "../analysis/witness.js";
+import { interfaceNames, pickWitness, pointToPacket, protoName, witnessRoutes } from "../analysis/witness.js";
 import { intentSet, interfaceSet, restrictResults } from "../engine/intent.js";
 import { loadBuiltinCatalog } from "../engine/rule-pack.js";
 import { formatAddrRange, formatIP, familyMax } from "../model/address.js";
@@ -100,6 +100,7 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
   if (!ruleset) return [];
   const catalog = loadBuiltinCatalog();
   const ifaces = interfaceNames(ruleset);
+  const routes = witnessRoutes(ruleset);
   const rows: ExposureRow[] = [];
   const mine = findings.filter((f) => f.file === file && f.finding.exposure);
   const cuts = destinationPortCuts(ruleset);
@@ -115,7 +116,7 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
       const exposed = accepted.intersect(strangerRegion(family, [proto]));
       if (exposed.isEmpty()) continue;
       const ported = PORT_PROTOS.includes(proto);
-      const hints = { family, kind: p.kind, ifaces, proto };
+      const hints = { family, kind: p.kind, ifaces, ...(routes ? { routes } : {}), proto };
       const decide = (set: PacketSet, dport?: number) => {
         const point = pickWitness(set, dport === undefined ? hints : { ...hints, dports: [dport] });
         if (!point) return undefined;
