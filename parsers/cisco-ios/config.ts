@@ -210,8 +210,9 @@ export interface IosConfig {
 }
 
 /**
- * `ip route PREFIX MASK {INTERFACE [GATEWAY] | GATEWAY} [DISTANCE] ...` (and the IPv6 form): packets
- * to `range` leave through `iface`, or through the interface whose subnet holds `nextHop`.
+ * `ip route PREFIX MASK {INTERFACE [GATEWAY] | GATEWAY | dhcp} [DISTANCE] ...` (and the IPv6 form):
+ * packets to `range` leave through `iface`, or through the interface whose subnet holds `nextHop`;
+ * neither (`dhcp`): through an interface the file does not tell.
  */
 export interface IosStaticRoute {
   family: Family;

@@ -201,7 +201,9 @@ export class ConfigExtractor {
     const route: IosStaticRoute = { family, range, distance: 1, where: where(l) };
     const first = hop(target);
     if (first !== null) route.nextHop = first;
-    else {
+    else if (target.toLowerCase() === "dhcp") {
+      // `ip route 0.0.0.0 0.0.0.0 dhcp`: through the gateway DHCP gives, wherever that is
+    } else {
       route.iface = target;
       const second = hop(t[k + 1]);
       if (second !== null) {

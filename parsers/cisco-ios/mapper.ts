@@ -205,9 +205,9 @@ export class IosMapper {
       else if (iface !== undefined && !this.cfg.interfaces.some((i) => i.name === iface)) {
         if (this.cfg.interfaces.length > 0) this.warn({ ...r.where, column: r.where.text.indexOf(iface) + 1 || r.where.column }, `interface '${iface}' is not declared in this file; where the route leads is unknown`);
         iface = undefined;
-      } else if (iface === undefined) {
+      } else if (iface === undefined && r.nextHop !== undefined) {
         // a next hop reached through another route, or on no subnet the file shows: where it leads is not in the file
-        const hop = r.nextHop!;
+        const hop = r.nextHop;
         iface = connected.find((c) => c.family === r.family && c.ranges.some((x) => x.lo <= hop && hop <= x.hi))?.iface;
       }
       if (iface !== undefined && iface !== "Null0" && !live.has(iface)) continue; // a route through a shut-down interface is not installed

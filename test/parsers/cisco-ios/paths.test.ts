@@ -173,13 +173,14 @@ describe("the forward path: through the router", () => {
   });
 
   it("a route the file cannot place (an undeclared interface, a next hop on no subnet) hides its network from shorter routes", () => {
-    const rs = ios(`${edge}ip route 10.40.0.0 255.255.0.0 GigabitEthernet0/9\nip route 10.41.0.0 255.255.0.0 192.0.2.1\nip route 10.0.0.0 255.0.0.0 10.30.0.254\n`);
+    const rs = ios(`${edge}ip route 10.40.0.0 255.255.0.0 GigabitEthernet0/9\nip route 10.41.0.0 255.255.0.0 192.0.2.1\nip route 10.0.0.0 255.0.0.0 10.30.0.254\nip route 10.43.0.0 255.255.0.0 dhcp 5\n`);
     expect(rs.diagnostics.filter((d) => d.severity === "warning").map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
       "19:32 interface 'GigabitEthernet0/9' is not declared in this file; where the route leads is unknown",
     ]);
     const to = (dst: string) => trace(rs, { src: "192.0.2.7", dst, dport: 22, iif: WAN, oif: "GigabitEthernet0/1" }).verdict;
     expect(to("10.40.1.1")).toBe("accept");
     expect(to("10.41.1.1")).toBe("accept");
+    expect(to("10.43.1.1")).toBe("accept");
     // the rest of 10.0.0.0/8 is behind 10.30.0.254, out of GigabitEthernet0/2
     expect(to("10.42.1.1")).toBe("drop");
   });
