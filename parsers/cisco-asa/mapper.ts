@@ -39,7 +39,7 @@
  */
 import type { AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
 import { isPrefixRange, mergeAddrRanges } from "../../src/model/address.js";
-import { connectedRoutesChain, type Route, routedDestinations } from "../../src/model/routing.js";
+import { routesChain, type Route, routedDestinations } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, IcmpRule, NatRule, Pos, Service } from "./config.js";
 import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
@@ -188,7 +188,7 @@ export class Mapper {
       return n && this.span(n.iface.pos);
     };
     const routed = this.routed().filter((c) => withOutList.has(c.iface));
-    const chain = connectedRoutesChain("routing", routed, this.families, this.span(this.firstPos, "(routes)"), at, this.config.routes.length > 0 && !this.config.dynamicRouting);
+    const chain = routesChain("routing", routed, this.families, this.span(this.firstPos, "(routes)"), at, this.config.routes.length > 0 && !this.config.dynamicRouting);
     if (!chain) return undefined;
     const key = chainKey(chain.table, chain.name);
     this.chains.set(key, chain);

@@ -34,7 +34,7 @@
  */
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { prefixRange } from "../../src/model/address.js";
-import { connectedRoutesChain, type Route, routedDestinations } from "../../src/model/routing.js";
+import { routesChain, type Route, routedDestinations } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace } from "./ace.js";
 import { aclKey, type Acl, type AclEntry, type IosConfig, type IosInterface, type Where } from "./config.js";
@@ -236,7 +236,7 @@ export class IosMapper {
       return i && this.span(i.where);
     };
     const statics = this.staticRoutesApply();
-    const chain = first && connectedRoutesChain(aclTable(family), routed, [family], this.span({ ...first.where, text: statics ? "routes" : "connected routes" }), at, statics);
+    const chain = first && routesChain(aclTable(family), routed, [family], this.span({ ...first.where, text: statics ? "routes" : "connected routes" }), at, statics);
     return chain && this.addChain(chain);
   }
 

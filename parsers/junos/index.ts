@@ -10,7 +10,7 @@
  * device), after the ingress filters.
  */
 import type { Family, Pipeline, Ruleset, Stage } from "../../src/model/types.js";
-import { connectedRoutesChain } from "../../src/model/routing.js";
+import { routesChain } from "../../src/model/routing.js";
 import { AddressBooks } from "./addresses.js";
 import { Applications } from "./applications.js";
 import { addChain, spanOf, type JunosContext } from "./context.js";
@@ -87,7 +87,7 @@ export function parseJunos(text: string, file: string): Ruleset {
     if (output) forward.push({ chain: output, role: "filter" });
     // routes last: they only take packets away (see src/model/routing.ts); a path no
     // filter judges stays unjudged
-    const routes = connectedRoutesChain("routing", routed, [family], spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }), (iface) => unitSpans.get(iface), statics);
+    const routes = routesChain("routing", routed, [family], spanOf(ctx, child(root, "interfaces") ?? { line: 1, column: 1 }), (iface) => unitSpans.get(iface), statics);
     if (routes && forward.some((s) => s.role === "filter")) forward.push({ chain: addChain(ctx, routes), role: "filter" });
     if (forward.some((s) => s.role === "filter")) pipelines.push({ kind: "forward", family, stages: forward });
     const loopback = filters.loopback.get(family);

@@ -97,7 +97,7 @@ function lowerBound(sorted: readonly AddrRange[], lo: bigint): number {
  * and the filter that admitted it keeps the credit. Undefined when no interface shows a subnet of
  * the families.
  */
-export function connectedRoutesChain(
+export function routesChain(
   table: string,
   subnets: readonly ConnectedSubnets[],
   families: readonly Family[],
