@@ -30,7 +30,7 @@ export interface AsaInterface {
 }
 
 /** A static route: packets to `range` leave through the interface named `iface`. */
-export interface StaticRoute {
+export interface AsaRoute {
   iface: string;
   family: Family;
   range: AddrRange;
@@ -225,7 +225,7 @@ export interface AsaConfig {
   /** `icmp permit|deny SRC [TYPE] IF` (IPv4) and `ipv6 icmp ...` (IPv6), in order: ICMP to the box. */
   icmpRules: IcmpRule[];
   /** Static routes (`route IF NET MASK GATEWAY [DISTANCE]`, `ipv6 route IF PREFIX GATEWAY [DISTANCE]`), tunneled ones left out. */
-  routes: StaticRoute[];
+  routes: AsaRoute[];
   /** The first `router PROTOCOL` or `ipv6 router PROTOCOL`: routes are learned that the file does not show. */
   dynamicRouting?: Pos;
   /** Interfaces with IKE enabled (`crypto ikev1|ikev2 enable IF`). */

@@ -12,7 +12,7 @@ import type { AccessList, Ace, AddrSpec, AsaConfig, AsaInterface, GroupType, Nat
 import { type ConfigLine, restOfLine, type Word } from "./lines.js";
 import { ACL_TYPES, GROUP_COMMANDS, IRRELEVANT_COMMANDS, keyword, OBJECT_COMMANDS, readCommand } from "./keywords.js";
 import { asaIcmpType, asaPort, asaProtocol } from "./names.js";
-import { addrWithMask, Cursor, isPortOp, literalAddress, readAddress, readHost, readNetmask, readPortOp, readService, type SlotContext } from "./slots.js";
+import { addrWithMask, Cursor, isPortOp, literalAddress, prefixLiteral, readAddress, readHost, readNetmask, readPortOp, readService, type SlotContext } from "./slots.js";
 
 interface Block {
   kind: "interface" | "object network" | "object service" | "group" | "other";
@@ -719,9 +719,8 @@ export class Extractor {
       else range = prefixRange(net.addr, len, 4);
       next = at + 3;
     } else {
-      const [text, lenText] = (w[at + 1]?.text ?? "").split("/");
-      const a = parseIPv6(text!);
-      if (a !== null && lenText !== undefined && /^[0-9]{1,3}$/.test(lenText) && Number(lenText) <= 128) range = prefixRange(a, Number(lenText), 6);
+      const p = w[at + 1] && prefixLiteral(w[at + 1]!.text);
+      if (p?.family === 6) range = p.range;
       else bad = w[at + 1];
     }
     // a Null0 route (a blackhole) names no gateway

@@ -39,7 +39,7 @@
  */
 import type { AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan, Stage } from "../../src/model/types.js";
 import { isPrefixRange, mergeAddrRanges } from "../../src/model/address.js";
-import { routesChain, type Route, routedDestinations } from "../../src/model/routing.js";
+import { deviceRoutes, routesChain, type StaticRoute, staticRoutesUnused } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, IcmpRule, NatRule, Pos, Service } from "./config.js";
 import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
@@ -188,7 +188,7 @@ export class Mapper {
       return n && this.span(n.iface.pos);
     };
     const routed = this.routed().filter((c) => withOutList.has(c.iface));
-    const chain = routesChain("routing", routed, this.families, this.span(this.firstPos, "(routes)"), at, this.config.routes.length > 0 && !this.config.dynamicRouting);
+    const chain = routesChain("routing", routed, this.families, this.span(this.firstPos, "(routes)"), at, this.staticRoutesApply());
     if (!chain) return undefined;
     const key = chainKey(chain.table, chain.name);
     this.chains.set(key, chain);
@@ -212,18 +212,21 @@ export class Mapper {
    */
   private routed(): ConnectedSubnets[] {
     if (this.routedMemo) return this.routedMemo;
-    const routes: Route[] = this.subnets().flatMap((c) => c.ranges.map((range) => ({ iface: c.iface, family: c.family, range, distance: 0 })));
     const dynamic = this.config.dynamicRouting;
-    if (dynamic && this.config.routes.length > 0) {
-      this.diag("info", dynamic, `static routes do not tell where packets leave: '${dynamic.text.trim()}' may learn more specific routes (only connected subnets are used)`);
-    }
-    for (const r of dynamic ? [] : this.config.routes) {
+    if (dynamic && this.config.routes.length > 0) this.diag("info", dynamic, staticRoutesUnused(dynamic.text.trim()));
+    const statics: StaticRoute[] = [];
+    for (const r of this.staticRoutesApply() ? this.config.routes : []) {
       const null0 = /^null0$/i.test(r.iface);
       const known = null0 || this.nameifs().some((n) => n.name === r.iface);
       if (!known && !this.fragment) this.diag("warning", { ...r.pos, column: r.pos.text.indexOf(r.iface) + 1 || r.pos.column }, `interface '${r.iface}' is not a nameif of this config (line ${r.pos.line}); where the route leads is unknown`);
-      routes.push({ iface: null0 ? "Null0" : known ? r.iface : undefined, family: r.family, range: r.range, distance: r.distance });
+      statics.push({ via: null0 ? "Null0" : known ? r.iface : undefined, family: r.family, range: r.range, distance: r.distance });
     }
-    return (this.routedMemo = routedDestinations(routes));
+    return (this.routedMemo = deviceRoutes(this.subnets(), statics));
+  }
+
+  /** The file's static routes tell where packets leave: it has some, and no routing protocol may override them. */
+  private staticRoutesApply(): boolean {
+    return this.config.routes.length > 0 && !this.config.dynamicRouting;
   }
 
   /** The subnets of the nameifs' addresses, per family. */

@@ -69,7 +69,7 @@ export function literalAddress(text: string, ctx: SlotContext): { family: Family
 }
 
 /** `A::/len` or `A.B.C.D/len` */
-function prefixLiteral(text: string): { family: Family; range: AddrRange } | undefined {
+export function prefixLiteral(text: string): { family: Family; range: AddrRange } | undefined {
   const slash = text.indexOf("/");
   if (slash < 0) return undefined;
   const a = text.slice(0, slash);

@@ -6,7 +6,7 @@
  * (one info diagnostic); a line inside an ACL or object group that cannot be read is a warning
  * (the device accepted it, so it is a gap in what fwlint reads, not a user error).
  */
-import { maskToPrefix, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
+import { maskToPrefix, parseAddrSpec, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
 import type { AddrRange, Diagnostic, Family } from "../../src/model/types.js";
 import { parseAce } from "./ace.js";
 import {
@@ -187,10 +187,9 @@ export class ConfigExtractor {
       range = prefixRange(a, len, 4);
       k = 4;
     } else {
-      const [text, lenText] = (t[2] ?? "").split("/");
-      const a = parseIPv6(text!);
-      if (a === null || lenText === undefined || !/^[0-9]{1,3}$/.test(lenText) || Number(lenText) > 128) return false;
-      range = prefixRange(a, Number(lenText), 6);
+      const p = t[2]?.includes("/") ? parseAddrSpec(t[2], 6) : undefined;
+      if (!p?.ok || p.prefix === null) return false;
+      range = p.range;
     }
     const target = t[k];
     if (target === undefined) {

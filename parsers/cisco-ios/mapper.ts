@@ -34,7 +34,7 @@
  */
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { prefixRange } from "../../src/model/address.js";
-import { routesChain, type Route, routedDestinations } from "../../src/model/routing.js";
+import { deviceRoutes, routesChain, type StaticRoute, staticRoutesUnused } from "../../src/model/routing.js";
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace } from "./ace.js";
 import { aclKey, type Acl, type AclEntry, type IosConfig, type IosInterface, type Where } from "./config.js";
@@ -195,37 +195,27 @@ export class IosMapper {
    * connected subnets.
    */
   private routed(subnets: readonly ConnectedSubnets[]): ConnectedSubnets[] {
-    const routes: Route[] = subnets.flatMap((c) => c.ranges.map((range) => ({ iface: c.iface, family: c.family, range, distance: 0 })));
-    const connected = routedDestinations(routes);
-    if (!this.staticRoutesApply()) return connected;
+    const dynamic = this.cfg.dynamicRouting;
+    if (dynamic && this.cfg.routes.length > 0) this.info(dynamic, staticRoutesUnused(dynamic.text.trim()));
+    if (!this.staticRoutesApply()) return deviceRoutes(subnets, []);
     const live = new Set(this.cfg.interfaces.filter((i) => !i.shutdown).map((i) => i.name));
+    const statics: StaticRoute[] = [];
     for (const r of this.cfg.routes) {
-      let iface = r.iface;
-      if (iface !== undefined && /^null0$/i.test(iface)) iface = "Null0";
-      else if (iface !== undefined && !this.cfg.interfaces.some((i) => i.name === iface)) {
-        if (this.cfg.interfaces.length > 0) this.warn({ ...r.where, column: r.where.text.indexOf(iface) + 1 || r.where.column }, `interface '${iface}' is not declared in this file; where the route leads is unknown`);
-        iface = undefined;
-      } else if (iface === undefined && r.nextHop !== undefined) {
-        // a next hop reached through another route, or on no subnet the file shows: where it leads is not in the file
-        const hop = r.nextHop;
-        iface = connected.find((c) => c.family === r.family && c.ranges.some((x) => x.lo <= hop && hop <= x.hi))?.iface;
-      }
-      if (iface !== undefined && iface !== "Null0" && !live.has(iface)) continue; // a route through a shut-down interface is not installed
-      routes.push({ iface, family: r.family, range: r.range, distance: r.distance });
+      // an interface the file does not declare, a next hop on no subnet it shows, dhcp: somewhere it does not tell
+      let via: StaticRoute["via"] = r.iface ?? r.nextHop;
+      if (r.iface !== undefined && /^null0$/i.test(r.iface)) via = "Null0";
+      else if (r.iface !== undefined && !this.cfg.interfaces.some((i) => i.name === r.iface)) {
+        if (this.cfg.interfaces.length > 0) this.warn({ ...r.where, column: r.where.text.indexOf(r.iface) + 1 || r.where.column }, `interface '${r.iface}' is not declared in this file; where the route leads is unknown`);
+        via = undefined;
+      } else if (r.iface !== undefined && !live.has(r.iface)) continue; // a route through a shut-down interface is not installed
+      statics.push({ via, family: r.family, range: r.range, distance: r.distance });
     }
-    return routedDestinations(routes);
+    return deviceRoutes(subnets, statics);
   }
 
-  private staticRoutesNoted = false;
-
-  /** Whether the static routes tell where packets leave (see routed); said once when a routing protocol overrides them. */
+  /** The file's static routes tell where packets leave: it has some, and no routing protocol may override them. */
   private staticRoutesApply(): boolean {
-    const dynamic = this.cfg.dynamicRouting;
-    if (this.cfg.routes.length === 0) return false;
-    if (!dynamic) return true;
-    if (!this.staticRoutesNoted) this.info(dynamic, `static routes do not tell where packets leave: '${dynamic.text.trim()}' may learn more specific routes (only connected subnets are used)`);
-    this.staticRoutesNoted = true;
-    return false;
+    return this.cfg.routes.length > 0 && !this.cfg.dynamicRouting;
   }
 
   /** The forward path's routes stage (src/model/routing.ts) for one family. */

@@ -8,7 +8,7 @@
  * route may be more specific anywhere outside the connected subnets: static routes are not used.
  */
 import type { ConnectedSubnets, Family } from "../../src/model/types.js";
-import { type Route, routedDestinations } from "../../src/model/routing.js";
+import { deviceRoutes, type StaticRoute, staticRoutesUnused } from "../../src/model/routing.js";
 import { parsePrefix } from "./addresses.js";
 import type { JunosContext } from "./context.js";
 import { at, child, kids, value, type ConfigNode } from "./tree.js";
@@ -22,39 +22,34 @@ const STATIC_PREFERENCE = 5;
 
 /** Per unit and family, the destinations routed out of it; `statics` when static routes were used. */
 export function routedUnits(ctx: JunosContext, subnets: readonly ConnectedSubnets[]): { routed: ConnectedSubnets[]; statics: boolean } {
-  const routes: Route[] = subnets.flatMap((c) => c.ranges.map((range) => ({ iface: c.iface, family: c.family, range, distance: 0 })));
-  const connected = routedDestinations(routes);
   const tables: [ConfigNode | undefined, Family][] = [
     [at(ctx.root, "routing-options", "static"), 4],
     [at(ctx.root, "routing-options", "rib", "inet6.0", "static"), 6],
   ];
-  const statics = tables.flatMap(([table, family]) => kids(child(table, "route")).map((route) => ({ route, family })));
-  if (statics.length === 0) return { routed: connected, statics: false };
+  const routes = tables.flatMap(([table, family]) => kids(child(table, "route")).map((route) => ({ route, family })));
   const protocol = ROUTING_PROTOCOLS.map((p) => at(ctx.root, "protocols", p)).find((n) => n !== undefined);
-  if (protocol) {
-    ctx.diags.info(protocol, `static routes do not tell where packets leave: 'protocols ${protocol.name}' may learn more specific routes (only connected subnets are used)`);
-    return { routed: connected, statics: false };
-  }
+  if (routes.length > 0 && protocol) ctx.diags.info(protocol, staticRoutesUnused(`protocols ${protocol.name}`));
+  if (routes.length === 0 || protocol) return { routed: deviceRoutes(subnets, []), statics: false };
   const units = new Set(liveUnits(ctx.root).map((u) => u.name));
-  /** The unit a next hop leaves through: a unit named, or the one whose subnet holds the address; undefined when the file does not tell. */
-  const place = (hop: string, family: Family): string | undefined => {
+  /** Where a next hop leads: a unit named, an address (placed on a connected subnet), or undefined: somewhere the file does not tell. */
+  const via = (hop: string, family: Family): StaticRoute["via"] => {
     if (units.has(hop)) return hop;
     const p = parsePrefix(hop);
-    if (!p || p.family !== family || p.len !== (family === 4 ? 32 : 128)) return undefined;
-    return connected.find((c) => c.family === family && c.ranges.some((r) => r.lo <= p.addr && p.addr <= r.hi))?.iface;
+    return p && p.family === family && p.len === (family === 4 ? 32 : 128) ? p.addr : undefined;
   };
-  for (const { route, family } of statics) {
+  const statics: StaticRoute[] = [];
+  for (const { route, family } of routes) {
     const p = parsePrefix(route.name);
     if (!p || p.family !== family) continue;
     const preference = numberOr(value(route, "preference"), STATIC_PREFERENCE);
-    const add = (iface: string | undefined, distance: number) => routes.push({ iface, family, range: p.range, distance });
+    const add = (to: StaticRoute["via"], distance: number) => statics.push({ via: to, family, range: p.range, distance });
     if (child(route, "discard") || child(route, "reject")) add("discard", preference);
-    for (const hop of kids(child(route, "next-hop"))) add(place(hop.name, family), preference);
-    for (const hop of kids(child(route, "qualified-next-hop"))) add(place(hop.name, family), numberOr(value(hop, "preference"), preference));
-    // `next-table`, `receive`, a resolved-elsewhere next hop: somewhere the file does not say
+    for (const hop of kids(child(route, "next-hop"))) add(via(hop.name, family), preference);
+    for (const hop of kids(child(route, "qualified-next-hop"))) add(via(hop.name, family), numberOr(value(hop, "preference"), preference));
+    // `next-table`, `receive`: somewhere the file does not say
     if (child(route, "next-table") || child(route, "receive")) add(undefined, preference);
   }
-  return { routed: routedDestinations(routes), statics: true };
+  return { routed: deviceRoutes(subnets, statics), statics: true };
 }
 
 function numberOr(n: ConfigNode | undefined, fallback: number): number {

@@ -15,7 +15,7 @@ export interface CheckContext {
   /** Interface names for readable witnesses. */
   ifaces: string[];
   /** The device's routes for witnesses through it (witnessRoutes), when its file shows them. */
-  routes?: ConnectedSubnets[];
+  routes?: ConnectedSubnets[] | undefined;
   /**
    * The interfaces that face the Internet, when known (the configuration's `internet:`, else the
    * vendor format's default); undefined: any interface but loopback and bridges may.
@@ -44,15 +44,9 @@ export function makeContext(ruleset: Ruleset, catalog: ServiceCatalog = loadBuil
     ruleset,
     catalog,
     ifaces: interfaceNames(ruleset),
-    ...withRoutes(ruleset),
+    routes: witnessRoutes(ruleset),
     ...(ruleset.internetInterfaces ? { internet: ruleset.internetInterfaces.map((name) => ({ name, prefix: false })) } : {}),
     results: () => (results ??= evaluateRuleset(ruleset).results),
     trace: tracerOf(ruleset),
   };
-}
-
-/** The context's `routes` for a ruleset (none when its file shows no routes). */
-export function withRoutes(ruleset: Ruleset): { routes?: ConnectedSubnets[] } {
-  const routes = witnessRoutes(ruleset);
-  return routes ? { routes } : {};
 }

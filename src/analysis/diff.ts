@@ -25,11 +25,6 @@ import { interfaceNames, pickWitness, pointToPacket, protoName, type WitnessHint
 /** What a region's example packet is drawn with: interface names, and the side's routes (see WitnessHints). */
 type WitnessNames = Pick<WitnessHints, "ifaces" | "routes">;
 
-function routesOf(rs: Ruleset | null): Pick<WitnessHints, "routes"> {
-  const routes = rs && witnessRoutes(rs);
-  return routes ? { routes } : {};
-}
-
 export interface DiffRegion {
   direction: PipelineKind;
   family: Family;
@@ -117,8 +112,8 @@ export function diffRulesets(oldRs: Ruleset | null, newRs: Ruleset | null, optio
       // Certain: accepted for sure on the accepting side and refused for sure on the other.
       const surePlus = n.certain.minus(o.possible);
       const sureMinus = o.certain.minus(n.possible);
-      if (!plus.isEmpty()) opened.push(...splitRegions(plus, surePlus, family, kind, newSide, n.pipeline, { ifaces, ...routesOf(newRs) }, options));
-      if (!minus.isEmpty()) closed.push(...splitRegions(minus, sureMinus, family, kind, oldSide, o.pipeline, { ifaces, ...routesOf(oldRs) }, options));
+      if (!plus.isEmpty()) opened.push(...splitRegions(plus, surePlus, family, kind, newSide, n.pipeline, { ifaces, routes: newRs ? witnessRoutes(newRs) : undefined }, options));
+      if (!minus.isEmpty()) closed.push(...splitRegions(minus, sureMinus, family, kind, oldSide, o.pipeline, { ifaces, routes: oldRs ? witnessRoutes(oldRs) : undefined }, options));
     }
   }
   return { opened, closed };

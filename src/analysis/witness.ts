@@ -74,7 +74,7 @@ export interface WitnessHints {
   kind: PipelineKind;
   ifaces: string[];
   /** Where the device's routes send destinations (witnessRoutes): a forward example goes to a host behind an interface, leaving through it. */
-  routes?: readonly ConnectedSubnets[];
+  routes?: readonly ConnectedSubnets[] | undefined;
 }
 
 /**

@@ -6,12 +6,12 @@ import { AnalysisLimitError } from "../space/budget.js";
 import { resetCaches } from "../space/idd.js";
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
 import { tracerOf } from "../analysis/trace.js";
-import { interfaceNames } from "../analysis/witness.js";
+import { interfaceNames, witnessRoutes } from "../analysis/witness.js";
 import type { FileReport, Finding } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { CHECKS } from "../../rules/checks/index.js";
-import { type Check, type CheckContext, withRoutes } from "../../rules/checks/context.js";
+import type { Check, CheckContext } from "../../rules/checks/context.js";
 import type { Severity } from "../model/finding.js";
 import type { IntentEntry, InterfaceName } from "./config.js";
 import { intentSet, interfaceSet, restrictResults } from "./intent.js";
@@ -153,7 +153,7 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
     ruleset,
     catalog,
     ifaces: interfaceNames(ruleset),
-    ...withRoutes(ruleset),
+    routes: witnessRoutes(ruleset),
     ...(internetNames ? { internet: internetNames } : {}),
     results: () => evaluate().results,
     trace: tracerOf(ruleset),

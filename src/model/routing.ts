@@ -72,6 +72,39 @@ export function routedDestinations(routes: readonly Route[]): ConnectedSubnets[]
   return [...won.values()].map((c) => ({ ...c, ranges: mergeAddrRanges(c.ranges) })).filter((c) => c.ranges.length > 0);
 }
 
+/**
+ * A static route as a format reads it: packets to `range` leave by `via` - an interface (its name),
+ * a next hop (an address, placed on the connected subnet that holds it), or undefined: somewhere
+ * the file does not tell.
+ */
+export interface StaticRoute {
+  family: Family;
+  range: AddrRange;
+  distance: number;
+  via: string | bigint | undefined;
+}
+
+/**
+ * Where a device's routes send each destination (routedDestinations): its connected subnets
+ * (distance 0) and its static routes, a next hop leading out of the interface whose subnet holds
+ * it (one the file cannot place: somewhere it does not tell).
+ */
+export function deviceRoutes(connected: readonly ConnectedSubnets[], statics: readonly StaticRoute[]): ConnectedSubnets[] {
+  const routes: Route[] = connected.flatMap((c) => c.ranges.map((range) => ({ iface: c.iface, family: c.family, range, distance: 0 })));
+  const direct = routedDestinations(routes);
+  if (statics.length === 0) return direct;
+  for (const s of statics) {
+    const iface = typeof s.via === "bigint" ? egressOf(direct, s.family, s.via) : s.via;
+    routes.push({ iface, family: s.family, range: s.range, distance: s.distance });
+  }
+  return routedDestinations(routes);
+}
+
+/** The note for a configuration whose routing protocol (`protocol`: its statement) makes its static routes unused. */
+export function staticRoutesUnused(protocol: string): string {
+  return `static routes do not tell where packets leave: '${protocol}' may learn more specific routes (only connected subnets are used)`;
+}
+
 /** The interface `routed` (routedDestinations) sends `addr` out of, or undefined when it does not say. */
 export function egressOf(routed: readonly ConnectedSubnets[], family: Family, addr: bigint): string | undefined {
   return routed.find((c) => c.family === family && c.ranges.some((r) => r.lo <= addr && addr <= r.hi))?.iface;

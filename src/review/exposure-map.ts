@@ -116,7 +116,7 @@ export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewF
       const exposed = accepted.intersect(strangerRegion(family, [proto]));
       if (exposed.isEmpty()) continue;
       const ported = PORT_PROTOS.includes(proto);
-      const hints = { family, kind: p.kind, ifaces, ...(routes ? { routes } : {}), proto };
+      const hints = { family, kind: p.kind, ifaces, routes, proto };
       const decide = (set: PacketSet, dport?: number) => {
         const point = pickWitness(set, dport === undefined ? hints : { ...hints, dports: [dport] });
         if (!point) return undefined;
