@@ -10,6 +10,7 @@
  */
 import { placeRef, type Action, type Chain, type Condition, type Diagnostic, type Family, type NatRewrite, type Pipeline, type PipelineKind, type Rule, type Ruleset, type Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS, ifaceToValue } from "../space/dims.js";
+import { familyMax } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
 import { Projections } from "../space/projections.js";
@@ -22,8 +23,12 @@ interface NatFrame {
   before: PacketSet;
   dims: Dim[];
   rule: Rule;
-  /** REDIRECT: delivered to the host itself, so never forwarded. */
-  redirect: boolean;
+  /**
+   * REDIRECT: delivered to the host itself, so never forwarded. The kernel sets the destination to
+   * the incoming interface's (first) address, which a ruleset does not give: `set` holds every
+   * destination after the rewrite, and `assumption` names that choice (see redirectSure).
+   */
+  redirect?: { set: PacketSet; assumption: string };
   /** A 1:1 mapping of the destination (Dim.Dst is among `dims`): how each block moved. */
   shifts?: MappedBlock[];
 }
@@ -210,8 +215,8 @@ export class Evaluator {
       flows = cached.flows;
       uncertainDrops.push(...cached.uncertainDrops);
       if (cached.reached) this.policyReached.set(stage.chain, cached.reached);
-      if (pipeline.kind === "forward" && flows.some((f) => f.nat.some((n) => n.redirect))) {
-        flows = flows.filter((f) => !f.nat.some((n) => n.redirect));
+      if (pipeline.kind === "forward" && flows.some((f) => f.nat.some((n) => n.redirect !== undefined))) {
+        flows = flows.filter((f) => !f.nat.some((n) => n.redirect !== undefined));
         prefix += "|forwarded";
       }
       if (pipeline.kind === "inbound" && flows.some((f) => pendingLocalAssumptions(f).length > 0)) {
@@ -226,6 +231,14 @@ export class Evaluator {
     const mayDrop = PacketSet.unionAll(uncertainDrops.map((f) => this.toRegion(f).original));
     const accepted: AcceptedRegion[] = [];
     for (const f of flows) {
+      const redirected = redirectSure(f);
+      if (redirected !== undefined) {
+        const certain: Flow = { ...f, set: redirected, certain: true, assumptions: [], key: undefined };
+        if (!redirected.isEmpty()) accepted.push(this.toRegion(certain));
+        const rest = f.set.minus(redirected);
+        if (!rest.isEmpty()) accepted.push(this.toRegion({ ...f, set: rest }));
+        continue;
+      }
       const r = this.toRegion(f);
       if (r.certain || r.natRules.length > 0) {
         accepted.push(r);
@@ -594,6 +607,9 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     set = set.rewrite(Dim.Dst, [[to.addr.lo, to.addr.hi]]);
     dims.push(Dim.Dst);
     if (to.addr.hi > to.addr.lo) nondeterministic = true;
+  } else {
+    set = set.rewrite(Dim.Dst, [[0n, familyMax(6)]]);
+    dims.push(Dim.Dst);
   }
   if (to.ports) {
     const withPorts = PORT_PROTO_SET();
@@ -603,12 +619,34 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     if (to.ports[1] > to.ports[0]) nondeterministic = true;
   }
   const why = nondeterministic ? [`${placeRef(rule.span)} rewrites to one of several destinations`] : [];
+  const redirect = to.addr === undefined ? { set, assumption: redirectAssumption(rule) } : undefined;
+  if (redirect) why.push(redirect.assumption);
   return {
     set,
-    certain: f.certain && !nondeterministic,
-    nat: [...f.nat, { before: f.set, dims, rule, redirect: to.addr === undefined, ...(shifts ? { shifts } : {}) }],
+    certain: f.certain && !nondeterministic && !redirect,
+    nat: [...f.nat, { before: f.set, dims, rule, ...(redirect ? { redirect } : {}), ...(shifts ? { shifts } : {}) }],
     assumptions: [...f.assumptions, ...why],
   };
+}
+
+/** What a flow's REDIRECT assumes: the address it sends to is the incoming interface's, unknown here. */
+function redirectAssumption(rule: Rule): string {
+  return `${placeRef(rule.span)} redirects to this host's address on the incoming interface, which the ruleset does not give`;
+}
+
+/**
+ * A flow uncertain only because a REDIRECT chose the destination (its last rewrite): the part of
+ * it accepted whichever address the incoming interface has - the delivered packets whose every
+ * variant in the destination the REDIRECT could have given was accepted along this flow. Undefined
+ * for other flows.
+ */
+function redirectSure(f: Flow): PacketSet | undefined {
+  const last = f.nat[f.nat.length - 1];
+  const r = last?.redirect;
+  if (r === undefined || f.assumptions.length !== 1 || f.assumptions[0] !== r.assumption) return undefined;
+  const delivered = f.factor ? f.set.intersect(f.factor) : f.set;
+  const elsewhere = r.set.minus(delivered).forget([Dim.Dst]);
+  return delivered.minus(elsewhere);
 }
 
 /**

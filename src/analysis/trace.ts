@@ -4,9 +4,10 @@
  * fwlint does not model, both outcomes are followed.
  */
 import type { TraceStep } from "../model/finding.js";
-import { placeRef, type Action, type Chain, type Pipeline, type Rule, type Ruleset, type SourceSpan, type Stage } from "../model/types.js";
-import { Dim, PORT_PROTOS } from "../space/dims.js";
-import { formatIP } from "../model/address.js";
+import { placeRef, type Action, type Chain, type Family, type Pipeline, type Rule, type Ruleset, type SourceSpan, type Stage } from "../model/types.js";
+import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
+import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
+import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
 import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
@@ -37,6 +38,12 @@ interface State {
   decisive?: TraceStep;
   /** A DNAT (or REDIRECT) rewrote the packet on its way here (what `ct status dnat` asks). */
   dnatted?: boolean;
+  /**
+   * A REDIRECT sent the packet to this host's address on its incoming interface, which the
+   * ruleset does not give: the destinations it may still have (the rules met since took some
+   * away on this path), and the REDIRECT's place. `point` holds one of them.
+   */
+  hostDst?: { allowed: [bigint, bigint][]; by: string };
 }
 
 type ChainOutcome =
@@ -105,7 +112,59 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
 }
 
 function done(verdict: "accept" | "drop", st: State, by: TraceStep | undefined): TracePath {
-  return { verdict, steps: st.steps, decidedBy: by, assumptions: st.assumptions, delivered: st.point };
+  const host = st.hostDst && hostDstAssumption(st.hostDst, st.point[Dim.Family] === 6n ? 6 : 4);
+  const assumptions = host === undefined ? st.assumptions : [...st.assumptions, host];
+  return { verdict, steps: st.steps, decidedBy: by, assumptions, delivered: st.point };
+}
+
+/** What a path assumes of the address a REDIRECT chose, or undefined when any address takes it. */
+function hostDstAssumption(h: NonNullable<State["hostDst"]>, family: Family): string | undefined {
+  const all: [bigint, bigint][] = [[0n, familyMax(family)]];
+  const missing = minusRanges(all, h.allowed);
+  if (missing.length === 0) return undefined;
+  const list = (rs: [bigint, bigint][]) => {
+    const shown = rs.slice(0, 4).map(([lo, hi]) => formatAddrRange(lo, hi, family));
+    return rs.length > 4 ? `${shown.join(", ")}, ...` : shown.join(", ");
+  };
+  const what = `the address ${h.by} redirects to (the incoming interface's)`;
+  return missing.length < h.allowed.length ? `${what} is not ${list(missing)}` : `${what} is ${list(h.allowed)}`;
+}
+
+/**
+ * A rule's match for a packet whose destination is the REDIRECT's unknown choice: the state that
+ * matches (its destination narrowed to the addresses the rule takes) and the one that does not,
+ * each undefined when no remaining address leads there.
+ */
+function splitHostDst(known: PacketSet, st: State): { inside?: State; outside?: State } {
+  const h = st.hostDst!;
+  const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
+  for (let d = 0; d < DIM_COUNT; d++) spec[d as Dim] = d === Dim.Dst ? h.allowed : [[st.point[d]!, st.point[d]!]];
+  const taken = known.intersect(PacketSet.box(spec)).valuesOf(Dim.Dst);
+  const left = minusRanges(h.allowed, taken);
+  const narrowed = (allowed: [bigint, bigint][]): State | undefined => {
+    if (allowed.length === 0) return undefined;
+    const p = st.point.slice();
+    const now = p[Dim.Dst]!;
+    if (!allowed.some(([lo, hi]) => lo <= now && now <= hi)) p[Dim.Dst] = allowed[0]![0];
+    return { ...st, point: p, hostDst: { ...h, allowed } };
+  };
+  return { inside: narrowed(taken), outside: narrowed(left) };
+}
+
+/** Sorted disjoint ranges `a` without those of `b`. */
+function minusRanges(a: readonly [bigint, bigint][], b: readonly [bigint, bigint][]): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  for (const [lo0, hi] of a) {
+    let lo = lo0;
+    for (const [blo, bhi] of b) {
+      if (bhi < lo || blo > hi) continue;
+      if (blo > lo) out.push([lo, blo - 1n]);
+      lo = bhi + 1n;
+      if (lo > hi) break;
+    }
+    if (lo <= hi) out.push([lo, hi]);
+  }
+  return out;
 }
 
 function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
@@ -156,12 +215,20 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
     while (idx < chain.rules.length) {
       const rule = chain.rules[idx]!;
       idx++;
-      if (hulls) {
+      if (hulls && cur.hostDst === undefined) {
         if (hullPoint !== cur.point) rounded = ProjectionList.pointHull((hullPoint = cur.point));
         if (!hulls.mayContain(idx - 1, rounded)) continue;
       }
       const m = compileRule(rule, ruleset.families);
-      if (!m.known.has(cur.point)) continue;
+      if (cur.hostDst === undefined) {
+        if (!m.known.has(cur.point)) continue;
+      } else {
+        // the rule may take some of the addresses the REDIRECT could have chosen: follow both
+        const { inside, outside } = splitHostDst(m.known, cur);
+        if (inside === undefined) continue;
+        if (outside !== undefined) pending.push({ st: outside, i: idx });
+        cur = inside;
+      }
       // `ct status dnat`: whether a DNAT on this packet's path so far rewrote it
       if (m.dnat.length > 0 && !dnatHolds(m, cur.dnatted === true)) continue;
       const unknowns = unknownsOnPath(m, pipeline.kind, stage);
@@ -238,7 +305,8 @@ function act(
       const p = st.point.slice();
       if (action.to.addr) p[Dim.Dst] = mapAddress(action.to, p[Dim.Dst]!) ?? action.to.addr.lo;
       if (action.to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Dport] = BigInt(action.to.ports[0]);
-      const s = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: true };
+      const s: State = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: true };
+      if (action.to.addr === undefined) s.hostDst = { allowed: [[0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)]], by: placeRef(rule.span) };
       const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
       if (local !== undefined) {
         // Delivered here only if the new destination is this host's; otherwise routed away from the input path.

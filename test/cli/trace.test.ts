@@ -31,6 +31,22 @@ describe("fwlint trace", () => {
     expect(line.path[0].action).toBe("dnat to 10.0.0.25:25");
   });
 
+  it("follows both choices of the address a REDIRECT sends to where a later rule tests it", async () => {
+    const fx = "fixtures/nftables/redirect-local.nft";
+    const flags = ["--src", "203.0.113.9", "--dst", "192.168.1.1", "--proto", "tcp", "--iif", "wan0", "--format", "json"];
+    const pg = JSON.parse((await run(["trace", fx, ...flags, "--dport", "15432"])).out.trim());
+    // the packet was sent to 192.168.1.1, but the kernel gives it the WAN interface's address
+    expect(pg.verdict).toBe("unknown");
+    const byVerdict = Object.fromEntries(pg.outcomes.map((o: { verdict: string; assumptions: string[]; path: { line: number }[] }) => [o.verdict, o]));
+    expect(byVerdict.accept.assumptions).toEqual([`the address ${fx}:18 redirects to (the incoming interface's) is 192.168.1.1`]);
+    expect(byVerdict.accept.path.map((s: { line: number }) => s.line)).toEqual([18, 26]);
+    expect(byVerdict.drop.assumptions).toEqual([`the address ${fx}:18 redirects to (the incoming interface's) is not 192.168.1.1`]);
+    // no rule after the SSH redirect asks for the address: one certain path
+    const ssh = JSON.parse((await run(["trace", fx, ...flags, "--dport", "2222"])).out.trim());
+    expect(ssh.verdict).toBe("accept");
+    expect(ssh.path.map((s: { line: number }) => s.line)).toEqual([17, 27]);
+  });
+
   it("takes a packet with an egress interface through the forward path, and says when no rule names an interface", async () => {
     const srx = "fixtures/junos/srx-policies.set";
     const flags = ["--src", "198.51.100.7", "--dst", "10.0.2.25", "--proto", "tcp", "--dport", "25"];

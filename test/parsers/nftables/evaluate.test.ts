@@ -60,5 +60,24 @@ describe("nftables evaluation", () => {
         "table ip f { chain in { type filter hook input priority 0; policy drop; tcp dport 8080 accept } }\n",
     );
     expect(r.get(4)!.possiblyAccepted.overlaps(tcp(80))).toBe(true);
+    // whichever address the incoming interface has, port 8080 is accepted: certain
+    expect(r.get(4)!.certainlyAccepted.overlaps(tcp(80))).toBe(true);
+  });
+  it("a redirect sends to the incoming interface's address, not to the address the packet was sent to", () => {
+    const r = inbound(
+      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 redirect to :8080 } }\n" +
+        "table ip f { chain in { type filter hook input priority 0; policy drop; ip daddr 192.168.1.1 tcp dport 8080 accept } }\n",
+    );
+    const to = (a: number) => PacketSet.box({ [Dim.Dst]: [[BigInt(a), BigInt(a)]] });
+    const res = r.get(4)!;
+    // accepted only if that address is 192.168.1.1 - for packets sent anywhere, 192.168.1.1 too
+    expect(res.certainlyAccepted.overlaps(tcp(80))).toBe(false);
+    expect(res.possiblyAccepted.overlaps(tcp(80).intersect(to(0x0a000005)))).toBe(true);
+    expect(res.possiblyAccepted.overlaps(tcp(80).intersect(to(0xc0a80101)))).toBe(true);
+    const region = res.accepted.find((a) => a.natRules.length > 0)!;
+    expect(region.certain).toBe(false);
+    expect(region.assumptions.join("\n")).toMatch(/e\.nft:1 redirects to this host's address on the incoming interface/);
+    // sent straight to 192.168.1.1:8080, no rewrite: certain
+    expect(res.certainlyAccepted.overlaps(tcp(8080).intersect(to(0xc0a80101)))).toBe(true);
   });
 });
