@@ -415,6 +415,7 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
   const fams = ruleset.families.filter((f) => ruleset.pipelines.some((p) => p.family === f && p.kind === FAMILY_PIPELINE[opts.hook]));
   for (const family of fams) {
     const mappings: { to: NatRewrite; base: Draft; within: AddrRange[] }[] = [];
+    const redirects: Draft[] = [];
     pools.src.add(DEFAULT_SRC[family]);
     pools.dst.add(DEFAULT_DST[family]);
     pools.protos.add(family === 4 ? "icmp" : "icmpv6");
@@ -455,6 +456,7 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
         if (to.ports) d.dport = to.ports[0];
         emit(d, companions);
         if (to.addr) pools.dst.add(to.addr.lo);
+        if (!to.addr) redirects.push(base);
         if (to.map) mappings.push({ to, base, within: [...leafConditions(rule.conditions)].flatMap((c) => (c.kind === "addr" && c.field === "dst" && !c.negate && c.family === family ? c.ranges : [])) });
       }
     }
@@ -469,6 +471,9 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
         for (const dport of [...pools.ports].slice(0, 8)) emit({ ...m.base, dst, dport });
       }
     }
+    // A REDIRECT sends packets to the incoming interface's address, whatever they were sent to:
+    // packets to the addresses the filter rules name tell whether they are judged on that.
+    for (const base of redirects) for (const dst of [...pools.dst].filter((v) => v <= ADDR_MAX[family]).slice(0, 12)) emit({ ...base, dst });
   }
   if (fams.length === 0) return [];
 
