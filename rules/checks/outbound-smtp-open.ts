@@ -1,6 +1,7 @@
 /**
  * outbound-smtp-open: TCP/25 to every public destination is allowed from the host itself
- * (outbound path) or from internal (private-address) hosts through it (forward path).
+ * (outbound path) or from internal (private-address) hosts through it (forward path); "may be"
+ * where it depends on a condition fwlint does not model.
  */
 import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import { formatIP } from "../../src/model/address.js";
@@ -78,9 +79,18 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
       if (p.kind === "forward") region = region.minus(interfaceSet(ctx.internet));
     }
     // Packets for which every public destination is allowed (the region is a product with them),
-    // as delivered: mail a DNAT sends to an internal relay does not leave.
-    const open = region.intersect(deliveredUnions(res).certain.intersect(region).forAll(Dim.Dst, dsts));
-    if (open.isEmpty()) continue;
+    // as delivered: mail a DNAT sends to an internal relay does not leave. Allowed for certain
+    // first; else allowed under a condition fwlint does not model (the address a MASQUERADE
+    // takes, say), which the finding names.
+    const unions = deliveredUnions(res);
+    const openIn = (accepted: PacketSet) => region.intersect(accepted.intersect(region).forAll(Dim.Dst, dsts));
+    let open = openIn(unions.certain);
+    let uncertain: string[] | undefined;
+    if (open.isEmpty()) {
+      open = openIn(unions.possible);
+      if (open.isEmpty()) continue;
+      uncertain = [...new Set(res.accepted.filter((a) => !a.certain && a.delivered.overlaps(open)).flatMap((a) => a.assumptions))].slice(0, 5);
+    }
     const w = witnessOf(ctx, res, open, { proto: PROTO_TCP, dports: [25] });
     const srcs = open.valuesOf(Dim.Src);
     const from =
@@ -90,9 +100,10 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     findings.push({
       ruleId: rule.id,
       severity: rule.severity,
-      message: `outgoing SMTP (tcp/25) to every public destination is allowed ${from} on the ${p.kind} path (IPv${p.family})`,
+      message: `outgoing SMTP (tcp/25) to every public destination ${uncertain ? "may be" : "is"} allowed ${from} on the ${p.kind} path (IPv${p.family})`,
       location: w?.location ?? { file: ctx.ruleset.file, line: 1, column: 1 },
       ...(w ? { witness: w.witness, trace: w.trace } : {}),
+      ...(uncertain ? { uncertain } : {}),
     });
   }
   return findings;
