@@ -18,19 +18,27 @@ import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
 import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
 
-/** One DNAT step: the packets before the rewrite and the dimensions it rewrote. */
+/** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
   before: PacketSet;
   dims: Dim[];
   rule: Rule;
+  /** REDIRECT: delivered to the host itself, so never forwarded. */
+  redirect?: true;
   /**
-   * REDIRECT: delivered to the host itself, so never forwarded. The kernel sets the destination to
-   * the incoming interface's (first) address, which a ruleset does not give: `set` holds every
-   * destination after the rewrite, and `assumption` names that choice (see redirectSure).
+   * Source NAT (SNAT, MASQUERADE), seen only by the chains after it on the hook: the packets are
+   * reported as they were before it (AcceptedRegion.delivered is after DNAT, before SNAT).
    */
-  redirect?: { set: PacketSet; assumption: string };
-  /** A 1:1 mapping of the destination (Dim.Dst is among `dims`): how each block moved. */
+  snat?: true;
+  /**
+   * The rewrite chose its value from what the ruleset does not give (a REDIRECT's or MASQUERADE's
+   * interface address) or from a range: `set` holds every choice, and `assumption` names it (see
+   * chosenSure).
+   */
+  choice?: { set: PacketSet; assumption: string };
+  /** A 1:1 mapping of `shiftDim` (one of `dims`): how each block moved. */
   shifts?: MappedBlock[];
+  shiftDim?: Dim;
 }
 
 interface Flow {
@@ -177,6 +185,8 @@ export class Evaluator {
    * no factor intersected in, no union of them.
    */
   private keepCertainDrops = true;
+  /** The stage being run rewrites sources for the chains after it (see evaluate). */
+  private rewriteSrc = false;
 
   /** Whether what a DROP or REJECT takes of flow `f` is wanted (see keepCertainDrops). */
   private dropWanted(f: Flow): boolean {
@@ -203,20 +213,22 @@ export class Evaluator {
     const uncertainDrops: Flow[] = [];
     // Stages are shared between paths unless a rule's meaning depends on the path.
     let prefix = this.pathDependent ? `${pipeline.family}|${pipeline.kind}` : `${pipeline.family}`;
-    for (const stage of pipeline.stages) {
-      prefix += `|${stage.chain}:${stage.role}`;
+    for (const [i, stage] of pipeline.stages.entries()) {
+      // Source NAT changes what the chains after it on the path see; with none, only whether it drops matters.
+      const rewriteSrc = stage.role === "srcnat" && pipeline.stages.slice(i + 1).some((s) => (this.ruleset.chains.get(s.chain)?.rules.length ?? 0) > 0);
+      prefix += `|${stage.chain}:${stage.role}${rewriteSrc ? "+snat" : ""}`;
       let cached = this.stageCache.get(prefix);
       if (!cached) {
         this.lastReached = undefined;
         this.lastUncertainDrops = [];
-        cached = { flows: this.runStage(stage, flows, pipeline.kind), reached: this.lastReached, uncertainDrops: this.lastUncertainDrops };
+        cached = { flows: this.runStage(stage, flows, pipeline.kind, rewriteSrc), reached: this.lastReached, uncertainDrops: this.lastUncertainDrops };
         this.stageCache.set(prefix, cached);
       }
       flows = cached.flows;
       uncertainDrops.push(...cached.uncertainDrops);
       if (cached.reached) this.policyReached.set(stage.chain, cached.reached);
-      if (pipeline.kind === "forward" && flows.some((f) => f.nat.some((n) => n.redirect !== undefined))) {
-        flows = flows.filter((f) => !f.nat.some((n) => n.redirect !== undefined));
+      if (pipeline.kind === "forward" && flows.some((f) => f.nat.some((n) => n.redirect))) {
+        flows = flows.filter((f) => !f.nat.some((n) => n.redirect));
         prefix += "|forwarded";
       }
       if (pipeline.kind === "inbound" && flows.some((f) => pendingLocalAssumptions(f).length > 0)) {
@@ -231,11 +243,11 @@ export class Evaluator {
     const mayDrop = PacketSet.unionAll(uncertainDrops.map((f) => this.toRegion(f).original));
     const accepted: AcceptedRegion[] = [];
     for (const f of flows) {
-      const redirected = redirectSure(f);
-      if (redirected !== undefined) {
-        const certain: Flow = { ...f, set: redirected, certain: true, assumptions: [], key: undefined };
-        if (!redirected.isEmpty()) accepted.push(this.toRegion(certain));
-        const rest = f.set.minus(redirected);
+      const chosen = chosenSure(f);
+      if (chosen !== undefined) {
+        const certain: Flow = { ...f, set: chosen, certain: true, assumptions: [], key: undefined };
+        if (!chosen.isEmpty()) accepted.push(this.toRegion(certain));
+        const rest = f.set.minus(chosen);
         if (!rest.isEmpty()) accepted.push(this.toRegion({ ...f, set: rest }));
         continue;
       }
@@ -263,24 +275,27 @@ export class Evaluator {
 
   private toRegion(f: Flow): AcceptedRegion {
     let original = f.set;
+    let delivered: PacketSet | undefined;
     for (let i = f.nat.length - 1; i >= 0; i--) {
       const frame = f.nat[i]!;
+      if (!frame.snat) delivered ??= original;
       original = frame.before.intersect(preimage(original, frame));
     }
     return {
       original,
-      delivered: f.set,
+      delivered: delivered ?? original,
       certain: f.certain,
-      natRules: f.nat.map((n) => n.rule),
+      natRules: f.nat.filter((n) => !n.snat).map((n) => n.rule),
       assumptions: [...f.assumptions],
     };
   }
 
-  private runStage(stage: Stage, flows: Flow[], kind: PipelineKind): Flow[] {
+  private runStage(stage: Stage, flows: Flow[], kind: PipelineKind, rewriteSrc: boolean): Flow[] {
     const chain = this.ruleset.chains.get(stage.chain);
     if (!chain) return flows;
-    // Source NAT decides nothing about acceptance unless something in it can drop.
-    if (stage.role === "srcnat" && !this.canDrop(chain)) return flows;
+    // Source NAT decides nothing about acceptance unless something in it can drop, or a later chain sees what it rewrites.
+    if (stage.role === "srcnat" && !rewriteSrc && !this.canDrop(chain)) return flows;
+    this.rewriteSrc = rewriteSrc;
     const out: Flow[] = [];
     let input = flows;
     if (stage.role === "dstnat" || stage.role === "srcnat") {
@@ -290,7 +305,7 @@ export class Evaluator {
       for (const f of flows) {
         // Once a nat chain of the hook has rewritten the destination, the connection has its
         // binding: the kernel consults no later nat chain of that hook for it.
-        if (stage.role === "dstnat" && f.nat.length > 0) {
+        if (f.nat.some((n) => (stage.role === "dstnat") !== !!n.snat)) {
           out.push(f);
           continue;
         }
@@ -567,7 +582,8 @@ export class Evaluator {
         result.accepted.push(...matched.map((f) => applyDnat(materialized(f), action.to, rule)));
         return;
       case "snat":
-        result.accepted.push(...matched);
+        if (this.rewriteSrc) result.accepted.push(...matched.map((f) => applySnat(materialized(f), action.to, rule)));
+        else result.accepted.push(...matched);
         return;
       case "unknown": {
         const why = `target ${action.target} (${placeRef(rule.span)}) decides outside the ruleset`;
@@ -599,6 +615,7 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   let nondeterministic = false;
   // a 1:1 mapping moves each address block by its offset; a range without one is a choice
   const shifts = to.map ? mappedBlocks(to, set.valuesOf(Dim.Dst)) : undefined;
+  const redirect = to.addr === undefined;
   if (shifts) {
     const from = set;
     set = PacketSet.unionAll(shifts.map((b) => from.translate(Dim.Dst, b.lo, b.hi, b.delta)));
@@ -619,45 +636,75 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     if (to.ports[1] > to.ports[0]) nondeterministic = true;
   }
   const why = nondeterministic ? [`${placeRef(rule.span)} rewrites to one of several destinations`] : [];
-  const redirect = to.addr === undefined ? { set, assumption: redirectAssumption(rule) } : undefined;
-  if (redirect) why.push(redirect.assumption);
+  // The kernel sends a redirected packet to the incoming interface's (first) address.
+  const choice = redirect ? { set, assumption: `${placeRef(rule.span)} redirects to this host's address on the incoming interface, which the ruleset does not give` } : undefined;
+  if (choice) why.push(choice.assumption);
   return {
     set,
-    certain: f.certain && !nondeterministic && !redirect,
-    nat: [...f.nat, { before: f.set, dims, rule, ...(redirect ? { redirect } : {}), ...(shifts ? { shifts } : {}) }],
+    certain: f.certain && !nondeterministic && !choice,
+    nat: [...f.nat, { before: f.set, dims, rule, ...(redirect ? { redirect: true as const } : {}), ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Dst } : {}) }],
     assumptions: [...f.assumptions, ...why],
   };
 }
 
-/** What a flow's REDIRECT assumes: the address it sends to is the incoming interface's, unknown here. */
-function redirectAssumption(rule: Rule): string {
-  return `${placeRef(rule.span)} redirects to this host's address on the incoming interface, which the ruleset does not give`;
+/**
+ * Source NAT: the chains after it see the new source. MASQUERADE takes the outgoing interface's
+ * address, SNAT one of its range (a 1:1 NETMAP moves each block); a port range is a choice too.
+ */
+function applySnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
+  let set = f.set;
+  const dims: Dim[] = [Dim.Src];
+  let chosen = !to.addr;
+  const shifts = to.map ? mappedBlocks(to, set.valuesOf(Dim.Src)) : undefined;
+  if (shifts) {
+    const from = set;
+    set = PacketSet.unionAll(shifts.map((b) => from.translate(Dim.Src, b.lo, b.hi, b.delta)));
+  } else {
+    set = set.rewrite(Dim.Src, [[to.addr?.lo ?? 0n, to.addr?.hi ?? familyMax(6)]]);
+    if (to.addr && to.addr.hi > to.addr.lo) chosen = true;
+  }
+  if (to.ports) {
+    const withPorts = PORT_PROTO_SET();
+    const ported = set.intersect(withPorts).rewrite(Dim.Sport, [[BigInt(to.ports[0]), BigInt(to.ports[1])]]);
+    set = ported.union(set.minus(withPorts));
+    dims.push(Dim.Sport);
+    if (to.ports[1] > to.ports[0]) chosen = true;
+  }
+  const what = to.addr ? "one address of its range" : "the outgoing interface's address, which the ruleset does not give";
+  const choice = chosen ? { set, assumption: `${placeRef(rule.span)} rewrites the source to ${what}` } : undefined;
+  return {
+    set,
+    certain: f.certain && !choice,
+    nat: [...f.nat, { before: f.set, dims, rule, snat: true, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Src } : {}) }],
+    assumptions: choice ? [...f.assumptions, choice.assumption] : f.assumptions,
+  };
 }
 
 /**
- * A flow uncertain only because a REDIRECT chose the destination (its last rewrite): the part of
- * it accepted whichever address the incoming interface has - the delivered packets whose every
- * variant in the destination the REDIRECT could have given was accepted along this flow. Undefined
- * for other flows.
+ * A flow uncertain only because its last rewrite chose a value the ruleset does not give (a
+ * REDIRECT's or MASQUERADE's interface address): the part of it accepted whatever the choice -
+ * the packets whose every variant in the rewritten dimensions the rewrite could have given was
+ * accepted along this flow. Undefined for other flows.
  */
-function redirectSure(f: Flow): PacketSet | undefined {
+function chosenSure(f: Flow): PacketSet | undefined {
   const last = f.nat[f.nat.length - 1];
-  const r = last?.redirect;
-  if (r === undefined || f.assumptions.length !== 1 || f.assumptions[0] !== r.assumption) return undefined;
+  const c = last?.choice;
+  if (c === undefined || f.assumptions.length !== 1 || f.assumptions[0] !== c.assumption) return undefined;
   const delivered = f.factor ? f.set.intersect(f.factor) : f.set;
-  const elsewhere = r.set.minus(delivered).forget([Dim.Dst]);
+  const elsewhere = c.set.minus(delivered).forget(last!.dims);
   return delivered.minus(elsewhere);
 }
 
 /**
- * The packets that a DNAT step may have made into `delivered`: the rewritten dimensions are
- * forgotten, but a 1:1 mapping of the destination is moved back block by block.
+ * The packets that a NAT step may have made into `delivered`: the rewritten dimensions are
+ * forgotten, but a 1:1 mapping of an address is moved back block by block.
  */
 function preimage(delivered: PacketSet, frame: NatFrame): PacketSet {
   const shifts = frame.shifts;
-  if (!shifts) return delivered.forget(frame.dims);
-  const open = delivered.forget(frame.dims.filter((d) => d !== Dim.Dst));
-  return PacketSet.unionAll(shifts.map((b) => open.translate(Dim.Dst, b.lo + b.delta, b.hi + b.delta, -b.delta)));
+  const dim = frame.shiftDim;
+  if (!shifts || dim === undefined) return delivered.forget(frame.dims);
+  const open = delivered.forget(frame.dims.filter((d) => d !== dim));
+  return PacketSet.unionAll(shifts.map((b) => open.translate(dim, b.lo + b.delta, b.hi + b.delta, -b.delta)));
 }
 
 /** Assumptions "the DNAT target is this host's" a flow's NAT history needs and does not carry yet. */

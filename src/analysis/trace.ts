@@ -39,11 +39,22 @@ interface State {
   /** A DNAT (or REDIRECT) rewrote the packet on its way here (what `ct status dnat` asks). */
   dnatted?: boolean;
   /**
-   * A REDIRECT sent the packet to this host's address on its incoming interface, which the
-   * ruleset does not give: the destinations it may still have (the rules met since took some
-   * away on this path), and the REDIRECT's place. `point` holds one of them.
+   * A rewrite chose an address the ruleset does not give (a REDIRECT's incoming interface's, a
+   * MASQUERADE's outgoing one's) or one of a range: the dimension, the values it may still have
+   * (the rules met since took some away on this path) and what chose them. `point` holds one.
    */
-  hostDst?: { allowed: [bigint, bigint][]; by: string };
+  chosen?: Choice;
+  /** The packet before a source NAT rewrote it (the chains after it see the new source). */
+  beforeSnat?: bigint[];
+}
+
+interface Choice {
+  dim: Dim;
+  /** The values the rewrite chooses from, and those this path still allows. */
+  all: [bigint, bigint][];
+  allowed: [bigint, bigint][];
+  /** "the address file:3 redirects to (the incoming interface's)" */
+  what: string;
 }
 
 type ChainOutcome =
@@ -80,7 +91,7 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
     for (const st of states) {
       // nat chains see a connection's first packet only, and no later nat chain of the hook once
       // one has rewritten its destination (the connection has its binding)
-      if ((isNat && st.point[Dim.CtState] !== BigInt(ctIndex("new"))) || (stage.role === "dstnat" && st.dnatted)) {
+      if ((isNat && st.point[Dim.CtState] !== BigInt(ctIndex("new"))) || (stage.role === "dstnat" && st.dnatted) || (stage.role === "srcnat" && st.beforeSnat)) {
         next.push(st);
         continue;
       }
@@ -112,41 +123,47 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
 }
 
 function done(verdict: "accept" | "drop", st: State, by: TraceStep | undefined): TracePath {
-  const host = st.hostDst && hostDstAssumption(st.hostDst, st.point[Dim.Family] === 6n ? 6 : 4);
-  const assumptions = host === undefined ? st.assumptions : [...st.assumptions, host];
-  return { verdict, steps: st.steps, decidedBy: by, assumptions, delivered: st.point };
+  const chosen = st.chosen && choiceAssumption(st.chosen, st.point[Dim.Family] === 6n ? 6 : 4);
+  const assumptions = chosen === undefined ? st.assumptions : [...st.assumptions, chosen];
+  return { verdict, steps: st.steps, decidedBy: by, assumptions, delivered: st.beforeSnat ?? st.point };
 }
 
-/** What a path assumes of the address a REDIRECT chose, or undefined when any address takes it. */
-function hostDstAssumption(h: NonNullable<State["hostDst"]>, family: Family): string | undefined {
-  const all: [bigint, bigint][] = [[0n, familyMax(family)]];
-  const missing = minusRanges(all, h.allowed);
+/** What a path assumes of a rewrite's choice, or undefined when the path takes every value it had. */
+function choiceAssumption(c: Choice, family: Family): string | undefined {
+  const missing = minusRanges(c.all, c.allowed);
   if (missing.length === 0) return undefined;
   const list = (rs: [bigint, bigint][]) => {
     const shown = rs.slice(0, 4).map(([lo, hi]) => formatAddrRange(lo, hi, family));
     return rs.length > 4 ? `${shown.join(", ")}, ...` : shown.join(", ");
   };
-  const what = `the address ${h.by} redirects to (the incoming interface's)`;
-  return missing.length < h.allowed.length ? `${what} is not ${list(missing)}` : `${what} is ${list(h.allowed)}`;
+  return missing.length < c.allowed.length ? `${c.what} is not ${list(missing)}` : `${c.what} is ${list(c.allowed)}`;
+}
+
+/** The state with a new choice: one it had already is settled as an assumption on what it still allows. */
+function withChoice(st: State, point: bigint[], c: Choice): State {
+  const settled = st.chosen && choiceAssumption(st.chosen, point[Dim.Family] === 6n ? 6 : 4);
+  const now = point[c.dim]!;
+  if (!c.allowed.some(([lo, hi]) => lo <= now && now <= hi)) point[c.dim] = c.allowed[0]![0];
+  return { ...st, point, chosen: c, assumptions: settled === undefined ? st.assumptions : [...st.assumptions, settled] };
 }
 
 /**
- * A rule's match for a packet whose destination is the REDIRECT's unknown choice: the state that
- * matches (its destination narrowed to the addresses the rule takes) and the one that does not,
- * each undefined when no remaining address leads there.
+ * A rule's match for a packet with a rewrite's open choice: the state that matches (the choice
+ * narrowed to the values the rule takes) and the one that does not, each undefined when no value
+ * left leads there.
  */
-function splitHostDst(known: PacketSet, st: State): { inside?: State; outside?: State } {
-  const h = st.hostDst!;
+function splitChoice(known: PacketSet, st: State): { inside?: State; outside?: State } {
+  const c = st.chosen!;
   const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
-  for (let d = 0; d < DIM_COUNT; d++) spec[d as Dim] = d === Dim.Dst ? h.allowed : [[st.point[d]!, st.point[d]!]];
-  const taken = known.intersect(PacketSet.box(spec)).valuesOf(Dim.Dst);
-  const left = minusRanges(h.allowed, taken);
+  for (let d = 0; d < DIM_COUNT; d++) spec[d as Dim] = d === c.dim ? c.allowed : [[st.point[d]!, st.point[d]!]];
+  const taken = known.intersect(PacketSet.box(spec)).valuesOf(c.dim);
+  const left = minusRanges(c.allowed, taken);
   const narrowed = (allowed: [bigint, bigint][]): State | undefined => {
     if (allowed.length === 0) return undefined;
     const p = st.point.slice();
-    const now = p[Dim.Dst]!;
-    if (!allowed.some(([lo, hi]) => lo <= now && now <= hi)) p[Dim.Dst] = allowed[0]![0];
-    return { ...st, point: p, hostDst: { ...h, allowed } };
+    const now = p[c.dim]!;
+    if (!allowed.some(([lo, hi]) => lo <= now && now <= hi)) p[c.dim] = allowed[0]![0];
+    return { ...st, point: p, chosen: { ...c, allowed } };
   };
   return { inside: narrowed(taken), outside: narrowed(left) };
 }
@@ -215,16 +232,16 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
     while (idx < chain.rules.length) {
       const rule = chain.rules[idx]!;
       idx++;
-      if (hulls && cur.hostDst === undefined) {
+      if (hulls && cur.chosen === undefined) {
         if (hullPoint !== cur.point) rounded = ProjectionList.pointHull((hullPoint = cur.point));
         if (!hulls.mayContain(idx - 1, rounded)) continue;
       }
       const m = compileRule(rule, ruleset.families);
-      if (cur.hostDst === undefined) {
+      if (cur.chosen === undefined) {
         if (!m.known.has(cur.point)) continue;
       } else {
-        // the rule may take some of the addresses the REDIRECT could have chosen: follow both
-        const { inside, outside } = splitHostDst(m.known, cur);
+        // the rule may take some of the values a rewrite could have chosen: follow both
+        const { inside, outside } = splitChoice(m.known, cur);
         if (inside === undefined) continue;
         if (outside !== undefined) pending.push({ st: outside, i: idx });
         cur = inside;
@@ -305,8 +322,8 @@ function act(
       const p = st.point.slice();
       if (action.to.addr) p[Dim.Dst] = mapAddress(action.to, p[Dim.Dst]!) ?? action.to.addr.lo;
       if (action.to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Dport] = BigInt(action.to.ports[0]);
-      const s: State = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: true };
-      if (action.to.addr === undefined) s.hostDst = { allowed: [[0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)]], by: placeRef(rule.span) };
+      let s: State = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: true };
+      if (action.to.addr === undefined) s = withChoice(s, p, { dim: Dim.Dst, all: [[0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)]], allowed: [[0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)]], what: `the address ${placeRef(rule.span)} redirects to (the incoming interface's)` });
       const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
       if (local !== undefined) {
         // Delivered here only if the new destination is this host's; otherwise routed away from the input path.
@@ -322,7 +339,22 @@ function act(
       return { outcomes: [{ kind: "accept", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
     }
     case "snat": {
-      const s = add(action.target.toLowerCase());
+      let s = add(action.target.toLowerCase());
+      if (stage.role === "srcnat" && laterStagesLook(ruleset, pipeline, stage)) {
+        // the chains after it on the hook see the new source
+        const p = st.point.slice();
+        const to = action.to;
+        s = { ...s, beforeSnat: st.point };
+        if (to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Sport] = BigInt(to.ports[0]);
+        const mapped = to.map ? mapAddress(to, p[Dim.Src]!) : undefined;
+        if (mapped !== undefined) s = { ...s, point: ((p[Dim.Src] = mapped), p) };
+        else if (to.addr && to.addr.lo === to.addr.hi) s = { ...s, point: ((p[Dim.Src] = to.addr.lo), p) };
+        else {
+          const [lo, hi] = to.addr ? [to.addr.lo, to.addr.hi] : [0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)];
+          const what = to.addr ? `the source ${placeRef(rule.span)} takes from ${formatAddrRange(lo, hi, p[Dim.Family] === 6n ? 6 : 4)}` : `the address ${placeRef(rule.span)} masquerades as (the outgoing interface's)`;
+          s = withChoice(s, p, { dim: Dim.Src, all: [[lo, hi]], allowed: [[lo, hi]], what });
+        }
+      }
       return { outcomes: [{ kind: "accept", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
     }
     case "unknown": {
@@ -337,6 +369,12 @@ function act(
       };
     }
   }
+}
+
+/** Whether a stage after `stage` on the pipeline has rules, which would see what it rewrites. */
+function laterStagesLook(ruleset: Ruleset, pipeline: Pipeline, stage: Stage): boolean {
+  const i = pipeline.stages.indexOf(stage);
+  return pipeline.stages.slice(i + 1).some((s) => (ruleset.chains.get(s.chain)?.rules.length ?? 0) > 0);
 }
 
 function describeRewrite(addr: bigint | undefined, port: number | undefined, v6: boolean): string {

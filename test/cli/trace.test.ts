@@ -47,6 +47,22 @@ describe("fwlint trace", () => {
     expect(ssh.path.map((s: { line: number }) => s.line)).toEqual([17, 27]);
   });
 
+  it("lets the chains after a masquerade see the new source, and follows both choices of it", async () => {
+    const fx = "fixtures/nftables/snat-later-chain.nft";
+    const flags = ["--src", "192.168.1.10", "--dst", "203.0.113.25", "--proto", "tcp", "--iif", "lan0", "--oif", "wan0", "--hook", "forward", "--format", "json"];
+    const smtp = JSON.parse((await run(["trace", fx, ...flags, "--dport", "25"])).out.trim());
+    // the LAN source is gone by the time the late chain tests it: dropped only if the WAN address is in the LAN
+    expect(smtp.verdict).toBe("unknown");
+    const byVerdict = Object.fromEntries(smtp.outcomes.map((o: { verdict: string; assumptions: string[]; path: { line: number }[] }) => [o.verdict, o]));
+    expect(byVerdict.drop.assumptions).toEqual([`the address ${fx}:16 masquerades as (the outgoing interface's) is 192.168.1.0/24`]);
+    expect(byVerdict.drop.path.map((s: { line: number }) => s.line)).toEqual([24, 16, 31]);
+    expect(byVerdict.accept.assumptions).toEqual([`the address ${fx}:16 masquerades as (the outgoing interface's) is not 192.168.1.0/24`]);
+    // telnet is dropped whatever the address
+    const telnet = JSON.parse((await run(["trace", fx, ...flags, "--dport", "23"])).out.trim());
+    expect(telnet.verdict).toBe("drop");
+    expect(telnet.path.map((s: { line: number }) => s.line)).toEqual([24, 16, 32]);
+  });
+
   it("takes a packet with an egress interface through the forward path, and says when no rule names an interface", async () => {
     const srx = "fixtures/junos/srx-policies.set";
     const flags = ["--src", "198.51.100.7", "--dst", "10.0.2.25", "--proto", "tcp", "--dport", "25"];

@@ -16,6 +16,14 @@ function inbound(text: string): Map<number, PipelineResult> {
   return out;
 }
 
+function forward(text: string): Map<number, PipelineResult> {
+  const rs = parseNft(text, "e.nft");
+  expect(rs.diagnostics).toEqual([]);
+  const out = new Map<number, PipelineResult>();
+  for (const r of evaluateRuleset(rs).results) if (r.pipeline.kind === "forward") out.set(r.pipeline.family, r);
+  return out;
+}
+
 describe("nftables evaluation", () => {
   it("an IPv4 match in an inet table never matches IPv6, even negated", () => {
     const r = inbound("table inet t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  ip saddr != 10.0.0.0/8 accept\n }\n}\n");
@@ -79,5 +87,26 @@ describe("nftables evaluation", () => {
     expect(region.assumptions.join("\n")).toMatch(/e\.nft:1 redirects to this host's address on the incoming interface/);
     // sent straight to 192.168.1.1:8080, no rewrite: certain
     expect(res.certainlyAccepted.overlaps(tcp(8080).intersect(to(0xc0a80101)))).toBe(true);
+  });
+  it("chains after a source NAT on the postrouting hook see the new source", () => {
+    const lan = PacketSet.box({ [Dim.Src]: [[0xc0a8010an, 0xc0a8010an]], [Dim.Dst]: [[0x08080808n, 0x08080808n]] });
+    const nat = (stmt: string) => `table ip n { chain post { type nat hook postrouting priority srcnat; ${stmt} } }\n`;
+    const late = "table ip l { chain post { type filter hook postrouting priority 200; policy accept; ip saddr 192.168.1.0/24 drop } }\n";
+    // masqueraded: the source is the outgoing interface's address - not in 192.168.1.0/24 unless it is
+    const masq = forward(nat("masquerade") + late).get(4)!;
+    expect(masq.certainlyAccepted.overlaps(lan)).toBe(false);
+    expect(masq.possiblyAccepted.overlaps(lan)).toBe(true);
+    const region = masq.accepted.find((a) => !a.certain && a.original.overlaps(lan))!;
+    expect(region.assumptions).toEqual(["e.nft:1 rewrites the source to the outgoing interface's address, which the ruleset does not give"]);
+    // reported as it was before the source NAT; no DNAT rule
+    expect(region.delivered.overlaps(lan)).toBe(true);
+    expect(region.natRules).toEqual([]);
+    // SNAT to one address: accepted for certain, as the LAN host sent it
+    const snat = forward(nat("snat to 203.0.113.1") + late).get(4)!;
+    expect(snat.certainlyAccepted.overlaps(lan)).toBe(true);
+    // SNAT to an address the later chain drops: dropped for certain
+    expect(forward(nat("snat to 192.168.1.1") + late).get(4)!.possiblyAccepted.overlaps(lan)).toBe(false);
+    // nothing after the masquerade asks for the source: accepted for certain whatever the address
+    expect(forward(nat("masquerade") + "table ip l { chain post { type filter hook postrouting priority 200; policy accept; tcp dport 23 drop } }\n").get(4)!.certainlyAccepted.overlaps(lan)).toBe(true);
   });
 });
