@@ -416,6 +416,10 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
   for (const family of fams) {
     const mappings: { to: NatRewrite; base: Draft; within: AddrRange[] }[] = [];
     const redirects: Draft[] = [];
+    const snats: Draft[] = [];
+    const snatSeen = ruleset.pipelines.some(
+      (p) => p.family === family && p.kind === FAMILY_PIPELINE[opts.hook] && p.stages.some((st, i) => st.role === "srcnat" && p.stages.slice(i + 1).some((l) => (ruleset.chains.get(l.chain)?.rules.length ?? 0) > 0)),
+    );
     pools.src.add(DEFAULT_SRC[family]);
     pools.dst.add(DEFAULT_DST[family]);
     pools.protos.add(family === 4 ? "icmp" : "icmpv6");
@@ -459,6 +463,7 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
         if (!to.addr) redirects.push(base);
         if (to.map) mappings.push({ to, base, within: [...leafConditions(rule.conditions)].flatMap((c) => (c.kind === "addr" && c.field === "dst" && !c.negate && c.family === family ? c.ranges : [])) });
       }
+      if (rule.action.kind === "snat" && snatSeen) snats.push(base);
     }
     // A 1:1 mapping: packets to the addresses that become those the other rules name (a filter
     // rule for one host of a mapped subnet is met only through its own public address).
@@ -474,6 +479,10 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
     // A REDIRECT sends packets to the incoming interface's address, whatever they were sent to:
     // packets to the addresses the filter rules name tell whether they are judged on that.
     for (const base of redirects) for (const dst of [...pools.dst].filter((v) => v <= ADDR_MAX[family]).slice(0, 12)) emit({ ...base, dst });
+    // A source NAT changes the source the chains after it on the path see (snatSeen): packets from
+    // the sources, and to the ports, the rules name (the ruleset's own ports were added last).
+    const namedPorts = [...pools.ports].slice(-8);
+    for (const base of snats) for (const src of [...pools.src].filter((v) => v <= ADDR_MAX[family]).slice(0, 8)) for (const dport of namedPorts) emit({ ...base, src, dport });
   }
   if (fams.length === 0) return [];
 
