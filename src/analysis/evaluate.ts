@@ -32,10 +32,10 @@ interface NatFrame {
   snat?: true;
   /**
    * The rewrite chose its value from what the ruleset does not give (a REDIRECT's or MASQUERADE's
-   * interface address) or from a range: `set` holds every choice, and `assumption` names it (see
+   * interface address) or from a range: `set` holds every choice, and `assumptions` name it (see
    * chosenSure).
    */
-  choice?: { set: PacketSet; assumption: string };
+  choice?: { set: PacketSet; assumptions: string[] };
   /** A 1:1 mapping of `shiftDim` (one of `dims`): how each block moved. */
   shifts?: MappedBlock[];
   shiftDim?: Dim;
@@ -637,11 +637,11 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   }
   const why = nondeterministic ? [`${placeRef(rule.span)} rewrites to one of several destinations`] : [];
   // The kernel sends a redirected packet to the incoming interface's (first) address.
-  const choice = redirect ? { set, assumption: `${placeRef(rule.span)} redirects to this host's address on the incoming interface, which the ruleset does not give` } : undefined;
-  if (choice) why.push(choice.assumption);
+  if (redirect) why.push(`${placeRef(rule.span)} redirects to this host's address on the incoming interface, which the ruleset does not give`);
+  const choice = why.length > 0 ? { set, assumptions: why } : undefined;
   return {
     set,
-    certain: f.certain && !nondeterministic && !choice,
+    certain: f.certain && !choice,
     nat: [...f.nat, { before: f.set, dims, rule, ...(redirect ? { redirect: true as const } : {}), ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Dst } : {}) }],
     assumptions: [...f.assumptions, ...why],
   };
@@ -671,25 +671,25 @@ function applySnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     if (to.ports[1] > to.ports[0]) chosen = true;
   }
   const what = to.addr ? "one address of its range" : "the outgoing interface's address, which the ruleset does not give";
-  const choice = chosen ? { set, assumption: `${placeRef(rule.span)} rewrites the source to ${what}` } : undefined;
+  const choice = chosen ? { set, assumptions: [`${placeRef(rule.span)} rewrites the source to ${what}`] } : undefined;
   return {
     set,
     certain: f.certain && !choice,
     nat: [...f.nat, { before: f.set, dims, rule, snat: true, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Src } : {}) }],
-    assumptions: choice ? [...f.assumptions, choice.assumption] : f.assumptions,
+    assumptions: choice ? [...f.assumptions, ...choice.assumptions] : f.assumptions,
   };
 }
 
 /**
  * A flow uncertain only because its last rewrite chose a value the ruleset does not give (a
- * REDIRECT's or MASQUERADE's interface address): the part of it accepted whatever the choice -
+ * REDIRECT's or MASQUERADE's interface address) or one of a range: the part of it accepted whatever the choice -
  * the packets whose every variant in the rewritten dimensions the rewrite could have given was
  * accepted along this flow. Undefined for other flows.
  */
 function chosenSure(f: Flow): PacketSet | undefined {
   const last = f.nat[f.nat.length - 1];
   const c = last?.choice;
-  if (c === undefined || f.assumptions.length !== 1 || f.assumptions[0] !== c.assumption) return undefined;
+  if (c === undefined || f.assumptions.length !== c.assumptions.length || f.assumptions.some((a, i) => a !== c.assumptions[i])) return undefined;
   const delivered = f.factor ? f.set.intersect(f.factor) : f.set;
   const elsewhere = c.set.minus(delivered).forget(last!.dims);
   return delivered.minus(elsewhere);

@@ -4,6 +4,7 @@ import { parseNft } from "../../../parsers/nftables/index.js";
 import { evaluateRuleset, type PipelineResult } from "../../../src/analysis/evaluate.js";
 import { Dim } from "../../../src/space/dims.js";
 import { PacketSet } from "../../../src/space/packet-set.js";
+import { ctIndex } from "../../../src/analysis/compile.js";
 
 const tcp = (port: number) => PacketSet.box({ [Dim.Proto]: [[6n, 6n]], [Dim.Dport]: [[BigInt(port), BigInt(port)]] });
 const src4 = (a: number) => PacketSet.box({ [Dim.Src]: [[BigInt(a), BigInt(a)]] });
@@ -87,6 +88,19 @@ describe("nftables evaluation", () => {
     expect(region.assumptions.join("\n")).toMatch(/e\.nft:1 redirects to this host's address on the incoming interface/);
     // sent straight to 192.168.1.1:8080, no rewrite: certain
     expect(res.certainlyAccepted.overlaps(tcp(8080).intersect(to(0xc0a80101)))).toBe(true);
+  });
+  it("a DNAT to a range is certain where every address and port it may choose is accepted", () => {
+    const nat = "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 dnat to 10.0.0.1-10.0.0.3:8080-8090 } }\n";
+    const fwd = (rule: string) => `table ip f { chain fwd { type filter hook forward priority 0; policy drop; ${rule} } }\n`;
+    // new connections: the others are not rewritten (they follow conntrack)
+    const fresh = tcp(80).intersect(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.CtState]: [[BigInt(ctIndex("new")), BigInt(ctIndex("new"))]] }));
+    const all = forward(nat + fwd("ip daddr 10.0.0.0/24 tcp dport 8080-8090 accept")).get(4)!;
+    expect(fresh.isSubsetOf(all.certainlyAccepted)).toBe(true);
+    // only one of the addresses it may choose is accepted: possible, not certain
+    const one = forward(nat + fwd("ip daddr 10.0.0.1 accept")).get(4)!;
+    expect(one.certainlyAccepted.overlaps(fresh)).toBe(false);
+    expect(fresh.isSubsetOf(one.possiblyAccepted)).toBe(true);
+    expect(one.accepted.find((a) => !a.certain)!.assumptions).toEqual(["e.nft:1 rewrites to one of several destinations"]);
   });
   it("chains after a source NAT on the postrouting hook see the new source", () => {
     const lan = PacketSet.box({ [Dim.Src]: [[0xc0a8010an, 0xc0a8010an]], [Dim.Dst]: [[0x08080808n, 0x08080808n]] });
