@@ -26,6 +26,11 @@ interface NatFrame {
   /** REDIRECT: delivered to the host itself, so never forwarded. */
   redirect?: true;
   /**
+   * A DNAT that left these packets as they were (they were sent to its one target already): the
+   * connection has its binding, but the kernel does not mark it DNATed (`ct status dnat`).
+   */
+  identity?: true;
+  /**
    * Source NAT (SNAT, MASQUERADE), seen only by the chains after it on the hook: the packets are
    * reported as they were before it (AcceptedRegion.delivered is after DNAT, before SNAT).
    */
@@ -285,7 +290,7 @@ export class Evaluator {
       original,
       delivered: delivered ?? original,
       certain: f.certain,
-      natRules: f.nat.filter((n) => !n.snat).map((n) => n.rule),
+      natRules: f.nat.filter((n) => !n.snat && !n.identity).map((n) => n.rule),
       assumptions: [...f.assumptions],
     };
   }
@@ -493,7 +498,7 @@ export class Evaluator {
       if (active.some((f) => f.within)) active = rejoinMet(active, m.known);
       for (const f of active) {
         // `ct status dnat`: decided by whether a DNAT on the flow's own path rewrote it
-        if (m.dnat.length > 0 && !dnatHolds(m, f.nat.some((n) => n.rule.action.kind === "dnat"))) {
+        if (m.dnat.length > 0 && !dnatHolds(m, f.nat.some((n) => n.rule.action.kind === "dnat" && !n.identity))) {
           next.push(f);
           continue;
         }
@@ -579,7 +584,13 @@ export class Evaluator {
       case "dnat":
         // REDIRECT (no address) delivers to the host itself: the forward path drops those flows.
         // On the inbound path a DNAT elsewhere may leave the host: see inboundAfterDnat.
-        result.accepted.push(...matched.map((f) => applyDnat(materialized(f), action.to, rule)));
+        for (const f of matched.map(materialized)) {
+          // a DNAT to one address and port the packet already has changes nothing (see unchanged)
+          const same = unchanged(f.set, action.to);
+          const moved = same.isEmpty() ? f.set : f.set.minus(same);
+          if (!same.isEmpty()) result.accepted.push({ ...f, set: same, nat: [...f.nat, { before: same, dims: [], rule, identity: true }], key: undefined });
+          if (!moved.isEmpty()) result.accepted.push(applyDnat({ ...f, set: moved }, action.to, rule));
+        }
         return;
       case "snat":
         if (this.rewriteSrc) result.accepted.push(...matched.map((f) => applySnat(materialized(f), action.to, rule)));
@@ -608,6 +619,20 @@ function isNonTerminating(a: Action): boolean {
 }
 
 const PORT_PROTO_SET = () => PacketSet.box({ [Dim.Proto]: PORT_PROTOS.map((p) => [BigInt(p), BigInt(p)] as const) });
+
+/**
+ * The packets a DNAT leaves as they were: those sent to its one address already, on its port (a
+ * port range keeps a port already inside it, as does a DNAT that names no port). The kernel does
+ * not mark such a connection DNATed. A range of addresses (chosen by a hash), a 1:1 mapping and a
+ * REDIRECT (the interface's address) are left to their own rewrite.
+ */
+function unchanged(set: PacketSet, to: NatRewrite): PacketSet {
+  if (!to.addr || to.map || to.addr.lo !== to.addr.hi) return PacketSet.empty();
+  const at = set.intersect(PacketSet.box({ [Dim.Dst]: [[to.addr.lo, to.addr.lo]] }));
+  if (at.isEmpty() || !to.ports) return at;
+  const ports = PORT_PROTO_SET();
+  return at.minus(ports).union(at.intersect(ports).intersect(PacketSet.box({ [Dim.Dport]: [[BigInt(to.ports[0]), BigInt(to.ports[1])]] })));
+}
 
 function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   let set = f.set;

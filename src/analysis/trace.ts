@@ -36,7 +36,10 @@ interface State {
   assumptions: string[];
   /** The accept of the last filter stage passed: what let the packet through. */
   decisive?: TraceStep;
-  /** A DNAT (or REDIRECT) rewrote the packet on its way here (what `ct status dnat` asks). */
+  /**
+   * A DNAT (or REDIRECT) rewrote the packet on its way here (what `ct status dnat` asks); false
+   * when one met it and left it as it was (the connection has its binding all the same).
+   */
   dnatted?: boolean;
   /**
    * A rewrite chose an address the ruleset does not give (a REDIRECT's incoming interface's, a
@@ -91,7 +94,7 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
     for (const st of states) {
       // nat chains see a connection's first packet only, and no later nat chain of the hook once
       // one has rewritten its destination (the connection has its binding)
-      if ((isNat && st.point[Dim.CtState] !== BigInt(ctIndex("new"))) || (stage.role === "dstnat" && st.dnatted) || (stage.role === "srcnat" && st.beforeSnat)) {
+      if ((isNat && st.point[Dim.CtState] !== BigInt(ctIndex("new"))) || (stage.role === "dstnat" && st.dnatted !== undefined) || (stage.role === "srcnat" && st.beforeSnat)) {
         next.push(st);
         continue;
       }
@@ -321,8 +324,12 @@ function act(
       }
       const p = st.point.slice();
       if (action.to.addr) p[Dim.Dst] = mapAddress(action.to, p[Dim.Dst]!) ?? action.to.addr.lo;
-      if (action.to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Dport] = BigInt(action.to.ports[0]);
-      let s: State = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: true };
+      // a port already inside the range is kept
+      const ports = action.to.ports;
+      if (ports && PORT_PROTOS.includes(Number(p[Dim.Proto])) && !(p[Dim.Dport]! >= BigInt(ports[0]) && p[Dim.Dport]! <= BigInt(ports[1]))) p[Dim.Dport] = BigInt(ports[0]);
+      // a DNAT that changes nothing leaves the connection unmarked (`ct status dnat` does not hold)
+      const moved = action.to.addr === undefined || p[Dim.Dst] !== st.point[Dim.Dst] || p[Dim.Dport] !== st.point[Dim.Dport];
+      let s: State = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: moved };
       if (action.to.addr === undefined) s = withChoice(s, p, { dim: Dim.Dst, all: [[0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)]], allowed: [[0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)]], what: `the address ${placeRef(rule.span)} redirects to (the incoming interface's)` });
       const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
       if (local !== undefined) {

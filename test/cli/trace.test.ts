@@ -63,6 +63,17 @@ describe("fwlint trace", () => {
     expect(telnet.path.map((s: { line: number }) => s.line)).toEqual([24, 16, 32]);
   });
 
+  it("does not count a DNAT that changed nothing as a DNAT for ct status dnat", async () => {
+    const fx = "fixtures/nftables/port-forward-ipv6-direct.nft";
+    const flags = ["--src", "2001:db8::7", "--proto", "tcp", "--dport", "25", "--iif", "wan", "--oif", "eth1", "--hook", "forward", "--format", "json"];
+    const direct = JSON.parse((await run(["trace", fx, ...flags, "--dst", "2001:db8:1::25"])).out.trim());
+    expect(direct.verdict).toBe("drop");
+    expect(direct.path.map((s: { line: number }) => s.line)).toEqual([15, 21, 19]);
+    const forwarded = JSON.parse((await run(["trace", fx, ...flags, "--dst", "2001:db8::5"])).out.trim());
+    expect(forwarded.verdict).toBe("accept");
+    expect(forwarded.path.map((s: { line: number }) => s.line)).toEqual([15, 21, 25]);
+  });
+
   it("takes a packet with an egress interface through the forward path, and says when no rule names an interface", async () => {
     const srx = "fixtures/junos/srx-policies.set";
     const flags = ["--src", "198.51.100.7", "--dst", "10.0.2.25", "--proto", "tcp", "--dport", "25"];

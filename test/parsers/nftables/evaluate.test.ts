@@ -102,6 +102,18 @@ describe("nftables evaluation", () => {
     expect(fresh.isSubsetOf(one.possiblyAccepted)).toBe(true);
     expect(one.accepted.find((a) => !a.certain)!.assumptions).toEqual(["e.nft:1 rewrites to one of several destinations"]);
   });
+  it("a DNAT that leaves a packet as it was does not mark the connection DNATed", () => {
+    const r = forward(
+      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 25 dnat to 192.168.1.25 } }\n" +
+        "table ip f { chain fwd { type filter hook forward priority 0; policy drop; ct status dnat accept } }\n",
+    ).get(4)!;
+    const fresh = (dst: bigint, port: number) =>
+      tcp(port).intersect(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.CtState]: [[BigInt(ctIndex("new")), BigInt(ctIndex("new"))]], [Dim.Dst]: [[dst, dst]] }));
+    // sent to another address: rewritten, accepted
+    expect(fresh(0xcb007101n, 25).isSubsetOf(r.certainlyAccepted)).toBe(true);
+    // sent to 192.168.1.25:25 already: the DNAT changes nothing, `ct status dnat` does not hold
+    expect(r.possiblyAccepted.overlaps(fresh(0xc0a80119n, 25))).toBe(false);
+  });
   it("chains after a source NAT on the postrouting hook see the new source", () => {
     const lan = PacketSet.box({ [Dim.Src]: [[0xc0a8010an, 0xc0a8010an]], [Dim.Dst]: [[0x08080808n, 0x08080808n]] });
     const nat = (stmt: string) => `table ip n { chain post { type nat hook postrouting priority srcnat; ${stmt} } }\n`;
