@@ -634,6 +634,12 @@ function unchanged(set: PacketSet, to: NatRewrite): PacketSet {
   return at.minus(ports).union(at.intersect(ports).intersect(PacketSet.box({ [Dim.Dport]: [[BigInt(to.ports[0]), BigInt(to.ports[1])]] })));
 }
 
+/** `set` with port `dim` rewritten to `ports` where the protocol has ports. */
+function rewritePorts(set: PacketSet, dim: Dim, ports: readonly [number, number]): PacketSet {
+  const withPorts = PORT_PROTO_SET();
+  return set.intersect(withPorts).rewrite(dim, [[BigInt(ports[0]), BigInt(ports[1])]]).union(set.minus(withPorts));
+}
+
 function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   let set = f.set;
   const dims: Dim[] = [];
@@ -654,9 +660,7 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     dims.push(Dim.Dst);
   }
   if (to.ports) {
-    const withPorts = PORT_PROTO_SET();
-    const ported = set.intersect(withPorts).rewrite(Dim.Dport, [[BigInt(to.ports[0]), BigInt(to.ports[1])]]);
-    set = ported.union(set.minus(withPorts));
+    set = rewritePorts(set, Dim.Dport, to.ports);
     dims.push(Dim.Dport);
     if (to.ports[1] > to.ports[0]) nondeterministic = true;
   }
@@ -689,9 +693,7 @@ function applySnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     if (to.addr && to.addr.hi > to.addr.lo) chosen = true;
   }
   if (to.ports) {
-    const withPorts = PORT_PROTO_SET();
-    const ported = set.intersect(withPorts).rewrite(Dim.Sport, [[BigInt(to.ports[0]), BigInt(to.ports[1])]]);
-    set = ported.union(set.minus(withPorts));
+    set = rewritePorts(set, Dim.Sport, to.ports);
     dims.push(Dim.Sport);
     if (to.ports[1] > to.ports[0]) chosen = true;
   }

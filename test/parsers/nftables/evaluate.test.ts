@@ -9,21 +9,16 @@ import { ctIndex } from "../../../src/analysis/compile.js";
 const tcp = (port: number) => PacketSet.box({ [Dim.Proto]: [[6n, 6n]], [Dim.Dport]: [[BigInt(port), BigInt(port)]] });
 const src4 = (a: number) => PacketSet.box({ [Dim.Src]: [[BigInt(a), BigInt(a)]] });
 
-function inbound(text: string): Map<number, PipelineResult> {
+/** The results of one kind of path, by family. */
+function resultsOf(kind: "inbound" | "forward", text: string): Map<number, PipelineResult> {
   const rs = parseNft(text, "e.nft");
   expect(rs.diagnostics).toEqual([]);
   const out = new Map<number, PipelineResult>();
-  for (const r of evaluateRuleset(rs).results) if (r.pipeline.kind === "inbound") out.set(r.pipeline.family, r);
+  for (const r of evaluateRuleset(rs).results) if (r.pipeline.kind === kind) out.set(r.pipeline.family, r);
   return out;
 }
-
-function forward(text: string): Map<number, PipelineResult> {
-  const rs = parseNft(text, "e.nft");
-  expect(rs.diagnostics).toEqual([]);
-  const out = new Map<number, PipelineResult>();
-  for (const r of evaluateRuleset(rs).results) if (r.pipeline.kind === "forward") out.set(r.pipeline.family, r);
-  return out;
-}
+const inbound = (text: string) => resultsOf("inbound", text);
+const forward = (text: string) => resultsOf("forward", text);
 
 describe("nftables evaluation", () => {
   it("an IPv4 match in an inet table never matches IPv6, even negated", () => {
