@@ -222,6 +222,7 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
   // Long chains: most rules are told apart from the packet by their hulls alone.
   const hulls = chain.rules.length >= 32 ? hullsOf(ruleset, chain) : undefined;
   let hullPoint: bigint[] | undefined;
+  let hullChoice: Choice | undefined;
   let rounded: Float64Array = new Float64Array(0);
   while (pending.length > 0) {
     if (outcomes.length >= MAX_PATHS) {
@@ -235,8 +236,11 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
     while (idx < chain.rules.length) {
       const rule = chain.rules[idx]!;
       idx++;
-      if (hulls && cur.chosen === undefined) {
-        if (hullPoint !== cur.point) rounded = ProjectionList.pointHull((hullPoint = cur.point));
+      if (hulls) {
+        if (hullPoint !== cur.point || hullChoice !== cur.chosen) {
+          const c = (hullChoice = cur.chosen);
+          rounded = ProjectionList.pointHull((hullPoint = cur.point), c && { dim: c.dim, lo: c.allowed[0]![0], hi: c.allowed[c.allowed.length - 1]![1] });
+        }
         if (!hulls.mayContain(idx - 1, rounded)) continue;
       }
       const m = compileRule(rule, ruleset.families);

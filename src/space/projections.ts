@@ -344,13 +344,16 @@ export class ProjectionList<T> {
     }
   }
 
-  /** A packet's values on the projected dimensions as a hull, rounded outwards (see mayContain). */
-  static pointHull(point: readonly bigint[]): Float64Array {
+  /**
+   * A packet's values on the projected dimensions as a hull, rounded outwards (see mayContain);
+   * `open` widens one dimension to a range (a value the packet may have any of).
+   */
+  static pointHull(point: readonly bigint[], open?: { dim: Dim; lo: bigint; hi: bigint }): Float64Array {
     const out = new Float64Array(2 * DIMS.length);
     DIMS.forEach((d, k) => {
       const v = point[d] ?? 0n;
-      out[2 * k] = below(v);
-      out[2 * k + 1] = above(v);
+      out[2 * k] = below(open?.dim === d ? open.lo : v);
+      out[2 * k + 1] = above(open?.dim === d ? open.hi : v);
     });
     return out;
   }

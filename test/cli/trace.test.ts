@@ -47,6 +47,22 @@ describe("fwlint trace", () => {
     expect(ssh.path.map((s: { line: number }) => s.line)).toEqual([17, 27]);
   });
 
+  it("follows a REDIRECT's choice through a long chain (whose rules are told apart by their hulls)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-trace-"));
+    const file = join(dir, "long.nft");
+    const filler = Array.from({ length: 40 }, (_, i) => `    ip daddr 10.1.${i}.1 tcp dport 9${String(i).padStart(3, "0")} accept`).join("\n");
+    writeFileSync(
+      file,
+      `table ip n {\n  chain pre {\n    type nat hook prerouting priority dstnat;\n    tcp dport 80 redirect to :8080\n  }\n}\n` +
+        `table ip f {\n  chain in {\n    type filter hook input priority 0; policy drop;\n${filler}\n    ip daddr 192.168.1.1 tcp dport 8080 accept\n  }\n}\n`,
+    );
+    const r = JSON.parse((await run(["trace", file, "--src", "203.0.113.9", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "80", "--format", "json"])).out.trim());
+    expect(r.verdict).toBe("unknown");
+    const accept = r.outcomes.find((o: { verdict: string }) => o.verdict === "accept");
+    expect(accept.assumptions).toEqual([`the address ${file}:4 redirects to (the incoming interface's) is 192.168.1.1`]);
+    expect(accept.path.at(-1).line).toBe(50);
+  });
+
   it("lets the chains after a masquerade see the new source, and follows both choices of it", async () => {
     const fx = "fixtures/nftables/snat-later-chain.nft";
     const flags = ["--src", "192.168.1.10", "--dst", "203.0.113.25", "--proto", "tcp", "--iif", "lan0", "--oif", "wan0", "--hook", "forward", "--format", "json"];
