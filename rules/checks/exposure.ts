@@ -9,7 +9,6 @@ import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
 import { severityRank, type Finding } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
-import { unionFactored } from "../../src/space/factored.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, type Check, type CheckContext } from "./context.js";
@@ -24,17 +23,6 @@ interface Hit {
   coverage: number;
   certain: boolean;
   regions: AcceptedRegion[];
-}
-
-const plainUnion = new WeakMap<Hit, PacketSet>();
-
-function plainDelivered(hit: Hit): PacketSet {
-  let u = plainUnion.get(hit);
-  if (!u) {
-    u = unionFactored(hit.regions.filter((r) => r.natRules.length === 0).map((r) => r.delivered));
-    plainUnion.set(hit, u);
-  }
-  return u;
 }
 
 /**
@@ -196,14 +184,17 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
   if (!delivered) return undefined;
   // The packet as it arrived: for a port-forward, before DNAT rewrote it.
   let original = delivered;
-  // Most witnesses were not rewritten: one test against the union of plain regions avoids a scan.
-  const region = plainDelivered(hit).has(delivered) ? undefined : hit.regions.find((r) => r.natRules.length > 0 && r.delivered.has(delivered));
+  // A packet a port forward delivers is shown as it arrived, before DNAT rewrote it - also when
+  // the same packet could be sent there directly (to a global IPv6 address, a routable subnet):
+  // the forward is what the Internet reaches. Without NAT regions, no scan at all.
+  const region = hit.regions.some((r) => r.natRules.length > 0) ? hit.regions.find((r) => r.natRules.length > 0 && r.delivered.has(delivered)) : undefined;
   let natNote = "";
   if (region && region.natRules.length > 0) {
     const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
     for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[delivered[d]!, delivered[d]!]];
     const candidates = region.original.intersect(PacketSet.box(spec));
-    original = pickWitness(candidates, { ...hints, dports: [] }) ?? delivered;
+    // the port it was delivered on where it arrived on that one too (a static NAT keeps ports)
+    original = pickWitness(candidates, { ...hints, dports: [Number(delivered[Dim.Dport])] }) ?? delivered;
     const v6 = p.family === 6;
     const dst = formatIP(delivered[Dim.Dst]!, p.family);
     natNote = ` (forwarded to ${v6 ? `[${dst}]` : dst}:${delivered[Dim.Dport]} by ${region.natRules.map((r) => placeRef(r.span)).join(", ")})`;

@@ -26,6 +26,14 @@ describe("exposure", () => {
     expect(smtp.uncertain).toBeUndefined();
   });
 
+  it("shows a service reached through a port forward as it arrived, even when it can also be sent there directly", () => {
+    // the forward chain accepts SMTP to 10.0.0.25 whether or not a DNAT rewrote it
+    const rs = filter("-A FORWARD -d 10.0.0.25/32 -p tcp --dport 25 -j ACCEPT\n", undefined, "-A PREROUTING -i eth0 -p tcp --dport 2525 -j DNAT --to-destination 10.0.0.25:25\n");
+    const smtp = exposure(makeContext(rs), params, ref).find((f) => f.exposure?.service === "smtp" && f.exposure.direction === "forward")!;
+    expect(smtp.message).toBe("SMTP (tcp/25) is reachable from any source on the forward path (forwarded to 10.0.0.25:25 by t.rules:6)");
+    expect(smtp.witness).toMatchObject({ dport: 2525, iif: "eth0" });
+  });
+
   it("reports nothing where the only opening is closed again for certain", () => {
     expect(run("-A INPUT -p tcp --dport 22 -j DROP\n-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n")).toEqual([]);
   });
