@@ -3,7 +3,7 @@
  */
 import { tracerOf, type TracePath } from "../../src/analysis/trace.js";
 import { evaluateRuleset, type PipelineResult } from "../../src/analysis/evaluate.js";
-import { interfaceNames, witnessRoutes } from "../../src/analysis/witness.js";
+import { interfaceNames, witnessRoutes, type WitnessHints } from "../../src/analysis/witness.js";
 import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
 import type { ConnectedSubnets, Pipeline, Ruleset } from "../../src/model/types.js";
 import { loadBuiltinCatalog, type ServiceCatalog } from "../../src/engine/rule-pack.js";
@@ -34,9 +34,14 @@ export function locationOf(step: TraceStep | undefined, fallback: Location): Loc
   return { file: step.file, line: step.line, column: step.column ?? 1 };
 }
 
+/** What a check's example packets on `pipeline` are drawn with: the path, the device's interface names and routes. */
+export function witnessHints(ctx: CheckContext, pipeline: Pipeline): WitnessHints {
+  return { family: pipeline.family, kind: pipeline.kind, ifaces: ctx.ifaces, routes: ctx.routes };
+}
+
 /**
- * A context for one ruleset, built the way the engine's runChecks builds it (evaluation on first
- * use). For tests and tools that call a check directly.
+ * A context for one ruleset (evaluation on first use): the engine's runChecks starts from it, and
+ * tests and tools that call a check directly use it as it is.
  */
 export function makeContext(ruleset: Ruleset, catalog: ServiceCatalog = loadBuiltinCatalog()): CheckContext {
   let results: PipelineResult[] | undefined;

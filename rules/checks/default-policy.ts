@@ -9,7 +9,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES } from "../../src/model/types.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
-import type { Check } from "./context.js";
+import { witnessHints, type Check } from "./context.js";
 
 export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -45,7 +45,7 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
       }
       if (!reached || reached.isEmpty()) continue;
       seen.add(key);
-      const point = pickWitness(reached, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes });
+      const point = pickWitness(reached, witnessHints(ctx, p));
       const span = chain.policySpan ?? chain.span;
       findings.push({
         ruleId: rule.id,

@@ -11,7 +11,7 @@ import { severityRank, type Finding } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
-import { locationOf, type Check, type CheckContext } from "./context.js";
+import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
 import { deliveredUnions, groupBy, publicShare, publicSourceCount, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef } from "../../src/model/types.js";
@@ -178,7 +178,7 @@ function groupByLocation(findings: Finding[], kind: string): Finding[] {
 
 function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number, ruleId: string, label: string): Finding | undefined {
   const p = res.pipeline;
-  const hints = { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes, proto, dports: svc.ports.map(([a]) => a) };
+  const hints = { ...witnessHints(ctx, p), proto, dports: svc.ports.map(([a]) => a) };
   const widest = widestPublicPart(hit.exposed, p.family);
   const delivered = p.kind === "inbound" ? onArrivingSubnet(ctx, widest, pickWitness(widest, hints), hints) : pickWitness(widest, hints);
   if (!delivered) return undefined;

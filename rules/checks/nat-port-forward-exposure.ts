@@ -13,7 +13,7 @@ import type { Rule } from "../../src/model/types.js";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locOf } from "./chains.js";
-import type { Check } from "./context.js";
+import { witnessHints, type Check } from "./context.js";
 import { coverageText, exposureOf, groupBy, portsText, sourceCoverage, widestPublicPart } from "./reach.js";
 
 export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
@@ -57,7 +57,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             const exposed = delivered.intersect(strangerRegion(p.family, [proto], ranges));
             const coverage = sourceCoverage(exposed, p.family);
             if (coverage <= params.threshold) continue;
-            const point = pickWitness(widestPublicPart(exposed, p.family), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes, proto, dports: svc.ports.map(([a]) => a) });
+            const point = pickWitness(widestPublicPart(exposed, p.family), { ...witnessHints(ctx, p), proto, dports: svc.ports.map(([a]) => a) });
             if (!point) continue;
             if (certain) certainly.add(`${svc.id}|${proto}`);
             const dst = formatIP(point[Dim.Dst]!, p.family);
@@ -69,7 +69,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             // The witness as it arrived (before the rewrite), and the path it takes.
             const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
             for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[point[d]!, point[d]!]];
-            const before = pickWitness(original.intersect(PacketSet.box(spec)), { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes, proto, dports: [] }) ?? point;
+            const before = pickWitness(original.intersect(PacketSet.box(spec)), { ...witnessHints(ctx, p), proto, dports: [] }) ?? point;
             // The ports the forward arrives on from that source to that address (one host of a
             // mapped subnet is one public address; what partners alone may send is not "from any").
             const arriving = original.intersect(PacketSet.box({ [Dim.Src]: [[before[Dim.Src]!, before[Dim.Src]!]], [Dim.Dst]: [[before[Dim.Dst]!, before[Dim.Dst]!]], [Dim.Proto]: [[BigInt(proto), BigInt(proto)]] })).valuesOf(Dim.Dport);

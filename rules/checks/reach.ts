@@ -10,7 +10,7 @@ import type { Finding, Location } from "../../src/model/finding.js";
 import type { PipelineKind } from "../../src/model/types.js";
 import { Dim } from "../../src/space/dims.js";
 import type { PacketSet } from "../../src/space/packet-set.js";
-import { locationOf, type CheckContext } from "./context.js";
+import { locationOf, witnessHints, type CheckContext } from "./context.js";
 
 /** Share (0..1) of the family's public unicast sources that reach one combination of the rest. */
 export function sourceCoverage(set: PacketSet, family: 4 | 6): number {
@@ -58,7 +58,7 @@ export function witnessOf(
   hints: { proto?: number; dports?: number[] } = {},
 ): { witness: Finding["witness"]; trace?: Finding["trace"]; location: Location; path?: TracePath } | undefined {
   const p = res.pipeline;
-  const point = pickWitness(set, { family: p.family, kind: p.kind, ifaces: ctx.ifaces, routes: ctx.routes, ...hints });
+  const point = pickWitness(set, { ...witnessHints(ctx, p), ...hints });
   if (!point) return undefined;
   const paths = ctx.trace(p, point);
   const path = paths.find((t) => t.verdict === "accept") ?? paths[0];

@@ -5,13 +5,11 @@
 import { AnalysisLimitError } from "../space/budget.js";
 import { resetCaches } from "../space/idd.js";
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
-import { tracerOf } from "../analysis/trace.js";
-import { interfaceNames, witnessRoutes } from "../analysis/witness.js";
 import type { FileReport, Finding } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { CHECKS } from "../../rules/checks/index.js";
-import type { Check, CheckContext } from "../../rules/checks/context.js";
+import { makeContext, type Check, type CheckContext } from "../../rules/checks/context.js";
 import type { Severity } from "../model/finding.js";
 import type { IntentEntry, InterfaceName } from "./config.js";
 import { intentSet, interfaceSet, restrictResults } from "./intent.js";
@@ -149,15 +147,7 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
   let evaluated: { results: PipelineResult[]; diagnostics: Ruleset["diagnostics"] } | undefined;
   const evaluate = () => (evaluated ??= evaluateRuleset(ruleset));
   const internetNames = options.internetInterfaces ?? ruleset.internetInterfaces?.map((name) => ({ name, prefix: false }));
-  const ctx: CheckContext = {
-    ruleset,
-    catalog,
-    ifaces: interfaceNames(ruleset),
-    routes: witnessRoutes(ruleset),
-    ...(internetNames ? { internet: internetNames } : {}),
-    results: () => evaluate().results,
-    trace: tracerOf(ruleset),
-  };
+  const ctx: CheckContext = { ...makeContext(ruleset, catalog), ...(internetNames ? { internet: internetNames } : {}), results: () => evaluate().results };
   // What the exposure checks see: only Internet-facing interfaces, and nothing the intent allows.
   let exposureCtx = ctx;
   if (internetNames !== undefined || (options.intent !== undefined && options.intent.length > 0)) {
