@@ -100,6 +100,8 @@ export function diffRulesets(oldRs: Ruleset | null, newRs: Ruleset | null, optio
   const newSide = evaluateSide(newRs);
   const families = [...new Set<Family>([...(oldRs?.families ?? []), ...(newRs?.families ?? [])])].sort();
   const ifaces = [...new Set([...(newRs ? interfaceNames(newRs) : []), ...(oldRs ? interfaceNames(oldRs) : [])])];
+  const newNames: WitnessNames = { ifaces, routes: newRs ? witnessRoutes(newRs) : undefined };
+  const oldNames: WitnessNames = { ifaces, routes: oldRs ? witnessRoutes(oldRs) : undefined };
   const opened: DiffRegion[] = [];
   const closed: DiffRegion[] = [];
   for (const family of families) {
@@ -112,8 +114,8 @@ export function diffRulesets(oldRs: Ruleset | null, newRs: Ruleset | null, optio
       // Certain: accepted for sure on the accepting side and refused for sure on the other.
       const surePlus = n.certain.minus(o.possible);
       const sureMinus = o.certain.minus(n.possible);
-      if (!plus.isEmpty()) opened.push(...splitRegions(plus, surePlus, family, kind, newSide, n.pipeline, { ifaces, routes: newRs ? witnessRoutes(newRs) : undefined }, options));
-      if (!minus.isEmpty()) closed.push(...splitRegions(minus, sureMinus, family, kind, oldSide, o.pipeline, { ifaces, routes: oldRs ? witnessRoutes(oldRs) : undefined }, options));
+      if (!plus.isEmpty()) opened.push(...splitRegions(plus, surePlus, family, kind, newSide, n.pipeline, newNames, options));
+      if (!minus.isEmpty()) closed.push(...splitRegions(minus, sureMinus, family, kind, oldSide, o.pipeline, oldNames, options));
     }
   }
   return { opened, closed };
