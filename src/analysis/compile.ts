@@ -1,7 +1,7 @@
 /**
  * Compiles the model's declarative conditions into exact packet sets.
  */
-import type { Condition, CtState, Family, NatRewrite, PipelineKind, Rule, Stage } from "../model/types.js";
+import type { Condition, CtState, Family, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { CT_STATES, placeRef } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -159,6 +159,14 @@ export function localDstOnPath(kind: PipelineKind, stage: Stage): boolean | unde
   // this host and be forwarded by a DNAT (a port forward of "what comes to me").
   if (kind === "forward") return stage.beforeRouting ? undefined : false;
   return undefined;
+}
+
+/**
+ * Whether the source NAT of stage `i` of `pipeline` changes what a later chain on the path sees:
+ * some stage after it has rules. Without one, only whether the stage drops matters.
+ */
+export function sourceNatSeenLater(ruleset: Ruleset, pipeline: Pipeline, i: number): boolean {
+  return pipeline.stages[i]?.role === "srcnat" && pipeline.stages.slice(i + 1).some((s) => (ruleset.chains.get(s.chain)?.rules.length ?? 0) > 0);
 }
 
 /**

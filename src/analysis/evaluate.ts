@@ -16,7 +16,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -219,8 +219,7 @@ export class Evaluator {
     // Stages are shared between paths unless a rule's meaning depends on the path.
     let prefix = this.pathDependent ? `${pipeline.family}|${pipeline.kind}` : `${pipeline.family}`;
     for (const [i, stage] of pipeline.stages.entries()) {
-      // Source NAT changes what the chains after it on the path see; with none, only whether it drops matters.
-      const rewriteSrc = stage.role === "srcnat" && pipeline.stages.slice(i + 1).some((s) => (this.ruleset.chains.get(s.chain)?.rules.length ?? 0) > 0);
+      const rewriteSrc = sourceNatSeenLater(this.ruleset, pipeline, i);
       prefix += `|${stage.chain}:${stage.role}${rewriteSrc ? "+snat" : ""}`;
       let cached = this.stageCache.get(prefix);
       if (!cached) {

@@ -12,6 +12,7 @@
  */
 import type { Packet } from "../model/finding.js";
 import type { AddrRange, Condition, Family, NatRewrite, Rule, Ruleset } from "../model/types.js";
+import { sourceNatSeenLater } from "./compile.js";
 import { unmapAddress } from "./nat-map.js";
 import { leafConditions } from "../model/conditions.js";
 import { formatIP } from "../model/address.js";
@@ -417,9 +418,7 @@ export function generateProbes(ruleset: Ruleset, opts: ProbeOptions): Packet[] {
     const mappings: { to: NatRewrite; base: Draft; within: AddrRange[] }[] = [];
     const redirects: Draft[] = [];
     const snats: Draft[] = [];
-    const snatSeen = ruleset.pipelines.some(
-      (p) => p.family === family && p.kind === FAMILY_PIPELINE[opts.hook] && p.stages.some((st, i) => st.role === "srcnat" && p.stages.slice(i + 1).some((l) => (ruleset.chains.get(l.chain)?.rules.length ?? 0) > 0)),
-    );
+    const snatSeen = ruleset.pipelines.some((p) => p.family === family && p.kind === FAMILY_PIPELINE[opts.hook] && p.stages.some((_st, i) => sourceNatSeenLater(ruleset, p, i)));
     pools.src.add(DEFAULT_SRC[family]);
     pools.dst.add(DEFAULT_DST[family]);
     pools.protos.add(family === 4 ? "icmp" : "icmpv6");

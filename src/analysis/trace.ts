@@ -9,7 +9,7 @@ import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 
 export interface TracePath {
@@ -351,7 +351,7 @@ function act(
     }
     case "snat": {
       let s = add(action.target.toLowerCase());
-      if (stage.role === "srcnat" && laterStagesLook(ruleset, pipeline, stage)) {
+      if (sourceNatSeenLater(ruleset, pipeline, pipeline.stages.indexOf(stage))) {
         // the chains after it on the hook see the new source
         const p = st.point.slice();
         const to = action.to;
@@ -380,12 +380,6 @@ function act(
       };
     }
   }
-}
-
-/** Whether a stage after `stage` on the pipeline has rules, which would see what it rewrites. */
-function laterStagesLook(ruleset: Ruleset, pipeline: Pipeline, stage: Stage): boolean {
-  const i = pipeline.stages.indexOf(stage);
-  return pipeline.stages.slice(i + 1).some((s) => (ruleset.chains.get(s.chain)?.rules.length ?? 0) > 0);
 }
 
 function describeRewrite(addr: bigint | undefined, port: number | undefined, v6: boolean): string {
