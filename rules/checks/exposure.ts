@@ -12,7 +12,7 @@ import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
-import { deliveredUnions, groupBy, publicShare, publicSourceCount, widestPublicPart } from "./reach.js";
+import { deliveredUnions, groupBy, publicShare, publicSourceCount, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef } from "../../src/model/types.js";
 
@@ -203,9 +203,7 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
   const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
   const witness = pointToPacket(original, p.kind);
   const location = locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 });
-  const uncertain = hit.certain
-    ? undefined
-    : [...new Set(hit.regions.filter((r) => !r.certain && r.delivered.has(delivered)).flatMap((r) => r.assumptions))].slice(0, 5);
+  const uncertain = hit.certain ? undefined : uncertainAssumptions(hit.regions, (d) => d.has(delivered));
   const ports = exposedPorts(hit.exposed);
   const verb = hit.certain ? "is reachable" : "may be reachable";
   return {

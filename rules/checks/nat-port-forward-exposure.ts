@@ -14,7 +14,7 @@ import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locOf } from "./chains.js";
 import { witnessHints, type Check } from "./context.js";
-import { coverageText, exposureOf, groupBy, portsText, sourceCoverage, widestPublicPart } from "./reach.js";
+import { coverageText, exposureOf, groupBy, portsText, sourceCoverage, uncertainAssumptions, widestPublicPart } from "./reach.js";
 
 export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -76,7 +76,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             const paths = ctx.trace(p, before);
             const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
             // What the forward depends on: the assumptions of the uncertain regions holding the witness.
-            const uncertain = certain ? [] : [...new Set(regions.filter((r) => !r.certain && r.delivered.has(point)).flatMap((r) => r.assumptions))].slice(0, 5);
+            const uncertain = certain ? [] : uncertainAssumptions(regions, (d) => d.has(point));
             const forwarded = `${protoName(proto)}/${portsText(arriving)}`;
             found.push({ service: svc.name, rank: severityRank(svc.severity), host, port, forwarded, finding: {
               ruleId: rule.id,

@@ -12,7 +12,7 @@ import { Dim, PROTO_TCP } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
-import { deliveredUnions, witnessOf } from "./reach.js";
+import { deliveredUnions, uncertainAssumptions, witnessOf } from "./reach.js";
 
 const v4 = (a: number, b: number, c: number, d: number) => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
 /** RFC 1918 and RFC 4193 (unique local) addresses: the usual internal networks. */
@@ -89,7 +89,7 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     if (open.isEmpty()) {
       open = openIn(unions.possible);
       if (open.isEmpty()) continue;
-      uncertain = [...new Set(res.accepted.filter((a) => !a.certain && a.delivered.overlaps(open)).flatMap((a) => a.assumptions))].slice(0, 5);
+      uncertain = uncertainAssumptions(res.accepted, (d) => d.overlaps(open));
     }
     const w = witnessOf(ctx, res, open, { proto: PROTO_TCP, dports: [25] });
     const srcs = open.valuesOf(Dim.Src);

@@ -2,7 +2,7 @@
  * Helpers for checks that ask "which packets does a path accept": coverage of public sources,
  * witnesses with the rule that decided them.
  */
-import { acceptedUnions, type PipelineResult } from "../../src/analysis/evaluate.js";
+import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
 import type { TracePath } from "../../src/analysis/trace.js";
 import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
@@ -91,6 +91,14 @@ export function exposureOf(
 }
 
 /** `items` by `key`, each group in the items' order, the groups in order of their first item. */
+/**
+ * What an uncertain finding depends on: the assumptions of the uncertain regions `holds` picks
+ * (those holding its example, or meeting its set), the first five, each once.
+ */
+export function uncertainAssumptions(regions: readonly AcceptedRegion[], holds: (delivered: PacketSet) => boolean): string[] {
+  return [...new Set(regions.filter((r) => !r.certain && holds(r.delivered)).flatMap((r) => r.assumptions))].slice(0, 5);
+}
+
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const t of items) {
