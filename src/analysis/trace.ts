@@ -126,7 +126,7 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
 }
 
 function done(verdict: "accept" | "drop", st: State, by: TraceStep | undefined): TracePath {
-  const chosen = st.chosen && choiceAssumption(st.chosen, st.point[Dim.Family] === 6n ? 6 : 4);
+  const chosen = st.chosen && choiceAssumption(st.chosen, familyOf(st.point));
   const assumptions = chosen === undefined ? st.assumptions : [...st.assumptions, chosen];
   return { verdict, steps: st.steps, decidedBy: by, assumptions, delivered: st.beforeSnat ?? st.point };
 }
@@ -142,12 +142,24 @@ function choiceAssumption(c: Choice, family: Family): string | undefined {
   return missing.length < c.allowed.length ? `${c.what} is not ${list(missing)}` : `${c.what} is ${list(c.allowed)}`;
 }
 
-/** The state with a new choice: one it had already is settled as an assumption on what it still allows. */
-function withChoice(st: State, point: bigint[], c: Choice): State {
-  const settled = st.chosen && choiceAssumption(st.chosen, point[Dim.Family] === 6n ? 6 : 4);
-  const now = point[c.dim]!;
-  if (!c.allowed.some(([lo, hi]) => lo <= now && now <= hi)) point[c.dim] = c.allowed[0]![0];
-  return { ...st, point, chosen: c, assumptions: settled === undefined ? st.assumptions : [...st.assumptions, settled] };
+function familyOf(point: readonly bigint[]): Family {
+  return point[Dim.Family] === 6n ? 6 : 4;
+}
+
+/** Keeps `point`'s value on `dim` when `allowed` holds it, else takes the first allowed one. */
+function placeIn(point: bigint[], dim: Dim, allowed: readonly [bigint, bigint][]): void {
+  const now = point[dim]!;
+  if (!allowed.some(([lo, hi]) => lo <= now && now <= hi)) point[dim] = allowed[0]![0];
+}
+
+/**
+ * The state whose `dim` a rewrite chose from [lo, hi] (`point`: the rewritten packet, `what`: what
+ * chose it); a choice it had already is settled as an assumption on what it still allows.
+ */
+function withChoice(st: State, point: bigint[], dim: Dim, [lo, hi]: [bigint, bigint], what: string): State {
+  const settled = st.chosen && choiceAssumption(st.chosen, familyOf(point));
+  placeIn(point, dim, [[lo, hi]]);
+  return { ...st, point, chosen: { dim, all: [[lo, hi]], allowed: [[lo, hi]], what }, assumptions: settled === undefined ? st.assumptions : [...st.assumptions, settled] };
 }
 
 /**
@@ -164,8 +176,7 @@ function splitChoice(known: PacketSet, st: State): { inside?: State; outside?: S
   const narrowed = (allowed: [bigint, bigint][]): State | undefined => {
     if (allowed.length === 0) return undefined;
     const p = st.point.slice();
-    const now = p[c.dim]!;
-    if (!allowed.some(([lo, hi]) => lo <= now && now <= hi)) p[c.dim] = allowed[0]![0];
+    placeIn(p, c.dim, allowed);
     return { ...st, point: p, chosen: { ...c, allowed } };
   };
   return { inside: narrowed(taken), outside: narrowed(left) };
@@ -333,8 +344,8 @@ function act(
       if (ports && PORT_PROTOS.includes(Number(p[Dim.Proto])) && !(p[Dim.Dport]! >= BigInt(ports[0]) && p[Dim.Dport]! <= BigInt(ports[1]))) p[Dim.Dport] = BigInt(ports[0]);
       // a DNAT that changes nothing leaves the connection unmarked (`ct status dnat` does not hold)
       const moved = action.to.addr === undefined || p[Dim.Dst] !== st.point[Dim.Dst] || p[Dim.Dport] !== st.point[Dim.Dport];
-      let s: State = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], p[Dim.Family] === 6n)}`), point: p, dnatted: moved };
-      if (action.to.addr === undefined) s = withChoice(s, p, { dim: Dim.Dst, all: [[0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)]], allowed: [[0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)]], what: `the address ${placeRef(rule.span)} redirects to (the incoming interface's)` });
+      let s: State = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], familyOf(p) === 6)}`), point: p, dnatted: moved };
+      if (action.to.addr === undefined) s = withChoice(s, p, Dim.Dst, [0n, familyMax(familyOf(p))], `the address ${placeRef(rule.span)} redirects to (the incoming interface's)`);
       const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
       if (local !== undefined) {
         // Delivered here only if the new destination is this host's; otherwise routed away from the input path.
@@ -357,13 +368,16 @@ function act(
         const to = action.to;
         s = { ...s, beforeSnat: st.point };
         if (to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto]))) p[Dim.Sport] = BigInt(to.ports[0]);
-        const mapped = to.map ? mapAddress(to, p[Dim.Src]!) : undefined;
-        if (mapped !== undefined) s = { ...s, point: ((p[Dim.Src] = mapped), p) };
-        else if (to.addr && to.addr.lo === to.addr.hi) s = { ...s, point: ((p[Dim.Src] = to.addr.lo), p) };
-        else {
-          const [lo, hi] = to.addr ? [to.addr.lo, to.addr.hi] : [0n, familyMax(p[Dim.Family] === 6n ? 6 : 4)];
-          const what = to.addr ? `the source ${placeRef(rule.span)} takes from ${formatAddrRange(lo, hi, p[Dim.Family] === 6n ? 6 : 4)}` : `the address ${placeRef(rule.span)} masquerades as (the outgoing interface's)`;
-          s = withChoice(s, p, { dim: Dim.Src, all: [[lo, hi]], allowed: [[lo, hi]], what });
+        // a 1:1 mapping or one address decides the new source; a range or the interface's address is a choice
+        const fixed = to.map ? mapAddress(to, p[Dim.Src]!) : to.addr && to.addr.lo === to.addr.hi ? to.addr.lo : undefined;
+        if (fixed !== undefined) {
+          p[Dim.Src] = fixed;
+          s = { ...s, point: p };
+        } else {
+          const family = familyOf(p);
+          const range: [bigint, bigint] = to.addr ? [to.addr.lo, to.addr.hi] : [0n, familyMax(family)];
+          const what = to.addr ? `the source ${placeRef(rule.span)} takes from ${formatAddrRange(range[0], range[1], family)}` : `the address ${placeRef(rule.span)} masquerades as (the outgoing interface's)`;
+          s = withChoice(s, p, Dim.Src, range, what);
         }
       }
       return { outcomes: [{ kind: "accept", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
