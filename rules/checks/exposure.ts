@@ -186,10 +186,10 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
   let original = delivered;
   // A packet a port forward delivers is shown as it arrived, before DNAT rewrote it - also when
   // the same packet could be sent there directly (to a global IPv6 address, a routable subnet):
-  // the forward is what the Internet reaches. Without NAT regions, no scan at all.
-  const region = hit.regions.some((r) => r.natRules.length > 0) ? hit.regions.find((r) => r.natRules.length > 0 && r.delivered.has(delivered)) : undefined;
+  // the forward is what the Internet reaches.
+  const region = hit.regions.find((r) => r.natRules.length > 0 && r.delivered.has(delivered));
   let natNote = "";
-  if (region && region.natRules.length > 0) {
+  if (region) {
     const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
     for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[delivered[d]!, delivered[d]!]];
     const candidates = region.original.intersect(PacketSet.box(spec));
