@@ -22,19 +22,13 @@ import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, sour
 interface NatFrame {
   before: PacketSet;
   dims: Dim[];
+  /** The DNAT or SNAT rule (see isSourceNat, isRedirect). */
   rule: Rule;
-  /** REDIRECT: delivered to the host itself, so never forwarded. */
-  redirect?: true;
   /**
    * A DNAT that left these packets as they were (they were sent to its one target already): the
    * connection has its binding, but the kernel does not mark it DNATed (`ct status dnat`).
    */
   identity?: true;
-  /**
-   * Source NAT (SNAT, MASQUERADE), seen only by the chains after it on the hook: the packets are
-   * reported as they were before it (AcceptedRegion.delivered is after DNAT, before SNAT).
-   */
-  snat?: true;
   /**
    * The rewrite chose its value from what the ruleset does not give (a REDIRECT's or MASQUERADE's
    * interface address) or from a range: `set` holds every choice, and `assumptions` name it (see
@@ -44,6 +38,24 @@ interface NatFrame {
   /** A 1:1 mapping of `shiftDim` (one of `dims`): how each block moved. */
   shifts?: MappedBlock[];
   shiftDim?: Dim;
+}
+
+/**
+ * Source NAT (SNAT, MASQUERADE), seen only by the chains after it on the hook: the packets are
+ * reported as they were before it (AcceptedRegion.delivered is after DNAT, before SNAT).
+ */
+function isSourceNat(n: NatFrame): boolean {
+  return n.rule.action.kind === "snat";
+}
+
+/** REDIRECT: delivered to the host itself, so never forwarded. */
+function isRedirect(n: NatFrame): boolean {
+  return n.rule.action.kind === "dnat" && n.rule.action.to.addr === undefined;
+}
+
+/** A destination NAT that changed the packet: what `ct status dnat` asks, and what findings name. */
+function rewroteDst(n: NatFrame): boolean {
+  return n.rule.action.kind === "dnat" && !n.identity;
 }
 
 interface Flow {
@@ -231,8 +243,8 @@ export class Evaluator {
       flows = cached.flows;
       uncertainDrops.push(...cached.uncertainDrops);
       if (cached.reached) this.policyReached.set(stage.chain, cached.reached);
-      if (pipeline.kind === "forward" && flows.some((f) => f.nat.some((n) => n.redirect))) {
-        flows = flows.filter((f) => !f.nat.some((n) => n.redirect));
+      if (pipeline.kind === "forward" && flows.some((f) => f.nat.some(isRedirect))) {
+        flows = flows.filter((f) => !f.nat.some(isRedirect));
         prefix += "|forwarded";
       }
       if (pipeline.kind === "inbound" && flows.some((f) => pendingLocalAssumptions(f).length > 0)) {
@@ -282,14 +294,14 @@ export class Evaluator {
     let delivered: PacketSet | undefined;
     for (let i = f.nat.length - 1; i >= 0; i--) {
       const frame = f.nat[i]!;
-      if (!frame.snat) delivered ??= original;
+      if (!isSourceNat(frame)) delivered ??= original;
       original = frame.before.intersect(preimage(original, frame));
     }
     return {
       original,
       delivered: delivered ?? original,
       certain: f.certain,
-      natRules: f.nat.filter((n) => !n.snat && !n.identity).map((n) => n.rule),
+      natRules: f.nat.filter(rewroteDst).map((n) => n.rule),
       assumptions: [...f.assumptions],
     };
   }
@@ -309,7 +321,7 @@ export class Evaluator {
       for (const f of flows) {
         // Once a nat chain of the hook has rewritten the destination, the connection has its
         // binding: the kernel consults no later nat chain of that hook for it.
-        if (f.nat.some((n) => (stage.role === "dstnat") !== !!n.snat)) {
+        if (f.nat.some((n) => (stage.role === "dstnat") !== isSourceNat(n))) {
           out.push(f);
           continue;
         }
@@ -497,7 +509,7 @@ export class Evaluator {
       if (active.some((f) => f.within)) active = rejoinMet(active, m.known);
       for (const f of active) {
         // `ct status dnat`: decided by whether a DNAT on the flow's own path rewrote it
-        if (m.dnat.length > 0 && !dnatHolds(m, f.nat.some((n) => n.rule.action.kind === "dnat" && !n.identity))) {
+        if (m.dnat.length > 0 && !dnatHolds(m, f.nat.some(rewroteDst))) {
           next.push(f);
           continue;
         }
@@ -670,7 +682,7 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   return {
     set,
     certain: f.certain && !choice,
-    nat: [...f.nat, { before: f.set, dims, rule, ...(redirect ? { redirect: true as const } : {}), ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Dst } : {}) }],
+    nat: [...f.nat, { before: f.set, dims, rule, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Dst } : {}) }],
     assumptions: [...f.assumptions, ...why],
   };
 }
@@ -701,7 +713,7 @@ function applySnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   return {
     set,
     certain: f.certain && !choice,
-    nat: [...f.nat, { before: f.set, dims, rule, snat: true, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Src } : {}) }],
+    nat: [...f.nat, { before: f.set, dims, rule, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Src } : {}) }],
     assumptions: choice ? [...f.assumptions, ...choice.assumptions] : f.assumptions,
   };
 }
