@@ -279,6 +279,7 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
         id: `${t.name}/${c.name}#${i + 1}`,
         conditions: p.conditions,
         action: actionOf(p.target),
+        ...(p.target.kind === "action" && p.target.setMark !== undefined ? { setMark: p.target.setMark } : {}),
         span: p.span,
         ...(p.comment !== undefined ? { comment: p.comment } : {}),
       }));

@@ -3,7 +3,7 @@
  * options, `-m` module loading (and implicit loading by `-p`), module and target options, `!`
  * negation, and `-s`/`-d` lists expanded into one rule per address combination.
  */
-import type { Action, Condition, DiagnosticSeverity, Family } from "../../src/model/types.js";
+import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
 import { parseAddrRange, parseAddrSpec, parseCInt } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import type { OptionNode, Pos } from "./ast.js";
@@ -43,7 +43,7 @@ export interface RuleContext {
 export type TargetRef =
   | { kind: "none" }
   | { kind: "chain"; name: string; goto: boolean; pos: Pos }
-  | { kind: "action"; action: Action; pos: Pos };
+  | { kind: "action"; action: Action; pos: Pos; setMark?: MarkRewrite };
 
 export interface RuleDraft {
   /** One condition list per -s/-d combination, in iptables' order. */
@@ -653,6 +653,15 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           }
           comment = comment === undefined ? arg0 : `${comment}; ${arg0}`;
           break;
+        case "mark --mark": {
+          const v = parseMarkValue(arg0);
+          if (!v) {
+            error(o.argPos[0]!, `expected a mark (VALUE or VALUE/MASK, 32-bit numbers) after --mark, found '${arg0}'`);
+            break;
+          }
+          conds.push({ kind: "mark", mask: v.mask, values: [v.value], text: `-m mark ${optText(o)}`, ...neg });
+          break;
+        }
         case "mac --mac-source":
           if (!isMac(arg0)) {
             error(o.argPos[0]!, `expected a MAC address (XX:XX:XX:XX:XX:XX) after --mac-source, found '${arg0}'`);
@@ -682,7 +691,8 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       targetRef = { kind: "chain", name: target.name, goto: target.goto, pos: target.pos };
     } else {
       const action = targetAction(target, ctx, proto, error);
-      if (action) targetRef = { kind: "action", action, pos: target.pos };
+      const setMark = action ? markRewriteOf(target, error) : undefined;
+      if (action && setMark !== null) targetRef = { kind: "action", action, pos: target.pos, ...(setMark ? { setMark } : {}) };
     }
   }
 
@@ -703,6 +713,60 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     }
   }
   return { variants, target: targetRef, ...(comment !== undefined ? { comment } : {}) };
+}
+
+/** `VALUE[/MASK]` of `-m mark --mark` and MARK's options (the mask is all ones when not given). */
+function parseMarkValue(text: string): { value: number; mask: number } | undefined {
+  const [v, m, more] = text.split("/");
+  if (more !== undefined) return undefined;
+  const value = parseCInt(v ?? "", 0xffffffff);
+  const mask = m === undefined ? 0xffffffff : parseCInt(m, 0xffffffff);
+  return value === null || mask === null ? undefined : { value, mask };
+}
+
+/**
+ * What MARK does to the packet mark, as (mark & and) ^ xor; CONNMARK --restore-mark copies the
+ * connection's mark (not known here). Undefined: the target leaves the packet mark alone; null:
+ * an option was malformed (reported).
+ */
+function markRewriteOf(t: TargetInstance, error: (pos: Pos, msg: string) => void): MarkRewrite | undefined | null {
+  if (t.name === "CONNMARK") return t.opts.some((o) => o.name === "--restore-mark") ? "unknown" : undefined;
+  if (t.name !== "MARK") return undefined;
+  let rewrite: MarkRewrite | undefined;
+  for (const o of t.opts) {
+    const text = o.args[0] ?? "";
+    const v = parseMarkValue(text);
+    const single = v !== undefined && !text.includes("/");
+    if (!v || (!single && !(o.name === "--set-xmark" || o.name === "--set-mark"))) {
+      error(o.argPos[0] ?? t.pos, `expected ${o.name === "--set-xmark" || o.name === "--set-mark" ? "VALUE[/MASK]" : "a 32-bit value"} after ${o.name}, found '${text}'`);
+      return null;
+    }
+    const { value, mask } = v;
+    const not = (x: number) => ~x >>> 0;
+    switch (o.name) {
+      case "--set-xmark":
+        rewrite = { and: not(mask), xor: value };
+        break;
+      case "--set-mark":
+        // the mask's bits cleared, the value's set
+        rewrite = { and: not(mask | value), xor: value };
+        break;
+      case "--and-mark":
+        rewrite = { and: value, xor: 0 };
+        break;
+      case "--or-mark":
+        rewrite = { and: not(value), xor: value };
+        break;
+      case "--xor-mark":
+        rewrite = { and: 0xffffffff, xor: value };
+        break;
+    }
+  }
+  if (!rewrite) {
+    error(t.pos, "MARK needs one of --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark");
+    return null;
+  }
+  return rewrite;
 }
 
 function targetAction(

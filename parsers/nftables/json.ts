@@ -33,6 +33,7 @@ import type {
 } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
 import { PAYLOAD_FIELDS } from "./vocabulary.js";
+import { exprText } from "./mapper.js";
 
 let compiled: ValidateFunction | undefined;
 function schema(): ValidateFunction {
@@ -509,12 +510,6 @@ function effectText(key: string, a: Json): string {
   }
   if (key === "quota" && isObj(a)) return `quota ${a.inv === true ? "over " : ""}${String(a.val)} ${String(a.val_unit ?? "bytes")}`;
   if (key === "counter") return "counter";
-  if (key === "mangle" && isObj(a) && isObj(a.key)) {
-    const k = Object.keys(a.key)[0] ?? "";
-    const inner = a.key[k];
-    const what = isObj(inner) ? (k === "payload" ? `${String(inner.protocol)} ${String(inner.field)}` : `${k} ${String(inner.key)}`) : k;
-    return `${what} set ${a.value === undefined ? "" : jsonText(a.value)}`.trim();
-  }
   if (key === "notrack") return "notrack";
   // As the text form prints it: `xt match recent`, `xt target CHECKSUM`.
   if (key === "xt" && isObj(a)) return `xt ${String(a.type)} ${String(a.name)}`;
@@ -607,9 +602,10 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       // Read (and so check) the expressions even though the statement is not modelled.
       const o = isObj(a) ? a : {};
       if (o.key === undefined || o.value === undefined) throw new Bad(at, "expected key and value");
-      expr(o.key, span, [...at, "key"]);
-      expr(o.value, span, [...at, "value"]);
-      return { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: false, span };
+      const k = expr(o.key, span, [...at, "key"]);
+      const v = expr(o.value, span, [...at, "value"]);
+      // as the text form writes it: `meta mark set meta mark | 0x10` (what the mapper reads)
+      return { kind: "effect", name: effectName(key, a), text: `${exprText(k)} set ${exprText(v)}`, filters: false, span };
     }
     default:
       return { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };

@@ -25,6 +25,7 @@ import type {
   CtState,
   Diagnostic,
   Family,
+  MarkRewrite,
   NatRewrite,
   Pipeline,
   PipelineKind,
@@ -904,6 +905,7 @@ function nothing(dom: Domain): Condition {
 interface Expansion {
   conditions: Condition[];
   action: Action;
+  setMark?: MarkRewrite;
   /** The map element it stands for, as written ("22", "10.0.0.1 . 443", "*"). */
   element?: string;
 }
@@ -923,6 +925,8 @@ class RuleMapper {
   private readonly conds: Condition[] = [];
   private action: Action | undefined;
   private effect: string | undefined;
+  /** The mark the rule's `meta mark set` statements leave (see Rule.setMark). */
+  private setMark: MarkRewrite | undefined;
   private comment: string | undefined;
   private expansion: Expansion[] | undefined;
 
@@ -932,8 +936,10 @@ class RuleMapper {
     this.comment = node.comment;
     for (const s of node.stmts) this.stmt(s);
     const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
+    const setMark = this.setMark;
     const rules = (this.expansion ? this.expansion.map((e) => ({ ...e, conditions: [...this.conds, ...e.conditions] })) : [{ conditions: this.conds, action }]).map((r) => ({
       ...r,
+      ...(setMark !== undefined ? { setMark } : {}),
       conditions: r.conditions.filter((c, i) => c.kind !== "family" || !r.conditions.slice(0, i).some((d) => d.kind === "family" && d.family === c.family)),
     })).flatMap(byDirection);
     // nft: "transport protocol mapping is only valid after transport protocol match".
@@ -964,6 +970,8 @@ class RuleMapper {
         const left = this.withCtFamily(s.left);
         if (left === null) return;
         if (left.kind === "ct" && left.key === "l3proto" && s.op !== "!=" && s.right.kind === "value") this.l3proto = s.right.text;
+        const mark = markTest(left, s.op, s.right, `${exprText(s.left)} ${opText(s.op)}${exprText(s.right)}`);
+        if (mark) return this.add(mark);
         return this.add(...this.m.match(left, s.op, s.right, this.ctx, `${exprText(s.left)} ${opText(s.op)}${exprText(s.right)}`));
       }
       case "verdict":
@@ -980,6 +988,10 @@ class RuleMapper {
         if (DIVERTS.has(s.name) || REWRITES.test(s.text)) return this.decide({ kind: "unknown", target: s.text });
         if (s.name === "notrack") this.effect = "notrack";
         else this.effect ??= s.name;
+        {
+          const mark = markSetOf(s.text);
+          if (mark !== undefined && this.action === undefined && this.expansion === undefined) this.setMark = composeMarks(this.setMark, mark);
+        }
         return;
       case "setop":
         // The kernel reads the key's fields first: the statement implies their headers.
@@ -1338,6 +1350,7 @@ class Mapper {
       for (const r of mapped.rules) {
         const rule: Rule = { id: `${ctx.chainKey}#${chain.rules.length + 1}`, conditions: r.conditions, action: r.action, span: node.span };
         if (r.element !== undefined) rule.element = r.element;
+        if (r.setMark !== undefined) rule.setMark = r.setMark;
         if (mapped.comment !== undefined) rule.comment = mapped.comment;
         chain.rules.push(rule);
       }
@@ -1392,6 +1405,74 @@ function declaredDomains(def: SetDefinition): Domain[] | null {
 
 /** Statements that take the packet out of the ruleset's hands (forwarded, diverted to a socket, answered). */
 const DIVERTS: ReadonlySet<string> = new Set(["fwd", "tproxy", "synproxy"]);
+
+/** A 32-bit number as nft writes one (decimal or 0x hex). */
+function markNumber(e: Expr): number | undefined {
+  if (e.kind !== "value" || !/^(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})$/.test(e.text)) return undefined;
+  const v = Number(e.text);
+  return v <= 0xffffffff ? v : undefined;
+}
+
+/**
+ * `meta mark 0x1`, `meta mark != 0x1`, `meta mark { 0x1, 0x2 }`, `meta mark and 0xff == 0x1`:
+ * a test of the packet mark (see Condition "mark"); undefined for other forms (ranges, <, named
+ * sets), which stay unknown conditions.
+ */
+function markTest(left: Expr, op: MatchOp, right: Expr, text: string): Condition | undefined {
+  let mask = 0xffffffff;
+  let key = left;
+  if (key.kind === "binop" && key.op === "&") {
+    const m = markNumber(key.right);
+    if (m === undefined) return undefined;
+    mask = m;
+    key = key.left;
+  }
+  if (key.kind !== "meta" || key.key !== "mark") return undefined;
+  if (op !== "implicit" && op !== "==" && op !== "!=") return undefined;
+  const items = right.kind === "set" ? right.elements.map((x) => (x.data === undefined ? markNumber(x.key) : undefined)) : [markNumber(right)];
+  if (items.length === 0 || items.some((v) => v === undefined)) return undefined;
+  return { kind: "mark", mask, values: items as number[], text, ...(op === "!=" ? { negate: true } : {}) };
+}
+
+/**
+ * What `meta mark set ...` leaves in the mark: a number, or the mark itself with `and`, `or`,
+ * `xor` (`&`, `|`, `^`) applied left to right; "unknown" for anything else (the connection's
+ * mark, a map, a hash); undefined for a statement that does not set the packet mark.
+ */
+function markSetOf(text: string): MarkRewrite | undefined {
+  const m = /^(?:meta\s+)?mark\s+set\s+(.*)$/.exec(text.trim());
+  if (!m) return undefined;
+  const words = m[1]!.trim().replace(/([&|^])/g, " $1 ").split(/\s+/);
+  const num = (w: string | undefined) => (w !== undefined && /^(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})$/.test(w) && Number(w) <= 0xffffffff ? Number(w) : undefined);
+  const only = num(words[0]);
+  if (only !== undefined) return words.length === 1 ? { and: 0, xor: only } : "unknown";
+  let i = words[0] === "meta" ? 1 : 0;
+  if (words[i] !== "mark") return "unknown";
+  let and = 0xffffffff;
+  let xor = 0;
+  for (i++; i < words.length; i += 2) {
+    const v = num(words[i + 1]);
+    if (v === undefined) return "unknown";
+    const op = words[i];
+    if (op === "&" || op === "and") {
+      and &= v;
+      xor &= v;
+    } else if (op === "|" || op === "or") {
+      and &= ~v;
+      xor = (xor & ~v) ^ v;
+    } else if (op === "^" || op === "xor") xor ^= v;
+    else return "unknown";
+  }
+  return { and: and >>> 0, xor: xor >>> 0 };
+}
+
+/** `second` after `first`, as one rewrite. */
+function composeMarks(first: MarkRewrite | undefined, second: MarkRewrite): MarkRewrite {
+  if (first === undefined) return second;
+  if (second === "unknown") return "unknown";
+  if (first === "unknown") return second.and === 0 ? second : "unknown";
+  return { and: (first.and & second.and) >>> 0, xor: (((first.xor & second.and) >>> 0) ^ second.xor) >>> 0 };
+}
 /** Statements that rewrite an address or port the analysis reads. */
 const REWRITES = /^(ip6?|tcp|udp|udplite|sctp|dccp|th)\s+(saddr|daddr|sport|dport)\s+set\b/;
 

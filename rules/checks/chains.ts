@@ -39,7 +39,7 @@ export function polarity(a: Action): "allow" | "deny" | undefined {
 
 /** The rule's match is modelled exactly (no unmodelled or path-dependent condition). */
 export function isExact(m: CompiledMatch): boolean {
-  return m.unknowns.length === 0 && m.context.length === 0 && m.dnat.length === 0;
+  return m.unknowns.length === 0 && m.context.length === 0 && m.dnat.length === 0 && m.marks.length === 0;
 }
 
 export function compiled(ruleset: Ruleset, r: Rule): CompiledMatch {
@@ -179,7 +179,8 @@ export interface ChainMatch {
 export function matchInChain(ruleset: Ruleset, chain: Chain, r: Rule): ChainMatch {
   const m = compiled(ruleset, r);
   // whether the connection was DNATed depends on the packet's path before the chain: never exact here
-  if (m.dnat.length > 0) return { known: m.known, exact: false };
+  // nor does the mark: it is set on the path (a chain reached from several places may see several)
+  if (m.dnat.length > 0 || m.marks.length > 0) return { known: m.known, exact: false };
   if (m.context.length === 0) return { known: m.known, exact: m.unknowns.length === 0 };
   // "Is the destination local?" is a fact of the path, not of the packet: only a chain whose
   // every path agrees on it (input: yes; forward after routing: no) makes the rule exact.

@@ -1,7 +1,7 @@
 /**
  * Compiles the model's declarative conditions into exact packet sets.
  */
-import type { Condition, CtState, Family, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
+import type { Condition, CtState, Family, MarkRewrite, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { CT_STATES, placeRef } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -85,6 +85,7 @@ function conditionSet(c: Condition): PacketSet {
     case "unknown":
     case "local-dst":
     case "ct-dnat":
+    case "mark":
       return PacketSet.universe();
   }
 }
@@ -119,6 +120,7 @@ function uncertainInOr(c: Or): Unknown[] {
     for (const x of alt) {
       if (x.kind === "local-dst") out.push({ kind: "unknown", text: x.text, reason: "whether the destination is an address of this host, inside one of several alternatives, is not modelled" });
       if (x.kind === "ct-dnat") out.push({ kind: "unknown", text: x.text, reason: "whether the connection was DNATed, inside one of several alternatives, is not modelled" });
+      if (x.kind === "mark") out.push({ kind: "unknown", text: x.text, reason: "the packet mark, inside one of several alternatives, is not modelled" });
     }
   }
   orUncertain.set(c, out);
@@ -142,11 +144,27 @@ export interface CompiledMatch {
   context: Extract<Condition, { kind: "local-dst" }>[];
   /** Whether the connection was DNATed (see dnatHolds): decided per packet, from its own path. */
   dnat: Extract<Condition, { kind: "ct-dnat" }>[];
+  /** Tests of the packet mark (see markHolds): decided per packet, from the marks set on its path. */
+  marks: Extract<Condition, { kind: "mark" }>[];
 }
 
 /** Do the rule's DNAT-status conditions hold for a packet that was (`dnatted`) or was not DNATed on its path? */
 export function dnatHolds(m: CompiledMatch, dnatted: boolean): boolean {
   return m.dnat.every((c) => dnatted !== !!c.negate);
+}
+
+/** Do the rule's mark tests hold for a packet carrying `mark`? */
+export function markHolds(m: CompiledMatch, mark: number): boolean {
+  return m.marks.every((c) => c.values.includes((mark & c.mask) >>> 0) !== !!c.negate);
+}
+
+/** The mark after `rewrite` (undefined: not known, from outside the ruleset). */
+export function rewriteMark(mark: number | undefined, rewrite: MarkRewrite | undefined): number | undefined {
+  if (rewrite === undefined) return mark;
+  if (rewrite === "unknown") return undefined;
+  // bits the rewrite clears and sets whatever they were: known even when the mark was not
+  if (mark === undefined) return rewrite.and === 0 ? rewrite.xor >>> 0 : undefined;
+  return ((mark & rewrite.and) ^ rewrite.xor) >>> 0;
 }
 
 /**
@@ -193,12 +211,14 @@ interface SplitConjunction {
   unknowns: CompiledMatch["unknowns"];
   context: CompiledMatch["context"];
   dnat: CompiledMatch["dnat"];
+  marks: CompiledMatch["marks"];
 }
 
 function splitConjunction(conds: readonly Condition[]): SplitConjunction {
   const unknowns: CompiledMatch["unknowns"] = [];
   const context: CompiledMatch["context"] = [];
   const dnat: CompiledMatch["dnat"] = [];
+  const marks: CompiledMatch["marks"] = [];
   const box: Partial<Record<Dim, [bigint, bigint][]>> = {};
   const narrow = (dim: Dim, ranges: [bigint, bigint][]) => {
     const prev = box[dim];
@@ -210,6 +230,7 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
     if (c.kind === "unknown") unknowns.push(c);
     else if (c.kind === "local-dst") context.push(c);
     else if (c.kind === "ct-dnat") dnat.push(c);
+    else if (c.kind === "mark") marks.push(c);
     else if ("negate" in c && c.negate) rest.push(c);
     else if (c.kind === "family") narrow(Dim.Family, [big(c.family)]);
     else if (c.kind === "proto") narrow(Dim.Proto, c.protos.map((p) => big(p)));
@@ -228,11 +249,11 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
     } else if (c.kind === "ctstate") narrow(Dim.CtState, c.states.map((x) => big(ctIndex(x))));
     else rest.push(c);
   }
-  return { box, rest, unknowns, context, dnat };
+  return { box, rest, unknowns, context, dnat, marks };
 }
 
 export function compileConjunction(conds: readonly Condition[], families?: readonly Family[]): CompiledMatch {
-  const { box, rest, unknowns, context, dnat } = splitConjunction(conds);
+  const { box, rest, unknowns, context, dnat, marks } = splitConjunction(conds);
   // A box lies in the universe of both families already: one intersection less per rule.
   const fams = families ?? [4, 6];
   let known = Object.keys(box).length > 0 ? PacketSet.box(box) : PacketSet.universe();
@@ -241,7 +262,7 @@ export function compileConjunction(conds: readonly Condition[], families?: reado
     if (known.isEmpty()) break;
     known = known.intersect(compileCondition(c));
   }
-  return { known, unknowns, context, dnat };
+  return { known, unknowns, context, dnat, marks };
 }
 
 /**
@@ -253,7 +274,7 @@ function anyOfConjunctions(anyOf: readonly (readonly Condition[])[]): PacketSet 
     const boxes: SplitConjunction["box"][] = [];
     for (const conj of anyOf) {
       const s = splitConjunction(conj);
-      if (s.rest.length > 0 || s.unknowns.length > 0 || s.context.length > 0 || s.dnat.length > 0) break;
+      if (s.rest.length > 0 || s.unknowns.length > 0 || s.context.length > 0 || s.dnat.length > 0 || s.marks.length > 0) break;
       boxes.push(s.box);
     }
     if (boxes.length === anyOf.length) return PacketSet.boxUnion(boxes);

@@ -16,7 +16,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -73,6 +73,13 @@ interface Flow {
   /** Unknown conditions this flow's fate depends on. */
   assumptions: readonly string[];
   /**
+   * The packet mark, where the ruleset tests or sets marks: 0 as packets arrive from the network
+   * (nothing outside the ruleset marks them), changed by the rules that set it (Rule.setMark);
+   * undefined when not known (a local process may mark what it sends, a rule may copy the
+   * connection's mark), and then a test of it is an unknown condition.
+   */
+  mark?: number;
+  /**
    * The flow is `set` ∩ `factor` (see largeFilter): the packets that passed large set rules, such
    * as a blocklist, kept aside inside a chain instead of being intersected into every later rule's
    * sets. Only runChain's flows have one; it is intersected in before a rewrite (DNAT, notrack)
@@ -103,7 +110,7 @@ function fateKey(f: Flow): string {
 function flowKey(f: Flow): string {
   if (f.key === undefined) {
     const a = f.acceptFactor;
-    f.key = `${fateKey(f)}|${f.factor?.node.id ?? ""}|${a ? `${a.factor?.node.id ?? "all"}@${a.fate}` : ""}`;
+    f.key = `${fateKey(f)}|${f.factor?.node.id ?? ""}|${a ? `${a.factor?.node.id ?? "all"}@${a.fate}` : ""}|${f.mark ?? "?"}`;
   }
   return f.key;
 }
@@ -182,10 +189,13 @@ export class Evaluator {
   private readonly pathDependent: boolean;
   /** A rule tests whether the connection was DNATed (`ct status dnat`): filtering depends on each flow's rewrites. */
   private readonly natDependent: boolean;
+  /** A rule tests or sets the packet mark: flows carry their marks (Flow.mark). */
+  private readonly markDependent: boolean;
 
   constructor(readonly ruleset: Ruleset) {
     this.pathDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "local-dst")));
     this.natDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "ct-dnat")));
+    this.markDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.setMark !== undefined || r.conditions.some((x) => x.kind === "mark")));
   }
 
   /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */
@@ -226,7 +236,9 @@ export class Evaluator {
   evaluate(pipeline: Pipeline): PipelineResult {
     this.policyReached = new Map();
     const start = this.startSet(pipeline.family);
-    let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [] }];
+    // Packets from the network arrive unmarked; a local process may have marked what it sends.
+    const mark = this.markDependent && pipeline.kind !== "outbound" ? 0 : undefined;
+    let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [], ...(mark !== undefined ? { mark } : {}) }];
     const uncertainDrops: Flow[] = [];
     // Stages are shared between paths unless a rule's meaning depends on the path.
     let prefix = this.pathDependent ? `${pipeline.family}|${pipeline.kind}` : `${pipeline.family}`;
@@ -344,52 +356,63 @@ export class Evaluator {
     this.keepCertainDrops = false;
     if (stage.role === "dstnat" || this.natDependent) out.push(...run(input));
     else {
-      // Filtering depends only on the packet, not on how it was rewritten nor on which unmodelled
-      // conditions it met before: all flows go through the chain as one set, and each outcome is
-      // split back over the flows it came from.
-      if (input.length <= 1) out.push(...run(input));
-      else {
-        const merged: Flow = { set: PacketSet.unionAll(input.map((m) => m.set)), certain: true, nat: [], assumptions: [] };
-        this.keepCertainDrops = input.some((m) => !m.certain);
-        // Join the outcomes that share their fate first: each is split over every flow below.
-        const outcomes = mergeFlows(run([merged]));
-        // Distribute the drops of the merged run back over the flows, like the accepts: a drop is
-        // uncertain when the flow already was, or when this stage's unknowns made it.
-        const drops = mergeFlows(droppedOut.splice(0));
-        for (const m of input) {
-          for (const d of drops) {
-            if (m.certain && d.certain) continue;
-            const part = d.set.intersect(m.set);
-            if (!part.isEmpty()) droppedOut.push({ set: part, certain: false, nat: m.nat, assumptions: [...m.assumptions, ...d.assumptions] });
-          }
-        }
-        // The main outcome: certain, no new assumptions, no rewrite (typically "accepted as it
-        // came"). A flow inside it belongs to it whole, and an outcome inside a flow is all that
-        // flow's share of it: both told by walks that build nothing.
-        const main = outcomes.find((o) => o.certain && o.assumptions.length === 0 && o.nat.length === 0);
-        for (const m of input) {
-          if (main && m.set.isSubsetOf(main.set)) {
-            out.push(m);
-            continue;
-          }
-          for (const o of outcomes) {
-            const part = o.set.isSubsetOf(m.set) ? o.set : o.set.intersect(m.set);
-            if (part.isEmpty()) continue;
-            out.push({
-              set: part,
-              certain: m.certain && o.certain,
-              nat: o.nat.length ? [...m.nat, ...o.nat] : m.nat,
-              assumptions: o.assumptions.length ? [...m.assumptions, ...o.assumptions] : m.assumptions,
-            });
-          }
-        }
-      }
+      // Filtering depends only on the packet (and its mark), not on how it was rewritten nor on
+      // which unmodelled conditions it met before: all flows of one mark go through the chain as
+      // one set, and each outcome is split back over the flows it came from.
+      for (const group of byMark(input)) out.push(...this.runMerged(group, run, droppedOut));
     }
     const all = PacketSet.unionAll(reached);
     if (!all.isEmpty()) this.lastReached = all;
     // Only uncertain drops matter: a packet dropped on a certain path was never accepted anywhere.
     this.lastUncertainDrops = droppedOut.filter((f) => !f.certain);
     return mergeFlows(out);
+  }
+
+  /**
+   * Flows of one mark through a filter chain as one set (`run`); each outcome is split back over
+   * the flows it came from, and so are the drops (into `droppedOut`).
+   */
+  private runMerged(input: Flow[], run: (inFlows: Flow[]) => Flow[], droppedOut: Flow[]): Flow[] {
+    if (input.length <= 1) return run(input);
+    const out: Flow[] = [];
+    const merged: Flow = { set: PacketSet.unionAll(input.map((m) => m.set)), certain: true, nat: [], assumptions: [], ...markOf(input[0]!) };
+    this.keepCertainDrops = input.some((m) => !m.certain);
+    const before = droppedOut.length;
+    // Join the outcomes that share their fate first: each is split over every flow below.
+    const outcomes = mergeFlows(run([merged]));
+    // Distribute the drops of the merged run back over the flows, like the accepts: a drop is
+    // uncertain when the flow already was, or when this stage's unknowns made it.
+    const drops = mergeFlows(droppedOut.splice(before));
+    for (const m of input) {
+      for (const d of drops) {
+        if (m.certain && d.certain) continue;
+        const part = d.set.intersect(m.set);
+        if (!part.isEmpty()) droppedOut.push({ set: part, certain: false, nat: m.nat, assumptions: [...m.assumptions, ...d.assumptions], ...markOf(d) });
+      }
+    }
+    // The main outcome: certain, no new assumptions, no rewrite (typically "accepted as it
+    // came"). A flow inside it belongs to it whole, and an outcome inside a flow is all that
+    // flow's share of it: both told by walks that build nothing.
+    const main = outcomes.find((o) => o.certain && o.assumptions.length === 0 && o.nat.length === 0 && o.mark === merged.mark);
+    for (const m of input) {
+      if (main && m.set.isSubsetOf(main.set)) {
+        out.push(m);
+        continue;
+      }
+      for (const o of outcomes) {
+        const part = o.set.isSubsetOf(m.set) ? o.set : o.set.intersect(m.set);
+        if (part.isEmpty()) continue;
+        out.push({
+          set: part,
+          certain: m.certain && o.certain,
+          nat: o.nat.length ? [...m.nat, ...o.nat] : m.nat,
+          assumptions: o.assumptions.length ? [...m.assumptions, ...o.assumptions] : m.assumptions,
+          // the mark the chain left (it may have set one)
+          ...markOf(o),
+        });
+      }
+    }
+    return out;
   }
 
   private readonly dropMemo = new Map<Chain, boolean>();
@@ -472,7 +495,7 @@ export class Evaluator {
       if (unknowns === null) continue;
       const a = rule.action.kind;
       // a certain verdict: the rule's match leaves the chain, the rest goes on
-      const decides = unknowns.length === 0 && m.dnat.length === 0 && (a === "accept" || a === "drop" || a === "reject");
+      const decides = unknowns.length === 0 && m.dnat.length === 0 && m.marks.length === 0 && rule.setMark === undefined && (a === "accept" || a === "drop" || a === "reject");
       const keep = decides ? largeFilter(rule, m.known) : undefined;
       if (keep) {
         // What the rule matches leaves each flow; the rest keeps the filter aside (see Flow.factor).
@@ -513,27 +536,43 @@ export class Evaluator {
           next.push(f);
           continue;
         }
+        // the packet mark: tested on what the flow carries, an unknown condition when it is not known
+        let open = unknowns;
+        if (m.marks.length > 0) {
+          if (f.mark === undefined) open = [...unknowns, ...m.marks.map(unknownMark)];
+          else if (!markHolds(m, f.mark)) {
+            next.push(f);
+            continue;
+          }
+        }
         // flows kept apart that meet the rule were rejoined just now: the rest miss it
         const hit = f.within ? PacketSet.empty() : f.set.intersect(m.known);
         if (hit.isEmpty()) {
           next.push(f);
           continue;
         }
-        if (unknowns.length === 0) {
+        if (open.length === 0) {
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
-          matched.push({ ...f, set: hit });
+          matched.push(marked({ ...f, set: hit }, rule));
         } else {
           if (isNonTerminating(rule.action)) {
-            next.push(f);
+            // it changes nothing but, perhaps, the mark: what it may have marked has a mark not known
+            if (marked(f, rule).mark === f.mark) next.push(f);
+            else {
+              const rest = f.set.minus(m.known);
+              if (!rest.isEmpty()) next.push({ ...f, set: rest });
+              const { mark: _mark, ...unmarked } = f;
+              next.push({ ...unmarked, set: hit, key: undefined });
+            }
             continue;
           }
-          const why = unknowns.map((u) => `${u.text} (${placeRef(rule.span)})`);
+          const why = open.map((u) => `${u.text} (${placeRef(rule.span)})`);
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };
           next.push(uncertain);
-          matched.push(uncertain);
+          matched.push(marked(uncertain, rule));
         }
       }
       active = next;
@@ -625,6 +664,20 @@ export class Evaluator {
   }
 }
 
+/** The flow with the mark `rule` sets on what it matches (the flow itself when it sets none). */
+function marked(f: Flow, rule: Rule): Flow {
+  if (rule.setMark === undefined) return f;
+  const mark = rewriteMark(f.mark, rule.setMark);
+  if (mark === f.mark) return f;
+  const { mark: _old, ...rest } = f;
+  return { ...rest, ...(mark !== undefined ? { mark } : {}), key: undefined };
+}
+
+/** A mark test on a flow whose mark is not known. */
+function unknownMark(c: Extract<Condition, { kind: "mark" }>): Extract<Condition, { kind: "unknown" }> {
+  return { kind: "unknown", text: c.text, reason: "the packet mark is not known here (set outside the ruleset, or copied from the connection)" };
+}
+
 function isNonTerminating(a: Action): boolean {
   return a.kind === "continue";
 }
@@ -684,6 +737,7 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     certain: f.certain && !choice,
     nat: [...f.nat, { before: f.set, dims, rule, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Dst } : {}) }],
     assumptions: [...f.assumptions, ...why],
+    ...markOf(f),
   };
 }
 
@@ -715,6 +769,7 @@ function applySnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     certain: f.certain && !choice,
     nat: [...f.nat, { before: f.set, dims, rule, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Src } : {}) }],
     assumptions: choice ? [...f.assumptions, ...choice.assumptions] : f.assumptions,
+    ...markOf(f),
   };
 }
 
@@ -839,7 +894,23 @@ function passedLarge(f: Flow, accept: boolean, keep: PacketSet, factor: PacketSe
 /** The flow with its factor intersected in, kept split: built only where something needs the whole set. */
 function materialized(f: Flow): Flow {
   if (!f.factor) return f;
-  return { set: PacketSet.factored(f.set, f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions };
+  return { set: PacketSet.factored(f.set, f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions, ...markOf(f) };
+}
+
+/** A flow's mark as a field to spread into another flow (none when not known). */
+function markOf(f: Flow): Pick<Flow, "mark"> {
+  return f.mark === undefined ? {} : { mark: f.mark };
+}
+
+/** The flows grouped by their marks. */
+function byMark(flows: Flow[]): Flow[][] {
+  const groups = new Map<number | undefined, Flow[]>();
+  for (const f of flows) {
+    const g = groups.get(f.mark);
+    if (g) g.push(f);
+    else groups.set(f.mark, [f]);
+  }
+  return [...groups.values()];
 }
 
 /** A chain's outcomes with their factors intersected in, flows of one fate joined first. */

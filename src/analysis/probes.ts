@@ -136,6 +136,7 @@ function satisfy(d: Draft, c: Condition, family: Family, outside = false): boole
     case "unknown":
     case "local-dst":
     case "ct-dnat":
+    case "mark":
       return true;
     case "proto": {
       const names = c.protos.map((p) => PROTO_NAME[p] ?? String(p));

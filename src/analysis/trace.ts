@@ -9,7 +9,7 @@ import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 
 export interface TracePath {
@@ -49,6 +49,8 @@ interface State {
   chosen?: Choice;
   /** The packet before a source NAT rewrote it (the chains after it see the new source). */
   beforeSnat?: bigint[];
+  /** The packet mark (see Flow.mark in evaluate.ts): undefined when not known. */
+  mark?: number;
 }
 
 interface Choice {
@@ -82,7 +84,8 @@ export function tracerOf(ruleset: Ruleset): (pipeline: Pipeline, point: readonly
 }
 
 export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonly bigint[]): TracePath[] {
-  let states: State[] = [{ point: point.slice(), steps: [], assumptions: [] }];
+  // packets from the network arrive unmarked; a local process may have marked what it sends
+  let states: State[] = [{ point: point.slice(), steps: [], assumptions: [], ...(pipeline.kind !== "outbound" ? { mark: 0 } : {}) }];
   const finished: TracePath[] = [];
   let truncated = false;
   cut.paths = false;
@@ -266,12 +269,20 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       }
       // `ct status dnat`: whether a DNAT on this packet's path so far rewrote it
       if (m.dnat.length > 0 && !dnatHolds(m, cur.dnatted === true)) continue;
+      // the packet mark, as the rules on its path so far left it
+      if (m.marks.length > 0 && cur.mark !== undefined && !markHolds(m, cur.mark)) continue;
       const unknowns = unknownsOnPath(m, pipeline.kind, stage);
       if (unknowns === null) continue;
-      if (unknowns.length > 0 && rule.action.kind !== "continue") {
-        const what = unknowns.map((u) => u.text).join(", ");
+      const open = [...unknowns, ...(cur.mark === undefined ? m.marks : [])];
+      if (open.length > 0 && (rule.action.kind !== "continue" || rule.setMark !== undefined)) {
+        const what = open.map((u) => u.text).join(", ");
         pending.push({ st: { ...cur, assumptions: [...cur.assumptions, `not ${what} (${placeRef(rule.span)})`] }, i: idx });
         cur = { ...cur, assumptions: [...cur.assumptions, `${what} (${placeRef(rule.span)})`] };
+      }
+      if (rule.setMark !== undefined) {
+        const { mark: _old, ...rest } = cur;
+        const mark = rewriteMark(cur.mark, rule.setMark);
+        cur = mark === undefined ? rest : { ...rest, mark };
       }
       const res = act(ruleset, chain, rule, rule.action, cur, depth, stage, pipeline);
       if (res.goOn.length > 0) {

@@ -90,10 +90,22 @@ export type Condition =
    */
   | { kind: "ct-dnat"; text: string; negate?: boolean }
   /**
+   * The packet mark (iptables `-m mark --mark V/M`, nft `meta mark`): (mark & mask) is one of
+   * `values`. Decided per packet from the marks rules set on its own path (see Rule.setMark).
+   */
+  | { kind: "mark"; mask: number; values: number[]; text: string; negate?: boolean }
+  /**
    * Something the format can express but fwlint does not model (rate limits, marks, ipsets,
    * time, owner, ...). Analysis treats it soundly: the packet may or may not match.
    */
   | { kind: "unknown"; text: string; reason: string };
+
+/**
+ * A change to the packet mark: the new mark is (mark & and) ^ xor, which covers iptables MARK's
+ * --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark and nft's `meta mark set`;
+ * "unknown" when it comes from outside the ruleset (the connection's mark, a map, a hash).
+ */
+export type MarkRewrite = { and: number; xor: number } | "unknown";
 
 /** What a NAT target rewrites. Absent fields are unchanged. */
 export interface NatRewrite {
@@ -140,6 +152,11 @@ export interface Rule {
    * `tcp dport vmap { 22 : accept, 25 : drop }`): "22", as written. Messages name it.
    */
   element?: string;
+  /**
+   * The packet mark the rule sets on the packets it matches, before its action (iptables MARK,
+   * CONNMARK --restore-mark; nft `meta mark set` in a rule that may also decide).
+   */
+  setMark?: MarkRewrite;
   /**
    * Not written in the source: the model's reading of a declaration (the devices of a netdev
    * chain, an access list's implicit deny, flow mode's pass for established sessions). Rule

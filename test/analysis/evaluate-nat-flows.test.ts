@@ -71,7 +71,7 @@ describe("a certain drop of what an uncertain DNAT delivers", () => {
   const text = `table ip t {
   chain pre {
     type nat hook prerouting priority dstnat;
-    meta mark 0x1 tcp dport 8080 dnat to 10.0.0.5:80
+    meta cpu 1 tcp dport 8080 dnat to 10.0.0.5:80
   }
   chain fwd {
     type filter hook forward priority 0; policy accept;

@@ -90,9 +90,14 @@ describe("verdicts, statements, unknowns", () => {
     expect(rule('counter packets 3 bytes 180 comment "hi"')).toEqual({ conditions: [], action: { kind: "continue", target: "counter" }, comment: "hi" });
   });
   it("unmodelled statements are kept with their text", () => {
-    expect(rule("meta mark 0x1 ct helper ftp accept").conditions).toEqual([
-      { kind: "unknown", text: "meta mark 0x1", reason: "meta mark is not modelled" },
+    expect(rule("meta cpu 1 ct helper ftp accept").conditions).toEqual([
+      { kind: "unknown", text: "meta cpu 1", reason: "meta cpu is not modelled" },
       { kind: "unknown", text: "ct helper ftp", reason: "ct helper is not modelled" },
+    ]);
+    // the packet mark is followed (see test/analysis/marks.test.ts); the connection's is not
+    expect(rule("meta mark 0x1 ct mark 0x2 accept").conditions).toEqual([
+      { kind: "mark", mask: 0xffffffff, values: [1], text: "meta mark 0x1" },
+      { kind: "unknown", text: "ct mark 0x2", reason: "ct mark is not modelled" },
     ]);
     expect(rule("limit rate over 10/second drop").conditions).toEqual([{ kind: "unknown", text: "limit rate over 10/second", reason: "'limit' is not modelled" }]);
     const rs = parseNft(wrap("ip saddr @blocked drop"), "u.nft");

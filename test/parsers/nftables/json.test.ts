@@ -18,7 +18,9 @@ const read = (name: string) => readFileSync(join(DATA, name), "utf8");
 
 /** The model without positions, and Unknown conditions without their source text (JSON has none). */
 function comparable(rs: Ruleset): unknown {
-  const cond = (c: Condition): unknown => (c.kind === "unknown" ? { kind: "unknown" } : c.kind === "or" ? { ...c, anyOf: c.anyOf.map((a) => a.map(cond)) } : c);
+  // texts are as each form writes them (`meta mark == 1`, `meta mark 0x00000001`): the meaning is compared
+  const cond = (c: Condition): unknown =>
+    c.kind === "unknown" ? { kind: "unknown" } : c.kind === "mark" ? { ...c, text: "" } : c.kind === "or" ? { ...c, anyOf: c.anyOf.map((a) => a.map(cond)) } : c;
   return {
     families: rs.families,
     ruleCount: rs.ruleCount,
@@ -26,7 +28,7 @@ function comparable(rs: Ruleset): unknown {
     diagnostics: rs.diagnostics.map((d) => `${d.severity} ${d.message}`),
     chains: [...rs.chains].map(([k, c]) => ({
       k, name: c.name, table: c.table, policy: c.policy,
-      rules: c.rules.map((r) => ({ id: r.id, conditions: r.conditions.map(cond), action: r.action.kind === "unknown" ? { kind: "unknown" } : r.action, comment: r.comment })),
+      rules: c.rules.map((r) => ({ id: r.id, conditions: r.conditions.map(cond), action: r.action.kind === "unknown" ? { kind: "unknown" } : r.action, comment: r.comment, setMark: r.setMark })),
     })),
   };
 }

@@ -114,10 +114,17 @@ describe("matches", () => {
     expect(conds(match({ "&": [payload("ip", "frag-off"), "0x1fff"] }, 0))).toEqual([{ kind: "family", family: 4 }, { kind: "fragment", negate: true }]);
   });
   it("what the model has no dimension for is Unknown with its text", () => {
-    expect(conds(match(meta("mark"), 1), match({ fib: { result: "oif", flags: ["saddr", "iif"] } }, false))).toEqual([
-      { kind: "unknown", text: "meta mark == 1", reason: "meta mark is not modelled" },
+    expect(conds(match(meta("cpu"), 1), match({ fib: { result: "oif", flags: ["saddr", "iif"] } }, false))).toEqual([
+      { kind: "unknown", text: "meta cpu == 1", reason: "meta cpu is not modelled" },
       { kind: "unknown", text: "fib saddr . iif oif == false", reason: "fib saddr . iif oif is not modelled" },
     ]);
+    // the packet mark has none either, but is followed along each packet's path (Condition "mark");
+    // a range of marks is not read as one
+    expect(conds(match(meta("mark"), 1), match({ "&": [meta("mark"), 255] }, { set: [3, 4] }))).toEqual([
+      { kind: "mark", mask: 0xffffffff, values: [1], text: "meta mark == 1" },
+      { kind: "mark", mask: 255, values: [3, 4], text: expect.stringContaining("meta mark & 255") },
+    ]);
+    expect(conds(match(meta("mark"), { range: [1, 5] }))).toEqual([{ kind: "unknown", text: "meta mark == 1-5", reason: "meta mark is not modelled" }]);
     expect(conds({ limit: { rate: 10, per: "second" } })).toEqual([{ kind: "unknown", text: "limit rate 10/second", reason: "'limit' is not modelled" }]);
   });
 });
