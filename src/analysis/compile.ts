@@ -158,13 +158,23 @@ export function markHolds(m: CompiledMatch, mark: number): boolean {
   return m.marks.every((c) => c.values.includes((mark & c.mask) >>> 0) !== !!c.negate);
 }
 
-/** The mark after `rewrite` (undefined: not known, from outside the ruleset). */
-export function rewriteMark(mark: number | undefined, rewrite: MarkRewrite | undefined): number | undefined {
+/**
+ * The mark after `rewrite` (undefined: not known, from outside the ruleset), in the bits of
+ * `observed` only (those some rule tests: the others never change a verdict).
+ */
+export function rewriteMark(mark: number | undefined, rewrite: MarkRewrite | undefined, observed = 0xffffffff): number | undefined {
   if (rewrite === undefined) return mark;
   if (rewrite === "unknown") return undefined;
   // bits the rewrite clears and sets whatever they were: known even when the mark was not
-  if (mark === undefined) return rewrite.and === 0 ? rewrite.xor >>> 0 : undefined;
-  return ((mark & rewrite.and) ^ rewrite.xor) >>> 0;
+  if (mark === undefined) return (rewrite.and & observed) === 0 ? (rewrite.xor & observed) >>> 0 : undefined;
+  return (((mark & rewrite.and) ^ rewrite.xor) & observed) >>> 0;
+}
+
+/** The mark bits some rule of the ruleset tests (0: none, marks need not be followed). */
+export function observedMarkBits(ruleset: Ruleset): number {
+  let bits = 0;
+  for (const c of ruleset.chains.values()) for (const r of c.rules) for (const x of r.conditions) if (x.kind === "mark") bits |= x.mask;
+  return bits >>> 0;
 }
 
 /**

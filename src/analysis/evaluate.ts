@@ -16,7 +16,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, observedMarkBits, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -189,13 +189,16 @@ export class Evaluator {
   private readonly pathDependent: boolean;
   /** A rule tests whether the connection was DNATed (`ct status dnat`): filtering depends on each flow's rewrites. */
   private readonly natDependent: boolean;
-  /** A rule tests or sets the packet mark: flows carry their marks (Flow.mark). */
-  private readonly markDependent: boolean;
+  /**
+   * The mark bits rules test: flows carry their marks in these bits (Flow.mark); none, and marks
+   * are not followed at all (a mark set for routing, say, splits no flow).
+   */
+  private readonly observedMarks: number;
 
   constructor(readonly ruleset: Ruleset) {
     this.pathDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "local-dst")));
     this.natDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "ct-dnat")));
-    this.markDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.setMark !== undefined || r.conditions.some((x) => x.kind === "mark")));
+    this.observedMarks = observedMarkBits(ruleset);
   }
 
   /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */
@@ -237,7 +240,7 @@ export class Evaluator {
     this.policyReached = new Map();
     const start = this.startSet(pipeline.family);
     // Packets from the network arrive unmarked; a local process may have marked what it sends.
-    const mark = this.markDependent && pipeline.kind !== "outbound" ? 0 : undefined;
+    const mark = this.observedMarks !== 0 && pipeline.kind !== "outbound" ? 0 : undefined;
     let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [], ...(mark !== undefined ? { mark } : {}) }];
     const uncertainDrops: Flow[] = [];
     // Stages are shared between paths unless a rule's meaning depends on the path.
@@ -554,11 +557,11 @@ export class Evaluator {
         if (open.length === 0) {
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
-          matched.push(marked({ ...f, set: hit }, rule));
+          matched.push(this.marked({ ...f, set: hit }, rule));
         } else {
           if (isNonTerminating(rule.action)) {
             // it changes nothing but, perhaps, the mark: what it may have marked has a mark not known
-            if (marked(f, rule).mark === f.mark) next.push(f);
+            if (this.marked(f, rule).mark === f.mark) next.push(f);
             else {
               const rest = f.set.minus(m.known);
               if (!rest.isEmpty()) next.push({ ...f, set: rest });
@@ -572,7 +575,7 @@ export class Evaluator {
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };
           next.push(uncertain);
-          matched.push(marked(uncertain, rule));
+          matched.push(this.marked(uncertain, rule));
         }
       }
       active = next;
@@ -656,21 +659,21 @@ export class Evaluator {
     }
   }
 
+  /** The flow with the mark `rule` sets on what it matches (the flow itself when that changes no tested bit). */
+  private marked(f: Flow, rule: Rule): Flow {
+    if (rule.setMark === undefined || this.observedMarks === 0) return f;
+    const mark = rewriteMark(f.mark, rule.setMark, this.observedMarks);
+    if (mark === f.mark) return f;
+    const { mark: _old, ...rest } = f;
+    return { ...rest, ...(mark !== undefined ? { mark } : {}), key: undefined };
+  }
+
   private report(file: string, line: number, column: number, message: string): void {
     const key = `${file}:${line}:${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
     this.diagnostics.push({ severity: "warning", file, line, column, message });
   }
-}
-
-/** The flow with the mark `rule` sets on what it matches (the flow itself when it sets none). */
-function marked(f: Flow, rule: Rule): Flow {
-  if (rule.setMark === undefined) return f;
-  const mark = rewriteMark(f.mark, rule.setMark);
-  if (mark === f.mark) return f;
-  const { mark: _old, ...rest } = f;
-  return { ...rest, ...(mark !== undefined ? { mark } : {}), key: undefined };
 }
 
 /** A mark test on a flow whose mark is not known. */

@@ -140,6 +140,19 @@ describe("iptables marks", () => {
     expect(r.accepted.every((a) => a.certain)).toBe(true);
   });
 
+  it("a mark no rule tests (routing marks) or bits no rule tests split no flow", () => {
+    const filter = [...FILTER, "-A INPUT -p tcp --dport 22 -j ACCEPT", "-A INPUT -p tcp --dport 25 -m mark --mark 0x1/0x1 -j ACCEPT", "COMMIT"];
+    const plain = result(iptables(filter), "inbound");
+    const routing = iptables([...MANGLE, "-A PREROUTING -s 10.0.0.0/8 -j MARK --set-xmark 0x100/0x100", "COMMIT", ...filter]);
+    const r = result(routing, "inbound");
+    expect(r.accepted.length).toBe(plain.accepted.length);
+    expect(r.certainlyAccepted.equals(plain.certainlyAccepted)).toBe(true);
+    // bit 0 is tested: setting it does split
+    const tested = result(iptables([...MANGLE, "-A PREROUTING -s 10.0.0.0/8 -j MARK --set-xmark 0x101/0x101", "COMMIT", ...filter]), "inbound");
+    expect(tested.certainlyAccepted.overlaps(from("10.1.1.1", 25))).toBe(true);
+    expect(tested.possiblyAccepted.overlaps(from("192.0.2.1", 25))).toBe(false);
+  });
+
   it("malformed MARK and -m mark values are errors at their place", () => {
     const rs = parseIptablesSave(["*mangle", ":PREROUTING ACCEPT [0:0]", "-A PREROUTING -j MARK --set-xmark 0x1/zz", "-A PREROUTING -m mark --mark 0x100000000 -j ACCEPT", "COMMIT", ""].join("\n"), "rules.v4", { family: 4 });
     const errors = rs.diagnostics.filter((d) => d.severity === "error");
