@@ -73,9 +73,9 @@ interface Flow {
   /** Unknown conditions this flow's fate depends on. */
   assumptions: readonly string[];
   /**
-   * The packet mark, where the ruleset tests or sets marks: 0 as packets arrive from the network
-   * (nothing outside the ruleset marks them), changed by the rules that set it (Rule.setMark);
-   * undefined when not known (a local process may mark what it sends, a rule may copy the
+   * The packet mark in the bits rules test (see Evaluator.observedMarks): 0 as packets arrive from
+   * the network (nothing outside the ruleset marks them), changed by the rules that set it
+   * (Rule.setMark); undefined when not known (a local process may mark what it sends, a rule may copy the
    * connection's mark), and then a test of it is an unknown condition.
    */
   mark?: number;
@@ -376,6 +376,7 @@ export class Evaluator {
    * the flows it came from, and so are the drops (into `droppedOut`).
    */
   private runMerged(input: Flow[], run: (inFlows: Flow[]) => Flow[], droppedOut: Flow[]): Flow[] {
+    this.keepCertainDrops = false;
     if (input.length <= 1) return run(input);
     const out: Flow[] = [];
     const merged: Flow = { set: PacketSet.unionAll(input.map((m) => m.set)), certain: true, nat: [], assumptions: [], ...markOf(input[0]!) };
