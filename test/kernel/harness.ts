@@ -187,18 +187,32 @@ function rangePrefixes(lo: bigint, hi: bigint, bits: number): [bigint, number][]
   return out;
 }
 
-/** DNAT targets: the oracle needs a route to forward rewritten packets. */
-function dnatRoutes(ruleset: Ruleset): string[] {
+/** The prefixes DNAT rules send packets to (at most 8 per rule's range). */
+function dnatPrefixes(ruleset: Ruleset): string[] {
   const out = new Set<string>();
   for (const chain of ruleset.chains.values()) {
     for (const r of chain.rules) {
       if (r.action.kind !== "dnat" || !r.action.to.addr) continue;
       const { lo, hi } = r.action.to.addr;
       const family: Family = r.action.to.family ?? (ruleset.families.length === 1 ? ruleset.families[0]! : lo > 0xffffffffn ? 6 : 4);
-      for (const [net, len] of rangePrefixes(lo, hi, family === 4 ? 32 : 128).slice(0, 8)) out.add(`${formatIP(net, family)}/${len}=${DNAT_OIF}`);
+      for (const [net, len] of rangePrefixes(lo, hi, family === 4 ? 32 : 128).slice(0, 8)) out.add(`${formatIP(net, family)}/${len}`);
     }
   }
-  return [...out].slice(0, 16);
+  return [...out];
+}
+
+/** Most DNAT targets routed one by one; past it, a default route out of DNAT_OIF takes them all. */
+const MAX_DNAT_ROUTES = 16;
+
+/**
+ * Routes for DNAT targets: the oracle needs one to forward rewritten packets (it routes only the
+ * probes' destinations). A ruleset with many targets (kube-proxy: one per endpoint) gets a default
+ * route; every probe's destination keeps its own, more specific, route.
+ */
+function dnatRoutes(ruleset: Ruleset): string[] {
+  const prefixes = dnatPrefixes(ruleset);
+  if (prefixes.length > MAX_DNAT_ROUTES) return [`default=${DNAT_OIF}`];
+  return prefixes.map((p) => `${p}=${DNAT_OIF}`);
 }
 
 let python: string | undefined;
@@ -274,7 +288,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
         // After DNAT the kernel routes the rewritten destination, so the packet leaves by the
         // route's interface, whatever oif the probe named; fwlint keeps the probe's oif. Make
         // them the same: packets that are (or are sent to) DNAT targets leave by DNAT_OIF.
-        const targets = new Set(dnatRoutes(ruleset).map((r) => r.split("/")[0]));
+        const targets = new Set(dnatPrefixes(ruleset).map((r) => r.split("/")[0]));
         for (const p of probes) {
           const rewritten = verdictFor(ruleset, p).paths.some((x) => x.delivered[Dim.Dst] !== packetToPoint(p)[Dim.Dst]);
           if (rewritten || targets.has(p.dst)) {
