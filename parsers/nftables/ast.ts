@@ -262,6 +262,8 @@ export interface EffectStmt {
   name: string;
   text: string;
   filters: boolean;
+  /** A `KEY set VALUE` statement (`meta mark set mark | 0x10`): what it writes, and with what. */
+  assign?: { key: Expr; value: Expr };
   span: SourceSpan;
 }
 

@@ -605,7 +605,7 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       const k = expr(o.key, span, [...at, "key"]);
       const v = expr(o.value, span, [...at, "value"]);
       // as the text form writes it: `meta mark set meta mark | 0x10` (what the mapper reads)
-      return { kind: "effect", name: effectName(key, a), text: `${exprText(k)} set ${exprText(v)}`, filters: false, span };
+      return { kind: "effect", name: effectName(key, a), text: `${exprText(k)} set ${exprText(v)}`, filters: false, assign: { key: k, value: v }, span };
     }
     default:
       return { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };

@@ -15,7 +15,7 @@
  * refuses overlapping intervals in a map), and so does a match on the original conntrack tuple,
  * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
-import { familyMax, maskRanges, maskToPrefix, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
+import { familyMax, maskRanges, maskToPrefix, parseCInt, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
 import type {
   Action,
@@ -989,7 +989,7 @@ class RuleMapper {
         if (s.name === "notrack") this.effect = "notrack";
         else this.effect ??= s.name;
         {
-          const mark = markSetOf(s.text);
+          const mark = markSetOf(s);
           if (mark !== undefined && this.action === undefined && this.expansion === undefined) this.setMark = composeMarks(this.setMark, mark);
         }
         return;
@@ -1406,11 +1406,9 @@ function declaredDomains(def: SetDefinition): Domain[] | null {
 /** Statements that take the packet out of the ruleset's hands (forwarded, diverted to a socket, answered). */
 const DIVERTS: ReadonlySet<string> = new Set(["fwd", "tproxy", "synproxy"]);
 
-/** A 32-bit number as nft writes one (decimal or 0x hex). */
+/** A 32-bit number as nft writes one (decimal or 0x hex; read as C reads integers, as iptables' marks are). */
 function markNumber(e: Expr): number | undefined {
-  if (e.kind !== "value" || !/^(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})$/.test(e.text)) return undefined;
-  const v = Number(e.text);
-  return v <= 0xffffffff ? v : undefined;
+  return e.kind === "value" ? (parseCInt(e.text, 0xffffffff) ?? undefined) : undefined;
 }
 
 /**
@@ -1435,35 +1433,30 @@ function markTest(left: Expr, op: MatchOp, right: Expr, text: string): Condition
 }
 
 /**
- * What `meta mark set ...` leaves in the mark: a number, or the mark itself with `and`, `or`,
- * `xor` (`&`, `|`, `^`) applied left to right; "unknown" for anything else (the connection's
- * mark, a map, a hash); undefined for a statement that does not set the packet mark.
+ * What a `meta mark set VALUE` statement leaves in the mark: a number, or the mark itself with
+ * `&`, `|`, `^` constants applied left to right (nft writes `and`, `or`, `xor` the same);
+ * "unknown" for anything else (the connection's mark, a map, a hash); undefined for a statement
+ * that does not set the packet mark.
  */
-function markSetOf(text: string): MarkRewrite | undefined {
-  const m = /^(?:meta\s+)?mark\s+set\s+(.*)$/.exec(text.trim());
-  if (!m) return undefined;
-  const words = m[1]!.trim().replace(/([&|^])/g, " $1 ").split(/\s+/);
-  const num = (w: string | undefined) => (w !== undefined && /^(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})$/.test(w) && Number(w) <= 0xffffffff ? Number(w) : undefined);
-  const only = num(words[0]);
-  if (only !== undefined) return words.length === 1 ? { and: 0, xor: only } : "unknown";
-  let i = words[0] === "meta" ? 1 : 0;
-  if (words[i] !== "mark") return "unknown";
-  let and = 0xffffffff;
-  let xor = 0;
-  for (i++; i < words.length; i += 2) {
-    const v = num(words[i + 1]);
-    if (v === undefined) return "unknown";
-    const op = words[i];
-    if (op === "&" || op === "and") {
-      and &= v;
-      xor &= v;
-    } else if (op === "|" || op === "or") {
-      and &= ~v;
-      xor = (xor & ~v) ^ v;
-    } else if (op === "^" || op === "xor") xor ^= v;
-    else return "unknown";
-  }
-  return { and: and >>> 0, xor: xor >>> 0 };
+function markSetOf(s: EffectStmt): MarkRewrite | undefined {
+  const a = s.assign;
+  if (!a || a.key.kind !== "meta" || a.key.key !== "mark") return undefined;
+  const only = markNumber(a.value);
+  return only !== undefined ? { and: 0, xor: only } : markOps(a.value) ?? "unknown";
+}
+
+/** `meta mark OP N OP N ...` as (mark & and) ^ xor, or undefined for another expression. */
+function markOps(e: Expr): { and: number; xor: number } | undefined {
+  if (e.kind === "meta" && e.key === "mark") return { and: 0xffffffff, xor: 0 };
+  if (e.kind !== "binop") return undefined;
+  const inner = markOps(e.left);
+  const v = markNumber(e.right);
+  if (!inner || v === undefined) return undefined;
+  const { and, xor } = inner;
+  if (e.op === "&") return { and: (and & v) >>> 0, xor: (xor & v) >>> 0 };
+  if (e.op === "|") return { and: (and & ~v) >>> 0, xor: (((xor & ~v) ^ v) >>> 0) };
+  if (e.op === "^") return { and, xor: (xor ^ v) >>> 0 };
+  return undefined;
 }
 
 /** `second` after `first`, as one rewrite. */

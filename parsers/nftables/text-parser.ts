@@ -1282,8 +1282,8 @@ export class NftTextParser extends EmbeddedActionsParser {
           ALT: () => {
             const { first, from, left } = this.exprFrames[this.exprFrames.length - 1] ?? RECORDING_FRAME;
             this.CONSUME(SetKw);
-            this.SUBRULE(this.rhsExpr, { ARGS: [true] });
-            return this.ACTION(() => ({ kind: "effect" as const, name: first.image, text: this.textFrom(from), filters: false, span: this.span(first) }));
+            const value = this.SUBRULE(this.rhsExpr, { ARGS: [true] });
+            return this.ACTION(() => ({ kind: "effect" as const, name: first.image, text: this.textFrom(from), filters: false, assign: { key: left, value }, span: this.span(first) }));
           },
         },
         {

@@ -153,7 +153,10 @@ describe("statements", () => {
       kind: "match", left: { kind: "fib", flags: ["saddr", "iif"], result: "oif" }, op: "implicit", right: v("missing"),
     });
     expect(stmts("meta mark set numgen inc mod 2 rt mtu 1280 drop")).toEqual([
-      { kind: "effect", name: "meta", text: "meta mark set numgen inc mod 2", filters: false },
+      {
+        kind: "effect", name: "meta", text: "meta mark set numgen inc mod 2", filters: false,
+        assign: { key: { kind: "meta", key: "mark" }, value: { kind: "opaque", name: "numgen", text: "numgen inc mod 2" } },
+      },
       { kind: "match", left: { kind: "opaque", name: "rt", text: "rt mtu" }, op: "implicit", right: v("1280") },
       { kind: "verdict", verdict: { kind: "drop" } },
     ]);
@@ -235,7 +238,7 @@ describe("statements", () => {
       { kind: "effect", name: "quota", text: "quota over 1 mbytes", filters: true },
       { kind: "effect", name: "ct", text: "ct count over 5", filters: true },
       { kind: "effect", name: "notrack", text: "notrack", filters: false },
-      { kind: "effect", name: "meta", text: "meta nftrace set 1", filters: false },
+      { kind: "effect", name: "meta", text: "meta nftrace set 1", filters: false, assign: { key: { kind: "meta", key: "nftrace" }, value: v("1") } },
       { kind: "verdict", verdict: { kind: "accept" } },
     ]);
     expect(stmts("update @blocked { ip saddr timeout 10s } drop")[0]).toEqual({ kind: "setop", op: "update", set: "blocked", elem: { kind: "payload", protocol: "ip", field: "saddr" } });
