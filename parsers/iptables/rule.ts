@@ -725,6 +725,18 @@ function parseMarkValue(text: string): { value: number; mask: number } | undefin
 }
 
 /**
+ * MARK's options as iptables hands them to the kernel (xt_mark_tginfo2): the value XORed in and
+ * the mask of bits cleared first. The options that take a mask (VALUE/MASK) get it as `mask`.
+ */
+const MARK_OPTIONS: Record<string, { masked: boolean; kernel: (value: number, mask: number) => { xor: number; clear: number } }> = {
+  "--set-xmark": { masked: true, kernel: (value, mask) => ({ xor: value, clear: mask }) },
+  "--set-mark": { masked: true, kernel: (value, mask) => ({ xor: value, clear: mask | value }) },
+  "--and-mark": { masked: false, kernel: (value) => ({ xor: 0, clear: ~value }) },
+  "--or-mark": { masked: false, kernel: (value) => ({ xor: value, clear: value }) },
+  "--xor-mark": { masked: false, kernel: (value) => ({ xor: value, clear: 0 }) },
+};
+
+/**
  * What MARK does to the packet mark, as (mark & and) ^ xor; CONNMARK --restore-mark copies the
  * connection's mark (not known here). Undefined: the target leaves the packet mark alone; null:
  * an option was malformed (reported).
@@ -734,33 +746,16 @@ function markRewriteOf(t: TargetInstance, error: (pos: Pos, msg: string) => void
   if (t.name !== "MARK") return undefined;
   let rewrite: MarkRewrite | undefined;
   for (const o of t.opts) {
+    const op = MARK_OPTIONS[o.name];
+    if (!op) continue;
     const text = o.args[0] ?? "";
     const v = parseMarkValue(text);
-    const single = v !== undefined && !text.includes("/");
-    if (!v || (!single && !(o.name === "--set-xmark" || o.name === "--set-mark"))) {
-      error(o.argPos[0] ?? t.pos, `expected ${o.name === "--set-xmark" || o.name === "--set-mark" ? "VALUE[/MASK]" : "a 32-bit value"} after ${o.name}, found '${text}'`);
+    if (!v || (!op.masked && text.includes("/"))) {
+      error(o.argPos[0] ?? t.pos, `expected ${op.masked ? "VALUE[/MASK]" : "a 32-bit value"} after ${o.name}, found '${text}'`);
       return null;
     }
-    const { value, mask } = v;
-    const not = (x: number) => ~x >>> 0;
-    switch (o.name) {
-      case "--set-xmark":
-        rewrite = { and: not(mask), xor: value };
-        break;
-      case "--set-mark":
-        // the mask's bits cleared, the value's set
-        rewrite = { and: not(mask | value), xor: value };
-        break;
-      case "--and-mark":
-        rewrite = { and: value, xor: 0 };
-        break;
-      case "--or-mark":
-        rewrite = { and: not(value), xor: value };
-        break;
-      case "--xor-mark":
-        rewrite = { and: 0xffffffff, xor: value };
-        break;
-    }
+    const { xor, clear } = op.kernel(v.value, v.mask);
+    rewrite = { and: ~clear >>> 0, xor: xor >>> 0 };
   }
   if (!rewrite) {
     error(t.pos, "MARK needs one of --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark");

@@ -170,6 +170,14 @@ export function rewriteMark(mark: number | undefined, rewrite: MarkRewrite | und
   return (((mark & rewrite.and) ^ rewrite.xor) & observed) >>> 0;
 }
 
+/**
+ * The mark a packet starts a path with: 0 when it comes from the network (nothing outside the
+ * ruleset marks it, as the kernel oracle's packets), not known when a local process sent it.
+ */
+export function markOnArrival(kind: PipelineKind): number | undefined {
+  return kind === "outbound" ? undefined : 0;
+}
+
 /** The mark bits some rule of the ruleset tests (0: none, marks need not be followed). */
 export function observedMarkBits(ruleset: Ruleset): number {
   let bits = 0;

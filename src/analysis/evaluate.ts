@@ -16,7 +16,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, observedMarkBits, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, observedMarkBits, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -73,10 +73,10 @@ interface Flow {
   /** Unknown conditions this flow's fate depends on. */
   assumptions: readonly string[];
   /**
-   * The packet mark in the bits rules test (see Evaluator.observedMarks): 0 as packets arrive from
-   * the network (nothing outside the ruleset marks them), changed by the rules that set it
-   * (Rule.setMark); undefined when not known (a local process may mark what it sends, a rule may copy the
-   * connection's mark), and then a test of it is an unknown condition.
+   * The packet mark in the bits rules test (see Evaluator.observedMarks): as the path starts
+   * (markOnArrival), then as the rules that set it leave it (Rule.setMark); undefined when not
+   * known (what a local process sends, a mark copied from the connection), and then a test of it
+   * is an unknown condition.
    */
   mark?: number;
   /**
@@ -239,8 +239,7 @@ export class Evaluator {
   evaluate(pipeline: Pipeline): PipelineResult {
     this.policyReached = new Map();
     const start = this.startSet(pipeline.family);
-    // Packets from the network arrive unmarked; a local process may have marked what it sends.
-    const mark = this.observedMarks !== 0 && pipeline.kind !== "outbound" ? 0 : undefined;
+    const mark = this.observedMarks !== 0 ? markOnArrival(pipeline.kind) : undefined;
     let flows: Flow[] = [{ set: start, certain: true, nat: [], assumptions: [], ...(mark !== undefined ? { mark } : {}) }];
     const uncertainDrops: Flow[] = [];
     // Stages are shared between paths unless a rule's meaning depends on the path.
@@ -562,7 +561,7 @@ export class Evaluator {
         } else {
           if (isNonTerminating(rule.action)) {
             // it changes nothing but, perhaps, the mark: what it may have marked has a mark not known
-            if (this.marked(f, rule).mark === f.mark) next.push(f);
+            if (this.markAfter(f, rule) === f.mark) next.push(f);
             else {
               const rest = f.set.minus(m.known);
               if (!rest.isEmpty()) next.push({ ...f, set: rest });
@@ -662,11 +661,15 @@ export class Evaluator {
 
   /** The flow with the mark `rule` sets on what it matches (the flow itself when that changes no tested bit). */
   private marked(f: Flow, rule: Rule): Flow {
-    if (rule.setMark === undefined || this.observedMarks === 0) return f;
-    const mark = rewriteMark(f.mark, rule.setMark, this.observedMarks);
+    const mark = this.markAfter(f, rule);
     if (mark === f.mark) return f;
     const { mark: _old, ...rest } = f;
     return { ...rest, ...(mark !== undefined ? { mark } : {}), key: undefined };
+  }
+
+  /** The mark of `f`'s packets after `rule` (in the tested bits; marks not followed: as it was). */
+  private markAfter(f: Flow, rule: Rule): number | undefined {
+    return this.observedMarks === 0 ? f.mark : rewriteMark(f.mark, rule.setMark, this.observedMarks);
   }
 
   private report(file: string, line: number, column: number, message: string): void {

@@ -9,7 +9,7 @@ import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 
 export interface TracePath {
@@ -84,8 +84,8 @@ export function tracerOf(ruleset: Ruleset): (pipeline: Pipeline, point: readonly
 }
 
 export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonly bigint[]): TracePath[] {
-  // packets from the network arrive unmarked; a local process may have marked what it sends
-  let states: State[] = [{ point: point.slice(), steps: [], assumptions: [], ...(pipeline.kind !== "outbound" ? { mark: 0 } : {}) }];
+  const mark = markOnArrival(pipeline.kind);
+  let states: State[] = [{ point: point.slice(), steps: [], assumptions: [], ...(mark !== undefined ? { mark } : {}) }];
   const finished: TracePath[] = [];
   let truncated = false;
   cut.paths = false;
