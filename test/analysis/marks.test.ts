@@ -40,17 +40,22 @@ function result(rs: Ruleset, kind: "inbound" | "forward" | "outbound"): Pipeline
 const MANGLE = ["*mangle", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]"];
 const FILTER = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT DROP [0:0]"];
 
+/** A mangle table with these rules, then a filter table (DROP policies) with those. */
+function mangleThenFilter(mangle: string[], filter: string[]): Ruleset {
+  return iptables([...MANGLE, ...mangle, "COMMIT", ...FILTER, ...filter, "COMMIT"]);
+}
+
 describe("iptables marks", () => {
   it("a mark set in mangle PREROUTING decides a later -m mark test, for certain", () => {
-    const rs = iptables([
-      ...MANGLE,
-      "-A PREROUTING -s 10.0.0.0/8 -p tcp --dport 22 -j MARK --set-xmark 0x1/0xffffffff",
-      "COMMIT",
-      ...FILTER,
-      "-A INPUT -m mark --mark 0x1 -j ACCEPT",
-      "-A INPUT -p tcp --dport 25 -m mark ! --mark 0x2/0x2 -j ACCEPT",
-      "COMMIT",
-    ]);
+    const rs = mangleThenFilter(
+      [
+        "-A PREROUTING -s 10.0.0.0/8 -p tcp --dport 22 -j MARK --set-xmark 0x1/0xffffffff",
+      ],
+      [
+        "-A INPUT -m mark --mark 0x1 -j ACCEPT",
+        "-A INPUT -p tcp --dport 25 -m mark ! --mark 0x2/0x2 -j ACCEPT",
+      ],
+    );
     const r = result(rs, "inbound");
     expect(r.certainlyAccepted.isSubsetOf(r.possiblyAccepted)).toBe(true);
     expect(r.certainlyAccepted.overlaps(from("10.1.2.3", 22))).toBe(true);
@@ -62,29 +67,29 @@ describe("iptables marks", () => {
   });
 
   it("--set-mark, --or-mark, --and-mark and --xor-mark rewrite the mark as the kernel does", () => {
-    const rs = iptables([
-      ...MANGLE,
-      "-A PREROUTING -p tcp --dport 1 -j MARK --set-xmark 0x1/0xffffffff",
-      "-A PREROUTING -p tcp --dport 1 -j MARK --set-mark 0x31/0xf0",
-      "-A PREROUTING -p tcp --dport 1 -j MARK --or-mark 0x2",
-      "-A PREROUTING -p tcp --dport 1 -j MARK --xor-mark 0x11",
-      "-A PREROUTING -p tcp --dport 2 -j MARK --set-mark 0xff",
-      "-A PREROUTING -p tcp --dport 2 -j MARK --and-mark 0x0f",
-      "COMMIT",
-      ...FILTER,
-      // port 1: 0x1, then 0x31 (the value's bits set, not flipped), 0x33, 0x22; port 2: 0xff, then 0x0f
-      "-A INPUT -p tcp --dport 1 -m mark --mark 0x22 -j ACCEPT",
-      "-A INPUT -p tcp --dport 2 -m mark --mark 0x0f -j ACCEPT",
-      "-A INPUT -p tcp --dport 3 -m mark --mark 0x0/0xffffffff -j ACCEPT",
-      "COMMIT",
-    ]);
+    const rs = mangleThenFilter(
+      [
+        "-A PREROUTING -p tcp --dport 1 -j MARK --set-xmark 0x1/0xffffffff",
+        "-A PREROUTING -p tcp --dport 1 -j MARK --set-mark 0x31/0xf0",
+        "-A PREROUTING -p tcp --dport 1 -j MARK --or-mark 0x2",
+        "-A PREROUTING -p tcp --dport 1 -j MARK --xor-mark 0x11",
+        "-A PREROUTING -p tcp --dport 2 -j MARK --set-mark 0xff",
+        "-A PREROUTING -p tcp --dport 2 -j MARK --and-mark 0x0f",
+      ],
+      [
+        // port 1: 0x1, then 0x31 (the value's bits set, not flipped), 0x33, 0x22; port 2: 0xff, then 0x0f
+        "-A INPUT -p tcp --dport 1 -m mark --mark 0x22 -j ACCEPT",
+        "-A INPUT -p tcp --dport 2 -m mark --mark 0x0f -j ACCEPT",
+        "-A INPUT -p tcp --dport 3 -m mark --mark 0x0/0xffffffff -j ACCEPT",
+      ],
+    );
     const r = result(rs, "inbound");
     for (const port of [1, 2, 3]) expect(r.certainlyAccepted.overlaps(tcp(port)), `port ${port}`).toBe(true);
     expect(r.accepted.every((a) => a.certain)).toBe(true);
   });
 
   it("a mark copied from the connection (CONNMARK --restore-mark) is not known", () => {
-    const rs = iptables([...MANGLE, "-A PREROUTING -j CONNMARK --restore-mark", "COMMIT", ...FILTER, "-A INPUT -m mark --mark 0x1 -j ACCEPT", "COMMIT"]);
+    const rs = mangleThenFilter(["-A PREROUTING -j CONNMARK --restore-mark"], ["-A INPUT -m mark --mark 0x1 -j ACCEPT"]);
     const r = result(rs, "inbound");
     expect(r.possiblyAccepted.overlaps(tcp(80))).toBe(true);
     expect(r.certainlyAccepted.isEmpty()).toBe(true);
@@ -99,14 +104,14 @@ describe("iptables marks", () => {
   });
 
   it("a MARK rule under an unmodelled condition leaves the mark unknown where it may have matched", () => {
-    const rs = iptables([
-      ...MANGLE,
-      "-A PREROUTING -p tcp --dport 80 -m statistic --mode random --probability 0.5 -j MARK --set-xmark 0x1/0xffffffff",
-      "COMMIT",
-      ...FILTER,
-      "-A INPUT -m mark --mark 0x1 -j ACCEPT",
-      "COMMIT",
-    ]);
+    const rs = mangleThenFilter(
+      [
+        "-A PREROUTING -p tcp --dport 80 -m statistic --mode random --probability 0.5 -j MARK --set-xmark 0x1/0xffffffff",
+      ],
+      [
+        "-A INPUT -m mark --mark 0x1 -j ACCEPT",
+      ],
+    );
     const r = result(rs, "inbound");
     expect(r.possiblyAccepted.overlaps(tcp(80))).toBe(true);
     expect(r.certainlyAccepted.overlaps(tcp(80))).toBe(false);
@@ -141,14 +146,14 @@ describe("iptables marks", () => {
   });
 
   it("a mark no rule tests (routing marks) or bits no rule tests split no flow", () => {
-    const filter = [...FILTER, "-A INPUT -p tcp --dport 22 -j ACCEPT", "-A INPUT -p tcp --dport 25 -m mark --mark 0x1/0x1 -j ACCEPT", "COMMIT"];
-    const plain = result(iptables(filter), "inbound");
-    const routing = iptables([...MANGLE, "-A PREROUTING -s 10.0.0.0/8 -j MARK --set-xmark 0x100/0x100", "COMMIT", ...filter]);
+    const filter = ["-A INPUT -p tcp --dport 22 -j ACCEPT", "-A INPUT -p tcp --dport 25 -m mark --mark 0x1/0x1 -j ACCEPT"];
+    const plain = result(iptables([...FILTER, ...filter, "COMMIT"]), "inbound");
+    const routing = mangleThenFilter(["-A PREROUTING -s 10.0.0.0/8 -j MARK --set-xmark 0x100/0x100"], filter);
     const r = result(routing, "inbound");
     expect(r.accepted.length).toBe(plain.accepted.length);
     expect(r.certainlyAccepted.equals(plain.certainlyAccepted)).toBe(true);
     // bit 0 is tested: setting it does split
-    const tested = result(iptables([...MANGLE, "-A PREROUTING -s 10.0.0.0/8 -j MARK --set-xmark 0x101/0x101", "COMMIT", ...filter]), "inbound");
+    const tested = result(mangleThenFilter(["-A PREROUTING -s 10.0.0.0/8 -j MARK --set-xmark 0x101/0x101"], filter), "inbound");
     expect(tested.certainlyAccepted.overlaps(from("10.1.1.1", 25))).toBe(true);
     expect(tested.possiblyAccepted.overlaps(from("192.0.2.1", 25))).toBe(false);
   });
