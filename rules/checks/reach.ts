@@ -90,7 +90,6 @@ export function exposureOf(
   };
 }
 
-/** `items` by `key`, each group in the items' order, the groups in order of their first item. */
 /**
  * What an uncertain finding depends on: the assumptions of the uncertain regions `holds` picks
  * (those holding its example, or meeting its set), the first five, each once.
@@ -99,6 +98,7 @@ export function uncertainAssumptions(regions: readonly AcceptedRegion[], holds: 
   return [...new Set(regions.filter((r) => !r.certain && holds(r.delivered)).flatMap((r) => r.assumptions))].slice(0, 5);
 }
 
+/** `items` by `key`, each group in the items' order, the groups in order of their first item. */
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const t of items) {
