@@ -94,6 +94,9 @@ const MODELLED: ModuleSpec[] = [
   },
   { name: "state", options: { "--state": one() }, needs: ["--state"] },
   { name: "mark", options: { "--mark": one() }, needs: ["--mark"] },
+  // TTL / hop limit: exactly one of the three; only the equality can be negated (libxt_ttl, libxt_hl)
+  { name: "ttl", family: 4, options: { "--ttl-eq": one(), "--ttl-lt": one(false), "--ttl-gt": one(false) }, needs: ["--ttl-eq", "--ttl-lt", "--ttl-gt"] },
+  { name: "hl", family: 6, options: { "--hl-eq": one(), "--hl-lt": one(false), "--hl-gt": one(false) }, needs: ["--hl-eq", "--hl-lt", "--hl-gt"] },
   { name: "iprange", options: { "--src-range": one(), "--dst-range": one() }, needs: true },
   { name: "comment", options: { "--comment": one(false) }, needs: ["--comment"] },
   { name: "mac", options: { "--mac-source": one() }, hooks: ["PREROUTING", "INPUT", "FORWARD"], needs: ["--mac-source"] },
@@ -153,7 +156,6 @@ const OPAQUE: ModuleSpec[] = [
   ]),
   opaque("hbh", ["hbh-len", "hbh-opts"], 6),
   opaque("helper", ["helper"]),
-  opaque("hl", ["hl-eq", "hl-lt", "hl-gt"], 6),
   opaque("ipcomp", ["ipcompspi", "compres"]),
   opaque("ipv6header", ["header", "soft"], 6),
   opaque("ipvs", ["ipvs", "vproto", "vaddr", "vport", "vdir", "vmethod", "vportctl"]),
@@ -212,7 +214,6 @@ const OPAQUE: ModuleSpec[] = [
   opaque("tcpmss", ["mss"]),
   opaque("time", ["datestart", "datestop", "timestart", "timestop", "monthdays", "weekdays", "contiguous", "kerneltz", "localtz", "utc"]),
   opaque("tos", ["tos"]),
-  opaque("ttl", ["ttl-eq", "ttl-lt", "ttl-gt"], 4),
   opaque("u32", ["u32"]),
   // xtables-addons (not part of iptables, common on distributions): options not listed
   { name: "geoip", options: null },
@@ -322,8 +323,9 @@ const TARGET_LIST: TargetSpec[] = [
   target("CT", "continue", ["notrack", "helper", "ctevents", "expevents", "zone", "zone-orig", "zone-reply", "timeout"], { tables: ["raw"] }),
   target("NOTRACK", "continue", NO_OPTS, { tables: ["raw"] }),
   target("CLASSIFY", "continue", ["set-class"]),
-  target("TTL", "continue", ["ttl-set", "ttl-dec", "ttl-inc"], { family: 4, tables: ["mangle"] }),
-  target("HL", "continue", ["hl-set", "hl-dec", "hl-inc"], { family: 6, tables: ["mangle"] }),
+  // The TTL is a dimension of the packet space that fwlint does not rewrite: what follows is not modelled.
+  target("TTL", "unknown", ["ttl-set", "ttl-dec", "ttl-inc"], { family: 4, tables: ["mangle"] }),
+  target("HL", "unknown", ["hl-set", "hl-dec", "hl-inc"], { family: 6, tables: ["mangle"] }),
   target("SET", "continue", ["add-set", "del-set", "map-set", "timeout", "exist", "map-mark", "map-prio", "map-queue"]),
   target("TRACE", "continue", NO_OPTS), // raw only with iptables-legacy; iptables-nft takes it anywhere
   target("AUDIT", "continue", ["type"]),

@@ -653,6 +653,27 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           }
           comment = comment === undefined ? arg0 : `${comment}; ${arg0}`;
           break;
+        case "ttl --ttl-eq":
+        case "ttl --ttl-lt":
+        case "ttl --ttl-gt":
+        case "hl --hl-eq":
+        case "hl --hl-lt":
+        case "hl --hl-gt": {
+          if (m.opts.length > 1) {
+            error(o.node, `match ${m.name} takes one of --${m.name}-eq, --${m.name}-lt, --${m.name}-gt`);
+            break;
+          }
+          const n = parseCInt(arg0, 255);
+          if (n === null) {
+            error(o.argPos[0]!, `expected a ${m.name === "ttl" ? "TTL" : "hop limit"} (0-255) after ${o.node.name}, found '${arg0}'`);
+            break;
+          }
+          const op = o.name.slice(-2);
+          // `--ttl-lt 0` and `--ttl-gt 255` hold for no packet: an empty range
+          const range: [number, number][] = op === "eq" ? [[n, n]] : op === "lt" ? (n > 0 ? [[0, n - 1]] : []) : n < 255 ? [[n + 1, 255]] : [];
+          conds.push({ kind: "ttl", ranges: range, ...neg });
+          break;
+        }
         case "mark --mark": {
           const v = parseMarkValue(arg0);
           if (!v) {

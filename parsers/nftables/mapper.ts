@@ -411,7 +411,9 @@ type Domain =
   | { d: "ethertype" }
   | { d: "fibtype" }
   /** `ip frag-off & 0x1fff`: the fragment offset (non-zero for second and later fragments). */
-  | { d: "fragoff" };
+  | { d: "fragoff" }
+  /** `ip ttl`, `ip6 hoplimit`. */
+  | { d: "ttl" };
 
 interface Left {
   /** Conditions the packet must meet for the field to exist at all (never negated). */
@@ -462,6 +464,7 @@ function leftOf(e: Expr): Left | null {
         return { pre: n === undefined ? [] : [{ kind: "proto", protos: [n] }], dom: { d: "port", field: f, proto: p } };
       }
       if (p === "tcp" && f === "flags") return { pre: [{ kind: "proto", protos: [6] }], dom: { d: "tcpflags" } };
+      if ((p === "ip" && f === "ttl") || (p === "ip6" && f === "hoplimit")) return { pre: [fam(p === "ip" ? 4 : 6)], dom: { d: "ttl" } };
       if ((p === "icmp" || p === "icmpv6") && (f === "type" || f === "code")) {
         const family: Family = p === "icmp" ? 4 : 6;
         return { pre: [fam(family), { kind: "proto", protos: [family === 4 ? 1 : 58] }], dom: f === "type" ? { d: "icmptype", family } : { d: "icmpcode", family } };
@@ -697,16 +700,18 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     case "proto":
     case "port":
     case "icmptype":
-    case "icmpcode": {
+    case "icmpcode":
+    case "ttl": {
       const one = (x: Expr): number => {
         const t = x.kind === "value" ? x.text : "";
         let n: number | null = null;
-        if (dom.d === "proto") n = num(t, 255) ?? protocolNumber(t === "ipv6-icmp" ? "icmpv6" : t);
+        if (dom.d === "ttl") n = num(t, 255);
+        else if (dom.d === "proto") n = num(t, 255) ?? protocolNumber(t === "ipv6-icmp" ? "icmpv6" : t);
         else if (dom.d === "port") n = num(t, 65535) ?? (/^[a-z][a-z0-9-]*$/i.test(t) ? servicePort(t, dom.proto === "th" ? undefined : dom.proto) : null);
         else if (dom.d === "icmptype") n = num(t, 255) ?? (dom.family === 4 ? ICMP_NFT : ICMPV6_NFT).get(t) ?? null;
         else n = num(t, 255) ?? (dom.family === 4 ? ICMP_CODES : ICMPV6_CODES).get(t) ?? null;
         if (n === null) {
-          const kind = dom.d === "proto" ? "a protocol name or number" : dom.d === "port" ? "a port, service name or range" : dom.d === "icmptype" ? `an ${dom.family === 4 ? "icmp" : "icmpv6"} type name or number` : "an icmp code";
+          const kind = dom.d === "ttl" ? "a number (0-255)" : dom.d === "proto" ? "a protocol name or number" : dom.d === "port" ? "a port, service name or range" : dom.d === "icmptype" ? `an ${dom.family === 4 ? "icmp" : "icmpv6"} type name or number` : "an icmp code";
           bad(`expected ${kind} after '${what}', found '${exprText(x)}'`);
         }
         return n!;
@@ -809,7 +814,8 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
     case "proto":
     case "port":
     case "icmptype":
-    case "icmpcode": {
+    case "icmpcode":
+    case "ttl": {
       let ranges = pieces.map((p) => (p as { r: [number, number] }).r);
       const max = dom.d === "port" ? 65535 : 255;
       if (relational) {
@@ -820,6 +826,7 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
         if (!r) return [nothing(dom)];
       }
       if (dom.d === "port") return [withNeg({ kind: "port", field: dom.field, ranges })];
+      if (dom.d === "ttl") return [withNeg({ kind: "ttl", ranges })];
       if (dom.d === "proto") {
         const protos: number[] = [];
         for (const [lo, hi] of ranges) for (let p = lo; p <= hi; p++) protos.push(p);
@@ -1467,7 +1474,7 @@ function composeMarks(first: MarkRewrite | undefined, second: MarkRewrite): Mark
   return { and: (first.and & second.and) >>> 0, xor: (((first.xor & second.and) >>> 0) ^ second.xor) >>> 0 };
 }
 /** Statements that rewrite an address or port the analysis reads. */
-const REWRITES = /^(ip6?|tcp|udp|udplite|sctp|dccp|th)\s+(saddr|daddr|sport|dport)\s+set\b/;
+const REWRITES = /^(ip6?|tcp|udp|udplite|sctp|dccp|th)\s+(saddr|daddr|sport|dport|ttl|hoplimit)\s+set\b/;
 
 const isCatchAll = (e: Expr) => e.kind === "value" && e.text === "*";
 

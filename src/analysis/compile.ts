@@ -73,6 +73,8 @@ function conditionSet(c: Condition): PacketSet {
       const pos = PacketSet.box({ [Dim.Proto]: [big(PROTO_TCP)], [Dim.TcpFlags]: values });
       return negateIn(pos, c.negate, within);
     }
+    case "ttl":
+      return negateIn(PacketSet.box({ [Dim.Ttl]: c.ranges.map(([lo, hi]) => big(lo, hi)) }), c.negate, PacketSet.universe());
     case "fragment":
       // fwlint models unfragmented packets and first fragments: `-f` matches none of them.
       return c.negate ? PacketSet.universe() : PacketSet.empty();
@@ -265,6 +267,7 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
     } else if (c.kind === "iface") {
       narrow(c.field === "iif" ? Dim.Iif : Dim.Oif, [c.prefix ? ifacePrefixRange(c.name) : [ifaceToValue(c.name), ifaceToValue(c.name)]]);
     } else if (c.kind === "ctstate") narrow(Dim.CtState, c.states.map((x) => big(ctIndex(x))));
+    else if (c.kind === "ttl") narrow(Dim.Ttl, c.ranges.map(([lo, hi]) => big(lo, hi)));
     else rest.push(c);
   }
   return { box, rest, unknowns, context, dnat, marks };
@@ -322,6 +325,56 @@ export function compileRule(rule: Rule, families: readonly Family[]): CompiledMa
     ruleCache.set(rule, m);
   }
   return m;
+}
+
+/**
+ * The TTL. Packets are points of the packet space with the TTL they arrived with (or were sent
+ * with); a forwarded packet's TTL is taken down by one before the FORWARD hook (ip_forward,
+ * ip6_forward: one that would reach 0 is dropped there, see ttlAfterRouting), so a rule that runs
+ * after routing on the forward path and tests the TTL tests the arrival TTL minus one: its
+ * ranges are compiled one higher. Everywhere else the rule's TTL is the arrival one.
+ */
+export function compileRuleOnPath(rule: Rule, families: readonly Family[], kind: PipelineKind, stage: Stage): CompiledMatch {
+  if (!ttlDecremented(kind, stage)) return compileRule(rule, families);
+  let m = forwardedCache.get(rule);
+  if (!m) {
+    m = testsTtl(rule.conditions) ? compileConjunction(rule.conditions.map(ttlOneHigher), families) : compileRule(rule, families);
+    forwardedCache.set(rule, m);
+  }
+  return m;
+}
+
+/** Per rule, its match where the TTL is one lower (the same as compileRule's when it tests none). */
+const forwardedCache = new WeakMap<Rule, CompiledMatch>();
+
+/** Whether a chain of `stage` sees the TTL one lower than the packet arrived with. */
+export function ttlDecremented(kind: PipelineKind, stage: Stage): boolean {
+  return kind === "forward" && !stage.beforeRouting;
+}
+
+/** The packets that pass routing on the forward path: a TTL (hop limit) of 0 or 1 expires there. */
+export function ttlAfterRouting(): PacketSet {
+  return PacketSet.box({ [Dim.Ttl]: [[2n, 255n]] });
+}
+
+/** Does a rule's conjunction test the TTL (at any depth)? */
+export function testsTtl(conds: readonly Condition[]): boolean {
+  return conds.some((c) => c.kind === "ttl" || (c.kind === "or" && c.anyOf.some(testsTtl)));
+}
+
+/** The condition on the arrival TTL that a test of the TTL after the decrement is. */
+function ttlOneHigher(c: Condition): Condition {
+  if (c.kind === "or") return { ...c, anyOf: c.anyOf.map((alt) => alt.map(ttlOneHigher)) };
+  if (c.kind !== "ttl") return c;
+  const ranges: [number, number][] = [];
+  for (const [lo, hi] of c.ranges) if (lo < 255) ranges.push([lo + 1, Math.min(hi + 1, 255)]);
+  return { ...c, ranges };
+}
+
+/** Whether some rule of the ruleset tests the TTL: only then do forward paths drop what expires (see ttlAfterRouting). */
+export function rulesetTestsTtl(ruleset: Ruleset): boolean {
+  for (const c of ruleset.chains.values()) for (const r of c.rules) if (testsTtl(r.conditions)) return true;
+  return false;
 }
 
 /** A raw-table target (iptables) or nft `notrack` statement that exempts packets from connection tracking (they become UNTRACKED). */

@@ -16,7 +16,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, observedMarkBits, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, observedMarkBits, rewriteMark, rulesetTestsTtl, sourceNatSeenLater, ttlAfterRouting, ttlDecremented, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -199,7 +199,11 @@ export class Evaluator {
     this.pathDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "local-dst")));
     this.natDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "ct-dnat")));
     this.observedMarks = observedMarkBits(ruleset);
+    this.followsTtl = rulesetTestsTtl(ruleset);
   }
+
+  /** Some rule tests the TTL: forward paths let a TTL of 0 or 1 expire in routing (otherwise the TTL is not followed). */
+  private readonly followsTtl: boolean;
 
   /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */
   private readonly stageCache = new Map<string, { flows: Flow[]; reached?: PacketSet; uncertainDrops: Flow[] }>();
@@ -244,7 +248,15 @@ export class Evaluator {
     const uncertainDrops: Flow[] = [];
     // Stages are shared between paths unless a rule's meaning depends on the path.
     let prefix = this.pathDependent ? `${pipeline.family}|${pipeline.kind}` : `${pipeline.family}`;
+    let routed = false;
     for (const [i, stage] of pipeline.stages.entries()) {
+      if (this.followsTtl && !routed && ttlDecremented(pipeline.kind, stage)) {
+        // routing takes one off the TTL: what would reach 0 is dropped (ICMP time exceeded)
+        routed = true;
+        const passes = ttlAfterRouting();
+        flows = flows.map((f) => ({ ...f, set: f.set.intersect(passes), key: undefined })).filter((f) => !f.set.isEmpty());
+        prefix += "|ttl-routed";
+      }
       const rewriteSrc = sourceNatSeenLater(this.ruleset, pipeline, i);
       prefix += `|${stage.chain}:${stage.role}${rewriteSrc ? "+snat" : ""}`;
       let cached = this.stageCache.get(prefix);
@@ -492,7 +504,7 @@ export class Evaluator {
     for (; i < rules.length; i++) {
       const rule = rules[i]!;
       if (active.length === 0) break;
-      const m = compileRule(rule, this.ruleset.families);
+      const m = compileRuleOnPath(rule, this.ruleset.families, kind, stage);
       if (m.known.isEmpty()) continue;
       const unknowns = unknownsOnPath(m, kind, stage);
       if (unknowns === null) continue;
@@ -628,7 +640,7 @@ export class Evaluator {
         result.accepted.push(...sub.accepted);
         result.dropped.push(...sub.dropped);
         // what comes back lies inside this rule's match
-        const within = compileRule(rule, this.ruleset.families).known;
+        const within = compileRuleOnPath(rule, this.ruleset.families, kind, stage).known;
         const back = keepApart ? sub.returned.map((f) => ({ ...f, within })) : sub.returned;
         if (action.kind === "jump") goOn(back);
         else result.returned.push(...back);

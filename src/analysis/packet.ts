@@ -10,6 +10,9 @@ import { protocolNumber } from "../model/names.js";
 
 export class PacketError extends Error {}
 
+/** The TTL (hop limit) of a packet that names none: Linux's default, and the kernel oracle's. */
+export const DEFAULT_TTL = 64;
+
 const FLAG_BITS: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, A: 16, U: 32, E: 64, C: 128 };
 const FLAG_NAMES: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ECE: 64, CWR: 128 };
 
@@ -87,6 +90,9 @@ export function packetToPoint(p: Packet, state?: CtState): bigint[] {
   point[Dim.TcpFlags] = BigInt(flags);
   const ct = state ?? firstPacketState(family, proto, flags, icmpType);
   point[Dim.CtState] = BigInt(CT_STATES.indexOf(ct));
+  const ttl = p.ttl ?? DEFAULT_TTL;
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 255) throw new PacketError("ttl must be 0-255");
+  point[Dim.Ttl] = BigInt(ttl);
   point[Dim.Iif] = ifaceToValue(p.iif ?? "eth0");
   point[Dim.Oif] = p.oif ? ifaceToValue(p.oif) : 0n;
   return point;

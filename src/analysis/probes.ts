@@ -80,6 +80,8 @@ interface Draft {
   flags: string;
   iif: string;
   oif: string;
+  /** TTL / hop limit as the packet arrives (the oracle's 64 when no condition chose one). */
+  ttl?: number;
   /** A condition chose the source port (otherwise each probe gets its own, see below). */
   sportFixed?: boolean;
 }
@@ -221,6 +223,16 @@ function satisfy(d: Draft, c: Condition, family: Family, outside = false): boole
       else d.flags = flagsToLetters((c.comp ^ (c.mask & -c.mask)) & 255);
       return true;
     }
+    case "ttl": {
+      const r = c.ranges[0];
+      if (!r) return want;
+      // (a TTL of 0 is not sent: the oracle's packets have 1-255)
+      const v = !want ? Math.max(r[0], 1) : r[0] > 1 ? r[0] - 1 : r[1] < 255 ? r[1] + 1 : undefined;
+      if (!want && v! > r[1]) return false;
+      if (v === undefined) return false;
+      d.ttl = v;
+      return true;
+    }
     case "fragment":
       return want;
     case "or": {
@@ -311,6 +323,13 @@ function variants(base: Draft, c: Condition, family: Family): Draft[] {
       for (const n of [...v.inside, ...v.outside]) with_((d) => (c.field === "iif" ? (d.iif = n) : (d.oif = n)));
       break;
     }
+    case "ttl": {
+      // each edge as the rule sees it, and one higher (on the forward path the rule sees one less)
+      const values = new Set<number>([64]);
+      for (const [lo, hi] of c.ranges) for (const v of [lo - 1, lo, hi, hi + 1, lo + 1, hi + 2]) if (v >= 1 && v <= 255) values.add(v); // the oracle sends 1-255
+      for (const v of values) with_((d) => (d.ttl = v));
+      break;
+    }
     case "ctstate":
     case "tcpflags": {
       for (const f of FLAG_VARIANTS) with_((d) => {
@@ -384,6 +403,7 @@ function toPacket(d: Draft, hook: Hook, family: Family): Packet | undefined {
     p.icmp_type = d.icmpType ?? (family === 4 ? 8 : 128);
     p.icmp_code = d.icmpCode ?? 0;
   }
+  if (d.ttl !== undefined) p.ttl = d.ttl;
   p.iif = d.iif;
   if (hook === "forward") {
     if (d.iif === "lo") return undefined; // the oracle cannot forward frames injected on lo
@@ -393,7 +413,7 @@ function toPacket(d: Draft, hook: Hook, family: Family): Packet | undefined {
 }
 
 function keyOf(p: Packet): string {
-  return JSON.stringify([p.proto, p.src, p.dst, p.sport, p.dport, p.tcp_flags, p.icmp_type, p.icmp_code, p.iif, p.oif]);
+  return JSON.stringify([p.proto, p.src, p.dst, p.sport, p.dport, p.tcp_flags, p.icmp_type, p.icmp_code, p.iif, p.oif, p.ttl]);
 }
 
 /**

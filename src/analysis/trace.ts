@@ -9,7 +9,7 @@ import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, compileRuleOnPath, ctIndex, rulesetTestsTtl, ttlDecremented, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 
 export interface TracePath {
@@ -89,8 +89,20 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
   const finished: TracePath[] = [];
   let truncated = false;
   cut.paths = false;
+  let routed = false;
   for (const stage of pipeline.stages) {
     const chain = ruleset.chains.get(stage.chain);
+    if (!routed && ttlDecremented(pipeline.kind, stage) && followsTtl(ruleset)) {
+      // as the evaluator: where rules test the TTL, routing drops what would reach 0
+      routed = true;
+      const place = chain ?? { table: "", name: stage.chain, span: { file: "", line: 0, column: 0 } };
+      const step: TraceStep = { table: place.table, chain: place.name, rule: "routing: the TTL (hop limit) expires before the forward hook", ...placeOf(place.span), action: "drop" };
+      states = states.filter((st) => {
+        if (st.point[Dim.Ttl]! > 1n) return true;
+        finished.push(done("drop", { ...st, steps: [...st.steps, step] }, step));
+        return false;
+      });
+    }
     if (!chain) continue;
     const next: State[] = [];
     const isNat = stage.role === "dstnat" || stage.role === "srcnat";
@@ -216,6 +228,15 @@ function placeOf(span: SourceSpan): Pick<TraceStep, "file" | "line" | "column" |
   return { line: span.line, column: span.column, ...(span.label !== undefined ? { label: span.label } : {}), file: span.file };
 }
 
+const ttlTested = new WeakMap<Ruleset, boolean>();
+
+/** Whether some rule tests the TTL (see Evaluator.followsTtl). */
+function followsTtl(ruleset: Ruleset): boolean {
+  let v = ttlTested.get(ruleset);
+  if (v === undefined) ttlTested.set(ruleset, (v = rulesetTestsTtl(ruleset)));
+  return v;
+}
+
 /** Per chain, its rules' matches with their hulls (a chain belongs to one ruleset). */
 const chainHulls = new WeakMap<Chain, ProjectionList<Rule>>();
 
@@ -257,7 +278,7 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
         }
         if (!hulls.mayContain(idx - 1, rounded)) continue;
       }
-      const m = compileRule(rule, ruleset.families);
+      const m = compileRuleOnPath(rule, ruleset.families, pipeline.kind, stage);
       if (cur.chosen === undefined) {
         if (!m.known.has(cur.point)) continue;
       } else {

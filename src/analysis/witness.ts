@@ -10,6 +10,7 @@ import type { PacketSet } from "../space/packet-set.js";
 import { formatIP } from "../model/address.js";
 import { leafConditions } from "../model/conditions.js";
 import { egressOf } from "../model/routing.js";
+import { DEFAULT_TTL } from "./packet.js";
 
 const v4 = (s: string): bigint => s.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
 const v6 = (hex: string): bigint => BigInt("0x" + hex);
@@ -105,6 +106,8 @@ export function pickWitness(set: PacketSet, hints: WitnessHints): bigint[] | und
     [Dim.TcpFlags]: [2n, 16n, 24n],
     [Dim.IcmpType]: hints.family === 6 ? [128n, 0n] : [8n, 0n],
     [Dim.IcmpCode]: [0n],
+    // the usual TTL, else common initial ones (Windows 128, network gear 255) over an odd low value
+    [Dim.Ttl]: [BigInt(DEFAULT_TTL), 128n, 255n],
   };
   const readable = (dim: Dim, lo: bigint, hi: bigint) => readableIn(dim, lo, hi, hints.ifaces);
   const point = set.witness(prefs, readable);
@@ -197,6 +200,8 @@ export function pointToPacket(point: readonly bigint[], kind: PipelineKind): Pac
     const f = Number(point[Dim.TcpFlags]);
     pkt.tcp_flags = FLAG_LETTERS.filter((_, i) => f & (1 << i)).join("");
   }
+  // only a ruleset that tests the TTL gives an example another one
+  if (point[Dim.Ttl] !== undefined && point[Dim.Ttl] !== BigInt(DEFAULT_TTL)) pkt.ttl = Number(point[Dim.Ttl]);
   return pkt;
 }
 
@@ -207,5 +212,6 @@ export function describePacket(p: Packet): string {
   if (p.icmp_type !== undefined) s += ` type ${p.icmp_type} code ${p.icmp_code ?? 0}`;
   if (p.iif) s += ` iif ${p.iif}`;
   if (p.oif) s += ` oif ${p.oif}`;
+  if (p.ttl !== undefined) s += ` ttl ${p.ttl}`;
   return s;
 }

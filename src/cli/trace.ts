@@ -19,7 +19,7 @@ import { readConfigFile } from "./files.js";
 export function traceUsage(): string {
   return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME]
                    [--src ADDR --dst ADDR --proto NAME [--sport N] [--dport N] [--iif IF] [--oif IF]
-                    [--hook input|forward] [--family 4|6] [--tcp-flags S] [--icmp-type N] [--icmp-code N]]
+                    [--hook input|forward] [--family 4|6] [--tcp-flags S] [--icmp-type N] [--icmp-code N] [--ttl N]]
 
 Prints the verdict for each packet and every rule that matched on its way (with file:line),
 through jumps, returns, policies and NAT rewrites. A packet whose fate depends on a condition
@@ -41,8 +41,9 @@ const FLAG_OPTS: Record<string, keyof Packet | "family"> = {
   "--tcp-flags": "tcp_flags",
   "--icmp-type": "icmp_type",
   "--icmp-code": "icmp_code",
+  "--ttl": "ttl",
 };
-const NUMERIC = new Set(["sport", "dport", "family", "icmp_type", "icmp_code"]);
+const NUMERIC = new Set(["sport", "dport", "family", "icmp_type", "icmp_code", "ttl"]);
 
 interface TraceArgs {
   file: string;

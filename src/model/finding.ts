@@ -25,6 +25,8 @@ export interface Packet {
   oif?: string;
   hook: "input" | "forward" | "output";
   tcp_flags?: string;
+  /** IPv4 TTL or IPv6 hop limit as the packet arrives (default 64, the kernel oracle's); shown only when it matters. */
+  ttl?: number;
 }
 
 /** One step of a trace: a rule (or policy) that matched on the way to the verdict. */

@@ -71,6 +71,12 @@ export type Condition =
   | { kind: "ctstate"; states: CtState[]; negate?: boolean }
   /** TCP flags: (flags & mask) == comp. */
   | { kind: "tcpflags"; mask: number; comp: number; negate?: boolean }
+  /**
+   * The IPv4 TTL or IPv6 hop limit (iptables -m ttl / -m hl, nft `ip ttl`, `ip6 hoplimit`) in any of
+   * the ranges, as the chain sees it: on the forward path the kernel has taken one off before the
+   * FORWARD hook (see compile.ts). Combine with a family condition where the format implies one.
+   */
+  | { kind: "ttl"; ranges: [number, number][]; negate?: boolean }
   /** iptables -f: second and later fragments. fwlint models unfragmented packets and first fragments. */
   | { kind: "fragment"; negate?: boolean }
   /** Any one of the alternatives (each a conjunction) holds, e.g. multiport --ports. */

@@ -14,7 +14,7 @@ import { severityRank, type FileReport, type Finding, type Report } from "../mod
 const FINDING_KEYS = ["ruleId", "severity", "message", "location", "exposure", "witness", "trace"];
 const LOCATION_KEYS = ["file", "line", "column"];
 const EXPOSURE_KEYS = ["family", "protocol", "ports", "direction", "sourceCoverage", "service"];
-const PACKET_KEYS = ["id", "family", "proto", "src", "dst", "sport", "dport", "icmp_type", "icmp_code", "iif", "oif", "hook", "tcp_flags"];
+const PACKET_KEYS = ["id", "family", "proto", "src", "dst", "sport", "dport", "icmp_type", "icmp_code", "iif", "oif", "hook", "tcp_flags", "ttl"];
 const TRACE_KEYS = ["chain", "rule", "line", "table", "file", "action"];
 const TEXT_ONLY = new Set(["sourceLine"]);
 

@@ -61,6 +61,7 @@ export function describeWitness(p: Packet): string {
   if (p.icmp_type !== undefined) s += ` type ${p.icmp_type} code ${p.icmp_code ?? 0}`;
   if (p.iif) s += ` iif ${sanitize(p.iif)}`;
   if (p.oif) s += ` oif ${sanitize(p.oif)}`;
+  if (p.ttl !== undefined) s += ` ttl ${p.ttl}`;
   return s;
 }
 

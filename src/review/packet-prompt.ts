@@ -114,8 +114,8 @@ function parse(text: string): Packet {
   for (let i = 4; i < ws.length; i += 2) {
     const key = ws[i]!;
     const k = key.text.toLowerCase();
-    if (!["iif", "oif", "hook", "type", "code", "flags"].includes(k)) {
-      throw new PromptError(key.column, `expected iif, oif, hook, type, code or flags, not '${key.text}'`);
+    if (!["iif", "oif", "hook", "type", "code", "flags", "ttl"].includes(k)) {
+      throw new PromptError(key.column, `expected iif, oif, hook, type, code, flags or ttl, not '${key.text}'`);
     }
     if (seen.has(k)) throw new PromptError(key.column, `'${k}' is given twice`);
     seen.add(k);
@@ -140,6 +140,10 @@ function parse(text: string): Packet {
         packet[k === "type" ? "icmp_type" : "icmp_code"] = Number(value.text);
         break;
       }
+      case "ttl":
+        if (!/^\d{1,3}$/.test(value.text) || Number(value.text) > 255) throw new PromptError(value.column, `expected a TTL (hop limit) 0-255, not '${value.text}'`);
+        packet.ttl = Number(value.text);
+        break;
       case "flags":
         if (proto !== 6) throw new PromptError(key.column, "'flags' is for tcp packets only");
         try {

@@ -21,11 +21,13 @@ export const Dim = {
   IcmpType: 8,
   IcmpCode: 9,
   TcpFlags: 10,
-  Src: 11,
+  /** IPv4 TTL or IPv6 hop limit, as the packet arrived (see compile.ts on the forward path's decrement). */
+  Ttl: 11,
+  Src: 12,
 } as const;
 export type Dim = (typeof Dim)[keyof typeof Dim];
 
-export const DIM_COUNT = 12;
+export const DIM_COUNT = 13;
 
 export const DIM_NAMES: readonly string[] = [
   "family",
@@ -39,6 +41,7 @@ export const DIM_NAMES: readonly string[] = [
   "icmpType",
   "icmpCode",
   "tcpFlags",
+  "ttl",
   "src",
 ];
 
@@ -63,6 +66,7 @@ export const DIM_MAX: readonly bigint[] = [
   255n,
   255n,
   255n,
+  255n, // ttl / hop limit
   ADDR_MAX,
 ];
 

@@ -8,7 +8,7 @@ import { packetToPoint } from "../../src/analysis/packet.js";
 import { analyzeText, type CheckOptions } from "../../src/engine/check.js";
 import type { IntentEntry } from "../../src/engine/config.js";
 import { intentSet, interfaceSet, restrictResults } from "../../src/engine/intent.js";
-import { Dim } from "../../src/space/dims.js";
+import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 
 const RULES = [
   "*filter",
@@ -57,7 +57,7 @@ describe("intent", () => {
   it("builds the allowed packet set per family", () => {
     const set = intentSet([{ protocols: [6], ports: [[25, 25]], to: [{ family: 4, lo: MX, hi: MX }], reason: "MX", source: at }]);
     const point = (family: bigint, dst: bigint, dport: bigint) => {
-      const p = new Array<bigint>(12).fill(0n);
+      const p = new Array<bigint>(DIM_COUNT).fill(0n);
       p[Dim.Family] = family;
       p[Dim.Proto] = 6n;
       p[Dim.Dport] = dport;

@@ -43,6 +43,7 @@ describe("packet prompt", () => {
       { family: 6, proto: "tcp", src: "2001:db8::7", sport: 40000, dst: "2001:db8::5", dport: 443, iif: "eth1", hook: "input" },
       { family: 4, proto: "icmp", src: "198.51.100.7", dst: "10.0.0.5", icmp_type: 8, icmp_code: 0, iif: "eth0", hook: "input" },
       { family: 4, proto: "tcp", src: "198.51.100.7", sport: 1024, dst: "192.168.1.5", dport: 8080, iif: "eth0", oif: "eth1", hook: "forward" },
+      { family: 6, proto: "tcp", src: "2001:db8::7", sport: 40000, dst: "2001:db8::5", dport: 22, iif: "eth0", ttl: 255, hook: "input" },
     ];
     for (const p of packets) expect(ok(describePacket(p))).toEqual(p);
   });
@@ -69,6 +70,7 @@ describe("packet prompt", () => {
     expect(err("icmp 1.2.3.4:5 -> 10.0.0.5")).toMatchObject({ column: 6, message: expect.stringContaining("no ports") });
     expect(err("tcp 1.2.3.4:5 -> 10.0.0.5:25 type 8")).toMatchObject({ column: 30, message: expect.stringContaining("icmp") });
     expect(err("tcp 1.2.3.4:5 -> 10.0.0.5:25 flags XZ")).toMatchObject({ column: 36, message: expect.stringContaining("TCP flags") });
+    expect(err("tcp 1.2.3.4:5 -> 10.0.0.5:25 ttl 256")).toMatchObject({ column: 34, message: expect.stringContaining("TTL (hop limit) 0-255") });
     expect(err("tcp 1.2.3.4:5 -> 10.0.0.5:25 iif eth0 iif eth1")).toMatchObject({ column: 39, message: expect.stringContaining("twice") });
   });
 

@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIM_MAX, Dim } from "../../src/space/dims.js";
+import { DIM_COUNT, DIM_MAX, Dim } from "../../src/space/dims.js";
 import * as idd from "../../src/space/idd.js";
 import { FLAT_MAX_PIECES, flatCorner, flatHasPoint, flatIntersect, flatMeets, flatMinus, flatUnion, flatWithin, fromFlat, toFlat } from "../../src/space/flat-sets.js";
 import { PacketSet } from "../../src/space/packet-set.js";
@@ -34,7 +34,7 @@ const set = fc.tuple(fc.array(box, { minLength: 1, maxLength: 4 }), fc.option(bo
   return cut ? u.minus(cut) : u;
 });
 const point = fc.tuple(fc.constantFrom(4n, 6n), fc.constantFrom(0n, 6n, 17n), fc.nat(70), fc.nat(50), fc.nat(50)).map(([fam, proto, dport, dst, src]) => {
-  const p = new Array<bigint>(12).fill(0n);
+  const p = new Array<bigint>(DIM_COUNT).fill(0n);
   p[Dim.Family] = fam;
   p[Dim.Proto] = proto;
   p[Dim.Dport] = BigInt(dport);
@@ -74,7 +74,7 @@ function suite(name: string, wide?: { minPieces: number; chunkBits: number }): v
           for (const p of points) expect(flatHasPoint(fa!, Float64Array.from(p, Number))).toBe(a.has(p));
           // the corners are the object form's (Infinity for a dimension's maximum)
           if (!a.isEmpty()) {
-            const corner = new Float64Array(12);
+            const corner = new Float64Array(DIM_COUNT);
             for (const [high, last, want] of [
               [false, false, a.corner()],
               [true, false, a.corner(true)],

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Dim } from "../../src/space/dims.js";
+import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet, type BoxSpec } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
 
@@ -54,7 +54,7 @@ function probes(s: PacketSet, seed: number): bigint[][] {
   let x = seed;
   const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
   for (let n = 0; n < 60; n++) {
-    const p: bigint[] = new Array(12).fill(0n);
+    const p: bigint[] = new Array(DIM_COUNT).fill(0n);
     DIMS.forEach((d, k) => {
       const rs = vs[k]!;
       const [lo, hi] = rs.length > 0 ? rs[next() % rs.length]! : r(0);

@@ -336,9 +336,23 @@ describe("comment, mac, set, addrtype, other modules", () => {
     expect(one('-m string --string "GET /x" --algo bm ! --icase -j DROP').conditions).toEqual([
       { kind: "unknown", text: '-m string --string "GET /x" --algo bm ! --icase', reason: "match string is not modelled" },
     ]);
-    expect(one("-m hl --hl-eq 255 -j ACCEPT", { family: 6 }).conditions).toEqual([
-      { kind: "unknown", text: "-m hl --hl-eq 255", reason: "match hl is not modelled" },
-    ]);
+  });
+
+  it("-m ttl and -m hl test the TTL / hop limit: one of eq, lt, gt, only eq negated", () => {
+    expect(one("-m ttl --ttl-eq 1 -j DROP").conditions).toEqual([{ kind: "ttl", ranges: [[1, 1]] }]);
+    expect(one("-m ttl ! --ttl-eq 255 -j DROP").conditions).toEqual([{ kind: "ttl", ranges: [[255, 255]], negate: true }]);
+    expect(one("-m ttl --ttl-lt 10 -j DROP").conditions).toEqual([{ kind: "ttl", ranges: [[0, 9]] }]);
+    expect(one("-m ttl --ttl-gt 0x10 -j DROP").conditions).toEqual([{ kind: "ttl", ranges: [[17, 255]] }]);
+    expect(one("-m ttl --ttl-gt 255 -j DROP").conditions).toEqual([{ kind: "ttl", ranges: [] }]);
+    expect(one("-m hl --hl-eq 255 -j ACCEPT", { family: 6 }).conditions).toEqual([{ kind: "ttl", ranges: [[255, 255]] }]);
+    expect(one("-m hl --hl-lt 0 -j ACCEPT", { family: 6 }).conditions).toEqual([{ kind: "ttl", ranges: [] }]);
+    for (const bad of ["-m ttl --ttl-eq 256", "-m ttl --ttl-eq -1", "-m ttl", "-m ttl ! --ttl-lt 3", "-m ttl --ttl-gt 1 --ttl-eq 1"]) {
+      expect(errorsOf(rulesOf([`-A INPUT ${bad} -j DROP`]).rs), bad).not.toEqual([]);
+    }
+    // -m ttl is IPv4's, -m hl IPv6's
+    expect(errorsOf(rulesOf(["-A INPUT -m hl --hl-eq 1 -j DROP"]).rs)).not.toEqual([]);
+    // a rule that rewrites the TTL leaves what follows it not modelled
+    expect(one("-j TTL --ttl-set 64", { table: "mangle", chain: "PREROUTING" }).action.kind).toBe("unknown");
   });
 
   it("abbreviated long options resolve like getopt_long (--mac = --mac-source)", () => {

@@ -104,6 +104,16 @@ describe("verdicts, statements, unknowns", () => {
     expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["4:12 set @blocked is not declared in table inet t"]);
     expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toEqual([{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @blocked", reason: "set @blocked is not declared" }]);
   });
+  it("ip ttl and ip6 hoplimit: values, ranges, relations, sets; a statement that sets them is not followed", () => {
+    expect(rule("ip ttl 1 drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "ttl", ranges: [[1, 1]] }]);
+    expect(rule("ip ttl != 255 drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "ttl", ranges: [[255, 255]], negate: true }]);
+    expect(rule("ip ttl < 10 drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "ttl", ranges: [[0, 9]] }]);
+    expect(rule("ip ttl >= 250 drop").conditions).toEqual([{ kind: "family", family: 4 }, { kind: "ttl", ranges: [[250, 255]] }]);
+    expect(rule("ip6 hoplimit { 1, 64-128 } drop").conditions).toEqual([{ kind: "family", family: 6 }, { kind: "ttl", ranges: [[1, 1], [64, 128]] }]);
+    expect(rule("ip6 hoplimit 0x40 accept").conditions).toEqual([{ kind: "family", family: 6 }, { kind: "ttl", ranges: [[64, 64]] }]);
+    expect(errors(inChain("ip ttl 256 drop"))).toEqual([expect.stringMatching(/^4:10 expected a number \(0-255\) after 'ip ttl'/)]);
+    expect(rule("ip ttl set 64 accept").action).toEqual({ kind: "unknown", target: "ip ttl set 64" });
+  });
   it("concatenated verdict maps: one exact rule per element", () => {
     const vm = parseNft(wrap("ip saddr . tcp dport vmap { 10.0.0.1 . 22 : accept, 10.0.0.2 . 23 : drop }"), "v.nft").chains.get("inet t/c")!.rules;
     const el = (a: bigint, p: number) => [{ kind: "addr", field: "src", family: 4, ranges: [{ lo: a, hi: a }] }, { kind: "port", field: "dport", ranges: [[p, p]] }];
