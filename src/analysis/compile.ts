@@ -348,7 +348,7 @@ export function compileRuleOnPath(rule: Rule, families: readonly Family[], kind:
 const forwardedCache = new WeakMap<Rule, CompiledMatch>();
 
 /** Whether a chain of `stage` sees the TTL one lower than the packet arrived with. */
-export function ttlDecremented(kind: PipelineKind, stage: Stage): boolean {
+function ttlDecremented(kind: PipelineKind, stage: Stage): boolean {
   return kind === "forward" && !stage.beforeRouting;
 }
 
@@ -358,7 +358,7 @@ export function ttlAfterRouting(): PacketSet {
 }
 
 /** Does a rule's conjunction test the TTL (at any depth)? */
-export function testsTtl(conds: readonly Condition[]): boolean {
+function testsTtl(conds: readonly Condition[]): boolean {
   return conds.some((c) => c.kind === "ttl" || (c.kind === "or" && c.anyOf.some(testsTtl)));
 }
 
@@ -371,10 +371,28 @@ function ttlOneHigher(c: Condition): Condition {
   return { ...c, ranges };
 }
 
-/** Whether some rule of the ruleset tests the TTL: only then do forward paths drop what expires (see ttlAfterRouting). */
-export function rulesetTestsTtl(ruleset: Ruleset): boolean {
-  for (const c of ruleset.chains.values()) for (const r of c.rules) if (testsTtl(r.conditions)) return true;
-  return false;
+const ttlTested = new WeakMap<Ruleset, boolean>();
+
+/** Whether some rule of the ruleset tests the TTL (once per ruleset). */
+function rulesetTestsTtl(ruleset: Ruleset): boolean {
+  let v = ttlTested.get(ruleset);
+  if (v === undefined) {
+    v = false;
+    for (const c of ruleset.chains.values()) for (const r of c.rules) if (testsTtl(r.conditions)) v = true;
+    ttlTested.set(ruleset, v);
+  }
+  return v;
+}
+
+/**
+ * The index of the stage before which routing drops a forwarded packet whose TTL would reach 0
+ * (the packets that pass: ttlAfterRouting): the first stage after routing on a forward path, where
+ * some rule tests the TTL; -1 elsewhere (a ruleset that tests none does not follow the TTL at all).
+ * The evaluator and the trace both drop there.
+ */
+export function ttlExpiryStage(ruleset: Ruleset, pipeline: Pipeline): number {
+  if (!rulesetTestsTtl(ruleset)) return -1;
+  return pipeline.stages.findIndex((s) => ttlDecremented(pipeline.kind, s));
 }
 
 /** A raw-table target (iptables) or nft `notrack` statement that exempts packets from connection tracking (they become UNTRACKED). */

@@ -16,7 +16,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRule, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, observedMarkBits, rewriteMark, rulesetTestsTtl, sourceNatSeenLater, ttlAfterRouting, ttlDecremented, unknownsOnPath } from "./compile.js";
+import { compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, observedMarkBits, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -199,11 +199,7 @@ export class Evaluator {
     this.pathDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "local-dst")));
     this.natDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "ct-dnat")));
     this.observedMarks = observedMarkBits(ruleset);
-    this.followsTtl = rulesetTestsTtl(ruleset);
   }
-
-  /** Some rule tests the TTL: forward paths let a TTL of 0 or 1 expire in routing (otherwise the TTL is not followed). */
-  private readonly followsTtl: boolean;
 
   /** Flows after each prefix of stages: inbound and forward share their PREROUTING work. */
   private readonly stageCache = new Map<string, { flows: Flow[]; reached?: PacketSet; uncertainDrops: Flow[] }>();
@@ -248,11 +244,10 @@ export class Evaluator {
     const uncertainDrops: Flow[] = [];
     // Stages are shared between paths unless a rule's meaning depends on the path.
     let prefix = this.pathDependent ? `${pipeline.family}|${pipeline.kind}` : `${pipeline.family}`;
-    let routed = false;
+    const expiry = ttlExpiryStage(this.ruleset, pipeline);
     for (const [i, stage] of pipeline.stages.entries()) {
-      if (this.followsTtl && !routed && ttlDecremented(pipeline.kind, stage)) {
+      if (i === expiry) {
         // routing takes one off the TTL: what would reach 0 is dropped (ICMP time exceeded)
-        routed = true;
         const passes = ttlAfterRouting();
         flows = flows.map((f) => ({ ...f, set: f.set.intersect(passes), key: undefined })).filter((f) => !f.set.isEmpty());
         prefix += "|ttl-routed";

@@ -228,8 +228,7 @@ function satisfy(d: Draft, c: Condition, family: Family, outside = false): boole
       if (!r) return want;
       // (a TTL of 0 is not sent: the oracle's packets have 1-255)
       const v = !want ? Math.max(r[0], 1) : r[0] > 1 ? r[0] - 1 : r[1] < 255 ? r[1] + 1 : undefined;
-      if (!want && v! > r[1]) return false;
-      if (v === undefined) return false;
+      if (v === undefined || (!want && v > r[1])) return false;
       d.ttl = v;
       return true;
     }

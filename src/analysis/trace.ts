@@ -9,7 +9,7 @@ import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, compileRuleOnPath, ctIndex, rulesetTestsTtl, ttlDecremented, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 
 export interface TracePath {
@@ -89,12 +89,11 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
   const finished: TracePath[] = [];
   let truncated = false;
   cut.paths = false;
-  let routed = false;
-  for (const stage of pipeline.stages) {
+  const expiry = ttlExpiryStage(ruleset, pipeline);
+  for (const [i, stage] of pipeline.stages.entries()) {
     const chain = ruleset.chains.get(stage.chain);
-    if (!routed && ttlDecremented(pipeline.kind, stage) && followsTtl(ruleset)) {
-      // as the evaluator: where rules test the TTL, routing drops what would reach 0
-      routed = true;
+    if (i === expiry) {
+      // routing drops what would reach 0
       const place = chain ?? { table: "", name: stage.chain, span: { file: "", line: 0, column: 0 } };
       const step: TraceStep = { table: place.table, chain: place.name, rule: "routing: the TTL (hop limit) expires before the forward hook", ...placeOf(place.span), action: "drop" };
       states = states.filter((st) => {
@@ -226,15 +225,6 @@ function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
 /** Where a step's rule or policy is written. */
 function placeOf(span: SourceSpan): Pick<TraceStep, "file" | "line" | "column" | "label"> {
   return { line: span.line, column: span.column, ...(span.label !== undefined ? { label: span.label } : {}), file: span.file };
-}
-
-const ttlTested = new WeakMap<Ruleset, boolean>();
-
-/** Whether some rule tests the TTL (see Evaluator.followsTtl). */
-function followsTtl(ruleset: Ruleset): boolean {
-  let v = ttlTested.get(ruleset);
-  if (v === undefined) ttlTested.set(ruleset, (v = rulesetTestsTtl(ruleset)));
-  return v;
 }
 
 /** Per chain, its rules' matches with their hulls (a chain belongs to one ruleset). */
