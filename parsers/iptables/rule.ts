@@ -660,7 +660,8 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         case "hl --hl-lt":
         case "hl --hl-gt": {
           if (m.opts.length > 1) {
-            error(o.node, `match ${m.name} takes one of --${m.name}-eq, --${m.name}-lt, --${m.name}-gt`);
+            // said once, where the second option starts
+            if (o !== m.opts[0]) error(o.node, `match ${m.name} takes one of --${m.name}-eq, --${m.name}-lt, --${m.name}-gt`);
             break;
           }
           const n = parseCInt(arg0, 255);

@@ -349,6 +349,7 @@ describe("comment, mac, set, addrtype, other modules", () => {
     for (const bad of ["-m ttl --ttl-eq 256", "-m ttl --ttl-eq -1", "-m ttl", "-m ttl ! --ttl-lt 3", "-m ttl --ttl-gt 1 --ttl-eq 1"]) {
       expect(errorsOf(rulesOf([`-A INPUT ${bad} -j DROP`]).rs), bad).not.toEqual([]);
     }
+    expect(errorsOf(rulesOf(["-A INPUT -m ttl --ttl-gt 1 --ttl-eq 1 -j DROP"]).rs).map((d) => `${d.column} ${d.message}`)).toEqual(["28 match ttl takes one of --ttl-eq, --ttl-lt, --ttl-gt"]);
     // -m ttl is IPv4's, -m hl IPv6's
     expect(errorsOf(rulesOf(["-A INPUT -m hl --hl-eq 1 -j DROP"]).rs)).not.toEqual([]);
     // a rule that rewrites the TTL leaves what follows it not modelled
