@@ -68,6 +68,31 @@ const v4 = (s: string): bigint => s.split(".").reduce((acc, o) => (acc << 8n) | 
 const DEFAULT_SRC: Record<Family, bigint> = { 4: v4("198.51.100.7"), 6: 0x20010db8000000000000000000000007n };
 const DEFAULT_DST: Record<Family, bigint> = { 4: v4("10.0.0.5"), 6: 0x20010db8000000000000000000000005n };
 
+/**
+ * A destination the kernel can forward to: not "this network" (0/8), loopback, multicast or the
+ * limited broadcast (IPv4), nor unspecified, loopback, link-local or multicast (IPv6). Packets to
+ * the others are delivered locally or dropped by routing; the oracle can only say it could not
+ * judge them (and they cost it rounds: see toPacket).
+ */
+export function forwardableDestination(v: bigint, family: Family): boolean {
+  if (v < 0n || v > ADDR_MAX[family]) return false;
+  if (family === 4) {
+    const top = Number(v >> 24n);
+    return top !== 0 && top !== 127 && top < 224;
+  }
+  return v > 1n && v >> 118n !== 0x3fan && v >> 120n !== 0xffn;
+}
+
+/**
+ * A source the kernel forwards packets from: not multicast or the limited broadcast, not
+ * unspecified (IPv4 0.0.0.0 is a martian to a unicast destination), and for IPv6 not loopback or
+ * link-local (ip6_forward does not forward those).
+ */
+function forwardableSource(v: bigint, family: Family): boolean {
+  if (family === 4) return v !== 0n && v !== ADDR_MAX[4] && v >> 28n !== 0xen;
+  return v > 1n && v >> 118n !== 0x3fan && v >> 120n !== 0xffn;
+}
+
 /** Packet under construction: numeric fields, formatted at the end. */
 interface Draft {
   proto: string;
@@ -406,6 +431,9 @@ function toPacket(d: Draft, hook: Hook, family: Family): Packet | undefined {
   p.iif = d.iif;
   if (hook === "forward") {
     if (d.iif === "lo") return undefined; // the oracle cannot forward frames injected on lo
+    // the kernel would not forward it: the oracle cannot judge it, and its destination - another
+    // probe's, through another interface - would take a round of its own
+    if (!forwardableDestination(d.dst, family) || !forwardableSource(src, family)) return undefined;
     p.oif = d.oif && d.oif !== "lo" ? d.oif : d.iif === "eth1" ? "eth0" : "eth1";
   }
   return p;
