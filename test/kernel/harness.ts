@@ -21,6 +21,7 @@ import { formatIP } from "../../src/model/address.js";
 import { packetToPoint } from "../../src/analysis/packet.js";
 import { Dim } from "../../src/space/dims.js";
 import { corpusRows, SHARED_DIR } from "../shared-corpus.js";
+import { spreadDestinations } from "./oracle-rounds.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** ../shared next to the repository (FWLINT_SHARED_DIR overrides it). */
@@ -296,6 +297,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
             if (p.iif === DNAT_OIF) p.iif = "eth0";
           }
         }
+        spreadDestinations(ruleset, probes, { dsts: targets, oifs: new Set([DNAT_OIF]) });
       }
       // fwlint's side first (synchronous), then the kernel's.
       const evals = new Map<Pipeline, PipelineResult>();
