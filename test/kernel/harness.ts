@@ -270,11 +270,36 @@ export function isVacuous(ruleset: Ruleset): boolean {
   return true;
 }
 
+/**
+ * A hook on whose path nothing can stop a packet: the whole ruleset is vacuous, or the parser said
+ * nothing and every chain that holds a rule or a DROP policy runs only on the other paths - a file
+ * of INPUT rules says nothing about forwarded packets (a third of the corpus rulesets leave one of
+ * the two hooks alone). The kernel accepts every packet the lab can deliver there, as with no
+ * ruleset at all. A base chain the model put on no path at all is not trusted to be elsewhere.
+ */
+export function isVacuousHook(ruleset: Ruleset, hook: Hook): boolean {
+  if (isVacuous(ruleset)) return true;
+  if (ruleset.diagnostics.length > 0) return false;
+  const kind = hook === "input" ? "inbound" : "forward";
+  const placed = new Set<string>();
+  const onPath = new Set<string>();
+  for (const p of ruleset.pipelines) {
+    for (const s of p.stages) {
+      placed.add(s.chain);
+      if (p.kind === kind) onPath.add(s.chain);
+    }
+  }
+  for (const [key, c] of ruleset.chains) {
+    if (c.rules.length === 0 && c.policy !== "drop") continue;
+    if (onPath.has(key) || (c.policy !== undefined && !placed.has(key))) return false;
+  }
+  return true;
+}
+
 export async function testFile(target: Target, opts: { max?: number; seed?: number } = {}): Promise<FileResult> {
   const t0 = Date.now();
   const text = readFileSync(target.file, "utf8");
   const ruleset = parseTarget(target, text);
-  const vacuous = isVacuous(ruleset);
   const parseErrors = ruleset.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
   const hooks: HookResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "fwlint-agreement-"));
@@ -285,7 +310,8 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
       hooks.push(hr);
       const probes = generateProbes(ruleset, { hook, seed: opts.seed ?? 1, max: opts.max ?? DEFAULT_MAX });
       if (probes.length === 0) continue;
-      if (hook === "forward") {
+      const vacuous = isVacuousHook(ruleset, hook);
+      if (hook === "forward" && !vacuous) {
         // After DNAT the kernel routes the rewritten destination, so the packet leaves by the
         // route's interface, whatever oif the probe named; fwlint keeps the probe's oif. Make
         // them the same: packets that are (or are sent to) DNAT targets leave by DNAT_OIF.
@@ -444,7 +470,7 @@ export interface Totals {
   oracleFailures: number;
   /** Files identical to an earlier one (not counted again). */
   duplicates: number;
-  /** Hooks of vacuous rulesets (see isVacuous), and their probes fwlint accepts: not in the counts above. */
+  /** Vacuous hooks (see isVacuousHook), and their probes fwlint accepts: not in the counts above. */
   vacuousHooks: number;
   vacuousPackets: number;
 }
@@ -490,8 +516,8 @@ export function report(results: FileResult[], verbose: boolean, limit = 10): str
     for (const e of r.parseErrors.slice(0, 3)) out.push(`  parse error ${e}`);
     for (const h of hs) {
       if (h.vacuous) {
-        out.push(`  ${h.hook}: no rule and no DROP policy: ${h.packets} probes accepted by fwlint, ${h.disagreements.length} not`);
-        for (const d of h.disagreements.slice(0, limit)) out.push(`    DISAGREE kernel=accept (nothing in the ruleset drops) fwlint=${d.fwlint}: ${formatPacket(d.packet)}\n      fwlint trace: ${d.trace.join(" > ") || "(no rule matched)"}`);
+        out.push(`  ${h.hook}: no rule and no DROP policy on the path: ${h.packets} probes accepted by fwlint, ${h.disagreements.length} not`);
+        for (const d of h.disagreements.slice(0, limit)) out.push(`    DISAGREE kernel=accept (nothing on the path drops) fwlint=${d.fwlint}: ${formatPacket(d.packet)}\n      fwlint trace: ${d.trace.join(" > ") || "(no rule matched)"}`);
         continue;
       }
       out.push(`  ${h.hook}: ${h.packets} tested (kernel accepts ${h.kernelAccepts}), ${h.agree} agree, ${h.disagreements.length} disagree, ${h.unknown} unknown, ${h.errors} errors` + (h.engineMismatches.length ? `, ${h.engineMismatches.length} trace/evaluator mismatches` : ""));
@@ -524,7 +550,7 @@ export function report(results: FileResult[], verbose: boolean, limit = 10): str
   if (causes.size) out.push("unknown verdicts by unmodelled condition:", ...top(causes).map(([c, n]) => `  ${n}  ${c}`));
   if (errs.size) out.push("oracle errors (packets the kernel cannot judge) by reason:", ...top(errs).map(([c, n]) => `  ${n}  ${c}`));
   out.push(
-    `TOTAL: ${t.files} files (${t.duplicates} of them copies of another, judged once), ${t.packets} packets judged (kernel: ${t.kernelAccepts} accept, ${t.packets - t.kernelAccepts} drop), ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures; ${t.vacuousHooks} hooks of rulesets with no rule and no DROP policy not sent to the kernel (fwlint accepts ${t.vacuousPackets} of their probes, the kernel all)`,
+    `TOTAL: ${t.files} files (${t.duplicates} of them copies of another, judged once), ${t.packets} packets judged (kernel: ${t.kernelAccepts} accept, ${t.packets - t.kernelAccepts} drop), ${t.agree} agree, ${t.disagree} disagree, ${t.unknown} unknown (fwlint uncertain), ${t.errors} errors (oracle could not judge), ${t.engineMismatches} unsound trace/evaluator mismatches, ${t.imprecise} imprecise (all paths accept, not in certainlyAccepted), ${t.oracleFailures} oracle failures; ${t.vacuousHooks} hooks with no rule and no DROP policy on their path not sent to the kernel (fwlint accepts ${t.vacuousPackets} of their probes, the kernel all)`,
   );
   return out.join("\n");
 }
