@@ -7,7 +7,8 @@
  * address ranges and prefixes (lo-1, lo, hi, hi+1), port ranges, negations (inside and
  * outside), interfaces (the name, another name; for `eth+` a matching and a non-matching
  * name), protocols, ICMP types and codes, TCP flag combinations. DNAT rules add the rewritten
- * destination. Seeded random packets drawn from the same value pools complete the batch.
+ * destination. Seeded random packets drawn from the same value pools complete the batch. On the
+ * forward hook only packets the kernel forwards are made (forwardableDestination).
  * No Math.random: the same ruleset, hook and seed give the same packets.
  */
 import type { Packet } from "../model/finding.js";
