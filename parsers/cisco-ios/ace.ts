@@ -61,7 +61,13 @@ export interface Ace {
    * match only those sessions' return packets, never a new connection.
    */
   reflexive?: true;
-  /** Parts fwlint does not model (time-range, dscp, ttl ...). */
+  /**
+   * `ttl OP VALUE..`: the TTL (IPv6: hop limit) in one of `ranges`, or in none with `negate`
+   * (neq). As the packet arrived on an inbound list, one lower on an outbound one: the router takes
+   * one off between the two (the stages say which, see the mapper).
+   */
+  ttl?: { ranges: [number, number][]; negate?: true };
+  /** Parts fwlint does not model (time-range, dscp ...). */
   unknowns: { text: string; reason: string }[];
   /** The first part that could not be read: column and what was expected. */
   problem?: { col: number; message: string };
@@ -324,12 +330,8 @@ function parseOptions(c: Cursor, ace: Ace, family: Family): void {
       continue;
     }
     if (w === "ttl") {
-      const op = c.next();
-      const a = c.next();
-      if (op === undefined || a === undefined) throw new Stop(c.col(), "expected 'ttl OP VALUE'");
-      let text = `ttl ${op} ${a}`;
-      if (op === "range") text += ` ${c.next() ?? ""}`;
-      ace.unknowns.push({ text, reason: "TTL matching is not modelled" });
+      if (ace.ttl) throw new Stop(col, "'ttl' given twice in one entry");
+      ace.ttl = parseTtl(c);
       continue;
     }
     if (UNMODELLED_WITH_ARG.has(w)) {
@@ -344,6 +346,39 @@ function parseOptions(c: Cursor, ace: Ace, family: Family): void {
     }
     if (isIcmp && ace.icmp === undefined) throw new Stop(col, `'${raw}' is not an ICMP${family === 6 ? "v6" : ""} message name IOS knows`);
     throw new Stop(col, `unexpected '${raw}' in an access-list entry`);
+  }
+}
+
+const TTL_VALUE = /^[0-9]{1,3}$/;
+
+/** `eq V..`, `neq V..`, `lt V`, `gt V` or `range A B` after `ttl`, values 0-255, as ranges. */
+function parseTtl(c: Cursor): NonNullable<Ace["ttl"]> {
+  const op = c.peek()?.toLowerCase();
+  if (op === undefined || !PORT_OPS.has(op)) throw new Stop(c.col(), `expected eq, neq, lt, gt or range after 'ttl', found ${found(c)}`);
+  const opCol = c.col();
+  c.next();
+  const isValue = (w: string | undefined): boolean => w !== undefined && TTL_VALUE.test(w) && Number(w) <= 255;
+  const one = (): number => {
+    if (!isValue(c.peek())) throw new Stop(c.col(), `expected a TTL value (0-255) after 'ttl ${op}', found ${found(c)}`);
+    return Number(c.next());
+  };
+  const values = [one()];
+  if (op === "range") values.push(one());
+  // like ports, eq and neq take several values: `ttl eq 10 20`
+  else if (op === "eq" || op === "neq") while (isValue(c.peek())) values.push(one());
+  const [a, b] = values as [number, number];
+  switch (op) {
+    case "eq":
+      return { ranges: values.map((v) => [v, v]) };
+    case "neq":
+      return { ranges: values.map((v) => [v, v]), negate: true };
+    case "lt":
+      return { ranges: a === 0 ? [] : [[0, a - 1]] };
+    case "gt":
+      return { ranges: a === 255 ? [] : [[a + 1, 255]] };
+    default:
+      if (a > b) throw new Stop(opCol, `ttl range ${a} ${b}: the first value is above the second`);
+      return { ranges: [[a, b]] };
   }
 }
 

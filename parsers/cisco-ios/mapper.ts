@@ -128,9 +128,11 @@ export class IosMapper {
       // In the order IOS applies them. The entry admitting a packet is the rule findings point at
       // (the last accepting filter decides): the ingress ACL's - an outbound ACL's where one
       // applies -, or the zone-pair policy's on a zone-based firewall.
-      const forward: Pipeline["stages"] = [{ chain: ingress, role: "filter" }];
+      // The inbound ACL and outside-to-inside NAT come before routing, which takes one off the
+      // TTL: an inbound list tests it as it arrived, an outbound one (and the zones) one lower.
+      const forward: Pipeline["stages"] = [{ chain: ingress, role: "filter", beforeRouting: true }];
       // outside-to-inside NAT: after the inbound ACL, before the outbound ACL and the zones
-      if (nat.chain && family === 4) forward.push({ chain: nat.chain, role: "dstnat" });
+      if (nat.chain && family === 4) forward.push({ chain: nat.chain, role: "dstnat", beforeRouting: true });
       if (egress) forward.push({ chain: egress, role: "filter" });
       if (zones) forward.push({ chain: zones.forward, role: "filter" });
       // connected routes last: the stage only takes packets away, and splitting the flows by
@@ -308,6 +310,7 @@ export class IosMapper {
     if (ace.flagsAny.length === 1) conds.push({ kind: "tcpflags", ...ace.flagsAny[0]! });
     else if (ace.flagsAny.length > 1) conds.push({ kind: "or", anyOf: ace.flagsAny.map((f) => [{ kind: "tcpflags", mask: f.mask, comp: f.comp }]) });
     if (ace.fragments) conds.push({ kind: "fragment" });
+    if (ace.ttl) conds.push({ kind: "ttl", ranges: ace.ttl.ranges, ...(ace.ttl.negate ? { negate: true } : {}) });
     if (ace.reflexive) conds.push({ kind: "ctstate", states: ["established"] });
     for (const u of ace.unknowns) unknowns.push({ kind: "unknown", text: u.text, reason: u.reason });
     if (ace.problem) {

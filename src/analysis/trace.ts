@@ -95,7 +95,7 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
     if (i === expiry) {
       // routing drops what would reach 0
       const place = chain ?? { table: "", name: stage.chain, span: { file: "", line: 0, column: 0 } };
-      const step: TraceStep = { table: place.table, chain: place.name, rule: "routing: the TTL (hop limit) expires before the forward hook", ...placeOf(place.span), action: "drop" };
+      const step: TraceStep = { table: place.table, chain: place.name, rule: "routing: the TTL (hop limit) expires, the packet is not forwarded", ...placeOf(place.span), action: "drop" };
       states = states.filter((st) => {
         if (st.point[Dim.Ttl]! > 1n) return true;
         finished.push(done("drop", { ...st, steps: [...st.steps, step] }, step));

@@ -493,14 +493,13 @@ describe("other spellings and features", () => {
     ]);
   });
 
-  it("reflexive (evaluate), lock-and-key (dynamic) and ttl entries are unknown matches; reflect changes nothing", () => {
-    const rs = iosClean(ext("A", " permit tcp any any reflect MIRROR timeout 300\n evaluate MIRROR\n dynamic TEST timeout 10 permit ip any any\n deny ip any any ttl lt 2"));
-    const [reflect, evaluate, dynamic, ttl] = aclRules(rs, "A");
+  it("reflexive (evaluate) and lock-and-key (dynamic) entries are unknown matches; reflect changes nothing", () => {
+    const rs = iosClean(ext("A", " permit tcp any any reflect MIRROR timeout 300\n evaluate MIRROR\n dynamic TEST timeout 10 permit ip any any"));
+    const [reflect, evaluate, dynamic] = aclRules(rs, "A");
     expect(reflect!.conditions).toEqual([{ kind: "proto", protos: [6] }]);
     // a reflexive entry matches return packets of sessions seen going out, never a new connection
     expect(evaluate!.conditions).toEqual([{ kind: "ctstate", states: ["established"] }, { kind: "unknown", text: "evaluate MIRROR", reason: "reflexive access-list entries depend on traffic seen at run time" }]);
     expect(dynamic!.conditions[0]).toMatchObject({ kind: "unknown", text: "dynamic TEST" });
-    expect(ttl!.conditions).toEqual([{ kind: "unknown", text: "ttl lt 2", reason: "TTL matching is not modelled" }]);
   });
 
   it("an evaluate entry opens nothing to new connections from outside", () => {

@@ -34,6 +34,7 @@ export interface Probe {
   oif?: string;
   flags?: string;
   icmpType?: number;
+  ttl?: number;
 }
 
 /** Verdicts of every traced path ("accept", "drop", or both when an unknown condition splits) and the steps of the first. */
@@ -54,6 +55,7 @@ export function trace(rs: Ruleset, p: Probe): { verdict: string; steps: string[]
     ...(p.sport !== undefined ? { sport: p.sport } : {}),
     ...(p.flags ? { tcp_flags: p.flags } : {}),
     ...(p.icmpType !== undefined ? { icmp_type: p.icmpType } : {}),
+    ...(p.ttl !== undefined ? { ttl: p.ttl } : {}),
   };
   const paths = tracePacket(rs, pipeline!, packetToPoint(pkt));
   const verdicts = [...new Set(paths.map((x) => x.verdict))].sort().join("|");
