@@ -226,6 +226,26 @@ function termRule(ctx: JunosContext, family: Family, filter: string, t: ConfigNo
       case "is-fragment":
         conditions.push({ kind: "fragment" });
         break;
+      // the TTL (inet) or hop limit (inet6): as the packet arrived in an input filter, one lower in
+      // an output filter (the stages say which, see index.ts)
+      case "ttl":
+      case "ttl-except":
+      case "hop-limit":
+      case "hop-limit-except": {
+        if ((family === 4) !== key.startsWith("ttl")) {
+          ctx.diags.error(vals[0] ?? t, `filter ${filter} term ${t.name}: '${key}' is a family ${family === 4 ? "inet6" : "inet"} match condition`);
+          conditions.push({ kind: "unknown", text: [key, ...vals.map((v) => v.name)].join(" "), reason: `'${key}' does not apply to this family` });
+          break;
+        }
+        const ranges: [number, number][] = [];
+        for (const v of vals) {
+          const r = parseSmallRange(v.name);
+          if (r) ranges.push(r);
+          else ctx.diags.error(v, `filter ${filter} term ${t.name}: expected a value or range from 0 to 255 after '${key}', found '${v.name}'`);
+        }
+        conditions.push({ kind: "ttl", ranges, ...(key.endsWith("-except") ? { negate: true } : {}) });
+        break;
+      }
       case "interface":
       case "interface-set": {
         const alts: Condition[][] = [];

@@ -78,9 +78,11 @@ export function parseJunos(text: string, file: string): Ruleset {
   const pipelines: Pipeline[] = [];
   for (const family of families) {
     const forward: Stage[] = [];
-    if (nat) forward.push({ chain: nat, role: "dstnat" });
+    // Destination NAT and the input filters come before the route lookup, which takes one off the
+    // TTL: an input filter tests it as the packet arrived, an output filter one lower.
+    if (nat) forward.push({ chain: nat, role: "dstnat", beforeRouting: true });
     const input = filters.input.get(family);
-    if (input) forward.push({ chain: input, role: "filter" });
+    if (input) forward.push({ chain: input, role: "filter", beforeRouting: true });
     if (policyChain && family === 6 && zones.size > 0 && !inet6FlowMode(ctx)) forward.push({ chain: ipv6DropChain(ctx), role: "filter" });
     if (policyChain) forward.push({ chain: policyChain, role: "filter" });
     const output = filters.output.get(family);

@@ -393,6 +393,50 @@ set interfaces ge-0/0/1 unit 5 family inet filter output G
     expect(r.pipelines[0]!.stages.map((s) => s.chain)).toEqual(["firewall inet/inet input", "firewall inet/inet output"]);
   });
 
+  it("ttl and hop-limit match as the packet arrived in an input filter, one lower in an output filter", () => {
+    const r = parseJunos(
+      `set system host-name r
+set interfaces ge-0/0/0 unit 0 family inet address 198.51.100.2/24
+set interfaces ge-0/0/0 unit 0 family inet filter input IN
+set interfaces ge-0/0/0 unit 0 family inet6 address 2001:db8:1::2/64
+set interfaces ge-0/0/0 unit 0 family inet6 filter input IN6
+set interfaces ge-0/0/1 unit 0 family inet address 10.0.0.1/24
+set interfaces ge-0/0/1 unit 0 family inet filter output OUT
+set interfaces ge-0/0/1 unit 0 family inet6 address 2001:db8:2::1/64
+set firewall family inet filter IN term gtsm from protocol tcp
+set firewall family inet filter IN term gtsm from destination-port 179
+set firewall family inet filter IN term gtsm from ttl-except 255
+set firewall family inet filter IN term gtsm then discard
+set firewall family inet filter IN term rest then accept
+set firewall family inet filter OUT term low from ttl [ 0-2 7 ]
+set firewall family inet filter OUT term low then discard
+set firewall family inet filter OUT term rest then accept
+set firewall family inet6 filter IN6 term low from hop-limit 0-9
+set firewall family inet6 filter IN6 term low then discard
+set firewall family inet6 filter IN6 term rest then accept
+`,
+      "t.set",
+    );
+    expect(errors(r)).toEqual([]);
+    expect(chain(r, "firewall inet/filter OUT").rules[0]!.conditions).toEqual([{ kind: "ttl", ranges: [[0, 2], [7, 7]] }]);
+    expect(chain(r, "firewall inet/filter IN").rules[0]!.conditions).toContainEqual({ kind: "ttl", ranges: [[255, 255]], negate: true });
+    const through = (dport: number, ttl: number, dst = "10.0.0.5", src = "203.0.113.9") =>
+      verdictFor(r, { hook: "forward", family: dst.includes(":") ? 6 : 4, proto: "tcp", src, dst, dport, iif: "ge-0/0/0.0", oif: "ge-0/0/1.0", tcp_flags: "S", ttl } as Packet).verdict;
+    expect(through(179, 255)).toBe("accept");
+    expect(through(179, 254)).toBe("drop");
+    // OUT sees one less: 3 leaves as 2, 8 as 7
+    expect(through(443, 3)).toBe("drop");
+    expect(through(443, 4)).toBe("accept");
+    expect(through(443, 8)).toBe("drop");
+    expect(through(443, 9)).toBe("accept");
+    expect(through(443, 10, "2001:db8:2::5", "2001:db8:99::9")).toBe("accept");
+    expect(through(443, 9, "2001:db8:2::5", "2001:db8:99::9")).toBe("drop");
+    const wrong = parseJunos("set system host-name r\nset firewall family inet filter F term t from hop-limit 1\nset firewall family inet filter F term t then discard\n", "w.set");
+    expect(errors(wrong)).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining("'hop-limit' is a family inet6 match condition") })]);
+    const bad = parseJunos("set system host-name r\nset firewall family inet filter F term t from ttl 300\nset firewall family inet filter F term t then discard\n", "b.set");
+    expect(errors(bad)).toEqual([expect.objectContaining({ line: 2, column: 51, message: expect.stringContaining("expected a value or range from 0 to 255 after 'ttl', found '300'") })]);
+  });
+
   it("interface-range members get the range's units and filter bindings", () => {
     const r = parseJunos(
       `set system host-name r
