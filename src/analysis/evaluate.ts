@@ -649,7 +649,7 @@ export class Evaluator {
           const same = unchanged(f.set, action.to);
           const moved = same.isEmpty() ? f.set : f.set.minus(same);
           if (!same.isEmpty()) result.accepted.push({ ...f, set: same, nat: [...f.nat, { before: same, dims: [], rule, identity: true }], key: undefined });
-          if (!moved.isEmpty()) result.accepted.push(applyDnat({ ...f, set: moved }, action.to, rule));
+          if (!moved.isEmpty()) result.accepted.push(...applyDnat({ ...f, set: moved }, action.to, rule));
         }
         return;
       case "snat":
@@ -718,7 +718,28 @@ function rewritePorts(set: PacketSet, dim: Dim, ports: readonly [number, number]
   return set.intersect(withPorts).rewrite(dim, [[BigInt(ports[0]), BigInt(ports[1])]]).union(set.minus(withPorts));
 }
 
-function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
+/**
+ * A DNAT's flows: with a port range, a packet whose port is already inside it keeps the port (the
+ * kernel's get_unique_tuple leaves an in-range, unused tuple as it is: a first packet's is), so
+ * those packets go on as their own flow, only their address rewritten; the others get a port of
+ * the range.
+ */
+function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow[] {
+  if (to.ports && to.ports[1] > to.ports[0]) {
+    const inRange = PacketSet.box({ [Dim.Proto]: PORT_PROTOS.map((p) => [BigInt(p), BigInt(p)] as const), [Dim.Dport]: [[BigInt(to.ports[0]), BigInt(to.ports[1])]] });
+    const kept = f.set.intersect(inRange);
+    if (!kept.isEmpty()) {
+      const rest = f.set.minus(inRange);
+      const out = [rewriteDestination({ ...f, set: kept }, to, rule, false)];
+      if (!rest.isEmpty()) out.push(rewriteDestination({ ...f, set: rest }, to, rule, true));
+      return out;
+    }
+  }
+  return [rewriteDestination(f, to, rule, true)];
+}
+
+/** A DNAT's rewrite of one flow: the address, and the port when `ports` (see applyDnat). */
+function rewriteDestination(f: Flow, to: NatRewrite, rule: Rule, ports: boolean): Flow {
   let set = f.set;
   const dims: Dim[] = [];
   let nondeterministic = false;
@@ -737,7 +758,7 @@ function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     set = set.rewrite(Dim.Dst, [[0n, familyMax(6)]]);
     dims.push(Dim.Dst);
   }
-  if (to.ports) {
+  if (to.ports && ports) {
     set = rewritePorts(set, Dim.Dport, to.ports);
     dims.push(Dim.Dport);
     if (to.ports[1] > to.ports[0]) nondeterministic = true;

@@ -149,8 +149,9 @@ function done(verdict: "accept" | "drop", st: State, by: TraceStep | undefined):
 function choiceAssumption(c: Choice, family: Family): string | undefined {
   const missing = minusRanges(c.all, c.allowed);
   if (missing.length === 0) return undefined;
+  const address = c.dim === Dim.Src || c.dim === Dim.Dst;
   const list = (rs: [bigint, bigint][]) => {
-    const shown = rs.slice(0, 4).map(([lo, hi]) => formatAddrRange(lo, hi, family));
+    const shown = rs.slice(0, 4).map(([lo, hi]) => (address ? formatAddrRange(lo, hi, family) : lo === hi ? `${lo}` : `${lo}-${hi}`));
     return rs.length > 4 ? `${shown.join(", ")}, ...` : shown.join(", ");
   };
   return missing.length < c.allowed.length ? `${c.what} is not ${list(missing)}` : `${c.what} is ${list(c.allowed)}`;
@@ -360,14 +361,25 @@ function act(
         return { outcomes: [{ kind: "drop", state: s, by: s.steps[s.steps.length - 1]! }], goOn: [] };
       }
       const p = st.point.slice();
-      if (action.to.addr) p[Dim.Dst] = mapAddress(action.to, p[Dim.Dst]!) ?? action.to.addr.lo;
-      // a port already inside the range is kept
-      const ports = action.to.ports;
-      if (ports && PORT_PROTOS.includes(Number(p[Dim.Proto])) && !(p[Dim.Dport]! >= BigInt(ports[0]) && p[Dim.Dport]! <= BigInt(ports[1]))) p[Dim.Dport] = BigInt(ports[0]);
+      const to = action.to;
+      const family = familyOf(p);
+      if (to.addr) p[Dim.Dst] = mapAddress(to, p[Dim.Dst]!) ?? to.addr.lo;
+      // a port already inside the range is kept (the kernel's get_unique_tuple); another is one of the range
+      const ports = to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto])) ? to.ports : undefined;
+      const portKept = ports !== undefined && p[Dim.Dport]! >= BigInt(ports[0]) && p[Dim.Dport]! <= BigInt(ports[1]);
+      if (ports && !portKept) p[Dim.Dport] = BigInt(ports[0]);
       // a DNAT that changes nothing leaves the connection unmarked (`ct status dnat` does not hold)
-      const moved = action.to.addr === undefined || p[Dim.Dst] !== st.point[Dim.Dst] || p[Dim.Dport] !== st.point[Dim.Dport];
-      let s: State = { ...add(`dnat to ${describeRewrite(action.to.addr ? p[Dim.Dst] : undefined, action.to.ports?.[0], familyOf(p) === 6)}`), point: p, dnatted: moved };
-      if (action.to.addr === undefined) s = withChoice(s, p, Dim.Dst, [0n, familyMax(familyOf(p))], `the address ${placeRef(rule.span)} redirects to (the incoming interface's)`);
+      const moved = to.addr === undefined || p[Dim.Dst] !== st.point[Dim.Dst] || p[Dim.Dport] !== st.point[Dim.Dport];
+      let s: State = { ...add(`dnat to ${describeRewrite(to.addr ? p[Dim.Dst] : undefined, ports ? Number(p[Dim.Dport]) : to.ports?.[0], family === 6)}`), point: p, dnatted: moved };
+      // Which address of a range (chosen by a hash of the connection), and which port of a range, the
+      // packet gets is a choice: the rules after it may take some values and not others.
+      if (to.addr === undefined) s = withChoice(s, p, Dim.Dst, [0n, familyMax(family)], `the address ${placeRef(rule.span)} redirects to (the incoming interface's)`);
+      else if (!to.map && to.addr.hi > to.addr.lo) s = withChoice(s, p, Dim.Dst, [to.addr.lo, to.addr.hi], `the destination ${placeRef(rule.span)} takes from ${formatAddrRange(to.addr.lo, to.addr.hi, family)}`);
+      if (ports && !portKept && ports[1] > ports[0]) {
+        const what = `the port ${placeRef(rule.span)} takes from ${ports[0]}-${ports[1]}`;
+        // one choice is followed at a time: with an address chosen too, the port is taken as the first
+        s = s.chosen ? { ...s, assumptions: [...s.assumptions, `${what} is ${ports[0]}`] } : withChoice(s, p, Dim.Dport, [BigInt(ports[0]), BigInt(ports[1])], what);
+      }
       const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
       if (local !== undefined) {
         // Delivered here only if the new destination is this host's; otherwise routed away from the input path.
