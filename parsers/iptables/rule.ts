@@ -875,6 +875,7 @@ function targetAction(
           error(o.argPos[0]!, `${t.name} with a port needs -p tcp, udp, sctp or dccp`);
           return null;
         }
+        if (r.value.ports && (opt("--random") || opt("--random-fully"))) r.value.randomPort = true;
         return { kind: spec.kind, to: r.value, target: text } as Action;
       }
       // REDIRECT, MASQUERADE

@@ -1330,6 +1330,7 @@ class Mapper {
       }
       if (!r) return unknown(`port ${exprText(port)}`);
       to.ports = r;
+      if (s.flags?.some((f) => f === "random" || f === "fully-random")) to.randomPort = true;
     }
     if (addr && family) to.family = family;
     const portText = port ? exprText(port) : "";

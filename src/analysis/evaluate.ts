@@ -720,12 +720,13 @@ function rewritePorts(set: PacketSet, dim: Dim, ports: readonly [number, number]
 
 /**
  * A DNAT's flows: with a port range, a packet whose port is already inside it keeps the port (the
- * kernel's get_unique_tuple leaves an in-range, unused tuple as it is: a first packet's is), so
+ * kernel's get_unique_tuple leaves an in-range, unused tuple as it is: a first packet's is - unless
+ * the rule asks for a random port), so
  * those packets go on as their own flow, only their address rewritten; the others get a port of
  * the range.
  */
 function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow[] {
-  if (to.ports && to.ports[1] > to.ports[0]) {
+  if (to.ports && to.ports[1] > to.ports[0] && !to.randomPort) {
     const inRange = PacketSet.box({ [Dim.Proto]: PORT_PROTOS.map((p) => [BigInt(p), BigInt(p)] as const), [Dim.Dport]: [[BigInt(to.ports[0]), BigInt(to.ports[1])]] });
     const kept = f.set.intersect(inRange);
     if (!kept.isEmpty()) {

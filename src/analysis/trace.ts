@@ -366,7 +366,7 @@ function act(
       if (to.addr) p[Dim.Dst] = mapAddress(to, p[Dim.Dst]!) ?? to.addr.lo;
       // a port already inside the range is kept (the kernel's get_unique_tuple); another is one of the range
       const ports = to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto])) ? to.ports : undefined;
-      const portKept = ports !== undefined && p[Dim.Dport]! >= BigInt(ports[0]) && p[Dim.Dport]! <= BigInt(ports[1]);
+      const portKept = ports !== undefined && !to.randomPort && p[Dim.Dport]! >= BigInt(ports[0]) && p[Dim.Dport]! <= BigInt(ports[1]);
       if (ports && !portKept) p[Dim.Dport] = BigInt(ports[0]);
       // a DNAT that changes nothing leaves the connection unmarked (`ct status dnat` does not hold)
       const moved = to.addr === undefined || p[Dim.Dst] !== st.point[Dim.Dst] || p[Dim.Dport] !== st.point[Dim.Dport];

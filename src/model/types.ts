@@ -127,6 +127,11 @@ export interface NatRewrite {
    *   block of 2^n addresses (iptables NETMAP).
    */
   map?: { kind: "offset"; from: bigint } | { kind: "prefix" };
+  /**
+   * The port is drawn at random from `ports` even when the packet's is inside it (iptables
+   * `--random`, nft `random` / `fully-random`); otherwise a DNAT keeps a port already in the range.
+   */
+  randomPort?: true;
 }
 
 export type Action =

@@ -1,12 +1,13 @@
 /**
  * A DNAT to a range of addresses or ports: the kernel chooses the address (by a hash of the
  * connection) and, for a port outside the range, the port; a port already inside the range is kept
- * (get_unique_tuple, checked with the kernel oracle: `dnat to 10.9.0.2:50000-50100` forwards a
- * packet for 50050 as 50050). The trace follows the choice like a MASQUERADE's - both ways where
+ * unless the rule asks for a random one (get_unique_tuple, checked with the kernel oracle: `dnat to
+ * 10.9.0.2:50000-50100` forwards a packet for 50050 as 50050, the same with `random` does not). The trace follows the choice like a MASQUERADE's - both ways where
  * the rules after it tell the values apart - and the evaluator keeps the in-range ports exact, so
  * the two agree packet by packet.
  */
 import { describe, expect, it } from "vitest";
+import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { Evaluator } from "../../src/analysis/evaluate.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
@@ -43,6 +44,16 @@ describe("DNAT to a range", () => {
     // every port of the range accepted: whatever the choice, accepted
     const whole = ruleset("tcp dport { 80, 50000-50100 } dnat to 10.9.0.2:50000-50100", "ip daddr 10.9.0.2 tcp dport 50000-50100 accept");
     expect(judge(whole, 80)).toEqual({ verdict: "accept", consistent: true });
+  });
+
+  it("with a random port (nft random / fully-random, iptables --random) even an in-range port is a choice", () => {
+    // the kernel oracle: six connections to 50050 through `... :50000-50100 random`, all dropped
+    const rs = ruleset("tcp dport 50000-50100 dnat to 10.9.0.2:50000-50100 random", "ip daddr 10.9.0.2 tcp dport 50050 accept");
+    expect(rs.chains.get("ip n/pre")!.rules[0]!.action).toMatchObject({ kind: "dnat", to: { ports: [50000, 50100], randomPort: true } });
+    expect(judge(rs, 50050)).toEqual({ verdict: "unknown", consistent: true });
+    expect(judge(rs, 50051)).toEqual({ verdict: "unknown", consistent: true });
+    const ipt = parseIptablesSave("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -j DNAT --to-destination 10.9.0.2:50000-50100 --random\nCOMMIT\n", "r.rules", { family: 4 });
+    expect(ipt.chains.get("nat/PREROUTING")!.rules[0]!.action).toMatchObject({ to: { randomPort: true } });
   });
 
   it("an address of a range is a choice the filter may tell apart", () => {
