@@ -373,12 +373,13 @@ function act(
       let s: State = { ...add(`dnat to ${describeRewrite(to.addr ? p[Dim.Dst] : undefined, ports ? Number(p[Dim.Dport]) : to.ports?.[0], family === 6)}`), point: p, dnatted: moved };
       // Which address of a range (chosen by a hash of the connection), and which port of a range, the
       // packet gets is a choice: the rules after it may take some values and not others.
+      const addrChoice = to.addr === undefined || (!to.map && to.addr.hi > to.addr.lo);
       if (to.addr === undefined) s = withChoice(s, p, Dim.Dst, [0n, familyMax(family)], `the address ${placeRef(rule.span)} redirects to (the incoming interface's)`);
-      else if (!to.map && to.addr.hi > to.addr.lo) s = withChoice(s, p, Dim.Dst, [to.addr.lo, to.addr.hi], `the destination ${placeRef(rule.span)} takes from ${formatAddrRange(to.addr.lo, to.addr.hi, family)}`);
+      else if (addrChoice) s = withChoice(s, p, Dim.Dst, [to.addr.lo, to.addr.hi], `the destination ${placeRef(rule.span)} takes from ${formatAddrRange(to.addr.lo, to.addr.hi, family)}`);
       if (ports && !portKept && ports[1] > ports[0]) {
         const what = `the port ${placeRef(rule.span)} takes from ${ports[0]}-${ports[1]}`;
-        // one choice is followed at a time: with an address chosen too, the port is taken as the first
-        s = s.chosen ? { ...s, assumptions: [...s.assumptions, `${what} is ${ports[0]}`] } : withChoice(s, p, Dim.Dport, [BigInt(ports[0]), BigInt(ports[1])], what);
+        // one choice is followed at a time: with this rule's address chosen too, the port is taken as the first
+        s = addrChoice ? { ...s, assumptions: [...s.assumptions, `${what} is ${ports[0]}`] } : withChoice(s, p, Dim.Dport, [BigInt(ports[0]), BigInt(ports[1])], what);
       }
       const local = inboundDnatAssumption(pipeline.kind, action.to, rule);
       if (local !== undefined) {
