@@ -4,7 +4,8 @@
  */
 import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
 import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
-import { describePacket, pickWitness, pointToPacket, protoName, type WitnessHints } from "../../src/analysis/witness.js";
+import { pickWitness, pointToPacket, protoName, type WitnessHints } from "../../src/analysis/witness.js";
+import { describePacket } from "../../src/model/packet-text.js";
 import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
 import { severityRank, type Finding } from "../../src/model/finding.js";

@@ -204,14 +204,3 @@ export function pointToPacket(point: readonly bigint[], kind: PipelineKind): Pac
   if (point[Dim.Ttl] !== undefined && point[Dim.Ttl] !== BigInt(DEFAULT_TTL)) pkt.ttl = Number(point[Dim.Ttl]);
   return pkt;
 }
-
-export function describePacket(p: Packet): string {
-  const v6 = p.family === 6;
-  const hp = (a: string, port?: number) => (port === undefined ? a : v6 ? `[${a}]:${port}` : `${a}:${port}`);
-  let s = `${p.proto} ${hp(p.src, p.sport)} -> ${hp(p.dst, p.dport)}`;
-  if (p.icmp_type !== undefined) s += ` type ${p.icmp_type} code ${p.icmp_code ?? 0}`;
-  if (p.iif) s += ` iif ${p.iif}`;
-  if (p.oif) s += ` oif ${p.oif}`;
-  if (p.ttl !== undefined) s += ` ttl ${p.ttl}`;
-  return s;
-}

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { PacketError } from "../analysis/packet.js";
 import { routedEgress } from "../analysis/egress.js";
 import { verdictFor } from "../analysis/verdict.js";
-import { describePacket } from "../analysis/witness.js";
+import { describePacket } from "../model/packet-text.js";
 import { analyzeFile } from "../engine/check.js";
 import type { Packet, TraceStep } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";

@@ -15,6 +15,7 @@
  */
 import { SEVERITIES, severityRank, type FileReport, type Finding, type Packet, type Severity } from "../model/finding.js";
 import type { Diagnostic } from "../model/types.js";
+import { describePacket } from "../model/packet-text.js";
 import { sanitize } from "./sanitize.js";
 
 export interface TextOptions {
@@ -48,21 +49,9 @@ function paint(on: boolean, style: string, text: string): string {
   return on ? `${style}${text}${RESET}` : text;
 }
 
-/** `[addr]:port` for IPv6, `addr:port` for IPv4, the bare address when there is no port. */
-function hostPort(addr: string, port: number | undefined, family: number): string {
-  const a = sanitize(addr);
-  if (port === undefined) return a;
-  return family === 6 ? `[${a}]:${port}` : `${a}:${port}`;
-}
-
-/** `tcp 198.51.100.7:40000 -> 10.0.0.5:25 iif eth0`; ICMP adds type/code; forward shows `iif X oif Y`. */
+/** A finding's example packet as text (describePacket), safe for a terminal. */
 export function describeWitness(p: Packet): string {
-  let s = `${sanitize(p.proto)} ${hostPort(p.src, p.sport, p.family)} -> ${hostPort(p.dst, p.dport, p.family)}`;
-  if (p.icmp_type !== undefined) s += ` type ${p.icmp_type} code ${p.icmp_code ?? 0}`;
-  if (p.iif) s += ` iif ${sanitize(p.iif)}`;
-  if (p.oif) s += ` oif ${sanitize(p.oif)}`;
-  if (p.ttl !== undefined) s += ` ttl ${p.ttl}`;
-  return s;
+  return sanitize(describePacket(p));
 }
 
 /** Characters of a source line shown at most; a longer one is cut to a window around the column. */

@@ -3,7 +3,7 @@
  * builds from its flags; wrong input gets the column of the wrong word and what was expected.
  */
 import { describe, expect, it } from "vitest";
-import { describePacket } from "../../src/analysis/witness.js";
+import { describePacket } from "../../src/model/packet-text.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
 import { analyzeText } from "../../src/engine/check.js";
 import type { Packet } from "../../src/model/finding.js";

@@ -8,7 +8,7 @@ import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { routedEgress } from "../../analysis/egress.js";
 import { verdictFor } from "../../analysis/verdict.js";
-import { describePacket } from "../../analysis/witness.js";
+import { describePacket } from "../../model/packet-text.js";
 import type { AcceptTarget } from "../accept.js";
 import { canComment } from "../actions.js";
 import { exposureMap, type ExposureRow } from "../exposure-map.js";

@@ -6,7 +6,7 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import type { PacketVerdict } from "../../analysis/verdict.js";
-import { describePacket } from "../../analysis/witness.js";
+import { describePacket } from "../../model/packet-text.js";
 import type { Packet, TraceStep } from "../../model/finding.js";
 import type { ExposureRow } from "../exposure-map.js";
 import { mapPortsText } from "../exposure-map.js";
