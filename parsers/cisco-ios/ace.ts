@@ -13,6 +13,7 @@
  * what was read before it is kept.
  */
 import { parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
+import { comparisonRanges } from "../../src/model/ports.js";
 import type { Family } from "../../src/model/types.js";
 import type { Token } from "./lines.js";
 import { icmpName, iosPort, iosProtocol, type PortProto } from "./names.js";
@@ -366,20 +367,9 @@ function parseTtl(c: Cursor): NonNullable<Ace["ttl"]> {
   if (op === "range") values.push(one());
   // like ports, eq and neq take several values: `ttl eq 10 20`
   else if (op === "eq" || op === "neq") while (isValue(c.peek())) values.push(one());
-  const [a, b] = values as [number, number];
-  switch (op) {
-    case "eq":
-      return { ranges: values.map((v) => [v, v]) };
-    case "neq":
-      return { ranges: values.map((v) => [v, v]), negate: true };
-    case "lt":
-      return { ranges: a === 0 ? [] : [[0, a - 1]] };
-    case "gt":
-      return { ranges: a === 255 ? [] : [[a + 1, 255]] };
-    default:
-      if (a > b) throw new Stop(opCol, `ttl range ${a} ${b}: the first value is above the second`);
-      return { ranges: [[a, b]] };
-  }
+  if (op === "range" && values[0]! > values[1]!) throw new Stop(opCol, `ttl range ${values[0]} ${values[1]}: the first value is above the second`);
+  // neq as a negated eq: the rule reads "not these TTLs", as written
+  return op === "neq" ? { ranges: comparisonRanges("eq", values, 255), negate: true } : { ranges: comparisonRanges(op as PortOp, values, 255) };
 }
 
 function parseProto(c: Cursor, family: Family): ProtoSpec {

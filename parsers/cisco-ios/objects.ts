@@ -14,7 +14,7 @@ import type { AddrRange, Condition, Diagnostic, Family, PortRange } from "../../
 import type { AddrSpec, PortSpec } from "./ace.js";
 import type { GroupKind, GroupMember, ObjectGroup, Where } from "./config.js";
 import { MAX_WILDCARD_RANGES, wildcardRanges } from "./wildcard.js";
-import { mergePortRanges } from "../../src/model/ports.js";
+import { comparisonRanges, mergePortRanges } from "../../src/model/ports.js";
 
 type Unknown = Extract<Condition, { kind: "unknown" }>;
 
@@ -38,28 +38,7 @@ export const MAX_GROUP_NESTING = 64;
 
 /** The port ranges an operator admits (neq/lt/gt as their complements; exact). */
 export function portOpRanges(op: Extract<PortSpec, { kind: "op" }>): PortRange[] {
-  const v = op.values;
-  switch (op.op) {
-    case "eq":
-      return mergePortRanges(v.map((p) => [p, p] as PortRange));
-    case "range":
-      return [[v[0]!, v[1]!]];
-    case "lt":
-      return v[0]! > 0 ? [[0, v[0]! - 1]] : [];
-    case "gt":
-      return v[0]! < 65535 ? [[v[0]! + 1, 65535]] : [];
-    case "neq": {
-      // every port but the listed ones
-      const out: PortRange[] = [];
-      let lo = 0;
-      for (const [a, b] of mergePortRanges(v.map((p) => [p, p] as PortRange))) {
-        if (a > lo) out.push([lo, a - 1]);
-        lo = b + 1;
-      }
-      if (lo <= 65535) out.push([lo, 65535]);
-      return out;
-    }
-  }
+  return comparisonRanges(op.op, op.values, 65535);
 }
 
 

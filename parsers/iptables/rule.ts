@@ -6,6 +6,7 @@
 import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
 import { parseAddrRange, parseAddrSpec, parseCInt } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
+import { comparisonRanges } from "../../src/model/ports.js";
 import type { OptionNode, Pos } from "./ast.js";
 import {
   implicitMatchFor,
@@ -669,10 +670,8 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
             error(o.argPos[0]!, `expected a ${m.name === "ttl" ? "TTL" : "hop limit"} (0-255) after ${o.node.name}, found '${arg0}'`);
             break;
           }
-          const op = o.name.slice(-2);
           // `--ttl-lt 0` and `--ttl-gt 255` hold for no packet: an empty range
-          const range: [number, number][] = op === "eq" ? [[n, n]] : op === "lt" ? (n > 0 ? [[0, n - 1]] : []) : n < 255 ? [[n + 1, 255]] : [];
-          conds.push({ kind: "ttl", ranges: range, ...neg });
+          conds.push({ kind: "ttl", ranges: comparisonRanges(o.name.slice(-2) as "eq" | "lt" | "gt", [n], 255), ...neg });
           break;
         }
         case "mark --mark": {
