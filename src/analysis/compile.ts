@@ -400,6 +400,18 @@ export function isNotrack(target: string): boolean {
   return /^(NOTRACK|notrack$|CT\b.*--notrack)/.test(target);
 }
 
+/**
+ * The destination ports a DNAT with a port range leaves as they are: a packet's port already inside
+ * the range is kept (the kernel's get_unique_tuple leaves an in-range tuple that is not in use - a
+ * first packet's - as it is), unless the rule asks for a random port (iptables --random, nft random,
+ * fully-random), which draws even then; undefined when none is kept. The evaluator and the trace both
+ * ask here.
+ */
+export function keptDnatPorts(to: NatRewrite): readonly [number, number] | undefined {
+  if (!to.ports) return undefined;
+  return to.randomPort && to.ports[1] > to.ports[0] ? undefined : to.ports;
+}
+
 const V4_LOOPBACK: readonly [bigint, bigint] = [127n << 24n, (128n << 24n) - 1n];
 
 /**

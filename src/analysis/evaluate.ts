@@ -16,7 +16,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, observedMarkBits, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
+import { compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, observedMarkBits, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -698,18 +698,24 @@ function isNonTerminating(a: Action): boolean {
 
 const PORT_PROTO_SET = () => PacketSet.box({ [Dim.Proto]: PORT_PROTOS.map((p) => [BigInt(p), BigInt(p)] as const) });
 
+/** The packets of a protocol with ports whose destination port lies in `ports`. */
+function dportIn(ports: readonly [number, number]): PacketSet {
+  return PORT_PROTO_SET().intersect(PacketSet.box({ [Dim.Dport]: [[BigInt(ports[0]), BigInt(ports[1])]] }));
+}
+
 /**
- * The packets a DNAT leaves as they were: those sent to its one address already, on its port (a
- * port range keeps a port already inside it, as does a DNAT that names no port). The kernel does
- * not mark such a connection DNATed. A range of addresses (chosen by a hash), a 1:1 mapping and a
- * REDIRECT (the interface's address) are left to their own rewrite.
+ * The packets a DNAT leaves as they were: those sent to its one address already, on a port it keeps
+ * (keptDnatPorts; a DNAT that names no port keeps every one). The kernel does not mark such a
+ * connection DNATed. A range of addresses (chosen by a hash), a 1:1 mapping and a REDIRECT (the
+ * interface's address) are left to their own rewrite.
  */
 function unchanged(set: PacketSet, to: NatRewrite): PacketSet {
   if (!to.addr || to.map || to.addr.lo !== to.addr.hi) return PacketSet.empty();
   const at = set.intersect(PacketSet.box({ [Dim.Dst]: [[to.addr.lo, to.addr.lo]] }));
   if (at.isEmpty() || !to.ports) return at;
-  const ports = PORT_PROTO_SET();
-  return at.minus(ports).union(at.intersect(ports).intersect(PacketSet.box({ [Dim.Dport]: [[BigInt(to.ports[0]), BigInt(to.ports[1])]] })));
+  const portless = at.minus(PORT_PROTO_SET());
+  const kept = keptDnatPorts(to);
+  return kept ? portless.union(at.intersect(dportIn(kept))) : portless;
 }
 
 /** `set` with port `dim` rewritten to `ports` where the protocol has ports. */
@@ -719,15 +725,13 @@ function rewritePorts(set: PacketSet, dim: Dim, ports: readonly [number, number]
 }
 
 /**
- * A DNAT's flows: with a port range, a packet whose port is already inside it keeps the port (the
- * kernel's get_unique_tuple leaves an in-range, unused tuple as it is: a first packet's is - unless
- * the rule asks for a random port), so
- * those packets go on as their own flow, only their address rewritten; the others get a port of
- * the range.
+ * A DNAT's flows: with a range of ports, the packets whose port it keeps (keptDnatPorts) go on as
+ * their own flow, only their address rewritten; the others get a port of the range.
  */
 function applyDnat(f: Flow, to: NatRewrite, rule: Rule): Flow[] {
-  if (to.ports && to.ports[1] > to.ports[0] && !to.randomPort) {
-    const inRange = PacketSet.box({ [Dim.Proto]: PORT_PROTOS.map((p) => [BigInt(p), BigInt(p)] as const), [Dim.Dport]: [[BigInt(to.ports[0]), BigInt(to.ports[1])]] });
+  const keeps = keptDnatPorts(to);
+  if (keeps && keeps[1] > keeps[0]) {
+    const inRange = dportIn(keeps);
     const kept = f.set.intersect(inRange);
     if (!kept.isEmpty()) {
       const rest = f.set.minus(inRange);

@@ -9,7 +9,7 @@ import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, markHolds, markOnArrival, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 
 export interface TracePath {
@@ -364,9 +364,10 @@ function act(
       const to = action.to;
       const family = familyOf(p);
       if (to.addr) p[Dim.Dst] = mapAddress(to, p[Dim.Dst]!) ?? to.addr.lo;
-      // a port already inside the range is kept (the kernel's get_unique_tuple); another is one of the range
+      // a port already inside the range may be kept (keptDnatPorts); another is one of the range
       const ports = to.ports && PORT_PROTOS.includes(Number(p[Dim.Proto])) ? to.ports : undefined;
-      const portKept = ports !== undefined && !to.randomPort && p[Dim.Dport]! >= BigInt(ports[0]) && p[Dim.Dport]! <= BigInt(ports[1]);
+      const keeps = keptDnatPorts(to);
+      const portKept = ports !== undefined && keeps !== undefined && p[Dim.Dport]! >= BigInt(keeps[0]) && p[Dim.Dport]! <= BigInt(keeps[1]);
       if (ports && !portKept) p[Dim.Dport] = BigInt(ports[0]);
       // a DNAT that changes nothing leaves the connection unmarked (`ct status dnat` does not hold)
       const moved = to.addr === undefined || p[Dim.Dst] !== st.point[Dim.Dst] || p[Dim.Dport] !== st.point[Dim.Dport];

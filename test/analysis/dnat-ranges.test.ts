@@ -21,11 +21,11 @@ const ruleset = (dnat: string, filter: string): Ruleset =>
     "d.nft",
   );
 
-const packet = (dport: number): Packet => ({ family: 4, proto: "tcp", src: "198.51.100.7", dst: "203.0.113.5", dport, hook: "forward", iif: "eth0", oif: "eth1", tcp_flags: "S" }) as Packet;
+const packet = (dport: number, dst = "203.0.113.5"): Packet => ({ family: 4, proto: "tcp", src: "198.51.100.7", dst, dport, hook: "forward", iif: "eth0", oif: "eth1", tcp_flags: "S" }) as Packet;
 
 /** The trace's verdict, and whether the evaluator's regions say the same of the packet. */
-function judge(rs: Ruleset, dport: number): { verdict: string; consistent: boolean } {
-  const v = verdictFor(rs, packet(dport));
+function judge(rs: Ruleset, dport: number, dst?: string): { verdict: string; consistent: boolean } {
+  const v = verdictFor(rs, packet(dport, dst));
   const res = new Evaluator(rs).evaluate(v.pipeline!);
   const some = v.paths.some((p) => p.verdict === "accept");
   const all = v.paths.every((p) => p.verdict === "accept");
@@ -54,6 +54,15 @@ describe("DNAT to a range", () => {
     expect(judge(rs, 50051)).toEqual({ verdict: "unknown", consistent: true });
     const ipt = parseIptablesSave("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -j DNAT --to-destination 10.9.0.2:50000-50100 --random\nCOMMIT\n", "r.rules", { family: 4 });
     expect(ipt.chains.get("nat/PREROUTING")!.rules[0]!.action).toMatchObject({ to: { randomPort: true } });
+  });
+
+  it("a packet sent to the target already is left as it was on a kept port, not with a random one", () => {
+    // the kernel oracle: four connections straight to 10.9.0.2:50050 pass `ct status dnat drop`
+    // through the plain rule, and are all DNATed (to another port) through the random one
+    const kept = ruleset("ip daddr 10.9.0.2 tcp dport 50000-50100 dnat to 10.9.0.2:50000-50100", "ct status dnat drop; accept");
+    expect(judge(kept, 50050, "10.9.0.2")).toEqual({ verdict: "accept", consistent: true });
+    const random = ruleset("ip daddr 10.9.0.2 tcp dport 50000-50100 dnat to 10.9.0.2:50000-50100 random", "ct status dnat drop; accept");
+    expect(judge(random, 50050, "10.9.0.2")).toEqual({ verdict: "drop", consistent: true });
   });
 
   it("an address of a range is a choice the filter may tell apart", () => {
