@@ -377,8 +377,7 @@ const ttlTested = new WeakMap<Ruleset, boolean>();
 function rulesetTestsTtl(ruleset: Ruleset): boolean {
   let v = ttlTested.get(ruleset);
   if (v === undefined) {
-    v = false;
-    for (const c of ruleset.chains.values()) for (const r of c.rules) if (testsTtl(r.conditions)) v = true;
+    v = [...ruleset.chains.values()].some((c) => c.rules.some((r) => testsTtl(r.conditions)));
     ttlTested.set(ruleset, v);
   }
   return v;

@@ -91,7 +91,7 @@ export function forwardableDestination(v: bigint, family: Family): boolean {
  */
 function forwardableSource(v: bigint, family: Family): boolean {
   if (family === 4) return v !== 0n && v !== ADDR_MAX[4] && v >> 28n !== 0xen;
-  return v > 1n && v >> 118n !== 0x3fan && v >> 120n !== 0xffn;
+  return forwardableDestination(v, 6); // the same addresses are out either way
 }
 
 /** Packet under construction: numeric fields, formatted at the end. */

@@ -4,6 +4,7 @@
  * a packet whose TTL would reach 0 is not forwarded.
  */
 import { describe, expect, it } from "vitest";
+import { analyzeText } from "../../../src/engine/check.js";
 import type { Condition } from "../../../src/model/types.js";
 import { aclRules, ios, iosClean, trace } from "./helpers.js";
 
@@ -65,8 +66,7 @@ describe("IOS ttl", () => {
     expect(expired.by).toMatch(/TTL \(hop limit\) expires/);
   });
 
-  it("exposure findings follow the TTL: a service open only to TTL 255 is open to any source that sends it", async () => {
-    const { analyzeText } = await import("../../../src/engine/check.js");
+  it("exposure findings follow the TTL: a service open only to TTL 255 is open to any source that sends it", () => {
     const text =
       "interface Gi1\n ip address 198.51.100.2 255.255.255.0\n ip access-group IN in\ninterface Gi2\n ip address 10.0.0.1 255.255.255.0\n" +
       ext("IN", " permit tcp any host 10.0.0.25 eq smtp ttl eq 255\n deny ip any any");
