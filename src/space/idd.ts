@@ -12,7 +12,7 @@
 import { noteNodeCreated } from "./budget.js";
 import { DIM_COUNT, DIM_MAX } from "./dims.js";
 import { HashChains } from "./hash-chains.js";
-import { PairFlags, PairMemo } from "./pair-memo.js";
+import { PairFlags, PairFlagsCache, PairMemo } from "./pair-memo.js";
 import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, lastAtOrBelow, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
 
 /**
@@ -535,6 +535,15 @@ export const diff = (a: Node, b: Node): Node => apply(2, a, b);
 /** Results of nonEmpty for and (meets) and for diff (not within), keyed like the operation memo. */
 const meetMemo = new PairFlags(MEMO_LIMIT);
 const outsideMemo = new PairFlags(MEMO_LIMIT);
+/**
+ * The same answers for pairs of nodes of at most two pieces each (rule-sized sets, most of what the
+ * pairwise checks test), in tables that stay in the processor's cache: cheap to answer again, they
+ * were most of the entries, and storing each in the growing tables above cost a trip to memory (an
+ * iptables-save of 4,841 rules: 0.4 s of 3.5).
+ */
+const SMALL_BITS = 16;
+const meetCache = new PairFlagsCache(SMALL_BITS);
+const outsideCache = new PairFlagsCache(SMALL_BITS);
 
 /** Is `a op b` non-empty, when one side is a terminal or both are the same node? */
 function terminalTest(op: 0 | 2, a: Node, b: Node): boolean | undefined {
@@ -556,7 +565,7 @@ function nonEmpty(op: 0 | 2, a: Node, b: Node): boolean {
   const t = terminalTest(op, a, b);
   if (t !== undefined) return t;
   if (op === 0 && a.id > b.id) [a, b] = [b, a];
-  const table = op === 0 ? meetMemo : outsideMemo;
+  const table = a.size <= 2 && b.size <= 2 ? (op === 0 ? meetCache : outsideCache) : op === 0 ? meetMemo : outsideMemo;
   const hit = table.get(a.id, b.id);
   if (hit !== undefined) return hit;
   const level = a.level < b.level ? a.level : b.level;
@@ -965,6 +974,8 @@ export function resetCaches(): void {
   forAllMemo.clear();
   translateMemo.clear();
   meetMemo.clear();
+  meetCache.clear();
+  outsideCache.clear();
   outsideMemo.clear();
   for (const clear of resetHooks) clear();
   const seen = new Set<Node>();

@@ -196,3 +196,40 @@ export class PairInts extends TypedPairTable<Int32Array> {
     this.put(a, b, v + 1);
   }
 }
+
+/**
+ * (a, b) -> a boolean, direct-mapped: a fixed table small enough to stay in the processor's
+ * cache, where a new entry takes the place of the one in its slot. For answers cheap to compute
+ * again: PairFlags keeps every entry (and grows past the cache), so a miss costs a trip to memory.
+ */
+export class PairFlagsCache {
+  private readonly keyA: Int32Array;
+  private readonly keyB: Int32Array;
+  private readonly values: Uint8Array;
+  private readonly mask: number;
+
+  constructor(bits: number) {
+    this.keyA = new Int32Array(1 << bits);
+    this.keyB = new Int32Array(1 << bits);
+    this.values = new Uint8Array(1 << bits);
+    this.mask = (1 << bits) - 1;
+  }
+
+  get(a: number, b: number): boolean | undefined {
+    const i = slotOf(a, b, this.mask);
+    return this.keyA[i] === a + 1 && this.keyB[i] === b + 1 ? this.values[i] === 1 : undefined;
+  }
+
+  set(a: number, b: number, v: boolean): void {
+    const i = slotOf(a, b, this.mask);
+    this.keyA[i] = a + 1;
+    this.keyB[i] = b + 1;
+    this.values[i] = v ? 1 : 0;
+  }
+
+  clear(): void {
+    this.keyA.fill(0);
+    this.keyB.fill(0);
+  }
+}
+

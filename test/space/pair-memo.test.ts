@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PairFlags, PairInts, PairMemo } from "../../src/space/pair-memo.js";
+import { PairFlags, PairFlagsCache, PairInts, PairMemo } from "../../src/space/pair-memo.js";
 
 // ids from a small range: gets often find a pair set before, and 6,000 sets still grow the table
 const op = fc.record({ a: fc.integer({ min: 0, max: 90 }), b: fc.integer({ min: 0, max: 90 }), v: fc.integer(), set: fc.boolean() });
@@ -92,5 +92,34 @@ describe("PairInts", () => {
     for (let i = 0; i < 10; i++) small.set(i, i, i);
     small.set(20, 20, 7);
     expect([small.size, small.get(3, 3), small.get(20, 20)]).toEqual([1, -1, 7]);
+  });
+});
+
+describe("PairFlagsCache", () => {
+  it("answers a pair only with what was last set for it, and forgets pairs that lost their slot", () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 500, maxLength: 3000 }), (ops) => {
+        // 64 slots for 8,281 pairs: most sets take the slot of another pair
+        const cache = new PairFlagsCache(6);
+        const model = new Map<string, boolean>();
+        for (const { a, b, v, set } of ops) {
+          if (set) {
+            cache.set(a, b, v % 2 === 0);
+            model.set(`${a},${b}`, v % 2 === 0);
+          } else {
+            const got = cache.get(a, b);
+            if (got !== undefined) expect(got).toBe(model.get(`${a},${b}`));
+          }
+        }
+        // right after a set, the pair is answered (both values, ids 0 and 1 included)
+        for (const [a, b, v] of [[0, 1, true], [1, 0, false], [0, 0, false], [90, 90, true]] as const) {
+          cache.set(a, b, v);
+          expect(cache.get(a, b)).toBe(v);
+        }
+        cache.clear();
+        expect(cache.get(90, 90)).toBeUndefined();
+      }),
+      { seed: 0x9a2, numRuns: 20 },
+    );
   });
 });
