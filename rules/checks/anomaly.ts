@@ -12,6 +12,7 @@ import type { AnomalyKind, AnomalyParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, lineRef, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
+import { hullsMeet, type Hull } from "../../src/space/hull.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { UnionStack } from "../../src/space/union-stack.js";
 import { baseChains, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, verb } from "./chains.js";
@@ -27,6 +28,13 @@ interface Entry {
   exact: boolean;
   /** Packets that can reach the rule (a superset: only exact terminating rules are subtracted). */
   reach: PacketSet;
+  /** The hull of `known` (see hull.ts), made on first use. */
+  hull?: Hull;
+}
+
+/** Can two entries' matches meet? False when their hulls are apart (the sets then share no packet). */
+function mayMeet(a: Entry, b: Entry): boolean {
+  return hullsMeet((a.hull ??= a.known.hull()), (b.hull ??= b.known.hull()));
 }
 
 /**
@@ -225,7 +233,7 @@ function sameVerdictWithout(e: Entry, later: Entry[], chain: Chain): { by: Entry
   let rem = e.reach;
   const by: Entry[] = [];
   for (const s of later) {
-    if (!s.known.overlaps(rem)) continue;
+    if (!mayMeet(s, e) || !s.known.overlaps(rem)) continue;
     if (!s.exact || !isVerdict(s.rule.action)) return undefined; // undecidable here: skip the rule
     if (verb(s.rule.action) !== mine) return undefined;
     by.push(s);
@@ -262,7 +270,7 @@ function pairs(es: Entry[], each: (a: Entry, b: Entry) => void): void {
       const b = rules[j]!;
       if (polarity(a.rule.action) === polarity(b.rule.action)) continue;
       // most pairs do not meet: told by a walk that builds nothing
-      if (!a.reach.overlaps(b.known)) continue;
+      if (!mayMeet(a, b) || !a.reach.overlaps(b.known)) continue;
       each(a, b);
     }
   }
