@@ -12,7 +12,6 @@ import { type FlatSet, flatFormOf, flatMeets, flatMinus, flatOrUndefined, flatWi
 import * as idd from "./idd.js";
 import { rawBoxUnion } from "./box-union.js";
 import type { Node } from "./idd.js";
-import { type Hull, hullOfNode, joinHulls } from "./hull.js";
 
 export type Ranges = readonly (readonly [bigint, bigint])[];
 export type BoxSpec = Partial<Record<Dim, Ranges>>;
@@ -189,12 +188,6 @@ export class PacketSet {
     if (this.splitWith(o)) return !this.intersect(o).isEmpty();
     const f = flatPair(this, o);
     return f ? flatMeets(f[0], f[1]) : idd.meets(this.node, o.node);
-  }
-  /** Per dimension, a range holding every member's value (see hull.ts; for a split set, the hull of plain ∪ inner). */
-  hull(): Hull {
-    if (this.built !== undefined) return hullOfNode(this.built);
-    const { plain, inner } = this.split!;
-    return joinHulls(plain.hull(), inner.hull());
   }
   has(point: readonly bigint[]): boolean {
     if (this.built === undefined) {
