@@ -278,7 +278,12 @@ export function compileConjunction(conds: readonly Condition[], families?: reado
   // A box lies in the universe of both families already: one intersection less per rule.
   const fams = families ?? [4, 6];
   let known = Object.keys(box).length > 0 ? PacketSet.box(box) : PacketSet.universe();
-  if (!fams.includes(4) || !fams.includes(6)) known = known.intersect(PacketSet.universe(fams));
+  // A ruleset of one family: cut to its universe, unless the box holds only that family already
+  // (an address condition names it: most rules of a vendor configuration without IPv6).
+  const oneFamily = !fams.includes(4) || !fams.includes(6);
+  const boxFamilies = box[Dim.Family];
+  const inFamilies = boxFamilies !== undefined && boxFamilies.every(([lo, hi]) => lo === hi && fams.includes(Number(lo) as Family));
+  if (oneFamily && !inFamilies) known = known.intersect(PacketSet.universe(fams));
   for (const c of rest) {
     if (known.isEmpty()) break;
     known = known.intersect(compileCondition(c));
