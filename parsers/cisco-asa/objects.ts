@@ -42,8 +42,12 @@ const TYPE_WORDS: Record<GroupType, string> = {
   "icmp-type": "icmp-type",
 };
 
-/** Deeper group-object nesting is reported instead of followed (keeps the stack bounded). */
-const MAX_NESTING = 3000;
+/**
+ * Deeper group-object nesting is reported instead of followed. Chains of nested groups are
+ * resolved deepest first (see bottomUp), so only a cycle this long could come near the limit:
+ * it keeps the stack bounded there.
+ */
+const MAX_NESTING = 1000;
 
 export class Resolver {
   private readonly addrMemo = new Map<string, AddrSet>();
@@ -53,6 +57,8 @@ export class Resolver {
   private readonly icmpMemo = new Map<string, IcmpSet>();
   private readonly resolving = new Set<string>();
   private readonly reported = new Set<string>();
+  /** Groups whose nested groups bottomUp has resolved, by resolver and name. */
+  private readonly prepared = new Set<string>();
 
   constructor(
     readonly config: AsaConfig,
@@ -87,6 +93,38 @@ export class Resolver {
       return undefined;
     }
     return g;
+  }
+
+  /**
+   * Resolves, with `resolve`, the groups of types `types` that `name` reaches through
+   * group-object, deepest first, before `name` itself: each is then resolved with its members
+   * already in the memo, one level of recursion at a time, however deep the chain (a walk with
+   * its own stack, not the call stack). `kind` names the resolver.
+   */
+  private bottomUp(kind: string, name: string, types: GroupType[], resolve: (g: ObjectGroup) => void): void {
+    const root = this.config.groups.get(name);
+    if (!root || this.prepared.has(`${kind}:${name}`)) return;
+    const order: ObjectGroup[] = [];
+    const seen = new Set<string>([name]);
+    const stack: { g: ObjectGroup; next: number }[] = [{ g: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const m = top.g.members[top.next++];
+      if (m === undefined) {
+        stack.pop();
+        order.push(top.g);
+        continue;
+      }
+      if (m.kind !== "group" || seen.has(m.name)) continue;
+      const sub = this.config.groups.get(m.name);
+      if (!sub || !types.includes(sub.type) || this.prepared.has(`${kind}:${m.name}`)) continue;
+      seen.add(m.name);
+      stack.push({ g: sub, next: 0 });
+    }
+    for (const g of order) {
+      this.prepared.add(`${kind}:${g.name}`);
+      if (g !== root) resolve(g);
+    }
   }
 
   private memo<T>(memo: Map<string, T>, g: ObjectGroup, compute: () => T): T {
@@ -128,6 +166,7 @@ export class Resolver {
         return this.address(o.value);
       }
       case "group": {
+        this.bottomUp("address", spec.name, ["network"], (sub) => this.address({ kind: "group", name: sub.name, pos: sub.pos }));
         const g = this.group(spec.name, spec.pos, ["network"]);
         if (!g) return { v4: [], v6: [], unknown: [`object-group ${spec.name}`] };
         return this.memo(this.addrMemo, g, () => {
@@ -175,6 +214,7 @@ export class Resolver {
 
   /** A protocol group or a protocol-less service group in the protocol slot. */
   serviceGroup(name: string, pos: Pos): Service[] {
+    this.bottomUp("service", name, ["protocol", "service"], (sub) => this.serviceGroup(sub.name, sub.pos));
     const g = this.group(name, pos, ["protocol", "service"]);
     if (!g) return [{ protos: null, unknown: [`object-group ${name}`] }];
     if (g.type === "protocol") {
@@ -229,6 +269,7 @@ export class Resolver {
   // ---- port and icmp groups (port slots)
 
   portGroup(name: string, pos: Pos): PortSet {
+    this.bottomUp("port", name, ["port", "service"], (sub) => this.portGroup(sub.name, sub.pos));
     const g = this.group(name, pos, ["port", "service"]);
     if (!g) return { ranges: [], unknown: [`object-group ${name}`] };
     return this.memo(this.portMemo, g, () => {
@@ -247,6 +288,7 @@ export class Resolver {
   }
 
   icmpGroup(name: string, pos: Pos): IcmpSet {
+    this.bottomUp("icmp", name, ["icmp-type"], (sub) => this.icmpGroup(sub.name, sub.pos));
     const g = this.group(name, pos, ["icmp-type"]);
     if (!g) return { sels: [], unknown: [`object-group ${name}`] };
     return this.memo(this.icmpMemo, g, () => {

@@ -546,11 +546,22 @@ describe("bad input", () => {
     expect(infos).toEqual([expect.objectContaining({ line: 14, message: expect.stringMatching(/'frobnicate' .*2 lines/) })]);
   });
   it("a deep chain of nested groups resolves without recursion trouble", () => {
-    const n = 2000;
+    // deeper than the call stack could follow (it overflowed between 2,000 and 3,000 levels)
+    const n = 10_000;
     const groups = Array.from({ length: n }, (_, i) => `object-group network G${i}\n ${i + 1 < n ? `group-object G${i + 1}` : "network-object host 10.1.0.99"}`).join("\n");
     const rs = acl(`${groups}\naccess-list OUTSIDE_IN extended permit tcp any object-group G0 eq 25`);
     expect(errors(rs)).toEqual([]);
     expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.99", dport: 25 })).toBe("accept");
+  });
+  it("a long cycle of nested groups is an error at a group-object line, and the rest is analysed", () => {
+    const n = 3000;
+    const groups = Array.from({ length: n }, (_, i) => `object-group network G${i}\n group-object G${(i + 1) % n}`).join("\n");
+    const rs = acl(`${groups}\naccess-list OUTSIDE_IN extended permit tcp any object-group G0 eq 25\naccess-list OUTSIDE_IN extended permit tcp any host 10.1.0.5 eq 22`);
+    const errs = errors(rs);
+    expect(errs).toEqual([expect.objectContaining({ message: expect.stringMatching(/contains itself through group-object \(a cycle\)|nested more than \d+ levels deep/) })]);
+    expect(rs.diagnostics.some((d) => d.message.includes("internal error"))).toBe(false);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.5", dport: 22 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.99", dport: 25 })).toBe("unknown");
   });
 });
 
