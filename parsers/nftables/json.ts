@@ -410,7 +410,14 @@ function verdictOf(key: string, v: Json, path: Path): Verdict {
   return { kind: key as "accept" };
 }
 
+/**
+ * Path segments an expression may reach down to (two per level of nesting: the operator and the
+ * operand's index). Reading recurses per level; nft itself writes a few levels.
+ */
+const MAX_EXPR_PATH = 256;
+
 export function expr(v: Json, span: SourceSpan, path: Path): Expr {
+  if (path.length > MAX_EXPR_PATH) throw new Bad(path.slice(0, 12), `expected an expression nested at most ${MAX_EXPR_PATH / 2} levels deep, found deeper (below this point)`);
   if (typeof v === "string") {
     if (v.startsWith("@")) return { kind: "setref", name: v.slice(1), span };
     const p = ADDR_PREFIX.exec(v);

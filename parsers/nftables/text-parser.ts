@@ -83,6 +83,16 @@ class Fail extends Error {
   }
 }
 
+/**
+ * Operators one expression may chain (`a | b | c ...`). Each makes a level of the syntax tree, which
+ * the mapper walks recursively; real rulesets chain a handful (TCP flags: eight).
+ */
+const MAX_OPERATORS = 256;
+
+function checkOperators(count: number, op: IToken): void {
+  if (count > MAX_OPERATORS) throw new Fail(`expected at most ${MAX_OPERATORS} operators ('&', '|', '^', '<<', '>>') in one expression, found more`, op);
+}
+
 const FAMILIES: ReadonlySet<string> = new Set(NFT_FAMILIES);
 /** Blocks that hold items, outermost first: error recovery may leave inner ones unclosed. */
 type BlockLevel = "document" | "table" | "chain" | "set";
@@ -1408,6 +1418,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   /** The left-hand side of a statement: like concatExpr, but it must start with an expression head. */
   private lhsExpr = this.RULE("lhsExpr", (): Expr => {
     let first = this.SUBRULE(this.headExpr);
+    let operators = 0;
     this.MANY({ GATE: () => this.atBinop(), DEF: () => {
       let op: IToken | undefined;
       this.OR([
@@ -1421,6 +1432,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       const right = this.SUBRULE(this.primary, { ARGS: [true] });
       this.ACTION(() => {
         this.checkShift(op!, right);
+        checkOperators(++operators, op!);
         first = { kind: "binop", op: BINOP_WORDS[op!.image] ?? (op!.image as "&"), left: first, right, span: first.span };
       });
     } });
@@ -1462,6 +1474,7 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private binopExpr = this.RULE("binopExpr", (exprOk?: boolean): Expr => {
     let left = this.SUBRULE(this.primary, { ARGS: [exprOk] });
+    let operators = 0;
     this.MANY({ GATE: () => this.atBinop(), DEF: () => {
       let op: IToken | undefined;
       this.OR([
@@ -1475,6 +1488,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       const right = this.SUBRULE2(this.primary, { ARGS: [exprOk] });
       this.ACTION(() => {
         this.checkShift(op!, right);
+        checkOperators(++operators, op!);
         left = { kind: "binop", op: BINOP_WORDS[op!.image] ?? (op!.image as "&"), left, right, span: left.span };
       });
     } });

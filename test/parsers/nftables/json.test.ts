@@ -57,6 +57,15 @@ describe("the JSON and text forms of one ruleset", () => {
 });
 
 describe("the JSON reader", () => {
+  it("an expression nested deeper than the limit is an error at its rule, and the next rule is read", () => {
+    const n = 20_000;
+    const deep = `${'{"|": ['.repeat(n)}1${", 1]}".repeat(n)}`;
+    const rule = (right: string, verdict: string) => `{"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"match": {"op": "==", "left": ${right}}}, {"${verdict}": null}]}}`;
+    const text = `{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}},\n${rule(`{"meta": {"key": "mark"}}, "right": ${deep}`, "accept")},\n${rule('{"payload": {"protocol": "tcp", "field": "dport"}}, "right": 25', "accept")}]}`;
+    const rs = parseNftJson(text, "deep.json");
+    expect(rs.diagnostics.map((d) => `${d.line} ${d.message}`)).toEqual([expect.stringMatching(/^2 nftables\[2\]\.rule\.expr\[0\]\.match\.right.*expected an expression nested at most 128 levels deep/)]);
+    expect(rs.chains.get("ip t/c")!.rules).toHaveLength(1);
+  });
   it("positions each rule at its object", () => {
     const text = '{"nftables": [\n {"add": {"table": {"family": "ip", "name": "t"}}},\n {"add": {"chain": {"family": "ip", "table": "t", "name": "c"}}},\n {"add":\n   {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"accept": null}]}}}\n]}';
     const rs = parseNftJson(text, "p.json");

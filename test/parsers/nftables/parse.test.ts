@@ -48,6 +48,20 @@ describe("nft rules", () => {
   });
 });
 
+describe("nft expressions past the limits", () => {
+  it("a chain of more than 256 operators is an error at the one past the limit, and the next rule is read", () => {
+    // each operator is a level of the syntax tree the mapper walks: 10,000 of them overflowed the stack and lost the file
+    const chain = Array.from({ length: 10_000 }, () => "0x1").join(" | ");
+    const rs = parseNft(`table ip t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  meta mark ${chain} accept\n  tcp dport 25 accept\n }\n}\n`, "ops.nft");
+    const column = "  meta mark ".length + 256 * "0x1 | ".length + "0x1 ".length + 1;
+    expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([`4:${column} expected at most 256 operators ('&', '|', '^', '<<', '>>') in one expression, found more`]);
+    expect(rs.chains.get("ip t/c")!.rules.map((r) => r.span.line)).toEqual([5]);
+    // 256 are read
+    const ok = parseNft(`table ip t {\n chain c {\n  meta mark ${Array.from({ length: 257 }, () => "0x1").join(" | ")} accept\n }\n}\n`, "ok.nft");
+    expect(ok.diagnostics).toEqual([]);
+  });
+});
+
 describe("nft end to end", () => {
   it("policy drop with tcp/25 accepted; later base chain drop wins", () => {
     const rs = parseNft(chainOf("tcp dport 25 accept"), "x.nft");
