@@ -12,6 +12,7 @@ import { placeRef, type Action, type Chain, type Condition, type Diagnostic, typ
 import { Dim, PORT_PROTOS, ifaceToValue } from "../space/dims.js";
 import { familyMax } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
+import { AnalysisLimitError, pathBudget } from "../space/budget.js";
 import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
@@ -194,6 +195,23 @@ export class Evaluator {
    * are not followed at all (a mark set for routing, say, splits no flow).
    */
   private readonly observedMarks: number;
+
+  /** Chain runs so far, in all and per chain (see pathBudget). */
+  private chainRuns = 0;
+  private readonly runsOf = new Map<Chain, number>();
+
+  /** Counts a run of `chain`; past the budget, stops the analysis naming the chain run most. */
+  private countRun(chain: Chain): void {
+    this.runsOf.set(chain, (this.runsOf.get(chain) ?? 0) + 1);
+    if (++this.chainRuns <= pathBudget.chainRuns) return;
+    let most = chain;
+    for (const [c, n] of this.runsOf) if (n > this.runsOf.get(most)!) most = c;
+    throw new AnalysisLimitError(
+      `the jumps between chains make more than ${pathBudget.chainRuns.toLocaleString("en-US")} paths to follow ` +
+        `(chain ${most.name}, ${placeRef(most.span)}, was entered ${this.runsOf.get(most)!.toLocaleString("en-US")} times): ` +
+        `chains reached by several jump rules over many levels multiply the paths`,
+    );
+  }
 
   constructor(readonly ruleset: Ruleset) {
     this.pathDependent = [...ruleset.chains.values()].some((c) => c.rules.some((r) => r.conditions.some((x) => x.kind === "local-dst")));
@@ -447,6 +465,7 @@ export class Evaluator {
   }
 
   private runChain(chain: Chain, flows: Flow[], depth: number, stage: Stage, kind: PipelineKind): ChainResult {
+    this.countRun(chain);
     const result: ChainResult = { accepted: [], dropped: [], returned: [] };
     if (depth > MAX_DEPTH) {
       this.report(chain.span.file, chain.span.line, chain.span.column, `chain ${chain.name}: jumps nest deeper than ${MAX_DEPTH} (a loop?); the packets reaching it are treated as dropped`);
