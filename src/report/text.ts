@@ -85,6 +85,18 @@ export function sourceExcerpt(lineNo: number, source: string, column: number): s
   return [`  ${gutter} | ${head}${sanitize(chars.join(""))}${tail}`.trimEnd(), `  ${" ".repeat(gutter.length)} | ${pad}^`];
 }
 
+/** Longest message printed whole; a longer one (a 100,000-character token quoted back) keeps its two ends. */
+const MESSAGE_MAX = 400;
+
+/** `text` sanitised, its middle left out (and said so) past MESSAGE_MAX characters. */
+function message(text: string): string {
+  const chars = Array.from(text);
+  if (chars.length <= MESSAGE_MAX) return sanitize(text);
+  const keep = MESSAGE_MAX / 2;
+  const omitted = chars.length - 2 * keep;
+  return `${sanitize(chars.slice(0, keep).join(""))}... (${omitted.toLocaleString("en-US")} characters left out) ...${sanitize(chars.slice(-keep).join(""))}`;
+}
+
 function location(file: string, line: number, column?: number): string {
   return column === undefined ? `${sanitize(file)}:${line}` : `${sanitize(file)}:${line}:${column}`;
 }
@@ -94,7 +106,7 @@ export function renderFinding(f: Finding, color: boolean): string[] {
   const { file, line, column } = f.location;
   out.push(
     `${location(file, line, column)} ${paint(color, SEVERITY_STYLE[f.severity] ?? "", f.severity)} ` +
-      `${paint(color, RULE_ID_STYLE, sanitize(f.ruleId))} ${sanitize(f.message)}`,
+      `${paint(color, RULE_ID_STYLE, sanitize(f.ruleId))} ${message(f.message)}`,
   );
   if (f.sourceLine !== undefined) out.push(...sourceExcerpt(line, f.sourceLine, column));
   if (f.witness) out.push(`  e.g. ${describeWitness(f.witness)}`);
@@ -112,17 +124,17 @@ export function renderFinding(f: Finding, color: boolean): string[] {
   }
   if (f.related && f.related.length > 0) {
     out.push("  related:");
-    for (const r of f.related) out.push(`    ${location(r.file, r.line, r.column)} ${sanitize(r.message)}`);
+    for (const r of f.related) out.push(`    ${location(r.file, r.line, r.column)} ${message(r.message)}`);
   }
   if (f.uncertain && f.uncertain.length > 0) {
-    out.push(`  uncertain: depends on what fwlint does not model: ${f.uncertain.map(sanitize).join("; ")}`);
+    out.push(`  uncertain: depends on what fwlint does not model: ${f.uncertain.map(message).join("; ")}`);
   }
   return out;
 }
 
 export function renderDiagnostic(d: Diagnostic, fallbackFile: string, color: boolean): string {
   const sev = paint(color, DIAGNOSTIC_STYLE[d.severity] ?? "", d.severity);
-  return `${location(d.file || fallbackFile, d.line, d.column)}: ${sev}: ${sanitize(d.message)}`;
+  return `${location(d.file || fallbackFile, d.line, d.column)}: ${sev}: ${message(d.message)}`;
 }
 
 function plural(n: number, word: string): string {

@@ -30,6 +30,20 @@ describe("text reporter", () => {
     expect(out).toContain("  uncertain: depends on what fwlint does not model: -m limit rate limit; -m mark\n");
   });
 
+  it("prints a very long message (a huge token quoted back) by its two ends, saying how much is left out", () => {
+    const token = "x".repeat(100_000);
+    const diag = { severity: "warning" as const, message: `unexpected '${token}' in the access-list entry`, file: "edge.asa", line: 5, column: 59 };
+    const out = renderText(
+      { files: [fileReport({ diagnostics: [diag] })], findings: [shadowFinding({ message: `rule ${token} never matches`, uncertain: [`unparsed '${token}'`] })] },
+      { color: false },
+    );
+    for (const line of out.split("\n")) expect(line.length).toBeLessThan(520);
+    expect(out).toContain(`edge.asa:5:59: warning: unexpected '${"x".repeat(188)}... (99,638 characters left out) ...${"x".repeat(174)}' in the access-list entry`);
+    expect(out).toContain("characters left out) ...xxx");
+    // a message within the limit is printed whole
+    expect(renderText({ files: [fileReport({ diagnostics: [{ ...diag, message: "short" }] })], findings: [] }, { color: false })).toContain("edge.asa:5:59: warning: short\n");
+  });
+
   it("puts the caret under the column, with a gutter as wide as the line number", () => {
     expect(sourceExcerpt(123, "-A INPUT -p tcp --dport 25 -j ACCEPT", 10)).toEqual([
       "  123 | -A INPUT -p tcp --dport 25 -j ACCEPT",
