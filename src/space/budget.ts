@@ -1,7 +1,8 @@
 /**
  * The memory an exact analysis may take. Decision diagrams of a very large ruleset can outgrow the
  * JavaScript heap; V8 then aborts the whole process. Instead, node creation checks the heap now and
- * then, and past the budget the analysis stops with an error the caller reports as such.
+ * then, and past the budget the analysis stops with an error the caller reports as such. The
+ * evaluator stops with the same error past its own limit (evaluate.ts, pathBudget).
  */
 import { getHeapStatistics } from "node:v8";
 
@@ -20,15 +21,6 @@ export class AnalysisLimitError extends Error {
     );
   }
 }
-
-/**
- * Chain runs one evaluation may make. A jump runs its target chain on what the jump matched, so a
- * chain reached by several jump rules, at each of many levels, runs once per path: the paths
- * multiply (three jumps per level, 20 levels: 17 million runs, half a minute; 24 levels: hours).
- * The largest count in the corpus is under 1,000 and a 1,000-rule kube-proxy dump makes 2,400;
- * past this limit the analysis stops with an error instead of running on (about 3 s of runs).
- */
-export const pathBudget: { chainRuns: number } = { chainRuns: 2_000_000 };
 
 /**
  * Share of V8's heap limit past which the analysis stops, and how many new nodes pass between two

@@ -5,8 +5,8 @@
  * for hours; a ruleset under the budget is analysed as before.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { pathBudget } from "../../src/analysis/evaluate.js";
 import { analyzeText } from "../../src/engine/check.js";
-import { pathBudget } from "../../src/space/budget.js";
 
 /** `levels` chains C0..Cn, each jumping to the next from three rules (TCP, a source, everything). */
 function ladder(levels: number): string {
