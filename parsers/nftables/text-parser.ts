@@ -1417,26 +1417,8 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   /** The left-hand side of a statement: like concatExpr, but it must start with an expression head. */
   private lhsExpr = this.RULE("lhsExpr", (): Expr => {
-    let first = this.SUBRULE(this.headExpr);
-    let operators = 0;
-    this.MANY({ GATE: () => this.atBinop(), DEF: () => {
-      let op: IToken | undefined;
-      this.OR([
-        { ALT: () => (op = this.CONSUME(Amp)) },
-        { ALT: () => (op = this.CONSUME(Pipe)) },
-        { ALT: () => (op = this.CONSUME(Caret)) },
-        { ALT: () => (op = this.CONSUME(Shl)) },
-        { ALT: () => (op = this.CONSUME(Shr)) },
-        { GATE: () => BINOP_WORDS[this.LA(1).image] !== undefined, ALT: () => (op = this.CONSUME(Word)) },
-      ]);
-      const right = this.SUBRULE(this.primary, { ARGS: [true] });
-      this.ACTION(() => {
-        this.checkShift(op!, right);
-        checkOperators(++operators, op!);
-        first = { kind: "binop", op: BINOP_WORDS[op!.image] ?? (op!.image as "&"), left: first, right, span: first.span };
-      });
-    } });
-    const parts: Expr[] = [first];
+    const head = this.SUBRULE(this.headExpr);
+    const parts: Expr[] = [this.SUBRULE(this.binopTail, { ARGS: [head, true] })];
     this.MANY2(() => {
       this.CONSUME(Dot);
       parts.push(this.SUBRULE(this.binopExpr, { ARGS: [true] }));
@@ -1473,7 +1455,13 @@ export class NftTextParser extends EmbeddedActionsParser {
 
 
   private binopExpr = this.RULE("binopExpr", (exprOk?: boolean): Expr => {
-    let left = this.SUBRULE(this.primary, { ARGS: [exprOk] });
+    const first = this.SUBRULE(this.primary, { ARGS: [exprOk] });
+    return this.SUBRULE(this.binopTail, { ARGS: [first, exprOk] });
+  });
+
+  /** `left` followed by `& | ^ << >>` (or their words) and operands, left-associative. */
+  private binopTail = this.RULE("binopTail", (first: Expr, exprOk?: boolean): Expr => {
+    let left = first;
     let operators = 0;
     this.MANY({ GATE: () => this.atBinop(), DEF: () => {
       let op: IToken | undefined;
@@ -1485,7 +1473,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         { ALT: () => (op = this.CONSUME(Shr)) },
         { GATE: () => BINOP_WORDS[this.LA(1).image] !== undefined, ALT: () => (op = this.CONSUME(Word)) },
       ]);
-      const right = this.SUBRULE2(this.primary, { ARGS: [exprOk] });
+      const right = this.SUBRULE(this.primary, { ARGS: [exprOk] });
       this.ACTION(() => {
         this.checkShift(op!, right);
         checkOperators(++operators, op!);
