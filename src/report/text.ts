@@ -90,6 +90,8 @@ const MESSAGE_MAX = 400;
 
 /** `text` sanitised, its middle left out (and said so) past MESSAGE_MAX characters. */
 function message(text: string): string {
+  // code points never outnumber UTF-16 units: most messages are told short without splitting them
+  if (text.length <= MESSAGE_MAX) return sanitize(text);
   const chars = Array.from(text);
   if (chars.length <= MESSAGE_MAX) return sanitize(text);
   const keep = MESSAGE_MAX / 2;
