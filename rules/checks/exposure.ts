@@ -13,7 +13,7 @@ import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
-import { deliveredUnions, groupBy, publicShare, publicSourceCount, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, deliveredUnions, groupBy, publicShare, publicSourceCount, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef } from "../../src/model/types.js";
 
@@ -200,8 +200,7 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
     const dst = formatIP(delivered[Dim.Dst]!, p.family);
     natNote = ` (forwarded to ${v6 ? `[${dst}]` : dst}:${delivered[Dim.Dport]} by ${region.natRules.map((r) => placeRef(r.span)).join(", ")})`;
   }
-  const paths = ctx.trace(p, original);
-  const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
+  const path = acceptingPath(ctx.trace(p, original), delivered, region?.natRules);
   const witness = pointToPacket(original, p.kind);
   const location = locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 });
   const uncertain = hit.certain ? undefined : uncertainAssumptions(hit.regions, (d) => d.has(delivered));

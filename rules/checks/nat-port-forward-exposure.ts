@@ -14,7 +14,7 @@ import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locOf } from "./chains.js";
 import { witnessHints, type Check } from "./context.js";
-import { coverageText, exposureOf, groupBy, portsText, sourceCoverage, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, coverageText, exposureOf, groupBy, portsText, sourceCoverage, uncertainAssumptions, widestPublicPart } from "./reach.js";
 
 export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -73,8 +73,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             // The ports the forward arrives on from that source to that address (one host of a
             // mapped subnet is one public address; what partners alone may send is not "from any").
             const arriving = original.intersect(PacketSet.box({ [Dim.Src]: [[before[Dim.Src]!, before[Dim.Src]!]], [Dim.Dst]: [[before[Dim.Dst]!, before[Dim.Dst]!]], [Dim.Proto]: [[BigInt(proto), BigInt(proto)]] })).valuesOf(Dim.Dport);
-            const paths = ctx.trace(p, before);
-            const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
+            const path = acceptingPath(ctx.trace(p, before), point, [nat]);
             // What the forward depends on: the assumptions of the uncertain regions holding the witness.
             const uncertain = certain ? [] : uncertainAssumptions(regions, (d) => d.has(point));
             const forwarded = `${protoName(proto)}/${portsText(arriving)}`;

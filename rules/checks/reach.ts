@@ -6,8 +6,8 @@ import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../../
 import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
 import type { TracePath } from "../../src/analysis/trace.js";
 import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
-import type { Finding, Location } from "../../src/model/finding.js";
-import type { PipelineKind } from "../../src/model/types.js";
+import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
+import type { PipelineKind, Rule, SourceSpan } from "../../src/model/types.js";
 import { Dim } from "../../src/space/dims.js";
 import type { PacketSet } from "../../src/space/packet-set.js";
 import { locationOf, witnessHints, type CheckContext } from "./context.js";
@@ -50,6 +50,27 @@ export function coverageText(c: number, family: 4 | 6): string {
 
 export { portsText } from "../../src/model/ports.js";
 
+/**
+ * The path a finding shows for its witness. Where an unmodelled condition branches - a load
+ * balancer's random pick of an endpoint - the branches reach other hosts through other DNAT rules:
+ * the path shown is an accepting one that delivers the packet where the finding says it goes
+ * (`delivered`: destination address and port after DNAT) and, of those, one whose last DNAT is the
+ * rule the finding names (`natRules`); else the first accepting path, else the first.
+ */
+export function acceptingPath(paths: readonly TracePath[], delivered?: readonly bigint[], natRules: readonly Rule[] = []): TracePath | undefined {
+  const accepting = paths.filter((t) => t.verdict === "accept");
+  const there = delivered ? accepting.filter((t) => t.delivered[Dim.Dst] === delivered[Dim.Dst] && t.delivered[Dim.Dport] === delivered[Dim.Dport]) : [];
+  const byRule = there.find((t) => {
+    const dnat = t.steps.filter((s) => s.action.startsWith("dnat")).pop();
+    return dnat !== undefined && natRules.some((r) => sameSpan(dnat, r.span));
+  });
+  return byRule ?? there[0] ?? accepting[0] ?? paths[0];
+}
+
+function sameSpan(step: TraceStep, span: SourceSpan): boolean {
+  return step.file === span.file && step.line === span.line && step.column === span.column && step.label === span.label;
+}
+
 /** A witness of `set` (original packets of the pipeline), its accepting trace and the deciding rule. */
 export function witnessOf(
   ctx: CheckContext,
@@ -60,8 +81,7 @@ export function witnessOf(
   const p = res.pipeline;
   const point = pickWitness(set, { ...witnessHints(ctx, p), ...hints });
   if (!point) return undefined;
-  const paths = ctx.trace(p, point);
-  const path = paths.find((t) => t.verdict === "accept") ?? paths[0];
+  const path = acceptingPath(ctx.trace(p, point));
   return {
     witness: pointToPacket(point, p.kind),
     trace: path?.steps,

@@ -66,6 +66,24 @@ describe("exposure", () => {
     expect(lines(fs)).toEqual([6]);
     expect(fs[0]!.witness).toMatchObject({ dst: "10.0.0.50", dport: 3389 });
   });
+  it("a load-balanced forward is traced through the branch that reaches the endpoint it names", () => {
+    // kube-proxy's pattern: -m statistic (not modelled) picks one endpoint or the other
+    const lb =
+      ":SVC - [0:0]\n:SEP1 - [0:0]\n:SEP2 - [0:0]\n" +
+      "-A PREROUTING -d 203.0.113.10 -p tcp --dport 25 -j SVC\n" +
+      "-A SVC -m statistic --mode random --probability 0.5 -j SEP1\n" +
+      "-A SVC -j SEP2\n" +
+      "-A SEP1 -p tcp -j DNAT --to-destination 10.0.0.9:25\n" +
+      "-A SEP2 -p tcp -j DNAT --to-destination 10.0.0.6:25\n";
+    // only what a DNAT forwarded: the finding is about the forward, not a packet sent to the host
+    const forward = "-A FORWARD -m conntrack --ctstate DNAT -p tcp --dport 25 -j ACCEPT\n";
+    const fs = exposure(makeContext(filter(forward, undefined, lb)), params, ref).filter((f) => f.exposure?.service === "smtp");
+    expect(fs).toHaveLength(1);
+    const note = /forwarded to ([0-9.]+):25 by t\.rules:([0-9]+)/.exec(fs[0]!.message);
+    expect(note).not.toBeNull();
+    const dnat = fs[0]!.trace!.filter((s) => s.action.startsWith("dnat"));
+    expect(dnat.map((s) => [s.line, s.action])).toEqual([[Number(note![2]), `dnat to ${note![1]}:25`]]);
+  });
 });
 
 describe("the device's own management services (Ruleset.deviceServices)", () => {

@@ -52,6 +52,25 @@ describe("nat-port-forward-exposure", () => {
     expect(fs.map((f) => [f.message, f.uncertain])).toEqual([["DNAT rule forwards tcp/2222 from any source to SSH on internal host 10.0.0.5:22 (forward path)", undefined]]);
   });
 
+  // kube-proxy's load balancing: a service's packets go to one endpoint or another at random
+  // (-m statistic, not modelled). Each endpoint's finding shows the path that reaches it.
+  it("each DNAT of a load-balanced service is traced through its own branch", () => {
+    const lb =
+      ":SVC - [0:0]\n:SEP1 - [0:0]\n:SEP2 - [0:0]\n" +
+      "-A PREROUTING -d 203.0.113.10 -p tcp --dport 2222 -j SVC\n" +
+      "-A SVC -m statistic --mode random --probability 0.5 -j SEP1\n" +
+      "-A SVC -j SEP2\n" +
+      "-A SEP1 -p tcp -j DNAT --to-destination 10.0.0.5:22\n" +
+      "-A SEP2 -p tcp -j DNAT --to-destination 10.0.0.6:22\n";
+    const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, lb)), { threshold: 0.5 }, ref);
+    const dnatLines = (f: (typeof fs)[number]) => f.trace!.filter((s) => s.action.startsWith("dnat")).map((s) => s.line);
+    expect(fs.map((f) => [f.location.line, f.message, dnatLines(f)])).toEqual([
+      [12, "DNAT rule may forward tcp/2222 from any source to SSH on internal host 10.0.0.5:22 (forward path)", [12]],
+      [13, "DNAT rule may forward tcp/2222 from any source to SSH on internal host 10.0.0.6:22 (forward path)", [13]],
+    ]);
+    expect(fs[1]!.trace!.map((s) => s.line)).toContain(11); // SVC's fall-through jump to SEP2
+  });
+
   it("a forward of every port to one host is one finding per protocol, listing the services", () => {
     const all = "-A PREROUTING -d 203.0.113.5 -j DNAT --to-destination 10.0.0.7\n";
     const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -d 10.0.0.7 -j ACCEPT\n", undefined, all)), { threshold: 0.5 }, ref);
