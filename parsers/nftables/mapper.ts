@@ -40,6 +40,7 @@ import { CT_STATES } from "../../src/model/types.js";
 // `xt target NAME` is an iptables target: read as iptables-save input reads it.
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
+import { coversRange, elementRange, generatorRange } from "./generators.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -1167,11 +1168,32 @@ class RuleMapper {
   private perElement(key: Expr, els: SetElement[], each: (el: SetElement) => Expansion | null): Expansion[] {
     const out: Expansion[] = [];
     const others = els.filter((e) => !isCatchAll(e.key));
-    for (const el of others) {
-      const x = each(el);
-      if (x) out.push({ conditions: [...this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`), ...x.conditions], action: x.action, element: exprText(el.key) });
-    }
     const all = els.find((e) => isCatchAll(e.key));
+    const made = others.map((el) => ({ el, x: each(el) }));
+    // A key drawn from a known range (numgen, jhash: a load balancer) that the elements cover:
+    // the lookup never misses, so the element met last takes whatever the others did not (its
+    // own key test would be one more condition fwlint cannot decide, letting packets fall through
+    // that never do). Only where every element ends the chain for its packets: after a jump
+    // returns, they meet the next elements' rules, which must still test their keys.
+    const domain = all ? undefined : generatorRange(key);
+    let last: SetElement | undefined;
+    if (domain && made.every((m) => m.x !== null && ENDS_CHAIN.has(m.x.action.kind))) {
+      const inside = made.filter((m) => {
+        const r = elementRange(m.el.key);
+        return r === undefined || (r[0] <= domain[1] && r[1] >= domain[0]);
+      });
+      const ranges = inside.map((m) => elementRange(m.el.key));
+      if (inside.length > 0 && ranges.every((r) => r !== undefined) && coversRange(ranges as [number, number][], domain)) {
+        last = inside[inside.length - 1]!.el;
+        // elements outside the range never match
+        made.splice(0, made.length, ...inside);
+      }
+    }
+    for (const { el, x } of made) {
+      if (!x) continue;
+      const keyConds = el === last ? [] : this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`);
+      out.push({ conditions: [...keyConds, ...x.conditions], action: x.action, element: exprText(el.key) });
+    }
     const x = all && each(all);
     if (x) {
       const rest: Expr = { kind: "set", elements: others, span: all!.span };
@@ -1478,6 +1500,9 @@ function composeMarks(first: MarkRewrite | undefined, second: MarkRewrite): Mark
 const REWRITES = /^(ip6?|tcp|udp|udplite|sctp|dccp|th)\s+(saddr|daddr|sport|dport|ttl|hoplimit)\s+set\b/;
 
 const isCatchAll = (e: Expr) => e.kind === "value" && e.text === "*";
+
+/** Actions after which the chain meets no further rule for the packets they take. */
+const ENDS_CHAIN: ReadonlySet<Action["kind"]> = new Set(["accept", "drop", "reject", "return", "goto", "dnat", "snat"]);
 
 /** A set with the catch-all element `*` (nft 1.0.x maps and sets): it holds every key. */
 function hasCatchAll(right: Expr, ctx: RuleCtx): boolean {

@@ -149,6 +149,47 @@ describe("nat statements", () => {
   });
 });
 
+describe("maps looked up with a generator key (numgen, jhash, symhash: load balancing)", () => {
+  const chain = (body: string) => {
+    const rs = parseNft(`table ip n {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  ${body}\n }\n}\n`, "g.nft");
+    expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    return rs.chains.get("ip n/pre")!.rules.map((r) => [r.element, r.conditions.filter((c) => c.kind === "unknown").map((c) => (c as { text: string }).text), r.action.kind]);
+  };
+  it("elements holding every value the key yields: the last takes what the others leave, the lookup never misses", () => {
+    expect(chain("dnat to numgen inc mod 2 map { 0 : 10.0.0.1, 1 : 10.0.0.2 }")).toEqual([
+      ["0", ["numgen inc mod 2 0"], "dnat"],
+      ["1", [], "dnat"],
+    ]);
+    expect(chain("dnat to numgen random mod 10 map { 0-5 : 10.0.0.1, 6-9 : 10.0.0.2 }")).toEqual([
+      ["0-5", ["numgen random mod 10 0-5"], "dnat"],
+      ["6-9", [], "dnat"],
+    ]);
+    // offset moves the values; an element outside them never matches and is left out
+    expect(chain("dnat to numgen inc mod 2 offset 5 map { 5 : 10.0.0.1, 6 : 10.0.0.2, 7 : 10.0.0.3 }")).toEqual([
+      ["5", ["numgen inc mod 2 offset 5 5"], "dnat"],
+      ["6", [], "dnat"],
+    ]);
+    expect(chain("dnat to jhash ip saddr . tcp dport mod 2 seed 0xdead map { 0 : 10.0.0.1, 1 : 10.0.0.2 }").map((r) => r[1])).toEqual([["jhash ip saddr . tcp dport mod 2 seed 0xdead 0"], []]);
+    expect(chain("dnat to symhash mod 0x2 map { 0x0-0x1 : 10.0.0.1 }")).toEqual([["0x0-0x1", [], "dnat"]]);
+    // the rule's own conditions stay on every element
+    const marked = parseNft("table ip n {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  tcp dport 25 dnat to numgen inc mod 2 map { 0 : 10.0.0.1, 1 : 10.0.0.2 }\n }\n}\n", "m.nft");
+    expect(marked.chains.get("ip n/pre")!.rules.map((r) => r.conditions.map((c) => c.kind))).toEqual([["proto", "port", "unknown"], ["proto", "port"]]);
+  });
+  it("a value no element holds, or a jump (the chain goes on after it): every element keeps its key test", () => {
+    expect(chain("dnat to numgen inc mod 3 map { 0 : 10.0.0.1, 1 : 10.0.0.2 }").map((r) => r[1])).toEqual([["numgen inc mod 3 0"], ["numgen inc mod 3 1"]]);
+    expect(chain("dnat to numgen inc mod 2 offset 1 map { 0 : 10.0.0.1, 1 : 10.0.0.2 }").map((r) => r[1])).toEqual([["numgen inc mod 2 offset 1 0"], ["numgen inc mod 2 offset 1 1"]]);
+    const vm = parseNft("table ip f {\n chain a {\n }\n chain b {\n }\n chain c {\n  type filter hook input priority 0;\n  numgen inc mod 2 vmap { 0 : jump a, 1 : jump b }\n  numgen inc mod 2 vmap { 0 : accept, 1 : drop }\n }\n}\n", "v.nft");
+    expect(vm.chains.get("ip f/c")!.rules.map((r) => r.conditions.length)).toEqual([1, 1, 1, 0]);
+  });
+  it("what follows a load balancer that always picks a backend is never reached", () => {
+    const text = "table ip n {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  tcp dport 25 dnat to numgen inc mod 2 map { 0 : 10.0.0.1, 1 : 10.0.0.2 }\n  tcp dport 25 dnat to 10.0.0.9\n }\n}\n";
+    const r = analyzeText("lb.nft", text);
+    expect(r.findings.filter((f) => f.ruleId === "shadowed-rule").map((f) => f.location.line)).toEqual([5]);
+    const forwards = r.findings.filter((f) => f.ruleId === "nat-port-forward-exposure").map((f) => [f.location.line, /internal host ([0-9.]+)/.exec(f.message)?.[1]]);
+    expect(forwards).toEqual([[4, "10.0.0.1"], [4, "10.0.0.2"]]);
+  });
+});
+
 describe("named sets", () => {
   it("constant sets are expanded where they are used; dynamic ones stay unknown", () => {
     const text = [
