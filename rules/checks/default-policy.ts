@@ -10,6 +10,7 @@ import { CT_STATES } from "../../src/model/types.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { witnessHints, type Check } from "./context.js";
+import { acceptingPath } from "./reach.js";
 
 export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -52,7 +53,7 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
         severity: rule.severity,
         message: `${chain.name} policy is ACCEPT on the ${p.kind} path: new connections that no rule decides are let in`,
         location: { file: span.file, line: span.line, column: span.column },
-        ...(point ? { witness: pointToPacket(point, p.kind), trace: ctx.trace(p, point).find((t) => t.verdict === "accept")?.steps } : {}),
+        ...(point ? { witness: pointToPacket(point, p.kind), trace: acceptingPath(ctx.trace(p, point), undefined, [span])?.steps } : {}),
       });
     }
   }

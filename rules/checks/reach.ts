@@ -7,7 +7,7 @@ import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
 import type { TracePath } from "../../src/analysis/trace.js";
 import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
-import type { PipelineKind, Rule, SourceSpan } from "../../src/model/types.js";
+import type { PipelineKind, SourceSpan } from "../../src/model/types.js";
 import { Dim } from "../../src/space/dims.js";
 import type { PacketSet } from "../../src/space/packet-set.js";
 import { locationOf, witnessHints, type CheckContext } from "./context.js";
@@ -52,19 +52,17 @@ export { portsText } from "../../src/model/ports.js";
 
 /**
  * The path a finding shows for its witness. Where an unmodelled condition branches - a load
- * balancer's random pick of an endpoint - the branches reach other hosts through other DNAT rules:
- * the path shown is an accepting one that delivers the packet where the finding says it goes
- * (`delivered`: destination address and port after DNAT) and, of those, one whose last DNAT is the
- * rule the finding names (`natRules`); else the first accepting path, else the first.
+ * balancer's random pick of an endpoint, a mark fwlint cannot compute - the branches end at other
+ * rules: the path shown is an accepting one that delivers the packet where the finding says it goes
+ * (`delivered`: destination address and port after DNAT) and passes the place the finding names
+ * (`through`: its DNAT rule, the policy it reports); else one that does either; else the first
+ * accepting path, else the first.
  */
-export function acceptingPath(paths: readonly TracePath[], delivered?: readonly bigint[], natRules: readonly Rule[] = []): TracePath | undefined {
+export function acceptingPath(paths: readonly TracePath[], delivered?: readonly bigint[], through: readonly SourceSpan[] = []): TracePath | undefined {
   const accepting = paths.filter((t) => t.verdict === "accept");
-  const there = delivered ? accepting.filter((t) => t.delivered[Dim.Dst] === delivered[Dim.Dst] && t.delivered[Dim.Dport] === delivered[Dim.Dport]) : [];
-  const byRule = there.find((t) => {
-    const dnat = t.steps.filter((s) => s.action.startsWith("dnat")).pop();
-    return dnat !== undefined && natRules.some((r) => sameSpan(dnat, r.span));
-  });
-  return byRule ?? there[0] ?? accepting[0] ?? paths[0];
+  const there = delivered ? accepting.filter((t) => t.delivered[Dim.Dst] === delivered[Dim.Dst] && t.delivered[Dim.Dport] === delivered[Dim.Dport]) : accepting;
+  const passes = (t: TracePath) => t.steps.some((step) => through.some((span) => sameSpan(step, span)));
+  return there.find(passes) ?? there[0] ?? accepting.find(passes) ?? accepting[0] ?? paths[0];
 }
 
 function sameSpan(step: TraceStep, span: SourceSpan): boolean {
