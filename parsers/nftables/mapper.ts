@@ -991,7 +991,11 @@ class RuleMapper {
         return;
       case "effect":
         if (s.name === "xt") return this.xt(s);
-        if (s.filters) return this.unknown(s.text, `'${s.name}' is not modelled`);
+        if (s.filters) {
+          // a statement that may take packets away (synproxy, a quota ...): named in traces by what it is
+          this.effect ??= s.name;
+          return this.unknown(s.text, `'${s.name}' is not modelled`);
+        }
         // The packet is rewritten (stateless NAT) or taken out of the path: what follows is not modelled.
         if (DIVERTS.has(s.name) || REWRITES.test(s.text)) return this.decide({ kind: "unknown", target: s.text });
         if (s.name === "notrack") this.effect = "notrack";
