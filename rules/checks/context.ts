@@ -23,8 +23,11 @@ export interface CheckContext {
   internet?: readonly InterfaceName[];
   /** Evaluation of every pipeline (computed on first use). */
   results(): PipelineResult[];
-  /** The paths a concrete packet takes through a pipeline. */
-  trace(pipeline: Pipeline, point: readonly bigint[]): TracePath[];
+  /**
+   * The paths a concrete packet takes through a pipeline; with `deliveredTo`, those delivering it
+   * to that destination address and port (after DNAT) are followed even where the others are cut.
+   */
+  trace(pipeline: Pipeline, point: readonly bigint[], deliveredTo?: readonly bigint[]): TracePath[];
 }
 
 export type Check<P> = (ctx: CheckContext, params: P, rule: { id: string; severity: Finding["severity"] }) => Finding[];

@@ -200,7 +200,7 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
     const dst = formatIP(delivered[Dim.Dst]!, p.family);
     natNote = ` (forwarded to ${v6 ? `[${dst}]` : dst}:${delivered[Dim.Dport]} by ${region.natRules.map((r) => placeRef(r.span)).join(", ")})`;
   }
-  const path = acceptingPath(ctx.trace(p, original), delivered, region?.natRules.map((r) => r.span));
+  const path = acceptingPath(ctx.trace(p, original, region ? delivered : undefined), delivered, region?.natRules.map((r) => r.span));
   const witness = pointToPacket(original, p.kind);
   const location = locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 });
   const uncertain = hit.certain ? undefined : uncertainAssumptions(hit.regions, (d) => d.has(delivered));

@@ -73,7 +73,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             // The ports the forward arrives on from that source to that address (one host of a
             // mapped subnet is one public address; what partners alone may send is not "from any").
             const arriving = original.intersect(PacketSet.box({ [Dim.Src]: [[before[Dim.Src]!, before[Dim.Src]!]], [Dim.Dst]: [[before[Dim.Dst]!, before[Dim.Dst]!]], [Dim.Proto]: [[BigInt(proto), BigInt(proto)]] })).valuesOf(Dim.Dport);
-            const path = acceptingPath(ctx.trace(p, before), point, [nat.span]);
+            const path = acceptingPath(ctx.trace(p, before, point), point, [nat.span]);
             // What the forward depends on: the assumptions of the uncertain regions holding the witness.
             const uncertain = certain ? [] : uncertainAssumptions(regions, (d) => d.has(point));
             const forwarded = `${protoName(proto)}/${portsText(arriving)}`;

@@ -28,6 +28,18 @@ export interface TracePath {
 const MAX_PATHS = 16;
 /** Set when a chain had more branches than MAX_PATHS; read by tracePacket (single-threaded). */
 const cut = { paths: false };
+/**
+ * Where the trace being made should also lead (tracePacket's `deliveredTo`, single-threaded like
+ * `cut`): a packet with this destination address and port. Past MAX_PATHS a chain goes on, for
+ * at most `budget` more branches, keeping only outcomes that deliver there, and a stage keeps
+ * those first: a load balancer with more endpoints than MAX_PATHS still shows the path to each.
+ */
+const wanted: { to: readonly bigint[] | undefined; budget: number } = { to: undefined, budget: 0 };
+const WANTED_BUDGET = 1024;
+
+function deliversTo(point: readonly bigint[], to: readonly bigint[]): boolean {
+  return point[Dim.Dst] === to[Dim.Dst] && point[Dim.Dport] === to[Dim.Dport];
+}
 const MAX_DEPTH = 128;
 
 interface State {
@@ -71,24 +83,31 @@ type ChainOutcome =
  * witnesses of their findings, and several findings share one (ASA 20k bench: 412 traces, 94
  * different). The paths returned are shared: callers read them.
  */
-export function tracerOf(ruleset: Ruleset): (pipeline: Pipeline, point: readonly bigint[]) => TracePath[] {
+export function tracerOf(ruleset: Ruleset): (pipeline: Pipeline, point: readonly bigint[], deliveredTo?: readonly bigint[]) => TracePath[] {
   const done = new Map<Pipeline, Map<string, TracePath[]>>();
-  return (pipeline, point) => {
+  return (pipeline, point, deliveredTo) => {
     let byPoint = done.get(pipeline);
     if (!byPoint) done.set(pipeline, (byPoint = new Map()));
-    const key = point.join(",");
+    const key = deliveredTo ? `${point.join(",")}>${deliveredTo[Dim.Dst]}:${deliveredTo[Dim.Dport]}` : point.join(",");
     let paths = byPoint.get(key);
-    if (!paths) byPoint.set(key, (paths = tracePacket(ruleset, pipeline, point)));
+    if (!paths) byPoint.set(key, (paths = tracePacket(ruleset, pipeline, point, deliveredTo)));
     return paths;
   };
 }
 
-export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonly bigint[]): TracePath[] {
+/**
+ * The paths `point` takes through `pipeline`; with `deliveredTo` (a packet after DNAT: its
+ * destination address and port), the paths that deliver it there are followed even past the
+ * number of paths kept otherwise (see `wanted`).
+ */
+export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonly bigint[], deliveredTo?: readonly bigint[]): TracePath[] {
   const mark = markOnArrival(pipeline.kind);
   let states: State[] = [{ point: point.slice(), steps: [], assumptions: [], ...(mark !== undefined ? { mark } : {}) }];
   const finished: TracePath[] = [];
   let truncated = false;
   cut.paths = false;
+  wanted.to = deliveredTo;
+  wanted.budget = WANTED_BUDGET;
   const expiry = ttlExpiryStage(ruleset, pipeline);
   for (const [i, stage] of pipeline.stages.entries()) {
     const chain = ruleset.chains.get(stage.chain);
@@ -128,7 +147,11 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
         }
       }
     }
-    if (next.length > MAX_PATHS) truncated = true;
+    if (next.length > MAX_PATHS) {
+      truncated = true;
+      const to = wanted.to;
+      if (to) next.sort((a, b) => Number(deliversTo(b.point, to)) - Number(deliversTo(a.point, to))); // (stable)
+    }
     states = next.slice(0, MAX_PATHS);
   }
   for (const st of states) {
@@ -253,7 +276,8 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
   while (pending.length > 0) {
     if (outcomes.length >= MAX_PATHS) {
       cut.paths = true; // branches left unexplored
-      break;
+      if (!wanted.to || wanted.budget <= 0) break;
+      wanted.budget--; // on, for the paths the caller asks about only (kept below)
     }
     const { st, i } = pending.pop()!;
     let cur = st;
@@ -309,6 +333,8 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
     }
     if (!ended) outcomes.push({ kind: "return", state: cur });
   }
+  const to = wanted.to;
+  if (to && outcomes.length > MAX_PATHS) return [...outcomes.slice(0, MAX_PATHS), ...outcomes.slice(MAX_PATHS).filter((o) => deliversTo(o.state.point, to))];
   return outcomes;
 }
 

@@ -71,6 +71,20 @@ describe("nat-port-forward-exposure", () => {
     expect(fs[1]!.trace!.map((s) => s.line)).toContain(11); // SVC's fall-through jump to SEP2
   });
 
+  it("with more endpoints than the tracer follows paths, each finding's trace still reaches its own", () => {
+    const n = 24;
+    let lb = ":SVC - [0:0]\n";
+    for (let i = 1; i <= n; i++) lb += `:SEP${i} - [0:0]\n`;
+    lb += "-A PREROUTING -d 203.0.113.10 -p tcp --dport 2222 -j SVC\n";
+    for (let i = 1; i < n; i++) lb += `-A SVC -m statistic --mode random --probability ${(1 / (n - i + 1)).toFixed(5)} -j SEP${i}\n`;
+    lb += `-A SVC -j SEP${n}\n`;
+    for (let i = 1; i <= n; i++) lb += `-A SEP${i} -p tcp -j DNAT --to-destination 10.0.1.${i}:22\n`;
+    const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, lb)), { threshold: 0.5 }, ref);
+    expect(fs).toHaveLength(n);
+    const dnatLine = (f: (typeof fs)[number]) => f.trace!.filter((s) => s.action.startsWith("dnat")).pop()?.line;
+    expect(fs.filter((f) => dnatLine(f) !== f.location.line).map((f) => f.message)).toEqual([]);
+  });
+
   it("a forward of every port to one host is one finding per protocol, listing the services", () => {
     const all = "-A PREROUTING -d 203.0.113.5 -j DNAT --to-destination 10.0.0.7\n";
     const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -d 10.0.0.7 -j ACCEPT\n", undefined, all)), { threshold: 0.5 }, ref);
