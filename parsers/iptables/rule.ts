@@ -478,7 +478,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     }
     if (!m.spec || !m.spec.modelled) {
       const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
-      conds.push({ kind: "unknown", text, reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint` });
+      conds.push({ kind: "unknown", text, reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint`, ...(m.name === "statistic" ? { drawn: true as const } : {}) });
       entries.push({ order: m.order, conds });
       continue;
     }

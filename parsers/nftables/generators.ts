@@ -12,13 +12,18 @@ import type { Expr } from "./ast.js";
 const GENERATORS: ReadonlySet<string> = new Set(["numgen", "jhash", "symhash"]);
 const U32 = 0xffffffff;
 
+/** Is the expression a generator (numgen, jhash, symhash): a value drawn per packet? */
+export function isGenerator(e: Expr): boolean {
+  return e.kind === "opaque" && GENERATORS.has(e.name);
+}
+
 /**
  * The values (lo, hi) a generator key yields, or undefined for any other key. Read from the
  * expression's text, text form (`numgen inc mod 2 offset 100`) or nft JSON's (`numgen mode inc mod 2
  * offset 0`): `mod` and `offset` end it.
  */
 export function generatorRange(key: Expr): [number, number] | undefined {
-  if (key.kind !== "opaque" || !GENERATORS.has(key.name)) return undefined;
+  if (key.kind !== "opaque" || !isGenerator(key)) return undefined;
   const m = /\smod\s+(\S+)(?:\s+seed\s+\S+)?(?:\s+offset\s+(\S+))?\s*$/.exec(key.text);
   if (!m) return undefined;
   const n = parseCInt(m[1]!, U32);

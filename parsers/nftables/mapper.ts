@@ -40,7 +40,7 @@ import { CT_STATES } from "../../src/model/types.js";
 // `xt target NAME` is an iptables target: read as iptables-save input reads it.
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
-import { coversRange, elementRange, generatorRange } from "./generators.js";
+import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -1248,7 +1248,7 @@ class Mapper {
     try {
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
       const l = leftOf(left);
-      if (!l) return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled` }];
+      if (!l) return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}) }];
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);
       if (hasCatchAll(right, ctx)) return op === "!=" ? [...l.pre, { kind: "or", anyOf: [] }] : l.pre;
       if (right.kind === "setref") {

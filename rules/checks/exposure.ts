@@ -13,7 +13,7 @@ import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
-import { acceptingPath, deliveredUnions, groupBy, publicShare, publicSourceCount, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, deliveredUnions, groupBy, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef } from "../../src/model/types.js";
 
@@ -50,7 +50,7 @@ function measure(res: PipelineResult, protos: readonly number[], ports: [bigint,
     const coverage = publicShare(sources, family);
     if (coverage > threshold) {
       const exposed = reached.intersect(strangerRegion(family, protos, ports));
-      const regions = res.accepted.filter((a) => (certainOnly ? a.certain : true));
+      const regions = res.accepted.filter((a) => (certainOnly ? surelyReached(a) : true));
       return { exposed, coverage, certain: certainOnly, regions };
     }
     if (!certainOnly) return undefined;

@@ -14,7 +14,7 @@ import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locOf } from "./chains.js";
 import { witnessHints, type Check } from "./context.js";
-import { acceptingPath, coverageText, exposureOf, groupBy, portsText, sourceCoverage, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, coverageText, exposureOf, surelyReached, groupBy, portsText, sourceCoverage, uncertainAssumptions, widestPublicPart } from "./reach.js";
 
 export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -39,8 +39,8 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
       if (p.kind !== (redirect ? "inbound" : "forward")) continue;
       const certainly = new Set<string>();
       for (const certain of [true, false]) {
-        const regions = certain ? all.filter((r) => r.certain) : all;
-        if (regions.length === 0 || (!certain && regions.every((r) => r.certain))) continue;
+        const regions = certain ? all.filter(surelyReached) : all;
+        if (regions.length === 0 || (!certain && regions.every(surelyReached))) continue;
         const delivered = PacketSet.unionAll(regions.map((r) => r.delivered));
         const original = PacketSet.unionAll(regions.map((r) => r.original));
         // A forward delivers a few ports: only the services on them can be exposed through it.

@@ -113,7 +113,7 @@ export function exposureOf(
  * (those holding its example, or meeting its set), the first five, each once.
  */
 export function uncertainAssumptions(regions: readonly AcceptedRegion[], holds: (delivered: PacketSet) => boolean): string[] {
-  return [...new Set(regions.filter((r) => !r.certain && holds(r.delivered)).flatMap((r) => r.assumptions))].slice(0, 5);
+  return [...new Set(regions.filter((r) => !surelyReached(r) && holds(r.delivered)).flatMap((r) => r.assumptions))].slice(0, 5);
 }
 
 /** `items` by `key`, each group in the items' order, the groups in order of their first item. */
@@ -131,14 +131,23 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
 const deliveredUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUnions>>();
 
 /**
+ * Does the region count as reached for certain in a finding - "is reachable", "forwards" -:
+ * accepted for certain, or uncertain only by a draw per connection (a load balancer's pick of an
+ * endpoint, AcceptedRegion.drawn), which lets such packets in over many connections.
+ */
+export function surelyReached(r: AcceptedRegion): boolean {
+  return r.certain || r.drawn === true;
+}
+
+/**
  * Everything a pipeline delivers (after DNAT), certain and possible, computed once per result and
  * shared by the checks. Without a rewrite it is what the pipeline accepts.
  */
 export function deliveredUnions(res: PipelineResult): ReturnType<typeof acceptedUnions> {
   let u = deliveredUnion.get(res);
   if (!u) {
-    u = res.accepted.some((a) => a.natRules.length > 0)
-      ? acceptedUnions(res.accepted, "delivered")
+    u = res.accepted.some((a) => a.natRules.length > 0 || a.drawn)
+      ? acceptedUnions(res.accepted, "delivered", true)
       : {
           certain: res.certainlyAccepted,
           get possible() {

@@ -15,7 +15,7 @@ import { Dim, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../../src/space/
 import { PacketSet, type Ranges } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import type { Check, CheckContext } from "./context.js";
-import { coverageText, portsText, sourceCoverage, witnessOf } from "./reach.js";
+import { coverageText, portsText, sourceCoverage, surelyReached, witnessOf } from "./reach.js";
 
 const one = (v: number | bigint): [bigint, bigint] => [BigInt(v), BigInt(v)];
 const ALL_PROTOS: number[] = Array.from({ length: 256 }, (_, i) => i);
@@ -111,7 +111,7 @@ function accepted(res: PipelineResult): { certain: PacketSet; possible: PacketSe
   let u = acceptedCache.get(res);
   if (!u) {
     const of = (certain: boolean) =>
-      PacketSet.unionAll(res.accepted.filter((a) => a.certain === certain).map((a) => (a.natRules.length === 0 ? a.delivered : a.original)));
+      PacketSet.unionAll(res.accepted.filter((a) => surelyReached(a) === certain).map((a) => (a.natRules.length === 0 ? a.delivered : a.original)));
     const certain = of(true);
     u = { certain, possible: certain.union(of(false)) };
     acceptedCache.set(res, u);

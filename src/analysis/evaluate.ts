@@ -123,6 +123,12 @@ export interface AcceptedRegion {
   delivered: PacketSet;
   /** False when the acceptance depends on conditions fwlint does not model. */
   certain: boolean;
+  /**
+   * Not certain only because of conditions drawn per packet or connection (Condition `drawn`: a
+   * load balancer's pick of an endpoint): a given packet may go another way, but over many
+   * connections these packets are let in, so what they reach is reachable.
+   */
+  drawn?: true;
   /** The DNAT rules that rewrote these packets, in order. */
   natRules: Rule[];
   assumptions: string[];
@@ -132,9 +138,15 @@ export interface AcceptedRegion {
  * The union of the regions' packets (as they arrived, or as delivered) accepted for certain, and
  * - computed on first use, see PipelineResult.possiblyAccepted - of all of them.
  */
-export function acceptedUnions(regions: readonly AcceptedRegion[], side: "original" | "delivered"): { certain: PacketSet; readonly possible: PacketSet } {
-  const certain = unionFactored(regions.filter((a) => a.certain).map((a) => a[side]));
-  const uncertain = regions.filter((a) => !a.certain);
+export function acceptedUnions(
+  regions: readonly AcceptedRegion[],
+  side: "original" | "delivered",
+  /** Count regions uncertain only by a draw (AcceptedRegion.drawn) as certain: "is it reachable at all?" */
+  drawnSure = false,
+): { certain: PacketSet; readonly possible: PacketSet } {
+  const sure = (a: AcceptedRegion) => a.certain || (drawnSure && a.drawn === true);
+  const certain = unionFactored(regions.filter(sure).map((a) => a[side]));
+  const uncertain = regions.filter((a) => !sure(a));
   let possible: PacketSet | undefined = uncertain.length === 0 ? certain : undefined;
   return {
     certain,
@@ -194,6 +206,8 @@ export class Evaluator {
   private readonly batches = new Map<string, AccountedBatch>();
   private readonly reported = new Set<string>();
   private policyReached = new Map<string, PacketSet>();
+  /** Assumptions (Flow.assumptions) that name a condition drawn per packet (see AcceptedRegion.drawn). */
+  private readonly drawnAssumptions = new Set<string>();
 
   /** Some rule's match depends on the path (e.g. "destination is local"). */
   private readonly pathDependent: boolean;
@@ -345,10 +359,12 @@ export class Evaluator {
       if (!isSourceNat(frame)) delivered ??= original;
       original = frame.before.intersect(preimage(original, frame));
     }
+    const drawn = !f.certain && f.assumptions.length > 0 && f.assumptions.every((a) => this.drawnAssumptions.has(a));
     return {
       original,
       delivered: delivered ?? original,
       certain: f.certain,
+      ...(drawn ? { drawn: true as const } : {}),
       natRules: f.nat.filter(rewroteDst).map((n) => n.rule),
       assumptions: [...f.assumptions],
     };
@@ -606,6 +622,7 @@ export class Evaluator {
             continue;
           }
           const why = open.map((u) => `${u.text} (${placeRef(rule.span)})`);
+          open.forEach((u, k) => u.drawn && this.drawnAssumptions.add(why[k]!));
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };

@@ -104,7 +104,17 @@ export type Condition =
    * Something the format can express but fwlint does not model (rate limits, marks, ipsets,
    * time, owner, ...). Analysis treats it soundly: the packet may or may not match.
    */
-  | { kind: "unknown"; text: string; reason: string };
+  | {
+      kind: "unknown";
+      text: string;
+      reason: string;
+      /**
+       * Which packets match is drawn anew for each packet or connection - a random number, a
+       * counter, a hash of the packet (iptables `-m statistic`, nft `numgen`, `jhash`, `symhash`):
+       * over many connections both outcomes happen. A load balancer's endpoints are picked so.
+       */
+      drawn?: true;
+    };
 
 /**
  * A change to the packet mark: the new mark is (mark & and) ^ xor, which covers iptables MARK's

@@ -66,6 +66,17 @@ describe("exposure", () => {
     expect(lines(fs)).toEqual([6]);
     expect(fs[0]!.witness).toMatchObject({ dst: "10.0.0.50", dport: 3389 });
   });
+  it("a condition drawn per connection (-m statistic, nft numgen) lets in some of them: reachable", () => {
+    const drawn = run("-A INPUT -p tcp --dport 22 -m statistic --mode random --probability 0.5 -j ACCEPT\n");
+    expect(drawn.map((f) => [f.message, f.uncertain])).toEqual([["SSH (tcp/22) is reachable from any source on the inbound path", undefined]]);
+    // a condition of the environment or of the traffic's rate may hold for nobody: "may"
+    const limited = run("-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n");
+    expect(limited.map((f) => f.message)).toEqual(["SSH (tcp/22) may be reachable from any source on the inbound path"]);
+    // drawn, then an unknown of another kind: "may"
+    const both = run("-A INPUT -p tcp --dport 22 -m statistic --mode nth --every 2 --packet 0 -m recent --name seen --rcheck -j ACCEPT\n");
+    expect(both.map((f) => f.message)).toEqual(["SSH (tcp/22) may be reachable from any source on the inbound path"]);
+  });
+
   it("a load-balanced forward is traced through the branch that reaches the endpoint it names", () => {
     // kube-proxy's pattern: -m statistic (not modelled) picks one endpoint or the other
     const lb =

@@ -53,8 +53,9 @@ describe("nat-port-forward-exposure", () => {
   });
 
   // kube-proxy's load balancing: a service's packets go to one endpoint or another at random
-  // (-m statistic, not modelled). Each endpoint's finding shows the path that reaches it.
-  it("each DNAT of a load-balanced service is traced through its own branch", () => {
+  // (-m statistic, not modelled). Each endpoint gets connections from anyone, for certain; each
+  // endpoint's finding shows the path that reaches it.
+  it("each DNAT of a load-balanced service forwards for certain, traced through its own branch", () => {
     const lb =
       ":SVC - [0:0]\n:SEP1 - [0:0]\n:SEP2 - [0:0]\n" +
       "-A PREROUTING -d 203.0.113.10 -p tcp --dport 2222 -j SVC\n" +
@@ -64,9 +65,9 @@ describe("nat-port-forward-exposure", () => {
       "-A SEP2 -p tcp -j DNAT --to-destination 10.0.0.6:22\n";
     const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, lb)), { threshold: 0.5 }, ref);
     const dnatLines = (f: (typeof fs)[number]) => f.trace!.filter((s) => s.action.startsWith("dnat")).map((s) => s.line);
-    expect(fs.map((f) => [f.location.line, f.message, dnatLines(f)])).toEqual([
-      [12, "DNAT rule may forward tcp/2222 from any source to SSH on internal host 10.0.0.5:22 (forward path)", [12]],
-      [13, "DNAT rule may forward tcp/2222 from any source to SSH on internal host 10.0.0.6:22 (forward path)", [13]],
+    expect(fs.map((f) => [f.location.line, f.message, dnatLines(f), f.uncertain])).toEqual([
+      [12, "DNAT rule forwards tcp/2222 from any source to SSH on internal host 10.0.0.5:22 (forward path)", [12], undefined],
+      [13, "DNAT rule forwards tcp/2222 from any source to SSH on internal host 10.0.0.6:22 (forward path)", [13], undefined],
     ]);
     expect(fs[1]!.trace!.map((s) => s.line)).toContain(11); // SVC's fall-through jump to SEP2
   });

@@ -333,6 +333,10 @@ describe("comment, mac, set, addrtype, other modules", () => {
     expect(one("-m recent --set --name SSH --rsource -j ACCEPT").conditions).toEqual([
       { kind: "unknown", text: "-m recent --set --name SSH --rsource", reason: "match recent is not modelled" },
     ]);
+    // statistic draws per packet which ones match (a load balancer's pick): said so, for the checks
+    expect(one("-m statistic --mode random --probability 0.25 -j ACCEPT").conditions).toEqual([
+      { kind: "unknown", text: "-m statistic --mode random --probability 0.25", reason: "match statistic is not modelled", drawn: true },
+    ]);
     expect(one('-m string --string "GET /x" --algo bm ! --icase -j DROP').conditions).toEqual([
       { kind: "unknown", text: '-m string --string "GET /x" --algo bm ! --icase', reason: "match string is not modelled" },
     ]);
