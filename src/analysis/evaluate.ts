@@ -166,7 +166,7 @@ export interface PipelineResult {
    */
   readonly possiblyAccepted: PacketSet;
   /** Union of the original packets accepted whatever the unmodelled conditions say. */
-  certainlyAccepted: PacketSet;
+  readonly certainlyAccepted: PacketSet;
   /** Per base chain (table-qualified key): the packets that fell off its end to its policy. */
   policyReached: Map<string, PacketSet>;
 }
@@ -320,6 +320,13 @@ export class Evaluator {
     // branches of an unknown condition often meet again, e.g. both end in the same ACCEPT).
     const mayDrop = PacketSet.unionAll(uncertainDrops.map((f) => this.toRegion(f).original));
     const accepted: AcceptedRegion[] = [];
+    /**
+     * Uncertain rewritten regions: their packets that no uncertain drop touches are accepted
+     * whichever way the unknowns go (a load balancer whose every endpoint lets them in), though
+     * which rewrite they get is not certain - the regions stay as they are (splitting one would
+     * need the rewrite's image of the sure part), and only certainlyAccepted counts those packets.
+     */
+    const rewrittenUnsure: PacketSet[] = [];
     for (const f of flows) {
       const chosen = chosenSure(f);
       if (chosen !== undefined) {
@@ -332,6 +339,7 @@ export class Evaluator {
       const r = this.toRegion(f);
       if (r.certain || r.natRules.length > 0) {
         accepted.push(r);
+        if (!r.certain) rewrittenUnsure.push(r.original);
         continue;
       }
       const sure = minusFactored(r.original, mayDrop);
@@ -340,13 +348,16 @@ export class Evaluator {
       if (!unsure.isEmpty()) accepted.push({ ...r, original: unsure, delivered: unsure });
     }
     const unions = acceptedUnions(accepted, "original");
+    let certainlyAccepted: PacketSet | undefined = rewrittenUnsure.length === 0 ? unions.certain : undefined;
     return {
       pipeline,
       accepted,
       get possiblyAccepted(): PacketSet {
         return unions.possible;
       },
-      certainlyAccepted: unions.certain,
+      get certainlyAccepted(): PacketSet {
+        return (certainlyAccepted ??= unions.certain.union(minusFactored(PacketSet.unionAll(rewrittenUnsure), mayDrop)));
+      },
       policyReached: this.policyReached,
     };
   }
