@@ -17,7 +17,8 @@ import { witnessHints, type Check } from "./context.js";
 import { acceptingPath, coverageText, exposureOf, surelyReached, groupBy, portsText, sourceCoverage, uncertainAssumptions, widestPublicPart } from "./reach.js";
 
 export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
-  const findings: Finding[] = [];
+  /** Findings in order; a single service's forward kept as found, for alternatives() to join. */
+  const findings: (Finding | Found)[] = [];
   const seen = new Set<string>();
   for (const res of ctx.results()) {
     const p = res.pipeline;
@@ -89,12 +90,62 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             } });
           }
         }
-        findings.push(...grouped(found, certain));
+        for (const f of grouped(found, certain)) findings.push(f.exposure?.services === undefined ? found.find((x) => x.finding === f)! : f);
       }
     }
   }
-  return findings;
+  return alternatives(findings);
 };
+
+/**
+ * One finding for forwards that are alternatives: the same packet as it arrived (the witness),
+ * the same service, forwarded to one internal host or another - a load balancer's endpoints
+ * (kube-proxy's -m statistic, nft's numgen map) -, at the first DNAT rule, the others related.
+ * Findings keep their order; a group stands where its first member was.
+ */
+function alternatives(entries: readonly (Finding | Found)[]): Finding[] {
+  const isFound = (x: Finding | Found): x is Found => "finding" in x;
+  const key = (f: Found) => (f.host.startsWith("internal host ") ? `${f.finding.message.startsWith("DNAT rule forwards")}|${f.finding.exposure!.service}|${JSON.stringify(f.finding.witness)}` : undefined);
+  const groups = new Map<string, Found[]>();
+  for (const entry of entries) {
+    const k = isFound(entry) ? key(entry) : undefined;
+    if (k === undefined) continue;
+    const g = groups.get(k);
+    if (g) g.push(entry as Found);
+    else groups.set(k, [entry as Found]);
+  }
+  const out: Finding[] = [];
+  for (const entry of entries) {
+    if (!isFound(entry)) {
+      out.push(entry);
+      continue;
+    }
+    const k = key(entry);
+    const g = k === undefined ? [entry] : groups.get(k)!;
+    if (g[0] !== entry) continue; // joined into its group's first
+    out.push(g.length === 1 ? entry.finding : joined(g));
+  }
+  return out;
+}
+
+/** The finding of forwards that are alternatives (see alternatives). */
+function joined(g: readonly Found[]): Finding {
+  const head = g[0]!;
+  const e = head.finding.exposure!;
+  const certain = head.finding.message.startsWith("DNAT rule forwards");
+  const target = (f: Found) => `${f.host.replace(/^internal host /, "")}:${f.port}`;
+  const hosts = g.map(target);
+  const listed = hosts.slice(0, LISTED).join(", ") + (hosts.length > LISTED ? `, and ${hosts.length - LISTED} more` : "");
+  const coverage = Math.min(...g.map((f) => f.finding.exposure!.sourceCoverage));
+  const uncertain = [...new Set(g.flatMap((f) => f.finding.uncertain ?? []))].slice(0, 5);
+  return {
+    ...head.finding,
+    message: `DNAT rules ${certain ? "forward" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family)} to ${head.service} on ${g.length} internal hosts, one per connection: ${listed} (${e.direction} path)`,
+    exposure: { ...e, sourceCoverage: coverage },
+    related: [...(head.finding.related ?? []), ...g.slice(1).map((f) => ({ ...f.finding.location, message: `also forwards to ${target(f)}` }))],
+    ...(uncertain.length > 0 ? { uncertain } : {}),
+  };
+}
 
 const GROUP_MIN = 6;
 /** Services a grouped message names (the finding's exposure lists them all). */

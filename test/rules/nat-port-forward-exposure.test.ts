@@ -53,37 +53,41 @@ describe("nat-port-forward-exposure", () => {
   });
 
   // kube-proxy's load balancing: a service's packets go to one endpoint or another at random
-  // (-m statistic, not modelled). Each endpoint gets connections from anyone, for certain; each
-  // endpoint's finding shows the path that reaches it.
-  it("each DNAT of a load-balanced service forwards for certain, traced through its own branch", () => {
-    const lb =
-      ":SVC - [0:0]\n:SEP1 - [0:0]\n:SEP2 - [0:0]\n" +
-      "-A PREROUTING -d 203.0.113.10 -p tcp --dport 2222 -j SVC\n" +
-      "-A SVC -m statistic --mode random --probability 0.5 -j SEP1\n" +
-      "-A SVC -j SEP2\n" +
-      "-A SEP1 -p tcp -j DNAT --to-destination 10.0.0.5:22\n" +
-      "-A SEP2 -p tcp -j DNAT --to-destination 10.0.0.6:22\n";
-    const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, lb)), { threshold: 0.5 }, ref);
-    const dnatLines = (f: (typeof fs)[number]) => f.trace!.filter((s) => s.action.startsWith("dnat")).map((s) => s.line);
-    expect(fs.map((f) => [f.location.line, f.message, dnatLines(f), f.uncertain])).toEqual([
-      [12, "DNAT rule forwards tcp/2222 from any source to SSH on internal host 10.0.0.5:22 (forward path)", [12], undefined],
-      [13, "DNAT rule forwards tcp/2222 from any source to SSH on internal host 10.0.0.6:22 (forward path)", [13], undefined],
-    ]);
-    expect(fs[1]!.trace!.map((s) => s.line)).toContain(11); // SVC's fall-through jump to SEP2
-  });
-
-  it("with more endpoints than the tracer follows paths, each finding's trace still reaches its own", () => {
-    const n = 24;
+  // (-m statistic, not modelled). Each endpoint gets connections from anyone, for certain: one
+  // finding for the service, at the first endpoint's DNAT, the others related.
+  const balanced = (n: number) => {
     let lb = ":SVC - [0:0]\n";
     for (let i = 1; i <= n; i++) lb += `:SEP${i} - [0:0]\n`;
     lb += "-A PREROUTING -d 203.0.113.10 -p tcp --dport 2222 -j SVC\n";
     for (let i = 1; i < n; i++) lb += `-A SVC -m statistic --mode random --probability ${(1 / (n - i + 1)).toFixed(5)} -j SEP${i}\n`;
     lb += `-A SVC -j SEP${n}\n`;
     for (let i = 1; i <= n; i++) lb += `-A SEP${i} -p tcp -j DNAT --to-destination 10.0.1.${i}:22\n`;
-    const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, lb)), { threshold: 0.5 }, ref);
-    expect(fs).toHaveLength(n);
-    const dnatLine = (f: (typeof fs)[number]) => f.trace!.filter((s) => s.action.startsWith("dnat")).pop()?.line;
-    expect(fs.filter((f) => dnatLine(f) !== f.location.line).map((f) => f.message)).toEqual([]);
+    return natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, lb)), { threshold: 0.5 }, ref);
+  };
+  it("the endpoints of a load-balanced service: one finding, forwarded for certain, the others related", () => {
+    const fs = balanced(2);
+    expect(fs.map((f) => [f.location.line, f.message, f.uncertain, f.related])).toEqual([
+      [
+        12,
+        "DNAT rules forward tcp/2222 from any source to SSH on 2 internal hosts, one per connection: 10.0.1.1:22, 10.0.1.2:22 (forward path)",
+        undefined,
+        [{ file: "t.rules", line: 13, column: 1, message: "also forwards to 10.0.1.2:22" }],
+      ],
+    ]);
+    // traced through the branch of the endpoint it is located at
+    expect(fs[0]!.trace!.filter((s) => s.action.startsWith("dnat")).map((s) => s.line)).toEqual([12]);
+    expect(fs[0]!.exposure).toMatchObject({ service: "ssh", ports: [[22, 22]], sourceCoverage: 1 });
+  });
+  it("many endpoints: the first twelve named, the rest counted", () => {
+    const fs = balanced(24);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.message).toMatch(/^DNAT rules forward tcp\/2222 from any source to SSH on 24 internal hosts, one per connection: 10\.0\.1\.1:22, .*10\.0\.1\.12:22, and 12 more \(forward path\)$/);
+    expect(fs[0]!.related).toHaveLength(23);
+  });
+  it("forwards of different services, or of the same service arriving differently, stay apart", () => {
+    const two = "-A PREROUTING -p tcp --dport 2222 -j DNAT --to-destination 10.0.0.5:22\n-A PREROUTING -p tcp --dport 2223 -j DNAT --to-destination 10.0.0.6:22\n";
+    const fs = natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, two)), { threshold: 0.5 }, ref);
+    expect(fs.map((f) => f.location.line)).toEqual([6, 7]);
   });
 
   it("a forward of every port to one host is one finding per protocol, listing the services", () => {
