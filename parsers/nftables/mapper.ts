@@ -1196,7 +1196,8 @@ class RuleMapper {
     for (const { el, x } of made) {
       if (!x) continue;
       const keyConds = el === last ? [] : this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`);
-      out.push({ conditions: [...keyConds, ...x.conditions], action: x.action, element: exprText(el.key) });
+      // (named so in findings: alone, "element 1 matches every packet" would read as a mistake)
+      out.push({ conditions: [...keyConds, ...x.conditions], action: x.action, element: el === last ? `${exprText(el.key)}, whatever the others leave` : exprText(el.key) });
     }
     const x = all && each(all);
     if (x) {
