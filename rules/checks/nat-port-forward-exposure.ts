@@ -78,7 +78,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             // What the forward depends on: the assumptions of the uncertain regions holding the witness.
             const uncertain = certain ? [] : uncertainAssumptions(regions, (d) => d.has(point));
             const forwarded = `${protoName(proto)}/${portsText(arriving)}`;
-            found.push({ service: svc.name, rank: severityRank(svc.severity), host, port, forwarded, finding: {
+            found.push({ service: svc.name, rank: severityRank(svc.severity), host, port, forwarded, certain, finding: {
               ruleId: rule.id,
               severity: rule.severity,
               message: `DNAT rule ${certain ? "forwards" : "may forward"} ${forwarded} from ${coverageText(coverage, p.family)} to ${svc.name} on ${redirect ? `this host, port ${port}` : `${host}:${port}`} (${p.kind} path)`,
@@ -105,7 +105,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
  */
 function alternatives(entries: readonly (Finding | Found)[]): Finding[] {
   const isFound = (x: Finding | Found): x is Found => "finding" in x;
-  const key = (f: Found) => (f.host.startsWith("internal host ") ? `${f.finding.message.startsWith("DNAT rule forwards")}|${f.finding.exposure!.service}|${JSON.stringify(f.finding.witness)}` : undefined);
+  const key = (f: Found) => (f.host.startsWith("internal host ") ? `${f.certain}|${f.finding.exposure!.service}|${JSON.stringify(f.finding.witness)}` : undefined);
   const groups = new Map<string, Found[]>();
   for (const entry of entries) {
     const k = isFound(entry) ? key(entry) : undefined;
@@ -132,7 +132,6 @@ function alternatives(entries: readonly (Finding | Found)[]): Finding[] {
 function joined(g: readonly Found[]): Finding {
   const head = g[0]!;
   const e = head.finding.exposure!;
-  const certain = head.finding.message.startsWith("DNAT rule forwards");
   const target = (f: Found) => `${f.host.replace(/^internal host /, "")}:${f.port}`;
   const hosts = g.map(target);
   const listed = hosts.slice(0, LISTED).join(", ") + (hosts.length > LISTED ? `, and ${hosts.length - LISTED} more` : "");
@@ -140,7 +139,7 @@ function joined(g: readonly Found[]): Finding {
   const uncertain = [...new Set(g.flatMap((f) => f.finding.uncertain ?? []))].slice(0, 5);
   return {
     ...head.finding,
-    message: `DNAT rules ${certain ? "forward" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family)} to ${head.service} on ${g.length} internal hosts, one per connection: ${listed} (${e.direction} path)`,
+    message: `DNAT rules ${head.certain ? "forward" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family)} to ${head.service} on ${g.length} internal hosts, one per connection: ${listed} (${e.direction} path)`,
     exposure: { ...e, sourceCoverage: coverage },
     related: [...(head.finding.related ?? []), ...g.slice(1).map((f) => ({ ...f.finding.location, message: `also forwards to ${target(f)}` }))],
     ...(uncertain.length > 0 ? { uncertain } : {}),
@@ -162,6 +161,8 @@ interface Found {
   port: string;
   /** What arrives: "tcp/2222". */
   forwarded: string;
+  /** "forwards", not "may forward". */
+  certain: boolean;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
-import type { TracePath } from "../../src/analysis/trace.js";
+import { deliversTo, type TracePath } from "../../src/analysis/trace.js";
 import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
 import type { PipelineKind, SourceSpan } from "../../src/model/types.js";
@@ -60,7 +60,7 @@ export { portsText } from "../../src/model/ports.js";
  */
 export function acceptingPath(paths: readonly TracePath[], delivered?: readonly bigint[], through: readonly SourceSpan[] = []): TracePath | undefined {
   const accepting = paths.filter((t) => t.verdict === "accept");
-  const there = delivered ? accepting.filter((t) => t.delivered[Dim.Dst] === delivered[Dim.Dst] && t.delivered[Dim.Dport] === delivered[Dim.Dport]) : accepting;
+  const there = delivered ? accepting.filter((t) => deliversTo(t.delivered, delivered)) : accepting;
   const passes = (t: TracePath) => t.steps.some((step) => through.some((span) => sameSpan(step, span)));
   return there.find(passes) ?? there[0] ?? accepting.find(passes) ?? accepting[0] ?? paths[0];
 }

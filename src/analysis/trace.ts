@@ -37,7 +37,8 @@ const cut = { paths: false };
 const wanted: { to: readonly bigint[] | undefined; budget: number } = { to: undefined, budget: 0 };
 const WANTED_BUDGET = 1024;
 
-function deliversTo(point: readonly bigint[], to: readonly bigint[]): boolean {
+/** Does a packet (as delivered, after DNAT) have the destination address and port of `to`? */
+export function deliversTo(point: readonly bigint[], to: readonly bigint[]): boolean {
   return point[Dim.Dst] === to[Dim.Dst] && point[Dim.Dport] === to[Dim.Dport];
 }
 const MAX_DEPTH = 128;
