@@ -63,6 +63,7 @@ import type {
   Verdict,
 } from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
+import { NFT_KEYWORDS } from "./keywords.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import {
   AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementsKw,
@@ -287,6 +288,11 @@ export class NftTextParser extends EmbeddedActionsParser {
     let text = this.ctx.lines.get(file)?.[t.startLine! - 1] ?? "";
     if (text.endsWith("\r")) text = text.slice(0, -1);
     return { file, line: t.startLine!, column: t.startColumn!, text };
+  }
+
+  /** A name that nft reads as a keyword (NFT_KEYWORDS): nft refuses the file. */
+  private refuseKeyword(t: IToken, what: string): void {
+    if (NFT_KEYWORDS.has(t.image)) this.report(`'${t.image}' is an nft keyword: nft cannot read it as ${what} (the file does not load); rename it`, t);
   }
 
   private report(message: string, t: IToken | undefined, severity: Diagnostic["severity"] = "error"): void {
@@ -594,6 +600,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     const name = this.need(1, Word, "a table name");
     return this.ACTION(() => {
       if (name.image.length > MAX_NAME) this.report(`a table name is longer than ${MAX_NAME} characters`, name);
+      this.refuseKeyword(name, "a table name");
       return { family: this.familyOf(fam), name: name.image };
     });
   });
@@ -699,6 +706,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       const v = t!.tokenType === Str ? t!.image.slice(1, -1) : t!.image;
       if (v.length > MAX_NAME) this.report(`${what ?? "a name"} is longer than ${MAX_NAME} characters`, t);
       if (v.length === 0) this.report(`${what ?? "a name"} is empty`, t);
+      if (t!.tokenType !== Str) this.refuseKeyword(t!, what ?? "a name");
       return v;
     });
   });

@@ -16,7 +16,7 @@ const RULESET = `table ip t {
     tcp dport 8080 dnat to 10.0.0.3:80
     tcp dport 2222 dnat to 10.0.0.4:22
   }
-  chain fwd {
+  chain fw {
     type filter hook forward priority 0; policy drop;
     ip saddr 198.51.100.0/24 ip daddr 10.0.0.3 tcp dport 80 accept
     ip daddr 10.0.0.4 tcp dport 22 accept
@@ -73,7 +73,7 @@ describe("a certain drop of what an uncertain DNAT delivers", () => {
     type nat hook prerouting priority dstnat;
     meta cpu 1 tcp dport 8080 dnat to 10.0.0.5:80
   }
-  chain fwd {
+  chain fw {
     type filter hook forward priority 0; policy accept;
     ip daddr 10.0.0.5 drop
   }

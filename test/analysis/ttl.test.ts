@@ -91,7 +91,7 @@ describe("the TTL", () => {
   it("nft: ip ttl and ip6 hoplimit on both families of an inet table, negations and sets", () => {
     const rs = parseNft(
       `table inet t {
-        chain fwd {
+        chain fw {
           type filter hook forward priority 0; policy drop;
           tcp dport 443 ip ttl != 63 accept
           tcp dport 22 ip6 hoplimit { 1, 200-254 } accept

@@ -37,7 +37,7 @@ describe("isVacuousHook", () => {
     const inputOnly = iptRs("*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A OUTPUT -j DROP\nCOMMIT\n");
     expect(isVacuousHook(inputOnly, "forward")).toBe(true);
     expect(isVacuousHook(inputOnly, "input")).toBe(false);
-    const forwardOnly = nftRs("table inet t {\n  chain fwd { type filter hook forward priority 0; policy drop; }\n  chain out { type filter hook output priority 0; policy drop; }\n}\n");
+    const forwardOnly = nftRs("table inet t {\n  chain fw { type filter hook forward priority 0; policy drop; }\n  chain out { type filter hook output priority 0; policy drop; }\n}\n");
     expect(isVacuousHook(forwardOnly, "input")).toBe(true);
     expect(isVacuousHook(forwardOnly, "forward")).toBe(false);
     // a base chain the model runs on no path: not trusted to leave the hook alone

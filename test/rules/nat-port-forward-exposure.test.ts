@@ -35,7 +35,7 @@ describe("nat-port-forward-exposure", () => {
     const rs = (forward: string) =>
       parseNft(
         `table ip nat {\n chain pre {\n  type nat hook prerouting priority dstnat;\n  fib daddr type local tcp dport 8443 dnat to 192.168.1.10:22\n }\n}\n` +
-          `table ip filter {\n chain fwd {\n  type filter hook forward priority 0; policy drop;\n  ${forward}\n }\n}\n`,
+          `table ip filter {\n chain fw {\n  type filter hook forward priority 0; policy drop;\n  ${forward}\n }\n}\n`,
         "r.nft",
       );
     const fs = natPortForwardExposure(makeContext(rs("ct status dnat accept")), { threshold: 0.5 }, ref);

@@ -86,7 +86,7 @@ describe("nftables evaluation", () => {
   });
   it("a DNAT to a range is certain where every address and port it may choose is accepted", () => {
     const nat = "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 dnat to 10.0.0.1-10.0.0.3:8080-8090 } }\n";
-    const fwd = (rule: string) => `table ip f { chain fwd { type filter hook forward priority 0; policy drop; ${rule} } }\n`;
+    const fwd = (rule: string) => `table ip f { chain fw { type filter hook forward priority 0; policy drop; ${rule} } }\n`;
     // new connections: the others are not rewritten (they follow conntrack)
     const fresh = tcp(80).intersect(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.CtState]: [[BigInt(ctIndex("new")), BigInt(ctIndex("new"))]] }));
     const all = forward(nat + fwd("ip daddr 10.0.0.0/24 tcp dport 8080-8090 accept")).get(4)!;
@@ -100,7 +100,7 @@ describe("nftables evaluation", () => {
   it("a DNAT that leaves a packet as it was does not mark the connection DNATed", () => {
     const r = forward(
       "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 25 dnat to 192.168.1.25 } }\n" +
-        "table ip f { chain fwd { type filter hook forward priority 0; policy drop; ct status dnat accept } }\n",
+        "table ip f { chain fw { type filter hook forward priority 0; policy drop; ct status dnat accept } }\n",
     ).get(4)!;
     const fresh = (dst: bigint, port: number) =>
       tcp(port).intersect(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.CtState]: [[BigInt(ctIndex("new")), BigInt(ctIndex("new"))]], [Dim.Dst]: [[dst, dst]] }));

@@ -1,0 +1,22 @@
+/**
+ * Words nft's scanner reads as keywords wherever they stand, so nft cannot read them as a table,
+ * chain, set, map, flowtable or device name: `chain log { ... }` or `jump log` is a syntax error
+ * ("unexpected log, expecting string") and the whole file fails to load. Found by asking
+ * `nft -c` (nft 1.0.6) to read each word of the nft corpus, and of fwlint's own vocabulary, as a
+ * chain, a table and a set name; every word found so is also matched without a start condition
+ * in the scanner of nft 1.1 (src/scanner.l), so newer nft refuses it too. (nft 1.0.6 reads no
+ * quoted name there either.)
+ */
+export const NFT_KEYWORDS: ReadonlySet<string> = new Set(
+  (
+    "accept add ah all and arp auto-merge bridge cgroup chain comment comp constant continue counter cpu create ct day " +
+    "dccp define delete describe device devices dnat drop dst dup dynamic element elements eq esp ether exists expires " +
+    "export exthdr fib flags flow flowtable flush frag fwd gc-interval ge get goto gt handle hbh hook hour ibriport ibrname " +
+    "icmp icmpv6 igmp iif iifgroup iifname iiftype import include index inet insert interval ip ip6 ipsec jhash jump le " +
+    "limit list log lshift lt map mark masquerade meta meter mh missing monitor ne netdev nftrace not notrack numgen " +
+    "obriport obrname offload oif oifgroup oifname oiftype or osf pkttype policy position priority queue quota random " +
+    "redefine redirect reject rename replace reset return rshift rt rt0 rt2 rtclassid rule ruleset sctp secmark set size " +
+    "skgid skuid snat socket srh symhash synproxy table tcp th time timeout tproxy type typeof udp udplite undefine update " +
+    "vlan vmap xor xt"
+  ).split(" "),
+);
