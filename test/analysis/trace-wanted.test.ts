@@ -4,21 +4,13 @@
  * a load balancer with more endpoints than that still has a path to each.
  */
 import { describe, expect, it } from "vitest";
-import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { packetToPoint } from "../../src/analysis/packet.js";
 import { tracePacket } from "../../src/analysis/trace.js";
 import { pipelineFor } from "../../src/analysis/verdict.js";
 import { Dim } from "../../src/space/dims.js";
+import { balancedNat, filter } from "../rules/helpers.js";
 
-const N = 24;
-let nat = "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:SVC - [0:0]\n";
-for (let i = 1; i <= N; i++) nat += `:SEP${i} - [0:0]\n`;
-nat += "-A PREROUTING -d 203.0.113.10 -p tcp --dport 443 -j SVC\n";
-for (let i = 1; i < N; i++) nat += `-A SVC -m statistic --mode random --probability ${(1 / (N - i + 1)).toFixed(5)} -j SEP${i}\n`;
-nat += `-A SVC -j SEP${N}\n`;
-for (let i = 1; i <= N; i++) nat += `-A SEP${i} -p tcp -j DNAT --to-destination 10.0.1.${i}:8443\n`;
-nat += "COMMIT\n";
-const rs = parseIptablesSave(`${nat}*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n`, "lb.rules");
+const rs = filter("", "INPUT DROP,FORWARD ACCEPT,OUTPUT ACCEPT", balancedNat(24, 443, 8443));
 const packet = { family: 4 as const, proto: "tcp", src: "198.51.100.7", dst: "203.0.113.10", sport: 40000, dport: 443, iif: "eth0", oif: "eth1", hook: "forward" as const };
 const pipeline = pipelineFor(rs, packet)!;
 const endpoint = (p: { delivered: bigint[] }) => `${Number(p.delivered[Dim.Dst]! & 0xffn)}:${p.delivered[Dim.Dport]}`;

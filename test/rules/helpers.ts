@@ -11,3 +11,19 @@ export function filter(body: string, policies = "INPUT DROP,FORWARD DROP,OUTPUT 
 }
 
 export const lines = (fs: { location: { line: number } }[]) => fs.map((f) => f.location.line);
+
+/**
+ * nat rules (for filter()'s `nat`) of a kube-proxy style load balancer: TCP to 203.0.113.10:`port`
+ * jumps to SVC, which picks one of `n` endpoints with -m statistic (the last without), each a
+ * chain SEPi that DNATs to 10.0.1.i:`toPort`. Lines: PREROUTING's jump at 6 + n + 1, SEPi's
+ * DNAT at 6 + 2n + i.
+ */
+export function balancedNat(n: number, port: number, toPort: number): string {
+  let lb = ":SVC - [0:0]\n";
+  for (let i = 1; i <= n; i++) lb += `:SEP${i} - [0:0]\n`;
+  lb += `-A PREROUTING -d 203.0.113.10 -p tcp --dport ${port} -j SVC\n`;
+  for (let i = 1; i < n; i++) lb += `-A SVC -m statistic --mode random --probability ${(1 / (n - i + 1)).toFixed(5)} -j SEP${i}\n`;
+  lb += `-A SVC -j SEP${n}\n`;
+  for (let i = 1; i <= n; i++) lb += `-A SEP${i} -p tcp -j DNAT --to-destination 10.0.1.${i}:${toPort}\n`;
+  return lb;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeContext } from "../../rules/checks/context.js";
 import { natPortForwardExposure } from "../../rules/checks/nat-port-forward-exposure.js";
 import { parseNft } from "../../parsers/nftables/index.js";
-import { filter, ref } from "./helpers.js";
+import { balancedNat, filter, ref } from "./helpers.js";
 
 const nat = "-A PREROUTING -i eth0 -p tcp --dport 2222 -j DNAT --to-destination 10.0.0.5:22\n";
 const run = (body: string) => natPortForwardExposure(makeContext(filter(body, undefined, nat)), { threshold: 0.5 }, ref);
@@ -55,15 +55,8 @@ describe("nat-port-forward-exposure", () => {
   // kube-proxy's load balancing: a service's packets go to one endpoint or another at random
   // (-m statistic, not modelled). Each endpoint gets connections from anyone, for certain: one
   // finding for the service, at the first endpoint's DNAT, the others related.
-  const balanced = (n: number) => {
-    let lb = ":SVC - [0:0]\n";
-    for (let i = 1; i <= n; i++) lb += `:SEP${i} - [0:0]\n`;
-    lb += "-A PREROUTING -d 203.0.113.10 -p tcp --dport 2222 -j SVC\n";
-    for (let i = 1; i < n; i++) lb += `-A SVC -m statistic --mode random --probability ${(1 / (n - i + 1)).toFixed(5)} -j SEP${i}\n`;
-    lb += `-A SVC -j SEP${n}\n`;
-    for (let i = 1; i <= n; i++) lb += `-A SEP${i} -p tcp -j DNAT --to-destination 10.0.1.${i}:22\n`;
-    return natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, lb)), { threshold: 0.5 }, ref);
-  };
+  const balanced = (n: number) =>
+    natPortForwardExposure(makeContext(filter("-A FORWARD -p tcp --dport 22 -j ACCEPT\n", undefined, balancedNat(n, 2222, 22))), { threshold: 0.5 }, ref);
   it("the endpoints of a load-balanced service: one finding, forwarded for certain, the others related", () => {
     const fs = balanced(2);
     expect(fs.map((f) => [f.location.line, f.message, f.uncertain, f.related])).toEqual([
