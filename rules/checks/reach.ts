@@ -2,7 +2,7 @@
  * Helpers for checks that ask "which packets does a path accept": coverage of public sources,
  * witnesses with the rule that decided them.
  */
-import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../../src/analysis/evaluate.js";
+import { acceptedUnions, surelyReached, type AcceptedRegion, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
 import { deliversTo, type TracePath } from "../../src/analysis/trace.js";
 import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
@@ -49,6 +49,7 @@ export function coverageText(c: number, family: 4 | 6): string {
 }
 
 export { portsText } from "../../src/model/ports.js";
+export { surelyReached } from "../../src/analysis/evaluate.js";
 
 /**
  * The path a finding shows for its witness. Where an unmodelled condition branches - a load
@@ -131,15 +132,6 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
 const deliveredUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUnions>>();
 
 /**
- * Does the region count as reached for certain in a finding - "is reachable", "forwards" -:
- * accepted for certain, or uncertain only by a draw per connection (a load balancer's pick of an
- * endpoint, AcceptedRegion.drawn), which lets such packets in over many connections.
- */
-export function surelyReached(r: AcceptedRegion): boolean {
-  return r.certain || r.drawn === true;
-}
-
-/**
  * Everything a pipeline delivers (after DNAT), certain and possible, computed once per result and
  * shared by the checks. Without a rewrite it is what the pipeline accepts.
  */
@@ -147,7 +139,7 @@ export function deliveredUnions(res: PipelineResult): ReturnType<typeof accepted
   let u = deliveredUnion.get(res);
   if (!u) {
     u = res.accepted.some((a) => a.natRules.length > 0 || a.drawn)
-      ? acceptedUnions(res.accepted, "delivered", true)
+      ? acceptedUnions(res.accepted, "delivered", surelyReached)
       : {
           certain: res.certainlyAccepted,
           get possible() {

@@ -135,16 +135,24 @@ export interface AcceptedRegion {
 }
 
 /**
+ * Does the region count as reached for certain in a finding - "is reachable", "forwards" -:
+ * accepted for certain, or uncertain only by a draw per connection (a load balancer's pick of an
+ * endpoint, AcceptedRegion.drawn), which lets such packets in over many connections.
+ */
+export function surelyReached(r: AcceptedRegion): boolean {
+  return r.certain || r.drawn === true;
+}
+
+/**
  * The union of the regions' packets (as they arrived, or as delivered) accepted for certain, and
  * - computed on first use, see PipelineResult.possiblyAccepted - of all of them.
  */
 export function acceptedUnions(
   regions: readonly AcceptedRegion[],
   side: "original" | "delivered",
-  /** Count regions uncertain only by a draw (AcceptedRegion.drawn) as certain: "is it reachable at all?" */
-  drawnSure = false,
+  /** Which regions count as certain: those accepted for certain, or (surelyReached) also those reached by a draw. */
+  sure: (a: AcceptedRegion) => boolean = (a) => a.certain,
 ): { certain: PacketSet; readonly possible: PacketSet } {
-  const sure = (a: AcceptedRegion) => a.certain || (drawnSure && a.drawn === true);
   const certain = unionFactored(regions.filter(sure).map((a) => a[side]));
   const uncertain = regions.filter((a) => !sure(a));
   let possible: PacketSet | undefined = uncertain.length === 0 ? certain : undefined;
