@@ -63,7 +63,8 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             if (certain) certainly.add(`${svc.id}|${proto}`);
             const dst = formatIP(point[Dim.Dst]!, p.family);
             const port = String(point[Dim.Dport]);
-            const host = redirect ? "this host" : `internal host ${p.family === 6 ? `[${dst}]` : dst}`;
+            const address = redirect ? undefined : p.family === 6 ? `[${dst}]` : dst;
+            const host = address === undefined ? "this host" : `internal host ${address}`;
             const key = `${nat.id}|${svc.id}|${proto}|${host}:${port}`;
             if (seen.has(key)) continue;
             seen.add(key);
@@ -78,7 +79,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             // What the forward depends on: the assumptions of the uncertain regions holding the witness.
             const uncertain = certain ? [] : uncertainAssumptions(regions, (d) => d.has(point));
             const forwarded = `${protoName(proto)}/${portsText(arriving)}`;
-            found.push({ service: svc.name, rank: severityRank(svc.severity), host, port, forwarded, certain, finding: {
+            found.push({ service: svc.name, rank: severityRank(svc.severity), host, ...(address !== undefined ? { address } : {}), port, forwarded, certain, finding: {
               ruleId: rule.id,
               severity: rule.severity,
               message: `DNAT rule ${certain ? "forwards" : "may forward"} ${forwarded} from ${coverageText(coverage, p.family)} to ${svc.name} on ${redirect ? `this host, port ${port}` : `${host}:${port}`} (${p.kind} path)`,
@@ -90,7 +91,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             } });
           }
         }
-        for (const f of grouped(found, certain)) findings.push(f.exposure?.services === undefined ? found.find((x) => x.finding === f)! : f);
+        findings.push(...grouped(found, certain));
       }
     }
   }
@@ -105,7 +106,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
  */
 function alternatives(entries: readonly (Finding | Found)[]): Finding[] {
   const isFound = (x: Finding | Found): x is Found => "finding" in x;
-  const key = (f: Found) => (f.host.startsWith("internal host ") ? `${f.certain}|${f.finding.exposure!.service}|${JSON.stringify(f.finding.witness)}` : undefined);
+  const key = (f: Found) => (f.address !== undefined ? `${f.certain}|${f.finding.exposure!.service}|${JSON.stringify(f.finding.witness)}` : undefined);
   const groups = new Map<string, Found[]>();
   for (const entry of entries) {
     const k = isFound(entry) ? key(entry) : undefined;
@@ -132,7 +133,7 @@ function alternatives(entries: readonly (Finding | Found)[]): Finding[] {
 function joined(g: readonly Found[]): Finding {
   const head = g[0]!;
   const e = head.finding.exposure!;
-  const target = (f: Found) => `${f.host.replace(/^internal host /, "")}:${f.port}`;
+  const target = (f: Found) => `${f.address}:${f.port}`;
   const hosts = g.map(target);
   const listed = hosts.slice(0, LISTED).join(", ") + (hosts.length > LISTED ? `, and ${hosts.length - LISTED} more` : "");
   const coverage = Math.min(...g.map((f) => f.finding.exposure!.sourceCoverage));
@@ -158,6 +159,8 @@ interface Found {
   rank: number;
   /** "internal host 10.0.0.5" or "this host". */
   host: string;
+  /** The internal host's address as written ("10.0.0.5", "[2001:db8::5]"); none for this host. */
+  address?: string;
   port: string;
   /** What arrives: "tcp/2222". */
   forwarded: string;
@@ -167,13 +170,14 @@ interface Found {
 
 /**
  * A forward of many ports to one host (a 1:1 static NAT of every port) makes one finding that
- * lists the services, per protocol, not one finding each.
+ * lists the services, per protocol, not one finding each. The others stay as found (for
+ * alternatives()).
  */
-function grouped(found: Found[], certain: boolean): Finding[] {
-  const out: Finding[] = [];
+function grouped(found: Found[], certain: boolean): (Finding | Found)[] {
+  const out: (Finding | Found)[] = [];
   for (const g of groupBy(found, (f) => `${f.finding.exposure!.protocol}|${f.host}`)) {
     if (g.length < GROUP_MIN) {
-      out.push(...g.map((f) => f.finding));
+      out.push(...g);
       continue;
     }
     const head = g[0]!;
