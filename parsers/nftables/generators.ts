@@ -13,7 +13,7 @@ const GENERATORS: ReadonlySet<string> = new Set(["numgen", "jhash", "symhash"]);
 const U32 = 0xffffffff;
 
 /** Is the expression a generator (numgen, jhash, symhash): a value drawn per packet? */
-export function isGenerator(e: Expr): boolean {
+export function isGenerator(e: Expr): e is Extract<Expr, { kind: "opaque" }> {
   return e.kind === "opaque" && GENERATORS.has(e.name);
 }
 
@@ -23,7 +23,7 @@ export function isGenerator(e: Expr): boolean {
  * offset 0`): `mod` and `offset` end it.
  */
 export function generatorRange(key: Expr): [number, number] | undefined {
-  if (key.kind !== "opaque" || !isGenerator(key)) return undefined;
+  if (!isGenerator(key)) return undefined;
   const m = /\smod\s+(\S+)(?:\s+seed\s+\S+)?(?:\s+offset\s+(\S+))?\s*$/.exec(key.text);
   if (!m) return undefined;
   const n = parseCInt(m[1]!, U32);

@@ -1173,7 +1173,7 @@ class RuleMapper {
     const out: Expansion[] = [];
     const others = els.filter((e) => !isCatchAll(e.key));
     const all = els.find((e) => isCatchAll(e.key));
-    const made = others.map((el) => ({ el, x: each(el) }));
+    let made = others.map((el) => ({ el, x: each(el) }));
     // A key drawn from a known range (numgen, jhash: a load balancer) that the elements cover:
     // the lookup never misses, so the element met last takes whatever the others did not (its
     // own key test would be one more condition fwlint cannot decide, letting packets fall through
@@ -1189,8 +1189,7 @@ class RuleMapper {
       const ranges = inside.map((m) => elementRange(m.el.key));
       if (inside.length > 0 && ranges.every((r) => r !== undefined) && coversRange(ranges as [number, number][], domain)) {
         last = inside[inside.length - 1]!.el;
-        // elements outside the range never match
-        made.splice(0, made.length, ...inside);
+        made = inside; // elements outside the range never match
       }
     }
     for (const { el, x } of made) {
