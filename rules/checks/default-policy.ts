@@ -6,7 +6,7 @@
 import { pickWitness, pointToPacket } from "../../src/analysis/witness.js";
 import type { DefaultPolicyParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
-import { CT_STATES } from "../../src/model/types.js";
+import { CT_STATES, type Family, type PipelineKind } from "../../src/model/types.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { witnessHints, type Check } from "./context.js";
@@ -14,7 +14,8 @@ import { acceptingPath } from "./reach.js";
 
 export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
-  const seen = new Set<string>();
+  /** Per chain, its finding and the families that reach its policy: an inet chain's one policy is one finding. */
+  const found = new Map<string, { finding: Finding; chain: string; kind: PipelineKind; families: Family[] }>();
   const lo = ifaceToValue("lo");
   const newFromOutside = PacketSet.box({
     [Dim.CtState]: [[BigInt(CT_STATES.indexOf("new")), BigInt(CT_STATES.indexOf("new"))]],
@@ -35,8 +36,8 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
     for (const stage of filters) {
       const chain = ctx.ruleset.chains.get(stage.chain)!;
       if (chain.policy !== "accept") continue;
-      const key = `${stage.chain}@${p.family}`;
-      if (seen.has(key)) continue;
+      const known = found.get(stage.chain);
+      if (known?.families.includes(p.family)) continue;
       // Several base chains on one hook (nft): an ACCEPT in one ends only that one, so a packet is
       // let in undecided only when it falls off the end of each of them, and each accepts it there.
       let reached = res.policyReached.get(stage.chain)?.intersect(newFromOutside);
@@ -45,17 +46,32 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
         reached = ctx.ruleset.chains.get(other.chain)!.policy !== "drop" ? res.policyReached.get(other.chain)?.intersect(reached) : undefined;
       }
       if (!reached || reached.isEmpty()) continue;
-      seen.add(key);
+      if (known) {
+        known.families.push(p.family);
+        continue;
+      }
       const point = pickWitness(reached, witnessHints(ctx, p));
       const span = chain.policySpan ?? chain.span;
-      findings.push({
+      const finding: Finding = {
         ruleId: rule.id,
         severity: rule.severity,
-        message: `${chain.name} policy is ACCEPT on the ${p.kind} path: new connections that no rule decides are let in`,
+        message: policyMessage(chain.name, p.kind),
         location: { file: span.file, line: span.line, column: span.column },
         ...(point ? { witness: pointToPacket(point, p.kind), trace: acceptingPath(ctx.trace(p, point), undefined, [span])?.steps } : {}),
-      });
+      };
+      found.set(stage.chain, { finding, chain: chain.name, kind: p.kind, families: [p.family] });
+      findings.push(finding);
     }
+  }
+  // In a ruleset of both families, a policy only one of them reaches says which.
+  const families = ctx.ruleset.families;
+  for (const { finding, chain, kind, families: reaching } of found.values()) {
+    if (families.length > 1 && reaching.length < families.length) finding.message = policyMessage(chain, kind, reaching[0]);
   }
   return findings;
 };
+
+/** The finding's message; `family` names the one family that reaches the policy in a dual-stack ruleset. */
+function policyMessage(chain: string, kind: PipelineKind, family?: Family): string {
+  return `${chain} policy is ACCEPT on the ${kind} path${family ? ` (IPv${family})` : ""}: new connections that no rule decides are let in`;
+}

@@ -13,7 +13,7 @@ import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
-import { acceptingPath, deliveredUnions, groupBy, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, coverageText, deliveredUnions, groupBy, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef } from "../../src/model/types.js";
 
@@ -57,12 +57,6 @@ function measure(res: PipelineResult, protos: readonly number[], ports: [bigint,
   }
   return undefined;
 }
-
-function coverageText(c: number, family: 4 | 6): string {
-  if (c >= 0.999) return "any source";
-  return `${Math.floor(c * 1000) / 10}% of public IPv${family} sources`;
-}
-
 
 function exposedPorts(set: PacketSet): [number, number][] {
   return set.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]);
@@ -109,7 +103,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         if (f) perService.push(f);
       }
     }
-    findings.push(...groupByLocation(perService, p.kind));
+    findings.push(...groupByLocation(perService, p.kind, ctx.ruleset.families.length > 1));
   }
   return findings;
 };
@@ -155,7 +149,7 @@ const GROUP_MIN = 6;
  * Many services opened by one rule or policy (a default ACCEPT, a wide port range) make one
  * finding that lists them, not one finding each.
  */
-function groupByLocation(findings: Finding[], kind: string): Finding[] {
+function groupByLocation(findings: Finding[], kind: string, dualStack: boolean): Finding[] {
   const out: Finding[] = [];
   for (const g of groupBy(findings, (f) => `${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}:${f.location.column}`)) {
     if (g.length < GROUP_MIN) {
@@ -170,7 +164,7 @@ function groupByLocation(findings: Finding[], kind: string): Finding[] {
     const coverage = Math.min(...g.map((f) => f.exposure!.sourceCoverage));
     out.push({
       ...head,
-      message: `${g.length} ${head.exposure!.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.exposure!.family)} on the ${kind} path: ${names.join(", ")}`,
+      message: `${g.length} ${head.exposure!.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.exposure!.family, dualStack)} on the ${kind} path: ${names.join(", ")}`,
       exposure: { ...head.exposure!, ports, sourceCoverage: coverage, services: g.map((f) => f.exposure!.service!) },
     });
   }
@@ -209,7 +203,7 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
   return {
     ruleId,
     severity: svc.severity,
-    message: `${label} ${verb} from ${coverageText(hit.coverage, p.family)} on the ${p.kind} path${natNote}`,
+    message: `${label} ${verb} from ${coverageText(hit.coverage, p.family, ctx.ruleset.families.length > 1)} on the ${p.kind} path${natNote}`,
     location,
     exposure: {
       family: p.family,

@@ -42,8 +42,13 @@ export function publicShare(count: bigint, family: 4 | 6): number {
   return Number((count * 1_000_000n) / publicSize(family)) / 1_000_000;
 }
 
-export function coverageText(c: number, family: 4 | 6): string {
-  if (c >= 0.999) return "any source";
+/**
+ * "any source", or the share of the public sources. `dualStack` (the ruleset filters both
+ * families): "any IPv6 source", so the IPv4 and IPv6 findings of one rule in an inet table do not
+ * read as the same finding twice.
+ */
+export function coverageText(c: number, family: 4 | 6, dualStack = false): string {
+  if (c >= 0.999) return dualStack ? `any IPv${family} source` : "any source";
   const pct = c * 100;
   return `${pct >= 1 ? Math.floor(pct * 10) / 10 : pct.toPrecision(2)}% of public IPv${family} sources`;
 }

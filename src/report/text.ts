@@ -120,7 +120,8 @@ export function renderFinding(f: Finding, color: boolean): string[] {
       parts.push(sanitize(step.chain));
       parts.push(step.file ? location(step.file, step.line) : `line ${step.line}`);
       if (step.label) parts.push(`(${sanitize(step.label)})`);
-      if (step.action) parts.push(sanitize(step.action));
+      // A chain's policy reads as one, not as a rule's verdict on the policy's line.
+      if (step.action) parts.push(sanitize(step.rule.startsWith("policy ") ? `policy ${step.action}` : step.action));
       out.push(`    ${parts.join(" ")}`);
     }
   }

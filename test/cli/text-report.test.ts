@@ -20,6 +20,15 @@ describe("text reporter", () => {
     );
   });
 
+  it("shows a trace step at a chain's policy as the policy, not as a rule's verdict", () => {
+    const trace = [
+      { table: "filter", chain: "INPUT", rule: "-j LOG", line: 8, file: "rules.v4", action: "log" },
+      { table: "filter", chain: "INPUT", rule: "policy ACCEPT", line: 2, file: "rules.v4", action: "accept" },
+    ];
+    const out = renderText({ files: [fileReport()], findings: [smtpFinding({ trace })] }, { color: false });
+    expect(out).toContain("  decided by:\n    filter INPUT rules.v4:8 log\n    filter INPUT rules.v4:2 policy accept\n");
+  });
+
   it("shows related locations and the uncertain note", () => {
     const out = renderText(
       { files: [fileReport()], findings: [shadowFinding({ uncertain: ["-m limit rate limit", "-m mark"] })] },

@@ -32,4 +32,15 @@ describe("default-accept-policy", () => {
     expect(fs[0]!.trace!.at(-1)).toMatchObject({ rule: "policy ACCEPT", line: 7, action: "accept" });
     expect(fs[0]!.trace!.map((s) => s.line)).not.toContain(9);
   });
+
+  // An inet chain is one policy for both families: one finding, not the same message twice.
+  it("an inet chain's ACCEPT policy is one finding; one reached by only one family says which", () => {
+    const both = "table inet f {\n chain input {\n  type filter hook input priority filter; policy accept;\n  tcp dport 22 accept\n }\n}\n";
+    const fs = defaultPolicy(makeContext(parseNft(both, "both.nft")), params, ref);
+    expect(fs.map((f) => [f.location.line, f.message])).toEqual([[3, "input policy is ACCEPT on the inbound path: new connections that no rule decides are let in"]]);
+    const v6only = "table inet f {\n chain input {\n  type filter hook input priority filter; policy accept;\n  meta nfproto ipv4 drop\n }\n}\n";
+    const six = defaultPolicy(makeContext(parseNft(v6only, "six.nft")), params, ref);
+    expect(six.map((f) => f.message)).toEqual(["input policy is ACCEPT on the inbound path (IPv6): new connections that no rule decides are let in"]);
+    expect(six[0]!.witness!.family).toBe(6);
+  });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { makeContext } from "../../rules/checks/context.js";
 import { exposure } from "../../rules/checks/exposure.js";
-import { parseNftJson } from "../../parsers/nftables/index.js";
+import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { filter, lines, ref } from "./helpers.js";
 
 const params = { threshold: 0.5, directions: ["inbound" as const, "forward" as const] };
@@ -125,5 +125,20 @@ describe("the device's own management services (Ruleset.deviceServices)", () => 
 
   it("what the rules close stays closed", () => {
     expect(device("-A INPUT -p tcp --dport 443 -s 192.0.2.0/24 -j ACCEPT\n")).toEqual([]);
+  });
+});
+
+describe("exposure in a dual-stack ruleset", () => {
+  // One rule of an inet table opens a service to both families: two findings, which must not read
+  // as the same one twice. A ruleset of one family keeps "any source".
+  it("names the family of 'any source' when the ruleset filters both families", () => {
+    const text = "table inet f {\n chain input {\n  type filter hook input priority filter; policy drop;\n  tcp dport 25 accept\n }\n}\n";
+    const fs = exposure(makeContext(parseNft(text, "dual.nft")), params, ref).filter((f) => f.exposure?.service === "smtp");
+    expect(fs.map((f) => [f.witness!.family, f.message]).sort()).toEqual([
+      [4, "SMTP (tcp/25) is reachable from any IPv4 source on the inbound path"],
+      [6, "SMTP (tcp/25) is reachable from any IPv6 source on the inbound path"],
+    ]);
+    const v4 = exposure(makeContext(parseNft(text.replace("inet", "ip"), "v4.nft")), params, ref).filter((f) => f.exposure?.service === "smtp");
+    expect(v4.map((f) => f.message)).toEqual(["SMTP (tcp/25) is reachable from any source on the inbound path"]);
   });
 });
