@@ -442,10 +442,14 @@ function witnessText(r: DiffRegion): string {
   return s;
 }
 
-export function regionSentence(r: DiffRegion, verb: "opens" | "closes"): string {
+/**
+ * One region as a sentence. `dualStack` (the change has regions of both families): the family is
+ * named, so an inet rule's IPv4 and IPv6 regions do not read as the same line twice.
+ */
+export function regionSentence(r: DiffRegion, verb: "opens" | "closes", dualStack = false): string {
   const path = r.direction === "inbound" ? "" : ` on the ${r.direction} path`;
   const maybe = r.certain ? "" : " (depending on conditions fwlint does not model)";
-  return `this change ${verb} ${regionLabel(r)} ${sourceText(r)}${destText(r)}${path}${scopeNote(r)}${where(r)}${maybe}, e.g. ${witnessText(r)}`;
+  return `this change ${verb} ${dualStack ? `IPv${r.family} ` : ""}${regionLabel(r)} ${sourceText(r)}${destText(r)}${path}${scopeNote(r)}${where(r)}${maybe}, e.g. ${witnessText(r)}`;
 }
 
 function findingLine(f: Finding): string {
@@ -458,8 +462,9 @@ export function renderDiffText(diffs: readonly FileDiff[]): string {
   const closed = diffs.flatMap((d) => d.closed);
   const added = diffs.flatMap((d) => d.newFindings);
   const resolved = diffs.flatMap((d) => d.resolvedFindings);
-  for (const r of opened) lines.push(regionSentence(r, "opens"));
-  for (const r of closed) lines.push(regionSentence(r, "closes"));
+  const dualStack = new Set([...opened, ...closed].map((r) => r.family)).size > 1;
+  for (const r of opened) lines.push(regionSentence(r, "opens", dualStack));
+  for (const r of closed) lines.push(regionSentence(r, "closes", dualStack));
   for (const f of added) lines.push(`new finding: ${findingLine(f)}`);
   for (const f of resolved) lines.push(`resolved finding: ${findingLine(f)}`);
   if (opened.length + closed.length + added.length + resolved.length === 0) {

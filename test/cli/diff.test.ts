@@ -68,6 +68,19 @@ describe("fwlint diff OLD NEW", () => {
     expect(r.out).toMatch(/new finding: \[high\] exposed-service .*SMTP/);
   });
 
+  // An inet rule opens a region of each family: each sentence says which, so they do not read as one line twice.
+  it("names the family of each region when the change opens both", async () => {
+    const head = "table inet f {\n chain input {\n  type filter hook input priority filter; policy drop;\n";
+    const f = files({ "old.nft": `${head} }\n}\n`, "new.nft": `${head}  tcp dport 25 accept\n }\n}\n` });
+    const r = await run(["diff", f["old.nft"]!, f["new.nft"]!]);
+    expect(r.code).toBe(1);
+    const sentences = r.out.split("\n").filter((l) => l.startsWith("this change"));
+    expect(sentences.map((l) => l.replace(/ \(.*/, ""))).toEqual([
+      "this change opens IPv4 TCP/25 from any source to any destination",
+      "this change opens IPv6 TCP/25 from any source to any destination",
+    ]);
+  });
+
   it("JSON follows the contract", async () => {
     const f = files({ "old.rules": BASE, "new.rules": WITH_SMTP });
     const r = await run(["diff", f["old.rules"]!, f["new.rules"]!, "--format", "json"]);
