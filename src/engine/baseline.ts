@@ -17,7 +17,8 @@ export interface BaselineEntry {
   file: string;
   /** The finding's source line, whitespace collapsed. */
   source: string;
-  exposure?: { service?: string; protocol: string; ports: [number, number][]; direction: string };
+  /** `family` since the dual-stack findings (an inet rule's IPv4 and IPv6 findings): older files lack it. */
+  exposure?: { service?: string; protocol: string; ports: [number, number][]; direction: string; family?: 4 | 6 };
   /** For people reading the file; not matched. */
   message: string;
 }
@@ -43,14 +44,16 @@ export function entryOf(baselineFile: string, f: Finding): BaselineEntry {
     ruleId: f.ruleId,
     file: relPath(baselineFile, f.location.file),
     source: normaliseLine(f.sourceLine),
-    ...(e ? { exposure: { ...(e.service !== undefined ? { service: e.service } : {}), protocol: e.protocol, ports: e.ports, direction: e.direction } } : {}),
+    ...(e ? { exposure: { ...(e.service !== undefined ? { service: e.service } : {}), protocol: e.protocol, ports: e.ports, direction: e.direction, family: e.family } } : {}),
     message: f.message,
   };
 }
 
-function keyOf(e: BaselineEntry): string {
+/** The entry's identity; `withFamily` false: as a baseline written before entries named the family keys it. */
+function keyOf(e: BaselineEntry, withFamily = true): string {
   const x = e.exposure;
-  return JSON.stringify([e.ruleId, e.file, e.source, x ? [x.service ?? null, x.protocol, x.ports, x.direction] : null]);
+  const family = withFamily && x?.family !== undefined ? [x.family] : [];
+  return JSON.stringify([e.ruleId, e.file, e.source, x ? [x.service ?? null, x.protocol, x.ports, x.direction, ...family] : null]);
 }
 
 /** The baseline file's text for these findings (suppressed ones are left out). */
@@ -99,7 +102,10 @@ export class BaselineFilter {
   filter(findings: readonly Finding[]): Finding[] {
     const out: Finding[] = [];
     for (const f of findings) {
-      const k = keyOf(entryOf(this.file, f));
+      const entry = entryOf(this.file, f);
+      // an entry that names the family hides only that family's finding; an older one, either
+      let k = keyOf(entry);
+      if (!this.remaining.get(k)) k = keyOf(entry, false);
       const n = this.remaining.get(k) ?? 0;
       if (n > 0 && !f.suppressed) {
         this.remaining.set(k, n - 1);

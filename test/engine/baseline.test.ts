@@ -8,14 +8,14 @@ import type { Finding } from "../../src/model/finding.js";
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-baseline-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function finding(file: string, line: number, sourceLine: string, port = 25): Finding {
+function finding(file: string, line: number, sourceLine: string, port = 25, family: 4 | 6 = 4): Finding {
   return {
     ruleId: "exposed-service",
     severity: "high",
     message: `port ${port}`,
     location: { file, line, column: 1 },
     sourceLine,
-    exposure: { family: 4, protocol: "tcp", ports: [[port, port]], direction: "inbound", sourceCoverage: 1, service: port === 25 ? "smtp" : "ssh" },
+    exposure: { family, protocol: "tcp", ports: [[port, port]], direction: "inbound", sourceCoverage: 1, service: port === 25 ? "smtp" : "ssh" },
   };
 }
 
@@ -30,7 +30,7 @@ describe("baseline", () => {
     writeFileSync(file, renderBaseline(file, [finding(rules, 6, "-A INPUT -p tcp --dport 25 -j ACCEPT")]));
     const b = loadBaseline(file);
     expect(b.findings).toEqual([
-      expect.objectContaining({ ruleId: "exposed-service", file: "fw/r.rules", source: "-A INPUT -p tcp --dport 25 -j ACCEPT", exposure: { service: "smtp", protocol: "tcp", ports: [[25, 25]], direction: "inbound" } }),
+      expect.objectContaining({ ruleId: "exposed-service", file: "fw/r.rules", source: "-A INPUT -p tcp --dport 25 -j ACCEPT", exposure: { service: "smtp", protocol: "tcp", ports: [[25, 25]], direction: "inbound", family: 4 } }),
     ]);
     const filter = new BaselineFilter(file, b);
     const kept = filter.filter([finding(rules, 9, "-A INPUT  -p tcp --dport 25 -j ACCEPT"), finding(rules, 10, "-A INPUT -p tcp --dport 22 -j ACCEPT", 22)]);
@@ -38,6 +38,20 @@ describe("baseline", () => {
     expect(filter.hidden).toBe(1);
     // Each entry hides one finding: a second identical one is new.
     expect(filter.filter([finding(rules, 12, "-A INPUT -p tcp --dport 25 -j ACCEPT")])).toHaveLength(1);
+  });
+
+  // One inet rule has an IPv4 and an IPv6 finding on the same line: the baseline of the IPv4 one
+  // must not hide the IPv6 one when it appears (an earlier IPv6 drop removed).
+  it("an entry hides only its own family's finding; an entry without a family (older files) either", () => {
+    const file = join(tmp, "dual.json");
+    const rules = join(tmp, "fw", "r.nft");
+    const line = "tcp dport 25 accept";
+    writeFileSync(file, renderBaseline(file, [finding(rules, 5, line, 25, 4)]));
+    const kept = new BaselineFilter(file, loadBaseline(file)).filter([finding(rules, 5, line, 25, 6), finding(rules, 5, line, 25, 4)]);
+    expect(kept.map((f) => f.exposure!.family)).toEqual([6]);
+    const older = loadBaseline(file);
+    delete older.findings[0]!.exposure!.family;
+    expect(new BaselineFilter(file, older).filter([finding(rules, 5, line, 25, 6)])).toEqual([]);
   });
 
   it("rejects a file that is not a baseline", () => {
