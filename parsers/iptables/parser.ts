@@ -25,6 +25,7 @@ import {
   Unterminated,
   Word,
 } from "./tokens.js";
+import { LazyLookahead } from "../lookahead.js";
 
 function describeType(t: TokenType): string {
   switch (t.name) {
@@ -79,8 +80,18 @@ const messages: IParserErrorMessageProvider = {
 };
 
 export class IptablesLineParser extends CstParser {
-  constructor() {
-    super(allTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: messages });
+  /**
+   * `validate`: chevrotain's grammar checks (ambiguity, left recursion), which a test runs; the
+   * parser the tool uses skips them and builds each lookahead at first use (CLI start-up).
+   */
+  constructor(options: { validate?: boolean } = {}) {
+    super(allTokens, {
+      recoveryEnabled: false,
+      maxLookahead: 3,
+      errorMessageProvider: messages,
+      skipValidations: options.validate !== true,
+      lookaheadStrategy: new LazyLookahead({ maxLookahead: 3 }),
+    });
     this.performSelfAnalysis();
   }
 

@@ -64,6 +64,7 @@ import type {
 } from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
 import { NFT_KEYWORDS } from "./keywords.js";
+import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import {
   AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementsKw,
@@ -243,7 +244,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   private unwind: BlockLevel | undefined;
 
   constructor() {
-    super(allTokens, { recoveryEnabled: false, maxLookahead: 1, errorMessageProvider: messages, skipValidations: true });
+    super(allTokens, { recoveryEnabled: false, maxLookahead: 1, errorMessageProvider: messages, skipValidations: true, lookaheadStrategy: new LazyLookahead({ maxLookahead: 1 }) });
     this.performSelfAnalysis();
   }
 
