@@ -7,6 +7,7 @@ import { nftTextParser } from "../../parsers/nftables/text-parser.js";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { IptablesLineParser, lineParser } from "../../parsers/iptables/parser.js";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
+import { lineLexer, NON_BLANK } from "../../parsers/iptables/tokens.js";
 
 type Table = Map<unknown, (...a: never[]) => unknown>;
 const standIns = (t: Table) => [...t.values()].filter((f) => f.name === "standIn").length;
@@ -32,5 +33,26 @@ describe("lazy lookahead", () => {
     expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(rs.ruleCount).toBe(2);
     expect(standIns(table)).toBeLessThan(table.size);
+  });
+});
+
+// The Word token's first-character hint lists one code unit per chevrotain bucket above 255, not
+// all of them: a word may still start with any code unit but a blank.
+describe("iptables words start with any code unit but a blank", () => {
+  it("the hint covers every bucket chevrotain files a code unit under", () => {
+    const bucket = (c: number) => (c < 256 ? c : 255 + Math.floor(c / 255));
+    const hinted = new Set(NON_BLANK.map(bucket));
+    const wanted = new Set<number>();
+    for (let c = 0; c < 65536; c++) if (c !== 32 && c !== 9) wanted.add(bucket(c));
+    expect([...wanted].filter((b) => !hinted.has(b))).toEqual([]);
+    expect(NON_BLANK.length).toBeLessThan(600);
+  });
+
+  it("lexes words that start with letters of other scripts, emoji and the last code unit", () => {
+    for (const first of ["é", "Ω", "中", "😀", "\uffff", "\u0100", "\u01fe"]) {
+      const { tokens, errors } = lineLexer.tokenize(`-A INPUT -m comment --comment ${first}x -j ACCEPT`);
+      expect(errors).toEqual([]);
+      expect(tokens.map((t) => t.image)).toContain(`${first}x`);
+    }
   });
 });
