@@ -207,6 +207,8 @@ export class PairFlagsCache {
   private readonly keyB: Int32Array;
   private readonly values: Uint8Array;
   private readonly mask: number;
+  /** Set since the last clear: a table nothing was put in (the first file of a run) is not wiped. */
+  private used = false;
 
   constructor(bits: number) {
     this.keyA = new Int32Array(1 << bits);
@@ -225,11 +227,14 @@ export class PairFlagsCache {
     this.keyA[i] = a + 1;
     this.keyB[i] = b + 1;
     this.values[i] = v ? 1 : 0;
+    this.used = true;
   }
 
   clear(): void {
+    if (!this.used) return;
     this.keyA.fill(0);
     this.keyB.fill(0);
+    this.used = false;
   }
 }
 

@@ -118,6 +118,11 @@ describe("PairFlagsCache", () => {
         }
         cache.clear();
         expect(cache.get(90, 90)).toBeUndefined();
+        // a clear with nothing set since the last one is free; a set after it is cleared again
+        cache.clear();
+        cache.set(5, 7, true);
+        cache.clear();
+        expect(cache.get(5, 7)).toBeUndefined();
       }),
       { seed: 0x9a2, numRuns: 20 },
     );
