@@ -779,6 +779,9 @@ export function exists(a: Node, levels: readonly number[]): Node {
   let deepest = -1;
   for (const l of levels) if (l > deepest) deepest = l;
   if (a.level > deepest) return a; // nothing below tests a forgotten dimension
+  // the last dimension's children are FULL or EMPTY, and a node has a FULL one: no walk of its
+  // pieces (a 140k-address blocklist's) to find that out
+  if (a.level === DIM_COUNT - 1 && levels.includes(a.level)) return FULL;
   const key = `${a.id}:${levels.join(",")}`;
   const hit = existsMemo.get(key);
   if (hit) return hit;

@@ -128,6 +128,22 @@ describe("the device's own management services (Ruleset.deviceServices)", () => 
   });
 });
 
+// A host open on every port is one finding; a service is reported besides for where else it is
+// open from any source, and shown there - not by a packet to the fully open host again.
+describe("exposure next to an every-port finding", () => {
+  const smtp = (fs: ReturnType<typeof run>) => fs.filter((f) => f.exposure?.service === "smtp");
+  it("shows a service open on another host with a packet to that host, at the rule that opens it", () => {
+    const fs = run("-A INPUT -d 10.0.0.5/32 -j ACCEPT\n-A INPUT -d 10.0.0.6/32 -p tcp --dport 25 -j ACCEPT\n");
+    expect(fs.map((f) => f.exposure?.service)).toContain("every-port");
+    expect(smtp(fs).map((f) => [f.location.line, f.witness?.dst])).toEqual([[6, "10.0.0.6"]]);
+  });
+
+  it("reports no service that reaches only the fully open host", () => {
+    const fs = run("-A INPUT -d 10.0.0.5/32 -j ACCEPT\n-A INPUT -d 10.0.0.5/32 -p tcp --dport 25 -j ACCEPT\n");
+    expect(fs.map((f) => f.exposure?.service)).toEqual(["every-port", "every-port"]);
+  });
+});
+
 describe("exposure in a dual-stack ruleset", () => {
   // One rule of an inet table opens a service to both families: two findings, which must not read
   // as the same one twice. A ruleset of one family keeps "any source".
