@@ -113,12 +113,11 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         if (!hit) continue;
         const open = allOpen.get(proto);
         if (open && (open.certain || !hit.certain)) {
+          // Already told: every packet that reaches this service reaches a host open on every port.
+          if (hit.exposed.isSubsetOf(open.exposed)) continue;
           // What reaches it where the every-port finding has no packet at all (another host, say)
           // is shown by a packet of its own, at the rule that opens it there.
-          const elsewhere = outsideOf(hit, open, p.family, params.threshold);
-          if (elsewhere) hit = elsewhere;
-          // Already told: every packet that reaches this service reaches a host open on every port.
-          else if (hit.exposed.isSubsetOf(open.exposed)) continue;
+          hit = outsideOf(hit, open, p.family, params.threshold) ?? hit;
         }
         // A port the device's web UI listens on: told as that, not as a web server.
         const device = managed.get(proto);
