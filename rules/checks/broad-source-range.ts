@@ -37,7 +37,7 @@ export const broadSourceRange: Check<BroadSourceParams> = (ctx, params, rule) =>
         findings.push({
           ruleId: rule.id,
           severity: rule.severity,
-          message: `${svc.name} (${protoName(proto)}/${portsText(exposed.valuesOf(Dim.Dport))}) is reachable from ${coverageText(coverage, p.family, ctx.ruleset.families.length > 1)} (about a /${prefix} of addresses) on the ${p.kind} path: a range that broad is not an allow-list`,
+          message: `${svc.name} (${protoName(proto)}/${portsText(exposed.valuesOf(Dim.Dport))}) is reachable from ${coverageText(coverage, p.family, ctx.ruleset.families)} (about a /${prefix} of addresses) on the ${p.kind} path: a range that broad is not an allow-list`,
           location: w.location,
           witness: w.witness,
           trace: w.trace,

@@ -15,7 +15,7 @@ import { filtersPath } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
 import { acceptingPath, coverageText, deliveredUnions, groupBy, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
-import { placeRef } from "../../src/model/types.js";
+import { placeRef, type Family } from "../../src/model/types.js";
 
 const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
 
@@ -127,7 +127,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         if (f) perService.push(f);
       }
     }
-    findings.push(...groupByLocation(perService, p.kind, ctx.ruleset.families.length > 1));
+    findings.push(...groupByLocation(perService, p.kind, ctx.ruleset.families));
   }
   return findings;
 };
@@ -173,7 +173,7 @@ const GROUP_MIN = 6;
  * Many services opened by one rule or policy (a default ACCEPT, a wide port range) make one
  * finding that lists them, not one finding each.
  */
-function groupByLocation(findings: Finding[], kind: string, dualStack: boolean): Finding[] {
+function groupByLocation(findings: Finding[], kind: string, families: readonly Family[]): Finding[] {
   const out: Finding[] = [];
   for (const g of groupBy(findings, (f) => `${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}:${f.location.column}`)) {
     if (g.length < GROUP_MIN) {
@@ -188,7 +188,7 @@ function groupByLocation(findings: Finding[], kind: string, dualStack: boolean):
     const coverage = Math.min(...g.map((f) => f.exposure!.sourceCoverage));
     out.push({
       ...head,
-      message: `${g.length} ${head.exposure!.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.exposure!.family, dualStack)} on the ${kind} path: ${names.join(", ")}`,
+      message: `${g.length} ${head.exposure!.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.exposure!.family, families)} on the ${kind} path: ${names.join(", ")}`,
       exposure: { ...head.exposure!, ports, sourceCoverage: coverage, services: g.map((f) => f.exposure!.service!) },
     });
   }
@@ -227,7 +227,7 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
   return {
     ruleId,
     severity: svc.severity,
-    message: `${label} ${verb} from ${coverageText(hit.coverage, p.family, ctx.ruleset.families.length > 1)} on the ${p.kind} path${natNote}`,
+    message: `${label} ${verb} from ${coverageText(hit.coverage, p.family, ctx.ruleset.families)} on the ${p.kind} path${natNote}`,
     location,
     exposure: {
       family: p.family,

@@ -9,7 +9,7 @@ import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witnes
 import type { ThresholdParams } from "../../src/engine/rule-pack.js";
 import { formatIP } from "../../src/model/address.js";
 import { severityRank, type Finding } from "../../src/model/finding.js";
-import type { Rule } from "../../src/model/types.js";
+import type { Family, Rule } from "../../src/model/types.js";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locOf } from "./chains.js";
@@ -20,7 +20,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
   /** Findings in order; a single service's forward kept as found, for alternatives() to join. */
   const findings: (Finding | Found)[] = [];
   const seen = new Set<string>();
-  const dualStack = ctx.ruleset.families.length > 1;
+  const families = ctx.ruleset.families;
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (p.kind === "outbound") continue;
@@ -83,7 +83,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             found.push({ service: svc.name, rank: severityRank(svc.severity), host, ...(address !== undefined ? { address } : {}), port, forwarded, certain, finding: {
               ruleId: rule.id,
               severity: rule.severity,
-              message: `DNAT rule ${certain ? "forwards" : "may forward"} ${forwarded} from ${coverageText(coverage, p.family, dualStack)} to ${svc.name} on ${redirect ? `this host, port ${port}` : `${host}:${port}`} (${p.kind} path)`,
+              message: `DNAT rule ${certain ? "forwards" : "may forward"} ${forwarded} from ${coverageText(coverage, p.family, families)} to ${svc.name} on ${redirect ? `this host, port ${port}` : `${host}:${port}`} (${p.kind} path)`,
               location: locOf(nat),
               witness: pointToPacket(before, p.kind),
               trace: path?.steps,
@@ -92,11 +92,11 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
             } });
           }
         }
-        findings.push(...grouped(found, certain, dualStack));
+        findings.push(...grouped(found, certain, families));
       }
     }
   }
-  return alternatives(findings, dualStack);
+  return alternatives(findings, families);
 };
 
 /**
@@ -105,7 +105,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
  * (kube-proxy's -m statistic, nft's numgen map) -, at the first DNAT rule, the others related.
  * Findings keep their order; a group stands where its first member was.
  */
-function alternatives(entries: readonly (Finding | Found)[], dualStack: boolean): Finding[] {
+function alternatives(entries: readonly (Finding | Found)[], families: readonly Family[]): Finding[] {
   const isFound = (x: Finding | Found): x is Found => "finding" in x;
   const key = (f: Found) => (f.address !== undefined ? `${f.certain}|${f.finding.exposure!.service}|${JSON.stringify(f.finding.witness)}` : undefined);
   const groups = new Map<string, Found[]>();
@@ -125,13 +125,13 @@ function alternatives(entries: readonly (Finding | Found)[], dualStack: boolean)
     const k = key(entry);
     const g = k === undefined ? [entry] : groups.get(k)!;
     if (g[0] !== entry) continue; // joined into its group's first
-    out.push(g.length === 1 ? entry.finding : joined(g, dualStack));
+    out.push(g.length === 1 ? entry.finding : joined(g, families));
   }
   return out;
 }
 
 /** The finding of forwards that are alternatives (see alternatives). */
-function joined(g: readonly Found[], dualStack: boolean): Finding {
+function joined(g: readonly Found[], families: readonly Family[]): Finding {
   const head = g[0]!;
   const e = head.finding.exposure!;
   const target = (f: Found) => `${f.address}:${f.port}`;
@@ -141,7 +141,7 @@ function joined(g: readonly Found[], dualStack: boolean): Finding {
   const uncertain = [...new Set(g.flatMap((f) => f.finding.uncertain ?? []))].slice(0, 5);
   return {
     ...head.finding,
-    message: `DNAT rules ${head.certain ? "forward" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family, dualStack)} to ${head.service} on ${g.length} internal hosts, one per connection: ${listed} (${e.direction} path)`,
+    message: `DNAT rules ${head.certain ? "forward" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family, families)} to ${head.service} on ${g.length} internal hosts, one per connection: ${listed} (${e.direction} path)`,
     exposure: { ...e, sourceCoverage: coverage },
     related: [...(head.finding.related ?? []), ...g.slice(1).map((f) => ({ ...f.finding.location, message: `also forwards to ${target(f)}` }))],
     ...(uncertain.length > 0 ? { uncertain } : {}),
@@ -174,7 +174,7 @@ interface Found {
  * lists the services, per protocol, not one finding each. The others stay as found (for
  * alternatives()).
  */
-function grouped(found: Found[], certain: boolean, dualStack: boolean): (Finding | Found)[] {
+function grouped(found: Found[], certain: boolean, families: readonly Family[]): (Finding | Found)[] {
   const out: (Finding | Found)[] = [];
   for (const g of groupBy(found, (f) => `${f.finding.exposure!.protocol}|${f.host}`)) {
     if (g.length < GROUP_MIN) {
@@ -187,7 +187,7 @@ function grouped(found: Found[], certain: boolean, dualStack: boolean): (Finding
     const coverage = Math.min(...g.map((f) => f.finding.exposure!.sourceCoverage));
     out.push({
       ...head.finding,
-      message: `DNAT rule ${certain ? "forwards" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family, dualStack)} to ${g.length} ${e.protocol.toUpperCase()} services on ${head.host}: ${named.map((f) => `${f.service} (${f.port})`).join(", ")}${g.length > LISTED ? `, and ${g.length - LISTED} more` : ""} (${e.direction} path)`,
+      message: `DNAT rule ${certain ? "forwards" : "may forward"} ${head.forwarded} from ${coverageText(coverage, e.family, families)} to ${g.length} ${e.protocol.toUpperCase()} services on ${head.host}: ${named.map((f) => `${f.service} (${f.port})`).join(", ")}${g.length > LISTED ? `, and ${g.length - LISTED} more` : ""} (${e.direction} path)`,
       exposure: { ...e, ports: g.flatMap((f) => f.finding.exposure!.ports).sort((a, b) => a[0] - b[0]), sourceCoverage: coverage, services: g.map((f) => f.finding.exposure!.service!) },
     });
   }

@@ -7,7 +7,7 @@ import { PUBLIC_RANGES, publicSize } from "../../src/analysis/regions.js";
 import { deliversTo, type TracePath } from "../../src/analysis/trace.js";
 import { pickWitness, pointToPacket, protoName } from "../../src/analysis/witness.js";
 import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
-import type { PipelineKind, SourceSpan } from "../../src/model/types.js";
+import type { Family, PipelineKind, SourceSpan } from "../../src/model/types.js";
 import { Dim } from "../../src/space/dims.js";
 import type { PacketSet } from "../../src/space/packet-set.js";
 import { locationOf, witnessHints, type CheckContext } from "./context.js";
@@ -43,12 +43,12 @@ export function publicShare(count: bigint, family: 4 | 6): number {
 }
 
 /**
- * "any source", or the share of the public sources. `dualStack` (the ruleset filters both
- * families): "any IPv6 source", so the IPv4 and IPv6 findings of one rule in an inet table do not
- * read as the same finding twice.
+ * "any source", or the share of the public sources. In a ruleset that filters both families
+ * (`families`, the ruleset's): "any IPv6 source", so the IPv4 and IPv6 findings of one rule in an
+ * inet table do not read as the same finding twice.
  */
-export function coverageText(c: number, family: 4 | 6, dualStack = false): string {
-  if (c >= 0.999) return dualStack ? `any IPv${family} source` : "any source";
+export function coverageText(c: number, family: 4 | 6, families: readonly Family[] = [family]): string {
+  if (c >= 0.999) return families.length > 1 ? `any IPv${family} source` : "any source";
   const pct = c * 100;
   return `${pct >= 1 ? Math.floor(pct * 10) / 10 : pct.toPrecision(2)}% of public IPv${family} sources`;
 }

@@ -150,7 +150,7 @@ export const reachability: Check<ReachabilityParams> = (ctx, params, rule) => {
         ...(target.ports ? { dports: target.ports.map(([a]) => a) } : {}),
       });
       if (!w) continue;
-      const from = params.sources === "any" ? coverageText(hit.coverage, p.family, ctx.ruleset.families.length > 1) : params.sources.join(", ");
+      const from = params.sources === "any" ? coverageText(hit.coverage, p.family, ctx.ruleset.families) : params.sources.join(", ");
       const verb = hit.certain ? "is reachable" : "may be reachable";
       findings.push({
         ruleId: rule.id,
