@@ -23,6 +23,16 @@ function isWordChar(c: number): boolean {
   );
 }
 
+/** Index of the `"` closing a string whose text starts at `from`, or -1 when the line ends first. */
+function closingQuote(text: string, from: number): number {
+  for (let j = from; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 34) return j;
+    if (c === 10) return -1;
+  }
+  return -1;
+}
+
 function isIdentChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
@@ -123,12 +133,13 @@ export function scanNft(text: string): Scanned {
         continue;
       }
       case 34: { // "string"
-        let j = i + 1;
-        while (j < n && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 10) j++;
-        if (j < n && text.charCodeAt(j) === 34) {
-          push(Str, i, j + 1);
-          i = j + 1;
+        const close = closingQuote(text, i + 1);
+        if (close > 0) {
+          push(Str, i, close + 1);
+          i = close + 1;
         } else {
+          let j = i + 1;
+          while (j < n && text.charCodeAt(j) !== 10) j++;
           push(Unterminated, i, j);
           i = j;
         }
@@ -182,6 +193,7 @@ export function scanNft(text: string): Scanned {
           continue;
         }
         const d = text.charCodeAt(i + 1);
+        const quoted = d === 34 ? closingQuote(text, i + 2) : -1;
         if (isIdentChar(d)) {
           let j = i + 2;
           for (;;) {
@@ -191,6 +203,10 @@ export function scanNft(text: string): Scanned {
           }
           push(SetRef, i, j);
           i = j;
+        } else if (quoted > 0) {
+          // @"name": nft refuses it (the parser says so), but it is read as the set it names
+          push(SetRef, i, quoted + 1);
+          i = quoted + 1;
         } else {
           push(Unexpected, i, i + 1);
           i++;

@@ -108,6 +108,8 @@ const COMMAND_OBJECTS: ReadonlySet<string> = new Set(["table", "chain", "rule", 
 const BINOP_WORDS: Record<string, "&" | "|" | "^" | "<<" | ">>"> = { and: "&", or: "|", xor: "^", lshift: "<<", rshift: ">>" };
 /** nft's limit on table, chain, set and object names (NFT_NAME_MAXLEN - 1). */
 const MAX_NAME = 255;
+/** What nft's scanner reads as one bare word (its `string`): a name needing anything else cannot be written. */
+const BARE_NAME = /^[A-Za-z_.][A-Za-z0-9_./-]*$/;
 /** Statement options that take a value. */
 const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
   log: new Set(["prefix", "level", "group", "snaplen", "queue-threshold", "flags"]),
@@ -294,6 +296,24 @@ export class NftTextParser extends EmbeddedActionsParser {
   /** A name that nft reads as a keyword (NFT_KEYWORDS): nft refuses the file. */
   private refuseKeyword(t: IToken, what: string): void {
     if (NFT_KEYWORDS.has(t.image)) this.report(`'${t.image}' is an nft keyword: nft cannot read it as ${what} (the file does not load); rename it`, t);
+  }
+
+  /**
+   * A table, chain, set or map name written as a quoted string: nft reads only a bare word there
+   * (its grammar's identifier), so it refuses the file. The name is still read, unquoted, so the
+   * rest of the file is analysed as it was meant.
+   */
+  private refuseQuoted(t: IToken, name: string, what: string): void {
+    const fix = BARE_NAME.test(name) && !NFT_KEYWORDS.has(name) ? `write ${name} without the quotes` : `rename it to a word of letters, digits and _ - . /`;
+    this.report(`${what} cannot be a quoted string: nft reads only a bare word there (the file does not load); ${fix}`, t);
+  }
+
+  /** The set a set reference token (`@name`, or the refused `@"name"`) names. */
+  private setRefName(t: IToken, what = "a set name"): string {
+    if (t.image.charCodeAt(1) !== 34) return t.image.slice(1);
+    const name = t.image.slice(2, -1);
+    this.refuseQuoted(t, name, what);
+    return name;
   }
 
   private report(message: string, t: IToken | undefined, severity: Diagnostic["severity"] = "error"): void {
@@ -593,17 +613,13 @@ export class NftTextParser extends EmbeddedActionsParser {
   private tableRef = this.RULE("tableRef", (): TableRef => {
     let fam: IToken | undefined;
     this.OPTION({
-      GATE: () => FAMILIES.has(this.LA(1).image) && tokenMatcher(this.LA(2), Word),
+      GATE: () => FAMILIES.has(this.LA(1).image) && (tokenMatcher(this.LA(2), Word) || this.LA(2).tokenType === Str),
       DEF: () => {
         fam = this.CONSUME(Word);
       },
     });
-    const name = this.need(1, Word, "a table name");
-    return this.ACTION(() => {
-      if (name.image.length > MAX_NAME) this.report(`a table name is longer than ${MAX_NAME} characters`, name);
-      this.refuseKeyword(name, "a table name");
-      return { family: this.familyOf(fam), name: name.image };
-    });
+    const name = this.SUBRULE(this.name, { ARGS: ["a table name"] });
+    return this.ACTION(() => ({ family: this.familyOf(fam), name }));
   });
 
   private tableCmd = this.RULE("tableCmd", (verb?: IToken) => {
@@ -696,8 +712,11 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.OPTION2({ GATE: () => this.LA(1).image === "handle", DEF: () => this.SUBRULE(this.restOfStatement) });
   });
 
-  /** A chain or set name: a word or a quoted string. */
-  private name = this.RULE("name", (what?: string): string => {
+  /**
+   * A table, chain, set or device name: a word, or a quoted string - which nft takes for a device
+   * (`quotedOk`) and refuses for the others (refuseQuoted: they are still read).
+   */
+  private name = this.RULE("name", (what?: string, quotedOk?: boolean): string => {
     let t: IToken | undefined;
     this.ACTION(() => {
       if (!tokenMatcher(this.LA(1), Word) && this.LA(1).tokenType !== Str) this.fail(what ?? "a name");
@@ -708,6 +727,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (v.length > MAX_NAME) this.report(`${what ?? "a name"} is longer than ${MAX_NAME} characters`, t);
       if (v.length === 0) this.report(`${what ?? "a name"} is empty`, t);
       if (t!.tokenType !== Str) this.refuseKeyword(t!, what ?? "a name");
+      else if (!quotedOk && v.length > 0) this.refuseQuoted(t!, v, what ?? "a name");
       return v;
     });
   });
@@ -838,7 +858,7 @@ export class NftTextParser extends EmbeddedActionsParser {
           });
         },
       },
-      { ALT: () => out.push(this.SUBRULE(this.name, { ARGS: ["a device name"] })) },
+      { ALT: () => out.push(this.SUBRULE(this.name, { ARGS: ["a device name", true] })) },
     ]);
     return out;
   });
@@ -853,7 +873,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       GATE: () => this.LA(1).image === "device",
       DEF: () => {
         this.CONSUME4(Word);
-        devices.push(this.SUBRULE(this.name, { ARGS: ["a device name"] }));
+        devices.push(this.SUBRULE(this.name, { ARGS: ["a device name", true] }));
       },
     });
     this.OPTION2(() => {
@@ -1172,7 +1192,10 @@ export class NftTextParser extends EmbeddedActionsParser {
     const bodyTo = this.pos;
     this.need(2, RCurly, `'}' closing the ${kw.image} declaration`);
     this.ACTION(() => {
-      const head = this.tokensAt().slice(from, bodyFrom - 1).map((t) => t.image).join(" ");
+      const heads = this.tokensAt().slice(from, bodyFrom - 1);
+      const named = heads[heads.length - 1]!;
+      if (heads.length > 1 && named.tokenType === Str) this.refuseQuoted(named, named.image.slice(1, -1), `a ${heads.slice(0, -1).map((t) => t.image).join(" ")} name`);
+      const head = heads.map((t) => t.image).join(" ");
       const body = this.tokensAt().slice(bodyFrom, bodyTo).filter((t) => t.tokenType !== Newline).map((t) => t.image).join(" ");
       this.emit({ object: "other", what: `${head} in table ${ref!.family} ${ref!.name} { ${body} }`, span: this.span(kw) });
     });
@@ -1528,7 +1551,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(SetRef);
-            return this.ACTION(() => ({ kind: "setref" as const, name: t.image.slice(1), span: this.span(t) }));
+            return this.ACTION(() => ({ kind: "setref" as const, name: this.setRefName(t), span: this.span(t) }));
           },
         },
         { ALT: () => this.SUBRULE(this.stringExpr) },
@@ -1702,7 +1725,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(SetRef);
-            return this.ACTION(() => ({ kind: "setref" as const, name: t.image.slice(1), span: this.span(t) }));
+            return this.ACTION(() => ({ kind: "setref" as const, name: this.setRefName(t), span: this.span(t) }));
           },
         },
       ],
@@ -2175,7 +2198,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     const to = this.pos;
     this.need(2, RCurly, "'}'");
     return this.ACTION(() => {
-      const s: Extract<Stmt, { kind: "setop" }> = { kind: "setop", op: op.image as "add", set: set.image.slice(1), elem, span: this.span(op) };
+      const s: Extract<Stmt, { kind: "setop" }> = { kind: "setop", op: op.image as "add", set: this.setRefName(set), elem, span: this.span(op) };
       const effects = this.elementEffects(from, to);
       if (effects.length > 0) s.effects = effects;
       return s;
@@ -2215,7 +2238,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     const elem = this.SUBRULE(this.concatExpr, { ARGS: [true] });
     this.MANY({ GATE: () => this.LA(1).tokenType !== SetRef, DEF: () => this.CONSUME(Plain) });
     const set = this.need(2, SetRef, "a set (@name)");
-    return this.ACTION(() => ({ kind: "setop" as const, op: op.image as "add", set: set.image.slice(1), elem, span: this.span(kw) }));
+    return this.ACTION(() => ({ kind: "setop" as const, op: op.image as "add", set: this.setRefName(set), elem, span: this.span(kw) }));
   });
 }
 

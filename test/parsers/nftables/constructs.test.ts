@@ -329,6 +329,59 @@ describe("names nft reads as keywords", () => {
   });
 });
 
+describe("quoted names", () => {
+  // nft 1.0.6 and upstream: a table, chain, set, map or object name is a bare word (the grammar's
+  // identifier); `chain "input"` is "syntax error, unexpected quoted string, expecting string"
+  it("a quoted table, chain, set, jump target, set reference or object name is an error there; the names are read unquoted", () => {
+    const text = [
+      'table inet "fw" {',
+      ' set "trusted hosts" {',
+      "  type ipv4_addr",
+      "  elements = { 192.0.2.1 }",
+      " }",
+      ' counter "hits" {',
+      " }",
+      ' chain "input" {',
+      "  type filter hook input priority 0; policy drop;",
+      '  ip saddr @"trusted hosts" tcp dport 22 accept',
+      '  tcp dport 25 jump "mail"',
+      '  tcp dport vmap { 80 : goto "web" }',
+      " }",
+      " chain mail {",
+      "  accept",
+      " }",
+      " chain web {",
+      "  accept",
+      " }",
+      "}",
+      "",
+    ].join("\n");
+    const rs = parseNft(text, "q.nft");
+    expect(rs.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "1:12 a table name cannot be a quoted string: nft reads only a bare word there (the file does not load); write fw without the quotes",
+      "2:6 a set name cannot be a quoted string: nft reads only a bare word there (the file does not load); rename it to a word of letters, digits and _ - . /",
+      "6:10 a counter name cannot be a quoted string: nft reads only a bare word there (the file does not load); write hits without the quotes",
+      "8:8 a chain name cannot be a quoted string: nft reads only a bare word there (the file does not load); write input without the quotes",
+      "10:12 a set name cannot be a quoted string: nft reads only a bare word there (the file does not load); rename it to a word of letters, digits and _ - . /",
+      "11:21 a chain name cannot be a quoted string: nft reads only a bare word there (the file does not load); write mail without the quotes",
+      "12:30 a chain name cannot be a quoted string: nft reads only a bare word there (the file does not load); write web without the quotes",
+    ]);
+    // read as meant: the set resolves, the jump and the goto reach their chains
+    const input = rs.chains.get("inet fw/input")!;
+    expect(input.rules.map((r) => r.span.line)).toEqual([10, 11, 12]);
+    expect(input.rules[0]!.conditions.some((c) => c.kind === "addr" && c.ranges.length === 1 && c.ranges[0]!.lo === 0xc0000201n)).toBe(true);
+    expect(input.rules[1]!.action).toMatchObject({ kind: "jump", chain: "mail" });
+  });
+  it("a quoted device name and quoted values stay as nft takes them", () => {
+    const text = 'table netdev f {\n chain c {\n  type filter hook ingress devices = { "lo" } priority 0;\n  iifname "lo" accept\n }\n}\ntable inet t {\n counter c {\n }\n chain d {\n  counter name "c"\n }\n}\n';
+    expect(parseNft(text, "d.nft").diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+  it("an unterminated quote after @ is not a set reference", () => {
+    const rs = parseNft('table ip t {\n chain c {\n  type filter hook input priority 0;\n  ip saddr @"x accept\n }\n}\n', "u.nft");
+    expect(rs.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column}`)).toEqual(["4:12"]);
+  });
+});
+
 describe("malformed input", () => {
   const pre = "table inet t {\n chain c {\n";
   const post = "\n  tcp dport 22 accept\n }\n}\n";
