@@ -256,7 +256,10 @@ export class IosMapper {
       this.aceCount++;
     }
     this.endWithImplicitDeny(acl, acl.name, rules);
-    this.addChain({ name: acl.name, table: aclTable(acl.family), rules, span: this.span(acl.where) });
+    const binding = acl.family === 4 ? "ip access-group" : "ipv6 traffic-filter";
+    const noun = acl.family === 4 ? "access-list" : "ipv6 access-list";
+    const applied = { noun, by: `no interface binds it with ${binding}, and no other command uses it` };
+    this.addChain({ name: acl.name, table: aclTable(acl.family), rules, span: this.span(acl.where), applied });
   }
 
   /**

@@ -127,9 +127,14 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
     const callers: Rule[] = [];
     for (const c of rs.chains.values()) for (const r of c.rules) if (targetKey(c, r.action) === key) callers.push(r);
     const why = callers.length === 0 ? "no rule jumps or goes to it" : `only chains that are never entered jump to it (${callers.map((r) => `line ${lineRef(r.span)}`).join(", ")})`;
-    const n = chain.rules.length;
+    const n = chain.rules.filter((r) => !chain.applied || !r.implied).length;
+    const runs = n === 1 ? "never runs" : "never run";
+    const message =
+      chain.applied && callers.length === 0
+        ? `${chain.applied.noun} ${chain.name} is never applied: ${chain.applied.by}; its ${n} entr${n === 1 ? "y" : "ies"} ${runs}`
+        : `chain ${chain.name} (table ${chain.table}) is never entered from a built-in chain: ${why}; its ${n} rule${n === 1 ? "" : "s"} ${runs}`;
     emit({
-      message: `chain ${chain.name} (table ${chain.table}) is never entered from a built-in chain: ${why}; its ${n} rule${n === 1 ? "" : "s"} never run${n === 1 ? "s" : ""}`,
+      message,
       location: locOf(chain),
       related: callers.map((r) => ({ ...locOf(r), message: `${verb(r.action)} from a chain that is never entered` })),
     });

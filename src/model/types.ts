@@ -196,6 +196,12 @@ export interface Chain {
   /** Where the policy is declared (the `:INPUT DROP [0:0]` line). */
   policySpan?: SourceSpan;
   span: SourceSpan;
+  /**
+   * A vendor list that the device applies itself (no rule jumps to it): what the device calls it
+   * and what would apply it, for a finding about one nothing applies (IOS: "access-list",
+   * "no interface binds it with ip access-group").
+   */
+  applied?: { noun: string; by: string };
 }
 
 export type PipelineKind = "inbound" | "forward" | "outbound";

@@ -552,6 +552,29 @@ describe("other spellings and features", () => {
   });
 });
 
+describe("access-lists nothing applies", () => {
+  it("are reported in IOS terms, counting the entries the list holds (not its implicit deny)", () => {
+    const text = [
+      "interface Gi0/0",
+      " ip address 198.51.100.2 255.255.255.0",
+      " ip access-group IN in",
+      " ipv6 address 2001:db8::1/64",
+      ext("IN", " permit tcp any any eq 443"),
+      ext("OLD", " permit tcp any any eq 25\n permit tcp any any eq 110"),
+      "ipv6 access-list OLD6",
+      " permit tcp any any eq 22",
+      "access-list 7 permit 10.0.0.0 0.255.255.255",
+      "ip nat inside source list 7 interface Gi0/0 overload",
+      "",
+    ].join("\n");
+    const res = analyzeText("u.ios", text);
+    expect(res.findings.filter((f) => f.ruleId === "unreachable-chain").map((f) => `${f.location.line}:${f.location.column} ${f.message}`)).toEqual([
+      "8:25 access-list OLD is never applied: no interface binds it with ip access-group, and no other command uses it; its 2 entries never run",
+      "12:18 ipv6 access-list OLD6 is never applied: no interface binds it with ipv6 traffic-filter, and no other command uses it; its 1 entry never runs",
+    ]);
+  });
+});
+
 describe("likely mistakes", () => {
   it("a subnet mask written as a wildcard is read as IOS reads it, with a warning", () => {
     const rs = ios(ext("A", " permit tcp any 10.1.2.0 255.255.255.0 eq 22"));
