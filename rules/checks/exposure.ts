@@ -208,15 +208,19 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
   // the forward is what the Internet reaches.
   const region = hit.regions.find((r) => r.natRules.length > 0 && r.delivered.has(delivered));
   let natNote = "";
+  /** Where the packet may be forwarded: the region's DNAT, and a load balancer's other endpoints that let it in. */
+  let endpoints: { region: AcceptedRegion; delivered: bigint[] }[] = [];
   if (region) {
     const spec: Partial<Record<Dim, [bigint, bigint][]>> = {};
     for (let d = 0; d < DIM_COUNT; d++) if (d !== Dim.Dst && d !== Dim.Dport) spec[d as Dim] = [[delivered[d]!, delivered[d]!]];
     const candidates = region.original.intersect(PacketSet.box(spec));
     // the port it was delivered on where it arrived on that one too (a static NAT keeps ports)
     original = pickWitness(candidates, { ...hints, dports: [Number(delivered[Dim.Dport])] }) ?? delivered;
-    const v6 = p.family === 6;
-    const dst = formatIP(delivered[Dim.Dst]!, p.family);
-    natNote = ` (forwarded to ${v6 ? `[${dst}]` : dst}:${delivered[Dim.Dport]} by ${region.natRules.map((r) => placeRef(r.span)).join(", ")})`;
+    endpoints = [{ region, delivered }, ...otherEndpoints(hit.regions, region, original, delivered, hints)];
+    const each = endpoints.slice(0, MAX_ENDPOINTS_TOLD).map((e) => `to ${endpointText(e.delivered, p.family)} by ${e.region.natRules.map((r) => placeRef(r.span)).join(", ")}`);
+    const more = endpoints.length - each.length;
+    const listed = endpoints.length === 1 ? each[0]! : more > 0 ? `${each.join(", ")} and ${more} more endpoint${more === 1 ? "" : "s"}` : `${each.slice(0, -1).join(", ")} or ${each[each.length - 1]}`;
+    natNote = ` (forwarded ${listed}${endpoints.length > 1 ? ", one per connection" : ""})`;
   }
   const path = acceptingPath(ctx.trace(p, original, region ? delivered : undefined), delivered, region?.natRules.map((r) => r.span));
   const witness = pointToPacket(original, p.kind);
@@ -240,6 +244,35 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
     witness,
     trace: path?.steps,
     ...(uncertain ? { uncertain } : {}),
-    related: region?.natRules.map((r) => ({ file: r.span.file, line: r.span.line, column: r.span.column, message: `DNAT to ${describePacket(pointToPacket(delivered, p.kind)).split(" -> ")[1]}` })),
+    related: endpoints.length > 0 ? endpoints.flatMap((e) => e.region.natRules.map((r) => ({ file: r.span.file, line: r.span.line, column: r.span.column, message: `DNAT to ${describePacket(pointToPacket(e.delivered, p.kind)).split(" -> ")[1]}` }))) : undefined,
   };
+}
+
+/** Endpoints named in a finding's message; the rest are counted (the related locations list them all). */
+const MAX_ENDPOINTS_TOLD = 4;
+
+function endpointText(point: readonly bigint[], family: Family): string {
+  const dst = formatIP(point[Dim.Dst]!, family);
+  return `${family === 6 ? `[${dst}]` : dst}:${point[Dim.Dport]}`;
+}
+
+/**
+ * The other endpoints the packet `original` (delivered to `delivered` through `region`) may be
+ * forwarded to and is let in at: regions of other DNAT rules - a load balancer's - that take the
+ * same arriving packet. Each is shown by the packet as delivered there (same source and protocol).
+ */
+function otherEndpoints(regions: readonly AcceptedRegion[], region: AcceptedRegion, original: readonly bigint[], delivered: readonly bigint[], hints: WitnessHints): { region: AcceptedRegion; delivered: bigint[] }[] {
+  const out: { region: AcceptedRegion; delivered: bigint[] }[] = [];
+  const seen = new Set<string>([region.natRules.map((r) => r.id).join("|")]);
+  const same = PacketSet.box({ [Dim.Family]: [[delivered[Dim.Family]!, delivered[Dim.Family]!]], [Dim.Src]: [[delivered[Dim.Src]!, delivered[Dim.Src]!]], [Dim.Sport]: [[delivered[Dim.Sport]!, delivered[Dim.Sport]!]], [Dim.Proto]: [[delivered[Dim.Proto]!, delivered[Dim.Proto]!]] });
+  for (const r of regions) {
+    if (r === region || r.natRules.length === 0) continue;
+    const key = r.natRules.map((n) => n.id).join("|");
+    if (seen.has(key) || !r.original.has(original)) continue;
+    const there = pickWitness(r.delivered.intersect(same), hints);
+    if (!there) continue;
+    seen.add(key);
+    out.push({ region: r, delivered: there });
+  }
+  return out;
 }

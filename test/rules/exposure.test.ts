@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { makeContext } from "../../rules/checks/context.js";
 import { exposure } from "../../rules/checks/exposure.js";
+import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { filter, lines, ref } from "./helpers.js";
 
@@ -156,5 +157,40 @@ describe("exposure in a dual-stack ruleset", () => {
     ]);
     const v4 = exposure(makeContext(parseNft(text.replace("inet", "ip"), "v4.nft")), params, ref).filter((f) => f.exposure?.service === "smtp");
     expect(v4.map((f) => f.message)).toEqual(["SMTP (tcp/25) is reachable from any source on the inbound path"]);
+  });
+});
+
+describe("exposure through a load balancer", () => {
+  const text = (forward: string, endpoints = 3) =>
+    "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n" +
+    Array.from({ length: endpoints }, (_, i) =>
+      i < endpoints - 1
+        ? `-A PREROUTING -i eth0 -p tcp --dport 25 -m statistic --mode random --probability ${(1 / (endpoints - i)).toFixed(5)} -j DNAT --to-destination 10.0.0.${11 + i}:25\n`
+        : `-A PREROUTING -i eth0 -p tcp --dport 25 -j DNAT --to-destination 10.0.0.${11 + i}:25\n`,
+    ).join("") +
+    "COMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n" +
+    forward +
+    "COMMIT\n";
+  const smtp = (t: string) => exposure(makeContext(parseIptablesSave(t, "lb.rules")), params, ref).filter((f) => f.exposure?.service === "smtp" && f.exposure.direction === "forward");
+
+  it("names every endpoint that lets the packet in, each with its DNAT rule", () => {
+    const [f, ...rest] = smtp(text("-A FORWARD -d 10.0.0.0/24 -p tcp --dport 25 -j ACCEPT\n"));
+    expect(rest).toEqual([]);
+    expect(f!.message).toBe(
+      "SMTP (tcp/25) is reachable from any source on the forward path (forwarded to 10.0.0.11:25 by lb.rules:6, to 10.0.0.12:25 by lb.rules:7 or to 10.0.0.13:25 by lb.rules:8, one per connection)",
+    );
+    expect(f!.related!.map((r) => `${r.line} ${r.message}`)).toEqual(["6 DNAT to 10.0.0.11:25 iif eth0 oif eth1", "7 DNAT to 10.0.0.12:25 iif eth0 oif eth1", "8 DNAT to 10.0.0.13:25 iif eth0 oif eth1"]);
+  });
+
+  it("an endpoint the forward chain drops is not named", () => {
+    const [f] = smtp(text("-A FORWARD -d 10.0.0.12 -p tcp --dport 25 -j ACCEPT\n"));
+    expect(f!.message).toMatch(/\(forwarded to 10\.0\.0\.12:25 by lb\.rules:7\)$/);
+    expect(f!.related!.map((r) => r.line)).toEqual([7]);
+  });
+
+  it("many endpoints: four named, the rest counted, all related", () => {
+    const [f] = smtp(text("-A FORWARD -d 10.0.0.0/24 -p tcp --dport 25 -j ACCEPT\n", 7));
+    expect(f!.message).toMatch(/by lb\.rules:9 and 3 more endpoints, one per connection\)$/);
+    expect(f!.related).toHaveLength(7);
   });
 });
