@@ -13,7 +13,7 @@ import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
-import { acceptingPath, coverageText, deliveredUnions, groupBy, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { GROUP_MIN, acceptingPath, coverageText, deliveredUnions, groupBy, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef, type Family } from "../../src/model/types.js";
 
@@ -166,8 +166,6 @@ function onArrivingSubnet(ctx: CheckContext, set: PacketSet, point: bigint[] | u
   const there = set.intersect(PacketSet.box({ [Dim.Iif]: [[iif, iif]], [Dim.Dst]: subnets.map((r) => [r.lo, r.hi] as [bigint, bigint]) }));
   return there.isEmpty() ? point : (pickWitness(there, hints) ?? point);
 }
-
-const GROUP_MIN = 6;
 
 /**
  * Many services opened by one rule or policy (a default ACCEPT, a wide port range) make one

@@ -9,7 +9,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { Dim } from "../../src/space/dims.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
-import { coverageText, exposureOf, portsText, publicShare, publicSourceCount, widestPublicPart, witnessOf } from "./reach.js";
+import { GROUP_MIN, coverageText, exposureOf, groupBy, portsText, publicShare, publicSourceCount, widestPublicPart, witnessOf } from "./reach.js";
 
 export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -17,6 +17,7 @@ export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
   if (!fams.includes(4) || !fams.includes(6)) return findings;
   const results = ctx.results();
   for (const kind of ["inbound", "forward"] as const) {
+    const found: Parity[] = [];
     const v4 = results.find((r) => r.pipeline.kind === kind && r.pipeline.family === 4);
     const v6 = results.find((r) => r.pipeline.kind === kind && r.pipeline.family === 6);
     if (!v4 || !v6 || !filtersPath(ctx.ruleset, v4.pipeline) || !filtersPath(ctx.ruleset, v6.pipeline)) continue;
@@ -44,17 +45,51 @@ export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
           : cov4 < 0.0001
             ? "open only to a few sources on IPv4"
             : `open to only ${coverageText(cov4, 4)} on IPv4`;
-        findings.push({
+        const ports = portsText(open6.valuesOf(Dim.Dport));
+        const finding: Finding = {
           ruleId: rule.id,
           severity: rule.severity,
-          message: `${svc.name} (${protoName(proto)}/${portsText(open6.valuesOf(Dim.Dport))}) is ${v4text} but reachable from ${coverageText(cov6, 6)} on IPv6 (${kind} path)`,
+          message: `${svc.name} (${protoName(proto)}/${ports}) is ${v4text} but reachable from ${coverageText(cov6, 6)} on IPv6 (${kind} path)`,
           location: w.location,
           witness: w.witness,
           trace: w.trace,
           exposure: exposureOf(6, kind, proto, open6, cov6, svc.id),
-        });
+        };
+        found.push({ finding, named: `${svc.name} (${ports})`, v4text });
       }
     }
+    findings.push(...groupByLocation(found, kind));
   }
   return findings;
 };
+
+interface Parity {
+  finding: Finding;
+  /** The service and its ports, as a group lists it. */
+  named: string;
+  /** What IPv4 allows of it. */
+  v4text: string;
+}
+
+/**
+ * Many services let in on IPv6 by one rule or policy (an IPv6 path nothing filters), told the same
+ * way on IPv4, make one finding that lists them - as exposed-service groups them.
+ */
+function groupByLocation(found: readonly Parity[], kind: string): Finding[] {
+  const out: Finding[] = [];
+  for (const g of groupBy(found, (p) => `${p.v4text}|${p.finding.exposure!.protocol}|${p.finding.location.file}:${p.finding.location.line}:${p.finding.location.column}`)) {
+    if (g.length < GROUP_MIN) {
+      out.push(...g.map((p) => p.finding));
+      continue;
+    }
+    const head = g[0]!.finding;
+    const coverage = Math.min(...g.map((p) => p.finding.exposure!.sourceCoverage));
+    const ports = g.flatMap((p) => p.finding.exposure!.ports).sort((a, b) => a[0] - b[0]);
+    out.push({
+      ...head,
+      message: `${g.length} ${head.exposure!.protocol.toUpperCase()} services are ${g[0]!.v4text} but reachable from ${coverageText(coverage, 6)} on IPv6 (${kind} path): ${g.map((p) => p.named).join(", ")}`,
+      exposure: { ...head.exposure!, ports, sourceCoverage: coverage, services: g.map((p) => p.finding.exposure!.service!) },
+    });
+  }
+  return out;
+}

@@ -123,6 +123,9 @@ export function uncertainAssumptions(regions: readonly AcceptedRegion[], holds: 
 }
 
 /** `items` by `key`, each group in the items' order, the groups in order of their first item. */
+/** Findings of one check at one location from which they are told as one that lists them. */
+export const GROUP_MIN = 6;
+
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const t of items) {

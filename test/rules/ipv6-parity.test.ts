@@ -33,4 +33,19 @@ describe("ipv6-parity", () => {
     const v6 = parseIptablesSave("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n", "t.v6", { family: 6 });
     expect(run(v6)).toEqual([]);
   });
+
+  it("services one IPv6 rule or policy lets in, told alike on IPv4, are one finding that lists them", () => {
+    // IPv4 filtered, IPv6 left with an ACCEPT policy: one finding per protocol, not one per service
+    const rs = parseIptablesScript("iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 443 -j ACCEPT\nip6tables -P INPUT ACCEPT\n", "fw.sh");
+    const fs = run(rs);
+    const tcp = fs.filter((f) => f.exposure?.protocol === "tcp");
+    expect(tcp).toHaveLength(1);
+    expect(tcp[0]!.message).toMatch(/^\d+ TCP services are closed to the Internet on IPv4 but reachable from any source on IPv6 \(inbound path\): .*SSH \(22\).*MySQL\/MariaDB \(3306\)/);
+    expect(tcp[0]!.exposure!.services).toContain("ssh");
+    expect(tcp[0]!.exposure!.services).not.toContain("https");
+    expect(fs.every((f) => f.location.line === 3)).toBe(true);
+    // a few services stay findings of their own
+    const few = run(parseIptablesScript("iptables -P INPUT DROP\nip6tables -P INPUT DROP\nip6tables -A INPUT -p tcp --dport 22 -j ACCEPT\nip6tables -A INPUT -p tcp --dport 3306 -j ACCEPT\n", "fw.sh"));
+    expect(few.map((f) => f.exposure?.service)).toEqual(["ssh", "mysql"]);
+  });
 });
