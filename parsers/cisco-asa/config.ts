@@ -234,4 +234,9 @@ export interface AsaConfig {
   usesIPv6: boolean;
   /** Any ACE uses `any` (v4 and v6 since 9.0). */
   usesAny: boolean;
+  /**
+   * The words of every command but the access-list entries: where other features (access-group,
+   * crypto maps, class-maps, group policies, route-maps, captures ...) name an access-list.
+   */
+  referencedWords: Set<string>;
 }

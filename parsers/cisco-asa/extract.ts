@@ -40,6 +40,7 @@ export class Extractor {
     routes: [],
     usesIPv6: false,
     usesAny: false,
+    referencedWords: new Set(),
   };
   /** Inactive ACEs skipped, for one info diagnostic per ACL. */
   private readonly skipped = new Map<string, { count: number; line: number; column: number }>();
@@ -65,7 +66,9 @@ export class Extractor {
   run(lines: ConfigLine[]): AsaConfig {
     this.prescan(lines);
     let block: Block = { kind: "other" };
+    const referenced = this.config.referencedWords;
     for (const l of lines) {
+      if (l.words[0]!.key !== "access-list") for (const w of l.words) referenced.add(w.text);
       if (l.indent > 0 && l.words[0]!.key !== "access-list") {
         this.child(block, l);
         continue;
@@ -424,7 +427,7 @@ export class Extractor {
     const acl = (): AccessList => {
       let a = this.config.accessLists.get(name);
       if (!a) {
-        a = { name, entries: [], pos: this.pos(l) };
+        a = { name, entries: [], pos: this.pos(l, w[1]) };
         this.config.accessLists.set(name, a);
       }
       return a;

@@ -282,8 +282,17 @@ export class Mapper {
     if (b.global) bound.add(b.global.acl);
     for (const acl of this.config.accessLists.values()) {
       if (bound.has(acl.name)) continue;
-      // still resolve its names: undefined objects are configuration errors wherever they are
-      for (const e of acl.entries) if (e.kind === "ace") for (const a of this.expansionsFor(e) ?? [e]) this.aceConditions(a);
+      if (this.config.referencedWords.has(acl.name)) {
+        // another feature's list (VPN, class-map, capture ...): still resolve its names, undefined
+        // objects are configuration errors wherever they are
+        for (const e of acl.entries) if (e.kind === "ace") for (const a of this.expansionsFor(e) ?? [e]) this.aceConditions(a);
+        continue;
+      }
+      // a list nothing uses: a chain of its own, which nothing enters (reported as never applied),
+      // for the checks of a list's own entries
+      const chain = this.chains.get(this.aclChain(IN_TABLE, acl.name, undefined))!;
+      const entries = acl.entries.filter((e) => e.kind === "ace" && !e.inactive).length;
+      chain.applied = { noun: "access-list", by: "no interface binds it with access-group, and no other command uses it", entries };
     }
   }
 

@@ -127,12 +127,12 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
     const callers: Rule[] = [];
     for (const c of rs.chains.values()) for (const r of c.rules) if (targetKey(c, r.action) === key) callers.push(r);
     const why = callers.length === 0 ? "no rule jumps or goes to it" : `only chains that are never entered jump to it (${callers.map((r) => `line ${lineRef(r.span)}`).join(", ")})`;
-    const n = chain.rules.filter((r) => !chain.applied || !r.implied).length;
+    const applied = callers.length === 0 ? chain.applied : undefined;
+    const n = applied ? applied.entries : chain.rules.length;
     const runs = n === 1 ? "never runs" : "never run";
-    const message =
-      chain.applied && callers.length === 0
-        ? `${chain.applied.noun} ${chain.name} is never applied: ${chain.applied.by}; its ${n} entr${n === 1 ? "y" : "ies"} ${runs}`
-        : `chain ${chain.name} (table ${chain.table}) is never entered from a built-in chain: ${why}; its ${n} rule${n === 1 ? "" : "s"} ${runs}`;
+    const message = applied
+      ? `${applied.noun} ${chain.name} is never applied: ${applied.by}; its ${n} entr${n === 1 ? "y" : "ies"} ${runs}`
+      : `chain ${chain.name} (table ${chain.table}) is never entered from a built-in chain: ${why}; its ${n} rule${n === 1 ? "" : "s"} ${runs}`;
     emit({
       message,
       location: locOf(chain),

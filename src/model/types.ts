@@ -201,7 +201,7 @@ export interface Chain {
    * and what would apply it, for a finding about one nothing applies (IOS: "access-list",
    * "no interface binds it with ip access-group").
    */
-  applied?: { noun: string; by: string };
+  applied?: { noun: string; by: string; entries: number };
 }
 
 export type PipelineKind = "inbound" | "forward" | "outbound";
