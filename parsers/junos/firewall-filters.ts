@@ -47,6 +47,7 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
   };
 
   const stages: FilterStages = { input: new Map(), output: new Map(), loopback: new Map() };
+  let namedElsewhere: Set<string> | undefined;
   for (const { name: fam, family } of FAMILIES) {
     const dispatch: Record<"input" | "output" | "loopback", Chain> = {
       input: { name: `${fam} input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
@@ -90,10 +91,19 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
         if (!bound) ctx.diags.error({ line: filterNode.line, column: filterNode.column }, `interface ${unitName} family ${fam}: expected 'filter input|output|input-list|output-list NAME'`);
       }
     }
-    // filters no interface uses: read for their diagnostics, but they are not chains of this device
+    // Filters no interface uses. One that something else names (forwarding-options, a routing
+    // instance, another filter's term ...) is read for its diagnostics only; one nothing names is a
+    // chain that nothing enters, reported as never applied, with its terms examined.
     for (const f of kids(fam === "inet" ? child(fw, "filter") : undefined).concat(kids(at(fw, "family", fam, "filter")))) {
       const e = filters.get(`${fam}/${f.name}`);
-      if (e && !e.key) for (const t of kids(child(f, "term"))) termRule(ctx, family, f.name, t, prefixLists);
+      if (!e || e.key) continue;
+      if ((namedElsewhere ??= wordsOutside(ctx.root, new Set([...filters.values()].map((x) => x.node)))).has(f.name)) {
+        for (const t of kids(child(f, "term"))) termRule(ctx, family, f.name, t, prefixLists);
+        continue;
+      }
+      e.key = buildFilter(ctx, fam, f, prefixLists);
+      const terms = kids(child(f, "term")).length;
+      ctx.chains.get(e.key)!.applied = { noun: `firewall family ${fam}`, by: `no interface applies it (family ${fam} filter input|output), and nothing else in the configuration names it`, entries: terms, unit: ["term", "terms"], ...(ctx.complete ? {} : { elsewhere: true as const }) };
     }
     for (const dir of ["input", "output", "loopback"] as const) {
       if (dispatch[dir].rules.length > 0) {
@@ -103,6 +113,19 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
     }
   }
   return stages;
+}
+
+/** Every word of the configuration but the names the `defs` nodes declare (their contents included). */
+function wordsOutside(root: ConfigNode, defs: ReadonlySet<ConfigNode>): Set<string> {
+  const words = new Set<string>();
+  const work = [root];
+  for (let n = work.pop(); n !== undefined; n = work.pop()) {
+    for (const c of n.children.values()) {
+      if (!defs.has(c)) words.add(c.name);
+      work.push(c);
+    }
+  }
+  return words;
 }
 
 function buildFilter(ctx: JunosContext, fam: "inet" | "inet6", f: ConfigNode, lists: PrefixLists): string {

@@ -123,7 +123,7 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
     }
   }
   for (const [key, chain] of rs.chains) {
-    if (reached.has(key)) continue;
+    if (reached.has(key) || chain.applied?.elsewhere) continue;
     const callers: Rule[] = [];
     for (const c of rs.chains.values()) for (const r of c.rules) if (targetKey(c, r.action) === key) callers.push(r);
     const why = callers.length === 0 ? "no rule jumps or goes to it" : `only chains that are never entered jump to it (${callers.map((r) => `line ${lineRef(r.span)}`).join(", ")})`;
@@ -131,7 +131,7 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
     const n = applied ? applied.entries : chain.rules.length;
     const runs = n === 1 ? "never runs" : "never run";
     const message = applied
-      ? `${applied.noun} ${chain.name} is never applied: ${applied.by}; its ${n} entr${n === 1 ? "y" : "ies"} ${runs}`
+      ? `${applied.noun} ${chain.name} is never applied: ${applied.by}; its ${n} ${(applied.unit ?? ["entry", "entries"])[n === 1 ? 0 : 1]} ${runs}`
       : `chain ${chain.name} (table ${chain.table}) is never entered from a built-in chain: ${why}; its ${n} rule${n === 1 ? "" : "s"} ${runs}`;
     emit({
       message,

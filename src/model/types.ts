@@ -201,7 +201,15 @@ export interface Chain {
    * and what would apply it, for a finding about one nothing applies (IOS: "access-list",
    * "no interface binds it with ip access-group").
    */
-  applied?: { noun: string; by: string; entries: number };
+  applied?: {
+    noun: string;
+    by: string;
+    entries: number;
+    /** What an entry is called, one and many (default entry, entries). */
+    unit?: [string, string];
+    /** The file is a fragment (no interfaces): what applies the list is not in it, so nothing is reported. */
+    elsewhere?: true;
+  };
 }
 
 export type PipelineKind = "inbound" | "forward" | "outbound";

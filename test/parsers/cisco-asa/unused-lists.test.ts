@@ -28,6 +28,10 @@ describe("access lists nothing uses", () => {
       "access-list OUT extended permit ip any any\naccess-group OUT out interface dmz\n";
     expect(unused(text)).toEqual([]);
   });
+  it("a file without interfaces (an excerpt) is not told its lists are unused", () => {
+    const res = analyzeText("acl.asa", "access-list OLD extended permit tcp any host 10.1.0.6 eq smtp\n");
+    expect(res.findings.filter((f) => f.ruleId === "unreachable-chain")).toEqual([]);
+  });
   it("the entries of an unused list are still examined", () => {
     const res = analyzeText("u.asa", `${INTERFACES}access-list OLD extended deny tcp any any\naccess-list OLD extended permit tcp any host 10.1.0.6 eq smtp\n`);
     expect(res.findings.filter((f) => f.ruleId === "shadowed-rule").map((f) => f.location.line - INTERFACES.split("\n").length + 1)).toEqual([2]);

@@ -573,6 +573,11 @@ describe("access-lists nothing applies", () => {
       "12:18 ipv6 access-list OLD6 is never applied: no interface binds it with ipv6 traffic-filter, and no other command uses it; its 1 entry never runs",
     ]);
   });
+  it("a file of access-lists only (generated, or an excerpt) is not told they are unused; their entries are still examined", () => {
+    const res = analyzeText("acl.ios", ext("A", " deny ip any any\n permit tcp any any eq 22"));
+    expect(res.findings.filter((f) => f.ruleId === "unreachable-chain")).toEqual([]);
+    expect(res.findings.filter((f) => f.ruleId === "shadowed-rule").map((f) => f.location.line)).toEqual([3]);
+  });
 });
 
 describe("likely mistakes", () => {

@@ -493,6 +493,28 @@ set interfaces ge-0/0/0 unit 0 family inet filter input F
     const full = parseJunos(`system {\n    host-name r;\n}\ninterfaces {\n    ge-0/0/0 {\n        unit 0 {\n            family inet {\n                filter {\n                    input F;\n                }\n            }\n        }\n    }\n}\n${text}`, "full.conf");
     expect(errors(full).map((d) => `${d.line}:${d.column}: ${d.message}`)).toEqual(["21:25: filter F term t: prefix-list 'NOPE' is not defined under 'policy-options'"]);
   });
+
+  it("a filter nothing applies or names is reported as never applied, in a device configuration only", () => {
+    const filters = `set firewall family inet filter OLD term smtp from protocol tcp
+set firewall family inet filter OLD term smtp from destination-port 25
+set firewall family inet filter OLD term smtp then accept
+set firewall family inet filter OLD term rest then discard
+set firewall family inet filter USED term all then accept
+set firewall family inet filter NESTED term all then accept
+set firewall family inet filter FWD term all filter NESTED
+set forwarding-options family inet filter input FWD
+`;
+    const device = `set system host-name r\nset interfaces ge-0/0/0 unit 0 family inet address 192.0.2.1/24\nset interfaces ge-0/0/0 unit 0 family inet filter input USED\n${filters}`;
+    const unused = (text: string) => analyzeText("f.set", text).findings.filter((f) => f.ruleId === "unreachable-chain").map((f) => `${f.location.line}:${f.location.column} ${f.message}`);
+    expect(unused(device)).toEqual([
+      "4:33 firewall family inet filter OLD is never applied: no interface applies it (family inet filter input|output), and nothing else in the configuration names it; its 2 terms never run",
+    ]);
+    // its terms are examined like a bound filter's
+    const shadowed = analyzeText("f.set", device.replace("term smtp from protocol tcp", "term smtp from protocol tcp").replace("set firewall family inet filter OLD term smtp", "set firewall family inet filter OLD term all then discard\nset firewall family inet filter OLD term smtp"));
+    expect(shadowed.findings.some((f) => f.ruleId === "shadowed-rule")).toBe(true);
+    // a file of filters only (generated, or an excerpt): what applies them is elsewhere
+    expect(unused(filters)).toEqual([]);
+  });
 });
 
 describe("destination and static NAT", () => {
