@@ -18,6 +18,9 @@ import type { Diagnostic } from "../model/types.js";
 import { describePacket } from "../model/packet-text.js";
 import { sanitize } from "./sanitize.js";
 
+/** Related locations a finding shows in text; more are counted. */
+const MAX_RELATED = 10;
+
 export interface TextOptions {
   color: boolean;
 }
@@ -127,7 +130,10 @@ export function renderFinding(f: Finding, color: boolean): string[] {
   }
   if (f.related && f.related.length > 0) {
     out.push("  related:");
-    for (const r of f.related) out.push(`    ${location(r.file, r.line, r.column)} ${message(r.message)}`);
+    // a long list (the earlier rules a broad rule overlaps) is cut: the JSON and SARIF reports hold it whole
+    const shown = f.related.length > MAX_RELATED ? f.related.slice(0, MAX_RELATED - 1) : f.related;
+    for (const r of shown) out.push(`    ${location(r.file, r.line, r.column)} ${message(r.message)}`);
+    if (shown.length < f.related.length) out.push(`    ... and ${f.related.length - shown.length} more (the JSON report lists them all)`);
   }
   if (f.uncertain && f.uncertain.length > 0) {
     out.push(`  uncertain: depends on what fwlint does not model: ${f.uncertain.map(message).join("; ")}`);

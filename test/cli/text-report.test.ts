@@ -39,6 +39,17 @@ describe("text reporter", () => {
     expect(out).toContain("  uncertain: depends on what fwlint does not model: -m limit rate limit; -m mark\n");
   });
 
+  it("cuts a long list of related locations, counting the rest (the JSON report has them all)", () => {
+    const related = Array.from({ length: 30 }, (_, i) => ({ file: "rules.v4", line: i + 1, column: 1, message: "decides the common packets first (DROP)" }));
+    const out = renderText({ files: [fileReport()], findings: [shadowFinding({ related })] }, { color: false });
+    expect(out).toContain("    rules.v4:9:1 decides the common packets first (DROP)\n    ... and 21 more (the JSON report lists them all)\n");
+    expect(out).not.toContain("rules.v4:10:1 decides");
+    // ten or fewer: every one
+    const ten = renderText({ files: [fileReport()], findings: [shadowFinding({ related: related.slice(0, 10) })] }, { color: false });
+    expect(ten).toContain("rules.v4:10:1 decides the common packets first (DROP)\n");
+    expect(ten).not.toContain("more (the JSON report");
+  });
+
   it("prints a very long message (a huge token quoted back) by its two ends, saying how much is left out", () => {
     const token = "x".repeat(100_000);
     const diag = { severity: "warning" as const, message: `unexpected '${token}' in the access-list entry`, file: "edge.asa", line: 5, column: 59 };

@@ -58,6 +58,18 @@ describe("anomaly: correlated and generalization", () => {
     expect(fs[0]!.message).toMatch(/lines 5 \(ACCEPT\) and 6 \(DROP\)/);
   });
 
+  it("one finding per later rule, naming every earlier rule it is correlated with", () => {
+    let body = "";
+    for (let i = 1; i <= 12; i++) body += `-A INPUT -s 198.51.100.${i} -j DROP\n`;
+    body += "-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -p tcp --dport 443 -j ACCEPT\n";
+    const fs = run(save(body), "correlated");
+    expect(lines(fs)).toEqual([17, 18]);
+    expect(fs[0]!.message).toBe(
+      "rule on line 17 (ACCEPT) in chain INPUT overlaps partially with 12 earlier rules with different actions (lines 5, 6, 7, 8, 9, 10, 11, 12 and 4 more): the packets it shares with each get DROP only because that rule comes first",
+    );
+    expect(fs[0]!.related!.map((r) => r.line)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  });
+
   it("ignores same-action pairs, loopback/reply overlaps and containment", () => {
     expect(run(save("-A INPUT -s 198.51.100.0/24 -j DROP\n-A INPUT -p tcp --dport 80 -j REJECT\n"), "correlated")).toEqual([]);
     expect(run(save("-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -p tcp --dport 23 -j DROP\n"), "correlated")).toEqual([]);
