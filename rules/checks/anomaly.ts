@@ -283,7 +283,7 @@ function pairs(es: Entry[], each: (a: Entry, b: Entry) => void): void {
   }
 }
 
-/** Earlier rules a correlated-rules message names by line; the rest are counted (all are related locations). */
+/** Earlier rules a correlated-rules or rule-generalization message names by line; the rest are counted (all are related locations). */
 const CORRELATED_NAMED = 8;
 
 /**
@@ -334,15 +334,38 @@ function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
   }
 }
 
+/** One finding per general rule, naming every exception above it (as correlated does). */
 function generalization(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
+  const exceptions = new Map<Entry, Entry[]>();
   pairs(es, (a, b) => {
     if (!a.known.isSubsetOf(b.known) || a.known.equals(b.known)) return;
     // A final catch-all acts as the chain's policy: every rule above it is "an exception".
     if (isWholeUniverse(b.known, rs.families)) return;
-    emit({
-      message: `${b.rule.element !== undefined ? `element ${b.rule.element} of the rule` : "rule"} generalizes line ${lineOf(a)}: it matches every packet line ${lineOf(a)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a)} is an exception that only works because it comes first`,
-      location: locOf(b.rule),
-      related: [{ ...locOf(a.rule), message: `the exception (${verb(a.rule.action)})` }],
-    });
+    const list = exceptions.get(b);
+    if (list) list.push(a);
+    else exceptions.set(b, [a]);
   });
+  for (const b of es) {
+    const as = exceptions.get(b);
+    if (!as) continue;
+    const what = b.rule.element !== undefined ? `element ${b.rule.element} of the rule` : "rule";
+    const related = as.map((a) => ({ ...locOf(a.rule), message: `the exception (${verb(a.rule.action)})` }));
+    if (as.length === 1) {
+      const a = as[0]!;
+      emit({
+        message: `${what} generalizes line ${lineOf(a)}: it matches every packet line ${lineOf(a)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a)} is an exception that only works because it comes first`,
+        location: locOf(b.rule),
+        related,
+      });
+      continue;
+    }
+    const verbs = [...new Set(as.map((a) => verb(a.rule.action).split(" ")[0]!))].join(" or ");
+    const named = as.slice(0, CORRELATED_NAMED).map(lineOf).join(", ");
+    const more = as.length > CORRELATED_NAMED ? ` and ${as.length - CORRELATED_NAMED} more` : "";
+    emit({
+      message: `${what} generalizes ${as.length} earlier rules (lines ${named}${more}): it matches every packet each of them matches and more, with a different action (${verb(b.rule.action)}, not ${verbs}); they are exceptions that only work because they come first`,
+      location: locOf(b.rule),
+      related,
+    });
+  }
 }

@@ -93,6 +93,15 @@ describe("anomaly: correlated and generalization", () => {
     expect(fs[0]!.related?.[0]?.line).toBe(5);
   });
 
+  it("generalization: one finding per general rule, naming every exception above it", () => {
+    const fs = run(save("-A INPUT -s 192.0.2.1 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 192.0.2.2 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 192.0.2.3 -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 22 -j DROP\n"), "generalization");
+    expect(lines(fs)).toEqual([8]);
+    expect(fs[0]!.message).toBe(
+      "rule generalizes 3 earlier rules (lines 5, 6, 7): it matches every packet each of them matches and more, with a different action (DROP, not ACCEPT); they are exceptions that only work because they come first",
+    );
+    expect(fs[0]!.related!.map((r) => r.line)).toEqual([5, 6, 7]);
+  });
+
   it("leaves chains longer than the pairwise limit alone", () => {
     let body = "";
     for (let i = 0; i <= MAX_PAIRWISE_RULES; i++) body += `-A INPUT -s 10.0.${i >> 8}.${i & 255} -p tcp -j ${i % 2 ? "ACCEPT" : "DROP"}\n`;
