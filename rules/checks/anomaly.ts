@@ -284,88 +284,76 @@ function pairs(es: Entry[], each: (a: Entry, b: Entry) => void): void {
 }
 
 /** Earlier rules a correlated-rules or rule-generalization message names by line; the rest are counted (all are related locations). */
-const CORRELATED_NAMED = 8;
+const NAMED_LINES = 8;
 
 /**
- * One finding per later rule, naming every earlier rule it overlaps partially with the other
- * action: a broad DROP below a list of per-host ACCEPTs is one question about order, not one per
- * host (a 270-rule iptables file: 2,662 pairs at 11 rules).
+ * The pairs `keep` accepts, gathered per later rule, in rule order: a rule whose meaning depends
+ * on several earlier ones is one finding that names them all (a broad DROP below a list of
+ * per-host ACCEPTs is one question about order, not one per host: a 270-rule iptables file had
+ * 2,662 correlated pairs at 11 rules).
  */
-function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
-  const fresh = PacketSet.unionAll(rs.families.map(newNotLoopback));
-  /** What of an earlier rule's reach is new traffic not on loopback: once per rule, not per pair. */
-  const freshReach = new Map<Entry, PacketSet>();
-  /** Per later rule, the earlier ones it is correlated with (in rule order: pairs runs them so). */
+function byLaterRule(es: Entry[], keep: (a: Entry, b: Entry) => boolean): [Entry, Entry[]][] {
   const earlier = new Map<Entry, Entry[]>();
   pairs(es, (a, b) => {
-    if (a.known.isSubsetOf(b.known) || b.known.isSubsetOf(a.known)) return;
-    if (isWholeUniverse(b.known, rs.families)) return;
-    // An overlap of only loopback or reply (established/related) traffic is what the usual
-    // "-i lo -j ACCEPT" and conntrack rules at the top are for: not an ordering question.
-    let r = freshReach.get(a);
-    if (!r) freshReach.set(a, (r = a.reach.intersect(fresh)));
-    if (!r.overlaps(b.known)) return;
+    if (!keep(a, b)) return;
     const list = earlier.get(b);
     if (list) list.push(a);
     else earlier.set(b, [a]);
   });
-  for (const b of es) {
-    const as = earlier.get(b);
-    if (!as) continue;
-    const related = as.map((a) => ({ ...locOf(a.rule), message: `overlaps this rule and decides the common packets first (${verb(a.rule.action)})` }));
-    if (as.length === 1) {
-      const a = as[0]!;
-      emit({
-        message: `rules on lines ${lineOf(a)} (${verb(a.rule.action)}) and ${lineOf(b)} (${verb(b.rule.action)}) in chain ${chain.name} overlap partially with different actions: the packets both match get ${verb(a.rule.action)} only because line ${lineOf(a)} comes first`,
-        location: locOf(b.rule),
-        related,
-      });
-      continue;
-    }
-    const verbs = new Set(as.map((a) => verb(a.rule.action).split(" ")[0]!));
-    const named = as.slice(0, CORRELATED_NAMED).map(lineOf).join(", ");
-    const more = as.length > CORRELATED_NAMED ? ` and ${as.length - CORRELATED_NAMED} more` : "";
-    const outcome = verbs.size === 1 ? [...verbs][0]! : "the earlier rule's verdict";
+  return es.filter((b) => earlier.has(b)).map((b) => [b, earlier.get(b)!]);
+}
+
+/** "5, 6, 7": the lines of `es`, the first NAMED_LINES of them, the rest counted ("and 4 more"). */
+function linesNamed(es: readonly Entry[]): string {
+  const more = es.length > NAMED_LINES ? ` and ${es.length - NAMED_LINES} more` : "";
+  return es.slice(0, NAMED_LINES).map(lineOf).join(", ") + more;
+}
+
+/** The verdicts of `es` in a word each (DROP, REJECT, ACCEPT ...), each once. */
+function verdictWords(es: readonly Entry[]): string[] {
+  return [...new Set(es.map((e) => verb(e.rule.action).split(" ")[0]!))];
+}
+
+function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
+  const fresh = PacketSet.unionAll(rs.families.map(newNotLoopback));
+  /** What of an earlier rule's reach is new traffic not on loopback: once per rule, not per pair. */
+  const freshReach = new Map<Entry, PacketSet>();
+  const groups = byLaterRule(es, (a, b) => {
+    if (a.known.isSubsetOf(b.known) || b.known.isSubsetOf(a.known)) return false;
+    if (isWholeUniverse(b.known, rs.families)) return false;
+    // An overlap of only loopback or reply (established/related) traffic is what the usual
+    // "-i lo -j ACCEPT" and conntrack rules at the top are for: not an ordering question.
+    let r = freshReach.get(a);
+    if (!r) freshReach.set(a, (r = a.reach.intersect(fresh)));
+    return r.overlaps(b.known);
+  });
+  for (const [b, as] of groups) {
+    const a = as[0]!;
+    const verdicts = verdictWords(as);
     emit({
-      message: `rule on line ${lineOf(b)} (${verb(b.rule.action)}) in chain ${chain.name} overlaps partially with ${as.length} earlier rules with different actions (lines ${named}${more}): the packets it shares with each get ${outcome} only because that rule comes first`,
+      message:
+        as.length === 1
+          ? `rules on lines ${lineOf(a)} (${verb(a.rule.action)}) and ${lineOf(b)} (${verb(b.rule.action)}) in chain ${chain.name} overlap partially with different actions: the packets both match get ${verb(a.rule.action)} only because line ${lineOf(a)} comes first`
+          : `rule on line ${lineOf(b)} (${verb(b.rule.action)}) in chain ${chain.name} overlaps partially with ${as.length} earlier rules with different actions (lines ${linesNamed(as)}): the packets it shares with each get ${verdicts.length === 1 ? verdicts[0] : "the earlier rule's verdict"} only because that rule comes first`,
       location: locOf(b.rule),
-      related,
+      related: as.map((x) => ({ ...locOf(x.rule), message: `overlaps this rule and decides the common packets first (${verb(x.rule.action)})` })),
     });
   }
 }
 
-/** One finding per general rule, naming every exception above it (as correlated does). */
 function generalization(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
-  const exceptions = new Map<Entry, Entry[]>();
-  pairs(es, (a, b) => {
-    if (!a.known.isSubsetOf(b.known) || a.known.equals(b.known)) return;
-    // A final catch-all acts as the chain's policy: every rule above it is "an exception".
-    if (isWholeUniverse(b.known, rs.families)) return;
-    const list = exceptions.get(b);
-    if (list) list.push(a);
-    else exceptions.set(b, [a]);
-  });
-  for (const b of es) {
-    const as = exceptions.get(b);
-    if (!as) continue;
+  // A final catch-all acts as the chain's policy: every rule above it is "an exception".
+  const groups = byLaterRule(es, (a, b) => a.known.isSubsetOf(b.known) && !a.known.equals(b.known) && !isWholeUniverse(b.known, rs.families));
+  for (const [b, as] of groups) {
+    const a = as[0]!;
     const what = b.rule.element !== undefined ? `element ${b.rule.element} of the rule` : "rule";
-    const related = as.map((a) => ({ ...locOf(a.rule), message: `the exception (${verb(a.rule.action)})` }));
-    if (as.length === 1) {
-      const a = as[0]!;
-      emit({
-        message: `${what} generalizes line ${lineOf(a)}: it matches every packet line ${lineOf(a)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a)} is an exception that only works because it comes first`,
-        location: locOf(b.rule),
-        related,
-      });
-      continue;
-    }
-    const verbs = [...new Set(as.map((a) => verb(a.rule.action).split(" ")[0]!))].join(" or ");
-    const named = as.slice(0, CORRELATED_NAMED).map(lineOf).join(", ");
-    const more = as.length > CORRELATED_NAMED ? ` and ${as.length - CORRELATED_NAMED} more` : "";
     emit({
-      message: `${what} generalizes ${as.length} earlier rules (lines ${named}${more}): it matches every packet each of them matches and more, with a different action (${verb(b.rule.action)}, not ${verbs}); they are exceptions that only work because they come first`,
+      message:
+        as.length === 1
+          ? `${what} generalizes line ${lineOf(a)}: it matches every packet line ${lineOf(a)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a)} is an exception that only works because it comes first`
+          : `${what} generalizes ${as.length} earlier rules (lines ${linesNamed(as)}): it matches every packet each of them matches and more, with a different action (${verb(b.rule.action)}, not ${verdictWords(as).join(" or ")}); they are exceptions that only work because they come first`,
       location: locOf(b.rule),
-      related,
+      related: as.map((x) => ({ ...locOf(x.rule), message: `the exception (${verb(x.rule.action)})` })),
     });
   }
 }
