@@ -292,7 +292,7 @@ export class Mapper {
       // for the checks of a list's own entries
       const chain = this.chains.get(this.aclChain(IN_TABLE, acl.name, undefined))!;
       const entries = acl.entries.filter((e) => e.kind === "ace" && !e.inactive).length;
-      chain.applied = { noun: "access-list", by: "no interface binds it with access-group, and no other command uses it", entries, ...(this.fragment ? { elsewhere: true as const } : {}) };
+      chain.applied = { by: "no interface binds it with access-group, and no other command uses it", entries, ...(this.fragment ? { elsewhere: true as const } : {}) };
     }
   }
 
@@ -335,7 +335,7 @@ export class Mapper {
         implied: true,
       });
     }
-    this.chains.set(key, { name, table, rules, span: this.span(acl.pos) });
+    this.chains.set(key, { name, table, rules, span: this.span(acl.pos), label: `access-list ${name}` });
     return key;
   }
 

@@ -258,8 +258,8 @@ export class IosMapper {
     this.endWithImplicitDeny(acl, acl.name, rules);
     const binding = acl.family === 4 ? "ip access-group" : "ipv6 traffic-filter";
     const noun = acl.family === 4 ? "access-list" : "ipv6 access-list";
-    const applied = { noun, by: `no interface binds it with ${binding}, and no other command uses it`, entries: rules.filter((r) => !r.implied).length, ...(this.cfg.interfaces.length === 0 ? { elsewhere: true as const } : {}) };
-    this.addChain({ name: acl.name, table: aclTable(acl.family), rules, span: this.span(acl.where), applied });
+    const applied = { by: `no interface binds it with ${binding}, and no other command uses it`, entries: rules.filter((r) => !r.implied).length, ...(this.cfg.interfaces.length === 0 ? { elsewhere: true as const } : {}) };
+    this.addChain({ name: acl.name, table: aclTable(acl.family), rules, span: this.span(acl.where), label: `${noun} ${acl.name}`, applied });
   }
 
   /**

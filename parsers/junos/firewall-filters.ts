@@ -103,7 +103,7 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
       }
       e.key = buildFilter(ctx, fam, f, prefixLists);
       const terms = kids(child(f, "term")).length;
-      ctx.chains.get(e.key)!.applied = { noun: `firewall family ${fam}`, by: `no interface applies it (family ${fam} filter input|output), and nothing else in the configuration names it`, entries: terms, unit: ["term", "terms"], ...(ctx.complete ? {} : { elsewhere: true as const }) };
+      ctx.chains.get(e.key)!.applied = { by: `no interface applies it (family ${fam} filter input|output), and nothing else in the configuration names it`, entries: terms, unit: ["term", "terms"], ...(ctx.complete ? {} : { elsewhere: true as const }) };
     }
     for (const dir of ["input", "output", "loopback"] as const) {
       if (dispatch[dir].rules.length > 0) {
@@ -130,7 +130,7 @@ function wordsOutside(root: ConfigNode, defs: ReadonlySet<ConfigNode>): Set<stri
 
 function buildFilter(ctx: JunosContext, fam: "inet" | "inet6", f: ConfigNode, lists: PrefixLists): string {
   const family: Family = fam === "inet" ? 4 : 6;
-  const chain: Chain = { name: `filter ${f.name}`, table: `firewall ${fam}`, rules: [], span: spanOf(ctx, f) };
+  const chain: Chain = { name: `filter ${f.name}`, table: `firewall ${fam}`, rules: [], span: spanOf(ctx, f), label: `firewall family ${fam} filter ${f.name}` };
   for (const t of kids(child(f, "term"))) {
     const rule = termRule(ctx, family, f.name, t, lists);
     chain.rules.push(rule);

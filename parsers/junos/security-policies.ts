@@ -35,7 +35,7 @@ export function buildSecurityPolicies(ctx: JunosContext, zones: Map<string, Zone
   }
   const global = child(policies, "global");
   if (global) {
-    const chain: Chain = { name: "global", table: POLICY_TABLE, rules: [], span: spanOf(ctx, global) };
+    const chain: Chain = { name: "global", table: POLICY_TABLE, rules: [], span: spanOf(ctx, global), label: "the global security policies" };
     for (const p of kids(child(global, "policy"))) {
       const rule = policyRule(ctx, zones, books, apps, p, `global/${p.name}`, undefined, undefined);
       if (rule) chain.rules.push(rule);
@@ -64,7 +64,7 @@ function pairChain(ctx: JunosContext, zones: Map<string, Zone>, books: AddressBo
     ctx.diags.info(to, `'${name}': traffic to or from the device itself is not transit traffic; not modelled`);
     return;
   }
-  const chain: Chain = { name, table: POLICY_TABLE, rules: [], span: spanOf(ctx, to) };
+  const chain: Chain = { name, table: POLICY_TABLE, rules: [], span: spanOf(ctx, to), label: `security policies ${name}` };
   for (const p of kids(child(to, "policy"))) {
     const rule = policyRule(ctx, zones, books, apps, p, `${from.name}->${to.name}/${p.name}`, from.name, to.name);
     if (rule) chain.rules.push(rule);

@@ -15,7 +15,7 @@ import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { baseChains, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, verb } from "./chains.js";
+import { baseChains, chainTitle, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, verb } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Pairwise classes (correlated, generalization, redundant) skip chains longer than this. */
@@ -131,7 +131,7 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
     const n = applied ? applied.entries : chain.rules.length;
     const runs = n === 1 ? "never runs" : "never run";
     const message = applied
-      ? `${applied.noun} ${chain.name} is never applied: ${applied.by}; its ${n} ${(applied.unit ?? ["entry", "entries"])[n === 1 ? 0 : 1]} ${runs}`
+      ? `${chainTitle(chain)} is never applied: ${applied.by}; its ${n} ${(applied.unit ?? ["entry", "entries"])[n === 1 ? 0 : 1]} ${runs}`
       : `chain ${chain.name} (table ${chain.table}) is never entered from a built-in chain: ${why}; its ${n} rule${n === 1 ? "" : "s"} ${runs}`;
     emit({
       message,
@@ -173,7 +173,7 @@ function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
       ? `the catch-all ${verb(by[0]!.rule.action)} on ${ruleName(by[0]!.rule)}`
       : `the catch-alls on ${by.map((c) => `${ruleName(c.rule)} (${verb(c.rule.action)})`).join(", ")}`;
   emit({
-    message: `${n} rule${n === 1 ? "" : "s"} after ${caughtBy} in chain ${chain.name} never run${n === 1 ? "s" : ""} (line${n === 1 ? "" : "s"} ${lines.join(", ")})`,
+    message: `${n} rule${n === 1 ? "" : "s"} after ${caughtBy} in ${chainTitle(chain)} never run${n === 1 ? "s" : ""} (line${n === 1 ? "" : "s"} ${lines.join(", ")})`,
     location: locOf(after[0]![0]!.rule),
     related: by.map((c) => ({ ...locOf(c.rule), message: `catch-all: ${verb(c.rule.action)} every ${familiesOf(c.known, rs)}packet` })),
   });
@@ -333,8 +333,8 @@ function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
     emit({
       message:
         as.length === 1
-          ? `rules on lines ${lineOf(a)} (${verb(a.rule.action)}) and ${lineOf(b)} (${verb(b.rule.action)}) in chain ${chain.name} overlap partially with different actions: the packets both match get ${verb(a.rule.action)} only because line ${lineOf(a)} comes first`
-          : `rule on line ${lineOf(b)} (${verb(b.rule.action)}) in chain ${chain.name} overlaps partially with ${as.length} earlier rules with different actions (lines ${linesNamed(as)}): the packets it shares with each get ${verdicts.length === 1 ? verdicts[0] : "the earlier rule's verdict"} only because that rule comes first`,
+          ? `rules on lines ${lineOf(a)} (${verb(a.rule.action)}) and ${lineOf(b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlap partially with different actions: the packets both match get ${verb(a.rule.action)} only because line ${lineOf(a)} comes first`
+          : `rule on line ${lineOf(b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlaps partially with ${as.length} earlier rules with different actions (lines ${linesNamed(as)}): the packets it shares with each get ${verdicts.length === 1 ? verdicts[0] : "the earlier rule's verdict"} only because that rule comes first`,
       location: locOf(b.rule),
       related: as.map((x) => ({ ...locOf(x.rule), message: `overlaps this rule and decides the common packets first (${verb(x.rule.action)})` })),
     });

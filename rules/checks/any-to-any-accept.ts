@@ -11,7 +11,7 @@ import { Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { compiled, filterEntries, isExact, locOf } from "./chains.js";
+import { chainTitle, compiled, filterEntries, isExact, locOf } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** New packets of a family arriving on an interface that is not loopback or a guest bridge. */
@@ -56,7 +56,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
           for (const f of wide) {
             const out = outside.get(f)!.set;
             if (!out.isSubsetOf(matched) || !reached.overlaps(out)) continue;
-            const h = hits.get(r) ?? { chain: chain.name, paths: [] };
+            const h = hits.get(r) ?? { chain: chainTitle(chain), paths: [] };
             if (!h.paths.includes(kind)) h.paths.push(kind);
             hits.set(r, h);
           }
@@ -70,7 +70,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
     findings.push({
       ruleId: rule.id,
       severity: rule.severity,
-      message: `rule in chain ${h.chain} accepts every new connection - all protocols and ports, from any source to any destination - on the ${h.paths.join(" and ")} path${h.paths.length > 1 ? "s" : ""}`,
+      message: `rule in ${h.chain} accepts every new connection - all protocols and ports, from any source to any destination - on the ${h.paths.join(" and ")} path${h.paths.length > 1 ? "s" : ""}`,
       location: locOf(r),
     });
   }

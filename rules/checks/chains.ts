@@ -25,6 +25,11 @@ export function verb(a: Action): string {
   }
 }
 
+/** The chain as a message names it: the device's own name for it, or "chain NAME". */
+export function chainTitle(chain: Chain): string {
+  return chain.label ?? `chain ${chain.name}`;
+}
+
 /** accept, drop or reject: the rule ends the packet's walk with a verdict. */
 export function isVerdict(a: Action): a is Extract<Action, { kind: "accept" | "drop" | "reject" }> {
   return a.kind === "accept" || a.kind === "drop" || a.kind === "reject";

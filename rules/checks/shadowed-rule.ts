@@ -13,7 +13,7 @@ import { lineRef, type Action, type Chain, type Rule, type Ruleset } from "../..
 import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { type PartedUnion, UnionStack } from "../../src/space/union-stack.js";
-import { compiled, locOf, matchInChain, ruleName, sourceRules, verb, type ChainMatch } from "./chains.js";
+import { chainTitle, compiled, locOf, matchInChain, ruleName, sourceRules, verb, type ChainMatch } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Actions after which a packet never reaches the next rule of the chain. */
@@ -79,7 +79,7 @@ function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHi
     ? `${name(whole)} (${verb(whole.rule.action)}) already matches every packet it matches`
     : sources.length === 1 && !more
       ? `the elements of line ${lines} together match every packet it matches`
-      : `earlier rules together match every packet it matches (lines ${lines}${more} in chain ${chain.name})`;
+      : `earlier rules together match every packet it matches (lines ${lines}${more} in ${chainTitle(chain)})`;
   // Per element, the deciders with another verdict: an earlier DROP makes a later ACCEPT dead.
   const conflicts: string[] = [];
   for (const e of live) {

@@ -197,12 +197,16 @@ export interface Chain {
   policySpan?: SourceSpan;
   span: SourceSpan;
   /**
-   * A vendor list that the device applies itself (no rule jumps to it): what the device calls it
-   * and what would apply it, for a finding about one nothing applies (IOS: "access-list",
-   * "no interface binds it with ip access-group").
+   * What the device's own configuration calls this chain, for messages ("access-list OUTSIDE_IN",
+   * "firewall family inet filter EDGE", "security policies from-zone trust to-zone untrust");
+   * without it a message says "chain NAME".
+   */
+  label?: string;
+  /**
+   * A vendor list that the device applies itself (no rule jumps to it): what would apply it, for a
+   * finding about one nothing applies (IOS: "no interface binds it with ip access-group").
    */
   applied?: {
-    noun: string;
     by: string;
     entries: number;
     /** What an entry is called, one and many (default entry, entries). */

@@ -37,3 +37,10 @@ describe("access lists nothing uses", () => {
     expect(res.findings.filter((f) => f.ruleId === "shadowed-rule").map((f) => f.location.line - INTERFACES.split("\n").length + 1)).toEqual([2]);
   });
 });
+
+describe("a list's own entries", () => {
+  it("are told in ASA terms: the access-list, not a chain", () => {
+    const res = analyzeText("c.asa", `${INTERFACES}access-list IN extended permit ip any any\naccess-list IN extended deny tcp any any eq 22\naccess-group IN in interface outside\n`);
+    expect(res.findings.filter((f) => f.ruleId === "rule-after-catch-all").map((f) => f.message)).toEqual([expect.stringMatching(/ in access-list IN never runs /)]);
+  });
+});

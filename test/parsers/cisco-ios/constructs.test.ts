@@ -573,6 +573,14 @@ describe("access-lists nothing applies", () => {
       "12:18 ipv6 access-list OLD6 is never applied: no interface binds it with ipv6 traffic-filter, and no other command uses it; its 1 entry never runs",
     ]);
   });
+  it("findings about a list's own entries name it as IOS does", () => {
+    const text = "interface Gi0/0\n ip address 198.51.100.2 255.255.255.0\n ip access-group EDGE in\n" + ext("EDGE", " permit tcp host 192.0.2.7 any\n deny tcp any any eq 22\n permit ip any any\n deny ip any any");
+    const msgs = analyzeText("e.ios", text).findings.filter((f) => ["correlated-rules", "rule-after-catch-all"].includes(f.ruleId)).map((f) => f.message);
+    expect(msgs.sort()).toEqual([
+      "1 rule after the catch-all ACCEPT on line 7 in access-list EDGE never runs (line 8)",
+      "rules on lines 5 (ACCEPT) and 6 (DROP) in access-list EDGE overlap partially with different actions: the packets both match get ACCEPT only because line 5 comes first",
+    ]);
+  });
   it("a file of access-lists only (generated, or an excerpt) is not told they are unused; their entries are still examined", () => {
     const res = analyzeText("acl.ios", ext("A", " deny ip any any\n permit tcp any any eq 22"));
     expect(res.findings.filter((f) => f.ruleId === "unreachable-chain")).toEqual([]);

@@ -494,6 +494,17 @@ set interfaces ge-0/0/0 unit 0 family inet filter input F
     expect(errors(full).map((d) => `${d.line}:${d.column}: ${d.message}`)).toEqual(["21:25: filter F term t: prefix-list 'NOPE' is not defined under 'policy-options'"]);
   });
 
+  it("findings about a filter's own terms name it as JunOS does", () => {
+    const text = `set system host-name r
+set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.1/24
+set interfaces ge-0/0/0 unit 0 family inet filter input EDGE
+set firewall family inet filter EDGE term all then accept
+set firewall family inet filter EDGE term ssh from protocol tcp
+set firewall family inet filter EDGE term ssh then discard
+`;
+    const msgs = analyzeText("e.set", text).findings.filter((f) => f.ruleId === "rule-after-catch-all").map((f) => f.message);
+    expect(msgs).toEqual([expect.stringMatching(/^1 rule after the catch-all ACCEPT on line 4 in firewall family inet filter EDGE never runs/)]);
+  });
   it("a filter nothing applies or names is reported as never applied, in a device configuration only", () => {
     const filters = `set firewall family inet filter OLD term smtp from protocol tcp
 set firewall family inet filter OLD term smtp from destination-port 25
