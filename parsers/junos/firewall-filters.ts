@@ -50,9 +50,9 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
   let namedElsewhere: Set<string> | undefined;
   for (const { name: fam, family } of FAMILIES) {
     const dispatch: Record<"input" | "output" | "loopback", Chain> = {
-      input: { name: `${fam} input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
-      output: { name: `${fam} output`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
-      loopback: { name: `${fam} loopback input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }) },
+      input: { name: `${fam} input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), acceptText: `an interface with no input filter (family ${fam}) accepts what arrives` },
+      output: { name: `${fam} output`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), acceptText: `an interface with no output filter (family ${fam}) passes what leaves` },
+      loopback: { name: `${fam} loopback input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), acceptText: `lo0 with no input filter (family ${fam}) accepts what is for the device` },
     };
     for (const ifd of kids(at(ctx.root, "interfaces"))) {
       for (const unit of kids(child(ifd, "unit"))) {

@@ -47,6 +47,7 @@ export function buildSecurityPolicies(ctx: JunosContext, zones: Map<string, Zone
   const def = at(policies, "default-policy");
   const permitAll = kids(def).some((d) => d.name === "permit-all");
   base.policy = permitAll ? "accept" : "drop";
+  if (permitAll) base.acceptText = "the security policies' default-policy is permit-all";
   base.policySpan = spanOf(ctx, def ?? anchor);
   if (zones.size === 0 && ctx.complete) {
     // a complete configuration without zones forwards in packet mode: its policies are read for

@@ -6,7 +6,7 @@
 import { pickWitness, pointToPacket } from "../../src/analysis/witness.js";
 import type { DefaultPolicyParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
-import { CT_STATES, type Family, type PipelineKind } from "../../src/model/types.js";
+import { CT_STATES, type Chain, type Family, type PipelineKind } from "../../src/model/types.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { witnessHints, type Check } from "./context.js";
@@ -15,7 +15,7 @@ import { acceptingPath } from "./reach.js";
 export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
   /** Per chain, its finding and the families that reach its policy: an inet chain's one policy is one finding. */
-  const found = new Map<string, { finding: Finding; chain: string; kind: PipelineKind; families: Family[] }>();
+  const found = new Map<string, { finding: Finding; chain: Chain; kind: PipelineKind; families: Family[] }>();
   const lo = ifaceToValue("lo");
   const newFromOutside = PacketSet.box({
     [Dim.CtState]: [[BigInt(CT_STATES.indexOf("new")), BigInt(CT_STATES.indexOf("new"))]],
@@ -55,11 +55,11 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
       const finding: Finding = {
         ruleId: rule.id,
         severity: rule.severity,
-        message: policyMessage(chain.name, p.kind),
+        message: policyMessage(chain, p.kind),
         location: { file: span.file, line: span.line, column: span.column },
         ...(point ? { witness: pointToPacket(point, p.kind), trace: acceptingPath(ctx.trace(p, point), undefined, [span])?.steps } : {}),
       };
-      found.set(stage.chain, { finding, chain: chain.name, kind: p.kind, families: [p.family] });
+      found.set(stage.chain, { finding, chain, kind: p.kind, families: [p.family] });
       findings.push(finding);
     }
   }
@@ -72,6 +72,6 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
 };
 
 /** The finding's message; `family` names the one family that reaches the policy in a dual-stack ruleset. */
-function policyMessage(chain: string, kind: PipelineKind, family?: Family): string {
-  return `${chain} policy is ACCEPT on the ${kind} path${family ? ` (IPv${family})` : ""}: new connections that no rule decides are let in`;
+function policyMessage(chain: Chain, kind: PipelineKind, family?: Family): string {
+  return `${chain.acceptText ?? `${chain.name} policy is ACCEPT`} on the ${kind} path${family ? ` (IPv${family})` : ""}: new connections that no rule decides are let in`;
 }

@@ -203,6 +203,12 @@ export interface Chain {
    */
   label?: string;
   /**
+   * What an ACCEPT policy means on this device, as a sentence's subject and verb ("the security
+   * policies' default-policy is permit-all", "an interface with no input filter (family inet)
+   * accepts what arrives"); without it a message says "NAME policy is ACCEPT".
+   */
+  acceptText?: string;
+  /**
    * A vendor list that the device applies itself (no rule jumps to it): what would apply it, for a
    * finding about one nothing applies (IOS: "no interface binds it with ip access-group").
    */

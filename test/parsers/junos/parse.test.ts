@@ -280,6 +280,11 @@ set security policies default-policy permit-all`),
     expect(g.conditions).toContainEqual({ kind: "iface", field: "iif", name: "ge-0/0/0.0", prefix: false });
     expect(g.conditions).toContainEqual({ kind: "family", family: 6 });
     expect(r.families).toEqual([4, 6]);
+    // told as JunOS says it
+    const res = analyzeText("p.set", policyText("set security policies default-policy permit-all"));
+    expect(res.findings.filter((f) => f.ruleId === "default-accept-policy").map((f) => f.message)).toEqual([
+      expect.stringMatching(/^the security policies' default-policy is permit-all on the forward path/),
+    ]);
   });
 
   it("a deactivated zone pair has no chain; a scheduled policy keeps an unknown condition", () => {
@@ -494,6 +499,17 @@ set interfaces ge-0/0/0 unit 0 family inet filter input F
     expect(errors(full).map((d) => `${d.line}:${d.column}: ${d.message}`)).toEqual(["21:25: filter F term t: prefix-list 'NOPE' is not defined under 'policy-options'"]);
   });
 
+  it("an interface without a filter is told as that, not as a chain's policy", () => {
+    // one interface shown (an excerpt): packets may arrive on others, which no filter guards
+    const text = `set system host-name r
+set interfaces ge-0/0/0 unit 0 family inet filter input EDGE
+set firewall family inet filter EDGE term ssh from protocol tcp
+set firewall family inet filter EDGE term ssh from destination-port 22
+set firewall family inet filter EDGE term ssh then accept
+`;
+    const msgs = analyzeText("e.set", text).findings.filter((f) => f.ruleId === "default-accept-policy").map((f) => f.message);
+    expect(msgs).toContain("an interface with no input filter (family inet) accepts what arrives on the inbound path: new connections that no rule decides are let in");
+  });
   it("findings about a filter's own terms name it as JunOS does", () => {
     const text = `set system host-name r
 set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.1/24
