@@ -8,7 +8,7 @@
  * Bindings (`interfaces IF unit N family inet filter input|output F`) become one dispatch chain
  * per direction and family: `iif`/`oif` equal to the unit goes to that unit's filter chain.
  */
-import type { Action, Chain, Condition, Family, PortRange, Rule } from "../../src/model/types.js";
+import { chainKey, type Action, type Chain, type Condition, type Family, type PortRange, type Rule } from "../../src/model/types.js";
 import { parseFilterAddress, parsePrefix } from "./addresses.js";
 import { addChain, anyOf, spanOf, undefinedRef, type JunosContext } from "./context.js";
 import { compileGlob } from "./groups.js";
@@ -39,10 +39,15 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
   for (const { name } of FAMILIES) for (const f of kids(at(fw, "family", name, "filter"))) register(name, f);
   const prefixLists = new PrefixLists(ctx);
 
+  /** The chain of filter `name` (built on first use), or undefined when the family has no such filter. */
   const chainFor = (fam: "inet" | "inet6", name: string): string | undefined => {
     const e = filters.get(`${fam}/${name}`);
     if (!e) return undefined;
-    if (!e.key) e.key = buildFilter(ctx, fam, e.node, prefixLists);
+    if (!e.key) {
+      // the key first: a filter a nested reference leads back to is not built twice
+      e.key = chainKey(`firewall ${fam}`, `filter ${name}`);
+      buildFilter(ctx, fam, e.node, prefixLists, chainFor);
+    }
     return `filter ${name}`;
   };
 
@@ -101,9 +106,9 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
         for (const t of kids(child(f, "term"))) termRule(ctx, family, f.name, t, prefixLists);
         continue;
       }
-      e.key = buildFilter(ctx, fam, f, prefixLists);
+      chainFor(fam, f.name);
       const terms = kids(child(f, "term")).length;
-      ctx.chains.get(e.key)!.applied = { by: `no interface applies it (family ${fam} filter input|output), and nothing else in the configuration names it`, entries: terms, unit: ["term", "terms"], ...(ctx.complete ? {} : { elsewhere: true as const }) };
+      ctx.chains.get(e.key!)!.applied = { by: `no interface applies it (family ${fam} filter input|output), and nothing else in the configuration names it`, entries: terms, unit: ["term", "terms"], ...(ctx.complete ? {} : { elsewhere: true as const }) };
     }
     for (const dir of ["input", "output", "loopback"] as const) {
       if (dispatch[dir].rules.length > 0) {
@@ -128,10 +133,27 @@ function wordsOutside(root: ConfigNode, defs: ReadonlySet<ConfigNode>): Set<stri
   return words;
 }
 
-function buildFilter(ctx: JunosContext, fam: "inet" | "inet6", f: ConfigNode, lists: PrefixLists): string {
+/**
+ * A filter's chain. A term that references another filter (`term t filter F2`: no from, no then)
+ * runs F2's terms there, and the packets none of them decides go on to the next term: a jump.
+ */
+function buildFilter(ctx: JunosContext, fam: "inet" | "inet6", f: ConfigNode, lists: PrefixLists, chainFor: (fam: "inet" | "inet6", name: string) => string | undefined): string {
   const family: Family = fam === "inet" ? 4 : 6;
   const chain: Chain = { name: `filter ${f.name}`, table: `firewall ${fam}`, rules: [], span: spanOf(ctx, f), label: `firewall family ${fam} filter ${f.name}` };
   for (const t of kids(child(f, "term"))) {
+    const nested = kids(child(t, "filter"))[0];
+    if (nested) {
+      const target = chainFor(fam, nested.name);
+      if (!target) undefinedRef(ctx, nested, `filter ${f.name} term ${t.name}: filter '${nested.name}' is not defined under 'firewall family ${fam}'`);
+      // an undefined one may decide a packet or leave it to the next term: both stay open
+      const unknown: Condition = { kind: "unknown", text: `filter ${nested.name}`, reason: `filter ${nested.name} is not defined in this file: its terms may decide a packet or leave it to the next term` };
+      const rule: Rule = target
+        ? { id: `filter ${f.name} term ${t.name}`, conditions: [], action: { kind: "jump", chain: target }, span: spanOf(ctx, t) }
+        : { id: `filter ${f.name} term ${t.name}`, conditions: [unknown], action: { kind: "unknown", target: `undefined filter ${nested.name}` }, span: spanOf(ctx, t) };
+      chain.rules.push(rule);
+      ctx.ruleCount++;
+      continue;
+    }
     const rule = termRule(ctx, family, f.name, t, lists);
     chain.rules.push(rule);
     ctx.ruleCount++;

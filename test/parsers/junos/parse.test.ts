@@ -510,6 +510,32 @@ set firewall family inet filter EDGE term ssh then accept
     const msgs = analyzeText("e.set", text).findings.filter((f) => f.ruleId === "default-accept-policy").map((f) => f.message);
     expect(msgs).toContain("an interface with no input filter (family inet) accepts what arrives on the inbound path: new connections that no rule decides are let in");
   });
+  it("a term that references another filter runs its terms there; what none decides goes on", () => {
+    const text = `set system host-name r
+set interfaces ge-0/0/0 unit 0 family inet address 81.2.69.1/24
+set interfaces ge-0/0/0 unit 0 family inet filter input EDGE
+set interfaces ge-0/0/1 unit 0 family inet address 10.0.0.1/24
+set firewall family inet filter COMMON term ssh from protocol tcp
+set firewall family inet filter COMMON term ssh from destination-port 22
+set firewall family inet filter COMMON term ssh then accept
+set firewall family inet filter EDGE term common filter COMMON
+set firewall family inet filter EDGE term smtp from protocol tcp
+set firewall family inet filter EDGE term smtp from destination-port 25
+set firewall family inet filter EDGE term smtp then accept
+`;
+    const res = analyzeText("n.set", text);
+    expect(errors(parseJunos(text, "n.set"))).toEqual([]);
+    const inbound = res.findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.direction === "inbound");
+    // SSH through COMMON, SMTP from the next term of EDGE - not every port (a term without then)
+    expect(inbound.map((f) => [f.exposure?.service, f.location.line]).sort()).toEqual([["smtp", 9], ["ssh", 5]]);
+    // a filter the file does not define may decide or not: the terms after it still run
+    const undefinedNested = parseJunos(text.replace("term common filter COMMON", "term common filter ELSEWHERE"), "u.set");
+    expect(errors(undefinedNested).map((d) => d.message)).toEqual(["filter EDGE term common: filter 'ELSEWHERE' is not defined under 'firewall family inet'"]);
+    const open = analyzeText("u.set", text.replace("term common filter COMMON", "term common filter ELSEWHERE")).findings;
+    const everyPort = open.filter((f) => f.exposure?.service === "every-port" && f.exposure.direction === "inbound" && f.exposure.protocol === "tcp");
+    expect(everyPort.map((f) => [f.location.line, f.message])).toEqual([[8, "Every TCP port may be reachable from any source on the inbound path"]]);
+    expect(open.filter((f) => f.ruleId === "shadowed-rule")).toEqual([]);
+  });
   it("findings about a filter's own terms name it as JunOS does", () => {
     const text = `set system host-name r
 set interfaces ge-0/0/0 unit 0 family inet address 192.0.2.1/24
