@@ -142,7 +142,7 @@ export class Mapper {
     const routes = this.routesStage(new Set(bindings.out.keys()));
     if (routes) forward.push({ chain: routes, role: "filter" });
     const mgmt = this.managementChain();
-    this.reportUnboundLists(bindings);
+    this.unboundLists(bindings);
     this.resolver.checkAllGroups();
     const pipelines: Pipeline[] = [];
     for (const family of this.families) {
@@ -277,7 +277,11 @@ export class Mapper {
     return res;
   }
 
-  private reportUnboundLists(b: ReturnType<Mapper["bindings"]>): void {
+  /**
+   * The access lists no access-group binds: another feature's (a word of another command names
+   * them) have their names resolved only; one nothing uses becomes a chain nothing enters.
+   */
+  private unboundLists(b: ReturnType<Mapper["bindings"]>): void {
     const bound = new Set<string>([...b.in.values(), ...b.out.values()].map((g) => g.acl));
     if (b.global) bound.add(b.global.acl);
     for (const acl of this.config.accessLists.values()) {
