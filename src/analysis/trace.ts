@@ -139,7 +139,7 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
           next.push(o.state); // a stage that only takes packets away passes the rest on, silently
         } else {
           const policy = chain.policy ?? "accept";
-          const step: TraceStep = { table: chain.table, chain: chain.name, rule: `policy ${policy.toUpperCase()}`, ...placeOf(chain.policySpan ?? chain.span), action: policy };
+          const step: TraceStep = { table: chain.table, chain: chain.name, ...titleOf(chain), rule: `policy ${policy.toUpperCase()}`, ...placeOf(chain.policySpan ?? chain.span), action: policy };
           if (policy === "drop") finished.push(done("drop", { ...o.state, steps: [...o.state.steps, step] }, step));
           // A policy decides only what no earlier filter stage decided (an empty security table's
           // ACCEPT policy does not take the credit from the filter rule that accepted).
@@ -241,10 +241,16 @@ function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
   return {
     table: chain.table,
     chain: chain.name,
+    ...titleOf(chain),
     rule: rule.span.text?.trim() ?? rule.id,
     ...placeOf(rule.span),
     action,
   };
+}
+
+/** The chain's own name on its device, for a step (see TraceStep.title). */
+function titleOf(chain: Chain): Pick<TraceStep, "title"> {
+  return chain.label !== undefined ? { title: chain.label } : {};
 }
 
 /** Where a step's rule or policy is written. */

@@ -39,6 +39,8 @@ export interface TraceStep {
   column?: number;
   /** Tells the place apart when its line holds others too: "handle 12" (see SourceSpan.label). */
   label?: string;
+  /** The device's own name for the chain, where it has one ("access-list EDGE": Chain.label). */
+  title?: string;
   file: string;
   /** What happened at this step: "accept", "drop", "jump", "return", "dnat to 10.0.0.5:25", ... */
   action: string;

@@ -119,8 +119,12 @@ export function renderFinding(f: Finding, color: boolean): string[] {
     out.push("  decided by:");
     for (const step of f.trace) {
       const parts: string[] = [];
-      if (step.table) parts.push(sanitize(step.table));
-      parts.push(sanitize(step.chain));
+      // a vendor list by its own name ("access-list EDGE"), other chains by table and name
+      if (step.title) parts.push(sanitize(step.title));
+      else {
+        if (step.table) parts.push(sanitize(step.table));
+        parts.push(sanitize(step.chain));
+      }
       parts.push(step.file ? location(step.file, step.line) : `line ${step.line}`);
       if (step.label) parts.push(`(${sanitize(step.label)})`);
       // A chain's policy reads as one, not as a rule's verdict on the policy's line.

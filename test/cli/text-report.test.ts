@@ -29,6 +29,15 @@ describe("text reporter", () => {
     expect(out).toContain("  decided by:\n    filter INPUT rules.v4:8 log\n    filter INPUT rules.v4:2 policy accept\n");
   });
 
+  it("names a vendor list in the trace as the device does, when the step has its title", () => {
+    const trace = [
+      { table: "ip access-list", chain: "access-group in", rule: "ip access-group EDGE in", line: 3, file: "r.ios", action: "jump EDGE" },
+      { table: "ip access-list", chain: "EDGE", title: "access-list EDGE", rule: "30 permit tcp any any eq smtp", line: 7, file: "r.ios", action: "accept" },
+    ];
+    const out = renderText({ files: [fileReport()], findings: [smtpFinding({ trace })] }, { color: false });
+    expect(out).toContain("  decided by:\n    ip access-list access-group in r.ios:3 jump EDGE\n    access-list EDGE r.ios:7 accept\n");
+  });
+
   it("shows related locations and the uncertain note", () => {
     const out = renderText(
       { files: [fileReport()], findings: [shadowFinding({ uncertain: ["-m limit rate limit", "-m mark"] })] },

@@ -573,6 +573,11 @@ describe("access-lists nothing applies", () => {
       "12:18 ipv6 access-list OLD6 is never applied: no interface binds it with ipv6 traffic-filter, and no other command uses it; its 1 entry never runs",
     ]);
   });
+  it("an exposure's trace names the list as IOS does (the JSON steps keep chain and table, with the title beside)", () => {
+    const text = "interface Gi0/0\n ip address 198.51.100.2 255.255.255.0\n ip access-group EDGE in\n" + ext("EDGE", " permit tcp any any eq 25");
+    const smtp = analyzeText("t.ios", text).findings.find((f) => f.exposure?.service === "smtp")!;
+    expect(smtp.trace!.at(-1)).toMatchObject({ table: "ip access-list", chain: "EDGE", title: "access-list EDGE", action: "accept", line: 5 });
+  });
   it("findings about a list's own entries name it as IOS does", () => {
     const text = "interface Gi0/0\n ip address 198.51.100.2 255.255.255.0\n ip access-group EDGE in\n" + ext("EDGE", " permit tcp host 192.0.2.7 any\n deny tcp any any eq 22\n permit ip any any\n deny ip any any");
     const msgs = analyzeText("e.ios", text).findings.filter((f) => ["correlated-rules", "rule-after-catch-all"].includes(f.ruleId)).map((f) => f.message);
