@@ -13,7 +13,7 @@ import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
-import { GROUP_MIN, acceptingPath, coverageText, deliveredUnions, groupBy, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, coverageText, deliveredUnions, groupAtLocation, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef, type Family } from "../../src/model/types.js";
 
@@ -172,25 +172,18 @@ function onArrivingSubnet(ctx: CheckContext, set: PacketSet, point: bigint[] | u
  * finding that lists them, not one finding each.
  */
 function groupByLocation(findings: Finding[], kind: string, families: readonly Family[]): Finding[] {
-  const out: Finding[] = [];
-  for (const g of groupBy(findings, (f) => `${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}:${f.location.column}`)) {
-    if (g.length < GROUP_MIN) {
-      out.push(...g);
-      continue;
-    }
-    g.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-    const head = g[0]!;
-    const names = g.map((f) => `${f.message.split(" (")[0]} (${portsText(f.exposure!.ports)})`);
-    const ports = g.flatMap((f) => f.exposure!.ports).sort((a, b) => a[0] - b[0]);
-    const verb = g.some((f) => f.uncertain) ? "may be reachable" : "are reachable";
-    const coverage = Math.min(...g.map((f) => f.exposure!.sourceCoverage));
-    out.push({
-      ...head,
-      message: `${g.length} ${head.exposure!.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.exposure!.family, families)} on the ${kind} path: ${names.join(", ")}`,
-      exposure: { ...head.exposure!, ports, sourceCoverage: coverage, services: g.map((f) => f.exposure!.service!) },
-    });
-  }
-  return out;
+  return groupAtLocation(
+    findings,
+    (f) => f,
+    () => "",
+    (g, coverage) => {
+      const head = g[0]!.exposure!;
+      const names = g.map((f) => `${f.message.split(" (")[0]} (${portsText(f.exposure!.ports)})`);
+      const verb = g.some((f) => f.uncertain) ? "may be reachable" : "are reachable";
+      return `${g.length} ${head.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.family, families)} on the ${kind} path: ${names.join(", ")}`;
+    },
+    (a, b) => severityRank(b.severity) - severityRank(a.severity),
+  );
 }
 
 function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number, ruleId: string, label: string): Finding | undefined {

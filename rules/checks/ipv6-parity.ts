@@ -9,7 +9,7 @@ import type { Finding } from "../../src/model/finding.js";
 import { Dim } from "../../src/space/dims.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
-import { GROUP_MIN, coverageText, exposureOf, groupBy, portsText, publicShare, publicSourceCount, widestPublicPart, witnessOf } from "./reach.js";
+import { coverageText, exposureOf, groupAtLocation, portsText, publicShare, publicSourceCount, widestPublicPart, witnessOf } from "./reach.js";
 
 export const ipv6Parity: Check<ThresholdParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -76,20 +76,10 @@ interface Parity {
  * way on IPv4, make one finding that lists them - as exposed-service groups them.
  */
 function groupByLocation(found: readonly Parity[], kind: string): Finding[] {
-  const out: Finding[] = [];
-  for (const g of groupBy(found, (p) => `${p.v4text}|${p.finding.exposure!.protocol}|${p.finding.location.file}:${p.finding.location.line}:${p.finding.location.column}`)) {
-    if (g.length < GROUP_MIN) {
-      out.push(...g.map((p) => p.finding));
-      continue;
-    }
-    const head = g[0]!.finding;
-    const coverage = Math.min(...g.map((p) => p.finding.exposure!.sourceCoverage));
-    const ports = g.flatMap((p) => p.finding.exposure!.ports).sort((a, b) => a[0] - b[0]);
-    out.push({
-      ...head,
-      message: `${g.length} ${head.exposure!.protocol.toUpperCase()} services are ${g[0]!.v4text} but reachable from ${coverageText(coverage, 6)} on IPv6 (${kind} path): ${g.map((p) => p.named).join(", ")}`,
-      exposure: { ...head.exposure!, ports, sourceCoverage: coverage, services: g.map((p) => p.finding.exposure!.service!) },
-    });
-  }
-  return out;
+  return groupAtLocation(
+    found,
+    (p) => p.finding,
+    (p) => p.v4text,
+    (g, coverage) => `${g.length} ${g[0]!.finding.exposure!.protocol.toUpperCase()} services are ${g[0]!.v4text} but reachable from ${coverageText(coverage, 6)} on IPv6 (${kind} path): ${g.map((p) => p.named).join(", ")}`,
+  );
 }

@@ -123,9 +123,6 @@ export function uncertainAssumptions(regions: readonly AcceptedRegion[], holds: 
 }
 
 /** `items` by `key`, each group in the items' order, the groups in order of their first item. */
-/** Findings of one check at one location from which they are told as one that lists them. */
-export const GROUP_MIN = 6;
-
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const t of items) {
@@ -135,6 +132,46 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
     else groups.set(k, [t]);
   }
   return [...groups.values()];
+}
+
+/** Exposure findings of one check at one place from which they are told as one that lists them. */
+const GROUP_MIN = 6;
+
+/**
+ * Exposure findings of one family and protocol at one location (and alike by `alike`), GROUP_MIN
+ * or more of them, as one finding that lists them - a default ACCEPT or an unfiltered path opens a
+ * hundred services at one line; fewer stay as they are. The group is taken in its items' order (or
+ * `order`'s), its first item's finding stands for it, with the ports and services of all and the
+ * smallest source coverage; `say` writes its message from the group and that coverage.
+ */
+export function groupAtLocation<T>(
+  items: readonly T[],
+  findingOf: (t: T) => Finding,
+  alike: (t: T) => string,
+  say: (group: readonly T[], coverage: number) => string,
+  order?: (a: T, b: T) => number,
+): Finding[] {
+  const out: Finding[] = [];
+  const key = (t: T) => {
+    const f = findingOf(t);
+    return `${alike(t)}|${f.exposure!.family}|${f.exposure!.protocol}|${f.location.file}:${f.location.line}:${f.location.column}`;
+  };
+  for (const g of groupBy(items, key)) {
+    if (g.length < GROUP_MIN) {
+      out.push(...g.map(findingOf));
+      continue;
+    }
+    if (order) g.sort(order);
+    const head = findingOf(g[0]!);
+    const findings = g.map(findingOf);
+    const coverage = Math.min(...findings.map((f) => f.exposure!.sourceCoverage));
+    out.push({
+      ...head,
+      message: say(g, coverage),
+      exposure: { ...head.exposure!, ports: findings.flatMap((f) => f.exposure!.ports).sort((a, b) => a[0] - b[0]), sourceCoverage: coverage, services: findings.map((f) => f.exposure!.service!) },
+    });
+  }
+  return out;
 }
 
 const deliveredUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUnions>>();
