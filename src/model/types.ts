@@ -209,8 +209,8 @@ export interface Chain {
    */
   acceptText?: string;
   /**
-   * A vendor list that the device applies itself (no rule jumps to it): what would apply it, for a
-   * finding about one nothing applies (IOS: "no interface binds it with ip access-group").
+   * A vendor list (an access-list, a filter): what would apply it and how many entries it holds,
+   * for the finding about one nothing applies (IOS: "no interface binds it with ip access-group").
    */
   applied?: {
     by: string;
