@@ -42,6 +42,9 @@ export interface Expectation {
   text: string;
 }
 
+/** What an expectation may filter on (see matches). */
+const FILTER_KEYS: ReadonlySet<string> = new Set(["service", "line", "severity", "direction", "family", "certain"]);
+
 export function expectations(text: string): Expectation[] {
   const out: Expectation[] = [];
   for (const line of text.split("\n")) {
@@ -50,7 +53,8 @@ export function expectations(text: string): Expectation[] {
     const filters: Record<string, string> = {};
     for (const kv of m[3]!.trim().split(/\s+/).filter(Boolean)) {
       const [k, v] = kv.split("=");
-      filters[k!] = v!;
+      if (!FILTER_KEYS.has(k!) || v === undefined) throw new Error(`${line.trim()}: '${kv}' is not one of ${[...FILTER_KEYS].map((f) => `${f}=...`).join(", ")}`);
+      filters[k!] = v;
     }
     out.push({ negate: !!m[1], ruleId: m[2]!, filters, text: line.trim() });
   }
@@ -65,6 +69,8 @@ export function matches(f: Finding, e: Expectation): boolean {
     if (k === "severity" && f.severity !== v) return false;
     if (k === "direction" && f.exposure?.direction !== v) return false;
     if (k === "family" && String(f.exposure?.family) !== v) return false;
+    // certain: the finding claims it ("is reachable"), with nothing it depends on left open
+    if (k === "certain" && String(f.uncertain === undefined) !== v) return false;
   }
   return true;
 }
