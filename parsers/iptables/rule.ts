@@ -8,6 +8,7 @@ import { parseAddrRange, parseAddrSpec, parseCInt } from "../../src/model/addres
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import { comparisonRanges } from "../../src/model/ports.js";
 import type { OptionNode, Pos } from "./ast.js";
+import { ordinaryMatchValue } from "./ordinary.js";
 import {
   implicitMatchFor,
   MATCH_ALIASES,
@@ -478,7 +479,14 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     }
     if (!m.spec || !m.spec.modelled) {
       const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
-      conds.push({ kind: "unknown", text, reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint`, ...(m.name === "statistic" ? { drawn: true as const } : {}) });
+      const ordinary = ordinaryMatchValue(m.name, m.opts);
+      conds.push({
+        kind: "unknown",
+        text,
+        reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint`,
+        ...(m.name === "statistic" ? { drawn: true as const } : {}),
+        ...(ordinary !== undefined ? { ordinary } : {}),
+      });
       entries.push({ order: m.order, conds });
       continue;
     }

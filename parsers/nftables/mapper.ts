@@ -41,6 +41,7 @@ import { CT_STATES } from "../../src/model/types.js";
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
+import { ordinaryValue } from "./ordinary.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -786,6 +787,13 @@ class Unmodelled {
   constructor(readonly reason: string) {}
 }
 
+/** The `ordinary` field of an unknown `left OP right` (see ordinary.ts), to spread into it. */
+function ordinaryOf(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx): { ordinary?: boolean } {
+  const values = right.kind === "list" ? right.items : elementsOf(right, ctx);
+  const v = ordinaryValue(left, op, values);
+  return v === undefined ? {} : { ordinary: v };
+}
+
 /** The elements a right-hand side stands for (a set, a list, one value), with named sets resolved. */
 function elementsOf(right: Expr, ctx: RuleCtx): Expr[] {
   if (right.kind === "set") return right.elements.map((x) => x.key);
@@ -1248,7 +1256,7 @@ class Mapper {
     try {
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
       const l = leftOf(left);
-      if (!l) return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}) }];
+      if (!l) return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);
       if (hasCatchAll(right, ctx)) return op === "!=" ? [...l.pre, { kind: "or", anyOf: [] }] : l.pre;
       if (right.kind === "setref") {
@@ -1277,7 +1285,7 @@ class Mapper {
         this.invalid = true;
         return [{ kind: "unknown", text: clip(text), reason: "invalid value (reported as an error)" }];
       }
-      if (e instanceof Unmodelled) return [{ kind: "unknown", text: clip(text), reason: e.reason }];
+      if (e instanceof Unmodelled) return [{ kind: "unknown", text: clip(text), reason: e.reason, ...ordinaryOf(left, op, right, ctx) }];
       throw e;
     }
   }

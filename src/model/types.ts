@@ -114,6 +114,15 @@ export type Condition =
        * over many connections both outcomes happen. A load balancer's endpoints are picked so.
        */
       drawn?: true;
+      /**
+       * Its value for ordinary traffic: a unicast packet to one address of the host or through
+       * it, whose source routes back through the interface it arrived on (not spoofed) - the
+       * connections strangers open, and that every reachability question is about. Set for the
+       * tests of how the kernel classifies a packet (nft `meta pkttype`, `fib saddr . iif oif
+       * missing`, `fib daddr type broadcast`; iptables `-m rpfilter`, `-m pkttype`, `-m addrtype`)
+       * where that class tells the answer; unset where it does not.
+       */
+      ordinary?: boolean;
     };
 
 /**

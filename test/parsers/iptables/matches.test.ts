@@ -322,8 +322,9 @@ describe("comment, mac, set, addrtype, other modules", () => {
     // addrtype use stays one unknown condition.
     expect(one("-m addrtype --dst-type LOCAL -j ACCEPT").conditions).toEqual([{ kind: "local-dst", text: "-m addrtype --dst-type LOCAL" }]);
     expect(one("-m addrtype ! --dst-type LOCAL -j ACCEPT").conditions).toEqual([{ kind: "local-dst", text: "-m addrtype ! --dst-type LOCAL", negate: true }]);
+    // (a stranger's source is not one of this host's addresses: see ordinary-classes.test.ts)
     expect(one("-m addrtype --src-type LOCAL -j ACCEPT").conditions).toEqual([
-      { kind: "unknown", text: "-m addrtype --src-type LOCAL", reason: "match addrtype is not modelled" },
+      { kind: "unknown", text: "-m addrtype --src-type LOCAL", reason: "match addrtype is not modelled", ordinary: false },
     ]);
     expect(one("-p tcp --dport 22 -m limit --limit 3/min --limit-burst 10 -j ACCEPT").conditions).toEqual([
       { kind: "proto", protos: [6] },

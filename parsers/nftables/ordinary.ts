@@ -1,0 +1,84 @@
+/**
+ * What ordinary traffic makes of the kernel's packet classifications that fwlint has no dimension
+ * for (Condition unknown `ordinary`): `meta pkttype`, a reverse-path filter (`fib saddr . iif oif
+ * missing`), the type of a packet's addresses (`fib daddr type { broadcast, multicast }`).
+ *
+ * Ordinary traffic is a unicast packet to one address of the host or through it, whose source
+ * routes back through the interface it arrived on: its link-layer class is `host`, a route to
+ * its source exists (through its incoming interface), its source address is a unicast one of
+ * another host, and its destination is `local` (input) or `unicast` (forward). Where those facts
+ * do not decide the match - a type the two paths answer differently, a specific interface, a
+ * relational operator - there is no answer.
+ */
+import type { Expr, MatchOp } from "./ast.js";
+
+/** `meta pkttype` values (PACKET_HOST ... PACKET_OTHERHOST): ordinary traffic is `host`. */
+const PKTTYPE_HOST: ReadonlySet<string> = new Set(["host", "unicast", "0"]);
+const PKTTYPES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other", "0", "1", "2", "3"]);
+
+/**
+ * Route types (`fib ... type`, RTN_*), by name and number. A destination of ordinary traffic is
+ * `local` on the input path and `unicast` on the forward path; its source is `unicast`.
+ */
+const ROUTE_TYPES: ReadonlyMap<string, string> = new Map([
+  ["unspec", "unspec"], ["0", "unspec"],
+  ["unicast", "unicast"], ["1", "unicast"],
+  ["local", "local"], ["2", "local"],
+  ["broadcast", "broadcast"], ["3", "broadcast"],
+  ["anycast", "anycast"], ["4", "anycast"],
+  ["multicast", "multicast"], ["5", "multicast"],
+  ["blackhole", "blackhole"], ["6", "blackhole"],
+  ["unreachable", "unreachable"], ["7", "unreachable"],
+  ["prohibit", "prohibit"], ["8", "prohibit"],
+  ["throw", "throw"], ["9", "throw"],
+  ["nat", "nat"], ["10", "nat"],
+  ["xresolve", "xresolve"], ["11", "xresolve"],
+]);
+
+/** "No route" and "a route" as a fib lookup of an interface answers them (`missing`, `exists`, `0`, nft JSON's booleans). */
+const ABSENT: ReadonlySet<string> = new Set(["missing", "false", "0"]);
+const PRESENT: ReadonlySet<string> = new Set(["exists", "true"]);
+
+/**
+ * Whether ordinary traffic satisfies `left OP right`, or undefined when that does not tell.
+ * `values` gives the values a named set holds (the right side's elements otherwise).
+ */
+export function ordinaryValue(left: Expr, op: MatchOp, values: readonly Expr[]): boolean | undefined {
+  if (op !== "==" && op !== "!=" && op !== "implicit") return undefined;
+  const texts: string[] = [];
+  for (const v of values) {
+    if (v.kind !== "value") return undefined;
+    texts.push(v.text.toLowerCase());
+  }
+  if (texts.length === 0) return undefined;
+  const holds = matchesOrdinary(left, texts);
+  return holds === undefined ? undefined : holds !== (op === "!=");
+}
+
+/** Is one of `values` what ordinary traffic has for `left` (see ordinaryValue)? */
+function matchesOrdinary(left: Expr, values: readonly string[]): boolean | undefined {
+  if (left.kind === "meta" && left.key === "pkttype") {
+    if (!values.every((v) => PKTTYPES.has(v))) return undefined;
+    return values.some((v) => PKTTYPE_HOST.has(v));
+  }
+  if (left.kind !== "fib") return undefined;
+  const bySource = left.flags.includes("saddr");
+  const byDestination = left.flags.includes("daddr");
+  if (bySource === byDestination) return undefined;
+  if (left.result === "type") {
+    const types = values.map((v) => ROUTE_TYPES.get(v));
+    if (types.some((t) => t === undefined)) return undefined;
+    if (bySource) return types.includes("unicast");
+    // local on the input path, unicast on the forward path: both or neither, or no answer
+    const local = types.includes("local");
+    const unicast = types.includes("unicast");
+    return local === unicast ? local : undefined;
+  }
+  // a route back to the source exists (through the incoming interface, with `iif`)
+  if (bySource && (left.result === "oif" || left.result === "oifname" || left.result === "check")) {
+    if (values.length !== 1) return undefined;
+    if (ABSENT.has(values[0]!)) return false;
+    if (PRESENT.has(values[0]!)) return true;
+  }
+  return undefined;
+}

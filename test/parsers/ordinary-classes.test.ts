@@ -1,0 +1,104 @@
+/**
+ * The kernel's packet classifications fwlint has no dimension for - link-layer class, reverse-path
+ * lookups, address types - stay unknown conditions, each with what ordinary traffic (a unicast
+ * packet whose source routes back through the interface it arrived on) makes of it, where that
+ * decides it (Condition unknown `ordinary`): nft text, nft JSON and iptables.
+ */
+import { describe, expect, it } from "vitest";
+import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
+import type { Condition } from "../../src/model/types.js";
+import { accept, batch, chain, match, meta, rule, set, table } from "./nftables/nft-json-builders.js";
+import { one } from "./iptables/helpers.js";
+
+/** The `ordinary` of the one unknown condition a rule with `body` has ("open" when it has none). */
+const ordinaryOf = (conditions: readonly Condition[]): boolean | "open" => {
+  const unknowns = conditions.filter((c) => c.kind === "unknown");
+  expect(unknowns).toHaveLength(1);
+  const u = unknowns[0] as Extract<Condition, { kind: "unknown" }>;
+  return u.ordinary ?? "open";
+};
+const nftText = (body: string) => {
+  const rs = parseNft(`table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${body} drop\n }\n}\n`, "o.nft");
+  expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return ordinaryOf(rs.chains.get("inet t/c")!.rules[0]!.conditions);
+};
+
+describe("nftables", () => {
+  it("meta pkttype: ordinary traffic is host (unicast)", () => {
+    expect(nftText("meta pkttype host")).toBe(true);
+    expect(nftText("meta pkttype unicast")).toBe(true);
+    expect(nftText("meta pkttype broadcast")).toBe(false);
+    expect(nftText("meta pkttype { broadcast, multicast }")).toBe(false);
+    expect(nftText("meta pkttype != host")).toBe(false);
+    expect(nftText("meta pkttype != multicast")).toBe(true);
+    expect(nftText("meta pkttype { host, broadcast }")).toBe(true);
+  });
+
+  it("fib saddr ... oif: a route back to the source exists (through the incoming interface)", () => {
+    expect(nftText("fib saddr . iif oif missing")).toBe(false);
+    expect(nftText("fib saddr oif missing")).toBe(false);
+    expect(nftText("fib saddr . mark . iif oif missing")).toBe(false);
+    expect(nftText("fib saddr . iif oif exists")).toBe(true);
+    expect(nftText("fib saddr . iif oif != 0")).toBe(true);
+    expect(nftText("fib saddr . iif oif 0")).toBe(false);
+    // a specific interface: not told by "a route exists"
+    expect(nftText('fib saddr . iif oifname "eth0"')).toBe("open");
+  });
+
+  it("fib ... type: the source is unicast; the destination local (input) or unicast (forward)", () => {
+    expect(nftText("fib daddr type { broadcast, multicast, anycast }")).toBe(false);
+    expect(nftText("fib daddr type != { broadcast, multicast }")).toBe(true);
+    expect(nftText("fib daddr . iif type { local, unicast }")).toBe(true);
+    // one of the two: the path decides, not ordinary traffic
+    expect(nftText("fib daddr . iif type local")).toBe("open");
+    expect(nftText("fib daddr type unicast")).toBe("open");
+    expect(nftText("fib saddr type local")).toBe(false);
+    expect(nftText("fib saddr type unicast")).toBe(true);
+  });
+
+  it("relational operators and what ordinary traffic does not decide stay open", () => {
+    expect(nftText("meta pkttype > 1")).toBe("open");
+    expect(nftText("meta cpu 1")).toBe("open");
+  });
+
+  it("nft JSON: the same, `missing` written as false", () => {
+    const rs = parseNftJson(
+      batch(
+        table("inet", "t"),
+        chain("inet", "t", "in", { hook: "input", prio: 0, policy: "drop" }),
+        rule("inet", "t", "in", match({ fib: { result: "oif", flags: ["saddr", "iif"] } }, false), accept),
+        rule("inet", "t", "in", match(meta("pkttype"), set("broadcast", "multicast"), "!="), accept),
+      ),
+      "o.json",
+    );
+    expect(rs.chains.get("inet t/in")!.rules.map((r) => ordinaryOf(r.conditions))).toEqual([false, true]);
+  });
+});
+
+describe("iptables", () => {
+  const ipt = (spec: string) => ordinaryOf(one(`${spec} -j DROP`).conditions);
+  it("-m pkttype: ordinary traffic is unicast", () => {
+    expect(ipt("-m pkttype --pkt-type unicast")).toBe(true);
+    expect(ipt("-m pkttype ! --pkt-type unicast")).toBe(false);
+    expect(ipt("-m pkttype --pkt-type broadcast")).toBe(false);
+    expect(ipt("-m pkttype ! --pkt-type multicast")).toBe(true);
+  });
+  it("-m addrtype: the source unicast, the destination local or unicast by path", () => {
+    expect(ipt("-m addrtype --dst-type BROADCAST")).toBe(false);
+    expect(ipt("-m addrtype ! --dst-type MULTICAST")).toBe(true);
+    expect(ipt("-m addrtype --src-type LOCAL")).toBe(false);
+    expect(ipt("-m addrtype --src-type UNICAST --dst-type BROADCAST")).toBe(false);
+    expect(ipt("-m addrtype --dst-type UNICAST")).toBe("open");
+    expect(ipt("-m addrtype --src-type UNICAST --dst-type UNICAST")).toBe("open");
+    expect(ipt("-m addrtype --dst-type BROADCAST --limit-iface-in")).toBe(false);
+  });
+});
+
+describe("iptables -m rpfilter", () => {
+  const raw = (spec: string) => ordinaryOf(one(`${spec} -j DROP`, { table: "raw", chain: "PREROUTING" }).conditions);
+  it("passes for ordinary traffic; --invert fails", () => {
+    expect(raw("-m rpfilter")).toBe(true);
+    expect(raw("-m rpfilter --loose --validmark")).toBe(true);
+    expect(raw("-m rpfilter --invert")).toBe(false);
+  });
+});
