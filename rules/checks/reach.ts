@@ -62,13 +62,15 @@ export { surelyReached } from "../../src/analysis/evaluate.js";
  * rules: the path shown is an accepting one that delivers the packet where the finding says it goes
  * (`delivered`: destination address and port after DNAT) and passes the place the finding names
  * (`through`: its DNAT rule, the policy it reports); else one that does either; else the first
- * accepting path, else the first.
+ * accepting path, else the first. Among equals, the path ordinary traffic takes (TracePath.ordinary).
  */
 export function acceptingPath(paths: readonly TracePath[], delivered?: readonly bigint[], through: readonly SourceSpan[] = []): TracePath | undefined {
   const accepting = paths.filter((t) => t.verdict === "accept");
   const there = delivered ? accepting.filter((t) => deliversTo(t.delivered, delivered)) : accepting;
   const passes = (t: TracePath) => t.steps.some((step) => through.some((span) => sameSpan(step, span)));
-  return there.find(passes) ?? there[0] ?? accepting.find(passes) ?? accepting[0] ?? paths[0];
+  // of those, the way ordinary traffic goes (TracePath.ordinary): a stranger's connection
+  const best = (ts: TracePath[]) => ts.find((t) => passes(t) && t.ordinary) ?? ts.find(passes) ?? ts.find((t) => t.ordinary) ?? ts[0];
+  return best(there) ?? best(accepting) ?? paths[0];
 }
 
 function sameSpan(step: TraceStep, span: SourceSpan): boolean {
@@ -183,7 +185,7 @@ const deliveredUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUni
 export function deliveredUnions(res: PipelineResult): ReturnType<typeof acceptedUnions> {
   let u = deliveredUnion.get(res);
   if (!u) {
-    u = res.accepted.some((a) => a.natRules.length > 0 || a.drawn)
+    u = res.accepted.some((a) => a.natRules.length > 0 || a.drawn || a.ordinary)
       ? acceptedUnions(res.accepted, "delivered", surelyReached)
       : {
           certain: res.certainlyAccepted,

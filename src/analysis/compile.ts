@@ -118,7 +118,12 @@ function uncertainInOr(c: Or): Unknown[] {
   if (out) return out;
   out = [];
   for (const alt of c.anyOf) {
-    out.push(...uncertainIn(alt));
+    // whether the rule matches follows from one alternative's unknowns only together with the
+    // others': what ordinary traffic does with each says nothing of the whole (Condition ordinary)
+    for (const u of uncertainIn(alt)) {
+      const { ordinary: _ordinary, ...rest } = u;
+      out.push(rest);
+    }
     for (const x of alt) {
       if (x.kind === "local-dst") out.push({ kind: "unknown", text: x.text, reason: "whether the destination is an address of this host, inside one of several alternatives, is not modelled" });
       if (x.kind === "ct-dnat") out.push({ kind: "unknown", text: x.text, reason: "whether the connection was DNATed, inside one of several alternatives, is not modelled" });
@@ -220,6 +225,31 @@ export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stage: Stag
     else if (v === !!c.negate) return null;
   }
   return out;
+}
+
+/** An open condition of a rule on a path: an unknown, or a mark test of a packet whose mark is not known. */
+type OpenCondition = Extract<Condition, { kind: "unknown" }> | Extract<Condition, { kind: "mark" }>;
+
+/** What ordinary traffic makes of an open condition: true, false, either (drawn per connection), or not known. */
+function ordinaryOutcome(u: OpenCondition): boolean | "either" | undefined {
+  if (u.kind === "mark") return undefined;
+  return u.drawn ? "either" : u.ordinary;
+}
+
+/** Does ordinary traffic match every one of a rule's open conditions? See Condition ordinary. */
+export function ordinaryMatches(open: readonly OpenCondition[]): boolean {
+  return open.every((u) => {
+    const v = ordinaryOutcome(u);
+    return v === true || v === "either";
+  });
+}
+
+/** Does ordinary traffic miss a rule's open conditions: one of them is false for it (or drawn)? */
+export function ordinaryMisses(open: readonly OpenCondition[]): boolean {
+  return open.some((u) => {
+    const v = ordinaryOutcome(u);
+    return v === false || v === "either";
+  });
 }
 
 /** A conjunction split into what makes one box and what does not. */

@@ -17,7 +17,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, observedMarkBits, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
+import { compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -74,6 +74,13 @@ interface Flow {
   /** Unknown conditions this flow's fate depends on. */
   assumptions: readonly string[];
   /**
+   * Uncertain only by unknown conditions that ordinary traffic decides the way this flow took
+   * them, or that are drawn per connection (see AcceptedRegion.ordinary). Set (with ordinaryAs)
+   * where a flow turns or stays uncertain; absent on everything else, so that a flow made
+   * uncertain in any other way is not counted as ordinary.
+   */
+  ordinary?: true;
+  /**
    * The packet mark in the bits rules test (see Evaluator.observedMarks): as the path starts
    * (markOnArrival), then as the rules that set it leave it (Rule.setMark); undefined when not
    * known (what a local process sends, a mark copied from the connection), and then a test of it
@@ -105,7 +112,7 @@ interface Flow {
 
 /** Certainty, NAT frames and assumptions: what makes two accepted packets' fates the same. */
 function fateKey(f: Flow): string {
-  return `${f.certain}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
+  return `${f.certain}${f.ordinary ? "+" : ""}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
 }
 
 function flowKey(f: Flow): string {
@@ -129,6 +136,15 @@ export interface AcceptedRegion {
    * connections these packets are let in, so what they reach is reachable.
    */
   drawn?: true;
+  /**
+   * Not certain only because of conditions that ordinary traffic - a unicast packet to the host or
+   * through it, whose source routes back through the interface it arrived on - decides the way
+   * these packets took them (Condition `ordinary`: a reverse-path filter, a drop of broadcasts),
+   * or that are drawn per connection. The kernel's answer for a given packet depends on routes
+   * and link-layer addresses the ruleset does not hold, but the connections strangers open are
+   * ordinary traffic: what these packets reach is reachable.
+   */
+  ordinary?: true;
   /** The DNAT rules that rewrote these packets, in order. */
   natRules: Rule[];
   assumptions: string[];
@@ -137,10 +153,11 @@ export interface AcceptedRegion {
 /**
  * Does the region count as reached for certain in a finding - "is reachable", "forwards" -:
  * accepted for certain, or uncertain only by a draw per connection (a load balancer's pick of an
- * endpoint, AcceptedRegion.drawn), which lets such packets in over many connections.
+ * endpoint, AcceptedRegion.drawn), which lets such packets in over many connections, or only by
+ * what ordinary traffic passes (AcceptedRegion.ordinary).
  */
 export function surelyReached(r: AcceptedRegion): boolean {
-  return r.certain || r.drawn === true;
+  return r.certain || r.drawn === true || r.ordinary === true;
 }
 
 /**
@@ -351,7 +368,10 @@ export class Evaluator {
         continue;
       }
       const sure = minusFactored(r.original, mayDrop);
-      if (!sure.isEmpty()) accepted.push({ ...r, original: sure, delivered: sure, certain: true, assumptions: [] });
+      if (!sure.isEmpty()) {
+        const { ordinary: _ordinary, ...plain } = r;
+        accepted.push({ ...plain, original: sure, delivered: sure, certain: true, assumptions: [] });
+      }
       const unsure = r.original.intersect(mayDrop);
       if (!unsure.isEmpty()) accepted.push({ ...r, original: unsure, delivered: unsure });
     }
@@ -384,6 +404,7 @@ export class Evaluator {
       delivered: delivered ?? original,
       certain: f.certain,
       ...(drawn ? { drawn: true as const } : {}),
+      ...(!f.certain && f.ordinary ? { ordinary: true as const } : {}),
       natRules: f.nat.filter(rewroteDst).map((n) => n.rule),
       assumptions: [...f.assumptions],
     };
@@ -477,6 +498,7 @@ export class Evaluator {
         out.push({
           set: part,
           certain: m.certain && o.certain,
+          ...((m.certain || m.ordinary) && (o.certain || o.ordinary) && !(m.certain && o.certain) ? { ordinary: true as const } : {}),
           nat: o.nat.length ? [...m.nat, ...o.nat] : m.nat,
           assumptions: o.assumptions.length ? [...m.assumptions, ...o.assumptions] : m.assumptions,
           // the mark the chain left (it may have set one)
@@ -645,8 +667,10 @@ export class Evaluator {
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };
-          next.push(uncertain);
-          matched.push(this.marked(uncertain, rule));
+          // each way on is ordinary when ordinary traffic takes it (and the flow was so far)
+          const wasOrdinary = f.certain || f.ordinary === true;
+          next.push(ordinaryAs(uncertain, wasOrdinary && ordinaryMisses(open)));
+          matched.push(this.marked(ordinaryAs(uncertain, wasOrdinary && ordinaryMatches(open)), rule));
         }
       }
       active = next;
@@ -722,7 +746,7 @@ export class Evaluator {
         return;
       case "unknown": {
         const why = `target ${action.target} (${placeRef(rule.span)}) decides outside the ruleset`;
-        const flows = matched.map((f) => ({ ...f, certain: false, assumptions: [...f.assumptions, why], key: undefined }));
+        const flows = matched.map((f) => ordinaryAs({ ...f, certain: false, assumptions: [...f.assumptions, why], key: undefined }, false));
         result.accepted.push(...flows);
         result.dropped.push(...flows);
         return;
@@ -839,6 +863,7 @@ function rewriteDestination(f: Flow, to: NatRewrite, rule: Rule, ports: boolean)
   return {
     set,
     certain: f.certain && !choice,
+    ...(f.ordinary && !choice ? { ordinary: true as const } : {}),
     nat: [...f.nat, { before: f.set, dims, rule, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Dst } : {}) }],
     assumptions: [...f.assumptions, ...why],
     ...markOf(f),
@@ -871,6 +896,7 @@ function applySnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
   return {
     set,
     certain: f.certain && !choice,
+    ...(f.ordinary && !choice ? { ordinary: true as const } : {}),
     nat: [...f.nat, { before: f.set, dims, rule, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Src } : {}) }],
     assumptions: choice ? [...f.assumptions, ...choice.assumptions] : f.assumptions,
     ...markOf(f),
@@ -925,8 +951,8 @@ function inboundAfterDnat(flows: Flow[], uncertainDrops: Flow[]): Flow[] {
   return flows.map((f) => {
     const pending = pendingLocalAssumptions(f);
     if (pending.length === 0) return f;
-    uncertainDrops.push({ ...f, certain: false, assumptions: [...f.assumptions, ...pending.map((a) => `not: ${a}`)], key: undefined });
-    return { ...f, certain: false, assumptions: [...f.assumptions, ...pending], key: undefined };
+    uncertainDrops.push(ordinaryAs({ ...f, certain: false, assumptions: [...f.assumptions, ...pending.map((a) => `not: ${a}`)], key: undefined }, false));
+    return ordinaryAs({ ...f, certain: false, assumptions: [...f.assumptions, ...pending], key: undefined }, false);
   });
 }
 
@@ -995,10 +1021,16 @@ function passedLarge(f: Flow, accept: boolean, keep: PacketSet, factor: PacketSe
   return { factor: before === f.factor ? factor : before ? intersectFactor(keep, before) : keep, fate };
 }
 
+/** `f` marked ordinary (Flow.ordinary) or not. */
+function ordinaryAs(f: Flow, ordinary: boolean): Flow {
+  const { ordinary: _was, ...rest } = f;
+  return ordinary ? { ...rest, ordinary: true } : rest;
+}
+
 /** The flow with its factor intersected in, kept split: built only where something needs the whole set. */
 function materialized(f: Flow): Flow {
   if (!f.factor) return f;
-  return { set: PacketSet.factored(f.set, f.factor), certain: f.certain, nat: f.nat, assumptions: f.assumptions, ...markOf(f) };
+  return { set: PacketSet.factored(f.set, f.factor), certain: f.certain, ...(f.ordinary ? { ordinary: true as const } : {}), nat: f.nat, assumptions: f.assumptions, ...markOf(f) };
 }
 
 /** A flow's mark as a field to spread into another flow (none when not known). */

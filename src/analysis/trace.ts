@@ -9,7 +9,7 @@ import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, ordinaryMatches, ordinaryMisses, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 
 export interface TracePath {
@@ -19,6 +19,11 @@ export interface TracePath {
   decidedBy?: TraceStep;
   /** Unknown conditions assumed to match (or not) on this path. */
   assumptions: string[];
+  /**
+   * Every assumption is what ordinary traffic does (Condition unknown `ordinary`, or a draw per
+   * connection): the path a stranger's connection takes.
+   */
+  ordinary: boolean;
   /** The packet as delivered (after DNAT). */
   delivered: bigint[];
   /** More paths existed than the tracer follows (MAX_PATHS): the verdict may not be the only one. */
@@ -47,6 +52,8 @@ interface State {
   point: bigint[];
   steps: TraceStep[];
   assumptions: string[];
+  /** How many of `assumptions` are what ordinary traffic does (TracePath.ordinary): all of them, or not. */
+  ordinaryAssumed?: number;
   /** The accept of the last filter stage passed: what let the packet through. */
   decisive?: TraceStep;
   /**
@@ -166,7 +173,7 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
 function done(verdict: "accept" | "drop", st: State, by: TraceStep | undefined): TracePath {
   const chosen = st.chosen && choiceAssumption(st.chosen, familyOf(st.point));
   const assumptions = chosen === undefined ? st.assumptions : [...st.assumptions, chosen];
-  return { verdict, steps: st.steps, decidedBy: by, assumptions, delivered: st.beforeSnat ?? st.point };
+  return { verdict, steps: st.steps, decidedBy: by, assumptions, ordinary: assumptions.length === (st.ordinaryAssumed ?? 0), delivered: st.beforeSnat ?? st.point };
 }
 
 /** What a path assumes of a rewrite's choice, or undefined when the path takes every value it had. */
@@ -319,8 +326,9 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       const open = [...unknowns, ...(cur.mark === undefined ? m.marks : [])];
       if (open.length > 0 && (rule.action.kind !== "continue" || rule.setMark !== undefined)) {
         const what = open.map((u) => u.text).join(", ");
-        pending.push({ st: { ...cur, assumptions: [...cur.assumptions, `not ${what} (${placeRef(rule.span)})`] }, i: idx });
-        cur = { ...cur, assumptions: [...cur.assumptions, `${what} (${placeRef(rule.span)})`] };
+        const ordinary = (yes: boolean) => (cur.ordinaryAssumed ?? 0) + (yes ? 1 : 0);
+        pending.push({ st: { ...cur, assumptions: [...cur.assumptions, `not ${what} (${placeRef(rule.span)})`], ordinaryAssumed: ordinary(ordinaryMisses(open)) }, i: idx });
+        cur = { ...cur, assumptions: [...cur.assumptions, `${what} (${placeRef(rule.span)})`], ordinaryAssumed: ordinary(ordinaryMatches(open)) };
       }
       if (rule.setMark !== undefined) {
         const { mark: _old, ...rest } = cur;

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { PacketError } from "../analysis/packet.js";
 import { routedEgress } from "../analysis/egress.js";
 import { verdictFor } from "../analysis/verdict.js";
+import type { TracePath } from "../analysis/trace.js";
 import { describePacket } from "../model/packet-text.js";
 import { analyzeFile } from "../engine/check.js";
 import type { Packet, TraceStep } from "../model/finding.js";
@@ -176,7 +177,7 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     if (args.format === "json") {
       const out: Record<string, unknown> = { id: packet.id ?? null, verdict: result.verdict, path: (first?.steps ?? []).map(stepJson) };
       if (result.verdict === "unknown") {
-        out.outcomes = result.paths.map((p) => ({ verdict: p.verdict, assumptions: p.assumptions, path: p.steps.map(stepJson) }));
+        out.outcomes = result.paths.map((p) => ({ verdict: p.verdict, assumptions: p.assumptions, ...(ordinaryOutcome(p) ? { ordinary: true } : {}), path: p.steps.map(stepJson) }));
       }
       io.stdout(JSON.stringify(out) + "\n");
       continue;
@@ -184,12 +185,20 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${sanitize(describePacket({ ...packet, family: packet.family ?? (String(packet.src).includes(":") ? 6 : 4) }))} [${packet.hook}]: ${result.verdict.toUpperCase()}\n`);
     const shown = result.verdict === "unknown" ? result.paths : result.paths.slice(0, 1);
     for (const p of shown) {
-      if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}\n`);
+      if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}${ordinaryOutcome(p) ? ` ${ORDINARY_NOTE}` : ""}\n`);
       if (p.steps.length === 0) io.stdout(`    (no rule matched; nothing in the ruleset filters this path)\n`);
       for (const s of p.steps) io.stdout(`    ${sanitize(s.table)} ${sanitize(s.chain)} ${sanitize(s.file)}:${s.line}${s.label ? ` (${sanitize(s.label)})` : ""} ${sanitize(s.action)}  ${sanitize(s.rule)}\n`);
     }
   }
   return bad > 0 ? 2 : 0;
+}
+
+/** Said of the outcome ordinary traffic gets (TracePath.ordinary), where the verdict depends on what fwlint does not model. */
+const ORDINARY_NOTE = "(the way ordinary traffic goes: a unicast packet whose source routes back through the interface it arrived on)";
+
+/** An outcome that depends on unknowns only in ways ordinary traffic decides: the one a stranger's connection gets. */
+function ordinaryOutcome(p: TracePath): boolean {
+  return p.ordinary && p.assumptions.length > 0;
 }
 
 /**

@@ -173,6 +173,22 @@ describe("fwlint trace", () => {
     expect(line.outcomes.map((o: { verdict: string }) => o.verdict).sort()).toEqual(["accept", "drop"]);
   });
 
+  it("marks the outcome ordinary traffic gets where the verdict depends on routes and link-layer classes", async () => {
+    const fx = "fixtures/nftables/rpfilter-host.nft";
+    const flags = ["--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25"];
+    const json = JSON.parse((await run(["trace", fx, ...flags, "--format", "json"])).out.trim());
+    expect(json.verdict).toBe("unknown");
+    // dropped if the source has no route back, or the destination is a broadcast; else accepted at line 21
+    expect(json.outcomes.map((o: { verdict: string; ordinary?: boolean; path: { line: number }[] }) => [o.verdict, o.ordinary ?? false, o.path.at(-1)!.line])).toEqual([
+      ["drop", false, 17],
+      ["drop", false, 18],
+      ["accept", true, 21],
+    ]);
+    const text = (await run(["trace", fx, ...flags])).out;
+    expect(text).toMatch(/rpfilter-host\.nft:18\): ACCEPT \(the way ordinary traffic goes: a unicast packet whose source routes back through the interface it arrived on\)\n/);
+    expect(text.match(/ordinary traffic/g)).toHaveLength(1);
+  });
+
   it("rejects bad usage and bad packets with one-line messages", async () => {
     expect((await run(["trace", relay])).code).toBe(2);
     expect((await run(["trace", relay, "--src", "1.2.3.4", "--bogus", "x"])).err).toMatch(/unknown option '--bogus'/);
