@@ -488,7 +488,7 @@ export class Mapper {
       }
     }
     const key = chainKey(IN_TABLE, INGRESS);
-    this.chains.set(key, { name: INGRESS, table: IN_TABLE, rules, policy: "drop", span: this.span(this.firstPos, "(ASA ingress: interface access-groups and security levels)") });
+    this.chains.set(key, { name: INGRESS, table: IN_TABLE, rules, policy: "drop", span: this.span(this.firstPos, "(ASA ingress: interface access-groups and security levels)"), label: "the interfaces' access-group in and security levels" });
     return key;
   }
 
@@ -514,7 +514,7 @@ export class Mapper {
     const text = "(ASA egress: interfaces without an outbound access-group pass)";
     rules.push({ id: `${EGRESS}#other-interfaces`, conditions: withList, action: { kind: "accept" }, span: this.span(this.firstPos, text), comment: "no outbound access list on the egress interface", implied: true });
     const key = chainKey(OUT_TABLE, EGRESS);
-    this.chains.set(key, { name: EGRESS, table: OUT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, text) });
+    this.chains.set(key, { name: EGRESS, table: OUT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, text), label: "the interfaces' access-group out" });
     return key;
   }
 
@@ -528,7 +528,7 @@ export class Mapper {
     for (const { n, i } of ordered) rules.push(...this.natRules(n, i));
     if (rules.length === 0) return undefined;
     const key = chainKey(NAT_TABLE, NAT_CHAIN);
-    this.chains.set(key, { name: NAT_CHAIN, table: NAT_TABLE, rules, policy: "accept", span: this.span(this.config.nat[0]!.pos, "(ASA static NAT)") });
+    this.chains.set(key, { name: NAT_CHAIN, table: NAT_TABLE, rules, policy: "accept", span: this.span(this.config.nat[0]!.pos, "(ASA static NAT)"), label: "static NAT" });
     return key;
   }
 
@@ -690,7 +690,7 @@ export class Mapper {
     }
     rules.push(...this.icmpRules(nameifs));
     const key = chainKey(MGMT_TABLE, MGMT_CHAIN);
-    this.chains.set(key, { name: MGMT_CHAIN, table: MGMT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, "(traffic to the ASA itself)") });
+    this.chains.set(key, { name: MGMT_CHAIN, table: MGMT_TABLE, rules, policy: "drop", span: this.span(this.firstPos, "(traffic to the ASA itself)"), label: "traffic to the ASA itself" });
     return key;
   }
 }

@@ -356,7 +356,7 @@ export class IosMapper {
       rules.push(this.bindingRule(family, "in", iface, id, on) ?? this.rule(id, [on], { kind: "accept" }, { ...iface.where, text: `interface ${iface.name} (no ${bindingWord(family)} in)` }, why));
     }
     const w: Where = this.cfg.interfaces[0]?.where ?? { line: 1, column: 1, text: this.firstLine };
-    return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w) });
+    return this.addChain({ name, table: aclTable(family), rules, policy: "drop", span: this.span(w), label: `the interfaces' ${bindingWord(family)} in` });
   }
 
   /**
@@ -395,7 +395,7 @@ export class IosMapper {
     }
     const text = `interfaces without ${bindingWord(family)} out pass everything`;
     const span = this.span({ ...w, text });
-    return this.addChain({ name, table: aclTable(family), rules, policySpan: span, span });
+    return this.addChain({ name, table: aclTable(family), rules, policySpan: span, span, label: `the interfaces' ${bindingWord(family)} out` });
   }
 }
 

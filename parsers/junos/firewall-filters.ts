@@ -55,9 +55,9 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
   let namedElsewhere: Set<string> | undefined;
   for (const { name: fam, family } of FAMILIES) {
     const dispatch: Record<"input" | "output" | "loopback", Chain> = {
-      input: { name: `${fam} input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), acceptText: `an interface with no input filter (family ${fam}) accepts what arrives` },
-      output: { name: `${fam} output`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), acceptText: `an interface with no output filter (family ${fam}) passes what leaves` },
-      loopback: { name: `${fam} loopback input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), acceptText: `lo0 with no input filter (family ${fam}) accepts what is for the device` },
+      input: { name: `${fam} input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), label: `the interfaces' family ${fam} input filters`, acceptText: `an interface with no input filter (family ${fam}) accepts what arrives` },
+      output: { name: `${fam} output`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), label: `the interfaces' family ${fam} output filters`, acceptText: `an interface with no output filter (family ${fam}) passes what leaves` },
+      loopback: { name: `${fam} loopback input`, table: `firewall ${fam}`, rules: [], policy: "accept", span: spanOf(ctx, { line: 1, column: 1 }), label: `lo0's family ${fam} input filter`, acceptText: `lo0 with no input filter (family ${fam}) accepts what is for the device` },
     };
     for (const ifd of kids(at(ctx.root, "interfaces"))) {
       for (const unit of kids(child(ifd, "unit"))) {
@@ -71,7 +71,7 @@ export function buildFirewallFilters(ctx: JunosContext): FilterStages {
           const names = single.length > 0 ? single.slice(0, 1) : list;
           if (names.length === 0) continue;
           bound = true;
-          const binding: Chain = { name: `${unitName} ${dir}`, table: `firewall ${fam}`, rules: [], span: spanOf(ctx, names[0]!) };
+          const binding: Chain = { name: `${unitName} ${dir}`, table: `firewall ${fam}`, rules: [], span: spanOf(ctx, names[0]!), label: `interface ${unitName} family ${fam} filter ${dir}` };
           for (const n of names) {
             const key = chainFor(fam, n.name);
             if (key) binding.rules.push({ id: `${unitName} ${dir} filter ${n.name}`, conditions: [], action: { kind: "jump", chain: key }, span: spanOf(ctx, n) });

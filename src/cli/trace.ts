@@ -93,7 +93,7 @@ function parseArgs(argv: string[]): TraceArgs {
 }
 
 function stepJson(s: TraceStep) {
-  return { table: s.table, chain: s.chain, rule: s.rule, file: s.file, line: s.line, action: s.action };
+  return { table: s.table, chain: s.chain, ...(s.title !== undefined ? { title: s.title } : {}), rule: s.rule, file: s.file, line: s.line, action: s.action };
 }
 
 export async function runTrace(argv: string[], io: CliIo): Promise<number> {
@@ -187,7 +187,8 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     for (const p of shown) {
       if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}${ordinaryOutcome(p) ? ` ${ORDINARY_NOTE}` : ""}\n`);
       if (p.steps.length === 0) io.stdout(`    (no rule matched; nothing in the ruleset filters this path)\n`);
-      for (const s of p.steps) io.stdout(`    ${sanitize(s.table)} ${sanitize(s.chain)} ${sanitize(s.file)}:${s.line}${s.label ? ` (${sanitize(s.label)})` : ""} ${sanitize(s.action)}  ${sanitize(s.rule)}\n`);
+      // a vendor list by its own name ("access-list EDGE"), as the check report's "decided by" does
+      for (const s of p.steps) io.stdout(`    ${sanitize(s.title ?? `${s.table} ${s.chain}`)} ${sanitize(s.file)}:${s.line}${s.label ? ` (${sanitize(s.label)})` : ""} ${sanitize(s.action)}  ${sanitize(s.rule)}\n`);
     }
   }
   return bad > 0 ? 2 : 0;

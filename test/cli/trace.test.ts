@@ -189,6 +189,23 @@ describe("fwlint trace", () => {
     expect(text.match(/ordinary traffic/g)).toHaveLength(1);
   });
 
+  it("names a vendor's lists and bindings as the device does", async () => {
+    const ios = "fixtures/cisco-ios/dual-stack-global-lan.ios";
+    const flags = ["--src", "198.51.100.7", "--dst", "10.40.0.25", "--proto", "tcp", "--dport", "25", "--iif", "GigabitEthernet0/0/0", "--oif", "GigabitEthernet0/0/1", "--hook", "forward"];
+    expect((await run(["trace", ios, ...flags])).out.split("\n").slice(1, 4)).toEqual([
+      `    the interfaces' ip access-group in ${ios}:19 jump WAN-IN  ip access-group WAN-IN in`,
+      `    access-list WAN-IN ${ios}:33 accept  10 permit tcp any host 10.40.0.25 eq smtp`,
+      `    the interfaces' ip access-group out ${ios}:16 accept  policy ACCEPT`,
+    ]);
+    const junos = "fixtures/junos/router-filter.set";
+    const json = JSON.parse((await run(["trace", junos, "--src", "198.51.100.7", "--dst", "10.1.0.25", "--proto", "tcp", "--dport", "25", "--iif", "ge-0/0/0.0", "--oif", "ge-0/0/1.0", "--hook", "forward", "--format", "json"])).out.trim());
+    expect(json.path.map((s: { title?: string; chain: string }) => s.title ?? s.chain)).toEqual([
+      "the interfaces' family inet input filters",
+      "interface ge-0/0/0.0 family inet filter input",
+      "firewall family inet filter FROM-INTERNET",
+    ]);
+  });
+
   it("rejects bad usage and bad packets with one-line messages", async () => {
     expect((await run(["trace", relay])).code).toBe(2);
     expect((await run(["trace", relay, "--src", "1.2.3.4", "--bogus", "x"])).err).toMatch(/unknown option '--bogus'/);
