@@ -11,7 +11,8 @@ import { Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { chainTitle, compiled, filterEntries, isExact, locOf } from "./chains.js";
+import { verdictOfAll, verdictOfJump } from "../../src/model/verdict-chains.js";
+import { baseChains, chainTitle, compiled, filterEntries, isExact, locOf } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** New packets of a family arriving on an interface that is not loopback or a guest bridge. */
@@ -33,18 +34,22 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
       return [f, { set, proj: Projections.of(set) }] as const;
     }),
   );
+  const bases = baseChains(rs);
   for (const kind of ["inbound", "forward"] as const) {
     const entries = filterEntries(rs, [kind]);
     for (const [key, into] of entries) {
       const chain = rs.chains.get(key)!;
+      // a chain that accepts all that enters it (log, then accept): its jumps are judged instead
+      if (!bases.has(key) && verdictOfAll(chain) !== undefined) continue;
       // What earlier terminating rules match, united only when a wide rule asks.
       const covered = new UnionStack();
       for (const r of chain.rules) {
         const m = compiled(rs, r);
         const exact = isExact(m);
+        const verdict = r.action.kind === "accept" || r.action.kind === "drop" || r.action.kind === "reject" ? r.action.kind : verdictOfJump(rs, chain, r.action);
         // Cheap tests first: almost every rule is narrower than "every new connection".
         const wide =
-          exact && r.action.kind === "accept"
+          exact && verdict === "accept"
             ? rs.families.filter((f) => {
                 const out = outside.get(f)!;
                 return out.proj.mayBeWithin(Projections.of(m.known)) && out.set.isSubsetOf(m.known);
@@ -61,7 +66,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
             hits.set(r, h);
           }
         }
-        if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered.add(m.known);
+        if (exact && (verdict !== undefined || (r.action.kind !== "jump" && r.action.kind !== "continue"))) covered.add(m.known);
       }
     }
   }

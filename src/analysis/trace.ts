@@ -11,6 +11,7 @@ import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
 import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, ordinaryMatches, ordinaryMisses, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
+import { verdictOfAll } from "../model/verdict-chains.js";
 
 export interface TracePath {
   verdict: "accept" | "drop";
@@ -389,8 +390,11 @@ function act(
       const sub = runChain(ruleset, target, s, depth + 1, stage, pipeline);
       const outcomes: ChainOutcome[] = [];
       const goOn: State[] = [];
+      // a chain that gives every packet entering it one verdict (log, then accept) decides nothing
+      // itself: the jump to it does (see verdict-chains.ts)
+      const jumpStep = verdictOfAll(target) !== undefined ? s.steps[s.steps.length - 1]! : undefined;
       for (const o of sub) {
-        if (o.kind !== "return") outcomes.push(o);
+        if (o.kind !== "return") outcomes.push(jumpStep ? { ...o, by: jumpStep } : o);
         else if (action.kind === "jump") goOn.push(o.state);
         else outcomes.push(o);
       }

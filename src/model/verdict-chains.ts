@@ -1,0 +1,34 @@
+/**
+ * Chains that give every packet entering them one verdict: an unconditional ACCEPT, DROP or
+ * REJECT after rules that only log, count or mark - the shared `L_ACCEPT`, `LOG_DROP`, nft
+ * `chain allow { counter accept }` that generated and hand-written rulesets jump to. Such a chain
+ * decides nothing itself: a rule jumping to it decides, as if it had that verdict. Findings point
+ * at the jump, and the checks that reason about verdicts read the jump as one.
+ */
+import type { Action, Chain, Ruleset } from "./types.js";
+
+const memo = new WeakMap<Chain, "accept" | "drop" | null>();
+
+/**
+ * The verdict the chain gives every packet entering it ("drop" for REJECT too), or undefined. A
+ * vendor's list (a chain with a Chain.label: an access-list, a firewall filter, a zone pair's
+ * policies) is never one: it is what its device decides with, and the binding that fwlint makes
+ * into a jump to it is no rule of the user's.
+ */
+export function verdictOfAll(chain: Chain): "accept" | "drop" | undefined {
+  let v = memo.get(chain);
+  if (v === undefined) {
+    const first = chain.label === undefined ? chain.rules.find((r) => r.action.kind !== "continue") : undefined;
+    const kind = first && first.conditions.length === 0 ? first.action.kind : undefined;
+    v = kind === "accept" ? "accept" : kind === "drop" || kind === "reject" ? "drop" : null;
+    memo.set(chain, v);
+  }
+  return v ?? undefined;
+}
+
+/** The verdict a jump or goto gives by entering such a chain (in the table of `from`), or undefined. */
+export function verdictOfJump(ruleset: Ruleset, from: Chain, action: Action): "accept" | "drop" | undefined {
+  if (action.kind !== "jump" && action.kind !== "goto") return undefined;
+  const target = ruleset.chains.get(`${from.table}/${action.chain}`);
+  return target ? verdictOfAll(target) : undefined;
+}
