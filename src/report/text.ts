@@ -52,6 +52,9 @@ function paint(on: boolean, style: string, text: string): string {
   return on ? `${style}${text}${RESET}` : text;
 }
 
+/** The rule text of a trace step that is a chain's policy (see trace.ts). */
+const CHAIN_POLICY = /^policy (ACCEPT|DROP)$/;
+
 /** A finding's example packet as text (describePacket), safe for a terminal. */
 export function describeWitness(p: Packet): string {
   return sanitize(describePacket(p));
@@ -127,8 +130,9 @@ export function renderFinding(f: Finding, color: boolean): string[] {
       }
       parts.push(step.file ? location(step.file, step.line) : `line ${step.line}`);
       if (step.label) parts.push(`(${sanitize(step.label)})`);
-      // A chain's policy reads as one, not as a rule's verdict on the policy's line.
-      if (step.action) parts.push(sanitize(step.rule.startsWith("policy ") ? `policy ${step.action}` : step.action));
+      // A chain's policy reads as one, not as a rule's verdict on the policy's line (but a JunOS
+      // security policy, "policy allow-web {", is a rule).
+      if (step.action) parts.push(sanitize(CHAIN_POLICY.test(step.rule) ? `policy ${step.action}` : step.action));
       out.push(`    ${parts.join(" ")}`);
     }
   }

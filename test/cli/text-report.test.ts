@@ -27,6 +27,10 @@ describe("text reporter", () => {
     ];
     const out = renderText({ files: [fileReport()], findings: [smtpFinding({ trace })] }, { color: false });
     expect(out).toContain("  decided by:\n    filter INPUT rules.v4:8 log\n    filter INPUT rules.v4:2 policy accept\n");
+    // a JunOS security policy is a rule, whatever its name
+    const junos = [{ table: "security policies", chain: "from-zone trust to-zone untrust", title: "security policies from-zone trust to-zone untrust", rule: "policy good-term-5 {", line: 16, file: "srx.conf", action: "accept" }];
+    const srx = renderText({ files: [fileReport()], findings: [smtpFinding({ trace: junos })] }, { color: false });
+    expect(srx).toContain("  decided by:\n    security policies from-zone trust to-zone untrust srx.conf:16 accept\n");
   });
 
   it("names a vendor list in the trace as the device does, when the step has its title", () => {
