@@ -10,7 +10,8 @@
  */
 import type { AnomalyKind, AnomalyParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
-import { CT_STATES, lineRef, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
+import { CT_STATES, lineRef, type Action, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
+import { decidingAction } from "../../src/model/verdict-chains.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
@@ -23,6 +24,8 @@ export const MAX_PAIRWISE_RULES = 400;
 
 interface Entry {
   rule: Rule;
+  /** What it decides with: its action, or the verdict of a chain it jumps to that gives one to all (decidingAction). */
+  action: Action;
   /** What the rule matches in its chain (see matchInChain). */
   known: PacketSet;
   exact: boolean;
@@ -58,8 +61,9 @@ function chainEntries(ruleset: Ruleset, chain: Chain): Entry[] {
   for (const group of sourceRules(chain.rules.map((rule) => ({ rule })))) {
     for (const { rule: r } of group) {
       const { known, exact } = matchInChain(ruleset, chain, r);
-      out.push({ rule: r, known, exact, reach: covered.outside(known) });
-      if (exact && r.action.kind !== "jump" && r.action.kind !== "continue") covered.add(known);
+      const action = decidingAction(ruleset, chain, r);
+      out.push({ rule: r, action, known, exact, reach: covered.outside(known) });
+      if (exact && action.kind !== "jump" && action.kind !== "continue") covered.add(known);
     }
   }
   return out;
@@ -157,7 +161,7 @@ function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
       continue;
     }
     for (const { rule: r, known, exact } of group) {
-      if (!isVerdict(r.action) || !exact || !isWholeUniverse(known, rs.families)) continue;
+      if (!isVerdict(decidingAction(rs, chain, r)) || !exact || !isWholeUniverse(known, rs.families)) continue;
       catchAlls.push({ rule: r, known });
       caught = caught ? caught.union(known) : known;
     }
@@ -215,8 +219,8 @@ function redundant(chain: Chain, es: Entry[], emit: Emit): void {
     // A plain rule has one verdict; a verdict map's elements are named, each with who decides it.
     const why =
       group[0]!.rule.element === undefined
-        ? `(${verb(decided[0]!.e.rule.action)}) without it, from ${[...new Set(decided.map(whoOf))].join(", ")}`
-        : `without it: ${decided.map((d) => `element ${d.e.rule.element} (${verb(d.e.rule.action)}) from ${whoOf(d)}`).join("; ")}`;
+        ? `(${verb(decided[0]!.e.action)}) without it, from ${[...new Set(decided.map(whoOf))].join(", ")}`
+        : `without it: ${decided.map((d) => `element ${d.e.rule.element} (${verb(d.e.action)}) from ${whoOf(d)}`).join("; ")}`;
     const by = [...new Set(decided.flatMap((d) => d.by.map((b) => b.rule)))];
     const policy = decided.some((d) => d.policy);
     emit({
@@ -235,14 +239,14 @@ function redundant(chain: Chain, es: Entry[], emit: Emit): void {
  * gives it, or undefined when some packet would get another verdict or it cannot be told exactly.
  */
 function sameVerdictWithout(e: Entry, later: Entry[], chain: Chain): { by: Entry[]; policy: boolean } | undefined {
-  if (!e.exact || !isVerdict(e.rule.action)) return undefined;
-  const mine = verb(e.rule.action);
+  if (!e.exact || !isVerdict(e.action)) return undefined;
+  const mine = verb(e.action);
   let rem = e.reach;
   const by: Entry[] = [];
   for (const s of later) {
     if (!mayMeet(s, e) || !s.known.overlaps(rem)) continue;
-    if (!s.exact || !isVerdict(s.rule.action)) return undefined; // undecidable here: skip the rule
-    if (verb(s.rule.action) !== mine) return undefined;
+    if (!s.exact || !isVerdict(s.action)) return undefined; // undecidable here: skip the rule
+    if (verb(s.action) !== mine) return undefined;
     by.push(s);
     rem = rem.minus(s.known);
     if (rem.isEmpty()) break;
@@ -270,12 +274,12 @@ function newNotLoopback(f: Family): PacketSet {
  * correlated asks only whether it meets a set (see freshReach).
  */
 function pairs(es: Entry[], each: (a: Entry, b: Entry) => void): void {
-  const rules = es.filter((e) => e.exact && !e.rule.implied && polarity(e.rule.action) !== undefined && !e.reach.isEmpty());
+  const rules = es.filter((e) => e.exact && !e.rule.implied && polarity(e.action) !== undefined && !e.reach.isEmpty());
   for (let i = 0; i < rules.length; i++) {
     for (let j = i + 1; j < rules.length; j++) {
       const a = rules[i]!;
       const b = rules[j]!;
-      if (polarity(a.rule.action) === polarity(b.rule.action)) continue;
+      if (polarity(a.action) === polarity(b.action)) continue;
       // most pairs do not meet: told by a walk that builds nothing
       if (!mayMeet(a, b) || !a.reach.overlaps(b.known)) continue;
       each(a, b);
@@ -311,7 +315,7 @@ function linesNamed(es: readonly Entry[]): string {
 
 /** The verdicts of `es` in a word each (DROP, REJECT, ACCEPT ...), each once. */
 function verdictWords(es: readonly Entry[]): string[] {
-  return [...new Set(es.map((e) => verb(e.rule.action).split(" ")[0]!))];
+  return [...new Set(es.map((e) => verb(e.action).split(" ")[0]!))];
 }
 
 function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
@@ -333,7 +337,7 @@ function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
     emit({
       message:
         as.length === 1
-          ? `rules on lines ${lineOf(a)} (${verb(a.rule.action)}) and ${lineOf(b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlap partially with different actions: the packets both match get ${verb(a.rule.action)} only because line ${lineOf(a)} comes first`
+          ? `rules on lines ${lineOf(a)} (${verb(a.rule.action)}) and ${lineOf(b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlap partially with different actions: the packets both match get ${verb(a.action)} only because line ${lineOf(a)} comes first`
           : `rule on line ${lineOf(b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlaps partially with ${as.length} earlier rules with different actions (lines ${linesNamed(as)}): the packets it shares with each get ${verdicts.length === 1 ? verdicts[0] : "the earlier rule's verdict"} only because that rule comes first`,
       location: locOf(b.rule),
       related: as.map((x) => ({ ...locOf(x.rule), message: `overlaps this rule and decides the common packets first (${verb(x.rule.action)})` })),

@@ -46,7 +46,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
       for (const r of chain.rules) {
         const m = compiled(rs, r);
         const exact = isExact(m);
-        const verdict = r.action.kind === "accept" || r.action.kind === "drop" || r.action.kind === "reject" ? r.action.kind : verdictOfJump(rs, chain, r.action);
+        const verdict = r.action.kind === "accept" || r.action.kind === "drop" || r.action.kind === "reject" ? r.action.kind : verdictOfJump(rs, chain, r.action)?.kind;
         // Cheap tests first: almost every rule is narrower than "every new connection".
         const wide =
           exact && verdict === "accept"

@@ -10,6 +10,7 @@
  */
 import type { Finding } from "../../src/model/finding.js";
 import { lineRef, type Action, type Chain, type Rule, type Ruleset } from "../../src/model/types.js";
+import { decidingAction } from "../../src/model/verdict-chains.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { type PartedUnion, UnionStack } from "../../src/space/union-stack.js";
@@ -26,9 +27,10 @@ function sameDecision(a: Action, b: Action): boolean {
   return a.kind === b.kind && (a.kind === "reject" || verb(a) === verb(b));
 }
 
-/** One model rule with what it matches in its chain. */
+/** One model rule with what it decides with (decidingAction) and what it matches in its chain. */
 interface Placed {
   rule: Rule;
+  action: Action;
   match: ChainMatch;
 }
 
@@ -38,14 +40,14 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
   for (const chain of rs.chains.values()) {
     // What earlier terminating rules match: a rule is shadowed when that holds all it matches.
     const earlier = new CoveredHistory();
-    const placed = chain.rules.map((r) => ({ rule: r, match: matchInChain(rs, chain, r) }));
+    const placed = chain.rules.map((r) => ({ rule: r, action: decidingAction(rs, chain, r), match: matchInChain(rs, chain, r) }));
     for (const elements of sourceRules(placed)) {
       // a rule the model implies (an implicit deny, a connected route) is not the user's to remove
       const message = elements[0]!.rule.implied ? undefined : judge(rs, chain, elements, earlier);
       if (message) findings.push({ ruleId: rule.id, severity: rule.severity, ...message });
       for (const e of elements) {
         // A rule whose context condition is false here matches nothing: it covers nothing.
-        if (terminates(e.rule.action) && e.match.exact && !e.match.known.isEmpty()) earlier.push({ rule: e.rule, known: e.match.known });
+        if (terminates(e.action) && e.match.exact && !e.match.known.isEmpty()) earlier.push({ rule: e.rule, action: e.action, known: e.match.known });
       }
     }
   }
@@ -84,7 +86,7 @@ function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHi
   const conflicts: string[] = [];
   for (const e of live) {
     const mine = live.length === 1 ? found : earlier.deciders(e.match.known);
-    const differs = mine.by.filter((d) => !sameDecision(d.rule.action, e.rule.action));
+    const differs = mine.by.filter((d) => !sameDecision(d.action, e.action));
     if (differs.length === 0) continue;
     const also = mine.more ? ", and more" : "";
     const subject = e.rule.element !== undefined ? `element ${e.rule.element}` : "this rule";
@@ -111,10 +113,11 @@ const MAX_DECIDERS = 10;
 
 interface Earlier {
   rule: Rule;
+  action: Action;
   known: PacketSet;
 }
 
-type Decider = Pick<Earlier, "rule"> & { all: boolean };
+type Decider = Pick<Earlier, "rule" | "action"> & { all: boolean };
 
 /**
  * The packets earlier terminating rules match (the union of their matches: rule-sized sets, grown
@@ -155,7 +158,7 @@ class CoveredHistory {
     const next = this.rules.forEachMayMeet(proj, (e) => {
       if (!left.overlaps(e.known)) return false;
       left = left.minus(e.known);
-      by.push({ rule: e.rule, all: set.isSubsetOf(e.known) });
+      by.push({ rule: e.rule, action: e.action, all: set.isSubsetOf(e.known) });
       return left.isEmpty() || by.length === MAX_DECIDERS; // a rule holding all of it leaves nothing
     });
     if (!left.isEmpty()) {
@@ -171,7 +174,7 @@ class CoveredHistory {
         next,
       );
     }
-    if (later) by.push({ rule: later.rule, all: true });
+    if (later) by.push({ rule: later.rule, action: later.action, all: true });
     // What the listed rules left is decided by others: none but `later` when it was all still open there.
     const more = !left.isEmpty() && !(later && !this.before[later.index]!.meets(left));
     return { by, more };

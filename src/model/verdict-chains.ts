@@ -3,32 +3,39 @@
  * REJECT after rules that only log, count or mark - the shared `L_ACCEPT`, `LOG_DROP`, nft
  * `chain allow { counter accept }` that generated and hand-written rulesets jump to. Such a chain
  * decides nothing itself: a rule jumping to it decides, as if it had that verdict. Findings point
- * at the jump, and the checks that reason about verdicts read the jump as one.
+ * at the jump, and the checks that reason about verdicts read the jump as one (decidingAction).
  */
-import type { Action, Chain, Ruleset } from "./types.js";
+import type { Action, Chain, Rule, Ruleset } from "./types.js";
 
-const memo = new WeakMap<Chain, "accept" | "drop" | null>();
+type Verdict = Extract<Action, { kind: "accept" | "drop" | "reject" }>;
+
+const memo = new WeakMap<Chain, Verdict | null>();
 
 /**
- * The verdict the chain gives every packet entering it ("drop" for REJECT too), or undefined. A
- * vendor's list (a chain with a Chain.label: an access-list, a firewall filter, a zone pair's
- * policies) is never one: it is what its device decides with, and the binding that fwlint makes
- * into a jump to it is no rule of the user's.
+ * The verdict the chain gives every packet entering it, or undefined. A vendor's list (a chain
+ * with a Chain.label: an access-list, a firewall filter, a zone pair's policies) is never one: it
+ * is what its device decides with, and the binding that fwlint makes into a jump to it is no rule
+ * of the user's.
  */
-export function verdictOfAll(chain: Chain): "accept" | "drop" | undefined {
+export function verdictOfAll(chain: Chain): Verdict | undefined {
   let v = memo.get(chain);
   if (v === undefined) {
     const first = chain.label === undefined ? chain.rules.find((r) => r.action.kind !== "continue") : undefined;
-    const kind = first && first.conditions.length === 0 ? first.action.kind : undefined;
-    v = kind === "accept" ? "accept" : kind === "drop" || kind === "reject" ? "drop" : null;
+    const a = first && first.conditions.length === 0 ? first.action : undefined;
+    v = a && (a.kind === "accept" || a.kind === "drop" || a.kind === "reject") ? a : null;
     memo.set(chain, v);
   }
   return v ?? undefined;
 }
 
 /** The verdict a jump or goto gives by entering such a chain (in the table of `from`), or undefined. */
-export function verdictOfJump(ruleset: Ruleset, from: Chain, action: Action): "accept" | "drop" | undefined {
+export function verdictOfJump(ruleset: Ruleset, from: Chain, action: Action): Verdict | undefined {
   if (action.kind !== "jump" && action.kind !== "goto") return undefined;
   const target = ruleset.chains.get(`${from.table}/${action.chain}`);
   return target ? verdictOfAll(target) : undefined;
+}
+
+/** What a rule of `chain` decides with: the verdict of the chain it jumps to when that gives one, else its own action. */
+export function decidingAction(ruleset: Ruleset, chain: Chain, rule: Rule): Action {
+  return verdictOfJump(ruleset, chain, rule.action) ?? rule.action;
 }

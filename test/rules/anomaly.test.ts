@@ -224,3 +224,25 @@ describe("anomaly: context conditions are decided by the chain's hook", () => {
     expect(run(nft("inet", "drop", "jump shared\n", shared), "rule-after-catch-all")).toEqual([]);
   });
 });
+
+describe("anomaly: a jump to a chain that gives all it is given one verdict decides with it", () => {
+  // LOGGING logs and drops every packet it is given (a chain on lines 5-7)
+  const logging = ":LOGGING - [0:0]\n-A LOGGING -m limit --limit 2/min -j LOG --log-prefix dropped\n-A LOGGING -j DROP\n";
+  it("a catch-all jump to it: the rules after it never run", () => {
+    const fs = run(save(`${logging}-A INPUT -p tcp --dport 443 -j ACCEPT\n-A INPUT -j LOGGING\n-A INPUT -p tcp --dport 8080 -j ACCEPT\n`), "rule-after-catch-all");
+    expect(lines(fs)).toEqual([10]);
+    expect(fs[0]!.message).toBe("1 rule after the catch-all jump LOGGING on line 9 in chain INPUT never runs (line 10)");
+  });
+  it("redundant above a DROP policy, told by the verdict; a chain that does more is no such chain", () => {
+    const fs = run(save(`${logging}-A INPUT -p tcp --dport 23 -j LOGGING\n`), "redundant");
+    expect(fs.map((f) => [f.location.line, f.message])).toEqual([[8, "rule is redundant: every packet it decides would get the same verdict (DROP) without it, from the INPUT policy DROP"]]);
+    const picky = ":CHECK - [0:0]\n-A CHECK -s 10.0.0.0/8 -j RETURN\n-A CHECK -j DROP\n";
+    expect(run(save(`${picky}-A INPUT -p tcp --dport 23 -j CHECK\n`), "redundant")).toEqual([]);
+  });
+  it("pairs with different verdicts: correlated, told in verdicts", () => {
+    const fs = run(save(`${logging}-A INPUT -s 192.0.2.0/24 -j ACCEPT\n-A INPUT -p tcp -j LOGGING\n`), "correlated");
+    expect(fs.map((f) => f.message)).toEqual([
+      "rules on lines 8 (ACCEPT) and 9 (jump LOGGING) in chain INPUT overlap partially with different actions: the packets both match get ACCEPT only because line 8 comes first",
+    ]);
+  });
+});

@@ -67,3 +67,22 @@ describe("shadowed-rule: rules the model implies", () => {
     expect(lines(run(rs))).toEqual([7]);
   });
 });
+
+describe("shadowed-rule: a jump to a chain that gives all it is given one verdict", () => {
+  // `drop_log` (lines 9-11 of the file) counts, logs and drops whatever enters it
+  const more = "\tchain drop_log {\n\t\tcounter\n\t\tlog prefix \"dropped \" drop\n\t}\n";
+  it("takes what it matches: a later rule it holds never matches", () => {
+    const fs = run(nft("ip", "ip saddr 192.0.2.0/24 jump drop_log\nip saddr 192.0.2.7 tcp dport 22 accept\n", more));
+    expect(fs.map((f) => [f.location.line, f.message])).toEqual([
+      [5, "rule can never match: line 4 (jump drop_log) already matches every packet it matches; line 4 (jump drop_log) decides differently from this rule (ACCEPT)"],
+    ]);
+  });
+  it("a later jump to it where the earlier rule already drops: same decision, no conflict named", () => {
+    const fs = run(nft("ip", "ip saddr 192.0.2.0/24 drop\nip saddr 192.0.2.7 jump drop_log\n", more));
+    expect(fs.map((f) => f.message)).toEqual(["rule can never match: line 4 (DROP) already matches every packet it matches"]);
+  });
+  it("a chain that returns some packets is no such chain: rules after a jump to it still run", () => {
+    const picky = "\tchain check {\n\t\tip saddr 10.0.0.0/8 return\n\t\tdrop\n\t}\n";
+    expect(run(nft("ip", "ip saddr 192.0.2.0/24 jump check\nip saddr 192.0.2.7 tcp dport 22 accept\n", picky))).toEqual([]);
+  });
+});
