@@ -17,7 +17,7 @@ import { CT_STATES } from "../model/types.js";
 import { formatAddrRange } from "../model/address.js";
 import { DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6 } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
-import { evaluateRuleset } from "./evaluate.js";
+import { evaluateRuleset, type PipelineResult, surelyReached } from "./evaluate.js";
 import { publicSize, strangerRegion } from "./regions.js";
 import { tracePacket } from "./trace.js";
 import { interfaceNames, pickWitness, pointToPacket, protoName, type WitnessHints, witnessRoutes } from "./witness.js";
@@ -78,8 +78,18 @@ function evaluateSide(rs: Ruleset | null): Side | null {
   if (!rs) return null;
   const { results } = evaluateRuleset(rs);
   const map = new Map<string, { pipeline: Pipeline; possible: PacketSet; certain: PacketSet }>();
-  for (const r of results) map.set(`${r.pipeline.family}|${r.pipeline.kind}`, { pipeline: r.pipeline, possible: r.possiblyAccepted, certain: r.certainlyAccepted });
+  for (const r of results) map.set(`${r.pipeline.family}|${r.pipeline.kind}`, { pipeline: r.pipeline, possible: r.possiblyAccepted, certain: surelyAccepted(r) });
   return { rs, results: map };
+}
+
+/**
+ * What a side accepts for certain in a diff's words - "opens", not "opens, depending on ..." - as
+ * in findings: accepted for certain, or reached as surelyReached tells (a load balancer's draws,
+ * what ordinary traffic passes).
+ */
+function surelyAccepted(r: PipelineResult): PacketSet {
+  const more = r.accepted.filter((a) => !a.certain && surelyReached(a));
+  return more.length === 0 ? r.certainlyAccepted : r.certainlyAccepted.union(PacketSet.unionAll(more.map((a) => a.original)));
 }
 
 /** What one side accepts on a path: its evaluation, everything (no pipeline), or nothing (no file). */
