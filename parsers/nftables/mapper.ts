@@ -42,6 +42,7 @@ import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
 import { ordinaryValue } from "./ordinary.js";
+import { unknownDatatype } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -301,6 +302,9 @@ class Machine {
           s.cache.clear();
           return;
         }
+        const bad = unknownDatatype(cmd.definition);
+        // (the set is still declared: the rules that use it are read, and not reported again)
+        if (bad) this.diag("error", cmd.definition.span, `${cmd.definition.kind} ${cmd.name}: unknown data type '${bad.name}' (nft knows ipv4_addr, ipv6_addr, inet_service, ifname, mark, ... and, for map data, verdict)`);
         t.handles++;
         t.sets.set(cmd.name, { def: cmd.definition, elements: [...cmd.definition.elements], cache: new Map() });
         return;
@@ -789,7 +793,9 @@ class Unmodelled {
 
 /** The `ordinary` field of an unknown `left OP right` (see ordinary.ts), to spread into it. */
 function ordinaryOf(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx): { ordinary?: boolean } {
-  const values = right.kind === "list" ? right.items : elementsOf(right, ctx);
+  // (a named set read as it is: whether it is declared is reported where the rule uses it)
+  const values =
+    right.kind === "list" ? right.items : right.kind === "setref" ? (ctx.table.sets.get(right.name)?.elements.map((e) => e.key) ?? []) : elementsOf(right, ctx);
   const v = ordinaryValue(left, op, values);
   return v === undefined ? {} : { ordinary: v };
 }
@@ -1256,7 +1262,11 @@ class Mapper {
     try {
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
       const l = leftOf(left);
-      if (!l) return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
+      if (!l) {
+        // a named set must exist all the same (nft refuses the file), whatever is looked up in it
+        if (right.kind === "setref") this.setState(ctx, right);
+        return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
+      }
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);
       if (hasCatchAll(right, ctx)) return op === "!=" ? [...l.pre, { kind: "or", anyOf: [] }] : l.pre;
       if (right.kind === "setref") {
@@ -1294,6 +1304,7 @@ class Mapper {
   private concat(left: Extract<Expr, { kind: "concat" }>, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
     const parts = left.parts.map(leftOf);
     if (parts.some((p) => p === null) || (op !== "==" && op !== "!=" && op !== "implicit")) {
+      if (right.kind === "setref") this.setState(ctx, right);
       return [...dependencies(left), { kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
     }
     const ls = parts as Left[];
