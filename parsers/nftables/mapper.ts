@@ -444,6 +444,8 @@ const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "establ
 /** `meta nfproto` numbers (NFPROTO_IPV4, NFPROTO_IPV6) and `meta protocol` ether types, as `nft -n` prints them. */
 const NFPROTO_NUMBERS: ReadonlyMap<number, Family> = new Map([[2, 4], [10, 6]]);
 const ETHERTYPE_NUMBERS: ReadonlyMap<number, Family> = new Map([[0x0800, 4], [0x86dd, 6]]);
+/** The route types `fib ... type` names (nft's fib_addrtype symbols; others only as numbers). */
+const FIB_ADDR_TYPES: ReadonlySet<string> = new Set(["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit"]);
 /** `fib daddr type 2` (nft -n): the route type number of `local` (RTN_LOCAL). */
 const RTN_LOCAL = 2;
 const ICMP_CODES: ReadonlyMap<string, number> = new Map([
@@ -776,7 +778,9 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
       return { d: "family", f: [f] };
     }
     case "fibtype":
-      if (e.kind !== "value") return bad(`expected an address type after '${what}', found '${exprText(e)}'`);
+      if (e.kind !== "value" || (num(e.text, 255) === null && !FIB_ADDR_TYPES.has(e.text))) {
+        return bad(`expected an address type (${[...FIB_ADDR_TYPES].join(", ")}) after '${what}', found '${exprText(e)}'`);
+      }
       return { d: "text", t: num(e.text, 255) === RTN_LOCAL ? "local" : e.text };
     case "fragoff": {
       const n = e.kind === "value" ? num(e.text, 0x1fff) : null;

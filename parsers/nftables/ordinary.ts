@@ -17,7 +17,7 @@ const PKTTYPE_HOST: ReadonlySet<string> = new Set(["host", "unicast", "0"]);
 const PKTTYPES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other", "0", "1", "2", "3"]);
 
 /**
- * Route types (`fib ... type`, RTN_*), by name and number. A destination of ordinary traffic is
+ * Route types (`fib ... type`, RTN_*), by name (nft's symbols) and number. A destination of ordinary traffic is
  * `local` on the input path and `unicast` on the forward path; its source is `unicast`.
  */
 const ROUTE_TYPES: ReadonlyMap<string, string> = new Map([
@@ -30,9 +30,9 @@ const ROUTE_TYPES: ReadonlyMap<string, string> = new Map([
   ["blackhole", "blackhole"], ["6", "blackhole"],
   ["unreachable", "unreachable"], ["7", "unreachable"],
   ["prohibit", "prohibit"], ["8", "prohibit"],
-  ["throw", "throw"], ["9", "throw"],
-  ["nat", "nat"], ["10", "nat"],
-  ["xresolve", "xresolve"], ["11", "xresolve"],
+  ["9", "throw"],
+  ["10", "nat"],
+  ["11", "xresolve"],
 ]);
 
 /** "No route" and "a route" as a fib lookup of an interface answers them (`missing`, `exists`, `0`, nft JSON's booleans). */
