@@ -444,6 +444,19 @@ const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "establ
 /** `meta nfproto` numbers (NFPROTO_IPV4, NFPROTO_IPV6) and `meta protocol` ether types, as `nft -n` prints them. */
 const NFPROTO_NUMBERS: ReadonlyMap<number, Family> = new Map([[2, 4], [10, 6]]);
 const ETHERTYPE_NUMBERS: ReadonlyMap<number, Family> = new Map([[0x0800, 4], [0x86dd, 6]]);
+/** `meta pkttype` values nft has names for (numbers pass too). */
+const PKTTYPES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other"]);
+
+/** Throws BadValue at a `meta pkttype` value nft cannot parse ("Could not parse packet type"). */
+function checkPkttype(left: Expr, right: Expr): void {
+  if (left.kind !== "meta" || left.key !== "pkttype") return;
+  const values = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
+  for (const v of values) {
+    if (v.kind === "value" && (PKTTYPES.has(v.text) || num(v.text, 255) !== null)) continue;
+    if (v.kind === "value" || v.kind === "range" || v.kind === "prefix") throw new BadValue(v, `expected a packet type (${[...PKTTYPES].join(", ")}) after 'meta pkttype', found '${exprText(v)}'`);
+  }
+}
+
 /** The route types `fib ... type` names (nft's fib_addrtype symbols; others only as numbers). */
 const FIB_ADDR_TYPES: ReadonlySet<string> = new Set(["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit"]);
 /** `fib daddr type 2` (nft -n): the route type number of `local` (RTN_LOCAL). */
@@ -1269,6 +1282,7 @@ class Mapper {
       if (!l) {
         // a named set must exist all the same (nft refuses the file), whatever is looked up in it
         if (right.kind === "setref") this.setState(ctx, right);
+        checkPkttype(left, right);
         return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
       }
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);

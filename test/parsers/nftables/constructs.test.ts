@@ -405,6 +405,7 @@ describe("malformed input", () => {
     ["  ip saddr 10.0.0.300 accept", "3:12 expected an IPv4 address after 'ip saddr', found '10.0.0.300'"],
     ["  tcp dport 30-20 accept", "3:13 invalid range '30-20' after 'tcp dport' (low > high)"],
     ["  ct state bogus accept", "3:12 expected a connection state (new, established, related, invalid, untracked) after 'ct state', found 'bogus'"],
+    ["  meta pkttype { host, bogus } drop", "3:24 expected a packet type (host, unicast, broadcast, multicast, other) after 'meta pkttype', found 'bogus'"],
     ["  fib daddr type throw drop", "3:18 expected an address type (unspec, unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit) after 'fib daddr type', found 'throw'"],
     ["  icmp type nonsense accept", "3:13 expected an icmp type name or number after 'icmp type', found 'nonsense'"],
     ["  type filter hook egress priority 0;", "3:3 expected a hook (ingress, prerouting, input, forward, output, postrouting) for a chain of the inet family, found 'egress'"],
