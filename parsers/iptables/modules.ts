@@ -33,7 +33,20 @@ export interface ModuleSpec {
   tables?: string[];
   /** iptables refuses the match without one of these options (true: without any option). */
   needs?: string[] | true;
+  /** Per option, what iptables says of arguments it refuses (undefined: it takes them). */
+  check?: Record<string, (args: readonly string[]) => string | undefined>;
 }
+
+/** `--pkt-type`: a link-layer class by name, as iptables 1.8.9 reads it (any case; each checked with iptables-restore --test). */
+const PKT_TYPES: ReadonlySet<string> = new Set(["unicast", "broadcast", "multicast", "host", "otherhost"]);
+/** `--src-type`, `--dst-type`: address types, comma-separated, as iptables reads them (any case). */
+const ADDR_TYPES: ReadonlySet<string> = new Set([
+  "UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE",
+]);
+const addrTypes = (args: readonly string[]) => {
+  const bad = (args[0] ?? "").split(",").find((t) => !ADDR_TYPES.has(t.toUpperCase()));
+  return bad === undefined ? undefined : `addrtype: bad type "${bad}"`;
+};
 
 function opaque(name: string, opts: string[], family?: Family): ModuleSpec {
   const options: Record<string, OptSpec> = {};
@@ -121,7 +134,7 @@ const MODELLED: ModuleSpec[] = [
 
 /** Match modules kept whole as one `unknown` condition. */
 const OPAQUE: ModuleSpec[] = [
-  opaque("addrtype", ["src-type", "dst-type", "limit-iface-in", "limit-iface-out"]),
+  { ...opaque("addrtype", ["src-type", "dst-type", "limit-iface-in", "limit-iface-out"]), needs: ["--src-type", "--dst-type"], check: { "--src-type": addrTypes, "--dst-type": addrTypes } },
   opaque("ah", ["ahspi", "ahlen", "ahres"]),
   opaque("bpf", ["bytecode", "object-pinned"]),
   opaque("cgroup", ["cgroup", "path"]),
@@ -166,7 +179,11 @@ const OPAQUE: ModuleSpec[] = [
   opaque("osf", ["genre", "ttl", "log"]),
   { ...opaque("owner", ["uid-owner", "gid-owner", "socket-exists", "suppl-groups"]), hooks: ["OUTPUT", "POSTROUTING"] },
   opaque("physdev", ["physdev-in", "physdev-out", "physdev-is-in", "physdev-is-out", "physdev-is-bridged"]),
-  opaque("pkttype", ["pkt-type"]),
+  {
+    ...opaque("pkttype", ["pkt-type"]),
+    needs: ["--pkt-type"],
+    check: { "--pkt-type": (args) => (PKT_TYPES.has((args[0] ?? "").toLowerCase()) ? undefined : `Bad packet type '${args[0] ?? ""}'`) },
+  },
   opaque("policy", ["dir", "pol", "strict", "reqid", "spi", "proto", "mode", "tunnel-src", "tunnel-dst", "next"]),
   opaque("quota", ["quota"]),
   opaque("rateest", [

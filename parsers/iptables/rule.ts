@@ -477,6 +477,15 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       );
       continue;
     }
+    // arguments iptables refuses (a packet type, an address type it has no name for)
+    const refused = m.opts.flatMap((o) => {
+      const why = m.spec?.check?.[o.name]?.(o.args);
+      return why === undefined ? [] : [{ at: o.argPos[0] ?? m.pos, why }];
+    });
+    if (refused.length > 0) {
+      for (const r of refused) error(r.at, r.why);
+      continue;
+    }
     if (!m.spec || !m.spec.modelled) {
       const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
       const ordinary = ordinaryMatchValue(m.name, m.opts);

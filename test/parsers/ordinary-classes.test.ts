@@ -82,11 +82,15 @@ describe("iptables", () => {
     expect(ipt("-m pkttype ! --pkt-type unicast")).toBe(false);
     expect(ipt("-m pkttype --pkt-type broadcast")).toBe(false);
     expect(ipt("-m pkttype ! --pkt-type multicast")).toBe(true);
+    // names in any case, as iptables reads them
+    expect(ipt("-m pkttype --pkt-type Broadcast")).toBe(false);
+    expect(ipt("-m pkttype --pkt-type host")).toBe(true);
   });
   it("-m addrtype: the source unicast, the destination local or unicast by path", () => {
     expect(ipt("-m addrtype --dst-type BROADCAST")).toBe(false);
     expect(ipt("-m addrtype ! --dst-type MULTICAST")).toBe(true);
     expect(ipt("-m addrtype --src-type LOCAL")).toBe(false);
+    expect(ipt("-m addrtype --src-type local,UNICAST")).toBe(true);
     expect(ipt("-m addrtype --src-type UNICAST --dst-type BROADCAST")).toBe(false);
     expect(ipt("-m addrtype --dst-type UNICAST")).toBe("open");
     expect(ipt("-m addrtype --src-type UNICAST --dst-type UNICAST")).toBe("open");
