@@ -968,11 +968,14 @@ class RuleMapper {
   private setMark: MarkRewrite | undefined;
   private comment: string | undefined;
   private expansion: Expansion[] | undefined;
+  /** The line of the rule being mapped (an anonymous chain is named by it). */
+  private line = 0;
 
   constructor(private readonly m: Mapper, private readonly ctx: RuleCtx) {}
 
   map(node: RuleNode): { rules: Expansion[]; comment?: string } {
     this.comment = node.comment;
+    this.line = node.span.line;
     for (const s of node.stmts) this.stmt(s);
     const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
     const setMark = this.setMark;
@@ -1134,7 +1137,7 @@ class RuleMapper {
       case "jump":
       case "goto": {
         if (v.anonymous) {
-          const name = this.m.anonymousChain(this.ctx, v.anonymous);
+          const name = this.m.anonymousChain(this.ctx, v.anonymous, this.line);
           return { kind: v.kind, chain: name };
         }
         return { kind: v.kind, chain: v.target };
@@ -1259,11 +1262,16 @@ class Mapper {
     return st;
   }
 
-  /** A generated user chain for `jump { ... }`; its rules are mapped after the current chain. */
-  anonymousChain(ctx: RuleCtx, rules: RuleNode[]): string {
-    let n = 0;
-    let name = `__chain${n}`;
-    while (ctx.table.chains.has(name) || this.pending.some((p) => p.ctx.table === ctx.table && p.name === name)) name = `__chain${++n}`;
+  /**
+   * A generated user chain for `jump { ... }` on `line`; its rules are mapped after the current
+   * chain. Named as the file shows it - "{ ... } of line 8" (then "#2" ...) - which no chain of
+   * the file can be called (nft's names are single words).
+   */
+  anonymousChain(ctx: RuleCtx, rules: RuleNode[], line: number): string {
+    let n = 1;
+    const base = `{ ... } of line ${line}`;
+    let name = base;
+    while (ctx.table.chains.has(name) || this.pending.some((p) => p.ctx.table === ctx.table && p.name === name)) name = `${base} #${++n}`;
     this.pending.push({ ctx, name, rules });
     return name;
   }
@@ -1677,7 +1685,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       for (let pending = m.takePending(); pending.length > 0; pending = m.takePending()) {
         for (const p of pending) {
           const akey = `${tkey(t.ref)}/${p.name}`;
-          const anon: Chain = { name: p.name, table: tkey(t.ref), rules: [], span: p.rules[0]?.span ?? c.span };
+          const anon: Chain = { name: p.name, table: tkey(t.ref), rules: [], span: p.rules[0]?.span ?? c.span, anonymous: true };
           if (active) m.chains.set(akey, anon);
           t.chains.set(p.name, { name: p.name, rules: [], span: anon.span, order: Number.MAX_SAFE_INTEGER });
           ruleCount += m.rules(p.rules, { ...p.ctx, chainKey: akey }, anon);

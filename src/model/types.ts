@@ -206,6 +206,11 @@ export interface Chain {
   policySpan?: SourceSpan;
   span: SourceSpan;
   /**
+   * Written inside the rule that jumps to it (nft `jump { ... }`): part of that rule, with no name
+   * of its own ("{ ... } of line 8" is fwlint's), whether it runs is that rule's.
+   */
+  anonymous?: true;
+  /**
    * What the device's own configuration calls this chain, for messages ("access-list OUTSIDE_IN",
    * "firewall family inet filter EDGE", "security policies from-zone trust to-zone untrust");
    * without it a message says "chain NAME".

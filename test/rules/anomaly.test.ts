@@ -246,3 +246,16 @@ describe("anomaly: a jump to a chain that gives all it is given one verdict deci
     ]);
   });
 });
+
+describe("anomaly: anonymous chains (nft jump { ... })", () => {
+  it("are part of the rule that holds them: a chain never entered is reported, not its anonymous chains", () => {
+    const rs = nft("ip", "drop", "tcp dport 22 accept\n", "\tchain unused {\n\t\ttcp dport 25 jump { counter accept }\n\t\tudp dport 53 jump { accept }\n\t}\n");
+    const fs = run(rs, "unreachable-chain");
+    expect(fs.map((f) => f.message)).toEqual(["chain unused (table ip filter) is never entered from a built-in chain: no rule jumps or goes to it; its 2 rules never run"]);
+    expect([...rs.chains.keys()].filter((k) => rs.chains.get(k)!.anonymous)).toEqual(["ip filter/{ ... } of line 7", "ip filter/{ ... } of line 8"]);
+  });
+  it("two on one line are told apart", () => {
+    const rs = nft("ip", "drop", "tcp dport vmap { 22 : jump { accept }, 25 : jump { drop } }\n");
+    expect([...rs.chains.keys()].filter((k) => rs.chains.get(k)!.anonymous)).toEqual(["ip filter/{ ... } of line 4", "ip filter/{ ... } of line 4 #2"]);
+  });
+});

@@ -219,8 +219,11 @@ describe("chains and commands", () => {
       ],
     };
     const rs = clean(mapNft(doc, "a.nft"));
-    expect(rs.chains.get("ip t/in")!.rules[0]!.action).toEqual({ kind: "jump", chain: "__chain0" });
-    expect(rs.chains.get("ip t/__chain0")!.rules[0]!.id).toBe("ip t/__chain0#1");
+    // named as the file shows it, by the line of the rule that holds it (no nft chain can be called so)
+    const name = `{ ... } of line ${span.line}`;
+    expect(rs.chains.get("ip t/in")!.rules[0]!.action).toEqual({ kind: "jump", chain: name });
+    expect(rs.chains.get(`ip t/${name}`)).toMatchObject({ anonymous: true });
+    expect(rs.chains.get(`ip t/${name}`)!.rules[0]!.id).toBe(`ip t/${name}#1`);
     expect(verdicts(rs, tcp(22))).toEqual(["accept"]);
     expect(verdicts(rs, tcp(23))).toEqual(["drop"]);
     expect(rs.ruleCount).toBe(2);
