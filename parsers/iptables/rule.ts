@@ -185,7 +185,9 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         if (i === 0) {
           if (negate) error(a.bangBefore, `'!' given twice for ${node.name}`);
           else {
-            ctx.diag("warning", a.bangBefore, `old negation syntax '${node.name} ! ${a.text}': iptables 1.4.3 and later want '! ${node.name} ${a.text}'`);
+            // iptables-restore refuses it ("Bad argument"); what it means is plain, so the rule is
+            // read as meant and the rest analysed with it
+            ctx.diag("error", a.bangBefore, `old negation syntax '${node.name} ! ${a.text}': iptables 1.4.3 and later refuse it, write '! ${node.name} ${a.text}' (read here so)`);
             negate = true;
           }
         } else error(a.bangBefore, `unexpected '!' inside the arguments of ${node.name}`);
