@@ -41,7 +41,7 @@ import { CT_STATES } from "../../src/model/types.js";
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
-import { ordinaryValue } from "./ordinary.js";
+import { ordinaryValue, PKTTYPE_NAMES } from "./ordinary.js";
 import { unknownDatatype } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -444,16 +444,13 @@ const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "establ
 /** `meta nfproto` numbers (NFPROTO_IPV4, NFPROTO_IPV6) and `meta protocol` ether types, as `nft -n` prints them. */
 const NFPROTO_NUMBERS: ReadonlyMap<number, Family> = new Map([[2, 4], [10, 6]]);
 const ETHERTYPE_NUMBERS: ReadonlyMap<number, Family> = new Map([[0x0800, 4], [0x86dd, 6]]);
-/** `meta pkttype` values nft has names for (numbers pass too). */
-const PKTTYPES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other"]);
-
 /** Throws BadValue at a `meta pkttype` value nft cannot parse ("Could not parse packet type"). */
 function checkPkttype(left: Expr, right: Expr): void {
   if (left.kind !== "meta" || left.key !== "pkttype") return;
   const values = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
   for (const v of values) {
-    if (v.kind === "value" && (PKTTYPES.has(v.text) || num(v.text, 255) !== null)) continue;
-    if (v.kind === "value" || v.kind === "range" || v.kind === "prefix") throw new BadValue(v, `expected a packet type (${[...PKTTYPES].join(", ")}) after 'meta pkttype', found '${exprText(v)}'`);
+    if (v.kind === "value" && (PKTTYPE_NAMES.has(v.text) || num(v.text, 255) !== null)) continue;
+    if (v.kind === "value" || v.kind === "range" || v.kind === "prefix") throw new BadValue(v, `expected a packet type (${[...PKTTYPE_NAMES].join(", ")}) after 'meta pkttype', found '${exprText(v)}'`);
   }
 }
 

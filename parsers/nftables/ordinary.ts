@@ -12,9 +12,10 @@
  */
 import type { Expr, MatchOp } from "./ast.js";
 
-/** `meta pkttype` values (PACKET_HOST ... PACKET_OTHERHOST): ordinary traffic is `host`. */
-const PKTTYPE_HOST: ReadonlySet<string> = new Set(["host", "unicast", "0"]);
-const PKTTYPES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other", "0", "1", "2", "3"]);
+/** `meta pkttype` names nft has (PACKET_HOST ... PACKET_OTHERHOST; other values only as numbers). */
+export const PKTTYPE_NAMES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other"]);
+/** The class of ordinary traffic, `host` (PACKET_HOST, 0). */
+const PKTTYPE_HOST: ReadonlySet<string> = new Set(["host", "unicast", "0", "0x0"]);
 
 /**
  * Route types (`fib ... type`, RTN_*), by name (nft's symbols) and number. A destination of ordinary traffic is
@@ -58,7 +59,8 @@ export function ordinaryValue(left: Expr, op: MatchOp, values: readonly Expr[]):
 /** Is one of `values` what ordinary traffic has for `left` (see ordinaryValue)? */
 function matchesOrdinary(left: Expr, values: readonly string[]): boolean | undefined {
   if (left.kind === "meta" && left.key === "pkttype") {
-    if (!values.every((v) => PKTTYPES.has(v))) return undefined;
+    // (the mapper refuses other names: each value is one of them or a number)
+    if (!values.every((v) => PKTTYPE_NAMES.has(v) || /^(0x[0-9a-f]+|[0-9]+)$/.test(v))) return undefined;
     return values.some((v) => PKTTYPE_HOST.has(v));
   }
   if (left.kind !== "fib") return undefined;
