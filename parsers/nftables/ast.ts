@@ -314,6 +314,8 @@ export interface SetDefinition {
   keyTypeof?: Expr[];
   /** Maps only: the data type (`verdict`, `ipv4_addr`, `ipv4_addr . inet_service`, ...). */
   dataType?: string[];
+  /** Where each name of keyType, then of dataType, stands (text form; nft JSON has no positions inside an object). */
+  typeSpans?: SourceSpan[];
   dataTypeof?: Expr[];
   /** constant, interval, timeout, dynamic. */
   flags: string[];

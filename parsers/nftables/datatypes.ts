@@ -4,6 +4,7 @@
  * `nft -c -f`). nft refuses a file naming another ("unknown datatype foo_bar"; `integer` and
  * `string` only through `typeof`).
  */
+import type { SourceSpan } from "../../src/model/types.js";
 import type { SetDefinition } from "./ast.js";
 
 /** Key types, and data types of a map. */
@@ -18,9 +19,13 @@ const VALUE_TYPES: ReadonlySet<string> = new Set([
 /** What a map may hold besides values: verdicts and stateful objects (nft JSON names the ct objects so). */
 const DATA_ONLY: ReadonlySet<string> = new Set(["verdict", "counter", "quota", "limit", "secmark", "synproxy", "ct helper", "ct timeout", "ct expectation"]);
 
-/** The first type name of the declaration nft does not know, with where it stands, or undefined. */
-export function unknownDatatype(def: SetDefinition): { name: string; part: "key" | "data" } | undefined {
-  for (const t of def.keyTypeof ? [] : def.keyType) if (!VALUE_TYPES.has(t)) return { name: t, part: "key" };
-  for (const t of def.dataTypeof ? [] : (def.dataType ?? [])) if (!VALUE_TYPES.has(t) && !DATA_ONLY.has(t)) return { name: t, part: "data" };
+/** The first type name of the declaration nft does not know, and where it stands (the declaration when not told), or undefined. */
+export function unknownDatatype(def: SetDefinition): { name: string; span: SourceSpan } | undefined {
+  const at = (i: number) => def.typeSpans?.[i] ?? def.span;
+  const keys = def.keyTypeof ? [] : def.keyType;
+  for (const [i, t] of keys.entries()) if (!VALUE_TYPES.has(t)) return { name: t, span: at(i) };
+  for (const [i, t] of (def.dataTypeof ? [] : (def.dataType ?? [])).entries()) {
+    if (!VALUE_TYPES.has(t) && !DATA_ONLY.has(t)) return { name: t, span: at(keys.length + i) };
+  }
   return undefined;
 }

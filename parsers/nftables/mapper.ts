@@ -304,7 +304,7 @@ class Machine {
         }
         const bad = unknownDatatype(cmd.definition);
         // (the set is still declared: the rules that use it are read, and not reported again)
-        if (bad) this.diag("error", cmd.definition.span, `${cmd.definition.kind} ${cmd.name}: unknown data type '${bad.name}' (nft knows ipv4_addr, ipv6_addr, inet_service, ifname, mark, ... and, for map data, verdict)`);
+        if (bad) this.diag("error", bad.span, `${cmd.definition.kind} ${cmd.name}: unknown data type '${bad.name}' (nft knows ipv4_addr, ipv6_addr, inet_service, ifname, mark, ... and, for map data, verdict)`);
         t.handles++;
         t.sets.set(cmd.name, { def: cmd.definition, elements: [...cmd.definition.elements], cache: new Map() });
         return;

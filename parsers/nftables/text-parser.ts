@@ -1032,11 +1032,12 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
   });
 
-  private typeList = this.RULE("typeList", (): string[] => {
-    const out: string[] = [this.need(1, Word, "a data type (ipv4_addr, inet_service, ...)").image];
+  /** `ipv4_addr . inet_service`: the type names' tokens (their text and where each stands). */
+  private typeList = this.RULE("typeList", (): IToken[] => {
+    const out: IToken[] = [this.need(1, Word, "a data type (ipv4_addr, inet_service, ...)")];
     this.MANY(() => {
       this.CONSUME(Dot);
-      out.push(this.need(2, Word, "a data type").image);
+      out.push(this.need(2, Word, "a data type"));
     });
     return out;
   });
@@ -1051,15 +1052,16 @@ export class NftTextParser extends EmbeddedActionsParser {
           ALT: () => {
             this.CONSUME(TypeKw);
             const key = this.SUBRULE(this.typeList);
-            let data: string[] | undefined;
+            let data: IToken[] | undefined;
             this.OPTION(() => {
               this.CONSUME(Colon);
               this.OPTION2({ GATE: () => this.LA(1).image === "interval", DEF: () => this.CONSUME(Word) });
               data = this.SUBRULE2(this.typeList);
             });
             this.ACTION(() => {
-              def!.keyType = key;
-              if (data) def!.dataType = data;
+              def!.keyType = key.map((t) => t.image);
+              def!.typeSpans = [...key, ...(data ?? [])].map((t) => this.span(t));
+              if (data) def!.dataType = data.map((t) => t.image);
               if (def!.kind === "map" && !data) this.report(`expected ':' and the data type of map '${def!.name}', found ${describeToken(this.LA(1))}`, this.LA(1));
             });
           },
