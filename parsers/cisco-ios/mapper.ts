@@ -395,7 +395,7 @@ export class IosMapper {
     }
     const text = `interfaces without ${bindingWord(family)} out pass everything`;
     const span = this.span({ ...w, text });
-    return this.addChain({ name, table: aclTable(family), rules, policySpan: span, span, label: `the interfaces' ${bindingWord(family)} out` });
+    return this.addChain({ name, table: aclTable(family), rules, policySpan: span, span, label: `the interfaces' ${bindingWord(family)} out`, acceptText: `an interface without ${bindingWord(family)} out passes what leaves` });
   }
 }
 

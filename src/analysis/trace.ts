@@ -147,7 +147,9 @@ export function tracePacket(ruleset: Ruleset, pipeline: Pipeline, point: readonl
           next.push(o.state); // a stage that only takes packets away passes the rest on, silently
         } else {
           const policy = chain.policy ?? "accept";
-          const step: TraceStep = { table: chain.table, chain: chain.name, ...titleOf(chain), rule: `policy ${policy.toUpperCase()}`, ...placeOf(chain.policySpan ?? chain.span), action: policy };
+          // a device's default told as the device has it (Chain.acceptText), else the chain's policy
+          const rule = policy === "accept" && chain.acceptText !== undefined ? chain.acceptText : `policy ${policy.toUpperCase()}`;
+          const step: TraceStep = { table: chain.table, chain: chain.name, ...titleOf(chain), rule, ...placeOf(chain.policySpan ?? chain.span), action: policy };
           if (policy === "drop") finished.push(done("drop", { ...o.state, steps: [...o.state.steps, step] }, step));
           // A policy decides only what no earlier filter stage decided (an empty security table's
           // ACCEPT policy does not take the credit from the filter rule that accepted).

@@ -195,7 +195,7 @@ describe("fwlint trace", () => {
     expect((await run(["trace", ios, ...flags])).out.split("\n").slice(1, 4)).toEqual([
       `    the interfaces' ip access-group in ${ios}:19 jump WAN-IN  ip access-group WAN-IN in`,
       `    access-list WAN-IN ${ios}:33 accept  10 permit tcp any host 10.40.0.25 eq smtp`,
-      `    the interfaces' ip access-group out ${ios}:16 accept  policy ACCEPT`,
+      `    the interfaces' ip access-group out ${ios}:16 accept  an interface without ip access-group out passes what leaves`,
     ]);
     const junos = "fixtures/junos/router-filter.set";
     const json = JSON.parse((await run(["trace", junos, "--src", "198.51.100.7", "--dst", "10.1.0.25", "--proto", "tcp", "--dport", "25", "--iif", "ge-0/0/0.0", "--oif", "ge-0/0/1.0", "--hook", "forward", "--format", "json"])).out.trim());

@@ -121,7 +121,7 @@ describe("the forward path: through the router", () => {
     expect(t.steps).toEqual([
       "access-group in: ip access-group EDGE in -> jump EDGE",
       "EDGE: 10 permit tcp any host 10.20.0.25 eq smtp -> accept",
-      "access-group out: policy ACCEPT -> accept",
+      "access-group out: an interface without ip access-group out passes what leaves -> accept",
     ]);
     expect(t.by).toBe("EDGE: 10 permit tcp any host 10.20.0.25 eq smtp");
   });
