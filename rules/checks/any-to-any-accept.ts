@@ -11,7 +11,7 @@ import { Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { verdictOfAll, verdictOfJump } from "../../src/model/verdict-chains.js";
+import { decidingAction, verdictOfAll } from "../../src/model/verdict-chains.js";
 import { baseChains, chainTitle, compiled, filterEntries, isExact, locOf } from "./chains.js";
 import type { Check } from "./context.js";
 
@@ -46,10 +46,10 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
       for (const r of chain.rules) {
         const m = compiled(rs, r);
         const exact = isExact(m);
-        const verdict = r.action.kind === "accept" || r.action.kind === "drop" || r.action.kind === "reject" ? r.action.kind : verdictOfJump(rs, chain, r.action)?.kind;
+        const action = decidingAction(rs, chain, r);
         // Cheap tests first: almost every rule is narrower than "every new connection".
         const wide =
-          exact && verdict === "accept"
+          exact && action.kind === "accept"
             ? rs.families.filter((f) => {
                 const out = outside.get(f)!;
                 return out.proj.mayBeWithin(Projections.of(m.known)) && out.set.isSubsetOf(m.known);
@@ -66,7 +66,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
             hits.set(r, h);
           }
         }
-        if (exact && (verdict !== undefined || (r.action.kind !== "jump" && r.action.kind !== "continue"))) covered.add(m.known);
+        if (exact && action.kind !== "jump" && action.kind !== "continue") covered.add(m.known);
       }
     }
   }

@@ -28,14 +28,10 @@ export function verdictOfAll(chain: Chain): Verdict | undefined {
   return v ?? undefined;
 }
 
-/** The verdict a jump or goto gives by entering such a chain (in the table of `from`), or undefined. */
-export function verdictOfJump(ruleset: Ruleset, from: Chain, action: Action): Verdict | undefined {
-  if (action.kind !== "jump" && action.kind !== "goto") return undefined;
-  const target = ruleset.chains.get(`${from.table}/${action.chain}`);
-  return target ? verdictOfAll(target) : undefined;
-}
-
-/** What a rule of `chain` decides with: the verdict of the chain it jumps to when that gives one, else its own action. */
+/** What a rule of `chain` decides with: the verdict of the chain it jumps or goes to when that gives one, else its own action. */
 export function decidingAction(ruleset: Ruleset, chain: Chain, rule: Rule): Action {
-  return verdictOfJump(ruleset, chain, rule.action) ?? rule.action;
+  const a = rule.action;
+  if (a.kind !== "jump" && a.kind !== "goto") return a;
+  const target = ruleset.chains.get(`${chain.table}/${a.chain}`);
+  return (target && verdictOfAll(target)) ?? a;
 }
