@@ -1,8 +1,8 @@
 /**
- * The data type names nft takes in a set or map declaration (`type ipv4_addr . inet_service`,
- * `type ifname : verdict`): its datatypes by name, as nft 1.0.6 accepts them (each checked with
- * `nft -c -f`). nft refuses a file naming another ("unknown datatype foo_bar"; `integer` and
- * `string` only through `typeof`).
+ * nft's data types: the names it takes in a set or map declaration (`type ipv4_addr .
+ * inet_service`, `type ifname : verdict`), as nft 1.0.6 accepts them (each checked with `nft -c
+ * -f`; it refuses a file naming another: "unknown datatype foo_bar", `integer` and `string` only
+ * through `typeof`), and the symbols of those fwlint reads values of without modelling them.
  */
 import type { SourceSpan } from "../../src/model/types.js";
 import type { SetDefinition } from "./ast.js";
@@ -28,4 +28,28 @@ export function unknownDatatype(def: SetDefinition): { name: string; span: Sourc
     if (!VALUE_TYPES.has(t) && !DATA_ONLY.has(t)) return { name: t, span: at(keys.length + i) };
   }
   return undefined;
+}
+
+/** pkt_type (`meta pkttype`): the names nft has (PACKET_HOST ... PACKET_OTHERHOST); other values only as numbers. */
+export const PKTTYPE_NAMES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other"]);
+
+/** fib_addrtype (`fib ... type`): the route types RTN_*, by number. nft has names for the first nine. */
+const ROUTE_TYPES: readonly string[] = ["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"];
+export const FIB_ADDR_TYPE_NAMES: ReadonlySet<string> = new Set(ROUTE_TYPES.slice(0, 9));
+
+/** A number as nft writes one in a value (decimal or 0x hex), 0-255, or undefined. */
+export function byteNumber(text: string): number | undefined {
+  return /^(0x[0-9a-f]+|[0-9]+)$/i.test(text) && Number(text) <= 255 ? Number(text) : undefined;
+}
+
+/** Does nft take `text` as a `fib ... type` value: one of its names, or a number? */
+export function isFibAddrType(text: string): boolean {
+  return FIB_ADDR_TYPE_NAMES.has(text) || byteNumber(text) !== undefined;
+}
+
+/** The RTN_* name of a `fib ... type` value (a name, or the number of a route type the kernel has), else undefined. */
+export function fibAddrType(text: string): string | undefined {
+  if (FIB_ADDR_TYPE_NAMES.has(text)) return text;
+  const n = byteNumber(text);
+  return n === undefined ? undefined : ROUTE_TYPES[n];
 }

@@ -41,8 +41,8 @@ import { CT_STATES } from "../../src/model/types.js";
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
-import { ordinaryValue, PKTTYPE_NAMES } from "./ordinary.js";
-import { unknownDatatype } from "./datatypes.js";
+import { ordinaryValue } from "./ordinary.js";
+import { FIB_ADDR_TYPE_NAMES, fibAddrType, isFibAddrType, PKTTYPE_NAMES, unknownDatatype } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -454,10 +454,6 @@ function checkPkttype(left: Expr, right: Expr): void {
   }
 }
 
-/** The route types `fib ... type` names (nft's fib_addrtype symbols; others only as numbers). */
-const FIB_ADDR_TYPES: ReadonlySet<string> = new Set(["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit"]);
-/** `fib daddr type 2` (nft -n): the route type number of `local` (RTN_LOCAL). */
-const RTN_LOCAL = 2;
 const ICMP_CODES: ReadonlyMap<string, number> = new Map([
   ["net-unreachable", 0], ["host-unreachable", 1], ["prot-unreachable", 2], ["port-unreachable", 3], ["frag-needed", 4],
   ["net-prohibited", 9], ["host-prohibited", 10], ["admin-prohibited", 13],
@@ -788,10 +784,11 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
       return { d: "family", f: [f] };
     }
     case "fibtype":
-      if (e.kind !== "value" || (num(e.text, 255) === null && !FIB_ADDR_TYPES.has(e.text))) {
-        return bad(`expected an address type (${[...FIB_ADDR_TYPES].join(", ")}) after '${what}', found '${exprText(e)}'`);
+      // (`fib daddr type 2`, as nft -n prints it, is `local`)
+      if (e.kind !== "value" || !isFibAddrType(e.text)) {
+        return bad(`expected an address type (${[...FIB_ADDR_TYPE_NAMES].join(", ")}) after '${what}', found '${exprText(e)}'`);
       }
-      return { d: "text", t: num(e.text, 255) === RTN_LOCAL ? "local" : e.text };
+      return { d: "text", t: fibAddrType(e.text) === "local" ? "local" : e.text };
     case "fragoff": {
       const n = e.kind === "value" ? num(e.text, 0x1fff) : null;
       if (n === null) return bad(`expected a fragment offset after '${what}', found '${exprText(e)}'`);

@@ -11,30 +11,10 @@
  * relational operator - there is no answer.
  */
 import type { Expr, MatchOp } from "./ast.js";
+import { byteNumber, fibAddrType, PKTTYPE_NAMES } from "./datatypes.js";
 
-/** `meta pkttype` names nft has (PACKET_HOST ... PACKET_OTHERHOST; other values only as numbers). */
-export const PKTTYPE_NAMES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other"]);
-/** The class of ordinary traffic, `host` (PACKET_HOST, 0). */
-const PKTTYPE_HOST: ReadonlySet<string> = new Set(["host", "unicast", "0", "0x0"]);
-
-/**
- * Route types (`fib ... type`, RTN_*), by name (nft's symbols) and number. A destination of ordinary traffic is
- * `local` on the input path and `unicast` on the forward path; its source is `unicast`.
- */
-const ROUTE_TYPES: ReadonlyMap<string, string> = new Map([
-  ["unspec", "unspec"], ["0", "unspec"],
-  ["unicast", "unicast"], ["1", "unicast"],
-  ["local", "local"], ["2", "local"],
-  ["broadcast", "broadcast"], ["3", "broadcast"],
-  ["anycast", "anycast"], ["4", "anycast"],
-  ["multicast", "multicast"], ["5", "multicast"],
-  ["blackhole", "blackhole"], ["6", "blackhole"],
-  ["unreachable", "unreachable"], ["7", "unreachable"],
-  ["prohibit", "prohibit"], ["8", "prohibit"],
-  ["9", "throw"],
-  ["10", "nat"],
-  ["11", "xresolve"],
-]);
+/** Is a `meta pkttype` value the class of ordinary traffic, `host` (PACKET_HOST, 0)? */
+const isHost = (v: string) => v === "host" || v === "unicast" || byteNumber(v) === 0;
 
 /** "No route" and "a route" as a fib lookup of an interface answers them (`missing`, `exists`, `0`, nft JSON's booleans). */
 const ABSENT: ReadonlySet<string> = new Set(["missing", "false", "0"]);
@@ -60,15 +40,17 @@ export function ordinaryValue(left: Expr, op: MatchOp, values: readonly Expr[]):
 function matchesOrdinary(left: Expr, values: readonly string[]): boolean | undefined {
   if (left.kind === "meta" && left.key === "pkttype") {
     // (the mapper refuses other names: each value is one of them or a number)
-    if (!values.every((v) => PKTTYPE_NAMES.has(v) || /^(0x[0-9a-f]+|[0-9]+)$/.test(v))) return undefined;
-    return values.some((v) => PKTTYPE_HOST.has(v));
+    if (!values.every((v) => PKTTYPE_NAMES.has(v) || byteNumber(v) !== undefined)) return undefined;
+    return values.some(isHost);
   }
   if (left.kind !== "fib") return undefined;
   const bySource = left.flags.includes("saddr");
   const byDestination = left.flags.includes("daddr");
   if (bySource === byDestination) return undefined;
   if (left.result === "type") {
-    const types = values.map((v) => ROUTE_TYPES.get(v));
+    // a destination of ordinary traffic is local on the input path and unicast on the forward
+    // path; its source is unicast
+    const types = values.map(fibAddrType);
     if (types.some((t) => t === undefined)) return undefined;
     if (bySource) return types.includes("unicast");
     // local on the input path, unicast on the forward path: both or neither, or no answer
