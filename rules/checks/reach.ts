@@ -180,12 +180,13 @@ const deliveredUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUni
 
 /**
  * Everything a pipeline delivers (after DNAT), certain and possible, computed once per result and
- * shared by the checks. Without a rewrite it is what the pipeline accepts.
+ * shared by the checks. Without a rewrite, and with no region that surelyReached counts beyond the
+ * certain ones, it is what the pipeline accepts.
  */
 export function deliveredUnions(res: PipelineResult): ReturnType<typeof acceptedUnions> {
   let u = deliveredUnion.get(res);
   if (!u) {
-    u = res.accepted.some((a) => a.natRules.length > 0 || a.drawn || a.ordinary)
+    u = res.accepted.some((a) => a.natRules.length > 0 || (!a.certain && surelyReached(a)))
       ? acceptedUnions(res.accepted, "delivered", surelyReached)
       : {
           certain: res.certainlyAccepted,
