@@ -231,7 +231,7 @@ export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stage: Stag
 type OpenCondition = Extract<Condition, { kind: "unknown" }> | Extract<Condition, { kind: "mark" }>;
 
 /** What ordinary traffic makes of an open condition: true, false, either (drawn per connection), or not known. */
-function ordinaryOutcome(u: OpenCondition): boolean | "either" | undefined {
+function ordinaryValueOf(u: OpenCondition): boolean | "either" | undefined {
   if (u.kind === "mark") return undefined;
   return u.drawn ? "either" : u.ordinary;
 }
@@ -239,7 +239,7 @@ function ordinaryOutcome(u: OpenCondition): boolean | "either" | undefined {
 /** Does ordinary traffic match every one of a rule's open conditions? See Condition ordinary. */
 export function ordinaryMatches(open: readonly OpenCondition[]): boolean {
   return open.every((u) => {
-    const v = ordinaryOutcome(u);
+    const v = ordinaryValueOf(u);
     return v === true || v === "either";
   });
 }
@@ -247,7 +247,7 @@ export function ordinaryMatches(open: readonly OpenCondition[]): boolean {
 /** Does ordinary traffic miss a rule's open conditions: one of them is false for it (or drawn)? */
 export function ordinaryMisses(open: readonly OpenCondition[]): boolean {
   return open.some((u) => {
-    const v = ordinaryOutcome(u);
+    const v = ordinaryValueOf(u);
     return v === false || v === "either";
   });
 }

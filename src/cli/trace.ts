@@ -177,7 +177,7 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     if (args.format === "json") {
       const out: Record<string, unknown> = { id: packet.id ?? null, verdict: result.verdict, path: (first?.steps ?? []).map(stepJson) };
       if (result.verdict === "unknown") {
-        out.outcomes = result.paths.map((p) => ({ verdict: p.verdict, assumptions: p.assumptions, ...(ordinaryOutcome(p) ? { ordinary: true } : {}), path: p.steps.map(stepJson) }));
+        out.outcomes = result.paths.map((p) => ({ verdict: p.verdict, assumptions: p.assumptions, ...(takenByOrdinaryTraffic(p) ? { ordinary: true } : {}), path: p.steps.map(stepJson) }));
       }
       io.stdout(JSON.stringify(out) + "\n");
       continue;
@@ -185,7 +185,7 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${sanitize(describePacket({ ...packet, family: packet.family ?? (String(packet.src).includes(":") ? 6 : 4) }))} [${packet.hook}]: ${result.verdict.toUpperCase()}\n`);
     const shown = result.verdict === "unknown" ? result.paths : result.paths.slice(0, 1);
     for (const p of shown) {
-      if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}${ordinaryOutcome(p) ? ` ${ORDINARY_NOTE}` : ""}\n`);
+      if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}${takenByOrdinaryTraffic(p) ? ` ${ORDINARY_NOTE}` : ""}\n`);
       if (p.steps.length === 0) io.stdout(`    (no rule matched; nothing in the ruleset filters this path)\n`);
       // a vendor list by its own name ("access-list EDGE"), as the check report's "decided by" does
       for (const s of p.steps) io.stdout(`    ${sanitize(s.title ?? `${s.table} ${s.chain}`)} ${sanitize(s.file)}:${s.line}${s.label ? ` (${sanitize(s.label)})` : ""} ${sanitize(s.action)}  ${sanitize(s.rule)}\n`);
@@ -198,7 +198,7 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
 const ORDINARY_NOTE = "(the way ordinary traffic goes: a unicast packet whose source routes back through the interface it arrived on)";
 
 /** An outcome that depends on unknowns only in ways ordinary traffic decides: the one a stranger's connection gets. */
-function ordinaryOutcome(p: TracePath): boolean {
+function takenByOrdinaryTraffic(p: TracePath): boolean {
   return p.ordinary && p.assumptions.length > 0;
 }
 
