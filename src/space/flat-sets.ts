@@ -1,21 +1,24 @@
 /**
  * Rule-sized packet sets in flat typed arrays: the same canonical interval decision diagrams as
- * idd.ts, for the unions of rule matches that the evaluator and the checks grow one rule at a
- * time (UnionStack), with none of the per-node costs of the object form - a node is an index into
- * typed arrays, its cuts are doubles, its children ids - so building and hash-consing a node
- * allocates nothing the garbage collector has to copy or walk. (ASA bench, 20k ACEs: the four
- * access lists' unions and first-match remainders 943-1,100 ms as objects, 368-393 ms here.)
+ * idd.ts, with none of the per-node costs of the object form - a node is an index into typed
+ * arrays, its cuts are doubles, its children ids - so building and hash-consing a node allocates
+ * nothing the garbage collector has to copy or walk. (ASA bench, 20k ACEs: the four access lists'
+ * unions and first-match remainders 943-1,100 ms as objects, 368-393 ms here.) Rule matches are
+ * made here (flatBox, from PacketSet.box), the unions the evaluator and the checks grow one rule
+ * at a time (UnionStack) are built here, and PacketSet keeps what it builds from two sets that
+ * have a flat form flat too, building a set's object form only when something asks for its node.
  *
  * A set comes here only when it fits: every cut below 2^53 (exact as a double: ports, protocols,
- * IPv4 addresses, not IPv6 addresses or interface names) and no node wider than FLAT_MAX_PIECES
- * (large sets keep the object form's chunked nodes, whose unions share the untouched chunks). The
- * set operations only ever cut where their operands cut, so whatever is built from sets that fit
- * fits too. toFlat and fromFlat convert, each conversion remembered both ways, so a set converted
- * back and forth is the same node each time.
+ * IPv4 addresses, not IPv6 addresses), interface names given a code (NameCodes), and no node wider
+ * than FLAT_MAX_PIECES (large sets keep the object form's chunked nodes, whose unions share the
+ * untouched chunks). The set operations only ever cut where their operands cut, so whatever is
+ * built from sets that fit fits too. toFlat and fromFlat convert, each conversion remembered both
+ * ways, so a set converted back and forth is the same node each time.
  *
- * Everything here is forgotten with idd's caches (resetCaches), like the object form's tables.
+ * Everything here is forgotten with idd's caches (resetCaches), like the object form's tables; a
+ * PacketSet still holding a set of the retired store reads it from there (FlatStore).
  */
-import { DIM_COUNT } from "./dims.js";
+import { DIM_COUNT, DIM_MAX, Dim } from "./dims.js";
 import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
 import { PairFlags, PairInts } from "./pair-memo.js";
@@ -29,6 +32,8 @@ const FLAT_FULL: FlatSet = 1;
 export const FLAT_MAX_PIECES = 4096;
 /** Cuts from here on are not exact as doubles. */
 const EXACT = 2n ** 53n;
+/** Values below this end a piece whose next cut is exact too. */
+const EXACT_BELOW = EXACT - 1n;
 /**
  * Pieces the flat sets of one analysis may hold (12 bytes each, outside the JavaScript heap and
  * its budget). Past it nothing more is built flat: the operation that would pass it stops with
@@ -36,6 +41,64 @@ const EXACT = 2n ** 53n;
  * objects, within the heap's budget (budget.ts).
  */
 let maxPieces = 1 << 25;
+
+/**
+ * Interface names are numbers far past 2^53 (IFACE_BYTES bytes, dims.ts): at their levels a flat
+ * node's cuts are codes, not the names themselves. Codes keep the names' order (a piece of names
+ * is a piece of codes, and the set operations, which only compare cuts, build the same diagrams),
+ * so a code is given where a name comes in, between its neighbours' codes: past the highest so
+ * far by CODE_STEP, else halfway between. When two neighbours' codes leave no room (more than
+ * about 32 names given between two others, or 2^21 in rising order), the name is refused as a cut
+ * too large is elsewhere, and the set stays in the object form. Code 0 is name 0 (every node's
+ * first cut). The codes belong to a store and are forgotten with it.
+ */
+const CODED: readonly boolean[] = Array.from({ length: DIM_COUNT }, (_, lv) => lv === Dim.Iif || lv === Dim.Oif);
+const CODE_STEP = 2 ** 32;
+const CODE_END = 2 ** 53;
+
+class NameCodes {
+  /** Names given a code, ascending, and their codes. */
+  private readonly names: bigint[] = [0n];
+  private readonly codes: number[] = [0];
+  private readonly byCode = new Map<number, bigint>([[0, 0n]]);
+
+  /** The name's code, given now if it has none; undefined when there is no room for it. */
+  code(name: bigint): number | undefined {
+    let lo = 0;
+    let hi = this.names.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.names[mid]! <= name) lo = mid;
+      else hi = mid - 1;
+    }
+    if (this.names[lo] === name) return this.codes[lo];
+    const below = this.codes[lo]!;
+    const above = lo + 1 < this.codes.length ? this.codes[lo + 1]! : undefined;
+    const next = above ?? Math.min(below + 2 * CODE_STEP, CODE_END);
+    const code = below + Math.floor((next - below) / 2);
+    if (code <= below || (above !== undefined && code >= above) || code >= CODE_END) return undefined;
+    this.names.splice(lo + 1, 0, name);
+    this.codes.splice(lo + 1, 0, code);
+    this.byCode.set(code, name);
+    return code;
+  }
+
+  name(code: number): bigint {
+    return this.byCode.get(code)!;
+  }
+}
+let names = new NameCodes();
+
+/** The cut a flat node at `lv` holds for the value `v`; undefined when it has none (see EXACT, NameCodes). */
+function cutOf(lv: number, v: bigint): number | undefined {
+  if (CODED[lv]) return names.code(v);
+  return v < EXACT ? Number(v) : undefined;
+}
+
+/** The value a flat node's cut at `lv` stands for. */
+function valueOf(lv: number, c: number, codes: NameCodes): bigint {
+  return CODED[lv] ? codes.name(c) : BigInt(c);
+}
 
 /** The flat store is full (see maxPieces). */
 class FlatFull extends Error {
@@ -62,8 +125,20 @@ export function flatOrUndefined<T>(op: () => T): T | undefined {
   } catch (e) {
     if (e !== FULL_STORE) throw e;
     top = base;
+    filled = true;
     return undefined;
   }
+}
+
+/** An operation found the flat store full since the last reset. */
+let filled = false;
+
+/**
+ * Whether sets not made flat yet should still be built here: not once the store has been found
+ * full (until the next analysis), when an attempt would only redo work up to the limit.
+ */
+export function flatRoom(): boolean {
+  return !filled;
 }
 
 // Nodes: level, first piece in the pools, piece count, hash. Ids 0 and 1 are EMPTY and FULL.
@@ -107,11 +182,34 @@ function recordFlat(n: Node, id: number): void {
   n.flatForm = generation * GEN + id + 2;
 }
 
+/**
+ * One generation of flat sets (from one reset to the next). A set that holds only its flat form
+ * (PacketSet) keeps the store it was built in: while that is the current one its nodes are read
+ * through this module's arrays; once reset retires it, they are read from the arrays it kept
+ * (retiredNode), so a set made in one analysis still reads right in the next (fwlint diff compares
+ * two analysed files). A retired store lives as long as some set still holds it.
+ */
+export class FlatStore {
+  retired: { level: Uint8Array; first: Int32Array; count: Int32Array; cuts: Float64Array; kids: Int32Array; names: NameCodes; nodes: Map<FlatSet, Node> } | undefined;
+}
+let store = new FlatStore();
+
+/** The store sets are built in now. */
+export function currentFlatStore(): FlatStore {
+  return store;
+}
+
 function reset(): void {
   generation++;
+  filled = false;
   // Nothing built since the last reset (a file no long union met, and start-up, where idd resets
   // again before the first analysis): the empty store and its memos stand as they are.
   if (nodeTop === 2 && level.length > 0) return;
+  if (level.length > 0) {
+    store.retired = { level, first, count, cuts, kids, names, nodes: new Map() };
+    store = new FlatStore();
+  }
+  names = new NameCodes();
   level = new Uint8Array(1 << 14);
   first = new Int32Array(1 << 14);
   count = new Int32Array(1 << 14);
@@ -454,9 +552,10 @@ function convert(n: Node): number {
     const base = top;
     let fits = true;
     const piece = (c: bigint, kid: Node): boolean => {
-      const k = c >= EXACT ? -1 : convert(kid); // (a cut too large refuses the node before its children are converted)
+      const cut = cutOf(n.level, c);
+      const k = cut === undefined ? -1 : convert(kid); // (a cut too large refuses the node before its children are converted)
       if (k < 0) fits = false;
-      else push(base, Number(c), k);
+      else push(base, cut!, k);
       return !fits;
     };
     if (n.tree) idd.forEachPiece(n, (lo, _hi, kid) => piece(lo, kid)); // (a wide node's arrays are built only on demand)
@@ -473,20 +572,147 @@ function convert(n: Node): number {
   return r;
 }
 
+/** The object form of a flat set of `from` (the current store, or one reset retired). */
+export function nodeOfFlat(s: FlatSet, from: FlatStore): Node {
+  return from === store ? fromFlat(s) : retiredNode(s, from.retired!);
+}
+
+function retiredNode(s: FlatSet, r: NonNullable<FlatStore["retired"]>): Node {
+  if (s === FLAT_EMPTY) return idd.EMPTY;
+  if (s === FLAT_FULL) return idd.FULL;
+  const known = r.nodes.get(s);
+  if (known !== undefined) return known;
+  const n = r.count[s]!;
+  const at = r.first[s]!;
+  const lv = r.level[s]!;
+  const nodeCuts: bigint[] = new Array(n);
+  const nodeKids: Node[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    nodeCuts[i] = valueOf(lv, r.cuts[at + i]!, r.names);
+    nodeKids[i] = retiredNode(r.kids[at + i]!, r);
+  }
+  const node = idd.mk(r.level[s]!, nodeCuts, nodeKids);
+  r.nodes.set(s, node);
+  return node;
+}
+
 /** The object form of a flat set. */
 export function fromFlat(s: FlatSet): Node {
   const known = nodeOf.get(s);
   if (known !== undefined) return known;
   const n = count[s]!;
   const at = first[s]!;
+  const lv = level[s]!;
   const nodeCuts: bigint[] = new Array(n);
   const nodeKids: Node[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    nodeCuts[i] = BigInt(cuts[at + i]!);
+    nodeCuts[i] = valueOf(lv, cuts[at + i]!, names);
     nodeKids[i] = fromFlat(kids[at + i]!);
   }
   const node = idd.mk(level[s]!, nodeCuts, nodeKids);
   nodeOf.set(s, node);
   recordFlat(node, s);
   return node;
+}
+
+/**
+ * The box whose dimensions lie in the given ranges (per level; undefined: the whole dimension),
+ * built flat; undefined when a cut does not fit (see EXACT, NameCodes). The ranges are normalized here.
+ */
+export function flatBox(spec: { readonly [level: number]: readonly (readonly [bigint, bigint])[] | undefined }): FlatSet | undefined {
+  // per level: the pieces' cuts, each piece inside the box or not
+  const pieces: { cuts: number[]; inside: boolean[] }[] = [];
+  for (let lv = 0; lv < DIM_COUNT; lv++) {
+    const r = spec[lv];
+    if (!r) continue;
+    const max = DIM_MAX[lv]!;
+    const at: { cuts: number[]; inside: boolean[] } = { cuts: [], inside: [] };
+    // the cut where the last range ended (0 at first), -1 when it ended at the dimension's end
+    let pos = 0;
+    for (const [lo, hi] of idd.normalView(r, max)) {
+      const start = cutOf(lv, lo);
+      if (start === undefined) return undefined;
+      if (start > pos) {
+        at.cuts.push(pos);
+        at.inside.push(false);
+      }
+      at.cuts.push(start);
+      at.inside.push(true);
+      // (numbers below 2^53 - 1 end exactly one below the next cut: no bigint is made for it)
+      const end = hi === max ? -1 : CODED[lv] || hi >= EXACT_BELOW ? cutOf(lv, hi + 1n) : Number(hi) + 1;
+      if (end === undefined) return undefined;
+      pos = end;
+    }
+    if (pos >= 0) {
+      at.cuts.push(pos);
+      at.inside.push(false);
+    }
+    pieces[lv] = at;
+  }
+  return flatOrUndefined(() => {
+    let node: FlatSet = FLAT_FULL;
+    for (let lv = DIM_COUNT - 1; lv >= 0 && node !== FLAT_EMPTY; lv--) {
+      const at = pieces[lv];
+      if (!at) continue;
+      const base = top;
+      for (let i = 0; i < at.cuts.length; i++) push(base, at.cuts[i]!, at.inside[i] ? node : FLAT_EMPTY);
+      node = top === base ? FLAT_EMPTY : finish(lv, base);
+    }
+    return node;
+  });
+}
+
+/**
+ * Calls `piece` for each piece of the flat node `s` (not a terminal): its start, the start of the
+ * next piece (Infinity for the last) and its child, with the child's level (DIM_COUNT for a
+ * terminal). For walks that read a set's pieces without its object form (projections.ts).
+ */
+export function forEachFlatPiece(s: FlatSet, piece: (lo: number, next: number, kid: FlatSet, kidLevel: number) => void): void {
+  const at = first[s]!;
+  const end = at + count[s]!;
+  for (let i = at; i < end; i++) {
+    const kid = kids[i]!;
+    piece(cuts[i]!, i + 1 < end ? cuts[i + 1]! : Infinity, kid, level[kid]!);
+  }
+}
+
+/** The level a flat node tests (DIM_COUNT for the terminals). */
+export function flatLevel(s: FlatSet): number {
+  return level[s]!;
+}
+
+/**
+ * The largest number of sources in `ranges` (sorted, apart) that reach any one combination of the
+ * other dimensions, for a set held flat (PacketSet.maxSourceCountIn). The source address is the
+ * last level: below it are only terminals. `memo` holds the answer per node for these ranges.
+ */
+export function flatMaxSources(s: FlatSet, ranges: readonly (readonly [bigint, bigint])[], all: bigint, memo: Map<FlatSet, bigint>): bigint {
+  if (s === FLAT_EMPTY) return 0n;
+  if (s === FLAT_FULL) return all;
+  const hit = memo.get(s);
+  if (hit !== undefined) return hit;
+  let best = 0n;
+  const at = first[s]!;
+  const end = at + count[s]!;
+  if (level[s] === Dim.Src) {
+    // the width of the pieces held (FULL) inside the ranges: both run in order
+    let r = 0;
+    for (let i = at; i < end && r < ranges.length; i++) {
+      if (kids[i] === FLAT_EMPTY) continue;
+      const lo = BigInt(cuts[i]!);
+      const hi = (i + 1 < end ? BigInt(cuts[i + 1]!) : DIM_MAX[Dim.Src]! + 1n) - 1n;
+      while (r < ranges.length && ranges[r]![1] < lo) r++;
+      for (let k = r; k < ranges.length && ranges[k]![0] <= hi; k++) {
+        const [a, b] = ranges[k]!;
+        best += (b < hi ? b : hi) - (a > lo ? a : lo) + 1n;
+      }
+    }
+  } else {
+    for (let i = at; i < end; i++) {
+      const v = flatMaxSources(kids[i]!, ranges, all, memo);
+      if (v > best) best = v;
+    }
+  }
+  memo.set(s, best);
+  return best;
 }

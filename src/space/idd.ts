@@ -261,7 +261,7 @@ function isNormal(ranges: readonly (readonly [bigint, bigint])[], max: bigint): 
 }
 
 /** The ranges normalized: themselves when they already are (read only), else sorted and merged. */
-function normalView(ranges: readonly (readonly [bigint, bigint])[], max: bigint): readonly (readonly [bigint, bigint])[] {
+export function normalView(ranges: readonly (readonly [bigint, bigint])[], max: bigint): readonly (readonly [bigint, bigint])[] {
   return isNormal(ranges, max) ? ranges : sortAndMerge(ranges, max);
 }
 

@@ -8,7 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
-import { type FlatSet, flatFormOf, flatMeets, flatMinus, flatOrUndefined, flatWithin, fromFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, type FlatStore, currentFlatStore, flatBox, flatFormOf, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import { rawBoxUnion } from "./box-union.js";
 import type { Node } from "./idd.js";
@@ -28,8 +28,12 @@ export interface Split {
 }
 
 export class PacketSet {
-  /** The set's node: undefined while it is kept split and nothing has needed it whole. */
+  /** The set's node: undefined while it is kept split or flat and nothing has needed its node. */
   private built: Node | undefined;
+  /** The set's flat form when it was made flat (see fromFlat), else -1. */
+  private flat: FlatSet = -1;
+  /** The flat sets `flat` belongs to. */
+  private store: FlatStore | undefined;
 
   private constructor(
     node: Node | undefined,
@@ -39,19 +43,48 @@ export class PacketSet {
     this.built = node;
   }
 
+  /** The parts of a set kept split whose node is not built yet. */
+  private kept(): Split | undefined {
+    return this.built === undefined ? this.split : undefined;
+  }
+
   private static readonly EMPTY = new PacketSet(idd.EMPTY);
 
   static fromNode(node: Node): PacketSet {
     return node === idd.EMPTY ? PacketSet.EMPTY : new PacketSet(node);
   }
 
-  /** The set's decision diagram (built now when the set was kept split). */
+  /** The set's decision diagram (built now when the set was kept split or flat). */
   get node(): Node {
     if (this.built === undefined) {
-      const { plain, inner, factor } = this.split!;
-      this.built = idd.or(plain.node, idd.and(inner.node, factor.node));
+      if (this.store !== undefined) {
+        this.built = nodeOfFlat(this.flat, this.store);
+        // a retired store's set has its node now: it need not keep the store alive
+        if (this.store !== currentFlatStore()) {
+          this.store = undefined;
+          this.flat = -1;
+        }
+      } else {
+        const { plain, inner, factor } = this.split!;
+        this.built = idd.or(plain.node, idd.and(inner.node, factor.node));
+      }
     }
     return this.built;
+  }
+
+  /**
+   * The set's flat form when it has one already (it was made flat, or its node was converted),
+   * without converting; undefined otherwise.
+   */
+  flatForm(): FlatSet | undefined {
+    if (this.store !== undefined && this.store === currentFlatStore()) return this.flat;
+    if (this.built !== undefined) return flatFormOf(this.built);
+    return undefined;
+  }
+
+  /** The set's flat form, converted now when it has none yet; undefined when it does not fit (see flat-sets.ts). */
+  toFlat(): FlatSet | undefined {
+    return this.flatForm() ?? (this.kept() ? undefined : toFlat(this.node));
   }
 
   /**
@@ -71,7 +104,7 @@ export class PacketSet {
   private static splitOf(plain: PacketSet, inner: PacketSet, factor: PacketSet): PacketSet {
     if (factor.built === undefined) factor = PacketSet.fromNode(factor.node);
     if (plain.built === undefined) plain = PacketSet.fromNode(plain.node);
-    if (inner.built === undefined) {
+    if (inner.kept()) {
       const s = inner.split!;
       // P ∪ ((Q ∪ (J ∩ G)) ∩ F) = (P ∪ (Q ∩ F)) ∪ (J ∩ (G ∩ F))
       return PacketSet.splitOf(plain.union(s.plain.intersect(factor)), s.inner, s.factor.intersect(factor));
@@ -86,7 +119,7 @@ export class PacketSet {
    * their factors agree (a set not split is all plain); undefined otherwise.
    */
   private splitWith(o: PacketSet): [Split, Split] | undefined {
-    if (this.built !== undefined && o.built !== undefined) return undefined;
+    if (!this.kept() && !o.kept()) return undefined;
     const a = this.split;
     const b = o.split;
     if (a && b) return a.factor.built === b.factor.built ? [a, b] : undefined;
@@ -94,9 +127,13 @@ export class PacketSet {
     return [{ plain: this, inner: PacketSet.EMPTY, factor: b!.factor }, b!];
   }
 
-  /** The set a flat set stands for (its object form, see flat-sets.ts). */
+  /** The set a flat set stands for, held flat: its node is built only when something needs it. */
   static fromFlat(f: FlatSet): PacketSet {
-    return PacketSet.fromNode(fromFlat(f));
+    if (f === FLAT_EMPTY) return PacketSet.EMPTY;
+    const s = new PacketSet(undefined);
+    s.flat = f;
+    s.store = currentFlatStore();
+    return s;
   }
 
   /** All well-formed packets (of the given families). */
@@ -112,7 +149,11 @@ export class PacketSet {
 
   /** The packets of the universe whose listed dimensions lie in the given ranges. */
   static box(spec: BoxSpec): PacketSet {
-    return PacketSet.fromNode(boxInUniverse(spec) ?? idd.and(rawBox(spec), universes().all.node));
+    const inUniverse = boxSpecInUniverse(spec);
+    if (inUniverse === undefined) return PacketSet.fromNode(idd.and(rawBox(spec), universes().all.node));
+    if (inUniverse === null) return PacketSet.EMPTY;
+    const f = flatBox(inUniverse);
+    return f !== undefined ? PacketSet.fromFlat(f) : PacketSet.fromNode(rawBox(inUniverse));
   }
 
   /** The union of the boxes' sets (PacketSet.box of each), built in one pass (see box-union.ts). */
@@ -126,7 +167,7 @@ export class PacketSet {
       const [a, b] = s;
       return PacketSet.splitOf(a.plain.union(b.plain), a.inner.union(b.inner), a.factor);
     }
-    return PacketSet.fromNode(idd.or(this.node, o.node));
+    return flatOp(this, o, flatUnion) ?? PacketSet.fromNode(idd.or(this.node, o.node));
   }
   intersect(o: PacketSet): PacketSet {
     const s = this.splitWith(o);
@@ -136,11 +177,11 @@ export class PacketSet {
       const inner = PacketSet.unionAll([a.plain.intersect(b.inner), a.inner.intersect(b.plain), a.inner.intersect(b.inner)]);
       return PacketSet.splitOf(a.plain.intersect(b.plain), inner, a.factor);
     }
-    return PacketSet.fromNode(idd.and(this.node, o.node));
+    return flatOp(this, o, flatIntersect) ?? PacketSet.fromNode(idd.and(this.node, o.node));
   }
-  /** this minus o (flat when both have a flat form already and the flat store has room, see flatPair). */
+  /** this minus o (flat when one has a flat form and the other fits, see flatOp). */
   minus(o: PacketSet): PacketSet {
-    const s = this.built === undefined ? this.splitWith(o) : undefined;
+    const s = this.kept() ? this.splitWith(o) : undefined;
     if (s) {
       // (P ∪ IF) \ (Q ∪ JF) = (P \ Q \ JF) ∪ (I \ Q \ J)F, and X \ JF = (X \ J) ∪ ((X ∩ J) \ F)
       const [a, b] = s;
@@ -148,9 +189,7 @@ export class PacketSet {
       const plain = b.inner.isEmpty() ? x : x.minus(b.inner).union(x.intersect(b.inner).minus(a.factor));
       return PacketSet.splitOf(plain, a.inner.minus(b.plain).minus(b.inner), a.factor);
     }
-    const f = flatPair(this, o);
-    const d = f && flatOrUndefined(() => flatMinus(f[0], f[1]));
-    return d === undefined ? PacketSet.fromNode(idd.diff(this.node, o.node)) : PacketSet.fromFlat(d);
+    return flatOp(this, o, flatMinus) ?? PacketSet.fromNode(idd.diff(this.node, o.node));
   }
   /** Complement inside the universe. */
   complement(): PacketSet {
@@ -158,11 +197,14 @@ export class PacketSet {
   }
   isEmpty(): boolean {
     if (this.built !== undefined) return this.built === idd.EMPTY;
+    if (this.store !== undefined) return this.flat === FLAT_EMPTY;
     const { plain, inner, factor } = this.split!;
     return plain.isEmpty() && !inner.overlaps(factor);
   }
   /** Is this every well-formed packet of both families (every set lies inside it)? */
   isUniverse(): boolean {
+    const f = this.built === undefined ? this.flatForm() : undefined;
+    if (f !== undefined) return f === universes().all.toFlat();
     return this.node === universes().all.node;
   }
   equals(o: PacketSet): boolean {
@@ -170,12 +212,14 @@ export class PacketSet {
     const s = this.splitWith(o);
     if (s && s[0].plain.node === s[1].plain.node && s[0].inner.node === s[1].inner.node) return true;
     if (s) return this.isSubsetOf(o) && o.isSubsetOf(this);
+    const f = flatPair(this, o);
+    if (f) return f[0] === f[1];
     return this.node === o.node;
   }
-  /** this ⊆ o (flat when both have a flat form already, see flatPair). */
+  /** this ⊆ o (flat when one has a flat form and the other fits, see flatPair). */
   isSubsetOf(o: PacketSet): boolean {
-    if (this.built === undefined && this.splitWith(o)) return this.minus(o).isEmpty();
-    if (o.built === undefined) {
+    if (this.kept() && this.splitWith(o)) return this.minus(o).isEmpty();
+    if (o.kept()) {
       // A ⊆ Q ∪ (J ∩ F) when A \ Q lies in both J and F
       const { plain, inner, factor } = o.split!;
       const rest = this.minus(plain);
@@ -190,7 +234,7 @@ export class PacketSet {
     return f ? flatMeets(f[0], f[1]) : idd.meets(this.node, o.node);
   }
   has(point: readonly bigint[]): boolean {
-    if (this.built === undefined) {
+    if (this.kept()) {
       const { plain, inner, factor } = this.split!;
       return plain.has(point) || (inner.has(point) && factor.has(point));
     }
@@ -209,7 +253,7 @@ export class PacketSet {
   forAll(dim: Dim, ranges: Ranges): PacketSet {
     const s = this.split;
     // ∀d (I ∩ F) = (∀d I) ∩ F when F holds alike for every value of d the universe allows
-    if (this.built === undefined && s!.plain.isEmpty() && ranges.length > 0 && freeOf(s!.factor, dim)) return PacketSet.factored(s!.inner.forAll(dim, ranges), s!.factor);
+    if (this.kept() && s!.plain.isEmpty() && ranges.length > 0 && freeOf(s!.factor, dim)) return PacketSet.factored(s!.inner.forAll(dim, ranges), s!.factor);
     return PacketSet.fromNode(idd.and(idd.forAll(this.node, dim, ranges), universes().all.node));
   }
   /** Packets of this set with dimension `dim` replaced by any value of `ranges`. */
@@ -230,7 +274,7 @@ export class PacketSet {
   }
 
   static unionAll(sets: readonly PacketSet[]): PacketSet {
-    const split = sets.find((s) => s.built === undefined)?.split;
+    const split = sets.find((s) => s.kept())?.split;
     if (split) {
       // sets split over one factor join part by part; plain sets join the plain part
       const f = split.factor.built;
@@ -245,6 +289,7 @@ export class PacketSet {
       }
       return PacketSet.splitOf(PacketSet.unionAll(plains), PacketSet.unionAll(inners), split.factor);
     }
+    if (sets.length === 1) return sets[0]!;
     return PacketSet.fromNode(idd.orAll(sets.map((s) => s.node)));
   }
 
@@ -327,7 +372,9 @@ export class PacketSet {
    * `ranges` is compared by identity for the memo: pass the same array for the same ranges.
    */
   maxSourceCountIn(ranges: Ranges): bigint {
-    return maxSrcIn(this.node, ranges, maxSrcMemoFor(ranges));
+    const f = this.flatForm();
+    if (f !== undefined) return flatMaxSources(f, ranges, rangesWidth(ranges), memoFor(maxSrcFlatMemo, ranges));
+    return maxSrcIn(this.node, ranges, memoFor(maxSrcMemo, ranges));
   }
 
   /**
@@ -338,7 +385,7 @@ export class PacketSet {
    * reaches anything.
    */
   widestSourcePart(ranges: Ranges = ALL_SOURCES): PacketSet {
-    const memo = maxSrcMemoFor(ranges);
+    const memo = memoFor(maxSrcMemo, ranges);
     const best = maxSrcIn(this.node, ranges, memo);
     if (best === 0n) return this;
     return new PacketSet(widest(this.node, ranges, memo, best, new Map()));
@@ -354,13 +401,28 @@ export class PacketSet {
 export type PiecePicker = (dim: Dim, lo: bigint, hi: bigint) => bigint;
 
 /**
- * The flat forms of two sets when both have one already (the rule matches of long unions and what
- * is built from them, see UnionStack): the tests and the difference are answered there then.
+ * The flat forms of two sets, when one of them has a flat form already and the other fits the flat
+ * form (converted now, once: a flow against a rule match, say); undefined otherwise, and when the
+ * flat store is full. Two sets that only have nodes are combined and compared as nodes: a large
+ * set (a blocklist, a flow shaped by one) keeps the object form's shared chunks.
  */
 function flatPair(a: PacketSet, b: PacketSet): [FlatSet, FlatSet] | undefined {
-  const fa = flatFormOf(a.node);
-  const fb = fa === undefined ? undefined : flatFormOf(b.node);
-  return fb === undefined ? undefined : [fa!, fb];
+  const fa = a.flatForm();
+  const fb = b.flatForm();
+  if (fa === undefined && fb === undefined) return undefined;
+  if (fa !== undefined && fb !== undefined) return [fa, fb];
+  // once the store is full nothing more is converted (see flatRoom)
+  if (!flatRoom()) return undefined;
+  const x = fa ?? a.toFlat();
+  const y = x === undefined ? undefined : (fb ?? b.toFlat());
+  return y === undefined ? undefined : [x!, y];
+}
+
+/** `op` of two sets, held flat, when flatPair gives their flat forms; undefined otherwise, and once the flat store is full. */
+function flatOp(a: PacketSet, b: PacketSet, op: (x: FlatSet, y: FlatSet) => FlatSet): PacketSet | undefined {
+  const f = flatRoom() ? flatPair(a, b) : undefined;
+  const r = f && flatOrUndefined(() => op(f[0], f[1]));
+  return r === undefined ? undefined : PacketSet.fromFlat(r);
 }
 
 const freeOfMemo = new WeakMap<Node, Map<Dim, boolean>>();
@@ -417,20 +479,28 @@ const ALL_SOURCES: Ranges = [[0n, DIM_MAX[Dim.Src]!]];
  * of the same big source sets (a 100k-entry blocklist) once per service and family.
  */
 let maxSrcMemo = new WeakMap<Ranges, Map<number, bigint>>();
+/** The same for sets held flat, by flat id (flatMaxSources). */
+let maxSrcFlatMemo = new WeakMap<Ranges, Map<FlatSet, bigint>>();
 idd.onResetCaches(() => {
   maxSrcMemo = new WeakMap();
+  maxSrcFlatMemo = new WeakMap();
 });
 
-function maxSrcMemoFor(ranges: Ranges): Map<number, bigint> {
-  let memo = maxSrcMemo.get(ranges);
-  if (!memo) maxSrcMemo.set(ranges, (memo = new Map()));
+function memoFor(memos: WeakMap<Ranges, Map<number, bigint>>, ranges: Ranges): Map<number, bigint> {
+  let memo = memos.get(ranges);
+  if (!memo) memos.set(ranges, (memo = new Map()));
   return memo;
+}
+
+/** How many values the ranges hold. */
+function rangesWidth(ranges: Ranges): bigint {
+  return ranges.reduce((acc, [lo, hi]) => acc + (hi - lo + 1n), 0n);
 }
 
 /** maxSourceCount of n ∩ {source in ranges}. */
 function maxSrcIn(n: Node, ranges: Ranges, memo: Map<number, bigint>): bigint {
   if (n === idd.EMPTY) return 0n;
-  if (n === idd.FULL) return ranges.reduce((acc, [lo, hi]) => acc + (hi - lo + 1n), 0n);
+  if (n === idd.FULL) return rangesWidth(ranges);
   const hit = memo.get(n.id);
   if (hit !== undefined) return hit;
   let best = 0n;
@@ -470,7 +540,7 @@ const ZERO = [r(0)];
 /**
  * The universe of one family is a union of boxes, one per kind of protocol (protoKind): TCP, the
  * other port protocols, the family's ICMP, and the rest, each with the dimensions it holds at 0
- * (familyUniverse builds it from this table, boxInUniverse cuts a box to one of them).
+ * (familyUniverse builds it from this table, boxSpecInUniverse cuts a box to one of them).
  */
 const KIND_ZEROS: readonly (readonly Dim[])[] = [
   [Dim.IcmpType, Dim.IcmpCode],
@@ -508,7 +578,7 @@ function clip(ranges: Ranges, lo: bigint, hi: bigint): [bigint, bigint][] {
  * intersection with the whole universe (compiling a 20k-rule ASA config makes 20k such boxes).
  * Undefined for other boxes.
  */
-function boxInUniverse(spec: BoxSpec): Node | undefined {
+function boxSpecInUniverse(spec: BoxSpec): BoxSpec | null | undefined {
   const fam = spec[Dim.Family];
   const protos = spec[Dim.Proto];
   if (!fam || !protos || fam.length !== 1 || fam[0]![0] !== fam[0]![1]) return undefined;
@@ -523,13 +593,13 @@ function boxInUniverse(spec: BoxSpec): Node | undefined {
       kind = k;
     }
   }
-  if (kind === -1) return idd.EMPTY;
+  if (kind === -1) return null;
   const out: { [d in Dim]?: Ranges } = { ...spec };
   const addrMax = familyAddrMax(family);
   for (const d of [Dim.Src, Dim.Dst] as const) out[d] = clip(spec[d] ?? [[0n, addrMax]], 0n, addrMax);
   for (const d of KIND_ZEROS[kind]!) out[d] = clip(spec[d] ?? ZERO, 0n, 0n);
-  for (const d of Object.keys(out)) if (out[Number(d) as Dim]!.length === 0) return idd.EMPTY;
-  return rawBox(out);
+  for (const d of Object.keys(out)) if (out[Number(d) as Dim]!.length === 0) return null;
+  return out;
 }
 
 function familyUniverse(family: 4 | 6): Node {

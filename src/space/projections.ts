@@ -10,6 +10,7 @@ import { DIM_COUNT, DIM_MAX, Dim } from "./dims.js";
 import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
 import type { PacketSet } from "./packet-set.js";
+import { FLAT_EMPTY, type FlatSet, type FlatStore, currentFlatStore, flatLevel, forEachFlatPiece } from "./flat-sets.js";
 
 const DIMS: readonly Dim[] = [Dim.Proto, Dim.Dport, Dim.Dst, Dim.Src];
 /** A projection keeps at most this many ranges; more are joined into covering ranges. */
@@ -81,6 +82,36 @@ function walkRanges(root: Node): { found: number[][]; open: number } {
   return { found, open };
 }
 
+/** walkRanges of a set held flat (flat-sets.ts): cuts there are exact doubles already. */
+function walkFlatRanges(root: FlatSet): { found: number[][]; open: number } {
+  const found: number[][] = DIMS.map(() => []);
+  let open = 0;
+  const skipped = (from: number, to: number) => {
+    for (let k = 0; k < DIMS.length; k++) if (DIMS[k]! > from && DIMS[k]! < to) open |= 1 << k;
+  };
+  if (root === FLAT_EMPTY) return { found, open };
+  const rootLevel = flatLevel(root);
+  skipped(-1, rootLevel);
+  const seen = new Set<FlatSet>();
+  const stack: FlatSet[] = rootLevel < DIM_COUNT ? [root] : [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const lv = flatLevel(n);
+    const out = found[SLOT[lv]!];
+    const max = above(DIM_MAX[lv]!);
+    forEachFlatPiece(n, (lo, next, kid, kidLevel) => {
+      if (kid === FLAT_EMPTY) return;
+      out?.push(lo, next === Infinity ? max : next - 1);
+      if (kidLevel > lv + 1) skipped(lv, kidLevel);
+      if (kidLevel < DIM_COUNT && !seen.has(kid)) {
+        seen.add(kid);
+        stack.push(kid);
+      }
+    });
+  }
+  return { found, open };
+}
+
 /**
  * Ranges as [lo0, hi0, ...] sorted and merged (touching ones too), at most MAX_RANGES of them:
  * past that, consecutive ranges are joined into covering ones.
@@ -136,6 +167,9 @@ function meet(a: Float64Array, b: Float64Array): boolean {
 }
 
 const known = new WeakMap<object, Projections>();
+/** Projections of sets held flat, by flat id, for the flat store they belong to. */
+let knownFlat = new Map<FlatSet, Projections>();
+let knownFlatStore: FlatStore | undefined;
 
 export class Projections {
   private constructor(
@@ -147,13 +181,23 @@ export class Projections {
 
   /** The projections of a set, computed once per set (sets are immutable and hash-consed). */
   static of(set: PacketSet): Projections {
+    const f = set.flatForm();
+    if (f !== undefined) {
+      // a set held flat is projected from its flat form: its node need not be built
+      if (knownFlatStore !== currentFlatStore()) {
+        knownFlat = new Map();
+        knownFlatStore = currentFlatStore();
+      }
+      let p = knownFlat.get(f);
+      if (p === undefined) knownFlat.set(f, (p = Projections.compute(walkFlatRanges(f))));
+      return p;
+    }
     let p = known.get(set.node);
-    if (p === undefined) known.set(set.node, (p = Projections.compute(set)));
+    if (p === undefined) known.set(set.node, (p = Projections.compute(walkRanges(set.node))));
     return p;
   }
 
-  private static compute(set: PacketSet): Projections {
-    const { found, open } = walkRanges(set.node);
+  private static compute({ found, open }: { found: number[][]; open: number }): Projections {
     const ranges = found.map((f, k) => (open & (1 << k) ? Float64Array.of(0, above(DIM_MAX[DIMS[k]!]!)) : projection(f)));
     const hull = new Float64Array(2 * DIMS.length);
     ranges.forEach((r, k) => {

@@ -12,7 +12,7 @@
  * turns the parts back into objects, and the union goes on there. Answers come back as
  * PacketSets either way.
  */
-import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinus, flatOrUndefined, flatUnion, flatWithin, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, flatCorner, flatHasPoint, flatMeets, flatMinus, flatOrUndefined, flatUnion, flatWithin } from "./flat-sets.js";
 import { DIM_COUNT } from "./dims.js";
 import { PacketSet } from "./packet-set.js";
 
@@ -127,7 +127,7 @@ export class PartedUnion {
 
   /** `s` minus the union. */
   outside(s: PacketSet): PacketSet {
-    const f = this.flat && toFlat(s.node);
+    const f = this.flat && s.toFlat();
     const rest = f === undefined ? undefined : flatOrUndefined(() => outsideParts(f, this.flat!, FLAT));
     if (rest !== undefined) return rest === f ? s : PacketSet.fromFlat(rest);
     return outsideParts(s, this.objectParts(), OBJECTS);
@@ -135,14 +135,14 @@ export class PartedUnion {
 
   /** Is every packet of `s` in the union? (see holdsParts) */
   holds(s: PacketSet): boolean {
-    const f = this.flat && toFlat(s.node);
+    const f = this.flat && s.toFlat();
     const held = f === undefined ? undefined : flatOrUndefined(() => holdsParts(f, this.flat!, FLAT));
     return held ?? holdsParts(s, this.objectParts(), OBJECTS);
   }
 
   /** Does `s` share a packet with the union? */
   meets(s: PacketSet): boolean {
-    const f = this.flat && toFlat(s.node);
+    const f = this.flat && s.toFlat();
     if (f !== undefined) return this.flat!.some((p) => flatMeets(p, f));
     return this.objectParts().some((p) => p.overlaps(s));
   }
@@ -226,7 +226,7 @@ export class UnionStack {
   private toFlatParts(): void {
     const flat: (FlatSet | undefined)[] = [];
     for (const p of this.objects!) {
-      const f = p && toFlat(p.node);
+      const f = p && p.toFlat();
       if (p && f === undefined) {
         this.unfit = true;
         return;
@@ -250,7 +250,7 @@ export class UnionStack {
       }
       this.added++;
       if (!this.flatParts && !this.unfit && this.added >= flatFrom) this.toFlatParts();
-      const f = this.flatParts && toFlat(s.node);
+      const f = this.flatParts && s.toFlat();
       if (f !== undefined) {
         const parts = this.flatParts!;
         if (flatOrUndefined(() => count(parts, f, flatUnion)) !== undefined) continue;

@@ -1,0 +1,269 @@
+/**
+ * Sets made flat (PacketSet.box of a box whose cuts fit, and what set operations build from sets
+ * that have a flat form) hold only their flat form until something needs their node. They must
+ * answer exactly as the object form does, in either operand order and mixed with object sets, and
+ * keep reading right after the caches reset (a new analysis), when their flat store is retired.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { DIM_COUNT, DIM_MAX, Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
+import { configureFlatLimit } from "../../src/space/flat-sets.js";
+import * as idd from "../../src/space/idd.js";
+import { PacketSet } from "../../src/space/packet-set.js";
+import { Projections } from "../../src/space/projections.js";
+
+type Spec = { proto: number; dport?: [number, number][]; dst?: [number, number][]; src?: [number, number][] };
+
+const ranges = (max: number) => fc.array(fc.tuple(fc.nat(max), fc.nat(5)).map(([lo, w]) => [lo, lo + w] as [number, number]), { minLength: 1, maxLength: 3 });
+const spec: fc.Arbitrary<Spec> = fc.record(
+  { proto: fc.constantFrom(6, 17), dport: ranges(40), dst: ranges(30), src: ranges(30) },
+  { requiredKeys: ["proto"] },
+);
+
+const big = (rs: [number, number][]) => rs.map(([lo, hi]) => [BigInt(lo), BigInt(hi)] as [bigint, bigint]);
+
+function boxOf(s: Spec): PacketSet {
+  return PacketSet.box({
+    [Dim.Family]: [[4n, 4n]],
+    [Dim.Proto]: [[BigInt(s.proto), BigInt(s.proto)]],
+    ...(s.dport ? { [Dim.Dport]: big(s.dport) } : {}),
+    ...(s.dst ? { [Dim.Dst]: big(s.dst) } : {}),
+    ...(s.src ? { [Dim.Src]: big(s.src) } : {}),
+  });
+}
+
+/** The same box, as the object form builds it: the box's ranges, cut to the universe. */
+function objectBoxOf(s: Spec): PacketSet {
+  const within = (lv: Dim, rs: [number, number][] | undefined, inside: idd.Node) => (rs ? idd.mkRanges(lv, big(rs), inside) : inside);
+  let n = within(Dim.Src, s.src, idd.FULL);
+  n = within(Dim.Dst, s.dst, n);
+  n = within(Dim.Dport, s.dport, n);
+  n = idd.mkRanges(Dim.Proto, [[BigInt(s.proto), BigInt(s.proto)]], n);
+  n = idd.mkRanges(Dim.Family, [[4n, 4n]], n);
+  return PacketSet.fromNode(idd.and(n, PacketSet.universe().node));
+}
+
+function member(s: Spec, p: readonly bigint[]): boolean {
+  const inR = (rs: [number, number][] | undefined, v: bigint) => !rs || rs.some(([lo, hi]) => v >= BigInt(lo) && v <= BigInt(hi));
+  return p[Dim.Family] === 4n && p[Dim.Proto] === BigInt(s.proto) && inR(s.dport, p[Dim.Dport]!) && inR(s.dst, p[Dim.Dst]!) && inR(s.src, p[Dim.Src]!);
+}
+
+const point = fc.tuple(fc.constantFrom(6n, 17n), fc.nat(48), fc.nat(38), fc.nat(38)).map(([proto, dport, dst, src]) => {
+  const p = new Array<bigint>(DIM_COUNT).fill(0n);
+  p[Dim.Family] = 4n;
+  p[Dim.Proto] = proto;
+  p[Dim.Dport] = BigInt(dport);
+  p[Dim.Dst] = BigInt(dst);
+  p[Dim.Src] = BigInt(src);
+  return p;
+});
+
+describe("sets held flat", () => {
+  it("are made flat, and are the very sets the object form builds", () => {
+    fc.assert(
+      fc.property(spec, (s) => {
+        const a = boxOf(s);
+        expect(a.flatForm()).toBeDefined();
+        expect(a.node).toBe(objectBoxOf(s).node);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("combine, compare and test exactly as object sets do, in either order and mixed with them", () => {
+    fc.assert(
+      fc.property(spec, spec, spec, (s, t, u) => {
+        const [a, b, c] = [boxOf(s), boxOf(t), boxOf(u)];
+        const [oa, ob, oc] = [objectBoxOf(s), objectBoxOf(t), objectBoxOf(u)];
+        const flat = a.union(b).minus(c);
+        expect(flat.flatForm()).toBeDefined();
+        expect(flat.node).toBe(idd.diff(idd.or(oa.node, ob.node), oc.node));
+        expect(a.intersect(b).node).toBe(idd.and(oa.node, ob.node));
+        expect(PacketSet.unionAll([a, PacketSet.fromNode(ob.node), c]).node).toBe(idd.orAll([oa.node, ob.node, oc.node]));
+        // a set held flat with one that has only its node
+        expect(a.intersect(PacketSet.fromNode(ob.node)).node).toBe(idd.and(oa.node, ob.node));
+        expect(PacketSet.fromNode(ob.node).minus(a).node).toBe(idd.diff(ob.node, oa.node));
+        expect(a.isEmpty()).toBe(oa.node === idd.EMPTY);
+        expect(a.minus(b).isEmpty()).toBe(idd.diff(oa.node, ob.node) === idd.EMPTY);
+        expect(a.isSubsetOf(b)).toBe(idd.within(oa.node, ob.node));
+        expect(a.overlaps(b)).toBe(idd.meets(oa.node, ob.node));
+        expect(a.union(b).equals(b.union(a))).toBe(true);
+        expect(a.equals(b)).toBe(oa.node === ob.node);
+        expect(a.isUniverse()).toBe(false);
+        expect(PacketSet.universe().minus(a).union(a).isUniverse()).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("are projected from their flat form as from their node", () => {
+    const merged = (rs: [number, number][] | undefined, max: number) => {
+      const out: number[] = [];
+      for (const [lo, hi] of [...(rs ?? [[0, max]])].sort((x, y) => x[0] - y[0])) {
+        if (out.length > 0 && lo <= out[out.length - 1]! + 1) out[out.length - 1] = Math.max(out[out.length - 1]!, hi);
+        else out.push(lo, hi);
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(spec, (s) => {
+        const a = boxOf(s);
+        expect(a.flatForm()).toBeDefined();
+        // proto, dport, dst, src (projections.ts DIMS)
+        const want = [[s.proto, s.proto], merged(s.dport, 65535), merged(s.dst, 2 ** 32 - 1), merged(s.src, 2 ** 32 - 1)];
+        expect(Projections.of(a).ranges.map((r) => [...r])).toEqual(want);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("measure their sources as the object form does", () => {
+    const within: [bigint, bigint][] = [
+      [5n, 20n],
+      [25n, 30n],
+    ];
+    fc.assert(
+      fc.property(spec, spec, (s, t) => {
+        const u = boxOf(s).union(boxOf(t));
+        expect(u.flatForm()).toBeDefined();
+        // by brute force: the most sources (all, and those in `within`) reaching one combination
+        let best = 0;
+        let bestWithin = 0;
+        for (const proto of [6, 17])
+          for (let dport = 0; dport <= 46; dport++)
+            for (let dst = 0; dst <= 36; dst++) {
+              let n = 0;
+              let m = 0;
+              for (let src = 0; src <= 36; src++) {
+                const p = new Array<bigint>(DIM_COUNT).fill(0n);
+                [p[Dim.Family], p[Dim.Proto], p[Dim.Dport], p[Dim.Dst], p[Dim.Src]] = [4n, BigInt(proto), BigInt(dport), BigInt(dst), BigInt(src)];
+                if (!member(s, p) && !member(t, p)) continue;
+                n++;
+                if (within.some(([lo, hi]) => BigInt(src) >= lo && BigInt(src) <= hi)) m++;
+              }
+              best = Math.max(best, n);
+              bestWithin = Math.max(bestWithin, m);
+            }
+        // a box without a source range reaches every IPv4 source
+        const open = (x: Spec) => x.src === undefined;
+        if (!open(s) && !open(t)) expect(u.maxSourceCount()).toBe(BigInt(best));
+        else expect(u.maxSourceCount()).toBe(2n ** 32n);
+        expect(u.maxSourceCountIn(within)).toBe(BigInt(bestWithin));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("combine right once the flat store is full (the rest is built as objects)", () => {
+    configureFlatLimit(400);
+    try {
+      fc.assert(
+        fc.property(fc.array(spec, { minLength: 2, maxLength: 12 }), (specs) => {
+          let flat = PacketSet.empty();
+          let object: idd.Node = idd.EMPTY;
+          for (const [k, x] of specs.entries()) {
+            flat = k % 3 === 2 ? flat.minus(boxOf(x)) : flat.union(boxOf(x));
+            object = k % 3 === 2 ? idd.diff(object, objectBoxOf(x).node) : idd.or(object, objectBoxOf(x).node);
+          }
+          expect(flat.node).toBe(object);
+          expect(flat.isEmpty()).toBe(object === idd.EMPTY);
+          expect(flat.isSubsetOf(boxOf(specs[0]!))).toBe(idd.within(object, objectBoxOf(specs[0]!).node));
+        }),
+        { numRuns: 100 },
+      );
+    } finally {
+      configureFlatLimit(1 << 25);
+    }
+  });
+
+  it("read right after the caches reset, when the store they were built in is retired", () => {
+    fc.assert(
+      fc.property(spec, spec, fc.array(spec, { minLength: 1, maxLength: 5 }), fc.array(point, { minLength: 1, maxLength: 8 }), (s, t, others, points) => {
+        const a = boxOf(s);
+        const ab = a.union(boxOf(t));
+        expect(ab.flatForm()).toBeDefined();
+        idd.resetCaches();
+        // the new store gets other sets under the ids the old one gave these
+        for (const o of others) boxOf(o).union(boxOf(t));
+        for (const p of points) {
+          expect(a.has(p)).toBe(member(s, p));
+          expect(ab.has(p)).toBe(member(s, p) || member(t, p));
+        }
+        expect(ab.equals(boxOf(s).union(boxOf(t)))).toBe(true);
+        expect(ab.minus(boxOf(t)).equals(boxOf(s).minus(boxOf(t)))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  // Interface names are numbers far past 2^53: flat nodes hold codes for them (flat-sets.ts NameCodes).
+  const names = ["eth0", "eth1", "eth10", "wan", "lan", "br-lan", "GigabitEthernet0/0/0.100", "ge-0/0/0.0", "outside", "x"];
+  const ifaceRanges = fc.array(
+    fc.oneof(
+      fc.constantFrom(...names).map((n) => [ifaceToValue(n), ifaceToValue(n)] as [bigint, bigint]),
+      fc.constantFrom("eth", "br-", "ge-", "G").map((p) => ifacePrefixRange(p)),
+    ),
+    { minLength: 1, maxLength: 3 },
+  );
+  const ifaceBox = fc.tuple(ifaceRanges, fc.option(ifaceRanges, { nil: undefined }), spec).map(([iif, oif, s]) => ({ iif, oif, s }));
+  const ifaceSet = (b: { iif: [bigint, bigint][]; oif?: [bigint, bigint][]; s: Spec }) =>
+    boxOf(b.s).intersect(PacketSet.box({ [Dim.Iif]: b.iif, ...(b.oif ? { [Dim.Oif]: b.oif } : {}) }));
+  const ifaceObject = (b: { iif: [bigint, bigint][]; oif?: [bigint, bigint][]; s: Spec }) => {
+    let n = idd.mkRanges(Dim.Iif, b.iif, b.oif ? idd.mkRanges(Dim.Oif, b.oif, idd.FULL) : idd.FULL);
+    n = idd.and(n, objectBoxOf(b.s).node);
+    return PacketSet.fromNode(n);
+  };
+
+  it("hold interface names as codes, and still build the very sets the object form builds", () => {
+    fc.assert(
+      fc.property(ifaceBox, ifaceBox, (x, y) => {
+        const [a, b] = [ifaceSet(x), ifaceSet(y)];
+        expect(a.flatForm()).toBeDefined();
+        const [oa, ob] = [ifaceObject(x), ifaceObject(y)];
+        expect(a.node).toBe(oa.node);
+        expect(a.union(b).node).toBe(idd.or(oa.node, ob.node));
+        expect(a.minus(b).node).toBe(idd.diff(oa.node, ob.node));
+        expect(a.isSubsetOf(b)).toBe(idd.within(oa.node, ob.node));
+        expect(a.overlaps(b)).toBe(idd.meets(oa.node, ob.node));
+        // the names are read back as themselves after the store is retired
+        const u = a.union(b);
+        idd.resetCaches();
+        ifaceSet(y).minus(ifaceSet(x));
+        expect(u.node).toBe(idd.or(ifaceObject(x).node, ifaceObject(y).node));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("leave a set in the object form when no code is left for a name, and it still reads right", () => {
+    idd.resetCaches();
+    // names that each fall halfway between the last one and "eth1": the room between two codes runs out
+    const lo = ifaceToValue("eth0");
+    const hi = ifaceToValue("eth1");
+    const sets: PacketSet[] = [];
+    const wanted: bigint[] = [];
+    let v = hi;
+    let refused = 0;
+    for (let k = 0; k < 80; k++) {
+      v = lo + (v - lo) / 2n;
+      wanted.push(v);
+      const s = PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Proto]: [[6n, 6n]], [Dim.Iif]: [[v, v]] });
+      if (s.flatForm() === undefined) refused++;
+      sets.push(s);
+    }
+    expect(refused).toBeGreaterThan(0);
+    // built flat or not, each set holds its one name and no other
+    const u = PacketSet.unionAll(sets);
+    for (const w of wanted) {
+      const p = new Array<bigint>(DIM_COUNT).fill(0n);
+      p[Dim.Family] = 4n;
+      p[Dim.Proto] = 6n;
+      p[Dim.Iif] = w;
+      expect(u.has(p)).toBe(true);
+      p[Dim.Iif] = w + 1n;
+      expect(u.has(p)).toBe(wanted.includes(w + 1n));
+    }
+    expect(u.valuesOf(Dim.Iif)).toEqual([...wanted].sort((a, b) => (a < b ? -1 : 1)).map((w) => [w, w]));
+    expect(DIM_MAX[Dim.Iif]! > 2n ** 53n).toBe(true);
+  });
+});
