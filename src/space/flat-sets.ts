@@ -190,7 +190,18 @@ function recordFlat(n: Node, id: number): void {
  * two analysed files). A retired store lives as long as some set still holds it.
  */
 export class FlatStore {
-  retired: { level: Uint8Array; first: Int32Array; count: Int32Array; cuts: Float64Array; kids: Int32Array; names: NameCodes; nodes: Map<FlatSet, Node> } | undefined;
+  retired: StoreArrays | undefined;
+}
+
+/** What a store's sets are read from: its arrays, the names' codes, and the object forms built so far. */
+interface StoreArrays {
+  level: Uint8Array;
+  first: Int32Array;
+  count: Int32Array;
+  cuts: Float64Array;
+  kids: Int32Array;
+  names: NameCodes;
+  nodes: Map<FlatSet, Node>;
 }
 let store = new FlatStore();
 
@@ -574,10 +585,19 @@ function convert(n: Node): number {
 
 /** The object form of a flat set of `from` (the current store, or one reset retired). */
 export function nodeOfFlat(s: FlatSet, from: FlatStore): Node {
-  return from === store ? fromFlat(s) : retiredNode(s, from.retired!);
+  return from === store ? fromFlat(s) : objectNode(s, from.retired!, false);
 }
 
-function retiredNode(s: FlatSet, r: NonNullable<FlatStore["retired"]>): Node {
+/** The object form of a flat set. */
+export function fromFlat(s: FlatSet): Node {
+  return objectNode(s, { level, first, count, cuts, kids, names, nodes: nodeOf }, true);
+}
+
+/**
+ * The object form of flat set `s` of the store whose arrays are `r`, each node remembered in
+ * `r.nodes`; `current`: the store is the current one, and each node also remembers its flat form.
+ */
+function objectNode(s: FlatSet, r: StoreArrays, current: boolean): Node {
   if (s === FLAT_EMPTY) return idd.EMPTY;
   if (s === FLAT_FULL) return idd.FULL;
   const known = r.nodes.get(s);
@@ -589,29 +609,11 @@ function retiredNode(s: FlatSet, r: NonNullable<FlatStore["retired"]>): Node {
   const nodeKids: Node[] = new Array(n);
   for (let i = 0; i < n; i++) {
     nodeCuts[i] = valueOf(lv, r.cuts[at + i]!, r.names);
-    nodeKids[i] = retiredNode(r.kids[at + i]!, r);
+    nodeKids[i] = objectNode(r.kids[at + i]!, r, current);
   }
-  const node = idd.mk(r.level[s]!, nodeCuts, nodeKids);
+  const node = idd.mk(lv, nodeCuts, nodeKids);
   r.nodes.set(s, node);
-  return node;
-}
-
-/** The object form of a flat set. */
-export function fromFlat(s: FlatSet): Node {
-  const known = nodeOf.get(s);
-  if (known !== undefined) return known;
-  const n = count[s]!;
-  const at = first[s]!;
-  const lv = level[s]!;
-  const nodeCuts: bigint[] = new Array(n);
-  const nodeKids: Node[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    nodeCuts[i] = valueOf(lv, cuts[at + i]!, names);
-    nodeKids[i] = fromFlat(kids[at + i]!);
-  }
-  const node = idd.mk(level[s]!, nodeCuts, nodeKids);
-  nodeOf.set(s, node);
-  recordFlat(node, s);
+  if (current) recordFlat(node, s);
   return node;
 }
 
