@@ -150,7 +150,13 @@ export class PacketSet {
   /** The packets of the universe whose listed dimensions lie in the given ranges. */
   static box(spec: BoxSpec): PacketSet {
     const inUniverse = boxSpecInUniverse(spec);
-    if (inUniverse === undefined) return PacketSet.fromNode(idd.and(rawBox(spec), universes().all.node));
+    if (inUniverse === undefined) {
+      // the box cut to the universe, flat when both fit (every box of IPv4 addresses, ports, names)
+      const f = flatBox(spec);
+      const u = f === undefined ? undefined : universes().all.toFlat();
+      const cut = u === undefined ? undefined : flatOrUndefined(() => flatIntersect(f!, u));
+      return cut !== undefined ? PacketSet.fromFlat(cut) : PacketSet.fromNode(idd.and(rawBox(spec), universes().all.node));
+    }
     if (inUniverse === null) return PacketSet.EMPTY;
     const f = flatBox(inUniverse);
     return f !== undefined ? PacketSet.fromFlat(f) : PacketSet.fromNode(rawBox(inUniverse));

@@ -65,6 +65,11 @@ describe("sets held flat", () => {
         const a = boxOf(s);
         expect(a.flatForm()).toBeDefined();
         expect(a.node).toBe(objectBoxOf(s).node);
+        // a box of every protocol (no one kind of the universe's) is cut to the universe flat too
+        const anyProto = PacketSet.box({ [Dim.Family]: [[4n, 4n]], ...(s.dst ? { [Dim.Dst]: big(s.dst) } : {}) });
+        expect(anyProto.flatForm()).toBeDefined();
+        const raw = idd.mkRanges(Dim.Family, [[4n, 4n]], s.dst ? idd.mkRanges(Dim.Dst, big(s.dst), idd.FULL) : idd.FULL);
+        expect(anyProto.node).toBe(idd.and(raw, PacketSet.universe().node));
       }),
       { numRuns: 150 },
     );
