@@ -619,7 +619,8 @@ function objectNode(s: FlatSet, r: StoreArrays, current: boolean): Node {
 
 /**
  * The box whose dimensions lie in the given ranges (per level; undefined: the whole dimension),
- * built flat; undefined when a cut does not fit (see EXACT, NameCodes). The ranges are normalized here.
+ * built flat; undefined when a cut does not fit (see EXACT, NameCodes) or a node would be wider than
+ * FLAT_MAX_PIECES. The ranges are normalized here.
  */
 export function flatBox(spec: { readonly [level: number]: readonly (readonly [bigint, bigint])[] | undefined }): FlatSet | undefined {
   // per level: the pieces' cuts, each piece inside the box or not
@@ -649,6 +650,8 @@ export function flatBox(spec: { readonly [level: number]: readonly (readonly [bi
       at.cuts.push(pos);
       at.inside.push(false);
     }
+    // a wide box (a long list of ports or addresses) keeps the object form's chunked node, as toFlat would
+    if (at.cuts.length > FLAT_MAX_PIECES) return undefined;
     pieces[lv] = at;
   }
   return flatOrUndefined(() => {
