@@ -444,13 +444,24 @@ const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "establ
 /** `meta nfproto` numbers (NFPROTO_IPV4, NFPROTO_IPV6) and `meta protocol` ether types, as `nft -n` prints them. */
 const NFPROTO_NUMBERS: ReadonlyMap<number, Family> = new Map([[2, 4], [10, 6]]);
 const ETHERTYPE_NUMBERS: ReadonlyMap<number, Family> = new Map([[0x0800, 4], [0x86dd, 6]]);
-/** Throws BadValue at a `meta pkttype` value nft cannot parse ("Could not parse packet type"). */
-function checkPkttype(left: Expr, right: Expr): void {
-  if (left.kind !== "meta" || left.key !== "pkttype") return;
+/**
+ * Throws BadValue at a value nft cannot parse for a key fwlint does not model but whose values are
+ * symbols: a `meta pkttype` ("Could not parse packet type") or any `fib ... type`, such as
+ * `fib daddr . iif type` ("Could not parse fib address type"). (`fib daddr type`, modelled, is
+ * checked where it is read.)
+ */
+function checkSymbols(left: Expr, right: Expr): void {
+  const kind =
+    left.kind === "meta" && left.key === "pkttype"
+      ? { what: "a packet type", after: "meta pkttype", names: PKTTYPE_NAMES, takes: (t: string) => PKTTYPE_NAMES.has(t) || num(t, 255) !== null }
+      : left.kind === "fib" && left.result === "type"
+        ? { what: "an address type", after: exprText(left), names: FIB_ADDR_TYPE_NAMES, takes: isFibAddrType }
+        : undefined;
+  if (!kind) return;
   const values = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
   for (const v of values) {
-    if (v.kind === "value" && (PKTTYPE_NAMES.has(v.text) || num(v.text, 255) !== null)) continue;
-    if (v.kind === "value" || v.kind === "range" || v.kind === "prefix") throw new BadValue(v, `expected a packet type (${[...PKTTYPE_NAMES].join(", ")}) after 'meta pkttype', found '${exprText(v)}'`);
+    if (v.kind === "value" && kind.takes(v.text)) continue;
+    if (v.kind === "value" || v.kind === "range" || v.kind === "prefix") throw new BadValue(v, `expected ${kind.what} (${[...kind.names].join(", ")}) after '${kind.after}', found '${exprText(v)}'`);
   }
 }
 
@@ -1284,7 +1295,7 @@ class Mapper {
       if (!l) {
         // a named set must exist all the same (nft refuses the file), whatever is looked up in it
         if (right.kind === "setref") this.setState(ctx, right);
-        checkPkttype(left, right);
+        checkSymbols(left, right);
         return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
       }
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);

@@ -399,6 +399,13 @@ describe("malformed input", () => {
     expect(errors(text("set ok { type pkt_type; elements = { broadcast } }", "meta pkttype @ok drop"))).toEqual([]);
   });
 
+  it("fib lookups fwlint does not model, with the address types and numbers nft takes: no error", () => {
+    const text = (rule: string) => `table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${rule}\n }\n}\n`;
+    for (const ok of ["fib daddr . iif type local accept", "fib daddr . iif type { broadcast, multicast } drop", "fib saddr . iif type 2 drop", "fib daddr . oif type != unicast drop"]) {
+      expect(errors(text(ok))).toEqual([]);
+    }
+  });
+
   const pre = "table inet t {\n chain c {\n";
   const post = "\n  tcp dport 22 accept\n }\n}\n";
   // Values the mapper checks: the whole message. The rule is left out (nft loads none of it).
@@ -408,6 +415,8 @@ describe("malformed input", () => {
     ["  ct state bogus accept", "3:12 expected a connection state (new, established, related, invalid, untracked) after 'ct state', found 'bogus'"],
     ["  meta pkttype { host, bogus } drop", "3:24 expected a packet type (host, unicast, broadcast, multicast, other) after 'meta pkttype', found 'bogus'"],
     ["  fib daddr type throw drop", "3:18 expected an address type (unspec, unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit) after 'fib daddr type', found 'throw'"],
+    // a fib lookup fwlint does not model: its type is checked all the same (nft: "Could not parse fib address type")
+    ["  fib daddr . iif type { local, bogus } drop", "3:33 expected an address type (unspec, unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit) after 'fib daddr . iif type', found 'bogus'"],
     ["  icmp type nonsense accept", "3:13 expected an icmp type name or number after 'icmp type', found 'nonsense'"],
     ["  type filter hook egress priority 0;", "3:3 expected a hook (ingress, prerouting, input, forward, output, postrouting) for a chain of the inet family, found 'egress'"],
     ["  type filter hook input priority banana;", "3:26 expected a priority (a number or raw, mangle, dstnat, filter, security, srcnat with an optional +/- offset), found 'banana'"],
