@@ -57,20 +57,13 @@ const CODE_STEP = 2 ** 32;
 const CODE_END = 2 ** 53;
 
 class NameCodes {
-  /** Names given a code, ascending, and their codes. */
+  /** Names given a code, ascending, and their codes (ascending too: the codes keep the order). */
   private readonly names: bigint[] = [0n];
   private readonly codes: number[] = [0];
-  private readonly byCode = new Map<number, bigint>([[0, 0n]]);
 
   /** The name's code, given now if it has none; undefined when there is no room for it. */
   code(name: bigint): number | undefined {
-    let lo = 0;
-    let hi = this.names.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.names[mid]! <= name) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = lastAtOrBelow(this.names, name);
     if (this.names[lo] === name) return this.codes[lo];
     const below = this.codes[lo]!;
     const above = lo + 1 < this.codes.length ? this.codes[lo + 1]! : undefined;
@@ -79,13 +72,25 @@ class NameCodes {
     if (code <= below || (above !== undefined && code >= above) || code >= CODE_END) return undefined;
     this.names.splice(lo + 1, 0, name);
     this.codes.splice(lo + 1, 0, code);
-    this.byCode.set(code, name);
     return code;
   }
 
+  /** The name a code was given for. */
   name(code: number): bigint {
-    return this.byCode.get(code)!;
+    return this.names[lastAtOrBelow(this.codes, code)]!;
   }
+}
+
+/** The index of the last item of an ascending list that is at most `v` (the first item is at most any `v` asked). */
+function lastAtOrBelow<T extends number | bigint>(list: readonly T[], v: T): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (list[mid]! <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 let names = new NameCodes();
 
@@ -524,15 +529,8 @@ export function flatCorner(of: FlatSet, high: boolean, last: boolean, point: Flo
 /** Does the set hold the point (one value per dimension, as PacketSet.has, as doubles)? */
 export function flatHasPoint(s: FlatSet, point: Float64Array): boolean {
   while (s > FLAT_FULL) {
-    const v = point[level[s]!]!;
-    let lo = first[s]!;
-    let hi = lo + count[s]! - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cuts[mid]! <= v) lo = mid;
-      else hi = mid - 1;
-    }
-    s = kids[lo]!;
+    const at = first[s]!;
+    s = kids[pieceAt(at, at + count[s]! - 1, point[level[s]!]!)]!;
   }
   return s === FLAT_FULL;
 }
