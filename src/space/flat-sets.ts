@@ -667,16 +667,13 @@ export function flatBox(spec: { readonly [level: number]: readonly (readonly [bi
 
 /**
  * Calls `piece` for each piece of the flat node `s` (not a terminal): its start, the start of the
- * next piece (Infinity for the last) and its child, with the child's level (DIM_COUNT for a
- * terminal). For walks that read a set's pieces without its object form (projections.ts).
+ * next piece (Infinity for the last) and its child. For walks that read a set's pieces without its
+ * object form (projections.ts).
  */
-export function forEachFlatPiece(s: FlatSet, piece: (lo: number, next: number, kid: FlatSet, kidLevel: number) => void): void {
+export function forEachFlatPiece(s: FlatSet, piece: (lo: number, next: number, kid: FlatSet) => void): void {
   const at = first[s]!;
   const end = at + count[s]!;
-  for (let i = at; i < end; i++) {
-    const kid = kids[i]!;
-    piece(cuts[i]!, i + 1 < end ? cuts[i + 1]! : Infinity, kid, level[kid]!);
-  }
+  for (let i = at; i < end; i++) piece(cuts[i]!, i + 1 < end ? cuts[i + 1]! : Infinity, kids[i]!);
 }
 
 /** The level a flat node tests (DIM_COUNT for the terminals). */

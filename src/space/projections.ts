@@ -33,75 +33,66 @@ function endBefore(next: bigint): number {
   return next <= EXACT ? Number(next) - 1 : above(next - 1n);
 }
 
+/** How walkRanges reads the nodes of one form of sets: object nodes (idd.ts) or flat ones (flat-sets.ts). */
+interface NodeForm<N> {
+  empty: N;
+  level(n: N): number;
+  /** Each piece of a node (not a terminal) with its child: its values as doubles rounded outwards. */
+  pieces(n: N, visit: (lo: number, hi: number, kid: N) => void): void;
+}
+
+const OBJECT_NODES: NodeForm<Node> = {
+  empty: idd.EMPTY,
+  level: (n) => n.level,
+  pieces(n, visit) {
+    if (n.tree) {
+      idd.forEachPiece(n, (lo, hi, kid) => visit(below(lo), above(hi), kid));
+      return;
+    }
+    // a small node is read straight from its arrays, with no bigint per piece
+    const cuts = n.cuts;
+    const kids = n.kids;
+    const m = kids.length;
+    for (let i = 0; i < m; i++) visit(below(cuts[i]!), i + 1 < m ? endBefore(cuts[i + 1]!) : above(DIM_MAX[n.level]!), kids[i]!);
+  },
+};
+
+/** Flat nodes: their cuts are exact doubles already. */
+const FLAT_NODES: NodeForm<FlatSet> = {
+  empty: FLAT_EMPTY,
+  level: flatLevel,
+  pieces(n, visit) {
+    const max = above(DIM_MAX[flatLevel(n)]!);
+    forEachFlatPiece(n, (lo, next, kid) => visit(lo, next === Infinity ? max : next - 1, kid));
+  },
+};
+
 /**
  * The values each of DIMS takes in the set, as ranges of doubles rounded outwards ([lo0, hi0,
  * lo1, hi1, ...] per dimension, in the order the walk meets them), and which of DIMS some path
- * skips (bit k: DIMS[k] is open there). One walk of the set's nodes that reads small nodes
- * straight from their arrays and keeps no bigint per piece: rule-sized sets are projected by the
- * tens of thousands.
+ * skips (bit k: DIMS[k] is open there). One walk of the set's nodes that keeps no bigint per
+ * piece: rule-sized sets are projected by the tens of thousands.
  */
-function walkRanges(root: Node): { found: number[][]; open: number } {
+function walkRanges<N>(root: N, form: NodeForm<N>): { found: number[][]; open: number } {
   const found: number[][] = DIMS.map(() => []);
   let open = 0;
   /** Dimensions strictly between levels `from` and `to` are open on this edge. */
   const skipped = (from: number, to: number) => {
     for (let k = 0; k < DIMS.length; k++) if (DIMS[k]! > from && DIMS[k]! < to) open |= 1 << k;
   };
-  if (root === idd.EMPTY) return { found, open };
-  skipped(-1, root.level);
-  const seen = new Set<Node>();
-  const stack: Node[] = root.level < DIM_COUNT ? [root] : [];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    const out = found[SLOT[n.level]!];
-    const next = (kid: Node) => {
-      if (kid.level > n.level + 1) skipped(n.level, kid.level);
-      if (kid.level < DIM_COUNT && !seen.has(kid)) {
-        seen.add(kid);
-        stack.push(kid);
-      }
-    };
-    if (n.tree) {
-      idd.forEachPiece(n, (lo, hi, kid) => {
-        if (kid === idd.EMPTY) return;
-        out?.push(below(lo), above(hi));
-        next(kid);
-      });
-      continue;
-    }
-    const cuts = n.cuts;
-    const kids = n.kids;
-    const m = kids.length;
-    for (let i = 0; i < m; i++) {
-      const kid = kids[i]!;
-      if (kid === idd.EMPTY) continue;
-      out?.push(below(cuts[i]!), i + 1 < m ? endBefore(cuts[i + 1]!) : above(DIM_MAX[n.level]!));
-      next(kid);
-    }
-  }
-  return { found, open };
-}
-
-/** walkRanges of a set held flat (flat-sets.ts): cuts there are exact doubles already. */
-function walkFlatRanges(root: FlatSet): { found: number[][]; open: number } {
-  const found: number[][] = DIMS.map(() => []);
-  let open = 0;
-  const skipped = (from: number, to: number) => {
-    for (let k = 0; k < DIMS.length; k++) if (DIMS[k]! > from && DIMS[k]! < to) open |= 1 << k;
-  };
-  if (root === FLAT_EMPTY) return { found, open };
-  const rootLevel = flatLevel(root);
+  if (root === form.empty) return { found, open };
+  const rootLevel = form.level(root);
   skipped(-1, rootLevel);
-  const seen = new Set<FlatSet>();
-  const stack: FlatSet[] = rootLevel < DIM_COUNT ? [root] : [];
+  const seen = new Set<N>();
+  const stack: N[] = rootLevel < DIM_COUNT ? [root] : [];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    const lv = flatLevel(n);
+    const lv = form.level(n);
     const out = found[SLOT[lv]!];
-    const max = above(DIM_MAX[lv]!);
-    forEachFlatPiece(n, (lo, next, kid, kidLevel) => {
-      if (kid === FLAT_EMPTY) return;
-      out?.push(lo, next === Infinity ? max : next - 1);
+    form.pieces(n, (lo, hi, kid) => {
+      if (kid === form.empty) return;
+      out?.push(lo, hi);
+      const kidLevel = form.level(kid);
       if (kidLevel > lv + 1) skipped(lv, kidLevel);
       if (kidLevel < DIM_COUNT && !seen.has(kid)) {
         seen.add(kid);
@@ -189,11 +180,11 @@ export class Projections {
         knownFlatStore = currentFlatStore();
       }
       let p = knownFlat.get(f);
-      if (p === undefined) knownFlat.set(f, (p = Projections.compute(walkFlatRanges(f))));
+      if (p === undefined) knownFlat.set(f, (p = Projections.compute(walkRanges(f, FLAT_NODES))));
       return p;
     }
     let p = known.get(set.node);
-    if (p === undefined) known.set(set.node, (p = Projections.compute(walkRanges(set.node))));
+    if (p === undefined) known.set(set.node, (p = Projections.compute(walkRanges(set.node, OBJECT_NODES))));
     return p;
   }
 
