@@ -30,26 +30,38 @@ export function unknownDatatype(def: SetDefinition): { name: string; span: Sourc
   return undefined;
 }
 
-/** pkt_type (`meta pkttype`): the names nft has (PACKET_HOST ... PACKET_OTHERHOST); other values only as numbers. */
-export const PKTTYPE_NAMES: ReadonlySet<string> = new Set(["host", "unicast", "broadcast", "multicast", "other"]);
-
 /** fib_addrtype (`fib ... type`): the route types RTN_*, by number. nft has names for the first nine. */
 const ROUTE_TYPES: readonly string[] = ["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"];
-export const FIB_ADDR_TYPE_NAMES: ReadonlySet<string> = new Set(ROUTE_TYPES.slice(0, 9));
 
-/** A number as nft writes one in a value (decimal or 0x hex), 0-255, or undefined. */
-export function byteNumber(text: string): number | undefined {
-  return /^(0x[0-9a-f]+|[0-9]+)$/i.test(text) && Number(text) <= 255 ? Number(text) : undefined;
+/** A number as nft writes one in a value (decimal or 0x hex), at most `max`, or null. */
+export function nftNumber(text: string, max: number): number | null {
+  return /^(0x[0-9a-f]+|[0-9]+)$/i.test(text) && Number(text) <= max ? Number(text) : null;
 }
 
-/** Does nft take `text` as a `fib ... type` value: one of its names, or a number? */
-export function isFibAddrType(text: string): boolean {
-  return FIB_ADDR_TYPE_NAMES.has(text) || byteNumber(text) !== undefined;
+/** A data type whose values are symbols or numbers (0-255): what nft takes, and how an error names it. */
+export interface SymbolType {
+  /** "a packet type": what a value is expected to be. */
+  what: string;
+  names: ReadonlySet<string>;
+}
+/** pkt_type (`meta pkttype`): the names nft has (PACKET_HOST ... PACKET_OTHERHOST); other values only as numbers. */
+export const PKT_TYPE: SymbolType = { what: "a packet type", names: new Set(["host", "unicast", "broadcast", "multicast", "other"]) };
+/** fib_addrtype (`fib ... type`). */
+export const FIB_ADDR_TYPE: SymbolType = { what: "an address type", names: new Set(ROUTE_TYPES.slice(0, 9)) };
+
+/** Does nft take `text` as a value of the type: one of its names, or a number? */
+export function takesSymbol(type: SymbolType, text: string): boolean {
+  return type.names.has(text) || nftNumber(text, 255) !== null;
+}
+
+/** The error for a value nft does not take as one of the type's (nft: "Could not parse packet type", ...). */
+export function symbolError(type: SymbolType, after: string, found: string): string {
+  return `expected ${type.what} (${[...type.names].join(", ")}) after '${after}', found '${found}'`;
 }
 
 /** The RTN_* name of a `fib ... type` value (a name, or the number of a route type the kernel has), else undefined. */
 export function fibAddrType(text: string): string | undefined {
-  if (FIB_ADDR_TYPE_NAMES.has(text)) return text;
-  const n = byteNumber(text);
-  return n === undefined ? undefined : ROUTE_TYPES[n];
+  if (FIB_ADDR_TYPE.names.has(text)) return text;
+  const n = nftNumber(text, 255);
+  return n === null ? undefined : ROUTE_TYPES[n];
 }

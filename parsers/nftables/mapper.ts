@@ -42,7 +42,7 @@ import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
 import { ordinaryValue } from "./ordinary.js";
-import { FIB_ADDR_TYPE_NAMES, fibAddrType, isFibAddrType, PKTTYPE_NAMES, unknownDatatype } from "./datatypes.js";
+import { FIB_ADDR_TYPE, fibAddrType, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -451,17 +451,12 @@ const ETHERTYPE_NUMBERS: ReadonlyMap<number, Family> = new Map([[0x0800, 4], [0x
  * checked where it is read.)
  */
 function checkSymbols(left: Expr, right: Expr): void {
-  const kind =
-    left.kind === "meta" && left.key === "pkttype"
-      ? { what: "a packet type", after: "meta pkttype", names: PKTTYPE_NAMES, takes: (t: string) => PKTTYPE_NAMES.has(t) || num(t, 255) !== null }
-      : left.kind === "fib" && left.result === "type"
-        ? { what: "an address type", after: exprText(left), names: FIB_ADDR_TYPE_NAMES, takes: isFibAddrType }
-        : undefined;
-  if (!kind) return;
+  const type = left.kind === "meta" && left.key === "pkttype" ? PKT_TYPE : left.kind === "fib" && left.result === "type" ? FIB_ADDR_TYPE : undefined;
+  if (!type) return;
   const values = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
   for (const v of values) {
-    if (v.kind === "value" && kind.takes(v.text)) continue;
-    if (v.kind === "value" || v.kind === "range" || v.kind === "prefix") throw new BadValue(v, `expected ${kind.what} (${[...kind.names].join(", ")}) after '${kind.after}', found '${exprText(v)}'`);
+    if (v.kind === "value" && takesSymbol(type, v.text)) continue;
+    if (v.kind === "value" || v.kind === "range" || v.kind === "prefix") throw new BadValue(v, symbolError(type, exprText(left), exprText(v)));
   }
 }
 
@@ -670,7 +665,6 @@ class BadValue {
   constructor(readonly at: Expr, readonly message: string) {}
 }
 
-const num = (t: string, max: number): number | null => (/^(0x[0-9a-f]+|[0-9]+)$/i.test(t) && Number(t) <= max ? Number(t) : null);
 
 /** One element (value, prefix, range) of the domain -> the ranges it stands for. */
 type Piece =
@@ -796,9 +790,7 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     }
     case "fibtype":
       // (`fib daddr type 2`, as nft -n prints it, is `local`)
-      if (e.kind !== "value" || !isFibAddrType(e.text)) {
-        return bad(`expected an address type (${[...FIB_ADDR_TYPE_NAMES].join(", ")}) after '${what}', found '${exprText(e)}'`);
-      }
+      if (e.kind !== "value" || !takesSymbol(FIB_ADDR_TYPE, e.text)) return bad(symbolError(FIB_ADDR_TYPE, what, exprText(e)));
       return { d: "text", t: fibAddrType(e.text) === "local" ? "local" : e.text };
     case "fragoff": {
       const n = e.kind === "value" ? num(e.text, 0x1fff) : null;

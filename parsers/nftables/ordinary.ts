@@ -11,10 +11,10 @@
  * relational operator - there is no answer.
  */
 import type { Expr, MatchOp } from "./ast.js";
-import { byteNumber, fibAddrType, PKTTYPE_NAMES } from "./datatypes.js";
+import { fibAddrType, nftNumber, PKT_TYPE, takesSymbol } from "./datatypes.js";
 
 /** Is a `meta pkttype` value the class of ordinary traffic, `host` (PACKET_HOST, 0)? */
-const isHost = (v: string) => v === "host" || v === "unicast" || byteNumber(v) === 0;
+const isHost = (v: string) => v === "host" || v === "unicast" || nftNumber(v, 255) === 0;
 
 /** "No route" and "a route" as a fib lookup of an interface answers them (`missing`, `exists`, `0`, nft JSON's booleans). */
 const ABSENT: ReadonlySet<string> = new Set(["missing", "false", "0"]);
@@ -40,7 +40,7 @@ export function ordinaryValue(left: Expr, op: MatchOp, values: readonly Expr[]):
 function matchesOrdinary(left: Expr, values: readonly string[]): boolean | undefined {
   if (left.kind === "meta" && left.key === "pkttype") {
     // (the mapper refuses other names: each value is one of them or a number)
-    if (!values.every((v) => PKTTYPE_NAMES.has(v) || byteNumber(v) !== undefined)) return undefined;
+    if (!values.every((v) => takesSymbol(PKT_TYPE, v))) return undefined;
     return values.some(isHost);
   }
   if (left.kind !== "fib") return undefined;
