@@ -17,7 +17,7 @@ import { CT_STATES } from "../model/types.js";
 import { formatAddrRange } from "../model/address.js";
 import { DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6 } from "../space/dims.js";
 import { PacketSet } from "../space/packet-set.js";
-import { evaluateRuleset, type PipelineResult, surelyReached } from "./evaluate.js";
+import { acceptedUnions, evaluateRuleset, type PipelineResult, surelyReached } from "./evaluate.js";
 import { publicSize, strangerRegion } from "./regions.js";
 import { tracePacket } from "./trace.js";
 import { interfaceNames, pickWitness, pointToPacket, protoName, type WitnessHints, witnessRoutes } from "./witness.js";
@@ -88,8 +88,7 @@ function evaluateSide(rs: Ruleset | null): Side | null {
  * what ordinary traffic passes).
  */
 function surelyAccepted(r: PipelineResult): PacketSet {
-  const more = r.accepted.filter((a) => !a.certain && surelyReached(a));
-  return more.length === 0 ? r.certainlyAccepted : r.certainlyAccepted.union(PacketSet.unionAll(more.map((a) => a.original)));
+  return r.accepted.some((a) => !a.certain && surelyReached(a)) ? acceptedUnions(r.accepted, "original", surelyReached).certain : r.certainlyAccepted;
 }
 
 /** What one side accepts on a path: its evaluation, everything (no pipeline), or nothing (no file). */
