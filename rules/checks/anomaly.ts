@@ -16,7 +16,7 @@ import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { baseChains, chainTitle, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, verb } from "./chains.js";
+import { baseChains, chainTitle, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, terminates, verb } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Pairwise classes (correlated, generalization, redundant) skip chains longer than this. */
@@ -63,7 +63,7 @@ function chainEntries(ruleset: Ruleset, chain: Chain): Entry[] {
       const { known, exact } = matchInChain(ruleset, chain, r);
       const action = decidingAction(ruleset, chain, r);
       out.push({ rule: r, action, known, exact, reach: covered.outside(known) });
-      if (exact && action.kind !== "jump" && action.kind !== "continue") covered.add(known);
+      if (exact && terminates(action)) covered.add(known);
     }
   }
   return out;

@@ -12,7 +12,7 @@ import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
 import { decidingAction, verdictOfAll } from "../../src/model/verdict-chains.js";
-import { baseChains, chainTitle, compiled, filterEntries, isExact, locOf } from "./chains.js";
+import { baseChains, chainTitle, compiled, filterEntries, isExact, locOf, terminates } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** New packets of a family arriving on an interface that is not loopback or a guest bridge. */
@@ -66,7 +66,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
             hits.set(r, h);
           }
         }
-        if (exact && action.kind !== "jump" && action.kind !== "continue") covered.add(m.known);
+        if (exact && terminates(action)) covered.add(m.known);
       }
     }
   }

@@ -35,6 +35,11 @@ export function isVerdict(a: Action): a is Extract<Action, { kind: "accept" | "d
   return a.kind === "accept" || a.kind === "drop" || a.kind === "reject";
 }
 
+/** Does a packet the rule matches never reach the next rule of the chain (anything but a jump or continue)? */
+export function terminates(a: Action): boolean {
+  return a.kind !== "jump" && a.kind !== "continue";
+}
+
 /** Allow or deny: drop and reject both deny (Al-Shaer and Hamed's two actions). */
 export function polarity(a: Action): "allow" | "deny" | undefined {
   if (a.kind === "accept") return "allow";

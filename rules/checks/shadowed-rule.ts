@@ -14,13 +14,8 @@ import { decidingAction } from "../../src/model/verdict-chains.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { type PartedUnion, UnionStack } from "../../src/space/union-stack.js";
-import { chainTitle, compiled, locOf, matchInChain, ruleName, sourceRules, verb, type ChainMatch } from "./chains.js";
+import { chainTitle, compiled, locOf, matchInChain, ruleName, sourceRules, terminates, verb, type ChainMatch } from "./chains.js";
 import type { Check } from "./context.js";
-
-/** Actions after which a packet never reaches the next rule of the chain. */
-function terminates(a: Action): boolean {
-  return a.kind !== "jump" && a.kind !== "continue";
-}
 
 /** Same verdict and target; two REJECTs decide alike whatever they answer with. */
 function sameDecision(a: Action, b: Action): boolean {
