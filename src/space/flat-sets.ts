@@ -21,6 +21,7 @@
 import { DIM_COUNT, DIM_MAX, Dim } from "./dims.js";
 import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
+import { lastAtOrBelow } from "./piece-tree.js";
 import { PairFlags, PairInts } from "./pair-memo.js";
 
 /** A flat set: the id of its root node. */
@@ -81,17 +82,6 @@ class NameCodes {
   }
 }
 
-/** The index of the last item of an ascending list that is at most `v` (the first item is at most any `v` asked). */
-function lastAtOrBelow<T extends number | bigint>(list: readonly T[], v: T): number {
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (list[mid]! <= v) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 let names = new NameCodes();
 
 /** The cut a flat node at `lv` holds for the value `v`; undefined when it has none (see EXACT, NameCodes). */

@@ -303,8 +303,8 @@ export function eachPiece(c: Chunk, fn: (cut: bigint, kid: Node) => boolean | vo
   return false;
 }
 
-/** Last index i with cuts[i] <= v (cuts[from] <= v is known). */
-export function lastAtOrBelow(cuts: readonly bigint[], v: bigint, from: number): number {
+/** Last index i with cuts[i] <= v, in an ascending list (cuts[from] <= v is known). */
+export function lastAtOrBelow<T extends bigint | number>(cuts: readonly T[], v: T, from = 0): number {
   let lo = from;
   let hi = cuts.length - 1;
   while (lo < hi) {
