@@ -48,7 +48,11 @@ export function unionFactored(sets: readonly PacketSet[]): PacketSet {
   let groups: Map<Node, { factor: PacketSet; inners: PacketSet[] }> | undefined;
   const plain: PacketSet[] = [];
   for (const s of sets) {
-    const f: Factored | undefined = s.split ?? facts.get(s.node);
+    // Facts are noted on built nodes (note asks for the node). A set held flat whose node was
+    // never built is not asked for it here: building it costs more than the fact saves, and an
+    // equal set noted in the object form is then only joined the plain way.
+    const n = s.builtNode();
+    const f: Factored | undefined = s.split ?? (n && facts.get(n));
     if (!f) {
       plain.push(s);
       continue;

@@ -102,6 +102,10 @@ class FlatFull extends Error {
   }
 }
 const FULL_STORE = new FlatFull();
+/** An operation built more than it was allowed to (see flatUnionOf). */
+const OVER_CAP = new Error("the flat operation passed its cap");
+/** The pool may not grow past this while an operation with a cap runs (else maxPieces). */
+let ceiling = Infinity;
 
 /** Sets how many pieces the flat sets may hold (tests; forgets every flat set). */
 export function configureFlatLimit(pieces: number): void {
@@ -299,6 +303,7 @@ function finish(lv: number, base: number): FlatSet {
     }
   }
   if (poolTop + n > maxPieces) throw FULL_STORE;
+  if (poolTop + n > ceiling) throw OVER_CAP;
   if (nodeTop >= level.length) {
     level = grown(level, nodeTop + 1, 1 << 22);
     first = grown(first, nodeTop + 1, 1 << 22);
@@ -325,8 +330,23 @@ function finish(lv: number, base: number): FlatSet {
   return id;
 }
 
-function rehash(): void {
-  table = new Int32Array(table.length * 2);
+/**
+ * Forgets the nodes from id `nodeMark` on (their pieces from `poolMark` on): an operation that
+ * stopped at its cap built them, and no set holds one. Their ids are given again, so the memos,
+ * which may name them, start again too.
+ */
+function dropNodesFrom(nodeMark: number, poolMark: number): void {
+  nodeTop = nodeMark;
+  poolTop = poolMark;
+  tableSize = nodeTop - 2;
+  rehash(table.length);
+  for (const m of ops) m.clear();
+  for (const m of tests) m.clear();
+}
+
+/** Fills the hash-consing table anew, `size` slots (by default twice as many as now). */
+function rehash(size = table.length * 2): void {
+  table = new Int32Array(size);
   const mask = table.length - 1;
   for (let id = 2; id < nodeTop; id++) {
     let slot = hashes[id]! & mask;
@@ -492,6 +512,48 @@ function nonEmpty(op: number, a: FlatSet, b: FlatSet): boolean {
 }
 
 export const flatUnion = (a: FlatSet, b: FlatSet): FlatSet => apply(1, a, b);
+
+/**
+ * Pieces a union of many sets (flatUnionOf) may add to the store. The unions the evaluator joins
+ * its flows with are rule-sized to a few hundred thousand pieces (ASA bench: 316k at most); a
+ * union past this is of sets that share wide nodes (nft bench: the flows over a 200k-element set,
+ * 24M pieces), which the object form's chunked nodes share instead of copying.
+ */
+let unionOfCap = 1 << 20;
+
+/** Sets unionOfCap (tests). */
+export function configureFlatUnionCap(pieces: number): void {
+  unionOfCap = pieces;
+}
+
+/**
+ * The union of `sets` (at least one), paired as a balanced union, built flat; undefined when the
+ * store is full or the union would add more than unionOfCap pieces (what it built up to then is
+ * dropped: see dropNodesFrom).
+ */
+export function flatUnionOf(sets: readonly FlatSet[]): FlatSet | undefined {
+  const base = top;
+  const nodeMark = nodeTop;
+  const poolMark = poolTop;
+  ceiling = Math.min(maxPieces, poolTop + unionOfCap);
+  try {
+    let layer = sets;
+    while (layer.length > 1) {
+      const next: FlatSet[] = [];
+      for (let i = 0; i < layer.length; i += 2) next.push(i + 1 < layer.length ? apply(1, layer[i]!, layer[i + 1]!) : layer[i]!);
+      layer = next;
+    }
+    return layer[0];
+  } catch (e) {
+    if (e !== FULL_STORE && e !== OVER_CAP) throw e;
+    top = base;
+    if (e === FULL_STORE) filled = true;
+    else dropNodesFrom(nodeMark, poolMark);
+    return undefined;
+  } finally {
+    ceiling = Infinity;
+  }
+}
 export const flatMinus = (a: FlatSet, b: FlatSet): FlatSet => apply(2, a, b);
 export const flatIntersect = (a: FlatSet, b: FlatSet): FlatSet => apply(0, a, b);
 export const flatMeets = (a: FlatSet, b: FlatSet): boolean => nonEmpty(0, a, b);
@@ -574,6 +636,11 @@ function convert(n: Node): number {
 /** The object form of a flat set of `from` (the current store, or one reset retired). */
 export function nodeOfFlat(s: FlatSet, from: FlatStore): Node {
   return from === store ? fromFlat(s) : objectNode(s, from.retired!, false);
+}
+
+/** The object form of a flat set of the current store when it has been built already, else undefined. */
+export function builtNodeOfFlat(s: FlatSet): Node | undefined {
+  return nodeOf.get(s);
 }
 
 /** The object form of a flat set. */

@@ -8,7 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
-import { FLAT_EMPTY, type FlatSet, type FlatStore, currentFlatStore, flatBox, flatFormOf, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatFormOf, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import { rawBoxUnion } from "./box-union.js";
 import type { Node } from "./idd.js";
@@ -70,6 +70,12 @@ export class PacketSet {
       }
     }
     return this.built;
+  }
+
+  /** The set's node when it has been built already (see node), else undefined: builds nothing. */
+  builtNode(): Node | undefined {
+    if (this.built !== undefined) return this.built;
+    return this.store !== undefined && this.store === currentFlatStore() ? builtNodeOfFlat(this.flat) : undefined;
   }
 
   /**
@@ -295,8 +301,8 @@ export class PacketSet {
       }
       return PacketSet.splitOf(PacketSet.unionAll(plains), PacketSet.unionAll(inners), split.factor);
     }
-    if (sets.length === 1) return sets[0]!;
-    return PacketSet.fromNode(idd.orAll(sets.map((s) => s.node)));
+    if (sets.length <= 1) return sets[0] ?? PacketSet.EMPTY;
+    return flatUnionAll(sets) ?? PacketSet.fromNode(idd.orAll(sets.map((s) => s.node)));
   }
 
   /** The values of one dimension that some member has, as sorted disjoint ranges. */
@@ -429,6 +435,22 @@ function flatOp(a: PacketSet, b: PacketSet, op: (x: FlatSet, y: FlatSet) => Flat
   const f = flatRoom() ? flatPair(a, b) : undefined;
   const r = f && flatOrUndefined(() => op(f[0], f[1]));
   return r === undefined ? undefined : PacketSet.fromFlat(r);
+}
+
+/**
+ * The union of sets that are all held flat already, held flat (see flatUnionOf); undefined when
+ * one is not (a set is not converted for it), the store is full, or the union is too wide.
+ */
+function flatUnionAll(sets: readonly PacketSet[]): PacketSet | undefined {
+  if (!flatRoom()) return undefined;
+  const flats: FlatSet[] = [];
+  for (const s of sets) {
+    const f = s.flatForm();
+    if (f === undefined) return undefined;
+    flats.push(f);
+  }
+  const u = flatUnionOf(flats);
+  return u === undefined ? undefined : PacketSet.fromFlat(u);
 }
 
 const freeOfMemo = new WeakMap<Node, Map<Dim, boolean>>();

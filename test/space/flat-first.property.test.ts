@@ -7,7 +7,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DIM_COUNT, DIM_MAX, Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
-import { configureFlatLimit } from "../../src/space/flat-sets.js";
+import { configureFlatLimit, configureFlatUnionCap } from "../../src/space/flat-sets.js";
+import { unionFactored } from "../../src/space/factored.js";
 import * as idd from "../../src/space/idd.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
@@ -178,6 +179,47 @@ describe("sets held flat", () => {
       );
     } finally {
       configureFlatLimit(1 << 25);
+    }
+  });
+
+  it("are united many at once flat, building no node, as the object form unites them", () => {
+    fc.assert(
+      fc.property(fc.array(spec, { minLength: 2, maxLength: 9 }), (specs) => {
+        const sets = specs.map(boxOf);
+        const u = PacketSet.unionAll(sets);
+        expect(u.flatForm()).toBeDefined();
+        expect(u.builtNode()).toBeUndefined();
+        // joining flows (unionFactored) asks no set held flat for its node
+        const v = unionFactored(sets);
+        expect(v.builtNode()).toBeUndefined();
+        expect(sets.some((x) => x.builtNode() !== undefined)).toBe(false);
+        const want = idd.orAll(specs.map((x) => objectBoxOf(x).node));
+        expect(u.node).toBe(want);
+        expect(v.node).toBe(want);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("give up a union of many past its cap, drop what it built, and every set still reads right", () => {
+    configureFlatUnionCap(6);
+    try {
+      fc.assert(
+        fc.property(fc.array(spec, { minLength: 4, maxLength: 9 }), fc.array(spec, { minLength: 1, maxLength: 4 }), (specs, others) => {
+          idd.resetCaches();
+          const sets = specs.map(boxOf);
+          const want = idd.orAll(specs.map((x) => objectBoxOf(x).node));
+          const u = PacketSet.unionAll(sets);
+          expect(u.node).toBe(want);
+          // new sets take the ids the given-up union's nodes had; the unions it memoized are made again
+          for (const o of others) boxOf(o).minus(sets[0]!);
+          for (let k = 1; k < sets.length; k++) expect(sets[k - 1]!.union(sets[k]!).node).toBe(idd.or(objectBoxOf(specs[k - 1]!).node, objectBoxOf(specs[k]!).node));
+          expect(PacketSet.unionAll(sets.slice(0, 2)).node).toBe(idd.or(objectBoxOf(specs[0]!).node, objectBoxOf(specs[1]!).node));
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      configureFlatUnionCap(1 << 20);
     }
   });
 
