@@ -678,48 +678,39 @@ function objectNode(s: FlatSet, r: StoreArrays, current: boolean): Node {
  * FLAT_MAX_PIECES. The ranges are normalized here.
  */
 export function flatBox(spec: { readonly [level: number]: readonly (readonly [bigint, bigint])[] | undefined }): FlatSet | undefined {
-  // per level: the pieces' cuts, each piece inside the box or not
-  const pieces: { cuts: number[]; inside: boolean[] }[] = [];
-  for (let lv = 0; lv < DIM_COUNT; lv++) {
-    const r = spec[lv];
-    if (!r) continue;
-    const max = DIM_MAX[lv]!;
-    const at: { cuts: number[]; inside: boolean[] } = { cuts: [], inside: [] };
-    // the cut where the last range ended (0 at first), -1 when it ended at the dimension's end
-    let pos = 0;
-    for (const [lo, hi] of idd.normalView(r, max)) {
-      const start = cutOf(lv, lo);
-      if (start === undefined) return undefined;
-      if (start > pos) {
-        at.cuts.push(pos);
-        at.inside.push(false);
-      }
-      at.cuts.push(start);
-      at.inside.push(true);
-      // (numbers below 2^53 - 1 end exactly one below the next cut: no bigint is made for it)
-      const end = hi === max ? -1 : CODED[lv] || hi >= EXACT_BELOW ? cutOf(lv, hi + 1n) : Number(hi) + 1;
-      if (end === undefined) return undefined;
-      pos = end;
-    }
-    if (pos >= 0) {
-      at.cuts.push(pos);
-      at.inside.push(false);
-    }
-    // a wide box (a long list of ports or addresses) keeps the object form's chunked node, as toFlat would
-    if (at.cuts.length > FLAT_MAX_PIECES) return undefined;
-    pieces[lv] = at;
-  }
   return flatOrUndefined(() => {
+    // the deepest level first, each node's pieces pushed straight from the ranges
     let node: FlatSet = FLAT_FULL;
-    for (let lv = DIM_COUNT - 1; lv >= 0 && node !== FLAT_EMPTY; lv--) {
-      const at = pieces[lv];
-      if (!at) continue;
+    for (let lv = DIM_COUNT - 1; lv >= 0; lv--) {
+      const r = spec[lv];
+      if (!r) continue;
+      const max = DIM_MAX[lv]!;
       const base = top;
-      for (let i = 0; i < at.cuts.length; i++) push(base, at.cuts[i]!, at.inside[i] ? node : FLAT_EMPTY);
+      // the cut where the last range ended (0 at first), -1 when it ended at the dimension's end
+      let pos = 0;
+      for (const [lo, hi] of idd.normalView(r, max)) {
+        const start = cutOf(lv, lo);
+        if (start === undefined) return dropped(base);
+        if (start > pos) push(base, pos, FLAT_EMPTY);
+        push(base, start, node);
+        // (numbers below 2^53 - 1 end exactly one below the next cut: no bigint is made for it)
+        const end = hi === max ? -1 : CODED[lv] || hi >= EXACT_BELOW ? cutOf(lv, hi + 1n) : Number(hi) + 1;
+        if (end === undefined) return dropped(base);
+        pos = end;
+      }
+      if (pos >= 0) push(base, pos, FLAT_EMPTY);
+      // a wide box (a long list of ports or addresses) keeps the object form's chunked node, as toFlat would
+      if (top - base > FLAT_MAX_PIECES) return dropped(base);
       node = top === base ? FLAT_EMPTY : finish(lv, base);
     }
     return node;
   });
+}
+
+/** Drops the pieces built since `base`: undefined, for a box that does not fit. */
+function dropped(base: number): undefined {
+  top = base;
+  return undefined;
 }
 
 /**
