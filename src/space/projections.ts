@@ -107,7 +107,7 @@ function walkRanges<N>(root: N, form: NodeForm<N>): { found: number[][]; open: n
  * Ranges as [lo0, hi0, ...] sorted and merged (touching ones too), at most MAX_RANGES of them:
  * past that, consecutive ranges are joined into covering ones.
  */
-function projection(found: number[]): Float64Array {
+function projection(found: number[]): readonly number[] {
   const n = found.length / 2;
   let sorted = true;
   for (let i = 2; i < found.length && sorted; i += 2) sorted = found[i - 2]! <= found[i]!;
@@ -127,8 +127,9 @@ function projection(found: number[]): Float64Array {
     } else merged.push(lo, hi);
   }
   const count = merged.length / 2;
-  const per = Math.ceil(count / MAX_RANGES) || 1;
-  const out = new Float64Array(2 * Math.ceil(count / per));
+  if (count <= MAX_RANGES) return merged;
+  const per = Math.ceil(count / MAX_RANGES);
+  const out: number[] = new Array(2 * Math.ceil(count / per));
   for (let i = 0, k = 0; i < count; i += per, k += 2) {
     out[k] = merged[2 * i]!;
     out[k + 1] = merged[2 * Math.min(i + per, count) - 1]!;
@@ -137,7 +138,7 @@ function projection(found: number[]): Float64Array {
 }
 
 /** Does every range of a lie inside some range of b? */
-function inside(a: Float64Array, b: Float64Array): boolean {
+function inside(a: readonly number[], b: readonly number[]): boolean {
   let j = 0;
   for (let i = 0; i < a.length; i += 2) {
     while (j < b.length && b[j + 1]! < a[i]!) j += 2;
@@ -146,7 +147,7 @@ function inside(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-function meet(a: Float64Array, b: Float64Array): boolean {
+function meet(a: readonly number[], b: readonly number[]): boolean {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
@@ -165,9 +166,9 @@ let knownFlatStore: FlatStore | undefined;
 export class Projections {
   private constructor(
     /** Per dimension of DIMS. */
-    readonly ranges: readonly Float64Array[],
+    readonly ranges: readonly (readonly number[])[],
     /** Per dimension: lowest and highest value (for a flat scan, see ProjectionList). */
-    readonly hull: Float64Array,
+    readonly hull: readonly number[],
   ) {}
 
   /** The projections of a set, computed once per set (sets are immutable and hash-consed). */
@@ -189,12 +190,9 @@ export class Projections {
   }
 
   private static compute({ found, open }: { found: number[][]; open: number }): Projections {
-    const ranges = found.map((f, k) => (open & (1 << k) ? Float64Array.of(0, above(DIM_MAX[DIMS[k]!]!)) : projection(f)));
-    const hull = new Float64Array(2 * DIMS.length);
-    ranges.forEach((r, k) => {
-      hull[2 * k] = r.length > 0 ? r[0]! : Infinity;
-      hull[2 * k + 1] = r.length > 0 ? r[r.length - 1]! : -Infinity;
-    });
+    const ranges = found.map((f, k) => (open & (1 << k) ? [0, above(DIM_MAX[DIMS[k]!]!)] : projection(f)));
+    const hull: number[] = [];
+    for (const r of ranges) hull.push(r.length > 0 ? r[0]! : Infinity, r.length > 0 ? r[r.length - 1]! : -Infinity);
     return new Projections(ranges, hull);
   }
 
@@ -289,7 +287,7 @@ class RangeIndex {
    * The buckets of dimension slot k that ranges `rs` reach, ascending, each once (a projection's
    * ranges are sorted and apart, so only a bucket shared by two neighbouring ranges repeats).
    */
-  private bucketsReached(k: number, rs: Float64Array): number[] {
+  private bucketsReached(k: number, rs: readonly number[]): number[] {
     const out: number[] = [];
     for (let r = 0; r < rs.length; r += 2) {
       const last = this.bucketOf(k, rs[r + 1]!);
