@@ -31,6 +31,14 @@ const source = { paths: [relay], baselineFile: "baseline.json" };
 
 const KEYS = { down: "\x1b[B", up: "\x1b[A", enter: "\r", escape: "\x1b", tab: "\t", backspace: "\x7f", ctrlU: "\x15" };
 const tick = (ms = 100) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits until `done()` holds, at most `ms`: what follows a scan (a re-scan, the exposure map) is
+ * waited for, not given a fixed time - under load a re-scan took longer than 100 ms.
+ */
+async function until(done: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end) await tick(10);
+}
 
 interface Recorded {
   accepted: { item: ReviewFinding; reason: string; target: AcceptTarget }[];
@@ -211,7 +219,7 @@ describe("exposure map", () => {
   it("m shows destinations x services with the deciding rule; Enter opens the finding; Esc goes back", async () => {
     const { press, frame } = await start();
     await press("m");
-    await tick(100);
+    await until(() => frame().includes("DECIDED BY"));
     const f = frame();
     expect(f).toContain("fwlint review - Exposure map");
     expect(f).toContain("  DESTINATION            SERVICE    PORTS       DECIDED BY");
@@ -231,7 +239,7 @@ describe("exposure map", () => {
   it("a wide terminal also shows how much of the Internet reaches each row", async () => {
     const { press, frame } = await start({ width: 120, height: 30 });
     await press("m");
-    await tick(100);
+    await until(() => frame().includes("DECIDED BY"));
     expect(frame()).toContain("PROTO/PORTS    FROM   DECIDED BY");
     expect(frame()).toMatch(/smtp\s+tcp\/25\s+any\s+line 16 -A INPUT -p tcp -m tcp --dport 25/);
   });
@@ -347,7 +355,7 @@ describe("actions", () => {
     await press(KEYS.tab);
     expect(frame()).toContain("Writes a comment above");
     await press(KEYS.enter);
-    await tick(50);
+    await until(() => frame().includes("accepted: ") && frame().includes("high:1 "));
     expect(rec.accepted.map((a) => [a.item.finding.exposure?.service, a.reason, a.target])).toEqual([["smtp", "relay for our own mail", "comment"]]);
     expect(rec.rescans).toBe(1);
     expect(frame()).toContain(`accepted: suppression comment written at ${relay}:16`);
@@ -366,7 +374,7 @@ describe("actions", () => {
   it("e opens the editor at the finding's line, then re-scans", async () => {
     const { press, frame, rec } = await start();
     await press("j", "e");
-    await tick(50);
+    await until(() => frame().includes("re-scanned"));
     expect(rec.edited).toEqual([{ file: relay, line: 16 }]);
     expect(rec.rescans).toBe(1);
     expect(frame()).toContain("back from the editor; re-scanned");
@@ -389,7 +397,7 @@ describe("actions", () => {
     await press("j");
     expect(selectedLine(frame())).toContain("line 16  SMTP");
     rec.onChange!();
-    await tick(100);
+    await until(() => frame().includes("re-scanned"));
     expect(frame()).toContain("re-scanned: a file changed on disk");
     expect(selectedLine(frame())).toContain("line 17  SMTP");
   });
@@ -413,7 +421,7 @@ describe("terminal safety and colour", () => {
     await press("t", KEYS.enter);
     frames.push(frame());
     await press(KEYS.escape, "m");
-    await tick(100);
+    await until(() => frame().includes("DECIDED BY"));
     frames.push(frame());
     const all = frames.join("\n");
     expect(all).toContain("\\x1b]0;pwned\\x07\\x1b[2J"); // shown, visibly escaped
