@@ -9,7 +9,7 @@ import type { AddrRange, Diagnostic, Family } from "../../src/model/types.js";
 import { maskToPrefix, parseIPv4Strict, parseIPv6, prefixRange } from "../../src/model/address.js";
 import { readAce } from "./ace.js";
 import type { AccessList, Ace, AddrSpec, AsaConfig, AsaInterface, GroupType, NatRule, ObjectGroup, Pos, Service } from "./config.js";
-import { type ConfigLine, restOfLine, type Word } from "./lines.js";
+import { type ConfigLine, configLine, restOfLine, type Word } from "./lines.js";
 import { ACL_TYPES, GROUP_COMMANDS, IRRELEVANT_COMMANDS, keyword, OBJECT_COMMANDS, readCommand } from "./keywords.js";
 import { asaIcmpType, asaPort, asaProtocol } from "./names.js";
 import { addrWithMask, Cursor, isPortOp, literalAddress, prefixLiteral, readAddress, readHost, readNetmask, readPortOp, readService, type SlotContext } from "./slots.js";
@@ -63,11 +63,14 @@ export class Extractor {
     return { line: l.line, column: w?.column ?? l.words[0]!.column, text: l.raw };
   }
 
-  run(lines: ConfigLine[]): AsaConfig {
-    this.prescan(lines);
+  /** Reads the file's rows (configRows). */
+  run(rows: readonly string[]): AsaConfig {
+    this.prescan(rows);
     let block: Block = { kind: "other" };
     const referenced = this.config.referencedWords;
-    for (const l of lines) {
+    for (let i = 0; i < rows.length; i++) {
+      const l = configLine(rows, i);
+      if (!l) continue;
       if (l.words[0]!.key !== "access-list") for (const w of l.words) referenced.add(w.text);
       if (l.indent > 0 && l.words[0]!.key !== "access-list") {
         this.child(block, l);
@@ -92,9 +95,14 @@ export class Extractor {
   }
 
   /** Names and object-group types first: ACE slots depend on them, wherever they are defined. */
-  private prescan(lines: ConfigLine[]): void {
-    for (const l of lines) {
-      if (l.indent > 0) continue;
+  private prescan(rows: readonly string[]): void {
+    for (let i = 0; i < rows.length; i++) {
+      // only `name` and `object-group` (or an abbreviation) are read here: a row that starts with
+      // anything but n or o is not split
+      const c = rows[i]!.charCodeAt(0) | 0x20;
+      if (c !== 0x6e && c !== 0x6f) continue;
+      const l = configLine(rows, i);
+      if (!l || l.indent > 0) continue;
       const w = l.words;
       const command = readCommand(w[0]!);
       if (command === "name" && w.length >= 3) {

@@ -23,22 +23,27 @@ export interface ConfigLine {
   words: Word[];
 }
 
-/** Lines with at least one word, comments (`!`, `:`) left out. */
-export function configLines(text: string): ConfigLine[] {
-  const out: ConfigLine[] = [];
-  const rows = text.split(/\r?\n|\r/);
-  for (let i = 0; i < rows.length; i++) {
-    const raw = rows[i]!;
-    const all = splitWords(raw);
-    // a lone `!` starts a comment (seen after commands in exported and test configs)
-    const bang = all.findIndex((w, k) => k > 0 && w.text === "!");
-    const words = bang < 0 ? all : all.slice(0, bang);
-    if (words.length === 0) continue;
-    const first = words[0]!.text;
-    if (first.startsWith("!") || first === ":" || first.startsWith("#")) continue;
-    out.push({ line: i + 1, raw, indent: words[0]!.column - 1, words });
-  }
-  return out;
+/** The file's rows, without their line terminators: row i is line i + 1. */
+export function configRows(text: string): string[] {
+  return text.split(/\r?\n|\r/);
+}
+
+/**
+ * Row `i` of `rows` as a line of words; undefined for a row without words and for a comment (`!`,
+ * `:`). Rows are split one at a time as they are read, so that a row's words die with it: held for
+ * the whole file (32k lines of the ASA bench), they were most of what the parse's garbage
+ * collections copied.
+ */
+export function configLine(rows: readonly string[], i: number): ConfigLine | undefined {
+  const raw = rows[i]!;
+  const all = splitWords(raw);
+  // a lone `!` starts a comment (seen after commands in exported and test configs)
+  const bang = all.findIndex((w, k) => k > 0 && w.text === "!");
+  const words = bang < 0 ? all : all.slice(0, bang);
+  if (words.length === 0) return undefined;
+  const first = words[0]!.text;
+  if (first.startsWith("!") || first === ":" || first.startsWith("#")) return undefined;
+  return { line: i + 1, raw, indent: words[0]!.column - 1, words };
 }
 
 function splitWords(raw: string): Word[] {

@@ -6,7 +6,8 @@
  * unions and first-match remainders 943-1,100 ms as objects, 368-393 ms here.) Rule matches are
  * made here (flatBox, from PacketSet.box), the unions the evaluator and the checks grow one rule
  * at a time (UnionStack) are built here, and PacketSet keeps what it builds from two sets that
- * have a flat form flat too, building a set's object form only when something asks for its node.
+ * have a flat form flat too (and a union of many held flat, flatUnionOf), building a set's object
+ * form only when something asks for its node.
  *
  * A set comes here only when it fits: every cut below 2^53 (exact as a double: ports, protocols,
  * IPv4 addresses, not IPv6 addresses), interface names given a code (NameCodes), and no node wider
