@@ -127,7 +127,8 @@ function projection(found: number[]): readonly number[] {
     } else merged.push(lo, hi);
   }
   const count = merged.length / 2;
-  if (count <= MAX_RANGES) return merged;
+  // (a copy: an array grown by push keeps room for more, and projections are kept to the end)
+  if (count <= MAX_RANGES) return merged.slice();
   const per = Math.ceil(count / MAX_RANGES);
   const out: number[] = new Array(2 * Math.ceil(count / per));
   for (let i = 0, k = 0; i < count; i += per, k += 2) {
