@@ -42,13 +42,16 @@ abstract class PairTable {
     }
   }
 
-  /** Makes room for one more entry: forgets everything past the limit, grows past half full. */
-  protected reserve(): void {
+  /**
+   * Makes room for one more entry: forgets everything past the limit, grows past half full. True
+   * when the slots moved (a free slot found before is not the one to use now).
+   */
+  protected reserve(): boolean {
     if (this.size >= this.limit) {
       this.clear();
-      return;
+      return true;
     }
-    if ((this.size + 1) * 2 <= this.mask + 1) return;
+    if ((this.size + 1) * 2 <= this.mask + 1) return false;
     const oldA = this.keyA;
     const oldB = this.keyB;
     const cap = (this.mask + 1) * 2;
@@ -67,6 +70,7 @@ abstract class PairTable {
       this.move(i, j);
     }
     this.dropOld();
+    return true;
   }
 
   protected claim(slot: number, a: number, b: number): void {
@@ -107,8 +111,7 @@ export class PairMemo<V> extends PairTable {
       this.values[i] = v;
       return;
     }
-    this.reserve();
-    i = ~this.find(a, b);
+    i = this.reserve() ? ~this.find(a, b) : ~i;
     this.claim(i, a, b);
     this.values[i] = v;
   }
@@ -147,8 +150,7 @@ abstract class TypedPairTable<A extends Uint8Array | Int32Array> extends PairTab
   protected put(a: number, b: number, v: number): void {
     let i = this.find(a, b);
     if (i < 0) {
-      this.reserve();
-      i = ~this.find(a, b);
+      i = this.reserve() ? ~this.find(a, b) : ~i;
       this.claim(i, a, b);
     }
     this.values[i] = v;
