@@ -192,8 +192,11 @@ export class Projections {
 
   private static compute({ found, open }: { found: number[][]; open: number }): Projections {
     const ranges = found.map((f, k) => (open & (1 << k) ? [0, above(DIM_MAX[DIMS[k]!]!)] : projection(f)));
-    const hull: number[] = [];
-    for (const r of ranges) hull.push(r.length > 0 ? r[0]! : Infinity, r.length > 0 ? r[r.length - 1]! : -Infinity);
+    const hull = new Array<number>(2 * DIMS.length);
+    ranges.forEach((r, k) => {
+      hull[2 * k] = r.length > 0 ? r[0]! : Infinity;
+      hull[2 * k + 1] = r.length > 0 ? r[r.length - 1]! : -Infinity;
+    });
     return new Projections(ranges, hull);
   }
 
