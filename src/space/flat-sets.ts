@@ -9,7 +9,7 @@
  * have a flat form flat too (and a union of many held flat, flatUnionOf), building a set's object
  * form only when something asks for its node.
  *
- * A set comes here only when it fits: every cut below 2^53 (exact as a double: ports, protocols,
+ * A set comes here only when it fits: every cut at most 2^32 (CUT_MAX: ports, protocols,
  * IPv4 addresses, not IPv6 addresses), interface names given a code (NameCodes), and no node wider
  * than FLAT_MAX_PIECES (large sets keep the object form's chunked nodes, whose unions share the
  * untouched chunks). The set operations only ever cut where their operands cut, so whatever is
@@ -32,12 +32,16 @@ const FLAT_FULL: FlatSet = 1;
 
 /** Nodes wider than this stay in the object form (see above). */
 export const FLAT_MAX_PIECES = 4096;
-/** Cuts from here on are not exact as doubles. */
-const EXACT = 2n ** 53n;
-/** Values below this end a piece whose next cut is exact too. */
-const EXACT_BELOW = EXACT - 1n;
 /**
- * Pieces the flat sets of one analysis may hold (12 bytes each, outside the JavaScript heap and
+ * The largest cut a flat node holds: a piece's start is kept as start - 1 in 32 bits (a node's first
+ * piece starts at 0 and keeps nothing), so that the pieces of the IPv4 address space (whose last
+ * piece, past the family's addresses, starts at 2^32), ports and protocols fit in half the room of a
+ * double. The pool is most of what the flat sets touch, and memory touched for the first time is
+ * dear here: about 11 microseconds a page (ASA bench: the pool 84 MB as doubles, 56 MB so).
+ */
+const CUT_MAX = 2n ** 32n;
+/**
+ * Pieces the flat sets of one analysis may hold (8 bytes each, outside the JavaScript heap and
  * its budget). Past it nothing more is built flat: the operation that would pass it stops with
  * FlatFull, which the callers (flatOrUndefined) take as "does not fit", and the unions go on as
  * objects, within the heap's budget (budget.ts).
@@ -45,18 +49,18 @@ const EXACT_BELOW = EXACT - 1n;
 let maxPieces = 1 << 25;
 
 /**
- * Interface names are numbers far past 2^53 (IFACE_BYTES bytes, dims.ts): at their levels a flat
+ * Interface names are numbers far past 2^32 (IFACE_BYTES bytes, dims.ts): at their levels a flat
  * node's cuts are codes, not the names themselves. Codes keep the names' order (a piece of names
  * is a piece of codes, and the set operations, which only compare cuts, build the same diagrams),
  * so a code is given where a name comes in, between its neighbours' codes: past the highest so
  * far by CODE_STEP, else halfway between. When two neighbours' codes leave no room (more than
- * about 32 names given between two others, or 2^21 in rising order), the name is refused as a cut
+ * about 20 names given between two others, or 4,096 in rising order), the name is refused as a cut
  * too large is elsewhere, and the set stays in the object form. Code 0 is name 0 (every node's
  * first cut). The codes belong to a store and are forgotten with it.
  */
 const CODED: readonly boolean[] = Array.from({ length: DIM_COUNT }, (_, lv) => lv === Dim.Iif || lv === Dim.Oif);
-const CODE_STEP = 2 ** 32;
-const CODE_END = 2 ** 53;
+const CODE_STEP = 2 ** 20;
+const CODE_END = 2 ** 32;
 
 class NameCodes {
   /** Names given a code, ascending, and their codes (ascending too: the codes keep the order). */
@@ -85,10 +89,10 @@ class NameCodes {
 
 let names = new NameCodes();
 
-/** The cut a flat node at `lv` holds for the value `v`; undefined when it has none (see EXACT, NameCodes). */
+/** The cut a flat node at `lv` holds for the value `v`; undefined when it has none (see CUT_MAX, NameCodes). */
 function cutOf(lv: number, v: bigint): number | undefined {
   if (CODED[lv]) return names.code(v);
-  return v < EXACT ? Number(v) : undefined;
+  return v <= CUT_MAX ? Number(v) : undefined;
 }
 
 /** The value a flat node's cut at `lv` stands for. */
@@ -147,8 +151,9 @@ let first = new Int32Array(0);
 let count = new Int32Array(0);
 let hashes = new Int32Array(0);
 let nodeTop = 2;
-// Pieces of every node, one after the other: where each starts, and its child.
-let cuts = new Float64Array(0);
+// Pieces of every node, one after the other: where each starts (minus 1, see CUT_MAX; 0 for a
+// node's first piece, which starts at 0), and its child.
+let cuts = new Uint32Array(0);
 let kids = new Int32Array(0);
 let poolTop = 0;
 // Pieces of the nodes being built (a stack: an operation builds its result above its caller's).
@@ -198,7 +203,7 @@ interface StoreArrays {
   level: Uint8Array;
   first: Int32Array;
   count: Int32Array;
-  cuts: Float64Array;
+  cuts: Uint32Array;
   kids: Int32Array;
   names: NameCodes;
   nodes: Map<FlatSet, Node>;
@@ -228,7 +233,7 @@ function reset(): void {
   level[FLAT_EMPTY] = DIM_COUNT;
   level[FLAT_FULL] = DIM_COUNT;
   nodeTop = 2;
-  cuts = new Float64Array(1 << 16);
+  cuts = new Uint32Array(1 << 16);
   kids = new Int32Array(1 << 16);
   poolTop = 0;
   scratchCuts = new Float64Array(1 << 12);
@@ -252,7 +257,7 @@ idd.onResetCaches(reset);
  * growing the pieces twofold copied 80 ms of the ASA bench, and from 2^22 fourfold still 55 ms
  * (one copy of 48 MB into fresh pages).
  */
-function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number, jump: number): T {
+function grown<T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(a: T, need: number, jump: number): T {
   let n = Math.max(a.length, jump);
   while (n < need) n *= 4;
   const b = new (a.constructor as new (n: number) => T)(n);
@@ -283,6 +288,13 @@ function push(base: number, cut: number, kid: FlatSet): void {
   top++;
 }
 
+/** Are the `n` pieces built from `base` on those of the node whose pieces start at `at`? */
+function samePieces(at: number, base: number, n: number): boolean {
+  if (kids[at] !== scratchKids[base]) return false;
+  for (let k = 1; k < n; k++) if (kids[at + k] !== scratchKids[base + k] || cuts[at + k]! + 1 !== scratchCuts[base + k]) return false;
+  return true;
+}
+
 /** The canonical node of the pieces built since `base` (which are then dropped). */
 function finish(lv: number, base: number): FlatSet {
   const n = top - base;
@@ -295,10 +307,7 @@ function finish(lv: number, base: number): FlatSet {
   let slot = h & mask;
   for (let id = table[slot]!; id !== 0; slot = (slot + 1) & mask, id = table[slot]!) {
     if (hashes[id] !== h || level[id] !== lv || count[id] !== n) continue;
-    const at = first[id]!;
-    let same = true;
-    for (let k = 0; k < n && same; k++) same = cuts[at + k] === scratchCuts[base + k] && kids[at + k] === scratchKids[base + k];
-    if (same) {
+    if (samePieces(first[id]!, base, n)) {
       top = base;
       return id;
     }
@@ -320,8 +329,10 @@ function finish(lv: number, base: number): FlatSet {
   first[id] = poolTop;
   count[id] = n;
   hashes[id] = h;
-  for (let k = 0; k < n; k++) {
-    cuts[poolTop + k] = scratchCuts[base + k]!;
+  cuts[poolTop] = 0;
+  kids[poolTop] = scratchKids[base]!;
+  for (let k = 1; k < n; k++) {
+    cuts[poolTop + k] = scratchCuts[base + k]! - 1;
     kids[poolTop + k] = scratchKids[base + k]!;
   }
   poolTop += n;
@@ -383,13 +394,13 @@ function absorbed(op: number, kid: FlatSet, left: boolean): number {
   return op === 2 && !left && kid === FLAT_FULL ? FLAT_EMPTY : -1;
 }
 
-/** The piece among [from, to] of a node that holds `value` (cuts[from] <= value). */
+/** The piece among [from, to] of a node that holds `value` (>= the start of `from`). */
 function pieceAt(from: number, to: number, value: number): number {
   let lo = from;
   let hi = to;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (cuts[mid]! <= value) lo = mid;
+    if (cuts[mid]! < value) lo = mid; // (mid > from: its start is cuts[mid] + 1)
     else hi = mid - 1;
   }
   return lo;
@@ -412,16 +423,12 @@ function apply(op: number, a: FlatSet, b: FlatSet): FlatSet {
   let lv: number;
   if (la < lb) {
     lv = la;
-    for (let i = first[a]!, end = i + count[a]!; i < end; i++) {
-      const c = cuts[i]!;
-      push(base, c, apply(op, kids[i]!, b));
-    }
+    const at = first[a]!;
+    for (let i = at, end = i + count[a]!; i < end; i++) push(base, i === at ? 0 : cuts[i]! + 1, apply(op, kids[i]!, b));
   } else if (lb < la) {
     lv = lb;
-    for (let j = first[b]!, end = j + count[b]!; j < end; j++) {
-      const c = cuts[j]!;
-      push(base, c, apply(op, a, kids[j]!));
-    }
+    const at = first[b]!;
+    for (let j = at, end = j + count[b]!; j < end; j++) push(base, j === at ? 0 : cuts[j]! + 1, apply(op, a, kids[j]!));
   } else {
     lv = la;
     let i = first[a]!;
@@ -430,8 +437,8 @@ function apply(op: number, a: FlatSet, b: FlatSet): FlatSet {
     const endB = j + count[b]! - 1;
     let pos = 0;
     for (;;) {
-      const nextA = i < endA ? cuts[i + 1]! : Infinity;
-      const nextB = j < endB ? cuts[j + 1]! : Infinity;
+      const nextA = i < endA ? cuts[i + 1]! + 1 : Infinity;
+      const nextB = j < endB ? cuts[j + 1]! + 1 : Infinity;
       // One side's piece runs on past the other's: when its child decides the result there, the
       // other side's pieces up to where it ends are passed over at once (a binary search), not
       // combined one by one - a rule-sized set against a union of thousands of rules.
@@ -471,8 +478,7 @@ function apply(op: number, a: FlatSet, b: FlatSet): FlatSet {
 function sameAs(s: FlatSet, lv: number, base: number): boolean {
   const n = top - base;
   if (s <= FLAT_FULL || level[s] !== lv || count[s] !== n) return false;
-  const at = first[s]!;
-  for (let k = 0; k < n; k++) if (kids[at + k] !== scratchKids[base + k] || cuts[at + k] !== scratchCuts[base + k]) return false;
+  if (!samePieces(first[s]!, base, n)) return false;
   top = base;
   return true;
 }
@@ -498,8 +504,8 @@ function nonEmpty(op: number, a: FlatSet, b: FlatSet): boolean {
     const endA = i + count[a]! - 1;
     const endB = j + count[b]! - 1;
     for (;;) {
-      const nextA = i < endA ? cuts[i + 1]! : Infinity;
-      const nextB = j < endB ? cuts[j + 1]! : Infinity;
+      const nextA = i < endA ? cuts[i + 1]! + 1 : Infinity;
+      const nextB = j < endB ? cuts[j + 1]! + 1 : Infinity;
       // a piece whose child leaves nothing there passes over the other side's pieces (see apply)
       if (nextA > nextB && absorbed(op, kids[i]!, true) === FLAT_EMPTY) {
         if (nextA === Infinity) break;
@@ -588,7 +594,7 @@ export function flatCorner(of: FlatSet, high: boolean, last: boolean, point: Flo
     const end = at + count[n]! - 1;
     let i = last ? end : at;
     while (kids[i] === FLAT_EMPTY) i += last ? -1 : 1;
-    point[level[n]!] = high ? (i < end ? cuts[i + 1]! - 1 : Infinity) : cuts[i]!;
+    point[level[n]!] = high ? (i < end ? cuts[i + 1]! : Infinity) : i === at ? 0 : cuts[i]! + 1;
     n = kids[i]!;
   }
 }
@@ -678,7 +684,7 @@ function objectNode(s: FlatSet, r: StoreArrays, current: boolean): Node {
   const nodeCuts: bigint[] = new Array(n);
   const nodeKids: Node[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    nodeCuts[i] = valueOf(lv, r.cuts[at + i]!, r.names);
+    nodeCuts[i] = valueOf(lv, i === 0 ? 0 : r.cuts[at + i]! + 1, r.names);
     nodeKids[i] = objectNode(r.kids[at + i]!, r, current);
   }
   const node = idd.mk(lv, nodeCuts, nodeKids);
@@ -689,7 +695,7 @@ function objectNode(s: FlatSet, r: StoreArrays, current: boolean): Node {
 
 /**
  * The box whose dimensions lie in the given ranges (per level; undefined: the whole dimension),
- * built flat; undefined when a cut does not fit (see EXACT, NameCodes) or a node would be wider than
+ * built flat; undefined when a cut does not fit (see CUT_MAX, NameCodes) or a node would be wider than
  * FLAT_MAX_PIECES. The ranges are normalized here.
  */
 export function flatBox(spec: { readonly [level: number]: readonly (readonly [bigint, bigint])[] | undefined }): FlatSet | undefined {
@@ -708,8 +714,8 @@ export function flatBox(spec: { readonly [level: number]: readonly (readonly [bi
         if (start === undefined) return dropped(base);
         if (start > pos) push(base, pos, FLAT_EMPTY);
         push(base, start, node);
-        // (numbers below 2^53 - 1 end exactly one below the next cut: no bigint is made for it)
-        const end = hi === max ? -1 : CODED[lv] || hi >= EXACT_BELOW ? cutOf(lv, hi + 1n) : Number(hi) + 1;
+        // (a range ending below CUT_MAX ends one below a cut that fits: no bigint is made for it)
+        const end = hi === max ? -1 : CODED[lv] || hi >= CUT_MAX ? cutOf(lv, hi + 1n) : Number(hi) + 1;
         if (end === undefined) return dropped(base);
         pos = end;
       }
@@ -736,7 +742,7 @@ function dropped(base: number): undefined {
 export function forEachFlatPiece(s: FlatSet, piece: (lo: number, next: number, kid: FlatSet) => void): void {
   const at = first[s]!;
   const end = at + count[s]!;
-  for (let i = at; i < end; i++) piece(cuts[i]!, i + 1 < end ? cuts[i + 1]! : Infinity, kids[i]!);
+  for (let i = at; i < end; i++) piece(i === at ? 0 : cuts[i]! + 1, i + 1 < end ? cuts[i + 1]! + 1 : Infinity, kids[i]!);
 }
 
 /** The level a flat node tests (DIM_COUNT for the terminals). */
@@ -762,8 +768,8 @@ export function flatMaxSources(s: FlatSet, ranges: readonly (readonly [bigint, b
     let r = 0;
     for (let i = at; i < end && r < ranges.length; i++) {
       if (kids[i] === FLAT_EMPTY) continue;
-      const lo = BigInt(cuts[i]!);
-      const hi = (i + 1 < end ? BigInt(cuts[i + 1]!) : DIM_MAX[Dim.Src]! + 1n) - 1n;
+      const lo = i === at ? 0n : BigInt(cuts[i]! + 1);
+      const hi = i + 1 < end ? BigInt(cuts[i + 1]!) : DIM_MAX[Dim.Src]!;
       while (r < ranges.length && ranges[r]![1] < lo) r++;
       for (let k = r; k < ranges.length && ranges[k]![0] <= hi; k++) {
         const [a, b] = ranges[k]!;

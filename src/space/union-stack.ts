@@ -7,7 +7,7 @@
  * its parts (a snapshot).
  *
  * The sets added are rule matches. Once a union is long (flatFrom sets) and while every set fits
- * the flat form (flat-sets.ts: cuts below 2^53, no huge node), the parts are flat sets, which cost
+ * the flat form (flat-sets.ts: cuts up to 2^32, no huge node), the parts are flat sets, which cost
  * a fraction of the object form to build; the first set that does not fit, or a full flat store,
  * turns the parts back into objects, and the union goes on there. Answers come back as
  * PacketSets either way.
