@@ -107,9 +107,9 @@ class FlatFull extends Error {
   }
 }
 const FULL_STORE = new FlatFull();
-/** An operation built more than it was allowed to (see flatUnionOf). */
+/** An operation built more than it was allowed to (see flatOrUndefined). */
 const OVER_CAP = new Error("the flat operation passed its cap");
-/** The pool may not grow past this while an operation with a cap runs (else maxPieces). */
+/** The pool may not grow past this while an operation with a cap runs (see flatOrUndefined). */
 let ceiling = Infinity;
 
 /** Sets how many pieces the flat sets may hold (tests; forgets every flat set). */
@@ -120,17 +120,27 @@ export function configureFlatLimit(pieces: number): void {
 
 /**
  * `op()`, or undefined when it would pass the flat store's limit (the scratch it was building on
- * is dropped). Every flat operation that builds is run through this by its callers.
+ * is dropped), or add more than `cap` pieces to it (what it built is dropped too: see
+ * dropNodesFrom). Every flat operation that builds is run through this by its callers.
  */
-export function flatOrUndefined<T>(op: () => T): T | undefined {
+export function flatOrUndefined<T>(op: () => T, cap = Infinity): T | undefined {
   const base = top;
+  const nodeMark = nodeTop;
+  const poolMark = poolTop;
+  const outer = ceiling;
+  const own = poolTop + cap < outer;
+  if (own) ceiling = poolTop + cap;
   try {
     return op();
   } catch (e) {
-    if (e !== FULL_STORE) throw e;
+    // (a cap set by an enclosing call is that call's to handle)
+    if (e !== FULL_STORE && !(e === OVER_CAP && own)) throw e;
     top = base;
-    filled = true;
+    if (e === FULL_STORE) filled = true;
+    else dropNodesFrom(nodeMark, poolMark);
     return undefined;
+  } finally {
+    ceiling = outer;
   }
 }
 
@@ -549,31 +559,18 @@ export function configureFlatUnionCap(pieces: number): void {
 
 /**
  * The union of `sets` (at least one), paired as a balanced union, built flat; undefined when the
- * store is full or the union would add more than unionOfCap pieces (what it built up to then is
- * dropped: see dropNodesFrom).
+ * store is full or the union would add more than unionOfCap pieces (see flatOrUndefined).
  */
 export function flatUnionOf(sets: readonly FlatSet[]): FlatSet | undefined {
-  const base = top;
-  const nodeMark = nodeTop;
-  const poolMark = poolTop;
-  ceiling = Math.min(maxPieces, poolTop + unionOfCap);
-  try {
+  return flatOrUndefined(() => {
     let layer = sets;
     while (layer.length > 1) {
       const next: FlatSet[] = [];
       for (let i = 0; i < layer.length; i += 2) next.push(i + 1 < layer.length ? apply(1, layer[i]!, layer[i + 1]!) : layer[i]!);
       layer = next;
     }
-    return layer[0];
-  } catch (e) {
-    if (e !== FULL_STORE && e !== OVER_CAP) throw e;
-    top = base;
-    if (e === FULL_STORE) filled = true;
-    else dropNodesFrom(nodeMark, poolMark);
-    return undefined;
-  } finally {
-    ceiling = Infinity;
-  }
+    return layer[0]!;
+  }, unionOfCap);
 }
 export const flatMinus = (a: FlatSet, b: FlatSet): FlatSet => apply(2, a, b);
 export const flatIntersect = (a: FlatSet, b: FlatSet): FlatSet => apply(0, a, b);

@@ -72,10 +72,16 @@ export class PacketSet {
     return this.built;
   }
 
+  /** The flat set this set was made as, while its store is the current one; else undefined. */
+  private madeFlat(): FlatSet | undefined {
+    return this.store !== undefined && this.store === currentFlatStore() ? this.flat : undefined;
+  }
+
   /** The set's node when it has been built already (see node), else undefined: builds nothing. */
   builtNode(): Node | undefined {
     if (this.built !== undefined) return this.built;
-    return this.store !== undefined && this.store === currentFlatStore() ? builtNodeOfFlat(this.flat) : undefined;
+    const f = this.madeFlat();
+    return f === undefined ? undefined : builtNodeOfFlat(f);
   }
 
   /**
@@ -83,9 +89,7 @@ export class PacketSet {
    * without converting; undefined otherwise.
    */
   flatForm(): FlatSet | undefined {
-    if (this.store !== undefined && this.store === currentFlatStore()) return this.flat;
-    if (this.built !== undefined) return flatFormOf(this.built);
-    return undefined;
+    return this.madeFlat() ?? (this.built === undefined ? undefined : flatFormOf(this.built));
   }
 
   /** The set's flat form, converted now when it has none yet; undefined when it does not fit (see flat-sets.ts). */
