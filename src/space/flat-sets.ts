@@ -24,6 +24,7 @@ import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
 import { lastAtOrBelow } from "./piece-tree.js";
 import { PairFlags, PairInts } from "./pair-memo.js";
+import { PrefaultedArrays } from "./prefault.js";
 
 /** A flat set: the id of its root node. */
 export type FlatSet = number;
@@ -163,9 +164,11 @@ let hashes = new Int32Array(0);
 let nodeTop = 2;
 // Pieces of every node, one after the other: where each starts (minus 1, see CUT_MAX; 0 for a
 // node's first piece, which starts at 0), and its child.
-let cuts = new Uint32Array(0);
-let kids = new Int32Array(0);
+let cuts: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+let kids: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let poolTop = 0;
+/** Past its first size, the pool's pages are touched ahead of poolTop by a helper thread (prefault.ts). */
+let prefault: PrefaultedArrays | undefined;
 // Pieces of the nodes being built (a stack: an operation builds its result above its caller's).
 let scratchCuts = new Float64Array(0);
 let scratchKids = new Int32Array(0);
@@ -236,6 +239,8 @@ function reset(): void {
     store = new FlatStore();
   }
   names = new NameCodes();
+  prefault?.stop();
+  prefault = undefined;
   level = new Uint8Array(1 << 14);
   first = new Int32Array(1 << 14);
   count = new Int32Array(1 << 14);
@@ -268,11 +273,29 @@ idd.onResetCaches(reset);
  * (one copy of 48 MB into fresh pages).
  */
 function grown<T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(a: T, need: number, jump: number): T {
-  let n = Math.max(a.length, jump);
-  while (n < need) n *= 4;
-  const b = new (a.constructor as new (n: number) => T)(n);
+  const b = new (a.constructor as new (n: number) => T)(grownLength(a.length, need, jump));
   b.set(a);
   return b;
+}
+
+function grownLength(length: number, need: number, jump: number): number {
+  let n = Math.max(length, jump);
+  while (n < need) n *= 4;
+  return n;
+}
+
+/** The pool, with room for `need` pieces (as grown), in arrays a helper thread touches ahead of poolTop. */
+function growPool(need: number): void {
+  const length = grownLength(cuts.length, need, 1 << 24);
+  const next = PrefaultedArrays.of([length * 4, length * 4]);
+  const c = new Uint32Array(next.buffers[0]!);
+  const k = new Int32Array(next.buffers[1]!);
+  c.set(cuts);
+  k.set(kids);
+  cuts = c;
+  kids = k;
+  prefault?.stop();
+  prefault = next;
 }
 
 function hashOf(lv: number, from: number, to: number): number {
@@ -330,10 +353,7 @@ function finish(lv: number, base: number): FlatSet {
     count = grown(count, nodeTop + 1, 1 << 22);
     hashes = grown(hashes, nodeTop + 1, 1 << 22);
   }
-  if (poolTop + n > cuts.length) {
-    cuts = grown(cuts, poolTop + n, 1 << 24);
-    kids = grown(kids, poolTop + n, 1 << 24);
-  }
+  if (poolTop + n > cuts.length) growPool(poolTop + n);
   const id = nodeTop++;
   level[id] = lv;
   first[id] = poolTop;
@@ -346,6 +366,7 @@ function finish(lv: number, base: number): FlatSet {
     kids[poolTop + k] = scratchKids[base + k]!;
   }
   poolTop += n;
+  prefault?.advance(poolTop);
   top = base;
   table[slot] = id;
   if (++tableSize * 2 > table.length) rehash();
