@@ -8,16 +8,8 @@
  * addressing, linear probing), so an entry allocates nothing.
  */
 
-import { PrefaultedArrays } from "./prefault.js";
-
 const EMPTY_SLOT = 0;
 const INITIAL_BITS = 12;
-/**
- * A table of this many slots or more has its next size made early, when it is 3/8 full, for a
- * helper thread to touch while it fills up to half (prefault.ts): the rehash then writes into
- * memory already resident (ASA bench: 8.4k page faults, about 90 ms, off the main thread).
- */
-const PREPARE_FROM = 1 << 16;
 
 function slotOf(a: number, b: number, mask: number): number {
   let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
@@ -29,12 +21,10 @@ function slotOf(a: number, b: number, mask: number): number {
 
 /** Keys are stored as id + 1, so a zero slot is free (ids start at 0). */
 abstract class PairTable {
-  protected keyA: Int32Array<ArrayBufferLike> = new Int32Array(1 << INITIAL_BITS);
-  protected keyB: Int32Array<ArrayBufferLike> = new Int32Array(1 << INITIAL_BITS);
+  protected keyA = new Int32Array(1 << INITIAL_BITS);
+  protected keyB = new Int32Array(1 << INITIAL_BITS);
   protected mask = (1 << INITIAL_BITS) - 1;
   size = 0;
-  /** The next size's arrays (keys A and B, then the values'), made before they are needed. */
-  private next: PrefaultedArrays | undefined;
 
   constructor(private readonly limit: number) {}
 
@@ -61,24 +51,14 @@ abstract class PairTable {
       this.clear();
       return true;
     }
-    const slots = this.mask + 1;
-    if ((this.size + 1) * 2 <= slots) {
-      if (slots >= PREPARE_FROM && this.next === undefined && (this.size + 1) * 8 > slots * 3) {
-        const bytes = this.valueBytes();
-        this.next = PrefaultedArrays.of(bytes > 0 ? [slots * 8, slots * 8, slots * 2 * bytes] : [slots * 8, slots * 8]);
-        this.next.touchAll();
-      }
-      return false;
-    }
+    if ((this.size + 1) * 2 <= this.mask + 1) return false;
     const oldA = this.keyA;
     const oldB = this.keyB;
-    const cap = slots * 2;
-    const next = this.next?.buffers;
-    this.next = undefined;
-    this.keyA = next ? new Int32Array(next[0]!) : new Int32Array(cap);
-    this.keyB = next ? new Int32Array(next[1]!) : new Int32Array(cap);
+    const cap = (this.mask + 1) * 2;
+    this.keyA = new Int32Array(cap);
+    this.keyB = new Int32Array(cap);
     this.mask = cap - 1;
-    this.resize(cap, next?.[2]);
+    this.resize(cap);
     for (let i = 0; i < oldA.length; i++) {
       const ka = oldA[i]!;
       if (ka === EMPTY_SLOT) continue;
@@ -100,8 +80,6 @@ abstract class PairTable {
   }
 
   clear(): void {
-    this.next?.stop();
-    this.next = undefined;
     this.keyA = new Int32Array(1 << INITIAL_BITS);
     this.keyB = new Int32Array(1 << INITIAL_BITS);
     this.mask = (1 << INITIAL_BITS) - 1;
@@ -110,10 +88,8 @@ abstract class PairTable {
     this.dropOld();
   }
 
-  /** Allocates value storage of `cap` slots beside the old one (kept until dropOld), in `shared` when given. */
-  protected abstract resize(cap: number, shared?: SharedArrayBuffer): void;
-  /** Bytes a value takes in a buffer of its own; 0 for values not in one. */
-  protected abstract valueBytes(): number;
+  /** Allocates value storage of `cap` slots beside the old one (kept until dropOld). */
+  protected abstract resize(cap: number): void;
   /** Copies the value of old slot `from` to new slot `to`. */
   protected abstract move(from: number, to: number): void;
   protected abstract dropOld(): void;
@@ -144,9 +120,6 @@ export class PairMemo<V> extends PairTable {
     this.old = this.values;
     this.values = new Array<V | undefined>(cap).fill(undefined);
   }
-  protected valueBytes(): number {
-    return 0;
-  }
   protected move(from: number, to: number): void {
     this.values[to] = this.old[from];
   }
@@ -156,14 +129,13 @@ export class PairMemo<V> extends PairTable {
 }
 
 /** (a, b) -> a small number in a typed array, 0 meaning absent (the two tables below). */
-abstract class TypedPairTable<A extends Uint8Array<ArrayBufferLike> | Int32Array<ArrayBufferLike>> extends PairTable {
+abstract class TypedPairTable<A extends Uint8Array | Int32Array> extends PairTable {
   private values: A;
   private old: A;
 
   constructor(
     limit: number,
-    /** An array of `n` values, or one over a shared buffer. */
-    private readonly make: (n: number | SharedArrayBuffer) => A,
+    private readonly make: (n: number) => A,
   ) {
     super(limit);
     this.values = make(1 << INITIAL_BITS);
@@ -184,12 +156,9 @@ abstract class TypedPairTable<A extends Uint8Array<ArrayBufferLike> | Int32Array
     this.values[i] = v;
   }
 
-  protected resize(cap: number, shared?: SharedArrayBuffer): void {
+  protected resize(cap: number): void {
     this.old = this.values;
-    this.values = this.make(shared ?? cap);
-  }
-  protected valueBytes(): number {
-    return this.values.BYTES_PER_ELEMENT;
+    this.values = this.make(cap);
   }
   protected move(from: number, to: number): void {
     this.values[to] = this.old[from]!;
@@ -202,7 +171,7 @@ abstract class TypedPairTable<A extends Uint8Array<ArrayBufferLike> | Int32Array
 /** (a, b) -> a boolean (the answer of a test). */
 export class PairFlags extends TypedPairTable<Uint8Array> {
   constructor(limit: number) {
-    super(limit, (n) => (typeof n === "number" ? new Uint8Array(n) : new Uint8Array(n)));
+    super(limit, (n) => new Uint8Array(n));
   }
 
   get(a: number, b: number): boolean | undefined {
@@ -218,7 +187,7 @@ export class PairFlags extends TypedPairTable<Uint8Array> {
 /** (a, b) -> a non-negative integer (the result of an operation on flat sets), -1 when absent. */
 export class PairInts extends TypedPairTable<Int32Array> {
   constructor(limit: number) {
-    super(limit, (n) => (typeof n === "number" ? new Int32Array(n) : new Int32Array(n)));
+    super(limit, (n) => new Int32Array(n));
   }
 
   get(a: number, b: number): number {

@@ -3,11 +3,14 @@
  *
  * Memory touched for the first time costs a page fault, and on these machines a fault costs about
  * 11 microseconds a page (a fresh 100 MB array: 280 ms to fill). The flat sets' pool is written
- * from its start to its end as an analysis builds sets - 60 MB on the ASA bench, 15k faults - and
- * the memo tables double as they fill, each new table written all over at once. A thread of its
- * own takes those faults on the other core while the main thread goes on: the pool's pages a
- * little ahead of where it has been written to (advance), a memo table's next size while the
- * table fills up to the size it grows at (all pages, touchAll).
+ * from its start to its end as an analysis builds sets - 60 MB on the ASA bench, 15k faults - so
+ * a thread of its own takes those faults on the other core, a little ahead of where the pool has
+ * been written to (advance), while the main thread goes on.
+ *
+ * (The memo tables, which double as they fill, were tried too: their next size made early and
+ * touched while the table filled took 8k more faults off the ASA bench's main thread, but raised
+ * the nft bench's peak memory from 830 to 1,000 MB, its tables being made anew many times; the
+ * dropped tables' shared buffers seem to be freed later than plain ones. Not kept.)
  *
  * The arrays are backed by SharedArrayBuffers (plain reads and writes cost the same); the helper
  * touches a page with a compare-and-swap of 0 for 0, which writes nothing when the main thread has
@@ -110,11 +113,6 @@ export class PrefaultedArrays {
       theHelper()?.worker.postMessage({ control: this.control, buffers: this.buffers });
     }
     wakeHelper();
-  }
-
-  /** The arrays will be written all over: the helper touches every page. */
-  touchAll(): void {
-    this.advance(Math.max(...this.buffers.map((b) => b.byteLength / 4)));
   }
 
   /**
