@@ -94,6 +94,9 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
         PRE_COMMIT_HOME: join(tmp, "pre-commit-home"),
         npm_config_audit: "false",
         npm_config_fund: "false",
+        // the hook's environment installs the packages this checkout installed: from npm's cache,
+        // not the registry (a registry that stalls once made this test time out at 200 s)
+        npm_config_prefer_offline: "true",
         GIT_AUTHOR_NAME: "fwlint test",
         GIT_AUTHOR_EMAIL: "fwlint-test@example.invalid",
         GIT_COMMITTER_NAME: "fwlint test",
