@@ -3,6 +3,7 @@
  * A cheap line scan (no chevrotain): table headers, chain declarations, -A lines, COMMIT.
  */
 import { parseIPv6 } from "../../src/model/address.js";
+import { LineEnds, lineAfter } from "./split-lines.js";
 
 const TABLE = /^\*(raw|mangle|nat|filter|security)\s*$/;
 const CHAIN = /^:[^\s"]+\s+(ACCEPT|DROP|-)(\s+\[[0-9]+:[0-9]+\])?\s*$/;
@@ -40,35 +41,6 @@ const SAVE_STARTS = "*:C-[#";
 /** ASCII blanks (String.trim removes others too: a line starting with one is looked at whole). */
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 11 || c === 12;
-}
-
-/**
- * The ends of a text's lines, in order (at \n, \r or the end of the text, as splitLines splits),
- * found by the string's own search: a file of another format is scanned whole before its reader's
- * turn, and a loop over its characters costs more than the rest of the scan.
- */
-class LineEnds {
-  private nl: number;
-  private cr: number;
-
-  constructor(private readonly text: string) {
-    this.nl = text.indexOf("\n");
-    this.cr = text.indexOf("\r");
-  }
-
-  /** Where the line starting at `start` ends. */
-  from(start: number): number {
-    if (this.nl !== -1 && this.nl < start) this.nl = this.text.indexOf("\n", start);
-    if (this.cr !== -1 && this.cr < start) this.cr = this.text.indexOf("\r", start);
-    const nl = this.nl === -1 ? this.text.length : this.nl;
-    const cr = this.cr === -1 ? this.text.length : this.cr;
-    return nl < cr ? nl : cr;
-  }
-}
-
-/** Where the next line starts after a line ending at `end` (\r\n is one terminator). */
-function lineAfter(text: string, end: number): number {
-  return text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
 }
 
 export function detectIptablesSave(text: string): null | "iptables" | "ip6tables" {

@@ -9,19 +9,42 @@ export interface SplitLine {
   text: string;
 }
 
+/**
+ * The ends of a text's lines, in order: at \n, \r or the end of the text. Found by the string's own
+ * search, not a loop over its characters: format detection scans whole files of other formats
+ * before their readers' turn and looks at few of their lines (detect.ts).
+ */
+export class LineEnds {
+  private nl: number;
+  private cr: number;
+
+  constructor(private readonly text: string) {
+    this.nl = text.indexOf("\n");
+    this.cr = text.indexOf("\r");
+  }
+
+  /** Where the line starting at `start` ends. */
+  from(start: number): number {
+    if (this.nl !== -1 && this.nl < start) this.nl = this.text.indexOf("\n", start);
+    if (this.cr !== -1 && this.cr < start) this.cr = this.text.indexOf("\r", start);
+    const nl = this.nl === -1 ? this.text.length : this.nl;
+    const cr = this.cr === -1 ? this.text.length : this.cr;
+    return nl < cr ? nl : cr;
+  }
+}
+
+/** Where the next line starts after a line ending at `end` (\r\n is one terminator). */
+export function lineAfter(text: string, end: number): number {
+  return text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+}
+
 /** Lines without their terminators (\n, \r\n or a lone \r). */
 export function splitLines(text: string): SplitLine[] {
   const out: SplitLine[] = [];
-  let start = 0;
-  let n = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) {
-      out.push({ line: n++, text: text.slice(start, i) });
-      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
-    }
+  const ends = new LineEnds(text);
+  for (let start = 0, end = 0, n = 1; start < text.length; start = lineAfter(text, end), n++) {
+    end = ends.from(start);
+    out.push({ line: n, text: text.slice(start, end) });
   }
-  if (start < text.length) out.push({ line: n, text: text.slice(start) });
   return out;
 }
