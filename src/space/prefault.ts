@@ -14,8 +14,9 @@
  *
  * The arrays are backed by SharedArrayBuffers (plain reads and writes cost the same); the helper
  * touches a page with a compare-and-swap of 0 for 0, which writes nothing when the main thread has
- * written there already. It keeps at most AHEAD elements past the mark the main thread gives, so
- * memory is made resident only when it is about to be used, and it never keeps the process alive.
+ * written there already. It keeps at most PREFAULT_AHEAD elements past the mark the main thread
+ * gives, so memory is made resident only when it is about to be used, and it never keeps the
+ * process alive.
  * Nothing depends on it: without a helper (one could not be started) the arrays are the same, only
  * slower to fill.
  */
@@ -23,7 +24,6 @@ import { Worker } from "node:worker_threads";
 
 /** Elements the helper touches past the mark: 4 MB of a 32-bit array. */
 export const PREFAULT_AHEAD = 1 << 20;
-const AHEAD = PREFAULT_AHEAD;
 /** Elements of a 32-bit array on one 4 KB page. */
 const PAGE = 1024;
 
@@ -31,7 +31,7 @@ const PAGE = 1024;
  * The helper, as a script. A job is buffers and a control array (0: the mark, in 32-bit elements;
  * 1: set to 1 to stop; 2: where the helper has touched them up to, -1 once it let go of a stopped
  * job's arrays; for tests). Jobs come as messages, read between rounds; a round touches each job's
- * buffers page by page up to its mark + AHEAD; between rounds it sleeps until the main thread
+ * buffers page by page up to its mark + PREFAULT_AHEAD; between rounds it sleeps until the main thread
  * moves a mark, stops a job or sends one (each bumps `wake`).
  */
 const HELPER = `
@@ -48,7 +48,7 @@ for (;;) {
       Atomics.store(job.control, 2, -1);
       return false;
     }
-    const target = Atomics.load(job.control, 0) + ${AHEAD};
+    const target = Atomics.load(job.control, 0) + ${PREFAULT_AHEAD};
     let more = false;
     for (const a of job.arrays) {
       const end = Math.min(a.length, target);
@@ -88,7 +88,7 @@ function wakeHelper(): void {
   Atomics.notify(helper.wake, 0);
 }
 
-/** Arrays, each written from its start, whose pages the helper touches up to AHEAD past a mark. */
+/** Arrays, each written from its start, whose pages the helper touches up to PREFAULT_AHEAD past a mark. */
 export class PrefaultedArrays {
   private readonly control = new Int32Array(new SharedArrayBuffer(12));
   /** Where the mark is given to the helper next. */
@@ -102,12 +102,15 @@ export class PrefaultedArrays {
     return new PrefaultedArrays(byteLengths.map((n) => new SharedArrayBuffer(n)));
   }
 
-  /** The arrays are written up to their `mark`th 32-bit element: the helper may touch up to AHEAD past it. Cheap to call often. */
+  /**
+   * The arrays are written up to their `mark`th 32-bit element: the helper may touch up to
+   * PREFAULT_AHEAD past it. Cheap to call often.
+   */
   advance(mark: number): void {
     if (mark < this.nextMark) return;
     // the helper is woken again when the mark has moved a quarter of the way it keeps ahead
-    this.nextMark = mark + AHEAD / 4;
-    Atomics.store(this.control, 0, Math.min(mark, 2 ** 31 - 1 - AHEAD));
+    this.nextMark = mark + PREFAULT_AHEAD / 4;
+    Atomics.store(this.control, 0, Math.min(mark, 2 ** 31 - 1 - PREFAULT_AHEAD));
     if (!this.sent) {
       this.sent = true;
       theHelper()?.worker.postMessage({ control: this.control, buffers: this.buffers });
