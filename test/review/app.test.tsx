@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useEffect } from "react";
 import { cleanup, render } from "ink-testing-library";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { AcceptTarget } from "../../src/review/accept.js";
 import { scan, type ReviewFinding, type ScanResult } from "../../src/review/session.js";
 import { App, type ReviewActions } from "../../src/review/ui/App.js";
@@ -32,13 +32,10 @@ const source = { paths: [relay], baselineFile: "baseline.json" };
 const KEYS = { down: "\x1b[B", up: "\x1b[A", enter: "\r", escape: "\x1b", tab: "\t", backspace: "\x7f", ctrlU: "\x15" };
 const tick = (ms = 100) => new Promise((r) => setTimeout(r, ms));
 /**
- * Waits until `done()` holds, at most `ms`: what follows a scan (a re-scan, the exposure map) is
- * waited for, not given a fixed time - under load a re-scan took longer than 100 ms.
+ * What follows a scan (a re-scan, the exposure map) is waited for (vi.waitUntil), not given a fixed
+ * time: under load a re-scan took longer than 100 ms.
  */
-async function until(done: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done() && Date.now() < end) await tick(10);
-}
+const SCAN_WAIT = { timeout: 5000, interval: 10 };
 
 interface Recorded {
   accepted: { item: ReviewFinding; reason: string; target: AcceptTarget }[];
@@ -219,7 +216,7 @@ describe("exposure map", () => {
   it("m shows destinations x services with the deciding rule; Enter opens the finding; Esc goes back", async () => {
     const { press, frame } = await start();
     await press("m");
-    await until(() => frame().includes("DECIDED BY"));
+    await vi.waitUntil(() => frame().includes("DECIDED BY"), SCAN_WAIT);
     const f = frame();
     expect(f).toContain("fwlint review - Exposure map");
     expect(f).toContain("  DESTINATION            SERVICE    PORTS       DECIDED BY");
@@ -239,7 +236,7 @@ describe("exposure map", () => {
   it("a wide terminal also shows how much of the Internet reaches each row", async () => {
     const { press, frame } = await start({ width: 120, height: 30 });
     await press("m");
-    await until(() => frame().includes("DECIDED BY"));
+    await vi.waitUntil(() => frame().includes("DECIDED BY"), SCAN_WAIT);
     expect(frame()).toContain("PROTO/PORTS    FROM   DECIDED BY");
     expect(frame()).toMatch(/smtp\s+tcp\/25\s+any\s+line 16 -A INPUT -p tcp -m tcp --dport 25/);
   });
@@ -355,7 +352,7 @@ describe("actions", () => {
     await press(KEYS.tab);
     expect(frame()).toContain("Writes a comment above");
     await press(KEYS.enter);
-    await until(() => frame().includes("accepted: ") && frame().includes("high:1 "));
+    await vi.waitUntil(() => frame().includes("accepted: ") && frame().includes("high:1 "), SCAN_WAIT);
     expect(rec.accepted.map((a) => [a.item.finding.exposure?.service, a.reason, a.target])).toEqual([["smtp", "relay for our own mail", "comment"]]);
     expect(rec.rescans).toBe(1);
     expect(frame()).toContain(`accepted: suppression comment written at ${relay}:16`);
@@ -374,7 +371,7 @@ describe("actions", () => {
   it("e opens the editor at the finding's line, then re-scans", async () => {
     const { press, frame, rec } = await start();
     await press("j", "e");
-    await until(() => frame().includes("re-scanned"));
+    await vi.waitUntil(() => frame().includes("re-scanned"), SCAN_WAIT);
     expect(rec.edited).toEqual([{ file: relay, line: 16 }]);
     expect(rec.rescans).toBe(1);
     expect(frame()).toContain("back from the editor; re-scanned");
@@ -397,7 +394,7 @@ describe("actions", () => {
     await press("j");
     expect(selectedLine(frame())).toContain("line 16  SMTP");
     rec.onChange!();
-    await until(() => frame().includes("re-scanned"));
+    await vi.waitUntil(() => frame().includes("re-scanned"), SCAN_WAIT);
     expect(frame()).toContain("re-scanned: a file changed on disk");
     expect(selectedLine(frame())).toContain("line 17  SMTP");
   });
@@ -421,7 +418,7 @@ describe("terminal safety and colour", () => {
     await press("t", KEYS.enter);
     frames.push(frame());
     await press(KEYS.escape, "m");
-    await until(() => frame().includes("DECIDED BY"));
+    await vi.waitUntil(() => frame().includes("DECIDED BY"), SCAN_WAIT);
     frames.push(frame());
     const all = frames.join("\n");
     expect(all).toContain("\\x1b]0;pwned\\x07\\x1b[2J"); // shown, visibly escaped

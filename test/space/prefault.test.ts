@@ -3,16 +3,13 @@
  * touches them all when told they will be written all over, keeps within its distance of the mark
  * it is given, never changes what the main thread wrote, and stops when told.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PREFAULT_AHEAD, PrefaultedArrays } from "../../src/space/prefault.js";
 
 const ALL = 2 ** 31 - 1;
+/** The helper runs on its own thread: what it does is waited for (at most 10 s). */
+const WAIT = { timeout: 10_000, interval: 5 };
 
-/** Waits until `cond` holds (at most 10 s): the helper runs on its own thread. */
-async function until(cond: () => boolean): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
-}
 
 describe("PrefaultedArrays", () => {
   it("are touched all over by the helper when the mark is past their end, and it changes nothing the main thread wrote", async () => {
@@ -24,7 +21,7 @@ describe("PrefaultedArrays", () => {
     p.advance(big.length);
     for (let i = 1024; i < big.length; i += 4096) big[i] = -i;
     for (let i = 0; i < small.length; i += 4096) small[i] = 200;
-    await until(() => p.touched() === ALL);
+    await vi.waitUntil(() => p.touched() === ALL, WAIT);
     expect(p.touched()).toBe(ALL);
     for (let i = 0; i < big.length; i += 1024) {
       const want = i % 4096 === 0 ? i + 1 : i % 4096 === 1024 ? -i : 0;
@@ -36,21 +33,21 @@ describe("PrefaultedArrays", () => {
   it("keeps within its distance past the mark, follows it, and stops when told", async () => {
     const p = PrefaultedArrays.of([64 << 20]); // 16M elements
     p.advance(0);
-    await until(() => p.touched() >= PREFAULT_AHEAD);
+    await vi.waitUntil(() => p.touched() >= PREFAULT_AHEAD, WAIT);
     await new Promise((r) => setTimeout(r, 100));
     expect(p.touched()).toBe(PREFAULT_AHEAD);
     p.advance(3 * PREFAULT_AHEAD);
-    await until(() => p.touched() >= 4 * PREFAULT_AHEAD);
+    await vi.waitUntil(() => p.touched() >= 4 * PREFAULT_AHEAD, WAIT);
     expect(p.touched()).toBe(4 * PREFAULT_AHEAD);
     p.stop();
     p.advance(8 * PREFAULT_AHEAD);
     // it lets go of the arrays (they would stay in memory with it) and touches no more
-    await until(() => p.touched() === -1);
+    await vi.waitUntil(() => p.touched() === -1, WAIT);
     expect(p.touched()).toBe(-1);
     // the helper goes on with other arrays
     const q = PrefaultedArrays.of([1 << 20]);
     q.advance(1 << 18);
-    await until(() => q.touched() === ALL);
+    await vi.waitUntil(() => q.touched() === ALL, WAIT);
     expect(q.touched()).toBe(ALL);
   });
 });
