@@ -732,13 +732,14 @@ export function flatBox(spec: { readonly [level: number]: readonly (readonly [bi
         if (start === undefined) return dropped(base);
         if (start > pos) push(base, pos, FLAT_EMPTY);
         push(base, start, node);
+        // a wide box (a long list of ports or addresses) keeps the object form's chunked node, as toFlat would
+        if (top - base > FLAT_MAX_PIECES) return dropped(base);
         // (a range ending below CUT_MAX ends one below a cut that fits: no bigint is made for it)
         const end = hi === max ? -1 : CODED[lv] || hi >= CUT_MAX ? cutOf(lv, hi + 1n) : Number(hi) + 1;
         if (end === undefined) return dropped(base);
         pos = end;
       }
       if (pos >= 0) push(base, pos, FLAT_EMPTY);
-      // a wide box (a long list of ports or addresses) keeps the object form's chunked node, as toFlat would
       if (top - base > FLAT_MAX_PIECES) return dropped(base);
       node = top === base ? FLAT_EMPTY : finish(lv, base);
     }

@@ -271,16 +271,21 @@ export function normalizeRanges(ranges: readonly (readonly [bigint, bigint])[], 
 }
 
 function sortAndMerge(ranges: readonly (readonly [bigint, bigint])[], max: bigint): [bigint, bigint][] {
-  const sorted = ranges
-    .map(([lo, hi]) => [lo < 0n ? 0n : lo, hi > max ? max : hi] as [bigint, bigint])
-    .filter(([lo, hi]) => lo <= hi)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Lists in ascending order of their starts (a set's elements as nft lists them, ranges that only
+  // touch) are merged as they are: no sorted copy of a 200k-element blocklist is made.
+  let ascending = true;
+  for (let i = 1; i < ranges.length && ascending; i++) ascending = ranges[i - 1]![0] <= ranges[i]![0];
+  const sorted = ascending ? ranges : [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const out: [bigint, bigint][] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1] + 1n) {
-      if (r[1] > last[1]) last[1] = r[1];
-    } else out.push([r[0], r[1]]);
+  let last: [bigint, bigint] | undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]!;
+    const lo = r[0] < 0n ? 0n : r[0];
+    const hi = r[1] > max ? max : r[1];
+    if (lo > hi) continue;
+    if (last && lo <= last[1] + 1n) {
+      if (hi > last[1]) last[1] = hi;
+    } else out.push((last = [lo, hi]));
   }
   return out;
 }

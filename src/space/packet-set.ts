@@ -158,7 +158,8 @@ export class PacketSet {
   }
 
   /** The packets of the universe whose listed dimensions lie in the given ranges. */
-  static box(spec: BoxSpec): PacketSet {
+  static box(given: BoxSpec): PacketSet {
+    const spec = wideListsNormal(given);
     const inUniverse = boxSpecInUniverse(spec);
     if (inUniverse === undefined) {
       // the box cut to the universe, flat when both fit (every box of IPv4 addresses, ports, names)
@@ -593,6 +594,25 @@ function familyAddrMax(family: 4 | 6): bigint {
 }
 
 /** `ranges` ∩ [lo, hi]. */
+/**
+ * The spec with its long range lists (a set's elements) sorted and merged, once: both forms a box
+ * may be built in (flatBox, then rawBox when it is too wide to be flat) read its lists normalized,
+ * and each would sort a list that is not.
+ */
+function wideListsNormal(spec: BoxSpec): BoxSpec {
+  let out: { [d in Dim]?: Ranges } | undefined;
+  for (let d = 0 as Dim; d < DIM_COUNT; d++) {
+    const r = spec[d];
+    if (r === undefined || r.length < WIDE_LIST) continue;
+    const normal = idd.normalView(r, DIM_MAX[d]!);
+    if (normal !== r) (out ??= { ...spec })[d] = normal;
+  }
+  return out ?? spec;
+}
+
+/** Range lists at least this long are normalized before a box is built (see wideListsNormal). */
+const WIDE_LIST = 64;
+
 function clip(ranges: Ranges, lo: bigint, hi: bigint): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   for (const [a, b] of ranges) {

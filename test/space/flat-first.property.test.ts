@@ -316,3 +316,39 @@ describe("sets held flat", () => {
     expect(DIM_MAX[Dim.Iif]! > 2n ** 53n).toBe(true);
   });
 });
+
+describe("a box of a long list (a set's elements)", () => {
+  // Lists past a flat node's width (FLAT_MAX_PIECES) are built in the object form, lists short of
+  // it flat; either way the list is sorted and merged once, whatever order it comes in.
+  const list = fc.oneof(
+    fc.array(fc.tuple(fc.nat(20000), fc.nat(3)), { minLength: 64, maxLength: 400 }),
+    fc.array(fc.tuple(fc.nat(20000), fc.nat(3)), { minLength: 2500, maxLength: 3500 }),
+  );
+  it("is the set of the list's addresses, in or out of order, with or without a protocol", () => {
+    fc.assert(
+      fc.property(list, fc.boolean(), fc.boolean(), (pairs, ascending, tcp) => {
+        const given = pairs.map(([lo, w]) => [BigInt(lo), BigInt(lo + w)] as [bigint, bigint]);
+        if (ascending) given.sort((a, b) => Number(a[0] - b[0]));
+        const copy = given.map(([lo, hi]) => [lo, hi]);
+        const s = PacketSet.box({ [Dim.Family]: [[4n, 4n]], ...(tcp ? { [Dim.Proto]: [[6n, 6n]] } : {}), [Dim.Src]: given });
+        expect(given).toEqual(copy); // the caller's list is left as it was
+        const covered = new Uint8Array(20010);
+        for (const [lo, w] of pairs) covered.fill(1, lo, lo + w + 1);
+        const p = new Array<bigint>(DIM_COUNT).fill(0n);
+        p[Dim.Family] = 4n;
+        p[Dim.Proto] = 6n;
+        for (const [lo, w] of pairs) {
+          for (const v of [lo - 1, lo, lo + w, lo + w + 1]) {
+            if (v < 0) continue;
+            p[Dim.Src] = BigInt(v);
+            expect(s.has(p)).toBe(covered[v] === 1);
+          }
+        }
+        p[Dim.Proto] = 17n;
+        p[Dim.Src] = BigInt(pairs[0]![0]);
+        expect(s.has(p)).toBe(!tcp);
+      }),
+      { seed: 0xb10c, numRuns: 25 },
+    );
+  });
+});
