@@ -593,7 +593,6 @@ function familyAddrMax(family: 4 | 6): bigint {
   return family === 4 ? V4_MAX : DIM_MAX[Dim.Src]!;
 }
 
-/** `ranges` ∩ [lo, hi]. */
 /**
  * The spec with its long range lists (a set's elements) sorted and merged, once: both forms a box
  * may be built in (flatBox, then rawBox when it is too wide to be flat) read its lists normalized,
@@ -613,6 +612,7 @@ function wideListsNormal(spec: BoxSpec): BoxSpec {
 /** Range lists at least this long are normalized before a box is built (see wideListsNormal). */
 const WIDE_LIST = 64;
 
+/** `ranges` ∩ [lo, hi]. */
 function clip(ranges: Ranges, lo: bigint, hi: bigint): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   for (const [a, b] of ranges) {
