@@ -82,6 +82,14 @@ class NameCodes {
     return code;
   }
 
+  /**
+   * The code of the name, or else of the greatest coded name below it: a flat node's pieces start
+   * only at coded names, so a name without a code lies in the piece that one lies in.
+   */
+  codeAtOrBelow(name: bigint): number {
+    return this.codes[lastAtOrBelow(this.names, name)]!;
+  }
+
   /** The name a code was given for. */
   name(code: number): bigint {
     return this.names[lastAtOrBelow(this.codes, code)]!;
@@ -622,6 +630,26 @@ export function flatHasPoint(s: FlatSet, point: Float64Array): boolean {
   while (s > FLAT_FULL) {
     const at = first[s]!;
     s = kids[pieceAt(at, at + count[s]! - 1, point[level[s]!]!)]!;
+  }
+  return s === FLAT_FULL;
+}
+
+/**
+ * Does the set hold the packet (one value per dimension, as PacketSet.has)? Read from its pieces,
+ * without building its node: a trace tests thousands of rules' matches against one packet.
+ */
+export function flatHas(s: FlatSet, point: readonly bigint[]): boolean {
+  // as the object form's contains: a point with a value outside its dimension is no packet
+  for (let d = 0; d < DIM_COUNT; d++) {
+    const v = point[d];
+    if (v === undefined || v < 0n || v > DIM_MAX[d]!) return false;
+  }
+  while (s > FLAT_FULL) {
+    const lv = level[s]!;
+    const v = point[lv]!;
+    const at = first[s]!;
+    // (a value past the cuts, which all fit in 32 bits, lies in the last piece however it rounds)
+    s = kids[pieceAt(at, at + count[s]! - 1, CODED[lv] ? names.codeAtOrBelow(v) : Number(v))]!;
   }
   return s === FLAT_FULL;
 }

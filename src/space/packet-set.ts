@@ -8,7 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
-import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatFormOf, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatFormOf, flatHas, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import { rawBoxUnion } from "./box-union.js";
 import type { Node } from "./idd.js";
@@ -255,7 +255,8 @@ export class PacketSet {
       const { plain, inner, factor } = this.split!;
       return plain.has(point) || (inner.has(point) && factor.has(point));
     }
-    return idd.contains(this.node, point);
+    const f = this.flatForm();
+    return f !== undefined ? flatHas(f, point) : idd.contains(this.node, point);
   }
   /** Forget the given dimensions (existential projection). */
   forget(dims: readonly Dim[]): PacketSet {

@@ -257,6 +257,18 @@ describe("sets held flat", () => {
   const ifaceBox = fc.tuple(ifaceRanges, fc.option(ifaceRanges, { nil: undefined }), spec).map(([iif, oif, s]) => ({ iif, oif, s }));
   const ifaceSet = (b: { iif: [bigint, bigint][]; oif?: [bigint, bigint][]; s: Spec }) =>
     boxOf(b.s).intersect(PacketSet.box({ [Dim.Iif]: b.iif, ...(b.oif ? { [Dim.Oif]: b.oif } : {}) }));
+  /** A packet on the interfaces named, inside the spec's box where it has ranges. */
+  const pointIn = (s: Spec, iif: string, oif: string): bigint[] => {
+    const p = new Array<bigint>(DIM_COUNT).fill(0n);
+    p[Dim.Family] = 4n;
+    p[Dim.Proto] = BigInt(s.proto);
+    p[Dim.Dport] = BigInt(s.dport?.[0]?.[0] ?? 0);
+    p[Dim.Dst] = BigInt(s.dst?.[0]?.[0] ?? 0);
+    p[Dim.Src] = BigInt(s.src?.[0]?.[0] ?? 0);
+    p[Dim.Iif] = ifaceToValue(iif);
+    p[Dim.Oif] = ifaceToValue(oif);
+    return p;
+  };
   const ifaceObject = (b: { iif: [bigint, bigint][]; oif?: [bigint, bigint][]; s: Spec }) => {
     let n = idd.mkRanges(Dim.Iif, b.iif, b.oif ? idd.mkRanges(Dim.Oif, b.oif, idd.FULL) : idd.FULL);
     n = idd.and(n, objectBoxOf(b.s).node);
@@ -274,6 +286,16 @@ describe("sets held flat", () => {
         expect(a.minus(b).node).toBe(idd.diff(oa.node, ob.node));
         expect(a.isSubsetOf(b)).toBe(idd.within(oa.node, ob.node));
         expect(a.overlaps(b)).toBe(idd.meets(oa.node, ob.node));
+        // a packet is looked up in the flat form: on names with a code, and on names between them
+        // (another name, or one character more), which no piece starts at
+        expect(a.union(b).flatForm()).toBeDefined();
+        for (const iif of [...names, "eth00", "eth1a", "ge-", "br-lan0", "a", "zzz"]) {
+          for (const oif of ["wan", "eth0", "lan1", "y"]) {
+            const p = pointIn(x.s, iif, oif);
+            expect(a.has(p)).toBe(idd.contains(oa.node, p));
+            expect(a.union(b).has(p)).toBe(idd.contains(idd.or(oa.node, ob.node), p));
+          }
+        }
         // the names are read back as themselves after the store is retired
         const u = a.union(b);
         idd.resetCaches();
