@@ -625,6 +625,22 @@ export function flatCorner(of: FlatSet, high: boolean, last: boolean, point: Flo
   }
 }
 
+/**
+ * flatCorner as values (one bigint per dimension, as PacketSet.corner gives them): a corner's
+ * values on interface names are codes, a piece's start the code of its name and a piece's end one
+ * below the code of the name the next piece starts at.
+ */
+export function flatCornerPoint(of: FlatSet, high: boolean, last: boolean): bigint[] {
+  const p = new Float64Array(DIM_COUNT);
+  flatCorner(of, high, last, p);
+  const out = new Array<bigint>(DIM_COUNT);
+  for (let lv = 0; lv < DIM_COUNT; lv++) {
+    const v = p[lv]!;
+    out[lv] = v === Infinity ? DIM_MAX[lv]! : !CODED[lv] ? BigInt(v) : high ? names.name(v + 1) - 1n : names.name(v);
+  }
+  return out;
+}
+
 /** Does the set hold the point (one value per dimension, as PacketSet.has, as doubles)? */
 export function flatHasPoint(s: FlatSet, point: Float64Array): boolean {
   while (s > FLAT_FULL) {

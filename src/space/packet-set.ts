@@ -8,7 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
-import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatFormOf, flatHas, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatCornerPoint, flatFormOf, flatHas, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import { rawBoxUnion } from "./box-union.js";
 import type { Node } from "./idd.js";
@@ -364,7 +364,8 @@ export class PacketSet {
    * readable values: for probes that only need some point of the set.
    */
   corner(high = false): bigint[] {
-    return idd.cornerPoint(this.node, high);
+    const f = this.flatForm();
+    return f !== undefined ? flatCornerPoint(f, high, false) : idd.cornerPoint(this.node, high);
   }
 
   /**
@@ -373,7 +374,8 @@ export class PacketSet {
    * from the other side of the set.
    */
   farCorner(): bigint[] {
-    return idd.cornerPoint(this.node, true, true);
+    const f = this.flatForm();
+    return f !== undefined ? flatCornerPoint(f, true, true) : idd.cornerPoint(this.node, true, true);
   }
 
   /**

@@ -97,6 +97,14 @@ describe("sets held flat", () => {
         expect(a.equals(b)).toBe(oa.node === ob.node);
         expect(a.isUniverse()).toBe(false);
         expect(PacketSet.universe().minus(a).union(a).isUniverse()).toBe(true);
+        // corners are read from the flat form, and are the object form's
+        for (const x of [a.union(b).minus(c), PacketSet.empty()]) {
+          const o = x.node;
+          const fresh = () => PacketSet.fromFlat(x.flatForm()!);
+          expect(fresh().corner()).toEqual(idd.cornerPoint(o, false));
+          expect(fresh().corner(true)).toEqual(idd.cornerPoint(o, true));
+          expect(fresh().farCorner()).toEqual(idd.cornerPoint(o, true, true));
+        }
       }),
       { numRuns: 150 },
     );
@@ -286,6 +294,11 @@ describe("sets held flat", () => {
         expect(a.minus(b).node).toBe(idd.diff(oa.node, ob.node));
         expect(a.isSubsetOf(b)).toBe(idd.within(oa.node, ob.node));
         expect(a.overlaps(b)).toBe(idd.meets(oa.node, ob.node));
+        // corners on names: a piece's start is a name, its end one below the next piece's name
+        const both = a.union(b);
+        expect(PacketSet.fromFlat(both.flatForm()!).corner()).toEqual(idd.cornerPoint(both.node, false));
+        expect(PacketSet.fromFlat(both.flatForm()!).corner(true)).toEqual(idd.cornerPoint(both.node, true));
+        expect(PacketSet.fromFlat(both.flatForm()!).farCorner()).toEqual(idd.cornerPoint(both.node, true, true));
         // a packet is looked up in the flat form: on names with a code, and on names between them
         // (another name, or one character more), which no piece starts at
         expect(a.union(b).flatForm()).toBeDefined();
