@@ -655,20 +655,18 @@ export function flatHasPoint(s: FlatSet, point: Float64Array): boolean {
  * without building its node: a trace tests thousands of rules' matches against one packet.
  */
 export function flatHas(s: FlatSet, point: readonly bigint[]): boolean {
-  // as the object form's contains: a point with a value outside its dimension is no packet
   for (let d = 0; d < DIM_COUNT; d++) {
     const v = point[d];
+    // as the object form's contains: a point with a value outside its dimension is no packet
     if (v === undefined || v < 0n || v > DIM_MAX[d]!) return false;
-  }
-  while (s > FLAT_FULL) {
-    const lv = level[s]!;
-    const v = point[lv]!;
-    const at = first[s]!;
     // (a value past the cuts, which all fit in 32 bits, lies in the last piece however it rounds)
-    s = kids[pieceAt(at, at + count[s]! - 1, CODED[lv] ? names.codeAtOrBelow(v) : Number(v))]!;
+    hasProbe[d] = CODED[d] ? names.codeAtOrBelow(v) : Number(v);
   }
-  return s === FLAT_FULL;
+  return flatHasPoint(s, hasProbe);
 }
+
+/** The point flatHas looks up, in the flat form's values. */
+const hasProbe = new Float64Array(DIM_COUNT);
 
 /** The flat form of a set when it has been converted already (no conversion here). */
 export function flatFormOf(n: Node): FlatSet | undefined {
