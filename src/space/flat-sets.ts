@@ -631,7 +631,7 @@ export function flatCorner(of: FlatSet, high: boolean, last: boolean, point: Flo
  * below the code of the name the next piece starts at.
  */
 export function flatCornerPoint(of: FlatSet, high: boolean, last: boolean): bigint[] {
-  const p = new Float64Array(DIM_COUNT);
+  const p = scratchPoint;
   flatCorner(of, high, last, p);
   const out = new Array<bigint>(DIM_COUNT);
   for (let lv = 0; lv < DIM_COUNT; lv++) {
@@ -655,18 +655,15 @@ export function flatHasPoint(s: FlatSet, point: Float64Array): boolean {
  * without building its node: a trace tests thousands of rules' matches against one packet.
  */
 export function flatHas(s: FlatSet, point: readonly bigint[]): boolean {
-  for (let d = 0; d < DIM_COUNT; d++) {
-    const v = point[d];
-    // as the object form's contains: a point with a value outside its dimension is no packet
-    if (v === undefined || v < 0n || v > DIM_MAX[d]!) return false;
-    // (a value past the cuts, which all fit in 32 bits, lies in the last piece however it rounds)
-    hasProbe[d] = CODED[d] ? names.codeAtOrBelow(v) : Number(v);
-  }
-  return flatHasPoint(s, hasProbe);
+  // as the object form's contains: a point with a value outside its dimension is no packet
+  if (!idd.isPacket(point)) return false;
+  // (a value past the cuts, which all fit in 32 bits, lies in the last piece however it rounds)
+  for (let d = 0; d < DIM_COUNT; d++) scratchPoint[d] = CODED[d] ? names.codeAtOrBelow(point[d]!) : Number(point[d]!);
+  return flatHasPoint(s, scratchPoint);
 }
 
-/** The point flatHas looks up, in the flat form's values. */
-const hasProbe = new Float64Array(DIM_COUNT);
+/** A point in the flat form's values, for flatHas and flatCornerPoint (neither keeps it). */
+const scratchPoint = new Float64Array(DIM_COUNT);
 
 /** The flat form of a set when it has been converted already (no conversion here). */
 export function flatFormOf(n: Node): FlatSet | undefined {

@@ -853,12 +853,18 @@ export function pieceEnd(a: Node, i: number): bigint {
   return i + 1 < cuts.length ? cuts[i + 1]! - 1n : DIM_MAX[a.level]!;
 }
 
-/** Does the set contain the point (one value per dimension)? A value outside its dimension's range is in no set. */
-export function contains(a: Node, point: readonly bigint[]): boolean {
+/** Does the point have a value inside its range on every dimension (else it is no packet, and in no set)? */
+export function isPacket(point: readonly bigint[]): boolean {
   for (let d = 0; d < DIM_COUNT; d++) {
     const v = point[d];
     if (v === undefined || v < 0n || v > DIM_MAX[d]!) return false;
   }
+  return true;
+}
+
+/** Does the set contain the point (one value per dimension)? A value outside its dimension's range is in no set. */
+export function contains(a: Node, point: readonly bigint[]): boolean {
+  if (!isPacket(point)) return false;
   let n = a;
   while (n !== EMPTY && n !== FULL) n = kidAt(n, point[n.level]!);
   return n === FULL;
