@@ -41,6 +41,8 @@ export const FLAT_MAX_PIECES = 4096;
  * dear here: about 11 microseconds a page (ASA bench: the pool 84 MB as doubles, 56 MB so).
  */
 const CUT_MAX = 2n ** 32n;
+/** (CUT_MAX, for callers checking that values fit before asking a flat operation.) */
+export const FLAT_CUT_MAX = CUT_MAX;
 /**
  * Pieces the flat sets of one analysis may hold (8 bytes each, outside the JavaScript heap and
  * its budget). Past it nothing more is built flat: the operation that would pass it stops with
@@ -842,4 +844,115 @@ export function flatMaxSources(s: FlatSet, ranges: readonly (readonly [bigint, b
   }
   memo.set(s, best);
   return best;
+}
+
+/**
+ * The values level `lv` takes in the set (PacketSet.valuesOf, read from the flat form): the
+ * pieces at that level with a child that is not EMPTY, or the whole dimension as soon as a path
+ * skips the level. Unsorted, possibly overlapping: the caller normalizes them.
+ */
+export function flatValuesOf(s: FlatSet, lv: number): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  if (s === FLAT_EMPTY) return out;
+  const seen = new Set<FlatSet>([s]);
+  const stack = [s];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (level[n]! > lv) return [[0n, DIM_MAX[lv]!]];
+    const at = first[n]!;
+    const end = at + count[n]!;
+    for (let i = at; i < end; i++) {
+      const kid = kids[i]!;
+      if (kid === FLAT_EMPTY) continue;
+      if (level[n] === lv) {
+        // a piece ends one below where the next starts (on names: one below the next piece's name)
+        const next = cuts[i + 1]! + 1;
+        const hi = i + 1 === end ? DIM_MAX[lv]! : CODED[lv] ? names.name(next) - 1n : BigInt(next - 1);
+        out.push([valueOf(lv, i === at ? 0 : cuts[i]! + 1, names), hi]);
+      } else if (!seen.has(kid)) {
+        seen.add(kid);
+        stack.push(kid);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The packets whose every variant with level `lv` in `ranges` is in `s` (the universal projection
+ * of idd.forAll, on the flat form), `lv` left open. `ranges`: sorted, apart, as the flat form's
+ * values (so not on a level of names). Memo: per node, for this call.
+ */
+export function flatForAll(s: FlatSet, lv: number, ranges: readonly (readonly [number, number])[], memo = new Map<FlatSet, FlatSet>()): FlatSet {
+  if (s <= FLAT_FULL || level[s]! > lv) return s;
+  const hit = memo.get(s);
+  if (hit !== undefined) return hit;
+  const at = first[s]!;
+  const end = at + count[s]!;
+  let res: FlatSet;
+  if (level[s]! < lv) {
+    const base = top;
+    for (let i = at; i < end; i++) {
+      const kid = flatForAll(kids[i]!, lv, ranges, memo); // (built above the pieces pushed so far)
+      push(base, i === at ? 0 : cuts[i]! + 1, kid);
+    }
+    res = finish(level[s]!, base);
+  } else {
+    // the intersection of the children of the pieces the ranges reach
+    res = FLAT_FULL;
+    let r = 0;
+    for (let i = at; i < end && r < ranges.length && res !== FLAT_EMPTY; i++) {
+      const lo = i === at ? 0 : cuts[i]! + 1;
+      const hi = i + 1 < end ? cuts[i + 1]! : Infinity;
+      while (r < ranges.length && ranges[r]![1] < lo) r++;
+      if (r < ranges.length && ranges[r]![0] <= hi) res = apply(0, res, kids[i]!);
+    }
+  }
+  memo.set(s, res);
+  return res;
+}
+
+/**
+ * The paths of flat set `s` whose combination of the other dimensions `best` sources in `ranges`
+ * reach (flatMaxSources of `s` is `best`, `memo` its answers), each with every source reaching
+ * it: PacketSet.widestSourcePart on the flat form. `done`: per node, for this call.
+ */
+export function flatWidest(s: FlatSet, ranges: readonly (readonly [bigint, bigint])[], all: bigint, memo: Map<FlatSet, bigint>, best: bigint, done = new Map<FlatSet, FlatSet>()): FlatSet {
+  if (s <= FLAT_FULL || level[s] === Dim.Src) return s;
+  const hit = done.get(s);
+  if (hit !== undefined) return hit;
+  const at = first[s]!;
+  const end = at + count[s]!;
+  const base = top;
+  for (let i = at; i < end; i++) {
+    const kid = kids[i]!;
+    const keep = flatMaxSources(kid, ranges, all, memo) === best ? flatWidest(kid, ranges, all, memo, best, done) : FLAT_EMPTY;
+    push(base, i === at ? 0 : cuts[i]! + 1, keep);
+  }
+  const res = finish(level[s]!, base);
+  done.set(s, res);
+  return res;
+}
+
+/**
+ * The child of flat node `s` where its level `lv` has value `v` (idd.restrict on the flat form);
+ * `s` itself when it is a terminal or tests a deeper level. A name without a code lies in the
+ * piece of the coded name below it; a value past the cuts, in the last piece.
+ */
+export function flatRestrict(s: FlatSet, lv: number, v: bigint): FlatSet {
+  if (s <= FLAT_FULL || level[s] !== lv) return s;
+  const at = first[s]!;
+  return kids[pieceAt(at, at + count[s]! - 1, CODED[lv] ? names.codeAtOrBelow(v) : Number(v))]!;
+}
+
+/** The first piece of flat node `s` (not a terminal) whose child is not EMPTY, as values [lo, hi]. */
+export function flatFirstPiece(s: FlatSet): [bigint, bigint] {
+  const lv = level[s]!;
+  const at = first[s]!;
+  const end = at + count[s]!;
+  let i = at;
+  while (i + 1 < end && kids[i] === FLAT_EMPTY) i++;
+  const next = cuts[i + 1]! + 1;
+  const hi = i + 1 === end ? DIM_MAX[lv]! : CODED[lv] ? names.name(next) - 1n : BigInt(next - 1);
+  return [valueOf(lv, i === at ? 0 : cuts[i]! + 1, names), hi];
 }

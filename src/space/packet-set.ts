@@ -8,7 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
-import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatCornerPoint, flatFormOf, flatHas, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatCornerPoint, flatFirstPiece, flatForAll, flatFormOf, flatHas, flatLevel, flatRestrict, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatValuesOf, flatWidest, flatWithin, FLAT_CUT_MAX, nodeOfFlat, toFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import { rawBoxUnion } from "./box-union.js";
 import type { Node } from "./idd.js";
@@ -272,7 +272,23 @@ export class PacketSet {
     const s = this.split;
     // ∀d (I ∩ F) = (∀d I) ∩ F when F holds alike for every value of d the universe allows
     if (this.kept() && s!.plain.isEmpty() && ranges.length > 0 && freeOf(s!.factor, dim)) return PacketSet.factored(s!.inner.forAll(dim, ranges), s!.factor);
+    const flat = this.flatForAll(dim, ranges);
+    if (flat !== undefined) return flat;
     return PacketSet.fromNode(idd.and(idd.forAll(this.node, dim, ranges), universes().all.node));
+  }
+  /**
+   * forAll on the flat form, for a set held flat (its node need not be built: exposure asks it of
+   * every path's accepted traffic); undefined when the set, the universe or the ranges do not fit it.
+   */
+  private flatForAll(dim: Dim, ranges: Ranges): PacketSet | undefined {
+    const f = this.flatForm();
+    if (f === undefined || dim === Dim.Iif || dim === Dim.Oif) return undefined;
+    const rs = idd.normalView(ranges, DIM_MAX[dim]!);
+    if (rs.some(([, hi]) => hi > FLAT_CUT_MAX)) return undefined;
+    const all = universes().all.toFlat();
+    if (all === undefined) return undefined;
+    const res = flatOrUndefined(() => flatIntersect(flatForAll(f, dim, rs.map(([lo, hi]) => [Number(lo), Number(hi)])), all));
+    return res === undefined ? undefined : PacketSet.fromFlat(res);
   }
   /** Packets of this set with dimension `dim` replaced by any value of `ranges`. */
   rewrite(dim: Dim, ranges: Ranges): PacketSet {
@@ -313,6 +329,8 @@ export class PacketSet {
 
   /** The values of one dimension that some member has, as sorted disjoint ranges. */
   valuesOf(dim: Dim): [bigint, bigint][] {
+    const f = this.flatForm();
+    if (f !== undefined) return idd.normalizeRanges(flatValuesOf(f, dim), DIM_MAX[dim]!);
     return projectDim(this.node, dim);
   }
 
@@ -324,38 +342,9 @@ export class PacketSet {
    */
   witness(prefs: Partial<Record<Dim, readonly bigint[]>> = {}, pick?: PiecePicker): bigint[] | undefined {
     if (this.isEmpty()) return undefined;
-    const point: bigint[] = new Array(DIM_COUNT).fill(0n);
-    let n: Node = this.node;
-    const pickIn = (level: number, lo: bigint, hi: bigint): bigint => {
-      if (!pick) return lo;
-      const v = pick(level as Dim, lo, hi);
-      return v < lo ? lo : v > hi ? hi : v;
-    };
-    for (let level = 0; level < DIM_COUNT; level++) {
-      const max = DIM_MAX[level]!;
-      const pref = (prefs[level as Dim] ?? []).filter((v) => v >= 0n && v <= max);
-      if (n.level > level) {
-        point[level] = pref.length > 0 ? pref[0]! : pickIn(level, 0n, max);
-        continue;
-      }
-      let chosen: bigint | undefined;
-      for (const v of pref) {
-        if (idd.restrict(n, level, v) !== idd.EMPTY) {
-          chosen = v;
-          break;
-        }
-      }
-      if (chosen === undefined) {
-        idd.forEachPiece(n, (lo, hi, kid) => {
-          if (kid === idd.EMPTY) return false;
-          chosen = pickIn(level, lo, hi);
-          return true;
-        });
-      }
-      point[level] = chosen!;
-      n = idd.restrict(n, level, chosen!);
-    }
-    return point;
+    // a set held flat is read from its flat form: a finding's witness comes from a path's whole traffic
+    const f = this.flatForm();
+    return f !== undefined ? witnessIn(f, FLAT_READER, prefs, pick) : nodeWitness(this.node, prefs, pick);
   }
 
   /**
@@ -405,6 +394,16 @@ export class PacketSet {
    * reaches anything.
    */
   widestSourcePart(ranges: Ranges = ALL_SOURCES): PacketSet {
+    const f = this.flatForm();
+    if (f !== undefined) {
+      // (read from the flat form: a finding's witness is taken from a path's whole accepted traffic)
+      const flatMemo = memoFor(maxSrcFlatMemo, ranges);
+      const all = rangesWidth(ranges);
+      const most = flatMaxSources(f, ranges, all, flatMemo);
+      if (most === 0n) return this;
+      const part = flatOrUndefined(() => flatWidest(f, ranges, all, flatMemo, most));
+      if (part !== undefined) return PacketSet.fromFlat(part);
+    }
     const memo = memoFor(maxSrcMemo, ranges);
     const best = maxSrcIn(this.node, ranges, memo);
     if (best === 0n) return this;
@@ -415,6 +414,65 @@ export class PacketSet {
   size(): number {
     return idd.nodeCount(this.node);
   }
+}
+
+/** How witnessIn reads the nodes of one form of sets: object nodes (idd.ts) or flat ones (flat-sets.ts). */
+interface NodeReader<N> {
+  empty: N;
+  level(n: N): number;
+  /** The child where the node's level has value v; the node itself when it tests a deeper level. */
+  restrict(n: N, level: number, v: bigint): N;
+  /** The node's first piece whose child is not empty. */
+  firstPiece(n: N): [bigint, bigint];
+}
+
+const OBJECT_READER: NodeReader<Node> = {
+  empty: idd.EMPTY,
+  level: (n) => n.level,
+  restrict: idd.restrict,
+  firstPiece(n) {
+    let piece: [bigint, bigint] | undefined;
+    idd.forEachPiece(n, (lo, hi, kid) => {
+      if (kid === idd.EMPTY) return false;
+      piece = [lo, hi];
+      return true;
+    });
+    return piece!;
+  },
+};
+
+const FLAT_READER: NodeReader<FlatSet> = { empty: FLAT_EMPTY, level: flatLevel, restrict: flatRestrict, firstPiece: flatFirstPiece };
+
+/** PacketSet.witness of the non-empty set whose node is `n`, read from the node (the object form). */
+export function nodeWitness(n: Node, prefs: Partial<Record<Dim, readonly bigint[]>> = {}, pick?: PiecePicker): bigint[] {
+  return witnessIn(n, OBJECT_READER, prefs, pick);
+}
+
+/** PacketSet.witness of the non-empty set whose root is `root`. */
+function witnessIn<N>(root: N, form: NodeReader<N>, prefs: Partial<Record<Dim, readonly bigint[]>>, pick: PiecePicker | undefined): bigint[] {
+  const point: bigint[] = new Array(DIM_COUNT).fill(0n);
+  let n = root;
+  const pickIn = (level: number, lo: bigint, hi: bigint): bigint => {
+    if (!pick) return lo;
+    const v = pick(level as Dim, lo, hi);
+    return v < lo ? lo : v > hi ? hi : v;
+  };
+  for (let level = 0; level < DIM_COUNT; level++) {
+    const max = DIM_MAX[level]!;
+    const pref = (prefs[level as Dim] ?? []).filter((v) => v >= 0n && v <= max);
+    if (form.level(n) > level) {
+      point[level] = pref.length > 0 ? pref[0]! : pickIn(level, 0n, max);
+      continue;
+    }
+    let chosen = pref.find((v) => form.restrict(n, level, v) !== form.empty);
+    if (chosen === undefined) {
+      const [lo, hi] = form.firstPiece(n);
+      chosen = pickIn(level, lo, hi);
+    }
+    point[level] = chosen;
+    n = form.restrict(n, level, chosen);
+  }
+  return point;
 }
 
 /** Chooses a value inside [lo, hi] for a witness. */

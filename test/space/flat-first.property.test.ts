@@ -10,7 +10,7 @@ import { DIM_COUNT, DIM_MAX, Dim, ifacePrefixRange, ifaceToValue } from "../../s
 import { configureFlatLimit, configureFlatUnionCap } from "../../src/space/flat-sets.js";
 import { unionFactored } from "../../src/space/factored.js";
 import * as idd from "../../src/space/idd.js";
-import { PacketSet } from "../../src/space/packet-set.js";
+import { PacketSet, nodeWitness } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 
 type Spec = { proto: number; dport?: [number, number][]; dst?: [number, number][]; src?: [number, number][] };
@@ -47,6 +47,19 @@ function objectBoxOf(s: Spec): PacketSet {
 function member(s: Spec, p: readonly bigint[]): boolean {
   const inR = (rs: [number, number][] | undefined, v: bigint) => !rs || rs.some(([lo, hi]) => v >= BigInt(lo) && v <= BigInt(hi));
   return p[Dim.Family] === 4n && p[Dim.Proto] === BigInt(s.proto) && inR(s.dport, p[Dim.Dport]!) && inR(s.dst, p[Dim.Dst]!) && inR(s.src, p[Dim.Src]!);
+}
+
+/** The values dimension d takes in a node, found with idd's existential projection of every other dimension. */
+function valuesByProjection(n: idd.Node, d: Dim): [bigint, bigint][] {
+  const others = Array.from({ length: DIM_COUNT }, (_, k) => k).filter((k) => k !== d);
+  const only = idd.exists(n, others);
+  if (only === idd.EMPTY) return [];
+  if (only === idd.FULL || only.level !== d) return [[0n, DIM_MAX[d]!]];
+  const out: [bigint, bigint][] = [];
+  idd.forEachPiece(only, (lo, hi, kid) => {
+    if (kid !== idd.EMPTY) out.push([lo, hi]);
+  });
+  return idd.normalizeRanges(out, DIM_MAX[d]!);
 }
 
 const point = fc.tuple(fc.constantFrom(6n, 17n), fc.nat(48), fc.nat(38), fc.nat(38)).map(([proto, dport, dst, src]) => {
@@ -131,6 +144,35 @@ describe("sets held flat", () => {
     );
   });
 
+  it("give the values of one dimension, and the universal projection over one, from their flat form", () => {
+    const dims = [Dim.Proto, Dim.Dport, Dim.Dst, Dim.Src, Dim.Family, Dim.Sport];
+    fc.assert(
+      fc.property(spec, spec, spec, ranges(50), (s, t, u, over) => {
+        const a = boxOf(s).union(boxOf(t)).minus(boxOf(u));
+        const object = idd.diff(idd.or(objectBoxOf(s).node, objectBoxOf(t).node), objectBoxOf(u).node);
+        expect(a.flatForm()).toBeDefined();
+        for (const d of dims) {
+          expect(a.valuesOf(d)).toEqual(valuesByProjection(object, d));
+          // the universal projection over a few values (ports, addresses) and over all of them
+          for (const rs of [big(over), [[0n, DIM_MAX[d]!] as [bigint, bigint]]]) {
+            const all = a.forAll(d, rs);
+            expect(all.flatForm()).toBeDefined(); // built flat, not as the object form
+            expect(all.node).toBe(idd.and(idd.forAll(object, d, rs), PacketSet.universe().node));
+          }
+        }
+        // a witness: each dimension at a preferred value that keeps the rest non-empty, else picked in the first piece
+        if (!a.isEmpty()) {
+          const prefs = { [Dim.Dport]: [25n, 3n, 80n], [Dim.Src]: [7n, 2n ** 40n], [Dim.Dst]: [-1n, 12n] };
+          const pick = (d: Dim, lo: bigint, hi: bigint) => (d === Dim.Dst ? hi : lo + (hi - lo) / 2n);
+          expect(a.witness(prefs, pick)).toEqual(nodeWitness(object, prefs, pick));
+          expect(a.witness()).toEqual(nodeWitness(object));
+          expect(a.has(a.witness(prefs, pick)!)).toBe(true);
+        } else expect(a.witness()).toBeUndefined();
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("measure their sources as the object form does", () => {
     const within: [bigint, bigint][] = [
       [5n, 20n],
@@ -163,6 +205,23 @@ describe("sets held flat", () => {
         if (!open(s) && !open(t)) expect(u.maxSourceCount()).toBe(BigInt(best));
         else expect(u.maxSourceCount()).toBe(2n ** 32n);
         expect(u.maxSourceCountIn(within)).toBe(BigInt(bestWithin));
+        // the part the most sources in `within` reach: the combinations they reach, with every source
+        const widest = u.widestSourcePart(within);
+        expect(widest.flatForm()).toBeDefined();
+        if (bestWithin === 0) expect(widest).toBe(u);
+        else
+          for (const proto of [6, 17])
+            for (let dport = 0; dport <= 46; dport += 3)
+              for (let dst = 0; dst <= 36; dst += 2) {
+                const at = (src: number) => {
+                  const p = new Array<bigint>(DIM_COUNT).fill(0n);
+                  [p[Dim.Family], p[Dim.Proto], p[Dim.Dport], p[Dim.Dst], p[Dim.Src]] = [4n, BigInt(proto), BigInt(dport), BigInt(dst), BigInt(src)];
+                  return p;
+                };
+                let m = 0;
+                for (let src = 0; src <= 36; src++) if ((member(s, at(src)) || member(t, at(src))) && within.some(([lo, hi]) => BigInt(src) >= lo && BigInt(src) <= hi)) m++;
+                for (let src = 0; src <= 36; src++) expect(widest.has(at(src))).toBe(m === bestWithin && (member(s, at(src)) || member(t, at(src))));
+              }
       }),
       { numRuns: 25 },
     );
@@ -299,6 +358,14 @@ describe("sets held flat", () => {
         expect(PacketSet.fromFlat(both.flatForm()!).corner()).toEqual(idd.cornerPoint(both.node, false));
         expect(PacketSet.fromFlat(both.flatForm()!).corner(true)).toEqual(idd.cornerPoint(both.node, true));
         expect(PacketSet.fromFlat(both.flatForm()!).farCorner()).toEqual(idd.cornerPoint(both.node, true, true));
+        // the names a flat set holds, read from its codes: a piece's end is one below the next piece's name
+        expect(PacketSet.fromFlat(both.flatForm()!).valuesOf(Dim.Iif)).toEqual(valuesByProjection(both.node, Dim.Iif));
+        expect(PacketSet.fromFlat(both.flatForm()!).valuesOf(Dim.Oif)).toEqual(valuesByProjection(both.node, Dim.Oif));
+        // a witness on names: preferred names with and without a code, picked names decoded
+        const namePrefs = { [Dim.Iif]: ["eth00", "lan1", "zzz"].map(ifaceToValue), [Dim.Oif]: [ifaceToValue("y")] };
+        const pickName = (d: Dim, lo: bigint, hi: bigint) => (d === Dim.Oif ? hi : lo);
+        expect(PacketSet.fromFlat(both.flatForm()!).witness(namePrefs, pickName)).toEqual(nodeWitness(both.node, namePrefs, pickName));
+        expect(PacketSet.fromFlat(both.flatForm()!).witness()).toEqual(nodeWitness(both.node));
         // a packet is looked up in the flat form: on names with a code, and on names between them
         // (another name, or one character more), which no piece starts at
         expect(both.flatForm()).toBeDefined();
