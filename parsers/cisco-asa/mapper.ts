@@ -376,11 +376,47 @@ export class Mapper {
     return [...open];
   }
 
+  /**
+   * An ACE's conditions. The conditions of an object or group slot, and of a service slot, are
+   * made once per file and shared by the entries that name the same ones (20k ACEs over 2k groups):
+   * the model holds one condition object per group, and the engine compiles a shared `or` once.
+   * Only resolutions that reported nothing are kept: an entry naming an undefined group still gets
+   * its own error, at its own line.
+   */
   private aceConditions(ace: Ace): Condition[] {
+    const conds: Condition[] = [...this.addrSlot("src", ace.src), ...this.addrSlot("dst", ace.dst), ...this.serviceSlot(ace)];
+    for (const u of ace.unknown) conds.push({ kind: "unknown", text: u, reason: "ASA matches it on data fwlint does not have (identity, TrustSec or time)" });
+    return conds;
+  }
+
+  private readonly slotConditions = new Map<string, Condition[]>();
+
+  /** `make()`, kept under `key` when it reported no diagnostic (see aceConditions); undefined key: not kept. */
+  private sharedSlot(key: string | undefined, make: () => Condition[]): Condition[] {
+    const known = key === undefined ? undefined : this.slotConditions.get(key);
+    if (known) return known;
+    const before = this.diagnostics.length;
+    const conds = make();
+    if (key !== undefined && this.diagnostics.length === before) this.slotConditions.set(key, conds);
+    return conds;
+  }
+
+  private addrSlot(field: "src" | "dst", spec: AddrSpec): Condition[] {
+    const key = spec.kind === "object" || spec.kind === "group" ? `${field} ${spec.kind} ${spec.name}` : undefined;
+    const text = spec.kind === "object" || spec.kind === "group" || spec.kind === "interface" ? `${spec.kind === "group" ? "object-group" : spec.kind} ${spec.name}` : spec.kind;
+    return this.sharedSlot(key, () => addrConditions(field, this.resolver.address(spec), text));
+  }
+
+  private serviceSlot(ace: Ace): Condition[] {
+    const p = ace.proto;
+    const port = (c: Ace["sport"]) => (!c ? "" : c.kind === "group" ? `group ${c.name}` : c.ranges.map(([a, b]) => `${a}-${b}`).join(","));
+    const icmp = !ace.icmp ? "" : ace.icmp.kind === "group" ? `group ${ace.icmp.name}` : `${ace.icmp.sel.type ?? "*"}/${ace.icmp.sel.code ?? "*"}`;
+    const key = `${p.kind === "protos" ? `protos ${p.text} ${p.protos?.join(",") ?? "*"}` : `${p.kind} ${p.name}`}|${port(ace.sport)}|${port(ace.dport)}|${icmp}`;
+    return this.sharedSlot(key, () => this.serviceConditionsOf(ace));
+  }
+
+  private serviceConditionsOf(ace: Ace): Condition[] {
     const r = this.resolver;
-    const text = (s: AddrSpec): string => (s.kind === "object" || s.kind === "group" || s.kind === "interface" ? `${s.kind === "group" ? "object-group" : s.kind} ${s.name}` : s.kind);
-    const src: AddrSet = r.address(ace.src);
-    const dst: AddrSet = r.address(ace.dst);
     let services: Service[];
     let svcText: string;
     const p = ace.proto;
@@ -416,9 +452,7 @@ export class Mapper {
     const dp = ports(ace.dport);
     services = withPorts(services, sp.ranges, dp.ranges);
     if (sp.unknown.length || dp.unknown.length) services = services.map((s) => ({ ...s, unknown: [...(s.unknown ?? []), ...sp.unknown, ...dp.unknown] }));
-    const conds: Condition[] = [...addrConditions("src", src, text(ace.src)), ...addrConditions("dst", dst, text(ace.dst)), ...serviceConditions(services, svcText)];
-    for (const u of ace.unknown) conds.push({ kind: "unknown", text: u, reason: "ASA matches it on data fwlint does not have (identity, TrustSec or time)" });
-    return conds;
+    return serviceConditions(services, svcText);
   }
 
   // ---- stages

@@ -1,7 +1,7 @@
 /**
  * Compiles the model's declarative conditions into exact packet sets.
  */
-import type { Condition, CtState, Family, MarkRewrite, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
+import type { AddrRange, Condition, CtState, Family, MarkRewrite, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { CT_STATES, placeRef } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -11,18 +11,19 @@ const PORT_PROTO_RANGES: Ranges = PORT_PROTOS.map((p) => big(p));
 
 /** At least this many address ranges: the condition is compiled once, not into each rule's box. */
 const LARGE_ADDR = 64;
-/** At least this many alternatives: an `or` is built as one union of boxes, and compiled once. */
+/** At least this many alternatives: an `or` is built as one union of boxes. */
 const LARGE_OR = 16;
 
-/** Large conditions by identity: a parser hands every rule that names one set the same condition. */
+/** Large conditions and `or`s by identity: a parser hands every rule that names one set the same condition. */
 const largeConditions = new WeakMap<Condition, PacketSet>();
 
 /**
  * The packets a single condition admits (an `unknown` condition admits everything). A large one
- * (a set's worth of addresses or alternatives) is compiled once, however many rules name it.
+ * (a set's worth of addresses) and an `or` (a set's alternatives, a vendor configuration's service
+ * group) are compiled once, however many rules name them.
  */
 export function compileCondition(c: Condition): PacketSet {
-  const large = (c.kind === "addr" && c.ranges.length >= LARGE_ADDR) || (c.kind === "or" && c.anyOf.length >= LARGE_OR);
+  const large = (c.kind === "addr" && c.ranges.length >= LARGE_ADDR) || c.kind === "or";
   if (!large) return conditionSet(c);
   let s = largeConditions.get(c);
   if (!s) largeConditions.set(c, (s = conditionSet(c)));
@@ -264,6 +265,25 @@ interface SplitConjunction {
   marks: CompiledMatch["marks"];
 }
 
+/**
+ * A condition's ranges as the box takes them, made once per list: parsers share one list among the
+ * rules that name the same object (an ASA group named by hundreds of entries). The box only reads them.
+ */
+const addrPairsOf = new WeakMap<readonly AddrRange[], [bigint, bigint][]>();
+const portPairsOf = new WeakMap<readonly (readonly [number, number])[], [bigint, bigint][]>();
+
+function addrPairs(ranges: readonly AddrRange[]): [bigint, bigint][] {
+  let out = addrPairsOf.get(ranges);
+  if (!out) addrPairsOf.set(ranges, (out = ranges.map((r) => [r.lo, r.hi])));
+  return out;
+}
+
+function portPairs(ranges: readonly (readonly [number, number])[]): [bigint, bigint][] {
+  let out = portPairsOf.get(ranges);
+  if (!out) portPairsOf.set(ranges, (out = ranges.map(([lo, hi]) => big(lo, hi))));
+  return out;
+}
+
 function splitConjunction(conds: readonly Condition[]): SplitConjunction {
   const unknowns: CompiledMatch["unknowns"] = [];
   const context: CompiledMatch["context"] = [];
@@ -289,11 +309,11 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
       if (c.ranges.length >= LARGE_ADDR) rest.push(c);
       else {
         narrow(Dim.Family, [big(c.family)]);
-        narrow(c.field === "src" ? Dim.Src : Dim.Dst, c.ranges.map((r) => [r.lo, r.hi]));
+        narrow(c.field === "src" ? Dim.Src : Dim.Dst, addrPairs(c.ranges));
       }
     } else if (c.kind === "port") {
       narrow(Dim.Proto, PORT_PROTO_RANGES.map(([a, b]) => [a, b]));
-      narrow(c.field === "sport" ? Dim.Sport : Dim.Dport, c.ranges.map(([lo, hi]) => big(lo, hi)));
+      narrow(c.field === "sport" ? Dim.Sport : Dim.Dport, portPairs(c.ranges));
     } else if (c.kind === "iface") {
       narrow(c.field === "iif" ? Dim.Iif : Dim.Oif, [c.prefix ? ifacePrefixRange(c.name) : [ifaceToValue(c.name), ifaceToValue(c.name)]]);
     } else if (c.kind === "ctstate") narrow(Dim.CtState, c.states.map((x) => big(ctIndex(x))));

@@ -330,6 +330,28 @@ access-list OUTSIDE_IN extended permit tcp any object-group A eq 22`);
     ]);
     expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.40", dport: 22 })).toBe("unknown");
   });
+  it("entries naming the same groups share their conditions; an undefined group is an error at each line naming it", () => {
+    const rs = acl(`object-group network WEB
+ network-object host 10.1.0.80
+ network-object host 10.1.0.81
+object-group service WEB-PORTS
+ service-object tcp destination eq 80
+ service-object udp destination eq 443
+access-list OUTSIDE_IN extended permit object-group WEB-PORTS any object-group WEB
+access-list OUTSIDE_IN extended deny object-group WEB-PORTS host 192.0.2.9 object-group WEB
+access-list OUTSIDE_IN extended permit tcp any object-group NOPE eq 22
+access-list OUTSIDE_IN extended permit tcp any object-group NOPE eq 22`);
+    const rules = [...rs.chains.values()].find((c) => c.name === "OUTSIDE_IN")!.rules;
+    const [a, b] = [rules[0]!.conditions, rules[1]!.conditions];
+    // the destination group's and the service group's conditions are the same objects in both
+    expect(b.filter((c) => a.includes(c)).map((c) => c.kind).sort()).toEqual(["addr", "or"]);
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.81", proto: "udp", dport: 443 })).toBe("accept");
+    expect(verdict(rs, { src: "192.0.2.1", dst: "10.1.0.80", proto: "tcp", dport: 443 })).toBe("drop");
+    expect(errors(rs).map((d) => [d.line, d.message.replace(/ \(line \d+\)/, "")])).toEqual([
+      [22, expect.stringMatching(/object-group 'NOPE' is not defined/)],
+      [23, expect.stringMatching(/object-group 'NOPE' is not defined/)],
+    ]);
+  });
 });
 
 describe("access-group bindings", () => {
