@@ -19,15 +19,28 @@ const largeConditions = new WeakMap<Condition, PacketSet>();
 
 /**
  * The packets a single condition admits (an `unknown` condition admits everything). A large one
- * (a set's worth of addresses) and an `or` (a set's alternatives, a vendor configuration's service
- * group) are compiled once, however many rules name them.
+ * (a set's worth of addresses or alternatives), and an `or` several rules share (a vendor
+ * configuration's service group), are compiled once, however many rules name them.
  */
 export function compileCondition(c: Condition): PacketSet {
-  const large = (c.kind === "addr" && c.ranges.length >= LARGE_ADDR) || c.kind === "or";
-  if (!large) return conditionSet(c);
+  const large = (c.kind === "addr" && c.ranges.length >= LARGE_ADDR) || (c.kind === "or" && c.anyOf.length >= LARGE_OR);
+  if (!large && (c.kind !== "or" || !metBefore(c))) return conditionSet(c);
   let s = largeConditions.get(c);
   if (!s) largeConditions.set(c, (s = conditionSet(c)));
   return s;
+}
+
+/**
+ * Small conditions compiled so far. One met a second time is shared by several rules and is kept
+ * compiled from then on; one that a single rule names (most rules of a host firewall) is not
+ * kept, its set living no longer than the rule's compilation.
+ */
+const compiledOnce = new WeakSet<object>();
+
+function metBefore(key: object): boolean {
+  if (compiledOnce.has(key)) return true;
+  compiledOnce.add(key);
+  return false;
 }
 
 function conditionSet(c: Condition): PacketSet {
@@ -266,21 +279,26 @@ interface SplitConjunction {
 }
 
 /**
- * A condition's ranges as the box takes them, made once per list: parsers share one list among the
- * rules that name the same object (an ASA group named by hundreds of entries). The box only reads them.
+ * A condition's ranges as the box takes them, kept per list once a second rule names it: parsers
+ * share one list among the rules that name the same object (an ASA group named by hundreds of
+ * entries). The box only reads them.
  */
 const addrPairsOf = new WeakMap<readonly AddrRange[], [bigint, bigint][]>();
 const portPairsOf = new WeakMap<readonly (readonly [number, number])[], [bigint, bigint][]>();
 
 function addrPairs(ranges: readonly AddrRange[]): [bigint, bigint][] {
   let out = addrPairsOf.get(ranges);
-  if (!out) addrPairsOf.set(ranges, (out = ranges.map((r) => [r.lo, r.hi])));
+  if (out) return out;
+  out = ranges.map((r) => [r.lo, r.hi]);
+  if (metBefore(ranges)) addrPairsOf.set(ranges, out);
   return out;
 }
 
 function portPairs(ranges: readonly (readonly [number, number])[]): [bigint, bigint][] {
   let out = portPairsOf.get(ranges);
-  if (!out) portPairsOf.set(ranges, (out = ranges.map(([lo, hi]) => big(lo, hi))));
+  if (out) return out;
+  out = ranges.map(([lo, hi]) => big(lo, hi));
+  if (metBefore(ranges)) portPairsOf.set(ranges, out);
   return out;
 }
 
