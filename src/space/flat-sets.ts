@@ -865,10 +865,7 @@ export function flatValuesOf(s: FlatSet, lv: number): [bigint, bigint][] {
       const kid = kids[i]!;
       if (kid === FLAT_EMPTY) continue;
       if (level[n] === lv) {
-        // a piece ends one below where the next starts (on names: one below the next piece's name)
-        const next = cuts[i + 1]! + 1;
-        const hi = i + 1 === end ? DIM_MAX[lv]! : CODED[lv] ? names.name(next) - 1n : BigInt(next - 1);
-        out.push([valueOf(lv, i === at ? 0 : cuts[i]! + 1, names), hi]);
+        out.push([valueOf(lv, i === at ? 0 : cuts[i]! + 1, names), pieceEnd(lv, i, end)]);
       } else if (!seen.has(kid)) {
         seen.add(kid);
         stack.push(kid);
@@ -952,7 +949,16 @@ export function flatFirstPiece(s: FlatSet): [bigint, bigint] {
   const end = at + count[s]!;
   let i = at;
   while (i + 1 < end && kids[i] === FLAT_EMPTY) i++;
+  return [valueOf(lv, i === at ? 0 : cuts[i]! + 1, names), pieceEnd(lv, i, end)];
+}
+
+/**
+ * The last value of piece `i` of a node at level `lv` whose pieces end before `end`: one below
+ * where the next piece starts (on names, one below the next piece's name), the dimension's
+ * maximum for the last piece.
+ */
+function pieceEnd(lv: number, i: number, end: number): bigint {
+  if (i + 1 === end) return DIM_MAX[lv]!;
   const next = cuts[i + 1]! + 1;
-  const hi = i + 1 === end ? DIM_MAX[lv]! : CODED[lv] ? names.name(next) - 1n : BigInt(next - 1);
-  return [valueOf(lv, i === at ? 0 : cuts[i]! + 1, names), hi];
+  return CODED[lv] ? names.name(next) - 1n : BigInt(next - 1);
 }
