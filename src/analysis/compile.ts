@@ -4,10 +4,11 @@
 import type { AddrRange, Condition, CtState, Family, MarkRewrite, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { CT_STATES, placeRef } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
-import { PacketSet, type Ranges } from "../space/packet-set.js";
+import { type BoxSpec, PacketSet, type Ranges } from "../space/packet-set.js";
 
 const big = (lo: number, hi: number = lo): [bigint, bigint] => [BigInt(lo), BigInt(hi)];
 const PORT_PROTO_RANGES: Ranges = PORT_PROTOS.map((p) => big(p));
+const FAMILY_RANGES: Readonly<Record<Family, Ranges>> = { 4: [big(4)], 6: [big(6)] };
 
 /** At least this many address ranges: the condition is compiled once, not into each rule's box. */
 const LARGE_ADDR = 64;
@@ -269,7 +270,7 @@ export function ordinaryMisses(open: readonly OpenCondition[]): boolean {
 /** A conjunction split into what makes one box and what does not. */
 interface SplitConjunction {
   /** The box of the plain (non-negated) one-field conditions. */
-  box: Partial<Record<Dim, [bigint, bigint][]>>;
+  box: BoxSpec;
   /** Conditions intersected after the box: negated ones, and those not written as a box. */
   rest: Condition[];
   unknowns: CompiledMatch["unknowns"];
@@ -294,6 +295,16 @@ function addrPairs(ranges: readonly AddrRange[]): [bigint, bigint][] {
   return out;
 }
 
+const protoPairsOf = new WeakMap<readonly number[], [bigint, bigint][]>();
+
+function protoPairs(protos: readonly number[]): [bigint, bigint][] {
+  let out = protoPairsOf.get(protos);
+  if (out) return out;
+  out = protos.map((p) => big(p));
+  if (metBefore(protos)) protoPairsOf.set(protos, out);
+  return out;
+}
+
 function portPairs(ranges: readonly (readonly [number, number])[]): [bigint, bigint][] {
   let out = portPairsOf.get(ranges);
   if (out) return out;
@@ -307,8 +318,9 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
   const context: CompiledMatch["context"] = [];
   const dnat: CompiledMatch["dnat"] = [];
   const marks: CompiledMatch["marks"] = [];
-  const box: Partial<Record<Dim, [bigint, bigint][]>> = {};
-  const narrow = (dim: Dim, ranges: [bigint, bigint][]) => {
+  const box: { [d in Dim]?: Ranges } = {};
+  // (the lists are only read: constants and lists kept per condition are handed on as they are)
+  const narrow = (dim: Dim, ranges: Ranges) => {
     const prev = box[dim];
     box[dim] = prev ? intersectRanges(prev, ranges) : ranges;
   };
@@ -320,17 +332,17 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
     else if (c.kind === "ct-dnat") dnat.push(c);
     else if (c.kind === "mark") marks.push(c);
     else if ("negate" in c && c.negate) rest.push(c);
-    else if (c.kind === "family") narrow(Dim.Family, [big(c.family)]);
-    else if (c.kind === "proto") narrow(Dim.Proto, c.protos.map((p) => big(p)));
+    else if (c.kind === "family") narrow(Dim.Family, FAMILY_RANGES[c.family]);
+    else if (c.kind === "proto") narrow(Dim.Proto, protoPairs(c.protos));
     else if (c.kind === "addr") {
       // A named set of thousands of addresses, used by several rules: built once (see compileCondition).
       if (c.ranges.length >= LARGE_ADDR) rest.push(c);
       else {
-        narrow(Dim.Family, [big(c.family)]);
+        narrow(Dim.Family, FAMILY_RANGES[c.family]);
         narrow(c.field === "src" ? Dim.Src : Dim.Dst, addrPairs(c.ranges));
       }
     } else if (c.kind === "port") {
-      narrow(Dim.Proto, PORT_PROTO_RANGES.map(([a, b]) => [a, b]));
+      narrow(Dim.Proto, PORT_PROTO_RANGES);
       narrow(c.field === "sport" ? Dim.Sport : Dim.Dport, portPairs(c.ranges));
     } else if (c.kind === "iface") {
       narrow(c.field === "iif" ? Dim.Iif : Dim.Oif, [c.prefix ? ifacePrefixRange(c.name) : [ifaceToValue(c.name), ifaceToValue(c.name)]]);
@@ -377,7 +389,7 @@ function anyOfConjunctions(anyOf: readonly (readonly Condition[])[]): PacketSet 
 }
 
 /** Intersection of two lists of inclusive ranges (each may be unsorted or overlapping). */
-function intersectRanges(a: [bigint, bigint][], b: [bigint, bigint][]): [bigint, bigint][] {
+function intersectRanges(a: Ranges, b: Ranges): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   for (const [alo, ahi] of a) {
     for (const [blo, bhi] of b) {
