@@ -16,6 +16,8 @@ export interface NftTextOptions {
   listDir?: (path: string) => string[] | undefined;
   /** Includes must stay inside this folder. Defaults to the including file's folder. */
   root?: string;
+  /** Plain set elements read as runs (scan.ts ElementRun); default true. False: a token per element (tests compare the two). */
+  elementRuns?: boolean;
 }
 
 export function readNftText(text: string, file: string, options: NftTextOptions = {}): NftDocument {
@@ -26,7 +28,7 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
     listDir: options.listDir ?? (options.readFile ? () => undefined : diskIo.listDir),
   };
   try {
-    const pre = preprocess(text, file, root, io);
+    const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns });
     const parsed = nftTextParser().parseTokens(pre.tokens, { file, lines: pre.lines, handles: pre.handles });
     const diagnostics = [...pre.diagnostics, ...parsed.diagnostics].sort((a, b) =>
       a.file === b.file ? a.line - b.line || a.column - b.column : 0,

@@ -11,7 +11,7 @@ import type { IToken } from "chevrotain";
 import type { Diagnostic } from "../../src/model/types.js";
 import { resolveInclude, type IncludeIo } from "./include.js";
 import { tokenMatcher } from "chevrotain";
-import { scanNft } from "./scan.js";
+import { scanNft, type ScanOptions } from "./scan.js";
 import { DefineKw, Equals, IncludeKw, LCurly, LParen, Newline, RCurly, RParen, Semi, Str, UndefineKw, Unterminated, Variable, Word, WordTok } from "./tokens.js";
 
 export interface SourcedToken extends IToken {
@@ -46,7 +46,7 @@ function isBoundary(t: IToken | undefined): boolean {
   return t === undefined || t.tokenType === Newline || t.tokenType === Semi || t.tokenType === LCurly || t.tokenType === RCurly;
 }
 
-export function preprocess(text: string, file: string, root: string, io: IncludeIo): Preprocessed {
+export function preprocess(text: string, file: string, root: string, io: IncludeIo, scan: ScanOptions = {}): Preprocessed {
   const out: SourcedToken[] = [];
   const diagnostics: Diagnostic[] = [];
   const included: string[] = [];
@@ -86,7 +86,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
   };
 
   const run = (source: string, path: string, displayName: string, depth: number): void => {
-    const { tokens, comments } = scanNft(source);
+    const { tokens, comments } = scanNft(source, scan);
     lines.set(displayName, source.split("\n"));
     for (const c of comments) {
       const m = HANDLE.exec(c.image);

@@ -8,10 +8,12 @@
  *
  * Token objects carry what the parser and the diagnostics read: image, start offset, line and
  * column, and the token type (index). Keywords are classified on the spot (a Map lookup per word).
+ * The plain elements of an `elements = { ... }` list (addresses, prefixes, ranges, numbers) are
+ * one ElementRun token per line, not a token per element and comma (see ElementRunToken).
  */
 import type { IToken, TokenType } from "chevrotain";
 import {
-  Amp, Caret, Colon, Comma, Dot, EqEq, Equals, Ge, Gt, keywordType, LCurly, Le, LParen, Lt, Newline, NotEq, Pipe, Plus,
+  Amp, Caret, Colon, Comma, Dot, ElementRun, ElementsKw, EqEq, Equals, Ge, Gt, keywordType, LCurly, Le, LParen, Lt, Newline, NotEq, Pipe, Plus,
   RawPayload, RCurly, RParen, Semi, SetRef, Shl, Shr, Str, Unexpected, Unterminated, Variable, WordTok,
 } from "./tokens.js";
 
@@ -74,6 +76,33 @@ export function wordEnd(text: string, i: number): number {
   return i;
 }
 
+/**
+ * A run of plain set elements on one line (tokens.ts ElementRun): what plainElements in the
+ * parser would read from their word and comma tokens, as offsets into `source`. Sets of 100k+
+ * addresses are common (blocklists): a token object and an image per element and per comma were
+ * most of what parsing them allocated and what its garbage collections copied.
+ */
+export interface ElementRunToken extends IToken {
+  /** The scanned text the offsets are in. */
+  source: string;
+  /** Start and end (exclusive) offset of each element, in order: [start0, end0, start1, end1, ...]. */
+  spans: number[];
+  /** Where the line containing the run starts in `source` (columns are counted from it). */
+  lineStart: number;
+  /** The run ends with a comma (the next element needs none before it). */
+  trailingComma: boolean;
+}
+
+/** Characters of a plain element: digits, hex letters, `.` `:` `/` `-` (addresses, prefixes, ranges, numbers). */
+function isPlainChar(c: number): boolean {
+  return (c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46 || c === 47 || c === 45;
+}
+
+export interface ScanOptions {
+  /** Read plain set elements as ElementRun tokens (default true; false: a token per element and comma, for tests). */
+  elementRuns?: boolean;
+}
+
 export interface Scanned {
   tokens: IToken[];
   /** `#` comments (image, start line), for `# handle N`. */
@@ -82,13 +111,93 @@ export interface Scanned {
 
 const RAW = /@(?:ll|nh|th|ih|\d+),\d+,\d+/y;
 
-export function scanNft(text: string): Scanned {
+export function scanNft(text: string, options: ScanOptions = {}): Scanned {
   const tokens: IToken[] = [];
   const comments: IToken[] = [];
   const n = text.length;
   let i = 0;
   let line = 1;
   let lineStart = 0;
+  const runs = options.elementRuns !== false;
+  // Braces open inside an `elements = {` list (0: not in one); runs are read at depth 1 only.
+  let elementDepth = 0;
+
+  /** Does the `{` about to be pushed open an `elements = {` list? */
+  const opensElements = (): boolean => {
+    const k = tokens.length;
+    return k >= 2 && tokens[k - 1]!.tokenType === Equals && tokens[k - 2]!.tokenType === ElementsKw;
+  };
+
+  /**
+   * Does an element start here: after the list's `{` or a `,` (newlines between)? Not a map's
+   * data after `:`, a concatenation's part after `.`, a verdict's chain after `jump`.
+   */
+  const atElementStart = (): boolean => {
+    let k = tokens.length - 1;
+    while (k >= 0 && tokens[k]!.tokenType === Newline) k--;
+    const t = k >= 0 ? tokens[k]!.tokenType : undefined;
+    return t === LCurly || t === Comma || (t === ElementRun && (tokens[k] as ElementRunToken).trailingComma);
+  };
+
+  /**
+   * The end of a word at `from` when it is a plain element (plain characters only); else -1. (The
+   * one keyword of plain characters, `add`, reads as the same value either way.)
+   */
+  const plainWord = (from: number): number => {
+    const end = wordEnd(text, from);
+    if (end === from) return -1;
+    for (let k = from; k < end; k++) if (!isPlainChar(text.charCodeAt(k))) return -1;
+    return end;
+  };
+
+  /**
+   * A run of plain elements starting at `from` (an element, then `,` and the next, ...) on this
+   * line, pushed as one ElementRun token; the offset after it, or `from` when there is none. An
+   * element is in the run only when a comma, the end of the line or a `}` follows it (blanks
+   * between), as the parser's plainElements takes it; anything else ends the run before it.
+   */
+  const elementRun = (from: number): number => {
+    const spans: number[] = [];
+    let j = from;
+    let after = from;
+    let trailingComma = false;
+    for (;;) {
+      const end = plainWord(j);
+      if (end < 0) break;
+      let k = end;
+      while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9 || text.charCodeAt(k) === 13)) k++;
+      const c = k < n ? text.charCodeAt(k) : -1;
+      if (c === 44) {
+        spans.push(j, end);
+        trailingComma = true;
+        after = k + 1;
+        j = after;
+        while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+        continue;
+      }
+      if (c === 10 || c === 125) {
+        spans.push(j, end);
+        trailingComma = false;
+        after = end;
+      }
+      break;
+    }
+    if (spans.length === 0) return from;
+    const run: ElementRunToken = {
+      image: text.slice(spans[0]!, spans[1]!),
+      startOffset: spans[0]!,
+      startLine: line,
+      startColumn: spans[0]! - lineStart + 1,
+      tokenTypeIdx: ElementRun.tokenTypeIdx!,
+      tokenType: ElementRun,
+      source: text,
+      spans,
+      lineStart,
+      trailingComma,
+    };
+    tokens.push(run);
+    return after;
+  };
 
   const push = (type: TokenType, start: number, end: number): void => {
     tokens.push({
@@ -145,8 +254,17 @@ export function scanNft(text: string): Scanned {
         }
         continue;
       }
-      case 123: push(LCurly, i, i + 1); i++; continue;
-      case 125: push(RCurly, i, i + 1); i++; continue;
+      case 123:
+        if (elementDepth > 0) elementDepth++;
+        else if (runs && opensElements()) elementDepth = 1;
+        push(LCurly, i, i + 1);
+        i++;
+        continue;
+      case 125:
+        if (elementDepth > 0) elementDepth--;
+        push(RCurly, i, i + 1);
+        i++;
+        continue;
       case 40: push(LParen, i, i + 1); i++; continue;
       case 41: push(RParen, i, i + 1); i++; continue;
       case 59: push(Semi, i, i + 1); i++; continue;
@@ -214,6 +332,13 @@ export function scanNft(text: string): Scanned {
         continue;
       }
       default: {
+        if (elementDepth === 1 && atElementStart()) {
+          const after = elementRun(i);
+          if (after > i) {
+            i = after;
+            continue;
+          }
+        }
         const j = wordEnd(text, i);
         if (j > i) {
           const image = text.slice(i, j);

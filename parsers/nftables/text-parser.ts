@@ -66,8 +66,9 @@ import { NFT_FAMILIES } from "./ast.js";
 import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
+import type { ElementRunToken } from "./scan.js";
 import {
-  AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementsKw,
+  AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
   EqEq, Equals, ExprHead, FibKw, FlagsKw, FlowKw, Ge, Gt, InfoVerbKw, JumpKw, LCurly, Le, LParen, Lt, MapKw, MetaBareHead, MetaKw,
   MeterKw, NatKw, Newline, NotBrace, NotEq, OpaqueHead, PayloadHead, Pipe, Plain, Plus, PolicyKw, QueueKw, RawPayload, RCurly,
   RejectKw, RelWordKw, RParen, Semi, SetKw, SetRef, Shl, Shr, SimpleVerdict, Str, SynproxyKw, TableKw, TypeKw, TypeofKw,
@@ -1757,6 +1758,17 @@ export class NftTextParser extends EmbeddedActionsParser {
   private readonly setAlts = [
     { ALT: () => this.CONSUME(Newline) },
     {
+      // a run plainElements did not take: one after an element with no comma between
+      ALT: () => {
+        const t = this.CONSUME(ElementRun);
+        if (!this.RECORDING_PHASE) {
+          const frame = this.setFrames[this.setFrames.length - 1]!;
+          if (frame.needComma) throw new Fail(`expected ',' or '}' between set elements, found ${describeToken(t)}`, t);
+          this.addRun(t as ElementRunToken, frame);
+        }
+      },
+    },
+    {
       ALT: () => {
         this.CONSUME(Comma);
         this.ACTION(() => {
@@ -1811,6 +1823,11 @@ export class NftTextParser extends EmbeddedActionsParser {
         i++;
         continue;
       }
+      if (tt === ElementRun && !frame.needComma) {
+        this.addRun(t as ElementRunToken, frame);
+        i++;
+        continue;
+      }
       if (tt !== WordTok || frame.needComma) break;
       const next = i + 1 < n ? toks[i + 1]!.tokenType : EOF;
       if (next !== Comma && next !== RCurly && next !== Newline) break;
@@ -1820,6 +1837,19 @@ export class NftTextParser extends EmbeddedActionsParser {
       i++;
     }
     this.pos = i;
+  }
+
+  /** The elements of a run of plain elements (scan.ts), as plainElements reads them from their tokens. */
+  private addRun(run: ElementRunToken, frame: { elements: SetElement[]; needComma: boolean }): void {
+    const file = (run as SourcedToken).file ?? this.ctx.file;
+    let text = this.ctx.lines.get(file)?.[run.startLine! - 1] ?? "";
+    if (text.endsWith("\r")) text = text.slice(0, -1);
+    const { spans, source, lineStart } = run;
+    for (let k = 0; k < spans.length; k += 2) {
+      const span: SourceSpan = { file, line: run.startLine!, column: spans[k]! - lineStart + 1, text };
+      frame.elements.push({ key: valueOf(source.slice(spans[k]!, spans[k + 1]!), span), span });
+    }
+    frame.needComma = !run.trailingComma;
   }
 
   private addElement(first: IToken, e: SetElement): void {

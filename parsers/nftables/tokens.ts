@@ -47,6 +47,12 @@ const tok = (name: string, categories: TokenType[] = []): TokenType => createTok
 
 export const Newline = tok("Newline", [NotBrace]);
 export const Str = tok("Str", [Plain]);
+/**
+ * Plain elements of a set's `elements = { ... }` list on one line (`1.2.3.4, 10.0.0.0/8, 22-25,`):
+ * one token for the run instead of one per element and comma (scan.ts, ElementRunToken). Its image
+ * and position are its first element's.
+ */
+export const ElementRun = tok("ElementRun", [Plain]);
 /** A double quote never closed on its line: the rest of the line. */
 export const Unterminated = tok("Unterminated", [Plain]);
 export const LCurly = tok("LCurly");
@@ -144,7 +150,7 @@ export const FlowKw = kw("FlowKw", ["flow"]);
 export const RelWordKw = kw("RelWordKw", ["eq", "ne", "lt", "gt", "le", "ge"]);
 
 export const allTokens: TokenType[] = [
-  Newline, Str, Unterminated, LCurly, RCurly, LParen, RParen, Semi, Comma, EqEq, NotEq, Le, Ge, Shl, Shr, Lt, Gt, Equals, Amp,
+  Newline, Str, ElementRun, Unterminated, LCurly, RCurly, LParen, RParen, Semi, Comma, EqEq, NotEq, Le, Ge, Shl, Shr, Lt, Gt, Equals, Amp,
   Pipe, Caret, Plus, Dot, Colon, Variable, RawPayload, SetRef, WordTok, Unexpected,
   NotBrace, Plain, Word, ExprHead, PayloadHead, MetaBareHead, OpaqueHead, SimpleVerdict, JumpKw, NatKw, EffectKw, VerbKw,
   ...allKeywordTypes,
