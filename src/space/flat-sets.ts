@@ -41,8 +41,6 @@ export const FLAT_MAX_PIECES = 4096;
  * dear here: about 11 microseconds a page (ASA bench: the pool 84 MB as doubles, 56 MB so).
  */
 const CUT_MAX = 2n ** 32n;
-/** (CUT_MAX, for callers checking that values fit before asking a flat operation.) */
-export const FLAT_CUT_MAX = CUT_MAX;
 /**
  * Pieces the flat sets of one analysis may hold (8 bytes each, outside the JavaScript heap and
  * its budget). Past it nothing more is built flat: the operation that would pass it stops with
@@ -319,6 +317,11 @@ function hashOf(lv: number, from: number, to: number): number {
   return h;
 }
 
+/** Where piece `i` of the node whose pieces start at `at` starts (a node's first piece starts at 0, see CUT_MAX). */
+function pieceStart(at: number, i: number): number {
+  return i === at ? 0 : cuts[i]! + 1;
+}
+
 /** Appends a piece to the node being built, merged with the previous one when their children agree. */
 function push(base: number, cut: number, kid: FlatSet): void {
   if (top > base && scratchKids[top - 1] === kid) return;
@@ -465,11 +468,11 @@ function apply(op: number, a: FlatSet, b: FlatSet): FlatSet {
   if (la < lb) {
     lv = la;
     const at = first[a]!;
-    for (let i = at, end = i + count[a]!; i < end; i++) push(base, i === at ? 0 : cuts[i]! + 1, apply(op, kids[i]!, b));
+    for (let i = at, end = i + count[a]!; i < end; i++) push(base, pieceStart(at, i), apply(op, kids[i]!, b));
   } else if (lb < la) {
     lv = lb;
     const at = first[b]!;
-    for (let j = at, end = j + count[b]!; j < end; j++) push(base, j === at ? 0 : cuts[j]! + 1, apply(op, a, kids[j]!));
+    for (let j = at, end = j + count[b]!; j < end; j++) push(base, pieceStart(at, j), apply(op, a, kids[j]!));
   } else {
     lv = la;
     let i = first[a]!;
@@ -622,7 +625,7 @@ export function flatCorner(of: FlatSet, high: boolean, last: boolean, point: Flo
     const end = at + count[n]! - 1;
     let i = last ? end : at;
     while (kids[i] === FLAT_EMPTY) i += last ? -1 : 1;
-    point[level[n]!] = high ? (i < end ? cuts[i + 1]! : Infinity) : i === at ? 0 : cuts[i]! + 1;
+    point[level[n]!] = high ? (i < end ? cuts[i + 1]! : Infinity) : pieceStart(at, i);
     n = kids[i]!;
   }
 }
@@ -802,7 +805,7 @@ function dropped(base: number): undefined {
 export function forEachFlatPiece(s: FlatSet, piece: (lo: number, next: number, kid: FlatSet) => void): void {
   const at = first[s]!;
   const end = at + count[s]!;
-  for (let i = at; i < end; i++) piece(i === at ? 0 : cuts[i]! + 1, i + 1 < end ? cuts[i + 1]! + 1 : Infinity, kids[i]!);
+  for (let i = at; i < end; i++) piece(pieceStart(at, i), i + 1 < end ? cuts[i + 1]! + 1 : Infinity, kids[i]!);
 }
 
 /** The level a flat node tests (DIM_COUNT for the terminals). */
@@ -865,7 +868,7 @@ export function flatValuesOf(s: FlatSet, lv: number): [bigint, bigint][] {
       const kid = kids[i]!;
       if (kid === FLAT_EMPTY) continue;
       if (level[n] === lv) {
-        out.push([valueOf(lv, i === at ? 0 : cuts[i]! + 1, names), pieceEnd(lv, i, end)]);
+        out.push([valueOf(lv, pieceStart(at, i), names), pieceEnd(lv, i, end)]);
       } else if (!seen.has(kid)) {
         seen.add(kid);
         stack.push(kid);
@@ -876,30 +879,29 @@ export function flatValuesOf(s: FlatSet, lv: number): [bigint, bigint][] {
 }
 
 /**
- * The packets whose every variant with level `lv` in `ranges` is in `s` (the universal projection
- * of idd.forAll, on the flat form), `lv` left open. `ranges`: sorted, apart, as the flat form's
- * values (so not on a level of names). Memo: per node, for this call.
+ * The packets whose every variant with level `lv` in `ranges` (sorted, apart) is in `s` (the
+ * universal projection of idd.forAll, on the flat form), `lv` left open; undefined when the ranges
+ * do not fit the flat form (a level of names, a value past CUT_MAX).
  */
-export function flatForAll(s: FlatSet, lv: number, ranges: readonly (readonly [number, number])[], memo = new Map<FlatSet, FlatSet>()): FlatSet {
+export function flatForAll(s: FlatSet, lv: number, ranges: readonly (readonly [bigint, bigint])[]): FlatSet | undefined {
+  if (CODED[lv] || ranges.some(([, hi]) => hi > CUT_MAX)) return undefined;
+  return forAllIn(s, lv, ranges.map(([lo, hi]) => [Number(lo), Number(hi)]), new Map());
+}
+
+function forAllIn(s: FlatSet, lv: number, ranges: readonly (readonly [number, number])[], memo: Map<FlatSet, FlatSet>): FlatSet {
   if (s <= FLAT_FULL || level[s]! > lv) return s;
   const hit = memo.get(s);
   if (hit !== undefined) return hit;
-  const at = first[s]!;
-  const end = at + count[s]!;
   let res: FlatSet;
-  if (level[s]! < lv) {
-    const base = top;
-    for (let i = at; i < end; i++) {
-      const kid = flatForAll(kids[i]!, lv, ranges, memo); // (built above the pieces pushed so far)
-      push(base, i === at ? 0 : cuts[i]! + 1, kid);
-    }
-    res = finish(level[s]!, base);
-  } else {
+  if (level[s]! < lv) res = mapKids(s, (kid) => forAllIn(kid, lv, ranges, memo));
+  else {
     // the intersection of the children of the pieces the ranges reach
+    const at = first[s]!;
+    const end = at + count[s]!;
     res = FLAT_FULL;
     let r = 0;
     for (let i = at; i < end && r < ranges.length && res !== FLAT_EMPTY; i++) {
-      const lo = i === at ? 0 : cuts[i]! + 1;
+      const lo = pieceStart(at, i);
       const hi = i + 1 < end ? cuts[i + 1]! : Infinity;
       while (r < ranges.length && ranges[r]![1] < lo) r++;
       if (r < ranges.length && ranges[r]![0] <= hi) res = apply(0, res, kids[i]!);
@@ -907,6 +909,15 @@ export function flatForAll(s: FlatSet, lv: number, ranges: readonly (readonly [n
   }
   memo.set(s, res);
   return res;
+}
+
+/** The node `s` (not a terminal) with each piece's child replaced by `f` of it (built above the caller's pieces). */
+function mapKids(s: FlatSet, f: (kid: FlatSet) => FlatSet): FlatSet {
+  const at = first[s]!;
+  const end = at + count[s]!;
+  const base = top;
+  for (let i = at; i < end; i++) push(base, pieceStart(at, i), f(kids[i]!));
+  return finish(level[s]!, base);
 }
 
 /**
@@ -918,15 +929,7 @@ export function flatWidest(s: FlatSet, ranges: readonly (readonly [bigint, bigin
   if (s <= FLAT_FULL || level[s] === Dim.Src) return s;
   const hit = done.get(s);
   if (hit !== undefined) return hit;
-  const at = first[s]!;
-  const end = at + count[s]!;
-  const base = top;
-  for (let i = at; i < end; i++) {
-    const kid = kids[i]!;
-    const keep = flatMaxSources(kid, ranges, all, memo) === best ? flatWidest(kid, ranges, all, memo, best, done) : FLAT_EMPTY;
-    push(base, i === at ? 0 : cuts[i]! + 1, keep);
-  }
-  const res = finish(level[s]!, base);
+  const res = mapKids(s, (kid) => (flatMaxSources(kid, ranges, all, memo) === best ? flatWidest(kid, ranges, all, memo, best, done) : FLAT_EMPTY));
   done.set(s, res);
   return res;
 }
@@ -949,7 +952,7 @@ export function flatFirstPiece(s: FlatSet): [bigint, bigint] {
   const end = at + count[s]!;
   let i = at;
   while (i + 1 < end && kids[i] === FLAT_EMPTY) i++;
-  return [valueOf(lv, i === at ? 0 : cuts[i]! + 1, names), pieceEnd(lv, i, end)];
+  return [valueOf(lv, pieceStart(at, i), names), pieceEnd(lv, i, end)];
 }
 
 /**

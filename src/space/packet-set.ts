@@ -8,7 +8,7 @@
  * taken inside that universe, so `! -s 10.0.0.0/8` never includes impossible packets.
  */
 import { DIM_COUNT, DIM_MAX, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, V4_MAX } from "./dims.js";
-import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatCornerPoint, flatFirstPiece, flatForAll, flatFormOf, flatHas, flatLevel, flatRestrict, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatValuesOf, flatWidest, flatWithin, FLAT_CUT_MAX, nodeOfFlat, toFlat } from "./flat-sets.js";
+import { FLAT_EMPTY, type FlatSet, type FlatStore, builtNodeOfFlat, currentFlatStore, flatBox, flatCornerPoint, flatFirstPiece, flatForAll, flatFormOf, flatHas, flatLevel, flatRestrict, flatMaxSources, flatIntersect, flatMeets, flatMinus, flatOrUndefined, flatRoom, flatUnion, flatUnionOf, flatValuesOf, flatWidest, flatWithin, nodeOfFlat, toFlat } from "./flat-sets.js";
 import * as idd from "./idd.js";
 import { rawBoxUnion } from "./box-union.js";
 import type { Node } from "./idd.js";
@@ -282,12 +282,12 @@ export class PacketSet {
    */
   private flatForAll(dim: Dim, ranges: Ranges): PacketSet | undefined {
     const f = this.flatForm();
-    if (f === undefined || dim === Dim.Iif || dim === Dim.Oif) return undefined;
-    const rs = idd.normalView(ranges, DIM_MAX[dim]!);
-    if (rs.some(([, hi]) => hi > FLAT_CUT_MAX)) return undefined;
-    const all = universes().all.toFlat();
+    const all = f === undefined ? undefined : universes().all.toFlat();
     if (all === undefined) return undefined;
-    const res = flatOrUndefined(() => flatIntersect(flatForAll(f, dim, rs.map(([lo, hi]) => [Number(lo), Number(hi)])), all));
+    const res = flatOrUndefined(() => {
+      const held = flatForAll(f!, dim, idd.normalView(ranges, DIM_MAX[dim]!));
+      return held === undefined ? undefined : flatIntersect(held, all);
+    });
     return res === undefined ? undefined : PacketSet.fromFlat(res);
   }
   /** Packets of this set with dimension `dim` replaced by any value of `ranges`. */
