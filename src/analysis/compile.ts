@@ -47,27 +47,28 @@ function metBefore(key: object): boolean {
 function conditionSet(c: Condition): PacketSet {
   switch (c.kind) {
     case "family":
-      return PacketSet.box({ [Dim.Family]: [big(c.family)] });
+      return PacketSet.box({ [Dim.Family]: FAMILY_RANGES[c.family] });
     case "proto":
-      return negateIn(PacketSet.box({ [Dim.Proto]: c.protos.map((p) => big(p)) }), c.negate, PacketSet.universe());
+      return negateIn(PacketSet.box({ [Dim.Proto]: pairs(c.protos, protoPair) }), c.negate, PacketSet.universe());
     case "addr": {
-      const fam = PacketSet.box({ [Dim.Family]: [big(c.family)] });
+      // (a large list - a set's 200k addresses - is compiled once here and its pairs not kept)
+      const fam = PacketSet.box({ [Dim.Family]: FAMILY_RANGES[c.family] });
       const dim = c.field === "src" ? Dim.Src : Dim.Dst;
-      const pos = PacketSet.box({ [Dim.Family]: [big(c.family)], [dim]: c.ranges.map((r) => [r.lo, r.hi] as const) });
+      const pos = PacketSet.box({ [Dim.Family]: FAMILY_RANGES[c.family], [dim]: c.ranges.map(addrPair) });
       return negateIn(pos, c.negate, fam);
     }
     case "port": {
       const within = PacketSet.box({ [Dim.Proto]: PORT_PROTO_RANGES });
       const dim = c.field === "sport" ? Dim.Sport : Dim.Dport;
-      const pos = PacketSet.box({ [Dim.Proto]: PORT_PROTO_RANGES, [dim]: c.ranges.map(([lo, hi]) => big(lo, hi)) });
+      const pos = PacketSet.box({ [Dim.Proto]: PORT_PROTO_RANGES, [dim]: pairs(c.ranges, numberPair) });
       return negateIn(pos, c.negate, within);
     }
     case "icmp": {
       const proto = c.family === 4 ? PROTO_ICMP : PROTO_ICMPV6;
-      const within = PacketSet.box({ [Dim.Family]: [big(c.family)], [Dim.Proto]: [big(proto)] });
+      const within = PacketSet.box({ [Dim.Family]: FAMILY_RANGES[c.family], [Dim.Proto]: [big(proto)] });
       if (c.type === undefined) return negateIn(within, c.negate, within);
       const pos = PacketSet.box({
-        [Dim.Family]: [big(c.family)],
+        [Dim.Family]: FAMILY_RANGES[c.family],
         [Dim.Proto]: [big(proto)],
         [Dim.IcmpType]: [big(c.type)],
         [Dim.IcmpCode]: [big(c.codeLo ?? 0, c.codeHi ?? 255)],
@@ -89,7 +90,7 @@ function conditionSet(c: Condition): PacketSet {
       return negateIn(pos, c.negate, within);
     }
     case "ttl":
-      return negateIn(PacketSet.box({ [Dim.Ttl]: c.ranges.map(([lo, hi]) => big(lo, hi)) }), c.negate, PacketSet.universe());
+      return negateIn(PacketSet.box({ [Dim.Ttl]: pairs(c.ranges, numberPair) }), c.negate, PacketSet.universe());
     case "fragment":
       // fwlint models unfragmented packets and first fragments: `-f` matches none of them.
       return c.negate ? PacketSet.universe() : PacketSet.empty();
@@ -280,38 +281,23 @@ interface SplitConjunction {
 }
 
 /**
- * A condition's ranges as the box takes them, kept per list once a second rule names it: parsers
- * share one list among the rules that name the same object (an ASA group named by hundreds of
- * entries). The box only reads them.
+ * A condition's list as the box takes it (bigint ranges), kept per list once a second rule names
+ * it: parsers share one list among the rules that name the same object (an ASA group named by
+ * hundreds of entries). The box only reads them.
  */
-const addrPairsOf = new WeakMap<readonly AddrRange[], [bigint, bigint][]>();
-const portPairsOf = new WeakMap<readonly (readonly [number, number])[], [bigint, bigint][]>();
+const pairsOf = new WeakMap<object, Ranges>();
 
-function addrPairs(ranges: readonly AddrRange[]): [bigint, bigint][] {
-  let out = addrPairsOf.get(ranges);
+function pairs<T>(list: readonly T[], range: (item: T) => readonly [bigint, bigint]): Ranges {
+  let out = pairsOf.get(list);
   if (out) return out;
-  out = ranges.map((r) => [r.lo, r.hi]);
-  if (metBefore(ranges)) addrPairsOf.set(ranges, out);
+  out = list.map(range);
+  if (metBefore(list)) pairsOf.set(list, out);
   return out;
 }
 
-const protoPairsOf = new WeakMap<readonly number[], [bigint, bigint][]>();
-
-function protoPairs(protos: readonly number[]): [bigint, bigint][] {
-  let out = protoPairsOf.get(protos);
-  if (out) return out;
-  out = protos.map((p) => big(p));
-  if (metBefore(protos)) protoPairsOf.set(protos, out);
-  return out;
-}
-
-function portPairs(ranges: readonly (readonly [number, number])[]): [bigint, bigint][] {
-  let out = portPairsOf.get(ranges);
-  if (out) return out;
-  out = ranges.map(([lo, hi]) => big(lo, hi));
-  if (metBefore(ranges)) portPairsOf.set(ranges, out);
-  return out;
-}
+const addrPair = (r: AddrRange): readonly [bigint, bigint] => [r.lo, r.hi];
+const numberPair = ([lo, hi]: readonly [number, number]): readonly [bigint, bigint] => big(lo, hi);
+const protoPair = (p: number): readonly [bigint, bigint] => big(p);
 
 function splitConjunction(conds: readonly Condition[]): SplitConjunction {
   const unknowns: CompiledMatch["unknowns"] = [];
@@ -333,21 +319,21 @@ function splitConjunction(conds: readonly Condition[]): SplitConjunction {
     else if (c.kind === "mark") marks.push(c);
     else if ("negate" in c && c.negate) rest.push(c);
     else if (c.kind === "family") narrow(Dim.Family, FAMILY_RANGES[c.family]);
-    else if (c.kind === "proto") narrow(Dim.Proto, protoPairs(c.protos));
+    else if (c.kind === "proto") narrow(Dim.Proto, pairs(c.protos, protoPair));
     else if (c.kind === "addr") {
       // A named set of thousands of addresses, used by several rules: built once (see compileCondition).
       if (c.ranges.length >= LARGE_ADDR) rest.push(c);
       else {
         narrow(Dim.Family, FAMILY_RANGES[c.family]);
-        narrow(c.field === "src" ? Dim.Src : Dim.Dst, addrPairs(c.ranges));
+        narrow(c.field === "src" ? Dim.Src : Dim.Dst, pairs(c.ranges, addrPair));
       }
     } else if (c.kind === "port") {
       narrow(Dim.Proto, PORT_PROTO_RANGES);
-      narrow(c.field === "sport" ? Dim.Sport : Dim.Dport, portPairs(c.ranges));
+      narrow(c.field === "sport" ? Dim.Sport : Dim.Dport, pairs(c.ranges, numberPair));
     } else if (c.kind === "iface") {
       narrow(c.field === "iif" ? Dim.Iif : Dim.Oif, [c.prefix ? ifacePrefixRange(c.name) : [ifaceToValue(c.name), ifaceToValue(c.name)]]);
     } else if (c.kind === "ctstate") narrow(Dim.CtState, c.states.map((x) => big(ctIndex(x))));
-    else if (c.kind === "ttl") narrow(Dim.Ttl, c.ranges.map(([lo, hi]) => big(lo, hi)));
+    else if (c.kind === "ttl") narrow(Dim.Ttl, pairs(c.ranges, numberPair));
     else rest.push(c);
   }
   return { box, rest, unknowns, context, dnat, marks };
