@@ -403,8 +403,10 @@ export class Mapper {
 
   private addrSlot(field: "src" | "dst", spec: AddrSpec): Condition[] {
     const key = spec.kind === "object" || spec.kind === "group" ? `${field} ${spec.kind} ${spec.name}` : undefined;
-    const text = spec.kind === "object" || spec.kind === "group" || spec.kind === "interface" ? `${spec.kind === "group" ? "object-group" : spec.kind} ${spec.name}` : spec.kind;
-    return this.sharedSlot(key, () => addrConditions(field, this.resolver.address(spec), text));
+    return this.sharedSlot(key, () => {
+      const text = spec.kind === "object" || spec.kind === "group" || spec.kind === "interface" ? `${spec.kind === "group" ? "object-group" : spec.kind} ${spec.name}` : spec.kind;
+      return addrConditions(field, this.resolver.address(spec), text);
+    });
   }
 
   private serviceSlot(ace: Ace): Condition[] {

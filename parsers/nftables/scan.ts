@@ -150,6 +150,13 @@ export function scanNft(text: string, options: ScanOptions = {}): Scanned {
     return end;
   };
 
+  /** The first offset from `from` on that is not a blank, tab or carriage return. */
+  const blankEnd = (from: number): number => {
+    let k = from;
+    for (let c = text.charCodeAt(k); c === 32 || c === 9 || c === 13; c = text.charCodeAt(++k));
+    return k;
+  };
+
   /**
    * A run of plain elements starting at `from` (an element, then `,` and the next, ...) on this
    * line, pushed as one ElementRun token; the offset after it, or `from` when there is none. An
@@ -164,15 +171,13 @@ export function scanNft(text: string, options: ScanOptions = {}): Scanned {
     for (;;) {
       const end = plainWord(j);
       if (end < 0) break;
-      let k = end;
-      while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9 || text.charCodeAt(k) === 13)) k++;
+      const k = blankEnd(end);
       const c = k < n ? text.charCodeAt(k) : -1;
       if (c === 44) {
         spans.push(j, end);
         trailingComma = true;
         after = k + 1;
-        j = after;
-        while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+        j = blankEnd(after);
         continue;
       }
       if (c === 10 || c === 125) {

@@ -234,6 +234,11 @@ export interface ParseContext {
   handles: Map<string, Map<number, number>>;
 }
 
+/** An element starting at `first` where the set needs a comma first is an error there. */
+function needNoComma(frame: { needComma: boolean }, first: IToken): void {
+  if (frame.needComma) throw new Fail(`expected ',' or '}' between set elements, found ${describeToken(first)}`, first);
+}
+
 export class NftTextParser extends EmbeddedActionsParser {
   private ctx: ParseContext = { file: "", lines: new Map(), handles: new Map() };
   private diags: Diagnostic[] = [];
@@ -1763,7 +1768,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         const t = this.CONSUME(ElementRun);
         if (!this.RECORDING_PHASE) {
           const frame = this.setFrames[this.setFrames.length - 1]!;
-          if (frame.needComma) throw new Fail(`expected ',' or '}' between set elements, found ${describeToken(t)}`, t);
+          needNoComma(frame, t);
           this.addRun(t as ElementRunToken, frame);
         }
       },
@@ -1841,12 +1846,11 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   /** The elements of a run of plain elements (scan.ts), as plainElements reads them from their tokens. */
   private addRun(run: ElementRunToken, frame: { elements: SetElement[]; needComma: boolean }): void {
-    const file = (run as SourcedToken).file ?? this.ctx.file;
-    let text = this.ctx.lines.get(file)?.[run.startLine! - 1] ?? "";
-    if (text.endsWith("\r")) text = text.slice(0, -1);
+    // the run's span is its first element's; the others differ in their column only
+    const first = this.span(run);
     const { spans, source, lineStart } = run;
     for (let k = 0; k < spans.length; k += 2) {
-      const span: SourceSpan = { file, line: run.startLine!, column: spans[k]! - lineStart + 1, text };
+      const span: SourceSpan = k === 0 ? first : { ...first, column: spans[k]! - lineStart + 1 };
       frame.elements.push({ key: valueOf(source.slice(spans[k]!, spans[k + 1]!), span), span });
     }
     frame.needComma = !run.trailingComma;
@@ -1854,7 +1858,7 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private addElement(first: IToken, e: SetElement): void {
     const frame = this.setFrames[this.setFrames.length - 1]!;
-    if (frame.needComma) throw new Fail(`expected ',' or '}' between set elements, found ${describeToken(first)}`, first);
+    needNoComma(frame, first);
     frame.needComma = true;
     // Nested anonymous sets (`{ $a, 3 }` with `define a = { 1, 2 }`) are flattened, as nft does.
     if (e.key.kind === "set" && e.data === undefined && e.options === undefined) frame.elements.push(...e.key.elements);
