@@ -11,6 +11,11 @@ import type { Check } from "./context.js";
 import { coverageText, sourceCoverage, witnessOf } from "./reach.js";
 
 const THRESHOLD = 0.5;
+/** Types nobody means to accept from the Internet, named in the message (ICMPv6 has no timestamp or address-mask requests). */
+const RISKY_TYPES: Record<4 | 6, string> = {
+  4: "redirects, router advertisements, timestamp and address-mask requests",
+  6: "redirects, router advertisements, router renumbering, node information queries",
+};
 const ANY_BYTE: [bigint, bigint][] = [[0n, 255n]];
 
 export const icmpFullyOpen: Check<Record<string, never>> = (ctx, _params, rule) => {
@@ -34,7 +39,7 @@ export const icmpFullyOpen: Check<Record<string, never>> = (ctx, _params, rule) 
     findings.push({
       ruleId: rule.id,
       severity: rule.severity,
-      message: `every ${p.family === 4 ? "ICMP" : "ICMPv6"} type (redirects, router advertisements, timestamp and address-mask requests ...) is accepted from ${coverageText(coverage, p.family)} on the inbound path`,
+      message: `every ${p.family === 4 ? "ICMP" : "ICMPv6"} type (${RISKY_TYPES[p.family]} ...) is accepted from ${coverageText(coverage, p.family)} on the inbound path`,
       location: w?.location ?? { file: ctx.ruleset.file, line: 1, column: 1 },
       ...(w ? { witness: w.witness, trace: w.trace } : {}),
     });
