@@ -10,6 +10,7 @@
  * A fact is about the set (its canonical node), not about where it came from, so it holds for
  * every equal set, and it goes away with the node.
  */
+import * as idd from "./idd.js";
 import type { Node } from "./idd.js";
 import { PacketSet, type Split } from "./packet-set.js";
 
@@ -45,7 +46,9 @@ export function minusFactored(set: PacketSet, d: PacketSet): PacketSet {
 
 /** The union of `sets`, the factored parts of those that share a factor joined through it (see above). */
 export function unionFactored(sets: readonly PacketSet[]): PacketSet {
-  let groups: Map<Node, { factor: PacketSet; inners: PacketSet[] }> | undefined;
+  // the factored parts by their own factor first: what one factor holds is joined before any of it
+  // is taken through a factor below (see throughFactor)
+  let byFactor: Map<Node, { factor: PacketSet; inners: PacketSet[] }> | undefined;
   const plain: PacketSet[] = [];
   for (const s of sets) {
     // Facts are noted on built nodes (note asks for the node). A set held flat whose node was
@@ -58,22 +61,39 @@ export function unionFactored(sets: readonly PacketSet[]): PacketSet {
       continue;
     }
     if (!f.plain.isEmpty()) plain.push(f.plain);
-    // a factor that is itself an intersection: I ∩ (G ∩ F) = (I ∩ G) ∩ F, grouped under F
-    let inner = f.inner;
-    let factor = f.factor;
+    byFactor ??= new Map();
+    const g = byFactor.get(f.factor.node);
+    if (g) g.inners.push(f.inner);
+    else byFactor.set(f.factor.node, { factor: f.factor, inners: [f.inner] });
+  }
+  if (!byFactor) return PacketSet.unionAll(sets);
+  // a factor that is itself an intersection: I ∩ (G ∩ F) = (I ∩ G) ∩ F, grouped under F
+  const groups = new Map<Node, { factor: PacketSet; inners: PacketSet[] }>();
+  for (const g of byFactor.values()) {
+    let inner = PacketSet.unionAll(g.inners);
+    let factor = g.factor;
     for (let ff = facts.get(factor.node); ff && ff.plain.isEmpty(); ff = facts.get(factor.node)) {
-      inner = inner.intersect(ff.inner);
+      inner = throughFactor(inner, ff.inner);
       factor = ff.factor;
     }
-    groups ??= new Map();
-    const g = groups.get(factor.node);
-    if (g) g.inners.push(inner);
+    const h = groups.get(factor.node);
+    if (h) h.inners.push(inner);
     else groups.set(factor.node, { factor, inners: [inner] });
   }
-  if (!groups) return PacketSet.unionAll(sets);
   const p = PacketSet.unionAll(plain);
   const parts = [p];
   for (const g of groups.values()) parts.push(PacketSet.factored(PacketSet.unionAll(g.inners), g.factor));
   // kept split when one factor is left: the union carries its parts (PacketSet.unionAll)
   return PacketSet.unionAll(parts);
+}
+
+/**
+ * `inner` ∩ `g`, where g is a factor's own inner (the complement of a large set an earlier rule accepted, say), in the
+ * object form: there each path of `inner` that g's wide nodes cut keeps those nodes' untouched
+ * chunks, where the flat form would copy every piece of them into each path (nft bench: the sure
+ * parts of 2,500 rate-limited accepts through a set of 20k address . port pairs, 5.6M pieces,
+ * 1.4 s to unite; 0.6 s so).
+ */
+function throughFactor(inner: PacketSet, g: PacketSet): PacketSet {
+  return PacketSet.fromNode(idd.and(inner.node, g.node));
 }
