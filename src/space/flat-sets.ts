@@ -277,8 +277,8 @@ idd.onResetCaches(reset);
 /**
  * A copy of `a` with room for `need` entries: past the small first size, at least `jump`, then
  * fourfold. Fresh memory costs only once touched, so the room ahead is cheap, and copying is not:
- * growing the pieces twofold copied 80 ms of the ASA bench, and from 2^22 fourfold still 55 ms
- * (one copy of 48 MB into fresh pages).
+ * growing the pool of pieces this way twofold copied 80 ms of the ASA bench, and from 2^22 fourfold
+ * still 55 ms (one copy of 48 MB into fresh pages); the pool now grows once (growPool).
  */
 function grown<T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(a: T, need: number, jump: number): T {
   const b = new (a.constructor as new (n: number) => T)(grownLength(a.length, need, jump));
