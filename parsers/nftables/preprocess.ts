@@ -7,12 +7,12 @@
  * Tokens from included files carry their file path in `file` (tokens of the top file have none).
  */
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import type { IToken } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
 import type { Diagnostic } from "../../src/model/types.js";
 import { resolveInclude, type IncludeIo } from "./include.js";
 import { tokenMatcher } from "chevrotain";
-import { scanNft, type ScanOptions } from "./scan.js";
-import { DefineKw, Equals, IncludeKw, LCurly, LParen, Newline, RCurly, RParen, Semi, Str, UndefineKw, Unterminated, Variable, Word, WordTok } from "./tokens.js";
+import { scanNft, type ElementRunToken, type ScanOptions } from "./scan.js";
+import { Comma, DefineKw, ElementRun, Equals, IncludeKw, LCurly, LParen, Newline, RCurly, RParen, Semi, Str, UndefineKw, Unterminated, Variable, Word, WordTok } from "./tokens.js";
 
 export interface SourcedToken extends IToken {
   /** Path of the file the token came from, when not the top file. */
@@ -70,18 +70,32 @@ export function preprocess(text: string, file: string, root: string, io: Include
       into.push(word);
       return;
     }
-    for (const v of value) {
-      // Same shape as the scanner's tokens (no spread, no delete: both make slow objects).
+    // Same shape as the scanner's tokens (no spread, no delete: both make slow objects).
+    const place = (image: string, type: TokenType): void => {
       const copy: SourcedToken = {
-        image: v.image,
+        image,
         startOffset: use.startOffset,
         startLine: use.startLine,
         startColumn: use.startColumn,
-        tokenTypeIdx: v.tokenTypeIdx,
-        tokenType: v.tokenType,
+        tokenTypeIdx: type.tokenTypeIdx!,
+        tokenType: type,
       };
       if (use.file !== undefined) copy.file = use.file;
       into.push(copy);
+    };
+    for (const v of value) {
+      if (v.tokenType !== ElementRun) {
+        place(v.image, v.tokenType);
+        continue;
+      }
+      // A run of set elements (scan.ts) holds its elements as offsets into the define's line: at
+      // the use they are the word and comma tokens it stands for, each placed there as the rest.
+      const { source, spans, trailingComma } = v as ElementRunToken;
+      for (let k = 0; k < spans.length; k += 2) {
+        if (k > 0) place(",", Comma);
+        place(source.slice(spans[k]!, spans[k + 1]!), WordTok);
+      }
+      if (trailingComma) place(",", Comma);
     }
   };
 

@@ -61,4 +61,20 @@ describe("plain set elements read as runs", () => {
       ["value", 5, 21],
     ]);
   });
+
+  it("a define whose value holds a run places its elements at the use (fuzz case: an internal error before)", () => {
+    // Not valid nft (a define cannot hold `elements = {`), but the reader must not fail on it.
+    const text =
+      "define NETS = {define NETS = { 10.0.0.0/8, 192.168.0.0/16 }\ntable inet f {\n set s { type ipv4_addr; flags interval; elements = { 1.2.3.0/24, 5.6.7.8 } } 1.2.3.0/24, 5.6.7.8 } }\n" +
+      " chain in {\n  ip saddr $NETS accept\n }\n}\n";
+    const runs = read(text, true);
+    expect(runs.diagnostics.map((d) => d.message).join("\n")).not.toMatch(/internal error/);
+    const tokens = read(text, false);
+    expect(runs.diagnostics).toEqual(tokens.diagnostics);
+    expect(JSON.stringify(runs.commands)).toBe(JSON.stringify(tokens.commands));
+    // and a well-formed use of a define next to a run reads the same both ways
+    const ok = "define A = { 10.0.0.1, 10.0.0.2 }\ntable ip t {\n set s { type ipv4_addr; elements = { 1.2.3.4, 5.6.7.8,\n 9.9.9.9 } }\n chain c { ip saddr $A accept; ip daddr @s drop }\n}\n";
+    expect(read(ok, true)).toEqual(read(ok, false));
+    expect(read(ok, true).diagnostics).toEqual([]);
+  });
 });
