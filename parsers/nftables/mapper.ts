@@ -677,31 +677,62 @@ type Piece =
   | { d: "text"; t: string };
 
 /**
- * The pieces of a named set's elements, for domainCond. The plain elements of an IPv4 address set
- * (addresses and prefixes: the bulk of a blocklist) go into one piece, read without a piece and its
- * closures per element (a 140k-address blocklist: 140k of each); any other element is read by piece,
- * in order, so a bad one is reported as before.
+ * The pieces of a named set's elements, for domainCond. An address set's elements are read into
+ * one piece (addrRangesInto), not a piece and a range list each: a blocklist has 100k+ of them.
  */
 function setPieces(dom: Domain, elements: readonly SetElement[], what: string): Piece[] {
-  if (dom.d !== "addr" || dom.mask !== undefined || dom.family !== 4) return elements.map((e) => piece(dom, e.key, what));
+  if (dom.d !== "addr") return elements.map((e) => piece(dom, e.key, what));
   const ranges: AddrRange[] = [];
-  for (const { key: e } of elements) {
-    if (e.kind === "value") {
-      const v = dottedQuad(e.text);
-      if (v !== null) {
-        ranges.push({ lo: v, hi: v });
-        continue;
-      }
-    } else if (e.kind === "prefix" && e.length <= 32) {
-      const a = dottedQuad(e.addr);
-      if (a !== null) {
-        ranges.push(prefixRange(a, e.length, 4));
-        continue;
-      }
-    }
-    for (const r of (piece(dom, e, what) as { r: AddrRange[] }).r) ranges.push(r);
-  }
+  for (const { key } of elements) addrRangesInto(dom, key, what, ranges);
   return [{ d: "addr", r: ranges }];
+}
+
+/** An address written where `what` compares against one of `family`, or a BadValue at `at`. */
+function addrValue(x: Expr, family: Family, what: string, at: Expr): bigint {
+  const v = x.kind === "value" ? (family === 4 ? (dottedQuad(x.text) ?? parseIP(x.text, 4)) : parseIP(x.text, 6)) : null;
+  if (v === null) throw new BadValue(at, `expected an IPv${family} address after '${what}', found '${exprText(x)}'`);
+  return v;
+}
+
+/** The address ranges element `e` (address, prefix, range) stands for in `dom`, appended to `out`. */
+function addrRangesInto(dom: Extract<Domain, { d: "addr" }>, e: Expr, what: string, out: AddrRange[]): void {
+  const family = dom.family;
+  if (dom.mask !== undefined) {
+    const base = addrValue(e, family, what, e) & dom.mask;
+    const p = maskToPrefix(dom.mask, family);
+    if (p !== null) {
+      out.push(prefixRange(base, p, family));
+      return;
+    }
+    const r = maskRanges(base, dom.mask, family, 4096);
+    if (r === null) throw new Unmodelled(`the mask of '${what}' is not contiguous and covers too many ranges`);
+    for (const x of r) out.push(x);
+    return;
+  }
+  if (e.kind === "prefix") {
+    const a = family === 4 ? (dottedQuad(e.addr) ?? parseIP(e.addr, 4)) : parseIP(e.addr, 6);
+    if (a === null || e.length > (family === 4 ? 32 : 128)) throw new BadValue(e, `expected an IPv${family} prefix after '${what}', found '${exprText(e)}'`);
+    out.push(prefixRange(a, e.length, family));
+    return;
+  }
+  if (e.kind === "range") {
+    const lo = addrValue(e.low, family, what, e);
+    const hi = addrValue(e.high, family, what, e);
+    if (lo > hi) throw new BadValue(e, `invalid address range '${exprText(e)}' after '${what}' (low > high)`);
+    out.push({ lo, hi });
+    return;
+  }
+  if (e.kind === "value" && e.text.includes("-")) {
+    const [a, b] = e.text.split("-");
+    const lo = parseIP(a!, family);
+    const hi = parseIP(b!, family);
+    if (lo !== null && hi !== null && lo <= hi) {
+      out.push({ lo, hi });
+      return;
+    }
+  }
+  const v = addrValue(e, family, what, e);
+  out.push({ lo: v, hi: v });
 }
 
 function piece(dom: Domain, e: Expr, what: string): Piece {
@@ -710,39 +741,9 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
   };
   switch (dom.d) {
     case "addr": {
-      const family = dom.family;
-      const addr = (x: Expr): bigint => {
-        const v = x.kind === "value" ? (family === 4 ? (dottedQuad(x.text) ?? parseIP(x.text, 4)) : parseIP(x.text, 6)) : null;
-        if (v === null) bad(`expected an IPv${family} address after '${what}', found '${exprText(x)}'`);
-        return v!;
-      };
-      if (dom.mask !== undefined) {
-        const base = addr(e) & dom.mask;
-        const p = maskToPrefix(dom.mask, family);
-        if (p !== null) return { d: "addr", r: [prefixRange(base, p, family)] };
-        const r = maskRanges(base, dom.mask, family, 4096);
-        if (r === null) throw new Unmodelled(`the mask of '${what}' is not contiguous and covers too many ranges`);
-        return { d: "addr", r };
-      }
-      if (e.kind === "prefix") {
-        const a = family === 4 ? (dottedQuad(e.addr) ?? parseIP(e.addr, 4)) : parseIP(e.addr, 6);
-        if (a === null || e.length > (family === 4 ? 32 : 128)) bad(`expected an IPv${family} prefix after '${what}', found '${exprText(e)}'`);
-        return { d: "addr", r: [prefixRange(a!, e.length, family)] };
-      }
-      if (e.kind === "range") {
-        const lo = addr(e.low);
-        const hi = addr(e.high);
-        if (lo > hi) bad(`invalid address range '${exprText(e)}' after '${what}' (low > high)`);
-        return { d: "addr", r: [{ lo, hi }] };
-      }
-      if (e.kind === "value" && e.text.includes("-")) {
-        const [a, b] = e.text.split("-");
-        const lo = parseIP(a!, family);
-        const hi = parseIP(b!, family);
-        if (lo !== null && hi !== null && lo <= hi) return { d: "addr", r: [{ lo, hi }] };
-      }
-      const v = addr(e);
-      return { d: "addr", r: [{ lo: v, hi: v }] };
+      const r: AddrRange[] = [];
+      addrRangesInto(dom, e, what, r);
+      return { d: "addr", r };
     }
     case "proto":
     case "port":

@@ -1,8 +1,8 @@
 /**
- * A named IPv4 address set is read in one pass over its elements (mapper.ts setPieces): its plain
- * addresses and prefixes without a piece per element, the rest element by element. The condition
- * must be the one the same elements give as an anonymous set (read element by element), in the
- * same order, and a bad element must be reported as it is there.
+ * A named address set is read in one pass over its elements into one range list (mapper.ts
+ * setPieces, addrRangesInto), not a piece per element. The condition must be the one the same
+ * elements give as an anonymous set (read element by element), in the same order, and a bad
+ * element must be reported as it is there.
  */
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
