@@ -298,8 +298,8 @@ function grownLength(length: number, need: number, jump: number): number {
  * room ahead is free, while growing it again would copy the whole pool into fresh pages: 16M to
  * 64M pieces took 0.55 s and 130 MB more at the peak on 20k nft rules with small sets.
  */
-function growPool(need: number): void {
-  const length = Math.max(need, maxPieces);
+function growPool(): void {
+  const length = maxPieces; // finish refuses a node past it before it asks for room
   const next = PrefaultedArrays.of([length * 4, length * 4]);
   const c = new Uint32Array(next.buffers[0]!);
   const k = new Int32Array(next.buffers[1]!);
@@ -376,7 +376,7 @@ function finish(lv: number, base: number): FlatSet {
     count = grown(count, nodeTop + 1, 1 << 22);
     hashes = grown(hashes, nodeTop + 1, 1 << 22);
   }
-  if (poolTop + n > cuts.length) growPool(poolTop + n);
+  if (poolTop + n > cuts.length) growPool();
   const id = nodeTop++;
   level[id] = lv;
   first[id] = poolTop;
