@@ -8,6 +8,7 @@ import { parseAddrRange, parseAddrSpec, parseCInt } from "../../src/model/addres
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import { comparisonRanges } from "../../src/model/ports.js";
 import type { OptionNode, Pos } from "./ast.js";
+import { extensionProblem, type GivenOption } from "./extension-options.js";
 import { ordinaryMatchValue } from "./ordinary.js";
 import {
   implicitMatchFor,
@@ -488,6 +489,12 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       for (const r of refused) error(r.at, r.why);
       continue;
     }
+    // what iptables or the kernel refuses in the options of a module fwlint keeps as unknown
+    const problem = m.spec && !m.spec.modelled ? extensionProblem("match", m.name, m.opts.map(givenOption), { ...ctx, proto }, m.pos) : undefined;
+    if (problem) {
+      error(problem.at, problem.message);
+      continue;
+    }
     if (!m.spec || !m.spec.modelled) {
       const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
       const ordinary = ordinaryMatchValue(m.name, m.opts);
@@ -804,6 +811,11 @@ function markRewriteOf(t: TargetInstance, error: (pos: Pos, msg: string) => void
   return rewrite;
 }
 
+/** An option as extension-options.ts reads it. */
+function givenOption(o: Opt): GivenOption {
+  return { name: o.name, negate: o.negate, args: o.args, pos: o.node.bang ?? o.node, argPos: o.argPos };
+}
+
 function targetAction(
   t: TargetInstance,
   ctx: RuleContext,
@@ -825,6 +837,11 @@ function targetAction(
   }
   if (spec.hooks && ctx.chainIsBuiltin && !spec.hooks.includes(ctx.chain)) {
     error(t.pos, `target ${t.name} is not valid in built-in chain ${ctx.chain} (only ${spec.hooks.join(", ")})`);
+    return null;
+  }
+  const problem = extensionProblem("target", t.name, t.opts.map(givenOption), { ...ctx, proto }, t.pos);
+  if (problem) {
+    error(problem.at, problem.message);
     return null;
   }
   if (t.name === "DROP" && ctx.table === "nat") {
