@@ -5,7 +5,9 @@
  * verdict here was checked with a real iptables-restore load in a throwaway network namespace
  * (test/parsers/iptables/kernel-agreement.test.ts repeats many of them against the kernel).
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { MATCHES, TARGETS } from "../../../parsers/iptables/modules.js";
 import { errorsOf, parse } from "./helpers.js";
 
 /** Errors of `line` as line 3 of a `table` block, and whether the rule on line 4 survived. */
@@ -85,5 +87,33 @@ describe("options iptables refuses in modules and targets fwlint does not model"
   ];
   it.each(accepted)("accepts %s", (line, table = "filter", family = 4) => {
     expect(check(line, table, family).errors).toEqual([]);
+  });
+});
+
+describe("any options of those modules and targets", () => {
+  const WORDS = ["", "0", "1", "3:4", "4:3", "65536", "-1", "0x3f", "srcip", "bm", "in", "out", "tunnel", "fd00::/64", "1.2.3.4", "x,y", "1/sec", "!"];
+  const EXTENSIONS = [
+    ...[...MATCHES.values()].filter((m) => !m.modelled && m.options).map((m) => ({ kind: "-m", name: m.name, options: Object.keys(m.options!) })),
+    ...[...TARGETS.values()].filter((t) => t.options && Object.keys(t.options).length > 0).map((t) => ({ kind: "-j", name: t.name, options: Object.keys(t.options!) })),
+  ];
+  it("are read without an exception, any problem reported as one error at a position on the line, the next rule kept", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...EXTENSIONS),
+        fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.array(fc.constantFrom(...WORDS), { maxLength: 2 })), { maxLength: 5 }),
+        fc.constantFrom("filter|INPUT", "mangle|PREROUTING", "raw|OUTPUT", "filter|FORWARD"),
+        fc.constantFrom<4 | 6>(4, 6),
+        fc.constantFrom("", "-p tcp ", "-p udp ", "! -p tcp "),
+        (ext, picks, where, family, proto) => {
+          const [table, chain] = where.split("|") as [string, string];
+          const opts = picks.map(([i, neg, args]) => `${neg ? "! " : ""}${ext.options[i % ext.options.length]}${args.map((a) => ` ${a === "" ? '""' : a}`).join("")}`);
+          const line = `-A ${chain} ${proto}${ext.kind} ${ext.name} ${opts.join(" ")}`.trimEnd();
+          const { errors, survived } = check(line, table, family);
+          expect(survived).toBe(true);
+          for (const e of errors) expect(e).toMatch(/^3:\d+ (?!.*internal error)/);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
