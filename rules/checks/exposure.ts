@@ -13,7 +13,7 @@ import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
-import { acceptingPath, coverageText, deliveredUnions, groupAtLocation, publicShare, publicSourceCount, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { placeRef, type Family } from "../../src/model/types.js";
 
@@ -34,7 +34,7 @@ interface Hit {
  */
 function measure(res: PipelineResult, protos: readonly number[], ports: [bigint, bigint][], forAll: boolean, threshold: number, interfaces?: readonly string[]): Hit | undefined {
   const family = res.pipeline.family;
-  const all = deliveredUnions(res);
+  const all = strangerUnions(res);
   let traffic = strangerTraffic(family, protos, ports);
   if (interfaces) traffic = traffic.intersect(PacketSet.box({ [Dim.Iif]: interfaces.map((n) => [ifaceToValue(n), ifaceToValue(n)] as [bigint, bigint]) }));
   for (const certainOnly of [true, false]) {
@@ -50,7 +50,7 @@ function measure(res: PipelineResult, protos: readonly number[], ports: [bigint,
     const coverage = publicShare(sources, family);
     if (coverage > threshold) {
       const exposed = reached.intersect(strangerRegion(family, protos, ports));
-      const regions = res.accepted.filter((a) => (certainOnly ? surelyReached(a) : true));
+      const regions = strangerRegions(res).filter((a) => (certainOnly ? surelyReached(a) : true));
       return { exposed, coverage, certain: certainOnly, regions };
     }
     if (!certainOnly) return undefined;

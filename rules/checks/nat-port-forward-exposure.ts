@@ -14,7 +14,7 @@ import { DIM_COUNT, Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { locOf } from "./chains.js";
 import { witnessHints, type Check } from "./context.js";
-import { acceptingPath, coverageText, exposureOf, surelyReached, groupBy, portsText, sourceCoverage, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, coverageText, exposureOf, strangerRegions, surelyReached, groupBy, portsText, sourceCoverage, uncertainAssumptions, widestPublicPart } from "./reach.js";
 
 export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule) => {
   /** Findings in order; a single service's forward kept as found, for alternatives() to join. */
@@ -28,7 +28,7 @@ export const natPortForwardExposure: Check<ThresholdParams> = (ctx, params, rule
     // that depend on a condition fwlint does not model (a forward of packets addressed to this
     // host, `fib daddr type local` / `-m addrtype --dst-type LOCAL`, is the common case).
     const byNat = new Map<Rule, AcceptedRegion[]>();
-    for (const a of res.accepted) {
+    for (const a of strangerRegions(res)) {
       const nat = a.natRules[a.natRules.length - 1];
       if (!nat) continue;
       const list = byNat.get(nat);

@@ -198,3 +198,22 @@ export function deliveredUnions(res: PipelineResult): ReturnType<typeof accepted
   }
   return u;
 }
+
+const strangerUnion = new WeakMap<PipelineResult, ReturnType<typeof acceptedUnions>>();
+
+/**
+ * What a pipeline delivers of the connections strangers open (see deliveredUnions): without the
+ * regions ordinary traffic never reaches (AcceptedRegion.extraordinary: accepted as broadcasts,
+ * or as traffic of the instances of an AWS security group).
+ */
+export function strangerUnions(res: PipelineResult): ReturnType<typeof acceptedUnions> {
+  if (!res.accepted.some((a) => a.extraordinary)) return deliveredUnions(res);
+  let u = strangerUnion.get(res);
+  if (!u) strangerUnion.set(res, (u = acceptedUnions(strangerRegions(res), "delivered", surelyReached)));
+  return u;
+}
+
+/** The regions strangers' connections may reach: all but the extraordinary ones. */
+export function strangerRegions(res: PipelineResult): AcceptedRegion[] {
+  return res.accepted.filter((a) => !a.extraordinary);
+}

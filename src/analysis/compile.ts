@@ -260,6 +260,16 @@ export function ordinaryMatches(open: readonly OpenCondition[]): boolean {
   });
 }
 
+/** Does ordinary traffic never match a rule's open conditions: one of them is always false for it? */
+export function ordinaryNeverMatches(open: readonly OpenCondition[]): boolean {
+  return open.some((u) => ordinaryValueOf(u) === false);
+}
+
+/** Does ordinary traffic never miss a rule's open conditions: each of them is always true for it? */
+export function ordinaryNeverMisses(open: readonly OpenCondition[]): boolean {
+  return open.length > 0 && open.every((u) => ordinaryValueOf(u) === true);
+}
+
 /** Does ordinary traffic miss a rule's open conditions: one of them is false for it (or drawn)? */
 export function ordinaryMisses(open: readonly OpenCondition[]): boolean {
   return open.some((u) => {

@@ -17,7 +17,7 @@ import { intersectFactor, minusFactored, unionFactored } from "../space/factored
 import { Projections } from "../space/projections.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
+import { compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, ordinaryNeverMatches, ordinaryNeverMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
 
 /** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
 interface NatFrame {
@@ -81,6 +81,13 @@ interface Flow {
    */
   ordinary?: true;
   /**
+   * Ordinary traffic never takes this flow: on its way it matched an unknown condition that
+   * ordinary traffic never satisfies (a test for broadcasts, "sent by an instance with this AWS
+   * security group"), or missed one it always satisfies. Strangers' connections do not reach what
+   * it reaches (see AcceptedRegion.extraordinary).
+   */
+  extraordinary?: true;
+  /**
    * The packet mark in the bits rules test (see Evaluator.observedMarks): as the path starts
    * (markOnArrival), then as the rules that set it leave it (Rule.setMark); undefined when not
    * known (what a local process sends, a mark copied from the connection), and then a test of it
@@ -112,7 +119,7 @@ interface Flow {
 
 /** Certainty, NAT frames and assumptions: what makes two accepted packets' fates the same. */
 function fateKey(f: Flow): string {
-  return `${f.certain}${f.ordinary ? "+" : ""}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
+  return `${f.certain}${f.ordinary ? "+" : ""}${f.extraordinary ? "!" : ""}|${f.nat.map((n) => n.rule.id + "@" + n.before.node.id).join(",")}|${f.assumptions.join(";")}`;
 }
 
 function flowKey(f: Flow): string {
@@ -145,6 +152,11 @@ export interface AcceptedRegion {
    * ordinary traffic: what these packets reach is reachable.
    */
   ordinary?: true;
+  /**
+   * Uncertain, and never reached by ordinary traffic (Flow.extraordinary): the connections
+   * strangers open do not come here, whatever the unmodelled conditions say.
+   */
+  extraordinary?: true;
   /** The DNAT rules that rewrote these packets, in order. */
   natRules: Rule[];
   assumptions: string[];
@@ -369,7 +381,7 @@ export class Evaluator {
       }
       const sure = minusFactored(r.original, mayDrop);
       if (!sure.isEmpty()) {
-        const { ordinary: _ordinary, ...plain } = r;
+        const { ordinary: _ordinary, extraordinary: _extraordinary, ...plain } = r;
         accepted.push({ ...plain, original: sure, delivered: sure, certain: true, assumptions: [] });
       }
       const unsure = r.original.intersect(mayDrop);
@@ -405,6 +417,7 @@ export class Evaluator {
       certain: f.certain,
       ...(drawn ? { drawn: true as const } : {}),
       ...(!f.certain && f.ordinary ? { ordinary: true as const } : {}),
+      ...(!f.certain && f.extraordinary ? { extraordinary: true as const } : {}),
       natRules: f.nat.filter(rewroteDst).map((n) => n.rule),
       assumptions: [...f.assumptions],
     };
@@ -499,6 +512,7 @@ export class Evaluator {
           set: part,
           certain: m.certain && o.certain,
           ...((m.certain || m.ordinary) && (o.certain || o.ordinary) && !(m.certain && o.certain) ? { ordinary: true as const } : {}),
+          ...(m.extraordinary || o.extraordinary ? { extraordinary: true as const } : {}),
           nat: o.nat.length ? [...m.nat, ...o.nat] : m.nat,
           assumptions: o.assumptions.length ? [...m.assumptions, ...o.assumptions] : m.assumptions,
           // the mark the chain left (it may have set one)
@@ -669,8 +683,8 @@ export class Evaluator {
           const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };
           // each way on is ordinary when ordinary traffic takes it (and the flow was so far)
           const wasOrdinary = f.certain || f.ordinary === true;
-          next.push(ordinaryAs(uncertain, wasOrdinary && ordinaryMisses(open)));
-          matched.push(this.marked(ordinaryAs(uncertain, wasOrdinary && ordinaryMatches(open)), rule));
+          next.push(extraordinaryAs(ordinaryAs(uncertain, wasOrdinary && ordinaryMisses(open)), f.extraordinary === true || ordinaryNeverMisses(open)));
+          matched.push(this.marked(extraordinaryAs(ordinaryAs(uncertain, wasOrdinary && ordinaryMatches(open)), f.extraordinary === true || ordinaryNeverMatches(open)), rule));
         }
       }
       active = next;
@@ -864,6 +878,7 @@ function rewriteDestination(f: Flow, to: NatRewrite, rule: Rule, ports: boolean)
     set,
     certain: f.certain && !choice,
     ...(f.ordinary && !choice ? { ordinary: true as const } : {}),
+    ...(f.extraordinary ? { extraordinary: true as const } : {}),
     nat: [...f.nat, { before: f.set, dims, rule, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Dst } : {}) }],
     assumptions: [...f.assumptions, ...why],
     ...markOf(f),
@@ -897,6 +912,7 @@ function applySnat(f: Flow, to: NatRewrite, rule: Rule): Flow {
     set,
     certain: f.certain && !choice,
     ...(f.ordinary && !choice ? { ordinary: true as const } : {}),
+    ...(f.extraordinary ? { extraordinary: true as const } : {}),
     nat: [...f.nat, { before: f.set, dims, rule, ...(choice ? { choice } : {}), ...(shifts ? { shifts, shiftDim: Dim.Src } : {}) }],
     assumptions: choice ? [...f.assumptions, ...choice.assumptions] : f.assumptions,
     ...markOf(f),
@@ -1027,10 +1043,24 @@ function ordinaryAs(f: Flow, ordinary: boolean): Flow {
   return ordinary ? { ...rest, ordinary: true } : rest;
 }
 
+/** `f` marked as never taken by ordinary traffic (Flow.extraordinary) or not. */
+function extraordinaryAs(f: Flow, extraordinary: boolean): Flow {
+  const { extraordinary: _was, ...rest } = f;
+  return extraordinary ? { ...rest, extraordinary: true } : rest;
+}
+
 /** The flow with its factor intersected in, kept split: built only where something needs the whole set. */
 function materialized(f: Flow): Flow {
   if (!f.factor) return f;
-  return { set: PacketSet.factored(f.set, f.factor), certain: f.certain, ...(f.ordinary ? { ordinary: true as const } : {}), nat: f.nat, assumptions: f.assumptions, ...markOf(f) };
+  return {
+    set: PacketSet.factored(f.set, f.factor),
+    certain: f.certain,
+    ...(f.ordinary ? { ordinary: true as const } : {}),
+    ...(f.extraordinary ? { extraordinary: true as const } : {}),
+    nat: f.nat,
+    assumptions: f.assumptions,
+    ...markOf(f),
+  };
 }
 
 /** A flow's mark as a field to spread into another flow (none when not known). */

@@ -15,6 +15,7 @@ import { packetToPoint } from "../../src/analysis/packet.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
+import { runRules } from "../rules/harness.js";
 
 const hostFirewall = (...rules: string[]) => {
   const rs = parseNft(`table ip t {\n chain in {\n  type filter hook input priority 0; policy drop;\n  ${rules.join("\n  ")}\n }\n}\n`, "h.nft");
@@ -85,5 +86,51 @@ describe("regions reached by ordinary traffic", () => {
     const u = { kind: "unknown" as const, text: "meta pkttype host", reason: "r", ordinary: true };
     expect(uncertainIn([u])).toEqual([u]);
     expect(uncertainIn([{ kind: "or", anyOf: [[u], [{ kind: "proto", protos: [6] }]] }])).toEqual([{ kind: "unknown", text: "meta pkttype host", reason: "r" }]);
+  });
+});
+
+describe("regions ordinary traffic never reaches (AcceptedRegion.extraordinary)", () => {
+  /** Per accepted region holding the packet: [certain, extraordinary]. */
+  const never = (rs: Ruleset, packet: Packet = ssh) =>
+    inbound(rs)
+      .accepted.filter((a) => a.original.has(packetToPoint(packet)))
+      .map((a) => [a.certain, a.extraordinary === true]);
+  const exposed = (rs: Ruleset) => runRules(rs, (r) => r.id === "exposed-service").map((f) => f.exposure!.service);
+
+  it("an accept ordinary traffic never matches (a broadcast): not reported as reachable", () => {
+    const netbios = { ...ssh, proto: "udp", dport: 137 };
+    const rs = hostFirewall("meta pkttype broadcast udp dport 137 accept", "meta pkttype broadcast tcp dport 22 accept");
+    expect(never(rs, netbios)).toEqual([[false, true]]);
+    expect(never(rs)).toEqual([[false, true]]);
+    expect(exposed(rs)).toEqual([]);
+    // the same ports for ordinary traffic are
+    expect(exposed(hostFirewall("meta pkttype host tcp dport 22 accept"))).toContain("ssh");
+  });
+
+  it("what gets past a drop ordinary traffic always matches", () => {
+    for (const drop of ["meta pkttype host drop", "fib saddr . iif oif exists drop"]) {
+      const rs = hostFirewall(drop, "tcp dport 22 accept");
+      expect(never(rs)).toEqual([[false, true]]);
+      expect(exposed(rs)).toEqual([]);
+    }
+  });
+
+  it("an unknown ordinary traffic may take either way stays a possibility", () => {
+    const rs = hostFirewall("tcp dport 22 limit rate 3/minute accept");
+    expect(never(rs)).toEqual([[false, false]]);
+    expect(exposed(rs)).toContain("ssh");
+  });
+
+  it("a flow that met an extraordinary branch stays extraordinary in later stages", () => {
+    const rs = parseIptablesSave(
+      [
+        "*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", "-A PREROUTING -m pkttype --pkt-type unicast -j DROP", "COMMIT",
+        "*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]", "-A INPUT -p tcp --dport 22 -j ACCEPT", "COMMIT", "",
+      ].join("\n"),
+      "r.rules",
+      { family: 4 },
+    );
+    expect(never(rs)).toEqual([[false, true]]);
+    expect(exposed(rs)).toEqual([]);
   });
 });
