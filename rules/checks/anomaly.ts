@@ -158,7 +158,8 @@ function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
   const after: { rule: Rule; known: PacketSet }[][] = [];
   for (const group of sourceRules(chain.rules.map((rule) => ({ rule, ...matchInChain(rs, chain, rule) })))) {
     if (caught && group.every((e) => e.known.isSubsetOf(caught!))) {
-      after.push(group);
+      // (a rule the model implies, such as a security group's "refuse the rest", is not the user's to move)
+      if (!group[0]!.rule.implied) after.push(group);
       continue;
     }
     for (const { rule: r, known, exact } of group) {

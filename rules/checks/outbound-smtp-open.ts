@@ -8,7 +8,7 @@ import { formatIP } from "../../src/model/address.js";
 import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Family, type Ruleset } from "../../src/model/types.js";
 import { interfaceSet } from "../../src/engine/intent.js";
-import { Dim, PROTO_TCP } from "../../src/space/dims.js";
+import { Dim, PROTO_TCP, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
 import type { Check } from "./context.js";
@@ -49,13 +49,18 @@ function smtpRegion(family: Family, dsts: [bigint, bigint][], src?: [bigint, big
   });
 }
 
-/** Every new connection to a public destination is (possibly) accepted. */
-function egressUnfiltered(accepted: PacketSet, family: Family): boolean {
+/**
+ * Every new connection to a public destination is (possibly) accepted; with `on`, every one
+ * leaving through `on.oif` (the device's interfaces, `on.all`, being those packets come in on).
+ */
+function egressUnfiltered(accepted: PacketSet, family: Family, on?: { oif: string; all: readonly string[] }): boolean {
   const nw = BigInt(CT_STATES.indexOf("new"));
+  const value = (name: string): [bigint, bigint] => [ifaceToValue(name), ifaceToValue(name)];
   const all = PacketSet.box({
     [Dim.Family]: [[BigInt(family), BigInt(family)]],
     [Dim.CtState]: [[nw, nw]],
     [Dim.Dst]: PUBLIC_RANGES[family],
+    ...(on !== undefined ? { [Dim.Oif]: [value(on.oif)], [Dim.Iif]: on.all.map(value) } : {}),
   });
   return all.isSubsetOf(accepted);
 }
@@ -71,6 +76,13 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     if (p.kind === "outbound" && egressUnfiltered(res.possiblyAccepted, p.family)) continue;
     const dsts = internetDestinations(ctx.ruleset, p.family);
     let region = smtpRegion(p.family, dsts, p.kind === "forward" ? PRIVATE_RANGES[p.family] : undefined);
+    // So is one interface's, on a device that declares its interfaces (an AWS security group's
+    // default egress rule, on the interface that stands for that group).
+    if (p.kind === "outbound") {
+      const names = ctx.ruleset.interfaces ?? [];
+      const open = names.filter((oif) => egressUnfiltered(res.possiblyAccepted, p.family, { oif, all: names }));
+      if (open.length > 0) region = region.minus(interfaceSet(open.map((name) => ({ name, prefix: false })), Dim.Oif));
+    }
     if (ctx.internet) {
       // Mail sent out: it leaves through an Internet-facing interface, and mail forwarded by the
       // host comes from inside, not in from the Internet (a private source arriving on the WAN is

@@ -12,6 +12,7 @@ import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
 import { detectJunos } from "../../parsers/junos/detect.js";
+import { detectAwsSecurityGroups } from "../../parsers/aws/detect.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
@@ -86,6 +87,12 @@ const FORMATS: FormatEntry[] = [
     name: "junos",
     detect: (t) => detectJunos(t) !== undefined,
     load: async () => (await import("../../parsers/junos/index.js")).parseJunos,
+  },
+  {
+    // AWS security groups: `aws ec2 describe-security-groups` JSON
+    name: "aws-sg",
+    detect: detectAwsSecurityGroups,
+    load: async () => (await import("../../parsers/aws/index.js")).parseAwsSecurityGroups,
   },
 ];
 

@@ -18,6 +18,7 @@ const INDEX_TO_FWLINT: Record<string, string> = {
   "cisco-ios": "cisco-ios",
   "junos-set": "junos",
   "junos-curly": "junos",
+  "aws-sg": "aws-sg",
 };
 /** Test-vector collections and unclassified files: one line at a time or not configs at all. */
 const NOT_CONFIGS = new Set(["iptables-t", "iptables-txlate", "nft-py-t", "other", "format"]);

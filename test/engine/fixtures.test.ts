@@ -1,11 +1,12 @@
 /**
- * Every fixture under fixtures/ states the findings it must and must not produce, in comments:
+ * Every fixture under fixtures/ states the findings it must and must not produce, in comments (a
+ * JSON fixture, which has none, in NAME.expect beside it):
  *   # fwlint-expect: RULE-ID [key=value ...]
  *   # fwlint-expect-not: RULE-ID [key=value ...]
  * Keys: service, line, severity, direction, family, certain (true: the finding depends on no
  * unmodelled condition).
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeText } from "../../src/engine/check.js";
@@ -19,7 +20,7 @@ function fixtureFiles(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...fixtureFiles(p));
-    else if (!e.name.endsWith(".md") && !e.name.endsWith(".jsonl")) out.push(p);
+    else if (!e.name.endsWith(".md") && !e.name.endsWith(".jsonl") && !e.name.endsWith(".expect")) out.push(p);
   }
   return out.sort();
 }
@@ -63,7 +64,9 @@ describe("fixtures produce the findings they declare", () => {
   for (const file of fixtureFiles(fixturesDir)) {
     const rel = relative(root, file);
     const text = readFileSync(file, "utf8");
-    const exps = expectations(text);
+    // a format without comments (JSON) declares them in NAME.expect beside the fixture
+    const sidecar = file.replace(/\.[^./]+$/, ".expect");
+    const exps = expectations(file.endsWith(".json") && existsSync(sidecar) ? readFileSync(sidecar, "utf8") : text);
     if (exps.length === 0) continue;
     it(rel, () => {
       const res = analyzeText(rel, text);

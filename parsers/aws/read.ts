@@ -1,0 +1,149 @@
+/**
+ * `aws ec2 describe-security-groups` JSON -> security groups with the place of each part in the
+ * text. The document is checked against rules/schema/aws-sg.schema.json (ajv, compiled once); each
+ * problem is an error `path: expected` at its place, and the group holding it is left out while the
+ * other groups are still read. Never throws.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ValidateFunction } from "ajv";
+import { RulePackError, nodeAt, packageRoot, position, validateWithSchema, yamlLibs, type ParsedYaml } from "../../src/engine/rule-pack.js";
+import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
+
+/** Where a permission admits packets from (ingress) or sends them to (egress). */
+export type Peer =
+  | { kind: "cidr"; family: 4 | 6; text: string; span: SourceSpan }
+  | { kind: "prefix-list"; id: string; span: SourceSpan }
+  | { kind: "group"; id: string; span: SourceSpan };
+
+export interface Permission {
+  /** As written: "tcp", "udp", "icmp", "icmpv6", "-1", or a protocol number. */
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  peers: Peer[];
+  span: SourceSpan;
+}
+
+export interface SecurityGroup {
+  id: string;
+  name?: string;
+  ingress: Permission[];
+  egress: Permission[];
+  span: SourceSpan;
+  /** The `IpPermissions` key (where "everything else is refused" is told); the group's span without one. */
+  ingressSpan: SourceSpan;
+  egressSpan: SourceSpan;
+}
+
+let compiled: ValidateFunction | undefined;
+function schema(): ValidateFunction {
+  if (compiled === undefined) {
+    const ajv = new (yamlLibs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
+    compiled = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), "rules", "schema", "aws-sg.schema.json"), "utf8")) as object);
+  }
+  return compiled;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+const isObj = (v: Json | undefined): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+
+export function readSecurityGroups(text: string, file: string): { groups: SecurityGroup[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const groups: SecurityGroup[] = [];
+  const error = (line: number, column: number, message: string) => diagnostics.push({ severity: "error", message, file, line, column });
+  let data: Json;
+  try {
+    data = JSON.parse(text) as Json;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    const at = /position (\d+)/.exec(msg);
+    const pos = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at ? lineColumn(text, Number(at[1])) : { line: 1, column: 1 };
+    error(pos.line, pos.column, `expected valid JSON (${msg.replace(/^JSON\.parse: /, "")})`);
+    return { groups, diagnostics };
+  }
+  const { LineCounter, parseDocument } = yamlLibs().yaml;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const y: ParsedYaml = { file, data, root: doc.errors.length === 0 ? ((doc.contents ?? null) as ParsedYaml["root"]) : null, lines };
+  const textLines = text.split("\n");
+  const spanAt = (path: (string | number)[], atKey = false): SourceSpan => {
+    const found = nodeAt(y.root, path);
+    const { line, column } = position(y, atKey && found.complete && found.key ? found.key : found.node);
+    return { file, line, column, text: (textLines[line - 1] ?? "").replace(/\r$/, "") };
+  };
+
+  const bad = new Set<number>();
+  if (!schema()(data)) {
+    let issues: { line: number; column: number; path: string; expected: string }[] = [];
+    try {
+      validateWithSchema(y, schema());
+    } catch (e) {
+      if (!(e instanceof RulePackError)) throw e;
+      issues = e.issues;
+    }
+    for (const i of issues) {
+      error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
+      const m = /SecurityGroups\[(\d+)\]/.exec(i.path);
+      if (m) bad.add(Number(m[1]));
+    }
+  }
+  const wrapped = isObj(data) && !Array.isArray(data.SecurityGroups) && isObj(data.data);
+  const base: (string | number)[] = wrapped ? ["data", "SecurityGroups"] : ["SecurityGroups"];
+  const list = isObj(data) ? (wrapped ? (data.data as Obj).SecurityGroups : data.SecurityGroups) : undefined;
+  if (!Array.isArray(list)) {
+    if (diagnostics.length === 0) error(1, 1, "the document: expected a SecurityGroups list (aws ec2 describe-security-groups output)");
+    return { groups, diagnostics };
+  }
+  list.forEach((g, k) => {
+    if (bad.has(k) || !isObj(g)) return;
+    const at = [...base, k];
+    const permissions = (key: "IpPermissions" | "IpPermissionsEgress"): Permission[] => {
+      const perms = g[key];
+      if (!Array.isArray(perms)) return [];
+      return perms.filter(isObj).map((p, i) => {
+        const pathOf = [...at, key, i];
+        const peers: Peer[] = [];
+        /** Each entry of list `field`, placed at the value that names the peer (its `key`). */
+        const each = (field: string, key: (o: Obj) => string | undefined, make: (name: string, span: SourceSpan) => Peer) => {
+          const items = p[field];
+          if (!Array.isArray(items)) return;
+          items.forEach((o, j) => {
+            const k = isObj(o) ? key(o) : undefined;
+            if (k !== undefined) peers.push(make(String((o as Obj)[k]), spanAt([...pathOf, field, j, k])));
+          });
+        };
+        each("IpRanges", () => "CidrIp", (text, span) => ({ kind: "cidr", family: 4, text, span }));
+        each("Ipv6Ranges", () => "CidrIpv6", (text, span) => ({ kind: "cidr", family: 6, text, span }));
+        each("PrefixListIds", () => "PrefixListId", (id, span) => ({ kind: "prefix-list", id, span }));
+        each("UserIdGroupPairs", (o) => (typeof o.GroupId === "string" ? "GroupId" : typeof o.GroupName === "string" ? "GroupName" : undefined), (id, span) => ({ kind: "group", id, span }));
+        return {
+          protocol: String(p.IpProtocol),
+          ...(typeof p.FromPort === "number" ? { fromPort: p.FromPort } : {}),
+          ...(typeof p.ToPort === "number" ? { toPort: p.ToPort } : {}),
+          peers,
+          span: spanAt(pathOf),
+        };
+      });
+    };
+    const span = spanAt(at);
+    groups.push({
+      id: String(g.GroupId),
+      ...(typeof g.GroupName === "string" ? { name: g.GroupName } : {}),
+      ingress: permissions("IpPermissions"),
+      egress: permissions("IpPermissionsEgress"),
+      span,
+      ingressSpan: "IpPermissions" in g ? spanAt([...at, "IpPermissions"], true) : span,
+      egressSpan: "IpPermissionsEgress" in g ? spanAt([...at, "IpPermissionsEgress"], true) : span,
+    });
+  });
+  return { groups, diagnostics };
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n") };
+}
