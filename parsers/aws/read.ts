@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ValidateFunction } from "ajv";
-import { RulePackError, nodeAt, packageRoot, position, validateWithSchema, yamlLibs, type ParsedYaml } from "../../src/engine/rule-pack.js";
+import { RulePackError, nodeAt, packageRoot, position, validateWithSchema, yamlLibs } from "../../src/engine/rule-pack.js";
+import { type Json, parseJsonText, positionedJson } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 
 /** Where a permission admits packets from (ingress) or sends them to (egress). */
@@ -45,7 +46,6 @@ function schema(): ValidateFunction {
   return compiled;
 }
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 const isObj = (v: Json | undefined): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -53,21 +53,13 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
   const diagnostics: Diagnostic[] = [];
   const groups: SecurityGroup[] = [];
   const error = (line: number, column: number, message: string) => diagnostics.push({ severity: "error", message, file, line, column });
-  let data: Json;
-  try {
-    data = JSON.parse(text) as Json;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    const at = /position (\d+)/.exec(msg);
-    const pos = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at ? lineColumn(text, Number(at[1])) : { line: 1, column: 1 };
-    error(pos.line, pos.column, `expected valid JSON (${msg.replace(/^JSON\.parse: /, "")})`);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    error(parsed.line, parsed.column, parsed.message);
     return { groups, diagnostics };
   }
-  const { LineCounter, parseDocument } = yamlLibs().yaml;
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  const y: ParsedYaml = { file, data, root: doc.errors.length === 0 ? ((doc.contents ?? null) as ParsedYaml["root"]) : null, lines };
+  const data = parsed.data;
+  const y = positionedJson(text, file, data);
   const textLines = text.split("\n");
   const spanAt = (path: (string | number)[], atKey = false): SourceSpan => {
     const found = nodeAt(y.root, path);
@@ -140,10 +132,4 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
     });
   });
   return { groups, diagnostics };
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - before.lastIndexOf("\n") };
 }

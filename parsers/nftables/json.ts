@@ -13,7 +13,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ValidateFunction } from "ajv";
-import { RulePackError, packageRoot, validateWithSchema, yamlLibs, type ParsedYaml } from "../../src/engine/rule-pack.js";
+import { RulePackError, packageRoot, validateWithSchema, yamlLibs } from "../../src/engine/rule-pack.js";
+import { type Json, Lines, parseJsonText, positionedJson } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 import type {
   BaseChainSpec,
@@ -44,7 +45,6 @@ function schema(): ValidateFunction {
   return compiled;
 }
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 type Path = (string | number)[];
 
@@ -87,44 +87,17 @@ function itemOffsets(text: string): { item: number; inner: number; cmd: number }
   return out;
 }
 
-class Lines {
-  private readonly starts: number[] = [0];
-  constructor(private readonly text: string) {
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
-  }
-  at(offset: number): { line: number; column: number; text: string } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    const start = this.starts[lo]!;
-    const end = this.text.indexOf("\n", start);
-    const line = this.text.slice(start, end < 0 ? undefined : end).replace(/\r$/, "");
-    // `nft -j` prints everything on one line: keep the object's own text, not the whole line.
-    const col = offset - start;
-    const shown = line.length > 160 ? line.slice(col, col + 160) : line;
-    return { line: lo + 1, column: col + 1, text: shown };
-  }
-}
 
 export function readNftJson(text: string, file: string): NftDocument {
   const diagnostics: Diagnostic[] = [];
   const commands: Command[] = [];
   const error = (line: number, column: number, message: string) => diagnostics.push({ severity: "error", message, file, line, column });
-  let data: Json;
-  try {
-    data = JSON.parse(text) as Json;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const at = /position (\d+)/.exec(msg);
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    const pos = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at ? new Lines(text).at(Number(at[1])) : syntaxErrorAt(text);
-    error(pos.line, pos.column, `expected valid JSON (${msg.replace(/^JSON\.parse: /, "")})`);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    error(parsed.line, parsed.column, parsed.message);
     return { commands, diagnostics, included: [] };
   }
+  const data = parsed.data;
   const lines = new Lines(text);
   const skip = new Set<number>();
   try {
@@ -132,7 +105,7 @@ export function readNftJson(text: string, file: string): NftDocument {
     if (!valid) {
       let issues: { line: number; column: number; path: string; expected: string }[] = [];
       try {
-        validateWithSchema(positioned(text, file, data), schema());
+        validateWithSchema(positionedJson(text, file, data), schema());
       } catch (e) {
         if (e instanceof RulePackError) issues = e.issues;
         else throw e;
@@ -191,66 +164,7 @@ function labelSharedLines(commands: Command[]): void {
   });
 }
 
-/** Where JSON.parse failed, when its message does not say: the offset where a JSON scan stops. */
-function syntaxErrorAt(text: string): { line: number; column: number } {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && " \t\r\n".includes(text[i]!)) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const value = (depth: number): void => {
-    if (depth > 10000) fail();
-    ws();
-    const c = text[i];
-    if (c === "{" || c === "[") {
-      const close = c === "{" ? "}" : "]";
-      i++;
-      ws();
-      if (text[i] === close) return void i++;
-      for (;;) {
-        if (c === "{") {
-          ws();
-          if (text[i] !== '"') fail();
-          value(depth + 1);
-          ws();
-          if (text[i] !== ":") fail();
-          i++;
-        }
-        value(depth + 1);
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === close) return void i++;
-        else fail();
-      }
-    }
-    if (c === '"') {
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
-      if (i >= text.length) fail();
-      return void i++;
-    }
-    const m = /^(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?|true|false|null)/.exec(text.slice(i, i + 400));
-    if (!m) fail();
-    i += m![0].length;
-  };
-  try {
-    value(0);
-    ws();
-    if (i < text.length) fail();
-  } catch (e) {
-    if (typeof e !== "number") throw e;
-  }
-  return new Lines(text).at(Math.min(i, text.length));
-}
 
-/** The YAML library's positioned tree of the same text (JSON is YAML 1.2): only built to place schema errors. */
-function positioned(text: string, file: string, data: Json): ParsedYaml {
-  const { LineCounter, parseDocument } = yamlLibs().yaml;
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  return { file, data, root: doc.errors.length === 0 ? ((doc.contents ?? null) as ParsedYaml["root"]) : null, lines };
-}
 
 /** Table flags nft names (nft 1.0.6 knows only dormant). */
 const TABLE_FLAGS: ReadonlySet<string> = new Set(["dormant", "owner", "persist"]);

@@ -22,6 +22,16 @@ const hostFirewall = (...rules: string[]) => {
   expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return rs;
 };
+/** iptables: `rule` in raw PREROUTING, then filter INPUT (policy DROP) accepting SSH. */
+const rawThenSsh = (rule: string) =>
+  parseIptablesSave(
+    [
+      "*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", `-A PREROUTING ${rule}`, "COMMIT",
+      "*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]", "-A INPUT -p tcp --dport 22 -j ACCEPT", "COMMIT", "",
+    ].join("\n"),
+    "r.rules",
+    { family: 4 },
+  );
 const ssh = { family: 4 as const, proto: "tcp", src: "198.51.100.7", dst: "192.0.2.1", dport: 22, hook: "input" as const };
 const inbound = (rs: Ruleset): PipelineResult => evaluateRuleset(rs).results.find((r) => r.pipeline.kind === "inbound")!;
 /** The accepted regions holding a packet (SSH by default): [certain, ordinary, surely reached] each. */
@@ -71,15 +81,7 @@ describe("regions reached by ordinary traffic", () => {
   });
 
   it("across tables and stages (iptables raw PREROUTING, then filter INPUT)", () => {
-    const rs = parseIptablesSave(
-      [
-        "*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", "-A PREROUTING -m rpfilter --invert -j DROP", "COMMIT",
-        "*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]", "-A INPUT -p tcp --dport 22 -j ACCEPT", "COMMIT", "",
-      ].join("\n"),
-      "r.rules",
-      { family: 4 },
-    );
-    expect(regionsOf(rs)).toEqual([[false, true, true]]);
+    expect(regionsOf(rawThenSsh("-m rpfilter --invert -j DROP"))).toEqual([[false, true, true]]);
   });
 
   it("inside one of several alternatives an unknown says nothing of the whole rule", () => {
@@ -122,14 +124,7 @@ describe("regions ordinary traffic never reaches (AcceptedRegion.extraordinary)"
   });
 
   it("a flow that met an extraordinary branch stays extraordinary in later stages", () => {
-    const rs = parseIptablesSave(
-      [
-        "*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", "-A PREROUTING -m pkttype --pkt-type unicast -j DROP", "COMMIT",
-        "*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]", "-A INPUT -p tcp --dport 22 -j ACCEPT", "COMMIT", "",
-      ].join("\n"),
-      "r.rules",
-      { family: 4 },
-    );
+    const rs = rawThenSsh("-m pkttype --pkt-type unicast -j DROP");
     expect(never(rs)).toEqual([[false, true]]);
     expect(exposed(rs)).toEqual([]);
   });

@@ -1,0 +1,105 @@
+/**
+ * JSON documents as the vendor readers take them (nft JSON, AWS security groups): parsed with a
+ * precise place for a syntax error, lines of the text by offset, and the positioned tree of the
+ * same text (JSON is YAML 1.2) for placing schema errors and the parts the readers keep.
+ */
+import { yamlLibs, type ParsedYaml } from "../src/engine/rule-pack.js";
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** The document, or where and why it is not JSON ("expected valid JSON (...)"). */
+export function parseJsonText(text: string): { ok: true; data: Json } | { ok: false; line: number; column: number; message: string } {
+  try {
+    return { ok: true, data: JSON.parse(text) as Json };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const at = /position (\d+)/.exec(msg);
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    const pos = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at ? new Lines(text).at(Number(at[1])) : syntaxErrorAt(text);
+    return { ok: false, line: pos.line, column: pos.column, message: `expected valid JSON (${msg.replace(/^JSON\.parse: /, "")})` };
+  }
+}
+
+export class Lines {
+  private readonly starts: number[] = [0];
+  constructor(private readonly text: string) {
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+  at(offset: number): { line: number; column: number; text: string } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = this.starts[lo]!;
+    const end = this.text.indexOf("\n", start);
+    const line = this.text.slice(start, end < 0 ? undefined : end).replace(/\r$/, "");
+    // `nft -j` prints everything on one line: keep the object's own text, not the whole line.
+    const col = offset - start;
+    const shown = line.length > 160 ? line.slice(col, col + 160) : line;
+    return { line: lo + 1, column: col + 1, text: shown };
+  }
+}
+
+/** Where JSON.parse failed, when its message does not say: the offset where a JSON scan stops. */
+function syntaxErrorAt(text: string): { line: number; column: number } {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\r\n".includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const value = (depth: number): void => {
+    if (depth > 10000) fail();
+    ws();
+    const c = text[i];
+    if (c === "{" || c === "[") {
+      const close = c === "{" ? "}" : "]";
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (c === "{") {
+          ws();
+          if (text[i] !== '"') fail();
+          value(depth + 1);
+          ws();
+          if (text[i] !== ":") fail();
+          i++;
+        }
+        value(depth + 1);
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      if (i >= text.length) fail();
+      return void i++;
+    }
+    const m = /^(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value(0);
+    ws();
+    if (i < text.length) fail();
+  } catch (e) {
+    if (typeof e !== "number") throw e;
+  }
+  return new Lines(text).at(Math.min(i, text.length));
+}
+
+/** The YAML library's positioned tree of the same text (JSON is YAML 1.2): only built to place schema errors. */
+export function positionedJson(text: string, file: string, data: Json): ParsedYaml {
+  const { LineCounter, parseDocument } = yamlLibs().yaml;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  return { file, data, root: doc.errors.length === 0 ? ((doc.contents ?? null) as ParsedYaml["root"]) : null, lines };
+}
