@@ -78,15 +78,22 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
     }
     for (const i of issues) {
       error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
-      const m = /SecurityGroups\[(\d+)\]/.exec(i.path);
+      const m = /Security(?:Groups|GroupRules)\[(\d+)\]/.exec(i.path);
       if (m) bad.add(Number(m[1]));
     }
+  }
+  const inner = isObj(data) && isObj(data.data) ? (data.data as Obj) : undefined;
+  const rulesAt: (string | number)[] = inner && Array.isArray(inner.SecurityGroupRules) ? ["data", "SecurityGroupRules"] : ["SecurityGroupRules"];
+  const ruleList = inner && Array.isArray(inner.SecurityGroupRules) ? inner.SecurityGroupRules : isObj(data) ? data.SecurityGroupRules : undefined;
+  if (Array.isArray(ruleList)) {
+    groups.push(...groupsOfRules(ruleList, rulesAt, bad, spanAt));
+    return { groups, diagnostics };
   }
   const wrapped = isObj(data) && !Array.isArray(data.SecurityGroups) && isObj(data.data);
   const base: (string | number)[] = wrapped ? ["data", "SecurityGroups"] : ["SecurityGroups"];
   const list = isObj(data) ? (wrapped ? (data.data as Obj).SecurityGroups : data.SecurityGroups) : undefined;
   if (!Array.isArray(list)) {
-    if (diagnostics.length === 0) error(1, 1, "the document: expected a SecurityGroups list (aws ec2 describe-security-groups output)");
+    if (diagnostics.length === 0) error(1, 1, "the document: expected a SecurityGroups list (aws ec2 describe-security-groups output) or a SecurityGroupRules list (describe-security-group-rules)");
     return { groups, diagnostics };
   }
   list.forEach((g, k) => {
@@ -132,4 +139,39 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
     });
   });
   return { groups, diagnostics };
+}
+
+/**
+ * `aws ec2 describe-security-group-rules` output: one object per rule (`GroupId`, `IsEgress`,
+ * `IpProtocol`, ports, and one of `CidrIpv4`, `CidrIpv6`, `PrefixListId`, `ReferencedGroupInfo`),
+ * gathered into its groups in the order the rules come. A group is placed at its first rule, its
+ * implicit deny at its first rule of that direction.
+ */
+function groupsOfRules(list: Json[], at: (string | number)[], bad: ReadonlySet<number>, spanAt: (path: (string | number)[]) => SourceSpan): SecurityGroup[] {
+  const byId = new Map<string, SecurityGroup & { sawIngress: boolean; sawEgress: boolean }>();
+  list.forEach((r, k) => {
+    if (bad.has(k) || !isObj(r) || typeof r.GroupId !== "string") return;
+    const path = [...at, k];
+    const span = spanAt(path);
+    let g = byId.get(r.GroupId);
+    if (!g) byId.set(r.GroupId, (g = { id: r.GroupId, ingress: [], egress: [], span, ingressSpan: span, egressSpan: span, sawIngress: false, sawEgress: false }));
+    const egress = r.IsEgress === true;
+    if (egress && !g.sawEgress) [g.egressSpan, g.sawEgress] = [span, true];
+    if (!egress && !g.sawIngress) [g.ingressSpan, g.sawIngress] = [span, true];
+    const ref = isObj(r.ReferencedGroupInfo) ? r.ReferencedGroupInfo : undefined;
+    const peer: Peer | undefined =
+      typeof r.CidrIpv4 === "string" ? { kind: "cidr", family: 4, text: r.CidrIpv4, span: spanAt([...path, "CidrIpv4"]) }
+      : typeof r.CidrIpv6 === "string" ? { kind: "cidr", family: 6, text: r.CidrIpv6, span: spanAt([...path, "CidrIpv6"]) }
+      : typeof r.PrefixListId === "string" ? { kind: "prefix-list", id: r.PrefixListId, span: spanAt([...path, "PrefixListId"]) }
+      : ref && typeof ref.GroupId === "string" ? { kind: "group", id: ref.GroupId, span: spanAt([...path, "ReferencedGroupInfo", "GroupId"]) }
+      : undefined;
+    (egress ? g.egress : g.ingress).push({
+      protocol: String(r.IpProtocol),
+      ...(typeof r.FromPort === "number" ? { fromPort: r.FromPort } : {}),
+      ...(typeof r.ToPort === "number" ? { toPort: r.ToPort } : {}),
+      peers: peer ? [peer] : [],
+      span,
+    });
+  });
+  return [...byId.values()].map(({ sawIngress: _i, sawEgress: _e, ...g }) => g);
 }

@@ -93,6 +93,30 @@ describe("aws security groups", () => {
     }
   });
 
+  it("reads describe-security-group-rules output the same way: one rule per object, gathered into groups", () => {
+    const rules = [
+      { SecurityGroupRuleId: "sgr-1", GroupId: "sg-web", IsEgress: false, IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIpv4: "0.0.0.0/0" },
+      { SecurityGroupRuleId: "sgr-2", GroupId: "sg-web", IsEgress: true, IpProtocol: "-1", FromPort: -1, ToPort: -1, CidrIpv4: "0.0.0.0/0" },
+      { SecurityGroupRuleId: "sgr-3", GroupId: "sg-db", IsEgress: false, IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, ReferencedGroupInfo: { GroupId: "sg-web", UserId: "1" } },
+      { SecurityGroupRuleId: "sgr-4", GroupId: "sg-web", IsEgress: false, IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIpv6: "::/0" },
+      { SecurityGroupRuleId: "sgr-5", GroupId: "sg-db", IsEgress: false, IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, PrefixListId: "pl-7" },
+    ];
+    for (const text of [JSON.stringify({ SecurityGroupRules: rules }, null, 2), JSON.stringify({ data: { SecurityGroupRules: rules } }, null, 2)]) {
+      expect(detectFormat(text)).toBe("aws-sg");
+      const rs = parseAwsSecurityGroups(text, "rules.json");
+      expect(errors(rs)).toEqual([]);
+      expect(rs.interfaces).toEqual(["sg-web", "sg-db"]);
+      expect(rulesOf(rs, "sg-web").map((r) => r.conditions.map((c) => c.kind).join(","))).toEqual(["proto,port,addr", "proto,port,addr"]);
+      expect(rulesOf(rs, "sg-web", "outbound").map((r) => r.conditions)).toEqual([[{ kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0n, hi: 0xffffffffn }] }]]);
+      expect(rulesOf(rs, "sg-db").map((r) => (r.conditions[2] as { text?: string }).text)).toEqual(["source is an instance with security group sg-web", "source in prefix list pl-7"]);
+      const exposed = runRules(rs, (r) => r.id === "exposed-service").map((f) => `${f.exposure!.service}/${f.exposure!.family}/${f.location.line}`);
+      const line = (needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+      expect(exposed).toContain(`https/4/${line('"CidrIpv4": "0.0.0.0/0"')}`);
+      expect(exposed).toContain(`ssh/6/${line('"CidrIpv6"')}`);
+      expect(exposed.filter((e) => e.startsWith("postgresql"))).toEqual([]);
+    }
+  });
+
   it("reports bad input at its place, with what was expected, and reads the other groups", () => {
     const text = doc([
       group("sg-bad", [{ IpProtocol: "tcpp", FromPort: 1, ToPort: 2, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]),
