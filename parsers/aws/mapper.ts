@@ -18,6 +18,11 @@
  *   the source's place.
  * A managed prefix list or a referenced security group is an unknown condition (its addresses are
  * not in the file): never "any source", never "nobody".
+ *
+ * The groups are not listed as the ruleset's interfaces (Ruleset.interfaces): that restricts every
+ * path to them on the way in and out alike, and each group's packets then carried the list of all
+ * groups as their way out (900 groups: evaluation 16 s and exposure 12 s, against 1.7 s and 0.2 s
+ * without). A packet arriving on anything but a group's id reaches no group chain and is refused.
  */
 import { parseAddrSpec } from "../../src/model/address.js";
 import type { Chain, Condition, Diagnostic, Family, Pipeline, Ruleset, SourceSpan } from "../../src/model/types.js";
@@ -93,7 +98,6 @@ export function mapSecurityGroups(groups: readonly SecurityGroup[], file: string
     pipelines,
     diagnostics,
     ruleCount,
-    interfaces: groups.map((g) => g.id),
   };
 }
 

@@ -7,6 +7,7 @@ import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import { formatIP } from "../../src/model/address.js";
 import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Family, type Ruleset } from "../../src/model/types.js";
+import { leafConditions } from "../../src/model/conditions.js";
 import { interfaceSet } from "../../src/engine/intent.js";
 import { Dim, PROTO_TCP, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
@@ -49,18 +50,26 @@ function smtpRegion(family: Family, dsts: [bigint, bigint][], src?: [bigint, big
   });
 }
 
+/** The interfaces the ruleset's rules name as the one a packet leaves through (`-o eth0`, `oif GROUP`). */
+function outputInterfaces(rs: Ruleset): string[] {
+  const names = new Set<string>();
+  for (const chain of rs.chains.values()) for (const rule of chain.rules) for (const c of leafConditions(rule.conditions)) if (c.kind === "iface" && c.field === "oif" && !c.prefix) names.add(c.name);
+  return [...names];
+}
+
 /**
  * Every new connection to a public destination is (possibly) accepted; with `on`, every one
- * leaving through `on.oif` (the device's interfaces, `on.all`, being those packets come in on).
+ * leaving through `on.oif` (`on.all`: the device's interfaces, the only ones packets come in on).
  */
-function egressUnfiltered(accepted: PacketSet, family: Family, on?: { oif: string; all: readonly string[] }): boolean {
+function egressUnfiltered(accepted: PacketSet, family: Family, on?: { oif: string; all?: readonly string[] }): boolean {
   const nw = BigInt(CT_STATES.indexOf("new"));
   const value = (name: string): [bigint, bigint] => [ifaceToValue(name), ifaceToValue(name)];
   const all = PacketSet.box({
     [Dim.Family]: [[BigInt(family), BigInt(family)]],
     [Dim.CtState]: [[nw, nw]],
     [Dim.Dst]: PUBLIC_RANGES[family],
-    ...(on !== undefined ? { [Dim.Oif]: [value(on.oif)], [Dim.Iif]: on.all.map(value) } : {}),
+    ...(on !== undefined ? { [Dim.Oif]: [value(on.oif)] } : {}),
+    ...(on?.all !== undefined ? { [Dim.Iif]: on.all.map(value) } : {}),
   });
   return all.isSubsetOf(accepted);
 }
@@ -76,11 +85,11 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     if (p.kind === "outbound" && egressUnfiltered(res.possiblyAccepted, p.family)) continue;
     const dsts = internetDestinations(ctx.ruleset, p.family);
     let region = smtpRegion(p.family, dsts, p.kind === "forward" ? PRIVATE_RANGES[p.family] : undefined);
-    // So is one interface's, on a device that declares its interfaces (an AWS security group's
-    // default egress rule, on the interface that stands for that group).
+    // So is one interface's (an AWS security group's default egress rule, on the interface that
+    // stands for that group): the device's interfaces, or those the rules send packets out of.
     if (p.kind === "outbound") {
-      const names = ctx.ruleset.interfaces ?? [];
-      const open = names.filter((oif) => egressUnfiltered(res.possiblyAccepted, p.family, { oif, all: names }));
+      const names = ctx.ruleset.interfaces ?? outputInterfaces(ctx.ruleset);
+      const open = names.filter((oif) => egressUnfiltered(res.possiblyAccepted, p.family, { oif, ...(ctx.ruleset.interfaces ? { all: names } : {}) }));
       if (open.length > 0) region = region.minus(interfaceSet(open.map((name) => ({ name, prefix: false })), Dim.Oif));
     }
     if (ctx.internet) {

@@ -23,6 +23,16 @@ describe("outbound-smtp-open", () => {
     expect(run("-A FORWARD -d 203.0.113.0/24 -j DROP\n-A FORWARD -s 192.168.1.0/24 -j ACCEPT\n")).toEqual([]);
   });
 
+  it("leaves out an interface whose egress accepts everything (loopback, a security group's default egress)", () => {
+    const policies = "INPUT DROP,FORWARD DROP,OUTPUT DROP";
+    // everything out of lo, HTTPS elsewhere: no mail to the Internet leaves (it was blamed on lo)
+    expect(run("-A OUTPUT -o lo -j ACCEPT\n-A OUTPUT -p tcp --dport 443 -j ACCEPT\n", policies)).toEqual([]);
+    // mail out of eth0 as well: reported there, not on lo
+    const fs = run("-A OUTPUT -o lo -j ACCEPT\n-A OUTPUT -o eth0 -p tcp --dport 25 -j ACCEPT\n", policies);
+    expect(lines(fs)).toEqual([6]);
+    expect(fs[0]!.witness).toMatchObject({ oif: "eth0" });
+  });
+
   it("not when a DNAT sends the LAN's mail to an internal relay", () => {
     const relay = "-A PREROUTING -i lan0 -p tcp --dport 25 -j DNAT --to-destination 10.50.0.2:25\n";
     const forward = "-A FORWARD -i lan0 -d 10.50.0.2 -p tcp --dport 25 -j ACCEPT\n-A FORWARD -i lan0 -s 192.168.1.0/24 -p tcp -m multiport --dports 80,443 -j ACCEPT\n";

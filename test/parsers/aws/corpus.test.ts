@@ -29,7 +29,7 @@ describe.skipIf(corpus === undefined)("aws security groups corpus (../shared/cor
       const rs = parseAwsSecurityGroups(text, r.path);
       for (const d of rs.diagnostics.filter((x) => x.severity === "error")) problems.push(`${r.path}:${d.line}:${d.column}: ${d.message}`);
       evaluateRuleset(rs);
-      groups += rs.interfaces?.length ?? 0;
+      groups += [...rs.chains.keys()].filter((k) => k.endsWith(" inbound")).length;
       rules += rs.ruleCount;
     }
     console.log(`[aws corpus] ${files.length - new Set(problems.map((p) => p.split(":")[0])).size}/${files.length} files clean, ${groups} security groups, ${rules} rules`);

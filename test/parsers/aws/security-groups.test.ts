@@ -28,6 +28,9 @@ function rulesOf(rs: Ruleset, id: string, direction = "inbound"): Rule[] {
   return (rs.chains.get(`security-groups/${id} ${direction}`)?.rules ?? []).filter((r) => !r.implied);
 }
 
+/** The groups the inbound rules jump to, in order. */
+const groupsOf = (rs: Ruleset) => rs.chains.get("security-groups/inbound")!.rules.flatMap((r) => r.conditions.flatMap((c) => (c.kind === "iface" ? [c.name] : [])));
+
 const errors = (rs: Ruleset) => rs.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
 
 describe("aws security groups", () => {
@@ -68,7 +71,7 @@ describe("aws security groups", () => {
     // egress: the destination takes the source's place; an empty egress list refuses everything
     expect(rulesOf(rs, "sg-1", "outbound")).toEqual([]);
     expect(rs.chains.get("security-groups/sg-1 outbound")?.rules.map((r) => r.action.kind)).toEqual(["drop"]);
-    expect(rs.interfaces).toEqual(["sg-1"]);
+    expect(groupsOf(rs)).toEqual(["sg-1"]);
   });
 
   it("points each rule at its source entry, and the implicit deny at the permissions list", () => {
@@ -105,7 +108,7 @@ describe("aws security groups", () => {
       expect(detectFormat(text)).toBe("aws-sg");
       const rs = parseAwsSecurityGroups(text, "rules.json");
       expect(errors(rs)).toEqual([]);
-      expect(rs.interfaces).toEqual(["sg-web", "sg-db"]);
+      expect(groupsOf(rs)).toEqual(["sg-web", "sg-db"]);
       expect(rulesOf(rs, "sg-web").map((r) => r.conditions.map((c) => c.kind).join(","))).toEqual(["proto,port,addr", "proto,port,addr"]);
       expect(rulesOf(rs, "sg-web", "outbound").map((r) => r.conditions)).toEqual([[{ kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0n, hi: 0xffffffffn }] }]]);
       expect(rulesOf(rs, "sg-db").map((r) => (r.conditions[2] as { text?: string }).text)).toEqual(["source is an instance with security group sg-web", "source in prefix list pl-7"]);
