@@ -4,6 +4,7 @@
  * in the same bench run, as the reference (when there is one).
  */
 import { generateAsaConfig } from "./asa.js";
+import { generateAwsSecurityGroups } from "./aws.js";
 import { generateNftRuleset } from "./nft.js";
 
 export interface BenchCaseFile {
@@ -47,6 +48,15 @@ export const BENCH_CASES: BenchCase[] = [
     generate(seed) {
       const r = generateAsaConfig({ aces: 20000, groups: 2000 }, seed);
       return { text: r.text, rules: r.aces, note: `${r.groups.toLocaleString("en-US")} nested object-groups` };
+    },
+  },
+  {
+    // a large AWS account: 1,000 security groups (no native tool to compare with, no goal set)
+    id: "aws",
+    fileName: "aws-1000-groups.json",
+    generate(seed) {
+      const r = generateAwsSecurityGroups(1000, seed);
+      return { text: r.text, rules: r.rules, note: `${r.groups.toLocaleString("en-US")} security groups` };
     },
   },
 ];
