@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ValidateFunction } from "ajv";
-import { RulePackError, nodeAt, packageRoot, position, validateWithSchema, yamlLibs } from "../../src/engine/rule-pack.js";
-import { type Json, parseJsonText, positionedJson } from "../json-text.js";
+import { RulePackError, packageRoot, validateWithSchema, yamlLibs } from "../../src/engine/rule-pack.js";
+import { type Json, Lines, jsonPlaces, parseJsonText, pathKey, positionedJson } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 
 /** Where a permission admits packets from (ingress) or sends them to (egress). */
@@ -59,19 +59,22 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
     return { groups, diagnostics };
   }
   const data = parsed.data;
-  const y = positionedJson(text, file, data);
-  const textLines = text.split("\n");
+  const places = jsonPlaces(text);
+  const lines = new Lines(text);
+  /** The place of the value at `path` (or its key), else of the nearest part above it that is there. */
   const spanAt = (path: (string | number)[], atKey = false): SourceSpan => {
-    const found = nodeAt(y.root, path);
-    const { line, column } = position(y, atKey && found.complete && found.key ? found.key : found.node);
-    return { file, line, column, text: (textLines[line - 1] ?? "").replace(/\r$/, "") };
+    let offset = atKey ? places.key.get(pathKey(path)) : undefined;
+    for (let n = path.length; offset === undefined && n >= 0; n--) offset = places.value.get(pathKey(path.slice(0, n)));
+    const { line, column, text: lineText } = lines.at(offset ?? 0);
+    return { file, line, column, text: lineText };
   };
 
   const bad = new Set<number>();
   if (!schema()(data)) {
     let issues: { line: number; column: number; path: string; expected: string }[] = [];
     try {
-      validateWithSchema(y, schema());
+      // (the yaml library's positioned tree places the schema's complaints; built only for them)
+      validateWithSchema(positionedJson(text, file, data), schema());
     } catch (e) {
       if (!(e instanceof RulePackError)) throw e;
       issues = e.issues;
