@@ -39,18 +39,14 @@ export function jsonPlaces(text: string): { value: Map<string, number>; key: Map
   const ws = () => {
     for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
   };
-  const string = (): string => {
-    const start = i;
-    let escaped = false;
+  /** Past the string literal at i (its quotes and escapes). */
+  const skipString = (): void => {
     for (i++; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 92) {
-        escaped = true;
-        i++;
-      } else if (c === 34) break;
+      if (c === 92) i++;
+      else if (c === 34) break;
     }
     i++;
-    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
   };
   const walk = (path: string): void => {
     ws();
@@ -64,7 +60,8 @@ export function jsonPlaces(text: string): { value: Map<string, number>; key: Map
         let inner: string;
         if (c === "{") {
           const at = i;
-          const raw = text.slice(i, (string(), i));
+          skipString();
+          const raw = text.slice(at, i);
           // the name as pathKey quotes it: JSON's own quoting, unless the text escapes more than it would
           inner = `${path}[${/\\/.test(raw) ? JSON.stringify(JSON.parse(raw) as string) : raw}]`;
           key.set(inner, at);
@@ -77,7 +74,7 @@ export function jsonPlaces(text: string): { value: Map<string, number>; key: Map
         ws();
       }
       i++;
-    } else if (c === '"') string();
+    } else if (c === '"') skipString();
     else while (i < text.length && !",}] \t\r\n".includes(text[i]!)) i++;
   };
   walk("");

@@ -151,16 +151,17 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
  * implicit deny at its first rule of that direction.
  */
 function groupsOfRules(list: Json[], at: (string | number)[], bad: ReadonlySet<number>, spanAt: (path: (string | number)[]) => SourceSpan): SecurityGroup[] {
-  const byId = new Map<string, SecurityGroup & { sawIngress: boolean; sawEgress: boolean }>();
+  const byId = new Map<string, SecurityGroup>();
   list.forEach((r, k) => {
     if (bad.has(k) || !isObj(r) || typeof r.GroupId !== "string") return;
     const path = [...at, k];
     const span = spanAt(path);
     let g = byId.get(r.GroupId);
-    if (!g) byId.set(r.GroupId, (g = { id: r.GroupId, ingress: [], egress: [], span, ingressSpan: span, egressSpan: span, sawIngress: false, sawEgress: false }));
+    if (!g) byId.set(r.GroupId, (g = { id: r.GroupId, ingress: [], egress: [], span, ingressSpan: span, egressSpan: span }));
     const egress = r.IsEgress === true;
-    if (egress && !g.sawEgress) [g.egressSpan, g.sawEgress] = [span, true];
-    if (!egress && !g.sawIngress) [g.ingressSpan, g.sawIngress] = [span, true];
+    // a direction's implicit deny is told at its first rule (the group's first rule until then)
+    if (egress && g.egress.length === 0) g.egressSpan = span;
+    if (!egress && g.ingress.length === 0) g.ingressSpan = span;
     const ref = isObj(r.ReferencedGroupInfo) ? r.ReferencedGroupInfo : undefined;
     const peer: Peer | undefined =
       typeof r.CidrIpv4 === "string" ? { kind: "cidr", family: 4, text: r.CidrIpv4, span: spanAt([...path, "CidrIpv4"]) }
@@ -176,5 +177,5 @@ function groupsOfRules(list: Json[], at: (string | number)[], bad: ReadonlySet<n
       span,
     });
   });
-  return [...byId.values()].map(({ sawIngress: _i, sawEgress: _e, ...g }) => g);
+  return [...byId.values()];
 }

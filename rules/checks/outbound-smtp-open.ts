@@ -58,18 +58,18 @@ function outputInterfaces(rs: Ruleset): string[] {
 }
 
 /**
- * Every new connection to a public destination is (possibly) accepted; with `on`, every one
- * leaving through `on.oif` (`on.all`: the device's interfaces, the only ones packets come in on).
+ * Every new connection to a public destination is (possibly) accepted; with `oif`, every one
+ * leaving through it (on a device that lists its interfaces, packets come in on those only).
  */
-function egressUnfiltered(accepted: PacketSet, family: Family, on?: { oif: string; all?: readonly string[] }): boolean {
+function egressUnfiltered(rs: Ruleset, accepted: PacketSet, family: Family, oif?: string): boolean {
   const nw = BigInt(CT_STATES.indexOf("new"));
   const value = (name: string): [bigint, bigint] => [ifaceToValue(name), ifaceToValue(name)];
   const all = PacketSet.box({
     [Dim.Family]: [[BigInt(family), BigInt(family)]],
     [Dim.CtState]: [[nw, nw]],
     [Dim.Dst]: PUBLIC_RANGES[family],
-    ...(on !== undefined ? { [Dim.Oif]: [value(on.oif)] } : {}),
-    ...(on?.all !== undefined ? { [Dim.Iif]: on.all.map(value) } : {}),
+    ...(oif !== undefined ? { [Dim.Oif]: [value(oif)] } : {}),
+    ...(oif !== undefined && rs.interfaces ? { [Dim.Iif]: rs.interfaces.map(value) } : {}),
   });
   return all.isSubsetOf(accepted);
 }
@@ -82,14 +82,14 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     if (!filtersPath(ctx.ruleset, p)) continue;
     // The host's own traffic: only where egress is filtered at all (an OUTPUT that accepts
     // everything is a posture, not a port-25 oversight, and nearly every server has one).
-    if (p.kind === "outbound" && egressUnfiltered(res.possiblyAccepted, p.family)) continue;
+    if (p.kind === "outbound" && egressUnfiltered(ctx.ruleset, res.possiblyAccepted, p.family)) continue;
     const dsts = internetDestinations(ctx.ruleset, p.family);
     let region = smtpRegion(p.family, dsts, p.kind === "forward" ? PRIVATE_RANGES[p.family] : undefined);
     // So is one interface's (an AWS security group's default egress rule, on the interface that
     // stands for that group): the device's interfaces, or those the rules send packets out of.
     if (p.kind === "outbound") {
       const names = ctx.ruleset.interfaces ?? outputInterfaces(ctx.ruleset);
-      const open = names.filter((oif) => egressUnfiltered(res.possiblyAccepted, p.family, { oif, ...(ctx.ruleset.interfaces ? { all: names } : {}) }));
+      const open = names.filter((oif) => egressUnfiltered(ctx.ruleset, res.possiblyAccepted, p.family, oif));
       if (open.length > 0) region = region.minus(interfaceSet(open.map((name) => ({ name, prefix: false })), Dim.Oif));
     }
     if (ctx.internet) {

@@ -683,8 +683,8 @@ export class Evaluator {
           const uncertain = { ...f, set: hit, certain: false, assumptions: [...f.assumptions, ...why], key: undefined };
           // each way on is ordinary when ordinary traffic takes it (and the flow was so far)
           const wasOrdinary = f.certain || f.ordinary === true;
-          next.push(extraordinaryAs(ordinaryAs(uncertain, wasOrdinary && ordinaryMisses(open)), f.extraordinary === true || ordinaryNeverMisses(open)));
-          matched.push(this.marked(extraordinaryAs(ordinaryAs(uncertain, wasOrdinary && ordinaryMatches(open)), f.extraordinary === true || ordinaryNeverMatches(open)), rule));
+          next.push(ordinaryAs(uncertain, wasOrdinary && ordinaryMisses(open), f.extraordinary === true || ordinaryNeverMisses(open)));
+          matched.push(this.marked(ordinaryAs(uncertain, wasOrdinary && ordinaryMatches(open), f.extraordinary === true || ordinaryNeverMatches(open)), rule));
         }
       }
       active = next;
@@ -1037,16 +1037,14 @@ function passedLarge(f: Flow, accept: boolean, keep: PacketSet, factor: PacketSe
   return { factor: before === f.factor ? factor : before ? intersectFactor(keep, before) : keep, fate };
 }
 
-/** `f` marked ordinary (Flow.ordinary) or not. */
-function ordinaryAs(f: Flow, ordinary: boolean): Flow {
-  const { ordinary: _was, ...rest } = f;
-  return ordinary ? { ...rest, ordinary: true } : rest;
-}
-
-/** `f` marked as never taken by ordinary traffic (Flow.extraordinary) or not. */
-function extraordinaryAs(f: Flow, extraordinary: boolean): Flow {
-  const { extraordinary: _was, ...rest } = f;
-  return extraordinary ? { ...rest, extraordinary: true } : rest;
+/**
+ * `f` marked ordinary (Flow.ordinary) or not; and, when `extraordinary` is given, as never taken
+ * by ordinary traffic (Flow.extraordinary) or not (kept as it was otherwise).
+ */
+function ordinaryAs(f: Flow, ordinary: boolean, extraordinary?: boolean): Flow {
+  const { ordinary: _was, extraordinary: wasExtraordinary, ...rest } = f;
+  const never = extraordinary ?? wasExtraordinary === true;
+  return { ...rest, ...(ordinary ? { ordinary: true as const } : {}), ...(never ? { extraordinary: true as const } : {}) };
 }
 
 /** The flow with its factor intersected in, kept split: built only where something needs the whole set. */
