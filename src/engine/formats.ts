@@ -13,6 +13,7 @@ import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
 import { detectJunos } from "../../parsers/junos/detect.js";
 import { detectAwsSecurityGroups } from "../../parsers/aws/detect.js";
+import { detectFortios } from "../../parsers/fortios/detect.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
@@ -93,6 +94,12 @@ const FORMATS: FormatEntry[] = [
     name: "aws-sg",
     detect: detectAwsSecurityGroups,
     load: async () => (await import("../../parsers/aws/index.js")).parseAwsSecurityGroups,
+  },
+  {
+    // FortiGate FortiOS: `show full-configuration`, backups and CLI scripts
+    name: "fortios",
+    detect: detectFortios,
+    load: async () => (await import("../../parsers/fortios/index.js")).parseFortios,
   },
 ];
 

@@ -19,6 +19,7 @@ const INDEX_TO_FWLINT: Record<string, string> = {
   "junos-set": "junos",
   "junos-curly": "junos",
   "aws-sg": "aws-sg",
+  fortios: "fortios",
 };
 /** Test-vector collections and unclassified files: one line at a time or not configs at all. */
 const NOT_CONFIGS = new Set(["iptables-t", "iptables-txlate", "nft-py-t", "other", "format"]);
