@@ -10,10 +10,10 @@
  * policies -> what the interfaces answer.
  */
 import type { Chain, DeviceService, Family, Pipeline, Rule, Ruleset, Stage } from "../../src/model/types.js";
-import { routesChain } from "../../src/model/routing.js";
+import { deviceRoutes, routesChain, type StaticRoute } from "../../src/model/routing.js";
 import { Diagnostics } from "../junos/statements.js";
 import { AddressBook } from "./addresses.js";
-import { connectedSubnets, internetInterfaces, otherInterfaceNames, readInterfaces, readZones, routed as routedOf, staticRoutes, vdomInterfaces, type Iface } from "./interfaces.js";
+import { connectedSubnets, internetInterfaces, otherInterfaceNames, readInterfaces, readZones, staticRoutes, vdomInterfaces, type Iface } from "./interfaces.js";
 import { buildLocalIn } from "./local-in.js";
 import { buildPolicies } from "./policies.js";
 import { readFortiosText, type Block } from "./reader.js";
@@ -54,7 +54,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
   const inbound = new Map<Family, string[]>([[4, []], [6, []]]);
   const deviceServices: DeviceService[] = [];
   const connected = connectedSubnets([...allIfaces.values()]);
-  const statics = [];
+  const statics: StaticRoute[] = [];
   let staticsUsed = true;
   const unread: Block[] = [];
   for (const vdom of vdoms) {
@@ -68,7 +68,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
     const services = new Services(ctx, vdom.blocks.blocks.get("firewall service custom"), vdom.blocks.blocks.get("firewall service group"));
     const vips = new Vips(ctx, vdom, allIfaces);
     const zones = readZones(vdom);
-    const names = ctx.complete ? new Set([...ifaces.map((i) => i.name), ...otherInterfaceNames(ctx, vdom)]) : undefined;
+    const names = ctx.complete ? new Set([...ifaces.map((i) => i.name), ...otherInterfaceNames(vdom)]) : undefined;
     for (const z of zones.values()) for (const m of z.entry.fields.get("interface")?.values ?? []) if (names && !names.has(m.text)) diags.error(m, `zone '${z.name}': interface '${m.text}' is not an interface of this ${single ? "device" : `VDOM (${vdom.name})`}`);
     const chain = buildPolicies(ctx, { vdom, books, services, vips, zones, interfaces: names, table, suffix });
     const dnat = vips.buildChain(table, suffix, single ? undefined : ifaces);
@@ -90,7 +90,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
     const shown = names.slice(0, 6).map((n) => `'${n}'`).join(", ");
     diags.info(unread[0]!.at, `${unread.length} configuration blocks are not firewall configuration and are not read (${shown}${names.length > 6 ? `, and ${names.length - 6} more kinds` : ""})`);
   }
-  const routed = routedOf(connected, staticsUsed ? statics : []);
+  const routed = deviceRoutes(connected, staticsUsed ? statics : []);
   const pipelines: Pipeline[] = [];
   const ifaceBlock = global.blocks.get("system interface");
   for (const family of [...families].sort()) {
@@ -112,7 +112,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
   }
   const ifaces = [...allIfaces.values()];
   const internet = internetInterfaces(ifaces, statics);
-  const declared = ctx.complete ? [...new Set([...ifaces.map((i) => i.name), ...vdoms.flatMap((v) => [...otherInterfaceNames(ctx, v)])])] : undefined;
+  const declared = ctx.complete ? [...new Set([...ifaces.map((i) => i.name), ...vdoms.flatMap((v) => [...otherInterfaceNames(v)])])] : undefined;
   return {
     format: "fortios",
     file,

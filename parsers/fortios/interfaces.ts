@@ -6,7 +6,7 @@
  * route leaves through, else those with a public address).
  */
 import { parseAddrSpec, parseIP, prefixRange } from "../../src/model/address.js";
-import { deviceRoutes, staticRoutesUnused, type StaticRoute } from "../../src/model/routing.js";
+import { staticRoutesUnused, type StaticRoute } from "../../src/model/routing.js";
 import type { AddrRange, ConnectedSubnets, Family } from "../../src/model/types.js";
 import { enabled, valueOf, valuesOf, type Container, type Entry, type Token } from "./reader.js";
 import type { FortiosContext, Vdom } from "./scope.js";
@@ -76,12 +76,11 @@ export function readZones(vdom: Vdom): Map<string, Zone> {
 }
 
 /** Names a policy may use as an interface besides `system interface` entries: tunnels and the SSL VPN interface. */
-export function otherInterfaceNames(ctx: FortiosContext, vdom: Vdom): Set<string> {
+export function otherInterfaceNames(vdom: Vdom): Set<string> {
   const names = new Set<string>([`ssl.${vdom.name}`, "virtual-wan-link", "sdwan"]);
   for (const path of ["vpn ipsec phase1-interface", "vpn ipsec phase1"]) for (const e of vdom.blocks.blocks.get(path)?.entries ?? []) names.add(e.key);
   for (const zone of vdom.blocks.blocks.get("system sdwan")?.blocks.get("zone")?.entries ?? []) names.add(zone.key);
   for (const zone of vdom.blocks.blocks.get("system virtual-wan-link")?.blocks.get("zone")?.entries ?? []) names.add(zone.key);
-  void ctx;
   return names;
 }
 
@@ -123,10 +122,6 @@ export function staticRoutes(ctx: FortiosContext, vdom: Vdom): { statics: Static
 function learns(b: Container | undefined): boolean {
   if (!b) return false;
   return ["neighbor", "area", "network", "neighbor-group"].some((k) => (b.blocks.get(k)?.entries.length ?? 0) > 0);
-}
-
-export function routed(connected: readonly ConnectedSubnets[], statics: readonly StaticRoute[]): ConnectedSubnets[] {
-  return deviceRoutes(connected, statics);
 }
 
 /** Interfaces facing the Internet, by the device's own word where it gives one. */

@@ -88,14 +88,14 @@ function policyRule(ctx: FortiosContext, s: PolicyScope, block: Block, e: Entry,
   }
   const action = valueOf(e, "action") ?? "deny";
   const alts: Alternatives = [];
-  const addressed = families.filter((f) => addressesFor(e, f, block, families).src.length > 0 || addressesFor(e, f, block, families).dst.length > 0);
+  const addressed = families.filter((f) => addressesFor(e, f, families).src.length > 0 || addressesFor(e, f, families).dst.length > 0);
   if (addressed.length === 0) {
     ctx.diags.warn(e.at, `${label} has no srcaddr/dstaddr: FortiOS refuses such a policy; it is not a rule`);
     return undefined;
   }
   let vipDestination = false;
   for (const family of addressed) {
-    const { src, dst, negSrc, negDst } = addressesFor(e, family, block, families);
+    const { src, dst, negSrc, negDst } = addressesFor(e, family, families);
     if (src.length === 0 || dst.length === 0) {
       ctx.diags.warn(e.at, `${label} names IPv${family} ${src.length === 0 ? "destinations but no sources" : "sources but no destinations"}; it matches no IPv${family} traffic`);
       continue;
@@ -160,9 +160,8 @@ function policyLabel(block: Block, e: Entry): string {
 }
 
 /** The address fields a policy has for a family (IPv4 policies of a consolidated table also carry srcaddr6). */
-function addressesFor(e: Entry, family: Family, block: Block, families: readonly Family[]): { src: Token[]; dst: Token[]; negSrc: string; negDst: string } {
+function addressesFor(e: Entry, family: Family, families: readonly Family[]): { src: Token[]; dst: Token[]; negSrc: string; negDst: string } {
   if (family === 6 && families.length > 1) return { src: valuesOf(e, "srcaddr6"), dst: valuesOf(e, "dstaddr6"), negSrc: "srcaddr6-negate", negDst: "dstaddr6-negate" };
-  void block;
   return { src: valuesOf(e, "srcaddr"), dst: valuesOf(e, "dstaddr"), negSrc: "srcaddr-negate", negDst: "dstaddr-negate" };
 }
 

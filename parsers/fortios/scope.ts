@@ -4,10 +4,9 @@
  * firewall (addresses, services, zones, policies, VIPs) under `config vdom` / `edit NAME`.
  * Each VDOM is a firewall of its own, with its own objects and its own interfaces (`set vdom`).
  */
-import type { Chain, SourceSpan } from "../../src/model/types.js";
-import { chainKey } from "../../src/model/types.js";
+import type { Chain } from "../../src/model/types.js";
 import type { Diagnostics } from "../junos/statements.js";
-import { type Block, type Container, type Token } from "./reader.js";
+import type { Container } from "./reader.js";
 
 export interface Vdom {
   /** "root" for a device without VDOMs. */
@@ -40,23 +39,4 @@ export function readScopes(root: Container): { global: Container; vdoms: Vdom[] 
   return { global, vdoms: declared.map((e) => ({ name: e.key, blocks: e, at: e.at })) };
 }
 
-/** A block of the VDOM (or, for system-wide ones, of the device). */
-export function blockOf(c: Container, path: string): Block | undefined {
-  return c.blocks.get(path);
-}
-
-export function spanOf(ctx: FortiosContext, at: { line: number; column: number }): SourceSpan {
-  return { file: ctx.file, line: at.line, column: at.column, text: (ctx.lines[at.line - 1] ?? "").replace(/\r$/, "") };
-}
-
-export function addChain(ctx: FortiosContext, chain: Chain): string {
-  const key = chainKey(chain.table, chain.name);
-  ctx.chains.set(key, chain);
-  return key;
-}
-
-/** An undefined reference: an error in a complete configuration, a warning in a fragment. */
-export function undefinedRef(ctx: FortiosContext, at: Token, message: string): void {
-  if (ctx.complete) ctx.diags.error(at, message);
-  else ctx.diags.warn(at, `${message} (not in this file; it is a configuration fragment)`);
-}
+export { addChain, spanOf, undefinedRef } from "../junos/context.js";

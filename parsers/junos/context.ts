@@ -19,18 +19,19 @@ export interface JunosContext {
   ruleCount: number;
 }
 
-export function spanOf(ctx: JunosContext, n: { line: number; column: number }): SourceSpan {
+/** Vendor readers that keep their file's lines share these helpers (FortiOS too). */
+export function spanOf(ctx: Pick<JunosContext, "file" | "lines">, n: { line: number; column: number }): SourceSpan {
   return { file: ctx.file, line: n.line, column: n.column, text: (ctx.lines[n.line - 1] ?? "").replace(/\r$/, "") };
 }
 
-export function addChain(ctx: JunosContext, chain: Chain): string {
+export function addChain(ctx: Pick<JunosContext, "chains">, chain: Chain): string {
   const key = chainKey(chain.table, chain.name);
   ctx.chains.set(key, chain);
   return key;
 }
 
 /** An undefined reference: an error in a complete configuration, a warning in a fragment. */
-export function undefinedRef(ctx: JunosContext, at: { line: number; column: number }, message: string): void {
+export function undefinedRef(ctx: Pick<JunosContext, "complete" | "diags">, at: { line: number; column: number }, message: string): void {
   if (ctx.complete) ctx.diags.error(at, message);
   else ctx.diags.warn(at, `${message} (not in this file; it is a configuration fragment)`);
 }
