@@ -6,10 +6,11 @@
  * built in - `all`, `none` - has its factory meaning. A name resolves to alternatives (each a
  * conjunction) for one field, memoized.
  */
-import { mergeAddrRanges, maskRanges, parseIP, parseAddrRange, parseAddrSpec, prefixRange, familyMax } from "../../src/model/address.js";
+import { mergeAddrRanges, maskRanges, parseIP, parseAddrSpec, prefixRange, familyMax } from "../../src/model/address.js";
 import type { AddrRange, Condition, Family } from "../../src/model/types.js";
+import { subtract } from "../junos/ranges.js";
 import { entryOf, valueOf, valuesOf, type Block, type Entry, type Token } from "./reader.js";
-import type { FortiosContext } from "./scope.js";
+import { undefinedRef, type FortiosContext } from "./scope.js";
 
 export type Alternatives = Condition[][];
 
@@ -50,6 +51,23 @@ export class AddressBook {
     this.resolving.delete(key);
     this.memo.set(key, value);
     return value;
+  }
+
+  /**
+   * What the names a policy uses (`key`: the field, e.g. srcaddr6) match, as alternatives; an
+   * undefined one is reported (at its word, naming `user`) and matches an unknown address.
+   */
+  resolveUsed(names: readonly Token[], family: Family, field: "src" | "dst", user: string, key: string): Alternatives {
+    const alts: Alternatives = [];
+    for (const n of names) {
+      const v = this.resolve(n.text, family, field);
+      if (v) alts.push(...v);
+      else {
+        undefinedRef(this.ctx, n, `${user}: ${key} '${n.text}' is not a defined IPv${family} address or address group`);
+        alts.push([{ kind: "family", family }, { kind: "unknown", text: `address ${n.text}`, reason: `undefined address ${n.text}` }]);
+      }
+    }
+    return alts;
   }
 
   private compute(name: string, family: Family, field: "src" | "dst"): Alternatives | undefined {
@@ -129,11 +147,11 @@ export class AddressBook {
     const excluded = this.membersOf(g, valuesOf(g, "exclude-member"), family, field);
     if (excluded.length === 0) return members;
     // each member alternative, minus every excluded one
-    const ranges = pureRanges(excluded);
+    const ranges = plainRanges(excluded);
     return members.flatMap((alt) => {
       const only = alt.length === 1 && alt[0]!.kind === "addr" && !alt[0]!.negate ? alt[0]! : undefined;
       if (only && only.kind === "addr" && ranges && ranges.length > 0) {
-        const left = subtractRanges(only.ranges, ranges);
+        const left = ranges.reduce((rest, cut) => subtract(rest, cut), [...only.ranges]);
         return left.length > 0 ? [[addr(field, family, left)]] : [];
       }
       return [[...alt, { kind: "or", anyOf: excluded, negate: true } as Condition]];
@@ -160,36 +178,16 @@ function addr(field: "src" | "dst", family: Family, ranges: AddrRange[]): Condit
   return { kind: "addr", field, family, ranges: mergeAddrRanges(ranges) };
 }
 
-/** The ranges of alternatives that are each one address condition (undefined if any is not). */
-function pureRanges(alts: Alternatives): AddrRange[] | undefined {
-  const out: AddrRange[] = [];
-  for (const a of alts) {
-    const c = a[0];
-    if (a.length === 1 && c && c.kind === "addr" && !c.negate) out.push(...c.ranges);
-    else if (a.length === 1 && c && c.kind === "family") out.push({ lo: 0n, hi: familyMax(c.family) });
-    else return undefined;
-  }
-  return mergeAddrRanges(out);
-}
-
-/** `ranges` minus `cut` (both merged and sorted). */
-export function subtractRanges(ranges: readonly AddrRange[], cut: readonly AddrRange[]): AddrRange[] {
-  const out: AddrRange[] = [];
-  for (const r of ranges) {
-    let lo = r.lo;
-    for (const c of cut) {
-      if (c.hi < lo || c.lo > r.hi) continue;
-      if (c.lo > lo) out.push({ lo, hi: c.lo - 1n });
-      lo = c.hi + 1n;
-      if (lo > r.hi) break;
-    }
-    if (lo <= r.hi) out.push({ lo, hi: r.hi });
-  }
-  return out;
+/** The ranges merged alternatives (mergeAlternatives) hold when they are plain addresses only; undefined otherwise. */
+function plainRanges(alts: Alternatives): AddrRange[] | undefined {
+  const c = alts.length === 1 && alts[0]!.length === 1 ? alts[0]![0]! : undefined;
+  if (c?.kind === "addr" && !c.negate) return c.ranges;
+  if (c?.kind === "family") return [{ lo: 0n, hi: familyMax(c.family) }];
+  return undefined;
 }
 
 /** Alternatives with their plain address ranges joined into one condition. */
-export function mergeAlternatives(alts: Alternatives, field: "src" | "dst", family: Family): Alternatives {
+function mergeAlternatives(alts: Alternatives, field: "src" | "dst", family: Family): Alternatives {
   const ranges: AddrRange[] = [];
   const rest: Alternatives = [];
   for (const a of alts) {
@@ -202,9 +200,4 @@ export function mergeAlternatives(alts: Alternatives, field: "src" | "dst", fami
   const merged = mergeAddrRanges(ranges);
   const whole = merged.length === 1 && merged[0]!.lo === 0n && merged[0]!.hi === familyMax(family);
   return [[whole ? { kind: "family", family } : addr(field, family, merged)], ...rest];
-}
-
-/** An address range `A-B` or a single address (VIP extip / mappedip). */
-export function rangeOf(text: string, family: Family): AddrRange | null {
-  return parseAddrRange(text, family);
 }

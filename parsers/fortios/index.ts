@@ -46,10 +46,12 @@ export function parseFortios(text: string, file: string): Ruleset {
 function parse(text: string, file: string, diags: Diagnostics): Ruleset {
   const root = readFortiosText(text, diags);
   const { global, vdoms } = readScopes(root);
-  const ctx: FortiosContext = { root, global, vdoms, diags, file, lines: text.split("\n"), chains: new Map(), complete: global.blocks.has("system interface"), ruleCount: 0 };
+  const ctx: FortiosContext = { global, vdoms, diags, file, lines: text.split("\n"), chains: new Map(), complete: global.blocks.has("system interface"), ruleCount: 0 };
   const allIfaces = readInterfaces(ctx);
   const single = vdoms.length === 1;
-  const families = new Set<Family>([4]);
+  const families = new Set<Family>([...allIfaces.values()].some((i) => i.addresses[6].length > 0) ? [4, 6] : [4]);
+  /** Every interface name the VDOMs' policies may use (a complete configuration only). */
+  const declared = new Set<string>(allIfaces.keys());
   const forward = new Map<Family, { dnat: string[]; filters: { vdom: Vdom; chain: string; ifaces: Iface[] }[] }>([[4, { dnat: [], filters: [] }], [6, { dnat: [], filters: [] }]]);
   const inbound = new Map<Family, string[]>([[4, []], [6, []]]);
   const deviceServices: DeviceService[] = [];
@@ -69,11 +71,11 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
     const vips = new Vips(ctx, vdom, allIfaces);
     const zones = readZones(vdom);
     const names = ctx.complete ? new Set([...ifaces.map((i) => i.name), ...otherInterfaceNames(vdom)]) : undefined;
+    for (const n of names ?? []) declared.add(n);
     for (const z of zones.values()) for (const m of z.entry.fields.get("interface")?.values ?? []) if (names && !names.has(m.text)) diags.error(m, `zone '${z.name}': interface '${m.text}' is not an interface of this ${single ? "device" : `VDOM (${vdom.name})`}`);
     const chain = buildPolicies(ctx, { vdom, books, services, vips, zones, interfaces: names, table, suffix });
     const dnat = vips.buildChain(table, suffix, single ? undefined : ifaces);
     if (usesIPv6(vdom)) families.add(6);
-    if (allIfaces.size > 0 && [...allIfaces.values()].some((i) => i.addresses[6].length > 0)) families.add(6);
     if (dnat) forward.get(4)!.dnat.push(dnat);
     if (chain) for (const f of [4, 6] as const) forward.get(f)!.filters.push({ vdom, chain, ifaces });
     const localIn = buildLocalIn(ctx, vdom, table, suffix, ifaces, books, services, [4, 6]);
@@ -112,7 +114,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
   }
   const ifaces = [...allIfaces.values()];
   const internet = internetInterfaces(ifaces, statics);
-  const declared = ctx.complete ? [...new Set([...ifaces.map((i) => i.name), ...vdoms.flatMap((v) => [...otherInterfaceNames(v)])])] : undefined;
+
   return {
     format: "fortios",
     file,
@@ -122,7 +124,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
     diagnostics: diags.list,
     ruleCount: ctx.ruleCount,
     ...(internet ? { internetInterfaces: internet } : {}),
-    ...(declared ? { interfaces: declared } : {}),
+    ...(ctx.complete ? { interfaces: [...declared] } : {}),
     ...(connected.length > 0 ? { connected } : {}),
     ...(routed.length > 0 ? { routed } : {}),
     ...(deviceServices.length > 0 ? { deviceServices } : {}),

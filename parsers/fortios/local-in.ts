@@ -11,14 +11,12 @@
  */
 import type { Chain, Condition, DeviceService, Family, Rule } from "../../src/model/types.js";
 import { anyOf } from "../junos/context.js";
-import type { AddressBook, Alternatives } from "./addresses.js";
+import type { AddressBook } from "./addresses.js";
 import type { Iface } from "./interfaces.js";
-import { enabled, valueOf, valuesOf, type Token } from "./reader.js";
-import { addChain, spanOf, undefinedRef, type FortiosContext, type Vdom } from "./scope.js";
-import type { Services } from "./services.js";
+import { enabled, valueOf, valuesOf } from "./reader.js";
+import { addChain, spanOf, type FortiosContext, type Vdom } from "./scope.js";
+import { tcp, udp, type Services } from "./services.js";
 
-const tcp = (p: number): Condition[] => [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[p, p]] }];
-const udp = (lo: number, hi = lo): Condition[] => [{ kind: "proto", protos: [17] }, { kind: "port", field: "dport", ranges: [[lo, hi]] }];
 
 export interface AdminPorts {
   http: number;
@@ -108,20 +106,11 @@ function localInChain(ctx: FortiosContext, vdom: Vdom, table: string, suffix: st
     for (const [key, field] of [["srcaddr", "src"], ["dstaddr", "dst"]] as const) {
       const names = valuesOf(e, key);
       if (names.length === 0) continue;
-      conditions.push(...anyOf(resolve(ctx, books, label, key, names, family, field), enabled(e, `${key}-negate`)));
+      conditions.push(...anyOf(books.resolveUsed(names, family, field, label, key), enabled(e, `${key}-negate`)));
     }
     const serviceNames = valuesOf(e, "service");
     if (serviceNames.length > 0) {
-      const alts: Alternatives = [];
-      for (const n of serviceNames) {
-        const v = services.resolve(n.text);
-        if (v) alts.push(...v);
-        else {
-          undefinedRef(ctx, n, `${label}: service '${n.text}' is not defined`);
-          alts.push([{ kind: "unknown", text: `service ${n.text}`, reason: `undefined service ${n.text}` }]);
-        }
-      }
-      conditions.push(...anyOf(alts, enabled(e, "service-negate")));
+      conditions.push(...anyOf(services.resolveUsed(serviceNames, label), enabled(e, "service-negate")));
     }
     const schedule = valueOf(e, "schedule");
     if (schedule !== undefined && schedule !== "always") conditions.push({ kind: "unknown", text: `schedule ${schedule}`, reason: "the policy is active only at scheduled times" });
@@ -130,19 +119,6 @@ function localInChain(ctx: FortiosContext, vdom: Vdom, table: string, suffix: st
     rules.push({ id: `${name} ${e.key}`, conditions, action: accept ? { kind: "accept" } : { kind: "drop" }, span: spanOf(ctx, e.at), ...(valueOf(e, "comments") ? { comment: valueOf(e, "comments")! } : {}) });
   }
   return addChain(ctx, { name: `${name}${suffix}`, table, rules, span: spanOf(ctx, block.at), label: `the ${name} entries` });
-}
-
-function resolve(ctx: FortiosContext, books: AddressBook, label: string, key: string, names: Token[], family: Family, field: "src" | "dst"): Alternatives {
-  const alts: Alternatives = [];
-  for (const n of names) {
-    const v = books.resolve(n.text, family, field);
-    if (v) alts.push(...v);
-    else {
-      undefinedRef(ctx, n, `${label}: ${key} '${n.text}' is not a defined IPv${family} address or address group`);
-      alts.push([{ kind: "unknown", text: `address ${n.text}`, reason: `undefined address ${n.text}` }]);
-    }
-  }
-  return alts;
 }
 
 function answersChain(ctx: FortiosContext, vdom: Vdom, table: string, suffix: string, ifaces: readonly Iface[], ports: AdminPorts, family: Family): string {

@@ -88,19 +88,18 @@ function policyRule(ctx: FortiosContext, s: PolicyScope, block: Block, e: Entry,
   }
   const action = valueOf(e, "action") ?? "deny";
   const alts: Alternatives = [];
-  const addressed = families.filter((f) => addressesFor(e, f, families).src.length > 0 || addressesFor(e, f, families).dst.length > 0);
+  const addressed = families.map((family) => ({ family, ...addressesFor(e, family, families) })).filter((a) => a.src.length > 0 || a.dst.length > 0);
   if (addressed.length === 0) {
     ctx.diags.warn(e.at, `${label} has no srcaddr/dstaddr: FortiOS refuses such a policy; it is not a rule`);
     return undefined;
   }
   let vipDestination = false;
-  for (const family of addressed) {
-    const { src, dst, negSrc, negDst } = addressesFor(e, family, families);
+  for (const { family, src, dst, negSrc, negDst } of addressed) {
     if (src.length === 0 || dst.length === 0) {
       ctx.diags.warn(e.at, `${label} names IPv${family} ${src.length === 0 ? "destinations but no sources" : "sources but no destinations"}; it matches no IPv${family} traffic`);
       continue;
     }
-    const srcAlts = resolveAll(ctx, s, label, src, family, "src");
+    const srcAlts = s.books.resolveUsed(src, family, "src", label, family === 6 ? "srcaddr6" : "srcaddr");
     const dstSide = destinationOf(ctx, s, label, dst, family);
     vipDestination ||= dstSide.vip;
     alts.push([{ kind: "family", family }, ...anyOf(srcAlts, enabled(e, negSrc)), ...anyOf(dstSide.alts, enabled(e, negDst))]);
@@ -115,16 +114,7 @@ function policyRule(ctx: FortiosContext, s: PolicyScope, block: Block, e: Entry,
     ctx.diags.warn(e.at, `${label} has no service: FortiOS refuses such a policy; it is not a rule`);
     return undefined;
   } else {
-    const serviceAlts: Alternatives = [];
-    for (const n of serviceNames) {
-      const v = s.services.resolve(n.text);
-      if (v) serviceAlts.push(...v);
-      else {
-        undefinedRef(ctx, n, `${label}: service '${n.text}' is not defined (neither in 'firewall service custom', 'firewall service group' nor a predefined service)`);
-        serviceAlts.push([{ kind: "unknown", text: `service ${n.text}`, reason: `undefined service ${n.text}` }]);
-      }
-    }
-    conditions.push(...anyOf(serviceAlts, enabled(e, "service-negate")));
+    conditions.push(...anyOf(s.services.resolveUsed(serviceNames, label), enabled(e, "service-negate")));
   }
   if (enabled(e, "internet-service-src")) {
     const names = [...valuesOf(e, "internet-service-src-name"), ...valuesOf(e, "internet-service-src-id"), ...valuesOf(e, "internet-service-src-group")].map((t) => t.text);
@@ -165,30 +155,17 @@ function addressesFor(e: Entry, family: Family, families: readonly Family[]): { 
   return { src: valuesOf(e, "srcaddr"), dst: valuesOf(e, "dstaddr"), negSrc: "srcaddr-negate", negDst: "dstaddr-negate" };
 }
 
-function resolveAll(ctx: FortiosContext, s: PolicyScope, label: string, names: Token[], family: Family, field: "src" | "dst"): Alternatives {
-  const alts: Alternatives = [];
-  for (const n of names) {
-    const v = s.books.resolve(n.text, family, field);
-    if (v) alts.push(...v);
-    else {
-      undefinedRef(ctx, n, `${label}: ${field}addr${family === 6 ? "6" : ""} '${n.text}' is not a defined IPv${family} address or address group`);
-      alts.push([{ kind: "family", family }, { kind: "unknown", text: `address ${n.text}`, reason: `undefined address ${n.text}` }]);
-    }
-  }
-  return alts;
-}
-
 /** The destination side: addresses, or VIPs (DNATed connections to their mapped addresses). */
 function destinationOf(ctx: FortiosContext, s: PolicyScope, label: string, names: Token[], family: Family): { alts: Alternatives; vip: boolean } {
   const vipNames = names.filter((n) => s.vips.has(n.text, family) && !s.books.has(n.text, family));
-  if (vipNames.length === 0) return { alts: resolveAll(ctx, s, label, names, family, "dst"), vip: false };
+  if (vipNames.length === 0) return { alts: s.books.resolveUsed(names, family, "dst", label, family === 6 ? "dstaddr6" : "dstaddr"), vip: false };
   const vipAlts = vipNames.flatMap((n) => s.vips.policyMatch(n.text, family));
   const others = names.filter((n) => !vipNames.includes(n));
   if (others.length === 0) {
     // every destination is a VIP: "the connection was DNATed" holds for each, so it is said once
     return { alts: [[{ kind: "ct-dnat", text: `destination VIP ${vipNames.map((n) => n.text).join(" ")}` }, ...anyOf(vipAlts)]], vip: true };
   }
-  return { alts: [...vipAlts.map((a) => [...a, { kind: "ct-dnat", text: "destination VIP" } as Condition]), ...resolveAll(ctx, s, label, others, family, "dst")], vip: true };
+  return { alts: [...vipAlts.map((a) => [...a, { kind: "ct-dnat", text: "destination VIP" } as Condition]), ...s.books.resolveUsed(others, family, "dst", label, family === 6 ? "dstaddr6" : "dstaddr")], vip: true };
 }
 
 function interfaceCondition(ctx: FortiosContext, s: PolicyScope, label: string, key: string, names: Token[], field: "iif" | "oif"): Condition[] {

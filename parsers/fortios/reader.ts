@@ -192,25 +192,6 @@ export function readFortiosText(text: string, diags: Diagnostics): Container {
         stack.push({ block, entry: undefined });
         break;
       }
-      case "edit": {
-        if (!top) {
-          diags.error(cmd, "'edit' outside a 'config' block");
-          break;
-        }
-        if (args.length !== 1) {
-          diags.error(args.length === 0 ? after(cmd) : args[1]!, args.length === 0 ? "'edit' needs the key of the entry" : "'edit' takes one key; expected the end of the line");
-          if (args.length === 0) break;
-        }
-        const key = args[0]!;
-        if (top.entry) diags.warn(cmd, `'edit ${key.text}' before 'next' of entry '${top.entry.key}'; that entry is closed here`);
-        let entry = entryOf(top.block, key.text);
-        if (!entry) {
-          entry = { key: key.text, at: cmd, keyToken: key, ...newContainer() };
-          top.block.entries.push(entry);
-        }
-        top.entry = entry;
-        break;
-      }
       case "next": {
         if (!top?.entry) diags.error(cmd, "'next' without an open 'edit' entry");
         else top.entry = undefined;
@@ -221,108 +202,20 @@ export function readFortiosText(text: string, diags: Diagnostics): Container {
         else stack.pop();
         break;
       }
+      case "edit":
       case "set":
       case "append":
       case "select":
       case "unselect":
-      case "unset": {
-        if (!top) {
-          diags.error(cmd, `'${cmd.text}' outside a 'config' block`);
-          break;
-        }
-        const name = args[0];
-        if (!name) {
-          diags.error(after(cmd), `'${cmd.text}' needs the name of a field`);
-          break;
-        }
-        const into = current();
-        const values = args.slice(1);
-        const old = into.fields.get(name.text);
-        if (cmd.text === "unset") into.fields.delete(name.text);
-        else if (cmd.text === "set" || !old) {
-          if (cmd.text === "unselect") break;
-          into.fields.set(name.text, { name: name.text, values, at: cmd });
-        } else if (cmd.text === "unselect") {
-          const gone = new Set(values.map((v) => v.text));
-          old.values = old.values.filter((v) => !gone.has(v.text));
-        } else {
-          const have = new Set(old.values.map((v) => v.text));
-          old.values = [...old.values, ...values.filter((v) => !have.has(v.text))];
-        }
-        break;
-      }
+      case "unset":
       case "delete":
-      case "purge": {
-        if (!top) {
-          diags.error(cmd, `'${cmd.text}' outside a 'config' block`);
-          break;
-        }
-        if (cmd.text === "purge") {
-          top.block.entries = [];
-          break;
-        }
-        const key = args[0];
-        if (!key) {
-          diags.error(after(cmd), "'delete' needs the key of an entry");
-          break;
-        }
-        const i = top.block.entries.findIndex((e) => e.key === key.text);
-        if (i === -1) diags.warn(key, `'delete ${key.text}': no entry '${key.text}' in 'config ${top.block.path}'`);
-        else top.block.entries.splice(i, 1);
-        break;
-      }
-      case "move": {
-        if (!top) {
-          diags.error(cmd, "'move' outside a 'config' block");
-          break;
-        }
-        const [key, where, other] = args;
-        if (!key || !where || !other || (where.text !== "before" && where.text !== "after")) {
-          diags.error(where ?? after(key ?? cmd), "expected 'move KEY before|after KEY'");
-          break;
-        }
-        const entries = top.block.entries;
-        const i = entries.findIndex((e) => e.key === key.text);
-        const j = entries.findIndex((e) => e.key === other.text);
-        if (i === -1 || j === -1) {
-          const missing = i === -1 ? key : other;
-          diags.warn(missing, `'move': no entry '${missing.text}' in 'config ${top.block.path}'; nothing moved`);
-          break;
-        }
-        if (i === j) break;
-        const [moved] = entries.splice(i, 1);
-        const k = entries.findIndex((e) => e.key === other.text);
-        entries.splice(where.text === "before" ? k : k + 1, 0, moved!);
-        break;
-      }
+      case "purge":
+      case "move":
       case "clone":
-      case "rename": {
-        if (!top) {
-          diags.error(cmd, `'${cmd.text}' outside a 'config' block`);
-          break;
-        }
-        const [key, to, target] = args;
-        if (!key || !to || to.text !== "to" || !target) {
-          diags.error(to ?? after(key ?? cmd), `expected '${cmd.text} KEY to NEWKEY'`);
-          break;
-        }
-        const source = entryOf(top.block, key.text);
-        if (!source) {
-          diags.warn(key, `'${cmd.text}': no entry '${key.text}' in 'config ${top.block.path}'`);
-          break;
-        }
-        if (entryOf(top.block, target.text)) {
-          diags.warn(target, `'${cmd.text}': an entry '${target.text}' already exists in 'config ${top.block.path}'`);
-          break;
-        }
-        if (cmd.text === "clone") {
-          top.block.entries.push({ ...source, key: target.text, keyToken: target, at: cmd, fields: new Map([...source.fields].map(([k, f]) => [k, { ...f, values: [...f.values] }])), blocks: new Map(source.blocks) });
-        } else {
-          source.key = target.text;
-          renameReferences(root, key.text, target.text);
-        }
+      case "rename":
+        if (top) inBlock(top, cmd, args, root, diags);
+        else diags.error(cmd, `'${cmd.text}' outside a 'config' block`);
         break;
-      }
       case "show":
       case "get":
       case "execute":
@@ -336,6 +229,113 @@ export function readFortiosText(text: string, diags: Diagnostics): Container {
   }
   for (const frame of stack.reverse()) diags.warn(frame.block.at, `'config ${frame.block.path}' is not closed by 'end' before the end of the file`);
   return root;
+}
+
+/** A command that works on the open block (`frame`): edit, set and the like, delete, move, clone, rename. */
+function inBlock(frame: Frame, cmd: Token, args: Token[], root: Container, diags: Diagnostics): void {
+  switch (cmd.text) {
+    case "edit": {
+      if (args.length !== 1) {
+        diags.error(args.length === 0 ? after(cmd) : args[1]!, args.length === 0 ? "'edit' needs the key of the entry" : "'edit' takes one key; expected the end of the line");
+        if (args.length === 0) break;
+      }
+      const key = args[0]!;
+      if (frame.entry) diags.warn(cmd, `'edit ${key.text}' before 'next' of entry '${frame.entry.key}'; that entry is closed here`);
+      let entry = entryOf(frame.block, key.text);
+      if (!entry) {
+        entry = { key: key.text, at: cmd, keyToken: key, ...newContainer() };
+        frame.block.entries.push(entry);
+      }
+      frame.entry = entry;
+      break;
+    }
+    case "set":
+    case "append":
+    case "select":
+    case "unselect":
+    case "unset": {
+      const name = args[0];
+      if (!name) {
+        diags.error(after(cmd), `'${cmd.text}' needs the name of a field`);
+        break;
+      }
+      const into = frame.entry ?? frame.block;
+      const values = args.slice(1);
+      const old = into.fields.get(name.text);
+      if (cmd.text === "unset") into.fields.delete(name.text);
+      else if (cmd.text === "set" || !old) {
+        if (cmd.text === "unselect") break;
+        into.fields.set(name.text, { name: name.text, values, at: cmd });
+      } else if (cmd.text === "unselect") {
+        const gone = new Set(values.map((v) => v.text));
+        old.values = old.values.filter((v) => !gone.has(v.text));
+      } else {
+        const have = new Set(old.values.map((v) => v.text));
+        old.values = [...old.values, ...values.filter((v) => !have.has(v.text))];
+      }
+      break;
+    }
+    case "delete":
+    case "purge": {
+      if (cmd.text === "purge") {
+        frame.block.entries = [];
+        break;
+      }
+      const key = args[0];
+      if (!key) {
+        diags.error(after(cmd), "'delete' needs the key of an entry");
+        break;
+      }
+      const i = frame.block.entries.findIndex((e) => e.key === key.text);
+      if (i === -1) diags.warn(key, `'delete ${key.text}': no entry '${key.text}' in 'config ${frame.block.path}'`);
+      else frame.block.entries.splice(i, 1);
+      break;
+    }
+    case "move": {
+      const [key, where, other] = args;
+      if (!key || !where || !other || (where.text !== "before" && where.text !== "after")) {
+        diags.error(where ?? after(key ?? cmd), "expected 'move KEY before|after KEY'");
+        break;
+      }
+      const entries = frame.block.entries;
+      const i = entries.findIndex((e) => e.key === key.text);
+      const j = entries.findIndex((e) => e.key === other.text);
+      if (i === -1 || j === -1) {
+        const missing = i === -1 ? key : other;
+        diags.warn(missing, `'move': no entry '${missing.text}' in 'config ${frame.block.path}'; nothing moved`);
+        break;
+      }
+      if (i === j) break;
+      const [moved] = entries.splice(i, 1);
+      const k = entries.findIndex((e) => e.key === other.text);
+      entries.splice(where.text === "before" ? k : k + 1, 0, moved!);
+      break;
+    }
+    case "clone":
+    case "rename": {
+      const [key, to, target] = args;
+      if (!key || !to || to.text !== "to" || !target) {
+        diags.error(to ?? after(key ?? cmd), `expected '${cmd.text} KEY to NEWKEY'`);
+        break;
+      }
+      const source = entryOf(frame.block, key.text);
+      if (!source) {
+        diags.warn(key, `'${cmd.text}': no entry '${key.text}' in 'config ${frame.block.path}'`);
+        break;
+      }
+      if (entryOf(frame.block, target.text)) {
+        diags.warn(target, `'${cmd.text}': an entry '${target.text}' already exists in 'config ${frame.block.path}'`);
+        break;
+      }
+      if (cmd.text === "clone") {
+        frame.block.entries.push({ ...source, key: target.text, keyToken: target, at: cmd, fields: new Map([...source.fields].map(([k, f]) => [k, { ...f, values: [...f.values] }])), blocks: new Map(source.blocks) });
+      } else {
+        source.key = target.text;
+        renameReferences(root, key.text, target.text);
+      }
+      break;
+    }
+  }
 }
 
 /** The column just past a word, for "expected ... after it". */

@@ -4,8 +4,7 @@
  * firewall (addresses, services, zones, policies, VIPs) under `config vdom` / `edit NAME`.
  * Each VDOM is a firewall of its own, with its own objects and its own interfaces (`set vdom`).
  */
-import type { Chain } from "../../src/model/types.js";
-import type { Diagnostics } from "../junos/statements.js";
+import type { VendorContext } from "../junos/context.js";
 import type { Container } from "./reader.js";
 
 export interface Vdom {
@@ -17,18 +16,11 @@ export interface Vdom {
   at: { line: number; column: number };
 }
 
-export interface FortiosContext {
-  root: Container;
+/** `complete`: the file declares interfaces (`config system interface`), it is not a fragment of firewall objects. */
+export interface FortiosContext extends VendorContext {
   /** Device-wide blocks: `config global`, or the top for a device without VDOMs. */
   global: Container;
   vdoms: Vdom[];
-  diags: Diagnostics;
-  file: string;
-  lines: string[];
-  chains: Map<string, Chain>;
-  /** A whole device configuration (it declares interfaces), not a fragment of firewall objects. */
-  complete: boolean;
-  ruleCount: number;
 }
 
 export function readScopes(root: Container): { global: Container; vdoms: Vdom[] } {

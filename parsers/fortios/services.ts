@@ -10,15 +10,16 @@
 import { parseAddrRange } from "../../src/model/address.js";
 import type { Condition, PortRange } from "../../src/model/types.js";
 import type { Alternatives } from "./addresses.js";
-import { entryOf, valueOf, valuesOf, type Block, type Entry } from "./reader.js";
-import type { FortiosContext } from "./scope.js";
+import { entryOf, valueOf, valuesOf, type Block, type Entry, type Token } from "./reader.js";
+import { undefinedRef, type FortiosContext } from "./scope.js";
 
 const TCP = 6;
 const UDP = 17;
 const SCTP = 132;
 
-const tcp = (lo: number, hi = lo): Alternatives[number] => [{ kind: "proto", protos: [TCP] }, { kind: "port", field: "dport", ranges: [[lo, hi]] }];
-const udp = (lo: number, hi = lo): Alternatives[number] => [{ kind: "proto", protos: [UDP] }, { kind: "port", field: "dport", ranges: [[lo, hi]] }];
+/** TCP / UDP to destination ports lo-hi. */
+export const tcp = (lo: number, hi = lo): Alternatives[number] => [{ kind: "proto", protos: [TCP] }, { kind: "port", field: "dport", ranges: [[lo, hi]] }];
+export const udp = (lo: number, hi = lo): Alternatives[number] => [{ kind: "proto", protos: [UDP] }, { kind: "port", field: "dport", ranges: [[lo, hi]] }];
 const icmp = (type?: number): Alternatives[number] => [{ kind: "proto", protos: [1] }, { kind: "icmp", family: 4, ...(type === undefined ? {} : { type }) }];
 const icmp6 = (type?: number): Alternatives[number] => [{ kind: "proto", protos: [58] }, { kind: "icmp", family: 6, ...(type === undefined ? {} : { type }) }];
 const proto = (p: number): Alternatives[number] => [{ kind: "proto", protos: [p] }];
@@ -125,6 +126,20 @@ export class Services {
     return value;
   }
 
+  /** What the services a policy names match; an undefined one is reported (naming `user`) and matches an unknown service. */
+  resolveUsed(names: readonly Token[], user: string): Alternatives {
+    const alts: Alternatives = [];
+    for (const n of names) {
+      const v = this.resolve(n.text);
+      if (v) alts.push(...v);
+      else {
+        undefinedRef(this.ctx, n, `${user}: service '${n.text}' is not defined (neither in 'firewall service custom', 'firewall service group' nor a predefined service)`);
+        alts.push([{ kind: "unknown", text: `service ${n.text}`, reason: `undefined service ${n.text}` }]);
+      }
+    }
+    return alts;
+  }
+
   private groupOf(g: Entry): Alternatives {
     const alts: Alternatives = [];
     for (const m of valuesOf(g, "member")) {
@@ -218,7 +233,8 @@ export function portClause(text: string): { dst: PortRange; src?: PortRange } | 
   return src ? { dst, src } : undefined;
 }
 
-function portRange(text: string): PortRange | undefined {
+/** `LO[-HI]`, ports 0-65535 (also a VIP's extport / mappedport). */
+export function portRange(text: string): PortRange | undefined {
   const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
   if (!m) return undefined;
   const lo = Number(m[1]);

@@ -8,13 +8,13 @@
  * DNS-translation VIPs (their servers are picked at run time) and IPv6 VIPs are not modelled: a
  * policy naming one matches an unknown destination.
  */
-import { mergeAddrRanges } from "../../src/model/address.js";
+import { mergeAddrRanges, parseAddrRange } from "../../src/model/address.js";
 import type { AddrRange, Chain, Condition, Family, NatRewrite, PortRange, Rule } from "../../src/model/types.js";
 import type { Alternatives } from "./addresses.js";
-import { rangeOf } from "./addresses.js";
 import type { Iface } from "./interfaces.js";
 import { enabled, entryOf, valueOf, valuesOf, type Block, type Entry } from "./reader.js";
 import { addChain, spanOf, type FortiosContext, type Vdom } from "./scope.js";
+import { portRange } from "./services.js";
 
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, sctp: 132, icmp: 1 };
 
@@ -54,8 +54,14 @@ export class Vips {
     }
   }
 
-  /** The addresses the VIPs policies use translate to (empty: no VIP translates traffic). */
+  /** The addresses the VIPs policies use translate to (empty: no VIP translates traffic); made once. */
   get mapped(): AddrRange[] {
+    return (this.mappedRanges ??= this.mappedOfUsed());
+  }
+
+  private mappedRanges: AddrRange[] | undefined;
+
+  private mappedOfUsed(): AddrRange[] {
     const out: AddrRange[] = [];
     for (const n of this.used) {
       const v = this.vips.get(n);
@@ -123,7 +129,7 @@ export class Vips {
     }
     const mapped: AddrRange[] = [];
     for (const w of mappedWords) {
-      const r = rangeOf(w.text, 4);
+      const r = parseAddrRange(w.text, 4);
       if (!r) {
         this.ctx.diags.error(w, `VIP '${e.key}': mappedip '${w.text}' is not an IPv4 address or range`);
         return unknownPolicy("invalid mappedip");
@@ -133,7 +139,7 @@ export class Vips {
     const extintf = valueOf(e, "extintf") ?? "any";
     const match: Condition[] = [{ kind: "family", family: 4 }];
     if (extintf !== "any") match.push({ kind: "iface", field: "iif", name: extintf, prefix: false });
-    const ext = rangeOf(extText, 4);
+    const ext = parseAddrRange(extText, 4);
     if (!ext) {
       this.ctx.diags.error(e.fields.get("extip")!.values[0]!, `VIP '${e.key}': extip '${extText}' is not an IPv4 address or range`);
       return unknownPolicy("invalid extip");
@@ -145,15 +151,17 @@ export class Vips {
       else match.push({ kind: "unknown", text: `VIP ${e.key} extip 0.0.0.0 (the address of ${extintf})`, reason: "the interface's address is not in the file" });
     } else match.push({ kind: "addr", field: "dst", family: 4, ranges: [ext] });
     for (const s of valuesOf(e, "src-filter")) {
-      const r = rangeOf(s.text.replace(/\/.*/, ""), 4);
+      const r = parseAddrRange(s.text.replace(/\/.*/, ""), 4);
       if (r) match.push({ kind: "addr", field: "src", family: 4, ranges: [r] });
     }
     const policy: Condition[] = [{ kind: "addr", field: "dst", family: 4, ranges: mergeAddrRanges(mapped) }];
     let ports: PortRange | undefined;
     if (enabled(e, "portforward")) {
       const proto = PROTOCOLS[valueOf(e, "protocol") ?? "tcp"];
-      const extport = portRangeOf(valueOf(e, "extport"));
-      const mappedport = portRangeOf(valueOf(e, "mappedport")) ?? extport;
+      const extText = valueOf(e, "extport");
+      const mappedText = valueOf(e, "mappedport");
+      const extport = extText === undefined ? undefined : portRange(extText);
+      const mappedport = (mappedText === undefined ? undefined : portRange(mappedText)) ?? extport;
       if (proto === undefined || !extport || !mappedport) {
         this.ctx.diags.error(e.fields.get("extport")?.values[0] ?? e.at, `VIP '${e.key}': port forwarding needs 'set extport' (a port or range) and a protocol tcp, udp, sctp or icmp`);
         return unknownPolicy("incomplete port forwarding");
@@ -176,13 +184,4 @@ export class Vips {
     if (mapped.length > 1) this.ctx.diags.info(mappedWords[1]!, `VIP '${e.key}': several mapped addresses (load sharing); the first is taken as the translation`);
     return { entry: e, match, to, policy };
   }
-}
-
-function portRangeOf(text: string | undefined): PortRange | undefined {
-  if (text === undefined) return undefined;
-  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
-  if (!m) return undefined;
-  const lo = Number(m[1]);
-  const hi = m[2] === undefined ? lo : Number(m[2]);
-  return lo <= hi && hi <= 65535 ? [lo, hi] : undefined;
 }

@@ -9,29 +9,33 @@ import { chainKey } from "../../src/model/types.js";
 import type { Diagnostics } from "./statements.js";
 import type { ConfigNode } from "./tree.js";
 
-export interface JunosContext {
-  root: ConfigNode;
+/** What every vendor reader that keeps its file's lines shares (JunOS, FortiOS). */
+export interface VendorContext {
   diags: Diagnostics;
   file: string;
   lines: string[];
   chains: Map<string, Chain>;
+  /** A whole device configuration, not a fragment: undefined references are errors. */
   complete: boolean;
   ruleCount: number;
 }
 
-/** Vendor readers that keep their file's lines share these helpers (FortiOS too). */
-export function spanOf(ctx: Pick<JunosContext, "file" | "lines">, n: { line: number; column: number }): SourceSpan {
+export interface JunosContext extends VendorContext {
+  root: ConfigNode;
+}
+
+export function spanOf(ctx: Pick<VendorContext, "file" | "lines">, n: { line: number; column: number }): SourceSpan {
   return { file: ctx.file, line: n.line, column: n.column, text: (ctx.lines[n.line - 1] ?? "").replace(/\r$/, "") };
 }
 
-export function addChain(ctx: Pick<JunosContext, "chains">, chain: Chain): string {
+export function addChain(ctx: Pick<VendorContext, "chains">, chain: Chain): string {
   const key = chainKey(chain.table, chain.name);
   ctx.chains.set(key, chain);
   return key;
 }
 
 /** An undefined reference: an error in a complete configuration, a warning in a fragment. */
-export function undefinedRef(ctx: Pick<JunosContext, "complete" | "diags">, at: { line: number; column: number }, message: string): void {
+export function undefinedRef(ctx: Pick<VendorContext, "complete" | "diags">, at: { line: number; column: number }, message: string): void {
   if (ctx.complete) ctx.diags.error(at, message);
   else ctx.diags.warn(at, `${message} (not in this file; it is a configuration fragment)`);
 }
