@@ -51,15 +51,34 @@ export function interfaceSet(ifaces: readonly InterfaceName[], side: typeof Dim.
  * checks read (certainlyAccepted, possiblyAccepted) - so no check sees traffic that another
  * one, reading another view, has left out (a LAN without filter blamed on the WAN's ACL).
  */
-export function restrictResults(results: readonly PipelineResult[], allowed?: PacketSet, internet?: PacketSet): PipelineResult[] {
+export function restrictResults(results: readonly PipelineResult[], allowed?: PacketSet, internet?: PacketSet, outside?: PacketSet): PipelineResult[] {
   // Outbound traffic does not arrive from the Internet: the interface restriction is not for it.
-  return results.map((res) => restrictResult(res, allowed, res.pipeline.kind === "outbound" ? undefined : internet));
+  return results.map((res) => restrictResult(res, allowed, res.pipeline.kind === "outbound" ? undefined : internet, res.pipeline.kind === "forward" ? outside : undefined));
+}
+
+/**
+ * `outside`: on a device that declares its interfaces, the forwarded packets that reach nothing
+ * behind it, so are no exposure: those that leave by the interface they came in on (hairpinned
+ * back to their own segment: a PAN-OS zone's intrazone traffic, an ASA's intra-interface), and
+ * those that leave by an Internet-facing interface (sent back out to the Internet).
+ */
+export function outsideSet(ruleset: { interfaces?: readonly string[] }, internet: readonly InterfaceName[] | undefined): PacketSet | undefined {
+  if (!ruleset.interfaces || ruleset.interfaces.length === 0) return undefined;
+  let out = internet ? interfaceSet(internet, Dim.Oif) : PacketSet.empty();
+  for (const name of ruleset.interfaces) {
+    const v = one(ifaceToValue(name));
+    out = out.union(PacketSet.box({ [Dim.Iif]: [v], [Dim.Oif]: [v] }));
+  }
+  return out;
 }
 
 /** One pipeline's result, restricted (see restrictResults). */
-function restrictResult(res: PipelineResult, allowed: PacketSet | undefined, iif: PacketSet | undefined): PipelineResult {
-  if (!iif && !allowed) return res;
-  const arrived = (s: PacketSet): PacketSet => (iif ? s.intersect(iif) : s);
+function restrictResult(res: PipelineResult, allowed: PacketSet | undefined, iif: PacketSet | undefined, outside: PacketSet | undefined): PipelineResult {
+  if (!iif && !allowed && !outside) return res;
+  const arrived = (s: PacketSet): PacketSet => {
+    const entered = iif ? s.intersect(iif) : s;
+    return outside ? entered.minus(outside) : entered;
+  };
   const cut = (s: PacketSet): PacketSet => (allowed ? arrived(s).minus(allowed) : arrived(s));
   // The intent names packets as delivered. Without NAT they are the packets as they arrived, cut
   // alike; a DNAT region's original packets cannot be mapped back here, so only the interface
