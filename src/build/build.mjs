@@ -76,7 +76,8 @@ const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * ESM output into dist/, entries at dist/<input name>.js. Third-party code (chevrotain, lodash-es)
  * goes into its own vendor-*.js chunk, so a CPU profile can tell fwlint's code from its dependencies'.
  * The review's UI libraries (ink, React) go into vendor-review-*.js, loaded only by `fwlint review`:
- * in the common vendor chunk they would be evaluated by every `check`.
+ * in the common vendor chunk they would be evaluated by every `check`; the XML parser (sax) into
+ * vendor-xml-*.js, loaded only with the PAN-OS reader.
  */
 function esmOutput(chunkDir) {
   // ink's devtools bridge stays a chunk of its own: it imports the (absent, external)
@@ -91,6 +92,8 @@ function esmOutput(chunkDir) {
     codeSplitting: {
       groups: [
         { name: "vendor-review", test: (id) => review.test(id) && !devtools.test(id), priority: 2 },
+        // the XML parser only the PAN-OS reader uses: loaded with it, not by every check
+        { name: "vendor-xml", test: (id) => /[\\/]node_modules[\\/]sax[\\/]/.test(id), priority: 2 },
         { name: "vendor", test: (id) => /[\\/]node_modules[\\/]/.test(id) && !devtools.test(id), priority: 1 },
       ],
     },

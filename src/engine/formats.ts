@@ -14,6 +14,7 @@ import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
 import { detectJunos } from "../../parsers/junos/detect.js";
 import { detectAwsSecurityGroups } from "../../parsers/aws/detect.js";
 import { detectFortios } from "../../parsers/fortios/detect.js";
+import { detectPanos } from "../../parsers/panos/detect.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
@@ -100,6 +101,12 @@ const FORMATS: FormatEntry[] = [
     name: "fortios",
     detect: detectFortios,
     load: async () => (await import("../../parsers/fortios/index.js")).parseFortios,
+  },
+  {
+    // Palo Alto PAN-OS: XML configuration, set commands or the brace form
+    name: "panos",
+    detect: detectPanos,
+    load: async () => (await import("../../parsers/panos/index.js")).parsePanos,
   },
 ];
 

@@ -214,7 +214,12 @@ describe("fwlint (built)", () => {
     expect(asa.some((f) => f.startsWith("cisco-asa-"))).toBe(true);
     expect(asa.filter((f) => grammars.includes(f))).toEqual([]); // the ASA reader is hand-written
     expect(loaded("nftables/defines.nft").filter((f) => iptables.includes(f))).toEqual([]);
-    expect(loaded("iptables/open-relay.rules").filter((f) => iptables.includes(f))).toEqual(iptables);
+    const ipt = loaded("iptables/open-relay.rules");
+    expect(ipt.filter((f) => iptables.includes(f))).toEqual(iptables);
+    // the XML parser comes with the PAN-OS reader only
+    expect(ipt.filter((f) => f.startsWith("vendor-xml-") || f.startsWith("panos-"))).toEqual([]);
+    const pan = loaded("panos/edge.xml");
+    expect(pan.some((f) => f.startsWith("vendor-xml-")) && pan.some((f) => f.startsWith("panos-"))).toBe(true);
   });
 
   it("reads .fwlint.yaml with the bundled yaml and ajv, and loads neither without one", () => {

@@ -20,6 +20,8 @@ const INDEX_TO_FWLINT: Record<string, string> = {
   "junos-curly": "junos",
   "aws-sg": "aws-sg",
   fortios: "fortios",
+  "panos-set": "panos",
+  "panos-xml": "panos",
 };
 /** Test-vector collections and unclassified files: one line at a time or not configs at all. */
 const NOT_CONFIGS = new Set(["iptables-t", "iptables-txlate", "nft-py-t", "other", "format"]);
