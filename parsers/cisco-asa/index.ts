@@ -14,6 +14,7 @@ import { detectCiscoAsa } from "./detect.js";
 import { Extractor } from "./extract.js";
 import { configRows } from "./lines.js";
 import { Mapper } from "./mapper.js";
+import { internalErrorRuleset } from "../internal-error.js";
 
 export { detectCiscoAsa };
 
@@ -23,18 +24,6 @@ export function parseCiscoAsa(text: string, file: string): Ruleset {
     const config = extractor.run(configRows(text));
     return new Mapper(config, file, extractor.diagnostics).map();
   } catch (e) {
-    // A bug must not take the caller down: report it as a diagnostic on an empty ruleset.
-    return {
-      format: "cisco-asa",
-      file,
-      families: [4],
-      chains: new Map(),
-      pipelines: [],
-      diagnostics: [
-        ...extractor.diagnostics,
-        { severity: "error", message: `internal error in the Cisco ASA parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 },
-      ],
-      ruleCount: 0,
-    };
+    return internalErrorRuleset("Cisco ASA parser", { format: "cisco-asa", file, families: [4] }, extractor.diagnostics, e);
   }
 }

@@ -15,6 +15,7 @@ import { detectCiscoIos } from "./detect.js";
 import { ConfigExtractor } from "./extract.js";
 import { configLines } from "./lines.js";
 import { IosMapper } from "./mapper.js";
+import { internalErrorRuleset } from "../internal-error.js";
 
 export { detectCiscoIos };
 
@@ -30,8 +31,6 @@ export function parseCiscoIos(text: string, file: string): Ruleset {
     const firstLine = text.slice(0, Math.max(0, text.indexOf("\n"))) || text.slice(0, 200);
     return new IosMapper(cfg, file, diagnostics, firstLine).map();
   } catch (e) {
-    // A bug must not take the caller down: report it on an empty ruleset.
-    diagnostics.push({ severity: "error", message: `internal error in the cisco-ios parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 });
-    return { format: "cisco-ios", file, families: [4], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0 };
+    return internalErrorRuleset("cisco-ios parser", { format: "cisco-ios", file, families: [4] }, diagnostics, e);
   }
 }

@@ -20,6 +20,7 @@ import { readFortiosText, type Block } from "./reader.js";
 import { addChain, readScopes, spanOf, type FortiosContext, type Vdom } from "./scope.js";
 import { Services } from "./services.js";
 import { Vips } from "./vips.js";
+import { internalErrorRuleset } from "../internal-error.js";
 
 export { detectFortios } from "./detect.js";
 
@@ -31,15 +32,7 @@ export function parseFortios(text: string, file: string): Ruleset {
   try {
     return parse(text, file, diags);
   } catch (e) {
-    return {
-      format: "fortios",
-      file,
-      families: [4],
-      chains: new Map(),
-      pipelines: [],
-      diagnostics: [...diags.list, { severity: "error", message: `internal error in the FortiOS parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 }],
-      ruleCount: 0,
-    };
+    return internalErrorRuleset("FortiOS parser", { format: "fortios", file, families: [4] }, diags.list, e);
   }
 }
 

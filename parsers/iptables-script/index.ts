@@ -25,6 +25,7 @@ import { lexShell, type Pos } from "./lexer.js";
 import { runScript } from "./run.js";
 import { parseScript } from "./syntax.js";
 import type { FamilyTables } from "./tables.js";
+import { internalErrorRuleset } from "../internal-error.js";
 
 export { detectIptablesScript };
 
@@ -45,16 +46,7 @@ export function parseIptablesScript(text: string, file: string): Ruleset {
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
     return assemble(file, v4, v6, diagnostics);
   } catch (e) {
-    // A bug must not take the caller down: report it as a diagnostic on an empty ruleset.
-    return {
-      format: FORMAT,
-      file,
-      families: [4],
-      chains: new Map(),
-      pipelines: buildPipelines(4, new Map()),
-      diagnostics: [...diagnostics, { severity: "error", message: `internal error in the iptables script parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 }],
-      ruleCount: 0,
-    };
+    return internalErrorRuleset("iptables script parser", { format: FORMAT, file, families: [4], pipelines: buildPipelines(4, new Map()) }, diagnostics, e);
   }
 }
 

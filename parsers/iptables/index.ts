@@ -12,6 +12,7 @@ import type { Diagnostic, Family, Ruleset } from "../../src/model/types.js";
 import { detectIptablesSave } from "./detect.js";
 import { lineNodes } from "./lines.js";
 import { buildPipelines, mapToRuleset } from "./mapper.js";
+import { internalErrorRuleset } from "../internal-error.js";
 
 export { detectIptablesSave };
 
@@ -27,16 +28,6 @@ export function parseIptablesSave(text: string, file: string, opts: ParseIptable
     const diagnostics: Diagnostic[] = [];
     return mapToRuleset(lineNodes(text, file, diagnostics), file, family, family === 4 ? "iptables" : "ip6tables", diagnostics);
   } catch (e) {
-    // A bug must not take the caller down: report it as a diagnostic on an empty ruleset.
-    const chains = new Map();
-    return {
-      format: family === 4 ? "iptables" : "ip6tables",
-      file,
-      families: [family],
-      chains,
-      pipelines: buildPipelines(family, chains),
-      diagnostics: [{ severity: "error", message: `internal error in the iptables parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 }],
-      ruleCount: 0,
-    };
+    return internalErrorRuleset("iptables parser", { format: family === 4 ? "iptables" : "ip6tables", file, families: [family], pipelines: buildPipelines(family, new Map()) }, [], e);
   }
 }

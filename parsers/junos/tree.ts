@@ -34,23 +34,23 @@ export function buildTree(statements: Statement[], diags: Diagnostics): ConfigNo
     }
     switch (st.op) {
       case "set":
-        ensure(root, st.words);
+        ensurePath(root, st.words);
         break;
       case "deactivate":
-        ensure(root, st.words).inactive = true;
+        ensurePath(root, st.words).inactive = true;
         break;
       case "activate": {
-        const n = find(root, st.words);
+        const n = findPath(root, st.words);
         if (n) n.inactive = false;
         break;
       }
       case "replace": {
-        const n = find(root, st.words);
+        const n = findPath(root, st.words);
         if (n) n.children.clear();
         break;
       }
       case "delete": {
-        const parent = find(root, st.words.slice(0, -1));
+        const parent = findPath(root, st.words.slice(0, -1));
         const last = st.words[st.words.length - 1]!;
         if (!parent?.children.delete(last.text)) diags.info(last, `delete: '${st.words.map((w) => w.text).join(" ")}' is not in the configuration at this point`);
         break;
@@ -60,7 +60,8 @@ export function buildTree(statements: Statement[], diags: Diagnostics): ConfigNo
   return root;
 }
 
-function ensure(root: ConfigNode, words: Word[]): ConfigNode {
+/** The node at a path of words, created (with each missing node on the way) where absent. */
+export function ensurePath(root: ConfigNode, words: readonly Word[]): ConfigNode {
   let n = root;
   for (const w of words) {
     let c = n.children.get(w.text);
@@ -73,7 +74,8 @@ function ensure(root: ConfigNode, words: Word[]): ConfigNode {
   return n;
 }
 
-function find(root: ConfigNode, words: Word[]): ConfigNode | undefined {
+/** The node at a path of words, if it exists (active or not). */
+export function findPath(root: ConfigNode, words: readonly { text: string }[]): ConfigNode | undefined {
   let n: ConfigNode | undefined = root;
   for (const w of words) {
     n = n.children.get(w.text);

@@ -9,6 +9,7 @@ import type { NftDocument } from "./ast.js";
 import { readNftText, type NftTextOptions } from "./grammar.js";
 import { readNftJson } from "./json.js";
 import { mapNft } from "./mapper.js";
+import { internalErrorRuleset } from "../internal-error.js";
 
 export { detectNft, detectNftJson } from "./detect.js";
 export { mapNft } from "./mapper.js";
@@ -19,8 +20,7 @@ function mapped(read: () => NftDocument, file: string, what: string): Ruleset {
   try {
     return mapNft(read(), file);
   } catch (e) {
-    const message = `internal error in the ${what} reader: ${e instanceof Error ? e.message : String(e)}`;
-    return { format: "nft", file, families: [4, 6], chains: new Map(), pipelines: [], ruleCount: 0, diagnostics: [{ severity: "error", file, line: 1, column: 1, message }] };
+    return internalErrorRuleset(`${what} reader`, { format: "nft", file, families: [4, 6] }, [], e);
   }
 }
 

@@ -22,7 +22,6 @@ export interface AddrSet {
 }
 
 const EMPTY = (): AddrSet => ({ 4: [], 6: [], other: [] });
-const ALL: AddrSet = { 4: [{ lo: 0n, hi: familyMax(4) }], 6: [{ lo: 0n, hi: familyMax(6) }], other: [] };
 
 /** Two-letter region codes (and PAN-OS's predefined regions) name countries: their addresses are PAN-OS's database. */
 const REGION = /^[A-Z]{2}$/;
@@ -159,8 +158,6 @@ export function alternatives(set: AddrSet, field: "src" | "dst"): Condition[][] 
   out.push(...set.other);
   return out;
 }
-
-export { ALL as ALL_ADDRESSES };
 
 /** `A`, `A/len`, or `A-B` (ranges only when `rangeOnly`, and then only ranges). */
 export function parseRange(text: string, family: Family, rangeOnly = false): AddrRange[] | undefined {

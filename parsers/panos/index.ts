@@ -26,6 +26,7 @@ import { Services } from "./services.js";
 import { readPanosBraces, readPanosSet } from "./text-reader.js";
 import { readPanosXml } from "./xml-reader.js";
 import { ZoneMap } from "./zones.js";
+import { internalErrorRuleset } from "../internal-error.js";
 
 export { detectPanos } from "./detect.js";
 
@@ -34,15 +35,7 @@ export function parsePanos(text: string, file: string): Ruleset {
   try {
     return parse(text, file, diags);
   } catch (e) {
-    return {
-      format: "panos",
-      file,
-      families: [4],
-      chains: new Map(),
-      pipelines: [],
-      diagnostics: [...diags.list, { severity: "error", message: `internal error in the PAN-OS parser: ${e instanceof Error ? e.message : String(e)}`, file, line: 1, column: 1 }],
-      ruleCount: 0,
-    };
+    return internalErrorRuleset("PAN-OS parser", { format: "panos", file, families: [4] }, diags.list, e);
   }
 }
 

@@ -11,7 +11,7 @@
  * Setting a leaf again moves it last: the last value of a single-valued key is the one in force
  * (`lastValue`). Every bad line is an error at its line and column, and the rest is read.
  */
-import { newNode, type ConfigNode } from "../junos/tree.js";
+import { ensurePath, findPath, newNode, type ConfigNode } from "../junos/tree.js";
 import type { Diagnostics, Word } from "../junos/statements.js";
 import { tokenizePanos, type Token } from "./tokens.js";
 
@@ -60,11 +60,11 @@ function command(root: ConfigNode, line: Token[], prefix: Word[], diags: Diagnos
       }
       if (op === "edit") {
         if (list) diags.error(head, "'edit' takes a path, not a '[ ... ]' list");
-        ensure(root, full);
+        ensurePath(root, full);
         return full;
       }
       if (op === "set") {
-        if (list && list.length === 0) ensure(root, full);
+        if (list && list.length === 0) ensurePath(root, full);
         for (const item of list ?? [undefined]) setLeaf(root, item ? [...full, item] : full);
       } else {
         for (const item of list ?? [undefined]) remove(root, item ? [...full, item] : full, diags);
@@ -119,22 +119,9 @@ function wordsOf(tokens: Token[], diags: Diagnostics): { path: Word[]; list?: Wo
   return list ? { path, list } : { path };
 }
 
-function ensure(root: ConfigNode, words: readonly Word[]): ConfigNode {
-  let n = root;
-  for (const w of words) {
-    let c = n.children.get(w.text);
-    if (!c) {
-      c = newNode(w.text, w);
-      n.children.set(w.text, c);
-    }
-    n = c;
-  }
-  return n;
-}
-
 /** `set`: the path exists, its last word a leaf set last (so `lastValue` sees the latest value). */
 function setLeaf(root: ConfigNode, words: readonly Word[]): void {
-  const parent = ensure(root, words.slice(0, -1));
+  const parent = ensurePath(root, words.slice(0, -1));
   const last = words[words.length - 1]!;
   const had = parent.children.get(last.text);
   if (had && had.children.size === 0) parent.children.delete(last.text);
@@ -142,17 +129,8 @@ function setLeaf(root: ConfigNode, words: readonly Word[]): void {
   parent.children.set(last.text, newNode(last.text, last));
 }
 
-function find(root: ConfigNode, words: readonly { text: string }[]): ConfigNode | undefined {
-  let n: ConfigNode | undefined = root;
-  for (const w of words) {
-    n = n.children.get(w.text);
-    if (!n) return undefined;
-  }
-  return n;
-}
-
 function remove(root: ConfigNode, words: readonly Word[], diags: Diagnostics): void {
-  const parent = find(root, words.slice(0, -1));
+  const parent = findPath(root, words.slice(0, -1));
   const last = words[words.length - 1]!;
   if (!parent?.children.delete(last.text)) diags.info(last, `delete: '${words.map((w) => w.text).join(" ")}' is not in the configuration at this point`);
 }
@@ -171,7 +149,7 @@ function move(root: ConfigNode, prefix: Word[], rest: Token[], head: Token, diag
     diags.error(rest[whereAt]!, where === "before" || where === "after" ? `expected a name after '${where}'` : `unexpected '${ref!.text}' after '${where}'`);
     return;
   }
-  const parent = find(root, path.slice(0, -1));
+  const parent = findPath(root, path.slice(0, -1));
   const name = path[path.length - 1]!.text;
   const node = parent?.children.get(name);
   if (!parent || !node) {
@@ -198,7 +176,7 @@ function rename(root: ConfigNode, prefix: Word[], rest: Token[], head: Token, di
     return;
   }
   const path = [...prefix, ...rest.slice(0, to)];
-  const parent = find(root, path.slice(0, -1));
+  const parent = findPath(root, path.slice(0, -1));
   const name = path[path.length - 1]!.text;
   const node = parent?.children.get(name);
   const fresh = rest[to + 1]!;
@@ -259,13 +237,13 @@ export function readPanosBraces(text: string, diags: Diagnostics): ConfigNode {
         stack.push({ node: frame.node, open: end, skip: true });
         continue;
       }
-      stack.push({ node: path.length > 0 ? ensure(frame.node, path) : frame.node, open: end, skip: false });
+      stack.push({ node: path.length > 0 ? ensurePath(frame.node, path) : frame.node, open: end, skip: false });
       continue;
     }
     if (end?.kind === ";") i++;
     if (frame.skip || path.length === 0) continue;
     if (list) {
-      const parent = ensure(frame.node, path);
+      const parent = ensurePath(frame.node, path);
       for (const item of list) setLeaf(parent, [item]);
     } else setLeaf(frame.node, path);
   }
