@@ -39,7 +39,7 @@ export class Addresses {
 
   /** Does the scope define an address object or group of this name? */
   has(name: string): boolean {
-    return lookup(this.namespaces, "address", name) !== undefined || lookup(this.namespaces, "address-group", name) !== undefined;
+    return lookup(this.namespaces, ["address", "address-group"], name) !== undefined;
   }
 
   /**
@@ -76,12 +76,18 @@ export class Addresses {
   }
 
   private compute(name: string): AddrSet | undefined {
-    const object = lookup(this.namespaces, "address", name);
-    if (object) return this.objectOf(object);
-    const group = lookup(this.namespaces, "address-group", name);
-    if (group) return this.groupOf(group);
-    if (lookup(this.namespaces, "external-list", name)) return unknownSet(`external-list ${name}`, "an external dynamic list is fetched by the firewall at run time");
-    if (lookup(this.namespaces, "region", name) || REGION.test(name)) return unknownSet(`region ${name}`, "a region's addresses are PAN-OS's geolocation database");
+    const hit = lookup(this.namespaces, ["address", "address-group", "external-list", "region"] as const, name);
+    switch (hit?.key) {
+      case "address":
+        return this.objectOf(hit.node);
+      case "address-group":
+        return this.groupOf(hit.node);
+      case "external-list":
+        return unknownSet(`external-list ${name}`, "an external dynamic list is fetched by the firewall at run time");
+      case "region":
+        return unknownSet(`region ${name}`, "a region's addresses are PAN-OS's geolocation database");
+    }
+    if (REGION.test(name)) return unknownSet(`region ${name}`, "a region's addresses are PAN-OS's geolocation database");
     return undefined;
   }
 
@@ -101,6 +107,7 @@ export class Addresses {
       if (!v) continue;
       const family: Family = v.name.includes(":") ? 6 : 4;
       const ranges = kind === "ip-wildcard" ? wildcard(v.name) : parseRange(v.name, family, kind === "ip-range");
+      if (ranges === "too-many") return unknownSet(`address ${o.name} (ip-wildcard ${v.name})`, "a wildcard mask whose free bits make more than 4096 ranges is not modelled");
       if (!ranges) {
         this.ctx.diags.error(v, `address '${o.name}': '${v.name}' is not a valid ${kind} (${kind === "ip-range" ? "expected A-B with A <= B" : kind === "ip-wildcard" ? "expected ADDRESS/WILDCARD-MASK" : "expected an address or prefix"})`);
         return EMPTY();
@@ -174,13 +181,16 @@ export function parseRange(text: string, family: Family, rangeOnly = false): Add
   return p.ranges ?? undefined;
 }
 
-/** `10.0.1.0/0.0.254.255`: the address with the wildcard mask's bits free (non-contiguous masks exact). */
-function wildcard(text: string): AddrRange[] | undefined {
+/**
+ * `10.0.1.0/0.0.254.255`: the address with the wildcard mask's bits free (non-contiguous masks
+ * exact); "too-many" when that takes more than 4096 ranges.
+ */
+function wildcard(text: string): AddrRange[] | "too-many" | undefined {
   const slash = text.indexOf("/");
   if (slash < 0) return undefined;
   const family: Family = text.includes(":") ? 6 : 4;
   const a = parseIP(text.slice(0, slash), family);
   const m = parseIP(text.slice(slash + 1), family);
   if (a === null || m === null) return undefined;
-  return maskRanges(a, familyMax(family) ^ m, family, 4096) ?? undefined;
+  return maskRanges(a, familyMax(family) ^ m, family, 4096) ?? "too-many";
 }

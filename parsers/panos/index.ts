@@ -12,7 +12,7 @@
  * device groups are policies for different firewalls, each one of a choice.
  */
 import type { Chain, Family, Pipeline, Rule, Ruleset, Stage } from "../../src/model/types.js";
-import { deviceRoutes, routesChain, staticRoutesUnused, type StaticRoute } from "../../src/model/routing.js";
+import { deviceRoutes, egressOf, routesChain, staticRoutesUnused, type StaticRoute } from "../../src/model/routing.js";
 import { Diagnostics } from "../junos/statements.js";
 import { child, kids, type ConfigNode } from "../junos/tree.js";
 import { Addresses } from "./addresses.js";
@@ -62,21 +62,29 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
   const connected = connectedSubnets(ifaces.values());
   const routesUsed = statics.length > 0 && !protocol;
   const routed = deviceRoutes(connected, routesUsed ? statics : []);
-  const hasDefault = routesUsed && statics.some((s) => s.range.lo === 0n && s.family === 4 && s.range.hi === 0xffffffffn);
+  // The NAT rules' pre-NAT egress (`to` zone, `to-interface`) is told by the routes only when they
+  // send every IPv4 destination somewhere known: a default route out of a known interface.
+  const routesTell = routesUsed && egressOf(routed, 4, 0n) !== undefined;
 
   const judged: Judged[] = [];
   const allZones: Zone[] = [];
   const pseudoZones = new Set<string>();
   let v6 = connected.some((c) => c.family === 6);
+  // each virtual system's own interfaces (its zones'), for the external zones that lead into it
+  const vsysInterfaces = new Map<string, string[]>();
+  for (const scope of layout.scopes) {
+    if (scope.kind === "vsys") vsysInterfaces.set(scope.name, [...readZones(scope.node).values()].flatMap((z) => z.interfaces.map((i) => i.name)));
+  }
   for (const scope of layout.scopes) {
     const suffix = layout.scopes.length === 1 ? "" : ` (${scopeLabel(scope)})`;
-    const zones = new ZoneMap(ctx, readZones(scope.node), scopeLabel(scope));
+    const zones = new ZoneMap(ctx, readZones(scope.node), scopeLabel(scope), (v) => vsysInterfaces.get(v));
+    zones.collect(scope.rulebases);
     checkZoneInterfaces(ctx, zones, ifaces);
     allZones.push(...zones.zones.values());
     const addresses = new Addresses(ctx, scope.namespaces);
     const services = new Services(ctx, scope.namespaces);
     const security = buildSecurity(ctx, { scope, addresses, services, zones, suffix });
-    const nat = buildNat(ctx, { scope, addresses, services, zones, suffix, routed: hasDefault ? routed : [] });
+    const nat = buildNat(ctx, { scope, addresses, services, zones, suffix, routed: routesTell ? routed : [] });
     judged.push({ scope, security, nat, ifaces: zones.allInterfaces() ?? importedInterfaces(scope) });
     for (const z of zones.named) pseudoZones.add(z);
     v6 ||= addresses.sawV6;

@@ -45,13 +45,16 @@ export function buildNat(ctx: PanosContext, s: NatScope): string | undefined {
       const type = lastValue(r, "nat-type")?.name ?? "ipv4";
       const conditions: Condition[] = [];
       conditions.push(...s.zones.condition(s.zones.resolve(members(r, "from"), label, "from"), "iif"));
+      // the pre-NAT route: the `to` zone and `to-interface` the original destination leaves by
       const to = s.zones.resolve(members(r, "to"), label, "to");
-      if (to !== undefined) {
-        const ranges = s.zones.undeclared ? undefined : destinationsOf(s.routed, to.flatMap((z) => s.zones.interfacesOf(z) ?? []));
+      const toIface = lastValue(r, "to-interface");
+      const egress = [...(to === undefined || s.zones.undeclared ? [] : [to.flatMap((z) => s.zones.interfacesOf(z) ?? [])]), ...(toIface && toIface.name !== "any" ? [[toIface.name]] : [])];
+      for (const ifaces of egress) {
+        const ranges = destinationsOf(s.routed, ifaces);
         if (ranges) conditions.push(anyFamily(ranges));
         else if (!toZoneNoted) {
           toZoneNoted = true;
-          ctx.diags.info(members(r, "to")[0] ?? r, `${label}: which destinations the 'to' zone holds is not known from this file (no routes); NAT rules match any destination zone`);
+          ctx.diags.info(toIface ?? members(r, "to")[0] ?? r, `${label}: where the original destination is routed is not known from this file (no default route); NAT rules match whatever their 'to' zone and to-interface`);
         }
       }
       conditions.push(...s.addresses.condition(members(r, "source"), "src", false, label, "source"));
@@ -132,12 +135,16 @@ function biDirectional(ctx: PanosContext, s: NatScope, r: ConfigNode, label: str
   };
 }
 
-/** The destinations the routes send out of the given interfaces, per family; undefined when no route tells. */
+/**
+ * The destinations the routes send out of the given interfaces, per family; undefined when the
+ * routes do not tell (none given), or give those interfaces nothing (a route the file does not
+ * place: better no restriction than a rule that matches nothing).
+ */
 function destinationsOf(routed: readonly ConnectedSubnets[], ifaces: readonly string[]): Record<Family, AddrRange[]> | undefined {
   if (routed.length === 0) return undefined;
   const out: Record<Family, AddrRange[]> = { 4: [], 6: [] };
   for (const c of routed) if (ifaces.includes(c.iface)) out[c.family].push(...c.ranges);
-  return out;
+  return out[4].length > 0 || out[6].length > 0 ? out : undefined;
 }
 
 function anyFamily(ranges: Record<Family, AddrRange[]>): Condition {

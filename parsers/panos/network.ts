@@ -28,6 +28,8 @@ export interface Zone {
   node: ConfigNode;
   /** Interfaces in the zone (any layer: layer3, layer2, virtual-wire, tap, tunnel). */
   interfaces: ConfigNode[];
+  /** An external zone: the other virtual systems (or shared gateways) it leads to. */
+  external: ConfigNode[];
 }
 
 const INTERNET_ZONE = /^(?:untrust(?:ed)?|outside|internet|external|wan)$/i;
@@ -77,8 +79,8 @@ function interfaceAddress(text: string): Iface["addresses"][number] | undefined 
 }
 
 function objectAddress(namespaces: readonly ConfigNode[], name: string): Iface["addresses"][number] | undefined {
-  const o = lookup(namespaces, "address", name);
-  const v = lastValue(o, "ip-netmask");
+  const o = lookup(namespaces, ["address"], name);
+  const v = lastValue(o?.node, "ip-netmask");
   return v ? interfaceAddress(v.name) : undefined;
 }
 
@@ -88,7 +90,7 @@ export function readZones(scopeNode: ConfigNode): Map<string, Zone> {
   for (const z of kids(child(scopeNode, "zone"))) {
     const net = child(z, "network");
     const ifs = ["layer3", "layer2", "virtual-wire", "tap", "tunnel"].flatMap((k) => members(net, k));
-    zones.set(z.name, { name: z.name, node: z, interfaces: ifs });
+    zones.set(z.name, { name: z.name, node: z, interfaces: ifs, external: members(net, "external") });
   }
   return zones;
 }
@@ -119,8 +121,11 @@ export function staticRoutes(device: Device): { statics: StaticRoute[]; protocol
         const p = dst ? parseAddrSpec(dst.name, family) : undefined;
         if (!p || !p.ok || !("range" in p)) continue;
         const nh = child(r, "nexthop");
-        const metric = Number(lastValue(r, "admin-dist")?.name ?? "10");
-        const distance = Number.isFinite(metric) ? metric : 10;
+        // preference: the lower admin distance, and between equal ones the lower metric (a backup
+        // default route of a dual-ISP setup has the same distance and a higher metric)
+        const adminDist = Number(lastValue(r, "admin-dist")?.name ?? "10");
+        const metric = Number(lastValue(r, "metric")?.name ?? "10");
+        const distance = (Number.isFinite(adminDist) ? adminDist : 10) + (Number.isFinite(metric) ? Math.min(metric, 65535) : 10) / 65536;
         const ifName = lastValue(r, "interface")?.name;
         let via: StaticRoute["via"] = ifName;
         if (child(nh, "discard")) via = "discard";

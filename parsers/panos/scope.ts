@@ -62,7 +62,8 @@ export function mergeInto(dst: ConfigNode, src: ConfigNode): void {
 }
 
 export function readLayout(root: ConfigNode): Layout {
-  const config = child(root, "config");
+  // the XML API wraps the configuration: <response status="success"><result><config>
+  const config = child(root, "config") ?? child(child(child(root, "response"), "result"), "config");
   // shared: the full form's, then a set form's top-level one
   const shared = combine("shared", [child(config, "shared"), child(root, "shared")]);
   const devices: Device[] = [];
@@ -176,11 +177,17 @@ export function isYes(n: ConfigNode | undefined, key: string): boolean {
   return lastValue(n, key)?.name === "yes";
 }
 
-/** The first of `namespaces` that defines `name` under `key` (e.g. `address`), with the namespace's node. */
-export function lookup(namespaces: readonly ConfigNode[], key: string, name: string): ConfigNode | undefined {
+/**
+ * Where `name` is defined: the first namespace (in lookup order) that defines it under one of
+ * `keys`, the keys tried in order within each namespace (a vsys's address group hides a shared
+ * address of the same name). Undefined when no namespace does.
+ */
+export function lookup<K extends string>(namespaces: readonly ConfigNode[], keys: readonly K[], name: string): { key: K; node: ConfigNode } | undefined {
   for (const ns of namespaces) {
-    const hit = child(child(ns, key), name);
-    if (hit) return hit;
+    for (const key of keys) {
+      const hit = child(child(ns, key), name);
+      if (hit) return { key, node: hit };
+    }
   }
   return undefined;
 }

@@ -90,6 +90,7 @@ function securityRule(ctx: PanosContext, s: SecurityScope, r: ConfigNode, base: 
   for (const [key, why] of [
     ["source-user", "the rule applies to the named users only (User-ID)"],
     ["category", "URL categories are decided per request"],
+    ["hip-profiles", "HIP profiles are reported by the endpoints"],
     ["source-hip", "HIP profiles are reported by the endpoints"],
     ["destination-hip", "HIP profiles are reported by the endpoints"],
   ] as const) {
@@ -128,9 +129,13 @@ function actionOf(ctx: PanosContext, a: ConfigNode, label: string): Action {
  * interzone-default (deny) as the chain's policy, each as `default-security-rules` sets it.
  */
 function defaults(ctx: PanosContext, s: SecurityScope, chain: Chain, anchor: ConfigNode): void {
+  // Which override wins: the firewall's own rulebase, then post-rulebases from the innermost
+  // device group outward to shared (their order in `rulebases`), then pre-rulebases.
+  const rank = (label: string) => (label === "rulebase" ? 0 : label.endsWith("post-rulebase") ? 1 : 2);
+  const byPrecedence = [...s.scope.rulebases].sort((a, b) => rank(a.label) - rank(b.label));
   const setting = (name: string): ConfigNode | undefined => {
-    for (let k = s.scope.rulebases.length - 1; k >= 0; k--) {
-      const a = lastValue(child(child(child(s.scope.rulebases[k]!.node, "default-security-rules"), "rules"), name), "action");
+    for (const r of byPrecedence) {
+      const a = lastValue(child(child(child(r.node, "default-security-rules"), "rules"), name), "action");
       if (a) return a;
     }
     return undefined;

@@ -154,17 +154,17 @@ export class Services {
     const visit = (n: ConfigNode, depth: number): void => {
       if (seen.has(n.name) || depth > 32) return;
       seen.add(n.name);
-      const group = lookup(this.namespaces, "application-group", n.name);
-      if (group) {
-        const list = child(group, "members") ? members(group, "members") : kids(group).filter((c) => c.children.size === 0);
+      const hit = lookup(this.namespaces, ["application-group", "application-filter", "application"] as const, n.name);
+      if (hit?.key === "application-group") {
+        const list = child(hit.node, "members") ? members(hit.node, "members") : kids(hit.node).filter((c) => c.children.size === 0);
         for (const m of list) visit(m, depth + 1);
         return;
       }
-      if (lookup(this.namespaces, "application-filter", n.name)) {
+      if (hit?.key === "application-filter") {
         alts.push([{ kind: "unknown", text: `application-filter ${n.name}`, reason: "App-ID decides which applications a filter matches" }]);
         return;
       }
-      const custom = lookup(this.namespaces, "application", n.name);
+      const custom = hit?.node;
       const ports = custom ? this.customPorts(custom) : APP_DEFAULTS.get(n.name);
       if (ports && ports.length > 0) known.push({ name: n.name, ports });
       else if (onDefaults) alts.push([{ kind: "unknown", text: `application ${n.name} on its default ports`, reason: custom ? `custom application ${n.name} lists no default port` : `the standard ports of App-ID ${n.name} are not known to fwlint` }]);
@@ -214,10 +214,10 @@ export class Services {
   }
 
   private compute(name: string): Alt[] | undefined {
-    const object = lookup(this.namespaces, "service", name);
-    if (object) return this.objectOf(object);
-    const group = lookup(this.namespaces, "service-group", name);
-    if (group) {
+    const hit = lookup(this.namespaces, ["service", "service-group"] as const, name);
+    if (hit?.key === "service") return this.objectOf(hit.node);
+    if (hit?.key === "service-group") {
+      const group = hit.node;
       const list = child(group, "members") ? members(group, "members") : kids(group).filter((c) => c.children.size === 0);
       const alts: Alt[] = [];
       for (const m of list) {

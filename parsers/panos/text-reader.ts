@@ -47,6 +47,13 @@ function command(root: ConfigNode, line: Token[], prefix: Word[], diags: Diagnos
         diags.error({ line: head.line, column: head.column + head.text.length }, `expected a configuration path after '${op}'`);
         return prefix;
       }
+      if (op === "set") {
+        const pairs = attributePairs(rest);
+        if (pairs) {
+          for (const pair of pairs) command(root, [head, ...pair], prefix, diags);
+          return prefix;
+        }
+      }
       const { path, list } = wordsOf(rest, diags);
       const full = [...prefix, ...path];
       if (full.length === 0 && (!list || list.length === 0)) {
@@ -87,6 +94,38 @@ function command(root: ConfigNode, line: Token[], prefix: Word[], diags: Diagnos
       diags.error(head, `expected 'set', 'delete', 'move', 'rename' or 'edit' at the start of the line, found '${head.text}'; line skipped`);
       return prefix;
   }
+}
+
+/** Keys of a security or NAT rule that take one value or a `[ ... ]` list. */
+const RULE_KEYS = new Set([
+  "from", "to", "source", "destination", "source-user", "category", "application", "service", "action", "hip-profiles",
+  "source-hip", "destination-hip", "negate-source", "negate-destination", "disabled", "rule-type", "description", "tag",
+  "log-start", "log-end", "log-setting", "schedule", "nat-type", "to-interface", "group-tag",
+]);
+
+/**
+ * `set ... rules NAME k1 v1 k2 [ a b ] ...`: several attributes of a rule on one line, as the CLI
+ * accepts them (one `set` per attribute then). Undefined unless the line sets two or more
+ * attributes, each a known single-valued or list key.
+ */
+function attributePairs(tokens: Token[]): Token[][] | undefined {
+  const at = tokens.findIndex((t, k) => !t.quoted && t.kind === "word" && t.text === "rules" && k + 1 < tokens.length);
+  if (at < 0) return undefined;
+  const base = tokens.slice(0, at + 2);
+  const pairs: Token[][] = [];
+  let k = at + 2;
+  while (k < tokens.length) {
+    const key = tokens[k]!;
+    if (key.kind !== "word" || key.quoted || !RULE_KEYS.has(key.text) || k + 1 >= tokens.length) return undefined;
+    let end = k + 2;
+    if (tokens[k + 1]!.kind === "[") {
+      while (end - 1 < tokens.length && tokens[end - 1]!.kind !== "]") end++;
+      if (end - 1 >= tokens.length) return undefined;
+    } else if (tokens[k + 1]!.kind !== "word") return undefined;
+    pairs.push([...base, ...tokens.slice(k, end)]);
+    k = end;
+  }
+  return pairs.length >= 2 ? pairs : undefined;
 }
 
 /** The words of a path; a trailing `[ ... ]` list is returned apart (each member adds a leaf). */

@@ -33,6 +33,16 @@ export function tokenizePanos(text: string, diags: Diagnostics, braces: boolean)
   let lineStart = 0;
   let atLineStart = true;
   const col = (at: number) => at - lineStart + 1;
+  // freeTextEnd's last answer per quote: a later search that starts before that answer finds it
+  // again (and none after a -1), so hostile input with many open quotes stays linear
+  const lastEnd = new Map<string, { from: number; at: number }>();
+  const textEnd = (from: number, quote: string): number => {
+    const hit = lastEnd.get(quote);
+    if (hit && from >= hit.from && (hit.at === -1 || from <= hit.at)) return hit.at;
+    const at = freeTextEnd(text, from, quote);
+    lastEnd.set(quote, { from, at });
+    return at;
+  };
   const ends = (c: string) => isBlank(c) || c === "\n" || c === '"' || c === "'" || (braces && (c === "{" || c === "}" || c === ";"));
   while (i < n) {
     const c = text[i]!;
@@ -68,11 +78,15 @@ export function tokenizePanos(text: string, diags: Diagnostics, braces: boolean)
       const startCol = col(i);
       const prev = out[out.length - 1];
       const free = !braces && prev !== undefined && prev.kind === "word" && !prev.quoted && FREE_TEXT.has(prev.text);
-      let close = free ? freeTextEnd(text, i + 1, c) : -1;
+      let close = free ? textEnd(i + 1, c) : -1;
       if (close === -1) {
         close = i + 1;
         while (close < n && text[close] !== c && (braces || text[close] !== "\n")) close++;
-        if (close >= n || text[close] !== c) {
+        // a value over several lines (a certificate, a banner): it ends with the quote that ends a line
+        if (!braces && text[close] !== c) close = textEnd(i + 1, c);
+        if (close < 0 || close >= n || text[close] !== c) {
+          close = close < 0 ? text.indexOf("\n", i) : close;
+          if (close < 0) close = n;
           diags.error({ line: startLine, column: startCol }, `unterminated string: expected '${c}' before the end of the ${braces ? "file" : "line"}`);
           const word = text.slice(i + 1, close);
           out.push({ kind: "word", text: word, line: startLine, column: startCol, quoted: true });

@@ -235,4 +235,87 @@ describe("panos security policy", () => {
     expect(fragment.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(fragment.diagnostics.some((d) => d.severity === "warning" && d.message.includes("'nowhere'"))).toBe(true);
   });
+
+  it("takes default-security-rules overrides from the firewall, then device groups inward-out, then shared", () => {
+    const dg = parsePanos(
+      [
+        ...["from z1", "to z2", "source any", "destination 192.0.2.1", "application any", "service any", "action allow"].map((l) => `set device-group DG pre-rulebase security rules r ${l}`),
+        "set device-group DG post-rulebase default-security-rules rules interzone-default action allow",
+        "set shared post-rulebase default-security-rules rules interzone-default action deny",
+      ].join("\n") + "\n",
+      "dg.set",
+    );
+    expect(verdict(dg, { src: "198.51.100.9", dst: "192.0.2.9", iif: "z1", oif: "z2" })).toBe("accept");
+    const local = pa("set rulebase default-security-rules rules interzone-default action allow\nset policy panorama post-rulebase default-security-rules rules interzone-default action deny\n");
+    expect(verdict(local, { src: "203.0.113.9", dst: "172.16.1.25" })).toBe("accept");
+  });
+
+  it("knows every zone a device group's rules name before judging intrazone and interzone rules", () => {
+    const rules = (name: string, lines: string[]) => lines.map((l) => `set device-group DG pre-rulebase security rules ${name} ${l}`).join("\n");
+    const intra = parsePanos(rules("intra", ["from any", "to any", "source any", "destination any", "application any", "service any", "rule-type intrazone", "action deny"]) + "\n" + rules("all", ["from [ inside outside ]", "to [ inside outside ]", "source any", "destination any", "application any", "service any", "action allow"]) + "\n", "dg.set");
+    expect(verdict(intra, { src: "10.0.0.1", dst: "10.0.0.2", iif: "inside", oif: "inside" })).toBe("drop");
+    expect(verdict(intra, { src: "10.0.0.1", dst: "192.0.2.2", iif: "inside", oif: "outside" })).toBe("accept");
+    expect(findingsOf(intra, "shadowed-rule")).toEqual([]);
+    const inter = parsePanos(rules("inter", ["from any", "to any", "source any", "destination any", "application any", "service any", "rule-type interzone", "action allow"]) + "\n" + rules("deny", ["from inside", "to inside", "source any", "destination any", "application any", "service any", "action deny"]) + "\n", "dg.set");
+    expect(verdict(inter, { src: "10.0.0.1", dst: "10.0.0.2", iif: "inside", oif: "inside" })).toBe("drop");
+  });
+
+  it("looks a name up scope by scope: a virtual system's group hides a shared address of the same name", () => {
+    const rs = pa("set shared address web ip-netmask 172.16.1.99/32\nset address web1 ip-netmask 172.16.1.10\nset address-group web static web1\n" + rule("r", "destination web", "action allow"));
+    expect(verdict(rs, { src: "203.0.113.9", dst: "172.16.1.10" })).toBe("accept");
+    expect(verdict(rs, { src: "203.0.113.9", dst: "172.16.1.99" })).toBe("drop");
+  });
+
+  it("keeps a wildcard with too many free bits as an unknown, not an error", () => {
+    const rs = pa("set address odd ip-wildcard 172.16.0.1/0.0.255.254\n" + rule("r", "destination odd", "action allow"));
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "203.0.113.9", dst: "172.16.1.5" })).toBe("unknown");
+  });
+
+  it("places a NAT rule's original destination by the preferred default route and its to-interface", () => {
+    const dnat = (extra: string[]) =>
+      [
+        "set network virtual-router default routing-table ip static-route backup destination 0.0.0.0/0",
+        "set network virtual-router default routing-table ip static-route backup nexthop ip-address 192.0.2.1",
+        "set network virtual-router default routing-table ip static-route backup metric 200",
+        ...extra,
+        ...["from untrust", "to untrust", "source any", "destination 203.0.113.10", "service any", "destination-translation translated-address 172.16.1.80"].map((l) => `set rulebase nat rules dnat ${l}`),
+      ].join("\n") + "\n" + rule("web", "destination 203.0.113.10", "action allow");
+    const backup = pa(dnat([]));
+    expect(verdict(backup, { src: "198.51.100.9", dst: "203.0.113.10" })).toBe("accept");
+    // the backup route (same distance, higher metric) does not take 0/0 from ethernet1/1: the DNAT applies
+    expect(findingsOf(backup, "nat-port-forward-exposure").some((f) => /internal host 172\.16\.1\.80/.test(f.message))).toBe(true);
+    const noNat = pa(dnat(["from untrust", "to untrust", "to-interface ethernet1/4", "source any", "destination any", "service any"].map((l) => `set rulebase nat rules nonat ${l}`)));
+    // the no-NAT rule is for what leaves by ethernet1/4: 203.0.113.10 is routed out of ethernet1/1
+    expect(verdict(noNat, { src: "198.51.100.9", dst: "203.0.113.10" })).toBe("accept");
+  });
+
+  it("reads values over several lines for any key, and several attributes of a rule on one line", () => {
+    const rs = pa(
+      'set shared certificate c public-key "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"\n' +
+        "set rulebase security rules one from untrust to dmz source any destination [ 172.16.1.25 172.16.1.26 ] application any service any action allow\n",
+    );
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "203.0.113.9", dst: "172.16.1.26" })).toBe("accept");
+    expect(verdict(rs, { src: "203.0.113.9", dst: "172.16.1.27" })).toBe("drop");
+  });
+
+  it("reads rules' hip-profiles, and the XML API's <response><result> wrapper", () => {
+    const rs = pa(rule("r", "hip-profiles corp-laptops", "action allow"));
+    expect(verdict(rs, { src: "203.0.113.9", dst: "172.16.1.25" })).toBe("unknown");
+    const xml = parsePanos('<response status="success"><result><config version="10.1.0"><devices><entry name="localhost.localdomain"><vsys><entry name="vsys1"><rulebase><security><rules><entry name="r"><from><member>a</member></from><to><member>b</member></to><source><member>any</member></source><destination><member>any</member></destination><service><member>any</member></service><application><member>any</member></application><action>allow</action></entry></rules></security></rulebase></entry></vsys></entry></devices></config></result></response>\n', "api.xml");
+    expect(xml.ruleCount).toBe(1);
+  });
+
+  it("passes traffic into another virtual system through an external zone, subject to that system's policy", () => {
+    const rs = parsePanos(
+      NET.replace(/^set zone /gm, "set vsys vsys1 zone ").replace("set vsys vsys1 zone dmz", "set vsys vsys2 zone dmz") +
+        "set vsys vsys1 zone to-vsys2 network external vsys2\n" +
+        ["from trust", "to to-vsys2", "source any", "destination any", "application any", "service any", "action allow"].map((l) => `set vsys vsys1 rulebase security rules out ${l}\n`).join(""),
+      "pa.set",
+    );
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(verdict(rs, { src: "10.1.0.5", dst: "172.16.1.5", iif: "ethernet1/2", oif: "ethernet1/3" })).toBe("unknown");
+    expect(verdict(rs, { src: "10.1.0.5", dst: "203.0.113.5", iif: "ethernet1/2", oif: "ethernet1/1" })).toBe("drop");
+  });
 });
