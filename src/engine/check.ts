@@ -159,6 +159,7 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
     exposureCtx = { ...ctx, results: () => (restricted ??= restrictResults(evaluate().results, allowed, internet, outside)) };
   }
   const findings: Finding[] = [];
+  const said = new Set<string>();
   for (const rule of rules) {
     if (!(options.rules?.[rule.id] ?? rule.enabled)) continue;
     const ref = { id: rule.id, severity: options.severity?.[rule.id] ?? rule.severity };
@@ -175,7 +176,14 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
     const found = check(exposureLike ? exposureCtx : ctx, params, ref);
     // A configured severity wins over the catalog's (exposure takes its severity from the service).
     const override = options.severity?.[rule.id];
-    for (const f of found) findings.push(override !== undefined ? { ...f, severity: override } : f);
+    for (const f of found) {
+      // one rule copied into several chains (a GCP rule in the chain of each target it reaches)
+      // tells the same thing about the same line once per chain: say it once
+      const key = `${f.ruleId}\0${f.location.file}:${f.location.line}:${f.location.column}\0${f.message}`;
+      if (said.has(key)) continue;
+      said.add(key);
+      findings.push(override !== undefined ? { ...f, severity: override } : f);
+    }
   }
   return { findings, diagnostics: [...(evaluated?.diagnostics ?? [])] };
 }
