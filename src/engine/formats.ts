@@ -15,6 +15,7 @@ import { detectJunos } from "../../parsers/junos/detect.js";
 import { detectAwsSecurityGroups } from "../../parsers/aws/detect.js";
 import { detectFortios } from "../../parsers/fortios/detect.js";
 import { detectPanos } from "../../parsers/panos/detect.js";
+import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
@@ -107,6 +108,12 @@ const FORMATS: FormatEntry[] = [
     name: "panos",
     detect: detectPanos,
     load: async () => (await import("../../parsers/panos/index.js")).parsePanos,
+  },
+  {
+    // Google Cloud VPC firewall rules: gcloud / REST lists, getEffectiveFirewalls, recordings of them
+    name: "gcp-firewall",
+    detect: detectGcpFirewall,
+    load: async () => (await import("../../parsers/gcp/index.js")).parseGcpFirewall,
   },
 ];
 

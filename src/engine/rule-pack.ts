@@ -376,6 +376,7 @@ const PATTERN_HINTS: Record<string, string> = {
   "^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$": "must be an address or CIDR block (10.0.0.0/8, 2001:db8::/32)",
   "^[^\\s/]{1,15}$": "must be an interface name (1 to 15 characters, no spaces or /), e.g. eth0 or ppp+",
   "^(-1|tcp|udp|icmp|icmpv6|all|[0-9]{1,3})$": "must be tcp, udp, icmp, icmpv6, -1 (every protocol) or a protocol number",
+  "^(tcp|udp|icmp|esp|ah|sctp|ipip|all|[0-9]{1,3})$": "must be tcp, udp, icmp, esp, ah, sctp, ipip, all or a protocol number",
 };
 
 const TYPE_NAMES: Record<string, string> = {

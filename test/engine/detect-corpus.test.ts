@@ -22,6 +22,7 @@ const INDEX_TO_FWLINT: Record<string, string> = {
   fortios: "fortios",
   "panos-set": "panos",
   "panos-xml": "panos",
+  "gcp-firewall": "gcp-firewall",
 };
 /** Test-vector collections and unclassified files: one line at a time or not configs at all. */
 const NOT_CONFIGS = new Set(["iptables-t", "iptables-txlate", "nft-py-t", "other", "format"]);
