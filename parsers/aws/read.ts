@@ -4,11 +4,8 @@
  * problem is an error `path: expected` at its place, and the group holding it is left out while the
  * other groups are still read. Never throws.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { ValidateFunction } from "ajv";
-import { RulePackError, packageRoot, validateWithSchema, yamlLibs } from "../../src/engine/rule-pack.js";
-import { type Json, Lines, jsonPlaces, parseJsonText, pathKey, positionedJson } from "../json-text.js";
+import { schemaIssues, vendorSchema } from "../json-schema.js";
+import { type Json, Lines, jsonPlaces, parseJsonText, pathKey } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 
 /** Where a permission admits packets from (ingress) or sends them to (egress). */
@@ -37,15 +34,6 @@ export interface SecurityGroup {
   egressSpan: SourceSpan;
 }
 
-let compiled: ValidateFunction | undefined;
-function schema(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new (yamlLibs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), "rules", "schema", "aws-sg.schema.json"), "utf8")) as object);
-  }
-  return compiled;
-}
-
 type Obj = { [k: string]: Json };
 const isObj = (v: Json | undefined): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -70,21 +58,12 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
   };
 
   const bad = new Set<number>();
-  if (!schema()(data)) {
-    let issues: { line: number; column: number; path: string; expected: string }[] = [];
-    try {
-      // (the yaml library's positioned tree places the schema's complaints; built only for them)
-      validateWithSchema(positionedJson(text, file, data), schema());
-    } catch (e) {
-      if (!(e instanceof RulePackError)) throw e;
-      issues = e.issues;
-    }
-    for (const i of issues) {
-      error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
-      const m = /Security(?:Groups|GroupRules)\[(\d+)\]/.exec(i.path);
-      if (m) bad.add(Number(m[1]));
-    }
+  for (const i of schemaIssues(text, file, data, vendorSchema("aws-sg"))) {
+    error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
+    const m = /Security(?:Groups|GroupRules)\[(\d+)\]/.exec(i.path);
+    if (m) bad.add(Number(m[1]));
   }
+
   const inner = isObj(data) && isObj(data.data) ? (data.data as Obj) : undefined;
   const rulesAt: (string | number)[] = inner && Array.isArray(inner.SecurityGroupRules) ? ["data", "SecurityGroupRules"] : ["SecurityGroupRules"];
   const ruleList = inner && Array.isArray(inner.SecurityGroupRules) ? inner.SecurityGroupRules : isObj(data) ? data.SecurityGroupRules : undefined;

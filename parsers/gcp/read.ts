@@ -8,11 +8,8 @@
  * (`firewalls.get`), `{"firewalls": [...], "firewallPolicys": [...]}` (getEffectiveFirewalls), each
  * also inside a recording's `{"headers": ..., "body": ...}` or an SDK's `{"data": ...}`.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { ValidateFunction } from "ajv";
-import { RulePackError, packageRoot, validateWithSchema, yamlLibs } from "../../src/engine/rule-pack.js";
-import { type Json, Lines, jsonPlaces, parseJsonText, pathKey, positionedJson } from "../json-text.js";
+import { schemaIssues, vendorSchema } from "../json-schema.js";
+import { type Json, Lines, jsonPlaces, parseJsonText, pathKey } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 
 /** A value as written, and where. */
@@ -91,15 +88,6 @@ export interface GcpDocument {
   span: SourceSpan;
 }
 
-let compiled: ValidateFunction | undefined;
-function schema(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new (yamlLibs().Ajv)({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), "rules", "schema", "gcp-firewall.schema.json"), "utf8")) as object);
-  }
-  return compiled;
-}
-
 type Obj = { [k: string]: Json };
 type Path = (string | number)[];
 const isObj = (v: Json | undefined): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -151,25 +139,16 @@ export function readGcpFirewall(text: string, file: string): { doc: GcpDocument;
   // schema problems: each an error at its place; the rule (or policy rule) it is in is left out
   const badRules = new Set<number>();
   const badPolicyRules = new Set<string>();
-  if (!schema()(data)) {
-    let issues: { line: number; column: number; path: string; expected: string }[] = [];
-    try {
-      // (the yaml library's positioned tree places the schema's complaints; built only for them)
-      validateWithSchema(positionedJson(text, file, data), schema());
-    } catch (e) {
-      if (!(e instanceof RulePackError)) throw e;
-      issues = e.issues;
-    }
-    const prefix = wrapper ? `${wrapper}.` : "";
-    for (const i of issues) {
-      error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
-      const rest = i.path.startsWith(prefix) ? i.path.slice(prefix.length) : i.path;
-      const fw = /^(?:items|firewalls)?\[(\d+)\]/.exec(rest);
-      const pr = /^firewallPolicys\[(\d+)\](?:\.rules\[(\d+)\])?/.exec(rest);
-      if (pr) badPolicyRules.add(pr[2] === undefined ? pr[1]! : `${pr[1]}.${pr[2]}`);
-      else if (fw) badRules.add(Number(fw[1]));
-      else if (single && i.path.startsWith(prefix)) badRules.add(0);
-    }
+  const issues = schemaIssues(text, file, data, vendorSchema("gcp-firewall"));
+  const prefix = wrapper ? `${wrapper}.` : "";
+  for (const i of issues) {
+    error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
+    const rest = i.path.startsWith(prefix) ? i.path.slice(prefix.length) : i.path;
+    const fw = /^(?:items|firewalls)?\[(\d+)\]/.exec(rest);
+    const pr = /^firewallPolicys\[(\d+)\](?:\.rules\[(\d+)\])?/.exec(rest);
+    if (pr) badPolicyRules.add(pr[2] === undefined ? pr[1]! : `${pr[1]}.${pr[2]}`);
+    else if (fw) badRules.add(Number(fw[1]));
+    else if (single && i.path.startsWith(prefix)) badRules.add(0);
   }
 
   if (isObj(inner) && isObj(inner.error)) {
