@@ -12,7 +12,10 @@
  * outbound):
  * - `NET/any`: every instance of network NET (only the rules without targets apply to it);
  * - `NET/tag:TAG`: an instance with network tag TAG (the untargeted rules plus those naming TAG);
- * - `NET/sa:ACCOUNT`: an instance running as that service account (untargeted plus those naming it).
+ * - `NET/sa:ACCOUNT`: an instance running as that service account (untargeted plus those naming it);
+ * - `NET/vm:NAME`: in an `instances.getEffectiveFirewalls` document, the one instance its rules are
+ *   in effect on (every rule reaches it).
+ * Egress also meets what Google Cloud does whatever the rules say (alwaysOnEgress).
  * Names are kept within the 32 bytes an interface name holds (a long one is cut and numbered); the
  * chain's label spells the target out. Networks never mix: a rule only reaches its network's targets.
  *
@@ -56,7 +59,8 @@ interface Target {
   /** The interface name packets arrive on / leave through. */
   iface: string;
   network: string;
-  kind: "any" | "tag" | "sa";
+  /** `instance`: the one instance an instances.getEffectiveFirewalls document is about (every rule in it reaches it). */
+  kind: "any" | "tag" | "sa" | "instance";
   value: string;
   /** For messages: "network default, instances tagged web". */
   label: string;
@@ -135,6 +139,11 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
     }
     for (const r of policyRules) if (appliesToNetwork(r, net)) r.targetServiceAccounts.forEach((s) => accounts.add(s));
     const where = `network ${net.display}`;
+    if (doc.instance !== undefined) {
+      // the rules in effect on one instance: it carries every tag and account they name
+      net.targets.push({ iface: ifaceName(`${net.display}/vm:${doc.instance}`), network: net.key, kind: "instance", value: doc.instance, label: `${where}, instance ${doc.instance}` });
+      continue;
+    }
     net.targets.push({ iface: ifaceName(`${net.display}/any`), network: net.key, kind: "any", value: "", label: `${where}, every instance` });
     for (const t of tags) net.targets.push({ iface: ifaceName(`${net.display}/tag:${t}`), network: net.key, kind: "tag", value: t, label: `${where}, instances tagged ${t}` });
     for (const s of accounts) net.targets.push({ iface: ifaceName(`${net.display}/sa:${s.split("@")[0]}`), network: net.key, kind: "sa", value: s, label: `${where}, instances running as ${s}` });
@@ -184,15 +193,18 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
         const name = `${t.iface} ${word}`;
         const chain: Chain = { name, table: TABLE, rules: [], span: net.span, label: `${t.label}: ${word} rules` };
         const jump = (policy: string): Rule => ({ id: `${t.iface}/${word}->${policy}`, conditions: [], action: { kind: "jump", chain: policy }, span: chains.get(chainKey(TABLE, policy))!.span, comment: "firewall policy", implied: true });
+        if (direction === "EGRESS") chain.rules.push(...alwaysOnEgress(t.iface, net.span));
         chain.rules.push(...before[direction].map(jump));
         for (const r of own) if (targets(r, t)) chain.rules.push(...vpcRuleToRules(r, t, direction, { warn, error }));
         chain.rules.push(...after[direction].map(jump));
+        const implied = direction === "INGRESS" ? `implied rule: deny all ingress (priority ${IMPLIED_PRIORITY})` : `implied rule: allow all egress (priority ${IMPLIED_PRIORITY})`;
         chain.rules.push({
           id: `${t.iface}/${word}#implied`,
           conditions: [],
           action: { kind: direction === "INGRESS" ? "drop" : "accept" },
-          span: net.span,
-          comment: direction === "INGRESS" ? `implied rule: deny all ingress (priority ${IMPLIED_PRIORITY})` : `implied rule: allow all egress (priority ${IMPLIED_PRIORITY})`,
+          // told where the network's rules start, in words (not that rule's text)
+          span: { ...net.span, text: implied },
+          comment: implied,
           implied: true,
         });
         chains.set(chainKey(TABLE, name), chain);
@@ -207,6 +219,25 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
     for (const family of [4, 6] as const) pipelines.push({ kind, family, stages: [{ chain: chainKey(TABLE, kind), role: "filter" }] });
   }
   return { format: "gcp-firewall", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
+}
+
+/**
+ * What Google Cloud does to egress whatever the rules say: the metadata server (169.254.169.254)
+ * is always reachable, and TCP 25 to an external (not RFC 1918) IPv4 address is always blocked.
+ */
+const METADATA = "Google Cloud: the metadata server is always reachable";
+const SMTP_BLOCK = "Google Cloud: egress to TCP 25 of an external address is always blocked";
+
+function alwaysOnEgress(iface: string, span: SourceSpan): Rule[] {
+  const privateV4: AddrRange[] = [
+    { lo: 0x0a000000n, hi: 0x0affffffn },
+    { lo: 0xac100000n, hi: 0xac1fffffn },
+    { lo: 0xc0a80000n, hi: 0xc0a8ffffn },
+  ];
+  return [
+    { id: `${iface}/egress#metadata`, conditions: [{ kind: "family", family: 4 }, { kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xa9fea9fen, hi: 0xa9fea9fen }] }], action: { kind: "accept" }, span: { ...span, text: METADATA }, comment: METADATA, implied: true },
+    { id: `${iface}/egress#smtp`, conditions: [{ kind: "family", family: 4 }, { kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[25, 25]] }, { kind: "addr", field: "dst", family: 4, ranges: privateV4, negate: true }], action: { kind: "drop" }, span: { ...span, text: SMTP_BLOCK }, comment: SMTP_BLOCK, implied: true },
+  ];
 }
 
 /** The first `bytes` bytes of a name, not splitting a character. */
@@ -229,6 +260,7 @@ function sortByPriority<T extends { priority: number }>(rules: T[], isDeny: (r: 
 
 /** Does a VPC rule apply to the target? Untargeted rules reach every target of their network. */
 function targets(r: FirewallRule, t: Target): boolean {
+  if (t.kind === "instance") return true;
   if (r.targetTags.length === 0 && r.targetServiceAccounts.length === 0) return true;
   if (t.kind === "tag") return r.targetTags.includes(t.value);
   if (t.kind === "sa") return r.targetServiceAccounts.includes(t.value);
@@ -361,7 +393,7 @@ function policyRuleToRules(p: FirewallPolicy, r: PolicyRule, direction: Directio
   if (service === null) return [];
   // the targets it applies to
   const field = direction === "INGRESS" ? "iif" : "oif";
-  const applies = all.filter((t) => appliesToNetwork(r, networks.get(t.network)!) && (r.targetServiceAccounts.length === 0 || (t.kind === "sa" && r.targetServiceAccounts.includes(t.value))));
+  const applies = all.filter((t) => appliesToNetwork(r, networks.get(t.network)!) && (r.targetServiceAccounts.length === 0 || t.kind === "instance" || (t.kind === "sa" && r.targetServiceAccounts.includes(t.value))));
   if (applies.length === 0) {
     tell.info?.(r.span, `${what} applies to no instance of the networks in the file: it is left out`);
     return [];
@@ -371,6 +403,7 @@ function policyRuleToRules(p: FirewallPolicy, r: PolicyRule, direction: Directio
     const ifaces = applies.map((t): Condition[] => [{ kind: "iface", field, name: t.iface, prefix: false }]);
     target.push(ifaces.length === 1 ? ifaces[0]![0]! : { kind: "or", anyOf: ifaces });
   }
+  if (r.targetServiceAccounts.length > 0 && applies.some((t) => t.kind === "instance")) target.push({ kind: "unknown", text: `the instance runs as ${r.targetServiceAccounts.join(" or ")}`, reason: "which service account the instance runs as is not in the file" });
   if (r.targetSecureTags > 0) target.push({ kind: "unknown", text: "the target instance carries one of the rule's secure tags", reason: "which instances carry a secure tag is not in the file" });
   const action: Action = r.action === "allow" ? { kind: "accept" } : r.action === "deny" ? { kind: "drop" } : r.action === "goto_next" ? { kind: "return" } : { kind: "unknown", target: "apply_security_profile_group" };
   const ingress = direction === "INGRESS";
@@ -383,6 +416,11 @@ function policyRuleToRules(p: FirewallPolicy, r: PolicyRule, direction: Directio
   const narrowUnknown = r.unresolved.filter((u) => !u.field.startsWith(side));
   const base: Condition[] = [...target, ...service, ...(narrow ? [narrow] : [])];
   for (const u of narrowUnknown) base.push({ kind: "unknown", text: `${u.field} ${u.values.join(", ")}`, reason: `the addresses of ${u.field} are not in the file` });
+  // network scopes narrow the match; for a source scope, what strangers on the Internet are is known
+  for (const sc of r.scopes) {
+    const internet = sc.values.every((v) => v === "INTERNET") ? true : sc.values.every((v) => ["INTRA_VPC", "VPC_NETWORKS", "NON_INTERNET"].includes(v)) ? false : undefined;
+    base.push({ kind: "unknown", text: `${sc.field} ${sc.values.join(", ")}`, reason: "which network a peer is in is Google Cloud's to decide", ...(sc.field.startsWith("src") && internet !== undefined ? { ordinary: internet } : {}) });
+  }
   const comment = `${what} (${r.action})`;
   const id = `policy ${p.name}/${direction.toLowerCase()}/${r.priority}`;
   const out: Rule[] = [];

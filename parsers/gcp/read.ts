@@ -63,6 +63,8 @@ export interface PolicyRule {
   layer4Configs: ProtocolEntry[];
   /** `match` fields naming sources or destinations fwlint cannot resolve (secure tags, FQDNs, regions...), by field. */
   unresolved: { field: string; values: string[] }[];
+  /** Network scopes of the peers (srcNetworkScope INTERNET, srcNetworks ...): they narrow the match. */
+  scopes: { field: string; values: string[] }[];
   targetServiceAccounts: string[];
   /** Networks (URLs) the rule is limited to; empty: every network. */
   targetResources: string[];
@@ -84,6 +86,11 @@ export interface FirewallPolicy {
 export interface GcpDocument {
   rules: FirewallRule[];
   policies: FirewallPolicy[];
+  /**
+   * The rules are those in effect on one instance (`instances.getEffectiveFirewalls`, told by a
+   * recording's content-location): that instance carries every target they name.
+   */
+  instance?: string;
   /** The document's start, for what is not written in it (the implied rules). */
   span: SourceSpan;
 }
@@ -94,7 +101,9 @@ const isObj = (v: Json | undefined): v is Obj => v !== null && typeof v === "obj
 const strings = (v: Json | undefined): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /** `match` fields of a policy rule that name peers by something other than addresses. */
-const UNRESOLVED_MATCH = ["srcSecureTags", "srcFqdns", "srcRegionCodes", "srcThreatIntelligences", "srcAddressGroups", "srcNetworks", "destFqdns", "destRegionCodes", "destThreatIntelligences", "destAddressGroups"];
+const UNRESOLVED_MATCH = ["srcSecureTags", "srcFqdns", "srcRegionCodes", "srcThreatIntelligences", "srcAddressGroups", "destFqdns", "destRegionCodes", "destThreatIntelligences", "destAddressGroups"];
+/** `match` fields that narrow a policy rule by the networks its peers are in (ANDed with the rest). */
+const SCOPE_MATCH = ["srcNetworkScope", "srcNetworkType", "srcNetworkContext", "srcNetworks", "destNetworkScope", "destNetworkType", "destNetworkContext", "destNetworks"];
 
 /** Does an object look like one firewall rule (the document of `firewalls.get`)? */
 const isFirewall = (o: Obj) => "allowed" in o || "denied" in o || o.kind === "compute#firewall";
@@ -124,6 +133,10 @@ export function readGcpFirewall(text: string, file: string): { doc: GcpDocument;
   // the document inside a recording's or an SDK's wrapper
   const wrapper = isObj(data) && !isFirewall(data) ? (["body", "data"] as const).find((k) => data[k] !== undefined && typeof data[k] === "object") : undefined;
   const base: Path = wrapper ? [wrapper] : [];
+  const headers = isObj(data) && isObj(data.headers) ? data.headers : undefined;
+  const location = headers && typeof headers["content-location"] === "string" ? headers["content-location"] : undefined;
+  const instance = location ? /\/instances\/([^/?#]+)\/getEffectiveFirewalls\b/.exec(location)?.[1] : undefined;
+  if (instance !== undefined) doc.instance = instance;
   const inner: Json = wrapper && isObj(data) ? data[wrapper]! : data;
 
   /** Where the firewall rules are, and whether the document is one rule. */
@@ -140,15 +153,16 @@ export function readGcpFirewall(text: string, file: string): { doc: GcpDocument;
   const badRules = new Set<number>();
   const badPolicyRules = new Set<string>();
   const issues = schemaIssues(text, file, data, vendorSchema("gcp-firewall"));
-  const prefix = wrapper ? `${wrapper}.` : "";
   for (const i of issues) {
     error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
-    const rest = i.path.startsWith(prefix) ? i.path.slice(prefix.length) : i.path;
+    // the path inside the wrapper: `body.items[2]`, `data[0]`
+    const inWrapper = wrapper !== undefined && (i.path.startsWith(`${wrapper}.`) || i.path.startsWith(`${wrapper}[`));
+    const rest = inWrapper ? i.path.slice(wrapper.length).replace(/^\./, "") : i.path;
     const fw = /^(?:items|firewalls)?\[(\d+)\]/.exec(rest);
     const pr = /^firewallPolicys\[(\d+)\](?:\.rules\[(\d+)\])?/.exec(rest);
     if (pr) badPolicyRules.add(pr[2] === undefined ? pr[1]! : `${pr[1]}.${pr[2]}`);
     else if (fw) badRules.add(Number(fw[1]));
-    else if (single && i.path.startsWith(prefix)) badRules.add(0);
+    else if (single && (wrapper === undefined || inWrapper)) badRules.add(0);
   }
 
   if (isObj(inner) && isObj(inner.error)) {
@@ -178,9 +192,9 @@ export function readGcpFirewall(text: string, file: string): { doc: GcpDocument;
 
   if (!single && listAt === undefined && diagnostics.length === 0) {
     const empty = isObj(inner) && Object.keys(inner).filter((key) => key !== "kind" && key !== "id" && key !== "selfLink" && key !== "firewallPolicys").length === 0;
-    if (empty) info(doc.span, "the document holds no firewall rules");
+    if (empty && doc.policies.every((p) => p.rules.length === 0)) info(doc.span, "the document holds no firewall rules");
     else error(doc.span.line, doc.span.column, "the document: expected firewall rules (a list of them, `items` or `firewalls` (getEffectiveFirewalls)) or one rule with `allowed` or `denied`");
-  } else if (doc.rules.length === 0 && doc.policies.length === 0 && diagnostics.length === 0) {
+  } else if (doc.rules.length === 0 && doc.policies.every((p) => p.rules.length === 0) && diagnostics.length === 0) {
     info(doc.span, "the document holds no firewall rules");
   }
   return { doc, diagnostics };
@@ -235,7 +249,8 @@ function priorityOf(v: Json | undefined, dflt: number): number {
 }
 
 function readRule(r: Obj, at: Path, spanAt: (p: Path) => SourceSpan): FirewallRule {
-  const denied = Array.isArray(r.denied);
+  // the verdict is the list that has entries (an SDK may print the other one empty)
+  const denied = Array.isArray(r.denied) && (r.denied.length > 0 || !Array.isArray(r.allowed) || r.allowed.length === 0);
   return {
     name: typeof r.name === "string" ? r.name : `#${Number(at[at.length - 1] ?? 0) + 1}`,
     network: networkOf(typeof r.network === "string" ? r.network : undefined),
@@ -264,8 +279,15 @@ function readPolicyRule(r: Obj, at: Path, spanAt: (p: Path) => SourceSpan): Poli
     if (!Array.isArray(v) || v.length === 0) continue;
     unresolved.push({ field, values: v.map((x) => (typeof x === "string" ? x : isObj(x) && typeof x.name === "string" ? x.name : JSON.stringify(x))) });
   }
+  const scopes: PolicyRule["scopes"] = [];
+  for (const field of SCOPE_MATCH) {
+    const v = match[field];
+    const values = typeof v === "string" ? [v] : Array.isArray(v) ? v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))) : [];
+    if (values.length > 0) scopes.push({ field, values });
+  }
   const action = r.action;
   return {
+    scopes,
     priority: priorityOf(r.priority, 0),
     action: action === "deny" || action === "goto_next" || action === "apply_security_profile_group" ? action : "allow",
     direction: r.direction === "EGRESS" ? "EGRESS" : "INGRESS",

@@ -20,7 +20,7 @@ import { readConfigFile } from "./files.js";
 export function traceUsage(): string {
   return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME]
                    [--src ADDR --dst ADDR --proto NAME [--sport N] [--dport N] [--iif IF] [--oif IF]
-                    [--hook input|forward] [--family 4|6] [--tcp-flags S] [--icmp-type N] [--icmp-code N] [--ttl N]]
+                    [--hook input|forward|output] [--family 4|6] [--tcp-flags S] [--icmp-type N] [--icmp-code N] [--ttl N]]
 
 Prints the verdict for each packet and every rule that matched on its way (with file:line),
 through jumps, returns, policies and NAT rewrites. A packet whose fate depends on a condition
@@ -142,8 +142,9 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     try {
       packet = JSON.parse(text) as Packet;
       if (typeof packet !== "object" || packet === null) throw new Error("not a JSON object");
-      // A packet with an egress interface passes through the device: the forward path, unless told.
-      if (typeof packet.hook !== "string") packet.hook = packet.oif !== undefined ? "forward" : "input";
+      // A packet with an egress interface passes through the device: the forward path, unless told
+      // (or unless the ruleset has none: then it leaves the host, as a cloud instance's egress).
+      if (typeof packet.hook !== "string") packet.hook = packet.oif === undefined ? "input" : ruleset.pipelines.some((p) => p.kind === "forward") || !ruleset.pipelines.some((p) => p.kind === "outbound") ? "forward" : "output";
       if (typeof packet.family === "number" && packet.family !== 4 && packet.family !== 6) throw new PacketError("family must be 4 or 6");
     } catch (err) {
       bad++;

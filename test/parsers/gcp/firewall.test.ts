@@ -125,7 +125,7 @@ describe("gcp firewall rules", () => {
     const rs = parse([fw({ ...allow("tcp", ["80"]), ...ANY })]);
     expect(verdict(rs, { dport: 80 })).toBe("accept");
     expect(verdict(rs, { dport: 81 })).toBe("drop");
-    expect(verdict(rs, { oif: "default/any", dport: 25 })).toBe("accept");
+    expect(verdict(rs, { oif: "default/any", dport: 443 })).toBe("accept");
     const established = rs.chains.get("gcp-firewall/inbound")!.rules[0]!;
     expect(established.conditions).toEqual([{ kind: "ctstate", states: ["established", "related"] }]);
     expect(established.action.kind).toBe("accept");
@@ -133,6 +133,39 @@ describe("gcp firewall rules", () => {
     const closed = parse([fw({ direction: "EGRESS", ...deny("tcp", ["25"]), destinationRanges: ["0.0.0.0/0"] })]);
     expect(verdict(closed, { oif: "default/any", dport: 25 })).toBe("drop");
     expect(verdict(closed, { oif: "default/any", dport: 443 })).toBe("accept");
+  });
+
+  it("blocks egress to TCP 25 of external addresses and passes the metadata server, whatever the rules", () => {
+    const rs = parse([fw({ ...allow("tcp", ["25"]), direction: "EGRESS", destinationRanges: ["0.0.0.0/0"], priority: 100 }), fw({ ...deny("all"), direction: "EGRESS", destinationRanges: ["0.0.0.0/0"], priority: 200 })]);
+    expect(verdict(rs, { oif: "default/any", dport: 25 })).toBe("drop");
+    expect(verdict(rs, { oif: "default/any", dport: 25, dst: "10.1.2.3" })).toBe("accept");
+    expect(verdict(rs, { oif: "default/any", dport: 80, dst: "169.254.169.254" })).toBe("accept");
+    expect(verdict(rs, { oif: "default/any", dport: 80 })).toBe("drop");
+  });
+
+  it("leaves out a schema-invalid rule inside a wrapper's list, and narrows a policy rule by its network scope", () => {
+    const wrapped = parseGcpFirewall(JSON.stringify({ data: [fw({ ...allow("tcp", ["22"]), ...ANY, direction: "egress" })] }), "w.json");
+    expect(errors(wrapped).length).toBe(1);
+    expect(wrapped.ruleCount).toBe(0);
+    const policy = (match: object) => ({ name: "p", type: "HIERARCHY", rules: [{ priority: 10, direction: "INGRESS", action: "allow", match: { layer4Configs: [{ ipProtocol: "tcp", ports: ["5432"] }], ...match } }] });
+    const intra = parse([], { firewallPolicys: [policy({ srcNetworkScope: "INTRA_VPC" })] });
+    expect(analyzeText("i.json", JSON.stringify({ firewalls: [], firewallPolicys: [policy({ srcNetworkScope: "INTRA_VPC" })] }), { inputFormat: "gcp-firewall" }).findings.filter((f) => f.ruleId === "exposed-service")).toEqual([]);
+    expect(verdict(intra, { dport: 5432 })).toBe("unknown");
+    const open = parse([], { firewallPolicys: [policy({ srcIpRanges: ["0.0.0.0/0"] })] });
+    expect(verdict(open, { dport: 5432 })).toBe("accept");
+  });
+
+  it("reads an allow rule beside an empty denied list, and one instance's effective rules as one target", () => {
+    const both = parse([{ ...fw({ ...allow("tcp", ["22"]), ...ANY }), denied: [] }]);
+    expect(verdict(both, { dport: 22 })).toBe("accept");
+    const inst = parseGcpFirewall(
+      JSON.stringify({
+        headers: { "content-location": "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm1/getEffectiveFirewalls?alt=json" },
+        body: { firewalls: [fw({ ...deny("tcp", ["22"]), ...ANY, priority: 100, targetTags: ["locked"] }), fw({ ...allow("tcp", ["22"]), ...ANY, priority: 1000, targetTags: ["web"] })] },
+      }),
+      "inst.json",
+    );
+    expect(verdict(inst, { iif: "default/vm:vm1", dport: 22 })).toBe("drop");
   });
 
   it("reads protocols and ports: ranges, several entries, all, esp, numbers; no ports = every port", () => {
