@@ -1,15 +1,32 @@
 /**
- * The JSON Schemas of the vendor JSON formats (rules/schema/NAME.schema.json): each compiled once
- * per process, with ajv from the lazily loaded yaml/ajv bundle, and its complaints about a
- * document placed at their line and column in the text.
+ * The JSON Schemas of the vendor JSON formats (rules/schema/NAME.schema.json). In the built CLI a
+ * document is first checked by the schema's standalone validator, compiled at build time
+ * (dist/vendor/schemas.cjs, src/build/build.mjs): a valid one costs neither loading ajv nor
+ * compiling. Only to place complaints is the schema compiled with ajv (once per process, from the
+ * lazily loaded yaml/ajv bundle), its complaints put at their line and column in the text.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { ValidateFunction } from "ajv";
 import { RulePackError, packageRoot, validateWithSchema, yamlLibs } from "../src/engine/rule-pack.js";
 import { type Json, positionedJson } from "./json-text.js";
 
 const compiled = new Map<string, ValidateFunction>();
+
+/** Set by the build: where the standalone validators are, relative to the package root. */
+declare const __FWLINT_SCHEMAS__: string | undefined;
+let standalone: Record<string, ((data: unknown) => boolean) | undefined> | undefined;
+
+/** The quickest validator of a schema: the build's standalone one, else the compiled one. */
+function quickValidator(name: string): (data: unknown) => boolean {
+  if (typeof __FWLINT_SCHEMAS__ === "string") {
+    standalone ??= createRequire(import.meta.url)(join(packageRoot(), __FWLINT_SCHEMAS__)) as Record<string, (data: unknown) => boolean>;
+    const v = standalone[name];
+    if (v) return v;
+  }
+  return vendorSchema(name);
+}
 
 /** The validator of rules/schema/NAME.schema.json, compiled on first use. */
 export function vendorSchema(name: string): ValidateFunction {
@@ -30,12 +47,12 @@ export interface SchemaIssue {
   expected: string;
 }
 
-/** What `validate` finds wrong with `data` (read from `text`), each at its place; empty when it fits. */
-export function schemaIssues(text: string, file: string, data: Json, validate: ValidateFunction): SchemaIssue[] {
-  if (validate(data)) return [];
+/** What schema `name` finds wrong with `data` (read from `text`), each at its place; empty when it fits. */
+export function schemaIssues(text: string, file: string, data: Json, name: string): SchemaIssue[] {
+  if (quickValidator(name)(data)) return [];
   try {
     // the yaml library's positioned tree places the schema's complaints; built only for them
-    validateWithSchema(positionedJson(text, file, data), validate);
+    validateWithSchema(positionedJson(text, file, data), vendorSchema(name));
   } catch (e) {
     if (!(e instanceof RulePackError)) throw e;
     return e.issues;

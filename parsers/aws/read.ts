@@ -4,7 +4,7 @@
  * problem is an error `path: expected` at its place, and the group holding it is left out while the
  * other groups are still read. Never throws.
  */
-import { schemaIssues, vendorSchema } from "../json-schema.js";
+import { schemaIssues } from "../json-schema.js";
 import { type Json, Lines, jsonPlaces, parseJsonText, pathKey } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 
@@ -58,7 +58,7 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
   };
 
   const bad = new Set<number>();
-  for (const i of schemaIssues(text, file, data, vendorSchema("aws-sg"))) {
+  for (const i of schemaIssues(text, file, data, "aws-sg")) {
     error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
     const m = /Security(?:Groups|GroupRules)\[(\d+)\]/.exec(i.path);
     if (m) bad.add(Number(m[1]));

@@ -8,7 +8,7 @@
  * (`firewalls.get`), `{"firewalls": [...], "firewallPolicys": [...]}` (getEffectiveFirewalls), each
  * also inside a recording's `{"headers": ..., "body": ...}` or an SDK's `{"data": ...}`.
  */
-import { schemaIssues, vendorSchema } from "../json-schema.js";
+import { schemaIssues } from "../json-schema.js";
 import { type Json, Lines, jsonPlaces, parseJsonText, pathKey } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 
@@ -152,7 +152,7 @@ export function readGcpFirewall(text: string, file: string): { doc: GcpDocument;
   // schema problems: each an error at its place; the rule (or policy rule) it is in is left out
   const badRules = new Set<number>();
   const badPolicyRules = new Set<string>();
-  const issues = schemaIssues(text, file, data, vendorSchema("gcp-firewall"));
+  const issues = schemaIssues(text, file, data, "gcp-firewall");
   for (const i of issues) {
     error(i.line, i.column, `${i.path === "" ? "the document" : i.path}: ${i.expected}`);
     // the path inside the wrapper: `body.items[2]`, `data[0]`

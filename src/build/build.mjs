@@ -24,7 +24,8 @@
  *
  *   node src/build/build.mjs
  */
-import { readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "rolldown";
@@ -33,6 +34,28 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dist = join(root, "dist");
 /** Relative to the package root; rule-pack.ts resolves it from there. */
 const VENDOR = "dist/vendor/yaml-ajv.cjs";
+/** The vendor JSON formats' schemas as standalone validators (parsers/json-schema.ts), relative to the package root. */
+const SCHEMAS = "dist/vendor/schemas.cjs";
+/** rules/schema/NAME.schema.json of the JSON input formats. */
+const VENDOR_SCHEMAS = ["aws-sg", "gcp-firewall"];
+
+/**
+ * The JSON input formats' schemas compiled by ajv into standalone code (CommonJS, one validator
+ * per schema name, requiring ajv's small runtime helpers): a check of a valid document then needs
+ * neither ajv nor a schema compilation. Placing a complaint still compiles the schema at run time.
+ */
+function standaloneSchemas() {
+  const require = createRequire(import.meta.url);
+  const { Ajv } = require("ajv");
+  const standaloneCode = require("ajv/dist/standalone").default;
+  const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, code: { source: true } });
+  const exports = {};
+  for (const name of VENDOR_SCHEMAS) {
+    ajv.addSchema(JSON.parse(readFileSync(join(root, "rules", "schema", `${name}.schema.json`), "utf8")), name);
+    exports[name] = name;
+  }
+  return standaloneCode(ajv, exports);
+}
 
 /** Options every build shares: TypeScript (and TSX) sources with NodeNext `.js` specifiers, for Node 20. */
 const base = {
@@ -154,13 +177,18 @@ async function main() {
     __FWLINT_BUILTIN_RULES__: JSON.stringify(builtins.rules),
     __FWLINT_BUILTIN_CATALOG__: JSON.stringify(builtins.catalog),
     __FWLINT_VENDOR__: JSON.stringify(VENDOR),
+    __FWLINT_SCHEMAS__: JSON.stringify(SCHEMAS),
     // React's production build (the review's UI): no development checks or warnings at run time.
     "process.env.NODE_ENV": JSON.stringify("production"),
   };
   const bundled = { ...base, transform: { ...base.transform, define } };
 
   // 2. The CLI, and 3. the bench (its own chunks, so the CLI's entry chunk stays the CLI's alone),
-  //    and 4. yaml + ajv as one CommonJS file that rule-pack.ts can require() synchronously.
+  //    and 4. yaml + ajv as one CommonJS file that rule-pack.ts can require() synchronously, and
+  //    5. the JSON formats' standalone validators, bundled with the ajv runtime helpers they require.
+  mkdirSync(dist, { recursive: true });
+  const schemaSource = join(dist, `.precompile-schemas-${process.pid}.cjs`);
+  writeFileSync(schemaSource, standaloneSchemas());
   const outputs = await Promise.all([
     build({
       ...bundled,
@@ -197,8 +225,13 @@ async function main() {
       ],
       output: { file: join(root, VENDOR), format: "cjs", codeSplitting: false },
     }),
-  ]);
-  const written = new Set([join(root, VENDOR)]);
+    build({
+      ...base,
+      input: schemaSource,
+      output: { file: join(root, SCHEMAS), format: "cjs", codeSplitting: false },
+    }),
+  ]).finally(() => rmSync(schemaSource, { force: true }));
+  const written = new Set([join(root, VENDOR), join(root, SCHEMAS)]);
   for (const out of outputs.slice(0, 2)) for (const o of out.output) written.add(join(dist, o.fileName));
   prune(dist, written);
 }
