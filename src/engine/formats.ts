@@ -16,6 +16,7 @@ import { detectAwsSecurityGroups } from "../../parsers/aws/detect.js";
 import { detectFortios } from "../../parsers/fortios/detect.js";
 import { detectPanos } from "../../parsers/panos/detect.js";
 import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
+import { detectPfsense } from "../../parsers/pfsense/detect.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
@@ -114,6 +115,12 @@ const FORMATS: FormatEntry[] = [
     name: "gcp-firewall",
     detect: detectGcpFirewall,
     load: async () => (await import("../../parsers/gcp/index.js")).parseGcpFirewall,
+  },
+  {
+    // pfSense and OPNsense config.xml
+    name: "pfsense",
+    detect: detectPfsense,
+    load: async () => (await import("../../parsers/pfsense/index.js")).parsePfsense,
   },
 ];
 

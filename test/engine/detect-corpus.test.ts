@@ -23,6 +23,8 @@ const INDEX_TO_FWLINT: Record<string, string> = {
   "panos-set": "panos",
   "panos-xml": "panos",
   "gcp-firewall": "gcp-firewall",
+  "pfsense-xml": "pfsense",
+  "opnsense-xml": "pfsense",
 };
 /** Test-vector collections and unclassified files: one line at a time or not configs at all. */
 const NOT_CONFIGS = new Set(["iptables-t", "iptables-txlate", "nft-py-t", "other", "format"]);
