@@ -6,6 +6,7 @@
  * ranges `a-b` or `a:b` and other port aliases. URL, GeoIP, dynamic and other aliases whose members
  * are fetched at run time, and host names, are unknown conditions.
  */
+import { servicePort } from "../../src/model/names.js";
 import { parseAddrRange, parseAddrSpec } from "../../src/model/address.js";
 import type { AddrRange, Condition, Family, PortRange } from "../../src/model/types.js";
 import type { Diagnostics } from "../junos/statements.js";
@@ -30,7 +31,8 @@ export interface PortSet {
   unknown: string[];
 }
 
-const ADDRESS_TYPES = new Set(["host", "network", "networkgroup", "internal", "external"]);
+/** Alias types whose members are in the file (OPNsense `internal`/`external` tables are filled at run time). */
+const ADDRESS_TYPES = new Set(["host", "network", "networkgroup"]);
 
 export class Aliases {
   readonly byName = new Map<string, Alias>();
@@ -93,7 +95,11 @@ export class Aliases {
     const r = portRange(token);
     if (r) return { ranges: [r], unknown: [] };
     const alias = this.byName.get(token);
-    if (!alias) return undefined;
+    if (!alias) {
+      // a well-known service name (OPNsense MVC rules take `https`, `ssh`, ...)
+      const named = servicePort(token);
+      return named === null ? undefined : { ranges: [[named, named]], unknown: [] };
+    }
     if (alias.type !== "port") return { ranges: [], unknown: [`alias ${alias.name} (${alias.type})`] };
     if (seen.has(token)) {
       this.diags.error(alias.at, `alias '${alias.name}' contains itself`);

@@ -24,7 +24,7 @@ import { Aliases } from "./aliases.js";
 import { connectedSubnets, internetInterfaces, readGroups, readInterfaces, sshPort, staticRoutes, webgui } from "./interfaces.js";
 import { readPortForwards } from "./nat.js";
 import { child, readConfigXml, type XmlNode } from "./reading.js";
-import { modelRules, readLegacyRules, readMvcRules, type PfContext, type RawRule } from "./rules.js";
+import { flag, modelRules, readLegacyRules, readMvcRules, type PfContext, type RawRule } from "./rules.js";
 
 export { detectPfsense } from "./detect.js";
 
@@ -54,7 +54,8 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
   const vendor = root.name === "opnsense" ? "OPNsense" : "pfSense";
   const lines = text.split("\n");
   const ifaces = readInterfaces(root, diags);
-  const ctx: PfContext = { diags, file, lines, ifaces, groups: readGroups(root), aliases: new Aliases(root, diags) };
+  const disabledIfaces = new Set((child(root, "interfaces")?.children ?? []).map((n) => n.name).filter((id) => !ifaces.has(id)));
+  const ctx: PfContext = { diags, file, lines, ifaces, disabledIfaces, groups: readGroups(root), aliases: new Aliases(root, diags), opnsense: root.name === "opnsense" };
   const chains = new Map<string, Chain>();
   const filter = child(root, "filter");
   const anchor = spanOf(ctx, (filter ?? root).at);
@@ -66,10 +67,16 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
 
   // --- the rules packets entering an interface meet
   const inRules: Rule[] = [{ id: "established connections", conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span: anchor, comment: "pf keeps state: packets of a connection a rule passed pass", implied: true }];
+  // "Allow IPv6" off (no <system><ipv6allow>): pf blocks all IPv6 before any user rule
+  const system = child(root, "system");
+  if (!flag(ctx, system, "ipv6allow")) {
+    inRules.push({ id: "block all IPv6", conditions: [{ kind: "family", family: 6 }], action: { kind: "drop" }, span: { ...spanOf(ctx, (system ?? root).at), text: "Allow IPv6 is off (no <ipv6allow>): all IPv6 is blocked" }, comment: "Allow IPv6 is off (no <system><ipv6allow>): all IPv6 is blocked", implied: true });
+  }
   inRules.push(...forwards.passes);
   const gui = webgui(root);
-  const lan = ifaces.get("lan");
-  if (gui.antiLockout && lan && ifaces.size > 1) {
+  // the anti-lockout rule is on LAN, or on WAN when the firewall has only that interface
+  const lan = ifaces.get("lan") ?? (ifaces.size === 1 ? ifaces.get("wan") : undefined);
+  if (gui.antiLockout && lan) {
     const ports = new Set<number>([gui.port]);
     if (gui.redirect) ports.add(80);
     const ssh = sshPort(root);
@@ -79,7 +86,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
       const a = lan.address[family];
       if (a === undefined && family === 6) continue;
       const dst: Condition = a !== undefined ? { kind: "addr", field: "dst", family, ranges: [{ lo: a, hi: a }] } : { kind: "unknown", text: "the address of lan", reason: `obtained by ${lan.dynamic[4] ?? "an unknown method"}` };
-      inRules.push({ id: `anti-lockout (IPv${family})`, conditions: [{ kind: "family", family }, { kind: "iface", field: "iif", name: "lan", prefix: false }, { kind: "proto", protos: [6] }, dst, { kind: "port", field: "dport", ranges: [...ports].sort((x, y) => x - y).map((p) => [p, p]) }], action: { kind: "accept" }, span, comment: "the anti-lockout rule: LAN to the web GUI", implied: true });
+      inRules.push({ id: `anti-lockout (IPv${family})`, conditions: [{ kind: "family", family }, { kind: "iface", field: "iif", name: lan.id, prefix: false }, { kind: "proto", protos: [6] }, dst, { kind: "port", field: "dport", ranges: [...ports].sort((x, y) => x - y).map((p) => [p, p]) }], action: { kind: "accept" }, span, comment: "the anti-lockout rule: LAN to the web GUI", implied: true });
     }
   }
   for (const i of ifaces.values()) {
@@ -99,13 +106,15 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
   const groupRules = legacy.filter((r) => !r.floating && r.ifaces.length === 1 && ctx.groups.has(r.ifaces[0]!));
   const ifaceRules = legacy.filter((r) => !r.floating && !groupRules.includes(r));
   for (const r of floating.filter((r) => r.quick && inbound(r))) inRules.push(...modelRules(ctx, r, "iif", ""));
-  for (const r of groupRules) inRules.push(...modelRules(ctx, r, "iif", ""));
+  for (const r of groupRules.filter((r) => r.quick)) inRules.push(...modelRules(ctx, r, "iif", ""));
   for (const r of ifaceRules) {
     if (r.ifaces.length === 0) ctx.diags.error(r.at, `${r.label}: expected <interface> naming the interface whose tab the rule is on`);
-    inRules.push(...modelRules(ctx, r, "iif", ""));
+    if (r.quick) inRules.push(...modelRules(ctx, r, "iif", ""));
   }
-  // non-quick floating rules: the last one that matches decides
-  for (const r of [...floating.filter((r) => !r.quick && inbound(r))].reverse()) inRules.push(...modelRules(ctx, r, "iif", ""));
+  // rules without quick (floating ones; OPNsense interface rules with <quick>0</quick>): the last
+  // one that matches decides
+  const lastMatch = [...floating.filter((r) => !r.quick && inbound(r)), ...groupRules.filter((r) => !r.quick), ...ifaceRules.filter((r) => !r.quick)];
+  for (const r of lastMatch.reverse()) inRules.push(...modelRules(ctx, r, "iif", ""));
   const inChain: Chain = { name: "rules in", table: TABLE, rules: inRules, policy: "drop", span: anchor, policySpan: anchor, label: `the ${vendor} filter rules (packets entering an interface)` };
   const inKey = addChain({ chains }, inChain);
 

@@ -31,7 +31,14 @@ export const PSEUDO_INTERFACES = new Set(["openvpn", "ipsec", "enc0", "l2tp", "p
 
 export function readInterfaces(root: XmlNode, diags: Diagnostics): Map<string, Iface> {
   const out = new Map<string, Iface>();
+  const opnsense = root.name === "opnsense";
   for (const n of child(root, "interfaces")?.children ?? []) {
+    // an interface without <enable> is not in pf's interface list: no rules, no addresses, no traffic
+    const enable = child(n, "enable");
+    if (!enable || (opnsense && (enable.text.trim() === "0"))) {
+      diags.info(n.at, `interface '${n.name}' is not enabled (no <enable>): it carries no traffic and its rules are not used`);
+      continue;
+    }
     const iface: Iface = {
       id: n.name,
       node: n,
@@ -75,7 +82,8 @@ export function readGroups(root: XmlNode): Map<string, { node: XmlNode; members:
   const out = new Map<string, { node: XmlNode; members: string[] }>();
   for (const e of childrenNamed(child(root, "ifgroups"), "ifgroupentry")) {
     const name = textOf(e, "ifname");
-    if (name) out.set(name, { node: e, members: (textOf(e, "members") ?? "").split(/\s+/).filter(Boolean) });
+    // pfSense separates members with spaces, OPNsense with commas
+    if (name) out.set(name, { node: e, members: (textOf(e, "members") ?? "").split(/[\s,]+/).filter(Boolean) });
   }
   return out;
 }

@@ -22,8 +22,20 @@ export interface PfContext {
   file: string;
   lines: string[];
   ifaces: Map<string, Iface>;
+  /** Interfaces the file defines without <enable>: not in pf's list, their rules never match. */
+  disabledIfaces: Set<string>;
   groups: Map<string, { node: XmlNode; members: string[] }>;
   aliases: Aliases;
+  /** OPNsense reads its flags by value (`<disabled>0</disabled>` is off, as PHP's empty()); pfSense by presence. */
+  opnsense: boolean;
+}
+
+/** A legacy flag element (`<disabled/>`, `<quick>`, `<floating>`): present in pfSense; present and not empty or "0" in OPNsense. */
+export function flag(ctx: Pick<PfContext, "opnsense">, n: XmlNode | undefined, name: string): boolean {
+  if (!present(n, name)) return false;
+  if (!ctx.opnsense) return true;
+  const v = (textOf(n, name) ?? "").trim();
+  return v !== "" && v !== "0";
 }
 
 export interface Endpoint {
@@ -40,6 +52,8 @@ export interface RawRule {
   at: At;
   action: "pass" | "block" | "reject";
   ifaces: string[];
+  /** `<interfacenot>`: the rule is for every interface but those. */
+  ifaceNot?: boolean;
   families: Family[];
   protocol: string | undefined;
   icmptype: string | undefined;
@@ -57,6 +71,8 @@ const PROTOCOLS: Record<string, number[]> = {
   "ipv6-icmp": [58], icmp6: [58], icmpv6: [58], ospf: [89], pim: [103], carp: [112], vrrp: [112], sctp: [132], pfsync: [240], l2tp: [115],
 };
 
+/** pf's ICMPv6 type names (icmp6-type). */
+const ICMP6_TYPES: Record<string, number> = { unreach: 1, toobig: 2, timex: 3, paramprob: 4, echoreq: 128, echorep: 129, groupqry: 130, listqry: 130, grouprep: 131, listenrep: 131, groupterm: 132, listendone: 132, routersol: 133, routeradv: 134, neighbrsol: 135, neighbradv: 136, redir: 137, routrrenum: 138, fqdnreq: 139, fqdnrep: 140, niqry: 139, nirep: 140 };
 const ICMP4_TYPES: Record<string, number> = { echorep: 0, unreach: 3, squench: 4, redir: 5, althost: 6, echoreq: 8, routeradv: 9, routersol: 10, timex: 11, paramprob: 12, timereq: 13, timerep: 14, inforeq: 15, inforep: 16, maskreq: 17, maskrep: 18 };
 
 function familiesOf(text: string | undefined): Family[] | undefined {
@@ -92,7 +108,7 @@ export function readLegacyRules(ctx: PfContext, filter: XmlNode | undefined): Ra
   childrenNamed(filter, "rule").forEach((r, k) => {
     const label = `rule ${k + 1}`;
     const descr = textOf(r, "descr") || undefined;
-    if (present(r, "disabled")) {
+    if (flag(ctx, r, "disabled")) {
       ctx.diags.info(r.at, `${label}${descr ? ` (${descr})` : ""} is disabled; it is not a rule`);
       return;
     }
@@ -110,7 +126,7 @@ export function readLegacyRules(ctx: PfContext, filter: XmlNode | undefined): Ra
       ctx.diags.error(child(r, "ipprotocol")!.at, `${label}: <ipprotocol> '${textOf(r, "ipprotocol")}' is not inet, inet6 or inet46`);
       return;
     }
-    const floating = present(r, "floating") && textOf(r, "floating") !== "no";
+    const floating = flag(ctx, r, "floating") && textOf(r, "floating") !== "no";
     const dirText = textOf(r, "direction") || "any";
     const direction = floating ? (dirText === "in" || dirText === "out" ? dirText : "any") : "in";
     out.push({
@@ -118,14 +134,16 @@ export function readLegacyRules(ctx: PfContext, filter: XmlNode | undefined): Ra
       at: r.at,
       action: typeText,
       ifaces: (textOf(r, "interface") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+      ifaceNot: flag({ opnsense: true }, r, "interfacenot"),
       families,
       protocol: textOf(r, "protocol") || undefined,
-      icmptype: textOf(r, "icmptype") || undefined,
+      icmptype: (families.length === 1 && families[0] === 6 ? textOf(r, "icmp6-type") : undefined) || textOf(r, "icmptype") || undefined,
       src: endpointOf(child(r, "source"), r.at),
       dst: endpointOf(child(r, "destination"), r.at),
       floating,
-      // interface-tab rules are always quick; a floating rule only with <quick>
-      quick: !floating || (present(r, "quick") && textOf(r, "quick") !== "no"),
+      // pfSense: interface-tab rules are always quick, a floating rule only with <quick>; OPNsense:
+      // an interface rule is quick unless <quick>0</quick>
+      quick: ctx.opnsense ? (floating ? flag(ctx, r, "quick") : !present(r, "quick") || flag(ctx, r, "quick")) : !floating || (present(r, "quick") && textOf(r, "quick") !== "no"),
       direction,
       unknowns: extras(r),
       descr,
@@ -207,7 +225,8 @@ export function interfaceNames(ctx: PfContext, rule: { label: string; at: At }, 
   const out: string[] = [];
   for (const id of ids) {
     const g = ctx.groups.get(id);
-    if (g) out.push(...g.members);
+    if (g) out.push(...g.members.filter((m) => !ctx.disabledIfaces.has(m)));
+    else if (ctx.disabledIfaces.has(id)) continue;
     else {
       if (!ctx.ifaces.has(id) && !PSEUDO_INTERFACES.has(id) && ctx.ifaces.size > 0) ctx.diags.warn(rule.at, `${rule.label}: interface '${id}' is not an interface of this firewall`);
       out.push(id);
@@ -294,11 +313,13 @@ export function portConditions(ctx: PfContext, label: string, e: Endpoint, field
 export function protocolConditions(ctx: PfContext, rule: Pick<RawRule, "label" | "at" | "protocol" | "icmptype">, family: Family): Condition[] | undefined {
   const p = rule.protocol?.toLowerCase();
   if (p === undefined || p === "any") return [];
-  if (p === "icmp") {
+  if (p === "icmp" || p === "ipv6-icmp" || p === "icmp6") {
+    if (p !== "icmp" && family === 4) return undefined;
     const out: Condition[] = [{ kind: "proto", protos: [family === 4 ? 1 : 58] }];
     const types = (rule.icmptype ?? "any").split(",").filter((t) => t !== "" && t !== "any");
     if (types.length > 0) {
-      const alts: Condition[][] = types.map((t) => (family === 4 && ICMP4_TYPES[t] !== undefined ? [{ kind: "icmp", family, type: ICMP4_TYPES[t] }] : [{ kind: "unknown", text: `icmptype ${t}`, reason: "ICMP type name not modelled" }]));
+      const table = family === 4 ? ICMP4_TYPES : ICMP6_TYPES;
+      const alts: Condition[][] = types.map((t) => (table[t] !== undefined ? [{ kind: "icmp", family, type: table[t] }] : [{ kind: "unknown", text: `icmptype ${t}`, reason: "ICMP type name not modelled" }]));
       out.push(...anyOf(alts));
     }
     return out;
@@ -326,12 +347,14 @@ export function modelRules(ctx: PfContext, r: RawRule, field: "iif" | "oif", idP
     const dst = addressConditions(ctx, r.label, r.dst, "dst", family);
     if (src === undefined || dst === undefined) continue;
     const conditions: Condition[] = [{ kind: "family", family }];
-    if (names) conditions.push(...anyOf(names.map((n) => [{ kind: "iface", field, name: n, prefix: false }])));
+    if (names) conditions.push(...anyOf(names.map((n) => [{ kind: "iface", field, name: n, prefix: false }]), r.ifaceNot === true));
     conditions.push(...proto, ...src, ...dst);
     if (hasPorts && ["tcp", "udp", "tcp/udp"].includes(r.protocol?.toLowerCase() ?? "")) conditions.push(...portConditions(ctx, r.label, r.src, "sport"), ...portConditions(ctx, r.label, r.dst, "dport"));
     conditions.push(...r.unknowns);
     out.push({
       id: `${idPrefix}${r.label}${r.families.length > 1 ? ` (IPv${family})` : ""}`,
+      // an inet46 rule is a rule per family: messages say which half they mean
+      ...(r.families.length > 1 ? { element: `IPv${family}` } : {}),
       conditions,
       action: r.action === "pass" ? { kind: "accept" } : r.action === "block" ? { kind: "drop" } : { kind: "reject" },
       span: spanOf(ctx, r.at),

@@ -13,13 +13,16 @@ import { parsePfsense } from "../../../parsers/pfsense/index.js";
 import { detectFormat } from "../../../src/engine/formats.js";
 
 const IFACES = `<interfaces>
-<wan><if>em0</if><ipaddr>203.0.113.2</ipaddr><subnet>24</subnet><blockpriv/></wan>
-<lan><if>em1</if><ipaddr>192.168.1.1</ipaddr><subnet>24</subnet></lan>
-<opt1><if>em2</if><ipaddr>10.0.10.1</ipaddr><subnet>24</subnet><ipaddrv6>2001:db8:10::1</ipaddrv6><subnetv6>64</subnetv6></opt1>
+<wan><enable/><if>em0</if><ipaddr>203.0.113.2</ipaddr><subnet>24</subnet><blockpriv/></wan>
+<lan><enable/><if>em1</if><ipaddr>192.168.1.1</ipaddr><subnet>24</subnet></lan>
+<opt1><enable/><if>em2</if><ipaddr>10.0.10.1</ipaddr><subnet>24</subnet><ipaddrv6>2001:db8:10::1</ipaddrv6><subnetv6>64</subnetv6></opt1>
 </interfaces>`;
 
-function pf(body: string, root = "pfsense"): Ruleset {
-  return parsePfsense(`<?xml version="1.0"?>\n<${root}>\n${IFACES}\n${body}\n</${root}>\n`, "config.xml");
+/** A config with IFACES and `body`; IPv6 allowed (<ipv6allow>) unless `ipv6` is false. */
+function pf(body: string, root = "pfsense", ipv6 = true): Ruleset {
+  const allow = root === "opnsense" ? "<ipv6allow>1</ipv6allow>" : "<ipv6allow/>";
+  const withSystem = !ipv6 ? body : body.includes("<system>") ? body.replace("<system>", `<system>${allow}`) : `<system>${allow}</system>\n${body}`;
+  return parsePfsense(`<?xml version="1.0"?>\n<${root}>\n${IFACES}\n${withSystem}\n</${root}>\n`, "config.xml");
 }
 
 function rule(fields: string): string {
@@ -137,5 +140,33 @@ ${rule(`<type>pass</type><interface>wan</interface><protocol>tcp</protocol><sour
     const broken = parsePfsense(`<pfsense><filter><rule><type>pass</type></filter>`, "bad.xml");
     expect(broken.diagnostics.some((d) => d.severity === "error" && d.message.startsWith("malformed XML"))).toBe(true);
     expect(() => parsePfsense("\u0000<<>>", "x.xml")).not.toThrow();
+  });
+
+  it("reads OPNsense's flags by value, <interfacenot>, comma-separated groups and run-time alias tables", () => {
+    const pass22 = (extra: string) => rule(`<type>pass</type><interface>wan</interface><protocol>tcp</protocol><source><any/></source><destination><any/><port>22</port></destination>${extra}`);
+    expect(verdict(pf(`<filter>${pass22("<disabled>0</disabled>")}</filter>`, "opnsense"), { dst: "10.0.10.5", dport: 22 })).toBe("accept");
+    expect(verdict(pf(`<filter>${pass22("<disabled>1</disabled>")}</filter>`, "opnsense"), { dst: "10.0.10.5", dport: 22 })).toBe("drop");
+    // <quick>0</quick> on an interface rule: last match, so the later quick block wins
+    const blockAll = rule(`<type>block</type><interface>wan</interface><quick>1</quick><source><any/></source><destination><any/></destination>`);
+    expect(verdict(pf(`<filter>${pass22("<quick>0</quick>")}${blockAll}</filter>`, "opnsense"), { dst: "10.0.10.5", dport: 22 })).toBe("drop");
+    // a floating quick block on every interface but lan
+    const notLan = rule(`<type>block</type><interface>lan</interface><interfacenot>1</interfacenot><floating>yes</floating><quick>1</quick><direction>in</direction><protocol>tcp</protocol><source><any/></source><destination><any/><port>22</port></destination>`);
+    expect(verdict(pf(`<filter>${notLan}${pass22("")}</filter>`, "opnsense"), { dst: "10.0.10.5", dport: 22 })).toBe("drop");
+    const groups = pf(`<ifgroups version="1.0.0"><ifgroupentry><ifname>INTERNAL</ifname><members>lan,opt1</members></ifgroupentry></ifgroups><filter>${rule(`<type>pass</type><interface>INTERNAL</interface><source><any/></source><destination><any/></destination>`)}</filter>`, "opnsense");
+    expect(verdict(groups, { src: "192.168.1.5", dst: "10.0.10.5", iif: "lan", oif: "opt1" })).toBe("accept");
+    const ext = pf(`<OPNsense><Firewall><Alias><aliases><alias><name>crowdsec</name><type>external</type><content></content></alias></aliases></Alias></Firewall></OPNsense><filter>${rule(`<type>block</type><interface>wan</interface><source><address>crowdsec</address></source><destination><any/></destination>`)}${pass22("")}</filter>`, "opnsense");
+    expect(verdict(ext, { dst: "10.0.10.5", dport: 22 })).toBe("unknown");
+  });
+
+  it("blocks IPv6 without 'Allow IPv6', leaves interfaces without <enable> out, and reads ICMPv6 types", () => {
+    const v6pass = rule(`<type>pass</type><interface>wan</interface><ipprotocol>inet6</ipprotocol><protocol>tcp</protocol><source><any/></source><destination><any/></destination>`);
+    expect(verdict(pf(`<filter>${v6pass}</filter>`), { dst: "2001:db8:10::5", dport: 443 })).toBe("accept");
+    expect(verdict(pf(`<filter>${v6pass}</filter>`, "pfsense", false), { dst: "2001:db8:10::5", dport: 443 })).toBe("drop");
+    const off = parsePfsense(`<pfsense><system><ipv6allow/></system><interfaces><wan><enable/><if>em0</if><ipaddr>203.0.113.2</ipaddr><subnet>24</subnet></wan><lan><enable/><if>em1</if><ipaddr>192.168.1.1</ipaddr><subnet>24</subnet></lan><opt1><if>em2</if><ipaddr>10.0.10.1</ipaddr><subnet>24</subnet></opt1></interfaces><filter>${rule(`<type>pass</type><interface>opt1</interface><source><any/></source><destination><any/></destination>`)}</filter></pfsense>`, "c.xml");
+    expect(off.diagnostics.some((d) => d.severity === "info" && d.message.startsWith("interface 'opt1' is not enabled"))).toBe(true);
+    expect(verdict(off, { src: "10.0.10.5", dst: "192.168.1.5", iif: "opt1", oif: "lan" })).toBe("drop");
+    const echo = pf(`<filter>${rule(`<type>pass</type><interface>wan</interface><ipprotocol>inet6</ipprotocol><protocol>ipv6-icmp</protocol><icmp6-type>echoreq</icmp6-type><source><any/></source><destination><any/></destination>`)}</filter>`);
+    expect(verdict(echo, { dst: "2001:db8:10::5", proto: "icmpv6", icmp_type: 128, dport: undefined })).toBe("accept");
+    expect(verdict(echo, { dst: "2001:db8:10::5", proto: "icmpv6", icmp_type: 1, dport: undefined })).toBe("drop");
   });
 });
