@@ -10,13 +10,13 @@
  * to a global IPv6 one is the common case, and the IPv6 address says nothing about where IPv4
  * packets on that interface come from.
  */
-import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
+import { isPublicAddress } from "../../src/analysis/regions.js";
 import type { Family } from "../../src/model/types.js";
 import type { InterfaceAddress, IosInterface } from "./config.js";
 
 function isPublic(a: InterfaceAddress): boolean {
   const v = a.addr;
-  if (typeof v === "bigint") return PUBLIC_RANGES[a.family].some(([lo, hi]) => v >= lo && v <= hi);
+  if (typeof v === "bigint") return isPublicAddress(v, a.family);
   return v !== "general-prefix";
 }
 

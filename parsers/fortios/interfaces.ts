@@ -5,7 +5,8 @@
  * which interfaces face the Internet (`set role wan`, else those named wanN, else those a default
  * route leaves through, else those with a public address).
  */
-import { parseAddrSpec, parseIP, prefixRange } from "../../src/model/address.js";
+import { isPublicAddress } from "../../src/analysis/regions.js";
+import { parseAddrSpec, parseIP } from "../../src/model/address.js";
 import { staticRoutesUnused, type StaticRoute } from "../../src/model/routing.js";
 import type { AddrRange, ConnectedSubnets, Family } from "../../src/model/types.js";
 import { enabled, valueOf, valuesOf, type Container, type Entry, type Token } from "./reader.js";
@@ -134,15 +135,6 @@ export function internetInterfaces(ifaces: readonly Iface[], statics: readonly S
   const known = new Set(ifaces.map((i) => i.name));
   const defaults = [...new Set(byDefault)].filter((n) => known.has(n));
   if (defaults.length > 0) return defaults;
-  const pub = ifaces.filter((i) => i.addresses[4].some(isPublic4)).map((i) => i.name);
+  const pub = ifaces.filter((i) => i.addresses[4].some((a) => isPublicAddress(a, 4))).map((i) => i.name);
   return pub.length > 0 ? pub : undefined;
-}
-
-const PRIVATE4: AddrRange[] = [
-  prefixRange(0x0a000000n, 8, 4), prefixRange(0xac100000n, 12, 4), prefixRange(0xc0a80000n, 16, 4),
-  prefixRange(0x64400000n, 10, 4), prefixRange(0x7f000000n, 8, 4), prefixRange(0xa9fe0000n, 16, 4),
-];
-
-function isPublic4(a: bigint): boolean {
-  return !PRIVATE4.some((r) => r.lo <= a && a <= r.hi);
 }

@@ -6,8 +6,9 @@
  * those that get their address from the provider (DHCP client, PPPoE), else those a default
  * route leaves through, else those with a public address.
  */
+import { isPublicAddress } from "../../src/analysis/regions.js";
 import { parseAddrSpec, parseIP } from "../../src/model/address.js";
-import type { StaticRoute } from "../../src/model/routing.js";
+import { egressOf, type StaticRoute } from "../../src/model/routing.js";
 import type { AddrRange, ConnectedSubnets, Family } from "../../src/model/types.js";
 import { child, kids, type ConfigNode } from "../junos/tree.js";
 import { isYes, lastValue, lookup, members, type Device, type PanosContext } from "./scope.js";
@@ -153,25 +154,16 @@ export function internetInterfaces(zones: readonly Zone[], ifaces: Map<string, I
     if (s.range.lo !== 0n || s.range.hi !== full) continue;
     if (typeof s.via === "string" && s.via !== "discard") byDefault.add(s.via);
     if (typeof s.via === "bigint") {
-      const out = routed.find((c) => c.family === s.family && c.ranges.some((r) => r.lo <= (s.via as bigint) && (s.via as bigint) <= r.hi));
-      if (out) byDefault.add(out.iface);
+      const out = egressOf(routed, s.family, s.via);
+      if (out) byDefault.add(out);
     }
   }
   if (byDefault.size > 0) return [...byDefault];
-  const pub = [...ifaces.values()].filter((i) => i.addresses.some((a) => a.family === 4 && isPublic4(a.address))).map((i) => i.name);
+  const pub = [...ifaces.values()].filter((i) => i.addresses.some((a) => a.family === 4 && isPublicAddress(a.address, 4))).map((i) => i.name);
   return pub.length > 0 ? pub : undefined;
 }
 
 /** Zones that face the Internet by name (for files whose zones have no interfaces). */
 export function isInternetZoneName(name: string): boolean {
   return INTERNET_ZONE.test(name);
-}
-
-const PRIVATE4: [bigint, bigint][] = [
-  [0x0a000000n, 0x0affffffn], [0xac100000n, 0xac1fffffn], [0xc0a80000n, 0xc0a8ffffn], [0x64400000n, 0x647fffffn],
-  [0x7f000000n, 0x7fffffffn], [0xa9fe0000n, 0xa9feffffn], [0x00000000n, 0x00ffffffn],
-];
-
-function isPublic4(a: bigint): boolean {
-  return !PRIVATE4.some(([lo, hi]) => lo <= a && a <= hi);
 }

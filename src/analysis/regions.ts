@@ -34,6 +34,11 @@ export const PUBLIC_RANGES: Record<4 | 6, [bigint, bigint][]> = {
   6: [[0x2n << 124n, (0x4n << 124n) - 1n]],
 };
 
+/** Is an address public unicast (inside PUBLIC_RANGES)? A vendor reader's hint for an Internet-facing interface. */
+export function isPublicAddress(addr: bigint, family: 4 | 6): boolean {
+  return PUBLIC_RANGES[family].some(([lo, hi]) => addr >= lo && addr <= hi);
+}
+
 export function publicSize(family: 4 | 6): bigint {
   return PUBLIC_RANGES[family].reduce((acc, [lo, hi]) => acc + (hi - lo + 1n), 0n);
 }
