@@ -9,7 +9,7 @@
  * before groups. A set of addresses is kept per family, so any mix of names is one condition per
  * family.
  */
-import { familyMax, maskRanges, mergeAddrRanges, parseAddrSpec, parseIP } from "../../src/model/address.js";
+import { familyMax, maskRanges, mergeAddrRanges, parseAddrRange, parseAddrSpec, parseIP } from "../../src/model/address.js";
 import type { AddrRange, Condition, Family } from "../../src/model/types.js";
 import { child, kids, type ConfigNode } from "../junos/tree.js";
 import { anyOf, lastValue, lookup, members, undefinedRef, type PanosContext } from "./scope.js";
@@ -170,9 +170,8 @@ export function alternatives(set: AddrSet, field: "src" | "dst"): Condition[][] 
 export function parseRange(text: string, family: Family, rangeOnly = false): AddrRange[] | undefined {
   const dash = text.indexOf("-");
   if (dash > 0 && !text.includes("/")) {
-    const lo = parseIP(text.slice(0, dash), family);
-    const hi = parseIP(text.slice(dash + 1), family);
-    return lo !== null && hi !== null && lo <= hi ? [{ lo, hi }] : undefined;
+    const r = parseAddrRange(text, family);
+    return r ? [r] : undefined;
   }
   if (rangeOnly) return undefined;
   const p = parseAddrSpec(text, family);

@@ -71,13 +71,14 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
   const pseudoZones = new Set<string>();
   let v6 = connected.some((c) => c.family === 6);
   // each virtual system's own interfaces (its zones'), for the external zones that lead into it
+  const zonesOf = new Map(layout.scopes.map((scope) => [scope, readZones(scope.node)] as const));
   const vsysInterfaces = new Map<string, string[]>();
-  for (const scope of layout.scopes) {
-    if (scope.kind === "vsys") vsysInterfaces.set(scope.name, [...readZones(scope.node).values()].flatMap((z) => z.interfaces.map((i) => i.name)));
+  for (const [scope, zones] of zonesOf) {
+    if (scope.kind === "vsys") vsysInterfaces.set(scope.name, [...zones.values()].flatMap((z) => z.interfaces.map((i) => i.name)));
   }
   for (const scope of layout.scopes) {
     const suffix = layout.scopes.length === 1 ? "" : ` (${scopeLabel(scope)})`;
-    const zones = new ZoneMap(ctx, readZones(scope.node), scopeLabel(scope), (v) => vsysInterfaces.get(v));
+    const zones = new ZoneMap(ctx, zonesOf.get(scope)!, scopeLabel(scope), (v) => vsysInterfaces.get(v));
     zones.collect(scope.rulebases);
     checkZoneInterfaces(ctx, zones, ifaces);
     allZones.push(...zones.zones.values());
