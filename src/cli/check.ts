@@ -30,6 +30,7 @@ const SPECS: OptionSpec[] = [
   { name: "config", value: true },
   { name: "baseline", value: true },
   { name: "show-suppressed", value: false },
+  { name: "skip-unknown", value: false },
   { name: "help", value: false, short: "h" },
 ];
 
@@ -58,6 +59,9 @@ Options:
   --baseline FILE         report only findings that are not in FILE (written by 'fwlint baseline';
                           matched by content, not line numbers)
   --show-suppressed       keep findings silenced by '# fwlint-disable...' comments, marked suppressed
+  --skip-unknown          skip a named file that is not a firewall configuration fwlint reads, as in folders
+                          (for hooks given any .conf, .xml, .json ... file); one that is, but cannot be
+                          parsed, is still an error
   --no-color              plain text output (colour is used only on a terminal and when NO_COLOR is unset)
   -h, --help              show this help
 
@@ -83,6 +87,8 @@ interface CheckArgs {
   baselineFile?: string;
   /** --rules FILE, in order (repeatable). */
   rulePacks: string[];
+  /** --skip-unknown: named files that are not rulesets are skipped as walked ones are. */
+  skipUnknown: boolean;
 }
 
 /** `--rules FILE` / `--rules=FILE` may repeat: take them out before the general parser (which keeps one). */
@@ -157,6 +163,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     failOn,
     options: checkOptions,
     noColor: options.has("no-color"),
+    skipUnknown: options.has("skip-unknown"),
     paths: positionals,
     help,
   };
@@ -168,7 +175,7 @@ export function useColor(io: CliIo, noColor: boolean): boolean {
   return io.stdoutIsTTY && !noColor && (env === undefined || env === "");
 }
 
-/** True when the file was found by a walk and its content is simply not a format fwlint reads. */
+/** True when the file's content is simply not a format fwlint reads (skipped when found by a walk, or with --skip-unknown). */
 function isUnrecognised(result: AnalyzedFile): boolean {
   return result.fatal !== undefined && result.file.format === "unknown";
 }
@@ -281,7 +288,9 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     const read = await readConfigFile(input.path);
     if (!read.ok) {
       // A folder may hold anything; only a named file, or one we could not even read, is an error.
-      if (input.explicit || read.reason === "unreadable") fail(input.path, read.message);
+      // With --skip-unknown a named file that is not text (or empty) is skipped too; one too large is not.
+      const notText = read.reason === "binary" || read.reason === "encoding" || read.reason === "empty";
+      if ((input.explicit && !(args.skipUnknown && notText)) || read.reason === "unreadable") fail(input.path, read.message);
       continue;
     }
     const found = configFor(input.path);
@@ -307,7 +316,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       result.findings = await findingsNewSince(args.newSince, input.path, result.findings, options);
     }
     if (result.fatal !== undefined) {
-      if (!input.explicit && args.options.inputFormat === undefined && isUnrecognised(result)) continue;
+      if ((!input.explicit || args.skipUnknown) && args.options.inputFormat === undefined && isUnrecognised(result)) continue;
       fail(input.path, result.fatal, result.file);
     } else {
       jsonFiles.push(result.file);

@@ -163,6 +163,30 @@ describe("fwlint (built)", () => {
     }
   });
 
+  it("--skip-unknown skips named files that are not rulesets, and still fails on those it cannot parse", () => {
+    write("smtp.rules", SMTP_OPEN);
+    write("notes.txt", "just some notes\n");
+    write("settings.json", '{"compilerOptions": {"strict": true}}\n');
+    write("blank.rules", "");
+    write("binary.rules", Uint8Array.from([0x2a, 0x66, 0x00, 0x01]));
+    write("nftables.conf", "# include \"/etc/nftables/main.nft\"\n");
+    const all = fwlint(["check", "--skip-unknown", "--format", "json", "notes.txt", "settings.json", "blank.rules", "binary.rules", "nftables.conf", "smtp.rules"]);
+    expect(all.code, all.err).toBe(1);
+    expect(all.err).toBe("");
+    const report = JSON.parse(all.out) as { files: { path: string }[]; findings: { ruleId: string; location: { file: string } }[] };
+    expect(report.files.map((f) => f.path)).toEqual(["smtp.rules"]);
+    expect(report.findings.some((f) => f.ruleId === "exposed-service" && f.location.file === "smtp.rules")).toBe(true);
+    // nothing left to check is no error: a hook given only other files passes
+    expect(fwlint(["check", "--skip-unknown", "notes.txt", "settings.json"]).code).toBe(0);
+    // a file fwlint recognises but cannot read, and a missing one, are still errors
+    write("truncated.json", '{"nftables": [\n  {"add": {"table": {"family": "inet", "name": "fw"}}},\n  {"add": {"chain": {"family": "inet", "tab');
+    const bad = fwlint(["check", "--skip-unknown", "notes.txt", "truncated.json", "missing.rules"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("truncated.json: could not be parsed as nft-json");
+    expect(bad.err).toContain("missing.rules: no such file or directory");
+    expect(bad.err).not.toContain("notes.txt");
+  });
+
   it("survives garbage that looks like a ruleset without a stack trace", () => {
     const file = write("garbage.rules", "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\n-A NOPE -x -y -z\n\x1b[2J\nCOMMIT\n");
     const { code, out, err } = fwlint(["check", file]);

@@ -1,7 +1,9 @@
 /**
  * The pre-commit hooks in .pre-commit-hooks.yaml, run by the real pre-commit client (Debian's package
- * here) against this repository's committed HEAD: a commit that adds a rules.v4 opening TCP/25 to any
- * source is refused with fwlint's finding, and goes through once the rule is dropped.
+ * here) against this repository's committed HEAD: a commit that adds a rules.v4, an nftables.conf and a
+ * Cisco ASA edge.cfg opening TCP/25 to any source is refused with fwlint's findings (the ASA config by the
+ * fwlint-configs hook, which skips the JSON and text files of other kinds its names let through), and
+ * goes through once the rules are dropped.
  *
  * pre-commit installs the hook repository with npm (`npm install` there runs `prepare`, i.e. the build,
  * then `npm pack` and `npm install -g` of the tarball) into a private PRE_COMMIT_HOME, so this needs the
@@ -75,6 +77,26 @@ const BAD_NFT = `table inet filter {
 }
 `;
 const GOOD_NFT = BAD_NFT.replace("\t\ttcp dport 25 accept\n", "");
+/** A Cisco ASA publishing its mail server to everyone: only the fwlint-configs hook's names take a .cfg. */
+const BAD_ASA = `ASA Version 9.16(4)
+hostname edge
+interface GigabitEthernet0/0
+ nameif outside
+ security-level 0
+ ip address 203.0.113.1 255.255.255.0
+interface GigabitEthernet0/1
+ nameif inside
+ security-level 100
+ ip address 10.0.0.1 255.255.255.0
+object-group network MAIL-SERVERS
+ network-object host 10.0.0.25
+access-list OUTSIDE_IN extended permit tcp any object-group MAIL-SERVERS eq smtp
+access-list OUTSIDE_IN extended permit tcp 198.51.100.0 255.255.255.0 object-group MAIL-SERVERS eq ssh
+access-group OUTSIDE_IN in interface outside
+`;
+const GOOD_ASA = BAD_ASA.replace("access-list OUTSIDE_IN extended permit tcp any object-group MAIL-SERVERS eq smtp\n", "");
+/** Files the fwlint-configs hook's names let through that are no firewall configuration: skipped. */
+const OTHER_FILES = { "settings.json": '{"editor.tabSize": 2}\n', "notes.txt": "change window: Tuesday\n" };
 const SMTP_FINDING = "SMTP (tcp/25) is reachable from any source";
 
 describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
@@ -110,33 +132,41 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
       ok(run("git", ["config", "commit.gpgsign", "false"], work, env), "git config");
       writeFileSync(
         join(work, ".pre-commit-config.yaml"),
-        `repos:\n  - repo: ${JSON.stringify(ROOT)}\n    rev: ${head}\n    hooks:\n      - id: fwlint\n      - id: fwlint-all\n`,
+        `repos:\n  - repo: ${JSON.stringify(ROOT)}\n    rev: ${head}\n    hooks:\n      - id: fwlint\n      - id: fwlint-configs\n      - id: fwlint-all\n`,
       );
       ok(run("pre-commit", ["install"], work, env), "pre-commit install");
 
       // 1. The open relay: the commit is refused, with fwlint's finding in the output.
       writeFileSync(join(work, "rules.v4"), BAD);
       writeFileSync(join(work, "nftables.conf"), BAD_NFT);
-      ok(run("git", ["add", "rules.v4", "nftables.conf", ".pre-commit-config.yaml"], work, env), "git add");
+      writeFileSync(join(work, "edge.cfg"), BAD_ASA);
+      for (const [name, text] of Object.entries(OTHER_FILES)) writeFileSync(join(work, name), text);
+      ok(run("git", ["add", "rules.v4", "nftables.conf", "edge.cfg", ...Object.keys(OTHER_FILES), ".pre-commit-config.yaml"], work, env), "git add");
       const refused = run("git", ["commit", "-m", "open relay"], work, env);
       const refusedOut = output(refused);
       expect(refused.status, refusedOut).not.toBe(0);
       expect(refusedOut).toContain(SMTP_FINDING);
       expect(refusedOut).toMatch(/rules\.v4:8:1 high exposed-service/);
       expect(refusedOut).toMatch(/nftables\.conf:6:3 high exposed-service/);
+      expect(refusedOut).toMatch(/edge\.cfg:13:1 high exposed-service/);
+      // the other files the names let through are skipped, not errors
+      expect(refusedOut).not.toMatch(/(settings\.json|notes\.txt): not a firewall configuration/);
       expect(refusedOut).toMatch(/^fwlint\.+Failed$/m);
+      expect(refusedOut).toMatch(/^fwlint \(rulesets, device configs and cloud rules\)\.+Failed$/m);
       expect(refusedOut).toMatch(/^fwlint \(whole repository\)\.+Failed$/m);
       expect(run("git", ["rev-parse", "--verify", "-q", "HEAD"], work, env).status, "nothing was committed").not.toBe(0);
 
       // 2. The rule dropped: both hooks pass and the commit is made (the hook environment is reused).
       writeFileSync(join(work, "rules.v4"), GOOD);
       writeFileSync(join(work, "nftables.conf"), GOOD_NFT);
-      ok(run("git", ["add", "rules.v4", "nftables.conf"], work, env), "git add");
+      writeFileSync(join(work, "edge.cfg"), GOOD_ASA);
+      ok(run("git", ["add", "rules.v4", "nftables.conf", "edge.cfg"], work, env), "git add");
       const accepted = run("git", ["commit", "-m", "no open relay"], work, env);
       const acceptedOut = output(accepted);
       expect(accepted.status, acceptedOut).toBe(0);
       expect(acceptedOut).not.toContain(SMTP_FINDING);
       expect(acceptedOut).toMatch(/^fwlint\.+Passed$/m);
+      expect(acceptedOut).toMatch(/^fwlint \(rulesets, device configs and cloud rules\)\.+Passed$/m);
       expect(acceptedOut).toMatch(/^fwlint \(whole repository\)\.+Passed$/m);
       ok(run("git", ["rev-parse", "--verify", "-q", "HEAD"], work, env), "the commit exists");
     },
