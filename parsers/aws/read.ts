@@ -5,8 +5,9 @@
  * other groups are still read. Never throws.
  */
 import { schemaIssues } from "../json-schema.js";
-import { type Json, Lines, jsonPlaces, parseJsonText, pathKey } from "../json-text.js";
+import { type Json, parseJsonText } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
+import { type Obj, awsList, isObj, placer } from "./json-doc.js";
 
 /** Where a permission admits packets from (ingress) or sends them to (egress). */
 export type Peer =
@@ -34,9 +35,6 @@ export interface SecurityGroup {
   egressSpan: SourceSpan;
 }
 
-type Obj = { [k: string]: Json };
-const isObj = (v: Json | undefined): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-
 export function readSecurityGroups(text: string, file: string): { groups: SecurityGroup[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const groups: SecurityGroup[] = [];
@@ -47,15 +45,8 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
     return { groups, diagnostics };
   }
   const data = parsed.data;
-  const places = jsonPlaces(text);
-  const lines = new Lines(text);
   /** The place of the value at `path` (or its key), else of the nearest part above it that is there. */
-  const spanAt = (path: (string | number)[], atKey = false): SourceSpan => {
-    let offset = atKey ? places.key.get(pathKey(path)) : undefined;
-    for (let n = path.length; offset === undefined && n >= 0; n--) offset = places.value.get(pathKey(path.slice(0, n)));
-    const { line, column, text: lineText } = lines.at(offset ?? 0);
-    return { file, line, column, text: lineText };
-  };
+  const spanAt = placer(text, file);
 
   const bad = new Set<number>();
   for (const i of schemaIssues(text, file, data, "aws-sg")) {
@@ -64,23 +55,19 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
     if (m) bad.add(Number(m[1]));
   }
 
-  const inner = isObj(data) && isObj(data.data) ? (data.data as Obj) : undefined;
-  const rulesAt: (string | number)[] = inner && Array.isArray(inner.SecurityGroupRules) ? ["data", "SecurityGroupRules"] : ["SecurityGroupRules"];
-  const ruleList = inner && Array.isArray(inner.SecurityGroupRules) ? inner.SecurityGroupRules : isObj(data) ? data.SecurityGroupRules : undefined;
-  if (Array.isArray(ruleList)) {
-    groups.push(...groupsOfRules(ruleList, rulesAt, bad, spanAt));
+  const rules = awsList(data, "SecurityGroupRules");
+  if (rules) {
+    groups.push(...groupsOfRules(rules.list, rules.at, bad, spanAt));
     return { groups, diagnostics };
   }
-  const wrapped = isObj(data) && !Array.isArray(data.SecurityGroups) && isObj(data.data);
-  const base: (string | number)[] = wrapped ? ["data", "SecurityGroups"] : ["SecurityGroups"];
-  const list = isObj(data) ? (wrapped ? (data.data as Obj).SecurityGroups : data.SecurityGroups) : undefined;
-  if (!Array.isArray(list)) {
+  const found = awsList(data, "SecurityGroups");
+  if (!found) {
     if (diagnostics.length === 0) error(1, 1, "the document: expected a SecurityGroups list (aws ec2 describe-security-groups output) or a SecurityGroupRules list (describe-security-group-rules)");
     return { groups, diagnostics };
   }
-  list.forEach((g, k) => {
+  found.list.forEach((g, k) => {
     if (bad.has(k) || !isObj(g)) return;
-    const at = [...base, k];
+    const at = [...found.at, k];
     const permissions = (key: "IpPermissions" | "IpPermissionsEgress"): Permission[] => {
       const perms = g[key];
       if (!Array.isArray(perms)) return [];

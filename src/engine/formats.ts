@@ -13,6 +13,7 @@ import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
 import { detectJunos } from "../../parsers/junos/detect.js";
 import { detectAwsSecurityGroups } from "../../parsers/aws/detect.js";
+import { detectAwsNetworkAcls } from "../../parsers/aws/nacl-detect.js";
 import { detectFortios } from "../../parsers/fortios/detect.js";
 import { detectPanos } from "../../parsers/panos/detect.js";
 import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
@@ -97,6 +98,12 @@ const FORMATS: FormatEntry[] = [
     name: "aws-sg",
     detect: detectAwsSecurityGroups,
     load: async () => (await import("../../parsers/aws/index.js")).parseAwsSecurityGroups,
+  },
+  {
+    // AWS network ACLs: `aws ec2 describe-network-acls` JSON
+    name: "aws-nacl",
+    detect: detectAwsNetworkAcls,
+    load: async () => (await import("../../parsers/aws/nacl-index.js")).parseAwsNetworkAcls,
   },
   {
     // FortiGate FortiOS: `show full-configuration`, backups and CLI scripts

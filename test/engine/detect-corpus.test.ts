@@ -19,6 +19,7 @@ const INDEX_TO_FWLINT: Record<string, string> = {
   "junos-set": "junos",
   "junos-curly": "junos",
   "aws-sg": "aws-sg",
+  "aws-nacl": "aws-nacl",
   fortios: "fortios",
   "panos-set": "panos",
   "panos-xml": "panos",

@@ -18,6 +18,13 @@ const DOCS: Record<string, unknown[]> = {
     { SecurityGroupRules: [] },
     [],
   ],
+  "aws-nacl": [
+    JSON.parse(readFileSync(join(ROOT, "fixtures", "aws", "network-acls.json"), "utf8")),
+    { NetworkAcls: [{ NetworkAclId: "acl-1", Entries: [{ RuleNumber: 100, Protocol: "6", RuleAction: "allow", Egress: false, CidrBlock: "0.0.0.0/0", PortRange: { From: 22, To: 22 } }] }] },
+    { data: { NetworkAcls: [{ NetworkAclId: "acl-1", Entries: [{ RuleNumber: 0, Protocol: "-1", RuleAction: "allow", Egress: false, CidrBlock: "0.0.0.0/0" }] }] } },
+    { NetworkAcls: [{ NetworkAclId: "acl-1", Entries: [{ RuleNumber: 100, Protocol: "6", RuleAction: "permit", Egress: false }] }] },
+    { NetworkAcls: [{ Entries: [] }] },
+  ],
   "gcp-firewall": [
     JSON.parse(readFileSync(join(ROOT, "fixtures", "gcp", "firewall.json"), "utf8")),
     [{ name: "a", allowed: [{ IPProtocol: "tcp", ports: ["22"] }] }],
