@@ -1,5 +1,5 @@
 /**
- * JSON documents as the vendor readers take them (nft JSON, AWS security groups): parsed with a
+ * JSON documents as the vendor readers take them (nft JSON, AWS, GCP, Azure): parsed with a
  * precise place for a syntax error, lines of the text by offset, and the positioned tree of the
  * same text (JSON is YAML 1.2) for placing schema errors and the parts the readers keep.
  */
@@ -7,10 +7,27 @@ import { yamlLibs, type ParsedYaml } from "../src/engine/rule-pack.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** The document, or where and why it is not JSON ("expected valid JSON (...)"). */
-export function parseJsonText(text: string): { ok: true; data: Json } | { ok: false; line: number; column: number; message: string } {
+/**
+ * Deepest nesting of arrays and objects the cloud readers take (AWS, GCP, Azure). Their documents
+ * nest a few dozen levels; the readers, the schema validator and jsonPlaces walk a document
+ * recursively, and one nested tens of thousands deep would overflow the stack. (The nft JSON reader
+ * walks iteratively and refuses a too deep expression at its rule, reading the others.)
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * The document, or where and why it is not JSON ("expected valid JSON (...)") or nests deeper
+ * than `maxDepth`.
+ */
+export function parseJsonText(text: string, maxDepth = Infinity): { ok: true; data: Json } | { ok: false; line: number; column: number; message: string } {
   try {
-    return { ok: true, data: JSON.parse(text) as Json };
+    const data = JSON.parse(text) as Json;
+    const deep = maxDepth === Infinity ? -1 : tooDeepAt(text, maxDepth);
+    if (deep >= 0) {
+      const pos = new Lines(text).at(deep);
+      return { ok: false, line: pos.line, column: pos.column, message: `expected JSON nested at most ${maxDepth} levels deep (arrays and objects in one another), not deeper from here: not read` };
+    }
+    return { ok: true, data };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const at = /position (\d+)/.exec(msg);
@@ -18,6 +35,21 @@ export function parseJsonText(text: string): { ok: true; data: Json } | { ok: fa
     const pos = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at ? new Lines(text).at(Number(at[1])) : syntaxErrorAt(text);
     return { ok: false, line: pos.line, column: pos.column, message: `expected valid JSON (${msg.replace(/^JSON\.parse: /, "")})` };
   }
+}
+
+/** The offset of the bracket that opens level maxDepth + 1 of a valid JSON text, or -1. */
+function tooDeepAt(text: string, maxDepth: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // a string: skip to its closing quote (escapes skipped with what they escape)
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return -1;
 }
 
 /** A path into a JSON document as jsonPlaces keys it: `["a"][0]` - a member's name quoted, an index bare. */

@@ -7,7 +7,7 @@
  * mapper. Never throws.
  */
 import { schemaIssues } from "../json-schema.js";
-import { parseJsonText } from "../json-text.js";
+import { MAX_JSON_DEPTH, parseJsonText } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 import { type Path, awsList, isObj, placer } from "./json-doc.js";
 
@@ -59,7 +59,7 @@ export function readNetworkAcls(text: string, file: string): { acls: NetworkAcl[
   const diagnostics: Diagnostic[] = [];
   const acls: NetworkAcl[] = [];
   const error = (span: { line: number; column: number }, message: string) => diagnostics.push({ severity: "error", message, file, line: span.line, column: span.column });
-  const parsed = parseJsonText(text);
+  const parsed = parseJsonText(text, MAX_JSON_DEPTH);
   if (!parsed.ok) {
     error(parsed, parsed.message);
     return { acls, diagnostics };

@@ -5,7 +5,7 @@
  * other groups are still read. Never throws.
  */
 import { schemaIssues } from "../json-schema.js";
-import { type Json, parseJsonText } from "../json-text.js";
+import { type Json, MAX_JSON_DEPTH, parseJsonText } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 import { type Obj, awsList, isObj, placer } from "./json-doc.js";
 
@@ -39,7 +39,7 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
   const diagnostics: Diagnostic[] = [];
   const groups: SecurityGroup[] = [];
   const error = (line: number, column: number, message: string) => diagnostics.push({ severity: "error", message, file, line, column });
-  const parsed = parseJsonText(text);
+  const parsed = parseJsonText(text, MAX_JSON_DEPTH);
   if (!parsed.ok) {
     error(parsed.line, parsed.column, parsed.message);
     return { groups, diagnostics };

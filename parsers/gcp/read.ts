@@ -9,7 +9,7 @@
  * also inside a recording's `{"headers": ..., "body": ...}` or an SDK's `{"data": ...}`.
  */
 import { schemaIssues } from "../json-schema.js";
-import { type Json, Lines, jsonPlaces, parseJsonText, pathKey } from "../json-text.js";
+import { type Json, Lines, jsonPlaces, MAX_JSON_DEPTH, parseJsonText, pathKey } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
 
 /** A value as written, and where. */
@@ -113,7 +113,7 @@ export function readGcpFirewall(text: string, file: string): { doc: GcpDocument;
   const doc: GcpDocument = { rules: [], policies: [], span: { file, line: 1, column: 1 } };
   const error = (line: number, column: number, message: string) => diagnostics.push({ severity: "error", message, file, line, column });
   const info = (span: SourceSpan, message: string) => diagnostics.push({ severity: "info", message, file, line: span.line, column: span.column });
-  const parsed = parseJsonText(text);
+  const parsed = parseJsonText(text, MAX_JSON_DEPTH);
   if (!parsed.ok) {
     error(parsed.line, parsed.column, parsed.message);
     return { doc, diagnostics };

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonPlaces, pathKey } from "../../parsers/json-text.js";
+import { MAX_JSON_DEPTH, jsonPlaces, parseJsonText, pathKey } from "../../parsers/json-text.js";
 
 /** Every path of a value with the value there (depth first). */
 function paths(v: unknown, at: (string | number)[] = []): [(string | number)[], unknown][] {
@@ -31,5 +31,30 @@ describe("jsonPlaces", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("parseJsonText", () => {
+  it("refuses a document nested deeper than the readers walk, at the bracket that goes too deep", () => {
+    const ok = parseJsonText(`{"a": ${"[".repeat(MAX_JSON_DEPTH - 1)}1${"]".repeat(MAX_JSON_DEPTH - 1)}}`, MAX_JSON_DEPTH);
+    expect(ok.ok).toBe(true);
+    const text = `{"a": "[[[[",\n "b": ${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}}`;
+    const deep = parseJsonText(text, MAX_JSON_DEPTH);
+    // without a limit (the nft JSON reader walks iteratively) it is a document like any other
+    expect(parseJsonText(text).ok).toBe(true);
+    expect(deep).toEqual({ ok: false, line: 2, column: 7 + MAX_JSON_DEPTH - 1, message: expect.stringMatching(/^expected JSON nested at most 1000 levels deep/) });
+    // invalid JSON is told as such, whatever its depth
+    expect(parseJsonText("[".repeat(5000), MAX_JSON_DEPTH)).toMatchObject({ ok: false, message: expect.stringMatching(/^expected valid JSON/) });
+  });
+
+  it("lets every JSON reader refuse it instead of overflowing the stack", async () => {
+    const { parseGcpFirewall } = await import("../../parsers/gcp/index.js");
+    const { parseAwsSecurityGroups } = await import("../../parsers/aws/index.js");
+    const nest = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
+    const gcp = `{"items": [{"name": "x", "network": "n", "direction": "INGRESS", "allowed": [{"IPProtocol": "tcp"}], "sourceRanges": ["0.0.0.0/0"], "x": ${nest(100_000)}}]}`;
+    const sg = `{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [], "x": ${nest(100_000)}}]}`;
+    for (const rs of [parseGcpFirewall(gcp, "g.json"), parseAwsSecurityGroups(sg, "s.json")]) {
+      expect(rs.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^expected JSON nested at most 1000 levels deep/)]);
+    }
   });
 });
