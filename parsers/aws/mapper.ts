@@ -38,7 +38,10 @@ type Tell = (span: SourceSpan, message: string) => void;
 
 export function mapSecurityGroups(groups: readonly SecurityGroup[], file: string, diagnostics: Diagnostic[]): Ruleset {
   const chains = new Map<string, Chain>();
-  const first: SourceSpan = groups[0]?.span ?? { file, line: 1, column: 1 };
+  // No group read (a document cut short, or an empty list): no chain, so that a file nothing could
+  // be read from is one that could not be parsed (check's exit status 2), not one with no findings.
+  if (groups.length === 0) return { format: "aws-sg", file, families: [4, 6], chains, pipelines: [], diagnostics, ruleCount: 0 };
+  const first: SourceSpan = groups[0]!.span;
   const tell = (severity: "error" | "warning") => (span: SourceSpan, message: string) => diagnostics.push({ severity, message, file, line: span.line, column: span.column });
   const warn = tell("warning");
   const error = tell("error");

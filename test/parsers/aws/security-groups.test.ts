@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { detectAwsSecurityGroups } from "../../../parsers/aws/detect.js";
 import { parseAwsSecurityGroups } from "../../../parsers/aws/index.js";
 import { detectFormat } from "../../../src/engine/formats.js";
+import { analyzeFile } from "../../../src/engine/check.js";
 import type { Rule, Ruleset } from "../../../src/model/types.js";
 import { expectations, matches, runRules } from "../../rules/harness.js";
 
@@ -120,7 +121,7 @@ describe("aws security groups", () => {
     }
   });
 
-  it("reports bad input at its place, with what was expected, and reads the other groups", () => {
+  it("reports bad input at its place, with what was expected, and reads the other groups", async () => {
     const text = doc([
       group("sg-bad", [{ IpProtocol: "tcpp", FromPort: 1, ToPort: 2, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]),
       group("sg-cidr", [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "10.0.0.300/8" }, { CidrIp: "0.0.0.0/0" }] }]),
@@ -139,6 +140,11 @@ describe("aws security groups", () => {
     const broken = parseAwsSecurityGroups('{"SecurityGroups": [\n  {"GroupId": "sg-1",\n}', "broken.json");
     expect(errors(broken)).toHaveLength(1);
     expect(errors(broken)[0]).toMatch(/^3:1 expected valid JSON/);
+    // nothing read: no chain, so check calls the file one that could not be parsed (exit 2)
+    expect(broken.chains.size).toBe(0);
+    const cut = await analyzeFile("cut.json", readFileSync(FIXTURE, "utf8").slice(0, 300));
+    expect(cut.file.format).toBe("aws-sg");
+    expect(cut.fatal).toMatch(/could not be parsed as aws-sg: no chain or rule could be read/);
   });
 
   it("never throws on mutated input, and says where any error is", () => {
