@@ -37,7 +37,7 @@ const VENDOR = "dist/vendor/yaml-ajv.cjs";
 /** The vendor JSON formats' schemas as standalone validators (parsers/json-schema.ts), relative to the package root. */
 const SCHEMAS = "dist/vendor/schemas.cjs";
 /** rules/schema/NAME.schema.json of the JSON input formats. */
-const VENDOR_SCHEMAS = ["aws-sg", "aws-nacl", "gcp-firewall"];
+const VENDOR_SCHEMAS = ["aws-sg", "aws-nacl", "gcp-firewall", "azure-nsg"];
 
 /**
  * The JSON input formats' schemas compiled by ajv into standalone code (CommonJS, one validator

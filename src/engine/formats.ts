@@ -18,6 +18,7 @@ import { detectFortios } from "../../parsers/fortios/detect.js";
 import { detectPanos } from "../../parsers/panos/detect.js";
 import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
 import { detectPfsense } from "../../parsers/pfsense/detect.js";
+import { detectAzureNsg } from "../../parsers/azure/detect.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
@@ -122,6 +123,12 @@ const FORMATS: FormatEntry[] = [
     name: "gcp-firewall",
     detect: detectGcpFirewall,
     load: async () => (await import("../../parsers/gcp/index.js")).parseGcpFirewall,
+  },
+  {
+    // Azure network security groups: ARM REST / az CLI / ARM template JSON, VCR recordings of them
+    name: "azure-nsg",
+    detect: detectAzureNsg,
+    load: async () => (await import("../../parsers/azure/index.js")).parseAzureNsg,
   },
   {
     // pfSense and OPNsense config.xml

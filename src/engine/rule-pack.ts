@@ -377,6 +377,13 @@ const PATTERN_HINTS: Record<string, string> = {
   "^[^\\s/]{1,15}$": "must be an interface name (1 to 15 characters, no spaces or /), e.g. eth0 or ppp+",
   "^(-1|tcp|udp|icmp|icmpv6|all|[0-9]{1,3})$": "must be tcp, udp, icmp, icmpv6, -1 (every protocol) or a protocol number",
   "^(tcp|udp|icmp|esp|ah|sctp|ipip|all|[0-9]{1,3})$": "must be tcp, udp, icmp, esp, ah, sctp, ipip, all or a protocol number",
+  "^([0-9]{1,5}|\\[.*\\])$": "must be a priority number (or an ARM template expression)",
+  "^([Ii][Nn][Bb][Oo][Uu][Nn][Dd]|[Oo][Uu][Tt][Bb][Oo][Uu][Nn][Dd]|\\[.*\\])$": "must be Inbound or Outbound",
+  "^([Aa][Ll][Ll][Oo][Ww]|[Dd][Ee][Nn][Yy]|\\[.*\\])$": "must be Allow or Deny",
+  "^(\\*|[Tt][Cc][Pp]|[Uu][Dd][Pp]|[Ii][Cc][Mm][Pp]|[Ee][Ss][Pp]|[Aa][Hh]|\\[.*\\])$": "must be *, Tcp, Udp, Icmp, Esp or Ah",
+  "^(\\*|[0-9]{1,5}(-[0-9]{1,5})?|\\[.*\\])$": "must be *, a port \"N\" or a port range \"N-M\"",
+  "^[^\\s,;]*$": "must be one address prefix (an address, a CIDR block, * or a service tag) without spaces or commas: several go in the plural field",
+  "^\\[.*\\]$": "must be a list (or an ARM template expression)",
 };
 
 const TYPE_NAMES: Record<string, string> = {

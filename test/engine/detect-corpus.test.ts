@@ -24,6 +24,7 @@ const INDEX_TO_FWLINT: Record<string, string> = {
   "panos-set": "panos",
   "panos-xml": "panos",
   "gcp-firewall": "gcp-firewall",
+  "azure-nsg": "azure-nsg",
   "pfsense-xml": "pfsense",
   "opnsense-xml": "pfsense",
 };

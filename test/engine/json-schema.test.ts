@@ -33,6 +33,14 @@ const DOCS: Record<string, unknown[]> = {
     { items: [{ name: "b", denied: [{ IPProtocol: "udp", ports: [53] }], priority: 70000 }] },
     "not a document",
   ],
+  "azure-nsg": [
+    JSON.parse(readFileSync(join(ROOT, "fixtures", "azure", "nsg.json"), "utf8")),
+    { value: [{ name: "n", properties: { securityRules: [{ name: "r", properties: { priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp", destinationPortRange: "22" } }] } }] },
+    { value: [{ name: "n", properties: { securityRules: [{ name: "r", properties: { priority: 100, direction: "Ingress", access: "Allow", protocol: "Tcp" } }] } }] },
+    [{ name: "r", priority: "[parameters('p')]", direction: "Inbound", access: "Deny", protocol: "Gre", sourceAddressPrefix: "10.0.0.0/8, 10.1.0.0/16" }],
+    { resources: [{ type: "Microsoft.Network/networkSecurityGroups", name: "n", properties: { securityRules: [{ name: "r", properties: { destinationPortRanges: ["22x"] } }] } }] },
+    { interactions: [{ response: { body: { data: { value: [] } } } }] },
+  ],
 };
 
 describe("standalone schema validators", () => {
