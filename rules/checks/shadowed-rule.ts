@@ -30,23 +30,36 @@ interface Placed {
 }
 
 export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) => {
-  const findings: Finding[] = [];
   const rs = ctx.ruleset;
+  // A source rule the model copies into several chains (a cloud rule into the chain of each
+  // target it reaches, a JunOS global policy into each zone pair) can never match only when no
+  // copy can: one hidden in one chain still matches in another, and removing it would change that.
+  const copies = new Map<string, number>();
+  const dead = new Map<string, { finding: Finding; copies: number }>();
   for (const chain of rs.chains.values()) {
     // What earlier terminating rules match: a rule is shadowed when that holds all it matches.
     const earlier = new CoveredHistory();
     const placed = chain.rules.map((r) => ({ rule: r, action: decidingAction(rs, chain, r), match: matchInChain(rs, chain, r) }));
     for (const elements of sourceRules(placed)) {
       // a rule the model implies (an implicit deny, a connected route) is not the user's to remove
-      const message = elements[0]!.rule.implied ? undefined : judge(rs, chain, elements, earlier);
-      if (message) findings.push({ ruleId: rule.id, severity: rule.severity, ...message });
+      const first = elements[0]!.rule;
+      const message = first.implied ? undefined : judge(rs, chain, elements, earlier);
+      if (!first.implied) {
+        const key = `${first.span.file}:${first.span.line}:${first.span.column}`;
+        copies.set(key, (copies.get(key) ?? 0) + 1);
+        if (message) {
+          const known = dead.get(key);
+          if (known) known.copies++;
+          else dead.set(key, { finding: { ruleId: rule.id, severity: rule.severity, ...message }, copies: 1 });
+        }
+      }
       for (const e of elements) {
         // A rule whose context condition is false here matches nothing: it covers nothing.
         if (terminates(e.action) && e.match.exact && !e.match.known.isEmpty()) earlier.push({ rule: e.rule, action: e.action, known: e.match.known });
       }
     }
   }
-  return findings;
+  return [...dead].filter(([key, d]) => d.copies === copies.get(key)).map(([, d]) => d.finding);
 };
 
 /** Why a source rule never matches (with the deciding rules as related), or undefined when it may. */

@@ -325,4 +325,14 @@ describe("gcp firewall rules", () => {
     expect(errors(empty)).toEqual([]);
     expect(empty.diagnostics).toContainEqual(expect.objectContaining({ severity: "info", message: "the document holds no firewall rules" }));
   });
+
+  it("does not call a rule dead that only the rules for one target tag hide: it still decides for the others", () => {
+    const rules = [fw({ priority: 100, ...deny("tcp", ["3389"]), ...ANY, targetTags: ["db"] }), fw({ priority: 200, ...allow("tcp", ["3389"]), sourceRanges: ["203.0.113.0/24"] })];
+    const text = JSON.stringify(rules, null, 2);
+    expect(analyzeText("fw.json", text, { inputFormat: "gcp-firewall" }).findings.filter((f) => f.ruleId === "shadowed-rule")).toEqual([]);
+    expect(verdict(parse(rules), { src: "203.0.113.9", dport: 3389 })).toBe("accept");
+    // hidden for every target it reaches, it is dead
+    const dead = [fw({ priority: 100, ...deny("tcp", ["3389"]), ...ANY }), fw({ priority: 200, ...allow("tcp", ["3389"]), sourceRanges: ["203.0.113.0/24"], targetTags: ["web"] })];
+    expect(analyzeText("fw.json", JSON.stringify(dead, null, 2), { inputFormat: "gcp-firewall" }).findings.filter((f) => f.ruleId === "shadowed-rule").map((f) => f.location.line)).toHaveLength(1);
+  });
 });
