@@ -104,6 +104,9 @@ export function mapAzureNsg(doc: AzureDocument, file: string, diagnostics: Diagn
   const tell = (severity: Diagnostic["severity"]): Tell => (span, message) => diagnostics.push({ severity, message, file, line: span.line, column: span.column });
   const tellers: Tellers = { warn: tell("warning"), error: tell("error"), info: tell("info") };
   const chains = new Map<string, Chain>();
+  // No NSG read (a document cut short, of something else, or empty): no chain, so that a file
+  // nothing could be read from is one that could not be parsed (check's exit status 2).
+  if (doc.nsgs.length === 0) return { format: "azure-nsg", file, families: [4, 6], chains, pipelines: [], diagnostics, ruleCount: 0 };
   let ruleCount = 0;
 
   // names: an NSG's own, unless two resource groups' NSGs share it
@@ -412,6 +415,7 @@ function addressSide(addrs: readonly Placed[], asgs: readonly Placed[], field: "
   const byFamily: Record<Family, AddrRange[]> = { 4: [], 6: [] };
   const alternatives: Condition[][] = [];
   const side = field === "src" ? "source" : "destination";
+  let ownInternet: Placed | undefined;
   for (const p of addrs) {
     const t = p.text;
     const lower = t.toLowerCase();
@@ -420,6 +424,12 @@ function addressSide(addrs: readonly Placed[], asgs: readonly Placed[], field: "
       tell.warn(p.span, `${what} ${t} is a template expression: its value is not in the file (an unknown condition)`);
       alternatives.push([{ kind: "unknown", text: `the ${side} is in ${t}`, reason: `the template expression ${t} is not evaluated` }]);
     } else if (lower === "internet") {
+      // The NIC's own address is a private one of its virtual network (Azure translates a public
+      // address to it before the inbound rules, and from it after the outbound ones): never Internet.
+      if (own) {
+        ownInternet = p;
+        continue;
+      }
       for (const f of [4, 6] as const) byFamily[f].push(...PUBLIC_RANGES[f].map(([lo, hi]) => ({ lo, hi })));
     } else if (lower === "virtualnetwork") {
       alternatives.push([
@@ -447,9 +457,21 @@ function addressSide(addrs: readonly Placed[], asgs: readonly Placed[], field: "
   for (const a of asgs) {
     alternatives.push([{ kind: "unknown", text: `the ${side} is a NIC in application security group ${a.text}`, reason: "which NICs are in an application security group is not in the file; a stranger on the Internet is not one", ordinary: false }]);
   }
+  // Several alternatives strangers never meet (VirtualNetwork, AzureLoadBalancer, ASGs) as one
+  // unknown that says so: inside an `or` an unknown's word on ordinary traffic is not kept.
+  const never = alternatives.filter((alt) => alt.some((c) => c.kind === "unknown" && c.ordinary === false));
+  if (never.length > 1) {
+    const texts = never.flatMap((alt) => alt.flatMap((c) => (c.kind === "unknown" ? [c.text] : [])));
+    const joined: Condition = { kind: "unknown", text: texts.join(", or "), reason: "none of them is a stranger on the Internet", ordinary: false };
+    alternatives.splice(0, alternatives.length, ...alternatives.filter((alt) => !never.includes(alt)), [joined]);
+  }
   for (const family of [4, 6] as const) if (byFamily[family].length > 0) alternatives.unshift([{ kind: "addr", field, family, ranges: byFamily[family] }]);
+  if (ownInternet) {
+    const why = `${what} Internet is the NIC's own address here, which is a private one of its virtual network (Azure translates a public address to it before the inbound rules, and from it after the outbound ones): Internet never matches it`;
+    tell.warn(ownInternet.span, alternatives.length === 0 ? `${why}; the rule matches no packet and is left out` : why);
+  }
   if (alternatives.length === 0) {
-    tell.error(addrs[0]?.span ?? asgs[0]!.span, `${what}: nothing usable: the rule is left out`);
+    if (!ownInternet) tell.error(addrs[0]?.span ?? asgs[0]!.span, `${what}: nothing usable: the rule is left out`);
     return null;
   }
   return alternatives.length === 1 ? alternatives[0]! : [{ kind: "or", anyOf: alternatives }];
@@ -474,5 +496,45 @@ function toRules(c: Compiled, t: Target, word: string): Rule[] {
     ];
   }
   const action: Action = { kind: c.access === "Allow" ? "accept" : "drop" };
+  // A field that lists literal values beside unknown ones (a service tag, an expression) matches
+  // for certain on the literal values: that part goes first, certain, then the rest (the same
+  // line: one source rule).
+  const split = literalFirst(conditions);
+  if (split) return [{ id: `${id}#literal`, conditions: split.sure, action, ...base }, { id, conditions: split.rest, action, ...base }];
   return [{ id, conditions, action, ...base }];
+}
+
+/**
+ * A rule whose `or` conditions mix alternatives with and without unknown conditions, as two rules
+ * of the same action tried in turn: `sure`, each such `or` cut down to its alternatives with no
+ * unknown (certain), then `rest`, what is left - when one `or` is mixed, its unknown alternatives
+ * alone (so an unknown strangers never meet, VirtualNetwork, keeps saying so at the top level);
+ * with several, the rule as written. Undefined when no `or` is mixed, or a condition is unknown
+ * whatever the alternatives (then no part of the rule is certain).
+ */
+function literalFirst(conditions: readonly Condition[]): { sure: Condition[]; rest: Condition[] } | undefined {
+  const sure: Condition[] = [];
+  const unknownOnly: Condition[] = [];
+  let mixed = 0;
+  const spread = (alts: Condition[][]): Condition[] => (alts.length === 1 ? alts[0]! : [{ kind: "or", anyOf: alts }]);
+  for (const c of conditions) {
+    if (c.kind === "unknown") return undefined;
+    if (c.kind !== "or") {
+      sure.push(c);
+      unknownOnly.push(c);
+      continue;
+    }
+    const known = c.anyOf.filter((alt) => !alt.some((a) => a.kind === "unknown"));
+    if (known.length === 0) return undefined;
+    if (known.length === c.anyOf.length) {
+      sure.push(c);
+      unknownOnly.push(c);
+      continue;
+    }
+    mixed++;
+    sure.push(...spread(known));
+    unknownOnly.push(...spread(c.anyOf.filter((alt) => alt.some((a) => a.kind === "unknown"))));
+  }
+  if (mixed === 0) return undefined;
+  return { sure, rest: mixed === 1 ? unknownOnly : [...conditions] };
 }

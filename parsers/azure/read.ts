@@ -218,6 +218,7 @@ function gatherDocument(src: Source, v: Json, path: Path, g: Gathered, ctx: Read
     return true;
   }
   if (!isObj(v)) return false;
+  if (effectiveRules(v, path, src, ctx)) return true;
   if (isObj(v.error)) {
     const e = v.error;
     ctx.error(src.spanAt([...path, "error"]), `the document is an API error response${typeof e.code === "string" || typeof e.code === "number" ? ` (${e.code})` : ""}${typeof e.message === "string" ? `: ${e.message}` : ""}, not network security groups`);
@@ -242,6 +243,12 @@ function gatherDocument(src: Source, v: Json, path: Path, g: Gathered, ctx: Read
 
 function gatherItem(src: Source, x: Json, path: Path, g: Gathered, ctx: ReadContext, template?: Template): void {
   if (!isObj(x)) return;
+  if (effectiveRules(x, path, src, ctx)) return;
+  // a nested deployment (what `az bicep build` makes of each module): its template's resources
+  if (typeOf(x) === "microsoft.resources/deployments" && isObj(x.properties) && isObj(x.properties.template)) {
+    gatherTemplate(src, x.properties.template, [...path, "properties", "template"], g, ctx);
+    return;
+  }
   if (isNsg(x)) g.nsgs.push(readNsg(src, x, path, g, ctx, template));
   else if (isRule(x)) {
     const rule = readRule(src, x, path, ctx, /(^|\/)defaultsecurityrules$/.test(typeOf(x)) || /\/defaultSecurityRules\//i.test(typeof x.id === "string" ? x.id : ""));
@@ -253,6 +260,17 @@ function gatherItem(src: Source, x: Json, path: Path, g: Gathered, ctx: ReadCont
     const named = template && typeof x.name === "string" && !isExpression(x.name) ? /^([^/]+)\/[^/]+$/.exec(x.name) : null;
     g.loose.push({ rule, ...(parent ? { parentKey: parent[1]!.toLowerCase(), parentName: parent[2]! } : named ? { parentName: named[1]! } : {}), ...(template ? { inTemplate: true } : {}) });
   } else g.others++;
+}
+
+/**
+ * A NIC's or subnet's effective rules (`az network nic list-effective-nsg`): the security rules of
+ * every NSG that applies, merged, in another shape - told as not read (an error) rather than
+ * taken for a document with no NSG.
+ */
+function effectiveRules(o: Obj, path: Path, src: Source, ctx: ReadContext): boolean {
+  if (!Array.isArray(o.effectiveSecurityRules)) return false;
+  ctx.error(src.spanAt([...path, "effectiveSecurityRules"]), "effective security rules (az network nic list-effective-nsg) are not read: give the network security groups themselves (az network nsg show or list, or the REST resource)");
+  return true;
 }
 
 function gatherTemplate(src: Source, t: Obj, path: Path, g: Gathered, ctx: ReadContext): void {

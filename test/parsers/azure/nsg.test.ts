@@ -451,4 +451,54 @@ describe("azure network security groups", () => {
     const services = new Set(res.findings.filter((f) => f.ruleId === "exposed-service").map((f) => `${f.exposure?.service} ${f.witness?.iif}`));
     expect([...services].sort()).toEqual(["cifs-alt app-nsg", "dev-web-3000 app-nsg", "https app-nsg/asg:web-asg", "mysql app-nsg", "rdp app-nsg"]);
   });
+
+  it("decides for certain on a field's literal values beside unknown ones (a tag, an expression)", () => {
+    // a deny of 0.0.0.0/0 and a parameter: every IPv4 stranger is denied, whatever the parameter
+    const deny = (sources: unknown[]) => [rule({ priority: 100, access: "Deny", destinationPortRange: "*", sourceAddressPrefix: undefined, sourceAddressPrefixes: sources }), rule({ priority: 200 })];
+    const text = (rules: R[]) => JSON.stringify(nsg(rules), null, 2);
+    expect(certain(parse(deny(["0.0.0.0/0", "[parameters('more')]"])))).toBe("drop");
+    expect(exposed(text(deny(["0.0.0.0/0", "[parameters('more')]"])))).toEqual(["ssh 6 nsg (uncertain)"]);
+    expect(certain(parse(deny(["Internet", "VirtualNetwork"])))).toBe("drop");
+    // an allow from one address and the VNet (or Azure's probe): no stranger comes in
+    const allow = (sources: unknown[]) => [rule({ sourceAddressPrefix: undefined, sourceAddressPrefixes: sources })];
+    expect(certain(parse(allow(["203.0.113.5", "VirtualNetwork"])), { src: "203.0.113.5" })).toBe("accept");
+    expect(verdict(parse(allow(["203.0.113.5", "VirtualNetwork"])))).toBe("drop");
+    expect(exposed(text(allow(["203.0.113.5", "VirtualNetwork"])))).toEqual([]);
+    expect(exposed(text(allow(["VirtualNetwork", "AzureLoadBalancer"])))).toEqual([]);
+    // ports: a deny of 22 and a parameter's port denies 22 for certain
+    expect(certain(parse([rule({ priority: 100, access: "Deny", destinationPortRange: undefined, destinationPortRanges: ["22", "[parameters('extra')]"] }), rule({ priority: 200, destinationPortRange: "*" })]))).toBe("drop");
+  });
+
+  it("reads the NSGs of nested deployments (compiled Bicep modules)", () => {
+    const doc = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      resources: [{ type: "Microsoft.Resources/deployments", name: "mod", properties: { mode: "Incremental", template: { resources: [{ type: "Microsoft.Network/networkSecurityGroups", name: "mod-nsg", properties: { securityRules: [rule({ destinationPortRange: "3389" }, "rdp")] } }] } } }],
+    };
+    expect(exposed(JSON.stringify(doc, null, 2))).toEqual(["rdp 4 mod-nsg", "rdp 6 mod-nsg"]);
+  });
+
+  it("calls a file nothing could be read from one that could not be parsed, effective rules included", () => {
+    const cut = analyzeText("cut.json", readFileSync(FIXTURE, "utf8").slice(0, 3000), { inputFormat: "azure-nsg" });
+    expect(cut.fatal).toMatch(/could not be parsed as azure-nsg: no chain or rule could be read/);
+    const effective = { value: [{ association: { networkInterface: { id: "nic" } }, networkSecurityGroup: { id: `${RG}/networkSecurityGroups/nsg` }, effectiveSecurityRules: [{ name: "r", protocol: "Tcp", access: "Allow", direction: "Inbound", priority: 100, sourceAddressPrefix: "0.0.0.0/0", destinationPortRange: "3389-3389" }] }] };
+    const eff = analyzeText("eff.json", JSON.stringify(effective, null, 2), { inputFormat: "azure-nsg" });
+    expect(eff.fatal).toMatch(/could not be parsed as azure-nsg/);
+    expect(eff.file.diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/^effective security rules \(az network nic list-effective-nsg\) are not read/));
+  });
+
+  it("never matches Internet on the NIC's own side: its address is a private one of its VNet", () => {
+    const rs = parse([rule({ destinationPortRange: "3389", destinationAddressPrefix: "Internet" })]);
+    expect(warnings(rs)).toContainEqual(expect.stringMatching(/destination Internet is the NIC's own address here.*left out/));
+    expect(exposed(JSON.stringify(nsg([rule({ destinationPortRange: "3389", destinationAddressPrefix: "Internet" })]), null, 2))).toEqual([]);
+  });
+
+  it("does not call a rule dead that only the rules for one ASG's NICs hide", () => {
+    const doc = nsg([
+      rule({ priority: 100, access: "Deny", destinationPortRange: "3389", destinationAddressPrefix: undefined, destinationApplicationSecurityGroups: [{ id: `${RG}/applicationSecurityGroups/db-asg` }] }),
+      rule({ priority: 200, destinationPortRange: "3389", sourceAddressPrefix: "203.0.113.0/24" }),
+    ]);
+    const res = analyzeText("nsg.json", JSON.stringify(doc, null, 2));
+    expect(res.findings.filter((f) => f.ruleId === "shadowed-rule")).toEqual([]);
+    expect(certain(parseAzureNsg(JSON.stringify(doc, null, 2), "nsg.json"), { src: "203.0.113.9", dport: 3389 })).toBe("accept");
+  });
 });
