@@ -88,6 +88,24 @@ describe("text reporter", () => {
     expect(sourceExcerpt(1, "ab", 99)[1]).toBe("    |   ^");
   });
 
+  it("cuts a very long line around the column first: the same window, whatever the line's length", () => {
+    const middle = '{"name": "r7", "priority": 107}';
+    const pad = (n: number) => `{"x": "${"y".repeat(n)}"}, `;
+    const short = `${pad(300)}${middle}, ${pad(300)}`;
+    const long = `${pad(1_000_000)}${pad(300)}${middle}, ${pad(300)}${pad(1_000_000)}`;
+    const col = (line: string) => line.indexOf(middle) + 1;
+    const a = sourceExcerpt(1, short, col(short));
+    const b = sourceExcerpt(1, long, col(long));
+    expect(b).toEqual(a);
+    expect(b[0]).toMatch(/^ {2}1 \| \.\.\.y+"\}, \{"name": "r7", "priority": 107\}, .*\.\.\.$/);
+    // a column near either end of a long line keeps the ends unmarked there
+    expect(sourceExcerpt(1, long, 1)[0]).toMatch(/^ {2}1 \| \{"x": "y+\.\.\.$/);
+    expect(sourceExcerpt(1, long, long.length)[0]).toMatch(/^ {2}1 \| \.\.\.y+"\},$/);
+    // an astral character split by the cut is not shown as half a character
+    const astral = `${"\u{1F525}".repeat(5000)}${middle}${"\u{1F525}".repeat(5000)}`;
+    expect(sourceExcerpt(1, astral, astral.indexOf(middle) + 1)[0]).not.toMatch(/[\ud800-\udfff](?![\udc00-\udfff])/u);
+  });
+
   it("describes ICMP, IPv6 and forwarded witnesses", () => {
     expect(
       describeWitness({ family: 4, proto: "icmp", src: "198.51.100.7", dst: "10.0.0.5", icmp_type: 8, icmp_code: 0, iif: "eth0", hook: "input" }),
