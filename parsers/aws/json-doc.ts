@@ -39,3 +39,14 @@ export function placer(text: string, file: string): (path: Path, atKey?: boolean
     return { file, line, column, text: lineText };
   };
 }
+
+/**
+ * A warning for another AWS list the same document holds (security groups beside network ACLs, or
+ * the other way round): each reader reads its own, so the other must be given as a file of its own.
+ */
+export function otherAwsList(data: Json, key: string, command: string, spanAt: (path: Path, atKey?: boolean) => SourceSpan): { line: number; column: number; message: string } | undefined {
+  const other = awsList(data, key);
+  if (!other) return undefined;
+  const at = spanAt(other.at, true);
+  return { line: at.line, column: at.column, message: `${key}: the document also holds these, which are not read with the rest: give them to fwlint as a file of their own (${command} output)` };
+}

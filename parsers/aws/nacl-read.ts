@@ -9,7 +9,7 @@
 import { schemaIssues } from "../json-schema.js";
 import { MAX_JSON_DEPTH, parseJsonText } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
-import { type Path, awsList, isObj, placer } from "./json-doc.js";
+import { type Path, awsList, isObj, otherAwsList, placer } from "./json-doc.js";
 
 export interface NaclEntry {
   ruleNumber: number;
@@ -84,6 +84,9 @@ export function readNetworkAcls(text: string, file: string): { acls: NetworkAcl[
     // (a bad VpcId, IsDefault, Associations or Tags only loses what messages say about the ACL)
     error(i, `${i.path === "" ? "the document" : i.path}: ${i.expected}${lost}`);
   }
+
+  const groups = otherAwsList(data, "SecurityGroups", "aws ec2 describe-security-groups", spanAt);
+  if (groups) diagnostics.push({ severity: "warning", file, ...groups });
 
   const found = awsList(data, "NetworkAcls");
   if (!found) {

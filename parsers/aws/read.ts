@@ -7,7 +7,7 @@
 import { schemaIssues } from "../json-schema.js";
 import { type Json, MAX_JSON_DEPTH, parseJsonText } from "../json-text.js";
 import type { Diagnostic, SourceSpan } from "../../src/model/types.js";
-import { type Obj, awsList, isObj, placer } from "./json-doc.js";
+import { type Obj, awsList, isObj, otherAwsList, placer } from "./json-doc.js";
 
 /** Where a permission admits packets from (ingress) or sends them to (egress). */
 export type Peer =
@@ -54,6 +54,9 @@ export function readSecurityGroups(text: string, file: string): { groups: Securi
     const m = /Security(?:Groups|GroupRules)\[(\d+)\]/.exec(i.path);
     if (m) bad.add(Number(m[1]));
   }
+
+  const nacls = otherAwsList(data, "NetworkAcls", "aws ec2 describe-network-acls", spanAt);
+  if (nacls) diagnostics.push({ severity: "warning", file, ...nacls });
 
   const rules = awsList(data, "SecurityGroupRules");
   if (rules) {

@@ -145,6 +145,9 @@ describe("aws security groups", () => {
     const cut = await analyzeFile("cut.json", readFileSync(FIXTURE, "utf8").slice(0, 300));
     expect(cut.file.format).toBe("aws-sg");
     expect(cut.fatal).toMatch(/could not be parsed as aws-sg: no chain or rule could be read/);
+    // network ACLs in the same document are not read with the groups: said, with what to do
+    const both = parseAwsSecurityGroups(`{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": []}],\n "NetworkAcls": []}`, "both.json");
+    expect(both.diagnostics).toContainEqual(expect.objectContaining({ severity: "warning", line: 2, column: 2, message: expect.stringMatching(/^NetworkAcls: the document also holds these, which are not read .*describe-network-acls/) }));
   });
 
   it("never throws on mutated input, and says where any error is", () => {
