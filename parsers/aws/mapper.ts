@@ -101,6 +101,7 @@ export function mapSecurityGroups(groups: readonly SecurityGroup[], file: string
     pipelines,
     diagnostics,
     ruleCount,
+    hosts: [...seen],
   };
 }
 

@@ -107,7 +107,7 @@ export function mapNetworkAcls(acls: readonly NetworkAcl[], file: string, diagno
   for (const kind of ["inbound", "outbound"] as const) {
     for (const family of [4, 6] as const) pipelines.push({ kind, family, stages: [{ chain: chainKey(TABLE, kind), role: "filter" }] });
   }
-  return { format: "aws-nacl", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
+  return { format: "aws-nacl", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount, hosts: [...new Set(acls.map((a) => a.id))] };
 }
 
 /** " (web; default of vpc-1; subnets subnet-a, subnet-b)": what tells an ACL apart in messages. */

@@ -81,6 +81,51 @@ function exposedPorts(set: PacketSet): [number, number][] {
   return set.valuesOf(Dim.Dport).map(([a, b]) => [Number(a), Number(b)]);
 }
 
+/**
+ * A hit split by the hosts it reaches on a ruleset analysed per interface (Ruleset.hosts): one
+ * part per host interface whose packets it holds - still reached from more than `threshold` of the
+ * public sources there -, with that interface; the hit whole where there are none or one.
+ */
+function perHost(ctx: CheckContext, hit: Hit, kind: string, family: Family, threshold: number): { hit: Hit; target?: string }[] {
+  const hosts = ctx.ruleset.hosts;
+  if (!hosts || hosts.length === 0) return [{ hit }];
+  const dim = kind === "outbound" ? Dim.Oif : Dim.Iif;
+  const values = hit.exposed.valuesOf(dim);
+  const inside = (v: bigint) => values.some(([a, b]) => v >= a && v <= b);
+  const reached = hosts.filter((h) => inside(ifaceToValue(h)));
+  if (reached.length <= 1) return [{ hit, ...(reached.length === 1 ? { target: reached[0]! } : {}) }];
+  const out: { hit: Hit; target: string }[] = [];
+  for (const h of reached) {
+    const v = ifaceToValue(h);
+    const exposed = hit.exposed.intersect(PacketSet.box({ [dim]: [[v, v]] }));
+    if (exposed.isEmpty()) continue;
+    const coverage = publicShare(publicSourceCount(exposed, family), family);
+    if (coverage > threshold) out.push({ hit: { ...hit, exposed, coverage }, target: h });
+  }
+  return out;
+}
+
+/** The finding for a host's part of a hit, naming its interface (see perHost). */
+function targeted(f: Finding | undefined, target: string | undefined): Finding | undefined {
+  return f && target !== undefined && f.exposure ? { ...f, exposure: { ...f.exposure, target } } : f;
+}
+
+/**
+ * One finding per rule, service and family: a rule a ruleset copies into each host's chain (a
+ * cloud firewall rule applied to several targets) reached on several hosts is told once, at the
+ * first; the line is what a fix changes.
+ */
+function oncePerRule(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const x = f.exposure;
+    const key = `${f.location.file}:${f.location.line}:${f.location.column}|${x?.service ?? ""}|${x?.protocol ?? ""}|${x?.family ?? ""}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
   for (const res of ctx.results()) {
@@ -94,11 +139,15 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
       for (const proto of [6, 17]) {
         const hit = measure(res, [proto], ALL_PORTS, true, params.threshold);
         if (!hit) continue;
-        const f = makeFinding(ctx, res, hit, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`);
-        if (f) {
-          allOpen.set(proto, hit);
-          findings.push(f);
+        let told = false;
+        for (const part of perHost(ctx, hit, p.kind, p.family, params.threshold)) {
+          const f = targeted(makeFinding(ctx, res, part.hit, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`), part.target);
+          if (f) {
+            findings.push(f);
+            told = true;
+          }
         }
+        if (told) allOpen.set(proto, hit);
       }
     }
     /** Per protocol, what the device's own management services explain (see deviceServiceFindings). */
@@ -122,14 +171,16 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         // A port the device's web UI listens on: told as that, not as a web server.
         const device = managed.get(proto);
         if (device && hit.exposed.isSubsetOf(device)) continue;
-        const label = `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(hit.exposed))})`;
-        const f = makeFinding(ctx, res, hit, svc, proto, rule.id, label);
-        if (f) perService.push(f);
+        for (const part of perHost(ctx, hit, p.kind, p.family, params.threshold)) {
+          const label = `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(part.hit.exposed))})`;
+          const f = targeted(makeFinding(ctx, res, part.hit, svc, proto, rule.id, label), part.target);
+          if (f) perService.push(f);
+        }
       }
     }
-    findings.push(...groupByLocation(perService, p.kind, ctx.ruleset.families));
+    findings.push(...groupByLocation(oncePerRule(perService), p.kind, ctx.ruleset.families));
   }
-  return findings;
+  return ctx.ruleset.hosts ? oncePerRule(findings) : findings;
 };
 
 /**

@@ -18,7 +18,7 @@ export interface BaselineEntry {
   /** The finding's source line, whitespace collapsed. */
   source: string;
   /** `family` since the dual-stack findings (an inet rule's IPv4 and IPv6 findings): older files lack it. */
-  exposure?: { service?: string; protocol: string; ports: [number, number][]; direction: string; family?: 4 | 6 };
+  exposure?: { service?: string; protocol: string; ports: [number, number][]; direction: string; family?: 4 | 6; target?: string };
   /** For people reading the file; not matched. */
   message: string;
 }
@@ -44,16 +44,22 @@ export function entryOf(baselineFile: string, f: Finding): BaselineEntry {
     ruleId: f.ruleId,
     file: relPath(baselineFile, f.location.file),
     source: normaliseLine(f.sourceLine),
-    ...(e ? { exposure: { ...(e.service !== undefined ? { service: e.service } : {}), protocol: e.protocol, ports: e.ports, direction: e.direction, family: e.family } } : {}),
+    ...(e ? { exposure: { ...(e.service !== undefined ? { service: e.service } : {}), protocol: e.protocol, ports: e.ports, direction: e.direction, family: e.family, ...(e.target !== undefined ? { target: e.target } : {}) } } : {}),
     message: f.message,
   };
 }
 
-/** The entry's identity; `withFamily` false: as a baseline written before entries named the family keys it. */
-function keyOf(e: BaselineEntry, withFamily = true): string {
+/**
+ * The entry's identity, as baselines of each age key it: `age` 2 (now) with the family and the
+ * host interface (a cloud security group, ACL, NSG or target: the same rule line opens the same
+ * service on several), 1 as written before entries named the interface, 0 before they named the
+ * family.
+ */
+function keyOf(e: BaselineEntry, age: 0 | 1 | 2 = 2): string {
   const x = e.exposure;
-  const family = withFamily && x?.family !== undefined ? [x.family] : [];
-  return JSON.stringify([e.ruleId, e.file, e.source, x ? [x.service ?? null, x.protocol, x.ports, x.direction, ...family] : null]);
+  const family = age >= 1 && x?.family !== undefined ? [x.family] : [];
+  const target = age >= 2 && x?.target !== undefined ? [x.target] : [];
+  return JSON.stringify([e.ruleId, e.file, e.source, x ? [x.service ?? null, x.protocol, x.ports, x.direction, ...family, ...target] : null]);
 }
 
 /** The baseline file's text for these findings (suppressed ones are left out). */
@@ -103,9 +109,11 @@ export class BaselineFilter {
     const out: Finding[] = [];
     for (const f of findings) {
       const entry = entryOf(this.file, f);
-      // an entry that names the family hides only that family's finding; an older one, either
+      // an entry that names the family (the interface) hides only that family's (interface's)
+      // finding; an older one, either
       let k = keyOf(entry);
-      if (!this.remaining.get(k)) k = keyOf(entry, false);
+      if (!this.remaining.get(k)) k = keyOf(entry, 1);
+      if (!this.remaining.get(k)) k = keyOf(entry, 0);
       const n = this.remaining.get(k) ?? 0;
       if (n > 0 && !f.suppressed) {
         this.remaining.set(k, n - 1);

@@ -62,6 +62,11 @@ export interface Exposure {
   service?: string;
   /** When one finding reports several services opened by the same rule: all of them. */
   services?: string[];
+  /**
+   * The interface the exposed hosts are behind, on a ruleset analysed per interface
+   * (Ruleset.hosts): the security group, network ACL, NSG or firewall target.
+   */
+  target?: string;
 }
 
 export interface Finding {

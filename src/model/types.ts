@@ -299,6 +299,12 @@ export interface Ruleset {
    * into the device, not a web server: the exposure check reports them as such.
    */
   deviceServices?: DeviceService[];
+  /**
+   * Interfaces that each stand for hosts of their own, analysed apart: a cloud security group,
+   * network ACL, NSG or firewall target, whose packets arrive on (leave by) its name. An opening is
+   * reported once per such interface it reaches - each at its own rule - not once for them all.
+   */
+  hosts?: string[];
 }
 
 /** A management service of the device (see Ruleset.deviceServices). */

@@ -54,6 +54,25 @@ describe("baseline", () => {
     expect(new BaselineFilter(file, older).filter([finding(rules, 5, line, 25, 6)])).toEqual([]);
   });
 
+  // Cloud network ACLs number their entries alike (rule 100 in every ACL): the same source line
+  // opens SSH on two ACLs. The baseline of one must not hide the other's.
+  it("an entry hides only its own host interface's finding; an entry without one (older files) either", () => {
+    const file = join(tmp, "hosts.json");
+    const acls = join(tmp, "fw", "nacl.json");
+    const line = '"RuleNumber": 100,';
+    const on = (target: string): Finding => {
+      const f = finding(acls, 12, line, 22);
+      return { ...f, exposure: { ...f.exposure!, target } };
+    };
+    writeFileSync(file, renderBaseline(file, [on("acl-bastion")]));
+    expect(loadBaseline(file).findings[0]!.exposure).toMatchObject({ target: "acl-bastion" });
+    const kept = new BaselineFilter(file, loadBaseline(file)).filter([on("acl-private-db"), on("acl-bastion")]);
+    expect(kept.map((f) => f.exposure!.target)).toEqual(["acl-private-db"]);
+    const older = loadBaseline(file);
+    delete older.findings[0]!.exposure!.target;
+    expect(new BaselineFilter(file, older).filter([on("acl-private-db")])).toEqual([]);
+  });
+
   it("rejects a file that is not a baseline", () => {
     const file = join(tmp, "bad.json");
     writeFileSync(file, '{"findings": 3}');

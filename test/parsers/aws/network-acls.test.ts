@@ -15,7 +15,7 @@ import { parseAwsNetworkAcls } from "../../../parsers/aws/nacl-index.js";
 import { packetToPoint } from "../../../src/analysis/packet.js";
 import { tracePacket } from "../../../src/analysis/trace.js";
 import { verdictFor } from "../../../src/analysis/verdict.js";
-import { analyzeText } from "../../../src/engine/check.js";
+import { analyzeFile, analyzeText } from "../../../src/engine/check.js";
 import { detectFormat } from "../../../src/engine/formats.js";
 import type { Packet } from "../../../src/model/finding.js";
 import type { CtState, Rule, Ruleset } from "../../../src/model/types.js";
@@ -363,5 +363,17 @@ describe("aws network ACLs", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("reports an opening on each ACL it is on, each at its own entry, naming the ACL", async () => {
+    const entry = { RuleNumber: 100, Protocol: "6", RuleAction: "allow", Egress: false, CidrBlock: "0.0.0.0/0", PortRange: { From: 22, To: 22 } };
+    const text = JSON.stringify({ NetworkAcls: [{ NetworkAclId: "acl-1", Entries: [entry] }, { NetworkAclId: "acl-2", Entries: [entry] }] }, null, 2);
+    const res = await analyzeFile("two.json", text);
+    const ssh = res.findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.service === "ssh");
+    const lines = text.split("\n").flatMap((l, i) => (l.includes('"RuleNumber": 100') ? [i + 1] : []));
+    expect(ssh.map((f) => [f.exposure!.target, f.witness!.iif, f.location.line])).toEqual([
+      ["acl-1", "acl-1", lines[0]],
+      ["acl-2", "acl-2", lines[1]],
+    ]);
   });
 });
