@@ -23,5 +23,7 @@ export function detectAzureNsg(text: string): boolean {
   if (!start.startsWith("{") && !start.startsWith("[")) return false;
   const head = text.length > 200_000 ? text.slice(0, 200_000) : text;
   if (RULE_LISTS.test(head) || NSG_TYPE.test(head)) return true;
+  // a template lists its resources in any order: the NSG may come after a thousand others
+  if (head !== text && NSG_TYPE.test(text)) return true;
   return ACCESS.test(head) && DIRECTION.test(head) && PREFIX.test(head);
 }

@@ -469,6 +469,14 @@ describe("azure network security groups", () => {
     expect(certain(parse([rule({ priority: 100, access: "Deny", destinationPortRange: undefined, destinationPortRanges: ["22", "[parameters('extra')]"] }), rule({ priority: 200, destinationPortRange: "*" })]))).toBe("drop");
   });
 
+  it("recognises a template whose NSG comes after hundreds of kilobytes of other resources", () => {
+    const storage = Array.from({ length: 1500 }, (_, i) => ({ type: "Microsoft.Storage/storageAccounts", name: `st${i}`, apiVersion: "2023-01-01", location: "westeurope", sku: { name: "Standard_LRS" }, kind: "StorageV2", properties: { minimumTlsVersion: "TLS1_2" } }));
+    const doc = { $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", resources: [...storage, { type: "Microsoft.Network/networkSecurityGroups", name: "late", properties: { securityRules: [rule({ destinationPortRange: "3389" }, "rdp")] } }] };
+    const text = JSON.stringify(doc, null, 2);
+    expect(text.length).toBeGreaterThan(200_000);
+    expect(detectFormat(text)).toBe("azure-nsg");
+  });
+
   it("reads the NSGs of nested deployments (compiled Bicep modules)", () => {
     const doc = {
       $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
