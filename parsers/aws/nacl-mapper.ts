@@ -80,6 +80,7 @@ export function mapNetworkAcls(acls: readonly NetworkAcl[], file: string, diagno
         if (conditions === null) return;
         const star = isStar(e);
         if (star) stars.add(e.cidr.family);
+        else if (e.ruleNumber > 32766) warn(e.span, `network ACL ${acl.id}: ${label} is numbered as AWS's * rules are (32767, 32768) but is not one: AWS numbers the entries it takes 1-32766; read as written`);
         const span = (perLine.get(e.span.line) ?? 0) > 1 ? { ...e.span, label: `${acl.id} ${label}` } : e.span;
         const rule: Rule = { id: `${acl.id}/${direction}#${e.ruleNumber}${repeat > 1 ? `/${repeat}` : ""}`, conditions, action: { kind: e.action === "allow" ? "accept" : "drop" }, span, comment: `rule ${e.ruleNumber} ${e.action}` };
         if (star) {
@@ -166,6 +167,7 @@ function entryConditions(e: NaclEntry, direction: Direction, label: string, warn
   if (proto === "all") return [addr];
   const protoCond: Condition = { kind: "proto", protos: [proto] };
   if (proto === 6 || proto === 17) {
+    if (e.ports?.from === undefined || e.ports.to === undefined) warn(e.span, `${e.where}.PortRange: AWS requires From and To for TCP and UDP entries; ${e.ports?.from === undefined && e.ports?.to === undefined ? "read as every port" : "the missing end read as 0 or 65535"}`);
     const lo = e.ports?.from ?? 0;
     const hi = e.ports?.to ?? 65535;
     if (lo > hi) {

@@ -376,4 +376,19 @@ describe("aws network ACLs", () => {
       ["acl-2", "acl-2", lines[1]],
     ]);
   });
+
+  it("warns of entries AWS would not take: a TCP entry without its port range, a user entry numbered as a * rule", () => {
+    const acl = (entries: unknown[]) => parseAwsNetworkAcls(JSON.stringify({ NetworkAcls: [{ NetworkAclId: "acl-1", Entries: entries }] }, null, 2), "w.json");
+    const rs = acl([
+      { RuleNumber: 100, Protocol: "6", RuleAction: "allow", Egress: false, CidrBlock: "0.0.0.0/0" },
+      { RuleNumber: 110, Protocol: "17", RuleAction: "allow", Egress: false, CidrBlock: "0.0.0.0/0", PortRange: { From: 53 } },
+      { RuleNumber: 32767, Protocol: "-1", RuleAction: "allow", Egress: false, CidrBlock: "0.0.0.0/0" },
+    ]);
+    const warned = rs.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
+    expect(warned).toEqual([
+      expect.stringMatching(/Entries\[0\]\.PortRange: AWS requires From and To for TCP and UDP entries; read as every port$/),
+      expect.stringMatching(/Entries\[1\]\.PortRange: AWS requires From and To .*the missing end read as 0 or 65535$/),
+      expect.stringMatching(/inbound rule 32767 is numbered as AWS's \* rules are .* read as written$/),
+    ]);
+  });
 });
