@@ -104,6 +104,15 @@ describe("fwlint trace", () => {
     expect(bare.err).not.toMatch(/--oif/);
   });
 
+  it("names a cloud ruleset's groups as the interfaces to trace through when none is given", async () => {
+    const flags = ["--src", "198.51.100.7", "--dst", "10.0.1.5", "--proto", "tcp", "--dport", "22"];
+    const bare = await run(["trace", "fixtures/aws/network-acls.json", ...flags]);
+    expect(bare.err).toMatch(/^packet p1: note: no --iif: this ruleset filters each of its network ACLs as an interface of its own; name one with --iif \(acl-\w+, acl-\w+\)\n$/);
+    const named = await run(["trace", "fixtures/aws/network-acls.json", ...flags, "--iif", "acl-0f1e2d3c4b5a60001"]);
+    expect(named.err).toBe("");
+    expect(named.out).toMatch(/: ACCEPT/);
+  });
+
   it("takes a forward packet's egress interface from the device's routes when --oif is not given, and says so", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fwlint-trace-"));
     const asa = join(dir, "levels.asa");
