@@ -114,9 +114,13 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     }
     const w = witnessOf(ctx, res, open, { proto: PROTO_TCP, dports: [25] });
     const srcs = open.valuesOf(Dim.Src);
+    // (a cloud ruleset's outbound path is that of the instances behind a group, ACL, NSG or target)
+    const target = ctx.ruleset.hosts ? w?.witness?.oif : undefined;
     const from =
       p.kind === "outbound"
-        ? "from this host"
+        ? target !== undefined
+          ? `from the hosts behind ${target}`
+          : "from this host"
         : `from internal hosts (${srcs.slice(0, 3).map(([a, b]) => (a === b ? formatIP(a, p.family) : `${formatIP(a, p.family)}-${formatIP(b, p.family)}`)).join(", ")}${srcs.length > 3 ? ", ..." : ""}) through it`;
     findings.push({
       ruleId: rule.id,

@@ -370,6 +370,9 @@ describe("aws network ACLs", () => {
     const text = JSON.stringify({ NetworkAcls: [{ NetworkAclId: "acl-1", Entries: [entry] }, { NetworkAclId: "acl-2", Entries: [entry] }] }, null, 2);
     const res = await analyzeFile("two.json", text);
     const ssh = res.findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.service === "ssh");
+    // outgoing mail is the subnet's hosts', not "this host"
+    const fixture = await analyzeFile("network-acls.json", readFileSync(join(import.meta.dirname, "..", "..", "..", "fixtures", "aws", "network-acls.json"), "utf8"));
+    expect(fixture.findings.filter((f) => f.ruleId === "outbound-smtp-open").map((f) => f.message)).toEqual([expect.stringMatching(/is allowed from the hosts behind acl-0f1e2d3c4b5a60001 on the outbound path/)]);
     const lines = text.split("\n").flatMap((l, i) => (l.includes('"RuleNumber": 100') ? [i + 1] : []));
     expect(ssh.map((f) => [f.exposure!.target, f.witness!.iif, f.location.line])).toEqual([
       ["acl-1", "acl-1", lines[0]],
