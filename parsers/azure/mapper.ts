@@ -48,10 +48,9 @@ import type { Action, AddrRange, Chain, Condition, Diagnostic, Family, Pipeline,
 import { chainKey } from "../../src/model/types.js";
 import type { AzureDocument, Direction, Expression, Nsg, Placed, SecurityRule } from "./read.js";
 import { isExpression } from "./read.js";
+import { interfaceNamer } from "../interface-names.js";
 
 const TABLE = "azure-nsg";
-/** An interface name's room in the packet space (src/space/dims.ts IFACE_BYTES). */
-const IFACE_BYTES = 32;
 
 /** Protocol words Azure takes, case-insensitive; `Icmp` also matches ICMPv6 in IPv6 rules. */
 const PROTOCOLS: Record<string, number[]> = { tcp: [6], udp: [17], icmp: [1, 58], esp: [50], ah: [51] };
@@ -115,14 +114,7 @@ export function mapAzureNsg(doc: AzureDocument, file: string, diagnostics: Diagn
   const byName = new Map<string, number>();
   for (const n of doc.nsgs) byName.set(n.name, (byName.get(n.name) ?? 0) + 1);
   const display = (n: Nsg) => ((byName.get(n.name) ?? 0) > 1 && n.resourceGroup !== undefined ? `${n.resourceGroup}/${n.name}` : n.name);
-  const used = new Set<string>();
-  const ifaceName = (full: string): string => {
-    let name = full;
-    if (Buffer.byteLength(name) > IFACE_BYTES) name = cut(full, IFACE_BYTES - 3);
-    for (let n = 2; used.has(name); n++) name = `${cut(full, IFACE_BYTES - 3 - String(n).length)}~${n}`;
-    used.add(name);
-    return name;
-  };
+  const ifaceName = interfaceNamer();
 
   const dispatch: Record<Direction, Chain> = { Inbound: dispatchChain("inbound", doc.span), Outbound: dispatchChain("outbound", doc.span) };
   for (const nsg of doc.nsgs) {
@@ -204,16 +196,6 @@ function smtpBlock(iface: string, span: SourceSpan): Rule {
     comment: SMTP_BLOCK,
     implied: true,
   };
-}
-
-/** The first `bytes` bytes of a name, not splitting a character. */
-function cut(name: string, bytes: number): string {
-  let out = "";
-  for (const ch of name) {
-    if (Buffer.byteLength(out + ch) > bytes) break;
-    out += ch;
-  }
-  return out;
 }
 
 /** Rules whose priority is an expression first (document order), then by priority, then document order. */

@@ -41,10 +41,9 @@ import type { Action, AddrRange, Chain, Condition, Diagnostic, Family, Pipeline,
 import { chainKey } from "../../src/model/types.js";
 import type { Direction, FirewallPolicy, FirewallRule, Placed, PolicyRule, ProtocolEntry } from "./read.js";
 import { networkOf, type GcpDocument } from "./read.js";
+import { interfaceNamer } from "../interface-names.js";
 
 const TABLE = "gcp-firewall";
-/** An interface name's room in the packet space (src/space/dims.ts IFACE_BYTES). */
-const IFACE_BYTES = 32;
 const IMPLIED_PRIORITY = 65535;
 
 /** IP protocol names the firewall API takes. */
@@ -124,14 +123,7 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
   for (const n of networks.values()) if ((byName.get(n.display) ?? 0) > 1) n.display = n.key.replace(/^\//, "");
 
   // the targets of each network
-  const used = new Set<string>();
-  const ifaceName = (full: string): string => {
-    let name = full;
-    if (Buffer.byteLength(name) > IFACE_BYTES) name = cut(full, IFACE_BYTES - 3);
-    for (let n = 2; used.has(name); n++) name = `${cut(full, IFACE_BYTES - 3 - String(n).length)}~${n}`;
-    used.add(name);
-    return name;
-  };
+  const ifaceName = interfaceNamer();
   for (const net of networks.values()) {
     const tags = new Set<string>();
     const accounts = new Set<string>();
@@ -241,16 +233,6 @@ function alwaysOnEgress(iface: string, span: SourceSpan): Rule[] {
     { id: `${iface}/egress#metadata`, conditions: [{ kind: "family", family: 4 }, { kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xa9fea9fen, hi: 0xa9fea9fen }] }], action: { kind: "accept" }, span: { ...span, text: METADATA }, comment: METADATA, implied: true },
     { id: `${iface}/egress#smtp`, conditions: [{ kind: "family", family: 4 }, { kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[25, 25]] }, { kind: "addr", field: "dst", family: 4, ranges: privateV4, negate: true }], action: { kind: "drop" }, span: { ...span, text: SMTP_BLOCK }, comment: SMTP_BLOCK, implied: true },
   ];
-}
-
-/** The first `bytes` bytes of a name, not splitting a character. */
-function cut(name: string, bytes: number): string {
-  let out = "";
-  for (const ch of name) {
-    if (Buffer.byteLength(out + ch) > bytes) break;
-    out += ch;
-  }
-  return out;
 }
 
 /** By priority (lower first), denies before allows at equal priority, else in document order. */
