@@ -251,7 +251,7 @@ function gatherItem(src: Source, x: Json, path: Path, g: Gathered, ctx: ReadCont
   }
   if (isNsg(x)) g.nsgs.push(readNsg(src, x, path, g, ctx, template));
   else if (isRule(x)) {
-    const rule = readRule(src, x, path, ctx, /(^|\/)defaultsecurityrules$/.test(typeOf(x)) || /\/defaultSecurityRules\//i.test(typeof x.id === "string" ? x.id : ""));
+    const rule = readRule(src, x, path, ctx, /(^|\/)defaultsecurityrules$/.test(typeOf(x)) || /\/defaultSecurityRules\//i.test(typeof x.id === "string" ? x.id : ""), template);
     if (!rule) return;
     const id = typeof x.id === "string" ? x.id : "";
     const parent = /^(.*\/networkSecurityGroups\/([^/]+))\/(?:default)?securityRules\//i.exec(id);
@@ -278,6 +278,26 @@ function gatherTemplate(src: Source, t: Obj, path: Path, g: Gathered, ctx: ReadC
   const resources = t.resources;
   const each: [Json, Path][] = Array.isArray(resources) ? resources.map((r, k) => [r, [...path, "resources", k]]) : isObj(resources) ? Object.entries(resources).map(([k, r]) => [r, [...path, "resources", k]]) : [];
   for (const [r, at] of each) gatherItem(src, r, at, g, ctx, template);
+}
+
+/**
+ * A rule's fields with each `[variables('v')]` whose variable is a plain value (a string, a number,
+ * a list of them) replaced by that value - a template's variables are fixed, unlike its
+ * parameters, whose defaults a deployment may override (those stay unknown).
+ */
+function withVariables(f: Obj, template: Template | undefined): Obj {
+  if (!template || Object.keys(template.variables).length === 0) return f;
+  const plain = (v: Json | undefined): v is string | number => (typeof v === "string" && !isExpression(v)) || typeof v === "number";
+  const value = (x: Json): Json => {
+    const m = typeof x === "string" ? /^\[\s*variables\s*\(\s*'([^']*)'\s*\)\s*\]$/i.exec(x.trim()) : null;
+    if (!m) return x;
+    const v = template.variables[m[1]!];
+    return plain(v) || (Array.isArray(v) && v.every(plain)) ? v! : x;
+  };
+  const out: Obj = {};
+  // (a list's item that is a list variable gives its items)
+  for (const [k, v] of Object.entries(f)) out[k] = Array.isArray(v) ? v.flatMap((x) => value(x)) : value(v);
+  return out;
 }
 
 /** A template expression naming something: the parameter's default or the variable's value when it is a plain string. */
@@ -311,7 +331,7 @@ function readNsg(src: Source, o: Obj, path: Path, g: Gathered, ctx: ReadContext,
     if (!Array.isArray(v)) return;
     v.forEach((r, k) => {
       if (!isObj(r)) return;
-      const rule = readRule(src, r, [...at, field, k], ctx, field === "defaultSecurityRules");
+      const rule = readRule(src, r, [...at, field, k], ctx, field === "defaultSecurityRules", template);
       if (rule) into.push(rule);
     });
   };
@@ -329,7 +349,7 @@ function readNsg(src: Source, o: Obj, path: Path, g: Gathered, ctx: ReadContext,
   if (Array.isArray(o.resources)) {
     o.resources.forEach((r, k) => {
       if (!isObj(r) || !isRule(r)) return;
-      const rule = readRule(src, r, [...path, "resources", k], ctx, false);
+      const rule = readRule(src, r, [...path, "resources", k], ctx, false, template);
       if (rule) rules.push(rule);
     });
   }
@@ -377,10 +397,10 @@ const asText = (v: Json | undefined): string | undefined => (typeof v === "strin
  * A security rule (REST: fields under `properties`; az CLI: flattened), or undefined when the schema
  * found a fault in it or a field Azure requires is missing (told).
  */
-function readRule(src: Source, r: Obj, path: Path, ctx: ReadContext, isDefault: boolean): SecurityRule | undefined {
+function readRule(src: Source, r: Obj, path: Path, ctx: ReadContext, isDefault: boolean, template?: Template): SecurityRule | undefined {
   if (isBad(src, path)) return undefined;
   const nested = isObj(r.properties);
-  const f = nested ? (r.properties as Obj) : r;
+  const f = withVariables(nested ? (r.properties as Obj) : r, template);
   const fp = nested ? [...path, "properties"] : path;
   const name = typeof r.name === "string" && r.name !== "" ? r.name.replace(/^.*\//, "") : `#${Number(path[path.length - 1] ?? 0) + 1}`;
   const span = src.spanAt(typeof r.name === "string" ? [...path, "name"] : path);

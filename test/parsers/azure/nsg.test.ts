@@ -477,6 +477,27 @@ describe("azure network security groups", () => {
     expect(detectFormat(text)).toBe("azure-nsg");
   });
 
+  it("takes a template's variables for their values, and leaves its parameters unknown", () => {
+    const template = (variables: object, over: R) => ({
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      parameters: { adminRange: { type: "string", defaultValue: "203.0.113.0/24" } },
+      variables,
+      resources: [{ type: "Microsoft.Network/networkSecurityGroups", name: "nsg", properties: { securityRules: [rule(over, "r")] } }],
+    });
+    const vars = { sshPort: "22", mgmt: ["3389", "5985-5986"], everyone: "*", pri: 300 };
+    const text = (over: R) => JSON.stringify(template(vars, over), null, 2);
+    // a variable's port, list of ports, source and priority: read as written there, certain
+    expect(exposed(text({ destinationPortRange: "[variables('sshPort')]", sourceAddressPrefix: "[variables('everyone')]", priority: "[variables('pri')]" }))).toEqual(["ssh 4 nsg", "ssh 6 nsg"]);
+    const rs = parseAzureNsg(text({ destinationPortRange: undefined, destinationPortRanges: ["[variables('mgmt')]"] }), "t.json");
+    expect(certain(rs, { dport: 3389 })).toBe("accept");
+    expect(certain(rs, { dport: 5986 })).toBe("accept");
+    expect(verdict(rs, { dport: 22 })).toBe("drop");
+    expect(warnings(rs)).toEqual([]);
+    // a parameter stays unknown: a deployment may give it another value than its default
+    const param = parseAzureNsg(text({ sourceAddressPrefix: "[parameters('adminRange')]" }), "t.json");
+    expect(certain(param)).toBe("unknown");
+  });
+
   it("reads the NSGs of nested deployments (compiled Bicep modules)", () => {
     const doc = {
       $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
