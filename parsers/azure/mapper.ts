@@ -103,8 +103,6 @@ export function mapAzureNsg(doc: AzureDocument, file: string, diagnostics: Diagn
   const tell = (severity: Diagnostic["severity"]): Tell => (span, message) => diagnostics.push({ severity, message, file, line: span.line, column: span.column });
   const tellers: Tellers = { warn: tell("warning"), error: tell("error"), info: tell("info") };
   const chains = new Map<string, Chain>();
-  // each NIC target (an interface of its own) is hosts of their own: see Ruleset.hosts
-  const hosts = new Set<string>();
   // No NSG read (a document cut short, of something else, or empty): no chain, so that a file
   // nothing could be read from is one that could not be parsed (check's exit status 2).
   if (doc.nsgs.length === 0) return { format: "azure-nsg", file, families: [4, 6], chains, pipelines: [], diagnostics, ruleCount: 0 };
@@ -147,7 +145,6 @@ export function mapAzureNsg(doc: AzureDocument, file: string, diagnostics: Diagn
         for (const c of ordered) chain.rules.push(...toRules(c, t, word));
         chains.set(chainKey(TABLE, name), chain);
         dispatch[direction].rules.push({ id: `${word}/${t.iface}`, conditions: [{ kind: "iface", field, name: t.iface, prefix: false }], action: { kind: "jump", chain: name }, span: doc.span, implied: true });
-        hosts.add(t.iface);
       }
     }
   }
@@ -158,7 +155,7 @@ export function mapAzureNsg(doc: AzureDocument, file: string, diagnostics: Diagn
   for (const kind of ["inbound", "outbound"] as const) {
     for (const family of [4, 6] as const) pipelines.push({ kind, family, stages: [{ chain: chainKey(TABLE, kind), role: "filter" }] });
   }
-  return { format: "azure-nsg", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount, hosts: [...hosts] };
+  return { format: "azure-nsg", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
 }
 
 /** The chain a direction starts in: replies pass (stateful), then each NIC's chain on its interface. */

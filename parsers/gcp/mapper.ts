@@ -82,8 +82,6 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
   const warn = tell("warning");
   const error = tell("error");
   const chains = new Map<string, Chain>();
-  // each target (an interface of its own) is hosts of their own: see Ruleset.hosts
-  const hosts = new Set<string>();
   let ruleCount = 0;
 
   // the networks and their rules (disabled ones and those without a verdict left out)
@@ -203,7 +201,6 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
         });
         chains.set(chainKey(TABLE, name), chain);
         dispatch.rules.push({ id: `${kind}/${t.iface}`, conditions: [{ kind: "iface", field, name: t.iface, prefix: false }], action: { kind: "jump", chain: name }, span: first, implied: true });
-        hosts.add(t.iface);
       }
     }
     chains.set(chainKey(TABLE, kind), dispatch);
@@ -213,7 +210,7 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
   for (const kind of ["inbound", "outbound"] as const) {
     for (const family of [4, 6] as const) pipelines.push({ kind, family, stages: [{ chain: chainKey(TABLE, kind), role: "filter" }] });
   }
-  return { format: "gcp-firewall", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount, hosts: [...hosts] };
+  return { format: "gcp-firewall", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
 }
 
 /**

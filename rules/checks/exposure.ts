@@ -110,21 +110,6 @@ function targeted(f: Finding | undefined, target: string | undefined): Finding |
   return f && target !== undefined && f.exposure ? { ...f, exposure: { ...f.exposure, target } } : f;
 }
 
-/**
- * One finding per rule, service and family: a rule a ruleset copies into each host's chain (a
- * cloud firewall rule applied to several targets) reached on several hosts is told once, at the
- * first; the line is what a fix changes.
- */
-function oncePerRule(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const x = f.exposure;
-    const key = `${f.location.file}:${f.location.line}:${f.location.column}|${x?.service ?? ""}|${x?.protocol ?? ""}|${x?.family ?? ""}|${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -132,22 +117,22 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
     const p = res.pipeline;
     if (!params.directions.includes(p.kind)) continue;
     if (!filtersPath(ctx.ruleset, p)) continue;
-    /** Per protocol, what every-port findings already explain (packets to a fully open host). */
-    const allOpen = new Map<number, Hit>();
+    /**
+     * Per protocol and host interface (Ruleset.hosts; "" where there are none), what every-port
+     * findings already explain (packets to a fully open host).
+     */
+    const allOpen = new Map<string, Hit>();
     const everyPort = ctx.catalog.services.find((s) => s.protocols === "any");
     if (everyPort) {
       for (const proto of [6, 17]) {
         const hit = measure(res, [proto], ALL_PORTS, true, params.threshold);
         if (!hit) continue;
-        let told = false;
         for (const part of perHost(ctx, hit, p.kind, p.family, params.threshold)) {
           const f = targeted(makeFinding(ctx, res, part.hit, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`), part.target);
-          if (f) {
-            findings.push(f);
-            told = true;
-          }
+          if (!f) continue;
+          findings.push(f);
+          allOpen.set(`${proto}|${part.target ?? ""}`, part.hit);
         }
-        if (told) allOpen.set(proto, hit);
       }
     }
     /** Per protocol, what the device's own management services explain (see deviceServiceFindings). */
@@ -158,29 +143,30 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
       if (svc.protocols === "any") continue;
       for (const proto of svc.protocols) {
         const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
-        let hit = measure(res, [proto], ranges, false, params.threshold);
-        if (!hit) continue;
-        const open = allOpen.get(proto);
-        if (open && (open.certain || !hit.certain)) {
-          // Already told: every packet that reaches this service reaches a host open on every port.
-          if (hit.exposed.isSubsetOf(open.exposed)) continue;
-          // What reaches it where the every-port finding has no packet at all (another host, say)
-          // is shown by a packet of its own, at the rule that opens it there.
-          hit = outsideOf(hit, open, p.family, params.threshold) ?? hit;
-        }
-        // A port the device's web UI listens on: told as that, not as a web server.
-        const device = managed.get(proto);
-        if (device && hit.exposed.isSubsetOf(device)) continue;
-        for (const part of perHost(ctx, hit, p.kind, p.family, params.threshold)) {
-          const label = `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(part.hit.exposed))})`;
-          const f = targeted(makeFinding(ctx, res, part.hit, svc, proto, rule.id, label), part.target);
+        const whole = measure(res, [proto], ranges, false, params.threshold);
+        if (!whole) continue;
+        for (const part of perHost(ctx, whole, p.kind, p.family, params.threshold)) {
+          let hit = part.hit;
+          const open = allOpen.get(`${proto}|${part.target ?? ""}`);
+          if (open && (open.certain || !hit.certain)) {
+            // Already told: every packet that reaches this service reaches a host open on every port.
+            if (hit.exposed.isSubsetOf(open.exposed)) continue;
+            // What reaches it where the every-port finding has no packet at all (another host, say)
+            // is shown by a packet of its own, at the rule that opens it there.
+            hit = outsideOf(hit, open, p.family, params.threshold) ?? hit;
+          }
+          // A port the device's web UI listens on: told as that, not as a web server.
+          const device = managed.get(proto);
+          if (device && hit.exposed.isSubsetOf(device)) continue;
+          const label = `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(hit.exposed))})`;
+          const f = targeted(makeFinding(ctx, res, hit, svc, proto, rule.id, label), part.target);
           if (f) perService.push(f);
         }
       }
     }
-    findings.push(...groupByLocation(oncePerRule(perService), p.kind, ctx.ruleset.families));
+    findings.push(...groupByLocation(perService, p.kind, ctx.ruleset.families));
   }
-  return ctx.ruleset.hosts ? oncePerRule(findings) : findings;
+  return findings;
 };
 
 /**

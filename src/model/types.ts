@@ -300,9 +300,11 @@ export interface Ruleset {
    */
   deviceServices?: DeviceService[];
   /**
-   * Interfaces that each stand for hosts of their own, analysed apart: a cloud security group,
-   * network ACL, NSG or firewall target, whose packets arrive on (leave by) its name. An opening is
+   * Interfaces that each stand for hosts of their own, analysed apart, whose rules are their own: an
+   * AWS security group or network ACL, whose packets arrive on (leave by) its name. An opening is
    * reported once per such interface it reaches - each at its own rule - not once for them all.
+   * (Not the readers that copy one rule to several targets, GCP and Azure: the same rule would be
+   * told once per target.)
    */
   hosts?: string[];
 }

@@ -166,4 +166,13 @@ describe("aws security groups", () => {
       { numRuns: 300 },
     );
   });
+
+  it("reports a service open on one group even where another group is open on every port", async () => {
+    const all = (cidr: string) => ({ IpProtocol: "-1", IpRanges: [{ CidrIp: cidr }] });
+    const ssh = { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0" }] };
+    const text = doc([group("sg-a", [all("0.0.0.0/0")]), group("sg-b", [all("0.0.0.0/2"), ssh]), group("sg-c", [ssh])]);
+    const res = await analyzeFile("three.json", text);
+    const exposed = res.findings.filter((f) => f.ruleId === "exposed-service").map((f) => `${f.exposure!.service} ${f.exposure!.protocol} ${f.exposure!.target}`);
+    expect(exposed.sort()).toEqual(["every-port tcp sg-a", "every-port udp sg-a", "ssh tcp sg-b", "ssh tcp sg-c"]);
+  });
 });
