@@ -34,8 +34,9 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
   // A source rule the model copies into several chains (a cloud rule into the chain of each
   // target it reaches, a JunOS global policy into each zone pair) can never match only when no
   // copy can: one hidden in one chain still matches in another, and removing it would change that.
-  const copies = new Map<string, number>();
-  const dead = new Map<string, { finding: Finding; copies: number }>();
+  // (copies share their source span object; rules the model makes at the same position do not)
+  const copies = new Map<object, number>();
+  const dead = new Map<object, { finding: Finding; copies: number }>();
   for (const chain of rs.chains.values()) {
     // What earlier terminating rules match: a rule is shadowed when that holds all it matches.
     const earlier = new CoveredHistory();
@@ -45,7 +46,7 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
       const first = elements[0]!.rule;
       const message = first.implied ? undefined : judge(rs, chain, elements, earlier);
       if (!first.implied) {
-        const key = `${first.span.file}:${first.span.line}:${first.span.column}`;
+        const key = first.span;
         copies.set(key, (copies.get(key) ?? 0) + 1);
         if (message) {
           const known = dead.get(key);
