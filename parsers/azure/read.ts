@@ -288,15 +288,16 @@ function gatherTemplate(src: Source, t: Obj, path: Path, g: Gathered, ctx: ReadC
 function withVariables(f: Obj, template: Template | undefined): Obj {
   if (!template || Object.keys(template.variables).length === 0) return f;
   const plain = (v: Json | undefined): v is string | number => (typeof v === "string" && !isExpression(v)) || typeof v === "number";
-  const value = (x: Json): Json => {
+  /** `x`'s value; a list only where a list is taken (`lists`): a list in a one-value field stays the expression. */
+  const value = (x: Json, lists: boolean): Json => {
     const m = typeof x === "string" ? /^\[\s*variables\s*\(\s*'([^']*)'\s*\)\s*\]$/i.exec(x.trim()) : null;
     if (!m) return x;
     const v = template.variables[m[1]!];
-    return plain(v) || (Array.isArray(v) && v.every(plain)) ? v! : x;
+    return plain(v) || (lists && Array.isArray(v) && v.every(plain)) ? v! : x;
   };
   const out: Obj = {};
-  // (a list's item that is a list variable gives its items)
-  for (const [k, v] of Object.entries(f)) out[k] = Array.isArray(v) ? v.flatMap((x) => value(x)) : value(v);
+  // (a list's item that is a list variable gives its items; the plural fields take a list)
+  for (const [k, v] of Object.entries(f)) out[k] = Array.isArray(v) ? v.flatMap((x) => value(x, true)) : value(v, /(Ranges|Prefixes)$/.test(k));
   return out;
 }
 
