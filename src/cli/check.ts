@@ -61,7 +61,7 @@ Options:
   --show-suppressed       keep findings silenced by '# fwlint-disable...' comments, marked suppressed
   --skip-unknown          skip a named file that is not a firewall configuration fwlint reads, as in folders
                           (for hooks given any .conf, .xml, .json ... file); one that is, but cannot be
-                          parsed, is still an error
+                          parsed, is still an error; standard input is never skipped
   --no-color              plain text output (colour is used only on a terminal and when NO_COLOR is unset)
   -h, --help              show this help
 
@@ -284,13 +284,16 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     if (report) textFiles.push(report);
   };
 
+  /** --skip-unknown applies to named files; standard input is always what the user meant to check. */
+  const skippable = (path: string) => args.skipUnknown && path !== "-";
   for (const input of expansion.files) {
     const read = await readConfigFile(input.path);
     if (!read.ok) {
       // A folder may hold anything; only a named file, or one we could not even read, is an error.
-      // With --skip-unknown a named file that is not text (or empty) is skipped too; one too large is not.
-      const notText = read.reason === "binary" || read.reason === "encoding" || read.reason === "empty";
-      if ((input.explicit && !(args.skipUnknown && notText)) || read.reason === "unreadable") fail(input.path, read.message);
+      // With --skip-unknown a named file (not standard input) is skipped as a walked one is: one too
+      // large is said to be skipped, as a walk says it.
+      if ((input.explicit && !skippable(input.path)) || read.reason === "unreadable") fail(input.path, read.message);
+      else if (input.explicit && read.reason === "too-large") io.stderr(`${sanitize(input.path)}: skipped: ${sanitize(read.message)}\n`);
       continue;
     }
     const found = configFor(input.path);
@@ -316,7 +319,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       result.findings = await findingsNewSince(args.newSince, input.path, result.findings, options);
     }
     if (result.fatal !== undefined) {
-      if ((!input.explicit || args.skipUnknown) && args.options.inputFormat === undefined && isUnrecognised(result)) continue;
+      if ((!input.explicit || skippable(input.path)) && args.options.inputFormat === undefined && isUnrecognised(result)) continue;
       fail(input.path, result.fatal, result.file);
     } else {
       jsonFiles.push(result.file);

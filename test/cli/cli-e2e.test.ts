@@ -185,6 +185,15 @@ describe("fwlint (built)", () => {
     expect(bad.err).toContain("truncated.json: could not be parsed as nft-json");
     expect(bad.err).toContain("missing.rules: no such file or directory");
     expect(bad.err).not.toContain("notes.txt");
+    // standard input is what the user meant to check: never skipped
+    const stdin = fwlint(["check", "--skip-unknown", "-"], {}, "just some notes\n");
+    expect(stdin.code).toBe(2);
+    expect(stdin.err).toMatch(/^-: not a firewall configuration fwlint reads/);
+    // a file too large to read is skipped as in folders, and said so
+    write("huge.json", "a".repeat(10 * 1024 * 1024 + 10));
+    const huge = fwlint(["check", "--skip-unknown", "huge.json", "smtp.rules"]);
+    expect(huge.code).toBe(1);
+    expect(huge.err).toMatch(/^huge\.json: skipped: file too large/);
   });
 
   it("survives garbage that looks like a ruleset without a stack trace", () => {
