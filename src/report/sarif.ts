@@ -219,7 +219,7 @@ function normaliseSource(line: string): string {
 
 /**
  * The hex sha256 that identifies a finding across edits: rule id, file, the normalised source line and
- * the exposure (service(s), protocol, ports, direction). Without a source line (a Report made by
+ * the exposure (service(s), protocol, ports, direction, and the cloud group or ACL it is on). Without a source line (a Report made by
  * buildReport in json.ts has none) the message, digits masked, stands in.
  */
 export function fingerprintHash(f: Finding): string {
@@ -236,6 +236,9 @@ export function fingerprintHash(f: Finding): string {
     e ? e.ports.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(",") : "",
     e ? e.direction : "",
     e ? String(e.family) : "",
+    // the security group or ACL it is on (cloud rulesets: rule 100 of two ACLs reads alike); only
+    // when there is one, so that other findings keep their fingerprints
+    ...(e?.target !== undefined ? [`target:${e.target}`] : []),
   ];
   return createHash("sha256").update(JSON.stringify(parts), "utf8").digest("hex");
 }

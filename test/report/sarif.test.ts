@@ -252,6 +252,16 @@ describe("SARIF reporter: fingerprints", () => {
     expect(c.runs[0].results[0].partialFingerprints[FINGERPRINT_KEY]).not.toBe(a.runs[0].results[0].partialFingerprints[FINGERPRINT_KEY]);
   });
 
+  it("tells apart the same entry text on two cloud groups or ACLs, and keeps other findings' fingerprints", () => {
+    const fp = (f: Finding) => (buildSarif(report([f]), rules) as Any).runs[0].results[0].partialFingerprints[FINGERPRINT_KEY];
+    const line = { sourceLine: '"RuleNumber": 100,' };
+    const on = (target?: string) => finding({ ...line, exposure: { ...finding().exposure!, ...(target !== undefined ? { target } : {}) } });
+    expect(fp(on("acl-1"))).not.toBe(fp(on("acl-2")));
+    expect(fp(on("acl-1"))).toBe(fp(on("acl-1")));
+    // without a target the hash is what it was before targets existed (pinned)
+    expect(fp(finding())).toBe("0cd21f1dc7d26b4e5f9ba67828a17ad08e3c8e7d7ce2769cc390bd4a5f7566b9:1");
+  });
+
   it("changes with the real port in a ruleset", () => {
     const before = smtpOf(relay.text);
     const log = buildSarif(reportOf([{ path: relay.path, text: relay.text.replace("--dport 22 ", "--dport 23 ") }]), rules) as Any;
