@@ -25,9 +25,10 @@
  * without). A packet arriving on anything but a group's id reaches no group chain and is refused.
  */
 import { parseAddrSpec } from "../../src/model/address.js";
-import type { Chain, Condition, Diagnostic, Family, Pipeline, Ruleset, SourceSpan } from "../../src/model/types.js";
+import type { Chain, Condition, Diagnostic, Family, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { chainKey } from "../../src/model/types.js";
 import type { Peer, Permission, SecurityGroup } from "./read.js";
+import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
 
 const TABLE = "security-groups";
 
@@ -48,16 +49,7 @@ export function mapSecurityGroups(groups: readonly SecurityGroup[], file: string
   let ruleCount = 0;
   const seen = new Set<string>();
   for (const direction of ["inbound", "outbound"] as const) {
-    const field = direction === "inbound" ? "iif" : "oif";
-    const dispatch: Chain = { name: direction, table: TABLE, rules: [], policy: "drop", policySpan: first, span: first, label: `the security groups' ${direction} rules` };
-    dispatch.rules.push({
-      id: `${direction}#established`,
-      conditions: [{ kind: "ctstate", states: ["established", "related"] }],
-      action: { kind: "accept" },
-      span: first,
-      comment: "stateful: replies and packets of allowed connections pass",
-      implied: true,
-    });
+    const dispatch = dispatchChain(TABLE, direction, first, `the security groups' ${direction} rules`, true);
     for (const g of groups) {
       if (direction === "inbound") {
         if (seen.has(g.id)) warn(g.span, `security group ${g.id} is listed twice: both are read`);
@@ -85,20 +77,16 @@ export function mapSecurityGroups(groups: readonly SecurityGroup[], file: string
       const denySpan = direction === "inbound" ? g.ingressSpan : g.egressSpan;
       chain.rules.push({ id: `${g.id}/${direction}#deny`, conditions: [], action: { kind: "drop" }, span: denySpan, comment: "a security group refuses what no rule allows", implied: true });
       chains.set(chainKey(TABLE, name), chain);
-      dispatch.rules.push({ id: `${direction}/${g.id}`, conditions: [{ kind: "iface", field, name: g.id, prefix: false }], action: { kind: "jump", chain: name }, span: g.span });
+      dispatch.rules.push(targetJump(direction, g.id, name, g.span, false));
     }
     chains.set(chainKey(TABLE, direction), dispatch);
-  }
-  const pipelines: Pipeline[] = [];
-  for (const kind of ["inbound", "outbound"] as const) {
-    for (const family of [4, 6] as const) pipelines.push({ kind, family, stages: [{ chain: chainKey(TABLE, kind), role: "filter" }] });
   }
   return {
     format: "aws-sg",
     file,
     families: [4, 6],
     chains,
-    pipelines,
+    pipelines: dispatchPipelines(TABLE),
     diagnostics,
     ruleCount,
     hosts: [...seen],

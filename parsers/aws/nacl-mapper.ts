@@ -25,9 +25,10 @@
  * lists them (they keep their place in the file) or not (added at the `Entries` key).
  */
 import { parseAddrSpec } from "../../src/model/address.js";
-import type { Chain, Condition, Diagnostic, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
+import type { Chain, Condition, Diagnostic, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { chainKey } from "../../src/model/types.js";
 import type { NaclEntry, NetworkAcl } from "./nacl-read.js";
+import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
 
 const TABLE = "network-acls";
 /** AWS's `*` rule numbers: IPv4 and IPv6 (the user's entries are numbered 1-32766). */
@@ -55,9 +56,8 @@ export function mapNetworkAcls(acls: readonly NetworkAcl[], file: string, diagno
   let ruleCount = 0;
   const seen = new Set<string>();
   for (const direction of ["inbound", "outbound"] as const) {
-    const field = direction === "inbound" ? "iif" : "oif";
     // no rule for established connections: network ACLs are stateless
-    const dispatch: Chain = { name: direction, table: TABLE, rules: [], policy: "drop", policySpan: first, span: first, label: `the network ACLs' ${direction} entries` };
+    const dispatch = dispatchChain(TABLE, direction, first, `the network ACLs' ${direction} entries`, false);
     for (const acl of acls) {
       // (paginated output pasted together may repeat one: its chains would be one and the same)
       if (seen.has(`${direction} ${acl.id}`)) {
@@ -100,15 +100,11 @@ export function mapNetworkAcls(acls: readonly NetworkAcl[], file: string, diagno
         }
       }
       chains.set(chainKey(TABLE, name), chain);
-      dispatch.rules.push({ id: `${direction}/${acl.id}`, conditions: [{ kind: "iface", field, name: acl.id, prefix: false }], action: { kind: "jump", chain: name }, span: acl.span });
+      dispatch.rules.push(targetJump(direction, acl.id, name, acl.span, false));
     }
     chains.set(chainKey(TABLE, direction), dispatch);
   }
-  const pipelines: Pipeline[] = [];
-  for (const kind of ["inbound", "outbound"] as const) {
-    for (const family of [4, 6] as const) pipelines.push({ kind, family, stages: [{ chain: chainKey(TABLE, kind), role: "filter" }] });
-  }
-  return { format: "aws-nacl", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount, hosts: [...new Set(acls.map((a) => a.id))] };
+  return { format: "aws-nacl", file, families: [4, 6], chains, pipelines: dispatchPipelines(TABLE), diagnostics, ruleCount, hosts: [...new Set(acls.map((a) => a.id))] };
 }
 
 /** " (web; default of vpc-1; subnets subnet-a, subnet-b)": what tells an ACL apart in messages. */

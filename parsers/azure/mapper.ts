@@ -44,11 +44,12 @@
  */
 import { PUBLIC_RANGES } from "../../src/analysis/regions.js";
 import { parseAddrSpec } from "../../src/model/address.js";
-import type { Action, AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
+import type { Action, AddrRange, Chain, Condition, Diagnostic, Family, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { chainKey } from "../../src/model/types.js";
 import type { AzureDocument, Direction, Expression, Nsg, Placed, SecurityRule } from "./read.js";
 import { isExpression } from "./read.js";
 import { interfaceNamer } from "../interface-names.js";
+import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
 
 const TABLE = "azure-nsg";
 
@@ -114,7 +115,8 @@ export function mapAzureNsg(doc: AzureDocument, file: string, diagnostics: Diagn
   const display = (n: Nsg) => ((byName.get(n.name) ?? 0) > 1 && n.resourceGroup !== undefined ? `${n.resourceGroup}/${n.name}` : n.name);
   const ifaceName = interfaceNamer();
 
-  const dispatch: Record<Direction, Chain> = { Inbound: dispatchChain("inbound", doc.span), Outbound: dispatchChain("outbound", doc.span) };
+  const label = (kind: string) => `the network security groups' ${kind} rules`;
+  const dispatch: Record<Direction, Chain> = { Inbound: dispatchChain(TABLE, "inbound", doc.span, label("inbound"), true), Outbound: dispatchChain(TABLE, "outbound", doc.span, label("outbound"), true) };
   for (const nsg of doc.nsgs) {
     const shown = display(nsg);
     const where = `network security group ${shown}`;
@@ -136,7 +138,6 @@ export function mapAzureNsg(doc: AzureDocument, file: string, diagnostics: Diagn
 
     for (const direction of ["Inbound", "Outbound"] as const) {
       const word = direction === "Inbound" ? "inbound" : "outbound";
-      const field = direction === "Inbound" ? "iif" : "oif";
       const ordered = sortRules(compiled[direction]);
       for (const t of targets) {
         const name = `${t.iface} ${word}`;
@@ -144,32 +145,16 @@ export function mapAzureNsg(doc: AzureDocument, file: string, diagnostics: Diagn
         if (direction === "Outbound") chain.rules.push(smtpBlock(t.iface, nsg.span));
         for (const c of ordered) chain.rules.push(...toRules(c, t, word));
         chains.set(chainKey(TABLE, name), chain);
-        dispatch[direction].rules.push({ id: `${word}/${t.iface}`, conditions: [{ kind: "iface", field, name: t.iface, prefix: false }], action: { kind: "jump", chain: name }, span: doc.span, implied: true });
+        dispatch[direction].rules.push(targetJump(word, t.iface, name, doc.span, true));
       }
     }
   }
   chains.set(chainKey(TABLE, "inbound"), dispatch.Inbound);
   chains.set(chainKey(TABLE, "outbound"), dispatch.Outbound);
 
-  const pipelines: Pipeline[] = [];
-  for (const kind of ["inbound", "outbound"] as const) {
-    for (const family of [4, 6] as const) pipelines.push({ kind, family, stages: [{ chain: chainKey(TABLE, kind), role: "filter" }] });
-  }
-  return { format: "azure-nsg", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
+  return { format: "azure-nsg", file, families: [4, 6], chains, pipelines: dispatchPipelines(TABLE), diagnostics, ruleCount };
 }
 
-/** The chain a direction starts in: replies pass (stateful), then each NIC's chain on its interface. */
-function dispatchChain(kind: "inbound" | "outbound", span: SourceSpan): Chain {
-  return {
-    name: kind,
-    table: TABLE,
-    rules: [{ id: `${kind}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span, comment: "stateful: replies and packets of allowed connections pass", implied: true }],
-    policy: "drop",
-    policySpan: span,
-    span,
-    label: `the network security groups' ${kind} rules`,
-  };
-}
 
 const SMTP_BLOCK = "Azure: outbound TCP 25 to the Internet is blocked, except for Enterprise Agreement and MCA-E subscriptions";
 

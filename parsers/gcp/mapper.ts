@@ -37,11 +37,12 @@
  * Ports and protocols are one condition (alternatives of the `allowed`/`denied` entries).
  */
 import { parseAddrSpec } from "../../src/model/address.js";
-import type { Action, AddrRange, Chain, Condition, Diagnostic, Family, Pipeline, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
+import type { Action, AddrRange, Chain, Condition, Diagnostic, Family, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { chainKey } from "../../src/model/types.js";
 import type { Direction, FirewallPolicy, FirewallRule, Placed, PolicyRule, ProtocolEntry } from "./read.js";
 import { networkOf, type GcpDocument } from "./read.js";
 import { interfaceNamer } from "../interface-names.js";
+import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
 
 const TABLE = "gcp-firewall";
 const IMPLIED_PRIORITY = 65535;
@@ -166,19 +167,10 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
   // each target's chains and the dispatch chains
   for (const direction of ["INGRESS", "EGRESS"] as const) {
     const kind = direction === "INGRESS" ? "inbound" : "outbound";
-    const field = direction === "INGRESS" ? "iif" : "oif";
     const word = direction.toLowerCase();
     // (the dispatch is fwlint's, not a rule of the file: told at the document's start)
     const first = doc.span;
-    const dispatch: Chain = { name: kind, table: TABLE, rules: [], policy: "drop", policySpan: first, span: first, label: `the VPC firewall's ${word} rules` };
-    dispatch.rules.push({
-      id: `${kind}#established`,
-      conditions: [{ kind: "ctstate", states: ["established", "related"] }],
-      action: { kind: "accept" },
-      span: first,
-      comment: "stateful: replies and packets of allowed connections pass",
-      implied: true,
-    });
+    const dispatch = dispatchChain(TABLE, kind, first, `the VPC firewall's ${word} rules`, true);
     for (const net of networks.values()) {
       const own = sortByPriority(net.rules.filter((r) => r.direction === direction), (r) => r.action === "deny");
       for (const t of net.targets) {
@@ -200,17 +192,13 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
           implied: true,
         });
         chains.set(chainKey(TABLE, name), chain);
-        dispatch.rules.push({ id: `${kind}/${t.iface}`, conditions: [{ kind: "iface", field, name: t.iface, prefix: false }], action: { kind: "jump", chain: name }, span: first, implied: true });
+        dispatch.rules.push(targetJump(kind, t.iface, name, first, true));
       }
     }
     chains.set(chainKey(TABLE, kind), dispatch);
   }
 
-  const pipelines: Pipeline[] = [];
-  for (const kind of ["inbound", "outbound"] as const) {
-    for (const family of [4, 6] as const) pipelines.push({ kind, family, stages: [{ chain: chainKey(TABLE, kind), role: "filter" }] });
-  }
-  return { format: "gcp-firewall", file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
+  return { format: "gcp-firewall", file, families: [4, 6], chains, pipelines: dispatchPipelines(TABLE), diagnostics, ruleCount };
 }
 
 /**
