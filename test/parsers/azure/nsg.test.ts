@@ -16,8 +16,8 @@ import { parseAzureNsg } from "../../../parsers/azure/index.js";
 import { verdictFor } from "../../../src/analysis/verdict.js";
 import { analyzeText } from "../../../src/engine/check.js";
 import { detectFormat } from "../../../src/engine/formats.js";
-import type { Packet } from "../../../src/model/finding.js";
 import type { Ruleset } from "../../../src/model/types.js";
+import { type Probe, probePacket } from "../cloud-probe.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "..", "..", "fixtures", "azure", "nsg.json");
 const RG = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network";
@@ -39,27 +39,12 @@ function nsg(rules: R[], extra: R = {}, name = "nsg"): R {
 }
 const parse = (rules: R[], extra: R = {}): Ruleset => parseAzureNsg(JSON.stringify(nsg(rules, extra), null, 2), "nsg.json");
 
-type Probe = Partial<Packet> & { iif?: string; oif?: string };
 /**
  * fwlint's verdict for a new connection - inbound from 198.51.100.7 to tcp/22 on NIC `nsg` unless
  * told -, "unknown" where it depends on something not in the file.
  */
 function certain(rs: Ruleset, p: Probe = {}): string {
-  const egress = p.oif !== undefined;
-  const src = p.src ?? (egress ? "10.0.0.5" : "198.51.100.7");
-  const family = (p.src ?? p.dst ?? "").includes(":") ? 6 : 4;
-  const proto = p.proto ?? "tcp";
-  const pk: Packet = {
-    hook: egress ? "output" : "input",
-    family,
-    src,
-    dst: p.dst ?? (egress ? "203.0.113.10" : "10.0.0.5"),
-    proto,
-    ...(proto === "tcp" || proto === "udp" ? { sport: 40000, dport: 22 } : {}),
-    ...(egress ? {} : { iif: "nsg" }),
-    ...p,
-  };
-  return verdictFor(rs, pk).verdict;
+  return verdictFor(rs, probePacket(p, "nsg")).verdict;
 }
 
 /**
@@ -69,11 +54,7 @@ function certain(rs: Ruleset, p: Probe = {}): string {
 function verdict(rs: Ruleset, p: Probe = {}): string {
   const v = certain(rs, p);
   if (v !== "unknown") return v;
-  const egress = p.oif !== undefined;
-  const family = (p.src ?? p.dst ?? "").includes(":") ? 6 : 4;
-  const proto = p.proto ?? "tcp";
-  const pk: Packet = { hook: egress ? "output" : "input", family, src: p.src ?? (egress ? "10.0.0.5" : "198.51.100.7"), dst: p.dst ?? (egress ? "203.0.113.10" : "10.0.0.5"), proto, ...(proto === "tcp" || proto === "udp" ? { sport: 40000, dport: 22 } : {}), ...(egress ? {} : { iif: "nsg" }), ...p };
-  const ordinary = new Set(verdictFor(rs, pk).paths.filter((x) => x.ordinary).map((x) => x.verdict));
+  const ordinary = new Set(verdictFor(rs, probePacket(p, "nsg")).paths.filter((x) => x.ordinary).map((x) => x.verdict));
   return ordinary.size === 1 ? [...ordinary][0]! : "unknown";
 }
 

@@ -13,8 +13,8 @@ import { parseGcpFirewall } from "../../../parsers/gcp/index.js";
 import { verdictFor } from "../../../src/analysis/verdict.js";
 import { analyzeText } from "../../../src/engine/check.js";
 import { detectFormat } from "../../../src/engine/formats.js";
-import type { Packet } from "../../../src/model/finding.js";
 import type { Ruleset } from "../../../src/model/types.js";
+import { type Probe, probePacket } from "../cloud-probe.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "..", "..", "fixtures", "gcp", "firewall.json");
 const NET = "https://www.googleapis.com/compute/v1/projects/p1/global/networks/";
@@ -33,24 +33,9 @@ function parse(rules: Fw[], extra: object = {}): Ruleset {
   return parseGcpFirewall(JSON.stringify(Object.keys(extra).length > 0 ? { firewalls: rules, ...extra } : rules, null, 2), "fw.json");
 }
 
-type Probe = Partial<Packet> & { iif?: string; oif?: string };
 /** The verdict for a new connection: inbound from 198.51.100.7 to tcp/22 on `default/any` unless told. */
 function verdict(rs: Ruleset, p: Probe = {}): string {
-  const egress = p.oif !== undefined;
-  const src = p.src ?? (egress ? "10.0.0.5" : "198.51.100.7");
-  const family = (p.src ?? p.dst ?? "").includes(":") ? 6 : 4;
-  const proto = p.proto ?? "tcp";
-  const pk: Packet = {
-    hook: egress ? "output" : "input",
-    family,
-    src,
-    dst: p.dst ?? (egress ? "203.0.113.10" : "10.0.0.5"),
-    proto,
-    ...(proto === "tcp" || proto === "udp" || proto === "sctp" ? { sport: 40000, dport: 22 } : {}),
-    ...(egress ? {} : { iif: "default/any" }),
-    ...p,
-  };
-  return verdictFor(rs, pk).verdict;
+  return verdictFor(rs, probePacket(p, "default/any")).verdict;
 }
 
 const errors = (rs: Ruleset) => rs.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
