@@ -86,17 +86,14 @@ function exposedPorts(set: PacketSet): [number, number][] {
  * part per host interface whose packets it holds - still reached from more than `threshold` of the
  * public sources there -, with that interface; the hit whole where there are none or one.
  */
-function perHost(ctx: CheckContext, hit: Hit, kind: string, family: Family, threshold: number): { hit: Hit; target?: string }[] {
-  const hosts = ctx.ruleset.hosts;
-  if (!hosts || hosts.length === 0) return [{ hit }];
+function perHost(hosts: readonly HostValue[], hit: Hit, kind: string, family: Family, threshold: number): { hit: Hit; target?: string }[] {
+  if (hosts.length === 0) return [{ hit }];
   const dim = kind === "outbound" ? Dim.Oif : Dim.Iif;
   const values = hit.exposed.valuesOf(dim);
-  const inside = (v: bigint) => values.some(([a, b]) => v >= a && v <= b);
-  const reached = hosts.filter((h) => inside(ifaceToValue(h)));
-  if (reached.length <= 1) return [{ hit, ...(reached.length === 1 ? { target: reached[0]! } : {}) }];
+  const reached = hosts.filter(([, v]) => values.some(([a, b]) => v >= a && v <= b));
+  if (reached.length <= 1) return [{ hit, ...(reached.length === 1 ? { target: reached[0]![0] } : {}) }];
   const out: { hit: Hit; target: string }[] = [];
-  for (const h of reached) {
-    const v = ifaceToValue(h);
+  for (const [h, v] of reached) {
     const exposed = hit.exposed.intersect(PacketSet.box({ [dim]: [[v, v]] }));
     if (exposed.isEmpty()) continue;
     const coverage = publicShare(publicSourceCount(exposed, family), family);
@@ -104,6 +101,9 @@ function perHost(ctx: CheckContext, hit: Hit, kind: string, family: Family, thre
   }
   return out;
 }
+
+/** A host interface (Ruleset.hosts) and its value in the packet space, computed once per check. */
+type HostValue = readonly [name: string, value: bigint];
 
 /** The finding for a host's part of a hit, naming its interface (see perHost). */
 function targeted(f: Finding | undefined, target: string | undefined): Finding | undefined {
@@ -113,6 +113,7 @@ function targeted(f: Finding | undefined, target: string | undefined): Finding |
 
 export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
+  const hosts: HostValue[] = (ctx.ruleset.hosts ?? []).map((h) => [h, ifaceToValue(h)]);
   for (const res of ctx.results()) {
     const p = res.pipeline;
     if (!params.directions.includes(p.kind)) continue;
@@ -127,7 +128,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
       for (const proto of [6, 17]) {
         const hit = measure(res, [proto], ALL_PORTS, true, params.threshold);
         if (!hit) continue;
-        for (const part of perHost(ctx, hit, p.kind, p.family, params.threshold)) {
+        for (const part of perHost(hosts, hit, p.kind, p.family, params.threshold)) {
           const f = targeted(makeFinding(ctx, res, part.hit, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`), part.target);
           if (!f) continue;
           findings.push(f);
@@ -145,7 +146,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         const ranges = svc.ports.map(([a, b]) => [BigInt(a), BigInt(b)] as [bigint, bigint]);
         const whole = measure(res, [proto], ranges, false, params.threshold);
         if (!whole) continue;
-        for (const part of perHost(ctx, whole, p.kind, p.family, params.threshold)) {
+        for (const part of perHost(hosts, whole, p.kind, p.family, params.threshold)) {
           let hit = part.hit;
           const open = allOpen.get(`${proto}|${part.target ?? ""}`);
           if (open && (open.certain || !hit.certain)) {
