@@ -90,6 +90,7 @@ export function mapSecurityGroups(groups: readonly SecurityGroup[], file: string
     diagnostics,
     ruleCount,
     hosts: [...seen],
+    hostsKind: "security groups",
   };
 }
 

@@ -104,7 +104,7 @@ export function mapNetworkAcls(acls: readonly NetworkAcl[], file: string, diagno
     }
     chains.set(chainKey(TABLE, direction), dispatch);
   }
-  return { format: "aws-nacl", file, families: [4, 6], chains, pipelines: dispatchPipelines(TABLE), diagnostics, ruleCount, hosts: [...new Set(acls.map((a) => a.id))] };
+  return { format: "aws-nacl", file, families: [4, 6], chains, pipelines: dispatchPipelines(TABLE), diagnostics, ruleCount, hosts: [...new Set(acls.map((a) => a.id))], hostsKind: "network ACLs" };
 }
 
 /** " (web; default of vpc-1; subnets subnet-a, subnet-b)": what tells an ACL apart in messages. */

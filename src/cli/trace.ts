@@ -171,9 +171,9 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     const hosts = ruleset.hosts ?? [];
     const hostSide = packet.hook === "output" ? "oif" : "iif";
     if (hosts.length > 0 && packet[hostSide] === undefined) {
-      // a cloud ruleset: each security group, ACL, NSG or target is an interface of its own
+      // a cloud ruleset: each security group or network ACL is an interface of its own (Ruleset.hosts)
       const shown = hosts.slice(0, 8).join(", ") + (hosts.length > 8 ? `, ... (${hosts.length} in all)` : "");
-      io.stderr(`packet ${sanitize(String(packet.id ?? line))}: note: no --${hostSide}: this ruleset filters each of its ${sanitize(describeHosts(ruleset.format))} as an interface of its own; name one with --${hostSide} (${sanitize(shown)})\n`);
+      io.stderr(`packet ${sanitize(String(packet.id ?? line))}: note: no --${hostSide}: this ruleset filters each of its ${sanitize(ruleset.hostsKind ?? "host interfaces")} as an interface of its own; name one with --${hostSide} (${sanitize(shown)})\n`);
     }
     for (const side of ["iif", "oif"] as const) {
       const name = packet[side];
@@ -221,13 +221,4 @@ function namedInterfaces(ruleset: Ruleset): { name: string; prefix: boolean }[] 
     for (const r of chain.rules) for (const c of leafConditions(r.conditions)) if (c.kind === "iface") seen.set(`${c.name}|${c.prefix}`, { name: c.name, prefix: c.prefix });
   }
   return [...seen.values()];
-}
-
-/** What a cloud ruleset's host interfaces are, for the note above. */
-function describeHosts(format: string): string {
-  if (format === "aws-sg") return "security groups";
-  if (format === "aws-nacl") return "network ACLs";
-  if (format === "azure-nsg") return "network security groups (and the NICs of each application security group they target)";
-  if (format === "gcp-firewall") return "targets (every instance, a network tag, a service account)";
-  return "host interfaces";
 }

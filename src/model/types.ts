@@ -307,6 +307,8 @@ export interface Ruleset {
    * told once per target.)
    */
   hosts?: string[];
+  /** What `hosts` are, in the plural, for messages: "security groups", "network ACLs". */
+  hostsKind?: string;
 }
 
 /** A management service of the device (see Ruleset.deviceServices). */
