@@ -290,6 +290,8 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
   let hullPoint: bigint[] | undefined;
   let hullChoice: Choice | undefined;
   let rounded: Float64Array = new Float64Array(0);
+  /** In a long chain, the rules that may hold the packet as it is now (ProjectionList.mayContainAny). */
+  let candidates: Uint32Array | undefined;
   while (pending.length > 0) {
     if (outcomes.length >= MAX_PATHS) {
       cut.paths = true; // branches left unexplored
@@ -301,15 +303,23 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
     let idx = i;
     let ended = false;
     while (idx < chain.rules.length) {
-      const rule = chain.rules[idx]!;
-      idx++;
       if (hulls) {
         if (hullPoint !== cur.point || hullChoice !== cur.chosen) {
           const c = (hullChoice = cur.chosen);
           rounded = ProjectionList.pointHull((hullPoint = cur.point), c && { dim: c.dim, lo: c.allowed[0]![0], hi: c.allowed[c.allowed.length - 1]![1] });
+          candidates = hulls.mayContainAny(rounded);
         }
-        if (!hulls.mayContain(idx - 1, rounded)) continue;
+        if (candidates) {
+          idx = hulls.nextOf(candidates, idx);
+          if (idx >= chain.rules.length) break;
+        }
+        if (!hulls.mayContain(idx, rounded)) {
+          idx++;
+          continue;
+        }
       }
+      const rule = chain.rules[idx]!;
+      idx++;
       const m = compileRuleOnPath(rule, ruleset.families, pipeline.kind, stage);
       if (cur.chosen === undefined) {
         if (!m.known.has(cur.point)) continue;

@@ -209,6 +209,14 @@ export class Projections {
     return true;
   }
 
+  /** The projections of a set as wide as `hull` ([lo, hi] per dimension of DIMS, see ProjectionList.pointHull). */
+  static ofHull(hull: Float64Array): Projections {
+    return new Projections(
+      DIMS.map((_, k) => [hull[2 * k]!, hull[2 * k + 1]!]),
+      Array.from(hull),
+    );
+  }
+
   /** False when the two sets certainly do not meet. */
   mayMeet(o: Projections): boolean {
     for (let k = 0; k < DIMS.length; k++) if (!meet(this.ranges[k]!, o.ranges[k]!)) return false;
@@ -405,6 +413,29 @@ export class ProjectionList<T> {
     const base = i * p.length;
     for (let k = 0; k < p.length; k += 2) if (p[k + 1]! < h[base + k]! || h[base + k + 1]! < p[k]!) return false;
     return true;
+  }
+
+  /**
+   * In a long list, the items that may contain the packet (`p` from pointHull) as a bitset - a
+   * superset, from the range index: the walk of a packet through a chain of thousands of rules
+   * jumps from one to the next (nextOf) instead of testing every hull -; undefined in a short list,
+   * or when the index rules nothing out.
+   */
+  mayContainAny(p: Float64Array): Uint32Array | undefined {
+    this.project();
+    if (this.items.length < INDEX_MIN) return undefined;
+    return this.indexed().mayMeet(Projections.ofHull(p));
+  }
+
+  /** The first item at or after `from` in a bitset from mayContainAny; the list's size when none. */
+  nextOf(candidates: Uint32Array, from: number): number {
+    const n = this.items.length;
+    for (let j = from >>> 5; j < candidates.length; j++) {
+      let word = candidates[j]!;
+      if (j === from >>> 5) word &= ~((1 << (from & 31)) - 1) | 0;
+      if (word !== 0) return Math.min(n, j * 32 + 31 - Math.clz32(word & -word));
+    }
+    return n;
   }
 
   /**
