@@ -5,7 +5,7 @@
  */
 import { compileRule, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
 import type { Location } from "../../src/model/finding.js";
-import { chainKey, lineRef, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
+import { chainKey, lineRef, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset, type SourceSpan } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -232,3 +232,44 @@ export function ruleLine(r: Rule): string {
 }
 
 
+
+/** Per ruleset, its model rules (with their chains' keys) by their source span object. */
+const rulesBySource = new WeakMap<Ruleset, Map<SourceSpan, PlacedRule[]>>();
+
+/** A model rule and the key of the chain it stands in. */
+export interface PlacedRule {
+  rule: Rule;
+  chain: string;
+}
+
+/**
+ * The model rules made from the source rule `rule` was made from - its span object, which the
+ * readers share among them: every copy of it (a cloud rule in the chain of each target, a JunOS
+ * global policy in each zone pair) and every element of a map statement.
+ */
+export function rulesOfSource(ruleset: Ruleset, rule: Rule): readonly PlacedRule[] {
+  let index = rulesBySource.get(ruleset);
+  if (!index) {
+    index = new Map();
+    for (const [key, chain] of ruleset.chains) {
+      for (const r of chain.rules) {
+        const list = index.get(r.span);
+        if (list) list.push({ rule: r, chain: key });
+        else index.set(r.span, [{ rule: r, chain: key }]);
+      }
+    }
+    rulesBySource.set(ruleset, index);
+  }
+  return index.get(rule.span) ?? [];
+}
+
+/** filterEntries per ruleset and path kind, computed once. */
+const entriesByKind = new WeakMap<Ruleset, Map<PipelineKind, Map<string, PacketSet>>>();
+
+export function filterEntriesOf(ruleset: Ruleset, kind: PipelineKind): Map<string, PacketSet> {
+  let byKind = entriesByKind.get(ruleset);
+  if (!byKind) entriesByKind.set(ruleset, (byKind = new Map()));
+  let entries = byKind.get(kind);
+  if (!entries) byKind.set(kind, (entries = filterEntries(ruleset, [kind])));
+  return entries;
+}

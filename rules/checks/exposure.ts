@@ -3,15 +3,16 @@
  * path from (nearly) any public source.
  */
 import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
+import { stepRule, type TracePath } from "../../src/analysis/trace.js";
 import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { pickWitness, pointToPacket, protoName, type WitnessHints } from "../../src/analysis/witness.js";
 import { describePacket } from "../../src/model/packet-text.js";
 import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
-import { severityRank, type Finding } from "../../src/model/finding.js";
+import { severityRank, type Finding, type Location } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
-import { filtersPath } from "./chains.js";
+import { compiled, filterEntriesOf, filtersPath, rulesOfSource } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
 import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
@@ -102,6 +103,78 @@ function perHost(hosts: readonly HostValue[], hit: Hit, kind: string, family: Fa
   return out;
 }
 
+/** Source rules told per service, path and host; past them the last finding says there are more. */
+export const MAX_RULES_TOLD = 20;
+
+/**
+ * A hit told at each source rule that opens it, not only at the rule deciding its example. The
+ * finding for the hit is at the rule deciding its example, as ever. Then what that rule decides is
+ * taken out - what every model rule made from it (its copies for other targets, its elements)
+ * matches of the packets that can enter its chain on this path (filterEntries) - and, while what is
+ * left is reached from more than `threshold` of the public sources, the rule deciding an example of
+ * what is left is found the same way: a finding of its own when it opens the service to more than
+ * `threshold` itself (its part of what is left), told with that part's ports and coverage. So a
+ * rule that opens SSH beside one already reported (or in a baseline) is a finding of its own,
+ * where before it was told only once the first was fixed. Ends at a default policy (it decides all
+ * that is left), at MAX_RULES_TOLD findings, or when the rule's part does not hold the example (a
+ * packet rewritten on its way: nothing known to take out). Rules the model implies (a router
+ * interface without an access list, a cloud's default rules) are the device's defaults, told once
+ * as a policy is: the next one is taken out without a finding. The findings come in source order.
+ */
+function perRule(ctx: CheckContext, res: PipelineResult, hit: Hit, threshold: number, examine: (hit: Hit) => Example | undefined, tell: (hit: Hit, example: Example) => Finding): Finding[] {
+  const out: Finding[] = [];
+  const p = res.pipeline;
+  const entries = filterEntriesOf(ctx.ruleset, p.kind);
+  /** The source rules told (their span objects), and whether one the model implies is among them. */
+  const toldRules = new Set<object>();
+  let toldImplied = false;
+  let rest = hit;
+  for (let step = 0; step < 4 * MAX_RULES_TOLD; step++) {
+    const example = examine(rest);
+    if (!example) break;
+    const by = example.path?.decidedBy;
+    const deciding = by && stepRule(by);
+    if (step === 0) out.push(tell(rest, example));
+    if (!deciding) break;
+    const placed = rulesOfSource(ctx.ruleset, deciding);
+    const parts = (placed.length > 0 ? placed : [{ rule: deciding, chain: "" }]).map(({ rule, chain }) => {
+      const m = compiled(ctx.ruleset, rule).known;
+      const into = entries.get(chain);
+      return into ? m.intersect(into) : m;
+    });
+    const taken = parts.length === 1 ? parts[0]! : PacketSet.unionAll(parts);
+    if (!taken.has(example.delivered)) break;
+    // a rule told already (what it decides elsewhere), or a second rule the model implies (an
+    // interface without a list, a cloud's default: the device's defaults, told once as a policy is)
+    if (step === 0 || toldRules.has(deciding.span) || (deciding.implied && toldImplied)) {
+      toldRules.add(deciding.span);
+      toldImplied ||= deciding.implied === true;
+    } else {
+      const mine = rest.exposed.intersect(taken);
+      const coverage = publicShare(publicSourceCount(mine, p.family), p.family);
+      if (coverage > threshold) {
+        if (out.length === MAX_RULES_TOLD) {
+          out[out.length - 1]!.message += `; more rules open it than the ${MAX_RULES_TOLD} reported`;
+          break;
+        }
+        out.push(tell({ ...rest, exposed: mine, coverage }, example));
+        toldRules.add(deciding.span);
+        toldImplied ||= deciding.implied === true;
+      }
+    }
+    const left = rest.exposed.minus(taken);
+    if (left.isEmpty()) break;
+    const coverage = publicShare(publicSourceCount(left, p.family), p.family);
+    if (coverage <= threshold) break;
+    rest = { ...rest, exposed: left, coverage };
+  }
+  return out.sort((a, b) => compareLocations(a.location, b.location));
+}
+
+function compareLocations(a: Location, b: Location): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
+}
+
 /** A host interface (Ruleset.hosts) and its value in the packet space, computed once per check. */
 type HostValue = readonly [name: string, value: bigint];
 
@@ -129,9 +202,16 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
         const hit = measure(res, [proto], ALL_PORTS, true, params.threshold);
         if (!hit) continue;
         for (const part of perHost(hosts, hit, p.kind, p.family, params.threshold)) {
-          const f = targeted(makeFinding(ctx, res, part.hit, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`), part.target);
-          if (!f) continue;
-          findings.push(f);
+          const told = perRule(
+            ctx,
+            res,
+            part.hit,
+            params.threshold,
+            (h) => exampleOf(ctx, res, h, everyPort, proto),
+            (h, e) => toldAt(ctx, res, h, e, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`),
+          );
+          if (told.length === 0) continue;
+          findings.push(...told.map((f) => targeted(f, part.target)!));
           allOpen.set(`${proto}|${part.target ?? ""}`, part.hit);
         }
       }
@@ -159,9 +239,15 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
           // A port the device's web UI listens on: told as that, not as a web server.
           const device = managed.get(proto);
           if (device && hit.exposed.isSubsetOf(device)) continue;
-          const label = `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(hit.exposed))})`;
-          const f = targeted(makeFinding(ctx, res, hit, svc, proto, rule.id, label), part.target);
-          if (f) perService.push(f);
+          const told = perRule(
+            ctx,
+            res,
+            hit,
+            params.threshold,
+            (h) => exampleOf(ctx, res, h, svc, proto),
+            (h, e) => toldAt(ctx, res, h, e, svc, proto, rule.id, `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(h.exposed))})`),
+          );
+          perService.push(...told.map((f) => targeted(f, part.target)!));
         }
       }
     }
@@ -225,6 +311,21 @@ function groupByLocation(findings: Finding[], kind: string, families: readonly F
 }
 
 function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number, ruleId: string, label: string): Finding | undefined {
+  const example = exampleOf(ctx, res, hit, svc, proto);
+  return example && toldAt(ctx, res, hit, example, svc, proto, ruleId, label);
+}
+
+/** A hit's example packet, as delivered and as it arrived, with its accepting path and how a port forward took it. */
+interface Example {
+  delivered: bigint[];
+  original: bigint[];
+  path: TracePath | undefined;
+  /** The port forward's DNAT rules and other endpoints, told in the message (empty without one). */
+  endpoints: { region: AcceptedRegion; delivered: bigint[] }[];
+  natNote: string;
+}
+
+function exampleOf(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Service, proto: number): Example | undefined {
   const p = res.pipeline;
   const hints = { ...witnessHints(ctx, p), proto, dports: svc.ports.map(([a]) => a) };
   const widest = widestPublicPart(hit.exposed, p.family);
@@ -252,6 +353,13 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
     natNote = ` (forwarded ${listed}${endpoints.length > 1 ? ", one per connection" : ""})`;
   }
   const path = acceptingPath(ctx.trace(p, original, region ? delivered : undefined), delivered, region?.natRules.map((r) => r.span));
+  return { delivered, original, path, endpoints, natNote };
+}
+
+/** The finding for a hit, shown by `example`. */
+function toldAt(ctx: CheckContext, res: PipelineResult, hit: Hit, example: Example, svc: Service, proto: number, ruleId: string, label: string): Finding {
+  const p = res.pipeline;
+  const { delivered, original, path, endpoints, natNote } = example;
   const witness = pointToPacket(original, p.kind);
   const location = locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 });
   const uncertain = hit.certain ? undefined : uncertainAssumptions(hit.regions, (d) => d.has(delivered));

@@ -247,8 +247,16 @@ function minusRanges(a: readonly [bigint, bigint][], b: readonly [bigint, bigint
   return out;
 }
 
+/** The model rule each rule step was made for (steps of policies have none). */
+const ruleOfStep = new WeakMap<TraceStep, Rule>();
+
+/** The model rule a trace step is at; undefined for a chain's policy. */
+export function stepRule(step: TraceStep): Rule | undefined {
+  return ruleOfStep.get(step);
+}
+
 function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
-  return {
+  const step: TraceStep = {
     table: chain.table,
     chain: chain.name,
     ...titleOf(chain),
@@ -256,6 +264,8 @@ function stepOf(chain: Chain, rule: Rule, action: string): TraceStep {
     ...placeOf(rule.span),
     action,
   };
+  ruleOfStep.set(step, rule);
+  return step;
 }
 
 /** The chain's own name on its device, for a step (see TraceStep.title). */

@@ -9,6 +9,8 @@ import { exposure } from "../../rules/checks/exposure.js";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { filter, lines, ref } from "./helpers.js";
+import { BaselineFilter, entryOf } from "../../src/engine/baseline.js";
+import { analyzeText } from "../../src/engine/check.js";
 
 const params = { threshold: 0.5, directions: ["inbound" as const, "forward" as const] };
 const run = (body: string) => exposure(makeContext(filter(body)), params, ref);
@@ -192,5 +194,101 @@ describe("exposure through a load balancer", () => {
     const [f] = smtp(text("-A FORWARD -d 10.0.0.0/24 -p tcp --dport 25 -j ACCEPT\n", 7));
     expect(f!.message).toMatch(/by lb\.rules:9 and 3 more endpoints, one per connection\)$/);
     expect(f!.related).toHaveLength(7);
+  });
+});
+
+// A service is a finding at each rule that opens it, not only at the one deciding the first
+// example: a rule added beside one already reported (or baselined) must be reported itself.
+describe("a service opened by several rules", () => {
+  const ssh = (fs: ReturnType<typeof run>) => fs.filter((f) => f.exposure?.service === "ssh");
+
+  it("is a finding at each rule, each with a packet to the host that rule opens", () => {
+    const fs = run("-A INPUT -d 10.0.0.1/32 -p tcp --dport 22 -j ACCEPT\n-A INPUT -d 10.0.0.5/32 -p tcp --dport 80 -j ACCEPT\n-A INPUT -d 10.0.0.2/32 -p tcp --dport 22 -j ACCEPT\n");
+    expect(ssh(fs).map((f) => [f.location.line, f.witness?.dst, f.message])).toEqual([
+      [5, "10.0.0.1", "SSH (tcp/22) is reachable from any source on the inbound path"],
+      [7, "10.0.0.2", "SSH (tcp/22) is reachable from any source on the inbound path"],
+    ]);
+    expect(ssh(fs)[1]!.trace!.map((s) => s.line)).toEqual([7]);
+  });
+
+  it("a rule whose packets an earlier rule already decides is not one of them", () => {
+    const fs = run("-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -d 10.0.0.2/32 -p tcp --dport 22 -j ACCEPT\n");
+    expect(lines(ssh(fs))).toEqual([5]);
+  });
+
+  it("each rule is told for what it opens: its own ports", () => {
+    const fs = run("-A INPUT -d 10.0.0.1/32 -p tcp --dport 25 -j ACCEPT\n-A INPUT -d 10.0.0.2/32 -p tcp -m multiport --dports 25,465,587 -j ACCEPT\n");
+    const smtp = fs.filter((f) => f.exposure?.service === "smtp");
+    expect(smtp.map((f) => [f.location.line, f.exposure?.ports])).toEqual([
+      [5, [[25, 25]]],
+      [6, [[25, 25]]],
+    ]);
+  });
+
+  it("a rule that opens it to part of the Internet only is not one of them", () => {
+    // 64.0.0.0/2 alone is a quarter of the public sources: the finding names the rule whose
+    // example it shows, and only a rule opening it to more than the threshold is told besides
+    const fs = run("-A INPUT -s 0.0.0.0/2 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 64.0.0.0/2 -p tcp --dport 22 -j ACCEPT\n-A INPUT -s 128.0.0.0/1 -p tcp --dport 22 -j ACCEPT\n");
+    expect(ssh(fs)).toHaveLength(1);
+    // one rule of each two opening it to any source: both told
+    const two = run("-A INPUT -s 0.0.0.0/2 -p tcp --dport 22 -j ACCEPT\n-A INPUT -d 10.0.0.9 -p tcp --dport 22 -j ACCEPT\n-A INPUT -d 10.0.0.8 -p tcp --dport 22 -j ACCEPT\n");
+    expect(lines(ssh(two))).toEqual([6, 7]);
+  });
+
+  it("rules in chains entered on different interfaces are told apart", () => {
+    const fs = run(":A - [0:0]\n:B - [0:0]\n-A INPUT -i eth0 -j A\n-A INPUT -i eth1 -j B\n-A A -p tcp --dport 22 -j ACCEPT\n-A B -p tcp --dport 22 -j ACCEPT\n");
+    expect(ssh(fs).map((f) => [f.location.line, f.witness?.iif])).toEqual([
+      [9, "eth0"],
+      [10, "eth1"],
+    ]);
+  });
+
+  it("a rule reached through a jump is told in its own chain", () => {
+    const fs = run(":SVC - [0:0]\n-A INPUT -d 10.0.0.1/32 -p tcp --dport 22 -j ACCEPT\n-A INPUT -j SVC\n-A SVC -d 10.0.0.2/32 -p tcp --dport 22 -j ACCEPT\n");
+    expect(ssh(fs).map((f) => [f.location.line, f.trace!.map((s) => s.chain)])).toEqual([
+      [6, ["INPUT"]],
+      [8, ["INPUT", "SVC"]],
+    ]);
+  });
+
+  it("stops at 20 rules per service and path, the last saying there are more", () => {
+    const body = Array.from({ length: 25 }, (_, i) => `-A INPUT -d 10.0.0.${i + 1}/32 -p tcp --dport 22 -j ACCEPT\n`).join("");
+    const fs = ssh(run(body));
+    expect(fs).toHaveLength(20);
+    expect(lines(fs)).toEqual([...lines(fs)].sort((a, b) => a - b)); // in source order
+    expect(new Set(lines(fs)).size).toBe(20);
+    expect(fs.filter((f) => f.message.includes("more rules")).map((f) => f.message)).toEqual(["SSH (tcp/22) is reachable from any source on the inbound path; more rules open it than the 20 reported"]);
+    // 20 or fewer: no such note
+    const twenty = ssh(run(body.split("\n").slice(0, 20).join("\n") + "\n"));
+    expect(twenty).toHaveLength(20);
+    expect(twenty.some((f) => f.message.includes("more rules"))).toBe(false);
+  });
+
+  it("a baseline taken before the second rule was added still reports it", () => {
+    const before = run("-A INPUT -d 10.0.0.1/32 -p tcp --dport 22 -j ACCEPT\n");
+    const after = run("-A INPUT -d 10.0.0.1/32 -p tcp --dport 22 -j ACCEPT\n-A INPUT -d 10.0.0.2/32 -p tcp --dport 22 -j ACCEPT\n");
+    const withSource = (fs: ReturnType<typeof run>, text: string) => fs.map((f) => ({ ...f, sourceLine: text.split("\n")[f.location.line - 5] }));
+    const beforeText = "-A INPUT -d 10.0.0.1/32 -p tcp --dport 22 -j ACCEPT";
+    const afterText = `${beforeText}\n-A INPUT -d 10.0.0.2/32 -p tcp --dport 22 -j ACCEPT`;
+    const baseline = { version: 1 as const, tool: "fwlint" as const, findings: withSource(before, beforeText).map((f) => entryOf("b.json", f)) };
+    const fresh = new BaselineFilter("b.json", baseline).filter(withSource(after, afterText));
+    expect(fresh.map((f) => [f.exposure?.service, f.location.line])).toEqual([["ssh", 6]]);
+  });
+});
+
+describe("a cloud rule copied to several targets", () => {
+  const gcp = (rules: object[]) =>
+    analyzeText("fw.json", JSON.stringify(rules.map((r, i) => ({ kind: "compute#firewall", name: `r${i}`, network: "https://www.googleapis.com/compute/v1/projects/p/global/networks/default", direction: "INGRESS", priority: 1000, sourceRanges: ["0.0.0.0/0"], ...r })), null, 2), { inputFormat: "gcp-firewall" }).findings.filter((f) => f.ruleId === "exposed-service");
+
+  it("is one finding however many targets it reaches; another rule for another target is one more", () => {
+    const one = gcp([{ allowed: [{ IPProtocol: "tcp", ports: ["22"] }], targetTags: ["a", "b", "c"] }]);
+    expect(one.map((f) => f.exposure?.service)).toEqual(["ssh"]);
+    const two = gcp([{ allowed: [{ IPProtocol: "tcp", ports: ["22"] }], targetTags: ["a", "b"] }, { allowed: [{ IPProtocol: "tcp", ports: ["22"] }], targetTags: ["c"] }]);
+    // one at each rule: the first shown on a target it opens (a or b), the second on c
+    expect(two.map((f) => [f.exposure?.service, f.witness?.iif])).toEqual([
+      ["ssh", expect.stringMatching(/^default\/tag:[ab]$/)],
+      ["ssh", "default/tag:c"],
+    ]);
+    expect(two[0]!.location.line).toBeLessThan(two[1]!.location.line);
   });
 });
