@@ -50,6 +50,7 @@ import type { AzureDocument, Direction, Expression, Nsg, Placed, SecurityRule } 
 import { isExpression } from "./read.js";
 import { interfaceNamer } from "../interface-names.js";
 import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
+import { sureFirst } from "../sure-first.js";
 
 const TABLE = "azure-nsg";
 
@@ -466,42 +467,7 @@ function toRules(c: Compiled, t: Target, word: string): Rule[] {
   // A field that lists literal values beside unknown ones (a service tag, an expression) matches
   // for certain on the literal values: that part goes first, certain, then the rest (the same
   // line: one source rule).
-  const split = literalFirst(conditions);
+  const split = sureFirst(conditions);
   if (split) return [{ id: `${id}#literal`, conditions: split.sure, action, ...base }, { id, conditions: split.rest, action, ...base }];
   return [{ id, conditions, action, ...base }];
-}
-
-/**
- * A rule whose `or` conditions mix alternatives with and without unknown conditions, as two rules
- * of the same action tried in turn: `sure`, each such `or` cut down to its alternatives with no
- * unknown (certain), then `rest`, what is left - when one `or` is mixed, its unknown alternatives
- * alone (so an unknown strangers never meet, VirtualNetwork, keeps saying so at the top level);
- * with several, the rule as written. Undefined when no `or` is mixed, or a condition is unknown
- * whatever the alternatives (then no part of the rule is certain).
- */
-function literalFirst(conditions: readonly Condition[]): { sure: Condition[]; rest: Condition[] } | undefined {
-  const sure: Condition[] = [];
-  const unknownOnly: Condition[] = [];
-  let mixed = 0;
-  const spread = (alts: Condition[][]): Condition[] => (alts.length === 1 ? alts[0]! : [{ kind: "or", anyOf: alts }]);
-  for (const c of conditions) {
-    if (c.kind === "unknown") return undefined;
-    if (c.kind !== "or") {
-      sure.push(c);
-      unknownOnly.push(c);
-      continue;
-    }
-    const known = c.anyOf.filter((alt) => !alt.some((a) => a.kind === "unknown"));
-    if (known.length === 0) return undefined;
-    if (known.length === c.anyOf.length) {
-      sure.push(c);
-      unknownOnly.push(c);
-      continue;
-    }
-    mixed++;
-    sure.push(...spread(known));
-    unknownOnly.push(...spread(c.anyOf.filter((alt) => alt.some((a) => a.kind === "unknown"))));
-  }
-  if (mixed === 0) return undefined;
-  return { sure, rest: mixed === 1 ? unknownOnly : [...conditions] };
 }

@@ -19,11 +19,25 @@ function one(alts: Condition[][]): Condition[] {
   return [{ kind: "or", anyOf: alts }];
 }
 
-/** Conditions for a source or destination slot. */
+/**
+ * Conditions for a source or destination slot. A slot with parts the file cannot resolve beside
+ * ones it can (a group of hosts and an fqdn object) is an `or` of the known addresses and one
+ * unknown condition for the rest: the mapper splits such an entry in two (sureFirst), so that it
+ * matches the known addresses for certain.
+ */
 export function addrConditions(field: "src" | "dst", set: AddrSet, text: string): Condition[] {
   if (set.unknown.length > 0) {
-    return [{ kind: "unknown", text: `${field === "src" ? "source" : "destination"} ${text}`, reason: `not resolvable from the file: ${set.unknown.join(", ")}` }];
+    const unknown: Condition = { kind: "unknown", text: `${field === "src" ? "source" : "destination"} ${text}`, reason: `not resolvable from the file: ${set.unknown.join(", ")}` };
+    if (set.v4.length === 0 && set.v6.length === 0) return [unknown];
+    const known = knownAddrConditions(field, set);
+    if (known.length === 0) return []; // the known part is every address already
+    return [{ kind: "or", anyOf: [...(known.length === 1 && known[0]!.kind === "or" ? known[0]!.anyOf : [known]), [unknown]] }];
   }
+  return knownAddrConditions(field, set);
+}
+
+/** Conditions for the addresses of a slot that the file resolves. */
+function knownAddrConditions(field: "src" | "dst", set: AddrSet): Condition[] {
   const full4 = covers(set.v4, 4);
   const full6 = covers(set.v6, 6);
   if (full4 && full6) return [];

@@ -218,6 +218,41 @@ access-list OUTSIDE_IN extended permit tcp any any eq 8088`);
   });
 });
 
+// A group of hosts that also holds an fqdn object: the hosts are known, only the fqdn's address
+// is not. The entry decides the hosts' packets for certain (it is read as two rules of one line:
+// the known part first), and says "may" only of the others.
+describe("a group with an fqdn object beside hosts", () => {
+  const rs = acl(`object network RELAY
+ fqdn relay.example.com
+object-group network MAIL
+ network-object host 10.1.0.25
+ network-object object RELAY
+object-group network PARTNERS
+ network-object host 198.51.100.10
+ network-object object RELAY
+access-list OUTSIDE_IN extended permit tcp any object-group MAIL eq smtp
+access-list OUTSIDE_IN extended deny tcp object-group PARTNERS any eq ssh
+access-list OUTSIDE_IN extended permit tcp any any eq ssh`);
+  const p = (src: string, dst: string, dport: number) => verdict(rs, { src, dst, dport });
+  it("matches the hosts for certain and the rest only perhaps", () => {
+    expect(errors(rs)).toEqual([]);
+    expect(p("192.0.2.1", "10.1.0.25", 25)).toBe("accept");
+    expect(p("192.0.2.1", "10.1.0.26", 25)).toBe("unknown");
+    // a deny works the same way
+    expect(p("198.51.100.10", "10.1.0.5", 22)).toBe("drop");
+    expect(p("198.51.100.11", "10.1.0.5", 22)).toBe("unknown");
+    // one source rule: both model rules carry the entry's span
+    const entries = rs.chains.get("access-list/OUTSIDE_IN")!.rules.filter((r) => r.span.text?.includes("object-group MAIL"));
+    expect(entries.map((r) => r.id)).toEqual(["OUTSIDE_IN#1#known", "OUTSIDE_IN#1"]);
+    expect(entries[0]!.span).toBe(entries[1]!.span);
+  });
+  it("reports SMTP reachable on the host, for certain, at the entry's line, once", () => {
+    const text = `${INTERFACES}object network RELAY\n fqdn relay.example.com\nobject-group network MAIL\n network-object host 10.1.0.25\n network-object object RELAY\naccess-list OUTSIDE_IN extended permit tcp any object-group MAIL eq smtp\naccess-group OUTSIDE_IN in interface outside\n`;
+    const smtp = analyzeText("asa.cfg", text, { inputFormat: "cisco-asa" }).findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.service === "smtp");
+    expect(smtp.map((f) => [f.message, f.witness?.dst, f.uncertain])).toEqual([["SMTP (tcp/25) is reachable from any source on the forward path", "10.1.0.25", undefined]]);
+  });
+});
+
 describe("port operators and ASA port names", () => {
   const rs = acl(`access-list OUTSIDE_IN extended permit tcp any any lt 1024
 access-list OUTSIDE_IN extended permit tcp any any gt 60000
