@@ -8,7 +8,7 @@
  * the checks), and the action must end the packet's walk (accept, drop, reject): a jump taken for
  * certain by the first rule would be taken again by the second for the packets that return.
  */
-import type { Condition } from "../src/model/types.js";
+import type { Condition, Rule } from "../src/model/types.js";
 
 /**
  * A rule whose `or` conditions mix alternatives with and without unknown conditions, as two rules
@@ -45,4 +45,20 @@ export function sureFirst(conditions: readonly Condition[]): { sure: Condition[]
   }
   if (mixed === 0) return undefined;
   return { sure, rest: mixed === 1 ? unknownOnly : [...conditions] };
+}
+
+/**
+ * The model rules for `rule`: its known part first (`ID#known`), then the rest, when its
+ * conditions mix known and unknown alternatives (sureFirst) and its action ends the packet's walk;
+ * the rule alone otherwise. Both carry the rule's span object.
+ */
+export function sureFirstRules(rule: Rule): Rule[] {
+  const a = rule.action.kind;
+  if (a !== "accept" && a !== "drop" && a !== "reject") return [rule];
+  const split = sureFirst(rule.conditions);
+  if (!split) return [rule];
+  return [
+    { ...rule, id: `${rule.id}#known`, conditions: split.sure },
+    { ...rule, conditions: split.rest },
+  ];
 }

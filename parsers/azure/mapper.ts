@@ -50,7 +50,7 @@ import type { AzureDocument, Direction, Expression, Nsg, Placed, SecurityRule } 
 import { isExpression } from "./read.js";
 import { interfaceNamer } from "../interface-names.js";
 import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
-import { sureFirst } from "../sure-first.js";
+import { sureFirstRules } from "../sure-first.js";
 
 const TABLE = "azure-nsg";
 
@@ -467,7 +467,5 @@ function toRules(c: Compiled, t: Target, word: string): Rule[] {
   // A field that lists literal values beside unknown ones (a service tag, an expression) matches
   // for certain on the literal values: that part goes first, certain, then the rest (the same
   // line: one source rule).
-  const split = sureFirst(conditions);
-  if (split) return [{ id: `${id}#literal`, conditions: split.sure, action, ...base }, { id, conditions: split.rest, action, ...base }];
-  return [{ id, conditions, action, ...base }];
+  return sureFirstRules({ id, conditions, action, ...base });
 }

@@ -43,7 +43,7 @@ import { deviceRoutes, routesChain, type StaticRoute, staticRoutesUnused } from 
 import { chainKey, type ConnectedSubnets } from "../../src/model/types.js";
 import type { Ace, AccessGroup, AddrSpec, AsaConfig, AsaInterface, IcmpRule, NatRule, Pos, Service } from "./config.js";
 import { addrConditions, serviceConditions, withPorts } from "./conditions.js";
-import { sureFirst } from "../sure-first.js";
+import { sureFirstRules } from "../sure-first.js";
 import { type AddrSet, Resolver } from "./objects.js";
 
 const IN_TABLE = "access-list";
@@ -320,13 +320,16 @@ export class Mapper {
       if (e.inactive) return;
       const expanded = this.expansionsFor(e);
       (expanded ?? [e]).forEach((a, k) => {
-        const id = expanded ? `${name}#${idx + 1}.${k + 1}` : `${name}#${idx + 1}`;
-        const conditions = this.aceConditions(a);
-        const base = { action: a.action === "permit" ? { kind: "accept" as const } : { kind: "drop" as const }, span: this.span(a.pos), ...(comment !== undefined ? { comment } : {}) };
         // a group with an fqdn object beside hosts matches the hosts for certain: that part first
-        const split = sureFirst(conditions);
-        if (split) rules.push({ id: `${id}#known`, conditions: split.sure, ...base }, { id, conditions: split.rest, ...base });
-        else rules.push({ id, conditions, ...base });
+        rules.push(
+          ...sureFirstRules({
+            id: expanded ? `${name}#${idx + 1}.${k + 1}` : `${name}#${idx + 1}`,
+            conditions: this.aceConditions(a),
+            action: a.action === "permit" ? { kind: "accept" } : { kind: "drop" },
+            span: this.span(a.pos),
+            ...(comment !== undefined ? { comment } : {}),
+          }),
+        );
       });
     });
     const open = denyAt ? this.familiesLeftOpen(rules) : [];

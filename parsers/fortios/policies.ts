@@ -21,6 +21,7 @@ import { addChain, spanOf, undefinedRef, type FortiosContext, type Vdom } from "
 import type { Services } from "./services.js";
 import type { Zone } from "./interfaces.js";
 import type { Vips } from "./vips.js";
+import { sureFirstRules } from "../sure-first.js";
 
 export interface PolicyScope {
   vdom: Vdom;
@@ -65,7 +66,7 @@ export function buildPolicies(ctx: FortiosContext, s: PolicyScope): string | und
     if (!block) continue;
     for (const e of block.entries) {
       const rules = policyRule(ctx, s, block, e, families);
-      if (rules) chain.rules.push(...rules);
+      if (rules) chain.rules.push(...rules.flatMap(sureFirstRules));
     }
   }
   return addChain(ctx, chain);

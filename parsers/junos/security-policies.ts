@@ -13,6 +13,7 @@ import type { Chain, Condition, Rule } from "../../src/model/types.js";
 import type { AddressBooks, AddressValue } from "./addresses.js";
 import type { Alternatives, Applications } from "./applications.js";
 import { addChain, anyOf, spanOf, undefinedRef, type JunosContext } from "./context.js";
+import { sureFirstRules } from "../sure-first.js";
 import { at, child, inactiveKids, kids, values, type ConfigNode } from "./tree.js";
 import { zoneCondition, type Zone } from "./zones.js";
 
@@ -38,7 +39,7 @@ export function buildSecurityPolicies(ctx: JunosContext, zones: Map<string, Zone
     const chain: Chain = { name: "global", table: POLICY_TABLE, rules: [], span: spanOf(ctx, global), label: "the global security policies" };
     for (const p of kids(child(global, "policy"))) {
       const rule = policyRule(ctx, zones, books, apps, p, `global/${p.name}`, undefined, undefined);
-      if (rule) chain.rules.push(rule);
+      if (rule) chain.rules.push(...sureFirstRules(rule));
     }
     reportInactive(ctx, global, "global");
     addChain(ctx, chain);
@@ -68,7 +69,7 @@ function pairChain(ctx: JunosContext, zones: Map<string, Zone>, books: AddressBo
   const chain: Chain = { name, table: POLICY_TABLE, rules: [], span: spanOf(ctx, to), label: `security policies ${name}` };
   for (const p of kids(child(to, "policy"))) {
     const rule = policyRule(ctx, zones, books, apps, p, `${from.name}->${to.name}/${p.name}`, from.name, to.name);
-    if (rule) chain.rules.push(rule);
+    if (rule) chain.rules.push(...sureFirstRules(rule));
   }
   reportInactive(ctx, to, name);
   addChain(ctx, chain);

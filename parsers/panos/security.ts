@@ -20,6 +20,7 @@ import type { Addresses } from "./addresses.js";
 import { addChain, anyOf, isYes, lastValue, members, spanOf, type PanosContext, type PolicyScope } from "./scope.js";
 import type { Services } from "./services.js";
 import type { ZoneMap } from "./zones.js";
+import { sureFirstRules } from "../sure-first.js";
 
 export interface SecurityScope {
   scope: PolicyScope;
@@ -48,7 +49,7 @@ export function buildSecurity(ctx: PanosContext, s: SecurityScope): string | und
   for (const b of bases) {
     for (const r of kids(b.rules)) {
       const rule = securityRule(ctx, s, r, b.label);
-      if (rule) chain.rules.push(rule);
+      if (rule) chain.rules.push(...sureFirstRules(rule));
     }
   }
   defaults(ctx, s, chain, anchor);

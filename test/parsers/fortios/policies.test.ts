@@ -348,3 +348,36 @@ end
     expect(rs.chains.get("firewall/firewall policy")!.rules.filter((r) => !r.implied).map((r) => r.id)).toEqual(["policy 1"]);
   });
 });
+
+// An address group holding an FQDN address beside a host: the policy decides the host's packets
+// for certain (the known part is a rule of its own, first), only the others perhaps.
+describe("a group with an FQDN address beside a host", () => {
+  const rs = fgt(`config firewall address
+    edit "mx"
+        set subnet 10.10.10.25 255.255.255.255
+    next
+    edit "relay"
+        set type fqdn
+        set fqdn "relay.example.com"
+    next
+end
+config firewall addrgrp
+    edit "mail"
+        set member "mx" "relay"
+    next
+end
+${policies(`    edit 1
+        set srcintf "wan1"
+        set dstintf "dmz"
+        set srcaddr "all"
+        set dstaddr "mail"
+        set action accept
+        set service "SMTP"
+    next
+`)}`);
+  it("lets SMTP to the host in for certain, to others perhaps", () => {
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "203.0.113.9", dst: "10.10.10.25" })).toBe("accept");
+    expect(verdict(rs, { src: "203.0.113.9", dst: "10.10.10.26" })).toBe("unknown");
+  });
+});

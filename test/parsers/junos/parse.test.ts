@@ -244,6 +244,33 @@ ${extra}`;
     expect(rule.conditions.filter((c) => c.kind === "unknown")).toHaveLength(2);
   });
 
+  // A policy whose destination lists a dns-name address beside an address the book resolves
+  // decides that address's packets for certain (the known part is a rule of its own, first): a
+  // later policy for that address alone is shadowed, which a wholly unknown match would hide.
+  it("a dns-name address beside known ones leaves the known ones certain", () => {
+    const text = `set system host-name t
+set security zones security-zone a interfaces ge-0/0/0.0
+set security zones security-zone b interfaces ge-0/0/1.0
+set security address-book global address dns 8.8.8.8/32
+set security address-book global address dns-fqdn dns-name dns.google.com
+set security policies from-zone a to-zone b policy both match source-address any
+set security policies from-zone a to-zone b policy both match destination-address [ dns dns-fqdn ]
+set security policies from-zone a to-zone b policy both match application any
+set security policies from-zone a to-zone b policy both then permit
+set security policies from-zone a to-zone b policy ip-only match source-address any
+set security policies from-zone a to-zone b policy ip-only match destination-address dns
+set security policies from-zone a to-zone b policy ip-only match application any
+set security policies from-zone a to-zone b policy ip-only then permit
+`;
+    const r = parseJunos(text, "dns.set");
+    expect(errors(r)).toEqual([]);
+    const v = (dst: string) => verdictFor(r, { hook: "forward", family: 4, proto: "udp", src: "10.0.0.5", dst, sport: 40000, dport: 53, iif: "ge-0/0/0.0", oif: "ge-0/0/1.0" }).verdict;
+    expect(v("8.8.8.8")).toBe("accept");
+    expect(v("8.8.4.4")).toBe("unknown");
+    const shadowed = analyzeText("dns.set", text, { inputFormat: "junos" }).findings.filter((f) => f.ruleId === "shadowed-rule");
+    expect(shadowed.map((f) => f.location.line)).toEqual([10]);
+  });
+
   it("address-set cycles are errors and terminate; zone books win over the global book", () => {
     const r = parseJunos(
       policyText(`set security address-book global address-set S address-set T

@@ -319,3 +319,17 @@ describe("panos security policy", () => {
     expect(verdict(rs, { src: "10.1.0.5", dst: "203.0.113.5", iif: "ethernet1/2", oif: "ethernet1/1" })).toBe("drop");
   });
 });
+
+// An address group holding an FQDN address beside a host: the rule decides the host's packets for
+// certain (the known part is a rule of its own, first), only the others perhaps.
+describe("a group with an FQDN address beside a host", () => {
+  const rs = pa(`set address mx ip-netmask 172.16.1.25/32
+set address relay fqdn relay.example.com
+set address-group mail static [ mx relay ]
+${rule("to-mail", "destination mail", "action allow")}`);
+  it("lets the host's packets in for certain, the others perhaps", () => {
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { src: "203.0.113.9", dst: "172.16.1.25" })).toBe("accept");
+    expect(verdict(rs, { src: "203.0.113.9", dst: "172.16.1.26" })).toBe("unknown");
+  });
+});
