@@ -16,6 +16,8 @@ import type { Diagnostics } from "../junos/statements.js";
 import type { AddrSet, Aliases } from "./aliases.js";
 import { PSEUDO_INTERFACES, type Iface } from "./interfaces.js";
 import { child, childrenNamed, path, present, textOf, type At, type XmlNode } from "./reading.js";
+import { sureFirstRules } from "../sure-first.js";
+
 
 export interface PfContext {
   diags: Diagnostics;
@@ -351,7 +353,8 @@ export function modelRules(ctx: PfContext, r: RawRule, field: "iif" | "oif", idP
     conditions.push(...proto, ...src, ...dst);
     if (hasPorts && ["tcp", "udp", "tcp/udp"].includes(r.protocol?.toLowerCase() ?? "")) conditions.push(...portConditions(ctx, r.label, r.src, "sport"), ...portConditions(ctx, r.label, r.dst, "dport"));
     conditions.push(...r.unknowns);
-    out.push({
+    // an alias with a host name beside addresses matches the addresses for certain: that part first
+    out.push(...sureFirstRules({
       id: `${idPrefix}${r.label}${r.families.length > 1 ? ` (IPv${family})` : ""}`,
       // an inet46 rule is a rule per family: messages say which half they mean
       ...(r.families.length > 1 ? { element: `IPv${family}` } : {}),
@@ -359,7 +362,7 @@ export function modelRules(ctx: PfContext, r: RawRule, field: "iif" | "oif", idP
       action: r.action === "pass" ? { kind: "accept" } : r.action === "block" ? { kind: "drop" } : { kind: "reject" },
       span: spanOf(ctx, r.at),
       ...(r.descr ? { comment: r.descr } : {}),
-    });
+    }));
   }
   if (out.length === 0) ctx.diags.info(r.at, `${r.label}: its addresses and protocol leave no packet of the families it names (${r.families.map((f) => `IPv${f}`).join(", ")}); it matches nothing`);
   return out;

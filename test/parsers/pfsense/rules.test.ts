@@ -73,6 +73,17 @@ ${rule(`<type>pass</type><interface>wan</interface><protocol>tcp</protocol><sour
     expect(verdict(rs, { dst: "10.0.10.50", dport: 3389, src: "198.51.100.9" })).toBe("drop");
   });
 
+  // An alias with a host name beside addresses: the rule decides the addresses' packets for
+  // certain (the known part is a rule of its own, first), only the others perhaps.
+  it("an alias with a host name beside addresses leaves the addresses certain", () => {
+    const rs = pf(`<aliases>
+<alias><name>MAIL</name><type>host</type><address>10.0.10.25 relay.example.com</address></alias>
+</aliases><filter>${rule(`<type>pass</type><interface>wan</interface><protocol>tcp</protocol><source><any/></source><destination><address>MAIL</address><port>25</port></destination>`)}</filter>`);
+    expect(errors(rs)).toEqual([]);
+    expect(verdict(rs, { dst: "10.0.10.25" })).toBe("accept");
+    expect(verdict(rs, { dst: "10.0.10.26" })).toBe("unknown");
+  });
+
   it("runs floating rules first: quick ones first match, non-quick ones last match", () => {
     const iface = rule(`<type>pass</type><interface>wan</interface><protocol>tcp</protocol><source><any/></source><destination><any/></destination>`);
     const quickBlock = rule(`<type>block</type><interface>wan</interface><floating>yes</floating><quick>yes</quick><direction>in</direction><protocol>tcp</protocol><source><any/></source><destination><any/><port>23</port></destination>`);
