@@ -5,7 +5,7 @@
  */
 import { compileRule, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
 import type { Location } from "../../src/model/finding.js";
-import { chainKey, lineRef, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset, type SourceSpan } from "../../src/model/types.js";
+import { chainKey, lineRef, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -233,19 +233,31 @@ export function ruleLine(r: Rule): string {
 
 
 
-/** Per ruleset, its model rules (with their chains' keys) by their source span object. */
-const rulesBySource = new WeakMap<Ruleset, Map<SourceSpan, PlacedRule[]>>();
+/** Per ruleset, its model rules (with their chains) by source rule (see rulesOfSource). */
+const rulesBySource = new WeakMap<Ruleset, Map<string, PlacedRule[]>>();
 
-/** A model rule and the key of the chain it stands in. */
+/** A model rule and the chain it stands in (with its key). */
 export interface PlacedRule {
   rule: Rule;
-  chain: string;
+  chain: Chain;
+  key: string;
 }
 
 /**
- * The model rules made from the source rule `rule` was made from - its span object, which the
- * readers share among them: every copy of it (a cloud rule in the chain of each target, a JunOS
- * global policy in each zone pair) and every element of a map statement.
+ * What tells a source rule's model rules from others: its place (file, line, column, label) -
+ * readers give the rules they make of one source rule its span, or a copy of it (iptables-restore's
+ * comma lists: a rule per address) -, and its verdict and whether the model implies it: a cloud's
+ * implied rules are placed at the first rule of the file.
+ */
+function sourceKey(r: Rule): string {
+  const s = r.span;
+  return `${s.file}\n${s.line}\n${s.column}\n${s.label ?? ""}\n${r.action.kind}\n${r.implied === true}`;
+}
+
+/**
+ * The model rules made from the source rule `rule` was made from: every copy of it (a cloud rule in
+ * the chain of each target, a JunOS global policy in each zone pair), every element of a map
+ * statement with its verdict, every address of an iptables comma list.
  */
 export function rulesOfSource(ruleset: Ruleset, rule: Rule): readonly PlacedRule[] {
   let index = rulesBySource.get(ruleset);
@@ -253,14 +265,15 @@ export function rulesOfSource(ruleset: Ruleset, rule: Rule): readonly PlacedRule
     index = new Map();
     for (const [key, chain] of ruleset.chains) {
       for (const r of chain.rules) {
-        const list = index.get(r.span);
-        if (list) list.push({ rule: r, chain: key });
-        else index.set(r.span, [{ rule: r, chain: key }]);
+        const k = sourceKey(r);
+        const list = index.get(k);
+        if (list) list.push({ rule: r, chain, key });
+        else index.set(k, [{ rule: r, chain, key }]);
       }
     }
     rulesBySource.set(ruleset, index);
   }
-  return index.get(rule.span) ?? [];
+  return index.get(sourceKey(rule)) ?? [];
 }
 
 /** filterEntries per ruleset and path kind, computed once. */

@@ -9,14 +9,14 @@ import { pickWitness, pointToPacket, protoName, type WitnessHints } from "../../
 import { describePacket } from "../../src/model/packet-text.js";
 import { formatIP } from "../../src/model/address.js";
 import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
-import { severityRank, type Finding, type Location } from "../../src/model/finding.js";
+import { severityRank, type Finding, type Location, type TraceStep } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
-import { compiled, filterEntriesOf, filtersPath, rulesOfSource } from "./chains.js";
+import { compiled, filterEntriesOf, filtersPath, matchInChain, rulesOfSource } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
 import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
-import { placeRef, type Family } from "../../src/model/types.js";
+import { placeRef, type Family, type Rule } from "../../src/model/types.js";
 
 const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
 
@@ -105,70 +105,138 @@ function perHost(hosts: readonly HostValue[], hit: Hit, kind: string, family: Fa
 
 /** Source rules told per service, path and host; past them the last finding says there are more. */
 export const MAX_RULES_TOLD = 20;
+/** What the last finding of a service cut at MAX_RULES_TOLD rules says. */
+const MORE_RULES = `; more rules open it than the ${MAX_RULES_TOLD} reported`;
+
+/** The rule an example's path is decided by, and what it decides for certain there. */
+interface Decider {
+  rule: Rule;
+  /** What the rule's source rule matches for certain of what can enter its chains on the path. */
+  taken: PacketSet;
+  path: TracePath;
+}
 
 /**
- * A hit told at each source rule that opens it, not only at the rule deciding its example. The
- * finding for the hit is at the rule deciding its example, as ever. Then what that rule decides is
- * taken out - what every model rule made from it (its copies for other targets, its elements)
- * matches of the packets that can enter its chain on this path (filterEntries) - and, while what is
- * left is reached from more than `threshold` of the public sources, the rule deciding an example of
- * what is left is found the same way: a finding of its own when it opens the service to more than
- * `threshold` itself (its part of what is left), told with that part's ports and coverage. So a
- * rule that opens SSH beside one already reported (or in a baseline) is a finding of its own,
- * where before it was told only once the first was fixed. Ends at a default policy (it decides all
- * that is left), at MAX_RULES_TOLD findings, or when the rule's part does not hold the example (a
- * packet rewritten on its way: nothing known to take out). Rules the model implies (a router
- * interface without an access list, a cloud's default rules) are the device's defaults, told once
- * as a policy is: the next one is taken out without a finding. The findings come in source order.
+ * A hit told at each source rule that opens it, not only at the rule deciding its example.
+ *
+ * Each step takes an example of what is left and the rule deciding it for certain: the rule the
+ * example's path names, or, when that one decides it only under a condition fwlint does not model,
+ * the rule another way of the example's trace names (the packet a group's fqdn member may match is
+ * let in by a later rule for certain). What that rule's source rule decides for certain - what
+ * every exact model rule made from it (copies for other targets, map elements, the known half of a
+ * split rule) matches of the packets that can enter its chain (filterEntries) - is its part: a
+ * finding of its own when that part is reached from more than `threshold` of the public sources,
+ * with the part's ports and coverage (the first finding: the whole hit's when its part alone is
+ * not), and then taken out. It goes on while what is left is reached from more than `threshold`.
+ *
+ * It ends at a default: an example let through by a chain's policy (or by a rule that has the
+ * credit only because a later stage passes everything by its policy: a router's own address on an
+ * interface without a filter) is told once there, for all that is left; at an example no rule
+ * decides for certain; at MAX_RULES_TOLD findings (the last in source order then says there are
+ * more). So a rule that opens SSH beside one already reported (or in a baseline) is a finding of
+ * its own, where before it was told only once the first was fixed. `explained` (an every-port
+ * finding of the same host) is not told again at a policy; `own` cuts a rule's part to what it
+ * opens by itself in the sense of the hit (every port: the combinations it opens on every port).
+ * The findings come in source order.
  */
-function perRule(ctx: CheckContext, res: PipelineResult, hit: Hit, threshold: number, examine: (hit: Hit) => Example | undefined, tell: (hit: Hit, example: Example) => Finding): Finding[] {
+function perRule(
+  ctx: CheckContext,
+  res: PipelineResult,
+  hit: Hit,
+  threshold: number,
+  examine: (hit: Hit) => Example | undefined,
+  tell: (hit: Hit, example: Example) => Finding,
+  { explained, own = (set) => set }: { explained?: Hit | undefined; own?: (set: PacketSet) => PacketSet } = {},
+): Finding[] {
   const out: Finding[] = [];
   const p = res.pipeline;
   const entries = filterEntriesOf(ctx.ruleset, p.kind);
-  /** The source rules told (their span objects), and whether one the model implies is among them. */
-  const toldRules = new Set<object>();
-  let toldImplied = false;
+  const share = (set: PacketSet) => publicShare(publicSourceCount(set, p.family), p.family);
+  /** The source rules told (by their first model rule's span). */
+  const told = new Set<object>();
+  const sourceOf = (r: Rule) => rulesOfSource(ctx.ruleset, r)[0]?.rule.span ?? r.span;
+  const certainPart = (r: Rule): PacketSet => {
+    const parts: PacketSet[] = [];
+    for (const c of rulesOfSource(ctx.ruleset, r)) {
+      // (a condition the trace decides per packet - a DNAT on the path, a mark - is no doubt:
+      // the path told shows it held; only conditions fwlint does not model are)
+      if (compiled(ctx.ruleset, c.rule).unknowns.length > 0) continue;
+      const m = matchInChain(ctx.ruleset, c.chain, c.rule);
+      if (m.known.isEmpty()) continue;
+      const into = entries.get(c.key);
+      parts.push(into ? m.known.intersect(into) : m.known);
+    }
+    return PacketSet.unionAll(parts);
+  };
+  const deciderOf = (example: Example): Decider | undefined => {
+    const paths = [example.path, ...example.paths.filter((t) => t !== example.path && t.verdict === "accept")];
+    for (const path of paths) {
+      const by = path?.decidedBy;
+      const rule = by && stepRule(by);
+      if (!path || !rule || creditOnly(path, by)) continue;
+      const taken = certainPart(rule);
+      if (taken.has(example.delivered)) return { rule, taken, path };
+    }
+    return undefined;
+  };
   let rest = hit;
+  let capped = false;
   for (let step = 0; step < 4 * MAX_RULES_TOLD; step++) {
     const example = examine(rest);
     if (!example) break;
     const by = example.path?.decidedBy;
-    const deciding = by && stepRule(by);
-    if (step === 0) out.push(tell(rest, example));
-    if (!deciding) break;
-    const placed = rulesOfSource(ctx.ruleset, deciding);
-    const parts = (placed.length > 0 ? placed : [{ rule: deciding, chain: "" }]).map(({ rule, chain }) => {
-      const m = compiled(ctx.ruleset, rule).known;
-      const into = entries.get(chain);
-      return into ? m.intersect(into) : m;
-    });
-    const taken = parts.length === 1 ? parts[0]! : PacketSet.unionAll(parts);
-    if (!taken.has(example.delivered)) break;
-    // a rule told already (what it decides elsewhere), or a second rule the model implies (an
-    // interface without a list, a cloud's default: the device's defaults, told once as a policy is)
-    if (step === 0 || toldRules.has(deciding.span) || (deciding.implied && toldImplied)) {
-      toldRules.add(deciding.span);
-      toldImplied ||= deciding.implied === true;
-    } else {
-      const mine = rest.exposed.intersect(taken);
-      const coverage = publicShare(publicSourceCount(mine, p.family), p.family);
+    const named = by && stepRule(by);
+    const atDefault = !named || (example.path !== undefined && creditOnly(example.path, by));
+    const decider = atDefault ? undefined : deciderOf(example);
+    if (step === 0) {
+      // the first finding is at the example's own path, as ever; with its rule's own part when
+      // that rule is the decider and its part alone is reached widely
+      const mine = decider && sourceOf(decider.rule) === sourceOf(named!) ? own(rest.exposed.intersect(decider.taken)) : undefined;
+      const coverage = mine ? share(mine) : 0;
+      out.push(tell(mine && coverage > threshold ? { ...rest, exposed: mine, coverage } : rest, example));
+      if (named) told.add(sourceOf(named));
+    } else if (atDefault) {
+      // a default lets in all that is left: told once, unless an every-port finding tells it
+      const left = explained ? outsideOf(rest, explained, p.family, threshold) : rest;
+      if (left) {
+        if (out.length >= MAX_RULES_TOLD) capped = true;
+        else out.push(tell(left, example));
+      }
+      break;
+    }
+    if (!decider) break;
+    const source = sourceOf(decider.rule);
+    if (!told.has(source)) {
+      told.add(source);
+      const mine = own(rest.exposed.intersect(decider.taken));
+      const coverage = mine.isEmpty() ? 0 : share(mine);
       if (coverage > threshold) {
-        if (out.length === MAX_RULES_TOLD) {
-          out[out.length - 1]!.message += `; more rules open it than the ${MAX_RULES_TOLD} reported`;
+        if (out.length >= MAX_RULES_TOLD) {
+          capped = true;
           break;
         }
-        out.push(tell({ ...rest, exposed: mine, coverage }, example));
-        toldRules.add(deciding.span);
-        toldImplied ||= deciding.implied === true;
+        out.push(tell({ ...rest, exposed: mine, coverage }, { ...example, path: decider.path }));
       }
     }
-    const left = rest.exposed.minus(taken);
+    const left = rest.exposed.minus(decider.taken);
     if (left.isEmpty()) break;
-    const coverage = publicShare(publicSourceCount(left, p.family), p.family);
+    const coverage = share(left);
     if (coverage <= threshold) break;
     rest = { ...rest, exposed: left, coverage };
   }
-  return out.sort((a, b) => compareLocations(a.location, b.location));
+  out.sort((a, b) => compareLocations(a.location, b.location));
+  if (capped) out[out.length - 1]!.message += MORE_RULES;
+  return out;
+}
+
+/**
+ * The path's deciding rule has the credit only because a later filter stage lets the packet pass
+ * by its policy (an ACCEPT policy takes no credit from an earlier stage's rule): the router's own
+ * address, let in by "to the device", on an interface no filter guards.
+ */
+function creditOnly(path: TracePath, by: TraceStep): boolean {
+  const at = path.steps.indexOf(by);
+  return at >= 0 && path.steps.slice(at + 1).some((s) => s.action === "accept" && stepRule(s) === undefined);
 }
 
 function compareLocations(a: Location, b: Location): number {
@@ -209,6 +277,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
             params.threshold,
             (h) => exampleOf(ctx, res, h, everyPort, proto),
             (h, e) => toldAt(ctx, res, h, e, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`),
+            { own: (set) => set.intersect(set.forAll(Dim.Dport, ALL_PORTS)) },
           );
           if (told.length === 0) continue;
           findings.push(...told.map((f) => targeted(f, part.target)!));
@@ -246,6 +315,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
             params.threshold,
             (h) => exampleOf(ctx, res, h, svc, proto),
             (h, e) => toldAt(ctx, res, h, e, svc, proto, rule.id, `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(h.exposed))})`),
+            { explained: open && (open.certain || !hit.certain) ? open : undefined },
           );
           perService.push(...told.map((f) => targeted(f, part.target)!));
         }
@@ -304,7 +374,10 @@ function groupByLocation(findings: Finding[], kind: string, families: readonly F
       const head = g[0]!.exposure!;
       const names = g.map((f) => `${f.message.split(" (")[0]} (${portsText(f.exposure!.ports)})`);
       const verb = g.some((f) => f.uncertain) ? "may be reachable" : "are reachable";
-      return `${g.length} ${head.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.family, families)} on the ${kind} path: ${names.join(", ")}`;
+      // services cut at MAX_RULES_TOLD rules say so here too
+      const capped = g.filter((f) => f.message.endsWith(MORE_RULES)).map((f) => f.message.split(" (")[0]);
+      const more = capped.length > 0 ? `; more rules open ${capped.join(", ")} than the ${MAX_RULES_TOLD} reported` : "";
+      return `${g.length} ${head.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.family, families)} on the ${kind} path: ${names.join(", ")}${more}`;
     },
     (a, b) => severityRank(b.severity) - severityRank(a.severity),
   );
@@ -319,7 +392,9 @@ function makeFinding(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Serv
 interface Example {
   delivered: bigint[];
   original: bigint[];
+  /** The path shown (acceptingPath), and every way the trace found (see perRule). */
   path: TracePath | undefined;
+  paths: readonly TracePath[];
   /** The port forward's DNAT rules and other endpoints, told in the message (empty without one). */
   endpoints: { region: AcceptedRegion; delivered: bigint[] }[];
   natNote: string;
@@ -352,8 +427,9 @@ function exampleOf(ctx: CheckContext, res: PipelineResult, hit: Hit, svc: Servic
     const listed = endpoints.length === 1 ? each[0]! : more > 0 ? `${each.join(", ")} and ${more} more endpoint${more === 1 ? "" : "s"}` : `${each.slice(0, -1).join(", ")} or ${each[each.length - 1]}`;
     natNote = ` (forwarded ${listed}${endpoints.length > 1 ? ", one per connection" : ""})`;
   }
-  const path = acceptingPath(ctx.trace(p, original, region ? delivered : undefined), delivered, region?.natRules.map((r) => r.span));
-  return { delivered, original, path, endpoints, natNote };
+  const paths = ctx.trace(p, original, region ? delivered : undefined);
+  const path = acceptingPath(paths, delivered, region?.natRules.map((r) => r.span));
+  return { delivered, original, path, paths, endpoints, natNote };
 }
 
 /** The finding for a hit, shown by `example`. */

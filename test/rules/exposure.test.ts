@@ -276,6 +276,58 @@ describe("a service opened by several rules", () => {
   });
 });
 
+// What a rule decides for certain is its part; the reviewer's cases (a rule with an unknown
+// condition first, a comma list, a combination of rules, a default after rules, port forwards).
+describe("a service opened by several rules: each rule's own part", () => {
+  const ssh = (fs: ReturnType<typeof run>) => fs.filter((f) => f.exposure?.service === "ssh");
+
+  it("a rule that decides only under a condition fwlint does not model hides no later rule", () => {
+    const fs = run("-A INPUT -p tcp --dport 22 -m set --match-set admins src -j ACCEPT\n-A INPUT -p tcp -d 10.0.0.6 --dport 22 -j ACCEPT\n-A INPUT -p tcp -d 10.0.0.7 --dport 22 -j ACCEPT\n");
+    expect(lines(ssh(fs))).toEqual([5, 6, 7]);
+  });
+
+  it("each finding gives its own rule's ports, so adding a rule leaves the first one's finding as it was", () => {
+    const one = run("-A INPUT -p tcp --dport 6000 -j ACCEPT\n");
+    const two = run("-A INPUT -p tcp --dport 6000 -j ACCEPT\n-A INPUT -p tcp --dport 6001:6003 -j ACCEPT\n");
+    const x11 = (fs: ReturnType<typeof run>) => fs.filter((f) => f.exposure?.service === "x11").map((f) => [f.location.line, f.message, f.exposure?.ports]);
+    expect(x11(two)).toEqual([
+      [5, "X11 (tcp/6000) is reachable from any source on the inbound path", [[6000, 6000]]],
+      [6, "X11 (tcp/6001-6003) is reachable from any source on the inbound path", [[6001, 6003]]],
+    ]);
+    expect(x11(one)).toEqual([x11(two)[0]]);
+  });
+
+  it("every port open only by two rules together is one finding, not two that each say every port", () => {
+    const fs = run("-A INPUT -p tcp --dport 1:1023 -j ACCEPT\n-A INPUT -p tcp --dport 1024:65535 -j ACCEPT\n").filter((f) => f.exposure?.service === "every-port");
+    expect(lines(fs)).toEqual([5]);
+    // two hosts each open on every port by a rule of its own: two
+    const hosts = run("-A INPUT -d 10.0.0.1 -p tcp -j ACCEPT\n-A INPUT -d 10.0.0.2 -p tcp -j ACCEPT\n").filter((f) => f.exposure?.service === "every-port");
+    expect(lines(hosts)).toEqual([5, 6]);
+  });
+
+  it("the addresses of one comma list are one rule", () => {
+    const fs = run("-A INPUT -p tcp -s 0.0.0.0/1,128.0.0.0/1 --dport 22 -j ACCEPT\n");
+    expect(ssh(fs).map((f) => [f.location.line, f.message])).toEqual([[5, "SSH (tcp/22) is reachable from any source on the inbound path"]]);
+  });
+
+  it("a default ACCEPT policy after a rule is told for the rest, among the services it opens", () => {
+    const rs = filter("-A INPUT -p tcp -d 10.0.0.5 --dport 22 -j ACCEPT\n-A INPUT -p udp -j DROP\n-A INPUT -p tcp --dport 1000:65535 -j DROP\n", "INPUT ACCEPT,FORWARD DROP,OUTPUT ACCEPT");
+    const fs = exposure(makeContext(rs), params, ref);
+    expect(lines(ssh(fs))).toEqual([5]);
+    const atPolicy = fs.filter((f) => f.location.line === 2);
+    expect(atPolicy).toHaveLength(1);
+    expect(atPolicy[0]!.message).toMatch(/^\d+ TCP services are reachable from any source on the inbound path: .*SSH \(22\)/);
+  });
+
+  it("the note on a service cut at 20 rules is on the last finding in source order, and kept when findings are grouped", () => {
+    const body = Array.from({ length: 25 }, (_, i) => `-A INPUT -d 10.0.0.${i + 1}/32 -p tcp -m multiport --dports 22,23,25,110,143,3306 -j ACCEPT\n`).join("");
+    const fs = run(body);
+    expect(fs).toHaveLength(20);
+    expect(fs.slice(0, 19).some((f) => f.message.includes("more rules"))).toBe(false);
+    expect(fs[19]!.message).toMatch(/^6 TCP services are reachable from any source on the inbound path: .*; more rules open SSH, Telnet, SMTP, MySQL\/MariaDB, POP3, IMAP than the 20 reported$/);
+  });
+});
+
 describe("a cloud rule copied to several targets", () => {
   const gcp = (rules: object[]) =>
     analyzeText("fw.json", JSON.stringify(rules.map((r, i) => ({ kind: "compute#firewall", name: `r${i}`, network: "https://www.googleapis.com/compute/v1/projects/p/global/networks/default", direction: "INGRESS", priority: 1000, sourceRanges: ["0.0.0.0/0"], ...r })), null, 2), { inputFormat: "gcp-firewall" }).findings.filter((f) => f.ruleId === "exposed-service");

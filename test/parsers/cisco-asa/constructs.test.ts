@@ -250,6 +250,14 @@ access-list OUTSIDE_IN extended permit tcp any any eq ssh`);
     const text = `${INTERFACES}object network RELAY\n fqdn relay.example.com\nobject-group network MAIL\n network-object host 10.1.0.25\n network-object object RELAY\naccess-list OUTSIDE_IN extended permit tcp any object-group MAIL eq smtp\naccess-group OUTSIDE_IN in interface outside\n`;
     const smtp = analyzeText("asa.cfg", text, { inputFormat: "cisco-asa" }).findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.service === "smtp");
     expect(smtp.map((f) => [f.message, f.witness?.dst, f.uncertain])).toEqual([["SMTP (tcp/25) is reachable from any source on the forward path", "10.1.0.25", undefined]]);
+    // a later entry opening SMTP to another host is a finding of its own: the group's fqdn
+    // member may match that host too, but the entry after it lets it in for certain
+    const more = text.replace("access-group", "access-list OUTSIDE_IN extended permit tcp any host 10.1.0.26 eq smtp\naccess-group");
+    const two = analyzeText("asa.cfg", more, { inputFormat: "cisco-asa" }).findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.service === "smtp");
+    expect(two.map((f) => [f.witness?.dst, f.sourceLine?.trim()])).toEqual([
+      ["10.1.0.25", "access-list OUTSIDE_IN extended permit tcp any object-group MAIL eq smtp"],
+      ["10.1.0.26", "access-list OUTSIDE_IN extended permit tcp any host 10.1.0.26 eq smtp"],
+    ]);
   });
 });
 

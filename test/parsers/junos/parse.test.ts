@@ -526,6 +526,25 @@ set interfaces ge-0/0/0 unit 0 family inet filter input F
     expect(errors(full).map((d) => `${d.line}:${d.column}: ${d.message}`)).toEqual(["21:25: filter F term t: prefix-list 'NOPE' is not defined under 'policy-options'"]);
   });
 
+  // The router's own addresses are let in by "to the device" (a rule per address line) and the
+  // interfaces without a filter pass what arrives: one opening - the missing filter -, not one
+  // finding per address of the router.
+  it("a router open on every port through its unfiltered interfaces is one finding per protocol, not one per address", () => {
+    const text = `set system host-name r1
+set interfaces ge-0/0/0 unit 0 family inet address 203.0.113.2/24
+set interfaces ge-0/0/1 unit 0 family inet address 10.0.0.1/24
+set interfaces ge-0/0/2 unit 0 family inet address 10.0.1.1/24
+set interfaces ge-0/0/3 unit 0 family inet address 10.0.2.1/24
+set firewall filter IN term a from protocol tcp
+set firewall filter IN term a from destination-port 22
+set firewall filter IN term a then discard
+set firewall filter IN term b then accept
+set interfaces ge-0/0/0 unit 0 family inet filter input IN
+`;
+    const tcp = analyzeText("r1.set", text, { inputFormat: "junos" }).findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.service === "every-port" && f.exposure.protocol === "tcp" && f.exposure.direction === "inbound");
+    expect(tcp).toHaveLength(1);
+  });
+
   it("an interface without a filter is told as that, not as a chain's policy", () => {
     // one interface shown (an excerpt): packets may arrive on others, which no filter guards
     const text = `set system host-name r

@@ -11,6 +11,7 @@ import type { Packet } from "../../../src/model/finding.js";
 import type { Ruleset } from "../../../src/model/types.js";
 import { parsePfsense } from "../../../parsers/pfsense/index.js";
 import { detectFormat } from "../../../src/engine/formats.js";
+import { analyzeText } from "../../../src/engine/check.js";
 
 const IFACES = `<interfaces>
 <wan><enable/><if>em0</if><ipaddr>203.0.113.2</ipaddr><subnet>24</subnet><blockpriv/></wan>
@@ -103,6 +104,16 @@ ${rule(`<type>pass</type><interface>wan</interface><protocol>tcp</protocol><sour
     expect(verdict(pf(nat("nat_1") + filter), { dst: "203.0.113.2", dport: 2525, hook: "forward", oif: "opt1" })).toBe("accept");
     expect(verdict(pf(nat("nat_1") + "<filter></filter>"), { dst: "203.0.113.2", dport: 2525, hook: "forward", oif: "opt1" })).toBe("drop");
     expect(verdict(pf(nat("pass") + "<filter></filter>"), { dst: "203.0.113.2", dport: 2525, hook: "forward", oif: "opt1" })).toBe("accept");
+  });
+
+  it("two port forwards with rdr pass are two findings, one at each NAT rule", () => {
+    const fwd = (port: number, host: string) => `<rule><interface>wan</interface><protocol>tcp</protocol><source><any/></source><destination><network>wanip</network><port>${port}</port></destination><target>${host}</target><local-port>22</local-port><associated-rule-id>pass</associated-rule-id></rule>`;
+    const text = `<?xml version="1.0"?>\n<pfsense>\n${IFACES}\n<nat>\n${fwd(2222, "10.0.10.5")}\n${fwd(2223, "10.0.10.6")}\n</nat><filter></filter>\n</pfsense>\n`;
+    const ssh = analyzeText("config.xml", text, { inputFormat: "pfsense" }).findings.filter((f) => f.ruleId === "exposed-service" && f.exposure?.service === "ssh");
+    expect(ssh.map((f) => [f.location.line, f.witness?.dport])).toEqual([
+      [9, 2222],
+      [10, 2223],
+    ]);
   });
 
   it("adds the anti-lockout rule on lan unless disabled, and blocks private sources on a blockpriv interface", () => {
