@@ -13,38 +13,60 @@ import type { Condition, Rule } from "../src/model/types.js";
 /**
  * A rule whose `or` conditions mix alternatives with and without unknown conditions, as two rules
  * of the same action tried in turn: `sure`, each such `or` cut down to its alternatives with no
- * unknown (certain), then `rest`, what is left - when one `or` is mixed, its unknown alternatives
- * alone (so an unknown strangers never meet, VirtualNetwork, keeps saying so at the top level);
- * with several, the rule as written. Undefined when no `or` is mixed, or a condition is unknown
- * whatever the alternatives (then no part of the rule is certain).
+ * unknown (certain) - at any depth: a dual-stack policy's per-family `or` holds each family's
+ * address `or` -, then `rest`, what is left: when one `or` at the top is mixed, its unknown
+ * alternatives alone (so an unknown strangers never meet, VirtualNetwork, keeps saying so at the
+ * top level); otherwise the rule as written (the sure rule before it has taken its part).
+ * Undefined when no `or` is mixed, or no part of the rule is certain.
  */
 export function sureFirst(conditions: readonly Condition[]): { sure: Condition[]; rest: Condition[] } | undefined {
-  const sure: Condition[] = [];
-  const unknownOnly: Condition[] = [];
-  let mixed = 0;
-  const spread = (alts: Condition[][]): Condition[] => (alts.length === 1 ? alts[0]! : [{ kind: "or", anyOf: alts }]);
-  for (const c of conditions) {
-    if (c.kind === "unknown") return undefined;
-    if (c.kind !== "or") {
-      sure.push(c);
-      unknownOnly.push(c);
-      continue;
-    }
-    const known = c.anyOf.filter((alt) => !alt.some((a) => a.kind === "unknown"));
-    if (known.length === 0) return undefined;
-    // not (known or unknown): what is certain of it is not the known alternatives
-    if (c.negate && known.length < c.anyOf.length) return undefined;
-    if (known.length === c.anyOf.length) {
-      sure.push(c);
-      unknownOnly.push(c);
-      continue;
-    }
-    mixed++;
-    sure.push(...spread(known));
-    unknownOnly.push(...spread(c.anyOf.filter((alt) => alt.some((a) => a.kind === "unknown"))));
+  const sure = certainOf(conditions);
+  if (sure === null || sure === SAME) return undefined;
+  // one mixed `or` at the top, every other condition certain: the rest is its unknown alternatives
+  const mixed = conditions.filter((c) => certainOf([c]) !== SAME);
+  const top = mixed.length === 1 && mixed[0]!.kind === "or" ? mixed[0]! : undefined;
+  if (top && top.kind === "or" && top.anyOf.every((alt) => certainOf(alt) === SAME || certainOf(alt) === null)) {
+    const unknownAlts = top.anyOf.filter((alt) => certainOf(alt) === null);
+    const spread = unknownAlts.length === 1 ? unknownAlts[0]! : [{ kind: "or" as const, anyOf: unknownAlts }];
+    return { sure, rest: conditions.flatMap((c) => (c === top ? spread : [c])) };
   }
-  if (mixed === 0) return undefined;
-  return { sure, rest: mixed === 1 ? unknownOnly : [...conditions] };
+  return { sure, rest: [...conditions] };
+}
+
+/** certainOf: the conjunction is certain as written. */
+const SAME = Symbol("same");
+
+/**
+ * The part of a conjunction that matches for certain, as conditions: SAME when all of it does,
+ * null when none of it does (an unknown condition at its top, or an `or` none of whose
+ * alternatives is certain in part), else the conjunction with each mixed `or` cut down to the
+ * certain parts of its alternatives. A negated `or` that holds an unknown has no certain part
+ * this way (not (known or unknown) is not the known alternatives' negation).
+ */
+function certainOf(conds: readonly Condition[]): Condition[] | null | typeof SAME {
+  const out: Condition[] = [];
+  let changed = false;
+  for (const c of conds) {
+    if (c.kind === "unknown") return null;
+    if (c.kind !== "or") {
+      out.push(c);
+      continue;
+    }
+    const parts = c.anyOf.map(certainOf);
+    if (parts.every((p) => p === SAME)) {
+      out.push(c);
+      continue;
+    }
+    if (c.negate) return null;
+    const alts = c.anyOf.flatMap((alt, i) => {
+      const p = parts[i]!;
+      return p === null ? [] : [p === SAME ? alt : p];
+    });
+    if (alts.length === 0) return null;
+    changed = true;
+    out.push(...(alts.length === 1 ? alts[0]! : [{ kind: "or" as const, anyOf: alts }]));
+  }
+  return changed ? out : SAME;
 }
 
 /**

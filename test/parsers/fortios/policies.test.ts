@@ -380,4 +380,41 @@ ${policies(`    edit 1
     expect(verdict(rs, { src: "203.0.113.9", dst: "10.10.10.25" })).toBe("accept");
     expect(verdict(rs, { src: "203.0.113.9", dst: "10.10.10.26" })).toBe("unknown");
   });
+  it("also in a policy for both families (the group's or inside the per-family one)", () => {
+    const dual = fgt(`config firewall address
+    edit "mx"
+        set subnet 10.10.10.25 255.255.255.255
+    next
+    edit "relay"
+        set type fqdn
+        set fqdn "relay.example.com"
+    next
+end
+config firewall address6
+    edit "mx6"
+        set ip6 2001:db8:10::25/128
+    next
+end
+config firewall addrgrp
+    edit "mail"
+        set member "mx" "relay"
+    next
+end
+${policies(`    edit 1
+        set srcintf "wan1"
+        set dstintf "dmz"
+        set srcaddr "all"
+        set dstaddr "mail"
+        set srcaddr6 "all"
+        set dstaddr6 "mx6"
+        set action accept
+        set service "SMTP"
+    next
+`)}`);
+    expect(errors(dual)).toEqual([]);
+    expect(verdict(dual, { src: "203.0.113.9", dst: "10.10.10.25" })).toBe("accept");
+    expect(verdict(dual, { src: "203.0.113.9", dst: "10.10.10.26" })).toBe("unknown");
+    expect(verdict(dual, { src: "2001:db8:99::9", dst: "2001:db8:10::25" })).toBe("accept");
+    expect(verdict(dual, { src: "2001:db8:99::9", dst: "2001:db8:10::26" })).toBe("drop");
+  });
 });
