@@ -3,7 +3,8 @@
  * path from (nearly) any public source.
  */
 import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
-import { stepRule, type TracePath } from "../../src/analysis/trace.js";
+import { hullsOf, stepRule, type TracePath } from "../../src/analysis/trace.js";
+import { Projections } from "../../src/space/projections.js";
 import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { pickWitness, pointToPacket, protoName, type WitnessHints } from "../../src/analysis/witness.js";
 import { describePacket } from "../../src/model/packet-text.js";
@@ -12,11 +13,11 @@ import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
 import { severityRank, type Finding, type Location, type TraceStep } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
-import { compiled, filterEntriesOf, filtersPath, matchInChain, rulesOfSource } from "./chains.js";
+import { compiled, filterEntriesOf, filtersPath, matchInChain, rulesOfSource, terminates } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
 import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
-import { placeRef, type Family, type Rule } from "../../src/model/types.js";
+import { chainKey, placeRef, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
 
 const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
 
@@ -106,38 +107,53 @@ function perHost(hosts: readonly HostValue[], hit: Hit, kind: string, family: Fa
 /** Source rules told per service, path and host; past them the last finding says there are more. */
 export const MAX_RULES_TOLD = 20;
 /** What the last finding of a service cut at MAX_RULES_TOLD rules says. */
-const MORE_RULES = `; more rules open it than the ${MAX_RULES_TOLD} reported`;
+const MORE_RULES = `; more rules open it than are reported (at most ${MAX_RULES_TOLD} per service and path)`;
 
-/** The rule an example's path is decided by, and what it decides for certain there. */
+/** What decides an example: a rule (its source rule) or a default (a chain's policy), and its part. */
 interface Decider {
-  rule: Rule;
-  /** What the rule's source rule matches for certain of what can enter its chains on the path. */
-  taken: PacketSet;
+  /** The source rule (its first model rule's span), or the default's chain. */
+  source: object;
+  /** Whether this is a default: a policy, or a device default acceptText describes. */
+  isDefault: boolean;
+  /** What it decides for certain of the packets that can enter its chains on the path. */
+  part: PacketSet;
+  /** What it matches of those (its part and what earlier rules take first). */
+  matched: PacketSet;
   path: TracePath;
 }
+
+/** Examples no rule decides for certain that the walk steps over (their destination) before it ends. */
+const MAX_SKIPS = 8;
+
+/** Earlier rules subtracted from a rule's part at the most (the rest stays in: a superset). */
+const MAX_EARLIER = 64;
 
 /**
  * A hit told at each source rule that opens it, not only at the rule deciding its example.
  *
- * Each step takes an example of what is left and the rule deciding it for certain: the rule the
+ * Each step takes an example of what is left and what decides it for certain - the rule the
  * example's path names, or, when that one decides it only under a condition fwlint does not model,
- * the rule another way of the example's trace names (the packet a group's fqdn member may match is
- * let in by a later rule for certain). What that rule's source rule decides for certain - what
- * every exact model rule made from it (copies for other targets, map elements, the known half of a
- * split rule) matches of the packets that can enter its chain (filterEntries) - is its part: a
- * finding of its own when that part is reached from more than `threshold` of the public sources,
- * with the part's ports and coverage (the first finding: the whole hit's when its part alone is
- * not), and then taken out. It goes on while what is left is reached from more than `threshold`.
+ * the rule another way of the example's trace names (the packet an fqdn member may match is let in
+ * by a later rule for certain); else the default the path ends at: a chain's policy, or a device
+ * default (an interface without a filter) that gives the credit to an earlier stage's rule. Its
+ * part: for a rule, what every exact model rule of its source rule (copies for other targets, map
+ * elements, the known half of a split rule; a rule taking DNATed connections: those the hit's port
+ * forwards deliver) matches of what can enter its chain (filterEntries), without what earlier exact
+ * rules of the chain decide; for a default, what no rule of its chain matches. The part is a
+ * finding of its own when it is reached from more than `threshold` of the public sources (`own`
+ * cuts it first: every port, the combinations it opens on every port), with the part's ports and
+ * coverage, and is then taken out; the walk goes on while what is left is reached from more than
+ * `threshold`. The first example's rule is told whatever its part: with the whole hit when its part
+ * alone is not reached widely (a service open only through several rules together), unless `own`
+ * leaves it nothing (a rule opening some of the ports of an every-port hit): then the first rule
+ * whose part is, or the whole hit at the first example when none is.
  *
- * It ends at a default: an example let through by a chain's policy (or by a rule that has the
- * credit only because a later stage passes everything by its policy: a router's own address on an
- * interface without a filter) is told once there, for all that is left; at an example no rule
- * decides for certain; at MAX_RULES_TOLD findings (the last in source order then says there are
- * more). So a rule that opens SSH beside one already reported (or in a baseline) is a finding of
- * its own, where before it was told only once the first was fixed. `explained` (an every-port
- * finding of the same host) is not told again at a policy; `own` cuts a rule's part to what it
- * opens by itself in the sense of the hit (every port: the combinations it opens on every port).
- * The findings come in source order.
+ * An example only conditions fwlint does not model decide is stepped over (its destination), up to
+ * MAX_SKIPS times. At most MAX_RULES_TOLD findings (the last in source order then says there are
+ * more, as it does when the walk's steps run out first); `explained` (an every-port finding of the same host) is not
+ * told again at a default. So a rule that opens SSH beside one already reported (or in a baseline)
+ * is a finding of its own, where before it was told only once the first was fixed. The findings
+ * come in source order.
  */
 function perRule(
   ctx: CheckContext,
@@ -146,97 +162,173 @@ function perRule(
   threshold: number,
   examine: (hit: Hit) => Example | undefined,
   tell: (hit: Hit, example: Example) => Finding,
-  { explained, own = (set) => set }: { explained?: Hit | undefined; own?: (set: PacketSet) => PacketSet } = {},
+  { explained, own = (decided) => decided }: { explained?: Hit | undefined; own?: (decided: PacketSet, matched: PacketSet) => PacketSet } = {},
 ): Finding[] {
+  const rs = ctx.ruleset;
   const out: Finding[] = [];
   const p = res.pipeline;
-  const entries = filterEntriesOf(ctx.ruleset, p.kind);
+  const entries = filterEntriesOf(rs, p.kind);
   const share = (set: PacketSet) => publicShare(publicSourceCount(set, p.family), p.family);
-  /** The source rules told (by their first model rule's span). */
+  const forwarded = PacketSet.unionAll(hit.regions.filter((r) => r.natRules.length > 0).map((r) => r.delivered));
   const told = new Set<object>();
-  const sourceOf = (r: Rule) => rulesOfSource(ctx.ruleset, r)[0]?.rule.span ?? r.span;
-  const certainPart = (r: Rule): PacketSet => {
-    const parts: PacketSet[] = [];
-    for (const c of rulesOfSource(ctx.ruleset, r)) {
-      // (a condition the trace decides per packet - a DNAT on the path, a mark - is no doubt:
-      // the path told shows it held; only conditions fwlint does not model are)
-      if (compiled(ctx.ruleset, c.rule).unknowns.length > 0) continue;
-      const m = matchInChain(ctx.ruleset, c.chain, c.rule);
-      if (m.known.isEmpty()) continue;
-      const into = entries.get(c.key);
-      parts.push(into ? m.known.intersect(into) : m.known);
-    }
-    return PacketSet.unionAll(parts);
-  };
-  const deciderOf = (example: Example): Decider | undefined => {
-    const paths = [example.path, ...example.paths.filter((t) => t !== example.path && t.verdict === "accept")];
-    for (const path of paths) {
-      const by = path?.decidedBy;
-      const rule = by && stepRule(by);
-      if (!path || !rule || creditOnly(path, by)) continue;
-      const taken = certainPart(rule);
-      if (taken.has(example.delivered)) return { rule, taken, path };
-    }
-    return undefined;
-  };
+  /** Examples whose rule opens none of the hit by itself (own left nothing), and what was told. */
+  const deferred: Example[] = [];
+  const toldSets: PacketSet[] = [];
   let rest = hit;
   let capped = false;
-  for (let step = 0; step < 4 * MAX_RULES_TOLD; step++) {
+  const add = (h: Hit, example: Example) => {
+    if (out.length >= MAX_RULES_TOLD) capped = true;
+    else {
+      out.push(tell(h, example));
+      toldSets.push(h.exposed);
+    }
+  };
+  const ownPart = (d: Decider) => own(rest.exposed.intersect(d.part), hit.exposed.intersect(d.matched));
+  let step = 0;
+  let skips = 0;
+  for (; step < 8 * MAX_RULES_TOLD && !capped; step++) {
     const example = examine(rest);
     if (!example) break;
-    const by = example.path?.decidedBy;
-    const named = by && stepRule(by);
-    const atDefault = !named || (example.path !== undefined && creditOnly(example.path, by));
-    const decider = atDefault ? undefined : deciderOf(example);
+    const decider = deciderOf(rs, entries, forwarded, example, rest);
     if (step === 0) {
-      // the first finding is at the example's own path, as ever; with its rule's own part when
-      // that rule is the decider and its part alone is reached widely
-      const mine = decider && sourceOf(decider.rule) === sourceOf(named!) ? own(rest.exposed.intersect(decider.taken)) : undefined;
-      const coverage = mine ? share(mine) : 0;
-      out.push(tell(mine && coverage > threshold ? { ...rest, exposed: mine, coverage } : rest, example));
-      if (named) told.add(sourceOf(named));
-    } else if (atDefault) {
-      // a default lets in all that is left: told once, unless an every-port finding tells it
-      const left = explained ? outsideOf(rest, explained, p.family, threshold) : rest;
-      if (left) {
-        if (out.length >= MAX_RULES_TOLD) capped = true;
-        else out.push(tell(left, example));
+      // the first example's rule (or default), as ever: with its own part when that is reached widely
+      const mine = decider && decider.path === example.path ? ownPart(decider) : undefined;
+      if (mine && mine.isEmpty()) deferred.push(example);
+      else {
+        const coverage = mine ? share(mine) : 0;
+        add(mine && coverage > threshold ? { ...rest, exposed: mine, coverage } : rest, example);
+        if (decider && decider.path === example.path) told.add(decider.source);
       }
+    }
+    if (!decider) {
+      // only conditions fwlint does not model decide it: on with the other destinations, a few
+      // times (a rule that may match any destination would take them one by one)
+      if (++skips > MAX_SKIPS) break;
+      const dst = example.delivered[Dim.Dst]!;
+      const left = rest.exposed.minus(PacketSet.box({ [Dim.Dst]: [[dst, dst]] }));
+      if (left.isEmpty()) break;
+      const coverage = share(left);
+      if (coverage <= threshold) break;
+      rest = { ...rest, exposed: left, coverage };
+      continue;
+    }
+    if (!told.has(decider.source)) {
+      told.add(decider.source);
+      let mine = ownPart(decider);
+      if (mine.isEmpty() && step > 0) deferred.push(example);
+      if (decider.isDefault && explained) mine = outsideOf({ ...rest, exposed: mine }, explained, p.family, threshold)?.exposed ?? PacketSet.empty();
+      const coverage = mine.isEmpty() ? 0 : share(mine);
+      if (coverage > threshold) add({ ...rest, exposed: mine, coverage }, { ...example, path: decider.path });
+    }
+    const left = rest.exposed.minus(decider.part);
+    if (left.isEmpty()) {
+      rest = { ...rest, exposed: left, coverage: 0 };
       break;
     }
-    if (!decider) break;
-    const source = sourceOf(decider.rule);
-    if (!told.has(source)) {
-      told.add(source);
-      const mine = own(rest.exposed.intersect(decider.taken));
-      const coverage = mine.isEmpty() ? 0 : share(mine);
-      if (coverage > threshold) {
-        if (out.length >= MAX_RULES_TOLD) {
-          capped = true;
-          break;
-        }
-        out.push(tell({ ...rest, exposed: mine, coverage }, { ...example, path: decider.path }));
-      }
-    }
-    const left = rest.exposed.minus(decider.taken);
-    if (left.isEmpty()) break;
     const coverage = share(left);
-    if (coverage <= threshold) break;
     rest = { ...rest, exposed: left, coverage };
+    if (coverage <= threshold) break;
   }
+  // what only several rules together open (each a part of the ports): once, at the first such example
+  const together = deferred.find((e) => !toldSets.some((t) => t.has(e.delivered)));
+  if (together && out.length < MAX_RULES_TOLD) out.push(tell(hit, together));
+  // the steps ran out with more left: said as for the cap
+  if (step >= 8 * MAX_RULES_TOLD && out.length > 0) capped = true;
   out.sort((a, b) => compareLocations(a.location, b.location));
-  if (capped) out[out.length - 1]!.message += MORE_RULES;
+  if (capped && out.length > 0) out[out.length - 1]!.message += MORE_RULES;
   return out;
 }
 
 /**
- * The path's deciding rule has the credit only because a later filter stage lets the packet pass
- * by its policy (an ACCEPT policy takes no credit from an earlier stage's rule): the router's own
- * address, let in by "to the device", on an interface no filter guards.
+ * What decides `example` for certain, with its part (see perRule): the rule of the path shown, else
+ * of another way the trace found; else the default the path shown ends at; undefined when only
+ * conditions fwlint does not model decide it.
  */
-function creditOnly(path: TracePath, by: TraceStep): boolean {
+function deciderOf(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: PacketSet, example: Example, rest: Hit): Decider | undefined {
+  const paths = [example.path, ...example.paths.filter((t) => t !== example.path && t.verdict === "accept")];
+  for (const path of paths) {
+    const by = path?.decidedBy;
+    const rule = by && stepRule(by);
+    if (!path || !rule || deviceDefaultAfter(path, by) !== undefined) continue;
+    const part = rulePart(rs, entries, forwarded, rule);
+    if (part.part.has(example.delivered)) return { source: sourceOf(rs, rule), isDefault: false, ...part, path };
+  }
+  const path = example.path;
+  const by = path?.decidedBy;
+  if (!path || !by) return undefined;
+  const policy = stepRule(by) === undefined ? by : deviceDefaultAfter(path, by);
+  const chain = policy && rs.chains.get(chainKey(policy.table, policy.chain));
+  if (!chain) return undefined;
+  const part = defaultPart(rs, entries, chain, rest.exposed);
+  return part.has(example.delivered) ? { source: chain, isDefault: true, part, matched: part, path } : undefined;
+}
+
+/** A source rule's identity: its first model rule's span (rulesOfSource). */
+function sourceOf(rs: Ruleset, r: Rule): object {
+  return rulesOfSource(rs, r)[0]?.rule.span ?? r.span;
+}
+
+/** What a source rule decides for certain (see perRule), and what it matches. */
+function rulePart(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: PacketSet, r: Rule): { part: PacketSet; matched: PacketSet } {
+  const parts: PacketSet[] = [];
+  const matched: PacketSet[] = [];
+  for (const c of rulesOfSource(rs, r)) {
+    const m = compiled(rs, c.rule);
+    // a condition fwlint does not model, or the packet's mark: no certain part
+    if (m.unknowns.length > 0 || m.marks.length > 0) continue;
+    // a DNATed connection: those the hit's port forwards deliver (not the connection)
+    if (m.dnat.some((d) => d.negate)) continue;
+    let known = matchInChain(rs, c.chain, c.rule).known;
+    if (m.dnat.length > 0) known = known.intersect(forwarded);
+    const into = entries.get(c.key);
+    if (into) known = known.intersect(into);
+    if (known.isEmpty()) continue;
+    matched.push(known);
+    parts.push(withoutEarlier(rs, c.chain, c.rule, known));
+  }
+  return { part: PacketSet.unionAll(parts), matched: PacketSet.unionAll(matched) };
+}
+
+/** `set` without what the exact terminating rules before `rule` in `chain` match (the first MAX_EARLIER that meet it). */
+function withoutEarlier(rs: Ruleset, chain: Chain, rule: Rule, set: PacketSet): PacketSet {
+  let left = set;
+  let n = 0;
+  hullsOf(rs, chain).forEachMayMeet(Projections.of(set), (e) => {
+    if (e === rule || left.isEmpty() || n >= MAX_EARLIER) return true;
+    if (!terminates(e.action) || e.action.kind === "goto") return false;
+    const m = matchInChain(rs, chain, e);
+    if (!m.exact || !left.overlaps(m.known)) return false;
+    n++;
+    left = left.minus(m.known);
+    return false;
+  });
+  return left;
+}
+
+/** What reaches a default of `chain` for certain: `set` (within the chain's entry) without what any of its rules matches. */
+function defaultPart(rs: Ruleset, entries: Map<string, PacketSet>, chain: Chain, set: PacketSet): PacketSet {
+  const into = entries.get(chainKey(chain.table, chain.name));
+  let left = into ? set.intersect(into) : set;
+  hullsOf(rs, chain).forEachMayMeet(Projections.of(left), (e) => {
+    if (left.isEmpty()) return true;
+    const known = compiled(rs, e).known;
+    if (left.overlaps(known)) left = left.minus(known);
+    return false;
+  });
+  return left;
+}
+
+/**
+ * The device default after the path's deciding step, when the deciding rule has the credit only
+ * because a later stage lets the packet pass by a default the device describes (Chain.acceptText:
+ * an interface without a filter accepts what arrives) - the router's own address, let in by "to
+ * the device". A plain ACCEPT policy of a later chain (an nft blocklist chain) leaves the credit
+ * where it is.
+ */
+function deviceDefaultAfter(path: TracePath, by: TraceStep): TraceStep | undefined {
   const at = path.steps.indexOf(by);
-  return at >= 0 && path.steps.slice(at + 1).some((s) => s.action === "accept" && stepRule(s) === undefined);
+  if (at < 0) return undefined;
+  return path.steps.slice(at + 1).find((s) => s.action === "accept" && stepRule(s) === undefined && !s.rule.startsWith("policy "));
 }
 
 function compareLocations(a: Location, b: Location): number {
@@ -277,7 +369,8 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
             params.threshold,
             (h) => exampleOf(ctx, res, h, everyPort, proto),
             (h, e) => toldAt(ctx, res, h, e, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`),
-            { own: (set) => set.intersect(set.forAll(Dim.Dport, ALL_PORTS)) },
+            // a rule's own: what its match opens on every port (earlier rules may take some ports first)
+            { own: (_decided, matched) => matched.intersect(matched.forAll(Dim.Dport, ALL_PORTS)) },
           );
           if (told.length === 0) continue;
           findings.push(...told.map((f) => targeted(f, part.target)!));
@@ -376,7 +469,7 @@ function groupByLocation(findings: Finding[], kind: string, families: readonly F
       const verb = g.some((f) => f.uncertain) ? "may be reachable" : "are reachable";
       // services cut at MAX_RULES_TOLD rules say so here too
       const capped = g.filter((f) => f.message.endsWith(MORE_RULES)).map((f) => f.message.split(" (")[0]);
-      const more = capped.length > 0 ? `; more rules open ${capped.join(", ")} than the ${MAX_RULES_TOLD} reported` : "";
+      const more = capped.length > 0 ? `; more rules open ${capped.join(", ")} than are reported (at most ${MAX_RULES_TOLD} per service and path)` : "";
       return `${g.length} ${head.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.family, families)} on the ${kind} path: ${names.join(", ")}${more}`;
     },
     (a, b) => severityRank(b.severity) - severityRank(a.severity),

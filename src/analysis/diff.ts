@@ -324,13 +324,16 @@ function describeAddrs(ranges: [bigint, bigint][], family: Family): string[] {
 
 /**
  * What identifies a finding across two versions of a file: its rule id, its message with positions
- * (line numbers, file:line references) left out, its exposure, and for a finding without exposure
- * (shadowed rule ...) the text of the rule it points at.
+ * (line numbers, file:line references) left out, its exposure, and the text of the rule it points
+ * at. An exposure is matched by its text first and then without it (see diffFindings): each rule
+ * that opens a service is a finding of its own, so a rule inserted above an unchanged one that
+ * opens the same service is the new finding, not the unchanged one; and the same rules written
+ * another way (iptables-save and a script) still match.
  */
-export function findingKey(f: Finding): string {
+export function findingKey(f: Finding, withSource = true): string {
   const message = stripPositions(f.message);
   const exposure = f.exposure ? stableJson(f.exposure) : "";
-  const source = f.exposure ? "" : (f.sourceLine ?? "").trim().replace(/\s+/g, " ");
+  const source = f.exposure && !withSource ? "" : (f.sourceLine ?? "").trim().replace(/\s+/g, " ");
   return `${f.ruleId}\u0000${message}\u0000${exposure}\u0000${source}`;
 }
 
@@ -356,29 +359,34 @@ function stableJson(v: unknown): string {
 /**
  * Findings of NEW that OLD does not have (newFindings) and of OLD that NEW no longer has
  * (resolvedFindings), matched by {@link findingKey} as multisets (two equal findings in NEW and
- * one in OLD: one is new).
+ * one in OLD: one is new): first with the rule's text, then the exposures left without it.
  */
 export function diffFindings(oldFindings: readonly Finding[], newFindings: readonly Finding[]): { newFindings: Finding[]; resolvedFindings: Finding[] } {
-  const count = new Map<string, number>();
-  for (const f of oldFindings) count.set(findingKey(f), (count.get(findingKey(f)) ?? 0) + 1);
-  const added: Finding[] = [];
-  for (const f of newFindings) {
-    const k = findingKey(f);
-    const c = count.get(k) ?? 0;
-    if (c > 0) count.set(k, c - 1);
-    else added.push(f);
+  let olds = [...oldFindings];
+  let news = [...newFindings];
+  for (const withSource of [true, false]) {
+    const key = (f: Finding) => findingKey(f, withSource);
+    const count = new Map<string, number>();
+    for (const f of olds) count.set(key(f), (count.get(key(f)) ?? 0) + 1);
+    const unmatchedNew = news.filter((f) => {
+      const c = count.get(key(f)) ?? 0;
+      if (c === 0) return true;
+      count.set(key(f), c - 1);
+      return false;
+    });
+    const remaining = new Map<string, number>();
+    for (const f of news) remaining.set(key(f), (remaining.get(key(f)) ?? 0) + 1);
+    olds = olds.filter((f) => {
+      const c = remaining.get(key(f)) ?? 0;
+      if (c === 0) return true;
+      remaining.set(key(f), c - 1);
+      return false;
+    });
+    news = unmatchedNew;
   }
-  const remaining = new Map<string, number>();
-  for (const f of newFindings) remaining.set(findingKey(f), (remaining.get(findingKey(f)) ?? 0) + 1);
-  const resolved: Finding[] = [];
-  for (const f of oldFindings) {
-    const k = findingKey(f);
-    const c = remaining.get(k) ?? 0;
-    if (c > 0) remaining.set(k, c - 1);
-    // An exposure that a wider one of NEW now reports (SSH inside "every TCP port") is not resolved.
-    else if (!newFindings.some((n) => subsumes(n, f))) resolved.push(f);
-  }
-  return { newFindings: added, resolvedFindings: resolved };
+  // An exposure that a wider one of NEW now reports (SSH inside "every TCP port") is not resolved.
+  const resolved = olds.filter((f) => !newFindings.some((n) => subsumes(n, f)));
+  return { newFindings: news, resolvedFindings: resolved };
 }
 
 /** `wide` reports at least the exposure `narrow` did: same path and protocol, more ports, more sources. */

@@ -281,7 +281,11 @@ function placeOf(span: SourceSpan): Pick<TraceStep, "file" | "line" | "column" |
 /** Per chain, its rules' matches with their hulls (a chain belongs to one ruleset). */
 const chainHulls = new WeakMap<Chain, ProjectionList<Rule>>();
 
-function hullsOf(ruleset: Ruleset, chain: Chain): ProjectionList<Rule> {
+/**
+ * A chain's rules with their matches' projections and a range index (ProjectionList), kept per
+ * chain: what a trace walks long chains by, and what finds the earlier rules that may meet a set.
+ */
+export function hullsOf(ruleset: Ruleset, chain: Chain): ProjectionList<Rule> {
   let h = chainHulls.get(chain);
   if (h === undefined) {
     chainHulls.set(chain, (h = new ProjectionList<Rule>()));

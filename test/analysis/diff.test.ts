@@ -137,8 +137,17 @@ describe("diffFindings", () => {
     const old = analyzeText("old.rules", BASE);
     const moved = analyzeText("new.rules", BASE.replace("-A INPUT -i lo -j ACCEPT\n", "") .replace("COMMIT", "-A INPUT -i lo -j ACCEPT\nCOMMIT"));
     expect(old.findings.length).toBeGreaterThan(0);
-    expect(moved.findings.map(findingKey)).toEqual(old.findings.map(findingKey));
+    expect(moved.findings.map((f) => findingKey(f))).toEqual(old.findings.map((f) => findingKey(f)));
     expect(diffFindings(old.findings, moved.findings)).toEqual({ newFindings: [], resolvedFindings: [] });
+  });
+
+  it("a rule inserted above an unchanged one that opens the same service is the new finding", () => {
+    const head = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+    const old = analyzeText("old.rules", `${head}-A FORWARD -p tcp -d 10.0.0.1 --dport 22 -j ACCEPT\nCOMMIT\n`);
+    const now = analyzeText("new.rules", `${head}-A FORWARD -p tcp -d 10.0.0.2 --dport 22 -j ACCEPT\n-A FORWARD -p tcp -d 10.0.0.1 --dport 22 -j ACCEPT\nCOMMIT\n`);
+    const d = diffFindings(old.findings, now.findings);
+    expect(d.newFindings.map((f) => [f.exposure?.service, f.location.line])).toEqual([["ssh", 5]]);
+    expect(d.resolvedFindings).toEqual([]);
   });
 
   it("reports the SMTP exposure as new, and as resolved the other way round", () => {

@@ -257,7 +257,7 @@ describe("a service opened by several rules", () => {
     expect(fs).toHaveLength(20);
     expect(lines(fs)).toEqual([...lines(fs)].sort((a, b) => a - b)); // in source order
     expect(new Set(lines(fs)).size).toBe(20);
-    expect(fs.filter((f) => f.message.includes("more rules")).map((f) => f.message)).toEqual(["SSH (tcp/22) is reachable from any source on the inbound path; more rules open it than the 20 reported"]);
+    expect(fs.filter((f) => f.message.includes("more rules")).map((f) => f.message)).toEqual(["SSH (tcp/22) is reachable from any source on the inbound path; more rules open it than are reported (at most 20 per service and path)"]);
     // 20 or fewer: no such note
     const twenty = ssh(run(body.split("\n").slice(0, 20).join("\n") + "\n"));
     expect(twenty).toHaveLength(20);
@@ -324,7 +324,45 @@ describe("a service opened by several rules: each rule's own part", () => {
     const fs = run(body);
     expect(fs).toHaveLength(20);
     expect(fs.slice(0, 19).some((f) => f.message.includes("more rules"))).toBe(false);
-    expect(fs[19]!.message).toMatch(/^6 TCP services are reachable from any source on the inbound path: .*; more rules open SSH, Telnet, SMTP, MySQL\/MariaDB, POP3, IMAP than the 20 reported$/);
+    expect(fs[19]!.message).toMatch(/^6 TCP services are reachable from any source on the inbound path: .*; more rules open SSH, Telnet, SMTP, MySQL\/MariaDB, POP3, IMAP than are reported \(at most 20 per service and path\)$/);
+  });
+});
+
+// The second review's cases: a rule's part is what it decides (not what earlier rules take), a
+// mark-conditioned accept decides nothing for certain, a later base chain's ACCEPT policy leaves
+// the credit where it is, a default reached first does not end the walk.
+describe("a service opened by several rules: what each decides", () => {
+  const ssh = (fs: ReturnType<typeof run>) => fs.filter((f) => f.exposure?.service === "ssh");
+  const fwd = (body: string, policies = "INPUT DROP,FORWARD DROP,OUTPUT ACCEPT", nat = "") => exposure(makeContext(filter(body, policies, nat)), params, ref).filter((f) => f.exposure?.direction === "forward");
+
+  it("every port is told at the rule that opens every port, not at an earlier one opening some", () => {
+    const fs = fwd("-A FORWARD -p tcp -d 10.0.0.5 --dport 1:1023 -j ACCEPT\n-A FORWARD -p tcp -d 10.0.0.5 -j ACCEPT\n").filter((f) => f.exposure?.service === "every-port");
+    expect(lines(fs)).toEqual([6]);
+  });
+
+  it("an earlier rule keeps the packets it decides, though a later one matches them too", () => {
+    const fs = fwd("-A FORWARD -p tcp -d 10.0.0.1 -m multiport --dports 22,3389 -j ACCEPT\n-A FORWARD -p tcp -d 10.0.0.0/24 --dport 22 -j ACCEPT\n");
+    expect(lines(ssh(fs))).toEqual([5, 6]);
+  });
+
+  it("an accept of marked packets takes out only what it decides: the next rule is still told", () => {
+    const text = "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -d 10.0.0.1 --dport 22 -j MARK --set-mark 1\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m mark --mark 1 -j ACCEPT\n-A FORWARD -p tcp -d 10.0.0.2 --dport 22 -j ACCEPT\nCOMMIT\n";
+    const fs = exposure(makeContext(parseIptablesSave(text, "m.rules")), params, ref).filter((f) => f.exposure?.service === "ssh");
+    expect(fs.map((f) => [f.location.line, f.witness?.dst])).toEqual([
+      [13, "10.0.0.1"],
+      [14, "10.0.0.2"],
+    ]);
+  });
+
+  it("a later base chain that passes by its ACCEPT policy leaves each rule of the first its finding", () => {
+    const text = "table inet filter {\n  chain fwd {\n    type filter hook forward priority 0; policy drop;\n    ip daddr 10.0.0.1 tcp dport 22 accept\n    ip daddr 10.0.0.2 tcp dport 22 accept\n  }\n  chain blocklist {\n    type filter hook forward priority 10; policy accept;\n    ip saddr 203.0.113.0/24 drop\n  }\n}\n";
+    const fs = exposure(makeContext(parseNft(text, "n.nft")), params, ref).filter((f) => f.exposure?.service === "ssh" && f.exposure.family === 4);
+    expect(lines(fs)).toEqual([4, 5]);
+  });
+
+  it("a default ACCEPT policy reached by the first example does not hide a rule opening the service elsewhere", () => {
+    const fs = fwd("-A FORWARD -p tcp -d 10.0.0.1 --dport 22 -j ACCEPT\n-A FORWARD -p tcp -d 10.0.0.0/8 -j DROP\n-A FORWARD -p tcp ! --dport 22 -j DROP\n-A FORWARD ! -p tcp -j DROP\n", "INPUT DROP,FORWARD ACCEPT,OUTPUT ACCEPT");
+    expect(lines(ssh(fs))).toEqual([3, 5]);
   });
 });
 
