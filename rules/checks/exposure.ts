@@ -13,11 +13,11 @@ import type { ExposureParams, Service } from "../../src/engine/rule-pack.js";
 import { severityRank, type Finding, type Location, type TraceStep } from "../../src/model/finding.js";
 import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
-import { compiled, filterEntriesOf, filtersPath, matchInChain, rulesOfSource, terminates } from "./chains.js";
+import { compiled, filterEntriesOf, filtersPath, matchInChain, rulesOfSource } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
 import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
-import { chainKey, placeRef, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
+import { chainKey, placeRef, type Chain, type Condition, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
 
 const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
 
@@ -115,9 +115,9 @@ interface Decider {
   source: object;
   /** Whether this is a default: a policy, or a device default acceptText describes. */
   isDefault: boolean;
-  /** What it decides for certain of the packets that can enter its chains on the path. */
+  /** What it decides for certain of what is left of the hit (within what can enter its chains on the path). */
   part: PacketSet;
-  /** What it matches of those (its part and what earlier rules take first). */
+  /** What it matches of the whole hit (its part and what earlier rules take first). */
   matched: PacketSet;
   path: TracePath;
 }
@@ -127,6 +127,25 @@ const MAX_SKIPS = 8;
 
 /** Earlier rules subtracted from a rule's part at the most (the rest stays in: a superset). */
 const MAX_EARLIER = 64;
+/**
+ * Earlier rules with more ranges and alternatives than this are not subtracted (the part stays a
+ * superset): subtracting a named set of thousands of elements from what is left under a blocklist
+ * builds a node per element over the blocklist's (the nft bench ran out of array size).
+ */
+const MAX_EARLIER_WIDTH = 64;
+
+/** How many ranges and alternatives a rule's conditions hold (a size measure for MAX_EARLIER_WIDTH). */
+function conditionWidth(conds: readonly Condition[]): number {
+  let n = 0;
+  for (const c of conds) {
+    if (c.kind === "or") n += c.anyOf.length + c.anyOf.reduce((k, alt) => k + conditionWidth(alt), 0);
+    else if (c.kind === "addr") n += c.ranges.length;
+    else if (c.kind === "port") n += c.ranges.length;
+    else n += 1;
+    if (n > MAX_EARLIER_WIDTH) return n;
+  }
+  return n;
+}
 
 /**
  * A hit told at each source rule that opens it, not only at the rule deciding its example.
@@ -143,7 +162,7 @@ const MAX_EARLIER = 64;
  * finding of its own when it is reached from more than `threshold` of the public sources (`own`
  * cuts it first: every port, the combinations it opens on every port), with the part's ports and
  * coverage, and is then taken out; the walk goes on while what is left is reached from more than
- * `threshold`. The first example's rule is told whatever its part: with the whole hit when its part
+ * `threshold` (`scope`: the service's box, what the rules' index is asked about). The first example's rule is told whatever its part: with the whole hit when its part
  * alone is not reached widely (a service open only through several rules together), unless `own`
  * leaves it nothing (a rule opening some of the ports of an every-port hit): then the first rule
  * whose part is, or the whole hit at the first example when none is.
@@ -162,6 +181,7 @@ function perRule(
   threshold: number,
   examine: (hit: Hit) => Example | undefined,
   tell: (hit: Hit, example: Example) => Finding,
+  scope: PacketSet,
   { explained, own = (decided) => decided }: { explained?: Hit | undefined; own?: (decided: PacketSet, matched: PacketSet) => PacketSet } = {},
 ): Finding[] {
   const rs = ctx.ruleset;
@@ -183,13 +203,13 @@ function perRule(
       toldSets.push(h.exposed);
     }
   };
-  const ownPart = (d: Decider) => own(rest.exposed.intersect(d.part), hit.exposed.intersect(d.matched));
+  const ownPart = (d: Decider) => own(d.part, d.matched);
   let step = 0;
   let skips = 0;
   for (; step < 8 * MAX_RULES_TOLD && !capped; step++) {
     const example = examine(rest);
     if (!example) break;
-    const decider = deciderOf(rs, entries, forwarded, example, rest);
+    const decider = deciderOf(rs, entries, forwarded, example, rest, hit.exposed, scope);
     if (step === 0) {
       // the first example's rule (or default), as ever: with its own part when that is reached widely
       const mine = decider && decider.path === example.path ? ownPart(decider) : undefined;
@@ -244,13 +264,13 @@ function perRule(
  * of another way the trace found; else the default the path shown ends at; undefined when only
  * conditions fwlint does not model decide it.
  */
-function deciderOf(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: PacketSet, example: Example, rest: Hit): Decider | undefined {
+function deciderOf(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: PacketSet, example: Example, rest: Hit, whole: PacketSet, scope: PacketSet): Decider | undefined {
   const paths = [example.path, ...example.paths.filter((t) => t !== example.path && t.verdict === "accept")];
   for (const path of paths) {
     const by = path?.decidedBy;
     const rule = by && stepRule(by);
     if (!path || !rule || deviceDefaultAfter(path, by) !== undefined) continue;
-    const part = rulePart(rs, entries, forwarded, rule);
+    const part = rulePart(rs, entries, forwarded, rule, rest.exposed, whole);
     if (part.part.has(example.delivered)) return { source: sourceOf(rs, rule), isDefault: false, ...part, path };
   }
   const path = example.path;
@@ -259,7 +279,7 @@ function deciderOf(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: Pack
   const policy = stepRule(by) === undefined ? by : deviceDefaultAfter(path, by);
   const chain = policy && rs.chains.get(chainKey(policy.table, policy.chain));
   if (!chain) return undefined;
-  const part = defaultPart(rs, entries, chain, rest.exposed);
+  const part = defaultPart(rs, entries, chain, rest.exposed, scope);
   return part.has(example.delivered) ? { source: chain, isDefault: true, part, matched: part, path } : undefined;
 }
 
@@ -268,8 +288,13 @@ function sourceOf(rs: Ruleset, r: Rule): object {
   return rulesOfSource(rs, r)[0]?.rule.span ?? r.span;
 }
 
-/** What a source rule decides for certain (see perRule), and what it matches. */
-function rulePart(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: PacketSet, r: Rule): { part: PacketSet; matched: PacketSet } {
+/**
+ * What a source rule decides for certain of `rest` (see perRule), and what it matches of `whole`.
+ * Cut to `rest` before the earlier rules are taken out: most of those (a conntrack accept, rules for
+ * other hosts) do not meet it there, and a set cut to `rest` is one rest's operations share nodes
+ * with (the nft bench: 34 s for one intersection of the uncut part with what was left).
+ */
+function rulePart(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: PacketSet, r: Rule, rest: PacketSet, whole: PacketSet): { part: PacketSet; matched: PacketSet } {
   const parts: PacketSet[] = [];
   const matched: PacketSet[] = [];
   for (const c of rulesOfSource(rs, r)) {
@@ -283,19 +308,26 @@ function rulePart(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: Packe
     const into = entries.get(c.key);
     if (into) known = known.intersect(into);
     if (known.isEmpty()) continue;
-    matched.push(known);
-    parts.push(withoutEarlier(rs, c.chain, c.rule, known));
+    matched.push(whole.intersect(known));
+    parts.push(withoutEarlier(rs, c.chain, c.rule, rest.intersect(known)));
   }
   return { part: PacketSet.unionAll(parts), matched: PacketSet.unionAll(matched) };
 }
 
-/** `set` without what the exact terminating rules before `rule` in `chain` match (the first MAX_EARLIER that meet it). */
+/**
+ * `set` without what the exact ACCEPT rules before `rule` in `chain` match (the first MAX_EARLIER
+ * that meet it): the packets those decide. Earlier DROP rules are left in - what they take is not
+ * accepted, so not in what the walk asks about - and their sets are the dear ones (a blocklist of
+ * 140,000 addresses: the nft bench took over a minute subtracting it).
+ */
 function withoutEarlier(rs: Ruleset, chain: Chain, rule: Rule, set: PacketSet): PacketSet {
   let left = set;
   let n = 0;
-  hullsOf(rs, chain).forEachMayMeet(Projections.of(set), (e) => {
+  // (the rule's own match is what the index is asked about: rule-sized, where `set` may be a large
+  // set whose projection walk would not end)
+  hullsOf(rs, chain).forEachMayMeet(Projections.of(compiled(rs, rule).known), (e) => {
     if (e === rule || left.isEmpty() || n >= MAX_EARLIER) return true;
-    if (!terminates(e.action) || e.action.kind === "goto") return false;
+    if (e.action.kind !== "accept" || conditionWidth(e.conditions) > MAX_EARLIER_WIDTH) return false;
     const m = matchInChain(rs, chain, e);
     if (!m.exact || !left.overlaps(m.known)) return false;
     n++;
@@ -305,12 +337,19 @@ function withoutEarlier(rs: Ruleset, chain: Chain, rule: Rule, set: PacketSet): 
   return left;
 }
 
-/** What reaches a default of `chain` for certain: `set` (within the chain's entry) without what any of its rules matches. */
-function defaultPart(rs: Ruleset, entries: Map<string, PacketSet>, chain: Chain, set: PacketSet): PacketSet {
+/**
+ * What reaches a default of `chain` for certain: `set` (within the chain's entry) without what its
+ * rules that decide or hand on packets match (ACCEPT, jumps, rewrites). DROP and REJECT rules are
+ * left in, as in withoutEarlier; rules that only count or log decide nothing.
+ */
+function defaultPart(rs: Ruleset, entries: Map<string, PacketSet>, chain: Chain, set: PacketSet, scope: PacketSet): PacketSet {
   const into = entries.get(chainKey(chain.table, chain.name));
   let left = into ? set.intersect(into) : set;
-  hullsOf(rs, chain).forEachMayMeet(Projections.of(left), (e) => {
+  // the rules that may meet the service's box (`scope`: what the index is asked about, not `left`)
+  hullsOf(rs, chain).forEachMayMeet(Projections.of(scope), (e) => {
     if (left.isEmpty()) return true;
+    const kind = e.action.kind;
+    if (kind === "drop" || kind === "reject" || kind === "continue") return false;
     const known = compiled(rs, e).known;
     if (left.overlaps(known)) left = left.minus(known);
     return false;
@@ -369,6 +408,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
             params.threshold,
             (h) => exampleOf(ctx, res, h, everyPort, proto),
             (h, e) => toldAt(ctx, res, h, e, everyPort, proto, rule.id, `Every ${protoName(proto).toUpperCase()} port`),
+            strangerRegion(p.family, [proto], ALL_PORTS),
             // a rule's own: what its match opens on every port (earlier rules may take some ports first)
             { own: (_decided, matched) => matched.intersect(matched.forAll(Dim.Dport, ALL_PORTS)) },
           );
@@ -408,6 +448,7 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
             params.threshold,
             (h) => exampleOf(ctx, res, h, svc, proto),
             (h, e) => toldAt(ctx, res, h, e, svc, proto, rule.id, `${svc.name} (${protoName(proto)}/${portsText(exposedPorts(h.exposed))})`),
+            strangerRegion(p.family, [proto], ranges),
             { explained: open && (open.certain || !hit.certain) ? open : undefined },
           );
           perService.push(...told.map((f) => targeted(f, part.target)!));
