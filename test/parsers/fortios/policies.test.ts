@@ -352,7 +352,8 @@ end
 // An address group holding an FQDN address beside a host: the policy decides the host's packets
 // for certain (the known part is a rule of its own, first), only the others perhaps.
 describe("a group with an FQDN address beside a host", () => {
-  const rs = fgt(`config firewall address
+  /** mx (a host) and relay (an fqdn), in group mail. */
+  const MAIL = `config firewall address
     edit "mx"
         set subnet 10.10.10.25 255.255.255.255
     next
@@ -366,7 +367,8 @@ config firewall addrgrp
         set member "mx" "relay"
     next
 end
-${policies(`    edit 1
+`;
+  const rs = fgt(`${MAIL}${policies(`    edit 1
         set srcintf "wan1"
         set dstintf "dmz"
         set srcaddr "all"
@@ -381,23 +383,9 @@ ${policies(`    edit 1
     expect(verdict(rs, { src: "203.0.113.9", dst: "10.10.10.26" })).toBe("unknown");
   });
   it("also in a policy for both families (the group's or inside the per-family one)", () => {
-    const dual = fgt(`config firewall address
-    edit "mx"
-        set subnet 10.10.10.25 255.255.255.255
-    next
-    edit "relay"
-        set type fqdn
-        set fqdn "relay.example.com"
-    next
-end
-config firewall address6
+    const dual = fgt(`${MAIL}config firewall address6
     edit "mx6"
         set ip6 2001:db8:10::25/128
-    next
-end
-config firewall addrgrp
-    edit "mail"
-        set member "mx" "relay"
     next
 end
 ${policies(`    edit 1
