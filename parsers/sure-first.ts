@@ -20,21 +20,27 @@ import type { Condition, Rule } from "../src/model/types.js";
  * Undefined when no `or` is mixed, or no part of the rule is certain.
  */
 export function sureFirst(conditions: readonly Condition[]): { sure: Condition[]; rest: Condition[] } | undefined {
-  const sure = certainOf(conditions);
-  if (sure === null || sure === SAME) return undefined;
+  const each = conditions.map(certainOfOne);
+  if (each.includes(null) || each.every((e) => e === SAME)) return undefined;
+  const sure = conditions.flatMap((c, i) => (each[i] === SAME ? [c] : (each[i] as Condition[])));
   // one mixed `or` at the top, every other condition certain: the rest is its unknown alternatives
-  const mixed = conditions.filter((c) => certainOf([c]) !== SAME);
+  const mixed = conditions.filter((_, i) => each[i] !== SAME);
   const top = mixed.length === 1 && mixed[0]!.kind === "or" ? mixed[0]! : undefined;
-  if (top && top.kind === "or" && top.anyOf.every((alt) => certainOf(alt) === SAME || certainOf(alt) === null)) {
-    const unknownAlts = top.anyOf.filter((alt) => certainOf(alt) === null);
-    const spread = unknownAlts.length === 1 ? unknownAlts[0]! : [{ kind: "or" as const, anyOf: unknownAlts }];
-    return { sure, rest: conditions.flatMap((c) => (c === top ? spread : [c])) };
+  if (top && top.kind === "or") {
+    const alts = top.anyOf.map(certainOf);
+    if (alts.every((a) => a === SAME || a === null)) {
+      const unknownAlts = top.anyOf.filter((_, i) => alts[i] === null);
+      const spread = unknownAlts.length === 1 ? unknownAlts[0]! : [{ kind: "or" as const, anyOf: unknownAlts }];
+      return { sure, rest: conditions.flatMap((c) => (c === top ? spread : [c])) };
+    }
   }
   return { sure, rest: [...conditions] };
 }
 
 /** certainOf: the conjunction is certain as written. */
 const SAME = Symbol("same");
+
+type Certain = Condition[] | null | typeof SAME;
 
 /**
  * The part of a conjunction that matches for certain, as conditions: SAME when all of it does,
@@ -43,30 +49,39 @@ const SAME = Symbol("same");
  * certain parts of its alternatives. A negated `or` that holds an unknown has no certain part
  * this way (not (known or unknown) is not the known alternatives' negation).
  */
-function certainOf(conds: readonly Condition[]): Condition[] | null | typeof SAME {
-  const out: Condition[] = [];
-  let changed = false;
-  for (const c of conds) {
-    if (c.kind === "unknown") return null;
-    if (c.kind !== "or") {
-      out.push(c);
-      continue;
-    }
-    const parts = c.anyOf.map(certainOf);
-    if (parts.every((p) => p === SAME)) {
-      out.push(c);
-      continue;
-    }
-    if (c.negate) return null;
+function certainOf(conds: readonly Condition[]): Certain {
+  const each = conds.map(certainOfOne);
+  if (each.includes(null)) return null;
+  if (each.every((e) => e === SAME)) return SAME;
+  return conds.flatMap((c, i) => (each[i] === SAME ? [c] : (each[i] as Condition[])));
+}
+
+/**
+ * Per `or`, by identity: readers share one `or` among the rules that name the same group (an ASA
+ * object-group named by hundreds of entries), so it is walked once, and its certain part is one
+ * object too - which the engine, caching by identity, then compiles once (compile.ts).
+ */
+const certainOfOr = new WeakMap<Condition, Certain>();
+
+/** certainOf for one condition. */
+function certainOfOne(c: Condition): Certain {
+  if (c.kind === "unknown") return null;
+  if (c.kind !== "or") return SAME;
+  const known = certainOfOr.get(c);
+  if (known !== undefined) return known;
+  let out: Certain;
+  const parts = c.anyOf.map(certainOf);
+  if (parts.every((p) => p === SAME)) out = SAME;
+  else if (c.negate) out = null;
+  else {
     const alts = c.anyOf.flatMap((alt, i) => {
       const p = parts[i]!;
       return p === null ? [] : [p === SAME ? alt : p];
     });
-    if (alts.length === 0) return null;
-    changed = true;
-    out.push(...(alts.length === 1 ? alts[0]! : [{ kind: "or" as const, anyOf: alts }]));
+    out = alts.length === 0 ? null : alts.length === 1 ? alts[0]! : [{ kind: "or", anyOf: alts }];
   }
-  return changed ? out : SAME;
+  certainOfOr.set(c, out);
+  return out;
 }
 
 /**
