@@ -269,14 +269,14 @@ function deciderOf(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: Pack
   for (const path of paths) {
     const by = path?.decidedBy;
     const rule = by && stepRule(by);
-    if (!path || !rule || deviceDefaultAfter(path, by) !== undefined) continue;
+    if (!path || !rule || deviceDefaultAfter(rs, path, by) !== undefined) continue;
     const part = rulePart(rs, entries, forwarded, rule, rest.exposed, whole);
     if (part.part.has(example.delivered)) return { source: sourceOf(rs, rule), isDefault: false, ...part, path };
   }
   const path = example.path;
   const by = path?.decidedBy;
   if (!path || !by) return undefined;
-  const policy = stepRule(by) === undefined ? by : deviceDefaultAfter(path, by);
+  const policy = stepRule(by) === undefined ? by : deviceDefaultAfter(rs, path, by);
   const chain = policy && rs.chains.get(chainKey(policy.table, policy.chain));
   if (!chain) return undefined;
   const part = defaultPart(rs, entries, chain, rest.exposed, scope);
@@ -364,10 +364,10 @@ function defaultPart(rs: Ruleset, entries: Map<string, PacketSet>, chain: Chain,
  * the device". A plain ACCEPT policy of a later chain (an nft blocklist chain) leaves the credit
  * where it is.
  */
-function deviceDefaultAfter(path: TracePath, by: TraceStep): TraceStep | undefined {
+function deviceDefaultAfter(rs: Ruleset, path: TracePath, by: TraceStep): TraceStep | undefined {
   const at = path.steps.indexOf(by);
   if (at < 0) return undefined;
-  return path.steps.slice(at + 1).find((s) => s.action === "accept" && stepRule(s) === undefined && !s.rule.startsWith("policy "));
+  return path.steps.slice(at + 1).find((s) => s.action === "accept" && stepRule(s) === undefined && rs.chains.get(chainKey(s.table, s.chain))?.acceptText !== undefined);
 }
 
 function compareLocations(a: Location, b: Location): number {
