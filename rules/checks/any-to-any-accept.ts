@@ -12,7 +12,7 @@ import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
 import { decidingAction, verdictOfAll } from "../../src/model/verdict-chains.js";
-import { baseChains, chainTitle, compiled, filterEntries, isExact, locOf, terminates } from "./chains.js";
+import { baseChains, chainTitle, compiled, filterEntriesOf, isExact, locOf, terminates } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** New packets of a family arriving on an interface that is not loopback or a guest bridge. */
@@ -36,7 +36,7 @@ export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule)
   );
   const bases = baseChains(rs);
   for (const kind of ["inbound", "forward"] as const) {
-    const entries = filterEntries(rs, [kind]);
+    const entries = filterEntriesOf(rs, kind);
     for (const [key, into] of entries) {
       const chain = rs.chains.get(key)!;
       // a chain that accepts all that enters it (log, then accept): its jumps are judged instead

@@ -111,7 +111,7 @@ export function baseChains(ruleset: Ruleset): Set<string> {
  * can enter it (base chains: everything; user chains: what the jumps into them match, from the
  * part of their own chain that can enter). Earlier rules are not subtracted, so it is a superset.
  */
-export function filterEntries(ruleset: Ruleset, kinds: readonly PipelineKind[]): Map<string, PacketSet> {
+function filterEntries(ruleset: Ruleset, kinds: readonly PipelineKind[]): Map<string, PacketSet> {
   const entry = new Map<string, PacketSet>();
   const work: string[] = [];
   const add = (key: string, set: PacketSet) => {
