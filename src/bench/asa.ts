@@ -228,3 +228,48 @@ export function generateAsaConfig(size: AsaBenchSize, seed = 1): AsaBenchConfig 
   push(": end");
   return { text: lines.join("\n") + "\n", aces, groups: size.groups };
 }
+
+/**
+ * An ASA edge whose published services name object-groups that hold an fqdn object beside their
+ * hosts (a SaaS relay, a partner's cloud endpoint - the address is known only when the firewall
+ * resolves the name): `entries` ACEs, each from one partner host to one such group on its own
+ * port. fwlint reads each entry as its known part, decided for certain, and the fqdn part, which
+ * it cannot judge: every entry leaves a flow of its own whose fate depends on that name. Sized and
+ * shaped as the config that took 70 s before such flows were kept apart.
+ */
+export function generateAsaFqdnConfig(entries: number, seed = 1): AsaBenchConfig {
+  const rand = prng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const groups = 20;
+  const lines: string[] = [
+    ": Saved",
+    `: fwlint benchmark config: ${entries} ACEs naming object-groups with fqdn objects (seed ${seed})`,
+    "ASA Version 9.16(4)",
+    "hostname bench-asa-fqdn",
+    "interface TenGigabitEthernet0/0",
+    " nameif outside",
+    " security-level 0",
+    " ip address 203.0.113.1 255.255.255.0",
+    "!",
+    "interface TenGigabitEthernet0/1",
+    " nameif inside",
+    " security-level 100",
+    " ip address 10.0.0.1 255.255.0.0",
+    "!",
+  ];
+  for (let g = 0; g < groups; g++) {
+    lines.push(`object network RELAY-${g}`, ` fqdn relay${g}.example.com`);
+  }
+  for (let g = 0; g < groups; g++) {
+    lines.push(`object-group network SERVERS-${g}`);
+    for (let h = 0; h < 200; h++) lines.push(` network-object host ${v4((10 << 24) | (g << 8) | h)}`);
+    lines.push(` network-object object RELAY-${g}`);
+  }
+  for (let i = 0; i < entries; i++) {
+    if (i % 25 === 0) lines.push(`access-list OUTSIDE_IN remark partner batch ${i / 25}`);
+    const partner = ((198 << 24) | (51 << 16)) + i;
+    lines.push(`access-list OUTSIDE_IN extended permit tcp host ${v4(partner)} object-group SERVERS-${i % groups} eq ${1000 + i}${int(0, 9) === 0 ? " log" : ""}`);
+  }
+  lines.push("access-list OUTSIDE_IN extended deny ip any any log", "access-group OUTSIDE_IN in interface outside", ": end");
+  return { text: lines.join("\n") + "\n", aces: entries + 1, groups };
+}

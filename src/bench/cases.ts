@@ -3,7 +3,7 @@
  * format and names the native tool that checks the same file, run in a fresh network namespace
  * in the same bench run, as the reference (when there is one).
  */
-import { generateAsaConfig } from "./asa.js";
+import { generateAsaConfig, generateAsaFqdnConfig } from "./asa.js";
 import { generateAwsSecurityGroups } from "./aws.js";
 import { generateNftRuleset } from "./nft.js";
 
@@ -48,6 +48,16 @@ export const BENCH_CASES: BenchCase[] = [
     generate(seed) {
       const r = generateAsaConfig({ aces: 20000, groups: 2000 }, seed);
       return { text: r.text, rules: r.aces, note: `${r.groups.toLocaleString("en-US")} nested object-groups` };
+    },
+  },
+  {
+    // an ASA ACL whose every entry names an object-group holding an fqdn object (no goal set):
+    // what fwlint cannot judge must not make the rest slow
+    id: "asa-fqdn",
+    fileName: "asa-5k-fqdn.cfg",
+    generate(seed) {
+      const r = generateAsaFqdnConfig(5000, seed);
+      return { text: r.text, rules: r.aces, note: `${r.groups} object-groups with an fqdn object` };
     },
   },
   {

@@ -3,7 +3,7 @@
  * object-groups nested through group-object - deterministic, and clean for the parser.
  */
 import { describe, expect, it } from "vitest";
-import { generateAsaConfig } from "../../../src/bench/asa.js";
+import { generateAsaConfig, generateAsaFqdnConfig } from "../../../src/bench/asa.js";
 import { parseCiscoAsa } from "../../../parsers/cisco-asa/index.js";
 
 describe("benchmark ASA config", () => {
@@ -35,4 +35,18 @@ describe("benchmark ASA config", () => {
     expect(rs.ruleCount).toBe(cfg.aces);
     expect(rs.chains.get("access-list/OUTSIDE_IN")!.rules.length).toBeGreaterThan(9000);
   }, 60_000); // 2.5 MB of config: about a second, several on a loaded CI machine
+});
+
+describe("benchmark ASA config with fqdn objects", () => {
+  const cfg = generateAsaFqdnConfig(300, 1);
+  it("parses clean, each entry a known part and an fqdn part", () => {
+    const rs = parseCiscoAsa(cfg.text, "fqdn.cfg");
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(cfg.aces).toBe(301);
+    const acl = rs.chains.get("access-list/OUTSIDE_IN")!.rules;
+    // 300 entries split in two (the group's hosts, then its fqdn object), and the final deny
+    expect(acl.length).toBe(601);
+    const unknowns = acl.filter((r) => JSON.stringify(r.conditions, (_k, v) => (typeof v === "bigint" ? String(v) : v)).includes('"unknown"'));
+    expect(unknowns.length).toBe(300);
+  });
 });
