@@ -4,7 +4,7 @@
  */
 import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
 import { hullsOf, stepRule, type TracePath } from "../../src/analysis/trace.js";
-import { Projections } from "../../src/space/projections.js";
+import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { pickWitness, pointToPacket, protoName, type WitnessHints } from "../../src/analysis/witness.js";
 import { describePacket } from "../../src/model/packet-text.js";
@@ -323,18 +323,42 @@ function rulePart(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: Packe
 function withoutEarlier(rs: Ruleset, chain: Chain, rule: Rule, set: PacketSet): PacketSet {
   let left = set;
   let n = 0;
-  // (the rule's own match is what the index is asked about: rule-sized, where `set` may be a large
-  // set whose projection walk would not end)
-  hullsOf(rs, chain).forEachMayMeet(Projections.of(compiled(rs, rule).known), (e) => {
-    if (e === rule || left.isEmpty() || n >= MAX_EARLIER) return true;
-    if (e.action.kind !== "accept" || conditionWidth(e.conditions) > MAX_EARLIER_WIDTH) return false;
-    const m = matchInChain(rs, chain, e);
+  const { accepts, at } = earlierAcceptsOf(rs, chain);
+  const end = at.get(rule) ?? chain.rules.length;
+  // The index is asked about `set` when it is held flat (its walk is short, and it is often much
+  // narrower than the rule: one host and port of a rule over groups), else about the rule's own
+  // match: rule-sized, where `set` may be a large set whose projection walk would not end.
+  const query = set.flatForm() !== undefined ? set : compiled(rs, rule).known;
+  accepts.forEachMayMeet(Projections.of(query), (e) => {
+    if (e.at >= end || left.isEmpty() || n >= MAX_EARLIER) return true;
+    const m = matchInChain(rs, chain, e.rule);
     if (!m.exact || !left.overlaps(m.known)) return false;
     n++;
     left = left.minus(m.known);
     return false;
   });
   return left;
+}
+
+/**
+ * Per chain, the rules withoutEarlier may take out - ACCEPT rules of at most MAX_EARLIER_WIDTH
+ * ranges - in their own index, with each rule's position: the DROP rules before an opening (an
+ * ACL's blocklist of 500 hosts, each meeting any destination and port) are not walked for every
+ * finding (ASA bench: 346,000 visits, 171 of them to such rules).
+ */
+const earlierAccepts = new WeakMap<Chain, { accepts: ProjectionList<{ rule: Rule; at: number }>; at: Map<Rule, number> }>();
+function earlierAcceptsOf(rs: Ruleset, chain: Chain): { accepts: ProjectionList<{ rule: Rule; at: number }>; at: Map<Rule, number> } {
+  let x = earlierAccepts.get(chain);
+  if (x === undefined) {
+    const accepts = new ProjectionList<{ rule: Rule; at: number }>();
+    const at = new Map<Rule, number>();
+    chain.rules.forEach((r, i) => {
+      at.set(r, i);
+      if (r.action.kind === "accept" && conditionWidth(r.conditions) <= MAX_EARLIER_WIDTH) accepts.add({ rule: r, at: i }, compiled(rs, r).known);
+    });
+    earlierAccepts.set(chain, (x = { accepts, at }));
+  }
+  return x;
 }
 
 /**
