@@ -211,6 +211,18 @@ export interface PipelineResult {
 const MAX_DEPTH = 128;
 
 /**
+ * Uncertain fates one list of flows keeps apart (see Evaluator.boundFates): past this, uncertain
+ * flows that differ only in their assumptions are joined.
+ */
+let maxUncertainFates = 64;
+
+/**
+ * Flows kept apart one list may hold (see Evaluator.boundFates): past this they are all rejoined,
+ * and their fates bounded with the others'.
+ */
+let maxApart = 128;
+
+/**
  * Chain runs one evaluation may make. A jump runs its target chain on what the jump matched, so a
  * chain reached by several jump rules, at each of many levels, runs once per path: the paths
  * multiply (three jumps per level, 20 levels: 17 million runs, half a minute; 24 levels: hours).
@@ -340,7 +352,7 @@ export class Evaluator {
         this.stageCache.set(prefix, cached);
       }
       flows = cached.flows;
-      uncertainDrops.push(...cached.uncertainDrops);
+      pushAll(uncertainDrops, cached.uncertainDrops);
       if (cached.reached) this.policyReached.set(stage.chain, cached.reached);
       if (pipeline.kind === "forward" && flows.some((f) => f.nat.some(isRedirect))) {
         flows = flows.filter((f) => !f.nat.some(isRedirect));
@@ -453,24 +465,24 @@ export class Evaluator {
     const run = (inFlows: Flow[]): Flow[] => {
       const res = withoutFactors(this.runChain(chain, inFlows, 0, stage, kind));
       // Falling off the end of a base chain (or RETURN from it) applies its policy.
-      reached.push(...res.returned.map((f) => f.set));
+      pushAll(reached, res.returned.map((f) => f.set));
       const dropped = chain.policy === "drop" ? [...res.dropped, ...res.returned] : res.dropped;
-      droppedOut.push(...dropped.filter((f) => this.dropWanted(f)));
+      pushAll(droppedOut, dropped.filter((f) => this.dropWanted(f)));
       return chain.policy !== "drop" ? [...res.accepted, ...res.returned] : res.accepted;
     };
     this.keepCertainDrops = false;
-    if (stage.role === "dstnat" || this.natDependent) out.push(...run(input));
+    if (stage.role === "dstnat" || this.natDependent) pushAll(out, run(input));
     else {
       // Filtering depends only on the packet (and its mark), not on how it was rewritten nor on
       // which unmodelled conditions it met before: all flows of one mark go through the chain as
       // one set, and each outcome is split back over the flows it came from.
-      for (const group of byMark(input)) out.push(...this.runMerged(group, run, droppedOut));
+      for (const group of byMark(input)) pushAll(out, this.runMerged(group, run, droppedOut));
     }
     const all = PacketSet.unionAll(reached);
     if (!all.isEmpty()) this.lastReached = all;
     // Only uncertain drops matter: a packet dropped on a certain path was never accepted anywhere.
     this.lastUncertainDrops = droppedOut.filter((f) => !f.certain);
-    return mergeFlows(out);
+    return this.boundFates(mergeFlows(out));
   }
 
   /**
@@ -485,10 +497,10 @@ export class Evaluator {
     this.keepCertainDrops = input.some((m) => !m.certain);
     const before = droppedOut.length;
     // Join the outcomes that share their fate first: each is split over every flow below.
-    const outcomes = mergeFlows(run([merged]));
+    const outcomes = this.boundFates(mergeFlows(run([merged])));
     // Distribute the drops of the merged run back over the flows, like the accepts: a drop is
     // uncertain when the flow already was, or when this stage's unknowns made it.
-    const drops = mergeFlows(droppedOut.splice(before));
+    const drops = this.boundFates(mergeFlows(droppedOut.splice(before)));
     for (const m of input) {
       for (const d of drops) {
         if (m.certain && d.certain) continue;
@@ -523,6 +535,51 @@ export class Evaluator {
     return out;
   }
 
+  /**
+   * `flows` with at most maxUncertainFates uncertain fates: past that, the uncertain flows that
+   * differ only in their assumptions (the same ordinary and extraordinary standing, the same
+   * drawn-ness of their conditions, factor and mark; no NAT history, not kept apart) are joined,
+   * each group into one flow with all of its members' assumptions. Each unmodelled condition a
+   * flow meets splits it, and the ways on meet the next ones: an ACL whose entries name groups
+   * holding fqdn objects made a flow per combination of names - 8,000 entries, 3.4 GB and three
+   * minutes, 20,000 a stack overflow. What is accepted, certainly or possibly, stays exact; a
+   * joined flow's packets are told to depend on conditions some of them never met (a finding's
+   * list of them may name another device group's: three Panorama configs of the corpus, whose
+   * device groups, applications and users make hundreds of fates).
+   */
+  private boundFates(flows: Flow[]): Flow[] {
+    // Flows kept apart are cheap while later rules do not meet them; thousands of them are walked
+    // at every rule and batch all the same: past maxApart, all are rejoined.
+    if (countApart(flows) > maxApart) flows = mergeFlows(flows.map((f) => (f.within ? joined(f, f.set) : f)));
+    const joinable = (f: Flow) => !f.certain && !f.within && f.nat.length === 0;
+    let n = 0;
+    for (const f of flows) if (joinable(f)) n++;
+    if (n <= maxUncertainFates) return flows;
+    const out: Flow[] = [];
+    const groups = new Map<string, Flow[]>();
+    for (const f of flows) {
+      if (!joinable(f)) {
+        out.push(f);
+        continue;
+      }
+      const drawn = f.assumptions.length > 0 && f.assumptions.every((a) => this.drawnAssumptions.has(a));
+      const key = `${f.ordinary ? "+" : ""}${f.extraordinary ? "!" : ""}${drawn ? "~" : ""}|${f.factor?.node.id ?? ""}|${f.mark ?? "?"}`;
+      const g = groups.get(key);
+      if (g) g.push(f);
+      else groups.set(key, [f]);
+    }
+    for (const g of groups.values()) {
+      if (g.length === 1) {
+        out.push(g[0]!);
+        continue;
+      }
+      // (a factor widened for accepted packets of one fate, acceptFactor, is not kept: the flow's own holds)
+      const { acceptFactor: _wider, ...first } = g[0]!;
+      out.push({ ...first, set: unionFactored(g.map((f) => f.set)), assumptions: [...new Set(g.flatMap((f) => f.assumptions))], key: undefined });
+    }
+    return out;
+  }
+
   private readonly dropMemo = new Map<Chain, boolean>();
 
   /** Whether any packet entering the chain (or a chain it jumps to) can be dropped there. */
@@ -549,7 +606,7 @@ export class Evaluator {
     const result: ChainResult = { accepted: [], dropped: [], returned: [] };
     if (depth > MAX_DEPTH) {
       this.report(chain.span.file, chain.span.line, chain.span.column, `chain ${chain.name}: jumps nest deeper than ${MAX_DEPTH} (a loop?); the packets reaching it are treated as dropped`);
-      result.dropped.push(...flows);
+      pushAll(result.dropped, flows);
       return result;
     }
     let active = flows;
@@ -696,11 +753,11 @@ export class Evaluator {
       }
       active = next;
       if (matched.length === 0) continue;
-      this.act(rule, rule.action, matched, result, (fs) => active.push(...fs), depth, stage, chain, kind);
-      active = compact(active);
+      this.act(rule, rule.action, matched, result, (fs) => pushAll(active, fs), depth, stage, chain, kind);
+      active = this.boundFates(compact(active));
     }
     endBatch(i);
-    result.returned.push(...active);
+    pushAll(result.returned, active);
     return result;
   }
 
@@ -717,14 +774,14 @@ export class Evaluator {
   ): void {
     switch (action.kind) {
       case "accept":
-        result.accepted.push(...matched);
+        pushAll(result.accepted, matched);
         return;
       case "drop":
       case "reject":
-        result.dropped.push(...matched.filter((f) => this.dropWanted(f)));
+        pushAll(result.dropped, matched.filter((f) => this.dropWanted(f)));
         return;
       case "return":
-        result.returned.push(...matched);
+        pushAll(result.returned, matched);
         return;
       case "continue":
         if (stage.role === "raw" && isNotrack(action.target)) {
@@ -741,13 +798,13 @@ export class Evaluator {
           return;
         }
         const sub = this.runChain(target, matched, depth + 1, stage, kind);
-        result.accepted.push(...sub.accepted);
-        result.dropped.push(...sub.dropped);
+        pushAll(result.accepted, sub.accepted);
+        pushAll(result.dropped, sub.dropped);
         // what comes back lies inside this rule's match
         const within = compileRuleOnPath(rule, this.ruleset.families, kind, stage).known;
         const back = keepApart ? sub.returned.map((f) => ({ ...f, within })) : sub.returned;
         if (action.kind === "jump") goOn(back);
-        else result.returned.push(...back);
+        else pushAll(result.returned, back);
         return;
       }
       case "dnat":
@@ -758,18 +815,18 @@ export class Evaluator {
           const same = unchanged(f.set, action.to);
           const moved = same.isEmpty() ? f.set : f.set.minus(same);
           if (!same.isEmpty()) result.accepted.push({ ...f, set: same, nat: [...f.nat, { before: same, dims: [], rule, identity: true }], key: undefined });
-          if (!moved.isEmpty()) result.accepted.push(...applyDnat({ ...f, set: moved }, action.to, rule));
+          if (!moved.isEmpty()) pushAll(result.accepted, applyDnat({ ...f, set: moved }, action.to, rule));
         }
         return;
       case "snat":
-        if (this.rewriteSrc) result.accepted.push(...matched.map((f) => applySnat(materialized(f), action.to, rule)));
-        else result.accepted.push(...matched);
+        if (this.rewriteSrc) pushAll(result.accepted, matched.map((f) => applySnat(materialized(f), action.to, rule)));
+        else pushAll(result.accepted, matched);
         return;
       case "unknown": {
         const why = `target ${action.target} (${placeRef(rule.span)}) decides outside the ruleset`;
         const flows = matched.map((f) => ordinaryAs({ ...f, certain: false, assumptions: [...f.assumptions, why], key: undefined }, false));
-        result.accepted.push(...flows);
-        result.dropped.push(...flows);
+        pushAll(result.accepted, flows);
+        pushAll(result.dropped, flows);
         return;
       }
     }
@@ -993,9 +1050,12 @@ let apartFanout = 16;
  * `runs` (batches of ACCEPT/DROP rules accounted for as a whole), `largeFilterMin` (the size from
  * which a rule's set is kept aside as a factor; Infinity: never), `apart` (flows returned by
  * jumped-to chains kept apart, with the bound of the jump) and `apartFanout` (how many of those
- * are joined at a time, at least 2).
+ * are joined at a time, at least 2); and the bounds on uncertain fates, `maxUncertainFates` and
+ * `maxApart` (see Evaluator.boundFates), for tests that check what joining fates keeps.
  */
-export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number; apart?: boolean; apartFanout?: number }): void {
+export function configureEvaluator(opts: { runs?: boolean; largeFilterMin?: number; apart?: boolean; apartFanout?: number; maxUncertainFates?: number; maxApart?: number }): void {
+  if (opts.maxUncertainFates !== undefined) maxUncertainFates = opts.maxUncertainFates;
+  if (opts.maxApart !== undefined) maxApart = opts.maxApart;
   if (opts.apartFanout !== undefined) apartFanout = Math.max(2, opts.apartFanout);
   if (opts.runs !== undefined) accountRuns = opts.runs;
   if (opts.apart !== undefined) keepApart = opts.apart;
@@ -1145,7 +1205,7 @@ function compact(flows: Flow[]): Flow[] {
       break;
     }
   }
-  for (const g of groups.values()) out.push(...g);
+  for (const g of groups.values()) pushAll(out, g);
   return out;
 }
 
@@ -1178,10 +1238,24 @@ function rejoinMet(flows: Flow[], known: PacketSet): Flow[] {
   return met ? compact(out) : out;
 }
 
+function countApart(flows: readonly Flow[]): number {
+  let n = 0;
+  for (const f of flows) if (f.within) n++;
+  return n;
+}
+
 /** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
 function joined(f: Flow, set: PacketSet): Flow {
   const { within: _within, apartLevel: _level, ...rest } = f;
   return { ...rest, set };
+}
+
+/**
+ * Appends `from` to `to` one by one: a spread call passes each flow as an argument, and thousands
+ * of uncertain flows overflowed the stack.
+ */
+function pushAll<T>(to: T[], from: readonly T[]): void {
+  for (const x of from) to.push(x);
 }
 
 /** Joins flows that share their fate so far (same certainty, same NAT history). */
