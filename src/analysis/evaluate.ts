@@ -68,6 +68,11 @@ interface Flow {
    * two rule-sized sets (see runChain). Flows joined or rewritten lose it.
    */
   within?: PacketSet;
+  /**
+   * Kept apart (`within`) past a rule with an unmodelled condition, in the chain that rule is in -
+   * not returned by a jumped-to chain (see Evaluator.boundFates).
+   */
+  apartPastUnknown?: true;
   /** Flows kept apart that were joined into this one, as a power of apartFanout (see compact). */
   apartLevel?: number;
   certain: boolean;
@@ -506,7 +511,7 @@ export class Evaluator {
     if (!all.isEmpty()) this.lastReached = all;
     // Only uncertain drops matter: a packet dropped on a certain path was never accepted anywhere.
     this.lastUncertainDrops = droppedOut.filter((f) => !f.certain);
-    return this.boundFates(mergeFlows(out));
+    return this.boundFates(mergeFlows(out), false);
   }
 
   /**
@@ -521,10 +526,10 @@ export class Evaluator {
     this.keepCertainDrops = input.some((m) => !m.certain);
     const before = droppedOut.length;
     // Join the outcomes that share their fate first: each is split over every flow below.
-    const outcomes = this.boundFates(mergeFlows(run([merged])));
+    const outcomes = this.boundFates(mergeFlows(run([merged])), false);
     // Distribute the drops of the merged run back over the flows, like the accepts: a drop is
     // uncertain when the flow already was, or when this stage's unknowns made it.
-    const drops = this.boundFates(mergeFlows(droppedOut.splice(before)));
+    const drops = this.boundFates(mergeFlows(droppedOut.splice(before)), false);
     for (const m of input) {
       for (const d of drops) {
         if (m.certain && d.certain) continue;
@@ -560,8 +565,8 @@ export class Evaluator {
   }
 
   /**
-   * `flows` with at most maxUncertainFates uncertain fates: past that, the uncertain flows that
-   * differ only in their assumptions (the same ordinary and extraordinary standing, the same
+   * `flows` with at most maxUncertainFates uncertain fates of combined conditions: past that, the
+   * uncertain flows past more than one unmodelled condition that differ only in their assumptions (the same ordinary and extraordinary standing, the same
    * drawn-ness of their conditions, factor and mark; no NAT history, not kept apart) are joined,
    * each group into one flow with all of its members' assumptions. Each unmodelled condition a
    * flow meets splits it, and the ways on meet the next ones: an ACL whose entries name groups
@@ -571,11 +576,20 @@ export class Evaluator {
    * list of them may name another device group's: three Panorama configs of the corpus, whose
    * device groups, applications and users make hundreds of fates).
    */
-  private boundFates(flows: Flow[]): Flow[] {
-    // Flows kept apart are cheap while later rules do not meet them; thousands of them are walked
-    // at every rule and batch all the same: past maxApart, all are rejoined.
-    if (countApart(flows) > maxApart) flows = mergeFlows(flows.map((f) => (f.within ? joined(f, f.set) : f)));
-    const joinable = (f: Flow) => !f.certain && !f.within && f.nat.length === 0;
+  private boundFates(flows: Flow[], inChain: boolean): Flow[] {
+    // Flows kept apart past a rule with an unmodelled condition are cheap while later rules of the
+    // chain do not meet them; thousands of them are walked at every rule and batch all the same:
+    // past maxApart, they are rejoined. (What jumped-to chains return is joined in groups already,
+    // see compact: a verdict map of 500 jumps, each chain with its own rate limits, stays as it is.)
+    if (inChain) {
+      let apart = 0;
+      for (const f of flows) if (f.apartPastUnknown) apart++;
+      if (apart > maxApart) flows = mergeFlows(flows.map((f) => (f.apartPastUnknown ? joined(f, f.set) : f)));
+    }
+    // Leaving a chain, a flow past one unmodelled condition only (a rule's own, say a rate limit
+    // in each of 5,000 rules, each accepting its own packets) is no combination: those stay as
+    // they are, however many - joined, their sets would be united for nothing.
+    const joinable = (f: Flow) => !f.certain && !f.within && f.nat.length === 0 && (inChain || f.assumptions.length > 1);
     let n = 0;
     for (const f of flows) if (joinable(f)) n++;
     if (n <= maxUncertainFates) return flows;
@@ -770,7 +784,7 @@ export class Evaluator {
           // meet pass it by on a test of two rule-sized sets. (An ACL of 5,000 entries each naming
           // a group with an fqdn object: each left such a flow, and every later entry split all of
           // them - 70 s.)
-          const goesOn = keepApart ? { ...uncertain, within: m.known } : uncertain;
+          const goesOn: Flow = keepApart ? { ...uncertain, within: m.known, apartPastUnknown: true } : uncertain;
           next.push(ordinaryAs(goesOn, wasOrdinary && ordinaryMisses(open), f.extraordinary === true || ordinaryNeverMisses(open)));
           matched.push(this.marked(ordinaryAs(uncertain, wasOrdinary && ordinaryMatches(open), f.extraordinary === true || ordinaryNeverMatches(open)), rule));
         }
@@ -778,7 +792,7 @@ export class Evaluator {
       active = next;
       if (matched.length === 0) continue;
       this.act(rule, rule.action, matched, result, (fs) => pushAll(active, fs), depth, stage, chain, kind);
-      active = this.boundFates(compact(active));
+      active = this.boundFates(compact(active), true);
     }
     endBatch(i);
     pushAll(result.returned, active);
@@ -826,7 +840,7 @@ export class Evaluator {
         pushAll(result.dropped, sub.dropped);
         // what comes back lies inside this rule's match
         const within = compileRuleOnPath(rule, this.ruleset.families, kind, stage).known;
-        const back = keepApart ? sub.returned.map((f) => ({ ...f, within })) : sub.returned;
+        const back = keepApart ? sub.returned.map(({ apartPastUnknown: _own, ...f }) => ({ ...f, within })) : sub.returned;
         if (action.kind === "jump") goOn(back);
         else pushAll(result.returned, back);
         return;
@@ -1270,7 +1284,7 @@ function countApart(flows: readonly Flow[]): number {
 
 /** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
 function joined(f: Flow, set: PacketSet): Flow {
-  const { within: _within, apartLevel: _level, ...rest } = f;
+  const { within: _within, apartLevel: _level, apartPastUnknown: _own, ...rest } = f;
   return { ...rest, set };
 }
 
