@@ -69,8 +69,9 @@ interface Flow {
    */
   within?: PacketSet;
   /**
-   * Kept apart (`within`) past a rule with an unmodelled condition, in the chain that rule is in -
-   * not returned by a jumped-to chain (see Evaluator.boundFates).
+   * Kept apart (`within`) past a rule with an unmodelled condition of the chain being run, not
+   * returned by a jumped-to chain (see Evaluator.boundFates): cleared where a jump returns the flow
+   * and, with its bound, as it leaves the stage.
    */
   apartPastUnknown?: true;
   /** Flows kept apart that were joined into this one, as a power of apartFanout (see compact). */
@@ -565,10 +566,11 @@ export class Evaluator {
   }
 
   /**
-   * `flows` with at most maxUncertainFates uncertain fates of combined conditions: past that, the
-   * uncertain flows past more than one unmodelled condition that differ only in their assumptions (the same ordinary and extraordinary standing, the same
+   * `flows` with at most maxUncertainFates uncertain fates: past that, the uncertain flows that
+   * differ only in their assumptions (the same ordinary and extraordinary standing, the same
    * drawn-ness of their conditions, factor and mark; no NAT history, not kept apart) are joined,
-   * each group into one flow with all of its members' assumptions. Each unmodelled condition a
+   * each group into one flow with all of its members' assumptions - inside a chain any such flows,
+   * as they leave it only those past more than one unmodelled condition. Each unmodelled condition a
    * flow meets splits it, and the ways on meet the next ones: an ACL whose entries name groups
    * holding fqdn objects made a flow per combination of names - 8,000 entries, 3.4 GB and three
    * minutes, 20,000 a stack overflow. What is accepted, certainly or possibly, stays exact; a
@@ -584,7 +586,15 @@ export class Evaluator {
     if (inChain) {
       let apart = 0;
       for (const f of flows) if (f.apartPastUnknown) apart++;
-      if (apart > maxApart) flows = mergeFlows(flows.map((f) => (f.apartPastUnknown ? joined(f, f.set) : f)));
+      if (apart > maxApart) {
+        // (only the flows not kept apart are merged with them: what jumped-to chains returned stays apart)
+        const kept = flows.filter((f) => f.within && !f.apartPastUnknown);
+        flows = [...mergeFlows(flows.filter((f) => !f.within || f.apartPastUnknown).map((f) => (f.apartPastUnknown ? joined(f, f.set) : f))), ...kept];
+      }
+    } else {
+      // Leaving the stage, a flow kept apart past an unmodelled condition of its chain is joined
+      // like any other: its bound is that chain's, and nothing later tests it.
+      flows = flows.map((f) => (f.apartPastUnknown ? joined(f, f.set) : f));
     }
     // Leaving a chain, a flow past one unmodelled condition only (a rule's own, say a rate limit
     // in each of 5,000 rules, each accepting its own packets) is no combination: those stay as
@@ -1274,12 +1284,6 @@ function rejoinMet(flows: Flow[], known: PacketSet): Flow[] {
     return joined(f, f.set);
   });
   return met ? compact(out) : out;
-}
-
-function countApart(flows: readonly Flow[]): number {
-  let n = 0;
-  for (const f of flows) if (f.within) n++;
-  return n;
 }
 
 /** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
