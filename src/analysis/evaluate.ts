@@ -110,7 +110,7 @@ interface Flow {
   factor?: PacketSet;
   /**
    * The factor this flow's packets may take instead of `factor` once a rule accepts them with the
-   * fate (fateKey) they had at the large ACCEPT rules whose complements `factor` holds (see
+   * fate and mark (acceptFate) they had at the large ACCEPT rules whose complements `factor` holds (see
    * largeFilter): what those complements take out, those rules accepted already, with that fate,
    * and the outcomes of one fate are joined before anything else sees them (withoutFactors). So
    * a blocklist's complement stays, but "not one of the partner address . port pairs accepted
@@ -1143,8 +1143,17 @@ function largeFilter(rule: Rule, known: PacketSet): PacketSet | undefined {
  * becoming `factor`: an ACCEPT adds nothing to it (what it takes out, it accepted with f's fate),
  * a DROP or REJECT adds `keep` (undefined: the same as the factor).
  */
+/**
+ * The fate an acceptFactor is kept for: fateKey and the packet mark, which later chains may test
+ * (a blocklist's ACCEPT before a jump that marks, then a chain accepting marked packets: the
+ * widened factor told the blocklist's unmarked packets accepted with the mark).
+ */
+function acceptFate(f: Flow): string {
+  return `${fateKey(f)}|${f.mark ?? "?"}`;
+}
+
 function passedLarge(f: Flow, accept: boolean, keep: PacketSet, factor: PacketSet): Flow["acceptFactor"] {
-  const fate = fateKey(f);
+  const fate = acceptFate(f);
   const valid = f.acceptFactor?.fate === fate;
   if (!accept && !valid) return undefined;
   const before = valid ? f.acceptFactor!.factor : f.factor;
@@ -1209,7 +1218,7 @@ function withoutFactors(res: ChainResult): ChainResult {
   };
   // An accepted flow takes its acceptFactor when its fate is still the one that factor was made for.
   const accepted = res.accepted.map((f) =>
-    f.acceptFactor && f.acceptFactor.fate === fateKey(f) ? { ...f, factor: f.acceptFactor.factor, acceptFactor: undefined, key: undefined } : f,
+    f.acceptFactor && f.acceptFactor.fate === acceptFate(f) ? { ...f, factor: f.acceptFactor.factor, acceptFactor: undefined, key: undefined } : f,
   );
   return { accepted: apply(accepted), dropped: apply(res.dropped), returned: apply(res.returned) };
 }
