@@ -452,7 +452,7 @@ export class Evaluator {
       if (!isSourceNat(frame)) delivered ??= original;
       original = frame.before.intersect(preimage(original, frame));
     }
-    const drawn = !f.certain && f.assumptions.length > 0 && f.assumptions.every((a) => this.drawnAssumptions.has(a));
+    const drawn = !f.certain && this.drawnOnly(f);
     return {
       original,
       delivered: delivered ?? original,
@@ -603,29 +603,20 @@ export class Evaluator {
     let n = 0;
     for (const f of flows) if (joinable(f)) n++;
     if (n <= maxUncertainFates) return flows;
-    const out: Flow[] = [];
-    const groups = new Map<string, Flow[]>();
-    for (const f of flows) {
-      if (!joinable(f)) {
-        out.push(f);
-        continue;
-      }
-      const drawn = f.assumptions.length > 0 && f.assumptions.every((a) => this.drawnAssumptions.has(a));
-      const key = `${f.ordinary ? "+" : ""}${f.extraordinary ? "!" : ""}${drawn ? "~" : ""}|${f.factor?.node.id ?? ""}|${f.mark ?? "?"}`;
-      const g = groups.get(key);
-      if (g) g.push(f);
-      else groups.set(key, [f]);
-    }
-    for (const g of groups.values()) {
-      if (g.length === 1) {
-        out.push(g[0]!);
-        continue;
-      }
-      // (a factor widened for accepted packets of one fate, acceptFactor, is not kept: the flow's own holds)
-      const { acceptFactor: _wider, ...first } = g[0]!;
-      out.push({ ...first, set: unionFactored(g.map((f) => f.set)), assumptions: [...new Set(g.flatMap((f) => f.assumptions))], key: undefined });
-    }
-    return out;
+    return joinGroups(
+      flows,
+      (f) => (joinable(f) ? `${f.ordinary ? "+" : ""}${f.extraordinary ? "!" : ""}${this.drawnOnly(f) ? "~" : ""}|${f.factor?.node.id ?? ""}|${f.mark ?? "?"}` : undefined),
+      (g) => {
+        // (a factor widened for accepted packets of one fate, acceptFactor, is not kept: the flow's own holds)
+        const { acceptFactor: _wider, ...first } = g[0]!;
+        return { ...first, set: unionFactored(g.map((f) => f.set)), assumptions: [...new Set(g.flatMap((f) => f.assumptions))], key: undefined };
+      },
+    );
+  }
+
+  /** Does `f` depend only on conditions drawn per packet or connection (AcceptedRegion.drawn)? */
+  private drawnOnly(f: Flow): boolean {
+    return f.assumptions.length > 0 && f.assumptions.every((a) => this.drawnAssumptions.has(a));
   }
 
   private readonly dropMemo = new Map<Chain, boolean>();
@@ -1139,11 +1130,6 @@ function largeFilter(rule: Rule, known: PacketSet): PacketSet | undefined {
 }
 
 /**
- * The acceptFactor of flow `f` once it went past a large rule that lets `keep` past, its factor
- * becoming `factor`: an ACCEPT adds nothing to it (what it takes out, it accepted with f's fate),
- * a DROP or REJECT adds `keep` (undefined: the same as the factor).
- */
-/**
  * The fate an acceptFactor is kept for: fateKey and the packet mark, which later chains may test
  * (a blocklist's ACCEPT before a jump that marks, then a chain accepting marked packets: the
  * widened factor told the blocklist's unmarked packets accepted with the mark).
@@ -1152,6 +1138,11 @@ function acceptFate(f: Flow): string {
   return `${fateKey(f)}|${f.mark ?? "?"}`;
 }
 
+/**
+ * The acceptFactor of flow `f` once it went past a large rule that lets `keep` past, its factor
+ * becoming `factor`: an ACCEPT adds nothing to it (what it takes out, it accepted with f's fate),
+ * a DROP or REJECT adds `keep` (undefined: the same as the factor).
+ */
 function passedLarge(f: Flow, accept: boolean, keep: PacketSet, factor: PacketSet): Flow["acceptFactor"] {
   const fate = acceptFate(f);
   const valid = f.acceptFactor?.fate === fate;
@@ -1312,19 +1303,31 @@ function pushAll<T>(to: T[], from: readonly T[]): void {
 /** Joins flows that share their fate so far (same certainty, same NAT history). */
 function mergeFlows(flows: Flow[]): Flow[] {
   if (flows.length < 2) return flows;
+  return joinGroups(
+    flows.filter((f) => !f.set.isEmpty()),
+    flowKey,
+    (g) => joined(g[0]!, unionFactored(g.map((f) => f.set))),
+  );
+}
+
+/**
+ * `flows` grouped by `keyOf`, each group of two or more made one by `join`: the flows without a key
+ * first, as they came, then the groups in order of their first flow.
+ */
+function joinGroups(flows: readonly Flow[], keyOf: (f: Flow) => string | undefined, join: (group: Flow[]) => Flow): Flow[] {
+  const out: Flow[] = [];
   const groups = new Map<string, Flow[]>();
   for (const f of flows) {
-    if (f.set.isEmpty()) continue;
-    const key = flowKey(f);
+    const key = keyOf(f);
+    if (key === undefined) {
+      out.push(f);
+      continue;
+    }
     const g = groups.get(key);
     if (g) g.push(f);
     else groups.set(key, [f]);
   }
-  const out: Flow[] = [];
-  for (const g of groups.values()) {
-    if (g.length === 1) out.push(g[0]!);
-    else out.push(joined(g[0]!, unionFactored(g.map((f) => f.set))));
-  }
+  for (const g of groups.values()) out.push(g.length === 1 ? g[0]! : join(g));
   return out;
 }
 
