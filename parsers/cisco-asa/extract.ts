@@ -427,11 +427,12 @@ export class Extractor {
     if (!name || name.endsWith(";") || w[1]!.text === "cached") return; // show access-list headers
     let i = 2;
     let at: number | undefined;
-    if (keyword(w[i], ACL_TYPES) === "line" && /^[0-9]+$/.test(w[i + 1]?.text ?? "")) {
+    let kind = keyword(w[i], ACL_TYPES);
+    if (kind === "line" && /^[0-9]+$/.test(w[i + 1]?.text ?? "")) {
       at = Number(w[i + 1]!.text);
       i += 2;
+      kind = keyword(w[i], ACL_TYPES);
     }
-    const kind = keyword(w[i], ACL_TYPES);
     const acl = (): AccessList => {
       let a = this.config.accessLists.get(name);
       if (!a) {
@@ -463,7 +464,7 @@ export class Extractor {
     if (ace.src.kind === "any" && ace.src.families.length === 2) this.config.usesAny = true;
     if (ace.dst.kind === "any" && ace.dst.families.length === 2) this.config.usesAny = true;
     for (const s of [ace.src, ace.dst]) if ((s.kind === "any" && s.families[0] === 6) || (s.kind === "range" && s.family === 6)) this.config.usesIPv6 = true;
-    if (/\(hitcnt=[0-9]+\)/.test(l.raw)) this.lastShowAce = ace;
+    if (l.raw.includes("(hitcnt=") && /\(hitcnt=[0-9]+\)/.test(l.raw)) this.lastShowAce = ace;
     if (ace.inactive) {
       const s = this.skipped.get(name);
       if (s) s.count++;

@@ -25,7 +25,8 @@ export interface ConfigLine {
 
 /** The file's rows, without their line terminators: row i is line i + 1. */
 export function configRows(text: string): string[] {
-  return text.split(/\r?\n|\r/);
+  // most files end their lines in \n alone: a plain split is several times faster than the pattern
+  return text.includes("\r") ? text.split(/\r?\n|\r/) : text.split("\n");
 }
 
 /**
