@@ -10,8 +10,11 @@ import { type Cursor, isPortOp, readAddress, readPortOp, type SlotContext } from
 
 const LOG_LEVELS = new Set(["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational", "debugging", "disable", "default"]);
 
-/** Identity-firewall and TrustSec qualifiers fwlint cannot resolve from the file. */
-const IDENTITY = new Set(["user", "user-group", "object-group-user", "object-group-security"]);
+/**
+ * Identity-firewall and TrustSec qualifiers fwlint cannot resolve from the file. A list, not a
+ * Set: asked about two words of every entry, each a new string that a Set would hash first.
+ */
+const IDENTITY: readonly string[] = ["user", "user-group", "object-group-user", "object-group-security"];
 
 function readProto(c: Cursor): ProtoSpec | undefined {
   const w = c.next();
@@ -39,7 +42,7 @@ function readProto(c: Cursor): ProtoSpec | undefined {
 function readIdentity(c: Cursor): string | undefined {
   const t = c.key();
   if (t === undefined) return undefined;
-  if (IDENTITY.has(t)) {
+  if (IDENTITY.includes(t)) {
     const n = c.word(1);
     c.i += 2;
     return `${t} ${n?.text ?? ""}`.trim();
@@ -70,13 +73,12 @@ function readPortClause(c: Cursor, proto: ProtoSpec, ctx: SlotContext, afterDst:
     const r = readPortOp(c, proto.kind === "protos" ? proto.protos : null);
     return r ? { kind: "ranges", ranges: r } : undefined;
   }
-  const groupType = ctx.groupTypes.get(c.peek(1) ?? "")?.type;
-  if (t === "object-group" && c.peek(1) !== undefined && (groupType === "port" || (afterDst && groupType === undefined))) {
-    c.next();
-    const n = c.next()!;
-    return { kind: "group", name: n.text, pos: c.pos(n) };
-  }
-  return null;
+  if (t !== "object-group" || c.peek(1) === undefined) return null;
+  const groupType = ctx.groupTypes.get(c.peek(1)!)?.type;
+  if (groupType !== "port" && !(afterDst && groupType === undefined)) return null;
+  c.next();
+  const n = c.next()!;
+  return { kind: "group", name: n.text, pos: c.pos(n) };
 }
 
 function icmpFamilyOf(p: ProtoSpec): 4 | 6 | undefined {
@@ -150,17 +152,11 @@ export function readAce(c: Cursor, ctx: SlotContext): Ace | undefined {
       break;
     }
   }
-  return {
-    kind: "ace",
-    action,
-    proto,
-    src,
-    dst,
-    ...(sport ? { sport } : {}),
-    ...(dport ? { dport } : {}),
-    ...(icmp ? { icmp } : {}),
-    unknown,
-    inactive,
-    pos: c.pos(c.l.words[0]),
-  };
+  // the optional clauses assigned, not spread in (`...(sport ? { sport } : {})`): that builds and
+  // copies an object per clause, for every access-list line
+  const ace: Ace = { kind: "ace", action, proto, src, dst, unknown, inactive, pos: c.pos(c.l.words[0]) };
+  if (sport) ace.sport = sport;
+  if (dport) ace.dport = dport;
+  if (icmp) ace.icmp = icmp;
+  return ace;
 }

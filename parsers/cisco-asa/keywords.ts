@@ -17,10 +17,16 @@ import type { Word } from "./lines.js";
  */
 export function keyword<K extends string>(w: Word | undefined, choices: readonly K[]): K | undefined {
   if (!w) return undefined;
-  const exact = choices.find((c) => c === w.key);
-  if (exact !== undefined) return exact;
-  const candidates = choices.filter((c) => c.startsWith(w.key));
-  return candidates.length === 1 ? candidates[0] : undefined;
+  // plain loops: read for most words of the file, where a callback and an array per call show
+  const key = w.key;
+  for (const c of choices) if (c === key) return c;
+  let found: K | undefined;
+  for (const c of choices) {
+    if (!c.startsWith(key)) continue;
+    if (found !== undefined) return undefined;
+    found = c;
+  }
+  return found;
 }
 
 /** Top-level commands fwlint reads. */
@@ -58,7 +64,7 @@ type ReadCommand = (typeof READ_COMMANDS)[number];
 /** The top-level command a line starts with: a command fwlint reads, spelled or abbreviated. */
 export function readCommand(w: Word): ReadCommand | undefined {
   const k = keyword(w, KNOWN_COMMANDS);
-  return READ_COMMANDS.find((c) => c === k);
+  return (READ_COMMANDS as readonly (string | undefined)[]).includes(k) ? (k as ReadCommand) : undefined;
 }
 
 /** What may follow `access-list NAME` (`line N` first, or the old PIX form straight to the action). */

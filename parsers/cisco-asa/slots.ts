@@ -177,10 +177,11 @@ export function fullRange(family: Family): AddrRange {
   return FULL(family);
 }
 
-const PORT_OPS = new Set(["eq", "neq", "lt", "gt", "range"]);
+/** A list, not a Set: asked about two words of every access-list entry, new strings a Set would hash first. */
+const PORT_OPS: readonly string[] = ["eq", "neq", "lt", "gt", "range"];
 
 export function isPortOp(t: string | undefined): boolean {
-  return t !== undefined && PORT_OPS.has(t);
+  return t !== undefined && PORT_OPS.includes(t);
 }
 
 /** `eq|neq|lt|gt P` or `range A B` as inclusive ranges; names looked up for `protos`. */
