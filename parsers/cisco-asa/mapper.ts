@@ -310,28 +310,25 @@ export class Mapper {
     const acl = this.config.accessLists.get(name)!;
     const rules: Rule[] = [];
     let remark: string[] = [];
-    acl.entries.forEach((e, idx) => {
+    // a group with an fqdn object beside hosts matches the hosts for certain: that part first
+    const add = (id: string, a: Ace, comment: string | undefined) => {
+      const rule: Rule = { id, conditions: this.aceConditions(a), action: a.action === "permit" ? { kind: "accept" } : { kind: "drop" }, span: this.span(a.pos) };
+      if (comment !== undefined) rule.comment = comment;
+      for (const r of sureFirstRules(rule)) rules.push(r);
+    };
+    for (let idx = 0; idx < acl.entries.length; idx++) {
+      const e = acl.entries[idx]!;
       if (e.kind === "remark") {
         remark.push(e.text);
-        return;
+        continue;
       }
       const comment = remark.length > 0 ? remark.join(" ") : undefined;
       remark = [];
-      if (e.inactive) return;
+      if (e.inactive) continue;
       const expanded = this.expansionsFor(e);
-      (expanded ?? [e]).forEach((a, k) => {
-        // a group with an fqdn object beside hosts matches the hosts for certain: that part first
-        rules.push(
-          ...sureFirstRules({
-            id: expanded ? `${name}#${idx + 1}.${k + 1}` : `${name}#${idx + 1}`,
-            conditions: this.aceConditions(a),
-            action: a.action === "permit" ? { kind: "accept" } : { kind: "drop" },
-            span: this.span(a.pos),
-            ...(comment !== undefined ? { comment } : {}),
-          }),
-        );
-      });
-    });
+      if (!expanded) add(`${name}#${idx + 1}`, e, comment);
+      else for (let k = 0; k < expanded.length; k++) add(`${name}#${idx + 1}.${k + 1}`, expanded[k]!, comment);
+    }
     const open = denyAt ? this.familiesLeftOpen(rules) : [];
     if (denyAt && open.length > 0) {
       rules.push({
@@ -388,7 +385,7 @@ export class Mapper {
    * its own error, at its own line.
    */
   private aceConditions(ace: Ace): Condition[] {
-    const conds: Condition[] = [...this.addrSlot("src", ace.src), ...this.addrSlot("dst", ace.dst), ...this.serviceSlot(ace)];
+    const conds = this.addrSlot("src", ace.src).concat(this.addrSlot("dst", ace.dst), this.serviceSlot(ace));
     for (const u of ace.unknown) conds.push({ kind: "unknown", text: u, reason: "ASA matches it on data fwlint does not have (identity, TrustSec or time)" });
     return conds;
   }
