@@ -20,8 +20,15 @@ import type { Condition, Rule } from "../src/model/types.js";
  * Undefined when no `or` is mixed, or no part of the rule is certain.
  */
 export function sureFirst(conditions: readonly Condition[]): { sure: Condition[]; rest: Condition[] } | undefined {
+  // most rules are certain or unknown as a whole: told apart without an array per rule
+  let cut = false;
+  for (const c of conditions) {
+    const e = certainOfOne(c);
+    if (e === null) return undefined;
+    if (e !== SAME) cut = true;
+  }
+  if (!cut) return undefined;
   const each = conditions.map(certainOfOne);
-  if (each.includes(null) || each.every((e) => e === SAME)) return undefined;
   const sure = conditions.flatMap((c, i) => (each[i] === SAME ? [c] : (each[i] as Condition[])));
   // one mixed `or` at the top, every other condition certain: the rest is its unknown alternatives
   const mixed = conditions.filter((_, i) => each[i] !== SAME);
