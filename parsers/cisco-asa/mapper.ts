@@ -412,7 +412,8 @@ export class Mapper {
 
   private serviceSlot(ace: Ace): Condition[] {
     const p = ace.proto;
-    const port = (c: Ace["sport"]) => (!c ? "" : c.kind === "group" ? `group ${c.name}` : c.ranges.map(([a, b]) => `${a}-${b}`).join(","));
+    // (a clause that leaves no port, `lt 0`, is told apart from no clause: it matches nothing)
+    const port = (c: Ace["sport"]) => (!c ? "" : c.kind === "group" ? `group ${c.name}` : `ports ${c.ranges.map(([a, b]) => `${a}-${b}`).join(",")}`);
     const icmp = !ace.icmp ? "" : ace.icmp.kind === "group" ? `group ${ace.icmp.name}` : `${ace.icmp.sel.type ?? "*"}/${ace.icmp.sel.code ?? "*"}`;
     const key = `${p.kind === "protos" ? `protos ${p.text} ${p.protos?.join(",") ?? "*"}` : `${p.kind} ${p.name}`}|${port(ace.sport)}|${port(ace.dport)}|${icmp}`;
     return this.sharedSlot(key, () => this.serviceConditionsOf(ace));

@@ -285,6 +285,18 @@ access-list OUTSIDE_IN extended permit tcp any range 5000 5010 any`);
     expect(p("tcp", 1531)).toBe("drop");
     expect(p("tcp", 3389, 5005)).toBe("accept");
   });
+  it("a port clause that leaves no port (lt 0, gt 65535) matches nothing, whichever entry comes first", () => {
+    // the entries name the same service but for the clause: each keeps its own conditions
+    for (const order of [
+      ["permit tcp any host 10.1.0.5 lt 0", "deny tcp any host 10.1.0.5"],
+      ["deny tcp any host 10.1.0.5", "permit tcp any host 10.1.0.5 gt 65535"],
+    ]) {
+      const both = acl(order.map((e) => `access-list OUTSIDE_IN extended ${e}`).join("\n") + "\naccess-list OUTSIDE_IN extended permit tcp any any");
+      expect(errors(both)).toEqual([]);
+      expect(verdict(both, { src: "192.0.2.1", dst: "10.1.0.5", proto: "tcp", dport: 443 })).toBe("drop");
+      expect(verdict(both, { src: "192.0.2.1", dst: "10.1.0.6", proto: "tcp", dport: 443 })).toBe("accept");
+    }
+  });
   it("a name of the wrong protocol is an error at its column", () => {
     const bad = acl("access-list OUTSIDE_IN extended permit tcp any any eq snmp");
     const line = "access-list OUTSIDE_IN extended permit tcp any any eq snmp";
