@@ -283,15 +283,25 @@ class RangeIndex {
     return lo;
   }
 
-  /** Puts the next item into the buckets its ranges reach. */
+  /**
+   * Puts the next item into the buckets its ranges reach (as bucketsReached, without the array:
+   * every rule of a long chain is added, most of them reaching every bucket of the source).
+   */
   add(p: Projections): void {
     const i = this.size++;
     if (i >= this.words * 32) this.grow();
+    const words = this.words;
     const word = i >>> 5;
     const bit = 1 << (i & 31);
     for (let k = 0; k < DIMS.length; k++) {
       const bits = this.bits[k]!;
-      for (const b of this.bucketsReached(k, p.ranges[k]!)) bits[b * this.words + word]! |= bit;
+      const rs = p.ranges[k]!;
+      let next = 0; // the first bucket not set yet: neighbouring ranges may share one
+      for (let r = 0; r < rs.length; r += 2) {
+        const last = this.bucketOf(k, rs[r + 1]!);
+        for (let b = Math.max(this.bucketOf(k, rs[r]!), next); b <= last; b++) bits[b * words + word]! |= bit;
+        next = last + 1;
+      }
     }
   }
 
