@@ -329,6 +329,29 @@ class RangeIndex {
   }
 
   /**
+   * The items whose projections may hold `q`'s, as a bitset (a superset): an item holding q's
+   * ranges reaches, on every dimension, the buckets of q's lowest and highest values. Far fewer
+   * than those that may meet it where q is wide: a rule after a blocklist of single sources meets
+   * every entry and is held by none (ASA 20k bench: 585,000 items tested for 1,113 shadowed rules).
+   * Undefined for an empty set (left to the item tests).
+   */
+  mayHold(q: Projections): Uint32Array | undefined {
+    if (q.ranges.some((rs) => rs.length === 0)) return undefined;
+    const words = this.words;
+    const out = new Uint32Array(words).fill(0xffffffff);
+    for (let k = 0; k < DIMS.length; k++) {
+      const bits = this.bits[k]!;
+      const lo = this.bucketOf(k, q.hull[2 * k]!);
+      const hi = this.bucketOf(k, q.hull[2 * k + 1]!);
+      for (let b = lo; b <= hi; b += Math.max(1, hi - lo)) {
+        const base = b * words;
+        for (let j = 0; j < words; j++) out[j]! &= bits[base + j]!;
+      }
+    }
+    return out;
+  }
+
+  /**
    * The items whose projections may meet `q`'s, as a bitset (a superset: those sharing a bucket
    * with it on the dimensions looked at); undefined when no dimension narrows them down. The
    * dimension where `q` reaches the fewest buckets gives the first set; the next ones, if they
@@ -466,13 +489,14 @@ export class ProjectionList<T> {
 
   /**
    * The items that may meet `p` (or, `holding`, may hold it): hulls first, then projections. In a
-   * long list the range index gives the items that may meet `p` (those that may hold it are among
-   * them), and only those are tested.
+   * long list the range index gives the items that may meet `p` (or hold it), and only those are
+   * tested.
    */
   private scan(p: Projections, holding: boolean, visit: (item: T) => boolean | void, from: number): number {
     this.project();
     const n = this.items.length;
-    const candidates = n - from >= INDEX_MIN ? this.indexed().mayMeet(p) : undefined;
+    const index = n - from >= INDEX_MIN ? this.indexed() : undefined;
+    const candidates = holding ? index?.mayHold(p) : index?.mayMeet(p);
     if (candidates === undefined) {
       for (let i = from; i < n; i++) if (this.fits(i, p, holding) && visit(this.items[i]!.item)) return i + 1;
       return n;
