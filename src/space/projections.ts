@@ -472,11 +472,13 @@ export class ProjectionList<T> {
   }
 
   /**
-   * The items from index `from` on that may meet `p`, in the order they were added; stops when
-   * `visit` returns true and returns the index after that item (the size when it never did).
+   * The items from index `from` on that may meet `p`, in the order they were added, with their
+   * index - only those whose bit `among` sets, when given (a bitset of item indexes: one list and
+   * its range index serve searches among some kinds of its items) -; stops when `visit` returns
+   * true and returns the index after that item (the size when it never did).
    */
-  forEachMayMeet(p: Projections, visit: (item: T) => boolean | void, from = 0): number {
-    return this.scan(p, false, visit, from);
+  forEachMayMeet(p: Projections, visit: (item: T, index: number) => boolean | void, from = 0, among?: Uint32Array): number {
+    return this.scan(p, false, visit, from, among);
   }
 
   /**
@@ -492,23 +494,27 @@ export class ProjectionList<T> {
    * long list the range index gives the items that may meet `p` (or hold it), and only those are
    * tested.
    */
-  private scan(p: Projections, holding: boolean, visit: (item: T) => boolean | void, from: number): number {
+  private scan(p: Projections, holding: boolean, visit: (item: T, index: number) => boolean | void, from: number, among?: Uint32Array): number {
     this.project();
     const n = this.items.length;
     const index = n - from >= INDEX_MIN ? this.indexed() : undefined;
     const candidates = holding ? index?.mayHold(p) : index?.mayMeet(p);
     if (candidates === undefined) {
-      for (let i = from; i < n; i++) if (this.fits(i, p, holding) && visit(this.items[i]!.item)) return i + 1;
+      for (let i = from; i < n; i++) {
+        if (among !== undefined && ((among[i >>> 5] ?? 0) & (1 << (i & 31))) === 0) continue;
+        if (this.fits(i, p, holding) && visit(this.items[i]!.item, i)) return i + 1;
+      }
       return n;
     }
     for (let j = from >>> 5; j < candidates.length; j++) {
       let word = candidates[j]!;
+      if (among !== undefined) word &= among[j] ?? 0;
       if (j === from >>> 5) word &= ~((1 << (from & 31)) - 1) | 0;
       while (word !== 0) {
         const low = word & -word;
         const i = j * 32 + 31 - Math.clz32(low);
         word ^= low;
-        if (this.fits(i, p, holding) && visit(this.items[i]!.item)) return i + 1;
+        if (this.fits(i, p, holding) && visit(this.items[i]!.item, i)) return i + 1;
       }
     }
     return n;
