@@ -483,10 +483,11 @@ export class ProjectionList<T> {
 
   /**
    * The items from index `from` on whose projections hold `p`'s (those that may hold all of its
-   * set), in the order they were added; stops when `visit` returns true.
+   * set), in the order they were added, with their index - only those `among` sets, when given (see
+   * forEachMayMeet) -; stops when `visit` returns true.
    */
-  forEachMayHold(p: Projections, visit: (item: T) => boolean | void, from = 0): void {
-    this.scan(p, true, visit, from);
+  forEachMayHold(p: Projections, visit: (item: T, index: number) => boolean | void, from = 0, among?: Uint32Array): void {
+    this.scan(p, true, visit, from, among);
   }
 
   /**
