@@ -226,6 +226,8 @@ export class Projections {
 
 /** Buckets each dimension's values are cut into by a RangeIndex. */
 const BUCKETS = 64;
+/** Range ends a RangeIndex takes its cuts from at the most (see its constructor). */
+const QUANTILE_SAMPLE = 8192;
 /** Lists shorter than this are scanned item by item. */
 const INDEX_MIN = 128;
 
@@ -251,11 +253,18 @@ class RangeIndex {
     for (let k = 0; k < DIMS.length; k++) {
       let count = 0;
       for (const p of projs) count += p.ranges[k]!.length;
-      const ends = new Float64Array(count);
+      // The quantiles of every `step`-th range end (odd: a range's two ends take turns): sorting
+      // all of them was most of a build (ASA 20k bench: 176,000 ends for a chain of 9,853 rules),
+      // and a cut moves by a fraction of a bucket.
+      const step = count > QUANTILE_SAMPLE ? Math.floor(count / QUANTILE_SAMPLE) | 1 : 1;
+      const ends = new Float64Array(Math.ceil(count / step));
       let at = 0;
+      let taken = 0;
       for (const p of projs) {
-        ends.set(p.ranges[k]!, at);
-        at += p.ranges[k]!.length;
+        const rs = p.ranges[k]!;
+        // (`at`: the position in all the ends of the next one taken, past this item's so far)
+        for (; at < rs.length; at += step) ends[taken++] = rs[at]!;
+        at -= rs.length;
       }
       ends.sort();
       const starts: number[] = [];
