@@ -7,34 +7,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DIM_COUNT, Dim } from "../../src/space/dims.js";
-import { PacketSet, type BoxSpec } from "../../src/space/packet-set.js";
+import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
+import { boxArb, r, type R } from "./box-arbitraries.js";
 
 const SEED = 0x9e0;
 const DIMS = [Dim.Proto, Dim.Dport, Dim.Dst, Dim.Src] as const;
-type R = [bigint, bigint];
-const r = (lo: number | bigint, hi: number | bigint = lo): R => [BigInt(lo), BigInt(hi)];
-
-/** IPv6 addresses far above 2^53, where a double rounds. */
-const V6_BASE = 0x2001_0db8n << 96n;
-
-const rangeOf = (lo: number, span: number, base = 0n): fc.Arbitrary<R> =>
-  fc.tuple(fc.integer({ min: 0, max: span }), fc.integer({ min: 0, max: 6 })).map(([a, w]) => [base + BigInt(lo + a), base + BigInt(lo + a + w)]);
-
-const boxArb = (v6: boolean): fc.Arbitrary<BoxSpec> =>
-  fc.record({
-    protos: fc.subarray([r(6), r(17), r(1), r(58), r(47)], { minLength: 1 }),
-    dports: fc.option(fc.array(rangeOf(20, 120), { minLength: 1, maxLength: 4 }), { nil: undefined }),
-    dst: fc.option(fc.array(rangeOf(1000, 300, v6 ? V6_BASE : 0n), { minLength: 1, maxLength: 4 }), { nil: undefined }),
-    src: fc.option(fc.array(rangeOf(5000, 300, v6 ? V6_BASE : 0n), { minLength: 1, maxLength: 3 }), { nil: undefined }),
-  }).map(({ protos, dports, dst, src }) => {
-    const spec: BoxSpec = { [Dim.Family]: [v6 ? r(6) : r(4)], [Dim.Proto]: protos };
-    if (dports) spec[Dim.Dport] = dports;
-    if (dst) spec[Dim.Dst] = dst;
-    if (src) spec[Dim.Src] = src;
-    return spec;
-  });
-
 /** A union of boxes minus another box: sets of several shapes, some with open dimensions. */
 const setArb = (v6: boolean): fc.Arbitrary<PacketSet> =>
   fc.tuple(fc.array(boxArb(v6), { minLength: 1, maxLength: 4 }), fc.option(boxArb(v6), { nil: undefined })).map(([boxes, cut]) => {
