@@ -45,9 +45,13 @@ const CUT_MAX = 2n ** 32n;
  * Pieces the flat sets of one analysis may hold (8 bytes each, outside the JavaScript heap and
  * its budget). Past it nothing more is built flat: the operation that would pass it stops with
  * FlatFull, which the callers (flatOrUndefined) take as "does not fit", and the unions go on as
- * objects, within the heap's budget (budget.ts).
+ * objects, within the heap's budget (budget.ts). Only the pieces built are touched (see growPool),
+ * so the room costs nothing where it is not used; where it is, the object form would take more:
+ * an ASA config of 8,000 entries, a tenth of its groups with an fqdn object, filled 32M pieces and
+ * went on as objects - 9.4 s and 1.02 GB; with 64M, 7.7 s and 0.96 GB.
  */
-let maxPieces = 1 << 25;
+export const FLAT_STORE_PIECES = 1 << 26;
+let maxPieces = FLAT_STORE_PIECES;
 
 /**
  * Interface names are numbers far past 2^32 (IFACE_BYTES bytes, dims.ts): at their levels a flat
@@ -589,23 +593,45 @@ function nonEmpty(op: number, a: FlatSet, b: FlatSet): boolean {
 export const flatUnion = (a: FlatSet, b: FlatSet): FlatSet => apply(1, a, b);
 
 /**
- * Pieces a union of many sets (flatUnionOf) may add to the store. The unions the evaluator joins
- * its flows with are rule-sized to a few hundred thousand pieces (ASA bench: 316k at most); a
- * union past this is of sets that share wide nodes (nft bench: the flows over a 200k-element set,
- * 24M pieces), which the object form's chunked nodes share instead of copying.
+ * Pieces a union of many sets (flatUnionOf) may add to the store: unionOfCap, or as many as the
+ * sets hold themselves (perInputPiece of them) when that is more. The unions the evaluator joins
+ * its flows with are rule-sized to a few hundred thousand pieces (ASA bench: 316k at most), or add
+ * about what they unite (an ASA ACL whose entries name groups with fqdn objects: 3,929 uncertain
+ * outcomes of 4.5M pieces joined with 3.5M more; given up at 1M, the object form took 1.9 s); a
+ * union past both is of sets that share wide nodes (nft bench: 3,000 flows of 2.5M pieces under
+ * a set of 20k address . port pairs, more than 16M), which the object form's chunked nodes share
+ * instead of copying.
  */
 let unionOfCap = 1 << 20;
+let perInputPiece = 1;
 
-/** Sets unionOfCap (tests). */
-export function configureFlatUnionCap(pieces: number): void {
+/** Sets unionOfCap and the allowance per piece of the sets united (tests). */
+export function configureFlatUnionCap(pieces: number, perPiece = 1): void {
   unionOfCap = pieces;
+  perInputPiece = perPiece;
+}
+
+/** The pieces of the nodes `sets` reach, each node counted once. */
+function piecesOf(sets: readonly FlatSet[]): number {
+  const seen = new Set<number>();
+  const stack = sets.slice();
+  let total = 0;
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n <= FLAT_FULL || seen.has(n)) continue;
+    seen.add(n);
+    total += count[n]!;
+    for (let i = first[n]!, end = i + count[n]!; i < end; i++) stack.push(kids[i]!);
+  }
+  return total;
 }
 
 /**
  * The union of `sets` (at least one), paired as a balanced union, built flat; undefined when the
- * store is full or the union would add more than unionOfCap pieces (see flatOrUndefined).
+ * store is full or the union would add more pieces than its cap (see unionOfCap, flatOrUndefined).
  */
 export function flatUnionOf(sets: readonly FlatSet[]): FlatSet | undefined {
+  const cap = perInputPiece > 0 ? Math.max(unionOfCap, perInputPiece * piecesOf(sets)) : unionOfCap;
   return flatOrUndefined(() => {
     let layer = sets;
     while (layer.length > 1) {
@@ -614,7 +640,7 @@ export function flatUnionOf(sets: readonly FlatSet[]): FlatSet | undefined {
       layer = next;
     }
     return layer[0]!;
-  }, unionOfCap);
+  }, cap);
 }
 export const flatMinus = (a: FlatSet, b: FlatSet): FlatSet => apply(2, a, b);
 export const flatIntersect = (a: FlatSet, b: FlatSet): FlatSet => apply(0, a, b);

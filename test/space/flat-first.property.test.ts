@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DIM_COUNT, DIM_MAX, Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
-import { configureFlatLimit, configureFlatUnionCap } from "../../src/space/flat-sets.js";
+import { configureFlatLimit, configureFlatUnionCap, FLAT_STORE_PIECES } from "../../src/space/flat-sets.js";
 import { unionFactored } from "../../src/space/factored.js";
 import * as idd from "../../src/space/idd.js";
 import { PacketSet, nodeWitness } from "../../src/space/packet-set.js";
@@ -245,7 +245,7 @@ describe("sets held flat", () => {
         { numRuns: 100 },
       );
     } finally {
-      configureFlatLimit(1 << 25);
+      configureFlatLimit(FLAT_STORE_PIECES);
     }
   });
 
@@ -271,7 +271,7 @@ describe("sets held flat", () => {
   });
 
   it("give up a union of many past its cap, drop what it built, and every set still reads right", () => {
-    configureFlatUnionCap(6);
+    configureFlatUnionCap(6, 0);
     try {
       fc.assert(
         fc.property(fc.array(spec, { minLength: 4, maxLength: 9 }), fc.array(spec, { minLength: 1, maxLength: 4 }), (specs, others) => {
@@ -288,7 +288,7 @@ describe("sets held flat", () => {
         { numRuns: 150 },
       );
     } finally {
-      configureFlatUnionCap(1 << 20);
+      configureFlatUnionCap(1 << 20, 1);
     }
   });
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { Dim } from "../../src/space/dims.js";
-import { configureFlatLimit, flatPoolRoom, fromFlat, toFlat } from "../../src/space/flat-sets.js";
+import { configureFlatLimit, FLAT_STORE_PIECES, flatPoolRoom, fromFlat, toFlat } from "../../src/space/flat-sets.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 /** A set whose source node has about 4,000 pieces: 2,000 single addresses from `base`, 2 apart. */
@@ -16,7 +16,7 @@ function wideSources(base: number): PacketSet {
 }
 
 describe("flat pool", () => {
-  afterAll(() => configureFlatLimit(1 << 25));
+  afterAll(() => configureFlatLimit(FLAT_STORE_PIECES));
 
   it("grows once, to the store's limit, and keeps what was built before", () => {
     const limit = 1 << 18;

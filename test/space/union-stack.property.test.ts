@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
-import { configureFlatLimit } from "../../src/space/flat-sets.js";
+import { configureFlatLimit, FLAT_STORE_PIECES } from "../../src/space/flat-sets.js";
 import { configureFlatUnions, UnionStack } from "../../src/space/union-stack.js";
 
 const smallBox = fc
@@ -34,13 +34,13 @@ const anyBox = fc.oneof({ weight: 10, arbitrary: box }, { weight: 1, arbitrary: 
 
 afterAll(() => {
   configureFlatUnions(128);
-  configureFlatLimit(1 << 25);
+  configureFlatLimit(FLAT_STORE_PIECES);
 });
 
 describe("UnionStack", () => {
   it("answers like the plain union, also for snapshots taken before later additions", () => {
     fc.assert(
-      fc.property(fc.array(anyBox, { minLength: 1, maxLength: 40, size: "max" }), fc.array(anyBox, { minLength: 1, maxLength: 5 }), fc.constantFrom(1, 2, 7, 1000), fc.constantFrom(1 << 25, 40, 300), (added, probes, flatFrom, flatLimit) => {
+      fc.property(fc.array(anyBox, { minLength: 1, maxLength: 40, size: "max" }), fc.array(anyBox, { minLength: 1, maxLength: 5 }), fc.constantFrom(1, 2, 7, 1000), fc.constantFrom(FLAT_STORE_PIECES, 40, 300), (added, probes, flatFrom, flatLimit) => {
         configureFlatUnions(flatFrom);
         configureFlatLimit(flatLimit); // a small store fills up on the way: the union goes on as objects
         const stack = new UnionStack();
