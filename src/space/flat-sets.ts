@@ -593,22 +593,28 @@ function nonEmpty(op: number, a: FlatSet, b: FlatSet): boolean {
 export const flatUnion = (a: FlatSet, b: FlatSet): FlatSet => apply(1, a, b);
 
 /**
- * Pieces a union of many sets (flatUnionOf) may add to the store: unionOfCap, or as many as the
- * sets hold themselves (perInputPiece of them) when that is more. The unions the evaluator joins
- * its flows with are rule-sized to a few hundred thousand pieces (ASA bench: 316k at most), or add
- * about what they unite (an ASA ACL whose entries name groups with fqdn objects: 3,929 uncertain
- * outcomes of 4.5M pieces joined with 3.5M more; given up at 1M, the object form took 1.9 s); a
- * union past both is of sets that share wide nodes (nft bench: 3,000 flows of 2.5M pieces under
- * a set of 20k address . port pairs, more than 16M), which the object form's chunked nodes share
- * instead of copying.
+ * Pieces a union of many sets (flatUnionOf) may add to the store: unionOfCap, or, for a union of
+ * at least UNITED_FROM sets, as many as the sets hold themselves when that is more. The unions the
+ * evaluator joins its flows with are rule-sized to a few hundred thousand pieces (ASA bench: 316k
+ * at most), or add about what they unite (an ASA ACL whose entries name groups with fqdn objects:
+ * 3,929 uncertain outcomes of 4.5M pieces joined with 3.5M more; given up at 1M, the object form
+ * took 1.9 s); a union past both is of sets that share wide nodes (nft bench: 3,000 flows of 2.5M
+ * pieces under a set of 20k address . port pairs, more than 16M), which the object form's chunked
+ * nodes share instead of copying.
  */
 let unionOfCap = 1 << 20;
-let perInputPiece = 1;
 
-/** Sets unionOfCap and the allowance per piece of the sets united (tests). */
-export function configureFlatUnionCap(pieces: number, perPiece = 1): void {
+/**
+ * Sets from which a union's inputs are counted for its cap: the walk over them is paid on every
+ * union, and the unions that need more room join thousands of flows. (Counted for every union, the
+ * walks took 115 ms of the nft bench and 35 ms of the ASA bench; from 64 sets, 49 and 1 ms, and
+ * the fqdn config above gains as much.)
+ */
+const UNITED_FROM = 64;
+
+/** Sets unionOfCap (tests). */
+export function configureFlatUnionCap(pieces: number): void {
   unionOfCap = pieces;
-  perInputPiece = perPiece;
 }
 
 /** The pieces of the nodes `sets` reach, each node counted once. */
@@ -631,7 +637,7 @@ function piecesOf(sets: readonly FlatSet[]): number {
  * store is full or the union would add more pieces than its cap (see unionOfCap, flatOrUndefined).
  */
 export function flatUnionOf(sets: readonly FlatSet[]): FlatSet | undefined {
-  const cap = perInputPiece > 0 ? Math.max(unionOfCap, perInputPiece * piecesOf(sets)) : unionOfCap;
+  const cap = sets.length >= UNITED_FROM ? Math.max(unionOfCap, piecesOf(sets)) : unionOfCap;
   return flatOrUndefined(() => {
     let layer = sets;
     while (layer.length > 1) {

@@ -271,7 +271,7 @@ describe("sets held flat", () => {
   });
 
   it("give up a union of many past its cap, drop what it built, and every set still reads right", () => {
-    configureFlatUnionCap(6, 0);
+    configureFlatUnionCap(6);
     try {
       fc.assert(
         fc.property(fc.array(spec, { minLength: 4, maxLength: 9 }), fc.array(spec, { minLength: 1, maxLength: 4 }), (specs, others) => {
@@ -288,7 +288,7 @@ describe("sets held flat", () => {
         { numRuns: 150 },
       );
     } finally {
-      configureFlatUnionCap(1 << 20, 1);
+      configureFlatUnionCap(1 << 20);
     }
   });
 
