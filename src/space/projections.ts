@@ -292,9 +292,12 @@ class RangeIndex {
     return lo;
   }
 
+  /** The buckets add() reaches, one dimension at a time (see bucketsReached). */
+  private readonly reached: number[] = [];
+
   /**
-   * Puts the next item into the buckets its ranges reach (as bucketsReached, without the array:
-   * every rule of a long chain is added, most of them reaching every bucket of the source).
+   * Puts the next item into the buckets its ranges reach (into one array kept for it: every rule
+   * of a long chain is added, most of them reaching every bucket of the source).
    */
   add(p: Projections): void {
     const i = this.size++;
@@ -304,22 +307,17 @@ class RangeIndex {
     const bit = 1 << (i & 31);
     for (let k = 0; k < DIMS.length; k++) {
       const bits = this.bits[k]!;
-      const rs = p.ranges[k]!;
-      let next = 0; // the first bucket not set yet: neighbouring ranges may share one
-      for (let r = 0; r < rs.length; r += 2) {
-        const last = this.bucketOf(k, rs[r + 1]!);
-        for (let b = Math.max(this.bucketOf(k, rs[r]!), next); b <= last; b++) bits[b * words + word]! |= bit;
-        next = last + 1;
-      }
+      for (const b of this.bucketsReached(k, p.ranges[k]!, this.reached)) bits[b * words + word]! |= bit;
     }
   }
 
   /**
    * The buckets of dimension slot k that ranges `rs` reach, ascending, each once (a projection's
-   * ranges are sorted and apart, so only a bucket shared by two neighbouring ranges repeats).
+   * ranges are sorted and apart, so only a bucket shared by two neighbouring ranges repeats), in
+   * `out` (emptied first: add passes the one array it keeps).
    */
-  private bucketsReached(k: number, rs: readonly number[]): number[] {
-    const out: number[] = [];
+  private bucketsReached(k: number, rs: readonly number[], out: number[] = []): number[] {
+    out.length = 0;
     for (let r = 0; r < rs.length; r += 2) {
       const last = this.bucketOf(k, rs[r + 1]!);
       for (let b = Math.max(this.bucketOf(k, rs[r]!), (out.at(-1) ?? -1) + 1); b <= last; b++) out.push(b);
