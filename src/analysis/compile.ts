@@ -244,7 +244,7 @@ export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stage: Stag
 }
 
 /** An open condition of a rule on a path: an unknown, or a mark test of a packet whose mark is not known. */
-type OpenCondition = Extract<Condition, { kind: "unknown" }> | Extract<Condition, { kind: "mark" }>;
+export type OpenCondition = Extract<Condition, { kind: "unknown" }> | Extract<Condition, { kind: "mark" }>;
 
 /** What ordinary traffic makes of an open condition: true, false, either (drawn per connection), or not known. */
 function ordinaryValueOf(u: OpenCondition): boolean | "either" | undefined {
