@@ -313,7 +313,7 @@ export class Evaluator {
   private readonly reported = new Set<string>();
   private policyReached = new Map<string, PacketSet>();
   /** Assumptions (Flow.assumptions) that name a condition drawn per packet (see AcceptedRegion.drawn). */
-  private readonly drawnAssumptions = new Set<string>();
+  private readonly drawnAssumptions = new Set<string>([MORE_DRAWN]);
 
   /** Some rule's match depends on the path (e.g. "destination is local"). */
   private readonly pathDependent: boolean;
@@ -636,7 +636,7 @@ export class Evaluator {
       (g) => {
         // (a factor widened for accepted packets of one fate, acceptFactor, is not kept: the flow's own holds)
         const { acceptFactor: _wider, ...first } = g[0]!;
-        return { ...first, set: unionFactored(g.map((f) => f.set)), assumptions: [...new Set(g.flatMap((f) => f.assumptions))], key: undefined };
+        return { ...first, set: unionFactored(g.map((f) => f.set)), assumptions: joinedAssumptions(g, this.drawnOnly(first)), key: undefined };
       },
     );
   }
@@ -1185,9 +1185,11 @@ let apartFanout = 16;
  * which a rule's set is kept aside as a factor; Infinity: never), `apart` (flows returned by
  * jumped-to chains kept apart, with the bound of the jump) and `apartFanout` (how many of those
  * are joined at a time, at least 2); and the bounds on uncertain fates, `maxUncertainFates` and
- * `maxApart` (see Evaluator.boundFates), for tests that check what joining fates keeps.
+ * `maxApart` (see Evaluator.boundFates), and on the assumptions a joined flow names,
+ * `maxJoinedAssumptions`, for tests that check what joining fates keeps.
  */
-export function configureEvaluator(opts: { runs?: boolean; batchSteps?: number; largeFilterMin?: number; apart?: boolean; apartFanout?: number; maxUncertainFates?: number; maxApart?: number }): void {
+export function configureEvaluator(opts: { runs?: boolean; batchSteps?: number; largeFilterMin?: number; apart?: boolean; apartFanout?: number; maxUncertainFates?: number; maxApart?: number; maxJoinedAssumptions?: number }): void {
+  if (opts.maxJoinedAssumptions !== undefined) maxJoinedAssumptions = opts.maxJoinedAssumptions;
   if (opts.batchSteps !== undefined) maxBatchSteps = Math.max(0, opts.batchSteps);
   if (opts.maxUncertainFates !== undefined) maxUncertainFates = opts.maxUncertainFates;
   if (opts.maxApart !== undefined) maxApart = opts.maxApart;
@@ -1404,6 +1406,38 @@ function mergeFlows(flows: Flow[]): Flow[] {
     flowKey,
     (g) => joined(g[0]!, unionFactored(g.map((f) => f.set))),
   );
+}
+
+/**
+ * Assumptions a flow joined from others (Evaluator.boundFates) names at most: past them, one that
+ * says there are more. Joined again and again, each split of a joined flow copied all of them - an
+ * ACL of 8,000 entries, every tenth naming a group with an fqdn object, carried 1.3 million across
+ * its flows, and keys of 60 kB were made of them. A finding names at most five (the first ones).
+ */
+let maxJoinedAssumptions = 32;
+/** The last assumption of a joined flow cut at maxJoinedAssumptions whose others are all drawn (AcceptedRegion.drawn). */
+const MORE_DRAWN = "further conditions drawn per packet or connection (fates joined)";
+/** ... and of one whose others are not all drawn. */
+const MORE_UNMODELLED = "further unmodelled conditions (fates joined)";
+
+/**
+ * The assumptions of flows joined into one (whose assumptions are all drawn, or not, alike): theirs,
+ * each once and in order, up to maxJoinedAssumptions, and then a note that there are more (the
+ * notes of flows joined before are not counted, and go to the end).
+ */
+function joinedAssumptions(flows: readonly Flow[], drawnOnly: boolean): string[] {
+  const out = new Set<string>();
+  let cut = false;
+  for (const f of flows) {
+    for (const a of f.assumptions) {
+      if (a === MORE_DRAWN || a === MORE_UNMODELLED) cut = true;
+      else if (!out.has(a)) {
+        if (out.size === maxJoinedAssumptions) cut = true;
+        else out.add(a);
+      }
+    }
+  }
+  return cut ? [...out, drawnOnly ? MORE_DRAWN : MORE_UNMODELLED] : [...out];
 }
 
 /**

@@ -35,7 +35,7 @@ function evaluate(text: string, bounded: boolean): PipelineResult[] {
 }
 
 describe("uncertain fates", () => {
-  afterAll(() => configureEvaluator({ maxUncertainFates: 64, maxApart: 128 }));
+  afterAll(() => configureEvaluator({ maxUncertainFates: 64, maxApart: 128, maxJoinedAssumptions: 32 }));
 
   it("joined past the bound, accept exactly what the unbounded evaluation accepts", () => {
     const text = combinations(8);
@@ -67,6 +67,40 @@ describe("uncertain fates", () => {
     const uncertain = input.accepted.filter((a) => !a.certain);
     expect(uncertain.length).toBe(200);
     for (const a of uncertain) expect(a.assumptions).toHaveLength(1);
+  });
+
+  it("once joined, name at most 32 conditions and a note, and stay as drawn as they were", () => {
+    // seven random draws on source bits make 128 fates (joined), thirty more on every packet make
+    // the joined flows name 37 conditions, and seven more split and join them again
+    const bit = (k: number) => {
+      const v = (0x80000000 >>> k) >>> 0;
+      return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+    };
+    const split = (from: number) => Array.from({ length: 7 }, (_, k) => `    ip saddr & ${bit(from + k)} == ${bit(from + k)} tcp dport 443 numgen random mod ${k + 2} 0 accept`);
+    const every = Array.from({ length: 30 }, (_, k) => `    tcp dport 443 numgen random mod ${100 + k} 0 accept`);
+    const text = ["table ip t {", "  chain input {", "    type filter hook input priority 0; policy drop;", ...split(0), ...every, ...split(7), "  }", "}"].join("\n");
+    const run = (most: number) => {
+      configureEvaluator({ maxUncertainFates: 64, maxApart: 128, maxJoinedAssumptions: most });
+      return evaluateRuleset(parseNft(text, "r.nft")).results.find((r) => r.pipeline.kind === "inbound")!;
+    };
+    const whole = run(Infinity);
+    const cut = run(32);
+    expect(Math.max(...whole.accepted.map((a) => a.assumptions.length))).toBeGreaterThan(33);
+    expect(cut.possiblyAccepted.equals(whole.possiblyAccepted)).toBe(true);
+    expect(cut.certainlyAccepted.equals(whole.certainlyAccepted)).toBe(true);
+    const named = new Set(whole.accepted.flatMap((a) => a.assumptions));
+    const note = /^further .* \(fates joined\)$/;
+    for (const a of cut.accepted) {
+      expect(a.assumptions.length).toBeLessThanOrEqual(33);
+      for (const s of a.assumptions.slice(0, -1)) expect(named.has(s)).toBe(true);
+      if (!named.has(a.assumptions.at(-1)!)) expect(a.assumptions.at(-1)).toMatch(note);
+    }
+    // a region cut whose conditions are all draws is still told drawn (surely reached, see surelyReached)
+    expect(cut.accepted.some((a) => a.drawn && note.test(a.assumptions.at(-1)!))).toBe(true);
+    const where = (r: PipelineResult, which: (a: PipelineResult["accepted"][number]) => boolean) =>
+      r.accepted.filter(which).reduce((u, a) => u.union(a.original), r.possiblyAccepted.minus(r.possiblyAccepted));
+    expect(where(cut, (a) => a.drawn === true).equals(where(whole, (a) => a.drawn === true))).toBe(true);
+    expect(where(cut, (a) => a.ordinary === true).equals(where(whole, (a) => a.ordinary === true))).toBe(true);
   });
 
   it("keep an ACL whose groups hold fqdn objects to a bounded number of regions", () => {
