@@ -700,7 +700,7 @@ export class Evaluator {
     // group with an fqdn object: a minute).
     // The unions depend only on the rules, the path kind and the stage: a batch met again (the
     // same chain on the other family's pipeline) is taken from `this.batches`, not built again.
-    let batch: { key: string; taken: UnionStack; dropped: UnionStack; uncertain: UnionStack; members: { at: number; known: PacketSet }[]; steps: { step: UncertainStep; member: number }[] } | undefined;
+    let batch: { key: string; taken: UnionStack; dropped: UnionStack; steps: UncertainStep[] } | undefined;
     const applyBatch = (b: AccountedBatch) => {
       const next: Flow[] = [];
       const takenProj = active.some((f) => f.within) ? Projections.of(b.taken) : undefined;
@@ -744,19 +744,12 @@ export class Evaluator {
     /** Ends the batch being built before rule `end`. */
     const endBatch = (end: number) => {
       if (!batch) return;
-      const { steps, members } = batch;
-      for (const { step, member } of steps) {
-        const proj = Projections.of(step.known);
-        for (let k = member + 1; k < members.length; k++) {
-          const x = members[k]!;
-          if (Projections.of(x.known).mayMeet(proj) && x.known.overlaps(step.known)) step.later.push(x.at);
-        }
-      }
+      const { steps } = batch;
       const taken = batch.taken.union();
       const dropped = batch.dropped.union();
-      // (what the uncertain rules meet first is neither accepted nor dropped for certain)
-      const decided = steps.length === 0 ? taken : taken.minus(batch.uncertain.union());
-      const done: AccountedBatch = { end, taken, dropped, accepted: decided.minus(dropped), steps: steps.map((s) => s.step) };
+      // (what the uncertain rules meet first - apart from one another - is neither accepted nor dropped for certain)
+      const decided = steps.length === 0 ? taken : taken.minus(PacketSet.unionAll(steps.map((s) => s.first)));
+      const done: AccountedBatch = { end, taken, dropped, accepted: decided.minus(dropped), steps };
       this.batches.set(batch.key, done);
       batch = undefined;
       applyBatch(done);
@@ -802,17 +795,13 @@ export class Evaluator {
             p = known.end - 1;
             continue;
           }
-          batch = { key, taken: new UnionStack(), dropped: new UnionStack(), uncertain: new UnionStack(), members: [], steps: [] };
+          batch = { key, taken: new UnionStack(), dropped: new UnionStack(), steps: [] };
         }
-        if (!decides) {
-          const why = unknowns.map((u) => `${u.text} (${placeRef(rule.span)})`);
-          unknowns.forEach((u, k) => u.drawn && this.drawnAssumptions.add(why[k]!));
-          const first = batch.taken.outside(m.known);
-          batch.uncertain.add(first);
-          batch.steps.push({ step: { rule, known: m.known, first, open: unknowns, why, later: [] }, member: batch.members.length });
-        } else if (a !== "accept") batch.dropped.add(batch.taken.outside(m.known));
+        // the steps before whose packets going on this rule may meet
+        for (const step of batch.steps) if (Projections.of(m.known).mayMeet(Projections.of(step.known)) && m.known.overlaps(step.known)) step.later.push(i);
+        if (!decides) batch.steps.push({ rule, known: m.known, first: batch.taken.outside(m.known), open: unknowns, why: this.assumptionsOf(rule, unknowns), later: [] });
+        else if (a !== "accept") batch.dropped.add(batch.taken.outside(m.known));
         batch.taken.add(m.known);
-        batch.members.push({ at: i, known: m.known });
         continue;
       }
       endBatch(i);
@@ -856,8 +845,7 @@ export class Evaluator {
             }
             continue;
           }
-          const why = open.map((u) => `${u.text} (${placeRef(rule.span)})`);
-          open.forEach((u, k) => u.drawn && this.drawnAssumptions.add(why[k]!));
+          const why = this.assumptionsOf(rule, open);
           const rest = f.set.minus(m.known);
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           const [met, goesOn] = this.uncertainWays({ ...f, set: hit }, rule, m.known, open, why);
@@ -872,6 +860,13 @@ export class Evaluator {
     }
     endBatch(p);
     return active;
+  }
+
+  /** The assumptions packets take that meet `rule`'s `open` conditions, one each; those drawn per packet are noted as such. */
+  private assumptionsOf(rule: Rule, open: readonly Extract<Condition, { kind: "unknown" }>[]): string[] {
+    const why = open.map((u) => `${u.text} (${placeRef(rule.span)})`);
+    open.forEach((u, k) => u.drawn && this.drawnAssumptions.add(why[k]!));
+    return why;
   }
 
   /**
