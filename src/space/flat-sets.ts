@@ -48,9 +48,11 @@ const CUT_MAX = 2n ** 32n;
  * objects, within the heap's budget (budget.ts). Only the pieces built are touched (see growPool),
  * so the room costs nothing where it is not used; where it is, the object form would take more:
  * an ASA config of 8,000 entries, a tenth of its groups with an fqdn object, filled 32M pieces and
- * went on as objects - 9.4 s and 1.02 GB; with 64M, 7.7 s and 0.96 GB.
+ * went on as objects - 9.4 s and 1.02 GB; with 64M, 7.7 s and 0.96 GB. The same shape at 16,000
+ * and 20,000 entries filled 64M: 22 s / 2.0 GB and 33 s / 2.5 GB, with 128M 12 s / 1.3 GB and
+ * 15 s / 1.5 GB (the pool at most 1 GB, where the objects it stands for took more).
  */
-export const FLAT_STORE_PIECES = 1 << 26;
+export const FLAT_STORE_PIECES = 1 << 27;
 let maxPieces = FLAT_STORE_PIECES;
 
 /**
