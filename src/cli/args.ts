@@ -6,6 +6,7 @@
 import { SEVERITIES, type Severity } from "../model/finding.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
+import { MAX_FILE_BYTES, parseByteSize } from "./files.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -114,6 +115,14 @@ export function wantsHelp(argv: readonly string[]): boolean {
 /** A user's argument quoted for an error message, control characters neutralised. */
 export function quoted(s: string): string {
   return `'${sanitize(s)}'`;
+}
+
+/** `--max-file-size`: the size limit of one input in bytes (default MAX_FILE_BYTES); a bad size is a usage error of `command`. */
+export function maxFileSizeOption(command: string, value: string | undefined): number {
+  if (value === undefined) return MAX_FILE_BYTES;
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) throw new UsageError(`${command}: --max-file-size must be a size such as 50M, 1G or 200000 (bytes), not ${quoted(value)}`);
+  return bytes;
 }
 
 /** `--fail-on`: a severity or "none" (default high); anything else is a usage error of `command`. */

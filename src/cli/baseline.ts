@@ -10,7 +10,7 @@ import { ConfigResolver, optionsFromConfig } from "../engine/config.js";
 import { RulePackError } from "../engine/rule-pack.js";
 import type { Finding } from "../model/finding.js";
 import { sanitize } from "../report/sanitize.js";
-import { parseArgs, UsageError, type OptionSpec } from "./args.js";
+import { maxFileSizeOption, parseArgs, UsageError, type OptionSpec } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
 
@@ -19,6 +19,7 @@ const SPECS: OptionSpec[] = [
   { name: "output", value: true, short: "o" },
   { name: "config", value: true },
   { name: "input-format", value: true },
+  { name: "max-file-size", value: true },
   { name: "help", value: false, short: "h" },
 ];
 
@@ -33,6 +34,7 @@ Options:
   -o, --output FILE       where to write (default: ${DEFAULT_BASELINE_FILE})
   --config FILE           settings file instead of the nearest .fwlint.yaml
   --input-format NAME     read every file as NAME (${knownFormats().join(", ")})
+  --max-file-size SIZE    read files up to SIZE (default 10M; K, M, G: e.g. 50M)
   -h, --help              show this help
 `;
 }
@@ -70,6 +72,14 @@ export async function runBaseline(argv: readonly string[], io: CliIo): Promise<n
     }
     base.inputFormat = inputFormat;
   }
+  let maxFileBytes: number;
+  try {
+    maxFileBytes = maxFileSizeOption(COMMAND, str("max-file-size"));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`${err.message}\n`);
+    return 2;
+  }
   const output = str("output") ?? DEFAULT_BASELINE_FILE;
   const configs = new ConfigResolver(str("config"));
 
@@ -78,14 +88,14 @@ export async function runBaseline(argv: readonly string[], io: CliIo): Promise<n
     failed = true;
     io.stderr(`${sanitize(path)}: ${sanitize(message)}\n`);
   };
-  const expansion = await expandPaths(positionals);
+  const expansion = await expandPaths(positionals, maxFileBytes);
   for (const p of expansion.problems) {
     if (p.level === "error") error(p.path, p.message);
     else io.stderr(`${sanitize(p.path)}: ${sanitize(p.message)}\n`);
   }
   const findings: Finding[] = [];
   for (const input of expansion.files) {
-    const read = await readConfigFile(input.path);
+    const read = await readConfigFile(input.path, maxFileBytes);
     if (!read.ok) {
       if (input.explicit || read.reason === "unreadable") error(input.path, read.message);
       continue;

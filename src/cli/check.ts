@@ -11,7 +11,7 @@ import { SEVERITIES, severityRank, type FileReport, type Finding, type Severity 
 import { ConfigResolver, optionsFromConfig, type FwlintConfig } from "../engine/config.js";
 import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rule-pack.js";
 import { sanitize } from "../report/sanitize.js";
-import { failOnOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
+import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
 
@@ -31,6 +31,7 @@ const SPECS: OptionSpec[] = [
   { name: "baseline", value: true },
   { name: "show-suppressed", value: false },
   { name: "skip-unknown", value: false },
+  { name: "max-file-size", value: true },
   { name: "help", value: false, short: "h" },
 ];
 
@@ -62,6 +63,8 @@ Options:
   --skip-unknown          skip a named file that is not a firewall configuration fwlint reads, as in folders
                           (for hooks given any .conf, .xml, .json ... file); one that is, but cannot be
                           parsed, is still an error; standard input is never skipped
+  --max-file-size SIZE    read files up to SIZE (default 10M; K, M, G: e.g. 50M): a larger one is an
+                          error when named, skipped when a folder walk finds it
   --no-color              plain text output (colour is used only on a terminal and when NO_COLOR is unset)
   -h, --help              show this help
 
@@ -89,6 +92,8 @@ interface CheckArgs {
   rulePacks: string[];
   /** --skip-unknown: named files that are not rulesets are skipped as walked ones are. */
   skipUnknown: boolean;
+  /** --max-file-size: the largest file read, in bytes. */
+  maxFileBytes: number;
 }
 
 /** `--rules FILE` / `--rules=FILE` may repeat: take them out before the general parser (which keeps one). */
@@ -164,6 +169,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     options: checkOptions,
     noColor: options.has("no-color"),
     skipUnknown: options.has("skip-unknown"),
+    maxFileBytes: maxFileSizeOption(COMMAND, str("max-file-size")),
     paths: positionals,
     help,
   };
@@ -259,7 +265,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
   /** Exit 1: some file has a finding at or above its failOn (the command line's, else its configuration's). */
   let failing = false;
 
-  const expansion = await expandPaths(args.paths);
+  const expansion = await expandPaths(args.paths, args.maxFileBytes);
   for (const p of expansion.problems) {
     if (p.level === "error") error(p.path, p.message);
     else io.stderr(`${sanitize(p.path)}: ${sanitize(p.message)}\n`);
@@ -287,7 +293,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
   /** --skip-unknown applies to named files; standard input is always what the user meant to check. */
   const skippable = (path: string) => args.skipUnknown && path !== "-";
   for (const input of expansion.files) {
-    const read = await readConfigFile(input.path);
+    const read = await readConfigFile(input.path, args.maxFileBytes);
     if (!read.ok) {
       // A folder may hold anything; only a named file, or one we could not even read, is an error.
       // With --skip-unknown a named file (not standard input) is skipped as a walked one is: one too

@@ -19,7 +19,7 @@ import { analyzeFile, analyzeText, knownFormats, loadFormats, type AnalyzedFile,
 import { SEVERITIES, severityRank, type Finding, type Severity } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 import { sanitize } from "../report/sanitize.js";
-import { failOnOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
+import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { decodeConfig, expandPaths, readConfigFile, STDIN_PATH } from "./files.js";
 import type { CliIo } from "./io.js";
 import { portsText } from "../model/ports.js";
@@ -32,6 +32,7 @@ const SPECS: OptionSpec[] = [
   { name: "fail-on", value: true },
   { name: "base", value: true },
   { name: "input-format", value: true },
+  { name: "max-file-size", value: true },
   { name: "help", value: false, short: "h" },
 ];
 
@@ -53,6 +54,7 @@ Options:
   --base REF              compare the working tree with the git revision REF
   --input-format NAME     read every file as NAME instead of detecting the format
                           (${knownFormats().join(", ")})
+  --max-file-size SIZE    read files up to SIZE (default 10M; K, M, G: e.g. 50M)
   -h, --help              show this help
 
 Exit status: 0 nothing opened and no new finding at or above --fail-on; 1 otherwise; 2 usage error,
@@ -65,6 +67,8 @@ interface DiffArgs {
   failOn: Severity | "none";
   base?: string;
   inputFormat?: string;
+  /** --max-file-size: the largest file read, in bytes. */
+  maxFileBytes: number;
   paths: string[];
   help: boolean;
 }
@@ -99,6 +103,7 @@ export function parseDiffArgs(argv: readonly string[]): DiffArgs {
     failOn,
     ...(base !== undefined ? { base } : {}),
     ...(inputFormat !== undefined ? { inputFormat } : {}),
+    maxFileBytes: maxFileSizeOption(COMMAND, str("max-file-size")),
     paths: positionals,
     help,
   };
@@ -281,7 +286,7 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
     const [oldPath, newPath] = args.paths as [string, string];
     const texts: (string | undefined)[] = [];
     for (const p of [oldPath, newPath]) {
-      const read = await readConfigFile(p === STDIN_PATH ? p : resolve(cwd, p));
+      const read = await readConfigFile(p === STDIN_PATH ? p : resolve(cwd, p), args.maxFileBytes);
       if (!read.ok) error(p, read.message);
       texts.push(read.ok ? read.text : undefined);
     }
@@ -308,7 +313,7 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
     if (args.paths.length === 0) {
       for (const p of await base.trackedFiles()) inputs.push([p, false]);
     } else {
-      const expansion = await expandPaths(args.paths.map((p) => resolve(cwd, p)));
+      const expansion = await expandPaths(args.paths.map((p) => resolve(cwd, p)), args.maxFileBytes);
       for (const p of expansion.problems) if (p.level === "error" && !p.message.includes("no such file")) error(p.path, p.message);
       for (const f of expansion.files) inputs.push([relative(cwd, f.path) || f.path, f.explicit]);
     }
@@ -325,7 +330,7 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
         }
         throw err;
       }
-      const read = await readConfigFile(abs);
+      const read = await readConfigFile(abs, args.maxFileBytes);
       let newText: string | null;
       if (read.ok) newText = read.text;
       else if (read.reason === "unreadable" && read.message === "no such file or directory" && oldBytes !== null) newText = null; // deleted

@@ -4,7 +4,8 @@
  * - A file named on the command line is always read; anything wrong with it is an error.
  * - A folder is walked recursively in a stable order (entries sorted by name, code-unit order), skipping
  *   `.git`, `node_modules` and every other hidden folder, following symbolic links but never the same
- *   folder twice (so link loops end). Files over {@link MAX_FILE_BYTES} are skipped with a warning.
+ *   folder twice (so link loops end). Files over the size limit ({@link MAX_FILE_BYTES} unless
+ *   `--max-file-size` sets another) are skipped with a warning; a named one is an error.
  *   Files found by a walk that are empty, binary or not UTF-8 are skipped silently (the caller also skips
  *   walked files whose content is no format fwlint reads): a folder of configs may hold anything else.
  * - `-` is standard input (`iptables-save | fwlint check -`), read once, like a named file.
@@ -13,7 +14,25 @@
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 
+/** Default size limit of one input (a blocklist set of 500k addresses is about 8 MB). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** What a "too large" message adds: how to raise the limit. */
+const RAISE_HINT = "raise it with --max-file-size";
+
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/**
+ * A size as `--max-file-size` takes it: bytes, or a number with K, M or G (binary multiples, as
+ * the messages print sizes; KB, MiB ... read alike), e.g. `50M`, `1.5G`, `200000`; undefined when
+ * it is not one, or not positive.
+ */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])(?:i?b)?|(b))?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[(m[2] ?? m[3] ?? "").toLowerCase()]!);
+  return bytes >= 1 && Number.isSafeInteger(bytes) ? bytes : undefined;
+}
 
 /** The path argument that stands for standard input. */
 export const STDIN_PATH = "-";
@@ -76,8 +95,11 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function formatSize(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+/** A size for messages: KB below a megabyte, GB from a gigabyte, MB between. */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
 /**
@@ -94,7 +116,7 @@ function walkProblem(path: string, err: unknown): PathProblem {
  * The files named by `args`, in argument order, folders expanded. A file reached twice (named twice,
  * or through a link) is listed once, at its first position.
  */
-export async function expandPaths(args: readonly string[]): Promise<Expansion> {
+export async function expandPaths(args: readonly string[], limit = MAX_FILE_BYTES): Promise<Expansion> {
   const files: InputFile[] = [];
   const problems: PathProblem[] = [];
   const folders: { path: string; files: number }[] = [];
@@ -151,10 +173,10 @@ export async function expandPaths(args: readonly string[]): Promise<Expansion> {
         if (entry.name.startsWith(".") || SKIPPED_DIRS.has(entry.name)) continue;
         await walk(path, root);
       } else if (isFile) {
-        if (size !== undefined && size > MAX_FILE_BYTES) {
+        if (size !== undefined && size > limit) {
           problems.push({
             path,
-            message: `skipped: file too large (${formatSize(size)}; the limit is ${formatSize(MAX_FILE_BYTES)})`,
+            message: `skipped: file too large (${formatSize(size)}; the limit is ${formatSize(limit)}: ${RAISE_HINT})`,
             level: "warning",
           });
           continue;
@@ -254,12 +276,12 @@ export async function readConfigFile(path: string, limit = MAX_FILE_BYTES): Prom
         return {
           ok: false,
           reason: "too-large",
-          message: `file too large (${formatSize(st.size)}; the limit is ${formatSize(limit)})`,
+          message: `file too large (${formatSize(st.size)}; the limit is ${formatSize(limit)}: ${RAISE_HINT})`,
         };
       }
     }
     const { bytes, truncated } = stdin ? await collectBounded(process.stdin, limit) : await readBounded(path, limit);
-    if (truncated) return { ok: false, reason: "too-large", message: `${stdin ? "standard input" : "file"} too large (over ${formatSize(limit)})` };
+    if (truncated) return { ok: false, reason: "too-large", message: `${stdin ? "standard input" : "file"} too large (over ${formatSize(limit)}: ${RAISE_HINT})` };
     return decodeConfig(bytes);
   } catch (err) {
     return { ok: false, reason: "unreadable", message: describeFsError(err) };

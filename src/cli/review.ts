@@ -7,7 +7,7 @@
 import { DEFAULT_BASELINE_FILE } from "../engine/baseline.js";
 import { knownFormats } from "../engine/check.js";
 import { sanitize } from "../report/sanitize.js";
-import { parseArgs, parseCommandArgs, UsageError, type OptionSpec } from "./args.js";
+import { maxFileSizeOption, parseArgs, parseCommandArgs, UsageError, type OptionSpec } from "./args.js";
 import type { CliIo } from "./io.js";
 
 const COMMAND = "fwlint review";
@@ -17,6 +17,7 @@ const SPECS: OptionSpec[] = [
   { name: "baseline", value: true },
   { name: "input-format", value: true },
   { name: "no-color", value: false },
+  { name: "max-file-size", value: true },
   { name: "help", value: false, short: "h" },
 ];
 
@@ -34,6 +35,7 @@ Options:
   --baseline FILE         hide the findings listed in FILE, and write accepted ones there
                           (default: ${DEFAULT_BASELINE_FILE}, used when it exists)
   --input-format NAME     read every file as NAME (${knownFormats().join(", ")})
+  --max-file-size SIZE    read files up to SIZE (default 10M; K, M, G: e.g. 50M)
   --no-color              no colours (also when NO_COLOR is set)
   -h, --help              show this help
 
@@ -46,6 +48,8 @@ interface ReviewArgs {
   configFile?: string;
   baselineFile: string;
   inputFormat?: string;
+  /** --max-file-size: the largest file read, in bytes. */
+  maxFileBytes: number;
   noColor: boolean;
   help: boolean;
 }
@@ -68,6 +72,7 @@ export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
     ...(configFile !== undefined ? { configFile } : {}),
     baselineFile: str("baseline") ?? DEFAULT_BASELINE_FILE,
     ...(inputFormat !== undefined ? { inputFormat } : {}),
+    maxFileBytes: maxFileSizeOption(COMMAND, str("max-file-size")),
     noColor: options.has("no-color"),
     help,
   };
@@ -91,6 +96,7 @@ export async function runReview(argv: readonly string[], io: CliIo, terminal: Te
     baselineFile: args.baselineFile,
     ...(args.configFile !== undefined ? { configFile: args.configFile } : {}),
     ...(args.inputFormat !== undefined ? { inputFormat: args.inputFormat } : {}),
+    maxFileBytes: args.maxFileBytes,
   };
   io.stderr(`fwlint review: scanning ${args.paths.map(sanitize).join(" ")} ...\n`);
   const first = await scan(source);

@@ -14,18 +14,19 @@ import type { Ruleset } from "../model/types.js";
 import { leafConditions } from "../model/conditions.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
-import { UsageError, wantsHelp } from "./args.js";
+import { maxFileSizeOption, UsageError, wantsHelp } from "./args.js";
 import { readConfigFile } from "./files.js";
 
 export function traceUsage(): string {
-  return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME]
+  return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME] [--max-file-size SIZE]
                    [--src ADDR --dst ADDR --proto NAME [--sport N] [--dport N] [--iif IF] [--oif IF]
                     [--hook input|forward|output] [--family 4|6] [--tcp-flags S] [--icmp-type N] [--icmp-code N] [--ttl N]]
 
 Prints the verdict for each packet and every rule that matched on its way (with file:line),
 through jumps, returns, policies and NAT rewrites. A packet whose fate depends on a condition
 fwlint does not model gets the verdict "unknown" and both outcomes. FILE '-' reads the ruleset
-from standard input (then the packets come from flags or a --packets file).
+from standard input (then the packets come from flags or a --packets file). A ruleset over 10 MB
+is refused unless --max-file-size allows it (a size such as 50M or 1G).
 `;
 }
 
@@ -51,11 +52,13 @@ interface TraceArgs {
   packets?: string;
   format: "text" | "json";
   inputFormat?: string;
+  /** --max-file-size: the largest ruleset read, in bytes. */
+  maxFileBytes: number;
   packet: Record<string, string | number>;
 }
 
 function parseArgs(argv: string[]): TraceArgs {
-  const out: TraceArgs = { file: "", format: "text", packet: {} };
+  const out: TraceArgs = { file: "", format: "text", maxFileBytes: maxFileSizeOption("fwlint trace", undefined), packet: {} };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -70,6 +73,7 @@ function parseArgs(argv: string[]): TraceArgs {
       if (f !== "text" && f !== "json") throw new UsageError(`--format must be text or json, not '${f}'`);
       out.format = f;
     } else if (a === "--input-format") out.inputFormat = value();
+    else if (a === "--max-file-size") out.maxFileBytes = maxFileSizeOption("fwlint trace", value());
     else if (a in FLAG_OPTS) {
       const key = FLAG_OPTS[a]!;
       const v = value();
@@ -111,7 +115,7 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
-  const input = await readConfigFile(args.file);
+  const input = await readConfigFile(args.file, args.maxFileBytes);
   if (!input.ok) {
     io.stderr(`${sanitize(args.file)}: ${sanitize(input.message)}\n`);
     return 2;

@@ -21,6 +21,8 @@ export interface ReviewSource {
   /** Findings listed here are hidden; "accept to baseline" writes here. */
   baselineFile: string;
   inputFormat?: string;
+  /** The largest file read, in bytes (default MAX_FILE_BYTES). */
+  maxFileBytes?: number;
 }
 
 export interface ScannedFile {
@@ -78,12 +80,12 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
     }
   }
 
-  const expansion = await expandPaths(source.paths);
+  const expansion = await expandPaths(source.paths, source.maxFileBytes);
   for (const p of expansion.problems) problems.push({ path: p.path, message: p.message });
   const base: CheckOptions = { ...(source.inputFormat !== undefined ? { inputFormat: source.inputFormat } : {}), ...(now ? { now } : {}) };
 
   for (const input of expansion.files) {
-    const read = await readConfigFile(input.path);
+    const read = await readConfigFile(input.path, source.maxFileBytes);
     if (!read.ok) {
       if (input.explicit || read.reason === "unreadable") problems.push({ path: input.path, message: read.message });
       continue;

@@ -196,6 +196,34 @@ describe("fwlint (built)", () => {
     expect(huge.err).toMatch(/^huge\.json: skipped: file too large/);
   });
 
+  it("--max-file-size sets the largest file read, for every command that reads rulesets", () => {
+    // a ruleset of ~1.4 KB: past a 1K limit, within 2K
+    const padded = SMTP_OPEN.replace("COMMIT", `${"# padding\n".repeat(120)}COMMIT`);
+    const file = write("limit/smtp.rules", padded);
+    const over = fwlint(["check", "--max-file-size", "1K", file]);
+    expect(over.code).toBe(2);
+    expect(over.err).toMatch(/^limit\/smtp\.rules: file too large \(1\.\d KB; the limit is 1\.0 KB: raise it with --max-file-size\)$/m);
+    expect(fwlint(["check", "--max-file-size", "2K", file]).code).toBe(1);
+    // found by a walk: skipped with the same words
+    const walked = fwlint(["check", "--max-file-size", "1024", "limit"]);
+    expect(walked.err).toMatch(/limit\/smtp\.rules: skipped: file too large \(1\.\d KB; the limit is 1\.0 KB/);
+    expect(fwlint(["check", "--max-file-size=1.5k", "limit"]).code).toBe(1);
+    // the other commands read with the same limit
+    const closed = write("limit/closed.rules", CLOSED);
+    expect(fwlint(["diff", "--max-file-size", "1K", closed, file]).err).toMatch(/smtp\.rules: file too large/);
+    expect(fwlint(["diff", "--max-file-size", "2K", closed, file]).code).toBe(1);
+    const trace = ["--src", "203.0.113.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25"];
+    expect(fwlint(["trace", file, "--max-file-size", "1K", ...trace]).err).toMatch(/file too large/);
+    expect(fwlint(["trace", file, "--max-file-size", "2K", ...trace]).out).toMatch(/accept/i);
+    expect(fwlint(["baseline", "--max-file-size", "1K", "-o", "limit-baseline.json", file]).err).toMatch(/file too large/);
+    // a size that is not one is a usage error
+    for (const bad of ["0", "12X", "-5", "K"]) {
+      const r = fwlint(["check", "--max-file-size", bad, file]);
+      expect(r.code, bad).toBe(2);
+      expect(r.err).toContain("--max-file-size must be a size such as 50M");
+    }
+  });
+
   it("survives garbage that looks like a ruleset without a stack trace", () => {
     const file = write("garbage.rules", "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\n-A NOPE -x -y -z\n\x1b[2J\nCOMMIT\n");
     const { code, out, err } = fwlint(["check", file]);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeConfig, expandPaths, readConfigFile } from "../../src/cli/files.js";
+import { decodeConfig, expandPaths, parseByteSize, readConfigFile } from "../../src/cli/files.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-files-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -114,7 +114,25 @@ describe("expandPaths", () => {
     expect(files.map((f) => f.path)).toEqual([join(tmp, "large/small.rules")]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ path: join(tmp, "large/huge.rules"), level: "warning" });
-    expect(problems[0]!.message).toMatch(/^skipped: file too large \(10\.0 MB; the limit is 10\.0 MB\)$/);
+    expect(problems[0]!.message).toMatch(/^skipped: file too large \(10\.0 MB; the limit is 10\.0 MB: raise it with --max-file-size\)$/);
+  });
+
+  it("reads --max-file-size values: bytes, or K, M, G (binary), KB and MiB alike", () => {
+    expect(parseByteSize("200000")).toBe(200000);
+    expect(parseByteSize("50M")).toBe(50 * 1024 * 1024);
+    expect(parseByteSize("50 MiB")).toBe(50 * 1024 * 1024);
+    expect(parseByteSize("1.5g")).toBe(1.5 * 1024 ** 3);
+    expect(parseByteSize("64KB")).toBe(64 * 1024);
+    expect(parseByteSize("100b")).toBe(100);
+    for (const bad of ["", "0", "0.1", "-1", "12X", "M", "1e6", "5 M B"]) expect(parseByteSize(bad), bad).toBeUndefined();
+  });
+
+  it("skips files over the limit it is given in a walk", async () => {
+    write("limited/a.rules", "x".repeat(2000));
+    write("limited/b.rules", "x".repeat(500));
+    const { files, problems } = await expandPaths([join(tmp, "limited")], 1024);
+    expect(files.map((f) => f.path)).toEqual([join(tmp, "limited/b.rules")]);
+    expect(problems[0]!.message).toBe("skipped: file too large (2.0 KB; the limit is 1.0 KB: raise it with --max-file-size)");
   });
 
   it("reports the folders given and how many files each produced", async () => {
