@@ -42,6 +42,7 @@ import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
 import { ordinaryValue } from "./ordinary.js";
+import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { FIB_ADDR_TYPE, fibAddrType, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -684,8 +685,18 @@ function setPieces(dom: Domain, elements: readonly SetElement[], what: string): 
   if (dom.d !== "addr") return elements.map((e) => piece(dom, e.key, what));
   const ranges: AddrRange[] = [];
   for (const { key } of elements) addrRangesInto(dom, key, what, ranges);
+  if (dom.mask === undefined && ranges.length === elements.length && !elements.some((e) => isCatchAll(e.key))) {
+    readAddresses.set(elements, { family: dom.family, count: elements.length, lo: ranges.map((r) => r.lo), hi: ranges.map((r) => r.hi) });
+  }
   return [{ d: "addr", r: ranges }];
 }
+
+/**
+ * Per element list of a set, the address each element stands for as a lookup read them (one
+ * range each, no mask): the check for conflicting elements (elementBoxes) reads them from here.
+ * `count`: the list's length then (elements added later are read again).
+ */
+const readAddresses = new WeakMap<readonly SetElement[], { family: Family; count: number; lo: bigint[]; hi: bigint[] }>();
 
 /** An address written where `what` compares against one of `family`, or a BadValue at `at`. */
 function addrValue(x: Expr, family: Family, what: string, at: Expr): bigint {
@@ -1040,6 +1051,8 @@ class RuleMapper {
         if (left.kind === "ct" && left.key === "l3proto" && s.op !== "!=" && s.right.kind === "value") this.l3proto = s.right.text;
         const mark = markTest(left, s.op, s.right, `${exprText(s.left)} ${opText(s.op)}${exprText(s.right)}`);
         if (mark) return this.add(mark);
+        // (an anonymous set of one key merges what overlaps; a concatenation's is refused)
+        if (left.kind === "concat" && s.right.kind === "set") this.anonymousConflicts(left, s.right.elements, "the set", "set");
         return this.add(...this.m.match(left, s.op, s.right, this.ctx, `${exprText(s.left)} ${opText(s.op)}${exprText(s.right)}`));
       }
       case "verdict":
@@ -1195,6 +1208,7 @@ class RuleMapper {
     }
     const key = this.withCtFamily(s.key);
     if (key === null) return;
+    if (s.map.kind === "set") this.anonymousConflicts(key, els, "the verdict map");
     this.expansion = this.perElement(key, els, (el) => {
       if (el.data?.kind === "verdict") return { conditions: [], action: this.verdict(el.data.verdict) };
       this.m.error(el.span, `expected a verdict for element ${exprText(el.key)} of the verdict map`);
@@ -1211,6 +1225,7 @@ class RuleMapper {
       this.unknown(`${exprText(lookup.key)} map ${exprText(lookup.map)}`, "the NAT map's contents are not known (dynamic or undeclared)");
       return this.decide({ kind: "unknown", target: `${s.type} (map)` });
     }
+    if (lookup.map.kind === "set") this.anonymousConflicts(lookup.key, els, `the ${s.type} map`);
     this.expansion = this.perElement(lookup.key, els, (el) => {
       if (!el.data) return null;
       const extra: Condition[] = [];
@@ -1223,6 +1238,23 @@ class RuleMapper {
       const action = this.m.natAction(s, addr, port, this.ctx, extra);
       return { conditions: extra, action };
     });
+  }
+
+  /**
+   * Elements of an anonymous map, or set of concatenations, that nft refuses together (see
+   * element-overlaps.ts): a key given twice with other data, and - where a key is a range or
+   * prefix, which makes it an interval map or set - overlapping keys. Keys fwlint reads as no
+   * number ranges (ct states, marks) are not checked.
+   */
+  private anonymousConflicts(key: Expr, els: readonly SetElement[], what: string, kind: "set" | "map" = "map"): void {
+    const parts = key.kind === "concat" ? key.parts : [key];
+    const doms = parts.map((p) => leftOf(p)?.dom);
+    if (doms.some((d) => d === undefined)) return;
+    const boxes = elementBoxes(els, doms as Domain[], what);
+    if (!boxes) return;
+    const interval = boxes.lo.some((v, i) => v !== boxes.hi[i]);
+    const { conflicts, total } = elementConflicts(boxes, interval, sameData, MAX_CONFLICTS_TOLD);
+    this.m.reportConflicts(what, kind, parts.length > 1, conflicts, total);
   }
 
   /**
@@ -1279,6 +1311,15 @@ class Mapper {
 
   error(at: SourceSpan, message: string): void {
     this.diagnostics.push({ severity: "error", message, file: at.file || this.file, line: at.line, column: at.column });
+  }
+
+  /** Errors for conflicting elements (elementConflicts), the count past those told after the last of them as the file reads. */
+  reportConflicts(what: string, kind: "set" | "map", concat: boolean, conflicts: readonly ElementConflict<SetElement>[], total: number): void {
+    for (const c of conflicts) this.error(c.later.span, conflictMessage(what, kind, concat, c));
+    if (total > conflicts.length) {
+      const last = conflicts.map((c) => c.later.span).reduce((a, b) => (b.line > a.line || (b.line === a.line && b.column > a.column) ? b : a));
+      this.error(last, `${what}: ${total - conflicts.length} more elements conflict as these do (the first ${conflicts.length} are reported)`);
+    }
   }
 
   setState(ctx: RuleCtx, ref: Extract<Expr, { kind: "setref" }>): SetState | undefined {
@@ -1499,11 +1540,103 @@ const KEY_TYPES: Record<string, Domain> = {
   icmpv6_type: { d: "icmptype", family: 6 },
 };
 
-/** The domain of each part of a set's key, or null when some part is not one fwlint checks. */
-function declaredDomains(def: SetDefinition): Domain[] | null {
-  const doms = def.keyTypeof ? def.keyTypeof.map((e) => leftOf(e)?.dom) : def.keyType.map((t) => KEY_TYPES[t]);
-  if (doms.length === 0 || doms.some((d) => d === undefined || d.d === "iface")) return null;
+/** The domain of `type ifname` keys, where names are read (declaredDomains `names`). */
+const IFNAME: Domain = { d: "iface", field: "iif", byName: true };
+
+/**
+ * The domain of each part of a set's key, or null when some part is not one fwlint checks;
+ * interface names only with `names` (the element check takes their wildcards' ranges).
+ */
+function declaredDomains(def: SetDefinition, names = false): Domain[] | null {
+  const doms = def.keyTypeof ? def.keyTypeof.map((e) => leftOf(e)?.dom) : def.keyType.map((t) => KEY_TYPES[t] ?? (names && t === "ifname" ? IFNAME : undefined));
+  if (doms.length === 0 || doms.some((d) => d === undefined || (!names && d.d === "iface"))) return null;
   return doms as Domain[];
+}
+
+/** Conflicting elements reported per set; past them one error tells how many more there are. */
+const MAX_CONFLICTS_TOLD = 10;
+
+/**
+ * A set's elements as boxes (element-overlaps.ts): each part of the key as a range of numbers.
+ * Null when one is not such a range (a name, a wildcard, a value reported as bad elsewhere): the
+ * set is not checked. The addresses a rule's lookup read already (readAddresses) are not read again.
+ */
+function elementBoxes(elements: readonly SetElement[], doms: readonly Domain[], what: string): ElementBoxes<SetElement> | null {
+  const read = doms.length === 1 ? readAddresses.get(elements) : undefined;
+  if (read && read.count === elements.length && doms[0]!.d === "addr" && doms[0]!.family === read.family) return { parts: 1, lo: read.lo, hi: read.hi, elements };
+  const lo: bigint[] = [];
+  const hi: bigint[] = [];
+  const kept: SetElement[] = [];
+  const ranges: AddrRange[] = [];
+  for (const el of elements) {
+    if (isCatchAll(el.key)) continue;
+    const parts = doms.length === 1 ? [el.key] : el.key.kind === "concat" ? el.key.parts : null;
+    if (!parts || parts.length !== doms.length) return null;
+    for (let k = 0; k < parts.length; k++) {
+      const dom = doms[k]!;
+      try {
+        if (dom.d === "addr") {
+          ranges.length = 0;
+          addrRangesInto(dom, parts[k]!, what, ranges);
+          if (ranges.length !== 1) return null;
+          lo.push(ranges[0]!.lo);
+          hi.push(ranges[0]!.hi);
+          continue;
+        }
+        const p = piece(dom, parts[k]!, what);
+        if (p.d === "iface") {
+          const [a, b] = nameRange(p.name, p.prefix);
+          lo.push(a);
+          hi.push(b);
+          continue;
+        }
+        if (p.d !== "num") return null;
+        lo.push(BigInt(p.r[0]));
+        hi.push(BigInt(p.r[1]));
+      } catch (e) {
+        if (e instanceof BadValue || e instanceof Unmodelled) return null;
+        throw e;
+      }
+    }
+    kept.push(el);
+  }
+  return { parts: doms.length, lo, hi, elements: kept };
+}
+
+/**
+ * An interface name as nft keeps it in a set, IFNAMSIZ (16) bytes padded with zeros, read as a
+ * number; a wildcard `eth*` the range of every name it matches (the prefix padded with zeros,
+ * then with 0xff).
+ */
+function nameRange(name: string, prefix: boolean): [bigint, bigint] {
+  const bytes = Buffer.from(name).subarray(0, 16);
+  let lo = 0n;
+  let hi = 0n;
+  for (let i = 0; i < 16; i++) {
+    const b = i < bytes.length ? BigInt(bytes[i]!) : 0n;
+    lo = (lo << 8n) | b;
+    hi = (hi << 8n) | (i < bytes.length || !prefix ? b : 0xffn);
+  }
+  return [lo, hi];
+}
+
+/** What nft says of two conflicting elements of `what` (`set NAME`, `map NAME`, `the verdict map`), a `kind`, and why. */
+function conflictMessage(what: string, kind: "set" | "map", concat: boolean, c: ElementConflict<SetElement>): string {
+  const later = exprText(c.later.key);
+  const at = `${exprText(c.earlier.key)} (line ${c.earlier.span.line})`;
+  if (c.why === "data") return `${what}: key ${later} is mapped again, to ${dataText(c.later)}, after ${at} mapped it to ${dataText(c.earlier)}: the kernel refuses the file ("File exists")`;
+  if (concat) return `${what}: element ${later} overlaps ${at}: the kernel refuses overlapping elements of a concatenated interval ${kind} ("File exists")`;
+  return `${what}: element ${later} overlaps ${at}: nft refuses overlapping elements of an interval ${kind} ("conflicting intervals specified") unless it has auto-merge`;
+}
+
+/** A map element's data as written (a set element has none). */
+function dataText(e: SetElement): string {
+  return e.data === undefined ? "nothing" : exprText(e.data);
+}
+
+/** Do two elements of one key carry the same data (both none in a set)? */
+function sameData(a: SetElement, b: SetElement): boolean {
+  return dataText(a) === dataText(b);
 }
 
 /** Statements that take the packet out of the ruleset's hands (forwarded, diverted to a socket, answered). */
@@ -1736,6 +1869,20 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           else if (!(e instanceof Unmodelled)) throw e;
         }
       }
+    }
+  }
+
+  // Elements nft or the kernel refuse together (overlapping intervals, a key mapped twice): the file does not load.
+  for (const t of machine.tables.values()) {
+    for (const [name, s] of t.sets) {
+      const concat = s.def.keyTypeof ? s.def.keyTypeof.length > 1 : s.def.keyType.length > 1;
+      const overlaps = s.def.flags.includes("interval") && s.def.options["auto-merge"] === undefined;
+      if (!overlaps && s.def.kind !== "map") continue;
+      const doms = declaredDomains(s.def, true);
+      const boxes = doms && elementBoxes(s.elements, doms, `${s.def.kind} ${name}`);
+      if (!boxes) continue;
+      const { conflicts, total } = elementConflicts(boxes, overlaps, sameData, MAX_CONFLICTS_TOLD);
+      m.reportConflicts(`${s.def.kind} ${name}`, s.def.kind, concat, conflicts, total);
     }
   }
 

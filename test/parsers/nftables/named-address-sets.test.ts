@@ -19,7 +19,8 @@ const conditions = (rs: Ruleset): Condition[][] => rs.chains.get("inet t/c")!.ru
 
 describe("named IPv4 address sets", () => {
   it("give the conditions the same elements give as an anonymous set, in their order", () => {
-    const a = parseNft(named(ELEMENTS), "n.nft");
+    // (auto-merge: the elements overlap - 10.0.0.0/8 holds 10.0.0.1 -, which nft refuses in an interval set without it)
+    const a = parseNft(named(ELEMENTS, "ipv4_addr", "flags interval; auto-merge;"), "n.nft");
     const b = parseNft(anonymous(ELEMENTS), "a.nft");
     expect(a.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
     expect(conditions(a)).toEqual(conditions(b));

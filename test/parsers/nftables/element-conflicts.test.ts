@@ -1,0 +1,118 @@
+/**
+ * Set and map elements nft or the kernel refuse together (element-overlaps.ts): the file does not
+ * load, so fwlint reports an error where nft does. Each case's verdict was taken from nft 1.0.6
+ * (`nft -c -f` in a network namespace); where nft runs here (root, unshare), the test asks it again,
+ * and CI (FWLINT_REQUIRE_KERNEL=1) requires that it can.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseNft } from "../../../parsers/nftables/index.js";
+
+const set = (type: string, flags: string, elements: string, after = "") =>
+  `table inet t {\n\tset s {\n\t\ttype ${type}\n\t\t${flags}\n\t\telements = { ${elements} }\n\t}\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tip saddr 192.0.2.1 accept\n\t}\n}\n${after}`;
+const map = (flags: string, elements: string) =>
+  `table inet t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\t${flags}\n\t\telements = { ${elements} }\n\t}\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tip saddr vmap @m\n\t}\n}\n`;
+
+const rule = (r: string) => `table inet t {\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\t${r}\n\t}\n\tchain x {\n\t}\n}\n`;
+
+interface Case {
+  name: string;
+  text: string;
+  /** The error nft gives (what fwlint's message must say), or undefined when nft loads the file. */
+  refused?: RegExp;
+  /** Where fwlint reports it: line:column of the later element. */
+  at?: string;
+}
+
+const CASES: Case[] = [
+  { name: "an address inside a prefix", text: set("ipv4_addr", "flags interval", "10.0.0.1, 10.0.0.0/24"), refused: /element 10\.0\.0\.0\/24 overlaps 10\.0\.0\.1 \(line 5\).*conflicting intervals specified/, at: "5:26" },
+  { name: "ranges sharing an end", text: set("ipv4_addr", "flags interval", "10.0.0.0-10.0.0.10, 10.0.0.10-10.0.0.20"), refused: /conflicting intervals/, at: "5:36" },
+  { name: "nested prefixes", text: set("ipv4_addr", "flags interval", "10.0.0.0/8, 10.0.0.0/24"), refused: /10\.0\.0\.0\/24 overlaps 10\.0\.0\.0\/8/, at: "5:28" },
+  { name: "IPv6", text: set("ipv6_addr", "flags interval", "2001:db8::/32, 2001:db8::1"), refused: /2001:db8::1 overlaps 2001:db8::\/32/ },
+  { name: "ports", text: set("inet_service", "flags interval", "20-30, 25"), refused: /element 25 overlaps 20-30/ },
+  { name: "an element added later inside one declared", text: set("ipv4_addr", "flags interval", "10.0.0.0/24", "add element inet t s { 10.0.0.1 }\n"), refused: /element 10\.0\.0\.1 overlaps 10\.0\.0\.0\/24 \(line 5\)/, at: "12:24" },
+  { name: "a concatenation's boxes crossing", text: set("ipv4_addr . inet_service", "flags interval", "10.0.0.0/24 . 20-30, 10.0.0.128/25 . 25-40"), refused: /concatenated interval set \("File exists"\)/, at: "5:37" },
+  { name: "a map key given twice with other data", text: map("", "10.0.0.1 : accept, 10.0.0.1 : drop"), refused: /key 10\.0\.0\.1 is mapped again, to drop, after 10\.0\.0\.1 \(line 5\) mapped it to accept/, at: "5:35" },
+  { name: "an interval map's overlapping keys", text: map("flags interval", "10.0.0.0/24 : accept, 10.0.0.1 : drop"), refused: /conflicting intervals/ },
+  { name: "an anonymous verdict map's overlapping keys", text: rule("ip saddr vmap { 10.0.0.0/24 : accept, 10.0.0.1 : drop }"), refused: /the verdict map: element 10\.0\.0\.1 overlaps 10\.0\.0\.0\/24 \(line 4\)/, at: "4:41" },
+  { name: "an anonymous verdict map's overlapping keys, the same verdict", text: rule("ip saddr vmap { 10.0.0.0/24 : accept, 10.0.0.1 : accept }"), refused: /conflicting intervals/ },
+  { name: "an anonymous verdict map's port ranges", text: rule("tcp dport vmap { 20-30 : accept, 25 : drop }"), refused: /element 25 overlaps 20-30/ },
+  { name: "an anonymous verdict map's key given twice", text: rule("tcp dport vmap { 22 : accept, 22 : jump x }"), refused: /key 22 is mapped again, to jump x, after 22 \(line 4\) mapped it to accept/ },
+  { name: "an anonymous DNAT map's key given twice", text: `table ip n {\n\tchain p {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tdnat to tcp dport map { 80 : 10.0.0.1, 80 : 10.0.0.2 }\n\t}\n}\n`, refused: /the dnat map: key 80 is mapped again/ },
+  { name: "an anonymous set of concatenations overlapping", text: rule("ip saddr . tcp dport { 10.0.0.0/24 . 22, 10.0.0.1 . 22 } accept"), refused: /the set: element 10\.0\.0\.1 \. 22 overlaps 10\.0\.0\.0\/24 \. 22 \(line 4\).*concatenated interval set/ },
+  // loaded
+  { name: "an anonymous set of concatenations apart", text: rule("ip saddr . tcp dport { 10.0.0.0/24 . 22, 10.0.0.1 . 23, 10.0.0.0/24 . 22 } accept") },
+  { name: "an anonymous set's overlapping elements (merged)", text: rule("ip saddr { 10.0.0.0/24, 10.0.0.1 } accept") },
+  { name: "an anonymous verdict map's keys given twice alike", text: rule("tcp dport vmap { 22 : accept, 22 : accept, 23 : drop }") },
+  { name: "a named set of interface names overlapping a wildcard", text: set("ifname", "flags interval", '"eth*", "eth0", "wlan0"'), refused: /element eth0 overlaps eth\* \(line 5\)/ },
+  { name: "an anonymous verdict map on names overlapping a wildcard", text: rule('iifname vmap { "eth0" : accept, "eth*" : drop }'), refused: /element eth\* overlaps eth0/ },
+  { name: "an anonymous verdict map on names apart", text: rule('iifname vmap { "eth0" : accept, "wlan*" : drop, "eth1" : drop }') },
+  { name: "a named set of names where one wildcard's prefix is another's", text: set("ifname", "flags interval", '"veth*", "vethab*"'), refused: /overlaps/ },
+  { name: "a repeated address", text: set("ipv4_addr", "flags interval", "10.0.0.1, 10.0.0.1") },
+  { name: "a repeated prefix next to its neighbour", text: set("ipv4_addr", "flags interval", "10.0.0.0/25, 10.0.0.0/25, 10.0.0.128/25") },
+  { name: "ranges that touch without sharing", text: set("ipv4_addr", "flags interval", "10.0.0.0-10.0.0.10, 10.0.0.11-10.0.0.20") },
+  { name: "overlaps with auto-merge", text: set("ipv4_addr", "flags interval\n\t\tauto-merge", "10.0.0.0/24, 10.0.0.1") },
+  { name: "a concatenation meeting in one part only", text: set("ipv4_addr . inet_service", "flags interval", "10.0.0.0/24 . 22, 10.0.0.1 . 23") },
+  { name: "a repeated concatenation", text: set("ipv4_addr . inet_service", "flags interval", "10.0.0.0/24 . 22, 10.0.0.0/24 . 22") },
+  { name: "a set flushed before the overlapping element", text: set("ipv4_addr", "flags interval", "10.0.0.0/24", "flush set inet t s\nadd element inet t s { 10.0.0.1 }\n") },
+  { name: "a map key given twice with the same data", text: map("", "10.0.0.1 : accept, 10.0.0.1 : accept") },
+];
+
+const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
+
+describe("set and map elements nft refuses together", () => {
+  for (const c of CASES) {
+    it(`${c.refused ? "refuses" : "loads"} ${c.name}`, () => {
+      const errors = errorsOf(c.text);
+      if (!c.refused) {
+        expect(errors).toEqual([]);
+        return;
+      }
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.message).toMatch(c.refused);
+      if (c.at) expect(`${errors[0]!.line}:${errors[0]!.column}`).toBe(c.at);
+    });
+  }
+
+  it("reports ten conflicts of a set and then how many more, and finds them in a list of 100k elements", () => {
+    const good: string[] = [];
+    for (let i = 0; i < 100_000; i++) good.push(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    // 25 single addresses inside prefixes listed before them, in another order than the prefixes'
+    const prefixes = Array.from({ length: 25 }, (_, k) => `172.16.${k}.0/24`);
+    const inside = Array.from({ length: 25 }, (_, k) => `172.16.${24 - k}.9`);
+    const errors = errorsOf(set("ipv4_addr", "flags interval", [...prefixes, ...good, ...inside].join(", ")));
+    expect(errors).toHaveLength(11);
+    expect(errors.slice(0, 10).every((e) => /element 172\.16\.\d+\.9 overlaps 172\.16\.\d+\.0\/24/.test(e.message))).toBe(true);
+    expect(errors[10]!.message).toMatch(/15 more elements conflict as these do/);
+  });
+});
+
+/** Can nft check a file here (root, nft, a network namespace of its own)? */
+function nftHere(): string | undefined {
+  if (typeof process.getuid === "function" && process.getuid() !== 0) return "not root";
+  const probe = spawnSync("unshare", ["-n", "nft", "-c", "-f", "-"], { input: "table inet probe { }\n" });
+  if (probe.error || probe.status !== 0) return `nft -c does not run in a network namespace (${probe.error?.message ?? String(probe.stderr).trim()})`;
+  return undefined;
+}
+
+const skip = nftHere();
+if (skip && process.env.FWLINT_REQUIRE_KERNEL !== "1") console.warn(`[nft element conflicts] nft's own verdicts SKIPPED: ${skip}`);
+
+describe("the verdicts above are nft's", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-conflicts-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it.skipIf(skip !== undefined && process.env.FWLINT_REQUIRE_KERNEL !== "1")("nft -c -f refuses exactly the refused cases", () => {
+    if (skip) expect.fail(`needs nft in a network namespace: ${skip} (FWLINT_REQUIRE_KERNEL=1)`);
+    const wrong: string[] = [];
+    for (const c of CASES) {
+      const file = join(dir, "case.nft");
+      writeFileSync(file, c.text);
+      const run = spawnSync("unshare", ["-n", "nft", "-c", "-f", file], { encoding: "utf8" });
+      if ((run.status !== 0) !== (c.refused !== undefined)) wrong.push(`${c.name}: nft ${run.status === 0 ? "loads it" : `refuses it: ${run.stderr.trim().split("\n")[0]}`}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
