@@ -1553,6 +1553,19 @@ function declaredDomains(def: SetDefinition, names = false): Domain[] | null {
   return doms as Domain[];
 }
 
+/**
+ * Whether an element's key (a part of it, in a concatenation) is a prefix, a range or an interface
+ * name wildcard (`"eth*"`) - what only an interval set holds; undefined when it is none.
+ */
+function intervalPart(key: Expr): "prefix" | "range" | "wildcard" | undefined {
+  for (const part of key.kind === "concat" ? key.parts : [key]) {
+    if (part.kind === "prefix") return "prefix";
+    if (part.kind === "range") return "range";
+    if (part.kind === "value" && part.text.length > 1 && part.text.endsWith("*") && !part.text.endsWith("\\*")) return "wildcard";
+  }
+  return undefined;
+}
+
 /** Conflicting elements reported per set; past them one error tells how many more there are. */
 const MAX_CONFLICTS_TOLD = 10;
 
@@ -1875,6 +1888,16 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   // Elements nft or the kernel refuse together (overlapping intervals, a key mapped twice): the file does not load.
   for (const t of machine.tables.values()) {
     for (const [name, s] of t.sets) {
+      if (!s.def.flags.includes("interval")) {
+        // prefixes and ranges need an interval set: nft refuses them in any other
+        const wide = s.elements.filter((e) => intervalPart(e.key) !== undefined);
+        if (wide.length > 0) {
+          const first = wide[0]!;
+          const more = wide.length > 1 ? ` (${wide.length - 1} more of its elements are prefixes or ranges)` : "";
+          m.error(first.span, `${s.def.kind} ${name}: element ${exprText(first.key)} is a ${intervalPart(first.key)}, which nft takes only in a ${s.def.kind} declared with 'flags interval' ("You must add 'flags interval' to your ${s.def.kind} declaration")${more}`);
+        }
+        if (s.def.kind !== "map") continue;
+      }
       const concat = s.def.keyTypeof ? s.def.keyTypeof.length > 1 : s.def.keyType.length > 1;
       const overlaps = s.def.flags.includes("interval") && s.def.options["auto-merge"] === undefined;
       if (!overlaps && s.def.kind !== "map") continue;

@@ -199,7 +199,7 @@ describe("named sets", () => {
   it("constant sets are expanded where they are used; dynamic ones stay unknown", () => {
     const text = [
       "table inet t {",
-      "  set web { type inet_service; elements = { 80, 443,",
+      "  set web { type inet_service; flags interval; elements = { 80, 443,",
       "    8000-8080 } }",
       "  set seen { type ipv4_addr; flags dynamic; }",
       "  set p { type inet_proto; flags interval; elements = { 10-12 } }",
