@@ -202,7 +202,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
     }
     const r = resolveInclude(spec, fromPath, root, io);
     if (r.kind === "error") {
-      error(fromName, at, r.message);
+      diagnostics.push({ severity: "error", message: r.message, file: fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1, unread: true });
       return;
     }
     if (r.kind === "outside-glob") {

@@ -8,6 +8,7 @@ import { defaultPolicy } from "./default-policy.js";
 import { exposure } from "./exposure.js";
 import { icmpFullyOpen } from "./icmp-fully-open.js";
 import { ipv6Parity } from "./ipv6-parity.js";
+import { loadErrors } from "./load-errors.js";
 import { natPortForwardExposure } from "./nat-port-forward-exposure.js";
 import { outboundSmtpOpen } from "./outbound-smtp-open.js";
 import { reachability } from "./reachability.js";
@@ -25,4 +26,5 @@ export const CHECKS: { [C in CheckName]: Check<CheckParams[C]> } = {
   "nat-port-forward-exposure": natPortForwardExposure,
   "ipv6-parity": ipv6Parity,
   reachability,
+  "load-errors": loadErrors,
 };

@@ -31,7 +31,8 @@ export type CheckName =
   | "broad-source-range"
   | "nat-port-forward-exposure"
   | "ipv6-parity"
-  | "reachability";
+  | "reachability"
+  | "load-errors";
 export const CHECK_NAMES: readonly CheckName[] = [
   "exposure",
   "default-policy",
@@ -44,6 +45,7 @@ export const CHECK_NAMES: readonly CheckName[] = [
   "nat-port-forward-exposure",
   "ipv6-parity",
   "reachability",
+  "load-errors",
 ];
 
 /** Ruff-style documentation sections ("What it does", "Why is this bad?", "Example", "How to fix"). */
@@ -130,6 +132,7 @@ export interface CheckParams {
   "nat-port-forward-exposure": ThresholdParams;
   "ipv6-parity": ThresholdParams;
   reachability: ReachabilityParams;
+  "load-errors": Record<string, never>;
 }
 
 interface RuleDefinitionOf<C extends CheckName> {
@@ -550,6 +553,7 @@ function withDefaults(r: RawRule, source: Location): RuleDefinition {
     case "any-to-any-accept":
     case "icmp-fully-open":
     case "outbound-smtp-open":
+    case "load-errors":
       return { ...base, check: r.check, params: {} };
     case "broad-source-range":
       return {

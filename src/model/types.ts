@@ -40,6 +40,11 @@ export interface Diagnostic {
   file: string;
   line: number;
   column: number;
+  /**
+   * An error of fwlint's reading, not of the file: a part it could not read here (an include
+   * outside the scanned tree, or not found), which the loader on the firewall may well read.
+   */
+  unread?: true;
 }
 
 /** Inclusive integer range. Addresses are bigint (IPv4 fits in 32 bits, IPv6 in 128). */

@@ -64,6 +64,7 @@ describe("built-in rule pack", () => {
       ["rule-generalization", "anomaly", "info", true],
       ["unreachable-chain", "anomaly", "low", true],
       ["missing-jump-target", "anomaly", "high", true],
+      ["ruleset-does-not-load", "load-errors", "high", true],
       ["rule-after-catch-all", "anomaly", "low", true],
       ["ipv6-parity", "ipv6-parity", "medium", true],
       ["outbound-smtp-open", "outbound-smtp-open", "medium", true],
@@ -202,7 +203,7 @@ describe("rule pack errors", () => {
     expect(errorOf(() => loadRulePack(file))).toBe(
       [
         `${file}:2:9: rules[0].id: must be kebab-case (lowercase letters and digits separated by single hyphens, e.g. exposed-service)`,
-        `${file}:5:12: rules[0].check: must be one of exposure, default-policy, shadowed-rule, anomaly, any-to-any-accept, icmp-fully-open, outbound-smtp-open, broad-source-range, nat-port-forward-exposure, ipv6-parity, reachability`,
+        `${file}:5:12: rules[0].check: must be one of exposure, default-policy, shadowed-rule, anomaly, any-to-any-accept, icmp-fully-open, outbound-smtp-open, broad-source-range, nat-port-forward-exposure, ipv6-parity, reachability, load-errors`,
         `${file}:6:14: rules[0].summary: must be a string`,
       ].join("\n"),
     );

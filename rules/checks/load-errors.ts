@@ -1,0 +1,41 @@
+/**
+ * ruleset-does-not-load: the file has errors its loader refuses as a whole - `nft -f` (one
+ * transaction) or iptables-restore (each table's COMMIT) -, so loading it fails and the firewall
+ * keeps the rules it had, not the ones under review. The errors themselves are the reader's
+ * diagnostics; this check makes their consequence a finding, so that a pre-commit hook or a pull
+ * request check fails on it as on an opening. Formats loaded line by line (a shell script of
+ * iptables commands, a vendor CLI) are not all-or-nothing and are left to the diagnostics. Errors
+ * that are fwlint's own (an include it could not read here, which the loader may well find; an
+ * internal error) do not count.
+ */
+import type { Finding } from "../../src/model/finding.js";
+import type { Diagnostic } from "../../src/model/types.js";
+import type { Check } from "./context.js";
+
+/** Formats whose loader refuses the whole file (or table) for one error, and what it is called. */
+const LOADERS: Readonly<Record<string, string>> = {
+  nft: "nft -f",
+  iptables: "iptables-restore",
+  ip6tables: "ip6tables-restore",
+};
+
+/** An error of the file, not of fwlint's reading of it. */
+function refused(d: Diagnostic): boolean {
+  return d.severity === "error" && d.unread !== true && !d.message.startsWith("internal error");
+}
+
+export const loadErrors: Check<Record<string, never>> = (ctx, _params, rule) => {
+  const loader = LOADERS[ctx.ruleset.format];
+  if (!loader) return [];
+  const errors = ctx.ruleset.diagnostics.filter(refused);
+  const first = errors[0];
+  if (!first) return [];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : "";
+  const finding: Finding = {
+    ruleId: rule.id,
+    severity: rule.severity,
+    message: `${loader} refuses this file: ${first.message}${more}; loading it fails, and the firewall keeps the rules it had`,
+    location: { file: first.file, line: first.line, column: first.column },
+  };
+  return [finding];
+};
