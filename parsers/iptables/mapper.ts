@@ -52,8 +52,9 @@ const POLICIES: Record<string, "accept" | "drop"> = { ACCEPT: "accept", DROP: "d
  * syntax errors to it), so diagnostics come out in line order.
  */
 export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Family, format: string, diagnostics: Diagnostic[]): Ruleset {
-  const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) =>
-    diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
+  /** `unresolved`: the error names what the file does not define (see Diagnostic). */
+  const diag = (severity: DiagnosticSeverity, pos: Pos, message: string, unresolved?: boolean) =>
+    diagnostics.push({ severity, message, file, line: pos.line, column: pos.column, ...(unresolved ? { unresolved: true as const } : {}) });
   const span = (n: Pos & { text: string }): SourceSpan => ({ file, line: n.line, column: n.column, text: n.text });
 
   const done = new Map<string, TableState>();
@@ -175,7 +176,7 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
         }
         const chain = chainOf(t, pos0.text, node);
         if (!chain) {
-          diag("error", pos0, `chain ${pos0.text} does not exist in table ${t.name} (declare it with :${pos0.text} - [0:0])`);
+          diag("error", pos0, `chain ${pos0.text} does not exist in table ${t.name} (declare it with :${pos0.text} - [0:0])`, true);
           return;
         }
         const draft = buildRule(node.options, {
@@ -247,7 +248,7 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
         if (c === "-F" || c === "--flush") {
           if (pos0) {
             const ch = t.chains.get(pos0.text);
-            if (!ch) diag("error", pos0, `chain ${pos0.text} does not exist in table ${t.name}`);
+            if (!ch) diag("error", pos0, `chain ${pos0.text} does not exist in table ${t.name}`, true);
             else ch.rules = [];
           } else for (const ch of t.chains.values()) ch.rules = [];
           return;
@@ -358,7 +359,7 @@ function declareChain(
 }
 
 /** Check jump/goto targets against the table's chains, and loops reachable from built-in chains. */
-function resolveTable(t: TableState, diag: (s: DiagnosticSeverity, p: Pos, m: string) => void): void {
+function resolveTable(t: TableState, diag: (s: DiagnosticSeverity, p: Pos, m: string, unresolved?: boolean) => void): void {
   const builtins = TABLES.get(t.name) ?? [];
   for (const c of t.chains.values()) {
     c.rules = c.rules.filter((r) => {
@@ -377,6 +378,7 @@ function resolveTable(t: TableState, diag: (s: DiagnosticSeverity, p: Pos, m: st
           ref.goto
             ? `-g ${ref.name}: no chain ${ref.name} in table ${t.name}`
             : `-j ${ref.name}: neither a target of iptables nor a chain of table ${t.name}${TARGETS.has(ref.name.toUpperCase()) ? ` (did you mean ${ref.name.toUpperCase()}?)` : ""}`,
+          true,
         );
         return false;
       }

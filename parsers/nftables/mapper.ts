@@ -111,7 +111,7 @@ const ANALYSED: Partial<Record<NftFamily, Family[]>> = { ip: [4], ip6: [6], inet
 class Machine {
   readonly tables = new Map<string, TableState>();
   private order = 0;
-  constructor(private readonly diag: (severity: Diagnostic["severity"], at: SourceSpan, message: string) => void) {}
+  constructor(private readonly diag: (severity: Diagnostic["severity"], at: SourceSpan, message: string, unresolved?: boolean) => void) {}
 
   run(cmd: Command): void {
     switch (cmd.object) {
@@ -164,7 +164,7 @@ class Machine {
     const k = tkey(ref);
     let t = this.tables.get(k);
     if (!t) {
-      this.diag("error", span, `${what}: table ${k} does not exist`);
+      this.diag("error", span, `${what}: table ${k} does not exist`, true);
       t = { ref, chains: new Map(), sets: new Map(), handles: 0, span };
       this.tables.set(k, t);
     }
@@ -210,7 +210,7 @@ class Machine {
         t.chains.delete(cmd.chain);
         return;
       case "flush":
-        if (!c) return this.diag("error", cmd.span, `flush chain: no chain ${cmd.chain} in table ${tkey(cmd.table)}`);
+        if (!c) return this.diag("error", cmd.span, `flush chain: no chain ${cmd.chain} in table ${tkey(cmd.table)}`, true);
         c.rules = [];
         return;
     }
@@ -220,7 +220,7 @@ class Machine {
     const t = this.tables.get(tkey(cmd.table));
     const c = t?.chains.get(cmd.chain);
     if (!t || !c) {
-      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} rule: no chain ${cmd.chain} in table ${tkey(cmd.table)}`);
+      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} rule: no chain ${cmd.chain} in table ${tkey(cmd.table)}`, true);
       return;
     }
     const byHandle = (): number => {
@@ -283,7 +283,7 @@ class Machine {
   private set(cmd: Extract<Command, { object: "set" }>): void {
     const existing = this.tables.get(tkey(cmd.table));
     if (!existing && (cmd.op === "destroy" || cmd.op === "delete" || cmd.op === "flush")) {
-      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} set ${cmd.name}: no table ${tkey(cmd.table)}`);
+      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} set ${cmd.name}: no table ${tkey(cmd.table)}`, true);
       return;
     }
     const t = existing ?? this.need(cmd.table, cmd.span, `set ${cmd.name}`);
@@ -316,7 +316,7 @@ class Machine {
         t.sets.delete(cmd.name);
         return;
       case "flush":
-        if (!s) return this.diag("error", cmd.span, `flush set: no set ${cmd.name} in table ${tkey(cmd.table)}`);
+        if (!s) return this.diag("error", cmd.span, `flush set: no set ${cmd.name} in table ${tkey(cmd.table)}`, true);
         s.elements = [];
         s.cache.clear();
         return;
@@ -326,7 +326,7 @@ class Machine {
   private element(cmd: Extract<Command, { object: "element" }>): void {
     const s = this.tables.get(tkey(cmd.table))?.sets.get(cmd.set);
     if (!s) {
-      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} element: no set ${cmd.set} in table ${tkey(cmd.table)}`);
+      if (cmd.op !== "destroy") this.diag("error", cmd.span, `${cmd.op} element: no set ${cmd.set} in table ${tkey(cmd.table)}`, true);
       return;
     }
     s.cache.clear();
@@ -1309,8 +1309,9 @@ class Mapper {
 
   constructor(private readonly file: string) {}
 
-  error(at: SourceSpan, message: string): void {
-    this.diagnostics.push({ severity: "error", message, file: at.file || this.file, line: at.line, column: at.column });
+  /** An error at `at`; `unresolved`: it names what the file does not define (see Diagnostic). */
+  error(at: SourceSpan, message: string, unresolved?: boolean): void {
+    this.diagnostics.push({ severity: "error", message, file: at.file || this.file, line: at.line, column: at.column, ...(unresolved ? { unresolved: true as const } : {}) });
   }
 
   /** Errors for conflicting elements (elementConflicts), the count past those told after the last of them as the file reads. */
@@ -1324,7 +1325,7 @@ class Mapper {
 
   setState(ctx: RuleCtx, ref: Extract<Expr, { kind: "setref" }>): SetState | undefined {
     const st = ctx.table.sets.get(ref.name);
-    if (!st) this.error(ref.span, `set @${ref.name} is not declared in table ${tkey(ctx.table.ref)}`);
+    if (!st) this.error(ref.span, `set @${ref.name} is not declared in table ${tkey(ctx.table.ref)}`, true);
     else st.used = true;
     return st;
   }
@@ -1766,8 +1767,8 @@ function role(b: BaseChain): Stage["role"] {
 
 export function mapNft(doc: NftDocument, file: string): Ruleset {
   const m = new Mapper(file);
-  const diag = (severity: Diagnostic["severity"], at: SourceSpan, message: string) =>
-    m.diagnostics.push({ severity, message, file: at.file || file, line: at.line, column: at.column });
+  const diag = (severity: Diagnostic["severity"], at: SourceSpan, message: string, unresolved?: boolean) =>
+    m.diagnostics.push({ severity, message, file: at.file || file, line: at.line, column: at.column, ...(unresolved ? { unresolved: true as const } : {}) });
   const machine = new Machine(diag);
   for (const cmd of doc.commands) machine.run(cmd);
 
@@ -1785,7 +1786,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           if (st.kind === "setop") {
             const s = t.sets.get(st.set);
             if (s) s.dynamic ??= `rules ${st.op} elements`;
-            else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`);
+            else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`, true);
           }
           if (runs && rewritesDestination(st)) dnat = true;
           if (st.kind === "verdict" && (st.verdict.kind === "jump" || st.verdict.kind === "goto") && st.verdict.anonymous) visit(st.verdict.anonymous);
@@ -1913,7 +1914,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   for (const c of m.chains.values()) {
     for (const r of c.rules) {
       if ((r.action.kind === "jump" || r.action.kind === "goto") && !m.chains.has(`${c.table}/${r.action.chain}`)) {
-        m.error(r.span, `${r.action.kind} to chain '${r.action.chain}', which is not declared in table ${c.table}`);
+        m.error(r.span, `${r.action.kind} to chain '${r.action.chain}', which is not declared in table ${c.table}`, true);
       }
     }
   }

@@ -64,7 +64,8 @@ export function preprocess(text: string, file: string, root: string, io: Include
   const expandAt = (use: SourcedToken, name: string, fileName: string, into: SourcedToken[]): void => {
     const value = defines.get(name);
     if (value === undefined) {
-      error(fileName, use, `undefined variable '$${name}'`);
+      // (a define an including file gives: unresolved, see Diagnostic)
+      diagnostics.push({ severity: "error", message: `undefined variable '$${name}'`, file: fileName, line: use.startLine ?? 1, column: use.startColumn ?? 1, unresolved: true });
       const word: SourcedToken = { image: `$${name}`, startOffset: use.startOffset, startLine: use.startLine, startColumn: use.startColumn, tokenTypeIdx: WordTok.tokenTypeIdx!, tokenType: WordTok };
       if (use.file !== undefined) word.file = use.file;
       into.push(word);

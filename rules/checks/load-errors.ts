@@ -6,7 +6,9 @@
  * request check fails on it as on an opening. Formats loaded line by line (a shell script of
  * iptables commands, a vendor CLI) are not all-or-nothing and are left to the diagnostics. Errors
  * that are fwlint's own (an include it could not read here, which the loader may well find; an
- * internal error) do not count.
+ * internal error) do not count, nor do names the file uses and does not define, which a fragment
+ * loaded with other files has (those stay errors where they are; an nft jump to a missing chain is
+ * also missing-jump-target).
  */
 import type { Finding } from "../../src/model/finding.js";
 import type { Diagnostic } from "../../src/model/types.js";
@@ -19,9 +21,13 @@ const LOADERS: Readonly<Record<string, string>> = {
   ip6tables: "ip6tables-restore",
 };
 
-/** An error of the file, not of fwlint's reading of it. */
+/**
+ * An error of the file itself, which no other file loaded with it mends: not fwlint's reading of
+ * it, and not a name the file uses without defining it (a fragment loaded with others - ufw's
+ * before.rules jumps to chains ufw creates, an nft include uses its includer's defines and sets).
+ */
 function refused(d: Diagnostic): boolean {
-  return d.severity === "error" && d.unread !== true && !d.message.startsWith("internal error");
+  return d.severity === "error" && d.unread !== true && d.unresolved !== true && !d.message.startsWith("internal error");
 }
 
 export const loadErrors: Check<Record<string, never>> = (ctx, _params, rule) => {

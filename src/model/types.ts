@@ -45,6 +45,11 @@ export interface Diagnostic {
    * outside the scanned tree, or not found), which the loader on the firewall may well read.
    */
   unread?: true;
+  /**
+   * An error naming what the file does not define (a chain, a set, a table, a variable): what a
+   * fragment loaded together with other files has (ufw's before.rules, an nft include).
+   */
+  unresolved?: true;
 }
 
 /** Inclusive integer range. Addresses are bigint (IPv4 fits in 32 bits, IPv6 in 128). */

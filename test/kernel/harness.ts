@@ -82,13 +82,22 @@ function listDir(dir: string, ext: string): string[] {
   return (spawnSync("ls", [dir], { encoding: "utf8" }).stdout ?? "").split("\n").filter((n) => n.endsWith(ext)).sort();
 }
 
+/** A fixture of a file its loader refuses (test/rules/load-errors.test.ts asks the loader): nothing for the kernel to judge. */
+export function refusedFixture(text: string): boolean {
+  return /fwlint-expect:\s*ruleset-does-not-load\b/.test(text);
+}
+
 export function fixtureTargets(): Target[] {
-  const iptables = listDir(FIXTURES, ".rules").map((n): Target => {
-    const file = join(FIXTURES, n);
-    const fmt = detectIptablesSave(readFileSync(file, "utf8")) === "ip6tables" ? "ip6tables" : "iptables";
-    return { name: `fixtures/iptables/${n}`, file, format: fmt, kind: "fixture" };
-  });
-  const nft = listDir(NFT_FIXTURES, ".nft").map((n): Target => ({ name: `fixtures/nftables/${n}`, file: join(NFT_FIXTURES, n), format: "nft", kind: "fixture" }));
+  const iptables = listDir(FIXTURES, ".rules")
+    .filter((n) => !refusedFixture(readFileSync(join(FIXTURES, n), "utf8")))
+    .map((n): Target => {
+      const file = join(FIXTURES, n);
+      const fmt = detectIptablesSave(readFileSync(file, "utf8")) === "ip6tables" ? "ip6tables" : "iptables";
+      return { name: `fixtures/iptables/${n}`, file, format: fmt, kind: "fixture" };
+    });
+  const nft = listDir(NFT_FIXTURES, ".nft")
+    .filter((n) => !refusedFixture(readFileSync(join(NFT_FIXTURES, n), "utf8")))
+    .map((n): Target => ({ name: `fixtures/nftables/${n}`, file: join(NFT_FIXTURES, n), format: "nft", kind: "fixture" }));
   return [...iptables, ...nft];
 }
 
