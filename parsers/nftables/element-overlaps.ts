@@ -4,8 +4,11 @@
  * - an interval set or map of one key (`flags interval`, no `auto-merge`): two elements that
  *   overlap without being the same range - "conflicting intervals specified". A repeated element
  *   is taken once.
- * - a concatenated interval set or map (`type ipv4_addr . inet_service; flags interval`): two
- *   elements whose boxes meet without being the same box - "File exists" from the kernel.
+ * - a concatenated interval set or map (`type ipv4_addr . inet_service; flags interval`): an
+ *   element whose first or last point (every part at its low end, or at its high end) lies in an
+ *   element written before it, other than the same box - "File exists" from the kernel, whose
+ *   set (pipapo) looks up those two points of each element it inserts. So the order counts: a box
+ *   around an earlier one is taken, one inside it is not.
  * - a map: one key given twice with different data - "File exists".
  */
 
@@ -35,10 +38,17 @@ const MAX_COMPARISONS = 4_000_000;
  * The conflicts among the elements: each element met in a sweep over the first part's ranges
  * that conflicts with one met before it, with the first such; at most `max` of them, and how many
  * there are in all. `overlaps`: whether overlapping elements conflict (an interval set, or a
- * concatenated one); a repeated key whose data differs (`sameData`) always does. An element
- * repeated as it was is taken once.
+ * concatenated one; `corners`: only where the later one's first or last point lies in the
+ * earlier, as in a concatenated one); a repeated key whose data differs (`sameData`) always
+ * does. An element repeated as it was is taken once.
  */
-export function elementConflicts<E>(boxes: ElementBoxes<E>, overlaps: boolean, sameData: (a: E, b: E) => boolean, max: number): { conflicts: ElementConflict<E>[]; total: number } {
+export function elementConflicts<E>(
+  boxes: ElementBoxes<E>,
+  overlaps: boolean,
+  sameData: (a: E, b: E) => boolean,
+  max: number,
+  corners = false,
+): { conflicts: ElementConflict<E>[]; total: number } {
   const { parts, lo, hi, elements } = boxes;
   const conflicts: ElementConflict<E>[] = [];
   let total = 0;
@@ -63,6 +73,17 @@ export function elementConflicts<E>(boxes: ElementBoxes<E>, overlaps: boolean, s
     for (let k = 0; k < parts; k++) if (hi[a * parts + k]! < lo[b * parts + k]! || hi[b * parts + k]! < lo[a * parts + k]!) return false;
     return true;
   };
+  /** Does box `a` hold the first (`high`: last) point of box `b`? */
+  const holdsCorner = (a: number, b: number, high: boolean): boolean => {
+    const at = high ? hi : lo;
+    for (let k = 0; k < parts; k++) {
+      const v = at[b * parts + k]!;
+      if (v < lo[a * parts + k]! || v > hi[a * parts + k]!) return false;
+    }
+    return true;
+  };
+  /** Do the earlier element `a` and the later `b`, not the same box, conflict? */
+  const conflict = (a: number, b: number): boolean => (corners ? holdsCorner(a, b, false) || holdsCorner(a, b, true) : meet(a, b));
   // the elements met so far whose first part's range may still meet the next ones'
   const active: number[] = [];
   let comparisons = 0;
@@ -75,7 +96,7 @@ export function elementConflicts<E>(boxes: ElementBoxes<E>, overlaps: boolean, s
     if (comparisons > MAX_COMPARISONS) break;
     if (active.some((j) => same(j, i) && sameData(elements[j]!, elements[i]!))) continue; // a repeat
     for (const j of active) {
-      const why = same(j, i) ? "data" : overlaps && meet(j, i) ? "overlap" : undefined;
+      const why = same(j, i) ? "data" : overlaps && conflict(Math.min(i, j), Math.max(i, j)) ? "overlap" : undefined;
       if (!why) continue;
       total++;
       if (conflicts.length < max) conflicts.push(i > j ? { later: elements[i]!, earlier: elements[j]!, why } : { later: elements[j]!, earlier: elements[i]!, why });

@@ -1253,7 +1253,7 @@ class RuleMapper {
     const boxes = elementBoxes(els, doms as Domain[], what);
     if (!boxes) return;
     const interval = boxes.lo.some((v, i) => v !== boxes.hi[i]);
-    const { conflicts, total } = elementConflicts(boxes, interval, sameData, MAX_CONFLICTS_TOLD);
+    const { conflicts, total } = elementConflicts(boxes, interval, sameData, MAX_CONFLICTS_TOLD, parts.length > 1);
     this.m.reportConflicts(what, kind, parts.length > 1, conflicts, total);
   }
 
@@ -1900,12 +1900,13 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         if (s.def.kind !== "map") continue;
       }
       const concat = s.def.keyTypeof ? s.def.keyTypeof.length > 1 : s.def.keyType.length > 1;
-      const overlaps = s.def.flags.includes("interval") && s.def.options["auto-merge"] === undefined;
+      // (auto-merge joins elements of one key; a concatenation's the kernel checks all the same)
+      const overlaps = s.def.flags.includes("interval") && (concat || s.def.options["auto-merge"] === undefined);
       if (!overlaps && s.def.kind !== "map") continue;
       const doms = declaredDomains(s.def, true);
       const boxes = doms && elementBoxes(s.elements, doms, `${s.def.kind} ${name}`);
       if (!boxes) continue;
-      const { conflicts, total } = elementConflicts(boxes, overlaps, sameData, MAX_CONFLICTS_TOLD);
+      const { conflicts, total } = elementConflicts(boxes, overlaps, sameData, MAX_CONFLICTS_TOLD, concat);
       m.reportConflicts(`${s.def.kind} ${name}`, s.def.kind, concat, conflicts, total);
     }
   }

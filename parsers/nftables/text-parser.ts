@@ -1122,6 +1122,8 @@ export class NftTextParser extends EmbeddedActionsParser {
               if (!SET_OPTIONS.has(t.image)) {
                 throw new Fail(`expected a set property (type, typeof, flags, elements, timeout, size, policy, counter, comment...), found '${t.image}'`, t);
               }
+              // (nft: "syntax error, unexpected auto-merge" in a map)
+              if (def!.kind === "map" && t.image === "auto-merge") throw new Fail(`'auto-merge' is a property of sets, not of map ${def!.name}`, t);
               def!.options[t.image] = this.textFrom(from);
             });
           },

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
+import { prng } from "../../../src/analysis/probes.js";
 
 const set = (type: string, flags: string, elements: string, after = "") =>
   `table inet t {\n\tset s {\n\t\ttype ${type}\n\t\t${flags}\n\t\telements = { ${elements} }\n\t}\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tip saddr 192.0.2.1 accept\n\t}\n}\n${after}`;
@@ -49,7 +50,12 @@ const CASES: Case[] = [
   { name: "a name wildcard in a set without flags interval", text: set("ifname", "", '"eth*"'), refused: /element eth\* is a wildcard/ },
   { name: "a prefix in a concatenation without flags interval", text: set("ipv4_addr . inet_service", "", "10.0.0.0/8 . 22"), refused: /is a prefix/ },
   { name: "a prefix added later to a set without flags interval", text: set("ipv4_addr", "flags timeout", "10.0.0.1", "add element inet t s { 10.0.0.0/8 }\n"), refused: /is a prefix/, at: "12:24" },
+  { name: "a concatenation's box inside one written before", text: set("ipv4_addr . inet_service", "flags interval", "10.0.0.0/24 . 20-30, 10.0.0.1 . 25"), refused: /element 10\.0\.0\.1 \. 25 overlaps 10\.0\.0\.0\/24 \. 20-30/ },
+  { name: "a concatenation with auto-merge, overlapping (the kernel checks it all the same)", text: set("ipv4_addr . inet_service", "flags interval\n\t\tauto-merge", "10.0.0.0/22 . 30-38, 10.0.0.0 . 37-43"), refused: /File exists/ },
+  { name: "auto-merge in a map", text: map("flags interval\n\t\tauto-merge", "10.0.0.0/24 : accept"), refused: /'auto-merge' is a property of sets, not of map m/ },
   // loaded
+  { name: "a concatenation's box around one written before", text: set("ipv4_addr . inet_service", "flags interval", "10.0.0.1 . 25, 10.0.0.0/24 . 20-30") },
+  { name: "a concatenation across one written before, neither of its corners inside", text: set("ipv4_addr . inet_service", "flags interval", "10.0.1.0/30 . 48", "add element inet t s { 10.0.1.0 . 46-50 }\n") },
   { name: "single values in sets and maps without flags interval", text: set("ipv4_addr . inet_service", "", "10.0.0.1 . 22, 10.0.0.2 . 22") + map("", "10.0.0.1 : accept, * : drop").replace("table inet t", "table inet u") },
   { name: "an anonymous set of concatenations apart", text: rule("ip saddr . tcp dport { 10.0.0.0/24 . 22, 10.0.0.1 . 23, 10.0.0.0/24 . 22 } accept") },
   { name: "an anonymous set's overlapping elements (merged)", text: rule("ip saddr { 10.0.0.0/24, 10.0.0.1 } accept") },
@@ -122,4 +128,74 @@ describe("the verdicts above are nft's", () => {
     }
     expect(wrong).toEqual([]);
   });
+});
+
+/**
+ * Random sets and maps of the shapes above - addresses, prefixes and ranges; ports; interface
+ * names and wildcards; address . port concatenations, named and anonymous; verdict maps with keys
+ * repeated; with and without `flags interval` and `auto-merge`; elements added by a later command -
+ * each one file: fwlint reports an error exactly when nft refuses it.
+ */
+function randomCases(seed: number, count: number): { kind: string; text: string }[] {
+  const rand = prng(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
+  const addr = () => `10.0.${Math.floor(rand() * 4)}.${Math.floor(rand() * 256)}`;
+  const v4 = () => {
+    const r = rand();
+    if (r < 0.4) return addr();
+    const [a, b, c, d] = addr().split(".");
+    if (r < 0.7) return `${a}.${b}.${c}.0/${pick([22, 23, 24, 25, 26, 28, 30, 32])}`;
+    return `${a}.${b}.${c}.${d}-${a}.${b}.${c}.${Math.min(255, Number(d) + Math.floor(rand() * 40))}`;
+  };
+  const port = () => {
+    const p = 20 + Math.floor(rand() * 30);
+    return rand() < 0.6 ? `${p}` : `${p}-${p + Math.floor(rand() * 10)}`;
+  };
+  const name = () => pick(['"eth0"', '"eth1"', '"eth*"', '"wlan0"', '"wl*"', '"veth*"', '"vethab*"']);
+  const out: { kind: string; text: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = pick(["v4", "port", "name", "concat", "map", "anonymous map", "anonymous concatenation"]);
+    const flags = pick(["flags interval", "flags interval", "", "flags interval\n\t\tauto-merge"]);
+    const n = 1 + Math.floor(rand() * 5);
+    const verdict = () => pick(["accept", "drop"]);
+    const chain = (rule: string) => `table inet t {\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\t${rule}\n\t}\n}\n`;
+    if (kind === "map" || kind === "anonymous map") {
+      const els = Array.from({ length: n }, () => `${kind === "map" ? v4() : pick([v4, addr])()} : ${verdict()}`);
+      if (rand() < 0.3) els.push(els[0]!.replace(/: \w+$/, `: ${verdict()}`));
+      out.push({ kind, text: kind === "map" ? map(flags.includes("auto-merge") ? "flags interval" : flags, els.join(", ")) : chain(`ip saddr vmap { ${els.join(", ")} }`) });
+    } else if (kind === "anonymous concatenation") {
+      out.push({ kind, text: chain(`ip saddr . tcp dport { ${Array.from({ length: n }, () => `${v4()} . ${port()}`).join(", ")} } accept`) });
+    } else {
+      const el = { v4, port, name, concat: () => `${v4()} . ${port()}` }[kind as "v4" | "port" | "name" | "concat"];
+      const type = { v4: "ipv4_addr", port: "inet_service", name: "ifname", concat: "ipv4_addr . inet_service" }[kind as "v4" | "port" | "name" | "concat"];
+      const els = Array.from({ length: n }, el);
+      if (rand() < 0.2) els.push(els[0]!);
+      out.push({ kind, text: set(type, flags, els.join(", "), rand() < 0.3 ? `add element inet t s { ${el()} }\n` : "") });
+    }
+  }
+  return out;
+}
+
+describe("random sets and maps", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-random-sets-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it.skipIf(skip !== undefined && process.env.FWLINT_REQUIRE_KERNEL !== "1")("get an error from fwlint exactly when nft refuses them (400 files)", () => {
+    if (skip) expect.fail(`needs nft in a network namespace: ${skip} (FWLINT_REQUIRE_KERNEL=1)`);
+    const wrong: string[] = [];
+    let refused = 0;
+    for (const [i, c] of randomCases(44, 400).entries()) {
+      const file = join(dir, `case${i}.nft`);
+      writeFileSync(file, c.text);
+      const run = spawnSync("unshare", ["-n", "nft", "-c", "-f", file], { encoding: "utf8" });
+      const errors = errorsOf(c.text);
+      if (run.status !== 0) refused++;
+      if ((run.status !== 0) !== (errors.length > 0)) {
+        wrong.push(`${c.kind}:\n${c.text}nft: ${run.status === 0 ? "loads it" : run.stderr.trim().split("\n")[0]}\nfwlint: ${errors.map((e) => e.message).join("; ") || "no error"}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    // both verdicts are well represented
+    expect(refused).toBeGreaterThan(60);
+    expect(refused).toBeLessThan(340);
+  }, 120_000);
 });
