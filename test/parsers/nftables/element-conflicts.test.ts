@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
 import { prng } from "../../../src/analysis/probes.js";
 
@@ -114,17 +114,35 @@ function nftHere(): string | undefined {
 const skip = nftHere();
 if (skip && process.env.FWLINT_REQUIRE_KERNEL !== "1") console.warn(`[nft element conflicts] nft's own verdicts SKIPPED: ${skip}`);
 
+/** What `nft -c -f` makes of `text` (written to `file`): whether it refuses it, and its first error line. */
+function nftSays(file: string, text: string): { refused: boolean; says: string } {
+  writeFileSync(file, text);
+  const run = spawnSync("unshare", ["-n", "nft", "-c", "-f", file], { encoding: "utf8" });
+  return { refused: run.status !== 0, says: run.status === 0 ? "loads it" : `refuses it: ${run.stderr.trim().split("\n")[0]}` };
+}
+
+/** A test that needs nft here: skipped with a message on a user's machine, required in CI. */
+const withNft = (name: string, body: (dir: string) => void, timeout?: number) =>
+  it.skipIf(skip !== undefined && process.env.FWLINT_REQUIRE_KERNEL !== "1")(
+    name,
+    () => {
+      if (skip) expect.fail(`needs nft in a network namespace: ${skip} (FWLINT_REQUIRE_KERNEL=1)`);
+      const dir = mkdtempSync(join(tmpdir(), "fwlint-conflicts-"));
+      try {
+        body(dir);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    timeout,
+  );
+
 describe("the verdicts above are nft's", () => {
-  const dir = mkdtempSync(join(tmpdir(), "fwlint-conflicts-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  it.skipIf(skip !== undefined && process.env.FWLINT_REQUIRE_KERNEL !== "1")("nft -c -f refuses exactly the refused cases", () => {
-    if (skip) expect.fail(`needs nft in a network namespace: ${skip} (FWLINT_REQUIRE_KERNEL=1)`);
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => {
     const wrong: string[] = [];
     for (const c of CASES) {
-      const file = join(dir, "case.nft");
-      writeFileSync(file, c.text);
-      const run = spawnSync("unshare", ["-n", "nft", "-c", "-f", file], { encoding: "utf8" });
-      if ((run.status !== 0) !== (c.refused !== undefined)) wrong.push(`${c.name}: nft ${run.status === 0 ? "loads it" : `refuses it: ${run.stderr.trim().split("\n")[0]}`}`);
+      const nft = nftSays(join(dir, "case.nft"), c.text);
+      if (nft.refused !== (c.refused !== undefined)) wrong.push(`${c.name}: nft ${nft.says}`);
     }
     expect(wrong).toEqual([]);
   });
@@ -177,25 +195,22 @@ function randomCases(seed: number, count: number): { kind: string; text: string 
 }
 
 describe("random sets and maps", () => {
-  const dir = mkdtempSync(join(tmpdir(), "fwlint-random-sets-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  it.skipIf(skip !== undefined && process.env.FWLINT_REQUIRE_KERNEL !== "1")("get an error from fwlint exactly when nft refuses them (400 files)", () => {
-    if (skip) expect.fail(`needs nft in a network namespace: ${skip} (FWLINT_REQUIRE_KERNEL=1)`);
-    const wrong: string[] = [];
-    let refused = 0;
-    for (const [i, c] of randomCases(44, 400).entries()) {
-      const file = join(dir, `case${i}.nft`);
-      writeFileSync(file, c.text);
-      const run = spawnSync("unshare", ["-n", "nft", "-c", "-f", file], { encoding: "utf8" });
-      const errors = errorsOf(c.text);
-      if (run.status !== 0) refused++;
-      if ((run.status !== 0) !== (errors.length > 0)) {
-        wrong.push(`${c.kind}:\n${c.text}nft: ${run.status === 0 ? "loads it" : run.stderr.trim().split("\n")[0]}\nfwlint: ${errors.map((e) => e.message).join("; ") || "no error"}`);
+  withNft(
+    "get an error from fwlint exactly when nft refuses them (400 files)",
+    (dir) => {
+      const wrong: string[] = [];
+      let refused = 0;
+      for (const [i, c] of randomCases(44, 400).entries()) {
+        const nft = nftSays(join(dir, `case${i}.nft`), c.text);
+        const errors = errorsOf(c.text);
+        if (nft.refused) refused++;
+        if (nft.refused !== errors.length > 0) wrong.push(`${c.kind}:\n${c.text}nft ${nft.says}\nfwlint: ${errors.map((e) => e.message).join("; ") || "no error"}`);
       }
-    }
-    expect(wrong).toEqual([]);
-    // both verdicts are well represented
-    expect(refused).toBeGreaterThan(60);
-    expect(refused).toBeLessThan(340);
-  }, 120_000);
+      expect(wrong).toEqual([]);
+      // both verdicts are well represented
+      expect(refused).toBeGreaterThan(60);
+      expect(refused).toBeLessThan(340);
+    },
+    120_000,
+  );
 });
