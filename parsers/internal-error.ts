@@ -18,7 +18,8 @@ export function internalErrorRuleset(
     families: base.families,
     chains: new Map(),
     pipelines: base.pipelines ?? [],
-    diagnostics: [...diagnostics, { severity: "error", message, file: base.file, line: 1, column: 1 }],
+    // (fwlint's failure, not the file's: see Diagnostic unread)
+    diagnostics: [...diagnostics, { severity: "error", message, file: base.file, line: 1, column: 1, unread: true }],
     ruleCount: 0,
   };
 }

@@ -685,18 +685,16 @@ function setPieces(dom: Domain, elements: readonly SetElement[], what: string): 
   if (dom.d !== "addr") return elements.map((e) => piece(dom, e.key, what));
   const ranges: AddrRange[] = [];
   for (const { key } of elements) addrRangesInto(dom, key, what, ranges);
-  if (dom.mask === undefined && ranges.length === elements.length && !elements.some((e) => isCatchAll(e.key))) {
-    readAddresses.set(elements, { family: dom.family, count: elements.length, lo: ranges.map((r) => r.lo), hi: ranges.map((r) => r.hi) });
-  }
+  if (dom.mask === undefined && ranges.length === elements.length) readAddresses.set(elements, { family: dom.family, ranges });
   return [{ d: "addr", r: ranges }];
 }
 
 /**
- * Per element list of a set, the address each element stands for as a lookup read them (one
- * range each, no mask): the check for conflicting elements (elementBoxes) reads them from here.
- * `count`: the list's length then (elements added later are read again).
+ * Per element list of a set, the address range of each element as a lookup read them (one each,
+ * no mask; never changed after): the check for conflicting elements (elementBoxes) takes them
+ * from here. A list that grew since is read again.
  */
-const readAddresses = new WeakMap<readonly SetElement[], { family: Family; count: number; lo: bigint[]; hi: bigint[] }>();
+const readAddresses = new WeakMap<readonly SetElement[], { family: Family; ranges: readonly AddrRange[] }>();
 
 /** An address written where `what` compares against one of `family`, or a BadValue at `at`. */
 function addrValue(x: Expr, family: Family, what: string, at: Expr): bigint {
@@ -1577,7 +1575,9 @@ const MAX_CONFLICTS_TOLD = 10;
  */
 function elementBoxes(elements: readonly SetElement[], doms: readonly Domain[], what: string): ElementBoxes<SetElement> | null {
   const read = doms.length === 1 ? readAddresses.get(elements) : undefined;
-  if (read && read.count === elements.length && doms[0]!.d === "addr" && doms[0]!.family === read.family) return { parts: 1, lo: read.lo, hi: read.hi, elements };
+  if (read && read.ranges.length === elements.length && doms[0]!.d === "addr" && doms[0]!.family === read.family) {
+    return { parts: 1, lo: read.ranges.map((r) => r.lo), hi: read.ranges.map((r) => r.hi), elements };
+  }
   const lo: bigint[] = [];
   const hi: bigint[] = [];
   const kept: SetElement[] = [];

@@ -56,16 +56,17 @@ export function preprocess(text: string, file: string, root: string, io: Include
   const stack: string[] = [];
   const topPath = isAbsolute(file) ? file : resolve(file);
 
-  const error = (fileName: string, t: { startLine?: number; startColumn?: number } | undefined, message: string) => {
-    diagnostics.push({ severity: "error", message, file: fileName, line: t?.startLine ?? 1, column: t?.startColumn ?? 1 });
+  /** An error at token `t`; `why` marks one that is no fault of the file's own (see Diagnostic unread, unresolved). */
+  const error = (fileName: string, t: { startLine?: number; startColumn?: number } | undefined, message: string, why?: Pick<Diagnostic, "unread" | "unresolved">) => {
+    diagnostics.push({ severity: "error", message, file: fileName, line: t?.startLine ?? 1, column: t?.startColumn ?? 1, ...why });
   };
 
   /** Copies a define's value tokens to the place of use. */
   const expandAt = (use: SourcedToken, name: string, fileName: string, into: SourcedToken[]): void => {
     const value = defines.get(name);
     if (value === undefined) {
-      // (a define an including file gives: unresolved, see Diagnostic)
-      diagnostics.push({ severity: "error", message: `undefined variable '$${name}'`, file: fileName, line: use.startLine ?? 1, column: use.startColumn ?? 1, unresolved: true });
+      // (a define an including file may give)
+      error(fileName, use, `undefined variable '$${name}'`, { unresolved: true });
       const word: SourcedToken = { image: `$${name}`, startOffset: use.startOffset, startLine: use.startLine, startColumn: use.startColumn, tokenTypeIdx: WordTok.tokenTypeIdx!, tokenType: WordTok };
       if (use.file !== undefined) word.file = use.file;
       into.push(word);
@@ -203,7 +204,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
     }
     const r = resolveInclude(spec, fromPath, root, io);
     if (r.kind === "error") {
-      diagnostics.push({ severity: "error", message: r.message, file: fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1, unread: true });
+      error(fromName, at, r.message, { unread: true });
       return;
     }
     if (r.kind === "outside-glob") {

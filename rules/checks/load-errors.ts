@@ -27,7 +27,7 @@ const LOADERS: Readonly<Record<string, string>> = {
  * before.rules jumps to chains ufw creates, an nft include uses its includer's defines and sets).
  */
 function refused(d: Diagnostic): boolean {
-  return d.severity === "error" && d.unread !== true && d.unresolved !== true && !d.message.startsWith("internal error");
+  return d.severity === "error" && d.unread !== true && d.unresolved !== true;
 }
 
 export const loadErrors: Check<Record<string, never>> = (ctx, _params, rule) => {

@@ -41,8 +41,11 @@ Options:
 
 export async function runBaseline(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
+  let maxFileBytes: number;
   try {
     parsed = parseArgs(argv, SPECS, COMMAND);
+    const size = parsed.options.get("max-file-size");
+    maxFileBytes = maxFileSizeOption(COMMAND, typeof size === "string" ? size : undefined);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`${err.message}\n`);
@@ -71,14 +74,6 @@ export async function runBaseline(argv: readonly string[], io: CliIo): Promise<n
       return 2;
     }
     base.inputFormat = inputFormat;
-  }
-  let maxFileBytes: number;
-  try {
-    maxFileBytes = maxFileSizeOption(COMMAND, str("max-file-size"));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.stderr(`${err.message}\n`);
-    return 2;
   }
   const output = str("output") ?? DEFAULT_BASELINE_FILE;
   const configs = new ConfigResolver(str("config"));

@@ -15,7 +15,7 @@ import { leafConditions } from "../model/conditions.js";
 import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
 import { maxFileSizeOption, UsageError, wantsHelp } from "./args.js";
-import { readConfigFile } from "./files.js";
+import { MAX_FILE_BYTES, readConfigFile } from "./files.js";
 
 export function traceUsage(): string {
   return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME] [--max-file-size SIZE]
@@ -58,7 +58,7 @@ interface TraceArgs {
 }
 
 function parseArgs(argv: string[]): TraceArgs {
-  const out: TraceArgs = { file: "", format: "text", maxFileBytes: maxFileSizeOption("fwlint trace", undefined), packet: {} };
+  const out: TraceArgs = { file: "", format: "text", maxFileBytes: MAX_FILE_BYTES, packet: {} };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

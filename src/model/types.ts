@@ -42,7 +42,8 @@ export interface Diagnostic {
   column: number;
   /**
    * An error of fwlint's reading, not of the file: a part it could not read here (an include
-   * outside the scanned tree, or not found), which the loader on the firewall may well read.
+   * outside the scanned tree, or not found), which the loader on the firewall may well read, or
+   * a reader's internal error.
    */
   unread?: true;
   /**
