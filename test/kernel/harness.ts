@@ -82,23 +82,26 @@ function listDir(dir: string, ext: string): string[] {
   return (spawnSync("ls", [dir], { encoding: "utf8" }).stdout ?? "").split("\n").filter((n) => n.endsWith(ext)).sort();
 }
 
-/** A fixture of a file its loader refuses (test/rules/load-errors.test.ts asks the loader): nothing for the kernel to judge. */
-export function refusedFixture(text: string): boolean {
-  return /fwlint-expect:\s*ruleset-does-not-load\b/.test(text);
+/**
+ * The iptables-save and nftables fixtures, each with its text, and whether it is one of a file its
+ * loader refuses (`fwlint-expect: ruleset-does-not-load`; test/rules/load-errors.test.ts asks the
+ * loader): such a one has nothing for the kernel to judge.
+ */
+export function loadableFixtures(): { name: string; file: string; text: string; refused: boolean }[] {
+  return [...listDir(FIXTURES, ".rules").map((n) => ({ n, dir: FIXTURES, kind: "iptables" })), ...listDir(NFT_FIXTURES, ".nft").map((n) => ({ n, dir: NFT_FIXTURES, kind: "nftables" }))].map(({ n, dir, kind }) => {
+    const file = join(dir, n);
+    const text = readFileSync(file, "utf8");
+    return { name: `fixtures/${kind}/${n}`, file, text, refused: /fwlint-expect:\s*ruleset-does-not-load\b/.test(text) };
+  });
 }
 
 export function fixtureTargets(): Target[] {
-  const iptables = listDir(FIXTURES, ".rules")
-    .filter((n) => !refusedFixture(readFileSync(join(FIXTURES, n), "utf8")))
-    .map((n): Target => {
-      const file = join(FIXTURES, n);
-      const fmt = detectIptablesSave(readFileSync(file, "utf8")) === "ip6tables" ? "ip6tables" : "iptables";
-      return { name: `fixtures/iptables/${n}`, file, format: fmt, kind: "fixture" };
+  return loadableFixtures()
+    .filter((f) => !f.refused)
+    .map(({ name, file, text }): Target => {
+      const format = file.endsWith(".nft") ? "nft" : detectIptablesSave(text) === "ip6tables" ? "ip6tables" : "iptables";
+      return { name, file, format, kind: "fixture" };
     });
-  const nft = listDir(NFT_FIXTURES, ".nft")
-    .filter((n) => !refusedFixture(readFileSync(join(NFT_FIXTURES, n), "utf8")))
-    .map((n): Target => ({ name: `fixtures/nftables/${n}`, file: join(NFT_FIXTURES, n), format: "nft", kind: "fixture" }));
-  return [...iptables, ...nft];
 }
 
 export function corpusTargets(): Target[] {

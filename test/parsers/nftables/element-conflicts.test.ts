@@ -4,13 +4,12 @@
  * (`nft -c -f` in a network namespace); where nft runs here (root, unshare), the test asks it again,
  * and CI (FWLINT_REQUIRE_KERNEL=1) requires that it can.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
 import { prng } from "../../../src/analysis/probes.js";
+import { loaderSays, withLoaders } from "../../loaders.js";
 
 const set = (type: string, flags: string, elements: string, after = "") =>
   `table inet t {\n\tset s {\n\t\ttype ${type}\n\t\t${flags}\n\t\telements = { ${elements} }\n\t}\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tip saddr 192.0.2.1 accept\n\t}\n}\n${after}`;
@@ -103,39 +102,13 @@ describe("set and map elements nft refuses together", () => {
   });
 });
 
-/** Can nft check a file here (root, nft, a network namespace of its own)? */
-function nftHere(): string | undefined {
-  if (typeof process.getuid === "function" && process.getuid() !== 0) return "not root";
-  const probe = spawnSync("unshare", ["-n", "nft", "-c", "-f", "-"], { input: "table inet probe { }\n" });
-  if (probe.error || probe.status !== 0) return `nft -c does not run in a network namespace (${probe.error?.message ?? String(probe.stderr).trim()})`;
-  return undefined;
-}
+const withNft = withLoaders("nft element conflicts");
 
-const skip = nftHere();
-if (skip && process.env.FWLINT_REQUIRE_KERNEL !== "1") console.warn(`[nft element conflicts] nft's own verdicts SKIPPED: ${skip}`);
-
-/** What `nft -c -f` makes of `text` (written to `file`): whether it refuses it, and its first error line. */
+/** What `nft -c -f` makes of `text`, written to `file`. */
 function nftSays(file: string, text: string): { refused: boolean; says: string } {
   writeFileSync(file, text);
-  const run = spawnSync("unshare", ["-n", "nft", "-c", "-f", file], { encoding: "utf8" });
-  return { refused: run.status !== 0, says: run.status === 0 ? "loads it" : `refuses it: ${run.stderr.trim().split("\n")[0]}` };
+  return loaderSays(file);
 }
-
-/** A test that needs nft here: skipped with a message on a user's machine, required in CI. */
-const withNft = (name: string, body: (dir: string) => void, timeout?: number) =>
-  it.skipIf(skip !== undefined && process.env.FWLINT_REQUIRE_KERNEL !== "1")(
-    name,
-    () => {
-      if (skip) expect.fail(`needs nft in a network namespace: ${skip} (FWLINT_REQUIRE_KERNEL=1)`);
-      const dir = mkdtempSync(join(tmpdir(), "fwlint-conflicts-"));
-      try {
-        body(dir);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-    timeout,
-  );
 
 describe("the verdicts above are nft's", () => {
   withNft("nft -c -f refuses exactly the refused cases", (dir) => {
