@@ -34,7 +34,7 @@ import type {
 } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
 import { PAYLOAD_FIELDS } from "./vocabulary.js";
-import { exprText } from "./mapper.js";
+import { exprText } from "./expr-text.js";
 
 let compiled: ValidateFunction | undefined;
 function schema(): ValidateFunction {

@@ -43,6 +43,8 @@ import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
 import { ordinaryValue } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
+import { exprText } from "./expr-text.js";
+import { ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { FIB_ADDR_TYPE, fibAddrType, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -346,55 +348,6 @@ function typeText(d: SetDefinition): string {
   const key = d.keyTypeof ? `typeof ${d.keyTypeof.map(exprText).join(" . ")}` : d.keyType.join(" . ");
   const data = d.dataTypeof ? `typeof ${d.dataTypeof.map(exprText).join(" . ")}` : (d.dataType ?? []).join(" . ");
   return data === "" ? key : `${key} : ${data}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Source text of expressions (for Unknown conditions and messages)
-
-const PLAIN = /^[A-Za-z0-9_.:/*@$-]+$/;
-
-export function exprText(e: Expr): string {
-  switch (e.kind) {
-    case "payload":
-      return `${e.protocol} ${e.field}`;
-    case "meta":
-      // nft prints these keys bare.
-      return ["iif", "iifname", "oif", "oifname", "iiftype", "oiftype"].includes(e.key) ? e.key : `meta ${e.key}`;
-    case "ct":
-      return ["ct", e.direction, e.family, e.key].filter((x) => x !== undefined).join(" ");
-    case "fib":
-      return `fib ${e.flags.join(" . ")} ${e.result}`;
-    case "value":
-      return PLAIN.test(e.text) ? e.text : `"${e.text}"`;
-    case "prefix":
-      return `${e.addr}/${e.length}`;
-    case "range":
-      return `${exprText(e.low)}-${exprText(e.high)}`;
-    case "list":
-      return e.items.map(exprText).join(",");
-    case "set": {
-      const shown = e.elements.slice(0, 8).map((x) => (x.data ? `${exprText(x.key)} : ${exprText(x.data)}` : exprText(x.key)));
-      return `{ ${shown.join(", ")}${e.elements.length > 8 ? `, ... (${e.elements.length} elements)` : ""} }`;
-    }
-    case "setref":
-      return `@${e.name}`;
-    case "concat":
-      return e.parts.map(exprText).join(" . ");
-    case "binop":
-      return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
-    case "map":
-      return `${exprText(e.key)} map ${exprText(e.map)}`;
-    case "verdict":
-      return verdictText(e.verdict);
-    case "opaque":
-      return e.text;
-  }
-}
-
-function verdictText(v: Verdict): string {
-  if (v.kind === "queue") return v.text;
-  if (v.kind === "jump" || v.kind === "goto") return v.anonymous ? `${v.kind} { ... }` : `${v.kind} ${v.target}`;
-  return v.kind;
 }
 
 const opText = (op: MatchOp) => (op === "implicit" ? "" : `${op} `);
@@ -763,7 +716,7 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
         const t = x.kind === "value" ? x.text : "";
         let n: number | null = null;
         if (dom.d === "ttl") n = num(t, 255);
-        else if (dom.d === "proto") n = num(t, 255) ?? protocolNumber(t === "ipv6-icmp" ? "icmpv6" : t);
+        else if (dom.d === "proto") n = num(t, 255) ?? protocolNumber(t === "ipv6-icmp" ? "icmpv6" : t === "comp" ? "ipcomp" : t);
         else if (dom.d === "port") n = num(t, 65535) ?? (/^[a-z][a-z0-9-]*$/i.test(t) ? servicePort(t, dom.proto === "th" ? undefined : dom.proto) : null);
         else if (dom.d === "icmptype") n = num(t, 255) ?? (dom.family === 4 ? ICMP_NFT : ICMPV6_NFT).get(t) ?? null;
         else n = num(t, 255) ?? (dom.family === 4 ? ICMP_CODES : ICMPV6_CODES).get(t) ?? null;
@@ -1006,7 +959,14 @@ class RuleMapper {
   /** The line of the rule being mapped (an anonymous chain is named by it). */
   private line = 0;
 
-  constructor(private readonly m: Mapper, private readonly ctx: RuleCtx) {}
+  /** The protocols the rule's statements so far imply, as nft tracks them (see protocol-context.ts). */
+  private readonly protocols: ProtocolContext;
+  /** The protocols refused the rule (reported): its later statements are not read. */
+  private refused = false;
+
+  constructor(private readonly m: Mapper, private readonly ctx: RuleCtx) {
+    this.protocols = new ProtocolContext(ctx.family);
+  }
 
   map(node: RuleNode): { rules: Expansion[]; comment?: string } {
     this.comment = node.comment;
@@ -1021,8 +981,8 @@ class RuleMapper {
     })).flatMap(byDirection);
     // nft: "transport protocol mapping is only valid after transport protocol match".
     for (const r of rules) {
-      if ((r.action.kind === "dnat" || r.action.kind === "snat") && r.action.to.ports && !r.conditions.some(isTransportMatch)) {
-        this.m.error(node.span, `${r.action.target}: a NAT port needs a transport protocol match earlier in the rule (tcp dport ..., meta l4proto tcp)`);
+      if ((r.action.kind === "dnat" || r.action.kind === "snat") && r.action.to.ports && !this.natTransport) {
+        this.m.error(node.span, `${r.action.target}: a NAT port needs a transport protocol match earlier in the rule (tcp dport ..., meta l4proto tcp) ("transport protocol mapping is only valid after transport protocol match")`);
         break;
       }
     }
@@ -1042,6 +1002,15 @@ class RuleMapper {
   }
 
   private stmt(s: Stmt): void {
+    if (this.refused) return;
+    const refused = this.protocols.statement(s);
+    if (refused) {
+      // (nft stops at the first: what follows is not read)
+      this.m.error(refused.span, refused.message);
+      this.m.invalid = true;
+      this.refused = true;
+      return;
+    }
     switch (s.kind) {
       case "match": {
         const left = this.withCtFamily(s.left);
@@ -1214,10 +1183,14 @@ class RuleMapper {
     });
   }
 
+  /** Whether a transport protocol was known at the rule's NAT statement (see ProtocolContext.transportKnown). */
+  private natTransport = false;
+
   private nat(s: NatStmt): void {
+    this.natTransport = this.protocols.transportKnown;
     if (this.action !== undefined || this.expansion !== undefined) return;
     const lookup = s.addr?.kind === "map" ? s.addr : s.port?.kind === "map" ? s.port : undefined;
-    if (!lookup) return this.decide(this.m.natAction(s, s.addr, s.port, this.ctx, this.conds));
+    if (!lookup) return this.decide(this.m.natAction(s, s.addr, s.port, this.ctx, this.conds, this.protocols.network));
     const els = this.mapElements(lookup.map);
     if (els === null) {
       this.unknown(`${exprText(lookup.key)} map ${exprText(lookup.map)}`, "the NAT map's contents are not known (dynamic or undeclared)");
@@ -1233,7 +1206,7 @@ class RuleMapper {
         if (el.data.kind === "concat" && el.data.parts.length === 2) [addr, port] = el.data.parts as [Expr, Expr];
         else addr = el.data;
       } else port = el.data;
-      const action = this.m.natAction(s, addr, port, this.ctx, extra);
+      const action = this.m.natAction(s, addr, port, this.ctx, extra, this.protocols.network);
       return { conditions: extra, action };
     });
   }
@@ -1424,8 +1397,9 @@ class Mapper {
   }
 
   /** dnat/snat/masquerade/redirect with a known address and port -> the model's NAT action. */
-  natAction(s: NatStmt, addr: Expr | undefined, port: Expr | undefined, ctx: RuleCtx, conds: Condition[]): Action {
-    const tableFamily: Family | undefined = ctx.family === "ip" ? 4 : ctx.family === "ip6" ? 6 : undefined;
+  /** `network`: the family the rule's matches make its packets (see ProtocolContext), which an inet table's NAT address takes. */
+  natAction(s: NatStmt, addr: Expr | undefined, port: Expr | undefined, ctx: RuleCtx, conds: Condition[], network?: "ip" | "ip6" | "arp"): Action {
+    const tableFamily: Family | undefined = ctx.family === "ip" || network === "ip" ? 4 : ctx.family === "ip6" || network === "ip6" ? 6 : undefined;
     const guess = addr && (addr.kind === "value" || addr.kind === "prefix") ? ((addr.kind === "value" ? addr.text : addr.addr).includes(":") ? 6 : 4) : addr?.kind === "range" && addr.low.kind === "value" ? (addr.low.text.includes(":") ? 6 : 4) : undefined;
     const family: Family | undefined = s.family === "ip" ? 4 : s.family === "ip6" ? 6 : tableFamily ?? guess;
     const unknown = (why: string): Action => ({ kind: "unknown", target: `${s.type} (${why})` });
@@ -1524,9 +1498,6 @@ function allowedStates(conds: readonly Condition[]): Set<CtState> {
   for (const c of conds) if (c.kind === "ctstate") allowed = new Set([...allowed].filter((s) => c.states.includes(s) !== (c.negate === true)));
   return allowed;
 }
-
-const PORT_PROTOCOLS = new Set([6, 17, 33, 132, 136]);
-const isTransportMatch = (c: Condition) => c.kind === "proto" && !c.negate && c.protos.length > 0 && c.protos.every((p) => PORT_PROTOCOLS.has(p));
 
 /** Named key types fwlint can check values of. */
 const KEY_TYPES: Record<string, Domain> = {
@@ -1803,7 +1774,16 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     const families = ANALYSED[t.ref.family];
     if (!families) {
       diag("info", t.span, `table ${tkey(t.ref)}: ${t.ref.family} tables are parsed but not analysed`);
+      // (what nft refuses in their rules is still told: the file would not load)
+      const refusals = (nodes: readonly RuleNode[]): void => {
+        for (const n of nodes) {
+          const r = ruleRefusal(n.stmts, t.ref.family);
+          if (r) m.error(r.span, r.message);
+          for (const st of n.stmts) if (st.kind === "verdict" && (st.verdict.kind === "jump" || st.verdict.kind === "goto") && st.verdict.anonymous) refusals(st.verdict.anonymous);
+        }
+      };
       for (const c of t.chains.values()) {
+        refusals(c.rules.map((r) => r.node));
         if (!c.base) continue;
         priorityOf(c.base, t.ref.family, diag);
         if (!HOOKS[t.ref.family].includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${HOOKS[t.ref.family].join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
