@@ -971,7 +971,17 @@ class RuleMapper {
   map(node: RuleNode): { rules: Expansion[]; comment?: string } {
     this.comment = node.comment;
     this.line = node.span.line;
-    for (const s of node.stmts) this.stmt(s);
+    let ended: Stmt | undefined;
+    for (const s of node.stmts) {
+      // nft: "Statement after terminal statement has no effect" (a verdict but continue, reject, NAT)
+      if (ended && s.kind !== "comment" && !this.refused) {
+        this.m.error(s.span, `a statement after '${stmtWord(ended)}', which ends the rule: nft refuses it ("Statement after terminal statement has no effect"); a missing line break between two rules?`);
+        this.m.invalid = true;
+        this.refused = true;
+      }
+      if (isTerminal(s)) ended ??= s;
+      this.stmt(s);
+    }
     const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
     const setMark = this.setMark;
     const rules = (this.expansion ? this.expansion.map((e) => ({ ...e, conditions: [...this.conds, ...e.conditions] })) : [{ conditions: this.conds, action }]).map((r) => ({
@@ -1928,6 +1938,18 @@ function rewritesDestination(st: Stmt): boolean {
 }
 
 /** An `xt match|target|watcher NAME` statement's kind and extension name (both readers write that text). */
+/** A statement nft lets nothing follow in its rule: a verdict other than continue, reject, a NAT statement. */
+function isTerminal(s: Stmt): boolean {
+  return (s.kind === "verdict" && s.verdict.kind !== "continue") || s.kind === "reject" || s.kind === "nat";
+}
+
+/** The keyword a terminal statement starts with (for messages). */
+function stmtWord(s: Stmt): string {
+  if (s.kind === "verdict") return s.verdict.kind === "queue" ? "queue" : s.verdict.kind;
+  if (s.kind === "nat") return s.type;
+  return s.kind;
+}
+
 function xtOf(st: EffectStmt): { type: "match" | "target" | "watcher"; name: string } | undefined {
   const m = /^xt\s+(match|target|watcher)\s+(\S+)/.exec(st.text);
   return m ? { type: m[1] as "match" | "target" | "watcher", name: m[2]! } : undefined;

@@ -330,6 +330,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     }
     const file = at ? ((at as SourcedToken).file ?? this.ctx.file) : this.ctx.file;
     this.diags.push({ severity, message, file, line: at?.startLine ?? 1, column: at?.startColumn ?? 1 });
+    if (severity === "error") this.errorsReported++;
   }
 
   /** Images of the tokens from index `from` to the last consumed one, joined as nft prints them. */
@@ -339,7 +340,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     for (let i = from; i < this.pos; i++) {
       const t = toks[i]!;
       if (t.tokenType === Newline) continue;
-      const glue = t.tokenType === Comma || s === "" || s.endsWith(",") ? "" : " ";
+      const glue = t.tokenType === Comma || t.tokenType === Semi || s === "" || s.endsWith(",") ? "" : " ";
       s += glue + t.image;
     }
     return s;
@@ -371,15 +372,17 @@ export class NftTextParser extends EmbeddedActionsParser {
    * Runs one item of a block; on a syntax error reports it and re-synchronises (see resync), so one
    * mistake costs the item it is in, not the rest of the file.
    */
-  private guarded(fn: () => void): void {
+  /** Runs `fn`, an item of a block; a recognition error in it is reported and read past (see resync). True when it read without one. */
+  private guarded(fn: () => void): boolean {
     if (this.RECORDING_PHASE) {
       fn();
-      return;
+      return true;
     }
     const start = this.pos;
     const depth = this.blocks.length;
     try {
       fn();
+      return true;
     } catch (e) {
       let message: string;
       let at: IToken;
@@ -400,8 +403,39 @@ export class NftTextParser extends EmbeddedActionsParser {
         const first = this.tokensAt()[start]!;
         this.report(`expected '}' closing the ${BLOCK_NAMES[level]}, found '${first.image}'`, first);
       } else this.report(message, at);
+      return false;
     }
   }
+
+  /**
+   * nft ends each command and each item of a table, chain, set or anonymous chain - a rule, a
+   * chain's `type ... hook ...` or `policy`, a nested chain or set block, a set's `type` or
+   * `flags` - with a newline or ';' (its grammar's stmt_separator), before a closing '}' too:
+   * `chain c { accept }` and `table t { chain c { ... } }` on one line are syntax errors ("syntax
+   * error, unexpected '}', expecting newline or semicolon"), and nft loads none of the file. The
+   * item read from token `start` on (without error) must be followed by one, or by the end of the input.
+   */
+  private separated(start: number): void {
+    const t = this.LA(1);
+    if (t.tokenType === Newline || t.tokenType === Semi || t.tokenType === EOF) return;
+    const first = this.tokensAt()[start];
+    if (first === undefined || first.tokenType === Newline || first.tokenType === Semi) return;
+    const item = this.textFrom(start);
+    const shown = item.length > 40 ? `${item.slice(0, 37)}...` : item;
+    this.report(`expected a newline or ';' after '${shown}', found ${describeToken(t)}: nft ends each command, rule and block item with one, also before a closing '}' ("syntax error, unexpected ${t.tokenType === RCurly ? "'}'" : t.image}, expecting newline or semicolon")`, t);
+  }
+
+  /** An item of a block, read guarded and then checked for its separator (see separated). */
+  private item(read: () => void, separator: (first: IToken) => boolean = () => true): void {
+    const start = this.pos;
+    const first = this.LA(1);
+    const errors = this.errorsReported;
+    // (an item with an error of its own - a block left without its '}' - is told by that error)
+    if (this.guarded(read)) this.ACTION(() => separator(first) && this.errorsReported === errors && this.separated(start));
+  }
+
+  /** Errors reported so far (see item). */
+  private errorsReported = 0;
 
   /**
    * Where reading goes on after an error in the item that started at `start`: the end of the
@@ -536,7 +570,8 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.MANY({
       // Unwinding ends here whatever block it was for: the item is read as a command.
       GATE: () => ((this.unwind = undefined), true),
-      DEF: () => this.guarded(() => this.SUBRULE(this.topItem)),
+      // (a stray brace is reported where it is)
+      DEF: () => this.item(() => this.SUBRULE(this.topItem), (first) => first.tokenType !== RCurly && first.tokenType !== LCurly),
     });
   });
 
@@ -640,7 +675,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.OPTION(() => {
       this.CONSUME(LCurly);
       this.ACTION(() => this.blocks.push("table"));
-      this.MANY({ GATE: () => this.inBlock("table"), DEF: () => this.guarded(() => this.SUBRULE(this.tableItem, { ARGS: [ref, cmd] })) });
+      this.MANY({ GATE: () => this.inBlock("table"), DEF: () => this.item(() => this.SUBRULE(this.tableItem, { ARGS: [ref, cmd] })) });
       this.close(2, "'}' closing the table");
       this.ACTION(() => this.blocks.pop());
     });
@@ -657,11 +692,14 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(FlagsKw);
-            const from = this.pos;
-            this.SUBRULE(this.restOfStatement);
+            const flags = [this.need(1, Word, "a table flag (dormant, owner, persist)")];
+            this.MANY(() => {
+              this.CONSUME(Comma);
+              flags.push(this.need(2, Word, "a table flag"));
+            });
             this.ACTION(() => {
               // `flags dormant`, `flags owner, persist`: a dormant table's chains do not run.
-              if (cmd) cmd.flags = this.textFrom(from).split(/[\s,]+/).filter(Boolean);
+              if (cmd) cmd.flags = flags.map((f) => f.image);
             });
           },
         },
@@ -742,7 +780,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.CONSUME(LCurly);
     this.ACTION(() => (this.curChain = cmd));
     this.ACTION(() => this.blocks.push("chain"));
-    this.MANY({ GATE: () => this.inBlock("chain"), DEF: () => this.guarded(() => this.SUBRULE(this.chainItem)) });
+    this.MANY({ GATE: () => this.inBlock("chain"), DEF: () => this.item(() => this.SUBRULE(this.chainItem)) });
     this.close(1, "'}' closing the chain");
     this.ACTION(() => this.blocks.pop());
     this.ACTION(() => {
@@ -1028,7 +1066,8 @@ export class NftTextParser extends EmbeddedActionsParser {
   private setBody = this.RULE("setBody", (def?: SetDefinition) => {
     this.need(1, LCurly, "'{' opening the set declaration");
     this.ACTION(() => this.blocks.push("set"));
-    this.MANY({ GATE: () => this.inBlock("set"), DEF: () => this.guarded(() => this.SUBRULE(this.setItem, { ARGS: [def] })) });
+    // (`elements = { ... }` and `auto-merge` need no separator)
+    this.MANY({ GATE: () => this.inBlock("set"), DEF: () => this.item(() => this.SUBRULE(this.setItem, { ARGS: [def] }), (first) => first.image !== "elements" && first.image !== "auto-merge") });
     this.close(2, "'}' closing the set declaration");
     this.ACTION(() => this.blocks.pop());
     this.ACTION(() => {
@@ -2017,7 +2056,13 @@ export class NftTextParser extends EmbeddedActionsParser {
       this.OR([
         { ALT: () => this.CONSUME(Newline) },
         { ALT: () => this.CONSUME(Semi) },
-        { ALT: () => rules.push(this.SUBRULE(this.rule)) },
+        {
+          ALT: () => {
+            const start = this.pos;
+            rules.push(this.SUBRULE(this.rule));
+            this.ACTION(() => this.separated(start));
+          },
+        },
       ]);
     });
     this.need(1, RCurly, "'}' closing the anonymous chain");

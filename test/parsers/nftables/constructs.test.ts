@@ -220,7 +220,7 @@ describe("named sets", () => {
     ]);
   });
   it("a set that rules add to is not constant", () => {
-    const rs = parseNft("table ip t {\n set s { type ipv4_addr; elements = { 1.2.3.4 } }\n chain c { add @s { ip saddr } ip saddr @s drop }\n}\n", "s.nft");
+    const rs = parseNft("table ip t {\n set s { type ipv4_addr; elements = { 1.2.3.4 } }\n chain c { add @s { ip saddr } ip saddr @s drop; }\n}\n", "s.nft");
     expect(rs.diagnostics).toEqual([]);
     expect(rs.chains.get("ip t/c")!.rules[0]!.conditions[1]).toEqual({ kind: "unknown", text: "ip saddr @s", reason: "the contents of set @s change at run time (rules add elements)" });
   });
@@ -278,15 +278,15 @@ describe("tables, chains, pipelines", () => {
     "define LAN = 192.168.1.0/24",
     "table ip nat {",
     "  chain pre { type nat hook prerouting priority dstnat; policy accept; }",
-    "  chain post { type nat hook postrouting priority srcnat; masquerade }",
+    "  chain post { type nat hook postrouting priority srcnat; masquerade; }",
     "}",
     "table inet f {",
-    "  chain fw { type filter hook forward priority filter - 5; policy drop; ip saddr $LAN accept }",
+    "  chain fw { type filter hook forward priority filter - 5; policy drop; ip saddr $LAN accept; }",
     "  chain in { type filter hook input priority 10; }",
     "  chain raw { type filter hook prerouting priority raw; }",
     "  chain out { type filter hook output priority 0; policy accept; }",
     "}",
-    "table arp a { chain c { type filter hook input priority 0; } }",
+    "table arp a { chain c { type filter hook input priority 0; }; }",
   ].join("\n");
   const rs = parseNft(text, "p.nft");
   it("keys, policies, priorities", () => {
@@ -440,7 +440,7 @@ describe("malformed input", () => {
   it("unclosed blocks, stray tokens, undeclared jump targets", () => {
     expect(errors("table inet t {\n chain c {\n  accept\n").length).toBeGreaterThan(0);
     expect(errors("}\nbogus\ntable inet t { }\n").map((e) => e.split(" ")[0])).toEqual(["1:1", "2:1"]);
-    expect(errors("table inet t { chain c { jump nowhere } }")).toEqual(["1:26 jump to chain 'nowhere', which is not declared in table inet t"]);
+    expect(errors("table inet t { chain c { jump nowhere; }; }")).toEqual(["1:26 jump to chain 'nowhere', which is not declared in table inet t"]);
     expect(errors(pre + "  tcp dport { 22, 23 accept" + post).length).toBeGreaterThan(0);
   });
   it("never throws on garbage", () => {
@@ -452,13 +452,13 @@ describe("malformed input", () => {
 
 describe("file-level behaviour", () => {
   it("flush ruleset forgets what came before", () => {
-    const rs = parseNft("table inet old { chain c { accept } }\nflush ruleset\ntable inet t { chain c { drop } }\n", "f.nft");
+    const rs = parseNft("table inet old { chain c { accept; }; }\nflush ruleset\ntable inet t { chain c { drop; }; }\n", "f.nft");
     expect(rs.diagnostics).toEqual([]);
     expect([...rs.chains.keys()]).toEqual(["inet t/c"]);
   });
   it("a table or chain declared again adds to the first declaration", () => {
     const rs = parseNft(
-      "table inet t { chain c { tcp dport 1 accept } }\ntable inet t {\n chain c { type filter hook input priority 0; policy drop; tcp dport 2 accept }\n}\n",
+      "table inet t { chain c { tcp dport 1 accept; }; }\ntable inet t {\n chain c { type filter hook input priority 0; policy drop; tcp dport 2 accept; }\n}\n",
       "f.nft",
     );
     expect(rs.diagnostics).toEqual([]);

@@ -73,7 +73,7 @@ describe("plain set elements read as runs", () => {
     expect(runs.diagnostics).toEqual(tokens.diagnostics);
     expect(JSON.stringify(runs.commands)).toBe(JSON.stringify(tokens.commands));
     // and a well-formed use of a define next to a run reads the same both ways
-    const ok = "define A = { 10.0.0.1, 10.0.0.2 }\ntable ip t {\n set s { type ipv4_addr; elements = { 1.2.3.4, 5.6.7.8,\n 9.9.9.9 } }\n chain c { ip saddr $A accept; ip daddr @s drop }\n}\n";
+    const ok = "define A = { 10.0.0.1, 10.0.0.2 }\ntable ip t {\n set s { type ipv4_addr; elements = { 1.2.3.4, 5.6.7.8,\n 9.9.9.9 } }\n chain c { ip saddr $A accept; ip daddr @s drop; }\n}\n";
     expect(read(ok, true)).toEqual(read(ok, false));
     expect(read(ok, true).diagnostics).toEqual([]);
   });

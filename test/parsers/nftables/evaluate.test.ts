@@ -44,8 +44,8 @@ describe("nftables evaluation", () => {
   });
   it("an accept in an earlier base chain does not skip a later one; a drop is final", () => {
     const r = inbound(
-      "table inet a { chain in { type filter hook input priority filter - 10; policy accept; tcp dport 25 drop; accept } }\n" +
-        "table inet b { chain in { type filter hook input priority 10; policy accept; tcp dport 26 drop } }\n",
+      "table inet a { chain in { type filter hook input priority filter - 10; policy accept; tcp dport 25 drop; accept; }; }\n" +
+        "table inet b { chain in { type filter hook input priority 10; policy accept; tcp dport 26 drop; }; }\n",
     );
     for (const f of [4, 6]) {
       expect(r.get(f)!.possiblyAccepted.overlaps(tcp(25))).toBe(false);
@@ -60,8 +60,8 @@ describe("nftables evaluation", () => {
   });
   it("a redirect is judged on the port it arrived on", () => {
     const r = inbound(
-      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 redirect to :8080 } }\n" +
-        "table ip f { chain in { type filter hook input priority 0; policy drop; tcp dport 8080 accept } }\n",
+      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 redirect to :8080; }; }\n" +
+        "table ip f { chain in { type filter hook input priority 0; policy drop; tcp dport 8080 accept; }; }\n",
     );
     expect(r.get(4)!.possiblyAccepted.overlaps(tcp(80))).toBe(true);
     // whichever address the incoming interface has, port 8080 is accepted: certain
@@ -69,8 +69,8 @@ describe("nftables evaluation", () => {
   });
   it("a redirect sends to the incoming interface's address, not to the address the packet was sent to", () => {
     const r = inbound(
-      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 redirect to :8080 } }\n" +
-        "table ip f { chain in { type filter hook input priority 0; policy drop; ip daddr 192.168.1.1 tcp dport 8080 accept } }\n",
+      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 redirect to :8080; }; }\n" +
+        "table ip f { chain in { type filter hook input priority 0; policy drop; ip daddr 192.168.1.1 tcp dport 8080 accept; }; }\n",
     );
     const to = (a: number) => PacketSet.box({ [Dim.Dst]: [[BigInt(a), BigInt(a)]] });
     const res = r.get(4)!;
@@ -85,8 +85,8 @@ describe("nftables evaluation", () => {
     expect(res.certainlyAccepted.overlaps(tcp(8080).intersect(to(0xc0a80101)))).toBe(true);
   });
   it("a DNAT to a range is certain where every address and port it may choose is accepted", () => {
-    const nat = "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 dnat to 10.0.0.1-10.0.0.3:8080-8090 } }\n";
-    const fwd = (rule: string) => `table ip f { chain fw { type filter hook forward priority 0; policy drop; ${rule} } }\n`;
+    const nat = "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 80 dnat to 10.0.0.1-10.0.0.3:8080-8090; }; }\n";
+    const fwd = (rule: string) => `table ip f { chain fw { type filter hook forward priority 0; policy drop; ${rule}; }; }\n`;
     // new connections: the others are not rewritten (they follow conntrack)
     const fresh = tcp(80).intersect(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.CtState]: [[BigInt(ctIndex("new")), BigInt(ctIndex("new"))]] }));
     const all = forward(nat + fwd("ip daddr 10.0.0.0/24 tcp dport 8080-8090 accept")).get(4)!;
@@ -99,8 +99,8 @@ describe("nftables evaluation", () => {
   });
   it("a DNAT that leaves a packet as it was does not mark the connection DNATed", () => {
     const r = forward(
-      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 25 dnat to 192.168.1.25 } }\n" +
-        "table ip f { chain fw { type filter hook forward priority 0; policy drop; ct status dnat accept } }\n",
+      "table ip n { chain pre { type nat hook prerouting priority dstnat; tcp dport 25 dnat to 192.168.1.25; }; }\n" +
+        "table ip f { chain fw { type filter hook forward priority 0; policy drop; ct status dnat accept; }; }\n",
     ).get(4)!;
     const fresh = (dst: bigint, port: number) =>
       tcp(port).intersect(PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.CtState]: [[BigInt(ctIndex("new")), BigInt(ctIndex("new"))]], [Dim.Dst]: [[dst, dst]] }));
@@ -111,8 +111,8 @@ describe("nftables evaluation", () => {
   });
   it("chains after a source NAT on the postrouting hook see the new source", () => {
     const lan = PacketSet.box({ [Dim.Src]: [[0xc0a8010an, 0xc0a8010an]], [Dim.Dst]: [[0x08080808n, 0x08080808n]] });
-    const nat = (stmt: string) => `table ip n { chain post { type nat hook postrouting priority srcnat; ${stmt} } }\n`;
-    const late = "table ip l { chain post { type filter hook postrouting priority 200; policy accept; ip saddr 192.168.1.0/24 drop } }\n";
+    const nat = (stmt: string) => `table ip n { chain post { type nat hook postrouting priority srcnat; ${stmt}; }; }\n`;
+    const late = "table ip l { chain post { type filter hook postrouting priority 200; policy accept; ip saddr 192.168.1.0/24 drop; }; }\n";
     // masqueraded: the source is the outgoing interface's address - not in 192.168.1.0/24 unless it is
     const masq = forward(nat("masquerade") + late).get(4)!;
     expect(masq.certainlyAccepted.overlaps(lan)).toBe(false);
@@ -128,6 +128,6 @@ describe("nftables evaluation", () => {
     // SNAT to an address the later chain drops: dropped for certain
     expect(forward(nat("snat to 192.168.1.1") + late).get(4)!.possiblyAccepted.overlaps(lan)).toBe(false);
     // nothing after the masquerade asks for the source: accepted for certain whatever the address
-    expect(forward(nat("masquerade") + "table ip l { chain post { type filter hook postrouting priority 200; policy accept; tcp dport 23 drop } }\n").get(4)!.certainlyAccepted.overlaps(lan)).toBe(true);
+    expect(forward(nat("masquerade") + "table ip l { chain post { type filter hook postrouting priority 200; policy accept; tcp dport 23 drop; }; }\n").get(4)!.certainlyAccepted.overlaps(lan)).toBe(true);
   });
 });

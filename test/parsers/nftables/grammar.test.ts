@@ -37,7 +37,7 @@ describe("commands", () => {
 
   it("named priorities with offsets and plain numbers", () => {
     const prio = (p: string) => {
-      const doc = read(`table ip t { chain c { type filter hook input priority ${p}; } }`);
+      const doc = read(`table ip t { chain c { type filter hook input priority ${p}; }; }`);
       expect(errors(doc)).toEqual([]);
       return bare((doc.commands[1] as Extract<Command, { object: "chain" }>).base!.priority);
     };
@@ -293,7 +293,7 @@ describe("a sweep of valid statements", () => {
     "ip saddr @blk drop", "ip saddr != @blk", "add @s { ip saddr . tcp dport }", "delete @s { ip saddr }", "update @dyn { ip saddr ct count over 10 } drop",
     "update @m { ip saddr : 1 }", "meter flood size 128 { ip saddr timeout 10s limit rate over 10/second } drop", "ct count over 20 drop",
     "notrack", "meta nftrace set 1", "tcp dport 22 ct state new limit rate 3/minute accept", "meta l4proto ipv6-icmp accept",
-    "ip6 saddr fe80::/10 ip6 daddr ff02::1:ff00:0/104 accept", "jump { ip saddr 1.1.1.1 accept }", "goto other", "return", "continue",
+    "ip6 saddr fe80::/10 ip6 daddr ff02::1:ff00:0/104 accept", "jump { ip saddr 1.1.1.1 accept; }", "goto other", "return", "continue",
     "ip saddr vmap @vm", "meta mark set ip saddr map { 10.0.0.1 : 1, 10.0.0.2 : 2 }", "th dport 53",
     "@nh,16,8 0x5", "@th,0,16 22", "ip option ra exists", "tcp option sack-perm exists", "tcp option @30,0,8 0x10 accept",
     "ip6 dscp cs1", "ip6 flowlabel 0x12345", "meta l4proto { tcp, udp } th dport { 53, 5353 } accept comment \"dns\"",
@@ -338,7 +338,7 @@ describe("errors and recovery", () => {
       "3:9 expected '}' closing the chain, found end of file",
       "3:9 expected '}' closing the table, found end of file",
     ]);
-    expect(errors(read("bogus stuff\ntable ip t { chain c { accept } }"))).toEqual([
+    expect(errors(read("bogus stuff\ntable ip t { chain c { accept; }; }"))).toEqual([
       "1:1 expected an object (table, chain, rule, set, map, element, ruleset, flowtable, counter, ...), found 'bogus'",
     ]);
   });
@@ -468,14 +468,14 @@ describe("defines", () => {
   });
 
   it("undefined variables are errors at the use", () => {
-    expect(errors(read("table ip t { chain c { ip saddr $NOPE accept } }"))).toEqual(["1:33 undefined variable '$NOPE'"]);
+    expect(errors(read("table ip t { chain c { ip saddr $NOPE accept; }; }"))).toEqual(["1:33 undefined variable '$NOPE'"]);
   });
 });
 
 describe("includes", () => {
   const files: Record<string, string> = {
     "/cfg/main.nft": 'include "sets.nft"\ninclude "rules/*.nft"\n',
-    "/cfg/sets.nft": "define WEB = { 80, 443 }\ntable inet t { chain c { type filter hook input priority 0; } }\n",
+    "/cfg/sets.nft": "define WEB = { 80, 443 }\ntable inet t { chain c { type filter hook input priority 0; }; }\n",
     "/cfg/rules/a.nft": "add rule inet t c tcp dport $WEB accept\n",
     "/cfg/rules/b.nft": "add rule inet t c tcp dport 22 accept",
     "/cfg/loop.nft": 'include "loop2.nft"\n',

@@ -44,7 +44,7 @@ describe("nft rules", () => {
     const rs = parseNft(chainOf("tcp dport abc accept\n  tcp dport 22 accept"), "x.nft");
     expect(rs.diagnostics).toEqual([{ severity: "error", file: "x.nft", line: 4, column: 13, message: "expected a port, service name or range after 'tcp dport', found 'abc'" }]);
     expect(rs.chains.get("inet t/c")!.rules.length).toBe(1);
-    expect(() => parseNft("table inet { chain { ;;; } } } {{ \"", "y")).not.toThrow();
+    expect(() => parseNft("table inet { chain { ;;; }; }; } {{ \"", "y")).not.toThrow();
   });
 });
 
@@ -72,8 +72,8 @@ describe("nft end to end", () => {
       "4 inbound: inet t/c", "4 forward: ", "4 outbound: ", "6 inbound: inet t/c", "6 forward: ", "6 outbound: ",
     ]);
     const two = parseNft(
-      "table inet a { chain in { type filter hook input priority -10; policy accept; tcp dport 25 accept } }\n" +
-        "table inet b { chain in { type filter hook input priority filter + 10; policy drop } }\n",
+      "table inet a { chain in { type filter hook input priority -10; policy accept; tcp dport 25 accept; }; }\n" +
+        "table inet b { chain in { type filter hook input priority filter + 10; policy drop; }; }\n",
       "y.nft",
     );
     expect(two.diagnostics).toEqual([]);
