@@ -744,6 +744,8 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     case "iface": {
       if (e.kind !== "value") return bad(`expected an interface name after '${what}', found '${exprText(e)}'`);
       if (!dom.byName && /^[0-9]+$/.test(e.text)) throw new Unmodelled(`'${what}' with an interface index is not modelled`);
+      // IFNAMSIZ: 15 characters and the terminating zero, a wildcard's '*' counted (nft: "String exceeds maximum length of 16")
+      if (e.text.length > 15) bad(`interface name '${e.text}' after '${what}' has ${e.text.length} characters: an interface name has at most 15 (nft: "String exceeds maximum length of 16")`);
       const prefix = dom.byName && e.text.endsWith("*") && !e.text.endsWith("\\*");
       return { d: "iface", name: prefix ? e.text.slice(0, -1) : e.text.replace(/\\\*$/, "*"), prefix };
     }

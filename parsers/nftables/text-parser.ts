@@ -120,6 +120,8 @@ const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
 const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
 const HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
 const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
+/** What nft 1.0.6 takes after `limit rate`: packets per time unit with a burst in packets, or bytes per time unit with a burst in bytes (group 1: a packet burst). */
+const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 /** What exprStmt's alternatives see while chevrotain records the grammar (their actions do not run). */
 const RECORDING_FRAME = { first: undefined as unknown as IToken, from: 0, left: undefined as unknown as Expr };
@@ -2221,6 +2223,15 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (name === "limit" && firstArg?.image === "rate") {
         const v = this.pos > from + 2 ? toks[from + 2]! : undefined;
         if (v === undefined || !/^(\d|over$|until$)/.test(v.image)) throw new Fail(`expected a rate (10/second, over 1 mbytes/second) after 'rate', found ${describeToken(v ?? this.LA(1))}`, v ?? this.LA(1));
+        const rate = text.slice(text.indexOf("rate") + 5).replace(/\s*\/\s*/g, "/");
+        const m = LIMIT_RATE.exec(rate);
+        if (!m) {
+          throw new Fail(
+            `expected a rate after 'limit rate' as nft writes it - [over] N/second|minute|hour|day|week [burst N packets], or [over] N bytes|kbytes|mbytes/UNIT [burst N bytes|kbytes|mbytes] -, found '${rate}'`,
+            v,
+          );
+        }
+        if (m[1] !== undefined && Number(m[1]) === 0) throw new Fail("a packet limit's burst must be more than 0 (nft: \"packet limit burst must be > 0\")", v);
       }
       // Options that take a value must have one: `log prefix` alone, `limit rate burst 5` are broken.
       const valued = OPTIONS_WITH_VALUE[name];

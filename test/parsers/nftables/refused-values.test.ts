@@ -1,0 +1,73 @@
+/**
+ * Values nft refuses in a statement: a `limit rate` not written as nft's grammar has it (`10/sec`,
+ * `10/minutes`, a burst without its unit, a byte rate without a time unit) and interface names
+ * longer than IFNAMSIZ allows. nft loads none of such a file. Each verdict was taken from nft 1.0.6
+ * (`nft -c -f`); where nft runs here the test asks it again, and CI (FWLINT_REQUIRE_KERNEL=1)
+ * requires that it can.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseNft } from "../../../parsers/nftables/index.js";
+import { loaderSays, withLoaders } from "../../loaders.js";
+
+const chain = (rule: string) => `table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\t${rule}\n\t}\n}\n`;
+
+/** A rule, and what fwlint's error says (undefined: nft loads it). */
+const CASES: [string, RegExp?][] = [
+  ["limit rate 10/sec accept", /expected a rate after 'limit rate' as nft writes it.*found '10\/sec'/],
+  ["limit rate 10/minutes accept", /found '10\/minutes'/],
+  ["limit rate 10/Second accept", /found '10\/Second'/],
+  ["limit rate 10 accept", /found '10'/],
+  ["limit rate 10/second burst 5 accept", /found '10\/second burst 5'/],
+  ["limit rate 10/second burst 5 bytes accept", /found '10\/second burst 5 bytes'/],
+  ["limit rate 1 mbytes accept", /found '1 mbytes'/],
+  ["limit rate 1 gbytes/second accept", /found '1 gbytes\/second'/],
+  ["limit rate 1 mbytes/second burst 10 packets accept", /found/],
+  ["limit rate over 10/minute burst 0 packets drop", /burst must be more than 0.*packet limit burst must be > 0/],
+  ['iifname "abcdefghijklmnop" accept', /interface name 'abcdefghijklmnop' after 'iifname' has 16 characters: an interface name has at most 15.*String exceeds maximum length of 16/],
+  ['oifname { "lo", "abcdefghijklmno*" } accept', /has 16 characters/],
+  // loaded
+  ["limit rate 10/second accept"],
+  ["limit rate 10 / minute accept"],
+  ["limit rate over 10/minute drop"],
+  ["limit rate 10/second burst 5 packets accept"],
+  ["limit rate 1 mbytes/second burst 10 kbytes accept"],
+  ["limit rate over 1 kbytes/hour burst 5 bytes drop"],
+  ["limit rate 0x10/day accept"],
+  ["limit rate 1 bytes/week accept"],
+  ['iifname "abcdefghijklmno" accept'],
+  ['oifname "abcdefghijklmn*" accept'],
+];
+
+const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
+
+describe("statement values nft refuses", () => {
+  for (const [rule, refused] of CASES) {
+    it(`${refused ? "refuses" : "loads"} ${rule}`, () => {
+      const errors = errorsOf(chain(rule));
+      if (!refused) {
+        expect(errors).toEqual([]);
+        return;
+      }
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors[0]!.message).toMatch(refused);
+      expect(errors[0]!.line).toBe(4);
+    });
+  }
+});
+
+const withNft = withLoaders("nft statement values");
+
+describe("the verdicts above are nft's", () => {
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => {
+    const wrong: string[] = [];
+    for (const [rule, refused] of CASES) {
+      const file = join(dir, "case.nft");
+      writeFileSync(file, chain(rule));
+      const nft = loaderSays(file);
+      if (nft.refused !== (refused !== undefined)) wrong.push(`${rule}: nft ${nft.says}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
