@@ -23,10 +23,14 @@ function loadersUnavailable(): string | undefined {
   return undefined;
 }
 
-/** What the loader of `file` makes of it (nft for a .nft file, else iptables-restore): whether it refuses it, and its first error line. */
-export function loaderSays(file: string): { refused: boolean; says: string } {
+/**
+ * What the loader of `file` makes of it (nft for a .nft file, else iptables-restore): whether it
+ * refuses it, and its first error line. nft checks (`-c`) unless `commit`: then it loads the file
+ * into the namespace's kernel, which alone finds some errors (a loop of jumps).
+ */
+export function loaderSays(file: string, commit = false): { refused: boolean; says: string } {
   const run = file.endsWith(".nft")
-    ? spawnSync("unshare", ["-n", "nft", "-c", "-f", file], { encoding: "utf8" })
+    ? spawnSync("unshare", ["-n", "nft", ...(commit ? [] : ["-c"]), "-f", file], { encoding: "utf8" })
     : spawnSync("unshare", ["-n", "iptables-restore"], { input: readFileSync(file, "utf8"), encoding: "utf8" });
   return { refused: run.status !== 0, says: run.status === 0 ? "loads it" : `refuses it: ${run.stderr.trim().split("\n")[0]}` };
 }

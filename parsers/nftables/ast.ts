@@ -264,6 +264,8 @@ export interface EffectStmt {
   filters: boolean;
   /** A `KEY set VALUE` statement (`meta mark set mark | 0x10`): what it writes, and with what. */
   assign?: { key: Expr; value: Expr };
+  /** The named object it uses by a literal name: `counter name "c"`, `ct helper set "ftp"`, `flow add @ft`. */
+  object?: { type: ObjectType; name: string };
   span: SourceSpan;
 }
 
@@ -368,7 +370,17 @@ export type Command =
    * Something valid that changes nothing fwlint analyses (flowtables, stateful objects, ct helpers,
    * `list`, `reset`, `rename`...). The mapper may note it in an info diagnostic.
    */
+  /**
+   * A named stateful object or flowtable (`counter c { }`, `ct helper h { ... }`, `add quota inet t q
+   * { ... }`, `flowtable f { ... }`): rules name it (EffectStmt.object) and nft refuses a rule that
+   * names one the table does not have.
+   */
+  | { object: "obj"; op: "add" | "create" | "delete" | "destroy"; table: TableRef; type: ObjectType; name: string; span: SourceSpan }
   | { object: "other"; what: string; span: SourceSpan };
+
+/** The kinds of named object a rule can refer to. */
+export type ObjectType = "counter" | "quota" | "limit" | "ct helper" | "ct timeout" | "ct expectation" | "synproxy" | "secmark" | "flowtable";
+export const OBJECT_TYPES: ReadonlySet<string> = new Set<ObjectType>(["counter", "quota", "limit", "ct helper", "ct timeout", "ct expectation", "synproxy", "secmark", "flowtable"]);
 
 /** What a reader returns: the commands in execution order and its own diagnostics. */
 export interface NftDocument {

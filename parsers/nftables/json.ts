@@ -35,6 +35,7 @@ import type {
 import { guessFamily } from "../../src/model/address.js";
 import { PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
+import { declaredObject } from "./objects.js";
 
 let compiled: ValidateFunction | undefined;
 function schema(): ValidateFunction {
@@ -226,8 +227,12 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
     }
     case "element":
       return { object: "element", op: op as "add", table: tableRef(o), set: String(o.name), elements: elements(o.elem as Json[], span, [...path, "elem"]), span };
-    default:
+    default: {
+      // named objects: `{"counter": {"family": ..., "table": ..., "name": ...}}`, `{"ct helper": {...}}`, `{"flowtable": {...}}`
+      const obj = typeof o.name === "string" && o.table !== undefined ? declaredObject([...what.split(" "), o.name]) : undefined;
+      if (obj && (op === "add" || op === "create" || op === "delete" || op === "destroy")) return { object: "obj", op, table: tableRef(o), type: obj.type, name: obj.name, span };
       return { object: "other", what: `${op} ${what}`, span };
+    }
   }
 }
 
@@ -528,7 +533,12 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       // as the text form writes it: `meta mark set meta mark | 0x10` (what the mapper reads)
       return { kind: "effect", name: effectName(key, a), text: `${exprText(k)} set ${exprText(v)}`, filters: false, assign: { key: k, value: v }, span };
     }
-    default:
-      return { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };
+    default: {
+      const st: EffectStmt = { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };
+      // `{"counter": "c"}`, `{"ct helper": "ftp"}`, `{"secmark": "s"}`: a named object; `{"flow": {"flowtable": "@f"}}`
+      const object = typeof a === "string" ? declaredObject([...key.split(" "), a]) : key === "flow" && isObj(a) && typeof a.flowtable === "string" ? declaredObject(["flowtable", a.flowtable.replace(/^@/, "")]) : undefined;
+      if (object) st.object = object;
+      return st;
+    }
   }
 }

@@ -45,6 +45,7 @@ import { ordinaryValue } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { exprText } from "./expr-text.js";
 import { ProtocolContext, ruleRefusal } from "./protocol-context.js";
+import { jumpRefusals } from "./jump-graph.js";
 import { FIB_ADDR_TYPE, fibAddrType, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -85,7 +86,11 @@ interface TableState {
   span: SourceSpan;
   /** `flags dormant`: the kernel runs none of the table's chains. */
   dormant?: boolean;
+  /** Named objects and flowtables declared, as `type name` (see objectKey). */
+  objects: Set<string>;
 }
+
+const objectKey = (type: string, name: string) => `${type} ${name}`;
 
 const tkey = (t: TableRef) => `${t.family} ${t.name}`;
 
@@ -130,6 +135,8 @@ class Machine {
         return this.set(cmd);
       case "element":
         return this.element(cmd);
+      case "obj":
+        return this.object(cmd);
       case "other":
         return;
     }
@@ -142,7 +149,7 @@ class Machine {
       case "add":
       case "create": {
         if (t && cmd.op === "create") this.diag("error", cmd.span, `table ${k} already exists (create refuses an existing table; add merges)`);
-        const table: TableState = t ?? { ref: cmd.table, chains: new Map(), sets: new Map(), handles: 0, span: cmd.span };
+        const table: TableState = t ?? { ref: cmd.table, chains: new Map(), sets: new Map(), objects: new Set(), handles: 0, span: cmd.span };
         if (!t) this.tables.set(k, table);
         // Each declaration sets the flags: one without `flags dormant` wakes the table (nft 1.0.6, kernel 6.x).
         table.dormant = cmd.flags?.includes("dormant") === true;
@@ -167,7 +174,7 @@ class Machine {
     let t = this.tables.get(k);
     if (!t) {
       this.diag("error", span, `${what}: table ${k} does not exist`, true);
-      t = { ref, chains: new Map(), sets: new Map(), handles: 0, span };
+      t = { ref, chains: new Map(), sets: new Map(), objects: new Set(), handles: 0, span };
       this.tables.set(k, t);
     }
     return t;
@@ -323,6 +330,19 @@ class Machine {
         s.cache.clear();
         return;
     }
+  }
+
+  private object(cmd: Extract<Command, { object: "obj" }>): void {
+    const key = objectKey(cmd.type, cmd.name);
+    if (cmd.op === "add" || cmd.op === "create") {
+      const t = this.need(cmd.table, cmd.span, `${cmd.type} ${cmd.name}`);
+      if (cmd.op === "create" && t.objects.has(key)) this.diag("error", cmd.span, `${cmd.type} ${cmd.name} already exists in table ${tkey(cmd.table)}`);
+      t.objects.add(key);
+      return;
+    }
+    const t = this.tables.get(tkey(cmd.table));
+    if (cmd.op === "delete" && !t?.objects.has(key)) this.diag("warning", cmd.span, `delete ${cmd.type}: no ${cmd.type} ${cmd.name} in table ${tkey(cmd.table)} in this file (nft fails unless it exists when the file is loaded)`);
+    t?.objects.delete(key);
   }
 
   private element(cmd: Extract<Command, { object: "element" }>): void {
@@ -1042,6 +1062,10 @@ class RuleMapper {
         this.comment = s.text;
         return;
       case "effect":
+        if (s.object && !this.ctx.table.objects.has(objectKey(s.object.type, s.object.name))) {
+          // (as an undeclared set: the file may be loaded beside one that declares it)
+          this.m.error(s.span, `${s.object.type} ${s.object.name} is not declared in table ${tkey(this.ctx.table.ref)} (nft: "Could not process rule: No such file or directory")`, true);
+        }
         if (s.name === "xt") return this.xt(s);
         if (s.filters) {
           // a statement that may take packets away (synproxy, a quota ...): named in traces by what it is
@@ -1781,6 +1805,8 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
 
   let ruleCount = 0;
   const bases: BaseChain[] = [];
+  /** Every base chain of the tables analysed, whatever its hook (see jumpRefusals). */
+  const baseKeys = new Set<string>();
   const familySet = new Set<Family>();
   for (const t of machine.tables.values()) {
     const families = ANALYSED[t.ref.family];
@@ -1813,6 +1839,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       const newOnly = c.base?.type === "nat";
       const ctx: RuleCtx = { table: t, chainKey: key, family: t.ref.family, newOnly, dnat, setElements: (ref) => m.setState(ctx, ref)?.elements ?? [] };
       if (c.base) {
+        if (active) baseKeys.add(key);
         // An invalid policy (reported by the reader) is kept as not known: see unknownPolicy.
         chain.policy = c.policy?.verdict === "drop" ? "drop" : "accept";
         if (c.policy) chain.policySpan = c.policy.span;
@@ -1820,6 +1847,18 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         const hooks = HOOKS[t.ref.family]!;
         if (!hooks.includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${hooks.join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
         if (!["filter", "nat", "route"].includes(c.base.type)) diag("error", c.base.span, `expected a chain type (filter, nat, route), found '${c.base.type}'`);
+        else if (hooks.includes(c.base.hook)) {
+          // The kernel's chain types: nat on every hook but forward and before conntrack's -200 never, route on output only.
+          const why =
+            c.base.type === "nat" && c.base.hook === "forward"
+              ? "a nat chain cannot be on the forward hook (prerouting, input, output, postrouting)"
+              : c.base.type === "nat" && priority <= -200
+                ? `a nat chain runs after connection tracking: its priority must be above -200 (conntrack's), found ${priority}`
+                : c.base.type === "route" && c.base.hook !== "output"
+                  ? `a route chain is only for the output hook, found '${c.base.hook}'`
+                  : undefined;
+          if (why) diag("error", c.span, `chain ${c.name}: ${why} (nft: "Could not process rule: Operation not supported")`);
+        }
         const hookOk = hooks.includes(c.base.hook);
         if (hookOk && (c.base.hook === "ingress" || c.base.hook === "egress")) {
           if (t.ref.family !== "netdev" && t.ref.family !== "inet") diag("error", c.base.span, `hook ${c.base.hook} is only available in netdev and inet tables`);
@@ -1902,6 +1941,9 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       m.reportConflicts(`${s.def.kind} ${name}`, s.def.kind, concat, conflicts, total);
     }
   }
+
+  // Jumps the kernel refuses: to a base chain, or deeper than its jump stack.
+  for (const r of jumpRefusals(m.chains, baseKeys)) m.error(r.rule.span, r.message);
 
   // Jumps to chains that do not exist.
   for (const c of m.chains.values()) {

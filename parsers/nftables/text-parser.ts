@@ -66,6 +66,7 @@ import { NFT_FAMILIES } from "./ast.js";
 import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
+import { assignedObject, declaredObject } from "./objects.js";
 import type { ElementRunToken } from "./scan.js";
 import {
   AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
@@ -785,11 +786,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.MANY({ GATE: () => this.inBlock("chain"), DEF: () => this.item(() => this.SUBRULE(this.chainItem)) });
     this.close(1, "'}' closing the chain");
     this.ACTION(() => this.blocks.pop());
-    this.ACTION(() => {
-      if (cmd?.object === "chain" && cmd.policy && cmd.policy.verdict !== "invalid" && (cmd.base === undefined || cmd.base.hook === "")) {
-        this.report(`'policy' in chain '${cmd.chain}', which has no 'type ... hook ...': only base chains have a policy`, this.tokenAtSpan(cmd.policy.span));
-      }
-    });
+    // (a policy in a chain with no 'type ... hook ...' here may be a base chain's declared before: the mapper tells)
   });
 
   /** The chain whose body is being read (chains do not nest). */
@@ -823,6 +820,7 @@ export class NftTextParser extends EmbeddedActionsParser {
             const v = this.need(1, Word, "'accept' or 'drop'");
             this.ACTION(() => {
               if (cmd?.object !== "chain") return;
+              if (cmd.policy) this.report(`chain ${cmd.chain}: a second 'policy' in one block (nft: "you cannot set chain policy twice")`, kw);
               if (v.image === "accept" || v.image === "drop") {
                 cmd.policy = { verdict: v.image, span: this.span(kw) };
                 return;
@@ -1226,9 +1224,20 @@ export class NftTextParser extends EmbeddedActionsParser {
 
   private objectCmd = this.RULE("objectCmd", (verb?: IToken) => {
     const kw = this.CONSUME(Word);
+    const from = this.pos;
     this.SUBRULE(this.restOfStatement);
     this.ACTION(() => {
       const start = this.tokensAt().indexOf(verb ?? kw);
+      // `add counter inet t c { ... }`, `delete ct helper ip t h`: the object's type, table and name
+      const words = this.tokensAt().slice(from, this.pos).filter((t) => t.tokenType !== Newline).map((t) => t.image);
+      const type = kw.image === "ct" && words[0] !== undefined ? `ct ${words.shift()}` : kw.image;
+      const family = words[0] !== undefined && FAMILIES.has(words[0]) ? words.shift()! : "ip";
+      const op = verb?.image ?? "add";
+      const obj = words.length >= 2 && words[1] !== "handle" ? declaredObject([...type.split(" "), words[1]!]) : undefined;
+      if (obj && words[0] !== "{" && (op === "add" || op === "create" || op === "delete" || op === "destroy")) {
+        this.emit({ object: "obj", op, table: { family: family as NftFamily, name: words[0]! }, type: obj.type, name: obj.name, span: this.span(verb ?? kw) });
+        return;
+      }
       this.emit({ object: "other", what: this.textFrom(start), span: this.span(verb ?? kw) });
     });
   });
@@ -1246,6 +1255,11 @@ export class NftTextParser extends EmbeddedActionsParser {
       const heads = this.tokensAt().slice(from, bodyFrom - 1);
       const named = heads[heads.length - 1]!;
       if (heads.length > 1 && named.tokenType === Str) this.refuseQuoted(named, named.image.slice(1, -1), `a ${heads.slice(0, -1).map((t) => t.image).join(" ")} name`);
+      const obj = declaredObject(heads.map((t) => t.image));
+      if (obj) {
+        this.emit({ object: "obj", op: "add", table: ref!, type: obj.type, name: obj.name, span: this.span(kw) });
+        return;
+      }
       const head = heads.map((t) => t.image).join(" ");
       const body = this.tokensAt().slice(bodyFrom, bodyTo).filter((t) => t.tokenType !== Newline).map((t) => t.image).join(" ");
       this.emit({ object: "other", what: `${head} in table ${ref!.family} ${ref!.name} { ${body} }`, span: this.span(kw) });
@@ -1376,7 +1390,10 @@ export class NftTextParser extends EmbeddedActionsParser {
             const { first, from, left } = this.exprFrames[this.exprFrames.length - 1] ?? RECORDING_FRAME;
             this.CONSUME(SetKw);
             const value = this.SUBRULE(this.rhsExpr, { ARGS: [true] });
-            return this.ACTION(() => ({ kind: "effect" as const, name: first.image, text: this.textFrom(from), filters: false, assign: { key: left, value }, span: this.span(first) }));
+            return this.ACTION(() => {
+              const object = assignedObject(left, value);
+              return { kind: "effect" as const, name: first.image, text: this.textFrom(from), filters: false, assign: { key: left, value }, ...(object ? { object } : {}), span: this.span(first) };
+            });
           },
         },
         {
@@ -2251,7 +2268,10 @@ export class NftTextParser extends EmbeddedActionsParser {
           }
         }
       }
-      return { kind: "effect" as const, name, text, filters: FILTERING_EFFECTS.has(name), span: this.span(kw) };
+      // `counter name "c"`, `quota name q`: the object by a literal name (a map lookup picks one per packet)
+      const named = firstArg?.image === "name" && this.pos === from + 3 ? toks[from + 2]! : undefined;
+      const object = named && (tokenMatcher(named, Word) || named.tokenType === Str) ? declaredObject([name, named.image]) : undefined;
+      return { kind: "effect" as const, name, text, filters: FILTERING_EFFECTS.has(name), ...(object ? { object } : {}), span: this.span(kw) };
     });
   });
 
@@ -2276,8 +2296,8 @@ export class NftTextParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(FlowKw);
     const from = this.pos - 1;
     this.needWord(1, new Set(["add", "offload"]), "'add' or 'offload'");
-    this.need(2, SetRef, "a flowtable (@name)");
-    return this.ACTION(() => ({ kind: "effect" as const, name: "flow", text: this.textFrom(from), filters: false, span: this.span(kw) }));
+    const ft = this.need(2, SetRef, "a flowtable (@name)");
+    return this.ACTION(() => ({ kind: "effect" as const, name: "flow", text: this.textFrom(from), filters: false, object: { type: "flowtable" as const, name: ft.image.replace(/^@/, "") }, span: this.span(kw) }));
   });
 
   /** `add @s { ip saddr }`, `update @s { ip saddr timeout 10s limit rate 10/second }`, `delete @s { ... }`. */

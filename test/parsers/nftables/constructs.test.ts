@@ -437,6 +437,14 @@ describe("malformed input", () => {
       expect(rs.chains.get("inet t/c")!.rules.map((r) => r.span.line)).toEqual([4]);
     });
   }
+  it("a policy outside a base chain, and twice in one block", () => {
+    expect(errors("table ip t { chain c { policy drop; }; }")).toEqual(["1:24 chain c: a policy is only allowed on base chains (type ... hook ... priority ...)"]);
+    // a later block of a base chain may set its policy again
+    expect(errors("table ip t {\n chain c { type filter hook input priority 0; policy drop; }\n chain c { policy accept; }\n}\n")).toEqual([]);
+    expect(errors("table ip t {\n chain c { type filter hook input priority 0; policy drop; policy accept; }\n}\n")).toEqual([
+      `2:60 chain c: a second 'policy' in one block (nft: "you cannot set chain policy twice")`,
+    ]);
+  });
   it("unclosed blocks, stray tokens, undeclared jump targets", () => {
     expect(errors("table inet t {\n chain c {\n  accept\n").length).toBeGreaterThan(0);
     expect(errors("}\nbogus\ntable inet t { }\n").map((e) => e.split(" ")[0])).toEqual(["1:1", "2:1"]);

@@ -82,6 +82,14 @@ describe("nft end to end", () => {
   });
 });
 
+/**
+ * Clean files whose errors are the kernel's, told right: nft's own shipped example puts a nat
+ * chain at priority -300, before connection tracking, which kernels of today refuse ("Operation
+ * not supported" - nft -c -f says so once the file's `fwd to eth1`, missing on the validating host,
+ * is taken out; INDEX marks it failing on that).
+ */
+const KERNEL_REFUSES: ReadonlyMap<string, RegExp> = new Map([["nftables-upstream/files/examples/load_balancing.nft", /a nat chain runs after connection tracking: its priority must be above -200/]]);
+
 const corpus = sharedCorpus("nft corpus");
 describe.skipIf(corpus === undefined)("nft corpus", () => {
   it("share of clean/newer-syntax nft files with no errors", () => {
@@ -97,8 +105,10 @@ describe.skipIf(corpus === undefined)("nft corpus", () => {
       n++;
       // the real path: includes are read relative to the including file
       const rs = parseNft(text, r.file);
-      if (!rs.diagnostics.some((d) => d.severity === "error")) ok++;
-      else misses.push(`${r.path}: ${rs.diagnostics.find((d) => d.severity === "error")!.message}`);
+      const errors = rs.diagnostics.filter((d) => d.severity === "error");
+      const known = KERNEL_REFUSES.get(r.path);
+      if (errors.length === 0) ok++;
+      else if (!known || !errors.every((e) => known.test(e.message))) misses.push(`${r.path}: ${errors[0]!.message}`);
       for (const c of rs.chains.values()) {
         for (const x of c.rules) {
           rules++;
@@ -107,7 +117,7 @@ describe.skipIf(corpus === undefined)("nft corpus", () => {
       }
       evaluateRuleset(rs); // must not throw either
     }
-    console.log(`nft corpus: ${ok}/${n} clean/newer-syntax files parse with zero errors (${((100 * ok) / Math.max(n, 1)).toFixed(1)}%)`);
+    console.log(`nft corpus: ${ok}/${n} clean/newer-syntax files parse with zero errors (${((100 * ok) / Math.max(n, 1)).toFixed(1)}%); the rest only errors the kernel gives too: ${[...KERNEL_REFUSES.keys()].join(", ")}`);
     console.log(`nft corpus: ${unknown}/${rules} model rules keep an unmodelled match or verdict (${((100 * unknown) / Math.max(rules, 1)).toFixed(1)}%)`);
     expect(n).toBeGreaterThan(0);
     expect(misses).toEqual([]);

@@ -1,0 +1,118 @@
+/**
+ * Named stateful objects (counter, quota, limit, ct helper, ct timeout, ct expectation, synproxy,
+ * secmark) and flowtables: a rule that uses one by a name its table does not declare is refused
+ * by nft ("Could not process rule: No such file or directory"). fwlint reports it as it reports an
+ * undeclared set: an error, marked as a name the file does not define (a fragment may be loaded
+ * beside the file that declares it). Declarations in blocks, as commands and in nft JSON count; a
+ * deleted one does not. The file's order is not followed: an object declared by a later command
+ * or table block counts as declared (nft creates a table block's objects before its rules, but
+ * refuses a rule whose object only a later command adds). Where nft runs here the test asks it
+ * again (CI requires that it can).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseNft, parseNftJson } from "../../../parsers/nftables/index.js";
+import { loaderSays, withLoaders } from "../../loaders.js";
+
+const DECLARED = [
+  "\tcounter ssh {\n\t}",
+  "\tquota q {\n\t\tover 1 mbytes\n\t}",
+  "\tlimit l {\n\t\trate 10/second\n\t}",
+  '\tct helper ftp-std {\n\t\ttype "ftp" protocol tcp\n\t\tl3proto ip\n\t}',
+  "\tct timeout dns {\n\t\tprotocol udp\n\t\tl3proto ip\n\t\tpolicy = { unreplied : 15, replied : 12 }\n\t}",
+  "\tct expectation e {\n\t\tprotocol tcp\n\t\tdport 22\n\t\ttimeout 10m\n\t\tsize 8\n\t\tl3proto ip\n\t}",
+  "\tsynproxy sp {\n\t\tmss 1460\n\t\twscale 7\n\t}",
+  // (no secmark object: the kernel creates one only for a context its security module knows)
+].join("\n");
+
+const table = (rule: string, after = "") =>
+  `table ip t {\n${DECLARED}\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\t${rule}\n\t}\n}\n${after}`;
+
+/** A rule, what fwlint's error says (undefined: nft loads it), and text after the table. */
+const CASES: [string, RegExp?, string?][] = [
+  ['tcp dport 22 counter name "sshh" accept', /^counter sshh is not declared in table ip t \(nft: "Could not process rule: No such file or directory"\)$/],
+  ["quota name qq drop", /^quota qq is not declared/],
+  ['limit name "ll" accept', /^limit ll is not declared/],
+  ['tcp dport 21 ct helper set "ftp"', /^ct helper ftp is not declared/],
+  ['udp dport 53 ct timeout set "dnss"', /^ct timeout dnss is not declared/],
+  ['tcp dport 22 ct expectation set "ee"', /^ct expectation ee is not declared/],
+  ['tcp dport 22 meta secmark set "smm"', /^secmark smm is not declared/],
+  ['tcp dport 22 synproxy name "spp"', /^synproxy spp is not declared/],
+  ['counter name "ssh" accept', /^counter ssh is not declared/, "delete rule ip t c handle 100\ndelete counter ip t ssh\n"],
+  // loaded
+  ['tcp dport 22 counter name "ssh" accept'],
+  ["quota name q drop"],
+  ['limit name "l" accept'],
+  ['tcp dport 21 ct helper set "ftp-std"'],
+  ['udp dport 53 ct timeout set "dns"'],
+  ['tcp dport 22 ct expectation set "e"'],
+  ['tcp dport 22 ct state invalid,untracked synproxy name "sp"'],
+  // (an object a later table block or command declares is not told: nft refuses that too)
+  ['counter name tcp dport map { 22 : "ssh", 23 : "ssh" } accept'],
+];
+
+const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
+
+describe("named objects a rule uses", () => {
+  for (const [rule, refused, after] of CASES) {
+    // (the delete case names a rule handle nft does not have: it is only fwlint's to read)
+    if (after?.startsWith("delete")) continue;
+    it(`${refused ? "refuses" : "loads"} ${rule}${after ? ` + ${after.trim()}` : ""}`, () => {
+      const errors = errorsOf(table(rule, after));
+      if (!refused) {
+        expect(errors).toEqual([]);
+        return;
+      }
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.message).toMatch(refused);
+      expect(errors[0]!.line).toBe(32);
+      expect(errors[0]!.unresolved).toBe(true);
+    });
+  }
+
+  it("a deleted object is not declared any more", () => {
+    const errors = errorsOf("table ip t {\n\tcounter c {\n\t}\n}\ndelete counter ip t c\nadd chain ip t x\nadd rule ip t x counter name c\n");
+    expect(errors.map((e) => `${e.line} ${e.message}`)).toEqual(["7 counter c is not declared in table ip t (nft: \"Could not process rule: No such file or directory\")"]);
+  });
+
+  it("flowtables: flow add names one", () => {
+    const text = "table inet t {\n\tflowtable ft {\n\t\thook ingress priority filter\n\t\tdevices = { lo }\n\t}\n\tchain f {\n\t\ttype filter hook forward priority 0;\n\t\tflow add @ft\n\t\tflow offload @nope\n\t}\n}\n";
+    expect(errorsOf(text).map((e) => `${e.line} ${e.message}`)).toEqual(["9 flowtable nope is not declared in table inet t (nft: \"Could not process rule: No such file or directory\")"]);
+  });
+
+  it("nft JSON: objects listed, and statements naming them", () => {
+    const json = JSON.stringify({
+      nftables: [
+        { table: { family: "inet", name: "t", handle: 1 } },
+        { counter: { family: "inet", name: "ssh", table: "t", handle: 2, packets: 0, bytes: 0 } },
+        { secmark: { family: "inet", name: "sm", table: "t", handle: 3, context: "system_u:object_r:ssh_server_packet_t:s0" } },
+        { chain: { family: "inet", table: "t", name: "c", handle: 4, type: "filter", hook: "input", prio: 0, policy: "accept" } },
+        { rule: { family: "inet", table: "t", chain: "c", handle: 5, expr: [{ counter: "ssh" }, { secmark: "sm" }, { accept: null }] } },
+        { rule: { family: "inet", table: "t", chain: "c", handle: 6, expr: [{ counter: "sshh" }, { accept: null }] } },
+        { rule: { family: "inet", table: "t", chain: "c", handle: 7, expr: [{ "ct helper": "ftp" }] } },
+      ],
+    });
+    const errors = parseNftJson(json, "case.json").diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((e) => e.message)).toEqual([
+      'counter sshh is not declared in table inet t (nft: "Could not process rule: No such file or directory")',
+      'ct helper ftp is not declared in table inet t (nft: "Could not process rule: No such file or directory")',
+    ]);
+  });
+});
+
+const withNft = withLoaders("nft named objects");
+
+describe("the verdicts above are nft's", () => {
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => {
+    const wrong: string[] = [];
+    for (const [rule, refused, after] of CASES) {
+      if (after?.startsWith("delete")) continue;
+      const file = join(dir, "case.nft");
+      writeFileSync(file, table(rule, after));
+      const nft = loaderSays(file);
+      if (nft.refused !== (refused !== undefined)) wrong.push(`${rule}: nft ${nft.says}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
