@@ -123,6 +123,15 @@ const HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "o
 const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
 /** What nft 1.0.6 takes after `limit rate`: packets per time unit with a burst in packets, or bytes per time unit with a burst in bytes (group 1: a packet burst). */
 const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
+/** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
+const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
+/** What a set property's value must look like, where nft's grammar fixes it. */
+const SET_OPTION_VALUES: Readonly<Record<string, { re: RegExp; what: string }>> = {
+  size: { re: /^(\d+|0x[0-9a-f]+)$/i, what: "a number (the most elements the set holds)" },
+  policy: { re: /^(performance|memory)$/, what: "'performance' or 'memory'" },
+  timeout: { re: /^(\d+(d|h|m|s|ms))+$/, what: "a time (1h30m, 500ms, 1d)" },
+  "gc-interval": { re: /^(\d+(d|h|m|s|ms))+$/, what: "a time (1m, 30s)" },
+};
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 /** What exprStmt's alternatives see while chevrotain records the grammar (their actions do not run). */
 const RECORDING_FRAME = { first: undefined as unknown as IToken, from: 0, left: undefined as unknown as Expr };
@@ -709,7 +718,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(CommentKw);
-            this.need(1, Str, "a quoted comment");
+            this.SUBRULE(this.commentText);
           },
         },
         { GATE: () => OBJECTS.has(this.LA(1).image), ALT: () => this.SUBRULE(this.objectDecl, { ARGS: [ref] }) },
@@ -779,6 +788,14 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
   });
 
+  /** A comment's text: a quoted string, or one word as nft takes it too (`comment ssh`). */
+  private commentText = this.RULE("commentText", (): IToken => {
+    this.ACTION(() => {
+      if (!tokenMatcher(this.LA(1), Str) && !tokenMatcher(this.LA(1), Word)) this.fail("a quoted comment");
+    });
+    return this.OR([{ ALT: () => this.CONSUME(Str) }, { ALT: () => this.CONSUME(Word) }]);
+  });
+
   private chainBody = this.RULE("chainBody", (cmd?: Command) => {
     this.CONSUME(LCurly);
     this.ACTION(() => (this.curChain = cmd));
@@ -844,11 +861,11 @@ export class NftTextParser extends EmbeddedActionsParser {
           },
         },
         {
-          GATE: () => tokenMatcher(this.LA(2), Str) && isEnd(this.LA(3)),
+          GATE: () => (tokenMatcher(this.LA(2), Str) || tokenMatcher(this.LA(2), Word)) && isEnd(this.LA(3)),
           ALT: () => {
             const cmd = this.curChain;
             this.CONSUME(CommentKw);
-            this.CONSUME(Str);
+            this.SUBRULE(this.commentText);
           },
         },
         {
@@ -1136,7 +1153,11 @@ export class NftTextParser extends EmbeddedActionsParser {
               this.CONSUME(Comma);
               flags.push(this.need(2, Word, "a set flag"));
             });
-            this.ACTION(() => def!.flags.push(...flags.map((f) => f.image)));
+            this.ACTION(() => {
+              const bad = flags.find((f) => !SET_FLAGS.has(f.image));
+              if (bad) throw new Fail(`expected a set flag (${[...SET_FLAGS].join(", ")}), found '${bad.image}'`, bad);
+              def!.flags.push(...flags.map((f) => f.image));
+            });
           },
         },
         {
@@ -1163,7 +1184,10 @@ export class NftTextParser extends EmbeddedActionsParser {
               }
               // (nft: "syntax error, unexpected auto-merge" in a map)
               if (def!.kind === "map" && t.image === "auto-merge") throw new Fail(`'auto-merge' is a property of sets, not of map ${def!.name}`, t);
-              def!.options[t.image] = this.textFrom(from);
+              const value = this.textFrom(from);
+              const check = SET_OPTION_VALUES[t.image];
+              if (check && !check.re.test(value)) throw new Fail(`expected ${check.what} after '${t.image}', found ${value === "" ? describeToken(this.LA(1)) : `'${value}'`}`, this.tokensAt()[from] ?? this.LA(1));
+              def!.options[t.image] = value;
             });
           },
         },
@@ -1353,8 +1377,8 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const kw = this.CONSUME(CommentKw);
-            const s = this.need(1, Str, "a quoted comment");
-            return this.ACTION(() => ({ kind: "comment" as const, text: s.image.slice(1, -1), span: this.span(kw) }));
+            const s = this.SUBRULE(this.commentText);
+            return this.ACTION(() => ({ kind: "comment" as const, text: s.tokenType === Str ? s.image.slice(1, -1) : s.image, span: this.span(kw) }));
           },
         },
       ];
@@ -2140,7 +2164,9 @@ export class NftTextParser extends EmbeddedActionsParser {
         const n = this.LA(1);
         if (n.image === "to") return true;
         if (kw.image !== "dnat" && kw.image !== "snat") return false;
-        return (tokenMatcher(n, Word) && !isStmtStart(n) && !NAT_FLAGS.has(n.image)) || n.tokenType === Colon;
+        // (`to` may be left out: nothing follows a NAT statement, so an expression here is its address -
+        // `snat ip saddr map { ... }`)
+        return !isEnd(n) && n.image !== "comment" && !NAT_FLAGS.has(n.image);
       },
       DEF: () => {
         this.OPTION5({ GATE: () => this.LA(1).image === "to", DEF: () => this.CONSUME4(Word) });

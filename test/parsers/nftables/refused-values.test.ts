@@ -1,7 +1,9 @@
 /**
  * Values nft refuses in a statement: a `limit rate` not written as nft's grammar has it (`10/sec`,
- * `10/minutes`, a burst without its unit, a byte rate without a time unit) and interface names
- * longer than IFNAMSIZ allows. nft loads none of such a file. Each verdict was taken from nft 1.0.6
+ * `10/minutes`, a burst without its unit, a byte rate without a time unit), interface names
+ * longer than IFNAMSIZ allows, set properties nft does not know (`flags state`, `size x`,
+ * `timeout 60`); and forms nft takes that fwlint refused (`comment ssh` unquoted, `snat ip saddr
+ * map { ... }` without 'to'). nft loads none of such a file. Each verdict was taken from nft 1.0.6
  * (`nft -c -f`); where nft runs here the test asks it again, and CI (FWLINT_REQUIRE_KERNEL=1)
  * requires that it can.
  */
@@ -40,7 +42,51 @@ const CASES: [string, RegExp?][] = [
   ['oifname "abcdefghijklmn*" accept'],
 ];
 
+const setWith = (property: string) => `table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\t${property}\n\t}\n}\n`;
+const nat = (stmt: string) => `table ip t {\n\tchain p {\n\t\ttype nat hook postrouting priority srcnat;\n\t\ttcp dport 1 ${stmt}\n\t}\n}\n`;
+
+/** Whole files: set properties, comments, NAT statements written without 'to'. */
+const FILES: [string, RegExp?][] = [
+  [setWith("flags state"), /expected a set flag \(constant, interval, dynamic, timeout\), found 'state'/],
+  [setWith("flags eval"), /found 'eval'/],
+  [setWith("size x"), /expected a number \(the most elements the set holds\) after 'size', found 'x'/],
+  [setWith("policy fast"), /expected 'performance' or 'memory' after 'policy'/],
+  [setWith("timeout 60"), /expected a time \(1h30m, 500ms, 1d\) after 'timeout', found '60'/],
+  [setWith("timeout 1w"), /found '1w'/],
+  [chain("accept comment foo bar"), /after 'foo'/],
+  [chain("accept comment"), /expected a quoted comment/],
+  [nat("snat ip 10.0.0.1"), /expected a field of 'ip'/],
+  // loaded
+  [setWith("flags interval, timeout")],
+  [setWith("size 0x10")],
+  [setWith("policy memory")],
+  [setWith("timeout 1d2h3m4s5ms")],
+  [chain("accept comment ssh-in")],
+  ["table ip t {\n\tcomment edge\n\tchain c {\n\t\tcomment inbound\n\t\taccept\n\t}\n}\n"],
+  [nat("snat ip saddr map { 10.0.0.1 : 192.0.2.1 }")],
+  [nat("snat 192.0.2.1")],
+  [nat("dnat tcp dport map { 1 : 10.0.0.1 }")],
+];
+
 const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
+
+describe("set properties, comments and NAT forms", () => {
+  for (const [text, refused] of FILES) {
+    it(`${refused ? "refuses" : "loads"} ${JSON.stringify(text).slice(1, 90)}`, () => {
+      const errors = errorsOf(text);
+      if (!refused) {
+        expect(errors).toEqual([]);
+        return;
+      }
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors[0]!.message).toMatch(refused);
+    });
+  }
+  it("a one-word comment is the rule's, and the chain's", () => {
+    const rs = parseNft("table ip t {\n\tchain c {\n\t\tcomment inbound\n\t\ttcp dport 22 accept comment ssh\n\t}\n}\n", "case.nft");
+    expect(rs.chains.get("ip t/c")!.rules.map((r) => r.comment)).toEqual(["ssh"]);
+  });
+});
 
 describe("statement values nft refuses", () => {
   for (const [rule, refused] of CASES) {
@@ -62,11 +108,12 @@ const withNft = withLoaders("nft statement values");
 describe("the verdicts above are nft's", () => {
   withNft("nft -c -f refuses exactly the refused cases", (dir) => {
     const wrong: string[] = [];
-    for (const [rule, refused] of CASES) {
+    const texts: [string, RegExp?][] = [...CASES.map(([rule, refused]): [string, RegExp?] => [chain(rule), refused]), ...FILES];
+    for (const [text, refused] of texts) {
       const file = join(dir, "case.nft");
-      writeFileSync(file, chain(rule));
+      writeFileSync(file, text);
       const nft = loaderSays(file);
-      if (nft.refused !== (refused !== undefined)) wrong.push(`${rule}: nft ${nft.says}`);
+      if (nft.refused !== (refused !== undefined)) wrong.push(`${JSON.stringify(text)}: nft ${nft.says}`);
     }
     expect(wrong).toEqual([]);
   });
