@@ -4,12 +4,10 @@
  * (`nft -c -f` in a network namespace); where nft runs here (root, unshare), the test asks it again,
  * and CI (FWLINT_REQUIRE_KERNEL=1) requires that it can.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseNft } from "../../../parsers/nftables/index.js";
 import { prng } from "../../../src/analysis/probes.js";
-import { loaderSays, withLoaders } from "../../loaders.js";
+import { withLoaders } from "../../loaders.js";
+import { differential, fwlintVerdicts, loaderDisagrees, nftErrors, type NftCase } from "./nft-cases.js";
 
 const set = (type: string, flags: string, elements: string, after = "") =>
   `table inet t {\n\tset s {\n\t\ttype ${type}\n\t\t${flags}\n\t\telements = { ${elements} }\n\t}\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tip saddr 192.0.2.1 accept\n\t}\n}\n${after}`;
@@ -18,16 +16,7 @@ const map = (flags: string, elements: string) =>
 
 const rule = (r: string) => `table inet t {\n\tchain c {\n\t\ttype filter hook input priority filter; policy drop;\n\t\t${r}\n\t}\n\tchain x {\n\t}\n}\n`;
 
-interface Case {
-  name: string;
-  text: string;
-  /** The error nft gives (what fwlint's message must say), or undefined when nft loads the file. */
-  refused?: RegExp;
-  /** Where fwlint reports it: line:column of the later element. */
-  at?: string;
-}
-
-const CASES: Case[] = [
+const CASES: NftCase[] = [
   { name: "an address inside a prefix", text: set("ipv4_addr", "flags interval", "10.0.0.1, 10.0.0.0/24"), refused: /element 10\.0\.0\.0\/24 overlaps 10\.0\.0\.1 \(line 5\).*conflicting intervals specified/, at: "5:26" },
   { name: "ranges sharing an end", text: set("ipv4_addr", "flags interval", "10.0.0.0-10.0.0.10, 10.0.0.10-10.0.0.20"), refused: /conflicting intervals/, at: "5:36" },
   { name: "nested prefixes", text: set("ipv4_addr", "flags interval", "10.0.0.0/8, 10.0.0.0/24"), refused: /10\.0\.0\.0\/24 overlaps 10\.0\.0\.0\/8/, at: "5:28" },
@@ -73,21 +62,8 @@ const CASES: Case[] = [
   { name: "a map key given twice with the same data", text: map("", "10.0.0.1 : accept, 10.0.0.1 : accept") },
 ];
 
-const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
-
 describe("set and map elements nft refuses together", () => {
-  for (const c of CASES) {
-    it(`${c.refused ? "refuses" : "loads"} ${c.name}`, () => {
-      const errors = errorsOf(c.text);
-      if (!c.refused) {
-        expect(errors).toEqual([]);
-        return;
-      }
-      expect(errors).toHaveLength(1);
-      expect(errors[0]!.message).toMatch(c.refused);
-      if (c.at) expect(`${errors[0]!.line}:${errors[0]!.column}`).toBe(c.at);
-    });
-  }
+  fwlintVerdicts(CASES);
 
   it("reports ten conflicts of a set and then how many more, and finds them in a list of 100k elements", () => {
     const good: string[] = [];
@@ -95,7 +71,7 @@ describe("set and map elements nft refuses together", () => {
     // 25 single addresses inside prefixes listed before them, in another order than the prefixes'
     const prefixes = Array.from({ length: 25 }, (_, k) => `172.16.${k}.0/24`);
     const inside = Array.from({ length: 25 }, (_, k) => `172.16.${24 - k}.9`);
-    const errors = errorsOf(set("ipv4_addr", "flags interval", [...prefixes, ...good, ...inside].join(", ")));
+    const errors = nftErrors(set("ipv4_addr", "flags interval", [...prefixes, ...good, ...inside].join(", ")));
     expect(errors).toHaveLength(11);
     expect(errors.slice(0, 10).every((e) => /element 172\.16\.\d+\.9 overlaps 172\.16\.\d+\.0\/24/.test(e.message))).toBe(true);
     expect(errors[10]!.message).toMatch(/15 more elements conflict as these do/);
@@ -104,21 +80,8 @@ describe("set and map elements nft refuses together", () => {
 
 const withNft = withLoaders("nft element conflicts");
 
-/** What `nft -c -f` makes of `text`, written to `file`. */
-function nftSays(file: string, text: string): { refused: boolean; says: string } {
-  writeFileSync(file, text);
-  return loaderSays(file);
-}
-
 describe("the verdicts above are nft's", () => {
-  withNft("nft -c -f refuses exactly the refused cases", (dir) => {
-    const wrong: string[] = [];
-    for (const c of CASES) {
-      const nft = nftSays(join(dir, "case.nft"), c.text);
-      if (nft.refused !== (c.refused !== undefined)) wrong.push(`${c.name}: nft ${nft.says}`);
-    }
-    expect(wrong).toEqual([]);
-  });
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => expect(loaderDisagrees(dir, CASES)).toEqual([]));
 });
 
 /**
@@ -171,14 +134,7 @@ describe("random sets and maps", () => {
   withNft(
     "get an error from fwlint exactly when nft refuses them (400 files)",
     (dir) => {
-      const wrong: string[] = [];
-      let refused = 0;
-      for (const [i, c] of randomCases(44, 400).entries()) {
-        const nft = nftSays(join(dir, `case${i}.nft`), c.text);
-        const errors = errorsOf(c.text);
-        if (nft.refused) refused++;
-        if (nft.refused !== errors.length > 0) wrong.push(`${c.kind}:\n${c.text}nft ${nft.says}\nfwlint: ${errors.map((e) => e.message).join("; ") || "no error"}`);
-      }
+      const { wrong, refused } = differential(dir, randomCases(44, 400).map((c) => ({ name: c.kind, text: c.text })));
       expect(wrong).toEqual([]);
       // both verdicts are well represented
       expect(refused).toBeGreaterThan(60);

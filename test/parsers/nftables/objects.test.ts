@@ -9,11 +9,10 @@
  * refuses a rule whose object only a later command adds). Where nft runs here the test asks it
  * again (CI requires that it can).
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseNft, parseNftJson } from "../../../parsers/nftables/index.js";
-import { loaderSays, withLoaders } from "../../loaders.js";
+import { parseNftJson } from "../../../parsers/nftables/index.js";
+import { withLoaders } from "../../loaders.js";
+import { fwlintVerdicts, loaderDisagrees, nftErrors, type NftCase } from "./nft-cases.js";
 
 const DECLARED = [
   "\tcounter ssh {\n\t}",
@@ -26,11 +25,10 @@ const DECLARED = [
   // (no secmark object: the kernel creates one only for a context its security module knows)
 ].join("\n");
 
-const table = (rule: string, after = "") =>
-  `table ip t {\n${DECLARED}\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\t${rule}\n\t}\n}\n${after}`;
+const table = (rule: string) => `table ip t {\n${DECLARED}\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\t${rule}\n\t}\n}\n`;
 
-/** A rule, what fwlint's error says (undefined: nft loads it), and text after the table. */
-const CASES: [string, RegExp?, string?][] = [
+/** A rule, and what fwlint's error says (undefined: nft loads it). */
+const CASES: [string, RegExp?][] = [
   ['tcp dport 22 counter name "sshh" accept', /^counter sshh is not declared in table ip t \(nft: "Could not process rule: No such file or directory"\)$/],
   ["quota name qq drop", /^quota qq is not declared/],
   ['limit name "ll" accept', /^limit ll is not declared/],
@@ -39,7 +37,6 @@ const CASES: [string, RegExp?, string?][] = [
   ['tcp dport 22 ct expectation set "ee"', /^ct expectation ee is not declared/],
   ['tcp dport 22 meta secmark set "smm"', /^secmark smm is not declared/],
   ['tcp dport 22 synproxy name "spp"', /^synproxy spp is not declared/],
-  ['counter name "ssh" accept', /^counter ssh is not declared/, "delete rule ip t c handle 100\ndelete counter ip t ssh\n"],
   // loaded
   ['tcp dport 22 counter name "ssh" accept'],
   ["quota name q drop"],
@@ -52,33 +49,24 @@ const CASES: [string, RegExp?, string?][] = [
   ['counter name tcp dport map { 22 : "ssh", 23 : "ssh" } accept'],
 ];
 
-const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
+/** The cases as files (the rule is on line 32). */
+const FILES: NftCase[] = CASES.map(([rule, refused]) => ({ name: rule, text: table(rule), ...(refused ? { refused, at: "32" } : {}) }));
 
 describe("named objects a rule uses", () => {
-  for (const [rule, refused, after] of CASES) {
-    // (the delete case names a rule handle nft does not have: it is only fwlint's to read)
-    if (after?.startsWith("delete")) continue;
-    it(`${refused ? "refuses" : "loads"} ${rule}${after ? ` + ${after.trim()}` : ""}`, () => {
-      const errors = errorsOf(table(rule, after));
-      if (!refused) {
-        expect(errors).toEqual([]);
-        return;
-      }
-      expect(errors).toHaveLength(1);
-      expect(errors[0]!.message).toMatch(refused);
-      expect(errors[0]!.line).toBe(32);
-      expect(errors[0]!.unresolved).toBe(true);
-    });
-  }
+  fwlintVerdicts(FILES);
+
+  it("marks each as a name the file does not define", () => {
+    for (const f of FILES.filter((x) => x.refused)) expect(nftErrors(f.text).map((e) => e.unresolved)).toEqual([true]);
+  });
 
   it("a deleted object is not declared any more", () => {
-    const errors = errorsOf("table ip t {\n\tcounter c {\n\t}\n}\ndelete counter ip t c\nadd chain ip t x\nadd rule ip t x counter name c\n");
+    const errors = nftErrors("table ip t {\n\tcounter c {\n\t}\n}\ndelete counter ip t c\nadd chain ip t x\nadd rule ip t x counter name c\n");
     expect(errors.map((e) => `${e.line} ${e.message}`)).toEqual(["7 counter c is not declared in table ip t (nft: \"Could not process rule: No such file or directory\")"]);
   });
 
   it("flowtables: flow add names one", () => {
     const text = "table inet t {\n\tflowtable ft {\n\t\thook ingress priority filter\n\t\tdevices = { lo }\n\t}\n\tchain f {\n\t\ttype filter hook forward priority 0;\n\t\tflow add @ft\n\t\tflow offload @nope\n\t}\n}\n";
-    expect(errorsOf(text).map((e) => `${e.line} ${e.message}`)).toEqual(["9 flowtable nope is not declared in table inet t (nft: \"Could not process rule: No such file or directory\")"]);
+    expect(nftErrors(text).map((e) => `${e.line} ${e.message}`)).toEqual(["9 flowtable nope is not declared in table inet t (nft: \"Could not process rule: No such file or directory\")"]);
   });
 
   it("nft JSON: objects listed, and statements naming them", () => {
@@ -104,15 +92,5 @@ describe("named objects a rule uses", () => {
 const withNft = withLoaders("nft named objects");
 
 describe("the verdicts above are nft's", () => {
-  withNft("nft -c -f refuses exactly the refused cases", (dir) => {
-    const wrong: string[] = [];
-    for (const [rule, refused, after] of CASES) {
-      if (after?.startsWith("delete")) continue;
-      const file = join(dir, "case.nft");
-      writeFileSync(file, table(rule, after));
-      const nft = loaderSays(file);
-      if (nft.refused !== (refused !== undefined)) wrong.push(`${rule}: nft ${nft.says}`);
-    }
-    expect(wrong).toEqual([]);
-  });
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => expect(loaderDisagrees(dir, FILES)).toEqual([]));
 });

@@ -7,12 +7,11 @@
  * again, and CI (FWLINT_REQUIRE_KERNEL=1) requires that it can. Random rules of the same parts
  * must get an error from fwlint exactly when nft refuses them.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
 import { prng } from "../../../src/analysis/probes.js";
-import { loaderSays, withLoaders } from "../../loaders.js";
+import { withLoaders } from "../../loaders.js";
+import { differential, fwlintVerdicts, loaderDisagrees, nftErrors, type NftCase } from "./nft-cases.js";
 
 type Family = "ip" | "ip6" | "inet" | "bridge" | "netdev" | "arp";
 
@@ -121,23 +120,19 @@ const CASES: Case[] = [
   { family: "ip", nat: true, rule: "dnat to tcp dport map { 80 : 10.0.0.1 . 8080 }" },
 ];
 
-const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
+/** The cases as files (the rule is on line 12). */
+const FILES: NftCase[] = CASES.map((c) => ({
+  name: `[${c.family}] ${c.rule}`,
+  text: table(c.family, c.rule, c.nat),
+  ...(c.refused ? { refused: c.refused, at: c.column !== undefined ? `12:${c.column}` : "12" } : {}),
+}));
 
 describe("rules nft refuses by their protocols", () => {
-  for (const c of CASES) {
-    it(`${c.refused ? "refuses" : "loads"} [${c.family}] ${c.rule}`, () => {
-      const errors = errorsOf(table(c.family, c.rule, c.nat));
-      if (!c.refused) {
-        expect(errors).toEqual([]);
-        return;
-      }
-      expect(errors).toHaveLength(1);
-      expect(errors[0]!.message).toMatch(c.refused);
-      expect(errors[0]!.message).toMatch(/\(nft refuses the rule\)$|transport protocol mapping/);
-      expect(errors[0]!.line).toBe(12);
-      if (c.column !== undefined) expect(errors[0]!.column).toBe(c.column);
-    });
-  }
+  fwlintVerdicts(FILES);
+
+  it("says each refusal is nft's", () => {
+    for (const f of FILES.filter((x) => x.refused)) expect(nftErrors(f.text)[0]!.message).toMatch(/\(nft refuses the rule\)$|transport protocol mapping/);
+  });
 
   it("leaves a refused rule out of the analysis, as nft loads none of it", () => {
     const rs = parseNft(table("inet", "tcp dport 25 udp dport 25 accept"), "case.nft");
@@ -153,25 +148,8 @@ describe("rules nft refuses by their protocols", () => {
 
 const withNft = withLoaders("nft protocol context");
 
-/** What `nft -c -f` makes of `text`, written to `file`. */
-function nftSays(file: string, text: string): { refused: boolean; says: string } {
-  writeFileSync(file, text);
-  return loaderSays(file);
-}
-
 describe("the verdicts above are nft's", () => {
-  withNft(
-    "nft -c -f refuses exactly the refused cases",
-    (dir) => {
-      const wrong: string[] = [];
-      for (const c of CASES) {
-        const nft = nftSays(join(dir, "case.nft"), table(c.family, c.rule, c.nat));
-        if (nft.refused !== (c.refused !== undefined)) wrong.push(`[${c.family}] ${c.rule}: nft ${nft.says}`);
-      }
-      expect(wrong).toEqual([]);
-    },
-    60_000,
-  );
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => expect(loaderDisagrees(dir, FILES)).toEqual([]), 60_000);
 });
 
 /**
@@ -226,15 +204,7 @@ describe("random rules", () => {
   withNft(
     "get an error from fwlint exactly when nft refuses them (300 files)",
     (dir) => {
-      const wrong: string[] = [];
-      let refused = 0;
-      for (const [i, c] of randomRules(45, 300).entries()) {
-        const text = table(c.family, c.rule, c.nat);
-        const nft = nftSays(join(dir, `case${i}.nft`), text);
-        const errors = errorsOf(text);
-        if (nft.refused) refused++;
-        if (nft.refused !== errors.length > 0) wrong.push(`[${c.family}] ${c.rule}\nnft ${nft.says}\nfwlint: ${errors.map((e) => e.message).join("; ") || "no error"}`);
-      }
+      const { wrong, refused } = differential(dir, randomRules(45, 300).map((c) => ({ name: `[${c.family}] ${c.rule}`, text: table(c.family, c.rule, c.nat) })));
       expect(wrong).toEqual([]);
       // both verdicts are well represented
       expect(refused).toBeGreaterThan(50);

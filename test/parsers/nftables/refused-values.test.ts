@@ -7,11 +7,10 @@
  * (`nft -c -f`); where nft runs here the test asks it again, and CI (FWLINT_REQUIRE_KERNEL=1)
  * requires that it can.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
-import { loaderSays, withLoaders } from "../../loaders.js";
+import { withLoaders } from "../../loaders.js";
+import { fwlintVerdicts, loaderDisagrees, type NftCase } from "./nft-cases.js";
 
 const chain = (rule: string) => `table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\t${rule}\n\t}\n}\n`;
 
@@ -68,20 +67,13 @@ const FILES: [string, RegExp?][] = [
   [nat("dnat tcp dport map { 1 : 10.0.0.1 }")],
 ];
 
-const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
+/** Both lists as files (a rule of CASES on line 4). */
+const RULES: NftCase[] = CASES.map(([rule, refused]) => ({ name: rule, text: chain(rule), ...(refused ? { refused, at: "4" } : {}) }));
+const WHOLE: NftCase[] = FILES.map(([text, refused]) => ({ name: JSON.stringify(text).slice(1, 90), text, ...(refused ? { refused } : {}) }));
 
 describe("set properties, comments and NAT forms", () => {
-  for (const [text, refused] of FILES) {
-    it(`${refused ? "refuses" : "loads"} ${JSON.stringify(text).slice(1, 90)}`, () => {
-      const errors = errorsOf(text);
-      if (!refused) {
-        expect(errors).toEqual([]);
-        return;
-      }
-      expect(errors.length).toBeGreaterThan(0);
-      expect(errors[0]!.message).toMatch(refused);
-    });
-  }
+  fwlintVerdicts(WHOLE, { oneError: false });
+
   it("a one-word comment is the rule's, and the chain's", () => {
     const rs = parseNft("table ip t {\n\tchain c {\n\t\tcomment inbound\n\t\ttcp dport 22 accept comment ssh\n\t}\n}\n", "case.nft");
     expect(rs.chains.get("ip t/c")!.rules.map((r) => r.comment)).toEqual(["ssh"]);
@@ -89,32 +81,11 @@ describe("set properties, comments and NAT forms", () => {
 });
 
 describe("statement values nft refuses", () => {
-  for (const [rule, refused] of CASES) {
-    it(`${refused ? "refuses" : "loads"} ${rule}`, () => {
-      const errors = errorsOf(chain(rule));
-      if (!refused) {
-        expect(errors).toEqual([]);
-        return;
-      }
-      expect(errors.length).toBeGreaterThan(0);
-      expect(errors[0]!.message).toMatch(refused);
-      expect(errors[0]!.line).toBe(4);
-    });
-  }
+  fwlintVerdicts(RULES, { oneError: false });
 });
 
 const withNft = withLoaders("nft statement values");
 
 describe("the verdicts above are nft's", () => {
-  withNft("nft -c -f refuses exactly the refused cases", (dir) => {
-    const wrong: string[] = [];
-    const texts: [string, RegExp?][] = [...CASES.map(([rule, refused]): [string, RegExp?] => [chain(rule), refused]), ...FILES];
-    for (const [text, refused] of texts) {
-      const file = join(dir, "case.nft");
-      writeFileSync(file, text);
-      const nft = loaderSays(file);
-      if (nft.refused !== (refused !== undefined)) wrong.push(`${JSON.stringify(text)}: nft ${nft.says}`);
-    }
-    expect(wrong).toEqual([]);
-  });
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => expect(loaderDisagrees(dir, [...RULES, ...WHOLE])).toEqual([]));
 });

@@ -9,42 +9,38 @@
  * nftables fixtures with line breaks run together must get an error from fwlint exactly when nft
  * refuses them.
  */
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
 import { prng } from "../../../src/analysis/probes.js";
-import { loaderSays, withLoaders } from "../../loaders.js";
-
-interface Case {
-  text: string;
-  /** line:column and what fwlint's error says, or undefined when nft loads the file. */
-  refused?: [string, RegExp];
-}
+import { withLoaders } from "../../loaders.js";
+import { differential, fwlintVerdicts, loaderDisagrees, type NftCase } from "./nft-cases.js";
 
 const UNEXPECTED = /expecting newline or semicolon/;
 const TERMINAL = /Statement after terminal statement has no effect/;
 
-const CASES: Case[] = [
-  { text: "table ip t { chain c { accept } }\n", refused: ["1:31", /after 'accept', found '}'.*"syntax error, unexpected '}', expecting newline or semicolon"/] },
-  { text: "table ip t { chain c { accept; } }\n", refused: ["1:34", /after 'chain c \{ accept; \}', found '}'/] },
-  { text: "table ip t { chain c { } }\n", refused: ["1:26", UNEXPECTED] },
-  { text: "table ip t { chain c { type filter hook input priority 0 } }\n", refused: ["1:58", UNEXPECTED] },
-  { text: "table ip t { chain c { type filter hook input priority 0; policy drop } }\n", refused: ["1:71", UNEXPECTED] },
-  { text: "table ip t { chain a { accept; } chain b { accept; }; }\n", refused: ["1:34", /found 'chain'/] },
-  { text: "table ip t { set s { type ipv4_addr } ; }\n", refused: ["1:37", UNEXPECTED] },
-  { text: "table ip t { set s { typeof ip saddr; elements = { 1.1.1.1 }; size 5 }; }\n", refused: ["1:70", UNEXPECTED] },
-  { text: "table ip t { flags dormant }\n", refused: ["1:28", UNEXPECTED] },
-  { text: "table ip t { counter c { packets 0 bytes 0 } }\n", refused: ["1:46", UNEXPECTED] },
-  { text: "table ip t {\n\tchain c {\n\t\taccept }\n}\n", refused: ["3:10", UNEXPECTED] },
-  { text: "add table ip t\nadd set ip t s { type ipv4_addr }\n", refused: ["2:33", UNEXPECTED] },
-  { text: "add table ip t\nadd chain ip t c { type filter hook input priority 0; }\nadd rule ip t c jump { accept }\n", refused: ["3:31", UNEXPECTED] },
-  { text: "table ip t { chain c { accept; }; } table ip u { chain c { accept; }; }\n", refused: ["1:37", /found 'table'/] },
-  { text: "table inet t {\n\tchain c {\n\t\tct state established accept iifname \"lo\" accept\n\t}\n}\n", refused: ["3:31", /a statement after 'accept', which ends the rule.*"Statement after terminal statement has no effect".*a missing line break/] },
-  { text: "table ip t {\n\tchain c {\n\t\ttcp dport 22 drop log\n\t}\n}\n", refused: ["3:21", TERMINAL] },
-  { text: "table ip t {\n\tchain c {\n\t\ttcp dport 22 reject with tcp reset counter\n\t}\n}\n", refused: ["3:38", TERMINAL] },
-  { text: "table ip t {\n\tchain x {\n\t}\n\tchain c {\n\t\tjump x accept\n\t}\n}\n", refused: ["5:10", TERMINAL] },
-  { text: "table ip t {\n\tchain c {\n\t\ttype nat hook prerouting priority -100;\n\t\ttcp dport 1 dnat to 10.0.0.1 counter\n\t}\n}\n", refused: ["4:32", TERMINAL] },
+/** Files, and where fwlint's one error is and what it says (none: nft loads the file). */
+const CASES: Omit<NftCase, "name">[] = [
+  { text: "table ip t { chain c { accept } }\n", at: "1:31", refused: /after 'accept', found '}'.*"syntax error, unexpected '}', expecting newline or semicolon"/ },
+  { text: "table ip t { chain c { accept; } }\n", at: "1:34", refused: /after 'chain c \{ accept; \}', found '}'/ },
+  { text: "table ip t { chain c { } }\n", at: "1:26", refused: UNEXPECTED },
+  { text: "table ip t { chain c { type filter hook input priority 0 } }\n", at: "1:58", refused: UNEXPECTED },
+  { text: "table ip t { chain c { type filter hook input priority 0; policy drop } }\n", at: "1:71", refused: UNEXPECTED },
+  { text: "table ip t { chain a { accept; } chain b { accept; }; }\n", at: "1:34", refused: /found 'chain'/ },
+  { text: "table ip t { set s { type ipv4_addr } ; }\n", at: "1:37", refused: UNEXPECTED },
+  { text: "table ip t { set s { typeof ip saddr; elements = { 1.1.1.1 }; size 5 }; }\n", at: "1:70", refused: UNEXPECTED },
+  { text: "table ip t { flags dormant }\n", at: "1:28", refused: UNEXPECTED },
+  { text: "table ip t { counter c { packets 0 bytes 0 } }\n", at: "1:46", refused: UNEXPECTED },
+  { text: "table ip t {\n\tchain c {\n\t\taccept }\n}\n", at: "3:10", refused: UNEXPECTED },
+  { text: "add table ip t\nadd set ip t s { type ipv4_addr }\n", at: "2:33", refused: UNEXPECTED },
+  { text: "add table ip t\nadd chain ip t c { type filter hook input priority 0; }\nadd rule ip t c jump { accept }\n", at: "3:31", refused: UNEXPECTED },
+  { text: "table ip t { chain c { accept; }; } table ip u { chain c { accept; }; }\n", at: "1:37", refused: /found 'table'/ },
+  { text: "table inet t {\n\tchain c {\n\t\tct state established accept iifname \"lo\" accept\n\t}\n}\n", at: "3:31", refused: /a statement after 'accept', which ends the rule.*"Statement after terminal statement has no effect".*a missing line break/ },
+  { text: "table ip t {\n\tchain c {\n\t\ttcp dport 22 drop log\n\t}\n}\n", at: "3:21", refused: TERMINAL },
+  { text: "table ip t {\n\tchain c {\n\t\ttcp dport 22 reject with tcp reset counter\n\t}\n}\n", at: "3:38", refused: TERMINAL },
+  { text: "table ip t {\n\tchain x {\n\t}\n\tchain c {\n\t\tjump x accept\n\t}\n}\n", at: "5:10", refused: TERMINAL },
+  { text: "table ip t {\n\tchain c {\n\t\ttype nat hook prerouting priority -100;\n\t\ttcp dport 1 dnat to 10.0.0.1 counter\n\t}\n}\n", at: "4:32", refused: TERMINAL },
   // loaded
   { text: "table ip t { chain c { accept; }; }\n" },
   { text: "table ip t { chain c { accept; }; }; table ip u { chain c { accept; }; }\n" },
@@ -58,21 +54,10 @@ const CASES: Case[] = [
   { text: "table ip t {\n\tchain c {\n\t\ttcp dport vmap { 22 : accept } counter\n\t\tcounter accept comment \"c\"\n\t\tcontinue counter\n\t}\n}\n" },
 ];
 
-const errorsOf = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity === "error");
+const FILES: NftCase[] = CASES.map((c) => ({ name: JSON.stringify(c.text).slice(1, 70), ...c }));
 
 describe("separators and terminal statements", () => {
-  for (const c of CASES) {
-    it(`${c.refused ? "refuses" : "loads"} ${JSON.stringify(c.text).slice(1, 70)}`, () => {
-      const errors = errorsOf(c.text);
-      if (!c.refused) {
-        expect(errors).toEqual([]);
-        return;
-      }
-      expect(errors).toHaveLength(1);
-      expect(`${errors[0]!.line}:${errors[0]!.column}`).toBe(c.refused[0]);
-      expect(errors[0]!.message).toMatch(c.refused[1]);
-    });
-  }
+  fwlintVerdicts(FILES);
 
   it("a rule run into the next is left out, as nft loads none of it", () => {
     const rs = parseNft("table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\ttcp dport 22 accept tcp dport 25 accept\n\t}\n}\n", "case.nft");
@@ -82,20 +67,8 @@ describe("separators and terminal statements", () => {
 
 const withNft = withLoaders("nft separators");
 
-function nftSays(file: string, text: string): { refused: boolean; says: string } {
-  writeFileSync(file, text);
-  return loaderSays(file);
-}
-
 describe("the verdicts above are nft's", () => {
-  withNft("nft -c -f refuses exactly the refused cases", (dir) => {
-    const wrong: string[] = [];
-    for (const c of CASES) {
-      const nft = nftSays(join(dir, "case.nft"), c.text);
-      if (nft.refused !== (c.refused !== undefined)) wrong.push(`${JSON.stringify(c.text)}: nft ${nft.says}`);
-    }
-    expect(wrong).toEqual([]);
-  });
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => expect(loaderDisagrees(dir, FILES)).toEqual([]));
 });
 
 /**
@@ -126,14 +99,7 @@ describe("fixtures with line breaks run together", () => {
   withNft(
     "get an error from fwlint exactly when nft refuses them (250 files)",
     (dir) => {
-      const wrong: string[] = [];
-      let refused = 0;
-      for (const [i, v] of joinedVariants(46, 250).entries()) {
-        const nft = nftSays(join(dir, `v${i}.nft`), v.text);
-        const errors = errorsOf(v.text);
-        if (nft.refused) refused++;
-        if (nft.refused !== errors.length > 0) wrong.push(`${v.name}:\n${v.text}nft ${nft.says}\nfwlint: ${errors.map((e) => e.message).join("; ") || "no error"}`);
-      }
+      const { wrong, refused } = differential(dir, joinedVariants(46, 250));
       expect(wrong).toEqual([]);
       expect(refused).toBeGreaterThan(100);
       expect(refused).toBeLessThan(245);
