@@ -1035,6 +1035,8 @@ class RuleMapper {
 
   private stmt(s: Stmt): void {
     if (this.refused) return;
+    if (s.kind === "match") checkMarkWidth(s.left, s.right);
+    else if (s.kind === "effect" && s.assign) checkMarkWidth(s.assign.key, s.assign.value);
     const refused = this.protocols.statement(s);
     if (refused) {
       // (nft stops at the first: what follows is not read)
@@ -1664,6 +1666,36 @@ function sameData(a: SetElement, b: SetElement): boolean {
 const DIVERTS: ReadonlySet<string> = new Set(["fwd", "tproxy", "synproxy"]);
 
 /** A 32-bit number as nft writes one (decimal or 0x hex; read as C reads integers, as iptables' marks are). */
+/** A packet or connection mark key, alone or masked (`meta mark`, `ct mark and 0xff`). */
+function isMarkKey(e: Expr): boolean {
+  if (e.kind === "binop") return isMarkKey(e.left);
+  return (e.kind === "meta" && e.key === "mark") || (e.kind === "ct" && e.key === "mark" && e.direction === undefined);
+}
+
+/**
+ * Throws BadValue at a number over 32 bits compared with or written to a mark, or masking one
+ * (nft: "Value N exceeds valid range 0-4294967295").
+ */
+function checkMarkWidth(key: Expr, value: Expr): void {
+  if (!isMarkKey(key)) return;
+  const walk = (e: Expr): void => {
+    if (e.kind === "value") {
+      const n = parseCInt(e.text, Number.MAX_SAFE_INTEGER);
+      if (n !== null && n > 0xffffffff) throw new BadValue(e, `mark value ${e.text} is over 32 bits: a mark is 0 to 0xffffffff (nft: "Value ${n} exceeds valid range 0-4294967295")`);
+    } else if (e.kind === "binop") {
+      walk(e.left);
+      walk(e.right);
+    } else if (e.kind === "set") for (const el of e.elements) walk(el.key);
+    else if (e.kind === "list") e.items.forEach(walk);
+    else if (e.kind === "range") {
+      walk(e.low);
+      walk(e.high);
+    }
+  };
+  walk(key);
+  walk(value);
+}
+
 function markNumber(e: Expr): number | undefined {
   return e.kind === "value" ? (parseCInt(e.text, 0xffffffff) ?? undefined) : undefined;
 }

@@ -5,8 +5,9 @@
  * headers the rule reads (`ip saddr` makes the packets IPv4, `tcp dport` makes them TCP) - and
  * refuses a rule that then reads another protocol's header ("conflicting protocols specified: tcp
  * vs. udp"), a `reject with tcp reset` of packets that are not TCP, a `reject with icmp` of IPv6
- * packets, and, in an inet table, a NAT to an address whose family nothing in the rule tells. One
- * such rule and nft loads none of the file.
+ * packets, and, in an inet table, a NAT to an address whose family nothing in the rule tells. By
+ * the table's family alone: `ct` expressions in netdev tables (whose hooks run before connection
+ * tracking) and `fwd` outside them. One such rule and nft loads none of the file.
  *
  * Checked against nft 1.0.6 (`nft -c -f`, see test/parsers/nftables/protocol-context.test.ts):
  * - The network protocol is one: each match on a protocol key replaces it (a set of families: its
@@ -88,6 +89,11 @@ function networkOf(text: string, nfproto: boolean): Network | undefined {
 
 const REFUSED = "nft refuses the rule";
 
+/** "an ip table", "a netdev table". */
+function aTable(family: NftFamily): string {
+  return `${/^[aeiou]/.test(family) ? "an" : "a"} ${family} table`;
+}
+
 /** The family of a NAT address written as an address, prefix or range (undefined: a name, a variable, a lookup). */
 function literalFamily(e: Expr): "ip" | "ip6" | undefined {
   const text = e.kind === "value" ? e.text : e.kind === "prefix" ? e.addr : e.kind === "range" && e.low.kind === "value" ? e.low.text : undefined;
@@ -126,6 +132,8 @@ export class ProtocolContext {
         this.read(s.elem);
         break;
       case "effect":
+        // (the netdev family alone forwards to a device)
+        if (s.name === "fwd" && this.family !== "netdev") this.refuse(s.span, `'fwd' in ${aTable(this.family)}: nft forwards to a device only from netdev tables ("unsupported family")`);
         if (s.assign) {
           this.read(s.assign.key);
           this.read(s.assign.value);
@@ -151,7 +159,7 @@ export class ProtocolContext {
 
   private match(left: Expr, op: MatchOp, right: Expr): void {
     if (left.kind === "meta" && left.key === "nfproto" && this.family !== "inet") {
-      return this.refuse(left.span, `'meta nfproto' in a ${this.family} table: nft takes it only in inet tables ("meta nfproto is only useful in the inet family")`);
+      return this.refuse(left.span, `'meta nfproto' in ${aTable(this.family)}: nft takes it only in inet tables ("meta nfproto is only useful in the inet family")`);
     }
     this.read(left);
     if (this.refusal) return;
@@ -192,6 +200,10 @@ export class ProtocolContext {
   private read(e: Expr): void {
     if (this.refusal) return;
     switch (e.kind) {
+      case "ct":
+        // netdev hooks run before connection tracking: the kernel refuses ct expressions there
+        if (this.family === "netdev") this.refuse(e.span, `'${exprText(e)}' in a netdev table: its hooks run before connection tracking, and the kernel refuses ct expressions there (nft: "Could not process rule: Protocol error")`);
+        return;
       case "payload":
         return this.header(e.protocol, e.span, exprText(e));
       case "concat":
@@ -272,7 +284,7 @@ export class ProtocolContext {
       return;
     }
     if (kind === "icmpx" && (this.family === "ip" || this.family === "ip6")) {
-      return this.refuse(span, `'reject with icmpx' in an ${this.family} table: use 'reject with ${this.family === "ip" ? "icmp" : "icmpv6"}' (icmpx is for inet tables: "abstracted ICMP unreachable not supported")`);
+      return this.refuse(span, `'reject with icmpx' in ${aTable(this.family)}: use 'reject with ${this.family === "ip" ? "icmp" : "icmpv6"}' (icmpx is for inet tables: "abstracted ICMP unreachable not supported")`);
     }
     // (an ip or ip6 table answers in its own family, whatever the rule matched)
     const needs = kind === "icmp" ? "ip" : kind === "icmpv6" ? "ip6" : undefined;

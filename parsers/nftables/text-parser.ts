@@ -2062,6 +2062,12 @@ export class NftTextParser extends EmbeddedActionsParser {
               if (words.length > 0 && !opts.has(words[0]!)) this.report(`expected a queue option (num, bypass, fanout, flags, to) after 'queue', found '${words[0]}'`, t);
               const last = words[words.length - 1];
               if (last === "num" || last === "to" || last === "flags") this.report(`expected a value after '${last}', found ${describeToken(this.LA(1))}`, this.LA(1));
+              // queue numbers are 16 bits (`num 70000`, `to 1-65536`)
+              for (const [i, w] of words.entries()) {
+                if (words[i - 1] !== "num" && words[i - 1] !== "to") continue;
+                const big = w.split("-").find((x) => /^\d+$/.test(x) && Number(x) > 65535);
+                if (big !== undefined) this.report(`queue number ${big} is over 16 bits: a queue is 0 to 65535 (nft: "Value ${big} exceeds valid range 0-65535")`, t);
+              }
               return { kind: "queue" as const, text };
             });
           },

@@ -83,9 +83,14 @@ const CASES: Case[] = [
   { family: "ip", nat: true, rule: "meta l4proto != tcp dnat to 10.0.0.1:8080", refused: /a NAT port needs/ },
   { family: "ip", nat: true, rule: "dnat to ip saddr map { 192.0.2.1 : 10.0.0.1 . 8080 }", refused: /a NAT port needs/ },
   // meta nfproto outside inet
-  { family: "ip", rule: "meta nfproto ipv4 accept", refused: /'meta nfproto' in a ip table: nft takes it only in inet tables/ },
+  { family: "ip", rule: "meta nfproto ipv4 accept", refused: /'meta nfproto' in an ip table: nft takes it only in inet tables/ },
   { family: "bridge", rule: "meta nfproto ipv4 accept", refused: /meta nfproto is only useful in the inet family/ },
+  // by the table's family
+  { family: "netdev", rule: "ct state new accept", refused: /'ct state' in a netdev table: its hooks run before connection tracking.*Protocol error/ },
+  { family: "netdev", rule: "meta mark set ct mark", refused: /'ct mark' in a netdev table/ },
+  { family: "inet", rule: 'fwd to "lo"', refused: /'fwd' in an inet table: nft forwards to a device only from netdev tables \("unsupported family"\)/ },
   // loaded
+  { family: "netdev", rule: 'fwd to "lo"' },
   { family: "inet", rule: "tcp dport 22 th dport 22 accept" },
   { family: "inet", rule: "meta l4proto != udp tcp dport 22 accept" },
   { family: "inet", rule: "meta l4proto { tcp, udp } th dport 53 accept" },
