@@ -247,6 +247,7 @@ class Machine {
     };
     const entry = (): RuleEntry => {
       const node = cmd.rule!;
+      this.objectsNamed(node, t);
       const handle = node.handle ?? t.handles + 1;
       t.handles = Math.max(t.handles + 1, handle);
       return { node, handle };
@@ -329,6 +330,20 @@ class Machine {
         s.elements = [];
         s.cache.clear();
         return;
+    }
+  }
+
+  /**
+   * The named objects a rule (and the anonymous chains in it) uses must exist when nft adds it:
+   * declared by an earlier command or in the rule's own table block (see the text reader's
+   * objectsAt). Told as an undeclared set is: the file may be loaded beside one that declares it.
+   */
+  private objectsNamed(node: RuleNode, t: TableState): void {
+    for (const s of node.stmts) {
+      if (s.kind === "effect" && s.object && !t.objects.has(objectKey(s.object.type, s.object.name))) {
+        this.diag("error", s.span, `${s.object.type} ${s.object.name} is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
+      }
+      if (s.kind === "verdict" && (s.verdict.kind === "jump" || s.verdict.kind === "goto") && s.verdict.anonymous) for (const r of s.verdict.anonymous) this.objectsNamed(r, t);
     }
   }
 
@@ -1064,10 +1079,6 @@ class RuleMapper {
         this.comment = s.text;
         return;
       case "effect":
-        if (s.object && !this.ctx.table.objects.has(objectKey(s.object.type, s.object.name))) {
-          // (as an undeclared set: the file may be loaded beside one that declares it)
-          this.m.error(s.span, `${s.object.type} ${s.object.name} is not declared in table ${tkey(this.ctx.table.ref)} (nft: "Could not process rule: No such file or directory")`, true);
-        }
         if (s.name === "xt") return this.xt(s);
         if (s.filters) {
           // a statement that may take packets away (synproxy, a quota ...): named in traces by what it is

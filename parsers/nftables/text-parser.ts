@@ -686,12 +686,25 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
     this.OPTION(() => {
       this.CONSUME(LCurly);
-      this.ACTION(() => this.blocks.push("table"));
+      this.ACTION(() => {
+        this.blocks.push("table");
+        this.objectsAt = this.commands.length;
+      });
       this.MANY({ GATE: () => this.inBlock("table"), DEF: () => this.item(() => this.SUBRULE(this.tableItem, { ARGS: [ref, cmd] })) });
       this.close(2, "'}' closing the table");
-      this.ACTION(() => this.blocks.pop());
+      this.ACTION(() => {
+        this.blocks.pop();
+        this.objectsAt = undefined;
+      });
     });
   });
+
+  /**
+   * Where the table block being read puts its named objects among the commands: before its
+   * chains and rules, wherever the block declares them - nft creates a block's objects first, so
+   * its rules may name one declared below them (a later block or command may not).
+   */
+  private objectsAt: number | undefined;
 
   private tableItem = this.RULE("tableItem", (ref?: TableRef, cmd?: Extract<Command, { object: "table" }>) => {
     this.OR({
@@ -1281,7 +1294,9 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (heads.length > 1 && named.tokenType === Str) this.refuseQuoted(named, named.image.slice(1, -1), `a ${heads.slice(0, -1).map((t) => t.image).join(" ")} name`);
       const obj = declaredObject(heads.map((t) => t.image));
       if (obj) {
-        this.emit({ object: "obj", op: "add", table: ref!, type: obj.type, name: obj.name, span: this.span(kw) });
+        const c: Command = { object: "obj", op: "add", table: ref!, type: obj.type, name: obj.name, span: this.span(kw) };
+        if (this.objectsAt === undefined) this.emit(c);
+        else this.commands.splice(this.objectsAt++, 0, c);
         return;
       }
       const head = heads.map((t) => t.image).join(" ");

@@ -4,10 +4,9 @@
  * by nft ("Could not process rule: No such file or directory"). fwlint reports it as it reports an
  * undeclared set: an error, marked as a name the file does not define (a fragment may be loaded
  * beside the file that declares it). Declarations in blocks, as commands and in nft JSON count; a
- * deleted one does not. The file's order is not followed: an object declared by a later command
- * or table block counts as declared (nft creates a table block's objects before its rules, but
- * refuses a rule whose object only a later command adds). Where nft runs here the test asks it
- * again (CI requires that it can).
+ * deleted one does not. The file's order is nft's: a table block's objects are created before its
+ * rules, wherever the block declares them; a later block or command comes too late. Where nft runs
+ * here the test asks it again (CI requires that it can).
  */
 import { describe, expect, it } from "vitest";
 import { parseNftJson } from "../../../parsers/nftables/index.js";
@@ -45,15 +44,27 @@ const CASES: [string, RegExp?][] = [
   ['udp dport 53 ct timeout set "dns"'],
   ['tcp dport 22 ct expectation set "e"'],
   ['tcp dport 22 ct state invalid,untracked synproxy name "sp"'],
-  // (an object a later table block or command declares is not told: nft refuses that too)
   ['counter name tcp dport map { 22 : "ssh", 23 : "ssh" } accept'],
 ];
 
 /** The cases as files (the rule is on line 32). */
 const FILES: NftCase[] = CASES.map(([rule, refused]) => ({ name: rule, text: table(rule), ...(refused ? { refused, at: "32" } : {}) }));
 
+/** An object counts from where nft creates it: its table block's objects first, a later block's or command's too late. */
+const ORDER: NftCase[] = [
+  { name: "declared below its user in the same block", text: "table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tcounter name \"x\" accept\n\t}\n\tcounter x {\n\t}\n}\n" },
+  {
+    name: "declared in a later block",
+    text: "table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tcounter name \"x\" accept\n\t}\n}\ntable ip t {\n\tcounter x {\n\t}\n}\n",
+    refused: /^counter x is not declared in table ip t/,
+    at: "4",
+  },
+  { name: "added by a later command", text: "add table ip t\nadd chain ip t c\nadd rule ip t c counter name x accept\nadd counter ip t x\n", refused: /^counter x is not declared/, at: "3" },
+];
+
 describe("named objects a rule uses", () => {
   fwlintVerdicts(FILES);
+  fwlintVerdicts(ORDER);
 
   it("marks each as a name the file does not define", () => {
     for (const f of FILES.filter((x) => x.refused)) expect(nftErrors(f.text).map((e) => e.unresolved)).toEqual([true]);
@@ -92,5 +103,5 @@ describe("named objects a rule uses", () => {
 const withNft = withLoaders("nft named objects");
 
 describe("the verdicts above are nft's", () => {
-  withNft("nft -c -f refuses exactly the refused cases", (dir) => expect(loaderDisagrees(dir, FILES)).toEqual([]));
+  withNft("nft -c -f refuses exactly the refused cases", (dir) => expect(loaderDisagrees(dir, [...FILES, ...ORDER])).toEqual([]));
 });
