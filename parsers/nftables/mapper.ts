@@ -36,7 +36,7 @@ import type {
   Stage,
 } from "../../src/model/types.js";
 import type { BaseChainSpec, ChainPolicy, Command, EffectStmt, Expr, MatchOp, NatStmt, NftDocument, NftFamily, RuleNode, SetDefinition, SetElement, Stmt, TableRef, Verdict } from "./ast.js";
-import { CT_STATES } from "../../src/model/types.js";
+import { CT_STATES, placeRef } from "../../src/model/types.js";
 // `xt target NAME` is an iptables target: read as iptables-save input reads it.
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
@@ -92,6 +92,58 @@ interface TableState {
 
 const objectKey = (type: string, name: string) => `${type} ${name}`;
 
+/** The named sets and maps statements use (`@s` in a match, a verdict or NAT map, `add @s { ... }`), anonymous chains' rules left out. */
+function setRefsOf(stmts: readonly Stmt[]): { name: string; span: SourceSpan }[] {
+  const out: { name: string; span: SourceSpan }[] = [];
+  const walk = (e: Expr | undefined): void => {
+    if (!e) return;
+    switch (e.kind) {
+      case "setref":
+        out.push({ name: e.name, span: e.span });
+        return;
+      case "binop":
+        walk(e.left);
+        walk(e.right);
+        return;
+      case "concat":
+        e.parts.forEach(walk);
+        return;
+      case "map":
+        walk(e.key);
+        walk(e.map);
+        return;
+      case "range":
+        walk(e.low);
+        walk(e.high);
+        return;
+      case "list":
+        e.items.forEach(walk);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const st of stmts) {
+    if (st.kind === "match") {
+      walk(st.left);
+      walk(st.right);
+    } else if (st.kind === "vmap") {
+      walk(st.key);
+      walk(st.map);
+    } else if (st.kind === "nat") {
+      walk(st.addr);
+      walk(st.port);
+    } else if (st.kind === "effect" && st.assign) {
+      walk(st.assign.key);
+      walk(st.assign.value);
+    } else if (st.kind === "setop") {
+      out.push({ name: st.set.replace(/^@/, ""), span: st.span });
+      walk(st.elem);
+    }
+  }
+  return out;
+}
+
 const tkey = (t: TableRef) => `${t.family} ${t.name}`;
 
 /** Named priorities (nft(8) "PRIORITY"): the bridge family has its own numbers. */
@@ -117,6 +169,20 @@ const ANALYSED: Partial<Record<NftFamily, Family[]>> = { ip: [4], ip6: [6], inet
 
 class Machine {
   readonly tables = new Map<string, TableState>();
+  /** Sets rules named where they did not exist yet (see objectsNamed, setsDeclaredLate). */
+  private readonly setsMissing: { table: string; name: string; span: SourceSpan }[] = [];
+
+  /**
+   * Rules that name a set the file declares only after them (a later command or table block):
+   * nft refuses such a rule ("No such file or directory"). A set never declared is the mapper's
+   * to tell (a name the file does not define).
+   */
+  setsDeclaredLate(): void {
+    for (const m of this.setsMissing) {
+      const later = this.tables.get(m.table)?.sets.get(m.name);
+      if (later) this.diag("error", m.span, `set @${m.name} is declared only after this rule (${later.def.span.file === m.span.file ? `line ${later.def.span.line}` : placeRef(later.def.span)}): nft adds the rule first and refuses it ("Could not process rule: No such file or directory")`);
+    }
+  }
   private order = 0;
   constructor(private readonly diag: (severity: Diagnostic["severity"], at: SourceSpan, message: string, unresolved?: boolean) => void) {}
 
@@ -339,6 +405,7 @@ class Machine {
    * objectsAt). Told as an undeclared set is: the file may be loaded beside one that declares it.
    */
   private objectsNamed(node: RuleNode, t: TableState): void {
+    for (const ref of setRefsOf(node.stmts)) if (!t.sets.has(ref.name)) this.setsMissing.push({ table: tkey(t.ref), ...ref });
     for (const s of node.stmts) {
       if (s.kind === "effect" && s.object && !t.objects.has(objectKey(s.object.type, s.object.name))) {
         this.diag("error", s.span, `${s.object.type} ${s.object.name} is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
@@ -1821,6 +1888,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     m.diagnostics.push({ severity, message, file: at.file || file, line: at.line, column: at.column, ...(unresolved ? { unresolved: true as const } : {}) });
   const machine = new Machine(diag);
   for (const cmd of doc.commands) machine.run(cmd);
+  machine.setsDeclaredLate();
 
   // Sets whose contents change at run time; whether any running chain rewrites destinations.
   let dnat = false;

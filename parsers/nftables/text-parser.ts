@@ -700,11 +700,17 @@ export class NftTextParser extends EmbeddedActionsParser {
   });
 
   /**
-   * Where the table block being read puts its named objects among the commands: before its
-   * chains and rules, wherever the block declares them - nft creates a block's objects first, so
-   * its rules may name one declared below them (a later block or command may not).
+   * Where the table block being read puts its sets, maps and named objects among the commands:
+   * before its chains and rules, wherever the block declares them - nft creates them first, so
+   * the block's rules may name one declared below them (a later block or command may not).
    */
   private objectsAt: number | undefined;
+
+  /** A set, map or named object declared in a table block (see objectsAt), or by a command. */
+  private emitDeclaration(c: Command): void {
+    if (this.objectsAt === undefined) this.emit(c);
+    else this.commands.splice(this.objectsAt++, 0, c);
+  }
 
   private tableItem = this.RULE("tableItem", (ref?: TableRef, cmd?: Extract<Command, { object: "table" }>) => {
     this.OR({
@@ -1090,7 +1096,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       def = { kind: kw!.image as "set" | "map", name, keyType: [], flags: [], elements: [], options: {}, span: this.span(kw!) };
     });
     this.SUBRULE(this.setBody, { ARGS: [def] });
-    this.ACTION(() => this.emit({ object: "set", op: "add", table: ref!, name, definition: def!, span: this.span(kw!) }));
+    this.ACTION(() => this.emitDeclaration({ object: "set", op: "add", table: ref!, name, definition: def!, span: this.span(kw!) }));
   });
 
   private setBody = this.RULE("setBody", (def?: SetDefinition) => {
@@ -1294,9 +1300,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (heads.length > 1 && named.tokenType === Str) this.refuseQuoted(named, named.image.slice(1, -1), `a ${heads.slice(0, -1).map((t) => t.image).join(" ")} name`);
       const obj = declaredObject(heads.map((t) => t.image));
       if (obj) {
-        const c: Command = { object: "obj", op: "add", table: ref!, type: obj.type, name: obj.name, span: this.span(kw) };
-        if (this.objectsAt === undefined) this.emit(c);
-        else this.commands.splice(this.objectsAt++, 0, c);
+        this.emitDeclaration({ object: "obj", op: "add", table: ref!, type: obj.type, name: obj.name, span: this.span(kw) });
         return;
       }
       const head = heads.map((t) => t.image).join(" ");

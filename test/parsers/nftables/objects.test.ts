@@ -50,7 +50,7 @@ const CASES: [string, RegExp?][] = [
 /** The cases as files (the rule is on line 32). */
 const FILES: NftCase[] = CASES.map(([rule, refused]) => ({ name: rule, text: table(rule), ...(refused ? { refused, at: "32" } : {}) }));
 
-/** An object counts from where nft creates it: its table block's objects first, a later block's or command's too late. */
+/** An object, set or map counts from where nft creates it: its table block's first, a later block's or command's too late. */
 const ORDER: NftCase[] = [
   { name: "declared below its user in the same block", text: "table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tcounter name \"x\" accept\n\t}\n\tcounter x {\n\t}\n}\n" },
   {
@@ -60,6 +60,20 @@ const ORDER: NftCase[] = [
     at: "4",
   },
   { name: "added by a later command", text: "add table ip t\nadd chain ip t c\nadd rule ip t c counter name x accept\nadd counter ip t x\n", refused: /^counter x is not declared/, at: "3" },
+  // sets and maps alike
+  { name: "a set declared below its user in the same block", text: "table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tip saddr @s accept\n\t\ttcp dport vmap @m\n\t}\n\tset s {\n\t\ttype ipv4_addr\n\t}\n\tmap m {\n\t\ttype inet_service : verdict\n\t}\n}\n" },
+  {
+    name: "a set added by a later command",
+    text: "add table ip t\nadd chain ip t c\nadd rule ip t c ip saddr @s accept\nadd set ip t s { type ipv4_addr; }\n",
+    refused: /^set @s is declared only after this rule \(line 4\): nft adds the rule first and refuses it \("Could not process rule: No such file or directory"\)$/,
+    at: "3:26",
+  },
+  {
+    name: "a map in a later block",
+    text: "table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport vmap @m\n\t}\n}\ntable ip t {\n\tmap m {\n\t\ttype inet_service : verdict\n\t}\n}\n",
+    refused: /^set @m is declared only after this rule \(line 8\)/,
+    at: "4",
+  },
 ];
 
 describe("named objects a rule uses", () => {
