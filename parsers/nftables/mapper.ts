@@ -44,6 +44,7 @@ import { coversRange, elementRange, generatorRange, isGenerator } from "./genera
 import { ordinaryValue } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { exprText } from "./expr-text.js";
+import { subExpressions } from "./expr-walk.js";
 import { ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
 import { FIB_ADDR_TYPE, fibAddrType, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype } from "./datatypes.js";
@@ -97,31 +98,8 @@ function setRefsOf(stmts: readonly Stmt[]): { name: string; span: SourceSpan }[]
   const out: { name: string; span: SourceSpan }[] = [];
   const walk = (e: Expr | undefined): void => {
     if (!e) return;
-    switch (e.kind) {
-      case "setref":
-        out.push({ name: e.name, span: e.span });
-        return;
-      case "binop":
-        walk(e.left);
-        walk(e.right);
-        return;
-      case "concat":
-        e.parts.forEach(walk);
-        return;
-      case "map":
-        walk(e.key);
-        walk(e.map);
-        return;
-      case "range":
-        walk(e.low);
-        walk(e.high);
-        return;
-      case "list":
-        e.items.forEach(walk);
-        return;
-      default:
-        return;
-    }
+    if (e.kind === "setref") out.push({ name: e.name, span: e.span });
+    else subExpressions(e).forEach(walk);
   };
   for (const st of stmts) {
     if (st.kind === "match") {
@@ -1757,18 +1735,9 @@ function isMarkKey(e: Expr): boolean {
 function checkMarkWidth(key: Expr, value: Expr): void {
   if (!isMarkKey(key)) return;
   const walk = (e: Expr): void => {
-    if (e.kind === "value") {
-      const n = parseCInt(e.text, Number.MAX_SAFE_INTEGER);
-      if (n !== null && n > 0xffffffff) throw new BadValue(e, `mark value ${e.text} is over 32 bits: a mark is 0 to 0xffffffff (nft: "Value ${n} exceeds valid range 0-4294967295")`);
-    } else if (e.kind === "binop") {
-      walk(e.left);
-      walk(e.right);
-    } else if (e.kind === "set") for (const el of e.elements) walk(el.key);
-    else if (e.kind === "list") e.items.forEach(walk);
-    else if (e.kind === "range") {
-      walk(e.low);
-      walk(e.high);
-    }
+    if (e.kind !== "value") return subExpressions(e).forEach(walk);
+    const n = parseCInt(e.text, Number.MAX_SAFE_INTEGER);
+    if (n !== null && n > 0xffffffff) throw new BadValue(e, `mark value ${e.text} is over 32 bits: a mark is 0 to 0xffffffff (nft: "Value ${n} exceeds valid range 0-4294967295")`);
   };
   walk(key);
   walk(value);
