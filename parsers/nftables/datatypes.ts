@@ -33,6 +33,20 @@ export function unknownDatatype(def: SetDefinition): { name: string; span: Sourc
 /** fib_addrtype (`fib ... type`): the route types RTN_*, by number. nft has names for the first nine. */
 const ROUTE_TYPES: readonly string[] = ["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"];
 
+/**
+ * The network protocol a `meta nfproto` value (`nfproto`: ipv4, ipv6, 2, 10) or a `meta protocol`
+ * / `ether type` value (ip, ip6, arp, 0x0800, 0x86dd, 0x0806) names; undefined for another.
+ */
+export function networkProtocol(text: string, nfproto: boolean): "ip" | "ip6" | "arp" | undefined {
+  if (text === "ipv4" || text === "ip") return "ip";
+  if (text === "ipv6" || text === "ip6") return "ip6";
+  if (!nfproto && text === "arp") return "arp";
+  const n = nftNumber(text, 0xffff);
+  if (n === null) return undefined;
+  if (nfproto) return n === 2 ? "ip" : n === 10 ? "ip6" : undefined;
+  return n === 0x0800 ? "ip" : n === 0x86dd ? "ip6" : n === 0x0806 ? "arp" : undefined;
+}
+
 /** A number as nft writes one in a value (decimal or 0x hex), at most `max`, or null. */
 export function nftNumber(text: string, max: number): number | null {
   return /^(0x[0-9a-f]+|[0-9]+)$/i.test(text) && Number(text) <= max ? Number(text) : null;

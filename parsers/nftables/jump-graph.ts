@@ -8,7 +8,7 @@
 import type { Chain, Rule } from "../../src/model/types.js";
 
 /** The kernel's jump stack: a chain at this many jumps below a base chain is refused. */
-export const JUMP_STACK = 16;
+const JUMP_STACK = 16;
 
 export interface JumpRefusal {
   rule: Rule;

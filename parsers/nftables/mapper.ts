@@ -45,9 +45,9 @@ import { ordinaryValue } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { exprText } from "./expr-text.js";
 import { subExpressions } from "./expr-walk.js";
-import { ProtocolContext, ruleRefusal } from "./protocol-context.js";
+import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
-import { FIB_ADDR_TYPE, fibAddrType, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype } from "./datatypes.js";
+import { FIB_ADDR_TYPE, fibAddrType, networkProtocol, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -115,7 +115,7 @@ function setRefsOf(stmts: readonly Stmt[]): { name: string; span: SourceSpan }[]
       walk(st.assign.key);
       walk(st.assign.value);
     } else if (st.kind === "setop") {
-      out.push({ name: st.set.replace(/^@/, ""), span: st.span });
+      out.push({ name: st.set, span: st.span });
       walk(st.elem);
     }
   }
@@ -123,6 +123,14 @@ function setRefsOf(stmts: readonly Stmt[]): { name: string; span: SourceSpan }[]
 }
 
 const tkey = (t: TableRef) => `${t.family} ${t.name}`;
+
+/** Each rule of `nodes`, and of the anonymous chains (`jump { ... }`) in them, a rule before those in it. */
+function eachRule(nodes: readonly RuleNode[], fn: (n: RuleNode) => void): void {
+  for (const n of nodes) {
+    fn(n);
+    for (const st of n.stmts) if (st.kind === "verdict" && (st.verdict.kind === "jump" || st.verdict.kind === "goto") && st.verdict.anonymous) eachRule(st.verdict.anonymous, fn);
+  }
+}
 
 /** Named priorities (nft(8) "PRIORITY"): the bridge family has its own numbers. */
 const PRIORITIES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
@@ -147,7 +155,7 @@ const ANALYSED: Partial<Record<NftFamily, Family[]>> = { ip: [4], ip6: [6], inet
 
 class Machine {
   readonly tables = new Map<string, TableState>();
-  /** Sets rules named where they did not exist yet (see objectsNamed, setsDeclaredLate). */
+  /** Sets rules named where they did not exist yet (see namesUsed, setsDeclaredLate). */
   private readonly setsMissing: { table: string; name: string; span: SourceSpan }[] = [];
 
   /**
@@ -291,7 +299,7 @@ class Machine {
     };
     const entry = (): RuleEntry => {
       const node = cmd.rule!;
-      this.objectsNamed(node, t);
+      eachRule([node], (n) => this.namesUsed(n, t));
       const handle = node.handle ?? t.handles + 1;
       t.handles = Math.max(t.handles + 1, handle);
       return { node, handle };
@@ -378,17 +386,17 @@ class Machine {
   }
 
   /**
-   * The named objects a rule (and the anonymous chains in it) uses must exist when nft adds it:
-   * declared by an earlier command or in the rule's own table block (see the text reader's
-   * objectsAt). Told as an undeclared set is: the file may be loaded beside one that declares it.
+   * The sets and named objects a rule uses must exist when nft adds it: declared by an earlier
+   * command or in the rule's own table block (see the text reader's objectsAt). An object that
+   * does not is told as an undeclared set is (the file may be loaded beside one that declares
+   * it); a set is noted, and told if the file declares it later (setsDeclaredLate).
    */
-  private objectsNamed(node: RuleNode, t: TableState): void {
+  private namesUsed(node: RuleNode, t: TableState): void {
     for (const ref of setRefsOf(node.stmts)) if (!t.sets.has(ref.name)) this.setsMissing.push({ table: tkey(t.ref), ...ref });
     for (const s of node.stmts) {
       if (s.kind === "effect" && s.object && !t.objects.has(objectKey(s.object.type, s.object.name))) {
         this.diag("error", s.span, `${s.object.type} ${s.object.name} is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
       }
-      if (s.kind === "verdict" && (s.verdict.kind === "jump" || s.verdict.kind === "goto") && s.verdict.anonymous) for (const r of s.verdict.anonymous) this.objectsNamed(r, t);
     }
   }
 
@@ -475,9 +483,6 @@ const CT: ReadonlySet<string> = new Set(["new", "established", "related", "inval
  * A packet has exactly one; other bits match none.
  */
 const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "established"], [4, "related"], [8, "new"], [64, "untracked"]];
-/** `meta nfproto` numbers (NFPROTO_IPV4, NFPROTO_IPV6) and `meta protocol` ether types, as `nft -n` prints them. */
-const NFPROTO_NUMBERS: ReadonlyMap<number, Family> = new Map([[2, 4], [10, 6]]);
-const ETHERTYPE_NUMBERS: ReadonlyMap<number, Family> = new Map([[0x0800, 4], [0x86dd, 6]]);
 /**
  * Throws BadValue at a value nft cannot parse for a key fwlint does not model but whose values are
  * symbols: a `meta pkttype` ("Could not parse packet type") or any `fib ... type`, such as
@@ -855,9 +860,8 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     }
     case "nfproto":
     case "ethertype": {
-      const t = e.kind === "value" ? e.text : "";
-      const n = num(t, 0xffff);
-      const f = t === "ipv4" || t === "ip" ? 4 : t === "ipv6" || t === "ip6" ? 6 : n === null ? null : ((dom.d === "nfproto" ? NFPROTO_NUMBERS : ETHERTYPE_NUMBERS).get(n) ?? null);
+      const p = e.kind === "value" ? networkProtocol(e.text, dom.d === "nfproto") : undefined;
+      const f = p === "ip" ? 4 : p === "ip6" ? 6 : null;
       if (f === null) throw new Unmodelled(`'${what} ${exprText(e)}' is not an IP family (fwlint models IPv4 and IPv6 packets)`);
       return { d: "family", f: [f] };
     }
@@ -1043,7 +1047,7 @@ class RuleMapper {
 
   /** The protocols the rule's statements so far imply, as nft tracks them (see protocol-context.ts). */
   private readonly protocols: ProtocolContext;
-  /** The protocols refused the rule (reported): its later statements are not read. */
+  /** The protocol context refused the rule (reported): its later statements are not read. */
   private refused = false;
 
   constructor(private readonly m: Mapper, private readonly ctx: RuleCtx) {
@@ -1053,17 +1057,7 @@ class RuleMapper {
   map(node: RuleNode): { rules: Expansion[]; comment?: string } {
     this.comment = node.comment;
     this.line = node.span.line;
-    let ended: Stmt | undefined;
-    for (const s of node.stmts) {
-      // nft: "Statement after terminal statement has no effect" (a verdict but continue, reject, NAT)
-      if (ended && s.kind !== "comment" && !this.refused) {
-        this.m.error(s.span, `a statement after '${stmtWord(ended)}', which ends the rule: nft refuses it ("Statement after terminal statement has no effect"); a missing line break between two rules?`);
-        this.m.invalid = true;
-        this.refused = true;
-      }
-      if (isTerminal(s)) ended ??= s;
-      this.stmt(s);
-    }
+    for (const s of node.stmts) this.stmt(s);
     const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
     const setMark = this.setMark;
     const rules = (this.expansion ? this.expansion.map((e) => ({ ...e, conditions: [...this.conds, ...e.conditions] })) : [{ conditions: this.conds, action }]).map((r) => ({
@@ -1074,7 +1068,7 @@ class RuleMapper {
     // nft: "transport protocol mapping is only valid after transport protocol match".
     for (const r of rules) {
       if ((r.action.kind === "dnat" || r.action.kind === "snat") && r.action.to.ports && !this.natTransport) {
-        this.m.error(node.span, `${r.action.target}: a NAT port needs a transport protocol match earlier in the rule (tcp dport ..., meta l4proto tcp) ("transport protocol mapping is only valid after transport protocol match")`);
+        this.m.error(node.span, `${r.action.target}: ${NAT_PORT_NEEDS_TRANSPORT}`);
         break;
       }
     }
@@ -1095,8 +1089,6 @@ class RuleMapper {
 
   private stmt(s: Stmt): void {
     if (this.refused) return;
-    if (s.kind === "match") checkMarkWidth(s.left, s.right);
-    else if (s.kind === "effect" && s.assign) checkMarkWidth(s.assign.key, s.assign.value);
     const refused = this.protocols.statement(s);
     if (refused) {
       // (nft stops at the first: what follows is not read)
@@ -1105,6 +1097,8 @@ class RuleMapper {
       this.refused = true;
       return;
     }
+    if (s.kind === "match") checkMarkWidth(s.left, s.right);
+    else if (s.kind === "effect" && s.assign) checkMarkWidth(s.assign.key, s.assign.value);
     switch (s.kind) {
       case "match": {
         const left = this.withCtFamily(s.left);
@@ -1721,7 +1715,6 @@ function sameData(a: SetElement, b: SetElement): boolean {
 /** Statements that take the packet out of the ruleset's hands (forwarded, diverted to a socket, answered). */
 const DIVERTS: ReadonlySet<string> = new Set(["fwd", "tproxy", "synproxy"]);
 
-/** A 32-bit number as nft writes one (decimal or 0x hex; read as C reads integers, as iptables' marks are). */
 /** A packet or connection mark key, alone or masked (`meta mark`, `ct mark and 0xff`). */
 function isMarkKey(e: Expr): boolean {
   if (e.kind === "binop") return isMarkKey(e.left);
@@ -1743,6 +1736,7 @@ function checkMarkWidth(key: Expr, value: Expr): void {
   walk(value);
 }
 
+/** A 32-bit number as nft writes one (decimal or 0x hex; read as C reads integers, as iptables' marks are). */
 function markNumber(e: Expr): number | undefined {
   return e.kind === "value" ? (parseCInt(e.text, 0xffffffff) ?? undefined) : undefined;
 }
@@ -1867,20 +1861,17 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       if (s.def.flags.includes("dynamic")) s.dynamic = "flags dynamic";
       else if (s.def.flags.includes("timeout") || s.def.options.timeout !== undefined) s.dynamic = "its elements time out";
     }
-    const visit = (nodes: RuleNode[]) => {
-      for (const n of nodes) {
-        for (const st of n.stmts) {
-          if (st.kind === "setop") {
-            const s = t.sets.get(st.set);
-            if (s) s.dynamic ??= `rules ${st.op} elements`;
-            else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`, true);
-          }
-          if (runs && rewritesDestination(st)) dnat = true;
-          if (st.kind === "verdict" && (st.verdict.kind === "jump" || st.verdict.kind === "goto") && st.verdict.anonymous) visit(st.verdict.anonymous);
+    const visit = (n: RuleNode) => {
+      for (const st of n.stmts) {
+        if (st.kind === "setop") {
+          const s = t.sets.get(st.set);
+          if (s) s.dynamic ??= `rules ${st.op} elements`;
+          else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`, true);
         }
+        if (runs && rewritesDestination(st)) dnat = true;
       }
     };
-    for (const c of t.chains.values()) visit(c.rules.map((r) => r.node));
+    for (const c of t.chains.values()) eachRule(c.rules.map((r) => r.node), visit);
   }
 
   let ruleCount = 0;
@@ -1892,16 +1883,15 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     const families = ANALYSED[t.ref.family];
     if (!families) {
       diag("info", t.span, `table ${tkey(t.ref)}: ${t.ref.family} tables are parsed but not analysed`);
-      // (what nft refuses in their rules is still told: the file would not load)
-      const refusals = (nodes: readonly RuleNode[]): void => {
-        for (const n of nodes) {
-          const r = ruleRefusal(n.stmts, t.ref.family);
-          if (r) m.error(r.span, r.message);
-          for (const st of n.stmts) if (st.kind === "verdict" && (st.verdict.kind === "jump" || st.verdict.kind === "goto") && st.verdict.anonymous) refusals(st.verdict.anonymous);
-        }
-      };
       for (const c of t.chains.values()) {
-        refusals(c.rules.map((r) => r.node));
+        // (what nft refuses in their rules is still told: the file would not load)
+        eachRule(
+          c.rules.map((r) => r.node),
+          (n) => {
+            const r = ruleRefusal(n.stmts, t.ref.family);
+            if (r) m.error(r.span, r.message);
+          },
+        );
         if (!c.base) continue;
         priorityOf(c.base, t.ref.family, diag);
         if (!HOOKS[t.ref.family].includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${HOOKS[t.ref.family].join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
@@ -2062,18 +2052,6 @@ function rewritesDestination(st: Stmt): boolean {
 }
 
 /** An `xt match|target|watcher NAME` statement's kind and extension name (both readers write that text). */
-/** A statement nft lets nothing follow in its rule: a verdict other than continue, reject, a NAT statement. */
-function isTerminal(s: Stmt): boolean {
-  return (s.kind === "verdict" && s.verdict.kind !== "continue") || s.kind === "reject" || s.kind === "nat";
-}
-
-/** The keyword a terminal statement starts with (for messages). */
-function stmtWord(s: Stmt): string {
-  if (s.kind === "verdict") return s.verdict.kind === "queue" ? "queue" : s.verdict.kind;
-  if (s.kind === "nat") return s.type;
-  return s.kind;
-}
-
 function xtOf(st: EffectStmt): { type: "match" | "target" | "watcher"; name: string } | undefined {
   const m = /^xt\s+(match|target|watcher)\s+(\S+)/.exec(st.text);
   return m ? { type: m[1] as "match" | "target" | "watcher", name: m[2]! } : undefined;

@@ -22,6 +22,6 @@ export function assignedObject(key: Expr, value: Expr): { type: ObjectType; name
   return undefined;
 }
 
-export function unquote(s: string): string {
+function unquote(s: string): string {
   return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s;
 }

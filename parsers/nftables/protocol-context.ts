@@ -7,7 +7,9 @@
  * vs. udp"), a `reject with tcp reset` of packets that are not TCP, a `reject with icmp` of IPv6
  * packets, and, in an inet table, a NAT to an address whose family nothing in the rule tells. By
  * the table's family alone: `ct` expressions in netdev tables (whose hooks run before connection
- * tracking) and `fwd` outside them. One such rule and nft loads none of the file.
+ * tracking) and `fwd` outside them. And, of any rule, a statement after one that ends it (a
+ * verdict but continue, a reject, a NAT: "Statement after terminal statement has no effect" - two
+ * rules run together on one line). One such rule and nft loads none of the file.
  *
  * Checked against nft 1.0.6 (`nft -c -f`, see test/parsers/nftables/protocol-context.test.ts):
  * - The network protocol is one: each match on a protocol key replaces it (a set of families: its
@@ -22,7 +24,8 @@
 import type { SourceSpan } from "../../src/model/types.js";
 import type { Expr, MatchOp, NftFamily, Stmt } from "./ast.js";
 import { exprText } from "./expr-text.js";
-import { PROTOCOLS } from "../../src/model/names.js";
+import { protocolNumber } from "../../src/model/names.js";
+import { networkProtocol, nftNumber } from "./datatypes.js";
 
 export interface ProtocolRefusal {
   span: SourceSpan;
@@ -51,12 +54,6 @@ interface Named {
   written: string;
 }
 
-function number(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text);
-  if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text, 16);
-  return undefined;
-}
-
 /** The values a protocol-key match tests for equality, in order; undefined when it tests none (`!=`, a named set, a range). */
 function equalValues(op: MatchOp, right: Expr): string[] | undefined {
   if (op !== "implicit" && op !== "==") return undefined;
@@ -70,24 +67,19 @@ function equalValues(op: MatchOp, right: Expr): string[] | undefined {
 }
 
 function transportOf(text: string): string | undefined {
-  if (TRANSPORT_NAMES.has(text.toLowerCase())) return text.toLowerCase();
-  const n = number(text) ?? PROTOCOLS.get(text.toLowerCase());
-  return n === undefined ? undefined : TRANSPORT_HEADERS.get(n);
+  if (TRANSPORT_NAMES.has(text)) return text;
+  const n = nftNumber(text, 255) ?? protocolNumber(text);
+  return n === null ? undefined : TRANSPORT_HEADERS.get(n);
 }
 
 type Network = "ip" | "ip6" | "arp";
 const NETWORK_NAMES: Readonly<Record<Network, string>> = { ip: "IPv4", ip6: "IPv6", arp: "ARP" };
 
-/** `meta nfproto` values (`nfproto`), and `meta protocol` / `ether type` ones: the network header they name. */
-function networkOf(text: string, nfproto: boolean): Network | undefined {
-  const t = text.toLowerCase();
-  if (t === "ipv4" || t === "ip" || t === (nfproto ? "2" : "0x0800")) return "ip";
-  if (t === "ipv6" || t === "ip6" || t === (nfproto ? "10" : "0x86dd")) return "ip6";
-  if (!nfproto && (t === "arp" || t === "0x0806")) return "arp";
-  return undefined;
-}
-
 const REFUSED = "nft refuses the rule";
+
+/** Why nft refuses a NAT port no transport protocol comes before (also told of a port a NAT map's data give, by the mapper). */
+export const NAT_PORT_NEEDS_TRANSPORT =
+  'a NAT port needs a transport protocol match earlier in the rule (tcp dport ..., meta l4proto tcp) ("transport protocol mapping is only valid after transport protocol match")';
 
 /** "an ip table", "a netdev table". */
 function aTable(family: NftFamily): string {
@@ -100,6 +92,18 @@ function literalFamily(e: Expr): "ip" | "ip6" | undefined {
   if (text === undefined) return undefined;
   if (text.includes(":")) return "ip6";
   return /^\d+\.\d+\.\d+\.\d+$/.test(text) ? "ip" : undefined;
+}
+
+/** A statement nft lets nothing follow in its rule: a verdict other than continue, reject, a NAT statement. */
+function isTerminal(s: Stmt): boolean {
+  return (s.kind === "verdict" && s.verdict.kind !== "continue") || s.kind === "reject" || s.kind === "nat";
+}
+
+/** The keyword a terminal statement starts with (for messages). */
+function stmtWord(s: Stmt): string {
+  if (s.kind === "verdict") return s.verdict.kind;
+  if (s.kind === "nat") return s.type;
+  return s.kind;
 }
 
 /** One rule's protocol context, statement by statement (see the module comment). */
@@ -118,9 +122,17 @@ export class ProtocolContext {
     this.networkWhy = `the table's family (${family})`;
   }
 
+  /** The statement that ended the rule (a verdict but continue, a reject, a NAT), once one did. */
+  private ended: Stmt | undefined;
+
   /** The first refusal among the statement's expressions, in nft's order (undefined: none). */
   statement(s: Stmt): ProtocolRefusal | undefined {
     this.refusal = undefined;
+    if (this.ended && s.kind !== "comment") {
+      this.refuse(s.span, `a statement after '${stmtWord(this.ended)}', which ends the rule ("Statement after terminal statement has no effect"); a missing line break between two rules?`);
+      return this.refusal;
+    }
+    if (isTerminal(s)) this.ended = s;
     switch (s.kind) {
       case "match":
         this.match(s.left, s.op, s.right);
@@ -178,7 +190,7 @@ export class ProtocolContext {
       (left.kind === "payload" && left.protocol === "ether" && left.field === "type") ||
       ((this.family === "bridge" || this.family === "netdev") && left.kind === "meta" && left.key === "protocol")
     ) {
-      const last = networkOf(values[values.length - 1]!, left.kind === "meta" && left.key === "nfproto");
+      const last = networkProtocol(values[values.length - 1]!, left.kind === "meta" && left.key === "nfproto");
       if (last !== undefined) {
         this.network = last;
         this.networkWhy = `'${text}'`;
@@ -253,7 +265,7 @@ export class ProtocolContext {
   private nat(s: Extract<Stmt, { kind: "nat" }>): void {
     if (this.refusal) return;
     if (s.port !== undefined && s.port.kind !== "map" && !this.transportKnown) {
-      return this.refuse(s.span, `'${s.type} to ...:${exprText(s.port)}': a NAT port needs a transport protocol match earlier in the rule (tcp dport ..., meta l4proto tcp) ("transport protocol mapping is only valid after transport protocol match")`);
+      return this.refuse(s.span, `'${s.type} to ...:${exprText(s.port)}': ${NAT_PORT_NEEDS_TRANSPORT}`);
     }
     // (masquerade, redirect and a port alone name no address family)
     if (s.addr === undefined && s.family === undefined) return;

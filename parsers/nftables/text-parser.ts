@@ -125,12 +125,14 @@ const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counte
 const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
+/** A time as nft writes one: numbers with units d, h, m, s, ms (`1h30m`, `500ms`). */
+const TIME = /^(\d+(d|h|m|s|ms))+$/;
 /** What a set property's value must look like, where nft's grammar fixes it. */
 const SET_OPTION_VALUES: Readonly<Record<string, { re: RegExp; what: string }>> = {
   size: { re: /^(\d+|0x[0-9a-f]+)$/i, what: "a number (the most elements the set holds)" },
   policy: { re: /^(performance|memory)$/, what: "'performance' or 'memory'" },
-  timeout: { re: /^(\d+(d|h|m|s|ms))+$/, what: "a time (1h30m, 500ms, 1d)" },
-  "gc-interval": { re: /^(\d+(d|h|m|s|ms))+$/, what: "a time (1m, 30s)" },
+  timeout: { re: TIME, what: "a time (1h30m, 500ms, 1d)" },
+  "gc-interval": { re: TIME, what: "a time (1m, 30s)" },
 };
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 /** What exprStmt's alternatives see while chevrotain records the grammar (their actions do not run). */

@@ -41,6 +41,8 @@ const CASES: Omit<NftCase, "name">[] = [
   { text: "table ip t {\n\tchain c {\n\t\ttcp dport 22 reject with tcp reset counter\n\t}\n}\n", at: "3:38", refused: TERMINAL },
   { text: "table ip t {\n\tchain x {\n\t}\n\tchain c {\n\t\tjump x accept\n\t}\n}\n", at: "5:10", refused: TERMINAL },
   { text: "table ip t {\n\tchain c {\n\t\ttype nat hook prerouting priority -100;\n\t\ttcp dport 1 dnat to 10.0.0.1 counter\n\t}\n}\n", at: "4:32", refused: TERMINAL },
+  // (a bridge table's rules are not analysed, but nft refuses them all the same)
+  { text: "table bridge t {\n\tchain c {\n\t\ttype filter hook prerouting priority 0;\n\t\tip saddr 10.0.0.1 drop counter\n\t}\n}\n", at: "4:26", refused: TERMINAL },
   // loaded
   { text: "table ip t { chain c { accept; }; }\n" },
   { text: "table ip t { chain c { accept; }; }; table ip u { chain c { accept; }; }\n" },
