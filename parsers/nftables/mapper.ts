@@ -569,7 +569,7 @@ function leftOf(e: Expr): Left | null {
         return m === null ? null : { pre: inner.pre, dom: { d: "tcpflags", mask: m } };
       }
       if (inner.dom.d === "addr" && inner.dom.mask === undefined && e.right.kind === "value") {
-        const m = parseIP(e.right.text, inner.dom.family);
+        const m = nftAddress(e.right.text, inner.dom.family);
         return m === null ? null : { ...inner, dom: { ...inner.dom, mask: m } };
       }
       return null;
@@ -734,11 +734,40 @@ function setPieces(dom: Domain, elements: readonly SetElement[], what: string): 
  */
 const readAddresses = new WeakMap<readonly SetElement[], { family: Family; ranges: readonly AddrRange[] }>();
 
-/** An address written where `what` compares against one of `family`, or a BadValue at `at`. */
+/**
+ * An address as nft reads one of `family`: IPv6 text; IPv4 four dotted parts as inet_aton reads
+ * them (`010.0.0.1` is 8.0.0.1), or one unsigned 32-bit integer in C notation - nft's lexer makes
+ * `10` a number, so `ip saddr 10` is 0.0.0.10 and `0x0a000001` is 10.0.0.1 (not iptables' 10.0.0.0).
+ * Null for anything else.
+ */
+function nftAddress(t: string, family: Family): bigint | null {
+  if (family === 6) return parseIP(t, 6);
+  const quad = dottedQuad(t);
+  if (quad !== null) return quad;
+  if (!t.includes(".")) {
+    const n = parseCInt(t, 0xffffffff);
+    return n === null ? null : BigInt(n);
+  }
+  return t.split(".").length === 4 ? parseIP(t, 4) : null;
+}
+
+/** A DNS name (letters, digits, hyphens, dots, at least one letter): nft resolves it when it loads the file. */
+const HOST_NAME = /^(?=[^:]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * An address written where `what` compares against one of `family`, or a BadValue at `at`. A host
+ * name is Unmodelled: nft looks it up when it loads the file, on the machine that loads it.
+ */
 function addrValue(x: Expr, family: Family, what: string, at: Expr): bigint {
-  const v = x.kind === "value" ? (family === 4 ? (dottedQuad(x.text) ?? parseIP(x.text, 4)) : parseIP(x.text, 6)) : null;
-  if (v === null) throw new BadValue(at, `expected an IPv${family} address after '${what}', found '${exprText(x)}'`);
-  return v;
+  const v = x.kind === "value" ? nftAddress(x.text, family) : null;
+  if (v !== null) return v;
+  if (x.kind === "value" && HOST_NAME.test(x.text)) {
+    throw new Unmodelled(`'${x.text}' is a host name nft looks up when it loads the file`, {
+      at,
+      message: `'${x.text}' after '${what}' is a host name: nft looks it up when it loads the file (and refuses the file where it does not resolve); fwlint does not resolve names, and leaves what it decides unknown`,
+    });
+  }
+  throw new BadValue(at, `expected an IPv${family} address after '${what}', found '${exprText(x)}'`);
 }
 
 /** The address ranges element `e` (address, prefix, range) stands for in `dom`, appended to `out`. */
@@ -757,7 +786,7 @@ function addrRangesInto(dom: Extract<Domain, { d: "addr" }>, e: Expr, what: stri
     return;
   }
   if (e.kind === "prefix") {
-    const a = family === 4 ? (dottedQuad(e.addr) ?? parseIP(e.addr, 4)) : parseIP(e.addr, 6);
+    const a = nftAddress(e.addr, family);
     if (a === null || e.length > (family === 4 ? 32 : 128)) throw new BadValue(e, `expected an IPv${family} prefix after '${what}', found '${exprText(e)}'`);
     out.push(prefixRange(a, e.length, family));
     return;
@@ -771,8 +800,8 @@ function addrRangesInto(dom: Extract<Domain, { d: "addr" }>, e: Expr, what: stri
   }
   if (e.kind === "value" && e.text.includes("-")) {
     const [a, b] = e.text.split("-");
-    const lo = parseIP(a!, family);
-    const hi = parseIP(b!, family);
+    const lo = nftAddress(a!, family);
+    const hi = nftAddress(b!, family);
     if (lo !== null && hi !== null && lo <= hi) {
       out.push({ lo, hi });
       return;
@@ -879,7 +908,11 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
 
 /** Something valid that the model cannot express for this match: the match becomes Unknown. */
 class Unmodelled {
-  constructor(readonly reason: string) {}
+  /** `warn`: also a warning there (what the user should know fwlint left open). */
+  constructor(
+    readonly reason: string,
+    readonly warn?: { at: Expr; message: string },
+  ) {}
 }
 
 /** The `ordinary` field of an unknown `left OP right` (see ordinary.ts), to spread into it. */
@@ -1369,6 +1402,10 @@ class Mapper {
   constructor(private readonly file: string) {}
 
   /** An error at `at`; `unresolved`: it names what the file does not define (see Diagnostic). */
+  warning(at: SourceSpan, message: string): void {
+    this.diagnostics.push({ severity: "warning", message, file: at.file || this.file, line: at.line, column: at.column });
+  }
+
   error(at: SourceSpan, message: string, unresolved?: boolean): void {
     this.diagnostics.push({ severity: "error", message, file: at.file || this.file, line: at.line, column: at.column, ...(unresolved ? { unresolved: true as const } : {}) });
   }
@@ -1446,7 +1483,10 @@ class Mapper {
         this.invalid = true;
         return [{ kind: "unknown", text: clip(text), reason: "invalid value (reported as an error)" }];
       }
-      if (e instanceof Unmodelled) return [{ kind: "unknown", text: clip(text), reason: e.reason, ...ordinaryOf(left, op, right, ctx) }];
+      if (e instanceof Unmodelled) {
+        if (e.warn) this.warning(e.warn.at.span, e.warn.message);
+        return [{ kind: "unknown", text: clip(text), reason: e.reason, ...ordinaryOf(left, op, right, ctx) }];
+      }
       throw e;
     }
   }
@@ -1506,6 +1546,7 @@ class Mapper {
           return unknown("invalid address");
         }
         if (!(e instanceof Unmodelled)) throw e;
+        if (e.warn) this.warning(e.warn.at.span, e.warn.message);
       }
       if (!r) return unknown(`to ${exprText(addr)}`);
       to.addr = r;

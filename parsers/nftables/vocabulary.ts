@@ -92,10 +92,13 @@ function rangeSide(s: string): boolean {
   return NUM.test(s) || IPV4.test(s) || (s.includes(":") && /^[0-9a-fA-F:.]+$/.test(s));
 }
 
-/** A value word as an expression: `10.0.0.0/8` is a prefix, `1024-65535` a range, else a value. */
+/**
+ * A value word as an expression: `10.0.0.0/8` is a prefix (and `65536/16`: nft reads an integer
+ * as an address too), `1024-65535` a range, else a value.
+ */
 export function valueOf(image: string, span: SourceSpan): Expr {
   const slash = image.indexOf("/");
-  if (slash > 0 && (image.includes(".") || image.includes(":"))) {
+  if (slash > 0 && (image.includes(".") || image.includes(":") || NUM.test(image.slice(0, slash)))) {
     const len = image.slice(slash + 1);
     if (/^\d{1,3}$/.test(len)) return { kind: "prefix", addr: image.slice(0, slash), length: Number(len), span };
   }
