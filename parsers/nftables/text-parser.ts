@@ -121,6 +121,113 @@ const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
 const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
 const HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
 const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
+/** A number as nft's scanner reads one: decimal or 0x hex. */
+const NUMBER = /^(?:\d+|0x[0-9a-f]+)$/i;
+/** What may follow `counter`, `log`, `quota` (nft 1.0.6's grammar), for the message on a word that is none of it. */
+const OPTION_GRAMMAR: Record<string, string> = {
+  counter: "'packets N', 'bytes N'",
+  log: "a log option (prefix, level, group, snaplen, queue-threshold, flags)",
+  quota: "[over|until] N bytes|kbytes|mbytes [used N bytes|kbytes|mbytes]",
+};
+/** Element options that take one value (a time, a quoted comment). */
+const ONE_VALUE_OPTIONS: ReadonlySet<string> = new Set(["timeout", "expires", "comment"]);
+const LOG_VALUED: ReadonlySet<string> = new Set(["prefix", "level", "group", "snaplen", "queue-threshold"]);
+const QUOTA_UNITS: ReadonlySet<string> = new Set(["bytes", "kbytes", "mbytes"]);
+
+/**
+ * What nft refuses in a `log` statement's options that fit its grammar (its evaluation of a log
+ * statement): group, snaplen and queue-threshold log to a netlink group, level and flags to the
+ * kernel log - not both -; `level audit` takes nothing else. `words` fit strayOption.
+ */
+function logConflict(words: readonly IToken[]): string | undefined {
+  const given = new Set<string>();
+  strayOption("log", words, given);
+  const group = given.has("group") || given.has("snaplen") || given.has("queue-threshold");
+  if (group && given.has("level")) return `a log to a netlink group ('group', 'snaplen', 'queue-threshold') takes no 'level' (nft: "level and group are mutually exclusive")`;
+  if (group && given.has("flags")) return `a log to a netlink group ('group', 'snaplen', 'queue-threshold') takes no 'flags' (nft: "flags and group are mutually exclusive")`;
+  const level = words.findIndex((w) => w.image === "level");
+  if (given.has("level") && words[level + 1]?.image === "audit" && words.length > 2) return `'log level audit' takes no other option (nft: "log level audit doesn't support any further options")`;
+  return undefined;
+}
+
+/**
+ * The first word of a counter or quota object's body (`counter c { packets 0 bytes 0 }`) nft's
+ * grammar has no place for: each line or ';'-separated item is `comment "..."` (or one word), or for a counter
+ * `packets N bytes N` (both, in that order), for a quota one or more quota amounts.
+ */
+function objectBodyMisfit(type: "counter" | "quota", body: readonly IToken[]): IToken | undefined {
+  let item: IToken[] = [];
+  for (const t of [...body, undefined]) {
+    if (t !== undefined && t.tokenType !== Newline && t.tokenType !== Semi) {
+      item.push(t);
+      continue;
+    }
+    const w = item.map((x) => x.image);
+    if (w[0] === "comment") {
+      if (item.length !== 2) return item[2] ?? t ?? item[0];
+    } else if (type === "counter" && item.length > 0) {
+      const bad = ["packets", "N", "bytes", "N"].findIndex((want, i) => (want === "N" ? !NUMBER.test(w[i] ?? "") : w[i] !== want));
+      if (bad >= 0) return item[bad] ?? t ?? item[0];
+      if (item.length > 4) return item[4];
+    } else {
+      for (let rest = item; rest.length > 0; ) {
+        const k = strayOption("quota", rest);
+        if (k < 0) break;
+        const next = rest[k]?.image;
+        if (k === 0 || next === undefined || (!NUMBER.test(next) && next !== "over" && next !== "until")) return rest[k] ?? t ?? rest[0];
+        rest = rest.slice(k);
+      }
+    }
+    item = [];
+  }
+  return undefined;
+}
+
+/**
+ * Where the words after a `counter`, `log` or `quota` statement's keyword stop fitting nft's
+ * grammar: the index of the first word with no place there (words.length when one is missing at
+ * the end), or -1 when all fit (and for other statements). `counter` takes `packets N` and
+ * `bytes N` pairs; `log` its options with a value each, and `flags` with `all`, `skuid`, `ether`,
+ * `ip options` or `tcp` and a comma list of `sequence`/`options`; `quota` an amount and unit and a
+ * `used` amount. Values are checked for their form elsewhere (OPTIONS_WITH_VALUE). The option
+ * words stepped over are added to `options`.
+ */
+function strayOption(name: string, words: readonly IToken[], options = new Set<string>()): number {
+  const at = (i: number) => words[i]?.image;
+  let i = 0;
+  switch (name) {
+    case "counter":
+      while (i < words.length && (at(i) === "packets" || at(i) === "bytes")) i += 2;
+      return i < words.length ? i : -1;
+    case "log":
+      while (i < words.length) {
+        const w = at(i)!;
+        options.add(w);
+        if (LOG_VALUED.has(w)) i += 2;
+        else if (w !== "flags") return i;
+        else if (at(i + 1) === "all" || at(i + 1) === "skuid" || at(i + 1) === "ether") i += 2;
+        else if (at(i + 1) === "ip" && at(i + 2) === "options") i += 3;
+        else if (at(i + 1) === "tcp" && (at(i + 2) === "sequence" || at(i + 2) === "options")) {
+          i += 3;
+          while (at(i) === "," && (at(i + 1) === "sequence" || at(i + 1) === "options")) i += 2;
+        } else return i + 1;
+      }
+      return -1;
+    case "quota":
+      if (at(0) === "over" || at(0) === "until") i++;
+      if (!NUMBER.test(at(i) ?? "")) return i;
+      if (!QUOTA_UNITS.has(at(i + 1) ?? "")) return i + 1;
+      i += 2;
+      if (at(i) === "used") {
+        if (!NUMBER.test(at(i + 1) ?? "")) return i + 1;
+        if (!QUOTA_UNITS.has(at(i + 2) ?? "")) return i + 2;
+        i += 3;
+      }
+      return i < words.length ? i : -1;
+    default:
+      return -1;
+  }
+}
 /** What nft 1.0.6 takes after `limit rate`: packets per time unit with a burst in packets, or bytes per time unit with a burst in bytes (group 1: a packet burst). */
 const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
@@ -1301,6 +1408,8 @@ export class NftTextParser extends EmbeddedActionsParser {
       const named = heads[heads.length - 1]!;
       if (heads.length > 1 && named.tokenType === Str) this.refuseQuoted(named, named.image.slice(1, -1), `a ${heads.slice(0, -1).map((t) => t.image).join(" ")} name`);
       const obj = declaredObject(heads.map((t) => t.image));
+      const misfit = obj && (obj.type === "counter" || obj.type === "quota") ? objectBodyMisfit(obj.type, this.tokensAt().slice(bodyFrom, bodyTo)) : undefined;
+      if (misfit) this.report(`expected ${obj!.type === "counter" ? "'packets N bytes N'" : OPTION_GRAMMAR.quota} or 'comment \"...\"' in the ${obj!.type} declaration, found ${describeToken(misfit)}`, misfit);
       if (obj) {
         this.emitDeclaration({ object: "obj", op: "add", table: ref!, type: obj.type, name: obj.name, span: this.span(kw) });
         return;
@@ -2018,7 +2127,17 @@ export class NftTextParser extends EmbeddedActionsParser {
       },
       DEF: () => this.CONSUME(Plain),
     });
-    return this.ACTION(() => [kw.image, this.textFrom(from)]);
+    return this.ACTION(() => {
+      // `1.2.3.4 counter packets 0 x bytes 0`, `timeout 10s junk`: nft's grammar has no place for the word
+      const words = this.tokensAt().slice(from, this.pos);
+      const misfit = kw.image === "counter" || kw.image === "quota" ? strayOption(kw.image, words) : ONE_VALUE_OPTIONS.has(kw.image) ? (words.length === 1 ? -1 : 1) : -1;
+      if (misfit >= 0) {
+        const t = words[misfit] ?? this.LA(1);
+        const what = OPTION_GRAMMAR[kw.image] ?? "a value";
+        throw new Fail(`expected ${what}${misfit < words.length ? " and then ',' or '}'" : ""} after '${kw.image}', found ${describeToken(t)}`, t);
+      }
+      return [kw.image, this.textFrom(from)];
+    });
   });
 
   private elementData = this.RULE("elementData", (): Expr => {
@@ -2313,7 +2432,7 @@ export class NftTextParser extends EmbeddedActionsParser {
           if (next === undefined || (opts.has(next.image) && next.image !== "over")) {
             throw new Fail(`expected a value after '${t.image}', found ${describeToken(next ?? this.LA(1))}`, next ?? this.LA(1));
           }
-          if (NUMERIC_OPTIONS.has(`${name} ${t.image}`) && !/^\d+$/.test(next.image)) {
+          if (NUMERIC_OPTIONS.has(`${name} ${t.image}`) && !NUMBER.test(next.image)) {
             throw new Fail(`expected a number after '${t.image}', found ${describeToken(next)}`, next);
           }
           if (name === "log" && t.image === "level" && !LOG_LEVELS.has(next.image)) {
@@ -2321,6 +2440,18 @@ export class NftTextParser extends EmbeddedActionsParser {
           }
         }
       }
+      // Every word is an option or its value: `log prefix "x" levle info` is refused by nft.
+      const words = toks.slice(from + 1, this.pos);
+      if (firstArg?.image === "name" && words.length > 2 && !tokenMatcher(words[1]!, ExprHead)) {
+        throw new Fail(`expected the next statement after '${name} name ${words[1]!.image}', found ${describeToken(words[2]!)}`, words[2]!);
+      }
+      const misfit = firstArg?.image === "name" ? -1 : strayOption(name, words);
+      if (misfit >= 0) {
+        const t = words[misfit] ?? this.LA(1);
+        throw new Fail(`expected ${OPTION_GRAMMAR[name]}${misfit < words.length ? " or the next statement" : ""} after '${name}', found ${describeToken(t)}`, t);
+      }
+      const conflict = name === "log" ? logConflict(words) : undefined;
+      if (conflict) throw new Fail(conflict, kw);
       // `counter name "c"`, `quota name q`: the object by a literal name (a map lookup picks one per packet)
       const named = firstArg?.image === "name" && this.pos === from + 3 ? toks[from + 2]! : undefined;
       const object = named && (tokenMatcher(named, Word) || named.tokenType === Str) ? declaredObject([name, named.image]) : undefined;

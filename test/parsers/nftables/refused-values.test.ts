@@ -35,7 +35,27 @@ const CASES: [string, RegExp?][] = [
   ["ct mark set 4294967296", /over 32 bits/],
   ["meta mark and 0x100000000 == 1 accept", /over 32 bits/],
   ["meta mark set meta mark or 0x100000000", /over 32 bits/],
+  // words with no place in a counter, log or quota statement (nft: "syntax error"), and log options that exclude each other
+  ["counter packets 0 echo-request bytes 0 accept", /expected 'packets N', 'bytes N' or the next statement after 'counter', found 'echo-request'/],
+  ['log prefix "x" levle info accept', /expected a log option \(prefix, level, group, snaplen, queue-threshold, flags\) or the next statement after 'log', found 'levle'/],
+  ["log flags ip accept", /after 'log', found 'ip'/],
+  ["log flags all,skuid accept", /after 'log', found ','/],
+  ["quota 10 accept", /expected \[over\|until\] N bytes\|kbytes\|mbytes \[used N bytes\|kbytes\|mbytes\] after 'quota', found 'accept'/],
+  ["quota 1 gbytes accept", /found 'gbytes'/],
+  ["quota over 10 mbytes junk accept", /or the next statement after 'quota', found 'junk'/],
+  ["quota 10 mbytes used accept", /found 'accept'/],
+  ["log group 2 flags skuid accept", /takes no 'flags' \(nft: "flags and group are mutually exclusive"\)/],
+  ["log level info snaplen 10 accept", /takes no 'level' \(nft: "level and group are mutually exclusive"\)/],
+  ['log level audit prefix "x" accept', /'log level audit' takes no other option/],
   // loaded
+  ["counter packets 0x10 bytes 010 accept"],
+  ["counter bytes 5 packets 1 bytes 2 accept"],
+  ['log prefix "x" flags ip options flags skuid level info accept'],
+  ["log flags tcp sequence , options flags ether accept"],
+  ["log group 1 snaplen 10 queue-threshold 0x10 prefix x accept"],
+  ["log level audit accept"],
+  ["quota until 1 kbytes used 1 bytes accept"],
+  ["quota over 0x10 mbytes drop"],
   ["meta mark set 0xffffffff"],
   ["ct mark and 0xff00 == 0x100 accept"],
   ["limit rate 10/second accept"],
@@ -51,6 +71,7 @@ const CASES: [string, RegExp?][] = [
 ];
 
 const setWith = (property: string) => `table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\t${property}\n\t}\n}\n`;
+const withCounter = (rule: string) => chain(rule).replace("\tchain c {", "\tcounter c {\n\t}\n\tchain c {");
 const nat = (stmt: string) => `table ip t {\n\tchain p {\n\t\ttype nat hook postrouting priority srcnat;\n\t\ttcp dport 1 ${stmt}\n\t}\n}\n`;
 
 /** Whole files: set properties, comments, NAT statements written without 'to'. */
@@ -64,7 +85,18 @@ const FILES: [string, RegExp?][] = [
   [chain("accept comment foo bar"), /after 'foo'/],
   [chain("accept comment"), /expected a quoted comment/],
   [nat("snat ip 10.0.0.1"), /expected a field of 'ip'/],
+  [setWith("counter\n\t\telements = { 10.0.0.1 counter packets 0 junk bytes 0 }"), /expected 'packets N', 'bytes N' and then ',' or '}' after 'counter', found 'junk'/],
+  [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 10s junk }"), /expected a value and then ',' or '}' after 'timeout', found 'junk'/],
+  [setWith("elements = { 10.0.0.1 comment \"a\" \"b\" }"), /after 'comment', found '"b"'/],
+  [withCounter("counter name c extra accept"), /expected the next statement after 'counter name c', found 'extra'/],
+  ["table ip t {\n\tcounter c {\n\t\tpackets 0 x bytes 0\n\t}\n}\n", /expected 'packets N bytes N' or 'comment "..."' in the counter declaration, found 'x'/],
+  ["table ip t {\n\tcounter c { packets 0; bytes 0 }\n}\n", /found ';'/],
+  ["table ip t {\n\tquota q {\n\t\t10 mbytes junk\n\t}\n}\n", /in the quota declaration, found 'junk'/],
   // loaded
+  ["table ip t {\n\tcounter c {\n\t\tcomment \"x\"\n\t\tpackets 0x1 bytes 2\n\t}\n\tquota q { over 10 mbytes used 1 bytes; comment q }\n}\n"],
+  [withCounter("counter name c accept")],
+  [setWith("counter\n\t\telements = { 10.0.0.1 counter packets 1 bytes 2, 10.0.0.2 counter }")],
+  [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 10s expires 5s comment \"a\" }")],
   [setWith("flags interval, timeout")],
   [setWith("size 0x10")],
   [setWith("policy memory")],
