@@ -135,6 +135,15 @@ const LOG_VALUED: ReadonlySet<string> = new Set(["prefix", "level", "group", "sn
 const QUOTA_UNITS: ReadonlySet<string> = new Set(["bytes", "kbytes", "mbytes"]);
 
 /**
+ * A word starting with a digit that nft's scanner reads as a number, not a string (`65536`,
+ * `0x10`, `1abc`, `1.2`, `1-2`): nft refuses it as a name. An address, a time or anything with a
+ * ':' (`10.0.0.1`, `10m`, `::1`) it scans as a string, and takes.
+ */
+function scannedAsNumber(word: string): boolean {
+  return /^\d/.test(word) && !word.includes(":") && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(word) && !TIME.test(word);
+}
+
+/**
  * What nft refuses in a `log` statement's options that fit its grammar (its evaluation of a log
  * statement): group, snaplen and queue-threshold log to a netlink group, level and flags to the
  * kernel log - not both -; `level audit` takes nothing else. `words` fit strayOption.
@@ -420,9 +429,14 @@ export class NftTextParser extends EmbeddedActionsParser {
     return { file, line: t.startLine!, column: t.startColumn!, text };
   }
 
-  /** A name that nft reads as a keyword (NFT_KEYWORDS): nft refuses the file. */
+  /**
+   * A name that nft reads as a keyword (NFT_KEYWORDS), or as a number (`65536`, `1abc`:
+   * scannedAsNumber): nft refuses the file.
+   */
   private refuseKeyword(t: IToken, what: string): void {
-    if (NFT_KEYWORDS.has(t.image)) this.report(`'${t.image}' is an nft keyword: nft cannot read it as ${what} (the file does not load); rename it`, t);
+    const fix = what === "a comment" ? "quote it" : "rename it";
+    if (NFT_KEYWORDS.has(t.image)) this.report(`'${t.image}' is an nft keyword: nft cannot read it as ${what} (the file does not load); ${fix}`, t);
+    else if (scannedAsNumber(t.image)) this.report(`'${t.image}' cannot be ${what}: nft reads it as a number, and takes only a name there (the file does not load); ${fix}`, t);
   }
 
   /**
@@ -916,12 +930,16 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
   });
 
-  /** A comment's text: a quoted string, or one word as nft takes it too (`comment ssh`). */
+  /** A comment's text: a quoted string, or one word as nft takes it too (`comment ssh`, not a keyword or number). */
   private commentText = this.RULE("commentText", (): IToken => {
     this.ACTION(() => {
       if (!tokenMatcher(this.LA(1), Str) && !tokenMatcher(this.LA(1), Word)) this.fail("a quoted comment");
     });
-    return this.OR([{ ALT: () => this.CONSUME(Str) }, { ALT: () => this.CONSUME(Word) }]);
+    const t = this.OR([{ ALT: () => this.CONSUME(Str) }, { ALT: () => this.CONSUME(Word) }]);
+    this.ACTION(() => {
+      if (t.tokenType !== Str) this.refuseKeyword(t, "a comment");
+    });
+    return t;
   });
 
   private chainBody = this.RULE("chainBody", (cmd?: Command) => {
