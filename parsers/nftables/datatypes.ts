@@ -52,20 +52,32 @@ export function nftNumber(text: string, max: number): number | null {
   return /^(0x[0-9a-f]+|[0-9]+)$/i.test(text) && Number(text) <= max ? Number(text) : null;
 }
 
-/** A data type whose values are symbols or numbers (0-255): what nft takes, and how an error names it. */
+/** A data type whose values are symbols or numbers (0-255, or up to `max`): what nft takes, and how an error names it. */
 export interface SymbolType {
   /** "a packet type": what a value is expected to be. */
   what: string;
   names: ReadonlySet<string>;
+  max?: number;
 }
 /** pkt_type (`meta pkttype`): the names nft has (PACKET_HOST ... PACKET_OTHERHOST); other values only as numbers. */
 export const PKT_TYPE: SymbolType = { what: "a packet type", names: new Set(["host", "unicast", "broadcast", "multicast", "other"]) };
 /** fib_addrtype (`fib ... type`). */
 export const FIB_ADDR_TYPE: SymbolType = { what: "an address type", names: new Set(ROUTE_TYPES.slice(0, 9)) };
 
+/** dscp (`ip dscp`, `ip6 dscp`), as `nft describe ip dscp` lists it. */
+export const DSCP: SymbolType = {
+  what: "a DSCP class",
+  names: new Set(["cs0", "cs1", "cs2", "cs3", "cs4", "cs5", "cs6", "cs7", "df", "be", "lephb", "af11", "af12", "af13", "af21", "af22", "af23", "af31", "af32", "af33", "af41", "af42", "af43", "va", "ef"]),
+  max: 63,
+};
+/** ct_status (`ct status`), as `nft describe ct status` lists it. */
+export const CT_STATUS: SymbolType = { what: "a connection status", names: new Set(["expected", "seen-reply", "assured", "confirmed", "snat", "dnat", "dying"]), max: 0xffffffff };
+/** iface_type (`meta iiftype`, `meta oiftype`), as `nft describe meta iiftype` lists it. */
+export const IFACE_TYPE: SymbolType = { what: "an interface type", names: new Set(["ether", "ppp", "ipip", "ipip6", "loopback", "sit", "ipgre"]), max: 0xffff };
+
 /** Does nft take `text` as a value of the type: one of its names, or a number? */
 export function takesSymbol(type: SymbolType, text: string): boolean {
-  return type.names.has(text) || nftNumber(text, 255) !== null;
+  return type.names.has(text) || nftNumber(text, type.max ?? 255) !== null;
 }
 
 /** The error for a value nft does not take as one of the type's (nft: "Could not parse packet type", ...). */

@@ -47,7 +47,7 @@ import { exprText } from "./expr-text.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
-import { FIB_ADDR_TYPE, fibAddrType, networkProtocol, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype } from "./datatypes.js";
+import { CT_STATUS, DSCP, FIB_ADDR_TYPE, fibAddrType, IFACE_TYPE, networkProtocol, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -483,14 +483,23 @@ const CT: ReadonlySet<string> = new Set(["new", "established", "related", "inval
  * A packet has exactly one; other bits match none.
  */
 const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "established"], [4, "related"], [8, "new"], [64, "untracked"]];
+/** The symbol type of a key whose values nft reads as names or numbers (checkSymbols), if it is one. */
+function symbolTypeOf(left: Expr): SymbolType | undefined {
+  if (left.kind === "meta") return left.key === "pkttype" ? PKT_TYPE : left.key === "iiftype" || left.key === "oiftype" ? IFACE_TYPE : undefined;
+  if (left.kind === "fib") return left.result === "type" ? FIB_ADDR_TYPE : undefined;
+  if (left.kind === "ct") return left.key === "status" ? CT_STATUS : undefined;
+  if (left.kind === "payload") return (left.protocol === "ip" || left.protocol === "ip6") && left.field === "dscp" ? DSCP : undefined;
+  return undefined;
+}
+
 /**
- * Throws BadValue at a value nft cannot parse for a key fwlint does not model but whose values are
- * symbols: a `meta pkttype` ("Could not parse packet type") or any `fib ... type`, such as
- * `fib daddr . iif type` ("Could not parse fib address type"). (`fib daddr type`, modelled, is
- * checked where it is read.)
+ * Throws BadValue at a value nft cannot parse for a key whose values are symbols: a `meta pkttype`
+ * ("Could not parse packet type"), `meta iiftype`, `ct status`, `ip dscp`, or any `fib ... type`,
+ * such as `fib daddr . iif type` ("Could not parse fib address type"). (`fib daddr type`,
+ * modelled, is checked where it is read.)
  */
 function checkSymbols(left: Expr, right: Expr): void {
-  const type = left.kind === "meta" && left.key === "pkttype" ? PKT_TYPE : left.kind === "fib" && left.result === "type" ? FIB_ADDR_TYPE : undefined;
+  const type = symbolTypeOf(left);
   if (!type) return;
   const values = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
   for (const v of values) {
@@ -1450,11 +1459,11 @@ class Mapper {
   match(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
     try {
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
+      checkSymbols(left, right);
       const l = leftOf(left);
       if (!l) {
         // a named set must exist all the same (nft refuses the file), whatever is looked up in it
         if (right.kind === "setref") this.setState(ctx, right);
-        checkSymbols(left, right);
         return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
       }
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);

@@ -47,7 +47,17 @@ const CASES: [string, RegExp?][] = [
   ["log group 2 flags skuid accept", /takes no 'flags' \(nft: "flags and group are mutually exclusive"\)/],
   ["log level info snaplen 10 accept", /takes no 'level' \(nft: "level and group are mutually exclusive"\)/],
   ['log level audit prefix "x" accept', /'log level audit' takes no other option/],
+  // values of a type whose constants are names (nft: "Could not parse Differentiated Services Code Point", ...)
+  ["ip dscp foo accept", /expected a DSCP class \(cs0, .*\) after 'ip dscp', found 'foo'/],
+  ["ip dscp 64 accept", /found '64'/],
+  ["ct status assurd accept", /expected a connection status \(expected, seen-reply, assured, confirmed, snat, dnat, dying\) after 'ct status', found 'assurd'/],
+  ["meta iiftype wifi accept", /expected an interface type \(ether, ppp, ipip, ipip6, loopback, sit, ipgre\) after 'iiftype', found 'wifi'/],
   // loaded
+  ["ip dscp { af11, ef, 0x3f } accept"],
+  ["ct status { snat, dying } accept"],
+  ["ct status 0x100 accept"],
+  ["ct status & dnat == dnat accept"],
+  ["meta oiftype loopback accept"],
   ["counter packets 0x10 bytes 010 accept"],
   ["counter bytes 5 packets 1 bytes 2 accept"],
   ['log prefix "x" flags ip options flags skuid level info accept'],
