@@ -67,6 +67,7 @@ import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
+import { LIMIT_RATE, logConflict, NUMBER, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
   AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
@@ -121,18 +122,6 @@ const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
 const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
 const HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
 const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
-/** A number as nft's scanner reads one: decimal or 0x hex. */
-const NUMBER = /^(?:\d+|0x[0-9a-f]+)$/i;
-/** What may follow `counter`, `log`, `quota` (nft 1.0.6's grammar), for the message on a word that is none of it. */
-const OPTION_GRAMMAR: Record<string, string> = {
-  counter: "'packets N', 'bytes N'",
-  log: "a log option (prefix, level, group, snaplen, queue-threshold, flags)",
-  quota: "[over|until] N bytes|kbytes|mbytes [used N bytes|kbytes|mbytes]",
-};
-/** Element options that take one value (a time, a quoted comment). */
-const ONE_VALUE_OPTIONS: ReadonlySet<string> = new Set(["timeout", "expires", "comment"]);
-const LOG_VALUED: ReadonlySet<string> = new Set(["prefix", "level", "group", "snaplen", "queue-threshold"]);
-const QUOTA_UNITS: ReadonlySet<string> = new Set(["bytes", "kbytes", "mbytes"]);
 
 /**
  * A word starting with a digit that nft's scanner reads as a number, not a string (`65536`,
@@ -143,106 +132,10 @@ function scannedAsNumber(word: string): boolean {
   return /^\d/.test(word) && !word.includes(":") && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(word) && !TIME.test(word);
 }
 
-/**
- * What nft refuses in a `log` statement's options that fit its grammar (its evaluation of a log
- * statement): group, snaplen and queue-threshold log to a netlink group, level and flags to the
- * kernel log - not both -; `level audit` takes nothing else. `words` fit strayOption.
- */
-function logConflict(words: readonly IToken[]): string | undefined {
-  const given = new Set<string>();
-  strayOption("log", words, given);
-  const group = given.has("group") || given.has("snaplen") || given.has("queue-threshold");
-  if (group && given.has("level")) return `a log to a netlink group ('group', 'snaplen', 'queue-threshold') takes no 'level' (nft: "level and group are mutually exclusive")`;
-  if (group && given.has("flags")) return `a log to a netlink group ('group', 'snaplen', 'queue-threshold') takes no 'flags' (nft: "flags and group are mutually exclusive")`;
-  const level = words.findIndex((w) => w.image === "level");
-  if (given.has("level") && words[level + 1]?.image === "audit" && words.length > 2) return `'log level audit' takes no other option (nft: "log level audit doesn't support any further options")`;
-  return undefined;
-}
 
-/**
- * The first word of a counter or quota object's body (`counter c { packets 0 bytes 0 }`) nft's
- * grammar has no place for: each line or ';'-separated item is `comment "..."` (or one word), or for a counter
- * `packets N bytes N` (both, in that order), for a quota one or more quota amounts.
- */
-function objectBodyMisfit(type: "counter" | "quota", body: readonly IToken[]): IToken | undefined {
-  let item: IToken[] = [];
-  for (const t of [...body, undefined]) {
-    if (t !== undefined && t.tokenType !== Newline && t.tokenType !== Semi) {
-      item.push(t);
-      continue;
-    }
-    const w = item.map((x) => x.image);
-    if (w[0] === "comment") {
-      if (item.length !== 2) return item[2] ?? t ?? item[0];
-    } else if (type === "counter" && item.length > 0) {
-      const bad = ["packets", "N", "bytes", "N"].findIndex((want, i) => (want === "N" ? !NUMBER.test(w[i] ?? "") : w[i] !== want));
-      if (bad >= 0) return item[bad] ?? t ?? item[0];
-      if (item.length > 4) return item[4];
-    } else {
-      for (let rest = item; rest.length > 0; ) {
-        const k = strayOption("quota", rest);
-        if (k < 0) break;
-        const next = rest[k]?.image;
-        if (k === 0 || next === undefined || (!NUMBER.test(next) && next !== "over" && next !== "until")) return rest[k] ?? t ?? rest[0];
-        rest = rest.slice(k);
-      }
-    }
-    item = [];
-  }
-  return undefined;
-}
 
-/**
- * Where the words after a `counter`, `log` or `quota` statement's keyword stop fitting nft's
- * grammar: the index of the first word with no place there (words.length when one is missing at
- * the end), or -1 when all fit (and for other statements). `counter` takes `packets N` and
- * `bytes N` pairs; `log` its options with a value each, and `flags` with `all`, `skuid`, `ether`,
- * `ip options` or `tcp` and a comma list of `sequence`/`options`; `quota` an amount and unit and a
- * `used` amount. Values are checked for their form elsewhere (OPTIONS_WITH_VALUE). The option
- * words stepped over are added to `options`.
- */
-function strayOption(name: string, words: readonly IToken[], options = new Set<string>()): number {
-  const at = (i: number) => words[i]?.image;
-  let i = 0;
-  switch (name) {
-    case "counter":
-      while (i < words.length && (at(i) === "packets" || at(i) === "bytes")) i += 2;
-      return i < words.length ? i : -1;
-    case "log":
-      while (i < words.length) {
-        const w = at(i)!;
-        options.add(w);
-        if (LOG_VALUED.has(w)) i += 2;
-        else if (w !== "flags") return i;
-        else if (at(i + 1) === "all" || at(i + 1) === "skuid" || at(i + 1) === "ether") i += 2;
-        else if (at(i + 1) === "ip" && at(i + 2) === "options") i += 3;
-        else if (at(i + 1) === "tcp" && (at(i + 2) === "sequence" || at(i + 2) === "options")) {
-          i += 3;
-          while (at(i) === "," && (at(i + 1) === "sequence" || at(i + 1) === "options")) i += 2;
-        } else return i + 1;
-      }
-      return -1;
-    case "quota":
-      if (at(0) === "over" || at(0) === "until") i++;
-      if (!NUMBER.test(at(i) ?? "")) return i;
-      if (!QUOTA_UNITS.has(at(i + 1) ?? "")) return i + 1;
-      i += 2;
-      if (at(i) === "used") {
-        if (!NUMBER.test(at(i + 1) ?? "")) return i + 1;
-        if (!QUOTA_UNITS.has(at(i + 2) ?? "")) return i + 2;
-        i += 3;
-      }
-      return i < words.length ? i : -1;
-    default:
-      return -1;
-  }
-}
-/** What nft 1.0.6 takes after `limit rate`: packets per time unit with a burst in packets, or bytes per time unit with a burst in bytes (group 1: a packet burst). */
-const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
-/** A time as nft writes one: numbers with units d, h, m, s, ms (`1h30m`, `500ms`). */
-const TIME = /^(\d+(d|h|m|s|ms))+$/;
 /** What a set property's value must look like, where nft's grammar fixes it. */
 const SET_OPTION_VALUES: Readonly<Record<string, { re: RegExp; what: string }>> = {
   size: { re: /^(\d+|0x[0-9a-f]+)$/i, what: "a number (the most elements the set holds)" },
@@ -1426,8 +1319,8 @@ export class NftTextParser extends EmbeddedActionsParser {
       const named = heads[heads.length - 1]!;
       if (heads.length > 1 && named.tokenType === Str) this.refuseQuoted(named, named.image.slice(1, -1), `a ${heads.slice(0, -1).map((t) => t.image).join(" ")} name`);
       const obj = declaredObject(heads.map((t) => t.image));
-      const misfit = obj && (obj.type === "counter" || obj.type === "quota") ? objectBodyMisfit(obj.type, this.tokensAt().slice(bodyFrom, bodyTo)) : undefined;
-      if (misfit) this.report(`expected ${obj!.type === "counter" ? "'packets N bytes N'" : OPTION_GRAMMAR.quota} or 'comment \"...\"' in the ${obj!.type} declaration, found ${describeToken(misfit)}`, misfit);
+      const misfit = obj ? objectBodyMisfit(obj.type, ref!.family, this.tokensAt().slice(bodyFrom, bodyTo), this.tokensAt()[bodyTo] ?? this.LA(0), kw) : undefined;
+      if (misfit) this.report(misfit.message, misfit.at);
       if (obj) {
         this.emitDeclaration({ object: "obj", op: "add", table: ref!, type: obj.type, name: obj.name, span: this.span(kw) });
         return;
