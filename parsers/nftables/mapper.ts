@@ -1143,6 +1143,13 @@ class RuleMapper {
     else if (s.kind === "effect" && s.assign) checkMarkWidth(s.assign.key, s.assign.value);
     switch (s.kind) {
       case "match": {
+        // `ip saddr { 10.0.0.1 : accept }`: a map's elements where a set of values stands
+        const mapping = s.right.kind === "set" ? s.right.elements.find((e) => e.data !== undefined) : undefined;
+        if (mapping) {
+          this.m.error(mapping.span, `'${exprText(mapping.key)} : ${exprText(mapping.data!)}' maps a key to a value, which a match cannot: write 'vmap' or 'map' before the set, or drop ': ${exprText(mapping.data!)}' (nft: "mapping outside of map context")`);
+          this.m.invalid = true;
+          return;
+        }
         const left = this.withCtFamily(s.left);
         if (left === null) return;
         if (left.kind === "ct" && left.key === "l3proto" && s.op !== "!=" && s.right.kind === "value") this.l3proto = s.right.text;

@@ -150,6 +150,8 @@ const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
 /** Words after a set statement's key that are element options, not statements run on the element. */
 const ELEMENT_NON_STATEMENTS: ReadonlySet<string> = new Set(["timeout", "expires", "comment"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
+/** What `ct` declares as an object. */
+const CT_OBJECTS: ReadonlySet<string> = new Set(["helper", "timeout", "expectation"]);
 
 const TYPE_NAMES: Record<string, string> = {
   Word: "a name or value",
@@ -1317,7 +1319,12 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.ACTION(() => {
       const heads = this.tokensAt().slice(from, bodyFrom - 1);
       const named = heads[heads.length - 1]!;
-      if (heads.length > 1 && named.tokenType === Str) this.refuseQuoted(named, named.image.slice(1, -1), `a ${heads.slice(0, -1).map((t) => t.image).join(" ")} name`);
+      const ct = kw.image === "ct";
+      if (ct && !CT_OBJECTS.has(heads[1]?.image ?? "")) throw new Fail(`expected 'helper', 'timeout' or 'expectation' after 'ct', found ${describeToken(heads[1] ?? this.tokensAt()[bodyFrom - 1]!)}`, heads[1] ?? this.tokensAt()[bodyFrom - 1]!);
+      if (heads.length < (ct ? 3 : 2)) throw new Fail(`expected a name for the ${heads.map((t) => t.image).join(" ")}, found '{'`, this.tokensAt()[bodyFrom - 1]!);
+      const what = `a ${heads.slice(0, -1).map((t) => t.image).join(" ")} name`;
+      if (named.tokenType === Str) this.refuseQuoted(named, named.image.slice(1, -1), what);
+      else this.refuseKeyword(named, what);
       const obj = declaredObject(heads.map((t) => t.image));
       const misfit = obj ? objectBodyMisfit(obj.type, ref!.family, this.tokensAt().slice(bodyFrom, bodyTo), this.tokensAt()[bodyTo] ?? this.LA(0), kw) : undefined;
       if (misfit) this.report(misfit.message, misfit.at);
@@ -2041,6 +2048,10 @@ export class NftTextParser extends EmbeddedActionsParser {
     return this.ACTION(() => {
       // `1.2.3.4 counter packets 0 x bytes 0`, `timeout 10s junk`: nft's grammar has no place for the word
       const words = this.tokensAt().slice(from, this.pos);
+      if (kw.image === "comment" && words.length === 1 && words[0]!.tokenType !== Str) this.refuseKeyword(words[0]!, "a comment");
+      if (kw.image === "limit" && (words[0]?.image !== "rate" || !LIMIT_RATE.test(words.slice(1).map((t) => t.image).join(" ").replace(/\s*\/\s*/g, "/")))) {
+        throw new Fail(`expected a rate after 'limit rate' as nft writes it ([over] N/second [burst N packets], [over] N mbytes/second ...), found '${words.map((t) => t.image).join(" ")}'`, words[0] ?? this.LA(1));
+      }
       const misfit = kw.image === "counter" || kw.image === "quota" ? strayOption(kw.image, words) : ONE_VALUE_OPTIONS.has(kw.image) ? (words.length === 1 ? -1 : 1) : -1;
       if (misfit >= 0) {
         const t = words[misfit] ?? this.LA(1);

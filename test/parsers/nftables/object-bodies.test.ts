@@ -44,6 +44,9 @@ const CASES: [string, string, RegExp?][] = [
   ["ip", "synproxy s { mss 1460; wscale 7; sack-perm timestamp }", /found 'timestamp'/],
   ["netdev", "synproxy s { mss 1460; wscale 7; }", /a synproxy cannot be declared in a netdev table/],
   ["ip", "limit l { rate over 10/second burst 5 packets; comment \"x\" }"],
+  ["ip", "quota log { 10 bytes }", /'log' is an nft keyword: nft cannot read it as a quota name/],
+  ["ip", "counter { }", /expected a name for the counter, found '\{'/],
+  ["ip", "ct dnat x { protocol tcp; }", /expected 'helper', 'timeout' or 'expectation' after 'ct', found 'dnat'/],
   ["ip", "limit l { rate 10/sec }", /expected 'rate N\/second \.\.\.' or 'comment "..."' in the limit declaration, found '10\/sec'/],
 ];
 
