@@ -85,6 +85,30 @@ function argCount(args: readonly string[], want: number, what: string): string |
   return undefined;
 }
 
+/**
+ * A rate as libxt_limit reads one (parse_rate): N, or N/ and a prefix of second, minute, hour or
+ * day in any case (`5/m`, `5/MIN`); N as atoi reads it (its leading digits: `5x/s` is 5), not 0,
+ * and at most 10,000 per unit ("Rate too fast").
+ */
+const limitRate: ValueCheck = (args) => {
+  const what = "a rate (N/second, N/minute, N/hour, N/day)";
+  const n = argCount(args, 1, what);
+  if (n) return n;
+  const text = args[0]!;
+  const slash = text.indexOf("/");
+  let perSeconds = 1;
+  if (slash >= 0) {
+    const unit = text.slice(slash + 1).toLowerCase();
+    const hit = unit.length === 0 ? undefined : ([["second", 1], ["minute", 60], ["hour", 3600], ["day", 86400]] as const).find(([u]) => u.startsWith(unit));
+    if (!hit) return `expected ${what}, found '${text}' (iptables: bad rate)`;
+    perSeconds = hit[1];
+  }
+  const r = Number(/^\s*\+?(\d*)/.exec(text)![1] || "0");
+  if (r === 0) return `expected ${what}, found '${text}' (iptables: bad rate)`;
+  if (Math.floor((10000 * perSeconds) / r) === 0) return `'${text}' is faster than iptables' limit takes: at most 10000 per unit (iptables: Rate too fast)`;
+  return undefined;
+};
+
 const none: ValueCheck = (args) => (args.length > 0 ? `takes no argument, found '${args[0]}'` : undefined);
 
 const word: ValueCheck = (args) => argCount(args, 1, "an argument");
@@ -422,7 +446,11 @@ const MATCH_RULES: Record<string, ExtensionRules | ((family: Family) => Extensio
   },
   tcpmss: { values: { "--mss": uintRange(U16, false) }, required: [["--mss"]], protos: [6] },
   tos: { values: { "--tos": tosValue }, required: [["--tos"]] },
-  addrtype: { exclusive: [["--limit-iface-in", "--limit-iface-out"]] },
+  addrtype: {
+    values: { "--src-type": (args) => argCount(args, 1, "address types"), "--dst-type": (args) => argCount(args, 1, "address types"), "--limit-iface-in": none, "--limit-iface-out": none },
+    exclusive: [["--limit-iface-in", "--limit-iface-out"]],
+  },
+  limit: { values: { "--limit": limitRate, "--limit-burst": uint(10000n) } },
   cgroup: { required: [["--cgroup", "--path"]], exclusive: [["--cgroup", "--path"]] },
   cluster: {
     values: { "--cluster-total-nodes": uint(32n, 1n), "--cluster-local-node": uint(32n, 1n), "--cluster-local-nodemask": uint(U32), "--cluster-hash-seed": uint(U32) },

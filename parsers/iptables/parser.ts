@@ -3,7 +3,7 @@
  *
  *   line        := tableLine | chainLine | commitLine | commandLine
  *   tableLine   := TableHeader Word*
- *   chainLine   := ChainDecl Word*                      (policy and [p:b] checked by the visitor)
+ *   chainLine   := ChainDecl (Word | Opt | Command | Bang)*   (policy and [p:b] checked by the visitor)
  *   commitLine  := Commit Word*
  *   commandLine := Counters? optionItem* Command Word* optionItem*
  *   optionItem  := Bang? Opt arg*
@@ -111,7 +111,15 @@ export class IptablesLineParser extends CstParser {
 
   public chainLine = this.RULE("chainLine", () => {
     this.CONSUME(ChainDecl);
-    this.MANY(() => this.CONSUME(Word, { LABEL: "args" }));
+    // (iptables-restore reads the policy and counters and ignores the rest, options too: `:INPUT DROP --mark`)
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(Word, { LABEL: "args" }) },
+        { ALT: () => this.CONSUME(Opt, { LABEL: "args" }) },
+        { ALT: () => this.CONSUME(Command, { LABEL: "args" }) },
+        { ALT: () => this.CONSUME(Bang, { LABEL: "args" }) },
+      ]),
+    );
   });
 
   public commitLine = this.RULE("commitLine", () => {

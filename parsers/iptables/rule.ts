@@ -371,6 +371,10 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
             error(o.argPos[0]!, `match ${name} exists only in ${spec.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"}`);
             spec = undefined;
             failed = true;
+          } else if (!spec && (TARGETS.has(name) || !/^[A-Za-z0-9_-]+$/.test(name))) {
+            // no match module is named so anywhere (xtables-addons' neither): iptables-restore "Couldn't load match"
+            error(o.argPos[0]!, TARGETS.has(name) ? `'${name}' is a target, not a match module: write -j ${name}${MATCHES.has(name.toLowerCase()) ? `, or -m ${name.toLowerCase()} for the match` : ""}` : `'${name}' cannot be the name of a match module`);
+            failed = true;
           } else if (!spec) {
             ctx.diag("warning", o.argPos[0]!, `match module '${name}' is not part of iptables 1.8.9; kept as an unknown condition`);
           }

@@ -53,6 +53,17 @@ describe("options iptables refuses in modules and targets fwlint does not model"
     ["-A PREROUTING -j DNPT --src-pfx fd00::/64 --dst-pfx 2001:db8::1", "3:53 --dst-pfx: NPTv6 takes a prefix of at most 64 bits, found /128", "mangle", 6],
     ["-A FORWARD -j TEE ! --gateway 10.0.0.1", "3:19 --gateway cannot be negated with '!'"],
     ["-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name a --hashlimit-mode srcip --hashlimit-mode dstip", "3:86 hashlimit: --hashlimit-mode can only be given once"],
+    // a target's name or an impossible one after -m (iptables-restore: "Couldn't load match")
+    ["-A INPUT -m DSCP --dscp 1 -j ACCEPT", "3:13 'DSCP' is a target, not a match module: write -j DSCP, or -m dscp for the match"],
+    ["-A INPUT -m ACCEPT -j ACCEPT", "3:13 'ACCEPT' is a target, not a match module: write -j ACCEPT"],
+    ["-A INPUT -m 80,443 -j ACCEPT", "3:13 '80,443' cannot be the name of a match module"],
+    // limit's rate as libxt_limit's parse_rate reads it, its burst, addrtype's one list per option
+    ["-A INPUT -m limit --limit 10001/sec -j ACCEPT", "3:27 --limit: '10001/sec' is faster than iptables' limit takes: at most 10000 per unit (iptables: Rate too fast)"],
+    ["-A INPUT -m limit --limit 0/s -j ACCEPT", "3:27 --limit: expected a rate (N/second, N/minute, N/hour, N/day), found '0/s' (iptables: bad rate)"],
+    ["-A INPUT -m limit --limit 5/secs -j ACCEPT", "3:27 --limit: expected a rate (N/second, N/minute, N/hour, N/day), found '5/secs' (iptables: bad rate)"],
+    ["-A INPUT -m limit --limit-burst 10001 -j ACCEPT", "3:33 --limit-burst: expected a number 0-10000, found '10001'"],
+    ["-A INPUT -m limit --limit 5/sec --limit 6/sec -j ACCEPT", "3:33 limit: --limit can only be given once"],
+    ["-A INPUT -m addrtype --dst-type LOCAL DOCKER -j ACCEPT", "3:22 --dst-type: unexpected 'DOCKER' after address types"],
   ];
   it.each(refused)("%s", (line, error, table = "filter", family = 4) => {
     const { errors, survived } = check(line, table, family);
@@ -84,6 +95,12 @@ describe("options iptables refuses in modules and targets fwlint does not model"
     ["-A PREROUTING -j TTL --ttl-set 64", "mangle"],
     ["-A PREROUTING -j DNPT --src-pfx 2001:db8::/48 --dst-pfx fd00::/48", "mangle", 6],
     ["-A PREROUTING -j CT --zone mark", "raw"],
+    ["-A INPUT -m limit --limit 5/m --limit-burst 0"],
+    ["-A INPUT -m limit --limit 5/MIN"],
+    ["-A INPUT -m limit --limit 5x/s"],
+    ["-A INPUT -m limit --limit 2000000/h"],
+    ["-A INPUT -m addrtype --src-type LOCAL,UNICAST --limit-iface-in"],
+    ["-A INPUT -m geoip --src-cc US"],
   ];
   it.each(accepted)("accepts %s", (line, table = "filter", family = 4) => {
     expect(check(line, table, family).errors).toEqual([]);

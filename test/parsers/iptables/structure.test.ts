@@ -249,6 +249,13 @@ describe("counters and quoting", () => {
     expect(rs.chains.get("filter/INPUT")!.rules.map((r) => r.action.kind)).toEqual(["accept", "drop"]);
   });
 
+  it("a chain line's words after the policy, options and '!' too, are ignored with a warning, as iptables-restore ignores them", () => {
+    const rs = parse(["*filter", ":INPUT DROP --mark [0:0]", ":ssh - -I [0:0]", ":OUTPUT ACCEPT ! [0:0] junk", "-A INPUT -j ssh", "COMMIT"]);
+    expect(errorsOf(rs)).toEqual([]);
+    expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity}`)).toEqual(["2:13 warning", "2:20 warning", "3:8 warning", "3:11 warning", "4:16 warning", "4:18 warning"]);
+    expect(rs.chains.get("filter/INPUT")!.policy).toBe("drop");
+  });
+
   it("quoted arguments keep blanks, '!' and '#' and unescape \\\" and \\\\", () => {
     const rs = parse(["*filter", ":INPUT ACCEPT [0:0]", '-A INPUT -m comment --comment "a \\"quoted\\" ! # \\\\ word" -j LOG --log-prefix "!#*~%&/()=?"', "COMMIT"]);
     expect(rs.diagnostics).toEqual([]);
