@@ -219,13 +219,17 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     const out: Condition[] = [];
     const list = o.args[0]!.split(",");
     for (const item of list) {
-      const r = parseAddrSpec(item, ctx.family);
+      // (every host's resolver has localhost: 127.0.0.1 for iptables, ::1 for ip6tables)
+      const r = parseAddrSpec(item.replace(/^localhost(?=\/|$)/, ctx.family === 4 ? "127.0.0.1" : "::1"), ctx.family);
+      if (!r.ok && r.reason === "hostname") {
+        // `-s localhost` loads: iptables looks the name up (getaddrinfo) when it reads the rule
+        ctx.diag("warning", o.argPos[0]!, `host name '${item}' after ${o.name}: iptables looks it up when it loads the file (and refuses the file where it does not resolve); fwlint does not resolve names, and leaves what it decides unknown`);
+        out.push({ kind: "unknown", text: optText({ ...o, raw: [item] }), reason: `'${item}' is a host name iptables looks up when it loads the file` });
+        continue;
+      }
       if (!r.ok) {
         let msg: string;
         switch (r.reason) {
-          case "hostname":
-            msg = `host name '${item}' after ${o.name}: iptables resolves names once when loading, fwlint needs an address or network`;
-            break;
           case "wrong-family":
             msg = `${r.detail.replace(/^'/, "address '")} in an ${ctx.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"} rule`;
             break;

@@ -746,10 +746,12 @@ const readAddresses = new WeakMap<readonly SetElement[], { family: Family; range
 /**
  * An address as nft reads one of `family`: IPv6 text; IPv4 four dotted parts as inet_aton reads
  * them (`010.0.0.1` is 8.0.0.1), or one unsigned 32-bit integer in C notation - nft's lexer makes
- * `10` a number, so `ip saddr 10` is 0.0.0.10 and `0x0a000001` is 10.0.0.1 (not iptables' 10.0.0.0).
- * Null for anything else.
+ * `10` a number, so `ip saddr 10` is 0.0.0.10 and `0x0a000001` is 10.0.0.1 (not iptables' 10.0.0.0);
+ * `localhost` the loopback address. Null for anything else.
  */
 function nftAddress(t: string, family: Family): bigint | null {
+  // (every host's resolver has localhost, which nft looks up as it does any name)
+  if (t === "localhost") return family === 4 ? 0x7f000001n : 1n;
   if (family === 6) return parseIP(t, 6);
   const quad = dottedQuad(t);
   if (quad !== null) return quad;

@@ -24,7 +24,6 @@ describe("malformed option values", () => {
     ["-A INPUT -p tcp -m multiport --dports 22,,80 -j ACCEPT", 39, "expected a port or port range in the list after --dports, found '22,,80'"],
     ["-A INPUT -s 10.0.0.300 -j ACCEPT", 13, "expected an IPv4 address or network after -s, found '10.0.0.300'"],
     ["-A INPUT -s 10.0.0.0/33 -j ACCEPT", 13, "invalid mask '33' in '10.0.0.0/33' after -s"],
-    ["-A INPUT -d www.example.com -j ACCEPT", 13, "host name 'www.example.com' after -d: iptables resolves names once when loading, fwlint needs an address or network"],
     ["-A INPUT -s 2001:db8::1 -j ACCEPT", 13, "address '2001:db8::1' is an IPv6 address in an iptables (IPv4) rule"],
     ["-A INPUT -p tcp --tcp-flags SYN,BOGUS SYN -j DROP", 29, "unknown TCP flag 'BOGUS' (expected SYN, ACK, FIN, RST, URG, PSH, ALL or NONE)"],
     ["-A INPUT -m pkttype --pkt-type wrong -j DROP", 32, "Bad packet type 'wrong'"],
@@ -55,6 +54,18 @@ describe("malformed option values", () => {
 });
 
 describe("accepted with a warning, as iptables does", () => {
+  it("a host name is looked up by iptables when it loads the file: a warning and an unknown match; localhost is the loopback address", () => {
+    const r = bad("-A INPUT -d www.example.com -j ACCEPT");
+    expect(r.errors).toEqual([]);
+    expect(r.rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.message}`)).toEqual([
+      "3:13 warning host name 'www.example.com' after -d: iptables looks it up when it loads the file (and refuses the file where it does not resolve); fwlint does not resolve names, and leaves what it decides unknown",
+    ]);
+    expect(r.rs.chains.get("filter/INPUT")!.rules[0]!.conditions).toEqual([{ kind: "unknown", text: "-d www.example.com", reason: "'www.example.com' is a host name iptables looks up when it loads the file" }]);
+    const local = bad("-A INPUT -s localhost -j ACCEPT");
+    expect(local.rs.diagnostics).toEqual([]);
+    expect(local.rs.chains.get("filter/INPUT")!.rules[0]!.conditions).toEqual([{ kind: "addr", field: "src", family: 4, ranges: [{ lo: 0x7f000001n, hi: 0x7f000001n }] }]);
+  });
+
   it("a reversed iprange never matches", () => {
     const r = bad("-A INPUT -m iprange --src-range 10.0.0.9-10.0.0.1 -j ACCEPT");
     expect(r.errors).toEqual([]);
