@@ -446,10 +446,7 @@ const MATCH_RULES: Record<string, ExtensionRules | ((family: Family) => Extensio
   },
   tcpmss: { values: { "--mss": uintRange(U16, false) }, required: [["--mss"]], protos: [6] },
   tos: { values: { "--tos": tosValue }, required: [["--tos"]] },
-  addrtype: {
-    values: { "--src-type": (args) => argCount(args, 1, "address types"), "--dst-type": (args) => argCount(args, 1, "address types"), "--limit-iface-in": none, "--limit-iface-out": none },
-    exclusive: [["--limit-iface-in", "--limit-iface-out"]],
-  },
+  addrtype: { exclusive: [["--limit-iface-in", "--limit-iface-out"]] },
   limit: { values: { "--limit": limitRate, "--limit-burst": uint(10000n) } },
   cgroup: { required: [["--cgroup", "--path"]], exclusive: [["--cgroup", "--path"]] },
   cluster: {

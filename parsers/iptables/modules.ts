@@ -1,8 +1,8 @@
 /**
  * What iptables 1.8.9 knows: match modules and target extensions with their options
  * (from `iptables -m NAME -h`, `iptables -j NAME -h` and iptables-extensions(8)), the tables and
- * built-in chains. Options of modules fwlint models have exact argument counts; options of the
- * other modules take whatever words follow them (iptables-save quotes free text).
+ * built-in chains. Every option has its argument count (none, one, two: NO_ARGUMENT), but for the
+ * few whose argument is optional and the options of xtables-addons, which take whatever follows.
  */
 import type { Family } from "../../src/model/types.js";
 
@@ -48,9 +48,59 @@ const addrTypes = (args: readonly string[]) => {
   return bad === undefined ? undefined : `addrtype: bad type "${bad}"`;
 };
 
+/**
+ * Options of the match modules and targets kept whole that take no argument (iptables-extensions(8),
+ * each module's and target's help); the others take one, those of TWO_ARGUMENTS two, and those of
+ * ANY_ARGUMENTS (an optional argument) whatever follows. A word more is refused by iptables-restore
+ * ("Bad argument"), one missing too.
+ */
+const NO_ARGUMENT: Readonly<Record<string, readonly string[]>> = {
+  addrtype: ["limit-iface-in", "limit-iface-out"],
+  ah: ["ahres"],
+  connlabel: ["set"],
+  connlimit: ["connlimit-saddr", "connlimit-daddr"],
+  ecn: ["ecn-tcp-cwr", "ecn-tcp-ece"],
+  frag: ["fragres", "fragfirst", "fragmore", "fraglast"],
+  hashlimit: ["hashlimit-rate-match"],
+  ipcomp: ["compres"],
+  ipv6header: ["soft"],
+  ipvs: ["ipvs"],
+  owner: ["socket-exists", "suppl-groups"],
+  physdev: ["physdev-is-in", "physdev-is-out", "physdev-is-bridged"],
+  policy: ["strict", "next"],
+  recent: ["set", "rsource", "rdest", "rcheck", "update", "remove", "reap", "rttl"],
+  rpfilter: ["loose", "validmark", "accept-local", "invert"],
+  rt: ["rt-0-res", "rt-0-not-strict"],
+  socket: ["transparent", "nowildcard", "restore-skmark"],
+  string: ["icase"],
+  time: ["contiguous", "kerneltz", "localtz", "utc"],
+  NFQUEUE: ["queue-bypass", "queue-cpu-fanout"],
+  CONNMARK: ["save-mark", "restore-mark"],
+  TCPMSS: ["clamp-mss-to-pmtu"],
+  CT: ["notrack"],
+  SET: ["exist", "map-mark", "map-prio", "map-queue"],
+  CHECKSUM: ["checksum-fill"],
+  CONNSECMARK: ["save", "restore"],
+  ECN: ["ecn-tcp-remove"],
+  IDLETIMER: ["alarm"],
+  LED: ["led-always-blink"],
+  CLUSTERIP: ["new"],
+  SYNPROXY: ["timestamp", "sack-perm", "ecn"],
+};
+const TWO_ARGUMENTS: Readonly<Record<string, readonly string[]>> = { SET: ["add-set", "del-set", "map-set"] };
+/** Options with an optional argument (libxt_rateest's --rateest-bps, ...): whatever follows. */
+const ANY_ARGUMENTS: ReadonlySet<string> = new Set(["rateest"]);
+
+/** The argument count of option `--opt` of module or target `owner` (NO_ARGUMENT). */
+function arity(owner: string, opt: string): OptSpec {
+  if (ANY_ARGUMENTS.has(owner)) return ANY_ARGS;
+  if (NO_ARGUMENT[owner]?.includes(opt)) return none();
+  return TWO_ARGUMENTS[owner]?.includes(opt) ? two() : one();
+}
+
 function opaque(name: string, opts: string[], family?: Family): ModuleSpec {
   const options: Record<string, OptSpec> = {};
-  for (const o of opts) options[`--${o}`] = ANY_ARGS;
+  for (const o of opts) options[`--${o}`] = arity(name, o);
   return family ? { name, family, options } : { name, options };
 }
 
@@ -297,7 +347,7 @@ function target(name: string, kind: TargetKind, opts: Record<string, OptSpec> | 
   let options: Record<string, OptSpec> | null;
   if (Array.isArray(opts)) {
     options = {};
-    for (const o of opts) options[`--${o}`] = ANY_ARGS;
+    for (const o of opts) options[`--${o}`] = arity(name, o);
   } else options = opts;
   return { name, kind, options, ...extra };
 }

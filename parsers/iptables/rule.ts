@@ -82,6 +82,8 @@ interface TargetInstance {
   pos: Pos;
   opts: Opt[];
   goto: boolean;
+  /** An option of it was refused (and reported): what the target needs is not asked again. */
+  refusedOption?: true;
 }
 
 type Entry = { order: number; conds: Condition[] } | { order: number; slot: "src" | "dst" };
@@ -414,6 +416,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       if (ts) {
         const o = normalise(node, ts, ARG_WHAT[node.name] ?? "an argument");
         if (o) target.opts.push(o);
+        else target.refusedOption = true;
         return;
       }
     }
@@ -744,7 +747,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     if (target.goto || !target.spec) {
       if (target.opts.length > 0) error(target.opts[0]!.node, `unknown option ${target.opts[0]!.node.name} (${target.name} is a chain, it takes no options)`);
       targetRef = { kind: "chain", name: target.name, goto: target.goto, pos: target.pos };
-    } else {
+    } else if (!target.refusedOption) {
       const action = targetAction(target, ctx, proto, error);
       const setMark = action ? markRewriteOf(target, error) : undefined;
       if (action && setMark !== null) targetRef = { kind: "action", action, pos: target.pos, ...(setMark ? { setMark } : {}) };

@@ -63,7 +63,13 @@ describe("options iptables refuses in modules and targets fwlint does not model"
     ["-A INPUT -m limit --limit 5/secs -j ACCEPT", "3:27 --limit: expected a rate (N/second, N/minute, N/hour, N/day), found '5/secs' (iptables: bad rate)"],
     ["-A INPUT -m limit --limit-burst 10001 -j ACCEPT", "3:33 --limit-burst: expected a number 0-10000, found '10001'"],
     ["-A INPUT -m limit --limit 5/sec --limit 6/sec -j ACCEPT", "3:33 limit: --limit can only be given once"],
-    ["-A INPUT -m addrtype --dst-type LOCAL DOCKER -j ACCEPT", "3:22 --dst-type: unexpected 'DOCKER' after address types"],
+    ["-A INPUT -m addrtype --dst-type LOCAL DOCKER -j ACCEPT", "3:39 unexpected 'DOCKER' after --dst-type LOCAL"],
+    // every option of a module or target kept whole takes its own count of arguments (none, one, two)
+    ["-A INPUT -m pkttype --pkt-type multicast udp -j ACCEPT", "3:42 unexpected 'udp' after --pkt-type multicast"],
+    ["-A INPUT -j CONNMARK --save-mark 0x1fff", "3:34 unexpected '0x1fff' after --save-mark"],
+    ["-A INPUT -m recent --set --name x y", "3:35 unexpected 'y' after --name x"],
+    ["-A INPUT -m time --utc yes", "3:24 unexpected 'yes' after --utc"],
+    ["-A INPUT -j NFQUEUE --queue-bypass 1", "3:36 unexpected '1' after --queue-bypass"],
   ];
   it.each(refused)("%s", (line, error, table = "filter", family = 4) => {
     const { errors, survived } = check(line, table, family);
@@ -101,6 +107,12 @@ describe("options iptables refuses in modules and targets fwlint does not model"
     ["-A INPUT -m limit --limit 2000000/h"],
     ["-A INPUT -m addrtype --src-type LOCAL,UNICAST --limit-iface-in"],
     ["-A INPUT -m geoip --src-cc US"],
+    ["-A INPUT -m conntrack --ctstate NEW -j CONNMARK --save-mark --nfmask 0x1fff --ctmask 0x1fff"],
+    ["-A INPUT -p 108 -m ipcomp --ipcompspi 1 --compres"],
+    ["-A INPUT -m recent --rcheck --rdest --seconds 5 --reap --name x"],
+    ["-A INPUT -m string --algo bm --string x --icase"],
+    ["-A PREROUTING -j CT --zone-orig 1", "raw"],
+    ["-A INPUT -p tcp -j SYNPROXY --mss 1460 --wscale 7 --ecn"],
   ];
   it.each(accepted)("accepts %s", (line, table = "filter", family = 4) => {
     expect(check(line, table, family).errors).toEqual([]);
