@@ -75,6 +75,22 @@ export const CT_STATUS: SymbolType = { what: "a connection status", names: new S
 /** iface_type (`meta iiftype`, `meta oiftype`), as `nft describe meta iiftype` lists it. */
 export const IFACE_TYPE: SymbolType = { what: "an interface type", names: new Set(["ether", "ppp", "ipip", "ipip6", "loopback", "sit", "ipgre"]), max: 0xffff };
 
+/** icmp_code (`icmp code`, `reject with icmp`), as `nft describe icmp code` lists it. */
+export const ICMP_CODES: ReadonlyMap<string, number> = new Map([
+  ["net-unreachable", 0], ["host-unreachable", 1], ["prot-unreachable", 2], ["port-unreachable", 3], ["frag-needed", 4],
+  ["net-prohibited", 9], ["host-prohibited", 10], ["admin-prohibited", 13],
+]);
+/** icmpv6_code (`icmpv6 code`, `reject with icmpv6`), as `nft describe icmpv6 code` lists it. */
+export const ICMPV6_CODES: ReadonlyMap<string, number> = new Map([
+  ["no-route", 0], ["admin-prohibited", 1], ["addr-unreachable", 3], ["port-unreachable", 4], ["policy-fail", 5], ["reject-route", 6],
+]);
+/** What `reject with KIND [type] CODE` takes as CODE besides a number 0-255 (icmpx: nft's icmpx_code). */
+export const REJECT_CODES: Readonly<Record<string, ReadonlySet<string>>> = {
+  icmp: new Set(ICMP_CODES.keys()),
+  icmpv6: new Set(ICMPV6_CODES.keys()),
+  icmpx: new Set(["port-unreachable", "admin-prohibited", "no-route", "host-unreachable"]),
+};
+
 /** Does nft take `text` as a value of the type: one of its names, or a number? */
 export function takesSymbol(type: SymbolType, text: string): boolean {
   return type.names.has(text) || nftNumber(text, type.max ?? 255) !== null;

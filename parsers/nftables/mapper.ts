@@ -47,7 +47,7 @@ import { exprText } from "./expr-text.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
-import { CT_STATUS, DSCP, FIB_ADDR_TYPE, fibAddrType, IFACE_TYPE, networkProtocol, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
+import { CT_STATUS, DSCP, FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, networkProtocol, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -508,13 +508,6 @@ function checkSymbols(left: Expr, right: Expr): void {
   }
 }
 
-const ICMP_CODES: ReadonlyMap<string, number> = new Map([
-  ["net-unreachable", 0], ["host-unreachable", 1], ["prot-unreachable", 2], ["port-unreachable", 3], ["frag-needed", 4],
-  ["net-prohibited", 9], ["host-prohibited", 10], ["admin-prohibited", 13],
-]);
-const ICMPV6_CODES: ReadonlyMap<string, number> = new Map([
-  ["no-route", 0], ["admin-prohibited", 1], ["addr-unreachable", 3], ["port-unreachable", 4], ["policy-fail", 5], ["reject-route", 6],
-]);
 const fam = (family: Family): Condition => ({ kind: "family", family });
 
 function leftOf(e: Expr): Left | null {

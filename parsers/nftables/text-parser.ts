@@ -67,6 +67,7 @@ import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
+import { REJECT_CODES } from "./datatypes.js";
 import { LIMIT_RATE, logConflict, NUMBER, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
@@ -2193,11 +2194,15 @@ export class NftTextParser extends EmbeddedActionsParser {
       GATE: () => this.LA(1).image === "with",
       DEF: () => {
         this.CONSUME(Word);
-        this.needWord(1, new Set(["icmp", "icmpv6", "icmpx", "tcp"]), "icmp, icmpv6, icmpx or tcp");
+        const kind = this.needWord(1, new Set(["icmp", "icmpv6", "icmpx", "tcp"]), "icmp, icmpv6, icmpx or tcp");
         this.OPTION2({ GATE: () => this.LA(1).image === "type", DEF: () => this.CONSUME3(Word) });
         const code = this.need(4, Word, "a reject type (tcp reset, icmp port-unreachable, icmpx admin-prohibited, ...)");
         this.ACTION(() => {
           if (/^\d+$/.test(code.image) && Number(code.image) > 255) this.report(`a reject code is 0 to 255, found ${code.image}`, code);
+          else if (kind.image === "tcp" && code.image !== "reset") this.report(`expected 'reset' after 'reject with tcp', found ${describeToken(code)}`, code);
+          else if (kind.image !== "tcp" && !/^(\d+|0x[0-9a-f]+)$/i.test(code.image) && !REJECT_CODES[kind.image]!.has(code.image)) {
+            this.report(`expected an ${kind.image} code (${[...REJECT_CODES[kind.image]!].join(", ")}) or a number after 'reject with ${kind.image}', found ${describeToken(code)} (nft: "Could not parse ${kind.image} code")`, code);
+          }
         });
       },
     });

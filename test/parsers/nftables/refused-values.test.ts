@@ -52,10 +52,15 @@ const CASES: [string, RegExp?][] = [
   ["ip dscp 64 accept", /found '64'/],
   ["ct status assurd accept", /expected a connection status \(expected, seen-reply, assured, confirmed, snat, dnat, dying\) after 'ct status', found 'assurd'/],
   ["meta iiftype wifi accept", /expected an interface type \(ether, ppp, ipip, ipip6, loopback, sit, ipgre\) after 'iiftype', found 'wifi'/],
+  ["tcp dport 1 reject with icmp type port-unreachabl", /expected an icmp code \(net-unreachable, .*\) or a number after 'reject with icmp', found 'port-unreachabl'/],
+  ["tcp dport 1 reject with tcp rst", /expected 'reset' after 'reject with tcp', found 'rst'/],
   // loaded
   ["ip dscp { af11, ef, 0x3f } accept"],
   ["ct status { snat, dying } accept"],
   ["ct status 0x100 accept"],
+  ["tcp dport 1 reject with icmp type frag-needed"],
+  ["tcp dport 1 reject with icmp 3"],
+  ["tcp dport 1 reject with icmp type 0x3"],
   ["ct status & dnat == dnat accept"],
   ["meta oiftype loopback accept"],
   ["counter packets 0x10 bytes 010 accept"],
@@ -81,6 +86,7 @@ const CASES: [string, RegExp?][] = [
 ];
 
 const setWith = (property: string) => `table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\t${property}\n\t}\n}\n`;
+const inet = (rule: string) => chain(rule).replace("table ip t", "table inet t");
 const withCounter = (rule: string) => chain(rule).replace("\tchain c {", "\tcounter c {\n\t}\n\tchain c {");
 const nat = (stmt: string) => `table ip t {\n\tchain p {\n\t\ttype nat hook postrouting priority srcnat;\n\t\ttcp dport 1 ${stmt}\n\t}\n}\n`;
 
@@ -101,6 +107,7 @@ const FILES: [string, RegExp?][] = [
   ["table ip t {\n\tchain 1abc {\n\t}\n}\n", /'1abc' cannot be a chain name/],
   ["table ip t {\n\tset 5 {\n\t\ttype ipv4_addr\n\t}\n}\n", /'5' cannot be a set name/],
   [nat("snat ip 10.0.0.1"), /expected a field of 'ip'/],
+  [inet("tcp dport 1 reject with icmpx type net-unreachable"), /expected an icmpx code \(port-unreachable, admin-prohibited, no-route, host-unreachable\) or a number after 'reject with icmpx', found 'net-unreachable' \(nft: "Could not parse icmpx code"\)/],
   [setWith("counter\n\t\telements = { 10.0.0.1 counter packets 0 junk bytes 0 }"), /expected 'packets N', 'bytes N' and then ',' or '}' after 'counter', found 'junk'/],
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 10s junk }"), /expected a value and then ',' or '}' after 'timeout', found 'junk'/],
   [setWith("elements = { 10.0.0.1 comment \"a\" \"b\" }"), /after 'comment', found '"b"'/],
@@ -118,6 +125,7 @@ const FILES: [string, RegExp?][] = [
   [setWith("counter\n\t\telements = { 10.0.0.1 counter packets 1 bytes 2, 10.0.0.2 counter }")],
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 10s expires 5s comment \"a\" }")],
   [setWith("flags interval, timeout")],
+  [inet("tcp dport 1 reject with icmpx 3")],
   [setWith("limit rate 1/second\n\t\telements = { 10.0.0.1 limit rate 1/second burst 5 packets comment ssh }")],
   [chain("tcp dport vmap { 22 : drop }")],
   [setWith("size 0x10")],
