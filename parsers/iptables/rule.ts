@@ -275,25 +275,33 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
   // ---- first pass: generic options, module loading, option dispatch ----
   /**
    * getopt_long accepts an unambiguous abbreviation of a long option (`--mac` for --mac-source)
-   * among the options known at that point: generic ones, loaded matches, the target, and the
-   * match `-p` would load implicitly.
+   * among the options known at that point: generic ones, loaded matches and the target. Only an
+   * option none of those knows, in full or abbreviated, loads the match `-p` names (iptables'
+   * load_proto) and is looked up again with its options: `-p tcp -m multiport --dport 22,80` is
+   * multiport's --dports, as iptables reads it.
    */
   const expandAbbreviation = (node: OptionNode): OptionNode => {
     if (!node.name.startsWith("--") || GENERIC[node.name]) return node;
-    const implicitName = proto && !proto.negate ? implicitMatchFor(proto.name, proto.num, ctx.family) : undefined;
-    const specs: (ModuleSpec | TargetSpec | undefined)[] = [...matches.map((m) => m.spec), target?.spec, implicitName ? MATCHES.get(implicitName) : undefined];
     const knows = (spec: ModuleSpec | TargetSpec | undefined, name: string) =>
       spec !== undefined && (spec.options === null || name in spec.options || ("aliases" in spec && spec.aliases !== undefined && name in spec.aliases));
-    // the common case: the option is written in full
-    if (specs.some((spec) => knows(spec, node.name))) return node;
-    const candidates = new Set<string>();
-    for (const n of Object.keys(GENERIC)) if (n.startsWith(node.name)) candidates.add(n);
-    for (const spec of specs) {
-      if (!spec?.options) continue;
-      for (const k of Object.keys(spec.options)) if (k.startsWith(node.name)) candidates.add(k);
-      if ("aliases" in spec) for (const k of Object.keys(spec.aliases ?? {})) if (k.startsWith(node.name)) candidates.add(k);
-    }
-    return candidates.size === 1 ? { ...node, name: [...candidates][0]! } : node;
+    /** The option `node` names among `specs`: its full name, the one it abbreviates, "ambiguous", or undefined. */
+    const lookUp = (specs: readonly (ModuleSpec | TargetSpec | undefined)[]): string | undefined => {
+      // the common case: the option is written in full
+      if (specs.some((spec) => knows(spec, node.name))) return node.name;
+      const candidates = new Set<string>();
+      for (const n of Object.keys(GENERIC)) if (n.startsWith(node.name)) candidates.add(n);
+      for (const spec of specs) {
+        if (!spec?.options) continue;
+        for (const k of Object.keys(spec.options)) if (k.startsWith(node.name)) candidates.add(k);
+        if ("aliases" in spec) for (const k of Object.keys(spec.aliases ?? {})) if (k.startsWith(node.name)) candidates.add(k);
+      }
+      return candidates.size === 1 ? [...candidates][0]! : candidates.size > 1 ? "ambiguous" : undefined;
+    };
+    const loaded = [...matches.map((m) => m.spec), target?.spec];
+    let name = lookUp(loaded);
+    const implicitName = proto && !proto.negate ? implicitMatchFor(proto.name, proto.num, ctx.family) : undefined;
+    if (name === undefined && implicitName && !matches.some((m) => m.name === implicitName)) name = lookUp([...loaded, MATCHES.get(implicitName)]);
+    return name === undefined || name === "ambiguous" || name === node.name ? node : { ...node, name };
   };
 
   options.forEach((written, order) => {
@@ -822,6 +830,17 @@ function markRewriteOf(t: TargetInstance, error: (pos: Pos, msg: string) => void
   return rewrite;
 }
 
+/**
+ * The reject type `--reject-with TEXT` names as libxt_REJECT reads it: the first type, in its
+ * table's order, whose name or alias TEXT begins in any case (`icmp-host` is
+ * icmp-host-unreachable, `ICMP-PORT-UNREACHABLE` and `port` icmp-port-unreachable).
+ */
+function rejectType(family: Family, text: string): string | undefined {
+  const written = text.toLowerCase();
+  for (const [name, canonical] of REJECT_WITH[family]) if (name.startsWith(written)) return canonical;
+  return undefined;
+}
+
 /** An option as extension-options.ts reads it. */
 function givenOption(o: Opt): GivenOption {
   return { name: o.name, negate: o.negate, args: o.args, pos: o.node.bang ?? o.node, argPos: o.argPos };
@@ -892,7 +911,7 @@ function targetAction(
     case "reject": {
       const w = opt("--reject-with");
       if (!w) return { kind: "reject" };
-      const canonical = REJECT_WITH[ctx.family].get(w.args[0]!);
+      const canonical = rejectType(ctx.family, w.args[0]!);
       if (!canonical) {
         error(w.argPos[0]!, `unknown reject type '${w.args[0]}' after --reject-with`);
         return null;

@@ -211,6 +211,19 @@ describe("multiport", () => {
     ]);
   });
 
+  it("--dport after -m multiport is multiport's --dports, as getopt abbreviates; the -p match only takes what no loaded module knows", () => {
+    expect(one("-p tcp -m multiport --dport 22,80 -j ACCEPT").conditions).toEqual([
+      { kind: "proto", protos: [6] },
+      { kind: "port", field: "dport", ranges: [[22, 22], [80, 80]] },
+    ]);
+    expect(one("-p udp -m multiport --destination-port 53 -j ACCEPT").conditions[1]).toEqual({ kind: "port", field: "dport", ranges: [[53, 53]] });
+    expect(one("-p tcp --sport 80 -m multiport --dports 22 -j ACCEPT").conditions).toEqual([
+      { kind: "proto", protos: [6] },
+      { kind: "port", field: "sport", ranges: [[80, 80]] },
+      { kind: "port", field: "dport", ranges: [[22, 22]] },
+    ]);
+  });
+
   it("negated list", () => {
     expect(one("-p tcp -m multiport ! --dports 1:1024,3306 -j ACCEPT").conditions).toEqual([
       { kind: "proto", protos: [6] },

@@ -13,6 +13,17 @@ describe("terminal targets", () => {
     expect(one("-j REJECT --reject-with icmp6-adm-prohibited", { family: 6 }).action).toEqual({ kind: "reject", with: "icmp6-adm-prohibited" });
   });
 
+  it("a reject type is the first of libxt_REJECT's table that the word begins, in any case", () => {
+    const withOf = (w: string, family: 4 | 6 = 4) => one(`-p tcp -j REJECT --reject-with ${w}`, { family }).action;
+    expect(withOf("icmp-h")).toEqual({ kind: "reject", with: "icmp-host-unreachable" });
+    expect(withOf("icmp-p")).toEqual({ kind: "reject", with: "icmp-proto-unreachable" });
+    expect(withOf("ICMP-PORT-UNREACHABLE")).toEqual({ kind: "reject", with: "icmp-port-unreachable" });
+    expect(withOf("a")).toEqual({ kind: "reject", with: "icmp-admin-prohibited" });
+    expect(withOf("tcp")).toEqual({ kind: "reject", with: "tcp-reset" });
+    expect(withOf("POLICY", 6)).toEqual({ kind: "reject", with: "icmp6-policy-fail" });
+    expect(withOf("icmp6-p", 6)).toEqual({ kind: "reject", with: "icmp6-port-unreachable" });
+  });
+
   it("no target: the rule only counts (continue with an empty target)", () => {
     expect(one("-s 10.0.0.1").action).toEqual({ kind: "continue", target: "" });
   });
