@@ -5,7 +5,8 @@
 import { parseIPv6 } from "../../src/model/address.js";
 import { LineEnds, lineAfter } from "./split-lines.js";
 
-const TABLE = /^\*(raw|mangle|nat|filter|security)\s*$/;
+/** A table line: iptables-restore reads the name and ignores what follows it (`*filter junk` loads). */
+const TABLE = /^\*(raw|mangle|nat|filter|security)(?:\s.*)?$/;
 const CHAIN = /^:[^\s"]+\s+(ACCEPT|DROP|-)(\s+\[[0-9]+:[0-9]+\])?\s*$/;
 const RULE = /^(\[[0-9]+:[0-9]+\]\s+)?(-A|-I|--append|--insert)\s+\S+/;
 const COMMIT = /^COMMIT\s*$/;

@@ -93,7 +93,8 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
           diag("error", node, `COMMIT expected before *${node.name}: table ${current.name} is not committed`);
           finish(current);
         }
-        for (const w of node.extra) diag("error", w, `unexpected '${w.text}' after *${node.name}`);
+        // (iptables-restore reads the table's name and ignores the rest of the line)
+        for (const w of node.extra) diag("warning", w, `unexpected '${w.text}' after *${node.name} (ignored)`);
         const known = TABLES.has(node.name);
         if (!known) {
           diag(

@@ -2,7 +2,7 @@
  * Grammar of one iptables-save / iptables-restore line (chevrotain CST parser).
  *
  *   line        := tableLine | chainLine | commitLine | commandLine
- *   tableLine   := TableHeader Word*
+ *   tableLine   := TableHeader (Word | Opt | Command | Bang)*
  *   chainLine   := ChainDecl (Word | Opt | Command | Bang)*   (policy and [p:b] checked by the visitor)
  *   commitLine  := Commit Word*
  *   commandLine := Counters? optionItem* Command Word* optionItem*
@@ -106,7 +106,15 @@ export class IptablesLineParser extends CstParser {
 
   public tableLine = this.RULE("tableLine", () => {
     this.CONSUME(TableHeader);
-    this.MANY(() => this.CONSUME(Word, { LABEL: "extra" }));
+    // (iptables-restore reads the table's name and ignores the rest, options too: `*filter --mark`)
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(Word, { LABEL: "extra" }) },
+        { ALT: () => this.CONSUME(Opt, { LABEL: "extra" }) },
+        { ALT: () => this.CONSUME(Command, { LABEL: "extra" }) },
+        { ALT: () => this.CONSUME(Bang, { LABEL: "extra" }) },
+      ]),
+    );
   });
 
   public chainLine = this.RULE("chainLine", () => {

@@ -249,6 +249,17 @@ describe("counters and quoting", () => {
     expect(rs.chains.get("filter/INPUT")!.rules.map((r) => r.action.kind)).toEqual(["accept", "drop"]);
   });
 
+  it("a table line's words after the name are ignored with a warning, as iptables-restore ignores them", () => {
+    const text = ["*filter junk --mark", ":INPUT DROP [0:0]", "-A INPUT -p tcp --dport 22 -j ACCEPT", "COMMIT", ""].join("\n");
+    const rs = parseIptablesSave(text, FILE);
+    expect(errorsOf(rs)).toEqual([]);
+    expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.message}`)).toEqual([
+      "1:9 warning unexpected 'junk' after *filter (ignored)",
+      "1:14 warning unexpected '--mark' after *filter (ignored)",
+    ]);
+    expect(rs.chains.get("filter/INPUT")!.rules).toHaveLength(1);
+  });
+
   it("a chain line's words after the policy, options and '!' too, are ignored with a warning, as iptables-restore ignores them", () => {
     const rs = parse(["*filter", ":INPUT DROP --mark [0:0]", ":ssh - -I [0:0]", ":OUTPUT ACCEPT ! [0:0] junk", "-A INPUT -j ssh", "COMMIT"]);
     expect(errorsOf(rs)).toEqual([]);
