@@ -4,7 +4,7 @@
  * negation, and `-s`/`-d` lists expanded into one rule per address combination.
  */
 import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
-import { parseAddrRange, parseAddrSpec, parseCInt } from "../../src/model/address.js";
+import { hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import { comparisonRanges } from "../../src/model/ports.js";
 import type { OptionNode, Pos } from "./ast.js";
@@ -225,8 +225,9 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       const r = parseAddrSpec(item.replace(/^localhost(?=\/|$)/, ctx.family === 4 ? "127.0.0.1" : "::1"), ctx.family);
       if (!r.ok && r.reason === "hostname") {
         // `-s localhost` loads: iptables looks the name up (getaddrinfo) when it reads the rule
-        ctx.diag("warning", o.argPos[0]!, `host name '${item}' after ${o.name}: iptables looks it up when it loads the file (and refuses the file where it does not resolve); fwlint does not resolve names, and leaves what it decides unknown`);
-        out.push({ kind: "unknown", text: optText({ ...o, raw: [item] }), reason: `'${item}' is a host name iptables looks up when it loads the file` });
+        const { warning, reason } = hostNameLookup(item, o.name, "iptables");
+        ctx.diag("warning", o.argPos[0]!, warning);
+        out.push({ kind: "unknown", text: optText({ ...o, raw: [item] }), reason });
         continue;
       }
       if (!r.ok) {

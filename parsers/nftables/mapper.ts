@@ -15,7 +15,7 @@
  * refuses overlapping intervals in a map), and so does a match on the original conntrack tuple,
  * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
-import { familyMax, maskRanges, maskToPrefix, parseCInt, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
+import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, parseCInt, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
 import type {
   Action,
@@ -755,9 +755,6 @@ function nftAddress(t: string, family: Family): bigint | null {
   return t.split(".").length === 4 ? parseIP(t, 4) : null;
 }
 
-/** A DNS name (letters, digits, hyphens, dots, at least one letter): nft resolves it when it loads the file. */
-const HOST_NAME = /^(?=[^:]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
-
 /**
  * An address written where `what` compares against one of `family`, or a BadValue at `at`. A host
  * name is Unmodelled: nft looks it up when it loads the file, on the machine that loads it.
@@ -765,11 +762,9 @@ const HOST_NAME = /^(?=[^:]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:
 function addrValue(x: Expr, family: Family, what: string, at: Expr): bigint {
   const v = x.kind === "value" ? nftAddress(x.text, family) : null;
   if (v !== null) return v;
-  if (x.kind === "value" && HOST_NAME.test(x.text)) {
-    throw new Unmodelled(`'${x.text}' is a host name nft looks up when it loads the file`, {
-      at,
-      message: `'${x.text}' after '${what}' is a host name: nft looks it up when it loads the file (and refuses the file where it does not resolve); fwlint does not resolve names, and leaves what it decides unknown`,
-    });
+  if (x.kind === "value" && looksLikeHostname(x.text)) {
+    const { warning, reason } = hostNameLookup(x.text, `'${what}'`, "nft");
+    throw new Unmodelled(reason, { at, message: warning });
   }
   throw new BadValue(at, `expected an IPv${family} address after '${what}', found '${exprText(x)}'`);
 }

@@ -16,7 +16,17 @@ export const NUMBER = /^(?:\d+|0x[0-9a-f]+)$/i;
 /** A time as nft writes one: numbers with units d, h, m, s, ms (`1h30m`, `500ms`). */
 export const TIME = /^(\d+(d|h|m|s|ms))+$/;
 /** What nft 1.0.6 takes after `limit rate`: packets per time unit with a burst in packets, or bytes per time unit with a burst in bytes (group 1: a packet burst). */
-export const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
+const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
+/**
+ * The words after `limit rate` (`over 10 / second burst 5 packets`) read as nft reads a rate
+ * (LIMIT_RATE, blanks around '/' dropped), with the rate as written then; null when nft refuses it.
+ */
+export function limitRate(text: string): { rate: string; packetBurst?: string } | null {
+  const rate = text.replace(/\s*\/\s*/g, "/");
+  const m = LIMIT_RATE.exec(rate);
+  return m ? { rate, ...(m[1] !== undefined ? { packetBurst: m[1] } : {}) } : null;
+}
+
 /** What may follow `counter`, `log`, `quota` (nft 1.0.6's grammar), for the message on a word that is none of it. */
 export const OPTION_GRAMMAR: Record<string, string> = {
   counter: "'packets N', 'bytes N'",
@@ -38,7 +48,7 @@ const FAMILIES: ReadonlySet<string> = new Set<NftFamily>(NFT_FAMILIES);
  * `used` amount. Values are checked for their form elsewhere (the reader's OPTIONS_WITH_VALUE).
  * The option words stepped over are added to `options`.
  */
-export function strayOption(name: string, words: readonly IToken[], options = new Set<string>()): number {
+export function strayOption(name: string, words: readonly { image: string }[], options = new Set<string>()): number {
   const at = (i: number) => words[i]?.image;
   let i = 0;
   switch (name) {
@@ -162,13 +172,13 @@ export function objectBodyMisfit(type: ObjectType, family: NftFamily, body: read
   if (type.startsWith("ct ") && !lastSeparated) return misfit(close, "a newline or ';' after the last item (nft ends each one with it)");
   if (type === "ct timeout" && states.length > 0) {
     const protocolAt = given.get("protocol");
-    const protocol = protocolAt ? item0Protocol(body, protocolAt) : undefined;
+    const protocol = protocolAt ? itemValue(body, protocolAt) : undefined;
     const known = TIMEOUT_STATES[protocol ?? ""];
     const wrong = states.find((s) => !known?.has(s.image));
     if (wrong) return { at: wrong, message: `expected a ${protocol ?? "tcp"} connection state (${[...(known ?? TIMEOUT_STATES.tcp!)].join(", ")}) in the ct timeout policy, found '${wrong.image}' (nft: "invalid state for this protocol")` };
   }
   const l3At = given.get("l3proto");
-  const l3 = l3At ? item0Protocol(body, l3At) : undefined;
+  const l3 = l3At ? itemValue(body, l3At) : undefined;
   // (a bridge table's connection tracking is a module of its own, which a host may lack: not told)
   if ((type.startsWith("ct ") || type === "synproxy") && (family === "netdev" || family === "arp")) {
     return { at: declared, message: `a ${type} cannot be declared in ${tableOf(family)}: the kernel tracks connections of ip, ip6 and inet tables ("Protocol error")` };
@@ -206,7 +216,7 @@ function tableOf(family: NftFamily): string {
 }
 
 /** The value of an item (`protocol tcp`, `l3proto ip`) whose first token is `at`. */
-function item0Protocol(body: readonly IToken[], at: IToken): string | undefined {
+function itemValue(body: readonly IToken[], at: IToken): string | undefined {
   return body[body.indexOf(at) + 1]?.image;
 }
 
@@ -225,7 +235,7 @@ function itemMisfit(type: ObjectType, w: readonly string[]): number {
       return seq(["packets", num, "bytes", num]);
     case "quota": {
       for (let rest = w; rest.length > 0; ) {
-        const k = strayOption("quota", rest.map((image) => ({ image }) as IToken));
+        const k = strayOption("quota", rest.map((image) => ({ image })));
         if (k < 0) return -1;
         const next = rest[k];
         if (k === 0 || next === undefined || (!NUMBER.test(next) && next !== "over" && next !== "until")) return w.length - rest.length + k;
@@ -235,7 +245,7 @@ function itemMisfit(type: ObjectType, w: readonly string[]): number {
     }
     case "limit":
       if (w[0] !== "rate") return 0;
-      return LIMIT_RATE.test(w.slice(1).join(" ").replace(/\s*\/\s*/g, "/")) ? -1 : 1;
+      return limitRate(w.slice(1).join(" ")) ? -1 : 1;
     case "ct helper":
       return w[0] === "l3proto" ? seq(["l3proto", family]) : seq(["type", (x) => x.startsWith('"'), "protocol", l4]);
     case "ct timeout":

@@ -68,7 +68,7 @@ import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
 import { REJECT_CODES } from "./datatypes.js";
-import { LIMIT_RATE, logConflict, NUMBER, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME } from "./option-grammar.js";
+import { limitRate, logConflict, NUMBER, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
   AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
@@ -132,8 +132,6 @@ const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counte
 function scannedAsNumber(word: string): boolean {
   return /^\d/.test(word) && !word.includes(":") && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(word) && !TIME.test(word);
 }
-
-
 
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
@@ -2050,7 +2048,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       // `1.2.3.4 counter packets 0 x bytes 0`, `timeout 10s junk`: nft's grammar has no place for the word
       const words = this.tokensAt().slice(from, this.pos);
       if (kw.image === "comment" && words.length === 1 && words[0]!.tokenType !== Str) this.refuseKeyword(words[0]!, "a comment");
-      if (kw.image === "limit" && (words[0]?.image !== "rate" || !LIMIT_RATE.test(words.slice(1).map((t) => t.image).join(" ").replace(/\s*\/\s*/g, "/")))) {
+      if (kw.image === "limit" && (words[0]?.image !== "rate" || !limitRate(words.slice(1).map((t) => t.image).join(" ")))) {
         throw new Fail(`expected a rate after 'limit rate' as nft writes it ([over] N/second [burst N packets], [over] N mbytes/second ...), found '${words.map((t) => t.image).join(" ")}'`, words[0] ?? this.LA(1));
       }
       const misfit = kw.image === "counter" || kw.image === "quota" ? strayOption(kw.image, words) : ONE_VALUE_OPTIONS.has(kw.image) ? (words.length === 1 ? -1 : 1) : -1;
@@ -2339,15 +2337,15 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (name === "limit" && firstArg?.image === "rate") {
         const v = this.pos > from + 2 ? toks[from + 2]! : undefined;
         if (v === undefined || !/^(\d|over$|until$)/.test(v.image)) throw new Fail(`expected a rate (10/second, over 1 mbytes/second) after 'rate', found ${describeToken(v ?? this.LA(1))}`, v ?? this.LA(1));
-        const rate = text.slice(text.indexOf("rate") + 5).replace(/\s*\/\s*/g, "/");
-        const m = LIMIT_RATE.exec(rate);
+        const written = text.slice(text.indexOf("rate") + 5);
+        const m = limitRate(written);
         if (!m) {
           throw new Fail(
-            `expected a rate after 'limit rate' as nft writes it - [over] N/second|minute|hour|day|week [burst N packets], or [over] N bytes|kbytes|mbytes/UNIT [burst N bytes|kbytes|mbytes] -, found '${rate}'`,
+            `expected a rate after 'limit rate' as nft writes it - [over] N/second|minute|hour|day|week [burst N packets], or [over] N bytes|kbytes|mbytes/UNIT [burst N bytes|kbytes|mbytes] -, found '${written.replace(/\s*\/\s*/g, "/")}'`,
             v,
           );
         }
-        if (m[1] !== undefined && Number(m[1]) === 0) throw new Fail("a packet limit's burst must be more than 0 (nft: \"packet limit burst must be > 0\")", v);
+        if (m.packetBurst !== undefined && Number(m.packetBurst) === 0) throw new Fail("a packet limit's burst must be more than 0 (nft: \"packet limit burst must be > 0\")", v);
       }
       // Options that take a value must have one: `log prefix` alone, `limit rate burst 5` are broken.
       const valued = OPTIONS_WITH_VALUE[name];

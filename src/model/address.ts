@@ -164,6 +164,18 @@ export function looksLikeHostname(s: string): boolean {
 }
 
 /**
+ * What a loader (`nft`, `iptables`) looking a host name up when it loads the file means for
+ * fwlint, which does not: the warning to give where it is written (after `after`), and the reason
+ * of the unknown condition that stands for it.
+ */
+export function hostNameLookup(name: string, after: string, loader: string): { warning: string; reason: string } {
+  return {
+    warning: `'${name}' after ${after} is a host name: ${loader} looks it up when it loads the file (and refuses the file where it does not resolve); fwlint does not resolve names, and leaves what it decides unknown`,
+    reason: `'${name}' is a host name ${loader} looks up when it loads the file`,
+  };
+}
+
+/**
  * `addr`, `addr/len` or `addr/dotted-mask` (IPv4) / `addr/mask` (IPv6) for the given family.
  * A mask that is not contiguous (iptables accepts 10.0.0.0/255.0.255.0) gives `prefix: null` and
  * the list of ranges it covers.

@@ -58,7 +58,7 @@ describe("accepted with a warning, as iptables does", () => {
     const r = bad("-A INPUT -d www.example.com -j ACCEPT");
     expect(r.errors).toEqual([]);
     expect(r.rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.message}`)).toEqual([
-      "3:13 warning host name 'www.example.com' after -d: iptables looks it up when it loads the file (and refuses the file where it does not resolve); fwlint does not resolve names, and leaves what it decides unknown",
+      "3:13 warning 'www.example.com' after -d is a host name: iptables looks it up when it loads the file (and refuses the file where it does not resolve); fwlint does not resolve names, and leaves what it decides unknown",
     ]);
     expect(r.rs.chains.get("filter/INPUT")!.rules[0]!.conditions).toEqual([{ kind: "unknown", text: "-d www.example.com", reason: "'www.example.com' is a host name iptables looks up when it loads the file" }]);
     const local = bad("-A INPUT -s localhost -j ACCEPT");
