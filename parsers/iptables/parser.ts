@@ -104,30 +104,26 @@ export class IptablesLineParser extends CstParser {
     ]);
   });
 
-  public tableLine = this.RULE("tableLine", () => {
-    this.CONSUME(TableHeader);
-    // (iptables-restore reads the table's name and ignores the rest, options too: `*filter --mark`)
+  /** The words after a table's name or a chain's policy, options and '!' too: iptables-restore ignores them (`*filter --mark`). */
+  private anyWords(label: string): void {
     this.MANY(() =>
       this.OR([
-        { ALT: () => this.CONSUME(Word, { LABEL: "extra" }) },
-        { ALT: () => this.CONSUME(Opt, { LABEL: "extra" }) },
-        { ALT: () => this.CONSUME(Command, { LABEL: "extra" }) },
-        { ALT: () => this.CONSUME(Bang, { LABEL: "extra" }) },
+        { ALT: () => this.CONSUME(Word, { LABEL: label }) },
+        { ALT: () => this.CONSUME(Opt, { LABEL: label }) },
+        { ALT: () => this.CONSUME(Command, { LABEL: label }) },
+        { ALT: () => this.CONSUME(Bang, { LABEL: label }) },
       ]),
     );
+  }
+
+  public tableLine = this.RULE("tableLine", () => {
+    this.CONSUME(TableHeader);
+    this.anyWords("extra");
   });
 
   public chainLine = this.RULE("chainLine", () => {
     this.CONSUME(ChainDecl);
-    // (iptables-restore reads the policy and counters and ignores the rest, options too: `:INPUT DROP --mark`)
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(Word, { LABEL: "args" }) },
-        { ALT: () => this.CONSUME(Opt, { LABEL: "args" }) },
-        { ALT: () => this.CONSUME(Command, { LABEL: "args" }) },
-        { ALT: () => this.CONSUME(Bang, { LABEL: "args" }) },
-      ]),
-    );
+    this.anyWords("args");
   });
 
   public commitLine = this.RULE("commitLine", () => {
