@@ -20,3 +20,24 @@ export const NFT_KEYWORDS: ReadonlySet<string> = new Set(
     "vlan vmap xor xt"
   ).split(" "),
 );
+
+/**
+ * The keywords nft reads as a plain string where a value stands (its grammar's keyword_expr):
+ * `iifname ether` is an interface named "ether", `ip saddr ip` a host name to look up. Any other
+ * keyword there - `iifname masquerade`, `ip saddr mark`, `ip saddr tcp` - nft refuses ("syntax
+ * error", "datatype mismatch"): found by asking nft -c (1.0.6) to read each keyword as an address
+ * and as an interface name.
+ */
+const KEYWORD_STRINGS: ReadonlySet<string> = new Set(["arp", "dnat", "ether", "ip", "ip6", "reset", "snat", "vlan"]);
+
+/**
+ * Keywords that are also constants of a type (protocols, `fib ... exists`, icmp's `redirect`):
+ * where an address or interface name stands nft refuses one alone ("datatype mismatch") but takes
+ * it in a set of several, as the integer it is (`ip saddr { 1.1.1.1, tcp }` holds 0.0.0.6) - not told.
+ */
+const KEYWORD_CONSTANTS: ReadonlySet<string> = new Set(["ah", "comp", "dccp", "esp", "exists", "icmp", "icmpv6", "igmp", "missing", "redirect", "sctp", "tcp", "udp", "udplite"]);
+
+/** Is `word`, written bare where nft wants a string value (an address, an interface name), a keyword nft refuses there? */
+export function keywordAsValue(word: string): boolean {
+  return NFT_KEYWORDS.has(word) && !KEYWORD_STRINGS.has(word) && !KEYWORD_CONSTANTS.has(word);
+}

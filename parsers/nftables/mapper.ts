@@ -47,6 +47,7 @@ import { exprText } from "./expr-text.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
+import { keywordAsValue } from "./keywords.js";
 import { CT_STATUS, DSCP, FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, networkProtocol, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -762,6 +763,7 @@ function nftAddress(t: string, family: Family): bigint | null {
 function addrValue(x: Expr, family: Family, what: string, at: Expr): bigint {
   const v = x.kind === "value" ? nftAddress(x.text, family) : null;
   if (v !== null) return v;
+  if (x.kind === "value" && !x.quoted && keywordAsValue(x.text)) throw new BadValue(at, `'${x.text}' after '${what}' is an nft keyword: nft cannot read it as an address (the file does not load)`);
   if (x.kind === "value" && looksLikeHostname(x.text)) {
     const { warning, reason } = hostNameLookup(x.text, `'${what}'`, "nft");
     throw new Unmodelled(reason, { at, message: warning });
@@ -856,6 +858,7 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     }
     case "iface": {
       if (e.kind !== "value") return bad(`expected an interface name after '${what}', found '${exprText(e)}'`);
+      if (!e.quoted && keywordAsValue(e.text)) return bad(`'${e.text}' after '${what}' is an nft keyword: nft cannot read it as an interface name (the file does not load); quote it`);
       if (!dom.byName && /^[0-9]+$/.test(e.text)) throw new Unmodelled(`'${what}' with an interface index is not modelled`);
       // IFNAMSIZ: 15 characters and the terminating zero, a wildcard's '*' counted (nft: "String exceeds maximum length of 16")
       if (e.text.length > 15) bad(`interface name '${e.text}' after '${what}' has ${e.text.length} characters: an interface name has at most 15 (nft: "String exceeds maximum length of 16")`);
