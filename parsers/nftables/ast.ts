@@ -65,7 +65,7 @@ export interface FibExpr {
 export interface ValueExpr {
   kind: "value";
   text: string;
-  /** Written in double quotes (interface names, comments). */
+  /** Written in double quotes (interface names, comments), or a JSON string: never a keyword. */
   quoted?: boolean;
   span: SourceSpan;
 }

@@ -341,7 +341,8 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
     if (v.startsWith("@")) return { kind: "setref", name: v.slice(1), span };
     const p = ADDR_PREFIX.exec(v);
     if (p && (v.includes(":") || v.includes("."))) return { kind: "prefix", addr: p[1]!, length: Number(p[2]), span };
-    return { kind: "value", text: v, span };
+    // (a JSON string is a string, as a quoted word of the text form is: `"log"` is an interface name, not a keyword)
+    return { kind: "value", text: v, quoted: true, span };
   }
   if (typeof v === "number" || typeof v === "boolean") return { kind: "value", text: String(v), span };
   if (v === null) throw new Bad(path, "expected an expression, found null");

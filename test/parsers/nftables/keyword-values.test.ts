@@ -9,7 +9,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect } from "vitest";
+import { describe, expect, it } from "vitest";
+import { parseNftJson } from "../../../parsers/nftables/index.js";
 import { NFT_KEYWORDS } from "../../../parsers/nftables/keywords.js";
 import { loaderSays, withLoaders } from "../../loaders.js";
 import { fwlintVerdicts, nftErrors } from "./nft-cases.js";
@@ -27,6 +28,14 @@ describe("keywords where a value stands", () => {
     { name: "iifname ether (nft reads it as a string)", text: file("iifname ether") },
     { name: "ip saddr { 10.0.0.1, tcp } (the constant 6 as an address)", text: file("ip saddr { 10.0.0.1, tcp }") },
   ]);
+
+  it("in nft JSON a string is a string: an interface named 'log' is no keyword", () => {
+    const rule = { family: "inet", table: "t", chain: "c", handle: 2, expr: [{ match: { op: "==", left: { meta: { key: "iifname" } }, right: "log" } }, { accept: null }] };
+    const json = { nftables: [{ table: { family: "inet", name: "t", handle: 1 } }, { chain: { family: "inet", table: "t", name: "c", handle: 1, type: "filter", hook: "input", prio: 0, policy: "drop" } }, { rule }] };
+    const rs = parseNftJson(JSON.stringify(json), "k.json");
+    expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(JSON.stringify([...rs.chains.values()][0]!.rules[0]!.conditions)).toContain('"name":"log"');
+  });
 });
 
 const loaders = withLoaders("nft keyword values");
