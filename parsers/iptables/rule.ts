@@ -305,7 +305,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     return name === undefined || name === "ambiguous" || name === node.name ? node : { ...node, name };
   };
 
-  options.forEach((written, order) => {
+  givenNextWord(options, error).forEach((written, order) => {
     const node = expandAbbreviation(written);
     const g = GENERIC[node.name];
     if (g) {
@@ -386,7 +386,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
             error(o.argPos[0]!, `match ${name} exists only in ${spec.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"}`);
             spec = undefined;
             failed = true;
-          } else if (!spec && (TARGETS.has(name) || !/^[A-Za-z0-9_-]+$/.test(name))) {
+          } else if (!spec && (TARGETS.has(name) || !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name))) {
             // no match module is named so anywhere (xtables-addons' neither): iptables-restore "Couldn't load match"
             error(o.argPos[0]!, TARGETS.has(name) ? `'${name}' is a target, not a match module: write -j ${name}${MATCHES.has(name.toLowerCase()) ? `, or -m ${name.toLowerCase()} for the match` : ""}` : `'${name}' cannot be the name of a match module`);
             failed = true;
@@ -840,6 +840,28 @@ function rejectType(family: Family, text: string): string | undefined {
   const written = text.toLowerCase();
   for (const [name, canonical] of REJECT_WITH[family]) if (name.startsWith(written)) return canonical;
   return undefined;
+}
+
+/**
+ * The options with getopt's reading of a generic option that needs an argument and has none: it
+ * takes the next word whatever it is, so `-o --dport -j DROP` is an interface named "--dport"
+ * (iptables-restore loads it). What that next option was given is then a word too many ("Bad
+ * argument"), reported.
+ */
+function givenNextWord(options: readonly OptionNode[], error: (pos: Pos, msg: string) => void): OptionNode[] {
+  const out: OptionNode[] = [];
+  for (let i = 0; i < options.length; i++) {
+    const node = options[i]!;
+    const next = options[i + 1];
+    if (!(GENERIC[node.name]?.min ?? 0) || node.args.length > 0 || next === undefined || next.bang !== undefined) {
+      out.push(node);
+      continue;
+    }
+    out.push({ ...node, args: [{ text: next.name, raw: next.name, quoted: false, line: next.line, column: next.column }] });
+    if (next.args.length > 0) error(next.args[0]!, `unexpected '${next.args[0]!.text}' after ${node.name} ${next.name}`);
+    i++;
+  }
+  return out;
 }
 
 /** An option as extension-options.ts reads it. */

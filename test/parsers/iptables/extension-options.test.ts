@@ -57,6 +57,7 @@ describe("options iptables refuses in modules and targets fwlint does not model"
     ["-A INPUT -m DSCP --dscp 1 -j ACCEPT", "3:13 'DSCP' is a target, not a match module: write -j DSCP, or -m dscp for the match"],
     ["-A INPUT -m ACCEPT -j ACCEPT", "3:13 'ACCEPT' is a target, not a match module: write -j ACCEPT"],
     ["-A INPUT -m 80,443 -j ACCEPT", "3:13 '80,443' cannot be the name of a match module"],
+    ["-A INPUT -m --dport -j ACCEPT", "3:13 '--dport' cannot be the name of a match module"],
     // limit's rate as libxt_limit's parse_rate reads it, its burst, addrtype's one list per option
     ["-A INPUT -m limit --limit 10001/sec -j ACCEPT", "3:27 --limit: '10001/sec' is faster than iptables' limit takes: at most 10000 per unit (iptables: Rate too fast)"],
     ["-A INPUT -m limit --limit 0/s -j ACCEPT", "3:27 --limit: expected a rate (N/second, N/minute, N/hour, N/day), found '0/s' (iptables: bad rate)"],

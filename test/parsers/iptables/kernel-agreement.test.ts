@@ -173,6 +173,13 @@ const CASES: string[] = [
   "raw|-A PREROUTING -j CT --zone-reply 1",
   "filter|-A INPUT -p tcp -j SYNPROXY --mss 1460 --wscale 7 --ecn",
   "6:filter|-A INPUT -m rt --rt-type 0 --rt-0-addrs ::1 --rt-0-not-strict -j ACCEPT",
+  // getopt gives an option that needs an argument the next word, whatever it is
+  "filter|-A FORWARD -o --dport -j DROP",
+  "filter|-A FORWARD -i -m ! -o eth0 -j ACCEPT",
+  "filter|-A FORWARD -i --ctstate -o eth0 -m conntrack --ctstate NEW -j ACCEPT",
+  "filter|-A FORWARD -o --dport 22 -j DROP",
+  "filter|-A INPUT -i -j ACCEPT",
+  "filter|-A INPUT -s --syn -j DROP",
   // getopt's abbreviations among the loaded modules before the -p match; libxt_REJECT's prefixes
   "filter|-A INPUT -p tcp -m multiport --dport 22,80 -j ACCEPT",
   "filter|-A INPUT -p tcp -m multiport --dpo 22,80 -j ACCEPT",

@@ -249,6 +249,12 @@ describe("counters and quoting", () => {
     expect(rs.chains.get("filter/INPUT")!.rules.map((r) => r.action.kind)).toEqual(["accept", "drop"]);
   });
 
+  it("an option that needs an argument takes the next word, as getopt gives it: -o --dport is an interface named so", () => {
+    const rs = parse(["*filter", ":FORWARD DROP [0:0]", "-A FORWARD -o --dport -j DROP", "-A FORWARD -o --dport 22 -j DROP", "COMMIT"]);
+    expect(errorsOf(rs).map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["4:23 unexpected '22' after -o --dport"]);
+    expect(rs.chains.get("filter/FORWARD")!.rules.map((r) => r.conditions)).toEqual([[{ kind: "iface", field: "oif", name: "--dport", prefix: false }]]);
+  });
+
   it("a table line's words after the name are ignored with a warning, as iptables-restore ignores them", () => {
     const text = ["*filter junk --mark", ":INPUT DROP [0:0]", "-A INPUT -p tcp --dport 22 -j ACCEPT", "COMMIT", ""].join("\n");
     const rs = parseIptablesSave(text, FILE);
