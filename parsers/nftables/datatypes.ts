@@ -47,9 +47,12 @@ export function networkProtocol(text: string, nfproto: boolean): "ip" | "ip6" | 
   return n === 0x0800 ? "ip" : n === 0x86dd ? "ip6" : n === 0x0806 ? "arp" : undefined;
 }
 
+/** A number as nft's scanner reads one: decimal or 0x hex. */
+export const NFT_NUMBER = /^(0x[0-9a-f]+|[0-9]+)$/i;
+
 /** A number as nft writes one in a value (decimal or 0x hex), at most `max`, or null. */
 export function nftNumber(text: string, max: number): number | null {
-  return /^(0x[0-9a-f]+|[0-9]+)$/i.test(text) && Number(text) <= max ? Number(text) : null;
+  return NFT_NUMBER.test(text) && Number(text) <= max ? Number(text) : null;
 }
 
 /** A data type whose values are symbols or numbers (0-255, or up to `max`): what nft takes, and how an error names it. */

@@ -8,11 +8,10 @@
 import type { IToken } from "chevrotain";
 import type { NftFamily, ObjectType } from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
+import { NFT_NUMBER } from "./datatypes.js";
 import { describeToken } from "./preprocess.js";
 import { LCurly, Newline, RCurly, Semi } from "./tokens.js";
 
-/** A number as nft's scanner reads one: decimal or 0x hex. */
-export const NUMBER = /^(?:\d+|0x[0-9a-f]+)$/i;
 /** A time as nft writes one: numbers with units d, h, m, s, ms (`1h30m`, `500ms`). */
 export const TIME = /^(\d+(d|h|m|s|ms))+$/;
 /** What nft 1.0.6 takes after `limit rate`: packets per time unit with a burst in packets, or bytes per time unit with a burst in bytes (group 1: a packet burst). */
@@ -38,6 +37,7 @@ export const ONE_VALUE_OPTIONS: ReadonlySet<string> = new Set(["timeout", "expir
 const LOG_VALUED: ReadonlySet<string> = new Set(["prefix", "level", "group", "snaplen", "queue-threshold"]);
 const QUOTA_UNITS: ReadonlySet<string> = new Set(["bytes", "kbytes", "mbytes"]);
 const FAMILIES: ReadonlySet<string> = new Set<NftFamily>(NFT_FAMILIES);
+const SYNPROXY_WORDS: ReadonlySet<string> = new Set(["mss", "wscale", "timestamp", "sack-perm"]);
 
 /**
  * Where the words after a `counter`, `log` or `quota` statement's keyword stop fitting nft's
@@ -54,7 +54,7 @@ export function strayOption(name: string, words: readonly { image: string }[], o
   switch (name) {
     case "counter":
       while (i < words.length && (at(i) === "packets" || at(i) === "bytes")) {
-        if (!NUMBER.test(at(i + 1) ?? "")) return i + 1;
+        if (!NFT_NUMBER.test(at(i + 1) ?? "")) return i + 1;
         i += 2;
       }
       return i < words.length ? i : -1;
@@ -74,11 +74,11 @@ export function strayOption(name: string, words: readonly { image: string }[], o
       return -1;
     case "quota":
       if (at(0) === "over" || at(0) === "until") i++;
-      if (!NUMBER.test(at(i) ?? "")) return i;
+      if (!NFT_NUMBER.test(at(i) ?? "")) return i;
       if (!QUOTA_UNITS.has(at(i + 1) ?? "")) return i + 1;
       i += 2;
       if (at(i) === "used") {
-        if (!NUMBER.test(at(i + 1) ?? "")) return i + 1;
+        if (!NFT_NUMBER.test(at(i + 1) ?? "")) return i + 1;
         if (!QUOTA_UNITS.has(at(i + 2) ?? "")) return i + 2;
         i += 3;
       }
@@ -91,11 +91,10 @@ export function strayOption(name: string, words: readonly { image: string }[], o
 /**
  * What nft refuses in a `log` statement's options that fit its grammar (its evaluation of a log
  * statement): group, snaplen and queue-threshold log to a netlink group, level and flags to the
- * kernel log - not both -; `level audit` takes nothing else. `words` fit strayOption.
+ * kernel log - not both -; `level audit` takes nothing else. `words` fit strayOption, and `given`
+ * holds the option words it stepped over.
  */
-export function logConflict(words: readonly IToken[]): string | undefined {
-  const given = new Set<string>();
-  strayOption("log", words, given);
+export function logConflict(words: readonly IToken[], given: ReadonlySet<string>): string | undefined {
   const group = given.has("group") || given.has("snaplen") || given.has("queue-threshold");
   if (group && given.has("level")) return `a log to a netlink group ('group', 'snaplen', 'queue-threshold') takes no 'level' (nft: "level and group are mutually exclusive")`;
   if (group && given.has("flags")) return `a log to a netlink group ('group', 'snaplen', 'queue-threshold') takes no 'flags' (nft: "flags and group are mutually exclusive")`;
@@ -199,7 +198,7 @@ export function objectBodyMisfit(type: ObjectType, family: NftFamily, body: read
     for (const want of order) {
       const word = synproxy[i]?.image;
       if (want === "N") {
-        if (!NUMBER.test(word ?? "")) return misfit(synproxy[i]);
+        if (!NFT_NUMBER.test(word ?? "")) return misfit(synproxy[i]);
       } else if (want.endsWith("?")) {
         if (word !== want.slice(0, -1)) continue;
       } else if (word !== want) return misfit(synproxy[i], "'mss N wscale N [timestamp] [sack-perm]', in that order,");
@@ -227,7 +226,7 @@ function itemMisfit(type: ObjectType, w: readonly string[]): number {
     if (bad >= 0) return bad;
     return w.length > want.length ? want.length : -1;
   };
-  const num = (x: string) => NUMBER.test(x);
+  const num = (x: string) => NFT_NUMBER.test(x);
   const l4 = (x: string) => x === "tcp" || x === "udp";
   const family = (x: string) => FAMILIES.has(x);
   switch (type) {
@@ -238,7 +237,7 @@ function itemMisfit(type: ObjectType, w: readonly string[]): number {
         const k = strayOption("quota", rest.map((image) => ({ image })));
         if (k < 0) return -1;
         const next = rest[k];
-        if (k === 0 || next === undefined || (!NUMBER.test(next) && next !== "over" && next !== "until")) return w.length - rest.length + k;
+        if (k === 0 || next === undefined || (!NFT_NUMBER.test(next) && next !== "over" && next !== "until")) return w.length - rest.length + k;
         rest = rest.slice(k);
       }
       return -1;
@@ -258,7 +257,7 @@ function itemMisfit(type: ObjectType, w: readonly string[]): number {
       for (let i = 3; ; i += 4) {
         if (w[i] === undefined || w[i] === "}" || w[i + 1] !== ":") return w[i + 1] === undefined ? i : i + 1;
         // (a number of seconds; nft newer than 1.0.6 writes a time, `established: 2m3s`)
-        if (!NUMBER.test(w[i + 2] ?? "") && !TIME.test(w[i + 2] ?? "")) return i + 2;
+        if (!NFT_NUMBER.test(w[i + 2] ?? "") && !TIME.test(w[i + 2] ?? "")) return i + 2;
         if (w[i + 3] === "}") return w.length > i + 4 ? i + 4 : -1;
         if (w[i + 3] !== ",") return i + 3;
       }
@@ -269,7 +268,7 @@ function itemMisfit(type: ObjectType, w: readonly string[]): number {
     }
     case "synproxy":
       // the order across items is checked over the whole body
-      return w.every((x) => x === "mss" || x === "wscale" || x === "timestamp" || x === "sack-perm" || NUMBER.test(x)) ? -1 : w.findIndex((x) => !(x === "mss" || x === "wscale" || x === "timestamp" || x === "sack-perm" || NUMBER.test(x)));
+      return w.findIndex((x) => !SYNPROXY_WORDS.has(x) && !NFT_NUMBER.test(x));
     default:
       return -1;
   }

@@ -67,8 +67,8 @@ import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
-import { REJECT_CODES } from "./datatypes.js";
-import { limitRate, logConflict, NUMBER, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME } from "./option-grammar.js";
+import { NFT_NUMBER, REJECT_CODES } from "./datatypes.js";
+import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
   AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
@@ -137,7 +137,7 @@ function scannedAsNumber(word: string): boolean {
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
 /** What a set property's value must look like, where nft's grammar fixes it. */
 const SET_OPTION_VALUES: Readonly<Record<string, { re: RegExp; what: string }>> = {
-  size: { re: /^(\d+|0x[0-9a-f]+)$/i, what: "a number (the most elements the set holds)" },
+  size: { re: NFT_NUMBER, what: "a number (the most elements the set holds)" },
   policy: { re: /^(performance|memory)$/, what: "'performance' or 'memory'" },
   timeout: { re: TIME, what: "a time (1h30m, 500ms, 1d)" },
   "gc-interval": { re: TIME, what: "a time (1m, 30s)" },
@@ -2198,7 +2198,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         this.ACTION(() => {
           if (/^\d+$/.test(code.image) && Number(code.image) > 255) this.report(`a reject code is 0 to 255, found ${code.image}`, code);
           else if (kind.image === "tcp" && code.image !== "reset") this.report(`expected 'reset' after 'reject with tcp', found ${describeToken(code)}`, code);
-          else if (kind.image !== "tcp" && !/^(\d+|0x[0-9a-f]+)$/i.test(code.image) && !REJECT_CODES[kind.image]!.has(code.image)) {
+          else if (kind.image !== "tcp" && !NFT_NUMBER.test(code.image) && !REJECT_CODES[kind.image]!.has(code.image)) {
             this.report(`expected an ${kind.image} code (${[...REJECT_CODES[kind.image]!].join(", ")}) or a number after 'reject with ${kind.image}', found ${describeToken(code)} (nft: "Could not parse ${kind.image} code")`, code);
           }
         });
@@ -2357,7 +2357,7 @@ export class NftTextParser extends EmbeddedActionsParser {
           if (next === undefined || (opts.has(next.image) && next.image !== "over")) {
             throw new Fail(`expected a value after '${t.image}', found ${describeToken(next ?? this.LA(1))}`, next ?? this.LA(1));
           }
-          if (NUMERIC_OPTIONS.has(`${name} ${t.image}`) && !NUMBER.test(next.image)) {
+          if (NUMERIC_OPTIONS.has(`${name} ${t.image}`) && !NFT_NUMBER.test(next.image)) {
             throw new Fail(`expected a number after '${t.image}', found ${describeToken(next)}`, next);
           }
           if (name === "log" && t.image === "level" && !LOG_LEVELS.has(next.image)) {
@@ -2370,12 +2370,13 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (firstArg?.image === "name" && words.length > 2 && !tokenMatcher(words[1]!, ExprHead)) {
         throw new Fail(`expected the next statement after '${name} name ${words[1]!.image}', found ${describeToken(words[2]!)}`, words[2]!);
       }
-      const misfit = firstArg?.image === "name" ? -1 : strayOption(name, words);
+      const given = new Set<string>();
+      const misfit = firstArg?.image === "name" ? -1 : strayOption(name, words, given);
       if (misfit >= 0) {
         const t = words[misfit] ?? this.LA(1);
         throw new Fail(`expected ${OPTION_GRAMMAR[name]}${misfit < words.length ? " or the next statement" : ""} after '${name}', found ${describeToken(t)}`, t);
       }
-      const conflict = name === "log" ? logConflict(words) : undefined;
+      const conflict = name === "log" ? logConflict(words, given) : undefined;
       if (conflict) throw new Fail(conflict, kw);
       // `counter name "c"`, `quota name q`: the object by a literal name (a map lookup picks one per packet)
       const named = firstArg?.image === "name" && this.pos === from + 3 ? toks[from + 2]! : undefined;
