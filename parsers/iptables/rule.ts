@@ -4,7 +4,7 @@
  * negation, and `-s`/`-d` lists expanded into one rule per address combination.
  */
 import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
-import { hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt } from "../../src/model/address.js";
+import { formatIPv4, hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt, parseInetAton } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import { comparisonRanges } from "../../src/model/ports.js";
 import type { OptionNode, Pos } from "./ast.js";
@@ -222,7 +222,24 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     const list = o.args[0]!.split(",");
     for (const item of list) {
       // (every host's resolver has localhost: 127.0.0.1 for iptables, ::1 for ip6tables)
-      const r = parseAddrSpec(item.replace(/^localhost(?=\/|$)/, ctx.family === 4 ? "127.0.0.1" : "::1"), ctx.family);
+      const given = item.replace(/^localhost(?=\/|$)/, ctx.family === 4 ? "127.0.0.1" : "::1");
+      let r = parseAddrSpec(given, ctx.family);
+      const slash = given.indexOf("/");
+      const addrText = slash === -1 ? given : given.slice(0, slash);
+      if (!r.ok && (r.reason === "invalid" || r.reason === "hostname") && ctx.family === 4) {
+        // not an address to iptables' own reader (each part a byte): it looks the word up, and the
+        // resolver reads a number as inet_aton does before it asks DNS
+        const a = parseInetAton(addrText);
+        if (a !== null) {
+          const read = formatIPv4(a);
+          ctx.diag("warning", o.argPos[0]!, `'${addrText}' after ${o.name} is the address ${read}: iptables takes it for a host name, and the resolver reads a number as an address (inet_aton)`);
+          r = parseAddrSpec(read + given.slice(addrText.length), 4);
+        }
+      } else if (r.ok && r.prefix !== null && ctx.family === 4 && slash === -1 && addrText.split(".").length < 4) {
+        const read = formatIPv4(r.range.lo);
+        const meant = r.range.lo === 0n ? "for any address write 0/0" : `for the network write ${read}/${8 * addrText.split(".").length}`;
+        ctx.diag("warning", o.argPos[0]!, `'${addrText}' after ${o.name} is the one address ${read}: iptables fills the missing parts with 0, and with no mask matches that address alone (${meant})`);
+      }
       if (!r.ok && r.reason === "hostname") {
         // `-s localhost` loads: iptables looks the name up (getaddrinfo) when it reads the rule
         const { warning, reason } = hostNameLookup(item, o.name, "iptables");

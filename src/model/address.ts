@@ -74,6 +74,27 @@ export function parseIPv4(s: string): bigint | null {
 }
 
 /**
+ * IPv4 as inet_aton reads it - what the resolver (getaddrinfo) takes for a number before it asks
+ * DNS: 1 to 4 dotted parts in C notation, the last filling the bytes the others leave, so `443` is
+ * 0.0.1.187, `10.1` 10.0.0.1 and `1.2.65535` 1.2.255.255. Null for anything else.
+ */
+export function parseInetAton(s: string): bigint | null {
+  if (s.length === 0 || s.length > 64) return null;
+  const parts = s.split(".");
+  if (parts.length > 4) return null;
+  let v = 0n;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parseCInt(parts[i]!, 255);
+    if (p === null) return null;
+    v = (v << 8n) | BigInt(p);
+  }
+  const lastBits = 8 * (5 - parts.length);
+  const last = parseCInt(parts[parts.length - 1]!, 2 ** lastBits - 1);
+  if (last === null) return null;
+  return (v << BigInt(lastBits)) | BigInt(last);
+}
+
+/**
  * IPv6 text form (RFC 4291): eight groups of 1-4 hex digits, one `::` for a run of zero groups,
  * and an optional trailing dotted IPv4 (`::ffff:192.0.2.1`). No zone index. Case-insensitive.
  */
