@@ -38,12 +38,12 @@ const ROUTE_TYPES: readonly string[] = ["unspec", "unicast", "local", "broadcast
  * / `ether type` value (ip, ip6, arp, 0x0800, 0x86dd, 0x0806) names; undefined for another.
  */
 export function networkProtocol(text: string, nfproto: boolean): "ip" | "ip6" | "arp" | undefined {
-  if (text === "ipv4" || text === "ip") return "ip";
-  if (text === "ipv6" || text === "ip6") return "ip6";
-  if (!nfproto && text === "arp") return "arp";
+  if (nfproto) {
+    const n = text === "ipv4" ? 2 : text === "ipv6" ? 10 : nftNumber(text, 255);
+    return n === 2 ? "ip" : n === 10 ? "ip6" : undefined;
+  }
+  if (text === "ip" || text === "ip6" || text === "arp") return text;
   const n = nftNumber(text, 0xffff);
-  if (n === null) return undefined;
-  if (nfproto) return n === 2 ? "ip" : n === 10 ? "ip6" : undefined;
   return n === 0x0800 ? "ip" : n === 0x86dd ? "ip6" : n === 0x0806 ? "arp" : undefined;
 }
 
@@ -77,6 +77,43 @@ export const DSCP: SymbolType = {
 export const CT_STATUS: SymbolType = { what: "a connection status", names: new Set(["expected", "seen-reply", "assured", "confirmed", "snat", "dnat", "dying"]), max: 0xffffffff };
 /** iface_type (`meta iiftype`, `meta oiftype`), as `nft describe meta iiftype` lists it. */
 export const IFACE_TYPE: SymbolType = { what: "an interface type", names: new Set(["ether", "ppp", "ipip", "ipip6", "loopback", "sit", "ipgre"]), max: 0xffff };
+
+/** nf_proto (`meta nfproto`), as `nft describe meta nfproto` lists it ("Could not parse netfilter protocol"). */
+export const NF_PROTO: SymbolType = { what: "a netfilter protocol", names: new Set(["ipv4", "ipv6"]) };
+/** ether_type (`meta protocol`, `ether type`, `vlan type`), as `nft describe ether type` lists it. */
+export const ETHER_TYPE: SymbolType = { what: "an Ethernet protocol", names: new Set(["ip", "arp", "ip6", "8021q", "8021ad", "vlan"]), max: 0xffff };
+
+/** ecn (`ip ecn`, `ip6 ecn`), as `nft describe ip ecn` lists it. */
+export const ECN: SymbolType = { what: "an ECN codepoint", names: new Set(["not-ect", "ect1", "ect0", "ce"]), max: 3 };
+/** ct_dir (`ct direction`), as `nft describe ct direction` lists it. */
+export const CT_DIR: SymbolType = { what: "a conntrack direction", names: new Set(["original", "reply"]) };
+
+/**
+ * Keys whose values are plain integers (`nft describe KEY`: "datatype integer"), by width in bits:
+ * nft reads only a number there ("Could not parse integer"), and none wider ("Value 16 exceeds
+ * valid range 0-15").
+ */
+export const INTEGER_KEYS: ReadonlyMap<string, number> = new Map([
+  ["meta length", 32], ["meta cpu", 32], ["meta cgroup", 32], ["meta random", 32], ["meta nftrace", 1],
+  ["ct zone", 16], ["ct packets", 64], ["ct bytes", 64], ["ct avgpkt", 64], ["ct id", 32],
+  ["ip version", 4], ["ip hdrlength", 4], ["ip length", 16], ["ip id", 16], ["ip frag-off", 16], ["ip checksum", 16],
+  ["ip6 version", 4], ["ip6 flowlabel", 20], ["ip6 length", 16],
+  ["tcp sequence", 32], ["tcp ackseq", 32], ["tcp doff", 4], ["tcp window", 16], ["tcp checksum", 16], ["tcp urgptr", 16],
+  ["udp length", 16], ["udp checksum", 16], ["udplite checksum", 16],
+  ["icmp id", 16], ["icmp sequence", 16], ["icmp mtu", 16], ["icmp gateway", 32], ["icmp checksum", 16],
+  ["icmpv6 mtu", 32], ["icmpv6 id", 16], ["icmpv6 sequence", 16], ["icmpv6 checksum", 16], ["icmpv6 max-delay", 16],
+  ["vlan id", 12], ["vlan pcp", 3], ["vlan dei", 1], ["vlan cfi", 1], ["arp htype", 16], ["arp hlen", 8], ["arp plen", 8],
+  ["sctp vtag", 32], ["sctp checksum", 32], ["ah spi", 32], ["ah sequence", 32], ["esp spi", 32], ["esp sequence", 32], ["comp cpi", 16],
+]);
+/**
+ * Keys whose values are integers or names nft looks up on the machine that loads the file, and
+ * where it looks (`meta mark foo`: /etc/iproute2/rt_marks).
+ */
+export const NAMED_INTEGER_KEYS: ReadonlyMap<string, string> = new Map([
+  ["meta mark", "/etc/iproute2/rt_marks"], ["ct mark", "/etc/iproute2/rt_marks"],
+  ["meta skuid", "the user database"], ["meta skgid", "the group database"],
+  ["meta iifgroup", "/etc/iproute2/group"], ["meta oifgroup", "/etc/iproute2/group"], ["meta rtclassid", "/etc/iproute2/rt_realms"],
+]);
 
 /** icmp_code (`icmp code`, `reject with icmp`), as `nft describe icmp code` lists it. */
 export const ICMP_CODES: ReadonlyMap<string, number> = new Map([

@@ -41,3 +41,8 @@ const KEYWORD_CONSTANTS: ReadonlySet<string> = new Set(["ah", "comp", "dccp", "e
 export function keywordAsValue(word: string): boolean {
   return NFT_KEYWORDS.has(word) && !KEYWORD_STRINGS.has(word) && !KEYWORD_CONSTANTS.has(word);
 }
+
+/** Is `word`, written bare, a keyword nft reads as a constant of a type (a protocol, `exists`)? */
+export function keywordConstant(word: string): boolean {
+  return KEYWORD_CONSTANTS.has(word);
+}

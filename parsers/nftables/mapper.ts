@@ -47,8 +47,8 @@ import { exprText } from "./expr-text.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
-import { keywordAsValue } from "./keywords.js";
-import { CT_STATUS, DSCP, FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, networkProtocol, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
+import { keywordAsValue, keywordConstant } from "./keywords.js";
+import { CT_DIR, CT_STATUS, DSCP, ECN, ETHER_TYPE, FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NF_PROTO, NFT_NUMBER, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -486,10 +486,18 @@ const CT: ReadonlySet<string> = new Set(["new", "established", "related", "inval
 const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "established"], [4, "related"], [8, "new"], [64, "untracked"]];
 /** The symbol type of a key whose values nft reads as names or numbers (checkSymbols), if it is one. */
 function symbolTypeOf(left: Expr): SymbolType | undefined {
-  if (left.kind === "meta") return left.key === "pkttype" ? PKT_TYPE : left.key === "iiftype" || left.key === "oiftype" ? IFACE_TYPE : undefined;
+  if (left.kind === "meta") {
+    if (left.key === "pkttype") return PKT_TYPE;
+    if (left.key === "iiftype" || left.key === "oiftype") return IFACE_TYPE;
+    return left.key === "nfproto" ? NF_PROTO : left.key === "protocol" ? ETHER_TYPE : undefined;
+  }
   if (left.kind === "fib") return left.result === "type" ? FIB_ADDR_TYPE : undefined;
-  if (left.kind === "ct") return left.key === "status" ? CT_STATUS : undefined;
-  if (left.kind === "payload") return (left.protocol === "ip" || left.protocol === "ip6") && left.field === "dscp" ? DSCP : undefined;
+  if (left.kind === "ct") return left.direction !== undefined ? undefined : left.key === "status" ? CT_STATUS : left.key === "direction" ? CT_DIR : undefined;
+  if (left.kind === "payload") {
+    if (((left.protocol === "ether" || left.protocol === "vlan") && left.field === "type") || (left.protocol === "arp" && left.field === "ptype")) return ETHER_TYPE;
+    if (left.protocol !== "ip" && left.protocol !== "ip6") return undefined;
+    return left.field === "dscp" ? DSCP : left.field === "ecn" ? ECN : undefined;
+  }
   return undefined;
 }
 
@@ -504,8 +512,62 @@ function checkSymbols(left: Expr, right: Expr): void {
   if (!type) return;
   const values = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
   for (const v of values) {
-    if (v.kind === "value" && takesSymbol(type, v.text)) continue;
-    if (v.kind === "value" || v.kind === "range" || v.kind === "prefix") throw new BadValue(v, symbolError(type, exprText(left), exprText(v)));
+    // (a range's ends and a prefix's value are read as values of the type: `meta pkttype 0-2`, `0/1`)
+    const ends = v.kind === "range" ? [v.low, v.high] : v.kind === "prefix" ? [{ kind: "value" as const, text: v.addr, span: v.span }] : [v];
+    for (const x of ends) {
+      if (x.kind === "value" && takesSymbol(type, x.text)) continue;
+      if (x.kind === "value") throw new BadValue(v, symbolError(type, exprText(left), exprText(v)));
+    }
+  }
+}
+
+/** `meta length`, `ct zone`, `tcp window`: how INTEGER_KEYS and the mark keys name a key. */
+function keyName(left: Expr): string | undefined {
+  if (left.kind === "meta") return `meta ${left.key}`;
+  if (left.kind === "ct" && left.direction === undefined) return `ct ${left.key}`;
+  if (left.kind === "payload") return `${left.protocol} ${left.field}`;
+  return undefined;
+}
+
+/**
+ * The values of a key whose type is an integer - a plain one (INTEGER_KEYS) or one that also takes
+ * names from a file of the loading machine (NAMED_INTEGER_KEYS: marks, users, groups, realms) -
+ * as nft reads them: a keyword is a syntax error, a keyword that is a constant (`tcp`) alone a
+ * datatype mismatch, and for a plain integer anything but a number of its width is refused
+ * ("Could not parse integer", "Value 16 exceeds valid range 0-15"). Throws BadValue there; for a
+ * mark named by a word, Unmodelled with a warning (nft looks it up in /etc/iproute2/rt_marks).
+ */
+function checkIntegerValues(left: Expr, right: Expr): void {
+  const key = keyName(left);
+  if (key === undefined) return;
+  const bits = INTEGER_KEYS.get(key);
+  const names = NAMED_INTEGER_KEYS.get(key);
+  if (bits === undefined && names === undefined) return;
+  const inSet = right.kind === "set";
+  const values = inSet ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
+  let named: Expr | undefined;
+  for (const v of values) {
+    for (const x of v.kind === "range" ? [v.low, v.high] : [v]) {
+      if (x.kind !== "value" || x.text.startsWith("$")) continue;
+      if (!x.quoted && keywordAsValue(x.text)) throw new BadValue(x, `'${x.text}' after '${exprText(left)}' is an nft keyword: nft cannot read it as a value (the file does not load)`);
+      // (a constant in a set of several is the integer it stands for: `meta length { 100, tcp }` loads)
+      if (!x.quoted && keywordConstant(x.text)) {
+        if (inSet && values.length > 1) continue;
+        throw new BadValue(x, `'${x.text}' after '${exprText(left)}' is a constant of another type (nft: "datatype mismatch")`);
+      }
+      if (bits !== undefined) {
+        const n = NFT_NUMBER.test(x.text) ? BigInt(x.text) : undefined;
+        if (n === undefined) throw new BadValue(x, `expected an integer after '${exprText(left)}', found '${x.text}'`);
+        if (n >= 1n << BigInt(bits)) throw new BadValue(x, `${x.text} after '${exprText(left)}' is wider than its ${bits} bits (nft: "Value ${n} exceeds valid range 0-${(1n << BigInt(bits)) - 1n}")`);
+      } else if (!NFT_NUMBER.test(x.text)) named ??= x;
+    }
+  }
+  if (named !== undefined && isMarkKey(left)) {
+    const word = (named as Extract<Expr, { kind: "value" }>).text;
+    throw new Unmodelled(`'${word}' is a mark name nft looks up in ${names} when it loads the file`, {
+      at: named,
+      message: `'${word}' after '${exprText(left)}' is a name: nft looks it up in ${names} when it loads the file (and refuses the file where it is not there); fwlint leaves what it decides unknown`,
+    });
   }
 }
 
@@ -569,6 +631,8 @@ function leftOf(e: Expr): Left | null {
       if (!inner) return null;
       if (inner.dom.d === "tcpflags" && inner.dom.mask === undefined) {
         const m = flagBits(e.right);
+        // a word that is no TCP flag: nft cannot parse the mask ("Could not parse TCP flag")
+        if (m === null && onlyValues(e.right)) throw new BadValue(e.right, `expected TCP flags (fin, syn, rst, psh, ack, urg, ecn, cwr) after '${exprText(e.left)} &', found '${exprText(e.right)}'`);
         return m === null ? null : { pre: inner.pre, dom: { d: "tcpflags", mask: m } };
       }
       if (inner.dom.d === "addr" && inner.dom.mask === undefined && e.right.kind === "value") {
@@ -676,6 +740,13 @@ function flagBits(e: Expr): number | null {
     return a === null || b === null ? null : a | b;
   }
   return null;
+}
+
+/** Values alone, joined by `|` or listed: what a mask or flag list is written with. */
+function onlyValues(e: Expr): boolean {
+  if (e.kind === "value") return true;
+  if (e.kind === "list") return e.items.every(onlyValues);
+  return e.kind === "binop" && e.op === "|" && onlyValues(e.left) && onlyValues(e.right);
 }
 
 /** `a.b.c.d` with decimal octets, the form nft writes (the fast path for sets of many addresses); null otherwise. */
@@ -897,6 +968,8 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
       return { d: "family", f: [f] };
     }
     case "fibtype":
+      // (`fib daddr type 1-3`: route types by number, which nft takes - checkSymbols read both ends)
+      if (e.kind === "range") throw new Unmodelled(`'${what} ${exprText(e)}' (a range of address types) is not modelled`);
       // (`fib daddr type 2`, as nft -n prints it, is `local`)
       if (e.kind !== "value" || !takesSymbol(FIB_ADDR_TYPE, e.text)) return bad(symbolError(FIB_ADDR_TYPE, what, exprText(e)));
       return { d: "text", t: fibAddrType(e.text) === "local" ? "local" : e.text };
@@ -1460,6 +1533,7 @@ class Mapper {
     try {
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
       checkSymbols(left, right);
+      checkIntegerValues(left, right);
       const l = leftOf(left);
       if (!l) {
         // a named set must exist all the same (nft refuses the file), whatever is looked up in it

@@ -1,6 +1,8 @@
 /**
- * Values nft refuses in a statement: a `limit rate` not written as nft's grammar has it (`10/sec`,
- * `10/minutes`, a burst without its unit, a byte rate without a time unit), interface names
+ * Values nft refuses in a statement: symbols and integers a key has no reading for (`meta nfproto
+ * ip`, `ip version 16`, `meta length tcp`, a keyword where a value stands), a `limit rate` not
+ * written as nft's grammar has it (`10/sec`, `10/minutes`, a burst without its unit, a byte rate
+ * without a time unit), interface names
  * longer than IFNAMSIZ allows, set properties nft does not know (`flags state`, `size x`,
  * `timeout 60`); and forms nft takes that fwlint refused (`comment ssh` unquoted, `snat ip saddr
  * map { ... }` without 'to'). nft loads none of such a file. Each verdict was taken from nft 1.0.6
@@ -54,7 +56,47 @@ const CASES: [string, RegExp?][] = [
   ["meta iiftype wifi accept", /expected an interface type \(ether, ppp, ipip, ipip6, loopback, sit, ipgre\) after 'iiftype', found 'wifi'/],
   ["tcp dport 1 reject with icmp type port-unreachabl", /expected an icmp code \(net-unreachable, .*\) or a number after 'reject with icmp', found 'port-unreachabl'/],
   ["tcp dport 1 reject with tcp rst", /expected 'reset' after 'reject with tcp', found 'rst'/],
+  ["meta protocol ipv4 accept", /expected an Ethernet protocol \(ip, arp, ip6, 8021q, 8021ad, vlan\) after 'meta protocol', found 'ipv4'/],
+  ["ip ecn ect3 accept", /expected an ECN codepoint \(not-ect, ect1, ect0, ce\) after 'ip ecn', found 'ect3'/],
+  ["ip ecn 4 accept", /found '4'/],
+  ["ct direction ip accept", /expected a conntrack direction \(original, reply\) after 'ct direction', found 'ip'/],
+  ["ip dscp cs1-cs3 accept", /found 'cs1-cs3'/],
+  // a TCP flag nft does not know, or a keyword, in a mask (nft: "Could not parse TCP flag", "syntax error")
+  ["tcp flags & (fin | bogus) == fin accept", /expected TCP flags \(fin, syn, rst, psh, ack, urg, ecn, cwr\) after 'tcp flags &', found 'fin \| bogus'/],
+  ["tcp flags & (fin | policy) == fin accept", /found 'fin \| policy'/],
+  ["tcp flags & 0x100 == 0 accept", /found '0x100'/],
+  // integers: nothing but a number of the key's width, no keyword (nft: "Could not parse integer", "Value 16 exceeds valid range 0-15")
+  ["meta length ip accept", /expected an integer after 'meta length', found 'ip'/],
+  ["udp length { 100, snat } accept", /found 'snat'/],
+  ["ip version 16 accept", /16 after 'ip version' is wider than its 4 bits \(nft: "Value 16 exceeds valid range 0-15"\)/],
+  ["meta nftrace 2 accept", /wider than its 1 bits/],
+  ["ct zone 65536 accept", /wider than its 16 bits/],
+  ["tcp window 0x10000 accept", /wider than its 16 bits/],
+  ["meta cpu policy accept", /'policy' after 'meta cpu' is an nft keyword: nft cannot read it as a value/],
+  ["meta length tcp accept", /'tcp' after 'meta length' is a constant of another type \(nft: "datatype mismatch"\)/],
+  ["meta mark oifname accept", /'oifname' after 'meta mark' is an nft keyword/],
+  ["ct mark type accept", /'type' after 'ct mark' is an nft keyword/],
+  ["meta skuid mark accept", /'mark' after 'meta skuid' is an nft keyword/],
+  ["meta mark tcp accept", /'tcp' after 'meta mark' is a constant of another type/],
   // loaded
+  ["meta protocol { ip6, 0x8100 } accept"],
+  ["ip ecn { not-ect, 3 } accept"],
+  ["ct direction reply accept"],
+  ["meta pkttype 0-2 accept"],
+  ["meta pkttype 0/1 accept"],
+  ["ct status 1-4 accept"],
+  ["meta iiftype 1-5 accept"],
+  ["fib daddr type 1-3 accept"],
+  ["tcp flags & (fin | 0x10) == fin accept"],
+  ["meta length { 100, tcp } accept"],
+  ["meta mark { 1, tcp } accept"],
+  ["meta length 100-200 accept"],
+  ['meta length "100" accept'],
+  ["meta length 010 accept"],
+  ["ip version 15 accept"],
+  ["ct bytes 18446744073709551615 accept"],
+  ["meta skuid root accept"],
+  ["meta mark 0x10/4 accept"],
   ["ip dscp { af11, ef, 0x3f } accept"],
   ["ct status { snat, dying } accept"],
   ["ct status 0x100 accept"],
@@ -119,7 +161,12 @@ const FILES: [string, RegExp?][] = [
   ["table ip t {\n\tcounter c {\n\t\tpackets 0 x bytes 0\n\t}\n}\n", /expected 'packets N bytes N' or 'comment "..."' in the counter declaration, found 'x'/],
   ["table ip t {\n\tcounter c { packets 0; bytes 0 }\n}\n", /found ';'/],
   ["table ip t {\n\tquota q {\n\t\t10 mbytes junk\n\t}\n}\n", /in the quota declaration, found 'junk'/],
+  [inet("meta nfproto ip accept"), /expected a netfilter protocol \(ipv4, ipv6\) after 'meta nfproto', found 'ip'/],
+  [inet("meta nfproto { ipv4, oifname } accept"), /found 'oifname'/],
+  [inet("meta nfproto 256 accept"), /found '256'/],
   // loaded
+  [inet("meta nfproto { ipv4, 10 } accept")],
+  [inet("ip6 flowlabel 1048575 accept")],
   ["table ip t {\n\tcounter c {\n\t\tcomment \"x\"\n\t\tpackets 0x1 bytes 2\n\t}\n\tquota q { over 10 mbytes used 1 bytes; comment q }\n}\n"],
   [withCounter("counter name c accept")],
   [setWith("counter\n\t\telements = { 10.0.0.1 counter packets 1 bytes 2, 10.0.0.2 counter }")],
