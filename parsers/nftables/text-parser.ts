@@ -133,6 +133,18 @@ function scannedAsNumber(word: string): boolean {
   return /^\d/.test(word) && !word.includes(":") && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(word) && !TIME.test(word);
 }
 
+/**
+ * A name nft's scanner reads as one string, where it does not start with a digit (scannedAsNumber
+ * tells those): an identifier - a letter, '_' or '.', then letters, digits, '/', '-', '_', '.' -
+ * or an IPv6 or MAC address. Anything else (`/`, `a+b`, `ssh@lan`) is a syntax error there.
+ */
+function scannedAsName(word: string): boolean {
+  return /^[A-Za-z_.][A-Za-z0-9/\-_.]*$/.test(word) || (word.includes(":") && /^[0-9a-fA-F:.]+$/.test(word));
+}
+
+/** Table flags (nft 1.0.6: dormant, owner; persist since nft 1.1). */
+const TABLE_FLAGS: ReadonlySet<string> = new Set(["dormant", "owner", "persist"]);
+
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
 /** What a set property's value must look like, where nft's grammar fixes it. */
@@ -331,6 +343,9 @@ export class NftTextParser extends EmbeddedActionsParser {
     const fix = what === "a comment" ? "quote it" : "rename it";
     if (NFT_KEYWORDS.has(t.image)) this.report(`'${t.image}' is an nft keyword: nft cannot read it as ${what} (the file does not load); ${fix}`, t);
     else if (scannedAsNumber(t.image)) this.report(`'${t.image}' cannot be ${what}: nft reads it as a number, and takes only a name there (the file does not load); ${fix}`, t);
+    else if (!/^[\d$@]/.test(t.image) && !scannedAsName(t.image)) {
+      this.report(`'${t.image}' cannot be ${what}: nft reads a name as a letter, '_' or '.' followed by letters, digits, '/', '-', '_' and '.' (the file does not load); ${fix}`, t);
+    }
   }
 
   /**
@@ -746,6 +761,7 @@ export class NftTextParser extends EmbeddedActionsParser {
               flags.push(this.need(2, Word, "a table flag"));
             });
             this.ACTION(() => {
+              for (const f of flags) if (!TABLE_FLAGS.has(f.image)) this.report(`expected a table flag (dormant, owner, persist), found '${f.image}' (nft: "unknown table option")`, f);
               // `flags dormant`, `flags owner, persist`: a dormant table's chains do not run.
               if (cmd) cmd.flags = flags.map((f) => f.image);
             });
