@@ -6,7 +6,9 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { NftDocument } from "./ast.js";
 import { diskIo, type IncludeIo } from "./include.js";
-import { preprocess } from "./preprocess.js";
+import { preprocess, type SourcedToken } from "./preprocess.js";
+import { Unterminated } from "./tokens.js";
+import type { Diagnostic } from "../../src/model/types.js";
 import { nftTextParser } from "./text-parser.js";
 
 export interface NftTextOptions {
@@ -30,7 +32,7 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
   try {
     const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns });
     const parsed = nftTextParser().parseTokens(pre.tokens, { file, lines: pre.lines, handles: pre.handles });
-    const diagnostics = [...pre.diagnostics, ...parsed.diagnostics].sort((a, b) =>
+    const diagnostics = [...pre.diagnostics, ...parsed.diagnostics, ...unterminatedStrings(pre.tokens, file, [...pre.diagnostics, ...parsed.diagnostics])].sort((a, b) =>
       a.file === b.file ? a.line - b.line || a.column - b.column : 0,
     );
     return { commands: parsed.commands, diagnostics, included: pre.included };
@@ -42,4 +44,23 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
       included: [],
     };
   }
+}
+
+/**
+ * A quoted string with no closing quote on its line, wherever it stands: nft's scanner cannot read
+ * it ("unexpected junk"), so the file does not load. Most places that read a string say so
+ * themselves (`comment "x`: "found an unterminated string"); this tells the others - a set's or a
+ * counter's comment, a log prefix - once per line.
+ */
+function unterminatedStrings(tokens: readonly SourcedToken[], file: string, said: readonly Diagnostic[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const lines = new Set(said.filter((d) => d.severity === "error").map((d) => `${d.file ?? file}:${d.line}`));
+  for (const t of tokens) {
+    if (t.tokenType !== Unterminated) continue;
+    const at = t.file ?? file;
+    if (lines.has(`${at}:${t.startLine}`)) continue;
+    lines.add(`${at}:${t.startLine}`);
+    out.push({ severity: "error", message: `${t.image.slice(0, 30)}${t.image.length > 30 ? "..." : ""} has no closing '"' on its line: nft cannot read the string (the file does not load)`, file: at, line: t.startLine!, column: t.startColumn! });
+  }
+  return out;
 }

@@ -149,6 +149,8 @@ const FILES: [string, RegExp?][] = [
   ["table ip t {\n\tchain 1abc {\n\t}\n}\n", /'1abc' cannot be a chain name/],
   ["table ip t {\n\tset / {\n\t\ttype ipv4_addr\n\t}\n}\n", /'\/' cannot be a set name: nft reads a name as a letter, '_' or '.' followed by letters, digits, '\/', '-', '_' and '.'/],
   ["table ip t {\n\tchain x* {\n\t}\n}\n", /'x\*' cannot be a chain name/],
+  [setWith('comment "blocked hosts'), /"blocked hosts has no closing '"' on its line: nft cannot read the string \(the file does not load\)/],
+  [chain('log prefix "dropped: accept'), /"dropped: accept has no closing '"' on its line/],
   ["table ip t {\n\tflags counter\n}\n", /expected a table flag \(dormant, owner, persist\), found 'counter' \(nft: "unknown table option"\)/],
   ["table ip t {\n\tflags dormnat\n}\n", /found 'dormnat'/],
   ["table ip t {\n\tset 5 {\n\t\ttype ipv4_addr\n\t}\n}\n", /'5' cannot be a set name/],
