@@ -1391,10 +1391,15 @@ export class NftTextParser extends EmbeddedActionsParser {
   private rule = this.RULE("rule", (): RuleNode => {
     const first = this.LA(1);
     const stmts: Stmt[] = [];
+    const starts: IToken[] = [];
     this.AT_LEAST_ONE({
       DEF: () => {
+        const at = this.LA(1);
         const s = this.SUBRULE(this.stmt);
-        this.ACTION(() => stmts.push(s));
+        this.ACTION(() => {
+          stmts.push(s);
+          starts.push(at);
+        });
       },
       ERR_MSG: "a statement",
     });
@@ -1402,6 +1407,12 @@ export class NftTextParser extends EmbeddedActionsParser {
       const next = this.LA(1);
       if (!isEnd(next)) {
         throw new Fail(`expected a statement or the end of the rule${after(this.LA(0))}, found ${describeToken(next)}`, next);
+      }
+      // a rule's comment ends it: nft reads nothing after it (`tcp dport 22 comment "ssh" accept`)
+      const c = stmts.findIndex((x) => x.kind === "comment");
+      if (c !== -1 && c < stmts.length - 1) {
+        const t = starts[c + 1]!;
+        this.report(`'${t.image}' after the rule's comment: nft reads the comment as the end of the rule ("syntax error, unexpected ${t.image}"), so the file does not load; move the comment to the end`, t);
       }
       const span = this.span(first);
       const node: RuleNode = { stmts, span };
