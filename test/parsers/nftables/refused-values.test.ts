@@ -78,7 +78,12 @@ const CASES: [string, RegExp?][] = [
   ["ct mark type accept", /'type' after 'ct mark' is an nft keyword/],
   ["meta skuid mark accept", /'mark' after 'meta skuid' is an nft keyword/],
   ["meta mark tcp accept", /'tcp' after 'meta mark' is a constant of another type/],
+  // a rule's comment ends it (nft: "syntax error, unexpected accept")
+  ['tcp dport 22 comment "ssh" accept', /'accept' after the rule's comment: nft reads the comment as the end of the rule .*move the comment to the end/],
+  ['comment "web" tcp dport 80 accept', /'tcp' after the rule's comment/],
+  ['tcp dport 22 accept comment "a" comment "b"', /'comment' after the rule's comment/],
   // loaded
+  ['tcp dport 22 counter accept comment "ssh"'],
   ["meta protocol { ip6, 0x8100 } accept"],
   ["ip ecn { not-ect, 3 } accept"],
   ["ct direction reply accept"],
