@@ -521,6 +521,24 @@ function checkSymbols(left: Expr, right: Expr): void {
   }
 }
 
+/** Keys of a bitmask type, the only ones nft takes a bare comma list for (`ct state established,related`). */
+function isBitmaskKey(left: Expr): boolean {
+  if (left.kind === "binop") return isBitmaskKey(left.left);
+  if (left.kind === "ct") return left.direction === undefined && (left.key === "state" || left.key === "status" || left.key === "label");
+  return left.kind === "payload" && left.protocol === "tcp" && left.field === "flags";
+}
+
+/**
+ * Throws BadValue at a comma list without braces after a key that is no bitmask (`tcp dport
+ * 22,80`, `iifname eth0,eth1`): nft reads such a list as flags, which only a bitmask type has
+ * ("Basetype of type internet network service is not bitmask"), and refuses the file.
+ */
+function checkCommaList(left: Expr, right: Expr): void {
+  const listed = right.kind === "list" || (right.kind === "value" && !right.quoted && right.text.includes(","));
+  if (!listed || isBitmaskKey(left)) return;
+  throw new BadValue(right, `a list after '${exprText(left)}' needs braces: write { ${exprText(right).split(/\s*,\s*/).join(", ")} } (nft reads 'a,b' without them only as flags - ct state, ct status, tcp flags - and refuses the file: "not bitmask")`);
+}
+
 /** `meta length`, `ct zone`, `tcp window`: how INTEGER_KEYS and the mark keys name a key. */
 function keyName(left: Expr): string | undefined {
   if (left.kind === "meta") return `meta ${left.key}`;
@@ -1532,6 +1550,7 @@ class Mapper {
   match(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
     try {
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
+      checkCommaList(left, right);
       checkSymbols(left, right);
       checkIntegerValues(left, right);
       const l = leftOf(left);

@@ -78,11 +78,21 @@ const CASES: [string, RegExp?][] = [
   ["ct mark type accept", /'type' after 'ct mark' is an nft keyword/],
   ["meta skuid mark accept", /'mark' after 'meta skuid' is an nft keyword/],
   ["meta mark tcp accept", /'tcp' after 'meta mark' is a constant of another type/],
+  // a comma list without braces is flags, which only a bitmask type has (nft: "... is not bitmask")
+  ["tcp dport 22,80 accept", /a list after 'tcp dport' needs braces: write \{ 22, 80 \} \(nft reads 'a,b' without them only as flags/],
+  ["tcp dport != 22,443 accept", /write \{ 22, 443 \}/],
+  ["icmp type echo-request,echo-reply accept", /a list after 'icmp type' needs braces/],
+  ["ip saddr 10.0.0.1,10.0.0.2 accept", /a list after 'ip saddr' needs braces/],
+  ["iifname eth0,eth1 accept", /a list after 'iifname' needs braces/],
+  ["meta mark 1,2 accept", /a list after 'meta mark' needs braces/],
   // a rule's comment ends it (nft: "syntax error, unexpected accept")
   ['tcp dport 22 comment "ssh" accept', /'accept' after the rule's comment: nft reads the comment as the end of the rule .*move the comment to the end/],
   ['comment "web" tcp dport 80 accept', /'tcp' after the rule's comment/],
   ['tcp dport 22 accept comment "a" comment "b"', /'comment' after the rule's comment/],
   // loaded
+  ["ct state != established,related drop"],
+  ["tcp flags & (syn|ack|fin) == syn,ack accept"],
+  ['iifname "eth0,eth1" accept'],
   ['tcp dport 22 counter accept comment "ssh"'],
   ["meta protocol { ip6, 0x8100 } accept"],
   ["ip ecn { not-ect, 3 } accept"],
