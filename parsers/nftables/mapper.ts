@@ -136,6 +136,14 @@ function eachRule(nodes: readonly RuleNode[], fn: (n: RuleNode) => void): void {
 /** Named priorities (nft(8) "PRIORITY"): the bridge family has its own numbers. */
 const PRIORITIES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
 const BRIDGE_PRIORITIES: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
+/**
+ * The hook a priority name may stand on in nft 1.0.6 (its standard priority table), and the one
+ * newer nft takes it on as well (docker's rulesets write `type nat hook output priority dstnat`).
+ */
+const PRIORITY_HOOK: Readonly<Record<string, { hook: string; newer?: string }>> = {
+  dstnat: { hook: "prerouting", newer: "output" },
+  srcnat: { hook: "postrouting", newer: "input" },
+};
 /** Conntrack runs at -200: base chains before it (prerouting/output) are where `notrack` works. */
 const CONNTRACK_PRIORITY = -200;
 
@@ -2224,6 +2232,18 @@ function priorityOf(b: BaseChainSpec, family: NftFamily, diag: (s: Diagnostic["s
   if (v === undefined) {
     diag("error", p.span, `expected a priority (a number or ${Object.keys(table).join(", ")} with an optional +/- offset), found '${p.base}'`);
     return p.offset;
+  }
+  // netdev and arp tables name only filter; dstnat, srcnat and bridge's out a place on one hook
+  // (nft: "invalid priority expression value in this context")
+  if ((family === "netdev" || family === "arp") && p.base !== "filter") {
+    diag("error", p.span, `priority '${p.base}' is not one of the ${family} family's: it names only filter (write a number or filter; nft: "invalid priority expression value in this context")`);
+    return v + p.offset;
+  }
+  const place = family === "bridge" ? (p.base === "out" ? { hook: "output" } : undefined) : PRIORITY_HOOK[p.base];
+  if (place !== undefined && b.hook !== place.hook) {
+    const why = `(nft: "invalid priority expression value in this context")`;
+    if (b.hook === place.newer) diag("warning", p.span, `priority '${p.base}' on the ${b.hook} hook: nft 1.0.6 takes it only on ${place.hook} and refuses the file ${why}; newer nft takes it here too`);
+    else diag("error", p.span, `priority '${p.base}' is for the ${place.hook} hook${place.newer ? ` (and, in newer nft, ${place.newer})` : ""}, and this chain is on ${b.hook}: write a number or another name ${why}`);
   }
   return v + p.offset;
 }

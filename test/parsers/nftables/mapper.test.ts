@@ -43,7 +43,7 @@ describe("base chains and families", () => {
       chain("ip", "x", "late", { hook: "prerouting", prio: "mangle" }),
       chain("ip", "x", "early", { hook: "prerouting", prio: "raw + 1" }),
       chain("ip", "x", "nat", { type: "nat", hook: "prerouting", prio: "dstnat" }),
-      table("bridge", "br"), chain("bridge", "br", "c", { hook: "input", prio: "out" }),
+      table("bridge", "br"), chain("bridge", "br", "c", { hook: "output", prio: "out" }), chain("bridge", "br", "d", { hook: "input", prio: "out" }),
       table("ip", "y"), chain("ip", "y", "bad", { hook: "input", prio: "out" }),
     );
     expect(rs.pipelines.find((p) => p.kind === "inbound")!.stages).toEqual([
@@ -52,6 +52,7 @@ describe("base chains and families", () => {
     expect(rs.families).toEqual([4]);
     expect(rs.diagnostics.map((d) => `${d.severity} ${d.message}`)).toEqual([
       "info table bridge br: bridge tables are parsed but not analysed",
+      "error priority 'out' is for the output hook, and this chain is on input: write a number or another name (nft: \"invalid priority expression value in this context\")",
       "error expected a priority (a number or raw, mangle, dstnat, filter, security, srcnat with an optional +/- offset), found 'out'",
     ]);
   });

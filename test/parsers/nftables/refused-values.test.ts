@@ -142,6 +142,7 @@ const CASES: [string, RegExp?][] = [
   ['oifname "abcdefghijklmn*" accept'],
 ];
 
+const base = (family: string, type: string, hook: string, priority: string) => `table ${family} t {\n\tchain c {\n\t\ttype ${type} hook ${hook} priority ${priority};\n\t}\n}\n`;
 const setWith = (property: string) => `table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\t${property}\n\t}\n}\n`;
 const inet = (rule: string) => chain(rule).replace("table ip t", "table inet t");
 const withCounter = (rule: string) => chain(rule).replace("\tchain c {", "\tcounter c {\n\t}\n\tchain c {");
@@ -164,6 +165,10 @@ const FILES: [string, RegExp?][] = [
   ["table ip t {\n\tchain 1abc {\n\t}\n}\n", /'1abc' cannot be a chain name/],
   ["table ip t {\n\tset / {\n\t\ttype ipv4_addr\n\t}\n}\n", /'\/' cannot be a set name: nft reads a name as a letter, '_' or '.' followed by letters, digits, '\/', '-', '_' and '.'/],
   ["table ip t {\n\tchain x* {\n\t}\n}\n", /'x\*' cannot be a chain name/],
+  [base("ip", "filter", "input", "dstnat"), /priority 'dstnat' is for the prerouting hook \(and, in newer nft, output\), and this chain is on input: write a number or another name \(nft: "invalid priority expression value in this context"\)/],
+  [base("inet", "filter", "forward", "srcnat + 10"), /priority 'srcnat' is for the postrouting hook \(and, in newer nft, input\), and this chain is on forward/],
+  [base("netdev", "filter", "ingress device lo", "raw"), /priority 'raw' is not one of the netdev family's: it names only filter/],
+  [base("bridge", "filter", "input", "out"), /priority 'out' is for the output hook, and this chain is on input/],
   [setWith('comment "blocked hosts'), /"blocked hosts has no closing '"' on its line: nft cannot read the string \(the file does not load\)/],
   [chain('log prefix "dropped: accept'), /"dropped: accept has no closing '"' on its line/],
   ["table ip t {\n\tflags counter\n}\n", /expected a table flag \(dormant, owner, persist\), found 'counter' \(nft: "unknown table option"\)/],
@@ -186,6 +191,10 @@ const FILES: [string, RegExp?][] = [
   [inet("meta nfproto { ipv4, oifname } accept"), /found 'oifname'/],
   [inet("meta nfproto 256 accept"), /found '256'/],
   // loaded
+  [base("ip", "nat", "prerouting", "dstnat + 10")],
+  [base("inet", "nat", "postrouting", "srcnat")],
+  [base("netdev", "filter", "ingress device lo", "filter - 5")],
+  [base("bridge", "filter", "output", "out")],
   [inet("meta nfproto { ipv4, 10 } accept")],
   [inet("ip6 flowlabel 1048575 accept")],
   ["table ip t {\n\tcounter c {\n\t\tcomment \"x\"\n\t\tpackets 0x1 bytes 2\n\t}\n\tquota q { over 10 mbytes used 1 bytes; comment q }\n}\n"],
@@ -219,6 +228,17 @@ describe("set properties, comments and NAT forms", () => {
   it("a one-word comment is the rule's, and the chain's", () => {
     const rs = parseNft("table ip t {\n\tchain c {\n\t\tcomment inbound\n\t\ttcp dport 22 accept comment ssh\n\t}\n}\n", "case.nft");
     expect(rs.chains.get("ip t/c")!.rules.map((r) => r.comment)).toEqual(["ssh"]);
+  });
+});
+
+describe("a priority name on a hook newer nft takes it on", () => {
+  it("dstnat on output and srcnat on input: a warning (nft 1.0.6 refuses them, newer nft and docker's rulesets use them)", () => {
+    for (const [hook, name] of [["output", "dstnat"], ["input", "srcnat"]] as const) {
+      const rs = parseNft(base("ip", "nat", hook, name), "case.nft");
+      expect(rs.diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`)).toEqual([
+        `warning 3:${hook === "output" ? 24 : 23} priority '${name}' on the ${hook} hook: nft 1.0.6 takes it only on ${hook === "output" ? "prerouting" : "postrouting"} and refuses the file (nft: "invalid priority expression value in this context"); newer nft takes it here too`,
+      ]);
+    }
   });
 });
 
