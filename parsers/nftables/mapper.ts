@@ -547,6 +547,60 @@ function checkCommaList(left: Expr, right: Expr): void {
   throw new BadValue(right, `a list after '${exprText(left)}' needs braces: write { ${exprText(right).split(/\s*,\s*/).join(", ")} } (nft reads 'a,b' without them only as flags - ct state, ct status, tcp flags - and refuses the file: "not bitmask")`);
 }
 
+/**
+ * The nft data type a key is read as, for the types a set lookup cannot mix up: nft refuses
+ * `ip6 saddr @v4set` or `tcp dport @addresses` ("datatype mismatch"). Undefined for the others.
+ */
+function keyDatatype(e: Expr): string | undefined {
+  if (e.kind === "binop") return e.op === "&" ? keyDatatype(e.left) : undefined;
+  if (e.kind === "payload") {
+    const { protocol: p, field: f } = e;
+    if (f === "saddr" || f === "daddr") return p === "ip" ? "ipv4_addr" : p === "ip6" ? "ipv6_addr" : p === "ether" ? "ether_addr" : undefined;
+    if (f === "sport" || f === "dport") return p in PORT_PROTO || p === "th" ? "inet_service" : undefined;
+    if ((p === "ip" && f === "protocol") || (p === "ip6" && f === "nexthdr")) return "inet_proto";
+    if (f === "type" && (p === "icmp" || p === "icmpv6")) return p === "icmp" ? "icmp_type" : "icmpv6_type";
+    return undefined;
+  }
+  if (e.kind === "meta") {
+    const k = e.key;
+    if (k === "iifname" || k === "oifname") return "ifname";
+    if (k === "iif" || k === "oif") return "iface_index";
+    if (k === "l4proto") return "inet_proto";
+    if (k === "mark") return "mark";
+    return undefined;
+  }
+  if (e.kind === "ct") {
+    if (e.direction === undefined) return e.key === "state" ? "ct_state" : e.key === "mark" ? "mark" : undefined;
+    if (e.key === "saddr" || e.key === "daddr") return e.family === "ip" ? "ipv4_addr" : e.family === "ip6" ? "ipv6_addr" : undefined;
+    if (e.key === "proto-src" || e.key === "proto-dst") return "inet_service";
+  }
+  return undefined;
+}
+
+/**
+ * Throws BadValue at `ref` where the set's declared type does not take what the key reads, part by
+ * part of a concatenation (`ip6 saddr @s` with `type ipv4_addr`: nft "datatype mismatch").
+ */
+function checkSetType(left: Expr, ref: Extract<Expr, { kind: "setref" }>, def: SetDefinition): void {
+  const keys = left.kind === "concat" ? left.parts : [left];
+  const declared = def.keyTypeof ? def.keyTypeof.map(keyDatatype) : def.keyType;
+  if (declared.length !== keys.length) {
+    if (declared.length > 0 && declared.every((t) => t !== undefined)) {
+      throw new BadValue(ref, `set @${ref.name} holds ${declared.join(" . ")}, and '${exprText(left)}' reads ${keys.length === 1 ? "one value" : `${keys.length} values`}: nft cannot look it up there ("datatype mismatch")`);
+    }
+    return;
+  }
+  keys.forEach((k, i) => {
+    const want = declared[i];
+    const got = keyDatatype(k);
+    if (want === undefined || got === undefined || want === got || !DISTINCT_TYPES.has(want) || !DISTINCT_TYPES.has(got)) return;
+    throw new BadValue(ref, `set @${ref.name} holds ${declared.join(" . ")}, and '${exprText(k)}' is ${/^[aeiou]/.test(got) ? "an" : "a"} ${got}: nft cannot look it up there ("datatype mismatch")`);
+  });
+}
+
+/** The types checkSetType holds apart: none is taken where another is declared. */
+const DISTINCT_TYPES: ReadonlySet<string> = new Set(["ipv4_addr", "ipv6_addr", "ether_addr", "inet_service", "inet_proto", "ifname", "iface_index", "icmp_type", "icmpv6_type", "ct_state", "mark"]);
+
 /** `meta length`, `ct zone`, `tcp window`: how INTEGER_KEYS and the mark keys name a key. */
 function keyName(left: Expr): string | undefined {
   if (left.kind === "meta") return `meta ${left.key}`;
@@ -1557,6 +1611,10 @@ class Mapper {
   /** `left OP right` -> conditions; Unknown (with the text) for what the model cannot say. */
   match(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
     try {
+      if (right.kind === "setref") {
+        const st = ctx.table.sets.get(right.name);
+        if (st) checkSetType(left, right, st.def);
+      }
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
       checkCommaList(left, right);
       checkSymbols(left, right);
@@ -2166,7 +2224,18 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   // Jumps the kernel refuses: to a base chain, or deeper than its jump stack.
   for (const r of jumpRefusals(m.chains, baseKeys)) m.error(r.rule.span, r.message);
 
-  // Jumps to chains that do not exist.
+  // Jumps to chains that do not exist, in a named verdict map too: the kernel refuses the element
+  // whether or not a rule looks the map up.
+  for (const t of machine.tables.values()) {
+    for (const [name, s] of t.sets) {
+      for (const e of s.elements) {
+        const v = e.data?.kind === "verdict" ? e.data.verdict : undefined;
+        if (v && (v.kind === "jump" || v.kind === "goto") && !v.anonymous && !t.chains.has(v.target)) {
+          m.error(e.span, `map ${name}: element ${exprText(e.key)} ${v.kind === "jump" ? "jumps" : "goes"} to chain '${v.target}', which is not declared in table ${tkey(t.ref)}`, true);
+        }
+      }
+    }
+  }
   for (const c of m.chains.values()) {
     for (const r of c.rules) {
       if ((r.action.kind === "jump" || r.action.kind === "goto") && !m.chains.has(`${c.table}/${r.action.chain}`)) {

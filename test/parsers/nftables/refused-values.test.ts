@@ -143,6 +143,7 @@ const CASES: [string, RegExp?][] = [
 ];
 
 const base = (family: string, type: string, hook: string, priority: string) => `table ${family} t {\n\tchain c {\n\t\ttype ${type} hook ${hook} priority ${priority};\n\t}\n}\n`;
+const lookup = (type: string, rule: string) => `table inet t {\n\tset s {\n\t\t${type}\n\t}\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\t${rule}\n\t}\n}\n`;
 const setWith = (property: string) => `table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\t${property}\n\t}\n}\n`;
 const inet = (rule: string) => chain(rule).replace("table ip t", "table inet t");
 const withCounter = (rule: string) => chain(rule).replace("\tchain c {", "\tcounter c {\n\t}\n\tchain c {");
@@ -169,6 +170,13 @@ const FILES: [string, RegExp?][] = [
   [base("inet", "filter", "forward", "srcnat + 10"), /priority 'srcnat' is for the postrouting hook \(and, in newer nft, input\), and this chain is on forward/],
   [base("netdev", "filter", "ingress device lo", "raw"), /priority 'raw' is not one of the netdev family's: it names only filter/],
   [base("bridge", "filter", "input", "out"), /priority 'out' is for the output hook, and this chain is on input/],
+  [lookup("type ipv4_addr", "ip6 saddr @s accept"), /set @s holds ipv4_addr, and 'ip6 saddr' is an ipv6_addr: nft cannot look it up there \("datatype mismatch"\)/],
+  [lookup("type ipv4_addr", "tcp dport @s accept"), /and 'tcp dport' is an inet_service/],
+  [lookup("typeof ip saddr", "ip6 daddr @s accept"), /set @s holds ipv4_addr, and 'ip6 daddr'/],
+  [lookup("type ipv4_addr . inet_service", "ip saddr . ip daddr @s accept"), /set @s holds ipv4_addr . inet_service, and 'ip daddr' is an ipv4_addr/],
+  [lookup("type ipv4_addr . inet_service", "ip saddr @s accept"), /and 'ip saddr' reads one value/],
+  [lookup("type ifname", "oif @s accept"), /and 'oif' is an iface_index/],
+  ["table inet t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\telements = { 10.0.0.1 : accept, 10.0.0.2 : jump nope }\n\t}\n}\n", /map m: element 10.0.0.2 jumps to chain 'nope', which is not declared in table inet t/],
   [setWith('comment "blocked hosts'), /"blocked hosts has no closing '"' on its line: nft cannot read the string \(the file does not load\)/],
   [chain('log prefix "dropped: accept'), /"dropped: accept has no closing '"' on its line/],
   ["table ip t {\n\tflags counter\n}\n", /expected a table flag \(dormant, owner, persist\), found 'counter' \(nft: "unknown table option"\)/],
@@ -191,6 +199,11 @@ const FILES: [string, RegExp?][] = [
   [inet("meta nfproto { ipv4, oifname } accept"), /found 'oifname'/],
   [inet("meta nfproto 256 accept"), /found '256'/],
   // loaded
+  [lookup("type ipv4_addr . inet_service", "ip saddr . tcp dport @s accept")],
+  [lookup("typeof ip saddr", "ip daddr @s ct original ip saddr @s ip saddr & 255.255.255.0 @s accept")],
+  [lookup("type inet_proto", "meta l4proto @s ip protocol @s accept")],
+  [lookup("type mark", "meta mark @s ct mark @s accept")],
+  ["table inet t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\telements = { 10.0.0.2 : goto yes }\n\t}\n\tchain yes {\n\t}\n}\n"],
   [base("ip", "nat", "prerouting", "dstnat + 10")],
   [base("inet", "nat", "postrouting", "srcnat")],
   [base("netdev", "filter", "ingress device lo", "filter - 5")],
