@@ -1435,13 +1435,23 @@ class RuleMapper {
   }
 
   /** The elements of an anonymous or named map (null when they cannot be listed). */
-  private mapElements(map: Extract<Expr, { kind: "set" | "setref" }>): SetElement[] | null {
+  private mapElements(map: Extract<Expr, { kind: "set" | "setref" }>, key: Expr): SetElement[] | null {
     if (map.kind === "set") return map.elements;
     const st = this.m.setState(this.ctx, map);
     if (st && st.def.kind !== "map") {
       this.m.error(map.span, `@${map.name} is a set, not a map: a lookup needs 'map ${map.name} { type ... : ... }'`);
       this.m.invalid = true;
       return null;
+    }
+    if (st) {
+      try {
+        checkSetType(key, map, st.def);
+      } catch (e) {
+        if (!(e instanceof BadValue)) throw e;
+        this.m.error(e.at.span, e.message.replace(/^set @/, "map @"));
+        this.m.invalid = true;
+        return null;
+      }
     }
     if (!st || st.dynamic) return null;
     return st.elements;
@@ -1450,7 +1460,7 @@ class RuleMapper {
   private vmap(s: Extract<Stmt, { kind: "vmap" }>): void {
     if (this.action !== undefined || this.expansion !== undefined) return;
     const text = `${exprText(s.key)} vmap ${exprText(s.map)}`;
-    const els = this.mapElements(s.map);
+    const els = this.mapElements(s.map, s.key);
     if (els === null) {
       this.unknown(text, s.map.kind === "setref" ? `the contents of map @${s.map.name} are not known (dynamic or undeclared)` : "not modelled");
       this.decide({ kind: "unknown", target: "vmap" });
@@ -1474,7 +1484,7 @@ class RuleMapper {
     if (this.action !== undefined || this.expansion !== undefined) return;
     const lookup = s.addr?.kind === "map" ? s.addr : s.port?.kind === "map" ? s.port : undefined;
     if (!lookup) return this.decide(this.m.natAction(s, s.addr, s.port, this.ctx, this.conds, this.protocols.network));
-    const els = this.mapElements(lookup.map);
+    const els = this.mapElements(lookup.map, lookup.key);
     if (els === null) {
       this.unknown(`${exprText(lookup.key)} map ${exprText(lookup.map)}`, "the NAT map's contents are not known (dynamic or undeclared)");
       return this.decide({ kind: "unknown", target: `${s.type} (map)` });
@@ -2223,6 +2233,17 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
 
   // Jumps the kernel refuses: to a base chain, or deeper than its jump stack.
   for (const r of jumpRefusals(m.chains, baseKeys)) m.error(r.rule.span, r.message);
+
+  // More elements than a set's declared size: the kernel refuses the set ("Too many open files in
+  // system"); an interval set's elements are not counted so.
+  for (const t of machine.tables.values()) {
+    for (const [name, s] of t.sets) {
+      const size = s.def.options.size !== undefined ? Number(s.def.options.size) : NaN;
+      if (!(size > 0) || s.def.flags.includes("interval")) continue;
+      const distinct = new Set(s.elements.map((e) => exprText(e.key))).size;
+      if (distinct > size) m.error(s.elements[size]!.span, `${s.def.kind} ${name} holds ${distinct} elements, more than its size ${size}: the kernel refuses it ("Too many open files in system")`);
+    }
+  }
 
   // Jumps to chains that do not exist, in a named verdict map too: the kernel refuses the element
   // whether or not a rule looks the map up.
