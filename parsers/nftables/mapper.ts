@@ -2235,11 +2235,11 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   for (const r of jumpRefusals(m.chains, baseKeys)) m.error(r.rule.span, r.message);
 
   // More elements than a set's declared size: the kernel refuses the set ("Too many open files in
-  // system"); an interval set's elements are not counted so.
+  // system"). (With auto-merge, nft may join intervals first: those are not counted.)
   for (const t of machine.tables.values()) {
     for (const [name, s] of t.sets) {
       const size = s.def.options.size !== undefined ? Number(s.def.options.size) : NaN;
-      if (!(size > 0) || s.def.flags.includes("interval")) continue;
+      if (!(size > 0) || s.def.options["auto-merge"] !== undefined) continue;
       const distinct = new Set(s.elements.map((e) => exprText(e.key))).size;
       if (distinct > size) m.error(s.elements[size]!.span, `${s.def.kind} ${name} holds ${distinct} elements, more than its size ${size}: the kernel refuses it ("Too many open files in system")`);
     }

@@ -178,6 +178,7 @@ const FILES: [string, RegExp?][] = [
   [lookup("type ifname", "oif @s accept"), /and 'oif' is an iface_index/],
   ["table inet t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\telements = { 10.0.0.1 : accept, 10.0.0.2 : jump nope }\n\t}\n}\n", /map m: element 10.0.0.2 jumps to chain 'nope', which is not declared in table inet t/],
   ["table inet t {\n\tmap m {\n\t\ttype inet_service : verdict\n\t}\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tip saddr vmap @m\n\t}\n}\n", /map @m holds inet_service, and 'ip saddr' is an ipv4_addr: nft cannot look it up there/],
+  [setWith("flags interval\n\t\tsize 1\n\t\telements = { 10.0.0.0/8, 12.0.0.0/8 }"), /set s holds 2 elements, more than its size 1/],
   [setWith("size 2\n\t\telements = { 10.0.0.1, 10.0.0.2, 10.0.0.3 }"), /set s holds 3 elements, more than its size 2: the kernel refuses it \("Too many open files in system"\)/],
   [setWith('comment "blocked hosts'), /"blocked hosts has no closing '"' on its line: nft cannot read the string \(the file does not load\)/],
   [chain('log prefix "dropped: accept'), /"dropped: accept has no closing '"' on its line/],
@@ -202,7 +203,7 @@ const FILES: [string, RegExp?][] = [
   [inet("meta nfproto 256 accept"), /found '256'/],
   // loaded
   [setWith("size 2\n\t\telements = { 10.0.0.1, 10.0.0.2 }")],
-  [setWith("flags interval\n\t\tsize 1\n\t\telements = { 10.0.0.0/8, 12.0.0.0/8 }")],
+  [setWith("flags interval\n\t\tsize 2\n\t\telements = { 10.0.0.0/8, 12.0.0.0/8 }")],
   [lookup("type ipv4_addr . inet_service", "ip saddr . tcp dport @s accept")],
   [lookup("typeof ip saddr", "ip daddr @s ct original ip saddr @s ip saddr & 255.255.255.0 @s accept")],
   [lookup("type inet_proto", "meta l4proto @s ip protocol @s accept")],
