@@ -60,7 +60,7 @@ function unterminatedStrings(tokens: readonly SourcedToken[], file: string, said
     const at = t.file ?? file;
     if (lines.has(`${at}:${t.startLine}`)) continue;
     lines.add(`${at}:${t.startLine}`);
-    out.push({ severity: "error", message: `${t.image.slice(0, 30)}${t.image.length > 30 ? "..." : ""} has no closing '"' on its line: nft cannot read the string (the file does not load)`, file: at, line: t.startLine!, column: t.startColumn! });
+    out.push({ severity: "error", message: `the string ${t.image.slice(0, 30)}${t.image.length > 30 ? "..." : ""} has no closing '"' on its line: nft cannot read it (the file does not load)`, file: at, line: t.startLine!, column: t.startColumn! });
   }
   return out;
 }
