@@ -1618,6 +1618,32 @@ class Mapper {
     return p;
   }
 
+  /** Interface names indexLookups warned of. */
+  private readonly indexWarned = new Set<string>();
+
+  /**
+   * `iif eth0`, `oif { wg0, ppp0 }`: nft turns each name into the interface's index when it loads
+   * the file, so the file does not load where the interface does not exist then (at boot, before a
+   * VPN or PPP link is up), and the rule stops matching once the interface is created again.
+   * Warned once per name (the loopback interface always exists).
+   */
+  private indexLookups(items: readonly Expr[], what: string): void {
+    const named: Extract<Expr, { kind: "value" }>[] = [];
+    for (const x of items) {
+      if (x.kind !== "value" || x.text === "lo" || x.text.startsWith("$") || /^[0-9]+$/.test(x.text) || this.indexWarned.has(x.text)) continue;
+      this.indexWarned.add(x.text);
+      named.push(x);
+    }
+    if (named.length === 0) return;
+    const names = named.map((x) => x.text);
+    const one = names.length === 1;
+    const list = one ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+    this.warning(
+      named[0]!.span,
+      `'${what} ${one ? list : `{ ${names.join(", ")} }`}' is looked up as an interface index when nft loads the file: it fails to load where ${list} ${one ? "does" : "do"} not exist yet, and the rule stops matching when ${one ? "it is" : "one is"} created again; '${what}name' matches by name`,
+    );
+  }
+
   /** `left OP right` -> conditions; Unknown (with the text) for what the model cannot say. */
   match(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
     try {
@@ -1653,6 +1679,7 @@ class Mapper {
       const items = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" && l.dom.d !== "tcpflags" ? right.items : [right];
       const what = exprText(left);
       const pieces = items.map((e) => piece(l.dom, e, what));
+      if (l.dom.d === "iface" && !l.dom.byName) this.indexLookups(items, what);
       return [...l.pre, ...own(domainCond(l.dom, op, pieces, right.kind === "set", exprText(left), right.kind === "list" || (right.kind === "value" && right.text.includes(","))))];
     } catch (e) {
       if (e instanceof BadValue) {

@@ -9,9 +9,11 @@
  * (`nft -c -f`); where nft runs here the test asks it again, and CI (FWLINT_REQUIRE_KERNEL=1)
  * requires that it can.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
-import { withLoaders } from "../../loaders.js";
+import { loaderSays, withLoaders } from "../../loaders.js";
 import { fwlintVerdicts, loaderDisagrees, type NftCase } from "./nft-cases.js";
 
 const chain = (rule: string) => `table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\t${rule}\n\t}\n}\n`;
@@ -268,4 +270,26 @@ const withNft = withLoaders("nft statement values");
 
 describe("the verdicts above are nft's", () => {
   withNft("nft -c -f refuses exactly the refused cases", (dir) => expect(loaderDisagrees(dir, [...RULES, ...WHOLE])).toEqual([]));
+});
+
+/** A chain matching interfaces by index (`iif`, `oif`), as a file. */
+const byIndex = (match: string) => chain(`${match} accept`).replace("table ip t", "table inet t");
+
+describe("interfaces matched by index", () => {
+  it("each name but lo is a warning, once per file, at its first use: nft needs the interface when it loads the file", () => {
+    const rs = parseNft(byIndex("iif eth0 tcp dport 22 accept\n\t\tiif eth0 tcp dport 80\n\t\toif { wg0, ppp0, lo }"), "case.nft");
+    expect(rs.diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`)).toEqual([
+      "warning 4:7 'iif eth0' is looked up as an interface index when nft loads the file: it fails to load where eth0 does not exist yet, and the rule stops matching when it is created again; 'iifname' matches by name",
+      "warning 6:9 'oif { wg0, ppp0 }' is looked up as an interface index when nft loads the file: it fails to load where wg0 and ppp0 do not exist yet, and the rule stops matching when one is created again; 'oifname' matches by name",
+    ]);
+    expect(parseNft(byIndex('iif lo\n\t\toif "lo"\n\t\tiifname eth0'), "case.nft").diagnostics).toEqual([]);
+  });
+
+  withNft("nft refuses a file whose interface does not exist where it loads, and takes lo", (dir) => {
+    const file = join(dir, "case.nft");
+    writeFileSync(file, byIndex("iif fwlint-none0"));
+    expect(loaderSays(file).says).toMatch(/Interface does not exist/);
+    writeFileSync(file, byIndex("iif lo"));
+    expect(loaderSays(file)).toEqual({ refused: false, says: "loads it" });
+  });
 });
