@@ -12,8 +12,11 @@ import { NFT_NUMBER } from "./datatypes.js";
 import { describeToken } from "./preprocess.js";
 import { LCurly, Newline, RCurly, Semi } from "./tokens.js";
 
-/** A time as nft writes one: numbers with units d, h, m, s, ms (`1h30m`, `500ms`). */
-export const TIME = /^(\d+(d|h|m|s|ms))+$/;
+/**
+ * A time as nft reads one: `1h30m`, `500ms`, or digits that are no number to nft's scanner - a
+ * leading 0 with an 8 or 9 after it (`08`, `0099`) is a string, which nft reads as seconds.
+ */
+export const TIME = /^((\d+(d|h|m|s|ms))+|0\d*[89]\d*)$/;
 /** What nft 1.0.6 takes after `limit rate`: packets per time unit with a burst in packets, or bytes per time unit with a burst in bytes (group 1: a packet burst). */
 const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
 /**

@@ -126,8 +126,8 @@ const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counte
 
 /**
  * A word starting with a digit that nft's scanner reads as a number, not a string (`65536`,
- * `0x10`, `1abc`, `1.2`, `1-2`): nft refuses it as a name. An address, a time or anything with a
- * ':' (`10.0.0.1`, `10m`, `::1`) it scans as a string, and takes.
+ * `0x10`, `1abc`, `1.2`, `1-2`): nft refuses it as a name. An address, a time (`10m`, and `08`,
+ * which is no octal number) or anything with a ':' (`10.0.0.1`, `::1`) it scans as a string, and takes.
  */
 function scannedAsNumber(word: string): boolean {
   return /^\d/.test(word) && !word.includes(":") && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(word) && !TIME.test(word);

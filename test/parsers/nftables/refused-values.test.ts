@@ -187,6 +187,7 @@ const FILES: [string, RegExp?][] = [
   ["table ip t {\n\tflags counter\n}\n", /expected a table flag \(dormant, owner, persist\), found 'counter' \(nft: "unknown table option"\)/],
   ["table ip t {\n\tflags dormnat\n}\n", /found 'dormnat'/],
   ["table ip t {\n\tset 5 {\n\t\ttype ipv4_addr\n\t}\n}\n", /'5' cannot be a set name/],
+  ["table ip t {\n\tset 010 {\n\t\ttype ipv4_addr\n\t}\n}\n", /'010' cannot be a set name/],
   [nat("snat ip 10.0.0.1"), /expected a field of 'ip'/],
   [inet("tcp dport 1 reject with icmpx type net-unreachable"), /expected an icmpx code \(port-unreachable, admin-prohibited, no-route, host-unreachable\) or a number after 'reject with icmpx', found 'net-unreachable' \(nft: "Could not parse icmpx code"\)/],
   [setWith("counter\n\t\telements = { 10.0.0.1 counter packets 0 junk bytes 0 }"), /expected 'packets N', 'bytes N' and then ',' or '}' after 'counter', found 'junk'/],
@@ -204,6 +205,7 @@ const FILES: [string, RegExp?][] = [
   [inet("meta nfproto { ipv4, oifname } accept"), /found 'oifname'/],
   [inet("meta nfproto 256 accept"), /found '256'/],
   // loaded
+  ["table ip t {\n\tset 08 {\n\t\ttype ipv4_addr\n\t\tflags timeout\n\t\ttimeout 0099\n\t}\n}\n"],
   [setWith("size 2\n\t\telements = { 10.0.0.1, 10.0.0.2 }")],
   [setWith("flags interval\n\t\tsize 2\n\t\telements = { 10.0.0.0/8, 12.0.0.0/8 }")],
   [lookup("type ipv4_addr . inet_service", "ip saddr . tcp dport @s accept")],
