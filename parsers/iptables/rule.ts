@@ -226,6 +226,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       let r = parseAddrSpec(given, ctx.family);
       const slash = given.indexOf("/");
       const addrText = slash === -1 ? given : given.slice(0, slash);
+      const parts = addrText.split(".").length;
       if (!r.ok && (r.reason === "invalid" || r.reason === "hostname") && ctx.family === 4) {
         // not an address to iptables' own reader (each part a byte): it looks the word up, and the
         // resolver reads a number as inet_aton does before it asks DNS
@@ -235,9 +236,9 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           ctx.diag("warning", o.argPos[0]!, `'${addrText}' after ${o.name} is the address ${read}: iptables takes it for a host name, and the resolver reads a number as an address (inet_aton)`);
           r = parseAddrSpec(read + given.slice(addrText.length), 4);
         }
-      } else if (r.ok && r.prefix !== null && ctx.family === 4 && slash === -1 && addrText.split(".").length < 4) {
+      } else if (r.ok && r.prefix !== null && ctx.family === 4 && slash === -1 && parts < 4) {
         const read = formatIPv4(r.range.lo);
-        const meant = r.range.lo === 0n ? "for any address write 0/0" : `for the network write ${read}/${8 * addrText.split(".").length}`;
+        const meant = r.range.lo === 0n ? "for any address write 0/0" : `for the network write ${read}/${8 * parts}`;
         ctx.diag("warning", o.argPos[0]!, `'${addrText}' after ${o.name} is the one address ${read}: iptables fills the missing parts with 0, and with no mask matches that address alone (${meant})`);
       }
       if (!r.ok && r.reason === "hostname") {

@@ -19,6 +19,9 @@ import type { SourceSpan } from "../../src/model/types.js";
 export type NftFamily = "ip" | "ip6" | "inet" | "arp" | "bridge" | "netdev";
 export const NFT_FAMILIES: readonly NftFamily[] = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 
+/** Table flags (`flags dormant`): nft 1.0.6 knows dormant and owner, nft 1.1 persist too. */
+export const TABLE_FLAGS: ReadonlySet<string> = new Set(["dormant", "owner", "persist"]);
+
 export interface TableRef {
   family: NftFamily;
   name: string;

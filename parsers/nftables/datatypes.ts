@@ -89,6 +89,17 @@ export const ECN: SymbolType = { what: "an ECN codepoint", names: new Set(["not-
 export const CT_DIR: SymbolType = { what: "a conntrack direction", names: new Set(["original", "reply"]) };
 
 /**
+ * Keys whose values nft reads as one of a type's names or a number (checkSymbols), by the name
+ * keyName gives them (`fib ... type` is told apart by its result).
+ */
+export const SYMBOL_KEYS: ReadonlyMap<string, SymbolType> = new Map([
+  ["meta pkttype", PKT_TYPE], ["meta iiftype", IFACE_TYPE], ["meta oiftype", IFACE_TYPE], ["meta nfproto", NF_PROTO], ["meta protocol", ETHER_TYPE],
+  ["ct status", CT_STATUS], ["ct direction", CT_DIR],
+  ["ether type", ETHER_TYPE], ["vlan type", ETHER_TYPE], ["arp ptype", ETHER_TYPE],
+  ["ip dscp", DSCP], ["ip6 dscp", DSCP], ["ip ecn", ECN], ["ip6 ecn", ECN],
+]);
+
+/**
  * Keys whose values are plain integers (`nft describe KEY`: "datatype integer"), by width in bits:
  * nft reads only a number there ("Could not parse integer"), and none wider ("Value 16 exceeds
  * valid range 0-15").

@@ -32,7 +32,8 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
   try {
     const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns });
     const parsed = nftTextParser().parseTokens(pre.tokens, { file, lines: pre.lines, handles: pre.handles });
-    const diagnostics = [...pre.diagnostics, ...parsed.diagnostics, ...unterminatedStrings(pre.tokens, file, [...pre.diagnostics, ...parsed.diagnostics])].sort((a, b) =>
+    const said = [...pre.diagnostics, ...parsed.diagnostics];
+    const diagnostics = [...said, ...unterminatedStrings(pre.tokens, file, said)].sort((a, b) =>
       a.file === b.file ? a.line - b.line || a.column - b.column : 0,
     );
     return { commands: parsed.commands, diagnostics, included: pre.included };

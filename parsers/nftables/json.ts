@@ -32,6 +32,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
+import { TABLE_FLAGS } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
 import { PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
@@ -167,8 +168,6 @@ function labelSharedLines(commands: Command[]): void {
 
 
 
-/** Table flags nft names (nft 1.0.6 knows only dormant). */
-const TABLE_FLAGS: ReadonlySet<string> = new Set(["dormant", "owner", "persist"]);
 
 const CMD_OPS: ReadonlySet<string> = new Set(["add", "create", "insert", "replace", "delete", "destroy", "flush", "list", "reset", "rename"]);
 

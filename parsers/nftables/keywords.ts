@@ -46,3 +46,8 @@ export function keywordAsValue(word: string): boolean {
 export function keywordConstant(word: string): boolean {
   return KEYWORD_CONSTANTS.has(word);
 }
+
+/** The error for a keyword written bare where nft reads a value (`as`: "an address", "a value"), after `after`. */
+export function keywordValueError(word: string, after: string, as: string): string {
+  return `'${word}' after '${after}' is an nft keyword: nft cannot read it as ${as} (the file does not load)`;
+}

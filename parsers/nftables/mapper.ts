@@ -15,7 +15,7 @@
  * refuses overlapping intervals in a map), and so does a match on the original conntrack tuple,
  * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
-import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, parseCInt, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
+import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, parseCInt, parseInetAton, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
 import type {
   Action,
@@ -47,8 +47,8 @@ import { exprText } from "./expr-text.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
-import { keywordAsValue, keywordConstant } from "./keywords.js";
-import { CT_DIR, CT_STATUS, DSCP, ECN, ETHER_TYPE, FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NF_PROTO, NFT_NUMBER, nftNumber as num, PKT_TYPE, symbolError, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
+import { keywordAsValue, keywordConstant, keywordValueError } from "./keywords.js";
+import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -494,19 +494,19 @@ const CT: ReadonlySet<string> = new Set(["new", "established", "related", "inval
 const CT_STATE_BITS: readonly [number, CtState][] = [[1, "invalid"], [2, "established"], [4, "related"], [8, "new"], [64, "untracked"]];
 /** The symbol type of a key whose values nft reads as names or numbers (checkSymbols), if it is one. */
 function symbolTypeOf(left: Expr): SymbolType | undefined {
-  if (left.kind === "meta") {
-    if (left.key === "pkttype") return PKT_TYPE;
-    if (left.key === "iiftype" || left.key === "oiftype") return IFACE_TYPE;
-    return left.key === "nfproto" ? NF_PROTO : left.key === "protocol" ? ETHER_TYPE : undefined;
-  }
   if (left.kind === "fib") return left.result === "type" ? FIB_ADDR_TYPE : undefined;
-  if (left.kind === "ct") return left.direction !== undefined ? undefined : left.key === "status" ? CT_STATUS : left.key === "direction" ? CT_DIR : undefined;
-  if (left.kind === "payload") {
-    if (((left.protocol === "ether" || left.protocol === "vlan") && left.field === "type") || (left.protocol === "arp" && left.field === "ptype")) return ETHER_TYPE;
-    if (left.protocol !== "ip" && left.protocol !== "ip6") return undefined;
-    return left.field === "dscp" ? DSCP : left.field === "ecn" ? ECN : undefined;
-  }
-  return undefined;
+  const key = keyName(left);
+  return key === undefined ? undefined : SYMBOL_KEYS.get(key);
+}
+
+/** A match's right side as the values it lists: a set's keys, a list's items, or itself. */
+function listedValues(right: Expr): Expr[] {
+  return right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
+}
+
+/** A listed value's ends: a range's two, or the value itself. */
+function ends(v: Expr): Expr[] {
+  return v.kind === "range" ? [v.low, v.high] : [v];
 }
 
 /**
@@ -518,11 +518,10 @@ function symbolTypeOf(left: Expr): SymbolType | undefined {
 function checkSymbols(left: Expr, right: Expr): void {
   const type = symbolTypeOf(left);
   if (!type) return;
-  const values = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
-  for (const v of values) {
+  for (const v of listedValues(right)) {
     // (a range's ends and a prefix's value are read as values of the type: `meta pkttype 0-2`, `0/1`)
-    const ends = v.kind === "range" ? [v.low, v.high] : v.kind === "prefix" ? [{ kind: "value" as const, text: v.addr, span: v.span }] : [v];
-    for (const x of ends) {
+    const leaves = v.kind === "prefix" ? [{ kind: "value" as const, text: v.addr, span: v.span }] : ends(v);
+    for (const x of leaves) {
       if (x.kind === "value" && takesSymbol(type, x.text)) continue;
       if (x.kind === "value") throw new BadValue(v, symbolError(type, exprText(left), exprText(v)));
     }
@@ -624,12 +623,12 @@ function checkIntegerValues(left: Expr, right: Expr): void {
   const names = NAMED_INTEGER_KEYS.get(key);
   if (bits === undefined && names === undefined) return;
   const inSet = right.kind === "set";
-  const values = inSet ? right.elements.map((e) => e.key) : right.kind === "list" ? right.items : [right];
+  const values = listedValues(right);
   let named: Expr | undefined;
   for (const v of values) {
-    for (const x of v.kind === "range" ? [v.low, v.high] : [v]) {
+    for (const x of ends(v)) {
       if (x.kind !== "value" || x.text.startsWith("$")) continue;
-      if (!x.quoted && keywordAsValue(x.text)) throw new BadValue(x, `'${x.text}' after '${exprText(left)}' is an nft keyword: nft cannot read it as a value (the file does not load)`);
+      if (!x.quoted && keywordAsValue(x.text)) throw new BadValue(x, keywordValueError(x.text, exprText(left), "a value"));
       // (a constant in a set of several is the integer it stands for: `meta length { 100, tcp }` loads)
       if (!x.quoted && keywordConstant(x.text)) {
         if (inSet && values.length > 1) continue;
@@ -900,11 +899,9 @@ function nftAddress(t: string, family: Family): bigint | null {
   if (family === 6) return parseIP(t, 6);
   const quad = dottedQuad(t);
   if (quad !== null) return quad;
-  if (!t.includes(".")) {
-    const n = parseCInt(t, 0xffffffff);
-    return n === null ? null : BigInt(n);
-  }
-  return t.split(".").length === 4 ? parseIP(t, 4) : null;
+  // (inet_aton's forms of one part and of four: nft refuses `10.1` and `10.1.2`)
+  const parts = t.split(".").length;
+  return parts === 1 || parts === 4 ? parseInetAton(t) : null;
 }
 
 /**
@@ -914,7 +911,7 @@ function nftAddress(t: string, family: Family): bigint | null {
 function addrValue(x: Expr, family: Family, what: string, at: Expr): bigint {
   const v = x.kind === "value" ? nftAddress(x.text, family) : null;
   if (v !== null) return v;
-  if (x.kind === "value" && !x.quoted && keywordAsValue(x.text)) throw new BadValue(at, `'${x.text}' after '${what}' is an nft keyword: nft cannot read it as an address (the file does not load)`);
+  if (x.kind === "value" && !x.quoted && keywordAsValue(x.text)) throw new BadValue(at, keywordValueError(x.text, what, "an address"));
   if (x.kind === "value" && looksLikeHostname(x.text)) {
     const { warning, reason } = hostNameLookup(x.text, `'${what}'`, "nft");
     throw new Unmodelled(reason, { at, message: warning });
@@ -1009,7 +1006,7 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
     }
     case "iface": {
       if (e.kind !== "value") return bad(`expected an interface name after '${what}', found '${exprText(e)}'`);
-      if (!e.quoted && keywordAsValue(e.text)) return bad(`'${e.text}' after '${what}' is an nft keyword: nft cannot read it as an interface name (the file does not load); quote it`);
+      if (!e.quoted && keywordAsValue(e.text)) return bad(`${keywordValueError(e.text, what, "an interface name")}; quote it`);
       if (!dom.byName && /^[0-9]+$/.test(e.text)) throw new Unmodelled(`'${what}' with an interface index is not modelled`);
       // IFNAMSIZ: 15 characters and the terminating zero, a wildcard's '*' counted (nft: "String exceeds maximum length of 16")
       if (e.text.length > 15) bad(`interface name '${e.text}' after '${what}' has ${e.text.length} characters: an interface name has at most 15 (nft: "String exceeds maximum length of 16")`);
@@ -1676,7 +1673,8 @@ class Mapper {
         }
         return [...l.pre, ...own(c)];
       }
-      const items = right.kind === "set" ? right.elements.map((e) => e.key) : right.kind === "list" && l.dom.d !== "tcpflags" ? right.items : [right];
+      // (`tcp flags syn,ack` is one value: the flags it lists)
+      const items = right.kind === "list" && l.dom.d === "tcpflags" ? [right] : listedValues(right);
       const what = exprText(left);
       const pieces = items.map((e) => piece(l.dom, e, what));
       if (l.dom.d === "iface" && !l.dom.byName) this.indexLookups(items, what);
@@ -2261,21 +2259,16 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   // Jumps the kernel refuses: to a base chain, or deeper than its jump stack.
   for (const r of jumpRefusals(m.chains, baseKeys)) m.error(r.rule.span, r.message);
 
-  // More elements than a set's declared size: the kernel refuses the set ("Too many open files in
-  // system"). (With auto-merge, nft may join intervals first: those are not counted.)
+  // What the kernel refuses of a set as it is declared: more elements than its size ("Too many open
+  // files in system"; with auto-merge nft may join intervals first, so those are not counted), and
+  // a verdict map's jump to a chain that does not exist, whether or not a rule looks the map up.
   for (const t of machine.tables.values()) {
     for (const [name, s] of t.sets) {
       const size = s.def.options.size !== undefined ? Number(s.def.options.size) : NaN;
-      if (!(size > 0) || s.def.options["auto-merge"] !== undefined) continue;
-      const distinct = new Set(s.elements.map((e) => exprText(e.key))).size;
-      if (distinct > size) m.error(s.elements[size]!.span, `${s.def.kind} ${name} holds ${distinct} elements, more than its size ${size}: the kernel refuses it ("Too many open files in system")`);
-    }
-  }
-
-  // Jumps to chains that do not exist, in a named verdict map too: the kernel refuses the element
-  // whether or not a rule looks the map up.
-  for (const t of machine.tables.values()) {
-    for (const [name, s] of t.sets) {
+      if (size > 0 && s.def.options["auto-merge"] === undefined) {
+        const distinct = new Set(s.elements.map((e) => exprText(e.key))).size;
+        if (distinct > size) m.error(s.elements[size]!.span, `${s.def.kind} ${name} holds ${distinct} elements, more than its size ${size}: the kernel refuses it ("Too many open files in system")`);
+      }
       for (const e of s.elements) {
         const v = e.data?.kind === "verdict" ? e.data.verdict : undefined;
         if (v && (v.kind === "jump" || v.kind === "goto") && !v.anonymous && !t.chains.has(v.target)) {
@@ -2284,6 +2277,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       }
     }
   }
+  // A rule's jump to a chain that does not exist.
   for (const c of m.chains.values()) {
     for (const r of c.rules) {
       if ((r.action.kind === "jump" || r.action.kind === "goto") && !m.chains.has(`${c.table}/${r.action.chain}`)) {

@@ -62,7 +62,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
-import { NFT_FAMILIES } from "./ast.js";
+import { NFT_FAMILIES, TABLE_FLAGS } from "./ast.js";
 import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
@@ -142,8 +142,6 @@ function scannedAsName(word: string): boolean {
   return /^[A-Za-z_.][A-Za-z0-9/\-_.]*$/.test(word) || (word.includes(":") && /^[0-9a-fA-F:.]+$/.test(word));
 }
 
-/** Table flags (nft 1.0.6: dormant, owner; persist since nft 1.1). */
-const TABLE_FLAGS: ReadonlySet<string> = new Set(["dormant", "owner", "persist"]);
 
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
@@ -761,7 +759,7 @@ export class NftTextParser extends EmbeddedActionsParser {
               flags.push(this.need(2, Word, "a table flag"));
             });
             this.ACTION(() => {
-              for (const f of flags) if (!TABLE_FLAGS.has(f.image)) this.report(`expected a table flag (dormant, owner, persist), found '${f.image}' (nft: "unknown table option")`, f);
+              for (const f of flags) if (!TABLE_FLAGS.has(f.image)) this.report(`expected a table flag (${[...TABLE_FLAGS].join(", ")}), found '${f.image}' (nft: "unknown table option")`, f);
               // `flags dormant`, `flags owner, persist`: a dormant table's chains do not run.
               if (cmd) cmd.flags = flags.map((f) => f.image);
             });
