@@ -144,6 +144,8 @@ const PRIORITY_HOOK: Readonly<Record<string, { hook: string; newer?: string }>> 
   dstnat: { hook: "prerouting", newer: "output" },
   srcnat: { hook: "postrouting", newer: "input" },
 };
+/** The same for a bridge table's names (nft's bridge priority table; `out` is output's). */
+const BRIDGE_PRIORITY_HOOK: Readonly<Record<string, { hook: string; newer?: string }>> = { ...PRIORITY_HOOK, out: { hook: "output" } };
 /** Conntrack runs at -200: base chains before it (prerouting/output) are where `notrack` works. */
 const CONNTRACK_PRIORITY = -200;
 
@@ -2350,7 +2352,7 @@ function priorityOf(b: BaseChainSpec, family: NftFamily, diag: (s: Diagnostic["s
     diag("error", p.span, `priority '${p.base}' is not one of the ${family} family's: it names only filter (write a number or filter; nft: "invalid priority expression value in this context")`);
     return v + p.offset;
   }
-  const place = family === "bridge" ? (p.base === "out" ? { hook: "output" } : undefined) : PRIORITY_HOOK[p.base];
+  const place = (family === "bridge" ? BRIDGE_PRIORITY_HOOK : PRIORITY_HOOK)[p.base];
   if (place !== undefined && b.hook !== place.hook) {
     const why = `(nft: "invalid priority expression value in this context")`;
     if (b.hook === place.newer) diag("warning", p.span, `priority '${p.base}' on the ${b.hook} hook: nft 1.0.6 takes it only on ${place.hook} and refuses the file ${why}; newer nft takes it here too`);
