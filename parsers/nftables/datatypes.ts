@@ -47,12 +47,25 @@ export function networkProtocol(text: string, nfproto: boolean): "ip" | "ip6" | 
   return n === 0x0800 ? "ip" : n === 0x86dd ? "ip6" : n === 0x0806 ? "arp" : undefined;
 }
 
-/** A number as nft's scanner reads one: decimal or 0x hex. */
-export const NFT_NUMBER = /^(0x[0-9a-f]+|[0-9]+)$/i;
+/**
+ * A number as nft's scanner reads one (strtoull with base 0): 0x hex, octal after a leading 0
+ * (`022` is 18), else decimal. `08` and `0099` are none: the scanner reads a string there.
+ */
+export const NFT_NUMBER = /^(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)$/i;
 
-/** A number as nft writes one in a value (decimal or 0x hex), at most `max`, or null. */
+/** An octal number to nft (NFT_NUMBER with a leading 0): what a reader of the file may take for decimal. */
+export const NFT_OCTAL = /^0[0-7]+$/;
+
+/** The value of a number as nft's scanner reads it (NFT_NUMBER), or undefined for any other word. */
+export function nftInteger(text: string): bigint | undefined {
+  if (!NFT_NUMBER.test(text)) return undefined;
+  return NFT_OCTAL.test(text) ? BigInt(`0o${text.slice(1)}`) : BigInt(text);
+}
+
+/** A number as nft's scanner reads it (nftInteger), at most `max`, or null. */
 export function nftNumber(text: string, max: number): number | null {
-  return NFT_NUMBER.test(text) && Number(text) <= max ? Number(text) : null;
+  const n = nftInteger(text);
+  return n !== undefined && n <= BigInt(max) ? Number(n) : null;
 }
 
 /** A data type whose values are symbols or numbers (0-255, or up to `max`): what nft takes, and how an error names it. */

@@ -48,7 +48,7 @@ import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
 import { keywordAsValue, keywordConstant, keywordValueError } from "./keywords.js";
-import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
+import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, NFT_OCTAL, nftInteger, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -637,7 +637,7 @@ function checkIntegerValues(left: Expr, right: Expr): void {
         throw new BadValue(x, `'${x.text}' after '${exprText(left)}' is a constant of another type (nft: "datatype mismatch")`);
       }
       if (bits !== undefined) {
-        const n = NFT_NUMBER.test(x.text) ? BigInt(x.text) : undefined;
+        const n = nftInteger(x.text);
         if (n === undefined) throw new BadValue(x, `expected an integer after '${exprText(left)}', found '${x.text}'`);
         if (n >= 1n << BigInt(bits)) throw new BadValue(x, `${x.text} after '${exprText(left)}' is wider than its ${bits} bits (nft: "Value ${n} exceeds valid range 0-${(1n << BigInt(bits)) - 1n}")`);
       } else if (!NFT_NUMBER.test(x.text)) named ??= x;
@@ -962,6 +962,9 @@ function addrRangesInto(dom: Extract<Domain, { d: "addr" }>, e: Expr, what: stri
   out.push({ lo: v, hi: v });
 }
 
+/** Domains whose values are numbers nft reads (octalValues). */
+const NUMBER_DOMAINS: ReadonlySet<Domain["d"]> = new Set(["proto", "port", "icmptype", "icmpcode", "ttl"]);
+
 function piece(dom: Domain, e: Expr, what: string): Piece {
   const bad = (msg: string): never => {
     throw new BadValue(e, msg);
@@ -982,7 +985,8 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
         let n: number | null = null;
         if (dom.d === "ttl") n = num(t, 255);
         else if (dom.d === "proto") n = num(t, 255) ?? protocolNumber(t === "ipv6-icmp" ? "icmpv6" : t === "comp" ? "ipcomp" : t);
-        else if (dom.d === "port") n = num(t, 65535) ?? (/^[a-z][a-z0-9-]*$/i.test(t) ? servicePort(t, dom.proto === "th" ? undefined : dom.proto) : null);
+        // (digits nft's scanner reads as a string, `09`, are a service it looks up: the number in decimal)
+        else if (dom.d === "port") n = num(t, 65535) ?? (/^[0-9]+$/.test(t) && Number(t) <= 65535 ? Number(t) : /^[a-z][a-z0-9-]*$/i.test(t) ? servicePort(t, dom.proto === "th" ? undefined : dom.proto) : null);
         else if (dom.d === "icmptype") n = num(t, 255) ?? (dom.family === 4 ? ICMP_NFT : ICMPV6_NFT).get(t) ?? null;
         else n = num(t, 255) ?? (dom.family === 4 ? ICMP_CODES : ICMPV6_CODES).get(t) ?? null;
         if (n === null) {
@@ -998,9 +1002,10 @@ function piece(dom: Domain, e: Expr, what: string): Piece {
         return { d: "num", r: [lo, hi] };
       }
       if (e.kind === "value" && /^[0-9]+-[0-9]+$/.test(e.text)) {
-        const [a, b] = e.text.split("-").map(Number) as [number, number];
+        const [low, high] = e.text.split("-") as [string, string];
+        const a = one({ ...e, text: low });
+        const b = one({ ...e, text: high });
         if (a > b) bad(`invalid range '${e.text}' after '${what}' (low > high)`);
-        one({ ...e, text: String(b) });
         return { d: "num", r: [a, b] };
       }
       const n = one(e);
@@ -1643,6 +1648,29 @@ class Mapper {
     );
   }
 
+  /** Octal numbers octalValues warned of. */
+  private readonly octalWarned = new Set<string>();
+
+  /**
+   * `tcp dport 022`, `ip ttl 077`: nft reads a number with a leading 0 as octal, so the rule
+   * matches port 18, not 22. Almost always a typo or padding: warned once per number.
+   */
+  private octalValues(items: readonly Expr[], what: string): void {
+    for (const x of items) {
+      const parts = x.kind === "range" ? [x.low, x.high] : [x];
+      for (const p of parts) {
+        if (p.kind !== "value") continue;
+        for (const word of p.text.split("-")) {
+          // (`00` to `07` read alike either way)
+          if (!NFT_OCTAL.test(word) || Number(word) < 8 || this.octalWarned.has(word)) continue;
+          this.octalWarned.add(word);
+          const value = nftInteger(word)!;
+          this.warning(p.span, `'${word}' after '${what}' is an octal number to nft: it matches ${value}, not ${Number(word)} (write ${Number(word)}, without the leading 0, if ${Number(word)} is meant)`);
+        }
+      }
+    }
+  }
+
   /** `left OP right` -> conditions; Unknown (with the text) for what the model cannot say. */
   match(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
     try {
@@ -1680,6 +1708,7 @@ class Mapper {
       const what = exprText(left);
       const pieces = items.map((e) => piece(l.dom, e, what));
       if (l.dom.d === "iface" && !l.dom.byName) this.indexLookups(items, what);
+      if (NUMBER_DOMAINS.has(l.dom.d)) this.octalValues(items, what);
       return [...l.pre, ...own(domainCond(l.dom, op, pieces, right.kind === "set", exprText(left), right.kind === "list" || (right.kind === "value" && right.text.includes(","))))];
     } catch (e) {
       if (e instanceof BadValue) {

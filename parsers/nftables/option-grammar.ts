@@ -9,14 +9,46 @@ import type { IToken } from "chevrotain";
 import type { NftFamily, ObjectType } from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
 import { NFT_NUMBER } from "./datatypes.js";
+import { NFT_KEYWORDS } from "./keywords.js";
 import { describeToken } from "./preprocess.js";
 import { LCurly, Newline, RCurly, Semi } from "./tokens.js";
 
 /**
- * A time as nft reads one: `1h30m`, `500ms`, or digits that are no number to nft's scanner - a
- * leading 0 with an 8 or 9 after it (`08`, `0099`) is a string, which nft reads as seconds.
+ * A word nft's scanner takes whole as a string that starts with a digit: a time in the order
+ * d, h, m, s, ms, each unit at most once (its `timestring`: `1h30m`, `500ms`; `30m1h` is two
+ * words), or digits with a leading 0 and an 8 or 9 after it (`08`, `0099`: no octal number).
  */
-export const TIME = /^((\d+(d|h|m|s|ms))+|0\d*[89]\d*)$/;
+export const TIME = /^(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$|^0\d*[89]\d*$/;
+
+/**
+ * Does nft (1.0.6, time_parse) read `word` as a time? A word that starts with a digit must be
+ * one TIME scans whole. Then nft's time reader takes digits and the units d, h, m, s, and ms at
+ * the end, in any order, each unit once, a unit with no digits before it counting 0 (`h45s` is
+ * 45 s) and digits with no unit after them left out (`45s1` is 45 s); a run of more than 8
+ * digits is "value too large", any other character "wrong time format". A word that starts with
+ * a letter must be a string to the scanner, not a keyword (`mh`).
+ */
+export function nftTime(word: string): boolean {
+  if (/^\d/.test(word) ? !TIME.test(word) : !/^[A-Za-z_.][A-Za-z0-9/\-_.]*$/.test(word) || NFT_KEYWORDS.has(word)) return false;
+  const units = new Set<string>();
+  let digits = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i]!;
+    if (c >= "0" && c <= "9") {
+      if (digits++ >= 8) return false;
+      continue;
+    }
+    let unit = c;
+    if (c === "m" && i === word.length - 2 && word[i + 1] === "s") {
+      unit = "ms";
+      i++;
+    } else if (!"dhms".includes(c)) return false;
+    if (units.has(unit)) return false;
+    units.add(unit);
+    digits = 0;
+  }
+  return true;
+}
 /** What nft 1.0.6 takes after `limit rate`: packets per time unit with a burst in packets, or bytes per time unit with a burst in bytes (group 1: a packet burst). */
 const LIMIT_RATE = /^(?:over )?(?:(?:\d+|0x[0-9a-f]+)\/(?:second|minute|hour|day|week)(?: burst (\d+) packets)?|\d+ (?:bytes|kbytes|mbytes)\/(?:second|minute|hour|day|week)(?: burst \d+ (?:bytes|kbytes|mbytes))?)$/;
 /**
@@ -260,12 +292,12 @@ function itemMisfit(type: ObjectType, w: readonly string[]): number {
       for (let i = 3; ; i += 4) {
         if (w[i] === undefined || w[i] === "}" || w[i + 1] !== ":") return w[i + 1] === undefined ? i : i + 1;
         // (a number of seconds; nft newer than 1.0.6 writes a time, `established: 2m3s`)
-        if (!NFT_NUMBER.test(w[i + 2] ?? "") && !TIME.test(w[i + 2] ?? "")) return i + 2;
+        if (!NFT_NUMBER.test(w[i + 2] ?? "") && !nftTime(w[i + 2] ?? "")) return i + 2;
         if (w[i + 3] === "}") return w.length > i + 4 ? i + 4 : -1;
         if (w[i + 3] !== ",") return i + 3;
       }
     case "ct expectation": {
-      const value: Record<string, (x: string) => boolean> = { protocol: l4, dport: num, timeout: (x) => TIME.test(x), size: num, l3proto: family };
+      const value: Record<string, (x: string) => boolean> = { protocol: l4, dport: num, timeout: nftTime, size: num, l3proto: family };
       const check = value[w[0]!];
       return check ? seq([w[0]!, check]) : 0;
     }

@@ -278,7 +278,13 @@ export function scanNft(text: string, options: ScanOptions = {}): Scanned {
       case 124: push(Pipe, i, i + 1); i++; continue;
       case 94: push(Caret, i, i + 1); i++; continue;
       case 43: push(Plus, i, i + 1); i++; continue;
-      case 46: push(Dot, i, i + 1); i++; continue;
+      case 46: { // . alone joins a concatenation; before a letter or digit it starts a name to nft (`chain .x`)
+        const j = isWordChar(text.charCodeAt(i + 1)) ? wordEnd(text, i + 1) : i + 1;
+        if (j > i + 1) tokens.push({ image: text.slice(i, j), startOffset: i, startLine: line, startColumn: i - lineStart + 1, tokenTypeIdx: WordTok.tokenTypeIdx!, tokenType: WordTok });
+        else push(Dot, i, i + 1);
+        i = j;
+        continue;
+      }
       case 61: // = ==
         if (text.charCodeAt(i + 1) === 61) { push(EqEq, i, i + 2); i += 2; } else { push(Equals, i, i + 1); i++; }
         continue;

@@ -68,7 +68,7 @@ import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
 import { NFT_NUMBER, REJECT_CODES } from "./datatypes.js";
-import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME } from "./option-grammar.js";
+import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME, nftTime } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
   AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
@@ -146,11 +146,11 @@ function scannedAsName(word: string): boolean {
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
 /** What a set property's value must look like, where nft's grammar fixes it. */
-const SET_OPTION_VALUES: Readonly<Record<string, { re: RegExp; what: string }>> = {
-  size: { re: NFT_NUMBER, what: "a number (the most elements the set holds)" },
-  policy: { re: /^(performance|memory)$/, what: "'performance' or 'memory'" },
-  timeout: { re: TIME, what: "a time (1h30m, 500ms, 1d)" },
-  "gc-interval": { re: TIME, what: "a time (1m, 30s)" },
+const SET_OPTION_VALUES: Readonly<Record<string, { test: (value: string) => boolean; what: string }>> = {
+  size: { test: (v) => NFT_NUMBER.test(v), what: "a number (the most elements the set holds)" },
+  policy: { test: (v) => v === "performance" || v === "memory", what: "'performance' or 'memory'" },
+  timeout: { test: nftTime, what: "a time (1h30m, 500ms, 1d)" },
+  "gc-interval": { test: nftTime, what: "a time (1m, 30s)" },
 };
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 /** What exprStmt's alternatives see while chevrotain records the grammar (their actions do not run). */
@@ -1240,7 +1240,7 @@ export class NftTextParser extends EmbeddedActionsParser {
               if (def!.kind === "map" && t.image === "auto-merge") throw new Fail(`'auto-merge' is a property of sets, not of map ${def!.name}`, t);
               const value = this.textFrom(from);
               const check = SET_OPTION_VALUES[t.image];
-              if (check && !check.re.test(value)) throw new Fail(`expected ${check.what} after '${t.image}', found ${value === "" ? describeToken(this.LA(1)) : `'${value}'`}`, this.tokensAt()[from] ?? this.LA(1));
+              if (check && !check.test(value)) throw new Fail(`expected ${check.what} after '${t.image}', found ${value === "" ? describeToken(this.LA(1)) : `'${value}'`}`, this.tokensAt()[from] ?? this.LA(1));
               def!.options[t.image] = value;
             });
           },
@@ -2073,6 +2073,9 @@ export class NftTextParser extends EmbeddedActionsParser {
       // `1.2.3.4 counter packets 0 x bytes 0`, `timeout 10s junk`: nft's grammar has no place for the word
       const words = this.tokensAt().slice(from, this.pos);
       if (kw.image === "comment" && words.length === 1 && words[0]!.tokenType !== Str) this.refuseKeyword(words[0]!, "a comment");
+      if ((kw.image === "timeout" || kw.image === "expires") && words.length === 1 && !nftTime(words[0]!.image)) {
+        throw new Fail(`expected a time (1h30m, 500ms, 1d) after '${kw.image}', found ${describeToken(words[0]!)}`, words[0]!);
+      }
       if (kw.image === "limit" && (words[0]?.image !== "rate" || !limitRate(words.slice(1).map((t) => t.image).join(" ")))) {
         throw new Fail(`expected a rate after 'limit rate' as nft writes it ([over] N/second [burst N packets], [over] N mbytes/second ...), found '${words.map((t) => t.image).join(" ")}'`, words[0] ?? this.LA(1));
       }

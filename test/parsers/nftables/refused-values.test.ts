@@ -9,6 +9,7 @@
  * (`nft -c -f`); where nft runs here the test asks it again, and CI (FWLINT_REQUIRE_KERNEL=1)
  * requires that it can.
  */
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -206,6 +207,17 @@ const FILES: [string, RegExp?][] = [
   [inet("meta nfproto ip accept"), /expected a netfilter protocol \(ipv4, ipv6\) after 'meta nfproto', found 'ip'/],
   [inet("meta nfproto { ipv4, oifname } accept"), /found 'oifname'/],
   [inet("meta nfproto 256 accept"), /found '256'/],
+  // times nft's scanner splits (digits first: d, h, m, s, ms in that order) or its time reader refuses
+  [setWith("flags timeout\n\t\ttimeout 30m1h"), /expected a time \(1h30m, 500ms, 1d\) after 'timeout', found '30m1h'/],
+  [setWith("flags timeout\n\t\ttimeout h1h"), /found 'h1h'/],
+  [setWith("flags timeout\n\t\ttimeout hx"), /found 'hx'/],
+  [setWith("flags timeout\n\t\ttimeout 123456789s"), /found '123456789s'/],
+  [setWith("flags timeout\n\t\ttimeout 5ms3s"), /found '5ms3s'/],
+  [setWith("flags timeout\n\t\ttimeout mh"), /found 'mh'/],
+  [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 45 }"), /expected a time \(1h30m, 500ms, 1d\) after 'timeout', found '45'/],
+  [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 30m1h }"), /found '30m1h'/],
+  [setWith("size 08"), /expected a number \(the most elements the set holds\) after 'size', found '08'/],
+  [inet("ip ttl 09 accept"), /expected a number \(0-255\) after 'ip ttl', found '09'/],
   // loaded
   ["table ip t {\n\tset 08 {\n\t\ttype ipv4_addr\n\t\tflags timeout\n\t\ttimeout 0099\n\t}\n}\n"],
   [setWith("size 2\n\t\telements = { 10.0.0.1, 10.0.0.2 }")],
@@ -234,6 +246,12 @@ const FILES: [string, RegExp?][] = [
   [setWith("size 0x10")],
   [setWith("policy memory")],
   [setWith("timeout 1d2h3m4s5ms")],
+  [setWith("flags timeout\n\t\ttimeout h45s\n\t\tgc-interval d")],
+  [setWith("flags timeout\n\t\ttimeout ms\n\t\telements = { 10.0.0.1 timeout s1h, 10.0.0.2 timeout 08 }")],
+  [setWith("flags timeout\n\t\ttimeout 12345678s")],
+  [setWith("size 010")],
+  ["table ip t {\n\tchain .x {\n\t}\n\tchain c {\n\t\tjump .x\n\t}\n}\n"],
+  [inet("tcp dport { 09, 022 } ip ttl 077 accept")],
   [chain("accept comment ssh-in")],
   [chain("accept comment in")],
   ["table ip t {\n\tflags owner\n\tchain a/b-c.d {\n\t}\n\tchain fe80::1 {\n\t}\n}\n"],
@@ -297,5 +315,27 @@ describe("interfaces matched by index", () => {
     expect(loaderSays(file).says).toMatch(/Interface does not exist/);
     writeFileSync(file, byIndex("iif lo"));
     expect(loaderSays(file)).toEqual({ refused: false, says: "loads it" });
+  });
+});
+
+describe("numbers with a leading 0", () => {
+  it("are octal to nft (`022` is 18), each with a warning; `09` is a service nft looks up, port 9", () => {
+    const rs = parseNft(inet("tcp dport { 09, 022 } ip ttl 077 accept\n\t\tudp dport 0100-0200"), "case.nft");
+    expect(rs.diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`)).toEqual([
+      "warning 4:19 '022' after 'tcp dport' is an octal number to nft: it matches 18, not 22 (write 22, without the leading 0, if 22 is meant)",
+      "warning 4:32 '077' after 'ip ttl' is an octal number to nft: it matches 63, not 77 (write 77, without the leading 0, if 77 is meant)",
+      "warning 5:13 '0100' after 'udp dport' is an octal number to nft: it matches 64, not 100 (write 100, without the leading 0, if 100 is meant)",
+      "warning 5:13 '0200' after 'udp dport' is an octal number to nft: it matches 128, not 200 (write 200, without the leading 0, if 200 is meant)",
+    ]);
+    const rule = rs.chains.get("inet t/c")!.rules[0]!;
+    expect(JSON.stringify(rule.conditions)).toContain('"ranges":[[9,9],[18,18]]');
+  });
+
+  withNft("nft lists them so", (dir) => {
+    const file = join(dir, "case.nft");
+    writeFileSync(file, inet("tcp dport { 09, 022 } ip ttl 077 accept\n\t\tudp dport 0100-0200"));
+    const run = spawnSync("unshare", ["-n", "sh", "-c", `nft -f ${file} && nft list ruleset`], { encoding: "utf8" });
+    expect(run.stdout).toContain("tcp dport { 9, 18 } ip ttl 63 accept");
+    expect(run.stdout).toContain("udp dport 64-128\n");
   });
 });
