@@ -29,6 +29,8 @@ import {
   parseNatSpec,
   parsePortList,
   parsePortRange,
+  portSurprises,
+  type PortReader,
   parseStates,
   parseTcpFlags,
   parseToPorts,
@@ -574,13 +576,15 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         case "dccp --dport":
         case "udplite --sport":
         case "udplite --dport": {
-          // iptables 1.8.9 refuses a reversed range for tcp and sctp, takes it for udp and dccp
-          const reversedOk = m.name === "udp" || m.name === "dccp";
-          const r = parsePortRange(arg0, o.node.name, portProtoName, reversedOk);
+          // iptables 1.8.9: tcp and sctp read a port in C notation and refuse a reversed range; udp
+          // and dccp read decimal (modulo 65536) and take a reversed range
+          const reader: PortReader = m.name === "udp" || m.name === "dccp" ? "xtopt" : "c";
+          const r = parsePortRange(arg0, o.node.name, portProtoName, reader);
           if (!r.ok) {
             error(o.argPos[0]!, r.error);
             break;
           }
+          for (const msg of portSurprises(arg0, o.node.name, reader)) ctx.diag("warning", o.argPos[0]!, msg);
           const field = o.name === "--sport" ? "sport" : "dport";
           if (r.value[0] > r.value[1]) {
             ctx.diag("warning", o.argPos[0]!, `port range '${arg0}' after ${o.node.name} is reversed and never matches`);
@@ -629,6 +633,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
             error(o.argPos[0]!, r.error);
             break;
           }
+          for (const msg of portSurprises(arg0, o.node.name, "c")) ctx.diag("warning", o.argPos[0]!, msg);
           if (o.name === "--ports") {
             conds.push({
               kind: "or",

@@ -20,23 +20,62 @@ export function parsePort(text: string, proto: string | undefined): number | nul
 }
 
 /**
- * `p`, `a:b`, `:b`, `a:`, `:` (tcp/udp --sport/--dport). A reversed range (`4:3`) is an error
- * unless `reversedOk` (then returned as is: the caller decides what it means).
+ * One port as the udp and dccp matches read it (xtables' port-range option type, iptables 1.8.9):
+ * a service name, or decimal digits - a leading 0 is no octal there (`022` is 22) - kept modulo
+ * 65536 (`70000` is 4464). Hex, and numbers from 2^64 up, are refused ("does not resolve to anything").
  */
-export function parsePortRange(text: string, opt: string, proto: string | undefined, reversedOk = false): Result<PortRange> {
+export function parseDecimalPort(text: string, proto: string | undefined): number | null {
+  if (/^\+?[0-9]{1,25}$/.test(text)) {
+    const v = BigInt(text.replace(/^\+/, ""));
+    return v >= 1n << 64n ? null : Number(v % 65536n);
+  }
+  return /^[0-9]/.test(text) ? null : servicePort(text, proto);
+}
+
+/**
+ * How a match reads its ports: "c" as tcp and sctp do (C notation: `022` is octal, 18; a
+ * reversed range refused), "xtopt" as udp and dccp do (parseDecimalPort; a reversed range taken).
+ */
+export type PortReader = "c" | "xtopt";
+
+/**
+ * `p`, `a:b`, `:b`, `a:`, `:` (tcp/udp --sport/--dport), read as `reader` says. A reversed range
+ * (`4:3`) is an error for the "c" reader; the "xtopt" reader returns it as is (the caller decides
+ * what it means).
+ */
+export function parsePortRange(text: string, opt: string, proto: string | undefined, reader: PortReader = "c"): Result<PortRange> {
   const expected = `expected a port or port range after ${opt}, found '${text}'`;
+  const port = reader === "c" ? parsePort : parseDecimalPort;
   const colon = text.indexOf(":");
   if (colon === -1) {
-    const p = parsePort(text, proto);
+    const p = port(text, proto);
     return p === null ? fail(expected) : ok([p, p]);
   }
   const a = text.slice(0, colon);
   const b = text.slice(colon + 1);
-  const lo = a === "" ? 0 : parsePort(a, proto);
-  const hi = b === "" ? 65535 : parsePort(b, proto);
+  const lo = a === "" ? 0 : port(a, proto);
+  const hi = b === "" ? 65535 : port(b, proto);
   if (lo === null || hi === null) return fail(expected);
-  if (lo > hi && !reversedOk) return fail(`invalid port range '${text}' after ${opt} (min > max)`);
+  if (lo > hi && reader === "c") return fail(`invalid port range '${text}' after ${opt} (min > max)`);
   return ok([lo, hi]);
+}
+
+/**
+ * What a reader of the file may take for another port than iptables does: a number with a leading
+ * 0 read as octal (`022`, port 18), or one the "xtopt" reader keeps modulo 65536 (`70000`, port
+ * 4464). One message per such number in `text` (a port, range or list), else none.
+ */
+export function portSurprises(text: string, opt: string, reader: PortReader): string[] {
+  const out: string[] = [];
+  for (const word of text.split(/[:,]/)) {
+    if (reader === "c" && /^0[0-7]+$/.test(word) && Number(word) >= 8) {
+      out.push(`'${word}' after ${opt} is an octal number to iptables: port ${parseInt(word, 8)}, not ${Number(word)} (write ${Number(word)}, without the leading 0, if ${Number(word)} is meant)`);
+    } else if (reader === "xtopt" && /^\+?[0-9]+$/.test(word) && Number(word) > 65535) {
+      const p = parseDecimalPort(word, undefined);
+      if (p !== null) out.push(`'${word}' after ${opt} is port ${p} to iptables: it keeps the number modulo 65536`);
+    }
+  }
+  return out;
 }
 
 /** multiport list: `p,a:b,...`, at most 15 entries where a range counts as two. */
