@@ -29,6 +29,7 @@ import {
   parseNatSpec,
   parsePortList,
   parsePortRange,
+  parseProtocol,
   portSurprises,
   type PortReader,
   parseStates,
@@ -348,7 +349,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         }
         case "-p": {
           const text = o.args[0]!;
-          const num = protocolNumber(text);
+          const num = parseProtocol(text);
           if (num === null) {
             error(o.argPos[0]!, `unknown protocol '${text}' after ${o.name}`);
             return;
@@ -668,7 +669,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           break;
         }
         case "conntrack --ctproto":
-          if (protocolNumber(arg0) === null) {
+          if (parseProtocol(arg0) === null) {
             error(o.argPos[0]!, `unknown protocol '${arg0}' after ${o.node.name}`);
             break;
           }

@@ -5,7 +5,7 @@
  */
 import { CT_STATES, type AddrRange, type CtState, type Family, type NatRewrite, type PortRange } from "../../src/model/types.js";
 import { parseCInt, parseIP } from "../../src/model/address.js";
-import { ICMP_TYPES, ICMPV6_TYPES, lookupIcmpType, servicePort } from "../../src/model/names.js";
+import { ICMP_TYPES, ICMPV6_TYPES, lookupIcmpType, protocolNumber, servicePort } from "../../src/model/names.js";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -142,13 +142,16 @@ export interface IcmpSpec {
  * `type/min:max` (iptables 1.8.9 takes a reversed code range: returned as is), `any` (v4).
  */
 export function parseIcmpType(text: string, family: Family, opt: string): Result<IcmpSpec> {
-  const m = /^([0-9]{1,3})(?:\/([0-9]{1,3})(?::([0-9]{1,3}))?)?$/.exec(text);
+  // numbers in C notation, as xtables_strtoui reads them (`010` is 8, `0x8` is 8)
+  const m = /^([0-9]\w*)(?:\/(\w+)(?::(\w+))?)?$/.exec(text);
   if (m) {
-    const type = Number(m[1]);
+    const type = parseCInt(m[1]!, Number.MAX_SAFE_INTEGER);
+    if (type === null) return fail(`expected an ICMP type name or number after ${opt}, found '${text}'`);
     if (type > 255) return fail(`ICMP type ${type} after ${opt} is out of range (0-255)`);
     if (m[2] !== undefined) {
-      const codeLo = Number(m[2]);
-      const codeHi = m[3] !== undefined ? Number(m[3]) : codeLo;
+      const codeLo = parseCInt(m[2], Number.MAX_SAFE_INTEGER);
+      const codeHi = m[3] !== undefined ? parseCInt(m[3], Number.MAX_SAFE_INTEGER) : codeLo;
+      if (codeLo === null || codeHi === null) return fail(`expected an ICMP code number in '${text}' after ${opt}`);
       if (codeLo > 255 || codeHi > 255) return fail(`ICMP code in '${text}' after ${opt} is out of range (0-255)`);
       if (family === 4 && type === 255) return ok({});
       if (codeLo === 0 && codeHi === 255) return ok({ type });
@@ -167,6 +170,16 @@ export function parseIcmpType(text: string, family: Family, opt: string): Result
   const e = r.entry;
   if (e.codeLo === 0 && e.codeHi === 255) return ok({ type: e.type });
   return ok({ type: e.type, codeLo: e.codeLo, codeHi: e.codeHi });
+}
+
+/**
+ * A protocol as iptables reads one (xtables_parse_protocol): a number in C notation first (`0x11`
+ * is udp, `010` is 8), then a name; null for anything else (`08` is neither).
+ */
+export function parseProtocol(text: string): number | null {
+  const n = parseCInt(text, Number.MAX_SAFE_INTEGER);
+  if (n !== null) return n <= 255 ? n : null;
+  return /^[0-9]/.test(text) ? null : protocolNumber(text);
 }
 
 export interface StateList {

@@ -1,5 +1,6 @@
 /**
- * Ports as iptables 1.8.9 reads them, which differs by match: tcp and sctp (and multiport, for
+ * Numbers as iptables 1.8.9 reads them. Protocols (-p, --ctproto) and ICMP types and codes are
+ * in C notation (xtables_strtoui, base 0: `010` is 8, `0x11` is 17). Ports differ by match: tcp and sctp (and multiport, for
  * any protocol) read a port in C notation - `022` is octal, port 18; `0x16` is 22 - and udp and
  * dccp read decimal digits modulo 65536 (`022` is 22, `70000` is 4464) and refuse hex. A reader of
  * the file takes `022` for port 22 either way, so where iptables reads another port each number
@@ -34,7 +35,21 @@ const READINGS: [string, string, number, number, RegExp[]][] = [
   ["-p udp -m multiport --dports 0x10", "-p udp -m multiport --dports 16", 16, 10, []],
 ];
 
+/** Protocols and ICMP types: the match, how iptables-save lists it, a packet it accepts and one it does not. */
+const icmp = (type: number, code = 0) => PacketSet.box({ [Dim.Proto]: [[1n, 1n]], [Dim.IcmpType]: [[BigInt(type), BigInt(type)]], [Dim.IcmpCode]: [[BigInt(code), BigInt(code)]] });
+const proto = (p: number) => PacketSet.box({ [Dim.Proto]: [[BigInt(p), BigInt(p)]] });
+const OTHER_READINGS: [string, string, PacketSet, PacketSet][] = [
+  ["-p icmp --icmp-type 010", "-p icmp -m icmp --icmp-type 8", icmp(8), icmp(10)],
+  ["-p icmp --icmp-type 0x8", "-p icmp -m icmp --icmp-type 8", icmp(8), icmp(0)],
+  ["-p icmp --icmp-type 3/010", "-p icmp -m icmp --icmp-type 3/8", icmp(3, 8), icmp(3, 10)],
+  ["-p icmp --icmp-type 3/0x3", "-p icmp -m icmp --icmp-type 3/3", icmp(3, 3), icmp(3, 0)],
+  ["-p 0x11", "-p udp", proto(17), proto(11)],
+  ["-p 010", "-p egp", proto(8), proto(10)],
+  ["-p TCP", "-p tcp", proto(6), proto(17)],
+];
+
 /** Refused by iptables-restore, and by fwlint. */
+const OTHER_REFUSED = ["-p icmp --icmp-type 08", "-p icmp --icmp-type 3/08", "-p icmp --icmp-type 0x100", "-p 08", "-m conntrack --ctproto 08"];
 const REFUSED = ["-p tcp --dport 08", "-p tcp --dport 08:09", "-p udp --dport 0x10", "-p udp --dport 1e3", "-p udp --dport 99999999999999999999", "-p udp -m multiport --dports 08"];
 
 const toPort = (proto: number, port: number) => PacketSet.box({ [Dim.Proto]: [[BigInt(proto), BigInt(proto)]], [Dim.Dport]: [[BigInt(port), BigInt(port)]] });
@@ -60,24 +75,41 @@ describe("iptables ports in C notation (tcp, sctp, multiport) and in decimal (ud
     });
   }
 
+  for (const [match, , yes, no] of OTHER_READINGS) {
+    it(`${match} is read in C notation`, () => {
+      const { rs, inbound } = read(file(match));
+      expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      expect(inbound.certainlyAccepted.overlaps(yes)).toBe(true);
+      expect(inbound.possiblyAccepted.overlaps(no)).toBe(false);
+    });
+  }
+
   it("what iptables refuses is refused", () => {
     for (const bad of REFUSED) {
       const errors = parseIptablesSave(file(bad), "a.rules", { family: 4 }).diagnostics.filter((d) => d.severity === "error");
       expect(errors.map((e) => e.message), bad).toEqual([expect.stringMatching(/^expected a port or port range after --dports?, found '/)]);
     }
+    for (const bad of OTHER_REFUSED) {
+      const errors = parseIptablesSave(file(bad), "a.rules", { family: 4 }).diagnostics.filter((d) => d.severity === "error");
+      expect(errors, bad).toHaveLength(1);
+    }
   });
 });
 
-const loaders = withLoaders("iptables port values");
+const loaders = withLoaders("iptables number values");
 
 describe("iptables itself", () => {
-  loaders("lists each port as fwlint reads it, and refuses what fwlint refuses", () => {
+  loaders("lists each number as fwlint reads it, and refuses what fwlint refuses", () => {
     const wrong: string[] = [];
     for (const [match, listed] of READINGS) {
       const run = spawnSync("unshare", ["-n", "sh", "-c", "iptables-restore && iptables-save -t filter"], { input: file(match), encoding: "utf8" });
       if (!run.stdout.includes(`-A INPUT ${listed} -j ACCEPT`)) wrong.push(`${match}: iptables ${run.status === 0 ? `lists ${run.stdout.match(/-A INPUT.*/)?.[0]}` : `refuses it: ${run.stderr.trim()}`}`);
     }
-    for (const bad of REFUSED) {
+    for (const [match, listed] of OTHER_READINGS) {
+      const run = spawnSync("unshare", ["-n", "sh", "-c", "iptables-restore && iptables-save -t filter"], { input: file(match), encoding: "utf8" });
+      if (!run.stdout.includes(`-A INPUT ${listed} -j ACCEPT`)) wrong.push(`${match}: iptables ${run.status === 0 ? `lists ${run.stdout.match(/-A INPUT.*/)?.[0]}` : `refuses it: ${run.stderr.trim()}`}`);
+    }
+    for (const bad of [...REFUSED, ...OTHER_REFUSED]) {
       const run = spawnSync("unshare", ["-n", "iptables-restore"], { input: file(bad), encoding: "utf8" });
       if (run.status === 0) wrong.push(`${bad}: iptables loads it`);
     }
