@@ -797,7 +797,8 @@ function originalDirection(c: Condition[], field: "src" | "dst", text: string, c
 /** OR of TCP flag names/numbers: `syn`, `syn,ack`, `syn | ack`, `0x12`; null when not flags. */
 function flagBits(e: Expr): number | null {
   if (e.kind === "value") {
-    if (/^(0x[0-9a-f]{1,2}|[0-9]{1,3})$/i.test(e.text) && Number(e.text) <= 255) return Number(e.text);
+    const n = num(e.text, 255);
+    if (n !== null) return n;
     let m = 0;
     for (const p of e.text.split(/[|,]/)) {
       const b = TCP_FLAGS[p.trim()];

@@ -5,6 +5,7 @@
  */
 import type { SourceSpan } from "../../src/model/types.js";
 import type { Expr } from "./ast.js";
+import { nftInteger } from "./datatypes.js";
 
 const set = (words: string): ReadonlySet<string> => new Set(words.split(/\s+/).filter(Boolean));
 
@@ -100,7 +101,9 @@ export function valueOf(image: string, span: SourceSpan): Expr {
   const slash = image.indexOf("/");
   if (slash > 0 && (image.includes(".") || image.includes(":") || NUM.test(image.slice(0, slash)))) {
     const len = image.slice(slash + 1);
-    if (/^\d{1,3}$/.test(len)) return { kind: "prefix", addr: image.slice(0, slash), length: Number(len), span };
+    // the length is a number as nft's scanner reads one: `/010` is /8, `/0x18` /24
+    const length = nftInteger(len);
+    if (length !== undefined && length <= 999n) return { kind: "prefix", addr: image.slice(0, slash), length: Number(length), span };
   }
   const dash = image.indexOf("-", 1);
   if (dash > 0 && image.indexOf("-", dash + 1) < 0) {

@@ -331,11 +331,23 @@ describe("numbers with a leading 0", () => {
     expect(JSON.stringify(rule.conditions)).toContain('"ranges":[[9,9],[18,18]]');
   });
 
+  it("in a prefix length and in TCP flags too: `/010` is /8, `/0x18` /24, `& 022 == 02` is syn of syn and ack", () => {
+    const rs = parseNft(inet("ip saddr 10.0.0.0/010 ip daddr 10.0.0.0/0x18 tcp flags & 022 == 02 accept"), "case.nft");
+    expect(rs.diagnostics).toEqual([]);
+    const text = JSON.stringify(rs.chains.get("inet t/c")!.rules[0]!.conditions, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+    expect(text).toContain(`{"lo":"${0x0a000000}","hi":"${0x0affffff}"}`);
+    expect(text).toContain(`{"lo":"${0x0a000000}","hi":"${0x0a0000ff}"}`);
+    expect(text).toContain('"mask":18,"comp":2');
+  });
+
   withNft("nft lists them so", (dir) => {
     const file = join(dir, "case.nft");
     writeFileSync(file, inet("tcp dport { 09, 022 } ip ttl 077 accept\n\t\tudp dport 0100-0200"));
     const run = spawnSync("unshare", ["-n", "sh", "-c", `nft -f ${file} && nft list ruleset`], { encoding: "utf8" });
     expect(run.stdout).toContain("tcp dport { 9, 18 } ip ttl 63 accept");
     expect(run.stdout).toContain("udp dport 64-128\n");
+    writeFileSync(file, inet("ip saddr 10.0.0.0/010 ip daddr 10.0.0.0/0x18 tcp flags & 022 == 02 accept"));
+    const flags = spawnSync("unshare", ["-n", "sh", "-c", `nft -f ${file} && nft list ruleset`], { encoding: "utf8" });
+    expect(flags.stdout).toContain("ip saddr 10.0.0.0/8 ip daddr 10.0.0.0/24 tcp flags syn / syn,ack accept");
   });
 });
