@@ -32,7 +32,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
-import { TABLE_FLAGS } from "./ast.js";
+import { noneOfMatch, TABLE_FLAGS } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
 import { PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
@@ -484,7 +484,9 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
     case "match": {
       const m = a as Obj;
       const right = expr(m.right!, span, [...at, "right"]);
-      return { kind: "match", left: ctFamilyFrom(expr(m.left!, span, [...at, "left"]), right), op: OPS[m.op as string]!, right, span };
+      const left = ctFamilyFrom(expr(m.left!, span, [...at, "left"]), right);
+      if (m.op === "!") return noneOfMatch(left, right, span);
+      return { kind: "match", left, op: OPS[m.op as string]!, right, span };
     }
     case "vmap": {
       const m = a as Obj;

@@ -963,6 +963,39 @@ function addrRangesInto(dom: Extract<Domain, { d: "addr" }>, e: Expr, what: stri
   out.push({ lo: v, hi: v });
 }
 
+/** The bits a bitmask value names: state names, numbers, and lists or ORs of them; undefined for anything else. */
+function ctStateBits(e: Expr): number | undefined {
+  if (e.kind === "value") return num(e.text, 0xffffffff) ?? CT_STATE_BITS.find(([, state]) => state === e.text)?.[0];
+  const parts = e.kind === "list" ? e.items : e.kind === "binop" && e.op === "|" ? [e.left, e.right] : undefined;
+  if (!parts) return undefined;
+  let bits = 0;
+  for (const p of parts) {
+    const b = ctStateBits(p);
+    if (b === undefined) return undefined;
+    bits |= b;
+  }
+  return bits;
+}
+
+/**
+ * `ct state & M == V` and `!= V` - and `ct state ! M`, nft's `& M == 0`, as `nft list ruleset`
+ * writes it - as a test of the one state bit a packet has: `== 0` is "none of M", `== b` for one
+ * bit b of M "is b", and any other V never holds. undefined when the match is no such test.
+ */
+function ctStateMask(left: Expr, op: MatchOp, right: Expr): { states: CtState[]; negate: boolean } | "always" | "never" | undefined {
+  if (left.kind !== "binop" || left.op !== "&" || exprText(left.left) !== "ct state" || (op !== "==" && op !== "!=" && op !== "implicit")) return undefined;
+  const mask = ctStateBits(left.right);
+  const value = ctStateBits(right);
+  if (mask === undefined || value === undefined) return undefined;
+  const named = CT_STATE_BITS.filter(([bit]) => (mask & bit) !== 0).map(([, state]) => state);
+  const one = CT_STATE_BITS.find(([bit]) => bit === value && (mask & bit) !== 0)?.[1];
+  // what `== V` holds for: none of M, exactly one state, or nothing
+  const equal: { states: CtState[]; negate: boolean } | "never" = value === 0 ? { states: named, negate: true } : one ? { states: [one], negate: false } : "never";
+  const result = op === "!=" ? (equal === "never" ? "always" : { states: equal.states, negate: !equal.negate }) : equal;
+  if (result !== "never" && result !== "always" && result.states.length === 0) return result.negate ? "always" : "never";
+  return result;
+}
+
 /** Domains whose values are numbers nft reads (octalValues). */
 const NUMBER_DOMAINS: ReadonlySet<Domain["d"]> = new Set(["proto", "port", "icmptype", "icmpcode", "ttl"]);
 
@@ -1680,6 +1713,10 @@ class Mapper {
         if (st) checkSetType(left, right, st.def);
       }
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
+      const masked = ctStateMask(left, op, right);
+      if (masked === "always") return [];
+      if (masked === "never") return [{ kind: "or", anyOf: [] }];
+      if (masked) return [{ kind: "ctstate", states: masked.states, ...(masked.negate ? { negate: true as const } : {}) }];
       checkCommaList(left, right);
       checkSymbols(left, right);
       checkIntegerValues(left, right);

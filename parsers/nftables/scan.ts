@@ -13,7 +13,7 @@
  */
 import type { IToken, TokenType } from "chevrotain";
 import {
-  Amp, Caret, Colon, Comma, Dot, ElementRun, ElementsKw, EqEq, Equals, Ge, Gt, keywordType, LCurly, Le, LParen, Lt, Newline, NotEq, Pipe, Plus,
+  Amp, Bang, Caret, Colon, Comma, Dot, ElementRun, ElementsKw, EqEq, Equals, Ge, Gt, keywordType, LCurly, Le, LParen, Lt, Newline, NotEq, Pipe, Plus,
   RawPayload, RCurly, RParen, Semi, SetRef, Shl, Shr, Str, Unexpected, Unterminated, Variable, WordTok,
 } from "./tokens.js";
 
@@ -289,7 +289,7 @@ export function scanNft(text: string, options: ScanOptions = {}): Scanned {
         if (text.charCodeAt(i + 1) === 61) { push(EqEq, i, i + 2); i += 2; } else { push(Equals, i, i + 1); i++; }
         continue;
       case 33: // !=
-        if (text.charCodeAt(i + 1) === 61) { push(NotEq, i, i + 2); i += 2; } else { push(Unexpected, i, i + 1); i++; }
+        if (text.charCodeAt(i + 1) === 61) { push(NotEq, i, i + 2); i += 2; } else { push(Bang, i, i + 1); i++; }
         continue;
       case 60: { // < <= <<
         const d = text.charCodeAt(i + 1);

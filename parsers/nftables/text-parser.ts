@@ -62,7 +62,8 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
-import { NFT_FAMILIES, TABLE_FLAGS } from "./ast.js";
+import { NFT_FAMILIES, noneOfMatch, TABLE_FLAGS } from "./ast.js";
+import { exprText } from "./expr-text.js";
 import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
@@ -71,7 +72,7 @@ import { NFT_NUMBER, REJECT_CODES } from "./datatypes.js";
 import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME, nftTime } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
-  AddKw, allTokens, Amp, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
+  AddKw, allTokens, Amp, Bang, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
   EqEq, Equals, ExprHead, FibKw, FlagsKw, FlowKw, Ge, Gt, InfoVerbKw, JumpKw, LCurly, Le, LParen, Lt, MapKw, MetaBareHead, MetaKw,
   MeterKw, NatKw, Newline, NotBrace, NotEq, OpaqueHead, PayloadHead, Pipe, Plain, Plus, PolicyKw, QueueKw, RawPayload, RCurly,
   RejectKw, RelWordKw, RParen, Semi, SetKw, SetRef, Shl, Shr, SimpleVerdict, Str, SynproxyKw, TableKw, TypeKw, TypeofKw,
@@ -143,6 +144,8 @@ function scannedAsName(word: string): boolean {
 }
 
 
+/** What nft's `!` negates: the keys of a bitmask type (`ct event` too, which only a set statement may use). */
+const NEGATABLE: ReadonlySet<string> = new Set(["tcp flags", "ct state", "ct status", "ct label", "ct event"]);
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
 /** What a set property's value must look like, where nft's grammar fixes it. */
@@ -1524,19 +1527,27 @@ export class NftTextParser extends EmbeddedActionsParser {
   };
 
 
-  private match(left: Expr, op: MatchOp, right: { value: Expr; mask?: Expr }, first: IToken): Stmt {
+  private match(left: Expr, op: MatchOp | "!", right: { value: Expr; mask?: Expr }, first: IToken): Stmt {
     const span = this.span(first);
     if (right.value.kind === "set" && right.value.elements.length === 0) {
       throw new Fail("expected at least one element in the anonymous set, found '{ }'", first);
+    }
+    if (op === "!") {
+      // nft takes the negation only of bitmask values, and not of a set of them
+      if (!NEGATABLE.has(exprText(left)) || right.value.kind === "set" || right.mask !== undefined) {
+        throw new Fail(`'!' after '${exprText(left)}' negates a bitmask (tcp flags, ct state, ct status, ct label): nft refuses it here ("negation can only be used with singleton bitmask values")`, first);
+      }
+      return noneOfMatch(left, right.value, span);
     }
     if (right.mask === undefined) return { kind: "match", left, op, right: right.value, span };
     // `tcp flags syn / syn,ack` means `tcp flags & (syn|ack) == syn`.
     return { kind: "match", left: { kind: "binop", op: "&", left, right: right.mask, span }, op: op === "implicit" ? "==" : op, right: right.value, span };
   }
 
-  private relOp = this.RULE("relOp", (): MatchOp => {
+  private relOp = this.RULE("relOp", (): MatchOp | "!" => {
     let t: IToken | undefined;
     this.OR([
+      { ALT: () => (t = this.CONSUME(Bang)) },
       { ALT: () => (t = this.CONSUME(EqEq)) },
       { ALT: () => (t = this.CONSUME(NotEq)) },
       { ALT: () => (t = this.CONSUME(Le)) },
@@ -1545,7 +1556,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       { ALT: () => (t = this.CONSUME(Gt)) },
       { ALT: () => (t = this.CONSUME(RelWordKw)) },
     ]);
-    return this.ACTION(() => REL_WORDS[t!.image] ?? (t!.image as MatchOp));
+    return this.ACTION(() => REL_WORDS[t!.image] ?? (t!.image as MatchOp | "!"));
   });
 
   private maskedRhs = this.RULE("maskedRhs", (): { value: Expr; mask?: Expr } => {

@@ -75,6 +75,8 @@ export const Pipe = tok("Pipe", [Plain]);
 export const Caret = tok("Caret", [Plain]);
 export const Plus = tok("Plus", [Plain]);
 export const Dot = tok("Dot", [Plain]);
+/** `!` alone: the negation of a bitmask (`tcp flags ! fin,syn`, as `nft list ruleset` writes it). */
+export const Bang = tok("Bang", [Plain]);
 export const Colon = tok("Colon", [Plain]);
 /** `$NAME` (replaced by the define's value before parsing). */
 export const Variable = tok("Variable", [Plain]);
@@ -151,7 +153,7 @@ export const RelWordKw = kw("RelWordKw", ["eq", "ne", "lt", "gt", "le", "ge"]);
 
 export const allTokens: TokenType[] = [
   Newline, Str, ElementRun, Unterminated, LCurly, RCurly, LParen, RParen, Semi, Comma, EqEq, NotEq, Le, Ge, Shl, Shr, Lt, Gt, Equals, Amp,
-  Pipe, Caret, Plus, Dot, Colon, Variable, RawPayload, SetRef, WordTok, Unexpected,
+  Pipe, Caret, Plus, Dot, Bang, Colon, Variable, RawPayload, SetRef, WordTok, Unexpected,
   NotBrace, Plain, Word, ExprHead, PayloadHead, MetaBareHead, OpaqueHead, SimpleVerdict, JumpKw, NatKw, EffectKw, VerbKw,
   ...allKeywordTypes,
 ];

@@ -92,7 +92,7 @@ describe("the JSON reader", () => {
     expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
       "2:24 nftables[0].table.family: must be one of ip, ip6, inet, arp, bridge, netdev",
       "4:103 nftables[2].chain.polcy: unknown field; expected one of family, table, name, newname, handle, type, hook, prio, policy, dev, flags, comment",
-      "6:83 nftables[4].rule.expr[0].match.op: must be one of ==, !=, <, >, <=, >=, in",
+      "6:83 nftables[4].rule.expr[0].match.op: must be one of ==, !=, <, >, <=, >=, in, !",
       "8:4 nftables[6].bogus: unknown field; expected one of metainfo, table, chain, rule, set, map, element, flowtable, counter, quota, limit, secmark, synproxy, tunnel, ct helper, ct timeout, ct expectation, add, create, insert, replace, delete, destroy, flush, list, reset, rename",
     ]);
     expect(rs.chains.get("ip u/d")!.rules.map((r) => r.action.kind)).toEqual(["drop"]);
