@@ -1358,7 +1358,11 @@ class RuleMapper {
           return this.unknown(s.text, `'${s.name}' is not modelled`);
         }
         // The packet is rewritten (stateless NAT) or taken out of the path: what follows is not modelled.
-        if (DIVERTS.has(s.name) || REWRITES.test(s.text)) return this.decide({ kind: "unknown", target: s.text });
+        if (DIVERTS.has(s.name) || REWRITES.test(s.text)) {
+          // synproxy passes over what is not TCP (the kernel's NFT_BREAK)
+          if (s.name === "synproxy") this.add({ kind: "proto", protos: [6] });
+          return this.decide({ kind: "unknown", target: s.text });
+        }
         if (s.name === "notrack") this.effect = "notrack";
         else this.effect ??= s.name;
         {

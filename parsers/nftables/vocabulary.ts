@@ -78,8 +78,12 @@ export const EFFECT_OPTIONS: Record<string, ReadonlySet<string>> = {
   tproxy: set("to ip ip6"),
 };
 
-/** Statements that stop some matching packets (the mapper makes them Unknown conditions). */
-export const FILTERING_EFFECTS = set("limit quota meter connlimit synproxy");
+/**
+ * Statements that stop some matching packets (the mapper makes them Unknown conditions). Not
+ * synproxy: it answers every SYN it sees itself (and drops an ACK without its cookie), so it
+ * decides a packet like a verdict (the mapper makes it an unknown action, as fwd and tproxy).
+ */
+export const FILTERING_EFFECTS = set("limit quota meter connlimit");
 
 export const SET_OPTIONS = set("timeout gc-interval size policy auto-merge counter comment quota limit last ct");
 export const ELEMENT_OPTIONS = set("timeout expires comment counter quota limit last ct");
