@@ -1341,6 +1341,9 @@ class RuleMapper {
         if (mark) return this.add(mark);
         // (an anonymous set of one key merges what overlaps; a concatenation's is refused)
         if (left.kind === "concat" && s.right.kind === "set") this.anonymousConflicts(left, s.right.elements, "the set", "set");
+        if (left.kind === "concat" && s.right.kind === "concat") {
+          this.m.error(s.right.span, `'${exprText(left)} ${opText(s.op)}${exprText(s.right)}' compares a concatenation with one value: nft takes a concatenation only with a set or map ("Use concatenations with sets and maps, not singleton values"); write '{ ${exprText(s.right)} }'`);
+        }
         return this.add(...this.m.match(left, s.op, s.right, this.ctx, `${exprText(s.left)} ${opText(s.op)}${exprText(s.right)}`));
       }
       case "verdict":

@@ -59,6 +59,8 @@ const CASES: [string, RegExp?][] = [
   ["meta iiftype wifi accept", /expected an interface type \(ether, ppp, ipip, ipip6, loopback, sit, ipgre\) after 'iiftype', found 'wifi'/],
   ["tcp dport 1 reject with icmp type port-unreachabl", /expected an icmp code \(net-unreachable, .*\) or a number after 'reject with icmp', found 'port-unreachabl'/],
   ["tcp dport 1 reject with tcp rst", /expected 'reset' after 'reject with tcp', found 'rst'/],
+  ["ip saddr . tcp dport 10.0.0.1 . 22 accept", /'ip saddr . tcp dport 10.0.0.1 . 22' compares a concatenation with one value: .*"Use concatenations with sets and maps, not singleton values"\); write '\{ 10.0.0.1 . 22 \}'/],
+  ["ip saddr . tcp dport != 10.0.0.1 . 22 accept", /compares a concatenation with one value/],
   ["meta protocol ipv4 accept", /expected an Ethernet protocol \(ip, arp, ip6, 8021q, 8021ad, vlan\) after 'meta protocol', found 'ipv4'/],
   ["ip ecn ect3 accept", /expected an ECN codepoint \(not-ect, ect1, ect0, ce\) after 'ip ecn', found 'ect3'/],
   ["ip ecn 4 accept", /found '4'/],
