@@ -77,6 +77,8 @@ interface MatchInstance {
   order: number;
   opts: Opt[];
   implicit: boolean;
+  /** Where its first option was written (see protoOrder). */
+  firstOptOrder?: number;
 }
 
 interface TargetInstance {
@@ -176,6 +178,8 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
   const matches: MatchInstance[] = [];
   let target: TargetInstance | undefined;
   let proto: { num: number; name: string; negate: boolean } | undefined;
+  /** Where -p was written: multiport asks for the protocol when it reads its ports, so it must come first. */
+  let protoOrder = -1;
   let srcAlts: Condition[] | undefined;
   let dstAlts: Condition[] | undefined;
   const seenGeneric = new Set<string>();
@@ -360,6 +364,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
             return;
           }
           proto = { num, name: /^[0-9]+$/.test(text) ? (PROTOCOL_NAMES.get(num) ?? text) : text.toLowerCase(), negate: o.negate };
+          protoOrder = order;
           entries.push({ order, conds: [{ kind: "proto", protos: [num], ...(o.negate ? { negate: true } : {}) }] });
           return;
         }
@@ -457,6 +462,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       if (mo) {
         const o = normalise(node, mo.spec, ARG_WHAT[mo.canonical] ?? "an argument");
         if (o) m.opts.push({ ...o, name: mo.canonical });
+        m.firstOptOrder ??= order;
         return;
       }
     }
@@ -469,6 +475,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         matches.push(inst);
         const o = normalise(node, mo.spec, ARG_WHAT[mo.canonical] ?? "an argument");
         if (o) inst.opts.push({ ...o, name: mo.canonical });
+        inst.firstOptOrder ??= order;
         return;
       }
     }
@@ -553,6 +560,11 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       if (!proto || proto.negate || !m.spec.protos.includes(proto.num)) {
         const names = m.spec.protos.map((p) => PROTOCOL_NAMES.get(p) ?? String(p));
         error(m.pos, `match ${m.name} requires -p ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`}`);
+        continue;
+      }
+      if (m.name === "multiport" && m.firstOptOrder !== undefined && protoOrder > m.firstOptOrder) {
+        // (iptables: "multiport needs `-p tcp', ..." - the protocol is asked for as the ports are read)
+        error(m.pos, `match multiport reads the protocol when it reads its ports: write -p ${proto.name} before ${m.opts[0]!.node.name}, or iptables refuses the rule`);
         continue;
       }
     }
