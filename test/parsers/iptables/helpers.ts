@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { parseIPv4Strict, parseIPv6 } from "../../../src/model/address.js";
+import { evaluateRuleset } from "../../../src/analysis/evaluate.js";
 import { parseIptablesSave } from "../../../parsers/iptables/index.js";
 import type { AddrRange, Diagnostic, Rule, Ruleset } from "../../../src/model/types.js";
 
@@ -53,4 +55,21 @@ export function net6(cidr: string): AddrRange {
   const host = (1n << BigInt(128 - Number(len))) - 1n;
   const max = (1n << 128n) - 1n;
   return { lo: lo & (max ^ host), hi: (lo & (max ^ host)) | host };
+}
+
+/** An IPv4 iptables-save text, read, and the IPv4 inbound path's result. */
+export function readInbound(text: string) {
+  const rs = parseIptablesSave(text, "a.rules", { family: 4 });
+  const inbound = evaluateRuleset(rs).results.find((r) => r.pipeline.kind === "inbound" && r.pipeline.family === 4)!;
+  return { rs, inbound };
+}
+
+/**
+ * What iptables makes of a filter table (loaded in a namespace of its own): the `-A INPUT` line
+ * iptables-save lists, or why iptables-restore refused it. undefined `listed`: refused.
+ */
+export function iptablesLists(text: string): { listed?: string; says: string } {
+  const run = spawnSync("unshare", ["-n", "sh", "-c", "iptables-restore && iptables-save -t filter"], { input: text, encoding: "utf8" });
+  const listed = run.status === 0 ? run.stdout.match(/-A INPUT.*/)?.[0] : undefined;
+  return { ...(listed !== undefined ? { listed } : {}), says: run.status === 0 ? `lists ${listed}` : `refuses it: ${run.stderr.trim()}` };
 }
