@@ -101,6 +101,8 @@ export interface SetExpr {
   kind: "set";
   elements: SetElement[];
   span: SourceSpan;
+  /** A define whose comma list (no braces) was written into the set: `{ $P }` with `define P = 22,80`. */
+  listDefine?: string;
 }
 
 /** A named set or map used in a rule: `@trusted`. */

@@ -44,6 +44,7 @@ import { coversRange, elementRange, generatorRange, isGenerator } from "./genera
 import { ordinaryValue } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { exprText } from "./expr-text.js";
+import { isBitmaskKey, listDefineError } from "./vocabulary.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
@@ -528,13 +529,6 @@ function checkSymbols(left: Expr, right: Expr): void {
       if (x.kind === "value") throw new BadValue(v, symbolError(type, exprText(left), exprText(v)));
     }
   }
-}
-
-/** Keys of a bitmask type, the only ones nft takes a bare comma list for (`ct state established,related`). */
-function isBitmaskKey(left: Expr): boolean {
-  if (left.kind === "binop") return isBitmaskKey(left.left);
-  if (left.kind === "ct") return left.direction === undefined && (left.key === "state" || left.key === "status" || left.key === "label");
-  return left.kind === "payload" && left.protocol === "tcp" && left.field === "flags";
 }
 
 /**
@@ -1719,6 +1713,7 @@ class Mapper {
         const st = ctx.table.sets.get(right.name);
         if (st) checkSetType(left, right, st.def);
       }
+      if (right.kind === "set" && right.listDefine !== undefined && !isBitmaskKey(left)) throw new BadValue(right, listDefineError(right.listDefine, `'${exprText(left)}'`));
       if (left.kind === "concat") return this.concat(left, op, right, ctx, text);
       const masked = ctStateMask(left, op, right);
       if (masked === "always") return [];

@@ -17,6 +17,12 @@ import { Comma, DefineKw, ElementRun, Equals, IncludeKw, LCurly, LParen, Newline
 export interface SourcedToken extends IToken {
   /** Path of the file the token came from, when not the top file. */
   file?: string;
+  /**
+   * On a ',' placed from a define whose value is a comma list without braces (`define P = 22,80`):
+   * the define's name. nft reads such a value as one value of bits, so inside a set it is refused
+   * unless the key is a bitmask (the mapper checks; see SetExpr.listDefine).
+   */
+  listOf?: string;
 }
 
 export interface Preprocessed {
@@ -40,6 +46,17 @@ export function describeToken(t: IToken | undefined): string {
   if (t.tokenType === Semi) return "';'";
   if (t.tokenType === Unterminated) return "an unterminated string";
   return `'${t.image}'`;
+}
+
+/** A define's value that is a comma list outside any braces or parentheses (`22,80`, not `{ 22, 80 }`). */
+function bareList(value: readonly SourcedToken[]): boolean {
+  let depth = 0;
+  for (const v of value) {
+    if (v.tokenType === LCurly || v.tokenType === LParen) depth++;
+    else if (v.tokenType === RCurly || v.tokenType === RParen) depth--;
+    else if (depth === 0 && v.tokenType === Comma) return true;
+  }
+  return false;
 }
 
 function isBoundary(t: IToken | undefined): boolean {
@@ -73,7 +90,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
       return;
     }
     // Same shape as the scanner's tokens (no spread, no delete: both make slow objects).
-    const place = (image: string, type: TokenType): void => {
+    const place = (image: string, type: TokenType, listOf?: string): void => {
       const copy: SourcedToken = {
         image,
         startOffset: use.startOffset,
@@ -83,11 +100,13 @@ export function preprocess(text: string, file: string, root: string, io: Include
         tokenType: type,
       };
       if (use.file !== undefined) copy.file = use.file;
+      if (listOf !== undefined) copy.listOf = listOf;
       into.push(copy);
     };
+    const list = bareList(value) ? name : undefined;
     for (const v of value) {
       if (v.tokenType !== ElementRun) {
-        place(v.image, v.tokenType);
+        place(v.image, v.tokenType, v.tokenType === Comma ? (list ?? v.listOf) : undefined);
         continue;
       }
       // A run of set elements (scan.ts) holds its elements as offsets into the define's line: at

@@ -79,7 +79,7 @@ import {
   UpdateKw, VerbKw, VmapKw, Word, WordTok,
 } from "./tokens.js";
 import {
-  CT_KEYS, EFFECT_OPTIONS, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
+  BITMASK_TYPES, CT_KEYS, EFFECT_OPTIONS, isBitmaskKey, listDefineError, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
   PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, TUNNEL_HEADERS, valueOf,
 } from "./vocabulary.js";
 
@@ -144,8 +144,6 @@ function scannedAsName(word: string): boolean {
 }
 
 
-/** What nft's `!` negates: the keys of a bitmask type (`ct event` too, which only a set statement may use). */
-const NEGATABLE: ReadonlySet<string> = new Set(["tcp flags", "ct state", "ct status", "ct label", "ct event"]);
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
 /** What a set property's value must look like, where nft's grammar fixes it. */
@@ -156,6 +154,13 @@ const SET_OPTION_VALUES: Readonly<Record<string, { test: (value: string) => bool
   "gc-interval": { test: nftTime, what: "a time (1m, 30s)" },
 };
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
+/** An anonymous set being read: its elements, whether a ',' must come next, and a list define written into it. */
+interface SetFrame {
+  elements: SetElement[];
+  needComma: boolean;
+  listDefine?: string;
+}
+
 /** What exprStmt's alternatives see while chevrotain records the grammar (their actions do not run). */
 const RECORDING_FRAME = { first: undefined as unknown as IToken, from: 0, left: undefined as unknown as Expr };
 const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
@@ -1223,6 +1228,10 @@ export class NftTextParser extends EmbeddedActionsParser {
             this.need(3, Equals, "'='");
             const s = this.SUBRULE(this.setExpr);
             this.ACTION(() => {
+              // (`elements = { $P }` with `define P = 22,80`: one value of bits, unless the type is a bitmask)
+              const types = def!.keyTypeof ? def!.keyTypeof.map(exprText) : def!.keyType;
+              const bitmask = def!.keyTypeof ? def!.keyTypeof.every(isBitmaskKey) : types.every((t) => BITMASK_TYPES.has(t));
+              if (s.listDefine !== undefined && types.length > 0 && !bitmask) this.report(listDefineError(s.listDefine, `set ${def!.name} of ${types.join(" . ")}`), this.tokenAtSpan(s.span));
               for (const e of s.elements) {
                 if (def!.kind === "map" && e.data === undefined) this.report("a map element needs data: expected 'key : value'", this.tokenAtSpan(e.span));
                 def!.elements.push(e);
@@ -1534,7 +1543,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     }
     if (op === "!") {
       // nft takes the negation only of bitmask values, and not of a set of them
-      if (!NEGATABLE.has(exprText(left)) || right.value.kind === "set" || right.mask !== undefined) {
+      if (!isBitmaskKey(left) || right.value.kind === "set" || right.mask !== undefined) {
         throw new Fail(`'!' after '${exprText(left)}' negates a bitmask (tcp flags, ct state, ct status, ct label): nft refuses it here ("negation can only be used with singleton bitmask values")`, first);
       }
       return noneOfMatch(left, right.value, span);
@@ -1908,7 +1917,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   });
 
   /** Open anonymous sets (nested while parsing `{ { 1, 2 }, 3 }`). */
-  private setFrames: { elements: SetElement[]; needComma: boolean }[] = [];
+  private setFrames: SetFrame[] = [];
 
   /**
    * Set elements. Hot path: sets of 200k elements are common, so the alternatives are built once
@@ -1916,7 +1925,7 @@ export class NftTextParser extends EmbeddedActionsParser {
    */
   private setExpr = this.RULE("setExpr", (): SetExpr => {
     const open = this.CONSUME(LCurly);
-    const frame = { elements: [] as SetElement[], needComma: false };
+    const frame: SetFrame = { elements: [], needComma: false };
     this.ACTION(() => {
       this.setFrames.push(frame);
       this.plainElements(frame);
@@ -1924,7 +1933,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.MANY(() => this.OR(this.setAlts));
     this.ACTION(() => this.setFrames.pop());
     this.need(1, RCurly, "',' or '}' in the set");
-    return this.ACTION(() => ({ kind: "set" as const, elements: frame.elements, span: this.span(open) }));
+    return this.ACTION(() => ({ kind: "set" as const, elements: frame.elements, span: this.span(open), ...(frame.listDefine !== undefined ? { listDefine: frame.listDefine } : {}) }));
   });
 
   private readonly setAlts = [
@@ -1942,10 +1951,11 @@ export class NftTextParser extends EmbeddedActionsParser {
     },
     {
       ALT: () => {
-        this.CONSUME(Comma);
+        const comma = this.CONSUME(Comma);
         this.ACTION(() => {
           const frame = this.setFrames[this.setFrames.length - 1]!;
           frame.needComma = false;
+          frame.listDefine ??= (comma as SourcedToken).listOf;
           this.plainElements(frame);
         });
       },
@@ -1979,7 +1989,7 @@ export class NftTextParser extends EmbeddedActionsParser {
    * Reads a run of plain elements (`1.2.3.4,` `10.0.0.0/8,` newlines) straight from the token
    * vector - the bulk of large sets - and leaves anything else to the grammar.
    */
-  private plainElements(frame: { elements: SetElement[]; needComma: boolean }): void {
+  private plainElements(frame: SetFrame): void {
     const toks = this.tokensAt();
     let i = this.pos;
     const n = toks.length;
@@ -1992,6 +2002,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       }
       if (tt === Comma) {
         frame.needComma = false;
+        frame.listDefine ??= (t as SourcedToken).listOf;
         i++;
         continue;
       }

@@ -85,6 +85,23 @@ export const EFFECT_OPTIONS: Record<string, ReadonlySet<string>> = {
  */
 export const FILTERING_EFFECTS = set("limit quota meter connlimit");
 
+/**
+ * Keys of a bitmask type: the only ones nft takes a bare comma list for (`ct state
+ * established,related`, one value of bits) and negates with `!`.
+ */
+export function isBitmaskKey(left: Expr): boolean {
+  if (left.kind === "binop") return isBitmaskKey(left.left);
+  if (left.kind === "ct") return left.direction === undefined && (left.key === "state" || left.key === "status" || left.key === "label" || left.key === "event");
+  return left.kind === "payload" && left.protocol === "tcp" && left.field === "flags";
+}
+/** The data types of those keys, as a set's `type` names them. */
+export const BITMASK_TYPES = set("tcp_flag ct_state ct_status ct_label ct_event");
+
+/** The error for `{ $P }` where `define P = 22,80` and the key is no bitmask (`what`: the key, or a set's type). */
+export function listDefineError(name: string, what: string): string {
+  return `'$${name}' is a comma list without braces: in a set nft reads it as one value of bits, and ${what} takes no bitmask (nft: "... is not bitmask"); write 'define ${name} = { ... }'`;
+}
+
 export const SET_OPTIONS = set("timeout gc-interval size policy auto-merge counter comment quota limit last ct");
 export const ELEMENT_OPTIONS = set("timeout expires comment counter quota limit last ct");
 

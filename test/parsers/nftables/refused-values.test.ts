@@ -220,7 +220,14 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 30m1h }"), /found '30m1h'/],
   [setWith("size 08"), /expected a number \(the most elements the set holds\) after 'size', found '08'/],
   [inet("ip ttl 09 accept"), /expected a number \(0-255\) after 'ip ttl', found '09'/],
+  // a define's comma list without braces, written into a set: one value of bits to nft
+  ["define P = 22,80\n" + inet("tcp dport { $P } accept"), /'\$P' is a comma list without braces: in a set nft reads it as one value of bits, and 'tcp dport' takes no bitmask \(nft: "\.\.\. is not bitmask"\); write 'define P = \{ \.\.\. \}'/],
+  ["define A = 10.0.0.1,10.0.0.2\n" + inet("ip saddr { $A, 10.0.0.3 } accept"), /'\$A' is a comma list without braces/],
+  ["define P = 22,80\ndefine Q = { $P }\n" + inet("tcp dport $Q accept"), /'\$P' is a comma list without braces/],
+  ["define P = 22,80\n" + setWith("elements = { 10.0.0.1 }").replace("ipv4_addr", "inet_service").replace("10.0.0.1", "$P"), /'\$P' is a comma list without braces: .* and set s of inet_service takes no bitmask/],
   // loaded
+  ["define S = established,related\n" + inet("ct state { $S } accept\n\t\tct state $S accept")],
+  ["define P = { 22, 80 }\n" + inet("tcp dport { $P, 443 } accept")],
   ["table ip t {\n\tset 08 {\n\t\ttype ipv4_addr\n\t\tflags timeout\n\t\ttimeout 0099\n\t}\n}\n"],
   [setWith("size 2\n\t\telements = { 10.0.0.1, 10.0.0.2 }")],
   [setWith("flags interval\n\t\tsize 2\n\t\telements = { 10.0.0.0/8, 12.0.0.0/8 }")],
