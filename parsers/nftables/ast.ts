@@ -280,6 +280,8 @@ export interface EffectStmt {
   assign?: { key: Expr; value: Expr };
   /** The named object it uses by a literal name: `counter name "c"`, `ct helper set "ftp"`, `flow add @ft`. */
   object?: { type: ObjectType; name: string };
+  /** What picks the named object per packet: `synproxy name ip saddr map { 10.0.0.0/8 : "p" }` (a packet no element holds is passed over). */
+  chooser?: Expr;
   span: SourceSpan;
 }
 

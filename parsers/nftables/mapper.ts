@@ -1356,8 +1356,16 @@ class RuleMapper {
         }
         // The packet is rewritten (stateless NAT) or taken out of the path: what follows is not modelled.
         if (DIVERTS.has(s.name) || REWRITES.test(s.text)) {
-          // synproxy passes over what is not TCP (the kernel's NFT_BREAK)
-          if (s.name === "synproxy") this.add({ kind: "proto", protos: [6] });
+          // synproxy passes over what is not TCP (the kernel's NFT_BREAK), and over a packet its
+          // object map holds no element for
+          if (s.name === "synproxy") {
+            this.add({ kind: "proto", protos: [6] });
+            const c = s.chooser;
+            if (c?.kind === "map" && c.map.kind === "set") {
+              const keys: Expr = { kind: "set", elements: c.map.elements.map((e) => ({ key: e.key, span: e.span })), span: c.map.span };
+              this.add(...this.m.match(c.key, "implicit", keys, this.ctx, `${exprText(c.key)} in the keys of ${exprText(c)}`));
+            }
+          }
           return this.decide({ kind: "unknown", target: s.text });
         }
         if (s.name === "notrack") this.effect = "notrack";

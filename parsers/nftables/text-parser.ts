@@ -2350,11 +2350,12 @@ export class NftTextParser extends EmbeddedActionsParser {
     const from = this.pos - 1;
     this.ACTION(() => (this.effectName = kw.image));
     // `counter name ip saddr map { ... }`, `quota name "q"`: a named object chosen by an expression.
+    let chooser: Expr | undefined;
     this.OPTION({
       GATE: () => this.LA(1).image === "name" && tokenMatcher(this.LA(2), ExprHead),
       DEF: () => {
         this.CONSUME(Word);
-        this.SUBRULE(this.concatExpr, { ARGS: [true] });
+        chooser = this.SUBRULE(this.concatExpr, { ARGS: [true] });
       },
     });
     this.MANY({
@@ -2431,7 +2432,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       // `counter name "c"`, `quota name q`: the object by a literal name (a map lookup picks one per packet)
       const named = firstArg?.image === "name" && this.pos === from + 3 ? toks[from + 2]! : undefined;
       const object = named && (tokenMatcher(named, Word) || named.tokenType === Str) ? declaredObject([name, named.image]) : undefined;
-      return { kind: "effect" as const, name, text, filters: FILTERING_EFFECTS.has(name), ...(object ? { object } : {}), span: this.span(kw) };
+      return { kind: "effect" as const, name, text, filters: FILTERING_EFFECTS.has(name), ...(object ? { object } : {}), ...(chooser ? { chooser } : {}), span: this.span(kw) };
     });
   });
 

@@ -103,6 +103,12 @@ describe("verdicts, statements, unknowns", () => {
     // with no verdict after it, a statement that may take packets away names the rule in traces
     // synproxy answers a SYN itself and drops an ACK without its cookie (the kernel, asked): it decides, fwlint cannot say how
     expect(rule("synproxy mss 1460 wscale 7")).toEqual({ conditions: [{ kind: "proto", protos: [6] }], action: { kind: "unknown", target: "synproxy mss 1460 wscale 7" } });
+    // by an object map, only for the packets whose key it holds (the kernel passes over the others)
+    expect(rule('synproxy name ip saddr map { 192.168.1.0/24 : "a", 10.0.0.1 : "b" }').conditions).toEqual([
+      { kind: "proto", protos: [6] },
+      { kind: "family", family: 4 },
+      { kind: "addr", field: "src", family: 4, ranges: [{ lo: 0xc0a80100n, hi: 0xc0a801ffn }, { lo: 0x0a000001n, hi: 0x0a000001n }] },
+    ]);
     const rs = parseNft(wrap("ip saddr @blocked drop"), "u.nft");
     expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["4:12 set @blocked is not declared in table inet t"]);
     expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toEqual([{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @blocked", reason: "set @blocked is not declared" }]);
