@@ -175,10 +175,18 @@ export class ProtocolContext {
     }
     this.read(left);
     if (this.refusal) return;
+    // a port of the connection's tuple is read as a port of the transport protocol the rule names
+    if (left.kind === "ct" && (left.key === "proto-src" || left.key === "proto-dst") && right.kind !== "setref" && !this.transportKnown) {
+      return this.refuse(left.span, `'${exprText(left)}' needs the transport protocol from an earlier match ('meta l4proto tcp', 'tcp dport ...', or 'ct protocol tcp' where the address family is known): without it nft cannot read the port ("Can't parse symbolic invalid expressions")`);
+    }
     const values = equalValues(op, right);
     if (values === undefined || values.length === 0) return;
     const text = `${exprText(left)} ${values.length === 1 ? values[0] : `{ ${values.join(", ")} }`}`;
-    if (left.kind === "meta" && left.key === "l4proto") {
+    // (the connection's protocol names the transport only once the network protocol is known: an
+    // ip or ip6 table, or an inet table after 'meta nfproto')
+    if (left.kind === "ct" && left.key === "protocol" && this.network !== undefined) {
+      for (const v of values) this.addTransport({ nft: transportOf(v) ?? "unknown", written: v });
+    } else if (left.kind === "meta" && left.key === "l4proto") {
       for (const v of values) this.addTransport({ nft: transportOf(v) ?? "unknown", written: v });
     } else if (left.kind === "payload" && ((left.protocol === "ip" && left.field === "protocol") || (left.protocol === "ip6" && left.field === "nexthdr"))) {
       for (const v of values) {

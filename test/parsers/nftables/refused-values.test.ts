@@ -59,6 +59,12 @@ const CASES: [string, RegExp?][] = [
   ["meta iiftype wifi accept", /expected an interface type \(ether, ppp, ipip, ipip6, loopback, sit, ipgre\) after 'iiftype', found 'wifi'/],
   ["tcp dport 1 reject with icmp type port-unreachabl", /expected an icmp code \(net-unreachable, .*\) or a number after 'reject with icmp', found 'port-unreachabl'/],
   ["tcp dport 1 reject with tcp rst", /expected 'reset' after 'reject with tcp', found 'rst'/],
+  ["ct original proto-dst 22 accept", /'ct original proto-dst' needs the transport protocol from an earlier match \('meta l4proto tcp', 'tcp dport \.\.\.', or 'ct protocol tcp' where the address family is known\): .*"Can't parse symbolic invalid expressions"/],
+  ["ct protocol tcp ct reply proto-src 22 accept"],
+  ["ct reply proto-src { 22, 80 } accept", /'ct reply proto-src' needs the transport protocol/],
+  ["ct original proto-dst 22 meta l4proto tcp accept", /needs the transport protocol from an earlier match/],
+  ["meta l4proto tcp ct original proto-dst 22 accept"],
+  ["ip protocol tcp ct original proto-dst 22 ct original proto-src 1024-65535 accept"],
   ["ip saddr . tcp dport 10.0.0.1 . 22 accept", /'ip saddr . tcp dport 10.0.0.1 . 22' compares a concatenation with one value: .*"Use concatenations with sets and maps, not singleton values"\); write '\{ 10.0.0.1 . 22 \}'/],
   ["ip saddr . tcp dport != 10.0.0.1 . 22 accept", /compares a concatenation with one value/],
   ["meta protocol ipv4 accept", /expected an Ethernet protocol \(ip, arp, ip6, 8021q, 8021ad, vlan\) after 'meta protocol', found 'ipv4'/],
@@ -220,6 +226,9 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 30m1h }"), /found '30m1h'/],
   [setWith("size 08"), /expected a number \(the most elements the set holds\) after 'size', found '08'/],
   [inet("ip ttl 09 accept"), /expected a number \(0-255\) after 'ip ttl', found '09'/],
+  // the connection's protocol names the transport only where the address family is known
+  [inet("ct original protocol tcp ct original proto-dst 22 accept"), /'ct original proto-dst' needs the transport protocol/],
+  [inet("meta nfproto ipv4 ct original protocol tcp ct original proto-dst 22 accept")],
   // a define's comma list without braces, written into a set: one value of bits to nft
   ["define P = 22,80\n" + inet("tcp dport { $P } accept"), /'\$P' is a comma list without braces: in a set nft reads it as one value of bits, and 'tcp dport' takes no bitmask \(nft: "\.\.\. is not bitmask"\); write 'define P = \{ \.\.\. \}'/],
   ["define A = 10.0.0.1,10.0.0.2\n" + inet("ip saddr { $A, 10.0.0.3 } accept"), /'\$A' is a comma list without braces/],
