@@ -4,7 +4,7 @@
  * says what was expected; none throws.
  */
 import { CT_STATES, type AddrRange, type CtState, type Family, type NatRewrite, type PortRange } from "../../src/model/types.js";
-import { parseCInt, parseIP } from "../../src/model/address.js";
+import { octalReading, parseCInt, parseIP } from "../../src/model/address.js";
 import { ICMP_TYPES, ICMPV6_TYPES, lookupIcmpType, protocolNumber, servicePort } from "../../src/model/names.js";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -68,8 +68,9 @@ export function parsePortRange(text: string, opt: string, proto: string | undefi
 export function portSurprises(text: string, opt: string, reader: PortReader): string[] {
   const out: string[] = [];
   for (const word of text.split(/[:,]/)) {
-    if (reader === "c" && /^0[0-7]+$/.test(word) && Number(word) >= 8) {
-      out.push(`'${word}' after ${opt} is an octal number to iptables: port ${parseInt(word, 8)}, not ${Number(word)} (write ${Number(word)}, without the leading 0, if ${Number(word)} is meant)`);
+    const octal = reader === "c" ? octalReading(word) : undefined;
+    if (octal !== undefined) {
+      out.push(`'${word}' after ${opt} is an octal number to iptables: port ${octal}, not ${Number(word)} (write ${Number(word)}, without the leading 0, if ${Number(word)} is meant)`);
     } else if (reader === "xtopt" && /^\+?[0-9]+$/.test(word) && Number(word) > 65535) {
       const p = parseDecimalPort(word, undefined);
       if (p !== null) out.push(`'${word}' after ${opt} is port ${p} to iptables: it keeps the number modulo 65536`);

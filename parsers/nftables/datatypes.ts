@@ -53,8 +53,8 @@ export function networkProtocol(text: string, nfproto: boolean): "ip" | "ip6" | 
  */
 export const NFT_NUMBER = /^(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)$/i;
 
-/** An octal number to nft (NFT_NUMBER with a leading 0): what a reader of the file may take for decimal. */
-export const NFT_OCTAL = /^0[0-7]+$/;
+/** An octal number to nft (NFT_NUMBER with a leading 0). */
+const NFT_OCTAL = /^0[0-7]+$/;
 
 /** The value of a number as nft's scanner reads it (NFT_NUMBER), or undefined for any other word. */
 export function nftInteger(text: string): bigint | undefined {

@@ -15,7 +15,7 @@
  * refuses overlapping intervals in a map), and so does a match on the original conntrack tuple,
  * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
-import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, parseCInt, parseInetAton, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
+import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, octalReading, parseCInt, parseInetAton, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
 import type {
   Action,
@@ -49,7 +49,7 @@ import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
 import { keywordAsValue, keywordConstant, keywordValueError } from "./keywords.js";
-import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, NFT_OCTAL, nftInteger, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
+import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, nftInteger, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -1704,10 +1704,9 @@ class Mapper {
       for (const p of parts) {
         if (p.kind !== "value") continue;
         for (const word of p.text.split("-")) {
-          // (`00` to `07` read alike either way)
-          if (!NFT_OCTAL.test(word) || Number(word) < 8 || this.octalWarned.has(word)) continue;
+          const value = octalReading(word);
+          if (value === undefined || this.octalWarned.has(word)) continue;
           this.octalWarned.add(word);
-          const value = nftInteger(word)!;
           this.warning(p.span, `'${word}' after '${what}' is an octal number to nft: it matches ${value}, not ${Number(word)} (write ${Number(word)}, without the leading 0, if ${Number(word)} is meant)`);
         }
       }

@@ -20,6 +20,9 @@ import { LCurly, Newline, RCurly, Semi } from "./tokens.js";
  */
 export const TIME = /^(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$|^0\d*[89]\d*$/;
 
+/** A word nft's scanner reads as one string: a letter, '_' or '.', then letters, digits, '/', '-', '_' and '.'. */
+export const NFT_STRING = /^[A-Za-z_.][A-Za-z0-9/\-_.]*$/;
+
 /**
  * Does nft (1.0.6, time_parse) read `word` as a time? A word that starts with a digit must be
  * one TIME scans whole. Then nft's time reader takes digits and the units d, h, m, s, and ms at
@@ -29,7 +32,7 @@ export const TIME = /^(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$|^0\d*[89]\d*$/
  * a letter must be a string to the scanner, not a keyword (`mh`).
  */
 export function nftTime(word: string): boolean {
-  if (/^\d/.test(word) ? !TIME.test(word) : !/^[A-Za-z_.][A-Za-z0-9/\-_.]*$/.test(word) || NFT_KEYWORDS.has(word)) return false;
+  if (/^\d/.test(word) ? !TIME.test(word) : !NFT_STRING.test(word) || NFT_KEYWORDS.has(word)) return false;
   const units = new Set<string>();
   let digits = 0;
   for (let i = 0; i < word.length; i++) {

@@ -184,9 +184,7 @@ export class ProtocolContext {
     const text = `${exprText(left)} ${values.length === 1 ? values[0] : `{ ${values.join(", ")} }`}`;
     // (the connection's protocol names the transport only once the network protocol is known: an
     // ip or ip6 table, or an inet table after 'meta nfproto')
-    if (left.kind === "ct" && left.key === "protocol" && this.network !== undefined) {
-      for (const v of values) this.addTransport({ nft: transportOf(v) ?? "unknown", written: v });
-    } else if (left.kind === "meta" && left.key === "l4proto") {
+    if ((left.kind === "meta" && left.key === "l4proto") || (left.kind === "ct" && left.key === "protocol" && this.network !== undefined)) {
       for (const v of values) this.addTransport({ nft: transportOf(v) ?? "unknown", written: v });
     } else if (left.kind === "payload" && ((left.protocol === "ip" && left.field === "protocol") || (left.protocol === "ip6" && left.field === "nexthdr"))) {
       for (const v of values) {

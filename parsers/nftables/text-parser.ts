@@ -69,7 +69,7 @@ import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
 import { NFT_NUMBER, REJECT_CODES } from "./datatypes.js";
-import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, TIME, nftTime } from "./option-grammar.js";
+import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, NFT_STRING, TIME, nftTime } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
   AddKw, allTokens, Amp, Bang, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
@@ -79,7 +79,7 @@ import {
   UpdateKw, VerbKw, VmapKw, Word, WordTok,
 } from "./tokens.js";
 import {
-  BITMASK_TYPES, CT_KEYS, EFFECT_OPTIONS, isBitmaskKey, listDefineError, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
+  CT_KEYS, EFFECT_OPTIONS, isBitmaskKey, isBitmaskSet, listDefineError, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
   PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, TUNNEL_HEADERS, valueOf,
 } from "./vocabulary.js";
 
@@ -140,7 +140,7 @@ function scannedAsNumber(word: string): boolean {
  * or an IPv6 or MAC address. Anything else (`/`, `a+b`, `ssh@lan`) is a syntax error there.
  */
 function scannedAsName(word: string): boolean {
-  return /^[A-Za-z_.][A-Za-z0-9/\-_.]*$/.test(word) || (word.includes(":") && /^[0-9a-fA-F:.]+$/.test(word));
+  return NFT_STRING.test(word) || (word.includes(":") && /^[0-9a-fA-F:.]+$/.test(word));
 }
 
 
@@ -1230,8 +1230,7 @@ export class NftTextParser extends EmbeddedActionsParser {
             this.ACTION(() => {
               // (`elements = { $P }` with `define P = 22,80`: one value of bits, unless the type is a bitmask)
               const types = def!.keyTypeof ? def!.keyTypeof.map(exprText) : def!.keyType;
-              const bitmask = def!.keyTypeof ? def!.keyTypeof.every(isBitmaskKey) : types.every((t) => BITMASK_TYPES.has(t));
-              if (s.listDefine !== undefined && types.length > 0 && !bitmask) this.report(listDefineError(s.listDefine, `set ${def!.name} of ${types.join(" . ")}`), this.tokenAtSpan(s.span));
+              if (s.listDefine !== undefined && types.length > 0 && !isBitmaskSet(def!)) this.report(listDefineError(s.listDefine, `set ${def!.name} of ${types.join(" . ")}`), this.tokenAtSpan(s.span));
               for (const e of s.elements) {
                 if (def!.kind === "map" && e.data === undefined) this.report("a map element needs data: expected 'key : value'", this.tokenAtSpan(e.span));
                 def!.elements.push(e);

@@ -4,7 +4,7 @@
  * meaning is given to values here (that is the mapper's business).
  */
 import type { SourceSpan } from "../../src/model/types.js";
-import type { Expr } from "./ast.js";
+import type { Expr, SetDefinition } from "./ast.js";
 import { nftInteger } from "./datatypes.js";
 
 const set = (words: string): ReadonlySet<string> => new Set(words.split(/\s+/).filter(Boolean));
@@ -95,7 +95,12 @@ export function isBitmaskKey(left: Expr): boolean {
   return left.kind === "payload" && left.protocol === "tcp" && left.field === "flags";
 }
 /** The data types of those keys, as a set's `type` names them. */
-export const BITMASK_TYPES = set("tcp_flag ct_state ct_status ct_label ct_event");
+const BITMASK_TYPES = set("tcp_flag ct_state ct_status ct_label ct_event");
+
+/** Does a set declared with `type` or `typeof` hold bitmask values (every part of its key)? */
+export function isBitmaskSet(def: Pick<SetDefinition, "keyType" | "keyTypeof">): boolean {
+  return def.keyTypeof ? def.keyTypeof.every(isBitmaskKey) : def.keyType.every((t) => BITMASK_TYPES.has(t));
+}
 
 /** The error for `{ $P }` where `define P = 22,80` and the key is no bitmask (`what`: the key, or a set's type). */
 export function listDefineError(name: string, what: string): string {

@@ -37,6 +37,16 @@ export function parseCInt(s: string, max: number): number | null {
   return v;
 }
 
+/**
+ * The value of an octal number in C notation that a reader would take for decimal: a leading 0
+ * and two digits or more (`022` is 18, not 22). undefined for anything else (`07` reads alike).
+ */
+export function octalReading(s: string): number | undefined {
+  if (!OCT.test(s)) return undefined;
+  const v = parseInt(s.slice(1), 8);
+  return v === Number(s) ? undefined : v;
+}
+
 /** Strict dotted quad: exactly four decimal parts 0-255 (no leading-zero octal games). */
 export function parseIPv4Strict(s: string): bigint | null {
   const parts = s.split(".");
