@@ -205,11 +205,10 @@ export interface MatchStmt {
 
 /**
  * `tcp flags ! fin,syn`, nft's negation of a bitmask (how `nft list ruleset` writes `tcp flags &
- * (fin | syn) == 0`): none of the bits is set. A list or set of bits is taken as their OR.
+ * (fin | syn) == 0`): none of the bits is set. (What nft refuses is told by negationRefusal.)
  */
 export function noneOfMatch(left: Expr, bits: Expr, span: SourceSpan): MatchStmt {
-  const mask: Expr = bits.kind === "set" ? { kind: "list", items: bits.elements.map((e) => e.key), span: bits.span } : bits;
-  return { kind: "match", left: { kind: "binop", op: "&", left, right: mask, span }, op: "==", right: { kind: "value", text: "0", span }, span };
+  return { kind: "match", left: { kind: "binop", op: "&", left, right: bits, span }, op: "==", right: { kind: "value", text: "0", span }, span };
 }
 
 export interface VerdictStmt {

@@ -34,7 +34,7 @@ import type {
 } from "./ast.js";
 import { noneOfMatch, TABLE_FLAGS } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
-import { PAYLOAD_FIELDS } from "./vocabulary.js";
+import { negationRefusal, PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
 import { declaredObject } from "./objects.js";
 
@@ -485,7 +485,11 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       const m = a as Obj;
       const right = expr(m.right!, span, [...at, "right"]);
       const left = ctFamilyFrom(expr(m.left!, span, [...at, "left"]), right);
-      if (m.op === "!") return noneOfMatch(left, right, span);
+      if (m.op === "!") {
+        const refused = negationRefusal(left, right);
+        if (refused) throw new Bad([...at, "op"], refused);
+        return noneOfMatch(left, right, span);
+      }
       return { kind: "match", left, op: OPS[m.op as string]!, right, span };
     }
     case "vmap": {

@@ -79,7 +79,7 @@ import {
   UpdateKw, VerbKw, VmapKw, Word, WordTok,
 } from "./tokens.js";
 import {
-  CT_KEYS, EFFECT_OPTIONS, isBitmaskKey, isBitmaskSet, listDefineError, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
+  CT_KEYS, EFFECT_OPTIONS, isBitmaskSet, listDefineError, negationRefusal, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
   PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, TUNNEL_HEADERS, valueOf,
 } from "./vocabulary.js";
 
@@ -1541,10 +1541,8 @@ export class NftTextParser extends EmbeddedActionsParser {
       throw new Fail("expected at least one element in the anonymous set, found '{ }'", first);
     }
     if (op === "!") {
-      // nft takes the negation only of bitmask values, and not of a set of them
-      if (!isBitmaskKey(left) || right.value.kind === "set" || right.mask !== undefined) {
-        throw new Fail(`'!' after '${exprText(left)}' negates a bitmask (tcp flags, ct state, ct status, ct label): nft refuses it here ("negation can only be used with singleton bitmask values")`, first);
-      }
+      const refused = negationRefusal(left, right.value, right.mask !== undefined);
+      if (refused) throw new Fail(refused, first);
       return noneOfMatch(left, right.value, span);
     }
     if (right.mask === undefined) return { kind: "match", left, op, right: right.value, span };

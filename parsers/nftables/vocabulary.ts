@@ -6,6 +6,7 @@
 import type { SourceSpan } from "../../src/model/types.js";
 import type { Expr, SetDefinition } from "./ast.js";
 import { nftInteger } from "./datatypes.js";
+import { exprText } from "./expr-text.js";
 
 const set = (words: string): ReadonlySet<string> => new Set(words.split(/\s+/).filter(Boolean));
 
@@ -94,6 +95,16 @@ export function isBitmaskKey(left: Expr): boolean {
   if (left.kind === "ct") return left.direction === undefined && (left.key === "state" || left.key === "status" || left.key === "label" || left.key === "event");
   return left.kind === "payload" && left.protocol === "tcp" && left.field === "flags";
 }
+/**
+ * Why nft refuses `left ! right`, its negation of a bitmask, or undefined when it takes it: only
+ * a bitmask key, and only bits - a value or list, not a set, nor a masked value (`masked`).
+ * nft's evaluation says so for both the text and the JSON form.
+ */
+export function negationRefusal(left: Expr, right: Expr, masked = false): string | undefined {
+  if (isBitmaskKey(left) && right.kind !== "set" && !masked) return undefined;
+  return `'!' after '${exprText(left)}' negates a bitmask (tcp flags, ct state, ct status, ct label): nft refuses it here ("negation can only be used with singleton bitmask values")`;
+}
+
 /** The data types of those keys, as a set's `type` names them. */
 const BITMASK_TYPES = set("tcp_flag ct_state ct_status ct_label ct_event");
 

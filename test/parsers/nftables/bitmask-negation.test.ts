@@ -51,6 +51,15 @@ describe("the negation of a bitmask", () => {
     ]);
   });
 
+  it("in nft JSON, '!' of a key that is no bitmask, or of a set, is refused as in the text form", () => {
+    for (const [left, right] of [[{ payload: { protocol: "tcp", field: "dport" } }, 22], [{ payload: { protocol: "tcp", field: "flags" } }, { set: ["fin", "syn"] }]] as const) {
+      const rs = parseNftJson(negationJson(left, right), "case.json");
+      expect(rs.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([
+        expect.stringMatching(/rule\.expr\[0\]\.match\.op: '!' after 'tcp (dport|flags)' negates a bitmask .*"negation can only be used with singleton bitmask values"/),
+      ]);
+    }
+  });
+
   fwlintVerdicts([
     { name: "tcp dport ! 22", text: chain("tcp dport ! 22 accept"), refused: /'!' after 'tcp dport' negates a bitmask .*"negation can only be used with singleton bitmask values"/, at: "4" },
     { name: "meta mark ! 0x1", text: chain("meta mark ! 0x1 accept"), refused: /'!' after 'meta mark'/, at: "4" },
@@ -75,7 +84,31 @@ describe("a ct state mask is a test of the packet's one state", () => {
   for (const [match, want] of cases) it(match, () => expect(conditions(`${match} accept`)).toEqual(want));
 });
 
+/** A JSON ruleset of one rule: `left ! right accept`. */
+function negationJson(left: object, right: unknown): string {
+  return JSON.stringify({
+    nftables: [
+      { table: { family: "inet", name: "t" } },
+      { chain: { family: "inet", table: "t", name: "c", type: "filter", hook: "input", prio: 0, policy: "drop" } },
+      { rule: { family: "inet", table: "t", chain: "c", expr: [{ match: { op: "!", left, right } }, { accept: null }] } },
+    ],
+  });
+}
+
 const withNft = withLoaders("nft bitmask negation");
+
+describe("nft's JSON reader refuses the same", () => {
+  withNft("nft -j -c refuses '!' of tcp dport and of a set of flags, and takes a list of flags", (dir) => {
+    const file = join(dir, "case.json");
+    const says = (left: object, right: unknown) => {
+      writeFileSync(file, negationJson(left, right));
+      return spawnSync("unshare", ["-n", "nft", "-j", "-c", "-f", file], { encoding: "utf8" }).status === 0;
+    };
+    expect(says({ payload: { protocol: "tcp", field: "dport" } }, 22)).toBe(false);
+    expect(says({ payload: { protocol: "tcp", field: "flags" } }, { set: ["fin", "syn"] })).toBe(false);
+    expect(says({ payload: { protocol: "tcp", field: "flags" } }, ["fin", "syn"])).toBe(true);
+  });
+});
 
 describe("nft's listing of each rule reads as the rule", () => {
   withNft("the accepted packets of the rule and of nft's listing of it are the same", (dir) => {
