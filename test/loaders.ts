@@ -5,7 +5,7 @@
  * root, no unshare, nft or iptables missing), and fail instead in CI (FWLINT_REQUIRE_KERNEL=1).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -33,6 +33,17 @@ export function loaderSays(file: string, commit = false): { refused: boolean; sa
     ? spawnSync("unshare", ["-n", "nft", ...(commit ? [] : ["-c"]), "-f", file], { encoding: "utf8" })
     : spawnSync("unshare", ["-n", "iptables-restore"], { input: readFileSync(file, "utf8"), encoding: "utf8" });
   return { refused: run.status !== 0, says: run.status === 0 ? "loads it" : `refuses it: ${run.stderr.trim().split("\n")[0]}` };
+}
+
+/**
+ * What nft makes of `text` when it loads it into a namespace's kernel (written to `dir`/case.nft):
+ * `nft list ruleset` then, or why it refused the file (undefined `listed`).
+ */
+export function nftListing(dir: string, text: string): { listed?: string; says: string } {
+  const file = join(dir, "case.nft");
+  writeFileSync(file, text);
+  const run = spawnSync("unshare", ["-n", "sh", "-c", `nft -f '${file}' && nft list ruleset`], { encoding: "utf8" });
+  return run.status === 0 ? { listed: run.stdout, says: "loads it" } : { says: `refuses it: ${run.stderr.trim()}` };
 }
 
 /**

@@ -9,13 +9,15 @@
  * (`nft -c -f`); where nft runs here the test asks it again, and CI (FWLINT_REQUIRE_KERNEL=1)
  * requires that it can.
  */
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
-import { loaderSays, withLoaders } from "../../loaders.js";
+import { loaderSays, nftListing, withLoaders } from "../../loaders.js";
 import { fwlintVerdicts, loaderDisagrees, type NftCase } from "./nft-cases.js";
+
+/** A file's diagnostics as `severity line:column message`. */
+const said = (text: string) => parseNft(text, "case.nft").diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`);
 
 const chain = (rule: string) => `table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\t${rule}\n\t}\n}\n`;
 
@@ -319,8 +321,7 @@ const byIndex = (match: string) => chain(`${match} accept`).replace("table ip t"
 
 describe("interfaces matched by index", () => {
   it("each name but lo is a warning, once per file, at its first use: nft needs the interface when it loads the file", () => {
-    const rs = parseNft(byIndex("iif eth0 tcp dport 22 accept\n\t\tiif eth0 tcp dport 80\n\t\toif { wg0, ppp0, lo }"), "case.nft");
-    expect(rs.diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`)).toEqual([
+    expect(said(byIndex("iif eth0 tcp dport 22 accept\n\t\tiif eth0 tcp dport 80\n\t\toif { wg0, ppp0, lo }"))).toEqual([
       "warning 4:7 'iif eth0' is looked up as an interface index when nft loads the file: it fails to load where eth0 does not exist yet, and the rule stops matching when it is created again; 'iifname' matches by name",
       "warning 6:9 'oif { wg0, ppp0 }' is looked up as an interface index when nft loads the file: it fails to load where wg0 and ppp0 do not exist yet, and the rule stops matching when one is created again; 'oifname' matches by name",
     ]);
@@ -338,14 +339,14 @@ describe("interfaces matched by index", () => {
 
 describe("numbers with a leading 0", () => {
   it("are octal to nft (`022` is 18), each with a warning; `09` is a service nft looks up, port 9", () => {
-    const rs = parseNft(inet("tcp dport { 09, 022 } ip ttl 077 accept\n\t\tudp dport 0100-0200"), "case.nft");
-    expect(rs.diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`)).toEqual([
+    const text = inet("tcp dport { 09, 022 } ip ttl 077 accept\n\t\tudp dport 0100-0200");
+    expect(said(text)).toEqual([
       "warning 4:19 '022' after 'tcp dport' is an octal number to nft: it matches 18, not 22 (write 22, without the leading 0, if 22 is meant)",
       "warning 4:32 '077' after 'ip ttl' is an octal number to nft: it matches 63, not 77 (write 77, without the leading 0, if 77 is meant)",
       "warning 5:13 '0100' after 'udp dport' is an octal number to nft: it matches 64, not 100 (write 100, without the leading 0, if 100 is meant)",
       "warning 5:13 '0200' after 'udp dport' is an octal number to nft: it matches 128, not 200 (write 200, without the leading 0, if 200 is meant)",
     ]);
-    const rule = rs.chains.get("inet t/c")!.rules[0]!;
+    const rule = parseNft(text, "case.nft").chains.get("inet t/c")!.rules[0]!;
     expect(JSON.stringify(rule.conditions)).toContain('"ranges":[[9,9],[18,18]]');
   });
 
@@ -359,13 +360,10 @@ describe("numbers with a leading 0", () => {
   });
 
   withNft("nft lists them so", (dir) => {
-    const file = join(dir, "case.nft");
-    writeFileSync(file, inet("tcp dport { 09, 022 } ip ttl 077 accept\n\t\tudp dport 0100-0200"));
-    const run = spawnSync("unshare", ["-n", "sh", "-c", `nft -f ${file} && nft list ruleset`], { encoding: "utf8" });
-    expect(run.stdout).toContain("tcp dport { 9, 18 } ip ttl 63 accept");
-    expect(run.stdout).toContain("udp dport 64-128\n");
-    writeFileSync(file, inet("ip saddr 10.0.0.0/010 ip daddr 10.0.0.0/0x18 tcp flags & 022 == 02 accept"));
-    const flags = spawnSync("unshare", ["-n", "sh", "-c", `nft -f ${file} && nft list ruleset`], { encoding: "utf8" });
-    expect(flags.stdout).toContain("ip saddr 10.0.0.0/8 ip daddr 10.0.0.0/24 tcp flags syn / syn,ack accept");
+    const numbers = nftListing(dir, inet("tcp dport { 09, 022 } ip ttl 077 accept\n\t\tudp dport 0100-0200")).listed;
+    expect(numbers).toContain("tcp dport { 9, 18 } ip ttl 63 accept");
+    expect(numbers).toContain("udp dport 64-128\n");
+    const flags = nftListing(dir, inet("ip saddr 10.0.0.0/010 ip daddr 10.0.0.0/0x18 tcp flags & 022 == 02 accept")).listed;
+    expect(flags).toContain("ip saddr 10.0.0.0/8 ip daddr 10.0.0.0/24 tcp flags syn / syn,ack accept");
   });
 });
