@@ -139,9 +139,13 @@ export class ProtocolContext {
         break;
       case "vmap":
         this.read(s.key);
+        if (s.map.kind === "set") this.ctPortValues(s.key);
         break;
       case "setop":
-        this.read(s.elem);
+        // (an element a set statement writes is not compared with values: nft takes a
+        // connection's port in it without a transport protocol, in a concatenation too)
+        if (s.elem.kind === "concat") for (const p of s.elem.parts) this.read(p);
+        else this.read(s.elem);
         break;
       case "effect":
         // (the netdev family alone forwards to a device)
@@ -175,10 +179,8 @@ export class ProtocolContext {
     }
     this.read(left);
     if (this.refusal) return;
-    // a port of the connection's tuple is read as a port of the transport protocol the rule names
-    if (left.kind === "ct" && (left.key === "proto-src" || left.key === "proto-dst") && right.kind !== "setref" && !this.transportKnown) {
-      return this.refuse(left.span, `'${exprText(left)}' needs the transport protocol from an earlier match ('meta l4proto tcp', 'tcp dport ...', or 'ct protocol tcp' where the address family is known): without it nft cannot read the port ("Can't parse symbolic invalid expressions")`);
-    }
+    if (right.kind !== "setref") this.ctPortValues(left);
+    if (this.refusal) return;
     const values = equalValues(op, right);
     if (values === undefined || values.length === 0) return;
     const text = `${exprText(left)} ${values.length === 1 ? values[0] : `{ ${values.join(", ")} }`}`;
@@ -214,6 +216,17 @@ export class ProtocolContext {
     return this.current !== undefined;
   }
 
+  /**
+   * `key` is compared with values written in the rule (a match, an anonymous set or map): a port
+   * of the connection's tuple is read as a port of the transport protocol the rule names, so nft
+   * cannot read the values without one. (A named set's or map's type says how its elements read.)
+   */
+  private ctPortValues(key: Expr): void {
+    if (isCtPort(key) && !this.transportKnown) {
+      this.refuse(key.span, `'${exprText(key)}' needs the transport protocol from an earlier match ('meta l4proto tcp', 'tcp dport ...', or 'ct protocol tcp' where the address family is known): without it nft cannot read the port ("Can't parse symbolic invalid expressions")`);
+    }
+  }
+
   /** The headers `e` reads, in order. */
   private read(e: Expr): void {
     if (this.refusal) return;
@@ -225,12 +238,20 @@ export class ProtocolContext {
       case "payload":
         return this.header(e.protocol, e.span, exprText(e));
       case "concat":
-        for (const p of e.parts) this.read(p);
+        for (const p of e.parts) {
+          this.read(p);
+          // a port of the connection's tuple has no size until the rule names its transport protocol
+          if (isCtPort(p) && !this.transportKnown) {
+            return this.refuse(p.span, `'${exprText(p)}' in a concatenation needs the transport protocol from an earlier match ('meta l4proto tcp', 'tcp dport ...', or 'ct protocol tcp' where the address family is known): without it its size is unknown to nft ("can not use variable sized data types (invalid) in concat expressions")`);
+          }
+        }
         return;
       case "binop":
         return this.read(e.left);
       case "map":
-        return this.read(e.key);
+        this.read(e.key);
+        if (e.map.kind === "set") this.ctPortValues(e.key);
+        return;
       case "range":
         this.read(e.low);
         return this.read(e.high);
@@ -312,6 +333,11 @@ export class ProtocolContext {
       this.refuse(span, `'reject with ${kind}' of ${NETWORK_NAMES[family]} packets (by ${why}): use 'reject with ${needs === "ip" ? "icmpv6" : "icmp"}' or 'icmpx' ("conflicting protocols specified: ip vs ip6")`);
     }
   }
+}
+
+/** `ct [original|reply] proto-src|proto-dst`: a port of the connection's tuple, of whatever transport protocol it has. */
+function isCtPort(e: Expr): boolean {
+  return e.kind === "ct" && (e.key === "proto-src" || e.key === "proto-dst");
 }
 
 /** The first statement of a rule nft refuses by its protocols (see ProtocolContext), in a table of `family`. */

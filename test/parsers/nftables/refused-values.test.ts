@@ -67,6 +67,13 @@ const CASES: [string, RegExp?][] = [
   ["ct original proto-dst 22 meta l4proto tcp accept", /needs the transport protocol from an earlier match/],
   ["meta l4proto tcp ct original proto-dst 22 accept"],
   ["ip protocol tcp ct original proto-dst 22 ct original proto-src 1024-65535 accept"],
+  // the same reading in an anonymous map or verdict map, and in a concatenation
+  ["ct original proto-dst vmap { 22 : accept }", /'ct original proto-dst' needs the transport protocol from an earlier match .*"Can't parse symbolic invalid expressions"/],
+  ["meta mark set ct reply proto-src map { 22 : 1 }", /'ct reply proto-src' needs the transport protocol/],
+  ["meta l4proto udp ct original proto-dst vmap { 53 : accept }"],
+  ["ip saddr . ct original proto-dst { 10.0.0.1 . 22 } accept", /'ct original proto-dst' in a concatenation needs the transport protocol from an earlier match .*"can not use variable sized data types \(invalid\) in concat expressions"/],
+  ["ct proto-dst . ip saddr vmap { 22 . 10.0.0.1 : accept }", /'ct proto-dst' in a concatenation needs the transport protocol/],
+  ["meta l4proto tcp ip saddr . ct original proto-dst vmap { 10.0.0.1 . 22 : accept }"],
   ["ip saddr . tcp dport 10.0.0.1 . 22 accept", /'ip saddr . tcp dport 10.0.0.1 . 22' compares a concatenation with one value: .*"Use concatenations with sets and maps, not singleton values"\); write '\{ 10.0.0.1 . 22 \}'/],
   ["ip saddr . tcp dport != 10.0.0.1 . 22 accept", /compares a concatenation with one value/],
   ["meta protocol ipv4 accept", /expected an Ethernet protocol \(ip, arp, ip6, 8021q, 8021ad, vlan\) after 'meta protocol', found 'ipv4'/],
@@ -244,6 +251,13 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags interval\n\t\tsize 2\n\t\telements = { 10.0.0.0/8, 12.0.0.0/8 }")],
   [lookup("type ipv4_addr . inet_service", "ip saddr . tcp dport @s accept")],
   [lookup("typeof ip saddr", "ip daddr @s ct original ip saddr @s ip saddr & 255.255.255.0 @s accept")],
+  // a named set's type says how its elements read: no transport protocol needed, but in a concatenation
+  [lookup("typeof ct original proto-dst", "ct original proto-dst @s accept")],
+  [lookup("typeof ct original proto-dst; flags dynamic", "add @s { ct original proto-dst }")],
+  [lookup("typeof ip saddr . ct original proto-dst", "ip saddr . ct original proto-dst @s accept"), /'ct original proto-dst' in a concatenation needs the transport protocol/],
+  [
+    "table ip t {\n\tmap m {\n\t\ttypeof ip saddr . ct original proto-dst : ip daddr; flags dynamic\n\t}\n\tchain c {\n\t\tupdate @m { ip saddr . ct original proto-dst : ip daddr }\n\t}\n}\n",
+  ],
   [lookup("type inet_proto", "meta l4proto @s ip protocol @s accept")],
   [lookup("type mark", "meta mark @s ct mark @s accept")],
   ["table inet t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\telements = { 10.0.0.2 : goto yes }\n\t}\n\tchain yes {\n\t}\n}\n"],
