@@ -49,6 +49,7 @@ import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
 import { keywordAsValue, keywordConstant, keywordValueError } from "./keywords.js";
+import { scannedAsNumber } from "./option-grammar.js";
 import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, nftInteger, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -572,6 +573,23 @@ function keyDatatype(e: Expr): string | undefined {
   return undefined;
 }
 
+/** Keys whose values are strings to nft's reader: an address (or a host name), an interface name. */
+const STRING_TYPES: ReadonlySet<string> = new Set(["ipv4_addr", "ipv6_addr", "ifname"]);
+
+/**
+ * Throws BadValue at a keyword that is a constant of a type (`tcp`, `exists`: keywordConstant)
+ * compared alone with an address or interface name: nft reads the constant, not a host or
+ * interface name (`ip saddr udp`: "datatype mismatch, expected IPv4 address, expression has type
+ * Internet protocol"). (In a set of several nft takes it as the integer it is.)
+ */
+function checkStringConstant(left: Expr, right: Expr): void {
+  if (right.kind !== "value" || right.quoted || !keywordConstant(right.text)) return;
+  const type = keyDatatype(left);
+  if (type !== undefined && STRING_TYPES.has(type)) {
+    throw new BadValue(right, `'${right.text}' after '${exprText(left)}' is an nft keyword, a constant of another type: nft cannot read it as ${type === "ifname" ? "an interface name (quote it)" : "an address"} ("datatype mismatch")`);
+  }
+}
+
 /**
  * Throws BadValue at `ref` where the set's declared type does not take what the key reads, part by
  * part of a concatenation (`ip6 saddr @s` with `type ipv4_addr`: nft "datatype mismatch").
@@ -634,7 +652,11 @@ function checkIntegerValues(left: Expr, right: Expr): void {
         const n = nftInteger(x.text);
         if (n === undefined) throw new BadValue(x, `expected an integer after '${exprText(left)}', found '${x.text}'`);
         if (n >= 1n << BigInt(bits)) throw new BadValue(x, `${x.text} after '${exprText(left)}' is wider than its ${bits} bits (nft: "Value ${n} exceeds valid range 0-${(1n << BigInt(bits)) - 1n}")`);
-      } else if (!NFT_NUMBER.test(x.text)) named ??= x;
+      } else if (!NFT_NUMBER.test(x.text)) {
+        // (a name must start as nft's strings do: '0ff' is the number 0, then a word)
+        if (!x.quoted && scannedAsNumber(x.text)) throw new BadValue(x, digitWordError(x.text, exprText(left)));
+        named ??= x;
+      }
     }
   }
   if (named !== undefined && isMarkKey(left)) {
@@ -1317,8 +1339,8 @@ class RuleMapper {
       this.refused = true;
       return;
     }
-    if (s.kind === "match") checkMarkWidth(s.left, s.right);
-    else if (s.kind === "effect" && s.assign) checkMarkWidth(s.assign.key, s.assign.value);
+    if (s.kind === "match") checkMarkValues(s.left, s.right);
+    else if (s.kind === "effect" && s.assign) checkMarkValues(s.assign.key, s.assign.value, true);
     switch (s.kind) {
       case "match": {
         // `ip saddr { 10.0.0.1 : accept }`: a map's elements where a set of values stands
@@ -1729,6 +1751,7 @@ class Mapper {
       checkCommaList(left, right);
       checkSymbols(left, right);
       checkIntegerValues(left, right);
+      checkStringConstant(left, right);
       const l = leftOf(left);
       if (!l) {
         // a named set must exist all the same (nft refuses the file), whatever is looked up in it
@@ -2037,6 +2060,11 @@ function sameData(a: SetElement, b: SetElement): boolean {
 /** Statements that take the packet out of the ruleset's hands (forwarded, diverted to a socket, answered). */
 const DIVERTS: ReadonlySet<string> = new Set(["fwd", "tproxy", "synproxy"]);
 
+/** A word that starts with a digit and is no number to nft (scannedAsNumber), where a number or a name stands. */
+function digitWordError(word: string, after: string): string {
+  return `expected a number or a name after '${after}', found '${word}': nft reads a word that starts with a digit as a number (hexadecimal is written 0x...), and a name starts with a letter`;
+}
+
 /** A packet or connection mark key, alone or masked (`meta mark`, `ct mark and 0xff`). */
 function isMarkKey(e: Expr): boolean {
   if (e.kind === "binop") return isMarkKey(e.left);
@@ -2045,17 +2073,23 @@ function isMarkKey(e: Expr): boolean {
 
 /**
  * Throws BadValue at a number over 32 bits compared with or written to a mark, or masking one
- * (nft: "Value N exceeds valid range 0-4294967295").
+ * (nft: "Value N exceeds valid range 0-4294967295"), and at a word there that starts with a
+ * digit and is no number (`0ff`: nft's scanner reads the number 0, then a word).
  */
-function checkMarkWidth(key: Expr, value: Expr): void {
+function checkMarkValues(key: Expr, value: Expr, assigned = false): void {
   if (!isMarkKey(key)) return;
-  const walk = (e: Expr): void => {
-    if (e.kind !== "value") return subExpressions(e).forEach(walk);
+  const walk = (e: Expr, after: string): void => {
+    if (e.kind === "binop") {
+      walk(e.left, after);
+      return walk(e.right, `${exprText(e.left)} ${e.op}`);
+    }
+    if (e.kind !== "value") return subExpressions(e).forEach((x) => walk(x, after));
+    if (!e.quoted && !NFT_NUMBER.test(e.text) && scannedAsNumber(e.text)) throw new BadValue(e, digitWordError(e.text, after));
     const n = parseCInt(e.text, Number.MAX_SAFE_INTEGER);
     if (n !== null && n > 0xffffffff) throw new BadValue(e, `mark value ${e.text} is over 32 bits: a mark is 0 to 0xffffffff (nft: "Value ${n} exceeds valid range 0-4294967295")`);
   };
-  walk(key);
-  walk(value);
+  walk(key, exprText(key));
+  walk(value, assigned ? `${exprText(key)} set` : exprText(key));
 }
 
 /** A 32-bit number as nft writes one (decimal or 0x hex; read as C reads integers, as iptables' marks are). */

@@ -20,6 +20,15 @@ import { LCurly, Newline, RCurly, Semi } from "./tokens.js";
  */
 export const TIME = /^(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$|^0\d*[89]\d*$/;
 
+/**
+ * A word starting with a digit that nft's scanner reads as a number, not a string (`65536`,
+ * `0x10`, `1abc`, `1.2`, `1-2`): nft refuses it as a name. An address, a time (`10m`, and `08`,
+ * which is no octal number) or anything with a ':' (`10.0.0.1`, `::1`) it scans as a string, and takes.
+ */
+export function scannedAsNumber(word: string): boolean {
+  return /^\d/.test(word) && !word.includes(":") && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(word) && !TIME.test(word);
+}
+
 /** A word nft's scanner reads as one string: a letter, '_' or '.', then letters, digits, '/', '-', '_' and '.'. */
 export const NFT_STRING = /^[A-Za-z_.][A-Za-z0-9/\-_.]*$/;
 

@@ -69,7 +69,7 @@ import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
 import { NFT_NUMBER, REJECT_CODES } from "./datatypes.js";
-import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, NFT_STRING, TIME, nftTime } from "./option-grammar.js";
+import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, NFT_STRING, nftTime, scannedAsNumber } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
   AddKw, allTokens, Amp, Bang, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
@@ -124,15 +124,6 @@ const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
 const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
 const HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
 const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
-
-/**
- * A word starting with a digit that nft's scanner reads as a number, not a string (`65536`,
- * `0x10`, `1abc`, `1.2`, `1-2`): nft refuses it as a name. An address, a time (`10m`, and `08`,
- * which is no octal number) or anything with a ':' (`10.0.0.1`, `::1`) it scans as a string, and takes.
- */
-function scannedAsNumber(word: string): boolean {
-  return /^\d/.test(word) && !word.includes(":") && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(word) && !TIME.test(word);
-}
 
 /**
  * A name nft's scanner reads as one string, where it does not start with a digit (scannedAsNumber

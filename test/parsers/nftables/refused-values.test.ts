@@ -67,6 +67,19 @@ const CASES: [string, RegExp?][] = [
   ["ct original proto-dst 22 meta l4proto tcp accept", /needs the transport protocol from an earlier match/],
   ["meta l4proto tcp ct original proto-dst 22 accept"],
   ["ip protocol tcp ct original proto-dst 22 ct original proto-src 1024-65535 accept"],
+  // a word that starts with a digit is a number to nft's scanner, never a name: '0ff' is 0, then 'ff'
+  ["meta mark 0ff accept", /expected a number or a name after 'meta mark', found '0ff': nft reads a word that starts with a digit as a number \(hexadecimal is written 0x\.\.\.\), and a name starts with a letter/],
+  ["meta skuid 0root accept", /after 'meta skuid', found '0root'/],
+  ["ct mark & 0000000ff == 0x10 accept", /expected a number or a name after 'ct mark &', found '0000000ff'/],
+  ["meta mark set mark & 0ff accept", /after 'meta mark &', found '0ff'/],
+  ["ct mark set 0xzz accept", /after 'ct mark set', found '0xzz'/],
+  ["ct mark & 0x000000ff == 010 meta mark set ct mark >> 8 accept"],
+  // a keyword that is a constant (a protocol, 'exists') is no host or interface name to nft
+  ["ip saddr udp accept", /'udp' after 'ip saddr' is an nft keyword, a constant of another type: nft cannot read it as an address \("datatype mismatch"\)/],
+  ["ip daddr != tcp accept", /'tcp' after 'ip daddr' is an nft keyword/],
+  ["ct original ip saddr esp accept", /'esp' after 'ct original ip saddr'/],
+  ["iifname tcp accept", /'tcp' after 'iifname' is an nft keyword, a constant of another type: nft cannot read it as an interface name \(quote it\)/],
+  ['iifname "tcp" ip saddr { 10.0.0.1, tcp } accept'],
   // the same reading in an anonymous map or verdict map, and in a concatenation
   ["ct original proto-dst vmap { 22 : accept }", /'ct original proto-dst' needs the transport protocol from an earlier match .*"Can't parse symbolic invalid expressions"/],
   ["meta mark set ct reply proto-src map { 22 : 1 }", /'ct reply proto-src' needs the transport protocol/],
