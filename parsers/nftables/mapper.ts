@@ -35,7 +35,8 @@ import type {
   SourceSpan,
   Stage,
 } from "../../src/model/types.js";
-import type { BaseChainSpec, ChainPolicy, Command, EffectStmt, Expr, MatchOp, NatStmt, NftDocument, NftFamily, RuleNode, SetDefinition, SetElement, Stmt, TableRef, Verdict } from "./ast.js";
+import type { BaseChainSpec, ChainPolicy, Command, EffectStmt, Expr, MatchOp, NatStmt, NftDocument, NftFamily, ObjectType, RuleNode, SetDefinition, SetElement, Stmt, TableRef, Verdict } from "./ast.js";
+import { OBJECT_TYPES } from "./ast.js";
 import { CT_STATES, placeRef } from "../../src/model/types.js";
 // `xt target NAME` is an iptables target: read as iptables-save input reads it.
 import { TARGETS } from "../iptables/modules.js";
@@ -114,9 +115,10 @@ function setRefsOf(stmts: readonly Stmt[]): { name: string; span: SourceSpan }[]
     } else if (st.kind === "nat") {
       walk(st.addr);
       walk(st.port);
-    } else if (st.kind === "effect" && st.assign) {
-      walk(st.assign.key);
-      walk(st.assign.value);
+    } else if (st.kind === "effect") {
+      walk(st.assign?.key);
+      walk(st.assign?.value);
+      walk(st.chooser);
     } else if (st.kind === "setop") {
       out.push({ name: st.set, span: st.span });
       walk(st.elem);
@@ -182,6 +184,28 @@ class Machine {
       if (later) this.diag("error", m.span, `set @${m.name} is declared only after this rule (${later.def.span.file === m.span.file ? `line ${later.def.span.line}` : placeRef(later.def.span)}): nft adds the rule first and refuses it ("Could not process rule: No such file or directory")`);
     }
   }
+
+  /**
+   * A map whose data are named objects (`type ipv4_addr : quota`): each element must name one the
+   * table declares - nft refuses the elements otherwise ("Could not process rule: No such file or
+   * directory"). Checked against the objects the file declares in the end, in any order (nft adds
+   * a table block's objects before its sets).
+   */
+  objectsMapped(): void {
+    for (const t of this.tables.values()) {
+      for (const st of t.sets.values()) {
+        const type = st.def.kind === "map" && st.def.dataType?.length === 1 ? st.def.dataType[0]! : undefined;
+        if (type === undefined || !OBJECT_TYPES.has(type)) continue;
+        for (const e of st.elements) {
+          const name = e.data?.kind === "value" ? e.data.text : undefined;
+          if (name !== undefined && !t.objects.has(objectKey(type as ObjectType, name))) {
+            this.diag("error", e.span, `map ${st.def.name}: element ${exprText(e.key)} names ${type} ${name}, which is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
+          }
+        }
+      }
+    }
+  }
+
   private order = 0;
   constructor(private readonly diag: (severity: Diagnostic["severity"], at: SourceSpan, message: string, unresolved?: boolean) => void) {}
 
@@ -407,8 +431,18 @@ class Machine {
   private namesUsed(node: RuleNode, t: TableState): void {
     for (const ref of setRefsOf(node.stmts)) if (!t.sets.has(ref.name)) this.setsMissing.push({ table: tkey(t.ref), ...ref });
     for (const s of node.stmts) {
-      if (s.kind === "effect" && s.object && !t.objects.has(objectKey(s.object.type, s.object.name))) {
+      if (s.kind !== "effect") continue;
+      if (s.object && !t.objects.has(objectKey(s.object.type, s.object.name))) {
         this.diag("error", s.span, `${s.object.type} ${s.object.name} is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
+      }
+      // `quota name ip saddr map { 10.0.0.1 : "q1" }`: each object the map chooses
+      const chooser = s.chooser;
+      if (chooser?.kind !== "map" || chooser.map.kind !== "set" || !OBJECT_TYPES.has(s.name)) continue;
+      for (const e of chooser.map.elements) {
+        const name = e.data?.kind === "value" ? e.data.text : undefined;
+        if (name !== undefined && !t.objects.has(objectKey(s.name as ObjectType, name))) {
+          this.diag("error", e.span, `${s.name} ${name}, which element ${exprText(e.key)} chooses, is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
+        }
       }
     }
   }
@@ -1371,6 +1405,8 @@ class RuleMapper {
         return;
       case "effect":
         if (s.name === "xt") return this.xt(s);
+        // (the map that chooses a named object must exist, as any set a rule names)
+        if (s.chooser?.kind === "map" && s.chooser.map.kind === "setref") this.m.setState(this.ctx, s.chooser.map);
         if (s.filters) {
           // a statement that may take packets away (synproxy, a quota ...): named in traces by what it is
           this.effect ??= s.name;
@@ -2208,6 +2244,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   const machine = new Machine(diag);
   for (const cmd of doc.commands) machine.run(cmd);
   machine.setsDeclaredLate();
+  machine.objectsMapped();
 
   // Sets whose contents change at run time; whether any running chain rewrites destinations.
   let dnat = false;

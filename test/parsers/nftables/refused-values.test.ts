@@ -177,6 +177,9 @@ const CASES: [string, RegExp?][] = [
 
 const base = (family: string, type: string, hook: string, priority: string) => `table ${family} t {\n\tchain c {\n\t\ttype ${type} hook ${hook} priority ${priority};\n\t}\n}\n`;
 const lookup = (type: string, rule: string) => `table inet t {\n\tset s {\n\t\t${type}\n\t}\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\t${rule}\n\t}\n}\n`;
+/** A rule in a table whose map qm (declared first) chooses among its quota q1 and counter c1. */
+const objects = (rule: string) =>
+  `table ip t {\n\tmap qm {\n\t\ttype ipv4_addr : quota\n\t\telements = { 10.0.0.1 : "q1" }\n\t}\n\tquota q1 { over 1 mbytes }\n\tcounter c1 { }\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\t${rule}\n\t}\n}\n`;
 const setWith = (property: string) => `table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\t${property}\n\t}\n}\n`;
 const inet = (rule: string) => chain(rule).replace("table ip t", "table inet t");
 const withCounter = (rule: string) => chain(rule).replace("\tchain c {", "\tcounter c {\n\t}\n\tchain c {");
@@ -264,6 +267,14 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags interval\n\t\tsize 2\n\t\telements = { 10.0.0.0/8, 12.0.0.0/8 }")],
   [lookup("type ipv4_addr . inet_service", "ip saddr . tcp dport @s accept")],
   [lookup("typeof ip saddr", "ip daddr @s ct original ip saddr @s ip saddr & 255.255.255.0 @s accept")],
+  // a named object chosen by a map must exist: each one an anonymous map names, the named map itself,
+  // and each one a named map's elements name (declared in the table block in any order)
+  [objects('quota name ip saddr map { 10.0.0.1 : "q1", 10.0.0.2 : "q9" } drop'), /quota q9, which element 10.0.0.2 chooses, is not declared in table ip t \(nft: "Could not process rule: No such file or directory"\)/],
+  [objects('counter name ip saddr map { 10.0.0.1 : "q1" } accept'), /counter q1, which element 10.0.0.1 chooses, is not declared/],
+  [objects('quota name ip saddr map @qx drop'), /set @qx is not declared in table ip t/],
+  [objects('counter name ip saddr map { 10.0.0.1 : c1 } quota name ip saddr map @qm drop')],
+  [objects("counter name \"c1\" accept").replace('"q1" }', '"q7" }'), /map qm: element 10.0.0.1 names quota q7, which is not declared in table ip t/],
+  [objects("counter name \"c1\" accept") + 'add element ip t qm { 10.0.0.2 : "q2" }\n', /map qm: element 10.0.0.2 names quota q2/],
   // a named set's type says how its elements read: no transport protocol needed, but in a concatenation
   [lookup("typeof ct original proto-dst", "ct original proto-dst @s accept")],
   [lookup("typeof ct original proto-dst; flags dynamic", "add @s { ct original proto-dst }")],
