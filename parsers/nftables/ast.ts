@@ -255,6 +255,10 @@ export interface SetStmt {
   op: "add" | "update" | "delete";
   set: string;
   elem: Expr;
+  /** A map's data for the key: `update @m { ip saddr : tcp dport }`. */
+  data?: Expr;
+  /** Where the element is given a `timeout` (the set must have timeouts). */
+  timeout?: SourceSpan;
   /**
    * Statements attached to the element (`limit rate over 3/minute`, `ct count over 2`, `counter`):
    * the kernel runs them on the element, and a filtering one stops the rule like the statement alone.

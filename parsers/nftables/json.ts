@@ -522,7 +522,9 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       if (!name.startsWith("@")) throw new Bad([...at, key === "set" ? "set" : "map"], "expected the name of a set, as @name");
       if (o.op !== "add" && o.op !== "update" && o.op !== "delete") throw new Bad([...at, "op"], "must be one of add, update, delete");
       if (o.elem === undefined) throw new Bad([...at, "elem"], "required field is missing");
-      const st: Stmt = { kind: "setop", op: o.op, set: name.slice(1), elem: expr(o.elem, span, [...at, "elem"]), span };
+      const st: Extract<Stmt, { kind: "setop" }> = { kind: "setop", op: o.op, set: name.slice(1), elem: expr(o.elem, span, [...at, "elem"]), span };
+      // `update @m { ip saddr : tcp dport }`: the data the map statement writes
+      if (key === "map" && o.data !== undefined) st.data = expr(o.data, span, [...at, "data"]);
       // `update @s { ip saddr limit rate over 3/minute }`: the element's statements.
       if (Array.isArray(o.stmt)) {
         const effects = o.stmt.map((x, i) => stmt(x, span, [...at, "stmt", i])).filter((x): x is EffectStmt => x.kind === "effect");

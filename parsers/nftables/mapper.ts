@@ -122,6 +122,7 @@ function setRefsOf(stmts: readonly Stmt[]): { name: string; span: SourceSpan }[]
     } else if (st.kind === "setop") {
       out.push({ name: st.set, span: st.span });
       walk(st.elem);
+      walk(st.data);
     }
   }
   return out;
@@ -1434,8 +1435,19 @@ class RuleMapper {
         }
         return;
       case "setop":
-        // The kernel reads the key's fields first: the statement implies their headers.
+        // The kernel reads the key's fields (and a map's data) first: the statement implies their
+        // headers (`update @m { ip saddr : tcp dport }` is for TCP packets only).
+        for (const part of [s.elem, s.data]) {
+          // (a keyword where a value stands: `update @m { ip saddr : size }` is a syntax error to nft)
+          const word = part && keywordIn(part);
+          if (word) {
+            this.m.error(word.span, keywordValueError(word.text, `${s.op} @${s.set}`, "a value"));
+            this.m.invalid = true;
+            return;
+          }
+        }
         this.add(...dependencies(s.elem));
+        if (s.data) this.add(...dependencies(s.data));
         for (const e of s.effects ?? []) {
           if (e.filters) this.unknown(`${s.op} @${s.set} { ${exprText(s.elem)} ${e.text} }`, `'${e.name}' in a set statement is not modelled`);
         }
@@ -2096,6 +2108,16 @@ function sameData(a: SetElement, b: SetElement): boolean {
 /** Statements that take the packet out of the ruleset's hands (forwarded, diverted to a socket, answered). */
 const DIVERTS: ReadonlySet<string> = new Set(["fwd", "tproxy", "synproxy"]);
 
+/** The first bare value in `e` that is a keyword nft refuses as a value (keywordAsValue). */
+function keywordIn(e: Expr): Extract<Expr, { kind: "value" }> | undefined {
+  if (e.kind === "value") return !e.quoted && keywordAsValue(e.text) ? e : undefined;
+  for (const x of subExpressions(e)) {
+    const found = keywordIn(x);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** A word that starts with a digit and is no number to nft (scannedAsNumber), where a number or a name stands. */
 function digitWordError(word: string, after: string): string {
   return `expected a number or a name after '${after}', found '${word}': nft reads a word that starts with a digit as a number (hexadecimal is written 0x...), and a name starts with a letter`;
@@ -2260,6 +2282,9 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           const s = t.sets.get(st.set);
           if (s) s.dynamic ??= `rules ${st.op} elements`;
           else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`, true);
+          if (s && st.timeout && !s.def.flags.includes("timeout") && s.def.options.timeout === undefined) {
+            diag("error", st.timeout, `set @${st.set} has no timeouts: give it 'flags timeout' or a 'timeout' for the element's to be taken (nft: "Could not process rule: Operation not supported")`);
+          }
         }
         if (runs && rewritesDestination(st)) dnat = true;
       }

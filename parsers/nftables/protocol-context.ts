@@ -146,6 +146,7 @@ export class ProtocolContext {
         // connection's port in it without a transport protocol, in a concatenation too)
         if (s.elem.kind === "concat") for (const p of s.elem.parts) this.read(p);
         else this.read(s.elem);
+        if (s.data) this.read(s.data);
         break;
       case "effect":
         // (the netdev family alone forwards to a device)

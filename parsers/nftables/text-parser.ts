@@ -157,6 +157,8 @@ const RECORDING_FRAME = { first: undefined as unknown as IToken, from: 0, left: 
 const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
 /** Words after a set statement's key that are element options, not statements run on the element. */
 const ELEMENT_NON_STATEMENTS: ReadonlySet<string> = new Set(["timeout", "expires", "comment"]);
+/** The statements nft 1.0.6 runs on a set statement's element (its stateful_stmt: `ct` is `ct count`). */
+const SET_STATEMENT_STATEFUL: ReadonlySet<string> = new Set(["counter", "limit", "quota", "ct"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
 /** What `ct` declares as an object. */
 const CT_OBJECTS: ReadonlySet<string> = new Set(["helper", "timeout", "expectation"]);
@@ -2449,50 +2451,56 @@ export class NftTextParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ kind: "effect" as const, name: "flow", text: this.textFrom(from), filters: false, object: { type: "flowtable" as const, name: ft.image.replace(/^@/, "") }, span: this.span(kw) }));
   });
 
-  /** `add @s { ip saddr }`, `update @s { ip saddr timeout 10s limit rate 10/second }`, `delete @s { ... }`. */
+  /**
+   * `add @s { ip saddr }`, `update @s { ip saddr timeout 10s limit rate 10/second }`, `delete @s { ... }`,
+   * and for a map `update @m { ip saddr : tcp dport }`: as nft's grammar has it, the key, its
+   * options (timeout, expires), the statements that run on the element (SET_STATEMENT_STATEFUL),
+   * then for a map ':' and the data with its options.
+   */
   private setopStmt = this.RULE("setopStmt", (): Stmt => {
     const op = this.OR([{ ALT: () => this.CONSUME(AddKw) }, { ALT: () => this.CONSUME(UpdateKw) }, { ALT: () => this.CONSUME(DeleteKw) }]);
     const set = this.CONSUME(SetRef);
     this.need(1, LCurly, "'{'");
     this.MANY(() => this.CONSUME(Newline));
     const elem = this.SUBRULE(this.concatExpr, { ARGS: [true] });
-    const from = this.pos;
-    this.SUBRULE(this.balanced);
-    const to = this.pos;
-    this.need(2, RCurly, "'}'");
+    const keyOptions: { kw: IToken; text: string }[] = [];
+    const statements: { kw: IToken; text: string }[] = [];
+    const dataOptions: { kw: IToken; text: string }[] = [];
+    const option = (idx: number, gate: ReadonlySet<string>, into: { kw: IToken; text: string }[]) =>
+      this.many(idx, {
+        GATE: () => gate.has(this.LA(1).image),
+        DEF: () => {
+          const kw = this.LA(1);
+          const o = this.subrule(idx, this.elementOption);
+          this.ACTION(() => into.push({ kw, text: o[1] }));
+        },
+      });
+    option(2, ELEMENT_NON_STATEMENTS, keyOptions);
+    option(3, SET_STATEMENT_STATEFUL, statements);
+    let data: Expr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(Colon);
+      data = this.SUBRULE2(this.concatExpr, { ARGS: [true] });
+      option(4, ELEMENT_NON_STATEMENTS, dataOptions);
+    });
+    this.MANY5(() => this.CONSUME2(Newline));
+    this.need(2, RCurly, data === undefined ? "':', '}', or what nft takes on the element: timeout, expires, then counter, limit, quota or ct count" : "'}' or 'expires'");
     return this.ACTION(() => {
       const s: Extract<Stmt, { kind: "setop" }> = { kind: "setop", op: op.image as "add", set: this.setRefName(set), elem, span: this.span(op) };
-      const effects = this.elementEffects(from, to);
+      if (data) s.data = data;
+      // (nft 1.0.6: "Key expression comments are not supported", "Data expression timeouts are not supported")
+      for (const o of keyOptions) if (o.kw.image === "comment") this.report(`a set statement's element takes no comment (nft: "Key expression comments are not supported")`, o.kw);
+      for (const o of dataOptions) {
+        if (o.kw.image !== "expires") this.report(`a ${o.kw.image} after a map statement's data is not taken: write it after the key (nft: "Data expression ${o.kw.image}s are not supported")`, o.kw);
+      }
+      // (`ct count over 2` is a connection limit: it filters like `limit`.)
+      const effects = statements.map((o): EffectStmt => ({ kind: "effect", name: o.kw.image, text: o.text === "" ? o.kw.image : `${o.kw.image} ${o.text}`, filters: FILTERING_EFFECTS.has(o.kw.image) || o.kw.image === "ct", span: this.span(o.kw) }));
       if (effects.length > 0) s.effects = effects;
+      const timeout = keyOptions.find((o) => o.kw.image === "timeout");
+      if (timeout) s.timeout = this.span(timeout.kw);
       return s;
     });
   });
-
-  /**
-   * The statements after the key of a set statement's element (`timeout 1m limit rate over 3/minute`):
-   * one per leading keyword. `timeout`, `expires` and `comment` are element options, not statements.
-   */
-  private elementEffects(from: number, to: number): EffectStmt[] {
-    const toks = this.tokensAt();
-    const out: EffectStmt[] = [];
-    let cur: { name: string; words: string[]; first: IToken } | undefined;
-    const flush = () => {
-      if (cur && !ELEMENT_NON_STATEMENTS.has(cur.name)) {
-        // (`ct count over 2` is a connection limit: it filters like `limit`.)
-        out.push({ kind: "effect", name: cur.name, text: cur.words.join(" "), filters: FILTERING_EFFECTS.has(cur.name) || cur.name === "ct", span: this.span(cur.first) });
-      }
-    };
-    for (let i = from; i < to; i++) {
-      const t = toks[i]!;
-      if (t.tokenType === Newline) continue;
-      if (ELEMENT_OPTIONS.has(t.image) || t.image === "connlimit") {
-        flush();
-        cur = { name: t.image, words: [t.image], first: t };
-      } else if (cur) cur.words.push(t.image);
-    }
-    flush();
-    return out;
-  }
 
   /** The older `set add ip saddr @s` / `set update ip saddr timeout 1m @s`. */
   private oldSetStmt = this.RULE("oldSetStmt", (): Stmt => {

@@ -104,7 +104,9 @@ describe("verdicts, statements, unknowns", () => {
     // synproxy answers a SYN itself and drops an ACK without its cookie (the kernel, asked): it decides, fwlint cannot say how
     expect(rule("synproxy mss 1460 wscale 7")).toEqual({ conditions: [{ kind: "proto", protos: [6] }], action: { kind: "unknown", target: "synproxy mss 1460 wscale 7" } });
     // by an object map, only for the packets whose key it holds (the kernel passes over the others)
-    expect(rule('synproxy name ip saddr map { 192.168.1.0/24 : "a", 10.0.0.1 : "b" }').conditions).toEqual([
+    const chooser = parseNft(wrap('synproxy name ip saddr map { 192.168.1.0/24 : "a", 10.0.0.1 : "b" }').replace(" chain x {", " synproxy a { mss 1460 wscale 7; }\n synproxy b { mss 1460 wscale 7; }\n chain x {"), "r.nft");
+    expect(chooser.diagnostics).toEqual([]);
+    expect(chooser.chains.get("inet t/c")!.rules[0]!.conditions).toEqual([
       { kind: "proto", protos: [6] },
       { kind: "family", family: 4 },
       { kind: "addr", field: "src", family: 4, ranges: [{ lo: 0xc0a80100n, hi: 0xc0a801ffn }, { lo: 0x0a000001n, hi: 0x0a000001n }] },
@@ -644,6 +646,30 @@ describe("set statements", () => {
     ]);
     expect(conds("add @s { ip saddr ct count over 2 }")[1]).toMatchObject({ kind: "unknown", reason: "'ct' in a set statement is not modelled" });
     expect(conds("update @s { ip saddr timeout 1m counter }")).toEqual([{ kind: "family", family: 4 }]);
+  });
+  it("a map statement reads its data's fields too: 'update @m { ip saddr : tcp dport }' is for TCP alone (the kernel, asked)", () => {
+    const text = "table ip t {\n map m { type ipv4_addr : inet_service; flags dynamic; }\n chain c {\n  type filter hook input priority 0; policy drop;\n  update @m { ip saddr : tcp dport } accept\n }\n}\n";
+    const rs = parseNft(text, "m.nft");
+    expect(rs.diagnostics).toEqual([]);
+    expect(rs.chains.get("ip t/c")!.rules[0]!.conditions).toEqual([{ kind: "family", family: 4 }, { kind: "proto", protos: [6] }]);
+    const p = { family: 4 as const, src: "198.51.100.7", dst: "192.0.2.1", hook: "input" as const };
+    expect(verdicts(rs, { ...p, proto: "tcp", dport: 22 })).toEqual(["accept"]);
+    expect(verdicts(rs, { ...p, proto: "udp", dport: 53 })).toEqual(["drop"]);
+  });
+  it("takes what nft's grammar takes in the element, in its order", () => {
+    const text = (stmt: string) => `table ip t {\n set s { type ipv4_addr; flags dynamic; }\n map m { type ipv4_addr : inet_service; flags dynamic; }\n chain c {\n  ${stmt}\n }\n}\n`;
+    const said = (stmt: string) => parseNft(text(stmt), "s.nft").diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`);
+    expect(said("update @s { ip saddr expires 1m counter limit rate 1/second }")).toEqual([]);
+    expect(said("update @m { ip saddr counter : tcp dport expires 1m }")).toEqual([]);
+    expect(said("update @s { ip saddr th }")).toEqual([expect.stringMatching(/^error 5:24 expected ':', '}', or what nft takes on the element: timeout, expires, then counter, limit, quota or ct count after 'saddr', found 'th'/)]);
+    expect(said("add @s { ip saddr, ip daddr }")[0]).toMatch(/^error 5:20 expected ':', '}', or what nft takes/);
+    expect(said("update @s { ip saddr counter timeout 1m }")[0]).toMatch(/^error 5:32 expected .* found 'timeout'/);
+    expect(said("update @m { ip saddr : tcp dport counter }")[0]).toMatch(/^error 5:36 expected '}' or 'expires' after 'dport', found 'counter'/);
+    expect(said('add @s { ip saddr comment "x" }')).toEqual(['error 5:21 a set statement\'s element takes no comment (nft: "Key expression comments are not supported")']);
+    expect(said("update @m { ip saddr : tcp dport timeout 1m }")).toEqual(['error 5:36 a timeout after a map statement\'s data is not taken: write it after the key (nft: "Data expression timeouts are not supported")']);
+    expect(said("update @m { ip saddr : size }")).toEqual([expect.stringMatching(/^error 5:26 'size' after 'update @m' is an nft keyword: nft cannot read it as a value/)]);
+    // a timeout on the element needs a set with timeouts (nft: "Operation not supported")
+    expect(said("update @s { ip saddr timeout 1m }")).toEqual([expect.stringMatching(/^error 5:24 set @s has no timeouts: give it 'flags timeout' or a 'timeout'/)]);
   });
 });
 

@@ -242,7 +242,7 @@ describe("statements", () => {
       { kind: "effect", name: "meta", text: "meta nftrace set 1", filters: false, assign: { key: { kind: "meta", key: "nftrace" }, value: v("1") } },
       { kind: "verdict", verdict: { kind: "accept" } },
     ]);
-    expect(stmts("update @blocked { ip saddr timeout 10s } drop")[0]).toEqual({ kind: "setop", op: "update", set: "blocked", elem: { kind: "payload", protocol: "ip", field: "saddr" } });
+    expect(stmts("update @blocked { ip saddr timeout 10s } drop")[0]).toEqual({ kind: "setop", op: "update", set: "blocked", elem: { kind: "payload", protocol: "ip", field: "saddr" }, timeout: expect.objectContaining({ line: 3, column: 32 }) });
     expect(stmts("meter m size 128 { ip saddr limit rate over 10/second } drop")[0]).toMatchObject({ kind: "effect", name: "meter", filters: true });
     const doc = read('table ip t {\n chain c {\n  tcp dport 22 accept comment "ssh" # handle 12\n }\n}\n');
     expect(errors(doc)).toEqual([]);
@@ -405,6 +405,7 @@ describe("tree shapes of the forms nft lists", () => {
     expect(bare(rules(doc)[0]!.stmts[0])).toEqual({
       kind: "setop", op: "update", set: "s", elem: { kind: "payload", protocol: "ip", field: "saddr" },
       effects: [{ kind: "effect", name: "limit", text: "limit rate over 3/minute", filters: true }],
+      timeout: expect.objectContaining({ line: 5, column: 24 }),
     });
     expect(bare(stmts("xt target CHECKSUM"))).toEqual([{ kind: "effect", name: "xt", text: "xt target CHECKSUM", filters: false }]);
   });
