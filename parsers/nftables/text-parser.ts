@@ -2426,6 +2426,11 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
   });
 
+  /**
+   * `meter m size 128 { ip saddr timeout 10s limit rate over 10/second }`: as nft's grammar has
+   * it, a name, an optional size, then the key with its options (timeout, expires) and one
+   * stateful statement (counter, limit, quota, ct count: "meter statement must be stateful").
+   */
   private meterStmt = this.RULE("meterStmt", (): Stmt => {
     const kw = this.CONSUME(MeterKw);
     const from = this.pos - 1;
@@ -2434,11 +2439,21 @@ export class NftTextParser extends EmbeddedActionsParser {
       GATE: () => this.LA(1).image === "size",
       DEF: () => {
         this.CONSUME2(Word);
-        this.need(3, Word, "a size");
+        const size = this.need(3, Word, "a size");
+        this.ACTION(() => {
+          if (!NFT_NUMBER.test(size.image)) this.report(`expected a number (the most elements the meter holds) after 'size', found ${describeToken(size)}`, size);
+        });
       },
     });
     this.need(4, LCurly, "'{'");
-    this.SUBRULE(this.balanced);
+    this.MANY(() => this.CONSUME(Newline));
+    this.SUBRULE(this.concatExpr, { ARGS: [true] });
+    this.MANY2({ GATE: () => ELEMENT_NON_STATEMENTS.has(this.LA(1).image), DEF: () => this.SUBRULE(this.elementOption) });
+    this.ACTION(() => {
+      if (!SET_STATEMENT_STATEFUL.has(this.LA(1).image)) this.fail("timeout, expires, or the statement the meter runs on the element: counter, limit, quota or ct count (nft: \"meter statement must be stateful\")");
+    });
+    this.SUBRULE2(this.elementOption);
+    this.MANY3(() => this.CONSUME2(Newline));
     this.need(5, RCurly, "'}' closing the meter");
     return this.ACTION(() => ({ kind: "effect" as const, name: "meter", text: this.textFrom(from), filters: true, span: this.span(kw) }));
   });

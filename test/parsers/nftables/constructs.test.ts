@@ -668,6 +668,11 @@ describe("set statements", () => {
     expect(said('add @s { ip saddr comment "x" }')).toEqual(['error 5:21 a set statement\'s element takes no comment (nft: "Key expression comments are not supported")']);
     expect(said("update @m { ip saddr : tcp dport timeout 1m }")).toEqual(['error 5:36 a timeout after a map statement\'s data is not taken: write it after the key (nft: "Data expression timeouts are not supported")']);
     expect(said("update @m { ip saddr : size }")).toEqual([expect.stringMatching(/^error 5:26 'size' after 'update @m' is an nft keyword: nft cannot read it as a value/)]);
+    // a meter: the key, its options, and one stateful statement (nft: "meter statement must be stateful")
+    expect(said("meter m size 128 { ip saddr . tcp dport timeout 10s ct count over 2 } drop")).toEqual([]);
+    expect(said("meter m size 128 { ip saddr log } drop")).toEqual([expect.stringMatching(/^error 5:31 expected timeout, expires, or the statement the meter runs on the element: counter, limit, quota or ct count \(nft: "meter statement must be stateful"\) after 'saddr', found 'log'/)]);
+    expect(said("meter m size 128 { ip saddr counter counter } drop")[0]).toMatch(/^error 5:39 expected '}' closing the meter after 'counter', found 'counter'/);
+    expect(said("meter m size x { ip saddr counter } drop")[0]).toMatch(/^error 5:16 expected a number \(the most elements the meter holds\) after 'size', found 'x'/);
     // a timeout on the element needs a set with timeouts (nft: "Operation not supported")
     expect(said("update @s { ip saddr timeout 1m }")).toEqual([expect.stringMatching(/^error 5:24 set @s has no timeouts: give it 'flags timeout' or a 'timeout'/)]);
   });
