@@ -128,6 +128,7 @@ export const INTEGER_KEYS: ReadonlyMap<string, number> = new Map([
   ["icmpv6 mtu", 32], ["icmpv6 id", 16], ["icmpv6 sequence", 16], ["icmpv6 checksum", 16], ["icmpv6 max-delay", 16],
   ["vlan id", 12], ["vlan pcp", 3], ["vlan dei", 1], ["vlan cfi", 1], ["arp htype", 16], ["arp hlen", 8], ["arp plen", 8],
   ["sctp vtag", 32], ["sctp checksum", 32], ["ah spi", 32], ["ah sequence", 32], ["esp spi", 32], ["esp sequence", 32], ["comp cpi", 16],
+  ["ipsec reqid", 32], ["ipsec spi", 32],
 ]);
 /**
  * Keys whose values are integers or names nft looks up on the machine that loads the file, and

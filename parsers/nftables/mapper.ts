@@ -654,6 +654,8 @@ function keyName(left: Expr): string | undefined {
   if (left.kind === "meta") return `meta ${left.key}`;
   if (left.kind === "ct" && left.direction === undefined) return `ct ${left.key}`;
   if (left.kind === "payload") return `${left.protocol} ${left.field}`;
+  // `ipsec in spnum 1 reqid`: the field is the last word
+  if (left.kind === "opaque" && left.name === "ipsec") return `ipsec ${left.text.split(/\s+/).pop()}`;
   return undefined;
 }
 

@@ -12,6 +12,7 @@ import type { Diagnostic } from "../../src/model/types.js";
 import { resolveInclude, type IncludeIo } from "./include.js";
 import { tokenMatcher } from "chevrotain";
 import { scanNft, type ElementRunToken, type ScanOptions } from "./scan.js";
+import { NFT_KEYWORDS } from "./keywords.js";
 import { Comma, DefineKw, ElementRun, Equals, IncludeKw, LCurly, LParen, Newline, RCurly, RParen, Semi, Str, UndefineKw, Unterminated, Variable, Word, WordTok } from "./tokens.js";
 
 export interface SourcedToken extends IToken {
@@ -182,6 +183,8 @@ export function preprocess(text: string, file: string, root: string, io: Include
       error(fileName, name ?? kwTok, `expected a variable name after '${kwTok.image}', found ${describeToken(name)}`);
       return skipStatement(tokens, i + 1);
     }
+    // (the define is still made, so the rest of the file reads as it was meant)
+    if (NFT_KEYWORDS.has(name.image)) error(fileName, name, `'${name.image}' is an nft keyword: nft cannot read it as a variable name (the file does not load); rename it`);
     const eq = tokens[i + 2];
     if (eq === undefined || eq.tokenType !== Equals) {
       error(fileName, eq ?? name, `expected '=' after '${kwTok.image} ${name.image}', found ${describeToken(eq)}`);

@@ -68,7 +68,7 @@ import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
-import { NFT_NUMBER, REJECT_CODES } from "./datatypes.js";
+import { NFT_NUMBER, nftInteger, REJECT_CODES } from "./datatypes.js";
 import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, NFT_STRING, nftTime, scannedAsNumber } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
@@ -131,7 +131,8 @@ const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counte
  * or an IPv6 or MAC address. Anything else (`/`, `a+b`, `ssh@lan`) is a syntax error there.
  */
 function scannedAsName(word: string): boolean {
-  return NFT_STRING.test(word) || (word.includes(":") && /^[0-9a-fA-F:.]+$/.test(word));
+  // (a ':' alone is the colon, no address)
+  return NFT_STRING.test(word) || (word.includes(":") && word !== ":" && /^[0-9a-fA-F:.]+$/.test(word));
 }
 
 
@@ -143,6 +144,7 @@ const SET_OPTION_VALUES: Readonly<Record<string, { test: (value: string) => bool
   policy: { test: (v) => v === "performance" || v === "memory", what: "'performance' or 'memory'" },
   timeout: { test: nftTime, what: "a time (1h30m, 500ms, 1d)" },
   "gc-interval": { test: nftTime, what: "a time (1m, 30s)" },
+  comment: { test: (v) => v !== "", what: "a quoted comment" },
 };
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 /** An anonymous set being read: its elements, whether a ',' must come next, and a list define written into it. */
@@ -262,6 +264,31 @@ const OPAQUE: Record<string, OpaqueSpec> = {
   ipsec: { main: true, pre: words(""), post: words("spnum"), familyAfter: true, fields: words("reqid spi saddr daddr") },
   tunnel: { main: true },
 };
+
+/**
+ * What nft refuses in `ipsec (in|out) [spnum N] [ip|ip6] (reqid|spi|saddr|daddr)` (its grammar,
+ * and the kernel's "Numerical result out of range" for a policy number past its 6 levels):
+ * `words` are the tokens after 'ipsec', `next` the one after them.
+ */
+function ipsecMisfit(words: readonly IToken[], next: IToken): { message: string; at: IToken } | undefined {
+  const [dir] = words;
+  if (dir !== undefined && dir.image !== "in" && dir.image !== "out") return { message: `expected 'in' or 'out' after 'ipsec', found ${describeToken(dir)}`, at: dir };
+  let i = 1;
+  if (words[i]?.image === "spnum") {
+    const n = words[i + 1]!;
+    const v = nftInteger(n.image);
+    if (v === undefined) return { message: `expected a number after 'spnum', found ${describeToken(n)}`, at: n };
+    if (v > 5n) return { message: `spnum ${n.image} is past the kernel's 6 levels of policy (0-5): nft's rule is refused ("Numerical result out of range")`, at: n };
+    i += 2;
+  }
+  const family = words[i]?.image === "ip" || words[i]?.image === "ip6";
+  if (family) i++;
+  const field = words[i];
+  const fields = family ? "'saddr' or 'daddr'" : "'reqid', 'spi', 'ip' or 'ip6'";
+  if (field === undefined) return { message: `expected ${fields} after '${words[i - 1]!.image}', found ${describeToken(next)}`, at: next };
+  if (family !== (field.image === "saddr" || field.image === "daddr")) return { message: `expected ${fields} after '${words[i - 1]!.image}', found ${describeToken(field)}`, at: field };
+  return undefined;
+}
 
 export interface ParseContext {
   file: string;
@@ -1888,7 +1915,13 @@ export class NftTextParser extends EmbeddedActionsParser {
     } });
     this.OPTION4({ GATE: () => spec.familyAfter === true && (this.LA(1).image === "ip" || this.LA(1).image === "ip6"), DEF: () => this.CONSUME6(Word) });
     this.OPTION5({ GATE: () => spec.fields?.has(this.LA(1).image) === true, DEF: () => this.CONSUME7(Word) });
-    return this.ACTION(() => ({ kind: "opaque" as const, name: kw.image, text: this.textFrom(from), span: this.span(kw) }));
+    return this.ACTION(() => {
+      if (kw.image === "ipsec") {
+        const misfit = ipsecMisfit(this.tokensAt().slice(from + 1, this.pos), this.LA(1));
+        if (misfit) throw new Fail(misfit.message, misfit.at);
+      }
+      return { kind: "opaque" as const, name: kw.image, text: this.textFrom(from), span: this.span(kw) };
+    });
   });
 
   private mapTarget = this.RULE("mapTarget", (): SetExpr | SetRefExpr => {

@@ -80,6 +80,14 @@ const CASES: [string, RegExp?][] = [
   ["ct original ip saddr esp accept", /'esp' after 'ct original ip saddr'/],
   ["iifname tcp accept", /'tcp' after 'iifname' is an nft keyword, a constant of another type: nft cannot read it as an interface name \(quote it\)/],
   ['iifname "tcp" ip saddr { 10.0.0.1, tcp } accept'],
+  // ipsec: a direction, then an optional policy number (the kernel keeps 6 levels), then a field
+  ["ipsec in reqid 4294967295 ipsec out spnum 5 ip daddr 10.0.0.1 accept"],
+  ["ipsec daddr 10.0.0.1 accept", /expected 'in' or 'out' after 'ipsec', found 'daddr'/],
+  ["ipsec in saddr 10.0.0.1 accept", /expected 'reqid', 'spi', 'ip' or 'ip6' after 'in', found 'saddr'/],
+  ["ipsec in ip reqid 1 accept", /expected 'saddr' or 'daddr' after 'ip', found 'reqid'/],
+  ["ipsec in spnum 6 reqid 1 accept", /spnum 6 is past the kernel's 6 levels of policy \(0-5\): nft's rule is refused \("Numerical result out of range"\)/],
+  ["ipsec in reqid 4294967296 accept", /4294967296 after 'ipsec in reqid' is wider than its 32 bits/],
+  ["ipsec out spi x accept", /expected an integer after 'ipsec out spi', found 'x'/],
   // the same reading in an anonymous map or verdict map, and in a concatenation
   ["ct original proto-dst vmap { 22 : accept }", /'ct original proto-dst' needs the transport protocol from an earlier match .*"Can't parse symbolic invalid expressions"/],
   ["meta mark set ct reply proto-src map { 22 : 1 }", /'ct reply proto-src' needs the transport protocol/],
@@ -250,6 +258,11 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 45 }"), /expected a time \(1h30m, 500ms, 1d\) after 'timeout', found '45'/],
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 30m1h }"), /found '30m1h'/],
   [setWith("size 08"), /expected a number \(the most elements the set holds\) after 'size', found '08'/],
+  [setWith("comment"), /expected a quoted comment after 'comment', found end of line/],
+  [setWith('comment "blocked hosts"')],
+  ["define policy = 22\n" + chain("tcp dport $policy accept"), /'policy' is an nft keyword: nft cannot read it as a variable name \(the file does not load\); rename it/],
+  ["define state = 22\n" + chain("tcp dport $state accept")],
+  ["table ip t {\n\tcounter : {\n\t}\n}\n", /':' cannot be a counter name/],
   [inet("ip ttl 09 accept"), /expected a number \(0-255\) after 'ip ttl', found '09'/],
   // the connection's protocol names the transport only where the address family is known
   [inet("ct original protocol tcp ct original proto-dst 22 accept"), /'ct original proto-dst' needs the transport protocol/],
