@@ -75,7 +75,7 @@ import {
   AddKw, allTokens, Amp, Bang, Caret, ChainKw, Colon, Comma, CommentKw, CtKw, DeleteKw, DevicesKw, Dot, DupKw, EffectKw, ElementRun, ElementsKw,
   EqEq, Equals, ExprHead, FibKw, FlagsKw, FlowKw, Ge, Gt, InfoVerbKw, JumpKw, LCurly, Le, LParen, Lt, MapKw, MetaBareHead, MetaKw,
   MeterKw, NatKw, Newline, NotBrace, NotEq, OpaqueHead, PayloadHead, Pipe, Plain, Plus, PolicyKw, QueueKw, RawPayload, RCurly,
-  RejectKw, RelWordKw, RParen, Semi, SetKw, SetRef, Shl, Shr, SimpleVerdict, Str, SynproxyKw, TableKw, TypeKw, TypeofKw,
+  RejectKw, RelWordKw, RParen, Semi, SetKw, SetRef, Shl, Shr, SimpleVerdict, Str, SynproxyKw, Unterminated, TableKw, TypeKw, TypeofKw,
   UpdateKw, VerbKw, VmapKw, Word, WordTok,
 } from "./tokens.js";
 import {
@@ -144,8 +144,9 @@ const SET_OPTION_VALUES: Readonly<Record<string, { test: (value: string) => bool
   policy: { test: (v) => v === "performance" || v === "memory", what: "'performance' or 'memory'" },
   timeout: { test: nftTime, what: "a time (1h30m, 500ms, 1d)" },
   "gc-interval": { test: nftTime, what: "a time (1m, 30s)" },
-  comment: { test: (v) => v !== "", what: "a quoted comment" },
 };
+/** A set's properties read as an element's options are (the statements every element gets, and its comment). */
+const SET_STATEFUL_PROPERTIES: ReadonlySet<string> = new Set(["counter", "quota", "limit", "comment"]);
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 /** An anonymous set being read: its elements, whether a ',' must come next, and a list define written into it. */
 interface SetFrame {
@@ -1259,6 +1260,20 @@ export class NftTextParser extends EmbeddedActionsParser {
           },
         },
         {
+          // `counter`, `quota 500 bytes`, `limit rate 1/second counter`, `comment "x"`: the
+          // statements every element gets, and the comment, read as an element's are
+          GATE: () => SET_STATEFUL_PROPERTIES.has(this.LA(1).image),
+          ALT: () => {
+            this.AT_LEAST_ONE({
+              GATE: () => SET_STATEFUL_PROPERTIES.has(this.LA(1).image),
+              DEF: () => {
+                const o = this.SUBRULE(this.elementOption, { ARGS: ["the end of the line"] });
+                this.ACTION(() => (def!.options[o[0]] = o[1]));
+              },
+            });
+          },
+        },
+        {
           ALT: () => {
             const t = this.CONSUME(Word);
             const from = this.pos;
@@ -2101,7 +2116,8 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
   });
 
-  private elementOption = this.RULE("elementOption", (): [string, string] => {
+  /** An element's option or statement (`timeout 1m`, `counter packets 0 bytes 0`); `end`: what may follow it (for messages). */
+  private elementOption = this.RULE("elementOption", (end: string = "',' or '}'"): [string, string] => {
     const kw = this.CONSUME(Word);
     const from = this.pos;
     this.ACTION(() => {
@@ -2117,7 +2133,8 @@ export class NftTextParser extends EmbeddedActionsParser {
     return this.ACTION(() => {
       // `1.2.3.4 counter packets 0 x bytes 0`, `timeout 10s junk`: nft's grammar has no place for the word
       const words = this.tokensAt().slice(from, this.pos);
-      if (kw.image === "comment" && words.length === 1 && words[0]!.tokenType !== Str) this.refuseKeyword(words[0]!, "a comment");
+      // (a string with no closing quote is told as such: unterminatedStrings)
+      if (kw.image === "comment" && words.length === 1 && words[0]!.tokenType !== Str && words[0]!.tokenType !== Unterminated) this.refuseKeyword(words[0]!, "a comment");
       if ((kw.image === "timeout" || kw.image === "expires") && words.length === 1 && !nftTime(words[0]!.image)) {
         throw new Fail(`expected a time (1h30m, 500ms, 1d) after '${kw.image}', found ${describeToken(words[0]!)}`, words[0]!);
       }
@@ -2127,8 +2144,8 @@ export class NftTextParser extends EmbeddedActionsParser {
       const misfit = kw.image === "counter" || kw.image === "quota" ? strayOption(kw.image, words) : ONE_VALUE_OPTIONS.has(kw.image) ? (words.length === 1 ? -1 : 1) : -1;
       if (misfit >= 0) {
         const t = words[misfit] ?? this.LA(1);
-        const what = OPTION_GRAMMAR[kw.image] ?? "a value";
-        throw new Fail(`expected ${what}${misfit < words.length ? " and then ',' or '}'" : ""} after '${kw.image}', found ${describeToken(t)}`, t);
+        const what = OPTION_GRAMMAR[kw.image] ?? (kw.image === "comment" ? "a quoted comment" : "a time (1h30m, 500ms, 1d)");
+        throw new Fail(`expected ${what}${misfit < words.length ? ` and then ${end}` : ""} after '${kw.image}', found ${describeToken(t)}`, t);
       }
       return [kw.image, this.textFrom(from)];
     });
