@@ -2304,14 +2304,12 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     if (!families) {
       diag("info", t.span, `table ${tkey(t.ref)}: ${t.ref.family} tables are parsed but not analysed`);
       for (const c of t.chains.values()) {
-        // (what nft refuses in their rules is still told: the file would not load)
-        eachRule(
-          c.rules.map((r) => r.node),
-          (n) => {
-            const r = ruleRefusal(n.stmts, t.ref.family);
-            if (r) m.error(r.span, r.message);
-          },
-        );
+        // (their rules are read as a dormant table's are, so that what nft refuses in them is
+        // still told - the file would not load - but the chains take no part)
+        const key = `${tkey(t.ref)}/${c.name}`;
+        const ctx: RuleCtx = { table: t, chainKey: key, family: t.ref.family, newOnly: false, dnat: false, setElements: (ref) => m.setState(ctx, ref)?.elements ?? [] };
+        m.rules(c.rules.map((r) => r.node), ctx, { name: c.name, table: tkey(t.ref), rules: [], span: c.span });
+        m.takePending();
         if (!c.base) continue;
         priorityOf(c.base, t.ref.family, diag);
         if (!HOOKS[t.ref.family].includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${HOOKS[t.ref.family].join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);

@@ -259,6 +259,11 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 30m1h }"), /found '30m1h'/],
   [setWith("size 08"), /expected a number \(the most elements the set holds\) after 'size', found '08'/],
   [setWith("comment"), /expected a quoted comment after 'comment', found end of line/],
+  // a bridge or arp table is not analysed, but its values are read as nft reads them
+  ["table bridge b {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n\t\tmeta protocol ip udp dport 0ff accept\n\t}\n}\n", /expected a port, service name or range after 'udp dport', found '0ff'/],
+  ["table bridge b {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n\t\tether type ip ip saddr udp accept\n\t}\n}\n", /'udp' after 'ip saddr' is an nft keyword/],
+  ["table arp a {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tmeta mark 0ff accept\n\t}\n}\n", /found '0ff'/],
+  ["table bridge b {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n\t\tether type ip ip saddr 10.0.0.0/8 udp dport 53 meta mark 0x10 accept\n\t}\n}\n"],
   // the statements every element of a set gets, read as an element's are
   [setWith("quota over 1 mbytes\n\t\tcounter")],
   [setWith("limit rate 1/second counter")],
