@@ -68,7 +68,7 @@ import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
 import { describeToken, type SourcedToken } from "./preprocess.js";
 import { assignedObject, declaredObject } from "./objects.js";
-import { NFT_NUMBER, nftInteger, REJECT_CODES } from "./datatypes.js";
+import { NFT_NUMBER, nftInteger, nftNumber, REJECT_CODES } from "./datatypes.js";
 import { limitRate, logConflict, objectBodyMisfit, OPTION_GRAMMAR, ONE_VALUE_OPTIONS, strayOption, NFT_STRING, nftTime, scannedAsNumber } from "./option-grammar.js";
 import type { ElementRunToken } from "./scan.js";
 import {
@@ -80,7 +80,7 @@ import {
 } from "./tokens.js";
 import {
   CT_KEYS, EFFECT_OPTIONS, isBitmaskSet, listDefineError, negationRefusal, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
-  PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, TUNNEL_HEADERS, valueOf,
+  PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, SUBOBJECT_NAMES, TUNNEL_HEADERS, valueOf,
 } from "./vocabulary.js";
 
 /** A check of the grammar's own (a word that must be `hook`, a value where a verdict stands...). */
@@ -1855,6 +1855,12 @@ export class NftTextParser extends EmbeddedActionsParser {
       }
       const f = field!;
       if (PAYLOAD_SUBOBJECT[head.image] === f.image) {
+        const name = extra[0]!;
+        const names = SUBOBJECT_NAMES[head.image]!;
+        // (a tcp option may be a number, or raw: `tcp option @30,0,8`)
+        if (!names.has(name.image) && !(head.image === "tcp" && (nftNumber(name.image, 255) !== null || /^@\d+,\d+,\d+$/.test(name.image)))) {
+          throw new Fail(`expected ${head.image === "ip" ? "an" : "a"} ${head.image} ${f.image} (${[...names].join(", ")}${head.image === "tcp" ? ", a number, or @kind,offset,length" : ""}), found ${describeToken(name)}`, name);
+        }
         return { kind: "opaque" as const, name: `${head.image} ${f.image}`, text: [head, f, ...extra].map((t) => t.image).join(" "), span };
       }
       const known = PAYLOAD_FIELDS[head.image];
@@ -1934,6 +1940,14 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (kw.image === "ipsec") {
         const misfit = ipsecMisfit(this.tokensAt().slice(from + 1, this.pos), this.LA(1));
         if (misfit) throw new Fail(misfit.message, misfit.at);
+      }
+      // `osf [ttl loose|skip] name|version` (nft: "invalid ttl option")
+      if (kw.image === "osf") {
+        const words = this.tokensAt().slice(from + 1, this.pos);
+        const ttl = words[0]?.image === "ttl" ? words[1]! : undefined;
+        if (ttl && ttl.image !== "loose" && ttl.image !== "skip") throw new Fail(`expected 'loose' or 'skip' after 'osf ttl', found ${describeToken(ttl)}`, ttl);
+        const what = words[ttl ? 2 : 0];
+        if (what && what.image !== "name" && what.image !== "version") throw new Fail(`expected 'name' or 'version' after '${ttl ? `osf ttl ${ttl.image}` : "osf"}', found ${describeToken(what)}`, what);
       }
       return { kind: "opaque" as const, name: kw.image, text: this.textFrom(from), span: this.span(kw) };
     });

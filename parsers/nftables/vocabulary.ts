@@ -42,6 +42,12 @@ export const TUNNEL_HEADERS = set("vxlan geneve gre gretap");
 
 /** Sub-objects read as opaque expressions: `tcp option maxseg size`, `ip option ra`, `sctp chunk data flags`. */
 export const PAYLOAD_SUBOBJECT: Record<string, string> = { tcp: "option", ip: "option", sctp: "chunk" };
+/** The names each of PAYLOAD_SUBOBJECT takes (asked of nft 1.0.6 one by one); a tcp option may also be a number. */
+export const SUBOBJECT_NAMES: Record<string, ReadonlySet<string>> = {
+  ip: set("lsrr rr ssrr ra"),
+  tcp: set("eol nop noop maxseg mss window sack-perm sack-permitted sack sack0 sack1 sack2 sack3 timestamp mptcp fastopen md5sig"),
+  sctp: set("data init init-ack sack heartbeat heartbeat-ack abort shutdown shutdown-ack error cookie-echo cookie-ack ecne cwr shutdown-complete asconf-ack forward-tsn asconf"),
+};
 export const SUBOBJECT_FIELDS = set(
   "kind length size count value left right left0 right0 left1 right1 left2 right2 left3 right3 tsval tsecr type flags " +
     "tsn stream ssn ppid init-tag a-rwnd num-outbound-streams num-inbound-streams initial-tsn cum-tsn-ack num-gap-ack-blocks " +

@@ -88,6 +88,14 @@ const CASES: [string, RegExp?][] = [
   ["ipsec in spnum 6 reqid 1 accept", /spnum 6 is past the kernel's 6 levels of policy \(0-5\): nft's rule is refused \("Numerical result out of range"\)/],
   ["ipsec in reqid 4294967296 accept", /4294967296 after 'ipsec in reqid' is wider than its 32 bits/],
   ["ipsec out spi x accept", /expected an integer after 'ipsec out spi', found 'x'/],
+  // the names of IP and TCP options and of SCTP chunks; osf's grammar
+  ["ip option ra exists tcp option sack-perm exists accept"],
+  ["ip option x value 255 accept", /expected an ip option \(lsrr, rr, ssrr, ra\), found 'x'/],
+  ["tcp option foo kind 1 accept", /expected a tcp option \(eol, .*, md5sig, a number, or @kind,offset,length\), found 'foo'/],
+  ["sctp chunk foo exists accept", /expected a sctp chunk \(data, .*\), found 'foo'/],
+  ['osf ttl loose name "Linux" osf ttl skip version "Linux:3.x" accept'],
+  ['osf x "Linux" accept', /expected 'name' or 'version' after 'osf', found 'x'/],
+  ['osf ttl foo name "Linux" accept', /expected 'loose' or 'skip' after 'osf ttl', found 'foo'/],
   // the same reading in an anonymous map or verdict map, and in a concatenation
   ["ct original proto-dst vmap { 22 : accept }", /'ct original proto-dst' needs the transport protocol from an earlier match .*"Can't parse symbolic invalid expressions"/],
   ["meta mark set ct reply proto-src map { 22 : 1 }", /'ct reply proto-src' needs the transport protocol/],
