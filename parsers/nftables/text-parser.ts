@@ -291,6 +291,18 @@ function ipsecMisfit(words: readonly IToken[], next: IToken): { message: string;
   return undefined;
 }
 
+/** `osf [ttl loose|skip] name|version` (nft: "invalid ttl option"): `words` are the tokens after 'osf'. */
+function osfMisfit(words: readonly IToken[]): { message: string; at: IToken } | undefined {
+  const ttl = words[0]?.image === "ttl" ? words[1]! : undefined;
+  if (ttl && ttl.image !== "loose" && ttl.image !== "skip") return { message: `expected 'loose' or 'skip' after 'osf ttl', found ${describeToken(ttl)}`, at: ttl };
+  const what = words[ttl ? 2 : 0];
+  if (what && what.image !== "name" && what.image !== "version") return { message: `expected 'name' or 'version' after '${ttl ? `osf ttl ${ttl.image}` : "osf"}', found ${describeToken(what)}`, at: what };
+  return undefined;
+}
+
+/** The opaque expressions whose words nft's grammar fixes further than OPAQUE says, and what it refuses in them. */
+const OPAQUE_MISFITS: Record<string, (words: readonly IToken[], next: IToken) => { message: string; at: IToken } | undefined> = { ipsec: ipsecMisfit, osf: osfMisfit };
+
 export interface ParseContext {
   file: string;
   lines: Map<string, string[]>;
@@ -1937,18 +1949,8 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.OPTION4({ GATE: () => spec.familyAfter === true && (this.LA(1).image === "ip" || this.LA(1).image === "ip6"), DEF: () => this.CONSUME6(Word) });
     this.OPTION5({ GATE: () => spec.fields?.has(this.LA(1).image) === true, DEF: () => this.CONSUME7(Word) });
     return this.ACTION(() => {
-      if (kw.image === "ipsec") {
-        const misfit = ipsecMisfit(this.tokensAt().slice(from + 1, this.pos), this.LA(1));
-        if (misfit) throw new Fail(misfit.message, misfit.at);
-      }
-      // `osf [ttl loose|skip] name|version` (nft: "invalid ttl option")
-      if (kw.image === "osf") {
-        const words = this.tokensAt().slice(from + 1, this.pos);
-        const ttl = words[0]?.image === "ttl" ? words[1]! : undefined;
-        if (ttl && ttl.image !== "loose" && ttl.image !== "skip") throw new Fail(`expected 'loose' or 'skip' after 'osf ttl', found ${describeToken(ttl)}`, ttl);
-        const what = words[ttl ? 2 : 0];
-        if (what && what.image !== "name" && what.image !== "version") throw new Fail(`expected 'name' or 'version' after '${ttl ? `osf ttl ${ttl.image}` : "osf"}', found ${describeToken(what)}`, what);
-      }
+      const misfit = OPAQUE_MISFITS[kw.image]?.(this.tokensAt().slice(from + 1, this.pos), this.LA(1));
+      if (misfit) throw new Fail(misfit.message, misfit.at);
       return { kind: "opaque" as const, name: kw.image, text: this.textFrom(from), span: this.span(kw) };
     });
   });
