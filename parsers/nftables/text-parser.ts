@@ -146,7 +146,7 @@ const SET_OPTION_VALUES: Readonly<Record<string, { test: (value: string) => bool
   "gc-interval": { test: nftTime, what: "a time (1m, 30s)" },
 };
 /** A set's properties read as an element's options are (the statements every element gets, and its comment). */
-const SET_STATEFUL_PROPERTIES: ReadonlySet<string> = new Set(["counter", "quota", "limit", "comment"]);
+const SET_STATEFUL_PROPERTIES: ReadonlySet<string> = new Set(["counter", "quota", "limit", "ct", "comment"]);
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 /** An anonymous set being read: its elements, whether a ',' must come next, and a list define written into it. */
 interface SetFrame {
@@ -841,7 +841,11 @@ export class NftTextParser extends EmbeddedActionsParser {
       cmd = { object: "chain", op: "add", table: ref!, chain: name, span: this.span(kw) };
       this.emit(cmd);
     });
-    this.OPTION(() => this.SUBRULE(this.chainBody, { ARGS: [cmd] }));
+    // (inside a table block a chain has a body: `chain c;` is refused, as `add chain t c` is not)
+    this.ACTION(() => {
+      if (!tokenMatcher(this.LA(1), LCurly)) this.fail("'{' opening the chain");
+    });
+    this.SUBRULE(this.chainBody, { ARGS: [cmd] });
   });
 
   private chainCmd = this.RULE("chainCmd", (verb?: IToken) => {
@@ -965,9 +969,9 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
-            const cmd = this.curChain;
+            // a chain's one flag: `flags offload` (nft: "expecting offload")
             this.CONSUME(FlagsKw);
-            this.SUBRULE(this.restOfStatement);
+            this.needWord(2, "offload", "'offload'");
           },
         },
         {
@@ -2153,6 +2157,15 @@ export class NftTextParser extends EmbeddedActionsParser {
       if (kw.image === "comment" && words.length === 1 && words[0]!.tokenType !== Str && words[0]!.tokenType !== Unterminated) this.refuseKeyword(words[0]!, "a comment");
       if ((kw.image === "timeout" || kw.image === "expires") && words.length === 1 && !nftTime(words[0]!.image)) {
         throw new Fail(`expected a time (1h30m, 500ms, 1d) after '${kw.image}', found ${describeToken(words[0]!)}`, words[0]!);
+      }
+      // `ct count [over] N`: the one ct statement an element takes
+      if (kw.image === "ct") {
+        const n = words[words[1]?.image === "over" ? 2 : 1];
+        const misfit = words[0]?.image !== "count" ? words[0] : n === undefined || !NFT_NUMBER.test(n.image) ? n : words[words.indexOf(n) + 1];
+        if (misfit !== undefined || n === undefined) {
+          const at = misfit ?? this.LA(1);
+          throw new Fail(`expected 'count [over] N' after 'ct' (the connections of the element, at most N), found ${describeToken(at)}`, at);
+        }
       }
       if (kw.image === "limit" && (words[0]?.image !== "rate" || !limitRate(words.slice(1).map((t) => t.image).join(" ")))) {
         throw new Fail(`expected a rate after 'limit rate' as nft writes it ([over] N/second [burst N packets], [over] N mbytes/second ...), found '${words.map((t) => t.image).join(" ")}'`, words[0] ?? this.LA(1));

@@ -267,6 +267,12 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 30m1h }"), /found '30m1h'/],
   [setWith("size 08"), /expected a number \(the most elements the set holds\) after 'size', found '08'/],
   [setWith("comment"), /expected a quoted comment after 'comment', found end of line/],
+  [setWith("flags dynamic\n\t\tct count over 20")],
+  [setWith("flags dynamic\n\t\tct count over limit"), /expected 'count \[over\] N' after 'ct' \(the connections of the element, at most N\), found 'limit'/],
+  [setWith("ct dynamic"), /expected 'count \[over\] N' after 'ct'.*found 'dynamic'/],
+  // a chain in a table block has a body; its one flag is offload
+  ["table ip t {\n\tchain c;\n}\n", /expected '\{' opening the chain after 'c', found ';'/],
+  [chain("accept").replace("policy drop;", "policy drop; flags accept;"), /expected 'offload' after 'flags', found 'accept'/],
   // a bridge or arp table is not analysed, but its values are read as nft reads them
   ["table bridge b {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n\t\tmeta protocol ip udp dport 0ff accept\n\t}\n}\n", /expected a port, service name or range after 'udp dport', found '0ff'/],
   ["table bridge b {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n\t\tether type ip ip saddr udp accept\n\t}\n}\n", /'udp' after 'ip saddr' is an nft keyword/],
