@@ -2384,12 +2384,12 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     }
   }
 
-  // Elements of sets no rule reads, checked against the set's declared type (nft refuses bad ones).
+  // Elements of sets no rule reads, checked against the set's declared type (nft refuses bad ones),
+  // in every table: a bridge table's sets are loaded as any other's.
   for (const t of machine.tables.values()) {
-    if (!ANALYSED[t.ref.family]) continue;
     for (const [name, s] of t.sets) {
       if (s.used) continue;
-      const doms = declaredDomains(s.def);
+      const doms = declaredDomains(s.def, true);
       if (!doms) continue;
       for (const el of s.elements) {
         if (isCatchAll(el.key)) continue;

@@ -11,7 +11,7 @@ import { NFT_FAMILIES } from "./ast.js";
 import { NFT_NUMBER } from "./datatypes.js";
 import { NFT_KEYWORDS } from "./keywords.js";
 import { describeToken } from "./preprocess.js";
-import { LCurly, Newline, RCurly, Semi } from "./tokens.js";
+import { LCurly, Newline, RCurly, Semi, Str } from "./tokens.js";
 
 /**
  * A word nft's scanner takes whole as a string that starts with a digit: a time in the order
@@ -208,7 +208,8 @@ export function objectBodyMisfit(type: ObjectType, family: NftFamily, body: read
     }
     if (item.length === 0) continue;
     const w = item.map((x) => x.image);
-    const bad = w[0] === "comment" ? (item.length === 2 ? -1 : 2) : itemMisfit(type, w);
+    // (a comment is a quoted string or a word that is no nft keyword: `comment meta` is refused)
+    const bad = w[0] === "comment" ? (item.length !== 2 ? 2 : NFT_KEYWORDS.has(w[1]!) && item[1]!.tokenType !== Str ? 1 : -1) : itemMisfit(type, w);
     if (bad >= 0) return misfit(item[bad] ?? t);
     if (w[0] !== "comment") given.set(w[0]!, item[0]!);
     if (type === "ct timeout" && w[0] === "policy") for (let i = 3; i < item.length; i += 4) states.push(item[i]!);

@@ -267,6 +267,13 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 30m1h }"), /found '30m1h'/],
   [setWith("size 08"), /expected a number \(the most elements the set holds\) after 'size', found '08'/],
   [setWith("comment"), /expected a quoted comment after 'comment', found end of line/],
+  // a set no rule reads is loaded all the same: interface names and keywords in it, in any table
+  ["table ip t {\n\tmap m {\n\t\ttype ifname : verdict\n\t\telements = { \"eth0\" : drop, table : accept }\n\t}\n}\n", /'table' .*is an nft keyword/],
+  ["table ip t {\n\tset s {\n\t\ttype ifname\n\t\telements = { \"abcdefghijklmnopq\" }\n\t}\n}\n", /has 17 characters: an interface name has at most 15/],
+  ["table bridge t {\n\tset s {\n\t\ttype ipv4_addr\n\t\telements = { 10.0.0.1, 10.0.0.256 }\n\t}\n}\n", /10\.0\.0\.256/],
+  // an object's comment is a quoted string or a word that is no keyword
+  ["table ip t {\n\tlimit l {\n\t\tcomment meta\n\t\trate 400/hour\n\t}\n}\n", /expected .* in the limit declaration, found 'meta'/],
+  ["table ip t {\n\tlimit l {\n\t\tcomment x\n\t\trate 400/hour\n\t}\n}\n"],
   [setWith("flags dynamic\n\t\tct count over 20")],
   [setWith("flags dynamic\n\t\tct count over limit"), /expected 'count \[over\] N' after 'ct' \(the connections of the element, at most N\), found 'limit'/],
   [setWith("ct dynamic"), /expected 'count \[over\] N' after 'ct'.*found 'dynamic'/],
