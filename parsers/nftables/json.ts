@@ -545,6 +545,8 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       const st: EffectStmt = { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };
       // `{"synproxy": {"map": {"key": ..., "data": {"set": [...]}}}}`: the object picked per packet
       if (isObj(a) && isObj(a.map)) st.chooser = expr({ map: a.map }, span, at);
+      // `{"meter": {"name": "m", "key": ..., "stmt": ...}}`: the key the meter keeps per element
+      if (key === "meter" && isObj(a) && a.key !== undefined) st.key = expr(a.key, span, [...at, "key"]);
       // `{"counter": "c"}`, `{"ct helper": "ftp"}`, `{"secmark": "s"}`: a named object; `{"flow": {"flowtable": "@f"}}`
       const object = typeof a === "string" ? declaredObject([...key.split(" "), a]) : key === "flow" && isObj(a) && typeof a.flowtable === "string" ? declaredObject(["flowtable", a.flowtable.replace(/^@/, "")]) : undefined;
       if (object) st.object = object;

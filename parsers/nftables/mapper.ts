@@ -1410,6 +1410,8 @@ class RuleMapper {
         if (s.name === "xt") return this.xt(s);
         // (the map that chooses a named object must exist, as any set a rule names)
         if (s.chooser?.kind === "map" && s.chooser.map.kind === "setref") this.m.setState(this.ctx, s.chooser.map);
+        // a meter reads its key's headers: `meter m { tcp dport ... }` is for TCP packets only
+        if (s.key) this.add(...dependencies(s.key));
         if (s.filters) {
           // a statement that may take packets away (synproxy, a quota ...): named in traces by what it is
           this.effect ??= s.name;

@@ -2526,7 +2526,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
     this.need(4, LCurly, "'{'");
     this.MANY(() => this.CONSUME(Newline));
-    this.SUBRULE(this.concatExpr, { ARGS: [true] });
+    const key = this.SUBRULE(this.concatExpr, { ARGS: [true] });
     this.MANY2({ GATE: () => ELEMENT_NON_STATEMENTS.has(this.LA(1).image), DEF: () => this.SUBRULE(this.elementOption) });
     this.ACTION(() => {
       if (!SET_STATEMENT_STATEFUL.has(this.LA(1).image)) this.fail("timeout, expires, or the statement the meter runs on the element: counter, limit, quota or ct count (nft: \"meter statement must be stateful\")");
@@ -2534,7 +2534,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     this.SUBRULE2(this.elementOption);
     this.MANY3(() => this.CONSUME2(Newline));
     this.need(5, RCurly, "'}' closing the meter");
-    return this.ACTION(() => ({ kind: "effect" as const, name: "meter", text: this.textFrom(from), filters: true, span: this.span(kw) }));
+    return this.ACTION(() => ({ kind: "effect" as const, name: "meter", text: this.textFrom(from), filters: true, key, span: this.span(kw) }));
   });
 
   private flowStmt = this.RULE("flowStmt", (): Stmt => {

@@ -656,6 +656,15 @@ describe("set statements", () => {
     expect(verdicts(rs, { ...p, proto: "tcp", dport: 22 })).toEqual(["accept"]);
     expect(verdicts(rs, { ...p, proto: "udp", dport: 53 })).toEqual(["drop"]);
   });
+  it("a meter reads its key's fields: 'meter m { tcp dport ... }' passes UDP over (the kernel, asked)", () => {
+    const text = "table ip t {\n chain c {\n  type filter hook input priority 0; policy accept;\n  meter m size 128 { tcp dport limit rate over 1/hour } drop\n }\n}\n";
+    const rs = parseNft(text, "m.nft");
+    expect(rs.diagnostics).toEqual([]);
+    expect(rs.chains.get("ip t/c")!.rules[0]!.conditions.slice(0, 2)).toEqual([{ kind: "proto", protos: [6] }, expect.objectContaining({ kind: "unknown" })]);
+    const p = { family: 4 as const, src: "198.51.100.7", dst: "192.0.2.1", hook: "input" as const };
+    expect(verdicts(rs, { ...p, proto: "udp", dport: 53 })).toEqual(["accept"]);
+    expect(verdicts(rs, { ...p, proto: "tcp", dport: 22 })).toEqual(["accept", "drop"]);
+  });
   it("takes what nft's grammar takes in the element, in its order", () => {
     const text = (stmt: string) => `table ip t {\n set s { type ipv4_addr; flags dynamic; }\n map m { type ipv4_addr : inet_service; flags dynamic; }\n chain c {\n  ${stmt}\n }\n}\n`;
     const said = (stmt: string) => parseNft(text(stmt), "s.nft").diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`);
