@@ -1408,8 +1408,14 @@ class RuleMapper {
         return;
       case "effect":
         if (s.name === "xt") return this.xt(s);
-        // (the map that chooses a named object must exist, as any set a rule names)
-        if (s.chooser?.kind === "map" && s.chooser.map.kind === "setref") this.m.setState(this.ctx, s.chooser.map);
+        // A named object chosen by a map (`counter name tcp dport map { 22 : "c" }`): the kernel
+        // reads the key's headers and passes over a packet whose key the map does not hold (its
+        // NFT_BREAK), so the rule is for the map's keys only (the kernel-oracle, asked).
+        if (s.chooser?.kind === "map") {
+          const c = s.chooser;
+          const keys: Expr = c.map.kind === "set" ? { kind: "set", elements: c.map.elements.map((e) => ({ key: e.key, span: e.span })), span: c.map.span } : c.map;
+          this.add(...dependencies(c.key), ...this.m.match(c.key, "implicit", keys, this.ctx, `${exprText(c.key)} in the keys of ${exprText(c)}`));
+        }
         // a meter reads its key's headers: `meter m { tcp dport ... }` is for TCP packets only
         if (s.key) this.add(...dependencies(s.key));
         if (s.filters) {
@@ -1419,16 +1425,8 @@ class RuleMapper {
         }
         // The packet is rewritten (stateless NAT) or taken out of the path: what follows is not modelled.
         if (DIVERTS.has(s.name) || REWRITES.test(s.text)) {
-          // synproxy passes over what is not TCP (the kernel's NFT_BREAK), and over a packet its
-          // object map holds no element for
-          if (s.name === "synproxy") {
-            this.add({ kind: "proto", protos: [6] });
-            const c = s.chooser;
-            if (c?.kind === "map" && c.map.kind === "set") {
-              const keys: Expr = { kind: "set", elements: c.map.elements.map((e) => ({ key: e.key, span: e.span })), span: c.map.span };
-              this.add(...this.m.match(c.key, "implicit", keys, this.ctx, `${exprText(c.key)} in the keys of ${exprText(c)}`));
-            }
-          }
+          // synproxy passes over what is not TCP (the kernel's NFT_BREAK)
+          if (s.name === "synproxy") this.add({ kind: "proto", protos: [6] });
           return this.decide({ kind: "unknown", target: s.text });
         }
         if (s.name === "notrack") this.effect = "notrack";

@@ -107,9 +107,9 @@ describe("verdicts, statements, unknowns", () => {
     const chooser = parseNft(wrap('synproxy name ip saddr map { 192.168.1.0/24 : "a", 10.0.0.1 : "b" }').replace(" chain x {", " synproxy a { mss 1460 wscale 7; }\n synproxy b { mss 1460 wscale 7; }\n chain x {"), "r.nft");
     expect(chooser.diagnostics).toEqual([]);
     expect(chooser.chains.get("inet t/c")!.rules[0]!.conditions).toEqual([
-      { kind: "proto", protos: [6] },
       { kind: "family", family: 4 },
       { kind: "addr", field: "src", family: 4, ranges: [{ lo: 0xc0a80100n, hi: 0xc0a801ffn }, { lo: 0x0a000001n, hi: 0x0a000001n }] },
+      { kind: "proto", protos: [6] },
     ]);
     const rs = parseNft(wrap("ip saddr @blocked drop"), "u.nft");
     expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["4:12 set @blocked is not declared in table inet t"]);
@@ -664,6 +664,17 @@ describe("set statements", () => {
     const p = { family: 4 as const, src: "198.51.100.7", dst: "192.0.2.1", hook: "input" as const };
     expect(verdicts(rs, { ...p, proto: "udp", dport: 53 })).toEqual(["accept"]);
     expect(verdicts(rs, { ...p, proto: "tcp", dport: 22 })).toEqual(["accept", "drop"]);
+  });
+  it("a named object chosen by a map: the rule is for the map's keys only (the kernel-oracle, asked)", () => {
+    for (const chooser of ['map { 22 : "c1" }', "map @cm"]) {
+      const text = `table ip t {\n counter c1 { }\n map cm { type inet_service : counter; elements = { 22 : "c1" }; }\n chain c {\n  type filter hook input priority 0; policy drop;\n  counter name tcp dport ${chooser} accept\n }\n}\n`;
+      const rs = parseNft(text, "o.nft");
+      expect(rs.diagnostics).toEqual([]);
+      const p = { family: 4 as const, src: "198.51.100.7", dst: "192.0.2.1", hook: "input" as const };
+      expect(verdicts(rs, { ...p, proto: "tcp", dport: 22 })).toEqual(["accept"]);
+      expect(verdicts(rs, { ...p, proto: "tcp", dport: 23 })).toEqual(["drop"]);
+      expect(verdicts(rs, { ...p, proto: "udp", dport: 22 })).toEqual(["drop"]);
+    }
   });
   it("takes what nft's grammar takes in the element, in its order", () => {
     const text = (stmt: string) => `table ip t {\n set s { type ipv4_addr; flags dynamic; }\n map m { type ipv4_addr : inet_service; flags dynamic; }\n chain c {\n  ${stmt}\n }\n}\n`;
