@@ -1408,13 +1408,17 @@ class RuleMapper {
         return;
       case "effect":
         if (s.name === "xt") return this.xt(s);
-        // A named object chosen by a map (`counter name tcp dport map { 22 : "c" }`): the kernel
-        // reads the key's headers and passes over a packet whose key the map does not hold (its
-        // NFT_BREAK), so the rule is for the map's keys only (the kernel-oracle, asked).
-        if (s.chooser?.kind === "map") {
-          const c = s.chooser;
+        // A map that chooses a named object (`counter name tcp dport map { 22 : "c" }`) or the value
+        // written (`meta mark set tcp dport map { 22 : 1 }`): the kernel reads the key's headers
+        // and passes over a packet whose key the map does not hold (its NFT_BREAK), so the rule is
+        // for the map's keys only (the kernel-oracle, asked). A value read from the packet
+        // (`meta mark set tcp dport`) implies its headers too.
+        if (s.assign) this.add(...dependencies(s.assign.value));
+        for (const c of [...(s.chooser ? mapLookups(s.chooser) : []), ...(s.assign ? mapLookups(s.assign.value) : [])]) {
+          this.add(...dependencies(c.key));
+          if (c.map.kind === "set" && neverMisses(c.key, c.map.elements)) continue;
           const keys: Expr = c.map.kind === "set" ? { kind: "set", elements: c.map.elements.map((e) => ({ key: e.key, span: e.span })), span: c.map.span } : c.map;
-          this.add(...dependencies(c.key), ...this.m.match(c.key, "implicit", keys, this.ctx, `${exprText(c.key)} in the keys of ${exprText(c)}`));
+          this.add(...this.m.match(c.key, "implicit", keys, this.ctx, `${exprText(c.key)} in the keys of ${exprText(c)}`));
         }
         // a meter reads its key's headers: `meter m { tcp dport ... }` is for TCP packets only
         if (s.key) this.add(...dependencies(s.key));
@@ -2109,6 +2113,29 @@ function sameData(a: SetElement, b: SetElement): boolean {
 
 /** Statements that take the packet out of the ruleset's hands (forwarded, diverted to a socket, answered). */
 const DIVERTS: ReadonlySet<string> = new Set(["fwd", "tproxy", "synproxy"]);
+
+/**
+ * Whether a lookup of `key` among `elements` always finds one: a catch-all `*`, or a key drawn from
+ * a known range (numgen, jhash: a load balancer) that the elements' keys cover (see generators.ts).
+ */
+function neverMisses(key: Expr, elements: readonly SetElement[]): boolean {
+  if (elements.some((e) => isCatchAll(e.key))) return true;
+  const domain = generatorRange(key);
+  if (!domain) return false;
+  const ranges = elements.map((e) => elementRange(e.key));
+  return ranges.every((r) => r !== undefined) && coversRange(ranges as [number, number][], domain);
+}
+
+/** The map lookups (`KEY map { ... }`) in `e`, outermost first. */
+function mapLookups(e: Expr): Extract<Expr, { kind: "map" }>[] {
+  const out: Extract<Expr, { kind: "map" }>[] = [];
+  const walk = (x: Expr): void => {
+    if (x.kind === "map") out.push(x);
+    else subExpressions(x).forEach(walk);
+  };
+  walk(e);
+  return out;
+}
 
 /** The first bare value in `e` that is a keyword nft refuses as a value (keywordAsValue). */
 function keywordIn(e: Expr): Extract<Expr, { kind: "value" }> | undefined {

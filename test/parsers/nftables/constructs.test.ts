@@ -676,6 +676,18 @@ describe("set statements", () => {
       expect(verdicts(rs, { ...p, proto: "udp", dport: 22 })).toEqual(["drop"]);
     }
   });
+  it("a value written from a map: the rule is for the map's keys, unless the lookup never misses (the kernel-oracle, asked)", () => {
+    const at = (stmt: string) => parseNft(`table ip t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${stmt} accept\n }\n}\n`, "m.nft");
+    const p = { family: 4 as const, src: "198.51.100.7", dst: "192.0.2.1", hook: "input" as const };
+    const mark = at("meta mark set tcp dport map { 22 : 1 }");
+    expect(mark.diagnostics).toEqual([]);
+    expect(verdicts(mark, { ...p, proto: "tcp", dport: 22 })).toEqual(["accept"]);
+    expect(verdicts(mark, { ...p, proto: "tcp", dport: 23 })).toEqual(["drop"]);
+    expect(verdicts(mark, { ...p, proto: "udp", dport: 22 })).toEqual(["drop"]);
+    // a catch-all element, or a generator whose every value the map holds: never a miss
+    expect(verdicts(at("meta mark set ip saddr map { 10.0.0.0/8 : 1, * : 2 }"), { ...p, proto: "udp", dport: 53 })).toEqual(["accept"]);
+    expect(at("ct mark set numgen inc mod 2 map { 0 : 1, 1 : 2 }").chains.get("ip t/c")!.rules[0]!.conditions).toEqual([]);
+  });
   it("takes what nft's grammar takes in the element, in its order", () => {
     const text = (stmt: string) => `table ip t {\n set s { type ipv4_addr; flags dynamic; }\n map m { type ipv4_addr : inet_service; flags dynamic; }\n chain c {\n  ${stmt}\n }\n}\n`;
     const said = (stmt: string) => parseNft(text(stmt), "s.nft").diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`);
