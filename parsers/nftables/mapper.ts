@@ -393,6 +393,10 @@ class Machine {
       case "create": {
         if (s && cmd.op === "create") this.diag("error", cmd.span, `set ${cmd.name} already exists in table ${tkey(cmd.table)}`);
         if (!cmd.definition) return;
+        const stateful = SET_STATEFUL.filter((k) => cmd.definition!.options[k] !== undefined);
+        if (stateful.length > MAX_SET_STATEMENTS) {
+          this.diag("error", cmd.definition.span, `${cmd.definition.kind} ${cmd.name} gives its elements ${stateful.length} statements (${stateful.join(", ")}): the kernel takes at most ${MAX_SET_STATEMENTS} (nft: "Could not process rule: Argument list too long")`);
+        }
         if (s) {
           const was = typeText(s.def);
           if (typeText(cmd.definition) !== was && cmd.definition.keyType.length + (cmd.definition.keyTypeof?.length ?? 0) > 0) {
@@ -607,6 +611,11 @@ function keyDatatype(e: Expr): string | undefined {
   }
   return undefined;
 }
+
+/** The statements a set may give each of its elements (`counter`, `quota ...`, `limit rate ...`, `ct count ...`). */
+const SET_STATEFUL = ["counter", "quota", "limit", "ct"] as const;
+/** How many of them the kernel takes on one set or set statement (its NFT_SET_EXPR_MAX). */
+const MAX_SET_STATEMENTS = 2;
 
 /** Keys whose values are strings to nft's reader: an address (or a host name), an interface name. */
 const STRING_TYPES: ReadonlySet<string> = new Set(["ipv4_addr", "ipv6_addr", "ifname"]);
@@ -2311,6 +2320,9 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           const s = t.sets.get(st.set);
           if (s) s.dynamic ??= `rules ${st.op} elements`;
           else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`, true);
+          if ((st.effects?.length ?? 0) > MAX_SET_STATEMENTS) {
+            diag("error", st.effects![MAX_SET_STATEMENTS]!.span, `a set statement runs at most ${MAX_SET_STATEMENTS} statements on its element: the kernel refuses '${st.effects![MAX_SET_STATEMENTS]!.text}' (nft: "Could not process rule: Argument list too long")`);
+          }
           if (s && st.timeout && !s.def.flags.includes("timeout") && s.def.options.timeout === undefined) {
             diag("error", st.timeout, `set @${st.set} has no timeouts: give it 'flags timeout' or a 'timeout' for the element's to be taken (nft: "Could not process rule: Operation not supported")`);
           }

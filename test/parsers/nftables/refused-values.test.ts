@@ -275,6 +275,11 @@ const FILES: [string, RegExp?][] = [
   ["table ip t {\n\tlimit l {\n\t\tcomment meta\n\t\trate 400/hour\n\t}\n}\n", /expected .* in the limit declaration, found 'meta'/],
   ["table ip t {\n\tlimit l {\n\t\tcomment x\n\t\trate 400/hour\n\t}\n}\n"],
   [setWith("flags dynamic\n\t\tct count over 20")],
+  // the kernel takes at most 2 statements on a set's elements, or in a set statement
+  [setWith("counter\n\t\tquota 10 bytes\n\t\tlimit rate 1/second"), /set s gives its elements 3 statements \(counter, quota, limit\): the kernel takes at most 2 \(nft: "Could not process rule: Argument list too long"\)/],
+  [setWith("flags dynamic\n\t\tcounter\n\t\tct count 2")],
+  [lookup("type ipv4_addr; flags dynamic", "update @s { ip saddr counter limit rate 1/second quota 10 bytes }"), /a set statement runs at most 2 statements on its element: the kernel refuses 'quota 10 bytes'/],
+  [lookup("type ipv4_addr; flags dynamic", "update @s { ip saddr counter limit rate 1/second }")],
   [setWith("flags dynamic\n\t\tct count over limit"), /expected 'count \[over\] N' after 'ct' \(the connections of the element, at most N\), found 'limit'/],
   [setWith("ct dynamic"), /expected 'count \[over\] N' after 'ct'.*found 'dynamic'/],
   // a chain in a table block has a body; its one flag is offload
