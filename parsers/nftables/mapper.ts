@@ -45,7 +45,7 @@ import { coversRange, elementRange, generatorRange, isGenerator } from "./genera
 import { ordinaryValue } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { exprText } from "./expr-text.js";
-import { isBitmaskKey, listDefineError } from "./vocabulary.js";
+import { ELEMENT_STATEMENTS, isBitmaskKey, listDefineError } from "./vocabulary.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
@@ -169,6 +169,15 @@ const ALL_HOOKS: ReadonlySet<string> = new Set(Object.values(HOOKS).flat());
 
 const ANALYSED: Partial<Record<NftFamily, Family[]>> = { ip: [4], ip6: [6], inet: [4, 6], netdev: [4, 6] };
 
+/** The elements of an object map whose data names no `type` object table `t` declares, with that name. */
+function undeclaredObjects(t: TableState, type: ObjectType, elements: readonly SetElement[]): { e: SetElement; name: string }[] {
+  const out: { e: SetElement; name: string }[] = [];
+  for (const e of elements) {
+    if (e.data?.kind === "value" && !t.objects.has(objectKey(type, e.data.text))) out.push({ e, name: e.data.text });
+  }
+  return out;
+}
+
 class Machine {
   readonly tables = new Map<string, TableState>();
   /** Sets rules named where they did not exist yet (see namesUsed, setsDeclaredLate). */
@@ -197,11 +206,8 @@ class Machine {
       for (const st of t.sets.values()) {
         const type = st.def.kind === "map" && st.def.dataType?.length === 1 ? st.def.dataType[0]! : undefined;
         if (type === undefined || !OBJECT_TYPES.has(type)) continue;
-        for (const e of st.elements) {
-          const name = e.data?.kind === "value" ? e.data.text : undefined;
-          if (name !== undefined && !t.objects.has(objectKey(type as ObjectType, name))) {
-            this.diag("error", e.span, `map ${st.def.name}: element ${exprText(e.key)} names ${type} ${name}, which is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
-          }
+        for (const { e, name } of undeclaredObjects(t, type as ObjectType, st.elements)) {
+          this.diag("error", e.span, `map ${st.def.name}: element ${exprText(e.key)} names ${type} ${name}, which is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
         }
       }
     }
@@ -393,7 +399,7 @@ class Machine {
       case "create": {
         if (s && cmd.op === "create") this.diag("error", cmd.span, `set ${cmd.name} already exists in table ${tkey(cmd.table)}`);
         if (!cmd.definition) return;
-        const stateful = SET_STATEFUL.filter((k) => cmd.definition!.options[k] !== undefined);
+        const stateful = [...ELEMENT_STATEMENTS].filter((k) => cmd.definition!.options[k] !== undefined);
         if (stateful.length > MAX_SET_STATEMENTS) {
           this.diag("error", cmd.definition.span, `${cmd.definition.kind} ${cmd.name} gives its elements ${stateful.length} statements (${stateful.join(", ")}): the kernel takes at most ${MAX_SET_STATEMENTS} (nft: "Could not process rule: Argument list too long")`);
         }
@@ -443,11 +449,8 @@ class Machine {
       // `quota name ip saddr map { 10.0.0.1 : "q1" }`: each object the map chooses
       const chooser = s.chooser;
       if (chooser?.kind !== "map" || chooser.map.kind !== "set" || !OBJECT_TYPES.has(s.name)) continue;
-      for (const e of chooser.map.elements) {
-        const name = e.data?.kind === "value" ? e.data.text : undefined;
-        if (name !== undefined && !t.objects.has(objectKey(s.name as ObjectType, name))) {
-          this.diag("error", e.span, `${s.name} ${name}, which element ${exprText(e.key)} chooses, is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
-        }
+      for (const { e, name } of undeclaredObjects(t, s.name as ObjectType, chooser.map.elements)) {
+        this.diag("error", e.span, `${s.name} ${name}, which element ${exprText(e.key)} chooses, is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
       }
     }
   }
@@ -612,9 +615,7 @@ function keyDatatype(e: Expr): string | undefined {
   return undefined;
 }
 
-/** The statements a set may give each of its elements (`counter`, `quota ...`, `limit rate ...`, `ct count ...`). */
-const SET_STATEFUL = ["counter", "quota", "limit", "ct"] as const;
-/** How many of them the kernel takes on one set or set statement (its NFT_SET_EXPR_MAX). */
+/** How many statements (ELEMENT_STATEMENTS) the kernel takes on one set or set statement (its NFT_SET_EXPR_MAX). */
 const MAX_SET_STATEMENTS = 2;
 
 /** Keys whose values are strings to nft's reader: an address (or a host name), an interface name. */

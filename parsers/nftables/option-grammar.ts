@@ -87,12 +87,12 @@ const FAMILIES: ReadonlySet<string> = new Set<NftFamily>(NFT_FAMILIES);
 const SYNPROXY_WORDS: ReadonlySet<string> = new Set(["mss", "wscale", "timestamp", "sack-perm"]);
 
 /**
- * Where the words after a `counter`, `log` or `quota` statement's keyword stop fitting nft's
- * grammar: the index of the first word with no place there (words.length when one is missing at
- * the end), or -1 when all fit (and for other statements). `counter` takes `packets N` and
- * `bytes N` pairs; `log` its options with a value each, and `flags` with `all`, `skuid`, `ether`,
- * `ip options` or `tcp` and a comma list of `sequence`/`options`; `quota` an amount and unit and a
- * `used` amount. Values are checked for their form elsewhere (the reader's OPTIONS_WITH_VALUE).
+ * Where the words after a `counter`, `log` or `quota` statement's keyword (or an element's `ct`)
+ * stop fitting nft's grammar: the index of the first word with no place there (words.length when
+ * one is missing at the end), or -1 when all fit (and for other statements). `counter` takes
+ * `packets N` and `bytes N` pairs; `log` its options with a value each, and `flags` with `all`,
+ * `skuid`, `ether`, `ip options` or `tcp` and a comma list of `sequence`/`options`; `quota` an
+ * amount and unit and a `used` amount; `ct` `count [over] N`. Values are checked for their form elsewhere (the reader's OPTIONS_WITH_VALUE).
  * The option words stepped over are added to `options`.
  */
 export function strayOption(name: string, words: readonly { image: string }[], options = new Set<string>()): number {
@@ -130,6 +130,11 @@ export function strayOption(name: string, words: readonly { image: string }[], o
         i += 3;
       }
       return i < words.length ? i : -1;
+    case "ct":
+      if (at(0) !== "count") return 0;
+      i = at(1) === "over" ? 2 : 1;
+      if (!NFT_NUMBER.test(at(i) ?? "")) return i;
+      return i + 1 < words.length ? i + 1 : -1;
     default:
       return -1;
   }

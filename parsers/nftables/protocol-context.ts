@@ -224,7 +224,7 @@ export class ProtocolContext {
    */
   private ctPortValues(key: Expr): void {
     if (isCtPort(key) && !this.transportKnown) {
-      this.refuse(key.span, `'${exprText(key)}' needs the transport protocol from an earlier match ('meta l4proto tcp', 'tcp dport ...', or 'ct protocol tcp' where the address family is known): without it nft cannot read the port ("Can't parse symbolic invalid expressions")`);
+      this.refuse(key.span, `'${exprText(key)}' ${NAMES_NO_TRANSPORT}: without it nft cannot read the port ("Can't parse symbolic invalid expressions")`);
     }
   }
 
@@ -243,7 +243,7 @@ export class ProtocolContext {
           this.read(p);
           // a port of the connection's tuple has no size until the rule names its transport protocol
           if (isCtPort(p) && !this.transportKnown) {
-            return this.refuse(p.span, `'${exprText(p)}' in a concatenation needs the transport protocol from an earlier match ('meta l4proto tcp', 'tcp dport ...', or 'ct protocol tcp' where the address family is known): without it its size is unknown to nft ("can not use variable sized data types (invalid) in concat expressions")`);
+            return this.refuse(p.span, `'${exprText(p)}' in a concatenation ${NAMES_NO_TRANSPORT}: without it its size is unknown to nft ("can not use variable sized data types (invalid) in concat expressions")`);
           }
         }
         return;
@@ -335,6 +335,9 @@ export class ProtocolContext {
     }
   }
 }
+
+/** What a conntrack port lacks where the rule names no transport protocol before it. */
+const NAMES_NO_TRANSPORT = "needs the transport protocol from an earlier match ('meta l4proto tcp', 'tcp dport ...', or 'ct protocol tcp' where the address family is known)";
 
 /** `ct [original|reply] proto-src|proto-dst`: a port of the connection's tuple, of whatever transport protocol it has. */
 function isCtPort(e: Expr): boolean {

@@ -79,7 +79,7 @@ import {
   UpdateKw, VerbKw, VmapKw, Word, WordTok,
 } from "./tokens.js";
 import {
-  CT_KEYS, EFFECT_OPTIONS, isBitmaskSet, listDefineError, negationRefusal, ELEMENT_OPTIONS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
+  CT_KEYS, EFFECT_OPTIONS, isBitmaskSet, listDefineError, negationRefusal, ELEMENT_NON_STATEMENTS, ELEMENT_OPTIONS, ELEMENT_STATEMENTS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
   PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, SUBOBJECT_NAMES, TUNNEL_HEADERS, valueOf,
 } from "./vocabulary.js";
 
@@ -146,7 +146,7 @@ const SET_OPTION_VALUES: Readonly<Record<string, { test: (value: string) => bool
   "gc-interval": { test: nftTime, what: "a time (1m, 30s)" },
 };
 /** A set's properties read as an element's options are (the statements every element gets, and its comment). */
-const SET_STATEFUL_PROPERTIES: ReadonlySet<string> = new Set(["counter", "quota", "limit", "ct", "comment"]);
+const SET_STATEFUL_PROPERTIES: ReadonlySet<string> = new Set([...ELEMENT_STATEMENTS, "comment"]);
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
 /** An anonymous set being read: its elements, whether a ',' must come next, and a list define written into it. */
 interface SetFrame {
@@ -158,10 +158,6 @@ interface SetFrame {
 /** What exprStmt's alternatives see while chevrotain records the grammar (their actions do not run). */
 const RECORDING_FRAME = { first: undefined as unknown as IToken, from: 0, left: undefined as unknown as Expr };
 const DUP_LIKE: ReadonlySet<string> = new Set(["dup", "fwd", "tproxy"]);
-/** Words after a set statement's key that are element options, not statements run on the element. */
-const ELEMENT_NON_STATEMENTS: ReadonlySet<string> = new Set(["timeout", "expires", "comment"]);
-/** The statements nft 1.0.6 runs on a set statement's element (its stateful_stmt: `ct` is `ct count`). */
-const SET_STATEMENT_STATEFUL: ReadonlySet<string> = new Set(["counter", "limit", "quota", "ct"]);
 const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy", "tunnel"]);
 /** What `ct` declares as an object. */
 const CT_OBJECTS: ReadonlySet<string> = new Set(["helper", "timeout", "expectation"]);
@@ -2159,13 +2155,10 @@ export class NftTextParser extends EmbeddedActionsParser {
         throw new Fail(`expected a time (1h30m, 500ms, 1d) after '${kw.image}', found ${describeToken(words[0]!)}`, words[0]!);
       }
       // `ct count [over] N`: the one ct statement an element takes
-      if (kw.image === "ct") {
-        const n = words[words[1]?.image === "over" ? 2 : 1];
-        const misfit = words[0]?.image !== "count" ? words[0] : n === undefined || !NFT_NUMBER.test(n.image) ? n : words[words.indexOf(n) + 1];
-        if (misfit !== undefined || n === undefined) {
-          const at = misfit ?? this.LA(1);
-          throw new Fail(`expected 'count [over] N' after 'ct' (the connections of the element, at most N), found ${describeToken(at)}`, at);
-        }
+      const ctMisfit = kw.image === "ct" ? strayOption("ct", words) : -1;
+      if (ctMisfit >= 0) {
+        const at = words[ctMisfit] ?? this.LA(1);
+        throw new Fail(`expected 'count [over] N' after 'ct' (the connections of the element, at most N), found ${describeToken(at)}`, at);
       }
       if (kw.image === "limit" && (words[0]?.image !== "rate" || !limitRate(words.slice(1).map((t) => t.image).join(" ")))) {
         throw new Fail(`expected a rate after 'limit rate' as nft writes it ([over] N/second [burst N packets], [over] N mbytes/second ...), found '${words.map((t) => t.image).join(" ")}'`, words[0] ?? this.LA(1));
@@ -2529,7 +2522,7 @@ export class NftTextParser extends EmbeddedActionsParser {
     const key = this.SUBRULE(this.concatExpr, { ARGS: [true] });
     this.MANY2({ GATE: () => ELEMENT_NON_STATEMENTS.has(this.LA(1).image), DEF: () => this.SUBRULE(this.elementOption) });
     this.ACTION(() => {
-      if (!SET_STATEMENT_STATEFUL.has(this.LA(1).image)) this.fail("timeout, expires, or the statement the meter runs on the element: counter, limit, quota or ct count (nft: \"meter statement must be stateful\")");
+      if (!ELEMENT_STATEMENTS.has(this.LA(1).image)) this.fail("timeout, expires, or the statement the meter runs on the element: counter, limit, quota or ct count (nft: \"meter statement must be stateful\")");
     });
     this.SUBRULE2(this.elementOption);
     this.MANY3(() => this.CONSUME2(Newline));
@@ -2548,7 +2541,7 @@ export class NftTextParser extends EmbeddedActionsParser {
   /**
    * `add @s { ip saddr }`, `update @s { ip saddr timeout 10s limit rate 10/second }`, `delete @s { ... }`,
    * and for a map `update @m { ip saddr : tcp dport }`: as nft's grammar has it, the key, its
-   * options (timeout, expires), the statements that run on the element (SET_STATEMENT_STATEFUL),
+   * options (timeout, expires), the statements that run on the element (ELEMENT_STATEMENTS),
    * then for a map ':' and the data with its options.
    */
   private setopStmt = this.RULE("setopStmt", (): Stmt => {
@@ -2570,7 +2563,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         },
       });
     option(2, ELEMENT_NON_STATEMENTS, keyOptions);
-    option(3, SET_STATEMENT_STATEFUL, statements);
+    option(3, ELEMENT_STATEMENTS, statements);
     let data: Expr | undefined;
     this.OPTION(() => {
       this.CONSUME(Colon);

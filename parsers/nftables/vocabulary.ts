@@ -126,6 +126,13 @@ export function listDefineError(name: string, what: string): string {
 
 export const SET_OPTIONS = set("timeout gc-interval size policy auto-merge counter comment quota limit last ct");
 export const ELEMENT_OPTIONS = set("timeout expires comment counter quota limit last ct");
+/** Element options that are no statement run on the element. */
+export const ELEMENT_NON_STATEMENTS = set("timeout expires comment");
+/**
+ * The statements nft 1.0.6 runs on a set's element (its stateful_stmt; `ct` is `ct count`): the
+ * ones a set gives every element, a set statement or a meter runs; the kernel takes at most 2.
+ */
+export const ELEMENT_STATEMENTS = set("counter quota limit ct");
 
 export const REL_WORDS: Record<string, "==" | "!=" | "<" | ">" | "<=" | ">="> = { eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=" };
 
