@@ -128,6 +128,11 @@ const MAX_SKIPS = 8;
 /** Earlier rules subtracted from a rule's part at the most (the rest stays in: a superset). */
 const MAX_EARLIER = 64;
 /**
+ * Pieces of a rule's part past which withoutEarlier asks the chain's index about the rule's own
+ * match instead (see Projections.ofSmallFlat): a rule-sized part has a few dozen.
+ */
+const MAX_QUERY_PIECES = 2048;
+/**
  * Earlier rules with more ranges and alternatives than this are not subtracted (the part stays a
  * superset): subtracting a named set of thousands of elements from what is left under a blocklist
  * builds a node per element over the blocklist's (the nft bench ran out of array size).
@@ -325,12 +330,12 @@ function withoutEarlier(rs: Ruleset, chain: Chain, rule: Rule, set: PacketSet): 
   let n = 0;
   const { accepts, at } = earlierAcceptsOf(rs, chain);
   const end = at.get(rule) ?? chain.rules.length;
-  // The index is asked about `set` when it is held flat (its walk is short, and it is often much
-  // narrower than the rule: one host and port of a rule over groups), else about the rule's own
-  // match: rule-sized, where `set` may be a large set whose projection walk would not end.
-  const query = set.flatForm() !== undefined ? set : compiled(rs, rule).known;
+  // The index is asked about `set` when it is held flat and small (often much narrower than the
+  // rule: one host and port of a rule over groups), else about the rule's own match: rule-sized,
+  // where `set` may be a large set whose projection walk would not end.
+  const query = Projections.ofSmallFlat(set, MAX_QUERY_PIECES) ?? Projections.of(compiled(rs, rule).known);
   hullsOf(rs, chain).forEachMayMeet(
-    Projections.of(query),
+    query,
     (r, i) => {
       if (i >= end || left.isEmpty() || n >= MAX_EARLIER) return true;
       const m = matchInChain(rs, chain, r);

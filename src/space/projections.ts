@@ -73,8 +73,9 @@ const FLAT_NODES: NodeForm<FlatSet> = {
  * skips (bit k: DIMS[k] is open there). One walk of the set's nodes that keeps no bigint per
  * piece: rule-sized sets are projected by the tens of thousands.
  */
-function walkRanges<N>(root: N, form: NodeForm<N>): { found: number[][]; open: number } {
+function walkRanges<N>(root: N, form: NodeForm<N>, budget = Infinity): { found: number[][]; open: number } | undefined {
   const found: number[][] = DIMS.map(() => []);
+  let pieces = 0;
   let open = 0;
   /** Dimensions strictly between levels `from` and `to` are open on this edge. */
   const skipped = (from: number, to: number) => {
@@ -90,6 +91,7 @@ function walkRanges<N>(root: N, form: NodeForm<N>): { found: number[][]; open: n
     const lv = form.level(n);
     const out = found[SLOT[lv]!];
     form.pieces(n, (lo, hi, kid) => {
+      pieces++;
       if (kid === form.empty) return;
       out?.push(lo, hi);
       const kidLevel = form.level(kid);
@@ -99,6 +101,8 @@ function walkRanges<N>(root: N, form: NodeForm<N>): { found: number[][]; open: n
         stack.push(kid);
       }
     });
+    // (a node's pieces are walked whole: the budget is kept to within one node)
+    if (pieces > budget) return undefined;
   }
   return { found, open };
 }
@@ -182,11 +186,36 @@ export class Projections {
         knownFlatStore = currentFlatStore();
       }
       let p = knownFlat.get(f);
-      if (p === undefined) knownFlat.set(f, (p = Projections.compute(walkRanges(f, FLAT_NODES))));
+      if (p === undefined) knownFlat.set(f, (p = Projections.compute(walkRanges(f, FLAT_NODES)!)));
       return p;
     }
     let p = known.get(set.node);
-    if (p === undefined) known.set(set.node, (p = Projections.compute(walkRanges(set.node, OBJECT_NODES))));
+    if (p === undefined) known.set(set.node, (p = Projections.compute(walkRanges(set.node, OBJECT_NODES)!)));
+    return p;
+  }
+
+  /**
+   * The projections of a set held flat whose nodes have at most about `pieces` pieces in all, or
+   * that was projected before; undefined for a larger set or one not held flat. A caller that may ask about any superset
+   * (a rule's own match) asks about the set itself only when it is small: a rule's part of an
+   * exposure carries what the flow passed, such as a blocklist's complement, and one walk of
+   * that per rule told cost the nft bench with a 700-entry blocklist 19 s.
+   */
+  static ofSmallFlat(set: PacketSet, pieces: number): Projections | undefined {
+    const f = set.flatForm();
+    if (f === undefined) return undefined;
+    if (knownFlatStore === currentFlatStore()) {
+      const p = knownFlat.get(f);
+      if (p !== undefined) return p;
+    }
+    const walked = walkRanges(f, FLAT_NODES, pieces);
+    if (walked === undefined) return undefined;
+    if (knownFlatStore !== currentFlatStore()) {
+      knownFlat = new Map();
+      knownFlatStore = currentFlatStore();
+    }
+    const p = Projections.compute(walked);
+    knownFlat.set(f, p);
     return p;
   }
 

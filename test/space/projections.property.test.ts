@@ -99,6 +99,20 @@ describe("Projections", () => {
     expect(one(108).mayMeet(pm)).toBe(false);
     expect(one(109).mayMeet(pm)).toBe(true);
   });
+
+  it("ofSmallFlat projects a set held flat as of does while it is small, and gives up on a larger one or one not flat", () => {
+    // (not a set projected before: ofSmallFlat gives a projection it has whatever its size)
+    const ports = Array.from({ length: 150 }, (_, i) => r(200 + 5 * i));
+    const many = PacketSet.box({ [Dim.Family]: [r(4)], [Dim.Proto]: [r(6)], [Dim.Dport]: ports });
+    const flat = PacketSet.fromFlat(many.toFlat()!);
+    expect(Projections.ofSmallFlat(flat, 10)).toBeUndefined();
+    const small = Projections.ofSmallFlat(flat, 1000)!;
+    expect(small.ranges).toEqual(Projections.of(many).ranges);
+    expect(small.hull).toEqual(Projections.of(many).hull);
+    // a set with no flat form is never walked
+    const objects = PacketSet.box({ [Dim.Family]: [r(4)], [Dim.Proto]: [r(17)] });
+    if (objects.flatForm() === undefined) expect(Projections.ofSmallFlat(objects, 1000)).toBeUndefined();
+  });
 });
 
 describe("ProjectionList searches", () => {
