@@ -556,6 +556,18 @@ function ends(v: Expr): Expr[] {
 }
 
 /**
+ * Throws BadValue at a '-' alone where a value is read (`oifgroup - accept`, `meta mark { 1, - }`):
+ * nft's scanner reads it as the dash of a range, not as a word ("syntax error, unexpected -").
+ */
+function checkLoneDash(right: Expr): void {
+  for (const v of listedValues(right)) {
+    for (const x of ends(v)) {
+      if (x.kind === "value" && !x.quoted && x.text === "-") throw new BadValue(x, `expected a value, found '-' (nft: "syntax error, unexpected -"); a range is written low-high`);
+    }
+  }
+}
+
+/**
  * Throws BadValue at a value nft cannot parse for a key whose values are symbols: a `meta pkttype`
  * ("Could not parse packet type"), `meta iiftype`, `ct status`, `ip dscp`, or any `fib ... type`,
  * such as `fib daddr . iif type` ("Could not parse fib address type"). (`fib daddr type`,
@@ -1812,6 +1824,7 @@ class Mapper {
       if (masked === "always") return [];
       if (masked === "never") return [{ kind: "or", anyOf: [] }];
       if (masked) return [{ kind: "ctstate", states: masked.states, ...(masked.negate ? { negate: true as const } : {}) }];
+      checkLoneDash(right);
       checkCommaList(left, right);
       checkSymbols(left, right);
       checkIntegerValues(left, right);

@@ -74,6 +74,12 @@ const CASES: [string, RegExp?][] = [
   ["meta mark set mark & 0ff accept", /after 'meta mark &', found '0ff'/],
   ["ct mark set 0xzz accept", /after 'ct mark set', found '0xzz'/],
   ["ct mark & 0x000000ff == 010 meta mark set ct mark >> 8 accept"],
+  // a '-' alone is the dash of a range to nft's scanner, never a value
+  ["oifgroup - accept", /expected a value, found '-' \(nft: "syntax error, unexpected -"\)/],
+  ["iifname - accept", /found '-'/],
+  ["meta mark { 1, - } accept", /found '-'/],
+  ["oifgroup 1 - 2 accept"],
+  ['iifname "-" accept'],
   // a keyword that is a constant (a protocol, 'exists') is no host or interface name to nft
   ["ip saddr udp accept", /'udp' after 'ip saddr' is an nft keyword, a constant of another type: nft cannot read it as an address \("datatype mismatch"\)/],
   ["ip daddr != tcp accept", /'tcp' after 'ip daddr' is an nft keyword/],
