@@ -41,6 +41,17 @@ export const BENCH_CASES: BenchCase[] = [
     reference: { tool: "nft", test: ["-c", "-f"], load: ["-f"] },
   },
   {
+    // the same rules in one long chain (no verdict map, small sets; no goal set): a generated
+    // ruleset's shape, where each rule's flow carries every earlier rule's decisions
+    id: "nft-chain",
+    fileName: "nft-10k-one-chain.nft",
+    generate(seed) {
+      const r = generateNftRuleset({ rules: 10000, elements: 1000, oneChain: true }, seed);
+      return { text: r.text, rules: r.rules, note: `one chain, ${r.elements.toLocaleString("en-US")} set elements` };
+    },
+    reference: { tool: "nft", test: ["-c", "-f"], load: ["-f"] },
+  },
+  {
     // issue 5: an ASA config with 20k ACEs over 2k nested object-groups, checked in under 3 s
     id: "asa",
     fileName: "asa-20k-aces.cfg",

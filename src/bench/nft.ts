@@ -12,6 +12,11 @@ export interface NftBenchSize {
   rules: number;
   /** Elements across the named sets. */
   elements: number;
+  /**
+   * The customers' rules all in the one chain the forward chain jumps to, in the same order, with
+   * no verdict map and no per-customer chains: a long chain as generated rulesets have them.
+   */
+  oneChain?: boolean;
 }
 
 const SERVICES = [22, 25, 53, 80, 110, 143, 443, 465, 587, 993, 995, 3306, 5432, 6379, 8080, 8443];
@@ -113,41 +118,45 @@ export function generateNftRuleset(size: NftBenchSize, seed = 1): NftBenchRulese
   const fixedRules = 14;
   const chains = Math.max(1, Math.ceil((size.rules - fixedRules) / perChain));
   const customers: string[] = [];
+  // (one chain: the customers' rules are written into `customers` itself, below)
+  const body: string[] = [];
+  const rule = (s: string) => (size.oneChain ? body.push(s) : push(s));
   for (let c = 0; c < chains; c++) {
     const name = `cust_${c}`;
     customers.push(name);
     const net = 0x64400000 + c * 256; // 100.64.0.0/10 and up: one /24 each
-    push(`\tchain ${name} {`);
+    if (!size.oneChain) push(`\tchain ${name} {`);
     for (let r = 0; r < perChain; r++) {
       const host = v4(net + 1 + (r % 250));
       const port = SERVICES[Math.floor(rand() * SERVICES.length)]!;
       const src = v4(0x0b000000 + Math.floor(rand() * 0x50000000));
       switch (r % 8) {
         case 0:
-          push(`\t\tip daddr ${host} tcp dport ${port} counter accept comment "customer ${c} service ${r}"`);
+          rule(`\t\tip daddr ${host} tcp dport ${port} counter accept comment "customer ${c} service ${r}"`);
           break;
         case 1:
-          push(`\t\tip saddr ${src}/${24 + (r % 8)} ip daddr ${host} tcp dport { ${port}, ${port + 1000} } accept`);
+          rule(`\t\tip saddr ${src}/${24 + (r % 8)} ip daddr ${host} tcp dport { ${port}, ${port + 1000} } accept`);
           break;
         case 2:
-          push(`\t\tip daddr ${host} udp dport ${1024 + Math.floor(rand() * 60000)}-65535 drop`);
+          rule(`\t\tip daddr ${host} udp dport ${1024 + Math.floor(rand() * 60000)}-65535 drop`);
           break;
         case 3:
-          push(`\t\tip saddr $MGMT_NETS ip daddr ${host} tcp dport 22 accept`);
+          rule(`\t\tip saddr $MGMT_NETS ip daddr ${host} tcp dport 22 accept`);
           break;
         case 4:
-          push(`\t\tip daddr ${host} tcp dport ${port} ct state new limit rate 50/second accept`);
+          rule(`\t\tip daddr ${host} tcp dport ${port} ct state new limit rate 50/second accept`);
           break;
         case 5:
-          push(`\t\tip daddr ${host} icmp type { echo-request, destination-unreachable } accept`);
+          rule(`\t\tip daddr ${host} icmp type { echo-request, destination-unreachable } accept`);
           break;
         case 6:
-          push(`\t\tip saddr ${src} log prefix "cust${c} " drop`);
+          rule(`\t\tip saddr ${src} log prefix "cust${c} " drop`);
           break;
         default:
-          push(`\t\tip daddr ${host} tcp flags & (syn | ack) == syn tcp dport ${port} reject with tcp reset`);
+          rule(`\t\tip daddr ${host} tcp flags & (syn | ack) == syn tcp dport ${port} reject with tcp reset`);
       }
     }
+    if (size.oneChain) continue;
     push("\t\treturn");
     push("\t}");
     push("");
@@ -155,9 +164,12 @@ export function generateNftRuleset(size: NftBenchSize, seed = 1): NftBenchRulese
 
   // Dispatch: one rule per customer network, through a verdict map on the destination.
   push("\tchain customers {");
-  push("\t\tip daddr vmap {");
-  customers.forEach((name, c) => push(`\t\t\t${v4(0x64400000 + c * 256)}/24 : jump ${name}${c + 1 < customers.length ? "," : ""}`));
-  push("\t\t}");
+  if (size.oneChain) body.forEach((s) => push(s));
+  else {
+    push("\t\tip daddr vmap {");
+    customers.forEach((name, c) => push(`\t\t\t${v4(0x64400000 + c * 256)}/24 : jump ${name}${c + 1 < customers.length ? "," : ""}`));
+    push("\t\t}");
+  }
   push("\t}");
   push("");
 
@@ -188,7 +200,7 @@ export function generateNftRuleset(size: NftBenchSize, seed = 1): NftBenchRulese
   push("\t\toifname $WAN masquerade");
   push("\t}");
   push("}");
-  // customer chains (perChain + return), the dispatch vmap, forward 6, input 6, postrouting 1
-  const rules = chains * (perChain + 1) + 1 + 6 + 6 + 1;
+  // customer chains (perChain + return) and the dispatch vmap, or the one chain's rules; forward 6, input 6, postrouting 1
+  const rules = (size.oneChain ? chains * perChain : chains * (perChain + 1) + 1) + 6 + 6 + 1;
   return { text: `${lines.join("\n")}\n`, rules, elements: blockCount + allow6Count + pairCount };
 }
