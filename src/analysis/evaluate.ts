@@ -12,7 +12,8 @@ import { placeRef, type Action, type Chain, type Condition, type Diagnostic, typ
 import { Dim, PORT_PROTOS, ifaceToValue } from "../space/dims.js";
 import { familyMax } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
-import { AnalysisLimitError } from "../space/budget.js";
+import { AnalysisLimitError, nodesCreated } from "../space/budget.js";
+import { flatPiecesHeld } from "../space/flat-sets.js";
 import { intersectFactor, minusFactored, unionFactored } from "../space/factored.js";
 import { Projections } from "../space/projections.js";
 import { onResetCaches } from "../space/idd.js";
@@ -708,6 +709,7 @@ export class Evaluator {
     // same chain on the other family's pipeline) is taken from `this.batches`, not built again.
     let batch: { key: string; taken: UnionStack; dropped: UnionStack; steps: UncertainStep[] } | undefined;
     let applied = 0;
+    let lazy = false;
     const applyBatch = (b: AccountedBatch) => {
       const next: Flow[] = [];
       const takenProj = active.some((f) => f.within) ? Projections.of(b.taken) : undefined;
@@ -718,13 +720,15 @@ export class Evaluator {
           next.push(f);
           continue;
         }
-        if (f.pending || (applied > lazyAfter && f.certain && !f.within && !this.dropWanted(f))) {
-          // Deep in a long chain, the flow - every packet no earlier rule decided, a set that grows
-          // with each rule - is not rebuilt at each batch: what the batch takes waits in `pending`,
-          // and what it accepts, or its uncertain rules meet first, is read from the batch's
-          // rule-sized sets, less what earlier batches took. (One chain of 10k rules whose source
-          // DROPs meet every path of it: each batch rebuilt the whole flow, 14 s.) Its drops are
-          // not wanted (certain), so nothing needs the part of the flow a DROP takes.
+        const eligible = f.certain && !f.within && !this.dropWanted(f);
+        if (f.pending || (eligible && (lazy || applied > lazyAfter))) {
+          // Once taking a batch out of the flow - every packet no earlier rule decided, a set that
+          // grows with each rule - has cost more than lazyWork, the flow is not rebuilt at each
+          // batch: what the batch takes waits in `pending`, and what it accepts, or its uncertain
+          // rules meet first, is read from the batch's rule-sized sets, less what earlier batches
+          // took. (One chain of 10k rules whose source DROPs meet every path of it: each batch
+          // rebuilt the whole flow, 14 s.) Its drops are not wanted (certain), so nothing needs the
+          // part of the flow a DROP takes.
           const { pending: was, ...plain } = f;
           const cut = (x: PacketSet) => (was ? was.outside(x) : x);
           const acc = cut(f.set.intersect(b.accepted));
@@ -739,7 +743,10 @@ export class Evaluator {
           next.push({ ...plain, pending });
           continue;
         }
+        const work = eligible ? builtSoFar() : 0;
         const rest = f.set.minus(b.taken);
+        // a flow that costs this much to take a batch out of goes lazy (see above) from the next batch
+        if (eligible && builtSoFar() - work > lazyWork) lazy = true;
         if (rest.equals(f.set)) {
           next.push(f);
           continue;
@@ -1195,8 +1202,20 @@ function inboundAfterDnat(flows: Flow[], uncertainDrops: Flow[]): Flow[] {
   });
 }
 
-/** Batches a chain's run applies to its certain flows before it keeps what they take pending (Flow.pending). */
-let lazyAfter = 4;
+/**
+ * Nodes and flat pieces past which taking one batch out of a certain flow is too dear: the chain's
+ * run keeps what its later batches take pending (Flow.pending). A flow that stays cheap to cut is
+ * cut at each batch, which costs less than the lookups pending takes need (an ACL of 10k entries,
+ * half of them naming an ipset or a `recent` list: 10% more with them).
+ */
+let lazyWork = 32_000;
+/** Batches after which a chain's run keeps what they take pending whatever it costs (tests; Infinity: never). */
+let lazyAfter = Infinity;
+
+/** Nodes and flat pieces built so far. */
+function builtSoFar(): number {
+  return nodesCreated() + flatPiecesHeld();
+}
 
 /** The flows with what is pending taken out of them (those left empty dropped). */
 function settled(flows: Flow[]): Flow[] {
@@ -1241,8 +1260,9 @@ let apartFanout = 16;
  * `maxApart` (see Evaluator.boundFates), and on the assumptions a joined flow names,
  * `maxJoinedAssumptions`, for tests that check what joining fates keeps.
  */
-export function configureEvaluator(opts: { runs?: boolean; batchSteps?: number; largeFilterMin?: number; apart?: boolean; apartFanout?: number; maxUncertainFates?: number; maxApart?: number; maxJoinedAssumptions?: number; lazyAfter?: number }): void {
+export function configureEvaluator(opts: { runs?: boolean; batchSteps?: number; largeFilterMin?: number; apart?: boolean; apartFanout?: number; maxUncertainFates?: number; maxApart?: number; maxJoinedAssumptions?: number; lazyAfter?: number; lazyWork?: number }): void {
   if (opts.lazyAfter !== undefined) lazyAfter = opts.lazyAfter;
+  if (opts.lazyWork !== undefined) lazyWork = opts.lazyWork;
   if (opts.maxJoinedAssumptions !== undefined) maxJoinedAssumptions = opts.maxJoinedAssumptions;
   if (opts.batchSteps !== undefined) maxBatchSteps = Math.max(0, opts.batchSteps);
   if (opts.maxUncertainFates !== undefined) maxUncertainFates = opts.maxUncertainFates;

@@ -29,9 +29,16 @@ export class AnalysisLimitError extends Error {
 export const heapBudget: { fraction: number; checkEvery: number; limitBytes?: number } = { fraction: 0.9, checkEvery: 16384 };
 
 let sinceCheck = 0;
+let created = 0;
+
+/** Nodes created so far (a measure of the work operations did: see the evaluator's pending takes). */
+export function nodesCreated(): number {
+  return created;
+}
 
 /** Called for every node created; looks at the heap every `heapBudget.checkEvery` nodes. */
 export function noteNodeCreated(): void {
+  created++;
   if (++sinceCheck < heapBudget.checkEvery) return;
   sinceCheck = 0;
   const stats = getHeapStatistics();

@@ -317,6 +317,11 @@ function growPool(): void {
   prefault = next;
 }
 
+/** Pieces the flat sets hold now (grows as operations build; a measure of their work). */
+export function flatPiecesHeld(): number {
+  return poolTop;
+}
+
 /** Pieces the pool has room for now (tests: it grows once, to maxPieces). */
 export function flatPoolRoom(): number {
   return cuts.length;
