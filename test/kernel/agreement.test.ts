@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkEnvironment, corpusTargets, fixtureTargets, report, testAll, totals, type FileResult, type Target } from "./harness.js";
+import { checkEnvironment, corpusTargets, expectHookAgrees, fixtureTargets, report, testAll, totals, type FileResult, type Target } from "./harness.js";
 
 const env = checkEnvironment();
 const verbose = process.env.FWLINT_AGREEMENT_REPORT === "1";
@@ -57,12 +57,7 @@ if (env.skip) {
         const r = results.get(target.name);
         expect(r, "no result").toBeDefined();
         for (const h of r!.hooks) {
-          expect(h.oracleFailure, `${h.hook}: oracle failure`).toBeUndefined();
-          expect(
-            h.disagreements.map((d) => `${h.hook}: kernel ${d.kernel}, fwlint ${d.fwlint}: ${JSON.stringify(d.packet)}`),
-            "packets where fwlint is certain and the kernel decides otherwise",
-          ).toEqual([]);
-          expect(h.engineMismatches.filter((m) => m.kind === "unsound").map((m) => `${JSON.stringify(m.packet)}: ${m.trace} / ${m.evaluator}`), "tracer and evaluator disagree").toEqual([]);
+          expectHookAgrees(h);
         }
       });
     }

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { Evaluator, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { generateProbes, type Hook } from "../../src/analysis/probes.js";
 import { pipelineFor, verdictFor, type PacketVerdict, type Verdict } from "../../src/analysis/verdict.js";
@@ -172,6 +173,19 @@ export interface HookResult {
   /** Time spent in fwlint (probes, verdicts, evaluator) and waiting for the oracle. */
   fwlintMs: number;
   oracleMs: number;
+}
+
+/**
+ * What every judged hook must show: the oracle ran, no packet where fwlint is certain and the
+ * kernel decides otherwise, and the tracer and the evaluator do not disagree unsoundly.
+ */
+export function expectHookAgrees(h: HookResult): void {
+  expect(h.oracleFailure, `${h.hook}: oracle failure`).toBeUndefined();
+  expect(
+    h.disagreements.map((d) => `${h.hook}: kernel ${d.kernel}, fwlint ${d.fwlint}: ${JSON.stringify(d.packet)}`),
+    "packets where fwlint is certain and the kernel decides otherwise",
+  ).toEqual([]);
+  expect(h.engineMismatches.filter((m) => m.kind === "unsound").map((m) => `${JSON.stringify(m.packet)}: ${m.trace} / ${m.evaluator}`), "tracer and evaluator disagree").toEqual([]);
 }
 
 export interface FileResult {
