@@ -296,8 +296,25 @@ function osfMisfit(words: readonly IToken[]): { message: string; at: IToken } | 
   return undefined;
 }
 
+/** The keys of the routing expression (nft 1.0.6's rt_key), and the IPv6 routing header's fields, which 'rt' also reads. */
+const RT_KEYS: readonly string[] = ["classid", "nexthop", "mtu", "ipsec"];
+const RT_HEADER_FIELDS: readonly string[] = ["nexthdr", "hdrlength", "type", "seg-left"];
+
+/**
+ * `rt [ip|ip6] classid|nexthop|mtu|ipsec`, or the routing header's `rt nexthdr|hdrlength|type|seg-left`
+ * (nft: "syntax error, unexpected arp"): `words` are the tokens after 'rt'.
+ */
+function rtMisfit(words: readonly IToken[]): { message: string; at: IToken } | undefined {
+  const family = words[0]?.image === "ip" || words[0]?.image === "ip6" ? words[0] : undefined;
+  const key = words[family ? 1 : 0];
+  const known = family ? RT_KEYS : [...RT_KEYS, ...RT_HEADER_FIELDS];
+  if (!key || known.includes(key.image)) return undefined;
+  const list = known.map((k) => `'${k}'`);
+  return { message: `expected ${list.slice(0, -1).join(", ")} or ${list.at(-1)} after '${family ? `rt ${family.image}` : "rt"}', found ${describeToken(key)}`, at: key };
+}
+
 /** The opaque expressions whose words nft's grammar fixes further than OPAQUE says, and what it refuses in them. */
-const OPAQUE_MISFITS: Record<string, (words: readonly IToken[], next: IToken) => { message: string; at: IToken } | undefined> = { ipsec: ipsecMisfit, osf: osfMisfit };
+const OPAQUE_MISFITS: Record<string, (words: readonly IToken[], next: IToken) => { message: string; at: IToken } | undefined> = { ipsec: ipsecMisfit, osf: osfMisfit, rt: rtMisfit };
 
 export interface ParseContext {
   file: string;

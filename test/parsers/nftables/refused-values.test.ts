@@ -102,6 +102,15 @@ const CASES: [string, RegExp?][] = [
   ['osf ttl loose name "Linux" osf ttl skip version "Linux:3.x" accept'],
   ['osf x "Linux" accept', /expected 'name' or 'version' after 'osf', found 'x'/],
   ['osf ttl foo name "Linux" accept', /expected 'loose' or 'skip' after 'osf ttl', found 'foo'/],
+  // the routing expression's keys, and the IPv6 routing header's fields (those without ip/ip6; this
+  // ip table takes no IPv6 header: the upstream dump sample-ruleset.nft reads 'rt type 0' clean)
+  ["rt arp exists accept", /expected 'classid', 'nexthop', 'mtu', 'ipsec', 'nexthdr', 'hdrlength', 'type' or 'seg-left' after 'rt', found 'arp'/],
+  ["rt ip tcpmss 1 accept", /expected 'classid', 'nexthop', 'mtu' or 'ipsec' after 'rt ip', found 'tcpmss'/],
+  ["rt ip type 0 drop", /after 'rt ip', found 'type'/],
+  ["rt segmentsleft 1 drop", /after 'rt', found 'segmentsleft'/],
+  ["rt classid 1 accept"],
+  ["rt ipsec missing drop"],
+  ["rt ip6 mtu 1280 accept"],
   // the same reading in an anonymous map or verdict map, and in a concatenation
   ["ct original proto-dst vmap { 22 : accept }", /'ct original proto-dst' needs the transport protocol from an earlier match .*"Can't parse symbolic invalid expressions"/],
   ["meta mark set ct reply proto-src map { 22 : 1 }", /'ct reply proto-src' needs the transport protocol/],
