@@ -111,6 +111,12 @@ const CASES: [string, RegExp?][] = [
   ["rt classid 1 accept"],
   ["rt ipsec missing drop"],
   ["rt ip6 mtu 1280 accept"],
+  // an IPv6 extension header in this ip table (an inet or ip6 table takes them)
+  ["rt type 0 drop", /'rt type' reads an IPv6 extension header, which an ip table's packets do not have \(nft: "cannot use exthdr with ip"\)/],
+  ["frag more-fragments 1 drop", /'frag more-fragments' reads an IPv6 extension header/],
+  ["exthdr hbh exists drop", /'exthdr hbh' reads an IPv6 extension header/],
+  ["ip saddr 10.0.0.1 dst nexthdr 6 drop", /'dst nexthdr' reads an IPv6 extension header/],
+  ["srh flags 0 drop", /'srh flags'/],
   // the same reading in an anonymous map or verdict map, and in a concatenation
   ["ct original proto-dst vmap { 22 : accept }", /'ct original proto-dst' needs the transport protocol from an earlier match .*"Can't parse symbolic invalid expressions"/],
   ["meta mark set ct reply proto-src map { 22 : 1 }", /'ct reply proto-src' needs the transport protocol/],
