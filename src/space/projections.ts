@@ -179,16 +179,8 @@ export class Projections {
   /** The projections of a set, computed once per set (sets are immutable and hash-consed). */
   static of(set: PacketSet): Projections {
     const f = set.flatForm();
-    if (f !== undefined) {
-      // a set held flat is projected from its flat form: its node need not be built
-      if (knownFlatStore !== currentFlatStore()) {
-        knownFlat = new Map();
-        knownFlatStore = currentFlatStore();
-      }
-      let p = knownFlat.get(f);
-      if (p === undefined) knownFlat.set(f, (p = Projections.compute(walkRanges(f, FLAT_NODES)!)));
-      return p;
-    }
+    // a set held flat is projected from its flat form: its node need not be built
+    if (f !== undefined) return Projections.ofFlat(f, Infinity)!;
     let p = known.get(set.node);
     if (p === undefined) known.set(set.node, (p = Projections.compute(walkRanges(set.node, OBJECT_NODES)!)));
     return p;
@@ -196,26 +188,28 @@ export class Projections {
 
   /**
    * The projections of a set held flat whose nodes have at most about `pieces` pieces in all, or
-   * that was projected before; undefined for a larger set or one not held flat. A caller that may ask about any superset
-   * (a rule's own match) asks about the set itself only when it is small: a rule's part of an
-   * exposure carries what the flow passed, such as a blocklist's complement, and one walk of
-   * that per rule told cost the nft bench with a 700-entry blocklist 19 s.
+   * that was projected before; undefined for a larger set or one not held flat. A caller that may
+   * ask about any superset (a rule's own match) asks about the set itself only when it is small:
+   * a rule's part of an exposure carries what the flow passed, such as a blocklist's complement,
+   * and one walk of that per rule told cost the nft bench with a 700-entry blocklist 19 s.
    */
   static ofSmallFlat(set: PacketSet, pieces: number): Projections | undefined {
     const f = set.flatForm();
-    if (f === undefined) return undefined;
-    if (knownFlatStore === currentFlatStore()) {
-      const p = knownFlat.get(f);
-      if (p !== undefined) return p;
-    }
-    const walked = walkRanges(f, FLAT_NODES, pieces);
-    if (walked === undefined) return undefined;
+    return f === undefined ? undefined : Projections.ofFlat(f, pieces);
+  }
+
+  /** A flat set's projections, remembered for the current flat store; undefined past `budget` pieces (see walkRanges). */
+  private static ofFlat(f: FlatSet, budget: number): Projections | undefined {
     if (knownFlatStore !== currentFlatStore()) {
       knownFlat = new Map();
       knownFlatStore = currentFlatStore();
     }
-    const p = Projections.compute(walked);
-    knownFlat.set(f, p);
+    let p = knownFlat.get(f);
+    if (p === undefined) {
+      const walked = walkRanges(f, FLAT_NODES, budget);
+      if (walked === undefined) return undefined;
+      knownFlat.set(f, (p = Projections.compute(walked)));
+    }
     return p;
   }
 
