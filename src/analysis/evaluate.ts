@@ -708,20 +708,18 @@ export class Evaluator {
     // The unions depend only on the rules, the path kind and the stage: a batch met again (the
     // same chain on the other family's pipeline) is taken from `this.batches`, not built again.
     let batch: { key: string; taken: UnionStack; dropped: UnionStack; steps: UncertainStep[] } | undefined;
-    let applied = 0;
     let lazy = false;
     const applyBatch = (b: AccountedBatch) => {
       const next: Flow[] = [];
       const takenProj = active.some((f) => f.within) ? Projections.of(b.taken) : undefined;
       const born: Flow[][] = b.steps.map(() => []);
-      applied++;
       for (const f of active) {
         if (f.within && (!Projections.of(f.within).mayMeet(takenProj!) || !f.within.overlaps(b.taken))) {
           next.push(f);
           continue;
         }
         const eligible = f.certain && !f.within && !this.dropWanted(f);
-        if (f.pending || (eligible && (lazy || applied > lazyAfter))) {
+        if (f.pending || (eligible && lazy)) {
           // Once taking a batch out of the flow - every packet no earlier rule decided, a set that
           // grows with each rule - has cost more than lazyWork, the flow is not rebuilt at each
           // batch: what the batch takes waits in `pending`, and what it accepts, or its uncertain
@@ -1209,8 +1207,6 @@ function inboundAfterDnat(flows: Flow[], uncertainDrops: Flow[]): Flow[] {
  * half of them naming an ipset or a `recent` list: 10% more with them).
  */
 let lazyWork = 32_000;
-/** Batches after which a chain's run keeps what they take pending whatever it costs (tests; Infinity: never). */
-let lazyAfter = Infinity;
 
 /** Nodes and flat pieces built so far. */
 function builtSoFar(): number {
@@ -1237,7 +1233,10 @@ function settled(flows: Flow[]): Flow[] {
 function settledWhereJoined(flows: Flow[]): Flow[] {
   if (!flows.some((f) => f.pending)) return flows;
   const seen = new Map<string, number>();
-  for (const f of flows) seen.set(flowKey(f), (seen.get(flowKey(f)) ?? 0) + 1);
+  for (const f of flows) {
+    const k = flowKey(f);
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
   return flows.flatMap((f) => (f.pending && seen.get(flowKey(f))! > 1 ? settled([f]) : [f]));
 }
 
@@ -1258,10 +1257,11 @@ let apartFanout = 16;
  * jumped-to chains kept apart, with the bound of the jump) and `apartFanout` (how many of those
  * are joined at a time, at least 2); and the bounds on uncertain fates, `maxUncertainFates` and
  * `maxApart` (see Evaluator.boundFates), and on the assumptions a joined flow names,
- * `maxJoinedAssumptions`, for tests that check what joining fates keeps.
+ * `maxJoinedAssumptions`, for tests that check what joining fates keeps; `lazyWork` (what cutting
+ * one batch out of a flow may build before a chain's run keeps later batches' takes pending,
+ * Flow.pending; -1: after the first batch whatever it built, Infinity: never).
  */
-export function configureEvaluator(opts: { runs?: boolean; batchSteps?: number; largeFilterMin?: number; apart?: boolean; apartFanout?: number; maxUncertainFates?: number; maxApart?: number; maxJoinedAssumptions?: number; lazyAfter?: number; lazyWork?: number }): void {
-  if (opts.lazyAfter !== undefined) lazyAfter = opts.lazyAfter;
+export function configureEvaluator(opts: { runs?: boolean; batchSteps?: number; largeFilterMin?: number; apart?: boolean; apartFanout?: number; maxUncertainFates?: number; maxApart?: number; maxJoinedAssumptions?: number; lazyWork?: number }): void {
   if (opts.lazyWork !== undefined) lazyWork = opts.lazyWork;
   if (opts.maxJoinedAssumptions !== undefined) maxJoinedAssumptions = opts.maxJoinedAssumptions;
   if (opts.batchSteps !== undefined) maxBatchSteps = Math.max(0, opts.batchSteps);
