@@ -97,12 +97,13 @@ interface TableState {
 
 const objectKey = (type: string, name: string) => `${type} ${name}`;
 
-/** Calls `visit` with every expression of the statements, nested ones too (anonymous chains' rules left out). */
-function forEachExpr(stmts: readonly Stmt[], visit: (e: Expr) => void): void {
+/** The named sets and maps statements use (`@s` in a match, a verdict or NAT map, `add @s { ... }`), anonymous chains' rules left out. */
+function setRefsOf(stmts: readonly Stmt[]): { name: string; span: SourceSpan }[] {
+  const out: { name: string; span: SourceSpan }[] = [];
   const walk = (e: Expr | undefined): void => {
     if (!e) return;
-    visit(e);
-    subExpressions(e).forEach(walk);
+    if (e.kind === "setref") out.push({ name: e.name, span: e.span });
+    else subExpressions(e).forEach(walk);
   };
   for (const st of stmts) {
     if (st.kind === "match") {
@@ -119,35 +120,12 @@ function forEachExpr(stmts: readonly Stmt[], visit: (e: Expr) => void): void {
       walk(st.assign?.value);
       walk(st.chooser);
     } else if (st.kind === "setop") {
+      out.push({ name: st.set, span: st.span });
       walk(st.elem);
       walk(st.data);
     }
   }
-}
-
-/** The named sets and maps statements use (`@s` in a match, a verdict or NAT map, `add @s { ... }`), anonymous chains' rules left out. */
-function setRefsOf(stmts: readonly Stmt[]): { name: string; span: SourceSpan }[] {
-  const out: { name: string; span: SourceSpan }[] = [];
-  for (const st of stmts) if (st.kind === "setop") out.push({ name: st.set, span: st.span });
-  forEachExpr(stmts, (e) => {
-    if (e.kind === "setref") out.push({ name: e.name, span: e.span });
-  });
   return out;
-}
-
-/** The IPv6 extension header expressions (nft's exthdr): `rt` only with a routing header field. */
-const EXTHDR_NAMES: ReadonlySet<string> = new Set(["exthdr", "frag", "hbh", "dst", "mh", "srh", "rt0", "rt2", "rt4"]);
-const ROUTING_HEADER_FIELDS: ReadonlySet<string> = new Set(["nexthdr", "hdrlength", "type", "seg-left"]);
-
-/** The first IPv6 extension header expression of the statements, if any (nft: "cannot use exthdr with ip" in an ip table). */
-function extensionHeaderIn(stmts: readonly Stmt[]): Extract<Expr, { kind: "opaque" }> | undefined {
-  let found: Extract<Expr, { kind: "opaque" }> | undefined;
-  forEachExpr(stmts, (e) => {
-    if (found || e.kind !== "opaque") return;
-    const words = e.text.split(/\s+/);
-    if (EXTHDR_NAMES.has(e.name) || (e.name === "rt" && ROUTING_HEADER_FIELDS.has(words[1] ?? ""))) found = e;
-  });
-  return found;
 }
 
 const tkey = (t: TableRef) => `${t.family} ${t.name}`;
@@ -1380,8 +1358,6 @@ class RuleMapper {
   map(node: RuleNode): { rules: Expansion[]; comment?: string } {
     this.comment = node.comment;
     this.line = node.span.line;
-    const exthdr = this.ctx.family === "ip" ? extensionHeaderIn(node.stmts) : undefined;
-    if (exthdr) this.m.error(exthdr.span, `'${exthdr.text}' reads an IPv6 extension header, which an ip table's packets do not have (nft: "cannot use exthdr with ip"); use an ip6 or inet table`);
     for (const s of node.stmts) this.stmt(s);
     const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
     const setMark = this.setMark;

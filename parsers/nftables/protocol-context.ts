@@ -7,7 +7,7 @@
  * vs. udp"), a `reject with tcp reset` of packets that are not TCP, a `reject with icmp` of IPv6
  * packets, and, in an inet table, a NAT to an address whose family nothing in the rule tells. By
  * the table's family alone: `ct` expressions in netdev tables (whose hooks run before connection
- * tracking) and `fwd` outside them. And, of any rule, a statement after one that ends it (a
+ * tracking), `fwd` outside them, and IPv6 extension headers in ip tables. And, of any rule, a statement after one that ends it (a
  * verdict but continue, a reject, a NAT: "Statement after terminal statement has no effect" - two
  * rules run together on one line). One such rule and nft loads none of the file.
  *
@@ -26,6 +26,7 @@ import type { Expr, MatchOp, NftFamily, Stmt } from "./ast.js";
 import { exprText } from "./expr-text.js";
 import { protocolNumber } from "../../src/model/names.js";
 import { networkProtocol, nftNumber } from "./datatypes.js";
+import { readsExtensionHeader } from "./vocabulary.js";
 
 export interface ProtocolRefusal {
   span: SourceSpan;
@@ -256,6 +257,12 @@ export class ProtocolContext {
       case "range":
         this.read(e.low);
         return this.read(e.high);
+      case "opaque":
+        // an ip table's packets have no IPv6 extension headers
+        if (this.family === "ip" && readsExtensionHeader(e.name, e.text)) {
+          this.refuse(e.span, `'${e.text}' reads an IPv6 extension header, which an ip table's packets do not have (nft: "cannot use exthdr with ip"); use an ip6 or inet table`);
+        }
+        return;
       default:
         return;
     }

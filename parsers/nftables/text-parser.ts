@@ -80,7 +80,7 @@ import {
 } from "./tokens.js";
 import {
   CT_KEYS, EFFECT_OPTIONS, isBitmaskSet, listDefineError, negationRefusal, ELEMENT_NON_STATEMENTS, ELEMENT_OPTIONS, ELEMENT_STATEMENTS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
-  PAYLOAD_SUBOBJECT, REL_WORDS, SET_OPTIONS, SUBOBJECT_FIELDS, SUBOBJECT_NAMES, TUNNEL_HEADERS, valueOf,
+  PAYLOAD_SUBOBJECT, REL_WORDS, ROUTING_HEADER_FIELDS, RT_KEYS, SET_OPTIONS, SUBOBJECT_FIELDS, SUBOBJECT_NAMES, TUNNEL_HEADERS, valueOf,
 } from "./vocabulary.js";
 
 /** A check of the grammar's own (a word that must be `hook`, a value where a verdict stands...). */
@@ -296,10 +296,6 @@ function osfMisfit(words: readonly IToken[]): { message: string; at: IToken } | 
   return undefined;
 }
 
-/** The keys of the routing expression (nft 1.0.6's rt_key), and the IPv6 routing header's fields, which 'rt' also reads. */
-const RT_KEYS: readonly string[] = ["classid", "nexthop", "mtu", "ipsec"];
-const RT_HEADER_FIELDS: readonly string[] = ["nexthdr", "hdrlength", "type", "seg-left"];
-
 /**
  * `rt [ip|ip6] classid|nexthop|mtu|ipsec`, or the routing header's `rt nexthdr|hdrlength|type|seg-left`
  * (nft: "syntax error, unexpected arp"): `words` are the tokens after 'rt'.
@@ -307,7 +303,7 @@ const RT_HEADER_FIELDS: readonly string[] = ["nexthdr", "hdrlength", "type", "se
 function rtMisfit(words: readonly IToken[]): { message: string; at: IToken } | undefined {
   const family = words[0]?.image === "ip" || words[0]?.image === "ip6" ? words[0] : undefined;
   const key = words[family ? 1 : 0];
-  const known = family ? RT_KEYS : [...RT_KEYS, ...RT_HEADER_FIELDS];
+  const known = family ? [...RT_KEYS] : [...RT_KEYS, ...ROUTING_HEADER_FIELDS];
   if (!key || known.includes(key.image)) return undefined;
   const list = known.map((k) => `'${k}'`);
   return { message: `expected ${list.slice(0, -1).join(", ")} or ${list.at(-1)} after '${family ? `rt ${family.image}` : "rt"}', found ${describeToken(key)}`, at: key };

@@ -67,6 +67,18 @@ export const CT_KEYS = set(
 export const FIB_FLAGS = set("saddr daddr mark iif oif");
 export const FIB_RESULTS = set("oif oifname type check");
 
+/** The routing expression's keys (`rt [ip|ip6] mtu`: nft 1.0.6's rt_key). */
+export const RT_KEYS = set("classid nexthop mtu ipsec");
+/** The IPv6 routing header's fields, which `rt` also reads when no ip/ip6 follows it. */
+export const ROUTING_HEADER_FIELDS = set("nexthdr hdrlength type seg-left");
+/** The IPv6 extension header expressions (nft's exthdr), beside the routing header's `rt FIELD`. */
+const EXTHDR_NAMES = set("exthdr frag hbh dst mh srh rt0 rt2 rt4");
+
+/** Does the opaque expression `name` (written `text`) read an IPv6 extension header? */
+export function readsExtensionHeader(name: string, text: string): boolean {
+  return EXTHDR_NAMES.has(name) || (name === "rt" && ROUTING_HEADER_FIELDS.has(text.split(/\s+/)[1] ?? ""));
+}
+
 export const NAT_FLAGS = set("random fully-random persistent netmap");
 
 /** Options each word-option statement takes (first word of each option). */
