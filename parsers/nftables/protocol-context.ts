@@ -7,7 +7,8 @@
  * vs. udp"), a `reject with tcp reset` of packets that are not TCP, a `reject with icmp` of IPv6
  * packets, and, in an inet table, a NAT to an address whose family nothing in the rule tells. By
  * the table's family alone: `ct` expressions in netdev tables (whose hooks run before connection
- * tracking), `fwd` outside them, and IPv6 extension headers in ip tables. And, of any rule, a statement after one that ends it (a
+ * tracking) and `fwd` outside them. An IPv6 extension header (`frag`, `rt type`, `exthdr hbh`)
+ * is an IPv6 header read: refused in packets known to be IPv4 or ARP ("cannot use exthdr with ip"). And, of any rule, a statement after one that ends it (a
  * verdict but continue, a reject, a NAT: "Statement after terminal statement has no effect" - two
  * rules run together on one line). One such rule and nft loads none of the file.
  *
@@ -87,6 +88,11 @@ function aTable(family: NftFamily): string {
   return `${/^[aeiou]/.test(family) ? "an" : "a"} ${family} table`;
 }
 
+/** What made the network protocol known when the table's family did. */
+function tableWhy(family: NftFamily): string {
+  return `the table's family (${family})`;
+}
+
 /** The family of a NAT address written as an address, prefix or range (undefined: a name, a variable, a lookup). */
 function literalFamily(e: Expr): "ip" | "ip6" | undefined {
   const text = e.kind === "value" ? e.text : e.kind === "prefix" ? e.addr : e.kind === "range" && e.low.kind === "value" ? e.low.text : undefined;
@@ -120,7 +126,7 @@ export class ProtocolContext {
 
   constructor(private readonly family: NftFamily) {
     this.network = family === "ip" || family === "ip6" || family === "arp" ? family : undefined;
-    this.networkWhy = `the table's family (${family})`;
+    this.networkWhy = tableWhy(family);
   }
 
   /** The statement that ended the rule (a verdict but continue, a reject, a NAT), once one did. */
@@ -258,10 +264,7 @@ export class ProtocolContext {
         this.read(e.low);
         return this.read(e.high);
       case "opaque":
-        // an ip table's packets have no IPv6 extension headers
-        if (this.family === "ip" && readsExtensionHeader(e.name, e.text)) {
-          this.refuse(e.span, `'${e.text}' reads an IPv6 extension header, which an ip table's packets do not have (nft: "cannot use exthdr with ip"); use an ip6 or inet table`);
-        }
+        if (readsExtensionHeader(e.name, e.text)) this.extensionHeader(e.span, e.text);
         return;
       default:
         return;
@@ -295,6 +298,23 @@ export class ProtocolContext {
       this.network = over;
       this.networkWhy = `'${text}'`;
     }
+  }
+
+  /**
+   * An IPv6 extension header read: refused where the packets are known to be of another network
+   * protocol (nft: "cannot use exthdr with ip"), and it makes them IPv6 where nothing did, so that
+   * an IPv4 header read after it conflicts ("ip6 vs. ip").
+   */
+  private extensionHeader(span: SourceSpan, text: string): void {
+    if (this.network === undefined) {
+      this.network = "ip6";
+      this.networkWhy = `'${text}'`;
+      return;
+    }
+    if (this.network === "ip6") return;
+    const fromTable = this.networkWhy === tableWhy(this.family);
+    const why = fromTable ? `which ${aTable(this.family)}'s packets do not have` : `but ${this.networkWhy} makes the packets ${NETWORK_NAMES[this.network]}`;
+    this.refuse(span, `'${text}' reads an IPv6 extension header, ${why} (nft: "cannot use exthdr with ${this.network}")${fromTable ? "; use an ip6 or inet table" : ""}`);
   }
 
   private nat(s: Extract<Stmt, { kind: "nat" }>): void {
