@@ -15,7 +15,7 @@
  * refuses overlapping intervals in a map), and so does a match on the original conntrack tuple,
  * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
-import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, octalReading, parseCInt, parseInetAton, parseIP, isPrefixRange, prefixRange } from "../../src/model/address.js";
+import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, octalReading, parseCInt, parseInetAton, parseIP, parseIPv4Strict, parseIPv6, isPrefixRange, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
 import type {
   Action,
@@ -1398,6 +1398,12 @@ class RuleMapper {
       this.refused = true;
       return;
     }
+    const constant = constantInKey(s);
+    if (constant) {
+      this.m.error(constant.part.span, constant.message);
+      this.m.invalid = true;
+      return;
+    }
     if (s.kind === "match") checkMarkValues(s.left, s.right);
     else if (s.kind === "effect" && s.assign) checkMarkValues(s.assign.key, s.assign.value, true);
     switch (s.kind) {
@@ -2149,6 +2155,38 @@ function neverMisses(key: Expr, elements: readonly SetElement[]): boolean {
   return ranges.every((r) => r !== undefined) && coversRange(ranges as [number, number][], domain);
 }
 
+/**
+ * A constant among the parts of a concatenation `s` looks up - a match's left side, a verdict map's
+ * key, the key of any map lookup - that nft refuses, and the error to tell. Looked up in an
+ * anonymous set or map (`ip daddr . 80 { 10.0.0.1 . 80 }`, `ip daddr . 80 vmap { ... }`) a constant
+ * has no type, as nft gives each part the type of what it reads ("Can't parse symbolic invalid
+ * expressions"); in a named set or map the set's declared type is the constant's (`ip saddr . "lo"
+ * @s` with `type ipv4_addr . iface_index`: newer nft takes it, 1.0.6 does not), as in a set
+ * statement (`add @s { ip daddr . 80 }`). A keyword, a range or a prefix there is nft's syntax error.
+ */
+function constantInKey(s: Stmt): { part: Expr; message: string } | undefined {
+  const keys: { key: Expr; typed: boolean }[] = [];
+  const look = (e: Expr | undefined, target: Expr | undefined): void => {
+    if (!e) return;
+    if (target) keys.push({ key: e, typed: target.kind === "setref" });
+    for (const m of mapLookups(e)) keys.push({ key: m.key, typed: m.map.kind === "setref" });
+  };
+  if (s.kind === "match") look(s.left, s.right);
+  else if (s.kind === "vmap") look(s.key, s.map);
+  else if (s.kind === "nat") [s.addr, s.port].forEach((e) => look(e, undefined));
+  else if (s.kind === "effect") [s.chooser, s.assign?.value].forEach((e) => look(e, undefined));
+  for (const { key, typed } of keys) {
+    if (key.kind !== "concat") continue;
+    for (const part of key.parts) {
+      const text = exprText(part);
+      if (part.kind === "value" && !part.quoted && keywordAsValue(part.text)) return { part, message: `'${text}' in '${exprText(key)}' is an nft keyword: each part of a concatenation that is looked up reads the packet (ip daddr, tcp dport, meta mark ...) (nft: "syntax error")` };
+      if (part.kind === "range" || part.kind === "prefix" || part.kind === "set" || part.kind === "list") return { part, message: `'${text}' in '${exprText(key)}' is a ${part.kind === "range" ? "range" : part.kind === "prefix" ? "prefix" : "set"}: each part of a concatenation that is looked up reads the packet (ip daddr, tcp dport, meta mark ...), and the ranges and prefixes go in the set (nft: "syntax error")` };
+      if (part.kind === "value" && !typed && !part.text.startsWith("$")) return { part, message: `'${text}' in '${exprText(key)}' is a constant: each part of a concatenation looked up in an anonymous set or map reads the packet (ip daddr, tcp dport, meta mark ...), and nft cannot tell what type a constant there has ("Can't parse symbolic invalid expressions")` };
+    }
+  }
+  return undefined;
+}
+
 /** The map lookups (`KEY map { ... }`) in `e`, outermost first. */
 function mapLookups(e: Expr): Extract<Expr, { kind: "map" }>[] {
   const out: Extract<Expr, { kind: "map" }>[] = [];
@@ -2183,23 +2221,55 @@ function isMarkKey(e: Expr): boolean {
 
 /**
  * Throws BadValue at a number over 32 bits compared with or written to a mark, or masking one
- * (nft: "Value N exceeds valid range 0-4294967295"), and at a word there that starts with a
- * digit and is no number (`0ff`: nft's scanner reads the number 0, then a word).
+ * (nft: "Value N exceeds valid range 0-4294967295"), at a word there that starts with a digit and
+ * is no number (`0ff`: nft's scanner reads the number 0, then a word), and at an address or an
+ * address prefix there (`meta mark 10.0.0.0/8`: nft "Could not parse packet mark"). A map's keys
+ * are the key's values, not marks (`meta mark set ip saddr map { 10.0.0.1 : 1 }`).
  */
 function checkMarkValues(key: Expr, value: Expr, assigned = false): void {
   if (!isMarkKey(key)) return;
   const walk = (e: Expr, after: string): void => {
-    if (e.kind === "binop") {
-      walk(e.left, after);
-      return walk(e.right, `${exprText(e.left)} ${e.op}`);
+    switch (e.kind) {
+      case "binop":
+        walk(e.left, after);
+        return walk(e.right, `${exprText(e.left)} ${e.op}`);
+      case "map":
+        if (e.map.kind === "set") for (const el of e.map.elements) if (el.data) walk(el.data, after);
+        return;
+      case "range":
+      case "list":
+      case "set":
+      case "prefix":
+      case "value":
+        return checkMarkValue(e, after);
+      default:
+        return;
     }
-    if (e.kind !== "value") return subExpressions(e).forEach((x) => walk(x, after));
-    if (!e.quoted && !NFT_NUMBER.test(e.text) && scannedAsNumber(e.text)) throw new BadValue(e, digitWordError(e.text, after));
-    const n = parseCInt(e.text, Number.MAX_SAFE_INTEGER);
-    if (n !== null && n > 0xffffffff) throw new BadValue(e, `mark value ${e.text} is over 32 bits: a mark is 0 to 0xffffffff (nft: "Value ${n} exceeds valid range 0-4294967295")`);
   };
   walk(key, exprText(key));
   walk(value, assigned ? `${exprText(key)} set` : exprText(key));
+}
+
+/** Throws BadValue at what in `e` - a mark value, a range, prefix, list or set of them - nft cannot read as a mark (checkMarkValues). */
+function checkMarkValue(e: Expr, after: string): void {
+  if (e.kind === "prefix") {
+    if (isAddressText(e.addr)) throw new BadValue(e, markAddressError(`${e.addr}/${e.length}`, after));
+    return;
+  }
+  if (e.kind !== "value") return subExpressions(e).forEach((x) => checkMarkValue(x, after));
+  if (!e.quoted && isAddressText(e.text)) throw new BadValue(e, markAddressError(e.text, after));
+  if (!e.quoted && !NFT_NUMBER.test(e.text) && scannedAsNumber(e.text)) throw new BadValue(e, digitWordError(e.text, after));
+  const n = parseCInt(e.text, Number.MAX_SAFE_INTEGER);
+  if (n !== null && n > 0xffffffff) throw new BadValue(e, `mark value ${e.text} is over 32 bits: a mark is 0 to 0xffffffff (nft: "Value ${n} exceeds valid range 0-4294967295")`);
+}
+
+/** An IPv4 or IPv6 address as written (a dotted quad, or groups around ':'). */
+function isAddressText(text: string): boolean {
+  return parseIPv4Strict(text) !== null || (text.includes(":") && parseIPv6(text) !== null);
+}
+
+function markAddressError(found: string, after: string): string {
+  return `expected a mark (a 32-bit number, or a name from /etc/iproute2/rt_marks) after '${after}', found the address ${found} (nft: "Could not parse packet mark")`;
 }
 
 /** A 32-bit number as nft writes one (decimal or 0x hex; read as C reads integers, as iptables' marks are). */
@@ -2454,6 +2524,31 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           if (e instanceof BadValue) m.error(e.at.span.line ? e.at.span : el.span, e.message);
           else if (!(e instanceof Unmodelled)) throw e;
         }
+      }
+    }
+  }
+
+  // Marks among the elements of sets and maps, used or not (`type mark`, `typeof meta mark`, `: mark`):
+  // nft refuses one it cannot read as a mark (checkMarkValue).
+  for (const t of machine.tables.values()) {
+    for (const [name, s] of t.sets) {
+      const keyMarks = s.def.keyTypeof ? s.def.keyTypeof.map(isMarkKey) : s.def.keyType.map((k) => k === "mark");
+      const dataMarks = s.def.dataTypeof ? s.def.dataTypeof.map(isMarkKey) : (s.def.dataType ?? []).map((k) => k === "mark");
+      if (!keyMarks.includes(true) && !dataMarks.includes(true)) continue;
+      const what = `${s.def.kind} ${name}`;
+      try {
+        for (const el of s.elements) {
+          const check = (e: Expr | undefined, marks: boolean[]): void => {
+            if (!e || isCatchAll(e)) return;
+            const parts = marks.length === 1 ? [e] : e.kind === "concat" ? e.parts : [];
+            parts.forEach((p, i) => marks[i] && checkMarkValue(p, what));
+          };
+          check(el.key, keyMarks);
+          check(el.data, dataMarks);
+        }
+      } catch (e) {
+        if (!(e instanceof BadValue)) throw e;
+        m.error(e.at.span, e.message);
       }
     }
   }

@@ -205,6 +205,16 @@ const messages: IParserErrorMessageProvider = {
   },
 };
 
+/** A '/' where a value stands (`meta mark set /`): nft's scanner reads it as a prefix's or mask's slash ("syntax error, unexpected /"). */
+function refuseLoneSlash(t: IToken): void {
+  if (t.image === "/") throw new Fail("expected a value, found '/' (a prefix or mask is written after its value: 10.0.0.0/8, syn / syn,ack)", t);
+}
+
+/** The expression a chain of bit operations starts from (`ct mark` of `ct mark & 0xff | 1`). */
+function leftmost(e: Expr): Expr {
+  return e.kind === "binop" ? leftmost(e.left) : e;
+}
+
 /** Keywords that begin an action statement and so can never be a value. */
 function isActionKeyword(t: IToken): boolean {
   return (
@@ -1224,7 +1234,8 @@ export class NftTextParser extends EmbeddedActionsParser {
             const key = this.SUBRULE(this.typeList);
             let data: IToken[] | undefined;
             this.OPTION(() => {
-              this.CONSUME(Colon);
+              const colon = this.CONSUME(Colon);
+              this.ACTION(() => this.setHasNoData(def!, colon));
               this.OPTION2({ GATE: () => this.LA(1).image === "interval", DEF: () => this.CONSUME(Word) });
               data = this.SUBRULE2(this.typeList);
             });
@@ -1242,11 +1253,14 @@ export class NftTextParser extends EmbeddedActionsParser {
             const key = this.SUBRULE(this.concatExpr, { ARGS: [true] });
             let data: Expr | undefined;
             this.OPTION3(() => {
-              this.CONSUME2(Colon);
+              const colon = this.CONSUME2(Colon);
+              this.ACTION(() => this.setHasNoData(def!, colon));
               this.OPTION4({ GATE: () => this.LA(1).image === "interval", DEF: () => this.CONSUME2(Word) });
               data = this.SUBRULE(this.typeofData);
             });
             this.ACTION(() => {
+              this.typeofExpressions(key);
+              if (def!.kind === "map" && !data) throw new Fail(`expected ':' and the data of map '${def!.name}' ('typeof ... : meta mark', ': verdict'), found ${describeToken(this.LA(1))}`, this.LA(1));
               def!.keyTypeof = key.kind === "concat" ? key.parts : [key];
               if (data) def!.dataTypeof = data.kind === "concat" ? data.parts : [data];
             });
@@ -1329,6 +1343,11 @@ export class NftTextParser extends EmbeddedActionsParser {
   });
 
   /** Map data in `typeof`: an expression, or a data kind (`verdict`, `queue`, `limit`, `counter`, `quota`). */
+  /** A ':' in a set's `type` or `typeof`: only a map has data (nft: "syntax error, unexpected colon"). */
+  private setHasNoData(def: SetDefinition, colon: IToken): void {
+    if (def.kind === "set") throw new Fail(`expected the end of set '${def.name}'s type, found ':': data after the key belongs to a map ('map ${def.name} { type ... : ... }')`, colon);
+  }
+
   private typeofData = this.RULE("typeofData", (): Expr => {
     return this.OR({
       IGNORE_AMBIGUITIES: true,
@@ -1340,10 +1359,32 @@ export class NftTextParser extends EmbeddedActionsParser {
             return this.ACTION(() => ({ kind: "value" as const, text: t.image, span: this.span(t) }));
           },
         },
-        { ALT: () => this.SUBRULE(this.concatExpr, { ARGS: [true] }) },
+        {
+          ALT: () => {
+            const data = this.SUBRULE(this.concatExpr, { ARGS: [true] });
+            this.ACTION(() => {
+              if (!(data.kind === "value" && data.text === "verdict")) this.typeofExpressions(data);
+            });
+            return data;
+          },
+        },
       ],
     });
   });
+
+  /**
+   * A `typeof` key or data is made of expressions (`typeof ip saddr . tcp dport : meta mark`): a
+   * constant there names no type (nft: "can not use variable sized data types (invalid) in concat
+   * expressions", or a syntax error). (Data that is a verdict or an object - `: verdict`, `: limit`
+   * - is read before this.)
+   */
+  private typeofExpressions(e: Expr): void {
+    for (const part of e.kind === "concat" ? e.parts : [e]) {
+      if (part.kind === "value" || part.kind === "range" || part.kind === "prefix" || part.kind === "set" || part.kind === "list") {
+        throw new Fail(`expected an expression (ip saddr, tcp dport, meta mark ...) in a 'typeof', found ${part.kind === "value" ? `'${part.text}'` : "a constant"}: a set's type is named by what it is looked up with`, this.tokenAtSpan(part.span));
+      }
+    }
+  }
 
   private elementCmd = this.RULE("elementCmd", (verb?: IToken) => {
     const kw = this.CONSUME(Word);
@@ -1555,7 +1596,11 @@ export class NftTextParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const { first, from, left } = this.exprFrames[this.exprFrames.length - 1] ?? RECORDING_FRAME;
-            this.CONSUME(SetKw);
+            const set = this.CONSUME(SetKw);
+            this.ACTION(() => {
+              // (`ct mark & 0xff set 1`: nft writes a field whole, the bits are computed on the right)
+              if (left.kind === "binop" || left.kind === "concat") throw new Fail(`expected a comparison or a value after '${exprText(left)}', found 'set': only a field itself is set ('${exprText(left.kind === "binop" ? leftmost(left) : left.parts[0]!)} set ...'), with any bits computed on the right`, set);
+            });
             const value = this.SUBRULE(this.rhsExpr, { ARGS: [true] });
             return this.ACTION(() => {
               const object = assignedObject(left, value);
@@ -1639,6 +1684,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       ALT: () => {
         const t = this.CONSUME(Plain);
         return this.ACTION(() => {
+          refuseLoneSlash(t);
           const span = this.span(t);
           return { value: t.tokenType === Str ? { kind: "value" as const, text: t.image.slice(1, -1), quoted: true, span } : valueOf(t.image, span) };
         });
@@ -1830,6 +1876,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       },
     });
     return this.ACTION(() => {
+      refuseLoneSlash(t);
       const span = this.span(t);
       if (hi === undefined) return valueOf(t.image, span);
       return { kind: "range" as const, low: valueOf(t.image, span), high: valueOf(hi.image, this.span(hi)), span };

@@ -80,6 +80,25 @@ const CASES: [string, RegExp?][] = [
   ["meta mark { 1, - } accept", /found '-'/],
   ["oifgroup 1 - 2 accept"],
   ['iifname "-" accept'],
+  // a concatenation looked up in an anonymous set or map is made of what the packet has: a constant
+  // there has no type to nft, a range or a keyword is its syntax error
+  ["ip daddr . 80 { 10.0.0.1 . 80 } accept", /'80' in 'ip daddr . 80' is a constant: each part of a concatenation looked up in an anonymous set or map reads the packet .*\("Can't parse symbolic invalid expressions"\)/],
+  ["ip daddr . tcp dport . 80 == { 10.0.0.1 . 22 . 80 } accept", /'80' in 'ip daddr . tcp dport . 80' is a constant/],
+  ["ip daddr . 80 vmap { 10.0.0.1 . 80 : accept }", /'80' in 'ip daddr . 80' is a constant/],
+  ["meta mark set ip daddr . 80 map { 10.0.0.1 . 80 : 3 } accept", /'80' in 'ip daddr . 80' is a constant/],
+  ["ip daddr . 1-2 { 10.0.0.1 . 1 } accept", /'1-2' in 'ip daddr . 1-2' is a range/],
+  ["ip daddr . tcp dport { 10.0.0.1 . 80 } ip saddr . tcp sport vmap { 10.0.0.2 . 53 : accept }"],
+  // only a field itself is set; a '/' alone is no value
+  ["ct mark & 0xff set 1 accept", /expected a comparison or a value after 'ct mark & 0xff', found 'set': only a field itself is set \('ct mark set \.\.\.'\)/],
+  ["ip daddr . tcp dport set 1 accept", /found 'set'/],
+  ["meta mark set / accept", /expected a value, found '\/'/],
+  ["ct mark set ct mark & 0xff accept"],
+  // an address is no mark (nft: "Could not parse packet mark")
+  ["meta mark 10.0.0.0/8 accept", /expected a mark \(a 32-bit number, or a name from \/etc\/iproute2\/rt_marks\) after 'meta mark', found the address 10\.0\.0\.0\/8 \(nft: "Could not parse packet mark"\)/],
+  ["meta mark { 1, 10.0.0.1 } accept", /found the address 10\.0\.0\.1/],
+  ["ct mark fe80::1 accept", /found the address fe80::1/],
+  ["meta mark set ip saddr map { 10.0.0.1 : 10.0.0.2 } accept", /after 'meta mark set', found the address 10\.0\.0\.2/],
+  ["meta mark set ip saddr map { 10.0.0.1 : 5 } meta mark 0x10/28 accept"],
   // a keyword that is a constant (a protocol, 'exists') is no host or interface name to nft
   ["ip saddr udp accept", /'udp' after 'ip saddr' is an nft keyword, a constant of another type: nft cannot read it as an address \("datatype mismatch"\)/],
   ["ip daddr != tcp accept", /'tcp' after 'ip daddr' is an nft keyword/],
@@ -251,6 +270,24 @@ const FILES: [string, RegExp?][] = [
   [lookup("type ipv4_addr . inet_service", "ip saddr . ip daddr @s accept"), /set @s holds ipv4_addr . inet_service, and 'ip daddr' is an ipv4_addr/],
   [lookup("type ipv4_addr . inet_service", "ip saddr @s accept"), /and 'ip saddr' reads one value/],
   [lookup("type ifname", "oif @s accept"), /and 'oif' is an iface_index/],
+  // in a named set's lookup the set's type says what a constant is (newer nft; 1.0.6 refuses even that),
+  // but a keyword or a range there nft's grammar does not take
+  [lookup("type ipv4_addr . inet_service", "ip daddr . elements @s accept"), /'elements' in 'ip daddr . elements' is an nft keyword/],
+  [lookup("type ipv4_addr . inet_service", "ip daddr . 1-2 @s accept"), /'1-2' in 'ip daddr . 1-2' is a range/],
+  // a set's type has no data; a map's typeof has, and is made of expressions (or a verdict, an object)
+  [setWith("flags interval").replace("type ipv4_addr", "type ipv4_addr : mark"), /expected the end of set 's's type, found ':': data after the key belongs to a map/],
+  [setWith("").replace("type ipv4_addr", "typeof ip saddr : meta mark"), /expected the end of set 's's type, found ':'/],
+  ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr\n\t}\n}\n", /expected ':' and the data of map 'm' \('typeof \.\.\. : meta mark', ': verdict'\), found end of line/],
+  ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr : 80\n\t}\n}\n", /expected an expression \(ip saddr, tcp dport, meta mark \.\.\.\) in a 'typeof', found '80'/],
+  ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr . 0x10 : verdict\n\t}\n}\n", /in a 'typeof', found '0x10'/],
+  ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr : interval priority\n\t}\n}\n", /in a 'typeof', found 'priority'/],
+  ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr : verdict\n\t}\n\tmap n {\n\t\ttypeof ip saddr : interval ip daddr . tcp dport\n\t}\n}\n"],
+  // marks among a set's or map's elements, used or not
+  [setWith("elements = { 10.0.0.1 }").replace("type ipv4_addr", "type mark"), /expected a mark .* after 'set s', found the address 10\.0\.0\.1 \(nft: "Could not parse packet mark"\)/],
+  [setWith("flags interval\n\t\telements = { 10.0.0.0/8 }").replace("type ipv4_addr", "typeof meta mark"), /found the address 10\.0\.0\.0\/8/],
+  ["table ip t {\n\tmap m {\n\t\ttype ipv4_addr : mark\n\t\telements = { 10.0.0.1 : 10.0.0.2 }\n\t}\n}\n", /after 'map m', found the address 10\.0\.0\.2/],
+  [setWith("elements = { 1 . 10.0.0.1 }").replace("type ipv4_addr", "type mark . ipv4_addr")],
+  [setWith("flags interval\n\t\telements = { 0x10/28, 5-7 }").replace("type ipv4_addr", "typeof meta mark")],
   ["table inet t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\telements = { 10.0.0.1 : accept, 10.0.0.2 : jump nope }\n\t}\n}\n", /map m: element 10.0.0.2 jumps to chain 'nope', which is not declared in table inet t/],
   ["table inet t {\n\tmap m {\n\t\ttype inet_service : verdict\n\t}\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tip saddr vmap @m\n\t}\n}\n", /map @m holds inet_service, and 'ip saddr' is an ipv4_addr: nft cannot look it up there/],
   [setWith("flags interval\n\t\tsize 1\n\t\telements = { 10.0.0.0/8, 12.0.0.0/8 }"), /set s holds 2 elements, more than its size 1/],
