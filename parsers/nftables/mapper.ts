@@ -1883,6 +1883,14 @@ class Mapper {
     const parts = left.parts.map(leftOf);
     if (parts.some((p) => p === null) || (op !== "==" && op !== "!=" && op !== "implicit")) {
       if (right.kind === "setref") this.setState(ctx, right);
+      // (the values of the parts fwlint reads are read all the same: nft refuses a bad one)
+      if (right.kind === "set") {
+        for (const el of right.elements) {
+          if (isCatchAll(el.key)) continue;
+          if (el.key.kind !== "concat" || el.key.parts.length !== parts.length) throw new BadValue(el.key, `expected ${parts.length} values joined by '.' for '${exprText(left)}', found '${exprText(el.key)}'`);
+          el.key.parts.forEach((v, i) => parts[i] && piece(parts[i]!.dom, v, exprText(left.parts[i]!)));
+        }
+      }
       return [...dependencies(left), { kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
     }
     const ls = parts as Left[];
@@ -2033,8 +2041,10 @@ const IFNAME: Domain = { d: "iface", field: "iif", byName: true };
  * The domain of each part of a set's key, or null when some part is not one fwlint checks;
  * interface names only with `names` (the element check takes their wildcards' ranges).
  */
-function declaredDomains(def: SetDefinition, names = false): Domain[] | null {
-  const doms = def.keyTypeof ? def.keyTypeof.map((e) => leftOf(e)?.dom) : def.keyType.map((t) => KEY_TYPES[t] ?? (names && t === "ifname" ? IFNAME : undefined));
+function declaredDomains(def: SetDefinition, names = false, data = false): Domain[] | null {
+  const typeofs = data ? def.dataTypeof : def.keyTypeof;
+  const types = data ? (def.dataType ?? []) : def.keyType;
+  const doms = typeofs ? typeofs.map((e) => leftOf(e)?.dom) : types.map((t) => KEY_TYPES[t] ?? (names && t === "ifname" ? IFNAME : undefined));
   if (doms.length === 0 || doms.some((d) => d === undefined || (!names && d.d === "iface"))) return null;
   return doms as Domain[];
 }
@@ -2507,23 +2517,28 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     }
   }
 
-  // Elements of sets no rule reads, checked against the set's declared type (nft refuses bad ones),
-  // in every table: a bridge table's sets are loaded as any other's.
+  // Elements of sets no rule reads, and the data of maps no rule reads, checked against the declared
+  // types (nft refuses bad ones), in every table: a bridge table's sets are loaded as any other's.
   for (const t of machine.tables.values()) {
     for (const [name, s] of t.sets) {
       if (s.used) continue;
-      const doms = declaredDomains(s.def, true);
-      if (!doms) continue;
+      const keyDoms = declaredDomains(s.def, true);
+      const dataDoms = s.def.kind === "map" ? declaredDomains(s.def, true, true) : null;
+      const check = (e: Expr | undefined, doms: Domain[] | null, what: string, at: SourceSpan): void => {
+        if (!doms || !e) return;
+        const parts = doms.length === 1 ? [e] : e.kind === "concat" ? e.parts : null;
+        try {
+          if (!parts || parts.length !== doms.length) throw new BadValue(e, `expected ${doms.length} values joined by '.' ${what}, found '${exprText(e)}'`);
+          parts.forEach((p, i) => piece(doms[i]!, p, `${s.def.kind} ${name}`));
+        } catch (err) {
+          if (err instanceof BadValue) m.error(err.at.span.line ? err.at.span : at, err.message);
+          else if (!(err instanceof Unmodelled)) throw err;
+        }
+      };
       for (const el of s.elements) {
         if (isCatchAll(el.key)) continue;
-        const parts = doms.length === 1 ? [el.key] : el.key.kind === "concat" ? el.key.parts : null;
-        try {
-          if (!parts || parts.length !== doms.length) throw new BadValue(el.key, `expected ${doms.length} values joined by '.' in set ${name}, found '${exprText(el.key)}'`);
-          parts.forEach((p, i) => piece(doms[i]!, p, `set ${name}`));
-        } catch (e) {
-          if (e instanceof BadValue) m.error(e.at.span.line ? e.at.span : el.span, e.message);
-          else if (!(e instanceof Unmodelled)) throw e;
-        }
+        check(el.key, keyDoms, `in set ${name}`, el.span);
+        check(el.data, dataDoms, `in the data of map ${name}`, el.span);
       }
     }
   }

@@ -131,8 +131,8 @@ const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counte
  * or an IPv6 or MAC address. Anything else (`/`, `a+b`, `ssh@lan`) is a syntax error there.
  */
 function scannedAsName(word: string): boolean {
-  // (a ':' alone is the colon, no address)
-  return NFT_STRING.test(word) || (word.includes(":") && word !== ":" && /^[0-9a-fA-F:.]+$/.test(word));
+  // (a ':' alone is the colon, no address; a '.' alone the dot of a concatenation)
+  return (NFT_STRING.test(word) && word !== ".") || (word.includes(":") && word !== ":" && /^[0-9a-fA-F:.]+$/.test(word));
 }
 
 

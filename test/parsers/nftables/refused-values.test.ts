@@ -282,6 +282,18 @@ const FILES: [string, RegExp?][] = [
   ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr . 0x10 : verdict\n\t}\n}\n", /in a 'typeof', found '0x10'/],
   ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr : interval priority\n\t}\n}\n", /in a 'typeof', found 'priority'/],
   ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr : verdict\n\t}\n\tmap n {\n\t\ttypeof ip saddr : interval ip daddr . tcp dport\n\t}\n}\n"],
+  // the data of a map no rule reads is read as its declared type
+  ["table ip t {\n\tmap m {\n\t\ttype ipv4_addr : inet_service\n\t\telements = { 10.0.0.1 : 10.0.0.2 }\n\t}\n}\n", /expected a port, service name or range after 'map m', found '10\.0\.0\.2'/],
+  ["table ip t {\n\tmap m {\n\t\ttypeof ip saddr : tcp dport\n\t\telements = { 10.0.0.1 : 80, 10.0.0.2 : 65536 }\n\t}\n}\n", /found '65536'/],
+  ["table ip t {\n\tmap m {\n\t\ttype ipv4_addr : ipv4_addr . inet_service\n\t\telements = { 10.0.0.1 : 10.0.0.2 . 80, 10.0.0.3 : 10.0.0.4 }\n\t}\n}\n", /expected 2 values joined by '\.' in the data of map m, found '10\.0\.0\.4'/],
+  ["table ip t {\n\tmap m {\n\t\ttype ipv4_addr : interval ipv4_addr\n\t\tflags interval\n\t\telements = { 10.0.0.1 : 10.0.0.0/24, 10.0.0.2 : 10.0.1.1-10.0.1.9 }\n\t}\n}\n"],
+  // the parts fwlint reads of a concatenation with a raw payload part are read all the same
+  [inet("ip saddr . @nh,32,32 { 10.0.0.1 . 0x14, 11..1.1 . 0x1e } accept"), /expected 2 values joined by '\.' for 'ip saddr \. @nh,32,32', found '11 \. \.1\.1 \. 0x1e'/],
+  [inet("ip saddr . @nh,32,32 { 10.0.0.1 . 0x14, 10.0.0.256 . 0x1e } accept"), /expected an IPv4 address after 'ip saddr', found '10\.0\.0\.256'/],
+  [inet("ip saddr . @nh,32,32 { 10.0.0.1 . 0x14 } accept")],
+  // a '.' alone is the dot of a concatenation to nft's scanner, no name
+  ["table ip t {\n\tcounter . {\n\t}\n}\n", /'\.' cannot be a counter name/],
+  ["table ip t {\n\tcounter ._ {\n\t}\n\tchain .c {\n\t}\n}\n"],
   // marks among a set's or map's elements, used or not
   [setWith("elements = { 10.0.0.1 }").replace("type ipv4_addr", "type mark"), /expected a mark .* after 'set s', found the address 10\.0\.0\.1 \(nft: "Could not parse packet mark"\)/],
   [setWith("flags interval\n\t\telements = { 10.0.0.0/8 }").replace("type ipv4_addr", "typeof meta mark"), /found the address 10\.0\.0\.0\/8/],
