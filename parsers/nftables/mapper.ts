@@ -1405,7 +1405,10 @@ class RuleMapper {
       return;
     }
     if (s.kind === "match") checkMarkValues(s.left, s.right);
-    else if (s.kind === "effect" && s.assign) checkMarkValues(s.assign.key, s.assign.value, true);
+    else if (s.kind === "effect" && s.assign) {
+      checkMarkValues(s.assign.key, s.assign.value, true);
+      checkMarkSource(s.assign.key, s.assign.value);
+    }
     switch (s.kind) {
       case "match": {
         // `ip saddr { 10.0.0.1 : accept }`: a map's elements where a set of values stands
@@ -2258,6 +2261,22 @@ function checkMarkValues(key: Expr, value: Expr, assigned = false): void {
   };
   walk(key, exprText(key));
   walk(value, assigned ? `${exprText(key)} set` : exprText(key));
+}
+
+/**
+ * Throws BadValue where a mark is set from what the packet holds of another type (`meta mark set
+ * tcp dport`, `ct mark set ip saddr & 0xff`): nft takes a mark, or a plain integer, there
+ * ("datatype mismatch: expected packet mark, expression has type ..."). (A map's data are the
+ * mark's values: `meta mark set tcp dport map { 22 : 1 }` loads.)
+ */
+function checkMarkSource(key: Expr, value: Expr): void {
+  if (!isMarkKey(key)) return;
+  let source = value;
+  while (source.kind === "binop") source = source.left;
+  const type = source.kind === "map" ? undefined : keyDatatype(source);
+  if (type !== undefined && type !== "mark") {
+    throw new BadValue(source, `'${exprText(key)} set ${exprText(value)}': '${exprText(source)}' is ${/^[aeiou]/.test(type) ? "an" : "a"} ${type}, and a mark is set from a mark or a number (nft: "datatype mismatch: expected packet mark")`);
+  }
 }
 
 /** Throws BadValue at what in `e` - a mark value, a range, prefix, list or set of them - nft cannot read as a mark (checkMarkValues). */

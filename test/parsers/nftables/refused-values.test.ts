@@ -93,6 +93,11 @@ const CASES: [string, RegExp?][] = [
   ["ip daddr . tcp dport set 1 accept", /found 'set'/],
   ["meta mark set / accept", /expected a value, found '\/'/],
   ["ct mark set ct mark & 0xff accept"],
+  // a mark is set from a mark or a number, not from a header field of another type
+  ["meta mark set tcp dport accept", /'meta mark set tcp dport': 'tcp dport' is an inet_service, and a mark is set from a mark or a number \(nft: "datatype mismatch: expected packet mark"\)/],
+  ["ct mark set ip saddr & 0xff accept", /'ip saddr' is an ipv4_addr/],
+  ["meta mark set ct state accept", /'ct state' is a ct_state/],
+  ["meta mark set ct mark and 0xff meta mark set tcp dport map { 22 : 1 } ct mark set meta mark meta mark set numgen inc mod 2 accept"],
   // an address is no mark (nft: "Could not parse packet mark")
   ["meta mark 10.0.0.0/8 accept", /expected a mark \(a 32-bit number, or a name from \/etc\/iproute2\/rt_marks\) after 'meta mark', found the address 10\.0\.0\.0\/8 \(nft: "Could not parse packet mark"\)/],
   ["meta mark { 1, 10.0.0.1 } accept", /found the address 10\.0\.0\.1/],
