@@ -2044,12 +2044,17 @@ const IFNAME: Domain = { d: "iface", field: "iif", byName: true };
  * The domain of each part of a set's key, or null when some part is not one fwlint checks;
  * interface names only with `names` (the element check takes their wildcards' ranges).
  */
-function declaredDomains(def: SetDefinition, names = false, data = false): Domain[] | null {
-  const typeofs = data ? def.dataTypeof : def.keyTypeof;
-  const types = data ? (def.dataType ?? []) : def.keyType;
-  const doms = typeofs ? typeofs.map((e) => leftOf(e)?.dom) : types.map((t) => KEY_TYPES[t] ?? (names && t === "ifname" ? IFNAME : undefined));
+function declaredDomains(def: SetDefinition, names = false): Domain[] | null {
+  const doms = partDomains(def, names, false);
   if (doms.length === 0 || doms.some((d) => d === undefined || (!names && d.d === "iface"))) return null;
   return doms as Domain[];
+}
+
+/** The domain of each part of a set's key (or a map's data), undefined for a part fwlint does not read. */
+function partDomains(def: SetDefinition, names: boolean, data: boolean): (Domain | undefined)[] {
+  const typeofs = data ? def.dataTypeof : def.keyTypeof;
+  const types = data ? (def.dataType ?? []) : def.keyType;
+  return typeofs ? typeofs.map((e) => leftOf(e)?.dom) : types.map((t) => KEY_TYPES[t] ?? (names && t === "ifname" ? IFNAME : undefined));
 }
 
 /**
@@ -2540,15 +2545,20 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
   // types (nft refuses bad ones), in every table: a bridge table's sets are loaded as any other's.
   for (const t of machine.tables.values()) {
     for (const [name, s] of t.sets) {
-      if (s.used) continue;
-      const keyDoms = declaredDomains(s.def, true);
-      const dataDoms = s.def.kind === "map" ? declaredDomains(s.def, true, true) : null;
-      const check = (e: Expr | undefined, doms: Domain[] | null, what: string, at: SourceSpan): void => {
-        if (!doms || !e) return;
+      // (a lookup reads the elements of a key fwlint models; not those of a key with a part it does
+      // not, `typeof ip saddr . @ih,32,32`, whose parts it reads are read here)
+      if (s.used && declaredDomains(s.def, true) !== null) continue;
+      const keyDoms = partDomains(s.def, true, false);
+      const dataDoms = s.def.kind === "map" ? partDomains(s.def, true, true) : [];
+      const check = (e: Expr | undefined, doms: (Domain | undefined)[], what: string, at: SourceSpan): void => {
+        if (!e || !doms.some((d) => d !== undefined)) return;
         const parts = doms.length === 1 ? [e] : e.kind === "concat" ? e.parts : null;
         try {
           if (!parts || parts.length !== doms.length) throw new BadValue(e, `expected ${doms.length} values joined by '.' ${what}, found '${exprText(e)}'`);
-          parts.forEach((p, i) => piece(doms[i]!, p, `${s.def.kind} ${name}`));
+          parts.forEach((p, i) => {
+            if (doms[i]) piece(doms[i]!, p, `${s.def.kind} ${name}`);
+            else if (p.kind === "value" && !p.quoted && keywordAsValue(p.text)) throw new BadValue(p, keywordValueError(p.text, `${s.def.kind} ${name}`, "a value"));
+          });
         } catch (err) {
           if (err instanceof BadValue) m.error(err.at.span.line ? err.at.span : at, err.message);
           else if (!(err instanceof Unmodelled)) throw err;

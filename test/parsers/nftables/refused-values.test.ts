@@ -296,6 +296,10 @@ const FILES: [string, RegExp?][] = [
   [inet("ip saddr . @nh,32,32 { 10.0.0.1 . 0x14, 11..1.1 . 0x1e } accept"), /expected 2 values joined by '\.' for 'ip saddr \. @nh,32,32', found '11 \. \.1\.1 \. 0x1e'/],
   [inet("ip saddr . @nh,32,32 { 10.0.0.1 . 0x14, 10.0.0.256 . 0x1e } accept"), /expected an IPv4 address after 'ip saddr', found '10\.0\.0\.256'/],
   [inet("ip saddr . @nh,32,32 { 10.0.0.1 . 0x14 } accept")],
+  // and so are those of a named set or map with such a part, looked up or not
+  ["table ip t {\n\tmap y {\n\t\ttypeof ip saddr . @ih,32,32 : verdict\n\t\telements = { 10.0.0.1 . 0x14 : accept, map . 0x97 : drop }\n\t}\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\tip saddr . @ih,32,32 vmap @y\n\t}\n}\n", /'map' after 'map y' is an nft keyword/],
+  ["table ip t {\n\tset y {\n\t\ttypeof @ih,32,32 . ip saddr\n\t\telements = { 0x14 . 10.0.0.256 }\n\t}\n}\n", /expected an IPv4 address after 'set y', found '10\.0\.0\.256'/],
+  ["table ip t {\n\tset y {\n\t\ttypeof @ih,32,32 . ip saddr\n\t\telements = { 0x14 . 10.0.0.1 }\n\t}\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\t@ih,32,32 . ip saddr @y accept\n\t}\n}\n"],
   // a '.' alone is the dot of a concatenation to nft's scanner, no name
   ["table ip t {\n\tcounter . {\n\t}\n}\n", /'\.' cannot be a counter name/],
   ["table ip t {\n\tcounter ._ {\n\t}\n\tchain .c {\n\t}\n}\n"],
