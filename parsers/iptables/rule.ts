@@ -882,15 +882,23 @@ function rejectType(family: Family, text: string): string | undefined {
  * The options with getopt's reading of a generic option that needs an argument and has none: it
  * takes the next word whatever it is, so `-o --dport -j DROP` is an interface named "--dport"
  * (iptables-restore loads it). What that next option was given is then a word too many ("Bad
- * argument"), reported.
+ * argument"), reported. A '!' is such a word too: `-i ! -j ACCEPT` is the interface named '!'
+ * (iptables-save writes the rule so), and -j is not negated.
  */
-function givenNextWord(options: readonly OptionNode[], error: (pos: Pos, msg: string) => void): OptionNode[] {
+function givenNextWord(written: readonly OptionNode[], error: (pos: Pos, msg: string) => void): OptionNode[] {
+  const options = [...written];
   const out: OptionNode[] = [];
   for (let i = 0; i < options.length; i++) {
     const node = options[i]!;
     const next = options[i + 1];
-    if (!(GENERIC[node.name]?.min ?? 0) || node.args.length > 0 || next === undefined || next.bang !== undefined) {
+    if (!(GENERIC[node.name]?.min ?? 0) || node.args.length > 0 || next === undefined) {
       out.push(node);
+      continue;
+    }
+    if (next.bang !== undefined) {
+      out.push({ ...node, args: [{ text: "!", raw: "!", quoted: false, ...next.bang }] });
+      const { bang: _given, ...unnegated } = next;
+      options[i + 1] = unnegated;
       continue;
     }
     out.push({ ...node, args: [{ text: next.name, raw: next.name, quoted: false, line: next.line, column: next.column }] });

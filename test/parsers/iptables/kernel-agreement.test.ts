@@ -50,6 +50,12 @@ const CASES: string[] = [
   "filter|-A INPUT -s fe80::1 -j ACCEPT",
   "filter|-A INPUT -i eth+ ! -o lo -j ACCEPT",
   "filter|-A INPUT -i abcdefghijklmnop -j ACCEPT",
+  // an option that needs an argument takes the next word, '!' too: the interface named '!'
+  "filter|-A INPUT -i ! -j ACCEPT",
+  "filter|-A INPUT ! -i ! -j ACCEPT",
+  "filter|-A FORWARD -i ! -o ! -j ACCEPT",
+  "filter|-A INPUT -s ! -j ACCEPT",
+  "filter|-A INPUT -p ! -j ACCEPT",
   "filter|-A INPUT -f -j DROP",
   "filter|-A INPUT -p tcp --syn -j ACCEPT",
   "filter|-A INPUT -p tcp --tcp-flags ALL NONE -j DROP",

@@ -91,6 +91,11 @@ describe("addresses", () => {
 });
 
 describe("interfaces, protocol, fragments", () => {
+  it("'-i !' is the interface named '!' (getopt gives -i the next word), not a negation of what follows", () => {
+    expect(one("-i ! -j ACCEPT").conditions).toEqual([{ kind: "iface", field: "iif", name: "!", prefix: false }]);
+    expect(one("! -i ! -j ACCEPT").conditions).toEqual([{ kind: "iface", field: "iif", name: "!", prefix: false, negate: true }]);
+  });
+
   it("-i / -o with + wildcard and negation", () => {
     expect(one("-i eth+ ! -o lo -j ACCEPT", { chain: "FORWARD" }).conditions).toEqual([
       { kind: "iface", field: "iif", name: "eth", prefix: true },
