@@ -276,7 +276,11 @@ function setDefinition(kind: "set" | "map", o: Obj, span: SourceSpan, path: Path
   }
   if (Array.isArray(o.elem)) def.elements = elements(o.elem, span, [...path, "elem"]);
   for (const k of ["timeout", "gc-interval", "size", "policy", "auto-merge", "comment"]) if (o[k] !== undefined) def.options[k] = String(o[k]);
-  if (Array.isArray(o.stmt)) def.options.stmt = o.stmt.map((s) => jsonText(s)).join(" ");
+  if (Array.isArray(o.stmt)) {
+    def.options.stmt = o.stmt.map((s) => jsonText(s)).join(" ");
+    // (each statement by its name too, as the text reader keeps `counter`, `limit rate ...`)
+    for (const s of o.stmt) if (isObj(s)) for (const name of Object.keys(s)) def.options[name] ??= jsonText(s[name]!);
+  }
   return def;
 }
 

@@ -689,7 +689,7 @@ function keyName(left: Expr): string | undefined {
  * ("Could not parse integer", "Value 16 exceeds valid range 0-15"). Throws BadValue there; for a
  * mark named by a word, Unmodelled with a warning (nft looks it up in /etc/iproute2/rt_marks).
  */
-function checkIntegerValues(left: Expr, right: Expr): void {
+function checkIntegerValues(left: Expr, right: Expr, mapKey = false): void {
   const key = keyName(left);
   if (key === undefined) return;
   const bits = INTEGER_KEYS.get(key);
@@ -702,9 +702,9 @@ function checkIntegerValues(left: Expr, right: Expr): void {
     for (const x of ends(v)) {
       if (x.kind !== "value" || x.text.startsWith("$")) continue;
       if (!x.quoted && keywordAsValue(x.text)) throw new BadValue(x, keywordValueError(x.text, exprText(left), "a value"));
-      // (a constant in a set of several is the integer it stands for: `meta length { 100, tcp }` loads)
+      // (a constant in a set of several, or a map's key, is the integer it stands for: `meta length { 100, tcp }` loads)
       if (!x.quoted && keywordConstant(x.text)) {
-        if (inSet && values.length > 1) continue;
+        if ((inSet && values.length > 1) || mapKey) continue;
         throw new BadValue(x, `'${x.text}' after '${exprText(left)}' is a constant of another type (nft: "datatype mismatch")`);
       }
       if (bits !== undefined) {
@@ -1704,7 +1704,7 @@ class RuleMapper {
     }
     for (const { el, x } of made) {
       if (!x) continue;
-      const keyConds = el === last ? [] : this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`);
+      const keyConds = el === last ? [] : this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`, true);
       // (named so in findings: alone, "element 1 matches every packet" would read as a mistake)
       out.push({ conditions: [...keyConds, ...x.conditions], action: x.action, element: el === last ? `${exprText(el.key)}, whatever the others leave` : exprText(el.key) });
     }
@@ -1820,8 +1820,12 @@ class Mapper {
     }
   }
 
-  /** `left OP right` -> conditions; Unknown (with the text) for what the model cannot say. */
-  match(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx, text: string): Condition[] {
+  /**
+   * `left OP right` -> conditions; Unknown (with the text) for what the model cannot say. `mapKey`:
+   * `right` is the key of a map's element, where nft takes a keyword that is a constant as the
+   * integer it stands for (`iifname vmap { icmpv6 : drop }` loads).
+   */
+  match(left: Expr, op: MatchOp, right: Expr, ctx: RuleCtx, text: string, mapKey = false): Condition[] {
     try {
       if (right.kind === "setref") {
         const st = ctx.table.sets.get(right.name);
@@ -1836,8 +1840,8 @@ class Mapper {
       checkLoneDash(right);
       checkCommaList(left, right);
       checkSymbols(left, right);
-      checkIntegerValues(left, right);
-      checkStringConstant(left, right);
+      checkIntegerValues(left, right, mapKey);
+      if (!mapKey) checkStringConstant(left, right);
       const l = leftOf(left);
       if (!l) {
         // a named set must exist all the same (nft refuses the file), whatever is looked up in it
@@ -2568,6 +2572,21 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         if (isCatchAll(el.key)) continue;
         check(el.key, keyDoms, `in set ${name}`, el.span);
         check(el.data, dataDoms, `in the data of map ${name}`, el.span);
+      }
+    }
+  }
+
+  // Statements on an element its set does not declare (`elements = { 10.0.0.1 counter }` in a set
+  // without 'counter'): nft gives an element only those its declaration lists. (A dynamic set's
+  // elements get theirs from the rule that adds them: nft lists them so.)
+  for (const t of machine.tables.values()) {
+    for (const [name, s] of t.sets) {
+      if (s.def.flags.includes("dynamic")) continue;
+      for (const el of s.elements) {
+        const missing = Object.keys(el.options ?? {}).find((k) => ELEMENT_STATEMENTS.has(k) && s.def.options[k] === undefined);
+        if (missing === undefined) continue;
+        m.error(el.span, `${s.def.kind} ${name}: element ${exprText(el.key)} has a ${missing}, which the ${s.def.kind} does not declare: nft gives an element only the statements its declaration lists ('${missing} ...' in the ${s.def.kind}) ("missing statement in ${s.def.kind} declaration")`);
+        break;
       }
     }
   }

@@ -93,6 +93,9 @@ const CASES: [string, RegExp?][] = [
   ["ip daddr . tcp dport set 1 accept", /found 'set'/],
   ["meta mark set / accept", /expected a value, found '\/'/],
   ["ct mark set ct mark & 0xff accept"],
+  // a map's key may be a keyword that is a constant: nft takes the integer it stands for
+  ['iifname vmap { "eth0" : accept, icmpv6 : drop }'],
+  ["meta length vmap { tcp : drop } ip saddr vmap { 10.0.0.1 : accept, udp : drop }"],
   // a mark is set from a mark or a number, not from a header field of another type
   ["meta mark set tcp dport accept", /'meta mark set tcp dport': 'tcp dport' is an inet_service, and a mark is set from a mark or a number \(nft: "datatype mismatch: expected packet mark"\)/],
   ["ct mark set ip saddr & 0xff accept", /'ip saddr' is an ipv4_addr/],
@@ -303,6 +306,12 @@ const FILES: [string, RegExp?][] = [
   // a '.' alone is the dot of a concatenation to nft's scanner, no name
   ["table ip t {\n\tcounter . {\n\t}\n}\n", /'\.' cannot be a counter name/],
   ["table ip t {\n\tcounter ._ {\n\t}\n\tchain .c {\n\t}\n}\n"],
+  // an element has only the statements its set declares
+  [setWith("elements = { 10.0.0.1 counter }"), /set s: element 10\.0\.0\.1 has a counter, which the set does not declare: .*\("missing statement in set declaration"\)/],
+  [setWith("elements = { 10.0.0.1 limit rate 1/second }"), /element 10\.0\.0\.1 has a limit/],
+  ["table ip t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\telements = { 10.0.0.1 counter : accept }\n\t}\n}\n", /map m: element 10\.0\.0\.1 has a counter, .*\("missing statement in map declaration"\)/],
+  [setWith("counter\n\t\telements = { 10.0.0.1 counter packets 1 bytes 2, 10.0.0.2 }")],
+  [setWith("flags dynamic\n\t\telements = { 10.0.0.1 counter packets 0 bytes 0 }")],
   // marks among a set's or map's elements, used or not
   [setWith("elements = { 10.0.0.1 }").replace("type ipv4_addr", "type mark"), /expected a mark .* after 'set s', found the address 10\.0\.0\.1 \(nft: "Could not parse packet mark"\)/],
   [setWith("flags interval\n\t\telements = { 10.0.0.0/8 }").replace("type ipv4_addr", "typeof meta mark"), /found the address 10\.0\.0\.0\/8/],
