@@ -409,4 +409,6 @@ export interface NftDocument {
   diagnostics: import("../../src/model/types.js").Diagnostic[];
   /** Files read through `include` (for reports and the pre-commit hook). */
   included: string[];
+  /** Read from nft JSON, whose reader (nft -j) takes some things its text reader refuses (see mapNft). */
+  json?: true;
 }

@@ -34,7 +34,7 @@ import type {
 } from "./ast.js";
 import { noneOfMatch, TABLE_FLAGS } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
-import { negationRefusal, PAYLOAD_FIELDS } from "./vocabulary.js";
+import { CT_KEYS, META_KEYS, negationRefusal, PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
 import { declaredObject } from "./objects.js";
 
@@ -134,7 +134,8 @@ export function readNftJson(text: string, file: string): NftDocument {
     const pos = lines.at(at);
     const span: SourceSpan = { file, line: pos.line, column: pos.column, text: pos.text };
     try {
-      const cmd = readItem(item, key, span, ["nftables", k]);
+      const warn = (message: string) => diagnostics.push({ severity: "warning", file, line: span.line, column: span.column, message });
+      const cmd = readItem(item, key, span, ["nftables", k], warn);
       if (cmd?.object === "table" && cmd.flags?.some((f) => !TABLE_FLAGS.has(f))) {
         diagnostics.push({
           severity: "warning", file, line: span.line, column: span.column,
@@ -149,7 +150,7 @@ export function readNftJson(text: string, file: string): NftDocument {
     }
   });
   labelSharedLines(commands);
-  return { commands, diagnostics, included: [] };
+  return { commands, diagnostics, included: [], json: true };
 }
 
 /**
@@ -175,18 +176,22 @@ function tableRef(o: Obj): TableRef {
   return { family: ((o.family as string | undefined) ?? "ip") as NftFamily, name: String(o.table ?? o.name) };
 }
 
-function readItem(item: Obj, key: string, span: SourceSpan, path: Path): Command | null {
+function readItem(item: Obj, key: string, span: SourceSpan, path: Path, warn: (message: string) => void): Command | null {
   const value = item[key]!;
   if (key === "metainfo") return null;
-  if (!CMD_OPS.has(key)) return readObject("add", key, value, span, [...path, key], true);
+  if (!CMD_OPS.has(key)) return readObject("add", key, value, span, [...path, key], true, warn);
   if (key === "list" || key === "reset" || key === "rename") return { object: "other", what: `${key} ${Object.keys(value as Obj)[0] ?? ""}`.trim(), span };
   const inner = value as Obj;
   const what = Object.keys(inner)[0]!;
-  return readObject(key, what, inner[what]!, span, [...path, key, what], false);
+  return readObject(key, what, inner[what]!, span, [...path, key, what], false, warn);
 }
 
-function readObject(op: string, what: string, v: Json, span: SourceSpan, path: Path, listing: boolean): Command | null {
+function readObject(op: string, what: string, v: Json, span: SourceSpan, path: Path, listing: boolean, warn: (message: string) => void): Command | null {
   const o = (isObj(v) ? v : {}) as Obj;
+  // (a table, chain or set is named where it is made; one that is deleted or flushed may be named by its handle)
+  if ((what === "table" || what === "chain" || what === "set" || what === "map") && o.name === undefined && (o.handle === undefined || op === "add" || op === "create")) {
+    throw new Bad([...path, "name"], `required field is missing (the ${what}'s name${op === "add" || op === "create" ? "" : ", or its handle"})`);
+  }
   switch (what) {
     case "ruleset":
       if (op !== "flush") return { object: "other", what: `${op} ruleset`, span };
@@ -199,8 +204,16 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
     }
     case "chain": {
       const cmd: Extract<Command, { object: "chain" }> = { object: "chain", op: op as "add", table: tableRef(o), chain: String(o.name), span };
-      if (o.hook !== undefined) cmd.base = baseSpec(o, span, path);
-      if (o.policy !== undefined) cmd.policy = { verdict: o.policy as "accept" | "drop", span };
+      // nft makes a base chain only of all three of type, hook and prio, and reads the policy only
+      // then: with one missing the chain is a regular one, which no hook enters
+      const given = (["type", "hook", "prio"] as const).filter((k) => o[k] !== undefined);
+      if (given.length === 3) {
+        cmd.base = baseSpec(o, span, path);
+        if (o.policy !== undefined) cmd.policy = { verdict: o.policy as "accept" | "drop", span };
+      } else if (given.length > 0 || o.policy !== undefined) {
+        const missing = ["type", "hook", "prio"].filter((k) => o[k] === undefined);
+        warn(`chain ${String(o.name)} has ${[...given, ...(o.policy !== undefined ? ["policy"] : [])].join(", ")} but no ${missing.join(" or ")}: nft makes it a regular chain (its policy unread), which no hook enters`);
+      }
       return cmd;
     }
     case "rule": {
@@ -221,7 +234,14 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
     case "set":
     case "map": {
       const cmd: Extract<Command, { object: "set" }> = { object: "set", op: op as "add", table: tableRef(o), name: String(o.name), span };
-      if (op === "add" || op === "create") cmd.definition = setDefinition(what, o, span, path);
+      if (op === "add" || op === "create") {
+        if (o.type === undefined) throw new Bad([...path, "type"], "required field is missing (the set's key type; nft: \"Invalid set type\")");
+        cmd.definition = setDefinition(what, o, span, path);
+        if (o.size !== undefined && !Number.isInteger(o.size)) {
+          warn(`${what} ${String(o.name)}: its size ${JSON.stringify(o.size)} is not a number, and nft ignores it (the ${what} has no size)`);
+          delete cmd.definition.options.size;
+        }
+      }
       return cmd;
     }
     case "element":
@@ -361,18 +381,21 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
       if (typeof o.protocol === "string" && typeof o.field === "string") {
         // a header fwlint knows names only its own fields (nft refuses "dprot"); others are kept as written
         const fields = PAYLOAD_FIELDS[o.protocol];
-        if (fields && !fields.has(o.field)) throw new Bad([...at, "field"], `expected a field of the ${o.protocol} header (${[...fields].join(", ")}), got '${o.field}'`);
+        if (!fields) throw new Bad([...at, "protocol"], `expected a header nft knows (${Object.keys(PAYLOAD_FIELDS).join(", ")}), got '${o.protocol}' (nft: "Unknown payload protocol")`);
+        if (!fields.has(o.field)) throw new Bad([...at, "field"], `expected a field of the ${o.protocol} header (${[...fields].join(", ")}), got '${o.field}'`);
         return { kind: "payload", protocol: o.protocol, field: o.field, span };
       }
-      if (o.base !== undefined) return { kind: "opaque", name: "payload", text: `@${String(o.base)},${String(o.offset)},${String(o.len)}`, span };
-      throw new Bad(at, "expected protocol and field, or base, offset and len");
+      if (o.base !== undefined && o.offset !== undefined && o.len !== undefined) return { kind: "opaque", name: "payload", text: `@${String(o.base)},${String(o.offset)},${String(o.len)}`, span };
+      throw new Bad(at, "expected protocol and field, or base, offset and len (nft: \"Invalid payload expression properties\")");
     case "meta":
       if (typeof o.key !== "string") throw new Bad([...at, "key"], "expected the meta key (a string)");
+      if (!META_KEYS.has(o.key)) throw new Bad([...at, "key"], `expected a meta key (${[...META_KEYS].join(", ")}), got '${o.key}'`);
       return { kind: "meta", key: o.key, span };
     case "ct": {
       if (typeof o.key !== "string") throw new Bad([...at, "key"], "expected the ct key (a string)");
       // nft 1.0.6 writes the family into the key (`"key": "ip saddr"`); the documented form has "family".
       const keyed = /^(ip6?) (saddr|daddr)$/.exec(o.key);
+      if (!keyed && !CT_KEYS.has(o.key)) throw new Bad([...at, "key"], `expected a ct key (${[...CT_KEYS].join(", ")}), got '${o.key}' (nft: "Unknown ct key")`);
       const e: Expr = { kind: "ct", key: keyed ? keyed[2]! : o.key, span };
       if (o.dir === "original" || o.dir === "reply") e.direction = o.dir;
       const family = keyed ? keyed[1] : o.family;
@@ -546,6 +569,11 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       return { kind: "effect", name: effectName(key, a), text: `${exprText(k)} set ${exprText(v)}`, filters: false, assign: { key: k, value: v }, span };
     }
     default: {
+      // (nft reads an anonymous counter's object as exactly its two numbers: "Unknown expression
+      // type 'bytes'" without packets, "Malformed object" with a number as a string)
+      if (key === "counter" && isObj(a) && a.map === undefined && !(Object.keys(a).length === 2 && Number.isInteger(a.packets) && Number.isInteger(a.bytes))) {
+        throw new Bad(at, "expected null, a counter's name, a map choosing one, or { \"packets\": N, \"bytes\": N }");
+      }
       const st: EffectStmt = { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };
       // `{"synproxy": {"map": {"key": ..., "data": {"set": [...]}}}}`: the object picked per packet
       if (isObj(a) && isObj(a.map)) st.chooser = expr({ map: a.map }, span, at);

@@ -2578,8 +2578,9 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
 
   // Statements on an element its set does not declare (`elements = { 10.0.0.1 counter }` in a set
   // without 'counter'): nft gives an element only those its declaration lists. (A dynamic set's
-  // elements get theirs from the rule that adds them: nft lists them so.)
-  for (const t of machine.tables.values()) {
+  // elements get theirs from the rule that adds them: nft lists them so. nft -j takes an element's
+  // counter in any set.)
+  for (const t of doc.json ? [] : machine.tables.values()) {
     for (const [name, s] of t.sets) {
       if (s.def.flags.includes("dynamic")) continue;
       for (const el of s.elements) {

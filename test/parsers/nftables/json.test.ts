@@ -122,7 +122,7 @@ describe("the JSON reader", () => {
   it("reports invalid JSON with its position, and expressions it cannot read with their path", () => {
     expect(parseNftJson('{"nftables": [\n  {"table": }\n]}', "x.json").diagnostics.map((d) => `${d.line}:${d.column}`)).toEqual(["2:13"]);
     const rs = parseNftJson('{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c"}},\n {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"match": {"op": "==", "left": {"payload": {}}, "right": 1}}]}}]}', "e.json");
-    expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["2:11 nftables[2].rule.expr[0].match.left.payload: expected protocol and field, or base, offset and len"]);
+    expect(rs.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(['2:11 nftables[2].rule.expr[0].match.left.payload: expected protocol and field, or base, offset and len (nft: "Invalid payload expression properties")']);
   });
   it("runs command batches: insert by index, delete by handle, flush", () => {
     const rule = (op: string, extra: object) => ({ [op]: { rule: { family: "inet", table: "t", chain: "c", ...extra } } });

@@ -1,0 +1,76 @@
+/**
+ * What nft's JSON reader (`nft -j -f`) refuses and what it passes over, as fwlint reads it: the
+ * fields it requires of each object (family, table, name, a set's type), the names it knows (set
+ * flags, payload headers, meta and ct keys), the exact shape of an anonymous counter and of a raw
+ * payload; and the mistyped fields it ignores (a base chain without one of type, hook and prio is a
+ * regular chain, its policy unread; a size that is no number). Each verdict was taken from nft
+ * 1.0.6 (`nft -j -c -f`); where nft runs here the test asks it again, and CI
+ * (FWLINT_REQUIRE_KERNEL=1) requires that it can. Found by a single-value mutant differential of
+ * the upstream JSON dumps nft 1.0.6 loads.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseNftJson } from "../../../parsers/nftables/index.js";
+import { withLoaders } from "../../loaders.js";
+
+const T = { table: { family: "ip", name: "t" } };
+const C = { chain: { family: "ip", table: "t", name: "c" } };
+const rule = (...expr: object[]) => ({ rule: { family: "ip", table: "t", chain: "c", expr } });
+const match = (left: object, right: unknown) => ({ match: { op: "==", left, right } });
+const doc = (...items: object[]) => JSON.stringify({ nftables: items });
+
+/** A document, and what fwlint's first error says (undefined: nft loads it, and fwlint tells no error). */
+const CASES: [string, string, RegExp?][] = [
+  ["table without family", doc({ table: { name: "t" } }), /nftables\[0\]\.table\.family: required field is missing/],
+  ["chain without table", doc(T, { chain: { family: "ip", name: "c" } }), /nftables\[1\]\.chain\.table: required field is missing/],
+  ["chain without name", doc(T, { chain: { family: "ip", table: "t" } }), /chain\.name: required field is missing \(the chain's name\)/],
+  ["rule without family", doc(T, C, { rule: { table: "t", chain: "c", expr: [{ accept: null }] } }), /nftables\[2\]\.rule\.family: required field is missing/],
+  ["set without type", doc(T, { set: { family: "ip", table: "t", name: "s" } }), /set\.type: required field is missing .*"Invalid set type"/],
+  ["element without family", doc(T, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr" } }, { element: { table: "t", name: "s", elem: ["10.0.0.1"] } }), /nftables\[2\]\.element\.family: required field is missing/],
+  ["a set flag nft does not know", doc(T, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr", flags: ["map"] } }), /set\.flags/],
+  ["a payload of an unknown header", doc(T, C, rule(match({ payload: { protocol: "x", field: "saddr" } }, "10.0.0.1"), { accept: null })), /payload\.protocol: expected a header nft knows .* got 'x' \(nft: "Unknown payload protocol"\)/],
+  ["an unknown meta key", doc(T, C, rule(match({ meta: { key: "l4prot" } }, 6), { accept: null })), /meta\.key: expected a meta key .* got 'l4prot'/],
+  ["an unknown ct key", doc(T, C, rule(match({ ct: { key: "stat" } }, "new"), { accept: null })), /ct\.key: expected a ct key .* got 'stat' \(nft: "Unknown ct key"\)/],
+  ["a raw payload without offset", doc(T, C, rule(match({ payload: { base: "th", len: 32 } }, 1), { drop: null })), /"Invalid payload expression properties"/],
+  ["a counter without packets", doc(T, C, rule({ counter: { bytes: 0 } }, { accept: null })), /counter: expected null, a counter's name, a map choosing one, or \{ "packets": N, "bytes": N \}/],
+  ["a counter's packets as a string", doc(T, C, rule({ counter: { packets: "0", bytes: 0 } }, { accept: null })), /counter: expected null/],
+  // loaded
+  ["a chain with a policy but no hook: a regular chain", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", prio: 0, policy: "drop" } })],
+  ["a base chain", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", hook: "input", prio: 0, policy: "drop" } }), undefined],
+  ["handles of any type, a size that is no number, an empty chain name", doc({ table: { family: "ip", name: "t", handle: "x" } }, { chain: { family: "ip", table: "t", name: "" } }, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr", size: "2", flags: "interval" } })],
+  ["a counter as nft lists it, and one chosen by a map", doc(T, C, { counter: { family: "ip", table: "t", name: "k" } }, rule({ counter: { packets: 1, bytes: 2 } }, { counter: { map: { key: { payload: { protocol: "ip", field: "saddr" } }, data: { set: [["10.0.0.1", "k"]] } } } }, { accept: null }))],
+  ["a delete and a flush", doc(T, C, { flush: { chain: { family: "ip", table: "t", name: "c" } } }, { delete: { chain: { family: "ip", table: "t", name: "c" } } })],
+];
+
+describe("what nft's JSON reader refuses", () => {
+  for (const [name, text, refused] of CASES) {
+    it(`${refused ? "refuses" : "loads"} ${name}`, () => {
+      const errors = parseNftJson(text, "case.json").diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
+      if (!refused) expect(errors).toEqual([]);
+      else expect(errors.find((m) => !/no chain or rule could be read/.test(m))).toMatch(refused);
+    });
+  }
+
+  it("tells a chain nft makes a regular one, and a size it ignores", () => {
+    const warnings = (text: string) => parseNftJson(text, "case.json").diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
+    expect(warnings(CASES[13]![1])).toEqual(["chain c has type, prio, policy but no hook: nft makes it a regular chain (its policy unread), which no hook enters"]);
+    expect(warnings(CASES[15]![1])).toEqual(["set s: its size \"2\" is not a number, and nft ignores it (the set has no size)"]);
+    const rs = parseNftJson(CASES[13]![1], "case.json");
+    expect(rs.chains.get("ip t/c")?.rules ?? []).toEqual([]);
+  });
+});
+
+describe("the verdicts above are nft's", () => {
+  withLoaders("nft JSON refusals")("nft -j -c -f refuses exactly the refused cases", (dir) => {
+    const wrong: string[] = [];
+    CASES.forEach(([name, text, refused], i) => {
+      const file = join(dir, `case${i}.json`);
+      writeFileSync(file, text);
+      const run = spawnSync("unshare", ["-n", "nft", "-j", "-c", "-f", file], { encoding: "utf8" });
+      if ((run.status !== 0) !== (refused !== undefined)) wrong.push(`${name}: nft ${run.status === 0 ? "loads it" : `refuses it: ${run.stderr.trim().split("\n")[0]}`}`);
+    });
+    expect(wrong).toEqual([]);
+  });
+});
