@@ -289,7 +289,10 @@ function setDefinition(kind: "set" | "map", o: Obj, span: SourceSpan, path: Path
   const key = typed(o.type, [...path, "type"]);
   def.keyType = key.names;
   if (key.typeof) def.keyTypeof = key.typeof;
-  if (kind === "map" || o.map !== undefined) {
+  // (nft -j makes a map of what has a "map" data type, whatever the object's key: {"map": {...}}
+  // without one is a set, and a lookup of it as a map is refused: "set is not a map")
+  def.kind = o.map !== undefined ? "map" : "set";
+  if (o.map !== undefined) {
     const data = typed(o.map, [...path, "map"]);
     def.dataType = data.names;
     if (data.typeof) def.dataTypeof = data.typeof;
@@ -473,6 +476,7 @@ function natStmt(type: NatStmt["type"], a: Json, span: SourceSpan, path: Path): 
   const st: NatStmt = { kind: "nat", type, span };
   if (!isObj(a)) return st;
   if (a.family === "ip" || a.family === "ip6") st.family = a.family;
+  else if (a.family !== undefined) throw new Bad([...path, "family"], `expected ip or ip6, got ${JSON.stringify(a.family)} (nft: "Invalid family")`);
   if (a.addr !== undefined) st.addr = expr(a.addr, span, [...path, "addr"]);
   if (a.port !== undefined) st.port = expr(a.port, span, [...path, "port"]);
   const flags = [...strList(a.flags), ...strList(a.type_flags)];

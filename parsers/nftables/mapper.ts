@@ -2576,6 +2576,14 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     }
   }
 
+  // Data on an element of a set (`elements = { "eth0" : drop }` in a set): only a map holds data.
+  for (const t of machine.tables.values()) {
+    for (const [name, s] of t.sets) {
+      const mapped = s.def.kind === "set" ? s.elements.find((e) => e.data !== undefined) : undefined;
+      if (mapped) m.error(mapped.span, `set ${name}: element ${exprText(mapped.key)} maps to ${exprText(mapped.data!)}, and only a map holds data: declare 'map ${name} { type ... : ... }' (nft: "set is not a map")`);
+    }
+  }
+
   // Statements on an element its set does not declare (`elements = { 10.0.0.1 counter }` in a set
   // without 'counter'): nft gives an element only those its declaration lists. (A dynamic set's
   // elements get theirs from the rule that adds them: nft lists them so. nft -j takes an element's

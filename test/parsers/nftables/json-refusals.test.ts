@@ -36,6 +36,8 @@ const CASES: [string, string, RegExp?][] = [
   ["a raw payload without offset", doc(T, C, rule(match({ payload: { base: "th", len: 32 } }, 1), { drop: null })), /"Invalid payload expression properties"/],
   ["a counter without packets", doc(T, C, rule({ counter: { bytes: 0 } }, { accept: null })), /counter: expected null, a counter's name, a map choosing one, or \{ "packets": N, "bytes": N \}/],
   ["a counter's packets as a string", doc(T, C, rule({ counter: { packets: "0", bytes: 0 } }, { accept: null })), /counter: expected null/],
+  ["a NAT of another family", doc(T, { chain: { family: "ip", table: "t", name: "p", type: "nat", hook: "postrouting", prio: 100 } }, { rule: { family: "ip", table: "t", chain: "p", expr: [{ snat: { family: "interval", addr: "10.0.0.1" } }] } }), /snat\.family: expected ip or ip6, got "interval" \(nft: "Invalid family"\)/],
+  ["a \"map\" without its data type, which nft makes a set", doc(T, { map: { family: "ip", table: "t", name: "z", type: "ifname", elem: [["eth0", { drop: null }]] } }), /set z: element eth0 maps to drop, and only a map holds data: .*"set is not a map"/],
   // loaded
   ["a chain with a policy but no hook: a regular chain", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", prio: 0, policy: "drop" } })],
   ["a base chain", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", hook: "input", prio: 0, policy: "drop" } }), undefined],
@@ -43,6 +45,9 @@ const CASES: [string, string, RegExp?][] = [
   ["a counter as nft lists it, and one chosen by a map", doc(T, C, { counter: { family: "ip", table: "t", name: "k" } }, rule({ counter: { packets: 1, bytes: 2 } }, { counter: { map: { key: { payload: { protocol: "ip", field: "saddr" } }, data: { set: [["10.0.0.1", "k"]] } } } }, { accept: null }))],
   ["a delete and a flush", doc(T, C, { flush: { chain: { family: "ip", table: "t", name: "c" } } }, { delete: { chain: { family: "ip", table: "t", name: "c" } } })],
 ];
+
+/** The first of the loaded cases. */
+const LOADED = CASES.findIndex(([, , refused]) => refused === undefined);
 
 describe("what nft's JSON reader refuses", () => {
   for (const [name, text, refused] of CASES) {
@@ -55,9 +60,9 @@ describe("what nft's JSON reader refuses", () => {
 
   it("tells a chain nft makes a regular one, and a size it ignores", () => {
     const warnings = (text: string) => parseNftJson(text, "case.json").diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
-    expect(warnings(CASES[13]![1])).toEqual(["chain c has type, prio, policy but no hook: nft makes it a regular chain (its policy unread), which no hook enters"]);
-    expect(warnings(CASES[15]![1])).toEqual(["set s: its size \"2\" is not a number, and nft ignores it (the set has no size)"]);
-    const rs = parseNftJson(CASES[13]![1], "case.json");
+    expect(warnings(CASES[LOADED]![1])).toEqual(["chain c has type, prio, policy but no hook: nft makes it a regular chain (its policy unread), which no hook enters"]);
+    expect(warnings(CASES[LOADED + 2]![1])).toEqual(["set s: its size \"2\" is not a number, and nft ignores it (the set has no size)"]);
+    const rs = parseNftJson(CASES[LOADED]![1], "case.json");
     expect(rs.chains.get("ip t/c")?.rules ?? []).toEqual([]);
   });
 });

@@ -306,6 +306,8 @@ const FILES: [string, RegExp?][] = [
   // a '.' alone is the dot of a concatenation to nft's scanner, no name
   ["table ip t {\n\tcounter . {\n\t}\n}\n", /'\.' cannot be a counter name/],
   ["table ip t {\n\tcounter ._ {\n\t}\n\tchain .c {\n\t}\n}\n"],
+  // only a map's elements have data
+  [setWith('elements = { 10.0.0.1 : drop }'), /set s: element 10\.0\.0\.1 maps to drop, and only a map holds data: declare 'map s \{ type \.\.\. : \.\.\. \}' \(nft: "set is not a map"\)/],
   // an element has only the statements its set declares
   [setWith("elements = { 10.0.0.1 counter }"), /set s: element 10\.0\.0\.1 has a counter, which the set does not declare: .*\("missing statement in set declaration"\)/],
   [setWith("elements = { 10.0.0.1 limit rate 1/second }"), /element 10\.0\.0\.1 has a limit/],
