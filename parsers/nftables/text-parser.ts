@@ -2068,6 +2068,8 @@ export class NftTextParser extends EmbeddedActionsParser {
         const comma = this.CONSUME(Comma);
         this.ACTION(() => {
           const frame = this.setFrames[this.setFrames.length - 1]!;
+          // (nft takes ', ,' between elements and one before '}', not one before the first)
+          if (frame.elements.length === 0 && !frame.needComma) this.report("expected an element after '{', found ','", comma);
           frame.needComma = false;
           frame.listDefine ??= (comma as SourcedToken).listOf;
           this.plainElements(frame);
@@ -2115,6 +2117,8 @@ export class NftTextParser extends EmbeddedActionsParser {
         continue;
       }
       if (tt === Comma) {
+        // (nft takes ', ,' between elements and one before '}', not one before the first)
+        if (frame.elements.length === 0 && !frame.needComma) this.report("expected an element after '{', found ','", t);
         frame.needComma = false;
         frame.listDefine ??= (t as SourcedToken).listOf;
         i++;

@@ -306,6 +306,10 @@ const FILES: [string, RegExp?][] = [
   // a '.' alone is the dot of a concatenation to nft's scanner, no name
   ["table ip t {\n\tcounter . {\n\t}\n}\n", /'\.' cannot be a counter name/],
   ["table ip t {\n\tcounter ._ {\n\t}\n\tchain .c {\n\t}\n}\n"],
+  // a ',' before the first element is nft's syntax error; between elements and before '}' it takes them
+  [setWith("elements = { , 10.0.0.1 }"), /expected an element after '\{', found ','/],
+  [chain("ip saddr { , 10.0.0.1 } accept"), /expected an element after '\{', found ','/],
+  [setWith("elements = { 10.0.0.1, , 10.0.0.2, }")],
   // only a map's elements have data
   [setWith('elements = { 10.0.0.1 : drop }'), /set s: element 10\.0\.0\.1 maps to drop, and only a map holds data: declare 'map s \{ type \.\.\. : \.\.\. \}' \(nft: "set is not a map"\)/],
   // an element has only the statements its set declares
