@@ -2419,6 +2419,79 @@ function role(b: BaseChain): Stage["role"] {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What nft refuses of a set's or map's elements, as errors (where, what):
+ * - against the declared types, the keys and a map's data: of a set no rule reads (a rule's lookup
+ *   reads those of a key fwlint models), and of one whose key has a part fwlint does not model
+ *   (`typeof ip saddr . @ih,32,32`: its other parts, and no keyword in those);
+ * - data on a set's element (`elements = { "eth0" : drop }`): only a map holds data ("set is not a
+ *   map");
+ * - a statement on an element its set does not declare (`elements = { 10.0.0.1 counter }` in a set
+ *   without 'counter': "missing statement in set declaration"), but in a dynamic set, whose
+ *   elements get theirs from the rule that adds them (nft lists them so), or read from nft JSON
+ *   (`json`: nft -j takes an element's counter in any set);
+ * - a mark that is no mark (checkMarkValue) among keys or data of type mark, used or not.
+ */
+function elementRefusals(name: string, s: SetState, json: boolean): { at: SourceSpan; message: string }[] {
+  const out: { at: SourceSpan; message: string }[] = [];
+  const what = `${s.def.kind} ${name}`;
+  const refused = (err: unknown, at: SourceSpan): void => {
+    if (err instanceof BadValue) out.push({ at: err.at.span.line ? err.at.span : at, message: err.message });
+    else if (!(err instanceof Unmodelled)) throw err;
+  };
+  // (each part of `e` read as its domain's, where it has one)
+  const typed = (e: Expr | undefined, doms: (Domain | undefined)[], where: string, at: SourceSpan): void => {
+    if (!e || !doms.some((d) => d !== undefined)) return;
+    const parts = doms.length === 1 ? [e] : e.kind === "concat" ? e.parts : null;
+    try {
+      if (!parts || parts.length !== doms.length) throw new BadValue(e, `expected ${doms.length} values joined by '.' ${where}, found '${exprText(e)}'`);
+      parts.forEach((p, i) => {
+        if (doms[i]) piece(doms[i]!, p, what);
+        else if (p.kind === "value" && !p.quoted && keywordAsValue(p.text)) throw new BadValue(p, keywordValueError(p.text, what, "a value"));
+      });
+    } catch (err) {
+      refused(err, at);
+    }
+  };
+  if (!s.used || declaredDomains(s.def, true) === null) {
+    const keyDoms = partDomains(s.def, true, false);
+    const dataDoms = s.def.kind === "map" ? partDomains(s.def, true, true) : [];
+    for (const el of s.elements) {
+      if (isCatchAll(el.key)) continue;
+      typed(el.key, keyDoms, `in set ${name}`, el.span);
+      typed(el.data, dataDoms, `in the data of map ${name}`, el.span);
+    }
+  }
+  const mapped = s.def.kind === "set" ? s.elements.find((e) => e.data !== undefined) : undefined;
+  if (mapped) out.push({ at: mapped.span, message: `set ${name}: element ${exprText(mapped.key)} maps to ${exprText(mapped.data!)}, and only a map holds data: declare 'map ${name} { type ... : ... }' (nft: "set is not a map")` });
+  if (!json && !s.def.flags.includes("dynamic")) {
+    for (const el of s.elements) {
+      const missing = Object.keys(el.options ?? {}).find((k) => ELEMENT_STATEMENTS.has(k) && s.def.options[k] === undefined);
+      if (missing === undefined) continue;
+      out.push({ at: el.span, message: `${what}: element ${exprText(el.key)} has a ${missing}, which the ${s.def.kind} does not declare: nft gives an element only the statements its declaration lists ('${missing} ...' in the ${s.def.kind}) ("missing statement in ${s.def.kind} declaration")` });
+      break;
+    }
+  }
+  const keyMarks = s.def.keyTypeof ? s.def.keyTypeof.map(isMarkKey) : s.def.keyType.map((k) => k === "mark");
+  const dataMarks = s.def.dataTypeof ? s.def.dataTypeof.map(isMarkKey) : (s.def.dataType ?? []).map((k) => k === "mark");
+  if (keyMarks.includes(true) || dataMarks.includes(true)) {
+    const marks = (e: Expr | undefined, which: boolean[]): void => {
+      if (!e || isCatchAll(e)) return;
+      const parts = which.length === 1 ? [e] : e.kind === "concat" ? e.parts : [];
+      parts.forEach((p, i) => which[i] && checkMarkValue(p, what));
+    };
+    try {
+      for (const el of s.elements) {
+        marks(el.key, keyMarks);
+        marks(el.data, dataMarks);
+      }
+    } catch (err) {
+      refused(err, s.def.span);
+    }
+  }
+  return out;
+}
+
 export function mapNft(doc: NftDocument, file: string): Ruleset {
   const m = new Mapper(file);
   const diag = (severity: Diagnostic["severity"], at: SourceSpan, message: string, unresolved?: boolean) =>
@@ -2545,84 +2618,10 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     }
   }
 
-  // Elements of sets no rule reads, and the data of maps no rule reads, checked against the declared
-  // types (nft refuses bad ones), in every table: a bridge table's sets are loaded as any other's.
+  // What nft refuses of each set's and map's elements (elementRefusals), in every table: a bridge
+  // table's sets are loaded as any other's.
   for (const t of machine.tables.values()) {
-    for (const [name, s] of t.sets) {
-      // (a lookup reads the elements of a key fwlint models; not those of a key with a part it does
-      // not, `typeof ip saddr . @ih,32,32`, whose parts it reads are read here)
-      if (s.used && declaredDomains(s.def, true) !== null) continue;
-      const keyDoms = partDomains(s.def, true, false);
-      const dataDoms = s.def.kind === "map" ? partDomains(s.def, true, true) : [];
-      const check = (e: Expr | undefined, doms: (Domain | undefined)[], what: string, at: SourceSpan): void => {
-        if (!e || !doms.some((d) => d !== undefined)) return;
-        const parts = doms.length === 1 ? [e] : e.kind === "concat" ? e.parts : null;
-        try {
-          if (!parts || parts.length !== doms.length) throw new BadValue(e, `expected ${doms.length} values joined by '.' ${what}, found '${exprText(e)}'`);
-          parts.forEach((p, i) => {
-            if (doms[i]) piece(doms[i]!, p, `${s.def.kind} ${name}`);
-            else if (p.kind === "value" && !p.quoted && keywordAsValue(p.text)) throw new BadValue(p, keywordValueError(p.text, `${s.def.kind} ${name}`, "a value"));
-          });
-        } catch (err) {
-          if (err instanceof BadValue) m.error(err.at.span.line ? err.at.span : at, err.message);
-          else if (!(err instanceof Unmodelled)) throw err;
-        }
-      };
-      for (const el of s.elements) {
-        if (isCatchAll(el.key)) continue;
-        check(el.key, keyDoms, `in set ${name}`, el.span);
-        check(el.data, dataDoms, `in the data of map ${name}`, el.span);
-      }
-    }
-  }
-
-  // Data on an element of a set (`elements = { "eth0" : drop }` in a set): only a map holds data.
-  for (const t of machine.tables.values()) {
-    for (const [name, s] of t.sets) {
-      const mapped = s.def.kind === "set" ? s.elements.find((e) => e.data !== undefined) : undefined;
-      if (mapped) m.error(mapped.span, `set ${name}: element ${exprText(mapped.key)} maps to ${exprText(mapped.data!)}, and only a map holds data: declare 'map ${name} { type ... : ... }' (nft: "set is not a map")`);
-    }
-  }
-
-  // Statements on an element its set does not declare (`elements = { 10.0.0.1 counter }` in a set
-  // without 'counter'): nft gives an element only those its declaration lists. (A dynamic set's
-  // elements get theirs from the rule that adds them: nft lists them so. nft -j takes an element's
-  // counter in any set.)
-  for (const t of doc.json ? [] : machine.tables.values()) {
-    for (const [name, s] of t.sets) {
-      if (s.def.flags.includes("dynamic")) continue;
-      for (const el of s.elements) {
-        const missing = Object.keys(el.options ?? {}).find((k) => ELEMENT_STATEMENTS.has(k) && s.def.options[k] === undefined);
-        if (missing === undefined) continue;
-        m.error(el.span, `${s.def.kind} ${name}: element ${exprText(el.key)} has a ${missing}, which the ${s.def.kind} does not declare: nft gives an element only the statements its declaration lists ('${missing} ...' in the ${s.def.kind}) ("missing statement in ${s.def.kind} declaration")`);
-        break;
-      }
-    }
-  }
-
-  // Marks among the elements of sets and maps, used or not (`type mark`, `typeof meta mark`, `: mark`):
-  // nft refuses one it cannot read as a mark (checkMarkValue).
-  for (const t of machine.tables.values()) {
-    for (const [name, s] of t.sets) {
-      const keyMarks = s.def.keyTypeof ? s.def.keyTypeof.map(isMarkKey) : s.def.keyType.map((k) => k === "mark");
-      const dataMarks = s.def.dataTypeof ? s.def.dataTypeof.map(isMarkKey) : (s.def.dataType ?? []).map((k) => k === "mark");
-      if (!keyMarks.includes(true) && !dataMarks.includes(true)) continue;
-      const what = `${s.def.kind} ${name}`;
-      try {
-        for (const el of s.elements) {
-          const check = (e: Expr | undefined, marks: boolean[]): void => {
-            if (!e || isCatchAll(e)) return;
-            const parts = marks.length === 1 ? [e] : e.kind === "concat" ? e.parts : [];
-            parts.forEach((p, i) => marks[i] && checkMarkValue(p, what));
-          };
-          check(el.key, keyMarks);
-          check(el.data, dataMarks);
-        }
-      } catch (e) {
-        if (!(e instanceof BadValue)) throw e;
-        m.error(e.at.span, e.message);
-      }
-    }
+    for (const [name, s] of t.sets) for (const r of elementRefusals(name, s, doc.json === true)) m.error(r.at, r.message);
   }
 
   // Elements nft or the kernel refuse together (overlapping intervals, a key mapped twice): the file does not load.
