@@ -1033,7 +1033,11 @@ export class NftTextParser extends EmbeddedActionsParser {
         ALT: () => {
           const s = this.SUBRULE(this.setExpr);
           this.ACTION(() => {
-            for (const e of s.elements) if (e.key.kind === "value") out.push(e.key.text);
+            for (const e of s.elements) {
+              // (a device is a name: nft's grammar takes no set reference, range or other expression there)
+              if (e.key.kind === "value") out.push(e.key.text);
+              else this.report(`expected a device name in 'devices = { ... }', found '${exprText(e.key)}'`, this.tokenAtSpan(e.span));
+            }
           });
         },
       },

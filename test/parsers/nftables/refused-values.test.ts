@@ -310,6 +310,8 @@ const FILES: [string, RegExp?][] = [
   [setWith("elements = { , 10.0.0.1 }"), /expected an element after '\{', found ','/],
   [chain("ip saddr { , 10.0.0.1 } accept"), /expected an element after '\{', found ','/],
   [setWith("elements = { 10.0.0.1, , 10.0.0.2, }")],
+  // a base chain's devices are names
+  ["table netdev t {\n\tchain c {\n\t\ttype filter hook ingress devices = { \"lo\", @x } priority filter; policy accept;\n\t}\n}\n", /expected a device name in 'devices = \{ \.\.\. \}', found '@x'/],
   // only a map's elements have data
   [setWith('elements = { 10.0.0.1 : drop }'), /set s: element 10\.0\.0\.1 maps to drop, and only a map holds data: declare 'map s \{ type \.\.\. : \.\.\. \}' \(nft: "set is not a map"\)/],
   // an element has only the statements its set declares
