@@ -236,11 +236,9 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
       const cmd: Extract<Command, { object: "set" }> = { object: "set", op: op as "add", table: tableRef(o), name: String(o.name), span };
       if (op === "add" || op === "create") {
         if (o.type === undefined) throw new Bad([...path, "type"], "required field is missing (the set's key type; nft: \"Invalid set type\")");
-        cmd.definition = setDefinition(what, o, span, path);
-        if (o.size !== undefined && !Number.isInteger(o.size)) {
-          warn(`${what} ${String(o.name)}: its size ${JSON.stringify(o.size)} is not a number, and nft ignores it (the ${what} has no size)`);
-          delete cmd.definition.options.size;
-        }
+        cmd.definition = setDefinition(o, span, path);
+        const kind = cmd.definition.kind;
+        if (o.size !== undefined && !Number.isInteger(o.size)) warn(`${kind} ${String(o.name)}: its size ${JSON.stringify(o.size)} is not a number, and nft ignores it (the ${kind} has no size)`);
       }
       return cmd;
     }
@@ -277,8 +275,13 @@ function strList(v: Json | undefined): string[] {
   return Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
-function setDefinition(kind: "set" | "map", o: Obj, span: SourceSpan, path: Path): SetDefinition {
-  const def: SetDefinition = { kind, name: String(o.name), keyType: [], flags: strList(o.flags), elements: [], options: {}, span };
+/**
+ * A set's or map's declaration. nft -j makes a map of what has a "map" data type, whatever the
+ * object's key: {"map": {...}} without one is a set (and a lookup of it as a map is refused: "set
+ * is not a map"). A size that is no number nft ignores (readObject warns of it).
+ */
+function setDefinition(o: Obj, span: SourceSpan, path: Path): SetDefinition {
+  const def: SetDefinition = { kind: o.map !== undefined ? "map" : "set", name: String(o.name), keyType: [], flags: strList(o.flags), elements: [], options: {}, span };
   const typed = (v: Json | undefined, at: Path): { names: string[]; typeof?: Expr[] } => {
     if (isObj(v) && "typeof" in v) {
       const e = expr(v.typeof!, span, [...at, "typeof"]);
@@ -289,16 +292,14 @@ function setDefinition(kind: "set" | "map", o: Obj, span: SourceSpan, path: Path
   const key = typed(o.type, [...path, "type"]);
   def.keyType = key.names;
   if (key.typeof) def.keyTypeof = key.typeof;
-  // (nft -j makes a map of what has a "map" data type, whatever the object's key: {"map": {...}}
-  // without one is a set, and a lookup of it as a map is refused: "set is not a map")
-  def.kind = o.map !== undefined ? "map" : "set";
   if (o.map !== undefined) {
     const data = typed(o.map, [...path, "map"]);
     def.dataType = data.names;
     if (data.typeof) def.dataTypeof = data.typeof;
   }
   if (Array.isArray(o.elem)) def.elements = elements(o.elem, span, [...path, "elem"]);
-  for (const k of ["timeout", "gc-interval", "size", "policy", "auto-merge", "comment"]) if (o[k] !== undefined) def.options[k] = String(o[k]);
+  for (const k of ["timeout", "gc-interval", "policy", "auto-merge", "comment"]) if (o[k] !== undefined) def.options[k] = String(o[k]);
+  if (Number.isInteger(o.size)) def.options.size = String(o.size);
   if (Array.isArray(o.stmt)) {
     def.options.stmt = o.stmt.map((s) => jsonText(s)).join(" ");
     // (each statement by its name too, as the text reader keeps `counter`, `limit rate ...`)
@@ -382,7 +383,7 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
   switch (key) {
     case "payload":
       if (typeof o.protocol === "string" && typeof o.field === "string") {
-        // a header fwlint knows names only its own fields (nft refuses "dprot"); others are kept as written
+        // a header names only its own fields (nft refuses "dprot"), and nft knows no other header
         const fields = PAYLOAD_FIELDS[o.protocol];
         if (!fields) throw new Bad([...at, "protocol"], `expected a header nft knows (${Object.keys(PAYLOAD_FIELDS).join(", ")}), got '${o.protocol}' (nft: "Unknown payload protocol")`);
         if (!fields.has(o.field)) throw new Bad([...at, "field"], `expected a field of the ${o.protocol} header (${[...fields].join(", ")}), got '${o.field}'`);

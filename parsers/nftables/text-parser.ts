@@ -1346,12 +1346,12 @@ export class NftTextParser extends EmbeddedActionsParser {
     });
   });
 
-  /** Map data in `typeof`: an expression, or a data kind (`verdict`, `queue`, `limit`, `counter`, `quota`). */
   /** A ':' in a set's `type` or `typeof`: only a map has data (nft: "syntax error, unexpected colon"). */
   private setHasNoData(def: SetDefinition, colon: IToken): void {
     if (def.kind === "set") throw new Fail(`expected the end of set '${def.name}'s type, found ':': data after the key belongs to a map ('map ${def.name} { type ... : ... }')`, colon);
   }
 
+  /** Map data in `typeof`: an expression, or a data kind (`verdict`, `queue`, `limit`, `counter`, `quota`). */
   private typeofData = this.RULE("typeofData", (): Expr => {
     return this.OR({
       IGNORE_AMBIGUITIES: true,
@@ -2072,10 +2072,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         const comma = this.CONSUME(Comma);
         this.ACTION(() => {
           const frame = this.setFrames[this.setFrames.length - 1]!;
-          // (nft takes ', ,' between elements and one before '}', not one before the first)
-          if (frame.elements.length === 0 && !frame.needComma) this.report("expected an element after '{', found ','", comma);
-          frame.needComma = false;
-          frame.listDefine ??= (comma as SourcedToken).listOf;
+          this.takeComma(frame, comma);
           this.plainElements(frame);
         });
       },
@@ -2105,6 +2102,13 @@ export class NftTextParser extends EmbeddedActionsParser {
     },
   ];
 
+  /** A ',' between a set's elements. nft takes ', ,' between elements and one before '}', not one before the first. */
+  private takeComma(frame: SetFrame, comma: IToken): void {
+    if (frame.elements.length === 0 && !frame.needComma) this.report("expected an element after '{', found ','", comma);
+    frame.needComma = false;
+    frame.listDefine ??= (comma as SourcedToken).listOf;
+  }
+
   /**
    * Reads a run of plain elements (`1.2.3.4,` `10.0.0.0/8,` newlines) straight from the token
    * vector - the bulk of large sets - and leaves anything else to the grammar.
@@ -2121,10 +2125,7 @@ export class NftTextParser extends EmbeddedActionsParser {
         continue;
       }
       if (tt === Comma) {
-        // (nft takes ', ,' between elements and one before '}', not one before the first)
-        if (frame.elements.length === 0 && !frame.needComma) this.report("expected an element after '{', found ','", t);
-        frame.needComma = false;
-        frame.listDefine ??= (t as SourcedToken).listOf;
+        this.takeComma(frame, t);
         i++;
         continue;
       }
