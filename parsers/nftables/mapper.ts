@@ -68,6 +68,8 @@ interface ChainState {
   rules: RuleEntry[];
   span: SourceSpan;
   order: number;
+  /** Made by this file without a hook in a table it knows whole (TableState.known): a regular chain on every host. */
+  regular?: boolean;
 }
 
 interface SetState {
@@ -93,6 +95,13 @@ interface TableState {
   dormant?: boolean;
   /** Named objects and flowtables declared, as `type name` (see objectKey). */
   objects: Set<string>;
+  /**
+   * Everything the table holds is in this file, and why: it was made after `flush ruleset` or after
+   * this file deleted it, so what the file does not declare in it is missing on every host.
+   */
+  known?: string;
+  /** Chains (`chain NAME`), sets (`set NAME`) and objects (objectKey) this file deleted from the table: gone on every host. */
+  deleted?: Set<string>;
 }
 
 const objectKey = (type: string, name: string) => `${type} ${name}`;
@@ -180,6 +189,10 @@ function undeclaredObjects(t: TableState, type: ObjectType, elements: readonly S
 
 class Machine {
   readonly tables = new Map<string, TableState>();
+  /** Families whose live tables a `flush ruleset` took away ("*": every family's), with the line that did. */
+  private readonly flushedFamilies = new Map<string, SourceSpan>();
+  /** Tables this file deleted: none of their chains, sets or objects is left on the host. */
+  private readonly deletedTables = new Set<string>();
   /** Sets rules named where they did not exist yet (see namesUsed, setsDeclaredLate). */
   private readonly setsMissing: { table: string; name: string; span: SourceSpan }[] = [];
 
@@ -220,6 +233,7 @@ class Machine {
     switch (cmd.object) {
       case "ruleset":
         for (const [k, t] of this.tables) if (cmd.family === undefined || t.ref.family === cmd.family) this.tables.delete(k);
+        this.flushedFamilies.set(cmd.family ?? "*", cmd.span);
         return;
       case "table":
         return this.table(cmd);
@@ -238,6 +252,38 @@ class Machine {
     }
   }
 
+  /**
+   * Why no table `ref` is on any host when the file gets here (undefined: one may be): the file has
+   * none, and its own `delete table` or a `flush ruleset` took away any the host had.
+   */
+  private goneTable(ref: TableRef): string | undefined {
+    const k = tkey(ref);
+    if (this.tables.has(k)) return undefined;
+    if (this.deletedTables.has(k)) return `this file deleted table ${k} before`;
+    const flush = this.flushedFamilies.get("*") ?? this.flushedFamilies.get(ref.family);
+    return flush && `'flush ruleset' (line ${flush.line}) took away what the host had`;
+  }
+
+  /**
+   * Deleting what is not there: certain when the file knows why it is missing (goneTable,
+   * TableState.known, deleted) - nft refuses the file -, otherwise only a warning, as the host may have it.
+   */
+  private deletedMissing(why: string | undefined, at: SourceSpan, what: string): void {
+    if (why !== undefined) this.diag("error", at, `${what}: ${why}, so nft refuses the file ("Could not process rule: No such file or directory")`);
+    else this.diag("warning", at, `${what} in this file (nft fails unless it exists when the file is loaded)`);
+  }
+
+  /** Why `key` (`chain NAME`, `set NAME`, objectKey) is missing from table `t` on every host, if it is. */
+  private goneFrom(t: TableState, key: string): string | undefined {
+    return t.deleted?.has(key) ? `this file deleted it before` : t.known;
+  }
+
+  /** TableState.known for a table made now. */
+  private knownWhole(ref: TableRef): string | undefined {
+    const why = this.goneTable(ref);
+    return why && `${why}, and only what this file declares is in table ${tkey(ref)}`;
+  }
+
   private table(cmd: Extract<Command, { object: "table" }>): void {
     const k = tkey(cmd.table);
     const t = this.tables.get(k);
@@ -245,7 +291,7 @@ class Machine {
       case "add":
       case "create": {
         if (t && cmd.op === "create") this.diag("error", cmd.span, `table ${k} already exists (create refuses an existing table; add merges)`);
-        const table: TableState = t ?? { ref: cmd.table, chains: new Map(), sets: new Map(), objects: new Set(), handles: 0, span: cmd.span };
+        const table: TableState = t ?? { ref: cmd.table, chains: new Map(), sets: new Map(), objects: new Set(), handles: 0, span: cmd.span, known: this.knownWhole(cmd.table) };
         if (!t) this.tables.set(k, table);
         // Each declaration sets the flags: one without `flags dormant` wakes the table (nft 1.0.6, kernel 6.x).
         table.dormant = cmd.flags?.includes("dormant") === true;
@@ -254,8 +300,9 @@ class Machine {
       }
       case "delete":
       case "destroy":
-        if (!t && cmd.op === "delete") this.diag("warning", cmd.span, `delete table ${k}: no such table in this file (nft fails unless it exists when the file is loaded)`);
+        if (!t && cmd.op === "delete") this.deletedMissing(this.goneTable(cmd.table), cmd.span, `delete table ${k}: no such table`);
         this.tables.delete(k);
+        this.deletedTables.add(k);
         return;
       case "flush":
         if (!t) return this.diag("error", cmd.span, `flush table ${k}: no such table`);
@@ -279,7 +326,7 @@ class Machine {
   private chain(cmd: Extract<Command, { object: "chain" }>): void {
     const existing = this.tables.get(tkey(cmd.table));
     if (!existing && (cmd.op === "destroy" || cmd.op === "delete")) {
-      if (cmd.op === "delete") this.diag("warning", cmd.span, `delete chain ${tkey(cmd.table)} ${cmd.chain}: no such table in this file (nft fails unless it exists when the file is loaded)`);
+      if (cmd.op === "delete") this.deletedMissing(this.goneTable(cmd.table), cmd.span, `delete chain ${tkey(cmd.table)} ${cmd.chain}: no such table`);
       return;
     }
     const t = existing ?? this.need(cmd.table, cmd.span, `chain ${cmd.chain}`);
@@ -292,10 +339,15 @@ class Machine {
         if (!c) {
           t.handles++;
           t.chains.set(cmd.chain, chain);
+          if (t.known !== undefined && !cmd.base) chain.regular = true;
         }
         if (cmd.base) {
           if (chain.base && (chain.base.hook !== cmd.base.hook || chain.base.type !== cmd.base.type)) {
             this.diag("error", cmd.base.span, `chain ${cmd.chain} is already a '${chain.base.type}' chain on hook ${chain.base.hook}; nft refuses to change it`);
+          } else if (chain.base && samePriority(chain.base, cmd.base, cmd.table.family) === false) {
+            this.diag("error", cmd.base.span, `chain ${cmd.chain} is already on hook ${chain.base.hook} at priority ${priorityText(chain.base)}; nft refuses to move it to priority ${priorityText(cmd.base)} ("Could not process rule: Operation not supported")`);
+          } else if (chain.regular) {
+            this.diag("error", cmd.base.span, `chain ${cmd.chain} was made a regular chain (${placeRef(chain.span)}); nft refuses to give it a hook afterwards ("Could not process rule: File exists"): declare the hook where the chain is first declared`);
           } else chain.base = cmd.base;
         }
         if (cmd.policy) {
@@ -308,11 +360,12 @@ class Machine {
       case "delete":
       case "destroy":
         if (!c) {
-          if (cmd.op === "delete") this.diag("warning", cmd.span, `delete chain: no chain ${cmd.chain} in table ${tkey(cmd.table)} in this file (nft fails unless it exists when the file is loaded)`);
+          if (cmd.op === "delete") this.deletedMissing(this.goneFrom(t, `chain ${cmd.chain}`), cmd.span, `delete chain: no chain ${cmd.chain} in table ${tkey(cmd.table)}`);
           return;
         }
         if (c.rules.length > 0) return this.diag("error", cmd.span, `delete chain ${cmd.chain}: the chain still has rules (nft refuses: device or resource busy)`);
         t.chains.delete(cmd.chain);
+        (t.deleted ??= new Set()).add(`chain ${cmd.chain}`);
         return;
       case "flush":
         if (!c) return this.diag("error", cmd.span, `flush chain: no chain ${cmd.chain} in table ${tkey(cmd.table)}`, true);
@@ -330,7 +383,9 @@ class Machine {
     }
     const byHandle = (): number => {
       const i = c.rules.findIndex((r) => r.handle === cmd.handle);
-      if (i < 0 && !(cmd.op === "destroy")) this.diag("warning", cmd.span, `${cmd.op} rule: no rule with handle ${cmd.handle} in chain ${cmd.chain} in this file (nft fails unless it exists when the file is loaded)`);
+      // (in a table the file knows whole, a chain without rules has no handle to name; where it has
+      // rules, their handles are the kernel's to give, which fwlint does not count exactly)
+      if (i < 0 && !(cmd.op === "destroy")) this.deletedMissing(c.rules.length === 0 ? t.known : undefined, cmd.span, `${cmd.op} rule: no rule with handle ${cmd.handle} in chain ${cmd.chain}`);
       return i;
     };
     const byIndex = (): number => {
@@ -409,6 +464,12 @@ class Machine {
             this.diag("error", cmd.definition.span, `${cmd.definition.kind} ${cmd.name} is declared again with another type (${typeText(cmd.definition)}; it is ${was})`);
             return;
           }
+          const flags = [kernelSetFlags(s.def), kernelSetFlags(cmd.definition)];
+          if (flags[0] !== flags[1]) {
+            const text = (f: string) => (f === "" ? "none" : f);
+            this.diag("error", cmd.definition.span, `${cmd.definition.kind} ${cmd.name} is declared again with other flags or element statements (${text(flags[1]!)}; ${placeRef(s.def.span)} gave ${text(flags[0]!)}): nft declares a set with all it says each time, and the kernel refuses a change ("Could not process rule: File exists")`);
+            return;
+          }
           for (const e of cmd.definition.elements) s.elements.push(e);
           s.cache.clear();
           return;
@@ -422,8 +483,9 @@ class Machine {
       }
       case "delete":
       case "destroy":
-        if (!s && cmd.op === "delete") this.diag("warning", cmd.span, `delete set: no set ${cmd.name} in table ${tkey(cmd.table)} in this file (nft fails unless it exists when the file is loaded)`);
+        if (!s && cmd.op === "delete") this.deletedMissing(this.goneFrom(t, `set ${cmd.name}`), cmd.span, `delete set: no set ${cmd.name} in table ${tkey(cmd.table)}`);
         t.sets.delete(cmd.name);
+        (t.deleted ??= new Set()).add(`set ${cmd.name}`);
         return;
       case "flush":
         if (!s) return this.diag("error", cmd.span, `flush set: no set ${cmd.name} in table ${tkey(cmd.table)}`, true);
@@ -464,8 +526,11 @@ class Machine {
       return;
     }
     const t = this.tables.get(tkey(cmd.table));
-    if (cmd.op === "delete" && !t?.objects.has(key)) this.diag("warning", cmd.span, `delete ${cmd.type}: no ${cmd.type} ${cmd.name} in table ${tkey(cmd.table)} in this file (nft fails unless it exists when the file is loaded)`);
-    t?.objects.delete(key);
+    if (cmd.op === "delete" && !t?.objects.has(key)) this.deletedMissing(t ? this.goneFrom(t, key) : this.goneTable(cmd.table), cmd.span, `delete ${cmd.type}: no ${cmd.type} ${cmd.name} in table ${tkey(cmd.table)}`);
+    if (t) {
+      t.objects.delete(key);
+      (t.deleted ??= new Set()).add(key);
+    }
   }
 
   private element(cmd: Extract<Command, { object: "element" }>): void {
@@ -482,8 +547,35 @@ class Machine {
     const gone = new Set(cmd.elements.map((e) => exprText(e.key)));
     const before = s.elements.length;
     s.elements = s.elements.filter((e) => !gone.has(exprText(e.key)));
-    if (cmd.op === "delete" && s.elements.length + gone.size > before) this.diag("warning", cmd.span, `delete element: an element is not in set ${cmd.set} in this file (nft fails unless it exists when the file is loaded)`);
+    // (an element is told apart by its text: certain only when the set is empty, as the same value may be written another way)
+    const known = before === 0 ? this.tables.get(tkey(cmd.table))!.known : undefined;
+    if (cmd.op === "delete" && s.elements.length + gone.size > before) this.deletedMissing(known && `${known}, and set ${cmd.set} is empty here`, cmd.span, `delete element: an element is not in set ${cmd.set}`);
   }
+}
+
+/**
+ * What the kernel keeps of a set's declaration besides its type, as text to compare declarations:
+ * its flags (a `timeout` for the set sets the timeout flag) and the statements its elements get.
+ * The size, policy, comment and auto-merge may differ (nft 1.0.6: the second declaration loads).
+ */
+function kernelSetFlags(d: SetDefinition): string {
+  const flags = new Set(d.flags.filter((f) => f === "interval" || f === "timeout" || f === "constant" || f === "dynamic"));
+  if (d.options.timeout !== undefined) flags.add("timeout");
+  const statements = [...ELEMENT_STATEMENTS].filter((k) => d.options[k] !== undefined);
+  return [...[...flags].sort().map((f) => `flags ${f}`), ...statements.sort()].join(", ");
+}
+
+/** Whether two base chain declarations give one priority (undefined: a name nft does not know, reported elsewhere). */
+function samePriority(a: BaseChainSpec, b: BaseChainSpec, family: NftFamily): boolean | undefined {
+  const quiet = () => {};
+  const known = (x: BaseChainSpec) => typeof x.priority.base === "number" || (family === "bridge" ? BRIDGE_PRIORITIES : PRIORITIES)[x.priority.base] !== undefined;
+  if (!known(a) || !known(b)) return undefined;
+  return priorityOf(a, family, quiet) === priorityOf(b, family, quiet);
+}
+
+function priorityText(b: BaseChainSpec): string {
+  const p = b.priority;
+  return p.offset === 0 ? String(p.base) : `${p.base} ${p.offset < 0 ? "-" : "+"} ${Math.abs(p.offset)}`;
 }
 
 /** A set's declared key (and data) type, as text to compare declarations. */
@@ -2469,6 +2561,22 @@ function elementRefusals(name: string, s: SetState, json: boolean): { at: Source
       const missing = Object.keys(el.options ?? {}).find((k) => ELEMENT_STATEMENTS.has(k) && s.def.options[k] === undefined);
       if (missing === undefined) continue;
       out.push({ at: el.span, message: `${what}: element ${exprText(el.key)} has a ${missing}, which the ${s.def.kind} does not declare: nft gives an element only the statements its declaration lists ('${missing} ...' in the ${s.def.kind}) ("missing statement in ${s.def.kind} declaration")` });
+      break;
+    }
+  }
+  // The kernel takes an element's timeout only into a set with timeouts, and its expiry only with
+  // a timeout (the element's or the set's) to count it down from.
+  const setTimeouts = s.def.flags.includes("timeout") || s.def.options.timeout !== undefined;
+  for (const el of s.elements) {
+    const o = el.options;
+    if (o?.timeout === undefined && o?.expires === undefined) continue;
+    if (!setTimeouts) {
+      const what = o.timeout !== undefined ? "a timeout" : "an expiry";
+      out.push({ at: el.span, message: `${s.def.kind} ${name}: element ${exprText(el.key)} has ${what}, and the ${s.def.kind} has no timeouts: give it 'flags timeout' or a 'timeout' (nft: "Could not process rule: ${o.timeout !== undefined ? "Invalid argument" : "Operation not supported"}")` });
+      break;
+    }
+    if (o.timeout === undefined && s.def.options.timeout === undefined) {
+      out.push({ at: el.span, message: `${s.def.kind} ${name}: element ${exprText(el.key)} has an expiry and no timeout, and the ${s.def.kind} gives none: write 'timeout T expires E' or give the ${s.def.kind} a 'timeout' (nft: "Could not process rule: Operation not supported")` });
       break;
     }
   }
