@@ -2653,8 +2653,9 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         m.rules(c.rules.map((r) => r.node), ctx, { name: c.name, table: tkey(t.ref), rules: [], span: c.span });
         m.takePending();
         if (!c.base) continue;
-        priorityOf(c.base, t.ref.family, diag);
+        const priority = priorityOf(c.base, t.ref.family, diag);
         if (!HOOKS[t.ref.family].includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${HOOKS[t.ref.family].join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
+        chainTypeRefusals(c, t.ref.family, priority, diag);
       }
       continue;
     }
@@ -2676,19 +2677,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         const priority = priorityOf(c.base, t.ref.family, diag);
         const hooks = HOOKS[t.ref.family]!;
         if (!hooks.includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${hooks.join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
-        if (!["filter", "nat", "route"].includes(c.base.type)) diag("error", c.base.span, `expected a chain type (filter, nat, route), found '${c.base.type}'`);
-        else if (hooks.includes(c.base.hook)) {
-          // The kernel's chain types: nat on every hook but forward and before conntrack's -200 never, route on output only.
-          const why =
-            c.base.type === "nat" && c.base.hook === "forward"
-              ? "a nat chain cannot be on the forward hook (prerouting, input, output, postrouting)"
-              : c.base.type === "nat" && priority <= -200
-                ? `a nat chain runs after connection tracking: its priority must be above -200 (conntrack's), found ${priority}`
-                : c.base.type === "route" && c.base.hook !== "output"
-                  ? `a route chain is only for the output hook, found '${c.base.hook}'`
-                  : undefined;
-          if (why) diag("error", c.span, `chain ${c.name}: ${why} (nft: "Could not process rule: Operation not supported")`);
-        }
+        chainTypeRefusals(c, t.ref.family, priority, diag);
         const hookOk = hooks.includes(c.base.hook);
         if (hookOk && (c.base.hook === "ingress" || c.base.hook === "egress")) {
           if (t.ref.family !== "netdev" && t.ref.family !== "inet") diag("error", c.base.span, `hook ${c.base.hook} is only available in netdev and inet tables`);
@@ -2834,6 +2823,29 @@ function unknownPolicy(key: string, policy: Extract<ChainPolicy, { verdict: "inv
     span: policy.span,
     comment: `policy ${policy.text}: not accept or drop`,
   };
+}
+
+/**
+ * What the kernel refuses of a base chain's type: nat and route chains exist only in the ip, ip6
+ * and inet families (elsewhere there is no such chain type: ENOENT); a nat chain is on every hook
+ * but forward and ingress, and never before conntrack's -200; a route chain is on output only.
+ */
+function chainTypeRefusals(c: ChainState, family: NftFamily, priority: number, diag: (s: Diagnostic["severity"], at: SourceSpan, msg: string) => void): void {
+  const base = c.base!;
+  if (!["filter", "nat", "route"].includes(base.type)) return diag("error", base.span, `expected a chain type (filter, nat, route), found '${base.type}'`);
+  if (!HOOKS[family].includes(base.hook)) return;
+  if (base.type !== "filter" && family !== "ip" && family !== "ip6" && family !== "inet") {
+    return diag("error", base.span, `chain ${c.name}: the kernel has no ${base.type} chains in the ${family} family, only filter chains (nft: "Could not process rule: No such file or directory")`);
+  }
+  const why =
+    base.type === "nat" && (base.hook === "forward" || base.hook === "ingress")
+      ? `a nat chain cannot be on the ${base.hook} hook (prerouting, input, output, postrouting)`
+      : base.type === "nat" && priority <= -200
+        ? `a nat chain runs after connection tracking: its priority must be above -200 (conntrack's), found ${priority}`
+        : base.type === "route" && base.hook !== "output"
+          ? `a route chain is only for the output hook, found '${base.hook}'`
+          : undefined;
+  if (why) diag("error", c.span, `chain ${c.name}: ${why} (nft: "Could not process rule: Operation not supported")`);
 }
 
 function priorityOf(b: BaseChainSpec, family: NftFamily, diag: (s: Diagnostic["severity"], at: SourceSpan, msg: string) => void): number {

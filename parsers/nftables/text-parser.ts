@@ -2310,6 +2310,13 @@ export class NftTextParser extends EmbeddedActionsParser {
                 const big = w.split("-").find((x) => /^\d+$/.test(x) && Number(x) > 65535);
                 if (big !== undefined) this.report(`queue number ${big} is over 16 bits: a queue is 0 to 65535 (nft: "Value ${big} exceeds valid range 0-65535")`, t);
               }
+              // a range of queues runs upwards, and fanout spreads packets over one: a single queue is refused
+              const queues = words.find((_, i) => words[i - 1] === "num" || words[i - 1] === "to");
+              const [lo, hi] = (queues ?? "").split("-").map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
+              if (hi !== undefined && lo! > hi) this.report(`queue range ${queues} runs downwards: write the lower number first (nft: "Range has zero or negative size")`, t);
+              else if (queues !== undefined && hi === undefined && !Number.isNaN(lo) && words.includes("fanout")) {
+                this.report(`'fanout' spreads packets over a range of queues, and this names one queue (${queues}): give a range such as ${lo}-${lo! + 1}, or leave out fanout (nft: "fanout requires a range to be specified")`, t);
+              }
               return { kind: "queue" as const, text };
             });
           },

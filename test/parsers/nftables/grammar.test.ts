@@ -284,7 +284,7 @@ describe("a sweep of valid statements", () => {
     "meta secpath exists", "ct status dnat", "ct direction original", "ct expiration 5s", "ct original proto-src 22", "ct reply daddr 10.0.0.1",
     "ct original ip6 saddr ::1", "ct state != { established, related }", "ct l3proto ipv4", "ct bytes > 1000", "ct avgpkt 100",
     "reject with icmp type host-unreachable", "reject with icmpv6 type admin-prohibited", "reject with icmpx type port-unreachable", "reject with icmp 3",
-    "queue num 1-3 fanout", "queue flags bypass,fanout num 2", "queue to 1-3", "queue",
+    "queue num 1-3 fanout", "queue flags bypass,fanout num 2-3", "queue to 1-3", "queue",
     "masquerade to :1024-2048", "redirect to 8080", "redirect", "snat to 10.0.0.1:1024-2048 persistent", "dnat to 10.0.0.0/24 netmap",
     "dnat ip addr . port to ip daddr map { 10.1.1.1 : 10.2.2.2 . 8888 }", "snat ip6 to [2001:db8::1]-[2001:db8::9]:1000", "dnat to $D",
     "tcp flags syn,ack", "tcp flags & (syn|ack) != 0", "tcp flags != fin", "tcp flags == 0x12", "ip saddr & 255.255.0.0 == 10.1.0.0",
