@@ -64,13 +64,49 @@ function isBoundary(t: IToken | undefined): boolean {
   return t === undefined || t.tokenType === Newline || t.tokenType === Semi || t.tokenType === LCurly || t.tokenType === RCurly;
 }
 
+/**
+ * The defines in force, by block: nft gives each table and chain block a scope of its own, whose
+ * defines its inner blocks see and no other block does. A name the block sees may not be defined
+ * again (only redefined); an undefine takes away only a define of the block's own.
+ */
+class DefineScopes {
+  private readonly scopes: Map<string, { value: SourcedToken[]; at: string }>[] = [new Map()];
+  open(): void {
+    this.scopes.push(new Map());
+  }
+  close(): void {
+    if (this.scopes.length > 1) this.scopes.pop();
+  }
+  private find(name: string): { value: SourcedToken[]; at: string } | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const d = this.scopes[i]!.get(name);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  get(name: string): SourcedToken[] | undefined {
+    return this.find(name)?.value;
+  }
+  /** Where the define in force was made ("file:line"). */
+  where(name: string): string {
+    return this.find(name)?.at ?? "";
+  }
+  set(name: string, value: SourcedToken[], at: string): void {
+    this.scopes[this.scopes.length - 1]!.set(name, { value, at });
+  }
+  /** Takes away the block's own define of `name`; false when the block has none. */
+  undefine(name: string): boolean {
+    return this.scopes[this.scopes.length - 1]!.delete(name);
+  }
+}
+
 export function preprocess(text: string, file: string, root: string, io: IncludeIo, scan: ScanOptions = {}): Preprocessed {
   const out: SourcedToken[] = [];
   const diagnostics: Diagnostic[] = [];
   const included: string[] = [];
   const lines = new Map<string, string[]>();
   const handles = new Map<string, Map<number, number>>();
-  const defines = new Map<string, SourcedToken[]>();
+  const defines = new DefineScopes();
   const stack: string[] = [];
   const topPath = isAbsolute(file) ? file : resolve(file);
 
@@ -149,7 +185,11 @@ export function preprocess(text: string, file: string, root: string, io: Include
         const name = tokens[i + 1];
         if (name === undefined || !tokenMatcher(name, Word)) error(displayName, name ?? t, `expected a variable name after 'undefine', found ${describeToken(name)}`);
         else {
-          if (!defines.delete(name.image)) error(displayName, name, `undefine of '${name.image}', which is not defined`);
+          // (nft takes an undefine of a name its block does not define, and does nothing)
+          if (!defines.undefine(name.image)) {
+            const warning = `undefine of '${name.image}', which ${defines.get(name.image) ? "an enclosing block defines: nft leaves that define as it is" : "is not defined: nft takes it and does nothing"}`;
+            diagnostics.push({ severity: "warning", message: warning, file: displayName, line: name.startLine ?? 1, column: name.startColumn ?? 1 });
+          }
           i++;
         }
         continue;
@@ -169,6 +209,9 @@ export function preprocess(text: string, file: string, root: string, io: Include
         prev = t;
         continue;
       }
+      // a block's defines are its own and its inner blocks' (nft's scopes: table and chain blocks)
+      if (t.tokenType === LCurly) defines.open();
+      else if (t.tokenType === RCurly) defines.close();
       out.push(t);
       prev = t;
     }
@@ -209,7 +252,10 @@ export function preprocess(text: string, file: string, root: string, io: Include
     } else if (depth > 0) {
       error(fileName, kwTok, `'${kwTok.image} ${name.image}': unbalanced braces or parentheses in the value`);
     }
-    defines.set(name.image, value);
+    if (kwTok.image === "define" && defines.get(name.image) !== undefined) {
+      error(fileName, name, `'${name.image}' is defined already (${defines.where(name.image)}): nft refuses a second define of a name its block sees ("redefinition of symbol '${name.image}'"); write 'redefine' to change it`);
+    }
+    defines.set(name.image, value, `${fileName}:${name.startLine ?? 1}`);
     return tokens[j]?.tokenType === RCurly || tokens[j]?.tokenType === RParen ? j - 1 : j;
   };
 

@@ -163,11 +163,15 @@ export class ProtocolContext {
           this.read(s.assign.value);
         }
         break;
-      case "nat":
+      case "nat": {
+        // (what the statement's own map key reads tells nft no address family: `dnat to ip daddr
+        // map { ... }` in an inet table still needs 'dnat ip')
+        const before = this.network;
         if (s.addr) this.read(s.addr);
         if (s.port) this.read(s.port);
-        this.nat(s);
+        this.nat(s, before);
         break;
+      }
       case "reject":
         this.reject(s.with, s.span);
         break;
@@ -317,7 +321,8 @@ export class ProtocolContext {
     this.refuse(span, `'${text}' reads an IPv6 extension header, ${why} (nft: "cannot use exthdr with ${this.network}")${fromTable ? "; use an ip6 or inet table" : ""}`);
   }
 
-  private nat(s: Extract<Stmt, { kind: "nat" }>): void {
+  /** `networkBefore`: the network protocol the rule's earlier matches tell (the statement's own reads aside). */
+  private nat(s: Extract<Stmt, { kind: "nat" }>, networkBefore: Network | undefined): void {
     if (this.refusal) return;
     if (s.port !== undefined && s.port.kind !== "map" && !this.transportKnown) {
       return this.refuse(s.span, `'${s.type} to ...:${exprText(s.port)}': ${NAT_PORT_NEEDS_TRANSPORT}`);
@@ -330,7 +335,7 @@ export class ProtocolContext {
     if (family !== undefined && this.network !== undefined && this.network !== family) {
       return this.refuse(s.span, `'${written}' of ${NETWORK_NAMES[family]} addresses in a rule whose packets are ${NETWORK_NAMES[this.network]} (by ${this.networkWhy}) ("conflicting protocols specified: ${this.network} vs. ${family}")`);
     }
-    if (family === undefined && this.family === "inet" && this.network === undefined) {
+    if (family === undefined && this.family === "inet" && networkBefore === undefined) {
       return this.refuse(s.span, `'${s.type} to ${exprText(s.addr!)}' in an inet table: nothing in the rule tells the address family; write '${s.type} ip to ...' or '${s.type} ip6 to ...', or match 'meta nfproto' or an address first ("ip or ip6 must be specified with address for inet tables")`);
     }
     // An ip or ip6 table reads the address in its own family; an inet table in the one the

@@ -1,7 +1,8 @@
 /**
  * What nft refuses of a file's declarations taken together: a chain or set declared again with
  * another priority, hook or flags; a regular chain given a hook later; an element's timeout in a
- * set without timeouts; and a `delete` of what is not there - certain once the file knows the
+ * set without timeouts; a name defined twice where one block sees both (and what nft takes: a
+ * define per table, a chain deleted with its rules); and a `delete` of what is not there - certain once the file knows the
  * whole place (after `flush ruleset`, or after it deleted the thing itself), only a warning
  * otherwise, as the host the file is loaded on may have it. Each verdict is nft 1.0.6's
  * (`nft -c -f` in an empty namespace); where nft runs here the test asks it again, and CI
@@ -69,6 +70,17 @@ const CASES: NftCase[] = [
   { name: "after flush ruleset, delete rule by handle in a chain without rules", text: lines("flush ruleset") + table("\tchain c {\n\t}") + lines("delete rule inet f c handle 5"), refused: /delete rule: no rule with handle 5 in chain c: 'flush ruleset'/ },
   { name: "after flush ruleset, delete element of one the set has", text: lines("flush ruleset") + table(set("elements = { 10.0.0.1 };")) + lines("delete element inet f s { 10.0.0.1 }") },
   { name: "after flush ruleset, delete what the file made", text: lines("flush ruleset") + table("\tchain c {\n\t}", set(""), "\tcounter k {\n\t}") + lines("delete chain inet f c", "delete set inet f s", "delete counter inet f k", "delete table inet f") },
+  // a chain deleted with its rules: the kernel takes them with it; one still jumped to stays
+  { name: "delete chain of a base chain with rules", text: lines("table inet f {", "\tchain c {", "\t\ttype filter hook input priority 0;", "\t\ttcp dport 22 accept", "\t}", "}", "delete chain inet f c") },
+  { name: "delete chain of a chain a rule jumps to", text: lines("table inet f {", "\tchain c {", "\t\ttype filter hook input priority 0;", "\t\tjump d", "\t}", "\tchain d {", "\t}", "}", "delete chain inet f d"), refused: /jump to chain 'd', which is not declared in table inet f/ },
+  // defines: a block sees its own and its enclosing blocks'; a second define of a name it sees is refused
+  { name: "a name defined twice", text: lines("define p = 22", "define p = 23"), refused: /'p' is defined already \(case.nft:1\): nft refuses a second define of a name its block sees \("redefinition of symbol 'p'"\); write 'redefine' to change it/, at: "2:8" },
+  { name: "a name defined again in a table block", text: lines("define p = 22", "table inet f {", "\tdefine p = 23", "}"), refused: /'p' is defined already/, at: "3:9" },
+  { name: "a name defined again in a chain block", text: lines("table inet f {", "\tdefine p = 22", "\tchain c {", "\t\tdefine p = 23", "\t}", "}"), refused: /'p' is defined already \(case.nft:2\)/ },
+  { name: "a name defined in two tables", text: lines("table inet f {", "\tdefine p = 22", "}", "table inet g {", "\tdefine p = 23", "}") },
+  { name: "a table's define used in another table", text: lines("table inet f {", "\tdefine p = 22", "}", "table inet g {", "\tchain c {", "\t\ttcp dport $p accept", "\t}", "}"), refused: /undefined variable '\$p'/ },
+  { name: "a name redefined", text: lines("define p = 22", "redefine p = 23", "redefine q = 1") },
+  { name: "a name defined again after its undefine", text: lines("define p = 22", "undefine p", "define p = 23") },
 ];
 
 /** What nft refuses only where the host lacks it: the file alone cannot tell, so fwlint warns. */
@@ -90,6 +102,14 @@ describe("declarations taken together, and deletions", () => {
       expect(diags.map((d) => d.severity), text).toEqual(["warning"]);
       expect(diags[0]!.message).toMatch(/in this file \(nft fails unless it exists when the file is loaded\)$/);
     }
+  });
+
+  it("an undefine of a name the block does not define: nft takes it and does nothing, fwlint warns", () => {
+    const warnings = (text: string) => parseNft(text, "case.nft").diagnostics.filter((d) => d.severity !== "info").map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`);
+    expect(warnings(lines("undefine p", "table inet f {", "}"))).toEqual(["warning 1:10 undefine of 'p', which is not defined: nft takes it and does nothing"]);
+    const rs = parseNft(lines("define p = 22", "table inet f {", "\tundefine p", "\tchain c {", "\t\ttype filter hook input priority 0; policy drop;", "\t\ttcp dport $p accept", "\t}", "}"), "case.nft");
+    expect(rs.diagnostics.filter((d) => d.severity !== "info").map((d) => d.message)).toEqual(["undefine of 'p', which an enclosing block defines: nft leaves that define as it is"]);
+    expect(rs.chains.get("inet f/c")!.rules).toHaveLength(1);
   });
 
   it("without flush ruleset a regular chain given a hook later is taken: the host's may be a base chain", () => {

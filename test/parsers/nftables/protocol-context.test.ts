@@ -90,6 +90,12 @@ const CASES: Case[] = [
   { family: "inet", nat: true, rule: "tcp dport 80 dnat to 10.0.0.1", refused: /nothing in the rule tells the address family.*"ip or ip6 must be specified with address for inet tables"/ },
   { family: "inet", nat: true, rule: "oifname \"eth0\" snat to 192.0.2.1", refused: /ip or ip6 must be specified/ },
   { family: "inet", nat: true, rule: "ct original ip daddr 10.0.0.1 dnat to 10.0.0.2", refused: /ip or ip6 must be specified/ },
+  // the statement's own map key tells no family: only the rule's earlier matches do
+  { family: "inet", nat: true, rule: "dnat to ip daddr map { 192.0.2.1 : 10.0.0.1 }", refused: /'dnat to ip daddr map \{ 192.0.2.1 : 10.0.0.1 \}' in an inet table: nothing in the rule tells the address family/ },
+  { family: "inet", nat: true, rule: "snat to ip saddr map { 192.0.2.1 : 10.0.0.1 }", refused: /ip or ip6 must be specified/ },
+  { family: "inet", nat: true, rule: "ip daddr 192.0.2.1 dnat to ip daddr map { 192.0.2.1 : 10.0.0.1 }" },
+  { family: "inet", nat: true, rule: "dnat ip to ip daddr map { 192.0.2.1 : 10.0.0.1 }" },
+  { family: "inet", nat: true, rule: "meta nfproto ipv4 dnat to ip daddr map { 192.0.2.1 : 10.0.0.1 }" },
   { family: "inet", nat: true, rule: "ip6 daddr ::1 dnat ip to 10.0.0.1", refused: /'dnat ip' of IPv4 addresses in a rule whose packets are IPv6.*ip6 vs\. ip/ },
   { family: "ip", nat: true, rule: "tcp dport 80 dnat ip6 to ::1", refused: /ip vs\. ip6/ },
   { family: "inet", nat: true, rule: "ip daddr 10.0.0.1 dnat to ::2", refused: /an IPv6 address for IPv4 packets \("Could not resolve hostname/ },
