@@ -730,10 +730,8 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           break;
         }
         case "comment --comment":
-          if (arg0.length > 255) {
-            error(o.argPos[0]!, `comment longer than 255 characters after --comment`);
-            break;
-          }
+          // iptables (1.8.9, both backends) keeps the first 255 bytes and loads the rule
+          if (Buffer.byteLength(arg0) > 255) ctx.diag("warning", o.argPos[0]!, `comment after --comment is ${Buffer.byteLength(arg0)} bytes long: iptables keeps only its first 255`);
           comment = comment === undefined ? arg0 : `${comment}; ${arg0}`;
           break;
         case "ttl --ttl-eq":

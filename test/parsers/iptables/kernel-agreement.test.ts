@@ -38,6 +38,7 @@ const CASES: string[] = [
   "filter|-A INPUT -m state --state SNAT -j ACCEPT",
   "filter|-A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 -j ACCEPT",
   'filter|-A INPUT -m comment --comment "a b" -j ACCEPT',
+  `filter|-A INPUT -m comment --comment "${"x".repeat(300)}" -j ACCEPT`,
   "filter|-A INPUT -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT",
   "filter|-A INPUT -m mac --mac-source XX:XX:XX:XX:XX:XX -j ACCEPT",
   'filter|-A INPUT -m limit --limit 5/min -j LOG --log-prefix "x "',
