@@ -1989,7 +1989,11 @@ class Mapper {
         for (const el of right.elements) {
           if (isCatchAll(el.key)) continue;
           if (el.key.kind !== "concat" || el.key.parts.length !== parts.length) throw new BadValue(el.key, `expected ${parts.length} values joined by '.' for '${exprText(left)}', found '${exprText(el.key)}'`);
-          el.key.parts.forEach((v, i) => parts[i] && piece(parts[i]!.dom, v, exprText(left.parts[i]!)));
+          el.key.parts.forEach((v, i) => {
+            if (parts[i]) piece(parts[i]!.dom, v, exprText(left.parts[i]!));
+            // (a part fwlint does not read still takes no keyword: nft's grammar has none there)
+            else if (v.kind === "value" && !v.quoted && keywordAsValue(v.text)) throw new BadValue(v, keywordValueError(v.text, exprText(left.parts[i]!), "a value"));
+          });
         }
       }
       return [...dependencies(left), { kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
@@ -2326,6 +2330,7 @@ function keywordIn(e: Expr): Extract<Expr, { kind: "value" }> | undefined {
 
 /** A word that starts with a digit and is no number to nft (scannedAsNumber), where a number or a name stands. */
 function digitWordError(word: string, after: string): string {
+  if (/^0\d*[89]\d*$/.test(word)) return `expected a number or a name after '${after}', found '${word}': nft reads a number with a leading 0 as octal, where 8 and 9 are no digits (write ${BigInt(word)}, or 0x${BigInt(word).toString(16)})`;
   return `expected a number or a name after '${after}', found '${word}': nft reads a word that starts with a digit as a number (hexadecimal is written 0x...), and a name starts with a letter`;
 }
 
@@ -2390,7 +2395,8 @@ function checkMarkValue(e: Expr, after: string): void {
   }
   if (e.kind !== "value") return subExpressions(e).forEach((x) => checkMarkValue(x, after));
   if (!e.quoted && isAddressText(e.text)) throw new BadValue(e, markAddressError(e.text, after));
-  if (!e.quoted && !NFT_NUMBER.test(e.text) && scannedAsNumber(e.text)) throw new BadValue(e, digitWordError(e.text, after));
+  // (a word that starts with a digit and is no number nft's scanner reads - '08', '1h' - is no mark either)
+  if (!e.quoted && !NFT_NUMBER.test(e.text) && /^\d/.test(e.text)) throw new BadValue(e, digitWordError(e.text, after));
   const n = parseCInt(e.text, Number.MAX_SAFE_INTEGER);
   if (n !== null && n > 0xffffffff) throw new BadValue(e, `mark value ${e.text} is over 32 bits: a mark is 0 to 0xffffffff (nft: "Value ${n} exceeds valid range 0-4294967295")`);
 }

@@ -42,6 +42,14 @@ const CASES: [string, RegExp?][] = [
   ["queue flags fanout to 7", /this names one queue \(7\)/],
   ["queue num 1-65536 bypass", /queue number 65536/],
   ["meta mark 0x100000000 accept", /mark value 0x100000000 is over 32 bits.*Value 4294967296 exceeds valid range 0-4294967295/],
+  // a mark with a leading 0 and an 8 or 9 is no number to nft, nor a mark ("Could not parse packet mark")
+  ["meta mark 08 accept", /expected a number or a name after 'meta mark', found '08': nft reads a number with a leading 0 as octal, where 8 and 9 are no digits \(write 8, or 0x8\)/],
+  ["ct mark set 0099", /found '0099'.*\(write 99, or 0x63\)/],
+  ["meta mark { 1, 09 } accept", /found '09'/],
+  ["meta mark 1h accept", /found '1h': nft reads a word that starts with a digit as a number/],
+  ["meta mark 010 accept"],
+  // a keyword in a part of a concatenation fwlint does not read (nft: syntax error)
+  ["ip saddr . @nh,32,32 { 10.0.0.1 . 0x14, 10.0.0.2 . set } accept", /'set' after '@nh,32,32' is an nft keyword: nft cannot read it as a value/],
   ["meta mark set 0x100000000", /over 32 bits/],
   ["ct mark set 4294967296", /over 32 bits/],
   ["meta mark and 0x100000000 == 1 accept", /over 32 bits/],
@@ -373,6 +381,7 @@ const FILES: [string, RegExp?][] = [
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 45 }"), /expected a time \(1h30m, 500ms, 1d\) after 'timeout', found '45'/],
   [setWith("flags timeout\n\t\telements = { 10.0.0.1 timeout 30m1h }"), /found '30m1h'/],
   [setWith("size 08"), /expected a number \(the most elements the set holds\) after 'size', found '08'/],
+  ["table ip t {\n\tmap m {\n\t\ttypeof tcp dport : meta mark\n\t\telements = { 22 : 1, 80 : 08 }\n\t}\n}\n", /found '08': nft reads a number with a leading 0 as octal/],
   [setWith("comment"), /expected a quoted comment after 'comment', found end of line/],
   // a set no rule reads is loaded all the same: interface names and keywords in it, in any table
   ["table ip t {\n\tmap m {\n\t\ttype ifname : verdict\n\t\telements = { \"eth0\" : drop, table : accept }\n\t}\n}\n", /'table' .*is an nft keyword/],
