@@ -269,6 +269,10 @@ export class ProtocolContext {
         return this.read(e.high);
       case "opaque":
         if (readsExtensionHeader(e.name, e.text)) this.extensionHeader(e.span, e.text);
+        // the route's next hop is an IPv4 or an IPv6 address: the table or the rule must say which
+        if (e.name === "rt" && /^rt\s+nexthop\b/.test(e.text) && this.family !== "ip" && this.family !== "ip6" && this.network !== "ip" && this.network !== "ip6") {
+          this.refuse(e.span, `'rt nexthop' in ${aTable(this.family)}: nothing in the rule tells the address family; write 'rt ip nexthop' or 'rt ip6 nexthop', or match an address first ("cannot determine ip protocol version, use \"ip nexthop\" or \"ip6 nexthop\" instead")`);
+        }
         return;
       default:
         return;

@@ -102,6 +102,11 @@ const CASES: Case[] = [
   { family: "ip", nat: true, rule: "th dport 80 dnat to 10.0.0.1:8080", refused: /a NAT port needs a transport protocol match.*transport protocol mapping is only valid after transport protocol match/ },
   { family: "ip", nat: true, rule: "meta l4proto != tcp dnat to 10.0.0.1:8080", refused: /a NAT port needs/ },
   { family: "ip", nat: true, rule: "dnat to ip saddr map { 192.0.2.1 : 10.0.0.1 . 8080 }", refused: /a NAT port needs/ },
+  // the route's next hop: its address family must be known
+  { family: "inet", rule: "rt nexthop 10.0.0.1 accept", refused: /'rt nexthop' in an inet table: nothing in the rule tells the address family; write 'rt ip nexthop' or 'rt ip6 nexthop'.*cannot determine ip protocol version/ },
+  { family: "inet", rule: "ip saddr 192.0.2.1 rt nexthop 10.0.0.1 accept" },
+  { family: "inet", rule: "rt ip nexthop 10.0.0.1 accept" },
+  { family: "ip", rule: "rt nexthop 10.0.0.1 accept" },
   // meta nfproto outside inet
   { family: "ip", rule: "meta nfproto ipv4 accept", refused: /'meta nfproto' in an ip table: nft takes it only in inet tables/ },
   { family: "bridge", rule: "meta nfproto ipv4 accept", refused: /meta nfproto is only useful in the inet family/ },
