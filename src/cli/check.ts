@@ -13,6 +13,7 @@ import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rul
 import { sanitize } from "../report/sanitize.js";
 import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
+import { resolve as resolvePath } from "node:path";
 import type { CliIo } from "./io.js";
 
 const OUTPUT_FORMATS = ["text", "json", "sarif", "github", "junit"] as const;
@@ -292,14 +293,22 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
 
   /** --skip-unknown applies to named files; standard input is always what the user meant to check. */
   const skippable = (path: string) => args.skipUnknown && path !== "-";
+  // First every file is read and analysed; then each is reported, except a fragment another one
+  // includes (an nft `include`) that names what only its includer defines (chains, tables,
+  // variables): its rules were analysed there, in the ruleset the loader builds, and on its own it
+  // cannot be. A file that stands on its own is reported on its own as well; a finding both
+  // analyses make is reported once.
+  type Analysed = { input: (typeof expansion.files)[number]; result: AnalyzedFile; options: CheckOptions; failOn: FailOn };
+  /** In the order of the files: one analysed, or what to say of one that was not (failed: an error; else a note). */
+  const checked: (Analysed | { input: (typeof expansion.files)[number]; failed: boolean; message: string })[] = [];
   for (const input of expansion.files) {
     const read = await readConfigFile(input.path, args.maxFileBytes);
     if (!read.ok) {
       // A folder may hold anything; only a named file, or one we could not even read, is an error.
       // With --skip-unknown a named file (not standard input) is skipped as a walked one is: one too
       // large is said to be skipped, as a walk says it.
-      if ((input.explicit && !skippable(input.path)) || read.reason === "unreadable") fail(input.path, read.message);
-      else if (input.explicit && read.reason === "too-large") io.stderr(`${sanitize(input.path)}: skipped: ${sanitize(read.message)}\n`);
+      if ((input.explicit && !skippable(input.path)) || read.reason === "unreadable") checked.push({ input, failed: true, message: read.message });
+      else if (input.explicit && read.reason === "too-large") checked.push({ input, failed: false, message: `skipped: ${read.message}` });
       continue;
     }
     const found = configFor(input.path);
@@ -313,16 +322,38 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       ...(input.folder !== undefined ? { scanRoot: input.folder } : {}),
     };
     const failOn: FailOn = args.failOnGiven ? args.failOn : (found.config?.failOn ?? args.failOn);
-    let result: AnalyzedFile;
     try {
-      result = await analyzeFile(input.path, read.text, options);
+      const result = await analyzeFile(input.path, read.text, options);
+      // (the model and the text are not needed past here: let them go before the next file is analysed)
+      delete result.ruleset;
+      fillSourceLines(result.findings, input.path, read.text);
+      checked.push({ input, result, options, failOn });
     } catch (err) {
-      fail(input.path, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+      checked.push({ input, failed: true, message: `internal error: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+  /** Findings reported so far (an included file's may come from its includer's analysis and its own). */
+  const reported = new Set<string>();
+  const includers = includersAmong(checked.flatMap((c) => ("result" in c ? [{ path: c.input.path, includes: c.result.includes ?? [] }] : [])));
+  for (const c of checked) {
+    const { input } = c;
+    if (!("result" in c)) {
+      if (c.failed) fail(input.path, c.message);
+      else io.stderr(`${sanitize(input.path)}: ${sanitize(c.message)}\n`);
+      continue;
+    }
+    const { result } = c;
+    const includer = includers.get(input.path);
+    if (includer !== undefined && (result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved))) {
+      const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [{ severity: "info", message: `read as part of ${includer}, which includes it: its rules are analysed there`, file: input.path, line: 1, column: 1 }] };
+      jsonFiles.push(report);
+      textFiles.push(report);
+      if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
       continue;
     }
     if (args.newSince !== undefined && result.fatal === undefined) {
       const { findingsNewSince } = await import("./diff.js");
-      result.findings = await findingsNewSince(args.newSince, input.path, result.findings, options);
+      result.findings = await findingsNewSince(args.newSince, input.path, result.findings, c.options);
     }
     if (result.fatal !== undefined) {
       if ((!input.explicit || skippable(input.path)) && args.options.inputFormat === undefined && isUnrecognised(result)) continue;
@@ -332,10 +363,14 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       textFiles.push(result.file);
     }
     if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
-    fillSourceLines(result.findings, input.path, read.text);
     if (baseline) result.findings = baseline.filter(result.findings);
-    if (failStatus(result.findings, failOn) === 1) failing = true;
-    findings.push(...result.findings);
+    if (failStatus(result.findings, c.failOn) === 1) failing = true;
+    for (const f of result.findings) {
+      const key = findingKey(f);
+      if (reported.has(key)) continue;
+      reported.add(key);
+      findings.push(f);
+    }
   }
   for (const folder of expansion.folders) {
     if (!analysedPerFolder.get(folder.path)) error(folder.path, "no firewall configuration found in this folder");
@@ -375,4 +410,29 @@ function fillSourceLines(findings: Finding[], path: string, text: string): void 
     const line = lines[f.location.line - 1];
     if (line !== undefined) f.sourceLine = line;
   }
+}
+
+/**
+ * The checked files another checked file includes, each with (the path of) one that includes it.
+ * `includes` are the files a ruleset read through its includes (absolute paths). Two files that
+ * include each other (a cycle, which the loader refuses) are both reported on their own.
+ */
+function includersAmong(files: readonly { path: string; includes: readonly string[] }[]): Map<string, string> {
+  const byAbs = new Map(files.map((f) => [resolvePath(f.path), f]));
+  const includedBy = (f: { includes: readonly string[] }, abs: string) => f.includes.includes(abs);
+  const out = new Map<string, string>();
+  for (const f of files) {
+    const abs = resolvePath(f.path);
+    for (const inc of f.includes) {
+      const g = byAbs.get(inc);
+      if (!g || g === f || out.has(g.path) || includedBy(g, abs)) continue;
+      out.set(g.path, f.path);
+    }
+  }
+  return out;
+}
+
+/** What tells two findings apart: the rule, where it points, and what it says. */
+function findingKey(f: Finding): string {
+  return `${f.ruleId}\u0000${f.location.file}:${f.location.line}:${f.location.column}\u0000${f.message}`;
 }

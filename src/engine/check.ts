@@ -8,6 +8,7 @@ import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
 import type { FileReport, Finding } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
+import { resolve } from "node:path";
 import { CHECKS } from "../../rules/checks/index.js";
 import { makeContext, type Check, type CheckContext } from "../../rules/checks/context.js";
 import type { Severity } from "../model/finding.js";
@@ -61,6 +62,8 @@ export interface AnalyzedFile {
   fatal?: string;
   /** The model, for commands that go on from it (trace, diff, review). */
   ruleset?: Ruleset;
+  /** The files the ruleset read through its includes (nft `include`), as absolute paths. */
+  includes?: string[];
 }
 
 export function knownFormats(): string[] {
@@ -87,7 +90,7 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
   if (ruleset.chains.size === 0 && ruleset.diagnostics.some((d) => d.severity === "error")) {
     // Errors and no chain read: "no findings" would vouch for a file fwlint could not read at all.
     const fatal = `could not be parsed as ${format}: no chain or rule could be read (see the errors)`;
-    return { file: { path, format, rules: ruleset.ruleCount, diagnostics: ruleset.diagnostics }, findings: [], fatal, ruleset };
+    return { file: { path, format, rules: ruleset.ruleCount, diagnostics: ruleset.diagnostics }, findings: [], fatal, ruleset, ...includesOf(ruleset) };
   }
   let checked: ReturnType<typeof runChecks>;
   try {
@@ -114,7 +117,13 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
     file: { path, format, rules: ruleset.ruleCount, diagnostics: [...ruleset.diagnostics, ...diagnostics] },
     findings,
     ruleset,
+    ...includesOf(ruleset),
   };
+}
+
+/** AnalyzedFile.includes of a ruleset (the reader gives paths relative to the working folder, or absolute). */
+function includesOf(ruleset: Ruleset): Pick<AnalyzedFile, "includes"> {
+  return ruleset.includedFiles?.length ? { includes: ruleset.includedFiles.map((f) => resolve(f)) } : {};
 }
 
 /**

@@ -279,6 +279,8 @@ export interface Ruleset {
   diagnostics: Diagnostic[];
   /** Number of rules in the source (for the JSON report). */
   ruleCount: number;
+  /** Files read through the ruleset's includes (nft `include`): absolute, or relative to the working folder as the file's own path is. */
+  includedFiles?: string[];
   /**
    * Interfaces the device itself says face the Internet (vendor formats: ASA's lowest security
    * level, an SRX zone named untrust, ...). `.fwlint.yaml` `internet:` overrides it; absent means

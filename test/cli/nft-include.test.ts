@@ -57,6 +57,56 @@ describe("nft include through the CLI", () => {
     expect(main.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 
+  it("a file another checked file includes that stands on its own is checked on its own too; each finding is reported once", async () => {
+    const { status, report } = await check(etc);
+    expect(status).toBe(1);
+    const services = report!.files.find((f) => f.path.endsWith(join("common", "services.nft")))!;
+    expect(services.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const inServices = report!.findings.filter((f) => f.location.file.endsWith(join("common", "services.nft")));
+    // alone, its chain is one no base chain jumps to; in main.nft's ruleset, tcp/25 is open
+    expect(inServices.some((f) => f.ruleId === "unreachable-chain")).toBe(true);
+    expect(inServices.some((f) => f.ruleId === "exposed-service")).toBe(true);
+    const keys = report!.findings.map((f) => `${f.ruleId} ${f.location.file}:${f.location.line} ${(f as unknown as { message: string }).message}`);
+    expect(keys).toEqual([...new Set(keys)]);
+  });
+
+  it("named together, an includer and its fragments: the fragments' defines and chains are the includer's", async () => {
+    const dir = join(tmp, "named");
+    mkdirSync(join(dir, "nftables.d"), { recursive: true });
+    writeFileSync(join(dir, "nftables.conf"), `flush ruleset\ndefine WAN = "eth0"\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n}\ninclude "./nftables.d/*.nft"\n`);
+    writeFileSync(join(dir, "nftables.d", "20-mail.nft"), `add rule inet filter input iifname $WAN tcp dport 25 accept\n`);
+    const fragment = join(dir, "nftables.d", "20-mail.nft");
+    const { status, report } = await check(fragment, join(dir, "nftables.conf"));
+    expect(report!.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === "error"))).toEqual([]);
+    expect(report!.files.find((f) => f.path === fragment)!.diagnostics.map((d) => d.severity)).toEqual(["info"]);
+    expect(report!.findings.filter((f) => f.ruleId === "exposed-service").map((f) => `${f.location.file}:${f.location.line}`)).toEqual([`${fragment}:1`, `${fragment}:1`]);
+    expect(status).toBe(1);
+    // alone, the fragment names what only its includer defines
+    const alone = await check(fragment);
+    expect(alone.status).toBe(2);
+    expect(alone.report!.files[0]!.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toContain("undefined variable '$WAN'");
+  });
+
+  it("a finding both an includer's and the included file's own analysis make is reported once", async () => {
+    const dir = join(tmp, "twice");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "main.nft"), `flush ruleset\ninclude "./host.nft"\n`);
+    writeFileSync(join(dir, "host.nft"), `table inet host {\n\tchain input {\n\t\ttype filter hook input priority 0; policy drop;\n\t\ttcp dport 25 accept\n\t}\n}\n`);
+    const { report } = await check(join(dir, "main.nft"), join(dir, "host.nft"));
+    const smtp = report!.findings.filter((f) => f.ruleId === "exposed-service");
+    expect(smtp.map((f) => `${f.location.file}:${f.location.line}`)).toEqual([`${join(dir, "host.nft")}:4`, `${join(dir, "host.nft")}:4`]);
+    expect(new Set(smtp.map((f) => (f as unknown as { message: string }).message)).size).toBe(2);
+  });
+
+  it("two files that include each other are each reported on their own", async () => {
+    const dir = join(tmp, "cycle");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "a.nft"), `include "./b.nft"\ntable inet a {\n}\n`);
+    writeFileSync(join(dir, "b.nft"), `include "./a.nft"\ntable inet b {\n}\n`);
+    const { report } = await check(join(dir, "a.nft"), join(dir, "b.nft"));
+    for (const f of report!.files) expect(f.diagnostics.some((d) => /include cycle/.test(d.message)), f.path).toBe(true);
+  });
+
   it("refuses an include that leaves the folder of a file named on its own", async () => {
     const { report } = await check(join(etc, "nftables", "main.nft"));
     const errors = report!.files[0]!.diagnostics.filter((d) => d.severity === "error");
