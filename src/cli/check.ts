@@ -342,9 +342,20 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       else io.stderr(`${sanitize(input.path)}: ${sanitize(c.message)}\n`);
       continue;
     }
-    const { result } = c;
+    let { result } = c;
     const includer = includers.get(input.path);
-    if (includer !== undefined && (result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved))) {
+    const fragment = result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved);
+    if (includer === undefined && fragment && input.explicit && result.file.format === "nft") {
+      // named without its includer (pre-commit names only the staged files): look for it beside it
+      const { findIncluder, partIn } = await import("./includer.js");
+      const found = await findIncluder(input.path, c.options, args.maxFileBytes);
+      if (found) {
+        const part = partIn(found.result, input.path);
+        const note = { severity: "info" as const, message: `read as part of ${found.path}, found beside it, which includes it: its rules are analysed there`, file: input.path, line: 1, column: 1 };
+        result = { file: { path: input.path, format: result.file.format, rules: result.file.rules, diagnostics: [note, ...part.diagnostics] }, findings: part.findings };
+      }
+    }
+    if (includer !== undefined && fragment) {
       const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [{ severity: "info", message: `read as part of ${includer}, which includes it: its rules are analysed there`, file: input.path, line: 1, column: 1 }] };
       jsonFiles.push(report);
       textFiles.push(report);

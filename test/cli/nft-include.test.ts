@@ -81,10 +81,19 @@ describe("nft include through the CLI", () => {
     expect(report!.files.find((f) => f.path === fragment)!.diagnostics.map((d) => d.severity)).toEqual(["info"]);
     expect(report!.findings.filter((f) => f.ruleId === "exposed-service").map((f) => `${f.location.file}:${f.location.line}`)).toEqual([`${fragment}:1`, `${fragment}:1`]);
     expect(status).toBe(1);
-    // alone, the fragment names what only its includer defines
+    // named alone (pre-commit names only the staged file), the fragment is read with the includer found beside it
     const alone = await check(fragment);
-    expect(alone.status).toBe(2);
-    expect(alone.report!.files[0]!.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toContain("undefined variable '$WAN'");
+    expect(alone.status).toBe(1);
+    expect(alone.report!.files.map((f) => f.path)).toEqual([fragment]);
+    expect(alone.report!.files[0]!.diagnostics).toEqual([expect.objectContaining({ severity: "info", message: `read as part of ${join(dir, "nftables.conf")}, found beside it, which includes it: its rules are analysed there` })]);
+    expect(alone.report!.findings.map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`)).toEqual([`exposed-service ${fragment}:1`, `exposed-service ${fragment}:1`]);
+    // with no includer beside it, it names what nothing defines
+    const lone = join(tmp, "lone");
+    mkdirSync(join(lone, "nftables.d"), { recursive: true });
+    writeFileSync(join(lone, "nftables.d", "20-mail.nft"), `add rule inet filter input iifname $WAN tcp dport 25 accept\n`);
+    const without = await check(join(lone, "nftables.d", "20-mail.nft"));
+    expect(without.status).toBe(2);
+    expect(without.report!.files[0]!.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toContain("undefined variable '$WAN'");
   });
 
   it("a finding both an includer's and the included file's own analysis make is reported once", async () => {
