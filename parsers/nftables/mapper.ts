@@ -561,16 +561,21 @@ class Machine {
  * The size, policy, comment and auto-merge may differ (nft 1.0.6: the second declaration loads).
  */
 function kernelSetFlags(d: SetDefinition): string {
-  const flags = new Set(d.flags.filter((f) => f === "interval" || f === "timeout" || f === "constant" || f === "dynamic"));
-  if (d.options.timeout !== undefined) flags.add("timeout");
+  const flags = new Set<string>(d.flags.filter((f) => f === "interval" || f === "constant" || f === "dynamic"));
+  if (hasTimeouts(d)) flags.add("timeout");
   const statements = [...ELEMENT_STATEMENTS].filter((k) => d.options[k] !== undefined);
   return [...[...flags].sort().map((f) => `flags ${f}`), ...statements.sort()].join(", ");
+}
+
+/** Does the set's elements time out: `flags timeout`, or a `timeout` for the set (which sets the flag)? */
+function hasTimeouts(d: SetDefinition): boolean {
+  return d.flags.includes("timeout") || d.options.timeout !== undefined;
 }
 
 /** Whether two base chain declarations give one priority (undefined: a name nft does not know, reported elsewhere). */
 function samePriority(a: BaseChainSpec, b: BaseChainSpec, family: NftFamily): boolean | undefined {
   const quiet = () => {};
-  const known = (x: BaseChainSpec) => typeof x.priority.base === "number" || (family === "bridge" ? BRIDGE_PRIORITIES : PRIORITIES)[x.priority.base] !== undefined;
+  const known = (x: BaseChainSpec) => typeof x.priority.base === "number" || namedPriorities(family)[x.priority.base] !== undefined;
   if (!known(a) || !known(b)) return undefined;
   return priorityOf(a, family, quiet) === priorityOf(b, family, quiet);
 }
@@ -795,7 +800,7 @@ function checkIntegerValues(left: Expr, right: Expr, mapKey = false): void {
   for (const v of values) {
     for (const x of ends(v)) {
       if (x.kind !== "value" || x.text.startsWith("$")) continue;
-      if (!x.quoted && keywordAsValue(x.text)) throw new BadValue(x, keywordValueError(x.text, exprText(left), "a value"));
+      refuseKeyword(x, exprText(left));
       // (a constant in a set of several, or a map's key, is the integer it stands for: `meta length { 100, tcp }` loads)
       if (!x.quoted && keywordConstant(x.text)) {
         if ((inSet && values.length > 1) || mapKey) continue;
@@ -1989,11 +1994,7 @@ class Mapper {
         for (const el of right.elements) {
           if (isCatchAll(el.key)) continue;
           if (el.key.kind !== "concat" || el.key.parts.length !== parts.length) throw new BadValue(el.key, `expected ${parts.length} values joined by '.' for '${exprText(left)}', found '${exprText(el.key)}'`);
-          el.key.parts.forEach((v, i) => {
-            if (parts[i]) piece(parts[i]!.dom, v, exprText(left.parts[i]!));
-            // (a part fwlint does not read still takes no keyword: nft's grammar has none there)
-            else if (v.kind === "value" && !v.quoted && keywordAsValue(v.text)) throw new BadValue(v, keywordValueError(v.text, exprText(left.parts[i]!), "a value"));
-          });
+          el.key.parts.forEach((v, i) => (parts[i] ? piece(parts[i]!.dom, v, exprText(left.parts[i]!)) : refuseKeyword(v, exprText(left.parts[i]!))));
         }
       }
       return [...dependencies(left), { kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
@@ -2328,6 +2329,14 @@ function keywordIn(e: Expr): Extract<Expr, { kind: "value" }> | undefined {
   return undefined;
 }
 
+/**
+ * Throws BadValue at a bare keyword where a value stands: nft's grammar has no place for one there,
+ * even in a part of a key fwlint does not read (`ip saddr . @nh,32,32 { 10.0.0.2 . set }`).
+ */
+function refuseKeyword(v: Expr, after: string): void {
+  if (v.kind === "value" && !v.quoted && keywordAsValue(v.text)) throw new BadValue(v, keywordValueError(v.text, after, "a value"));
+}
+
 /** A word that starts with a digit and is no number to nft (scannedAsNumber), where a number or a name stands. */
 function digitWordError(word: string, after: string): string {
   if (/^0\d*[89]\d*$/.test(word)) return `expected a number or a name after '${after}', found '${word}': nft reads a number with a leading 0 as octal, where 8 and 9 are no digits (write ${BigInt(word)}, or 0x${BigInt(word).toString(16)})`;
@@ -2545,10 +2554,7 @@ function elementRefusals(name: string, s: SetState, json: boolean): { at: Source
     const parts = doms.length === 1 ? [e] : e.kind === "concat" ? e.parts : null;
     try {
       if (!parts || parts.length !== doms.length) throw new BadValue(e, `expected ${doms.length} values joined by '.' ${where}, found '${exprText(e)}'`);
-      parts.forEach((p, i) => {
-        if (doms[i]) piece(doms[i]!, p, what);
-        else if (p.kind === "value" && !p.quoted && keywordAsValue(p.text)) throw new BadValue(p, keywordValueError(p.text, what, "a value"));
-      });
+      parts.forEach((p, i) => (doms[i] ? piece(doms[i]!, p, what) : refuseKeyword(p, what)));
     } catch (err) {
       refused(err, at);
     }
@@ -2574,17 +2580,17 @@ function elementRefusals(name: string, s: SetState, json: boolean): { at: Source
   }
   // The kernel takes an element's timeout only into a set with timeouts, and its expiry only with
   // a timeout (the element's or the set's) to count it down from.
-  const setTimeouts = s.def.flags.includes("timeout") || s.def.options.timeout !== undefined;
+  const setTimeouts = hasTimeouts(s.def);
   for (const el of s.elements) {
     const o = el.options;
     if (o?.timeout === undefined && o?.expires === undefined) continue;
     if (!setTimeouts) {
-      const what = o.timeout !== undefined ? "a timeout" : "an expiry";
-      out.push({ at: el.span, message: `${s.def.kind} ${name}: element ${exprText(el.key)} has ${what}, and the ${s.def.kind} has no timeouts: give it 'flags timeout' or a 'timeout' (nft: "Could not process rule: ${o.timeout !== undefined ? "Invalid argument" : "Operation not supported"}")` });
+      const which = o.timeout !== undefined ? "a timeout" : "an expiry";
+      out.push({ at: el.span, message: `${what}: element ${exprText(el.key)} has ${which}, and the ${s.def.kind} has no timeouts: give it 'flags timeout' or a 'timeout' (nft: "Could not process rule: ${o.timeout !== undefined ? "Invalid argument" : "Operation not supported"}")` });
       break;
     }
     if (o.timeout === undefined && s.def.options.timeout === undefined) {
-      out.push({ at: el.span, message: `${s.def.kind} ${name}: element ${exprText(el.key)} has an expiry and no timeout, and the ${s.def.kind} gives none: write 'timeout T expires E' or give the ${s.def.kind} a 'timeout' (nft: "Could not process rule: Operation not supported")` });
+      out.push({ at: el.span, message: `${what}: element ${exprText(el.key)} has an expiry and no timeout, and the ${s.def.kind} gives none: write 'timeout T expires E' or give the ${s.def.kind} a 'timeout' (nft: "Could not process rule: Operation not supported")` });
       break;
     }
   }
@@ -2623,7 +2629,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     const runs = ANALYSED[t.ref.family] !== undefined && !t.dormant;
     for (const s of t.sets.values()) {
       if (s.def.flags.includes("dynamic")) s.dynamic = "flags dynamic";
-      else if (s.def.flags.includes("timeout") || s.def.options.timeout !== undefined) s.dynamic = "its elements time out";
+      else if (hasTimeouts(s.def)) s.dynamic = "its elements time out";
     }
     const visit = (n: RuleNode) => {
       for (const st of n.stmts) {
@@ -2634,7 +2640,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           if ((st.effects?.length ?? 0) > MAX_SET_STATEMENTS) {
             diag("error", st.effects![MAX_SET_STATEMENTS]!.span, `a set statement runs at most ${MAX_SET_STATEMENTS} statements on its element: the kernel refuses '${st.effects![MAX_SET_STATEMENTS]!.text}' (nft: "Could not process rule: Argument list too long")`);
           }
-          if (s && st.timeout && !s.def.flags.includes("timeout") && s.def.options.timeout === undefined) {
+          if (s && st.timeout && !hasTimeouts(s.def)) {
             diag("error", st.timeout, `set @${st.set} has no timeouts: give it 'flags timeout' or a 'timeout' for the element's to be taken (nft: "Could not process rule: Operation not supported")`);
           }
         }
@@ -2661,9 +2667,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         m.rules(c.rules.map((r) => r.node), ctx, { name: c.name, table: tkey(t.ref), rules: [], span: c.span });
         m.takePending();
         if (!c.base) continue;
-        const priority = priorityOf(c.base, t.ref.family, diag);
-        if (!HOOKS[t.ref.family].includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${HOOKS[t.ref.family].join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
-        chainTypeRefusals(c, t.ref.family, priority, diag);
+        baseChainRefusals(c, t.ref.family, diag);
       }
       continue;
     }
@@ -2682,11 +2686,8 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         // An invalid policy (reported by the reader) is kept as not known: see unknownPolicy.
         chain.policy = c.policy?.verdict === "drop" ? "drop" : "accept";
         if (c.policy) chain.policySpan = c.policy.span;
-        const priority = priorityOf(c.base, t.ref.family, diag);
-        const hooks = HOOKS[t.ref.family]!;
-        if (!hooks.includes(c.base.hook) && ALL_HOOKS.has(c.base.hook)) diag("error", c.base.span, `expected a hook (${hooks.join(", ")}) for a chain of the ${t.ref.family} family, found '${c.base.hook}'`);
-        chainTypeRefusals(c, t.ref.family, priority, diag);
-        const hookOk = hooks.includes(c.base.hook);
+        const priority = baseChainRefusals(c, t.ref.family, diag);
+        const hookOk = HOOKS[t.ref.family].includes(c.base.hook);
         if (hookOk && (c.base.hook === "ingress" || c.base.hook === "egress")) {
           if (t.ref.family !== "netdev" && t.ref.family !== "inet") diag("error", c.base.span, `hook ${c.base.hook} is only available in netdev and inet tables`);
           const devices = c.base.devices ?? [];
@@ -2834,10 +2835,20 @@ function unknownPolicy(key: string, policy: Extract<ChainPolicy, { verdict: "inv
 }
 
 /**
- * What the kernel refuses of a base chain's type: nat and route chains exist only in the ip, ip6
- * and inet families (elsewhere there is no such chain type: ENOENT); a nat chain is on every hook
- * but forward and ingress, and never before conntrack's -200; a route chain is on output only.
+ * What nft and the kernel refuse of a base chain, in any family's table (analysed or not): its
+ * priority (priorityOf), a hook its family has not, and its type: nat and route chains exist only
+ * in the ip, ip6 and inet families (elsewhere there is no such chain type: ENOENT); a nat chain is
+ * on every hook but forward and ingress, and never before conntrack's -200; a route chain is on
+ * output only. Returns the priority.
  */
+function baseChainRefusals(c: ChainState, family: NftFamily, diag: (s: Diagnostic["severity"], at: SourceSpan, msg: string) => void): number {
+  const base = c.base!;
+  const priority = priorityOf(base, family, diag);
+  if (!HOOKS[family].includes(base.hook) && ALL_HOOKS.has(base.hook)) diag("error", base.span, `expected a hook (${HOOKS[family].join(", ")}) for a chain of the ${family} family, found '${base.hook}'`);
+  chainTypeRefusals(c, family, priority, diag);
+  return priority;
+}
+
 function chainTypeRefusals(c: ChainState, family: NftFamily, priority: number, diag: (s: Diagnostic["severity"], at: SourceSpan, msg: string) => void): void {
   const base = c.base!;
   if (!["filter", "nat", "route"].includes(base.type)) return diag("error", base.span, `expected a chain type (filter, nat, route), found '${base.type}'`);
@@ -2856,10 +2867,15 @@ function chainTypeRefusals(c: ChainState, family: NftFamily, priority: number, d
   if (why) diag("error", c.span, `chain ${c.name}: ${why} (nft: "Could not process rule: Operation not supported")`);
 }
 
+/** The priorities a family's base chains may name (nft's tables: a bridge's are its own). */
+function namedPriorities(family: NftFamily): Readonly<Record<string, number>> {
+  return family === "bridge" ? BRIDGE_PRIORITIES : PRIORITIES;
+}
+
 function priorityOf(b: BaseChainSpec, family: NftFamily, diag: (s: Diagnostic["severity"], at: SourceSpan, msg: string) => void): number {
   const p = b.priority;
   if (typeof p.base === "number") return p.base + p.offset;
-  const table = family === "bridge" ? BRIDGE_PRIORITIES : PRIORITIES;
+  const table = namedPriorities(family);
   const v = table[p.base];
   if (v === undefined) {
     diag("error", p.span, `expected a priority (a number or ${Object.keys(table).join(", ")} with an optional +/- offset), found '${p.base}'`);
