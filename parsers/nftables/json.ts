@@ -236,9 +236,7 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
       const cmd: Extract<Command, { object: "set" }> = { object: "set", op: op as "add", table: tableRef(o), name: String(o.name), span };
       if (op === "add" || op === "create") {
         if (o.type === undefined) throw new Bad([...path, "type"], "required field is missing (the set's key type; nft: \"Invalid set type\")");
-        cmd.definition = setDefinition(o, span, path);
-        const kind = cmd.definition.kind;
-        if (o.size !== undefined && !Number.isInteger(o.size)) warn(`${kind} ${String(o.name)}: its size ${JSON.stringify(o.size)} is not a number, and nft ignores it (the ${kind} has no size)`);
+        cmd.definition = setDefinition(o, span, path, warn);
       }
       return cmd;
     }
@@ -278,9 +276,9 @@ function strList(v: Json | undefined): string[] {
 /**
  * A set's or map's declaration. nft -j makes a map of what has a "map" data type, whatever the
  * object's key: {"map": {...}} without one is a set (and a lookup of it as a map is refused: "set
- * is not a map"). A size that is no number nft ignores (readObject warns of it).
+ * is not a map"). A size that is no number nft ignores (with a warning).
  */
-function setDefinition(o: Obj, span: SourceSpan, path: Path): SetDefinition {
+function setDefinition(o: Obj, span: SourceSpan, path: Path, warn: (message: string) => void): SetDefinition {
   const def: SetDefinition = { kind: o.map !== undefined ? "map" : "set", name: String(o.name), keyType: [], flags: strList(o.flags), elements: [], options: {}, span };
   const typed = (v: Json | undefined, at: Path): { names: string[]; typeof?: Expr[] } => {
     if (isObj(v) && "typeof" in v) {
@@ -300,6 +298,7 @@ function setDefinition(o: Obj, span: SourceSpan, path: Path): SetDefinition {
   if (Array.isArray(o.elem)) def.elements = elements(o.elem, span, [...path, "elem"]);
   for (const k of ["timeout", "gc-interval", "policy", "auto-merge", "comment"]) if (o[k] !== undefined) def.options[k] = String(o[k]);
   if (Number.isInteger(o.size)) def.options.size = String(o.size);
+  else if (o.size !== undefined) warn(`${def.kind} ${def.name}: its size ${JSON.stringify(o.size)} is not a number, and nft ignores it (the ${def.kind} has no size)`);
   if (Array.isArray(o.stmt)) {
     def.options.stmt = o.stmt.map((s) => jsonText(s)).join(" ");
     // (each statement by its name too, as the text reader keeps `counter`, `limit rate ...`)
