@@ -14,6 +14,7 @@ import { sanitize } from "../report/sanitize.js";
 import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import { resolve as resolvePath } from "node:path";
+import type { Diagnostic } from "../model/types.js";
 import type { CliIo } from "./io.js";
 
 const OUTPUT_FORMATS = ["text", "json", "sarif", "github", "junit"] as const;
@@ -332,6 +333,8 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       checked.push({ input, failed: true, message: `internal error: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
+  /** Includers looked for beside fragments named without them (made on first need). */
+  let includerSearch: import("./includer.js").IncluderSearch | undefined;
   /** Findings reported so far (an included file's may come from its includer's analysis and its own). */
   const reported = new Set<string>();
   const includers = includersAmong(checked.flatMap((c) => ("result" in c ? [{ path: c.input.path, includes: c.result.includes ?? [] }] : [])));
@@ -347,16 +350,16 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     const fragment = result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved);
     if (includer === undefined && fragment && input.explicit && result.file.format === "nft") {
       // named without its includer (pre-commit names only the staged files): look for it beside it
-      const { findIncluder, partIn } = await import("./includer.js");
-      const found = await findIncluder(input.path, c.options, args.maxFileBytes);
+      const { IncluderSearch, partIn } = await import("./includer.js");
+      includerSearch ??= new IncluderSearch(args.maxFileBytes);
+      const found = await includerSearch.find(input.path, c.options);
       if (found) {
         const part = partIn(found.result, input.path);
-        const note = { severity: "info" as const, message: `read as part of ${found.path}, found beside it, which includes it: its rules are analysed there`, file: input.path, line: 1, column: 1 };
-        result = { file: { path: input.path, format: result.file.format, rules: result.file.rules, diagnostics: [note, ...part.diagnostics] }, findings: part.findings };
+        result = { file: { path: input.path, format: result.file.format, rules: result.file.rules, diagnostics: [readAsPartOf(input.path, found.path, true), ...part.diagnostics] }, findings: part.findings };
       }
     }
     if (includer !== undefined && fragment) {
-      const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [{ severity: "info", message: `read as part of ${includer}, which includes it: its rules are analysed there`, file: input.path, line: 1, column: 1 }] };
+      const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, includer, false)] };
       jsonFiles.push(report);
       textFiles.push(report);
       if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
@@ -441,6 +444,11 @@ function includersAmong(files: readonly { path: string; includes: readonly strin
     }
   }
   return out;
+}
+
+/** The info line on a file read as part of `includer` (`found`: looked for beside it, not named with it). */
+function readAsPartOf(path: string, includer: string, found: boolean): Diagnostic {
+  return { severity: "info", message: `read as part of ${includer}${found ? ", found beside it," : ","} which includes it: its rules are analysed there`, file: path, line: 1, column: 1 };
 }
 
 /** What tells two findings apart: the rule, where it points, and what it says. */

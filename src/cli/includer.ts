@@ -15,31 +15,63 @@ import { readConfigFile } from "./files.js";
 const FOLDERS_UP = 2;
 const INCLUDER_NAME = /(\.nft|\.conf)$|^nftables/;
 
-export async function findIncluder(fragment: string, options: CheckOptions, maxFileBytes: number): Promise<{ path: string; result: AnalyzedFile } | undefined> {
-  const target = resolve(fragment);
-  let dir = dirname(target);
-  for (let up = 0; up <= FOLDERS_UP; up++) {
-    let names: string[] = [];
-    try {
-      names = (await readdir(dir)).sort();
-    } catch {
-      names = [];
+/**
+ * Looks for includers across one run: folders are listed, candidates read and analysed once
+ * however many of the run's fragments ask (five staged fragments of one nftables.conf: one
+ * analysis of it). An analysis is kept per candidate and the options it was made with (a
+ * fragment's own: its configuration's interfaces, intent and rules).
+ */
+export class IncluderSearch {
+  private readonly listings = new Map<string, Promise<string[]>>();
+  private readonly texts = new Map<string, Promise<string | undefined>>();
+  private readonly analyses = new Map<string, Promise<AnalyzedFile>>();
+
+  constructor(private readonly maxFileBytes: number) {}
+
+  /** The includer of `fragment` (as named on the command line), with its analysis; undefined when none is found. */
+  async find(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile } | undefined> {
+    const target = resolve(fragment);
+    const { scanRoot: _fragments, ...own } = options;
+    const optionsKey = JSON.stringify(own, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    let dir = dirname(target);
+    for (let up = 0; up <= FOLDERS_UP; up++) {
+      for (const name of await this.listing(dir)) {
+        const path = join(dir, name);
+        if (path === target || !INCLUDER_NAME.test(name)) continue;
+        const text = await this.text(path);
+        if (text === undefined || !text.includes("include")) continue;
+        const shown = isAbsolute(fragment) ? path : relative(process.cwd(), path);
+        const key = `${shown}\u0000${optionsKey}`;
+        let analysis = this.analyses.get(key);
+        if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own)));
+        const result = await analysis;
+        if (result.includes?.includes(target)) return { path: shown, result };
+      }
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
     }
-    for (const name of names) {
-      const path = join(dir, name);
-      if (path === target || !INCLUDER_NAME.test(name)) continue;
-      const read = await readConfigFile(path, maxFileBytes);
-      if (!read.ok || !read.text.includes("include")) continue;
-      const shown = isAbsolute(fragment) ? path : relative(process.cwd(), path);
-      const { scanRoot: _fragments, ...rest } = options;
-      const result = await analyzeFile(shown, read.text, rest);
-      if (result.includes?.includes(target)) return { path: shown, result };
-    }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
+    return undefined;
   }
-  return undefined;
+
+  private listing(dir: string): Promise<string[]> {
+    let names = this.listings.get(dir);
+    if (!names) this.listings.set(dir, (names = readdir(dir).then((n) => n.sort(), () => [])));
+    return names;
+  }
+
+  private text(path: string): Promise<string | undefined> {
+    let text = this.texts.get(path);
+    if (!text) this.texts.set(path, (text = readConfigFile(path, this.maxFileBytes).then((r) => (r.ok ? r.text : undefined))));
+    return text;
+  }
+}
+
+/** A candidate's analysis, its model let go (only its findings, diagnostics and includes are read). */
+async function analyzed(path: string, text: string, options: CheckOptions): Promise<AnalyzedFile> {
+  const result = await analyzeFile(path, text, options);
+  delete result.ruleset;
+  return result;
 }
 
 /** The part of an includer's analysis that lies in `fragment`: its findings and diagnostics there. */
@@ -50,4 +82,3 @@ export function partIn(result: AnalyzedFile, fragment: string): Pick<AnalyzedFil
     diagnostics: result.file.diagnostics.filter((d) => resolve(d.file) === target),
   };
 }
-
