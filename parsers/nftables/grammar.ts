@@ -18,19 +18,24 @@ export interface NftTextOptions {
   listDir?: (path: string) => string[] | undefined;
   /** Includes must stay inside this folder. Defaults to the including file's folder. */
   root?: string;
+  /** Where the file is, when `file` only labels it (a file at a git revision): its includes are resolved from here. */
+  origin?: string;
+  /** How included files are named in diagnostics and locations (IncludeIo.shown). */
+  shown?: (path: string) => string;
   /** Plain set elements read as runs (scan.ts ElementRun); default true. False: a token per element (tests compare the two). */
   elementRuns?: boolean;
 }
 
 export function readNftText(text: string, file: string, options: NftTextOptions = {}): NftDocument {
-  const abs = isAbsolute(file) ? file : resolve(file);
+  const abs = resolve(options.origin ?? file);
   const root = resolve(options.root ?? dirname(abs));
   const io: IncludeIo = {
     readFile: options.readFile ?? diskIo.readFile,
     listDir: options.listDir ?? (options.readFile ? () => undefined : diskIo.listDir),
+    ...(options.shown ? { shown: options.shown } : {}),
   };
   try {
-    const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns });
+    const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns, ...(options.origin !== undefined ? { origin: abs } : {}) });
     const parsed = nftTextParser().parseTokens(pre.tokens, { file, lines: pre.lines, handles: pre.handles });
     const said = [...pre.diagnostics, ...parsed.diagnostics];
     const diagnostics = [...said, ...unterminatedStrings(pre.tokens, file, said)].sort((a, b) =>

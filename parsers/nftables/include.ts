@@ -11,6 +11,11 @@ export interface IncludeIo {
   readFile: (path: string) => string | undefined;
   /** Entry names of a folder, or undefined when it is not one. */
   listDir: (path: string) => string[] | undefined;
+  /**
+   * How an included file is named in diagnostics and locations, when not by its path (relative to
+   * the working folder, or absolute): files read at a git revision are named `REF:path`.
+   */
+  shown?: (path: string) => string;
 }
 
 export const diskIo: IncludeIo = {

@@ -100,7 +100,13 @@ class DefineScopes {
   }
 }
 
-export function preprocess(text: string, file: string, root: string, io: IncludeIo, scan: ScanOptions = {}): Preprocessed {
+export interface PreprocessOptions extends ScanOptions {
+  /** Where the top file is when `file` only labels it (grammar.ts NftTextOptions.origin). */
+  origin?: string;
+}
+
+export function preprocess(text: string, file: string, root: string, io: IncludeIo, options: PreprocessOptions = {}): Preprocessed {
+  const { origin, ...scan } = options;
   const out: SourcedToken[] = [];
   const diagnostics: Diagnostic[] = [];
   const included: string[] = [];
@@ -108,7 +114,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
   const handles = new Map<string, Map<number, number>>();
   const defines = new DefineScopes();
   const stack: string[] = [];
-  const topPath = isAbsolute(file) ? file : resolve(file);
+  const topPath = origin ?? (isAbsolute(file) ? file : resolve(file));
 
   /** An error at token `t`; `why` marks one that is no fault of the file's own (see Diagnostic unread, unresolved). */
   const error = (fileName: string, t: { startLine?: number; startColumn?: number } | undefined, message: string, why?: Pick<Diagnostic, "unread" | "unresolved">) => {
@@ -285,9 +291,9 @@ export function preprocess(text: string, file: string, root: string, io: Include
         error(fromName, at, `include cycle: ${[...stack.slice(stack.indexOf(f.path)), f.path].join(" -> ")}`);
         continue;
       }
-      const shown = isAbsolute(file) ? f.path : relative(process.cwd(), f.path);
-      if (!included.includes(shown)) included.push(shown);
-      run(f.text, f.path, shown, depth + 1);
+      const where = isAbsolute(file) || origin !== undefined ? f.path : relative(process.cwd(), f.path);
+      if (!included.includes(where)) included.push(where);
+      run(f.text, f.path, io.shown?.(f.path) ?? where, depth + 1);
       // An included file's last statement ends with the file even without a newline.
       const last = out[out.length - 1];
       if (last !== undefined && last.tokenType !== Newline && last.tokenType !== Semi) {

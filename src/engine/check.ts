@@ -17,6 +17,7 @@ import { intentSet, interfaceSet, outsideSet, restrictResults } from "./intent.j
 import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service, type ServiceCatalog } from "./rule-pack.js";
 import { applySuppressions, parseSuppressions } from "./suppress.js";
 import { detectFormat, knownFormats as formatNames, loadFormats, parseAs } from "./formats.js";
+import type { IncludeIo } from "../../parsers/nftables/include.js";
 
 export { loadFormats } from "./formats.js";
 
@@ -29,6 +30,10 @@ export interface CheckOptions {
   inputFormat?: string;
   /** The folder the scan started from: files a ruleset includes must stay inside it (default: the file's folder). */
   scanRoot?: string;
+  /** Where the file is when `path` only labels it (a file at a git revision): its includes are resolved from here. */
+  origin?: string;
+  /** Reads the files an nft ruleset includes (default: the disk); diff reads them at the base revision. */
+  includeIo?: IncludeIo;
   /** Parse only (for trace and other commands that need the model, not the findings). */
   skipChecks?: boolean;
   /** Only these interfaces face the Internet (.fwlint.yaml `internet:` for this file). */
@@ -82,7 +87,11 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
   }
   let ruleset: Ruleset;
   try {
-    ruleset = parseAs(format, text, path, options.scanRoot !== undefined ? { root: options.scanRoot } : {});
+    ruleset = parseAs(format, text, path, {
+      ...(options.scanRoot !== undefined ? { root: options.scanRoot } : {}),
+      ...(options.origin !== undefined ? { origin: options.origin } : {}),
+      ...(options.includeIo !== undefined ? { includeIo: options.includeIo } : {}),
+    });
   } catch (err) {
     const fatal = `could not be parsed as ${format}: ${(err as Error).message}`;
     return { file: { path, format, rules: 0, diagnostics: [] }, findings: [], fatal };

@@ -19,11 +19,16 @@ import { detectPanos } from "../../parsers/panos/detect.js";
 import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
 import { detectPfsense } from "../../parsers/pfsense/detect.js";
 import { detectAzureNsg } from "../../parsers/azure/detect.js";
+import type { IncludeIo } from "../../parsers/nftables/include.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
   /** Folder that bounds the files a ruleset may include; default the file's own folder. */
   root?: string;
+  /** Where the file is when its name only labels it (a file at a git revision): includes are resolved from here. */
+  origin?: string;
+  /** Reads the files a ruleset includes (default: the disk). */
+  includeIo?: IncludeIo;
 }
 
 type Parser = (text: string, file: string, context: ParseContext) => Ruleset;
@@ -73,7 +78,12 @@ const FORMATS: FormatEntry[] = [
     detect: detectNft,
     load: async () => {
       const { parseNft } = await import("../../parsers/nftables/index.js");
-      return (t, f, c) => parseNft(t, f, c.root !== undefined ? { root: c.root } : {});
+      return (t, f, c) =>
+        parseNft(t, f, {
+          ...(c.root !== undefined ? { root: c.root } : {}),
+          ...(c.origin !== undefined ? { origin: c.origin } : {}),
+          ...(c.includeIo !== undefined ? { readFile: c.includeIo.readFile, listDir: c.includeIo.listDir, ...(c.includeIo.shown ? { shown: c.includeIo.shown } : {}) } : {}),
+        });
     },
   },
   {
