@@ -20,8 +20,10 @@ import { SEVERITIES, severityRank, type Finding, type Severity } from "../model/
 import type { Ruleset } from "../model/types.js";
 import { sanitize } from "../report/sanitize.js";
 import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
-import { decodeConfig, expandPaths, readConfigFile, STDIN_PATH } from "./files.js";
+import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH } from "./files.js";
 import type { CliIo } from "./io.js";
+import { gitTreeIo } from "./git-tree.js";
+import { diskIo, type IncludeIo } from "../../parsers/nftables/include.js";
 import { portsText } from "../model/ports.js";
 
 const COMMAND = "fwlint diff";
@@ -176,6 +178,28 @@ export class GitBase {
     return shown.stdout;
   }
 
+  /**
+   * The revision's files as an nft reader's includes read them (git-tree.ts), named `REF:path`
+   * with the path relative to `cwd`. Listed once per revision.
+   */
+  async tree(maxFileBytes: number): Promise<IncludeIo> {
+    // (the revision's commit now: a branch name may have moved since this view was opened)
+    const commit = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${this.ref}^{commit}`], this.top);
+    if (commit.code !== 0) throw new GitError(`unknown git revision ${quoted(this.ref)}`);
+    const id = commit.stdout.toString("utf8").trim();
+    let listing = this.listings.get(id);
+    if (!listing) {
+      listing = git(["ls-tree", "-r", "-z", "--full-name", id], this.top).then((ls) => {
+        if (ls.code !== 0) throw new GitError(`git ls-tree ${this.ref} failed: ${ls.stderr.split("\n")[0] ?? ""}`);
+        return ls.stdout.toString("utf8");
+      });
+      this.listings.set(id, listing);
+    }
+    return gitTreeIo(id, this.top, await listing, { maxFileBytes, label: (p) => `${this.ref}:${relative(this.cwd, p) || p}` });
+  }
+  /** `git ls-tree` output per commit. */
+  private readonly listings = new Map<string, Promise<string>>();
+
   /** Files git tracks under `cwd`, relative to it. */
   async trackedFiles(): Promise<string[]> {
     const ls = await git(["ls-files", "-z", "--full-name"], this.cwd);
@@ -208,10 +232,10 @@ interface Side {
 }
 
 /** `unrecognised`: no reader claims the text (see check.ts isUnrecognised). */
-function analyzeSide(path: string, text: string | null, options: CheckOptions): Side | { error: string; unrecognised: boolean } {
+function analyzeSide(path: string, text: string | null, options: CheckOptions): Side | { error: string; unrecognised: boolean; format: string } {
   if (text === null) return { analyzed: null };
   const a = analyzeText(path, text, options);
-  if (a.fatal !== undefined) return { error: a.fatal, unrecognised: a.file.format === "unknown" };
+  if (a.fatal !== undefined) return { error: a.fatal, unrecognised: a.file.format === "unknown", format: a.file.format };
   return { analyzed: a };
 }
 
@@ -243,7 +267,8 @@ export async function findingsNewSince(ref: string, path: string, findings: read
   if (bytes === null) return [...findings];
   const decoded = decodeConfig(bytes);
   if (!decoded.ok) return [...findings];
-  const old = await analyzeFile(path, decoded.text, options);
+  // (what it includes, as it was at the revision too)
+  const old = await analyzeFile(path, decoded.text, { ...options, origin: resolve(cwd, path), includeIo: await base.tree(MAX_FILE_BYTES) });
   if (old.fatal !== undefined) return [...findings];
   return diffFindings(old.findings, findings).newFindings;
 }
@@ -258,6 +283,199 @@ function baseFor(ref: string, cwd: string): Promise<GitBase> {
     baseCache.set(key, b);
   }
   return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// --base: the working tree against a revision
+
+/** One file of a --base comparison, both sides read (null: absent on that side). */
+interface BaseEntry {
+  path: string;
+  label: string;
+  explicit: boolean;
+  old: ReturnType<typeof analyzeSide>;
+  new: ReturnType<typeof analyzeSide>;
+}
+
+/**
+ * A side that cannot be compared on its own: unreadable as a ruleset, or naming what only a file
+ * including it defines (an nft fragment's chains, tables, `$variables`).
+ */
+function partial(side: BaseEntry["old"]): boolean {
+  if ("error" in side) return true;
+  return side.analyzed !== null && side.analyzed.file.diagnostics.some((d) => d.unresolved === true);
+}
+
+/** The files each side of an entry includes, as absolute paths. */
+function includedBy(entry: BaseEntry): string[] {
+  const out: string[] = [];
+  for (const side of [entry.old, entry.new]) if (!("error" in side) && side.analyzed?.includes) out.push(...side.analyzed.includes);
+  return out;
+}
+
+/**
+ * Compares each firewall file of `args.paths` (default: the tracked files) in the working tree with
+ * its content at the base revision. The revision's version of an nft ruleset includes the
+ * revision's files (GitBase.tree). A fragment another compared file includes (on either side), and
+ * that cannot be read alone, is compared as part of its includer: a change made only in
+ * nftables.d/20-mail.nft shows as the change of the nftables.conf that includes it. A fragment
+ * named without its includer is compared through the includer found beside it (includer.ts). An
+ * opening or finding two compared files both show (a fragment that also stands alone) is reported once.
+ */
+async function compareWithBase(
+  base: GitBase,
+  args: DiffArgs,
+  options: CheckOptions,
+  cwd: string,
+  error: (path: string, message: string) => void,
+  noted: (path: string, message: string) => void,
+): Promise<FileDiff[]> {
+  const ref = args.base!;
+  const tree = await base.tree(args.maxFileBytes);
+  /** [path, named on the command line, folder a walk started from] */
+  const inputs: [string, boolean, string | undefined][] = [];
+  if (args.paths.length === 0) {
+    for (const p of await base.trackedFiles()) inputs.push([p, false, cwd]);
+  } else {
+    const expansion = await expandPaths(args.paths.map((p) => resolve(cwd, p)), args.maxFileBytes);
+    for (const p of expansion.problems) if (p.level === "error" && !p.message.includes("no such file")) error(p.path, p.message);
+    for (const f of expansion.files) inputs.push([relative(cwd, f.path) || f.path, f.explicit, f.folder]);
+  }
+
+  /** Reads both sides of `path`; undefined when there is nothing to compare (said through `error` when it matters). */
+  const readBoth = async (path: string, explicit: boolean, scanRoot: string | undefined): Promise<BaseEntry | undefined> => {
+    const abs = resolve(cwd, path);
+    const label = `${ref}:${path}`;
+    let oldBytes: Uint8Array | null;
+    try {
+      oldBytes = await base.read(path);
+    } catch (err) {
+      if (err instanceof GitError) {
+        error(path, err.message);
+        return undefined;
+      }
+      throw err;
+    }
+    const read = await readConfigFile(abs, args.maxFileBytes);
+    let newText: string | null;
+    if (read.ok) newText = read.text;
+    else if (read.reason === "unreadable" && read.message === "no such file or directory" && oldBytes !== null) newText = null; // deleted
+    else {
+      if (explicit || read.reason === "unreadable") error(path, read.message);
+      return undefined;
+    }
+    let oldText: string | null = null;
+    if (oldBytes !== null) {
+      const d = decodeConfig(oldBytes);
+      if (d.ok) oldText = d.text;
+      else if (newText === null) return undefined; // neither side is a text file
+    }
+    if (oldText === null && newText === null) {
+      if (explicit) error(path, "no such file in the working tree nor at the base revision");
+      return undefined;
+    }
+    const scoped: CheckOptions = { ...options, ...(scanRoot !== undefined ? { scanRoot } : {}) };
+    return {
+      path,
+      label,
+      explicit,
+      // (includes resolved from where it is, named as it is: relative to `cwd`)
+      new: analyzeSide(path, newText, { ...scoped, origin: abs, includeIo: { ...diskIo, shown: (p) => relative(cwd, p) || p } }),
+      // named by its label, its includes resolved from where it is and read at the revision
+      old: analyzeSide(label, oldText, { ...scoped, origin: abs, includeIo: tree }),
+    };
+  };
+
+  const entries: BaseEntry[] = [];
+  for (const [path, explicit, scanRoot] of inputs) {
+    const e = await readBoth(path, explicit, scanRoot);
+    if (e) entries.push(e);
+  }
+  const compared = new Set(entries.map((e) => resolve(cwd, e.path)));
+  const includerOf = new Map<string, string>();
+  for (const e of entries) for (const f of includedBy(e)) if (!includerOf.has(f) && f !== resolve(cwd, e.path)) includerOf.set(f, e.path);
+
+  let search: import("./includer.js").IncluderSearch | undefined;
+  const diffs: FileDiff[] = [];
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries[k]!;
+    const abs = resolve(cwd, e.path);
+    const fragment = partial(e.new) || partial(e.old);
+    const includer = includerOf.get(abs);
+    if (fragment && includer !== undefined) {
+      if (e.explicit) noted(e.path, `compared as part of ${includer}, which includes it`);
+      continue;
+    }
+    // (an nft fragment of rules alone - `tcp dport 25 accept` - is no ruleset fwlint recognises: its name tells)
+    const nft = (side: BaseEntry["old"]) => ("error" in side ? side.format === "nft" || (side.unrecognised && /\.nft$/.test(e.path)) : side.analyzed?.file.format === "nft");
+    if (fragment && e.explicit && !options.inputFormat && (nft(e.new) || nft(e.old))) {
+      // named without its includer (the changed files of a pull request): look for it beside it
+      const { IncluderSearch } = await import("./includer.js");
+      search ??= new IncluderSearch(args.maxFileBytes);
+      let found: string | undefined = (await search.find(abs, options))?.path;
+      if (found === undefined && !("error" in e.new) && e.new.analyzed === null) {
+        // deleted: an includer whose version at the revision included it
+        for await (const c of search.candidates(abs)) {
+          const both = await readBoth(relative(cwd, c.path) || c.path, false, undefined);
+          if (both && includedBy(both).includes(abs)) {
+            found = c.path;
+            break;
+          }
+        }
+      }
+      if (found !== undefined) {
+        const path = relative(cwd, found) || found;
+        noted(e.path, `compared as part of ${path}, found beside it, which includes it`);
+        if (!compared.has(resolve(cwd, path))) {
+          compared.add(resolve(cwd, path));
+          const added = await readBoth(path, false, undefined);
+          if (added) {
+            entries.push(added);
+            for (const f of includedBy(added)) if (!includerOf.has(f)) includerOf.set(f, added.path);
+          }
+        }
+        continue;
+      }
+    }
+    if ("error" in e.new) {
+      // A walked or tracked file that is no ruleset at all is not ours to compare.
+      if (!e.explicit && !options.inputFormat && e.new.unrecognised) continue;
+      error(e.path, e.new.error);
+      continue;
+    }
+    if ("error" in e.old) {
+      if (e.new.analyzed === null && !e.explicit && e.old.unrecognised) continue;
+      // The old version is unreadable as a ruleset: compare with a file that did not exist.
+      noted(e.label, `${e.old.error}; compared as if the file did not exist`);
+    }
+    const oldA = "error" in e.old ? null : e.old.analyzed;
+    diffs.push(compareVersions(oldA, e.new.analyzed, e.label, e.path));
+  }
+  return withoutRepeats(diffs);
+}
+
+/**
+ * The diffs with an opening, closing or finding that an earlier diff reports already left out: a
+ * fragment that stands alone and its includer show the same change, decided by the same rule.
+ */
+function withoutRepeats(diffs: FileDiff[]): FileDiff[] {
+  const seen = new Set<string>();
+  const once = <T>(items: T[], key: (t: T) => string): T[] =>
+    items.filter((t) => {
+      const k = key(t);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  const regionKey = (kind: string) => (r: DiffRegion) =>
+    [kind, r.direction, r.family, r.protocol, JSON.stringify(r.ports), JSON.stringify(r.protocols), r.destinations.join(","), r.states.join(","), r.location ? `${r.location.file}:${r.location.line}` : "", r.certain].join("\u0000");
+  return diffs.map((d) => ({
+    ...d,
+    opened: once(d.opened, regionKey("opened")),
+    closed: once(d.closed, regionKey("closed")),
+    newFindings: once(d.newFindings, (f) => `new\u0000${findingKey(f)}`),
+    resolvedFindings: once(d.resolvedFindings, (f) => `resolved\u0000${findingKey(f)}`),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,61 +526,15 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
       }
       throw err;
     }
-    /** [path, named on the command line] */
-    const inputs: [string, boolean][] = [];
-    if (args.paths.length === 0) {
-      for (const p of await base.trackedFiles()) inputs.push([p, false]);
-    } else {
-      const expansion = await expandPaths(args.paths.map((p) => resolve(cwd, p)), args.maxFileBytes);
-      for (const p of expansion.problems) if (p.level === "error" && !p.message.includes("no such file")) error(p.path, p.message);
-      for (const f of expansion.files) inputs.push([relative(cwd, f.path) || f.path, f.explicit]);
-    }
-    for (const [path, explicit] of inputs) {
-      const abs = resolve(cwd, path);
-      const label = `${args.base}:${path}`;
-      let oldBytes: Uint8Array | null;
-      try {
-        oldBytes = await base.read(path);
-      } catch (err) {
-        if (err instanceof GitError) {
-          error(path, err.message);
-          continue;
-        }
-        throw err;
+    const noted = (path: string, message: string): void => io.stderr(`${sanitize(path)}: ${sanitize(message)}\n`);
+    try {
+      diffs.push(...(await compareWithBase(base, args, options, cwd, error, noted)));
+    } catch (err) {
+      if (err instanceof GitError) {
+        io.stderr(`${COMMAND}: ${sanitize(err.message)}\n`);
+        return 2;
       }
-      const read = await readConfigFile(abs, args.maxFileBytes);
-      let newText: string | null;
-      if (read.ok) newText = read.text;
-      else if (read.reason === "unreadable" && read.message === "no such file or directory" && oldBytes !== null) newText = null; // deleted
-      else {
-        if (explicit || read.reason === "unreadable") error(path, read.message);
-        continue;
-      }
-      let oldText: string | null = null;
-      if (oldBytes !== null) {
-        const d = decodeConfig(oldBytes);
-        if (d.ok) oldText = d.text;
-        else if (newText === null) continue; // neither side is a text file
-      }
-      if (oldText === null && newText === null) {
-        if (explicit) error(path, "no such file in the working tree nor at the base revision");
-        continue;
-      }
-      const n = analyzeSide(path, newText, options);
-      if ("error" in n) {
-        // A walked or tracked file that is no ruleset at all is not ours to compare.
-        if (!explicit && !options.inputFormat && n.unrecognised) continue;
-        error(path, n.error);
-        continue;
-      }
-      const o = analyzeSide(label, oldText, options);
-      if ("error" in o) {
-        if (n.analyzed === null && !explicit && o.unrecognised) continue;
-        // The old version is unreadable as a ruleset: compare with a file that did not exist.
-        io.stderr(`${sanitize(label)}: ${sanitize(o.error)}; compared as if the file did not exist\n`);
-      }
-      const oldA = "error" in o ? null : o.analyzed;
-      diffs.push(compareVersions(oldA, n.analyzed, label, path));
+      throw err;
     }
   }
 

@@ -33,6 +33,23 @@ export class IncluderSearch {
     const target = resolve(fragment);
     const { scanRoot: _fragments, ...own } = options;
     const optionsKey = JSON.stringify(own, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    for await (const { path: shown, text } of this.candidates(fragment)) {
+      const key = `${shown}\u0000${optionsKey}`;
+      let analysis = this.analyses.get(key);
+      if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own)));
+      const result = await analysis;
+      if (result.includes?.includes(target)) return { path: shown, result };
+    }
+    return undefined;
+  }
+
+  /**
+   * The files that may include `fragment`, nearest folder first (named as `fragment` is: absolute
+   * or relative to the working folder), with their text. diff asks them of a fragment deleted
+   * from the working tree, which only their versions at the base revision include.
+   */
+  async *candidates(fragment: string): AsyncGenerator<{ path: string; text: string }> {
+    const target = resolve(fragment);
     let dir = dirname(target);
     for (let up = 0; up <= FOLDERS_UP; up++) {
       for (const name of await this.listing(dir)) {
@@ -40,18 +57,12 @@ export class IncluderSearch {
         if (path === target || !INCLUDER_NAME.test(name)) continue;
         const text = await this.text(path);
         if (text === undefined || !text.includes("include")) continue;
-        const shown = isAbsolute(fragment) ? path : relative(process.cwd(), path);
-        const key = `${shown}\u0000${optionsKey}`;
-        let analysis = this.analyses.get(key);
-        if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own)));
-        const result = await analysis;
-        if (result.includes?.includes(target)) return { path: shown, result };
+        yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
       }
       const parent = dirname(dir);
       if (parent === dir) break;
       dir = parent;
     }
-    return undefined;
   }
 
   private listing(dir: string): Promise<string[]> {

@@ -222,3 +222,94 @@ describe("fwlint check --new-only --base REF", () => {
     expect(report.findings.map((f: { exposure?: { service?: string } }) => f.exposure?.service)).toEqual(["smtp"]);
   });
 });
+
+/**
+ * An nftables.conf that includes nftables.d/*.nft: the version at REF includes the fragments as
+ * they were at REF. Before, the old side read the working tree's fragments, so a change made only
+ * in a fragment compared equal ("no difference", exit 0) while it opened SMTP to everyone.
+ */
+describe("fwlint diff --base REF with nft includes", () => {
+  const CONF = `#!/usr/sbin/nft -f
+flush ruleset
+define WAN = "eth0"
+table inet filter {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ct state established,related accept
+		iif lo accept
+		include "nftables.d/*.nft"
+	}
+}
+`;
+  function repoWithFragments(): string {
+    const repo = tempDir();
+    git(repo, "init", "-q");
+    mkdirSync(join(repo, "nftables.d"));
+    writeFileSync(join(repo, "nftables.conf"), CONF);
+    // rules alone: no reader recognises them outside their includer
+    writeFileSync(join(repo, "nftables.d", "10-ssh.nft"), "ip saddr 10.0.0.0/8 tcp dport 22 accept\n");
+    writeFileSync(join(repo, "nftables.d", "20-mail.nft"), "iifname $WAN tcp dport 587 accept\n");
+    writeFileSync(join(repo, "nftables.d", "30-block.nft"), "tcp dport 25 drop\n");
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "base");
+    return repo;
+  }
+  const smtpOpened = (j: { opened: { protocol: string; ports: number[][]; location?: { file: string; line: number } }[] }) =>
+    j.opened.filter((r) => r.protocol === "tcp" && r.ports.some(([a, b]) => a! <= 25 && 25 <= b!));
+
+  it("a change made only in a fragment is the includer's change, reported once where the rule is", async () => {
+    const repo = repoWithFragments();
+    const unchanged = captureIo();
+    expect(await runDiff(["--base", "HEAD"], unchanged, { cwd: repo })).toBe(0);
+    expect(unchanged.out).toMatch(/no difference/);
+    expect(unchanged.err).toBe("");
+
+    writeFileSync(join(repo, "nftables.d", "20-mail.nft"), "iifname $WAN tcp dport { 25, 587 } accept\n");
+    const io = captureIo();
+    expect(await runDiff(["--base", "HEAD", "--format", "json"], io, { cwd: repo })).toBe(1);
+    expect(io.err).toBe("");
+    const j = JSON.parse(io.out);
+    // one region per family, at the fragment's rule, the whole ruleset compared once
+    expect(smtpOpened(j).map((r) => [r.location?.file, r.location?.line])).toEqual([
+      [join("nftables.d", "20-mail.nft"), 1],
+      [join("nftables.d", "20-mail.nft"), 1],
+    ]);
+    expect(j.opened).toHaveLength(2);
+    expect(j.files.map((f: { old: string; new: string }) => [f.old, f.new])).toEqual([["HEAD:nftables.conf", "nftables.conf"]]);
+    const newExposures = j.newFindings.filter((f: { ruleId: string }) => f.ruleId === "exposed-service");
+    expect(newExposures.map((f: { exposure?: { service?: string } }) => f.exposure?.service)).toEqual(["smtp", "smtp"]);
+    // the drop after it now decides nothing: said once, at the fragment's line
+    expect(j.newFindings.filter((f: { ruleId: string }) => f.ruleId !== "exposed-service").map((f: { location: { file: string } }) => f.location.file)).toEqual([join("nftables.d", "30-block.nft")]);
+  });
+
+  it("a fragment named alone is compared through the includer beside it; so is one deleted", async () => {
+    const repo = repoWithFragments();
+    writeFileSync(join(repo, "nftables.d", "20-mail.nft"), "iifname $WAN tcp dport { 25, 587 } accept\n");
+    const named = captureIo();
+    expect(await runDiff(["--base", "HEAD", join("nftables.d", "20-mail.nft")], named, { cwd: repo })).toBe(1);
+    expect(named.err).toBe(`${join("nftables.d", "20-mail.nft")}: compared as part of nftables.conf, found beside it, which includes it\n`);
+    expect(named.out).toContain(`this change opens IPv4 TCP/25 from any source to any destination (${join("nftables.d", "20-mail.nft")}:1)`);
+
+    // a drop before the mail rule, committed, then deleted: 587 opens through the includer's version at HEAD
+    writeFileSync(join(repo, "nftables.d", "20-mail.nft"), "iifname $WAN tcp dport 587 accept\n");
+    writeFileSync(join(repo, "nftables.d", "05-hold.nft"), "tcp dport 587 drop\n");
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "hold mail");
+    rmSync(join(repo, "nftables.d", "05-hold.nft"));
+    const deleted = captureIo();
+    expect(await runDiff(["--base", "HEAD", "--format", "json", join("nftables.d", "05-hold.nft")], deleted, { cwd: repo })).toBe(1);
+    expect(deleted.err).toBe(`${join("nftables.d", "05-hold.nft")}: compared as part of nftables.conf, found beside it, which includes it\n`);
+    const opened = JSON.parse(deleted.out).opened as { protocol: string; ports: number[][]; location: { file: string } }[];
+    expect(opened.map((r) => [r.protocol, r.ports, r.location.file])).toEqual([
+      ["tcp", [[587, 587]], join("nftables.d", "20-mail.nft")],
+      ["tcp", [[587, 587]], join("nftables.d", "20-mail.nft")],
+    ]);
+  });
+
+  it("check --new-only reads the includer's fragments as they were at REF", async () => {
+    const repo = repoWithFragments();
+    writeFileSync(join(repo, "nftables.d", "10-ssh.nft"), "tcp dport 22 accept\n");
+    const fresh = await findingsNewSince("HEAD", join(repo, "nftables.conf"), analyzeText(join(repo, "nftables.conf"), CONF).findings, {}, repo);
+    expect(fresh.map((f) => f.exposure?.service)).toEqual(["ssh", "ssh"]);
+  });
+});
