@@ -348,14 +348,19 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     let { result } = c;
     const includer = includers.get(input.path);
     const fragment = result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved);
-    if (includer === undefined && fragment && input.explicit && result.file.format === "nft") {
+    /** The file whose analysis this one's report is part of (its includer, found beside it). */
+    let analysedAs = input.path;
+    // (an nft fragment of rules alone - `tcp dport 25 accept` - is no ruleset fwlint recognises: its name tells)
+    const nft = result.file.format === "nft" || (isUnrecognised(result) && /\.nft$/.test(input.path) && args.options.inputFormat === undefined);
+    if (includer === undefined && fragment && input.explicit && nft) {
       // named without its includer (pre-commit names only the staged files): look for it beside it
       const { IncluderSearch, partIn } = await import("./includer.js");
       includerSearch ??= new IncluderSearch(args.maxFileBytes);
       const found = await includerSearch.find(input.path, c.options);
       if (found) {
         const part = partIn(found.result, input.path);
-        result = { file: { path: input.path, format: result.file.format, rules: result.file.rules, diagnostics: [readAsPartOf(input.path, found.path, true), ...part.diagnostics] }, findings: part.findings };
+        result = { file: { path: input.path, format: "nft", rules: result.file.rules, diagnostics: [readAsPartOf(input.path, found.path, true), ...part.diagnostics] }, findings: part.findings };
+        analysedAs = found.path;
       }
     }
     if (includer !== undefined && fragment) {
@@ -367,7 +372,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     }
     if (args.newSince !== undefined && result.fatal === undefined) {
       const { findingsNewSince } = await import("./diff.js");
-      result.findings = await findingsNewSince(args.newSince, input.path, result.findings, c.options);
+      result.findings = await findingsNewSince(args.newSince, analysedAs, result.findings, c.options);
     }
     if (result.fatal !== undefined) {
       if ((!input.explicit || skippable(input.path)) && args.options.inputFormat === undefined && isUnrecognised(result)) continue;

@@ -96,6 +96,26 @@ describe("nft include through the CLI", () => {
     expect(without.report!.files[0]!.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toContain("undefined variable '$WAN'");
   });
 
+  it("a fragment of rules alone, included inside a chain, named alone: read with its includer, not refused as no ruleset", async () => {
+    const dir = join(tmp, "rules-only");
+    mkdirSync(join(dir, "nftables.d"), { recursive: true });
+    writeFileSync(join(dir, "nftables.conf"), `flush ruleset\ndefine WAN = "eth0"\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tinclude "./nftables.d/*.nft"\n\t}\n}\n`);
+    const fragment = join(dir, "nftables.d", "20-mail.nft");
+    // no table, chain or command: no reader recognises this text on its own
+    writeFileSync(fragment, `iifname $WAN tcp dport 25 accept\n`);
+    const alone = await check(fragment);
+    expect(alone.io.err).toBe("");
+    expect(alone.status).toBe(1);
+    expect(alone.report!.files).toEqual([expect.objectContaining({ path: fragment, format: "nft" })]);
+    expect(alone.report!.findings.map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`)).toEqual([`exposed-service ${fragment}:1`, `exposed-service ${fragment}:1`]);
+    // without an includer beside it, it is still no ruleset fwlint reads
+    const lone = join(tmp, "rules-only-lone");
+    mkdirSync(lone, { recursive: true });
+    writeFileSync(join(lone, "20-mail.nft"), `iifname $WAN tcp dport 25 accept\n`);
+    const without = await check(join(lone, "20-mail.nft"));
+    expect(without.status).toBe(2);
+  });
+
   it("a finding both an includer's and the included file's own analysis make is reported once", async () => {
     const dir = join(tmp, "twice");
     mkdirSync(dir, { recursive: true });

@@ -16,7 +16,7 @@
  * committed (pre-commit clones the hook repository at `rev`).
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -169,6 +169,30 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
       expect(acceptedOut).toMatch(/^fwlint \(rulesets, device configs and cloud rules\)\.+Passed$/m);
       expect(acceptedOut).toMatch(/^fwlint \(whole repository\)\.+Passed$/m);
       ok(run("git", ["rev-parse", "--verify", "-q", "HEAD"], work, env), "the commit exists");
+
+      // 3. The ruleset split: nftables.conf includes nftables.d/*.nft inside its input chain, and a
+      // commit stages only a fragment of rules alone - no ruleset on its own. It is read with the
+      // includer beside it, and the commit is refused at the fragment's line.
+      writeFileSync(join(work, "nftables.conf"), GOOD_NFT.replace("\t}\n}", '\t\tinclude "./nftables.d/*.nft"\n\t}\n}'));
+      mkdirSync(join(work, "nftables.d"));
+      writeFileSync(join(work, "nftables.d", "10-ssh.nft"), "tcp dport 22 ip saddr 10.0.0.0/8 accept\n");
+      ok(run("git", ["add", "nftables.conf", "nftables.d/10-ssh.nft"], work, env), "git add");
+      const split = run("git", ["commit", "-m", "split"], work, env);
+      expect(split.status, output(split)).toBe(0);
+      writeFileSync(join(work, "nftables.d", "20-mail.nft"), "tcp dport 25 accept\n");
+      ok(run("git", ["add", "nftables.d/20-mail.nft"], work, env), "git add");
+      const fragment = run("git", ["commit", "-m", "mail"], work, env);
+      const fragmentOut = output(fragment);
+      expect(fragment.status, fragmentOut).not.toBe(0);
+      expect(fragmentOut).toMatch(/nftables\.d\/20-mail\.nft:1:\d+ high exposed-service/);
+      expect(fragmentOut).toContain("read as part of nftables.conf, found beside it");
+      expect(fragmentOut).not.toContain("not a firewall configuration");
+      expect(fragmentOut).toMatch(/^fwlint\.+Failed$/m);
+      expect(fragmentOut).toMatch(/^fwlint \(whole repository\)\.+Failed$/m);
+      writeFileSync(join(work, "nftables.d", "20-mail.nft"), "tcp dport 25 ip saddr 192.0.2.0/24 accept\n");
+      ok(run("git", ["add", "nftables.d/20-mail.nft"], work, env), "git add");
+      const fixed = run("git", ["commit", "-m", "mail from the relay only"], work, env);
+      expect(fixed.status, output(fixed)).toBe(0);
     },
     240_000,
   );
