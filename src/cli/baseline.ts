@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { DEFAULT_BASELINE_FILE, renderBaseline } from "../engine/baseline.js";
-import { analyzeFile, knownFormats, type CheckOptions } from "../engine/check.js";
+import { analyzeFile, knownFormats, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { ConfigResolver, optionsFromConfig } from "../engine/config.js";
 import { RulePackError } from "../engine/rule-pack.js";
 import type { Finding } from "../model/finding.js";
@@ -13,6 +13,7 @@ import { sanitize } from "../report/sanitize.js";
 import { maxFileSizeOption, parseArgs, UsageError, type OptionSpec } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
+import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment, partIn, reportedFindingKey } from "./includer.js";
 
 const COMMAND = "fwlint baseline";
 const SPECS: OptionSpec[] = [
@@ -88,7 +89,9 @@ export async function runBaseline(argv: readonly string[], io: CliIo): Promise<n
     if (p.level === "error") error(p.path, p.message);
     else io.stderr(`${sanitize(p.path)}: ${sanitize(p.message)}\n`);
   }
-  const findings: Finding[] = [];
+  // Read as check reads them: a fragment another file includes, that cannot be read alone, is
+  // part of its includer's analysis; one named alone is read with the includer beside it.
+  const analysed: { path: string; explicit: boolean; options: CheckOptions; result: AnalyzedFile }[] = [];
   for (const input of expansion.files) {
     const read = await readConfigFile(input.path, maxFileBytes);
     if (!read.ok) {
@@ -97,19 +100,43 @@ export async function runBaseline(argv: readonly string[], io: CliIo): Promise<n
     }
     let opts: CheckOptions;
     try {
-      opts = optionsFromConfig(configs.configFor(input.path), input.path, base);
+      opts = optionsFromConfig(configs.configFor(input.path), input.path, { ...base, ...(input.folder !== undefined ? { scanRoot: input.folder } : {}) });
     } catch (err) {
       if (!(err instanceof RulePackError)) throw err;
       io.stderr(`${sanitize(err.message)}\n`);
       return 2;
     }
     const result = await analyzeFile(input.path, read.text, opts);
+    delete result.ruleset;
+    analysed.push({ path: input.path, explicit: input.explicit, options: opts, result });
+  }
+  const includers = includersAmong(analysed.map((a) => ({ path: a.path, includes: a.result.includes ?? [] })));
+  let search: IncluderSearch | undefined;
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const add = (fs: readonly Finding[]) => {
+    for (const f of fs) {
+      const key = reportedFindingKey(f);
+      if (!seen.has(key)) findings.push(f);
+      seen.add(key);
+    }
+  };
+  for (const { path, explicit, options: opts, result } of analysed) {
+    if (isFragment(result) && includers.has(path)) continue;
+    if (isFragment(result) && explicit && mayBeNftFragment(path, result, inputFormat)) {
+      search ??= new IncluderSearch(maxFileBytes);
+      const found = await search.find(path, opts);
+      if (found) {
+        add(partIn(found.result, path).findings);
+        continue;
+      }
+    }
     if (result.fatal !== undefined) {
-      if (!input.explicit && inputFormat === undefined && result.file.format === "unknown") continue;
-      error(input.path, result.fatal);
+      if (!explicit && inputFormat === undefined && result.file.format === "unknown") continue;
+      error(path, result.fatal);
       continue;
     }
-    findings.push(...result.findings);
+    add(result.findings);
   }
   if (failed) {
     io.stderr(`${COMMAND}: nothing written (fix the errors above first)\n`);

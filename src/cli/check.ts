@@ -13,7 +13,7 @@ import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rul
 import { sanitize } from "../report/sanitize.js";
 import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
-import { resolve as resolvePath } from "node:path";
+import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment, partIn, reportedFindingKey } from "./includer.js";
 import type { Diagnostic } from "../model/types.js";
 import type { CliIo } from "./io.js";
 
@@ -334,7 +334,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     }
   }
   /** Includers looked for beside fragments named without them (made on first need). */
-  let includerSearch: import("./includer.js").IncluderSearch | undefined;
+  let includerSearch: IncluderSearch | undefined;
   /** Findings reported so far (an included file's may come from its includer's analysis and its own). */
   const reported = new Set<string>();
   const includers = includersAmong(checked.flatMap((c) => ("result" in c ? [{ path: c.input.path, includes: c.result.includes ?? [] }] : [])));
@@ -347,14 +347,11 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     }
     let { result } = c;
     const includer = includers.get(input.path);
-    const fragment = result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved);
+    const fragment = isFragment(result);
     /** The file whose analysis this one's report is part of (its includer, found beside it). */
     let analysedAs = input.path;
-    // (an nft fragment of rules alone - `tcp dport 25 accept` - is no ruleset fwlint recognises: its name tells)
-    const nft = result.file.format === "nft" || (isUnrecognised(result) && /\.nft$/.test(input.path) && args.options.inputFormat === undefined);
-    if (includer === undefined && fragment && input.explicit && nft) {
+    if (includer === undefined && fragment && input.explicit && mayBeNftFragment(input.path, result, args.options.inputFormat)) {
       // named without its includer (pre-commit names only the staged files): look for it beside it
-      const { IncluderSearch, partIn } = await import("./includer.js");
       includerSearch ??= new IncluderSearch(args.maxFileBytes);
       const found = await includerSearch.find(input.path, c.options);
       if (found) {
@@ -385,7 +382,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     if (baseline) result.findings = baseline.filter(result.findings);
     if (failStatus(result.findings, c.failOn) === 1) failing = true;
     for (const f of result.findings) {
-      const key = findingKey(f);
+      const key = reportedFindingKey(f);
       if (reported.has(key)) continue;
       reported.add(key);
       findings.push(f);
@@ -431,32 +428,8 @@ function fillSourceLines(findings: Finding[], path: string, text: string): void 
   }
 }
 
-/**
- * The checked files another checked file includes, each with (the path of) one that includes it.
- * `includes` are the files a ruleset read through its includes (absolute paths). Two files that
- * include each other (a cycle, which the loader refuses) are both reported on their own.
- */
-function includersAmong(files: readonly { path: string; includes: readonly string[] }[]): Map<string, string> {
-  const byAbs = new Map(files.map((f) => [resolvePath(f.path), f]));
-  const includedBy = (f: { includes: readonly string[] }, abs: string) => f.includes.includes(abs);
-  const out = new Map<string, string>();
-  for (const f of files) {
-    const abs = resolvePath(f.path);
-    for (const inc of f.includes) {
-      const g = byAbs.get(inc);
-      if (!g || g === f || out.has(g.path) || includedBy(g, abs)) continue;
-      out.set(g.path, f.path);
-    }
-  }
-  return out;
-}
-
 /** The info line on a file read as part of `includer` (`found`: looked for beside it, not named with it). */
 function readAsPartOf(path: string, includer: string, found: boolean): Diagnostic {
   return { severity: "info", message: `read as part of ${includer}${found ? ", found beside it," : ","} which includes it: its rules are analysed there`, file: path, line: 1, column: 1 };
 }
 
-/** What tells two findings apart: the rule, where it points, and what it says. */
-function findingKey(f: Finding): string {
-  return `${f.ruleId}\u0000${f.location.file}:${f.location.line}:${f.location.column}\u0000${f.message}`;
-}

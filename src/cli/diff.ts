@@ -23,6 +23,7 @@ import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type Op
 import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH } from "./files.js";
 import type { CliIo } from "./io.js";
 import { gitTreeIo } from "./git-tree.js";
+import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/nftables/include.js";
 import { portsText } from "../model/ports.js";
 
@@ -297,13 +298,10 @@ interface BaseEntry {
   new: ReturnType<typeof analyzeSide>;
 }
 
-/**
- * A side that cannot be compared on its own: unreadable as a ruleset, or naming what only a file
- * including it defines (an nft fragment's chains, tables, `$variables`).
- */
+/** A side that cannot be compared on its own (includer.ts isFragment; unreadable as a ruleset). */
 function partial(side: BaseEntry["old"]): boolean {
   if ("error" in side) return true;
-  return side.analyzed !== null && side.analyzed.file.diagnostics.some((d) => d.unresolved === true);
+  return side.analyzed !== null && isFragment(side.analyzed);
 }
 
 /** The files each side of an entry includes, as absolute paths. */
@@ -392,25 +390,22 @@ async function compareWithBase(
     if (e) entries.push(e);
   }
   const compared = new Set(entries.map((e) => resolve(cwd, e.path)));
-  const includerOf = new Map<string, string>();
-  for (const e of entries) for (const f of includedBy(e)) if (!includerOf.has(f) && f !== resolve(cwd, e.path)) includerOf.set(f, e.path);
+  const includerOf = includersAmong(entries.map((e) => ({ path: e.path, includes: includedBy(e) })), cwd);
 
-  let search: import("./includer.js").IncluderSearch | undefined;
+  let search: IncluderSearch | undefined;
   const diffs: FileDiff[] = [];
   for (let k = 0; k < entries.length; k++) {
     const e = entries[k]!;
     const abs = resolve(cwd, e.path);
     const fragment = partial(e.new) || partial(e.old);
-    const includer = includerOf.get(abs);
+    const includer = includerOf.get(e.path);
     if (fragment && includer !== undefined) {
       if (e.explicit) noted(e.path, `compared as part of ${includer}, which includes it`);
       continue;
     }
-    // (an nft fragment of rules alone - `tcp dport 25 accept` - is no ruleset fwlint recognises: its name tells)
-    const nft = (side: BaseEntry["old"]) => ("error" in side ? side.format === "nft" || (side.unrecognised && /\.nft$/.test(e.path)) : side.analyzed?.file.format === "nft");
-    if (fragment && e.explicit && !options.inputFormat && (nft(e.new) || nft(e.old))) {
+    const nft = (side: BaseEntry["old"]) => ("error" in side ? mayBeNftFragment(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed?.file.format === "nft");
+    if (fragment && e.explicit && (nft(e.new) || nft(e.old))) {
       // named without its includer (the changed files of a pull request): look for it beside it
-      const { IncluderSearch } = await import("./includer.js");
       search ??= new IncluderSearch(args.maxFileBytes);
       let found: string | undefined = (await search.find(abs, options))?.path;
       if (found === undefined && !("error" in e.new) && e.new.analyzed === null) {
@@ -429,10 +424,7 @@ async function compareWithBase(
         if (!compared.has(resolve(cwd, path))) {
           compared.add(resolve(cwd, path));
           const added = await readBoth(path, false, undefined);
-          if (added) {
-            entries.push(added);
-            for (const f of includedBy(added)) if (!includerOf.has(f)) includerOf.set(f, added.path);
-          }
+          if (added) entries.push(added);
         }
         continue;
       }

@@ -10,6 +10,7 @@ import { readdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { analyzeFile, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { readConfigFile } from "./files.js";
+import type { Finding } from "../model/finding.js";
 
 /** How many folders up from the fragment's own an includer is looked for. */
 const FOLDERS_UP = 2;
@@ -92,4 +93,51 @@ export function partIn(result: AnalyzedFile, fragment: string): Pick<AnalyzedFil
     findings: result.findings.filter((f) => resolve(f.location.file) === target),
     diagnostics: result.file.diagnostics.filter((d) => resolve(d.file) === target),
   };
+}
+
+/**
+ * A file that cannot be read on its own: it fails, or names what only a file including it defines
+ * (an nft fragment's chains, tables, `$variables`).
+ */
+export function isFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolean {
+  return result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved === true);
+}
+
+/**
+ * True when `path`'s includer is worth looking for: it was read as nft, or no reader recognised it
+ * and its name says nft (a fragment of rules alone - `tcp dport 25 accept` - is no ruleset on its
+ * own). Not with a format forced on the command line.
+ */
+export function mayBeNftFragment(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+  if (result.file.format === "nft") return true;
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && /\.nft$/.test(path);
+}
+
+/**
+ * For each file (as named) that another of `files` includes, the first such includer. `includes`
+ * are the files a ruleset read through its includes (absolute paths); named paths are resolved
+ * from `cwd`. Two files that include each other (a cycle, which the loader refuses) are both read
+ * on their own.
+ */
+export function includersAmong(files: readonly { path: string; includes: readonly string[] }[], cwd: string = process.cwd()): Map<string, string> {
+  const byAbs = new Map(files.map((f) => [resolve(cwd, f.path), f]));
+  const includedBy = (f: { includes: readonly string[] }, abs: string) => f.includes.includes(abs);
+  const out = new Map<string, string>();
+  for (const f of files) {
+    const abs = resolve(cwd, f.path);
+    for (const inc of f.includes) {
+      const g = byAbs.get(inc);
+      if (!g || g === f || out.has(g.path) || includedBy(g, abs)) continue;
+      out.set(g.path, f.path);
+    }
+  }
+  return out;
+}
+
+/**
+ * What tells two reported findings apart: the rule, where it points, and what it says. An
+ * includer's analysis and a fragment's own may make the same finding; it is reported once.
+ */
+export function reportedFindingKey(f: Finding): string {
+  return `${f.ruleId}\u0000${f.location.file}:${f.location.line}:${f.location.column}\u0000${f.message}`;
 }

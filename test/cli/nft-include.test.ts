@@ -3,7 +3,7 @@
  * only inside the scanned tree - the folder named on the command line, or the file's own folder
  * when a file is named - and findings point into the included file.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -114,6 +114,31 @@ describe("nft include through the CLI", () => {
     writeFileSync(join(lone, "20-mail.nft"), `iifname $WAN tcp dport 25 accept\n`);
     const without = await check(join(lone, "20-mail.nft"));
     expect(without.status).toBe(2);
+  });
+
+  it("baseline reads fragments as check does: with their includer, each finding once", async () => {
+    const dir = join(tmp, "baseline");
+    mkdirSync(join(dir, "nftables.d"), { recursive: true });
+    writeFileSync(join(dir, "nftables.conf"), `flush ruleset\ndefine WAN = "eth0"\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tinclude "./nftables.d/*.nft"\n\t}\n}\n`);
+    const fragment = join(dir, "nftables.d", "20-mail.nft");
+    writeFileSync(fragment, `iifname $WAN tcp dport 25 accept\n`);
+    const written = (out: string) => JSON.parse(readFileSync(out, "utf8")) as { findings: { ruleId: string; file: string }[] };
+    // the fragment named alone (it was 'not a firewall configuration', nothing written)
+    const alone = join(dir, "alone.json");
+    const io = captureIo();
+    expect(await main(["baseline", "-o", alone, fragment], io)).toBe(0);
+    expect(written(alone).findings.map((f) => [f.ruleId, f.file])).toEqual([
+      ["exposed-service", join("nftables.d", "20-mail.nft")],
+      ["exposed-service", join("nftables.d", "20-mail.nft")],
+    ]);
+    // the folder: the same two findings, not once from each analysis
+    const whole = join(dir, "whole.json");
+    expect(await main(["baseline", "-o", whole, dir], captureIo())).toBe(0);
+    expect(written(whole).findings).toEqual(written(alone).findings);
+    // and check --baseline with it hides them
+    const hidden = await check("--baseline", whole, fragment);
+    expect(hidden.status).toBe(0);
+    expect(hidden.report!.findings).toEqual([]);
   });
 
   it("a finding both an includer's and the included file's own analysis make is reported once", async () => {
