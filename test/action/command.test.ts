@@ -55,10 +55,24 @@ describe("actionCommand", () => {
 });
 
 describe("isRulesetName", () => {
-  const yes = ["rules.v4", "etc/iptables/rules.v6", "a/open.rules", "x.ipt", "iptables", "ip6tables-save", "iptables.sh", "deploy/firewall-up.sh"];
-  const no = ["README.md", "iptables.md", "etc/udev/rules.d/99-net.rules", "rules.v44", "myiptables", "firewall.py", "src/app.ts", "docs/iptables.png"];
+  const yes = [
+    "rules.v4",
+    "etc/iptables/rules.v6",
+    "a/open.rules",
+    "x.ipt",
+    "iptables",
+    "ip6tables-save",
+    "iptables.sh",
+    "deploy/firewall-up.sh",
+    // nftables: a pull request that changes only these was "no firewall configuration changed"
+    "etc/nftables.conf",
+    "nftables",
+    "etc/nftables.d/20-mail.nft",
+    "router.nft",
+  ];
+  const no = ["README.md", "iptables.md", "nftables.md", "etc/udev/rules.d/99-net.rules", "rules.v44", "myiptables", "mynftables", "x.nft.txt", "firewall.py", "src/app.ts", "docs/iptables.png"];
 
-  it("matches the names of iptables dumps and scripts only", () => {
+  it("matches the names of iptables and nftables rulesets and scripts only", () => {
     for (const n of yes) expect(isRulesetName(n), n).toBe(true);
     for (const n of no) expect(isRulesetName(n), n).toBe(false);
   });
