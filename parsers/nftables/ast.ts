@@ -409,6 +409,8 @@ export interface NftDocument {
   diagnostics: import("../../src/model/types.js").Diagnostic[];
   /** Files read through `include` (for reports and the pre-commit hook). */
   included: string[];
+  /** The included files' lines, by the name their tokens carry (not the top file's). */
+  includedLines?: Map<string, string[]>;
   /** Read from nft JSON, whose reader (nft -j) takes some things its text reader refuses (see mapNft). */
   json?: true;
 }

@@ -41,7 +41,8 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
     const diagnostics = [...said, ...unterminatedStrings(pre.tokens, file, said)].sort((a, b) =>
       a.file === b.file ? a.line - b.line || a.column - b.column : 0,
     );
-    return { commands: parsed.commands, diagnostics, included: pre.included };
+    const includedLines = new Map([...pre.lines].filter(([name]) => name !== file));
+    return { commands: parsed.commands, diagnostics, included: pre.included, ...(includedLines.size > 0 ? { includedLines } : {}) };
   } catch (e) {
     // A bug of ours must not take the whole analysis down: report it where the file starts.
     return {

@@ -10,13 +10,13 @@
  */
 import type { AnomalyKind, AnomalyParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
-import { CT_STATES, lineRef, type Action, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
+import { CT_STATES, type Action, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
 import { decidingAction } from "../../src/model/verdict-chains.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
-import { baseChains, chainTitle, familyUniverse, isVerdict, isWholeUniverse, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, terminates, verb } from "./chains.js";
+import { baseChains, chainTitle, familyUniverse, isVerdict, isWholeUniverse, lineIn, locOf, matchInChain, polarity, ruleLine, ruleName, sourceRules, targetKey, terminates, verb } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Pairwise classes (correlated, generalization, redundant) skip chains longer than this. */
@@ -131,7 +131,7 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
     if (reached.has(key) || chain.applied?.elsewhere || chain.anonymous) continue;
     const callers: Rule[] = [];
     for (const c of rs.chains.values()) for (const r of c.rules) if (targetKey(c, r.action) === key) callers.push(r);
-    const why = callers.length === 0 ? "no rule jumps or goes to it" : `only chains that are never entered jump to it (${callers.map((r) => `line ${lineRef(r.span)}`).join(", ")})`;
+    const why = callers.length === 0 ? "no rule jumps or goes to it" : `only chains that are never entered jump to it (${callers.map((r) => `line ${lineIn(r.span, chain.span)}`).join(", ")})`;
     const applied = callers.length === 0 ? chain.applied : undefined;
     const n = applied ? applied.entries : chain.rules.length;
     const runs = n === 1 ? "never runs" : "never run";
@@ -173,11 +173,12 @@ function afterCatchAll(rs: Ruleset, chain: Chain, emit: Emit): void {
   const by = catchAlls.filter((c) => after.some((g) => g.some((e) => e.known.overlaps(c.known))));
   if (by.length === 0) by.push(catchAlls[0]!);
   const n = after.length;
-  const lines = after.map((g) => lineRef(g[0]!.rule.span));
+  const at = after[0]![0]!.rule.span;
+  const lines = after.map((g) => lineIn(g[0]!.rule.span, at));
   const caughtBy =
     by.length === 1
-      ? `the catch-all ${verb(by[0]!.rule.action)} on ${ruleName(by[0]!.rule)}`
-      : `the catch-alls on ${by.map((c) => `${ruleName(c.rule)} (${verb(c.rule.action)})`).join(", ")}`;
+      ? `the catch-all ${verb(by[0]!.rule.action)} on ${ruleName(by[0]!.rule, at)}`
+      : `the catch-alls on ${by.map((c) => `${ruleName(c.rule, at)} (${verb(c.rule.action)})`).join(", ")}`;
   emit({
     message: `${n} rule${n === 1 ? "" : "s"} after ${caughtBy} in ${chainTitle(chain)} never run${n === 1 ? "s" : ""} (line${n === 1 ? "" : "s"} ${lines.join(", ")})`,
     location: locOf(after[0]![0]!.rule),
@@ -217,7 +218,7 @@ function redundant(chain: Chain, es: Entry[], emit: Emit): void {
     }
     if (decided.length === 0) continue;
     const whoOf = (d: (typeof decided)[number]) =>
-      [...d.by.map((b) => ruleName(b.rule)), ...(d.policy ? [`the ${chain.name} policy ${chain.policy!.toUpperCase()}`] : [])].join(", ");
+      [...d.by.map((b) => ruleName(b.rule, group[0]!.rule.span)), ...(d.policy ? [`the ${chain.name} policy ${chain.policy!.toUpperCase()}`] : [])].join(", ");
     // A plain rule has one verdict; a verdict map's elements are named, each with who decides it.
     const why =
       group[0]!.rule.element === undefined
@@ -258,9 +259,9 @@ function sameVerdictWithout(e: Entry, later: Entry[], chain: Chain): { by: Entry
   return { by, policy: true };
 }
 
-/** "5", or "5 element 22" for one element of a verdict map (see ruleLine). */
-function lineOf(e: Entry): string {
-  return ruleLine(e.rule);
+/** "5", or "5 element 22" for one element of a verdict map (see ruleLine); with its file when not in `at`'s. */
+function lineOf(e: Entry, at: Entry): string {
+  return ruleLine(e.rule, at.rule.span);
 }
 
 /** New packets (conntrack state NEW) that do not arrive on loopback. */
@@ -310,9 +311,9 @@ function byLaterRule(es: Entry[], keep: (a: Entry, b: Entry) => boolean): [Entry
 }
 
 /** "5, 6, 7": the lines of `es`, the first NAMED_LINES of them, the rest counted ("and 4 more"). */
-function linesNamed(es: readonly Entry[]): string {
+function linesNamed(es: readonly Entry[], at: Entry): string {
   const more = es.length > NAMED_LINES ? ` and ${es.length - NAMED_LINES} more` : "";
-  return es.slice(0, NAMED_LINES).map(lineOf).join(", ") + more;
+  return es.slice(0, NAMED_LINES).map((e) => lineOf(e, at)).join(", ") + more;
 }
 
 /** The verdicts of `es` in a word each (DROP, REJECT, ACCEPT ...), each once. */
@@ -339,8 +340,8 @@ function correlated(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): void {
     emit({
       message:
         as.length === 1
-          ? `rules on lines ${lineOf(a)} (${verb(a.rule.action)}) and ${lineOf(b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlap partially with different actions: the packets both match get ${verb(a.action)} only because line ${lineOf(a)} comes first`
-          : `rule on line ${lineOf(b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlaps partially with ${as.length} earlier rules with different actions (lines ${linesNamed(as)}): the packets it shares with each get ${verdicts.length === 1 ? verdicts[0] : "the earlier rule's verdict"} only because that rule comes first`,
+          ? `rules on lines ${lineOf(a, b)} (${verb(a.rule.action)}) and ${lineOf(b, b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlap partially with different actions: the packets both match get ${verb(a.action)} only because line ${lineOf(a, b)} comes first`
+          : `rule on line ${lineOf(b, b)} (${verb(b.rule.action)}) in ${chainTitle(chain)} overlaps partially with ${as.length} earlier rules with different actions (lines ${linesNamed(as, b)}): the packets it shares with each get ${verdicts.length === 1 ? verdicts[0] : "the earlier rule's verdict"} only because that rule comes first`,
       location: locOf(b.rule),
       related: as.map((x) => ({ ...locOf(x.rule), message: `overlaps this rule and decides the common packets first (${verb(x.rule.action)})` })),
     });
@@ -356,8 +357,8 @@ function generalization(chain: Chain, es: Entry[], rs: Ruleset, emit: Emit): voi
     emit({
       message:
         as.length === 1
-          ? `${what} generalizes line ${lineOf(a)}: it matches every packet line ${lineOf(a)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a)} is an exception that only works because it comes first`
-          : `${what} generalizes ${as.length} earlier rules (lines ${linesNamed(as)}): it matches every packet each of them matches and more, with a different action (${verb(b.rule.action)}, not ${verdictWords(as).join(" or ")}); they are exceptions that only work because they come first`,
+          ? `${what} generalizes line ${lineOf(a, b)}: it matches every packet line ${lineOf(a, b)} matches and more, with a different action (${verb(b.rule.action)}, not ${verb(a.rule.action)}); line ${lineOf(a, b)} is an exception that only works because it comes first`
+          : `${what} generalizes ${as.length} earlier rules (lines ${linesNamed(as, b)}): it matches every packet each of them matches and more, with a different action (${verb(b.rule.action)}, not ${verdictWords(as).join(" or ")}); they are exceptions that only work because they come first`,
       location: locOf(b.rule),
       related: as.map((x) => ({ ...locOf(x.rule), message: `the exception (${verb(x.rule.action)})` })),
     });

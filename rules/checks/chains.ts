@@ -5,7 +5,7 @@
  */
 import { compileRule, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
 import type { Location } from "../../src/model/finding.js";
-import { chainKey, lineRef, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
+import { chainKey, lineRef, placeRef, type SourceSpan, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -220,18 +220,26 @@ export function sourceRules<T extends { rule: Rule }>(items: readonly T[]): T[][
  * A rule's name in messages: "line 5", or for one element of a map statement ("tcp dport vmap
  * { 5432 : accept, 22 : accept }") "line 5 element 5432", so a finding says which element it is
  * about. A statement the model splits for its own reasons (a match on the original tuple: new
- * connections, the others) is named by its line alone.
+ * connections, the others) is named by its line alone. `at`: where the finding is; a rule in
+ * another file (an nft include) is named with its file, "line nftables.d/05-hold.nft:1".
  */
-export function ruleName(r: Rule): string {
-  return `line ${ruleLine(r)}`;
+export function ruleName(r: Rule, at?: SourceSpan): string {
+  return `line ${ruleLine(r, at)}`;
 }
 
 /** What follows "line" in ruleName: "5", or "5 element 5432" (for messages that list several lines). */
-export function ruleLine(r: Rule): string {
-  return r.element !== undefined ? `${lineRef(r.span)} element ${r.element}` : lineRef(r.span);
+export function ruleLine(r: Rule, at?: SourceSpan): string {
+  const line = lineIn(r.span, at);
+  return r.element !== undefined ? `${line} element ${r.element}` : line;
 }
 
-
+/**
+ * A line for a message about the rule at `at`: "5", or "file:5" when it lies in another file (an
+ * included one, or its includer): line 1 of nftables.d/05-hold.nft is not line 1 of the rule's file.
+ */
+export function lineIn(span: SourceSpan, at?: SourceSpan): string {
+  return at !== undefined && span.file !== at.file ? placeRef(span) : lineRef(span);
+}
 
 /** Per ruleset, its model rules (with their chains) by source rule (see rulesOfSource). */
 const rulesBySource = new WeakMap<Ruleset, Map<string, PlacedRule[]>>();

@@ -9,13 +9,13 @@
  * earlier rule decides differently.
  */
 import type { Finding } from "../../src/model/finding.js";
-import { lineRef, type Action, type Chain, type Rule, type Ruleset } from "../../src/model/types.js";
+import type { Action, Chain, Rule, Ruleset, SourceSpan } from "../../src/model/types.js";
 import { decidingAction } from "../../src/model/verdict-chains.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { ProjectionList, Projections } from "../../src/space/projections.js";
 import { hullsOf } from "../../src/analysis/trace.js";
 import { type PartedUnion, UnionStack } from "../../src/space/union-stack.js";
-import { chainTitle, compiled, locOf, matchInChain, ruleName, sourceRules, terminates, verb, type ChainMatch } from "./chains.js";
+import { chainTitle, compiled, lineIn, locOf, matchInChain, ruleName, sourceRules, terminates, verb, type ChainMatch } from "./chains.js";
 import type { Check } from "./context.js";
 
 /** Same verdict and target; two REJECTs decide alike whatever they answer with. */
@@ -88,9 +88,10 @@ function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHi
   const more = found.more ? ", and more" : "";
   // Several elements of one earlier source rule are one line here: the tail and related name them.
   const sources = [...new Set(by.map((e) => e.rule.span))];
-  const lines = sources.map(lineRef).join(", ");
+  const at = elements[0]!.rule.span;
+  const lines = sources.map((span) => lineIn(span, at)).join(", ");
   const head = whole
-    ? `${name(whole)} (${verb(whole.rule.action)}) already matches every packet it matches`
+    ? `${name(whole, at)} (${verb(whole.rule.action)}) already matches every packet it matches`
     : sources.length === 1 && !more
       ? `the elements of line ${lines} together match every packet it matches`
       : `earlier rules together match every packet it matches (lines ${lines}${more} in ${chainTitle(chain)})`;
@@ -102,7 +103,7 @@ function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHi
     if (differs.length === 0) continue;
     const also = mine.more ? ", and more" : "";
     const subject = e.rule.element !== undefined ? `element ${e.rule.element}` : "this rule";
-    conflicts.push(`${differs.map((d) => `${name(d)} (${verb(d.rule.action)})`).join(", ")}${also} ${differs.length === 1 && !also ? "decides" : "decide"} differently from ${subject} (${verb(e.rule.action)})`);
+    conflicts.push(`${differs.map((d) => `${name(d, at)} (${verb(d.rule.action)})`).join(", ")}${also} ${differs.length === 1 && !also ? "decides" : "decide"} differently from ${subject} (${verb(e.rule.action)})`);
   }
   const tail = conflicts.length > 0 ? `; ${[...new Set(conflicts)].join("; ")}` : "";
   return {
@@ -116,8 +117,8 @@ function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHi
 }
 
 /** An earlier rule in a message: its line, and its element of a map statement. */
-function name(e: { rule: Rule }): string {
-  return ruleName(e.rule);
+function name(e: { rule: Rule }, at: SourceSpan): string {
+  return ruleName(e.rule, at);
 }
 
 /** Deciders named per shadowed rule; the message says when there are more. */

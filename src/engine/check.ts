@@ -119,7 +119,8 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
   }
   const lines = text.split("\n");
   for (const f of findings) {
-    if (f.location.file === path) f.sourceLine = lines[f.location.line - 1]?.replace(/\r$/, "");
+    const own = f.location.file === path ? lines : ruleset.includedLines?.get(f.location.file);
+    if (own) f.sourceLine = own[f.location.line - 1]?.replace(/\r$/, "");
   }
   findings.sort(compareFindings);
   return {

@@ -281,6 +281,8 @@ export interface Ruleset {
   ruleCount: number;
   /** Files read through the ruleset's includes (nft `include`): absolute, or relative to the working folder as the file's own path is. */
   includedFiles?: string[];
+  /** The lines of each included file, by the name its locations give it (a finding's source line). */
+  includedLines?: ReadonlyMap<string, readonly string[]>;
   /**
    * Interfaces the device itself says face the Internet (vendor formats: ASA's lowest security
    * level, an SRX zone named untrust, ...). `.fwlint.yaml` `internet:` overrides it; absent means

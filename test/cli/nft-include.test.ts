@@ -108,6 +108,10 @@ describe("nft include through the CLI", () => {
     expect(alone.status).toBe(1);
     expect(alone.report!.files).toEqual([expect.objectContaining({ path: fragment, format: "nft" })]);
     expect(alone.report!.findings.map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`)).toEqual([`exposed-service ${fragment}:1`, `exposed-service ${fragment}:1`]);
+    // the text report quotes the fragment's line, read where the includer read it
+    const text = captureIo();
+    expect(await main(["check", fragment], text)).toBe(1);
+    expect(text.out).toContain("  1 | iifname $WAN tcp dport 25 accept\n");
     // without an includer beside it, it is still no ruleset fwlint reads
     const lone = join(tmp, "rules-only-lone");
     mkdirSync(lone, { recursive: true });
@@ -139,6 +143,23 @@ describe("nft include through the CLI", () => {
     const hidden = await check("--baseline", whole, fragment);
     expect(hidden.status).toBe(0);
     expect(hidden.report!.findings).toEqual([]);
+  });
+
+  it("a message naming a rule of another file names the file: line 1 of one fragment is not line 1 of another", async () => {
+    const dir = join(tmp, "other-file");
+    mkdirSync(join(dir, "nftables.d"), { recursive: true });
+    writeFileSync(join(dir, "nftables.conf"), `flush ruleset\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 25 ip saddr 192.0.2.0/24 accept\n\t\tinclude "./nftables.d/*.nft"\n\t}\n}\n`);
+    writeFileSync(join(dir, "nftables.d", "05-hold.nft"), `tcp dport 587 drop\n`);
+    writeFileSync(join(dir, "nftables.d", "20-mail.nft"), `tcp dport 587 accept\n`);
+    const { report } = await check(join(dir, "nftables.conf"));
+    const shadowed = report!.findings.filter((f) => f.ruleId === "shadowed-rule") as unknown as { message: string; location: { file: string; line: number } }[];
+    expect(shadowed.map((f) => [f.location.file, f.location.line])).toEqual([[join(dir, "nftables.d", "20-mail.nft"), 1]]);
+    expect(shadowed[0]!.message).toBe(`rule can never match: line ${join(dir, "nftables.d", "05-hold.nft")}:1 (DROP) already matches every packet it matches; line ${join(dir, "nftables.d", "05-hold.nft")}:1 (DROP) decides differently from this rule (ACCEPT)`);
+    // in the same file, a line is a line
+    writeFileSync(join(dir, "nftables.d", "20-mail.nft"), `tcp dport 465 drop\ntcp dport 465 accept\n`);
+    const same = await check(join(dir, "nftables.conf"));
+    const inFile = same.report!.findings.filter((f) => f.ruleId === "shadowed-rule") as unknown as { message: string; location: { line: number } }[];
+    expect(inFile.map((f) => [f.location.line, f.message])).toEqual([[2, "rule can never match: line 1 (DROP) already matches every packet it matches; line 1 (DROP) decides differently from this rule (ACCEPT)"]]);
   });
 
   it("a finding both an includer's and the included file's own analysis make is reported once", async () => {
