@@ -110,10 +110,17 @@ export class BaselineFilter {
     for (const f of findings) {
       const entry = entryOf(this.file, f);
       // an entry that names the family (the interface) hides only that family's (interface's)
-      // finding; an older one, either
+      // finding; an older one, either. Baselines written before an nft included file's lines
+      // were read have no source line for its findings.
+      const forms = entry.source === "" ? [entry] : [entry, { ...entry, source: "" }];
       let k = keyOf(entry);
-      if (!this.remaining.get(k)) k = keyOf(entry, 1);
-      if (!this.remaining.get(k)) k = keyOf(entry, 0);
+      for (const form of forms) {
+        for (const age of [2, 1, 0] as const) {
+          k = keyOf(form, age);
+          if (this.remaining.get(k)) break;
+        }
+        if (this.remaining.get(k)) break;
+      }
       const n = this.remaining.get(k) ?? 0;
       if (n > 0 && !f.suppressed) {
         this.remaining.set(k, n - 1);

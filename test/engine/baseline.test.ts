@@ -79,3 +79,17 @@ describe("baseline", () => {
     expect(() => loadBaseline(file)).toThrow(/bad\.json: not an fwlint baseline/);
   });
 });
+
+describe("baseline written before included files' source lines were read", () => {
+  it("an entry without a source line still hides the finding, once", () => {
+    const file = join(tmp, "old-include.json");
+    const fragment = join(tmp, "nftables.d", "20-mail.nft");
+    const then = finding(fragment, 1, "");
+    delete (then as { sourceLine?: string }).sourceLine;
+    writeFileSync(file, renderBaseline(file, [then]));
+    const filter = new BaselineFilter(file, loadBaseline(file));
+    const now = finding(fragment, 1, "tcp dport 25 accept");
+    expect(filter.filter([now, { ...now }])).toHaveLength(1);
+    expect(filter.hidden).toBe(1);
+  });
+});
