@@ -204,12 +204,19 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
     }
     case "chain": {
       const cmd: Extract<Command, { object: "chain" }> = { object: "chain", op: op as "add", table: tableRef(o), chain: String(o.name), span };
-      // nft makes a base chain only of all three of type, hook and prio, and reads the policy only
-      // then: with one missing the chain is a regular one, which no hook enters
+      // nft makes a base chain only of all three of type, hook and prio - strings and an integer -
+      // and reads the policy only then: else the chain is a regular one, which no hook enters
       const given = (["type", "hook", "prio"] as const).filter((k) => o[k] !== undefined);
-      if (given.length === 3) {
+      const mistyped = [typeof o.type === "string" ? "" : "type", typeof o.hook === "string" ? "" : "hook", Number.isInteger(o.prio) ? "" : "prio"].filter((k) => k !== "" && o[k] !== undefined);
+      if (given.length === 3 && mistyped.length === 0) {
         cmd.base = baseSpec(o, span, path);
-        if (o.policy !== undefined) cmd.policy = { verdict: o.policy as "accept" | "drop", span };
+        if (typeof o.policy === "string") {
+          if (o.policy !== "accept" && o.policy !== "drop") throw new Bad([...path, "policy"], `expected accept or drop, got ${JSON.stringify(o.policy)} (nft: "Unknown policy")`);
+          cmd.policy = { verdict: o.policy, span };
+        } else if (o.policy !== undefined) warn(`chain ${String(o.name)}: its policy ${JSON.stringify(o.policy)} is not a string, and nft ignores it (the policy is accept)`);
+      } else if (mistyped.length > 0) {
+        const what = mistyped.map((k) => `${k} ${JSON.stringify(o[k])}`).join(", ");
+        warn(`chain ${String(o.name)}: ${what} is no ${mistyped.map((k) => (k === "prio" ? "integer" : "string")).join(" or ")}: nft's JSON reader makes a base chain only of a string type and hook and an integer prio (a named priority is text-only), so this is a regular chain (its policy unread), which no hook enters`);
       } else if (given.length > 0 || o.policy !== undefined) {
         const missing = ["type", "hook", "prio"].filter((k) => o[k] === undefined);
         warn(`chain ${String(o.name)} has ${[...given, ...(o.policy !== undefined ? ["policy"] : [])].join(", ")} but no ${missing.join(" or ")}: nft makes it a regular chain (its policy unread), which no hook enters`);
@@ -244,6 +251,7 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
       return { object: "element", op: op as "add", table: tableRef(o), set: String(o.name), elements: elements(o.elem as Json[], span, [...path, "elem"]), span };
     default: {
       // named objects: `{"counter": {"family": ..., "table": ..., "name": ...}}`, `{"ct helper": {...}}`, `{"flowtable": {...}}`
+      if (NAMED_OBJECTS.has(what)) requireObjectFields(what, op, o, path);
       const obj = typeof o.name === "string" && o.table !== undefined ? declaredObject([...what.split(" "), o.name]) : undefined;
       if (obj && (op === "add" || op === "create" || op === "delete" || op === "destroy")) return { object: "obj", op, table: tableRef(o), type: obj.type, name: obj.name, span };
       return { object: "other", what: `${op} ${what}`, span };
@@ -251,19 +259,42 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
   }
 }
 
-const NAMED_PRIO = /^([a-z]+)\s*(?:([+-])\s*([0-9]+))?$/;
+/** The objects nft's JSON reader reads by family, table and name (parser_json.c's object and flowtable readers). */
+const NAMED_OBJECTS: ReadonlySet<string> = new Set(["counter", "quota", "limit", "secmark", "synproxy", "tunnel", "ct helper", "ct timeout", "ct expectation", "flowtable"]);
 
-function baseSpec(o: Obj, span: SourceSpan, path: Path): BaseChainSpec {
-  const devices = o.dev === undefined ? undefined : Array.isArray(o.dev) ? o.dev.map(String) : [String(o.dev)];
-  let priority: BaseChainSpec["priority"] = { base: 0, offset: 0, span };
-  if (typeof o.prio === "number") priority = { base: o.prio, offset: 0, span };
-  else if (typeof o.prio === "string") {
-    const m = NAMED_PRIO.exec(o.prio.trim());
-    if (/^-?[0-9]+$/.test(o.prio.trim())) priority = { base: Number(o.prio), offset: 0, span };
-    else if (m) priority = { base: m[1]!, offset: m[2] === "-" ? -Number(m[3]) : Number(m[3] ?? 0), span };
-    else throw new Bad([...path, "prio"], "must be a number or a named priority with an optional offset (filter, filter - 5)");
+/**
+ * What nft requires of a named object: its family and table (strings), its name where it is made
+ * (a delete may name it by its handle, a ct helper's only by name), and a flowtable's hook and
+ * integer priority. Throws Bad with nft's own words.
+ */
+function requireObjectFields(what: string, op: string, o: Obj, path: Path): void {
+  const field = (k: string, kind: "string" | "integer", why: string) => {
+    const v = o[k];
+    if (v === undefined) throw new Bad([...path, k], `required field is missing (${why}; nft: "Object item not found: ${k}")`);
+    if (kind === "string" ? typeof v !== "string" : !Number.isInteger(v)) throw new Bad([...path, k], `expected ${kind === "string" ? "a string" : "an integer"}, got ${JSON.stringify(v)} (nft: "Expected ${kind}")`);
+  };
+  field("family", "string", `the ${what}'s family`);
+  field("table", "string", `the table the ${what} is in`);
+  const removing = op === "delete" || op === "destroy";
+  if (!removing || what === "ct helper") field("name", "string", `the ${what}'s name`);
+  else if (typeof o.name !== "string" && !Number.isInteger(o.handle)) throw new Bad([...path, "name"], `required field is missing (the ${what}'s name or handle; nft: "Either name or handle required to delete an object.")`);
+  if (what === "flowtable" && !removing) {
+    field("hook", "string", "the flowtable's hook");
+    field("prio", "integer", "the flowtable's priority");
   }
-  const spec: BaseChainSpec = { type: (o.type as string | undefined) ?? "filter", hook: String(o.hook), priority, span };
+}
+
+const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
+const CHAIN_HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
+
+/** A base chain's type, hook and priority (strings and an integer: see the chain case). */
+function baseSpec(o: Obj, span: SourceSpan, path: Path): BaseChainSpec {
+  const type = o.type as string;
+  const hook = o.hook as string;
+  if (!CHAIN_HOOKS.has(hook)) throw new Bad([...path, "hook"], `expected one of ${[...CHAIN_HOOKS].join(", ")}, got ${JSON.stringify(hook)} (nft: "Invalid chain hook")`);
+  if (!CHAIN_TYPES.has(type)) throw new Bad([...path, "type"], `expected filter, nat or route, got ${JSON.stringify(type)} (the kernel has no such chain type)`);
+  const devices = o.dev === undefined ? undefined : Array.isArray(o.dev) ? o.dev.map(String) : [String(o.dev)];
+  const spec: BaseChainSpec = { type, hook, priority: { base: o.prio as number, offset: 0, span }, span };
   if (devices) spec.devices = devices;
   return spec;
 }
@@ -296,7 +327,8 @@ function setDefinition(o: Obj, span: SourceSpan, path: Path, warn: (message: str
     if (data.typeof) def.dataTypeof = data.typeof;
   }
   if (Array.isArray(o.elem)) def.elements = elements(o.elem, span, [...path, "elem"]);
-  for (const k of ["timeout", "gc-interval", "policy", "auto-merge", "comment"]) if (o[k] !== undefined) def.options[k] = String(o[k]);
+  for (const k of ["timeout", "gc-interval", "policy", "auto-merge"]) if (o[k] !== undefined) def.options[k] = String(o[k]);
+  if (typeof o.comment === "string") def.options.comment = o.comment;
   if (Number.isInteger(o.size)) def.options.size = String(o.size);
   else if (o.size !== undefined) warn(`${def.kind} ${def.name}: its size ${JSON.stringify(o.size)} is not a number, and nft ignores it (the ${def.kind} has no size)`);
   if (Array.isArray(o.stmt)) {
@@ -409,9 +441,10 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
       if (typeof o.result !== "string") throw new Bad([...at, "result"], "expected the fib result (oif, oifname, type)");
       return { kind: "fib", flags: strList(o.flags), result: o.result, span };
     case "prefix":
-      if (typeof o.addr !== "string" && !isObj(o.addr)) throw new Bad([...at, "addr"], "expected an address");
+      // (an address may be written as its number, as elsewhere: 65536 is 0.1.0.0)
+      if (typeof o.addr !== "string" && !isObj(o.addr) && !Number.isInteger(o.addr)) throw new Bad([...at, "addr"], "expected an address");
       if (typeof o.len !== "number") throw new Bad([...at, "len"], "expected a prefix length (a number)");
-      return { kind: "prefix", addr: typeof o.addr === "string" ? o.addr : jsonText(o.addr), length: o.len, span };
+      return { kind: "prefix", addr: typeof o.addr === "string" ? o.addr : typeof o.addr === "number" ? String(o.addr) : jsonText(o.addr), length: o.len, span };
     case "range":
       if (!Array.isArray(a) || a.length !== 2) throw new Bad(at, "expected [low, high]");
       return { kind: "range", low: expr(a[0]!, span, [...at, 0]), high: expr(a[1]!, span, [...at, 1]), span };

@@ -38,16 +38,31 @@ const CASES: [string, string, RegExp?][] = [
   ["a counter's packets as a string", doc(T, C, rule({ counter: { packets: "0", bytes: 0 } }, { accept: null })), /counter: expected null/],
   ["a NAT of another family", doc(T, { chain: { family: "ip", table: "t", name: "p", type: "nat", hook: "postrouting", prio: 100 } }, { rule: { family: "ip", table: "t", chain: "p", expr: [{ snat: { family: "interval", addr: "10.0.0.1" } }] } }), /snat\.family: expected ip or ip6, got "interval" \(nft: "Invalid family"\)/],
   ["a \"map\" without its data type, which nft makes a set", doc(T, { map: { family: "ip", table: "t", name: "z", type: "ifname", elem: [["eth0", { drop: null }]] } }), /set z: element eth0 maps to drop, and only a map holds data: .*"set is not a map"/],
+  ["a quota without its table", doc(T, { quota: { family: "ip", name: "q", bytes: 100 } }), /nftables\[1\]\.quota\.table: required field is missing .*"Object item not found: table"/],
+  ["a counter without its name", doc(T, { counter: { family: "ip", table: "t" } }), /counter\.name: required field is missing/],
+  ["a counter named by a number", doc(T, { counter: { family: "ip", table: "t", name: 5 } }), /counter\.name: expected a string, got 5 \(nft: "Expected string"\)/],
+  ["a delete of a quota by neither name nor handle", doc(T, { quota: { family: "ip", table: "t", name: "q", bytes: 1 } }, { delete: { quota: { family: "ip", table: "t" } } }), /"Either name or handle required to delete an object\."/],
+  ["a delete of a ct helper by its handle", doc(T, { "ct helper": { family: "ip", table: "t", name: "h", type: "ftp", protocol: "tcp" } }, { delete: { "ct helper": { family: "ip", table: "t", handle: 1 } } }), /ct helper\.name: required field is missing/],
+  ["a flowtable without its hook", doc(T, { flowtable: { family: "ip", table: "t", name: "f", prio: 0, dev: "lo" } }), /flowtable\.hook: required field is missing/],
+  ["a flowtable's priority as a string", doc(T, { flowtable: { family: "ip", table: "t", name: "f", hook: "ingress", prio: "0", dev: "lo" } }), /flowtable\.prio: expected an integer, got "0"/],
+  ["a base chain's unknown policy", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", hook: "input", prio: 0, policy: "reject" } }), /chain\.policy: expected accept or drop, got "reject" \(nft: "Unknown policy"\)/],
+  ["a base chain's unknown hook", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", hook: "inpt", prio: 0 } }), /chain\.hook: expected one of .* got "inpt" \(nft: "Invalid chain hook"\)/],
   // loaded
   ["a chain with a policy but no hook: a regular chain", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", prio: 0, policy: "drop" } })],
+  ["a chain whose prio is a named priority: a regular chain (JSON takes integers only)", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", hook: "input", prio: "filter", policy: "drop" } })],
+  ["a chain whose prio is a number in a string, or whose type is a number: regular chains", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", hook: "input", prio: "0", policy: "drop" } }, { chain: { family: "ip", table: "t", name: "d", type: 5, hook: "input", prio: 0 } })],
+  ["a base chain whose policy is no string: ignored", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", hook: "input", prio: 0, policy: 1 } })],
+  ["a delete of a quota by its handle", doc(T, { quota: { family: "ip", table: "t", name: "q", bytes: 1 } }, { delete: { quota: { family: "ip", table: "t", handle: 1 } } })],
+  ["comments that are no strings, which nft ignores", doc({ table: { family: "ip", name: "t", comment: 5 } }, { chain: { family: "ip", table: "t", name: "c", comment: 0 } }, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr", comment: 7 } }, rule({ accept: null }))],
+  ["a prefix whose address is written as its number", doc(T, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr", flags: ["interval"], elem: [{ prefix: { addr: 65536, len: 24 } }] } })],
   ["a base chain", doc(T, { chain: { family: "ip", table: "t", name: "c", type: "filter", hook: "input", prio: 0, policy: "drop" } }), undefined],
   ["handles of any type, a size that is no number, an empty chain name", doc({ table: { family: "ip", name: "t", handle: "x" } }, { chain: { family: "ip", table: "t", name: "" } }, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr", size: "2", flags: "interval" } })],
   ["a counter as nft lists it, and one chosen by a map", doc(T, C, { counter: { family: "ip", table: "t", name: "k" } }, rule({ counter: { packets: 1, bytes: 2 } }, { counter: { map: { key: { payload: { protocol: "ip", field: "saddr" } }, data: { set: [["10.0.0.1", "k"]] } } } }, { accept: null }))],
   ["a delete and a flush", doc(T, C, { flush: { chain: { family: "ip", table: "t", name: "c" } } }, { delete: { chain: { family: "ip", table: "t", name: "c" } } })],
 ];
 
-/** The first of the loaded cases. */
-const LOADED = CASES.findIndex(([, , refused]) => refused === undefined);
+/** The document of the case whose name starts so. */
+const caseText = (name: string): string => CASES.find(([n]) => n.startsWith(name))![1];
 
 describe("what nft's JSON reader refuses", () => {
   for (const [name, text, refused] of CASES) {
@@ -60,10 +75,18 @@ describe("what nft's JSON reader refuses", () => {
 
   it("tells a chain nft makes a regular one, and a size it ignores", () => {
     const warnings = (text: string) => parseNftJson(text, "case.json").diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
-    expect(warnings(CASES[LOADED]![1])).toEqual(["chain c has type, prio, policy but no hook: nft makes it a regular chain (its policy unread), which no hook enters"]);
-    expect(warnings(CASES[LOADED + 2]![1])).toEqual(["set s: its size \"2\" is not a number, and nft ignores it (the set has no size)"]);
-    const rs = parseNftJson(CASES[LOADED]![1], "case.json");
+    expect(warnings(caseText("a chain with a policy but no hook"))).toEqual(["chain c has type, prio, policy but no hook: nft makes it a regular chain (its policy unread), which no hook enters"]);
+    expect(warnings(caseText("handles of any type"))).toEqual(["set s: its size \"2\" is not a number, and nft ignores it (the set has no size)"]);
+    const rs = parseNftJson(caseText("a chain with a policy but no hook"), "case.json");
     expect(rs.chains.get("ip t/c")?.rules ?? []).toEqual([]);
+    // a named priority, which only the text form reads: the chain is no base chain, its drop policy unread
+    expect(warnings(caseText("a chain whose prio is a named priority"))).toEqual([
+      `chain c: prio "filter" is no integer: nft's JSON reader makes a base chain only of a string type and hook and an integer prio (a named priority is text-only), so this is a regular chain (its policy unread), which no hook enters`,
+    ]);
+    const named = parseNftJson(caseText("a chain whose prio is a named priority"), "case.json");
+    expect(named.chains.get("ip t/c")?.policy).toBeUndefined();
+    expect(named.pipelines.flatMap((p) => p.stages)).toEqual([]);
+    expect(warnings(caseText("a base chain whose policy is no string"))).toEqual(["chain c: its policy 1 is not a string, and nft ignores it (the policy is accept)"]);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { mapNft } from "../../../parsers/nftables/mapper.js";
-import { parseNftJson } from "../../../parsers/nftables/index.js";
+import { parseNft, parseNftJson } from "../../../parsers/nftables/index.js";
 import type { NftDocument, RuleNode } from "../../../parsers/nftables/ast.js";
 import type { Ruleset } from "../../../src/model/types.js";
 import {
@@ -24,7 +24,7 @@ const tcp6 = (dport: number) => ({ family: 6 as const, proto: "tcp", src: "2001:
 describe("base chains and families", () => {
   it("two base chains on input: the later one drops what the earlier accepts", () => {
     const rs = clean(parse(
-      table("inet", "a"), chain("inet", "a", "in", { hook: "input", prio: "filter - 10", policy: "accept" }), rule("inet", "a", "in", tcpDport(25), accept),
+      table("inet", "a"), chain("inet", "a", "in", { hook: "input", prio: -10, policy: "accept" }), rule("inet", "a", "in", tcpDport(25), accept),
       table("inet", "b"), chain("inet", "b", "in", { hook: "input", prio: 10, policy: "drop" }), rule("inet", "b", "in", tcpDport(22), accept),
     ));
     expect(rs.pipelines.find((p) => p.kind === "inbound" && p.family === 4)!.stages.map((s) => s.chain)).toEqual(["inet a/in", "inet b/in"]);
@@ -38,13 +38,24 @@ describe("base chains and families", () => {
     expect(rs.chains.get("inet t/in")!.rules[0]!.conditions[0]).toEqual({ kind: "family", family: 6 });
   });
   it("named priorities with offsets order the stages; bridge numbers differ; arp/bridge are not analysed", () => {
-    const rs = parse(
-      table("ip", "x"),
-      chain("ip", "x", "late", { hook: "prerouting", prio: "mangle" }),
-      chain("ip", "x", "early", { hook: "prerouting", prio: "raw + 1" }),
-      chain("ip", "x", "nat", { type: "nat", hook: "prerouting", prio: "dstnat" }),
-      table("bridge", "br"), chain("bridge", "br", "c", { hook: "output", prio: "out" }), chain("bridge", "br", "d", { hook: "input", prio: "out" }),
-      table("ip", "y"), chain("ip", "y", "bad", { hook: "input", prio: "out" }),
+    // (the text form: nft's JSON reader takes an integer priority only - a name there makes a regular chain)
+    const rs = parseNft(
+      [
+        "table ip x {",
+        "\tchain late { type filter hook prerouting priority mangle; }",
+        "\tchain early { type filter hook prerouting priority raw + 1; }",
+        "\tchain nat { type nat hook prerouting priority dstnat; }",
+        "}",
+        "table bridge br {",
+        "\tchain c { type filter hook output priority out; }",
+        "\tchain d { type filter hook input priority out; }",
+        "}",
+        "table ip y {",
+        "\tchain bad { type filter hook input priority out; }",
+        "}",
+        "",
+      ].join("\n"),
+      "m.nft",
     );
     expect(rs.pipelines.find((p) => p.kind === "inbound")!.stages).toEqual([
       { chain: "ip x/early", role: "raw", beforeRouting: true }, { chain: "ip x/late", role: "filter", beforeRouting: true }, { chain: "ip x/nat", role: "dstnat", beforeRouting: true }, { chain: "ip y/bad", role: "filter" },
@@ -68,7 +79,7 @@ describe("base chains and families", () => {
   });
   it("notrack in a chain before conntrack makes packets untracked", () => {
     const rs = clean(parse(
-      table("ip", "r"), chain("ip", "r", "pre", { hook: "prerouting", prio: "raw" }), rule("ip", "r", "pre", tcpDport(53), { notrack: null }),
+      table("ip", "r"), chain("ip", "r", "pre", { hook: "prerouting", prio: -300 }), rule("ip", "r", "pre", tcpDport(53), { notrack: null }),
       ...inputChain("ip"), rule("ip", "t", "in", match(ct("state"), "untracked"), accept),
     ));
     expect(rs.chains.get("ip r/pre")!.rules[0]!.action).toEqual({ kind: "continue", target: "notrack" });
@@ -182,7 +193,7 @@ describe("sets, concatenations, maps", () => {
   });
   it("data maps in NAT: one dnat per element, concatenated keys and data too", () => {
     const rs = clean(parse(
-      table("ip", "n"), chain("ip", "n", "pre", { type: "nat", hook: "prerouting", prio: "dstnat" }),
+      table("ip", "n"), chain("ip", "n", "pre", { type: "nat", hook: "prerouting", prio: -100 }),
       rule("ip", "n", "pre", { dnat: { addr: { map: { key: payload("ip", "daddr"), data: set(["203.0.113.1", "10.0.0.5"]) } } } }),
       rule("ip", "n", "pre", { dnat: { family: "ip", addr: { map: { key: concat(payload("ip", "daddr"), payload("tcp", "dport")), data: set([concat("203.0.113.2", 80), concat("10.0.0.6", 8080)]) } } } }),
       table("ip", "f"), chain("ip", "f", "fwd", { hook: "forward", prio: 0, policy: "drop" }), rule("ip", "f", "fwd", match(payload("ip", "daddr"), "10.0.0.6"), tcpDport(8080), accept),
@@ -263,7 +274,7 @@ describe("chains and commands", () => {
 describe("declarations nft refuses", () => {
   it("a set used as a map, a set declared again with another type, elements of the wrong type", () => {
     const rs = parse(
-      table("ip", "n"), chain("ip", "n", "pre", { type: "nat", hook: "prerouting", prio: "dstnat" }),
+      table("ip", "n"), chain("ip", "n", "pre", { type: "nat", hook: "prerouting", prio: -100 }),
       { add: { set: { family: "ip", table: "n", name: "y", type: "ipv4_addr", elem: ["192.0.2.1"] } } },
       { add: { set: { family: "ip", table: "n", name: "y", type: "inet_service" } } },
       { add: { set: { family: "ip", table: "n", name: "p", type: "inet_service", elem: [22, "no-such-service", range(30, 20)] } } },
@@ -284,7 +295,7 @@ describe("declarations nft refuses", () => {
 describe("statements that take the packet out of the model", () => {
   it("a stateless address rewrite or a forward to another device makes the verdict unknown", () => {
     const rs = clean(parse(
-      table("inet", "s"), chain("inet", "s", "pre", { hook: "prerouting", prio: "dstnat" }),
+      table("inet", "s"), chain("inet", "s", "pre", { hook: "prerouting", prio: -100 }),
       rule("inet", "s", "pre", { mangle: { key: payload("ip", "daddr"), value: "10.0.1.1" } }),
       rule("inet", "s", "pre", { mangle: { key: meta("mark"), value: 1 } }),
       table("netdev", "n"), chain("netdev", "n", "ing", { hook: "ingress", prio: 0, dev: "eth0" }), rule("netdev", "n", "ing", { fwd: { dev: "eth1" } }),
