@@ -37,7 +37,8 @@ export const diskIo: IncludeIo = {
 };
 
 export type IncludeResolution =
-  | { kind: "files"; files: { path: string; text: string }[] }
+  /** `copy`: an absolute path read from the tree's copy of the machine's folders (treeCopy), `tree` taken for `/`. */
+  | { kind: "files"; files: { path: string; text: string }[]; copy?: { tree: string } }
   /** Nothing matched a glob pattern: not an error for nft. */
   | { kind: "none" }
   | { kind: "error"; message: string }
@@ -100,12 +101,15 @@ function expandGlob(path: string, io: IncludeIo): { path: string; text: string }
 }
 
 /**
- * Resolves `include "spec"` written in `fromFile`. Paths outside `root` are refused; a missing
+ * Resolves `include "spec"` written in `fromFile`. Paths outside `root` are refused - but for an
+ * absolute path into a folder the including file's own folder stands for (treeCopy); a missing
  * plain file is an error, a glob that matches nothing is not.
  */
 export function resolveInclude(spec: string, fromFile: string, root: string, io: IncludeIo): IncludeResolution {
   const target = normalize(isAbsolute(spec) ? spec : resolve(dirname(fromFile), spec));
   if (!isInside(root, target)) {
+    const copy = isAbsolute(spec) ? treeCopy(target, dirname(fromFile), root, io) : undefined;
+    if (copy) return copy;
     if (GLOB.test(spec)) {
       return { kind: "outside-glob", message: `include "${spec}" points outside the scanned tree (${root}); the files it may match are not read` };
     }
@@ -118,4 +122,28 @@ export function resolveInclude(spec: string, fromFile: string, root: string, io:
   const text = io.readFile(target);
   if (text === undefined) return { kind: "error", message: `include "${spec}": file ${target} not found or not readable` };
   return { kind: "files", files: [{ path: target, text }] };
+}
+
+/**
+ * An absolute include read from the scanned tree's copy of the machine's folders: a repository
+ * that keeps `etc/nftables.conf` and `etc/nftables.d/` deploys them to /etc, so the file's
+ * `include "/etc/nftables.d/*.nft"` names the tree's etc/nftables.d. The nearest folder at or
+ * above the including file's own that holds the path (its folder, for a glob) is taken for the
+ * machine's root - repo/ for repo/etc/nftables.d, also from repo/etc/sysconfig/nftables.conf -
+ * where the path read stays inside `root`. Otherwise undefined (the include stays outside the tree).
+ */
+function treeCopy(target: string, fromDir: string, root: string, io: IncludeIo): IncludeResolution | undefined {
+  const glob = GLOB.test(target);
+  for (let at = fromDir; ; at = dirname(at)) {
+    const copy = join(at, target);
+    if (isInside(root, copy)) {
+      if (glob && io.listDir(dirname(copy)) !== undefined) {
+        const files = expandGlob(copy, io).filter((f) => isInside(root, f.path));
+        return files.length > 0 ? { kind: "files", files, copy: { tree: at } } : { kind: "none" };
+      }
+      const text = glob ? undefined : io.readFile(copy);
+      if (text !== undefined) return { kind: "files", files: [{ path: copy, text }], copy: { tree: at } };
+    }
+    if (dirname(at) === at) return undefined;
+  }
 }

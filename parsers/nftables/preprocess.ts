@@ -286,6 +286,10 @@ export function preprocess(text: string, file: string, root: string, io: Include
       return;
     }
     if (r.kind === "none") return;
+    if (r.copy) {
+      const tree = isAbsolute(file) || origin !== undefined ? r.copy.tree : relative(process.cwd(), r.copy.tree) || ".";
+      diagnostics.push({ severity: "info", message: `include "${spec}" read in the scanned tree, ${tree} taken for the root of the machine that loads it`, file: fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1 });
+    }
     for (const f of r.files) {
       if (stack.includes(f.path)) {
         error(fromName, at, `include cycle: ${[...stack.slice(stack.indexOf(f.path)), f.path].join(" -> ")}`);

@@ -191,4 +191,37 @@ describe("nft include through the CLI", () => {
     ]);
     expect(report!.findings.filter((f) => f.ruleId === "exposed-service")).toEqual([]);
   });
+
+  it("an absolute include of /etc/... is read from the tree's etc/ when the includer lives there", async () => {
+    const repo = join(tmp, "deployed");
+    mkdirSync(join(repo, "etc", "nftables.d"), { recursive: true });
+    mkdirSync(join(repo, "other"), { recursive: true });
+    const conf = `flush ruleset\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tinclude "/etc/nftables.d/*.nft"\n\t}\n}\n`;
+    writeFileSync(join(repo, "etc", "nftables.conf"), conf);
+    writeFileSync(join(repo, "etc", "nftables.d", "mail.nft"), "tcp dport 25 accept\n");
+    const { status, report } = await check(join(repo, "etc", "nftables.conf"));
+    expect(status).toBe(1);
+    expect(report!.files[0]!.diagnostics.map((d) => `${d.severity} ${d.line}: ${d.message}`)).toEqual([
+      `info 5: include "/etc/nftables.d/*.nft" read in the scanned tree, ${repo} taken for the root of the machine that loads it`,
+    ]);
+    expect(report!.findings.filter((f) => f.ruleId === "exposed-service").map((f) => `${f.location.file}:${f.location.line}`)).toEqual([
+      `${join(repo, "etc", "nftables.d", "mail.nft")}:1`,
+      `${join(repo, "etc", "nftables.d", "mail.nft")}:1`,
+    ]);
+    // from a sibling folder (etc/sysconfig/nftables.conf), when the walk's tree holds both
+    mkdirSync(join(repo, "etc", "sysconfig"), { recursive: true });
+    writeFileSync(join(repo, "etc", "sysconfig", "nftables.conf"), conf);
+    const sibling = await check(repo);
+    expect(sibling.report!.findings.filter((f) => f.ruleId === "exposed-service").map((f) => f.location.file)).toEqual([
+      join(repo, "etc", "nftables.d", "mail.nft"),
+      join(repo, "etc", "nftables.d", "mail.nft"),
+    ]);
+    // a tree without the folder: the path stays outside, as before
+    writeFileSync(join(repo, "other", "nftables.conf"), conf);
+    const other = await check(join(repo, "other", "nftables.conf"));
+    expect(other.report!.files[0]!.diagnostics.map((d) => `${d.severity} ${d.message}`)).toEqual([
+      expect.stringMatching(/^warning include "\/etc\/nftables\.d\/\*\.nft" points outside the scanned tree .*the files it may match are not read$/),
+    ]);
+    expect(other.report!.findings.filter((f) => f.ruleId === "exposed-service")).toEqual([]);
+  });
 });
