@@ -46,6 +46,19 @@ async function check(...args: string[]) {
   return { status, io, report: io.out ? (JSON.parse(io.out) as { files: { path: string; diagnostics: { severity: string; message: string; file: string; line: number }[] }[]; findings: { ruleId: string; location: { file: string; line: number } }[] }) : undefined };
 }
 
+/**
+ * tmp/NAME/nftables.conf, whose input chain includes nftables.d/*.nft, and its fragment
+ * nftables.d/20-mail.nft of one rule alone (SMTP from the WAN interface); returns the fragment.
+ */
+function splitRuleset(name: string): string {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, "nftables.d"), { recursive: true });
+  writeFileSync(join(dir, "nftables.conf"), `flush ruleset\ndefine WAN = "eth0"\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tinclude "./nftables.d/*.nft"\n\t}\n}\n`);
+  const fragment = join(dir, "nftables.d", "20-mail.nft");
+  writeFileSync(fragment, `iifname $WAN tcp dport 25 accept\n`);
+  return fragment;
+}
+
 describe("nft include through the CLI", () => {
   it("reads an include elsewhere in the named folder, and the finding points into the included file", async () => {
     const { status, report } = await check(etc);
@@ -97,12 +110,8 @@ describe("nft include through the CLI", () => {
   });
 
   it("a fragment of rules alone, included inside a chain, named alone: read with its includer, not refused as no ruleset", async () => {
-    const dir = join(tmp, "rules-only");
-    mkdirSync(join(dir, "nftables.d"), { recursive: true });
-    writeFileSync(join(dir, "nftables.conf"), `flush ruleset\ndefine WAN = "eth0"\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tinclude "./nftables.d/*.nft"\n\t}\n}\n`);
-    const fragment = join(dir, "nftables.d", "20-mail.nft");
     // no table, chain or command: no reader recognises this text on its own
-    writeFileSync(fragment, `iifname $WAN tcp dport 25 accept\n`);
+    const fragment = splitRuleset("rules-only");
     const alone = await check(fragment);
     expect(alone.io.err).toBe("");
     expect(alone.status).toBe(1);
@@ -121,11 +130,8 @@ describe("nft include through the CLI", () => {
   });
 
   it("baseline reads fragments as check does: with their includer, each finding once", async () => {
+    const fragment = splitRuleset("baseline");
     const dir = join(tmp, "baseline");
-    mkdirSync(join(dir, "nftables.d"), { recursive: true });
-    writeFileSync(join(dir, "nftables.conf"), `flush ruleset\ndefine WAN = "eth0"\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tinclude "./nftables.d/*.nft"\n\t}\n}\n`);
-    const fragment = join(dir, "nftables.d", "20-mail.nft");
-    writeFileSync(fragment, `iifname $WAN tcp dport 25 accept\n`);
     const written = (out: string) => JSON.parse(readFileSync(out, "utf8")) as { findings: { ruleId: string; file: string }[] };
     // the fragment named alone (it was 'not a firewall configuration', nothing written)
     const alone = join(dir, "alone.json");
