@@ -384,27 +384,50 @@ async function compareWithBase(
     };
   };
 
-  const entries: BaseEntry[] = [];
+  const diffs: FileDiff[] = [];
+  /** Compares an entry that is no fragment (see below), and lets its models go. */
+  const compare = (e: BaseEntry): void => {
+    if ("error" in e.new) {
+      // A walked or tracked file that is no ruleset at all is not ours to compare.
+      if (!e.explicit && !options.inputFormat && e.new.unrecognised) return;
+      error(e.path, e.new.error);
+      return;
+    }
+    if ("error" in e.old) {
+      if (e.new.analyzed === null && !e.explicit && e.old.unrecognised) return;
+      // The old version is unreadable as a ruleset: compare with a file that did not exist.
+      noted(e.label, `${e.old.error}; compared as if the file did not exist`);
+    }
+    const oldA = "error" in e.old ? null : e.old.analyzed;
+    diffs.push(compareVersions(oldA, e.new.analyzed, e.label, e.path));
+    for (const side of [e.old, e.new]) if (!("error" in side) && side.analyzed) delete side.analyzed.ruleset;
+  };
+
+  // Files that stand alone are compared as they are read; a fragment waits until every file has
+  // said what it includes (only then is it known whether one of them is its includer).
+  const included: { path: string; includes: string[] }[] = [];
+  const fragments: BaseEntry[] = [];
+  const compared = new Set<string>();
   for (const [path, explicit, scanRoot] of inputs) {
     const e = await readBoth(path, explicit, scanRoot);
-    if (e) entries.push(e);
+    if (!e) continue;
+    compared.add(resolve(cwd, e.path));
+    included.push({ path: e.path, includes: includedBy(e) });
+    if (partial(e.new) || partial(e.old)) fragments.push(e);
+    else compare(e);
   }
-  const compared = new Set(entries.map((e) => resolve(cwd, e.path)));
-  const includerOf = includersAmong(entries.map((e) => ({ path: e.path, includes: includedBy(e) })), cwd);
+  const includerOf = includersAmong(included, cwd);
 
   let search: IncluderSearch | undefined;
-  const diffs: FileDiff[] = [];
-  for (let k = 0; k < entries.length; k++) {
-    const e = entries[k]!;
+  for (const e of fragments) {
     const abs = resolve(cwd, e.path);
-    const fragment = partial(e.new) || partial(e.old);
     const includer = includerOf.get(e.path);
-    if (fragment && includer !== undefined) {
+    if (includer !== undefined) {
       if (e.explicit) noted(e.path, `compared as part of ${includer}, which includes it`);
       continue;
     }
     const nft = (side: BaseEntry["old"]) => ("error" in side ? mayBeNftFragment(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed?.file.format === "nft");
-    if (fragment && e.explicit && (nft(e.new) || nft(e.old))) {
+    if (e.explicit && (nft(e.new) || nft(e.old))) {
       // named without its includer (the changed files of a pull request): look for it beside it
       search ??= new IncluderSearch(args.maxFileBytes);
       let found: string | undefined = (await search.find(abs, options))?.path;
@@ -424,24 +447,12 @@ async function compareWithBase(
         if (!compared.has(resolve(cwd, path))) {
           compared.add(resolve(cwd, path));
           const added = await readBoth(path, false, undefined);
-          if (added) entries.push(added);
+          if (added) compare(added);
         }
         continue;
       }
     }
-    if ("error" in e.new) {
-      // A walked or tracked file that is no ruleset at all is not ours to compare.
-      if (!e.explicit && !options.inputFormat && e.new.unrecognised) continue;
-      error(e.path, e.new.error);
-      continue;
-    }
-    if ("error" in e.old) {
-      if (e.new.analyzed === null && !e.explicit && e.old.unrecognised) continue;
-      // The old version is unreadable as a ruleset: compare with a file that did not exist.
-      noted(e.label, `${e.old.error}; compared as if the file did not exist`);
-    }
-    const oldA = "error" in e.old ? null : e.old.analyzed;
-    diffs.push(compareVersions(oldA, e.new.analyzed, e.label, e.path));
+    compare(e);
   }
   return withoutRepeats(diffs);
 }
