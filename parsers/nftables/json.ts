@@ -32,7 +32,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
-import { noneOfMatch, TABLE_FLAGS } from "./ast.js";
+import { NFT_FAMILIES, noneOfMatch, TABLE_FLAGS } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
 import { CT_KEYS, META_KEYS, negationRefusal, PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
@@ -278,9 +278,23 @@ function requireObjectFields(what: string, op: string, o: Obj, path: Path): void
   const removing = op === "delete" || op === "destroy";
   if (!removing || what === "ct helper") field("name", "string", `the ${what}'s name`);
   else if (typeof o.name !== "string" && !Number.isInteger(o.handle)) throw new Bad([...path, "name"], `required field is missing (the ${what}'s name or handle; nft: "Either name or handle required to delete an object.")`);
-  if (what === "flowtable" && !removing) {
+  if (removing) return;
+  if (what === "flowtable") {
     field("hook", "string", "the flowtable's hook");
     field("prio", "integer", "the flowtable's priority");
+  }
+  if (what === "limit") {
+    field("rate", "integer", "the limit's rate");
+    field("per", "string", "the limit's time unit");
+  }
+  if (what === "synproxy") {
+    field("mss", "integer", "the synproxy's mss");
+    field("wscale", "integer", "the synproxy's wscale");
+  }
+  if (what === "ct helper" || what === "ct timeout" || what === "ct expectation") {
+    // (read where they are strings; the JSON reader knows two transport protocols, as the text one does not)
+    if (typeof o.protocol === "string" && o.protocol !== "tcp" && o.protocol !== "udp") throw new Bad([...path, "protocol"], `expected tcp or udp, got ${JSON.stringify(o.protocol)} (nft: "Invalid ${what} protocol")`);
+    if (typeof o.l3proto === "string" && !(NFT_FAMILIES as readonly string[]).includes(o.l3proto)) throw new Bad([...path, "l3proto"], `expected a family (${NFT_FAMILIES.join(", ")}), got ${JSON.stringify(o.l3proto)} (nft: "Invalid ${what} l3proto")`);
   }
 }
 
@@ -461,6 +475,21 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
       return { kind: "concat", parts: a.map((x, i) => expr(x, span, [...at, i])), span };
     case "elem":
       return element(v, span, path).key;
+    case "numgen":
+    case "jhash":
+    case "symhash": {
+      // a value drawn per packet (generators.ts): nft's JSON reader requires its modulus, numgen's mode, jhash's expression
+      const g = isObj(a) ? a : {};
+      const missing = (field: string, what: string) => new Bad([...at, field], `required field is missing (${what}; nft: "Object item not found: ${field}")`);
+      if (g.mod === undefined) throw missing("mod", `the ${key}'s modulus`);
+      if (!Number.isInteger(g.mod)) throw new Bad([...at, "mod"], `expected an integer, got ${JSON.stringify(g.mod)} (nft: "Expected integer")`);
+      if (key === "numgen") {
+        if (g.mode === undefined) throw missing("mode", "inc or random");
+        if (g.mode !== "inc" && g.mode !== "random") throw new Bad([...at, "mode"], `expected inc or random, got ${JSON.stringify(g.mode)} (nft: "Unknown numgen mode")`);
+      }
+      if (key === "jhash" && g.expr === undefined) throw missing("expr", "what the hash is of");
+      return { kind: "opaque", name: key, text: `${key} ${jsonText(a)}`.trim(), span };
+    }
     default:
       if (BINOPS.has(key)) {
         if (!Array.isArray(a) || a.length < 2) throw new Bad(at, "expected a list of at least two operands");
