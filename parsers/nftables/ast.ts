@@ -285,6 +285,8 @@ export interface EffectStmt {
   object?: { type: ObjectType; name: string };
   /** What picks the named object per packet: `synproxy name ip saddr map { 10.0.0.0/8 : "p" }` (a packet no element holds is passed over). */
   chooser?: Expr;
+  /** The type of object `chooser` picks where the statement's name does not tell it (nft JSON's `{"ct helper": {"map": ...}}`, named "ct"). */
+  chooses?: ObjectType;
   /** A meter's key (`meter m { tcp dport limit rate over 10/second }`): the rule reads its headers. */
   key?: Expr;
   span: SourceSpan;

@@ -32,7 +32,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
-import { NFT_FAMILIES, noneOfMatch, TABLE_FLAGS } from "./ast.js";
+import { NFT_FAMILIES, noneOfMatch, OBJECT_TYPES, TABLE_FLAGS, type ObjectType } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
 import { CT_KEYS, META_KEYS, negationRefusal, PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
@@ -642,7 +642,10 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
       }
       const st: EffectStmt = { kind: "effect", name: effectName(key, a), text: effectText(key, a), filters: EFFECTS[key] ?? true, span };
       // `{"synproxy": {"map": {"key": ..., "data": {"set": [...]}}}}`: the object picked per packet
-      if (isObj(a) && isObj(a.map)) st.chooser = expr({ map: a.map }, span, at);
+      if (isObj(a) && isObj(a.map)) {
+        st.chooser = expr({ map: a.map }, span, at);
+        if (OBJECT_TYPES.has(key)) st.chooses = key as ObjectType;
+      }
       // `{"meter": {"name": "m", "key": ..., "stmt": ...}}`: the key the meter keeps per element
       if (key === "meter" && isObj(a) && a.key !== undefined) st.key = expr(a.key, span, [...at, "key"]);
       // `{"counter": "c"}`, `{"ct helper": "ftp"}`, `{"secmark": "s"}`: a named object; `{"flow": {"flowtable": "@f"}}`

@@ -37,6 +37,7 @@ import type {
 } from "../../src/model/types.js";
 import type { BaseChainSpec, ChainPolicy, Command, EffectStmt, Expr, MatchOp, NatStmt, NftDocument, NftFamily, ObjectType, RuleNode, SetDefinition, SetElement, Stmt, TableRef, Verdict } from "./ast.js";
 import { OBJECT_TYPES } from "./ast.js";
+import { assignedObjectType } from "./objects.js";
 import { CT_STATES, placeRef } from "../../src/model/types.js";
 // `xt target NAME` is an iptables target: read as iptables-save input reads it.
 import { TARGETS } from "../iptables/modules.js";
@@ -510,11 +511,13 @@ class Machine {
       if (s.object && !t.objects.has(objectKey(s.object.type, s.object.name))) {
         this.diag("error", s.span, `${s.object.type} ${s.object.name} is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
       }
-      // `quota name ip saddr map { 10.0.0.1 : "q1" }`: each object the map chooses
-      const chooser = s.chooser;
-      if (chooser?.kind !== "map" || chooser.map.kind !== "set" || !OBJECT_TYPES.has(s.name)) continue;
-      for (const { e, name } of undeclaredObjects(t, s.name as ObjectType, chooser.map.elements)) {
-        this.diag("error", e.span, `${s.name} ${name}, which element ${exprText(e.key)} chooses, is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
+      // `quota name ip saddr map { 10.0.0.1 : "q1" }`, `ct helper set ip saddr map { ... }`: each object the map chooses
+      const assigned = s.assign ? assignedObjectType(s.assign.key) : undefined;
+      const chooser = s.chooser ?? (assigned ? s.assign!.value : undefined);
+      const type = s.chooses ?? assigned ?? (OBJECT_TYPES.has(s.name) ? (s.name as ObjectType) : undefined);
+      if (chooser?.kind !== "map" || chooser.map.kind !== "set" || type === undefined) continue;
+      for (const { e, name } of undeclaredObjects(t, type, chooser.map.elements)) {
+        this.diag("error", e.span, `${type} ${name}, which element ${exprText(e.key)} chooses, is not declared in table ${tkey(t.ref)} (nft: "Could not process rule: No such file or directory")`, true);
       }
     }
   }

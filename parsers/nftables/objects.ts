@@ -16,9 +16,14 @@ export function declaredObject(words: readonly string[]): { type: ObjectType; na
 
 /** The object a `KEY set VALUE` statement names: `ct helper|timeout|expectation set "x"`, `meta secmark set "x"`. */
 export function assignedObject(key: Expr, value: Expr): { type: ObjectType; name: string } | undefined {
-  if (value.kind !== "value") return undefined;
-  if (key.kind === "ct" && key.direction === undefined && (key.key === "helper" || key.key === "timeout" || key.key === "expectation")) return { type: `ct ${key.key}`, name: value.text };
-  if (key.kind === "meta" && key.key === "secmark") return { type: "secmark", name: value.text };
+  const type = assignedObjectType(key);
+  return type !== undefined && value.kind === "value" ? { type, name: value.text } : undefined;
+}
+
+/** The type of named object `KEY set ...` picks (`ct helper`, `ct timeout`, `ct expectation`, `meta secmark`), or undefined. */
+export function assignedObjectType(key: Expr): ObjectType | undefined {
+  if (key.kind === "ct" && key.direction === undefined && (key.key === "helper" || key.key === "timeout" || key.key === "expectation")) return `ct ${key.key}`;
+  if (key.kind === "meta" && key.key === "secmark") return "secmark";
   return undefined;
 }
 

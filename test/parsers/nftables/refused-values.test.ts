@@ -439,6 +439,8 @@ const FILES: [string, RegExp?][] = [
   [objects('quota name ip saddr map { 10.0.0.1 : "q1", 10.0.0.2 : "q9" } drop'), /quota q9, which element 10.0.0.2 chooses, is not declared in table ip t \(nft: "Could not process rule: No such file or directory"\)/],
   [objects('counter name ip saddr map { 10.0.0.1 : "q1" } accept'), /counter q1, which element 10.0.0.1 chooses, is not declared/],
   [objects('quota name ip saddr map @qx drop'), /set @qx is not declared in table ip t/],
+  [objects('ct helper set ip saddr map { 10.0.0.1 : "ftp-x" }'), /ct helper ftp-x, which element 10.0.0.1 chooses, is not declared in table ip t/],
+  [objects('ct helper set ip saddr map { 10.0.0.1 : "ftp-1" }').replace("\tcounter c1 { }", '\tct helper ftp-1 {\n\t\ttype "ftp" protocol tcp\n\t}\n\tcounter c1 { }')],
   [objects('counter name ip saddr map { 10.0.0.1 : c1 } quota name ip saddr map @qm drop')],
   [objects("counter name \"c1\" accept").replace('"q1" }', '"q7" }'), /map qm: element 10.0.0.1 names quota q7, which is not declared in table ip t/],
   [objects("counter name \"c1\" accept") + 'add element ip t qm { 10.0.0.2 : "q2" }\n', /map qm: element 10.0.0.2 names quota q2/],
