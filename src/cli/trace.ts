@@ -16,6 +16,7 @@ import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
 import { maxFileSizeOption, UsageError, wantsHelp } from "./args.js";
 import { MAX_FILE_BYTES, readConfigFile } from "./files.js";
+import { IncluderSearch, isFragment, mayBeNftFragment } from "./includer.js";
 
 export function traceUsage(): string {
   return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME] [--max-file-size SIZE]
@@ -120,7 +121,16 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`${sanitize(args.file)}: ${sanitize(input.message)}\n`);
     return 2;
   }
-  const analyzed = await analyzeFile(args.file, input.text, { inputFormat: args.inputFormat, skipChecks: true });
+  let analyzed = await analyzeFile(args.file, input.text, { inputFormat: args.inputFormat, skipChecks: true });
+  if (args.file !== "-" && isFragment(analyzed) && mayBeNftFragment(args.file, analyzed, args.inputFormat)) {
+    // an nft fragment (nftables.d/20-mail.nft, where a finding pointed): packets go through the ruleset its includer loads
+    const found = await new IncluderSearch(args.maxFileBytes).find(args.file, { skipChecks: true });
+    const text = found ? await readConfigFile(found.path, args.maxFileBytes) : undefined;
+    if (found && text?.ok) {
+      io.stderr(`${sanitize(args.file)}: traced as part of ${sanitize(found.path)}, found beside it, which includes it\n`);
+      analyzed = await analyzeFile(found.path, text.text, { skipChecks: true });
+    }
+  }
   if (analyzed.fatal || !analyzed.ruleset) {
     io.stderr(`${sanitize(args.file)}: ${sanitize(analyzed.fatal ?? "could not be read")}\n`);
     return 2;

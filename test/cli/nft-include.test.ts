@@ -129,6 +129,18 @@ describe("nft include through the CLI", () => {
     expect(without.status).toBe(2);
   });
 
+  it("trace of a fragment named alone follows packets through the ruleset its includer loads", async () => {
+    const fragment = splitRuleset("trace");
+    const io = captureIo();
+    expect(await main(["trace", fragment, "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25", "--iif", "eth0"], io)).toBe(0);
+    expect(io.err).toBe(`${fragment}: traced as part of ${join(tmp, "trace", "nftables.conf")}, found beside it, which includes it\n`);
+    expect(io.out).toContain(`: ACCEPT\n    inet filter input ${fragment}:1 accept  iifname $WAN tcp dport 25 accept`);
+    // from another interface the includer's policy drops it
+    const other = captureIo();
+    expect(await main(["trace", fragment, "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25", "--iif", "eth1"], other)).toBe(0);
+    expect(other.out).toMatch(/: DROP\n.*policy DROP/);
+  });
+
   it("baseline reads fragments as check does: with their includer, each finding once", async () => {
     const fragment = splitRuleset("baseline");
     const dir = join(tmp, "baseline");
