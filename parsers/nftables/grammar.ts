@@ -3,7 +3,7 @@
  * syntax tree (ast.ts). Lexing (tokens.ts), includes and defines (preprocess.ts, include.ts),
  * then the chevrotain grammar (text-parser.ts). Never throws: every problem is a diagnostic.
  */
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { NftDocument } from "./ast.js";
 import { diskIo, type IncludeIo } from "./include.js";
 import { preprocess, type SourcedToken } from "./preprocess.js";
@@ -11,17 +11,12 @@ import { Unterminated } from "./tokens.js";
 import type { Diagnostic } from "../../src/model/types.js";
 import { nftTextParser } from "./text-parser.js";
 
-export interface NftTextOptions {
-  /** Reads an included file; undefined when it cannot be read. Defaults to the disk. */
-  readFile?: (path: string) => string | undefined;
-  /** Lists a folder for glob includes; undefined when it is not one. Defaults to the disk. */
-  listDir?: (path: string) => string[] | undefined;
+/** How the text is read: includes through `readFile`/`listDir`/`shown` (IncludeIo; default the disk). */
+export interface NftTextOptions extends Partial<IncludeIo> {
   /** Includes must stay inside this folder. Defaults to the including file's folder. */
   root?: string;
   /** Where the file is, when `file` only labels it (a file at a git revision): its includes are resolved from here. */
   origin?: string;
-  /** How included files are named in diagnostics and locations (IncludeIo.shown). */
-  shown?: (path: string) => string;
   /** Plain set elements read as runs (scan.ts ElementRun); default true. False: a token per element (tests compare the two). */
   elementRuns?: boolean;
 }

@@ -271,6 +271,9 @@ export function preprocess(text: string, file: string, root: string, io: Include
     return j;
   };
 
+  /** A path as the reading names places: as given when the top file is (absolute, or read from elsewhere), else relative to the working folder. */
+  const placeOf = (path: string): string => (isAbsolute(file) || origin !== undefined ? path : relative(process.cwd(), path) || ".");
+
   const include = (spec: string, fromPath: string, fromName: string, at: IToken, depth: number): void => {
     if (depth >= MAX_INCLUDE_DEPTH) {
       error(fromName, at, `include "${spec}": includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
@@ -287,15 +290,14 @@ export function preprocess(text: string, file: string, root: string, io: Include
     }
     if (r.kind === "none") return;
     if (r.copy) {
-      const tree = isAbsolute(file) || origin !== undefined ? r.copy.tree : relative(process.cwd(), r.copy.tree) || ".";
-      diagnostics.push({ severity: "info", message: `include "${spec}" read in the scanned tree, ${tree} taken for the root of the machine that loads it`, file: fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1 });
+      diagnostics.push({ severity: "info", message: `include "${spec}" read in the scanned tree, ${placeOf(r.copy.tree)} taken for the root of the machine that loads it`, file: fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1 });
     }
     for (const f of r.files) {
       if (stack.includes(f.path)) {
         error(fromName, at, `include cycle: ${[...stack.slice(stack.indexOf(f.path)), f.path].join(" -> ")}`);
         continue;
       }
-      const where = isAbsolute(file) || origin !== undefined ? f.path : relative(process.cwd(), f.path);
+      const where = placeOf(f.path);
       if (!included.includes(where)) included.push(where);
       run(f.text, f.path, io.shown?.(f.path) ?? where, depth + 1);
       // An included file's last statement ends with the file even without a newline.

@@ -82,7 +82,7 @@ const FORMATS: FormatEntry[] = [
         parseNft(t, f, {
           ...(c.root !== undefined ? { root: c.root } : {}),
           ...(c.origin !== undefined ? { origin: c.origin } : {}),
-          ...(c.includeIo !== undefined ? { readFile: c.includeIo.readFile, listDir: c.includeIo.listDir, ...(c.includeIo.shown ? { shown: c.includeIo.shown } : {}) } : {}),
+          ...c.includeIo,
         });
     },
   },
