@@ -13,7 +13,7 @@ import { sanitize } from "../report/sanitize.js";
 import { maxFileSizeOption, parseArgs, UsageError, type OptionSpec } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
 import type { CliIo } from "./io.js";
-import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment, partIn, reportedFindingKey } from "./includer.js";
+import { notReportedYet, RunReadings } from "./includer.js";
 
 const COMMAND = "fwlint baseline";
 const SPECS: OptionSpec[] = [
@@ -110,26 +110,16 @@ export async function runBaseline(argv: readonly string[], io: CliIo): Promise<n
     delete result.ruleset;
     analysed.push({ path: input.path, explicit: input.explicit, options: opts, result });
   }
-  const includers = includersAmong(analysed.map((a) => ({ path: a.path, includes: a.result.includes ?? [] })));
-  let search: IncluderSearch | undefined;
+  const readings = new RunReadings(analysed.map((a) => ({ path: a.path, includes: a.result.includes ?? [] })), maxFileBytes, inputFormat);
   const findings: Finding[] = [];
-  const seen = new Set<string>();
-  const add = (fs: readonly Finding[]) => {
-    for (const f of fs) {
-      const key = reportedFindingKey(f);
-      if (!seen.has(key)) findings.push(f);
-      seen.add(key);
-    }
-  };
+  const reported = new Set<string>();
+  const add = (fs: readonly Finding[]) => findings.push(...notReportedYet(reported, fs));
   for (const { path, explicit, options: opts, result } of analysed) {
-    if (isFragment(result) && includers.has(path)) continue;
-    if (isFragment(result) && explicit && mayBeNftFragment(path, result, inputFormat)) {
-      search ??= new IncluderSearch(maxFileBytes);
-      const found = await search.find(path, opts);
-      if (found) {
-        add(partIn(found.result, path).findings);
-        continue;
-      }
+    const reading = await readings.of(path, explicit, result, opts);
+    if (reading.kind === "included") continue;
+    if (reading.kind === "found") {
+      add(reading.part.findings);
+      continue;
     }
     if (result.fatal !== undefined) {
       if (!explicit && inputFormat === undefined && result.file.format === "unknown") continue;

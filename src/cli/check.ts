@@ -13,7 +13,7 @@ import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rul
 import { sanitize } from "../report/sanitize.js";
 import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
-import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment, partIn, reportedFindingKey } from "./includer.js";
+import { notReportedYet, RunReadings } from "./includer.js";
 import type { Diagnostic } from "../model/types.js";
 import type { CliIo } from "./io.js";
 
@@ -333,11 +333,13 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       checked.push({ input, failed: true, message: `internal error: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
-  /** Includers looked for beside fragments named without them (made on first need). */
-  let includerSearch: IncluderSearch | undefined;
   /** Findings reported so far (an included file's may come from its includer's analysis and its own). */
   const reported = new Set<string>();
-  const includers = includersAmong(checked.flatMap((c) => ("result" in c ? [{ path: c.input.path, includes: c.result.includes ?? [] }] : [])));
+  const readings = new RunReadings(
+    checked.flatMap((c) => ("result" in c ? [{ path: c.input.path, includes: c.result.includes ?? [] }] : [])),
+    args.maxFileBytes,
+    args.options.inputFormat,
+  );
   for (const c of checked) {
     const { input } = c;
     if (!("result" in c)) {
@@ -346,26 +348,20 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       continue;
     }
     let { result } = c;
-    const includer = includers.get(input.path);
-    const fragment = isFragment(result);
-    /** The file whose analysis this one's report is part of (its includer, found beside it). */
-    let analysedAs = input.path;
-    if (includer === undefined && fragment && input.explicit && mayBeNftFragment(input.path, result, args.options.inputFormat)) {
-      // named without its includer (pre-commit names only the staged files): look for it beside it
-      includerSearch ??= new IncluderSearch(args.maxFileBytes);
-      const found = await includerSearch.find(input.path, c.options);
-      if (found) {
-        const part = partIn(found.result, input.path);
-        result = { file: { path: input.path, format: "nft", rules: result.file.rules, diagnostics: [readAsPartOf(input.path, found.path, true), ...part.diagnostics] }, findings: part.findings };
-        analysedAs = found.path;
-      }
-    }
-    if (includer !== undefined && fragment) {
-      const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, includer, false)] };
+    const reading = await readings.of(input.path, input.explicit, result, c.options);
+    if (reading.kind === "included") {
+      const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, reading.includer, false)] };
       jsonFiles.push(report);
       textFiles.push(report);
       if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
       continue;
+    }
+    /** The file whose analysis this one's report is part of (its includer, found beside it). */
+    let analysedAs = input.path;
+    if (reading.kind === "found") {
+      const { part } = reading;
+      result = { file: { path: input.path, format: "nft", rules: result.file.rules, diagnostics: [readAsPartOf(input.path, reading.includer, true), ...part.diagnostics] }, findings: part.findings };
+      analysedAs = reading.includer;
     }
     if (args.newSince !== undefined && result.fatal === undefined) {
       const { findingsNewSince } = await import("./diff.js");
@@ -381,12 +377,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
     if (baseline) result.findings = baseline.filter(result.findings);
     if (failStatus(result.findings, c.failOn) === 1) failing = true;
-    for (const f of result.findings) {
-      const key = reportedFindingKey(f);
-      if (reported.has(key)) continue;
-      reported.add(key);
-      findings.push(f);
-    }
+    findings.push(...notReportedYet(reported, result.findings));
   }
   for (const folder of expansion.folders) {
     if (!analysedPerFolder.get(folder.path)) error(folder.path, "no firewall configuration found in this folder");

@@ -431,12 +431,14 @@ async function compareWithBase(
       // named without its includer (the changed files of a pull request): look for it beside it
       search ??= new IncluderSearch(args.maxFileBytes);
       let found: string | undefined = (await search.find(abs, options))?.path;
+      /** The includer's entry when looking for it read both its versions already. */
+      let read: BaseEntry | undefined;
       if (found === undefined && !("error" in e.new) && e.new.analyzed === null) {
         // deleted: an includer whose version at the revision included it
         for await (const c of search.candidates(abs)) {
           const both = await readBoth(relative(cwd, c.path) || c.path, false, undefined);
           if (both && includedBy(both).includes(abs)) {
-            found = c.path;
+            [found, read] = [c.path, both];
             break;
           }
         }
@@ -446,7 +448,7 @@ async function compareWithBase(
         noted(e.path, `compared as part of ${path}, found beside it, which includes it`);
         if (!compared.has(resolve(cwd, path))) {
           compared.add(resolve(cwd, path));
-          const added = await readBoth(path, false, undefined);
+          const added = read ?? (await readBoth(path, false, undefined));
           if (added) compare(added);
         }
         continue;

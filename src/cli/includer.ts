@@ -27,7 +27,11 @@ export class IncluderSearch {
   private readonly texts = new Map<string, Promise<string | undefined>>();
   private readonly analyses = new Map<string, Promise<AnalyzedFile>>();
 
-  constructor(private readonly maxFileBytes: number) {}
+  /** `keepModels`: analyses keep their ruleset (trace goes on from it); check lets them go. */
+  constructor(
+    private readonly maxFileBytes: number,
+    private readonly keepModels = false,
+  ) {}
 
   /** The includer of `fragment` (as named on the command line), with its analysis; undefined when none is found. */
   async find(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile } | undefined> {
@@ -37,7 +41,7 @@ export class IncluderSearch {
     for await (const { path: shown, text } of this.candidates(fragment)) {
       const key = `${shown}\u0000${optionsKey}`;
       let analysis = this.analyses.get(key);
-      if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own)));
+      if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own, this.keepModels)));
       const result = await analysis;
       if (result.includes?.includes(target)) return { path: shown, result };
     }
@@ -79,15 +83,50 @@ export class IncluderSearch {
   }
 }
 
-/** A candidate's analysis, its model let go (only its findings, diagnostics and includes are read). */
-async function analyzed(path: string, text: string, options: CheckOptions): Promise<AnalyzedFile> {
+/**
+ * How a file of a run is read: on its own; as part of a file of the run that includes it (a
+ * fragment that cannot stand alone: its rules are analysed there); or, named without its
+ * includer, as its part of the includer found beside it (partIn).
+ */
+export type Reading =
+  | { kind: "alone" }
+  | { kind: "included"; includer: string }
+  | { kind: "found"; includer: string; part: ReturnType<typeof partIn> };
+
+/** The readings of one run's files (check, baseline): which includes which, and a search made on first need. */
+export class RunReadings {
+  private readonly includers: Map<string, string>;
+  private search?: IncluderSearch;
+
+  constructor(
+    files: readonly { path: string; includes: readonly string[] }[],
+    private readonly maxFileBytes: number,
+    private readonly forcedFormat?: string,
+  ) {
+    this.includers = includersAmong(files);
+  }
+
+  async of(path: string, explicit: boolean, result: AnalyzedFile, options: CheckOptions): Promise<Reading> {
+    if (!isFragment(result)) return { kind: "alone" };
+    const includer = this.includers.get(path);
+    if (includer !== undefined) return { kind: "included", includer };
+    if (!explicit || !mayBeNftFragment(path, result, this.forcedFormat)) return { kind: "alone" };
+    // named without its includer (pre-commit names only the staged files): look for it beside it
+    this.search ??= new IncluderSearch(this.maxFileBytes);
+    const found = await this.search.find(path, options);
+    return found ? { kind: "found", includer: found.path, part: partIn(found.result, path) } : { kind: "alone" };
+  }
+}
+
+/** A candidate's analysis, its model let go unless kept (check reads only findings, diagnostics and includes). */
+async function analyzed(path: string, text: string, options: CheckOptions, keepModel: boolean): Promise<AnalyzedFile> {
   const result = await analyzeFile(path, text, options);
-  delete result.ruleset;
+  if (!keepModel) delete result.ruleset;
   return result;
 }
 
 /** The part of an includer's analysis that lies in `fragment`: its findings and diagnostics there. */
-export function partIn(result: AnalyzedFile, fragment: string): Pick<AnalyzedFile, "findings"> & { diagnostics: AnalyzedFile["file"]["diagnostics"] } {
+function partIn(result: AnalyzedFile, fragment: string): Pick<AnalyzedFile, "findings"> & { diagnostics: AnalyzedFile["file"]["diagnostics"] } {
   const target = resolve(fragment);
   return {
     findings: result.findings.filter((f) => resolve(f.location.file) === target),
@@ -135,9 +174,15 @@ export function includersAmong(files: readonly { path: string; includes: readonl
 }
 
 /**
- * What tells two reported findings apart: the rule, where it points, and what it says. An
- * includer's analysis and a fragment's own may make the same finding; it is reported once.
+ * The findings not reported yet, marked reported: what tells two apart is the rule, where it
+ * points, and what it says. An includer's analysis and a fragment's own may make the same finding;
+ * it is reported once.
  */
-export function reportedFindingKey(f: Finding): string {
-  return `${f.ruleId}\u0000${f.location.file}:${f.location.line}:${f.location.column}\u0000${f.message}`;
+export function notReportedYet(reported: Set<string>, findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => {
+    const key = `${f.ruleId}\u0000${f.location.file}:${f.location.line}:${f.location.column}\u0000${f.message}`;
+    if (reported.has(key)) return false;
+    reported.add(key);
+    return true;
+  });
 }

@@ -124,11 +124,10 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
   let analyzed = await analyzeFile(args.file, input.text, { inputFormat: args.inputFormat, skipChecks: true });
   if (args.file !== "-" && isFragment(analyzed) && mayBeNftFragment(args.file, analyzed, args.inputFormat)) {
     // an nft fragment (nftables.d/20-mail.nft, where a finding pointed): packets go through the ruleset its includer loads
-    const found = await new IncluderSearch(args.maxFileBytes).find(args.file, { skipChecks: true });
-    const text = found ? await readConfigFile(found.path, args.maxFileBytes) : undefined;
-    if (found && text?.ok) {
+    const found = await new IncluderSearch(args.maxFileBytes, true).find(args.file, { skipChecks: true });
+    if (found?.result.ruleset) {
       io.stderr(`${sanitize(args.file)}: traced as part of ${sanitize(found.path)}, found beside it, which includes it\n`);
-      analyzed = await analyzeFile(found.path, text.text, { skipChecks: true });
+      analyzed = found.result;
     }
   }
   if (analyzed.fatal || !analyzed.ruleset) {
