@@ -18,6 +18,10 @@ import type { SourceSpan } from "../../src/model/types.js";
 
 export type NftFamily = "ip" | "ip6" | "inet" | "arp" | "bridge" | "netdev";
 export const NFT_FAMILIES: readonly NftFamily[] = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
+/** The chain types nft knows (the kernel's: filter, nat, route). */
+export const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
+/** The hook names nft's readers know, of any family (which family has which: the mapper). */
+export const HOOK_NAMES: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
 
 /** Table flags (`flags dormant`): nft 1.0.6 knows dormant and owner, nft 1.1 persist too. */
 export const TABLE_FLAGS: ReadonlySet<string> = new Set(["dormant", "owner", "persist"]);

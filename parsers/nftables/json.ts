@@ -32,7 +32,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
-import { NFT_FAMILIES, noneOfMatch, OBJECT_TYPES, TABLE_FLAGS, type ObjectType } from "./ast.js";
+import { CHAIN_TYPES, HOOK_NAMES, NFT_FAMILIES, noneOfMatch, OBJECT_TYPES, TABLE_FLAGS, type ObjectType } from "./ast.js";
 import { guessFamily } from "../../src/model/address.js";
 import { CT_KEYS, META_KEYS, negationRefusal, PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
@@ -207,7 +207,7 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
       // nft makes a base chain only of all three of type, hook and prio - strings and an integer -
       // and reads the policy only then: else the chain is a regular one, which no hook enters
       const given = (["type", "hook", "prio"] as const).filter((k) => o[k] !== undefined);
-      const mistyped = [typeof o.type === "string" ? "" : "type", typeof o.hook === "string" ? "" : "hook", Number.isInteger(o.prio) ? "" : "prio"].filter((k) => k !== "" && o[k] !== undefined);
+      const mistyped = given.filter((k) => (k === "prio" ? !Number.isInteger(o.prio) : typeof o[k] !== "string"));
       if (given.length === 3 && mistyped.length === 0) {
         cmd.base = baseSpec(o, span, path);
         if (typeof o.policy === "string") {
@@ -262,17 +262,20 @@ function readObject(op: string, what: string, v: Json, span: SourceSpan, path: P
 /** The objects nft's JSON reader reads by family, table and name (parser_json.c's object and flowtable readers). */
 const NAMED_OBJECTS: ReadonlySet<string> = new Set(["counter", "quota", "limit", "secmark", "synproxy", "tunnel", "ct helper", "ct timeout", "ct expectation", "flowtable"]);
 
+/** nft's JSON reader's required field `k` of `o` (at `path`), a JSON string, integer or anything; throws Bad with nft's words. */
+function requireField(o: Obj, path: Path, k: string, kind: "string" | "integer" | "any", why: string): void {
+  const v = o[k];
+  if (v === undefined) throw new Bad([...path, k], `required field is missing (${why}; nft: "Object item not found: ${k}")`);
+  if (kind !== "any" && (kind === "string" ? typeof v !== "string" : !Number.isInteger(v))) throw new Bad([...path, k], `expected ${kind === "string" ? "a string" : "an integer"}, got ${JSON.stringify(v)} (nft: "Expected ${kind}")`);
+}
+
 /**
  * What nft requires of a named object: its family and table (strings), its name where it is made
  * (a delete may name it by its handle, a ct helper's only by name), and a flowtable's hook and
  * integer priority. Throws Bad with nft's own words.
  */
 function requireObjectFields(what: string, op: string, o: Obj, path: Path): void {
-  const field = (k: string, kind: "string" | "integer", why: string) => {
-    const v = o[k];
-    if (v === undefined) throw new Bad([...path, k], `required field is missing (${why}; nft: "Object item not found: ${k}")`);
-    if (kind === "string" ? typeof v !== "string" : !Number.isInteger(v)) throw new Bad([...path, k], `expected ${kind === "string" ? "a string" : "an integer"}, got ${JSON.stringify(v)} (nft: "Expected ${kind}")`);
-  };
+  const field = (k: string, kind: "string" | "integer", why: string) => requireField(o, path, k, kind, why);
   field("family", "string", `the ${what}'s family`);
   field("table", "string", `the table the ${what} is in`);
   const removing = op === "delete" || op === "destroy";
@@ -298,14 +301,11 @@ function requireObjectFields(what: string, op: string, o: Obj, path: Path): void
   }
 }
 
-const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
-const CHAIN_HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
-
 /** A base chain's type, hook and priority (strings and an integer: see the chain case). */
 function baseSpec(o: Obj, span: SourceSpan, path: Path): BaseChainSpec {
   const type = o.type as string;
   const hook = o.hook as string;
-  if (!CHAIN_HOOKS.has(hook)) throw new Bad([...path, "hook"], `expected one of ${[...CHAIN_HOOKS].join(", ")}, got ${JSON.stringify(hook)} (nft: "Invalid chain hook")`);
+  if (!HOOK_NAMES.has(hook)) throw new Bad([...path, "hook"], `expected one of ${[...HOOK_NAMES].join(", ")}, got ${JSON.stringify(hook)} (nft: "Invalid chain hook")`);
   if (!CHAIN_TYPES.has(type)) throw new Bad([...path, "type"], `expected filter, nat or route, got ${JSON.stringify(type)} (the kernel has no such chain type)`);
   const devices = o.dev === undefined ? undefined : Array.isArray(o.dev) ? o.dev.map(String) : [String(o.dev)];
   const spec: BaseChainSpec = { type, hook, priority: { base: o.prio as number, offset: 0, span }, span };
@@ -480,14 +480,12 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
     case "symhash": {
       // a value drawn per packet (generators.ts): nft's JSON reader requires its modulus, numgen's mode, jhash's expression
       const g = isObj(a) ? a : {};
-      const missing = (field: string, what: string) => new Bad([...at, field], `required field is missing (${what}; nft: "Object item not found: ${field}")`);
-      if (g.mod === undefined) throw missing("mod", `the ${key}'s modulus`);
-      if (!Number.isInteger(g.mod)) throw new Bad([...at, "mod"], `expected an integer, got ${JSON.stringify(g.mod)} (nft: "Expected integer")`);
+      requireField(g, at, "mod", "integer", `the ${key}'s modulus`);
       if (key === "numgen") {
-        if (g.mode === undefined) throw missing("mode", "inc or random");
+        requireField(g, at, "mode", "any", "inc or random");
         if (g.mode !== "inc" && g.mode !== "random") throw new Bad([...at, "mode"], `expected inc or random, got ${JSON.stringify(g.mode)} (nft: "Unknown numgen mode")`);
       }
-      if (key === "jhash" && g.expr === undefined) throw missing("expr", "what the hash is of");
+      if (key === "jhash") requireField(g, at, "expr", "any", "what the hash is of");
       return { kind: "opaque", name: key, text: `${key} ${jsonText(a)}`.trim(), span };
     }
     default:

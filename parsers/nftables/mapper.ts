@@ -36,7 +36,7 @@ import type {
   Stage,
 } from "../../src/model/types.js";
 import type { BaseChainSpec, ChainPolicy, Command, EffectStmt, Expr, MatchOp, NatStmt, NftDocument, NftFamily, ObjectType, RuleNode, SetDefinition, SetElement, Stmt, TableRef, Verdict } from "./ast.js";
-import { OBJECT_TYPES } from "./ast.js";
+import { CHAIN_TYPES, OBJECT_TYPES } from "./ast.js";
 import { assignedObjectType } from "./objects.js";
 import { CT_STATES, placeRef } from "../../src/model/types.js";
 // `xt target NAME` is an iptables target: read as iptables-save input reads it.
@@ -2854,7 +2854,7 @@ function baseChainRefusals(c: ChainState, family: NftFamily, diag: (s: Diagnosti
 
 function chainTypeRefusals(c: ChainState, family: NftFamily, priority: number, diag: (s: Diagnostic["severity"], at: SourceSpan, msg: string) => void): void {
   const base = c.base!;
-  if (!["filter", "nat", "route"].includes(base.type)) return diag("error", base.span, `expected a chain type (filter, nat, route), found '${base.type}'`);
+  if (!CHAIN_TYPES.has(base.type)) return diag("error", base.span, `expected a chain type (filter, nat, route), found '${base.type}'`);
   if (!HOOKS[family].includes(base.hook)) return;
   if (base.type !== "filter" && family !== "ip" && family !== "ip6" && family !== "inet") {
     return diag("error", base.span, `chain ${c.name}: the kernel has no ${base.type} chains in the ${family} family, only filter chains (nft: "Could not process rule: No such file or directory")`);

@@ -62,7 +62,7 @@ import type {
   TableRef,
   Verdict,
 } from "./ast.js";
-import { NFT_FAMILIES, noneOfMatch, TABLE_FLAGS } from "./ast.js";
+import { CHAIN_TYPES, HOOK_NAMES, NFT_FAMILIES, noneOfMatch, TABLE_FLAGS } from "./ast.js";
 import { exprText } from "./expr-text.js";
 import { NFT_KEYWORDS } from "./keywords.js";
 import { LazyLookahead } from "../lookahead.js";
@@ -121,8 +121,6 @@ const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
   counter: new Set(["packets", "bytes", "name"]),
   limit: new Set(["rate", "name"]),
 };
-const CHAIN_TYPES: ReadonlySet<string> = new Set(["filter", "nat", "route"]);
-const HOOKS: ReadonlySet<string> = new Set(["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"]);
 const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
 
 /**
@@ -1079,7 +1077,7 @@ export class NftTextParser extends EmbeddedActionsParser {
       };
       if (priority === undefined) this.report(`expected 'priority' in the base chain declaration, found ${describeToken(this.LA(1))}`, this.LA(1));
       if (!CHAIN_TYPES.has(type.image)) this.report(`expected a chain type (filter, nat, route), found '${type.image}'`, type);
-      if (!HOOKS.has(hook.image)) this.report(`expected a hook (prerouting, input, forward, output, postrouting, ingress, egress), found '${hook.image}'`, hook);
+      if (!HOOK_NAMES.has(hook.image)) this.report(`expected a hook (prerouting, input, forward, output, postrouting, ingress, egress), found '${hook.image}'`, hook);
       if (devices.length > 0) spec.devices = devices;
       return spec;
     });
