@@ -11,6 +11,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { analyzeFile, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { readConfigFile } from "./files.js";
 import type { Finding } from "../model/finding.js";
+import type { Ruleset } from "../model/types.js";
 
 /** How many folders up from the fragment's own an includer is looked for. */
 const FOLDERS_UP = 2;
@@ -91,9 +92,13 @@ export class IncluderSearch {
 export type Reading =
   | { kind: "alone" }
   | { kind: "included"; includer: string }
-  | { kind: "found"; includer: string; part: ReturnType<typeof partIn> };
+  | { kind: "found"; includer: string; part: ReturnType<typeof partIn>; ruleset?: Ruleset };
 
-/** The readings of one run's files (check, baseline): which includes which, and a search made on first need. */
+/**
+ * The readings of one run's files (check, baseline, review): which includes which, and a search
+ * made on first need. With `keepModels` (review: its packet tracer and exposure map go on from
+ * the model) a fragment found with its includer carries the includer's ruleset.
+ */
 export class RunReadings {
   private readonly includers: Map<string, string>;
   private search?: IncluderSearch;
@@ -102,6 +107,7 @@ export class RunReadings {
     files: readonly { path: string; includes: readonly string[] }[],
     private readonly maxFileBytes: number,
     private readonly forcedFormat?: string,
+    private readonly keepModels = false,
   ) {
     this.includers = includersAmong(files);
   }
@@ -112,9 +118,10 @@ export class RunReadings {
     if (includer !== undefined) return { kind: "included", includer };
     if (!explicit || !mayBeNftFragment(path, result, this.forcedFormat)) return { kind: "alone" };
     // named without its includer (pre-commit names only the staged files): look for it beside it
-    this.search ??= new IncluderSearch(this.maxFileBytes);
+    this.search ??= new IncluderSearch(this.maxFileBytes, this.keepModels);
     const found = await this.search.find(path, options);
-    return found ? { kind: "found", includer: found.path, part: partIn(found.result, path) } : { kind: "alone" };
+    if (!found) return { kind: "alone" };
+    return { kind: "found", includer: found.path, part: partIn(found.result, path), ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
   }
 }
 

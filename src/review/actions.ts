@@ -4,13 +4,15 @@
  * that opens $EDITOR (or $VISUAL) at file:line.
  */
 import { addToBaseline, planSuppressionComment, writeSuppressionComment, type AcceptTarget } from "./accept.js";
-import type { ReviewFinding } from "./session.js";
+import { sourceText, type ReviewFinding } from "./session.js";
 
 /** Undefined when a suppression comment can be written for this finding; else why not. */
 export function canComment(item: ReviewFinding): string | undefined {
   const f = item.finding;
-  if (f.location.file !== item.file.path) return "the finding is located in another file";
-  const plan = planSuppressionComment(item.file.text, item.file.format, f.location.line, f.ruleId, "accepted");
+  // in the scanned file, or in a file it includes (an nft fragment: the comment goes there)
+  const text = sourceText(item.file, f.location.file);
+  if (text === undefined) return "the finding is located in a file that was not scanned";
+  const plan = planSuppressionComment(text, item.file.format, f.location.line, f.ruleId, "accepted");
   return plan.ok ? undefined : plan.why;
 }
 

@@ -2,7 +2,8 @@
  * What the review shows, scanned the way `check` scans: the paths expanded (expandPaths), each file
  * read (readConfigFile), its .fwlint.yaml and rule packs applied (ConfigResolver, optionsFromConfig,
  * loadUserRules), analysed (analyzeFile) and, with a baseline file, the findings it lists hidden
- * (BaselineFilter). No React here: the UI receives a ScanResult and asks for a new one on changes.
+ * (BaselineFilter); the files of a split nft configuration are read as check reads them
+ * (RunReadings). No React here: the UI receives a ScanResult and asks for a new one on changes.
  */
 import type { AnalyzedFile, CheckOptions } from "../engine/check.js";
 import { analyzeFile } from "../engine/check.js";
@@ -11,7 +12,8 @@ import { ConfigResolver, optionsFromConfig } from "../engine/config.js";
 import { loadUserRules, RulePackError } from "../engine/rule-pack.js";
 import type { Finding } from "../model/finding.js";
 import type { Diagnostic, Ruleset } from "../model/types.js";
-import { expandPaths, readConfigFile } from "../cli/files.js";
+import { expandPaths, MAX_FILE_BYTES, readConfigFile } from "../cli/files.js";
+import { notReportedYet, RunReadings } from "../cli/includer.js";
 import { existsSync } from "node:fs";
 
 /** What to scan: the command line of `fwlint review`. */
@@ -35,6 +37,24 @@ export interface ScannedFile {
   /** The options the file was analysed with (its configuration applied). */
   options: CheckOptions;
   diagnostics: Diagnostic[];
+  /**
+   * The other files its analysis read, as its findings name them: those its ruleset includes (an
+   * nftables.conf's nftables.d/*.nft) and, for a fragment named alone, the includer it was read as
+   * part of. A change to any of them is a change to what is shown.
+   */
+  readAlso: string[];
+}
+
+/** The text of `name` as `file`'s analysis read it: its own, or an included file's; undefined when it read no such file. */
+export function sourceText(file: ScannedFile, name: string): string | undefined {
+  if (name === file.path) return file.text;
+  const lines = file.ruleset?.includedLines?.get(name);
+  return lines ? lines.join("\n") : undefined;
+}
+
+/** The names the ruleset's included files have in its findings. */
+function includedNames(ruleset: Ruleset | undefined): string[] {
+  return [...(ruleset?.includedLines?.keys() ?? [])];
 }
 
 export interface ReviewFinding {
@@ -84,6 +104,10 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
   for (const p of expansion.problems) problems.push({ path: p.path, message: p.message });
   const base: CheckOptions = { ...(source.inputFormat !== undefined ? { inputFormat: source.inputFormat } : {}), ...(now ? { now } : {}) };
 
+  // First every file is read and analysed; then each is shown as check reports it (RunReadings): a
+  // fragment another file includes is part of that file, a fragment named alone is read with the
+  // includer found beside it, and a finding both analyses make is shown once.
+  const analysed: { input: (typeof expansion.files)[number]; text: string; options: CheckOptions; result: AnalyzedFile }[] = [];
   for (const input of expansion.files) {
     const read = await readConfigFile(input.path, source.maxFileBytes);
     if (!read.ok) {
@@ -100,29 +124,57 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
       problems.push({ path: input.path, message: err.message });
       continue;
     }
-    let result: AnalyzedFile;
+    // a walked file may include others from anywhere under the folder that was named
+    if (input.folder !== undefined) options = { ...options, scanRoot: input.folder };
     try {
-      result = await analyzeFile(input.path, read.text, options);
+      analysed.push({ input, text: read.text, options, result: await analyzeFile(input.path, read.text, options) });
     } catch (err) {
       problems.push({ path: input.path, message: `internal error: ${(err as Error).message}` });
-      continue;
     }
-    if (result.fatal !== undefined) {
+  }
+  const readings = new RunReadings(
+    analysed.map((a) => ({ path: a.input.path, includes: a.result.includes ?? [] })),
+    source.maxFileBytes ?? MAX_FILE_BYTES,
+    source.inputFormat,
+    true,
+  );
+  const reported = new Set<string>();
+  for (const { input, text, options, result } of analysed) {
+    const reading = await readings.of(input.path, input.explicit, result, options);
+    if (reading.kind === "included") continue;
+    let file: ScannedFile;
+    let own: Finding[];
+    if (reading.kind === "found") {
+      file = {
+        path: input.path,
+        format: "nft",
+        rules: result.file.rules,
+        text,
+        ...(reading.ruleset ? { ruleset: reading.ruleset } : {}),
+        options,
+        diagnostics: reading.part.diagnostics,
+        readAlso: [reading.includer, ...includedNames(reading.ruleset)],
+      };
+      own = reading.part.findings;
+    } else if (result.fatal !== undefined) {
       // A folder may hold anything: only a file named on the command line is worth a problem line.
       if (input.explicit || result.file.format !== "unknown") problems.push({ path: input.path, message: result.fatal });
       continue;
+    } else {
+      file = {
+        path: input.path,
+        format: result.file.format,
+        rules: result.file.rules,
+        text,
+        ...(result.ruleset ? { ruleset: result.ruleset } : {}),
+        options,
+        diagnostics: result.file.diagnostics,
+        readAlso: includedNames(result.ruleset),
+      };
+      own = result.findings;
     }
-    const file: ScannedFile = {
-      path: input.path,
-      format: result.file.format,
-      rules: result.file.rules,
-      text: read.text,
-      ...(result.ruleset ? { ruleset: result.ruleset } : {}),
-      options,
-      diagnostics: result.file.diagnostics,
-    };
     files.push(file);
-    const shown = baseline ? baseline.filter(result.findings) : result.findings;
+    const shown = notReportedYet(reported, baseline ? baseline.filter(own) : own);
     for (const f of shown) findings.push({ key: findingKey(f), finding: f, file });
   }
   return { files, findings, problems, baselineHidden: baseline?.hidden ?? 0, at: new Date() };

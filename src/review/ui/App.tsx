@@ -131,8 +131,8 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
     [actions, applyScan],
   );
 
-  // Re-scan when a scanned file changes on disk.
-  const watchedFiles = scan.files.map((f) => f.path).join("\n");
+  // Re-scan when a scanned file, or a file one read (an included nft fragment), changes on disk.
+  const watchedFiles = [...new Set(scan.files.flatMap((f) => [f.path, ...f.readAlso]))].join("\n");
   const rescanRef = useRef(rescan);
   rescanRef.current = rescan;
   /** Until when file changes are our own (an acceptance just written and re-scanned): not re-scanned again. */

@@ -11,7 +11,7 @@ import type { Packet, TraceStep } from "../../model/finding.js";
 import type { ExposureRow } from "../exposure-map.js";
 import { mapPortsText } from "../exposure-map.js";
 import type { ListRow } from "../list.js";
-import type { ReviewFinding } from "../session.js";
+import { sourceText, type ReviewFinding } from "../session.js";
 import { severityColor, shown, tint, useTheme, wrapText } from "./theme.js";
 
 /** One screen line: never wraps, cut at the right edge. */
@@ -88,10 +88,12 @@ export function detailLines(item: ReviewFinding, width: number): { text: string;
   if (f.uncertain && f.uncertain.length > 0) out.push({ text: shown(`depends on: ${f.uncertain.join("; ")}`), style: "dim" });
   out.push({ text: "" });
   out.push({ text: "Source", style: "head" });
-  const lines = item.file.text.split("\n");
+  // the finding's own file: the scanned one, or a file it includes (an nft fragment)
+  const text = sourceText(item.file, f.location.file);
+  const lines = text?.split("\n") ?? [];
   if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop(); // the final newline ends a line
   const n = f.location.line;
-  if (f.location.file === item.file.path && n >= 1 && n <= lines.length) {
+  if (text !== undefined && n >= 1 && n <= lines.length) {
     const from = Math.max(1, n - 3);
     const to = Math.min(lines.length, n + 3);
     const numWidth = String(to).length;
