@@ -12,7 +12,8 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { analyzeText } from "../../src/engine/check.js";
 import { acceptFinding, canComment } from "../../src/review/actions.js";
 import { scan } from "../../src/review/session.js";
-import { detailLines } from "../../src/review/ui/views.js";
+import { decidedByText, detailLines } from "../../src/review/ui/views.js";
+import { exposureMapForFile } from "../../src/review/exposure-map.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-review-split-"));
@@ -85,6 +86,15 @@ describe("review of a split nftables configuration", () => {
     // the packet tracer goes through the includer's ruleset
     const to = (dport: number) => verdictFor(file.ruleset!, { family: 4, proto: "tcp", src: "198.51.100.7", dst: "192.0.2.1", dport, hook: "input" }).verdict;
     expect([to(25), to(23)]).toEqual(["accept", "drop"]);
+  });
+
+  it("the exposure map of a fragment named alone names the rules of other files with their file", async () => {
+    writeFileSync(ssh, "ip saddr $MGMT tcp dport 22 accept\ntcp dport 587 accept\n");
+    const r = await scan({ paths: [mail], baselineFile: join(tmp, "none.json") });
+    const rows = exposureMapForFile(r.files[0]!, r.findings).filter((row) => row.direction === "inbound" && row.family === 4);
+    const by = (port: number) => rows.filter((row) => row.ports.some(([a, b]) => a <= port && port <= b)).map((row) => decidedByText(row, true));
+    expect(by(25)).toEqual(["line 3 tcp dport 25 accept"]);
+    expect(by(587)).toEqual([`${ssh}:2 tcp dport 587 accept`]);
   });
 
   it("a fragment with no includer beside it is still a problem line, as before", async () => {

@@ -157,7 +157,17 @@ function col(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
-/** With one file scanned, rows say `line N` instead of repeating its path. */
+/**
+ * The rule that decides an exposure row: `line N` when one file is scanned and the rule is in it,
+ * else `FILE:N` (a rule of a file the scanned one includes, such as an nft fragment).
+ */
+export function decidedByText(r: ExposureRow, oneFile: boolean): string {
+  const by = r.decidedBy;
+  if (!by) return "(no rule: pipeline default)";
+  return `${oneFile && by.file === r.file ? "line " : `${by.file}:`}${by.line} ${by.rule}`;
+}
+
+/** With one file scanned, rows say `line N` for its own rules instead of repeating its path. */
 export function ExposureView({ rows, selected, height, width, oneFile }: { rows: ExposureRow[] | undefined; selected: number; height: number; width: number; oneFile: boolean }) {
   const theme = useTheme();
   if (rows === undefined) return <Line>Computing what the Internet can reach...</Line>;
@@ -176,7 +186,7 @@ export function ExposureView({ rows, selected, height, width, oneFile }: { rows:
         const service = r.services.length > 0 ? r.services.join(",") : "-";
         const ports = `${r.protocol}/${mapPortsText(r.ports)}`;
         const from = r.coverage >= 0.999 ? "any" : r.coverage < 0.001 ? "<0.1%" : `${Math.floor(r.coverage * 1000) / 10}%`;
-        const by = r.decidedBy ? `${oneFile ? "line " : `${r.decidedBy.file}:`}${r.decidedBy.line} ${r.decidedBy.rule}` : "(no rule: pipeline default)";
+        const by = decidedByText(r, oneFile);
         const dst = `${r.destinations}${r.forwardedTo !== undefined ? ` > ${r.forwardedTo}` : r.direction === "forward" ? " (fwd)" : ""}`;
         const text = wide
           ? `${col(dst, 24)} ${col(service, 14)} ${col(ports, 14)} ${col(from, 6)} ${by}`
