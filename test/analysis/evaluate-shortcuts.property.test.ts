@@ -2,9 +2,9 @@
  * The evaluator's shortcuts change no result: random nftables rulesets - large set rules (a
  * blocklist, address . port pairs) kept aside as factors, batches of ACCEPT/DROP rules accounted
  * for as a whole, flows returned by jumped-to chains and flows going on past a rule with an
- * unmodelled condition kept apart, next to jumps (also through a verdict map), gotos, returns,
- * DNAT and notrack - give the same accepted packets, certain and possible, per pipeline, with the
- * shortcuts on and off.
+ * unmodelled condition kept apart, next to jumps (also through a verdict map, whose jumps run as
+ * one), gotos, returns, DNAT and notrack - give the same accepted packets, certain and possible,
+ * per pipeline, with the shortcuts on and off.
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
@@ -91,7 +91,9 @@ const ruleset = fc
   });
 
 function evaluate(text: string, shortcuts: boolean, apartFanout = 16, batchSteps = 16, lazyWork = 32_000): PipelineResult[] {
-  configureEvaluator(shortcuts ? { runs: true, batchSteps, largeFilterMin: 256, apart: true, apartFanout, lazyWork } : { runs: false, largeFilterMin: Infinity, apart: false, lazyWork: Infinity });
+  configureEvaluator(
+    shortcuts ? { runs: true, batchSteps, largeFilterMin: 256, apart: true, apartFanout, lazyWork, jumpGroups: true } : { runs: false, largeFilterMin: Infinity, apart: false, lazyWork: Infinity, jumpGroups: false },
+  );
   const rs = parseNft(text, "p.nft");
   expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return evaluateRuleset(rs).results;
@@ -126,7 +128,7 @@ function expectSame(fast: PipelineResult[], plain: PipelineResult[]): void {
 }
 
 describe("evaluator shortcuts", () => {
-  afterAll(() => configureEvaluator({ runs: true, batchSteps: 16, largeFilterMin: 256, apart: true, apartFanout: 16, lazyWork: 32_000 }));
+  afterAll(() => configureEvaluator({ runs: true, batchSteps: 16, largeFilterMin: 256, apart: true, apartFanout: 16, lazyWork: 32_000, jumpGroups: true }));
   it("keep a large ACCEPT's packets unmarked when a later ACCEPT of the same fate marks its own", () => {
     // the blocklist's ACCEPT, then a jump that marks and accepts; a later chain accepts marked
     // packets for certain and the rest only under rate limits (found by review: the widened
