@@ -938,7 +938,7 @@ export class Evaluator {
    * group, and a flow meets each rule with the same packets whichever went before - but the flows
    * are walked, compacted and bounded once for the group, not after each rule: a verdict map of
    * 500 jumps, each chain returning flows of its own, walked thousands of flows at each element
-   * (nft bench: 1.8 s).
+   * (nft bench: evaluation 7.5 -> 6.4 s).
    */
   private runJumpGroup(group: { rule: Rule; known: PacketSet }[], flows: Flow[], result: ChainResult, depth: number, stage: Stage, chain: Chain, kind: PipelineKind): Flow[] {
     let active = flows;
