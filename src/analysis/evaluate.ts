@@ -291,6 +291,12 @@ interface AccountedBatch {
   steps: UncertainStep[];
 }
 
+/** Jumps of one verdict map run as one (see Evaluator.jumpGroup): the rules with their matches, and the union of those. */
+interface JumpGroup {
+  rules: { rule: Rule; known: PacketSet }[];
+  all: PacketSet;
+}
+
 /** An uncertain ACCEPT/DROP/REJECT rule inside an accounted batch. */
 interface UncertainStep {
   rule: Rule;
@@ -317,6 +323,8 @@ export class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
   /** Batches accounted for, by chain, first rule, path kind and stage (see runChain). */
   private readonly batches = new Map<string, AccountedBatch>();
+  /** Jump groups by chain, first rule, path kind and stage; null where none starts (see jumpGroup). */
+  private readonly groupsFound = new Map<string, JumpGroup | null>();
   private readonly reported = new Set<string>();
   private policyReached = new Map<string, PacketSet>();
   /** Assumptions (Flow.assumptions) that name a condition drawn per packet (see AcceptedRegion.drawn). */
@@ -841,10 +849,10 @@ export class Evaluator {
       }
       endBatch(i);
       active = settled(active);
-      const group = only || !jumpGroups ? undefined : this.jumpGroup(rules, i, m, unknowns, kind, stage);
+      const group = only || !jumpGroups ? undefined : this.jumpGroup(chain, i, m, unknowns, kind, stage);
       if (group) {
         active = this.runJumpGroup(group, active, result, depth, stage, chain, kind);
-        p += group.length - 1;
+        p += group.rules.length - 1;
         continue;
       }
       const matched: Flow[] = [];
@@ -908,10 +916,19 @@ export class Evaluator {
    * The rules from `i` on that one verdict map of jumps became (`iifname vmap { "wan" : jump
    * wan_in, ... }`, nft bench: `ip daddr vmap` of 500 customer networks), when there are two or
    * more: the same statement's elements in a row, each a jump or goto on known conditions alone
-   * (no unmodelled one, no mark, no rewrite), their matches apart from one another. Undefined
-   * otherwise. Such rules are run as one (runJumpGroup).
+   * (no unmodelled one, no mark, no rewrite), their matches apart from one another; with `all`,
+   * the union of their matches. Undefined otherwise. Such rules are run as one (runJumpGroup).
+   * Found once per chain position, path kind and stage, like the batches (a chain run again on
+   * another path, or reached by many jumps, does not look again).
    */
-  private jumpGroup(rules: readonly Rule[], i: number, m: CompiledMatch, unknowns: readonly OpenCondition[], kind: PipelineKind, stage: Stage): { rule: Rule; known: PacketSet }[] | undefined {
+  private jumpGroup(chain: Chain, i: number, m: CompiledMatch, unknowns: readonly OpenCondition[], kind: PipelineKind, stage: Stage): JumpGroup | undefined {
+    const key = `${chain.table}/${chain.name}|${i}|${kind}|${stage.chain}`;
+    let group = this.groupsFound.get(key);
+    if (group === undefined) this.groupsFound.set(key, (group = this.findJumpGroup(chain.rules, i, m, unknowns, kind, stage) ?? null));
+    return group ?? undefined;
+  }
+
+  private findJumpGroup(rules: readonly Rule[], i: number, m: CompiledMatch, unknowns: readonly OpenCondition[], kind: PipelineKind, stage: Stage): JumpGroup | undefined {
     const first = rules[i]!;
     const next = rules[i + 1];
     if (first.element === undefined || next?.span !== first.span || next.element === undefined) return undefined;
@@ -919,16 +936,18 @@ export class Evaluator {
       (r.action.kind === "jump" || r.action.kind === "goto") && open !== null && open.length === 0 && c.dnat.length === 0 && c.marks.length === 0 && r.setMark === undefined;
     if (!plainJump(first, m, unknowns)) return undefined;
     const group = [{ rule: first, known: m.known }];
-    let seen = m.known;
+    // what the group matches so far, grown balanced (a map may hold thousands of elements)
+    const seen = new UnionStack();
+    seen.add(m.known);
     for (let k = i + 1; k < rules.length; k++) {
       const r = rules[k]!;
       if (r.span !== first.span || r.element === undefined) break;
       const c = compileRuleOnPath(r, this.ruleset.families, kind, stage);
-      if (!plainJump(r, c, unknownsOnPath(c, kind, stage)) || seen.overlaps(c.known)) break;
+      if (!plainJump(r, c, unknownsOnPath(c, kind, stage)) || seen.snapshot().meets(c.known)) break;
       group.push({ rule: r, known: c.known });
-      seen = seen.union(c.known);
+      seen.add(c.known);
     }
-    return group.length > 1 ? group : undefined;
+    return group.length > 1 ? { rules: group, all: seen.union() } : undefined;
   }
 
   /**
@@ -940,12 +959,12 @@ export class Evaluator {
    * 500 jumps, each chain returning flows of its own, walked thousands of flows at each element
    * (nft bench: evaluation 7.5 -> 6.4 s).
    */
-  private runJumpGroup(group: { rule: Rule; known: PacketSet }[], flows: Flow[], result: ChainResult, depth: number, stage: Stage, chain: Chain, kind: PipelineKind): Flow[] {
+  private runJumpGroup(group: JumpGroup, flows: Flow[], result: ChainResult, depth: number, stage: Stage, chain: Chain, kind: PipelineKind): Flow[] {
+    const { rules, all } = group;
     let active = flows;
     // flows kept apart that meet a rule of the group are rejoined, as each rule would have
-    if (active.some((f) => f.within)) for (const g of group) active = rejoinMet(active, g.known);
-    const all = PacketSet.unionAll(group.map((g) => g.known));
-    const matched: Flow[][] = group.map(() => []);
+    if (active.some((f) => f.within)) for (const g of rules) active = rejoinMet(active, g.known);
+    const matched: Flow[][] = rules.map(() => []);
     const next: Flow[] = [];
     for (const f of active) {
       // (flows kept apart past the rejoining meet none of the rules)
@@ -953,7 +972,7 @@ export class Evaluator {
         next.push(f);
         continue;
       }
-      group.forEach((g, k) => {
+      rules.forEach((g, k) => {
         const hit = f.set.intersect(g.known);
         if (!hit.isEmpty()) matched[k]!.push(this.marked({ ...f, set: hit }, g.rule));
       });
@@ -962,7 +981,7 @@ export class Evaluator {
     }
     active = next;
     let acted = false;
-    group.forEach((g, k) => {
+    rules.forEach((g, k) => {
       if (matched[k]!.length === 0) return;
       acted = true;
       this.act(g.rule, g.rule.action, matched[k]!, result, (fs) => pushAll(active, fs), depth, stage, chain, kind);
