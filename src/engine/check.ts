@@ -115,14 +115,13 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
   if (!options.skipChecks) {
     // the file's own directives, and those of the files it includes (an nft fragment's rule is
     // accepted where it is written: a comment above it in nftables.d/20-mail.nft)
-    const sources: [string, string][] = [[path, text]];
-    for (const [name, lines] of ruleset.includedLines ?? []) if (lines.some((l) => l.includes("fwlint-"))) sources.push([name, lines.join("\n")]);
-    for (const [file, source] of sources) {
-      if (!source.includes("fwlint-")) continue;
+    const suppress = (file: string, source: string) => {
       const suppressions = parseSuppressions(file, source, options.now);
       findings = applySuppressions(file, findings, suppressions, options.showSuppressed === true);
       diagnostics.push(...suppressions.diagnostics);
-    }
+    };
+    if (text.includes("fwlint-")) suppress(path, text);
+    for (const [name, lines] of ruleset.includedLines ?? []) if (lines.some((l) => l.includes("fwlint-"))) suppress(name, lines.join("\n"));
   }
   const lines = text.split("\n");
   for (const f of findings) {
