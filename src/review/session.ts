@@ -52,11 +52,6 @@ export function sourceText(file: ScannedFile, name: string): string | undefined 
   return lines ? lines.join("\n") : undefined;
 }
 
-/** The names the ruleset's included files have in its findings. */
-function includedNames(ruleset: Ruleset | undefined): string[] {
-  return [...(ruleset?.includedLines?.keys() ?? [])];
-}
-
 export interface ReviewFinding {
   /** Identity that survives edits which move lines (rule, file, source line, exposure, message). */
   key: string;
@@ -142,37 +137,25 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
   for (const { input, text, options, result } of analysed) {
     const reading = await readings.of(input.path, input.explicit, result, options);
     if (reading.kind === "included") continue;
-    let file: ScannedFile;
-    let own: Finding[];
-    if (reading.kind === "found") {
-      file = {
-        path: input.path,
-        format: "nft",
-        rules: result.file.rules,
-        text,
-        ...(reading.ruleset ? { ruleset: reading.ruleset } : {}),
-        options,
-        diagnostics: reading.part.diagnostics,
-        readAlso: [reading.includer, ...includedNames(reading.ruleset)],
-      };
-      own = reading.part.findings;
-    } else if (result.fatal !== undefined) {
+    if (reading.kind !== "found" && result.fatal !== undefined) {
       // A folder may hold anything: only a file named on the command line is worth a problem line.
       if (input.explicit || result.file.format !== "unknown") problems.push({ path: input.path, message: result.fatal });
       continue;
-    } else {
-      file = {
-        path: input.path,
-        format: result.file.format,
-        rules: result.file.rules,
-        text,
-        ...(result.ruleset ? { ruleset: result.ruleset } : {}),
-        options,
-        diagnostics: result.file.diagnostics,
-        readAlso: includedNames(result.ruleset),
-      };
-      own = result.findings;
     }
+    // a fragment named alone is shown with its part of the includer's analysis, and that one's model
+    const found = reading.kind === "found" ? reading : undefined;
+    const ruleset = found ? found.ruleset : result.ruleset;
+    const file: ScannedFile = {
+      path: input.path,
+      format: found ? "nft" : result.file.format,
+      rules: result.file.rules,
+      text,
+      ...(ruleset ? { ruleset } : {}),
+      options,
+      diagnostics: found ? found.part.diagnostics : result.file.diagnostics,
+      readAlso: [...(found ? [found.includer] : []), ...(ruleset?.includedLines?.keys() ?? [])],
+    };
+    const own = found ? found.part.findings : result.findings;
     files.push(file);
     const shown = notReportedYet(reported, baseline ? baseline.filter(own) : own);
     for (const f of shown) findings.push({ key: findingKey(f), finding: f, file });
