@@ -417,6 +417,8 @@ export interface NftDocument {
   included: string[];
   /** The included files' lines, by the name their tokens carry (not the top file's). */
   includedLines?: Map<string, string[]>;
+  /** Paths and glob patterns (absolute) whose files the includes read or would read once there (include.ts IncludeResolution.watch). */
+  includeWatch?: string[];
   /** Read from nft JSON, whose reader (nft -j) takes some things its text reader refuses (see mapNft). */
   json?: true;
 }

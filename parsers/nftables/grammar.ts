@@ -37,7 +37,13 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
       a.file === b.file ? a.line - b.line || a.column - b.column : 0,
     );
     const includedLines = new Map([...pre.lines].filter(([name]) => name !== file));
-    return { commands: parsed.commands, diagnostics, included: pre.included, ...(includedLines.size > 0 ? { includedLines } : {}) };
+    return {
+      commands: parsed.commands,
+      diagnostics,
+      included: pre.included,
+      ...(includedLines.size > 0 ? { includedLines } : {}),
+      ...(pre.watched.length > 0 ? { includeWatch: pre.watched } : {}),
+    };
   } catch (e) {
     // A bug of ours must not take the whole analysis down: report it where the file starts.
     return {

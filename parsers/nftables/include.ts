@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
+import { GLOB_CHARS as GLOB, globMatches } from "../../src/model/glob.js";
 
 export interface IncludeIo {
   /** The file's text, or undefined when it cannot be read. */
@@ -36,41 +37,23 @@ export const diskIo: IncludeIo = {
   },
 };
 
+/**
+ * `watch`, on an include read from the tree: the path or glob pattern (absolute) whose files it
+ * reads - a file created, replaced or removed there changes what the include reads.
+ */
 export type IncludeResolution =
   /** `copy`: an absolute path read from the tree's copy of the machine's folders (treeCopy), `tree` taken for `/`. */
-  | { kind: "files"; files: { path: string; text: string }[]; copy?: { tree: string } }
+  | { kind: "files"; files: { path: string; text: string }[]; copy?: { tree: string }; watch: string }
   /** Nothing matched a glob pattern: not an error for nft. */
-  | { kind: "none" }
-  | { kind: "error"; message: string }
+  | { kind: "none"; watch: string }
+  | { kind: "error"; message: string; watch?: string }
   /** A glob outside the root: nft would read whatever matches on the machine; fwlint reads nothing. */
   | { kind: "outside-glob"; message: string };
-
-const GLOB = /[*?[]/;
 
 /** True when `path` is `root` or inside it. */
 export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === "" || (!rel.startsWith(".." + sep) && rel !== ".." && !isAbsolute(rel));
-}
-
-function globToRegExp(pattern: string): RegExp {
-  let re = "^";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 1);
-      if (end < 0) re += "\\[";
-      else {
-        let body = pattern.slice(i + 1, end);
-        if (body.startsWith("!")) body = "^" + body.slice(1);
-        re += "[" + body.replace(/\\/g, "\\\\") + "]";
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
-  }
-  return new RegExp(re + "$");
 }
 
 /** Expands a (possibly glob) absolute path into the matching files, sorted as nft does. */
@@ -86,8 +69,7 @@ function expandGlob(path: string, io: IncludeIo): { path: string; text: string }
         next.push(join(base, part));
         continue;
       }
-      const re = globToRegExp(part);
-      for (const name of io.listDir(base) ?? []) if (!name.startsWith(".") && re.test(name)) next.push(join(base, name));
+      for (const name of io.listDir(base) ?? []) if (globMatches(part, name)) next.push(join(base, name));
     }
     current = next;
     if (current.length === 0) break;
@@ -117,11 +99,11 @@ export function resolveInclude(spec: string, fromFile: string, root: string, io:
   }
   if (GLOB.test(spec)) {
     const files = expandGlob(target, io).filter((f) => isInside(root, f.path));
-    return files.length === 0 ? { kind: "none" } : { kind: "files", files };
+    return files.length === 0 ? { kind: "none", watch: target } : { kind: "files", files, watch: target };
   }
   const text = io.readFile(target);
-  if (text === undefined) return { kind: "error", message: `include "${spec}": file ${target} not found or not readable` };
-  return { kind: "files", files: [{ path: target, text }] };
+  if (text === undefined) return { kind: "error", message: `include "${spec}": file ${target} not found or not readable`, watch: target };
+  return { kind: "files", files: [{ path: target, text }], watch: target };
 }
 
 /**
@@ -139,10 +121,10 @@ function treeCopy(target: string, fromDir: string, root: string, io: IncludeIo):
     if (isInside(root, copy)) {
       if (glob && io.listDir(dirname(copy)) !== undefined) {
         const files = expandGlob(copy, io).filter((f) => isInside(root, f.path));
-        return files.length > 0 ? { kind: "files", files, copy: { tree: at } } : { kind: "none" };
+        return files.length > 0 ? { kind: "files", files, copy: { tree: at }, watch: copy } : { kind: "none", watch: copy };
       }
       const text = glob ? undefined : io.readFile(copy);
-      if (text !== undefined) return { kind: "files", files: [{ path: copy, text }], copy: { tree: at } };
+      if (text !== undefined) return { kind: "files", files: [{ path: copy, text }], copy: { tree: at }, watch: copy };
     }
     if (dirname(at) === at) return undefined;
   }

@@ -2802,7 +2802,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     }
   }
   m.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
-  return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount, ...(doc.included.length > 0 ? { includedFiles: doc.included } : {}), ...(doc.includedLines ? { includedLines: doc.includedLines } : {}) };
+  return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount, ...(doc.included.length > 0 ? { includedFiles: doc.included } : {}), ...(doc.includedLines ? { includedLines: doc.includedLines } : {}), ...(doc.includeWatch ? { includeWatch: doc.includeWatch } : {}) };
 }
 
 /** dnat and redirect, and an iptables target that may (`xt target NETMAP`, `xt target DNAT`). */

@@ -30,6 +30,8 @@ export interface Preprocessed {
   tokens: SourcedToken[];
   diagnostics: Diagnostic[];
   included: string[];
+  /** What the includes read files by, to watch for files that come or go (include.ts IncludeResolution.watch). */
+  watched: string[];
   /** Source lines per file, for span texts. */
   lines: Map<string, string[]>;
   /** `# handle N` comments: file -> line -> handle. */
@@ -110,6 +112,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
   const out: SourcedToken[] = [];
   const diagnostics: Diagnostic[] = [];
   const included: string[] = [];
+  const watched: string[] = [];
   const lines = new Map<string, string[]>();
   const handles = new Map<string, Map<number, number>>();
   const defines = new DefineScopes();
@@ -280,6 +283,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
       return;
     }
     const r = resolveInclude(spec, fromPath, root, io);
+    if (r.kind !== "outside-glob" && r.watch !== undefined && !watched.includes(r.watch)) watched.push(r.watch);
     if (r.kind === "error") {
       error(fromName, at, r.message, { unread: true });
       return;
@@ -311,7 +315,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
   };
 
   run(text, topPath, file, 0);
-  return { tokens: limitNesting(out, file, diagnostics), diagnostics, included, lines, handles };
+  return { tokens: limitNesting(out, file, diagnostics), diagnostics, included, watched, lines, handles };
 }
 
 /**

@@ -284,6 +284,11 @@ export interface Ruleset {
   /** The lines of each included file, by the name its locations give it (a finding's source line). */
   includedLines?: ReadonlyMap<string, readonly string[]>;
   /**
+   * Absolute paths and glob patterns (`/etc/nftables.d/*.nft`) whose files the includes read, or
+   * would read once there: a file created or removed there changes the ruleset (the review watches them).
+   */
+  includeWatch?: readonly string[];
+  /**
    * Interfaces the device itself says face the Internet (vendor formats: ASA's lowest security
    * level, an SRX zone named untrust, ...). `.fwlint.yaml` `internet:` overrides it; absent means
    * every interface but loopback and container/VM bridges.

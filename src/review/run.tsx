@@ -52,7 +52,7 @@ export async function runReviewUi(initial: ScanResult, opts: RunOptions): Promis
       if (stdin.isTTY) stdin.setRawMode(true);
       if (r.error) throw new Error(`cannot run '${command}': ${r.error.message} (set $EDITOR)`);
     },
-    watch: (files, onChange) => watchFiles(files, onChange),
+    watch: (files, onChange, patterns) => watchFiles(files, onChange, undefined, patterns),
   };
 
   enter();

@@ -43,6 +43,11 @@ export interface ScannedFile {
    * part of. A change to any of them is a change to what is shown.
    */
   readAlso: string[];
+  /**
+   * Paths and glob patterns (absolute) its includes read files by (`/etc/nftables.d/*.nft`): a
+   * fragment added there, or a missing included file created, changes what is shown too.
+   */
+  readMatching: string[];
 }
 
 /** The text of `name` as `file`'s analysis read it: its own, or an included file's; undefined when it read no such file. */
@@ -154,6 +159,7 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
       options,
       diagnostics: found ? found.part.diagnostics : result.file.diagnostics,
       readAlso: [...(found ? [found.includer] : []), ...(ruleset?.includedLines?.keys() ?? [])],
+      readMatching: [...(ruleset?.includeWatch ?? [])],
     };
     const own = found ? found.part.findings : result.findings;
     files.push(file);

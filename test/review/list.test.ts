@@ -7,7 +7,7 @@ import type { Finding, Severity } from "../../src/model/finding.js";
 import { groupRows, nextMinSeverity, nextRule, reselect, visibleFindings, DEFAULT_SETTINGS } from "../../src/review/list.js";
 import { findingKey, type ReviewFinding, type ScannedFile } from "../../src/review/session.js";
 
-const file: ScannedFile = { path: "a.rules", format: "iptables", rules: 3, text: "", options: {}, diagnostics: [], readAlso: [] };
+const file: ScannedFile = { path: "a.rules", format: "iptables", rules: 3, text: "", options: {}, diagnostics: [], readAlso: [], readMatching: [] };
 function item(ruleId: string, severity: Severity, path: string, line: number, message: string): ReviewFinding {
   const f: Finding = { ruleId, severity, message, location: { file: path, line, column: 1 } };
   return { key: findingKey(f), finding: f, file };

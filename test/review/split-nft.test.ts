@@ -51,6 +51,8 @@ describe("review of a split nftables configuration", () => {
     expect(r.problems).toEqual([]);
     expect(r.files.map((f) => f.path)).toEqual([conf]);
     expect([...r.files[0]!.readAlso].sort()).toEqual([ssh, mail]);
+    // the include's pattern too: a fragment added to nftables.d/ is read by the next scan
+    expect(r.files[0]!.readMatching).toEqual([join(etc, "nftables.d", "*.nft")]);
     const found = smtp(r);
     expect(found.map((f) => [f.finding.location.file, f.finding.location.line])).toEqual([
       [mail, 3],
@@ -80,6 +82,7 @@ describe("review of a split nftables configuration", () => {
     expect(r.files.map((f) => [f.path, f.format])).toEqual([[mail, "nft"]]);
     const file = r.files[0]!;
     expect(file.readAlso).toContain(conf);
+    expect(file.readMatching).toEqual([join(etc, "nftables.d", "*.nft")]);
     expect(smtp(r).map((f) => f.finding.location.line)).toEqual([3, 3]);
     expect(r.findings.every((f) => f.finding.location.file === mail)).toBe(true);
     expect(detailLines(smtp(r)[0]!, 100).map((l) => l.text)).toContain(">3 | tcp dport 25 accept");
@@ -95,6 +98,17 @@ describe("review of a split nftables configuration", () => {
     const by = (port: number) => rows.filter((row) => row.ports.some(([a, b]) => a <= port && port <= b)).map((row) => decidedByText(row, true));
     expect(by(25)).toEqual(["line 3 tcp dport 25 accept"]);
     expect(by(587)).toEqual([`${ssh}:2 tcp dport 587 accept`]);
+  });
+
+  it("an included file that is not there yet is watched by its path; once written, the next scan reads it", async () => {
+    const extra = join(etc, "extra.nft");
+    writeFileSync(conf, CONF.replace('include "./nftables.d/*.nft"', 'include "./nftables.d/*.nft"\n\t\tinclude "./extra.nft"'));
+    const before = await scan({ paths: [conf], baselineFile: join(tmp, "none.json") });
+    expect(before.files[0]!.readMatching).toEqual([join(etc, "nftables.d", "*.nft"), extra]);
+    expect(before.files[0]!.diagnostics.some((d) => d.message.includes(`file ${extra} not found`))).toBe(true);
+    writeFileSync(extra, "tcp dport 3306 accept\n");
+    const after = await scan({ paths: [conf], baselineFile: join(tmp, "none.json") });
+    expect(after.findings.filter((f) => f.finding.exposure?.service === "mysql").map((f) => f.finding.location.file)).toEqual([extra, extra]);
   });
 
   it("a fragment with no includer beside it is still a problem line, as before", async () => {

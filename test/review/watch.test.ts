@@ -1,8 +1,9 @@
 /**
  * Re-scan triggers: a change to a watched file calls back once (debounced), also when an editor
- * replaces the file by renaming a new one over it; other files in the folder do not.
+ * replaces the file by renaming a new one over it; other files in the folder do not. A glob
+ * pattern (an nft include's nftables.d/*.nft) calls back for the files it matches, new ones too.
  */
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -36,5 +37,28 @@ describe("watchFiles", () => {
     writeFileSync(file, "after stop");
     await sleep(400);
     expect(calls).toBe(2);
+  });
+
+  it("a glob pattern: a matching file that comes, changes or goes calls back; other names and hidden files do not", async () => {
+    const dir = join(tmp, "nftables.d");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "10-ssh.nft"), "tcp dport 22 accept\n");
+    let calls = 0;
+    const stop = watchFiles([], () => calls++, 100, [join(dir, "*.nft")]);
+    try {
+      await sleep(100);
+      writeFileSync(join(dir, "notes.txt"), "x");
+      writeFileSync(join(dir, ".20-mail.nft.swp"), "x");
+      await sleep(400);
+      expect(calls).toBe(0);
+      writeFileSync(join(dir, "20-mail.nft"), "tcp dport 25 accept\n");
+      await sleep(500);
+      expect(calls).toBe(1);
+      unlinkSync(join(dir, "10-ssh.nft"));
+      await sleep(500);
+      expect(calls).toBe(2);
+    } finally {
+      stop();
+    }
   });
 });

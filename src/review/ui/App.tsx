@@ -24,8 +24,11 @@ export interface ReviewActions {
   accept(item: ReviewFinding, reason: string, target: AcceptTarget): Promise<string>;
   /** Suspends the UI, runs $EDITOR at file:line, and resolves when it exits. */
   openEditor(file: string, line: number): Promise<void>;
-  /** Calls onChange (debounced) when one of the files changes on disk; returns the unsubscribe. */
-  watch?(files: string[], onChange: () => void): () => void;
+  /**
+   * Calls onChange (debounced) when one of the files changes on disk, or a file matching one of the
+   * glob patterns comes, changes or goes; returns the unsubscribe.
+   */
+  watch?(files: string[], onChange: () => void, patterns: string[]): () => void;
 }
 
 export interface AppProps {
@@ -131,19 +134,25 @@ export function App({ initial, actions, color, baselineFile, width: w, height: h
     [actions, applyScan],
   );
 
-  // Re-scan when a scanned file, or a file one read (an included nft fragment), changes on disk.
+  // Re-scan when a scanned file, or a file one read (an included nft fragment), changes on disk,
+  // or a file its includes would read comes or goes (a new fragment in nftables.d/).
   const watchedFiles = [...new Set(scan.files.flatMap((f) => [f.path, ...f.readAlso]))].join("\n");
+  const watchedPatterns = [...new Set(scan.files.flatMap((f) => f.readMatching))].join("\n");
   const rescanRef = useRef(rescan);
   rescanRef.current = rescan;
   /** Until when file changes are our own (an acceptance just written and re-scanned): not re-scanned again. */
   const ownWritesUntil = useRef(0);
   useEffect(() => {
     if (!actions.watch || watchedFiles === "") return;
-    return actions.watch(watchedFiles.split("\n"), () => {
-      if (Date.now() < ownWritesUntil.current) return;
-      void rescanRef.current("re-scanned: a file changed on disk");
-    });
-  }, [actions, watchedFiles]);
+    return actions.watch(
+      watchedFiles.split("\n"),
+      () => {
+        if (Date.now() < ownWritesUntil.current) return;
+        void rescanRef.current("re-scanned: a file changed on disk");
+      },
+      watchedPatterns === "" ? [] : watchedPatterns.split("\n"),
+    );
+  }, [actions, watchedFiles, watchedPatterns]);
 
   // The exposure map is computed when first shown after each scan.
   useEffect(() => {

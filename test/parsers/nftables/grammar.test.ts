@@ -482,19 +482,27 @@ describe("includes", () => {
     "/cfg/loop.nft": 'include "loop2.nft"\n',
     "/cfg/loop2.nft": 'include "loop.nft"\n',
     "/cfg/escape.nft": 'include "../etc/passwd"\ninclude "missing.nft"\n',
+    "/cfg/rules/.hidden.nft": "add rule inet t c tcp dport 23 accept\n",
+    "/cfg/dots.nft": 'include "rules/.*.nft"\n',
   };
   const opts = {
     readFile: (p: string) => files[p],
-    listDir: (d: string) => (d === "/cfg/rules" ? ["a.nft", "b.nft", "c.txt"] : undefined),
+    listDir: (d: string) => (d === "/cfg/rules" ? [".hidden.nft", "a.nft", "b.nft", "c.txt"] : undefined),
   };
 
   it("resolves relative paths and globs, shares defines, spans carry the included file", () => {
     const doc = readNftText(files["/cfg/main.nft"]!, "/cfg/main.nft", opts);
     expect(errors(doc)).toEqual([]);
     expect(doc.included).toEqual(["/cfg/sets.nft", "/cfg/rules/a.nft", "/cfg/rules/b.nft"]);
+    // what the includes read by, for the review to watch: the file and the pattern
+    expect(doc.includeWatch).toEqual(["/cfg/sets.nft", "/cfg/rules/*.nft"]);
     const r = rules(doc);
     expect(r.map((x) => `${x.span.file}:${x.span.line}`)).toEqual(["/cfg/rules/a.nft:1", "/cfg/rules/b.nft:1"]);
     expect(bare(r[0]!.stmts[0])).toMatchObject({ right: { kind: "set", elements: [{ key: v("80") }, { key: v("443") }] } });
+  });
+
+  it("a hidden file is read only by a pattern that starts with '.', as glob(3) reads it", () => {
+    expect(readNftText(files["/cfg/dots.nft"]!, "/cfg/dots.nft", opts).included).toEqual(["/cfg/rules/.hidden.nft"]);
   });
 
   it("cycles, escapes from the root and missing files are errors", () => {
@@ -504,6 +512,8 @@ describe("includes", () => {
     const esc = errors(readNftText(files["/cfg/escape.nft"]!, "/cfg/escape.nft", opts));
     expect(esc[0]).toMatch(/^1:9 include "..\/etc\/passwd" points outside the scanned tree/);
     expect(esc[1]).toMatch(/^2:9 include "missing.nft": file \/cfg\/missing.nft not found/);
+    // the missing file is watched for; what is outside the tree is not
+    expect(readNftText(files["/cfg/escape.nft"]!, "/cfg/escape.nft", opts).includeWatch).toEqual(["/cfg/missing.nft"]);
     // a root above the file widens what may be read
     expect(errors(readNftText('include "cfg/sets.nft"\n', "/main.nft", { ...opts, readFile: (p: string) => files[p.replace(/^\/cfg\/cfg/, "/cfg")] ?? files[p], root: "/" }))).toEqual([]);
   });

@@ -1,0 +1,36 @@
+/**
+ * The glob patterns an nft `include` may name (glob(3): `*`, `?`, `[...]`, `[!...]`), one path
+ * component at a time. The nft reader expands them; the review watches folders by them for a file
+ * that would be read once it is there.
+ */
+
+/** Does a path (component) hold a glob pattern? */
+export const GLOB_CHARS = /[*?[]/;
+
+/** One path component's pattern as a regular expression over names (`*` and `?` never match '/'). */
+export function globComponentRegExp(pattern: string): RegExp {
+  let re = "^";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const end = pattern.indexOf("]", i + 1);
+      if (end < 0) re += "\\[";
+      else {
+        let body = pattern.slice(i + 1, end);
+        if (body.startsWith("!")) body = "^" + body.slice(1);
+        re += "[" + body.replace(/\\/g, "\\\\") + "]";
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  return new RegExp(re + "$");
+}
+
+/** Does a file name match a component's pattern, as glob(3) reads one (hidden names only by a pattern that starts with '.')? */
+export function globMatches(pattern: string, name: string): boolean {
+  if (!GLOB_CHARS.test(pattern)) return name === pattern;
+  if (name.startsWith(".") && !pattern.startsWith(".")) return false;
+  return globComponentRegExp(pattern).test(name);
+}
