@@ -2,6 +2,7 @@
  * AST -> model: tables, chains (declaration, policy, -N/-P/-F/-X), rules with -A/-I ordering,
  * target resolution against the chains of the table, and the pipelines of the file's family.
  */
+import type { IpsetIndex } from "../ipset/match.js";
 import {
   chainKey,
   type Chain,
@@ -51,7 +52,7 @@ const POLICIES: Record<string, "accept" | "drop"> = { ACCEPT: "accept", DROP: "d
  * `diagnostics` is shared with the line reader (`nodes` may be a lazy generator that adds its
  * syntax errors to it), so diagnostics come out in line order.
  */
-export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Family, format: string, diagnostics: Diagnostic[]): Ruleset {
+export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Family, format: string, diagnostics: Diagnostic[], ipsets?: IpsetIndex): Ruleset {
   /** `unresolved`: the error names what the file does not define (see Diagnostic). */
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string, unresolved?: boolean) =>
     diagnostics.push({ severity, message, file, line: pos.line, column: pos.column, ...(unresolved ? { unresolved: true as const } : {}) });
@@ -186,6 +187,7 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
           chain: chain.name,
           chainIsBuiltin: chain.builtin,
           diag,
+          ...(ipsets ? { ipsets } : {}),
         });
         if (!draft) return;
         const pending: PendingRule[] = draft.variants.map((conditions) => ({

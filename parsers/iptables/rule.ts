@@ -3,6 +3,7 @@
  * options, `-m` module loading (and implicit loading by `-p`), module and target options, `!`
  * negation, and `-s`/`-d` lists expanded into one rule per address combination.
  */
+import { setMatchCondition, type IpsetIndex } from "../ipset/match.js";
 import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
 import { formatIPv4, hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt, parseInetAton } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
@@ -42,6 +43,8 @@ export interface RuleContext {
   table: string;
   chain: string;
   chainIsBuiltin: boolean;
+  /** The ipsets saved beside the ruleset (`-m set --match-set` reads them); absent: none found. */
+  ipsets?: IpsetIndex;
   diag(severity: DiagnosticSeverity, pos: Pos, message: string): void;
 }
 
@@ -771,8 +774,38 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           conds.push({ kind: "unknown", text: `-m mac ${optText(o)}`, reason: "fwlint does not model MAC addresses" });
           break;
         case "set --match-set":
-        case "set --set":
-          conds.push({ kind: "unknown", text: `-m set ${optText(o)}`, reason: `ipset '${arg0}' is defined outside the ruleset` });
+        case "set --set": {
+          const flags = (o.args[1] ?? "").split(",");
+          if (flags.length > 6 || flags.some((f) => f !== "src" && f !== "dst")) {
+            error(o.argPos[1] ?? o.node, `expected up to 6 comma-separated flags, each 'src' or 'dst', after ${o.node.name} ${arg0}, found '${o.args[1] ?? ""}'`);
+            break;
+          }
+          const text = `-m set ${optText(o)}`;
+          const set = ctx.ipsets?.sets.get(arg0);
+          if (ctx.ipsets && !set) {
+            ctx.diag("warning", o.argPos[0]!, `set '${arg0}' is not in the ipset files read: iptables-restore refuses the rule unless the set exists when it loads`);
+          } else if (set && set.type !== "list:set" && set.family !== ctx.family) {
+            ctx.diag("warning", o.argPos[0]!, `set '${arg0}' holds IPv${set.family} elements: in an ${ctx.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"} rule it matches no packet`);
+          } else if (set && set.type !== "list:set" && flags.length < set.dims.length) {
+            ctx.diag("warning", o.argPos[1]!, `set '${arg0}' (${set.type}) has ${set.dims.length} dimensions and ${flags.length} flag${flags.length === 1 ? "" : "s"} given: the kernel matches no packet`);
+          }
+          // counters compared, or nomatch elements reported as matches: what the saved content does not tell
+          const beyond = m.opts.find((x) => x.name === "--return-nomatch" || /^--(packets|bytes)-(eq|lt|gt)$/.test(x.name));
+          if (beyond) conds.push({ kind: "unknown", text: [text, optText(beyond)].join(" "), reason: `${beyond.name} of match set is not modelled` });
+          else if (ctx.ipsets) conds.push(setMatchCondition(ctx.ipsets, arg0, flags as ("src" | "dst")[], ctx.family, o.negate, text));
+          else conds.push({ kind: "unknown", text, reason: `ipset '${arg0}' is defined outside the ruleset` });
+          break;
+        }
+        case "set --return-nomatch":
+        case "set --packets-eq":
+        case "set --packets-lt":
+        case "set --packets-gt":
+        case "set --bytes-eq":
+        case "set --bytes-lt":
+        case "set --bytes-gt":
+        case "set --update-counters":
+        case "set --update-subcounters":
+          // (taken with --match-set above; updating counters changes no verdict)
           break;
         default:
           unmodelled.push(o);

@@ -46,7 +46,7 @@ interface FormatEntry {
 /** The iptables-save reader for one family (iptables-save or ip6tables-save). */
 async function iptablesSaveReader(family: 4 | 6): Promise<Parser> {
   const { parseIptablesSave } = await import("../../parsers/iptables/index.js");
-  return (t, f) => parseIptablesSave(t, f, { family });
+  return (t, f, c) => parseIptablesSave(t, f, { family, ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
 }
 
 const FORMATS: FormatEntry[] = [

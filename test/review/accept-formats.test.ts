@@ -10,7 +10,10 @@ import { analyzeText } from "../../src/engine/check.js";
 import { planSuppressionComment } from "../../src/review/accept.js";
 
 const fixtures = join(import.meta.dirname, "..", "..", "fixtures");
-const files = readdirSync(fixtures).flatMap((dir) => readdirSync(join(fixtures, dir)).map((f) => join(fixtures, dir, f)));
+const files = readdirSync(fixtures, { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile())
+  .map((e) => join(e.parentPath, e.name))
+  .sort();
 
 describe("suppression comments in every fixture format", () => {
   it("honoured where written, refused where the format has no '#' comments", () => {

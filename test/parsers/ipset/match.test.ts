@@ -1,0 +1,95 @@
+/**
+ * `-m set --match-set` in an iptables ruleset read with the ipsets saved beside it: what the rule
+ * then matches (per packet, through the evaluator), what stays unknown and why, and the warnings
+ * for what the kernel would make of a set that is missing, of the other family, or given too few
+ * flags. The set membership itself is checked against the kernel in test/kernel/ipset-membership.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { parseIptablesSave } from "../../../parsers/iptables/index.js";
+import { verdictFor } from "../../../src/analysis/verdict.js";
+import type { Packet } from "../../../src/model/finding.js";
+import type { Condition, Ruleset } from "../../../src/model/types.js";
+
+const SETS = [
+  "create admins hash:net family inet",
+  "add admins 192.0.2.0/24",
+  "create mon4 hash:ip family inet",
+  "add mon4 198.51.100.10",
+  "create mon6 hash:net family inet6",
+  "add mon6 2001:db8::/32",
+  "create mon list:set size 8",
+  "add mon mon4",
+  "add mon mon6",
+  "create bans hash:ip family inet timeout 600",
+  "add bans 203.0.113.66 timeout 300",
+  "create knock hash:ip family inet",
+  "create svc hash:ip,port family inet",
+  "add svc 10.0.0.1,tcp:443",
+].join("\n");
+
+function rules(lines: string[], family: 4 | 6 = 4, sets: string | null = SETS): Ruleset {
+  const save = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]", ...lines, "COMMIT", ""].join("\n");
+  const files: Record<string, string> = sets === null ? {} : { "/etc/iptables/ipsets": sets };
+  return parseIptablesSave(save, "/etc/iptables/rules.v4", {
+    family,
+    io: { readFile: (p) => files[p], listDir: (d) => (d === "/etc/iptables" ? ["ipsets", "rules.v4"].filter((n) => n !== "ipsets" || sets !== null) : d === "/etc" ? ["iptables"] : undefined) },
+  });
+}
+const tcp = (src: string, dport: number, dst = "10.0.0.1"): Packet => ({ family: src.includes(":") ? 6 : 4, proto: "tcp", src, dst, sport: 40000, dport, hook: "input", iif: "eth0" });
+const verdict = (rs: Ruleset, p: Packet) => verdictFor(rs, p).verdict;
+const conditions = (rs: Ruleset): Condition[] => rs.chains.get("filter/INPUT")!.rules[0]!.conditions;
+const said = (rs: Ruleset) => rs.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.severity}: ${d.message}`);
+
+describe("iptables -m set with the ipsets saved beside the ruleset", () => {
+  it("matches the set's elements; `!` the rest; the info says which file was read", () => {
+    const rs = rules(["-A INPUT -p tcp --dport 22 -m set --match-set admins src -j ACCEPT", "-A INPUT -p tcp --dport 80 -m set ! --match-set admins src -j ACCEPT"]);
+    expect(said(rs)).toEqual(["/etc/iptables/rules.v4:5:35 info: ipsets read from /etc/iptables/ipsets (7 sets)"]);
+    expect(rs.includedFiles).toEqual(["/etc/iptables/ipsets"]);
+    expect([verdict(rs, tcp("192.0.2.9", 22)), verdict(rs, tcp("192.0.3.9", 22))]).toEqual(["accept", "drop"]);
+    expect([verdict(rs, tcp("192.0.2.9", 80)), verdict(rs, tcp("192.0.3.9", 80))]).toEqual(["drop", "accept"]);
+  });
+
+  it("a list:set matches what one of its members holds; an IPv4 rule never matches its inet6 member", () => {
+    const rs = rules(["-A INPUT -p udp --dport 161 -m set --match-set mon src -j ACCEPT"]);
+    const udp = (src: string): Packet => ({ family: src.includes(":") ? 6 : 4, proto: "udp", src, dst: src.includes(":") ? "2001:db8:ffff::1" : "10.0.0.1", sport: 40000, dport: 161, hook: "input", iif: "eth0" });
+    expect([verdict(rs, udp("198.51.100.10")), verdict(rs, udp("198.51.100.11"))]).toEqual(["accept", "drop"]);
+    const rs6 = rules(["-A INPUT -p udp --dport 161 -m set --match-set mon src -j ACCEPT"], 6);
+    expect([verdict(rs6, udp("2001:db8::5")), verdict(rs6, udp("2001:db9::5"))]).toEqual(["accept", "drop"]);
+  });
+
+  it("a set of the other family, or too few flags, matches nothing, with a warning", () => {
+    const rs = rules(["-A INPUT -m set --match-set mon6 src -j ACCEPT", "-A INPUT -m set --match-set svc src -j ACCEPT"]);
+    expect(said(rs).filter((s) => !s.includes(" info: "))).toEqual([
+      "/etc/iptables/rules.v4:5:29 warning: set 'mon6' holds IPv6 elements: in an iptables (IPv4) rule it matches no packet",
+      "/etc/iptables/rules.v4:6:33 warning: set 'svc' (hash:ip,port) has 2 dimensions and 1 flag given: the kernel matches no packet",
+    ]);
+    expect(verdict(rs, tcp("10.0.0.1", 443))).toBe("drop");
+  });
+
+  it("what the saved content cannot tell stays unknown: timeouts, sets the ruleset fills, --return-nomatch, counters", () => {
+    const reasons = (lines: string[]) => conditions(rules(lines)).flatMap((c) => (c.kind === "unknown" ? [c.reason] : []));
+    expect(reasons(["-A INPUT -m set --match-set bans src -j DROP"])).toEqual(["the elements of ipset 'bans' time out: the saved ones are a moment's content"]);
+    expect(reasons(["-A INPUT -m set --match-set knock src -j ACCEPT", "-A INPUT -p tcp --dport 7000 -j SET --add-set knock src"])).toEqual(["ipset 'knock' is filled by the ruleset itself (-j SET)"]);
+    expect(reasons(["-A INPUT -m set --match-set admins src --return-nomatch -j ACCEPT"])).toEqual(["--return-nomatch of match set is not modelled"]);
+    expect(reasons(["-A INPUT -m set --match-set admins src --packets-gt 10 -j ACCEPT"])).toEqual(["--packets-gt of match set is not modelled"]);
+    // updating counters changes no verdict
+    expect(reasons(["-A INPUT -m set --match-set admins src ! --update-counters -j ACCEPT"])).toEqual([]);
+  });
+
+  it("a set the files do not define: unknown, and a warning that iptables-restore refuses it", () => {
+    const rs = rules(["-A INPUT -m set --match-set nosuch src -j ACCEPT"]);
+    expect(said(rs)[1]).toBe("/etc/iptables/rules.v4:5:29 warning: set 'nosuch' is not in the ipset files read: iptables-restore refuses the rule unless the set exists when it loads");
+    expect(conditions(rs)).toEqual([{ kind: "unknown", text: "-m set --match-set nosuch src", reason: "ipset 'nosuch' is defined outside the ruleset" }]);
+  });
+
+  it("no ipset file beside it (nor in the folder above): unknown, as before, with an info that says where it looked", () => {
+    const rs = rules(["-A INPUT -m set --match-set admins src -j ACCEPT"], 4, null);
+    expect(said(rs)).toEqual(["/etc/iptables/rules.v4:5:17 info: no ipset save file beside the ruleset (a file named *ipset* in its folder or the one above): which packets the sets hold is unknown"]);
+    expect(conditions(rs)[0]!.kind).toBe("unknown");
+  });
+
+  it("flags iptables refuses are an error at the flags", () => {
+    const rs = rules(["-A INPUT -m set --match-set admins source -j ACCEPT"]);
+    expect(said(rs)).toContain("/etc/iptables/rules.v4:5:36 error: expected up to 6 comma-separated flags, each 'src' or 'dst', after --match-set admins, found 'source'");
+  });
+});
