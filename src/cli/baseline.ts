@@ -116,7 +116,7 @@ export async function runBaseline(argv: readonly string[], io: CliIo): Promise<n
   const add = (fs: readonly Finding[]) => findings.push(...notReportedYet(reported, fs));
   for (const { path, explicit, options: opts, result } of analysed) {
     const reading = await readings.of(path, explicit, result, opts);
-    if (reading.kind === "included") continue;
+    if (reading.kind === "included" || reading.kind === "aside") continue;
     if (reading.kind === "found") {
       add(reading.part.findings);
       continue;

@@ -349,8 +349,14 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     }
     let { result } = c;
     const reading = await readings.of(input.path, input.explicit, result, c.options);
+    if (reading.kind === "aside") {
+      const report: FileReport = { path: input.path, format: reading.format, rules: 0, diagnostics: [{ severity: "info", message: reading.note, file: input.path, line: 1, column: 1 }] };
+      jsonFiles.push(report);
+      textFiles.push(report);
+      continue;
+    }
     if (reading.kind === "included") {
-      const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, reading.includer, false)] };
+      const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, reading.includer, false, reading.ipset === true)] };
       jsonFiles.push(report);
       textFiles.push(report);
       if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
@@ -360,7 +366,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     let analysedAs = input.path;
     if (reading.kind === "found") {
       const { part } = reading;
-      result = { file: { path: input.path, format: "nft", rules: result.file.rules, diagnostics: [readAsPartOf(input.path, reading.includer, true), ...part.diagnostics] }, findings: part.findings };
+      result = { file: { path: input.path, format: reading.format, rules: result.file.rules, diagnostics: [readAsPartOf(input.path, reading.includer, true, reading.format === "ipset"), ...part.diagnostics] }, findings: part.findings };
       analysedAs = reading.includer;
     }
     if (args.newSince !== undefined && result.fatal === undefined) {
@@ -420,7 +426,8 @@ function fillSourceLines(findings: Finding[], path: string, text: string): void 
 }
 
 /** The info line on a file read as part of `includer` (`found`: looked for beside it, not named with it). */
-function readAsPartOf(path: string, includer: string, found: boolean): Diagnostic {
-  return { severity: "info", message: `read as part of ${includer}${found ? ", found beside it," : ","} which includes it: its rules are analysed there`, file: path, line: 1, column: 1 };
+function readAsPartOf(path: string, includer: string, found: boolean, ipset: boolean): Diagnostic {
+  const how = ipset ? "which reads its sets: what they hold is analysed there" : "which includes it: its rules are analysed there";
+  return { severity: "info", message: `read as part of ${includer}${found ? ", found beside it," : ","} ${how}`, file: path, line: 1, column: 1 };
 }
 

@@ -5,11 +5,17 @@
  * fragment: in its folder and the two above, among the files named as nft rulesets are
  * (`*.nft`, `*.conf`, `nftables*`) that say `include`, the first (in name order, nearest folder
  * first) whose ruleset reads the fragment through its includes.
+ *
+ * An `ipset save` file (/etc/iptables/ipsets) is read by the iptables ruleset beside it, or in a
+ * folder just below it (Arch's /etc/ipset.conf, /etc/iptables/iptables.rules): named alone, it is
+ * reported with the whole analysis of the first such ruleset that reads it (a set decides what
+ * rules elsewhere let in), and as a file no ruleset reads when none does.
  */
 import { readdir } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { analyzeFile, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { readConfigFile } from "./files.js";
+import { looksLikeIpsetSave } from "../../parsers/ipset/save.js";
 import type { Finding } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 
@@ -34,12 +40,16 @@ export class IncluderSearch {
     private readonly keepModels = false,
   ) {}
 
-  /** The includer of `fragment` (as named on the command line), with its analysis; undefined when none is found. */
-  async find(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile } | undefined> {
+  /**
+   * The includer of `fragment` (as named on the command line), with its analysis; undefined when
+   * none is found. `ipset`: the fragment is an ipset save file, and the includer an iptables
+   * ruleset that reads it (ipsetReaders).
+   */
+  async find(fragment: string, options: CheckOptions, ipset = false): Promise<{ path: string; result: AnalyzedFile } | undefined> {
     const target = resolve(fragment);
     const { scanRoot: _fragments, ...own } = options;
     const optionsKey = JSON.stringify(own, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    for await (const { path: shown, text } of this.candidates(fragment)) {
+    for await (const { path: shown, text } of ipset ? this.ipsetReaders(fragment) : this.candidates(fragment)) {
       const key = `${shown}\u0000${optionsKey}`;
       let analysis = this.analyses.get(key);
       if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own, this.keepModels)));
@@ -71,6 +81,36 @@ export class IncluderSearch {
     }
   }
 
+  /**
+   * The files that may read the ipset save file `fragment`: in its folder, then in the folders just
+   * below it (name order), those whose text names an ipset (`--match-set`, or the old `--set`).
+   */
+  async *ipsetReaders(fragment: string): AsyncGenerator<{ path: string; text: string }> {
+    const target = resolve(fragment);
+    const dir = dirname(target);
+    const folders = [dir]; // and the folders just below it, found as it is listed
+    for (let i = 0; i < folders.length; i++) {
+      const folder = folders[i]!;
+      for (const name of await this.listing(folder)) {
+        const path = join(folder, name);
+        if (path === target) continue;
+        const text = await this.text(path);
+        if (text === undefined) {
+          if (i === 0 && (await this.listing(path)).length > 0) folders.push(path); // (a folder)
+          continue;
+        }
+        if (!text.includes("--match-set") && !/\s--set\s/.test(text)) continue;
+        yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
+      }
+    }
+  }
+
+  /** Is the file `ipset save` output? */
+  async isIpsetSave(path: string): Promise<boolean> {
+    const text = await this.text(resolve(path));
+    return text !== undefined && looksLikeIpsetSave(text);
+  }
+
   private listing(dir: string): Promise<string[]> {
     let names = this.listings.get(dir);
     if (!names) this.listings.set(dir, (names = readdir(dir).then((n) => n.sort(), () => [])));
@@ -91,8 +131,12 @@ export class IncluderSearch {
  */
 export type Reading =
   | { kind: "alone" }
-  | { kind: "included"; includer: string }
-  | { kind: "found"; includer: string; part: ReturnType<typeof partIn>; ruleset?: Ruleset };
+  /** `ipset`: the file is an ipset save file the includer's rules read (not an nft fragment). */
+  | { kind: "included"; includer: string; ipset?: true }
+  /** `format`: the fragment's own (nft, or ipset for an ipset save file). */
+  | { kind: "found"; includer: string; format: string; part: ReturnType<typeof partIn>; ruleset?: Ruleset }
+  /** A file that matters only as part of another, and no file beside it reads it (an ipset save file): nothing to analyse. */
+  | { kind: "aside"; format: string; note: string };
 
 /**
  * The readings of one run's files (check, baseline, review): which includes which, and a search
@@ -115,13 +159,17 @@ export class RunReadings {
   async of(path: string, explicit: boolean, result: AnalyzedFile, options: CheckOptions): Promise<Reading> {
     if (!isFragment(result)) return { kind: "alone" };
     const includer = this.includers.get(path);
-    if (includer !== undefined) return { kind: "included", includer };
-    if (!explicit || !mayBeNftFragment(path, result, this.forcedFormat)) return { kind: "alone" };
-    // named without its includer (pre-commit names only the staged files): look for it beside it
     this.search ??= new IncluderSearch(this.maxFileBytes, this.keepModels);
-    const found = await this.search.find(path, options);
-    if (!found) return { kind: "alone" };
-    return { kind: "found", includer: found.path, part: partIn(found.result, path), ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
+    const ipset = mayBeIpsetFile(path, result, this.forcedFormat) && (await this.search.isIpsetSave(path));
+    if (includer !== undefined) return { kind: "included", includer, ...(ipset ? { ipset: true as const } : {}) };
+    if (!explicit) return { kind: "alone" };
+    if (!ipset && !mayBeNftFragment(path, result, this.forcedFormat)) return { kind: "alone" };
+    // named without its includer (pre-commit names only the staged files): look for it beside it
+    const found = await this.search.find(path, options, ipset);
+    if (!found) return ipset ? { kind: "aside", format: "ipset", note: "an ipset save file that no iptables ruleset beside it reads (in its folder or one just below): nothing to check on its own" } : { kind: "alone" };
+    // an ipset file's part is the whole ruleset's: what it holds decides what the rules elsewhere let in
+    const part = ipset ? { findings: found.result.findings, diagnostics: found.result.file.diagnostics } : partIn(found.result, path);
+    return { kind: "found", includer: found.path, format: ipset ? "ipset" : "nft", part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
   }
 }
 
@@ -154,6 +202,11 @@ export function isFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolea
  * and its name says nft (a fragment of rules alone - `tcp dport 25 accept` - is no ruleset on its
  * own). Not with a format forced on the command line.
  */
+/** Might the file be an `ipset save` file (read only by the iptables ruleset beside it)? Named so, and no format claims it. */
+export function mayBeIpsetFile(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && /ipset/i.test(basename(path));
+}
+
 export function mayBeNftFragment(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
   if (result.file.format === "nft") return true;
   return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && /\.nft$/.test(path);

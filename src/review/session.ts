@@ -141,7 +141,7 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
   const reported = new Set<string>();
   for (const { input, text, options, result } of analysed) {
     const reading = await readings.of(input.path, input.explicit, result, options);
-    if (reading.kind === "included") continue;
+    if (reading.kind === "included" || reading.kind === "aside") continue;
     if (reading.kind !== "found" && result.fatal !== undefined) {
       // A folder may hold anything: only a file named on the command line is worth a problem line.
       if (input.explicit || result.file.format !== "unknown") problems.push({ path: input.path, message: result.fatal });
@@ -152,7 +152,7 @@ export async function scan(source: ReviewSource, now?: Date): Promise<ScanResult
     const ruleset = found ? found.ruleset : result.ruleset;
     const file: ScannedFile = {
       path: input.path,
-      format: found ? "nft" : result.file.format,
+      format: found ? found.format : result.file.format,
       rules: result.file.rules,
       text,
       ...(ruleset ? { ruleset } : {}),

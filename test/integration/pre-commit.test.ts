@@ -3,7 +3,8 @@
  * here) against this repository's committed HEAD: a commit that adds a rules.v4, an nftables.conf and a
  * Cisco ASA edge.cfg opening TCP/25 to any source is refused with fwlint's findings (the ASA config by the
  * fwlint-configs hook, which skips the JSON and text files of other kinds its names let through), and
- * goes through once the rules are dropped.
+ * goes through once the rules are dropped; so is a commit of an nft fragment alone, or of the ipsets
+ * file alone that widens a set the rules.v4 beside it lets SSH in from.
  *
  * pre-commit installs the hook repository with npm (`npm install` there runs `prepare`, i.e. the build,
  * then `npm pack` and `npm install -g` of the tarball) into a private PRE_COMMIT_HOME, so this needs the
@@ -193,6 +194,24 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
       ok(run("git", ["add", "nftables.d/20-mail.nft"], work, env), "git add");
       const fixed = run("git", ["commit", "-m", "mail from the relay only"], work, env);
       expect(fixed.status, output(fixed)).toBe(0);
+
+      // 4. The sets saved beside the ruleset: rules.v4 lets SSH in from the ipset `admins`, kept in
+      // ipsets (netfilter-persistent's layout). A commit that stages only ipsets, widening the set to
+      // half the Internet, is refused with the finding at the rule in rules.v4 that reads it.
+      const withSet = GOOD.replace("-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT", "-A INPUT -p tcp -m tcp --dport 22 -m set --match-set admins src -j ACCEPT");
+      writeFileSync(join(work, "rules.v4"), withSet);
+      writeFileSync(join(work, "ipsets"), "create admins hash:net family inet hashsize 1024 maxelem 65536\nadd admins 192.0.2.0/24\n");
+      ok(run("git", ["add", "rules.v4", "ipsets"], work, env), "git add");
+      const sets = run("git", ["commit", "-m", "ssh from the admins set"], work, env);
+      expect(sets.status, output(sets)).toBe(0);
+      writeFileSync(join(work, "ipsets"), "create admins hash:net family inet hashsize 1024 maxelem 65536\nadd admins 192.0.2.0/24\nadd admins 0.0.0.0/1\n");
+      ok(run("git", ["add", "ipsets"], work, env), "git add");
+      const widened = run("git", ["commit", "-m", "admins from anywhere"], work, env);
+      const widenedOut = output(widened);
+      expect(widened.status, widenedOut).not.toBe(0);
+      expect(widenedOut).toMatch(/rules\.v4:7:1 high exposed-service SSH \(tcp\/22\) is reachable from 56\.5% of public IPv4 sources/);
+      expect(widenedOut).toContain("ipsets:1:1: info: read as part of rules.v4, found beside it, which reads its sets");
+      expect(widenedOut).toMatch(/^fwlint\.+Failed$/m);
     },
     240_000,
   );
