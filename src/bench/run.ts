@@ -23,6 +23,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { BENCH_CASES, type BenchCase } from "./cases.js";
+import { benchDiffBase, DIFF_BASE_CASE, type DiffBaseResult } from "./diff-base.js";
 import { countRules, generateKubeProxy, servicesForRules, typicalHostRuleset } from "./kube-proxy.js";
 import { formatProfileSummary, summarizeCpuProfile, type ProfileSummary } from "./profile.js";
 import type { WorkerResult } from "./worker.js";
@@ -50,7 +51,7 @@ interface Options {
 
 const USAGE = `usage: npm run bench -- [--sizes 1000,10000,50000] [--repeat 3] [--timeout 60] [--json]
                         [--profile [RULES|typical]] [--no-typical] [--no-reference] [--seed 1] [--keep]
-                        [--cases ${BENCH_CASES.map((c) => c.id).join(",")}|none]`;
+                        [--cases ${[...BENCH_CASES.map((c) => c.id), DIFF_BASE_CASE].join(",")}|none]`;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = { sizes: [1000, 10000, 50000], repeat: 3, timeoutS: 60, json: false, typical: true, reference: true, seed: 1, keep: false, cases: BENCH_CASES.map((c) => c.id) };
@@ -93,7 +94,7 @@ function parseOptions(argv: string[]): Options {
         const v = value();
         if (!v) throw new Error("--cases needs a list like nft or 'none'");
         o.cases = v === "none" ? [] : v.split(",").map((c) => c.trim());
-        for (const c of o.cases) if (!BENCH_CASES.some((b) => b.id === c)) throw new Error(`unknown case '${c}' (known: ${BENCH_CASES.map((b) => b.id).join(", ")})`);
+        for (const c of o.cases) if (c !== DIFF_BASE_CASE && !BENCH_CASES.some((b) => b.id === c)) throw new Error(`unknown case '${c}' (known: ${[...BENCH_CASES.map((b) => b.id), DIFF_BASE_CASE].join(", ")})`);
         break;
       }
       case "--no-typical":
@@ -724,6 +725,19 @@ function formatCases(results: SizeResult[], o: Options): string {
   return lines.join("\n");
 }
 
+function formatDiffBase(r: DiffBaseResult): string {
+  const d = median(r.diffMs);
+  const c = median(r.checkMs);
+  const s = (ms: number | undefined) => (ms === undefined ? "-" : (ms / 1000).toFixed(2));
+  const lines = [
+    `diff-base (a pull request's check): a git repository of ${r.rulesets} rulesets and ${r.otherFiles} other files, one ruleset changed;`,
+    "`fwlint diff --base HEAD` against the reference `fwlint check .` of the same tree, same run (median, runs alternated):",
+    `  diff --base s ${s(d)}   check . s ${s(c)}   ratio diff/check ${d !== undefined && c !== undefined ? `${(d / c).toFixed(2)}x` : "-"}   runs ${r.diffMs.length}`,
+  ];
+  if (r.error) lines.push(`! diff-base: ${r.error}`);
+  return lines.join("\n");
+}
+
 // ---------------------------------------------------------------------------------------------
 
 interface ProfileResult {
@@ -813,6 +827,12 @@ async function main(): Promise<number> {
       caseResults.push(r);
     }
 
+    let diffBase: DiffBaseResult | undefined;
+    if (o.cases.includes(DIFF_BASE_CASE)) {
+      progress("the diff-base case: a repository of 60 rulesets and 240 other files, one ruleset changed");
+      diffBase = benchDiffBase(dir, cliJs, o.repeat, o.timeoutS * 1000);
+    }
+
     let profile: ProfileResult | undefined;
     if (o.profile !== undefined) {
       let file: string;
@@ -839,6 +859,7 @@ async function main(): Promise<number> {
         reference: { available: ref.available, reason: ref.reason, version: ref.version, netnsExecMs: ref.netnsExecMs },
         results: results.map(({ file: _file, ...r }) => r),
         cases: caseResults.map(({ file: _file, ...r }) => r),
+        ...(diffBase ? { diffBase: { ...diffBase, diffMedianMs: median(diffBase.diffMs), checkMedianMs: median(diffBase.checkMs) } } : {}),
         growth: g,
         goals: {
           typicalCliMs: results.find((r) => r.label === "typical")?.cli.median,
@@ -852,6 +873,7 @@ async function main(): Promise<number> {
     } else {
       process.stdout.write(`${formatTable(results, o, ref, starts, g, load, profile)}\n`);
       if (caseResults.length) process.stdout.write(`\n${formatCases(caseResults, o)}\n`);
+      if (diffBase) process.stdout.write(`\n${formatDiffBase(diffBase)}\n`);
     }
     return 0;
   } finally {

@@ -23,6 +23,7 @@ import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type Op
 import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH } from "./files.js";
 import type { CliIo } from "./io.js";
 import { gitTreeIo } from "./git-tree.js";
+import { BlobReader } from "./git-blobs.js";
 import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/nftables/include.js";
 import { portsText } from "../model/ports.js";
@@ -132,10 +133,21 @@ function git(args: readonly string[], cwd: string): Promise<{ code: number; stdo
   });
 }
 
-/** A view of one repository at one revision. */
+/** The commit a revision names now; undefined when it names none. */
+async function commitOf(ref: string, cwd: string): Promise<string | undefined> {
+  const verify = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd);
+  return verify.code === 0 ? verify.stdout.toString("utf8").trim() : undefined;
+}
+
+/**
+ * A view of one repository at one revision: the commit `ref` named when the view was opened, its
+ * files listed once (`git ls-tree`) and read through one `git cat-file --batch` process.
+ */
 export class GitBase {
   private constructor(
     readonly ref: string,
+    /** The commit `ref` names. */
+    readonly commit: string,
     readonly top: string,
     readonly cwd: string,
   ) {}
@@ -144,9 +156,14 @@ export class GitBase {
   static async open(ref: string, cwd: string): Promise<GitBase> {
     const top = await git(["rev-parse", "--show-toplevel"], cwd);
     if (top.code !== 0) throw new GitError(`not inside a git work tree (${top.stderr.split("\n")[0] ?? ""})`);
-    const verify = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd);
-    if (verify.code !== 0) throw new GitError(`unknown git revision ${quoted(ref)}`);
-    return new GitBase(ref, await realpath(top.stdout.toString("utf8").trim()), cwd);
+    const commit = await commitOf(ref, cwd);
+    if (commit === undefined) throw new GitError(`unknown git revision ${quoted(ref)}`);
+    return new GitBase(ref, commit, await realpath(top.stdout.toString("utf8").trim()), cwd);
+  }
+
+  /** Does `ref` still name the commit this view reads? (a branch moves when a commit is made) */
+  async current(): Promise<boolean> {
+    return (await commitOf(this.ref, this.cwd)) === this.commit;
   }
 
   /** The path of a working-tree file relative to the top of the repository (with '/'). */
@@ -171,35 +188,55 @@ export class GitBase {
   /** The file's bytes at the revision, or null when it did not exist there. */
   async read(path: string): Promise<Uint8Array | null> {
     const rel = await this.repoPath(path);
-    const spec = `${this.ref}:${rel}`;
-    const exists = await git(["cat-file", "-e", spec], this.top);
-    if (exists.code !== 0) return null;
-    const shown = await git(["show", spec], this.top);
-    if (shown.code !== 0) throw new GitError(`git show ${spec} failed: ${shown.stderr.split("\n")[0] ?? ""}`);
-    return shown.stdout;
+    const oid = (await this.blobIds()).get(rel);
+    if (oid === undefined) return null;
+    this.blobs ??= new BlobReader(this.top, (m) => new GitError(m));
+    const bytes = await this.blobs.read(oid);
+    if (bytes === null) throw new GitError(`git cat-file: ${this.ref}:${rel} (object ${oid}) is missing from the repository`);
+    return bytes;
+  }
+  private blobs?: BlobReader;
+
+  /** Ends the git process that reads blobs (the view can still read: it starts another). */
+  close(): void {
+    this.blobs?.close();
+    this.blobs = undefined;
   }
 
   /**
    * The revision's files as an nft reader's includes read them (git-tree.ts), named `REF:path`
-   * with the path relative to `cwd`. Listed once per revision.
+   * with the path relative to `cwd`.
    */
   async tree(maxFileBytes: number): Promise<IncludeIo> {
-    // (the revision's commit now: a branch name may have moved since this view was opened)
-    const commit = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${this.ref}^{commit}`], this.top);
-    if (commit.code !== 0) throw new GitError(`unknown git revision ${quoted(this.ref)}`);
-    const id = commit.stdout.toString("utf8").trim();
-    let listing = this.listings.get(id);
-    if (!listing) {
-      listing = git(["ls-tree", "-r", "-z", "--full-name", id], this.top).then((ls) => {
-        if (ls.code !== 0) throw new GitError(`git ls-tree ${this.ref} failed: ${ls.stderr.split("\n")[0] ?? ""}`);
-        return ls.stdout.toString("utf8");
-      });
-      this.listings.set(id, listing);
-    }
-    return gitTreeIo(id, this.top, await listing, { maxFileBytes, label: (p) => `${this.ref}:${relative(this.cwd, p) || p}` });
+    return gitTreeIo(this.commit, this.top, await this.listed(), { maxFileBytes, label: (p) => `${this.ref}:${relative(this.cwd, p) || p}` });
   }
-  /** `git ls-tree` output per commit. */
-  private readonly listings = new Map<string, Promise<string>>();
+
+  /** `git ls-tree -r` of the commit, run once. */
+  private listed(): Promise<string> {
+    this.listing ??= git(["ls-tree", "-r", "-z", "--full-name", this.commit], this.top).then((ls) => {
+      if (ls.code !== 0) throw new GitError(`git ls-tree ${this.ref} failed: ${ls.stderr.split("\n")[0] ?? ""}`);
+      return ls.stdout.toString("utf8");
+    });
+    return this.listing;
+  }
+  private listing?: Promise<string>;
+
+  /** The commit's files (blobs: files and symbolic links) and their object ids, by path from the top. */
+  private blobIds(): Promise<Map<string, string>> {
+    this.ids ??= this.listed().then((text) => {
+      const out = new Map<string, string>();
+      for (const entry of text.split("\0")) {
+        // "<mode> <type> <object>\t<path>"
+        const tab = entry.indexOf("\t");
+        if (tab < 0) continue;
+        const [, type, oid] = entry.slice(0, tab).split(" ");
+        if (type === "blob" && oid !== undefined) out.set(entry.slice(tab + 1), oid);
+      }
+      return out;
+    });
+    return this.ids;
+  }
+  private ids?: Promise<Map<string, string>>;
 
   /** Files git tracks under `cwd`, relative to it. */
   async trackedFiles(): Promise<string[]> {
@@ -275,15 +312,19 @@ export async function findingsNewSince(ref: string, path: string, findings: read
 }
 
 const baseCache = new Map<string, Promise<GitBase>>();
-function baseFor(ref: string, cwd: string): Promise<GitBase> {
+/** The view of `ref` from `cwd`: opened once, and again when `ref` names another commit since. */
+async function baseFor(ref: string, cwd: string): Promise<GitBase> {
   const key = `${cwd}\0${ref}`;
-  let b = baseCache.get(key);
-  if (!b) {
-    b = GitBase.open(ref, cwd);
-    b.catch(() => baseCache.delete(key));
-    baseCache.set(key, b);
+  const cached = baseCache.get(key);
+  if (cached) {
+    const b = await cached.catch(() => undefined);
+    if (b && (await b.current())) return b;
+    b?.close();
   }
-  return b;
+  const opened = GitBase.open(ref, cwd);
+  opened.catch(() => baseCache.delete(key));
+  baseCache.set(key, opened);
+  return opened;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,6 +337,8 @@ interface BaseEntry {
   explicit: boolean;
   old: ReturnType<typeof analyzeSide>;
   new: ReturnType<typeof analyzeSide>;
+  /** The same text on both sides, reading no other file: `old` is `new`'s analysis. */
+  unchanged?: true;
 }
 
 /** A side that cannot be compared on its own (includer.ts isFragment; unreadable as a ruleset). */
@@ -373,14 +416,20 @@ async function compareWithBase(
       return undefined;
     }
     const scoped: CheckOptions = { ...options, ...(scanRoot !== undefined ? { scanRoot } : {}) };
+    // (includes resolved from where it is, named as it is: relative to `cwd`)
+    const newSide = analyzeSide(path, newText, { ...scoped, origin: abs, includeIo: { ...diskIo, shown: (p) => relative(cwd, p) || p } });
+    // Unchanged, and reading no other file (an include, the ipsets beside it) that may have changed:
+    // its version at the revision reads the same. Most files of a pull request's repository are so.
+    // (a text no reader claims is so whatever it may name; one that failed otherwise may fail for an included file's sake)
+    const unchanged = oldText === newText && ("error" in newSide ? newSide.unrecognised : newSide.analyzed !== null && !newSide.analyzed.includes?.length);
     return {
       path,
       label,
       explicit,
-      // (includes resolved from where it is, named as it is: relative to `cwd`)
-      new: analyzeSide(path, newText, { ...scoped, origin: abs, includeIo: { ...diskIo, shown: (p) => relative(cwd, p) || p } }),
+      new: newSide,
       // named by its label, its includes resolved from where it is and read at the revision
-      old: analyzeSide(label, oldText, { ...scoped, origin: abs, includeIo: tree }),
+      old: unchanged ? newSide : analyzeSide(label, oldText, { ...scoped, origin: abs, includeIo: tree }),
+      ...(unchanged ? { unchanged: true as const } : {}),
     };
   };
 
@@ -399,7 +448,11 @@ async function compareWithBase(
       noted(e.label, `${e.old.error}; compared as if the file did not exist`);
     }
     const oldA = "error" in e.old ? null : e.old.analyzed;
-    diffs.push(compareVersions(oldA, e.new.analyzed, e.label, e.path));
+    if (e.unchanged && e.new.analyzed) {
+      // (what compareVersions finds of two equal versions: nothing opened or closed, the same findings)
+      const format = e.new.analyzed.file.format;
+      diffs.push({ old: e.label, new: e.path, format, oldFormat: format, opened: [], closed: [], newFindings: [], resolvedFindings: [] });
+    } else diffs.push(compareVersions(oldA, e.new.analyzed, e.label, e.path));
     for (const side of [e.old, e.new]) if (!("error" in side) && side.analyzed) delete side.analyzed.ruleset;
   };
 
@@ -540,6 +593,8 @@ export async function runDiff(argv: readonly string[], io: CliIo, runOptions: Di
         return 2;
       }
       throw err;
+    } finally {
+      base.close();
     }
   }
 
