@@ -7,7 +7,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import type { Diagnostic } from "../../src/model/types.js";
-import type { IncludeIo } from "../nftables/include.js";
+import type { IncludeIo } from "../file-io.js";
 import type { IpsetIndex } from "./match.js";
 import { looksLikeIpsetSave, readIpsetSave, type IpsetDef } from "./save.js";
 

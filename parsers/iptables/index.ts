@@ -14,7 +14,7 @@ import { lineNodes } from "./lines.js";
 import { buildPipelines, mapToRuleset } from "./mapper.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { ipsetsBeside, namesIpsets } from "../ipset/beside.js";
-import { diskIo, type IncludeIo } from "../nftables/include.js";
+import { diskIo, type IncludeIo } from "../file-io.js";
 
 /** Line and column (1-based) of the first `what` in the text. */
 function positionOf(text: string, what: string): { line: number; column: number } {

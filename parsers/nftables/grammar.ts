@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from "node:path";
 import type { NftDocument } from "./ast.js";
-import { diskIo, type IncludeIo } from "./include.js";
+import { diskIo, type IncludeIo } from "../file-io.js";
 import { preprocess, type SourcedToken } from "./preprocess.js";
 import { Unterminated } from "./tokens.js";
 import type { Diagnostic } from "../../src/model/types.js";

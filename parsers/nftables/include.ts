@@ -3,39 +3,9 @@
  * path components (`*`, `?`, `[...]`), confined to a root folder. Reading goes through injected
  * functions so tests need no disk and the CLI decides what may be read.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { GLOB_CHARS as GLOB, globMatches } from "../../src/model/glob.js";
-
-export interface IncludeIo {
-  /** The file's text, or undefined when it cannot be read. */
-  readFile: (path: string) => string | undefined;
-  /** Entry names of a folder, or undefined when it is not one. */
-  listDir: (path: string) => string[] | undefined;
-  /**
-   * How an included file is named in diagnostics and locations, when not by its path (relative to
-   * the working folder, or absolute): files read at a git revision are named `REF:path`.
-   */
-  shown?: (path: string) => string;
-}
-
-export const diskIo: IncludeIo = {
-  readFile(path) {
-    try {
-      if (!statSync(path).isFile()) return undefined;
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-  listDir(path) {
-    try {
-      return readdirSync(path).sort();
-    } catch {
-      return undefined;
-    }
-  },
-};
+import type { IncludeIo } from "../file-io.js";
 
 /**
  * `watch`, on an include read from the tree: the path or glob pattern (absolute) whose files it

@@ -9,7 +9,8 @@
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { IToken, TokenType } from "chevrotain";
 import type { Diagnostic } from "../../src/model/types.js";
-import { resolveInclude, type IncludeIo } from "./include.js";
+import { resolveInclude } from "./include.js";
+import type { IncludeIo } from "../file-io.js";
 import { tokenMatcher } from "chevrotain";
 import { scanNft, type ElementRunToken, type ScanOptions } from "./scan.js";
 import { NFT_KEYWORDS } from "./keywords.js";

@@ -25,7 +25,7 @@ import type { CliIo } from "./io.js";
 import { gitTreeIo } from "./git-tree.js";
 import { BlobReader } from "./git-blobs.js";
 import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment } from "./includer.js";
-import { diskIo, type IncludeIo } from "../../parsers/nftables/include.js";
+import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
 import { portsText } from "../model/ports.js";
 
 const COMMAND = "fwlint diff";

@@ -9,7 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
-import { diskIo, type IncludeIo } from "../../parsers/nftables/include.js";
+import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
 
 /** Largest file read from the revision (as --max-file-size bounds files read from the disk). */
 export interface TreeOptions {

@@ -17,7 +17,7 @@ import { intentSet, interfaceSet, outsideSet, restrictResults } from "./intent.j
 import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service, type ServiceCatalog } from "./rule-pack.js";
 import { applySuppressions, parseSuppressions } from "./suppress.js";
 import { detectFormat, knownFormats as formatNames, loadFormats, parseAs } from "./formats.js";
-import type { IncludeIo } from "../../parsers/nftables/include.js";
+import type { IncludeIo } from "../../parsers/file-io.js";
 
 export { loadFormats } from "./formats.js";
 

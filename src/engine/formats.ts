@@ -19,7 +19,7 @@ import { detectPanos } from "../../parsers/panos/detect.js";
 import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
 import { detectPfsense } from "../../parsers/pfsense/detect.js";
 import { detectAzureNsg } from "../../parsers/azure/detect.js";
-import type { IncludeIo } from "../../parsers/nftables/include.js";
+import type { IncludeIo } from "../../parsers/file-io.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {

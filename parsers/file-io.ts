@@ -1,0 +1,36 @@
+/**
+ * How a reader reads the other files a ruleset names (an nft `include`, the ipset save file beside
+ * an iptables ruleset): through injected functions, so tests need no disk, the CLI decides what may
+ * be read, and diff reads them as they were at a git revision.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+
+export interface IncludeIo {
+  /** The file's text, or undefined when it cannot be read. */
+  readFile: (path: string) => string | undefined;
+  /** Entry names of a folder, or undefined when it is not one. */
+  listDir: (path: string) => string[] | undefined;
+  /**
+   * How an included file is named in diagnostics and locations, when not by its path (relative to
+   * the working folder, or absolute): files read at a git revision are named `REF:path`.
+   */
+  shown?: (path: string) => string;
+}
+
+export const diskIo: IncludeIo = {
+  readFile(path) {
+    try {
+      if (!statSync(path).isFile()) return undefined;
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+  listDir(path) {
+    try {
+      return readdirSync(path).sort();
+    } catch {
+      return undefined;
+    }
+  },
+};
