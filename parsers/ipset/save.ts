@@ -73,6 +73,26 @@ export const IPSET_TYPES: ReadonlyMap<string, readonly IpsetDim[]> = new Map<str
   ["list:set", ["set"]],
 ]);
 
+/** The older names ipset 7 still takes for its types (checked with ipset 7.17). */
+const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ["iphash", "hash:ip"],
+  ["nethash", "hash:net"],
+  ["ipporthash", "hash:ip,port"],
+  ["ipportiphash", "hash:ip,port,ip"],
+  ["ipportnethash", "hash:ip,port,net"],
+  ["netporthash", "hash:net,port"],
+  ["ipmap", "bitmap:ip"],
+  ["macipmap", "bitmap:ip,mac"],
+  ["portmap", "bitmap:port"],
+  ["setlist", "list:set"],
+]);
+
+/** A type as written, by its ipset 7 name; undefined when ipset has no such type. */
+function typeNamed(written: string): string | undefined {
+  const lower = written.toLowerCase();
+  return IPSET_TYPES.has(lower) ? lower : TYPE_ALIASES.get(lower);
+}
+
 const COMMANDS: ReadonlyMap<string, string> = new Map([
   ["create", "create"], ["n", "create"], ["-N", "create"], ["--create", "create"],
   ["add", "add"], ["a", "add"], ["-A", "add"], ["--add", "add"],
@@ -92,7 +112,7 @@ export function looksLikeIpsetSave(text: string): boolean {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const m = /^(?:create|-N)\s+\S+\s+(\S+)/.exec(line);
-    return m !== null && IPSET_TYPES.has(m[1]!.toLowerCase());
+    return m !== null && typeNamed(m[1]!) !== undefined;
   }
   return false;
 }
@@ -185,9 +205,9 @@ export function readIpsetSave(text: string, file: string): IpsetFile {
           diag("error", lineNo, nameW.column, `set '${nameW.text}' already exists (ipset restore refuses the line without -exist)`);
           break;
         }
-        const type = typeW.text.toLowerCase();
-        const dims = IPSET_TYPES.get(type);
-        if (!dims) {
+        const type = typeNamed(typeW.text);
+        const dims = type === undefined ? undefined : IPSET_TYPES.get(type);
+        if (type === undefined || !dims) {
           diag("error", lineNo, typeW.column, `unknown set type '${typeW.text}' (ipset 7 has ${[...IPSET_TYPES.keys()].join(", ")})`);
           break;
         }
@@ -196,7 +216,7 @@ export function readIpsetSave(text: string, file: string): IpsetFile {
         let bad = false;
         for (let i = 0; i < opts.length; i++) {
           const o = opts[i]!;
-          const key = o.text.toLowerCase();
+          const key = o.text.replace(/^--/, "").toLowerCase(); // (ipset takes `--hashsize` for `hashsize`)
           if (CREATE_FLAGS.has(key)) continue;
           if (!CREATE_VALUED.has(key)) {
             diag("error", lineNo, o.column, `unknown option '${o.text}' of create`);
@@ -247,7 +267,7 @@ export function readIpsetSave(text: string, file: string): IpsetFile {
         let bad = false;
         for (let i = 2; i < args.length; i++) {
           const o = args[i]!;
-          const key = o.text.toLowerCase();
+          const key = o.text.replace(/^--/, "").toLowerCase(); // (ipset takes `--hashsize` for `hashsize`)
           if (ADD_FLAGS.has(key)) {
             nomatch = true;
             continue;

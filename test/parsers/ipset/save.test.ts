@@ -83,6 +83,18 @@ describe("ipset save files", () => {
     expect(sets.get("bee")!.entries.map((e) => (e.parts[0] as { range: { lo: bigint } }).range.lo)).toEqual([v4("4.4.4.4")]);
   });
 
+  it("takes the older type names ipset 7 still takes, and the short command names", () => {
+    const sets = read("-N a iphash\n-A a 10.0.0.1\nn b ipporthash\na b 10.0.0.1,udp:53\ncreate c setlist\nadd c a\n").sets;
+    expect([...sets.values()].map((s) => [s.name, s.type, s.entries.length])).toEqual([
+      ["a", "hash:ip", 1],
+      ["b", "hash:ip,port", 1],
+      ["c", "list:set", 1],
+    ]);
+    expect(looksLikeIpsetSave("-N bans nethash --hashsize 1024\n")).toBe(true);
+    // options written with two dashes, as ipset takes them too
+    expect(read("-N bans nethash --hashsize 1024\n-A bans 10.0.0.0/8 --timeout 5\n").diagnostics).toEqual([]);
+  });
+
   it("keeps the family, a create's timeout, and an element's options", () => {
     const text = 'create f hash:net family inet6 hashsize 1024 maxelem 65536 timeout 300 comment bucketsize 12 initval 0xcaa22be8\nadd f 2001:db8::/32 timeout 99 comment "hello world"\n';
     const f = read(text).sets.get("f")!;
