@@ -5,7 +5,7 @@
  * /etc/ipset.conf above /etc/iptables/iptables.rules) and whose text is `ipset save` output.
  * Read through the same functions as nft includes (the disk, or a git revision's tree).
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Diagnostic } from "../../src/model/types.js";
 import type { IncludeIo } from "../file-io.js";
 import type { IpsetIndex } from "./match.js";
@@ -18,6 +18,8 @@ export interface IpsetsFound {
   /** The files read, by the names diagnostics give them, with their text. */
   files: { name: string; text: string }[];
   diagnostics: Diagnostic[];
+  /** Where such files are looked for, as glob patterns (a file that comes there is read next time: the review watches them). */
+  lookedIn: string[];
 }
 
 /** Does an iptables ruleset's text match on ipsets (`-m set --match-set`, or the old `--set`)? */
@@ -62,5 +64,6 @@ export function ipsetsBeside(path: string, rulesetText: string, io: IncludeIo): 
     }
     if (dir === dirname(dir)) break;
   }
-  return { index: { sets, filled: setsFilledBy(rulesetText) }, files, diagnostics };
+  const lookedIn = [here, dirname(here)].filter((d, i, all) => all.indexOf(d) === i).map((d) => join(resolve(d), "*ipset*"));
+  return { index: { sets, filled: setsFilledBy(rulesetText) }, files, diagnostics, lookedIn };
 }

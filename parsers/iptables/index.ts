@@ -56,6 +56,7 @@ export function parseIptablesSave(text: string, file: string, opts: ParseIptable
       ruleset.includedFiles = read.files.map((f) => f.name);
       ruleset.includedLines = new Map(read.files.map((f) => [f.name, f.text.split("\n")]));
     }
+    if (found) ruleset.includeWatch = found.lookedIn;
     return ruleset;
   } catch (e) {
     return internalErrorRuleset("iptables parser", { format: family === 4 ? "iptables" : "ip6tables", file, families: [family], pipelines: buildPipelines(family, new Map()) }, [], e);

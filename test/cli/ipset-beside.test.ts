@@ -95,6 +95,10 @@ describe("ipset save files beside an iptables ruleset", () => {
     expect(review.problems).toEqual([]);
     expect(review.files.map((f) => [f.path, f.format])).toEqual([[wide.sets, "ipset"]]);
     expect(review.findings.map((f) => f.finding.location.line)).toEqual([6]);
+    // the review of the ruleset watches its ipsets file, and where one may come (a new file there is read)
+    const ofRules = await scan({ paths: [wide.rules], baselineFile: join(tmp, "none.json") });
+    expect(ofRules.files[0]!.readAlso).toEqual([wide.sets]);
+    expect(ofRules.files[0]!.readMatching).toEqual([join(tmp, "baseline", "etc", "iptables", "*ipset*"), join(tmp, "baseline", "etc", "*ipset*")]);
   });
 
   it("diff --base: widening a set opens what the rule reading it lets in", async () => {
