@@ -6,7 +6,7 @@
  * Read through the same functions as nft includes (the disk, or a git revision's tree).
  */
 import { basename, dirname, join, resolve } from "node:path";
-import type { Diagnostic } from "../../src/model/types.js";
+import type { Diagnostic, Ruleset } from "../../src/model/types.js";
 import type { IncludeIo } from "../file-io.js";
 import type { IpsetIndex } from "./match.js";
 import { looksLikeIpsetSave, readIpsetSave, type IpsetDef } from "./save.js";
@@ -66,4 +66,42 @@ export function ipsetsBeside(path: string, rulesetText: string, io: IncludeIo): 
   }
   const lookedIn = [here, dirname(here)].filter((d, i, all) => all.indexOf(d) === i).map((d) => join(resolve(d), "*ipset*"));
   return { index: { sets, filled: setsFilledBy(rulesetText) }, files, diagnostics, lookedIn };
+}
+
+/**
+ * The sets for an iptables ruleset's text (`file` as named, on disk at `origin` when it only labels
+ * it), when it names any: undefined when it names none or is standard input. The index is for its
+ * rules; `attach` then puts on the ruleset what was read - an info line at the first set match
+ * saying which files (or that none was found), their diagnostics, the files as the ruleset's
+ * included ones (the review shows and watches them), and where more may come.
+ */
+export function ipsetsFor(text: string, file: string, io: IncludeIo, origin?: string): { index?: IpsetIndex; attach: (ruleset: Ruleset) => void } | undefined {
+  if (!namesIpsets(text) || file === "-") return undefined;
+  const found = ipsetsBeside(origin ?? file, text, io);
+  const read = found.files.length > 0;
+  return {
+    ...(read ? { index: found.index } : {}),
+    attach(ruleset) {
+      const at = positionOf(text, text.includes("--match-set") ? "--match-set" : "--set");
+      const n = found.index.sets.size;
+      const said = read
+        ? `ipsets read from ${found.files.map((f) => f.name).join(", ")} (${n} set${n === 1 ? "" : "s"})`
+        : "no ipset save file beside the ruleset (a file named *ipset* in its folder or the one above): which packets the sets hold is unknown";
+      // in place among the ruleset's own (by line), then the ipset files'
+      const own = [...ruleset.diagnostics, { severity: "info" as const, message: said, file, ...at }].sort((a, b) => a.line - b.line || a.column - b.column);
+      ruleset.diagnostics = own.concat(found.diagnostics);
+      if (read) {
+        ruleset.includedFiles = [...(ruleset.includedFiles ?? []), ...found.files.map((f) => f.name)];
+        ruleset.includedLines = new Map([...(ruleset.includedLines ?? []), ...found.files.map((f): [string, string[]] => [f.name, f.text.split("\n")])]);
+      }
+      ruleset.includeWatch = [...(ruleset.includeWatch ?? []), ...found.lookedIn];
+    },
+  };
+}
+
+/** Line and column (1-based) of the first `what` in the text. */
+function positionOf(text: string, what: string): { line: number; column: number } {
+  const i = Math.max(0, text.indexOf(what));
+  const before = text.slice(0, i);
+  return { line: before.split("\n").length, column: i - before.lastIndexOf("\n") };
 }

@@ -26,6 +26,8 @@ import { runScript } from "./run.js";
 import { parseScript } from "./syntax.js";
 import type { FamilyTables } from "./tables.js";
 import { internalErrorRuleset } from "../internal-error.js";
+import { ipsetsFor } from "../ipset/beside.js";
+import { diskIo, type IncludeIo } from "../file-io.js";
 
 export { detectIptablesScript };
 
@@ -33,7 +35,20 @@ export const FORMAT = "iptables-script";
 /** Prefix of the IPv6 tables when one ruleset holds both families. */
 export const V6_TABLE_PREFIX = "ip6:";
 
-export function parseIptablesScript(text: string, file: string): Ruleset {
+export interface ParseScriptOptions {
+  /** Reads the ipset save files beside the script (default: the disk; a git revision's tree for diff --base). */
+  io?: IncludeIo;
+  /** Where the file is when `file` only labels it. */
+  origin?: string;
+}
+
+/**
+ * A script that runs `ipset` itself (create, add, restore ...) makes its sets as it runs, which
+ * fwlint does not follow: the ipsets saved beside it are read only for a script that runs none.
+ */
+const RUNS_IPSET = /(^|[\s;&|(`])(\S*\/)?ipset\s/m;
+
+export function parseIptablesScript(text: string, file: string, opts: ParseScriptOptions = {}): Ruleset {
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
   try {
@@ -42,9 +57,12 @@ export function parseIptablesScript(text: string, file: string): Ruleset {
     for (const p of problems) diag(p.severity, p.pos, p.message);
     if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);
     const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(lexed.lines[0] ?? "");
-    const { v4, v6 } = runScript(items, lexed.lines, file, diag, { errexit });
+    const sets = RUNS_IPSET.test(text) ? undefined : ipsetsFor(text, file, opts.io ?? diskIo, opts.origin);
+    const { v4, v6 } = runScript(items, lexed.lines, file, diag, { errexit, ...(sets?.index ? { ipsets: sets.index } : {}) });
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-    return assemble(file, v4, v6, diagnostics);
+    const ruleset = assemble(file, v4, v6, diagnostics);
+    sets?.attach(ruleset);
+    return ruleset;
   } catch (e) {
     return internalErrorRuleset("iptables script parser", { format: FORMAT, file, families: [4], pipelines: buildPipelines(4, new Map()) }, diagnostics, e);
   }

@@ -8,6 +8,7 @@
  * assigned in the file, other programs) is reported with an info diagnostic and left out: the
  * model then lacks those commands, it never holds a guess.
  */
+import type { IpsetIndex } from "../ipset/match.js";
 import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
 import { plainText, type Part, type Pos, type WordTok } from "./lexer.js";
@@ -92,10 +93,10 @@ export function runScript(
   lines: string[],
   file: string,
   diag: (severity: DiagnosticSeverity, pos: Pos, message: string) => void,
-  opts: { errexit?: boolean } = {},
+  opts: { errexit?: boolean; ipsets?: IpsetIndex } = {},
 ): RunResult {
-  const v4 = new FamilyTables(4, diag);
-  const v6 = new FamilyTables(6, diag);
+  const v4 = new FamilyTables(4, diag, opts.ipsets);
+  const v6 = new FamilyTables(6, diag, opts.ipsets);
   const vars = new Map<string, VarState>();
   const functions = new Map<string, { assigns: Set<string>; all: boolean; line: number }>();
   let errexit = opts.errexit ?? false;

@@ -6,6 +6,7 @@
  * before -A/-I/-j name it, -X refuses a chain that is not empty or still referenced, a jump that
  * would close a loop is refused. Rule options are read by parsers/iptables/rule.ts (buildRule).
  */
+import type { IpsetIndex } from "../ipset/match.js";
 import {
   chainKey,
   type Chain,
@@ -64,6 +65,8 @@ export class FamilyTables {
   constructor(
     readonly family: Family,
     private readonly diag: Diag,
+    /** The ipsets saved beside the script, for `-m set --match-set` (absent: none read). */
+    private readonly ipsets?: IpsetIndex,
   ) {}
 
   private table(name: string, span: SourceSpan): TableState {
@@ -155,7 +158,7 @@ export class FamilyTables {
           chain.rules.splice(index - 1, 1);
           return "ok";
         }
-        const draft = buildRule(inv.options, { family: this.family, table: t.name, chain: chain.name, chainIsBuiltin: chain.builtin, diag: this.diag });
+        const draft = buildRule(inv.options, { family: this.family, table: t.name, chain: chain.name, chainIsBuiltin: chain.builtin, diag: this.diag, ...(this.ipsets ? { ipsets: this.ipsets } : {}) });
         if (!draft) return "fail";
         if (this.resolveTarget(t, draft) === "fail") return "fail";
         const rules: PendingRule[] = draft.variants.map((conditions) => ({

@@ -64,7 +64,10 @@ const FORMATS: FormatEntry[] = [
     // shell scripts of iptables/ip6tables commands; one ruleset for the families the script uses
     name: "iptables-script",
     detect: detectIptablesScript,
-    load: async () => (await import("../../parsers/iptables-script/index.js")).parseIptablesScript,
+    load: async () => {
+      const { parseIptablesScript } = await import("../../parsers/iptables-script/index.js");
+      return (t, f, c) => parseIptablesScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
+    },
   },
   {
     // Cisco ASA running-config or `show access-list` output

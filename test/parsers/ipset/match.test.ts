@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseIptablesSave } from "../../../parsers/iptables/index.js";
+import { parseIptablesScript } from "../../../parsers/iptables-script/index.js";
 import { verdictFor } from "../../../src/analysis/verdict.js";
 import type { Packet } from "../../../src/model/finding.js";
 import type { Condition, Ruleset } from "../../../src/model/types.js";
@@ -91,5 +92,16 @@ describe("iptables -m set with the ipsets saved beside the ruleset", () => {
   it("flags iptables refuses are an error at the flags", () => {
     const rs = rules(["-A INPUT -m set --match-set admins source -j ACCEPT"]);
     expect(said(rs)).toContain("/etc/iptables/rules.v4:5:36 error: expected up to 6 comma-separated flags, each 'src' or 'dst', after --match-set admins, found 'source'");
+  });
+
+  it("a script of iptables commands reads the ipsets beside it too, unless it runs ipset itself", () => {
+    const io = { readFile: (p: string) => (p === "/etc/fw/ipsets" ? SETS : undefined), listDir: (d: string) => (d === "/etc/fw" ? ["firewall.sh", "ipsets"] : undefined) };
+    const script = "#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -m set --match-set admins src -j ACCEPT\n";
+    const rs = parseIptablesScript(script, "/etc/fw/firewall.sh", { io });
+    expect(said(rs)).toContain("/etc/fw/firewall.sh:3:44 info: ipsets read from /etc/fw/ipsets (7 sets)");
+    expect([verdict(rs, tcp("192.0.2.9", 22)), verdict(rs, tcp("192.0.3.9", 22))]).toEqual(["accept", "drop"]);
+    // a script that restores (or makes) its sets itself: they stay unknown
+    const restoring = parseIptablesScript(script.replace("iptables -P", "ipset restore < /etc/ipset.conf\niptables -P"), "/etc/fw/firewall.sh", { io });
+    expect(verdict(restoring, tcp("192.0.2.9", 22))).toBe("unknown");
   });
 });
