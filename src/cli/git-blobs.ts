@@ -8,69 +8,56 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 
 interface Waiting {
-  oid: string;
   done: (bytes: Buffer | null) => void;
   fail: (err: Error) => void;
 }
 
-export class BlobReader {
-  private child?: ChildProcessWithoutNullStreams;
+/** One process and the reads it answers (a closed reader's process still answers its own). */
+class Session {
   private chunks: Buffer[] = [];
   private size = 0;
   private readonly waiting: Waiting[] = [];
-  private broken?: Error;
+  /** Set when the process failed or ended: no more reads go to it. */
+  broken?: Error;
 
   constructor(
-    private readonly cwd: string,
-    /** How a failure of git is reported (the CLI's GitError). */
-    private readonly failure: (message: string) => Error,
-  ) {}
-
-  /** The blob's bytes; null when the repository has no such object. */
-  read(oid: string): Promise<Buffer | null> {
-    if (this.broken) return Promise.reject(this.broken);
-    if (!/^[0-9a-f]{40,64}$/.test(oid)) return Promise.reject(this.failure(`not a git object id: ${oid}`));
-    const child = this.start();
-    return new Promise((done, fail) => {
-      this.waiting.push({ oid, done, fail });
-      this.hold(true);
-      child.stdin.write(`${oid}\n`);
-    });
-  }
-
-  /** Ends the process (it exits when its input ends). */
-  close(): void {
-    this.child?.stdin.end();
-    this.child = undefined;
-  }
-
-  private start(): ChildProcessWithoutNullStreams {
-    if (this.child) return this.child;
-    const child = spawn("git", ["cat-file", "--batch"], { cwd: this.cwd, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    private readonly child: ChildProcessWithoutNullStreams,
+    cwd: string,
+    failure: (message: string) => Error,
+  ) {
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     child.stdout.on("data", (d: Buffer) => {
       this.chunks.push(d);
       this.size += d.length;
-      this.answer();
+      this.answer(failure);
     });
-    const stop = (err: Error) => {
-      this.broken = err;
-      for (const w of this.waiting.splice(0)) w.fail(err);
-      if (this.child === child) this.child = undefined;
-    };
     // (ENOENT: no git on PATH, or no such folder)
-    child.on("error", (e: NodeJS.ErrnoException) => stop(this.failure(`cannot run git in ${this.cwd}: ${e.message}`)));
-    child.on("exit", (code) => {
-      if (this.waiting.length > 0) stop(this.failure(`git cat-file --batch ended (status ${code}): ${stderr.trim().split("\n")[0] ?? ""}`));
-    });
+    child.on("error", (e: NodeJS.ErrnoException) => this.stop(failure(`cannot run git in ${cwd}: ${e.message}`)));
+    // ('close', not 'exit': its output may still be on the way when the process has exited)
+    child.on("close", (code) => this.stop(failure(`git cat-file --batch ended (status ${code}): ${stderr.trim().split("\n")[0] ?? ""}`)));
     child.stdin.on("error", () => undefined); // (a process that ended: reported by 'exit')
-    this.child = child;
-    return child;
+  }
+
+  read(oid: string): Promise<Buffer | null> {
+    return new Promise((done, fail) => {
+      this.waiting.push({ done, fail });
+      this.hold(true);
+      this.child.stdin.write(`${oid}\n`);
+    });
+  }
+
+  end(): void {
+    this.child.stdin.end();
+  }
+
+  private stop(err: Error): void {
+    this.broken ??= err;
+    for (const w of this.waiting.splice(0)) w.fail(err);
   }
 
   /** Answers the waiting reads whose output is complete: "<oid> blob <size>\n<bytes>\n", or "<oid> missing\n". */
-  private answer(): void {
+  private answer(failure: (message: string) => Error): void {
     while (this.waiting.length > 0) {
       if (this.size === 0) return;
       let eol = this.chunks[0]!.indexOf(10);
@@ -91,7 +78,7 @@ export class BlobReader {
       const length = Number(header[2]);
       if (!Number.isSafeInteger(length)) {
         this.waiting.shift();
-        w.fail(this.failure(`git cat-file --batch said '${header.join(" ")}'`));
+        w.fail(failure(`git cat-file --batch said '${header.join(" ")}'`));
         this.consume(eol + 1);
         continue;
       }
@@ -121,10 +108,33 @@ export class BlobReader {
   /** While reads wait the process keeps the CLI running; idle, it does not. */
   private hold(on: boolean): void {
     const c = this.child;
-    if (!c) return;
     for (const r of [c, c.stdout, c.stderr, c.stdin] as { ref(): void; unref(): void }[]) {
       if (on) r.ref();
       else r.unref();
     }
+  }
+}
+
+export class BlobReader {
+  private session?: Session;
+
+  constructor(
+    private readonly cwd: string,
+    /** How a failure of git is reported (the CLI's GitError). */
+    private readonly failure: (message: string) => Error,
+  ) {}
+
+  /** The blob's bytes; null when the repository has no such object. */
+  read(oid: string): Promise<Buffer | null> {
+    if (!/^[0-9a-f]{40,64}$/.test(oid)) return Promise.reject(this.failure(`not a git object id: ${oid}`));
+    if (this.session?.broken) return Promise.reject(this.session.broken);
+    this.session ??= new Session(spawn("git", ["cat-file", "--batch"], { cwd: this.cwd, stdio: ["pipe", "pipe", "pipe"], windowsHide: true }), this.cwd, this.failure);
+    return this.session.read(oid);
+  }
+
+  /** Ends the process (it answers the reads it has, then exits); a later read starts another. */
+  close(): void {
+    this.session?.end();
+    this.session = undefined;
   }
 }

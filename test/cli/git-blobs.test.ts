@@ -32,7 +32,12 @@ describe("BlobReader", () => {
       expect(z!.toString("utf8")).toBe(small);
       expect(missing).toBeNull();
       reader.close();
-      // closed, it starts another process on the next read
+      // closed, it starts another process on the next read; closed while reads wait, it answers them
+      const waiting = [reader.read(b), reader.read(a)];
+      reader.close();
+      const [again, other] = await Promise.all(waiting);
+      expect(again!.equals(large)).toBe(true);
+      expect(other!.toString("utf8")).toBe(small);
       expect((await reader.read(a))!.toString("utf8")).toBe(small);
     } finally {
       reader.close();
