@@ -27,7 +27,7 @@ export interface ActionInputs {
 export type ActionStep = "sarif" | "check";
 
 /** Names fwlint's pre-commit hook matches (.pre-commit-hooks.yaml `files`/`exclude`; kept equal by a test). */
-const RULESET_NAME = /(^|\/)(rules\.v[46]|[^/]+\.(rules|ipt)|ip6?tables([-_.][^/]*)?|firewall[^/]*\.sh|[^/]+\.nft|nftables([-_.][^/]*)?)$/;
+const RULESET_NAME = /(^|\/)(rules\.v[46]|[^/]+\.(rules|ipt)|ip6?tables([-_.][^/]*)?|firewall[^/]*\.sh|[^/]+\.nft|nftables([-_.][^/]*)?|ipsets?([-_.][^/]*)?)$/;
 const NOT_RULESET = /(^|\/)rules\.d\/|\.(md|rst|txt|html?|adoc|pdf|png|jpe?g|svg)$/;
 
 /**

@@ -69,8 +69,12 @@ describe("isRulesetName", () => {
     "nftables",
     "etc/nftables.d/20-mail.nft",
     "router.nft",
+    // the sets an iptables ruleset reads: checked with that ruleset
+    "etc/iptables/ipsets",
+    "etc/sysconfig/ipset",
+    "etc/ipset.conf",
   ];
-  const no = ["README.md", "iptables.md", "nftables.md", "etc/udev/rules.d/99-net.rules", "rules.v44", "myiptables", "mynftables", "x.nft.txt", "firewall.py", "src/app.ts", "docs/iptables.png"];
+  const no = ["README.md", "iptables.md", "nftables.md", "etc/udev/rules.d/99-net.rules", "rules.v44", "myiptables", "mynftables", "x.nft.txt", "firewall.py", "src/app.ts", "docs/iptables.png", "myipsets", "ipset.md"];
 
   it("matches the names of iptables and nftables rulesets and scripts only", () => {
     for (const n of yes) expect(isRulesetName(n), n).toBe(true);
