@@ -369,7 +369,10 @@ function elementEntries(text: string, set: IpsetDef, netmask: number | undefined
   }
   if (pieces.length === 1) {
     const options = partOptions(pieces[0]!, set.dims[0]!, set.family, netmask);
-    return typeof options === "string" ? options : options.map((o) => [o]);
+    if (typeof options === "string") return options;
+    // (ipset 7.17 refuses any other protocol there, and crashes on icmp)
+    if (set.type === "bitmap:port" && options.some((o) => o.dim === "port" && o.proto !== 6 && o.proto !== 17)) return `'${text}': only protocols TCP and UDP are valid in a bitmap:port set`;
+    return options.map((o) => [o]);
   }
   let out: IpsetPart[][] = [[]];
   for (let i = 0; i < pieces.length; i++) {

@@ -112,6 +112,8 @@ describe("ipset save files", () => {
       "create n hash:ip",
       "add n 10.0.0.0/8 nomatch",
       "frobnicate a",
+      "create p bitmap:port range 0-1024",
+      "add p icmp:8/0",
       "add a 10.0.0.9",
     ].join("\n");
     expect(errors(text)).toEqual([
@@ -121,6 +123,7 @@ describe("ipset save files", () => {
       "5:7 '10.0.0.1,80' has 2 parts; the type's elements have 1 (element of hash:ip set 'a')",
       "7:7 nomatch: set type hash:ip has no nomatch elements",
       "8:1 expected an ipset command (create, add, del, flush, destroy, rename, swap), found 'frobnicate'",
+      "10:7 'icmp:8/0': only protocols TCP and UDP are valid in a bitmap:port set (element of bitmap:port set 'p')",
     ]);
     expect(read(text).sets.get("a")!.entries.length).toBe(1);
   });
