@@ -32,6 +32,24 @@ export interface IpsetIndex {
 
 type Flag = "src" | "dst";
 
+/** Does the kernel look anything up in `s` for a rule of `family` giving `flags`? Not with too few flags, nor in a set of the other family. */
+function looksUp(s: IpsetDef, flags: readonly Flag[], family: Family): boolean {
+  return s.family === family && flags.length >= s.dims.length;
+}
+
+/**
+ * What to tell of `--match-set name flags` in a rule of `family` that the kernel makes something
+ * else of than the rule says: a set the files do not define (iptables-restore refuses the rule), a
+ * set it looks nothing up in. `at`: the argument the message is about.
+ */
+export function setMatchWarning(index: IpsetIndex, name: string, flags: readonly Flag[], family: Family): { at: "name" | "flags"; message: string } | undefined {
+  const set = index.sets.get(name);
+  if (!set) return { at: "name", message: `set '${name}' is not in the ipset files read: iptables-restore refuses the rule unless the set exists when it loads` };
+  if (set.type === "list:set" || looksUp(set, flags, family)) return undefined;
+  if (set.family !== family) return { at: "name", message: `set '${name}' holds IPv${set.family} elements: in an ${family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"} rule it matches no packet` };
+  return { at: "flags", message: `set '${name}' (${set.type}) has ${set.dims.length} dimensions and ${flags.length} flag${flags.length === 1 ? "" : "s"} given: the kernel matches no packet` };
+}
+
 /**
  * The condition `--match-set name flags` (negated with `negate`) stands for; `text` is the option as
  * written, for the unknown conditions it may hold.
@@ -56,8 +74,7 @@ export function setMatchCondition(index: IpsetIndex, name: string, flags: readon
       anyOf.push([unknown(why)]);
       continue;
     }
-    // the kernel looks nothing up in a set of the other family, or with too few flags
-    if (s.family !== family || flags.length < s.dims.length) continue;
+    if (!looksUp(s, flags, family)) continue;
     for (const alt of setAlternatives(s, flags, text)) anyOf.push(alt); // (not spread: a set may hold 200k)
   }
   // what the set holds is unknown as a whole (negated or not)

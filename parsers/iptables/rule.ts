@@ -3,7 +3,7 @@
  * options, `-m` module loading (and implicit loading by `-p`), module and target options, `!`
  * negation, and `-s`/`-d` lists expanded into one rule per address combination.
  */
-import { setMatchCondition, type IpsetIndex } from "../ipset/match.js";
+import { setMatchCondition, setMatchWarning, type IpsetIndex } from "../ipset/match.js";
 import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
 import { formatIPv4, hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt, parseInetAton } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
@@ -781,14 +781,8 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
             break;
           }
           const text = `-m set ${optText(o)}`;
-          const set = ctx.ipsets?.sets.get(arg0);
-          if (ctx.ipsets && !set) {
-            ctx.diag("warning", o.argPos[0]!, `set '${arg0}' is not in the ipset files read: iptables-restore refuses the rule unless the set exists when it loads`);
-          } else if (set && set.type !== "list:set" && set.family !== ctx.family) {
-            ctx.diag("warning", o.argPos[0]!, `set '${arg0}' holds IPv${set.family} elements: in an ${ctx.family === 4 ? "iptables (IPv4)" : "ip6tables (IPv6)"} rule it matches no packet`);
-          } else if (set && set.type !== "list:set" && flags.length < set.dims.length) {
-            ctx.diag("warning", o.argPos[1]!, `set '${arg0}' (${set.type}) has ${set.dims.length} dimensions and ${flags.length} flag${flags.length === 1 ? "" : "s"} given: the kernel matches no packet`);
-          }
+          const warning = ctx.ipsets ? setMatchWarning(ctx.ipsets, arg0, flags as ("src" | "dst")[], ctx.family) : undefined;
+          if (warning) ctx.diag("warning", o.argPos[warning.at === "name" ? 0 : 1]!, warning.message);
           // counters compared, or nomatch elements reported as matches: what the saved content does not tell
           const beyond = m.opts.find((x) => x.name === "--return-nomatch" || /^--(packets|bytes)-(eq|lt|gt)$/.test(x.name));
           if (beyond) conds.push({ kind: "unknown", text: [text, optText(beyond)].join(" "), reason: `${beyond.name} of match set is not modelled` });
