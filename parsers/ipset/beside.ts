@@ -11,7 +11,8 @@ import type { IncludeIo } from "../file-io.js";
 import type { IpsetIndex } from "./match.js";
 import { looksLikeIpsetSave, readIpsetSave, type IpsetDef } from "./save.js";
 
-const IPSET_NAME = /ipset/i;
+/** The names an ipset save file is looked for by (ipsets, ipset, ipset.conf, ...). */
+export const IPSET_FILE_NAME = /ipset/i;
 
 export interface IpsetsFound {
   index: IpsetIndex;
@@ -48,7 +49,7 @@ export function ipsetsBeside(path: string, rulesetText: string, io: IncludeIo): 
   for (const dir of [here, dirname(here)]) {
     if (dir !== here && files.length > 0) break; // the folder above only when the ruleset's own has none
     for (const name of io.listDir(dir) ?? []) {
-      if (!IPSET_NAME.test(name) || (dir === here && name === own)) continue;
+      if (!IPSET_FILE_NAME.test(name) || (dir === here && name === own)) continue;
       const full = join(dir, name);
       const text = io.readFile(full);
       if (text === undefined || !looksLikeIpsetSave(text)) continue;

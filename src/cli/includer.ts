@@ -16,6 +16,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { analyzeFile, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { readConfigFile } from "./files.js";
 import { looksLikeIpsetSave } from "../../parsers/ipset/save.js";
+import { IPSET_FILE_NAME, namesIpsets } from "../../parsers/ipset/beside.js";
 import type { Finding } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 
@@ -99,7 +100,7 @@ export class IncluderSearch {
           if (i === 0 && (await this.listing(path)).length > 0) folders.push(path); // (a folder)
           continue;
         }
-        if (!text.includes("--match-set") && !/\s--set\s/.test(text)) continue;
+        if (!namesIpsets(text)) continue;
         yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
       }
     }
@@ -197,16 +198,16 @@ export function isFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolea
   return result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved === true);
 }
 
+/** Might the file be an `ipset save` file (read only by the iptables ruleset beside it)? Named as the reader looks for one, and no format claims it. */
+export function mayBeIpsetFile(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && IPSET_FILE_NAME.test(basename(path));
+}
+
 /**
  * True when `path`'s includer is worth looking for: it was read as nft, or no reader recognised it
  * and its name says nft (a fragment of rules alone - `tcp dport 25 accept` - is no ruleset on its
  * own). Not with a format forced on the command line.
  */
-/** Might the file be an `ipset save` file (read only by the iptables ruleset beside it)? Named so, and no format claims it. */
-export function mayBeIpsetFile(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && /ipset/i.test(basename(path));
-}
-
 export function mayBeNftFragment(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
   if (result.file.format === "nft") return true;
   return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && /\.nft$/.test(path);
