@@ -22,7 +22,7 @@ import { sanitize } from "../report/sanitize.js";
 import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH } from "./files.js";
 import type { CliIo } from "./io.js";
-import { gitTreeIo } from "./git-tree.js";
+import { gitTreeIo, treeBlobs } from "./git-tree.js";
 import { BlobReader } from "./git-blobs.js";
 import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
@@ -208,8 +208,12 @@ export class GitBase {
    * with the path relative to `cwd`.
    */
   async tree(maxFileBytes: number): Promise<IncludeIo> {
-    return gitTreeIo(this.commit, this.top, await this.listed(), { maxFileBytes, label: (p) => `${this.ref}:${relative(this.cwd, p) || p}` });
+    // (one per size limit: check --new-only asks it for every file)
+    let io = this.trees.get(maxFileBytes);
+    if (!io) this.trees.set(maxFileBytes, (io = this.blobIds().then((blobs) => gitTreeIo(this.commit, this.top, blobs, { maxFileBytes, label: (p) => `${this.ref}:${relative(this.cwd, p) || p}` }))));
+    return io;
   }
+  private readonly trees = new Map<number, Promise<IncludeIo>>();
 
   /** `git ls-tree -r` of the commit, run once. */
   private listed(): Promise<string> {
@@ -223,17 +227,7 @@ export class GitBase {
 
   /** The commit's files (blobs: files and symbolic links) and their object ids, by path from the top. */
   private blobIds(): Promise<Map<string, string>> {
-    this.ids ??= this.listed().then((text) => {
-      const out = new Map<string, string>();
-      for (const entry of text.split("\0")) {
-        // "<mode> <type> <object>\t<path>"
-        const tab = entry.indexOf("\t");
-        if (tab < 0) continue;
-        const [, type, oid] = entry.slice(0, tab).split(" ");
-        if (type === "blob" && oid !== undefined) out.set(entry.slice(tab + 1), oid);
-      }
-      return out;
-    });
+    this.ids ??= this.listed().then(treeBlobs);
     return this.ids;
   }
   private ids?: Promise<Map<string, string>>;
@@ -336,9 +330,8 @@ interface BaseEntry {
   label: string;
   explicit: boolean;
   old: ReturnType<typeof analyzeSide>;
+  /** (the same object as `old` when the text is the same on both sides and reads no other file) */
   new: ReturnType<typeof analyzeSide>;
-  /** The same text on both sides, reading no other file: `old` is `new`'s analysis. */
-  unchanged?: true;
 }
 
 /** A side that cannot be compared on its own (includer.ts isFragment; unreadable as a ruleset). */
@@ -429,7 +422,6 @@ async function compareWithBase(
       new: newSide,
       // named by its label, its includes resolved from where it is and read at the revision
       old: unchanged ? newSide : analyzeSide(label, oldText, { ...scoped, origin: abs, includeIo: tree }),
-      ...(unchanged ? { unchanged: true as const } : {}),
     };
   };
 
@@ -448,7 +440,7 @@ async function compareWithBase(
       noted(e.label, `${e.old.error}; compared as if the file did not exist`);
     }
     const oldA = "error" in e.old ? null : e.old.analyzed;
-    if (e.unchanged && e.new.analyzed) {
+    if (e.old === e.new && e.new.analyzed) {
       // (what compareVersions finds of two equal versions: nothing opened or closed, the same findings)
       const format = e.new.analyzed.file.format;
       diffs.push({ old: e.label, new: e.path, format, oldFormat: format, opened: [], closed: [], newFindings: [], resolvedFindings: [] });

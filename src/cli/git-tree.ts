@@ -19,21 +19,29 @@ export interface TreeOptions {
 }
 
 /**
- * The revision's files under `top` (the work tree's top folder, a real path), listed from
- * `git ls-tree -r -z --full-name` output (`listing`).
+ * The blobs (files and symbolic links; submodules are not read) of `git ls-tree -r -z --full-name`
+ * output, by path from the top ('/' separated), with their object ids.
  */
-export function gitTreeIo(ref: string, top: string, listing: string, options: TreeOptions): IncludeIo {
-  /** Folder (relative to top, '' for top, '/' separated) -> its entries' names. */
-  const folders = new Map<string, Set<string>>([["", new Set()]]);
-  const files = new Set<string>();
+export function treeBlobs(listing: string): Map<string, string> {
+  const out = new Map<string, string>();
   for (const entry of listing.split("\0")) {
-    // "<mode> <type> <object>\t<path>": blobs (files and symbolic links) only; submodules are not read
+    // "<mode> <type> <object>\t<path>"
     const tab = entry.indexOf("\t");
     if (tab < 0) continue;
-    const [, type] = entry.slice(0, tab).split(" ");
-    if (type !== "blob") continue;
-    const path = entry.slice(tab + 1);
-    files.add(path);
+    const [, type, oid] = entry.slice(0, tab).split(" ");
+    if (type === "blob" && oid !== undefined) out.set(entry.slice(tab + 1), oid);
+  }
+  return out;
+}
+
+/**
+ * The revision's files under `top` (the work tree's top folder, a real path): `blobs` as
+ * treeBlobs lists them.
+ */
+export function gitTreeIo(ref: string, top: string, blobs: ReadonlyMap<string, string>, options: TreeOptions): IncludeIo {
+  /** Folder (relative to top, '' for top, '/' separated) -> its entries' names. */
+  const folders = new Map<string, Set<string>>([["", new Set()]]);
+  for (const path of blobs.keys()) {
     let child = path;
     for (;;) {
       const slash = child.lastIndexOf("/");
@@ -78,7 +86,7 @@ export function gitTreeIo(ref: string, top: string, listing: string, options: Tr
     readFile(path) {
       const rel = inRepo(path);
       if (rel === undefined) return diskIo.readFile(path);
-      if (!files.has(rel)) return undefined;
+      if (!blobs.has(rel)) return undefined;
       if (!texts.has(rel)) {
         let text: string | undefined;
         try {
