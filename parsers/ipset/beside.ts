@@ -92,6 +92,7 @@ export function ipsetsFor(text: string, file: string, io: IncludeIo, origin?: st
       const own = [...ruleset.diagnostics, { severity: "info" as const, message: said, file, ...at }].sort((a, b) => a.line - b.line || a.column - b.column);
       ruleset.diagnostics = own.concat(found.diagnostics);
       if (read) {
+        ruleset.includedLoader = { program: "ipset restore", holds: "sets" };
         ruleset.includedFiles = [...(ruleset.includedFiles ?? []), ...found.files.map((f) => f.name)];
         ruleset.includedLines = new Map([...(ruleset.includedLines ?? []), ...found.files.map((f): [string, string[]] => [f.name, f.text.split("\n")])]);
       }

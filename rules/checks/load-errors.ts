@@ -37,13 +37,13 @@ export const loadErrors: Check<Record<string, never>> = (ctx, _params, rule) => 
   const first = errors[0];
   if (!first) return [];
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : "";
-  // the other files an iptables ruleset reads are the ipset save files beside it, loaded by `ipset restore`
-  const ipsets = first.file !== ctx.ruleset.file && (ctx.ruleset.format === "iptables" || ctx.ruleset.format === "ip6tables");
+  // (an included file another program loads: an iptables ruleset's ipset files, by `ipset restore`)
+  const other = first.file !== ctx.ruleset.file ? ctx.ruleset.includedLoader : undefined;
   const finding: Finding = {
     ruleId: rule.id,
     severity: rule.severity,
-    message: ipsets
-      ? `ipset restore refuses ${first.file}: ${first.message}${more}; loading it fails, and the firewall keeps the sets it had`
+    message: other
+      ? `${other.program} refuses ${first.file}: ${first.message}${more}; loading it fails, and the firewall keeps the ${other.holds} it had`
       : `${loader} refuses this file: ${first.message}${more}; loading it fails, and the firewall keeps the rules it had`,
     location: { file: first.file, line: first.line, column: first.column },
   };

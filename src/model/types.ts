@@ -284,6 +284,11 @@ export interface Ruleset {
   /** The lines of each included file, by the name its locations give it (a finding's source line). */
   includedLines?: ReadonlyMap<string, readonly string[]>;
   /**
+   * The program that loads the included files, when it is not the ruleset's own loader, and what
+   * they hold: an iptables ruleset's ipset files, loaded by `ipset restore`, hold sets.
+   */
+  includedLoader?: { program: string; holds: string };
+  /**
    * Absolute paths and glob patterns (`/etc/nftables.d/*.nft`) whose files the includes read, or
    * would read once there: a file created or removed there changes the ruleset (the review watches them).
    */

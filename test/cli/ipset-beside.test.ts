@@ -73,6 +73,16 @@ describe("ipset save files beside an iptables ruleset", () => {
     expect(ssh(both.report)).toHaveLength(1);
   });
 
+  it("an error in the ipsets file: ipset restore refuses it, at its line", async () => {
+    const bad = layout("bad", `${SETS}add admins 300.1.1.1\n`);
+    const r = await check(bad.rules);
+    expect(r.status).toBe(1);
+    const refused = r.report!.findings.filter((f) => f.ruleId === "ruleset-does-not-load");
+    expect(refused.map((f) => [f.location.file, f.location.line, f.message])).toEqual([
+      [bad.sets, 3, `ipset restore refuses ${bad.sets}: expected an IPv4 address, found '300.1.1.1' (element of hash:net set 'admins'); loading it fails, and the firewall keeps the sets it had`],
+    ]);
+  });
+
   it("an ipsets file no ruleset beside it reads is no error: an info says so", async () => {
     const dir = join(tmp, "lone");
     mkdirSync(dir, { recursive: true });
