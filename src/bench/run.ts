@@ -23,7 +23,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { BENCH_CASES, type BenchCase } from "./cases.js";
-import { benchDiffBase, DIFF_BASE_CASE, type DiffBaseResult } from "./diff-base.js";
+import { DIFF_BASE_CASE, makeDiffRepo, DIFF_REPO } from "./diff-base.js";
 import { countRules, generateKubeProxy, servicesForRules, typicalHostRuleset } from "./kube-proxy.js";
 import { formatProfileSummary, summarizeCpuProfile, type ProfileSummary } from "./profile.js";
 import type { WorkerResult } from "./worker.js";
@@ -185,14 +185,14 @@ interface Timed {
 const liveChildren = new Set<ChildProcess>();
 
 /** Spawns a command, waits for it, kills it (SIGKILL) after `timeoutMs`. */
-function timedSpawn(cmd: string, args: string[], timeoutMs: number, stdio: Array<"pipe" | "ignore" | number> = ["ignore", "pipe", "pipe"], env?: NodeJS.ProcessEnv): Promise<Timed> {
+function timedSpawn(cmd: string, args: string[], timeoutMs: number, stdio: Array<"pipe" | "ignore" | number> = ["ignore", "pipe", "pipe"], env?: NodeJS.ProcessEnv, cwd?: string): Promise<Timed> {
   return new Promise((resolvePromise) => {
     const t0 = performance.now();
     let ms = 0;
     let timedOut = false;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const child = spawn(cmd, args, { stdio, env: env ?? process.env });
+    const child = spawn(cmd, args, { stdio, env: env ?? process.env, ...(cwd !== undefined ? { cwd } : {}) });
     liveChildren.add(child);
     child.stdout?.on("data", (b: Buffer) => out.push(b));
     child.stderr?.on("data", (b: Buffer) => err.push(b));
@@ -725,16 +725,39 @@ function formatCases(results: SizeResult[], o: Options): string {
   return lines.join("\n");
 }
 
-function formatDiffBase(r: DiffBaseResult): string {
-  const d = median(r.diffMs);
-  const c = median(r.checkMs);
-  const s = (ms: number | undefined) => (ms === undefined ? "-" : (ms / 1000).toFixed(2));
+interface DiffBaseResult {
+  diff: Stat;
+  check: Stat;
+}
+
+/**
+ * The diff-base case (src/bench/diff-base.ts): `fwlint diff --base HEAD` in the generated
+ * repository, and the reference `fwlint check .` of the same tree. Both exit 1 (the change opens
+ * SMTP, and the check finds it); another status is the run's error.
+ */
+async function benchDiffBase(dir: string, o: Options): Promise<DiffBaseResult> {
+  const repo = makeDiffRepo(dir);
+  const cli = (args: string[]) => async (): Promise<Once> => {
+    const t = await timedSpawn(process.execPath, [cliJs, ...args], o.timeoutS * 1000, ["ignore", "ignore", "pipe"], undefined, repo);
+    if (t.timedOut) return { timedOut: true };
+    if (t.status !== 1) return { error: `fwlint ${args.join(" ")} ended with ${t.status ?? t.signal} (expected 1): ${firstLine(t.stderr)}` };
+    return { ms: t.ms };
+  };
+  return { diff: await measure(o.repeat, cli(["diff", "--base", "HEAD", "--format", "json"])), check: await measure(o.repeat, cli(["check", ".", "--format", "json"])) };
+}
+
+function formatDiffBase(r: DiffBaseResult, o: Options): string {
+  const d = r.diff.median;
+  const c = r.check.median;
   const lines = [
-    `diff-base (a pull request's check): a git repository of ${r.rulesets} rulesets and ${r.otherFiles} other files, one ruleset changed;`,
-    "`fwlint diff --base HEAD` against the reference `fwlint check .` of the same tree, same run (median, runs alternated):",
-    `  diff --base s ${s(d)}   check . s ${s(c)}   ratio diff/check ${d !== undefined && c !== undefined ? `${(d / c).toFixed(2)}x` : "-"}   runs ${r.diffMs.length}`,
+    `diff-base (a pull request's check): a git repository of ${DIFF_REPO.rulesets} rulesets and ${DIFF_REPO.otherFiles} other files, one ruleset changed;`,
+    "`fwlint diff --base HEAD` against the reference `fwlint check .` of the same tree, same run (median):",
+    `  diff --base s ${cell(r.diff, o)}   check . s ${cell(r.check, o)}   ratio diff/check ${d !== undefined && c !== undefined ? `${(d / c).toFixed(2)}x` : "-"}`,
   ];
-  if (r.error) lines.push(`! diff-base: ${r.error}`);
+  for (const [what, st] of [["diff --base", r.diff], ["check .", r.check]] as const) {
+    if (st.error) lines.push(`! diff-base ${what}: ${st.error}`);
+    else if (st.timedOut) lines.push(`! diff-base ${what}: stopped after ${o.timeoutS} s`);
+  }
   return lines.join("\n");
 }
 
@@ -830,7 +853,7 @@ async function main(): Promise<number> {
     let diffBase: DiffBaseResult | undefined;
     if (o.cases.includes(DIFF_BASE_CASE)) {
       progress("the diff-base case: a repository of 60 rulesets and 240 other files, one ruleset changed");
-      diffBase = benchDiffBase(dir, cliJs, o.repeat, o.timeoutS * 1000);
+      diffBase = await benchDiffBase(dir, o);
     }
 
     let profile: ProfileResult | undefined;
@@ -859,7 +882,7 @@ async function main(): Promise<number> {
         reference: { available: ref.available, reason: ref.reason, version: ref.version, netnsExecMs: ref.netnsExecMs },
         results: results.map(({ file: _file, ...r }) => r),
         cases: caseResults.map(({ file: _file, ...r }) => r),
-        ...(diffBase ? { diffBase: { ...diffBase, diffMedianMs: median(diffBase.diffMs), checkMedianMs: median(diffBase.checkMs) } } : {}),
+        ...(diffBase ? { diffBase: { ...DIFF_REPO, ...diffBase } } : {}),
         growth: g,
         goals: {
           typicalCliMs: results.find((r) => r.label === "typical")?.cli.median,
@@ -873,7 +896,7 @@ async function main(): Promise<number> {
     } else {
       process.stdout.write(`${formatTable(results, o, ref, starts, g, load, profile)}\n`);
       if (caseResults.length) process.stdout.write(`\n${formatCases(caseResults, o)}\n`);
-      if (diffBase) process.stdout.write(`\n${formatDiffBase(diffBase)}\n`);
+      if (diffBase) process.stdout.write(`\n${formatDiffBase(diffBase, o)}\n`);
     }
     return 0;
   } finally {
