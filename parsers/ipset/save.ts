@@ -123,33 +123,14 @@ interface Word {
 }
 
 /** A line's words; a double-quoted word (a comment) is one word, without its quotes. */
+/** A quoted word, an unterminated one, or a plain word. */
+const WORD = /"([^"]*)"|("[^"]*$)|([^\s"]\S*)/g;
+
 function words(line: string): Word[] | string {
   const out: Word[] = [];
-  if (!line.includes('"')) {
-    // (the common line, `add NAME ELEMENT`: split at once)
-    let from = 0;
-    for (const text of line.split(/[ \t]+/)) {
-      if (text === "") continue;
-      const column = line.indexOf(text, from) + 1;
-      out.push({ text, column });
-      from = column - 1 + text.length;
-    }
-    return out;
-  }
-  let i = 0;
-  while (i < line.length) {
-    while (i < line.length && /\s/.test(line[i]!)) i++;
-    if (i >= line.length) break;
-    const start = i;
-    if (line[i] === '"') {
-      const end = line.indexOf('"', i + 1);
-      if (end < 0) return `unterminated quoted string at column ${i + 1}`;
-      out.push({ text: line.slice(i + 1, end), column: start + 1 });
-      i = end + 1;
-      continue;
-    }
-    while (i < line.length && !/\s/.test(line[i]!)) i++;
-    out.push({ text: line.slice(start, i), column: start + 1 });
+  for (const m of line.matchAll(WORD)) {
+    if (m[2] !== undefined) return `unterminated quoted string at column ${m.index + 1}`;
+    out.push({ text: m[1] ?? m[3]!, column: m.index + 1 });
   }
   return out;
 }
@@ -368,15 +349,13 @@ function elementEntries(text: string, set: IpsetDef, netmask: number | undefined
     return `'${text}' has ${pieces.length} part${pieces.length === 1 ? "" : "s"}; the type's elements have ${set.dims.length}`;
   }
   if (pieces.length === 1) {
-    const options = partOptions(pieces[0]!, set.dims[0]!, set.family, netmask);
-    if (typeof options === "string") return options;
-    // (ipset 7.17 refuses any other protocol there, and crashes on icmp)
-    if (set.type === "bitmap:port" && options.some((o) => o.dim === "port" && o.proto !== 6 && o.proto !== 17)) return `'${text}': only protocols TCP and UDP are valid in a bitmap:port set`;
-    return options.map((o) => [o]);
+    // (one dimension, the large sets' case: no combinations to make)
+    const options = partOptions(pieces[0]!, set.dims[0]!, set, netmask);
+    return typeof options === "string" ? options : options.map((o) => [o]);
   }
   let out: IpsetPart[][] = [[]];
   for (let i = 0; i < pieces.length; i++) {
-    const options = partOptions(pieces[i]!, set.dims[i]!, set.family, netmask);
+    const options = partOptions(pieces[i]!, set.dims[i]!, set, netmask);
     if (typeof options === "string") return options;
     out = out.flatMap((prefix) => options.map((o) => [...prefix, o]));
     if (out.length > 1_000_000) return `'${text}' stands for more than 1,000,000 elements`;
@@ -386,13 +365,13 @@ function elementEntries(text: string, set: IpsetDef, netmask: number | undefined
 
 const PORT_PROTOS: ReadonlySet<number> = new Set([6, 17, 132, 136]);
 
-function partOptions(text: string, dim: IpsetDim, family: Family, netmask: number | undefined): IpsetPart[] | string {
+function partOptions(text: string, dim: IpsetDim, set: IpsetDef, netmask: number | undefined): IpsetPart[] | string {
   switch (dim) {
     case "ip":
     case "net":
-      return addressPart(text, dim, family, netmask);
+      return addressPart(text, dim, set.family, netmask);
     case "port":
-      return portPart(text, family);
+      return portPart(text, set.family, set.type === "bitmap:port");
     case "iface": {
       const physdev = text.startsWith("physdev:");
       const name = physdev ? text.slice("physdev:".length) : text;
@@ -469,12 +448,14 @@ function coveringNetworks(lo: bigint, hi: bigint, family: Family): { range: Addr
   return out;
 }
 
-function portPart(text: string, family: Family): IpsetPart[] | string {
+/** `tcpOrUdp`: a bitmap:port set's element, where ipset 7.17 refuses any other protocol (and crashes on icmp). */
+function portPart(text: string, family: Family, tcpOrUdp: boolean): IpsetPart[] | string {
   const colon = text.indexOf(":");
   const protoText = colon >= 0 ? text.slice(0, colon) : "tcp";
   const rest = colon >= 0 ? text.slice(colon + 1) : text;
   const proto = /^\d+$/.test(protoText) ? Number(protoText) : protocolNumber(protoText.toLowerCase());
   if (proto === null || proto > 255) return `unknown protocol '${protoText}' in '${text}'`;
+  if (tcpOrUdp && proto !== 6 && proto !== 17) return `'${text}': only protocols TCP and UDP are valid in a bitmap:port set`;
   if (proto === 1 || proto === 58) {
     if ((proto === 1) !== (family === 4)) return `${protoText} in an IPv${family} set: '${text}'`;
     const m = /^(\d+)\/(\d+)$/.exec(rest);
