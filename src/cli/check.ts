@@ -349,16 +349,15 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     }
     let { result } = c;
     const reading = await readings.of(input.path, input.explicit, result, c.options);
-    if (reading.kind === "aside") {
-      const report: FileReport = { path: input.path, format: reading.format, rules: 0, diagnostics: [{ severity: "info", message: reading.note, file: input.path, line: 1, column: 1 }] };
+    if (reading.kind === "aside" || reading.kind === "included") {
+      // a file analysed elsewhere, or not at all: reported with the one line that says so
+      const report: FileReport =
+        reading.kind === "aside"
+          ? { path: input.path, format: reading.format, rules: 0, diagnostics: [{ severity: "info", message: reading.note, file: input.path, line: 1, column: 1 }] }
+          : { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, reading.includer, false, reading.ipset === true)] };
       jsonFiles.push(report);
       textFiles.push(report);
-      continue;
-    }
-    if (reading.kind === "included") {
-      const report: FileReport = { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, reading.includer, false, reading.ipset === true)] };
-      jsonFiles.push(report);
-      textFiles.push(report);
+      // (an aside file is one named on the command line, in no folder walked)
       if (input.folder !== undefined) analysedPerFolder.set(input.folder, (analysedPerFolder.get(input.folder) ?? 0) + 1);
       continue;
     }
