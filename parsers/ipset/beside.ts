@@ -14,7 +14,7 @@ import { looksLikeIpsetSave, readIpsetSave, type IpsetDef } from "./save.js";
 /** The names an ipset save file is looked for by (ipsets, ipset, ipset.conf, ...). */
 export const IPSET_FILE_NAME = /ipset/i;
 
-export interface IpsetsFound {
+interface IpsetsFound {
   index: IpsetIndex;
   /** The files read, by the names diagnostics give them, with their text. */
   files: { name: string; text: string }[];
@@ -29,7 +29,7 @@ export function namesIpsets(text: string): boolean {
 }
 
 /** Sets the ruleset fills itself: `-j SET --add-set NAME` / `--del-set NAME`. */
-export function setsFilledBy(text: string): Set<string> {
+function setsFilledBy(text: string): Set<string> {
   const out = new Set<string>();
   for (const m of text.matchAll(/--(?:add|del)-set\s+(\S+)/g)) out.add(m[1]!);
   return out;
@@ -40,7 +40,7 @@ export function setsFilledBy(text: string): Set<string> {
  * merged: a set defined in two files is taken from the first (in name order, the ruleset's own
  * folder first), with a warning at the second.
  */
-export function ipsetsBeside(path: string, rulesetText: string, io: IncludeIo): IpsetsFound {
+function ipsetsBeside(path: string, rulesetText: string, io: IncludeIo): IpsetsFound {
   const sets = new Map<string, IpsetDef>();
   const files: { name: string; text: string }[] = [];
   const diagnostics: Diagnostic[] = [];

@@ -4,11 +4,13 @@
  * that would be read once it is there.
  */
 
+const compiled = new Map<string, RegExp>();
+
 /** Does a path (component) hold a glob pattern? */
 export const GLOB_CHARS = /[*?[]/;
 
 /** One path component's pattern as a regular expression over names (`*` and `?` never match '/'). */
-export function globComponentRegExp(pattern: string): RegExp {
+function globComponentRegExp(pattern: string): RegExp {
   let re = "^";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -32,5 +34,11 @@ export function globComponentRegExp(pattern: string): RegExp {
 export function globMatches(pattern: string, name: string): boolean {
   if (!GLOB_CHARS.test(pattern)) return name === pattern;
   if (name.startsWith(".") && !pattern.startsWith(".")) return false;
-  return globComponentRegExp(pattern).test(name);
+  // (made once per pattern: a folder's names are all tested against the same one)
+  let re = compiled.get(pattern);
+  if (!re) {
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(pattern, (re = globComponentRegExp(pattern)));
+  }
+  return re.test(name);
 }
