@@ -44,7 +44,8 @@ export interface Environment {
   required: boolean;
 }
 
-function which(cmd: string): boolean {
+/** Is `cmd` on PATH? */
+export function which(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 }
 

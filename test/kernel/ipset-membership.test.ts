@@ -18,6 +18,7 @@ import { formatIP } from "../../src/model/address.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Family } from "../../src/model/types.js";
 import { prng } from "../../src/analysis/probes.js";
+import { which } from "./harness.js";
 
 const SETS = `# every set type whose elements fwlint models, with nomatch exceptions where the type has them
 create h_ip hash:ip family inet
@@ -184,10 +185,6 @@ function probesFor(set: IpsetDef, family: Family): Probe[] {
   }
   for (let n = 0; n < 40; n++) add(cands.map((c) => c[Math.floor(rand() * c.length)]!));
   return [...out.values()];
-}
-
-function which(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 }
 
 const skip =
