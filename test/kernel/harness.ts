@@ -257,10 +257,10 @@ function pythonCommand(): string[] {
 }
 
 /** `cwd`: nft resolves a ruleset's relative `include`s from the directory it runs in. */
-function runOracle(args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runOracle(args: string[], cwd: string, env?: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const [cmd, ...pre] = pythonCommand();
-    const child = spawn(cmd!, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd });
+    const child = spawn(cmd!, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd, ...(env ? { env } : {}) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -323,7 +323,15 @@ export function isVacuousHook(ruleset: Ruleset, hook: Hook): boolean {
   return true;
 }
 
-export async function testFile(target: Target, opts: { max?: number; seed?: number } = {}): Promise<FileResult> {
+export async function testFile(
+  target: Target,
+  opts: {
+    max?: number;
+    seed?: number;
+    /** The oracle's environment (default: this process's): a loader shim on PATH, say (see ipset-rules.test.ts). */
+    oracleEnv?: NodeJS.ProcessEnv;
+  } = {},
+): Promise<FileResult> {
   const t0 = Date.now();
   const text = readFileSync(target.file, "utf8");
   const ruleset = parseTarget(target, text);
@@ -399,7 +407,7 @@ export async function testFile(target: Target, opts: { max?: number; seed?: numb
       if (hook === "forward") for (const r of dnatRoutes(ruleset)) args.push("--route", r);
       hr.fwlintMs = Date.now() - tf;
       const to = Date.now();
-      const out = await runOracle(args, dirname(target.file));
+      const out = await runOracle(args, dirname(target.file), opts.oracleEnv);
       hr.oracleMs = Date.now() - to;
       if (out.code !== 0) {
         hr.oracleFailure = `kernel-oracle exited ${out.code}: ${out.stderr.trim().split("\n").slice(-3).join(" | ")}`;
