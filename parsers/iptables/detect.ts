@@ -44,7 +44,22 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 11 || c === 12;
 }
 
-export function detectIptablesSave(text: string): null | "iptables" | "ip6tables" {
+/**
+ * The family a file's name gives an iptables-save file: netfilter-persistent's `rules.v6` (and
+ * `rules-v6.save` and the like), Fedora's and Arch's `ip6tables` / `ip6tables.rules`. Only asked when
+ * the text tells no family (no generator header, no IPv6 address or IPv6-only match): a hand-written
+ * rules.v6 of port rules and ipset matches is ip6tables, as ip6tables-restore is what loads it.
+ */
+export function familyNamedBy(path: string): "ip6tables" | undefined {
+  const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+  return /(^|[._-])v6($|[._-])|ip6tables/i.test(name) ? "ip6tables" : undefined;
+}
+
+/**
+ * iptables-save output and its family (null: not such output). The generator's header decides the
+ * family, else IPv6 content, else `named` (see familyNamedBy), else IPv4.
+ */
+export function detectIptablesSave(text: string, named?: "ip6tables"): null | "iptables" | "ip6tables" {
   let tables = 0;
   let chainDecls = 0;
   let rules = 0;
@@ -85,7 +100,7 @@ export function detectIptablesSave(text: string): null | "iptables" | "ip6tables
   if (!looksLikeSave) return null;
   // A file that is mostly something else (e.g. a shell script) is not a save file.
   if (other > tables + chainDecls + rules + commits) return null;
-  // The generator's own header is decisive; otherwise IPv6 content decides.
+  // The generator's own header is decisive; otherwise IPv6 content decides, then the file's name.
   if (header !== undefined) return header;
-  return v6 ? "ip6tables" : "iptables";
+  return v6 ? "ip6tables" : (named ?? "iptables");
 }

@@ -9,7 +9,7 @@
  * AST into the common model (src/model/types.ts).
  */
 import type { Diagnostic, Family, Ruleset } from "../../src/model/types.js";
-import { detectIptablesSave } from "./detect.js";
+import { detectIptablesSave, familyNamedBy } from "./detect.js";
 import { lineNodes } from "./lines.js";
 import { buildPipelines, mapToRuleset } from "./mapper.js";
 import { internalErrorRuleset } from "../internal-error.js";
@@ -30,7 +30,7 @@ export interface ParseIptablesOptions {
 export function parseIptablesSave(text: string, file: string, opts: ParseIptablesOptions = {}): Ruleset {
   let family: Family = opts.family ?? 4;
   try {
-    if (opts.family === undefined) family = detectIptablesSave(text) === "ip6tables" ? 6 : 4;
+    if (opts.family === undefined) family = detectIptablesSave(text, familyNamedBy(file)) === "ip6tables" ? 6 : 4;
     const diagnostics: Diagnostic[] = [];
     // the sets `-m set --match-set` names, from the `ipset save` files beside the ruleset
     const sets = ipsetsFor(text, file, opts.io ?? diskIo, opts.origin);

@@ -78,7 +78,7 @@ export function knownFormats(): string[] {
 export function analyzeText(path: string, text: string, options: CheckOptions = {}): AnalyzedFile {
   // Each file is analysed on its own: start from empty set-operation caches so memory stays bounded.
   resetCaches();
-  const format = options.inputFormat ?? detectFormat(text);
+  const format = options.inputFormat ?? detectFormat(text, path);
   if (!format) {
     const fatal = onlyComments(text)
       ? "holds no rules: only comments and blank lines"
@@ -160,7 +160,7 @@ function onlyComments(text: string): boolean {
  * (each reader loads on first use), and the text analysed as that format.
  */
 export async function analyzeFile(path: string, text: string, options: CheckOptions = {}): Promise<AnalyzedFile> {
-  const format = options.inputFormat ?? detectFormat(text);
+  const format = options.inputFormat ?? detectFormat(text, path);
   if (format === undefined) return analyzeText(path, text, options);
   await loadFormats([format]);
   return analyzeText(path, text, { ...options, inputFormat: format });

@@ -6,7 +6,7 @@
  * parser was a tenth of a small ASA or nftables check).
  */
 import type { Ruleset } from "../model/types.js";
-import { detectIptablesSave } from "../../parsers/iptables/detect.js";
+import { detectIptablesSave, familyNamedBy } from "../../parsers/iptables/detect.js";
 import { detectIptablesScript } from "../../parsers/iptables-script/detect.js";
 import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
@@ -155,9 +155,13 @@ export function knownFormats(): string[] {
   return FORMATS.map((f) => f.name);
 }
 
-export function detectFormat(text: string): string | undefined {
+/**
+ * The format of `text`, from its content; `path` (the file's name) only tells the family of an
+ * iptables-save file whose text does not (see familyNamedBy).
+ */
+export function detectFormat(text: string, path?: string): string | undefined {
   let save: ReturnType<typeof detectIptablesSave> | undefined;
-  const saveKind = () => (save === undefined ? (save = detectIptablesSave(text)) : save);
+  const saveKind = () => (save === undefined ? (save = detectIptablesSave(text, path === undefined ? undefined : familyNamedBy(path))) : save);
   return FORMATS.find((f) => f.detect(text, saveKind))?.name;
 }
 
