@@ -3,7 +3,7 @@
  * which chains a path can enter, what a rule matches in its chain, and the source rules (with
  * their elements) the model rules came from.
  */
-import { compileRule, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
+import { compileRule, localDstOnPath, notLocalDestinations, type CompiledMatch } from "../../src/analysis/compile.js";
 import type { Location } from "../../src/model/finding.js";
 import { chainKey, lineRef, placeRef, type SourceSpan, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
@@ -197,8 +197,11 @@ export function matchInChain(ruleset: Ruleset, chain: Chain, r: Rule): ChainMatc
   const local = localDstInChain(ruleset, chainKey(chain.table, chain.name));
   if (local === undefined) return { known: m.known, exact: false };
   // false here: the rule matches nothing in this chain, whatever else it asks
-  if (m.context.some((c) => local === !!c.negate)) return { known: PacketSet.empty(), exact: true };
-  return { known: m.known, exact: m.unknowns.length === 0 };
+  if (!local) return m.context.some((c) => !c.negate) ? { known: PacketSet.empty(), exact: true } : { known: m.known, exact: m.unknowns.length === 0 };
+  // true (the input path): what the host takes in but is not addressed to is not local there
+  let known = m.known;
+  for (const c of m.context) known = c.negate ? known.intersect(notLocalDestinations()) : known.minus(notLocalDestinations());
+  return { known, exact: m.unknowns.length === 0 };
 }
 
 /**

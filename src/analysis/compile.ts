@@ -5,6 +5,7 @@ import type { AddrRange, Condition, CtState, Family, MarkRewrite, NatRewrite, Pi
 import { CT_STATES, placeRef } from "../model/types.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { type BoxSpec, PacketSet, type Ranges } from "../space/packet-set.js";
+import { onResetCaches } from "../space/idd.js";
 
 const big = (lo: number, hi: number = lo): [bigint, bigint] => [BigInt(lo), BigInt(hi)];
 const PORT_PROTO_RANGES: Ranges = PORT_PROTOS.map((p) => big(p));
@@ -213,7 +214,7 @@ export function observedMarkBits(ruleset: Ruleset): number {
  * "is the destination a local address?" without knowing the host's addresses.
  */
 export function localDstOnPath(kind: PipelineKind, stage: Stage): boolean | undefined {
-  if (kind === "inbound") return true; // delivered to the host: the destination is its own
+  if (kind === "inbound") return true; // delivered to the host: its own address (but an IPv4 group or broadcast one: see notLocalDestinations)
   // Forwarded: after routing, addressed elsewhere; before it, the packet may also be addressed to
   // this host and be forwarded by a DNAT (a port forward of "what comes to me").
   if (kind === "forward") return stage.beforeRouting ? undefined : false;
@@ -416,6 +417,10 @@ export function compileRule(rule: Rule, families: readonly Family[]): CompiledMa
  * ranges are compiled one higher. Everywhere else the rule's TTL is the arrival one.
  */
 export function compileRuleOnPath(rule: Rule, families: readonly Family[], kind: PipelineKind, stage: Stage): CompiledMatch {
+  if (kind === "inbound") {
+    const m = compileRule(rule, families);
+    return m.context.length === 0 ? m : inboundMatch(m);
+  }
   if (!ttlDecremented(kind, stage)) return compileRule(rule, families);
   let m = forwardedCache.get(rule);
   if (!m) {
@@ -423,6 +428,38 @@ export function compileRuleOnPath(rule: Rule, families: readonly Family[], kind:
     forwardedCache.set(rule, m);
   }
   return m;
+}
+
+/**
+ * IPv4 destinations a host takes in that are not addresses of its own: multicast (224.0.0.0/4) and
+ * the limited broadcast 255.255.255.255. `-m addrtype --dst-type LOCAL` and nft `fib daddr type
+ * local` do not match them on the input path (a packet to 224.0.0.251 is MULTICAST there, and ufw's
+ * ufw-not-local returns it as such); every other packet delivered to the host is addressed to it -
+ * a subnet's directed broadcast aside, which depends on the interfaces' addresses (taken as ordinary
+ * traffic takes it: a unicast packet to the host). For IPv6 the kernel's fib calls a multicast group
+ * the host joined local (checked: nft `fib daddr type local` matches ff02::fb on input), so IPv6
+ * destinations stay local there.
+ */
+export function notLocalDestinations(): PacketSet {
+  return (notLocal ??= PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Dst]: [[0xe0000000n, 0xefffffffn], [0xffffffffn, 0xffffffffn]] }));
+}
+let notLocal: PacketSet | undefined;
+onResetCaches(() => {
+  notLocal = undefined;
+  inboundCache = new WeakMap();
+});
+
+/** Per compiled match, the same on the input path: its context conditions decided there (see notLocalDestinations). */
+let inboundCache = new WeakMap<CompiledMatch, CompiledMatch>();
+
+function inboundMatch(m: CompiledMatch): CompiledMatch {
+  let out = inboundCache.get(m);
+  if (!out) {
+    let known = m.known;
+    for (const c of m.context) known = c.negate ? known.intersect(notLocalDestinations()) : known.minus(notLocalDestinations());
+    inboundCache.set(m, (out = { ...m, known, context: [] }));
+  }
+  return out;
 }
 
 /** Per rule, its match where the TTL is one lower (the same as compileRule's when it tests none). */

@@ -257,7 +257,7 @@ function pythonCommand(): string[] {
 }
 
 /** `cwd`: nft resolves a ruleset's relative `include`s from the directory it runs in. */
-function runOracle(args: string[], cwd: string, env?: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runOracle(args: string[], cwd: string, env?: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const [cmd, ...pre] = pythonCommand();
     const child = spawn(cmd!, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd, ...(env ? { env } : {}) });

@@ -210,16 +210,21 @@ describe("anomaly: a statement the model splits is named by its line, not as an 
 });
 
 describe("anomaly: context conditions are decided by the chain's hook", () => {
-  it("on the input hook the destination is local: a `local` rule is exact, a `!= local` one matches nothing", () => {
+  it("on the input hook the destination is local (but an IPv4 group one): a `local` rule is exact, a `!= local` one matches only those", () => {
     expect(lines(run(nft("inet", "drop", "fib daddr type local tcp dport 23 drop\n"), "redundant"))).toEqual([4]);
-    expect(lines(run(nft("inet", "accept", "tcp dport 22 accept\nfib daddr type != local drop\n"), "redundant"))).toEqual([4]);
+    expect(lines(run(nft("inet", "accept", "ip daddr 10.0.0.0/8 tcp dport 22 accept\nfib daddr type != local drop\n"), "redundant"))).toEqual([4]);
+    // without the accept, a packet to 224.0.0.1 port 22 would be dropped by the `!= local` rule
+    expect(run(nft("inet", "accept", "tcp dport 22 accept\nfib daddr type != local drop\n"), "redundant")).toEqual([]);
   });
 
   it("a chain entered from both the input and the forward hook cannot decide it", () => {
     const both = "\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t\tjump shared\n\t}\n\tchain shared {\n\t\tfib daddr type local tcp dport 23 drop\n\t}\n";
     expect(run(nft("inet", "drop", "jump shared\n", both), "redundant")).toEqual([]);
-    // `fib daddr type local accept` is a catch-all on the input hook only
-    expect(lines(run(nft("inet", "drop", "fib daddr type local accept\ntcp dport 22 accept\n"), "rule-after-catch-all"))).toEqual([5]);
+    // `fib daddr type local accept` is a catch-all on the input hook only, and only for IPv6 there (an
+    // IPv4 multicast or broadcast destination is not local)
+    expect(run(nft("inet", "drop", "fib daddr type local accept\ntcp dport 22 accept\n"), "rule-after-catch-all")).toEqual([]);
+    const v6 = parseNft("table ip6 filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tfib daddr type local accept\n\t\ttcp dport 22 accept\n\t}\n}\n", "t.nft");
+    expect(lines(run(v6, "rule-after-catch-all"))).toEqual([5]);
     const shared = both.replace("tcp dport 23 drop", "accept\n\t\ttcp dport 22 accept");
     expect(run(nft("inet", "drop", "jump shared\n", shared), "rule-after-catch-all")).toEqual([]);
   });

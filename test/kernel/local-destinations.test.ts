@@ -1,0 +1,114 @@
+/**
+ * "Is the destination an address of this host?" on the input path (iptables `-m addrtype
+ * --dst-type LOCAL`, nft `fib daddr type local`), judged by the kernel: a packet the host takes in
+ * for a multicast group or the limited broadcast is not LOCAL, every unicast one delivered to it is.
+ * fwlint took every packet on the input path for local, so ufw's ufw-not-local chain (LOCAL
+ * returns, the rest is dropped) let multicast through in fwlint and not in the kernel.
+ *
+ * Needs root and ../shared's kernel-oracle (as the agreement suite); skips with a message otherwise,
+ * and FWLINT_REQUIRE_KERNEL=1 / FWLINT_REQUIRE_SHARED=1 turn the skip into a failure.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseIptablesSave } from "../../parsers/iptables/index.js";
+import { parseNft } from "../../parsers/nftables/index.js";
+import { verdictFor } from "../../src/analysis/verdict.js";
+import type { Packet } from "../../src/model/finding.js";
+import type { Ruleset } from "../../src/model/types.js";
+import { ORACLE, checkEnvironment, runOracle, type OracleLine } from "./harness.js";
+
+const IPTABLES = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:not-local - [0:0]
+-A INPUT -j not-local
+-A INPUT -p udp --dport 5353 -j ACCEPT
+-A INPUT -p udp --dport 1900 -m addrtype ! --dst-type LOCAL -j ACCEPT
+-A not-local -m addrtype --dst-type LOCAL -j RETURN
+-A not-local -p udp --dport 1900 -j RETURN
+-A not-local -j DROP
+COMMIT
+`;
+
+const NFT = `table inet t {
+  chain input {
+    type filter hook input priority filter; policy drop;
+    udp dport 1900 fib daddr type != local accept
+    fib daddr type != local drop
+    udp dport 5353 accept
+  }
+}
+`;
+
+const v4 = (dst: string, dport: number): Packet => ({ family: 4, proto: "udp", src: "198.51.100.7", dst, sport: 40000, dport, hook: "input", iif: "eth0" });
+const v6 = (dst: string, dport: number): Packet => ({ family: 6, proto: "udp", src: "2001:db8:ffff::7", dst, sport: 40000, dport, hook: "input", iif: "eth0" });
+
+const PACKETS4 = ["224.0.0.251", "239.255.255.250", "255.255.255.255", "10.0.0.5", "198.51.100.20"].flatMap((d) => [v4(d, 5353), v4(d, 1900)]);
+const PACKETS6 = ["ff02::fb", "ff02::f", "ff05::1:3", "2001:db8::5", "fe80::5"].flatMap((d) => [v6(d, 5353), v6(d, 1900)]);
+
+const env = checkEnvironment();
+
+async function judged(rs: Ruleset, text: string, format: "iptables" | "nft", packets: Packet[]): Promise<{ judged: number; accepted: number; disagree: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-local-dst-"));
+  try {
+    const ruleFile = join(dir, format === "nft" ? "rules.nft" : "rules.v4");
+    const packetFile = join(dir, "packets.jsonl");
+    writeFileSync(ruleFile, text);
+    writeFileSync(packetFile, packets.map((p, i) => JSON.stringify({ id: `p${i}`, ...p })).join("\n") + "\n");
+    const out = await runOracle(["--ruleset", ruleFile, "--format", format, "--packets", packetFile, "--hook", "input"], dir);
+    expect(out.code, out.stderr).toBe(0);
+    const lines = out.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as OracleLine);
+    let n = 0;
+    let accepted = 0;
+    const disagree: string[] = [];
+    lines.forEach((k) => {
+      if (k.verdict === "error") return;
+      const p = packets[Number(String(k.id).slice(1))]!;
+      const ours = verdictFor(rs, p).verdict;
+      n++;
+      if (k.verdict === "accept") accepted++;
+      if (ours !== k.verdict) disagree.push(`${p.dst}:${p.dport}: kernel ${k.verdict}, fwlint ${ours}`);
+    });
+    return { judged: n, accepted, disagree };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (env.skip) {
+  if (env.required) {
+    describe("local destinations against the kernel", () => {
+      it("has the environment it requires", () => {
+        throw new Error(`cannot run: ${env.skip}`);
+      });
+    });
+  } else {
+    console.warn(`[local destinations vs kernel] SKIPPED: ${env.skip}`);
+    describe.skip(`local destinations against the kernel (skipped: ${env.skip})`, () => {
+      it("needs root and the kernel oracle", () => {});
+    });
+  }
+} else {
+  describe(`local destinations against the kernel (${ORACLE})`, () => {
+    it("iptables -m addrtype --dst-type LOCAL: multicast and broadcast destinations are not local", async () => {
+      const r = await judged(parseIptablesSave(IPTABLES, "rules.v4", { family: 4 }), IPTABLES, "iptables", PACKETS4);
+      console.log(`[local destinations vs kernel] iptables: ${r.judged} packets judged (${r.accepted} accepted), ${r.disagree.length} disagree`);
+      expect(r.disagree).toEqual([]);
+      expect(r.judged).toBeGreaterThanOrEqual(8);
+      expect(r.accepted).toBeGreaterThanOrEqual(3);
+      expect(r.judged - r.accepted).toBeGreaterThanOrEqual(2);
+    }, 120_000);
+
+    it("nft fib daddr type local, both families", async () => {
+      const r = await judged(parseNft(NFT, "rules.nft"), NFT, "nft", [...PACKETS4, ...PACKETS6]);
+      console.log(`[local destinations vs kernel] nft: ${r.judged} packets judged (${r.accepted} accepted), ${r.disagree.length} disagree`);
+      expect(r.disagree).toEqual([]);
+      expect(r.judged).toBeGreaterThanOrEqual(14);
+      expect(r.accepted).toBeGreaterThanOrEqual(5);
+      expect(r.judged - r.accepted).toBeGreaterThanOrEqual(4);
+    }, 120_000);
+  });
+}
