@@ -57,8 +57,19 @@ const INTERNAL_IFACES: [bigint, bigint][] = [
 ];
 
 /**
- * New connections from public sources, arriving on any interface but loopback and container/VM
- * bridges: for TCP the first packet is a SYN.
+ * Group and broadcast destinations - IPv4 224.0.0.0/4 and 255.255.255.255, IPv6 ff00::/8: a
+ * stranger on the Internet opens no connection to them (multicast is not routed across the
+ * Internet, a broadcast stays on its link), so mDNS or SSDP accepted on 224.0.0.251 or ff02::f,
+ * as ufw's shipped rules accept them, is not an opening to the Internet.
+ */
+const GROUP_DESTINATIONS: Record<4 | 6, [bigint, bigint][]> = {
+  4: [cidr4("224.0.0.0/4"), [0xffffffffn, 0xffffffffn]],
+  6: [[0xffn << 120n, (1n << 128n) - 1n]],
+};
+
+/**
+ * New connections from public sources to a unicast destination, arriving on any interface but
+ * loopback and container/VM bridges: for TCP the first packet is a SYN.
  */
 export function strangerRegion(family: 4 | 6, protos: readonly number[], dports?: Ranges): PacketSet {
   return toPorts(strangerBase(family, protos, true), dports);
@@ -89,7 +100,9 @@ function strangerBase(family: 4 | 6, protos: readonly number[], publicSources: b
       [Dim.CtState]: [one(CT_STATES.indexOf("new"))],
       [Dim.Proto]: protos.map(one),
       ...(publicSources ? { [Dim.Src]: PUBLIC_RANGES[family] } : {}),
-    }).minus(PacketSet.box({ [Dim.Iif]: INTERNAL_IFACES }));
+    })
+      .minus(PacketSet.box({ [Dim.Iif]: INTERNAL_IFACES }))
+      .minus(PacketSet.box({ [Dim.Family]: [one(family)], [Dim.Dst]: GROUP_DESTINATIONS[family] }));
     const tcp = PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)] });
     base = all.minus(tcp.minus(PacketSet.box({ [Dim.Proto]: [one(PROTO_TCP)], [Dim.TcpFlags]: [one(2)] })));
     baseCache.set(key, base);
