@@ -23,9 +23,12 @@ interface IpsetsFound {
   lookedIn: string[];
 }
 
-/** Does an iptables ruleset's text match on ipsets (`-m set --match-set`, or the old `--set`)? */
+/**
+ * Does an iptables ruleset's text match on ipsets (`-m set --match-set`, or the old `-m set --set`)?
+ * Not `-m recent --set` (ufw's `ufw limit` writes it): that `--set` adds to a recent list.
+ */
 export function namesIpsets(text: string): boolean {
-  return text.includes("--match-set") || /\s--set\s/.test(text);
+  return text.includes("--match-set") || /-m\s+set\s[^\n]*--set\s/.test(text);
 }
 
 /** Sets the ruleset fills itself: `-j SET --add-set NAME` / `--del-set NAME`. */
