@@ -128,7 +128,7 @@ function unreachableChains(rs: Ruleset, emit: Emit): void {
   }
   for (const [key, chain] of rs.chains) {
     // (an anonymous chain is part of the rule that jumps to it: that rule's chain is reported)
-    if (reached.has(key) || chain.applied?.elsewhere || chain.anonymous) continue;
+    if (reached.has(key) || chain.applied?.elsewhere || chain.anonymous || chain.implied) continue;
     const callers: Rule[] = [];
     for (const c of rs.chains.values()) for (const r of c.rules) if (targetKey(c, r.action) === key) callers.push(r);
     const why = callers.length === 0 ? "no rule jumps or goes to it" : `only chains that are never entered jump to it (${callers.map((r) => `line ${lineIn(r.span, chain.span)}`).join(", ")})`;

@@ -7,6 +7,7 @@
  */
 import type { Ruleset } from "../model/types.js";
 import { detectIptablesSave, familyNamedBy } from "../../parsers/iptables/detect.js";
+import { detectUfw } from "../../parsers/ufw/detect.js";
 import { detectIptablesScript } from "../../parsers/iptables-script/detect.js";
 import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
@@ -52,13 +53,23 @@ async function iptablesSaveReader(family: 4 | 6): Promise<Parser> {
 const FORMATS: FormatEntry[] = [
   {
     name: "iptables",
-    detect: (_t, saveKind) => saveKind() === "iptables",
+    // (not ufw's rule files: the ufw entry reads those, with the others beside them)
+    detect: (t, saveKind) => saveKind() === "iptables" && !detectUfw(t),
     load: () => iptablesSaveReader(4),
   },
   {
     name: "ip6tables",
-    detect: (_t, saveKind) => saveKind() === "ip6tables",
+    detect: (t, saveKind) => saveKind() === "ip6tables" && !detectUfw(t),
     load: () => iptablesSaveReader(6),
+  },
+  {
+    // ufw's rule files (/etc/ufw/*.rules): iptables-save syntax, read with the others beside them
+    name: "ufw",
+    detect: (t) => detectUfw(t),
+    load: async () => {
+      const { parseUfw } = await import("../../parsers/ufw/index.js");
+      return (t, f, c) => parseUfw(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
+    },
   },
   {
     // shell scripts of iptables/ip6tables commands; one ruleset for the families the script uses

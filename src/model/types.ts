@@ -222,6 +222,11 @@ export interface Chain {
    */
   anonymous?: true;
   /**
+   * Made by the tool that loads the ruleset, not declared by its author (ufw's ufw-* chains): one
+   * that nothing enters is that tool's business, not a finding.
+   */
+  implied?: true;
+  /**
    * What the device's own configuration calls this chain, for messages ("access-list OUTSIDE_IN",
    * "firewall family inet filter EDGE", "security policies from-zone trust to-zone untrust");
    * without it a message says "chain NAME".

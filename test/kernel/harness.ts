@@ -330,11 +330,16 @@ export async function testFile(
     seed?: number;
     /** The oracle's environment (default: this process's): a loader shim on PATH, say (see ipset-rules.test.ts). */
     oracleEnv?: NodeJS.ProcessEnv;
+    /**
+     * fwlint's model to judge with, when it is not the target file read as its format: what fwlint
+     * reads from a tool's configuration, the target being what that tool loaded (see ufw.test.ts).
+     */
+    ruleset?: Ruleset;
   } = {},
 ): Promise<FileResult> {
   const t0 = Date.now();
   const text = readFileSync(target.file, "utf8");
-  const ruleset = parseTarget(target, text);
+  const ruleset = opts.ruleset ?? parseTarget(target, text);
   const parseErrors = ruleset.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
   const hooks: HookResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "fwlint-agreement-"));

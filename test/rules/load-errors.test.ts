@@ -34,9 +34,9 @@ describe("ruleset-does-not-load", () => {
   });
 
   it("nothing for names the file uses and does not define: a fragment loaded with others has them", () => {
-    // ufw's before.rules jumps to chains ufw creates; an nft include uses its includer's defines and sets
+    // a chain another file of the same load makes; an nft include uses its includer's defines and sets
     for (const [path, text] of [
-      ["before.rules", "*filter\n:ufw-before-input - [0:0]\n-A ufw-before-input -p icmp -j ufw-logging-deny\nCOMMIT\n"],
+      ["before.rules", "*filter\n:my-before-input - [0:0]\n-A my-before-input -p icmp -j my-logging-deny\nCOMMIT\n"],
       ["part.nft", "table inet t {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tip saddr $TRUSTED accept\n\t\tip saddr @blocklist drop\n\t\tjump from_elsewhere\n\t}\n}\n"],
     ] as const) {
       const res = analyzeText(path, text);

@@ -1,0 +1,78 @@
+/**
+ * ufw against the real ufw and the kernel: fixtures/ufw's configuration is started by ufw's own
+ * ufw-init (`--datadir`) in a network namespace of the test's own, what it loaded is saved
+ * (iptables-save, ip6tables-save), and the kernel oracle judges packets against that, while fwlint
+ * judges them against its reading of the configuration files (parsers/ufw). So both how ufw-init
+ * puts the files together and what the rules do are checked.
+ *
+ * Needs root, ../shared's kernel-oracle, iptables and ufw (/lib/ufw/ufw-init); skips with a message
+ * otherwise, and FWLINT_REQUIRE_KERNEL=1 (CI) turns the skip into a failure.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseUfw } from "../../parsers/ufw/index.js";
+import { ROOT, checkEnvironment, expectHookAgrees, testFile } from "./harness.js";
+
+const UFW_INIT = ["/lib/ufw/ufw-init", "/usr/lib/ufw/ufw-init"].find((p) => existsSync(p));
+const env = checkEnvironment();
+const skip = env.skip ?? (UFW_INIT === undefined ? "ufw is not installed (/lib/ufw/ufw-init)" : undefined);
+const required = env.required || process.env.FWLINT_REQUIRE_KERNEL === "1";
+const FIXTURE = join(ROOT, "fixtures", "ufw", "etc");
+
+if (skip) {
+  if (required) {
+    describe("ufw against the kernel", () => {
+      it("has the environment it requires", () => {
+        throw new Error(`ufw kernel test cannot run: ${skip} (required)`);
+      });
+    });
+  } else {
+    console.warn(`[ufw vs kernel] SKIPPED: ${skip}`);
+    describe.skip(`ufw against the kernel (skipped: ${skip})`, () => {
+      it("needs root, the kernel oracle and ufw", () => {});
+    });
+  }
+} else {
+  describe("ufw against the kernel", () => {
+    it("fwlint's reading of /etc/ufw is what ufw-init loads, packet by packet", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "fwlint-ufw-"));
+      const ns = `fwlint-ufw-${process.pid}`;
+      try {
+        cpSync(FIXTURE, join(dir, "etc"), { recursive: true });
+        expect(spawnSync("ip", ["netns", "add", ns]).status).toBe(0);
+        const run = (args: string[]) => spawnSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8" });
+        const started = run([UFW_INIT!, "--datadir", dir, "start"]);
+        expect(started.status, `${started.stdout}${started.stderr}`).toBe(0);
+        const saved = { 4: run(["iptables-save"]).stdout, 6: run(["ip6tables-save"]).stdout };
+        expect(saved[4]).toContain("-A ufw-user-input -p tcp -m tcp --dport 25 -j ACCEPT");
+        for (const family of [4, 6] as const) {
+          const loaded = join(dir, `loaded.v${family}`);
+          writeFileSync(loaded, saved[family]);
+          const member = join(FIXTURE, "ufw", family === 6 ? "user6.rules" : "user.rules");
+          const ruleset = parseUfw(readFileSync(member, "utf8"), member);
+          expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+          const result = await testFile({ name: `ufw v${family}`, file: loaded, format: family === 6 ? "ip6tables" : "iptables", kind: "fixture" }, { max: 300, ruleset });
+          let judged = 0;
+          let accepted = 0;
+          let unknown = 0;
+          for (const h of result.hooks) {
+            expectHookAgrees(h);
+            judged += h.packets;
+            accepted += h.kernelAccepts;
+            unknown += h.unknown;
+          }
+          console.log(`[ufw vs kernel] IPv${family}: ${judged} packets judged (${accepted} accepted), ${judged - unknown} agree, ${unknown} fwlint uncertain (-m recent), 0 disagree`);
+          expect(judged).toBeGreaterThan(50);
+          expect(accepted).toBeGreaterThan(5);
+          expect(judged - accepted).toBeGreaterThan(10);
+        }
+      } finally {
+        spawnSync("ip", ["netns", "del", ns]);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 300_000);
+  });
+}
