@@ -62,7 +62,7 @@ const INTERNAL_IFACES: [bigint, bigint][] = [
  * Internet, a broadcast stays on its link), so mDNS or SSDP accepted on 224.0.0.251 or ff02::f,
  * as ufw's shipped rules accept them, is not an opening to the Internet.
  */
-const GROUP_DESTINATIONS: Record<4 | 6, [bigint, bigint][]> = {
+export const GROUP_DESTINATIONS: Record<4 | 6, readonly [bigint, bigint][]> = {
   4: [cidr4("224.0.0.0/4"), [0xffffffffn, 0xffffffffn]],
   6: [[0xffn << 120n, (1n << 128n) - 1n]],
 };
