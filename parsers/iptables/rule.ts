@@ -520,6 +520,14 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       entries.push({ order: m.order, conds });
       continue;
     }
+    if (m.name === "addrtype" && m.opts.length === 1 && /^(--)?dst-type$/.test(m.opts[0]!.name) && m.opts[0]!.raw.length === 1 && m.opts[0]!.raw[0] === "MULTICAST") {
+      // A multicast destination is one of the family's multicast block on any host (the kernel's
+      // inet_addr_type: 224.0.0.0/4; ipv6_addr_type: ff00::/8): exact, not a class to assume.
+      const ranges = ctx.family === 4 ? [{ lo: 0xe0000000n, hi: 0xefffffffn }] : [{ lo: 0xffn << 120n, hi: (1n << 128n) - 1n }];
+      conds.push({ kind: "addr", field: "dst", family: ctx.family, ranges, ...(m.opts[0]!.negate ? { negate: true } : {}) });
+      entries.push({ order: m.order, conds });
+      continue;
+    }
     const needs = m.spec?.needs;
     // (not after an earlier error: the missing option is usually the one that was malformed)
     if (needs && !failed && !m.opts.some((o) => needs === true || needs.includes(o.name))) {

@@ -3,7 +3,9 @@
  * --dst-type LOCAL`, nft `fib daddr type local`), judged by the kernel: a packet the host takes in
  * for a multicast group or the limited broadcast is not LOCAL, every unicast one delivered to it is.
  * fwlint took every packet on the input path for local, so ufw's ufw-not-local chain (LOCAL
- * returns, the rest is dropped) let multicast through in fwlint and not in the kernel.
+ * returns, the rest is dropped) let multicast through in fwlint and not in the kernel. (For IPv6
+ * the kernel calls a joined group local, with ip6tables and nft alike.) `--dst-type MULTICAST` is
+ * the family's multicast block, exactly: fwlint must be certain of every packet here.
  *
  * Needs root and ../shared's kernel-oracle (as the agreement suite); skips with a message otherwise,
  * and FWLINT_REQUIRE_KERNEL=1 / FWLINT_REQUIRE_SHARED=1 turn the skip into a failure.
@@ -29,9 +31,13 @@ const IPTABLES = `*filter
 -A INPUT -p udp --dport 1900 -m addrtype ! --dst-type LOCAL -j ACCEPT
 -A not-local -m addrtype --dst-type LOCAL -j RETURN
 -A not-local -p udp --dport 1900 -j RETURN
+-A not-local -m addrtype --dst-type MULTICAST -p udp --dport 5353 -j RETURN
 -A not-local -j DROP
 COMMIT
 `;
+
+/** The same for IPv6: a group the host joined is LOCAL there (ipv6_chk_addr finds it), and MULTICAST. */
+const IP6TABLES = IPTABLES.replace("--dport 5353 -j RETURN", "--dport 5354 -j RETURN");
 
 const NFT = `table inet t {
   chain input {
@@ -51,10 +57,10 @@ const PACKETS6 = ["ff02::fb", "ff02::f", "ff05::1:3", "2001:db8::5", "fe80::5"].
 
 const env = checkEnvironment();
 
-async function judged(rs: Ruleset, text: string, format: "iptables" | "nft", packets: Packet[]): Promise<{ judged: number; accepted: number; disagree: string[] }> {
+async function judged(rs: Ruleset, text: string, format: "iptables" | "ip6tables" | "nft", packets: Packet[]): Promise<{ judged: number; accepted: number; disagree: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), "fwlint-local-dst-"));
   try {
-    const ruleFile = join(dir, format === "nft" ? "rules.nft" : "rules.v4");
+    const ruleFile = join(dir, format === "nft" ? "rules.nft" : format === "ip6tables" ? "rules.v6" : "rules.v4");
     const packetFile = join(dir, "packets.jsonl");
     writeFileSync(ruleFile, text);
     writeFileSync(packetFile, packets.map((p, i) => JSON.stringify({ id: `p${i}`, ...p })).join("\n") + "\n");
@@ -100,6 +106,15 @@ if (env.skip) {
       expect(r.judged).toBeGreaterThanOrEqual(8);
       expect(r.accepted).toBeGreaterThanOrEqual(3);
       expect(r.judged - r.accepted).toBeGreaterThanOrEqual(2);
+    }, 120_000);
+
+    it("ip6tables -m addrtype --dst-type LOCAL: a joined group is local; MULTICAST is ff00::/8", async () => {
+      const packets = [...PACKETS6, v6("ff02::fb", 5354), v6("2001:db8::5", 5354)];
+      const r = await judged(parseIptablesSave(IP6TABLES, "rules.v6", { family: 6 }), IP6TABLES, "ip6tables", packets);
+      console.log(`[local destinations vs kernel] ip6tables: ${r.judged} packets judged (${r.accepted} accepted), ${r.disagree.length} disagree`);
+      expect(r.disagree).toEqual([]);
+      expect(r.judged).toBeGreaterThanOrEqual(10);
+      expect(r.accepted).toBeGreaterThanOrEqual(5);
     }, 120_000);
 
     it("nft fib daddr type local, both families", async () => {

@@ -341,6 +341,9 @@ describe("comment, mac, set, addrtype, other modules", () => {
     // addrtype use stays one unknown condition.
     expect(one("-m addrtype --dst-type LOCAL -j ACCEPT").conditions).toEqual([{ kind: "local-dst", text: "-m addrtype --dst-type LOCAL" }]);
     expect(one("-m addrtype ! --dst-type LOCAL -j ACCEPT").conditions).toEqual([{ kind: "local-dst", text: "-m addrtype ! --dst-type LOCAL", negate: true }]);
+    // a multicast destination is the family's multicast block on any host: an address condition
+    expect(one("-m addrtype --dst-type MULTICAST -j ACCEPT").conditions).toEqual([{ kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xe0000000n, hi: 0xefffffffn }] }]);
+    expect(one("-m addrtype ! --dst-type MULTICAST -j ACCEPT").conditions).toEqual([{ kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xe0000000n, hi: 0xefffffffn }], negate: true }]);
     // (a stranger's source is not one of this host's addresses: see ordinary-classes.test.ts)
     expect(one("-m addrtype --src-type LOCAL -j ACCEPT").conditions).toEqual([
       { kind: "unknown", text: "-m addrtype --src-type LOCAL", reason: "match addrtype is not modelled", ordinary: false },
