@@ -17,7 +17,7 @@
  * committed (pre-commit clones the hook repository at `rev`).
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -212,6 +212,29 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
       expect(widenedOut).toMatch(/rules\.v4:7:1 high exposed-service SSH \(tcp\/22\) is reachable from 56\.5% of public IPv4 sources/);
       expect(widenedOut).toContain("ipsets:1:1: info: read as part of rules.v4, found beside it, which reads its sets");
       expect(widenedOut).toMatch(/^fwlint\.+Failed$/m);
+
+      // 5. ufw: /etc/ufw kept in the repository. A commit that stages only user.rules, where
+      // `ufw allow 25/tcp` wrote its rule, is refused at that rule: user.rules is read with
+      // before.rules, after.rules and ../default/ufw beside it, as ufw-init loads them.
+      writeFileSync(join(work, "ipsets"), "create admins hash:net family inet hashsize 1024 maxelem 65536\nadd admins 192.0.2.0/24\n");
+      ok(run("git", ["add", "ipsets"], work, env), "git add");
+      const ufwFixture = join(ROOT, "fixtures", "ufw", "etc");
+      cpSync(ufwFixture, join(work, "etc"), { recursive: true });
+      const userRules = readFileSync(join(ufwFixture, "ufw", "user.rules"), "utf8");
+      const withoutSmtp = userRules.replace(/^# fwlint-expect.*\n/gm, "").replace("-A ufw-user-input -p tcp --dport 25 -j ACCEPT\n", "").replace(/^-A ufw-user-input -p tcp --dport 22 .*\n/gm, "");
+      writeFileSync(join(work, "etc", "ufw", "user.rules"), withoutSmtp);
+      ok(run("git", ["add", "etc"], work, env), "git add");
+      const ufwBase = run("git", ["commit", "-m", "ufw: imaps from the office"], work, env);
+      expect(ufwBase.status, output(ufwBase)).toBe(0);
+      writeFileSync(join(work, "etc", "ufw", "user.rules"), withoutSmtp.replace("COMMIT\n", "").concat("-A ufw-user-input -p tcp --dport 25 -j ACCEPT\nCOMMIT\n"));
+      ok(run("git", ["add", "etc/ufw/user.rules"], work, env), "git add");
+      const relay = run("git", ["commit", "-m", "ufw allow 25/tcp"], work, env);
+      const relayOut = output(relay);
+      expect(relay.status, relayOut).not.toBe(0);
+      expect(relayOut).toMatch(/etc\/ufw\/user\.rules:\d+:1 high exposed-service SMTP \(tcp\/25\) is reachable from any source on the inbound path/);
+      expect(relayOut).toContain("read as ufw loads it, with etc/ufw/before.rules, etc/ufw/after.rules, etc/default/ufw");
+      expect(relayOut).not.toContain("unreachable-chain");
+      expect(relayOut).toMatch(/^fwlint\.+Failed$/m);
     },
     240_000,
   );
