@@ -16,7 +16,8 @@ function cidr4(s: string): [bigint, bigint] {
 /** IPv4 space that is not public unicast (RFC 6890 special-purpose and multicast/reserved). */
 const V4_NOT_PUBLIC = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4"].map(cidr4);
 
-function complementRanges(excl: [bigint, bigint][], max: bigint): [bigint, bigint][] {
+/** What of [0, max] the ranges leave out. */
+export function complementRanges(excl: readonly (readonly [bigint, bigint])[], max: bigint): [bigint, bigint][] {
   const sorted = [...excl].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const out: [bigint, bigint][] = [];
   let pos = 0n;

@@ -12,7 +12,7 @@
  * an exposure finding covers carry its severity, so the map and the list agree.
  */
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
-import { GROUP_DESTINATIONS, publicSize, strangerRegion } from "../analysis/regions.js";
+import { GROUP_DESTINATIONS, complementRanges, publicSize, strangerRegion } from "../analysis/regions.js";
 import { tracePacket } from "../analysis/trace.js";
 import { interfaceNames, pickWitness, pointToPacket, protoName, witnessRoutes } from "../analysis/witness.js";
 import { intentSet, interfaceSet, outsideSet, restrictResults } from "../engine/intent.js";
@@ -79,21 +79,9 @@ export function mapPortsText(ports: readonly [number, number][]): string {
  */
 export function describeAddresses(ranges: readonly [bigint, bigint][], family: Family, limit = 3): string {
   const max = familyMax(family);
-  if (ranges.length > 0 && gapsOf(ranges, max).every(([lo, hi]) => GROUP_DESTINATIONS[family].some(([a, b]) => lo >= a && hi <= b))) return "any";
+  if (ranges.length > 0 && complementRanges(ranges, max).every(([lo, hi]) => GROUP_DESTINATIONS[family].some(([a, b]) => lo >= a && hi <= b))) return "any";
   const parts = ranges.map(([lo, hi]) => formatAddrRange(lo, hi, family));
   return parts.length <= limit ? parts.join(", ") : `${parts.slice(0, limit).join(", ")} +${parts.length - limit} more`;
-}
-
-/** What of [0, max] sorted, apart `ranges` leave out. */
-function gapsOf(ranges: readonly [bigint, bigint][], max: bigint): [bigint, bigint][] {
-  const out: [bigint, bigint][] = [];
-  let at = 0n;
-  for (const [lo, hi] of ranges) {
-    if (lo > at) out.push([at, lo - 1n]);
-    if (hi + 1n > at) at = hi + 1n;
-  }
-  if (at <= max) out.push([at, max]);
-  return out;
 }
 
 function sameStep(a: TraceStep | undefined, b: TraceStep | undefined): boolean {

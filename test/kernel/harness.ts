@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Evaluator, type PipelineResult } from "../../src/analysis/evaluate.js";
 import { generateProbes, type Hook } from "../../src/analysis/probes.js";
 import { pipelineFor, verdictFor, type PacketVerdict, type Verdict } from "../../src/analysis/verdict.js";
@@ -62,6 +62,29 @@ export function checkEnvironment(): Environment {
     if (!which(tool)) return { skip: `${tool} is not installed`, required: requireKernel };
   }
   return { required: requireKernel || requireShared };
+}
+
+/**
+ * A kernel-checked suite: `body` declares its tests when `skip` is undefined; otherwise the suite is
+ * skipped with a visible message, or - `required` (CI) - fails with one test saying what is missing.
+ */
+export function kernelSuite(title: string, skip: string | undefined, required: boolean, body: () => void): void {
+  if (skip === undefined) {
+    describe(title, body);
+    return;
+  }
+  if (required) {
+    describe(title, () => {
+      it("has the environment it requires", () => {
+        throw new Error(`${title} cannot run: ${skip} (required: FWLINT_REQUIRE_KERNEL / FWLINT_REQUIRE_SHARED)`);
+      });
+    });
+    return;
+  }
+  console.warn(`[${title}] SKIPPED: ${skip}`);
+  describe.skip(`${title} (skipped: ${skip})`, () => {
+    it("needs what it says it skipped for", () => {});
+  });
 }
 
 export interface Target {
@@ -187,6 +210,18 @@ export function expectHookAgrees(h: HookResult): void {
     "packets where fwlint is certain and the kernel decides otherwise",
   ).toEqual([]);
   expect(h.engineMismatches.filter((m) => m.kind === "unsound").map((m) => `${JSON.stringify(m.packet)}: ${m.trace} / ${m.evaluator}`), "tracer and evaluator disagree").toEqual([]);
+}
+
+/** expectHookAgrees on every hook of a file, and the packets judged, accepted by the kernel and left uncertain by fwlint, summed. */
+export function expectFileAgrees(r: FileResult): { judged: number; accepted: number; unknown: number } {
+  const sum = { judged: 0, accepted: 0, unknown: 0 };
+  for (const h of r.hooks) {
+    expectHookAgrees(h);
+    sum.judged += h.packets;
+    sum.accepted += h.kernelAccepts;
+    sum.unknown += h.unknown;
+  }
+  return sum;
 }
 
 export interface FileResult {

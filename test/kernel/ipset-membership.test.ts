@@ -10,7 +10,7 @@
  * the skip into a failure.
  */
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { readIpsetSave, type IpsetDef, type IpsetPart } from "../../parsers/ipset/save.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
@@ -18,7 +18,7 @@ import { formatIP } from "../../src/model/address.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Family } from "../../src/model/types.js";
 import { prng } from "../../src/analysis/probes.js";
-import { which } from "./harness.js";
+import { kernelSuite, which } from "./harness.js";
 
 const SETS = `# every set type whose elements fwlint models, with nomatch exceptions where the type has them
 create h_ip hash:ip family inet
@@ -191,62 +191,47 @@ const skip =
   typeof process.getuid === "function" && process.getuid() !== 0 ? "not root (ipset needs a network namespace)" : !which("ipset") ? "ipset is not installed" : !which("ip") ? "ip (iproute2) is not installed" : undefined;
 const required = process.env.FWLINT_REQUIRE_KERNEL === "1";
 
-if (skip) {
-  if (required) {
-    describe("ipset membership against the kernel", () => {
-      it("has the environment it requires", () => {
-        throw new Error(`ipset kernel test cannot run: ${skip} (required by FWLINT_REQUIRE_KERNEL)`);
-      });
-    });
-  } else {
-    console.warn(`[ipset membership vs kernel] SKIPPED: ${skip}`);
-    describe.skip(`ipset membership against the kernel (skipped: ${skip})`, () => {
-      it("needs root, ip and ipset", () => {});
-    });
-  }
-} else {
-  describe("ipset membership against the kernel", () => {
-    it("fwlint finds in each set exactly the packets the kernel finds there", () => {
-      const { sets, diagnostics } = readIpsetSave(SETS, "ipsets");
-      expect(diagnostics).toEqual([]);
-      const ns = `fwlint-ipset-${process.pid}`;
-      const run = (args: string[], input?: string) => spawnSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8", ...(input !== undefined ? { input } : {}) });
-      expect(spawnSync("ip", ["netns", "add", ns]).status).toBe(0);
-      try {
-        const restored = run(["ipset", "restore"], SETS);
-        expect(restored.stderr).toBe("");
-        let judged = 0;
-        let inSet = 0;
-        const disagreements: string[] = [];
-        for (const set of sets.values()) {
-          const family = set.family;
-          const probes = probesFor(set, family);
-          // the kernel's answers, one `ipset test` per probe, in one shell in the namespace
-          const script = probes.map((p) => `ipset -q test ${set.name} '${p.element}' && echo 1 || echo 0`).join("\n");
-          const kernel = run(["sh", "-c", script]).stdout.trim().split("\n");
-          expect(kernel.length).toBe(probes.length);
-          const save = `*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m set --match-set ${set.name} ${FLAGS[set.name]!.join(",")} -j ACCEPT\nCOMMIT\n`;
-          const ruleset = parseIptablesSave(save, "/ipset-test/rules", {
-            family,
-            io: { readFile: (p) => (p === "/ipset-test/ipsets" ? SETS : undefined), listDir: (d) => (d === "/ipset-test" ? ["ipsets", "rules"] : undefined) },
-          });
-          expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
-          probes.forEach((p, k) => {
-            const kernelIn = kernel[k] === "1";
-            const verdict = verdictFor(ruleset, p.packet).verdict;
-            judged++;
-            if (kernelIn) inSet++;
-            if (verdict !== (kernelIn ? "accept" : "drop")) disagreements.push(`${set.name} ${p.element}: kernel ${kernelIn ? "in" : "not in"}, fwlint ${verdict}`);
-          });
-        }
-        console.log(`[ipset membership vs kernel] ${sets.size} sets, ${judged} probes (${inSet} in their set): ${judged - disagreements.length} agree, ${disagreements.length} disagree`);
-        expect(disagreements).toEqual([]);
-        expect(judged).toBeGreaterThan(300);
-        expect(inSet).toBeGreaterThan(60);
-        expect(judged - inSet).toBeGreaterThan(60);
-      } finally {
-        spawnSync("ip", ["netns", "del", ns]);
+kernelSuite("ipset membership against the kernel", skip, required, () => {
+  it("fwlint finds in each set exactly the packets the kernel finds there", () => {
+    const { sets, diagnostics } = readIpsetSave(SETS, "ipsets");
+    expect(diagnostics).toEqual([]);
+    const ns = `fwlint-ipset-${process.pid}`;
+    const run = (args: string[], input?: string) => spawnSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8", ...(input !== undefined ? { input } : {}) });
+    expect(spawnSync("ip", ["netns", "add", ns]).status).toBe(0);
+    try {
+      const restored = run(["ipset", "restore"], SETS);
+      expect(restored.stderr).toBe("");
+      let judged = 0;
+      let inSet = 0;
+      const disagreements: string[] = [];
+      for (const set of sets.values()) {
+        const family = set.family;
+        const probes = probesFor(set, family);
+        // the kernel's answers, one `ipset test` per probe, in one shell in the namespace
+        const script = probes.map((p) => `ipset -q test ${set.name} '${p.element}' && echo 1 || echo 0`).join("\n");
+        const kernel = run(["sh", "-c", script]).stdout.trim().split("\n");
+        expect(kernel.length).toBe(probes.length);
+        const save = `*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m set --match-set ${set.name} ${FLAGS[set.name]!.join(",")} -j ACCEPT\nCOMMIT\n`;
+        const ruleset = parseIptablesSave(save, "/ipset-test/rules", {
+          family,
+          io: { readFile: (p) => (p === "/ipset-test/ipsets" ? SETS : undefined), listDir: (d) => (d === "/ipset-test" ? ["ipsets", "rules"] : undefined) },
+        });
+        expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+        probes.forEach((p, k) => {
+          const kernelIn = kernel[k] === "1";
+          const verdict = verdictFor(ruleset, p.packet).verdict;
+          judged++;
+          if (kernelIn) inSet++;
+          if (verdict !== (kernelIn ? "accept" : "drop")) disagreements.push(`${set.name} ${p.element}: kernel ${kernelIn ? "in" : "not in"}, fwlint ${verdict}`);
+        });
       }
-    }, 120_000);
-  });
-}
+      console.log(`[ipset membership vs kernel] ${sets.size} sets, ${judged} probes (${inSet} in their set): ${judged - disagreements.length} agree, ${disagreements.length} disagree`);
+      expect(disagreements).toEqual([]);
+      expect(judged).toBeGreaterThan(300);
+      expect(inSet).toBeGreaterThan(60);
+      expect(judged - inSet).toBeGreaterThan(60);
+    } finally {
+      spawnSync("ip", ["netns", "del", ns]);
+    }
+  }, 120_000);
+});

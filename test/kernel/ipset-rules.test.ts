@@ -19,8 +19,8 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, checkEnvironment, expectHookAgrees, testFile, which } from "./harness.js";
+import { afterAll, expect, it } from "vitest";
+import { ROOT, checkEnvironment, expectFileAgrees, kernelSuite, testFile, which } from "./harness.js";
 
 /** Rulesets with their sets saved beside them as `ipsets`, and the kernel oracle's format for each. */
 const CASES: [string, "iptables" | "ip6tables"][] = [
@@ -50,48 +50,25 @@ function loaderShim(): string {
   return dir;
 }
 
-if (skip) {
-  if (required) {
-    describe("ipset rules against the kernel", () => {
-      it("has the environment it requires", () => {
-        throw new Error(`ipset rule test cannot run: ${skip} (required)`);
-      });
-    });
-  } else {
-    console.warn(`[ipset rules vs kernel] SKIPPED: ${skip}`);
-    describe.skip(`ipset rules against the kernel (skipped: ${skip})`, () => {
-      it("needs root, the kernel oracle, iptables and ipset", () => {});
-    });
-  }
-} else {
-  describe("ipset rules against the kernel", () => {
-    const shim = loaderShim();
-    afterAll(() => rmSync(shim, { recursive: true, force: true }));
+kernelSuite("ipset rules against the kernel", skip, required, () => {
+  const shim = loaderShim();
+  afterAll(() => rmSync(shim, { recursive: true, force: true }));
 
-    for (const [name, format] of CASES) {
-      it(`${name}: fwlint's verdicts are the kernel's`, async () => {
-        const file = join(ROOT, name);
-        const result = await testFile(
-          { name, file, format, kind: "fixture" },
-          { max: 400, oracleEnv: { ...process.env, PATH: `${shim}:${process.env.PATH ?? ""}`, FWLINT_ORACLE_IPSETS: join(dirname(file), "ipsets") } },
-        );
-        expect(result.parseErrors).toEqual([]);
-        let judged = 0;
-        let accepted = 0;
-        let unknown = 0;
-        for (const h of result.hooks) {
-          expectHookAgrees(h);
-          judged += h.packets;
-          accepted += h.kernelAccepts;
-          unknown += h.unknown;
-        }
-        console.log(`[ipset rules vs kernel] ${name}: ${judged} packets judged (${accepted} accepted), ${judged - unknown} agree, ${unknown} fwlint uncertain, 0 disagree`);
-        // every set here is read from the file: no packet is left to an unknown condition
-        expect(unknown).toBe(0);
-        expect(judged).toBeGreaterThan(50);
-        expect(accepted).toBeGreaterThan(5);
-        expect(judged - accepted).toBeGreaterThan(10);
-      }, 300_000);
-    }
-  });
-}
+  for (const [name, format] of CASES) {
+    it(`${name}: fwlint's verdicts are the kernel's`, async () => {
+      const file = join(ROOT, name);
+      const result = await testFile(
+        { name, file, format, kind: "fixture" },
+        { max: 400, oracleEnv: { ...process.env, PATH: `${shim}:${process.env.PATH ?? ""}`, FWLINT_ORACLE_IPSETS: join(dirname(file), "ipsets") } },
+      );
+      expect(result.parseErrors).toEqual([]);
+      const { judged, accepted, unknown } = expectFileAgrees(result);
+      console.log(`[ipset rules vs kernel] ${name}: ${judged} packets judged (${accepted} accepted), ${judged - unknown} agree, ${unknown} fwlint uncertain, 0 disagree`);
+      // every set here is read from the file: no packet is left to an unknown condition
+      expect(unknown).toBe(0);
+      expect(judged).toBeGreaterThan(50);
+      expect(accepted).toBeGreaterThan(5);
+      expect(judged - accepted).toBeGreaterThan(10);
+    }, 300_000);
+  }
+});

@@ -13,13 +13,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
-import { ORACLE, checkEnvironment, runOracle, type OracleLine } from "./harness.js";
+import { ORACLE, checkEnvironment, kernelSuite, runOracle, type OracleLine } from "./harness.js";
 
 const IPTABLES = `*filter
 :INPUT DROP [0:0]
@@ -84,46 +84,30 @@ async function judged(rs: Ruleset, text: string, format: "iptables" | "ip6tables
   }
 }
 
-if (env.skip) {
-  if (env.required) {
-    describe("local destinations against the kernel", () => {
-      it("has the environment it requires", () => {
-        throw new Error(`cannot run: ${env.skip}`);
-      });
-    });
-  } else {
-    console.warn(`[local destinations vs kernel] SKIPPED: ${env.skip}`);
-    describe.skip(`local destinations against the kernel (skipped: ${env.skip})`, () => {
-      it("needs root and the kernel oracle", () => {});
-    });
-  }
-} else {
-  describe(`local destinations against the kernel (${ORACLE})`, () => {
-    it("iptables -m addrtype --dst-type LOCAL: multicast and broadcast destinations are not local", async () => {
-      const r = await judged(parseIptablesSave(IPTABLES, "rules.v4", { family: 4 }), IPTABLES, "iptables", PACKETS4);
-      console.log(`[local destinations vs kernel] iptables: ${r.judged} packets judged (${r.accepted} accepted), ${r.disagree.length} disagree`);
+/** Per case: what it checks, fwlint's reading, the text the kernel loads, its format, the packets, and the least judged. */
+const CASES: { what: string; ruleset: () => Ruleset; text: string; format: "iptables" | "ip6tables" | "nft"; packets: Packet[]; least: number }[] = [
+  { what: "iptables -m addrtype --dst-type LOCAL: multicast and broadcast destinations are not local", ruleset: () => parseIptablesSave(IPTABLES, "rules.v4", { family: 4 }), text: IPTABLES, format: "iptables", packets: PACKETS4, least: 8 },
+  {
+    what: "ip6tables -m addrtype --dst-type LOCAL: a joined group is local; MULTICAST is ff00::/8",
+    ruleset: () => parseIptablesSave(IP6TABLES, "rules.v6", { family: 6 }),
+    text: IP6TABLES,
+    format: "ip6tables",
+    packets: [...PACKETS6, v6("ff02::fb", 5354), v6("2001:db8::5", 5354)],
+    least: 10,
+  },
+  { what: "nft fib daddr type local, both families", ruleset: () => parseNft(NFT, "rules.nft"), text: NFT, format: "nft", packets: [...PACKETS4, ...PACKETS6], least: 14 },
+];
+
+kernelSuite(`local destinations against the kernel (${ORACLE})`, env.skip, env.required, () => {
+  for (const c of CASES) {
+    it(c.what, async () => {
+      const r = await judged(c.ruleset(), c.text, c.format, c.packets);
+      console.log(`[local destinations vs kernel] ${c.format}: ${r.judged} packets judged (${r.accepted} accepted), ${r.disagree.length} disagree`);
       expect(r.disagree).toEqual([]);
-      expect(r.judged).toBeGreaterThanOrEqual(8);
+      expect(r.judged).toBeGreaterThanOrEqual(c.least);
+      // both verdicts are there to disagree with
       expect(r.accepted).toBeGreaterThanOrEqual(3);
       expect(r.judged - r.accepted).toBeGreaterThanOrEqual(2);
     }, 120_000);
-
-    it("ip6tables -m addrtype --dst-type LOCAL: a joined group is local; MULTICAST is ff00::/8", async () => {
-      const packets = [...PACKETS6, v6("ff02::fb", 5354), v6("2001:db8::5", 5354)];
-      const r = await judged(parseIptablesSave(IP6TABLES, "rules.v6", { family: 6 }), IP6TABLES, "ip6tables", packets);
-      console.log(`[local destinations vs kernel] ip6tables: ${r.judged} packets judged (${r.accepted} accepted), ${r.disagree.length} disagree`);
-      expect(r.disagree).toEqual([]);
-      expect(r.judged).toBeGreaterThanOrEqual(10);
-      expect(r.accepted).toBeGreaterThanOrEqual(5);
-    }, 120_000);
-
-    it("nft fib daddr type local, both families", async () => {
-      const r = await judged(parseNft(NFT, "rules.nft"), NFT, "nft", [...PACKETS4, ...PACKETS6]);
-      console.log(`[local destinations vs kernel] nft: ${r.judged} packets judged (${r.accepted} accepted), ${r.disagree.length} disagree`);
-      expect(r.disagree).toEqual([]);
-      expect(r.judged).toBeGreaterThanOrEqual(14);
-      expect(r.accepted).toBeGreaterThanOrEqual(5);
-      expect(r.judged - r.accepted).toBeGreaterThanOrEqual(4);
-    }, 120_000);
-  });
-}
+  }
+});

@@ -12,9 +12,9 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { parseUfw } from "../../parsers/ufw/index.js";
-import { ROOT, checkEnvironment, expectHookAgrees, testFile } from "./harness.js";
+import { ROOT, checkEnvironment, expectFileAgrees, kernelSuite, testFile } from "./harness.js";
 
 const UFW_INIT = ["/lib/ufw/ufw-init", "/usr/lib/ufw/ufw-init"].find((p) => existsSync(p));
 const env = checkEnvironment();
@@ -22,57 +22,34 @@ const skip = env.skip ?? (UFW_INIT === undefined ? "ufw is not installed (/lib/u
 const required = env.required || process.env.FWLINT_REQUIRE_KERNEL === "1";
 const FIXTURE = join(ROOT, "fixtures", "ufw", "etc");
 
-if (skip) {
-  if (required) {
-    describe("ufw against the kernel", () => {
-      it("has the environment it requires", () => {
-        throw new Error(`ufw kernel test cannot run: ${skip} (required)`);
-      });
-    });
-  } else {
-    console.warn(`[ufw vs kernel] SKIPPED: ${skip}`);
-    describe.skip(`ufw against the kernel (skipped: ${skip})`, () => {
-      it("needs root, the kernel oracle and ufw", () => {});
-    });
-  }
-} else {
-  describe("ufw against the kernel", () => {
-    it("fwlint's reading of /etc/ufw is what ufw-init loads, packet by packet", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "fwlint-ufw-"));
-      const ns = `fwlint-ufw-${process.pid}`;
-      try {
-        cpSync(FIXTURE, join(dir, "etc"), { recursive: true });
-        expect(spawnSync("ip", ["netns", "add", ns]).status).toBe(0);
-        const run = (args: string[]) => spawnSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8" });
-        const started = run([UFW_INIT!, "--datadir", dir, "start"]);
-        expect(started.status, `${started.stdout}${started.stderr}`).toBe(0);
-        const saved = { 4: run(["iptables-save"]).stdout, 6: run(["ip6tables-save"]).stdout };
-        expect(saved[4]).toContain("-A ufw-user-input -p tcp -m tcp --dport 25 -j ACCEPT");
-        for (const family of [4, 6] as const) {
-          const loaded = join(dir, `loaded.v${family}`);
-          writeFileSync(loaded, saved[family]);
-          const member = join(FIXTURE, "ufw", family === 6 ? "user6.rules" : "user.rules");
-          const ruleset = parseUfw(readFileSync(member, "utf8"), member);
-          expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
-          const result = await testFile({ name: `ufw v${family}`, file: loaded, format: family === 6 ? "ip6tables" : "iptables", kind: "fixture" }, { max: 300, ruleset });
-          let judged = 0;
-          let accepted = 0;
-          let unknown = 0;
-          for (const h of result.hooks) {
-            expectHookAgrees(h);
-            judged += h.packets;
-            accepted += h.kernelAccepts;
-            unknown += h.unknown;
-          }
-          console.log(`[ufw vs kernel] IPv${family}: ${judged} packets judged (${accepted} accepted), ${judged - unknown} agree, ${unknown} fwlint uncertain (-m recent), 0 disagree`);
-          expect(judged).toBeGreaterThan(50);
-          expect(accepted).toBeGreaterThan(5);
-          expect(judged - accepted).toBeGreaterThan(10);
-        }
-      } finally {
-        spawnSync("ip", ["netns", "del", ns]);
-        rmSync(dir, { recursive: true, force: true });
+kernelSuite("ufw against the kernel", skip, required, () => {
+  it("fwlint's reading of /etc/ufw is what ufw-init loads, packet by packet", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-ufw-"));
+    const ns = `fwlint-ufw-${process.pid}`;
+    try {
+      cpSync(FIXTURE, join(dir, "etc"), { recursive: true });
+      expect(spawnSync("ip", ["netns", "add", ns]).status).toBe(0);
+      const run = (args: string[]) => spawnSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8" });
+      const started = run([UFW_INIT!, "--datadir", dir, "start"]);
+      expect(started.status, `${started.stdout}${started.stderr}`).toBe(0);
+      const saved = { 4: run(["iptables-save"]).stdout, 6: run(["ip6tables-save"]).stdout };
+      expect(saved[4]).toContain("-A ufw-user-input -p tcp -m tcp --dport 25 -j ACCEPT");
+      for (const family of [4, 6] as const) {
+        const loaded = join(dir, `loaded.v${family}`);
+        writeFileSync(loaded, saved[family]);
+        const member = join(FIXTURE, "ufw", family === 6 ? "user6.rules" : "user.rules");
+        const ruleset = parseUfw(readFileSync(member, "utf8"), member);
+        expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+        const result = await testFile({ name: `ufw v${family}`, file: loaded, format: family === 6 ? "ip6tables" : "iptables", kind: "fixture" }, { max: 300, ruleset });
+        const { judged, accepted, unknown } = expectFileAgrees(result);
+        console.log(`[ufw vs kernel] IPv${family}: ${judged} packets judged (${accepted} accepted), ${judged - unknown} agree, ${unknown} fwlint uncertain (-m recent), 0 disagree`);
+        expect(judged).toBeGreaterThan(50);
+        expect(accepted).toBeGreaterThan(5);
+        expect(judged - accepted).toBeGreaterThan(10);
       }
-    }, 300_000);
-  });
-}
+    } finally {
+      spawnSync("ip", ["netns", "del", ns]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
