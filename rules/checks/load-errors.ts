@@ -19,6 +19,9 @@ const LOADERS: Readonly<Record<string, string>> = {
   nft: "nft -f",
   iptables: "iptables-restore",
   ip6tables: "ip6tables-restore",
+  // ufw-init loads each rule file with `iptables-restore -n`: a file with an error is not loaded at
+  // all, the others are, and ufw reports the failure (see below)
+  ufw: "ufw-init",
 };
 
 /**
@@ -44,7 +47,9 @@ export const loadErrors: Check<Record<string, never>> = (ctx, _params, rule) => 
     severity: rule.severity,
     message: other
       ? `${other.program} refuses ${first.file}: ${first.message}${more}; loading it fails, and the firewall keeps the ${other.holds} it had`
-      : `${loader} refuses this file: ${first.message}${more}; loading it fails, and the firewall keeps the rules it had`,
+      : ctx.ruleset.format === "ufw"
+        ? `ufw-init's iptables-restore refuses ${first.file}: ${first.message}${more}; ufw starts without any rule of that file and reports "Problem running" it`
+        : `${loader} refuses this file: ${first.message}${more}; loading it fails, and the firewall keeps the rules it had`,
     location: { file: first.file, line: first.line, column: first.column },
   };
   return [finding];

@@ -5,6 +5,7 @@ import { verdictFor } from "../../../src/analysis/verdict.js";
 import type { IncludeIo } from "../../../parsers/file-io.js";
 import type { Packet } from "../../../src/model/finding.js";
 import { detectFormat } from "../../../src/engine/formats.js";
+import { findingsOf } from "../../rules/harness.js";
 
 const BEFORE = "*filter\n:ufw-before-input - [0:0]\n:ufw-before-output - [0:0]\n:ufw-before-forward - [0:0]\n-A ufw-before-input -i lo -j ACCEPT\n-A ufw-before-input -p tcp --dport 23 -j DROP\nCOMMIT\n";
 const AFTER = "*filter\n:ufw-after-input - [0:0]\n:ufw-after-output - [0:0]\n:ufw-after-forward - [0:0]\n-A ufw-after-input -p tcp --dport 445 -j ufw-skip-to-policy-input\nCOMMIT\n";
@@ -75,6 +76,15 @@ describe("ufw rule files", () => {
     const p: Packet = { family: 6, proto: "tcp", src: "2001:db8::7", dst: "2001:db8::5", sport: 40000, dport: 25, hook: "input", iif: "eth0" };
     expect(verdictFor(rs, p).verdict).toBe("drop");
     expect(rs.diagnostics.some((d) => /IPV6=no/.test(d.message))).toBe(true);
+  });
+
+  it("an error in a rule file: ufw starts without that file's rules (ruleset-does-not-load, at the error)", () => {
+    const bad = USER.replace("--dport 25 -j", "--dport 25x -j");
+    const rs = parseUfw(bad, "/etc/ufw/user.rules", { io: io({ "/etc/ufw/before.rules": BEFORE, "/etc/ufw/after.rules": AFTER }) });
+    const [f, ...more] = findingsOf(rs, "ruleset-does-not-load");
+    expect(more).toEqual([]);
+    expect(f!.location).toEqual({ file: "/etc/ufw/user.rules", line: 5, column: 34 });
+    expect(f!.message).toMatch(/^ufw-init's iptables-restore refuses \/etc\/ufw\/user\.rules: .*25x.*; ufw starts without any rule of that file/);
   });
 
   it("a rule for a chain that does not exist when ufw loads it is an error at its line", () => {
