@@ -91,12 +91,12 @@ export function composeUfw(family: 4 | 6, members: { before?: UfwMember; after?:
   const p = family === 6 ? "ufw6" : "ufw";
   const tables = new Map<string, Map<string, ChainState>>();
   const problems: Composed["problems"] = [];
-  const anchorLine = anchor.text.split("\n")[0]?.replace(/\r$/, "") ?? "";
   const made = (what: string, policyOf?: keyof UfwDefaults["policies"] | "ipv6"): LineOrigin => {
     const at = defaults.at;
     const line = policyOf !== undefined ? at?.lines[policyOf] : undefined;
     if (at && line !== undefined) return { file: at.file, line, text: at.text[line - 1] ?? "", made: what };
-    return { file: anchor.file, line: 1, text: anchorLine, made: what };
+    // no line of a file says it: the rule ufw adds is its own text (filled in by render)
+    return { file: anchor.file, line: 1, text: "", made: what };
   };
 
   const table = (name: string): Map<string, ChainState> => {
@@ -254,7 +254,12 @@ function render(tables: Map<string, Map<string, ChainState>>, problems: Composed
     const first = [...tb.values()][0]!.origin;
     put(`*${t}`, { ...first, made: first.made ?? `table ${t}` });
     for (const [name, c] of tb) put(`:${name} ${c.builtin ? c.policy : "-"} [0:0]`, c.origin);
-    for (const c of tb.values()) for (const r of c.rules) put(`-A ${r.chain} ${r.rest}`, r.origin);
+    for (const c of tb.values()) {
+      for (const r of c.rules) {
+        const line = `-A ${r.chain} ${r.rest}`;
+        put(line, r.origin.made !== undefined && r.origin.text === "" ? { ...r.origin, text: line } : r.origin);
+      }
+    }
     put("COMMIT", { ...first, made: first.made ?? `table ${t}` });
   }
   return { text: `${out.join("\n")}\n`, origins, problems };
