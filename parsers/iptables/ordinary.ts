@@ -6,8 +6,8 @@
  * Ordinary traffic is a unicast packet to one address of the host or through it, whose source
  * routes back through the interface it arrived on: it passes the reverse-path filter, its
  * link-layer class is unicast, its source is a unicast address of another host, and its
- * destination is LOCAL (input) or UNICAST (forward). Where those facts do not decide the match
- * there is no answer.
+ * destination is LOCAL (input) or UNICAST (forward), and it carries no IPv6 extension header. Where
+ * those facts do not decide the match there is no answer.
  */
 
 /** A match's option as the rule reader holds it: name (with or without `--`), negation, arguments. */
@@ -21,10 +21,19 @@ export interface OrdinaryOpt {
 const CLASSIFYING: ReadonlySet<string> = new Set(["rpfilter", "pkttype", "addrtype"]);
 
 /**
+ * ip6tables matches on an IPv6 extension header - a routing header (`-m rt`, ufw's `--rt-type 0`
+ * drop), a fragment header (`-m frag`), hop-by-hop or destination options (`-m hbh`, `-m dst`), a
+ * mobility header (`-m mh`): whatever their options, they match only a packet that carries that
+ * header, and the TCP and UDP connections strangers open carry none.
+ */
+const EXTENSION_HEADERS: ReadonlySet<string> = new Set(["rt", "frag", "hbh", "dst", "mh"]);
+
+/**
  * Whether ordinary traffic satisfies match `name` with `opts` (every option must hold), or
  * undefined when that does not tell.
  */
 export function ordinaryMatchValue(name: string, opts: readonly OrdinaryOpt[]): boolean | undefined {
+  if (EXTENSION_HEADERS.has(name)) return false;
   if (!CLASSIFYING.has(name)) return undefined;
   let all: boolean | undefined = true;
   // rpfilter tests the route back even with no option; the others need one that says what

@@ -97,6 +97,15 @@ describe("iptables", () => {
     expect(ipt("-m addrtype --src-type UNICAST --dst-type UNICAST")).toBe("open");
     expect(ipt("-m addrtype --dst-type BROADCAST --limit-iface-in")).toBe(false);
   });
+  it("ip6tables extension header matches: ordinary traffic carries none", () => {
+    const ip6t = (spec: string) => ordinaryOf(one(`${spec} -j DROP`, { family: 6 }).conditions);
+    // ufw's before6.rules: `-m rt --rt-type 0 -j DROP`
+    expect(ip6t("-m rt --rt-type 0")).toBe(false);
+    expect(ip6t("-m rt ! --rt-type 0")).toBe(false);
+    expect(ip6t("-m frag --fragmore")).toBe(false);
+    expect(ip6t("-m hbh --hbh-len 8")).toBe(false);
+    expect(ip6t("-m dst --dst-len 8")).toBe(false);
+  });
 });
 
 describe("iptables -m rpfilter", () => {
