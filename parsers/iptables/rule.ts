@@ -5,7 +5,7 @@
  */
 import { setMatchCondition, setMatchWarning, type IpsetIndex } from "../ipset/match.js";
 import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
-import { formatIPv4, hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt, parseInetAton } from "../../src/model/address.js";
+import { MULTICAST, formatIPv4, hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt, parseInetAton } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import { comparisonRanges } from "../../src/model/ports.js";
 import type { OptionNode, Pos } from "./ast.js";
@@ -523,8 +523,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     if (m.name === "addrtype" && m.opts.length === 1 && /^(--)?dst-type$/.test(m.opts[0]!.name) && m.opts[0]!.raw.length === 1 && m.opts[0]!.raw[0] === "MULTICAST") {
       // A multicast destination is one of the family's multicast block on any host (the kernel's
       // inet_addr_type: 224.0.0.0/4; ipv6_addr_type: ff00::/8): exact, not a class to assume.
-      const ranges = ctx.family === 4 ? [{ lo: 0xe0000000n, hi: 0xefffffffn }] : [{ lo: 0xffn << 120n, hi: (1n << 128n) - 1n }];
-      conds.push({ kind: "addr", field: "dst", family: ctx.family, ranges, ...(m.opts[0]!.negate ? { negate: true } : {}) });
+      conds.push({ kind: "addr", field: "dst", family: ctx.family, ranges: [MULTICAST[ctx.family]], ...(m.opts[0]!.negate ? { negate: true } : {}) });
       entries.push({ order: m.order, conds });
       continue;
     }

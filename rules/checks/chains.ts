@@ -3,7 +3,7 @@
  * which chains a path can enter, what a rule matches in its chain, and the source rules (with
  * their elements) the model rules came from.
  */
-import { compileRule, localDstOnPath, notLocalDestinations, type CompiledMatch } from "../../src/analysis/compile.js";
+import { compileRule, inboundMatch, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
 import type { Location } from "../../src/model/finding.js";
 import { chainKey, lineRef, placeRef, type SourceSpan, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
@@ -198,10 +198,8 @@ export function matchInChain(ruleset: Ruleset, chain: Chain, r: Rule): ChainMatc
   if (local === undefined) return { known: m.known, exact: false };
   // false here: the rule matches nothing in this chain, whatever else it asks
   if (!local) return m.context.some((c) => !c.negate) ? { known: PacketSet.empty(), exact: true } : { known: m.known, exact: m.unknowns.length === 0 };
-  // true (the input path): what the host takes in but is not addressed to is not local there
-  let known = m.known;
-  for (const c of m.context) known = c.negate ? known.intersect(notLocalDestinations()) : known.minus(notLocalDestinations());
-  return { known, exact: m.unknowns.length === 0 };
+  // true (the input path): decided as the evaluator decides it there
+  return { known: inboundMatch(m).known, exact: m.unknowns.length === 0 };
 }
 
 /**

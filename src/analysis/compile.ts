@@ -3,6 +3,7 @@
  */
 import type { AddrRange, Condition, CtState, Family, MarkRewrite, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { CT_STATES, placeRef } from "../model/types.js";
+import { GROUP_ADDRESSES } from "../model/address.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { type BoxSpec, PacketSet, type Ranges } from "../space/packet-set.js";
 import { onResetCaches } from "../space/idd.js";
@@ -417,10 +418,7 @@ export function compileRule(rule: Rule, families: readonly Family[]): CompiledMa
  * ranges are compiled one higher. Everywhere else the rule's TTL is the arrival one.
  */
 export function compileRuleOnPath(rule: Rule, families: readonly Family[], kind: PipelineKind, stage: Stage): CompiledMatch {
-  if (kind === "inbound") {
-    const m = compileRule(rule, families);
-    return m.context.length === 0 ? m : inboundMatch(m);
-  }
+  if (kind === "inbound") return inboundMatch(compileRule(rule, families));
   if (!ttlDecremented(kind, stage)) return compileRule(rule, families);
   let m = forwardedCache.get(rule);
   if (!m) {
@@ -440,8 +438,8 @@ export function compileRuleOnPath(rule: Rule, families: readonly Family[], kind:
  * the host joined local (checked: nft `fib daddr type local` matches ff02::fb on input), so IPv6
  * destinations stay local there.
  */
-export function notLocalDestinations(): PacketSet {
-  return (notLocal ??= PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Dst]: [[0xe0000000n, 0xefffffffn], [0xffffffffn, 0xffffffffn]] }));
+function notLocalDestinations(): PacketSet {
+  return (notLocal ??= PacketSet.box({ [Dim.Family]: [[4n, 4n]], [Dim.Dst]: GROUP_ADDRESSES[4].map((r) => [r.lo, r.hi] as const) }));
 }
 let notLocal: PacketSet | undefined;
 onResetCaches(() => {
@@ -452,7 +450,12 @@ onResetCaches(() => {
 /** Per compiled match, the same on the input path: its context conditions decided there (see notLocalDestinations). */
 let inboundCache = new WeakMap<CompiledMatch, CompiledMatch>();
 
-function inboundMatch(m: CompiledMatch): CompiledMatch {
+/**
+ * A compiled match where the destination's locality is decided as on the input path: its context
+ * conditions ("is the destination local?") made part of `known` (see notLocalDestinations).
+ */
+export function inboundMatch(m: CompiledMatch): CompiledMatch {
+  if (m.context.length === 0) return m;
   let out = inboundCache.get(m);
   if (!out) {
     let known = m.known;

@@ -2,6 +2,7 @@
  * Packet regions the checks ask about: "a stranger on the Internet opens a new connection".
  */
 import { CT_STATES } from "../model/types.js";
+import { GROUP_ADDRESSES } from "../model/address.js";
 import { Dim, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
 
@@ -64,8 +65,8 @@ const INTERNAL_IFACES: [bigint, bigint][] = [
  * as ufw's shipped rules accept them, is not an opening to the Internet.
  */
 export const GROUP_DESTINATIONS: Record<4 | 6, readonly [bigint, bigint][]> = {
-  4: [cidr4("224.0.0.0/4"), [0xffffffffn, 0xffffffffn]],
-  6: [[0xffn << 120n, (1n << 128n) - 1n]],
+  4: GROUP_ADDRESSES[4].map((r) => [r.lo, r.hi]),
+  6: GROUP_ADDRESSES[6].map((r) => [r.lo, r.hi]),
 };
 
 /**

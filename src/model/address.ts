@@ -18,6 +18,21 @@ export function familyMax(family: Family): bigint {
   return family === 4 ? V4_MAX : V6_MAX;
 }
 
+/** The family's multicast block: 224.0.0.0/4, ff00::/8 (the kernel's class MULTICAST on any host). */
+export const MULTICAST: Readonly<Record<Family, AddrRange>> = {
+  4: { lo: 0xe0000000n, hi: 0xefffffffn },
+  6: { lo: 0xffn << 120n, hi: V6_MAX },
+};
+
+/**
+ * Group and broadcast destinations: the multicast block, and for IPv4 the limited broadcast
+ * 255.255.255.255 - addresses no host owns (a subnet's directed broadcast depends on its interfaces).
+ */
+export const GROUP_ADDRESSES: Readonly<Record<Family, readonly AddrRange[]>> = {
+  4: [MULTICAST[4], { lo: V4_MAX, hi: V4_MAX }],
+  6: [MULTICAST[6]],
+};
+
 const DEC = /^[0-9]+$/;
 const HEX = /^0[xX][0-9a-fA-F]+$/;
 const OCT = /^0[0-7]+$/;
