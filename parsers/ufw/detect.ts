@@ -10,11 +10,19 @@ import { detectIptablesSave } from "../iptables/detect.js";
 const DECLARATION = /^:(\S+)\s/;
 
 /**
- * Is the text one of ufw's rule files? iptables-save syntax, a filter table, and every chain that
- * table declares one of ufw's (`ufw-...`, `ufw6-...`); other tables (a `*nat` block for
- * masquerading, which ufw's documentation has users add to before.rules) may declare built-ins.
+ * Is the text one of ufw's rule files? iptables-save syntax (detectIptablesSave), a filter table,
+ * and every chain that table declares one of ufw's (ufwChainsOnly).
  */
 export function detectUfw(text: string): boolean {
+  return ufwChainsOnly(text) && detectIptablesSave(text) !== null;
+}
+
+/**
+ * Does the text's filter table declare chains, and only ufw's (`ufw-...`, `ufw6-...`)? Other tables
+ * (a `*nat` block for masquerading, which ufw's documentation has users add to before.rules) may
+ * declare built-ins. Of a text known to be iptables-save syntax, this tells ufw's rule files.
+ */
+export function ufwChainsOnly(text: string): boolean {
   if (!text.includes(":ufw")) return false;
   let table = "";
   let ufwChains = 0;
@@ -28,7 +36,7 @@ export function detectUfw(text: string): boolean {
       ufwChains++;
     }
   }
-  return ufwChains > 0 && detectIptablesSave(text) !== null;
+  return ufwChains > 0;
 }
 
 /** ufw's own names for its rule files, and which family each is for. */

@@ -45,7 +45,7 @@ function read(text: string, file: string, family: 4 | 6, opts: ParseUfwOptions):
   const diagnostics: Diagnostic[] = [];
   const note = (severity: Diagnostic["severity"], message: string) => diagnostics.push({ severity, message, file, line: 1, column: 1 });
 
-  const read: { file: string; text: string }[] = [];
+  const others: { file: string; text: string }[] = [];
   const members: { before?: UfwMember; after?: UfwMember; user?: UfwMember } = {};
   const missing: string[] = [];
   for (const role of ROLES) {
@@ -60,12 +60,12 @@ function read(text: string, file: string, family: 4 | 6, opts: ParseUfwOptions):
       continue;
     }
     members[role] = { file: shown(path), text: t };
-    read.push(members[role]);
+    others.push(members[role]);
   }
   const defaultsPath = join(dirname(dir), "default", "ufw");
   const defaultsText = io.readFile(defaultsPath);
   const defaults = readDefaults(defaultsText, defaultsText === undefined ? undefined : shown(defaultsPath));
-  if (defaultsText !== undefined) read.push({ file: shown(defaultsPath), text: defaultsText });
+  if (defaultsText !== undefined) others.push({ file: shown(defaultsPath), text: defaultsText });
   const confPath = join(dir, "ufw.conf");
   const conf = io.readFile(confPath);
 
@@ -79,7 +79,7 @@ function read(text: string, file: string, family: 4 | 6, opts: ParseUfwOptions):
   const p = defaults.policies;
   note(
     "info",
-    `read as ufw loads it${read.length > 0 ? `, with ${names(read.map((r) => r.file))}` : ""}: ${family === 6 ? "ip6tables" : "iptables"} chains ${family === 6 ? "ufw6" : "ufw"}-* hooked into INPUT, OUTPUT and FORWARD, default policies incoming ${p.input}, outgoing ${p.output}, routed ${p.forward}${defaultsText === undefined ? ` (ufw's defaults: no ${defaultsPath} beside the rule files)` : ""}`,
+    `read as ufw loads it${others.length > 0 ? `, with ${names(others.map((r) => r.file))}` : ""}: ${family === 6 ? "ip6tables" : "iptables"} chains ${family === 6 ? "ufw6" : "ufw"}-* hooked into INPUT, OUTPUT and FORWARD, default policies incoming ${p.input}, outgoing ${p.output}, routed ${p.forward}${defaultsText === undefined ? ` (ufw's defaults: no ${defaultsPath} beside the rule files)` : ""}`,
   );
   if (missing.length > 0) note("warning", `${names(missing)} not found beside this file: ufw-init fails to start without ${missing.length === 1 ? "it" : "them"} ("Couldn't find"); read as if empty`);
   if (conf !== undefined && /^\s*ENABLED\s*=\s*["']?no["']?\s*$/im.test(conf)) note("info", `${shown(confPath)} says ENABLED=no: ufw loads none of this at boot until \`ufw enable\`; analysed as enabled`);
@@ -87,9 +87,9 @@ function read(text: string, file: string, family: 4 | 6, opts: ParseUfwOptions):
   for (const pr of composed.problems) diagnostics.push({ severity: pr.severity, message: pr.message, file: pr.file, line: pr.line, column: pr.column });
   ruleset.diagnostics = [...diagnostics, ...ruleset.diagnostics];
 
-  if (read.length > 0) {
-    ruleset.includedFiles = [...(ruleset.includedFiles ?? []), ...read.map((r) => r.file)];
-    ruleset.includedLines = new Map([...(ruleset.includedLines ?? []), ...read.map((r): [string, string[]] => [r.file, r.text.split("\n")])]);
+  if (others.length > 0) {
+    ruleset.includedFiles = [...(ruleset.includedFiles ?? []), ...others.map((r) => r.file)];
+    ruleset.includedLines = new Map([...(ruleset.includedLines ?? []), ...others.map((r): [string, string[]] => [r.file, r.text.split("\n")])]);
   }
   ruleset.includeWatch = [...(ruleset.includeWatch ?? []), ...ROLES.map((r) => join(resolve(dir), `${r}${six}.rules`)), resolve(defaultsPath)];
   return ruleset;

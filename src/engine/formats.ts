@@ -7,7 +7,7 @@
  */
 import type { Ruleset } from "../model/types.js";
 import { detectIptablesSave, familyNamedBy } from "../../parsers/iptables/detect.js";
-import { detectUfw } from "../../parsers/ufw/detect.js";
+import { ufwChainsOnly } from "../../parsers/ufw/detect.js";
 import { detectIptablesScript } from "../../parsers/iptables-script/detect.js";
 import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
@@ -34,10 +34,13 @@ export interface ParseContext {
 
 type Parser = (text: string, file: string, context: ParseContext) => Ruleset;
 
+/** iptables-save text and its family, or one of ufw's rule files (iptables-save text of ufw's chains); null: neither. */
+type SaveKind = ReturnType<typeof detectIptablesSave> | "ufw";
+
 interface FormatEntry {
   name: string;
-  /** `saveKind`: detectIptablesSave of the text, scanned once for the two entries that ask it. */
-  detect(text: string, saveKind: () => ReturnType<typeof detectIptablesSave>): boolean;
+  /** `saveKind`: what iptables-save text it is (SaveKind), scanned once for the three entries that ask it. */
+  detect(text: string, saveKind: () => SaveKind): boolean;
   /** The parser, once loaded. */
   parse?: Parser;
   /** Loads the parser. */
@@ -53,19 +56,18 @@ async function iptablesSaveReader(family: 4 | 6): Promise<Parser> {
 const FORMATS: FormatEntry[] = [
   {
     name: "iptables",
-    // (not ufw's rule files: the ufw entry reads those, with the others beside them)
-    detect: (t, saveKind) => saveKind() === "iptables" && !detectUfw(t),
+    detect: (_t, saveKind) => saveKind() === "iptables",
     load: () => iptablesSaveReader(4),
   },
   {
     name: "ip6tables",
-    detect: (t, saveKind) => saveKind() === "ip6tables" && !detectUfw(t),
+    detect: (_t, saveKind) => saveKind() === "ip6tables",
     load: () => iptablesSaveReader(6),
   },
   {
     // ufw's rule files (/etc/ufw/*.rules): iptables-save syntax, read with the others beside them
     name: "ufw",
-    detect: (t) => detectUfw(t),
+    detect: (_t, saveKind) => saveKind() === "ufw",
     load: async () => {
       const { parseUfw } = await import("../../parsers/ufw/index.js");
       return (t, f, c) => parseUfw(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
@@ -171,8 +173,14 @@ export function knownFormats(): string[] {
  * iptables-save file whose text does not (see familyNamedBy).
  */
 export function detectFormat(text: string, path?: string): string | undefined {
-  let save: ReturnType<typeof detectIptablesSave> | undefined;
-  const saveKind = () => (save === undefined ? (save = detectIptablesSave(text, path === undefined ? undefined : familyNamedBy(path))) : save);
+  let save: SaveKind | undefined;
+  const saveKind = (): SaveKind => {
+    if (save === undefined) {
+      const kind = detectIptablesSave(text, path === undefined ? undefined : familyNamedBy(path));
+      save = kind !== null && ufwChainsOnly(text) ? "ufw" : kind;
+    }
+    return save;
+  };
   return FORMATS.find((f) => f.detect(text, saveKind))?.name;
 }
 
