@@ -14,14 +14,22 @@ import type { Finding } from "../../src/model/finding.js";
 import type { Diagnostic } from "../../src/model/types.js";
 import type { Check } from "./context.js";
 
-/** Formats whose loader refuses the whole file (or table) for one error, and what it is called. */
-const LOADERS: Readonly<Record<string, string>> = {
-  nft: "nft -f",
-  iptables: "iptables-restore",
-  ip6tables: "ip6tables-restore",
+/** How a format's loader refuses a file with an error in it (`file`: where the error is), and what follows. */
+interface Loader {
+  refuses: (file: string) => string;
+  after: string;
+}
+
+const WHOLE_FILE = "loading it fails, and the firewall keeps the rules it had";
+
+/** Formats whose loader refuses the whole file (or table) for one error. */
+const LOADERS: Readonly<Record<string, Loader>> = {
+  nft: { refuses: () => "nft -f refuses this file", after: WHOLE_FILE },
+  iptables: { refuses: () => "iptables-restore refuses this file", after: WHOLE_FILE },
+  ip6tables: { refuses: () => "ip6tables-restore refuses this file", after: WHOLE_FILE },
   // ufw-init loads each rule file with `iptables-restore -n`: a file with an error is not loaded at
-  // all, the others are, and ufw reports the failure (see below)
-  ufw: "ufw-init",
+  // all, the others are, and ufw reports the failure
+  ufw: { refuses: (file) => `ufw-init's iptables-restore refuses ${file}`, after: 'ufw starts without any rule of that file and reports "Problem running" it' },
 };
 
 /**
@@ -47,9 +55,7 @@ export const loadErrors: Check<Record<string, never>> = (ctx, _params, rule) => 
     severity: rule.severity,
     message: other
       ? `${other.program} refuses ${first.file}: ${first.message}${more}; loading it fails, and the firewall keeps the ${other.holds} it had`
-      : ctx.ruleset.format === "ufw"
-        ? `ufw-init's iptables-restore refuses ${first.file}: ${first.message}${more}; ufw starts without any rule of that file and reports "Problem running" it`
-        : `${loader} refuses this file: ${first.message}${more}; loading it fails, and the firewall keeps the rules it had`,
+      : `${loader.refuses(first.file)}: ${first.message}${more}; ${loader.after}`,
     location: { file: first.file, line: first.line, column: first.column },
   };
   return [finding];
