@@ -18,6 +18,7 @@
  * Each line of the result knows where it came from: a rule file's line, or ufw itself (a place in
  * the defaults file for what a policy makes, else the rule file being read) - see LineOrigin.
  */
+import { TABLES } from "../iptables/modules.js";
 
 /** Where a line of the composed text comes from. */
 export interface LineOrigin {
@@ -71,14 +72,6 @@ interface ChainState {
   rules: RuleLine[];
 }
 
-const BUILTINS: Record<string, string[]> = {
-  filter: ["INPUT", "FORWARD", "OUTPUT"],
-  nat: ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
-  mangle: ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
-  raw: ["PREROUTING", "OUTPUT"],
-  security: ["INPUT", "FORWARD", "OUTPUT"],
-};
-
 const HOOKS = ["input", "output", "forward"] as const;
 const HOOK_CHAIN: Record<(typeof HOOKS)[number], string> = { input: "INPUT", output: "OUTPUT", forward: "FORWARD" };
 
@@ -103,7 +96,7 @@ export function composeUfw(family: 4 | 6, members: { before?: UfwMember; after?:
     let t = tables.get(name);
     if (!t) {
       t = new Map();
-      for (const b of BUILTINS[name] ?? []) t.set(b, { builtin: true, policy: "ACCEPT", origin: made(`the built-in chain ${b}`), rules: [] });
+      for (const b of TABLES.get(name) ?? []) t.set(b, { builtin: true, policy: "ACCEPT", origin: made(`the built-in chain ${b}`), rules: [] });
       tables.set(name, t);
     }
     return t;
@@ -183,7 +176,7 @@ function restore(member: UfwMember, tables: Map<string, Map<string, ChainState>>
     if (line.startsWith("#")) return;
     if (line.startsWith("*")) {
       current = line.slice(1).split(/\s/)[0]!;
-      if (BUILTINS[current] === undefined) {
+      if (!TABLES.has(current)) {
         problem("error", `unknown table '${current}'`);
         current = undefined;
         return;
