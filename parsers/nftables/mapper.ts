@@ -46,7 +46,7 @@ import { coversRange, elementRange, generatorRange, isGenerator } from "./genera
 import { ordinaryValue } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { exprText } from "./expr-text.js";
-import { ELEMENT_STATEMENTS, isBitmaskKey, listDefineError } from "./vocabulary.js";
+import { ELEMENT_STATEMENTS, isBitmaskKey, listDefineError, readsExtensionHeader } from "./vocabulary.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
@@ -929,6 +929,10 @@ function dependencies(e: Expr): Condition[] {
       return dependencies(e.left);
     case "concat":
       return distinctConditions(e.parts.flatMap(dependencies));
+    case "opaque":
+      // an IPv6 extension header read: nft makes the rule test `meta nfproto ipv6` first (in an
+      // inet, bridge or netdev table an IPv4 packet never matches it, whatever the operator)
+      return readsExtensionHeader(e.name, e.text) ? [fam(6)] : [];
     default:
       return [];
   }

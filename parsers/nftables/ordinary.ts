@@ -6,12 +6,14 @@
  * Ordinary traffic is a unicast packet to one address of the host or through it, whose source
  * routes back through the interface it arrived on: its link-layer class is `host`, a route to
  * its source exists (through its incoming interface), its source address is a unicast one of
- * another host, and its destination is `local` (input) or `unicast` (forward). Where those facts
- * do not decide the match - a type the two paths answer differently, a specific interface, a
- * relational operator - there is no answer.
+ * another host, its destination is `local` (input) or `unicast` (forward), and it carries no IPv6
+ * extension header (the connections strangers open have none). Where those facts do not decide the
+ * match - a type the two paths answer differently, a specific interface, a relational operator -
+ * there is no answer.
  */
 import type { Expr, MatchOp } from "./ast.js";
 import { fibAddrType, nftNumber, PKT_TYPE, takesSymbol } from "./datatypes.js";
+import { readsExtensionHeader, testsHeaderPresence } from "./vocabulary.js";
 
 /** Is a `meta pkttype` value the class of ordinary traffic, `host` (PACKET_HOST, 0)? */
 const isHost = (v: string) => v === "host" || v === "unicast" || nftNumber(v, 255) === 0;
@@ -25,6 +27,10 @@ const PRESENT: ReadonlySet<string> = new Set(["exists", "true"]);
  * `values` gives the values a named set holds (the right side's elements otherwise).
  */
 export function ordinaryValue(left: Expr, op: MatchOp, values: readonly Expr[]): boolean | undefined {
+  // A field of an IPv6 extension header the packet does not carry (`rt type 0`, `frag more-fragments
+  // 1`): the kernel ends the rule there (NFT_BREAK), whatever the operator - `rt type != 2` does not
+  // match a packet without a routing header either.
+  if (left.kind === "opaque" && readsExtensionHeader(left.name, left.text) && !testsHeaderPresence(left.name, left.text)) return false;
   if (op !== "==" && op !== "!=" && op !== "implicit") return undefined;
   const texts: string[] = [];
   for (const v of values) {
@@ -38,6 +44,12 @@ export function ordinaryValue(left: Expr, op: MatchOp, values: readonly Expr[]):
 
 /** Is one of `values` what ordinary traffic has for `left` (see ordinaryValue)? */
 function matchesOrdinary(left: Expr, values: readonly string[]): boolean | undefined {
+  if (left.kind === "opaque") {
+    // `exthdr frag exists` / `missing` (true / false in nft JSON): ordinary traffic has no such header
+    if (!testsHeaderPresence(left.name, left.text)) return undefined;
+    if (!values.every((v) => ABSENT.has(v) || PRESENT.has(v) || v === "1")) return undefined;
+    return values.some((v) => ABSENT.has(v));
+  }
   if (left.kind === "meta" && left.key === "pkttype") {
     // (the mapper refuses other names: each value is one of them or a number)
     if (!values.every((v) => takesSymbol(PKT_TYPE, v))) return undefined;

@@ -79,6 +79,17 @@ export function readsExtensionHeader(name: string, text: string): boolean {
   return EXTHDR_NAMES.has(name) || (name === "rt" && ROUTING_HEADER_FIELDS.has(text.split(/\s+/)[1] ?? ""));
 }
 
+/**
+ * Does the extension header read `name` (written `text`) only ask whether the packet carries the
+ * header - `exthdr frag exists`, nft JSON's exthdr with a name and no field - rather than read a
+ * field of it?
+ */
+export function testsHeaderPresence(name: string, text: string): boolean {
+  if (name !== "exthdr") return false;
+  const words = text.split(/\s+/);
+  return words.length === 2 || (words.length === 3 && words[1] === "name");
+}
+
 export const NAT_FLAGS = set("random fully-random persistent netmap");
 
 /** Options each word-option statement takes (first word of each option). */

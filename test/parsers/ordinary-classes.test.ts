@@ -61,6 +61,27 @@ describe("nftables", () => {
     expect(nftText("meta cpu 1")).toBe("open");
   });
 
+  it("IPv6 extension headers: ordinary traffic carries none, and a field of an absent one matches with no operator", () => {
+    // ufw-like hardening: `rt type 0 drop`; the kernel breaks off the rule where the header is missing
+    expect(nftText("rt type 0")).toBe(false);
+    expect(nftText("rt type != 2")).toBe(false);
+    expect(nftText("frag more-fragments 1")).toBe(false);
+    expect(nftText("hbh nexthdr != 250")).toBe(false);
+    expect(nftText("mh type { 1, 2 }")).toBe(false);
+    expect(nftText("srh flags 0")).toBe(false);
+    expect(nftText("exthdr frag exists")).toBe(false);
+    expect(nftText("exthdr frag missing")).toBe(true);
+    expect(nftText("exthdr hbh != exists")).toBe(true);
+    expect(nftText("exthdr rt != missing")).toBe(false);
+    // the routing expression's own keys are no extension header
+    expect(nftText("rt mtu 1500")).toBe("open");
+  });
+
+  it("IPv6 extension header reads make the rule IPv6 (nft tests `meta nfproto ipv6` first)", () => {
+    const rs = parseNft("table inet t {\n chain c {\n  type filter hook input priority 0; policy accept;\n  exthdr frag missing tcp dport 22 accept\n }\n}\n", "o.nft");
+    expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toContainEqual({ kind: "family", family: 6 });
+  });
+
   it("nft JSON: the same, `missing` written as false", () => {
     const rs = parseNftJson(
       batch(
@@ -68,10 +89,13 @@ describe("nftables", () => {
         chain("inet", "t", "in", { hook: "input", prio: 0, policy: "drop" }),
         rule("inet", "t", "in", match({ fib: { result: "oif", flags: ["saddr", "iif"] } }, false), accept),
         rule("inet", "t", "in", match(meta("pkttype"), set("broadcast", "multicast"), "!="), accept),
+        rule("inet", "t", "in", match({ exthdr: { name: "rt", field: "type" } }, 0), accept),
+        rule("inet", "t", "in", match({ exthdr: { name: "frag" } }, true), accept),
+        rule("inet", "t", "in", match({ exthdr: { name: "frag" } }, false), accept),
       ),
       "o.json",
     );
-    expect(rs.chains.get("inet t/in")!.rules.map((r) => ordinaryOf(r.conditions))).toEqual([false, true]);
+    expect(rs.chains.get("inet t/in")!.rules.map((r) => ordinaryOf(r.conditions))).toEqual([false, true, false, false, true]);
   });
 });
 
