@@ -18,7 +18,8 @@ import {
 import type { Pos, WordNode } from "../iptables/ast.js";
 import { actionOf } from "../iptables/mapper.js";
 import { TABLES, TARGETS } from "../iptables/modules.js";
-import { buildRule, chainNameProblem, type RuleDraft, type TargetRef } from "../iptables/rule.js";
+import { recentListsFilledOutside } from "../iptables/ordinary.js";
+import { buildRule, chainNameProblem, type RecentUse, type RuleDraft, type TargetRef } from "../iptables/rule.js";
 import type { IptInvocation } from "./argv.js";
 
 interface PendingRule {
@@ -26,6 +27,8 @@ interface PendingRule {
   conditions: Rule["conditions"];
   target: TargetRef;
   comment?: string;
+  /** Its `-m recent` matches (see recentListsFilledOutside). */
+  recent?: RecentUse[];
   /** Identity for -D / -C (what iptables compares: matches, target, comment). */
   key: string;
 }
@@ -166,6 +169,7 @@ export class FamilyTables {
           conditions,
           target: draft.target,
           ...(draft.comment !== undefined ? { comment: draft.comment } : {}),
+          ...(draft.recent ? { recent: draft.recent } : {}),
           key: ruleKey(conditions, draft.target, draft.comment),
         }));
         if (cmd.name === "check" || cmd.name === "delete") {
@@ -338,12 +342,13 @@ export class FamilyTables {
    */
   chains(prefix = "", familyCondition = false): Map<string, Chain> {
     const out = new Map<string, Chain>();
+    const decide = recentListsFilledOutside([...this.tables.values()].flatMap((t) => [...t.chains.values()].flatMap((c) => c.rules.flatMap((r) => r.recent ?? []))));
     for (const t of this.tables.values()) {
       const table = prefix + t.name;
       for (const c of t.chains.values()) {
         const rules: Rule[] = c.rules.map((p, i) => ({
           id: `${table}/${c.name}#${i + 1}`,
-          conditions: familyCondition ? [{ kind: "family", family: this.family }, ...p.conditions] : p.conditions,
+          conditions: familyCondition ? [{ kind: "family", family: this.family }, ...decide(p.conditions)] : decide(p.conditions),
           action: actionOf(p.target),
           span: p.span,
           ...(p.comment !== undefined ? { comment: p.comment } : {}),

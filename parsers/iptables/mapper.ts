@@ -18,7 +18,8 @@ import {
 } from "../../src/model/types.js";
 import type { CommandLine, LineNode, Pos } from "./ast.js";
 import { TABLES, TARGETS } from "./modules.js";
-import { buildRule, chainNameProblem, type TargetRef } from "./rule.js";
+import { buildRule, chainNameProblem, type RecentUse, type TargetRef } from "./rule.js";
+import { recentListsFilledOutside } from "./ordinary.js";
 
 interface PendingRule {
   span: SourceSpan;
@@ -84,6 +85,9 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
     }
     done.set(t.name, t);
   };
+
+  /** Every rule's `-m recent` matches, to tell the lists no rule fills (recentListsFilledOutside). */
+  const recentUses: RecentUse[] = [];
 
   let lastLine = 1;
   for (const node of nodes) {
@@ -190,6 +194,7 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
           ...(ipsets ? { ipsets } : {}),
         });
         if (!draft) return;
+        if (draft.recent) recentUses.push(...draft.recent);
         const pending: PendingRule[] = draft.variants.map((conditions) => ({
           span: span(node),
           conditions,
@@ -276,12 +281,13 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
   }
 
   // ---- assemble the model ----
+  const decide = recentListsFilledOutside(recentUses);
   const chains = new Map<string, Chain>();
   for (const t of done.values()) {
     for (const c of t.chains.values()) {
       const rules: Rule[] = c.rules.map((p, i) => ({
         id: `${t.name}/${c.name}#${i + 1}`,
-        conditions: p.conditions,
+        conditions: decide(p.conditions),
         action: actionOf(p.target),
         ...(p.target.kind === "action" && p.target.setMark !== undefined ? { setMark: p.target.setMark } : {}),
         span: p.span,

@@ -6,9 +6,16 @@
  * Ordinary traffic is a unicast packet to one address of the host or through it, whose source
  * routes back through the interface it arrived on: it passes the reverse-path filter, its
  * link-layer class is unicast, its source is a unicast address of another host, and its
- * destination is LOCAL (input) or UNICAST (forward), and it carries no IPv6 extension header. Where
- * those facts do not decide the match there is no answer.
+ * destination is LOCAL (input) or UNICAST (forward), and it carries no IPv6 extension header. It
+ * opens its source's first connection on a host no other traffic loads: it is under every rate
+ * limit (`-m limit`, `-m hashlimit --hashlimit-upto`; a bucket starts full), the only connection
+ * a `-m connlimit` counts (the new one is counted), and a `-m recent` list holds its source at
+ * most once (the `--set` of the rule before it). Where those facts do not decide the match
+ * there is no answer.
  */
+
+import type { Condition } from "../../src/model/types.js";
+import type { RecentUse } from "./rule.js";
 
 /** A match's option as the rule reader holds it: name (with or without `--`), negation, arguments. */
 export interface OrdinaryOpt {
@@ -17,8 +24,8 @@ export interface OrdinaryOpt {
   args: readonly string[];
 }
 
-/** The matches ordinaryMatchValue answers for. */
-const CLASSIFYING: ReadonlySet<string> = new Set(["rpfilter", "pkttype", "addrtype"]);
+/** The matches ordinaryMatchValue answers for option by option. */
+const CLASSIFYING: ReadonlySet<string> = new Set(["rpfilter", "pkttype", "addrtype", "limit", "hashlimit", "connlimit"]);
 
 /**
  * ip6tables matches on an IPv6 extension header - a routing header (`-m rt`, ufw's `--rt-type 0`
@@ -34,6 +41,7 @@ const EXTENSION_HEADERS: ReadonlySet<string> = new Set(["rt", "frag", "hbh", "ds
  */
 export function ordinaryMatchValue(name: string, opts: readonly OrdinaryOpt[]): boolean | undefined {
   if (EXTENSION_HEADERS.has(name)) return false;
+  if (name === "recent") return recentValue(opts);
   if (!CLASSIFYING.has(name)) return undefined;
   let all: boolean | undefined = true;
   // rpfilter tests the route back even with no option; the others need one that says what
@@ -49,6 +57,21 @@ export function ordinaryMatchValue(name: string, opts: readonly OrdinaryOpt[]): 
   return decided ? all : undefined;
 }
 
+/** What `-m recent` (one of --set, --rcheck, --update, --remove, possibly negated) does with ordinary traffic. */
+function recentValue(opts: readonly OrdinaryOpt[]): boolean | undefined {
+  const command = opts.find((o) => ["set", "rcheck", "update", "remove"].includes(o.name.replace(/^--/, "")));
+  if (command === undefined) return undefined;
+  const what = command.name.replace(/^--/, "");
+  // --set adds the source and always matches
+  if (what === "set") return !command.negate;
+  // a check of at least two hits: one --set on the way is one hit (a list no rule of the ruleset
+  // fills is decided once the whole ruleset is read: see recentListsFilledOutside)
+  const hitcount = opts.find((o) => o.name.replace(/^--/, "") === "hitcount");
+  const hits = hitcount === undefined ? 0 : Number(hitcount.args[0]);
+  if (what !== "remove" && Number.isInteger(hits) && hits >= 2) return command.negate;
+  return undefined;
+}
+
 /**
  * One option: true or false for ordinary traffic, null when it does not change the answer,
  * undefined when it leaves it open.
@@ -61,6 +84,19 @@ function ordinaryOption(match: string, option: string, args: readonly string[]):
     case "pkttype":
       if (option !== "pkt-type" || args.length !== 1) return undefined;
       return args[0]!.toLowerCase() === "unicast" || args[0]!.toLowerCase() === "host";
+    case "limit":
+      // under the rate: the bucket starts with its burst
+      return option === "limit" ? true : null;
+    case "hashlimit":
+      if (option === "hashlimit-upto" || option === "hashlimit") return true;
+      return option === "hashlimit-above" ? false : null;
+    case "connlimit": {
+      // the new connection is counted: one
+      const n = Number(args[0]);
+      if (option === "connlimit-above") return Number.isInteger(n) ? n < 1 : undefined;
+      if (option === "connlimit-upto") return Number.isInteger(n) ? n >= 1 : undefined;
+      return null;
+    }
     case "addrtype": {
       if (option === "limit-iface-in" || option === "limit-iface-out") return null;
       if ((option !== "src-type" && option !== "dst-type") || args.length !== 1) return undefined;
@@ -72,4 +108,20 @@ function ordinaryOption(match: string, option: string, args: readonly string[]):
     }
   }
   return undefined;
+}
+
+/**
+ * The checks of `-m recent` lists that no rule of the ruleset fills (`--set`): such a list is
+ * written from outside (`echo +ADDR > /proc/net/xt_recent/NAME`, a ban list), one address at a
+ * time, and ordinary traffic's source is not in it - a check of it does not match (`! --rcheck`
+ * does). Returns what gives each such check's condition in a rule its `ordinary` value; the others
+ * are left as they are (a list the ruleset fills may hold the source by an earlier packet of its
+ * own).
+ */
+export function recentListsFilledOutside(uses: readonly RecentUse[]): (conditions: Condition[]) => Condition[] {
+  const filled = new Set(uses.filter((u) => u.sets).map((u) => u.list));
+  const decided = new Map<Condition, boolean>();
+  for (const u of uses) if (u.open && !filled.has(u.list)) decided.set(u.open, u.negate);
+  if (decided.size === 0) return (conditions) => conditions;
+  return (conditions) => conditions.map((c) => (c.kind === "unknown" && decided.has(c) ? { ...c, ordinary: decided.get(c)! } : c));
 }

@@ -59,6 +59,21 @@ export interface RuleDraft {
   variants: Condition[][];
   target: TargetRef;
   comment?: string;
+  /** The rule's `-m recent` matches (see RecentUse). */
+  recent?: RecentUse[];
+}
+
+/**
+ * A `-m recent` match: the list it names, and whether it adds the address to it (`--set`) or,
+ * asking of it with no answer for ordinary traffic, is the unknown condition `open` (see
+ * recentListsFilledOutside).
+ */
+export interface RecentUse {
+  list: string;
+  sets: boolean;
+  open?: Extract<Condition, { kind: "unknown" }>;
+  /** The check is negated (`! --rcheck`). */
+  negate: boolean;
 }
 
 /** An option after negation handling. */
@@ -165,6 +180,16 @@ const CT_STATUSES = new Set(["NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFI
 const LOG_LEVELS = new Set(["emerg", "panic", "alert", "crit", "error", "warning", "notice", "info", "debug"]);
 
 /** The option as written (old negation normalised to `! --opt`). */
+/** The list a `-m recent` match names (DEFAULT when none) and what it does with it; undefined without a command. */
+function recentUse(opts: readonly Opt[], open: Extract<Condition, { kind: "unknown" }> | undefined): RecentUse | undefined {
+  const bare = (o: Opt) => o.name.replace(/^--/, "");
+  const command = opts.find((o) => ["set", "rcheck", "update", "remove"].includes(bare(o)));
+  if (!command) return undefined;
+  const list = opts.find((o) => bare(o) === "name")?.args[0] ?? "DEFAULT";
+  const sets = bare(command) === "set";
+  return { list, sets, negate: command.negate, ...(open && !sets ? { open } : {}) };
+}
+
 function optText(o: Opt): string {
   return [o.negate ? "!" : "", o.name, ...o.raw].filter((s) => s !== "").join(" ");
 }
@@ -186,6 +211,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
   let srcAlts: Condition[] | undefined;
   let dstAlts: Condition[] | undefined;
   const seenGeneric = new Set<string>();
+  const recent: RecentUse[] = [];
 
   /** Negation and argument count; null if malformed (reported). */
   const normalise = (node: OptionNode, spec: { min: number; max: number; negatable: boolean }, what: string): Opt | null => {
@@ -556,13 +582,18 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     if (!m.spec || !m.spec.modelled) {
       const text = [`-m ${m.name}`, ...m.opts.map(optText)].join(" ");
       const ordinary = ordinaryMatchValue(m.name, m.opts);
-      conds.push({
+      const unknown: Extract<Condition, { kind: "unknown" }> = {
         kind: "unknown",
         text,
         reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint`,
         ...(m.name === "statistic" ? { drawn: true as const } : {}),
         ...(ordinary !== undefined ? { ordinary } : {}),
-      });
+      };
+      conds.push(unknown);
+      if (m.name === "recent") {
+        const use = recentUse(m.opts, ordinary === undefined ? unknown : undefined);
+        if (use) recent.push(use);
+      }
       entries.push({ order: m.order, conds });
       continue;
     }
@@ -847,7 +878,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       variants.push(conds);
     }
   }
-  return { variants, target: targetRef, ...(comment !== undefined ? { comment } : {}) };
+  return { variants, target: targetRef, ...(comment !== undefined ? { comment } : {}), ...(recent.length > 0 ? { recent } : {}) };
 }
 
 /** `VALUE[/MASK]` of `-m mark --mark` and MARK's options (the mask is all ones when not given). */

@@ -7,9 +7,11 @@
  * routes back through the interface it arrived on: its link-layer class is `host`, a route to
  * its source exists (through its incoming interface), its source address is a unicast one of
  * another host, its destination is `local` (input) or `unicast` (forward), and it carries no IPv6
- * extension header (the connections strangers open have none). Where those facts do not decide the
- * match - a type the two paths answer differently, a specific interface, a relational operator -
- * there is no answer.
+ * extension header (the connections strangers open have none). It opens its source's first
+ * connection on a host no other traffic loads: under every `limit rate` (a bucket starts with its
+ * burst) and `quota`, the only connection a `ct count` counts (the new one is counted). Where those
+ * facts do not decide the match - a type the two paths answer differently, a specific interface,
+ * a relational operator - there is no answer.
  */
 import type { Expr, MatchOp } from "./ast.js";
 import { fibAddrType, nftNumber, PKT_TYPE, takesSymbol } from "./datatypes.js";
@@ -78,3 +80,24 @@ function matchesOrdinary(left: Expr, values: readonly string[]): boolean | undef
   }
   return undefined;
 }
+
+/**
+ * Whether ordinary traffic passes a statement that may stop the rule (`limit rate 10/second`,
+ * `limit rate over ...`, `quota over 10 gbytes`, `ct count over 20`, a meter or a set statement
+ * holding one of those: `meter m { ip saddr limit rate 5/minute }`), or undefined when that does
+ * not tell (`text` is the statement as written, `name` its keyword).
+ */
+export function ordinaryEffect(name: string, text: string): boolean | undefined {
+  if (!STOPPERS.has(name)) return undefined;
+  // (nft JSON's statements as the reader writes them: `ct count val 10 inv true`, a meter's
+  // `stmt limit rate 5 burst 50 per minute`, `inv true` for over)
+  const inverted = /\binv\s+true\b/.test(text);
+  const answers: boolean[] = [];
+  for (const m of text.matchAll(/\b(limit\s+rate|quota)\s+(over\s+|until\s+)?/g)) answers.push(m[2]?.trim() !== "over" && !inverted);
+  for (const m of text.matchAll(/\bct\s+count\s+(?:val\s+)?(over\s+)?(\d+)/g)) answers.push(m[1] === undefined && !inverted ? Number(m[2]) >= 1 : Number(m[2]) < 1);
+  if (answers.length !== 1) return undefined;
+  return answers[0];
+}
+
+/** Statements that take packets off a rule by a rate, an amount or a count (ordinaryEffect). */
+const STOPPERS: ReadonlySet<string> = new Set(["limit", "quota", "ct", "meter"]);

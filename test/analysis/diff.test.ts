@@ -20,12 +20,14 @@ function ruleset(path: string, text: string) {
 }
 
 describe("diffRulesets", () => {
-  it("past a reverse-path filter an opening is as certain as its finding; past a rate limit it is not", () => {
+  it("past a reverse-path filter or a rate limit an opening is as certain as its finding; past a time window it is not", () => {
     const raw = "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -m rpfilter --invert -j DROP\nCOMMIT\n";
     const opened = (extra: string) =>
       diffRulesets(ruleset("old.rules", raw + BASE), ruleset("new.rules", raw + `${HEAD}-A INPUT -p tcp --dport 25${extra} -j ACCEPT\nCOMMIT\n`)).opened.map((r) => [r.ports, r.certain]);
     expect(opened("")).toEqual([[[[25, 25]], true]]);
-    expect(opened(" -m limit --limit 3/min")).toEqual([[[[25, 25]], false]]);
+    // a stranger's first connection is under the rate: an open relay at 3 a minute is open
+    expect(opened(" -m limit --limit 3/min")).toEqual([[[[25, 25]], true]]);
+    expect(opened(" -m time --timestart 09:00 --timestop 17:00")).toEqual([[[[25, 25]], false]]);
   });
 
   it("adding an accept for tcp/25 opens exactly tcp/25, located at the new line", () => {

@@ -76,7 +76,9 @@ describe("regions reached by ordinary traffic", () => {
   });
 
   it("another unknown on the way, or one ordinary traffic does not decide: not ordinary", () => {
-    expect(regionsOf(hostFirewall("fib saddr . iif oif missing drop", "tcp dport 22 limit rate 3/minute accept"))).toEqual([[false, false, false]]);
+    expect(regionsOf(hostFirewall("fib saddr . iif oif missing drop", "tcp dport 22 meta hour 09:00-17:00 accept"))).toEqual([[false, false, false]]);
+    // a rate limit ordinary traffic is under is one it decides
+    expect(regionsOf(hostFirewall("fib saddr . iif oif missing drop", "tcp dport 22 limit rate 3/minute accept"))).toEqual([[false, true, true]]);
     expect(regionsOf(hostFirewall("fib daddr type unicast drop", "tcp dport 22 accept"))).toEqual([[false, false, false]]);
   });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import type { Condition } from "../../src/model/types.js";
 import { accept, batch, chain, match, meta, rule, set, table } from "./nftables/nft-json-builders.js";
-import { one } from "./iptables/helpers.js";
+import { one, rulesOf } from "./iptables/helpers.js";
 
 /** The `ordinary` of the one unknown condition a rule with `body` has ("open" when it has none). */
 const ordinaryOf = (conditions: readonly Condition[]): boolean | "open" => {
@@ -82,6 +82,28 @@ describe("nftables", () => {
     expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toContainEqual({ kind: "family", family: 6 });
   });
 
+  it("rate, amount and count limits: ordinary traffic opens its source's first connection on a quiet host", () => {
+    expect(nftText("limit rate 10/minute")).toBe(true);
+    expect(nftText("limit rate over 10/minute burst 5 packets")).toBe(false);
+    expect(nftText("quota 10 mbytes")).toBe(true);
+    expect(nftText("quota over 500 mbytes")).toBe(false);
+    expect(nftText("ct count 3")).toBe(true);
+    expect(nftText("ct count over 3")).toBe(false);
+    expect(nftText("ct count over 0")).toBe(true);
+    expect(nftText("meter m { ip saddr limit rate 5/minute }")).toBe(true);
+    expect(nftText("meter m { ip saddr ct count over 20 }")).toBe(false);
+    // a named limit object: what it says is not in the statement
+    const named = parseNft('table inet t {\n limit lim { rate over 10/second }\n chain c {\n  type filter hook input priority 0; policy drop;\n  limit name "lim" drop\n }\n}\n', "o.nft");
+    expect(named.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(ordinaryOf(named.chains.get("inet t/c")!.rules[0]!.conditions)).toBe("open");
+  });
+
+  it("a set statement holding a limit", () => {
+    const rs = parseNft("table inet t {\n set s { type ipv4_addr; flags dynamic; }\n chain c {\n  type filter hook input priority 0; policy drop;\n  tcp dport 22 add @s { ip saddr limit rate over 4/minute } drop\n }\n}\n", "o.nft");
+    expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(ordinaryOf(rs.chains.get("inet t/c")!.rules[0]!.conditions)).toBe(false);
+  });
+
   it("nft JSON: the same, `missing` written as false", () => {
     const rs = parseNftJson(
       batch(
@@ -92,10 +114,13 @@ describe("nftables", () => {
         rule("inet", "t", "in", match({ exthdr: { name: "rt", field: "type" } }, 0), accept),
         rule("inet", "t", "in", match({ exthdr: { name: "frag" } }, true), accept),
         rule("inet", "t", "in", match({ exthdr: { name: "frag" } }, false), accept),
+        rule("inet", "t", "in", { limit: { rate: 10, per: "minute", inv: true } }, accept),
+        rule("inet", "t", "in", { "ct count": { val: 10, inv: true } }, accept),
+        rule("inet", "t", "in", { limit: { rate: 10, per: "minute" } }, accept),
       ),
       "o.json",
     );
-    expect(rs.chains.get("inet t/in")!.rules.map((r) => ordinaryOf(r.conditions))).toEqual([false, true, false, false, true]);
+    expect(rs.chains.get("inet t/in")!.rules.map((r) => ordinaryOf(r.conditions))).toEqual([false, true, false, false, true, false, false, true]);
   });
 });
 
@@ -120,6 +145,34 @@ describe("iptables", () => {
     expect(ipt("-m addrtype --dst-type UNICAST")).toBe("open");
     expect(ipt("-m addrtype --src-type UNICAST --dst-type UNICAST")).toBe("open");
     expect(ipt("-m addrtype --dst-type BROADCAST --limit-iface-in")).toBe(false);
+  });
+  it("rate and count limits: ordinary traffic opens its source's first connection on a quiet host", () => {
+    expect(ipt("-m limit --limit 10/min --limit-burst 20")).toBe(true);
+    expect(ipt("-m hashlimit --hashlimit-upto 5/min --hashlimit-mode srcip --hashlimit-name a")).toBe(true);
+    expect(ipt("-m hashlimit --hashlimit-above 5/min --hashlimit-name a")).toBe(false);
+    expect(ipt("-m connlimit --connlimit-above 10")).toBe(false);
+    expect(ipt("-m connlimit --connlimit-above 0")).toBe(true);
+    expect(ipt("-m connlimit --connlimit-upto 1 --connlimit-mask 24")).toBe(true);
+  });
+  it("-m recent: --set matches; a check of two hits or more does not; a list no rule fills holds no stranger", () => {
+    expect(ipt("-m recent --set --name SSH --rsource")).toBe(true);
+    expect(ipt("-m recent --update --seconds 60 --hitcount 4 --name SSH --rsource")).toBe(false);
+    expect(ipt("-m recent ! --rcheck --seconds 60 --hitcount 2 --name SSH")).toBe(true);
+    // a list no rule fills is written from outside (a ban list): ordinary traffic's source is not in it
+    expect(ipt("-m recent --update --seconds 60 --name DEFAULT --rsource")).toBe(false);
+    expect(ipt("-m recent --rcheck")).toBe(false);
+    expect(ipt("-m recent ! --rcheck --name BANNED")).toBe(true);
+    // a list a rule fills may hold the source by an earlier packet of its own (a knock): not told
+    const knock = (check: string) => {
+      const { rules, rs } = rulesOf(["-A INPUT -p tcp --dport 1234 -m recent --set --name KNOCK", `-A INPUT -p tcp --dport 22 ${check} -j ACCEPT`]);
+      expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      return ordinaryOf(rules[1]!.conditions);
+    };
+    expect(knock("-m recent --rcheck --seconds 10 --name KNOCK")).toBe("open");
+    expect(knock("-m recent --rcheck --hitcount 1 --name KNOCK")).toBe("open");
+    expect(knock("-m recent --remove --name KNOCK")).toBe("open");
+    // (lists are told apart by name; DEFAULT when none is given)
+    expect(knock("-m recent --rcheck --name knock")).toBe(false);
   });
   it("ip6tables extension header matches: ordinary traffic carries none", () => {
     const ip6t = (spec: string) => ordinaryOf(one(`${spec} -j DROP`, { family: 6 }).conditions);

@@ -17,12 +17,12 @@ const run = (body: string) => exposure(makeContext(filter(body)), params, ref);
 
 describe("exposure", () => {
   it("tells a service open for certain from one open only under an unmodelled condition", () => {
-    const fs = run("-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n-A INPUT -p tcp --dport 25 -j ACCEPT\n");
+    const fs = run("-A INPUT -p tcp --dport 22 -m time --timestart 09:00 --timestop 17:00 -j ACCEPT\n-A INPUT -p tcp --dport 25 -j ACCEPT\n");
     const byService = new Map(fs.map((f) => [f.exposure?.service, f]));
     expect([...byService.keys()].sort()).toEqual(["smtp", "ssh"]);
     const ssh = byService.get("ssh")!;
     expect(ssh.message).toMatch(/^SSH \(tcp\/22\) may be reachable from any source on the inbound path$/);
-    expect(ssh.uncertain).toEqual([expect.stringMatching(/limit/)]);
+    expect(ssh.uncertain).toEqual([expect.stringMatching(/-m time/)]);
     expect(lines([ssh])).toEqual([5]); // the filter table's first rule line
     const smtp = byService.get("smtp")!;
     expect(smtp.message).toMatch(/^SMTP \(tcp\/25\) is reachable from any source on the inbound path$/);
@@ -35,6 +35,21 @@ describe("exposure", () => {
     const smtp = exposure(makeContext(rs), params, ref).find((f) => f.exposure?.service === "smtp" && f.exposure.direction === "forward")!;
     expect(smtp.message).toBe("SMTP (tcp/25) is reachable from any source on the forward path (forwarded to 10.0.0.25:25 by t.rules:6)");
     expect(smtp.witness).toMatchObject({ dport: 2525, iif: "eth0" });
+  });
+
+  it("a service behind a rate or count limit, a brute-force guard or a ban list no rule fills is reachable: strangers' first connections get in", () => {
+    const open = (rules: string) => run(rules).map((f) => f.message);
+    const ssh = "SSH (tcp/22) is reachable from any source on the inbound path";
+    expect(open("-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n")).toEqual([ssh]);
+    expect(open("-A INPUT -p tcp --dport 22 -m connlimit --connlimit-above 3 -j REJECT\n-A INPUT -p tcp --dport 22 -j ACCEPT\n")).toEqual([ssh]);
+    expect(
+      open("-A INPUT -p tcp --dport 22 -m recent --set --name SSH\n-A INPUT -p tcp --dport 22 -m recent --update --seconds 60 --hitcount 4 --name SSH -j DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\n"),
+    ).toEqual([ssh]);
+    expect(open("-A INPUT -m recent --rcheck --name BANNED -j DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\n")).toEqual([ssh]);
+    // a list only a rule of the ruleset fills (a port knock) may let in a stranger who knocked: "may"
+    expect(open("-A INPUT -p tcp --dport 1234 -m recent --set --name KNOCK\n-A INPUT -p tcp --dport 22 -m recent --rcheck --seconds 10 --name KNOCK -j ACCEPT\n")).toEqual([
+      "SSH (tcp/22) may be reachable from any source on the inbound path",
+    ]);
   });
 
   it("reports nothing where the only opening is closed again for certain", () => {
@@ -72,11 +87,11 @@ describe("exposure", () => {
   it("a condition drawn per connection (-m statistic, nft numgen) lets in some of them: reachable", () => {
     const drawn = run("-A INPUT -p tcp --dport 22 -m statistic --mode random --probability 0.5 -j ACCEPT\n");
     expect(drawn.map((f) => [f.message, f.uncertain])).toEqual([["SSH (tcp/22) is reachable from any source on the inbound path", undefined]]);
-    // a condition of the environment or of the traffic's rate may hold for nobody: "may"
-    const limited = run("-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n");
-    expect(limited.map((f) => f.message)).toEqual(["SSH (tcp/22) may be reachable from any source on the inbound path"]);
+    // a condition of the environment may hold for nobody: "may"
+    const window = run("-A INPUT -p tcp --dport 22 -m time --timestart 09:00 --timestop 17:00 -j ACCEPT\n");
+    expect(window.map((f) => f.message)).toEqual(["SSH (tcp/22) may be reachable from any source on the inbound path"]);
     // drawn, then an unknown of another kind: "may"
-    const both = run("-A INPUT -p tcp --dport 22 -m statistic --mode nth --every 2 --packet 0 -m recent --name seen --rcheck -j ACCEPT\n");
+    const both = run("-A INPUT -p tcp --dport 22 -m statistic --mode nth --every 2 --packet 0 -m time --weekdays Mon -j ACCEPT\n");
     expect(both.map((f) => f.message)).toEqual(["SSH (tcp/22) may be reachable from any source on the inbound path"]);
   });
 

@@ -1,0 +1,85 @@
+/**
+ * The kernel's verdicts on ordinary traffic, against the fate fwlint gives ordinary traffic where
+ * a rule's condition is not modelled (Condition unknown `ordinary`): each packet is one connection's
+ * first, from a source of its own, so that what the kernel does with it is what it does with a
+ * stranger's connection on a quiet host. fwlint's verdict for such a packet is the certain one, or
+ * that of the one trace path whose every assumption is what ordinary traffic does.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { verdictFor } from "../../src/analysis/verdict.js";
+import type { Packet } from "../../src/model/finding.js";
+import type { Ruleset } from "../../src/model/types.js";
+import { runOracle, type OracleLine } from "./harness.js";
+
+export type KernelFormat = "iptables" | "ip6tables" | "nft";
+
+/** The ruleset `text` as `nft -j list ruleset` gives it once loaded, in a namespace made for it. */
+export function listedNftJson(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-nft-json-"));
+  const ns = `fwlint-json-${process.pid}`;
+  execFileSync("ip", ["netns", "add", ns]);
+  try {
+    writeFileSync(join(dir, "rules.nft"), text);
+    execFileSync("ip", ["netns", "exec", ns, "nft", "-f", join(dir, "rules.nft")]);
+    return execFileSync("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"], { encoding: "utf8" });
+  } finally {
+    spawnSync("ip", ["netns", "del", ns]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The kernel's verdict on each packet (in order; "error" where the oracle could not judge one). */
+export async function kernelVerdicts(text: string, format: KernelFormat, packets: readonly Packet[], hook: "input" | "forward" = "input"): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-ordinary-"));
+  try {
+    const ruleFile = join(dir, format === "nft" ? "rules.nft" : format === "ip6tables" ? "rules.v6" : "rules.v4");
+    writeFileSync(ruleFile, text);
+    writeFileSync(join(dir, "packets.jsonl"), packets.map((p, i) => JSON.stringify({ id: `p${i}`, ...p })).join("\n") + "\n");
+    const out = await runOracle(["--ruleset", ruleFile, "--format", format, "--packets", join(dir, "packets.jsonl"), "--hook", hook], dir);
+    expect(out.code, out.stderr).toBe(0);
+    const verdicts = packets.map(() => "error");
+    for (const line of out.stdout.split("\n").filter(Boolean)) {
+      const k = JSON.parse(line) as OracleLine;
+      verdicts[Number(String(k.id).slice(1))] = k.verdict;
+    }
+    return verdicts;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** fwlint's verdict for ordinary traffic: the certain one, or that of the one path whose every assumption is what ordinary traffic does. */
+export function ordinaryVerdict(rs: Ruleset, p: Packet): { verdict: string; certain: boolean } {
+  const v = verdictFor(rs, p);
+  if (v.verdict !== "unknown") return { verdict: v.verdict, certain: true };
+  const ordinary = v.paths.filter((x) => x.ordinary);
+  expect(ordinary, `IPv${p.family} ${p.proto}/${p.dport}: one ordinary path`).toHaveLength(1);
+  return { verdict: ordinary[0]!.verdict, certain: false };
+}
+
+export interface OrdinaryComparison {
+  judged: number;
+  accepted: number;
+  /** Packets fwlint is not certain of (their ordinary fate compared). */
+  uncertain: Packet[];
+  disagree: string[];
+}
+
+/** fwlint's ordinary verdicts on `packets` against the kernel's (`kernel`, from kernelVerdicts). */
+export function compareOrdinary(rs: Ruleset, packets: readonly Packet[], kernel: readonly string[]): OrdinaryComparison {
+  const r: OrdinaryComparison = { judged: 0, accepted: 0, uncertain: [], disagree: [] };
+  packets.forEach((p, i) => {
+    const k = kernel[i]!;
+    if (k === "error") return;
+    const ours = ordinaryVerdict(rs, p);
+    r.judged++;
+    if (k === "accept") r.accepted++;
+    if (!ours.certain) r.uncertain.push(p);
+    if (ours.verdict !== k) r.disagree.push(`IPv${p.family} ${p.proto}/${p.dport}: kernel ${k}, fwlint ${ours.verdict}${ours.certain ? "" : " (ordinary path)"}`);
+  });
+  return r;
+}
