@@ -6,12 +6,13 @@
  * Ordinary traffic is a unicast packet to one address of the host or through it, whose source
  * routes back through the interface it arrived on: it passes the reverse-path filter, its
  * link-layer class is unicast, its source is a unicast address of another host, and its
- * destination is LOCAL (input) or UNICAST (forward), and it carries no IPv6 extension header. It
- * opens its source's first connection on a host no other traffic loads: it is under every rate
- * limit (`-m limit`, `-m hashlimit --hashlimit-upto`; a bucket starts full), the only connection
- * a `-m connlimit` counts (the new one is counted), and a `-m recent` list holds its source at
- * most once (the `--set` of the rule before it). Where those facts do not decide the match
- * there is no answer.
+ * destination is LOCAL (input) or UNICAST (forward), and it carries no IPv6 extension header. One
+ * such connection is its source's first on a host no other traffic loads: under every rate limit
+ * (`-m limit`, `-m hashlimit --hashlimit-upto`; a bucket starts full), the only connection a
+ * `-m connlimit` counts (the new one is counted), and a `-m recent` list holds its source at most
+ * once (the `--set` of the rule before it). Where those facts do not decide the match there is no
+ * answer. (How much a source sends is the sender's to decide, so over its connections a limit goes
+ * either way: see decidedBySender.)
  */
 
 import type { Condition } from "../../src/model/types.js";
@@ -55,6 +56,20 @@ export function ordinaryMatchValue(name: string, opts: readonly OrdinaryOpt[]): 
     } else if (a === o.negate) all = false;
   }
   return decided ? all : undefined;
+}
+
+/**
+ * Does the match test how much the source has sent - a rate, a connection count, how often a
+ * `-m recent` list saw it - so that the sender decides its outcome: under the limit with its
+ * first connection, over it with many (the unknown is `drawn`: over a stranger's connections both
+ * outcomes happen)?
+ */
+export function decidedBySender(name: string, opts: readonly OrdinaryOpt[]): boolean {
+  if (name === "limit" || name === "hashlimit" || name === "connlimit") return true;
+  if (name !== "recent") return false;
+  const bare = (o: OrdinaryOpt) => o.name.replace(/^--/, "");
+  const hitcount = opts.find((o) => bare(o) === "hitcount");
+  return hitcount !== undefined && opts.some((o) => bare(o) === "rcheck" || bare(o) === "update");
 }
 
 /** What `-m recent` (one of --set, --rcheck, --update, --remove, possibly negated) does with ordinary traffic. */
@@ -113,15 +128,20 @@ function ordinaryOption(match: string, option: string, args: readonly string[]):
 /**
  * The checks of `-m recent` lists that no rule of the ruleset fills (`--set`): such a list is
  * written from outside (`echo +ADDR > /proc/net/xt_recent/NAME`, a ban list), one address at a
- * time, and ordinary traffic's source is not in it - a check of it does not match (`! --rcheck`
- * does). Returns what gives each such check's condition in a rule its `ordinary` value; the others
- * are left as they are (a list the ruleset fills may hold the source by an earlier packet of its
- * own).
+ * time, and ordinary traffic's source is not in it, however much it sends - a check of it does not
+ * match (`! --rcheck` does), and is not the sender's to decide. Returns what gives each such
+ * check's condition in a rule that `ordinary` value; the others are left as they are (a list the
+ * ruleset fills may hold the source by an earlier packet of its own).
  */
 export function recentListsFilledOutside(uses: readonly RecentUse[]): (conditions: Condition[]) => Condition[] {
   const filled = new Set(uses.filter((u) => u.sets).map((u) => u.list));
   const decided = new Map<Condition, boolean>();
-  for (const u of uses) if (u.open && !filled.has(u.list)) decided.set(u.open, u.negate);
+  for (const u of uses) if (u.check && !filled.has(u.list)) decided.set(u.check, u.negate);
   if (decided.size === 0) return (conditions) => conditions;
-  return (conditions) => conditions.map((c) => (c.kind === "unknown" && decided.has(c) ? { ...c, ordinary: decided.get(c)! } : c));
+  return (conditions) =>
+    conditions.map((c) => {
+      if (c.kind !== "unknown" || !decided.has(c)) return c;
+      const { drawn: _drawn, ...rest } = c;
+      return { ...rest, ordinary: decided.get(c)! };
+    });
 }

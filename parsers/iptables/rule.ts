@@ -10,7 +10,7 @@ import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/
 import { comparisonRanges } from "../../src/model/ports.js";
 import type { OptionNode, Pos } from "./ast.js";
 import { extensionProblem, type GivenOption } from "./extension-options.js";
-import { ordinaryMatchValue } from "./ordinary.js";
+import { decidedBySender, ordinaryMatchValue } from "./ordinary.js";
 import {
   implicitMatchFor,
   MATCH_ALIASES,
@@ -64,14 +64,13 @@ export interface RuleDraft {
 }
 
 /**
- * A `-m recent` match: the list it names, and whether it adds the address to it (`--set`) or,
- * asking of it with no answer for ordinary traffic, is the unknown condition `open` (see
- * recentListsFilledOutside).
+ * A `-m recent` match: the list it names, and whether it adds the address to it (`--set`) or asks
+ * of it (`check`: its unknown condition; see recentListsFilledOutside).
  */
 export interface RecentUse {
   list: string;
   sets: boolean;
-  open?: Extract<Condition, { kind: "unknown" }>;
+  check?: Extract<Condition, { kind: "unknown" }>;
   /** The check is negated (`! --rcheck`). */
   negate: boolean;
 }
@@ -181,13 +180,13 @@ const LOG_LEVELS = new Set(["emerg", "panic", "alert", "crit", "error", "warning
 
 /** The option as written (old negation normalised to `! --opt`). */
 /** The list a `-m recent` match names (DEFAULT when none) and what it does with it; undefined without a command. */
-function recentUse(opts: readonly Opt[], open: Extract<Condition, { kind: "unknown" }> | undefined): RecentUse | undefined {
+function recentUse(opts: readonly Opt[], condition: Extract<Condition, { kind: "unknown" }>): RecentUse | undefined {
   const bare = (o: Opt) => o.name.replace(/^--/, "");
   const command = opts.find((o) => ["set", "rcheck", "update", "remove"].includes(bare(o)));
   if (!command) return undefined;
   const list = opts.find((o) => bare(o) === "name")?.args[0] ?? "DEFAULT";
   const sets = bare(command) === "set";
-  return { list, sets, negate: command.negate, ...(open && !sets ? { open } : {}) };
+  return { list, sets, negate: command.negate, ...(!sets ? { check: condition } : {}) };
 }
 
 function optText(o: Opt): string {
@@ -586,12 +585,12 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         kind: "unknown",
         text,
         reason: m.spec ? `match ${m.name} is not modelled` : `match ${m.name} is not known to fwlint`,
-        ...(m.name === "statistic" ? { drawn: true as const } : {}),
+        ...(m.name === "statistic" || decidedBySender(m.name, m.opts) ? { drawn: true as const } : {}),
         ...(ordinary !== undefined ? { ordinary } : {}),
       };
       conds.push(unknown);
       if (m.name === "recent") {
-        const use = recentUse(m.opts, ordinary === undefined ? unknown : undefined);
+        const use = recentUse(m.opts, unknown);
         if (use) recent.push(use);
       }
       entries.push({ order: m.order, conds });

@@ -43,7 +43,7 @@ import { CT_STATES, placeRef } from "../../src/model/types.js";
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
-import { ordinaryEffect, ordinaryValue } from "./ordinary.js";
+import { ordinaryValue, sentAmount } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { exprText } from "./expr-text.js";
 import { ELEMENT_STATEMENTS, isBitmaskKey, listDefineError, readsExtensionHeader } from "./vocabulary.js";
@@ -1486,9 +1486,9 @@ class RuleMapper {
     if (this.action === undefined && this.expansion === undefined) this.conds.push(...c);
   }
 
-  /** `ordinary`: what ordinary traffic makes of it, when that is told (see ordinary.ts). */
-  private unknown(text: string, reason: string, ordinary?: boolean): void {
-    this.add({ kind: "unknown", text: text.length > 240 ? `${text.slice(0, 237)}...` : text, reason, ...(ordinary !== undefined ? { ordinary } : {}) });
+  /** `told`: what ordinary traffic makes of it, when that is told (see ordinary.ts). */
+  private unknown(text: string, reason: string, told: { ordinary?: boolean; drawn?: true } = {}): void {
+    this.add({ kind: "unknown", text: text.length > 240 ? `${text.slice(0, 237)}...` : text, reason, ...told });
   }
 
   private decide(a: Action): void {
@@ -1563,7 +1563,7 @@ class RuleMapper {
         if (s.filters) {
           // a statement that may take packets away (synproxy, a quota ...): named in traces by what it is
           this.effect ??= s.name;
-          return this.unknown(s.text, `'${s.name}' is not modelled`, ordinaryEffect(s.name, s.text));
+          return this.unknown(s.text, `'${s.name}' is not modelled`, sentAmount(s.name, s.text));
         }
         // The packet is rewritten (stateless NAT) or taken out of the path: what follows is not modelled.
         if (DIVERTS.has(s.name) || REWRITES.test(s.text)) {
@@ -1593,7 +1593,7 @@ class RuleMapper {
         this.add(...dependencies(s.elem));
         if (s.data) this.add(...dependencies(s.data));
         for (const e of s.effects ?? []) {
-          if (e.filters) this.unknown(`${s.op} @${s.set} { ${exprText(s.elem)} ${e.text} }`, `'${e.name}' in a set statement is not modelled`, ordinaryEffect(e.name, e.text));
+          if (e.filters) this.unknown(`${s.op} @${s.set} { ${exprText(s.elem)} ${e.text} }`, `'${e.name}' in a set statement is not modelled`, sentAmount(e.name, e.text));
         }
         this.effect ??= "set";
         return;

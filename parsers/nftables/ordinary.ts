@@ -7,11 +7,12 @@
  * routes back through the interface it arrived on: its link-layer class is `host`, a route to
  * its source exists (through its incoming interface), its source address is a unicast one of
  * another host, its destination is `local` (input) or `unicast` (forward), and it carries no IPv6
- * extension header (the connections strangers open have none). It opens its source's first
- * connection on a host no other traffic loads: under every `limit rate` (a bucket starts with its
- * burst) and `quota`, the only connection a `ct count` counts (the new one is counted). Where those
- * facts do not decide the match - a type the two paths answer differently, a specific interface,
- * a relational operator - there is no answer.
+ * extension header (the connections strangers open have none). One such connection is its
+ * source's first on a host no other traffic loads: under every `limit rate` (a bucket starts with
+ * its burst) and `quota`, the only connection a `ct count` counts (the new one is counted). Where
+ * those facts do not decide the match - a type the two paths answer differently, a specific
+ * interface, a relational operator - there is no answer. (How much a source sends is the sender's
+ * to decide, so over its connections a limit goes either way: see sentAmount.)
  */
 import type { Expr, MatchOp } from "./ast.js";
 import { fibAddrType, nftNumber, PKT_TYPE, takesSymbol } from "./datatypes.js";
@@ -82,12 +83,20 @@ function matchesOrdinary(left: Expr, values: readonly string[]): boolean | undef
 }
 
 /**
- * Whether ordinary traffic passes a statement that may stop the rule (`limit rate 10/second`,
- * `limit rate over ...`, `quota over 10 gbytes`, `ct count over 20`, a meter or a set statement
- * holding one of those: `meter m { ip saddr limit rate 5/minute }`), or undefined when that does
- * not tell (`text` is the statement as written, `name` its keyword).
+ * What a statement that may stop the rule by how much was sent (`limit rate 10/second`, `limit rate
+ * over ...`, `quota over 500 mbytes`, `ct count over 20`, a meter or a set statement holding one of
+ * those: `meter m { ip saddr limit rate 5/minute }`) is for ordinary traffic: its value for one
+ * connection (see ordinaryRate), and drawn - the sender decides the outcome, under the limit with
+ * its first connection, over it with many (`text` is the statement as written, `name` its keyword).
+ * Nothing for any other statement.
  */
-export function ordinaryEffect(name: string, text: string): boolean | undefined {
+export function sentAmount(name: string, text: string): { ordinary?: boolean; drawn?: true } {
+  const ordinary = ordinaryRate(name, text);
+  return ordinary === undefined ? {} : { ordinary, drawn: true };
+}
+
+/** Whether one ordinary connection passes the statement (see sentAmount); undefined when that is not told. */
+function ordinaryRate(name: string, text: string): boolean | undefined {
   if (!STOPPERS.has(name)) return undefined;
   // (nft JSON's statements as the reader writes them: `ct count val 10 inv true`, a meter's
   // `stmt limit rate 5 burst 50 per minute`, `inv true` for over)

@@ -121,17 +121,22 @@ export type Condition =
       reason: string;
       /**
        * Which packets match is drawn anew for each packet or connection - a random number, a
-       * counter, a hash of the packet (iptables `-m statistic`, nft `numgen`, `jhash`, `symhash`):
-       * over many connections both outcomes happen. A load balancer's endpoints are picked so.
+       * counter, a hash of the packet (iptables `-m statistic`, nft `numgen`, `jhash`, `symhash`) -
+       * or decided by how much the sender sends (a rate, quota or connection count limit: under it
+       * with a first connection, over it with many): over many connections both outcomes happen.
+       * A load balancer's endpoints are picked so.
        */
       drawn?: true;
       /**
        * Its value for ordinary traffic: a unicast packet to one address of the host or through
-       * it, whose source routes back through the interface it arrived on (not spoofed) - the
-       * connections strangers open, and that every reachability question is about. Set for the
-       * tests of how the kernel classifies a packet (nft `meta pkttype`, `fib saddr . iif oif
-       * missing`, `fib daddr type broadcast`; iptables `-m rpfilter`, `-m pkttype`, `-m addrtype`)
-       * where that class tells the answer; unset where it does not.
+       * it, whose source routes back through the interface it arrived on (not spoofed), with no
+       * IPv6 extension header, its source's first connection on a host no other traffic loads -
+       * the connections strangers open, and that every reachability question is about. Set for
+       * the tests of how the kernel classifies a packet (nft `meta pkttype`, `fib saddr . iif oif
+       * missing`, `fib daddr type broadcast`, `rt type 0`; iptables `-m rpfilter`, `-m pkttype`,
+       * `-m addrtype`, `-m rt`), for limits (with `drawn`: the value of that first connection) and
+       * for lists only something outside the ruleset fills (`-m recent` with no `--set`), where
+       * that tells the answer; unset where it does not.
        */
       ordinary?: boolean;
     };

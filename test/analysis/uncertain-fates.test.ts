@@ -77,8 +77,8 @@ describe("uncertain fates", () => {
       return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
     };
     const split = (from: number, n: number) => Array.from({ length: n }, (_, k) => `    ip saddr & ${bit(from + k)} == ${bit(from + k)} tcp dport 443 numgen random mod ${k + 2} 0 accept`);
-    // (the last of them a rate limit, not drawn: its groups are past the 32 names kept, and not drawn)
-    const every = Array.from({ length: 36 }, (_, k) => `    tcp dport 443 ${k === 35 ? "limit rate 5/second" : `numgen random mod ${100 + k} 0`} accept`);
+    // (the last of them the processor it runs on, not drawn: its groups are past the 32 names kept, and not drawn)
+    const every = Array.from({ length: 36 }, (_, k) => `    tcp dport 443 ${k === 35 ? "meta cpu 1" : `numgen random mod ${100 + k} 0`} accept`);
     const text = ["table ip t {", "  chain input {", "    type filter hook input priority 0; policy drop;", ...split(0, 7), ...every, ...split(7, 6), "  }", "}"].join("\n");
     const run = (most: number) => {
       configureEvaluator({ maxUncertainFates: 64, maxApart: 128, maxJoinedAssumptions: most });
@@ -97,7 +97,7 @@ describe("uncertain fates", () => {
       if (!named.has(a.assumptions.at(-1)!)) expect(a.assumptions.at(-1)).toMatch(note);
     }
     // a region cut whose conditions are all draws is still told drawn (surely reached, see surelyReached),
-    // one with the rate limit among those cut off is not
+    // one with the processor test among those cut off is not
     expect(cut.accepted.some((a) => a.drawn && note.test(a.assumptions.at(-1)!))).toBe(true);
     expect(cut.accepted.some((a) => !a.drawn && !a.certain && note.test(a.assumptions.at(-1)!))).toBe(true);
     const where = (r: PipelineResult, which: (a: PipelineResult["accepted"][number]) => boolean) =>

@@ -52,12 +52,32 @@ export async function kernelVerdicts(text: string, format: KernelFormat, packets
   }
 }
 
-/** fwlint's verdict for ordinary traffic: the certain one, or that of the one path whose every assumption is what ordinary traffic does. */
+/** Each unknown condition's text in `rs`, with its value for ordinary traffic (see Condition unknown `ordinary`). */
+function ordinaryValues(rs: Ruleset): Map<string, boolean | undefined> {
+  const out = new Map<string, boolean | undefined>();
+  for (const c of rs.chains.values()) for (const r of c.rules) for (const x of r.conditions) if (x.kind === "unknown") out.set(x.text, x.ordinary);
+  return out;
+}
+
+/**
+ * fwlint's verdict for one ordinary connection: the certain one, or that of the one trace path
+ * whose every assumption is the value the condition has for it (a limit drawn over many
+ * connections has its first connection's value). The test rulesets hold one unknown condition per
+ * rule, each text once.
+ */
 export function ordinaryVerdict(rs: Ruleset, p: Packet): { verdict: string; certain: boolean } {
   const v = verdictFor(rs, p);
   if (v.verdict !== "unknown") return { verdict: v.verdict, certain: true };
-  const ordinary = v.paths.filter((x) => x.ordinary);
-  expect(ordinary, `IPv${p.family} ${p.proto}/${p.dport}: one ordinary path`).toHaveLength(1);
+  const values = ordinaryValues(rs);
+  const agrees = (assumption: string) => {
+    // (the rule's place ends it: "file:line", nft JSON's "file:line (handle N)")
+    const text = assumption.replace(/ \((?:[^()]|\([^()]*\))*\)$/, "");
+    const negated = text.startsWith("not ");
+    const value = values.get(negated ? text.slice(4) : text);
+    return value !== undefined && value !== negated;
+  };
+  const ordinary = v.paths.filter((x) => x.assumptions.every(agrees));
+  expect(ordinary, `IPv${p.family} ${p.proto}/${p.dport}: one ordinary path of ${v.paths.map((x) => x.assumptions.join(" & ")).join(" | ")}`).toHaveLength(1);
   return { verdict: ordinary[0]!.verdict, certain: false };
 }
 

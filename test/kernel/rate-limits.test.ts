@@ -7,7 +7,8 @@
  * packets came before, so each stays an unknown condition, but a service behind them is reachable
  * for the first connection of any source: the fate fwlint gives ordinary traffic (Condition unknown
  * `ordinary`) must be the kernel's for packets that are each the first connection from a source
- * of their own. The buckets are made deep (`burst 50`) so that the lab's few packets stay under
+ * of their own. And the sender decides: one source's connections past a shallow bucket go the
+ * other way in the kernel, and fwlint keeps both fates for each of them (the limit is `drawn`). The buckets are made deep (`burst 50`) so that the lab's few packets stay under
  * them, as one stranger's would; a `ct count` outside a meter counts every connection the rule
  * let through (the lab's IPv4 and IPv6 packets to 3307 are two), so it allows two.
  *
@@ -17,6 +18,7 @@
 import { expect, it } from "vitest";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
+import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
 import { ORACLE, checkEnvironment, kernelSuite } from "./harness.js";
@@ -92,7 +94,34 @@ const CASES: { what: string; ruleset: () => Ruleset; text: string; format: Kerne
   { what: "the same in nft JSON", ruleset: () => parseNftJson(listedNftJson(NFT), "rules.json"), text: NFT, format: "nft", packets: NFT_PACKETS, accepted: 17, uncertain: 16 },
 ];
 
+/** A shallow bucket (two packets) and one source's four connections to it (other source ports). */
+const SHALLOW: { format: KernelFormat; text: string; ruleset: (text: string) => Ruleset }[] = [
+  {
+    format: "iptables",
+    text: "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 7000 -m limit --limit 1/min --limit-burst 2 -j ACCEPT\nCOMMIT\n",
+    ruleset: (text) => parseIptablesSave(text, "rules.v4", { family: 4 }),
+  },
+  {
+    format: "nft",
+    text: "table inet t {\n  chain input {\n    type filter hook input priority filter; policy drop;\n    tcp dport 7000 limit rate 1/minute burst 2 packets accept\n  }\n}\n",
+    ruleset: (text) => parseNft(text, "rules.nft"),
+  },
+];
+const FLOOD: Packet[] = [40001, 40002, 40003, 40004].map((sport) => ({ family: 4, proto: "tcp", src: "198.51.100.99", dst: "10.0.0.5", sport, dport: 7000, hook: "input", iif: "eth0" }));
+
 kernelSuite(`rate and count limits against the kernel (${ORACLE})`, env.skip, env.required, () => {
+  for (const c of SHALLOW) {
+    it(`${c.format}: one source's connections past the bucket are dropped; fwlint keeps both fates`, async () => {
+      const kernel = await kernelVerdicts(c.text, c.format, FLOOD);
+      console.log(`[rate limits vs kernel] ${c.format} shallow bucket: kernel ${kernel.join(", ")}`);
+      expect(kernel.filter((v) => v === "accept").length).toBeGreaterThanOrEqual(1);
+      expect(kernel.filter((v) => v === "drop").length).toBeGreaterThanOrEqual(1);
+      const v = verdictFor(c.ruleset(c.text), FLOOD[0]!);
+      expect(v.verdict).toBe("unknown");
+      expect(new Set(v.paths.map((x) => x.verdict))).toEqual(new Set(["accept", "drop"]));
+    }, 120_000);
+  }
+
   for (const c of CASES) {
     it(c.what, async () => {
       const rs = c.ruleset();

@@ -351,7 +351,7 @@ describe("comment, mac, set, addrtype, other modules", () => {
     expect(one("-p tcp --dport 22 -m limit --limit 3/min --limit-burst 10 -j ACCEPT").conditions).toEqual([
       { kind: "proto", protos: [6] },
       { kind: "port", field: "dport", ranges: [[22, 22]] },
-      { kind: "unknown", text: "-m limit --limit 3/min --limit-burst 10", reason: "match limit is not modelled", ordinary: true },
+      { kind: "unknown", text: "-m limit --limit 3/min --limit-burst 10", reason: "match limit is not modelled", drawn: true, ordinary: true },
     ]);
     expect(one("-m recent --set --name SSH --rsource -j ACCEPT").conditions).toEqual([
       { kind: "unknown", text: "-m recent --set --name SSH --rsource", reason: "match recent is not modelled", ordinary: true },

@@ -99,7 +99,7 @@ describe("verdicts, statements, unknowns", () => {
       { kind: "mark", mask: 0xffffffff, values: [1], text: "meta mark 0x1" },
       { kind: "unknown", text: "ct mark 0x2", reason: "ct mark is not modelled" },
     ]);
-    expect(rule("limit rate over 10/second drop").conditions).toEqual([{ kind: "unknown", text: "limit rate over 10/second", reason: "'limit' is not modelled", ordinary: false }]);
+    expect(rule("limit rate over 10/second drop").conditions).toEqual([{ kind: "unknown", text: "limit rate over 10/second", reason: "'limit' is not modelled", ordinary: false, drawn: true }]);
     // with no verdict after it, a statement that may take packets away names the rule in traces
     // synproxy answers a SYN itself and drops an ACK without its cookie (the kernel, asked): it decides, fwlint cannot say how
     expect(rule("synproxy mss 1460 wscale 7")).toEqual({ conditions: [{ kind: "proto", protos: [6] }], action: { kind: "unknown", target: "synproxy mss 1460 wscale 7" } });
@@ -642,7 +642,7 @@ describe("set statements", () => {
     };
     expect(conds("update @s { ip saddr limit rate over 3/minute }")).toEqual([
       { kind: "family", family: 4 },
-      { kind: "unknown", text: "update @s { ip saddr limit rate over 3/minute }", reason: "'limit' in a set statement is not modelled", ordinary: false },
+      { kind: "unknown", text: "update @s { ip saddr limit rate over 3/minute }", reason: "'limit' in a set statement is not modelled", ordinary: false, drawn: true },
     ]);
     expect(conds("add @s { ip saddr ct count over 2 }")[1]).toMatchObject({ kind: "unknown", reason: "'ct' in a set statement is not modelled" });
     expect(conds("update @s { ip saddr timeout 1m counter }")).toEqual([{ kind: "family", family: 4 }]);

@@ -138,7 +138,7 @@ describe("matches", () => {
       { kind: "mark", mask: 255, values: [3, 4], text: expect.stringContaining("meta mark & 255") },
     ]);
     expect(conds(match(meta("mark"), { range: [1, 5] }))).toEqual([{ kind: "unknown", text: "meta mark == 1-5", reason: "meta mark is not modelled" }]);
-    expect(conds({ limit: { rate: 10, per: "second" } })).toEqual([{ kind: "unknown", text: "limit rate 10/second", reason: "'limit' is not modelled", ordinary: true }]);
+    expect(conds({ limit: { rate: 10, per: "second" } })).toEqual([{ kind: "unknown", text: "limit rate 10/second", reason: "'limit' is not modelled", ordinary: true, drawn: true }]);
   });
 });
 

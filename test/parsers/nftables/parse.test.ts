@@ -33,7 +33,7 @@ describe("nft rules", () => {
     ]);
     expect(conds("tcp flags & (fin|syn|rst|ack) == syn jump x").action).toEqual({ kind: "jump", chain: "x" });
     expect(conds("icmpv6 type nd-neighbor-solicit accept").conditions[2]).toEqual({ kind: "icmp", family: 6, type: 135 });
-    expect(conds("limit rate 10/second accept").conditions).toEqual([{ kind: "unknown", text: "limit rate 10/second", reason: "'limit' is not modelled", ordinary: true }]);
+    expect(conds("limit rate 10/second accept").conditions).toEqual([{ kind: "unknown", text: "limit rate 10/second", reason: "'limit' is not modelled", ordinary: true, drawn: true }]);
     expect(conds("log prefix \"x\" counter").action).toEqual({ kind: "continue", target: "log" });
   });
   it("expands defines", () => {
