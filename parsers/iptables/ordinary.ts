@@ -59,13 +59,19 @@ export function ordinaryMatchValue(name: string, opts: readonly OrdinaryOpt[]): 
 }
 
 /**
- * Does the match test how much the source has sent - a rate, a connection count, how often a
- * `-m recent` list saw it - so that the sender decides its outcome: under the limit with its
- * first connection, over it with many (the unknown is `drawn`: over a stranger's connections both
- * outcomes happen)?
+ * Matches on what the sender writes into its packet end to end: its length, its TCP MSS option,
+ * its IPv6 extension headers (`-m tcp --tcp-option` is told by decidedBySender's caller).
+ */
+const SENDER_WRITES: ReadonlySet<string> = new Set(["length", "tcpmss", ...EXTENSION_HEADERS]);
+
+/**
+ * Does the match test what the sender decides - how much it has sent (a rate, a connection count,
+ * how often a `-m recent` list saw it: under the limit with its first connection, over it with
+ * many) or what it writes into its packet (a length, a TCP option, an extension header)? Then the
+ * unknown is `drawn`: over a stranger's connections both outcomes happen.
  */
 export function decidedBySender(name: string, opts: readonly OrdinaryOpt[]): boolean {
-  if (name === "limit" || name === "hashlimit" || name === "connlimit") return true;
+  if (name === "limit" || name === "hashlimit" || name === "connlimit" || SENDER_WRITES.has(name)) return true;
   if (name !== "recent") return false;
   const bare = (o: OrdinaryOpt) => o.name.replace(/^--/, "");
   const hitcount = opts.find((o) => bare(o) === "hitcount");

@@ -843,7 +843,14 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       }
     }
     if (unmodelled.length > 0) {
-      conds.push({ kind: "unknown", text: [`-m ${m.name}`, ...unmodelled.map(optText)].join(" "), reason: `${unmodelled.map((o) => o.node.name).join(", ")} of match ${m.name} not modelled` });
+      // (a TCP option the packet carries is the sender's to write: see decidedBySender)
+      const written = unmodelled.every((o) => o.node.name === "--tcp-option");
+      conds.push({
+        kind: "unknown",
+        text: [`-m ${m.name}`, ...unmodelled.map(optText)].join(" "),
+        reason: `${unmodelled.map((o) => o.node.name).join(", ")} of match ${m.name} not modelled`,
+        ...(written ? { drawn: true as const } : {}),
+      });
     }
     entries.push({ order: m.order, conds });
   }

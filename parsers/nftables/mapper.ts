@@ -43,10 +43,10 @@ import { CT_STATES, placeRef } from "../../src/model/types.js";
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
 import { coversRange, elementRange, generatorRange, isGenerator } from "./generators.js";
-import { ordinaryValue, sentAmount } from "./ordinary.js";
+import { ordinaryValue, sentAmount, writtenBySender } from "./ordinary.js";
 import { elementConflicts, type ElementBoxes, type ElementConflict } from "./element-overlaps.js";
 import { exprText } from "./expr-text.js";
-import { ELEMENT_STATEMENTS, isBitmaskKey, listDefineError, readsExtensionHeader } from "./vocabulary.js";
+import { ELEMENT_STATEMENTS, isBitmaskKey, listDefineError, readsExtensionHeader, readsTcpOptionField } from "./vocabulary.js";
 import { subExpressions } from "./expr-walk.js";
 import { NAT_PORT_NEEDS_TRANSPORT, ProtocolContext, ruleRefusal } from "./protocol-context.js";
 import { jumpRefusals } from "./jump-graph.js";
@@ -932,7 +932,9 @@ function dependencies(e: Expr): Condition[] {
     case "opaque":
       // an IPv6 extension header read: nft makes the rule test `meta nfproto ipv6` first (in an
       // inet, bridge or netdev table an IPv4 packet never matches it, whatever the operator)
-      return readsExtensionHeader(e.name, e.text) ? [fam(6)] : [];
+      if (readsExtensionHeader(e.name, e.text)) return [fam(6)];
+      // a TCP option's field: the kernel breaks off the rule for a packet that is not TCP
+      return e.name === "tcp option" && readsTcpOptionField(e.text) ? [{ kind: "proto", protos: [6] }] : [];
     default:
       return [];
   }
@@ -1953,7 +1955,7 @@ class Mapper {
       if (!l) {
         // a named set must exist all the same (nft refuses the file), whatever is looked up in it
         if (right.kind === "setref") this.setState(ctx, right);
-        return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
+        return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) || writtenBySender(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
       }
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);
       if (hasCatchAll(right, ctx)) return op === "!=" ? [...l.pre, { kind: "or", anyOf: [] }] : l.pre;

@@ -110,3 +110,24 @@ function ordinaryRate(name: string, text: string): boolean | undefined {
 
 /** Statements that take packets off a rule by a rate, an amount or a count (ordinaryEffect). */
 const STOPPERS: ReadonlySet<string> = new Set(["limit", "quota", "ct", "meter"]);
+
+/** Packet fields the sender writes end to end and fwlint has no dimension for: lengths, the TCP window. */
+const WRITTEN_FIELDS: ReadonlySet<string> = new Set(["ip length", "ip6 length", "udp length", "udplite length", "tcp window"]);
+
+/**
+ * Does `left` read what the sender writes into its packet - its length, a TCP option, the TCP
+ * window, an IPv6 extension header? Then which way a test of it goes is the sender's to decide:
+ * over a stranger's connections both happen (the unknown is `drawn`).
+ */
+export function writtenBySender(left: Expr): boolean {
+  switch (left.kind) {
+    case "meta":
+      return left.key === "length";
+    case "payload":
+      return WRITTEN_FIELDS.has(`${left.protocol} ${left.field}`);
+    case "opaque":
+      return left.name === "tcp option" || readsExtensionHeader(left.name, left.text);
+    default:
+      return false;
+  }
+}

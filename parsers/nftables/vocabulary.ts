@@ -80,6 +80,18 @@ export function readsExtensionHeader(name: string, text: string): boolean {
 }
 
 /**
+ * Does the TCP option expression (`tcp option maxseg size`, `tcp option @30,0,8`; nft JSON's
+ * `tcp option name maxseg field size`) read a field of the option, rather than ask whether the
+ * packet carries it (`tcp option sack-perm`, `... exists`)? A field read breaks off the rule for a
+ * packet that is not TCP (the kernel's NFT_BREAK): the rule is for TCP only.
+ */
+export function readsTcpOptionField(text: string): boolean {
+  const words = text.split(/\s+/);
+  if (words[2] === "name") return words.includes("field");
+  return words.length !== 3 || words[2]!.startsWith("@");
+}
+
+/**
  * Does the extension header read `name` (written `text`) only ask whether the packet carries the
  * header - `exthdr frag exists`, nft JSON's exthdr with a name and no field - rather than read a
  * field of it?

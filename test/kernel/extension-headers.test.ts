@@ -15,6 +15,7 @@
  */
 import { expect, it } from "vitest";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
+import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
 import { ORACLE, checkEnvironment, kernelSuite } from "./harness.js";
@@ -48,6 +49,22 @@ const PACKETS: Packet[] = ([4, 6] as const).flatMap((f) => [
   ...[53, 54].map((p) => packet(f, "udp", p)),
 ]);
 
+/**
+ * A TCP option's field read breaks off the rule for a packet that is not TCP (nft adds no
+ * protocol test, the kernel's NFT_BREAK does it): UDP passes `tcp option maxseg size 1-500 drop`
+ * for certain. For TCP the option is the sender's to write (the SACK panic mitigation drops SYNs
+ * with a tiny MSS): drawn, so TCP/25 has both fates and is reachable.
+ */
+const TCP_OPTION = `table inet t {
+  chain input {
+    type filter hook input priority filter; policy drop;
+    tcp option maxseg size 1-500 drop
+    udp dport 53 accept
+    tcp dport 25 accept
+  }
+}
+`;
+
 const env = checkEnvironment();
 
 kernelSuite(`IPv6 extension header expressions against the kernel (${ORACLE})`, env.skip, env.required, () => {
@@ -70,6 +87,28 @@ kernelSuite(`IPv6 extension header expressions against the kernel (${ORACLE})`, 
       // each unknown goes
       expect(r.uncertain.filter((p) => p.family === 4), form).toEqual([]);
       expect(r.uncertain.length, form).toBe(5);
+    }
+  }, 120_000);
+
+  it("a TCP option's field: packets that are not TCP never match it; TCP ones as the sender writes them", async () => {
+    const packets = [packet(4, "udp", 53), packet(4, "udp", 54), packet(4, "tcp", 25), packet(6, "udp", 53), packet(6, "tcp", 25)];
+    const kernel = await kernelVerdicts(TCP_OPTION, "nft", packets);
+    for (const [form, rs] of [
+      ["text", parseNft(TCP_OPTION, "rules.nft")],
+      ["json", parseNftJson(listedNftJson(TCP_OPTION), "rules.json")],
+    ] as const) {
+      const ours = packets.map((p) => verdictFor(rs, p));
+      console.log(`[extension headers vs kernel] tcp option, ${form}: kernel ${kernel.join(", ")}; fwlint ${ours.map((v) => v.verdict).join(", ")}`);
+      // UDP: certain, and the kernel's
+      packets.forEach((p, i) => {
+        if (p.proto === "udp") expect(ours[i]!.verdict, `${form} IPv${p.family} udp/${p.dport}`).toBe(kernel[i]);
+      });
+      // TCP: the kernel accepts the lab's SYN (no MSS option); fwlint keeps both fates
+      packets.forEach((p, i) => {
+        if (p.proto !== "tcp") return;
+        expect(kernel[i]).toBe("accept");
+        expect(new Set(ours[i]!.paths.map((x) => x.verdict)), `${form} IPv${p.family} tcp/25`).toEqual(new Set(["accept", "drop"]));
+      });
     }
   }, 120_000);
 });

@@ -104,6 +104,24 @@ describe("nftables", () => {
     expect(ordinaryOf(rs.chains.get("inet t/c")!.rules[0]!.conditions)).toBe(false);
   });
 
+  it("what the sender writes into its packet is drawn: lengths, TCP options and window, extension headers", () => {
+    const drawn = (body: string) => {
+      const rs = parseNft(`table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${body} drop\n }\n}\n`, "o.nft");
+      expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const c = rs.chains.get("inet t/c")!.rules[0]!.conditions;
+      return [c.some((x) => x.kind === "unknown" && x.drawn === true), c.some((x) => x.kind === "proto" && x.protos.includes(6))];
+    };
+    // [drawn, TCP only]: a TCP option's field breaks the rule off for what is not TCP; its presence does not
+    expect(drawn("tcp option maxseg size 1-500")).toEqual([true, true]);
+    expect(drawn("tcp option sack-perm exists")).toEqual([true, false]);
+    expect(drawn("meta length < 40")).toEqual([true, false]);
+    expect(drawn("ip length > 1400")).toEqual([true, false]);
+    expect(drawn("tcp window 0")).toEqual([true, true]);
+    expect(drawn("rt type 0")).toEqual([true, false]);
+    // a DSCP mark may be rewritten on the way: not the sender's to decide
+    expect(drawn("ip dscp cs1")).toEqual([false, false]);
+  });
+
   it("nft JSON: the same, `missing` written as false", () => {
     const rs = parseNftJson(
       batch(

@@ -52,6 +52,12 @@ describe("exposure", () => {
     ]);
   });
 
+  it("past what the sender writes into its packet (the SACK panic mitigation's MSS test, a length) a service is reachable", () => {
+    expect(run("-A INPUT -p tcp -m tcpmss --mss 1:500 -j DROP\n-A INPUT -m length --length 0:20 -j DROP\n-A INPUT -p tcp --dport 25 -j ACCEPT\n").map((f) => f.message)).toEqual([
+      "SMTP (tcp/25) is reachable from any source on the inbound path",
+    ]);
+  });
+
   it("reports nothing where the only opening is closed again for certain", () => {
     expect(run("-A INPUT -p tcp --dport 22 -j DROP\n-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT\n")).toEqual([]);
   });

@@ -188,11 +188,11 @@ describe("tcp / udp", () => {
     ]);
   });
 
-  it("--tcp-option is kept as unknown", () => {
+  it("--tcp-option is kept as unknown, the sender's to write (drawn)", () => {
     expect(one("-p tcp -m tcp --dport 80 --tcp-option 8 -j DROP").conditions).toEqual([
       { kind: "proto", protos: [6] },
       { kind: "port", field: "dport", ranges: [[80, 80]] },
-      { kind: "unknown", text: "-m tcp --tcp-option 8", reason: "--tcp-option of match tcp not modelled" },
+      { kind: "unknown", text: "-m tcp --tcp-option 8", reason: "--tcp-option of match tcp not modelled", drawn: true },
     ]);
   });
 
