@@ -91,13 +91,14 @@ function matchesOrdinary(left: Expr, values: readonly string[]): boolean | undef
  * Nothing for any other statement.
  */
 export function sentAmount(name: string, text: string): { ordinary?: boolean; drawn?: true } {
-  const ordinary = ordinaryRate(name, text);
-  return ordinary === undefined ? {} : { ordinary, drawn: true };
+  if (!STOPPERS.has(name) || !/\b(limit|quota|ct\s+count)\b/.test(text)) return {};
+  // (a named limit or quota object says its rate elsewhere: still the sender's to decide)
+  const ordinary = ordinaryRate(text);
+  return ordinary === undefined ? { drawn: true } : { ordinary, drawn: true };
 }
 
 /** Whether one ordinary connection passes the statement (see sentAmount); undefined when that is not told. */
-function ordinaryRate(name: string, text: string): boolean | undefined {
-  if (!STOPPERS.has(name)) return undefined;
+function ordinaryRate(text: string): boolean | undefined {
   // (nft JSON's statements as the reader writes them: `ct count val 10 inv true`, a meter's
   // `stmt limit rate 5 burst 50 per minute`, `inv true` for over)
   const inverted = /\binv\s+true\b/.test(text);
@@ -108,7 +109,7 @@ function ordinaryRate(name: string, text: string): boolean | undefined {
   return answers[0];
 }
 
-/** Statements that take packets off a rule by a rate, an amount or a count (ordinaryEffect). */
+/** Statements that take packets off a rule by a rate, an amount or a count (see sentAmount). */
 const STOPPERS: ReadonlySet<string> = new Set(["limit", "quota", "ct", "meter"]);
 
 /** Packet fields the sender writes end to end and fwlint has no dimension for: lengths, the TCP window. */
