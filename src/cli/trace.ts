@@ -205,8 +205,10 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     }
     io.stdout(`${sanitize(describePacket({ ...packet, family: packet.family ?? (String(packet.src).includes(":") ? 6 : 4) }))} [${packet.hook}]: ${result.verdict.toUpperCase()}\n`);
     const shown = result.verdict === "unknown" ? result.paths : result.paths.slice(0, 1);
+    // several outcomes ordinary traffic gets: a draw or the sender's rate decides among them
+    const note = shown.filter(takenByOrdinaryTraffic).length > 1 ? DRAWN_NOTE : ORDINARY_NOTE;
     for (const p of shown) {
-      if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}${takenByOrdinaryTraffic(p) ? ` ${ORDINARY_NOTE}` : ""}\n`);
+      if (result.verdict === "unknown") io.stdout(`  if ${sanitize(p.assumptions.join(" and ") || "as modelled")}: ${p.verdict.toUpperCase()}${takenByOrdinaryTraffic(p) ? ` ${note}` : ""}\n`);
       if (p.steps.length === 0) io.stdout(`    (no rule matched; nothing in the ruleset filters this path)\n`);
       // a vendor list by its own name ("access-list EDGE"), as the check report's "decided by" does
       for (const s of p.steps) io.stdout(`    ${sanitize(s.title ?? `${s.table} ${s.chain}`)} ${sanitize(s.file)}:${s.line}${s.label ? ` (${sanitize(s.label)})` : ""} ${sanitize(s.action)}  ${sanitize(s.rule)}\n`);
@@ -217,6 +219,13 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
 
 /** Said of the outcome ordinary traffic gets (TracePath.ordinary), where the verdict depends on what fwlint does not model. */
 const ORDINARY_NOTE = "(the way ordinary traffic goes: a unicast packet whose source routes back through the interface it arrived on)";
+
+/**
+ * Said of each of several such outcomes: a condition on the way is drawn per connection (a load
+ * balancer's pick) or decided by what the sender sends (a rate limit, a TCP option), and over a
+ * stranger's connections each of them happens.
+ */
+const DRAWN_NOTE = "(one of the ways ordinary traffic goes: which one is drawn per connection or decided by how much and what the sender sends)";
 
 /** An outcome that depends on unknowns only in ways ordinary traffic decides: the one a stranger's connection gets. */
 function takenByOrdinaryTraffic(p: TracePath): boolean {

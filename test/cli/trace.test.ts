@@ -180,6 +180,10 @@ describe("fwlint trace", () => {
     const line = JSON.parse(r.out.trim());
     expect(line.verdict).toBe("unknown");
     expect(line.outcomes.map((o: { verdict: string }) => o.verdict).sort()).toEqual(["accept", "drop"]);
+    // the sender's rate decides: each outcome is one ordinary traffic gets, and said so
+    const text = (await run(["trace", rules, "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "22"])).out;
+    expect(text.match(/\(one of the ways ordinary traffic goes: which one is drawn per connection or decided by how much and what the sender sends\)/g)).toHaveLength(2);
+    expect(text).not.toMatch(/the way ordinary traffic goes/);
   });
 
   it("marks the outcome ordinary traffic gets where the verdict depends on routes and link-layer classes", async () => {
