@@ -18,8 +18,8 @@ import {
 import type { Pos, WordNode } from "../iptables/ast.js";
 import { actionOf } from "../iptables/mapper.js";
 import { TABLES, TARGETS } from "../iptables/modules.js";
-import { recentListsFilledOutside } from "../iptables/ordinary.js";
-import { buildRule, chainNameProblem, type RecentUse, type RuleDraft, type TargetRef } from "../iptables/rule.js";
+import { recentListsFilledOutside, type RecentUse } from "../iptables/ordinary.js";
+import { buildRule, chainNameProblem, type RuleDraft, type TargetRef } from "../iptables/rule.js";
 import type { IptInvocation } from "./argv.js";
 
 interface PendingRule {

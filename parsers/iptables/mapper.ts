@@ -18,8 +18,8 @@ import {
 } from "../../src/model/types.js";
 import type { CommandLine, LineNode, Pos } from "./ast.js";
 import { TABLES, TARGETS } from "./modules.js";
-import { buildRule, chainNameProblem, type RecentUse, type TargetRef } from "./rule.js";
-import { recentListsFilledOutside } from "./ordinary.js";
+import { buildRule, chainNameProblem, type TargetRef } from "./rule.js";
+import { recentListsFilledOutside, type RecentUse } from "./ordinary.js";
 
 interface PendingRule {
   span: SourceSpan;

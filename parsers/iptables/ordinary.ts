@@ -16,13 +16,60 @@
  */
 
 import type { Condition } from "../../src/model/types.js";
-import type { RecentUse } from "./rule.js";
 
 /** A match's option as the rule reader holds it: name (with or without `--`), negation, arguments. */
 export interface OrdinaryOpt {
   name: string;
   negate: boolean;
   args: readonly string[];
+}
+
+/** An option's name without its `--`. */
+const bare = (o: OrdinaryOpt): string => o.name.replace(/^--/, "");
+
+/** What a `-m recent` match does: its command (possibly negated), the list it names, the hit count it asks for. */
+interface RecentMatch {
+  command: "set" | "rcheck" | "update" | "remove";
+  negate: boolean;
+  /** DEFAULT when no --name is given. */
+  list: string;
+  /** --hitcount as written; undefined when not given. */
+  hitcount?: string;
+}
+
+const RECENT_COMMANDS: ReadonlySet<string> = new Set(["set", "rcheck", "update", "remove"]);
+
+/** The `-m recent` match's options read; undefined without a command. */
+function readRecent(opts: readonly OrdinaryOpt[]): RecentMatch | undefined {
+  const command = opts.find((o) => RECENT_COMMANDS.has(bare(o)));
+  if (command === undefined) return undefined;
+  const hitcount = opts.find((o) => bare(o) === "hitcount")?.args[0];
+  return {
+    command: bare(command) as RecentMatch["command"],
+    negate: command.negate,
+    list: opts.find((o) => bare(o) === "name")?.args[0] ?? "DEFAULT",
+    ...(hitcount !== undefined ? { hitcount } : {}),
+  };
+}
+
+/**
+ * A `-m recent` match of a rule: the list it names, and whether it adds the address to it (`--set`)
+ * or asks of it (`check`: its unknown condition; see recentListsFilledOutside).
+ */
+export interface RecentUse {
+  list: string;
+  sets: boolean;
+  check?: Extract<Condition, { kind: "unknown" }>;
+  /** The check is negated (`! --rcheck`). */
+  negate: boolean;
+}
+
+/** What the `-m recent` match with `opts`, made the unknown condition `condition`, does with its list; undefined without a command. */
+export function recentUse(opts: readonly OrdinaryOpt[], condition: Extract<Condition, { kind: "unknown" }>): RecentUse | undefined {
+  const r = readRecent(opts);
+  if (r === undefined) return undefined;
+  const sets = r.command === "set";
+  return { list: r.list, sets, negate: r.negate, ...(!sets ? { check: condition } : {}) };
 }
 
 /** The matches ordinaryMatchValue answers for option by option. */
@@ -48,7 +95,7 @@ export function ordinaryMatchValue(name: string, opts: readonly OrdinaryOpt[]): 
   // rpfilter tests the route back even with no option; the others need one that says what
   let decided = name === "rpfilter";
   for (const o of opts) {
-    const a = ordinaryOption(name, o.name.replace(/^--/, ""), o.args);
+    const a = ordinaryOption(name, bare(o), o.args);
     if (a === null) continue;
     decided = true;
     if (a === undefined) {
@@ -73,24 +120,30 @@ const SENDER_WRITES: ReadonlySet<string> = new Set(["length", "tcpmss", ...EXTEN
 export function decidedBySender(name: string, opts: readonly OrdinaryOpt[]): boolean {
   if (name === "limit" || name === "hashlimit" || name === "connlimit" || SENDER_WRITES.has(name)) return true;
   if (name !== "recent") return false;
-  const bare = (o: OrdinaryOpt) => o.name.replace(/^--/, "");
-  const hitcount = opts.find((o) => bare(o) === "hitcount");
-  return hitcount !== undefined && opts.some((o) => bare(o) === "rcheck" || bare(o) === "update");
+  const r = readRecent(opts);
+  return r !== undefined && checks(r) && r.hitcount !== undefined;
+}
+
+/** Does the match ask of its list (--rcheck, --update)? */
+function checks(r: RecentMatch): boolean {
+  return r.command === "rcheck" || r.command === "update";
+}
+
+/** A check of at least two hits: one --set on the way is one hit. */
+function countsHits(r: RecentMatch): boolean {
+  const hits = Number(r.hitcount);
+  return checks(r) && Number.isInteger(hits) && hits >= 2;
 }
 
 /** What `-m recent` (one of --set, --rcheck, --update, --remove, possibly negated) does with ordinary traffic. */
 function recentValue(opts: readonly OrdinaryOpt[]): boolean | undefined {
-  const command = opts.find((o) => ["set", "rcheck", "update", "remove"].includes(o.name.replace(/^--/, "")));
-  if (command === undefined) return undefined;
-  const what = command.name.replace(/^--/, "");
+  const r = readRecent(opts);
+  if (r === undefined) return undefined;
   // --set adds the source and always matches
-  if (what === "set") return !command.negate;
-  // a check of at least two hits: one --set on the way is one hit (a list no rule of the ruleset
-  // fills is decided once the whole ruleset is read: see recentListsFilledOutside)
-  const hitcount = opts.find((o) => o.name.replace(/^--/, "") === "hitcount");
-  const hits = hitcount === undefined ? 0 : Number(hitcount.args[0]);
-  if (what !== "remove" && Number.isInteger(hits) && hits >= 2) return command.negate;
-  return undefined;
+  if (r.command === "set") return !r.negate;
+  // (a list no rule of the ruleset fills is decided once the whole ruleset is read: see
+  // recentListsFilledOutside)
+  return countsHits(r) ? r.negate : undefined;
 }
 
 /**

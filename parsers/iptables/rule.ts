@@ -10,7 +10,7 @@ import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/
 import { comparisonRanges } from "../../src/model/ports.js";
 import type { OptionNode, Pos } from "./ast.js";
 import { extensionProblem, type GivenOption } from "./extension-options.js";
-import { decidedBySender, ordinaryMatchValue } from "./ordinary.js";
+import { decidedBySender, ordinaryMatchValue, recentUse, type RecentUse } from "./ordinary.js";
 import {
   implicitMatchFor,
   MATCH_ALIASES,
@@ -61,18 +61,6 @@ export interface RuleDraft {
   comment?: string;
   /** The rule's `-m recent` matches (see RecentUse). */
   recent?: RecentUse[];
-}
-
-/**
- * A `-m recent` match: the list it names, and whether it adds the address to it (`--set`) or asks
- * of it (`check`: its unknown condition; see recentListsFilledOutside).
- */
-export interface RecentUse {
-  list: string;
-  sets: boolean;
-  check?: Extract<Condition, { kind: "unknown" }>;
-  /** The check is negated (`! --rcheck`). */
-  negate: boolean;
 }
 
 /** An option after negation handling. */
@@ -179,16 +167,6 @@ const CT_STATUSES = new Set(["NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFI
 const LOG_LEVELS = new Set(["emerg", "panic", "alert", "crit", "error", "warning", "notice", "info", "debug"]);
 
 /** The option as written (old negation normalised to `! --opt`). */
-/** The list a `-m recent` match names (DEFAULT when none) and what it does with it; undefined without a command. */
-function recentUse(opts: readonly Opt[], condition: Extract<Condition, { kind: "unknown" }>): RecentUse | undefined {
-  const bare = (o: Opt) => o.name.replace(/^--/, "");
-  const command = opts.find((o) => ["set", "rcheck", "update", "remove"].includes(bare(o)));
-  if (!command) return undefined;
-  const list = opts.find((o) => bare(o) === "name")?.args[0] ?? "DEFAULT";
-  const sets = bare(command) === "set";
-  return { list, sets, negate: command.negate, ...(!sets ? { check: condition } : {}) };
-}
-
 function optText(o: Opt): string {
   return [o.negate ? "!" : "", o.name, ...o.raw].filter((s) => s !== "").join(" ");
 }
