@@ -18,8 +18,8 @@ import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
-import { ORACLE, checkEnvironment, kernelSuite } from "./harness.js";
-import { compareOrdinary, kernelVerdicts, listedNftJson } from "./ordinary-judge.js";
+import { ORACLE, checkEnvironment, kernelSuite, kernelVerdicts, listedNftJson } from "./harness.js";
+import { compareOrdinary } from "./ordinary-judge.js";
 
 const NFT = `table inet t {
   chain input {
@@ -72,7 +72,7 @@ kernelSuite(`IPv6 extension header expressions against the kernel (${ORACLE})`, 
     const kernel = await kernelVerdicts(NFT, "nft", PACKETS);
     const readings: [string, Ruleset][] = [
       ["text", parseNft(NFT, "rules.nft")],
-      ["json", parseNftJson(listedNftJson(NFT), "rules.json")],
+      ["json", parseNftJson(await listedNftJson(NFT), "rules.json")],
     ];
     for (const [form, rs] of readings) {
       expect(rs.diagnostics.filter((d) => d.severity === "error"), form).toEqual([]);
@@ -95,7 +95,7 @@ kernelSuite(`IPv6 extension header expressions against the kernel (${ORACLE})`, 
     const kernel = await kernelVerdicts(TCP_OPTION, "nft", packets);
     for (const [form, rs] of [
       ["text", parseNft(TCP_OPTION, "rules.nft")],
-      ["json", parseNftJson(listedNftJson(TCP_OPTION), "rules.json")],
+      ["json", parseNftJson(await listedNftJson(TCP_OPTION), "rules.json")],
     ] as const) {
       const ours = packets.map((p) => verdictFor(rs, p));
       console.log(`[extension headers vs kernel] tcp option, ${form}: kernel ${kernel.join(", ")}; fwlint ${ours.map((v) => v.verdict).join(", ")}`);

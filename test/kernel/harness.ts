@@ -4,7 +4,7 @@
  * fwlint's verdict (src/analysis/verdict.ts). Also cross-checks the packet tracer against the
  * set-based evaluator on every probe.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -289,6 +289,56 @@ function pythonCommand(): string[] {
     python = r.status === 0 ? r.stdout.trim() : "";
   }
   return python ? [python, "-S", ORACLE] : [ORACLE];
+}
+
+/** A command run in a scratch namespace: its output as text. */
+export type NamespaceRun = (args: string[], input?: string) => SpawnSyncReturns<string>;
+
+/**
+ * Runs `body` with a network namespace made for it (`run` executes a command there), and deletes
+ * the namespace afterwards, however `body` ends. `tag` names it (with this process's id).
+ */
+export async function inScratchNamespace<T>(tag: string, body: (run: NamespaceRun) => T | Promise<T>): Promise<T> {
+  const ns = `fwlint-${tag}-${process.pid}`;
+  const added = spawnSync("ip", ["netns", "add", ns], { encoding: "utf8" });
+  expect(added.status, added.stderr).toBe(0);
+  try {
+    return await body((args, input) => spawnSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8", ...(input !== undefined ? { input } : {}) }));
+  } finally {
+    spawnSync("ip", ["netns", "del", ns]);
+  }
+}
+
+/** The nft ruleset `text` as `nft -j list ruleset` gives it once loaded (in a scratch namespace). */
+export async function listedNftJson(text: string): Promise<string> {
+  return inScratchNamespace("nft-json", (run) => {
+    const loaded = run(["nft", "-f", "-"], text);
+    expect(loaded.status, loaded.stderr).toBe(0);
+    return run(["nft", "-j", "list", "ruleset"]).stdout;
+  });
+}
+
+/** A ruleset format the kernel-oracle loads. */
+export type KernelFormat = "iptables" | "ip6tables" | "nft";
+
+/** The kernel's verdict on each of `packets` (in order; "error" where the oracle could not judge one). */
+export async function kernelVerdicts(text: string, format: KernelFormat, packets: readonly Packet[], hook: "input" | "forward" = "input"): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-verdicts-"));
+  try {
+    const ruleFile = join(dir, format === "nft" ? "rules.nft" : format === "ip6tables" ? "rules.v6" : "rules.v4");
+    writeFileSync(ruleFile, text);
+    writeFileSync(join(dir, "packets.jsonl"), packets.map((p, i) => JSON.stringify({ id: `p${i}`, ...p })).join("\n") + "\n");
+    const out = await runOracle(["--ruleset", ruleFile, "--format", format, "--packets", join(dir, "packets.jsonl"), "--hook", hook], dir);
+    expect(out.code, out.stderr).toBe(0);
+    const verdicts = packets.map(() => "error");
+    for (const line of out.stdout.split("\n").filter(Boolean)) {
+      const k = JSON.parse(line) as OracleLine;
+      verdicts[Number(String(k.id).slice(1))] = k.verdict;
+    }
+    return verdicts;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `cwd`: nft resolves a ruleset's relative `include`s from the directory it runs in. */

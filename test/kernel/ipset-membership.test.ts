@@ -9,7 +9,6 @@
  * Needs root, ip and ipset; skips with a message otherwise, and FWLINT_REQUIRE_KERNEL=1 (CI) turns
  * the skip into a failure.
  */
-import { spawnSync } from "node:child_process";
 import { expect, it } from "vitest";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { readIpsetSave, type IpsetDef, type IpsetPart } from "../../parsers/ipset/save.js";
@@ -18,7 +17,7 @@ import { formatIP } from "../../src/model/address.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Family } from "../../src/model/types.js";
 import { prng } from "../../src/analysis/probes.js";
-import { kernelSuite, which } from "./harness.js";
+import { inScratchNamespace, kernelSuite, which } from "./harness.js";
 
 const SETS = `# every set type whose elements fwlint models, with nomatch exceptions where the type has them
 create h_ip hash:ip family inet
@@ -192,13 +191,10 @@ const skip =
 const required = process.env.FWLINT_REQUIRE_KERNEL === "1";
 
 kernelSuite("ipset membership against the kernel", skip, required, () => {
-  it("fwlint finds in each set exactly the packets the kernel finds there", () => {
+  it("fwlint finds in each set exactly the packets the kernel finds there", async () => {
     const { sets, diagnostics } = readIpsetSave(SETS, "ipsets");
     expect(diagnostics).toEqual([]);
-    const ns = `fwlint-ipset-${process.pid}`;
-    const run = (args: string[], input?: string) => spawnSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8", ...(input !== undefined ? { input } : {}) });
-    expect(spawnSync("ip", ["netns", "add", ns]).status).toBe(0);
-    try {
+    await inScratchNamespace("ipset", (run) => {
       const restored = run(["ipset", "restore"], SETS);
       expect(restored.stderr).toBe("");
       let judged = 0;
@@ -230,8 +226,6 @@ kernelSuite("ipset membership against the kernel", skip, required, () => {
       expect(judged).toBeGreaterThan(300);
       expect(inSet).toBeGreaterThan(60);
       expect(judged - inSet).toBeGreaterThan(60);
-    } finally {
-      spawnSync("ip", ["netns", "del", ns]);
-    }
+    });
   }, 120_000);
 });

@@ -10,16 +10,13 @@
  * Needs root and ../shared's kernel-oracle (as the agreement suite); skips with a message otherwise,
  * and FWLINT_REQUIRE_KERNEL=1 / FWLINT_REQUIRE_SHARED=1 turn the skip into a failure.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect, it } from "vitest";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
-import { ORACLE, checkEnvironment, kernelSuite, runOracle, type OracleLine } from "./harness.js";
+import { ORACLE, checkEnvironment, kernelSuite, kernelVerdicts, type KernelFormat } from "./harness.js";
 
 const IPTABLES = `*filter
 :INPUT DROP [0:0]
@@ -57,35 +54,24 @@ const PACKETS6 = ["ff02::fb", "ff02::f", "ff05::1:3", "2001:db8::5", "fe80::5"].
 
 const env = checkEnvironment();
 
-async function judged(rs: Ruleset, text: string, format: "iptables" | "ip6tables" | "nft", packets: Packet[]): Promise<{ judged: number; accepted: number; disagree: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), "fwlint-local-dst-"));
-  try {
-    const ruleFile = join(dir, format === "nft" ? "rules.nft" : format === "ip6tables" ? "rules.v6" : "rules.v4");
-    const packetFile = join(dir, "packets.jsonl");
-    writeFileSync(ruleFile, text);
-    writeFileSync(packetFile, packets.map((p, i) => JSON.stringify({ id: `p${i}`, ...p })).join("\n") + "\n");
-    const out = await runOracle(["--ruleset", ruleFile, "--format", format, "--packets", packetFile, "--hook", "input"], dir);
-    expect(out.code, out.stderr).toBe(0);
-    const lines = out.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as OracleLine);
-    let n = 0;
-    let accepted = 0;
-    const disagree: string[] = [];
-    lines.forEach((k) => {
-      if (k.verdict === "error") return;
-      const p = packets[Number(String(k.id).slice(1))]!;
-      const ours = verdictFor(rs, p).verdict;
-      n++;
-      if (k.verdict === "accept") accepted++;
-      if (ours !== k.verdict) disagree.push(`${p.dst}:${p.dport}: kernel ${k.verdict}, fwlint ${ours}`);
-    });
-    return { judged: n, accepted, disagree };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+async function judged(rs: Ruleset, text: string, format: KernelFormat, packets: Packet[]): Promise<{ judged: number; accepted: number; disagree: string[] }> {
+  const kernel = await kernelVerdicts(text, format, packets);
+  let n = 0;
+  let accepted = 0;
+  const disagree: string[] = [];
+  packets.forEach((p, i) => {
+    const k = kernel[i]!;
+    if (k === "error") return;
+    const ours = verdictFor(rs, p).verdict;
+    n++;
+    if (k === "accept") accepted++;
+    if (ours !== k) disagree.push(`${p.dst}:${p.dport}: kernel ${k}, fwlint ${ours}`);
+  });
+  return { judged: n, accepted, disagree };
 }
 
 /** Per case: what it checks, fwlint's reading, the text the kernel loads, its format, the packets, and the least judged. */
-const CASES: { what: string; ruleset: () => Ruleset; text: string; format: "iptables" | "ip6tables" | "nft"; packets: Packet[]; least: number }[] = [
+const CASES: { what: string; ruleset: () => Ruleset; text: string; format: KernelFormat; packets: Packet[]; least: number }[] = [
   { what: "iptables -m addrtype --dst-type LOCAL: multicast and broadcast destinations are not local", ruleset: () => parseIptablesSave(IPTABLES, "rules.v4", { family: 4 }), text: IPTABLES, format: "iptables", packets: PACKETS4, least: 8 },
   {
     what: "ip6tables -m addrtype --dst-type LOCAL: a joined group is local; MULTICAST is ff00::/8",

@@ -5,52 +5,10 @@
  * stranger's connection on a quiet host. fwlint's verdict for such a packet is the certain one, or
  * that of the one trace path whose every assumption is what ordinary traffic does.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "vitest";
 import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
-import { runOracle, type OracleLine } from "./harness.js";
-
-export type KernelFormat = "iptables" | "ip6tables" | "nft";
-
-/** The ruleset `text` as `nft -j list ruleset` gives it once loaded, in a namespace made for it. */
-export function listedNftJson(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "fwlint-nft-json-"));
-  const ns = `fwlint-json-${process.pid}`;
-  execFileSync("ip", ["netns", "add", ns]);
-  try {
-    writeFileSync(join(dir, "rules.nft"), text);
-    execFileSync("ip", ["netns", "exec", ns, "nft", "-f", join(dir, "rules.nft")]);
-    return execFileSync("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"], { encoding: "utf8" });
-  } finally {
-    spawnSync("ip", ["netns", "del", ns]);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The kernel's verdict on each packet (in order; "error" where the oracle could not judge one). */
-export async function kernelVerdicts(text: string, format: KernelFormat, packets: readonly Packet[], hook: "input" | "forward" = "input"): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), "fwlint-ordinary-"));
-  try {
-    const ruleFile = join(dir, format === "nft" ? "rules.nft" : format === "ip6tables" ? "rules.v6" : "rules.v4");
-    writeFileSync(ruleFile, text);
-    writeFileSync(join(dir, "packets.jsonl"), packets.map((p, i) => JSON.stringify({ id: `p${i}`, ...p })).join("\n") + "\n");
-    const out = await runOracle(["--ruleset", ruleFile, "--format", format, "--packets", join(dir, "packets.jsonl"), "--hook", hook], dir);
-    expect(out.code, out.stderr).toBe(0);
-    const verdicts = packets.map(() => "error");
-    for (const line of out.stdout.split("\n").filter(Boolean)) {
-      const k = JSON.parse(line) as OracleLine;
-      verdicts[Number(String(k.id).slice(1))] = k.verdict;
-    }
-    return verdicts;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Each unknown condition's text in `rs`, with its value for ordinary traffic (see Condition unknown `ordinary`). */
 function ordinaryValues(rs: Ruleset): Map<string, boolean | undefined> {

@@ -21,8 +21,8 @@ import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
-import { ORACLE, checkEnvironment, kernelSuite } from "./harness.js";
-import { compareOrdinary, kernelVerdicts, listedNftJson, type KernelFormat } from "./ordinary-judge.js";
+import { ORACLE, checkEnvironment, kernelSuite, kernelVerdicts, listedNftJson, type KernelFormat } from "./harness.js";
+import { compareOrdinary } from "./ordinary-judge.js";
 
 const IPTABLES = `*filter
 :INPUT DROP [0:0]
@@ -84,14 +84,14 @@ const NFT_PACKETS = [...packets(4, ...NFT_PORTS), ...packets(6, ...NFT_PORTS)];
 const env = checkEnvironment();
 
 /** Per case: fwlint's reading, the text the kernel loads, its format, the packets, how many the kernel accepts, how many fwlint is uncertain of. */
-const CASES: { what: string; ruleset: () => Ruleset; text: string; format: KernelFormat; packets: Packet[]; accepted: number; uncertain: number }[] = [
+const CASES: { what: string; ruleset: () => Ruleset | Promise<Ruleset>; text: string; format: KernelFormat; packets: Packet[]; accepted: number; uncertain: number }[] = [
   // accepted: 22 (4th hit not reached), 24 (`! --rcheck`), 25 (past a ban list no rule fills: empty),
   // 3306, 3307, 6379, 5432, 5433, udp/53; not 26 (an allow list no rule fills); udp/54 certain (dropped either way)
   { what: "iptables limit, hashlimit, connlimit and recent", ruleset: () => parseIptablesSave(IPTABLES, "rules.v4", { family: 4 }), text: IPTABLES, format: "iptables", packets: IPT_PACKETS, accepted: 9, uncertain: 11 },
   // IPv4: 22, 3306, 3307, 6379, 6380, 5432, 8080, 8081, udp/53; IPv6 the same but 5432 (the meter's
   // key is an IPv4 source); IPv6 22 and 5432 certain (the set statement and the meter read an IPv4 source)
   { what: "nft limit, quota, ct count, a meter and a set statement", ruleset: () => parseNft(NFT, "rules.nft"), text: NFT, format: "nft", packets: NFT_PACKETS, accepted: 17, uncertain: 16 },
-  { what: "the same in nft JSON", ruleset: () => parseNftJson(listedNftJson(NFT), "rules.json"), text: NFT, format: "nft", packets: NFT_PACKETS, accepted: 17, uncertain: 16 },
+  { what: "the same in nft JSON", ruleset: async () => parseNftJson(await listedNftJson(NFT), "rules.json"), text: NFT, format: "nft", packets: NFT_PACKETS, accepted: 17, uncertain: 16 },
 ];
 
 /** A shallow bucket (two packets) and one source's four connections to it (other source ports). */
@@ -124,7 +124,7 @@ kernelSuite(`rate and count limits against the kernel (${ORACLE})`, env.skip, en
 
   for (const c of CASES) {
     it(c.what, async () => {
-      const rs = c.ruleset();
+      const rs = await c.ruleset();
       expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       const r = compareOrdinary(rs, c.packets, await kernelVerdicts(c.text, c.format, c.packets));
       console.log(`[rate limits vs kernel] ${c.what}: ${r.judged} packets judged (${r.accepted} accepted, ${r.uncertain.length} uncertain), ${r.disagree.length} disagree`);

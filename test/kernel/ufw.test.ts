@@ -8,13 +8,12 @@
  * Needs root, ../shared's kernel-oracle, iptables and ufw (/lib/ufw/ufw-init); skips with a message
  * otherwise, and FWLINT_REQUIRE_KERNEL=1 (CI) turns the skip into a failure.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { parseUfw } from "../../parsers/ufw/index.js";
-import { ROOT, checkEnvironment, expectFileAgrees, kernelSuite, testFile } from "./harness.js";
+import { ROOT, checkEnvironment, expectFileAgrees, inScratchNamespace, kernelSuite, testFile } from "./harness.js";
 
 const UFW_INIT = ["/lib/ufw/ufw-init", "/usr/lib/ufw/ufw-init"].find((p) => existsSync(p));
 const env = checkEnvironment();
@@ -25,14 +24,13 @@ const FIXTURE = join(ROOT, "fixtures", "ufw", "etc");
 kernelSuite("ufw against the kernel", skip, required, () => {
   it("fwlint's reading of /etc/ufw is what ufw-init loads, packet by packet", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fwlint-ufw-"));
-    const ns = `fwlint-ufw-${process.pid}`;
     try {
       cpSync(FIXTURE, join(dir, "etc"), { recursive: true });
-      expect(spawnSync("ip", ["netns", "add", ns]).status).toBe(0);
-      const run = (args: string[]) => spawnSync("ip", ["netns", "exec", ns, ...args], { encoding: "utf8" });
-      const started = run([UFW_INIT!, "--datadir", dir, "start"]);
-      expect(started.status, `${started.stdout}${started.stderr}`).toBe(0);
-      const saved = { 4: run(["iptables-save"]).stdout, 6: run(["ip6tables-save"]).stdout };
+      const saved = await inScratchNamespace("ufw", (run) => {
+        const started = run([UFW_INIT!, "--datadir", dir, "start"]);
+        expect(started.status, `${started.stdout}${started.stderr}`).toBe(0);
+        return { 4: run(["iptables-save"]).stdout, 6: run(["ip6tables-save"]).stdout };
+      });
       expect(saved[4]).toContain("-A ufw-user-input -p tcp -m tcp --dport 25 -j ACCEPT");
       for (const family of [4, 6] as const) {
         const loaded = join(dir, `loaded.v${family}`);
@@ -48,7 +46,6 @@ kernelSuite("ufw against the kernel", skip, required, () => {
         expect(judged - accepted).toBeGreaterThan(10);
       }
     } finally {
-      spawnSync("ip", ["netns", "del", ns]);
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
