@@ -17,11 +17,13 @@ const ordinaryOf = (conditions: readonly Condition[]): boolean | "open" => {
   const u = unknowns[0] as Extract<Condition, { kind: "unknown" }>;
   return u.ordinary ?? "open";
 };
-const nftText = (body: string) => {
-  const rs = parseNft(`table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${body} drop\n }\n}\n`, "o.nft");
+/** The conditions of `BODY drop` in an inet input chain (`before`: declarations of the table ahead of it); fails on errors. */
+const nftRule = (body: string, before = "") => {
+  const rs = parseNft(`table inet t {\n${before} chain c {\n  type filter hook input priority 0; policy drop;\n  ${body} drop\n }\n}\n`, "o.nft");
   expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return ordinaryOf(rs.chains.get("inet t/c")!.rules[0]!.conditions);
+  return rs.chains.get("inet t/c")!.rules[0]!.conditions;
 };
+const nftText = (body: string) => ordinaryOf(nftRule(body));
 
 describe("nftables", () => {
   it("meta pkttype: ordinary traffic is host (unicast)", () => {
@@ -78,8 +80,7 @@ describe("nftables", () => {
   });
 
   it("IPv6 extension header reads make the rule IPv6 (nft tests `meta nfproto ipv6` first)", () => {
-    const rs = parseNft("table inet t {\n chain c {\n  type filter hook input priority 0; policy accept;\n  exthdr frag missing tcp dport 22 accept\n }\n}\n", "o.nft");
-    expect(rs.chains.get("inet t/c")!.rules[0]!.conditions).toContainEqual({ kind: "family", family: 6 });
+    expect(nftRule("exthdr frag missing tcp dport 22")).toContainEqual({ kind: "family", family: 6 });
   });
 
   it("rate, amount and count limits: ordinary traffic opens its source's first connection on a quiet host", () => {
@@ -93,24 +94,19 @@ describe("nftables", () => {
     expect(nftText("meter m { ip saddr limit rate 5/minute }")).toBe(true);
     expect(nftText("meter m { ip saddr ct count over 20 }")).toBe(false);
     // a named limit object: what it says is not in the statement
-    const named = parseNft('table inet t {\n limit lim { rate over 10/second }\n chain c {\n  type filter hook input priority 0; policy drop;\n  limit name "lim" drop\n }\n}\n', "o.nft");
-    expect(named.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    expect(ordinaryOf(named.chains.get("inet t/c")!.rules[0]!.conditions)).toBe("open");
+    const named = nftRule('limit name "lim"', " limit lim { rate over 10/second }\n");
+    expect(ordinaryOf(named)).toBe("open");
     // but how fast it sends is the sender's to decide
-    expect(named.chains.get("inet t/c")!.rules[0]!.conditions).toContainEqual(expect.objectContaining({ kind: "unknown", drawn: true }));
+    expect(named).toContainEqual(expect.objectContaining({ kind: "unknown", drawn: true }));
   });
 
   it("a set statement holding a limit", () => {
-    const rs = parseNft("table inet t {\n set s { type ipv4_addr; flags dynamic; }\n chain c {\n  type filter hook input priority 0; policy drop;\n  tcp dport 22 add @s { ip saddr limit rate over 4/minute } drop\n }\n}\n", "o.nft");
-    expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    expect(ordinaryOf(rs.chains.get("inet t/c")!.rules[0]!.conditions)).toBe(false);
+    expect(ordinaryOf(nftRule("tcp dport 22 add @s { ip saddr limit rate over 4/minute }", " set s { type ipv4_addr; flags dynamic; }\n"))).toBe(false);
   });
 
   it("what the sender writes into its packet is drawn: lengths, TCP options and window, extension headers", () => {
     const drawn = (body: string) => {
-      const rs = parseNft(`table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ${body} drop\n }\n}\n`, "o.nft");
-      expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-      const c = rs.chains.get("inet t/c")!.rules[0]!.conditions;
+      const c = nftRule(body);
       return [c.some((x) => x.kind === "unknown" && x.drawn === true), c.some((x) => x.kind === "proto" && x.protos.includes(6))];
     };
     // [drawn, TCP only]: a TCP option's field breaks the rule off for what is not TCP; its presence does not
