@@ -525,6 +525,7 @@ function effectText(key: string, a: Json): string {
     return `limit rate ${over}${String(a.rate)}${unit}/${String(a.per ?? "second")}${burst}`;
   }
   if (key === "quota" && isObj(a)) return `quota ${a.inv === true ? "over " : ""}${String(a.val)} ${String(a.val_unit ?? "bytes")}`;
+  if (key === "ct count" && isObj(a)) return `ct count ${a.inv === true ? "over " : ""}${String(a.val)}`;
   if (key === "counter") return "counter";
   if (key === "notrack") return "notrack";
   // As the text form prints it: `xt match recent`, `xt target CHECKSUM`.
@@ -645,7 +646,13 @@ export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
         if (OBJECT_TYPES.has(key)) st.chooses = key as ObjectType;
       }
       // `{"meter": {"name": "m", "key": ..., "stmt": ...}}`: the key the meter keeps per element
-      if (key === "meter" && isObj(a) && a.key !== undefined) st.key = expr(a.key, span, [...at, "key"]);
+      if (key === "meter" && isObj(a) && a.key !== undefined) {
+        st.key = expr(a.key, span, [...at, "key"]);
+        // as nft prints it: `meter m size 65535 { ip saddr limit rate 5/minute }`
+        const inner = isObj(a.stmt) ? Object.entries(a.stmt)[0] : undefined;
+        const size = a.size !== undefined ? ` size ${String(a.size)}` : "";
+        if (inner) st.text = `meter ${String(a.name ?? "")}${size} { ${exprText(st.key)} ${effectText(inner[0], inner[1])} }`;
+      }
       // `{"counter": "c"}`, `{"ct helper": "ftp"}`, `{"secmark": "s"}`: a named object; `{"flow": {"flowtable": "@f"}}`
       const object = typeof a === "string" ? declaredObject([...key.split(" "), a]) : key === "flow" && isObj(a) && typeof a.flowtable === "string" ? declaredObject(["flowtable", a.flowtable.replace(/^@/, "")]) : undefined;
       if (object) st.object = object;

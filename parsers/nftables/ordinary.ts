@@ -99,12 +99,10 @@ export function sentAmount(name: string, text: string): { ordinary?: boolean; dr
 
 /** Whether one ordinary connection passes the statement (see sentAmount); undefined when that is not told. */
 function ordinaryRate(text: string): boolean | undefined {
-  // (nft JSON's statements as the reader writes them: `ct count val 10 inv true`, a meter's
-  // `stmt limit rate 5 burst 50 per minute`, `inv true` for over)
-  const inverted = /\binv\s+true\b/.test(text);
+  // (nft JSON's statements are read into the same text: json.ts effectText)
   const answers: boolean[] = [];
-  for (const m of text.matchAll(/\b(limit\s+rate|quota)\s+(over\s+|until\s+)?/g)) answers.push(m[2]?.trim() !== "over" && !inverted);
-  for (const m of text.matchAll(/\bct\s+count\s+(?:val\s+)?(over\s+)?(\d+)/g)) answers.push(m[1] === undefined && !inverted ? Number(m[2]) >= 1 : Number(m[2]) < 1);
+  for (const m of text.matchAll(/\b(limit\s+rate|quota)\s+(over\s+|until\s+)?/g)) answers.push(m[2]?.trim() !== "over");
+  for (const m of text.matchAll(/\bct\s+count\s+(over\s+)?(\d+)/g)) answers.push(m[1] === undefined ? Number(m[2]) >= 1 : Number(m[2]) < 1);
   if (answers.length !== 1) return undefined;
   return answers[0];
 }

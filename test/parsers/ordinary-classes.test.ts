@@ -133,10 +133,14 @@ describe("nftables", () => {
         rule("inet", "t", "in", { limit: { rate: 10, per: "minute", inv: true } }, accept),
         rule("inet", "t", "in", { "ct count": { val: 10, inv: true } }, accept),
         rule("inet", "t", "in", { limit: { rate: 10, per: "minute" } }, accept),
+        rule("inet", "t", "in", { meter: { name: "m", size: 16, key: { payload: { protocol: "ip", field: "saddr" } }, stmt: { limit: { rate: 5, per: "minute", inv: true } } } }, accept),
       ),
       "o.json",
     );
-    expect(rs.chains.get("inet t/in")!.rules.map((r) => ordinaryOf(r.conditions))).toEqual([false, true, false, false, true, false, false, true]);
+    expect(rs.chains.get("inet t/in")!.rules.map((r) => ordinaryOf(r.conditions))).toEqual([false, true, false, false, true, false, false, true, false]);
+    // the JSON statements read as nft lists them
+    const texts = rs.chains.get("inet t/in")!.rules.slice(6).map((r) => r.conditions.find((c) => c.kind === "unknown")?.text);
+    expect(texts).toEqual(["ct count over 10", "limit rate 10/minute", "meter m size 16 { ip saddr limit rate over 5/minute }"]);
   });
 });
 
