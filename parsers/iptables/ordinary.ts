@@ -53,23 +53,17 @@ function readRecent(opts: readonly OrdinaryOpt[]): RecentMatch | undefined {
 }
 
 /**
- * A `-m recent` match of a rule: the list it names, and whether it adds the address to it (`--set`)
- * or asks of it (`check`: its unknown condition; see recentListsFilledOutside).
+ * A `-m recent` match of a rule: the list it names, and - when it asks of the list rather than
+ * adding the address to it (`--set`) - its unknown condition (`check`) and whether that is negated
+ * (`! --rcheck`); see recentListsFilledOutside.
  */
-export interface RecentUse {
-  list: string;
-  sets: boolean;
-  check?: Extract<Condition, { kind: "unknown" }>;
-  /** The check is negated (`! --rcheck`). */
-  negate: boolean;
-}
+export type RecentUse = { list: string; check?: undefined } | { list: string; check: Extract<Condition, { kind: "unknown" }>; negate: boolean };
 
 /** What the `-m recent` match with `opts`, made the unknown condition `condition`, does with its list; undefined without a command. */
 export function recentUse(opts: readonly OrdinaryOpt[], condition: Extract<Condition, { kind: "unknown" }>): RecentUse | undefined {
   const r = readRecent(opts);
   if (r === undefined) return undefined;
-  const sets = r.command === "set";
-  return { list: r.list, sets, negate: r.negate, ...(!sets ? { check: condition } : {}) };
+  return r.command === "set" ? { list: r.list } : { list: r.list, check: condition, negate: r.negate };
 }
 
 /** The matches ordinaryMatchValue answers for option by option. */
@@ -193,7 +187,7 @@ function ordinaryOption(match: string, option: string, args: readonly string[]):
  * ruleset fills may hold the source by an earlier packet of its own).
  */
 export function recentListsFilledOutside(uses: readonly RecentUse[]): (conditions: Condition[]) => Condition[] {
-  const filled = new Set(uses.filter((u) => u.sets).map((u) => u.list));
+  const filled = new Set(uses.filter((u) => u.check === undefined).map((u) => u.list));
   const decided = new Map<Condition, boolean>();
   for (const u of uses) if (u.check && !filled.has(u.list)) decided.set(u.check, u.negate);
   if (decided.size === 0) return (conditions) => conditions;
