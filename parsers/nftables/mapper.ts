@@ -78,6 +78,8 @@ interface SetState {
   elements: SetElement[];
   /** Why the contents are not constant, if they are not. */
   dynamic?: string;
+  /** A rule of the ruleset adds or updates elements (`add @s { ... }`, `update @s { ... }`). */
+  filledByRules?: true;
   /** Converted membership conditions, by the shape of the expression they are matched against. */
   cache: Map<string, Condition[]>;
   /** A rule reads it (its elements are checked there); the others are checked against their declared type. */
@@ -951,6 +953,40 @@ function distinctConditions(conds: readonly Condition[]): Condition[] {
   });
 }
 
+/**
+ * Is `left OP @set` a test of the packet's own source against a set only something outside the
+ * ruleset fills: its elements time out or it is `flags dynamic`, and no rule adds or updates
+ * elements - a ban list a daemon keeps (crowdsec, sshguard, fail2ban's timeouts), or an allow list
+ * one writes to. A key part must be the source address (`ip saddr`, `ip6 saddr`, as a concatenation's
+ * part too): a stranger is in such a list only once something outside put it there, as iptables'
+ * `-m recent` lists no rule fills (see recentListsFilledOutside). Other keys (a destination a DNS
+ * daemon adds) say nothing of strangers.
+ */
+function filledFromOutside(st: SetState, parts: readonly Left[], op: MatchOp): boolean {
+  if (st.filledByRules || (op !== "==" && op !== "!=" && op !== "implicit")) return false;
+  return parts.some((l) => l.dom.d === "addr" && l.dom.field === "src" && l.original === undefined);
+}
+
+/** The `or` conditions that are one rule per alternative (see outsideFilled): the alternatives are disjoint. */
+const RULE_SPLITS = new WeakSet<Condition>();
+
+/**
+ * `key OP @name` for a set filled from outside (filledFromOutside): what it lists now is read as
+ * it is (a `nft list ruleset` of a running host lists the ban list's current entries), and what may
+ * be added later is an unknown condition that ordinary traffic - a stranger, never put there - does
+ * not meet. `key != @name` is a conjunction: not listed, and not added. `key @name` is listed, or not
+ * listed and added: two disjoint alternatives, one rule each (RULE_SPLITS), so that the second
+ * alone carries the unknown and ordinary traffic takes its fate from it.
+ */
+function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: MatchOp) => Condition[], text: string): Condition[] {
+  const added = (ordinary: boolean): Condition => ({ kind: "unknown", text: clip(text), reason: `set @${name} is filled from outside the ruleset (${st.dynamic}): what it lists now is read, what may be added is not known`, ordinary });
+  if (op === "!=") return [...listed("!="), added(true)];
+  if (st.elements.length === 0) return [added(false)];
+  const split: Condition = { kind: "or", anyOf: [listed("=="), [...listed("!="), added(false)]] };
+  RULE_SPLITS.add(split);
+  return [split];
+}
+
 /** The `or` conditions of matches on the original tuple, split by conntrack state (see originalDirection). */
 const DIRECTION_SPLITS = new WeakSet<Condition>();
 
@@ -1473,7 +1509,7 @@ class RuleMapper {
       ...r,
       ...(setMark !== undefined ? { setMark } : {}),
       conditions: r.conditions.filter((c, i) => c.kind !== "family" || !r.conditions.slice(0, i).some((d) => d.kind === "family" && d.family === c.family)),
-    })).flatMap(byDirection);
+    })).flatMap(byDirection).flatMap((r) => bySplit(r, MAX_RULE_SPLITS));
     // nft: "transport protocol mapping is only valid after transport protocol match".
     for (const r of rules) {
       if ((r.action.kind === "dnat" || r.action.kind === "snat") && r.action.to.ports && !this.natTransport) {
@@ -1962,15 +1998,21 @@ class Mapper {
       if (right.kind === "setref") {
         const st = this.setState(ctx, right);
         if (!st) return [...l.pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
-        if (st.dynamic) return [...l.pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
-        const key = `${JSON.stringify(l.dom, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}|${op}`;
-        let c = st.cache.get(key);
-        if (!c) {
-          const what = exprText(left);
-          c = domainCond(l.dom, op, setPieces(l.dom, st.elements, what), true, what);
-          st.cache.set(key, c);
+        const listed = (o: MatchOp): Condition[] => {
+          const key = `${JSON.stringify(l.dom, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}|${o}`;
+          let c = st.cache.get(key);
+          if (!c) {
+            const what = exprText(left);
+            c = domainCond(l.dom, o, setPieces(l.dom, st.elements, what), true, what);
+            st.cache.set(key, c);
+          }
+          return c;
+        };
+        if (st.dynamic) {
+          if (!filledFromOutside(st, [l], op)) return [...l.pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
+          return [...l.pre, ...outsideFilled(st, right.name, op, listed, text)];
         }
-        return [...l.pre, ...own(c)];
+        return [...l.pre, ...own(listed(op))];
       }
       // (`tcp flags syn,ack` is one value: the flags it lists)
       const items = right.kind === "list" && l.dom.d === "tcpflags" ? [right] : listedValues(right);
@@ -2019,11 +2061,21 @@ class Mapper {
     if (right.kind === "setref") {
       st = this.setState(ctx, right);
       if (!st) return [...pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
-      if (st.dynamic) return [...pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
-      const cached = st.cache.get(`concat|${exprText(left)}|${op}`);
-      if (cached) return [...pre, ...own(cached)];
+      if (st.dynamic) {
+        if (original !== undefined || !filledFromOutside(st, ls, op)) return [...pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
+        const known = st;
+        const listed = (o: MatchOp): Condition[] => this.listedConcat(left, ls, o, known.elements.map((e) => e.key), known);
+        return [...pre, ...outsideFilled(st, right.name, op, listed, text)];
+      }
     }
-    const els = elementsOf(right, ctx);
+    return [...pre, ...own(this.listedConcat(left, ls, op, elementsOf(right, ctx), st))];
+  }
+
+  /** `left OP { elements }` for a concatenation of modelled parts: an or of one conjunction per element (cached on a named set's state). */
+  private listedConcat(left: Extract<Expr, { kind: "concat" }>, ls: readonly Left[], op: MatchOp, els: readonly Expr[], st: SetState | undefined): Condition[] {
+    const key = `concat|${exprText(left)}|${op}`;
+    const cached = st?.cache.get(key);
+    if (cached) return cached;
     const anyOf: Condition[][] = [];
     for (const el of els) {
       const vals = el.kind === "concat" ? el.parts : null;
@@ -2031,8 +2083,8 @@ class Mapper {
       anyOf.push(ls.flatMap((l, i) => domainCond(l.dom, "==", [piece(l.dom, vals[i]!, exprText(left.parts[i]!))], false, exprText(left.parts[i]!))));
     }
     const c: Condition[] = [anyOf.length === 1 && op !== "!=" ? { kind: "or", anyOf } : { kind: "or", anyOf, ...(op === "!=" ? { negate: true } : {}) }];
-    st?.cache.set(`concat|${exprText(left)}|${op}`, c);
-    return [...pre, ...own(c)];
+    st?.cache.set(key, c);
+    return c;
   }
 
   /** dnat/snat/masquerade/redirect with a known address and port -> the model's NAT action. */
@@ -2130,6 +2182,18 @@ function byDirection(r: Expansion): Expansion[] {
   const alts = split.anyOf.filter((alt) => alt.some((c) => c.kind === "ctstate" && c.states.some((s) => allowed.has(s))));
   const kept = alts.length > 0 ? alts : split.anyOf.slice(0, 1);
   return kept.flatMap((alt) => byDirection({ ...r, conditions: [...r.conditions.slice(0, i), ...alt, ...r.conditions.slice(i + 1)] }));
+}
+
+/** A rule split at most this often (2^n rules) by RULE_SPLITS; past that its `or`s stay whole. */
+const MAX_RULE_SPLITS = 4;
+
+/** One rule per alternative of each RULE_SPLITS `or` in `r` (the first `left` of them). */
+function bySplit(r: Expansion, left: number): Expansion[] {
+  if (left === 0) return [r];
+  const i = r.conditions.findIndex((c) => RULE_SPLITS.has(c));
+  if (i < 0) return [r];
+  const split = r.conditions[i] as Extract<Condition, { kind: "or" }>;
+  return split.anyOf.flatMap((alt) => bySplit({ ...r, conditions: [...r.conditions.slice(0, i), ...alt, ...r.conditions.slice(i + 1)] }, left - 1));
 }
 
 /** The conntrack states a conjunction's own `ct state` conditions allow. */
@@ -2645,7 +2709,10 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       for (const st of n.stmts) {
         if (st.kind === "setop") {
           const s = t.sets.get(st.set);
-          if (s) s.dynamic ??= `rules ${st.op} elements`;
+          if (s) {
+            s.dynamic ??= `rules ${st.op} elements`;
+            s.filledByRules = true;
+          }
           else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`, true);
           if ((st.effects?.length ?? 0) > MAX_SET_STATEMENTS) {
             diag("error", st.effects![MAX_SET_STATEMENTS]!.span, `a set statement runs at most ${MAX_SET_STATEMENTS} statements on its element: the kernel refuses '${st.effects![MAX_SET_STATEMENTS]!.text}' (nft: "Could not process rule: Argument list too long")`);

@@ -218,7 +218,7 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Said of the outcome ordinary traffic gets (TracePath.ordinary), where the verdict depends on what fwlint does not model. */
-const ORDINARY_NOTE = "(the way ordinary traffic goes: a unicast packet whose source routes back through the interface it arrived on)";
+const ORDINARY_NOTE = "(the way ordinary traffic goes: a stranger's unicast packet, whose source routes back through the interface it arrived on and is on no list only something outside the ruleset fills)";
 
 /**
  * Said of each of several such outcomes: a condition on the way is drawn per connection (a load

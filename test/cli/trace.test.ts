@@ -198,8 +198,19 @@ describe("fwlint trace", () => {
       ["accept", true, 21],
     ]);
     const text = (await run(["trace", fx, ...flags])).out;
-    expect(text).toMatch(/rpfilter-host\.nft:18\): ACCEPT \(the way ordinary traffic goes: a unicast packet whose source routes back through the interface it arrived on\)\n/);
+    expect(text).toMatch(/rpfilter-host\.nft:18\): ACCEPT \(the way ordinary traffic goes: a stranger's unicast packet, whose source routes back through the interface it arrived on and is on no list only something outside the ruleset fills\)\n/);
     expect(text.match(/ordinary traffic/g)).toHaveLength(1);
+  });
+
+  it("drops a source a ban list lists for certain; a stranger's connection passes it the ordinary way", async () => {
+    const fx = "fixtures/nftables/ban-list-dump.nft";
+    const to = ["--dst", "10.0.0.5", "--proto", "tcp", "--dport", "22"];
+    expect((await run(["trace", fx, "--src", "45.61.184.2", ...to])).out).toMatch(/^tcp 45\.61\.184\.2 -> 10\.0\.0\.5:22 \[input\]: DROP\n.*ban-list-dump\.nft:23 drop/);
+    const json = JSON.parse((await run(["trace", fx, "--src", "198.51.100.7", ...to, "--format", "json"])).out.trim());
+    expect(json.outcomes.map((o: { verdict: string; ordinary?: boolean }) => [o.verdict, o.ordinary ?? false])).toEqual([
+      ["drop", false],
+      ["accept", true],
+    ]);
   });
 
   it("names a vendor's lists and bindings as the device does", async () => {

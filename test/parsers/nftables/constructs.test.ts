@@ -224,9 +224,47 @@ describe("named sets", () => {
     expect(rs.diagnostics).toEqual([]);
     expect(rs.chains.get("inet t/c")!.rules.map((r) => r.conditions)).toEqual([
       [{ kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[80, 80], [443, 443], [8000, 8080]] }],
-      [{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @seen", reason: "the contents of set @seen change at run time (flags dynamic)" }],
+      [{ kind: "family", family: 4 }, { kind: "unknown", text: "ip saddr @seen", reason: "set @seen is filled from outside the ruleset (flags dynamic): what it lists now is read, what may be added is not known", ordinary: false }],
       [{ kind: "proto", protos: [10, 11, 12], negate: true }],
     ]);
+  });
+  it("a source set only something outside fills: its listed elements exact, a stranger not among what may be added", () => {
+    const text = [
+      "table ip t {",
+      "  set ban { type ipv4_addr; flags timeout; elements = { 192.0.2.1 timeout 1h expires 59m } }",
+      "  set pairs { type ipv4_addr . inet_service; timeout 1h; elements = { 192.0.2.2 . 22 } }",
+      "  set to { type ipv4_addr; flags timeout; elements = { 192.0.2.3 } }",
+      "  chain c {",
+      "    type filter hook input priority 0; policy drop;",
+      "    ip saddr @ban drop",
+      "    ip saddr != @ban tcp dport 25 accept",
+      "    ip saddr . tcp dport @pairs drop",
+      "    ip daddr @to drop",
+      "  }",
+      "}",
+    ].join("\n");
+    const rs = parseNft(text, "s.nft");
+    expect(rs.diagnostics).toEqual([]);
+    const added = (t: string, set: string, ordinary: boolean) => ({ kind: "unknown", text: t, reason: `set @${set} is filled from outside the ruleset (its elements time out): what it lists now is read, what may be added is not known`, ordinary });
+    const v4 = { kind: "family", family: 4 };
+    const one = { kind: "addr", field: "src", family: 4, ranges: [{ lo: 0xc0000201n, hi: 0xc0000201n }] };
+    const pair = [{ kind: "addr", field: "src", family: 4, ranges: [{ lo: 0xc0000202n, hi: 0xc0000202n }] }, { kind: "port", field: "dport", ranges: [[22, 22]] }];
+    const rules = rs.chains.get("ip t/c")!.rules;
+    // `ip saddr @ban drop`: two rules from one line - the listed source, then the rest if added
+    expect(rules.map((r) => r.span.line)).toEqual([7, 7, 8, 9, 9, 10]);
+    expect(rules[0]!.conditions).toEqual([v4, one]);
+    expect(rules[1]!.conditions).toEqual([v4, { ...one, negate: true }, added("ip saddr @ban", "ban", false)]);
+    // negated: not listed, and not added (which ordinary traffic is not)
+    expect(rules[2]!.conditions.slice(0, 3)).toEqual([v4, { ...one, negate: true }, added("ip saddr != @ban", "ban", true)]);
+    expect(rules[3]!.conditions.at(-1)).toEqual({ kind: "or", anyOf: [pair] });
+    expect(rules[4]!.conditions.slice(-2)).toEqual([{ kind: "or", anyOf: [pair], negate: true }, added("ip saddr . tcp dport @pairs", "pairs", false)]);
+    // a destination set says nothing of strangers
+    expect(rules[5]!.conditions).toEqual([v4, { kind: "unknown", text: "ip daddr @to", reason: "the contents of set @to change at run time (its elements time out)" }]);
+  });
+  it("a timed-out set a rule fills stays unknown", () => {
+    const rs = parseNft("table ip t {\n set s { type ipv4_addr; flags timeout; }\n chain c { tcp dport 7000 add @s { ip saddr timeout 10s }; ip saddr @s tcp dport 22 accept; }\n}\n", "s.nft");
+    expect(rs.diagnostics).toEqual([]);
+    expect(rs.chains.get("ip t/c")!.rules[1]!.conditions.find((c) => c.kind === "unknown")).toEqual({ kind: "unknown", text: "ip saddr @s", reason: "the contents of set @s change at run time (its elements time out)" });
   });
   it("a set that rules add to is not constant", () => {
     const rs = parseNft("table ip t {\n set s { type ipv4_addr; elements = { 1.2.3.4 } }\n chain c { add @s { ip saddr } ip saddr @s drop; }\n}\n", "s.nft");

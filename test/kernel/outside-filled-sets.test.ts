@@ -1,0 +1,89 @@
+/**
+ * nft sets only something outside the ruleset fills, judged by the kernel: a ban list whose
+ * elements time out (as crowdsec's and sshguard's are, and as `nft list ruleset` of a running host
+ * lists them, with their expiries), an empty `flags dynamic,timeout` IPv6 ban list, an address .
+ * port list, and an allow list with a set timeout that nothing has written to yet. fwlint reads
+ * what such a set lists now as it is and leaves what may be added an unknown condition that a
+ * stranger's connection does not meet (Condition unknown `ordinary`): the listed sources' packets
+ * are certain, and a stranger's fate on its ordinary path must be the kernel's.
+ *
+ * Needs root and ../shared's kernel-oracle (as the agreement suite); skips with a message otherwise,
+ * and FWLINT_REQUIRE_KERNEL=1 / FWLINT_REQUIRE_SHARED=1 turn the skip into a failure.
+ */
+import { expect, it } from "vitest";
+import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
+import type { Packet } from "../../src/model/finding.js";
+import type { Ruleset } from "../../src/model/types.js";
+import { ORACLE, checkEnvironment, kernelSuite, kernelVerdicts, listedNftJson } from "./harness.js";
+import { compareOrdinary } from "./ordinary-judge.js";
+
+const NFT = `table inet t {
+  set ban4 { type ipv4_addr; flags timeout; elements = { 198.51.100.200 timeout 1h expires 59m } }
+  set ban6 { type ipv6_addr; flags dynamic,timeout; }
+  set allow { type ipv4_addr; timeout 1h; }
+  set pairs { type ipv4_addr . inet_service; flags timeout; elements = { 198.51.100.201 . 22 timeout 1h } }
+  chain input {
+    type filter hook input priority filter; policy drop;
+    ip saddr @ban4 drop
+    ip6 saddr @ban6 drop
+    ip saddr . tcp dport @pairs drop
+    tcp dport { 22, 25 } accept
+    tcp dport 26 ip saddr @allow accept
+    tcp dport 27 ip saddr != @allow drop
+    tcp dport 27 accept
+  }
+}
+`;
+
+const v4 = (src: string, dport: number): Packet => ({ family: 4, proto: "tcp", src, dst: "10.0.0.5", sport: 40000, dport, hook: "input", iif: "eth0" });
+const v6 = (src: string, dport: number): Packet => ({ family: 6, proto: "tcp", src, dst: "2001:db8::5", sport: 40000, dport, hook: "input", iif: "eth0" });
+
+/**
+ * Strangers (each its own source) to every port, and the listed sources: the banned address to 22
+ * and 25 (dropped, certain), the listed pair's address to 22 (dropped, certain) and to 25 (its
+ * pair is port 22 only: a stranger's fate there).
+ */
+const PACKETS: Packet[] = [
+  ...[22, 25, 26, 27, 28].map((port, i) => v4(`198.51.100.${10 + i}`, port)),
+  v4("198.51.100.200", 22),
+  v4("198.51.100.200", 25),
+  v4("198.51.100.201", 22),
+  v4("198.51.100.201", 25),
+  ...[22, 25, 26].map((port, i) => v6(`2001:db8:ffff::${(16 + i).toString(16)}`, port)),
+];
+
+const env = checkEnvironment();
+
+/** Per form: fwlint's reading of the ruleset the kernel loads. */
+const FORMS: { what: string; ruleset: () => Ruleset | Promise<Ruleset> }[] = [
+  { what: "nft text", ruleset: () => parseNft(NFT, "rules.nft") },
+  { what: "nft JSON (nft -j list ruleset of the loaded text)", ruleset: async () => parseNftJson(await listedNftJson(NFT), "rules.json") },
+];
+
+kernelSuite(`sets filled from outside the ruleset against the kernel (${ORACLE})`, env.skip, env.required, () => {
+  for (const f of FORMS) {
+    it(f.what, async () => {
+      const rs = await f.ruleset();
+      expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const kernel = await kernelVerdicts(NFT, "nft", PACKETS);
+      const r = compareOrdinary(rs, PACKETS, kernel);
+      console.log(`[outside-filled sets vs kernel] ${f.what}: ${r.judged} packets judged (${r.accepted} accepted, ${r.uncertain.length} uncertain), ${r.disagree.length} disagree`);
+      expect(r.disagree).toEqual([]);
+      expect(r.judged).toBe(PACKETS.length);
+      // IPv4 strangers to 22 and 25 (not 26: not allowed; not 27: not allowed, so dropped), the
+      // pair's address to 25; IPv6 strangers to 22 and 25
+      expect(r.accepted).toBe(5);
+      // the listed sources' packets (three) and the strangers' to closed ports are certain; a
+      // stranger's to an open one or 26/27 depends on what may be added
+      expect(r.uncertain.map((p) => `${p.src}:${p.dport}`)).toEqual([
+        "198.51.100.10:22",
+        "198.51.100.11:25",
+        "198.51.100.12:26",
+        "198.51.100.13:27",
+        "198.51.100.201:25",
+        "2001:db8:ffff::10:22",
+        "2001:db8:ffff::11:25",
+      ]);
+    }, 120_000);
+  }
+});
