@@ -16,13 +16,17 @@
  *   10.0.1.1 on eth1 out).
  * - list:set: the packet is in it when it is in one of the member sets.
  *
- * What the saved content cannot tell stays an unknown condition: a set whose elements time out (its
- * content changes by itself), a set the ruleset fills (`-j SET`), MAC and mark dimensions, physdev
- * interfaces, nomatch elements in a set with two network dimensions, `--return-nomatch`.
+ * What the saved content cannot tell stays an unknown condition: a set the ruleset fills (`-j SET`),
+ * MAC and mark dimensions, physdev interfaces, nomatch elements in a set with two network
+ * dimensions, `--return-nomatch`. A set whose elements time out changes by itself: where it is
+ * looked up by the packet's source and only something outside fills it (fail2ban's and crowdsec's
+ * ban sets), the saved elements are read and what may be added is an unknown a stranger does not
+ * meet (see ../outside-filled.ts); otherwise (a list:set of such sets, a destination set) unknown.
  */
 import { familyBits } from "../../src/model/address.js";
 import type { Condition, Family } from "../../src/model/types.js";
 import type { IpsetDef, IpsetEntry, IpsetPart } from "./save.js";
+import { outsideFilledMatch } from "../outside-filled.js";
 
 export interface IpsetIndex {
   sets: ReadonlyMap<string, IpsetDef>;
@@ -51,16 +55,26 @@ export function setMatchWarning(index: IpsetIndex, name: string, flags: readonly
 }
 
 /**
- * The condition `--match-set name flags` (negated with `negate`) stands for; `text` is the option as
- * written, for the unknown conditions it may hold.
+ * The conditions `--match-set name flags` (negated with `negate`) stands for; `text` is the option as
+ * written, for the unknown conditions they may hold.
  */
-export function setMatchCondition(index: IpsetIndex, name: string, flags: readonly Flag[], family: Family, negate: boolean, text: string): Condition {
+export function setMatchConditions(index: IpsetIndex, name: string, flags: readonly Flag[], family: Family, negate: boolean, text: string): Condition[] {
+  const set = index.sets.get(name);
+  if (set && set.timeout && set.type !== "list:set" && !index.filled.has(name) && looksUp(set, flags, family) && set.dims.some((d, i) => (d === "ip" || d === "net") && flags[i] === "src")) {
+    const added = (ordinary: boolean): Condition => ({ kind: "unknown", text, reason: `the elements of ipset '${name}' time out and only something outside the ruleset adds them: the saved ones are read, what may be added is not known`, ordinary });
+    return outsideFilledMatch(negate, (neg) => [setMatchCondition(index, name, flags, family, neg, text, true)], set.entries.length === 0, added);
+  }
+  return [setMatchCondition(index, name, flags, family, negate, text)];
+}
+
+/** The condition of setMatchConditions from the saved content alone (`saved`: a set's timeouts taken as the saved moment's). */
+function setMatchCondition(index: IpsetIndex, name: string, flags: readonly Flag[], family: Family, negate: boolean, text: string, saved = false): Condition {
   const neg = negate ? { negate: true as const } : {};
   const unknown = (reason: string): Condition => ({ kind: "unknown", text, reason });
   const set = index.sets.get(name);
   if (!set) return unknown(`ipset '${name}' is defined outside the ruleset`);
   const changing = (s: IpsetDef): string | undefined =>
-    index.filled.has(s.name) ? `ipset '${s.name}' is filled by the ruleset itself (-j SET)` : s.timeout ? `the elements of ipset '${s.name}' time out: the saved ones are a moment's content` : undefined;
+    index.filled.has(s.name) ? `ipset '${s.name}' is filled by the ruleset itself (-j SET)` : s.timeout && !saved ? `the elements of ipset '${s.name}' time out: the saved ones are a moment's content` : undefined;
   const members = set.type === "list:set" ? set.entries.map((e) => (e.parts[0] as Extract<IpsetPart, { dim: "set" }>).name) : [name];
   const anyOf: Condition[][] = [];
   for (const member of members) {

@@ -3,7 +3,8 @@
  * options, `-m` module loading (and implicit loading by `-p`), module and target options, `!`
  * negation, and `-s`/`-d` lists expanded into one rule per address combination.
  */
-import { setMatchCondition, setMatchWarning, type IpsetIndex } from "../ipset/match.js";
+import { setMatchConditions, setMatchWarning, type IpsetIndex } from "../ipset/match.js";
+import { splitRule } from "../outside-filled.js";
 import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
 import { MULTICAST, formatIPv4, hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt, parseInetAton } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
@@ -801,7 +802,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           // counters compared, or nomatch elements reported as matches: what the saved content does not tell
           const beyond = m.opts.find((x) => x.name === "--return-nomatch" || /^--(packets|bytes)-(eq|lt|gt)$/.test(x.name));
           if (beyond) conds.push({ kind: "unknown", text: [text, optText(beyond)].join(" "), reason: `${beyond.name} of match set is not modelled` });
-          else if (ctx.ipsets) conds.push(setMatchCondition(ctx.ipsets, arg0, flags as ("src" | "dst")[], ctx.family, o.negate, text));
+          else if (ctx.ipsets) conds.push(...setMatchConditions(ctx.ipsets, arg0, flags as ("src" | "dst")[], ctx.family, o.negate, text));
           else conds.push({ kind: "unknown", text, reason: `ipset '${arg0}' is defined outside the ruleset` });
           break;
         }
@@ -859,7 +860,8 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
           if (c) conds.push(c);
         } else conds.push(...e.conds);
       }
-      variants.push(conds);
+      // (a match on a list filled from outside: one rule per disjoint alternative, see outside-filled.ts)
+      variants.push(...splitRule(conds));
     }
   }
   return { variants, target: targetRef, ...(comment !== undefined ? { comment } : {}), ...(recent.length > 0 ? { recent } : {}) };

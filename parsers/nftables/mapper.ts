@@ -53,6 +53,7 @@ import { jumpRefusals } from "./jump-graph.js";
 import { keywordAsValue, keywordConstant, keywordValueError } from "./keywords.js";
 import { scannedAsNumber } from "./option-grammar.js";
 import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, nftInteger, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
+import { outsideFilledMatch, splitRule } from "../outside-filled.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -955,36 +956,22 @@ function distinctConditions(conds: readonly Condition[]): Condition[] {
 
 /**
  * Is `left OP @set` a test of the packet's own source against a set only something outside the
- * ruleset fills: its elements time out or it is `flags dynamic`, and no rule adds or updates
- * elements - a ban list a daemon keeps (crowdsec, sshguard, fail2ban's timeouts), or an allow list
- * one writes to. A key part must be the source address (`ip saddr`, `ip6 saddr`, as a concatenation's
- * part too): a stranger is in such a list only once something outside put it there, as iptables'
- * `-m recent` lists no rule fills (see recentListsFilledOutside). Other keys (a destination a DNS
- * daemon adds) say nothing of strangers.
+ * ruleset fills (see outside-filled.ts): its elements time out or it is `flags dynamic`, and no rule
+ * adds or updates elements. A key part must be the source address (`ip saddr`, `ip6 saddr`, as a
+ * concatenation's part too): other keys (a destination a DNS daemon adds) say nothing of strangers.
  */
 function filledFromOutside(st: SetState, parts: readonly Left[], op: MatchOp): boolean {
   if (st.filledByRules || (op !== "==" && op !== "!=" && op !== "implicit")) return false;
   return parts.some((l) => l.dom.d === "addr" && l.dom.field === "src" && l.original === undefined);
 }
 
-/** The `or` conditions that are one rule per alternative (see outsideFilled): the alternatives are disjoint. */
-const RULE_SPLITS = new WeakSet<Condition>();
-
 /**
- * `key OP @name` for a set filled from outside (filledFromOutside): what it lists now is read as
- * it is (a `nft list ruleset` of a running host lists the ban list's current entries), and what may
- * be added later is an unknown condition that ordinary traffic - a stranger, never put there - does
- * not meet. `key != @name` is a conjunction: not listed, and not added. `key @name` is listed, or not
- * listed and added: two disjoint alternatives, one rule each (RULE_SPLITS), so that the second
- * alone carries the unknown and ordinary traffic takes its fate from it.
+ * `key OP @name` for a set filled from outside (filledFromOutside): see outside-filled.ts. A listing
+ * of a running host names the set's current elements; a file, usually none.
  */
 function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: MatchOp) => Condition[], text: string): Condition[] {
   const added = (ordinary: boolean): Condition => ({ kind: "unknown", text: clip(text), reason: `set @${name} is filled from outside the ruleset (${st.dynamic}): what it lists now is read, what may be added is not known`, ordinary });
-  if (op === "!=") return [...listed("!="), added(true)];
-  if (st.elements.length === 0) return [added(false)];
-  const split: Condition = { kind: "or", anyOf: [listed("=="), [...listed("!="), added(false)]] };
-  RULE_SPLITS.add(split);
-  return [split];
+  return outsideFilledMatch(op === "!=", (negate) => listed(negate ? "!=" : "=="), st.elements.length === 0, added);
 }
 
 /** The `or` conditions of matches on the original tuple, split by conntrack state (see originalDirection). */
@@ -1509,7 +1496,7 @@ class RuleMapper {
       ...r,
       ...(setMark !== undefined ? { setMark } : {}),
       conditions: r.conditions.filter((c, i) => c.kind !== "family" || !r.conditions.slice(0, i).some((d) => d.kind === "family" && d.family === c.family)),
-    })).flatMap(byDirection).flatMap((r) => bySplit(r, MAX_RULE_SPLITS));
+    })).flatMap(byDirection).flatMap((r) => splitRule(r.conditions).map((conditions) => ({ ...r, conditions })));
     // nft: "transport protocol mapping is only valid after transport protocol match".
     for (const r of rules) {
       if ((r.action.kind === "dnat" || r.action.kind === "snat") && r.action.to.ports && !this.natTransport) {
@@ -2182,18 +2169,6 @@ function byDirection(r: Expansion): Expansion[] {
   const alts = split.anyOf.filter((alt) => alt.some((c) => c.kind === "ctstate" && c.states.some((s) => allowed.has(s))));
   const kept = alts.length > 0 ? alts : split.anyOf.slice(0, 1);
   return kept.flatMap((alt) => byDirection({ ...r, conditions: [...r.conditions.slice(0, i), ...alt, ...r.conditions.slice(i + 1)] }));
-}
-
-/** A rule split at most this often (2^n rules) by RULE_SPLITS; past that its `or`s stay whole. */
-const MAX_RULE_SPLITS = 4;
-
-/** One rule per alternative of each RULE_SPLITS `or` in `r` (the first `left` of them). */
-function bySplit(r: Expansion, left: number): Expansion[] {
-  if (left === 0) return [r];
-  const i = r.conditions.findIndex((c) => RULE_SPLITS.has(c));
-  if (i < 0) return [r];
-  const split = r.conditions[i] as Extract<Condition, { kind: "or" }>;
-  return split.anyOf.flatMap((alt) => bySplit({ ...r, conditions: [...r.conditions.slice(0, i), ...alt, ...r.conditions.slice(i + 1)] }, left - 1));
 }
 
 /** The conntrack states a conjunction's own `ct state` conditions allow. */

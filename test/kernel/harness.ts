@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -321,14 +321,38 @@ export async function listedNftJson(text: string): Promise<string> {
 /** A ruleset format the kernel-oracle loads. */
 export type KernelFormat = "iptables" | "ip6tables" | "nft";
 
+/**
+ * The kernel oracle loads a ruleset with iptables-restore into a network namespace of its own, where
+ * no ipset exists, so a rule naming one does not load. This makes a folder holding an
+ * `iptables-restore` and an `ip6tables-restore` that restore $FWLINT_ORACLE_IPSETS into their own
+ * namespace first (`ipset restore`), then run the real one (found on PATH now) with the same
+ * arguments and input; ipsetOracleEnv puts it first on the oracle's PATH.
+ */
+export function ipsetLoaderShim(): string {
+  const dir = mkdtempSync(join(tmpdir(), "fwlint-ipset-shim-"));
+  for (const loader of ["iptables-restore", "ip6tables-restore"]) {
+    const real = spawnSync("sh", ["-c", `command -v ${loader}`], { encoding: "utf8" }).stdout.trim();
+    if (!real) throw new Error(`${loader} is not on PATH`);
+    const shim = join(dir, loader);
+    writeFileSync(shim, `#!/bin/sh\nipset -exist restore -file "$FWLINT_ORACLE_IPSETS" || exit 1\nexec ${real} "$@"\n`);
+    chmodSync(shim, 0o755);
+  }
+  return dir;
+}
+
+/** The oracle's environment to load a ruleset naming the sets saved in `ipsets` (see ipsetLoaderShim). */
+export function ipsetOracleEnv(shim: string, ipsets: string): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${shim}:${process.env.PATH ?? ""}`, FWLINT_ORACLE_IPSETS: ipsets };
+}
+
 /** The kernel's verdict on each of `packets` (in order; "error" where the oracle could not judge one). */
-export async function kernelVerdicts(text: string, format: KernelFormat, packets: readonly Packet[], hook: "input" | "forward" = "input"): Promise<string[]> {
+export async function kernelVerdicts(text: string, format: KernelFormat, packets: readonly Packet[], hook: "input" | "forward" = "input", env?: NodeJS.ProcessEnv): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "fwlint-verdicts-"));
   try {
     const ruleFile = join(dir, format === "nft" ? "rules.nft" : format === "ip6tables" ? "rules.v6" : "rules.v4");
     writeFileSync(ruleFile, text);
     writeFileSync(join(dir, "packets.jsonl"), packets.map((p, i) => JSON.stringify({ id: `p${i}`, ...p })).join("\n") + "\n");
-    const out = await runOracle(["--ruleset", ruleFile, "--format", format, "--packets", join(dir, "packets.jsonl"), "--hook", hook], dir);
+    const out = await runOracle(["--ruleset", ruleFile, "--format", format, "--packets", join(dir, "packets.jsonl"), "--hook", hook], dir, env);
     expect(out.code, out.stderr).toBe(0);
     const verdicts = packets.map(() => "error");
     for (const line of out.stdout.split("\n").filter(Boolean)) {

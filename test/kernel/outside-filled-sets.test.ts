@@ -1,20 +1,25 @@
 /**
- * nft sets only something outside the ruleset fills, judged by the kernel: a ban list whose
+ * Sets only something outside the ruleset fills, judged by the kernel. nft: a ban list whose
  * elements time out (as crowdsec's and sshguard's are, and as `nft list ruleset` of a running host
  * lists them, with their expiries), an empty `flags dynamic,timeout` IPv6 ban list, an address .
- * port list, and an allow list with a set timeout that nothing has written to yet. fwlint reads
- * what such a set lists now as it is and leaves what may be added an unknown condition that a
+ * port list, and an allow list with a set timeout that nothing has written to yet. iptables: the
+ * ipsets fail2ban's ipset actions create with a timeout, saved beside the ruleset with the sources
+ * banned now (fixtures/iptables/ipset-timeout), loaded into the oracle's namespace first. fwlint
+ * reads what such a set lists now as it is and leaves what may be added an unknown condition that a
  * stranger's connection does not meet (Condition unknown `ordinary`): the listed sources' packets
  * are certain, and a stranger's fate on its ordinary path must be the kernel's.
  *
- * Needs root and ../shared's kernel-oracle (as the agreement suite); skips with a message otherwise,
- * and FWLINT_REQUIRE_KERNEL=1 / FWLINT_REQUIRE_SHARED=1 turn the skip into a failure.
+ * Needs root and ../shared's kernel-oracle (as the agreement suite), and ipset; skips with a message
+ * otherwise, and FWLINT_REQUIRE_KERNEL=1 / FWLINT_REQUIRE_SHARED=1 turn the skip into a failure.
  */
-import { expect, it } from "vitest";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
-import { ORACLE, checkEnvironment, kernelSuite, kernelVerdicts, listedNftJson } from "./harness.js";
+import { FIXTURES, ORACLE, checkEnvironment, ipsetLoaderShim, ipsetOracleEnv, kernelSuite, kernelVerdicts, listedNftJson, which } from "./harness.js";
 import { compareOrdinary } from "./ordinary-judge.js";
 
 const NFT = `table inet t {
@@ -53,6 +58,17 @@ const PACKETS: Packet[] = [
 ];
 
 const env = checkEnvironment();
+const skip = env.skip ?? (!which("ipset") ? "ipset is not installed" : undefined);
+
+/** fail2ban's jails as ipsets with timeouts, and the sources banned now (see the fixture's comment). */
+const F2B_DIR = join(FIXTURES, "ipset-timeout");
+const F2B_RULES = join(F2B_DIR, "rules.v4");
+const F2B_PACKETS: Packet[] = [
+  ...[25, 143, 22, 80].map((port, i) => v4(`198.51.100.${10 + i}`, port)),
+  v4("203.0.113.66", 25),
+  v4("198.51.100.200", 143),
+  v4("203.0.113.66", 22),
+];
 
 /** Per form: fwlint's reading of the ruleset the kernel loads. */
 const FORMS: { what: string; ruleset: () => Ruleset | Promise<Ruleset> }[] = [
@@ -60,7 +76,24 @@ const FORMS: { what: string; ruleset: () => Ruleset | Promise<Ruleset> }[] = [
   { what: "nft JSON (nft -j list ruleset of the loaded text)", ruleset: async () => parseNftJson(await listedNftJson(NFT), "rules.json") },
 ];
 
-kernelSuite(`sets filled from outside the ruleset against the kernel (${ORACLE})`, env.skip, env.required, () => {
+kernelSuite(`sets filled from outside the ruleset against the kernel (${ORACLE})`, skip, env.required, () => {
+  const shim = ipsetLoaderShim();
+  afterAll(() => rmSync(shim, { recursive: true, force: true }));
+
+  it("iptables with fail2ban's ipsets saved beside it", async () => {
+    const text = readFileSync(F2B_RULES, "utf8");
+    const rs = parseIptablesSave(text, F2B_RULES, { family: 4 });
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const kernel = await kernelVerdicts(text, "iptables", F2B_PACKETS, "input", ipsetOracleEnv(shim, join(F2B_DIR, "ipsets")));
+    const r = compareOrdinary(rs, F2B_PACKETS, kernel);
+    console.log(`[outside-filled sets vs kernel] iptables + ipsets: ${r.judged} packets judged (${r.accepted} accepted, ${r.uncertain.length} uncertain), ${r.disagree.length} disagree`);
+    expect(r.disagree).toEqual([]);
+    expect(r.judged).toBe(F2B_PACKETS.length);
+    // strangers to SMTP and IMAP; the banned sources dropped for certain; SSH only for admins (none)
+    expect(r.accepted).toBe(2);
+    expect(r.uncertain.map((p) => `${p.src}:${p.dport}`)).toEqual(["198.51.100.10:25", "198.51.100.11:143", "198.51.100.12:22", "203.0.113.66:22"]);
+  }, 120_000);
+
   for (const f of FORMS) {
     it(f.what, async () => {
       const rs = await f.ruleset();

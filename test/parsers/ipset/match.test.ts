@@ -67,9 +67,29 @@ describe("iptables -m set with the ipsets saved beside the ruleset", () => {
     expect(verdict(rs, tcp("10.0.0.1", 443))).toBe("drop");
   });
 
-  it("what the saved content cannot tell stays unknown: timeouts, sets the ruleset fills, --return-nomatch, counters", () => {
+  it("a source set whose elements time out and only something outside fills: the saved elements, then what may be added", () => {
+    const rs = rules(["-A INPUT -m set --match-set bans src -j DROP", "-A INPUT -m set ! --match-set bans src -p tcp --dport 25 -j ACCEPT", "-A INPUT -m set --match-set quiet src -j DROP"], 4, `${SETS}\ncreate quiet hash:ip family inet timeout 600`);
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const banned = { kind: "addr", field: "src", family: 4, ranges: [{ lo: 0xcb007142n, hi: 0xcb007142n }] };
+    const added = (text: string, set: string, ordinary: boolean) => ({ kind: "unknown", text, reason: `the elements of ipset '${set}' time out and only something outside the ruleset adds them: the saved ones are read, what may be added is not known`, ordinary });
+    const rules4 = rs.chains.get("filter/INPUT")!.rules;
+    // one line, two rules: the banned address for certain, then whoever is added (not a stranger)
+    expect(rules4.map((r) => [r.span.line, r.conditions])).toEqual([
+      [5, [banned]],
+      [5, [{ ...banned, negate: true }, added("-m set --match-set bans src", "bans", false)]],
+      [6, [{ ...banned, negate: true }, added("-m set ! --match-set bans src", "bans", true), { kind: "proto", protos: [6] }, { kind: "port", field: "dport", ranges: [[25, 25]] }]],
+      [7, [added("-m set --match-set quiet src", "quiet", false)]],
+    ]);
+    expect(verdict(rs, tcp("203.0.113.66", 25))).toBe("drop");
+    // a stranger: unknown, and accepted on the way ordinary traffic goes
+    const v = verdictFor(rs, tcp("198.51.100.7", 25));
+    expect(v.verdict).toBe("unknown");
+    expect(v.paths.filter((p) => p.ordinary).map((p) => p.verdict)).toEqual(["accept"]);
+  });
+
+  it("what the saved content cannot tell stays unknown: timeouts of a destination set, sets the ruleset fills, --return-nomatch, counters", () => {
     const reasons = (lines: string[]) => conditions(rules(lines)).flatMap((c) => (c.kind === "unknown" ? [c.reason] : []));
-    expect(reasons(["-A INPUT -m set --match-set bans src -j DROP"])).toEqual(["the elements of ipset 'bans' time out: the saved ones are a moment's content"]);
+    expect(reasons(["-A INPUT -m set --match-set bans dst -j DROP"])).toEqual(["the elements of ipset 'bans' time out: the saved ones are a moment's content"]);
     expect(reasons(["-A INPUT -m set --match-set knock src -j ACCEPT", "-A INPUT -p tcp --dport 7000 -j SET --add-set knock src"])).toEqual(["ipset 'knock' is filled by the ruleset itself (-j SET)"]);
     expect(reasons(["-A INPUT -m set --match-set admins src --return-nomatch -j ACCEPT"])).toEqual(["--return-nomatch of match set is not modelled"]);
     expect(reasons(["-A INPUT -m set --match-set admins src --packets-gt 10 -j ACCEPT"])).toEqual(["--packets-gt of match set is not modelled"]);
