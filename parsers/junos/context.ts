@@ -22,6 +22,11 @@ export interface VendorContext {
 
 export interface JunosContext extends VendorContext {
   root: ConfigNode;
+  /**
+   * In a policy file without `security zones` that names an untrust zone, the zones its policies
+   * name, each taken as one interface of its own (see policyFileZones); undefined otherwise.
+   */
+  standInZones?: ReadonlySet<string>;
 }
 
 export function spanOf(ctx: Pick<VendorContext, "file" | "lines">, n: { line: number; column: number }): SourceSpan {

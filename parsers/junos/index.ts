@@ -27,7 +27,7 @@ import { buildSecurityPolicies } from "./security-policies.js";
 import { readSetText } from "./set-reader.js";
 import { Diagnostics } from "./statements.js";
 import { at, buildTree, child, kids, leafPaths } from "./tree.js";
-import { connectedSubnets, declaredInterfaces, defaultInternetInterfaces, readZones } from "./zones.js";
+import { connectedSubnets, declaredInterfaces, defaultInternetInterfaces, policyFileZones, readZones, standInInternetInterfaces, zoneStandIn } from "./zones.js";
 
 import type { JunosForm } from "./detect.js";
 export { detectJunos, type JunosForm } from "./detect.js";
@@ -59,6 +59,9 @@ export function parseJunos(text: string, file: string): Ruleset {
   const ctx: JunosContext = { root, diags, file, lines: text.split("\n"), chains: new Map(), complete, ruleCount: 0 };
 
   const zones = readZones(ctx);
+  // (a complete configuration without zones forwards in packet mode: see buildSecurityPolicies)
+  const standIns = ctx.complete ? undefined : policyFileZones(root, zones);
+  if (standIns) ctx.standInZones = new Set(standIns);
   reportUnreadHierarchies(ctx);
   const books = new AddressBooks(root, diags);
   const apps = new Applications(root, diags);
@@ -102,8 +105,8 @@ export function parseJunos(text: string, file: string): Ruleset {
       pipelines.push({ kind: "inbound", family, stages: inbound });
     }
   }
-  const internet = defaultInternetInterfaces(root, zones);
-  const interfaces = declaredInterfaces(root, zones);
+  const internet = standIns ? standInInternetInterfaces(standIns) : defaultInternetInterfaces(root, zones);
+  const interfaces = standIns ? standIns.map(zoneStandIn) : declaredInterfaces(root, zones);
   const web = webManagement(ctx);
   return {
     format: "junos",

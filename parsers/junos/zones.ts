@@ -7,7 +7,7 @@ import type { Condition } from "../../src/model/types.js";
 import type { ConnectedSubnets } from "../../src/model/types.js";
 import { parsePrefix } from "./addresses.js";
 import type { JunosContext } from "./context.js";
-import { at, child, kids, type ConfigNode } from "./tree.js";
+import { at, child, kids, values, type ConfigNode } from "./tree.js";
 
 /** `ge-0/0/0` -> `ge-0/0/0.0`; names with a unit stay as they are. */
 export function unitName(name: string): string {
@@ -48,6 +48,7 @@ export function readZones(ctx: JunosContext): Map<string, Zone> {
  */
 export function zoneCondition(ctx: JunosContext, zones: Map<string, Zone>, name: string, field: "iif" | "oif", ref: { line: number; column: number }): Condition[] {
   const z = zones.get(name);
+  if (!z && ctx.standInZones?.has(name)) return [{ kind: "iface", field, name: zoneStandIn(name), prefix: false }];
   if (!z) {
     if (zones.size > 0) ctx.diags.warn(ref, `zone '${name}' is not defined under 'security zones'`);
     return [{ kind: "unknown", text: `${field === "iif" ? "from-zone" : "to-zone"} ${name}`, reason: `the interfaces of zone ${name} are not in this configuration` }];
@@ -160,8 +161,50 @@ export function declaredInterfaces(root: ConfigNode, zones: Map<string, Zone>): 
   return carriers.length > 0 ? carriers : undefined;
 }
 
+/** The interface a zone of a policy file without `security zones` stands for (see policyFileZones): `zone:trust`. */
+export function zoneStandIn(name: string): string {
+  return `zone:${name}`;
+}
+
+/** The zone a device's policies take to face the Internet, in a complete configuration or not. */
+const isUntrust = (zone: string) => zone.toLowerCase() === "untrust";
+
+/**
+ * The zones a policy file without `security zones` names - capirca's and aerleon's generated SRX
+ * policies, a policy section pasted on its own - when one of them is named untrust (any case): then
+ * each zone is taken as one interface of its own (zoneStandIn), packets enter and leave on those
+ * only, and untrust's faces the Internet, as in a complete configuration (defaultInternetInterfaces).
+ * A stranger's connection then arrives in untrust and a trust-to-untrust policy lets out, not in.
+ * Without an untrust zone the file does not tell where strangers arrive: undefined, and the zones
+ * stay unknown conditions. The device's own zone, junos-host, is no interface.
+ */
+export function policyFileZones(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
+  if (zones.size > 0 || at(root, "security", "zones")) return undefined;
+  const names = new Set<string>();
+  const policies = at(root, "security", "policies");
+  for (const from of kids(child(policies, "from-zone"))) {
+    names.add(from.name);
+    for (const to of kids(child(from, "to-zone"))) names.add(to.name);
+  }
+  for (const p of kids(child(child(policies, "global"), "policy"))) {
+    for (const key of ["from-zone", "to-zone"]) for (const z of values(child(p, "match"), key)) names.add(z.name);
+  }
+  const nat = at(root, "security", "nat");
+  for (const kind of ["source", "destination", "static"]) {
+    for (const rs of kids(child(child(nat, kind), "rule-set"))) for (const end of ["from", "to"]) for (const z of kids(child(child(rs, end), "zone"))) names.add(z.name);
+  }
+  names.delete("any");
+  names.delete("junos-host");
+  return [...names].some(isUntrust) ? [...names] : undefined;
+}
+
+/** Interfaces facing the Internet in a policy file's stand-in zones (see policyFileZones). */
+export function standInInternetInterfaces(zones: readonly string[]): string[] {
+  return zones.filter(isUntrust).map(zoneStandIn);
+}
+
 export function defaultInternetInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
-  const untrust = [...zones.values()].filter((z) => z.name.toLowerCase() === "untrust").flatMap((z) => z.interfaces);
+  const untrust = [...zones.values()].filter((z) => isUntrust(z.name)).flatMap((z) => z.interfaces);
   if (untrust.length > 0) return untrust;
   const pub = publicInterfaces(root);
   return pub.length > 0 ? pub : undefined;

@@ -357,6 +357,29 @@ set security policies from-zone a to-zone b policy p then permit
     ]);
   });
 
+  it("a policy file without zones that names an untrust zone: each zone one interface of its own, untrust's facing the Internet", () => {
+    const policy = (from: string, to: string, name: string, app: string) =>
+      ["source-address any", "destination-address any", `application ${app}`].map((m) => `set security policies from-zone ${from} to-zone ${to} policy ${name} match ${m}\n`).join("") + `set security policies from-zone ${from} to-zone ${to} policy ${name} then permit\n`;
+    const text = `${policy("trust", "untrust", "out", "any")}${policy("Untrust", "dmz", "web", "junos-https")}set security policies global policy g match from-zone lab\nset security policies global policy g match to-zone any\nset security policies global policy g match source-address any\nset security policies global policy g match destination-address any\nset security policies global policy g match application junos-ssh\nset security policies global policy g then permit\n`;
+    const rs = parseJunos(text, "policies.set");
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(rs.interfaces).toEqual(["zone:trust", "zone:untrust", "zone:Untrust", "zone:dmz", "zone:lab"]);
+    // (any case: as a complete configuration's untrust zone)
+    expect(rs.internetInterfaces).toEqual(["zone:untrust", "zone:Untrust"]);
+    expect(chain(rs, "security policies/flow policy lookup").rules[1]!.conditions).toEqual([
+      { kind: "iface", field: "iif", name: "zone:trust", prefix: false },
+      { kind: "iface", field: "oif", name: "zone:untrust", prefix: false },
+    ]);
+    expect(chain(rs, "security policies/global").rules[0]!.conditions[0]).toEqual({ kind: "iface", field: "iif", name: "zone:lab", prefix: false });
+    // what a stranger reaches: HTTPS into the DMZ, for certain; not what trust lets out, nor SSH from the lab
+    const exposed = analyzeText("policies.set", text).findings.filter((f) => f.ruleId === "exposed-service");
+    expect(exposed.map((f) => [f.location.line, f.exposure?.service, f.uncertain === undefined])).toEqual([[5, "https", true]]);
+    // without an untrust zone the file does not tell where strangers arrive: the zones stay unknown
+    const unnamed = parseJunos(policy("inside", "outside", "out", "any"), "p2.set");
+    expect(unnamed.interfaces).toBeUndefined();
+    expect(chain(unnamed, "security policies/flow policy lookup").rules[1]!.conditions[0]).toEqual({ kind: "unknown", text: "from-zone inside", reason: "the interfaces of zone inside are not in this configuration" });
+  });
+
   it("group wildcards: classes, ranges and many stars match in linear time", () => {
     const g = compileGlob("em[0,1]")!;
     expect([g.test("em0"), g.test("em1"), g.test("em2"), g.test("em,")]).toEqual([true, true, false, true]);
