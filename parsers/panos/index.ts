@@ -88,7 +88,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
     const nat = buildNat(ctx, { scope, addresses, services, zones, suffix, routed: routesTell ? routed : [] });
     judged.push({ scope, security, nat, ifaces: zones.allInterfaces() ?? importedInterfaces(scope) });
     for (const z of zones.named) pseudoZones.add(z);
-    v6 ||= addresses.sawV6;
+    v6 ||= addresses.sawV6 || services.sawV6;
   }
   const management = buildManagement(ctx, layout.devices, ifaces);
 

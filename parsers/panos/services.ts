@@ -31,6 +31,7 @@ interface ProtoPorts {
   proto: number;
   ports?: PortRange[];
   icmpType?: number;
+  icmpCode?: number;
 }
 
 /** PAN-OS predefined services (when no object of the name shadows them). */
@@ -107,6 +108,9 @@ export class Services {
   private readonly memo = new Map<string, Alt[] | undefined>();
   private readonly resolving = new Set<string>();
 
+  /** A rule names an application identified by its ICMPv6 type: the firewall passes IPv6. */
+  sawV6 = false;
+
   constructor(
     private readonly ctx: PanosContext,
     private readonly namespaces: readonly ConfigNode[],
@@ -179,7 +183,10 @@ export class Services {
     return alts;
   }
 
-  /** A custom application's `default port` members (`tcp/80,8080`, `udp/53`) or `ident-by-ip-protocol`. */
+  /**
+   * A custom application's `default port` members (`tcp/80,8080`, `udp/53`), `ident-by-ip-protocol`,
+   * or `ident-by-icmp-type` / `ident-by-icmp6-type` (a type, and a code when given).
+   */
   private customPorts(app: ConfigNode): ProtoPorts[] | undefined {
     const def = child(app, "default");
     if (!def) return undefined;
@@ -196,6 +203,20 @@ export class Services {
     }
     const ipProto = lastValue(def, "ident-by-ip-protocol");
     if (ipProto && /^\d+$/.test(ipProto.name)) out.push({ proto: Number(ipProto.name) });
+    for (const [key, proto] of [["ident-by-icmp-type", 1], ["ident-by-icmp6-type", 58]] as const) {
+      const ident = child(def, key);
+      if (!ident) continue;
+      const typeNode = lastValue(ident, "type");
+      const type = typeNode?.name;
+      // (`type 3 code 3` on one `set` line reads as a path: the code under the type's value)
+      const code = (lastValue(ident, "code") ?? (typeNode && lastValue(typeNode, "code")))?.name;
+      if (type === undefined || !/^\d+$/.test(type) || Number(type) > 255 || (code !== undefined && (!/^\d+$/.test(code) || Number(code) > 255))) {
+        this.ctx.diags.warn(ident, `application '${app.name}': ${key} needs a type (and an optional code) from 0 to 255; ignored`);
+        continue;
+      }
+      out.push({ proto, icmpType: Number(type), ...(code !== undefined ? { icmpCode: Number(code) } : {}) });
+      if (proto === 58) this.sawV6 = true;
+    }
     return out.length > 0 ? out : undefined;
   }
 
@@ -268,7 +289,7 @@ function anyAppDefault(): Condition {
 function protoConditions(p: ProtoPorts): Alt {
   const out: Alt = [{ kind: "proto", protos: [p.proto] }];
   if (p.ports) out.push({ kind: "port", field: "dport", ranges: p.ports });
-  if (p.icmpType !== undefined) out.push({ kind: "icmp", family: p.proto === 1 ? 4 : 6, type: p.icmpType });
+  if (p.icmpType !== undefined) out.push({ kind: "icmp", family: p.proto === 1 ? 4 : 6, type: p.icmpType, ...(p.icmpCode !== undefined ? { codeLo: p.icmpCode, codeHi: p.icmpCode } : {}) });
   return out;
 }
 

@@ -134,6 +134,26 @@ describe("panos security policy", () => {
     expect(smtp.map((f) => [f.location.line - NET_LINES, f.uncertain === undefined])).toEqual([[12, true]]);
   });
 
+  it("a custom application identified by its ICMP type: on application-default, that type (and code) only", () => {
+    const rs = pa(
+      [
+        "set application echo-req default ident-by-icmp-type type 8",
+        "set application unreach-port default ident-by-icmp-type type 3 code 3",
+        "set application echo6 default ident-by-icmp6-type type 128",
+      ].join("\n") + "\n" + rule("ping", "application [ echo-req unreach-port echo6 ]", "service application-default", "action allow"),
+    );
+    expect(errors(rs)).toEqual([]);
+    const icmp = (type: number, code = 0, src = "203.0.113.9", dst = "172.16.1.5") => verdict(rs, { src, dst, proto: src.includes(":") ? "icmpv6" : "icmp", icmp_type: type, icmp_code: code });
+    // whether the traffic is the application stays App-ID's call; on other types, codes or protocols the rule never matches
+    expect(rs.diagnostics.filter((d) => d.severity === "warning")).toEqual([]);
+    // (an ICMPv6 application tells that the firewall passes IPv6, with no IPv6 address in the file)
+    expect(rs.families).toEqual([4, 6]);
+    expect([icmp(8), icmp(3, 3), icmp(128, 0, "2001:db8::9", "2001:db8:1::5")]).toEqual(["unknown", "unknown", "unknown"]);
+    expect(icmp(129, 0, "2001:db8::9", "2001:db8:1::5")).toBe("drop");
+    expect([icmp(0), icmp(3, 1), verdict(rs, { src: "203.0.113.9", dst: "172.16.1.5", dport: 25 })]).toEqual(["drop", "drop", "drop"]);
+    expect(findingsOf(rs, "exposed-service").filter((f) => f.exposure?.service === "smtp")).toEqual([]);
+  });
+
   it("matches security rules on the pre-NAT destination and the post-NAT zone", () => {
     const rs = pa(
       [
