@@ -32,7 +32,7 @@ export function namesIpsets(text: string): boolean {
 }
 
 /** Sets the ruleset fills itself: `-j SET --add-set NAME` / `--del-set NAME`. */
-function setsFilledBy(text: string): Set<string> {
+export function setsFilledBy(text: string): Set<string> {
   const out = new Set<string>();
   for (const m of text.matchAll(/--(?:add|del)-set\s+(\S+)/g)) out.add(m[1]!);
   return out;

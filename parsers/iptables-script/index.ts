@@ -27,6 +27,8 @@ import { parseScript } from "./syntax.js";
 import type { FamilyTables } from "./tables.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { ipsetsFor } from "../ipset/beside.js";
+import type { IpsetIndex } from "../ipset/match.js";
+import { IpsetLog } from "./ipsets.js";
 import { diskIo, type IncludeIo } from "../file-io.js";
 
 export { detectIptablesScript };
@@ -43,8 +45,9 @@ export interface ParseScriptOptions {
 }
 
 /**
- * A script that runs `ipset` itself (create, add, restore ...) makes its sets as it runs, which
- * fwlint does not follow: the ipsets saved beside it are read only for a script that runs none.
+ * A script that runs `ipset` itself (create, add, restore ...) makes its sets as it runs: they are
+ * read from its commands when fwlint follows every one of them (ipsets.ts), and the ipsets saved
+ * beside it are read only for a script that runs none.
  */
 const RUNS_IPSET = /(^|[\s;&|(`])(\S*\/)?ipset\s/m;
 
@@ -57,8 +60,21 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     for (const p of problems) diag(p.severity, p.pos, p.message);
     if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);
     const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(lexed.lines[0] ?? "");
-    const sets = RUNS_IPSET.test(text) ? undefined : ipsetsFor(text, file, opts.io ?? diskIo, opts.origin);
-    const { v4, v6 } = runScript(items, lexed.lines, file, diag, { errexit, ...(sets?.index ? { ipsets: sets.index } : {}) });
+    const runsIpset = RUNS_IPSET.test(text);
+    const sets = runsIpset ? undefined : ipsetsFor(text, file, opts.io ?? diskIo, opts.origin);
+    // A script that makes its sets: run once to follow its ipset commands (quietly), then with the sets they leave.
+    let made: IpsetIndex | undefined;
+    if (runsIpset) {
+      const log = new IpsetLog();
+      runScript(items, lexed.lines, file, () => {}, { errexit, ipsetLog: log });
+      const read = log.sets(items, file, text);
+      if ("index" in read) {
+        made = read.index;
+        diagnostics.push(...read.diagnostics);
+      } else diag("info", read.pos, `${read.why}: what the script's ipsets hold is not known, and each -m set match is an unknown condition`);
+    }
+    const index = made ?? sets?.index;
+    const { v4, v6 } = runScript(items, lexed.lines, file, diag, { errexit, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}) });
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
     const ruleset = assemble(file, v4, v6, diagnostics);
     sets?.attach(ruleset);

@@ -9,6 +9,7 @@
  * model then lacks those commands, it never holds a guess.
  */
 import type { IpsetIndex } from "../ipset/match.js";
+import type { IpsetLog } from "./ipsets.js";
 import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
 import { plainText, type Part, type Pos, type WordTok } from "./lexer.js";
@@ -93,7 +94,7 @@ export function runScript(
   lines: string[],
   file: string,
   diag: (severity: DiagnosticSeverity, pos: Pos, message: string) => void,
-  opts: { errexit?: boolean; ipsets?: IpsetIndex } = {},
+  opts: { errexit?: boolean; ipsets?: IpsetIndex; ipsetLog?: IpsetLog } = {},
 ): RunResult {
   const v4 = new FamilyTables(4, diag, opts.ipsets);
   const v6 = new FamilyTables(6, diag, opts.ipsets);
@@ -347,6 +348,7 @@ export function runScript(
     }
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
+    if (prog === "ipset" && opts.ipsetLog) return opts.ipsetLog.run(fields, cmd.redirs);
     const family = iptablesFamily(prog);
     if (family !== undefined) {
       const tables = family === 4 ? v4 : v6;

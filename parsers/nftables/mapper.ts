@@ -2687,8 +2687,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           if (s) {
             s.dynamic ??= `rules ${st.op} elements`;
             s.filledByRules = true;
-          }
-          else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`, true);
+          } else diag("error", st.span, `set @${st.set} is not declared in table ${tkey(t.ref)}`, true);
           if ((st.effects?.length ?? 0) > MAX_SET_STATEMENTS) {
             diag("error", st.effects![MAX_SET_STATEMENTS]!.span, `a set statement runs at most ${MAX_SET_STATEMENTS} statements on its element: the kernel refuses '${st.effects![MAX_SET_STATEMENTS]!.text}' (nft: "Could not process rule: Argument list too long")`);
           }

@@ -120,8 +120,38 @@ describe("iptables -m set with the ipsets saved beside the ruleset", () => {
     const rs = parseIptablesScript(script, "/etc/fw/firewall.sh", { io });
     expect(said(rs)).toContain("/etc/fw/firewall.sh:3:44 info: ipsets read from /etc/fw/ipsets (7 sets)");
     expect([verdict(rs, tcp("192.0.2.9", 22)), verdict(rs, tcp("192.0.3.9", 22))]).toEqual(["accept", "drop"]);
-    // a script that restores (or makes) its sets itself: they stay unknown
+    // a script that restores its sets from a file itself: they stay unknown, and it says why
     const restoring = parseIptablesScript(script.replace("iptables -P", "ipset restore < /etc/ipset.conf\niptables -P"), "/etc/fw/firewall.sh", { io });
     expect(verdict(restoring, tcp("192.0.2.9", 22))).toBe("unknown");
+    expect(said(restoring)).toContain("/etc/fw/firewall.sh:2:1 info: ipset restore reads a file fwlint does not follow: what the script's ipsets hold is not known, and each -m set match is an unknown condition");
+  });
+
+  it("a script that makes its sets with ipset commands: read from them, as the same sets saved beside a ruleset", () => {
+    const rules4 = ["-A INPUT -p tcp --dport 22 -m set --match-set admins src -j ACCEPT", "-A INPUT -m set --match-set svc dst,dst -j ACCEPT", "-A INPUT -p udp -m set --match-set mon src -j ACCEPT", "-A INPUT -m set --match-set bans src -j DROP"];
+    const saved = rules(rules4);
+    // the clean-up a script does first (no set exists at boot), the sets made command by command - one
+    // through $IPSET, one from a here-document -, then the rules
+    const [first, ...rest] = SETS.split("\n");
+    const text = [
+      "#!/bin/sh",
+      "IPSET=/usr/sbin/ipset",
+      "ipset destroy admins 2>/dev/null",
+      `$IPSET -exist ${first}`,
+      ...rest.slice(0, 8).map((l) => `ipset ${l}`),
+      "ipset restore <<'END'",
+      ...rest.slice(8),
+      "END",
+      "iptables -P INPUT DROP",
+      ...rules4.map((r) => `iptables ${r}`),
+    ].join("\n");
+    const made = parseIptablesScript(`${text}\n`, "/etc/fw/firewall.sh", { io: { readFile: () => undefined, listDir: () => undefined } });
+    expect(made.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const probes = [tcp("192.0.2.9", 22), tcp("192.0.3.9", 22), tcp("203.0.113.66", 22), tcp("198.51.100.7", 443, "10.0.0.1"), tcp("198.51.100.7", 443, "10.0.0.2"), { ...tcp("198.51.100.10", 161), proto: "udp" as const }, { ...tcp("198.51.100.11", 161), proto: "udp" as const }];
+    expect(probes.map((p) => verdict(made, p))).toEqual(probes.map((p) => verdict(saved, p)));
+    expect(probes.map((p) => verdict(made, p))).toEqual(["accept", "drop", "drop", "accept", "drop", "accept", "drop"]);
+    // one ipset command fwlint does not follow (a loop) leaves every set unknown, and says where
+    const looped = parseIptablesScript(`${text}\nfor ip in $(cat /etc/admins); do ipset add admins $ip; done\n`, "/etc/fw/firewall.sh", { io: { readFile: () => undefined, listDir: () => undefined } });
+    expect(verdict(looped, tcp("192.0.3.9", 22))).toBe("unknown");
+    expect(said(looped).find((d) => d.includes("does not follow this ipset command"))).toMatch(/^\/etc\/fw\/firewall\.sh:\d+:\d+ info: fwlint does not follow this ipset command \(in a loop/);
   });
 });

@@ -1,0 +1,140 @@
+/**
+ * The ipsets a script makes as it runs: `ipset create`, `add`, `del`, `flush`, `destroy`, `rename`,
+ * `swap` (and their short forms), and `ipset restore` from a here-document, in the order the
+ * script runs them. Their arguments are those of `ipset restore` lines, so the commands are read as
+ * one restore file (parsers/ipset/save.ts) once the script has run: the sets as they stand at its
+ * end, which is what its rules look up when packets come.
+ *
+ * The sets are known only when every ipset command of the script was followed: one inside a loop,
+ * a condition or a function, one with an argument known only when the script runs, or a restore
+ * from a file leaves what they hold open, and then none of them is read (scriptIpsets: undefined).
+ */
+import type { Diagnostic } from "../../src/model/types.js";
+import { setsFilledBy } from "../ipset/beside.js";
+import { readIpsetSave } from "../ipset/save.js";
+import type { IpsetIndex } from "../ipset/match.js";
+import type { ArgField } from "./argv.js";
+import { plainText, type Pos, type RedirTok, type WordTok } from "./lexer.js";
+import type { AndOr, Command } from "./syntax.js";
+
+/** Subcommands that change no set (`list`, `test` ...): run, nothing to follow. */
+const READ_ONLY = new Set(["list", "l", "-L", "--list", "save", "s", "-S", "--save", "test", "t", "-T", "--test", "version", "-V", "--version", "help", "-h", "--help"]);
+const RESTORE = new Set(["restore", "r", "-R", "--restore"]);
+/** Global options without a value, which may stand anywhere (a restore line needs none of them). */
+const FLAGS = new Set(["-exist", "-!", "--exist", "-quiet", "-q", "--quiet", "-sorted", "-s", "--sorted", "-name", "-n", "--name", "-terse", "-t", "--terse", "-resolve", "-r", "--resolve"]);
+/** Global options that take a value (`-o save`, `-f FILE`). */
+const VALUED = new Set(["-o", "-output", "--output", "-f", "-file", "--file"]);
+
+/** The ipset commands a script ran, as restore lines with the script position of each. */
+export class IpsetLog {
+  private readonly lines: { text: string; pos: Pos }[] = [];
+  /** Positions of the ipset commands run (their program word). */
+  private readonly ran = new Set<string>();
+  /** Why what the sets hold is not known, when it is not, and where. */
+  private unknown: { why: string; pos: Pos } | undefined;
+
+  /** An `ipset ...` command as run (`fields`: its words, the program first), with its redirections. */
+  run(fields: readonly ArgField[], redirs: readonly RedirTok[]): "ok" | "unknown" {
+    const head = fields[0]!;
+    this.ran.add(key(head.pos));
+    const words: ArgField[] = [];
+    let file = false;
+    for (let k = 1; k < fields.length; k++) {
+      const t = fields[k]!.text;
+      if (VALUED.has(t)) {
+        file ||= t.includes("f");
+        k++;
+      } else if (!FLAGS.has(t)) words.push(fields[k]!);
+    }
+    const command = words[0];
+    if (command === undefined || READ_ONLY.has(command.text)) return "ok";
+    if (RESTORE.has(command.text)) {
+      const doc = redirs.find((r) => r.heredoc)?.heredoc;
+      if (!doc || file || (!doc.quoted && /[$`]/.test(doc.body))) {
+        this.unknown ??= { why: `ipset restore reads ${doc && !file ? "a here-document with values known only when the script runs" : "a file fwlint does not follow"}`, pos: head.pos };
+        return "unknown";
+      }
+      doc.body.split("\n").forEach((text, i) => this.lines.push({ text: doc.strip ? text.replace(/^\t+/, "") : text, pos: { line: doc.firstLine + i, column: 1 } }));
+      return "ok";
+    }
+    this.lines.push({ text: words.map((w) => w.text).join(" "), pos: head.pos });
+    return "ok";
+  }
+
+  /**
+   * The sets at the end of the script, with what reading them says (at the commands' places), when
+   * every ipset command in `items` was run; otherwise why not.
+   */
+  sets(items: readonly AndOr[], file: string, text: string): { index: IpsetIndex; diagnostics: Diagnostic[] } | { why: string; pos: Pos } {
+    if (this.unknown) return this.unknown;
+    const missed = ipsetCommands(items).find((p) => !this.ran.has(key(p)));
+    if (missed) return { why: "fwlint does not follow this ipset command (in a loop, condition or function, or with a value known only when the script runs)", pos: missed };
+    const read = readIpsetSave(withoutBootFailures(this.lines.map((l) => l.text)).join("\n"), file);
+    const at = (line: number): Pos => this.lines[line - 1]?.pos ?? { line, column: 1 };
+    for (const s of read.sets.values()) {
+      s.line = at(s.line).line;
+      for (const e of s.entries) e.line = at(e.line).line;
+    }
+    const diagnostics = read.diagnostics.map((d): Diagnostic => {
+      const p = at(d.line);
+      return { ...d, line: p.line, column: p.column, message: d.message.replace("ipset restore refuses the line", "ipset refuses the command") };
+    });
+    return { index: { sets: read.sets, filled: setsFilledBy(text) }, diagnostics };
+  }
+}
+
+const key = (p: Pos) => `${p.line}:${p.column}`;
+
+const CLEARS = new Set(["destroy", "x", "-X", "--destroy", "flush", "f", "-F", "--flush"]);
+const CREATES = new Set(["create", "n", "-N", "--create"]);
+
+/**
+ * The restore lines without each `destroy` or `flush` of a set no earlier line created (left
+ * empty): on the machine the script is read for (as at boot, without sets) it fails and changes
+ * nothing - the usual clean-up before `create`.
+ */
+function withoutBootFailures(lines: readonly string[]): string[] {
+  const created = new Set<string>();
+  return lines.map((text) => {
+    const [command = "", name] = text.trim().split(/\s+/);
+    if (CREATES.has(command) && name !== undefined) created.add(name);
+    return CLEARS.has(command) && name !== undefined && !created.has(name) ? "" : text;
+  });
+}
+
+/** A word that names the ipset program: `ipset`, `/sbin/ipset`, `$IPSET`, `${IPSET}`. */
+function namesIpset(w: WordTok): boolean {
+  const t = plainText(w);
+  if (t !== undefined) return /(^|\/)ipset$/.test(t);
+  return /^"?\$\{?[A-Za-z_]*ipset[A-Za-z_0-9]*\}?"?$/i.test(w.raw);
+}
+
+/** Words a command starts with before its program: assignments, and wrappers such as sudo. */
+function programWord(words: readonly WordTok[]): WordTok | undefined {
+  let k = 0;
+  while (k < words.length && /^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(words[k]!.raw)) k++;
+  while (k < words.length && /^(sudo|command|builtin|nohup|exec)$/.test(words[k]!.raw)) {
+    k++;
+    while (k < words.length && words[k]!.raw.startsWith("-")) k++;
+  }
+  return words[k];
+}
+
+/** Where the script's ipset commands are (their program word), wherever they are: in loops, conditions and functions too. */
+export function ipsetCommands(items: readonly AndOr[]): Pos[] {
+  const out: Pos[] = [];
+  const simple = (words: readonly WordTok[]) => {
+    const w = programWord(words);
+    if (w && namesIpset(w)) out.push(w.pos);
+  };
+  const command = (c: Command): void => {
+    if (c.kind === "simple") simple(c.words);
+    else if (c.kind === "opaque") c.inner.forEach(simple);
+    else c.body.forEach(andOr);
+  };
+  const andOr = (a: AndOr): void => {
+    for (const p of [a.first, ...a.rest.map((r) => r.pipeline)]) p.cmds.forEach(command);
+  };
+  items.forEach(andOr);
+  return out;
+}
