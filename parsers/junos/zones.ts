@@ -8,6 +8,7 @@ import type { ConnectedSubnets } from "../../src/model/types.js";
 import { parsePrefix } from "./addresses.js";
 import type { JunosContext } from "./context.js";
 import { at, child, kids, values, type ConfigNode } from "./tree.js";
+import { namesInternetZone } from "../internet-zones.js";
 
 /** `ge-0/0/0` -> `ge-0/0/0.0`; names with a unit stay as they are. */
 export function unitName(name: string): string {
@@ -166,17 +167,18 @@ export function zoneStandIn(name: string): string {
   return `zone:${name}`;
 }
 
-/** The zone a device's policies take to face the Internet, in a complete configuration or not. */
+/** The zone a complete configuration's policies take to face the Internet. */
 const isUntrust = (zone: string) => zone.toLowerCase() === "untrust";
 
 /**
  * The zones a policy file without `security zones` names - capirca's and aerleon's generated SRX
- * policies, a policy section pasted on its own - when one of them is named untrust (any case): then
- * each zone is taken as one interface of its own (zoneStandIn), packets enter and leave on those
- * only, and untrust's faces the Internet, as in a complete configuration (defaultInternetInterfaces).
- * A stranger's connection then arrives in untrust and a trust-to-untrust policy lets out, not in.
- * Without an untrust zone the file does not tell where strangers arrive: undefined, and the zones
- * stay unknown conditions. The device's own zone, junos-host, is no interface.
+ * policies, a policy section pasted on its own - when the name of one says it faces the Internet
+ * (untrust, as a complete configuration's, or outside, internet, external, wan: see
+ * internet-zones.ts): then each zone is taken as one interface of its own (zoneStandIn), packets
+ * enter and leave on those only, and those zones' face the Internet. A stranger's connection then
+ * arrives in untrust and a trust-to-untrust policy lets out, not in. Without such a zone the file
+ * does not tell where strangers arrive: undefined, and the zones stay unknown conditions. The
+ * device's own zone, junos-host, is no interface.
  */
 export function policyFileZones(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
   if (zones.size > 0 || at(root, "security", "zones")) return undefined;
@@ -195,12 +197,12 @@ export function policyFileZones(root: ConfigNode, zones: Map<string, Zone>): str
   }
   names.delete("any");
   names.delete("junos-host");
-  return [...names].some(isUntrust) ? [...names] : undefined;
+  return [...names].some(namesInternetZone) ? [...names] : undefined;
 }
 
 /** Interfaces facing the Internet in a policy file's stand-in zones (see policyFileZones). */
 export function standInInternetInterfaces(zones: readonly string[]): string[] {
-  return zones.filter(isUntrust).map(zoneStandIn);
+  return zones.filter(namesInternetZone).map(zoneStandIn);
 }
 
 export function defaultInternetInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {

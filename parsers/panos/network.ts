@@ -7,6 +7,7 @@
  * route leaves through, else those with a public address.
  */
 import { isPublicAddress } from "../../src/analysis/regions.js";
+import { namesInternetZone } from "../internet-zones.js";
 import { parseAddrSpec, parseIP } from "../../src/model/address.js";
 import { egressOf, type StaticRoute } from "../../src/model/routing.js";
 import type { AddrRange, ConnectedSubnets, Family } from "../../src/model/types.js";
@@ -33,7 +34,6 @@ export interface Zone {
   external: ConfigNode[];
 }
 
-const INTERNET_ZONE = /^(?:untrust(?:ed)?|outside|internet|external|wan)$/i;
 
 /**
  * Interfaces of the device, units included. An `ip` member may name an address object (of the
@@ -144,7 +144,7 @@ export function staticRoutes(device: Device): { statics: StaticRoute[]; protocol
 
 /** Interfaces facing the Internet (see the module comment); undefined when nothing tells. */
 export function internetInterfaces(zones: readonly Zone[], ifaces: Map<string, Iface>, statics: readonly StaticRoute[], routed: readonly ConnectedSubnets[]): string[] | undefined {
-  const named = zones.filter((z) => INTERNET_ZONE.test(z.name)).flatMap((z) => z.interfaces.map((i) => i.name));
+  const named = zones.filter((z) => namesInternetZone(z.name)).flatMap((z) => z.interfaces.map((i) => i.name));
   if (named.length > 0) return [...new Set(named)];
   const provider = [...ifaces.values()].filter((i) => i.providerAssigned).map((i) => i.name);
   if (provider.length > 0) return provider;
@@ -165,5 +165,5 @@ export function internetInterfaces(zones: readonly Zone[], ifaces: Map<string, I
 
 /** Zones that face the Internet by name (for files whose zones have no interfaces). */
 export function isInternetZoneName(name: string): boolean {
-  return INTERNET_ZONE.test(name);
+  return namesInternetZone(name);
 }

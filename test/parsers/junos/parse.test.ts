@@ -357,7 +357,7 @@ set security policies from-zone a to-zone b policy p then permit
     ]);
   });
 
-  it("a policy file without zones that names an untrust zone: each zone one interface of its own, untrust's facing the Internet", () => {
+  it("a policy file without zones that names an Internet zone: each zone one interface of its own, untrust's (external's ...) facing the Internet", () => {
     const policy = (from: string, to: string, name: string, app: string) =>
       ["source-address any", "destination-address any", `application ${app}`].map((m) => `set security policies from-zone ${from} to-zone ${to} policy ${name} match ${m}\n`).join("") + `set security policies from-zone ${from} to-zone ${to} policy ${name} then permit\n`;
     const text = `${policy("trust", "untrust", "out", "any")}${policy("Untrust", "dmz", "web", "junos-https")}set security policies global policy g match from-zone lab\nset security policies global policy g match to-zone any\nset security policies global policy g match source-address any\nset security policies global policy g match destination-address any\nset security policies global policy g match application junos-ssh\nset security policies global policy g then permit\n`;
@@ -374,10 +374,12 @@ set security policies from-zone a to-zone b policy p then permit
     // what a stranger reaches: HTTPS into the DMZ, for certain; not what trust lets out, nor SSH from the lab
     const exposed = analyzeText("policies.set", text).findings.filter((f) => f.ruleId === "exposed-service");
     expect(exposed.map((f) => [f.location.line, f.exposure?.service, f.uncertain === undefined])).toEqual([[5, "https", true]]);
-    // without an untrust zone the file does not tell where strangers arrive: the zones stay unknown
-    const unnamed = parseJunos(policy("inside", "outside", "out", "any"), "p2.set");
+    // other names for the Internet side (as PAN-OS reads them): external, outside, internet, wan
+    expect(parseJunos(policy("internal", "external", "out", "any"), "p2.set").internetInterfaces).toEqual(["zone:external"]);
+    // without such a zone the file does not tell where strangers arrive: the zones stay unknown
+    const unnamed = parseJunos(policy("lab", "office", "out", "any"), "p3.set");
     expect(unnamed.interfaces).toBeUndefined();
-    expect(chain(unnamed, "security policies/flow policy lookup").rules[1]!.conditions[0]).toEqual({ kind: "unknown", text: "from-zone inside", reason: "the interfaces of zone inside are not in this configuration" });
+    expect(chain(unnamed, "security policies/flow policy lookup").rules[1]!.conditions[0]).toEqual({ kind: "unknown", text: "from-zone lab", reason: "the interfaces of zone lab are not in this configuration" });
   });
 
   it("group wildcards: classes, ranges and many stars match in linear time", () => {

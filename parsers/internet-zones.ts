@@ -1,0 +1,11 @@
+/**
+ * Zone names that say a zone faces the Internet, as firewall vendors' own examples and generated
+ * configurations name them: untrust(ed), outside, internet, external, wan (any case). PAN-OS takes
+ * a device's Internet side from them; so does an SRX policy file that holds no zone definitions.
+ */
+const INTERNET_ZONE = /^(?:untrust(?:ed)?|outside|internet|external|wan)$/i;
+
+/** Does a zone of this name face the Internet, by its name? */
+export function namesInternetZone(name: string): boolean {
+  return INTERNET_ZONE.test(name);
+}
