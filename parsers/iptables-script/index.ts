@@ -26,7 +26,7 @@ import { runScript } from "./run.js";
 import { parseScript } from "./syntax.js";
 import type { FamilyTables } from "./tables.js";
 import { internalErrorRuleset } from "../internal-error.js";
-import { ipsetsFor } from "../ipset/beside.js";
+import { ipsetsFor, namesIpsets } from "../ipset/beside.js";
 import type { IpsetIndex } from "../ipset/match.js";
 import { IpsetLog } from "./ipsets.js";
 import { diskIo, type IncludeIo } from "../file-io.js";
@@ -64,7 +64,7 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     const sets = runsIpset ? undefined : ipsetsFor(text, file, opts.io ?? diskIo, opts.origin);
     // A script that makes its sets: run once to follow its ipset commands (quietly), then with the sets they leave.
     let made: IpsetIndex | undefined;
-    if (runsIpset) {
+    if (runsIpset && namesIpsets(text)) {
       const log = new IpsetLog();
       runScript(items, lexed.lines, file, () => {}, { errexit, ipsetLog: log });
       const read = log.sets(items, file, text);
