@@ -7,7 +7,7 @@
  *
  * The sets are known only when every ipset command of the script was followed: one inside a loop,
  * a condition or a function, one with an argument known only when the script runs, or a restore
- * from a file leaves what they hold open, and then none of them is read (scriptIpsets: undefined).
+ * from a file leaves what they hold open, and then none of them is read (IpsetLog.sets says why).
  */
 import type { Diagnostic } from "../../src/model/types.js";
 import { setsFilledBy } from "../ipset/beside.js";
@@ -22,8 +22,9 @@ const READ_ONLY = new Set(["list", "l", "-L", "--list", "save", "s", "-S", "--sa
 const RESTORE = new Set(["restore", "r", "-R", "--restore"]);
 /** Global options without a value, which may stand anywhere (a restore line needs none of them). */
 const FLAGS = new Set(["-exist", "-!", "--exist", "-quiet", "-q", "--quiet", "-sorted", "-s", "--sorted", "-name", "-n", "--name", "-terse", "-t", "--terse", "-resolve", "-r", "--resolve"]);
-/** Global options that take a value (`-o save`, `-f FILE`). */
-const VALUED = new Set(["-o", "-output", "--output", "-f", "-file", "--file"]);
+/** Global options that take a value (`-o save`, `-f FILE`); the second kind names a file to restore from. */
+const VALUED = new Set(["-o", "-output", "--output"]);
+const FROM_FILE = new Set(["-f", "-file", "--file"]);
 
 /** The ipset commands a script ran, as restore lines with the script position of each. */
 export class IpsetLog {
@@ -41,8 +42,8 @@ export class IpsetLog {
     let file = false;
     for (let k = 1; k < fields.length; k++) {
       const t = fields[k]!.text;
-      if (VALUED.has(t)) {
-        file ||= t.includes("f");
+      if (VALUED.has(t) || FROM_FILE.has(t)) {
+        file ||= FROM_FILE.has(t);
         k++;
       } else if (!FLAGS.has(t)) words.push(fields[k]!);
     }
@@ -57,7 +58,8 @@ export class IpsetLog {
       doc.body.split("\n").forEach((text, i) => this.lines.push({ text: doc.strip ? text.replace(/^\t+/, "") : text, pos: { line: doc.firstLine + i, column: 1 } }));
       return "ok";
     }
-    this.lines.push({ text: words.map((w) => w.text).join(" "), pos: head.pos });
+    // (a word the shell unquoted - a comment with blanks - is quoted again, as a restore line writes it)
+    this.lines.push({ text: words.map((w) => (/[\s"]/.test(w.text) ? `"${w.text.replace(/"/g, '\\"')}"` : w.text)).join(" "), pos: head.pos });
     return "ok";
   }
 
