@@ -149,6 +149,10 @@ describe("iptables -m set with the ipsets saved beside the ruleset", () => {
     const probes = [tcp("192.0.2.9", 22), tcp("192.0.3.9", 22), tcp("203.0.113.66", 22), tcp("198.51.100.7", 443, "10.0.0.1"), tcp("198.51.100.7", 443, "10.0.0.2"), { ...tcp("198.51.100.10", 161), proto: "udp" as const }, { ...tcp("198.51.100.11", 161), proto: "udp" as const }];
     expect(probes.map((p) => verdict(made, p))).toEqual(probes.map((p) => verdict(saved, p)));
     expect(probes.map((p) => verdict(made, p))).toEqual(["accept", "drop", "drop", "accept", "drop", "accept", "drop"]);
+    // a comment with blanks, quoted in the script, is one word of the element
+    const commented = parseIptablesScript('#!/bin/sh\nipset create bl hash:ip comment\nipset add bl 203.0.113.9 comment "spam source"\niptables -P INPUT ACCEPT\niptables -A INPUT -m set --match-set bl src -j DROP\n', "/etc/fw/c.sh", { io: { readFile: () => undefined, listDir: () => undefined } });
+    expect(commented.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect([verdict(commented, tcp("203.0.113.9", 25)), verdict(commented, tcp("203.0.113.8", 25))]).toEqual(["drop", "accept"]);
     // one ipset command fwlint does not follow (a loop) leaves every set unknown, and says where
     const looped = parseIptablesScript(`${text}\nfor ip in $(cat /etc/admins); do ipset add admins $ip; done\n`, "/etc/fw/firewall.sh", { io: { readFile: () => undefined, listDir: () => undefined } });
     expect(verdict(looped, tcp("192.0.3.9", 22))).toBe("unknown");
