@@ -1,7 +1,8 @@
 /**
  * Security zones and the interfaces in them, interface addresses, and which interfaces face the
- * Internet by default: those of a zone named `untrust` (any case), otherwise those with a public
- * address. Interfaces are logical units (`ge-0/0/0.0`); a bare `ge-0/0/0` means unit 0.
+ * Internet by default: those of a zone named for it (untrust, outside, internet, external, wan; any
+ * case: internet-zones.ts), otherwise those with a public address. Interfaces are logical units
+ * (`ge-0/0/0.0`); a bare `ge-0/0/0` means unit 0.
  */
 import type { Condition } from "../../src/model/types.js";
 import type { ConnectedSubnets } from "../../src/model/types.js";
@@ -167,13 +168,10 @@ export function zoneStandIn(name: string): string {
   return `zone:${name}`;
 }
 
-/** The zone a complete configuration's policies take to face the Internet. */
-const isUntrust = (zone: string) => zone.toLowerCase() === "untrust";
-
 /**
  * The zones a policy file without `security zones` names - capirca's and aerleon's generated SRX
  * policies, a policy section pasted on its own - when the name of one says it faces the Internet
- * (untrust, as a complete configuration's, or outside, internet, external, wan: see
+ * (untrust, outside, internet, external, wan, as in a complete configuration: see
  * internet-zones.ts): then each zone is taken as one interface of its own (zoneStandIn), packets
  * enter and leave on those only, and those zones' face the Internet. A stranger's connection then
  * arrives in untrust and a trust-to-untrust policy lets out, not in. Without such a zone the file
@@ -206,7 +204,7 @@ export function standInInternetInterfaces(zones: readonly string[]): string[] {
 }
 
 export function defaultInternetInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
-  const untrust = [...zones.values()].filter((z) => isUntrust(z.name)).flatMap((z) => z.interfaces);
+  const untrust = [...zones.values()].filter((z) => namesInternetZone(z.name)).flatMap((z) => z.interfaces);
   if (untrust.length > 0) return untrust;
   const pub = publicInterfaces(root);
   return pub.length > 0 ? pub : undefined;

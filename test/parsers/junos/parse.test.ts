@@ -84,6 +84,22 @@ describe("SRX security policies", () => {
     ]);
   });
 
+  it("the Internet zone of a complete configuration: untrust, or outside, internet, external, wan; else public addresses", () => {
+    const srx = (zone: string) =>
+      parseJunos(
+        [
+          "set interfaces ge-0/0/0 unit 0 family inet address 192.168.100.2/24",
+          "set interfaces ge-0/0/1 unit 0 family inet address 10.0.1.1/24",
+          `set security zones security-zone ${zone} interfaces ge-0/0/0.0`,
+          "set security zones security-zone inside interfaces ge-0/0/1.0",
+        ].join("\n") + "\n",
+        "z.set",
+      ).internetInterfaces;
+    expect([srx("untrust"), srx("Outside"), srx("external"), srx("WAN")]).toEqual([["ge-0/0/0.0"], ["ge-0/0/0.0"], ["ge-0/0/0.0"], ["ge-0/0/0.0"]]);
+    // neither a name nor a public address tells: every interface may face it
+    expect(srx("dmz")).toBeUndefined();
+  });
+
   it("a packet for a unit's subnet leaves through that unit: the zone pair is the real one", () => {
     const rs = parseJunos(fixture("srx-policies.set"), "srx-policies.set");
     const to = (dport: number, oif: string) => verdictFor(rs, { hook: "forward", family: 4, proto: "tcp", src: "198.51.100.7", dst: "10.0.2.25", dport, iif: "ge-0/0/0.0", oif, tcp_flags: "S" } as Packet);
