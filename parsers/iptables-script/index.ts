@@ -74,6 +74,8 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
       } else diag("info", read.pos, `${read.why}: what the script's ipsets hold is not known, and each -m set match is an unknown condition`);
     }
     const index = made ?? sets?.index;
+    // (the second run follows the ipset commands again with a log of its own: each gets the outcome it
+    // got in the first, so `&&` / `||` take the same branches; nothing reads that log)
     const { v4, v6 } = runScript(items, lexed.lines, file, diag, { errexit, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}) });
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
     const ruleset = assemble(file, v4, v6, diagnostics);

@@ -23,7 +23,7 @@ export interface VendorContext {
 export interface JunosContext extends VendorContext {
   root: ConfigNode;
   /**
-   * In a policy file without `security zones` that names an untrust zone, the zones its policies
+   * In a policy file without `security zones` that names an Internet zone, the zones its policies
    * name, each taken as one interface of its own (see policyFileZones); undefined otherwise.
    */
   standInZones?: ReadonlySet<string>;

@@ -204,8 +204,8 @@ export function standInInternetInterfaces(zones: readonly string[]): string[] {
 }
 
 export function defaultInternetInterfaces(root: ConfigNode, zones: Map<string, Zone>): string[] | undefined {
-  const untrust = [...zones.values()].filter((z) => namesInternetZone(z.name)).flatMap((z) => z.interfaces);
-  if (untrust.length > 0) return untrust;
+  const named = [...zones.values()].filter((z) => namesInternetZone(z.name)).flatMap((z) => z.interfaces);
+  if (named.length > 0) return named;
   const pub = publicInterfaces(root);
   return pub.length > 0 ? pub : undefined;
 }

@@ -17,7 +17,8 @@ import { Diagnostics } from "../junos/statements.js";
 import { child, kids, type ConfigNode } from "../junos/tree.js";
 import { Addresses } from "./addresses.js";
 import { detectPanosForm } from "./detect.js";
-import { connectedSubnets, internetInterfaces, isInternetZoneName, readInterfaces, readZones, staticRoutes, type Iface, type Zone } from "./network.js";
+import { connectedSubnets, internetInterfaces, readInterfaces, readZones, staticRoutes, type Iface, type Zone } from "./network.js";
+import { namesInternetZone } from "../internet-zones.js";
 import { buildManagement } from "./management.js";
 import { buildNat } from "./nat.js";
 import { addChain, readLayout, spanOf, type PanosContext, type PolicyScope } from "./scope.js";
@@ -113,7 +114,7 @@ function parse(text: string, file: string, diags: Diagnostics): Ruleset {
     }
     if (management) pipelines.push({ kind: "inbound", family, stages: [{ chain: management.chain, role: "filter" }] });
   }
-  const internet = ctx.complete ? internetInterfaces(allZones, ifaces, routesUsed ? statics : [], routed) : [...pseudoZones].filter(isInternetZoneName);
+  const internet = ctx.complete ? internetInterfaces(allZones, ifaces, routesUsed ? statics : [], routed) : [...pseudoZones].filter(namesInternetZone);
 
   return {
     format: "panos",

@@ -34,7 +34,6 @@ export interface Zone {
   external: ConfigNode[];
 }
 
-
 /**
  * Interfaces of the device, units included. An `ip` member may name an address object (of the
  * device's vsys or shared: `namespaces`).
@@ -161,9 +160,4 @@ export function internetInterfaces(zones: readonly Zone[], ifaces: Map<string, I
   if (byDefault.size > 0) return [...byDefault];
   const pub = [...ifaces.values()].filter((i) => i.addresses.some((a) => a.family === 4 && isPublicAddress(a.address, 4))).map((i) => i.name);
   return pub.length > 0 ? pub : undefined;
-}
-
-/** Zones that face the Internet by name (for files whose zones have no interfaces). */
-export function isInternetZoneName(name: string): boolean {
-  return namesInternetZone(name);
 }
