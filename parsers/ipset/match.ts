@@ -60,11 +60,21 @@ export function setMatchWarning(index: IpsetIndex, name: string, flags: readonly
  */
 export function setMatchConditions(index: IpsetIndex, name: string, flags: readonly Flag[], family: Family, negate: boolean, text: string): Condition[] {
   const set = index.sets.get(name);
-  if (set && set.timeout && set.type !== "list:set" && !index.filled.has(name) && looksUp(set, flags, family) && set.dims.some((d, i) => (d === "ip" || d === "net") && flags[i] === "src")) {
+  if (set && filledFromOutside(index, set, flags, family)) {
     const added = (ordinary: boolean): Condition => ({ kind: "unknown", text, reason: `the elements of ipset '${name}' time out and only something outside the ruleset adds them: the saved ones are read, what may be added is not known`, ordinary });
     return outsideFilledMatch(negate, (neg) => [setMatchCondition(index, name, flags, family, neg, text, true)], set.entries.length === 0, added);
   }
   return [setMatchCondition(index, name, flags, family, negate, text)];
+}
+
+/**
+ * Is `set` one only something outside the ruleset fills, looked up by the packet's source: its
+ * elements time out, no `-j SET` of the ruleset fills it, and an address dimension is looked up
+ * with `src` (a list:set's members stay unknown).
+ */
+function filledFromOutside(index: IpsetIndex, set: IpsetDef, flags: readonly Flag[], family: Family): boolean {
+  if (!set.timeout || set.type === "list:set" || index.filled.has(set.name) || !looksUp(set, flags, family)) return false;
+  return set.dims.some((d, i) => (d === "ip" || d === "net") && flags[i] === "src");
 }
 
 /** The condition of setMatchConditions from the saved content alone (`saved`: a set's timeouts taken as the saved moment's). */
