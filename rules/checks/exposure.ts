@@ -608,7 +608,7 @@ function toldAt(ctx: CheckContext, res: PipelineResult, hit: Hit, example: Examp
   const { delivered, original, path, endpoints, natNote } = example;
   const witness = pointToPacket(original, p.kind);
   const location = locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 });
-  const uncertain = hit.certain ? undefined : uncertainAssumptions(hit.regions, (d) => d.has(delivered));
+  const uncertain = hit.certain ? undefined : uncertainOf(hit, delivered);
   const ports = exposedPorts(hit.exposed);
   const verb = hit.certain ? "is reachable" : "may be reachable";
   return {
@@ -629,6 +629,17 @@ function toldAt(ctx: CheckContext, res: PipelineResult, hit: Hit, example: Examp
     ...(uncertain ? { uncertain } : {}),
     related: endpoints.length > 0 ? endpoints.flatMap((e) => e.region.natRules.map((r) => ({ file: r.span.file, line: r.span.line, column: r.span.column, message: `DNAT to ${describePacket(pointToPacket(e.delivered, p.kind)).split(" -> ")[1]}` }))) : undefined,
   };
+}
+
+/**
+ * What an uncertain hit depends on: the unmodelled conditions of the regions that hold its example,
+ * else - the example is let in for certain, and what is uncertain is elsewhere in the hit (an
+ * every-port finding whose example port is open while another is open only to a port-knocker) -
+ * those of the regions that let in any of it.
+ */
+function uncertainOf(hit: Hit, delivered: readonly bigint[]): string[] {
+  const atExample = uncertainAssumptions(hit.regions, (d) => d.has(delivered));
+  return atExample.length > 0 ? atExample : uncertainAssumptions(hit.regions, (d) => d.overlaps(hit.exposed));
 }
 
 /** Endpoints named in a finding's message; the rest are counted (the related locations list them all). */

@@ -29,6 +29,25 @@ describe("exposure", () => {
     expect(smtp.uncertain).toBeUndefined();
   });
 
+  it("names what an every-port finding depends on when its example port is open for certain and another only maybe", () => {
+    // port knocking: SSH only from sources a knock added; every other port open by the policy
+    const nft = `table inet knock {
+  set clients { type ipv4_addr; flags dynamic,timeout; }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    tcp dport 10001 add @clients { ip saddr timeout 10m }
+    tcp dport 22 ip saddr @clients accept
+    tcp dport 22 drop
+  }
+}
+`;
+    const fs = exposure(makeContext(parseNft(nft, "knock.nft")), params, ref);
+    const every = fs.find((f) => f.exposure?.service === "every-port" && f.exposure.protocol === "tcp" && f.exposure.family === 4)!;
+    expect(every.message).toBe("Every TCP port may be reachable from any IPv4 source on the inbound path");
+    expect(every.witness?.dport).not.toBe(22);
+    expect(every.uncertain).toEqual(["ip saddr @clients (knock.nft:6)"]);
+  });
+
   it("shows a service reached through a port forward as it arrived, even when it can also be sent there directly", () => {
     // the forward chain accepts SMTP to 10.0.0.25 whether or not a DNAT rewrote it
     const rs = filter("-A FORWARD -d 10.0.0.25/32 -p tcp --dport 25 -j ACCEPT\n", undefined, "-A PREROUTING -i eth0 -p tcp --dport 2525 -j DNAT --to-destination 10.0.0.25:25\n");
