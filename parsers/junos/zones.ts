@@ -1,6 +1,6 @@
 /**
  * Security zones and the interfaces in them, interface addresses, and which interfaces face the
- * Internet by default: those of a zone named for it (untrust, outside, internet, external, wan; any
+ * Internet by default: those of a zone named for it (untrust, outside, internet, external, wan/wanN; any
  * case: internet-zones.ts), otherwise those with a public address. Interfaces are logical units
  * (`ge-0/0/0.0`); a bare `ge-0/0/0` means unit 0.
  */
@@ -171,7 +171,7 @@ export function zoneStandIn(name: string): string {
 /**
  * The zones a policy file without `security zones` names - capirca's and aerleon's generated SRX
  * policies, a policy section pasted on its own - when the name of one says it faces the Internet
- * (untrust, outside, internet, external, wan, as in a complete configuration: see
+ * (untrust, outside, internet, external, wan/wanN, as in a complete configuration: see
  * internet-zones.ts): then each zone is taken as one interface of its own (zoneStandIn), packets
  * enter and leave on those only, and those zones' face the Internet. A stranger's connection then
  * arrives in untrust and a trust-to-untrust policy lets out, not in. Without such a zone the file

@@ -15,6 +15,7 @@
  * refuses overlapping intervals in a map), and so does a match on the original conntrack tuple,
  * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
+import { generatedInterfaceSide } from "./generated-zones.js";
 import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, octalReading, parseCInt, parseInetAton, parseIP, parseIPv4Strict, parseIPv6, isPrefixRange, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
 import type {
@@ -2850,7 +2851,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     }
   }
   m.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
-  return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount, ...(doc.included.length > 0 ? { includedFiles: doc.included } : {}), ...(doc.includedLines ? { includedLines: doc.includedLines } : {}), ...(doc.includeWatch ? { includeWatch: doc.includeWatch } : {}) };
+  return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount, ...generatedInterfaceSide(m.chains), ...(doc.included.length > 0 ? { includedFiles: doc.included } : {}), ...(doc.includedLines ? { includedLines: doc.includedLines } : {}), ...(doc.includeWatch ? { includeWatch: doc.includeWatch } : {}) };
 }
 
 /** dnat and redirect, and an iptables target that may (`xt target NETMAP`, `xt target DNAT`). */

@@ -2,7 +2,7 @@
  * A PAN-OS device's network side: interfaces (`network interface ethernet|aggregate-ethernet|vlan|
  * loopback|tunnel NAME`, their `layer3` addresses and `units`), the zones of a virtual system and
  * the interfaces in them, the virtual routers' static routes, and which interfaces face the
- * Internet: those of a zone named untrust, outside, internet, external or wan (any case), else
+ * Internet: those of a zone named untrust, outside, internet, external or wan/wanN (any case), else
  * those that get their address from the provider (DHCP client, PPPoE), else those a default
  * route leaves through, else those with a public address.
  */

@@ -8,6 +8,7 @@ import type { Finding, Location, TraceStep } from "../../src/model/finding.js";
 import type { ConnectedSubnets, Pipeline, Ruleset } from "../../src/model/types.js";
 import { loadBuiltinCatalog, type ServiceCatalog } from "../../src/engine/rule-pack.js";
 import type { InterfaceName } from "../../src/engine/config.js";
+import { internetSideOf } from "../../src/engine/intent.js";
 
 export interface CheckContext {
   ruleset: Ruleset;
@@ -21,6 +22,11 @@ export interface CheckContext {
    * vendor format's default); undefined: any interface but loopback and bridges may.
    */
   internet?: readonly InterfaceName[];
+  /**
+   * Without `internet`: the interfaces on trusted networks (Ruleset.internalInterfaces); every
+   * other one may face the Internet.
+   */
+  internal?: readonly InterfaceName[];
   /** Evaluation of every pipeline (computed on first use). */
   results(): PipelineResult[];
   /**
@@ -53,7 +59,7 @@ export function makeContext(ruleset: Ruleset, catalog: ServiceCatalog = loadBuil
     catalog,
     ifaces: interfaceNames(ruleset),
     routes: witnessRoutes(ruleset),
-    ...(ruleset.internetInterfaces ? { internet: ruleset.internetInterfaces.map((name) => ({ name, prefix: false })) } : {}),
+    ...internetSideOf(ruleset, undefined),
     results: () => (results ??= evaluateRuleset(ruleset).results),
     trace: tracerOf(ruleset),
   };

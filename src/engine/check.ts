@@ -13,7 +13,7 @@ import { CHECKS } from "../../rules/checks/index.js";
 import { makeContext, type Check, type CheckContext } from "../../rules/checks/context.js";
 import type { Severity } from "../model/finding.js";
 import type { IntentEntry, InterfaceName } from "./config.js";
-import { intentSet, interfaceSet, outsideSet, restrictResults } from "./intent.js";
+import { exposureRestriction, internetSideOf, restrictResults } from "./intent.js";
 import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service, type ServiceCatalog } from "./rule-pack.js";
 import { applySuppressions, parseSuppressions } from "./suppress.js";
 import { detectFormat, knownFormats as formatNames, loadFormats, parseAs } from "./formats.js";
@@ -171,17 +171,15 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
   const catalog = withServices(loadBuiltinCatalog(), options.services);
   let evaluated: { results: PipelineResult[]; diagnostics: Ruleset["diagnostics"] } | undefined;
   const evaluate = () => (evaluated ??= evaluateRuleset(ruleset));
-  const internetNames = options.internetInterfaces ?? ruleset.internetInterfaces?.map((name) => ({ name, prefix: false }));
-  const ctx: CheckContext = { ...makeContext(ruleset, catalog), ...(internetNames ? { internet: internetNames } : {}), results: () => evaluate().results };
+  const side = internetSideOf(ruleset, options.internetInterfaces);
+  const ctx: CheckContext = { ...makeContext(ruleset, catalog), ...side, results: () => evaluate().results };
   // What the exposure checks see: only Internet-facing interfaces, nothing the intent allows, and
-  // on a device nothing that goes back out (outsideSet).
+  // on a device nothing that goes back out (exposureRestriction).
   let exposureCtx = ctx;
-  const outside = outsideSet(ruleset, internetNames);
-  if (internetNames !== undefined || outside !== undefined || (options.intent !== undefined && options.intent.length > 0)) {
-    const internet = internetNames ? interfaceSet(internetNames) : undefined;
-    const allowed = options.intent && options.intent.length > 0 ? intentSet(options.intent) : undefined;
+  const restriction = exposureRestriction(ruleset, options.internetInterfaces, options.intent);
+  if (restriction) {
     let restricted: PipelineResult[] | undefined;
-    exposureCtx = { ...ctx, results: () => (restricted ??= restrictResults(evaluate().results, allowed, internet, outside)) };
+    exposureCtx = { ...ctx, results: () => (restricted ??= restrictResults(evaluate().results, restriction.allowed, restriction.internet, restriction.outside)) };
   }
   const findings: Finding[] = [];
   const said = new Set<string>();

@@ -6,7 +6,7 @@
  * (withoutAllowed), so whatever it still finds is outside every intent entry.
  */
 import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../analysis/evaluate.js";
-import type { Family } from "../model/types.js";
+import type { Family, Ruleset } from "../model/types.js";
 import { Dim, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
 import type { AddressBlock, IntentEntry, InterfaceName } from "./config.js";
@@ -54,6 +54,47 @@ export function interfaceSet(ifaces: readonly InterfaceName[], side: typeof Dim.
 export function restrictResults(results: readonly PipelineResult[], allowed?: PacketSet, internet?: PacketSet, outside?: PacketSet): PipelineResult[] {
   // Outbound traffic does not arrive from the Internet: the interface restriction is not for it.
   return results.map((res) => restrictResult(res, allowed, res.pipeline.kind === "outbound" ? undefined : internet, res.pipeline.kind === "forward" ? outside : undefined));
+}
+
+/**
+ * Which interfaces face the Internet, for the exposure checks: `internet` (the configuration's
+ * `internet:` or the device's own word) are the only ones; else every interface but `internal`
+ * (the zones a generator put on trusted networks) may be; neither: undefined, any interface.
+ */
+export interface InternetSide {
+  internet?: readonly InterfaceName[];
+  internal?: readonly InterfaceName[];
+}
+
+/** The packets arriving on (`side` Oif: leaving through) an Internet-facing interface, when that is known. */
+export function internetFacing(scope: InternetSide, side: typeof Dim.Iif | typeof Dim.Oif = Dim.Iif): PacketSet | undefined {
+  if (scope.internet) return interfaceSet(scope.internet, side);
+  if (scope.internal && scope.internal.length > 0) return PacketSet.universe().minus(interfaceSet(scope.internal, side));
+  return undefined;
+}
+
+/** A ruleset's Internet side (InternetSide): `internet:` from the configuration wins over what the ruleset says. */
+export function internetSideOf(ruleset: Ruleset, configured: readonly InterfaceName[] | undefined): InternetSide {
+  if (configured) return { internet: configured };
+  const exact = (names: readonly string[]): InterfaceName[] => names.map((name) => ({ name, prefix: false }));
+  if (ruleset.internetInterfaces) return { internet: exact(ruleset.internetInterfaces) };
+  if (ruleset.internalInterfaces) return { internal: exact(ruleset.internalInterfaces) };
+  return {};
+}
+
+/**
+ * How the exposure checks see a ruleset's results (restrictResults): arriving on an Internet-facing
+ * interface, without what the intent allows, and without what reaches nothing behind the device
+ * (outsideSet; on a host whose zones a generator assigned, what leaves by an Internet-facing
+ * interface). Undefined when nothing restricts them.
+ */
+export function exposureRestriction(ruleset: Ruleset, configured: readonly InterfaceName[] | undefined, intent: readonly IntentEntry[] | undefined): { internet?: PacketSet; allowed?: PacketSet; outside?: PacketSet } | undefined {
+  const side = internetSideOf(ruleset, configured);
+  const internet = internetFacing(side);
+  const outside = ruleset.interfaces ? outsideSet(ruleset, side.internet) : !configured && ruleset.zonedInterfaces ? internetFacing(side, Dim.Oif) : undefined;
+  const allowed = intent && intent.length > 0 ? intentSet(intent) : undefined;
+  if (!internet && !outside && !allowed) return undefined;
+  return { ...(internet ? { internet } : {}), ...(allowed ? { allowed } : {}), ...(outside ? { outside } : {}) };
 }
 
 /**

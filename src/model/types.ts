@@ -310,6 +310,20 @@ export interface Ruleset {
    */
   internetInterfaces?: string[];
   /**
+   * Interfaces the tool that wrote the ruleset puts on trusted networks, when it says which face
+   * the Internet only by exception (firewalld: those of its trusted, home, work and internal zones;
+   * every other interface is in a zone for untrusted networks or falls to the default one). With no
+   * internetInterfaces, every interface but these (and loopback and container/VM bridges) faces
+   * the Internet. `.fwlint.yaml` `internet:` overrides it.
+   */
+  internalInterfaces?: string[];
+  /**
+   * internetInterfaces or internalInterfaces come from zones the tool that wrote a host's ruleset
+   * assigned (firewalld, OpenWrt's fw4), as a device's own interfaces do: what the Internet sends
+   * back out of an Internet-facing interface reaches nothing behind the host.
+   */
+  zonedInterfaces?: true;
+  /**
    * Every interface of the device, when the configuration declares them all (vendor formats: an
    * ASA's nameifs, a router's interfaces, an SRX's units): packets enter and leave on these only.
    * Absent: on any name (a Linux host's interfaces are not in its ruleset).

@@ -15,7 +15,7 @@ import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
 import { GROUP_DESTINATIONS, complementRanges, publicSize, strangerRegion } from "../analysis/regions.js";
 import { tracePacket } from "../analysis/trace.js";
 import { interfaceNames, pickWitness, pointToPacket, protoName, witnessRoutes } from "../analysis/witness.js";
-import { intentSet, interfaceSet, outsideSet, restrictResults } from "../engine/intent.js";
+import { exposureRestriction, restrictResults } from "../engine/intent.js";
 import { loadBuiltinCatalog } from "../engine/rule-pack.js";
 import { formatAddrRange, formatIP, familyMax } from "../model/address.js";
 import type { Packet, Severity, TraceStep } from "../model/finding.js";
@@ -92,11 +92,8 @@ function sameStep(a: TraceStep | undefined, b: TraceStep | undefined): boolean {
 function exposureResults(file: ScannedFile): PipelineResult[] {
   const ruleset = file.ruleset!;
   const results = evaluateRuleset(ruleset).results;
-  const names = file.options.internetInterfaces ?? ruleset.internetInterfaces?.map((name) => ({ name, prefix: false }));
-  const intent = file.options.intent;
-  const outside = outsideSet(ruleset, names);
-  if (names === undefined && outside === undefined && (intent === undefined || intent.length === 0)) return results;
-  return restrictResults(results, intent && intent.length > 0 ? intentSet(intent) : undefined, names ? interfaceSet(names) : undefined, outside);
+  const restriction = exposureRestriction(ruleset, file.options.internetInterfaces, file.options.intent);
+  return restriction ? restrictResults(results, restriction.allowed, restriction.internet, restriction.outside) : results;
 }
 
 export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewFinding[]): ExposureRow[] {
