@@ -239,7 +239,13 @@ export function unknownsOnPath(m: CompiledMatch, kind: PipelineKind, stage: Stag
   const out = [...m.unknowns];
   for (const c of m.context) {
     const v = localDstOnPath(kind, stage);
-    if (v === undefined) out.push({ kind: "unknown", text: c.text, reason: "whether the destination is an address of this host is not known before routing" });
+    // Before routing on the forward path a packet's destination is one of the host's addresses
+    // only if a DNAT will send it on (else routing delivers it to the host): a port forward of
+    // "what comes to me" (Docker's published ports, `fib daddr type local` / `-m addrtype
+    // --dst-type LOCAL`). Which addresses are the host's the ruleset does not say, but strangers
+    // open connections both ways - to the host's public address, and through it - so both ways
+    // are taken, over many connections, as a condition drawn per connection is.
+    if (v === undefined) out.push({ kind: "unknown", text: c.text, reason: "whether the destination is an address of this host is not known before routing", drawn: true });
     else if (v === !!c.negate) return null;
   }
   return out;
