@@ -2,6 +2,7 @@
  * AST -> model: tables, chains (declaration, policy, -N/-P/-F/-X), rules with -A/-I ordering,
  * target resolution against the chains of the table, and the pipelines of the file's family.
  */
+import { toolChain } from "../tool-chains.js";
 import type { IpsetIndex } from "../ipset/match.js";
 import {
   chainKey,
@@ -293,7 +294,7 @@ export function mapToRuleset(nodes: Iterable<LineNode>, file: string, family: Fa
         span: p.span,
         ...(p.comment !== undefined ? { comment: p.comment } : {}),
       }));
-      const chain: Chain = { name: c.name, table: t.name, rules, span: c.span };
+      const chain: Chain = { name: c.name, table: t.name, rules, span: c.span, ...(!c.builtin && toolChain(c.name) ? { implied: true as const } : {}) };
       if (c.builtin) {
         chain.policy = c.policy ?? "accept";
         chain.policySpan = c.policySpan ?? c.span;

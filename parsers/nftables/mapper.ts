@@ -16,6 +16,7 @@
  * one rule per conntrack state that decides whether it is the packet's own (see originalDirection).
  */
 import { generatedInterfaceSide } from "./generated-zones.js";
+import { toolChain, toolTable } from "../tool-chains.js";
 import { familyMax, hostNameLookup, looksLikeHostname, maskRanges, maskToPrefix, octalReading, parseCInt, parseInetAton, parseIP, parseIPv4Strict, parseIPv6, isPrefixRange, prefixRange } from "../../src/model/address.js";
 import { protocolNumber, servicePort } from "../../src/model/names.js";
 import type {
@@ -2730,7 +2731,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     const ordered = [...t.chains.values()].sort((a, b) => a.order - b.order);
     for (const c of ordered) {
       const key = `${tkey(t.ref)}/${c.name}`;
-      const chain: Chain = { name: c.name, table: tkey(t.ref), rules: [], span: c.span };
+      const chain: Chain = { name: c.name, table: tkey(t.ref), rules: [], span: c.span, ...(!c.base && (toolTable(tkey(t.ref)) || toolChain(c.name)) ? { implied: true as const } : {}) };
       const newOnly = c.base?.type === "nat";
       const ctx: RuleCtx = { table: t, chainKey: key, family: t.ref.family, newOnly, dnat, setElements: (ref) => m.setState(ctx, ref)?.elements ?? [] };
       if (c.base) {

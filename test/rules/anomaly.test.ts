@@ -118,6 +118,15 @@ describe("anomaly: chains", () => {
     expect(fs[1]!.related?.[0]?.line).toBe(9);
   });
 
+  it("unreachable-chain: not the chains a tool makes for its own use (ufw, Docker, kube-proxy; fw4's and firewalld's tables)", () => {
+    const body = ":ufw-logging-allow - [0:0]\n:ufw6-skip-to-policy-output - [0:0]\n:DOCKER-ISOLATION-STAGE-2 - [0:0]\n:KUBE-KUBELET-CANARY - [0:0]\n:mine - [0:0]\n-A ufw-logging-allow -j ACCEPT\n";
+    expect(run(save(body), "unreachable-chain").map((f) => f.message.split(" ")[1])).toEqual(["mine"]);
+    const tables = (name: string) => parseNft(`table inet ${name} {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n\tchain handle_reject {\n\t\treject\n\t}\n}\n`, "t.nft");
+    expect(run(tables("fw4"), "unreachable-chain")).toEqual([]);
+    expect(run(tables("firewalld"), "unreachable-chain")).toEqual([]);
+    expect(run(tables("filter"), "unreachable-chain").map((f) => f.message.split(" ")[1])).toEqual(["handle_reject"]);
+  });
+
   it("missing-jump-target: works on the model (the iptables-save parser refuses such files)", () => {
     const rs = save(":A - [0:0]\n-A INPUT -p tcp -j A\n-A INPUT -g A\n");
     const rules = rs.chains.get("filter/INPUT")!.rules;
