@@ -1687,7 +1687,12 @@ class RuleMapper {
    */
   private xt(s: EffectStmt): void {
     const x = xtOf(s);
-    if (x === undefined || x.type === "match") return this.unknown(s.text, `the iptables extension '${x?.name ?? s.text}' (an xt match of iptables-nft) is not modelled`);
+    if (x === undefined || x.type === "match") {
+      const seen = this.m.opaqueXt;
+      if (seen.uses++ === 0) seen.at = s.span;
+      seen.names.add(x?.name ?? s.text);
+      return this.unknown(s.text, `the iptables extension '${x?.name ?? s.text}' (an xt match of iptables-nft) is not modelled`);
+    }
     if (x.type === "watcher") {
       this.effect ??= s.text;
       return;
@@ -1858,6 +1863,8 @@ class Mapper {
   private pending: { ctx: RuleCtx; name: string; rules: RuleNode[] }[] = [];
   /** Set when the rule being mapped has a value nft would refuse: the rule is reported and left out, as nft loads none of it. */
   invalid = false;
+  /** iptables extensions (`xt match NAME`) nft listed without their options, read as unknown conditions: where first, and which. */
+  readonly opaqueXt: { at: SourceSpan; names: Set<string>; uses: number } = { at: { file: "", line: 0, column: 0 }, names: new Set(), uses: 0 };
 
   constructor(private readonly file: string) {}
 
@@ -2852,6 +2859,12 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     }
   }
   m.diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
+  if (m.opaqueXt.uses > 0) {
+    // iptables-nft's tables: nft -j never prints a compat match's options, nft's text prints those it cannot translate without them
+    const names = [...m.opaqueXt.names].map((n) => `xt match ${n}`).join(", ");
+    const how = doc.json === true ? "nft -j lists iptables-nft's compatibility matches without their options" : "nft lists the iptables-nft matches it cannot translate without their options";
+    diag("info", m.opaqueXt.at, `${m.opaqueXt.uses} match${m.opaqueXt.uses === 1 ? "" : "es"} of iptables extensions (${names}): ${how}, so fwlint reads them as unknown conditions; \`iptables-save\` (and \`ip6tables-save\`) of the same host shows what they match${doc.json === true ? ", as \`nft list ruleset\` as text does for most" : ""}`);
+  }
   return { format: "nft", file, families, chains: m.chains, pipelines, diagnostics: [...doc.diagnostics, ...m.diagnostics], ruleCount, ...generatedInterfaceSide(m.chains), ...(doc.included.length > 0 ? { includedFiles: doc.included } : {}), ...(doc.includedLines ? { includedLines: doc.includedLines } : {}), ...(doc.includeWatch ? { includeWatch: doc.includeWatch } : {}) };
 }
 

@@ -550,7 +550,10 @@ describe("numbers as `nft -n list ruleset` prints them", () => {
 
 describe("xt matches and targets (rules iptables-nft wrote)", () => {
   it("an xt match is an unknown condition, not always true", () => {
-    expect(rule("tcp dport 25 xt match recent counter packets 0 bytes 0 accept")).toEqual({
+    const rs = parseNft(wrap("tcp dport 25 xt match recent counter packets 0 bytes 0 accept", "inet"), "r.nft");
+    expect(rs.diagnostics.map((d) => d.severity)).toEqual(["info"]);
+    const r = rs.chains.get("inet t/c")!.rules[0]!;
+    expect({ conditions: r.conditions, action: r.action }).toEqual({
       conditions: [
         { kind: "proto", protos: [6] },
         { kind: "port", field: "dport", ranges: [[25, 25]] },
@@ -570,11 +573,35 @@ describe("xt matches and targets (rules iptables-nft wrote)", () => {
       "table ip filter {\n chain INPUT {\n  type filter hook input priority filter; policy drop;\n" +
       "  tcp dport 25 xt match recent counter packets 0 bytes 0 accept\n  tcp dport 22 xt match set drop\n  tcp dport 22 accept\n }\n}\n";
     const res = analyzeText("xt.nft", text);
-    expect(res.file.diagnostics).toEqual([]);
+    // one info for all of them: what nft left out, and where to read it
+    expect(res.file.diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`)).toEqual([
+      "info 4:16 2 matches of iptables extensions (xt match recent, xt match set): nft lists the iptables-nft matches it cannot translate without their options, so fwlint reads them as unknown conditions; `iptables-save` (and `ip6tables-save`) of the same host shows what they match",
+    ]);
     expect(res.findings.filter((f) => f.ruleId === "shadowed-rule")).toEqual([]);
     const smtp = res.findings.find((f) => f.exposure?.service === "smtp")!;
     expect(smtp.uncertain?.join(" ")).toMatch(/xt match recent/);
     expect(verdicts(parseNft(text, "xt.nft"), { family: 4, proto: "tcp", src: "198.51.100.7", dst: "192.0.2.1", dport: 25, hook: "input" })).toEqual(["accept", "drop"]);
+  });
+});
+
+describe("xt matches in nft -j output", () => {
+  it("are unknown conditions, told once with what nft -j leaves out", () => {
+    const doc = {
+      nftables: [
+        { metainfo: { json_schema_version: 1 } },
+        { table: { family: "ip", name: "filter", handle: 1 } },
+        { chain: { family: "ip", table: "filter", name: "INPUT", handle: 1, type: "filter", hook: "input", prio: 0, policy: "drop" } },
+        { rule: { family: "ip", table: "filter", chain: "INPUT", handle: 2, expr: [{ xt: { type: "match", name: "conntrack" } }, { accept: null }] } },
+        { rule: { family: "ip", table: "filter", chain: "INPUT", handle: 3, expr: [{ match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: 22 } }, { xt: { type: "match", name: "recent" } }, { accept: null }] } },
+      ],
+    };
+    const res = analyzeText("xt.json", JSON.stringify(doc, null, 1));
+    const infos = res.file.diagnostics.filter((d) => d.severity === "info").map((d) => d.message);
+    expect(infos).toEqual([
+      "2 matches of iptables extensions (xt match conntrack, xt match recent): nft -j lists iptables-nft's compatibility matches without their options, so fwlint reads them as unknown conditions; `iptables-save` (and `ip6tables-save`) of the same host shows what they match, as `nft list ruleset` as text does for most",
+    ]);
+    // (an accept under an opaque conntrack match: every port, maybe)
+    expect(res.findings.find((f) => f.exposure?.service === "every-port")?.uncertain).toEqual([expect.stringMatching(/^xt match conntrack \(xt\.json:\d+\)$/)]);
   });
 });
 
