@@ -1863,6 +1863,8 @@ class Mapper {
   private pending: { ctx: RuleCtx; name: string; rules: RuleNode[] }[] = [];
   /** Set when the rule being mapped has a value nft would refuse: the rule is reported and left out, as nft loads none of it. */
   invalid = false;
+  /** The empty named sets the rule being mapped looks packets up in (Rule.emptySets). */
+  emptyLookups: string[] = [];
   /** iptables extensions (`xt match NAME`) nft listed without their options, read as unknown conditions: where first, and which. */
   readonly opaqueXt: { at: SourceSpan; names: Set<string>; uses: number } = { at: { file: "", line: 0, column: 0 }, names: new Set(), uses: 0 };
 
@@ -1994,6 +1996,7 @@ class Mapper {
       if (right.kind === "setref") {
         const st = this.setState(ctx, right);
         if (!st) return [...l.pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
+        if (st.elements.length === 0 && !st.dynamic && op !== "!=") this.emptyLookups.push(right.name);
         const listed = (o: MatchOp): Condition[] => {
           const key = `${JSON.stringify(l.dom, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}|${o}`;
           let c = st.cache.get(key);
@@ -2057,6 +2060,7 @@ class Mapper {
     if (right.kind === "setref") {
       st = this.setState(ctx, right);
       if (!st) return [...pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
+      if (st.elements.length === 0 && !st.dynamic && op !== "!=") this.emptyLookups.push(right.name);
       if (st.dynamic) {
         if (original !== undefined || !filledFromOutside(st, ls, op)) return [...pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
         const known = st;
@@ -2143,6 +2147,7 @@ class Mapper {
       count++;
       let mapped: { rules: Expansion[]; comment?: string };
       this.invalid = false;
+      this.emptyLookups = [];
       try {
         mapped = new RuleMapper(this, ctx).map(node);
       } catch (e) {
@@ -2157,6 +2162,7 @@ class Mapper {
         if (r.element !== undefined) rule.element = r.element;
         if (r.setMark !== undefined) rule.setMark = r.setMark;
         if (mapped.comment !== undefined) rule.comment = mapped.comment;
+        if (this.emptyLookups.length > 0) rule.emptySets = [...new Set(this.emptyLookups)];
         chain.rules.push(rule);
       }
     }

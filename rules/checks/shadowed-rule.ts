@@ -70,8 +70,12 @@ export const shadowedRule: Check<Record<string, never>> = (ctx, _params, rule) =
 function judge(rs: Ruleset, chain: Chain, elements: Placed[], earlier: CoveredHistory): Pick<Finding, "message" | "location" | "related"> | undefined {
   const loc = locOf(elements[0]!.rule);
   if (elements.every((e) => compiled(rs, e.rule).known.isEmpty())) {
+    const empty = [...new Set(elements.flatMap((e) => e.rule.emptySets ?? []))];
     return {
-      message: `rule can never match: its conditions contradict each other (no ${rs.families.map((f) => `IPv${f}`).join("/")} packet satisfies them all)`,
+      message:
+        empty.length > 0
+          ? `rule can never match: it looks packets up in ${empty.map((n) => `set @${n}`).join(" and ")}, which ${empty.length === 1 ? "holds" : "hold"} no element (nothing in the ruleset adds to ${empty.length === 1 ? "it" : "them"})`
+          : `rule can never match: its conditions contradict each other (no ${rs.families.map((f) => `IPv${f}`).join("/")} packet satisfies them all)`,
       location: loc,
     };
   }

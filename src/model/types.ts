@@ -204,6 +204,11 @@ export interface Rule {
    */
   setMark?: MarkRewrite;
   /**
+   * Named sets the rule looks a packet up in that hold no element (nft `tcp dport @ports` with an
+   * empty `set ports`): why it matches nothing, for messages.
+   */
+  emptySets?: string[];
+  /**
    * Not written in the source: the model's reading of a declaration (the devices of a netdev
    * chain, an access list's implicit deny, flow mode's pass for established sessions). Rule
    * anomaly checks do not report it, nor blame another rule on it: the user cannot move it.

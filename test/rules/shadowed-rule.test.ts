@@ -38,6 +38,18 @@ describe("shadowed-rule: verdict maps", () => {
   });
 });
 
+describe("shadowed-rule: empty named sets", () => {
+  it("a lookup in a set that holds nothing is told as that, not as contradictory conditions", () => {
+    const sets = "\tset ports { type inet_service; }\n\tset pp { type inet_proto . inet_service; }\n\tset full { type inet_service; elements = { 22 } }\n";
+    const fs = run(nft("inet", "\t\ttcp dport @ports accept\n\t\tmeta l4proto . th dport @pp accept\n\t\ttcp dport @full accept\n\t\ttcp dport != @ports drop\n\t\ttcp dport 22 tcp dport 23 accept\n", sets));
+    expect(fs.map((f) => `${f.location.line} ${f.message}`)).toEqual([
+      "4 rule can never match: it looks packets up in set @ports, which holds no element (nothing in the ruleset adds to it)",
+      "5 rule can never match: it looks packets up in set @pp, which holds no element (nothing in the ruleset adds to it)",
+      "8 rule can never match: its conditions contradict each other (no IPv4/IPv6 packet satisfies them all)",
+    ]);
+  });
+});
+
 describe("shadowed-rule: context conditions", () => {
   it("on the input hook a `!= local` drop takes nothing from the later rules, and is not itself reported", () => {
     expect(run(nft("inet", "fib daddr type != local drop\nfib daddr type local tcp dport 5432 accept\ntcp dport 22 accept\n"))).toEqual([]);
