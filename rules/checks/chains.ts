@@ -92,10 +92,24 @@ export function locOf(r: { span: { file: string; line: number; column: number } 
  * chain must run on it after routing (INPUT, FORWARD, OUTPUT, their nft hooks), or before routing
  * with a DROP policy. A chain on nft's ingress or prerouting hook that only takes out a few
  * packets (anti-spoofing, a blocklist) and accepts the rest does not make its family's other
- * paths filtered: an `ip`-only ruleset with a netdev ingress table says nothing about IPv6.
+ * paths filtered: an `ip`-only ruleset with a netdev ingress table says nothing about IPv6 - nor
+ * does one whose DROP policy is the other half of a reverse-path filter (acceptsOrdinaryTraffic).
  */
 export function filtersPath(ruleset: Ruleset, p: Pipeline): boolean {
-  return p.stages.some((s) => s.role === "filter" && ruleset.chains.has(s.chain) && (!s.beforeRouting || ruleset.chains.get(s.chain)!.policy === "drop"));
+  return p.stages.some((s) => {
+    const chain = s.role === "filter" ? ruleset.chains.get(s.chain) : undefined;
+    return chain !== undefined && (!s.beforeRouting || (chain.policy === "drop" && !acceptsOrdinaryTraffic(chain)));
+  });
+}
+
+/**
+ * Does a chain accept every packet ordinary traffic sends - a rule whose only conditions are
+ * tests ordinary traffic passes (Condition `ordinary`), as `fib saddr . mark . iif oif exists
+ * accept` under `policy drop` is a reverse-path filter (NixOS's rpfilter chain)? Its DROP policy
+ * then takes out only spoofed packets, whatever the rules before that accept or drop.
+ */
+function acceptsOrdinaryTraffic(chain: Chain): boolean {
+  return chain.rules.some((r) => r.action.kind === "accept" && r.conditions.length > 0 && r.conditions.every((c) => c.kind === "unknown" && c.ordinary === true));
 }
 
 /** Chains that some pipeline runs as a stage, or that have a policy: built-in/base chains. */

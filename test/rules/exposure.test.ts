@@ -48,6 +48,20 @@ describe("exposure", () => {
     expect(every.uncertain).toEqual(["ip saddr @clients (knock.nft:6)"]);
   });
 
+  it("a prerouting DROP policy that is a reverse-path filter's other half does not make the forward path filtered", () => {
+    const rs = (accepted: string) =>
+      parseNft(
+        `table inet fw {\n chain rpfilter {\n  type filter hook prerouting priority mangle + 10; policy drop;\n  ${accepted} accept\n }\n chain input {\n  type filter hook input priority filter; policy drop;\n  tcp dport 22 accept\n }\n}\n`,
+        "rp.nft",
+      );
+    const forward = (r: ReturnType<typeof rs>) => exposure(makeContext(r), params, ref).filter((f) => f.exposure?.direction === "forward");
+    // NixOS's rpfilter chain: what is not spoofed goes on; the ruleset has no forward chain
+    expect(forward(rs("fib saddr . mark . iif oif exists"))).toEqual([]);
+    // a prerouting chain that accepts only some packets does filter the forward path
+    expect(forward(rs("tcp dport 80")).map((f) => f.message)).toContain("HTTP (tcp/80) is reachable from any IPv4 source on the forward path");
+    expect(exposure(makeContext(rs("fib saddr . mark . iif oif exists")), params, ref).map((f) => f.message)).toContain("SSH (tcp/22) is reachable from any IPv4 source on the inbound path");
+  });
+
   it("shows a service reached through a port forward as it arrived, even when it can also be sent there directly", () => {
     // the forward chain accepts SMTP to 10.0.0.25 whether or not a DNAT rewrote it
     const rs = filter("-A FORWARD -d 10.0.0.25/32 -p tcp --dport 25 -j ACCEPT\n", undefined, "-A PREROUTING -i eth0 -p tcp --dport 2525 -j DNAT --to-destination 10.0.0.25:25\n");
