@@ -11,14 +11,29 @@
  *   entered by design.
  * - nftables tables a tool owns whole: OpenWrt's `inet fw4` (handle_reject, helper_ZONE and the
  *   accept/drop/reject_to/from_ZONE chains are declared for every zone), firewalld's `firewalld`
- *   tables (five sub-chains per zone and hook), kube-proxy's `kube-proxy` and Docker's
- *   `docker-bridges`.
+ *   tables (five sub-chains per zone and hook), kube-proxy's `kube-proxy`, Docker's
+ *   `docker-bridges`, Podman's (netavark) `inet netavark`, libvirt's `libvirt_network` and
+ *   Incus's / LXD's `inet incus` / `inet lxd`.
  */
 
 const TOOL_CHAIN = /^(?:ufw6?-|DOCKER(?:$|-)|KUBE-)/;
 
 /** nft tables (family and name) whose every chain a tool declares. */
-const TOOL_TABLES: ReadonlySet<string> = new Set(["inet fw4", "inet firewalld", "ip firewalld", "ip6 firewalld", "ip kube-proxy", "ip6 kube-proxy", "ip docker-bridges", "ip6 docker-bridges"]);
+const TOOL_TABLES: ReadonlySet<string> = new Set([
+  "inet fw4",
+  "inet firewalld",
+  "ip firewalld",
+  "ip6 firewalld",
+  "ip kube-proxy",
+  "ip6 kube-proxy",
+  "ip docker-bridges",
+  "ip6 docker-bridges",
+  "inet netavark",
+  "ip libvirt_network",
+  "ip6 libvirt_network",
+  "inet incus",
+  "inet lxd",
+]);
 
 /** Is a chain of this name one a tool makes (see the module's doc)? */
 export function toolChain(name: string): boolean {

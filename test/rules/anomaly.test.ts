@@ -124,6 +124,7 @@ describe("anomaly: chains", () => {
     const tables = (name: string) => parseNft(`table inet ${name} {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n\tchain handle_reject {\n\t\treject\n\t}\n}\n`, "t.nft");
     expect(run(tables("fw4"), "unreachable-chain")).toEqual([]);
     expect(run(tables("firewalld"), "unreachable-chain")).toEqual([]);
+    expect(run(tables("netavark"), "unreachable-chain")).toEqual([]);
     expect(run(tables("filter"), "unreachable-chain").map((f) => f.message.split(" ")[1])).toEqual(["handle_reject"]);
   });
 
