@@ -96,9 +96,10 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     if (leaving) {
       // Mail sent out: it leaves through an Internet-facing interface, and mail forwarded by the
       // host comes from inside, not in from the Internet (a private source arriving on the WAN is
-      // inbound mail or spoofed, and an inbound permit for it is not an outbound opening).
+      // inbound mail or spoofed, and an inbound permit for it is not an outbound opening). Inside
+      // is what the device does not say faces the Internet, or what a generator's zones put there.
       region = region.intersect(leaving);
-      if (p.kind === "forward") region = region.minus(internetFacing(ctx)!);
+      if (p.kind === "forward") region = ctx.internet ? region.minus(interfaceSet(ctx.internet)) : region.intersect(interfaceSet(ctx.internal!));
     }
     // Packets for which every public destination is allowed (the region is a product with them),
     // as delivered: mail a DNAT sends to an internal relay does not leave. Allowed for certain

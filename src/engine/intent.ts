@@ -6,6 +6,7 @@
  * (withoutAllowed), so whatever it still finds is outside every intent entry.
  */
 import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../analysis/evaluate.js";
+import { INTERNAL_IFACE_PREFIXES } from "../analysis/regions.js";
 import type { Family, Ruleset } from "../model/types.js";
 import { Dim, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -66,10 +67,16 @@ export interface InternetSide {
   internal?: readonly InterfaceName[];
 }
 
-/** The packets arriving on (`side` Oif: leaving through) an Internet-facing interface, when that is known. */
+/**
+ * The packets arriving on (`side` Oif: leaving through) an Internet-facing interface, when that is
+ * known. Said by exception (`internal`), container and VM bridges are not among them either.
+ */
 export function internetFacing(scope: InternetSide, side: typeof Dim.Iif | typeof Dim.Oif = Dim.Iif): PacketSet | undefined {
   if (scope.internet) return interfaceSet(scope.internet, side);
-  if (scope.internal && scope.internal.length > 0) return PacketSet.universe().minus(interfaceSet(scope.internal, side));
+  if (scope.internal && scope.internal.length > 0) {
+    const bridges = INTERNAL_IFACE_PREFIXES.map((p) => ({ name: p, prefix: true }));
+    return PacketSet.universe().minus(interfaceSet([...scope.internal, ...bridges], side));
+  }
   return undefined;
 }
 

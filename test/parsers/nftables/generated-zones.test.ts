@@ -83,6 +83,25 @@ describe("interfaces a generator's zones put on the Internet side", () => {
     expect(rs.zonedInterfaces).toBeUndefined();
   });
 
+  it("a port forward to a container bridge in no zone still reaches something behind the host", () => {
+    // firewalld's internal zone on eth1, the rest public; Docker publishes 8443 to a container
+    const text =
+      firewalld([["eth1", "internal"], [undefined, "public"]]) +
+      `table ip docker {
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    fib daddr type local tcp dport 8443 dnat to 172.17.0.2:443
+  }
+  chain fwd {
+    type filter hook forward priority filter; policy drop;
+    oifname "docker0" ct status dnat accept
+  }
+}
+`;
+    const https = analyzeText("fw.nft", text, { inputFormat: "nft" }).findings.filter((f) => f.exposure?.service === "https" && f.exposure.direction === "forward");
+    expect(https.map((f) => [f.message, f.witness?.oif])).toEqual([["HTTPS (tcp/443) is reachable from any IPv4 source on the forward path (forwarded to 172.17.0.2:443 by fw.nft:23)", "docker0"]]);
+  });
+
   it("the exposure checks see the Internet side; `internet:` in the configuration wins over it", () => {
     const text = fixture("firewalld-zones.nft");
     const services = (findings: ReturnType<typeof analyzeText>["findings"]) => new Set(findings.filter((f) => f.ruleId === "exposed-service").map((f) => f.exposure!.service));
