@@ -65,7 +65,23 @@ export function interfaceNames(ruleset: Ruleset): string[] {
   names.add("x0");
   // Linux names have at most 15 bytes; a longer name the ruleset itself uses (a vendor's
   // GigabitEthernet0/0/0.100) is kept, made-up variants of it are not.
-  return [...names].filter((n) => n.length > 0 && (n.length <= 15 || (literal.has(n) && n.length <= IFACE_BYTES)));
+  const kept = [...names].filter((n) => n.length > 0 && (n.length <= 15 || (literal.has(n) && n.length <= IFACE_BYTES)));
+  return ruleset.zonedInterfaces ? zonedFirst(ruleset, kept, literal) : kept;
+}
+
+/**
+ * On a host whose zones a generator assigned (Ruleset.zonedInterfaces), its own names first: one
+ * facing the Internet, then those behind the host - examples arrive on the first and a forwarded
+ * one leaves by the next (pickWitness), so it goes to the LAN the zones name, not to a made-up name.
+ */
+function zonedFirst(ruleset: Ruleset, names: readonly string[], literal: ReadonlySet<string>): string[] {
+  const internal = new Set(ruleset.internalInterfaces ?? []);
+  const internet = ruleset.internetInterfaces ? new Set(ruleset.internetInterfaces) : undefined;
+  const faces = (n: string) => (internet ? internet.has(n) : !internal.has(n) && n !== "lo");
+  const named = names.filter((n) => literal.has(n));
+  const facing = named.find(faces) ?? names.find(faces);
+  const behind = named.filter((n) => !faces(n) && n !== "lo");
+  return [...new Set([...(facing !== undefined ? [facing] : []), ...behind, ...names])];
 }
 
 export interface WitnessHints {

@@ -76,6 +76,11 @@ describe("interfaces a generator's zones put on the Internet side", () => {
     expect(parseNft(fw4(`    iifname "eth0" jump input_lan`), "fw4.nft").internetInterfaces).toBeUndefined();
   });
 
+  it("examples arrive on an interface the zones put on the Internet side and are forwarded to one behind the host", () => {
+    const ssh = analyzeText("fw4.nft", fixture("openwrt-fw4-zones.nft"), { inputFormat: "nft" }).findings.find((f) => f.exposure?.service === "ssh" && f.exposure.direction === "forward")!;
+    expect([ssh.witness?.iif, ssh.witness?.oif]).toEqual(["eth1", "eth0"]);
+  });
+
   it("is read from those generators' tables only", () => {
     const own = fw4(`    iifname "eth0" jump input_lan\n    iifname "eth1" jump input_wan`).replace("table inet fw4", "table inet filter");
     const rs = parseNft(own, "own.nft");
