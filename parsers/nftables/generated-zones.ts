@@ -12,8 +12,8 @@
  *   interface is, in public, external, dmz, drop, block, a zone of the admin's own, or the default.
  * - OpenWrt's fw4 (`table inet fw4`): the `input` chain sends each zone's devices to `input_ZONE`
  *   (`iifname "pppoe-wan" jump input_wan`); a zone named for the Internet (wan, wan6, untrust,
- *   outside, internet, external) holds the interfaces that face it, and a device in no zone is
- *   dropped by the chain's policy.
+ *   outside, internet, external) holds the interfaces that face it - without one, a zone that
+ *   masquerades (the upstream one) - and a device in no zone is dropped by the chain's policy.
  *
  * Only exact interface names are taken: a wildcard (`iifname "eth*"`) of a trusted zone stays
  * Internet-facing, and one of fw4's Internet zone - as a zone dispatched by its sources - leaves
@@ -85,10 +85,16 @@ function firewalldSide(chains: ReadonlyMap<string, Chain>): Pick<Ruleset, "inter
   return { internetInterfaces: namesOf(facing) };
 }
 
-/** The interfaces of fw4's zones named for the Internet. */
+/**
+ * The interfaces of fw4's zones named for the Internet; where none is, of those that masquerade
+ * what leaves through them (OpenWrt's `option masq 1`, set on the upstream zone: `srcnat_ZONE`).
+ */
 function fw4Side(chains: ReadonlyMap<string, Chain>): Pick<Ruleset, "internetInterfaces"> | undefined {
   const zoneOf = (target: string): string | undefined => /^input_(.+)$/.exec(target)?.[1];
-  const internet = dispatches(chains.get("inet fw4/input"), zoneOf).filter((d) => namesInternetZone(d.zone));
+  const zones = dispatches(chains.get("inet fw4/input"), zoneOf);
+  const masquerades = (zone: string) => (chains.get(`inet fw4/srcnat_${zone}`)?.rules ?? []).some((r) => r.action.kind === "snat" && r.action.target === "masquerade");
+  const named = zones.filter((d) => namesInternetZone(d.zone));
+  const internet = named.length > 0 ? named : zones.filter((d) => masquerades(d.zone));
   if (internet.length === 0 || internet.some((d) => d.names === undefined || d.wildcard || d.other)) return undefined;
   const names = [...new Set(internet.flatMap((d) => d.names!))];
   return names.length > 0 ? { internetInterfaces: names } : undefined;

@@ -72,8 +72,13 @@ describe("interfaces a generator's zones put on the Internet side", () => {
     // a wildcard device, or a wan zone bound to sources: which interfaces is not told
     expect(parseNft(fw4(`    iifname "eth0" jump input_lan\n    iifname "wan*" jump input_wan`), "fw4.nft").internetInterfaces).toBeUndefined();
     expect(parseNft(fw4(`    iifname "eth0" jump input_lan\n    meta nfproto ipv4 ip saddr 100.64.0.0/10 jump input_wan`), "fw4.nft").internetInterfaces).toBeUndefined();
-    // zones with no Internet name: nothing said
+    // zones with no Internet name: nothing said - unless one masquerades (OpenWrt's upstream zone)
     expect(parseNft(fw4(`    iifname "eth0" jump input_lan`), "fw4.nft").internetInterfaces).toBeUndefined();
+    const masq = fw4(`    iifname "eth0" jump input_lan\n    iifname "eth9" jump input_isp`).replace(
+      "}\n}\n",
+      "}\n  chain input_isp { tcp dport 22 accept }\n  chain srcnat_isp { meta nfproto ipv4 masquerade }\n  chain srcnat_lan { }\n}\n",
+    );
+    expect(parseNft(masq, "fw4.nft").internetInterfaces).toEqual(["eth9"]);
   });
 
   it("examples arrive on an interface the zones put on the Internet side and are forwarded to one behind the host", () => {
