@@ -4,10 +4,10 @@
  * but loopback and container/VM bridges. Rules limited to an interface (a trusted LAN), to
  * established traffic or to loopback are not reported.
  */
-import { INTERNAL_IFACE_PREFIXES } from "../../src/analysis/regions.js";
+import { INTERNAL_IFACES } from "../../src/analysis/regions.js";
 import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Family, type PipelineKind, type Rule } from "../../src/model/types.js";
-import { Dim, ifacePrefixRange, ifaceToValue } from "../../src/space/dims.js";
+import { Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
 import { UnionStack } from "../../src/space/union-stack.js";
@@ -17,9 +17,8 @@ import type { Check } from "./context.js";
 
 /** New packets of a family arriving on an interface that is not loopback or a guest bridge. */
 export function newFromOutside(family: Family): PacketSet {
-  const internal: [bigint, bigint][] = [[ifaceToValue("lo"), ifaceToValue("lo")], ...INTERNAL_IFACE_PREFIXES.map((p) => ifacePrefixRange(p))];
   const nw = BigInt(CT_STATES.indexOf("new"));
-  return PacketSet.box({ [Dim.Family]: [[BigInt(family), BigInt(family)]], [Dim.CtState]: [[nw, nw]] }).minus(PacketSet.box({ [Dim.Iif]: internal }));
+  return PacketSet.box({ [Dim.Family]: [[BigInt(family), BigInt(family)]], [Dim.CtState]: [[nw, nw]] }).minus(PacketSet.box({ [Dim.Iif]: INTERNAL_IFACES }));
 }
 
 export const anyToAnyAccept: Check<Record<string, never>> = (ctx, _params, rule) => {

@@ -8,7 +8,7 @@ import { formatIP } from "../../src/model/address.js";
 import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Family, type Ruleset } from "../../src/model/types.js";
 import { leafConditions } from "../../src/model/conditions.js";
-import { interfaceSet, internetFacing } from "../../src/engine/intent.js";
+import { insideArrivals, interfaceSet, internetFacing } from "../../src/engine/intent.js";
 import { Dim, PROTO_TCP, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { filtersPath } from "./chains.js";
@@ -96,10 +96,9 @@ export const outboundSmtpOpen: Check<Record<string, never>> = (ctx, _params, rul
     if (leaving) {
       // Mail sent out: it leaves through an Internet-facing interface, and mail forwarded by the
       // host comes from inside, not in from the Internet (a private source arriving on the WAN is
-      // inbound mail or spoofed, and an inbound permit for it is not an outbound opening). Inside
-      // is what the device does not say faces the Internet, or what a generator's zones put there.
+      // inbound mail or spoofed, and an inbound permit for it is not an outbound opening).
       region = region.intersect(leaving);
-      if (p.kind === "forward") region = ctx.internet ? region.minus(interfaceSet(ctx.internet)) : region.intersect(interfaceSet(ctx.internal!));
+      if (p.kind === "forward") region = region.intersect(insideArrivals(ctx)!);
     }
     // Packets for which every public destination is allowed (the region is a product with them),
     // as delivered: mail a DNAT sends to an internal relay does not leave. Allowed for certain

@@ -53,10 +53,10 @@ const one = (v: number | bigint): [bigint, bigint] => [BigInt(v), BigInt(v)];
  * them comes from the host's own guests, so an opening there is not an exposure to strangers.
  */
 export const INTERNAL_IFACE_PREFIXES = ["docker", "br-", "veth", "virbr", "cni", "cali", "flannel", "kube-", "lxc", "lxdbr", "podman", "vif", "vnet", "weave", "cilium"];
-const INTERNAL_IFACES: [bigint, bigint][] = [
-  [ifaceToValue("lo"), ifaceToValue("lo")],
-  ...INTERNAL_IFACE_PREFIXES.map((p) => ifacePrefixRange(p)),
-];
+/** The container and VM bridges of INTERNAL_IFACE_PREFIXES, as interface ranges. */
+export const BRIDGE_IFACES: [bigint, bigint][] = INTERNAL_IFACE_PREFIXES.map((p) => ifacePrefixRange(p));
+/** Loopback and the container and VM bridges, as interface ranges. */
+export const INTERNAL_IFACES: [bigint, bigint][] = [[ifaceToValue("lo"), ifaceToValue("lo")], ...BRIDGE_IFACES];
 
 /**
  * Group and broadcast destinations - IPv4 224.0.0.0/4 and 255.255.255.255, IPv6 ff00::/8: a

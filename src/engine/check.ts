@@ -13,7 +13,7 @@ import { CHECKS } from "../../rules/checks/index.js";
 import { makeContext, type Check, type CheckContext } from "../../rules/checks/context.js";
 import type { Severity } from "../model/finding.js";
 import type { IntentEntry, InterfaceName } from "./config.js";
-import { exposureRestriction, internetSideOf, restrictResults } from "./intent.js";
+import { exposureView, internetSideOf } from "./intent.js";
 import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service, type ServiceCatalog } from "./rule-pack.js";
 import { applySuppressions, parseSuppressions } from "./suppress.js";
 import { detectFormat, knownFormats as formatNames, loadFormats, parseAs } from "./formats.js";
@@ -176,10 +176,10 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
   // What the exposure checks see: only Internet-facing interfaces, nothing the intent allows, and
   // on a device nothing that goes back out (exposureRestriction).
   let exposureCtx = ctx;
-  const restriction = exposureRestriction(ruleset, options.internetInterfaces, options.intent);
-  if (restriction) {
+  const restrict = exposureView(ruleset, side, options.internetInterfaces !== undefined, options.intent);
+  if (restrict) {
     let restricted: PipelineResult[] | undefined;
-    exposureCtx = { ...ctx, results: () => (restricted ??= restrictResults(evaluate().results, restriction.allowed, restriction.internet, restriction.outside)) };
+    exposureCtx = { ...ctx, results: () => (restricted ??= restrict(evaluate().results)) };
   }
   const findings: Finding[] = [];
   const said = new Set<string>();

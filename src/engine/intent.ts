@@ -6,7 +6,7 @@
  * (withoutAllowed), so whatever it still finds is outside every intent entry.
  */
 import { acceptedUnions, type AcceptedRegion, type PipelineResult } from "../analysis/evaluate.js";
-import { INTERNAL_IFACE_PREFIXES } from "../analysis/regions.js";
+import { BRIDGE_IFACES } from "../analysis/regions.js";
 import type { Family, Ruleset } from "../model/types.js";
 import { Dim, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { PacketSet, type Ranges } from "../space/packet-set.js";
@@ -73,10 +73,18 @@ export interface InternetSide {
  */
 export function internetFacing(scope: InternetSide, side: typeof Dim.Iif | typeof Dim.Oif = Dim.Iif): PacketSet | undefined {
   if (scope.internet) return interfaceSet(scope.internet, side);
-  if (scope.internal && scope.internal.length > 0) {
-    const bridges = INTERNAL_IFACE_PREFIXES.map((p) => ({ name: p, prefix: true }));
-    return PacketSet.universe().minus(interfaceSet([...scope.internal, ...bridges], side));
-  }
+  if (scope.internal && scope.internal.length > 0) return PacketSet.universe().minus(interfaceSet(scope.internal, side)).minus(PacketSet.box({ [side]: BRIDGE_IFACES }));
+  return undefined;
+}
+
+/**
+ * With the Internet side known (internetFacing), the packets arriving from inside: on an interface
+ * the device does not say faces the Internet, or - said by exception - on one a generator's zones
+ * put inside (not on a bridge the ruleset never names).
+ */
+export function insideArrivals(scope: InternetSide): PacketSet | undefined {
+  if (scope.internet) return PacketSet.universe().minus(interfaceSet(scope.internet));
+  if (scope.internal && scope.internal.length > 0) return interfaceSet(scope.internal);
   return undefined;
 }
 
@@ -90,18 +98,18 @@ export function internetSideOf(ruleset: Ruleset, configured: readonly InterfaceN
 }
 
 /**
- * How the exposure checks see a ruleset's results (restrictResults): arriving on an Internet-facing
- * interface, without what the intent allows, and without what reaches nothing behind the device
- * (outsideSet; on a host whose zones a generator assigned, what leaves by an Internet-facing
- * interface). Undefined when nothing restricts them.
+ * How the exposure checks see a ruleset's results (restrictResults), given its Internet side
+ * (internetSideOf; `configured`: from the configuration's `internet:`): arriving on an
+ * Internet-facing interface, without what the intent allows, and without what reaches nothing
+ * behind the device (outsideSet; on a host whose zones a generator assigned, what leaves by an
+ * Internet-facing interface). Undefined when nothing restricts them.
  */
-export function exposureRestriction(ruleset: Ruleset, configured: readonly InterfaceName[] | undefined, intent: readonly IntentEntry[] | undefined): { internet?: PacketSet; allowed?: PacketSet; outside?: PacketSet } | undefined {
-  const side = internetSideOf(ruleset, configured);
+export function exposureView(ruleset: Ruleset, side: InternetSide, configured: boolean, intent: readonly IntentEntry[] | undefined): ((results: readonly PipelineResult[]) => PipelineResult[]) | undefined {
   const internet = internetFacing(side);
   const outside = ruleset.interfaces ? outsideSet(ruleset, side.internet) : !configured && ruleset.zonedInterfaces ? internetFacing(side, Dim.Oif) : undefined;
   const allowed = intent && intent.length > 0 ? intentSet(intent) : undefined;
   if (!internet && !outside && !allowed) return undefined;
-  return { ...(internet ? { internet } : {}), ...(allowed ? { allowed } : {}), ...(outside ? { outside } : {}) };
+  return (results) => restrictResults(results, allowed, internet, outside);
 }
 
 /**

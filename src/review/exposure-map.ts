@@ -15,7 +15,7 @@ import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
 import { GROUP_DESTINATIONS, complementRanges, publicSize, strangerRegion } from "../analysis/regions.js";
 import { tracePacket } from "../analysis/trace.js";
 import { interfaceNames, pickWitness, pointToPacket, protoName, witnessRoutes } from "../analysis/witness.js";
-import { exposureRestriction, restrictResults } from "../engine/intent.js";
+import { exposureView, internetSideOf } from "../engine/intent.js";
 import { loadBuiltinCatalog } from "../engine/rule-pack.js";
 import { formatAddrRange, formatIP, familyMax } from "../model/address.js";
 import type { Packet, Severity, TraceStep } from "../model/finding.js";
@@ -92,8 +92,9 @@ function sameStep(a: TraceStep | undefined, b: TraceStep | undefined): boolean {
 function exposureResults(file: ScannedFile): PipelineResult[] {
   const ruleset = file.ruleset!;
   const results = evaluateRuleset(ruleset).results;
-  const restriction = exposureRestriction(ruleset, file.options.internetInterfaces, file.options.intent);
-  return restriction ? restrictResults(results, restriction.allowed, restriction.internet, restriction.outside) : results;
+  const configured = file.options.internetInterfaces;
+  const restrict = exposureView(ruleset, internetSideOf(ruleset, configured), configured !== undefined, file.options.intent);
+  return restrict ? restrict(results) : results;
 }
 
 export function exposureMapForFile(file: ScannedFile, findings: readonly ReviewFinding[]): ExposureRow[] {
