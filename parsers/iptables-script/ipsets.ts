@@ -16,6 +16,7 @@ import type { IpsetIndex } from "../ipset/match.js";
 import type { ArgField } from "./argv.js";
 import { plainText, type Pos, type RedirTok, type WordTok } from "./lexer.js";
 import type { AndOr, Command } from "./syntax.js";
+import { assignment, COMMAND_WRAPPERS } from "./run.js";
 
 /** Subcommands that change no set (`list`, `test` ...): run, nothing to follow. */
 const READ_ONLY = new Set(["list", "l", "-L", "--list", "save", "s", "-S", "--save", "test", "t", "-T", "--test", "version", "-V", "--version", "help", "-h", "--help"]);
@@ -114,8 +115,8 @@ function namesIpset(w: WordTok): boolean {
 /** Words a command starts with before its program: assignments, and wrappers such as sudo. */
 function programWord(words: readonly WordTok[]): WordTok | undefined {
   let k = 0;
-  while (k < words.length && /^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(words[k]!.raw)) k++;
-  while (k < words.length && /^(sudo|command|builtin|nohup|exec)$/.test(words[k]!.raw)) {
+  while (k < words.length && assignment(words[k]!)) k++;
+  while (k < words.length && COMMAND_WRAPPERS.has(words[k]!.raw)) {
     k++;
     while (k < words.length && words[k]!.raw.startsWith("-")) k++;
   }

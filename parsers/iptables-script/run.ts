@@ -74,8 +74,11 @@ function whichIptables(text: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** Programs that run the command after them (sudo's own options aside): `sudo ipset ...`. */
+export const COMMAND_WRAPPERS: ReadonlySet<string> = new Set(["sudo", "command", "builtin", "nohup", "exec"]);
+
 /** The NAME of a `NAME=...` word, with the parts of its value. */
-function assignment(w: WordTok): { name: string; value: Part[] } | undefined {
+export function assignment(w: WordTok): { name: string; value: Part[] } | undefined {
   const first = w.parts[0];
   if (!first || first.kind !== "lit" || first.quoted) return undefined;
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(first.text);
@@ -327,7 +330,7 @@ export function runScript(
     if (fields.length === 0) return "ok";
     const head = fields[0]!;
     const prog = basename(head.text);
-    if (prog === "sudo" || prog === "command" || prog === "builtin" || prog === "nohup" || prog === "exec") {
+    if (COMMAND_WRAPPERS.has(prog)) {
       let k = 1;
       if (prog === "sudo") {
         while (k < fields.length && fields[k]!.text.startsWith("-")) {

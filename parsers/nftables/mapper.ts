@@ -1895,6 +1895,13 @@ class Mapper {
     return st;
   }
 
+  /** The set a match looks packets up in (setState), noted when it holds nothing and nothing fills it (Rule.emptySets). */
+  private lookup(ctx: RuleCtx, ref: Extract<Expr, { kind: "setref" }>, op: MatchOp): SetState | undefined {
+    const st = this.setState(ctx, ref);
+    if (st && st.elements.length === 0 && !st.dynamic && op !== "!=") this.emptyLookups.push(ref.name);
+    return st;
+  }
+
   /**
    * A generated user chain for `jump { ... }` on `line`; its rules are mapped after the current
    * chain. Named as the file shows it - "{ ... } of line 8" (then "#2" ...) - which no chain of
@@ -1994,9 +2001,8 @@ class Mapper {
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);
       if (hasCatchAll(right, ctx)) return op === "!=" ? [...l.pre, { kind: "or", anyOf: [] }] : l.pre;
       if (right.kind === "setref") {
-        const st = this.setState(ctx, right);
+        const st = this.lookup(ctx, right, op);
         if (!st) return [...l.pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
-        if (st.elements.length === 0 && !st.dynamic && op !== "!=") this.emptyLookups.push(right.name);
         const listed = (o: MatchOp): Condition[] => {
           const key = `${JSON.stringify(l.dom, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}|${o}`;
           let c = st.cache.get(key);
@@ -2058,9 +2064,8 @@ class Mapper {
     if (hasCatchAll(right, ctx)) return op === "!=" ? [...pre, { kind: "or", anyOf: [] }] : pre;
     let st: SetState | undefined;
     if (right.kind === "setref") {
-      st = this.setState(ctx, right);
+      st = this.lookup(ctx, right, op);
       if (!st) return [...pre, { kind: "unknown", text: clip(text), reason: `set @${right.name} is not declared` }];
-      if (st.elements.length === 0 && !st.dynamic && op !== "!=") this.emptyLookups.push(right.name);
       if (st.dynamic) {
         if (original !== undefined || !filledFromOutside(st, ls, op)) return [...pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
         const known = st;
