@@ -61,20 +61,22 @@ export function setMatchWarning(index: IpsetIndex, name: string, flags: readonly
 export function setMatchConditions(index: IpsetIndex, name: string, flags: readonly Flag[], family: Family, negate: boolean, text: string): Condition[] {
   const set = index.sets.get(name);
   if (set && filledFromOutside(index, set, flags, family)) {
-    const added = (ordinary: boolean): Condition => ({ kind: "unknown", text, reason: `the elements of ipset '${name}' time out and only something outside the ruleset adds them: the saved ones are read, what may be added is not known`, ordinary });
+    // (looked up by the packet's source: a ban list, which a stranger, whom nothing has put there, is not in)
+    const bySource = set.dims.some((d, i) => (d === "ip" || d === "net") && flags[i] === "src");
+    const reason = `the elements of ipset '${name}' time out and only something outside the ruleset adds them: the saved ones are read, what may be added is not known`;
+    const added = (ordinary: boolean): Condition => ({ kind: "unknown", text, reason, ...(bySource ? { ordinary } : {}) });
     return outsideFilledMatch(negate, (neg) => [setMatchCondition(index, name, flags, family, neg, text, true)], set.entries.length === 0, added);
   }
   return [setMatchCondition(index, name, flags, family, negate, text)];
 }
 
 /**
- * Is `set` one only something outside the ruleset fills, looked up by the packet's source: its
- * elements time out, no `-j SET` of the ruleset fills it, and an address dimension is looked up
- * with `src` (a list:set's members stay unknown).
+ * Is `set` one only something outside the ruleset fills: its elements time out and no `-j SET` of
+ * the ruleset fills it (a list:set's members stay unknown). What it saved is read as it is, what
+ * may be added since is an unknown condition.
  */
 function filledFromOutside(index: IpsetIndex, set: IpsetDef, flags: readonly Flag[], family: Family): boolean {
-  if (!set.timeout || set.type === "list:set" || index.filled.has(set.name) || !looksUp(set, flags, family)) return false;
-  return set.dims.some((d, i) => (d === "ip" || d === "net") && flags[i] === "src");
+  return set.timeout && set.type !== "list:set" && !index.filled.has(set.name) && looksUp(set, flags, family);
 }
 
 /** The condition of setMatchConditions from the saved content alone (`saved`: a set's timeouts taken as the saved moment's). */

@@ -957,22 +957,38 @@ function distinctConditions(conds: readonly Condition[]): Condition[] {
 }
 
 /**
- * Is `left OP @set` a test of the packet's own source against a set only something outside the
- * ruleset fills (see outside-filled.ts): its elements time out or it is `flags dynamic`, and no rule
- * adds or updates elements. A key part must be the source address (`ip saddr`, `ip6 saddr`, as a
- * concatenation's part too): other keys (a destination a DNS daemon adds) say nothing of strangers.
+ * Is `left OP @set` a lookup in a set only something outside the ruleset fills (see
+ * outside-filled.ts): its elements time out or it is `flags dynamic`, and no rule adds or updates
+ * elements, looked up by equality with keys of the packet's own (not its connection's original
+ * tuple). What it lists now is read as it is, what may yet be added is an unknown condition.
  */
 function filledFromOutside(st: SetState, parts: readonly Left[], op: MatchOp): boolean {
   if (st.filledByRules || (op !== "==" && op !== "!=" && op !== "implicit")) return false;
-  return parts.some((l) => l.dom.d === "addr" && l.dom.field === "src" && l.original === undefined);
+  return parts.every((l) => l.original === undefined);
+}
+
+/**
+ * Is a key part the packet's source address (`ip saddr`, `ip6 saddr`, as a concatenation's part
+ * too)? Then what may be added to an outside-filled set is a ban list's, which a stranger, whom
+ * nothing has put there, is not in (Condition unknown `ordinary`); other keys (a destination a DNS
+ * daemon adds, a port a daemon opens) say nothing of strangers.
+ */
+function keyedBySource(parts: readonly Left[]): boolean {
+  return parts.some((l) => l.dom.d === "addr" && l.dom.field === "src");
+}
+
+/** The unknown "added to @name since" (see outside-filled.ts), with its value for ordinary traffic where the key tells it. */
+function addedCondition(st: SetState, name: string, text: string, bySource: boolean, ordinary: boolean): Condition {
+  const reason = `${st.def.kind} @${name} is filled from outside the ruleset (${st.dynamic}): what it lists now is read, what may be added is not known`;
+  return { kind: "unknown", text: clip(text), reason, ...(bySource ? { ordinary } : {}) };
 }
 
 /**
  * `key OP @name` for a set filled from outside (filledFromOutside): see outside-filled.ts. A listing
  * of a running host names the set's current elements; a file, usually none.
  */
-function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: MatchOp) => Condition[], text: string): Condition[] {
-  const added = (ordinary: boolean): Condition => ({ kind: "unknown", text: clip(text), reason: `set @${name} is filled from outside the ruleset (${st.dynamic}): what it lists now is read, what may be added is not known`, ordinary });
+function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: MatchOp) => Condition[], text: string, bySource: boolean): Condition[] {
+  const added = (ordinary: boolean): Condition => addedCondition(st, name, text, bySource, ordinary);
   return outsideFilledMatch(op === "!=", (negate) => listed(negate ? "!=" : "=="), st.elements.length === 0, added);
 }
 
@@ -1727,8 +1743,28 @@ class RuleMapper {
     }
   }
 
-  /** The elements of an anonymous or named map (null when they cannot be listed). */
-  private mapElements(map: Extract<Expr, { kind: "set" | "setref" }>, key: Expr): SetElement[] | null {
+  /**
+   * The elements of an anonymous or named map, and for a map only something outside the ruleset
+   * fills (its elements time out or it is `flags dynamic`, and no rule updates it: see
+   * filledFromOutside) the unknown "added since" its elements are read without (null when they
+   * cannot be listed).
+   */
+  private mapContents(map: Extract<Expr, { kind: "set" | "setref" }>, key: Expr, text: string): { els: SetElement[]; added?: Condition } | null {
+    if (map.kind === "setref") {
+      const st = this.m.setState(this.ctx, map);
+      const parts = (key.kind === "concat" ? key.parts : [key]).map(leftOf);
+      if (st?.dynamic && st.def.kind === "map" && parts.every((l) => l !== null) && filledFromOutside(st, parts as Left[], "==")) {
+        const els = this.mapElements(map, key, true);
+        if (els === null) return null;
+        return { els, added: addedCondition(st, map.name, text, keyedBySource(parts as Left[]), false) };
+      }
+    }
+    const els = this.mapElements(map, key);
+    return els === null ? null : { els };
+  }
+
+  /** The elements of an anonymous or named map (null when they cannot be listed; `outside`: a map filled from outside, its listing read as it is). */
+  private mapElements(map: Extract<Expr, { kind: "set" | "setref" }>, key: Expr, outside = false): SetElement[] | null {
     if (map.kind === "set") return map.elements;
     const st = this.m.setState(this.ctx, map);
     if (st && st.def.kind !== "map") {
@@ -1746,27 +1782,33 @@ class RuleMapper {
         return null;
       }
     }
-    if (!st || st.dynamic) return null;
+    if (!st || (st.dynamic && !outside)) return null;
     return st.elements;
   }
 
   private vmap(s: Extract<Stmt, { kind: "vmap" }>): void {
     if (this.action !== undefined || this.expansion !== undefined) return;
     const text = `${exprText(s.key)} vmap ${exprText(s.map)}`;
-    const els = this.mapElements(s.map, s.key);
-    if (els === null) {
+    const contents = this.mapContents(s.map, s.key, text);
+    if (contents === null) {
       this.unknown(text, s.map.kind === "setref" ? `the contents of map @${s.map.name} are not known (dynamic or undeclared)` : "not modelled");
       this.decide({ kind: "unknown", target: "vmap" });
       return;
     }
+    const { els, added } = contents;
     const key = this.withCtFamily(s.key);
     if (key === null) return;
     if (s.map.kind === "set") this.anonymousConflicts(key, els, "the verdict map");
-    this.expansion = this.perElement(key, els, (el) => {
-      if (el.data?.kind === "verdict") return { conditions: [], action: this.verdict(el.data.verdict) };
-      this.m.error(el.span, `expected a verdict for element ${exprText(el.key)} of the verdict map`);
-      return null;
-    });
+    this.expansion = this.perElement(
+      key,
+      els,
+      (el) => {
+        if (el.data?.kind === "verdict") return { conditions: [], action: this.verdict(el.data.verdict) };
+        this.m.error(el.span, `expected a verdict for element ${exprText(el.key)} of the verdict map`);
+        return null;
+      },
+      added && { condition: added, action: { kind: "unknown", target: "vmap" } },
+    );
   }
 
   /** Whether a transport protocol was known at the rule's NAT statement (see ProtocolContext.transportKnown). */
@@ -1777,12 +1819,14 @@ class RuleMapper {
     if (this.action !== undefined || this.expansion !== undefined) return;
     const lookup = s.addr?.kind === "map" ? s.addr : s.port?.kind === "map" ? s.port : undefined;
     if (!lookup) return this.decide(this.m.natAction(s, s.addr, s.port, this.ctx, this.conds, this.protocols.network));
-    const els = this.mapElements(lookup.map, lookup.key);
-    if (els === null) {
+    const contents = this.mapContents(lookup.map, lookup.key, `${exprText(lookup.key)} map ${exprText(lookup.map)}`);
+    if (contents === null) {
       this.unknown(`${exprText(lookup.key)} map ${exprText(lookup.map)}`, "the NAT map's contents are not known (dynamic or undeclared)");
       return this.decide({ kind: "unknown", target: `${s.type} (map)` });
     }
+    const { els, added } = contents;
     if (lookup.map.kind === "set") this.anonymousConflicts(lookup.key, els, `the ${s.type} map`);
+    const addedRewrite = added && { condition: added, action: { kind: "unknown", target: `${s.type} (map)` } as Action };
     this.expansion = this.perElement(lookup.key, els, (el) => {
       if (!el.data) return null;
       const extra: Condition[] = [];
@@ -1794,7 +1838,7 @@ class RuleMapper {
       } else port = el.data;
       const action = this.m.natAction(s, addr, port, this.ctx, extra, this.protocols.network);
       return { conditions: extra, action };
-    });
+    }, addedRewrite);
   }
 
   /**
@@ -1818,7 +1862,7 @@ class RuleMapper {
    * One rule per map element: the key's conditions for that element, then what `each` adds. The
    * catch-all element `*` comes last and matches every key no other element has.
    */
-  private perElement(key: Expr, els: SetElement[], each: (el: SetElement) => Expansion | null): Expansion[] {
+  private perElement(key: Expr, els: SetElement[], each: (el: SetElement) => Expansion | null, added?: { condition: Condition; action: Action }): Expansion[] {
     const out: Expansion[] = [];
     const others = els.filter((e) => !isCatchAll(e.key));
     const all = els.find((e) => isCatchAll(e.key));
@@ -1827,8 +1871,9 @@ class RuleMapper {
     // the lookup never misses, so the element met last takes whatever the others did not (its
     // own key test would be one more condition fwlint cannot decide, letting packets fall through
     // that never do). Only where every element ends the chain for its packets: after a jump
-    // returns, they meet the next elements' rules, which must still test their keys.
-    const domain = all ? undefined : generatorRange(key);
+    // returns, they meet the next elements' rules, which must still test their keys. (Not in a map
+    // filled from outside: its elements time out.)
+    const domain = all || added ? undefined : generatorRange(key);
     let last: SetElement | undefined;
     if (domain && made.every((m) => m.x !== null && ENDS_CHAIN.has(m.x.action.kind))) {
       const inside = made.filter((m) => {
@@ -1846,6 +1891,12 @@ class RuleMapper {
       const keyConds = el === last ? [] : this.m.match(key, "==", el.key, this.ctx, `${exprText(key)} ${exprText(el.key)}`, true);
       // (named so in findings: alone, "element 1 matches every packet" would read as a mistake)
       out.push({ conditions: [...keyConds, ...x.conditions], action: x.action, element: el === last ? `${exprText(el.key)}, whatever the others leave` : exprText(el.key) });
+    }
+    // What something outside may have added since (a key not listed now), before the catch-all.
+    if (added) {
+      // (with none listed, the key's own prerequisites: `udp dport` only of UDP packets)
+      const unlisted = others.length > 0 ? this.m.match(key, "!=", { kind: "set", elements: others, span: others[0]!.span }, this.ctx, `${exprText(key)} != (the elements listed)`) : distinctConditions((key.kind === "concat" ? key.parts : [key]).flatMap(dependencies));
+      out.push({ conditions: [...unlisted, added.condition], action: added.action, element: "an element added from outside" });
     }
     const x = all && each(all);
     if (x) {
@@ -2015,7 +2066,7 @@ class Mapper {
         };
         if (st.dynamic) {
           if (!filledFromOutside(st, [l], op)) return [...l.pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
-          return [...l.pre, ...outsideFilled(st, right.name, op, listed, text)];
+          return [...l.pre, ...outsideFilled(st, right.name, op, listed, text, keyedBySource([l]))];
         }
         return [...l.pre, ...own(listed(op))];
       }
@@ -2070,7 +2121,7 @@ class Mapper {
         if (original !== undefined || !filledFromOutside(st, ls, op)) return [...pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
         const known = st;
         const listed = (o: MatchOp): Condition[] => this.listedConcat(left, ls, o, known.elements.map((e) => e.key), known);
-        return [...pre, ...outsideFilled(st, right.name, op, listed, text)];
+        return [...pre, ...outsideFilled(st, right.name, op, listed, text, keyedBySource(ls))];
       }
     }
     return [...pre, ...own(this.listedConcat(left, ls, op, elementsOf(right, ctx), st))];

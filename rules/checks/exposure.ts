@@ -533,13 +533,15 @@ function onArrivingSubnet(ctx: CheckContext, set: PacketSet, point: bigint[] | u
 
 /**
  * Many services opened by one rule or policy (a default ACCEPT, a wide port range) make one
- * finding that lists them, not one finding each.
+ * finding that lists them, not one finding each: those it opens for certain apart from those it
+ * may open (a verdict map that takes elements from outside opens some ports now, and any other
+ * later), so that a certain one is never told as only "may be reachable".
  */
 function groupByLocation(findings: Finding[], kind: string, families: readonly Family[]): Finding[] {
   return groupAtLocation(
     findings,
     (f) => f,
-    () => "",
+    (f) => (f.uncertain ? "may" : "is"),
     (g, coverage) => {
       const head = g[0]!.exposure!;
       const names = g.map((f) => `${f.message.split(" (")[0]} (${portsText(f.exposure!.ports)})`);

@@ -7,7 +7,11 @@
  * banned now (fixtures/iptables/ipset-timeout), loaded into the oracle's namespace first. fwlint
  * reads what such a set lists now as it is and leaves what may be added an unknown condition that a
  * stranger's connection does not meet (Condition unknown `ordinary`): the listed sources' packets
- * are certain, and a stranger's fate on its ordinary path must be the kernel's.
+ * are certain, and a stranger's fate on its ordinary path must be the kernel's. Looked up by
+ * destination (a daemon's openings: fixtures/nftables/timed-openings.nft, a verdict map and an
+ * address . port set with timeouts; fixtures/iptables/ipset-opened, a hash:ip,port ipset looked up
+ * dst,dst), what may be added is unknown for strangers too: the listed elements' packets are
+ * certain and must be the kernel's, the others stay uncertain.
  *
  * Needs root and ../shared's kernel-oracle (as the agreement suite), and ipset; skips with a message
  * otherwise, and FWLINT_REQUIRE_KERNEL=1 / FWLINT_REQUIRE_SHARED=1 turn the skip into a failure.
@@ -17,6 +21,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
+import { verdictFor } from "../../src/analysis/verdict.js";
 import type { Packet } from "../../src/model/finding.js";
 import type { Ruleset } from "../../src/model/types.js";
 import { FIXTURES, ORACLE, checkEnvironment, ipsetLoaderShim, ipsetOracleEnv, kernelSuite, kernelVerdicts, listedNftJson, which } from "./harness.js";
@@ -92,6 +97,57 @@ kernelSuite(`sets filled from outside the ruleset against the kernel (${ORACLE})
     // strangers to SMTP and IMAP; the banned sources dropped for certain; SSH only for admins (none)
     expect(r.accepted).toBe(2);
     expect(r.uncertain.map((p) => `${p.src}:${p.dport}`)).toEqual(["198.51.100.10:25", "198.51.100.11:143", "198.51.100.12:22", "203.0.113.66:22"]);
+  }, 120_000);
+
+  // A daemon's openings, looked up by destination: what is listed now is certain, the rest unknown
+  // (what may be added says nothing of strangers, so no ordinary fate is compared there).
+  const certainAgree = (rs: Ruleset, packets: readonly Packet[], kernel: readonly string[]) => {
+    const certain: string[] = [];
+    const disagree: string[] = [];
+    packets.forEach((p, i) => {
+      const v = verdictFor(rs, p).verdict;
+      if (v === "unknown" || kernel[i] === "error") return;
+      certain.push(`${p.dst}:${p.dport} ${v}`);
+      if (v !== kernel[i]) disagree.push(`${p.dst}:${p.dport}: kernel ${kernel[i]}, fwlint ${v}`);
+    });
+    return { certain, disagree };
+  };
+  const OPENED_NFT = readFileSync(join(FIXTURES, "..", "nftables", "timed-openings.nft"), "utf8");
+  const OPENED_NFT_PACKETS: Packet[] = [
+    v4("198.51.100.10", 5432),
+    v6("2001:db8:ffff::10", 5432),
+    v6("2001:db8:ffff::11", 3306),
+    { ...v4("198.51.100.12", 6379), dst: "192.0.2.10" },
+    v4("198.51.100.13", 3306),
+    v4("198.51.100.14", 6379),
+    v6("2001:db8:ffff::12", 22),
+  ];
+  for (const form of ["text", "JSON"] as const) {
+    it(`nft ${form}: a verdict map and an address . port set a daemon fills, looked up by destination`, async () => {
+      const rs = form === "text" ? parseNft(OPENED_NFT, "rules.nft") : parseNftJson(await listedNftJson(OPENED_NFT), "rules.json");
+      expect(rs.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const kernel = await kernelVerdicts(OPENED_NFT, "nft", OPENED_NFT_PACKETS);
+      const r = certainAgree(rs, OPENED_NFT_PACKETS, kernel);
+      console.log(`[outside-filled sets vs kernel] nft ${form}, destination-keyed: ${r.certain.length} of ${OPENED_NFT_PACKETS.length} packets certain, ${r.disagree.length} disagree`);
+      expect(r.disagree).toEqual([]);
+      expect(r.certain).toEqual(["10.0.0.5:5432 accept", "2001:db8::5:5432 accept", "2001:db8::5:3306 drop", "192.0.2.10:6379 accept"]);
+      // the kernel, with nothing added since: the others are dropped
+      expect(kernel.slice(4)).toEqual(["drop", "drop", "drop"]);
+    }, 120_000);
+  }
+
+  it("iptables with an ipset of address,port pairs a daemon fills, looked up by destination", async () => {
+    const dir = join(FIXTURES, "ipset-opened");
+    const text = readFileSync(join(dir, "rules.v4"), "utf8");
+    const rs = parseIptablesSave(text, join(dir, "rules.v4"), { family: 4 });
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const packets = [v4("198.51.100.10", 5432), v4("198.51.100.11", 9200), v4("198.51.100.12", 3306), { ...v4("198.51.100.13", 5432), dst: "10.0.0.6" }, v4("192.0.2.7", 22)];
+    const kernel = await kernelVerdicts(text, "iptables", packets, "input", ipsetOracleEnv(shim, join(dir, "ipsets")));
+    const r = certainAgree(rs, packets, kernel);
+    console.log(`[outside-filled sets vs kernel] iptables + ipsets, destination-keyed: ${r.certain.length} of ${packets.length} packets certain, ${r.disagree.length} disagree`);
+    expect(r.disagree).toEqual([]);
+    expect(r.certain).toEqual(["10.0.0.5:5432 accept", "10.0.0.5:9200 accept", "10.0.0.5:22 accept"]);
+    expect(kernel.slice(2, 4)).toEqual(["drop", "drop"]);
   }, 120_000);
 
   for (const f of FORMS) {

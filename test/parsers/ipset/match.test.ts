@@ -87,9 +87,25 @@ describe("iptables -m set with the ipsets saved beside the ruleset", () => {
     expect(v.paths.filter((p) => p.ordinary).map((p) => p.verdict)).toEqual(["accept"]);
   });
 
-  it("what the saved content cannot tell stays unknown: timeouts of a destination set, sets the ruleset fills, --return-nomatch, counters", () => {
+  it("a set whose elements time out looked up by another key: the saved elements, then what may be added, unknown for strangers too", () => {
+    // a daemon opens ports for a while (hash:ip,port keyed by the destination)
+    const sets = `${SETS}\ncreate opened hash:ip,port family inet timeout 3600\nadd opened 10.0.0.1,tcp:8443 timeout 1200`;
+    const rs = rules(["-A INPUT -m set --match-set opened dst,dst -j ACCEPT"], 4, sets);
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const lines = rs.chains.get("filter/INPUT")!.rules;
+    expect(lines.map((r) => r.span.line)).toEqual([5, 5]);
+    const added = lines[1]!.conditions.find((c) => c.kind === "unknown")!;
+    expect(added).toEqual({ kind: "unknown", text: "-m set --match-set opened dst,dst", reason: "the elements of ipset 'opened' time out and only something outside the ruleset adds them: the saved ones are read, what may be added is not known" });
+    // the saved element for certain; another port may have been opened since, for strangers too
+    expect(verdict(rs, tcp("198.51.100.7", 8443))).toBe("accept");
+    const other = verdictFor(rs, tcp("198.51.100.7", 8444));
+    expect(other.verdict).toBe("unknown");
+    expect(other.paths.some((p) => p.ordinary)).toBe(false);
+    expect(verdict(rs, tcp("198.51.100.7", 8443, "10.0.0.2"))).toBe("unknown");
+  });
+
+  it("what the saved content cannot tell stays unknown: sets the ruleset fills, --return-nomatch, counters", () => {
     const reasons = (lines: string[]) => conditions(rules(lines)).flatMap((c) => (c.kind === "unknown" ? [c.reason] : []));
-    expect(reasons(["-A INPUT -m set --match-set bans dst -j DROP"])).toEqual(["the elements of ipset 'bans' time out: the saved ones are a moment's content"]);
     expect(reasons(["-A INPUT -m set --match-set knock src -j ACCEPT", "-A INPUT -p tcp --dport 7000 -j SET --add-set knock src"])).toEqual(["ipset 'knock' is filled by the ruleset itself (-j SET)"]);
     expect(reasons(["-A INPUT -m set --match-set admins src --return-nomatch -j ACCEPT"])).toEqual(["--return-nomatch of match set is not modelled"]);
     expect(reasons(["-A INPUT -m set --match-set admins src --packets-gt 10 -j ACCEPT"])).toEqual(["--packets-gt of match set is not modelled"]);

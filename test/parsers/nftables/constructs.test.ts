@@ -1,6 +1,7 @@
 /** nftables text -> model: exact models for each construct, pipelines, and malformed input (text reader + mapper). */
 import { describe, expect, it } from "vitest";
 import { parseNft } from "../../../parsers/nftables/index.js";
+import { verdictFor } from "../../../src/analysis/verdict.js";
 import { analyzeText } from "../../../src/engine/check.js";
 import type { Diagnostic } from "../../../src/model/types.js";
 import { verdicts } from "./nft-json-builders.js";
@@ -251,15 +252,18 @@ describe("named sets", () => {
     const pair = [{ kind: "addr", field: "src", family: 4, ranges: [{ lo: 0xc0000202n, hi: 0xc0000202n }] }, { kind: "port", field: "dport", ranges: [[22, 22]] }];
     const rules = rs.chains.get("ip t/c")!.rules;
     // `ip saddr @ban drop`: two rules from one line - the listed source, then the rest if added
-    expect(rules.map((r) => r.span.line)).toEqual([7, 7, 8, 9, 9, 10]);
+    expect(rules.map((r) => r.span.line)).toEqual([7, 7, 8, 9, 9, 10, 10]);
     expect(rules[0]!.conditions).toEqual([v4, one]);
     expect(rules[1]!.conditions).toEqual([v4, { ...one, negate: true }, added("ip saddr @ban", "ban", false)]);
     // negated: not listed, and not added (which ordinary traffic is not)
     expect(rules[2]!.conditions.slice(0, 3)).toEqual([v4, { ...one, negate: true }, added("ip saddr != @ban", "ban", true)]);
     expect(rules[3]!.conditions.at(-1)).toEqual({ kind: "or", anyOf: [pair] });
     expect(rules[4]!.conditions.slice(-2)).toEqual([{ kind: "or", anyOf: [pair], negate: true }, added("ip saddr . tcp dport @pairs", "pairs", false)]);
-    // a destination set says nothing of strangers
-    expect(rules[5]!.conditions).toEqual([v4, { kind: "unknown", text: "ip daddr @to", reason: "the contents of set @to change at run time (its elements time out)" }]);
+    // a destination set: what it lists for certain, then what may be added - which says nothing of strangers
+    const to = { kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xc0000203n, hi: 0xc0000203n }] };
+    expect(rules[5]!.conditions).toEqual([v4, to]);
+    const { ordinary: _, ...addedTo } = added("ip daddr @to", "to", false);
+    expect(rules[6]!.conditions).toEqual([v4, { ...to, negate: true }, addedTo]);
   });
   it("a timed-out set a rule fills stays unknown", () => {
     const rs = parseNft("table ip t {\n set s { type ipv4_addr; flags timeout; }\n chain c { tcp dport 7000 add @s { ip saddr timeout 10s }; ip saddr @s tcp dport 22 accept; }\n}\n", "s.nft");
@@ -287,7 +291,7 @@ describe("verdict maps on one modelled key", () => {
       { id: "inet t/c#4", conditions: [iface, { kind: "ctstate", states: ["new"] }], action: { kind: "jump", chain: "x" }, comment: "v", line: 4 },
     ]);
   });
-  it("named verdict maps are read like anonymous ones; dynamic ones stay unknown", () => {
+  it("named verdict maps are read like anonymous ones; one filled from outside: its elements, then what may be added", () => {
     const text = [
       "table ip t {",
       "  map jumps {",
@@ -308,8 +312,43 @@ describe("verdict maps on one modelled key", () => {
     expect(rs.chains.get("ip t/c")!.rules.map((r) => [r.conditions, r.action])).toEqual([
       [[{ kind: "iface", field: "oif", name: "br0", prefix: false }], { kind: "jump", chain: "x" }],
       [[{ kind: "iface", field: "oif", name: "eth1", prefix: false }], { kind: "drop" }],
-      [[{ kind: "unknown", text: "iifname vmap @later", reason: "the contents of map @later are not known (dynamic or undeclared)" }], { kind: "unknown", target: "vmap" }],
+      [[{ kind: "unknown", text: "iifname vmap @later", reason: "map @later is filled from outside the ruleset (flags dynamic): what it lists now is read, what may be added is not known" }], { kind: "unknown", target: "vmap" }],
     ]);
+  });
+  it("a verdict map whose elements time out: the listed verdicts for certain, an unlisted key may meet one added since, before the catch-all", () => {
+    const text = [
+      "table inet t {",
+      "  map ports {",
+      "    type inet_service : verdict",
+      "    flags timeout",
+      "    elements = { 22 timeout 1h : accept, 25 : drop, * : jump x }",
+      "  }",
+      "  map knocked { type inet_service : verdict; flags timeout; }",
+      "  chain c {",
+      "    type filter hook input priority 0; policy drop;",
+      "    tcp dport vmap @ports",
+      "    udp dport vmap @knocked",
+      "  }",
+      "  chain x { }",
+      "}",
+    ].join("\n");
+    const rs = parseNft(text, "m.nft");
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const tcp = { kind: "proto", protos: [6] };
+    const udp = { kind: "proto", protos: [17] };
+    const added = (t: string, map: string) => ({ kind: "unknown", text: t, reason: `map @${map} is filled from outside the ruleset (its elements time out): what it lists now is read, what may be added is not known` });
+    const rules = rs.chains.get("inet t/c")!.rules;
+    expect(rules.map((r) => [r.conditions, r.action])).toEqual([
+      [[tcp, { kind: "port", field: "dport", ranges: [[22, 22]] }], { kind: "accept" }],
+      [[tcp, { kind: "port", field: "dport", ranges: [[25, 25]] }], { kind: "drop" }],
+      [[tcp, { kind: "port", field: "dport", ranges: [[22, 22], [25, 25]], negate: true }, added("tcp dport vmap @ports", "ports")], { kind: "unknown", target: "vmap" }],
+      [[tcp, { kind: "port", field: "dport", ranges: [[22, 22], [25, 25]], negate: true }], { kind: "jump", chain: "x" }],
+      [[udp, added("udp dport vmap @knocked", "knocked")], { kind: "unknown", target: "vmap" }],
+    ]);
+    const at = (dport: number) => verdictFor(rs, { family: 4, proto: "tcp", src: "198.51.100.7", dst: "10.0.0.1", sport: 40000, dport, hook: "input", iif: "eth0" });
+    expect(at(22).verdict).toBe("accept");
+    expect(at(25).verdict).toBe("drop");
+    expect(at(80).verdict).toBe("unknown");
   });
   it("port ranges as keys", () => {
     const rs = parseNft(wrap("tcp dport vmap { 22 : accept, 1000-2000 : drop }"), "v.nft");
