@@ -2816,6 +2816,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
           for (const d of devices) if (d.length > 15 || d === "") diag("error", c.base.span, `device '${d}': an interface name has 1 to 15 characters`);
           // Packets of other interfaces pass the chain: an accept ends only this stage.
           const field = c.base.hook === "ingress" ? "iif" : "oif";
+          const comment = devices.length > 0 ? `${c.base.hook} chain bound to ${devices.join(", ")}: packets of other interfaces pass it` : `${c.base.hook} chain of unknown devices`;
           chain.rules.push({
             id: `${key}#0`,
             conditions:
@@ -2823,8 +2824,9 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
                 ? [{ kind: "or", anyOf: devices.map((d): Condition[] => [{ kind: "iface", field, name: d, prefix: false }]), negate: true }]
                 : [{ kind: "unknown", text: `${c.base.hook} device`, reason: "the chain's devices are not in the input (nft 1.0.6 JSON omits them)" }],
             action: { kind: "accept" },
-            span: c.base.span,
-            comment: devices.length > 0 ? `${c.base.hook} chain bound to ${devices.join(", ")}: packets of other interfaces pass it` : `${c.base.hook} chain of unknown devices`,
+            // (told in traces by what it does: the packet never entered the chain)
+            span: { ...c.base.span, text: `(${comment})` },
+            comment,
             implied: true,
           });
         }

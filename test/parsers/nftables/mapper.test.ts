@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { mapNft } from "../../../parsers/nftables/mapper.js";
+import { verdictFor } from "../../../src/analysis/verdict.js";
 import { parseNft, parseNftJson } from "../../../parsers/nftables/index.js";
 import type { NftDocument, RuleNode } from "../../../parsers/nftables/ast.js";
 import type { Ruleset } from "../../../src/model/types.js";
@@ -76,6 +77,9 @@ describe("base chains and families", () => {
     expect(rs.pipelines.find((p) => p.kind === "inbound" && p.family === 4)!.stages.map((s) => s.chain)).toEqual(["netdev n/ing", "ip t/in"]);
     expect(verdicts(rs, tcp(23, { iif: "eth0" }))).toEqual(["drop"]);
     expect(verdicts(rs, tcp(23, { iif: "eth1" }))).toEqual(["accept"]);
+    // a trace of another interface's packet says it passes the chain without entering it
+    const [path] = verdictFor(rs, { ...tcp(23, { iif: "eth1" }), hook: "input" }).paths;
+    expect(path!.steps[0]).toMatchObject({ chain: "ing", rule: "(ingress chain bound to eth0: packets of other interfaces pass it)", action: "accept" });
   });
   it("notrack in a chain before conntrack makes packets untracked", () => {
     const rs = clean(parse(
