@@ -1471,6 +1471,7 @@ interface Expansion {
   setMark?: MarkRewrite;
   /** The map element it stands for, as written ("22", "10.0.0.1 . 443", "*"). */
   element?: string;
+  logs?: true;
 }
 
 interface RuleCtx {
@@ -1488,6 +1489,8 @@ class RuleMapper {
   private readonly conds: Condition[] = [];
   private action: Action | undefined;
   private effect: string | undefined;
+  /** The rule writes a log entry for what it matches before its verdict (Rule.logs). */
+  private logs = false;
   /** The mark the rule's `meta mark set` statements leave (see Rule.setMark). */
   private setMark: MarkRewrite | undefined;
   private comment: string | undefined;
@@ -1510,9 +1513,11 @@ class RuleMapper {
     for (const s of node.stmts) this.stmt(s);
     const action = this.action ?? { kind: "continue", target: this.effect ?? "none" };
     const setMark = this.setMark;
+    const logs = this.logs;
     const rules = (this.expansion ? this.expansion.map((e) => ({ ...e, conditions: [...this.conds, ...e.conditions] })) : [{ conditions: this.conds, action }]).map((r) => ({
       ...r,
       ...(setMark !== undefined ? { setMark } : {}),
+      ...(logs ? { logs: true as const } : {}),
       conditions: r.conditions.filter((c, i) => c.kind !== "family" || !r.conditions.slice(0, i).some((d) => d.kind === "family" && d.family === c.family)),
     })).flatMap(byDirection).flatMap((r) => splitRule(r.conditions).map((conditions) => ({ ...r, conditions })));
     // nft: "transport protocol mapping is only valid after transport protocol match".
@@ -1616,6 +1621,8 @@ class RuleMapper {
         }
         if (s.name === "notrack") this.effect = "notrack";
         else this.effect ??= s.name;
+        // (a log after the verdict is never run: nft refuses a statement there)
+        if (s.name === "log" && this.action === undefined && this.expansion === undefined) this.logs = true;
         {
           const mark = markSetOf(s);
           if (mark !== undefined && this.action === undefined && this.expansion === undefined) this.setMark = composeMarks(this.setMark, mark);
@@ -2217,6 +2224,7 @@ class Mapper {
         const rule: Rule = { id: `${ctx.chainKey}#${chain.rules.length + 1}`, conditions: r.conditions, action: r.action, span: node.span };
         if (r.element !== undefined) rule.element = r.element;
         if (r.setMark !== undefined) rule.setMark = r.setMark;
+        if (r.logs) rule.logs = true;
         if (mapped.comment !== undefined) rule.comment = mapped.comment;
         if (this.emptyLookups.length > 0) rule.emptySets = [...new Set(this.emptyLookups)];
         chain.rules.push(rule);

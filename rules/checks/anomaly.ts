@@ -199,6 +199,8 @@ function familiesOf(set: PacketSet, rs: Ruleset): string {
  * such a packet is an exact accept/drop/reject; otherwise the rule is skipped. A source rule of
  * several elements (an nft verdict map) is removed whole: each element's packets must keep that
  * element's verdict, so `vmap { 5432 : accept, 6379 : drop }` under a DROP policy is not redundant.
+ * Nor is a rule that logs what it decides (`log prefix "dropped: " drop` before a DROP policy,
+ * which logs nothing): removing it loses the log.
  */
 function redundant(chain: Chain, es: Entry[], emit: Emit): void {
   let i = 0;
@@ -206,7 +208,7 @@ function redundant(chain: Chain, es: Entry[], emit: Emit): void {
     i += group.length;
     const after = es.slice(i);
     const decided: { e: Entry; by: Entry[]; policy: boolean }[] = [];
-    if (group[0]!.rule.implied) continue;
+    if (group[0]!.rule.implied || group[0]!.rule.logs) continue;
     for (const e of group) {
       if (e.reach.isEmpty()) continue; // decides nothing: the shadowed-rule check's business
       const same = sameVerdictWithout(e, after, chain);

@@ -209,6 +209,11 @@ export interface Rule {
    */
   emptySets?: string[];
   /**
+   * It writes a log entry for the packets it matches, before its verdict (nft `log prefix "x"
+   * drop`): not redundant where others would give its verdict, as removing it loses the log.
+   */
+  logs?: true;
+  /**
    * Not written in the source: the model's reading of a declaration (the devices of a netdev
    * chain, an access list's implicit deny, flow mode's pass for established sessions). Rule
    * anomaly checks do not report it, nor blame another rule on it: the user cannot move it.

@@ -44,6 +44,15 @@ describe("anomaly: redundant", () => {
     expect(run(save("-A INPUT -p tcp -j DROP\n-A INPUT -p tcp -m limit --limit 1/s -j DROP\n"), "redundant")).toEqual([]);
   });
 
+  it("not a rule that logs what it decides: removing it loses the log (a counter alone is no reason)", () => {
+    const logged = nft("inet", "drop", '\t\ttcp dport 22 accept\n\t\tcounter log prefix "nft-drop: " drop\n');
+    expect(logged.chains.get("inet filter/input")!.rules[1]!.logs).toBe(true);
+    expect(run(logged, "redundant")).toEqual([]);
+    expect(run(nft("inet", "drop", "\t\ttcp dport 22 accept\n\t\tcounter drop\n"), "redundant").map((f) => f.location.line)).toEqual([5]);
+    // a rule that does not log, whose verdict a later logging rule gives, still is
+    expect(run(nft("inet", "drop", '\t\ttcp dport 22 drop\n\t\tlog prefix "x" drop\n'), "redundant").map((f) => f.location.line)).toEqual([4]);
+  });
+
   it("in a user chain, falling off the end returns to the caller: not the same verdict", () => {
     const body = ":SVC - [0:0]\n-A INPUT -j SVC\n-A SVC -p tcp -j DROP\n";
     expect(run(save(body), "redundant")).toEqual([]);
