@@ -21,12 +21,21 @@ import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
 import { type CompiledMatch, type OpenCondition, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, ordinaryNeverMatches, ordinaryNeverMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
 
-/** One NAT step: the packets before the rewrite and the dimensions it rewrote. */
+/**
+ * One rewrite of the packets on their way: a NAT step, or a notrack's (`untracks`). The packets
+ * before it and the dimensions it rewrote.
+ */
 interface NatFrame {
   before: PacketSet;
   dims: Dim[];
-  /** The DNAT or SNAT rule (see isSourceNat, isRedirect). */
+  /** The DNAT or SNAT rule (see isSourceNat, isRedirect), or the notrack rule. */
   rule: Rule;
+  /**
+   * A raw-table notrack made the packets untracked: the filter chains after it see connection
+   * state UNTRACKED, but the packets arrived as they were - a stranger's first packet is a new
+   * connection's - and are told so (AcceptedRegion.original and .delivered are before it).
+   */
+  untracks?: true;
   /**
    * A DNAT that left these packets as they were (they were sent to its one target already): the
    * connection has its binding, but the kernel does not mark it DNATed (`ct status dnat`).
@@ -491,7 +500,7 @@ export class Evaluator {
     let delivered: PacketSet | undefined;
     for (let i = f.nat.length - 1; i >= 0; i--) {
       const frame = f.nat[i]!;
-      if (!isSourceNat(frame)) delivered ??= original;
+      if (!isSourceNat(frame) && !frame.untracks) delivered ??= original;
       original = frame.before.intersect(preimage(original, frame));
     }
     const drawn = !f.certain && this.drawnOnly(f);
@@ -1039,10 +1048,8 @@ export class Evaluator {
         pushAll(result.returned, matched);
         return;
       case "continue":
-        if (stage.role === "raw" && isNotrack(action.target)) {
-          const untracked = BigInt(ctIndex("untracked"));
-          goOn(matched.map((f) => materialized(f)).map((f) => joined(f, f.set.rewrite(Dim.CtState, [[untracked, untracked]]))));
-        } else goOn(matched);
+        if (stage.role === "raw" && isNotrack(action.target)) goOn(matched.map((f) => untracked(materialized(f), rule)));
+        else goOn(matched);
         return;
       case "jump":
       case "goto": {
@@ -1553,6 +1560,13 @@ function rejoinMet(flows: Flow[], known: PacketSet): Flow[] {
 }
 
 /** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
+/** `f`'s packets made untracked by the notrack `rule`, the rewrite kept in their history (NatFrame.untracks). */
+function untracked(f: Flow, rule: Rule): Flow {
+  const state = BigInt(ctIndex("untracked"));
+  const set = f.set.rewrite(Dim.CtState, [[state, state]]);
+  return { ...joined(f, set), nat: [...f.nat, { before: f.set, dims: [Dim.CtState], rule, untracks: true }], key: undefined };
+}
+
 function joined(f: Flow, set: PacketSet): Flow {
   const { within: _within, apartLevel: _level, apartPastUnknown: _own, ...rest } = f;
   return { ...rest, set };

@@ -105,3 +105,30 @@ describe("a certain drop of what an uncertain DNAT delivers", () => {
     expect(res.certainlyAccepted.has(at("203.0.113.1", 8081))).toBe(true);
   });
 });
+
+describe("a notrack before the filter chains", () => {
+  // The raw table's notrack makes port 53 UNTRACKED; the input chain accepts UNTRACKED queries.
+  const rs = parseNft(
+    `table inet raw {
+  chain pre { type filter hook prerouting priority raw; policy accept; udp dport 53 notrack; }
+}
+table inet filter {
+  chain in {
+    type filter hook input priority 0; policy drop;
+    ct state untracked udp dport 53 accept
+    ct state established accept
+  }
+}
+`,
+    "notrack.nft",
+  );
+  const res = evaluateRuleset(rs).results.find((r) => r.pipeline.kind === "inbound" && r.pipeline.family === 4)!;
+  const query = (dport: number) => packetToPoint({ family: 4, proto: "udp", src: "198.51.100.7", dst: "10.0.0.5", sport: 40000, dport, iif: "eth0", hook: "input" });
+
+  it("tells the packets it accepts as they arrived: a stranger's first query, a new connection", () => {
+    expect(res.certainlyAccepted.has(query(53))).toBe(true);
+    expect(res.possiblyAccepted.has(query(54))).toBe(false);
+    // as delivered too (what the exposure checks read), with no NAT rule named
+    expect(res.accepted.some((a) => a.delivered.has(query(53)) && a.natRules.length === 0)).toBe(true);
+  });
+});
