@@ -599,14 +599,17 @@ export class Evaluator {
         continue;
       }
       for (const o of outcomes) {
-        const part = o.set.isSubsetOf(m.set) ? o.set : o.set.intersect(m.set);
+        // (a notrack of the chain made its packets UNTRACKED: this flow's share is what it made of this flow's packets)
+        const untracks = o.nat.some((n) => n.untracks);
+        const mine = untracks ? untrackedSet(m.set) : m.set;
+        const part = o.set.isSubsetOf(mine) ? o.set : o.set.intersect(mine);
         if (part.isEmpty()) continue;
         out.push({
           set: part,
           certain: m.certain && o.certain,
           ...((m.certain || m.ordinary) && (o.certain || o.ordinary) && !(m.certain && o.certain) ? { ordinary: true as const } : {}),
           ...(m.extraordinary || o.extraordinary ? { extraordinary: true as const } : {}),
-          nat: o.nat.length ? [...m.nat, ...o.nat] : m.nat,
+          nat: o.nat.length ? [...m.nat, ...(untracks ? o.nat.map((n) => (n.untracks ? { ...n, before: n.before.intersect(m.set) } : n)) : o.nat)] : m.nat,
           assumptions: o.assumptions.length ? [...m.assumptions, ...o.assumptions] : m.assumptions,
           // the mark the chain left (it may have set one)
           ...markOf(o),
@@ -1562,9 +1565,13 @@ function rejoinMet(flows: Flow[], known: PacketSet): Flow[] {
 /** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
 /** `f`'s packets made untracked by the notrack `rule`, the rewrite kept in their history (NatFrame.untracks). */
 function untracked(f: Flow, rule: Rule): Flow {
+  return { ...joined(f, untrackedSet(f.set)), nat: [...f.nat, { before: f.set, dims: [Dim.CtState], rule, untracks: true }], key: undefined };
+}
+
+/** The packets of `set` with connection state UNTRACKED (what a notrack makes of them). */
+function untrackedSet(set: PacketSet): PacketSet {
   const state = BigInt(ctIndex("untracked"));
-  const set = f.set.rewrite(Dim.CtState, [[state, state]]);
-  return { ...joined(f, set), nat: [...f.nat, { before: f.set, dims: [Dim.CtState], rule, untracks: true }], key: undefined };
+  return set.rewrite(Dim.CtState, [[state, state]]);
 }
 
 function joined(f: Flow, set: PacketSet): Flow {

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseNft } from "../../parsers/nftables/index.js";
 import { configureEvaluator, evaluateRuleset } from "../../src/analysis/evaluate.js";
 import { packetToPoint } from "../../src/analysis/packet.js";
+import { verdictFor } from "../../src/analysis/verdict.js";
 
 const RULESET = `table ip t {
   chain pre {
@@ -130,5 +131,32 @@ table inet filter {
     expect(res.possiblyAccepted.has(query(54))).toBe(false);
     // as delivered too (what the exposure checks read), with no NAT rule named
     expect(res.accepted.some((a) => a.delivered.has(query(53)) && a.natRules.length === 0)).toBe(true);
+  });
+});
+
+describe("a notrack in a chain that several flows enter", () => {
+  // An earlier raw chain keeps only new connections and drops some under a condition fwlint does not
+  // model, so that two flows (certain, and uncertain) enter the notrack's chain: it runs once over
+  // them, and each gets its own share of the packets it made UNTRACKED.
+  const rs = parseNft(
+    `table inet raw {
+  chain early { type filter hook prerouting priority -350; policy accept; ct state != new drop; udp dport 5000 meta iifgroup 2 drop; }
+  chain pre { type filter hook prerouting priority raw; policy accept; udp dport 53 notrack; }
+}
+table inet filter {
+  chain in {
+    type filter hook input priority 0; policy drop;
+    ct state untracked udp dport 53 accept
+  }
+}
+`,
+    "notrack-merged.nft",
+  );
+  const res = evaluateRuleset(rs).results.find((r) => r.pipeline.kind === "inbound" && r.pipeline.family === 4)!;
+  const query = packetToPoint({ family: 4, proto: "udp", src: "198.51.100.7", dst: "10.0.0.5", sport: 40000, dport: 53, iif: "eth0", hook: "input" });
+
+  it("keeps them: a query the unmodelled condition never touched is accepted for certain, as the trace says", () => {
+    expect(verdictFor(rs, { family: 4, proto: "udp", src: "198.51.100.7", dst: "10.0.0.5", sport: 40000, dport: 53, iif: "eth0", hook: "input" }).verdict).toBe("accept");
+    expect(res.certainlyAccepted.has(query)).toBe(true);
   });
 });
