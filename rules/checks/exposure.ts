@@ -5,7 +5,7 @@
 import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
 import { hullsOf, stepRule, type TracePath } from "../../src/analysis/trace.js";
 import { Projections } from "../../src/space/projections.js";
-import { strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
+import { PUBLIC_RANGES, publicSize, strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { pickWitness, pointToPacket, protoName, type WitnessHints } from "../../src/analysis/witness.js";
 import { describePacket } from "../../src/model/packet-text.js";
 import { formatIP } from "../../src/model/address.js";
@@ -17,7 +17,7 @@ import { compiled, filterEntriesOf, filtersPath, matchInChain, rulesOfSource } f
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
 import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
-import { chainKey, placeRef, type Chain, type Condition, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
+import { CT_STATES, chainKey, placeRef, type Chain, type Condition, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
 
 const ALL_PORTS: [bigint, bigint][] = [[1n, 65535n]];
 
@@ -68,15 +68,23 @@ const toldCombos = new WeakMap<Hit, PacketSet>();
  * interfaces ...) has no packet in `told`, when it is still reached from more than `threshold` of
  * the public sources. `told` is taken without its source dimension: with a blocklist there, the
  * exact difference of the two sets costs seconds (nft bench: 16 s -> 27 s); taking out a set whose
- * source sets are all or nothing stops above them.
+ * source sets are all or nothing stops above them. Only its combinations that more than
+ * `threshold` of the public sources reach count: a host open on every port to a few sources
+ * (TUM's firewall: its admins' hosts, on public addresses) is no reason to leave the DNS that
+ * strangers reach there untold.
  */
 function outsideOf(hit: Hit, told: Hit, family: 4 | 6, threshold: number): Hit | undefined {
   let combos = toldCombos.get(told);
-  if (!combos) toldCombos.set(told, (combos = told.exposed.forget([Dim.Src])));
+  if (!combos) toldCombos.set(told, (combos = told.exposed.sourcePartAtLeast(PUBLIC_RANGES[family], sourcesPast(threshold, family)).forget([Dim.Src])));
   const rest = hit.exposed.minus(combos);
   if (rest.isEmpty()) return undefined;
   const coverage = publicShare(publicSourceCount(rest, family), family);
   return coverage > threshold ? { ...hit, exposed: rest, coverage } : undefined;
+}
+
+/** The fewest public sources whose share is past `threshold` (publicShare). */
+function sourcesPast(threshold: number, family: 4 | 6): bigint {
+  return (BigInt(Math.floor(threshold * 1_000_000)) * publicSize(family)) / 1_000_000n + 1n;
 }
 
 function exposedPorts(set: PacketSet): [number, number][] {
@@ -195,6 +203,7 @@ function perRule(
   const entries = filterEntriesOf(rs, p.kind);
   const share = (set: PacketSet) => publicShare(publicSourceCount(set, p.family), p.family);
   const forwarded = PacketSet.unionAll(hit.regions.filter((r) => r.natRules.length > 0).map((r) => r.delivered));
+  const untracked = PacketSet.unionAll(hit.regions.filter((r) => r.untracked).map((r) => r.delivered));
   const told = new Set<object>();
   /** Examples whose rule opens none of the hit by itself (own left nothing), and what was told. */
   const deferred: Example[] = [];
@@ -214,7 +223,7 @@ function perRule(
   for (; step < 8 * MAX_RULES_TOLD && !capped; step++) {
     const example = examine(rest);
     if (!example) break;
-    const decider = deciderOf(rs, entries, forwarded, example, rest, hit.exposed, scope);
+    const decider = deciderOf(rs, entries, { forwarded, untracked }, example, rest, hit.exposed, scope);
     if (step === 0) {
       // the first example's rule (or default), as ever: with its own part when that is reached widely
       const mine = decider && decider.path === example.path ? ownPart(decider) : undefined;
@@ -269,13 +278,13 @@ function perRule(
  * of another way the trace found; else the default the path shown ends at; undefined when only
  * conditions fwlint does not model decide it.
  */
-function deciderOf(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: PacketSet, example: Example, rest: Hit, whole: PacketSet, scope: PacketSet): Decider | undefined {
+function deciderOf(rs: Ruleset, entries: Map<string, PacketSet>, rewritten: Rewritten, example: Example, rest: Hit, whole: PacketSet, scope: PacketSet): Decider | undefined {
   const paths = [example.path, ...example.paths.filter((t) => t !== example.path && t.verdict === "accept")];
   for (const path of paths) {
     const by = path?.decidedBy;
     const rule = by && stepRule(by);
     if (!path || !rule || deviceDefaultAfter(rs, path, by) !== undefined) continue;
-    const part = rulePart(rs, entries, forwarded, rule, rest.exposed, whole);
+    const part = rulePart(rs, entries, rewritten, rule, rest.exposed, whole);
     if (part.part.has(example.delivered)) return { source: sourceOf(rs, rule), isDefault: false, ...part, path };
   }
   const path = example.path;
@@ -294,12 +303,27 @@ function sourceOf(rs: Ruleset, r: Rule): object {
 }
 
 /**
+ * The hit's packets (as delivered) that a rewrite on their way made other than they arrived, for
+ * the rules after it: those a port forward delivers, and those a notrack made UNTRACKED.
+ */
+interface Rewritten {
+  forwarded: PacketSet;
+  untracked: PacketSet;
+}
+
+/** Connection state UNTRACKED, as a set (made when first asked: sets made as a module loads outlive the stores). */
+function untrackedState(): PacketSet {
+  const s = BigInt(CT_STATES.indexOf("untracked"));
+  return PacketSet.box({ [Dim.CtState]: [[s, s]] });
+}
+
+/**
  * What a source rule decides for certain of `rest` (see perRule), and what it matches of `whole`.
  * Cut to `rest` before the earlier rules are taken out: most of those (a conntrack accept, rules for
  * other hosts) do not meet it there, and a set cut to `rest` is one rest's operations share nodes
  * with (the nft bench: 34 s for one intersection of the uncut part with what was left).
  */
-function rulePart(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: PacketSet, r: Rule, rest: PacketSet, whole: PacketSet): { part: PacketSet; matched: PacketSet } {
+function rulePart(rs: Ruleset, entries: Map<string, PacketSet>, { forwarded, untracked }: Rewritten, r: Rule, rest: PacketSet, whole: PacketSet): { part: PacketSet; matched: PacketSet } {
   const parts: PacketSet[] = [];
   const matched: PacketSet[] = [];
   for (const c of rulesOfSource(rs, r)) {
@@ -310,6 +334,11 @@ function rulePart(rs: Ruleset, entries: Map<string, PacketSet>, forwarded: Packe
     if (m.dnat.some((d) => d.negate)) continue;
     let known = matchInChain(rs, c.chain, c.rule).known;
     if (m.dnat.length > 0) known = known.intersect(forwarded);
+    // a rule that takes UNTRACKED packets: those a notrack on their way made so, as they arrived
+    if (!untracked.isEmpty()) {
+      const state = untrackedState();
+      if (known.overlaps(state)) known = known.union(known.intersect(state).forget([Dim.CtState]).intersect(untracked));
+    }
     const into = entries.get(c.key);
     if (into) known = known.intersect(into);
     if (known.isEmpty()) continue;

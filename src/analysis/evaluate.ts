@@ -205,6 +205,11 @@ export interface AcceptedRegion {
   extraordinary?: true;
   /** The DNAT rules that rewrote these packets, in order. */
   natRules: Rule[];
+  /**
+   * A raw-table notrack made these packets UNTRACKED on their way (NatFrame.untracks): the rules
+   * after it saw them so, though they are told as they arrived.
+   */
+  untracked?: true;
   assumptions: string[];
 }
 
@@ -512,6 +517,7 @@ export class Evaluator {
       ...(!f.certain && f.ordinary ? { ordinary: true as const } : {}),
       ...(!f.certain && f.extraordinary ? { extraordinary: true as const } : {}),
       natRules: f.nat.filter(rewroteDst).map((n) => n.rule),
+      ...(f.nat.some((n) => n.untracks) ? { untracked: true as const } : {}),
       assumptions: [...f.assumptions],
     };
   }

@@ -410,6 +410,16 @@ export class PacketSet {
     return new PacketSet(widest(this.node, ranges, memo, best, new Map()));
   }
 
+  /**
+   * The part of the set whose combinations of the other dimensions at least `min` sources in
+   * `ranges` reach, each with every source reaching it (as widestSourcePart, for a count short of
+   * the widest: an every-port finding's hosts, each open to more than a threshold of the sources).
+   */
+  sourcePartAtLeast(ranges: Ranges, min: bigint): PacketSet {
+    if (min <= 0n) return this;
+    return new PacketSet(atLeast(this.node, ranges, memoFor(maxSrcMemo, ranges), min, new Map()));
+  }
+
   /** Number of decision-diagram nodes (a size measure for benchmarks). */
   size(): number {
     return idd.nodeCount(this.node);
@@ -622,6 +632,23 @@ function widest(n: Node, ranges: Ranges, memo: Map<number, bigint>, best: bigint
     if (maxSrcIn(k, ranges, memo) !== best) return;
     pieces.push([lo, hi]);
     kids.push(widest(k, ranges, memo, best, done));
+  });
+  const out = idd.layRanges(n.level, pieces, kids, idd.EMPTY);
+  done.set(n.id, out);
+  return out;
+}
+
+/** The pieces of `n` above the source level whose combinations at least `min` sources in `ranges` reach (see sourcePartAtLeast). */
+function atLeast(n: Node, ranges: Ranges, memo: Map<number, bigint>, min: bigint, done: Map<number, Node>): Node {
+  if (n === idd.EMPTY || n === idd.FULL || n.level === Dim.Src) return n;
+  const hit = done.get(n.id);
+  if (hit) return hit;
+  const pieces: [bigint, bigint][] = [];
+  const kids: Node[] = [];
+  idd.forEachPiece(n, (lo, hi, k) => {
+    if (maxSrcIn(k, ranges, memo) < min) return;
+    pieces.push([lo, hi]);
+    kids.push(atLeast(k, ranges, memo, min, done));
   });
   const out = idd.layRanges(n.level, pieces, kids, idd.EMPTY);
   done.set(n.id, out);

@@ -199,6 +199,13 @@ describe("exposure next to an every-port finding", () => {
     const fs = run("-A INPUT -d 10.0.0.5/32 -j ACCEPT\n-A INPUT -d 10.0.0.5/32 -p tcp --dport 25 -j ACCEPT\n");
     expect(fs.map((f) => f.exposure?.service)).toEqual(["every-port", "every-port"]);
   });
+
+  it("reports a service open to everyone on a host open on every port only to a partner's network", () => {
+    // every port of 10.0.0.7 to one public /24 (no finding: a few sources), SSH to it from anyone
+    const body = "-A INPUT -d 10.0.0.5/32 -j ACCEPT\n-A INPUT -s 203.0.113.0/24 -d 10.0.0.7/32 -j ACCEPT\n-A INPUT -d 10.0.0.7/32 -p tcp --dport 22 -j ACCEPT\n";
+    const ssh = run(body).filter((f) => f.exposure?.service === "ssh");
+    expect(ssh.map((f) => [f.location.line, f.witness?.dst])).toEqual([[7, "10.0.0.7"]]);
+  });
 });
 
 describe("exposure in a dual-stack ruleset", () => {
