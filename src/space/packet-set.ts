@@ -407,7 +407,7 @@ export class PacketSet {
     const memo = memoFor(maxSrcMemo, ranges);
     const best = maxSrcIn(this.node, ranges, memo);
     if (best === 0n) return this;
-    return new PacketSet(widest(this.node, ranges, memo, best, new Map()));
+    return new PacketSet(sourcePaths(this.node, ranges, memo, (count) => count === best, new Map()));
   }
 
   /**
@@ -417,7 +417,7 @@ export class PacketSet {
    */
   sourcePartAtLeast(ranges: Ranges, min: bigint): PacketSet {
     if (min <= 0n) return this;
-    return new PacketSet(atLeast(this.node, ranges, memoFor(maxSrcMemo, ranges), min, new Map()));
+    return new PacketSet(sourcePaths(this.node, ranges, memoFor(maxSrcMemo, ranges), (count) => count >= min, new Map()));
   }
 
   /** Number of decision-diagram nodes (a size measure for benchmarks). */
@@ -621,34 +621,21 @@ function maxSrcIn(n: Node, ranges: Ranges, memo: Map<number, bigint>): bigint {
   return best;
 }
 
-/** The paths of `n` whose combination `best` sources reach (maxSrcIn of the subtree is `best`). */
-function widest(n: Node, ranges: Ranges, memo: Map<number, bigint>, best: bigint, done: Map<number, Node>): Node {
+/**
+ * The paths of `n` above the source level whose combinations the sources `reached` takes reach:
+ * `reached(maxSrcIn of the subtree)` (the widest: the count is the best; sourcePartAtLeast: at
+ * least a minimum). `done` is per call, as `reached` is.
+ */
+function sourcePaths(n: Node, ranges: Ranges, memo: Map<number, bigint>, reached: (count: bigint) => boolean, done: Map<number, Node>): Node {
   if (n === idd.EMPTY || n === idd.FULL || n.level === Dim.Src) return n;
   const hit = done.get(n.id);
   if (hit) return hit;
   const pieces: [bigint, bigint][] = [];
   const kids: Node[] = [];
   idd.forEachPiece(n, (lo, hi, k) => {
-    if (maxSrcIn(k, ranges, memo) !== best) return;
+    if (!reached(maxSrcIn(k, ranges, memo))) return;
     pieces.push([lo, hi]);
-    kids.push(widest(k, ranges, memo, best, done));
-  });
-  const out = idd.layRanges(n.level, pieces, kids, idd.EMPTY);
-  done.set(n.id, out);
-  return out;
-}
-
-/** The pieces of `n` above the source level whose combinations at least `min` sources in `ranges` reach (see sourcePartAtLeast). */
-function atLeast(n: Node, ranges: Ranges, memo: Map<number, bigint>, min: bigint, done: Map<number, Node>): Node {
-  if (n === idd.EMPTY || n === idd.FULL || n.level === Dim.Src) return n;
-  const hit = done.get(n.id);
-  if (hit) return hit;
-  const pieces: [bigint, bigint][] = [];
-  const kids: Node[] = [];
-  idd.forEachPiece(n, (lo, hi, k) => {
-    if (maxSrcIn(k, ranges, memo) < min) return;
-    pieces.push([lo, hi]);
-    kids.push(atLeast(k, ranges, memo, min, done));
+    kids.push(sourcePaths(k, ranges, memo, reached, done));
   });
   const out = idd.layRanges(n.level, pieces, kids, idd.EMPTY);
   done.set(n.id, out);
