@@ -501,7 +501,10 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
             if (hit.exposed.isSubsetOf(open.exposed)) continue;
             // What reaches it where the every-port finding has no packet at all (another host, say)
             // is shown by a packet of its own, at the rule that opens it there.
-            hit = outsideOf(hit, open, p.family, params.threshold) ?? hit;
+            // What lies outside it is reached from too few sources: told by the every-port finding.
+            const elsewhere = outsideOf(hit, open, p.family, params.threshold);
+            if (!elsewhere) continue;
+            hit = elsewhere;
           }
           // A port the device's web UI listens on: told as that, not as a web server.
           const device = managed.get(proto);

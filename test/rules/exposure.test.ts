@@ -200,6 +200,12 @@ describe("exposure next to an every-port finding", () => {
     expect(fs.map((f) => f.exposure?.service)).toEqual(["every-port", "every-port"]);
   });
 
+  it("tells no service again beside the fully open host when it reaches elsewhere only a few sources", () => {
+    // SMB to 10.0.0.5 is in the every-port finding; to 10.0.0.6 from one address it is no exposure
+    const fs = run("-A INPUT -d 10.0.0.5/32 -j ACCEPT\n-A INPUT -s 192.0.2.1/32 -d 10.0.0.6/32 -p tcp --dport 445 -j ACCEPT\n");
+    expect(fs.map((f) => f.exposure?.service)).toEqual(["every-port", "every-port"]);
+  });
+
   it("reports a service open to everyone on a host open on every port only to a partner's network", () => {
     // every port of 10.0.0.7 to one public /24 (no finding: a few sources), SSH to it from anyone
     const body = "-A INPUT -d 10.0.0.5/32 -j ACCEPT\n-A INPUT -s 203.0.113.0/24 -d 10.0.0.7/32 -j ACCEPT\n-A INPUT -d 10.0.0.7/32 -p tcp --dport 22 -j ACCEPT\n";
