@@ -20,15 +20,30 @@ const SPLITS = new WeakSet<Condition>();
 /** A rule is split at most this often (2^n rules); past that its `or`s stay whole (uncertain). */
 const MAX_SPLITS = 4;
 
+/** The unknown "added since", without its value for ordinary traffic (addedSince gives it). */
+export type AddedSince = Omit<Extract<Condition, { kind: "unknown" }>, "ordinary">;
+
+/**
+ * The unknown "added since" of a lookup (`notAdded`: of a negated one). Keyed by the packet's
+ * source (`bySource`), the list is a ban list, which a stranger - whom nothing has put there - is
+ * not in: ordinary traffic is not added. Another key (a destination a DNS daemon adds, a port a
+ * daemon opens) says nothing of strangers: the condition stays unknown for them too.
+ */
+export function addedSince(added: AddedSince, bySource: boolean, notAdded = false): Condition {
+  return bySource ? { ...added, ordinary: notAdded } : added;
+}
+
 /**
  * The conditions of `key in list` (`negate`: not in it), given the listed elements' own conditions
- * (`listed(negate)`), whether it lists none, and the unknown "added since" with its value for
- * ordinary traffic.
+ * (`listed(negate)`), whether it lists none, and the unknown "added since" (see addedSince).
  */
-export function outsideFilledMatch(negate: boolean, listed: (negate: boolean) => Condition[], empty: boolean, added: (ordinary: boolean) => Condition): Condition[] {
-  if (negate) return empty ? [added(true)] : [...listed(true), added(true)];
-  if (empty) return [added(false)];
-  const split: Condition = { kind: "or", anyOf: [listed(false), [...listed(true), added(false)]] };
+export function outsideFilledMatch(negate: boolean, listed: (negate: boolean) => Condition[], empty: boolean, added: AddedSince, bySource: boolean): Condition[] {
+  if (negate) {
+    const notAdded = addedSince(added, bySource, true);
+    return empty ? [notAdded] : [...listed(true), notAdded];
+  }
+  if (empty) return [addedSince(added, bySource)];
+  const split: Condition = { kind: "or", anyOf: [listed(false), [...listed(true), addedSince(added, bySource)]] };
   SPLITS.add(split);
   return [split];
 }

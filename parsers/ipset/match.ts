@@ -61,11 +61,9 @@ export function setMatchWarning(index: IpsetIndex, name: string, flags: readonly
 export function setMatchConditions(index: IpsetIndex, name: string, flags: readonly Flag[], family: Family, negate: boolean, text: string): Condition[] {
   const set = index.sets.get(name);
   if (set && filledFromOutside(index, set, flags, family)) {
-    // (looked up by the packet's source: a ban list, which a stranger, whom nothing has put there, is not in)
     const bySource = set.dims.some((d, i) => (d === "ip" || d === "net") && flags[i] === "src");
     const reason = `the elements of ipset '${name}' time out and only something outside the ruleset adds them: the saved ones are read, what may be added is not known`;
-    const added = (ordinary: boolean): Condition => ({ kind: "unknown", text, reason, ...(bySource ? { ordinary } : {}) });
-    return outsideFilledMatch(negate, (neg) => [setMatchCondition(index, name, flags, family, neg, text, true)], set.entries.length === 0, added);
+    return outsideFilledMatch(negate, (neg) => [setMatchCondition(index, name, flags, family, neg, text, true)], set.entries.length === 0, { kind: "unknown", text, reason }, bySource);
   }
   return [setMatchCondition(index, name, flags, family, negate, text)];
 }

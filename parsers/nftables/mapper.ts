@@ -55,7 +55,7 @@ import { jumpRefusals } from "./jump-graph.js";
 import { keywordAsValue, keywordConstant, keywordValueError } from "./keywords.js";
 import { scannedAsNumber } from "./option-grammar.js";
 import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, nftInteger, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
-import { outsideFilledMatch, splitRule } from "../outside-filled.js";
+import { type AddedSince, addedSince, outsideFilledMatch, splitRule } from "../outside-filled.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -967,29 +967,22 @@ function filledFromOutside(st: SetState, parts: readonly Left[], op: MatchOp): b
   return parts.every((l) => l.original === undefined);
 }
 
-/**
- * Is a key part the packet's source address (`ip saddr`, `ip6 saddr`, as a concatenation's part
- * too)? Then what may be added to an outside-filled set is a ban list's, which a stranger, whom
- * nothing has put there, is not in (Condition unknown `ordinary`); other keys (a destination a DNS
- * daemon adds, a port a daemon opens) say nothing of strangers.
- */
+/** Is a key part the packet's source address (`ip saddr`, `ip6 saddr`, as a concatenation's part too)? See addedSince. */
 function keyedBySource(parts: readonly Left[]): boolean {
   return parts.some((l) => l.dom.d === "addr" && l.dom.field === "src");
 }
 
-/** The unknown "added to @name since" (see outside-filled.ts), with its value for ordinary traffic where the key tells it. */
-function addedCondition(st: SetState, name: string, text: string, bySource: boolean, ordinary: boolean): Condition {
-  const reason = `${st.def.kind} @${name} is filled from outside the ruleset (${st.dynamic}): what it lists now is read, what may be added is not known`;
-  return { kind: "unknown", text: clip(text), reason, ...(bySource ? { ordinary } : {}) };
+/** The unknown "added to @name since" (see outside-filled.ts). */
+function addedTo(st: SetState, name: string, text: string): AddedSince {
+  return { kind: "unknown", text: clip(text), reason: `${st.def.kind} @${name} is filled from outside the ruleset (${st.dynamic}): what it lists now is read, what may be added is not known` };
 }
 
 /**
  * `key OP @name` for a set filled from outside (filledFromOutside): see outside-filled.ts. A listing
  * of a running host names the set's current elements; a file, usually none.
  */
-function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: MatchOp) => Condition[], text: string, bySource: boolean): Condition[] {
-  const added = (ordinary: boolean): Condition => addedCondition(st, name, text, bySource, ordinary);
-  return outsideFilledMatch(op === "!=", (negate) => listed(negate ? "!=" : "=="), st.elements.length === 0, added);
+function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: MatchOp) => Condition[], text: string, parts: readonly Left[]): Condition[] {
+  return outsideFilledMatch(op === "!=", (negate) => listed(negate ? "!=" : "=="), st.elements.length === 0, addedTo(st, name, text), keyedBySource(parts));
 }
 
 /** The `or` conditions of matches on the original tuple, split by conntrack state (see originalDirection). */
@@ -1763,7 +1756,7 @@ class RuleMapper {
       if (st?.dynamic && st.def.kind === "map" && parts.every((l) => l !== null) && filledFromOutside(st, parts as Left[], "==")) {
         const els = this.mapElements(map, key, true);
         if (els === null) return null;
-        return { els, added: addedCondition(st, map.name, text, keyedBySource(parts as Left[]), false) };
+        return { els, added: addedSince(addedTo(st, map.name, text), keyedBySource(parts as Left[])) };
       }
     }
     const els = this.mapElements(map, key);
@@ -1899,16 +1892,20 @@ class RuleMapper {
       // (named so in findings: alone, "element 1 matches every packet" would read as a mistake)
       out.push({ conditions: [...keyConds, ...x.conditions], action: x.action, element: el === last ? `${exprText(el.key)}, whatever the others leave` : exprText(el.key) });
     }
-    // What something outside may have added since (a key not listed now), before the catch-all.
+    const x = all && each(all);
+    // A key no element lists: what something outside may have added since, then the catch-all.
+    let unlisted: Condition[] | undefined;
+    if ((added || x) && others.length > 0) {
+      const rest: Expr = { kind: "set", elements: others, span: (all ?? others[0]!).span };
+      unlisted = this.m.match(key, "!=", rest, this.ctx, `${exprText(key)} != ${exprText(rest)}`);
+    }
     if (added) {
       // (with none listed, the key's own prerequisites: `udp dport` only of UDP packets)
-      const unlisted = others.length > 0 ? this.m.match(key, "!=", { kind: "set", elements: others, span: others[0]!.span }, this.ctx, `${exprText(key)} != (the elements listed)`) : distinctConditions((key.kind === "concat" ? key.parts : [key]).flatMap(dependencies));
-      out.push({ conditions: [...unlisted, added.condition], action: added.action, element: "an element added from outside" });
+      const conditions = unlisted ?? distinctConditions((key.kind === "concat" ? key.parts : [key]).flatMap(dependencies));
+      out.push({ conditions: [...conditions, added.condition], action: added.action, element: "an element added from outside" });
     }
-    const x = all && each(all);
     if (x) {
-      const rest: Expr = { kind: "set", elements: others, span: all!.span };
-      const conditions = others.length > 0 ? this.m.match(key, "!=", rest, this.ctx, `${exprText(key)} != ${exprText(rest)}`) : this.m.match(key, "==", { kind: "set", elements: [all!], span: all!.span }, this.ctx, `${exprText(key)} *`);
+      const conditions = unlisted ?? this.m.match(key, "==", { kind: "set", elements: [all!], span: all!.span }, this.ctx, `${exprText(key)} *`);
       out.push({ conditions: [...conditions, ...x.conditions], action: x.action, element: "*" });
     }
     return out;
@@ -2073,7 +2070,7 @@ class Mapper {
         };
         if (st.dynamic) {
           if (!filledFromOutside(st, [l], op)) return [...l.pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
-          return [...l.pre, ...outsideFilled(st, right.name, op, listed, text, keyedBySource([l]))];
+          return [...l.pre, ...outsideFilled(st, right.name, op, listed, text, [l])];
         }
         return [...l.pre, ...own(listed(op))];
       }
@@ -2128,7 +2125,7 @@ class Mapper {
         if (original !== undefined || !filledFromOutside(st, ls, op)) return [...pre, { kind: "unknown", text: clip(text), reason: `the contents of set @${right.name} change at run time (${st.dynamic})` }];
         const known = st;
         const listed = (o: MatchOp): Condition[] => this.listedConcat(left, ls, o, known.elements.map((e) => e.key), known);
-        return [...pre, ...outsideFilled(st, right.name, op, listed, text, keyedBySource(ls))];
+        return [...pre, ...outsideFilled(st, right.name, op, listed, text, ls)];
       }
     }
     return [...pre, ...own(this.listedConcat(left, ls, op, elementsOf(right, ctx), st))];
