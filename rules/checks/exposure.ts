@@ -5,7 +5,7 @@
 import type { AcceptedRegion, PipelineResult } from "../../src/analysis/evaluate.js";
 import { hullsOf, stepRule, type TracePath } from "../../src/analysis/trace.js";
 import { Projections } from "../../src/space/projections.js";
-import { PUBLIC_RANGES, publicSize, strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
+import { PUBLIC_RANGES, strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { pickWitness, pointToPacket, protoName, type WitnessHints } from "../../src/analysis/witness.js";
 import { describePacket } from "../../src/model/packet-text.js";
 import { formatIP } from "../../src/model/address.js";
@@ -15,7 +15,7 @@ import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { compiled, filterEntriesOf, filtersPath, matchInChain, rulesOfSource } from "./chains.js";
 import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
-import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
+import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, sourcesPast, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { CT_STATES, chainKey, placeRef, type Chain, type Condition, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
 
@@ -80,11 +80,6 @@ function outsideOf(hit: Hit, told: Hit, family: 4 | 6, threshold: number): Hit |
   if (rest.isEmpty()) return undefined;
   const coverage = publicShare(publicSourceCount(rest, family), family);
   return coverage > threshold ? { ...hit, exposed: rest, coverage } : undefined;
-}
-
-/** The fewest public sources whose share is past `threshold` (publicShare). */
-function sourcesPast(threshold: number, family: 4 | 6): bigint {
-  return (BigInt(Math.floor(threshold * 1_000_000)) * publicSize(family)) / 1_000_000n + 1n;
 }
 
 function exposedPorts(set: PacketSet): [number, number][] {
@@ -500,8 +495,8 @@ export const exposure: Check<ExposureParams> = (ctx, params, rule) => {
             // Already told: every packet that reaches this service reaches a host open on every port.
             if (hit.exposed.isSubsetOf(open.exposed)) continue;
             // What reaches it where the every-port finding has no packet at all (another host, say)
-            // is shown by a packet of its own, at the rule that opens it there.
-            // What lies outside it is reached from too few sources: told by the every-port finding.
+            // is shown by a packet of its own, at the rule that opens it there; when that is
+            // reached from too few sources, the every-port finding tells it all.
             const elsewhere = outsideOf(hit, open, p.family, params.threshold);
             if (!elsewhere) continue;
             hit = elsewhere;

@@ -42,6 +42,11 @@ export function publicShare(count: bigint, family: 4 | 6): number {
   return Number((count * 1_000_000n) / publicSize(family)) / 1_000_000;
 }
 
+/** The fewest public sources whose share (publicShare) is past `threshold`. */
+export function sourcesPast(threshold: number, family: 4 | 6): bigint {
+  return (BigInt(Math.floor(threshold * 1_000_000)) * publicSize(family)) / 1_000_000n + 1n;
+}
+
 /**
  * "any source", or the share of the public sources. In a ruleset that filters both families
  * (`families`, the ruleset's): "any IPv6 source", so the IPv4 and IPv6 findings of one rule in an

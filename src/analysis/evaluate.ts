@@ -1569,6 +1569,11 @@ function rejoinMet(flows: Flow[], known: PacketSet): Flow[] {
 }
 
 /** A flow like `f` whose set is `set`, which may lie outside f's bound (`within`). */
+function joined(f: Flow, set: PacketSet): Flow {
+  const { within: _within, apartLevel: _level, apartPastUnknown: _own, ...rest } = f;
+  return { ...rest, set };
+}
+
 /** `f`'s packets made untracked by the notrack `rule`, the rewrite kept in their history (NatFrame.untracks). */
 function untracked(f: Flow, rule: Rule): Flow {
   return { ...joined(f, untrackedSet(f.set)), nat: [...f.nat, { before: f.set, dims: [Dim.CtState], rule, untracks: true }], key: undefined };
@@ -1578,11 +1583,6 @@ function untracked(f: Flow, rule: Rule): Flow {
 function untrackedSet(set: PacketSet): PacketSet {
   const state = BigInt(ctIndex("untracked"));
   return set.rewrite(Dim.CtState, [[state, state]]);
-}
-
-function joined(f: Flow, set: PacketSet): Flow {
-  const { within: _within, apartLevel: _level, apartPastUnknown: _own, ...rest } = f;
-  return { ...rest, set };
 }
 
 /**
