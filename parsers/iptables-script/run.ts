@@ -2,7 +2,8 @@
  * Runs a shell script's command tree the way the shell would, as far as it can be known without
  * running anything: literal variable assignments are tracked and expanded, `&&` / `||` follow the
  * known outcome of iptables commands, `set -e` and `exit` stop the script. iptables/ip6tables
- * commands go to the per-family tables (tables.ts).
+ * commands go to the per-family tables (tables.ts); with an `nft` sink (a script of nft commands,
+ * parsers/nft-script), nft commands go to it instead and are the commands counted.
  *
  * Whatever fwlint cannot know (conditions, loops, functions, command substitutions, variables not
  * assigned in the file, other programs) is reported with an info diagnostic and left out: the
@@ -12,14 +13,14 @@ import type { IpsetIndex } from "../ipset/match.js";
 import type { IpsetLog } from "./ipsets.js";
 import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
-import { plainText, type Part, type Pos, type WordTok } from "./lexer.js";
+import { plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
 import type { AndOr, Command, Pipeline, SimpleCmd } from "./syntax.js";
 import { FamilyTables } from "./tables.js";
 
 type VarState = { kind: "value"; value: string } | { kind: "unset" } | { kind: "unknown"; why: string };
 
 /** ok / fail: known outcome; unknown: fwlint cannot tell. */
-type Outcome = "ok" | "fail" | "unknown";
+export type Outcome = "ok" | "fail" | "unknown";
 
 type Expanded = { ok: true; fields: ArgField[] } | { ok: false; pos: Pos; why: string };
 
@@ -87,6 +88,17 @@ export function assignment(w: WordTok): { name: string; value: Part[] } | undefi
   return { name: m[1]!, value: [...(rest !== "" ? [{ ...first, text: rest }] : []), ...w.parts.slice(1)] };
 }
 
+/**
+ * Where a script's nft commands go (parsers/nft-script): each with its arguments after the program,
+ * the program word, the command's redirections (a here-document it reads) and the script's
+ * variables as they are at that point. Returns the command's outcome.
+ */
+export interface NftSink {
+  run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: (name: string) => { value: string } | { why: string }): Outcome;
+  /** How many nft commands it took into the model. */
+  readonly followed: number;
+}
+
 export interface RunResult {
   v4: FamilyTables;
   v6: FamilyTables;
@@ -97,7 +109,7 @@ export function runScript(
   lines: string[],
   file: string,
   diag: (severity: DiagnosticSeverity, pos: Pos, message: string) => void,
-  opts: { errexit?: boolean; ipsets?: IpsetIndex; ipsetLog?: IpsetLog } = {},
+  opts: { errexit?: boolean; ipsets?: IpsetIndex; ipsetLog?: IpsetLog; nft?: NftSink } = {},
 ): RunResult {
   const v4 = new FamilyTables(4, diag, opts.ipsets);
   const v6 = new FamilyTables(6, diag, opts.ipsets);
@@ -232,7 +244,11 @@ export function runScript(
     }
   };
 
-  /** Is this word list an iptables command (as far as the current variables tell)? */
+  /** The commands a script is read for: iptables ones, or nft ones with an nft sink. */
+  const noun = opts.nft ? "nft" : "iptables";
+  const counted = (program: string): boolean => (opts.nft ? basename(program) === "nft" : iptablesFamily(program) !== undefined);
+
+  /** Is this word list a command the script is read for (as far as the current variables tell)? */
   const isIptables = (words: WordTok[]): boolean => {
     let k = 0;
     while (k < words.length && assignment(words[k]!)) k++;
@@ -244,10 +260,10 @@ export function runScript(
     probing = false;
     if (e.ok) {
       const f = e.fields.map((x) => basename(x.text));
-      if (f[0] === "sudo") return rest.slice(1).some((w) => /(^|\/)ip6?tables(-legacy|-nft)?$/.test(w.raw));
-      return f[0] !== undefined && iptablesFamily(f[0]) !== undefined;
+      if (f[0] === "sudo") return rest.slice(1).some((w) => (opts.nft ? /(^|\/)nft$/ : /(^|\/)ip6?tables(-legacy|-nft)?$/).test(w.raw));
+      return f[0] !== undefined && counted(f[0]);
     }
-    return /ip6?t|IPT/i.test(head.raw);
+    return opts.nft ? /nft/i.test(head.raw) : /ip6?t|IPT/i.test(head.raw);
   };
 
   /** iptables commands left out, and where the first one was. */
@@ -261,7 +277,7 @@ export function runScript(
   const describeSkipped = (inner: WordTok[][], pos: Pos): string => {
     const n = inner.filter(isIptables).length;
     noteSkipped(n, pos);
-    return n === 0 ? "" : `; the ${n} iptables command${n === 1 ? "" : "s"} inside ${n === 1 ? "is" : "are"} not in the model`;
+    return n === 0 ? "" : `; the ${n} ${noun} command${n === 1 ? "" : "s"} inside ${n === 1 ? "is" : "are"} not in the model`;
   };
 
   // ---- commands ----
@@ -318,7 +334,7 @@ export function runScript(
       if (prog !== undefined && QUIET[basename(prog)] !== undefined) return QUIET[basename(prog)]!;
       const what = prog !== undefined ? `'${prog}' command` : "command";
       if (isIptables(rest)) noteSkipped(1, e.pos);
-      info(e.pos, `${prog !== undefined && iptablesFamily(prog) !== undefined ? `${basename(prog)} command` : what} skipped: ${e.why}; fwlint does not guess the value`);
+      info(e.pos, `${prog !== undefined && counted(prog) ? `${basename(prog)} command` : what} skipped: ${e.why}; fwlint does not guess the value`);
       if (prog !== undefined && ["source", ".", "eval"].includes(basename(prog))) poison({ names: [], all: true }, `${basename(prog)} at line ${cmd.pos.line}`);
       else poison({ names: assignedBy(rest).names, all: false }, `the command at line ${cmd.pos.line}`);
       return "unknown";
@@ -352,7 +368,12 @@ export function runScript(
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
     if (prog === "ipset" && opts.ipsetLog) return opts.ipsetLog.run(fields, cmd.redirs);
+    if (prog === "nft" && opts.nft) return opts.nft.run(fields.slice(1), head, cmd.redirs, (name) => lookup({ kind: "param", name, quoted: true, pos: head.pos }));
     const family = iptablesFamily(prog);
+    if (family !== undefined && opts.nft) {
+      info(head.pos, `'${prog}' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)`);
+      return "unknown";
+    }
     if (family !== undefined) {
       const tables = family === 4 ? v4 : v6;
       const inv = readInvocation(fields.slice(1));
@@ -396,7 +417,7 @@ export function runScript(
       );
       return "unknown";
     }
-    info(head.pos, `'${prog}' skipped: not an iptables command`);
+    info(head.pos, `'${prog}' skipped: not an ${noun} command`);
     return "unknown";
   };
 
@@ -424,7 +445,7 @@ export function runScript(
           functions.set(c.name!, { assigns: new Set(assigns.names), all: assigns.all, line: c.pos.line });
           const n = c.inner.filter(isIptables).length;
           noteSkipped(n, c.pos);
-          if (n > 0) info(c.pos, `function ${c.name} (${lines}) is not followed: its ${n} iptables command${n === 1 ? "" : "s"} ${n === 1 ? "is" : "are"} not in the model`);
+          if (n > 0) info(c.pos, `function ${c.name} (${lines}) is not followed: its ${n} ${noun} command${n === 1 ? "" : "s"} ${n === 1 ? "is" : "are"} not in the model`);
           return "ok";
         }
         const what =
@@ -493,11 +514,11 @@ export function runScript(
     }
     runAndOr(item);
   }
-  if (!v4.used && !v6.used && skippedCount > 0 && firstSkipped) {
+  if (!v4.used && !v6.used && !opts.nft?.followed && skippedCount > 0 && firstSkipped) {
     diag(
       "warning",
       firstSkipped,
-      `none of the ${skippedCount} iptables command${skippedCount === 1 ? "" : "s"} of this script could be followed (see the info diagnostics): the model is empty, which is not what the script sets up`,
+      `none of the ${skippedCount} ${noun} command${skippedCount === 1 ? "" : "s"} of this script could be followed (see the info diagnostics): the model is empty, which is not what the script sets up`,
     );
   }
   return { v4, v6 };

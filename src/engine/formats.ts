@@ -9,6 +9,7 @@ import type { Ruleset } from "../model/types.js";
 import { detectIptablesSave, familyNamedBy } from "../../parsers/iptables/detect.js";
 import { ufwChainsOnly } from "../../parsers/ufw/detect.js";
 import { detectIptablesScript } from "../../parsers/iptables-script/detect.js";
+import { detectNftScript } from "../../parsers/nft-script/detect.js";
 import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
@@ -80,6 +81,21 @@ const FORMATS: FormatEntry[] = [
     load: async () => {
       const { parseIptablesScript } = await import("../../parsers/iptables-script/index.js");
       return (t, f, c) => parseIptablesScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
+    },
+  },
+  {
+    // shell scripts of nft commands (`nft add rule ...`, `nft -f - <<EOF`): before nft, whose
+    // detection a here-document's nft text would satisfy
+    name: "nft-script",
+    detect: detectNftScript,
+    load: async () => {
+      const { parseNftScript } = await import("../../parsers/nft-script/index.js");
+      return (t, f, c) =>
+        parseNftScript(t, f, {
+          ...(c.root !== undefined ? { root: c.root } : {}),
+          ...(c.origin !== undefined ? { origin: c.origin } : {}),
+          ...c.includeIo,
+        });
     },
   },
   {

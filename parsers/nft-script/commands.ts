@@ -1,0 +1,313 @@
+/**
+ * A script's nft commands -> nft text at the script's own lines and columns.
+ *
+ * nft joins its arguments with blanks and reads them as one line of its language, so
+ * `nft add rule inet filter input tcp dport 22 accept` is the command-file line
+ * `add rule inet filter input tcp dport 22 accept`. Each command the shell runs (parsers/iptables-
+ * script/run.ts follows the script) is written where its words stand in the script - a word a
+ * variable gave at the variable -, a command continued over lines with nft's own `\`, a
+ * here-document's body (`nft -f - <<EOF`) at its lines, `nft -f FILE` as `include "FILE"`. The
+ * nft reader then reads that text as a command file, and what it says (errors, findings) points
+ * into the script.
+ *
+ * nft applies one invocation's commands together or not at all: a command on a table the script
+ * has not made (the machine is taken as freshly booted, with an empty ruleset, as for iptables
+ * scripts) fails, and so does `create` of one it has; the outcome steers `&&`, `||` and `set -e`.
+ */
+import type { ArgField } from "../iptables-script/argv.js";
+import type { Pos, RedirTok } from "../iptables-script/lexer.js";
+import type { NftSink, Outcome } from "../iptables-script/run.js";
+
+type Variable = (name: string) => { value: string } | { why: string };
+
+/** nft's options that take the next argument (`-f FILE`, `-D NAME=VALUE` ...). */
+const WITH_VALUE = new Set(["f", "D", "I", "d"]);
+const LONG_WITH_VALUE = new Set(["--file", "--define", "--includepath", "--debug"]);
+/** Commands that change nothing. */
+const READ_ONLY = new Set(["list", "monitor", "describe", "get", "export"]);
+const FAMILIES = new Set(["ip", "ip6", "inet", "arp", "bridge", "netdev"]);
+const VERBS = new Set(["add", "create", "insert", "replace", "delete", "destroy", "flush", "reset", "rename"]);
+
+export class NftScriptCommands implements NftSink {
+  /** The nft text, a line per script line. */
+  private readonly out: string[];
+  /** Tables the script has made ("family name"), as far as known. */
+  private readonly tables = new Set<string>();
+  /** Set once the script loads a file fwlint does not look into here: which tables exist is not known. */
+  private tablesUnknown = false;
+  followed = 0;
+
+  constructor(
+    private readonly lines: readonly string[],
+    private readonly info: (pos: Pos, message: string) => void,
+  ) {
+    this.out = lines.map(() => "");
+  }
+
+  /** The nft text of the commands followed. */
+  text(): string {
+    return this.out.join("\n");
+  }
+
+  run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable): Outcome {
+    const defines: ArgField[] = [];
+    let file: ArgField | undefined;
+    let k = 0;
+    for (; k < args.length; k++) {
+      const a = args[k]!;
+      const t = a.text;
+      if (t === "--") {
+        k++;
+        break;
+      }
+      if (!t.startsWith("-") || t === "-") break;
+      const long = t.startsWith("--") ? t.replace(/=.*/, "") : undefined;
+      const inline = long !== undefined && t.includes("=") ? t.slice(t.indexOf("=") + 1) : undefined;
+      const flags = long === undefined ? t.slice(1) : "";
+      const takes = long !== undefined ? LONG_WITH_VALUE.has(long) && inline === undefined : WITH_VALUE.has(flags[flags.length - 1]!);
+      const value = inline !== undefined ? { ...a, text: inline } : takes ? args[++k] : undefined;
+      const is = (short: string, longName: string) => long === longName || (long === undefined && flags.includes(short));
+      if (is("c", "--check")) return "ok"; // only checked, not applied
+      if (is("j", "--json")) {
+        this.info(head.pos, "nft -j (a JSON batch) skipped: fwlint reads a script's nft commands in nft's own language; check the JSON with fwlint apart");
+        return "unknown";
+      }
+      if (is("i", "--interactive")) {
+        this.info(head.pos, "nft -i skipped: the commands it reads are typed when it runs");
+        return "unknown";
+      }
+      if (is("v", "--version") || is("V", "--version") || is("h", "--help")) return "ok";
+      if (value === undefined) continue;
+      if (is("f", "--file")) file = value;
+      else if (is("D", "--define")) defines.push(value);
+    }
+    if (file) return this.load(file, defines, head, redirs, variable);
+    const words = args.slice(k);
+    if (words.length === 0) return "ok";
+    const joined = words.map((w) => w.text).join(" ");
+    const effects = this.effectsOf(joined);
+    if (effects === "read-only") return this.readOnly(joined);
+    if (effects === "fail") return "fail";
+    this.placeDefines(defines);
+    this.place(words);
+    this.followed++;
+    return effects;
+  }
+
+  /** `nft -f FILE` (an include) or `nft -f -` reading a here-document or a redirected file. */
+  private load(file: ArgField, defines: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable): Outcome {
+    const stdin = file.text === "-" || file.text === "/dev/stdin";
+    const doc = stdin ? redirs.find((r) => r.heredoc)?.heredoc : undefined;
+    const from = stdin ? redirs.find((r) => r.op === "<" && r.target) : undefined;
+    if (stdin && !doc && !from) {
+      this.info(head.pos, `nft -f ${file.text} skipped: what it reads on standard input is not known (a here-document or '< FILE' is read)`);
+      return "unknown";
+    }
+    let body: string[] | undefined;
+    if (doc) {
+      // a quoted delimiter keeps the body as written: the script's own lines, with their columns
+      body = doc.quoted ? this.lines.slice(doc.firstLine - 1, doc.lastLine) : [];
+      if (!doc.quoted) {
+        for (const [i, line] of this.lines.slice(doc.firstLine - 1, doc.lastLine).entries()) {
+          const expanded = expandHereDocLine(line, variable);
+          if ("why" in expanded) {
+            this.info({ line: doc.firstLine + i, column: expanded.column }, `here-document read by nft (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${expanded.why}; fwlint does not guess the value`);
+            return "unknown";
+          }
+          body.push(expanded.value);
+        }
+      }
+    }
+    this.placeDefines(defines);
+    if (body) {
+      body.forEach((line, i) => {
+        this.out[doc!.firstLine - 1 + i] = line;
+      });
+      this.noteTables(body.join("\n"));
+    } else {
+      const target = from?.target ? (from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined) : file.text;
+      if (target === undefined || target.includes('"')) {
+        this.info(head.pos, `nft -f skipped: the file it reads is known only when the script runs`);
+        return "unknown";
+      }
+      this.place([{ ...(from?.target ? { pos: from.target.pos } : file), text: `include "${target}"` }]);
+      this.tablesUnknown = true;
+    }
+    this.followed++;
+    return "ok";
+  }
+
+  /**
+   * What the commands of one invocation do to the tables (split at `;` and line ends outside
+   * braces): a failure (nothing applied), or the outcome once they are applied.
+   */
+  private effectsOf(joined: string): Outcome | "read-only" {
+    const commands = splitCommands(joined).map((c) => c.split(/\s+/).filter((w) => w !== ""));
+    if (commands.length > 0 && commands.every((w) => READ_ONLY.has(w[0]!))) return "read-only";
+    const tables = new Set(this.tables);
+    let unknown = this.tablesUnknown;
+    let outcome: Outcome = "ok";
+    for (let words of commands) {
+      if (words[0] === "table") words = ["add", ...words];
+      const verb = words[0];
+      if (verb === undefined || READ_ONLY.has(verb)) continue;
+      if (verb === "flush" && words[1] === "ruleset") {
+        tables.clear();
+        unknown = false;
+        continue;
+      }
+      if (!VERBS.has(verb)) continue; // the nft reader says what it makes of it
+      const table = tableName(words, 2);
+      if (table === undefined) continue;
+      const exists = tables.has(table);
+      if (words[1] === "table") {
+        if (verb === "add" || verb === "create") {
+          if (verb === "create" && exists) return "fail";
+          tables.add(table);
+        } else if (verb === "delete" || verb === "destroy") {
+          if (verb === "delete" && !exists) {
+            if (!unknown) return "fail";
+            outcome = "unknown";
+          }
+          tables.delete(table);
+        }
+        continue;
+      }
+      if (!exists && !unknown) return "fail";
+    }
+    this.tables.clear();
+    for (const t of tables) this.tables.add(t);
+    this.tablesUnknown = unknown;
+    return outcome;
+  }
+
+  /** `nft list table inet filter`: fails when the table is known not to be there. */
+  private readOnly(joined: string): Outcome {
+    for (const words of splitCommands(joined).map((c) => c.split(/\s+/).filter((w) => w !== ""))) {
+      if (words[0] !== "list" || words[1] === "ruleset" || words[1] === "tables") continue;
+      const table = tableName(words, 2);
+      if (table !== undefined && !this.tables.has(table)) return this.tablesUnknown ? "unknown" : "fail";
+    }
+    return "ok";
+  }
+
+  /** Tables a here-document's text makes (`table inet filter {`, `add table ...`) after any `flush ruleset`. */
+  private noteTables(body: string): void {
+    if (/^\s*flush\s+ruleset\b/m.test(body)) {
+      this.tables.clear();
+      this.tablesUnknown = false;
+    }
+    for (const m of body.matchAll(/^\s*(?:(?:add|create)\s+)?table\s+(\S+)(?:\s+([^\s{;]+))?/gm)) {
+      const words = [m[1]!, ...(m[2] ? [m[2]] : [])];
+      const t = tableName(words, 0);
+      if (t) this.tables.add(t);
+    }
+    if (/^\s*include\s/m.test(body)) this.tablesUnknown = true;
+  }
+
+  /** `-D NAME=VALUE` options as `define` statements, at the options. */
+  private placeDefines(defines: readonly ArgField[]): void {
+    for (const d of defines) this.place([{ ...d, text: defineText(d.text) }]);
+  }
+
+  /**
+   * Writes one statement's words at their places: each at its line and column (after the quote
+   * that opens it), or after what is there already; a word on a later line continues the statement
+   * with `\`. A statement on a line that holds one already follows it after `;`.
+   */
+  private place(words: readonly ArgField[]): void {
+    let line = -1;
+    for (const w of words) {
+      const quoted = /['"]/.test(this.lines[w.pos.line - 1]?.[w.pos.column - 1] ?? "");
+      let at = w.pos.line - 1;
+      if (line === -1) {
+        if (this.out[at] !== "") this.out[at] += " ;";
+      } else if (at > line) this.out[line] += " \\";
+      else at = line;
+      const pieces = w.text.split("\n");
+      this.write(at, w.pos.column + (quoted ? 1 : 0), pieces[0]!);
+      for (const piece of pieces.slice(1)) {
+        at = Math.min(at + 1, this.out.length - 1);
+        this.write(at, 1, piece);
+      }
+      line = at;
+    }
+  }
+
+  private write(index: number, column: number, text: string): void {
+    let l = this.out[index] ?? "";
+    if (l.length < column - 1) l = l.padEnd(column - 1);
+    else if (l !== "" && !/\s$/.test(l)) l += " ";
+    this.out[index] = l + text;
+  }
+}
+
+/** `-D NAME=VALUE` as nft text. */
+function defineText(d: string): string {
+  const eq = d.indexOf("=");
+  return eq < 0 ? `define ${d} = ""` : `define ${d.slice(0, eq)} = ${d.slice(eq + 1)}`;
+}
+
+/** "family name" of the table named at words[k] (family ip when none is written). */
+function tableName(words: readonly string[], k: number): string | undefined {
+  const a = words[k];
+  if (a === undefined || a.startsWith("{")) return undefined;
+  const b = words[k + 1];
+  if (FAMILIES.has(a) && b !== undefined && !b.startsWith("{")) return `${a} ${b.replace(/[{;]+$/, "")}`;
+  return `ip ${a.replace(/[{;]+$/, "")}`;
+}
+
+/** Commands of one nft line: split at `;` and line ends outside braces and quotes. */
+function splitCommands(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === "{") depth++;
+    else if (c === "}") depth = Math.max(0, depth - 1);
+    else if ((c === ";" || c === "\n") && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out.map((c) => c.trim()).filter((c) => c !== "");
+}
+
+/**
+ * A line of an unquoted here-document as the shell gives it: `$NAME` and `${NAME}` replaced by
+ * their values, `\$`, `` \` `` and `\\` unescaped; a command substitution or a value fwlint does
+ * not know stops it.
+ */
+function expandHereDocLine(line: string, variable: Variable): { value: string } | { why: string; column: number } {
+  let out = "";
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === "\\" && i + 1 < line.length && "$`\\".includes(line[i + 1]!)) {
+      out += line[++i];
+      continue;
+    }
+    if (c === "`") return { why: "a command substitution is known only when the script runs", column: i + 1 };
+    if (c !== "$") {
+      out += c;
+      continue;
+    }
+    const rest = line.slice(i + 1);
+    const m = /^(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(rest);
+    if (!m) {
+      if (rest.startsWith("(")) return { why: "a command substitution is known only when the script runs", column: i + 1 };
+      if (/^[{0-9@*#?$!-]/.test(rest)) return { why: `${rest.startsWith("{") ? rest.slice(0, rest.indexOf("}") + 1 || 12) : "$" + rest[0]} is known only when the script runs`, column: i + 1 };
+      out += c;
+      continue;
+    }
+    const v = variable(m[1] ?? m[2]!);
+    if ("why" in v) return { why: v.why, column: i + 1 };
+    out += v.value;
+    i += m[0].length;
+  }
+  return { value: out };
+}

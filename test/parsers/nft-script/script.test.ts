@@ -1,0 +1,221 @@
+/**
+ * Shell scripts of nft commands: recognised apart from nft files, iptables scripts and
+ * iptables-translate vectors; each command read where it stands in the script (rules, errors and
+ * findings at the script's lines and columns); the shell followed as nft and the shell would run it
+ * on a freshly booted machine (variables, here-documents, `&&` / `||`, `set -e`).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { detectNftScript, parseNftScript } from "../../../parsers/nft-script/index.js";
+import { parseNft } from "../../../parsers/nftables/index.js";
+import { verdictFor } from "../../../src/analysis/verdict.js";
+import { analyzeText } from "../../../src/engine/check.js";
+import { detectFormat } from "../../../src/engine/formats.js";
+import type { Packet } from "../../../src/model/finding.js";
+import type { Ruleset } from "../../../src/model/types.js";
+
+const FILE = "firewall.sh";
+const script = (lines: string[]): Ruleset => parseNftScript(lines.join("\n") + "\n", FILE);
+const diags = (rs: Ruleset, severity?: string) => rs.diagnostics.filter((d) => !severity || d.severity === severity).map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`);
+const ssh = (dport = 22, src = "198.51.100.7"): Packet => ({ family: 4, proto: "tcp", src, dst: "10.0.0.5", sport: 40000, dport, hook: "input", iif: "eth0" });
+const verdict = (rs: Ruleset, p: Packet) => verdictFor(rs, p).verdict;
+/** Rule positions of a chain, "line:column". */
+const places = (rs: Ruleset, key: string) => rs.chains.get(key)!.rules.map((r) => `${r.span.line}:${r.span.column}`);
+
+const HEAD = ["#!/bin/sh", "nft add table inet filter", "nft add chain inet filter input '{ type filter hook input priority 0; policy drop; }'"];
+
+describe("detectNftScript", () => {
+  it.each([
+    ["a plain list of commands", "nft add table inet filter\nnft add rule inet filter input tcp dport 22 accept\n"],
+    ["a shebang script with a path and sudo", "#!/bin/sh\nsudo /usr/sbin/nft flush ruleset\n/usr/sbin/nft -f /etc/nftables.conf\n"],
+    ["a variable holding the program", 'NFT="/usr/sbin/nft"\n$NFT add table ip filter\n${NFT} add chain ip filter input\n'],
+    ["$(which nft)", "NFT=$(which nft)\n$NFT insert rule inet filter input ip saddr 192.0.2.1 drop\n"],
+    ["a here-document loaded with -f -", "#!/bin/bash\nnft -f - <<'EOF'\ntable inet filter {\n  chain input { type filter hook input priority 0; }\n}\nEOF\n"],
+    ["quoted commands after options", "nft -e 'add rule inet filter input tcp dport 22 accept'\n"],
+  ])("recognises %s", (_what, text) => {
+    expect(detectNftScript(text)).toBe(true);
+    expect(detectFormat(text)).toBe("nft-script");
+  });
+
+  it.each([
+    ["an nft file with its shebang", "#!/usr/sbin/nft -f\nflush ruleset\ntable inet filter {\n  chain input { type filter hook input priority 0; }\n}\n"],
+    ["an nft command file", "add table inet filter\nadd rule inet filter input tcp dport 22 accept\n"],
+    ["a script that only lists the ruleset", "#!/bin/sh\nnft list ruleset\nnft -a list table inet filter\n"],
+    ["iptables-translate vectors", "iptables-translate -A INPUT -j ACCEPT\nnft 'add rule ip filter INPUT counter accept'\n"],
+    ["an iptables script that also flushes nft", "#!/bin/sh\nnft flush ruleset\niptables -P INPUT DROP\niptables -A INPUT -i lo -j ACCEPT\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n"],
+    ["prose", "Run nft add rule to add a rule; nft is the nftables command.\n"],
+  ])("does not claim %s", (_what, text) => {
+    expect(detectNftScript(text)).toBe(false);
+  });
+
+  it("leaves nft files to the nft reader and iptables scripts to theirs", () => {
+    expect(detectFormat("#!/usr/sbin/nft -f\nflush ruleset\ntable inet filter {\n  chain input { type filter hook input priority 0; }\n}\n")).toBe("nft");
+    expect(detectFormat("#!/bin/sh\nnft flush ruleset\niptables -P INPUT DROP\niptables -A INPUT -j DROP\n")).toBe("iptables-script");
+  });
+});
+
+describe("parseNftScript: commands at their places", () => {
+  it("reads commands as nft reads its arguments: quoted, escaped, split over lines, given by variables", () => {
+    const rs = script([
+      "#!/bin/sh",
+      "WAN=eth0",
+      'PORTS="{ 80, 443 }"',
+      "nft add table inet filter",
+      "nft add chain inet filter input \\{ type filter hook input priority 0 \\; policy drop \\; \\}",
+      "nft add rule inet filter input iifname $WAN tcp dport 22 accept",
+      "nft 'add rule inet filter input tcp dport 25 accept'",
+      "nft add rule inet filter input \\",
+      "    tcp dport $PORTS accept",
+    ]);
+    expect(diags(rs)).toEqual([]);
+    expect(rs.format).toBe("nft-script");
+    expect(places(rs, "inet filter/input")).toEqual(["6:32", "7:33", "9:5"]);
+    expect(rs.chains.get("inet filter/input")!.policy).toBe("drop");
+    expect(verdict(rs, ssh(22))).toBe("accept");
+    expect(verdict(rs, { ...ssh(22), iif: "eth1" })).toBe("drop");
+    expect(verdict(rs, ssh(443))).toBe("accept");
+    expect(verdict(rs, ssh(8080))).toBe("drop");
+  });
+
+  it("reads the same ruleset as the command file of the same commands", () => {
+    const commands = ["add table inet filter", "add chain inet filter input { type filter hook input priority 0; policy drop; }", "add rule inet filter input ct state established,related accept", "add rule inet filter input tcp dport { 22, 25 } accept", "insert rule inet filter input iif lo accept"];
+    const viaScript = parseNftScript(commands.map((c) => `nft '${c}'`).join("\n") + "\n", FILE);
+    const direct = parseNft(commands.join("\n") + "\n", FILE);
+    const rules = (rs: Ruleset) => rs.chains.get("inet filter/input")!.rules.map((r) => ({ conditions: r.conditions, action: r.action }));
+    expect(rules(viaScript)).toEqual(rules(direct));
+    expect(rules(viaScript).length).toBe(3);
+  });
+
+  it("says where a command's error is, in the script", () => {
+    const rs = script([...HEAD, "nft add rule inet filter input tcp dport 22 acept", "nft add rule inet filter input tcp dport 25 accept"]);
+    expect(diags(rs, "error")).toEqual(["error 4:45 expected a statement or the end of the rule after '22', found 'acept'"]);
+    // the rest of the script is still read
+    expect(verdict(rs, ssh(25))).toBe("accept");
+  });
+
+  it("reads a here-document at its own lines; the shell fills an unquoted one in", () => {
+    const rs = script([
+      "#!/bin/bash",
+      "ADMIN=192.0.2.0/24",
+      "nft -f - <<EOF",
+      "table inet filter {",
+      "  chain input {",
+      "    type filter hook input priority 0; policy drop;",
+      "    ip saddr $ADMIN tcp dport 22 accept",
+      "    tcp dport 25 accept",
+      "  }",
+      "}",
+      "EOF",
+      "nft add rule inet filter input tcp dport 80 accept",
+    ]);
+    expect(diags(rs)).toEqual([]);
+    expect(places(rs, "inet filter/input")).toEqual(["7:5", "8:5", "12:32"]);
+    expect(verdict(rs, ssh(22))).toBe("drop");
+    expect(verdict(rs, ssh(22, "192.0.2.9"))).toBe("accept");
+    expect(verdict(rs, ssh(80))).toBe("accept");
+  });
+
+  it("keeps a quoted here-document as written: its $names are nft's own", () => {
+    const rs = script([
+      "nft -f - <<'EOF'",
+      "define ADMIN = 192.0.2.0/24",
+      "table inet filter {",
+      "  chain input {",
+      "    type filter hook input priority 0; policy drop;",
+      "    ip saddr $ADMIN tcp dport 22 accept",
+      "  }",
+      "}",
+      "EOF",
+    ]);
+    expect(diags(rs)).toEqual([]);
+    expect(verdict(rs, ssh(22, "192.0.2.9"))).toBe("accept");
+    expect(verdict(rs, ssh(22))).toBe("drop");
+  });
+
+  it("does not guess a value the script does not give", () => {
+    const rs = script(["nft -f - <<EOF", "table inet filter {", "  chain input {", "    type filter hook input priority 0; policy drop;", "    ip saddr $ADMIN tcp dport 22 accept", "  }", "}", "EOF"]);
+    expect(diags(rs)).toEqual([
+      "info 5:14 here-document read by nft (lines 2-7) skipped: $ADMIN is not assigned in this file (it would come from the environment); fwlint does not guess the value",
+    ]);
+    expect(rs.chains.size).toBe(0);
+    const positional = script(["nft -f - <<EOF", "table inet filter {", "  chain input { type filter hook input priority 0; tcp dport $1 accept; }", "}", "EOF"]);
+    expect(diags(positional)).toEqual(["info 3:62 here-document read by nft (lines 2-4) skipped: $1 is known only when the script runs; fwlint does not guess the value"]);
+    const cmd = script([...HEAD, "nft add rule inet filter input ip saddr $ADMIN accept", "nft add rule inet filter input tcp dport 25 accept"]);
+    expect(diags(cmd)).toEqual(["info 4:41 nft command skipped: $ADMIN is not assigned in this file (it would come from the environment); fwlint does not guess the value"]);
+    expect(verdict(cmd, ssh(25))).toBe("accept");
+  });
+
+  it("loads a file with -f as an include, from the script's folder, with -D's defines", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-nft-script-"));
+    try {
+      writeFileSync(join(dir, "rules.nft"), "table inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr $ADMIN tcp dport 22 accept\n  }\n}\n");
+      const path = join(dir, "load.sh");
+      const text = "#!/bin/sh\nnft flush ruleset\nnft -D ADMIN=192.0.2.0/24 -f rules.nft\nnft add rule inet filter input tcp dport 25 accept\n";
+      writeFileSync(path, text);
+      const rs = parseNftScript(text, path);
+      expect(diags(rs, "error")).toEqual([]);
+      expect(rs.chains.get("inet filter/input")!.rules.map((r) => `${r.span.file === path ? "script" : "rules.nft"}:${r.span.line}`)).toEqual(["rules.nft:4", "script:4"]);
+      expect(verdict(rs, ssh(22, "192.0.2.9"))).toBe("accept");
+      expect(verdict(rs, ssh(22))).toBe("drop");
+      expect(verdict(rs, ssh(25))).toBe("accept");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("parseNftScript: the shell's course", () => {
+  it("a command on a table the script has not made fails, and so does deleting one: || and set -e follow", () => {
+    const rs = script([
+      "#!/bin/sh",
+      "set -e",
+      "nft delete table inet filter 2>/dev/null || true",
+      "nft list table inet filter >/dev/null 2>&1 && nft delete table inet filter",
+      ...HEAD.slice(1),
+      "nft add rule inet filter input tcp dport 22 accept",
+      "nft add rule inet other input tcp dport 25 accept",
+      "nft add rule inet filter input tcp dport 80 accept",
+    ]);
+    expect(diags(rs)).toEqual(["info 9:1 not run: the command at line 8 fails and 'set -e' stops the script there"]);
+    expect(verdict(rs, ssh(22))).toBe("accept");
+    expect(verdict(rs, ssh(25))).toBe("drop");
+    expect(verdict(rs, ssh(80))).toBe("drop");
+  });
+
+  it("nft applies an invocation's commands together or not at all", () => {
+    const rs = script([...HEAD, "nft 'add rule inet filter input tcp dport 22 accept; add rule inet nope input tcp dport 25 accept'", "nft create table inet filter || nft add rule inet filter input tcp dport 80 accept"]);
+    expect(verdict(rs, ssh(22))).toBe("drop");
+    expect(verdict(rs, ssh(80))).toBe("accept");
+  });
+
+  it("flush ruleset starts over; -c only checks", () => {
+    const rs = script([...HEAD, "nft add rule inet filter input tcp dport 22 accept", "nft -c add rule inet filter input tcp dport 23 accept", "nft flush ruleset", ...HEAD.slice(1), "nft add rule inet filter input tcp dport 25 accept"]);
+    expect(diags(rs, "error")).toEqual([]);
+    expect(verdict(rs, ssh(22))).toBe("drop");
+    expect(verdict(rs, ssh(23))).toBe("drop");
+    expect(verdict(rs, ssh(25))).toBe("accept");
+  });
+
+  it("says which nft commands it cannot follow, and that iptables ones are not read here", () => {
+    const rs = script([...HEAD, "for p in 22 25; do", "  nft add rule inet filter input tcp dport $p accept", "done", "iptables -A INPUT -j ACCEPT", "nft -j -f rules.json", "nft add rule inet filter input tcp dport 80 accept"]);
+    expect(diags(rs)).toEqual([
+      "info 4:1 for loop (lines 4-6) skipped: fwlint does not run loops; the 1 nft command inside is not in the model",
+      "info 7:1 'iptables' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)",
+      "info 8:1 nft -j (a JSON batch) skipped: fwlint reads a script's nft commands in nft's own language; check the JSON with fwlint apart",
+    ]);
+    expect(verdict(rs, ssh(80))).toBe("accept");
+  });
+
+  it("a finding points at the script's line, through the whole check", () => {
+    const text = [...HEAD, "WAN=eth0", "nft add rule inet filter input iifname $WAN tcp dport 25 accept"].join("\n") + "\n";
+    const r = analyzeText(FILE, text);
+    expect(r.file.format).toBe("nft-script");
+    const smtp = r.findings.filter((f) => f.exposure?.service === "smtp");
+    expect(smtp.map((f) => `${f.location.line}:${f.location.column} ${f.sourceLine}`)).toEqual([
+      "5:32 nft add rule inet filter input iifname $WAN tcp dport 25 accept",
+      "5:32 nft add rule inet filter input iifname $WAN tcp dport 25 accept",
+    ]);
+  });
+});
