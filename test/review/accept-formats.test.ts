@@ -39,7 +39,7 @@ describe("suppression comments in every fixture format", () => {
       const errors = (r: typeof before) => r.file.diagnostics.filter((d) => d.severity === "error").length;
       expect(errors(after), path).toBe(errors(before));
     }
-    expect([...written].sort()).toEqual(expect.arrayContaining(["iptables", "ip6tables", "iptables-script"]));
+    expect([...written].sort()).toEqual(expect.arrayContaining(["iptables", "ip6tables", "iptables-script", "nft-script"]));
     expect(written.size + refused.size).toBeGreaterThanOrEqual(4);
     for (const f of refused) expect(written.has(f)).toBe(false);
   });
