@@ -12,13 +12,23 @@
  *
  * nft applies one invocation's commands together or not at all: a command on a table the script
  * has not made (the machine is taken as freshly booted, with an empty ruleset, as for iptables
- * scripts) fails, and so does `create` of one it has; the outcome steers `&&`, `||` and `set -e`.
+ * scripts) fails, and so does `create` of one it has, or one the nftables reader finds an error in
+ * (`failing`: the reader is asked after a first run, see index.ts); the outcome steers `&&`, `||`
+ * and `set -e`.
  */
 import type { ArgField } from "../iptables-script/argv.js";
 import type { Pos, RedirTok } from "../iptables-script/lexer.js";
 import type { NftSink, Outcome } from "../iptables-script/run.js";
 
 type Variable = (name: string) => { value: string } | { why: string };
+
+/** One nft invocation written into the text: where it runs, and the lines its text takes. */
+export interface PlacedCommand {
+  /** The program word's place, "line:column": the same command in another run of the script. */
+  key: string;
+  firstLine: number;
+  lastLine: number;
+}
 
 /** nft's options that take the next argument (`-f FILE`, `-D NAME=VALUE` ...). */
 const WITH_VALUE = new Set(["f", "D", "I", "d"]);
@@ -36,10 +46,16 @@ export class NftScriptCommands implements NftSink {
   /** Set once the script loads a file fwlint does not look into here: which tables exist is not known. */
   private tablesUnknown = false;
   followed = 0;
+  /** The invocations written, in the order they ran. */
+  readonly placed: PlacedCommand[] = [];
+  /** Lines touched by the invocation being written (1-based), while it is. */
+  private touched: { first: number; last: number } | undefined;
 
   constructor(
     private readonly lines: readonly string[],
     private readonly info: (pos: Pos, message: string) => void,
+    /** Invocations ("line:column" of the program) that fail as nft refuses what they say. */
+    private readonly failing: ReadonlySet<string> = new Set(),
   ) {
     this.out = lines.map(() => "");
   }
@@ -50,6 +66,20 @@ export class NftScriptCommands implements NftSink {
   }
 
   run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable): Outcome {
+    const key = `${head.pos.line}:${head.pos.column}`;
+    if (this.failing.has(key)) {
+      this.followed++;
+      return "fail";
+    }
+    this.touched = undefined;
+    const outcome = this.invocation(args, head, redirs, variable);
+    // (invocation() widens `touched` as it writes)
+    const touched = this.touched as { first: number; last: number } | undefined;
+    if (touched) this.placed.push({ key, firstLine: touched.first, lastLine: touched.last });
+    return outcome;
+  }
+
+  private invocation(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable): Outcome {
     const defines: ArgField[] = [];
     let file: ArgField | undefined;
     let k = 0;
@@ -122,6 +152,7 @@ export class NftScriptCommands implements NftSink {
     if (body) {
       body.forEach((line, i) => {
         this.out[doc!.firstLine - 1 + i] = line;
+        this.touch(doc!.firstLine - 1 + i);
       });
       this.noteTables(body.join("\n"));
     } else {
@@ -234,7 +265,13 @@ export class NftScriptCommands implements NftSink {
     }
   }
 
+  private touch(index: number): void {
+    const line = index + 1;
+    this.touched = this.touched ? { first: Math.min(this.touched.first, line), last: Math.max(this.touched.last, line) } : { first: line, last: line };
+  }
+
   private write(index: number, column: number, text: string): void {
+    this.touch(index);
     let l = this.out[index] ?? "";
     if (l.length < column - 1) l = l.padEnd(column - 1);
     else if (l !== "" && !/\s$/.test(l)) l += " ";

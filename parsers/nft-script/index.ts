@@ -31,6 +31,14 @@ export interface ParseNftScriptOptions extends Partial<IncludeIo> {
   origin?: string;
 }
 
+/** Runs of the script past which commands still found failing are left as read (each run fails at least one more). */
+const MAX_RUNS = 8;
+
+/** An error of the script's own text that nft refuses (not fwlint's reading of an include it could not open). */
+function refusedBy(d: Diagnostic, file: string): boolean {
+  return d.severity === "error" && d.file === file && d.unread !== true;
+}
+
 export function parseNftScript(text: string, file: string, opts: ParseNftScriptOptions = {}): Ruleset {
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
@@ -40,11 +48,29 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
     for (const p of problems) diag(p.severity, p.pos, p.message);
     if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);
     const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(lexed.lines[0] ?? "");
-    const commands = new NftScriptCommands(lexed.lines, (pos, message) => diag("info", pos, message));
-    runScript(items, lexed.lines, file, diag, { errexit, nft: commands });
-    const ruleset = parseNft(commands.text(), file, opts);
-    const all = [...diagnostics, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
-    return { ...ruleset, format: FORMAT, diagnostics: all };
+    // Run the script, read what its nft commands wrote, and run it again with the commands the
+    // reader found errors in failing (nft applies none of such an invocation; `set -e` stops
+    // there, `||` runs its other side), until no new one fails. What the later runs no longer
+    // read, the errors that made their commands fail, is said from the run that read it.
+    const failing = new Set<string>();
+    const refusedErrors: Diagnostic[] = [];
+    let run = 0;
+    for (;;) {
+      const said: Diagnostic[] = [];
+      const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file, line: pos.line, column: pos.column });
+      const commands = new NftScriptCommands(lexed.lines, (pos, message) => sayTo("info", pos, message), failing);
+      runScript(items, lexed.lines, file, sayTo, { errexit, nft: commands });
+      const ruleset = parseNft(commands.text(), file, opts);
+      const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && d.line >= c.firstLine && d.line <= c.lastLine));
+      if (fails.length === 0 || ++run >= MAX_RUNS) {
+        const all = [...diagnostics, ...said, ...refusedErrors, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
+        return { ...ruleset, format: FORMAT, diagnostics: all };
+      }
+      for (const c of fails) {
+        failing.add(c.key);
+        refusedErrors.push(...ruleset.diagnostics.filter((d) => refusedBy(d, file) && d.line >= c.firstLine && d.line <= c.lastLine));
+      }
+    }
   } catch (e) {
     return internalErrorRuleset("nft script reader", { format: FORMAT, file, families: [4, 6] }, diagnostics, e);
   }

@@ -184,6 +184,40 @@ describe("parseNftScript: the shell's course", () => {
     expect(verdict(rs, ssh(80))).toBe("drop");
   });
 
+  it("a command nft refuses loads nothing: set -e stops the script there, || runs its other side", () => {
+    const stops = script(["#!/bin/sh -e", ...HEAD.slice(1), "nft add rule inet filter input tcp dport 22 acept", "nft add rule inet filter input tcp dport 25 accept"]);
+    expect(diags(stops)).toEqual([
+      "error 4:45 expected a statement or the end of the rule after '22', found 'acept'",
+      "info 5:1 not run: the command at line 4 fails and 'set -e' stops the script there",
+    ]);
+    expect(verdict(stops, ssh(25))).toBe("drop");
+    const other = script([...HEAD, "nft add rule inet filter input tcp dport 22 acept || nft add rule inet filter input tcp dport 2222 accept"]);
+    expect(diags(other, "error")).toEqual(["error 4:45 expected a statement or the end of the rule after '22', found 'acept'"]);
+    expect(verdict(other, ssh(2222))).toBe("accept");
+  });
+
+  it("a here-document nft refuses loads none of its rules, and what builds on its tables fails", () => {
+    const rs = script([
+      "#!/bin/sh",
+      "nft -f - <<'EOF'",
+      "table inet filter {",
+      "  chain input {",
+      "    type filter hook input priority 0; policy drop;",
+      "    tcp dport 22 accept",
+      "    tcp dport 25 acept",
+      "  }",
+      "}",
+      "EOF",
+      "nft add rule inet filter input tcp dport 80 accept",
+      "nft add table inet filter",
+      "nft add chain inet filter input '{ type filter hook input priority 0; policy accept; }'",
+    ]);
+    expect(diags(rs, "error")).toEqual(["error 7:18 expected a statement or the end of the rule after '25', found 'acept'"]);
+    // none of the here-document's rules, not the rule added to its table before the script makes one
+    expect(rs.chains.get("inet filter/input")!.rules).toEqual([]);
+    expect(rs.chains.get("inet filter/input")!.policy).toBe("accept");
+  });
+
   it("nft applies an invocation's commands together or not at all", () => {
     const rs = script([...HEAD, "nft 'add rule inet filter input tcp dport 22 accept; add rule inet nope input tcp dport 25 accept'", "nft create table inet filter || nft add rule inet filter input tcp dport 80 accept"]);
     expect(verdict(rs, ssh(22))).toBe("drop");
