@@ -3,8 +3,9 @@
  * an nftables.d/20-mail.nft edited alone comes without the nftables.conf that includes it - and
  * alone it names the includer's chains and `$variables`. Such an includer is looked for beside the
  * fragment: in its folder and the two above, among the files named as nft rulesets are
- * (`*.nft`, `*.conf`, `nftables*`) that say `include`, the first (in name order, nearest folder
- * first) whose ruleset reads the fragment through its includes.
+ * (`*.nft`, `*.conf`, `nftables*`) that say `include`, and the shell scripts (`*.sh`) that load a
+ * file with nft (`nft -D WAN=eth0 -f rules.nft`), the first (in name order, nearest folder first)
+ * whose ruleset reads the fragment through its includes.
  *
  * An `ipset save` file (/etc/iptables/ipsets) is read by the iptables ruleset beside it, or in a
  * folder just below it (Arch's /etc/ipset.conf, /etc/iptables/iptables.rules): named alone, it is
@@ -23,6 +24,9 @@ import type { Ruleset } from "../model/types.js";
 /** How many folders up from the fragment's own an includer is looked for. */
 const FOLDERS_UP = 2;
 const INCLUDER_NAME = /(\.nft|\.conf)$|^nftables/;
+const SCRIPT_NAME = /\.sh$/;
+/** A script that may load a file with nft (`nft -f FILE`, `$NFT --file FILE`). */
+const LOADS_FILE = /\s(-f|--file)[\s=]/;
 
 /**
  * Looks for includers across one run: folders are listed, candidates read and analysed once
@@ -71,9 +75,10 @@ export class IncluderSearch {
     for (let up = 0; up <= FOLDERS_UP; up++) {
       for (const name of await this.listing(dir)) {
         const path = join(dir, name);
-        if (path === target || !INCLUDER_NAME.test(name)) continue;
+        const script = SCRIPT_NAME.test(name);
+        if (path === target || !(INCLUDER_NAME.test(name) || script)) continue;
         const text = await this.text(path);
-        if (text === undefined || !text.includes("include")) continue;
+        if (text === undefined || !(script ? text.includes("nft") && LOADS_FILE.test(text) : text.includes("include"))) continue;
         yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
       }
       const parent = dirname(dir);

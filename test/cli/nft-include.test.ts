@@ -129,6 +129,30 @@ describe("nft include through the CLI", () => {
     expect(without.status).toBe(2);
   });
 
+  it("a file a script of nft commands loads, named alone: read as the script loads it, with its defines", async () => {
+    const dir = join(tmp, "script-loads");
+    mkdirSync(join(dir, "nft"), { recursive: true });
+    const fragment = join(dir, "nft", "rules.nft");
+    writeFileSync(fragment, `table inet filter {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		iifname $WAN tcp dport 25 accept
+	}
+}
+`);
+    writeFileSync(join(dir, "firewall.sh"), `#!/bin/sh
+set -e
+nft flush ruleset
+nft -D WAN=eth0 -f nft/rules.nft
+`);
+    const alone = await check(fragment);
+    expect(alone.io.err).toBe("");
+    expect(alone.status).toBe(1);
+    expect(alone.report!.files).toEqual([expect.objectContaining({ path: fragment, format: "nft" })]);
+    expect(alone.report!.files[0]!.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(alone.report!.findings.map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`)).toEqual([`exposed-service ${fragment}:4`, `exposed-service ${fragment}:4`]);
+  });
+
   it("trace of a fragment named alone follows packets through the ruleset its includer loads", async () => {
     const fragment = splitRuleset("trace");
     const io = captureIo();
