@@ -7,31 +7,58 @@
 import { detectIptablesSave } from "../iptables/detect.js";
 
 const PROGRAM = String.raw`(?:\S*/)?ip6?tables(?:-legacy|-nft)?`;
-/** `NAME=iptables`, `NAME="/sbin/iptables -w"`, `NAME=$(which iptables)`, `export NAME=...`. */
-const ALIAS = new RegExp(String.raw`^(?:export\s+|readonly\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=["']?(?:sudo\s+)?(?:${PROGRAM}|\$\(\s*(?:which|command\s+-v)\s+${PROGRAM}\s*\)|\x60\s*(?:which|command\s+-v)\s+${PROGRAM}\s*\x60)(?:["'\s]|$)`);
 const COMMAND_WORD = /(^|\s)(-[AIPN]|--append|--insert|--policy|--new-chain)(\s|$)/;
 /** Longer lines are not shell commands (minified JSON ...); skipping them keeps the scan linear. */
 const MAX_LINE = 4000;
 const FOREIGN = /^\s*(ip6?tables(-restore)?-translate|nft|ebtables|arptables)\s/;
 
+/** A script's lines as the shell joins them (`\` continuations), without those too long to be commands. */
+export function commandLines(text: string): string[] {
+  return text
+    .replace(/\\\r?\n/g, " ")
+    .split(/\r?\n/)
+    .filter((l) => l.length <= MAX_LINE);
+}
+
+/**
+ * A pattern for a line that runs `program` (a regular expression for its name and path forms):
+ * at the start of a command (line start, after ; & | ( or a shell keyword, or after sudo), by
+ * name, by path, or through a variable `lines` assign it to (`NAME=iptables`, `NAME="/sbin/iptables
+ * -w"`, `NAME=$(which iptables)`, `export NAME=...`); the rest of the command is its group 1.
+ */
+export function invocationOf(program: string, lines: readonly string[]): RegExp {
+  const alias = new RegExp(
+    String.raw`^(?:export\s+|readonly\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=["']?(?:sudo\s+)?(?:${program}|\$\(\s*(?:which|command\s+-v)\s+${program}\s*\)|\x60\s*(?:which|command\s+-v)\s+${program}\s*\x60)(?:["'\s]|$)`,
+  );
+  const aliases: string[] = [];
+  for (const raw of lines) {
+    const m = alias.exec(raw.trim());
+    if (m) aliases.push(m[1]!);
+  }
+  const names = [program, ...aliases.map((a) => String.raw`\$\{?${a}\}?`)].join("|");
+  return new RegExp(String.raw`(?:^|[;&|(]\s*|\b(?:then|do|else|sudo)\s+)["']?(?:${names})["']?\s+(.*)$`);
+}
+
+/** The arguments of an iptables command on `line` that changes a table (-A, -I, -P, -N), or undefined. */
+export function iptablesChange(line: string, invocation: RegExp): string | undefined {
+  const m = invocation.exec(line);
+  return m && COMMAND_WORD.test(m[1]!) ? m[1] : undefined;
+}
+
+/** The iptables invocation pattern of a script's lines (see invocationOf). */
+export function iptablesInvocation(lines: readonly string[]): RegExp {
+  return invocationOf(PROGRAM, lines);
+}
+
 export function detectIptablesScript(text: string): boolean {
   if (!text.includes("tables")) return false;
   if (detectIptablesSave(text) !== null) return false;
-  const lines = text.replace(/\\\r?\n/g, " ").split(/\r?\n/);
-  const aliases: string[] = [];
-  for (const raw of lines) {
-    if (raw.length > MAX_LINE) continue;
-    const m = ALIAS.exec(raw.trim());
-    if (m) aliases.push(m[1]!);
-  }
-  const names = [PROGRAM, ...aliases.map((a) => String.raw`\$\{?${a}\}?`)].join("|");
-  // the program at the start of a command: line start, after ; & | ( or a shell keyword, or after sudo
-  const invocation = new RegExp(String.raw`(?:^|[;&|(]\s*|\b(?:then|do|else|sudo)\s+)(?:${names})\s+(.*)$`);
+  const lines = commandLines(text);
+  const invocation = iptablesInvocation(lines);
   let commands = 0;
   let foreign = 0;
   let saveLike = 0;
   for (const raw of lines) {
-    if (raw.length > MAX_LINE) continue;
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     if (FOREIGN.test(line)) {
@@ -39,8 +66,7 @@ export function detectIptablesScript(text: string): boolean {
       continue;
     }
     if (/^(\*(raw|mangle|nat|filter|security)|:\S+\s+(ACCEPT|DROP|-)\b|COMMIT$)/.test(line)) saveLike++;
-    const m = invocation.exec(line);
-    if (m && COMMAND_WORD.test(m[1]!)) commands++;
+    if (iptablesChange(line, invocation) !== undefined) commands++;
   }
   return commands > 0 && commands > foreign && commands >= saveLike;
 }

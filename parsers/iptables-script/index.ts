@@ -21,9 +21,9 @@
 import type { Chain, Diagnostic, DiagnosticSeverity, Family, Pipeline, Ruleset } from "../../src/model/types.js";
 import { buildPipelines } from "../iptables/mapper.js";
 import { detectIptablesScript } from "./detect.js";
-import { lexShell, type Pos } from "./lexer.js";
+import type { Pos } from "./lexer.js";
 import { runScript } from "./run.js";
-import { parseScript } from "./syntax.js";
+import { readScript } from "./syntax.js";
 import type { FamilyTables } from "./tables.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { ipsetsFor, namesIpsets } from "../ipset/beside.js";
@@ -55,18 +55,14 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
   try {
-    const lexed = lexShell(text);
-    const { items, problems } = parseScript(lexed.tokens);
-    for (const p of problems) diag(p.severity, p.pos, p.message);
-    if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);
-    const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(lexed.lines[0] ?? "");
+    const { items, lines, errexit } = readScript(text, diag);
     const runsIpset = RUNS_IPSET.test(text);
     const sets = runsIpset ? undefined : ipsetsFor(text, file, opts.io ?? diskIo, opts.origin);
     // A script that makes its sets: run once to follow its ipset commands (quietly), then with the sets they leave.
     let made: IpsetIndex | undefined;
     if (runsIpset && namesIpsets(text)) {
       const log = new IpsetLog();
-      runScript(items, lexed.lines, file, () => {}, { errexit, ipsetLog: log });
+      runScript(items, lines, file, () => {}, { errexit, ipsetLog: log });
       const read = log.sets(items, file, text);
       if ("index" in read) {
         made = read.index;
@@ -76,7 +72,7 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     const index = made ?? sets?.index;
     // (the second run follows the ipset commands again with a log of its own: each gets the outcome it
     // got in the first, so `&&` / `||` take the same branches; nothing reads that log)
-    const { v4, v6 } = runScript(items, lexed.lines, file, diag, { errexit, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}) });
+    const { v4, v6 } = runScript(items, lines, file, diag, { errexit, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}) });
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
     const ruleset = assemble(file, v4, v6, diagnostics);
     sets?.attach(ruleset);

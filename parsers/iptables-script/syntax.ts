@@ -5,7 +5,7 @@
  * and looping constructs (if, case, for, while, until, select), subshells and function bodies are
  * only delimited: fwlint does not decide conditions, so their contents are reported, not run.
  */
-import { plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
+import { lexShell, plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
 
 export interface SimpleCmd {
   kind: "simple";
@@ -63,6 +63,19 @@ const UNEXPECTED = new Set(["fi", "esac", "done", "}", "then", "else", "elif", "
 /** Words after which the next word starts a command again. */
 const LEAD_INS = new Set(["then", "else", "elif", "do", "!", "{", "if", "while", "until", "time"]);
 const SEPARATORS = new Set([";", "\n", "&", "&&", "||", "|", "|&", ";;", ";&", ";;&", "(", ")"]);
+
+/**
+ * A script's text, read to be run (run.ts): its command tree and lines, and whether its `#!` line
+ * passes -e; what the shell says of its syntax goes to `diag` (a lexing error stops the shell there).
+ */
+export function readScript(text: string, diag: (severity: "error" | "info", pos: Pos, message: string) => void): { items: AndOr[]; lines: string[]; errexit: boolean } {
+  const lexed = lexShell(text);
+  const { items, problems } = parseScript(lexed.tokens);
+  for (const p of problems) diag(p.severity, p.pos, p.message);
+  if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);
+  const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(lexed.lines[0] ?? "");
+  return { items, lines: lexed.lines, errexit };
+}
 
 export function parseScript(tokens: Token[]): { items: AndOr[]; problems: SyntaxProblem[] } {
   const problems: SyntaxProblem[] = [];

@@ -11,9 +11,9 @@
  * that as a command file: the ruleset a freshly booted machine has once the script has run.
  */
 import type { Diagnostic, DiagnosticSeverity, Ruleset } from "../../src/model/types.js";
-import { lexShell, type Pos } from "../iptables-script/lexer.js";
+import type { Pos } from "../iptables-script/lexer.js";
 import { runScript } from "../iptables-script/run.js";
-import { parseScript } from "../iptables-script/syntax.js";
+import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import type { IncludeIo } from "../file-io.js";
 import { parseNft } from "../nftables/index.js";
@@ -43,11 +43,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
   try {
-    const lexed = lexShell(text);
-    const { items, problems } = parseScript(lexed.tokens);
-    for (const p of problems) diag(p.severity, p.pos, p.message);
-    if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);
-    const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(lexed.lines[0] ?? "");
+    const { items, lines, errexit } = readScript(text, diag);
     // Run the script, read what its nft commands wrote, and run it again with the commands the
     // reader found errors in failing (nft applies none of such an invocation; `set -e` stops
     // there, `||` runs its other side), until no new one fails. What the later runs no longer
@@ -58,8 +54,8 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
     for (;;) {
       const said: Diagnostic[] = [];
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file, line: pos.line, column: pos.column });
-      const commands = new NftScriptCommands(lexed.lines, (pos, message) => sayTo("info", pos, message), failing);
-      runScript(items, lexed.lines, file, sayTo, { errexit, nft: commands });
+      const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), failing);
+      runScript(items, lines, file, sayTo, { errexit, nft: commands });
       const ruleset = parseNft(commands.text(), file, opts);
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && d.line >= c.firstLine && d.line <= c.lastLine));
       if (fails.length === 0 || ++run >= MAX_RUNS) {

@@ -54,6 +54,11 @@ async function iptablesSaveReader(family: 4 | 6): Promise<Parser> {
   return (t, f, c) => parseIptablesSave(t, f, { family, ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
 }
 
+/** How the nftables reader reads a file's includes (an nft script's `nft -f` too), from the context. */
+function nftIncludes(c: ParseContext): { root?: string; origin?: string } & Partial<IncludeIo> {
+  return { ...(c.root !== undefined ? { root: c.root } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...c.includeIo };
+}
+
 const FORMATS: FormatEntry[] = [
   {
     name: "iptables",
@@ -90,12 +95,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectNftScript,
     load: async () => {
       const { parseNftScript } = await import("../../parsers/nft-script/index.js");
-      return (t, f, c) =>
-        parseNftScript(t, f, {
-          ...(c.root !== undefined ? { root: c.root } : {}),
-          ...(c.origin !== undefined ? { origin: c.origin } : {}),
-          ...c.includeIo,
-        });
+      return (t, f, c) => parseNftScript(t, f, nftIncludes(c));
     },
   },
   {
@@ -110,12 +110,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectNft,
     load: async () => {
       const { parseNft } = await import("../../parsers/nftables/index.js");
-      return (t, f, c) =>
-        parseNft(t, f, {
-          ...(c.root !== undefined ? { root: c.root } : {}),
-          ...(c.origin !== undefined ? { origin: c.origin } : {}),
-          ...c.includeIo,
-        });
+      return (t, f, c) => parseNft(t, f, nftIncludes(c));
     },
   },
   {

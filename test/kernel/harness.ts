@@ -224,6 +224,20 @@ export function expectFileAgrees(r: FileResult): { judged: number; accepted: num
   return sum;
 }
 
+/**
+ * What a tool loaded (`target`: its listing or save, which the kernel oracle loads) judged packet by
+ * packet against fwlint's reading of the tool's own files (`ruleset`): no disagreement, and enough
+ * packets either way that the comparison says something. Logs the figures under `label`.
+ */
+export async function expectLoadedAgrees(target: Target, ruleset: Ruleset, label: string, uncertainWhy = ""): Promise<void> {
+  const result = await testFile(target, { max: 300, ruleset });
+  const { judged, accepted, unknown } = expectFileAgrees(result);
+  console.log(`[${label}] ${target.name}: ${judged} packets judged (${accepted} accepted), ${judged - unknown} agree, ${unknown} fwlint uncertain${uncertainWhy}, 0 disagree`);
+  expect(judged).toBeGreaterThan(50);
+  expect(accepted).toBeGreaterThan(5);
+  expect(judged - accepted).toBeGreaterThan(10);
+}
+
 export interface FileResult {
   target: Target;
   /** Same content (and format) as this earlier target: its result was reused. */
