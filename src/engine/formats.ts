@@ -22,6 +22,7 @@ import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
 import { detectPfsense } from "../../parsers/pfsense/detect.js";
 import { detectAzureNsg } from "../../parsers/azure/detect.js";
 import type { IncludeIo } from "../../parsers/file-io.js";
+import { withLabelledInside } from "../../parsers/interface-labels.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
 export interface ParseContext {
@@ -85,7 +86,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectIptablesScript,
     load: async () => {
       const { parseIptablesScript } = await import("../../parsers/iptables-script/index.js");
-      return (t, f, c) => parseIptablesScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
+      return (t, f, c) => withLabelledInside(parseIptablesScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) }), t);
     },
   },
   {
@@ -95,7 +96,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectNftScript,
     load: async () => {
       const { parseNftScript } = await import("../../parsers/nft-script/index.js");
-      return (t, f, c) => parseNftScript(t, f, nftIncludes(c));
+      return (t, f, c) => withLabelledInside(parseNftScript(t, f, nftIncludes(c)), t);
     },
   },
   {
@@ -110,7 +111,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectNft,
     load: async () => {
       const { parseNft } = await import("../../parsers/nftables/index.js");
-      return (t, f, c) => parseNft(t, f, nftIncludes(c));
+      return (t, f, c) => withLabelledInside(parseNft(t, f, nftIncludes(c)), t);
     },
   },
   {

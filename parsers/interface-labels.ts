@@ -1,0 +1,137 @@
+/**
+ * The inside interfaces the author of a hand-written ruleset names: a Linux host's ruleset holds
+ * no interfaces, so every one but loopback and container/VM bridges may face the Internet - and a
+ * gateway's `iifname $LAN accept` read so is "every port reachable from the Internet". Whoever
+ * wrote `define WAN = "eth0"` and `define LAN = "eth1"` (nft), or `EXTIF=eth0` and `INTIF=eth1`
+ * (a shell script), has said which side each is on. When a ruleset's variables name both sides -
+ * an interface its rules match under an outside name (wan, ext, external, outside, internet,
+ * uplink, public, isp, upstream) and one under an inside name (lan, int, internal, inside, private,
+ * trusted, home, dmz, mgmt) -, the inside ones are taken as not facing the Internet, by exception as
+ * for firewalld's trusted zones (Ruleset.internalInterfaces): every other interface still may. A
+ * name of both sides (`lan_to_wan`), a value that is no interface the rules match, or one named on
+ * both sides says nothing. `.fwlint.yaml` `internet:` overrides it.
+ *
+ * Read from the text (an nft `define`, a shell assignment, also inside a script's here-document),
+ * so every reader of hand-written rulesets asks it the same way.
+ */
+import type { Chain, Condition, Diagnostic, Ruleset } from "../src/model/types.js";
+
+const OUTSIDE = new Set(["wan", "ext", "external", "outside", "internet", "uplink", "public", "isp", "upstream", "inet"]);
+const INSIDE = new Set(["lan", "int", "internal", "inside", "private", "trusted", "home", "dmz", "mgmt", "management"]);
+
+/** `define NAME = VALUE` (nft) or `NAME=VALUE` (shell; `export`, `readonly`, `local`, `declare` before it). */
+const NFT_DEFINE = /^\s*(?:re)?define\s+([A-Za-z_][\w]*)\s*=\s*(.+?)\s*(?:#.*)?$/;
+const SHELL_ASSIGN = /^\s*(?:(?:export|readonly|local|declare(?:\s+-\w+)*)\s+)?([A-Za-z_][\w]*)=("[^"]*"|'[^']*'|[^\s;#]*)/;
+
+interface Label {
+  name: string;
+  side: "inside" | "outside";
+  values: string[];
+  line: number;
+  file: string;
+}
+
+/** The words of a variable name: `LAN_IF` lan, if; `extIface` ext, iface; `int_if1` int, if. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .split(/[_\d-]+/)
+    .filter((w) => w !== "");
+}
+
+/** A word of a side's: the word, or it run together with an interface suffix (`extif`, `landev`). */
+function ofSide(word: string, side: ReadonlySet<string>): boolean {
+  const m = /^(.*?)(if|ifs|iface|ifaces|dev|devs|device|devices|nic)?$/.exec(word)!;
+  return side.has(word) || side.has(m[1]!);
+}
+
+function sideOf(name: string): "inside" | "outside" | undefined {
+  const w = words(name);
+  const inside = w.some((x) => ofSide(x, INSIDE));
+  const outside = w.some((x) => ofSide(x, OUTSIDE));
+  return inside === outside ? undefined : inside ? "inside" : "outside";
+}
+
+/** A value's items: a quoted word, a bare word, an nft `{ a, "b", $c }` list, a shell "a b" list; `$ref`s kept for resolving. */
+function items(raw: string): string[] {
+  let v = raw.trim().replace(/;$/, "").trim();
+  if (v.startsWith("{") && v.endsWith("}")) v = v.slice(1, -1);
+  else if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+  return v
+    .split(/[\s,]+/)
+    .map((x) => x.replace(/^["']|["']$/g, "").replace(/^\$\{(\w+)\}$/, "$$$1"))
+    .filter((x) => x !== "");
+}
+
+/** Every interface name a chain's rules match (iif/oif, in alternatives too). */
+export function matchedInterfaces(chains: ReadonlyMap<string, Chain>): Set<string> {
+  const out = new Set<string>();
+  const walk = (conds: readonly Condition[]) => {
+    for (const c of conds) {
+      if (c.kind === "iface" && !c.prefix) out.add(c.name);
+      else if (c.kind === "or") for (const alt of c.anyOf) walk(alt);
+    }
+  };
+  for (const chain of chains.values()) for (const r of chain.rules) walk(r.conditions);
+  return out;
+}
+
+/**
+ * The inside interfaces the variables of `sources` (a ruleset's file, then the files it includes)
+ * name (see above), with an info diagnostic that says so at the first of them; undefined when the
+ * variables do not name both sides. A name assigned twice counts as first assigned.
+ */
+export function labelledInside(sources: readonly { file: string; lines: readonly string[] }[], matched: ReadonlySet<string>): { internal: string[]; note: Diagnostic } | undefined {
+  if (matched.size === 0) return undefined;
+  const raw = new Map<string, { value: string; line: number; file: string }>();
+  for (const { file, lines } of sources) {
+    lines.forEach((l, i) => {
+      const m = NFT_DEFINE.exec(l) ?? SHELL_ASSIGN.exec(l);
+      if (m && !raw.has(m[1]!)) raw.set(m[1]!, { value: m[2]!, line: i + 1, file });
+    });
+  }
+  const resolve = (name: string, depth = 0): string[] => {
+    const d = raw.get(name);
+    if (!d || depth > 8) return [];
+    return items(d.value).flatMap((x) => (x.startsWith("$") ? resolve(x.slice(1), depth + 1) : [x]));
+  };
+  const labels: Label[] = [];
+  for (const [name, { line, file }] of raw) {
+    const side = sideOf(name);
+    if (!side) continue;
+    const values = resolve(name).filter((v) => matched.has(v));
+    if (values.length > 0) labels.push({ name, side, values, line, file });
+  }
+  const outside = new Set(labels.filter((l) => l.side === "outside").flatMap((l) => l.values));
+  if (outside.size === 0) return undefined;
+  const insideLabels = labels.filter((l) => l.side === "inside");
+  const internal = [...new Set(insideLabels.flatMap((l) => l.values))].filter((v) => !outside.has(v)).sort();
+  if (internal.length === 0) return undefined;
+  const first = insideLabels[0]!;
+  const named = insideLabels.map((l) => `$${l.name}`).filter((n, i, all) => all.indexOf(n) === i);
+  const outNamed = labels.filter((l) => l.side === "outside").map((l) => `$${l.name}`).filter((n, i, all) => all.indexOf(n) === i);
+  return {
+    internal,
+    note: {
+      severity: "info",
+      message: `${internal.join(", ")} (${named.join(", ")}) taken as inside interface${internal.length === 1 ? "" : "s"}, not facing the Internet, as the ruleset names ${internal.length === 1 ? "it" : "them"} beside ${outNamed.join(", ")}; every other interface still may face it (say which do with internet: in .fwlint.yaml)`,
+      file: first.file,
+      line: first.line,
+      column: 1,
+    },
+  };
+}
+
+/**
+ * `ruleset` with the inside interfaces its text's variables name (labelledInside over `text` and
+ * the files it includes), unless its reader knows the Internet side already (a generator's zones).
+ */
+export function withLabelledInside(ruleset: Ruleset, text: string): Ruleset {
+  if (ruleset.internetInterfaces || ruleset.internalInterfaces) return ruleset;
+  const sources = [{ file: ruleset.file, lines: text.split("\n") }, ...[...(ruleset.includedLines ?? [])].map(([file, lines]) => ({ file, lines }))];
+  const found = labelledInside(sources, matchedInterfaces(ruleset.chains));
+  if (!found) return ruleset;
+  const diagnostics = [...ruleset.diagnostics, found.note].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
+  return { ...ruleset, internalInterfaces: found.internal, diagnostics };
+}
