@@ -22,22 +22,23 @@ const SCRIPTS = readdirSync(DIR).filter((n) => n.endsWith(".sh")).sort();
 
 kernelSuite("scripts of nft commands against the kernel", env.skip, env.required, () => {
   it("has scripts to run", () => {
-    expect(SCRIPTS.length).toBeGreaterThanOrEqual(2);
+    expect(SCRIPTS.length).toBeGreaterThanOrEqual(3);
   });
 
   for (const name of SCRIPTS) {
     it(`fixtures/nft-script/${name}: fwlint's reading is what the script loads, packet by packet`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "fwlint-nft-script-"));
       try {
+        // the folder's files beside it: a script loads some of them (nft -f base.nft), from its folder
+        for (const f of readdirSync(DIR)) copyFileSync(join(DIR, f), join(dir, f));
         const script = join(dir, name);
-        copyFileSync(join(DIR, name), script);
         chmodSync(script, 0o755);
         // the tests run as root: sudo (which a minimal image may lack) only runs its command
         mkdirSync(join(dir, "bin"));
         writeFileSync(join(dir, "bin", "sudo"), '#!/bin/sh\nexec "$@"\n');
         chmodSync(join(dir, "bin", "sudo"), 0o755);
         const listing = await inScratchNamespace("nft-script", (run) => {
-          const ran = run(["env", `PATH=${join(dir, "bin")}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`, script]);
+          const ran = run(["env", `PATH=${join(dir, "bin")}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`, "sh", "-c", 'cd "$(dirname "$0")" && exec "$0"', script]);
           expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
           return run(["nft", "list", "ruleset"]).stdout;
         });
@@ -45,7 +46,7 @@ kernelSuite("scripts of nft commands against the kernel", env.skip, env.required
         const loaded = join(dir, "loaded.nft");
         writeFileSync(loaded, listing);
         const text = readFileSync(join(DIR, name), "utf8");
-        const ruleset = parseNftScript(text, `fixtures/nft-script/${name}`);
+        const ruleset = parseNftScript(text, join(DIR, name));
         expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
         await expectLoadedAgrees({ name, file: loaded, format: "nft", kind: "fixture" }, ruleset, "nft script vs kernel");
       } finally {
