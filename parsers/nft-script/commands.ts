@@ -22,12 +22,24 @@ import type { NftSink, Outcome } from "../iptables-script/run.js";
 
 type Variable = (name: string) => { value: string } | { why: string };
 
-/** One nft invocation written into the text: where it runs, and the lines its text takes. */
+/** A place in the text: line and column, 1-based. */
+interface At {
+  line: number;
+  column: number;
+}
+
+/** One nft invocation written into the text: where it runs, and where its text starts and ends. */
 export interface PlacedCommand {
   /** The program word's place, "line:column": the same command in another run of the script. */
   key: string;
-  firstLine: number;
-  lastLine: number;
+  from: At;
+  to: At;
+}
+
+/** Is `d` within the text `c` wrote (or just past its end, where a missing word is told)? */
+export function holds(c: PlacedCommand, d: At): boolean {
+  const after = (a: At, b: At) => a.line > b.line || (a.line === b.line && a.column >= b.column);
+  return after(d, c.from) && after({ line: c.to.line, column: c.to.column + 1 }, d);
 }
 
 /** nft's options that take the next argument (`-f FILE`, `-D NAME=VALUE` ...). */
@@ -48,12 +60,14 @@ export class NftScriptCommands implements NftSink {
   followed = 0;
   /** The invocations written, in the order they ran. */
   readonly placed: PlacedCommand[] = [];
-  /** Lines touched by the invocation being written (1-based), while it is. */
-  private touched: { first: number; last: number } | undefined;
+  /** Where the text of the invocation being written starts and ends, while it is. */
+  private touched: { from: At; to: At } | undefined;
 
   constructor(
     private readonly lines: readonly string[],
     private readonly info: (pos: Pos, message: string) => void,
+    /** An error nft gives for a command, which makes it fail. */
+    private readonly error: (pos: Pos, message: string) => void,
     /** Invocations ("line:column" of the program) that fail as nft refuses what they say. */
     private readonly failing: ReadonlySet<string> = new Set(),
   ) {
@@ -74,8 +88,8 @@ export class NftScriptCommands implements NftSink {
     this.touched = undefined;
     const outcome = this.invocation(args, head, redirs, variable);
     // (invocation() widens `touched` as it writes)
-    const touched = this.touched as { first: number; last: number } | undefined;
-    if (touched) this.placed.push({ key, firstLine: touched.first, lastLine: touched.last });
+    const touched = this.touched as { from: At; to: At } | undefined;
+    if (touched) this.placed.push({ key, ...touched });
     return outcome;
   }
 
@@ -115,6 +129,12 @@ export class NftScriptCommands implements NftSink {
     const words = args.slice(k);
     if (words.length === 0) return "ok";
     const joined = words.map((w) => w.text).join(" ");
+    // nft reads each invocation apart: a block left open would take in the commands after it here
+    const open = unclosed(joined);
+    if (open) {
+      this.error(words[0]!.pos, `${open} in this nft command (nft refuses it, and nothing of it is loaded)`);
+      return "fail";
+    }
     const effects = this.effectsOf(joined);
     if (effects === "read-only") return this.readOnly(joined);
     if (effects === "fail") return "fail";
@@ -148,11 +168,16 @@ export class NftScriptCommands implements NftSink {
         }
       }
     }
+    const open = body ? unclosed(body.join("\n")) : undefined;
+    if (open) {
+      this.error({ line: doc!.firstLine, column: 1 }, `${open} in the here-document nft reads (lines ${doc!.firstLine}-${doc!.lastLine}: nft refuses it, and nothing of it is loaded)`);
+      return "fail";
+    }
     this.placeDefines(defines);
     if (body) {
       body.forEach((line, i) => {
         this.out[doc!.firstLine - 1 + i] = line;
-        this.touch(doc!.firstLine - 1 + i);
+        this.touch(doc!.firstLine - 1 + i, 1, Math.max(line.length, 1));
       });
       this.noteTables(body.join("\n"));
     } else {
@@ -265,16 +290,17 @@ export class NftScriptCommands implements NftSink {
     }
   }
 
-  private touch(index: number): void {
-    const line = index + 1;
-    this.touched = this.touched ? { first: Math.min(this.touched.first, line), last: Math.max(this.touched.last, line) } : { first: line, last: line };
+  /** Widens `touched` to columns [from, to] of line index + 1 (written in order: the first write starts it). */
+  private touch(index: number, from: number, to: number): void {
+    const end = { line: index + 1, column: to };
+    this.touched = this.touched ? { from: this.touched.from, to: end } : { from: { line: index + 1, column: from }, to: end };
   }
 
   private write(index: number, column: number, text: string): void {
-    this.touch(index);
     let l = this.out[index] ?? "";
     if (l.length < column - 1) l = l.padEnd(column - 1);
     else if (l !== "" && !/\s$/.test(l)) l += " ";
+    this.touch(index, l.length + 1, l.length + Math.max(text.length, 1));
     this.out[index] = l + text;
   }
 }
@@ -292,6 +318,30 @@ function tableName(words: readonly string[], k: number): string | undefined {
   const b = words[k + 1];
   if (FAMILIES.has(a) && b !== undefined && !b.startsWith("{")) return `${a} ${b.replace(/[{;]+$/, "")}`;
   return `ip ${a.replace(/[{;]+$/, "")}`;
+}
+
+/** What is left open at the end of nft text: a `{` or `(` not closed, a string not ended; undefined when nothing is. */
+function unclosed(text: string): string | undefined {
+  let braces = 0;
+  let parens = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") quoted = false; // (a string ends at its line in nft's scanner; the reader says so)
+    else if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === "#") {
+      const nl = text.indexOf("\n", i);
+      if (nl < 0) break;
+      i = nl - 1;
+    } else if (c === "{") braces++;
+    else if (c === "}") braces--;
+    else if (c === "(") parens++;
+    else if (c === ")") parens--;
+  }
+  if (braces > 0) return `a '{' is not closed`;
+  if (parens > 0) return `a '(' is not closed`;
+  return undefined;
 }
 
 /** Commands of one nft line: split at `;` and line ends outside braces and quotes. */

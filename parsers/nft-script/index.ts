@@ -17,7 +17,7 @@ import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import type { IncludeIo } from "../file-io.js";
 import { parseNft } from "../nftables/index.js";
-import { NftScriptCommands } from "./commands.js";
+import { NftScriptCommands, holds } from "./commands.js";
 import { detectNftScript } from "./detect.js";
 
 export { detectNftScript };
@@ -54,17 +54,17 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
     for (;;) {
       const said: Diagnostic[] = [];
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file, line: pos.line, column: pos.column });
-      const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), failing);
+      const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing);
       runScript(items, lines, file, sayTo, { errexit, nft: commands });
       const ruleset = parseNft(commands.text(), file, opts);
-      const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && d.line >= c.firstLine && d.line <= c.lastLine));
+      const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
         const all = [...diagnostics, ...said, ...refusedErrors, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
         return { ...ruleset, format: FORMAT, diagnostics: all };
       }
       for (const c of fails) {
         failing.add(c.key);
-        refusedErrors.push(...ruleset.diagnostics.filter((d) => refusedBy(d, file) && d.line >= c.firstLine && d.line <= c.lastLine));
+        refusedErrors.push(...ruleset.diagnostics.filter((d) => refusedBy(d, file) && holds(c, d)));
       }
     }
   } catch (e) {

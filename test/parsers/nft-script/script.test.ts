@@ -196,6 +196,26 @@ describe("parseNftScript: the shell's course", () => {
     expect(verdict(other, ssh(2222))).toBe("accept");
   });
 
+  it("of two commands on one line, only the one nft refuses fails", () => {
+    const rs = script([...HEAD, "nft add rule inet filter input tcp dport 22 acept; nft add rule inet filter input tcp dport 25 accept"]);
+    expect(diags(rs, "error")).toEqual(["error 4:45 expected a statement or the end of the rule after '22', found 'acept'"]);
+    expect(verdict(rs, ssh(25))).toBe("accept");
+  });
+
+  it("a block a command leaves open fails that command alone, as nft reads each invocation apart", () => {
+    const rs = script([
+      "#!/bin/sh",
+      "nft add table inet filter",
+      "nft add chain inet filter input '{ type filter hook input priority 0; policy drop;'",
+      "nft add chain inet filter input '{ type filter hook input priority 0; policy accept; }'",
+      "nft add rule inet filter input tcp dport 22 drop",
+    ]);
+    expect(diags(rs, "error")).toEqual(["error 3:5 a '{' is not closed in this nft command (nft refuses it, and nothing of it is loaded)"]);
+    expect(rs.chains.get("inet filter/input")!.policy).toBe("accept");
+    expect(verdict(rs, ssh(22))).toBe("drop");
+    expect(verdict(rs, ssh(25))).toBe("accept");
+  });
+
   it("a here-document nft refuses loads none of its rules, and what builds on its tables fails", () => {
     const rs = script([
       "#!/bin/sh",
