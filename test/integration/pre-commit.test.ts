@@ -4,7 +4,8 @@
  * Cisco ASA edge.cfg opening TCP/25 to any source is refused with fwlint's findings (the ASA config by the
  * fwlint-configs hook, which skips the JSON and text files of other kinds its names let through), and
  * goes through once the rules are dropped; so is a commit of an nft fragment alone, or of the ipsets
- * file alone that widens a set the rules.v4 beside it lets SSH in from.
+ * file alone that widens a set the rules.v4 beside it lets SSH in from, or of ufw's user.rules alone,
+ * or of a firewall.sh of nft commands that opens SMTP.
  *
  * pre-commit installs the hook repository with npm (`npm install` there runs `prepare`, i.e. the build,
  * then `npm pack` and `npm install -g` of the tarball) into a private PRE_COMMIT_HOME, so this needs the
@@ -235,6 +236,31 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
       expect(relayOut).toContain("read as ufw loads it, with etc/ufw/before.rules, etc/ufw/after.rules, etc/default/ufw");
       expect(relayOut).not.toContain("unreachable-chain");
       expect(relayOut).toMatch(/^fwlint\.+Failed$/m);
+
+      // 6. A firewall.sh of nft commands (the hook's names take firewall*.sh): a commit that adds
+      // SMTP to it is refused at the script's line, and goes through without it.
+      ok(run("git", ["checkout", "HEAD", "--", "etc/ufw/user.rules"], work, env), "git checkout");
+      const script = (extra: string) =>
+        `#!/bin/sh
+set -e
+nft flush ruleset
+nft add table inet filter
+nft add chain inet filter input '{ type filter hook input priority 0; policy drop; }'
+nft add rule inet filter input ct state established,related accept
+nft add rule inet filter input ip saddr 10.0.0.0/8 tcp dport 22 accept
+${extra}`;
+      writeFileSync(join(work, "firewall.sh"), script("nft add rule inet filter input tcp dport 25 accept\n"));
+      ok(run("git", ["add", "firewall.sh"], work, env), "git add");
+      const nftScript = run("git", ["commit", "-m", "mail through the nft script"], work, env);
+      const nftScriptOut = output(nftScript);
+      expect(nftScript.status, nftScriptOut).not.toBe(0);
+      expect(nftScriptOut).toMatch(/firewall\.sh:8:32 high exposed-service SMTP \(tcp\/25\) is reachable from any IPv4 source/);
+      expect(nftScriptOut).not.toContain("not a firewall configuration");
+      expect(nftScriptOut).toMatch(/^fwlint\.+Failed$/m);
+      writeFileSync(join(work, "firewall.sh"), script(""));
+      ok(run("git", ["add", "firewall.sh"], work, env), "git add");
+      const quiet = run("git", ["commit", "-m", "nft script without mail"], work, env);
+      expect(quiet.status, output(quiet)).toBe(0);
     },
     240_000,
   );
