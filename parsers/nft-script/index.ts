@@ -56,7 +56,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file, line: pos.line, column: pos.column });
       const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing);
       runScript(items, lines, file, sayTo, { errexit, nft: commands });
-      const ruleset = parseNft(commands.text(), file, opts);
+      const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
         const all = [...diagnostics, ...said, ...refusedErrors, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));

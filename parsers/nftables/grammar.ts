@@ -19,6 +19,11 @@ export interface NftTextOptions extends Partial<IncludeIo> {
   origin?: string;
   /** Plain set elements read as runs (scan.ts ElementRun); default true. False: a token per element (tests compare the two). */
   elementRuns?: boolean;
+  /**
+   * The lines the file's spans show, when the text read is made from another one at the same
+   * lines and columns (a script's nft commands, parsers/nft-script): the script's own.
+   */
+  shownLines?: readonly string[];
 }
 
 export function readNftText(text: string, file: string, options: NftTextOptions = {}): NftDocument {
@@ -31,6 +36,7 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
   };
   try {
     const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns, ...(options.origin !== undefined ? { origin: abs } : {}) });
+    if (options.shownLines) pre.lines.set(file, [...options.shownLines]);
     const parsed = nftTextParser().parseTokens(pre.tokens, { file, lines: pre.lines, handles: pre.handles });
     const said = [...pre.diagnostics, ...parsed.diagnostics];
     const diagnostics = [...said, ...unterminatedStrings(pre.tokens, file, said)].sort((a, b) =>

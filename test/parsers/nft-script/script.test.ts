@@ -271,5 +271,7 @@ describe("parseNftScript: the shell's course", () => {
       "5:32 nft add rule inet filter input iifname $WAN tcp dport 25 accept",
       "5:32 nft add rule inet filter input iifname $WAN tcp dport 25 accept",
     ]);
+    // the trace shows the rule as the script writes it, as for a script of iptables commands
+    expect(smtp[0]!.trace!.at(-1)!.rule).toBe("nft add rule inet filter input iifname $WAN tcp dport 25 accept");
   });
 });
