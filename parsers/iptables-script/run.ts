@@ -5,9 +5,13 @@
  * commands go to the per-family tables (tables.ts); with an `nft` sink (a script of nft commands,
  * parsers/nft-script), nft commands go to it instead and are the commands counted.
  *
- * Whatever fwlint cannot know (conditions, loops, functions, command substitutions, variables not
- * assigned in the file, other programs) is reported with an info diagnostic and left out: the
- * model then lacks those commands, it never holds a guess.
+ * A function whose body is a `{ ... }` group runs at each call, its arguments its $1, $2 ...,
+ * "$@" (a wrapper `ipt() { iptables "$@"; }`), its `local` variables restored after it, `return`
+ * ending it.
+ *
+ * Whatever fwlint cannot know (conditions, loops, other function bodies, command substitutions,
+ * variables not assigned in the file, other programs) is reported with an info diagnostic and left
+ * out: the model then lacks those commands, it never holds a guess.
  */
 import type { IpsetIndex } from "../ipset/match.js";
 import type { IpsetLog } from "./ipsets.js";
@@ -60,6 +64,18 @@ const QUIET: Record<string, Outcome> = {
 };
 
 const DECLARERS = new Set(["export", "readonly", "declare", "typeset", "local"]);
+
+/** Function calls nested deeper than this are not followed (a function that calls itself). */
+const MAX_CALL_DEPTH = 16;
+/** Function calls one script runs at the most (a function calling itself twice would double them at each level). */
+const MAX_CALLS = 10_000;
+
+/** A function call being run: its arguments, the variables its `local`s hide, and how it returned. */
+interface Frame {
+  args: string[];
+  saved: Map<string, VarState | undefined>;
+  returned?: Outcome;
+}
 
 function basename(s: string): string {
   return s.slice(s.lastIndexOf("/") + 1);
@@ -114,7 +130,11 @@ export function runScript(
   const v4 = new FamilyTables(4, diag, opts.ipsets);
   const v6 = new FamilyTables(6, diag, opts.ipsets);
   const vars = new Map<string, VarState>();
-  const functions = new Map<string, { assigns: Set<string>; all: boolean; line: number }>();
+  const functions = new Map<string, { assigns: Set<string>; all: boolean; line: number; body?: AndOr[] }>();
+  const frames: Frame[] = [];
+  let calls = 0;
+  const callNotes = new Set<string>();
+  const frame = (): Frame | undefined => frames[frames.length - 1];
   let errexit = opts.errexit ?? false;
   /** Set by `source` / `eval`: any variable may have changed. */
   let unknownEnv: string | undefined;
@@ -151,6 +171,14 @@ export function runScript(
   const opaqueValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } => {
     const prog = p.what === "command substitution" ? whichIptables(p.text) : undefined;
     if (prog !== undefined) return { value: prog };
+    // a function's arguments, while its call runs
+    const f = frame();
+    if (f) {
+      const m = /^\$(\d)$|^\$\{(\d+)\}$/.exec(p.text);
+      if (m && Number(m[1] ?? m[2]) >= 1) return { value: f.args[Number(m[1] ?? m[2]) - 1] ?? "" };
+      if (p.text === "$#") return { value: String(f.args.length) };
+      if (p.text === "$@" || p.text === "$*") return { value: f.args.join(" ") };
+    }
     return { why: `${p.text.length > 40 ? p.text.slice(0, 37) + "..." : p.text} is a ${p.what}, known only when the script runs` };
   };
 
@@ -189,6 +217,15 @@ export function runScript(
       for (const p of w.parts) {
         if (p.kind === "lit") {
           add(p.text, w.pos, p.quoted);
+          continue;
+        }
+        const f = frame();
+        if (f && p.kind === "opaque" && p.quoted && p.text === "$@") {
+          // "$@": each argument a field of its own
+          f.args.forEach((arg, k) => {
+            if (k > 0) close();
+            add(arg, p.pos, true);
+          });
           continue;
         }
         const r = p.kind === "param" ? lookup(p) : opaqueValue(p);
@@ -306,8 +343,15 @@ export function runScript(
 
     // builtins that change variables or the course of the script
     if (headText !== undefined && DECLARERS.has(headText)) {
+      const f = headText === "local" ? frame() : undefined;
       for (const a of rest.slice(1)) {
         const as = assignment(a);
+        // a local hides the variable until the function returns
+        const name = as?.name ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(plainText(a) ?? "") ? plainText(a)! : undefined);
+        if (f && name !== undefined && !f.saved.has(name)) {
+          f.saved.set(name, vars.get(name));
+          if (!as) vars.set(name, { kind: "value", value: "" });
+        }
         if (as) {
           const v = valueOf(as.value);
           vars.set(as.name, "why" in v ? { kind: "unknown", why: `$${as.name} is assigned at line ${a.pos.line} from something fwlint cannot know (${v.why})` } : { kind: "value", value: v.value });
@@ -379,6 +423,11 @@ export function runScript(
       const inv = readInvocation(fields.slice(1));
       return tables.run(inv, spanOf(head.pos), prog);
     }
+    const f = frame();
+    if (prog === "return" && f) {
+      f.returned = fields[1] === undefined || fields[1].text === "0" ? "ok" : /^\d+$/.test(fields[1].text) ? "fail" : "unknown";
+      return f.returned;
+    }
     if (prog === "exit" || prog === "return") {
       stopped = { line: head.pos.line, why: `the script ${prog === "exit" ? "exits" : "returns"} at line ${head.pos.line}` };
       return "ok";
@@ -402,8 +451,16 @@ export function runScript(
       return "unknown";
     }
     const fn = functions.get(head.text);
+    if (fn?.body && frames.length < MAX_CALL_DEPTH && calls < MAX_CALLS) {
+      calls++;
+      return call(fn.body, fields.slice(1).map((x) => x.text));
+    }
     if (fn) {
-      info(head.pos, `call of function ${head.text} (defined at line ${fn.line}) skipped: fwlint does not follow function calls`);
+      const why = !fn.body ? "fwlint follows only a function whose body is a { ... } group" : calls >= MAX_CALLS ? `the script has made ${MAX_CALLS} calls` : `calls nest deeper than ${MAX_CALL_DEPTH} here`;
+      // (once per place and reason: a function that calls itself reaches the limits many times)
+      const note = `${head.pos.line}:${head.pos.column} ${why}`;
+      if (!fn.body || !callNotes.has(note)) info(head.pos, `call of function ${head.text} (defined at line ${fn.line}) skipped: ${why}`);
+      callNotes.add(note);
       poison({ names: [...fn.assigns], all: fn.all }, `function ${head.text} called at line ${head.pos.line}`);
       return "unknown";
     }
@@ -421,6 +478,29 @@ export function runScript(
     return "unknown";
   };
 
+  /** Has the script stopped, or the function being run returned? */
+  const halted = (): boolean => stopped !== undefined || frame()?.returned !== undefined;
+
+  /** Runs a function's body with its arguments; its locals are restored after. */
+  const call = (body: readonly AndOr[], args: string[]): Outcome => {
+    const f: Frame = { args, saved: new Map() };
+    frames.push(f);
+    let out: Outcome = "ok";
+    try {
+      for (const item of body) {
+        if (halted()) break;
+        out = runAndOr(item);
+      }
+    } finally {
+      frames.pop();
+      for (const [name, st] of f.saved) {
+        if (st === undefined) vars.delete(name);
+        else vars.set(name, st);
+      }
+    }
+    return f.returned ?? out;
+  };
+
   const runCommand = (c: Command): Outcome => {
     switch (c.kind) {
       case "simple":
@@ -428,7 +508,7 @@ export function runScript(
       case "group": {
         let out: Outcome = "ok";
         for (const item of c.body) {
-          if (stopped) break;
+          if (halted()) break;
           out = runAndOr(item);
         }
         return out;
@@ -442,7 +522,8 @@ export function runScript(
           assigns.all ||= a.all;
         }
         if (c.keyword === "function") {
-          functions.set(c.name!, { assigns: new Set(assigns.names), all: assigns.all, line: c.pos.line });
+          functions.set(c.name!, { assigns: new Set(assigns.names), all: assigns.all, line: c.pos.line, ...(c.body ? { body: c.body } : {}) });
+          if (c.body) return "ok"; // run at each call
           const n = c.inner.filter(isIptables).length;
           noteSkipped(n, c.pos);
           if (n > 0) info(c.pos, `function ${c.name} (${lines}) is not followed: its ${n} ${noun} command${n === 1 ? "" : "s"} ${n === 1 ? "is" : "are"} not in the model`);
@@ -485,7 +566,7 @@ export function runScript(
     let lastBang = item.first.bang;
     let prevPos = item.first.pos;
     for (const [k, { op, pipeline }] of item.rest.entries()) {
-      if (stopped) return status;
+      if (halted()) return status;
       if (status === "unknown") {
         skipPipeline(pipeline, `runs only if the command at line ${prevPos.line} ${op === "&&" ? "succeeds" : "fails"}, which fwlint cannot tell`);
         lastRan = false;
@@ -501,7 +582,7 @@ export function runScript(
       lastRan = k === item.rest.length - 1;
       lastBang = pipeline.bang;
     }
-    if (errexit && status === "fail" && lastRan && !lastBang && !stopped) {
+    if (errexit && status === "fail" && lastRan && !lastBang && !stopped && frame()?.returned === undefined) {
       stopped = { line: prevPos.line, why: `the command at line ${prevPos.line} fails and 'set -e' stops the script there` };
     }
     return status;

@@ -1,9 +1,10 @@
 /**
  * Shell tokens -> a small command tree: lists of and-or lists of pipelines of commands.
  *
- * Simple commands and `{ ...; }` groups are kept in full (fwlint runs them in order). Conditional
- * and looping constructs (if, case, for, while, until, select), subshells and function bodies are
- * only delimited: fwlint does not decide conditions, so their contents are reported, not run.
+ * Simple commands and `{ ...; }` groups are kept in full (fwlint runs them in order), and so is
+ * the body of a function written `name() { ...; }` (run at each call). Conditional and looping
+ * constructs (if, case, for, while, until, select), subshells and other function bodies are only
+ * delimited: fwlint does not decide conditions, so their contents are reported, not run.
  */
 import { lexShell, plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
 
@@ -25,6 +26,8 @@ export interface OpaqueCmd {
   endLine: number;
   /** The simple commands inside, as word lists (for reporting and for variables they assign). */
   inner: WordTok[][];
+  /** A function's body in `{ ... }`, kept in full: run at each call. */
+  body?: AndOr[];
 }
 
 export interface GroupCmd {
@@ -200,12 +203,28 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
       const body = peek();
       let inner: WordTok[][] = [];
       let endLine = t.pos.line;
+      let kept: AndOr[] | undefined;
       if (body && (isOp(body, "(") || plain(body) === "{" || (plain(body) !== undefined && COMPOUND_OPENERS.has(plain(body)!)))) {
-        const r = skipCompound(plain(body) ?? "(");
-        inner = r.inner;
-        endLine = r.endLine;
+        const start = p;
+        if (plain(body) === "{") {
+          // the body as commands to run, where it reads as the group it is; else only delimited
+          const said = problems.length;
+          p++;
+          const list = parseList((u) => plain(u) === "}");
+          const end = plain(peek()) === "}" ? p + 1 : -1;
+          problems.length = said;
+          p = start;
+          const r = skipCompound("{");
+          if (end === p) kept = list;
+          inner = r.inner;
+          endLine = r.endLine;
+        } else {
+          const r = skipCompound(plain(body) ?? "(");
+          inner = r.inner;
+          endLine = r.endLine;
+        }
       } else problems.push({ pos: body?.pos ?? t.pos, message: `expected the body of function ${fnName}`, severity: "error" });
-      return { kind: "opaque", keyword: "function", name: fnName, pos: t.pos, endLine, inner };
+      return { kind: "opaque", keyword: "function", name: fnName, pos: t.pos, endLine, inner, ...(kept ? { body: kept } : {}) };
     }
     if (w !== undefined && UNEXPECTED.has(w)) {
       p++;

@@ -30,10 +30,18 @@ interface At {
 
 /** One nft invocation written into the text: where it runs, and where its text starts and ends. */
 export interface PlacedCommand {
-  /** The program word's place, "line:column": the same command in another run of the script. */
+  /**
+   * The program word's place and how many times a command ran there ("line:column#n": a function's
+   * command runs once per call): the same command in another run of the script.
+   */
   key: string;
   from: At;
   to: At;
+  /**
+   * How far right of its words' own columns the command's first line was written (a function's
+   * command at a later call follows the earlier ones on the line); 0 when at them.
+   */
+  shift: number;
 }
 
 /** Is `d` within the text `c` wrote (or just past its end, where a missing word is told)? */
@@ -60,8 +68,10 @@ export class NftScriptCommands implements NftSink {
   followed = 0;
   /** The invocations written, in the order they ran. */
   readonly placed: PlacedCommand[] = [];
-  /** Where the text of the invocation being written starts and ends, while it is. */
-  private touched: { from: At; to: At } | undefined;
+  /** How many commands ran at each place so far. */
+  private readonly runs = new Map<string, number>();
+  /** Where the text of the invocation being written starts and ends, while it is, and its shift. */
+  private touched: { from: At; to: At; shift: number } | undefined;
 
   constructor(
     private readonly lines: readonly string[],
@@ -80,7 +90,10 @@ export class NftScriptCommands implements NftSink {
   }
 
   run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable): Outcome {
-    const key = `${head.pos.line}:${head.pos.column}`;
+    const at = `${head.pos.line}:${head.pos.column}`;
+    const n = (this.runs.get(at) ?? 0) + 1;
+    this.runs.set(at, n);
+    const key = `${at}#${n}`;
     if (this.failing.has(key)) {
       this.followed++;
       return "fail";
@@ -88,7 +101,7 @@ export class NftScriptCommands implements NftSink {
     this.touched = undefined;
     const outcome = this.invocation(args, head, redirs, variable);
     // (invocation() widens `touched` as it writes)
-    const touched = this.touched as { from: At; to: At } | undefined;
+    const touched = this.touched as { from: At; to: At; shift: number } | undefined;
     if (touched) this.placed.push({ key, ...touched });
     return outcome;
   }
@@ -177,7 +190,7 @@ export class NftScriptCommands implements NftSink {
     if (body) {
       body.forEach((line, i) => {
         this.out[doc!.firstLine - 1 + i] = line;
-        this.touch(doc!.firstLine - 1 + i, 1, Math.max(line.length, 1));
+        this.touch(doc!.firstLine - 1 + i, 1, Math.max(line.length, 1), 0);
       });
       this.noteTables(body.join("\n"));
     } else {
@@ -290,17 +303,20 @@ export class NftScriptCommands implements NftSink {
     }
   }
 
-  /** Widens `touched` to columns [from, to] of line index + 1 (written in order: the first write starts it). */
-  private touch(index: number, from: number, to: number): void {
+  /**
+   * Widens `touched` to columns [from, to] of line index + 1 (written in order: the first write
+   * starts it, `shift` right of where it was meant to go).
+   */
+  private touch(index: number, from: number, to: number, shift = 0): void {
     const end = { line: index + 1, column: to };
-    this.touched = this.touched ? { from: this.touched.from, to: end } : { from: { line: index + 1, column: from }, to: end };
+    this.touched = this.touched ? { ...this.touched, to: end } : { from: { line: index + 1, column: from }, to: end, shift };
   }
 
   private write(index: number, column: number, text: string): void {
     let l = this.out[index] ?? "";
     if (l.length < column - 1) l = l.padEnd(column - 1);
     else if (l !== "" && !/\s$/.test(l)) l += " ";
-    this.touch(index, l.length + 1, l.length + Math.max(text.length, 1));
+    this.touch(index, l.length + 1, l.length + Math.max(text.length, 1), l.length + 1 - column);
     this.out[index] = l + text;
   }
 }

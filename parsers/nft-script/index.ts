@@ -17,7 +17,7 @@ import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import type { IncludeIo } from "../file-io.js";
 import { parseNft } from "../nftables/index.js";
-import { NftScriptCommands, holds } from "./commands.js";
+import { NftScriptCommands, holds, type PlacedCommand } from "./commands.js";
 import { detectNftScript } from "./detect.js";
 
 export { detectNftScript };
@@ -37,6 +37,31 @@ const MAX_RUNS = 8;
 /** An error of the script's own text that nft refuses (not fwlint's reading of an include it could not open). */
 function refusedBy(d: Diagnostic, file: string): boolean {
   return d.severity === "error" && d.file === file && d.unread !== true;
+}
+
+/** A place on a command's first line, moved back by the command's shift to where its words are. */
+function atWords<T extends { line: number; column: number }>(d: T, c: PlacedCommand): T {
+  return c.shift > 0 && d.line === c.from.line && d.column - c.shift >= 1 ? { ...d, column: d.column - c.shift } : d;
+}
+
+/**
+ * The rules and diagnostics of commands written right of their words (a function's command at a
+ * later call, see PlacedCommand.shift) pointed back at the words: the script's column.
+ */
+function unshift(ruleset: Ruleset, placed: readonly PlacedCommand[], file: string): void {
+  const shifted = placed.filter((c) => c.shift > 0);
+  if (shifted.length === 0) return;
+  const of = (at: { file?: string; line: number; column: number }) => (at.file === undefined || at.file === file ? shifted.find((c) => holds(c, at)) : undefined);
+  ruleset.diagnostics = ruleset.diagnostics.map((d) => {
+    const c = of(d);
+    return c ? atWords(d, c) : d;
+  });
+  for (const chain of ruleset.chains.values()) {
+    for (const r of chain.rules) {
+      const c = of(r.span);
+      if (c && r.span.line === c.from.line && r.span.column - c.shift >= 1) r.span.column -= c.shift;
+    }
+  }
 }
 
 export function parseNftScript(text: string, file: string, opts: ParseNftScriptOptions = {}): Ruleset {
@@ -59,12 +84,13 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
       const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
+        unshift(ruleset, commands.placed, file);
         const all = [...diagnostics, ...said, ...refusedErrors, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
         return { ...ruleset, format: FORMAT, diagnostics: all };
       }
       for (const c of fails) {
         failing.add(c.key);
-        refusedErrors.push(...ruleset.diagnostics.filter((d) => refusedBy(d, file) && holds(c, d)));
+        refusedErrors.push(...ruleset.diagnostics.filter((d) => refusedBy(d, file) && holds(c, d)).map((d) => atWords(d, c)));
       }
     }
   } catch (e) {

@@ -216,7 +216,7 @@ describe("constructs fwlint does not run", () => {
     expect(diags(rs)[1]).toBe("info 3:22 iptables command skipped: $IF may be changed by the if ... fi at line 2; fwlint does not guess the value");
   });
 
-  it("functions are not followed: the definition and each call get an info; variables the function sets become unknown at a call", () => {
+  it("a function whose body is a { } group runs at each call: its arguments, \"$@\", locals restored, return ending it", () => {
     const rs = script([
       "open_port() {",
       "  iptables -A INPUT -p tcp --dport $1 -j ACCEPT",
@@ -224,18 +224,47 @@ describe("constructs fwlint does not run", () => {
       "}",
       "LAST=none",
       "open_port 25",
-      "function close_all {",
-      "  iptables -P INPUT DROP",
+      "open_port 587",
+      'ipt() { iptables "$@"; }',
+      "ipt -A INPUT -p tcp --dport 993 -j ACCEPT",
+      "scoped() {",
+      "  local LAST=inner",
+      "  return 0",
+      "  iptables -A INPUT -p tcp --dport 1 -j ACCEPT",
       "}",
-      "iptables -A INPUT -m comment --comment $LAST -j ACCEPT",
+      "scoped",
+      "iptables -A INPUT -m comment --comment $LAST -j DROP",
     ]);
-    expect(rulesOf(rs)).toEqual([]);
+    expect(diags(rs)).toEqual([]);
+    expect(ports(rs)).toEqual(["dport=25 accept", "dport=587 accept", "dport=993 accept", "any drop"]);
+    // the global LAST the second call set, not scoped's local
+    expect(rulesOf(rs).at(-1)!.comment).toBe("587");
+    // the rules point where the function writes them
+    expect(rulesOf(rs).map((r) => r.span.line)).toEqual([2, 2, 8, 16]);
+  });
+
+  it("a function of another body, and calls nested too deep, are not followed: the definition and each call get an info", () => {
+    const rs = script([
+      "close_all() (",
+      "  iptables -P INPUT DROP",
+      ")",
+      "close_all",
+      "again() { again; }",
+      "again",
+      "iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
+    ]);
+    expect(ports(rs)).toEqual(["dport=22 accept"]);
     expect(diags(rs, "info")).toEqual([
-      "info 1:1 function open_port (lines 1-4) is not followed: its 1 iptables command is not in the model",
-      "info 6:1 call of function open_port (defined at line 1) skipped: fwlint does not follow function calls",
-      "info 7:1 function close_all (lines 7-9) is not followed: its 1 iptables command is not in the model",
-      "info 10:40 iptables command skipped: $LAST may be changed by function open_port called at line 6; fwlint does not guess the value",
+      "info 1:1 function close_all (lines 1-3) is not followed: its 1 iptables command is not in the model",
+      "info 4:1 call of function close_all (defined at line 1) skipped: fwlint follows only a function whose body is a { ... } group",
+      "info 5:11 call of function again (defined at line 5) skipped: calls nest deeper than 16 here",
     ]);
+  });
+
+  it("set -e stops the script at a failing function call, not at the function's own return", () => {
+    const rs = script(["set -e", "check() { return 1; }", "check || iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "check", "iptables -A INPUT -j DROP"]);
+    expect(ports(rs)).toEqual(["dport=22 accept"]);
+    expect(diags(rs, "info")).toEqual(["info 5:1 not run: the command at line 4 fails and 'set -e' stops the script there"]);
   });
 
   it("{ ...; } groups run in order", () => {

@@ -238,6 +238,14 @@ describe("parseNftScript: the shell's course", () => {
     expect(rs.chains.get("inet filter/input")!.policy).toBe("accept");
   });
 
+  it("a helper function's nft command runs at each call, and a call nft refuses fails alone", () => {
+    const rs = script([...HEAD, "allow() {", "  nft add rule inet filter input tcp dport $1 accept", "}", "allow 22", "allow 25", "allow smtpp", "allow 443"]);
+    expect(diags(rs, "error")).toEqual(["error 5:44 expected a port, service name or range after 'tcp dport', found 'smtpp'"]);
+    // each call's rule points at the function's line and the rule's own column
+    expect(places(rs, "inet filter/input")).toEqual(["5:34", "5:34", "5:34"]);
+    expect([22, 25, 443, 26].map((p) => verdict(rs, ssh(p)))).toEqual(["accept", "accept", "accept", "drop"]);
+  });
+
   it("nft applies an invocation's commands together or not at all", () => {
     const rs = script([...HEAD, "nft 'add rule inet filter input tcp dport 22 accept; add rule inet nope input tcp dport 25 accept'", "nft create table inet filter || nft add rule inet filter input tcp dport 80 accept"]);
     expect(verdict(rs, ssh(22))).toBe("drop");
