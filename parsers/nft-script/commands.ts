@@ -78,7 +78,7 @@ export class NftScriptCommands implements NftSink {
     private readonly info: (pos: Pos, message: string) => void,
     /** An error nft gives for a command, which makes it fail. */
     private readonly error: (pos: Pos, message: string) => void,
-    /** Invocations ("line:column" of the program) that fail as nft refuses what they say. */
+    /** Invocations (PlacedCommand.key) that fail as nft refuses what they say. */
     private readonly failing: ReadonlySet<string> = new Set(),
   ) {
     this.out = lines.map(() => "");
