@@ -7,7 +7,8 @@
  *
  * A function whose body is a `{ ... }` group runs at each call, its arguments its $1, $2 ...,
  * "$@" (a wrapper `ipt() { iptables "$@"; }`), its `local` variables restored after it, `return`
- * ending it.
+ * ending it. A `for NAME in WORDS` loop whose words are known runs its body once per word
+ * (`break` and `continue` as the shell takes them).
  *
  * Whatever fwlint cannot know (conditions, loops, other function bodies, command substitutions,
  * variables not assigned in the file, other programs) is reported with an info diagnostic and left
@@ -69,6 +70,8 @@ const DECLARERS = new Set(["export", "readonly", "declare", "typeset", "local"])
 const MAX_CALL_DEPTH = 16;
 /** Function calls one script runs at the most (a function calling itself twice would double them at each level). */
 const MAX_CALLS = 10_000;
+/** Loop rounds one script runs at the most (nested loops multiply). */
+const MAX_ROUNDS = 100_000;
 
 /** A function call being run: its arguments, the variables its `local`s hide, and how it returned. */
 interface Frame {
@@ -127,12 +130,24 @@ export function runScript(
   diag: (severity: DiagnosticSeverity, pos: Pos, message: string) => void,
   opts: { errexit?: boolean; ipsets?: IpsetIndex; ipsetLog?: IpsetLog; nft?: NftSink } = {},
 ): RunResult {
+  // (a loop's or function's body says the same thing at the same place each round: once is enough)
+  const said = new Set<string>();
+  const tell = diag;
+  diag = (severity, pos, message) => {
+    const key = `${severity} ${pos.line}:${pos.column} ${message}`;
+    if (said.has(key)) return;
+    said.add(key);
+    tell(severity, pos, message);
+  };
   const v4 = new FamilyTables(4, diag, opts.ipsets);
   const v6 = new FamilyTables(6, diag, opts.ipsets);
   const vars = new Map<string, VarState>();
   const functions = new Map<string, { assigns: Set<string>; all: boolean; line: number; body?: AndOr[] }>();
   const frames: Frame[] = [];
   let calls = 0;
+  let rounds = 0;
+  /** The loops being run, innermost last: a `break` or `continue` there ends the round. */
+  const loops: { broke: boolean; next: boolean }[] = [];
   const callNotes = new Set<string>();
   const frame = (): Frame | undefined => frames[frames.length - 1];
   let errexit = opts.errexit ?? false;
@@ -423,6 +438,12 @@ export function runScript(
       const inv = readInvocation(fields.slice(1));
       return tables.run(inv, spanOf(head.pos), prog);
     }
+    const inLoop = loops[loops.length - 1];
+    if ((prog === "break" || prog === "continue") && inLoop) {
+      if (prog === "break") inLoop.broke = true;
+      else inLoop.next = true;
+      return "ok";
+    }
     const f = frame();
     if (prog === "return" && f) {
       f.returned = fields[1] === undefined || fields[1].text === "0" ? "ok" : /^\d+$/.test(fields[1].text) ? "fail" : "unknown";
@@ -479,7 +500,10 @@ export function runScript(
   };
 
   /** Has the script stopped, or the function being run returned? */
-  const halted = (): boolean => stopped !== undefined || frame()?.returned !== undefined;
+  const halted = (): boolean => {
+    const l = loops[loops.length - 1];
+    return stopped !== undefined || frame()?.returned !== undefined || (l !== undefined && (l.broke || l.next));
+  };
 
   /** Runs a function's body with its arguments; its locals are restored after. */
   const call = (body: readonly AndOr[], args: string[]): Outcome => {
@@ -499,6 +523,31 @@ export function runScript(
       }
     }
     return f.returned ?? out;
+  };
+
+  /** A `for` loop over known words: its body once per word, NAME set to it (and left at the last). */
+  const runLoop = (name: string, values: readonly string[], body: readonly AndOr[], pos: Pos): Outcome => {
+    const l = { broke: false, next: false };
+    loops.push(l);
+    let out: Outcome = "ok";
+    try {
+      for (const value of values) {
+        if (++rounds > MAX_ROUNDS) {
+          info(pos, `for loop stopped after ${MAX_ROUNDS} rounds in all: the rest of it is not in the model`);
+          break;
+        }
+        vars.set(name, { kind: "value", value });
+        l.next = false;
+        for (const item of body) {
+          if (halted()) break;
+          out = runAndOr(item);
+        }
+        if (l.broke || stopped !== undefined || frame()?.returned !== undefined) break;
+      }
+    } finally {
+      loops.pop();
+    }
+    return out;
   };
 
   const runCommand = (c: Command): Outcome => {
@@ -528,6 +577,13 @@ export function runScript(
           noteSkipped(n, c.pos);
           if (n > 0) info(c.pos, `function ${c.name} (${lines}) is not followed: its ${n} ${noun} command${n === 1 ? "" : "s"} ${n === 1 ? "is" : "are"} not in the model`);
           return "ok";
+        }
+        if (c.loop) {
+          const list = expand(c.loop.words);
+          if (list.ok) return runLoop(c.loop.name, list.fields.map((x) => x.text), c.loop.body, c.pos);
+          info(c.pos, `for loop (${lines}) skipped: ${list.why}; fwlint does not guess the value${describeSkipped(c.inner, c.pos)}`);
+          poison(assigns, `the for loop at line ${c.pos.line}`);
+          return "unknown";
         }
         const what =
           c.keyword === "(" ? "subshell ( ... )" : c.keyword === "if" ? "if ... fi" : c.keyword === "case" ? "case ... esac" : `${c.keyword} loop`;

@@ -1,10 +1,11 @@
 /**
  * Shell tokens -> a small command tree: lists of and-or lists of pipelines of commands.
  *
- * Simple commands and `{ ...; }` groups are kept in full (fwlint runs them in order), and so is
- * the body of a function written `name() { ...; }` (run at each call). Conditional and looping
- * constructs (if, case, for, while, until, select), subshells and other function bodies are only
- * delimited: fwlint does not decide conditions, so their contents are reported, not run.
+ * Simple commands and `{ ...; }` groups are kept in full (fwlint runs them in order), and so are
+ * the body of a function written `name() { ...; }` (run at each call) and a `for NAME in WORDS; do
+ * ...; done` loop (run once per word). Conditional and other looping constructs (if, case, while,
+ * until, select, `for` without `in`), subshells and other function bodies are only delimited:
+ * fwlint does not decide conditions, so their contents are reported, not run.
  */
 import { lexShell, plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
 
@@ -28,6 +29,8 @@ export interface OpaqueCmd {
   inner: WordTok[][];
   /** A function's body in `{ ... }`, kept in full: run at each call. */
   body?: AndOr[];
+  /** A `for NAME in WORDS; do BODY; done` loop, kept in full: BODY run with NAME set to each word. */
+  loop?: { name: string; words: WordTok[]; body: AndOr[] };
 }
 
 export interface GroupCmd {
@@ -179,8 +182,13 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     }
     const w = plain(t);
     if (w !== undefined && COMPOUND_OPENERS.has(w)) {
+      const start = p;
+      const loop = w === "for" ? forLoop() : undefined;
+      p = start;
       const { inner, endLine } = skipCompound(w);
-      return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner };
+      // the loop as read, where it ends where the delimiting ends
+      const kept = loop && loop.end === p ? { loop: { name: loop.name, words: loop.words, body: loop.body } } : {};
+      return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...kept };
     }
     if (w === "{") {
       p++;
@@ -251,6 +259,32 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     }
     if (words.length === 0 && redirs.length === 0) return null;
     return { kind: "simple", words, redirs, pos: words[0]?.pos ?? t.pos };
+  };
+
+  /**
+   * `for NAME in WORDS; do BODY; done` from p (at `for`): its parts and where it ends (the token
+   * after `done`); undefined for another form (no `in`: the positional parameters). Problems it
+   * meets are left to the delimiting.
+   */
+  const forLoop = (): { name: string; words: WordTok[]; body: AndOr[]; end: number } | undefined => {
+    const said = problems.length;
+    try {
+      const name = plain(peek(1));
+      if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || plain(peek(2)) !== "in") return undefined;
+      p += 3;
+      const words: WordTok[] = [];
+      while (peek()?.kind === "word") words.push(tokens[p++] as WordTok);
+      if (!isOp(peek(), ";", "\n")) return undefined;
+      while (isOp(peek(), ";", "\n")) p++;
+      if (plain(peek()) !== "do") return undefined;
+      p++;
+      const body = parseList((u) => plain(u) === "done");
+      if (plain(peek()) !== "done") return undefined;
+      p++;
+      return { name, words, body, end: p };
+    } finally {
+      problems.length = said;
+    }
   };
 
   const parsePipeline = (): Pipeline | null => {

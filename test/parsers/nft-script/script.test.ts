@@ -238,6 +238,13 @@ describe("parseNftScript: the shell's course", () => {
     expect(rs.chains.get("inet filter/input")!.policy).toBe("accept");
   });
 
+  it("a for loop over known words runs its nft command once per word, each at the loop's line", () => {
+    const rs = script([...HEAD, "SERVICES='smtp imaps'", "for s in 22 $SERVICES; do", "  nft add rule inet filter input tcp dport $s accept", "done"]);
+    expect(diags(rs)).toEqual([]);
+    expect([22, 25, 993, 80].map((p) => verdict(rs, ssh(p)))).toEqual(["accept", "accept", "accept", "drop"]);
+    expect(places(rs, "inet filter/input")).toEqual(["6:34", "6:34", "6:34"]);
+  });
+
   it("a helper function's nft command runs at each call, and a call nft refuses fails alone", () => {
     const rs = script([...HEAD, "allow() {", "  nft add rule inet filter input tcp dport $1 accept", "}", "allow 22", "allow 25", "allow smtpp", "allow 443"]);
     expect(diags(rs, "error")).toEqual(["error 5:44 expected a port, service name or range after 'tcp dport', found 'smtpp'"]);
@@ -261,9 +268,9 @@ describe("parseNftScript: the shell's course", () => {
   });
 
   it("says which nft commands it cannot follow, and that iptables ones are not read here", () => {
-    const rs = script([...HEAD, "for p in 22 25; do", "  nft add rule inet filter input tcp dport $p accept", "done", "iptables -A INPUT -j ACCEPT", "nft -j -f rules.json", "nft add rule inet filter input tcp dport 80 accept"]);
+    const rs = script([...HEAD, "while read p; do", "  nft add rule inet filter input tcp dport $p accept", "done < ports", "iptables -A INPUT -j ACCEPT", "nft -j -f rules.json", "nft add rule inet filter input tcp dport 80 accept"]);
     expect(diags(rs)).toEqual([
-      "info 4:1 for loop (lines 4-6) skipped: fwlint does not run loops; the 1 nft command inside is not in the model",
+      "info 4:1 while loop (lines 4-6) skipped: fwlint does not run loops; the 1 nft command inside is not in the model",
       "info 7:1 'iptables' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)",
       "info 8:1 nft -j (a JSON batch) skipped: fwlint reads a script's nft commands in nft's own language; check the JSON with fwlint apart",
     ]);
