@@ -8,7 +8,9 @@
  * A function whose body is a `{ ... }` group runs at each call, its arguments its $1, $2 ...,
  * "$@" (a wrapper `ipt() { iptables "$@"; }`), its `local` variables restored after it, `return`
  * ending it. A `for NAME in WORDS` loop whose words are known runs its body once per word
- * (`break` and `continue` as the shell takes them).
+ * (`break` and `continue` as the shell takes them). An `if` whose condition has a known outcome
+ * (`nft list table inet filter`, `true`) runs the branch it takes; one whose condition is not known
+ * (`[ -x /usr/sbin/nft ]`) is skipped with an info.
  *
  * Whatever fwlint cannot know (conditions, loops, other function bodies, command substitutions,
  * variables not assigned in the file, other programs) is reported with an info diagnostic and left
@@ -146,6 +148,8 @@ export function runScript(
   const frames: Frame[] = [];
   let calls = 0;
   let rounds = 0;
+  /** How deep in if conditions the script is: a command failing there does not stop it under `set -e`. */
+  let inCondition = 0;
   /** The loops being run, innermost last: a `break` or `continue` there ends the round. */
   const loops: { broke: boolean; next: boolean }[] = [];
   const callNotes = new Set<string>();
@@ -495,7 +499,8 @@ export function runScript(
       );
       return "unknown";
     }
-    info(head.pos, `'${prog}' skipped: not an ${noun} command`);
+    // (a condition's test program: the if it decides is told as not decided)
+    if (inCondition === 0) info(head.pos, `'${prog}' skipped: not an ${noun} command`);
     return "unknown";
   };
 
@@ -523,6 +528,36 @@ export function runScript(
       }
     }
     return f.returned ?? out;
+  };
+
+  /** Runs a list of and-or lists in order; the last one's outcome. */
+  const runList = (list: readonly AndOr[]): Outcome => {
+    let out: Outcome = "ok";
+    for (const item of list) {
+      if (halted()) break;
+      out = runAndOr(item);
+    }
+    return out;
+  };
+
+  /**
+   * The branch an `if` takes, its conditions run in order until one has a known outcome that is
+   * ok (null: none is, and there is no else); undefined when a condition's outcome is not known,
+   * or the script stopped in one.
+   */
+  const branchOf = (c: NonNullable<Extract<Command, { kind: "opaque" }>["conditional"]>): readonly AndOr[] | null | undefined => {
+    for (const br of c.branches) {
+      inCondition++;
+      let o: Outcome;
+      try {
+        o = runList(br.cond);
+      } finally {
+        inCondition--;
+      }
+      if (halted() || o === "unknown") return undefined;
+      if (o === "ok") return br.body;
+    }
+    return c.otherwise ?? null;
   };
 
   /** A `for` loop over known words: its body once per word, NAME set to it (and left at the last). */
@@ -577,6 +612,10 @@ export function runScript(
           noteSkipped(n, c.pos);
           if (n > 0) info(c.pos, `function ${c.name} (${lines}) is not followed: its ${n} ${noun} command${n === 1 ? "" : "s"} ${n === 1 ? "is" : "are"} not in the model`);
           return "ok";
+        }
+        if (c.conditional) {
+          const taken = branchOf(c.conditional);
+          if (taken !== undefined) return taken === null ? "ok" : runList(taken);
         }
         if (c.loop) {
           const list = expand(c.loop.words);
@@ -638,7 +677,7 @@ export function runScript(
       lastRan = k === item.rest.length - 1;
       lastBang = pipeline.bang;
     }
-    if (errexit && status === "fail" && lastRan && !lastBang && !stopped && frame()?.returned === undefined) {
+    if (errexit && status === "fail" && lastRan && !lastBang && !stopped && frame()?.returned === undefined && inCondition === 0) {
       stopped = { line: prevPos.line, why: `the command at line ${prevPos.line} fails and 'set -e' stops the script there` };
     }
     return status;

@@ -31,6 +31,8 @@ export interface OpaqueCmd {
   body?: AndOr[];
   /** A `for NAME in WORDS; do BODY; done` loop, kept in full: BODY run with NAME set to each word. */
   loop?: { name: string; words: WordTok[]; body: AndOr[] };
+  /** An `if` kept in full: each condition and its branch in order, and the `else` branch. */
+  conditional?: { branches: { cond: AndOr[]; body: AndOr[] }[]; otherwise?: AndOr[] };
 }
 
 export interface GroupCmd {
@@ -185,9 +187,16 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
       const start = p;
       const loop = w === "for" ? forLoop() : undefined;
       p = start;
+      const conditional = w === "if" ? ifClause() : undefined;
+      p = start;
       const { inner, endLine } = skipCompound(w);
-      // the loop as read, where it ends where the delimiting ends
-      const kept = loop && loop.end === p ? { loop: { name: loop.name, words: loop.words, body: loop.body } } : {};
+      // the loop or if as read, where it ends where the delimiting ends
+      const kept =
+        loop && loop.end === p
+          ? { loop: { name: loop.name, words: loop.words, body: loop.body } }
+          : conditional && conditional.end === p
+            ? { conditional: { branches: conditional.branches, ...(conditional.otherwise ? { otherwise: conditional.otherwise } : {}) } }
+            : {};
       return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...kept };
     }
     if (w === "{") {
@@ -282,6 +291,41 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
       if (plain(peek()) !== "done") return undefined;
       p++;
       return { name, words, body, end: p };
+    } finally {
+      problems.length = said;
+    }
+  };
+
+  /**
+   * `if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi` from p (at `if`): its
+   * conditions and branches, and where it ends (the token after `fi`). Problems it meets are left
+   * to the delimiting.
+   */
+  const ifClause = (): { branches: { cond: AndOr[]; body: AndOr[] }[]; otherwise?: AndOr[]; end: number } | undefined => {
+    const said = problems.length;
+    try {
+      p++;
+      const branches: { cond: AndOr[]; body: AndOr[] }[] = [];
+      for (;;) {
+        const cond = parseList((u) => plain(u) === "then");
+        if (plain(peek()) !== "then") return undefined;
+        p++;
+        const body = parseList((u) => ["elif", "else", "fi"].includes(plain(u) ?? ""));
+        branches.push({ cond, body });
+        const next = plain(peek());
+        if (next === "elif") {
+          p++;
+          continue;
+        }
+        let otherwise: AndOr[] | undefined;
+        if (next === "else") {
+          p++;
+          otherwise = parseList((u) => plain(u) === "fi");
+        }
+        if (plain(peek()) !== "fi") return undefined;
+        p++;
+        return { branches, ...(otherwise ? { otherwise } : {}), end: p };
+      }
     } finally {
       problems.length = said;
     }

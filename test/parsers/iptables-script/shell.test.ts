@@ -219,6 +219,21 @@ describe("constructs fwlint does not run", () => {
     ]);
   });
 
+  it("an if whose condition is known runs the branch it takes, and a failing condition does not stop set -e", () => {
+    const rs = script([
+      "set -e",
+      "if false; then iptables -A INPUT -p tcp --dport 1 -j ACCEPT; elif true; then iptables -A INPUT -p tcp --dport 2 -j ACCEPT; fi",
+      "if true; then",
+      "  iptables -A INPUT -p tcp --dport 3 -j ACCEPT",
+      "else",
+      "  iptables -A INPUT -p tcp --dport 4 -j ACCEPT",
+      "fi",
+      "iptables -A INPUT -j DROP",
+    ]);
+    expect(diags(rs)).toEqual([]);
+    expect(ports(rs)).toEqual(["dport=2 accept", "dport=3 accept", "any drop"]);
+  });
+
   it("nested constructs end where the outer one ends", () => {
     const rs = script([
       "if a; then",

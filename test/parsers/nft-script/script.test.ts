@@ -245,6 +245,26 @@ describe("parseNftScript: the shell's course", () => {
     expect(places(rs, "inet filter/input")).toEqual(["6:34", "6:34", "6:34"]);
   });
 
+  it("an if whose condition nft decides runs the branch it takes; one the script cannot decide is skipped", () => {
+    const rs = script([
+      "#!/bin/sh",
+      "set -e",
+      "if ! nft list table inet filter >/dev/null 2>&1; then",
+      "  nft add table inet filter",
+      "  nft add chain inet filter input '{ type filter hook input priority 0; policy drop; }'",
+      "fi",
+      "if nft list table inet filter >/dev/null; then nft add rule inet filter input tcp dport 22 accept; else nft add rule inet filter input tcp dport 23 accept; fi",
+      "if nft list table inet nope >/dev/null 2>&1; then",
+      "  nft add rule inet filter input tcp dport 24 accept",
+      "elif true; then",
+      "  nft add rule inet filter input tcp dport 25 accept",
+      "fi",
+      "if [ -x /usr/sbin/nft ]; then nft add rule inet filter input tcp dport 26 accept; fi",
+    ]);
+    expect([22, 23, 24, 25, 26].map((p) => verdict(rs, ssh(p)))).toEqual(["accept", "drop", "drop", "accept", "drop"]);
+    expect(diags(rs)).toEqual(["info 13:1 if ... fi (line 13) skipped: fwlint does not decide conditions; the 1 nft command inside is not in the model"]);
+  });
+
   it("a helper function's nft command runs at each call, and a call nft refuses fails alone", () => {
     const rs = script([...HEAD, "allow() {", "  nft add rule inet filter input tcp dport $1 accept", "}", "allow 22", "allow 25", "allow smtpp", "allow 443"]);
     expect(diags(rs, "error")).toEqual(["error 5:44 expected a port, service name or range after 'tcp dport', found 'smtpp'"]);
