@@ -305,7 +305,7 @@ export function runScript(
   const counted = (program: string): boolean => (opts.nft ? basename(program) === "nft" : iptablesFamily(program) !== undefined);
 
   /** Is this word list a command the script is read for (as far as the current variables tell)? */
-  const isIptables = (words: WordTok[]): boolean => {
+  const isCountedCommand = (words: WordTok[]): boolean => {
     let k = 0;
     while (k < words.length && assignment(words[k]!)) k++;
     const rest = words.slice(k);
@@ -322,7 +322,7 @@ export function runScript(
     return opts.nft ? /nft/i.test(head.raw) : /ip6?t|IPT/i.test(head.raw);
   };
 
-  /** iptables commands left out, and where the first one was. */
+  /** Commands the script is read for that were left out, and where the first one was. */
   let skippedCount = 0;
   let firstSkipped: Pos | undefined;
   const noteSkipped = (n: number, pos: Pos) => {
@@ -331,7 +331,7 @@ export function runScript(
   };
 
   const describeSkipped = (inner: WordTok[][], pos: Pos): string => {
-    const n = inner.filter(isIptables).length;
+    const n = inner.filter(isCountedCommand).length;
     noteSkipped(n, pos);
     return n === 0 ? "" : `; the ${n} ${noun} command${n === 1 ? "" : "s"} inside ${n === 1 ? "is" : "are"} not in the model`;
   };
@@ -396,7 +396,7 @@ export function runScript(
       const prog = head.ok ? head.fields[0]?.text : undefined;
       if (prog !== undefined && QUIET[basename(prog)] !== undefined) return QUIET[basename(prog)]!;
       const what = prog !== undefined ? `'${prog}' command` : "command";
-      if (isIptables(rest)) noteSkipped(1, e.pos);
+      if (isCountedCommand(rest)) noteSkipped(1, e.pos);
       info(e.pos, `${prog !== undefined && counted(prog) ? `${basename(prog)} command` : what} skipped: ${e.why}; fwlint does not guess the value`);
       if (prog !== undefined && ["source", ".", "eval"].includes(basename(prog))) poison({ names: [], all: true }, `${basename(prog)} at line ${cmd.pos.line}`);
       else poison({ names: assignedBy(rest).names, all: false }, `the command at line ${cmd.pos.line}`);
@@ -608,7 +608,7 @@ export function runScript(
         if (c.keyword === "function") {
           functions.set(c.name!, { assigns: new Set(assigns.names), all: assigns.all, line: c.pos.line, ...(c.body ? { body: c.body } : {}) });
           if (c.body) return "ok"; // run at each call
-          const n = c.inner.filter(isIptables).length;
+          const n = c.inner.filter(isCountedCommand).length;
           noteSkipped(n, c.pos);
           if (n > 0) info(c.pos, `function ${c.name} (${lines}) is not followed: its ${n} ${noun} command${n === 1 ? "" : "s"} ${n === 1 ? "is" : "are"} not in the model`);
           return "ok";

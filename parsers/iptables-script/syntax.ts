@@ -184,20 +184,16 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     }
     const w = plain(t);
     if (w !== undefined && COMPOUND_OPENERS.has(w)) {
-      const start = p;
-      const loop = w === "for" ? forLoop() : undefined;
-      p = start;
-      const conditional = w === "if" ? ifClause() : undefined;
-      p = start;
+      if (w === "for") {
+        const { kept, inner, endLine } = inFull(forLoop, w);
+        return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { loop: kept } : {}) };
+      }
+      if (w === "if") {
+        const { kept, inner, endLine } = inFull(ifClause, w);
+        return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { conditional: kept } : {}) };
+      }
       const { inner, endLine } = skipCompound(w);
-      // the loop or if as read, where it ends where the delimiting ends
-      const kept =
-        loop && loop.end === p
-          ? { loop: { name: loop.name, words: loop.words, body: loop.body } }
-          : conditional && conditional.end === p
-            ? { conditional: { branches: conditional.branches, ...(conditional.otherwise ? { otherwise: conditional.otherwise } : {}) } }
-            : {};
-      return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...kept };
+      return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner };
     }
     if (w === "{") {
       p++;
@@ -222,17 +218,10 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
       let endLine = t.pos.line;
       let kept: AndOr[] | undefined;
       if (body && (isOp(body, "(") || plain(body) === "{" || (plain(body) !== undefined && COMPOUND_OPENERS.has(plain(body)!)))) {
-        const start = p;
         if (plain(body) === "{") {
           // the body as commands to run, where it reads as the group it is; else only delimited
-          const said = problems.length;
-          p++;
-          const list = parseList((u) => plain(u) === "}");
-          const end = plain(peek()) === "}" ? p + 1 : -1;
-          problems.length = said;
-          p = start;
-          const r = skipCompound("{");
-          if (end === p) kept = list;
+          const r = inFull(groupBody, "{");
+          kept = r.kept;
           inner = r.inner;
           endLine = r.endLine;
         } else {
@@ -271,64 +260,82 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
   };
 
   /**
-   * `for NAME in WORDS; do BODY; done` from p (at `for`): its parts and where it ends (the token
-   * after `done`); undefined for another form (no `in`: the positional parameters). Problems it
-   * meets are left to the delimiting.
+   * `for NAME in WORDS; do BODY; done` from p (at `for`), p left after `done`; undefined for
+   * another form (no `in`: the positional parameters). See inFull.
    */
-  const forLoop = (): { name: string; words: WordTok[]; body: AndOr[]; end: number } | undefined => {
-    const said = problems.length;
-    try {
-      const name = plain(peek(1));
-      if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || plain(peek(2)) !== "in") return undefined;
-      p += 3;
-      const words: WordTok[] = [];
-      while (peek()?.kind === "word") words.push(tokens[p++] as WordTok);
-      if (!isOp(peek(), ";", "\n")) return undefined;
-      while (isOp(peek(), ";", "\n")) p++;
-      if (plain(peek()) !== "do") return undefined;
-      p++;
-      const body = parseList((u) => plain(u) === "done");
-      if (plain(peek()) !== "done") return undefined;
-      p++;
-      return { name, words, body, end: p };
-    } finally {
-      problems.length = said;
-    }
+  const forLoop = (): NonNullable<OpaqueCmd["loop"]> | undefined => {
+    const name = plain(peek(1));
+    if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || plain(peek(2)) !== "in") return undefined;
+    p += 3;
+    const words: WordTok[] = [];
+    while (peek()?.kind === "word") words.push(tokens[p++] as WordTok);
+    if (!isOp(peek(), ";", "\n")) return undefined;
+    while (isOp(peek(), ";", "\n")) p++;
+    if (plain(peek()) !== "do") return undefined;
+    p++;
+    const body = parseList((u) => plain(u) === "done");
+    if (plain(peek()) !== "done") return undefined;
+    p++;
+    return { name, words, body };
   };
 
   /**
    * `if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi` from p (at `if`): its
-   * conditions and branches, and where it ends (the token after `fi`). Problems it meets are left
-   * to the delimiting.
+   * conditions and branches, p left after `fi`. See inFull.
    */
-  const ifClause = (): { branches: { cond: AndOr[]; body: AndOr[] }[]; otherwise?: AndOr[]; end: number } | undefined => {
-    const said = problems.length;
-    try {
+  const ifClause = (): NonNullable<OpaqueCmd["conditional"]> | undefined => {
+    p++;
+    const branches: { cond: AndOr[]; body: AndOr[] }[] = [];
+    for (;;) {
+      const cond = parseList((u) => plain(u) === "then");
+      if (plain(peek()) !== "then") return undefined;
       p++;
-      const branches: { cond: AndOr[]; body: AndOr[] }[] = [];
-      for (;;) {
-        const cond = parseList((u) => plain(u) === "then");
-        if (plain(peek()) !== "then") return undefined;
+      const body = parseList((u) => ["elif", "else", "fi"].includes(plain(u) ?? ""));
+      branches.push({ cond, body });
+      const next = plain(peek());
+      if (next === "elif") {
         p++;
-        const body = parseList((u) => ["elif", "else", "fi"].includes(plain(u) ?? ""));
-        branches.push({ cond, body });
-        const next = plain(peek());
-        if (next === "elif") {
-          p++;
-          continue;
-        }
-        let otherwise: AndOr[] | undefined;
-        if (next === "else") {
-          p++;
-          otherwise = parseList((u) => plain(u) === "fi");
-        }
-        if (plain(peek()) !== "fi") return undefined;
-        p++;
-        return { branches, ...(otherwise ? { otherwise } : {}), end: p };
+        continue;
       }
+      let otherwise: AndOr[] | undefined;
+      if (next === "else") {
+        p++;
+        otherwise = parseList((u) => plain(u) === "fi");
+      }
+      if (plain(peek()) !== "fi") return undefined;
+      p++;
+      return { branches, ...(otherwise ? { otherwise } : {}) };
+    }
+  };
+
+  /** A `{ LIST }` group's list from p (at `{`): a function's body. */
+  const groupBody = (): AndOr[] | undefined => {
+    p++;
+    const list = parseList((u) => plain(u) === "}");
+    if (plain(peek()) !== "}") return undefined;
+    p++;
+    return list;
+  };
+
+  /**
+   * A construct from p both read in full (`read`: a loop, an if, a function's group) and delimited
+   * as ever (skipCompound from `opener`): what `read` gives is kept only where it ends where the
+   * delimiting ends, and what it met is left to the delimiting to say. p ends after the construct.
+   */
+  const inFull = <T,>(read: () => T | undefined, opener: string): { kept: T | undefined; inner: WordTok[][]; endLine: number } => {
+    const start = p;
+    const said = problems.length;
+    let kept: T | undefined;
+    let end = -1;
+    try {
+      kept = read();
+      end = p;
     } finally {
       problems.length = said;
+      p = start;
     }
+    const { inner, endLine } = skipCompound(opener);
+    return { kept: kept !== undefined && end === p ? kept : undefined, inner, endLine };
   };
 
   const parsePipeline = (): Pipeline | null => {

@@ -62,7 +62,7 @@ export class NftScriptCommands implements NftSink {
   /** The nft text, a line per script line. */
   private readonly out: string[];
   /** Tables the script has made ("family name"), as far as known. */
-  private readonly tables = new Set<string>();
+  private tables = new Set<string>();
   /** Set once the script loads a file fwlint does not look into here: which tables exist is not known. */
   private tablesUnknown = false;
   followed = 0;
@@ -141,15 +141,14 @@ export class NftScriptCommands implements NftSink {
     if (file) return this.load(file, defines, head, redirs, variable);
     const words = args.slice(k);
     if (words.length === 0) return "ok";
-    const joined = words.map((w) => w.text).join(" ");
     // nft reads each invocation apart: a block left open would take in the commands after it here
-    const open = unclosed(joined);
+    const { commands, open } = scanNft(words.map((w) => w.text).join(" "));
     if (open) {
       this.error(words[0]!.pos, `${open} in this nft command (nft refuses it, and nothing of it is loaded)`);
       return "fail";
     }
-    const effects = this.effectsOf(joined);
-    if (effects === "read-only") return this.readOnly(joined);
+    const effects = this.effectsOf(commands);
+    if (effects === "read-only") return this.readOnly(commands);
     if (effects === "fail") return "fail";
     this.placeDefines(defines);
     this.place(words);
@@ -181,7 +180,7 @@ export class NftScriptCommands implements NftSink {
         }
       }
     }
-    const open = body ? unclosed(body.join("\n")) : undefined;
+    const open = body ? scanNft(body.join("\n")).open : undefined;
     if (open) {
       this.error({ line: doc!.firstLine, column: 1 }, `${open} in the here-document nft reads (lines ${doc!.firstLine}-${doc!.lastLine}: nft refuses it, and nothing of it is loaded)`);
       return "fail";
@@ -207,11 +206,10 @@ export class NftScriptCommands implements NftSink {
   }
 
   /**
-   * What the commands of one invocation do to the tables (split at `;` and line ends outside
-   * braces): a failure (nothing applied), or the outcome once they are applied.
+   * What the commands of one invocation (scanNft) do to the tables: a failure (nothing applied),
+   * or the outcome once they are applied.
    */
-  private effectsOf(joined: string): Outcome | "read-only" {
-    const commands = splitCommands(joined).map((c) => c.split(/\s+/).filter((w) => w !== ""));
+  private effectsOf(commands: readonly string[][]): Outcome | "read-only" {
     if (commands.length > 0 && commands.every((w) => READ_ONLY.has(w[0]!))) return "read-only";
     const tables = new Set(this.tables);
     let unknown = this.tablesUnknown;
@@ -244,15 +242,14 @@ export class NftScriptCommands implements NftSink {
       }
       if (!exists && !unknown) return "fail";
     }
-    this.tables.clear();
-    for (const t of tables) this.tables.add(t);
+    this.tables = tables;
     this.tablesUnknown = unknown;
     return outcome;
   }
 
   /** `nft list table inet filter`: fails when the table is known not to be there. */
-  private readOnly(joined: string): Outcome {
-    for (const words of splitCommands(joined).map((c) => c.split(/\s+/).filter((w) => w !== ""))) {
+  private readOnly(commands: readonly string[][]): Outcome {
+    for (const words of commands) {
       if (words[0] !== "list" || words[1] === "ruleset" || words[1] === "tables") continue;
       const table = tableName(words, 2);
       if (table !== undefined && !this.tables.has(table)) return this.tablesUnknown ? "unknown" : "fail";
@@ -307,7 +304,7 @@ export class NftScriptCommands implements NftSink {
    * Widens `touched` to columns [from, to] of line index + 1 (written in order: the first write
    * starts it, `shift` right of where it was meant to go).
    */
-  private touch(index: number, from: number, to: number, shift = 0): void {
+  private touch(index: number, from: number, to: number, shift: number): void {
     const end = { line: index + 1, column: to };
     this.touched = this.touched ? { ...this.touched, to: end } : { from: { line: index + 1, column: from }, to: end, shift };
   }
@@ -336,49 +333,42 @@ function tableName(words: readonly string[], k: number): string | undefined {
   return `ip ${a.replace(/[{;]+$/, "")}`;
 }
 
-/** What is left open at the end of nft text: a `{` or `(` not closed, a string not ended; undefined when nothing is. */
-function unclosed(text: string): string | undefined {
+/**
+ * nft text read as nft's scanner groups it: its commands (split at `;` and line ends outside braces,
+ * parentheses and strings; `#` comments left out), each as its words, and what is left open at
+ * its end (a `{` or `(` not closed), which makes nft refuse it. A string ends at its line, as
+ * nft's scanner ends it (the reader says so).
+ */
+function scanNft(text: string): { commands: string[][]; open?: string } {
+  const commands: string[][] = [];
   let braces = 0;
   let parens = 0;
   let quoted = false;
+  let start = 0;
+  const cut = (i: number) => {
+    const words = text.slice(start, i).split(/\s+/).filter((w) => w !== "");
+    if (words.length > 0) commands.push(words);
+    start = i + 1;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === "\n") quoted = false; // (a string ends at its line in nft's scanner; the reader says so)
+    if (c === "\n") quoted = false;
     else if (c === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === "#") {
+    if (quoted || c === '"') continue;
+    if (c === "#") {
+      cut(i);
       const nl = text.indexOf("\n", i);
-      if (nl < 0) break;
-      i = nl - 1;
+      i = nl < 0 ? text.length : nl - 1;
+      start = i + 1;
     } else if (c === "{") braces++;
     else if (c === "}") braces--;
     else if (c === "(") parens++;
     else if (c === ")") parens--;
+    else if ((c === ";" || c === "\n") && braces <= 0 && parens <= 0) cut(i);
   }
-  if (braces > 0) return `a '{' is not closed`;
-  if (parens > 0) return `a '(' is not closed`;
-  return undefined;
-}
-
-/** Commands of one nft line: split at `;` and line ends outside braces and quotes. */
-function splitCommands(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === "{") depth++;
-    else if (c === "}") depth = Math.max(0, depth - 1);
-    else if ((c === ";" || c === "\n") && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(text.slice(start));
-  return out.map((c) => c.trim()).filter((c) => c !== "");
+  cut(text.length);
+  const open = braces > 0 ? "a '{' is not closed" : parens > 0 ? "a '(' is not closed" : undefined;
+  return open ? { commands, open } : { commands };
 }
 
 /**
