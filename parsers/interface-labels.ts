@@ -82,8 +82,7 @@ export function matchedInterfaces(chains: ReadonlyMap<string, Chain>): Set<strin
  * name (see above), with an info diagnostic that says so at the first of them; undefined when the
  * variables do not name both sides. A name assigned twice counts as first assigned.
  */
-export function labelledInside(sources: readonly { file: string; lines: readonly string[] }[], matched: ReadonlySet<string>): { internal: string[]; note: Diagnostic } | undefined {
-  if (matched.size === 0) return undefined;
+export function labelledInside(sources: readonly { file: string; lines: readonly string[] }[], matchedBy: () => ReadonlySet<string>): { internal: string[]; note: Diagnostic } | undefined {
   const raw = new Map<string, { value: string; line: number; file: string }>();
   for (const { file, lines } of sources) {
     lines.forEach((l, i) => {
@@ -96,9 +95,12 @@ export function labelledInside(sources: readonly { file: string; lines: readonly
     if (!d || depth > 8) return [];
     return items(d.value).flatMap((x) => (x.startsWith("$") ? resolve(x.slice(1), depth + 1) : [x]));
   };
+  const named = [...raw].map(([name, d]) => ({ name, ...d, side: sideOf(name) })).filter((d) => d.side !== undefined);
+  // (the rules' interfaces are gathered only for a ruleset whose variables name both sides)
+  if (!named.some((d) => d.side === "inside") || !named.some((d) => d.side === "outside")) return undefined;
+  const matched = matchedBy();
   const labels: Label[] = [];
-  for (const [name, { line, file }] of raw) {
-    const side = sideOf(name);
+  for (const { name, line, file, side } of named) {
     if (!side) continue;
     const values = resolve(name).filter((v) => matched.has(v));
     if (values.length > 0) labels.push({ name, side, values, line, file });
@@ -109,13 +111,13 @@ export function labelledInside(sources: readonly { file: string; lines: readonly
   const internal = [...new Set(insideLabels.flatMap((l) => l.values))].filter((v) => !outside.has(v)).sort();
   if (internal.length === 0) return undefined;
   const first = insideLabels[0]!;
-  const named = insideLabels.map((l) => `$${l.name}`).filter((n, i, all) => all.indexOf(n) === i);
-  const outNamed = labels.filter((l) => l.side === "outside").map((l) => `$${l.name}`).filter((n, i, all) => all.indexOf(n) === i);
+  const inNames = insideLabels.map((l) => `$${l.name}`);
+  const outNames = labels.filter((l) => l.side === "outside").map((l) => `$${l.name}`);
   return {
     internal,
     note: {
       severity: "info",
-      message: `${internal.join(", ")} (${named.join(", ")}) taken as inside interface${internal.length === 1 ? "" : "s"}, not facing the Internet, as the ruleset names ${internal.length === 1 ? "it" : "them"} beside ${outNamed.join(", ")}; every other interface still may face it (say which do with internet: in .fwlint.yaml)`,
+      message: `${internal.join(", ")} (${inNames.join(", ")}) taken as inside interface${internal.length === 1 ? "" : "s"}, not facing the Internet, as the ruleset names ${internal.length === 1 ? "it" : "them"} beside ${outNames.join(", ")}; every other interface still may face it (say which do with internet: in .fwlint.yaml)`,
       file: first.file,
       line: first.line,
       column: 1,
@@ -130,7 +132,7 @@ export function labelledInside(sources: readonly { file: string; lines: readonly
 export function withLabelledInside(ruleset: Ruleset, text: string): Ruleset {
   if (ruleset.internetInterfaces || ruleset.internalInterfaces) return ruleset;
   const sources = [{ file: ruleset.file, lines: text.split("\n") }, ...[...(ruleset.includedLines ?? [])].map(([file, lines]) => ({ file, lines }))];
-  const found = labelledInside(sources, matchedInterfaces(ruleset.chains));
+  const found = labelledInside(sources, () => matchedInterfaces(ruleset.chains));
   if (!found) return ruleset;
   const diagnostics = [...ruleset.diagnostics, found.note].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
   return { ...ruleset, internalInterfaces: found.internal, diagnostics };

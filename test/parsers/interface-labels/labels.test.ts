@@ -12,24 +12,24 @@ const used = new Set(["eth0", "eth1", "eth2", "wg0"]);
 
 describe("labelledInside", () => {
   it("takes what nft defines name inside as inside, when an outside one is named too", () => {
-    const r = labelledInside(src('define WAN = "eth0"\ndefine LAN = eth1\ndefine DMZ_IF = { "eth2" }\n'), used);
+    const r = labelledInside(src('define WAN = "eth0"\ndefine LAN = eth1\ndefine DMZ_IF = { "eth2" }\n'), () => used);
     expect(r?.internal).toEqual(["eth1", "eth2"]);
     expect(r?.note).toMatchObject({ severity: "info", file: "rules.nft", line: 2 });
     expect(r?.note.message).toBe("eth1, eth2 ($LAN, $DMZ_IF) taken as inside interfaces, not facing the Internet, as the ruleset names them beside $WAN; every other interface still may face it (say which do with internet: in .fwlint.yaml)");
   });
 
   it("reads shell assignments, nested defines and camel case", () => {
-    expect(labelledInside(src("EXTIF=eth0\nexport INTIF=\"eth1\"\n"), used)?.internal).toEqual(["eth1"]);
-    expect(labelledInside(src("define int_if1 = eth1\ndefine int_if2 = eth2\ndefine int_ifs = { $int_if1, $int_if2 }\ndefine extIface = eth0\n"), used)?.internal).toEqual(["eth1", "eth2"]);
+    expect(labelledInside(src("EXTIF=eth0\nexport INTIF=\"eth1\"\n"), () => used)?.internal).toEqual(["eth1"]);
+    expect(labelledInside(src("define int_if1 = eth1\ndefine int_if2 = eth2\ndefine int_ifs = { $int_if1, $int_if2 }\ndefine extIface = eth0\n"), () => used)?.internal).toEqual(["eth1", "eth2"]);
   });
 
   it("says nothing when only one side is named, or a name says both, or the value is no interface the rules match", () => {
-    expect(labelledInside(src('define LAN = "eth1"\n'), used)).toBeUndefined();
-    expect(labelledInside(src('define lan_to_wan = "eth1"\ndefine WAN = "eth0"\n'), used)).toBeUndefined();
-    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = 192.168.1.0/24\n'), used)).toBeUndefined();
-    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = "eth7"\n'), used)).toBeUndefined();
+    expect(labelledInside(src('define LAN = "eth1"\n'), () => used)).toBeUndefined();
+    expect(labelledInside(src('define lan_to_wan = "eth1"\ndefine WAN = "eth0"\n'), () => used)).toBeUndefined();
+    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = 192.168.1.0/24\n'), () => used)).toBeUndefined();
+    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = "eth7"\n'), () => used)).toBeUndefined();
     // one interface named on both sides is not taken inside
-    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = { "eth0", "eth1" }\n'), used)?.internal).toEqual(["eth1"]);
+    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = { "eth0", "eth1" }\n'), () => used)?.internal).toEqual(["eth1"]);
   });
 });
 
