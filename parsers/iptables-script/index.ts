@@ -55,14 +55,14 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
   try {
-    const { items, lines, errexit } = readScript(text, diag);
+    const { items, lines, errexit, shell } = readScript(text, diag);
     const runsIpset = RUNS_IPSET.test(text);
     const sets = runsIpset ? undefined : ipsetsFor(text, file, opts.io ?? diskIo, opts.origin);
     // A script that makes its sets: run once to follow its ipset commands (quietly), then with the sets they leave.
     let made: IpsetIndex | undefined;
     if (runsIpset && namesIpsets(text)) {
       const log = new IpsetLog();
-      runScript(items, lines, file, () => {}, { errexit, ipsetLog: log });
+      runScript(items, lines, file, () => {}, { errexit, shell, ipsetLog: log });
       const read = log.sets(items, file, text);
       if ("index" in read) {
         made = read.index;
@@ -72,7 +72,7 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     const index = made ?? sets?.index;
     // (the second run follows the ipset commands again with a log of its own: each gets the outcome it
     // got in the first, so `&&` / `||` take the same branches; nothing reads that log)
-    const { v4, v6 } = runScript(items, lines, file, diag, { errexit, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}) });
+    const { v4, v6 } = runScript(items, lines, file, diag, { errexit, shell, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}) });
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
     const ruleset = assemble(file, v4, v6, diagnostics);
     sets?.attach(ruleset);

@@ -9,8 +9,13 @@
  * "$@" (a wrapper `ipt() { iptables "$@"; }`), its `local` variables restored after it, `return`
  * ending it. A `for NAME in WORDS` loop whose words are known runs its body once per word
  * (`break` and `continue` as the shell takes them). An `if` whose condition has a known outcome
- * (`nft list table inet filter`, `true`) runs the branch it takes; one whose condition is not known
- * (`[ -x /usr/sbin/nft ]`) is skipped with an info.
+ * (`nft list table inet filter`, `true`, `[ "$SMTP" = yes ]` with $SMTP assigned) runs the branch
+ * it takes, and a `case` over a known word the arm it matches; one whose outcome is not known
+ * (`[ -d /etc/fw.d ]`) is skipped with an info. A test that the program the script is read for is
+ * there (`[ -x /sbin/iptables ]`, `command -v nft`) is taken as true: the script is read as run on
+ * a host that has it. A script with a `case "$1" in start)` (an init-style script) is read as run
+ * with the argument `start`, with an info saying so. A `( ... )` subshell runs, its variables its
+ * own.
  *
  * Whatever fwlint cannot know (conditions, loops, other function bodies, command substitutions,
  * variables not assigned in the file, other programs) is reported with an info diagnostic and left
@@ -21,7 +26,9 @@ import type { IpsetLog } from "./ipsets.js";
 import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
 import { plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
-import type { AndOr, Command, Pipeline, SimpleCmd } from "./syntax.js";
+import type { AndOr, CaseArm, Command, OpaqueCmd, Pipeline, ScriptShell, SimpleCmd } from "./syntax.js";
+import { type PatternPiece, patternMatches } from "./patterns.js";
+import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
 import { FamilyTables } from "./tables.js";
 
 type VarState = { kind: "value"; value: string } | { kind: "unset" } | { kind: "unknown"; why: string };
@@ -130,7 +137,7 @@ export function runScript(
   lines: string[],
   file: string,
   diag: (severity: DiagnosticSeverity, pos: Pos, message: string) => void,
-  opts: { errexit?: boolean; ipsets?: IpsetIndex; ipsetLog?: IpsetLog; nft?: NftSink } = {},
+  opts: { errexit?: boolean; shell?: ScriptShell; ipsets?: IpsetIndex; ipsetLog?: IpsetLog; nft?: NftSink } = {},
 ): RunResult {
   // (a loop's or function's body says the same thing at the same place each round: once is enough)
   const said = new Set<string>();
@@ -150,14 +157,20 @@ export function runScript(
   let rounds = 0;
   /** How deep in if conditions the script is: a command failing there does not stop it under `set -e`. */
   let inCondition = 0;
+  /** How deep in commands whose status && / || / ! look at: set -e does not stop the script there. */
+  let errexitOff = 0;
   /** The loops being run, innermost last: a `break` or `continue` there ends the round. */
   const loops: { broke: boolean; next: boolean }[] = [];
   const callNotes = new Set<string>();
   const frame = (): Frame | undefined => frames[frames.length - 1];
   let errexit = opts.errexit ?? false;
+  /** The script's own arguments, when it is read as run with some (see startArgument); else unknown. */
+  let scriptArgs: string[] | undefined;
+  /** Why the last condition's outcome was not known, and where. */
+  let conditionWhy: { pos: Pos; why: string } | undefined;
   /** Set by `source` / `eval`: any variable may have changed. */
   let unknownEnv: string | undefined;
-  let stopped: { line: number; why: string } | undefined;
+  let stopped: { line: number; why: string; status?: Outcome } | undefined;
   const info = (pos: Pos, message: string) => diag("info", pos, message);
   const spanOf = (pos: Pos): SourceSpan => ({ file, line: pos.line, column: pos.column, text: lines[pos.line - 1] ?? "" });
   const fallbackNoted = new Set<string>();
@@ -190,13 +203,27 @@ export function runScript(
   const opaqueValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } => {
     const prog = p.what === "command substitution" ? whichIptables(p.text) : undefined;
     if (prog !== undefined) return { value: prog };
-    // a function's arguments, while its call runs
-    const f = frame();
-    if (f) {
+    // a function's arguments while its call runs, else the script's when it is read as run with some
+    const args = frame()?.args ?? scriptArgs;
+    const fallback = /^\$\{(\d+)(:?)-([^$`'"\\}]*)\}$/.exec(p.text);
+    if (fallback && Number(fallback[1]) >= 1) {
+      const n = Number(fallback[1]);
+      if (args) {
+        const v = args[n - 1];
+        return { value: v === undefined || (fallback[2] === ":" && v === "") ? fallback[3]! : v };
+      }
+      const key = `$${n}@${p.pos.line}`;
+      if (!probing && !fallbackNoted.has(key)) {
+        fallbackNoted.add(key);
+        info(p.pos, `$${n} is the script's argument: fwlint takes the default '${fallback[3]}' written here (the script run with an argument could use another value)`);
+      }
+      return { value: fallback[3]! };
+    }
+    if (args) {
       const m = /^\$(\d)$|^\$\{(\d+)\}$/.exec(p.text);
-      if (m && Number(m[1] ?? m[2]) >= 1) return { value: f.args[Number(m[1] ?? m[2]) - 1] ?? "" };
-      if (p.text === "$#") return { value: String(f.args.length) };
-      if (p.text === "$@" || p.text === "$*") return { value: f.args.join(" ") };
+      if (m && Number(m[1] ?? m[2]) >= 1) return { value: args[Number(m[1] ?? m[2]) - 1] ?? "" };
+      if (p.text === "$#") return { value: String(args.length) };
+      if (p.text === "$@" || p.text === "$*") return { value: args.join(" ") };
     }
     return { why: `${p.text.length > 40 ? p.text.slice(0, 37) + "..." : p.text} is a ${p.what}, known only when the script runs` };
   };
@@ -238,10 +265,10 @@ export function runScript(
           add(p.text, w.pos, p.quoted);
           continue;
         }
-        const f = frame();
-        if (f && p.kind === "opaque" && p.quoted && p.text === "$@") {
+        const args = frame()?.args ?? scriptArgs;
+        if (args && p.kind === "opaque" && p.quoted && p.text === "$@") {
           // "$@": each argument a field of its own
-          f.args.forEach((arg, k) => {
+          args.forEach((arg, k) => {
             if (k > 0) close();
             add(arg, p.pos, true);
           });
@@ -336,6 +363,76 @@ export function runScript(
     return n === 0 ? "" : `; the ${n} ${noun} command${n === 1 ? "" : "s"} inside ${n === 1 ? "is" : "are"} not in the model`;
   };
 
+  // ---- conditions ----
+
+  /** A condition whose outcome is not known: why is kept for the if or case it decides. */
+  const unknownCondition = (pos: Pos, why: string): Outcome => {
+    conditionWhy = { pos, why };
+    return "unknown";
+  };
+
+  /** Does this path name the program the script is read for (iptables, or nft with an nft sink)? */
+  const isReadProgram = (path: string): boolean => path !== "" && counted(path);
+
+  /** `[ -x /sbin/iptables ]`: true on the host the script is read for (see the header). */
+  const programTest = (cmd: SimpleCmd): FileTest => (op, operand) => {
+    if (["-e", "-a", "-f", "-x", "-r", "-s", "-h", "-L"].includes(op) && isReadProgram(operand)) {
+      info(cmd.pos, `'${op} ${operand}' taken as true: fwlint reads the script as run on a host that has ${basename(operand)}`);
+      return { outcome: "ok" };
+    }
+    return { outcome: "unknown", why: `'${op} ${operand}' depends on the host that runs the script` };
+  };
+
+  /** A word as a pattern: its quoted parts literal, its unquoted ones (and their values) glob. */
+  const patternOf = (w: WordTok): PatternPiece[] | { pos: Pos; why: string } => {
+    const pieces: PatternPiece[] = [];
+    for (const p of w.parts) {
+      if (p.kind === "lit") {
+        pieces.push({ text: p.text, glob: !p.quoted });
+        continue;
+      }
+      const r = p.kind === "param" ? lookup(p) : opaqueValue(p);
+      if ("why" in r) return { pos: p.pos, why: r.why };
+      pieces.push({ text: r.value, glob: !p.quoted });
+    }
+    return pieces;
+  };
+
+  /** `[ ... ]`, `test ...`, `[[ ... ]]` with the words after the command word. */
+  const runTest = (command: "[" | "test" | "[[", words: WordTok[], cmd: SimpleCmd): Outcome => {
+    const args: TestArg[] = [];
+    // (dash, Debian's sh, has no [[ and no == in [ ]: it fails them where bash decides them)
+    const bashOnly = command === "[[" ? "'[[ ... ]]'" : words.some((w) => plainText(w) === "==") ? "'==' in a test" : undefined;
+    if (bashOnly && opts.shell === "sh") return unknownCondition(cmd.pos, `${bashOnly} is bash's: the script's #! names sh, which fails it where that is dash (Debian, Ubuntu) and decides it where that is bash`);
+    if (command === "[[") {
+      if (cmd.compound) return unknownCondition(cmd.pos, "fwlint does not decide a '[[ ... ]]' with &&, || or parentheses inside");
+      for (const [k, w] of words.entries()) {
+        const v = valueOf(w.parts);
+        if ("why" in v) return unknownCondition(v.pos, v.why);
+        const before = k > 0 ? plainText(words[k - 1]!) : undefined;
+        if (before === "==" || before === "=" || before === "!=") {
+          const pattern = patternOf(w);
+          if ("why" in pattern) return unknownCondition(pattern.pos, pattern.why);
+          args.push({ text: v.value, pattern });
+        } else args.push({ text: v.value });
+      }
+    } else {
+      const e = expand(words);
+      if (!e.ok) return unknownCondition(e.pos, e.why);
+      for (const f of e.fields) args.push({ text: f.text });
+    }
+    const r = testOutcome(command, args, programTest(cmd));
+    return r.outcome === "unknown" ? unknownCondition(cmd.pos, r.why) : r.outcome;
+  };
+
+  /** `command -v nft`, `which iptables`, `type -p nft`, `hash nft`: known when they ask for the program read for. */
+  const lookupProgram = (fields: ArgField[], from: number): Outcome => {
+    const names = fields.slice(from).filter((f) => !f.text.startsWith("-"));
+    if (names.length === 0 || !names.every((f) => isReadProgram(f.text))) return unknownCondition(fields[0]!.pos, `'${fields.map((f) => f.text).join(" ")}' depends on the host that runs the script`);
+    info(fields[0]!.pos, `'${fields.map((f) => f.text).join(" ")}' taken as true: fwlint reads the script as run on a host that has ${names.map((f) => basename(f.text)).join(", ")}`);
+    return "ok";
+  };
+
   // ---- commands ----
 
   const runSimple = (cmd: SimpleCmd): Outcome => {
@@ -381,6 +478,7 @@ export function runScript(
       }
       return "ok";
     }
+    if (headText === "[" || headText === "test" || headText === "[[") return runTest(headText, rest.slice(1), cmd);
     if (headText === "unset") {
       for (const a of rest.slice(1)) {
         const t = plainText(a);
@@ -419,7 +517,7 @@ export function runScript(
           if (["-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-T", "-D"].includes(o)) k++;
         }
       }
-      if (prog === "command" && fields[1] && /^-[vV]$/.test(fields[1].text)) return "unknown";
+      if (prog === "command" && fields[1] && /^-[vV]$/.test(fields[1].text)) return lookupProgram(fields, 2);
       const inner = fields.slice(k);
       if (prog === "exec" && inner.length > 0) {
         const out = runFields(inner, cmd);
@@ -454,7 +552,9 @@ export function runScript(
       return f.returned;
     }
     if (prog === "exit" || prog === "return") {
-      stopped = { line: head.pos.line, why: `the script ${prog === "exit" ? "exits" : "returns"} at line ${head.pos.line}` };
+      const code = fields[1]?.text;
+      const status: Outcome = code === "0" ? "ok" : code !== undefined && /^\d+$/.test(code) ? "fail" : "unknown";
+      stopped = { line: head.pos.line, why: `the script ${prog === "exit" ? "exits" : "returns"} at line ${head.pos.line}`, status };
       return "ok";
     }
     if (prog === "set") {
@@ -489,6 +589,7 @@ export function runScript(
       poison({ names: [...fn.assigns], all: fn.all }, `function ${head.text} called at line ${head.pos.line}`);
       return "unknown";
     }
+    if (prog === "which" || prog === "type" || prog === "hash") return lookupProgram(fields, 1);
     const quiet = QUIET[prog];
     if (quiet !== undefined) return quiet;
     if (/^ip6?tables(-legacy|-nft)?-restore$/.test(prog)) {
@@ -499,8 +600,9 @@ export function runScript(
       );
       return "unknown";
     }
-    // (a condition's test program: the if it decides is told as not decided)
-    if (inCondition === 0) info(head.pos, `'${prog}' skipped: not an ${noun} command`);
+    // (a condition's test program: the if it decides is told as not decided, and why)
+    if (inCondition > 0) return unknownCondition(head.pos, `fwlint does not run '${prog}'`);
+    info(head.pos, `'${prog}' skipped: not an ${noun} command`);
     return "unknown";
   };
 
@@ -560,6 +662,61 @@ export function runScript(
     return c.otherwise ?? null;
   };
 
+  /**
+   * A `case`: the arm whose pattern the word matches first runs (`;&` runs the next arm's body too,
+   * `;;&` goes on matching); the outcome, or where and why the word or a pattern is not known.
+   */
+  const runCase = (choice: NonNullable<OpaqueCmd["choice"]>, pos: Pos): { outcome: Outcome } | { pos: Pos; why: string } => {
+    const subject = valueOf(choice.subject.parts);
+    if ("why" in subject) return subject;
+    let out: Outcome = "ok";
+    let ran = false;
+    let falling = false;
+    const matches = (arm: CaseArm): boolean | { pos: Pos; why: string } => {
+      for (const w of arm.patterns) {
+        const pattern = patternOf(w);
+        if ("why" in pattern) return pattern;
+        if (patternMatches(pattern, subject.value)) return true;
+      }
+      return false;
+    };
+    for (const arm of choice.arms) {
+      if (!falling) {
+        const m = matches(arm);
+        if (m === false) continue;
+        if (m !== true) {
+          if (!ran) return m;
+          info(m.pos, `the rest of the case at line ${pos.line} is skipped: ${m.why}`);
+          return { outcome: "unknown" };
+        }
+      }
+      ran = true;
+      out = runList(arm.body);
+      if (halted() || arm.end === ";;") break;
+      falling = arm.end === ";&";
+    }
+    return { outcome: out };
+  };
+
+  /** A `( ... )` subshell: its commands run, what it assigns, defines or sets (set -e, exit) stays inside. */
+  const runSubshell = (body: readonly AndOr[]): Outcome => {
+    const savedVars = new Map(vars);
+    const savedFunctions = new Map(functions);
+    const saved = { errexit, unknownEnv, stopped };
+    let out: Outcome = "ok";
+    try {
+      out = runList(body);
+      if (stopped !== undefined && saved.stopped === undefined) out = stopped.status ?? out;
+    } finally {
+      vars.clear();
+      for (const [k, v] of savedVars) vars.set(k, v);
+      functions.clear();
+      for (const [k, v] of savedFunctions) functions.set(k, v);
+      ({ errexit, unknownEnv, stopped } = saved);
+    }
+    return out;
+  };
+
   /** A `for` loop over known words: its body once per word, NAME set to it (and left at the last). */
   const runLoop = (name: string, values: readonly string[], body: readonly AndOr[], pos: Pos): Outcome => {
     const l = { broke: false, next: false };
@@ -613,10 +770,19 @@ export function runScript(
           if (n > 0) info(c.pos, `function ${c.name} (${lines}) is not followed: its ${n} ${noun} command${n === 1 ? "" : "s"} ${n === 1 ? "is" : "are"} not in the model`);
           return "ok";
         }
+        let undecided: { pos: Pos; why: string } | undefined;
         if (c.conditional) {
+          conditionWhy = undefined;
           const taken = branchOf(c.conditional);
           if (taken !== undefined) return taken === null ? "ok" : runList(taken);
+          undecided = conditionWhy;
         }
+        if (c.choice) {
+          const r = runCase(c.choice, c.pos);
+          if ("outcome" in r) return r.outcome;
+          undecided = r;
+        }
+        if (c.subshell) return runSubshell(c.subshell);
         if (c.loop) {
           const list = expand(c.loop.words);
           if (list.ok) return runLoop(c.loop.name, list.fields.map((x) => x.text), c.loop.body, c.pos);
@@ -626,7 +792,16 @@ export function runScript(
         }
         const what =
           c.keyword === "(" ? "subshell ( ... )" : c.keyword === "if" ? "if ... fi" : c.keyword === "case" ? "case ... esac" : `${c.keyword} loop`;
-        const why = c.keyword === "(" ? "fwlint does not run subshells" : c.keyword === "if" || c.keyword === "case" ? "fwlint does not decide conditions" : "fwlint does not run loops";
+        const why =
+          c.keyword === "("
+            ? "fwlint could not read its commands"
+            : c.keyword === "if" || c.keyword === "case"
+              ? undecided
+                ? `fwlint cannot tell ${c.keyword === "if" ? "the outcome of its condition" : "which arm it takes"} (line ${undecided.pos.line}: ${undecided.why})`
+                : c.conditional
+                  ? "fwlint cannot tell the outcome of its condition"
+                  : "fwlint could not read it in full"
+              : "fwlint does not run loops";
         info(c.pos, `${what} (${lines}) skipped: ${why}${describeSkipped(c.inner, c.pos)}`);
         poison(assigns, `the ${what} at line ${c.pos.line}`);
         return "unknown";
@@ -656,7 +831,19 @@ export function runScript(
       skipPipeline(item.first, "runs in the background (&), so its order against later commands is unknown");
       return "ok";
     }
-    let status = runPipeline(item.first);
+    // set -e does not stop at a command whose status && or || looks at, nor at one `!` turns: nor
+    // anywhere inside it (a function, a subshell)
+    const tested = (pl: Pipeline, last: boolean) => !last || pl.bang;
+    const runTested = (pl: Pipeline, last: boolean): Outcome => {
+      if (!tested(pl, last)) return runPipeline(pl);
+      errexitOff++;
+      try {
+        return runPipeline(pl);
+      } finally {
+        errexitOff--;
+      }
+    };
+    let status = runTested(item.first, item.rest.length === 0);
     let lastRan = item.rest.length === 0;
     let lastBang = item.first.bang;
     let prevPos = item.first.pos;
@@ -672,16 +859,22 @@ export function runScript(
         lastRan = false;
         continue;
       }
-      status = runPipeline(pipeline);
+      status = runTested(pipeline, k === item.rest.length - 1);
       prevPos = pipeline.pos;
       lastRan = k === item.rest.length - 1;
       lastBang = pipeline.bang;
     }
-    if (errexit && status === "fail" && lastRan && !lastBang && !stopped && frame()?.returned === undefined && inCondition === 0) {
-      stopped = { line: prevPos.line, why: `the command at line ${prevPos.line} fails and 'set -e' stops the script there` };
+    if (errexit && status === "fail" && lastRan && !lastBang && !stopped && frame()?.returned === undefined && inCondition === 0 && errexitOff === 0) {
+      stopped = { line: prevPos.line, why: `the command at line ${prevPos.line} fails and 'set -e' stops the script there`, status: "fail" };
     }
     return status;
   };
+
+  const start = startArgument(items);
+  if (start) {
+    scriptArgs = ["start"];
+    info(start.pos, `the script is read as run with the argument 'start', which the ${start.what} here looks for (an init-style script); run with another argument it may set up other rules, which fwlint does not read`);
+  }
 
   for (const item of items) {
     if (stopped) {
@@ -698,4 +891,71 @@ export function runScript(
     );
   }
   return { v4, v6 };
+}
+
+/** `$1`, `"$1"`, `${1}`, `${1:-...}`: the first positional parameter, whole. */
+function isFirstArgument(w: WordTok): boolean {
+  return w.parts.length === 1 && w.parts[0]!.kind === "opaque" && /^\$(1|\{1\}|\{1:?-[^}]*\})$/.test(w.parts[0]!.text);
+}
+
+/** A word of literal text alone, as a pattern; undefined when it expands anything. */
+function literalPattern(w: WordTok): PatternPiece[] | undefined {
+  const pieces: PatternPiece[] = [];
+  for (const p of w.parts) {
+    if (p.kind !== "lit") return undefined;
+    pieces.push({ text: p.text, glob: !p.quoted });
+  }
+  return pieces;
+}
+
+/**
+ * Where an init-style script tells its argument `start` apart (`case "$1" in start|restart)`,
+ * `[ "$1" = start ]`), anywhere in it; undefined when it does not. A `*)` arm alone does not count:
+ * it takes every argument.
+ */
+export function startArgument(items: readonly AndOr[]): { pos: Pos; what: "case" | "test" } | undefined {
+  type At = { pos: Pos; what: "case" | "test" } | undefined;
+  const inList = (list: readonly AndOr[] | undefined): At => {
+    for (const item of list ?? []) {
+      for (const pl of [item.first, ...item.rest.map((r) => r.pipeline)]) {
+        for (const c of pl.cmds) {
+          const at = inCommand(c);
+          if (at) return at;
+        }
+      }
+    }
+    return undefined;
+  };
+  const inCommand = (c: Command): At => {
+    if (c.kind === "group") return inList(c.body);
+    if (c.kind === "simple") {
+      const head = c.words[0] ? plainText(c.words[0]) : undefined;
+      if (head !== "[" && head !== "test" && head !== "[[") return undefined;
+      for (let k = 1; k + 2 < c.words.length; k++) {
+        const [a, op, b] = [c.words[k], c.words[k + 1], c.words[k + 2]];
+        if (!a || !op || !b || !["=", "=="].includes(plainText(op) ?? "")) continue;
+        const literal = (w: WordTok) => literalPattern(w)?.map((x) => x.text).join("") === "start";
+        if ((isFirstArgument(a) && literal(b)) || (isFirstArgument(b) && literal(a))) return { pos: c.pos, what: "test" };
+      }
+      return undefined;
+    }
+    if (c.choice && isFirstArgument(c.choice.subject)) {
+      const handles = c.choice.arms.some((arm) =>
+        arm.patterns.some((w) => {
+          const pieces = literalPattern(w);
+          return pieces !== undefined && !(pieces.length === 1 && pieces[0]!.glob && pieces[0]!.text === "*") && patternMatches(pieces, "start");
+        }),
+      );
+      if (handles) return { pos: c.pos, what: "case" };
+    }
+    return (
+      inList(c.body) ??
+      inList(c.loop?.body) ??
+      inList(c.subshell) ??
+      c.conditional?.branches.reduce<At>((at, br) => at ?? inList(br.cond) ?? inList(br.body), undefined) ??
+      inList(c.conditional?.otherwise) ??
+      c.choice?.arms.reduce<At>((at, arm) => at ?? inList(arm.body), undefined)
+    );
+  };
+  return inList(items);
 }

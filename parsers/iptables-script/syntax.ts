@@ -2,10 +2,11 @@
  * Shell tokens -> a small command tree: lists of and-or lists of pipelines of commands.
  *
  * Simple commands and `{ ...; }` groups are kept in full (fwlint runs them in order), and so are
- * the body of a function written `name() { ...; }` (run at each call) and a `for NAME in WORDS; do
- * ...; done` loop (run once per word). Conditional and other looping constructs (if, case, while,
- * until, select, `for` without `in`), subshells and other function bodies are only delimited:
- * fwlint does not decide conditions, so their contents are reported, not run.
+ * the body of a function written `name() { ...; }` (run at each call), a `for NAME in WORDS; do
+ * ...; done` loop (run once per word), an `if` (its conditions and branches), a `case` (its
+ * subject and arms) and a `( ... )` subshell: run.ts decides which of them run. Other looping
+ * constructs (while, until, select, `for` without `in`) and other function bodies are only
+ * delimited: their contents are reported, not run.
  */
 import { lexShell, plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
 
@@ -14,9 +15,19 @@ export interface SimpleCmd {
   words: WordTok[];
   redirs: RedirTok[];
   pos: Pos;
+  /** A `[[ ... ]]` that held operators of its own (&&, ||, parentheses), which `words` leaves out. */
+  compound?: true;
 }
 
-/** if/case/for/while/until/select/( ) or a function definition: delimited, not run. */
+/** One arm of a `case`: its patterns, its commands and how it ends (`;;`, or `;&` / `;;&` going on). */
+export interface CaseArm {
+  patterns: WordTok[];
+  body: AndOr[];
+  end: ";;" | ";&" | ";;&";
+  pos: Pos;
+}
+
+/** if/case/for/while/until/select/( ) or a function definition: delimited, and kept in full where run.ts may run it. */
 export interface OpaqueCmd {
   kind: "opaque";
   /** `if`, `for`, `case`, `(`, `function` ... */
@@ -33,6 +44,10 @@ export interface OpaqueCmd {
   loop?: { name: string; words: WordTok[]; body: AndOr[] };
   /** An `if` kept in full: each condition and its branch in order, and the `else` branch. */
   conditional?: { branches: { cond: AndOr[]; body: AndOr[] }[]; otherwise?: AndOr[] };
+  /** A `case WORD in ... esac` kept in full: the word and the arms in order. */
+  choice?: { subject: WordTok; arms: CaseArm[] };
+  /** A `( ... )` subshell's commands, kept in full. */
+  subshell?: AndOr[];
 }
 
 export interface GroupCmd {
@@ -72,17 +87,26 @@ const UNEXPECTED = new Set(["fi", "esac", "done", "}", "then", "else", "elif", "
 const LEAD_INS = new Set(["then", "else", "elif", "do", "!", "{", "if", "while", "until", "time"]);
 const SEPARATORS = new Set([";", "\n", "&", "&&", "||", "|", "|&", ";;", ";&", ";;&", "(", ")"]);
 
+/** The shell a script's `#!` line names: bash (or ksh, zsh), plain sh (dash on Debian), or none. */
+export type ScriptShell = "bash" | "sh" | undefined;
+
 /**
- * A script's text, read to be run (run.ts): its command tree and lines, and whether its `#!` line
- * passes -e; what the shell says of its syntax goes to `diag` (a lexing error stops the shell there).
+ * A script's text, read to be run (run.ts): its command tree and lines, whether its `#!` line
+ * passes -e, and the shell it names; what the shell says of its syntax goes to `diag` (a lexing
+ * error stops the shell there).
  */
-export function readScript(text: string, diag: (severity: "error" | "info", pos: Pos, message: string) => void): { items: AndOr[]; lines: string[]; errexit: boolean } {
+export function readScript(text: string, diag: (severity: "error" | "info", pos: Pos, message: string) => void): { items: AndOr[]; lines: string[]; errexit: boolean; shell: ScriptShell } {
   const lexed = lexShell(text);
   const { items, problems } = parseScript(lexed.tokens);
   for (const p of problems) diag(p.severity, p.pos, p.message);
   if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);
-  const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(lexed.lines[0] ?? "");
-  return { items, lines: lexed.lines, errexit };
+  const first = lexed.lines[0] ?? "";
+  const errexit = /^#!\S*(\s+\S+)*\s+-[A-Za-z]*e/.test(first);
+  const named = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
+  const base = (s: string | undefined) => s?.slice(s.lastIndexOf("/") + 1);
+  const program = named ? (base(named[1]) === "env" ? base(named[2]) : base(named[1])) : undefined;
+  const shell: ScriptShell = program === undefined ? undefined : /^(bash|ksh\d*|mksh|zsh)$/.test(program) ? "bash" : /^(sh|dash|ash|busybox)$/.test(program) ? "sh" : undefined;
+  return { items, lines: lexed.lines, errexit, shell };
 }
 
 export function parseScript(tokens: Token[]): { items: AndOr[]; problems: SyntaxProblem[] } {
@@ -179,8 +203,8 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     const t = peek();
     if (!t) return null;
     if (isOp(t, "(")) {
-      const { inner, endLine } = skipCompound("(");
-      return { kind: "opaque", keyword: "(", pos: t.pos, endLine, inner };
+      const { kept, inner, endLine } = inFull(subshellBody, "(");
+      return { kind: "opaque", keyword: "(", pos: t.pos, endLine, inner, ...(kept ? { subshell: kept } : {}) };
     }
     const w = plain(t);
     if (w !== undefined && COMPOUND_OPENERS.has(w)) {
@@ -191,6 +215,10 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
       if (w === "if") {
         const { kept, inner, endLine } = inFull(ifClause, w);
         return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { conditional: kept } : {}) };
+      }
+      if (w === "case") {
+        const { kept, inner, endLine } = inFull(caseClause, w);
+        return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { choice: kept } : {}) };
       }
       const { inner, endLine } = skipCompound(w);
       return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner };
@@ -239,12 +267,14 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     }
     if (w === "[[") {
       const words: WordTok[] = [];
+      let compound = false;
       while (p < tokens.length && plain(peek()) !== "]]") {
         const u = tokens[p++]!;
         if (u.kind === "word") words.push(u);
+        else compound = true;
       }
       if (p < tokens.length) words.push(tokens[p++] as WordTok);
-      return { kind: "simple", words, redirs: [], pos: t.pos };
+      return { kind: "simple", words, redirs: [], pos: t.pos, ...(compound ? { compound: true as const } : {}) };
     }
     const words: WordTok[] = [];
     const redirs: RedirTok[] = [];
@@ -306,6 +336,57 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
       p++;
       return { branches, ...(otherwise ? { otherwise } : {}) };
     }
+  };
+
+  /**
+   * `case WORD in [(]PATTERN[|PATTERN]...) LIST ;; ... esac` from p (at `case`): its word and arms,
+   * p left after `esac`. See inFull.
+   */
+  const caseClause = (): NonNullable<OpaqueCmd["choice"]> | undefined => {
+    const subject = peek(1);
+    if (subject?.kind !== "word") return undefined;
+    p += 2;
+    skipNewlines();
+    if (plain(peek()) !== "in") return undefined;
+    p++;
+    const arms: CaseArm[] = [];
+    for (;;) {
+      skipNewlines();
+      if (plain(peek()) === "esac") {
+        p++;
+        return { subject, arms };
+      }
+      const pos = peek()?.pos;
+      if (isOp(peek(), "(")) p++;
+      const patterns: WordTok[] = [];
+      for (;;) {
+        const u = peek();
+        if (u?.kind !== "word") return undefined;
+        patterns.push(u);
+        p++;
+        if (!isOp(peek(), "|")) break;
+        p++;
+      }
+      if (!isOp(peek(), ")")) return undefined;
+      p++;
+      const body = parseList((u) => isOp(u, ";;", ";&", ";;&") || plain(u) === "esac");
+      let end: CaseArm["end"] = ";;";
+      const after = peek();
+      if (after?.kind === "op" && (after.op === ";;" || after.op === ";&" || after.op === ";;&")) {
+        end = after.op;
+        p++;
+      } else if (plain(after) !== "esac") return undefined;
+      arms.push({ patterns, body, end, pos: pos! });
+    }
+  };
+
+  /** A `( LIST )` subshell's list from p (at `(`). */
+  const subshellBody = (): AndOr[] | undefined => {
+    p++;
+    const list = parseList((u) => isOp(u, ")"));
+    if (!isOp(peek(), ")")) return undefined;
+    p++;
+    return list;
   };
 
   /** A `{ LIST }` group's list from p (at `{`): a function's body. */

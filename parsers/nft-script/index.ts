@@ -68,7 +68,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
   try {
-    const { items, lines, errexit } = readScript(text, diag);
+    const { items, lines, errexit, shell } = readScript(text, diag);
     // Run the script, read what its nft commands wrote, and run it again with the commands the
     // reader found errors in failing (nft applies none of such an invocation; `set -e` stops
     // there, `||` runs its other side), until no new one fails. What the later runs no longer
@@ -80,7 +80,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
       const said: Diagnostic[] = [];
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file, line: pos.line, column: pos.column });
       const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing);
-      runScript(items, lines, file, sayTo, { errexit, nft: commands });
+      runScript(items, lines, file, sayTo, { errexit, shell, nft: commands });
       const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {

@@ -260,9 +260,14 @@ describe("parseNftScript: the shell's course", () => {
       "  nft add rule inet filter input tcp dport 25 accept",
       "fi",
       "if [ -x /usr/sbin/nft ]; then nft add rule inet filter input tcp dport 26 accept; fi",
+      "if [ -d /etc/nftables.d ]; then nft add rule inet filter input tcp dport 27 accept; fi",
     ]);
-    expect([22, 23, 24, 25, 26].map((p) => verdict(rs, ssh(p)))).toEqual(["accept", "drop", "drop", "accept", "drop"]);
-    expect(diags(rs)).toEqual(["info 13:1 if ... fi (line 13) skipped: fwlint does not decide conditions; the 1 nft command inside is not in the model"]);
+    // (nft being there is how the script is read; a folder being there is the host's)
+    expect([22, 23, 24, 25, 26, 27].map((p) => verdict(rs, ssh(p)))).toEqual(["accept", "drop", "drop", "accept", "accept", "drop"]);
+    expect(diags(rs)).toEqual([
+      "info 13:4 '-x /usr/sbin/nft' taken as true: fwlint reads the script as run on a host that has nft",
+      "info 14:1 if ... fi (line 14) skipped: fwlint cannot tell the outcome of its condition (line 14: '-d /etc/nftables.d' depends on the host that runs the script); the 1 nft command inside is not in the model",
+    ]);
   });
 
   it("a helper function's nft command runs at each call, and a call nft refuses fails alone", () => {
