@@ -11,7 +11,7 @@
 import type { AnomalyKind, AnomalyParams } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
 import { CT_STATES, type Action, type Chain, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
-import { decidingAction } from "../../src/model/verdict-chains.js";
+import { decidingAction, logsWhatItDecides } from "../../src/model/verdict-chains.js";
 import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { Projections } from "../../src/space/projections.js";
@@ -90,7 +90,7 @@ export const anomaly: Check<AnomalyParams> = (ctx, params, rule) => {
       for (const chain of rs.chains.values()) {
         if (chain.rules.length > MAX_PAIRWISE_RULES) continue;
         const es = entries(rs, chain);
-        if (kind === "redundant") redundant(chain, es, emit);
+        if (kind === "redundant") redundant(rs, chain, es, emit);
         else if (kind === "correlated") correlated(chain, es, rs, emit);
         else generalization(chain, es, rs, emit);
       }
@@ -200,15 +200,15 @@ function familiesOf(set: PacketSet, rs: Ruleset): string {
  * several elements (an nft verdict map) is removed whole: each element's packets must keep that
  * element's verdict, so `vmap { 5432 : accept, 6379 : drop }` under a DROP policy is not redundant.
  * Nor is a rule that logs what it decides (`log prefix "dropped: " drop` before a DROP policy,
- * which logs nothing): removing it loses the log.
+ * which logs nothing, or `-j LOGDROP` to a chain that logs and drops): removing it loses the log.
  */
-function redundant(chain: Chain, es: Entry[], emit: Emit): void {
+function redundant(rs: Ruleset, chain: Chain, es: Entry[], emit: Emit): void {
   let i = 0;
   for (const group of sourceRules(es)) {
     i += group.length;
     const after = es.slice(i);
     const decided: { e: Entry; by: Entry[]; policy: boolean }[] = [];
-    if (group[0]!.rule.implied || group[0]!.rule.logs) continue;
+    if (group[0]!.rule.implied || logsWhatItDecides(rs, chain, group[0]!.rule)) continue;
     for (const e of group) {
       if (e.reach.isEmpty()) continue; // decides nothing: the shadowed-rule check's business
       const same = sameVerdictWithout(e, after, chain);

@@ -28,6 +28,20 @@ export function verdictOfAll(chain: Chain): Verdict | undefined {
   return v ?? undefined;
 }
 
+/** Does the rule log: itself (nft `log ... drop`), or the chain it jumps or goes to before that chain's one verdict (`-j LOGDROP`)? */
+export function logsWhatItDecides(ruleset: Ruleset, chain: Chain, rule: Rule): boolean {
+  if (rule.logs) return true;
+  const a = rule.action;
+  if (a.kind !== "jump" && a.kind !== "goto") return false;
+  const target = ruleset.chains.get(`${chain.table}/${a.chain}`);
+  if (!target || !verdictOfAll(target)) return false;
+  for (const r of target.rules) {
+    if (r.action.kind !== "continue") return false;
+    if (r.logs || /^(N|U)?LOG\b/.test(r.action.target)) return true;
+  }
+  return false;
+}
+
 /** What a rule of `chain` decides with: the verdict of the chain it jumps or goes to when that gives one, else its own action. */
 export function decidingAction(ruleset: Ruleset, chain: Chain, rule: Rule): Action {
   const a = rule.action;

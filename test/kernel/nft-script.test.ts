@@ -1,6 +1,7 @@
 /**
  * Scripts of nft commands against the real nft and the kernel: each of fixtures/nft-script's
- * scripts is run by its own shell in a network namespace of the test's own (with `sudo` a no-op,
+ * scripts is run by its own shell with the argument `start` (as an init system runs one; the
+ * others take no argument) in a network namespace of the test's own (with `sudo` a no-op,
  * as root), what it loaded is listed (`nft list ruleset`), and the kernel oracle judges packets
  * against that listing while fwlint judges them against its reading of the script. So both how
  * the script's commands add up (variables, here-documents, quoting, `||`) and what the rules do
@@ -38,7 +39,7 @@ kernelSuite("scripts of nft commands against the kernel", env.skip, env.required
         writeFileSync(join(dir, "bin", "sudo"), '#!/bin/sh\nexec "$@"\n');
         chmodSync(join(dir, "bin", "sudo"), 0o755);
         const listing = await inScratchNamespace("nft-script", (run) => {
-          const ran = run(["env", `PATH=${join(dir, "bin")}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`, "sh", "-c", 'cd "$(dirname "$0")" && exec "$0"', script]);
+          const ran = run(["env", `PATH=${join(dir, "bin")}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`, "sh", "-c", 'cd "$(dirname "$0")" && exec "$0" start', script]);
           expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
           return run(["nft", "list", "ruleset"]).stdout;
         });

@@ -257,9 +257,12 @@ describe("anomaly: a jump to a chain that gives all it is given one verdict deci
     expect(lines(fs)).toEqual([10]);
     expect(fs[0]!.message).toBe("1 rule after the catch-all jump LOGGING on line 9 in chain INPUT never runs (line 10)");
   });
-  it("redundant above a DROP policy, told by the verdict; a chain that does more is no such chain", () => {
-    const fs = run(save(`${logging}-A INPUT -p tcp --dport 23 -j LOGGING\n`), "redundant");
-    expect(fs.map((f) => [f.location.line, f.message])).toEqual([[8, "rule is redundant: every packet it decides would get the same verdict (DROP) without it, from the INPUT policy DROP"]]);
+  it("redundant above a DROP policy, told by the verdict, unless the chain logs first; a chain that does more is no such chain", () => {
+    const quiet = ":DROPIT - [0:0]\n-A DROPIT -j DROP\n";
+    const fs = run(save(`${quiet}-A INPUT -p tcp --dport 23 -j DROPIT\n`), "redundant");
+    expect(fs.map((f) => [f.location.line, f.message])).toEqual([[7, "rule is redundant: every packet it decides would get the same verdict (DROP) without it, from the INPUT policy DROP"]]);
+    // removing a jump to LOGGING loses its log, as removing `log prefix "x" drop` does
+    expect(run(save(`${logging}-A INPUT -p tcp --dport 23 -j LOGGING\n`), "redundant")).toEqual([]);
     const picky = ":CHECK - [0:0]\n-A CHECK -s 10.0.0.0/8 -j RETURN\n-A CHECK -j DROP\n";
     expect(run(save(`${picky}-A INPUT -p tcp --dport 23 -j CHECK\n`), "redundant")).toEqual([]);
   });

@@ -1,0 +1,49 @@
+/**
+ * Shell scripts of iptables commands against the real shell and the kernel: each script below is
+ * run by the shell its `#!` line names (dash for #!/bin/sh here, bash for #!/bin/bash) with the
+ * argument `start`, as an init system runs it, in a network namespace of the test's own; what it
+ * loaded is saved (`iptables-save`) and the kernel oracle judges packets against that while
+ * fwlint judges them against its reading of the script. So how the script's commands add up
+ * (functions, case arms, tests, loops, subshells, set -e) and what the rules do are both checked.
+ *
+ * Needs root, ../shared's kernel-oracle and iptables; skips with a message otherwise, and
+ * FWLINT_REQUIRE_KERNEL=1 (CI) turns the skip into a failure.
+ */
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { parseIptablesScript } from "../../parsers/iptables-script/index.js";
+import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, kernelSuite } from "./harness.js";
+
+const env = checkEnvironment();
+const DIR = join(ROOT, "fixtures", "iptables-script");
+/** IPv4 scripts that run on any host (the others read files of the host's, or load IPv6 rules too). */
+const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "open-relay.sh", "policy-drop-user-chain.sh"];
+
+kernelSuite("scripts of iptables commands against the kernel", env.skip, env.required, () => {
+  for (const name of SCRIPTS) {
+    it(`fixtures/iptables-script/${name}, run with 'start': fwlint's reading is what the script loads, packet by packet`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "fwlint-iptables-script-"));
+      try {
+        const script = join(dir, name);
+        copyFileSync(join(DIR, name), script);
+        chmodSync(script, 0o755);
+        const saved = await inScratchNamespace("ipt-script", (run) => {
+          const ran = run([script, "start"]);
+          expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
+          return run(["iptables-save"]).stdout;
+        });
+        expect(saved).toMatch(/^-A INPUT /m);
+        const loaded = join(dir, "loaded.rules");
+        writeFileSync(loaded, saved);
+        const ruleset = parseIptablesScript(readFileSync(join(DIR, name), "utf8"), join(DIR, name));
+        expect(ruleset.families).toEqual([4]);
+        expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+        await expectLoadedAgrees({ name, file: loaded, format: "iptables", kind: "fixture" }, ruleset, "iptables script vs kernel");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 300_000);
+  }
+});
