@@ -261,6 +261,38 @@ ${extra}`;
       ok(run("git", ["add", "firewall.sh"], work, env), "git add");
       const quiet = run("git", ["commit", "-m", "nft script without mail"], work, env);
       expect(quiet.status, output(quiet)).toBe(0);
+
+      // 7. An init-style rc.firewall (the hook's names take it): its rules are in a start() its
+      // case "$1" calls, read as the init system runs it with 'start'; a commit that turns on the
+      // mail switch is refused at the rule the switch guards.
+      const rc = (mail: string) =>
+        `#!/bin/sh
+IPT=/sbin/iptables
+[ -x "$IPT" ] || exit 0
+MAIL=${mail}
+start() {
+  $IPT -P INPUT DROP
+  $IPT -P FORWARD DROP
+  $IPT -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  [ "$MAIL" = yes ] && $IPT -A INPUT -p tcp --dport 25 -j ACCEPT
+  $IPT -A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT
+}
+case "$1" in
+  start|restart) start ;;
+  stop) $IPT -F; $IPT -P INPUT ACCEPT ;;
+esac
+`;
+      writeFileSync(join(work, "rc.firewall"), rc("no"));
+      ok(run("git", ["add", "rc.firewall"], work, env), "git add");
+      const rcBase = run("git", ["commit", "-m", "init-style firewall"], work, env);
+      expect(rcBase.status, output(rcBase)).toBe(0);
+      writeFileSync(join(work, "rc.firewall"), rc("yes"));
+      ok(run("git", ["add", "rc.firewall"], work, env), "git add");
+      const rcMail = run("git", ["commit", "-m", "turn mail on"], work, env);
+      const rcMailOut = output(rcMail);
+      expect(rcMail.status, rcMailOut).not.toBe(0);
+      expect(rcMailOut).toMatch(/rc\.firewall:9:24 high exposed-service SMTP \(tcp\/25\) is reachable from any source on the inbound path/);
+      expect(rcMailOut).toMatch(/^fwlint\.+Failed$/m);
     },
     240_000,
   );
