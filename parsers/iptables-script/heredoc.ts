@@ -1,0 +1,42 @@
+/**
+ * Here-documents as the shell hands them to the command that reads them: an unquoted one has
+ * its `$NAME` / `${NAME}` filled in from the script's variables (read by nft-script for `nft -f -`
+ * and by run.ts for `iptables-restore <<EOF`).
+ */
+
+/** A variable's value at the command, or why it is not known. */
+export type Variable = (name: string) => { value: string } | { why: string };
+
+/**
+ * A line of an unquoted here-document as the shell gives it: `$NAME` and `${NAME}` replaced by
+ * their values, `\$`, `` \` `` and `\\` unescaped; a command substitution or a value fwlint does
+ * not know stops it.
+ */
+export function expandHereDocLine(line: string, variable: Variable): { value: string } | { why: string; column: number } {
+  let out = "";
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === "\\" && i + 1 < line.length && "$`\\".includes(line[i + 1]!)) {
+      out += line[++i];
+      continue;
+    }
+    if (c === "`") return { why: "a command substitution is known only when the script runs", column: i + 1 };
+    if (c !== "$") {
+      out += c;
+      continue;
+    }
+    const rest = line.slice(i + 1);
+    const m = /^(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(rest);
+    if (!m) {
+      if (rest.startsWith("(")) return { why: "a command substitution is known only when the script runs", column: i + 1 };
+      if (/^[{0-9@*#?$!-]/.test(rest)) return { why: `${rest.startsWith("{") ? rest.slice(0, rest.indexOf("}") + 1 || 12) : "$" + rest[0]} is known only when the script runs`, column: i + 1 };
+      out += c;
+      continue;
+    }
+    const v = variable(m[1] ?? m[2]!);
+    if ("why" in v) return { why: v.why, column: i + 1 };
+    out += v.value;
+    i += m[0].length;
+  }
+  return { value: out };
+}
