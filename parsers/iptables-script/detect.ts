@@ -1,10 +1,11 @@
 /**
  * Content-based recognition of a shell script of iptables commands: a cheap line scan (no shell
  * lexing). A script is recognised when it runs iptables/ip6tables (by name, by path, through sudo,
- * or through a variable assigned the program) with -A, -I, -P or -N. iptables-save files are not
+ * or through a variable assigned the program) with -A, -I, -P or -N, or hands iptables-restore a
+ * here-document (whose save text is then not counted against it). iptables-save files are not
  * scripts (detectIptablesSave claims them first), nor are iptables-translate test vectors.
  */
-import { detectIptablesSave } from "../iptables/detect.js";
+import { RESTORE_HEREDOC, detectIptablesSave } from "../iptables/detect.js";
 
 const PROGRAM = String.raw`(?:\S*/)?ip6?tables(?:-legacy|-nft)?`;
 const COMMAND_WORD = /(^|\s)(-[AIPN]|--append|--insert|--policy|--new-chain)(\s|$)/;
@@ -58,9 +59,20 @@ export function detectIptablesScript(text: string): boolean {
   let commands = 0;
   let foreign = 0;
   let saveLike = 0;
+  /** The delimiter of the restore here-document being skipped. */
+  let inDoc: string | undefined;
   for (const raw of lines) {
     const line = raw.trim();
+    if (inDoc !== undefined) {
+      if (line === inDoc) inDoc = undefined;
+      continue;
+    }
     if (line === "" || line.startsWith("#")) continue;
+    if (RESTORE_HEREDOC.test(line)) {
+      commands++;
+      inDoc = /<<-?\s*["']?([^\s"';&|<>]+)/.exec(line)?.[1];
+      continue;
+    }
     if (FOREIGN.test(line)) {
       foreign++;
       continue;

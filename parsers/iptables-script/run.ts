@@ -29,7 +29,10 @@ import { plainText, type Part, type Pos, type RedirTok, type WordTok } from "./l
 import type { AndOr, CaseArm, Command, OpaqueCmd, Pipeline, ScriptShell, SimpleCmd } from "./syntax.js";
 import { type PatternPiece, patternMatches } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
-import { FamilyTables } from "./tables.js";
+import { FamilyTables, type Status } from "./tables.js";
+import { expandHereDocLine } from "./heredoc.js";
+import { type PlacedLine, type RestoreBlock, readRestoreDocument } from "./restore.js";
+import { TABLES } from "../iptables/modules.js";
 
 type VarState = { kind: "value"; value: string } | { kind: "unset" } | { kind: "unknown"; why: string };
 
@@ -592,6 +595,7 @@ export function runScript(
     if (prog === "which" || prog === "type" || prog === "hash") return lookupProgram(fields, 1);
     const quiet = QUIET[prog];
     if (quiet !== undefined) return quiet;
+    if (/^ip6?tables(-legacy|-nft)?-restore$/.test(prog) && !opts.nft) return restore(prog, fields, cmd);
     if (/^ip6?tables(-legacy|-nft)?-restore$/.test(prog)) {
       const doc = cmd.redirs.find((r) => r.heredoc);
       info(
@@ -604,6 +608,90 @@ export function runScript(
     if (inCondition > 0) return unknownCondition(head.pos, `fwlint does not run '${prog}'`);
     info(head.pos, `'${prog}' skipped: not an ${noun} command`);
     return "unknown";
+  };
+
+  // ---- iptables-restore <<EOF ----
+
+  /** A restore document's table block on scratch tables: its chain lines, then its commands, stopping at the first that fails. */
+  const applyBlock = (scratch: FamilyTables, b: RestoreBlock, prog: string): Status => {
+    const field = (text: string, pos: Pos): ArgField => ({ text, pos });
+    for (const c of b.chains) {
+      const builtin = (TABLES.get(b.table) ?? []).includes(c.name);
+      const args = builtin || c.policy !== "-" ? [field("-P", c.pos), field(c.name, c.pos), field(c.policy, c.policyPos)] : [field("-N", c.pos), field(c.name, c.pos)];
+      if (scratch.run(readInvocation([field("-t", b.pos), field(b.table, b.pos), ...args]), spanOf(c.pos), prog) === "fail") return "fail";
+    }
+    for (const f of b.commands) {
+      if (scratch.run(readInvocation([field("-t", b.pos), field(b.table, b.pos), ...f]), spanOf(f[0]!.pos), prog) === "fail") return "fail";
+    }
+    return "ok";
+  };
+
+  /**
+   * `iptables-restore <<EOF ... EOF`: the here-document's tables, each replacing the table of that
+   * name as iptables-restore does (a table with an error loads nothing, and iptables-restore stops
+   * there: the tables before it stay loaded). --noflush, and a file it reads, are reported, not read.
+   */
+  const restore = (prog: string, fields: ArgField[], cmd: SimpleCmd): Outcome => {
+    const head = fields[0]!;
+    const skip = (why: string): Outcome => {
+      noteSkipped(1, head.pos);
+      info(head.pos, `'${prog}' skipped: ${why}`);
+      return "unknown";
+    };
+    let testOnly = false;
+    let only: string | undefined;
+    for (let k = 1; k < fields.length; k++) {
+      const o = fields[k]!.text;
+      if (o === "-t" || o === "--test") testOnly = true;
+      else if (o === "-n" || o === "--noflush") return skip("with --noflush it adds to the tables as they are, which fwlint does not follow; check the rules it loads with fwlint on their own");
+      else if (o === "-T" || o === "--table") only = fields[++k]?.text;
+      else if (o.startsWith("--table=")) only = o.slice("--table=".length);
+      else if (o === "-w" || o === "--wait") {
+        if (/^\d+$/.test(fields[k + 1]?.text ?? "")) k++;
+      } else if (o === "-W" || o === "--wait-interval" || o === "-M" || o === "--modprobe") k++;
+      else if (/^-[cvw]$|^-w\d+$|^--(counters|verbose)$|^--(wait|wait-interval|modprobe)=/.test(o)) continue;
+      else if (!o.startsWith("-")) return skip(`fwlint does not read the rules it loads from ${o}; check that file with fwlint on its own`);
+      else return skip(`fwlint does not follow its option ${o}`);
+    }
+    const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
+    if (!doc) return skip("fwlint reads the rules it loads from a here-document only; check the file it reads with fwlint on its own");
+    const placed: PlacedLine[] = [];
+    for (let line = doc.firstLine; line <= doc.lastLine; line++) {
+      const raw = lines[line - 1] ?? "";
+      const strip = doc.strip ? /^\t*/.exec(raw)![0].length : 0;
+      let text = raw.slice(strip);
+      if (!doc.quoted) {
+        const e = expandHereDocLine(text, (name) => lookup({ kind: "param", name, quoted: true, pos: head.pos }));
+        if ("why" in e) {
+          noteSkipped(1, head.pos);
+          info({ line, column: strip + e.column }, `here-document read by ${prog} (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${e.why}; fwlint does not guess the value`);
+          return "unknown";
+        }
+        text = e.value;
+      }
+      placed.push({ text, line, column: strip + 1 });
+    }
+    const { blocks, problem } = readRestoreDocument(placed);
+    const tables = prog.startsWith("ip6") ? v6 : v4;
+    tables.used = true;
+    for (const b of blocks) {
+      const failed = (why: string): Outcome => {
+        info(b.pos, `${prog} loads nothing of table ${b.table} (from line ${b.pos.line}) and stops: ${why}`);
+        return "fail";
+      };
+      if (!b.committed) {
+        if (problem) diag("error", problem.pos, problem.message);
+        else diag("error", b.pos, `iptables-restore: COMMIT expected: table ${b.table} is not ended by COMMIT before the end of the here-document`);
+        return failed(problem ? "the error in it" : "COMMIT does not end it");
+      }
+      if (only !== undefined && b.table !== only) continue;
+      if (tables.restoreTable(b.table, spanOf(b.pos), (scratch) => applyBlock(scratch, b, prog), testOnly) === "fail") return failed("the error in it");
+    }
+    if (problem && blocks.every((b) => b.committed)) {
+      diag("error", problem.pos, problem.message);
+      return "fail";
+    }
+    return "ok";
   };
 
   /** Has the script stopped, or the function being run returned? */

@@ -83,6 +83,24 @@ export class FamilyTables {
     return t;
   }
 
+  /**
+   * iptables-restore's load of one table (without --noflush): the table is replaced whole by one
+   * built from nothing by `build` (the block's chain lines and commands, run on scratch tables that
+   * report to the same diagnostics), or left as it was when one of them fails - iptables-restore
+   * commits each table at its COMMIT, all of it or none. `testOnly` (--test) changes nothing.
+   */
+  restoreTable(name: string, span: SourceSpan, build: (scratch: FamilyTables) => Status, testOnly = false): Status {
+    this.used = true;
+    const scratch = new FamilyTables(this.family, this.diag, this.ipsets);
+    if (TABLES.has(name)) scratch.table(name, span);
+    if (build(scratch) === "fail") return "fail";
+    if (testOnly) return "ok";
+    const t = scratch.tables.get(name);
+    if (t) this.tables.set(name, t);
+    this.ruleCount += scratch.ruleCount;
+    return "ok";
+  }
+
   /** Run one command; "fail" when iptables or the kernel would refuse it (reported). */
   run(inv: IptInvocation, span: SourceSpan, program: string): Status {
     this.used = true;

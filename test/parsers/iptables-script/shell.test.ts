@@ -327,10 +327,11 @@ describe("constructs fwlint does not run", () => {
     ]);
   });
 
-  it("iptables-restore is reported, not read", () => {
-    const rs = script(["iptables-restore <<EOF", "*filter", ":INPUT DROP [0:0]", "COMMIT", "EOF", "iptables -A INPUT -j ACCEPT"]);
+  it("iptables-restore of a here-document is read (restore.test.ts); of a file, reported, not read", () => {
+    const rs = script(["iptables-restore <<EOF", "*filter", ":INPUT DROP [0:0]", "COMMIT", "EOF", "iptables -A INPUT -j ACCEPT", "iptables-restore < /etc/iptables/rules.v4"]);
     expect(ports(rs)).toEqual(["any accept"]);
-    expect(diags(rs)).toEqual(["info 1:1 'iptables-restore' skipped: fwlint does not read the rules it loads (here-document, lines 2-4); check that file with fwlint on its own"]);
+    expect(rs.chains.get("filter/INPUT")!.policy).toBe("drop");
+    expect(diags(rs)).toEqual(["info 7:1 'iptables-restore' skipped: fwlint reads the rules it loads from a here-document only; check the file it reads with fwlint on its own"]);
   });
 
   it("exit stops the script; set -e stops it at the first failing command", () => {
