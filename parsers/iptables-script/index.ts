@@ -63,7 +63,7 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     if (runsIpset && namesIpsets(text)) {
       const log = new IpsetLog();
       runScript(items, lines, file, () => {}, { errexit, shell, ipsetLog: log });
-      const read = log.sets(items, file, text);
+      const read = log.sets(file, text);
       if ("index" in read) {
         made = read.index;
         diagnostics.push(...read.diagnostics);

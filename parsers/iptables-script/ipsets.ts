@@ -5,17 +5,19 @@
  * one restore file (parsers/ipset/save.ts) once the script has run: the sets as they stand at its
  * end, which is what its rules look up when packets come.
  *
- * The sets are known only when every ipset command of the script was followed: one inside a loop,
- * a condition or a function, one with an argument known only when the script runs, or a restore
- * from a file leaves what they hold open, and then none of them is read (IpsetLog.sets says why).
+ * The sets are known only when no ipset command of the script was skipped for what fwlint cannot
+ * know (run.ts tells the log of each: one in a loop or condition it does not decide, one with an
+ * argument known only when the script runs, a restore from a file) - one in a branch the script is
+ * known not to take, or in a function never called, changes nothing; otherwise none of them is read
+ * (IpsetLog.sets says why).
  */
 import type { Diagnostic } from "../../src/model/types.js";
 import { setsFilledBy } from "../ipset/beside.js";
 import { readIpsetSave } from "../ipset/save.js";
 import type { IpsetIndex } from "../ipset/match.js";
 import type { ArgField } from "./argv.js";
+import { type Variable, expandHereDocLine } from "./heredoc.js";
 import { plainText, type Pos, type RedirTok, type WordTok } from "./lexer.js";
-import type { AndOr, Command } from "./syntax.js";
 import { assignment, COMMAND_WRAPPERS } from "./run.js";
 
 /** Subcommands that change no set (`list`, `test` ...): run, nothing to follow. */
@@ -30,15 +32,20 @@ const FROM_FILE = new Set(["-f", "-file", "--file"]);
 /** The ipset commands a script ran, as restore lines with the script position of each. */
 export class IpsetLog {
   private readonly lines: { text: string; pos: Pos }[] = [];
-  /** Positions of the ipset commands run (their program word). */
-  private readonly ran = new Set<string>();
   /** Why what the sets hold is not known, when it is not, and where. */
   private unknown: { why: string; pos: Pos } | undefined;
 
-  /** An `ipset ...` command as run (`fields`: its words, the program first), with its redirections. */
-  run(fields: readonly ArgField[], redirs: readonly RedirTok[]): "ok" | "unknown" {
+  /** An ipset command the script skipped for what fwlint cannot know (the first one is told). */
+  skipped(pos: Pos): void {
+    this.unknown ??= { why: "fwlint does not follow this ipset command (in a loop or condition it does not decide, or with a value known only when the script runs)", pos };
+  }
+
+  /**
+   * An `ipset ...` command as run (`fields`: its words, the program first), with its redirections
+   * and the script's variables (for an unquoted here-document it restores from).
+   */
+  run(fields: readonly ArgField[], redirs: readonly RedirTok[], variable: Variable): "ok" | "unknown" {
     const head = fields[0]!;
-    this.ran.add(key(head.pos));
     const words: ArgField[] = [];
     let file = false;
     for (let k = 1; k < fields.length; k++) {
@@ -52,11 +59,20 @@ export class IpsetLog {
     if (command === undefined || READ_ONLY.has(command.text)) return "ok";
     if (RESTORE.has(command.text)) {
       const doc = redirs.find((r) => r.heredoc)?.heredoc;
-      if (!doc || file || (!doc.quoted && /[$`]/.test(doc.body))) {
-        this.unknown ??= { why: `ipset restore reads ${doc && !file ? "a here-document with values known only when the script runs" : "a file fwlint does not follow"}`, pos: head.pos };
+      if (!doc || file) {
+        this.unknown ??= { why: "ipset restore reads a file fwlint does not follow", pos: head.pos };
         return "unknown";
       }
-      doc.body.split("\n").forEach((text, i) => this.lines.push({ text: doc.strip ? text.replace(/^\t+/, "") : text, pos: { line: doc.firstLine + i, column: 1 } }));
+      const read: { text: string; pos: Pos }[] = [];
+      for (const [i, raw] of doc.body.split("\n").entries()) {
+        const expanded = doc.quoted ? { value: raw } : expandHereDocLine(raw, variable);
+        if ("why" in expanded) {
+          this.unknown ??= { why: `ipset restore reads a here-document with a value known only when the script runs (${expanded.why})`, pos: { line: doc.firstLine + i, column: expanded.column } };
+          return "unknown";
+        }
+        read.push({ text: expanded.value, pos: { line: doc.firstLine + i, column: 1 } });
+      }
+      this.lines.push(...read);
       return "ok";
     }
     // (a word the shell unquoted - a comment with blanks - is quoted again, as a restore line writes it)
@@ -66,12 +82,10 @@ export class IpsetLog {
 
   /**
    * The sets at the end of the script, with what reading them says (at the commands' places), when
-   * every ipset command in `items` was run; otherwise why not.
+   * no ipset command was skipped; otherwise why not.
    */
-  sets(items: readonly AndOr[], file: string, text: string): { index: IpsetIndex; diagnostics: Diagnostic[] } | { why: string; pos: Pos } {
+  sets(file: string, text: string): { index: IpsetIndex; diagnostics: Diagnostic[] } | { why: string; pos: Pos } {
     if (this.unknown) return this.unknown;
-    const missed = ipsetCommands(items).find((p) => !this.ran.has(key(p)));
-    if (missed) return { why: "fwlint does not follow this ipset command (in a loop, condition or function, or with a value known only when the script runs)", pos: missed };
     const read = readIpsetSave(withoutBootFailures(this.lines.map((l) => l.text)).join("\n"), file);
     const at = (line: number): Pos => this.lines[line - 1]?.pos ?? { line, column: 1 };
     for (const s of read.sets.values()) {
@@ -85,8 +99,6 @@ export class IpsetLog {
     return { index: { sets: read.sets, filled: setsFilledBy(text) }, diagnostics };
   }
 }
-
-const key = (p: Pos) => `${p.line}:${p.column}`;
 
 const CLEARS = new Set(["destroy", "x", "-X", "--destroy", "flush", "f", "-F", "--flush"]);
 const CREATES = new Set(["create", "n", "-N", "--create"]);
@@ -123,21 +135,8 @@ function programWord(words: readonly WordTok[]): WordTok | undefined {
   return words[k];
 }
 
-/** Where the script's ipset commands are (their program word), wherever they are: in loops, conditions and functions too. */
-export function ipsetCommands(items: readonly AndOr[]): Pos[] {
-  const out: Pos[] = [];
-  const simple = (words: readonly WordTok[]) => {
-    const w = programWord(words);
-    if (w && namesIpset(w)) out.push(w.pos);
-  };
-  const command = (c: Command): void => {
-    if (c.kind === "simple") simple(c.words);
-    else if (c.kind === "opaque") c.inner.forEach(simple);
-    else c.body.forEach(andOr);
-  };
-  const andOr = (a: AndOr): void => {
-    for (const p of [a.first, ...a.rest.map((r) => r.pipeline)]) p.cmds.forEach(command);
-  };
-  items.forEach(andOr);
-  return out;
+/** Is this word list an ipset command (as written: `ipset`, `/sbin/ipset`, `$IPSET`, through sudo)? */
+export function isIpsetCommand(words: readonly WordTok[]): boolean {
+  const w = programWord(words);
+  return w !== undefined && namesIpset(w);
 }

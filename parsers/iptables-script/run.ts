@@ -22,7 +22,7 @@
  * out: the model then lacks those commands, it never holds a guess.
  */
 import type { IpsetIndex } from "../ipset/match.js";
-import type { IpsetLog } from "./ipsets.js";
+import { type IpsetLog, isIpsetCommand } from "./ipsets.js";
 import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
 import { plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
@@ -154,7 +154,7 @@ export function runScript(
   const v4 = new FamilyTables(4, diag, opts.ipsets);
   const v6 = new FamilyTables(6, diag, opts.ipsets);
   const vars = new Map<string, VarState>();
-  const functions = new Map<string, { assigns: Set<string>; all: boolean; line: number; body?: AndOr[] }>();
+  const functions = new Map<string, { assigns: Set<string>; all: boolean; line: number; inner: WordTok[][]; body?: AndOr[] }>();
   const frames: Frame[] = [];
   let calls = 0;
   let rounds = 0;
@@ -360,7 +360,15 @@ export function runScript(
     if (n > 0) firstSkipped ??= pos;
   };
 
+  /** Commands left out for what fwlint cannot know: an ipset command among them leaves the sets unknown. */
+  const ipsetsSkipped = (inner: readonly WordTok[][]) => {
+    if (!opts.ipsetLog) return;
+    const c = inner.find(isIpsetCommand);
+    if (c) opts.ipsetLog.skipped(c[0]!.pos);
+  };
+
   const describeSkipped = (inner: WordTok[][], pos: Pos): string => {
+    ipsetsSkipped(inner);
     const n = inner.filter(isCountedCommand).length;
     noteSkipped(n, pos);
     return n === 0 ? "" : `; the ${n} ${noun} command${n === 1 ? "" : "s"} inside ${n === 1 ? "is" : "are"} not in the model`;
@@ -498,6 +506,7 @@ export function runScript(
       if (prog !== undefined && QUIET[basename(prog)] !== undefined) return QUIET[basename(prog)]!;
       const what = prog !== undefined ? `'${prog}' command` : "command";
       if (isCountedCommand(rest)) noteSkipped(1, e.pos);
+      ipsetsSkipped([rest]);
       info(e.pos, `${prog !== undefined && counted(prog) ? `${basename(prog)} command` : what} skipped: ${e.why}; fwlint does not guess the value`);
       if (prog !== undefined && ["source", ".", "eval"].includes(basename(prog))) poison({ names: [], all: true }, `${basename(prog)} at line ${cmd.pos.line}`);
       else poison({ names: assignedBy(rest).names, all: false }, `the command at line ${cmd.pos.line}`);
@@ -531,7 +540,7 @@ export function runScript(
     }
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
-    if (prog === "ipset" && opts.ipsetLog) return opts.ipsetLog.run(fields, cmd.redirs);
+    if (prog === "ipset" && opts.ipsetLog) return opts.ipsetLog.run(fields, cmd.redirs, (name) => lookup({ kind: "param", name, quoted: true, pos: head.pos }));
     if (prog === "nft" && opts.nft) return opts.nft.run(fields.slice(1), head, cmd.redirs, (name) => lookup({ kind: "param", name, quoted: true, pos: head.pos }));
     const family = iptablesFamily(prog);
     if (family !== undefined && opts.nft) {
@@ -589,6 +598,7 @@ export function runScript(
       const note = `${head.pos.line}:${head.pos.column} ${why}`;
       if (!fn.body || !callNotes.has(note)) info(head.pos, `call of function ${head.text} (defined at line ${fn.line}) skipped: ${why}`);
       callNotes.add(note);
+      ipsetsSkipped(fn.inner);
       poison({ names: [...fn.assigns], all: fn.all }, `function ${head.text} called at line ${head.pos.line}`);
       return "unknown";
     }
@@ -851,7 +861,7 @@ export function runScript(
           assigns.all ||= a.all;
         }
         if (c.keyword === "function") {
-          functions.set(c.name!, { assigns: new Set(assigns.names), all: assigns.all, line: c.pos.line, ...(c.body ? { body: c.body } : {}) });
+          functions.set(c.name!, { assigns: new Set(assigns.names), all: assigns.all, line: c.pos.line, inner: c.inner, ...(c.body ? { body: c.body } : {}) });
           if (c.body) return "ok"; // run at each call
           const n = c.inner.filter(isCountedCommand).length;
           noteSkipped(n, c.pos);

@@ -174,4 +174,32 @@ describe("iptables -m set with the ipsets saved beside the ruleset", () => {
     expect(verdict(looped, tcp("192.0.3.9", 22))).toBe("unknown");
     expect(said(looped).find((d) => d.includes("does not follow this ipset command"))).toMatch(/^\/etc\/fw\/firewall\.sh:\d+:\d+ info: fwlint does not follow this ipset command \(in a loop/);
   });
+
+  it("an init-style script's sets: a branch known not to run, or a function never called, leaves them known; an undecided one does not", () => {
+    const none = { io: { readFile: () => undefined, listDir: () => undefined } };
+    const init = (extra: string) =>
+      [
+        "#!/bin/sh",
+        "ADMINS=192.0.2.0/24",
+        "start() {",
+        "  ipset create admins hash:net",
+        "  ipset restore <<END",
+        "add admins $ADMINS",
+        "END",
+        "  iptables -P INPUT DROP",
+        "  iptables -A INPUT -p tcp --dport 22 -m set --match-set admins src -j ACCEPT",
+        "}",
+        "stop() { ipset destroy admins; iptables -P INPUT ACCEPT; }",
+        "unused() { ipset flush admins; }",
+        extra,
+        'case "$1" in start) start ;; stop) stop ;; esac',
+        "",
+      ].join("\n");
+    const known = parseIptablesScript(init(""), "/etc/init.d/fw", none);
+    expect(known.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect([verdict(known, tcp("192.0.2.9", 22)), verdict(known, tcp("192.0.3.9", 22))]).toEqual(["accept", "drop"]);
+    const undecided = parseIptablesScript(init("[ -d /etc/fw.d ] && ipset add admins 198.51.100.0/24"), "/etc/init.d/fw", none);
+    expect(verdict(undecided, tcp("192.0.3.9", 22))).toBe("unknown");
+    expect(said(undecided)).toContain("/etc/init.d/fw:13:21 info: fwlint does not follow this ipset command (in a loop or condition it does not decide, or with a value known only when the script runs): what the script's ipsets hold is not known, and each -m set match is an unknown condition");
+  });
 });
