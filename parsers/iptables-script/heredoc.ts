@@ -4,7 +4,7 @@
  * and by run.ts for `iptables-restore <<EOF`).
  */
 
-/** A variable's value at the command, or why it is not known. */
+/** A variable's value at the command (a name, or a positional or special parameter: `1`, `#`, `@`), or why it is not known. */
 export type Variable = (name: string) => { value: string } | { why: string };
 
 /**
@@ -27,6 +27,14 @@ export function expandHereDocLine(line: string, variable: Variable): { value: st
     }
     const rest = line.slice(i + 1);
     const m = /^(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(rest);
+    const positional = /^(?:([0-9#@*])|\{([0-9]+)\})/.exec(rest);
+    if (!m && positional) {
+      const v = variable(positional[1] ?? positional[2]!);
+      if ("why" in v) return { why: v.why, column: i + 1 };
+      out += v.value;
+      i += positional[0].length;
+      continue;
+    }
     if (!m) {
       if (rest.startsWith("(")) return { why: "a command substitution is known only when the script runs", column: i + 1 };
       if (/^[{0-9@*#?$!-]/.test(rest)) return { why: `${rest.startsWith("{") ? rest.slice(0, rest.indexOf("}") + 1 || 12) : "$" + rest[0]} is known only when the script runs`, column: i + 1 };

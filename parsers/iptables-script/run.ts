@@ -231,6 +231,12 @@ export function runScript(
     return { why: `${p.text.length > 40 ? p.text.slice(0, 37) + "..." : p.text} is a ${p.what}, known only when the script runs` };
   };
 
+  /** The variables an unquoted here-document read at `pos` fills in: named ones, and the positional parameters (a function's, or the script's). */
+  const hereDocVariable =
+    (pos: Pos) =>
+    (name: string): { value: string } | { why: string } =>
+      /^([0-9]+|[#@*])$/.test(name) ? opaqueValue({ kind: "opaque", what: /^[0-9]/.test(name) ? "positional parameter" : "special parameter", text: name.length > 1 ? `\${${name}}` : `$${name}`, quoted: true, pos }) : lookup({ kind: "param", name, quoted: true, pos });
+
   /** A word's value without field splitting (assignments, here-doc delimiters). */
   const valueOf = (parts: Part[]): { value: string } | { pos: Pos; why: string } => {
     let out = "";
@@ -540,8 +546,8 @@ export function runScript(
     }
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
-    if (prog === "ipset" && opts.ipsetLog) return opts.ipsetLog.run(fields, cmd.redirs, (name) => lookup({ kind: "param", name, quoted: true, pos: head.pos }));
-    if (prog === "nft" && opts.nft) return opts.nft.run(fields.slice(1), head, cmd.redirs, (name) => lookup({ kind: "param", name, quoted: true, pos: head.pos }));
+    if (prog === "ipset" && opts.ipsetLog) return opts.ipsetLog.run(fields, cmd.redirs, hereDocVariable(head.pos));
+    if (prog === "nft" && opts.nft) return opts.nft.run(fields.slice(1), head, cmd.redirs, hereDocVariable(head.pos));
     const family = iptablesFamily(prog);
     if (family !== undefined && opts.nft) {
       info(head.pos, `'${prog}' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)`);
@@ -671,7 +677,7 @@ export function runScript(
       const strip = doc.strip ? /^\t*/.exec(raw)![0].length : 0;
       let text = raw.slice(strip);
       if (!doc.quoted) {
-        const e = expandHereDocLine(text, (name) => lookup({ kind: "param", name, quoted: true, pos: head.pos }));
+        const e = expandHereDocLine(text, hereDocVariable(head.pos));
         if ("why" in e) {
           noteSkipped(1, head.pos);
           info({ line, column: strip + e.column }, `here-document read by ${prog} (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${e.why}; fwlint does not guess the value`);

@@ -69,6 +69,8 @@ export class NftScriptCommands implements NftSink {
   readonly placed: PlacedCommand[] = [];
   /** How many commands ran at each place so far. */
   private readonly runs = new Map<string, number>();
+  /** The text each here-document was read with (by its first line): one text per here-document fits its lines. */
+  private readonly docs = new Map<number, string>();
   /** Where the text of the invocation being written starts and ends, while it is, and its shift. */
   private touched: { from: At; to: At; shift: number } | undefined;
 
@@ -183,6 +185,15 @@ export class NftScriptCommands implements NftSink {
     if (open) {
       this.error({ line: doc!.firstLine, column: 1 }, `${open} in the here-document nft reads (lines ${doc!.firstLine}-${doc!.lastLine}: nft refuses it, and nothing of it is loaded)`);
       return "fail";
+    }
+    if (body && doc) {
+      const text = body.join("\n");
+      const was = this.docs.get(doc.firstLine);
+      if (was !== undefined && was !== text) {
+        this.info(head.pos, `here-document read by nft (lines ${doc.firstLine}-${doc.lastLine}) skipped here: it was read before with other values (a function called again with other arguments), and fwlint writes one text per here-document; the rules of this run are not in the model`);
+        return "unknown";
+      }
+      this.docs.set(doc.firstLine, text);
     }
     this.placeDefines(defines);
     if (body) {

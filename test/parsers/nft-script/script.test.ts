@@ -141,10 +141,35 @@ describe("parseNftScript: commands at their places", () => {
     ]);
     expect(rs.chains.size).toBe(0);
     const positional = script(["nft -f - <<EOF", "table inet filter {", "  chain input { type filter hook input priority 0; tcp dport $1 accept; }", "}", "EOF"]);
-    expect(diags(positional)).toEqual(["info 3:62 here-document read by nft (lines 2-4) skipped: $1 is known only when the script runs; fwlint does not guess the value"]);
+    expect(diags(positional)).toEqual(["info 3:62 here-document read by nft (lines 2-4) skipped: $1 is a positional parameter, known only when the script runs; fwlint does not guess the value"]);
     const cmd = script([...HEAD, "nft add rule inet filter input ip saddr $ADMIN accept", "nft add rule inet filter input tcp dport 25 accept"]);
     expect(diags(cmd)).toEqual(["info 4:41 nft command skipped: $ADMIN is not assigned in this file (it would come from the environment); fwlint does not guess the value"]);
     expect(verdict(cmd, ssh(25))).toBe("accept");
+  });
+
+  it("a here-document fills in a function's arguments; read again with other values, it is told, not written over", () => {
+    const rs = script([
+      ...HEAD,
+      "allow() {",
+      "  nft -f - <<EOF",
+      "add rule inet filter input ip saddr $1 tcp dport $2 accept",
+      "EOF",
+      "}",
+      "allow 192.0.2.0/24 22",
+      "allow 198.51.100.0/24 25",
+      "for p in 80 443; do",
+      "  nft -f - <<EOF",
+      "add rule inet filter input tcp dport $p accept",
+      "EOF",
+      "done",
+    ]);
+    expect([verdict(rs, ssh(22, "192.0.2.9")), verdict(rs, ssh(22)), verdict(rs, ssh(80))]).toEqual(["accept", "drop", "accept"]);
+    // (the later runs' rules are not in the model, and each is told: never the last run's text alone)
+    expect([verdict(rs, ssh(25, "198.51.100.9")), verdict(rs, ssh(443))]).toEqual(["drop", "drop"]);
+    expect(diags(rs)).toEqual([
+      "info 5:3 here-document read by nft (lines 6-6) skipped here: it was read before with other values (a function called again with other arguments), and fwlint writes one text per here-document; the rules of this run are not in the model",
+      "info 12:3 here-document read by nft (lines 13-13) skipped here: it was read before with other values (a function called again with other arguments), and fwlint writes one text per here-document; the rules of this run are not in the model",
+    ]);
   });
 
   it("loads a file with -f as an include, from the script's folder, with -D's defines", () => {
