@@ -821,6 +821,117 @@ export function runScript(
     return out;
   };
 
+  /**
+   * `while read [-r] NAME...; do BODY; done <<EOF` (or `<<< WORD`): BODY once per line of what it
+   * reads, the line's fields in the NAMEs as read splits them (blanks, or the one character an
+   * `IFS=,` before read names; the last NAME takes the rest of the line). Otherwise (another
+   * condition, input from a file or a pipe) why it is not run.
+   */
+  const runWhileRead = (loop: NonNullable<OpaqueCmd["whileLoop"]>, pos: Pos): Outcome | { why: string } => {
+    const only = loop.cond.length === 1 && loop.cond[0]!.rest.length === 0 && !loop.cond[0]!.background ? loop.cond[0]!.first : undefined;
+    const read = only && !only.bang && only.cmds.length === 1 && only.cmds[0]!.kind === "simple" ? only.cmds[0]! : undefined;
+    if (read?.kind !== "simple") return { why: "fwlint runs a while loop only when its condition is a read of the lines of a here-document" };
+    let k = 0;
+    let ifs = " \t\n";
+    for (; k < read.words.length && assignment(read.words[k]!); k++) {
+      const a = assignment(read.words[k]!)!;
+      const v = valueOf(a.value);
+      if (a.name !== "IFS" || "why" in v) return { why: "fwlint does not follow this read's assignments" };
+      ifs = v.value;
+    }
+    if (plainText(read.words[k] ?? read.words[0]!) !== "read") return { why: "fwlint runs a while loop only when its condition is a read of the lines of a here-document" };
+    let raw = false;
+    const names: string[] = [];
+    for (const w of read.words.slice(k + 1)) {
+      const t = plainText(w);
+      if (t === "-r") raw = true;
+      else if (t !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) names.push(t);
+      else return { why: `fwlint does not follow read's ${w.raw}` };
+    }
+    if (names.length === 0) names.push("REPLY");
+    // IFS of blanks (the default), or of one other character alone (`IFS=,`)
+    const blanks = [...ifs].every((ch) => ch === " " || ch === "\t" || ch === "\n");
+    const sep = blanks ? undefined : ifs;
+    if (sep !== undefined && sep.length !== 1) return { why: "fwlint splits read's lines on blanks or on one other character only" };
+    // what it reads: a here-document, or a here-string
+    const doc = loop.redirs.find((r) => r.heredoc)?.heredoc;
+    const here = loop.redirs.find((r) => r.op === "<<<" && r.target);
+    const other = loop.redirs.find((r) => r.op.includes("<") && !r.heredoc && r.op !== "<<<");
+    let text: string;
+    if (other) return { why: `it reads ${other.target?.raw ?? "a file"}, which fwlint does not read` };
+    if (doc) {
+      const out: string[] = [];
+      for (const [i, line] of (doc.body === "" && doc.lastLine < doc.firstLine ? [] : doc.body.split("\n")).entries()) {
+        if (doc.quoted) {
+          out.push(line);
+          continue;
+        }
+        const e = expandHereDocLine(line, hereDocVariable(pos));
+        if ("why" in e) return { why: `line ${doc.firstLine + i} of the here-document it reads: ${e.why}` };
+        out.push(e.value);
+      }
+      text = out.map((l) => `${l}\n`).join("");
+    } else if (here?.target) {
+      const v = valueOf(here.target.parts);
+      if ("why" in v) return { why: v.why };
+      text = `${v.value}\n`;
+    } else return { why: "what it reads (standard input) is known only when the script runs" };
+    // its lines, as read takes them: without -r, a backslash escapes the next character and one at the end joins the next line
+    const lines: string[] = [];
+    let cur = "";
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      if (!raw && ch === "\\" && i + 1 < text.length) {
+        if (text[i + 1] !== "\n") cur += text[i + 1];
+        i++;
+        continue;
+      }
+      if (ch === "\n") {
+        lines.push(cur);
+        cur = "";
+      } else cur += ch;
+    }
+    const isIfs = (ch: string) => ifs.includes(ch);
+    const fieldsOf = (line: string): string[] => {
+      // (an empty IFS splits nothing and trims nothing: `IFS= read -r line` takes the line as it is)
+      if (ifs === "") return [line];
+      const values: string[] = [];
+      // blanks of IFS around the line go; a separator splits exactly, keeping what is around it
+      let rest = sep === undefined ? line.replace(/^[ \t]+/, "") : line;
+      for (let n = 0; n < names.length - 1; n++) {
+        let end = 0;
+        while (end < rest.length && !isIfs(rest[end]!)) end++;
+        values.push(rest.slice(0, end));
+        rest = sep === undefined ? rest.slice(end).replace(/^[ \t]+/, "") : rest.slice(end + 1);
+      }
+      values.push(sep === undefined ? rest.replace(/[ \t]+$/, "") : rest);
+      return values;
+    };
+    const l = { broke: false, next: false };
+    loops.push(l);
+    let out: Outcome = "ok";
+    try {
+      for (const line of lines) {
+        if (++rounds > MAX_ROUNDS) {
+          info(pos, `while loop stopped after ${MAX_ROUNDS} rounds in all: the rest of it is not in the model`);
+          break;
+        }
+        fieldsOf(line).forEach((v, n) => vars.set(names[n]!, { kind: "value", value: v }));
+        l.next = false;
+        for (const item of loop.body) {
+          if (halted()) break;
+          out = runAndOr(item);
+        }
+        if (l.broke || stopped !== undefined || frame()?.returned !== undefined) break;
+      }
+      // (the read that ends the loop finds no line: it leaves its names empty)
+      if (!l.broke && stopped === undefined && frame()?.returned === undefined) for (const name of names) vars.set(name, { kind: "value", value: "" });
+    } finally {
+      loops.pop();
+    }
+    return out;
+  };
+
   /** A `for` loop over known words: its body once per word, NAME set to it (and left at the last). */
   const runLoop = (name: string, values: readonly string[], body: readonly AndOr[], pos: Pos): Outcome => {
     const l = { broke: false, next: false };
@@ -887,6 +998,12 @@ export function runScript(
           undecided = r;
         }
         if (c.subshell) return runSubshell(c.subshell);
+        let loopWhy: string | undefined;
+        if (c.whileLoop) {
+          const r = runWhileRead(c.whileLoop, c.pos);
+          if (typeof r !== "object") return r;
+          loopWhy = r.why;
+        }
         if (c.loop) {
           const list = expand(c.loop.words);
           if (list.ok) return runLoop(c.loop.name, list.fields.map((x) => x.text), c.loop.body, c.pos);
@@ -905,7 +1022,7 @@ export function runScript(
                 : c.conditional
                   ? "fwlint cannot tell the outcome of its condition"
                   : "fwlint could not read it in full"
-              : "fwlint does not run loops";
+              : (loopWhy ?? "fwlint does not run loops");
         info(c.pos, `${what} (${lines}) skipped: ${why}${describeSkipped(c.inner, c.pos)}`);
         poison(assigns, `the ${what} at line ${c.pos.line}`);
         return "unknown";

@@ -48,6 +48,8 @@ export interface OpaqueCmd {
   choice?: { subject: WordTok; arms: CaseArm[] };
   /** A `( ... )` subshell's commands, kept in full. */
   subshell?: AndOr[];
+  /** A `while LIST; do LIST; done` loop kept in full, with the redirections after `done` (its input). */
+  whileLoop?: { cond: AndOr[]; body: AndOr[]; redirs: RedirTok[] };
 }
 
 export interface GroupCmd {
@@ -220,6 +222,13 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
         const { kept, inner, endLine } = inFull(caseClause, w);
         return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { choice: kept } : {}) };
       }
+      if (w === "while") {
+        const { kept, inner, endLine } = inFull(whileLoop, w);
+        // (what it reads comes after `done`: `done <<EOF`, `done < FILE`)
+        const redirs: RedirTok[] = [];
+        while (peek()?.kind === "redir") redirs.push(tokens[p++] as RedirTok);
+        return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { whileLoop: { ...kept, redirs } } : {}) };
+      }
       const { inner, endLine } = skipCompound(w);
       return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner };
     }
@@ -378,6 +387,18 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
       } else if (plain(after) !== "esac") return undefined;
       arms.push({ patterns, body, end, pos: pos! });
     }
+  };
+
+  /** `while LIST; do LIST; done` from p (at `while`), p left after `done`. See inFull. */
+  const whileLoop = (): { cond: AndOr[]; body: AndOr[] } | undefined => {
+    p++;
+    const cond = parseList((u) => plain(u) === "do");
+    if (plain(peek()) !== "do") return undefined;
+    p++;
+    const body = parseList((u) => plain(u) === "done");
+    if (plain(peek()) !== "done") return undefined;
+    p++;
+    return { cond, body };
   };
 
   /** A `( LIST )` subshell's list from p (at `(`). */

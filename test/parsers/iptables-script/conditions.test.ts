@@ -234,3 +234,46 @@ describe("subshells", () => {
     expect(diags(rs)).toEqual(["info 8:1 not run: the command at line 4 fails and 'set -e' stops the script there"]);
   });
 });
+
+describe("while read loops over a here-document", () => {
+  it("run once per line, the fields in the names as read splits them (checked against bash and dash)", () => {
+    const rs = script([
+      "SSH=22",
+      "while read -r port proto comment; do",
+      "  iptables -A INPUT -p $proto --dport $port -j ACCEPT",
+      '  echo "$comment"',
+      "done <<EOF",
+      "$SSH tcp  admin access",
+      "53 udp",
+      "  80   tcp web   server  ",
+      "EOF",
+      '[ -z "$port" ] && iptables -A INPUT -p tcp --dport 1 -j ACCEPT',
+      "while IFS=, read -r net port; do",
+      '  [ "$net" = skip ] && continue',
+      "  iptables -A INPUT -s $net -p tcp --dport $port -j ACCEPT",
+      "done <<'EOF'",
+      "192.0.2.0/24,25",
+      "skip,1",
+      "198.51.100.0/24 , 587",
+      "EOF",
+      "while read line; do iptables -A INPUT -p tcp --dport $line -j ACCEPT; break; done <<< '8080",
+      "8443'",
+    ]);
+    expect(diags(rs)).toEqual([]);
+    expect(ports(rs)).toEqual(["dport=22 accept", "dport=53 accept", "dport=80 accept", "dport=1 accept", "dport=25 accept", "dport=587 accept", "dport=8080 accept"]);
+  });
+
+  it("one that reads a file, or whose condition is another, is skipped with the reason", () => {
+    const rs = script([
+      "while read ip; do iptables -A INPUT -s $ip -j DROP; done < /etc/blocklist",
+      "i=0",
+      "while [ $i -lt 3 ]; do iptables -A INPUT -p tcp --dport 1 -j ACCEPT; i=$((i+1)); done",
+      "iptables -A INPUT -p tcp --dport 2 -j ACCEPT",
+    ]);
+    expect(ports(rs)).toEqual(["dport=2 accept"]);
+    expect(diags(rs)).toEqual([
+      "info 1:1 while loop (line 1) skipped: it reads /etc/blocklist, which fwlint does not read; the 1 iptables command inside is not in the model",
+      "info 3:1 while loop (line 3) skipped: fwlint runs a while loop only when its condition is a read of the lines of a here-document; the 1 iptables command inside is not in the model",
+    ]);
+  });
+});

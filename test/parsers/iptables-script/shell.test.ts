@@ -191,7 +191,7 @@ describe("constructs fwlint does not run", () => {
     expect(diags(rs)).toEqual([
       "info 1:1 if ... fi (lines 1-5) skipped: fwlint cannot tell the outcome of its condition (line 1: $X is not assigned in this file (it would come from the environment)); the 2 iptables commands inside are not in the model",
       "info 6:1 case ... esac (lines 6-10) skipped: fwlint cannot tell which arm it takes (line 6: $MODE is not assigned in this file (it would come from the environment)); the 2 iptables commands inside are not in the model",
-      "info 12:1 while loop (line 12) skipped: fwlint does not run loops",
+      "info 12:1 while loop (line 12) skipped: it reads /etc/allowed, which fwlint does not read",
     ]);
   });
 

@@ -320,7 +320,7 @@ describe("parseNftScript: the shell's course", () => {
   it("says which nft commands it cannot follow, and that iptables ones are not read here", () => {
     const rs = script([...HEAD, "while read p; do", "  nft add rule inet filter input tcp dport $p accept", "done < ports", "iptables -A INPUT -j ACCEPT", "nft -j -f rules.json", "nft add rule inet filter input tcp dport 80 accept"]);
     expect(diags(rs)).toEqual([
-      "info 4:1 while loop (lines 4-6) skipped: fwlint does not run loops; the 1 nft command inside is not in the model",
+      "info 4:1 while loop (lines 4-6) skipped: it reads ports, which fwlint does not read; the 1 nft command inside is not in the model",
       "info 7:1 'iptables' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)",
       "info 8:1 nft -j (a JSON batch) skipped: fwlint reads a script's nft commands in nft's own language; check the JSON with fwlint apart",
     ]);
