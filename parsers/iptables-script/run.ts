@@ -907,55 +907,44 @@ export function runScript(
       values.push(sep === undefined ? rest.replace(/[ \t]+$/, "") : rest);
       return values;
     };
-    const l = { broke: false, next: false };
-    loops.push(l);
-    let out: Outcome = "ok";
-    try {
-      for (const line of lines) {
-        if (++rounds > MAX_ROUNDS) {
-          info(pos, `while loop stopped after ${MAX_ROUNDS} rounds in all: the rest of it is not in the model`);
-          break;
-        }
-        fieldsOf(line).forEach((v, n) => vars.set(names[n]!, { kind: "value", value: v }));
-        l.next = false;
-        for (const item of loop.body) {
-          if (halted()) break;
-          out = runAndOr(item);
-        }
-        if (l.broke || stopped !== undefined || frame()?.returned !== undefined) break;
-      }
-      // (the read that ends the loop finds no line: it leaves its names empty)
-      if (!l.broke && stopped === undefined && frame()?.returned === undefined) for (const name of names) vars.set(name, { kind: "value", value: "" });
-    } finally {
-      loops.pop();
-    }
+    const { out, ended } = runRounds("while", lines.length, (k) => fieldsOf(lines[k]!).forEach((v, n) => vars.set(names[n]!, { kind: "value", value: v })), loop.body, pos);
+    // (the read that ends the loop finds no line: it leaves its names empty)
+    if (ended) for (const name of names) vars.set(name, { kind: "value", value: "" });
     return out;
   };
 
-  /** A `for` loop over known words: its body once per word, NAME set to it (and left at the last). */
-  const runLoop = (name: string, values: readonly string[], body: readonly AndOr[], pos: Pos): Outcome => {
+  /**
+   * A loop's rounds: `enter(k)` sets round k's variables, then BODY runs (`break` and `continue`
+   * as the shell takes them); the last command's outcome, and whether it ran to its end (no break,
+   * exit or return).
+   */
+  const runRounds = (what: "for" | "while", count: number, enter: (k: number) => void, body: readonly AndOr[], pos: Pos): { out: Outcome; ended: boolean } => {
     const l = { broke: false, next: false };
     loops.push(l);
     let out: Outcome = "ok";
     try {
-      for (const value of values) {
+      for (let k = 0; k < count; k++) {
         if (++rounds > MAX_ROUNDS) {
-          info(pos, `for loop stopped after ${MAX_ROUNDS} rounds in all: the rest of it is not in the model`);
-          break;
+          info(pos, `${what} loop stopped after ${MAX_ROUNDS} rounds in all: the rest of it is not in the model`);
+          return { out, ended: false };
         }
-        vars.set(name, { kind: "value", value });
+        enter(k);
         l.next = false;
         for (const item of body) {
           if (halted()) break;
           out = runAndOr(item);
         }
-        if (l.broke || stopped !== undefined || frame()?.returned !== undefined) break;
+        if (l.broke || stopped !== undefined || frame()?.returned !== undefined) return { out, ended: false };
       }
     } finally {
       loops.pop();
     }
-    return out;
+    return { out, ended: true };
   };
+
+  /** A `for` loop over known words: its body once per word, NAME set to it (and left at the last). */
+  const runLoop = (name: string, values: readonly string[], body: readonly AndOr[], pos: Pos): Outcome =>
+    runRounds("for", values.length, (k) => vars.set(name, { kind: "value", value: values[k]! }), body, pos).out;
 
   const runCommand = (c: Command): Outcome => {
     switch (c.kind) {
