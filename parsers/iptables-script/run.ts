@@ -15,7 +15,8 @@
  * there (`[ -x /sbin/iptables ]`, `command -v nft`) is taken as true: the script is read as run on
  * a host that has it. A script with a `case "$1" in start)` (an init-style script) is read as run
  * with the argument `start`, with an info saying so. A `( ... )` subshell runs, its variables its
- * own.
+ * own; a `while read NAME...` loop over a here-document runs once per line. `iptables-restore <<EOF`
+ * loads the here-document's tables as iptables-restore does (restore.ts, FamilyTables.restoreTable).
  *
  * Whatever fwlint cannot know (conditions, loops, other function bodies, command substitutions,
  * variables not assigned in the file, other programs) is reported with an info diagnostic and left
