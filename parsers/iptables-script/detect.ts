@@ -1,11 +1,11 @@
 /**
  * Content-based recognition of a shell script of iptables commands: a cheap line scan (no shell
  * lexing). A script is recognised when it runs iptables/ip6tables (by name, by path, through sudo,
- * or through a variable assigned the program) with -A, -I, -P or -N, or hands iptables-restore a
- * here-document (whose save text is then not counted against it). iptables-save files are not
+ * or through a variable assigned the program) with -A, -I, -P or -N, or runs iptables-restore (the
+ * save text of its here-documents is then not counted against it). iptables-save files are not
  * scripts (detectIptablesSave claims them first), nor are iptables-translate test vectors.
  */
-import { RESTORE_HEREDOC, detectIptablesSave } from "../iptables/detect.js";
+import { RESTORE_RUN, detectIptablesSave } from "../iptables/detect.js";
 
 const PROGRAM = String.raw`(?:\S*/)?ip6?tables(?:-legacy|-nft)?`;
 const COMMAND_WORD = /(^|\s)(-[AIPN]|--append|--insert|--policy|--new-chain)(\s|$)/;
@@ -59,7 +59,7 @@ export function detectIptablesScript(text: string): boolean {
   let commands = 0;
   let foreign = 0;
   let saveLike = 0;
-  /** The delimiter of the restore here-document being skipped. */
+  /** The delimiter of the here-document being skipped. */
   let inDoc: string | undefined;
   for (const raw of lines) {
     const line = raw.trim();
@@ -68,11 +68,11 @@ export function detectIptablesScript(text: string): boolean {
       continue;
     }
     if (line === "" || line.startsWith("#")) continue;
-    if (RESTORE_HEREDOC.test(line)) {
-      commands++;
-      inDoc = /<<-?\s*["']?([^\s"';&|<>]+)/.exec(line)?.[1];
-      continue;
-    }
+    if (RESTORE_RUN.test(line)) commands++;
+    // a here-document's text (save text fed to iptables-restore, a file written with cat) is no command of the script
+    const doc = /<<-?[ \t]*["']?([^\s"';&|<>]+)/.exec(line.replace(/<<</g, ""));
+    if (doc) inDoc = doc[1];
+    if (RESTORE_RUN.test(line)) continue;
     if (FOREIGN.test(line)) {
       foreign++;
       continue;

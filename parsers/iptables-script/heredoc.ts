@@ -4,6 +4,22 @@
  * and by run.ts for `iptables-restore <<EOF`).
  */
 
+/** A line of text a command reads, at its place in the script (`column`: where its text starts, 1-based). */
+export interface PlacedLine {
+  text: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * Text a command reads, as the shell hands it over: a here-document's lines (filled in), or a
+ * file the script wrote from one earlier (`cat > rules.v4 <<EOF`). `what` names it for messages.
+ */
+export interface ScriptText {
+  lines: PlacedLine[];
+  what: string;
+}
+
 /** A variable's value at the command (a name, or a positional or special parameter: `1`, `#`, `@`), or why it is not known. */
 export type Variable = (name: string) => { value: string } | { why: string };
 

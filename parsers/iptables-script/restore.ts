@@ -7,14 +7,8 @@
  * Positions are the script's. run.ts applies the blocks to its tables (FamilyTables.restoreTable).
  */
 import type { ArgField } from "./argv.js";
+import type { PlacedLine } from "./heredoc.js";
 import type { Pos } from "./lexer.js";
-
-/** A line of the document at its place in the script (`column`: where its text starts, 1-based). */
-export interface PlacedLine {
-  text: string;
-  line: number;
-  column: number;
-}
 
 export interface RestoreChainLine {
   name: string;

@@ -31,8 +31,8 @@ import type { AndOr, CaseArm, Command, OpaqueCmd, Pipeline, ScriptShell, SimpleC
 import { type PatternPiece, patternMatches } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
 import { FamilyTables, type Status } from "./tables.js";
-import { expandHereDocLine } from "./heredoc.js";
-import { type PlacedLine, type RestoreBlock, readRestoreDocument } from "./restore.js";
+import { type PlacedLine, type ScriptText, expandHereDocLine } from "./heredoc.js";
+import { type RestoreBlock, readRestoreDocument } from "./restore.js";
 import { TABLES } from "../iptables/modules.js";
 
 type VarState = { kind: "value"; value: string } | { kind: "unset" } | { kind: "unknown"; why: string };
@@ -125,8 +125,14 @@ export function assignment(w: WordTok): { name: string; value: Part[] } | undefi
  * the program word, the command's redirections (a here-document it reads) and the script's
  * variables as they are at that point. Returns the command's outcome.
  */
+/** What an nft command may read besides its here-document: the files the script wrote, and what a pipe gives it. */
+export interface NftInput {
+  files: (path: string) => ScriptText | undefined;
+  stdin?: ScriptText;
+}
+
 export interface NftSink {
-  run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: (name: string) => { value: string } | { why: string }): Outcome;
+  run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: (name: string) => { value: string } | { why: string }, input?: NftInput): Outcome;
   /** How many nft commands it took into the model. */
   readonly followed: number;
 }
@@ -172,6 +178,10 @@ export function runScript(
   let scriptArgs: string[] | undefined;
   /** Why the last condition's outcome was not known, and where. */
   let conditionWhy: { pos: Pos; why: string } | undefined;
+  /** Files the script wrote from here-documents (`cat > rules.v4 <<EOF`), by the path it named. */
+  const written = new Map<string, ScriptText>();
+  /** What the command being run reads through a pipe (`cat <<EOF | iptables-restore`). */
+  let piped: ScriptText | undefined;
   /** Set by `source` / `eval`: any variable may have changed. */
   let unknownEnv: string | undefined;
   let stopped: { line: number; why: string; status?: Outcome } | undefined;
@@ -237,6 +247,51 @@ export function runScript(
     (pos: Pos) =>
     (name: string): { value: string } | { why: string } =>
       /^([0-9]+|[#@*])$/.test(name) ? opaqueValue({ kind: "opaque", what: /^[0-9]/.test(name) ? "positional parameter" : "special parameter", text: name.length > 1 ? `\${${name}}` : `$${name}`, quoted: true, pos }) : lookup({ kind: "param", name, quoted: true, pos });
+
+  /** A here-document as the command at `pos` reads it: its lines at their places, filled in unless its delimiter is quoted. */
+  const hereDocText = (doc: NonNullable<RedirTok["heredoc"]>, pos: Pos): ScriptText | { pos: Pos; why: string } => {
+    const out: PlacedLine[] = [];
+    for (let line = doc.firstLine; line <= doc.lastLine; line++) {
+      const raw = lines[line - 1] ?? "";
+      const strip = doc.strip ? /^\t*/.exec(raw)![0].length : 0;
+      let text = raw.slice(strip);
+      if (!doc.quoted) {
+        const e = expandHereDocLine(text, hereDocVariable(pos));
+        if ("why" in e) return { pos: { line, column: strip + e.column }, why: e.why };
+        text = e.value;
+      }
+      out.push({ text, line, column: strip + 1 });
+    }
+    return { lines: out, what: `the here-document of lines ${doc.firstLine}-${doc.lastLine}` };
+  };
+
+  /** A path a command names, when it is known. */
+  const pathOf = (w: WordTok | undefined): string | undefined => {
+    const v = w ? valueOf(w.parts) : undefined;
+    return v && "value" in v ? v.value : undefined;
+  };
+
+  /**
+   * What a command reads on standard input: a here-document, a `<<<` string, a file the script
+   * wrote (`< rules.v4`), what a pipe gives it; undefined when nothing is redirected to it; why not
+   * when it is not known (a file fwlint does not read).
+   */
+  const inputOf = (redirs: readonly RedirTok[], pos: Pos): ScriptText | { pos: Pos; why: string } | undefined => {
+    const doc = redirs.find((r) => r.heredoc)?.heredoc;
+    if (doc) return hereDocText(doc, pos);
+    const here = redirs.find((r) => r.op === "<<<" && r.target);
+    if (here?.target) {
+      const v = valueOf(here.target.parts);
+      return "why" in v ? v : { lines: v.value.split("\n").map((text, k) => ({ text, line: here.target!.pos.line + k, column: k === 0 ? here.target!.pos.column : 1 })), what: "the <<< string" };
+    }
+    const from = redirs.find((r) => r.op === "<" && r.target);
+    if (from) {
+      const path = pathOf(from.target);
+      const file = path === undefined ? undefined : written.get(path);
+      return file ?? { pos: from.pos, why: `it reads ${from.target!.raw}, which fwlint does not read` };
+    }
+    return piped;
+  };
 
   /** A word's value without field splitting (assignments, here-doc delimiters). */
   const valueOf = (parts: Part[]): { value: string } | { pos: Pos; why: string } => {
@@ -547,8 +602,9 @@ export function runScript(
     }
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
+    if ((prog === "cat" || prog === "tee") && writes(prog, fields, cmd)) return "ok";
     if (prog === "ipset" && opts.ipsetLog) return opts.ipsetLog.run(fields, cmd.redirs, hereDocVariable(head.pos));
-    if (prog === "nft" && opts.nft) return opts.nft.run(fields.slice(1), head, cmd.redirs, hereDocVariable(head.pos));
+    if (prog === "nft" && opts.nft) return opts.nft.run(fields.slice(1), head, cmd.redirs, hereDocVariable(head.pos), { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}) });
     const family = iptablesFamily(prog);
     if (family !== undefined && opts.nft) {
       info(head.pos, `'${prog}' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)`);
@@ -627,6 +683,51 @@ export function runScript(
     return "unknown";
   };
 
+  // ---- files the script writes ----
+
+  /**
+   * `cat > PATH <<EOF`, `cat <<EOF >> PATH`, `tee [-a] PATH <<EOF`: the file now holds the
+   * here-document (after what it held, to append), for a later `nft -f PATH`, `iptables-restore <
+   * PATH` or `while read ... done < PATH`. False when the command is no such write; a write whose
+   * path or text is not known leaves the file unknown.
+   */
+  const writes = (prog: string, fields: ArgField[], cmd: SimpleCmd): boolean => {
+    const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
+    if (!doc) return false;
+    let append = false;
+    let path: string | undefined;
+    if (prog === "tee") {
+      const args = fields.slice(1);
+      append = args.some((a) => a.text === "-a" || a.text === "--append");
+      const files = args.filter((a) => !a.text.startsWith("-"));
+      if (files.length !== 1) return false;
+      path = files[0]!.text;
+    } else {
+      if (fields.length > 1) return false;
+      const to = cmd.redirs.find((r) => (r.op === ">" || r.op === ">|" || r.op === ">>") && r.target);
+      if (!to) return false;
+      append = to.op === ">>";
+      path = pathOf(to.target);
+      if (path === undefined) {
+        info(to.pos, `the file this ${prog} writes is known only when the script runs: what it writes is not read`);
+        return true;
+      }
+    }
+    const text = hereDocText(doc, fields[0]!.pos);
+    if (!("lines" in text)) {
+      written.delete(path);
+      info(text.pos, `${path} written from a here-document (lines ${doc.firstLine}-${doc.lastLine}) that fwlint cannot fill in: ${text.why}; what reads it is not followed`);
+      return true;
+    }
+    const before = append ? written.get(path) : undefined;
+    if (append && !before) {
+      info(fields[0]!.pos, `${path} is appended to, and what it held before is not known here: what reads it is not followed`);
+      return true;
+    }
+    written.set(path, { lines: [...(before?.lines ?? []), ...text.lines], what: path });
+    return true;
+  };
+
   // ---- iptables-restore <<EOF ----
 
   /** A restore document's table block on scratch tables: its chain lines, then its commands, stopping at the first that fails. */
@@ -657,6 +758,7 @@ export function runScript(
     };
     let testOnly = false;
     let only: string | undefined;
+    let file: ScriptText | undefined;
     for (let k = 1; k < fields.length; k++) {
       const o = fields[k]!.text;
       if (o === "-t" || o === "--test") testOnly = true;
@@ -667,28 +769,21 @@ export function runScript(
         if (/^\d+$/.test(fields[k + 1]?.text ?? "")) k++;
       } else if (o === "-W" || o === "--wait-interval" || o === "-M" || o === "--modprobe") k++;
       else if (/^-[cvw]$|^-w\d+$|^--(counters|verbose)$|^--(wait|wait-interval|modprobe)=/.test(o)) continue;
-      else if (!o.startsWith("-")) return skip(`fwlint does not read the rules it loads from ${o}; check that file with fwlint on its own`);
-      else return skip(`fwlint does not follow its option ${o}`);
+      else if (!o.startsWith("-")) {
+        if (written.has(o)) file = written.get(o);
+        else return skip(`fwlint does not read the rules it loads from ${o}; check that file with fwlint on its own`);
+      } else return skip(`fwlint does not follow its option ${o}`);
     }
-    const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
-    if (!doc) return skip("fwlint reads the rules it loads from a here-document only; check the file it reads with fwlint on its own");
-    const placed: PlacedLine[] = [];
-    for (let line = doc.firstLine; line <= doc.lastLine; line++) {
-      const raw = lines[line - 1] ?? "";
-      const strip = doc.strip ? /^\t*/.exec(raw)![0].length : 0;
-      let text = raw.slice(strip);
-      if (!doc.quoted) {
-        const e = expandHereDocLine(text, hereDocVariable(head.pos));
-        if ("why" in e) {
-          noteSkipped(1, head.pos);
-          info({ line, column: strip + e.column }, `here-document read by ${prog} (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${e.why}; fwlint does not guess the value`);
-          return "unknown";
-        }
-        text = e.value;
-      }
-      placed.push({ text, line, column: strip + 1 });
+    const input = file ?? inputOf(cmd.redirs, head.pos);
+    if (!input) return skip("fwlint reads the rules it loads from a here-document or a file the script wrote only; check the file it reads with fwlint on its own");
+    if (!("lines" in input)) {
+      noteSkipped(1, head.pos);
+      const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
+      if (doc) info(input.pos, `here-document read by ${prog} (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${input.why}; fwlint does not guess the value`);
+      else info(head.pos, `'${prog}' skipped: ${input.why}; check that file with fwlint on its own`);
+      return "unknown";
     }
-    const { blocks, problem } = readRestoreDocument(placed);
+    const { blocks, problem } = readRestoreDocument(input.lines);
     const tables = prog.startsWith("ip6") ? v6 : v4;
     tables.used = true;
     for (const b of blocks) {
@@ -854,29 +949,11 @@ export function runScript(
     const blanks = [...ifs].every((ch) => ch === " " || ch === "\t" || ch === "\n");
     const sep = blanks ? undefined : ifs;
     if (sep !== undefined && sep.length !== 1) return { why: "fwlint splits read's lines on blanks or on one other character only" };
-    // what it reads: a here-document, or a here-string
-    const doc = loop.redirs.find((r) => r.heredoc)?.heredoc;
-    const here = loop.redirs.find((r) => r.op === "<<<" && r.target);
-    const other = loop.redirs.find((r) => r.op.includes("<") && !r.heredoc && r.op !== "<<<");
-    let text: string;
-    if (other) return { why: `it reads ${other.target?.raw ?? "a file"}, which fwlint does not read` };
-    if (doc) {
-      const out: string[] = [];
-      for (const [i, line] of (doc.body === "" && doc.lastLine < doc.firstLine ? [] : doc.body.split("\n")).entries()) {
-        if (doc.quoted) {
-          out.push(line);
-          continue;
-        }
-        const e = expandHereDocLine(line, hereDocVariable(pos));
-        if ("why" in e) return { why: `line ${doc.firstLine + i} of the here-document it reads: ${e.why}` };
-        out.push(e.value);
-      }
-      text = out.map((l) => `${l}\n`).join("");
-    } else if (here?.target) {
-      const v = valueOf(here.target.parts);
-      if ("why" in v) return { why: v.why };
-      text = `${v.value}\n`;
-    } else return { why: "what it reads (standard input) is known only when the script runs" };
+    // what it reads: a here-document, a here-string, a file the script wrote
+    const input = inputOf(loop.redirs, pos);
+    if (input === undefined) return { why: "what it reads (standard input) is known only when the script runs" };
+    if (!("lines" in input)) return { why: loop.redirs.some((r) => r.heredoc) ? `line ${input.pos.line} of the here-document it reads: ${input.why}` : input.why };
+    const text = input.lines.map((l) => `${l.text}\n`).join("");
     // its lines, as read takes them: without -r, a backslash escapes the next character and one at the end joins the next line
     const lines: string[] = [];
     let cur = "";
@@ -1020,7 +1097,33 @@ export function runScript(
     }
   };
 
+  /**
+   * What `cat` at the head of a pipe gives the command after it: its here-document, or a file the
+   * script wrote (`cat <<EOF | iptables-restore`, `cat rules.nft | nft -f -`); undefined for another command.
+   */
+  const catOutput = (c: Command): ScriptText | undefined => {
+    if (c.kind !== "simple" || c.words.length === 0 || c.words.some((w) => assignment(w))) return undefined;
+    const e = expand(c.words);
+    if (!e.ok || basename(e.fields[0]!.text) !== "cat") return undefined;
+    if (e.fields.length === 2) return written.get(e.fields[1]!.text);
+    if (e.fields.length !== 1) return undefined;
+    const input = inputOf(c.redirs, c.pos);
+    return input && "lines" in input ? input : undefined;
+  };
+
   const runPipeline = (pl: Pipeline): Outcome => {
+    const fed = pl.cmds.length === 2 && pl.cmds[1]!.kind === "simple" ? catOutput(pl.cmds[0]!) : undefined;
+    if (fed) {
+      // (the command after the pipe runs in a subshell of its own: what it reads is `fed`)
+      const was = piped;
+      piped = fed;
+      try {
+        const out = runSubshell([{ first: { bang: false, cmds: [pl.cmds[1]!], pos: pl.cmds[1]!.pos }, rest: [], background: false, pos: pl.cmds[1]!.pos }]);
+        return pl.bang && out !== "unknown" ? (out === "ok" ? "fail" : "ok") : out;
+      } finally {
+        piped = was;
+      }
+    }
     if (pl.cmds.length > 1) {
       const inner = pl.cmds.flatMap((c) => (c.kind === "simple" ? [c.words] : c.kind === "opaque" ? c.inner : []));
       info(pl.pos, `pipeline skipped: fwlint does not run pipelines${describeSkipped(inner, pl.pos)}`);

@@ -55,8 +55,11 @@ export function familyNamedBy(path: string): "ip6tables" | undefined {
   return /(^|[._-])v6($|[._-])|ip6tables/i.test(name) ? "ip6tables" : undefined;
 }
 
-/** A line running iptables-restore (or ip6tables-, -legacy-, -nft-) that reads a here-document. */
-export const RESTORE_HEREDOC = /^[^#\n]*(?:^|[\s;&|(])(?:\S*\/)?ip6?tables(?:-legacy|-nft)?-restore\b[^\n]*<</m;
+/**
+ * A shell line running iptables-restore (or ip6tables-, -legacy-, -nft-): no line of a save file
+ * (those start with `#`, `*`, `:`, `-` or are COMMIT) does.
+ */
+export const RESTORE_RUN = /^(?![ \t]*(?:[#*:-]|COMMIT\b))[^\n]*?(?:^|[\s;&|(])(?:\S*\/)?ip6?tables(?:-legacy|-nft)?-restore\b/m;
 
 /**
  * iptables-save output and its family (null: not such output). The generator's header decides the
@@ -101,8 +104,8 @@ export function detectIptablesSave(text: string, named?: "ip6tables"): null | "i
   }
   const looksLikeSave = (tables > 0 && chainDecls + rules + commits > 0) || (header !== undefined && tables + chainDecls + rules > 0);
   if (!looksLikeSave) return null;
-  // A shell script that hands its save text to iptables-restore in a here-document is a script.
-  if (text.includes("-restore") && RESTORE_HEREDOC.test(text)) return null;
+  // A shell script that hands its save text to iptables-restore (a here-document, a file it writes) is a script.
+  if (text.includes("-restore") && RESTORE_RUN.test(text)) return null;
   // A file that is mostly something else (e.g. a shell script) is not a save file.
   if (other > tables + chainDecls + rules + commits) return null;
   // The generator's own header is decisive; otherwise IPv6 content decides, then the file's name.

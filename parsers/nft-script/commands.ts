@@ -19,7 +19,8 @@
 import type { ArgField } from "../iptables-script/argv.js";
 import type { Pos, RedirTok } from "../iptables-script/lexer.js";
 import type { NftSink, Outcome } from "../iptables-script/run.js";
-import { type Variable, expandHereDocLine } from "../iptables-script/heredoc.js";
+import { type PlacedLine, type ScriptText, type Variable, expandHereDocLine } from "../iptables-script/heredoc.js";
+import type { NftInput } from "../iptables-script/run.js";
 
 /** A place in the text: line and column, 1-based. */
 interface At {
@@ -90,7 +91,7 @@ export class NftScriptCommands implements NftSink {
     return this.out.join("\n");
   }
 
-  run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable): Outcome {
+  run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable, input: NftInput = { files: () => undefined }): Outcome {
     const at = `${head.pos.line}:${head.pos.column}`;
     const n = (this.runs.get(at) ?? 0) + 1;
     this.runs.set(at, n);
@@ -100,14 +101,14 @@ export class NftScriptCommands implements NftSink {
       return "fail";
     }
     this.touched = undefined;
-    const outcome = this.invocation(args, head, redirs, variable);
+    const outcome = this.invocation(args, head, redirs, variable, input);
     // (invocation() widens `touched` as it writes)
     const touched = this.touched as { from: At; to: At; shift: number } | undefined;
     if (touched) this.placed.push({ key, ...touched });
     return outcome;
   }
 
-  private invocation(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable): Outcome {
+  private invocation(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable, input: NftInput): Outcome {
     const defines: ArgField[] = [];
     let file: ArgField | undefined;
     let k = 0;
@@ -139,7 +140,7 @@ export class NftScriptCommands implements NftSink {
       if (is("f", "--file")) file = value;
       else if (is("D", "--define")) defines.push(value);
     }
-    if (file) return this.load(file, defines, head, redirs, variable);
+    if (file) return this.load(file, defines, head, redirs, variable, input);
     const words = args.slice(k);
     if (words.length === 0) return "ok";
     // nft reads each invocation apart: a block left open would take in the commands after it here
@@ -157,51 +158,57 @@ export class NftScriptCommands implements NftSink {
     return effects;
   }
 
-  /** `nft -f FILE` (an include) or `nft -f -` reading a here-document or a redirected file. */
-  private load(file: ArgField, defines: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable): Outcome {
+  /**
+   * `nft -f FILE` (an include, or the text of a file the script wrote) or `nft -f -` reading a
+   * here-document, a redirected file or what a pipe gives it.
+   */
+  private load(file: ArgField, defines: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable, input: NftInput): Outcome {
     const stdin = file.text === "-" || file.text === "/dev/stdin";
     const doc = stdin ? redirs.find((r) => r.heredoc)?.heredoc : undefined;
     const from = stdin ? redirs.find((r) => r.op === "<" && r.target) : undefined;
-    if (stdin && !doc && !from) {
+    const fromPath = from?.target && from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined;
+    // a file the script wrote, or what a pipe gives it, is read where its text stands in the script
+    const text: ScriptText | undefined = !stdin ? input.files(file.text) : doc ? undefined : from ? (fromPath === undefined ? undefined : input.files(fromPath)) : input.stdin;
+    if (stdin && !doc && !from && !text) {
       this.info(head.pos, `nft -f ${file.text} skipped: what it reads on standard input is not known (a here-document or '< FILE' is read)`);
       return "unknown";
     }
-    let body: string[] | undefined;
+    let body: PlacedLine[] | undefined = text?.lines;
+    let label = text ? `${text.what}, which nft reads` : "";
     if (doc) {
+      label = `the here-document nft reads (lines ${doc.firstLine}-${doc.lastLine})`;
       // a quoted delimiter keeps the body as written: the script's own lines, with their columns
-      body = doc.quoted ? this.lines.slice(doc.firstLine - 1, doc.lastLine) : [];
-      if (!doc.quoted) {
-        for (const [i, line] of this.lines.slice(doc.firstLine - 1, doc.lastLine).entries()) {
-          const expanded = expandHereDocLine(line, variable);
-          if ("why" in expanded) {
-            this.info({ line: doc.firstLine + i, column: expanded.column }, `here-document read by nft (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${expanded.why}; fwlint does not guess the value`);
-            return "unknown";
-          }
-          body.push(expanded.value);
+      body = [];
+      for (const [i, line] of this.lines.slice(doc.firstLine - 1, doc.lastLine).entries()) {
+        const expanded = doc.quoted ? { value: line } : expandHereDocLine(line, variable);
+        if ("why" in expanded) {
+          this.info({ line: doc.firstLine + i, column: expanded.column }, `here-document read by nft (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${expanded.why}; fwlint does not guess the value`);
+          return "unknown";
         }
+        body.push({ text: expanded.value, line: doc.firstLine + i, column: 1 });
       }
     }
-    const open = body ? scanNft(body.join("\n")).open : undefined;
+    const whole = body?.map((l) => l.text).join("\n");
+    const open = whole !== undefined ? scanNft(whole).open : undefined;
     if (open) {
-      this.error({ line: doc!.firstLine, column: 1 }, `${open} in the here-document nft reads (lines ${doc!.firstLine}-${doc!.lastLine}: nft refuses it, and nothing of it is loaded)`);
+      this.error({ line: body![0]?.line ?? head.pos.line, column: 1 }, `${open} in ${label} (nft refuses it, and nothing of it is loaded)`);
       return "fail";
     }
-    if (body && doc) {
-      const text = body.join("\n");
-      const was = this.docs.get(doc.firstLine);
-      if (was !== undefined && was !== text) {
-        this.info(head.pos, `here-document read by nft (lines ${doc.firstLine}-${doc.lastLine}) skipped here: it was read before with other values (a function called again with other arguments), and fwlint writes one text per here-document; the rules of this run are not in the model`);
+    if (body && body.length > 0 && whole !== undefined) {
+      const was = this.docs.get(body[0]!.line);
+      if (was !== undefined && was !== whole) {
+        this.info(head.pos, `${label} skipped here: it was read before with other values (a loop, or a function called again with other arguments), and fwlint writes one text per place in the script; the rules of this run are not in the model`);
         return "unknown";
       }
-      this.docs.set(doc.firstLine, text);
+      this.docs.set(body[0]!.line, whole);
     }
     this.placeDefines(defines);
     if (body) {
-      body.forEach((line, i) => {
-        this.out[doc!.firstLine - 1 + i] = line;
-        this.touch(doc!.firstLine - 1 + i, 1, Math.max(line.length, 1), 0);
-      });
-      this.noteTables(body.join("\n"));
+      for (const l of body) {
+        this.out[l.line - 1] = `${" ".repeat(l.column - 1)}${l.text}`;
+        this.touch(l.line - 1, l.column, Math.max(l.column - 1 + l.text.length, 1), 0);
+      }
+      this.noteTables(whole!);
     } else {
       const target = from?.target ? (from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined) : file.text;
       if (target === undefined || target.includes('"')) {

@@ -31,7 +31,8 @@ kernelSuite("scripts of iptables commands against the kernel", env.skip, env.req
         copyFileSync(join(DIR, name), script);
         chmodSync(script, 0o755);
         const saved = await inScratchNamespace("ipt-script", (run) => {
-          const ran = run([script, "start"]);
+          // (from its own folder: a script may write a file beside it and load it)
+          const ran = run(["sh", "-c", 'cd "$(dirname "$0")" && exec "$0" start', script]);
           expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
           return run(["iptables-save"]).stdout;
         });

@@ -263,6 +263,12 @@ describe("while read loops over a here-document", () => {
     expect(ports(rs)).toEqual(["dport=22 accept", "dport=53 accept", "dport=80 accept", "dport=1 accept", "dport=25 accept", "dport=587 accept", "dport=8080 accept"]);
   });
 
+  it("reads a file the script wrote", () => {
+    const rs = script(["cat > ports.txt <<'EOF'", "22", "25", "EOF", "while read p; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done < ports.txt"]);
+    expect(diags(rs)).toEqual([]);
+    expect(ports(rs)).toEqual(["dport=22 accept", "dport=25 accept"]);
+  });
+
   it("one that reads a file, or whose condition is another, is skipped with the reason", () => {
     const rs = script([
       "while read ip; do iptables -A INPUT -s $ip -j DROP; done < /etc/blocklist",

@@ -133,10 +133,42 @@ describe("iptables-restore here-documents", () => {
     expect(diags(rs)).toEqual(["info 9:13 here-document read by iptables-restore (lines 8-10) skipped: a command substitution is known only when the script runs; fwlint does not guess the value"]);
   });
 
+  it("reads a file the script wrote from a here-document, and what cat pipes to it", () => {
+    const rs = script([
+      "DB=3306",
+      "cat > /etc/iptables/rules.v4 <<EOF",
+      ...FILTER,
+      "-A INPUT -p tcp --dport $DB -j ACCEPT",
+      "COMMIT",
+      "EOF",
+      "iptables-restore < /etc/iptables/rules.v4",
+      "cat <<'EOF' | iptables-restore -T nat",
+      "*nat",
+      ":PREROUTING ACCEPT [0:0]",
+      "-A PREROUTING -p tcp --dport 2222 -j REDIRECT --to-ports 22",
+      "COMMIT",
+      "EOF",
+      "cat >> /etc/iptables/rules.v4 <<'EOF'",
+      "# appended: read with the rest",
+      "EOF",
+      "iptables-restore /etc/iptables/rules.v4 && iptables -A INPUT -p tcp --dport 443 -j ACCEPT",
+      "iptables-restore < /etc/iptables/other.v4",
+    ]);
+    expect(ports(rs)).toEqual(["dport=3306 accept", "dport=443 accept"]);
+    expect(rulesOf(rs)[0]!.span.line).toBe(7);
+    expect(ports(rs, "nat/PREROUTING")).toEqual(["dport=2222 dnat"]);
+    expect(rulesOf(rs, "nat/PREROUTING")[0]!.span.line).toBe(14);
+    expect(diags(rs)).toEqual(["info 21:1 'iptables-restore' skipped: it reads /etc/iptables/other.v4, which fwlint does not read; check that file with fwlint on its own"]);
+  });
+
   it("a script that loads its rules with iptables-restore <<EOF is a script, not an iptables-save file", () => {
     const text = ["#!/bin/sh", "set -e", "iptables-restore <<'EOF'", ...FILTER, "-A INPUT -p tcp --dport 22 -j ACCEPT", "-A INPUT -p tcp --dport 80 -j ACCEPT", "COMMIT", "EOF", ""].join("\n");
     expect(detectIptablesSave(text)).toBeNull();
     expect(detectIptablesScript(text)).toBe(true);
+    // and one that writes the save text to a file and loads that
+    const written = ["#!/bin/sh", "cat > /etc/iptables/rules.v4 <<'EOF'", ...FILTER, "-A INPUT -p tcp --dport 22 -j ACCEPT", "COMMIT", "EOF", "iptables-restore < /etc/iptables/rules.v4", ""].join("\n");
+    expect(detectIptablesSave(written)).toBeNull();
+    expect(detectIptablesScript(written)).toBe(true);
     // an iptables-save file is still one
     const save = [...FILTER, "-A INPUT -p tcp --dport 22 -j ACCEPT", "COMMIT", ""].join("\n");
     expect(detectIptablesSave(save)).toBe("iptables");

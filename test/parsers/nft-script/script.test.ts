@@ -167,9 +167,34 @@ describe("parseNftScript: commands at their places", () => {
     // (the later runs' rules are not in the model, and each is told: never the last run's text alone)
     expect([verdict(rs, ssh(25, "198.51.100.9")), verdict(rs, ssh(443))]).toEqual(["drop", "drop"]);
     expect(diags(rs)).toEqual([
-      "info 5:3 here-document read by nft (lines 6-6) skipped here: it was read before with other values (a function called again with other arguments), and fwlint writes one text per here-document; the rules of this run are not in the model",
-      "info 12:3 here-document read by nft (lines 13-13) skipped here: it was read before with other values (a function called again with other arguments), and fwlint writes one text per here-document; the rules of this run are not in the model",
+      "info 5:3 the here-document nft reads (lines 6-6) skipped here: it was read before with other values (a loop, or a function called again with other arguments), and fwlint writes one text per place in the script; the rules of this run are not in the model",
+      "info 12:3 the here-document nft reads (lines 13-13) skipped here: it was read before with other values (a loop, or a function called again with other arguments), and fwlint writes one text per place in the script; the rules of this run are not in the model",
     ]);
+  });
+
+  it("reads a file the script wrote (cat > FILE <<EOF, tee) where its text stands, and what cat pipes to nft -f -", () => {
+    const rs = script([
+      "ADMIN=192.0.2.0/24",
+      "cat > /etc/nftables.conf <<EOF",
+      "table inet filter {",
+      "  chain input {",
+      "    type filter hook input priority 0; policy drop;",
+      "    ip saddr $ADMIN tcp dport 22 accept",
+      "  }",
+      "}",
+      "EOF",
+      "nft -f /etc/nftables.conf",
+      "tee /etc/nftables.d/mail.nft >/dev/null <<'EOF'",
+      "add rule inet filter input tcp dport 25 accept",
+      "EOF",
+      "nft -f - < /etc/nftables.d/mail.nft",
+      "cat <<'EOF' | nft -f -",
+      "add rule inet filter input tcp dport 443 accept",
+      "EOF",
+    ]);
+    expect(diags(rs)).toEqual([]);
+    expect([verdict(rs, ssh(22, "192.0.2.9")), verdict(rs, ssh(22)), verdict(rs, ssh(25)), verdict(rs, ssh(443)), verdict(rs, ssh(80))]).toEqual(["accept", "drop", "accept", "accept", "drop"]);
+    expect(places(rs, "inet filter/input")).toEqual(["6:5", "12:28", "16:28"]);
   });
 
   it("loads a file with -f as an include, from the script's folder, with -D's defines", () => {
