@@ -69,6 +69,13 @@ const QUIET: Record<string, Outcome> = {
   shift: "unknown",
   umask: "ok",
   trap: "ok",
+  // kernel modules and settings a firewall script prepares: no rule, and whether they succeed is the host's
+  modprobe: "unknown",
+  depmod: "unknown",
+  insmod: "unknown",
+  rmmod: "unknown",
+  lsmod: "unknown",
+  sysctl: "unknown",
   "iptables-save": "unknown",
   "ip6tables-save": "unknown",
   "iptables-legacy-save": "unknown",
