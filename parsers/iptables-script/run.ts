@@ -35,7 +35,7 @@ import { type PlacedLine, type ScriptText, expandHereDocLine } from "./heredoc.j
 import { type RestoreBlock, readRestoreDocument } from "./restore.js";
 import { TABLES } from "../iptables/modules.js";
 
-type VarState = { kind: "value"; value: string } | { kind: "unset" } | { kind: "unknown"; why: string };
+type VarState = { kind: "value"; value: string } | { kind: "array"; values: string[] } | { kind: "unset" } | { kind: "unknown"; why: string };
 
 /** ok / fail: known outcome; unknown: fwlint cannot tell. */
 export type Outcome = "ok" | "fail" | "unknown";
@@ -201,7 +201,9 @@ export function runScript(
   // ---- variables ----
 
   const lookup = (p: Extract<Part, { kind: "param" }>): { value: string } | { why: string } => {
-    const st = vars.get(p.name);
+    // (an array's $NAME is its first element)
+    const held = vars.get(p.name);
+    const st: VarState | undefined = held?.kind === "array" ? { kind: "value", value: held.values[0] ?? "" } : held;
     if (p.fallback) {
       if (st?.kind === "value" && !(p.fallback.colon && st.value === "")) return { value: st.value };
       if (st?.kind === "unknown") return { why: st.why };
@@ -224,6 +226,16 @@ export function runScript(
   const opaqueValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } => {
     const prog = p.what === "command substitution" ? whichIptables(p.text) : undefined;
     if (prog !== undefined) return { value: prog };
+    // ${A[@]}, ${A[*]}, ${A[N]}, ${#A[@]}: a bash array's elements, one of them, how many
+    const element = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)\[(@|\*|[0-9]+)\]\}$/.exec(p.text);
+    if (element) {
+      const values = arrayValues(element[2]!);
+      if ("why" in values) return values;
+      const which = element[3]!;
+      const all = which === "@" || which === "*";
+      if (element[1] === "#") return { value: String(all ? values.length : (values[Number(which)] ?? "").length) };
+      return { value: all ? values.join(" ") : (values[Number(which)] ?? "") };
+    }
     // a function's arguments while its call runs, else the script's when it is read as run with some
     const args = frame()?.args ?? scriptArgs;
     const fallback = /^\$\{(\d+)(:?)-([^$`'"\\}]*)\}$/.exec(p.text);
@@ -247,6 +259,14 @@ export function runScript(
       if (p.text === "$@" || p.text === "$*") return { value: args.join(" ") };
     }
     return { why: `${p.text.length > 40 ? p.text.slice(0, 37) + "..." : p.text} is a ${p.what}, known only when the script runs` };
+  };
+
+  /** The elements of array NAME (a scalar is an array of one), or why they are not known. */
+  const arrayValues = (name: string): string[] | { why: string } => {
+    const st = vars.get(name);
+    if (st === undefined) return { why: `$${name} is not assigned in this file` };
+    if (st.kind === "unknown") return { why: st.why };
+    return st.kind === "array" ? st.values : st.kind === "value" ? [st.value] : [];
   };
 
   /** The variables an unquoted here-document read at `pos` fills in: named ones, and the positional parameters (a function's, or the script's). */
@@ -337,8 +357,11 @@ export function runScript(
           add(p.text, w.pos, p.quoted);
           continue;
         }
-        const args = frame()?.args ?? scriptArgs;
-        if (args && p.kind === "opaque" && p.quoted && p.text === "$@") {
+        // "${A[@]}": each element a field of its own, as "$@" its arguments
+        const quotedAll = p.kind === "opaque" && p.quoted ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\[@\]\}$/.exec(p.text) : null;
+        const elements = quotedAll ? arrayValues(quotedAll[1]!) : undefined;
+        const args = Array.isArray(elements) ? elements : p.kind === "opaque" && p.quoted && p.text === "$@" ? (frame()?.args ?? scriptArgs) : undefined;
+        if (args) {
           // "$@": each argument a field of its own
           args.forEach((arg, k) => {
             if (k > 0) close();
@@ -515,7 +538,26 @@ export function runScript(
 
   // ---- commands ----
 
+  /** A command's bash array assignments (`PORTS=(22 80)`, `local -a A=(...)`, `A+=(x)`). */
+  const assignArrays = (cmd: SimpleCmd) => {
+    const head = cmd.words.find((w) => !assignment(w));
+    const f = head && plainText(head) === "local" ? frame() : undefined;
+    for (const a of cmd.arrays ?? []) {
+      if (opts.shell === "sh") info(a.pos, `arrays are bash's: the script's #! names sh, and where that is dash (Debian, Ubuntu) it stops here with a syntax error; fwlint reads on as bash runs it`);
+      if (f && !f.saved.has(a.name)) f.saved.set(a.name, vars.get(a.name));
+      const e = expand(a.items);
+      if (!e.ok) {
+        vars.set(a.name, { kind: "unknown", why: `$${a.name} is assigned at line ${a.pos.line} from something fwlint cannot know (${e.why})` });
+        continue;
+      }
+      const before = a.append ? arrayValues(a.name) : [];
+      if (!Array.isArray(before) && vars.has(a.name)) continue; // (appending to an unknown array: it stays unknown)
+      vars.set(a.name, { kind: "array", values: [...(Array.isArray(before) ? before : []), ...e.fields.map((x) => x.text)] });
+    }
+  };
+
   const runSimple = (cmd: SimpleCmd): Outcome => {
+    if (cmd.arrays) assignArrays(cmd);
     const words = cmd.words;
     let k = 0;
     const assigns: { name: string; value: Part[]; pos: Pos }[] = [];
@@ -551,7 +593,7 @@ export function runScript(
         if (as) {
           const v = valueOf(as.value);
           vars.set(as.name, "why" in v ? { kind: "unknown", why: `$${as.name} is assigned at line ${a.pos.line} from something fwlint cannot know (${v.why})` } : { kind: "value", value: v.value });
-        } else if (/^-[aA]/.test(plainText(a) ?? "")) {
+        } else if (/^-[aA]/.test(plainText(a) ?? "") && !(cmd.arrays && plainText(a) === "-a")) {
           poison(assignedBy(rest), `${headText} at line ${cmd.pos.line}`);
           break;
         }

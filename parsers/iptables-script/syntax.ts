@@ -17,6 +17,16 @@ export interface SimpleCmd {
   pos: Pos;
   /** A `[[ ... ]]` that held operators of its own (&&, ||, parentheses), which `words` leaves out. */
   compound?: true;
+  /** Its bash array assignments (`PORTS=(22 80)`, `A+=(x)`, `declare -a A=(...)`), which `words` leaves out. */
+  arrays?: ArrayAssign[];
+}
+
+export interface ArrayAssign {
+  name: string;
+  /** `+=(...)`: the elements go after those it has. */
+  append: boolean;
+  items: WordTok[];
+  pos: Pos;
 }
 
 /** One arm of a `case`: its patterns, its commands and how it ends (`;;`, or `;&` / `;;&` going on). */
@@ -287,15 +297,35 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     }
     const words: WordTok[] = [];
     const redirs: RedirTok[] = [];
+    const arrays: ArrayAssign[] = [];
     while (p < tokens.length) {
       const u = tokens[p]!;
+      // NAME=( WORDS ): a bash array, the `(` right after the `=`
+      const head = u.kind === "word" ? /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=$/.exec(plain(u) ?? "") : null;
+      const open = tokens[p + 1];
+      if (head && u.kind === "word" && isOp(open, "(") && open!.pos.line === u.pos.line && open!.pos.column === u.pos.column + u.raw.length) {
+        p += 2;
+        const items: WordTok[] = [];
+        while (p < tokens.length && !isOp(peek(), ")")) {
+          const x = tokens[p++]!;
+          if (x.kind === "word") items.push(x);
+          else if (!isOp(x, "\n")) problems.push({ pos: x.pos, message: `unexpected '${x.kind === "op" ? x.op : x.op}' in the array assigned to ${head[1]}`, severity: "error" });
+        }
+        if (!isOp(peek(), ")")) {
+          problems.push({ pos: open!.pos, message: `the array assigned to ${head[1]} is not closed by ')'`, severity: "error" });
+          break;
+        }
+        p++;
+        arrays.push({ name: head[1]!, append: head[2] === "+", items, pos: u.pos });
+        continue;
+      }
       if (u.kind === "op" && SEPARATORS.has(u.op)) break;
       if (u.kind === "redir") redirs.push(u);
       else if (u.kind === "word") words.push(u);
       p++;
     }
-    if (words.length === 0 && redirs.length === 0) return null;
-    return { kind: "simple", words, redirs, pos: words[0]?.pos ?? t.pos };
+    if (words.length === 0 && redirs.length === 0 && arrays.length === 0) return null;
+    return { kind: "simple", words, redirs, pos: arrays.length > 0 ? t.pos : (words[0]?.pos ?? t.pos), ...(arrays.length > 0 ? { arrays } : {}) };
   };
 
   /**

@@ -5,7 +5,7 @@
  * fixtures/iptables-script's init-style script with its own shell and compares).
  */
 import { describe, expect, it } from "vitest";
-import { diags, ports, script } from "./helpers.js";
+import { diags, ports, rulesOf, script } from "./helpers.js";
 
 /** The ports of the rules a script adds when each line's rule is guarded by `cond`. */
 function decided(conds: readonly string[], pre: readonly string[] = []): string[] {
@@ -281,5 +281,39 @@ describe("while read loops over a here-document", () => {
       "info 1:1 while loop (line 1) skipped: it reads /etc/blocklist, which fwlint does not read; the 1 iptables command inside is not in the model",
       "info 3:1 while loop (line 3) skipped: fwlint runs a while loop only when its condition is a read of the lines of a here-document; the 1 iptables command inside is not in the model",
     ]);
+  });
+});
+
+describe("bash arrays", () => {
+  it("NAME=(...), +=, declare -a, local -a; \"${A[@]}\" one field per element, ${A[*]}, ${A[N]}, ${#A[@]}, $A (checked against bash)", () => {
+    const rs = script([
+      "TCP=(22 80)",
+      "TCP+=(443)",
+      "EMPTY=()",
+      'declare -a NETS=("192.0.2.0/24" 198.51.100.0/28)',
+      'LIST="8080 8443"',
+      "SPLIT=($LIST)",
+      'for p in "${TCP[@]}"; do iptables -A INPUT -p tcp --dport "$p" -j ACCEPT; done',
+      "for p in ${SPLIT[*]}; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done",
+      'iptables -A INPUT -s "${NETS[1]}" -p tcp --dport "${#TCP[@]}" -j ACCEPT',
+      'iptables -A INPUT -p tcp --dport "$TCP" -j ACCEPT',
+      'for n in "${EMPTY[@]}"; do iptables -A INPUT -p tcp --dport 9 -j ACCEPT; done',
+      'f() { local -a L=(1 2); iptables -A INPUT -p tcp --dport "${L[1]}" -j ACCEPT; }',
+      "f",
+      'iptables -A INPUT -p tcp --dport "${L[0]}" -j ACCEPT',
+    ]);
+    expect(ports(rs)).toEqual(["dport=22 accept", "dport=80 accept", "dport=443 accept", "dport=8080 accept", "dport=8443 accept", "dport=3 accept", "dport=22 accept", "dport=2 accept"]);
+    expect(rulesOf(rs)[5]!.conditions.find((c) => c.kind === "addr")).toMatchObject({ ranges: [{ lo: 0xc6336400n, hi: 0xc633640fn }] });
+    // (the local array is gone after the call: its element is not known)
+    expect(diags(rs)).toEqual(["info 14:35 iptables command skipped: $L is not assigned in this file; fwlint does not guess the value"]);
+  });
+
+  it("an array assigned in a block fwlint does not run is unknown after it; under #!/bin/sh, an info says dash stops there", () => {
+    const rs = script(["P=(22)", "if [ -d /etc/fw ]; then P=(2222); fi", 'iptables -A INPUT -p tcp --dport "${P[0]}" -j ACCEPT']);
+    expect(ports(rs)).toEqual([]);
+    expect(diags(rs)[1]).toBe("info 3:35 iptables command skipped: $P may be changed by the if ... fi at line 2; fwlint does not guess the value");
+    const sh = script(["#!/bin/sh", "P=(22)", 'iptables -A INPUT -p tcp --dport "${P[0]}" -j ACCEPT']);
+    expect(ports(sh)).toEqual(["dport=22 accept"]);
+    expect(diags(sh)).toEqual(["info 2:1 arrays are bash's: the script's #! names sh, and where that is dash (Debian, Ubuntu) it stops here with a syntax error; fwlint reads on as bash runs it"]);
   });
 });
