@@ -101,12 +101,65 @@ export function patternRegExp(pieces: readonly PatternPiece[]): RegExp {
   return new RegExp(`^${src}$`);
 }
 
-/** Does `subject` match the pattern? */
-export function patternMatches(pieces: readonly PatternPiece[], subject: string): boolean {
-  try {
-    return patternRegExp(pieces).test(subject);
-  } catch {
-    // a bracket expression the regex engine refuses (a reversed range): the shell matches nothing with it
-    return false;
+/** A pattern's parts: `*`, or one character's test (a literal, `?`, a bracket expression). */
+type Token = "*" | ((ch: string) => boolean);
+
+function tokensOf(pieces: readonly PatternPiece[]): Token[] {
+  const out: Token[] = [];
+  const literal = (c: string): Token => (ch) => ch === c;
+  for (const { text, glob } of pieces) {
+    const chars = [...text];
+    for (let k = 0; k < chars.length; k++) {
+      const c = chars[k]!;
+      if (!glob) out.push(literal(c));
+      else if (c === "*") {
+        if (out[out.length - 1] !== "*") out.push("*");
+      } else if (c === "?") out.push(() => true);
+      else if (c === "\\" && k + 1 < chars.length) out.push(literal(chars[++k]!));
+      else if (c === "[") {
+        const rest = chars.slice(k).join("");
+        const b = bracket(rest, 0);
+        let re: RegExp | undefined;
+        try {
+          re = b ? new RegExp(`^${b.cls}$`) : undefined;
+        } catch {
+          re = /(?!)/; // a bracket expression the regex engine refuses (a reversed range) matches nothing
+        }
+        if (b && re) {
+          const test = re;
+          out.push((ch) => test.test(ch));
+          k += [...rest.slice(0, b.next)].length - 1;
+        } else out.push(literal(c));
+      } else out.push(literal(c));
+    }
   }
+  return out;
+}
+
+/**
+ * Does `subject` match the pattern? (A walk that goes back only to the last `*`: time bounded by
+ * the lengths' product, whatever the pattern - no regular expression to backtrack without end.)
+ */
+export function patternMatches(pieces: readonly PatternPiece[], subject: string): boolean {
+  const tokens = tokensOf(pieces);
+  const s = [...subject];
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let resume = 0;
+  while (j < s.length) {
+    const t = tokens[i];
+    if (t !== undefined && t !== "*" && t(s[j]!)) {
+      i++;
+      j++;
+    } else if (t === "*") {
+      star = i++;
+      resume = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++resume;
+    } else return false;
+  }
+  while (tokens[i] === "*") i++;
+  return i === tokens.length;
 }

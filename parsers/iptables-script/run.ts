@@ -28,7 +28,7 @@ import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/typ
 import { readInvocation, type ArgField } from "./argv.js";
 import { plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
 import type { AndOr, CaseArm, Command, OpaqueCmd, Pipeline, ScriptShell, SimpleCmd } from "./syntax.js";
-import { type PatternPiece, patternMatches } from "./patterns.js";
+import { type PatternPiece, patternMatches, patternRegExp } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
 import { FamilyTables, type Status } from "./tables.js";
 import { type PlacedLine, type ScriptText, expandHereDocLine } from "./heredoc.js";
@@ -236,6 +236,8 @@ export function runScript(
       if (element[1] === "#") return { value: String(all ? values.length : (values[Number(which)] ?? "").length) };
       return { value: all ? values.join(" ") : (values[Number(which)] ?? "") };
     }
+    const operated = operatedValue(p);
+    if (operated) return operated;
     // a function's arguments while its call runs, else the script's when it is read as run with some
     const args = frame()?.args ?? scriptArgs;
     const fallback = /^\$\{(\d+)(:?)-([^$`'"\\}]*)\}$/.exec(p.text);
@@ -259,6 +261,83 @@ export function runScript(
       if (p.text === "$@" || p.text === "$*") return { value: args.join(" ") };
     }
     return { why: `${p.text.length > 40 ? p.text.slice(0, 37) + "..." : p.text} is a ${p.what}, known only when the script runs` };
+  };
+
+  /**
+   * A parameter expansion with an operator on a variable, written with literal text: `${#V}`,
+   * `${V:+w}`, `${V:=w}` (which assigns), `${V#p}` `${V##p}` `${V%p}` `${V%%p}` (glob patterns),
+   * `${V/p/r}` `${V//p/r}` `${V/#p/r}` `${V/%p/r}`, `${V:off[:len]}`, `${V^^}` `${V,,}`; undefined
+   * for another form.
+   */
+  const operatedValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } | undefined => {
+    const m = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)(.*)\}$/s.exec(p.text);
+    if (!m) return undefined;
+    const [, count, name, rest] = m as unknown as [string, string, string, string];
+    if (/[$`'"\\]/.test(rest)) return undefined;
+    const held = vars.get(name);
+    const get = () => lookup({ kind: "param", name, quoted: true, pos: p.pos });
+    if (count === "#") {
+      if (rest !== "") return undefined;
+      const v = get();
+      return "why" in v ? v : { value: String([...v.value].length) };
+    }
+    let op: RegExpExecArray | null;
+    if ((op = /^(:?)([+=])(.*)$/s.exec(rest))) {
+      const [, colon, kind, word] = op as unknown as [string, string, string, string];
+      if (held?.kind === "unknown") return { why: held.why };
+      if (held === undefined && unknownEnv) return { why: `$${name} may have been set by ${unknownEnv}` };
+      const key = `${name}@${p.pos.line}`;
+      if (held === undefined && !probing && !fallbackNoted.has(key)) {
+        fallbackNoted.add(key);
+        info(p.pos, `$${name} is not assigned in this file: fwlint takes it as unset here (the environment could set it)`);
+      }
+      const v = held === undefined || held.kind === "unset" ? undefined : held.kind === "array" ? (held.values[0] ?? "") : held.value;
+      const set = v !== undefined && !(colon === ":" && v === "");
+      if (kind === "+") return { value: set ? word : "" };
+      if (set) return { value: v };
+      vars.set(name, { kind: "value", value: word });
+      return { value: word };
+    }
+    const base = get();
+    if ("why" in base) return base;
+    const v = base.value;
+    const glob = (pattern: string) => [{ text: pattern, glob: true }];
+    if ((op = /^(##?|%%?)(.*)$/s.exec(rest))) {
+      const [, how, pattern] = op as unknown as [string, string, string];
+      const chars = [...v];
+      if (chars.length > 4096) return undefined; // (each cut is matched apart: long values are not worked through)
+      // the shortest (# %) or longest (## %%) prefix or suffix the pattern matches goes
+      const cuts = how.startsWith("#") ? chars.map((_, k) => k).concat(chars.length) : chars.map((_, k) => chars.length - k).concat(0);
+      const order = how.length === 2 ? [...cuts].reverse() : cuts;
+      for (const k of order) {
+        const part = how.startsWith("#") ? chars.slice(0, k).join("") : chars.slice(k).join("");
+        if (patternMatches(glob(pattern), part)) return { value: how.startsWith("#") ? chars.slice(k).join("") : chars.slice(0, k).join("") };
+      }
+      return { value: v };
+    }
+    if ((op = /^\/(\/|#|%)?([^/]*)(?:\/(.*))?$/s.exec(rest))) {
+      const [, how = "", pattern = "", replacement = ""] = op as unknown as [string, string | undefined, string, string | undefined];
+      if (pattern === "") return { value: v };
+      // (a regular expression's backtracking grows fast with the stars: long values are not worked through)
+      if (v.length > 256 && pattern.includes("*")) return undefined;
+      let rx: RegExp;
+      try {
+        const re = patternRegExp(glob(pattern)).source.slice(1, -1);
+        rx = new RegExp(how === "#" ? `^(?:${re})` : how === "%" ? `(?:${re})$` : re, how === "/" ? "g" : "");
+      } catch {
+        return undefined; // (a bracket expression the regex engine refuses)
+      }
+      // (bash replaces the longest match at the first place one starts; a JavaScript regular expression does the same with greedy *)
+      return { value: v.replace(rx, () => replacement) };
+    }
+    if ((op = /^:([0-9]+)(?::([0-9]+))?$/.exec(rest))) {
+      const chars = [...v];
+      const from = Number(op[1]);
+      return { value: chars.slice(from, op[2] === undefined ? undefined : from + Number(op[2])).join("") };
+    }
+    if (rest === "^^") return { value: v.toUpperCase() };
+    if (rest === ",,") return { value: v.toLowerCase() };
+    return undefined;
   };
 
   /** The elements of array NAME (a scalar is an array of one), or why they are not known. */

@@ -317,3 +317,31 @@ describe("bash arrays", () => {
     expect(diags(sh)).toEqual(["info 2:1 arrays are bash's: the script's #! names sh, and where that is dash (Debian, Ubuntu) it stops here with a syntax error; fwlint reads on as bash runs it"]);
   });
 });
+
+describe("parameter expansions with operators", () => {
+  it("${V// /,}, ${#V}, ${V%.*}, ${V##*/}, ${V:0:4}, ${V^^}, ${V:+w}, ${V:=w} ... as bash expands them", () => {
+    const rs = script([
+      'PORTS="22 80 443"',
+      "IF=eth0.100",
+      "NET=192.0.2.0/24",
+      "MAIL=",
+      'echo "[${PORTS// /,}] [${PORTS/ /,}] [${#PORTS}] [${IF%.*}] [${IF%%[.0-9]*}] [${IF#eth}] [${NET%/*}] [${NET##*/}] [${IF:0:4}] [${IF:3}] [${IF^^}] [${MAIL:+--dport 25}] [${IF:+yes}] [${NEWV:=dflt}] [$NEWV] [${PORTS/#22/2222}] [${PORTS/%443/8443}] [${IF/./:}]" > /tmp/out',
+      'iptables -A INPUT -p tcp -m multiport --dports "${PORTS// /,}" -j ACCEPT',
+      'iptables -A INPUT -i "${IF%.*}" -s "${NET%/*}/${NET##*/}" -p tcp --dport "${#PORTS}" -j ACCEPT',
+      "iptables -A INPUT -p tcp ${MAIL:+--dport 25} -j DROP",
+    ]);
+    expect(ports(rs)).toEqual(["dport=22,80,443 accept", "dport=9 accept", "proto drop"]);
+    expect(rulesOf(rs)[1]!.conditions.find((c) => c.kind === "iface")).toMatchObject({ name: "eth0" });
+    expect(diags(rs)).toEqual(["info 5:183 $NEWV is not assigned in this file: fwlint takes it as unset here (the environment could set it)"]);
+  });
+
+  it("an operator on a value fwlint does not know, or with words it would have to expand, is not guessed", () => {
+    const rs = script(['iptables -A INPUT -p tcp --dport "${P#x}" -j ACCEPT', 'Q=1; iptables -A INPUT -p tcp --dport "${Q/1/$R}" -j ACCEPT']);
+    expect(ports(rs)).toEqual([]);
+    expect(diags(rs).map((d) => d.replace(/ \(it would come.*$/, ""))).toEqual([
+      "info 1:35 iptables command skipped: $P is not assigned in this file",
+      "warning 1:35 none of the 2 iptables commands of this script could be followed (see the info diagnostics): the model is empty, which is not what the script sets up",
+      "info 2:40 iptables command skipped: ${Q/1/$R} is a parameter expansion, known only when the script runs; fwlint does not guess the value",
+    ]);
+  });
+});
