@@ -69,6 +69,15 @@ const QUIET: Record<string, Outcome> = {
   shift: "unknown",
   umask: "ok",
   trap: "ok",
+  // the LSB init functions' messages (/lib/lsb/init-functions): an init script's output, no rule
+  log_daemon_msg: "ok",
+  log_end_msg: "ok",
+  log_action_msg: "ok",
+  log_begin_msg: "ok",
+  log_success_msg: "ok",
+  log_failure_msg: "ok",
+  log_warning_msg: "ok",
+  log_progress_msg: "ok",
   // kernel modules and settings a firewall script prepares: no rule, and whether they succeed is the host's
   modprobe: "unknown",
   depmod: "unknown",

@@ -172,6 +172,23 @@ describe("init-style scripts: read as run with 'start'", () => {
     ]);
   });
 
+  it("an LSB init script: its init-functions' messages are quiet, and its variables after the library are known", () => {
+    const rs = script([
+      ". /lib/lsb/init-functions",
+      "SSH_PORT=22",
+      "do_start() { iptables -P INPUT DROP; iptables -A INPUT -p tcp --dport $SSH_PORT -j ACCEPT; }",
+      'case "$1" in',
+      '  start) log_daemon_msg "Starting firewall" "fw"; do_start; log_end_msg $? ;;',
+      '  *) log_action_msg "Usage: $0 {start|stop}"; exit 2 ;;',
+      "esac",
+    ]);
+    expect(ports(rs)).toEqual(["dport=22 accept"]);
+    expect(diags(rs)).toEqual([
+      "info 1:1 '. /lib/lsb/init-functions' skipped: fwlint reads only this file; variables it may set are treated as unknown from here on",
+      "info 4:1 the script is read as run with the argument 'start', which the case here looks for (an init-style script); run with another argument it may set up other rules, which fwlint does not read",
+    ]);
+  });
+
   it("the script's arguments reach a main function through \"$@\"; [ \"$1\" = start ] counts as well", () => {
     const rs = script([
       "main() {",
