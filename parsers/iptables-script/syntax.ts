@@ -4,9 +4,10 @@
  * Simple commands and `{ ...; }` groups are kept in full (fwlint runs them in order), and so are
  * the body of a function written `name() { ...; }` (run at each call), a `for NAME in WORDS; do
  * ...; done` loop (run once per word), an `if` (its conditions and branches), a `case` (its
- * subject and arms) and a `( ... )` subshell: run.ts decides which of them run. Other looping
- * constructs (while, until, select, `for` without `in`) and other function bodies are only
- * delimited: their contents are reported, not run.
+ * subject and arms), a `while` loop (with the redirections after its `done`), a `( ... )` subshell,
+ * and bash array assignments (`A=(...)`): run.ts decides which of them run. Other looping
+ * constructs (until, select, `for` without `in`) and other function bodies are only delimited:
+ * their contents are reported, not run.
  */
 import { lexShell, plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
 
