@@ -4,6 +4,7 @@
  * A pattern is a list of pieces: the text of a word's parts after expansion, each marked glob
  * (written unquoted: its `*` matches) or not (quoted: literal).
  */
+import { type GlobToken, globWalk } from "../../src/model/glob.js";
 
 export interface PatternPiece {
   text: string;
@@ -101,12 +102,9 @@ export function patternRegExp(pieces: readonly PatternPiece[]): RegExp {
   return new RegExp(`^${src}$`);
 }
 
-/** A pattern's parts: `*`, or one character's test (a literal, `?`, a bracket expression). */
-type Token = "*" | ((ch: string) => boolean);
-
-function tokensOf(pieces: readonly PatternPiece[]): Token[] {
-  const out: Token[] = [];
-  const literal = (c: string): Token => (ch) => ch === c;
+function tokensOf(pieces: readonly PatternPiece[]): GlobToken[] {
+  const out: GlobToken[] = [];
+  const literal = (c: string): GlobToken => (ch) => ch === c;
   for (const { text, glob } of pieces) {
     const chars = [...text];
     for (let k = 0; k < chars.length; k++) {
@@ -136,30 +134,7 @@ function tokensOf(pieces: readonly PatternPiece[]): Token[] {
   return out;
 }
 
-/**
- * Does `subject` match the pattern? (A walk that goes back only to the last `*`: time bounded by
- * the lengths' product, whatever the pattern - no regular expression to backtrack without end.)
- */
+/** Does `subject` match the pattern? (globWalk: no regular expression to backtrack without end.) */
 export function patternMatches(pieces: readonly PatternPiece[], subject: string): boolean {
-  const tokens = tokensOf(pieces);
-  const s = [...subject];
-  let i = 0;
-  let j = 0;
-  let star = -1;
-  let resume = 0;
-  while (j < s.length) {
-    const t = tokens[i];
-    if (t !== undefined && t !== "*" && t(s[j]!)) {
-      i++;
-      j++;
-    } else if (t === "*") {
-      star = i++;
-      resume = j;
-    } else if (star >= 0) {
-      i = star + 1;
-      j = ++resume;
-    } else return false;
-  }
-  while (tokens[i] === "*") i++;
-  return i === tokens.length;
+  return globWalk(tokensOf(pieces), [...subject]);
 }

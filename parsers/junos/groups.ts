@@ -7,6 +7,7 @@
  */
 import type { Diagnostics } from "./statements.js";
 import { child, kids, newNode, type ConfigNode } from "./tree.js";
+import { type GlobToken, globWalk } from "../../src/model/glob.js";
 
 /** Nodes apply-groups may add in total (bounded work on hostile input). */
 const MAX_ADDED = 500_000;
@@ -98,25 +99,21 @@ function patternMatches(p: ConfigNode, name: string, diags: Diagnostics): boolea
   return glob !== null && glob.test(name);
 }
 
-/** One element of a compiled glob: a literal character, any one character, a class, or `*`. */
-type GlobPart = { kind: "char"; c: string } | { kind: "any" } | { kind: "star" } | { kind: "class"; set: (c: string) => boolean };
-
 export interface Glob {
   test(name: string): boolean;
 }
 
 /**
  * Glob as Junos groups use it: `*`, `?`, `[abc]` / `[a-z]` / `[!a]` / `[0,1]`; anything else is
- * literal. Matching is the two-pointer algorithm (backtrack to the last `*` only), so a hostile
- * pattern costs at most name length x pattern length, never exponential time.
+ * literal. Matched by globWalk, so a hostile pattern costs at most name length x pattern length.
  */
 export function compileGlob(glob: string): Glob | null {
-  const parts: GlobPart[] = [];
+  const parts: GlobToken[] = [];
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
     if (c === "*") {
-      if (parts[parts.length - 1]?.kind !== "star") parts.push({ kind: "star" });
-    } else if (c === "?") parts.push({ kind: "any" });
+      if (parts[parts.length - 1] !== "*") parts.push("*");
+    } else if (c === "?") parts.push(() => true);
     else if (c === "[") {
       const end = glob.indexOf("]", i + 1);
       if (end === -1) return null;
@@ -133,33 +130,10 @@ export function compileGlob(glob: string): Glob | null {
         } else singles.add(body[k]!);
       }
       const inSet = (x: string) => singles.has(x) || spans.some(([a, b]) => x >= a && x <= b);
-      parts.push({ kind: "class", set: neg ? (x) => !inSet(x) : inSet });
+      parts.push(neg ? (x) => !inSet(x) : inSet);
       i = end;
     } else if (c === "<" || c === ">" || c === "%") return null;
-    else parts.push({ kind: "char", c });
+    else parts.push((x) => x === c);
   }
-  const one = (p: GlobPart, x: string) => p.kind === "any" || (p.kind === "char" ? p.c === x : p.kind === "class" ? p.set(x) : false);
-  return {
-    test(name: string): boolean {
-      let n = 0;
-      let p = 0;
-      let starP = -1;
-      let starN = 0;
-      while (n < name.length) {
-        const part = parts[p];
-        if (part && part.kind === "star") {
-          starP = p++;
-          starN = n;
-        } else if (part && one(part, name[n]!)) {
-          p++;
-          n++;
-        } else if (starP !== -1) {
-          p = starP + 1;
-          n = ++starN;
-        } else return false;
-      }
-      while (parts[p]?.kind === "star") p++;
-      return p === parts.length;
-    },
-  };
+  return { test: (name) => globWalk(parts, [...name]) };
 }

@@ -1,7 +1,8 @@
 /**
  * The glob patterns an nft `include` may name (glob(3): `*`, `?`, `[...]`, `[!...]`), one path
  * component at a time. The nft reader expands them; the review watches folders by them for a file
- * that would be read once it is there.
+ * that would be read once it is there. And the walk that matches compiled wildcard patterns (shell
+ * `case` patterns, Junos group wildcards) in time bounded by the lengths' product (globWalk).
  */
 
 const compiled = new Map<string, RegExp>();
@@ -41,4 +42,34 @@ export function globMatches(pattern: string, name: string): boolean {
     compiled.set(pattern, (re = globComponentRegExp(pattern)));
   }
   return re.test(name);
+}
+
+/** A compiled wildcard pattern's element: `*`, or the test of one character (a literal, `?`, a class). */
+export type GlobToken = "*" | ((ch: string) => boolean);
+
+/**
+ * Does `subject` (its characters) match the tokens? The two-pointer walk backs up only to the last
+ * `*`, so a hostile pattern costs at most the product of the lengths, never exponential time
+ * (shell `case` patterns, Junos group wildcards).
+ */
+export function globWalk(tokens: readonly GlobToken[], subject: readonly string[]): boolean {
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let resume = 0;
+  while (j < subject.length) {
+    const t = tokens[i];
+    if (t === "*") {
+      star = i++;
+      resume = j;
+    } else if (t !== undefined && t(subject[j]!)) {
+      i++;
+      j++;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++resume;
+    } else return false;
+  }
+  while (tokens[i] === "*") i++;
+  return i === tokens.length;
 }
