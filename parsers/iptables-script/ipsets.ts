@@ -16,7 +16,7 @@ import { setsFilledBy } from "../ipset/beside.js";
 import { readIpsetSave } from "../ipset/save.js";
 import type { IpsetIndex } from "../ipset/match.js";
 import type { ArgField } from "./argv.js";
-import { type Variable, expandHereDocLine } from "./heredoc.js";
+import type { ScriptText } from "./heredoc.js";
 import { plainText, type Pos, type RedirTok, type WordTok } from "./lexer.js";
 import { assignment, COMMAND_WRAPPERS } from "./run.js";
 
@@ -42,9 +42,9 @@ export class IpsetLog {
 
   /**
    * An `ipset ...` command as run (`fields`: its words, the program first), with its redirections
-   * and the script's variables (for an unquoted here-document it restores from).
+   * and its here-document as the shell hands it over (run.ts fills it in), for a restore.
    */
-  run(fields: readonly ArgField[], redirs: readonly RedirTok[], variable: Variable): "ok" | "unknown" {
+  run(fields: readonly ArgField[], redirs: readonly RedirTok[], hereDoc?: ScriptText | { pos: Pos; why: string }): "ok" | "unknown" {
     const head = fields[0]!;
     const words: ArgField[] = [];
     let file = false;
@@ -58,21 +58,15 @@ export class IpsetLog {
     const command = words[0];
     if (command === undefined || READ_ONLY.has(command.text)) return "ok";
     if (RESTORE.has(command.text)) {
-      const doc = redirs.find((r) => r.heredoc)?.heredoc;
-      if (!doc || file) {
+      if (!hereDoc || file) {
         this.unknown ??= { why: "ipset restore reads a file fwlint does not follow", pos: head.pos };
         return "unknown";
       }
-      const read: { text: string; pos: Pos }[] = [];
-      for (const [i, raw] of doc.body.split("\n").entries()) {
-        const expanded = doc.quoted ? { value: raw } : expandHereDocLine(raw, variable);
-        if ("why" in expanded) {
-          this.unknown ??= { why: `ipset restore reads a here-document with a value known only when the script runs (${expanded.why})`, pos: { line: doc.firstLine + i, column: expanded.column } };
-          return "unknown";
-        }
-        read.push({ text: expanded.value, pos: { line: doc.firstLine + i, column: 1 } });
+      if ("why" in hereDoc) {
+        this.unknown ??= { why: `ipset restore reads a here-document with a value known only when the script runs (${hereDoc.why})`, pos: hereDoc.pos };
+        return "unknown";
       }
-      this.lines.push(...read);
+      for (const l of hereDoc.lines) this.lines.push({ text: l.text, pos: { line: l.line, column: l.column } });
       return "ok";
     }
     // (a word the shell unquoted - a comment with blanks - is quoted again, as a restore line writes it)

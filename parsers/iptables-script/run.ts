@@ -145,10 +145,12 @@ export function assignment(w: WordTok): { name: string; value: Part[] } | undefi
 export interface NftInput {
   files: (path: string) => ScriptText | undefined;
   stdin?: ScriptText;
+  /** The command's here-document as the shell hands it over (filled in), or where and why it is not known. */
+  hereDoc?: ScriptText | { pos: Pos; why: string };
 }
 
 export interface NftSink {
-  run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: (name: string) => { value: string } | { why: string }, input?: NftInput): Outcome;
+  run(args: ArgField[], head: ArgField, redirs: RedirTok[], input?: NftInput): Outcome;
   /** How many nft commands it took into the model. */
   readonly followed: number;
 }
@@ -740,8 +742,13 @@ export function runScript(
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
     if ((prog === "cat" || prog === "tee") && writes(prog, fields, cmd)) return "ok";
-    if (prog === "ipset" && opts.ipsetLog) return opts.ipsetLog.run(fields, cmd.redirs, hereDocVariable(head.pos));
-    if (prog === "nft" && opts.nft) return opts.nft.run(fields.slice(1), head, cmd.redirs, hereDocVariable(head.pos), { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}) });
+    if ((prog === "ipset" && opts.ipsetLog) || (prog === "nft" && opts.nft)) {
+      // (a here-document is filled in here, once, as the shell does for the program that reads it)
+      const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
+      const hereDoc = doc ? hereDocText(doc, head.pos) : undefined;
+      if (prog === "ipset") return opts.ipsetLog!.run(fields, cmd.redirs, hereDoc);
+      return opts.nft!.run(fields.slice(1), head, cmd.redirs, { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}), ...(hereDoc ? { hereDoc } : {}) });
+    }
     const family = iptablesFamily(prog);
     if (family !== undefined && opts.nft) {
       info(head.pos, `'${prog}' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)`);

@@ -19,7 +19,7 @@
 import type { ArgField } from "../iptables-script/argv.js";
 import type { Pos, RedirTok } from "../iptables-script/lexer.js";
 import type { NftSink, Outcome } from "../iptables-script/run.js";
-import { type PlacedLine, type ScriptText, type Variable, expandHereDocLine } from "../iptables-script/heredoc.js";
+import type { PlacedLine, ScriptText } from "../iptables-script/heredoc.js";
 import type { NftInput } from "../iptables-script/run.js";
 
 /** A place in the text: line and column, 1-based. */
@@ -91,7 +91,7 @@ export class NftScriptCommands implements NftSink {
     return this.out.join("\n");
   }
 
-  run(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable, input: NftInput = { files: () => undefined }): Outcome {
+  run(args: ArgField[], head: ArgField, redirs: RedirTok[], input: NftInput = { files: () => undefined }): Outcome {
     const at = `${head.pos.line}:${head.pos.column}`;
     const n = (this.runs.get(at) ?? 0) + 1;
     this.runs.set(at, n);
@@ -101,14 +101,14 @@ export class NftScriptCommands implements NftSink {
       return "fail";
     }
     this.touched = undefined;
-    const outcome = this.invocation(args, head, redirs, variable, input);
+    const outcome = this.invocation(args, head, redirs, input);
     // (invocation() widens `touched` as it writes)
     const touched = this.touched as { from: At; to: At; shift: number } | undefined;
     if (touched) this.placed.push({ key, ...touched });
     return outcome;
   }
 
-  private invocation(args: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable, input: NftInput): Outcome {
+  private invocation(args: ArgField[], head: ArgField, redirs: RedirTok[], input: NftInput): Outcome {
     const defines: ArgField[] = [];
     let file: ArgField | undefined;
     let k = 0;
@@ -140,7 +140,7 @@ export class NftScriptCommands implements NftSink {
       if (is("f", "--file")) file = value;
       else if (is("D", "--define")) defines.push(value);
     }
-    if (file) return this.load(file, defines, head, redirs, variable, input);
+    if (file) return this.load(file, defines, head, redirs, input);
     const words = args.slice(k);
     if (words.length === 0) return "ok";
     // nft reads each invocation apart: a block left open would take in the commands after it here
@@ -162,7 +162,7 @@ export class NftScriptCommands implements NftSink {
    * `nft -f FILE` (an include, or the text of a file the script wrote) or `nft -f -` reading a
    * here-document, a redirected file or what a pipe gives it.
    */
-  private load(file: ArgField, defines: ArgField[], head: ArgField, redirs: RedirTok[], variable: Variable, input: NftInput): Outcome {
+  private load(file: ArgField, defines: ArgField[], head: ArgField, redirs: RedirTok[], input: NftInput): Outcome {
     const stdin = file.text === "-" || file.text === "/dev/stdin";
     const doc = stdin ? redirs.find((r) => r.heredoc)?.heredoc : undefined;
     const from = stdin ? redirs.find((r) => r.op === "<" && r.target) : undefined;
@@ -177,16 +177,13 @@ export class NftScriptCommands implements NftSink {
     let label = text ? `${text.what}, which nft reads` : "";
     if (doc) {
       label = `the here-document nft reads (lines ${doc.firstLine}-${doc.lastLine})`;
-      // a quoted delimiter keeps the body as written: the script's own lines, with their columns
-      body = [];
-      for (const [i, line] of this.lines.slice(doc.firstLine - 1, doc.lastLine).entries()) {
-        const expanded = doc.quoted ? { value: line } : expandHereDocLine(line, variable);
-        if ("why" in expanded) {
-          this.info({ line: doc.firstLine + i, column: expanded.column }, `here-document read by nft (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${expanded.why}; fwlint does not guess the value`);
-          return "unknown";
-        }
-        body.push({ text: expanded.value, line: doc.firstLine + i, column: 1 });
+      // (the runner fills it in as the shell does; a quoted one is the script's own lines, at their columns)
+      const read = input.hereDoc;
+      if (read === undefined || "why" in read) {
+        this.info(read?.pos ?? head.pos, `here-document read by nft (lines ${doc.firstLine}-${doc.lastLine}) skipped: ${read?.why ?? "its text is not known"}; fwlint does not guess the value`);
+        return "unknown";
       }
+      body = read.lines;
     }
     const whole = body?.map((l) => l.text).join("\n");
     const open = whole !== undefined ? scanNft(whole).open : undefined;
