@@ -19,8 +19,12 @@ export interface Pos {
 
 export type Part =
   | { kind: "lit"; text: string; quoted: boolean }
-  /** $NAME or ${NAME}, optionally ${NAME-word} / ${NAME:-word} (`fallback`). */
-  | { kind: "param"; name: string; quoted: boolean; pos: Pos; fallback?: { colon: boolean; text: string } }
+  /**
+   * $NAME or ${NAME}, optionally with a literal word for when NAME is unset (or, with `:`, empty):
+   * ${NAME-word} / ${NAME:-word} use it, ${NAME=word} / ${NAME:=word} assign it too, and
+   * ${NAME+word} / ${NAME:+word} use it only when NAME is set (`fallback`).
+   */
+  | { kind: "param"; name: string; quoted: boolean; pos: Pos; fallback?: { colon: boolean; op: "-" | "=" | "+"; text: string } }
   /** Something whose value is only known when the script runs. */
   | { kind: "opaque"; what: string; text: string; quoted: boolean; pos: Pos };
 
@@ -199,8 +203,8 @@ export function lexShell(input: string): Lexed {
       flush();
       let m: RegExpExecArray | null;
       if ((m = /^([A-Za-z_][A-Za-z0-9_]*)$/.exec(inner))) parts.push({ kind: "param", name: m[1]!, quoted, pos });
-      else if ((m = /^([A-Za-z_][A-Za-z0-9_]*)(:?)-([^$`'"\\]*)$/.exec(inner))) {
-        parts.push({ kind: "param", name: m[1]!, quoted, pos, fallback: { colon: m[2] === ":", text: m[3]! } });
+      else if ((m = /^([A-Za-z_][A-Za-z0-9_]*)(:?)([-=+])([^$`'"\\]*)$/.exec(inner))) {
+        parts.push({ kind: "param", name: m[1]!, quoted, pos, fallback: { colon: m[2] === ":", op: m[3] as "-" | "=" | "+", text: m[4]! } });
       } else parts.push({ kind: "opaque", what: "parameter expansion", text: text.slice(k, close + 1), quoted, pos });
       return close + 1;
     }

@@ -216,17 +216,26 @@ export function runScript(
     const held = vars.get(p.name);
     const st: VarState | undefined = held?.kind === "array" ? { kind: "value", value: held.values[0] ?? "" } : held;
     if (p.fallback) {
-      if (st?.kind === "value" && !(p.fallback.colon && st.value === "")) return { value: st.value };
+      const { colon, op, text } = p.fallback;
+      const set = st?.kind === "value" && !(colon && st.value === "");
       if (st?.kind === "unknown") return { why: st.why };
       if (st === undefined) {
         if (unknownEnv) return { why: `$${p.name} may have been set by ${unknownEnv}` };
         const key = `${p.name}@${p.pos.line}`;
         if (!probing && !fallbackNoted.has(key)) {
           fallbackNoted.add(key);
-          info(p.pos, `$${p.name} is not assigned in this file: fwlint takes the default '${p.fallback.text}' written here (the environment could set another value)`);
+          info(
+            p.pos,
+            op === "-"
+              ? `$${p.name} is not assigned in this file: fwlint takes the default '${text}' written here (the environment could set another value)`
+              : `$${p.name} is not assigned in this file: fwlint takes it as unset here (the environment could set it)`,
+          );
         }
       }
-      return { value: st?.kind === "value" ? st.value : p.fallback.text };
+      if (op === "+") return { value: set ? text : "" };
+      if (set) return { value: (st as { value: string }).value };
+      if (op === "=") vars.set(p.name, { kind: "value", value: text });
+      return { value: text };
     }
     if (st?.kind === "value") return { value: st.value };
     if (st?.kind === "unset") return { value: "" };
@@ -276,16 +285,15 @@ export function runScript(
 
   /**
    * A parameter expansion with an operator on a variable, written with literal text: `${#V}`,
-   * `${V:+w}`, `${V:=w}` (which assigns), `${V#p}` `${V##p}` `${V%p}` `${V%%p}` (glob patterns),
-   * `${V/p/r}` `${V//p/r}` `${V/#p/r}` `${V/%p/r}`, `${V:off[:len]}`, `${V^^}` `${V,,}`; undefined
-   * for another form.
+   * `${V#p}` `${V##p}` `${V%p}` `${V%%p}` (glob patterns), `${V/p/r}` `${V//p/r}` `${V/#p/r}`
+   * `${V/%p/r}`, `${V:off[:len]}`, `${V^^}` `${V,,}`; undefined for another form. (`${V:-w}`,
+   * `${V:=w}`, `${V:+w}` are the lexer's param parts with a fallback: lookup.)
    */
   const operatedValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } | undefined => {
     const m = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)(.*)\}$/s.exec(p.text);
     if (!m) return undefined;
     const [, count, name, rest] = m as unknown as [string, string, string, string];
     if (/[$`'"\\]/.test(rest)) return undefined;
-    const held = vars.get(name);
     const get = () => lookup({ kind: "param", name, quoted: true, pos: p.pos });
     if (count === "#") {
       if (rest !== "") return undefined;
@@ -293,22 +301,6 @@ export function runScript(
       return "why" in v ? v : { value: String([...v.value].length) };
     }
     let op: RegExpExecArray | null;
-    if ((op = /^(:?)([+=])(.*)$/s.exec(rest))) {
-      const [, colon, kind, word] = op as unknown as [string, string, string, string];
-      if (held?.kind === "unknown") return { why: held.why };
-      if (held === undefined && unknownEnv) return { why: `$${name} may have been set by ${unknownEnv}` };
-      const key = `${name}@${p.pos.line}`;
-      if (held === undefined && !probing && !fallbackNoted.has(key)) {
-        fallbackNoted.add(key);
-        info(p.pos, `$${name} is not assigned in this file: fwlint takes it as unset here (the environment could set it)`);
-      }
-      const v = held === undefined || held.kind === "unset" ? undefined : held.kind === "array" ? (held.values[0] ?? "") : held.value;
-      const set = v !== undefined && !(colon === ":" && v === "");
-      if (kind === "+") return { value: set ? word : "" };
-      if (set) return { value: v };
-      vars.set(name, { kind: "value", value: word });
-      return { value: word };
-    }
     const base = get();
     if ("why" in base) return base;
     const v = base.value;
@@ -500,7 +492,12 @@ export function runScript(
       const fn = functions.get(head);
       if (fn) return { names: [...names, ...fn.assigns], all: fn.all };
     }
-    for (const w of words) for (const p of w.parts) if (p.kind === "opaque" && /^\$\{[A-Za-z_][A-Za-z0-9_]*:?=/.test(p.text)) names.push(/^\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(p.text)![1]!);
+    for (const w of words) {
+      for (const p of w.parts) {
+        if (p.kind === "param" && p.fallback?.op === "=") names.push(p.name);
+        else if (p.kind === "opaque" && /^\$\{[A-Za-z_][A-Za-z0-9_]*:?=/.test(p.text)) names.push(/^\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(p.text)![1]!);
+      }
+    }
     return { names, all: false };
   };
 
