@@ -68,11 +68,13 @@ export function detectIptablesScript(text: string): boolean {
       continue;
     }
     if (line === "" || line.startsWith("#")) continue;
-    if (RESTORE_RUN.test(line)) commands++;
     // a here-document's text (save text fed to iptables-restore, a file written with cat) is no command of the script
-    const doc = /<<-?[ \t]*["']?([^\s"';&|<>]+)/.exec(line.replace(/<<</g, ""));
+    const doc = line.includes("<<") ? /(?<!<)<<(?!<)-?[ \t]*["']?([^\s"';&|<>]+)/.exec(line) : null;
     if (doc) inDoc = doc[1];
-    if (RESTORE_RUN.test(line)) continue;
+    if (RESTORE_RUN.test(line)) {
+      commands++;
+      continue;
+    }
     if (FOREIGN.test(line)) {
       foreign++;
       continue;
