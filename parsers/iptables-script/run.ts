@@ -404,16 +404,23 @@ export function runScript(
 
   /** A word's value without field splitting (assignments, here-doc delimiters). */
   const valueOf = (parts: Part[]): { value: string } | { pos: Pos; why: string } => {
-    let out = "";
+    const pieces = piecesOf(parts);
+    return "why" in pieces ? pieces : { value: pieces.map((x) => x.text).join("") };
+  };
+
+  /** A word's parts with their values, each marked glob when it was not quoted (a pattern: case, [[ == ]]). */
+  const piecesOf = (parts: readonly Part[]): PatternPiece[] | { pos: Pos; why: string } => {
+    const pieces: PatternPiece[] = [];
     for (const p of parts) {
-      if (p.kind === "lit") out += p.text;
-      else {
-        const r = p.kind === "param" ? lookup(p) : opaqueValue(p);
-        if ("why" in r) return { pos: p.pos, why: r.why };
-        out += r.value;
+      if (p.kind === "lit") {
+        pieces.push({ text: p.text, glob: !p.quoted });
+        continue;
       }
+      const r = p.kind === "param" ? lookup(p) : opaqueValue(p);
+      if ("why" in r) return { pos: p.pos, why: r.why };
+      pieces.push({ text: r.value, glob: !p.quoted });
     }
-    return { value: out };
+    return pieces;
   };
 
   /** Words -> fields, with field splitting of unquoted expansions (IFS blanks). */
@@ -573,21 +580,6 @@ export function runScript(
     return { outcome: "unknown", why: `'${op} ${operand}' depends on the host that runs the script` };
   };
 
-  /** A word as a pattern: its quoted parts literal, its unquoted ones (and their values) glob. */
-  const patternOf = (w: WordTok): PatternPiece[] | { pos: Pos; why: string } => {
-    const pieces: PatternPiece[] = [];
-    for (const p of w.parts) {
-      if (p.kind === "lit") {
-        pieces.push({ text: p.text, glob: !p.quoted });
-        continue;
-      }
-      const r = p.kind === "param" ? lookup(p) : opaqueValue(p);
-      if ("why" in r) return { pos: p.pos, why: r.why };
-      pieces.push({ text: r.value, glob: !p.quoted });
-    }
-    return pieces;
-  };
-
   /** `[ ... ]`, `test ...`, `[[ ... ]]` with the words after the command word. */
   const runTest = (command: "[" | "test" | "[[", words: WordTok[], cmd: SimpleCmd): Outcome => {
     const args: TestArg[] = [];
@@ -597,14 +589,12 @@ export function runScript(
     if (command === "[[") {
       if (cmd.compound) return unknownCondition(cmd.pos, "fwlint does not decide a '[[ ... ]]' with &&, || or parentheses inside");
       for (const [k, w] of words.entries()) {
-        const v = valueOf(w.parts);
-        if ("why" in v) return unknownCondition(v.pos, v.why);
+        const pieces = piecesOf(w.parts);
+        if ("why" in pieces) return unknownCondition(pieces.pos, pieces.why);
+        const text = pieces.map((x) => x.text).join("");
+        // (the right side of == and != is a pattern)
         const before = k > 0 ? plainText(words[k - 1]!) : undefined;
-        if (before === "==" || before === "=" || before === "!=") {
-          const pattern = patternOf(w);
-          if ("why" in pattern) return unknownCondition(pattern.pos, pattern.why);
-          args.push({ text: v.value, pattern });
-        } else args.push({ text: v.value });
+        args.push(before === "==" || before === "=" || before === "!=" ? { text, pattern: pieces } : { text });
       }
     } else {
       const e = expand(words);
@@ -1015,7 +1005,7 @@ export function runScript(
     let falling = false;
     const matches = (arm: CaseArm): boolean | { pos: Pos; why: string } => {
       for (const w of arm.patterns) {
-        const pattern = patternOf(w);
+        const pattern = piecesOf(w.parts);
         if ("why" in pattern) return pattern;
         if (patternMatches(pattern, subject.value)) return true;
       }
