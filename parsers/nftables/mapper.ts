@@ -56,6 +56,7 @@ import { keywordAsValue, keywordConstant, keywordValueError } from "./keywords.j
 import { scannedAsNumber } from "./option-grammar.js";
 import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, nftInteger, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 import { type AddedSince, addedSince, outsideFilledMatch, splitRule } from "../outside-filled.js";
+import { type BanFill, banLists } from "./ban-sets.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -83,6 +84,8 @@ interface SetState {
   dynamic?: string;
   /** A rule of the ruleset adds or updates elements (`add @s { ... }`, `update @s { ... }`). */
   filledByRules?: true;
+  /** The rules fill it as a ban list, never with a stranger's first connection (see ban-sets.ts). */
+  ban?: BanFill;
   /** Converted membership conditions, by the shape of the expression they are matched against. */
   cache: Map<string, Condition[]>;
   /** A rule reads it (its elements are checked there); the others are checked against their declared type. */
@@ -963,17 +966,25 @@ function distinctConditions(conds: readonly Condition[]): Condition[] {
  * tuple). What it lists now is read as it is, what may yet be added is an unknown condition.
  */
 function filledFromOutside(st: SetState, parts: readonly Left[], op: MatchOp): boolean {
-  if (st.filledByRules || (op !== "==" && op !== "!=" && op !== "implicit")) return false;
+  if ((st.filledByRules && !st.ban) || (op !== "==" && op !== "!=" && op !== "implicit")) return false;
   return parts.every((l) => l.original === undefined);
 }
 
-/** Is a key part the packet's source address (`ip saddr`, `ip6 saddr`, as a concatenation's part too)? See addedSince. */
-function keyedBySource(parts: readonly Left[]): boolean {
-  return parts.some((l) => l.dom.d === "addr" && l.dom.field === "src");
+/**
+ * Is a key part the packet's source address (`ip saddr`, `ip6 saddr`, as a concatenation's part
+ * too)? See addedSince. In a ban list the rules fill (st.ban), the part where they put the source
+ * they add.
+ */
+function keyedBySource(parts: readonly Left[], st: SetState): boolean {
+  return parts.some((l, i) => l.dom.d === "addr" && l.dom.field === "src" && (st.ban === undefined || st.ban.sourceAt.has(i)));
 }
 
 /** The unknown "added to @name since" (see outside-filled.ts). */
 function addedTo(st: SetState, name: string, text: string): AddedSince {
+  if (st.ban) {
+    const who = st.ban.gate !== undefined ? `sources over a limit (${clip(st.ban.gate)}) or already in such a set` : "sources already in it";
+    return { kind: "unknown", text: clip(text), reason: `${st.def.kind} @${name} is filled by rules only with ${who}: what it lists now is read, what they may have added is not known` };
+  }
   return { kind: "unknown", text: clip(text), reason: `${st.def.kind} @${name} is filled from outside the ruleset (${st.dynamic}): what it lists now is read, what may be added is not known` };
 }
 
@@ -982,7 +993,7 @@ function addedTo(st: SetState, name: string, text: string): AddedSince {
  * of a running host names the set's current elements; a file, usually none.
  */
 function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: MatchOp) => Condition[], text: string, parts: readonly Left[]): Condition[] {
-  return outsideFilledMatch(op === "!=", (negate) => listed(negate ? "!=" : "=="), st.elements.length === 0, addedTo(st, name, text), keyedBySource(parts));
+  return outsideFilledMatch(op === "!=", (negate) => listed(negate ? "!=" : "=="), st.elements.length === 0, addedTo(st, name, text), keyedBySource(parts, st));
 }
 
 /** The `or` conditions of matches on the original tuple, split by conntrack state (see originalDirection). */
@@ -1756,7 +1767,7 @@ class RuleMapper {
       if (st?.dynamic && st.def.kind === "map" && parts.every((l) => l !== null) && filledFromOutside(st, parts as Left[], "==")) {
         const els = this.mapElements(map, key, true);
         if (els === null) return null;
-        return { els, added: addedSince(addedTo(st, map.name, text), keyedBySource(parts as Left[])) };
+        return { els, added: addedSince(addedTo(st, map.name, text), keyedBySource(parts as Left[], st)) };
       }
     }
     const els = this.mapElements(map, key);
@@ -2774,7 +2785,15 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         if (runs && rewritesDestination(st)) dnat = true;
       }
     };
-    for (const c of t.chains.values()) eachRule(c.rules.map((r) => r.node), visit);
+    const tableRules: RuleNode[] = [];
+    for (const c of t.chains.values()) eachRule(c.rules.map((r) => r.node), (n) => {
+        visit(n);
+        tableRules.push(n);
+      });
+    for (const [name, ban] of banLists(tableRules)) {
+      const s = t.sets.get(name);
+      if (s) s.ban = ban;
+    }
   }
 
   let ruleCount = 0;

@@ -792,6 +792,50 @@ describe("set statements", () => {
     expect(verdicts(at("meta mark set ip saddr map { 10.0.0.0/8 : 1, * : 2 }"), { ...p, proto: "udp", dport: 53 })).toEqual(["accept"]);
     expect(at("ct mark set numgen inc mod 2 map { 0 : 1, 1 : 2 }").chains.get("ip t/c")!.rules[0]!.conditions).toEqual([]);
   });
+  it("a ban list the rules fill only over a limit: a stranger is not among what they added; any other filler leaves it unknown", () => {
+    const lookup = (rules: string[], line = "ip saddr @ban drop", sets = "") => {
+      const text = `table ip t {\n set ban { type ipv4_addr; flags dynamic,timeout; timeout 1h; }\n set m { type ipv4_addr; flags dynamic; }\n${sets} chain c {\n  type filter hook input priority 0; policy drop;\n  ${line}\n  ${rules.join("\n  ")}\n }\n}\n`;
+      const rs = parseNft(text, "b.nft");
+      expect(rs.diagnostics).toEqual([]);
+      return rs.chains.get("ip t/c")!.rules[0]!.conditions.find((c) => c.kind === "unknown") as { ordinary?: boolean; reason: string } | undefined;
+    };
+    // gated by a meter, a limit statement, another set statement's element limit, a ct count, a quota
+    for (const filler of [
+      "tcp dport 22 meter f { ip saddr limit rate over 10/minute } add @ban { ip saddr } drop",
+      "tcp dport 22 limit rate over 5/second add @ban { ip saddr timeout 10m }",
+      "tcp dport 25 add @m { ip saddr limit rate over 3/minute } add @ban { ip saddr } drop",
+      "ct count over 50 update @ban { ip saddr }",
+      "quota over 10 mbytes add @ban { ip saddr }",
+    ]) {
+      const c = lookup([filler]);
+      expect(c, filler).toMatchObject({ ordinary: false });
+      expect(c!.reason).toMatch(/^set @ban is filled by rules only with sources over a limit \(.+\) or already in such a set: what it lists now is read/);
+    }
+    // renewed by its own lookup, beside a gated filler: still a ban list (and the lookup-only family alone too)
+    expect(lookup(["ip saddr @ban update @ban { ip saddr timeout 1h }", "meter f { ip saddr limit rate over 1/second } add @ban { ip saddr }"])).toMatchObject({ ordinary: false });
+    expect(lookup(["ip saddr @ban update @ban { ip saddr timeout 1h }"])).toMatchObject({ ordinary: false, reason: expect.stringMatching(/^set @ban is filled by rules only with sources already in it: /) });
+    // negated: ordinary traffic is not in it
+    expect(lookup([], "ip saddr != @ban tcp dport 22 meter f { ip saddr limit rate over 1/second } add @ban { ip saddr }")).toMatchObject({ ordinary: true });
+    // not gated: the element's own limit (the kernel adds the element first), a limit after the
+    // statement, a limit under which ordinary traffic passes, no limit (a knock), another key
+    for (const filler of [
+      "tcp dport 22 add @ban { ip saddr limit rate over 10/minute } drop",
+      "tcp dport 22 add @ban { ip saddr } limit rate over 1/second drop",
+      "tcp dport 22 limit rate 5/second add @ban { ip saddr }",
+      "tcp dport 7000 add @ban { ip saddr }",
+      "tcp dport 22 limit rate over 1/second add @ban { ip daddr }",
+    ]) {
+      const c = lookup(["meter f { ip saddr limit rate over 1/second } add @ban { ip saddr }", filler]);
+      expect(c, filler).toMatchObject({ reason: "the contents of set @ban change at run time (flags dynamic)" });
+      expect(c!.ordinary, filler).toBeUndefined();
+    }
+    // looked up by destination: what the rules added says nothing of a stranger
+    expect(lookup(["limit rate over 1/second add @ban { ip saddr }"], "ip daddr @ban drop")!.ordinary).toBeUndefined();
+    // a concatenation: the source where every filler puts it
+    const pairs = " set p { type ipv4_addr . inet_service; flags dynamic; }\n";
+    expect(lookup(["limit rate over 1/second add @p { ip saddr . tcp dport }"], "ip saddr . tcp dport @p drop", pairs)).toMatchObject({ ordinary: false });
+    expect(lookup(["limit rate over 1/second add @p { ip daddr . tcp sport }"], "ip saddr . tcp dport @p drop", pairs)!.ordinary).toBeUndefined();
+  });
   it("takes what nft's grammar takes in the element, in its order", () => {
     const text = (stmt: string) => `table ip t {\n set s { type ipv4_addr; flags dynamic; }\n map m { type ipv4_addr : inet_service; flags dynamic; }\n chain c {\n  ${stmt}\n }\n}\n`;
     const said = (stmt: string) => parseNft(text(stmt), "s.nft").diagnostics.map((d) => `${d.severity} ${d.line}:${d.column} ${d.message}`);
