@@ -3,13 +3,16 @@
  * no interfaces, so every one but loopback and container/VM bridges may face the Internet - and a
  * gateway's `iifname $LAN accept` read so is "every port reachable from the Internet". Whoever
  * wrote `define WAN = "eth0"` and `define LAN = "eth1"` (nft), or `EXTIF=eth0` and `INTIF=eth1`
- * (a shell script), has said which side each is on. When a ruleset's variables name both sides -
- * an interface its rules match under an outside name (wan, ext, external, outside, internet,
- * uplink, public, isp, upstream) and one under an inside name (lan, int, internal, inside, private,
- * trusted, home, dmz, mgmt) -, the inside ones are taken as not facing the Internet, by exception as
- * for firewalld's trusted zones (Ruleset.internalInterfaces): every other interface still may. A
- * name of both sides (`lan_to_wan`), a value that is no interface the rules match, or one named on
- * both sides says nothing. `.fwlint.yaml` `internet:` overrides it.
+ * (a shell script), has said which side each is on. When a ruleset's variables name an interface
+ * its rules match under an outside name (wan, ext, external, outside, internet, uplink, public, isp,
+ * upstream), the ones named under an inside name (lan, int, internal, inside, private, trusted,
+ * home, dmz, mgmt, guest, iot, vpn) are taken as not facing the Internet, and so is every other
+ * interface the rules match by its name (`iifname "wg0" ...`, `iifname $GUEST_NET ...`): whoever
+ * names the Internet side and writes rules for another interface knows it is not that side. This is
+ * by exception, as for firewalld's trusted zones (Ruleset.internalInterfaces): an interface the
+ * rules do not name still may face the Internet. A name of both sides (`lan_to_wan`) or a value
+ * that is no interface the rules match says nothing; one named on both sides stays outside.
+ * `.fwlint.yaml` `internet:` overrides it.
  *
  * Read from the text (an nft `define`, a shell assignment, also inside a script's here-document),
  * so every reader of hand-written rulesets asks it the same way.
@@ -17,7 +20,7 @@
 import type { Chain, Condition, Diagnostic, Ruleset } from "../src/model/types.js";
 
 const OUTSIDE = new Set(["wan", "ext", "external", "outside", "internet", "uplink", "public", "isp", "upstream", "inet"]);
-const INSIDE = new Set(["lan", "int", "internal", "inside", "private", "trusted", "home", "dmz", "mgmt", "management"]);
+const INSIDE = new Set(["lan", "int", "internal", "inside", "private", "trusted", "home", "dmz", "mgmt", "management", "guest", "guests", "iot", "vpn"]);
 
 /** `define NAME = VALUE` (nft) or `NAME=VALUE` (shell; `export`, `readonly`, `local`, `declare` before it). */
 const NFT_DEFINE = /^\s*(?:re)?define\s+([A-Za-z_][\w]*)\s*=\s*(.+?)\s*(?:#.*)?$/;
@@ -79,8 +82,9 @@ export function matchedInterfaces(chains: ReadonlyMap<string, Chain>): Set<strin
 
 /**
  * The inside interfaces the variables of `sources` (a ruleset's file, then the files it includes)
- * name (see above), with an info diagnostic that says so at the first of them; undefined when the
- * variables do not name both sides. A name assigned twice counts as first assigned.
+ * and the rules name (see above), with an info diagnostic that says so at the first of the
+ * variables; undefined when no variable names an outside interface the rules match, or nothing is
+ * left inside. A name assigned twice counts as first assigned.
  */
 export function labelledInside(sources: readonly { file: string; lines: readonly string[] }[], matchedBy: () => ReadonlySet<string>): { internal: string[]; note: Diagnostic } | undefined {
   const raw = new Map<string, { value: string; line: number; file: string }>();
@@ -96,8 +100,8 @@ export function labelledInside(sources: readonly { file: string; lines: readonly
     return items(d.value).flatMap((x) => (x.startsWith("$") ? resolve(x.slice(1), depth + 1) : [x]));
   };
   const named = [...raw].map(([name, d]) => ({ name, ...d, side: sideOf(name) })).filter((d) => d.side !== undefined);
-  // (the rules' interfaces are gathered only for a ruleset whose variables name both sides)
-  if (!named.some((d) => d.side === "inside") || !named.some((d) => d.side === "outside")) return undefined;
+  // (the rules' interfaces are gathered only for a ruleset whose variables name the outside)
+  if (!named.some((d) => d.side === "outside")) return undefined;
   const matched = matchedBy();
   const labels: Label[] = [];
   for (const { name, line, file, side } of named) {
@@ -105,19 +109,26 @@ export function labelledInside(sources: readonly { file: string; lines: readonly
     const values = resolve(name).filter((v) => matched.has(v));
     if (values.length > 0) labels.push({ name, side, values, line, file });
   }
-  const outside = new Set(labels.filter((l) => l.side === "outside").flatMap((l) => l.values));
+  const outsideLabels = labels.filter((l) => l.side === "outside");
+  const outside = new Set(outsideLabels.flatMap((l) => l.values));
   if (outside.size === 0) return undefined;
   const insideLabels = labels.filter((l) => l.side === "inside");
-  const internal = [...new Set(insideLabels.flatMap((l) => l.values))].filter((v) => !outside.has(v)).sort();
+  const labelled = [...new Set(insideLabels.flatMap((l) => l.values))].filter((v) => !outside.has(v)).sort();
+  // every other interface the rules name: not the side the author named the Internet's
+  const others = [...matched].filter((v) => !outside.has(v) && v !== "lo" && !labelled.includes(v)).sort();
+  const internal = [...labelled, ...others].sort();
   if (internal.length === 0) return undefined;
-  const first = insideLabels[0]!;
-  const inNames = insideLabels.map((l) => `$${l.name}`);
-  const outNames = labels.filter((l) => l.side === "outside").map((l) => `$${l.name}`);
+  const first = insideLabels[0] ?? outsideLabels[0]!;
+  const outNames = outsideLabels.map((l) => `$${l.name}`).join(", ");
+  const parts = [
+    ...(labelled.length > 0 ? [`${labelled.join(", ")} (${insideLabels.map((l) => `$${l.name}`).join(", ")})`] : []),
+    ...(others.length > 0 ? [`${others.join(", ")} (matched by its rules, not named as ${outNames})`] : []),
+  ];
   return {
     internal,
     note: {
       severity: "info",
-      message: `${internal.join(", ")} (${inNames.join(", ")}) taken as inside interface${internal.length === 1 ? "" : "s"}, not facing the Internet, as the ruleset names ${internal.length === 1 ? "it" : "them"} beside ${outNames.join(", ")}; every other interface still may face it (say which do with internet: in .fwlint.yaml)`,
+      message: `${parts.join(" and ")} taken as inside interface${internal.length === 1 ? "" : "s"}, not facing the Internet, as the ruleset names ${internal.length === 1 ? "it" : "them"} beside ${outNames}; every other interface still may face it (say which do with internet: in .fwlint.yaml)`,
       file: first.file,
       line: first.line,
       column: 1,

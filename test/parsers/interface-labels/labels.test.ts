@@ -1,7 +1,7 @@
 /**
- * Inside interfaces named by a hand-written ruleset's variables: taken as not facing the Internet
- * only when the variables name both sides, and only for interfaces the rules match; the rest of
- * the host's interfaces still may face it.
+ * Inside interfaces named by a hand-written ruleset's variables: when the variables name the outside
+ * one, the interfaces named inside and every other one the rules match are taken as not facing the
+ * Internet; the interfaces the rules do not name still may face it.
  */
 import { describe, expect, it } from "vitest";
 import { labelledInside } from "../../../parsers/interface-labels.js";
@@ -12,24 +12,37 @@ const used = new Set(["eth0", "eth1", "eth2", "wg0"]);
 
 describe("labelledInside", () => {
   it("takes what nft defines name inside as inside, when an outside one is named too", () => {
-    const r = labelledInside(src('define WAN = "eth0"\ndefine LAN = eth1\ndefine DMZ_IF = { "eth2" }\n'), () => used);
+    const r = labelledInside(src('define WAN = "eth0"\ndefine LAN = eth1\ndefine DMZ_IF = { "eth2" }\n'), () => new Set(["eth0", "eth1", "eth2"]));
     expect(r?.internal).toEqual(["eth1", "eth2"]);
     expect(r?.note).toMatchObject({ severity: "info", file: "rules.nft", line: 2 });
     expect(r?.note.message).toBe("eth1, eth2 ($LAN, $DMZ_IF) taken as inside interfaces, not facing the Internet, as the ruleset names them beside $WAN; every other interface still may face it (say which do with internet: in .fwlint.yaml)");
   });
 
   it("reads shell assignments, nested defines and camel case", () => {
-    expect(labelledInside(src("EXTIF=eth0\nexport INTIF=\"eth1\"\n"), () => used)?.internal).toEqual(["eth1"]);
-    expect(labelledInside(src("define int_if1 = eth1\ndefine int_if2 = eth2\ndefine int_ifs = { $int_if1, $int_if2 }\ndefine extIface = eth0\n"), () => used)?.internal).toEqual(["eth1", "eth2"]);
+    expect(labelledInside(src("EXTIF=eth0\nexport INTIF=\"eth1\"\n"), () => new Set(["eth0", "eth1"]))?.internal).toEqual(["eth1"]);
+    const r = labelledInside(src("define int_if1 = eth1\ndefine int_if2 = eth2\ndefine int_ifs = { $int_if1, $int_if2 }\ndefine extIface = eth0\n"), () => used);
+    expect(r?.internal).toEqual(["eth1", "eth2", "wg0"]);
+    expect(r?.note.message).toMatch(/^eth1, eth2 \(\$int_if1, \$int_if2, \$int_ifs\) and wg0 \(matched by its rules, not named as \$extIface\)/);
   });
 
-  it("says nothing when only one side is named, or a name says both, or the value is no interface the rules match", () => {
+  it("says nothing without an outside name the rules match", () => {
     expect(labelledInside(src('define LAN = "eth1"\n'), () => used)).toBeUndefined();
-    expect(labelledInside(src('define lan_to_wan = "eth1"\ndefine WAN = "eth0"\n'), () => used)).toBeUndefined();
-    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = 192.168.1.0/24\n'), () => used)).toBeUndefined();
-    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = "eth7"\n'), () => used)).toBeUndefined();
-    // one interface named on both sides is not taken inside
-    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = { "eth0", "eth1" }\n'), () => used)?.internal).toEqual(["eth1"]);
+    expect(labelledInside(src('define lan_to_wan = "eth1"\n'), () => used)).toBeUndefined();
+    expect(labelledInside(src('define WAN = "eth7"\ndefine LAN = "eth1"\n'), () => used)).toBeUndefined();
+    // only the outside one among what the rules match: nothing is left inside
+    expect(labelledInside(src('define WAN = "eth0"\n'), () => new Set(["eth0", "lo"]))).toBeUndefined();
+  });
+
+  it("takes the other interfaces the rules match as inside too, once the outside is named", () => {
+    const r = labelledInside(src('define WAN = "eth0"\ndefine LAN = 192.168.1.0/24\n'), () => used);
+    expect(r?.internal).toEqual(["eth1", "eth2", "wg0"]);
+    expect(r?.note).toMatchObject({ line: 1 });
+    expect(r?.note.message).toBe("eth1, eth2, wg0 (matched by its rules, not named as $WAN) taken as inside interfaces, not facing the Internet, as the ruleset names them beside $WAN; every other interface still may face it (say which do with internet: in .fwlint.yaml)");
+    const both = labelledInside(src('define WAN = "eth0"\ndefine GUEST_IF = "eth2"\n'), () => new Set(["eth0", "eth2", "wg0", "lo"]));
+    expect(both?.internal).toEqual(["eth2", "wg0"]);
+    expect(both?.note.message).toMatch(/^eth2 \(\$GUEST_IF\) and wg0 \(matched by its rules, not named as \$WAN\) taken as inside interfaces/);
+    // one interface named on both sides stays outside
+    expect(labelledInside(src('define WAN = "eth0"\ndefine LAN = { "eth0", "eth1" }\n'), () => new Set(["eth0", "eth1"]))?.internal).toEqual(["eth1"]);
   });
 });
 
@@ -51,6 +64,23 @@ table inet filter {
     expect(r.findings.filter((f) => f.exposure?.service === "every-port")).toEqual([]);
     expect(r.findings.filter((f) => f.exposure?.service === "smtp").length).toBe(2);
     expect(r.file.diagnostics.map((d) => `${d.severity} ${d.line} ${d.message.split(" (")[0]}`)).toEqual(["info 2 eth1"]);
+  });
+
+  it("a guest network and a tunnel the rules name beside the WAN are no way in either", () => {
+    const text = `define WAN = "ppp0"
+define GUEST = "wlan1"
+table inet filter {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    iifname $GUEST udp dport 53 accept
+    iifname "wg0" tcp dport 22 accept
+    iifname $WAN tcp dport 25 accept
+  }
+}
+`;
+    const r = analyzeText("rules.nft", text);
+    expect([...new Set(r.findings.map((f) => f.exposure?.service))]).toEqual(["smtp"]);
+    expect(r.findings.every((f) => f.witness?.iif === "ppp0")).toBe(true);
   });
 
   it("without the outside name, or with internet: configured, every interface may face the Internet as before", () => {
