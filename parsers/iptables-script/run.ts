@@ -28,6 +28,9 @@ import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/typ
 import { readInvocation, type ArgField } from "./argv.js";
 import { plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
 import type { AndOr, CaseArm, Command, OpaqueCmd, Pipeline, ScriptShell, SimpleCmd } from "./syntax.js";
+import { braceWords } from "./braces.js";
+import { evaluateArithmetic } from "./arithmetic.js";
+import { seqOutput } from "./seq.js";
 import { type PatternPiece, patternMatches, patternRegExp } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
 import { FamilyTables, type Status } from "./tables.js";
@@ -101,6 +104,8 @@ const MAX_CALL_DEPTH = 16;
 const MAX_CALLS = 10_000;
 /** Loop rounds one script runs at the most (nested loops multiply). */
 const MAX_ROUNDS = 100_000;
+/** Rounds one while or until loop over a condition runs at most (`while true` with no break ends there). */
+const MAX_WHILE_ROUNDS = 4_096;
 
 /** A function call being run: its arguments, the variables its `local`s hide, and how it returned. */
 interface Frame {
@@ -246,6 +251,14 @@ export function runScript(
   const opaqueValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } => {
     const prog = p.what === "command substitution" ? whichIptables(p.text) : undefined;
     if (prog !== undefined) return { value: prog };
+    const variable = (name: string) => lookup({ kind: "param", name, quoted: true, pos: p.pos });
+    // $(( ... )) on known values; $(seq ...) with known numbers
+    if (p.what === "arithmetic expansion") {
+      const r = evaluateArithmetic(p.text.slice(3, -2), variable);
+      return "why" in r ? { why: `${clipText(p.text)} is an arithmetic expansion fwlint cannot compute: ${r.why}` } : r;
+    }
+    const counted = p.what === "command substitution" ? seqOutput(p.text, variable) : undefined;
+    if (counted) return counted;
     // ${A[@]}, ${A[*]}, ${A[N]}, ${#A[@]}: a bash array's elements, one of them, how many
     const element = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)\[(@|\*|[0-9]+)\]\}$/.exec(p.text);
     if (element) {
@@ -280,7 +293,7 @@ export function runScript(
       if (p.text === "$#") return { value: String(args.length) };
       if (p.text === "$@" || p.text === "$*") return { value: args.join(" ") };
     }
-    return { why: `${p.text.length > 40 ? p.text.slice(0, 37) + "..." : p.text} is a ${p.what}, known only when the script runs` };
+    return { why: `${clipText(p.text)} is a ${p.what}, known only when the script runs` };
   };
 
   /**
@@ -423,10 +436,23 @@ export function runScript(
     return pieces;
   };
 
-  /** Words -> fields, with field splitting of unquoted expansions (IFS blanks). */
+  /** The words bash's brace expansion makes of `w` (braces.ts); under `#!/bin/sh` with an info that dash does not. */
+  const bracesNoted = new Set<string>();
+  const bracesOf = (w: WordTok): WordTok[] => {
+    const out = braceWords(w);
+    if (out.length === 1 && out[0] === w) return out;
+    const key = `${w.pos.line}:${w.pos.column}`;
+    if (opts.shell === "sh" && !probing && !bracesNoted.has(key)) {
+      bracesNoted.add(key);
+      info(w.pos, `brace expansion is bash's: the script's #! names sh, and where that is dash (Debian, Ubuntu) '${w.raw}' stays as written; fwlint reads on as bash runs it`);
+    }
+    return out;
+  };
+
+  /** Words -> fields (brace expansion first), with field splitting of unquoted expansions (IFS blanks). */
   const expand = (words: WordTok[]): Expanded => {
     const fields: ArgField[] = [];
-    for (const w of words) {
+    for (const w of words.flatMap(bracesOf)) {
       const st: { cur: ArgField | null; first: boolean } = { cur: null, first: true };
       const add = (s: string, pos: Pos, quoted: boolean) => {
         if (st.cur) st.cur.text += s;
@@ -1054,10 +1080,11 @@ export function runScript(
    * `IFS=,` before read names; the last NAME takes the rest of the line). Otherwise (another
    * condition, input from a file or a pipe) why it is not run.
    */
-  const runWhileRead = (loop: NonNullable<OpaqueCmd["whileLoop"]>, pos: Pos): Outcome | { why: string } => {
+  const runWhileRead = (loop: NonNullable<OpaqueCmd["whileLoop"]>, pos: Pos, assigns: { names: string[]; all: boolean }): Outcome | { why: string } => {
     const only = loop.cond.length === 1 && loop.cond[0]!.rest.length === 0 && !loop.cond[0]!.background ? loop.cond[0]!.first : undefined;
     const read = only && !only.bang && only.cmds.length === 1 && only.cmds[0]!.kind === "simple" ? only.cmds[0]! : undefined;
-    if (read?.kind !== "simple") return { why: "fwlint runs a while loop only when its condition is a read of the lines of a here-document" };
+    const head = read?.kind === "simple" ? read.words.find((w) => !assignment(w)) : undefined;
+    if (read?.kind !== "simple" || loop.until || (head && plainText(head) !== "read")) return runWhileCondition(loop, pos, assigns);
     let k = 0;
     let ifs = " \t\n";
     for (; k < read.words.length && assignment(read.words[k]!); k++) {
@@ -1120,6 +1147,56 @@ export function runScript(
     // (the read that ends the loop finds no line: it leaves its names empty)
     if (ended) for (const name of names) vars.set(name, { kind: "value", value: "" });
     return out;
+  };
+
+  /**
+   * `while COND; do BODY; done` (`until`: while COND fails) whose condition has a known outcome at
+   * each round - a test of the script's own variables (`[ $i -lt 5 ]`, with `i=$((i + 1))` in the
+   * body) -: BODY once per round, at most MAX_WHILE_ROUNDS rounds. Why not, when the first round's
+   * outcome is not known; one known at first and not later ends the loop there, with an info and
+   * what the body assigns unknown.
+   */
+  const runWhileCondition = (loop: NonNullable<OpaqueCmd["whileLoop"]>, pos: Pos, assigns: { names: string[]; all: boolean }): Outcome | { why: string } => {
+    if (loop.redirs.length > 0) return { why: "fwlint does not follow what a while loop's condition reads from a redirection, unless it is a read of the lines of a here-document" };
+    const l = { broke: false, next: false };
+    const test = (): Outcome => {
+      inCondition++;
+      try {
+        const o = runList(loop.cond);
+        return !loop.until || o === "unknown" ? o : o === "ok" ? "fail" : "ok";
+      } finally {
+        inCondition--;
+      }
+    };
+    const first = test();
+    if (first === "unknown") return { why: conditionWhy ? `fwlint cannot tell the outcome of its condition (line ${conditionWhy.pos.line}: ${conditionWhy.why})` : "fwlint cannot tell the outcome of its condition" };
+    let out: Outcome = "ok";
+    loops.push(l);
+    try {
+      for (let k = 0; ; k++) {
+        const o = k === 0 ? first : test();
+        if (halted()) return out;
+        if (o === "fail") return out;
+        if (o === "unknown") {
+          info(pos, `${loop.until ? "until" : "while"} loop stopped after ${k} round${k === 1 ? "" : "s"}: ${conditionWhy ? `line ${conditionWhy.pos.line}: ${conditionWhy.why}` : "fwlint cannot tell the outcome of its condition"}; the rest of it is not in the model`);
+          poison(assigns, `the loop at line ${pos.line}`);
+          return "unknown";
+        }
+        if (k >= MAX_WHILE_ROUNDS || ++rounds > MAX_ROUNDS) {
+          info(pos, `${loop.until ? "until" : "while"} loop stopped after ${k} rounds: the rest of it is not in the model`);
+          poison(assigns, `the loop at line ${pos.line}`);
+          return "unknown";
+        }
+        l.next = false;
+        for (const item of loop.body) {
+          if (halted()) break;
+          out = runAndOr(item);
+        }
+        if (l.broke || stopped !== undefined || frame()?.returned !== undefined) return out;
+      }
+    } finally {
+      loops.pop();
+    }
   };
 
   /**
@@ -1198,7 +1275,7 @@ export function runScript(
         if (c.subshell) return runSubshell(c.subshell);
         let loopWhy: string | undefined;
         if (c.whileLoop) {
-          const r = runWhileRead(c.whileLoop, c.pos);
+          const r = runWhileRead(c.whileLoop, c.pos, assigns);
           if (typeof r !== "object") return r;
           loopWhy = r.why;
         }
@@ -1403,4 +1480,9 @@ export function startArgument(items: readonly AndOr[]): { pos: Pos; what: "case"
     );
   };
   return inList(items);
+}
+
+/** An expansion's text as messages quote it: at most 40 characters. */
+function clipText(text: string): string {
+  return text.length > 40 ? text.slice(0, 37) + "..." : text;
 }

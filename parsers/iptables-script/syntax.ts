@@ -60,7 +60,8 @@ export interface OpaqueCmd {
   /** A `( ... )` subshell's commands, kept in full. */
   subshell?: AndOr[];
   /** A `while LIST; do LIST; done` loop kept in full, with the redirections after `done` (its input). */
-  whileLoop?: { cond: AndOr[]; body: AndOr[]; redirs: RedirTok[] };
+  /** `while` or `until` (`until`: the body runs while the condition fails). */
+  whileLoop?: { cond: AndOr[]; body: AndOr[]; redirs: RedirTok[]; until?: true };
 }
 
 export interface GroupCmd {
@@ -233,12 +234,12 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
         const { kept, inner, endLine } = inFull(caseClause, w);
         return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { choice: kept } : {}) };
       }
-      if (w === "while") {
+      if (w === "while" || w === "until") {
         const { kept, inner, endLine } = inFull(whileLoop, w);
         // (what it reads comes after `done`: `done <<EOF`, `done < FILE`)
         const redirs: RedirTok[] = [];
         while (peek()?.kind === "redir") redirs.push(tokens[p++] as RedirTok);
-        return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { whileLoop: { ...kept, redirs } } : {}) };
+        return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { whileLoop: { ...kept, redirs, ...(w === "until" ? { until: true as const } : {}) } } : {}) };
       }
       const { inner, endLine } = skipCompound(w);
       return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner };
@@ -420,7 +421,7 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     }
   };
 
-  /** `while LIST; do LIST; done` from p (at `while`), p left after `done`. See inFull. */
+  /** `while LIST; do LIST; done` (or `until ...`) from p (at `while`), p left after `done`. See inFull. */
   const whileLoop = (): { cond: AndOr[]; body: AndOr[] } | undefined => {
     p++;
     const cond = parseList((u) => plain(u) === "do");

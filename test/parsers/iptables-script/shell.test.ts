@@ -65,7 +65,7 @@ describe("variables", () => {
       "MYIP=$(ip -4 addr show eth0 | awk '/inet/ {print $2}')",
       "iptables -A INPUT -d $MYIP -p tcp --dport 80 -j ACCEPT",
       'iptables -A INPUT -d "`hostname -i`" -j ACCEPT',
-      "iptables -A INPUT -p tcp --dport $((8000 + 80)) -j ACCEPT",
+      "iptables -A INPUT -p tcp --dport $((OFFSET + 80)) -j ACCEPT",
       "iptables -A INPUT -p tcp --dport $1 -j ACCEPT",
     ]);
     expect(rulesOf(rs)).toEqual([]);

@@ -1,0 +1,217 @@
+/**
+ * The shell's arithmetic expansion `$(( ... ))` on values the script knows: signed 64-bit integers
+ * (bash and dash wrap as C does), decimal, `0x` hexadecimal, `0` octal and bash's `BASE#digits`
+ * constants; variables as `$NAME`, `${NAME}` or a bare `NAME` (an unset or empty one is 0, one
+ * holding an integer is that integer); the operators, by precedence: unary `+ - ! ~`, `**`, `* / %`,
+ * `+ -`, `<< >>`, `< <= > >=`, `== !=`, `&`, `^`, `|`, `&&`, `||`, `?:` and `,`. What changes a
+ * variable (`=`, `+=`, `++`, `--`), a variable holding anything else than an integer, a division by
+ * zero (the shell fails the command) are not computed: the expansion is then unknown, with why.
+ */
+
+/** A variable's value as the runner knows it: its text, or why it is not known. */
+export type ArithLookup = (name: string) => { value: string } | { why: string };
+
+type Result = { value: bigint } | { why: string };
+
+const wrap = (v: bigint) => BigInt.asIntN(64, v);
+
+/** Parentheses and unary operators one expression nests at most. */
+const MAX_NESTING = 256;
+
+/** Tokens: numbers, names, `$NAME` / `${NAME}` (a name), operators, parentheses. */
+function tokenize(text: string): string[] | { why: string } {
+  const out: string[] = [];
+  const re = /\s*(?:(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)|([0-9]+#[0-9A-Za-z@_]+|0[xX][0-9A-Fa-f]+|[0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*=?|<<=?|>>=?|<=|>=|==|!=|&&|\|\||\+\+|--|[-+*/%&^|]=|[-+*/%<>!~&^|?:,()=]))/y;
+  let at = 0;
+  while (at < text.length) {
+    if (/^\s*$/.test(text.slice(at))) break;
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) return { why: `'${text.trim()}' is arithmetic fwlint does not read` };
+    out.push(m[1] !== undefined ? "$" + m[1].replace(/^\$\{?|\}$/g, "") : (m[2] ?? m[3] ?? m[4])!);
+    at = re.lastIndex;
+  }
+  return out;
+}
+
+/** A constant's value (decimal, 0x, leading-zero octal, BASE#digits), or undefined when it is not one. */
+function constant(t: string): bigint | undefined {
+  if (/^0[xX][0-9A-Fa-f]+$/.test(t)) return BigInt(t);
+  if (/^0[0-7]+$/.test(t)) return BigInt("0o" + t.slice(1));
+  if (/^[0-9]+$/.test(t)) return BigInt(t);
+  const m = /^([0-9]+)#([0-9A-Za-z@_]+)$/.exec(t);
+  if (!m) return undefined;
+  const base = Number(m[1]);
+  if (base < 2 || base > 64) return undefined;
+  let v = 0n;
+  for (const c of m[2]!) {
+    const d = /[0-9]/.test(c) ? c.charCodeAt(0) - 48 : /[a-z]/.test(c) ? c.charCodeAt(0) - 87 : /[A-Z]/.test(c) ? (base <= 36 ? c.charCodeAt(0) - 55 : c.charCodeAt(0) - 29) : c === "@" ? 62 : 63;
+    if (d >= base) return undefined;
+    v = v * BigInt(base) + BigInt(d);
+  }
+  return v;
+}
+
+/** Binary operators by precedence level, loosest first (`?:` and `,` are parsed apart). */
+const LEVELS: readonly (readonly string[])[] = [["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", "<=", ">", ">="], ["<<", ">>"], ["+", "-"], ["*", "/", "%"]];
+
+function binary(op: string, a: bigint, b: bigint): Result {
+  switch (op) {
+    case "||":
+      return { value: a !== 0n || b !== 0n ? 1n : 0n };
+    case "&&":
+      return { value: a !== 0n && b !== 0n ? 1n : 0n };
+    case "|":
+      return { value: a | b };
+    case "^":
+      return { value: a ^ b };
+    case "&":
+      return { value: a & b };
+    case "==":
+      return { value: a === b ? 1n : 0n };
+    case "!=":
+      return { value: a !== b ? 1n : 0n };
+    case "<":
+      return { value: a < b ? 1n : 0n };
+    case "<=":
+      return { value: a <= b ? 1n : 0n };
+    case ">":
+      return { value: a > b ? 1n : 0n };
+    case ">=":
+      return { value: a >= b ? 1n : 0n };
+    case "<<":
+      return { value: wrap(a << (b & 63n)) };
+    case ">>":
+      return { value: a >> (b & 63n) };
+    case "+":
+      return { value: wrap(a + b) };
+    case "-":
+      return { value: wrap(a - b) };
+    case "*":
+      return { value: wrap(a * b) };
+    default:
+      // / and %: truncated toward zero, as C (and BigInt) do
+      if (b === 0n) return { why: "it divides by zero (the shell fails the command)" };
+      return { value: wrap(op === "/" ? a / b : a % b) };
+  }
+}
+
+/**
+ * The value of the arithmetic expression `text` (the inside of `$(( ))`), variables read through
+ * `lookup`; `depth` bounds variables whose values are expressions of their own.
+ */
+export function evaluateArithmetic(text: string, lookup: ArithLookup, depth = 0): { value: string } | { why: string } {
+  const toks = tokenize(text);
+  if ("why" in toks) return toks;
+  if (toks.length === 0) return { value: "0" };
+  let i = 0;
+  let nesting = 0;
+  const peek = () => toks[i];
+
+  const variable = (name: string): Result => {
+    const v = lookup(name);
+    if ("why" in v) return v;
+    const t = v.value.trim();
+    if (t === "") return { value: 0n };
+    const c = /^[-+]?/.exec(t)![0];
+    const n = constant(t.slice(c.length));
+    if (n !== undefined) return { value: wrap(c === "-" ? -n : n) };
+    // (bash reads a variable holding an expression as that expression: at most a few levels deep)
+    if (depth < 4) {
+      const r = evaluateArithmetic(t, lookup, depth + 1);
+      return "why" in r ? { why: `$${name} holds '${t.length > 30 ? t.slice(0, 27) + "..." : t}': ${r.why}` } : { value: BigInt(r.value) };
+    }
+    return { why: `$${name} holds '${t.length > 30 ? t.slice(0, 27) + "..." : t}', not an integer` };
+  };
+
+  const primary = (): Result => {
+    const t = peek();
+    if (t === undefined) return { why: `'${text.trim()}' ends where a value is expected` };
+    if (t === "(") {
+      // (nesting deeper than any script writes is not worked through: the stack stays bounded)
+      if (++nesting > MAX_NESTING) return { why: `'${text.trim().slice(0, 30)}...' nests parentheses deeper than fwlint follows` };
+      i++;
+      const v = comma();
+      nesting--;
+      if ("why" in v) return v;
+      if (peek() !== ")") return { why: `'${text.trim()}' has a '(' with no ')'` };
+      i++;
+      return v;
+    }
+    if (t === "++" || t === "--") return { why: `'${t}' changes a variable: fwlint does not run it` };
+    if (t === "+" || t === "-" || t === "!" || t === "~") {
+      if (++nesting > MAX_NESTING) return { why: `'${text.trim().slice(0, 30)}...' nests operators deeper than fwlint follows` };
+      i++;
+      const v = primary();
+      nesting--;
+      if ("why" in v) return v;
+      return { value: t === "-" ? wrap(-v.value) : t === "!" ? (v.value === 0n ? 1n : 0n) : t === "~" ? ~v.value : v.value };
+    }
+    i++;
+    const n = constant(t);
+    if (n !== undefined) return { value: wrap(n) };
+    const name = t.startsWith("$") ? t.slice(1) : t;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return { why: `'${t}' is not a value in arithmetic` };
+    const after = peek();
+    if (after !== undefined && (after === "++" || after === "--" || (after.endsWith("=") && !["==", "!=", "<=", ">="].includes(after)))) return { why: `'${name}${after}' changes a variable: fwlint does not run it` };
+    return variable(name);
+  };
+
+  const power = (): Result => {
+    const base = primary();
+    if ("why" in base || peek() !== "**") return base;
+    i++;
+    const exp = power();
+    if ("why" in exp) return exp;
+    if (exp.value < 0n) return { why: "a negative exponent (the shell fails the command)" };
+    // (by squaring, wrapped at each step as the shell's 64-bit multiplications wrap)
+    let r = 1n;
+    let b = base.value;
+    for (let e = exp.value; e > 0n; e >>= 1n) {
+      if (e & 1n) r = wrap(r * b);
+      b = wrap(b * b);
+    }
+    return { value: r };
+  };
+
+  const level = (k: number): Result => {
+    if (k >= LEVELS.length) return power();
+    let left = level(k + 1);
+    while (!("why" in left)) {
+      const op = peek();
+      if (op === undefined || !LEVELS[k]!.includes(op)) break;
+      i++;
+      const right = level(k + 1);
+      if ("why" in right) return right;
+      left = binary(op, left.value, right.value);
+    }
+    return left;
+  };
+
+  const ternary = (): Result => {
+    const cond = level(0);
+    if ("why" in cond || peek() !== "?") return cond;
+    i++;
+    const yes = comma();
+    if ("why" in yes) return yes;
+    if (peek() !== ":") return { why: `'${text.trim()}' has a '?' with no ':'` };
+    i++;
+    const no = ternary();
+    if ("why" in no) return no;
+    return cond.value !== 0n ? yes : no;
+  };
+
+  const comma = (): Result => {
+    let v = ternary();
+    while (!("why" in v) && peek() === ",") {
+      i++;
+      v = ternary();
+    }
+    return v;
+  };
+
+  const v = comma();
+  if ("why" in v) return v;
+  if (i < toks.length) return { why: `'${text.trim()}' has '${toks[i]}' where an operator is expected` };
+  return { value: v.value.toString() };
+}
