@@ -24,7 +24,7 @@
  */
 import type { IpsetIndex } from "../ipset/match.js";
 import { type IpsetLog, isIpsetCommand } from "./ipsets.js";
-import type { DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
+import type { Condition, DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
 import { plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
 import type { AndOr, CaseArm, Command, OpaqueCmd, Pipeline, ScriptShell, SimpleCmd } from "./syntax.js";
@@ -104,6 +104,11 @@ const MAX_CALL_DEPTH = 16;
 const MAX_CALLS = 10_000;
 /** Loop rounds one script runs at the most (nested loops multiply). */
 const MAX_ROUNDS = 100_000;
+/** The options whose operand is an address (see unknownOperands), and those whose operand is an interface. */
+const ADDRESS_OPTIONS: ReadonlySet<string> = new Set(["-s", "--source", "--src", "-d", "--destination", "--dst"]);
+const INTERFACE_OPTIONS: ReadonlySet<string> = new Set(["-i", "--in-interface", "-o", "--out-interface"]);
+/** iptables commands that add a rule. */
+const ADDING_COMMANDS: ReadonlySet<string> = new Set(["-A", "--append", "-I", "--insert", "-R", "--replace"]);
 /** Rounds one while or until loop over a condition runs at most (`while true` with no break ends there). */
 const MAX_WHILE_ROUNDS = 4_096;
 
@@ -714,6 +719,11 @@ export function runScript(
 
     const e = expand(rest);
     if (!e.ok) {
+      const partial = opts.nft ? undefined : unknownOperands(rest);
+      if (partial) {
+        for (const u of partial.unknowns) info(u.pos, `${u.condition.text}: ${u.condition.reason}; the rule is read with that condition unknown`);
+        return runFields(partial.fields, cmd, partial.unknowns.map((u) => u.condition));
+      }
       // Which program? (the first word may still be known)
       const head = expand([rest[0]!]);
       const prog = head.ok ? head.fields[0]?.text : undefined;
@@ -729,7 +739,37 @@ export function runScript(
     return runFields(e.fields, cmd);
   };
 
-  const runFields = (fields: ArgField[], cmd: SimpleCmd): Outcome => {
+  /**
+   * An iptables command that adds a rule (-A, -I, -R) whose only unknown words are the address or
+   * interface after -s, -d, -i or -o (`-d $WAN_IP` with `WAN_IP=$(ip -4 addr show eth0 | ...)`):
+   * its fields without those options, and for each an unknown condition - the rule matches some
+   * of what it matches without the option, which part is known when the script runs. Undefined for
+   * any other command.
+   */
+  const unknownOperands = (words: WordTok[]): { fields: ArgField[]; unknowns: { pos: Pos; condition: Extract<Condition, { kind: "unknown" }> }[] } | undefined => {
+    const head = expand([words[0]!]);
+    if (!head.ok || head.fields.length !== 1 || iptablesFamily(basename(head.fields[0]!.text)) === undefined) return undefined;
+    const fields: ArgField[] = [...head.fields];
+    const unknowns: { pos: Pos; condition: Extract<Condition, { kind: "unknown" }> }[] = [];
+    for (const w of words.slice(1)) {
+      const r = expand([w]);
+      if (r.ok) {
+        fields.push(...r.fields);
+        continue;
+      }
+      // the option it is the operand of (`-d $X`, `! -d $X`, the old `-d ! $X`), taken out with its `!`
+      const bang = fields.at(-1)?.text === "!";
+      const option = fields.at(bang ? -2 : -1)?.text;
+      if (option === undefined || (!ADDRESS_OPTIONS.has(option) && !INTERFACE_OPTIONS.has(option))) return undefined;
+      fields.splice(bang ? -2 : -1);
+      if (fields.at(-1)?.text === "!") fields.pop();
+      unknowns.push({ pos: r.pos, condition: { kind: "unknown", text: `${option} ${w.raw}`, reason: r.why } });
+    }
+    if (!fields.some((f) => ADDING_COMMANDS.has(f.text))) return undefined;
+    return { fields, unknowns };
+  };
+
+  const runFields = (fields: ArgField[], cmd: SimpleCmd, unknowns: readonly Condition[] = []): Outcome => {
     if (fields.length === 0) return "ok";
     const head = fields[0]!;
     const prog = basename(head.text);
@@ -750,7 +790,7 @@ export function runScript(
         stopped ??= { line: head.pos.line, why: `exec at line ${head.pos.line} replaces the shell` };
         return out;
       }
-      return runFields(inner, cmd);
+      return runFields(inner, cmd, unknowns);
     }
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
@@ -770,7 +810,7 @@ export function runScript(
     if (family !== undefined) {
       const tables = family === 4 ? v4 : v6;
       const inv = readInvocation(fields.slice(1));
-      return tables.run(inv, spanOf(head.pos), prog);
+      return tables.run(inv, spanOf(head.pos), prog, unknowns);
     }
     const inLoop = loops[loops.length - 1];
     if ((prog === "break" || prog === "continue") && inLoop) {

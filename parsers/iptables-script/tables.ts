@@ -10,6 +10,7 @@ import type { IpsetIndex } from "../ipset/match.js";
 import {
   chainKey,
   type Chain,
+  type Condition,
   type DiagnosticSeverity,
   type Family,
   type Rule,
@@ -101,8 +102,12 @@ export class FamilyTables {
     return "ok";
   }
 
-  /** Run one command; "fail" when iptables or the kernel would refuse it (reported). */
-  run(inv: IptInvocation, span: SourceSpan, program: string): Status {
+  /**
+   * Run one command; "fail" when iptables or the kernel would refuse it (reported). `unknowns`:
+   * conditions of the rule the command adds that are known only when the script runs (an address
+   * from a command substitution), kept beside what it says.
+   */
+  run(inv: IptInvocation, span: SourceSpan, program: string, unknowns: readonly Condition[] = []): Status {
     this.used = true;
     const error = (pos: Pos, message: string): Status => {
       this.diag("error", pos, message);
@@ -182,14 +187,17 @@ export class FamilyTables {
         const draft = buildRule(inv.options, { family: this.family, table: t.name, chain: chain.name, chainIsBuiltin: chain.builtin, diag: this.diag, ...(this.ipsets ? { ipsets: this.ipsets } : {}) });
         if (!draft) return "fail";
         if (this.resolveTarget(t, draft) === "fail") return "fail";
-        const rules: PendingRule[] = draft.variants.map((conditions) => ({
-          span,
-          conditions,
-          target: draft.target,
-          ...(draft.comment !== undefined ? { comment: draft.comment } : {}),
-          ...(draft.recent ? { recent: draft.recent } : {}),
-          key: ruleKey(conditions, draft.target, draft.comment),
-        }));
+        const rules: PendingRule[] = draft.variants.map((known) => {
+          const conditions = unknowns.length > 0 ? [...known, ...unknowns] : known;
+          return {
+            span,
+            conditions,
+            target: draft.target,
+            ...(draft.comment !== undefined ? { comment: draft.comment } : {}),
+            ...(draft.recent ? { recent: draft.recent } : {}),
+            key: ruleKey(conditions, draft.target, draft.comment),
+          };
+        });
         if (cmd.name === "check" || cmd.name === "delete") {
           const remaining = [...chain.rules];
           for (const r of rules) {

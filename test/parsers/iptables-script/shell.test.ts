@@ -55,9 +55,35 @@ describe("variables", () => {
   });
 
   it("a command using a variable that is not assigned in the file is skipped with an info at the variable", () => {
-    const rs = script(["iptables -P INPUT DROP", "iptables -A INPUT -i $WAN_IF -p tcp --dport 25 -j ACCEPT", "iptables -A INPUT -p tcp --dport 22 -j ACCEPT"]);
+    const rs = script(["iptables -P INPUT DROP", "iptables -A INPUT -p tcp --dport $SMTP_PORT -j ACCEPT", "iptables -A INPUT -p tcp --dport 22 -j ACCEPT"]);
     expect(ports(rs)).toEqual(["dport=22 accept"]);
-    expect(diags(rs)).toEqual(["info 2:22 iptables command skipped: $WAN_IF is not assigned in this file (it would come from the environment); fwlint does not guess the value"]);
+    expect(diags(rs)).toEqual(["info 2:34 iptables command skipped: $SMTP_PORT is not assigned in this file (it would come from the environment); fwlint does not guess the value"]);
+  });
+
+  it("an address or interface known only when the script runs: the rule is kept with that condition unknown", () => {
+    const rs = script([
+      "WAN_IP=$(ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)",
+      "iptables -A INPUT -i $WAN_IF -d $WAN_IP -p tcp --dport 25 -j ACCEPT",
+      "iptables -A INPUT ! -s $ADMINS -p tcp --dport 22 -j DROP",
+      "iptables -t nat -A PREROUTING -d $WAN_IP -p tcp --dport 2222 -j DNAT --to-destination 192.168.1.10:22",
+      "ip6tables -A INPUT -s $NET6 -j ACCEPT",
+    ]);
+    expect(ports(rs)).toEqual(["dport=25 accept", "dport=22 drop"]);
+    const input = rulesOf(rs);
+    // the interface and address as any, beside the unknowns (an iptables "+" interface is every one)
+    expect(input[0]!.conditions.filter((c) => c.kind === "unknown")).toEqual([
+      { kind: "unknown", text: "-i $WAN_IF", reason: "$WAN_IF is not assigned in this file (it would come from the environment)" },
+      { kind: "unknown", text: "-d $WAN_IP", reason: expect.stringMatching(/^\$WAN_IP is assigned at line 1 from something fwlint cannot know/) },
+    ]);
+    expect(input[0]!.conditions.some((c) => c.kind === "addr" || c.kind === "iface")).toBe(false);
+    expect(input[1]!.conditions.filter((c) => c.kind === "unknown").map((c) => c.kind === "unknown" && c.text)).toEqual(["-s $ADMINS"]);
+    expect(rulesOf(rs, "nat/PREROUTING")).toHaveLength(1);
+    expect(diags(rs).filter((d) => d.includes("the rule is read with that condition unknown"))).toHaveLength(5);
+    // a port, a target, a chain unknown: the command is still skipped
+    const skipped = script(["iptables -A INPUT -p tcp --dport $P -j ACCEPT", "iptables -A $CHAIN -s 192.0.2.1 -j DROP", "iptables -D INPUT -s $X -j DROP"]);
+    expect(rulesOf(skipped)).toEqual([]);
+    expect(diags(skipped, "info")).toHaveLength(3);
+    expect(diags(skipped, "info").every((d) => d.includes("iptables command skipped"))).toBe(true);
   });
 
   it("command substitutions and values assigned from them are unknown", () => {
@@ -68,10 +94,11 @@ describe("variables", () => {
       "iptables -A INPUT -p tcp --dport $((OFFSET + 80)) -j ACCEPT",
       "iptables -A INPUT -p tcp --dport $1 -j ACCEPT",
     ]);
-    expect(rulesOf(rs)).toEqual([]);
+    // (the two addresses: rules with an unknown condition; the ports: commands skipped)
+    expect(rulesOf(rs).map((r) => r.conditions.filter((c) => c.kind === "unknown").map((c) => c.kind === "unknown" && c.text))).toEqual([["-d $MYIP"], ['-d "`hostname -i`"']]);
     const infos = bySeverity(rs, "info");
     expect(infos.map((d) => `${d.line}:${d.column}`)).toEqual(["2:22", "3:23", "4:34", "5:34"]);
-    expect(infos[0]!.message).toMatch(/\$MYIP is assigned at line 1 from something fwlint cannot know \(\$\(ip -4 addr show eth0 \| awk '\/inet.*command substitution/);
+    expect(infos[0]!.message).toMatch(/^-d \$MYIP: \$MYIP is assigned at line 1 from something fwlint cannot know \(\$\(ip -4 addr show eth0 \| awk '\/inet.*command substitution.*; the rule is read with that condition unknown$/);
     expect(infos[3]!.message).toMatch(/\$1 is a positional parameter/);
   });
 
@@ -248,9 +275,9 @@ describe("constructs fwlint does not run", () => {
   });
 
   it("a variable assigned inside a skipped block becomes unknown after it", () => {
-    const rs = script(["IF=eth0", 'if [ -e /sys/class/net/eth1 ]; then IF=eth1; fi', "iptables -A INPUT -i $IF -j ACCEPT"]);
-    expect(rulesOf(rs)).toEqual([]);
-    expect(diags(rs)[1]).toBe("info 3:22 iptables command skipped: $IF may be changed by the if ... fi at line 2; fwlint does not guess the value");
+    const rs = script(["IF=eth0", 'if [ -e /sys/class/net/eth1 ]; then IF=eth1; fi', "iptables -A INPUT -i $IF -j ACCEPT", "iptables -A INPUT -p tcp --dport $IF -j ACCEPT"]);
+    expect(rulesOf(rs).map((r) => r.conditions)).toEqual([[{ kind: "unknown", text: "-i $IF", reason: "$IF may be changed by the if ... fi at line 2" }]]);
+    expect(diags(rs)[2]).toBe("info 4:34 iptables command skipped: $IF may be changed by the if ... fi at line 2; fwlint does not guess the value");
   });
 
   it("a function whose body is a { } group runs at each call: its arguments, \"$@\", locals restored, return ending it", () => {
