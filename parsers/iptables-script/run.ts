@@ -104,8 +104,12 @@ const MAX_CALL_DEPTH = 16;
 const MAX_CALLS = 10_000;
 /** Loop rounds one script runs at the most (nested loops multiply). */
 const MAX_ROUNDS = 100_000;
-/** The options whose operand is an address (see unknownOperands), and those whose operand is an interface. */
-const ADDRESS_OPTIONS: ReadonlySet<string> = new Set(["-s", "--source", "--src", "-d", "--destination", "--dst"]);
+/**
+ * The options whose operand is a destination address (see unknownOperands), and those whose operand
+ * is an interface. (Not a source address: one known only when the script runs is mostly an allow
+ * list of admins or a ban list, and "may be reachable from any source" would be noise there.)
+ */
+const ADDRESS_OPTIONS: ReadonlySet<string> = new Set(["-d", "--destination", "--dst"]);
 const INTERFACE_OPTIONS: ReadonlySet<string> = new Set(["-i", "--in-interface", "-o", "--out-interface"]);
 /** iptables commands that add a rule. */
 const ADDING_COMMANDS: ReadonlySet<string> = new Set(["-A", "--append", "-I", "--insert", "-R", "--replace"]);
@@ -740,8 +744,8 @@ export function runScript(
   };
 
   /**
-   * An iptables command that adds a rule (-A, -I, -R) whose only unknown words are the address or
-   * interface after -s, -d, -i or -o (`-d $WAN_IP` with `WAN_IP=$(ip -4 addr show eth0 | ...)`):
+   * An iptables command that adds a rule (-A, -I, -R) whose only unknown words are the destination
+   * address or interface after -d, -i or -o (`-d $WAN_IP` with `WAN_IP=$(ip -4 addr show eth0 | ...)`):
    * its fields without those options, and for each an unknown condition - the rule matches some
    * of what it matches without the option, which part is known when the script runs. Undefined for
    * any other command.

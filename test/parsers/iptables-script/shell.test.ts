@@ -64,9 +64,11 @@ describe("variables", () => {
     const rs = script([
       "WAN_IP=$(ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)",
       "iptables -A INPUT -i $WAN_IF -d $WAN_IP -p tcp --dport 25 -j ACCEPT",
-      "iptables -A INPUT ! -s $ADMINS -p tcp --dport 22 -j DROP",
+      "iptables -A INPUT ! -d $WAN_IP -p tcp --dport 22 -j DROP",
       "iptables -t nat -A PREROUTING -d $WAN_IP -p tcp --dport 2222 -j DNAT --to-destination 192.168.1.10:22",
-      "ip6tables -A INPUT -s $NET6 -j ACCEPT",
+      "ip6tables -A INPUT -o $LAN6 -j ACCEPT",
+      // a source known only when it runs (an admin list, a ban list): skipped as before
+      "iptables -A INPUT -s $ADMINS -p tcp --dport 3389 -j ACCEPT",
     ]);
     expect(ports(rs)).toEqual(["dport=25 accept", "dport=22 drop"]);
     const input = rulesOf(rs);
@@ -76,9 +78,10 @@ describe("variables", () => {
       { kind: "unknown", text: "-d $WAN_IP", reason: expect.stringMatching(/^\$WAN_IP is assigned at line 1 from something fwlint cannot know/) },
     ]);
     expect(input[0]!.conditions.some((c) => c.kind === "addr" || c.kind === "iface")).toBe(false);
-    expect(input[1]!.conditions.filter((c) => c.kind === "unknown").map((c) => c.kind === "unknown" && c.text)).toEqual(["-s $ADMINS"]);
+    expect(input[1]!.conditions.filter((c) => c.kind === "unknown").map((c) => c.kind === "unknown" && c.text)).toEqual(["-d $WAN_IP"]);
     expect(rulesOf(rs, "nat/PREROUTING")).toHaveLength(1);
     expect(diags(rs).filter((d) => d.includes("the rule is read with that condition unknown"))).toHaveLength(5);
+    expect(diags(rs).at(-1)).toMatch(/^info 6:\d+ iptables command skipped: \$ADMINS is not assigned/);
     // a port, a target, a chain unknown: the command is still skipped
     const skipped = script(["iptables -A INPUT -p tcp --dport $P -j ACCEPT", "iptables -A $CHAIN -s 192.0.2.1 -j DROP", "iptables -D INPUT -s $X -j DROP"]);
     expect(rulesOf(skipped)).toEqual([]);
