@@ -56,6 +56,11 @@ function sideOf(name: string): "inside" | "outside" | undefined {
   return inside === outside ? undefined : inside ? "inside" : "outside";
 }
 
+/** Does the name hold an outside word, with an inside one or not (`VPN_UPLINK`, `lan_to_wan`)? */
+function saysOutside(name: string): boolean {
+  return words(name).some((x) => ofSide(x, OUTSIDE));
+}
+
 /** A value's items: a quoted word, a bare word, an nft `{ a, "b", $c }` list, a shell "a b" list; `$ref`s kept for resolving. */
 function items(raw: string): string[] {
   let v = raw.trim().replace(/;$/, "").trim();
@@ -115,7 +120,9 @@ export function labelledInside(sources: readonly { file: string; lines: readonly
   const insideLabels = labels.filter((l) => l.side === "inside");
   const labelled = [...new Set(insideLabels.flatMap((l) => l.values))].filter((v) => !outside.has(v)).sort();
   // every other interface the rules name: not the side the author named the Internet's
-  const others = [...matched].filter((v) => !outside.has(v) && v !== "lo" && !labelled.includes(v)).sort();
+  // (not one a name of both sides holds: `define VPN_UPLINK = "wg0"` may well be a way in)
+  const mixed = new Set([...raw.keys()].filter((name) => sideOf(name) === undefined && saysOutside(name)).flatMap((name) => resolve(name)));
+  const others = [...matched].filter((v) => !outside.has(v) && v !== "lo" && !labelled.includes(v) && !mixed.has(v)).sort();
   const internal = [...labelled, ...others].sort();
   if (internal.length === 0) return undefined;
   const first = insideLabels[0] ?? outsideLabels[0]!;
