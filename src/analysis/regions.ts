@@ -48,11 +48,14 @@ export function publicSize(family: 4 | 6): bigint {
 const one = (v: number | bigint): [bigint, bigint] => [BigInt(v), BigInt(v)];
 
 /**
- * Interfaces that do not face the Internet by default: loopback and the bridges and veth pairs of
- * containers and virtual machines (Docker, libvirt, CNI plugins, LXC, Qubes). Traffic arriving on
- * them comes from the host's own guests, so an opening there is not an exposure to strangers.
+ * Interfaces that do not face the Internet by default: loopback, the bridges and veth pairs of
+ * containers and virtual machines (Docker, libvirt, CNI plugins, LXC, Qubes), and the tunnels of
+ * overlay VPNs whose every packet is a peer's, checked by its key (WireGuard's wg*, Tailscale,
+ * ZeroTier's zt*, Nebula). Traffic arriving on them comes from the host's own guests or its VPN's
+ * peers, so an opening there is not an exposure to strangers. (OpenVPN's tun* is not among them:
+ * as often the host's own way out to a provider as a server's for its clients.)
  */
-export const INTERNAL_IFACE_PREFIXES = ["docker", "br-", "veth", "virbr", "cni", "cali", "flannel", "kube-", "lxc", "lxdbr", "podman", "vif", "vnet", "weave", "cilium"];
+export const INTERNAL_IFACE_PREFIXES = ["docker", "br-", "veth", "virbr", "cni", "cali", "flannel", "kube-", "lxc", "lxdbr", "podman", "vif", "vnet", "weave", "cilium", "wg", "tailscale", "zt", "nebula"];
 /** The container and VM bridges of INTERNAL_IFACE_PREFIXES, as interface ranges. */
 export const BRIDGE_IFACES: [bigint, bigint][] = INTERNAL_IFACE_PREFIXES.map((p) => ifacePrefixRange(p));
 /** Loopback and the container and VM bridges, as interface ranges. */

@@ -316,7 +316,7 @@ export interface Ruleset {
   /**
    * Interfaces the device itself says face the Internet (vendor formats: ASA's lowest security
    * level, an SRX zone named untrust, ...). `.fwlint.yaml` `internet:` overrides it; absent means
-   * every interface but loopback and container/VM bridges.
+   * every interface but loopback, container/VM bridges and overlay VPN tunnels (regions.ts).
    */
   internetInterfaces?: string[];
   /**

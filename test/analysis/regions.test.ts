@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { PUBLIC_RANGES, strangerRegion, strangerTraffic } from "../../src/analysis/regions.js";
 import { Dim } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
+import { analyzeText } from "../../src/engine/check.js";
 
 const v4 = (s: string): bigint => s.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
 
@@ -41,5 +42,16 @@ describe("stranger regions", () => {
     expect(reached.maxSourceCountIn(PUBLIC_RANGES[4])).toBe(256n);
     expect(reached.maxSourceCount()).toBe(256n + (1n << 24n));
     expect(accepted.intersect(strangerRegion(4, [6], ports)).maxSourceCount()).toBe(256n);
+  });
+});
+
+describe("interfaces strangers do not arrive on", () => {
+  const ruleset = (iface: string) => `table inet t {\n  chain input {\n    type filter hook input priority filter; policy drop;\n    iifname "${iface}" accept\n  }\n}\n`;
+  const exposed = (iface: string) => analyzeText("rules.nft", ruleset(iface)).findings.filter((f) => f.ruleId === "exposed-service").length;
+  it("loopback, container and VM bridges, overlay VPN tunnels (a peer's packets only) are none of strangers'", () => {
+    for (const iface of ["lo", "docker0", "virbr0", "wg0", "wg-office", "tailscale0", "zt5u4w3xyz", "nebula1"]) expect(exposed(iface), iface).toBe(0);
+  });
+  it("an uplink, a PPP link or an OpenVPN tun (as often the host's own way out) may face the Internet", () => {
+    for (const iface of ["eth0", "ppp0", "tun0", "enp3s0"]) expect(exposed(iface), iface).toBeGreaterThan(0);
   });
 });
