@@ -20,6 +20,7 @@ import { onResetCaches } from "../space/idd.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
 import { type CompiledMatch, type OpenCondition, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, ordinaryNeverMatches, ordinaryNeverMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
+import { groupedDigits } from "../model/digits.js";
 
 /**
  * One rewrite of the packets on their way: a NAT step, or a notrack's (`untracks`). The packets
@@ -365,8 +366,8 @@ export class Evaluator {
     let most = chain;
     for (const [c, n] of this.runsOf) if (n > this.runsOf.get(most)!) most = c;
     throw new AnalysisLimitError(
-      `the jumps between chains make more than ${pathBudget.chainRuns.toLocaleString("en-US")} paths to follow ` +
-        `(chain ${most.name}, ${placeRef(most.span)}, was entered ${this.runsOf.get(most)!.toLocaleString("en-US")} times): ` +
+      `the jumps between chains make more than ${groupedDigits(pathBudget.chainRuns)} paths to follow ` +
+        `(chain ${most.name}, ${placeRef(most.span)}, was entered ${groupedDigits(this.runsOf.get(most)!)} times): ` +
         `chains reached by several jump rules over many levels multiply the paths`,
     );
   }

@@ -17,6 +17,7 @@ import { SEVERITIES, severityRank, type FileReport, type Finding, type Packet, t
 import type { Diagnostic } from "../model/types.js";
 import { describePacket } from "../model/packet-text.js";
 import { sanitize } from "./sanitize.js";
+import { groupedDigits } from "../model/digits.js";
 
 /** Related locations a finding shows in text; more are counted. */
 const MAX_RELATED = 10;
@@ -125,7 +126,7 @@ function message(text: string): string {
   if (chars.length <= MESSAGE_MAX) return sanitize(text);
   const keep = MESSAGE_MAX / 2;
   const omitted = chars.length - 2 * keep;
-  return `${sanitize(chars.slice(0, keep).join(""))}... (${omitted.toLocaleString("en-US")} characters left out) ...${sanitize(chars.slice(-keep).join(""))}`;
+  return `${sanitize(chars.slice(0, keep).join(""))}... (${groupedDigits(omitted)} characters left out) ...${sanitize(chars.slice(-keep).join(""))}`;
 }
 
 function location(file: string, line: number, column?: number): string {
