@@ -1202,7 +1202,6 @@ export function runScript(
    */
   const runWhileCondition = (loop: NonNullable<OpaqueCmd["whileLoop"]>, pos: Pos, assigns: { names: string[]; all: boolean }): Outcome | { why: string } => {
     if (loop.redirs.length > 0) return { why: "fwlint does not follow what a while loop's condition reads from a redirection, unless it is a read of the lines of a here-document" };
-    const l = { broke: false, next: false };
     const test = (): Outcome => {
       inCondition++;
       try {
@@ -1214,41 +1213,36 @@ export function runScript(
     };
     const first = test();
     if (first === "unknown") return { why: conditionWhy ? `fwlint cannot tell the outcome of its condition (line ${conditionWhy.pos.line}: ${conditionWhy.why})` : "fwlint cannot tell the outcome of its condition" };
-    let out: Outcome = "ok";
-    loops.push(l);
-    try {
-      for (let k = 0; ; k++) {
+    const what = loop.until ? "until" : "while";
+    let cut = false;
+    const stop = (why: string) => {
+      info(pos, `${what} loop stopped after ${why} the rest of it is not in the model`);
+      poison(assigns, `the loop at line ${pos.line}`);
+      cut = true;
+      return false;
+    };
+    const { out } = runRounds(
+      what,
+      MAX_WHILE_ROUNDS + 1,
+      (k) => {
         const o = k === 0 ? first : test();
-        if (halted()) return out;
-        if (o === "fail") return out;
-        if (o === "unknown") {
-          info(pos, `${loop.until ? "until" : "while"} loop stopped after ${k} round${k === 1 ? "" : "s"}: ${conditionWhy ? `line ${conditionWhy.pos.line}: ${conditionWhy.why}` : "fwlint cannot tell the outcome of its condition"}; the rest of it is not in the model`);
-          poison(assigns, `the loop at line ${pos.line}`);
-          return "unknown";
-        }
-        if (k >= MAX_WHILE_ROUNDS || ++rounds > MAX_ROUNDS) {
-          info(pos, `${loop.until ? "until" : "while"} loop stopped after ${k} rounds: the rest of it is not in the model`);
-          poison(assigns, `the loop at line ${pos.line}`);
-          return "unknown";
-        }
-        l.next = false;
-        for (const item of loop.body) {
-          if (halted()) break;
-          out = runAndOr(item);
-        }
-        if (l.broke || stopped !== undefined || frame()?.returned !== undefined) return out;
-      }
-    } finally {
-      loops.pop();
-    }
+        if (halted() || o === "fail") return false;
+        const rounds = `${k} round${k === 1 ? "" : "s"}`;
+        if (o === "unknown") return stop(`${rounds}: ${conditionWhy ? `line ${conditionWhy.pos.line}: ${conditionWhy.why}` : "fwlint cannot tell the outcome of its condition"};`);
+        return k < MAX_WHILE_ROUNDS || stop(`${rounds}:`);
+      },
+      loop.body,
+      pos,
+    );
+    return cut ? "unknown" : out;
   };
 
   /**
-   * A loop's rounds: `enter(k)` sets round k's variables, then BODY runs (`break` and `continue`
-   * as the shell takes them); the last command's outcome, and whether it ran to its end (no break,
-   * exit or return).
+   * A loop's rounds: `enter(k)` sets round k's variables (or, returning false, ends the loop before
+   * it: a while loop's condition), then BODY runs (`break` and `continue` as the shell takes them);
+   * the last command's outcome, and whether it ran to its end (no break, exit or return).
    */
-  const runRounds = (what: "for" | "while", count: number, enter: (k: number) => void, body: readonly AndOr[], pos: Pos): { out: Outcome; ended: boolean } => {
+  const runRounds = (what: "for" | "while" | "until", count: number, enter: (k: number) => boolean | void, body: readonly AndOr[], pos: Pos): { out: Outcome; ended: boolean } => {
     const l = { broke: false, next: false };
     loops.push(l);
     let out: Outcome = "ok";
@@ -1258,7 +1252,7 @@ export function runScript(
           info(pos, `${what} loop stopped after ${MAX_ROUNDS} rounds in all: the rest of it is not in the model`);
           return { out, ended: false };
         }
-        enter(k);
+        if (enter(k) === false) break;
         l.next = false;
         for (const item of body) {
           if (halted()) break;
@@ -1274,7 +1268,15 @@ export function runScript(
 
   /** A `for` loop over known words: its body once per word, NAME set to it (and left at the last). */
   const runLoop = (name: string, values: readonly string[], body: readonly AndOr[], pos: Pos): Outcome =>
-    runRounds("for", values.length, (k) => vars.set(name, { kind: "value", value: values[k]! }), body, pos).out;
+    runRounds(
+      "for",
+      values.length,
+      (k) => {
+        vars.set(name, { kind: "value", value: values[k]! });
+      },
+      body,
+      pos,
+    ).out;
 
   const runCommand = (c: Command): Outcome => {
     switch (c.kind) {
