@@ -694,7 +694,8 @@ export function runScript(
     // builtins that change variables or the course of the script
     if (headText !== undefined && DECLARERS.has(headText)) {
       const f = headText === "local" ? frame() : undefined;
-      for (const a of rest.slice(1)) {
+      // (their arguments are words of a command: brace-expanded, `export P={1,2}` is P=1 then P=2, as bash does)
+      for (const a of rest.slice(1).flatMap(bracesOf)) {
         const as = assignment(a);
         // a local hides the variable until the function returns
         const name = as?.name ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(plainText(a) ?? "") ? plainText(a)! : undefined);

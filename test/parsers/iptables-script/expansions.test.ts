@@ -38,6 +38,8 @@ describe("brace expansion", () => {
     expect(diags(script(["iptables -A INPUT -p tcp -m multiport --dports {21,23} -j ACCEPT"]), "error")).toEqual([expect.stringMatching(/^error 1:\d+ unexpected '23' after --dports 21/)]);
     expect(diags(script(['iptables -A INPUT -p tcp --dport "{21,23}" -j ACCEPT']), "error")).toEqual([expect.stringMatching(/found '\{21,23\}'/)]);
     expect(dports(["P={1,2}", 'iptables -A INPUT -p tcp --dport "$P" -j ACCEPT'])).toEqual([]);
+    // a declaration builtin's arguments are a command's words: `export P={1,2}` is P=1 then P=2 (bash prints 2)
+    expect(dports(["export P={1,2}", 'iptables -A INPUT -p tcp --dport "$P" -j ACCEPT'])).toEqual(["2"]);
     expect(dports(["A=(1{0,1})", 'for p in "${A[@]}"; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'])).toEqual(["10", "11"]);
   });
 
