@@ -933,11 +933,13 @@ export function runScript(
   // ---- iptables-restore <<EOF ----
 
   /** A restore document's table block on scratch tables: its chain lines, then its commands, stopping at the first that fails. */
-  const applyBlock = (scratch: FamilyTables, b: RestoreBlock, prog: string): Status => {
+  const applyBlock = (scratch: FamilyTables, b: RestoreBlock, prog: string, noflush: boolean): Status => {
     const field = (text: string, pos: Pos): ArgField => ({ text, pos });
     for (const c of b.chains) {
       const builtin = (TABLES.get(b.table) ?? []).includes(c.name);
-      const args = builtin || c.policy !== "-" ? [field("-P", c.pos), field(c.name, c.pos), field(c.policy, c.policyPos)] : [field("-N", c.pos), field(c.name, c.pos)];
+      // (with --noflush a user chain the table has already is emptied, not made again: iptables-restore 1.8.9, asked in a namespace)
+      const user = noflush && scratch.hasChain(b.table, c.name) ? "-F" : "-N";
+      const args = builtin || c.policy !== "-" ? [field("-P", c.pos), field(c.name, c.pos), field(c.policy, c.policyPos)] : [field(user, c.pos), field(c.name, c.pos)];
       if (scratch.run(readInvocation([field("-t", b.pos), field(b.table, b.pos), ...args]), spanOf(c.pos), prog) === "fail") return "fail";
     }
     for (const f of b.commands) {
@@ -949,7 +951,9 @@ export function runScript(
   /**
    * `iptables-restore <<EOF ... EOF`: the here-document's tables, each replacing the table of that
    * name as iptables-restore does (a table with an error loads nothing, and iptables-restore stops
-   * there: the tables before it stay loaded). --noflush, and a file it reads, are reported, not read.
+   * there: the tables before it stay loaded); with --noflush each adds to the table as it is (its
+   * rules kept, the chain lines setting policies, emptying the user chains they name). A file it
+   * reads that the script did not write is reported, not read.
    */
   const restore = (prog: string, fields: ArgField[], cmd: SimpleCmd): Outcome => {
     const head = fields[0]!;
@@ -959,12 +963,13 @@ export function runScript(
       return "unknown";
     };
     let testOnly = false;
+    let noflush = false;
     let only: string | undefined;
     let file: ScriptText | undefined;
     for (let k = 1; k < fields.length; k++) {
       const o = fields[k]!.text;
       if (o === "-t" || o === "--test") testOnly = true;
-      else if (o === "-n" || o === "--noflush") return skip("with --noflush it adds to the tables as they are, which fwlint does not follow; check the rules it loads with fwlint on their own");
+      else if (o === "-n" || o === "--noflush") noflush = true;
       else if (o === "-T" || o === "--table") only = fields[++k]?.text;
       else if (o.startsWith("--table=")) only = o.slice("--table=".length);
       else if (o === "-w" || o === "--wait") {
@@ -999,7 +1004,7 @@ export function runScript(
         return failed(problem ? "the error in it" : "COMMIT does not end it");
       }
       if (only !== undefined && b.table !== only) continue;
-      if (tables.restoreTable(b.table, spanOf(b.pos), (scratch) => applyBlock(scratch, b, prog), testOnly) === "fail") return failed("the error in it");
+      if (tables.restoreTable(b.table, spanOf(b.pos), (scratch) => applyBlock(scratch, b, prog, noflush), testOnly, noflush) === "fail") return failed("the error in it");
     }
     if (problem && blocks.every((b) => b.committed)) {
       diag("error", problem.pos, problem.message);

@@ -85,21 +85,29 @@ export class FamilyTables {
   }
 
   /**
-   * iptables-restore's load of one table (without --noflush): the table is replaced whole by one
-   * built from nothing by `build` (the block's chain lines and commands, run on scratch tables that
-   * report to the same diagnostics), or left as it was when one of them fails - iptables-restore
-   * commits each table at its COMMIT, all of it or none. `testOnly` (--test) changes nothing.
+   * iptables-restore's load of one table: the table is replaced whole by one built by `build` (the
+   * block's chain lines and commands, run on scratch tables that report to the same diagnostics) -
+   * from nothing, or with `noflush` from a copy of the table as it is -, or left as it was when one
+   * of them fails: iptables-restore commits each table at its COMMIT, all of it or none. `testOnly`
+   * (--test) changes nothing.
    */
-  restoreTable(name: string, span: SourceSpan, build: (scratch: FamilyTables) => Status, testOnly = false): Status {
+  restoreTable(name: string, span: SourceSpan, build: (scratch: FamilyTables) => Status, testOnly = false, noflush = false): Status {
     this.used = true;
     const scratch = new FamilyTables(this.family, this.diag, this.ipsets);
-    if (TABLES.has(name)) scratch.table(name, span);
+    const current = noflush ? this.tables.get(name) : undefined;
+    if (current) scratch.tables.set(name, { name, chains: new Map([...current.chains].map(([k, c]) => [k, { ...c, rules: [...c.rules] }])) });
+    else if (TABLES.has(name)) scratch.table(name, span);
     if (build(scratch) === "fail") return "fail";
     if (testOnly) return "ok";
     const t = scratch.tables.get(name);
     if (t) this.tables.set(name, t);
     this.ruleCount += scratch.ruleCount;
     return "ok";
+  }
+
+  /** Does table `table` have a chain `chain` now? */
+  hasChain(table: string, chain: string): boolean {
+    return this.tables.get(table)?.chains.has(chain) === true;
   }
 
   /**

@@ -4,9 +4,9 @@
  * argument `start`, as an init system runs it, in a network namespace of the test's own; what it
  * loaded is saved (`iptables-save`) and the kernel oracle judges packets against that while
  * fwlint judges them against its reading of the script. So how the script's commands add up
- * (functions, case arms, tests, loops, subshells, set -e, iptables-restore here-documents, brace
- * expansion, arithmetic, seq, while and until counters) and what
- * the rules do are both checked.
+ * (functions, case arms, tests, loops, subshells, set -e, iptables-restore here-documents with and
+ * without --noflush, brace expansion, arithmetic, seq, while and until counters) and what the rules
+ * do are both checked.
  *
  * Needs root, ../shared's kernel-oracle and iptables; skips with a message otherwise, and
  * FWLINT_REQUIRE_KERNEL=1 (CI) turns the skip into a failure.
@@ -21,7 +21,7 @@ import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, kernelS
 const env = checkEnvironment();
 const DIR = join(ROOT, "fixtures", "iptables-script");
 /** IPv4 scripts that run on any host (the others read files of the host's, or load IPv6 rules too). */
-const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh"];
+const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh"];
 
 kernelSuite("scripts of iptables commands against the kernel", env.skip, env.required, () => {
   for (const name of SCRIPTS) {

@@ -86,7 +86,7 @@ describe("iptables-restore here-documents", () => {
     }
   });
 
-  it("--test changes nothing, -T loads one table, <<- strips the tabs; --noflush and a file are reported, not read", () => {
+  it("--test changes nothing, -T loads one table, <<- strips the tabs; --noflush adds to the table; a file is reported, not read", () => {
     const rs = script([
       "iptables-restore --test <<'EOF'",
       ...FILTER,
@@ -103,13 +103,39 @@ describe("iptables-restore here-documents", () => {
       "EOF",
       "iptables-restore /etc/iptables/rules.v4",
     ]);
-    expect(ports(rs)).toEqual([]);
+    expect(ports(rs)).toEqual(["dport=4 accept"]);
     expect(ports(rs, "nat/PREROUTING")).toEqual(["dport=3 dnat"]);
     expect(rulesOf(rs, "nat/PREROUTING")[0]!.span.column).toBe(3);
-    expect(diags(rs)).toEqual([
-      "info 21:1 'iptables-restore' skipped: with --noflush it adds to the tables as they are, which fwlint does not follow; check the rules it loads with fwlint on their own",
-      "info 26:1 'iptables-restore' skipped: fwlint does not read the rules it loads from /etc/iptables/rules.v4; check that file with fwlint on its own",
+    expect(diags(rs)).toEqual(["info 26:1 'iptables-restore' skipped: fwlint does not read the rules it loads from /etc/iptables/rules.v4; check that file with fwlint on its own"]);
+  });
+
+  it("--noflush: the table's rules stay, chain lines set policies and empty the user chains they name (iptables-restore 1.8.9, asked)", () => {
+    const rs = script([
+      "iptables -N MY",
+      "iptables -A MY -j ACCEPT",
+      "iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
+      "iptables -A INPUT -j MY",
+      "iptables -t nat -A PREROUTING -p tcp --dport 1 -j REDIRECT --to-ports 22",
+      "iptables-restore --noflush <<'EOF'",
+      "*filter",
+      ":INPUT DROP [0:0]",
+      ":MY - [0:0]",
+      ":NEW - [0:0]",
+      "-I INPUT -p tcp --dport 80 -j ACCEPT",
+      "-A NEW -j DROP",
+      "COMMIT",
+      "EOF",
     ]);
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(ports(rs)).toEqual(["dport=80 accept", "dport=22 accept", "any jump MY"]);
+    expect(rulesOf(rs, "filter/MY")).toEqual([]);
+    expect(ports(rs, "filter/NEW")).toEqual(["any drop"]);
+    expect(rs.chains.get("filter/INPUT")!.policy).toBe("drop");
+    expect(ports(rs, "nat/PREROUTING")).toEqual(["dport=1 dnat"]);
+    // an error in the table leaves it as it was
+    const failed = script(["iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "iptables-restore -n <<'EOF'", "*filter", ":INPUT DROP [0:0]", "-A INPUT -p tcp --dport 80 -j NOPE", "COMMIT", "EOF"]);
+    expect(ports(failed)).toEqual(["dport=22 accept"]);
+    expect(failed.chains.get("filter/INPUT")!.policy).toBe("accept");
   });
 
   it("ip6tables-restore loads the IPv6 tables; a value the here-document needs and fwlint does not know skips it", () => {
