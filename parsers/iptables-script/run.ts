@@ -113,6 +113,13 @@ const ADDRESS_OPTIONS: ReadonlySet<string> = new Set(["-d", "--destination", "--
 const INTERFACE_OPTIONS: ReadonlySet<string> = new Set(["-i", "--in-interface", "-o", "--out-interface"]);
 /** iptables commands that add a rule. */
 const ADDING_COMMANDS: ReadonlySet<string> = new Set(["-A", "--append", "-I", "--insert", "-R", "--replace"]);
+/** nft commands that add a rule, and the interface keys whose unknown value is left out (see unknownOperands). */
+const NFT_ADDING: readonly (readonly [string, string])[] = [
+  ["add", "rule"],
+  ["insert", "rule"],
+  ["replace", "rule"],
+];
+const NFT_INTERFACE_KEYS: ReadonlySet<string> = new Set(["iifname", "oifname", "iif", "oif"]);
 /** Rounds one while or until loop over a condition runs at most (`while true` with no break ends there). */
 const MAX_WHILE_ROUNDS = 4_096;
 
@@ -161,6 +168,14 @@ export interface NftInput {
   stdin?: ScriptText;
   /** The command's here-document as the shell hands it over (filled in), or where and why it is not known. */
   hereDoc?: ScriptText | { pos: Pos; why: string };
+  /** Conditions of the rule the command adds that are known only when the script runs (see unknownOperands), where their words stood. */
+  unknowns?: readonly UnknownOperand[];
+}
+
+/** A word of a command known only when the script runs, read as an unknown condition of its rule (see unknownOperands). */
+export interface UnknownOperand {
+  pos: Pos;
+  condition: Extract<Condition, { kind: "unknown" }>;
 }
 
 export interface NftSink {
@@ -724,10 +739,10 @@ export function runScript(
 
     const e = expand(rest);
     if (!e.ok) {
-      const partial = opts.nft ? undefined : unknownOperands(rest);
+      const partial = unknownOperands(rest);
       if (partial) {
         for (const u of partial.unknowns) info(u.pos, `${u.condition.text}: ${u.condition.reason}; the rule is read with that condition unknown`);
-        return runFields(partial.fields, cmd, partial.unknowns.map((u) => u.condition));
+        return runFields(partial.fields, cmd, partial.unknowns);
       }
       // Which program? (the first word may still be known)
       const head = expand([rest[0]!]);
@@ -745,36 +760,73 @@ export function runScript(
   };
 
   /**
-   * An iptables command that adds a rule (-A, -I, -R) whose only unknown words are the destination
-   * address or interface after -d, -i or -o (`-d $WAN_IP` with `WAN_IP=$(ip -4 addr show eth0 | ...)`):
-   * its fields without those options, and for each an unknown condition - the rule matches some
-   * of what it matches without the option, which part is known when the script runs. Undefined for
-   * any other command.
+   * A command that adds a rule whose only unknown words are a destination address or an interface
+   * (`-d $WAN_IP` with `WAN_IP=$(ip -4 addr show eth0 | ...)`, `iifname $WAN` with `WAN=$(ip route |
+   * awk ...)`): its fields without them, and for each an unknown condition - the rule matches some
+   * of what it matches without the word, which part is known when the script runs. For iptables
+   * (-A, -I, -R): the operand of -d, -i or -o goes with its option; for nft (`add rule`, `insert
+   * rule`): `iifname`, `oifname`, `iif`, `oif` with their value go, and `ip daddr X` / `ip6 daddr X`
+   * becomes `meta nfproto ipv4` / `ipv6` (the family it implies stays). Undefined for any other
+   * command. (Not a source address: one known only when the script runs is mostly an allow list of
+   * admins or a ban list, and "may be reachable from any source" would be noise there.)
    */
-  const unknownOperands = (words: WordTok[]): { fields: ArgField[]; unknowns: { pos: Pos; condition: Extract<Condition, { kind: "unknown" }> }[] } | undefined => {
+  const unknownOperands = (words: WordTok[]): { fields: ArgField[]; unknowns: UnknownOperand[] } | undefined => {
     const head = expand([words[0]!]);
-    if (!head.ok || head.fields.length !== 1 || iptablesFamily(basename(head.fields[0]!.text)) === undefined) return undefined;
+    if (!head.ok || head.fields.length !== 1) return undefined;
+    const program = basename(head.fields[0]!.text);
+    const nft = opts.nft !== undefined && program === "nft";
+    if (!nft && (opts.nft !== undefined || iptablesFamily(program) === undefined)) return undefined;
     const fields: ArgField[] = [...head.fields];
-    const unknowns: { pos: Pos; condition: Extract<Condition, { kind: "unknown" }> }[] = [];
+    const unknowns: UnknownOperand[] = [];
     for (const w of words.slice(1)) {
       const r = expand([w]);
       if (r.ok) {
         fields.push(...r.fields);
         continue;
       }
-      // the option it is the operand of (`-d $X`, `! -d $X`, the old `-d ! $X`), taken out with its `!`
-      const bang = fields.at(-1)?.text === "!";
-      const option = fields.at(bang ? -2 : -1)?.text;
-      if (option === undefined || (!ADDRESS_OPTIONS.has(option) && !INTERFACE_OPTIONS.has(option))) return undefined;
-      fields.splice(bang ? -2 : -1);
-      if (fields.at(-1)?.text === "!") fields.pop();
-      unknowns.push({ pos: r.pos, condition: { kind: "unknown", text: `${option} ${w.raw}`, reason: r.why } });
+      const taken = nft ? nftOperand(fields) : iptablesOperand(fields);
+      if (taken === undefined) return undefined;
+      fields.splice(fields.length - taken.drop, taken.drop, ...(taken.add ?? []));
+      unknowns.push({ pos: r.pos, condition: { kind: "unknown", text: `${taken.what} ${w.raw}`, reason: r.why } });
     }
-    if (!fields.some((f) => ADDING_COMMANDS.has(f.text))) return undefined;
+    const text = fields.map((f) => f.text);
+    if (nft ? !NFT_ADDING.some(([a, b]) => text.some((t, k) => t === a && text[k + 1] === b)) : !text.some((t) => ADDING_COMMANDS.has(t))) return undefined;
     return { fields, unknowns };
   };
 
-  const runFields = (fields: ArgField[], cmd: SimpleCmd, unknowns: readonly Condition[] = []): Outcome => {
+  /** The iptables option an unknown word is the operand of (`-d $X`, `! -d $X`, the old `-d ! $X`): how many fields go (with its `!`), or undefined. */
+  const iptablesOperand = (fields: readonly ArgField[]): { drop: number; add?: ArgField[]; what: string } | undefined => {
+    const bang = fields.at(-1)?.text === "!";
+    const option = fields.at(bang ? -2 : -1)?.text;
+    if (option === undefined || (!ADDRESS_OPTIONS.has(option) && !INTERFACE_OPTIONS.has(option))) return undefined;
+    const before = fields.at(bang ? -3 : -2)?.text === "!" ? 1 : 0;
+    return { drop: (bang ? 2 : 1) + before, what: option };
+  };
+
+  /** The nft selector an unknown word is the value of (`iifname $X`, `meta oif != $X`, `ip daddr $X`): the fields that go and what stands for them, or undefined. */
+  const nftOperand = (fields: readonly ArgField[]): { drop: number; add?: ArgField[]; what: string } | undefined => {
+    const op = fields.at(-1)?.text === "==" || fields.at(-1)?.text === "!=" ? 1 : 0;
+    const key = fields.at(-1 - op);
+    if (key === undefined) return undefined;
+    if (NFT_INTERFACE_KEYS.has(key.text)) {
+      const meta = fields.at(-2 - op)?.text === "meta" ? 1 : 0;
+      return { drop: 1 + op + meta, what: fields.slice(fields.length - 1 - op - meta).map((f) => f.text).join(" ") };
+    }
+    const proto = fields.at(-2 - op);
+    if (key.text !== "daddr" || (proto?.text !== "ip" && proto?.text !== "ip6")) return undefined;
+    const what = fields.slice(fields.length - 2 - op).map((f) => f.text).join(" ");
+    // the family `ip daddr` implies stays: said by `meta nfproto` in an inet table, `meta protocol`
+    // in a netdev or bridge one, and by the table itself in an ip or ip6 one (nft refuses `meta
+    // nfproto` there)
+    const k = fields.findIndex((f) => f.text === "rule");
+    const table = k >= 0 ? fields[k + 1]?.text : undefined;
+    const say = (a: string, b: string): ArgField[] => [{ text: "meta", pos: proto.pos }, { text: a, pos: key.pos }, { text: b, pos: key.pos }];
+    if (table === "inet") return { drop: 2 + op, add: say("nfproto", proto.text === "ip" ? "ipv4" : "ipv6"), what };
+    if (table === "netdev" || table === "bridge") return { drop: 2 + op, add: say("protocol", proto.text), what };
+    return { drop: 2 + op, what };
+  };
+
+  const runFields = (fields: ArgField[], cmd: SimpleCmd, unknowns: readonly UnknownOperand[] = []): Outcome => {
     if (fields.length === 0) return "ok";
     const head = fields[0]!;
     const prog = basename(head.text);
@@ -805,7 +857,7 @@ export function runScript(
       const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
       const hereDoc = doc ? hereDocText(doc, head.pos) : undefined;
       if (prog === "ipset") return opts.ipsetLog!.run(fields, cmd.redirs, hereDoc);
-      return opts.nft!.run(fields.slice(1), head, cmd.redirs, { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}), ...(hereDoc ? { hereDoc } : {}) });
+      return opts.nft!.run(fields.slice(1), head, cmd.redirs, { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}), ...(hereDoc ? { hereDoc } : {}), ...(unknowns.length > 0 ? { unknowns } : {}) });
     }
     const family = iptablesFamily(prog);
     if (family !== undefined && opts.nft) {
@@ -815,7 +867,12 @@ export function runScript(
     if (family !== undefined) {
       const tables = family === 4 ? v4 : v6;
       const inv = readInvocation(fields.slice(1));
-      return tables.run(inv, spanOf(head.pos), prog, unknowns);
+      return tables.run(
+        inv,
+        spanOf(head.pos),
+        prog,
+        unknowns.map((u) => u.condition),
+      );
     }
     const inLoop = loops[loops.length - 1];
     if ((prog === "break" || prog === "continue") && inLoop) {

@@ -20,7 +20,7 @@ import type { ArgField } from "../iptables-script/argv.js";
 import type { Pos, RedirTok } from "../iptables-script/lexer.js";
 import type { NftSink, Outcome } from "../iptables-script/run.js";
 import type { PlacedLine, ScriptText } from "../iptables-script/heredoc.js";
-import type { NftInput } from "../iptables-script/run.js";
+import type { NftInput, UnknownOperand } from "../iptables-script/run.js";
 
 /** A place in the text: line and column, 1-based. */
 interface At {
@@ -68,6 +68,8 @@ export class NftScriptCommands implements NftSink {
   followed = 0;
   /** The invocations written, in the order they ran. */
   readonly placed: PlacedCommand[] = [];
+  /** Conditions known only when the script runs (see unknownOperands) of the rules an invocation wrote. */
+  readonly unknowns: { command: PlacedCommand; conditions: UnknownOperand["condition"][] }[] = [];
   /** How many commands ran at each place so far. */
   private readonly runs = new Map<string, number>();
   /** The text each here-document was read with (by its first line): one text per here-document fits its lines. */
@@ -104,7 +106,11 @@ export class NftScriptCommands implements NftSink {
     const outcome = this.invocation(args, head, redirs, input);
     // (invocation() widens `touched` as it writes)
     const touched = this.touched as { from: At; to: At; shift: number } | undefined;
-    if (touched) this.placed.push({ key, ...touched });
+    if (touched) {
+      const command = { key, ...touched };
+      this.placed.push(command);
+      if (input.unknowns) this.unknowns.push({ command, conditions: input.unknowns.map((u) => u.condition) });
+    }
     return outcome;
   }
 

@@ -64,6 +64,17 @@ function unshift(ruleset: Ruleset, placed: readonly PlacedCommand[], file: strin
   }
 }
 
+/**
+ * Each word known only when the script runs (see unknownOperands) made an unknown condition of the
+ * rule its invocation wrote: every model rule whose place is in that invocation's text gets it (the
+ * places are the written text's, before unshift).
+ */
+function withUnknowns(ruleset: Ruleset, unknowns: NftScriptCommands["unknowns"], file: string): void {
+  if (unknowns.length === 0) return;
+  const rules = [...ruleset.chains.values()].flatMap((c) => c.rules).filter((r) => r.span.file === file);
+  for (const u of unknowns) for (const r of rules) if (holds(u.command, r.span)) r.conditions.push(...u.conditions);
+}
+
 export function parseNftScript(text: string, file: string, opts: ParseNftScriptOptions = {}): Ruleset {
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
@@ -84,6 +95,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
       const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
+        withUnknowns(ruleset, commands.unknowns, file);
         unshift(ruleset, commands.placed, file);
         const all = [...diagnostics, ...said, ...refusedErrors, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
         return { ...ruleset, format: FORMAT, diagnostics: all };

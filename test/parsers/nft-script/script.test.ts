@@ -147,6 +147,37 @@ describe("parseNftScript: commands at their places", () => {
     expect(verdict(cmd, ssh(25))).toBe("accept");
   });
 
+  it("an interface or destination address known only when it runs: the rule is kept with that condition unknown", () => {
+    const rs = script([
+      ...HEAD,
+      "WAN=$(ip route | awk '/default/ {print $5; exit}')",
+      'WAN_IP=$(ip -4 addr show "$WAN" | awk \'/inet /{print $2}\' | cut -d/ -f1)',
+      "nft add rule inet filter input iifname $WAN tcp dport 22 accept",
+      "nft add rule inet filter input ip daddr $WAN_IP tcp dport 3306 accept",
+      'nft add rule inet filter input tcp dport 5432 meta oif != "$WAN" accept',
+      "nft add rule inet filter input ip6 daddr == $WAN_IP6 tcp dport 80 accept",
+      "nft add rule inet filter input ip saddr $ADMIN tcp dport 3389 accept",
+    ]);
+    expect(diags(rs, "error")).toEqual([]);
+    const rules = rs.chains.get("inet filter/input")!.rules;
+    const unknowns = rules.map((r) => r.conditions.filter((c) => c.kind === "unknown").map((c) => c.kind === "unknown" && c.text));
+    expect(unknowns).toEqual([["iifname $WAN"], ["ip daddr $WAN_IP"], ['meta oif != "$WAN"'], ["ip6 daddr == $WAN_IP6"]]);
+    // the address's family stays: `ip daddr X` is for IPv4 packets, `ip6 daddr X` for IPv6 ones
+    expect(rules[1]!.conditions).toContainEqual({ kind: "family", family: 4 });
+    expect(rules[3]!.conditions).toContainEqual({ kind: "family", family: 6 });
+    expect(rules[0]!.conditions.some((c) => c.kind === "iface")).toBe(false);
+    expect(verdict(rs, ssh(22))).toBe("unknown");
+    expect(verdict(rs, ssh(3306))).toBe("unknown");
+    expect(verdict(rs, { ...ssh(3306), family: 6, src: "2001:db8::7", dst: "2001:db8::5" })).toBe("drop");
+    // a source known only when it runs: the command is still skipped
+    expect(diags(rs, "info").at(-1)).toMatch(/^info 10:41 nft command skipped: \$ADMIN is not assigned/);
+    expect(diags(rs, "info").filter((d) => d.includes("the rule is read with that condition unknown"))).toHaveLength(4);
+    // in an ip table the table says the family (nft takes `meta nfproto` only in inet tables)
+    const ip = script(["nft add table ip t", "nft add chain ip t input '{ type filter hook input priority 0; policy drop; }'", "nft add rule ip t input ip daddr $X tcp dport 22 accept"]);
+    expect(diags(ip, "error")).toEqual([]);
+    expect(ip.chains.get("ip t/input")!.rules[0]!.conditions.filter((c) => c.kind === "unknown").map((c) => c.kind === "unknown" && c.text)).toEqual(["ip daddr $X"]);
+  });
+
   it("a here-document fills in a function's arguments; read again with other values, it is told, not written over", () => {
     const rs = script([
       ...HEAD,
