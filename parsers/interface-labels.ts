@@ -7,10 +7,10 @@
  * its rules match under an outside name (wan, ext, external, outside, internet, uplink, public, isp,
  * upstream), the ones named under an inside name (lan, int, internal, inside, private, trusted,
  * home, dmz, mgmt, guest, iot, vpn) are taken as not facing the Internet, and so is every other
- * interface the rules match by its name (`iifname "wg0" ...`, `iifname $GUEST_NET ...`): whoever
- * names the Internet side and writes rules for another interface knows it is not that side. This is
- * by exception, as for firewalld's trusted zones (Ruleset.internalInterfaces): an interface the
- * rules do not name still may face the Internet. A name of both sides (`lan_to_wan`) or a value
+ * interface the rules match by its name (`iifname "wg0" ...`, `iifname $GUEST_NET ...`) but one they
+ * masquerade out of: whoever names the Internet side and writes rules for another interface knows
+ * it is not that side. This is by exception, as for firewalld's trusted zones
+ * (Ruleset.internalInterfaces): an interface the rules do not name still may face the Internet. A name of both sides (`lan_to_wan`) or a value
  * that is no interface the rules match says nothing; one named on both sides stays outside.
  * `.fwlint.yaml` `internet:` overrides it.
  *
@@ -86,12 +86,32 @@ export function matchedInterfaces(chains: ReadonlyMap<string, Chain>): Set<strin
 }
 
 /**
+ * The interfaces a rule masquerades or source-NATs packets out of (`oifname "ppp0" masquerade`): the
+ * way to an upstream, which the rules naming it is no reason to take as inside.
+ */
+export function upstreamInterfaces(chains: ReadonlyMap<string, Chain>): Set<string> {
+  const out = new Set<string>();
+  const walk = (conds: readonly Condition[]) => {
+    for (const c of conds) {
+      if (c.kind === "iface" && c.field === "oif" && !c.prefix && !c.negate) out.add(c.name);
+      else if (c.kind === "or") for (const alt of c.anyOf) walk(alt);
+    }
+  };
+  for (const chain of chains.values()) for (const r of chain.rules) if (r.action.kind === "snat") walk(r.conditions);
+  return out;
+}
+
+/**
  * The inside interfaces the variables of `sources` (a ruleset's file, then the files it includes)
  * and the rules name (see above), with an info diagnostic that says so at the first of the
  * variables; undefined when no variable names an outside interface the rules match, or nothing is
  * left inside. A name assigned twice counts as first assigned.
  */
-export function labelledInside(sources: readonly { file: string; lines: readonly string[] }[], matchedBy: () => ReadonlySet<string>): { internal: string[]; note: Diagnostic } | undefined {
+export function labelledInside(
+  sources: readonly { file: string; lines: readonly string[] }[],
+  matchedBy: () => ReadonlySet<string>,
+  upstreamBy: () => ReadonlySet<string> = () => new Set(),
+): { internal: string[]; note: Diagnostic } | undefined {
   const raw = new Map<string, { value: string; line: number; file: string }>();
   for (const { file, lines } of sources) {
     lines.forEach((l, i) => {
@@ -122,7 +142,9 @@ export function labelledInside(sources: readonly { file: string; lines: readonly
   // every other interface the rules name: not the side the author named the Internet's
   // (not one a name of both sides holds: `define VPN_UPLINK = "wg0"` may well be a way in)
   const mixed = new Set([...raw.keys()].filter((name) => sideOf(name) === undefined && saysOutside(name)).flatMap((name) => resolve(name)));
-  const others = [...matched].filter((v) => !outside.has(v) && v !== "lo" && !labelled.includes(v) && !mixed.has(v)).sort();
+  // (nor one the rules masquerade out of: a PPPoE link over the $WAN device is the way to the Internet)
+  const upstream = upstreamBy();
+  const others = [...matched].filter((v) => !outside.has(v) && v !== "lo" && !labelled.includes(v) && !mixed.has(v) && !upstream.has(v)).sort();
   const internal = [...labelled, ...others].sort();
   if (internal.length === 0) return undefined;
   const first = insideLabels[0] ?? outsideLabels[0]!;
@@ -150,7 +172,11 @@ export function labelledInside(sources: readonly { file: string; lines: readonly
 export function withLabelledInside(ruleset: Ruleset, text: string): Ruleset {
   if (ruleset.internetInterfaces || ruleset.internalInterfaces) return ruleset;
   const sources = [{ file: ruleset.file, lines: text.split("\n") }, ...[...(ruleset.includedLines ?? [])].map(([file, lines]) => ({ file, lines }))];
-  const found = labelledInside(sources, () => matchedInterfaces(ruleset.chains));
+  const found = labelledInside(
+    sources,
+    () => matchedInterfaces(ruleset.chains),
+    () => upstreamInterfaces(ruleset.chains),
+  );
   if (!found) return ruleset;
   const diagnostics = [...ruleset.diagnostics, found.note].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
   return { ...ruleset, internalInterfaces: found.internal, diagnostics };

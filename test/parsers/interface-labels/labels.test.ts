@@ -41,6 +41,8 @@ describe("labelledInside", () => {
     const both = labelledInside(src('define WAN = "eth0"\ndefine GUEST_IF = "eth2"\n'), () => new Set(["eth0", "eth2", "wg0", "lo"]));
     expect(both?.internal).toEqual(["eth2", "wg0"]);
     expect(both?.note.message).toMatch(/^eth2 \(\$GUEST_IF\) and wg0 \(matched by its rules, not named as \$WAN\) taken as inside interfaces/);
+    // one the rules masquerade out of (a PPPoE link over the $WAN device) is none either
+    expect(labelledInside(src('define WAN = "eth0"\n'), () => new Set(["eth0", "ppp0", "eth1"]), () => new Set(["ppp0"]))?.internal).toEqual(["eth1"]);
     // one a name of both sides holds is no inside one by the rules alone
     expect(labelledInside(src('define WAN = "eth0"\ndefine VPN_UPLINK = "wg0"\n'), () => new Set(["eth0", "wg0", "eth1"]))?.internal).toEqual(["eth1"]);
     // one interface named on both sides stays outside
