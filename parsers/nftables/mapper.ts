@@ -962,8 +962,9 @@ function distinctConditions(conds: readonly Condition[]): Condition[] {
 /**
  * Is `left OP @set` a lookup in a set only something outside the ruleset fills (see
  * outside-filled.ts): its elements time out or it is `flags dynamic`, and no rule adds or updates
- * elements, looked up by equality with keys of the packet's own (not its connection's original
- * tuple). What it lists now is read as it is, what may yet be added is an unknown condition.
+ * elements - or the rules fill it as a ban list only (ban-sets.ts) -, looked up by equality with
+ * keys of the packet's own (not its connection's original tuple). What it lists now is read as it
+ * is, what may yet be added is an unknown condition.
  */
 function filledFromOutside(st: SetState, parts: readonly Left[], op: MatchOp): boolean {
   if ((st.filledByRules && !st.ban) || (op !== "==" && op !== "!=" && op !== "implicit")) return false;
