@@ -7,9 +7,10 @@
  * first connection (ordinary traffic, see ordinary.ts) is under every limit and in no such set, so
  * no rule adds its source: looked up by the packet's source, what the rules may have added is an
  * unknown condition ordinary traffic does not meet, as for a ban list a daemon fills from outside
- * (../outside-filled.ts). A set any rule fills otherwise - a port knock's first step, a meter whose
- * own element holds the limit (the kernel adds the element before it tests the limit) - stays
- * unknown.
+ * (../outside-filled.ts). A set any rule fills otherwise - a port knock's first step, a set
+ * statement whose own element holds the limit (the kernel adds the element whatever its limit
+ * says: one packet under `limit rate over` left its source in the set, asked in a namespace) -
+ * stays unknown.
  *
  * The gate of a set statement is what runs before it in its rule: a limit statement, a meter, a
  * `ct count`, a quota, or another set statement's element limit that ordinary traffic passes under
