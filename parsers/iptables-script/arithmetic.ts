@@ -1,8 +1,9 @@
 /**
- * The shell's arithmetic expansion `$(( ... ))` on values the script knows: signed 64-bit integers
- * (bash and dash wrap as C does), decimal, `0x` hexadecimal, `0` octal and bash's `BASE#digits`
- * constants; variables as `$NAME`, `${NAME}` or a bare `NAME` (an unset or empty one is 0, one
- * holding an integer is that integer); the operators, by precedence: unary `+ - ! ~`, `**`, `* / %`,
+ * The shell's arithmetic expansion `$(( ... ))` on values the script knows, once the runner has
+ * filled in its `$NAME`, `${NAME}` and `$1` as the shell does first: signed 64-bit integers (bash
+ * and dash wrap as C does), decimal, `0x` hexadecimal, `0` octal and bash's `BASE#digits`
+ * constants; variables as bare `NAME`s (an unset or empty one is 0, one holding an integer is that
+ * integer, one holding an expression that expression); the operators, by precedence: unary `+ - ! ~`, `**`, `* / %`,
  * `+ -`, `<< >>`, `< <= > >=`, `== !=`, `&`, `^`, `|`, `&&`, `||`, `?:` and `,`. What changes a
  * variable (`=`, `+=`, `++`, `--`), a variable holding anything else than an integer, a division by
  * zero (the shell fails the command) are not computed: the expansion is then unknown, with why.
@@ -18,17 +19,17 @@ const wrap = (v: bigint) => BigInt.asIntN(64, v);
 /** Parentheses and unary operators one expression nests at most. */
 const MAX_NESTING = 256;
 
-/** Tokens: numbers, names, `$NAME` / `${NAME}` (a name), operators, parentheses. */
+/** Tokens: numbers, names, operators, parentheses. */
 function tokenize(text: string): string[] | { why: string } {
   const out: string[] = [];
-  const re = /\s*(?:(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)|([0-9]+#[0-9A-Za-z@_]+|0[xX][0-9A-Fa-f]+|[0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*=?|<<=?|>>=?|<=|>=|==|!=|&&|\|\||\+\+|--|[-+*/%&^|]=|[-+*/%<>!~&^|?:,()=]))/y;
+  const re = /\s*(?:([0-9]+#[0-9A-Za-z@_]+|0[xX][0-9A-Fa-f]+|[0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*=?|<<=?|>>=?|<=|>=|==|!=|&&|\|\||\+\+|--|[-+*/%&^|]=|[-+*/%<>!~&^|?:,()=]))/y;
   let at = 0;
   while (at < text.length) {
     if (/^\s*$/.test(text.slice(at))) break;
     re.lastIndex = at;
     const m = re.exec(text);
     if (!m) return { why: `'${text.trim()}' is arithmetic fwlint does not read` };
-    out.push(m[1] !== undefined ? "$" + m[1].replace(/^\$\{?|\}$/g, "") : (m[2] ?? m[3] ?? m[4])!);
+    out.push((m[1] ?? m[2] ?? m[3])!);
     at = re.lastIndex;
   }
   return out;
@@ -150,8 +151,8 @@ export function evaluateArithmetic(text: string, lookup: ArithLookup, depth = 0)
     i++;
     const n = constant(t);
     if (n !== undefined) return { value: wrap(n) };
-    const name = t.startsWith("$") ? t.slice(1) : t;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return { why: `'${t}' is not a value in arithmetic` };
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) return { why: `'${t}' is not a value in arithmetic` };
+    const name = t;
     const after = peek();
     if (after !== undefined && (after === "++" || after === "--" || (after.endsWith("=") && !["==", "!=", "<=", ">="].includes(after)))) return { why: `'${name}${after}' changes a variable: fwlint does not run it` };
     return variable(name);

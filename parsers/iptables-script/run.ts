@@ -26,7 +26,7 @@ import type { IpsetIndex } from "../ipset/match.js";
 import { type IpsetLog, isIpsetCommand } from "./ipsets.js";
 import type { Condition, DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
-import { plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
+import { lexShell, plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
 import type { AndOr, CaseArm, Command, OpaqueCmd, Pipeline, ScriptShell, SimpleCmd } from "./syntax.js";
 import { braceWords } from "./braces.js";
 import { evaluateArithmetic } from "./arithmetic.js";
@@ -275,13 +275,15 @@ export function runScript(
   const opaqueValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } => {
     const prog = p.what === "command substitution" ? whichIptables(p.text) : undefined;
     if (prog !== undefined) return { value: prog };
-    const variable = (name: string) => lookup({ kind: "param", name, quoted: true, pos: p.pos });
-    // $(( ... )) on known values; $(seq ...) with known numbers
+    // $(( ... )) on known values: its text expanded as the shell does first ($N, ${N}, $1), then
+    // computed with bare names read as variables
     if (p.what === "arithmetic expansion") {
-      const r = evaluateArithmetic(p.text.slice(3, -2), variable);
+      const expanded = expandHereDocLine(p.text.slice(3, -2), hereDocVariable(p.pos));
+      const r = "why" in expanded ? expanded : evaluateArithmetic(expanded.value, (name) => lookup({ kind: "param", name, quoted: true, pos: p.pos }));
       return "why" in r ? { why: `${clipText(p.text)} is an arithmetic expansion fwlint cannot compute: ${r.why}` } : r;
     }
-    const counted = p.what === "command substitution" ? seqOutput(p.text, variable) : undefined;
+    // $(seq ...) with known numbers: its command read and expanded as the script's own
+    const counted = p.what === "command substitution" ? substitutedSeq(p.text) : undefined;
     if (counted) return counted;
     // ${A[@]}, ${A[*]}, ${A[N]}, ${#A[@]}: a bash array's elements, one of them, how many
     const element = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)\[(@|\*|[0-9]+)\]\}$/.exec(p.text);
@@ -318,6 +320,19 @@ export function runScript(
       if (p.text === "$@" || p.text === "$*") return { value: args.join(" ") };
     }
     return { why: `${clipText(p.text)} is a ${p.what}, known only when the script runs` };
+  };
+
+  /**
+   * What `$(seq ...)` or `` `seq ...` `` (`text`) prints (seq.ts): its command lexed and its words
+   * expanded as the script's own; undefined for any other command, or one with more than words.
+   */
+  const substitutedSeq = (text: string): { value: string } | { why: string } | undefined => {
+    const inner = text.startsWith("$(") ? text.slice(2, -1) : text.slice(1, -1);
+    if (!/^\s*seq\s/.test(inner)) return undefined;
+    const { tokens, error } = lexShell(inner);
+    if (error || !tokens.every((t) => t.kind === "word" || (t.kind === "op" && t.op === "\n"))) return undefined;
+    const e = expand(tokens.filter((t): t is WordTok => t.kind === "word"));
+    return e.ok ? seqOutput(e.fields.map((f) => f.text), text) : { why: e.why };
   };
 
   /**

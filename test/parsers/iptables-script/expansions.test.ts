@@ -56,7 +56,6 @@ describe("arithmetic expansion", () => {
   it("integers, variables, operators by precedence, as bash computes them", () => {
     const cases: [string, string][] = [
       ["8000 + 80", "8080"],
-      ["$N + 80", "8080"],
       ["N+STEP*3", "8006"],
       ["(N+STEP)*3", "24006"],
       ["E + 1", "1"],
@@ -80,6 +79,8 @@ describe("arithmetic expansion", () => {
   });
   it("in a script: the port it computes; an unknown one skips the command with why", () => {
     expect(dports(["BASE=8000", "iptables -A INPUT -p tcp --dport $((BASE + 80)) -j ACCEPT"])).toEqual(["8080"]);
+    // $N, ${N} and a function's $1 are filled in first, as the shell does
+    expect(dports(["N=8000", "iptables -A INPUT -p tcp --dport $(($N + 80)) -j ACCEPT", "f() { iptables -A INPUT -p tcp --dport $((${1} + 1)) -j ACCEPT; }", "f 8080"])).toEqual(["8080", "8081"]);
     const rs = script(["iptables -A INPUT -p tcp --dport $((OFFSET + 80)) -j ACCEPT"]);
     expect(ports(rs)).toEqual([]);
     expect(diags(rs, "info")).toEqual([expect.stringMatching(/^info 1:\d+ iptables command skipped: \$\(\(OFFSET \+ 80\)\) is an arithmetic expansion fwlint cannot compute: \$OFFSET is not assigned in this file/)]);
@@ -87,19 +88,22 @@ describe("arithmetic expansion", () => {
 });
 
 describe("$(seq ...)", () => {
-  const lookup = (name: string) => (name === "LAST" ? { value: "6003" } : { why: `$${name} is not assigned` });
-  it("one, two or three integers; variables holding them", () => {
-    expect(seqOutput("$(seq 3)", lookup)).toEqual({ value: "1\n2\n3" });
-    expect(seqOutput("$(seq 6000 $LAST)", lookup)).toEqual({ value: "6000\n6001\n6002\n6003" });
-    expect(seqOutput('`seq 10 -4 1`', lookup)).toEqual({ value: "10\n6\n2" });
-    expect(seqOutput("$(seq 5 1)", lookup)).toEqual({ value: "" });
-    expect(seqOutput("$(seq 1 0 5)", lookup)).toHaveProperty("why");
-    expect(seqOutput("$(seq 1 $NOPE)", lookup)).toEqual({ why: "$NOPE is not assigned" });
+  const seq = (text: string) => seqOutput(text.split(" "), `$(${text})`);
+  it("one, two or three integers", () => {
+    expect(seq("seq 3")).toEqual({ value: "1\n2\n3" });
+    expect(seq("seq 6000 6003")).toEqual({ value: "6000\n6001\n6002\n6003" });
+    expect(seq("seq 10 -4 1")).toEqual({ value: "10\n6\n2" });
+    expect(seq("seq 5 1")).toEqual({ value: "" });
+    expect(seq("seq 1 0 5")).toHaveProperty("why");
     // another command, an option, a fraction: not seq's numbers
-    for (const t of ["$(ls)", "$(seq -w 1 3)", "$(seq 1 0.5 3)", "$(seq 1 3 | head -1)"]) expect(seqOutput(t, lookup), t).toBeUndefined();
+    for (const t of ["ls", "seq -w 1 3", "seq 1 0.5 3"]) expect(seq(t), t).toBeUndefined();
   });
-  it("in a script's for loop", () => {
+  it("in a script: its words expanded as the script's own; variables, backquotes, arithmetic; a pipe or an unknown value is not read", () => {
     expect(dports(["for p in $(seq 21 2 25); do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done"])).toEqual(["21", "23", "25"]);
+    expect(dports(["LAST=6003", 'for p in $(seq 6002 "${LAST}") `seq $((LAST + 1)) 6004`; do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done'])).toEqual(["6002", "6003", "6004"]);
+    const rs = script(["for p in $(seq 1 $NOPE) $(seq 1 3 | head -1); do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done"]);
+    expect(ports(rs)).toEqual([]);
+    expect(diags(rs, "info")[0]).toMatch(/\$NOPE is not assigned/);
   });
 });
 
