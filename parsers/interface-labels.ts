@@ -72,33 +72,24 @@ function items(raw: string): string[] {
     .filter((x) => x !== "");
 }
 
-/** Every interface name a chain's rules match (iif/oif, in alternatives too). */
-export function matchedInterfaces(chains: ReadonlyMap<string, Chain>): Set<string> {
-  const out = new Set<string>();
-  const walk = (conds: readonly Condition[]) => {
-    for (const c of conds) {
-      if (c.kind === "iface" && !c.prefix) out.add(c.name);
-      else if (c.kind === "or") for (const alt of c.anyOf) walk(alt);
-    }
-  };
-  for (const chain of chains.values()) for (const r of chain.rules) walk(r.conditions);
-  return out;
-}
-
 /**
- * The interfaces a rule masquerades or source-NATs packets out of (`oifname "ppp0" masquerade`): the
- * way to an upstream, which the rules naming it is no reason to take as inside.
+ * Every interface name the chains' rules match (iif/oif, in alternatives too), and of those the
+ * ones a rule masquerades or source-NATs packets out of (`oifname "ppp0" masquerade`): the way to
+ * an upstream, which the rules naming it is no reason to take as inside. One walk of the rules.
  */
-export function upstreamInterfaces(chains: ReadonlyMap<string, Chain>): Set<string> {
-  const out = new Set<string>();
-  const walk = (conds: readonly Condition[]) => {
+export function matchedInterfaces(chains: ReadonlyMap<string, Chain>): { matched: Set<string>; upstream: Set<string> } {
+  const matched = new Set<string>();
+  const upstream = new Set<string>();
+  const walk = (conds: readonly Condition[], snat: boolean) => {
     for (const c of conds) {
-      if (c.kind === "iface" && c.field === "oif" && !c.prefix && !c.negate) out.add(c.name);
-      else if (c.kind === "or") for (const alt of c.anyOf) walk(alt);
+      if (c.kind === "iface" && !c.prefix) {
+        matched.add(c.name);
+        if (snat && c.field === "oif" && !c.negate) upstream.add(c.name);
+      } else if (c.kind === "or") for (const alt of c.anyOf) walk(alt, snat);
     }
   };
-  for (const chain of chains.values()) for (const r of chain.rules) if (r.action.kind === "snat") walk(r.conditions);
-  return out;
+  for (const chain of chains.values()) for (const r of chain.rules) walk(r.conditions, r.action.kind === "snat");
+  return { matched, upstream };
 }
 
 /**
@@ -109,8 +100,7 @@ export function upstreamInterfaces(chains: ReadonlyMap<string, Chain>): Set<stri
  */
 export function labelledInside(
   sources: readonly { file: string; lines: readonly string[] }[],
-  matchedBy: () => ReadonlySet<string>,
-  upstreamBy: () => ReadonlySet<string> = () => new Set(),
+  interfacesBy: () => { matched: ReadonlySet<string>; upstream?: ReadonlySet<string> },
 ): { internal: string[]; note: Diagnostic } | undefined {
   const raw = new Map<string, { value: string; line: number; file: string }>();
   for (const { file, lines } of sources) {
@@ -127,7 +117,7 @@ export function labelledInside(
   const named = [...raw].map(([name, d]) => ({ name, ...d, side: sideOf(name) })).filter((d) => d.side !== undefined);
   // (the rules' interfaces are gathered only for a ruleset whose variables name the outside)
   if (!named.some((d) => d.side === "outside")) return undefined;
-  const matched = matchedBy();
+  const { matched, upstream = new Set<string>() } = interfacesBy();
   const labels: Label[] = [];
   for (const { name, line, file, side } of named) {
     if (!side) continue;
@@ -143,7 +133,6 @@ export function labelledInside(
   // (not one a name of both sides holds: `define VPN_UPLINK = "wg0"` may well be a way in)
   const mixed = new Set([...raw.keys()].filter((name) => sideOf(name) === undefined && saysOutside(name)).flatMap((name) => resolve(name)));
   // (nor one the rules masquerade out of: a PPPoE link over the $WAN device is the way to the Internet)
-  const upstream = upstreamBy();
   const others = [...matched].filter((v) => !outside.has(v) && v !== "lo" && !labelled.includes(v) && !mixed.has(v) && !upstream.has(v)).sort();
   const internal = [...labelled, ...others].sort();
   if (internal.length === 0) return undefined;
@@ -172,11 +161,7 @@ export function labelledInside(
 export function withLabelledInside(ruleset: Ruleset, text: string): Ruleset {
   if (ruleset.internetInterfaces || ruleset.internalInterfaces) return ruleset;
   const sources = [{ file: ruleset.file, lines: text.split("\n") }, ...[...(ruleset.includedLines ?? [])].map(([file, lines]) => ({ file, lines }))];
-  const found = labelledInside(
-    sources,
-    () => matchedInterfaces(ruleset.chains),
-    () => upstreamInterfaces(ruleset.chains),
-  );
+  const found = labelledInside(sources, () => matchedInterfaces(ruleset.chains));
   if (!found) return ruleset;
   const diagnostics = [...ruleset.diagnostics, found.note].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
   return { ...ruleset, internalInterfaces: found.internal, diagnostics };
