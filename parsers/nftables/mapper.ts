@@ -2786,11 +2786,11 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
         if (runs && rewritesDestination(st)) dnat = true;
       }
     };
+    for (const c of t.chains.values()) eachRule(c.rules.map((r) => r.node), visit);
+    // which of the sets its rules fill are ban lists (ban-sets.ts): only a table with such a set is looked at again
+    if (![...t.sets.values()].some((s) => s.filledByRules)) continue;
     const tableRules: RuleNode[] = [];
-    for (const c of t.chains.values()) eachRule(c.rules.map((r) => r.node), (n) => {
-        visit(n);
-        tableRules.push(n);
-      });
+    for (const c of t.chains.values()) eachRule(c.rules.map((r) => r.node), (n) => tableRules.push(n));
     for (const [name, ban] of banLists(tableRules)) {
       const s = t.sets.get(name);
       if (s) s.ban = ban;
