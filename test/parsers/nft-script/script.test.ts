@@ -24,6 +24,9 @@ const verdict = (rs: Ruleset, p: Packet) => verdictFor(rs, p).verdict;
 /** Rule positions of a chain, "line:column". */
 const places = (rs: Ruleset, key: string) => rs.chains.get(key)!.rules.map((r) => `${r.span.line}:${r.span.column}`);
 
+/** A table whose input chain lets $ADMIN reach SSH, as nft text a script writes (six lines). */
+const ADMIN_SSH = ["table inet filter {", "  chain input {", "    type filter hook input priority 0; policy drop;", "    ip saddr $ADMIN tcp dport 22 accept", "  }", "}"];
+
 const HEAD = ["#!/bin/sh", "nft add table inet filter", "nft add chain inet filter input '{ type filter hook input priority 0; policy drop; }'"];
 
 describe("detectNftScript", () => {
@@ -121,12 +124,7 @@ describe("parseNftScript: commands at their places", () => {
     const rs = script([
       "nft -f - <<'EOF'",
       "define ADMIN = 192.0.2.0/24",
-      "table inet filter {",
-      "  chain input {",
-      "    type filter hook input priority 0; policy drop;",
-      "    ip saddr $ADMIN tcp dport 22 accept",
-      "  }",
-      "}",
+      ...ADMIN_SSH,
       "EOF",
     ]);
     expect(diags(rs)).toEqual([]);
@@ -207,12 +205,7 @@ describe("parseNftScript: commands at their places", () => {
     const rs = script([
       "ADMIN=192.0.2.0/24",
       "cat > /etc/nftables.conf <<EOF",
-      "table inet filter {",
-      "  chain input {",
-      "    type filter hook input priority 0; policy drop;",
-      "    ip saddr $ADMIN tcp dport 22 accept",
-      "  }",
-      "}",
+      ...ADMIN_SSH,
       "EOF",
       "nft -f /etc/nftables.conf",
       "tee /etc/nftables.d/mail.nft >/dev/null <<'EOF'",
