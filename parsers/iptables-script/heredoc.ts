@@ -9,6 +9,8 @@ export interface PlacedLine {
   text: string;
   line: number;
   column: number;
+  /** The file it is in, when not the script read (see Pos.file). */
+  file?: string;
 }
 
 /**

@@ -22,7 +22,7 @@ import type { Chain, Diagnostic, DiagnosticSeverity, Family, Pipeline, Ruleset }
 import { buildPipelines } from "../iptables/mapper.js";
 import { detectIptablesScript } from "./detect.js";
 import type { Pos } from "./lexer.js";
-import { runScript } from "./run.js";
+import { type SourcedFiles, runScript } from "./run.js";
 import { readScript } from "./syntax.js";
 import type { FamilyTables } from "./tables.js";
 import { internalErrorRuleset } from "../internal-error.js";
@@ -38,10 +38,40 @@ export const FORMAT = "iptables-script";
 export const V6_TABLE_PREFIX = "ip6:";
 
 export interface ParseScriptOptions {
-  /** Reads the ipset save files beside the script (default: the disk; a git revision's tree for diff --base). */
+  /** Reads the ipset save files beside the script and the files it sources (default: the disk; a git revision's tree for diff --base). */
   io?: IncludeIo;
   /** Where the file is when `file` only labels it. */
   origin?: string;
+  /** The files the script sources must stay in this folder (default: the script's own; see SourcedFiles). */
+  root?: string;
+}
+
+/** How a script reads the files it sources, from the parser's options. */
+export function sourcedFiles(opts: { io?: IncludeIo; origin?: string; root?: string }): SourcedFiles {
+  return { io: opts.io ?? diskIo, ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) };
+}
+
+/** The files a script sourced, as a ruleset names the files read with it (Ruleset.includedFiles and includedLines). */
+export function withSourced(ruleset: Ruleset, sourced: ReadonlyMap<string, string[]>): Ruleset {
+  if (sourced.size === 0) return ruleset;
+  return { ...ruleset, includedFiles: [...(ruleset.includedFiles ?? []), ...sourced.keys()], includedLines: new Map([...(ruleset.includedLines ?? []), ...sourced]) };
+}
+
+/**
+ * Marks the diagnostic that says a variable comes from the environment (RunResult.fromEnvironment)
+ * as naming what the file does not define: a script sourced by another (`. ./site-rules.sh`) uses
+ * that one's variables, and read on its own it is such a fragment (src/cli/includer.ts reads it as
+ * part of the script that sources it, when the run has one).
+ */
+export function markUnresolved(diagnostics: Diagnostic[], at: Pos | undefined, file: string): void {
+  if (!at) return;
+  const there = diagnostics.find((d) => d.file === (at.file ?? file) && d.line === at.line && d.column === at.column) ?? diagnostics.find((d) => d.file === (at.file ?? file) && d.line === at.line && /is not assigned in this file/.test(d.message));
+  if (there) there.unresolved = true;
+}
+
+/** Diagnostics in order: the script's first, then each sourced file's, each by line and column. */
+export function byPlace(file: string): (a: Diagnostic, b: Diagnostic) => number {
+  return (a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file === file ? -1 : b.file === file ? 1 : a.file < b.file ? -1 : 1);
 }
 
 /**
@@ -53,7 +83,7 @@ const RUNS_IPSET = /(^|[\s;&|(`])(\S*\/)?ipset\s/m;
 
 export function parseIptablesScript(text: string, file: string, opts: ParseScriptOptions = {}): Ruleset {
   const diagnostics: Diagnostic[] = [];
-  const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
+  const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
   try {
     const { items, lines, errexit, shell } = readScript(text, diag);
     const runsIpset = RUNS_IPSET.test(text);
@@ -62,7 +92,7 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     let made: IpsetIndex | undefined;
     if (runsIpset && namesIpsets(text)) {
       const log = new IpsetLog();
-      runScript(items, lines, file, () => {}, { errexit, shell, ipsetLog: log });
+      runScript(items, lines, file, () => {}, { errexit, shell, ipsetLog: log, files: sourcedFiles(opts) });
       const read = log.sets(file, text);
       if ("index" in read) {
         made = read.index;
@@ -72,9 +102,10 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     const index = made ?? sets?.index;
     // (the second run follows the ipset commands again with a log of its own: each gets the outcome it
     // got in the first, so `&&` / `||` take the same branches; nothing reads that log)
-    const { v4, v6 } = runScript(items, lines, file, diag, { errexit, shell, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}) });
-    diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-    const ruleset = assemble(file, v4, v6, diagnostics);
+    const { v4, v6, sourced, fromEnvironment } = runScript(items, lines, file, diag, { errexit, shell, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}), files: sourcedFiles(opts) });
+    markUnresolved(diagnostics, fromEnvironment, file);
+    diagnostics.sort(byPlace(file));
+    const ruleset = withSourced(assemble(file, v4, v6, diagnostics), sourced);
     sets?.attach(ruleset);
     return ruleset;
   } catch (e) {

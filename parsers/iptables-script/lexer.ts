@@ -15,6 +15,8 @@
 export interface Pos {
   line: number;
   column: number;
+  /** The file the position is in, when it is not the script read (a file the script sources, see run.ts). */
+  file?: string;
 }
 
 export type Part =
@@ -95,7 +97,8 @@ class ShellLexError extends Error {
   }
 }
 
-export function lexShell(input: string): Lexed {
+/** `file`: the file the text is, stamped on every position, when it is not the script read (a file it sources). */
+export function lexShell(input: string, file?: string): Lexed {
   const text = input.replace(/\r\n/g, "\n");
   const lines = text.split("\n");
   const lineStarts: number[] = [0];
@@ -108,7 +111,9 @@ export function lexShell(input: string): Lexed {
       if (lineStarts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: at - lineStarts[lo]! + 1 };
+    const pos: Pos = { line: lo + 1, column: at - lineStarts[lo]! + 1 };
+    if (file !== undefined) pos.file = file;
+    return pos;
   };
 
   const n = text.length;

@@ -32,6 +32,11 @@ export interface RestoreProblem {
   message: string;
 }
 
+/** Column `column` of the line, in its file. */
+function placed(l: PlacedLine, column: number): Pos {
+  return l.file !== undefined ? { line: l.line, column, file: l.file } : { line: l.line, column };
+}
+
 /** The fields of a command line, or where its quoting is broken. */
 function fieldsOf(l: PlacedLine): ArgField[] | RestoreProblem {
   const out: ArgField[] = [];
@@ -53,14 +58,14 @@ function fieldsOf(l: PlacedLine): ArgField[] | RestoreProblem {
           text += t[e]!;
           e++;
         }
-        if (e >= t.length) return { pos: { line: l.line, column: l.column + k }, message: "iptables-restore: a double quote is not closed on this line" };
+        if (e >= t.length) return { pos: placed(l, l.column + k), message: "iptables-restore: a double quote is not closed on this line" };
         k = e + 1;
         continue;
       }
       text += c;
       k++;
     }
-    out.push({ text, pos: { line: l.line, column: l.column + start }, ...(quoted ? { quoted: true } : {}) });
+    out.push({ text, pos: placed(l, l.column + start), ...(quoted ? { quoted: true } : {}) });
   }
   return out;
 }
@@ -76,7 +81,7 @@ export function readRestoreDocument(lines: readonly PlacedLine[]): { blocks: Res
     const text = l.text.trim();
     if (text === "" || text.startsWith("#")) continue;
     const lead = l.text.length - l.text.trimStart().length;
-    const pos: Pos = { line: l.line, column: l.column + lead };
+    const pos = placed(l, l.column + lead);
     if (text.startsWith("*")) {
       if (open) return { blocks, problem: { pos, message: `iptables-restore: table ${open.table} (line ${open.pos.line}) is not ended by COMMIT before this table` } };
       open = { table: text.slice(1).trim(), pos, chains: [], commands: [], committed: false };
@@ -92,7 +97,7 @@ export function readRestoreDocument(lines: readonly PlacedLine[]): { blocks: Res
     if (text.startsWith(":")) {
       const m = /^:(\S+)\s+(\S+)/.exec(text);
       if (!m) return { blocks, problem: { pos, message: "iptables-restore: a chain line needs a policy (:CHAIN POLICY [packets:bytes], '-' for a user chain)" } };
-      open.chains.push({ name: m[1]!, policy: m[2]!, pos, policyPos: { line: l.line, column: pos.column + text.indexOf(m[2]!, m[1]!.length + 1) } });
+      open.chains.push({ name: m[1]!, policy: m[2]!, pos, policyPos: placed(l, pos.column + text.indexOf(m[2]!, m[1]!.length + 1)) });
       continue;
     }
     const fields = fieldsOf(l);

@@ -27,7 +27,7 @@ import { type IpsetLog, isIpsetCommand } from "./ipsets.js";
 import type { Condition, DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
 import { lexShell, plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
-import type { AndOr, CaseArm, Command, OpaqueCmd, Pipeline, ScriptShell, SimpleCmd } from "./syntax.js";
+import { type AndOr, type CaseArm, type Command, type OpaqueCmd, type Pipeline, type ScriptShell, type SimpleCmd, readScript } from "./syntax.js";
 import { braceWords } from "./braces.js";
 import { evaluateArithmetic } from "./arithmetic.js";
 import { seqOutput } from "./seq.js";
@@ -37,6 +37,10 @@ import { FamilyTables, type Status } from "./tables.js";
 import { type PlacedLine, type ScriptText, expandHereDocLine } from "./heredoc.js";
 import { type RestoreBlock, readRestoreDocument } from "./restore.js";
 import { TABLES } from "../iptables/modules.js";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import type { IncludeIo } from "../file-io.js";
+import { resolveInclude } from "../nftables/include.js";
+import { GLOB_CHARS } from "../../src/model/glob.js";
 
 type VarState = { kind: "value"; value: string } | { kind: "array"; values: string[] } | { kind: "unset" } | { kind: "unknown"; why: string };
 
@@ -123,11 +127,30 @@ const NFT_INTERFACE_KEYS: ReadonlySet<string> = new Set(["iifname", "oifname", "
 /** Rounds one while or until loop over a condition runs at most (`while true` with no break ends there). */
 const MAX_WHILE_ROUNDS = 4_096;
 
-/** A function call being run: its arguments, the variables its `local`s hide, and how it returned. */
+/**
+ * A function call being run: its arguments, the variables its `local`s hide, and how it returned.
+ * Or a file being sourced (`. FILE`): the arguments and `local`s of the function that sources it,
+ * if any, and how the file returned (`return` in it ends it, not the script).
+ */
 interface Frame {
-  args: string[];
+  args: string[] | undefined;
   saved: Map<string, VarState | undefined>;
   returned?: Outcome;
+}
+
+/** Files sourced inside one another at most (a file that sources itself). */
+const MAX_SOURCE_DEPTH = 16;
+
+/**
+ * How the script's `. FILE` / `source FILE` commands read files: the script's own path (where it
+ * is, when `file` only labels it), the folder files must stay in (a file outside is read from the
+ * tree's copy of the machine's folders, as an nft include is: parsers/nftables/include.ts), and
+ * how to read them.
+ */
+export interface SourcedFiles {
+  origin?: string;
+  root?: string;
+  io: IncludeIo;
 }
 
 function basename(s: string): string {
@@ -187,6 +210,13 @@ export interface NftSink {
 export interface RunResult {
   v4: FamilyTables;
   v6: FamilyTables;
+  /** The files the script sourced and read (`. FILE`), by the name their diagnostics and rules give, with their lines. */
+  sourced: Map<string, string[]>;
+  /**
+   * Where the script first needed a variable that it does not assign (nor a file it sources): from
+   * the environment - or from a script that sources this one, as a fragment.
+   */
+  fromEnvironment?: Pos;
 }
 
 export function runScript(
@@ -194,13 +224,19 @@ export function runScript(
   lines: string[],
   file: string,
   diag: (severity: DiagnosticSeverity, pos: Pos, message: string) => void,
-  opts: { errexit?: boolean; shell?: ScriptShell; ipsets?: IpsetIndex; ipsetLog?: IpsetLog; nft?: NftSink } = {},
+  opts: { errexit?: boolean; shell?: ScriptShell; ipsets?: IpsetIndex; ipsetLog?: IpsetLog; nft?: NftSink; files?: SourcedFiles } = {},
 ): RunResult {
   // (a loop's or function's body says the same thing at the same place each round: once is enough)
   const said = new Set<string>();
   const tell = diag;
-  diag = (severity, pos, message) => {
-    const key = `${severity} ${pos.line}:${pos.column} ${message}`;
+  /**
+   * The sourced file whose command is being run (undefined: the script's): a position the rule
+   * reader makes from a word's (the column after an option) has no file of its own, and is there.
+   */
+  let inFile: string | undefined;
+  diag = (severity, at, message) => {
+    const pos = at.file === undefined && inFile !== undefined ? { ...at, file: inFile } : at;
+    const key = `${severity} ${pos.file ?? ""}:${pos.line}:${pos.column} ${message}`;
     if (said.has(key)) return;
     said.add(key);
     tell(severity, pos, message);
@@ -229,11 +265,20 @@ export function runScript(
   const written = new Map<string, ScriptText>();
   /** What the command being run reads through a pipe (`cat <<EOF | iptables-restore`). */
   let piped: ScriptText | undefined;
+  /** The first variable the script needed that no file it reads assigns (see RunResult.fromEnvironment). */
+  let fromEnvironment: Pos | undefined;
   /** Set by `source` / `eval`: any variable may have changed. */
   let unknownEnv: string | undefined;
   let stopped: { line: number; why: string; status?: Outcome } | undefined;
   const info = (pos: Pos, message: string) => diag("info", pos, message);
-  const spanOf = (pos: Pos): SourceSpan => ({ file, line: pos.line, column: pos.column, text: lines[pos.line - 1] ?? "" });
+  /** Files sourced (`. FILE`) by the name their positions give, with their lines; the paths being sourced, innermost last. */
+  const sourced = new Map<string, string[]>();
+  const sourcing: string[] = [];
+  /** The lines of the file a position is in: the script's, or a sourced file's. */
+  const linesOf = (pos: Pos): readonly string[] => (pos.file === undefined ? lines : (sourced.get(pos.file) ?? []));
+  /** Where a position is, for messages: its line, and its file when that is a sourced one. */
+  const placeText = (pos: Pos): string => (pos.file === undefined ? `line ${pos.line}` : `${pos.file}:${pos.line}`);
+  const spanOf = (pos: Pos): SourceSpan => ({ file: pos.file ?? file, line: pos.line, column: pos.column, text: linesOf(pos)[pos.line - 1] ?? "" });
   const fallbackNoted = new Set<string>();
   /** Set while looking at commands that are not run (no diagnostics from lookups then). */
   let probing = false;
@@ -269,6 +314,7 @@ export function runScript(
     if (st?.kind === "value") return { value: st.value };
     if (st?.kind === "unset") return { value: "" };
     if (st?.kind === "unknown") return { why: st.why };
+    if (!unknownEnv) fromEnvironment ??= p.pos;
     return { why: unknownEnv ? `$${p.name} is not assigned in this file (it may come from ${unknownEnv})` : `$${p.name} is not assigned in this file (it would come from the environment)` };
   };
 
@@ -285,6 +331,11 @@ export function runScript(
     // $(seq ...) with known numbers: its command read and expanded as the script's own
     const counted = p.what === "command substitution" ? substitutedSeq(p.text) : undefined;
     if (counted) return counted;
+    // $(dirname "$0"), $(cd "$(dirname "$0")" && pwd): where the script is
+    const folder = p.what === "command substitution" ? substitutedFolder(p.text) : undefined;
+    if (folder) return folder;
+    // $0: the script's path, when fwlint knows where it is (it reads the files the script sources)
+    if ((p.text === "$0" || p.text === "${0}") && opts.files) return { value: selfPath() };
     // ${A[@]}, ${A[*]}, ${A[N]}, ${#A[@]}: a bash array's elements, one of them, how many
     const element = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)\[(@|\*|[0-9]+)\]\}$/.exec(p.text);
     if (element) {
@@ -333,6 +384,37 @@ export function runScript(
     if (error || !tokens.every((t) => t.kind === "word" || (t.kind === "op" && t.op === "\n"))) return undefined;
     const e = expand(tokens.filter((t): t is WordTok => t.kind === "word"));
     return e.ok ? seqOutput(e.fields.map((f) => f.text), text) : { why: e.why };
+  };
+
+  /** The script's own path, absolute: `$0` as the script is run by its path. */
+  const selfPath = (): string => resolve(opts.files?.origin ?? file);
+
+  /**
+   * What a command substitution that names a folder prints: `dirname PATH` (as dirname(1) cuts it)
+   * and `cd DIR && pwd` (DIR absolute, a relative one taken from the script's own folder, as
+   * source takes it); its words expanded as the script's own. Undefined for any other command.
+   */
+  const substitutedFolder = (text: string): { value: string } | { why: string } | undefined => {
+    const inner = text.startsWith("$(") ? text.slice(2, -1) : text.slice(1, -1);
+    if (!/^\s*(dirname|cd)\s/.test(inner)) return undefined;
+    const { tokens, error } = lexShell(inner);
+    if (error) return undefined;
+    const shape = tokens.filter((t) => !(t.kind === "op" && t.op === "\n")).map((t) => (t.kind === "word" ? (plainText(t) ?? "W") : t.kind === "op" ? t.op : "R"));
+    const words = tokens.filter((t): t is WordTok => t.kind === "word");
+    if (shape[0] === "dirname" && (shape.length === 2 || (shape.length === 3 && shape[1] === "--"))) {
+      const e = expand(words.slice(-1));
+      if (!e.ok) return { why: e.why };
+      if (e.fields.length !== 1) return undefined;
+      return { value: dirnameOf(e.fields[0]!.text) };
+    }
+    const pwdAt = shape.length === 4 ? 3 : shape.length === 5 && shape[1] === "-P" ? 4 : -1;
+    if (shape[0] === "cd" && pwdAt > 0 && (shape[pwdAt - 1] === "&&" || shape[pwdAt - 1] === ";") && shape[pwdAt] === "pwd") {
+      const e = expand([words[pwdAt === 3 ? 1 : 2]!]);
+      if (!e.ok) return { why: e.why };
+      if (e.fields.length !== 1) return undefined;
+      return { value: resolve(dirname(selfPath()), e.fields[0]!.text) };
+    }
+    return undefined;
   };
 
   /**
@@ -412,16 +494,18 @@ export function runScript(
   /** A here-document as the command at `pos` reads it: its lines at their places, filled in unless its delimiter is quoted. */
   const hereDocText = (doc: NonNullable<RedirTok["heredoc"]>, pos: Pos): ScriptText | { pos: Pos; why: string } => {
     const out: PlacedLine[] = [];
+    // (a here-document is in the file of the command that reads it)
+    const within = pos.file !== undefined ? { file: pos.file } : {};
     for (let line = doc.firstLine; line <= doc.lastLine; line++) {
-      const raw = lines[line - 1] ?? "";
+      const raw = linesOf(pos)[line - 1] ?? "";
       const strip = doc.strip ? /^\t*/.exec(raw)![0].length : 0;
       let text = raw.slice(strip);
       if (!doc.quoted) {
         const e = expandHereDocLine(text, hereDocVariable(pos));
-        if ("why" in e) return { pos: { line, column: strip + e.column }, why: e.why };
+        if ("why" in e) return { pos: { line, column: strip + e.column, ...within }, why: e.why };
         text = e.value;
       }
-      out.push({ text, line, column: strip + 1 });
+      out.push({ text, line, column: strip + 1, ...within });
     }
     return { lines: out, what: `the here-document of lines ${doc.firstLine}-${doc.lastLine}` };
   };
@@ -443,7 +527,8 @@ export function runScript(
     const here = redirs.find((r) => r.op === "<<<" && r.target);
     if (here?.target) {
       const v = valueOf(here.target.parts);
-      return "why" in v ? v : { lines: v.value.split("\n").map((text, k) => ({ text, line: here.target!.pos.line + k, column: k === 0 ? here.target!.pos.column : 1 })), what: "the <<< string" };
+      const at = here.target.pos;
+      return "why" in v ? v : { lines: v.value.split("\n").map((text, k) => ({ text, line: at.line + k, column: k === 0 ? at.column : 1, ...(at.file !== undefined ? { file: at.file } : {}) })), what: "the <<< string" };
     }
     const from = redirs.find((r) => r.op === "<" && r.target);
     if (from) {
@@ -698,7 +783,18 @@ export function runScript(
     }
   };
 
+  /** The command being run is in this sourced file (see diag): positions made from its words' name it too. */
   const runSimple = (cmd: SimpleCmd): Outcome => {
+    const was = inFile;
+    inFile = cmd.pos.file;
+    try {
+      return runSimpleIn(cmd);
+    } finally {
+      inFile = was;
+    }
+  };
+
+  const runSimpleIn = (cmd: SimpleCmd): Outcome => {
     if (cmd.arrays) assignArrays(cmd);
     const words = cmd.words;
     let k = 0;
@@ -859,7 +955,7 @@ export function runScript(
       const inner = fields.slice(k);
       if (prog === "exec" && inner.length > 0) {
         const out = runFields(inner, cmd);
-        stopped ??= { line: head.pos.line, why: `exec at line ${head.pos.line} replaces the shell` };
+        stopped ??= { line: head.pos.line, why: `exec at ${placeText(head.pos)} replaces the shell` };
         return out;
       }
       return runFields(inner, cmd, unknowns);
@@ -872,6 +968,12 @@ export function runScript(
       const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
       const hereDoc = doc ? hereDocText(doc, head.pos) : undefined;
       if (prog === "ipset") return opts.ipsetLog!.run(fields, cmd.redirs, hereDoc);
+      if (head.pos.file !== undefined) {
+        // (the nft text of a script is read at the script's own lines; a sourced file's are elsewhere)
+        noteSkipped(1, head.pos);
+        info(head.pos, `nft command in ${head.pos.file}, which the script sources, skipped: fwlint reads the nft commands of the script itself; check that file's rules apart`);
+        return "unknown";
+      }
       return opts.nft!.run(fields.slice(1), head, cmd.redirs, { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}), ...(hereDoc ? { hereDoc } : {}), ...(unknowns.length > 0 ? { unknowns } : {}) });
     }
     const family = iptablesFamily(prog);
@@ -903,7 +1005,7 @@ export function runScript(
     if (prog === "exit" || prog === "return") {
       const code = fields[1]?.text;
       const status: Outcome = code === "0" ? "ok" : code !== undefined && /^\d+$/.test(code) ? "fail" : "unknown";
-      stopped = { line: head.pos.line, why: `the script ${prog === "exit" ? "exits" : "returns"} at line ${head.pos.line}`, status };
+      stopped = { line: head.pos.line, why: `the script ${prog === "exit" ? "exits" : "returns"} at ${placeText(head.pos)}`, status };
       return "ok";
     }
     if (prog === "set") {
@@ -920,8 +1022,10 @@ export function runScript(
     }
     if (prog === "source" || prog === "." || prog === "eval") {
       const what = `'${prog}${fields[1] ? " " + fields[1].text : ""}'`;
-      info(head.pos, `${what} skipped: fwlint reads only this file; variables it may set are treated as unknown from here on`);
-      poison({ names: [], all: true }, `${what} at line ${head.pos.line}`);
+      const read = prog === "eval" ? { why: "fwlint does not run text as commands" } : source(fields, head.pos);
+      if (!("why" in read)) return read.outcome;
+      info(head.pos, `${what} skipped: ${read.why}; variables it may set are treated as unknown from here on`);
+      poison({ names: [], all: true }, `${what} at ${placeText(head.pos)}`);
       return "unknown";
     }
     const fn = functions.get(head.text);
@@ -1089,6 +1193,50 @@ export function runScript(
   const halted = (): boolean => {
     const l = loops[loops.length - 1];
     return stopped !== undefined || frame()?.returned !== undefined || (l !== undefined && (l.broke || l.next));
+  };
+
+  /**
+   * `. FILE` / `source FILE`: the file's commands run in this shell - its variables, functions and
+   * rules are the script's, its rules and diagnostics at its own lines -, as the shell runs them,
+   * when fwlint can read it: a path with a slash (a name alone is looked up on PATH), no glob, no
+   * arguments. A relative path is the script's working folder's, taken as its own folder (with an
+   * info); an absolute one outside the scanned tree is read from the tree's copy of the machine's
+   * folders (`etc/firewall.conf` for `/etc/firewall.conf`), as an nft include is. `return` in it
+   * ends the file. Why not otherwise.
+   */
+  const source = (fields: ArgField[], pos: Pos): { outcome: Outcome } | { why: string } => {
+    const spec = fields[1]?.text;
+    if (!opts.files || spec === undefined) return { why: "fwlint reads only this file" };
+    if (fields.length > 2) return { why: "fwlint does not source a file with arguments" };
+    if (!spec.includes("/")) return { why: `the shell looks '${spec}' up on PATH, which fwlint does not know` };
+    if (GLOB_CHARS.test(spec)) return { why: "its path is a glob pattern, which the shell expands on the machine" };
+    if (sourcing.length >= MAX_SOURCE_DEPTH) return { why: `files are sourced inside one another more than ${MAX_SOURCE_DEPTH} deep here` };
+    const { io, origin, root } = opts.files;
+    const self = resolve(origin ?? file);
+    const r = resolveInclude(spec, self, resolve(root ?? dirname(self)), io);
+    if (r.kind === "none") return { why: `nothing matches ${spec}` };
+    if (r.kind !== "files") {
+      const why = r.message.replace(/^include "[^"]*":?\s*/, "");
+      return { why: why.startsWith("points") ? `${spec} ${why}` : why };
+    }
+    const target = r.files[0]!;
+    if (sourcing.includes(target.path)) return { why: `${spec} is being sourced already (a loop)` };
+    const name = io.shown?.(target.path) ?? (isAbsolute(file) || origin !== undefined ? target.path : relative(process.cwd(), target.path));
+    if (r.copy) info(pos, `${spec} read in the scanned tree, ${r.copy.tree} taken for the root of the machine that runs the script`);
+    else if (!isAbsolute(spec)) info(pos, `${spec} read from the script's own folder: the shell reads it from the folder the script runs in`);
+    const read = readScript(target.text, diag, name);
+    sourced.set(name, read.lines);
+    sourcing.push(target.path);
+    // (its `local`s are the sourcing function's, and so are its arguments)
+    const f: Frame = { args: frame()?.args, saved: frame()?.saved ?? new Map() };
+    frames.push(f);
+    try {
+      const out = runList(read.items);
+      return { outcome: f.returned ?? out };
+    } finally {
+      frames.pop();
+      sourcing.pop();
+    }
   };
 
   /** Runs a function's body with its arguments; its locals are restored after. */
@@ -1511,7 +1659,7 @@ export function runScript(
       lastBang = pipeline.bang;
     }
     if (errexit && status === "fail" && lastRan && !lastBang && !stopped && frame()?.returned === undefined && inCondition === 0 && errexitOff === 0) {
-      stopped = { line: prevPos.line, why: `the command at line ${prevPos.line} fails and 'set -e' stops the script there`, status: "fail" };
+      stopped = { line: prevPos.line, why: `the command at ${placeText(prevPos)} fails and 'set -e' stops the script there`, status: "fail" };
     }
     return status;
   };
@@ -1536,7 +1684,7 @@ export function runScript(
       `none of the ${skippedCount} ${noun} command${skippedCount === 1 ? "" : "s"} of this script could be followed (see the info diagnostics): the model is empty, which is not what the script sets up`,
     );
   }
-  return { v4, v6 };
+  return { v4, v6, sourced, ...(fromEnvironment ? { fromEnvironment } : {}) };
 }
 
 /** `$1`, `"$1"`, `${1}`, `${1:-...}`: the first positional parameter, whole. */
@@ -1609,4 +1757,14 @@ export function startArgument(items: readonly AndOr[]): { pos: Pos; what: "case"
 /** An expansion's text as messages quote it: at most 40 characters. */
 function clipText(text: string): string {
   return text.length > 40 ? text.slice(0, 37) + "..." : text;
+}
+
+/** What dirname(1) prints for a path: the path without its last component (trailing slashes first), `.` when there is none. */
+export function dirnameOf(path: string): string {
+  if (/^\/+$/.test(path)) return "/";
+  const trimmed = path.replace(/\/+$/, "");
+  const cut = trimmed.lastIndexOf("/");
+  if (cut < 0) return ".";
+  const head = trimmed.slice(0, cut).replace(/\/+$/, "");
+  return head === "" ? "/" : head;
 }

@@ -109,8 +109,9 @@ export type ScriptShell = "bash" | "sh" | undefined;
  * passes -e, and the shell it names; what the shell says of its syntax goes to `diag` (a lexing
  * error stops the shell there).
  */
-export function readScript(text: string, diag: (severity: "error" | "info", pos: Pos, message: string) => void): { items: AndOr[]; lines: string[]; errexit: boolean; shell: ScriptShell } {
-  const lexed = lexShell(text);
+/** `file`: the file the text is, when it is not the script read (a file it sources: its positions name it). */
+export function readScript(text: string, diag: (severity: "error" | "info", pos: Pos, message: string) => void, file?: string): { items: AndOr[]; lines: string[]; errexit: boolean; shell: ScriptShell } {
+  const lexed = lexShell(text, file);
   const { items, problems } = parseScript(lexed.tokens);
   for (const p of problems) diag(p.severity, p.pos, p.message);
   if (lexed.error) diag("error", lexed.error.pos, `${lexed.error.message} (the shell stops reading the script here)`);

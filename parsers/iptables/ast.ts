@@ -7,6 +7,8 @@
 export interface Pos {
   line: number;
   column: number;
+  /** The file, when not the one read (a file a script sources: parsers/iptables-script). */
+  file?: string;
 }
 
 /** One word of the source, unquoted (`"a \"b"` -> `a "b`). */

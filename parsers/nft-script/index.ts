@@ -13,9 +13,10 @@
 import type { Diagnostic, DiagnosticSeverity, Ruleset } from "../../src/model/types.js";
 import type { Pos } from "../iptables-script/lexer.js";
 import { runScript } from "../iptables-script/run.js";
+import { markUnresolved, sourcedFiles, withSourced } from "../iptables-script/index.js";
 import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
-import type { IncludeIo } from "../file-io.js";
+import { diskIo, type IncludeIo } from "../file-io.js";
 import { parseNft } from "../nftables/index.js";
 import { NftScriptCommands, holds, type PlacedCommand } from "./commands.js";
 import { detectNftScript } from "./detect.js";
@@ -75,9 +76,14 @@ function withUnknowns(ruleset: Ruleset, unknowns: NftScriptCommands["unknowns"],
   for (const u of unknowns) for (const r of rules) if (holds(u.command, r.span)) r.conditions.push(...u.conditions);
 }
 
+/** How the reader reads files (what the script sources, what `nft -f` loads): the options' functions, else the disk. */
+function includeIo(opts: Partial<IncludeIo>): IncludeIo {
+  return { readFile: opts.readFile ?? diskIo.readFile, listDir: opts.listDir ?? (opts.readFile ? () => undefined : diskIo.listDir), ...(opts.shown ? { shown: opts.shown } : {}) };
+}
+
 export function parseNftScript(text: string, file: string, opts: ParseNftScriptOptions = {}): Ruleset {
   const diagnostics: Diagnostic[] = [];
-  const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file, line: pos.line, column: pos.column });
+  const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
   try {
     const { items, lines, errexit, shell } = readScript(text, diag);
     // Run the script, read what its nft commands wrote, and run it again with the commands the
@@ -89,16 +95,17 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
     let run = 0;
     for (;;) {
       const said: Diagnostic[] = [];
-      const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file, line: pos.line, column: pos.column });
+      const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
       const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing);
-      runScript(items, lines, file, sayTo, { errexit, shell, nft: commands });
+      const { sourced, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: includeIo(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
       const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
         withUnknowns(ruleset, commands.unknowns, file);
         unshift(ruleset, commands.placed, file);
+        markUnresolved(said, fromEnvironment, file);
         const all = [...diagnostics, ...said, ...refusedErrors, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
-        return { ...ruleset, format: FORMAT, diagnostics: all };
+        return withSourced({ ...ruleset, format: FORMAT, diagnostics: all }, sourced);
       }
       for (const c of fails) {
         failing.add(c.key);

@@ -5,7 +5,9 @@
  * fragment: in its folder and the two above, among the files named as nft rulesets are
  * (`*.nft`, `*.conf`, `nftables*`) that say `include`, and the shell scripts (`*.sh`) that load a
  * file with nft (`nft -D WAN=eth0 -f rules.nft`), the first (in name order, nearest folder first)
- * whose ruleset reads the fragment through its includes.
+ * whose ruleset reads the fragment through its includes. A shell script that another sources
+ * (`. ./site-rules.sh`: it uses that one's variables) is looked for the same way, among the scripts
+ * beside it that source a file.
  *
  * An `ipset save` file (/etc/iptables/ipsets) is read by the iptables ruleset beside it, or in a
  * folder just below it (Arch's /etc/ipset.conf, /etc/iptables/iptables.rules): named alone, it is
@@ -27,6 +29,10 @@ const INCLUDER_NAME = /(\.nft|\.conf)$|^nftables/;
 const SCRIPT_NAME = /\.sh$/;
 /** A script that may load a file with nft (`nft -f FILE`, `$NFT --file FILE`). */
 const LOADS_FILE = /\s(-f|--file)[\s=]/;
+/** A script that may source another (`. ./site-rules.sh`, `source "$DIR/fw.conf"`). */
+const SOURCES_FILE = /(^|[;&|({]|\s)(\.|source)\s+["'$\w./]/m;
+/** The shell script readers: a fragment of theirs (a file another script sources) is looked for in scripts beside it. */
+const SCRIPT_FORMATS: ReadonlySet<string> = new Set(["iptables-script", "nft-script"]);
 
 /**
  * Looks for includers across one run: folders are listed, candidates read and analysed once
@@ -78,7 +84,7 @@ export class IncluderSearch {
         const script = SCRIPT_NAME.test(name);
         if (path === target || !(INCLUDER_NAME.test(name) || script)) continue;
         const text = await this.text(path);
-        if (text === undefined || !(script ? text.includes("nft") && LOADS_FILE.test(text) : text.includes("include"))) continue;
+        if (text === undefined || !(script ? (text.includes("nft") && LOADS_FILE.test(text)) || SOURCES_FILE.test(text) : text.includes("include"))) continue;
         yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
       }
       const parent = dirname(dir);
@@ -169,13 +175,14 @@ export class RunReadings {
     const ipset = mayBeIpsetFile(path, result, this.forcedFormat) && (await this.search.isIpsetSave(path));
     if (includer !== undefined) return { kind: "included", includer, ...(ipset ? { ipset: true as const } : {}) };
     if (!explicit) return { kind: "alone" };
-    if (!ipset && !mayBeNftFragment(path, result, this.forcedFormat)) return { kind: "alone" };
+    const sourced = SCRIPT_FORMATS.has(result.file.format);
+    if (!ipset && !sourced && !mayBeNftFragment(path, result, this.forcedFormat)) return { kind: "alone" };
     // named without its includer (pre-commit names only the staged files): look for it beside it
     const found = await this.search.find(path, options, ipset);
     if (!found) return ipset ? { kind: "aside", format: "ipset", note: "an ipset save file that no iptables ruleset beside it reads (in its folder or one just below): nothing to check on its own" } : { kind: "alone" };
     // an ipset file's part is the whole ruleset's: what it holds decides what the rules elsewhere let in
     const part = ipset ? { findings: found.result.findings, diagnostics: found.result.file.diagnostics } : partIn(found.result, path);
-    return { kind: "found", includer: found.path, format: ipset ? "ipset" : "nft", part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
+    return { kind: "found", includer: found.path, format: ipset ? "ipset" : sourced ? result.file.format : "nft", part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
   }
 }
 

@@ -86,7 +86,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectIptablesScript,
     load: async () => {
       const { parseIptablesScript } = await import("../../parsers/iptables-script/index.js");
-      return (t, f, c) => withLabelledInside(parseIptablesScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) }), t);
+      return (t, f, c) => withLabelledInside(parseIptablesScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) }), t);
     },
   },
   {

@@ -47,8 +47,9 @@ export interface Diagnostic {
    */
   unread?: true;
   /**
-   * An error naming what the file does not define (a chain, a set, a table, a variable): what a
-   * fragment loaded together with other files has (ufw's before.rules, an nft include).
+   * A diagnostic naming what the file does not define (a chain, a set, a table, a variable): what a
+   * fragment loaded together with other files has (ufw's before.rules, an nft include, a shell
+   * script another one sources).
    */
   unresolved?: true;
 }

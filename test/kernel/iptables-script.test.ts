@@ -5,7 +5,8 @@
  * loaded is saved (`iptables-save`) and the kernel oracle judges packets against that while
  * fwlint judges them against its reading of the script. So how the script's commands add up
  * (functions, case arms, tests, loops, subshells, set -e, iptables-restore here-documents with and
- * without --noflush, brace expansion, arithmetic, seq, while and until counters) and what the rules
+ * without --noflush, brace expansion, arithmetic, seq, while and until counters, files sourced
+ * with `.` - their variables, functions, rules and `return`) and what the rules
  * do are both checked.
  *
  * Needs root, ../shared's kernel-oracle and iptables; skips with a message otherwise, and
@@ -21,7 +22,9 @@ import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, kernelS
 const env = checkEnvironment();
 const DIR = join(ROOT, "fixtures", "iptables-script");
 /** IPv4 scripts that run on any host (the others read files of the host's, or load IPv6 rules too). */
-const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh"];
+const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh", "sourced-settings.sh"];
+/** The files a script sources, copied beside it (sourced-settings.sh: by `$(dirname "$0")` and by `./`). */
+const COMPANIONS: Record<string, string[]> = { "sourced-settings.sh": ["sourced-settings.conf", "sourced-site-rules.sh"] };
 
 kernelSuite("scripts of iptables commands against the kernel", env.skip, env.required, () => {
   for (const name of SCRIPTS) {
@@ -30,6 +33,7 @@ kernelSuite("scripts of iptables commands against the kernel", env.skip, env.req
       try {
         const script = join(dir, name);
         copyFileSync(join(DIR, name), script);
+        for (const other of COMPANIONS[name] ?? []) copyFileSync(join(DIR, other), join(dir, other));
         chmodSync(script, 0o755);
         const saved = await inScratchNamespace("ipt-script", (run) => {
           // (from its own folder: a script may write a file beside it and load it)

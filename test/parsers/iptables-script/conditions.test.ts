@@ -184,7 +184,7 @@ describe("init-style scripts: read as run with 'start'", () => {
     ]);
     expect(ports(rs)).toEqual(["dport=22 accept"]);
     expect(diags(rs)).toEqual([
-      "info 1:1 '. /lib/lsb/init-functions' skipped: fwlint reads only this file; variables it may set are treated as unknown from here on",
+      `info 1:1 '. /lib/lsb/init-functions' skipped: /lib/lsb/init-functions points outside the scanned tree (${process.cwd()}); it is not read; variables it may set are treated as unknown from here on`,
       "info 4:1 the script is read as run with the argument 'start', which the case here looks for (an init-style script); run with another argument it may set up other rules, which fwlint does not read",
     ]);
   });

@@ -2,6 +2,7 @@
  * The shell layer: variables, quoting, continuations, command lists, and what is skipped (with an
  * info diagnostic) rather than guessed.
  */
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bySeverity, diags, FILE, ports, rulesOf, script } from "./helpers.js";
 
@@ -121,7 +122,7 @@ describe("variables", () => {
     const rs = script(["P=22", ". ./firewall.conf", "iptables -A INPUT -p tcp --dport $P -j ACCEPT", "Q=80", "iptables -A INPUT -p tcp --dport $Q -j ACCEPT"]);
     expect(ports(rs)).toEqual(["dport=80 accept"]);
     expect(diags(rs, "info")).toEqual([
-      "info 2:1 '. ./firewall.conf' skipped: fwlint reads only this file; variables it may set are treated as unknown from here on",
+      `info 2:1 '. ./firewall.conf' skipped: file ${resolve("firewall.conf")} not found or not readable; variables it may set are treated as unknown from here on`,
       "info 3:34 iptables command skipped: $P may be changed by '. ./firewall.conf' at line 2; fwlint does not guess the value",
     ]);
   });

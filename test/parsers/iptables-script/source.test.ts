@@ -1,0 +1,150 @@
+/**
+ * `. FILE` / `source FILE`: the sourced file's commands run in the script's shell - its variables,
+ * functions and rules are the script's, its rules and diagnostics at its own lines - and how the
+ * file is found (the script's folder for a relative path, `$(dirname "$0")`, the tree's copy of
+ * /etc), and why it is not read otherwise. The files live in memory here; the kernel test
+ * (test/kernel/iptables-script.test.ts) runs fixtures/iptables-script/sourced-settings.sh, which
+ * sources two files beside it, with dash in a namespace.
+ */
+import { describe, expect, it } from "vitest";
+import { parseIptablesScript } from "../../../parsers/iptables-script/index.js";
+import { dirnameOf } from "../../../parsers/iptables-script/run.js";
+import { parseNftScript } from "../../../parsers/nft-script/index.js";
+import type { IncludeIo } from "../../../parsers/file-io.js";
+import type { Ruleset } from "../../../src/model/types.js";
+import { ports, rulesOf } from "./helpers.js";
+
+const SCRIPT = "/repo/fw/firewall.sh";
+
+function filesIo(files: Record<string, string>): IncludeIo {
+  return { readFile: (p) => files[p], listDir: () => undefined };
+}
+
+function run(lines: string[], files: Record<string, string>, root = "/repo"): Ruleset {
+  return parseIptablesScript(lines.join("\n") + "\n", SCRIPT, { io: filesIo(files), root });
+}
+
+function said(rs: Ruleset): string[] {
+  return rs.diagnostics.map((d) => `${d.severity} ${d.file}:${d.line}:${d.column} ${d.message}`);
+}
+
+const SETTINGS = ["WAN=eth0", 'PORTS="25 587"', "ADMIN=198.51.100.0/24", "allow_admin() {", '\tiptables -A INPUT -i "$WAN" -s "$ADMIN" -p tcp --dport 22 -j ACCEPT', "}"].join("\n");
+
+describe("a sourced file runs in the script's shell", () => {
+  it("its variables and functions are the script's, and its rules stand at its own lines", () => {
+    const rs = run(
+      ["#!/bin/sh", '. "$(dirname "$0")/settings.conf"', "allow_admin", 'for p in $PORTS; do iptables -A INPUT -i "$WAN" -p tcp --dport "$p" -j ACCEPT; done', ". ./site.sh"],
+      { "/repo/fw/settings.conf": SETTINGS, "/repo/fw/site.sh": 'iptables -A INPUT -i "$WAN" -p udp --dport 53 -j ACCEPT\n' },
+    );
+    expect(ports(rs)).toEqual(["dport=22 accept", "dport=25 accept", "dport=587 accept", "dport=53 accept"]);
+    const [admin, , , dns] = rulesOf(rs);
+    // the function's rule is where the function's body is written; the loop's in the script; the site rule in site.sh
+    expect(admin!.span).toMatchObject({ file: "/repo/fw/settings.conf", line: 5, column: 2 });
+    expect(rulesOf(rs)[1]!.span).toMatchObject({ file: SCRIPT, line: 4 });
+    expect(dns!.span).toEqual({ file: "/repo/fw/site.sh", line: 1, column: 1, text: 'iptables -A INPUT -i "$WAN" -p udp --dport 53 -j ACCEPT' });
+    expect(admin!.conditions).toContainEqual({ kind: "iface", field: "iif", name: "eth0", prefix: false });
+    expect(said(rs)).toEqual([`info ${SCRIPT}:5:1 ./site.sh read from the script's own folder: the shell reads it from the folder the script runs in`]);
+    // the ruleset names the files it read, as an nft ruleset names its includes
+    expect(rs.includedFiles).toEqual(["/repo/fw/settings.conf", "/repo/fw/site.sh"]);
+    expect(rs.includedLines?.get("/repo/fw/site.sh")).toEqual(['iptables -A INPUT -i "$WAN" -p udp --dport 53 -j ACCEPT', ""]);
+  });
+
+  it("`source`, `$(cd \"$(dirname \"$0\")\" && pwd)` and a path with .. inside the tree find the file as the shell does", () => {
+    const files = { "/repo/fw/settings.conf": SETTINGS, "/repo/common/ports.conf": 'PORTS="80"' };
+    const rs = run(['DIR="$(cd "$(dirname "$0")" && pwd)"', 'source "$DIR/settings.conf"', "source $DIR/../common/ports.conf", 'iptables -A INPUT -p tcp --dport "$PORTS" -j ACCEPT'], files);
+    expect(ports(rs)).toEqual(["dport=80 accept"]);
+    expect(said(rs)).toEqual([]);
+  });
+
+  it("`return` ends the sourced file, not the script; `exit` in it ends the script", () => {
+    const rs = run([". ./a.sh", "iptables -A INPUT -p tcp --dport 443 -j ACCEPT", ". ./b.sh", "iptables -A INPUT -p tcp --dport 8443 -j ACCEPT"], {
+      "/repo/fw/a.sh": "iptables -A INPUT -p tcp --dport 80 -j ACCEPT\nreturn 0\niptables -A INPUT -p tcp --dport 23 -j ACCEPT\n",
+      "/repo/fw/b.sh": "iptables -A INPUT -p tcp --dport 25 -j ACCEPT\nexit 0\n",
+    });
+    expect(ports(rs)).toEqual(["dport=80 accept", "dport=443 accept", "dport=25 accept"]);
+    expect(said(rs)).toContain(`info ${SCRIPT}:4:1 not run: the script exits at /repo/fw/b.sh:2`);
+  });
+
+  it("an error in a sourced file is told there, and `set -e` stops the script at it", () => {
+    const rs = run(["set -e", ". ./bad.sh", "iptables -A INPUT -p tcp --dport 443 -j ACCEPT"], { "/repo/fw/bad.sh": "iptables -A INPUT -p tcp --dport 80 -j ACCEPT\niptables -A INPUT -p tcp --dprot 22 -j ACCEPT\n" });
+    expect(ports(rs)).toEqual(["dport=80 accept"]);
+    const errors = rs.diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => `${d.file}:${d.line}`)).toEqual(["/repo/fw/bad.sh:2"]);
+    expect(said(rs)).toContain(`info ${SCRIPT}:3:1 not run: the command at /repo/fw/bad.sh:2 fails and 'set -e' stops the script there`);
+  });
+
+  it("an absolute path outside the tree is read from the tree's copy of the machine's folders", () => {
+    const rs = run([". /etc/default/firewall", 'iptables -A INPUT -i "$WAN" -p tcp --dport "$PORT" -j ACCEPT'], { "/repo/fw/etc/default/firewall": "WAN=eth1\nPORT=3306\n" });
+    expect(ports(rs)).toEqual(["dport=3306 accept"]);
+    expect(said(rs)).toEqual([`info ${SCRIPT}:1:1 /etc/default/firewall read in the scanned tree, /repo/fw taken for the root of the machine that runs the script`]);
+  });
+});
+
+describe("a sourced file fwlint does not read", () => {
+  const cases: [string, string, string][] = [
+    [". ./missing.conf", "/repo/fw/missing.conf not found or not readable", "file"],
+    [". settings.conf", "the shell looks 'settings.conf' up on PATH, which fwlint does not know", "PATH"],
+    [". ./conf.d/*.conf", "its path is a glob pattern, which the shell expands on the machine", "glob"],
+    [". ./settings.conf eth0", "fwlint does not source a file with arguments", "arguments"],
+    [". /opt/fw/settings.conf", "/opt/fw/settings.conf points outside the scanned tree (/repo); it is not read", "outside"],
+  ];
+  for (const [line, why, what] of cases) {
+    it(`is skipped with why (${what}), and every variable is unknown after it`, () => {
+      const rs = run(["WAN=eth0", line, 'iptables -A INPUT -i "$WAN" -p tcp --dport 22 -j ACCEPT'], { "/repo/fw/settings.conf": SETTINGS });
+      const info = said(rs).find((d) => d.includes(":2:1 "));
+      expect(info).toContain(why);
+      expect(info).toContain("variables it may set are treated as unknown from here on");
+      // (-i $WAN unknown: the rule is kept with an unknown condition)
+      expect(rulesOf(rs)[0]!.conditions.some((c) => c.kind === "unknown")).toBe(true);
+    });
+  }
+
+  it("a file that sources itself is read once per level, up to a limit, and told", () => {
+    const rs = run([". ./loop.sh"], { "/repo/fw/loop.sh": "iptables -A INPUT -p tcp --dport 80 -j ACCEPT\n. ./loop.sh\n" });
+    expect(ports(rs)).toEqual(["dport=80 accept"]);
+    expect(said(rs).some((d) => d.includes("/repo/fw/loop.sh:2:1 '. ./loop.sh' skipped: ./loop.sh is being sourced already (a loop)"))).toBe(true);
+  });
+
+  it("without a way to read files (no io given: the disk) a missing file is told the same way", () => {
+    const rs = parseIptablesScript(". ./no-such-file-here.conf\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n", "/nonexistent/fw.sh");
+    expect(rs.diagnostics[0]!.message).toMatch(/^'\. \.\/no-such-file-here\.conf' skipped: .*not found or not readable/);
+  });
+});
+
+describe("a script read on its own that another sources", () => {
+  it("marks where it needs a variable it does not assign as naming what it does not define", () => {
+    const rs = parseIptablesScript('iptables -A INPUT -i "$WAN" -p udp --dport 53 -j ACCEPT\n', "/repo/fw/site.sh");
+    expect(rs.diagnostics.filter((d) => d.unresolved)).toHaveLength(1);
+    expect(parseIptablesScript("WAN=eth0\niptables -A INPUT -i $WAN -j ACCEPT\n", "/repo/fw/site.sh").diagnostics.some((d) => d.unresolved)).toBe(false);
+  });
+});
+
+describe("nft scripts source files too", () => {
+  it("variables from a sourced file fill nft commands; an nft command in the sourced file is told, not read", () => {
+    const text = ["#!/bin/sh", ". ./vars.sh", "nft add table inet f", "nft add chain inet f input '{ type filter hook input priority 0; policy drop; }'", 'nft add rule inet f input iifname "$WAN" tcp dport "$PORT" accept', ". ./more.sh"].join("\n") + "\n";
+    const rs = parseNftScript(text, SCRIPT, { readFile: (p) => ({ "/repo/fw/vars.sh": "WAN=eth0\nPORT=25\n", "/repo/fw/more.sh": "nft add rule inet f input tcp dport 23 accept\n" })[p], listDir: () => undefined, root: "/repo" });
+    const rules = [...rs.chains.values()].find((c) => c.name === "input")!.rules;
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.conditions).toContainEqual(expect.objectContaining({ kind: "port", field: "dport", ranges: [[25, 25]] }));
+    expect(said(rs)).toContain("info /repo/fw/more.sh:1:1 nft command in /repo/fw/more.sh, which the script sources, skipped: fwlint reads the nft commands of the script itself; check that file's rules apart");
+  });
+});
+
+describe("dirnameOf is dirname(1)", () => {
+  // each checked against coreutils' dirname
+  const cases: [string, string][] = [
+    ["a/b/", "a"],
+    ["/a", "/"],
+    ["a", "."],
+    ["//", "/"],
+    ["a//b", "a"],
+    ["/a/b//", "/a"],
+    [".", "."],
+    ["..", "."],
+    ["./x", "."],
+    ["///", "/"],
+    ["", "."],
+    ["x/", "."],
+  ];
+  for (const [path, dir] of cases) it(`dirname '${path}' is '${dir}'`, () => expect(dirnameOf(path)).toBe(dir));
+});
