@@ -210,7 +210,11 @@ export interface NftSink {
 export interface RunResult {
   v4: FamilyTables;
   v6: FamilyTables;
-  /** The files the script sourced and read (`. FILE`), by the name their diagnostics and rules give, with their lines. */
+  /**
+   * The files of the scanned tree the script read - sourced (`. FILE`), loaded (`iptables-restore <
+   * FILE`), read (`$(cat FILE)`, `while read ... done < FILE`) -, by the name their diagnostics and
+   * rules give, with their lines.
+   */
   sourced: Map<string, string[]>;
   /**
    * Where the script first needed a variable that it does not assign (nor a file it sources): from
@@ -271,7 +275,7 @@ export function runScript(
   let unknownEnv: string | undefined;
   let stopped: { line: number; why: string; status?: Outcome } | undefined;
   const info = (pos: Pos, message: string) => diag("info", pos, message);
-  /** Files sourced (`. FILE`) by the name their positions give, with their lines; the paths being sourced, innermost last. */
+  /** Files of the tree read (RunResult.sourced) by the name their positions give, with their lines; the paths being sourced, innermost last. */
   const sourced = new Map<string, string[]>();
   const sourcing: string[] = [];
   /** The lines of the file a position is in: the script's, or a sourced file's. */
@@ -331,6 +335,9 @@ export function runScript(
     // $(seq ...) with known numbers: its command read and expanded as the script's own
     const counted = p.what === "command substitution" ? substitutedSeq(p.text) : undefined;
     if (counted) return counted;
+    // $(cat FILE), $(< FILE): a file the script wrote, or one of the scanned tree
+    const catted = p.what === "command substitution" ? substitutedCat(p.text, p.pos) : undefined;
+    if (catted) return catted;
     // $(dirname "$0"), $(cd "$(dirname "$0")" && pwd): where the script is
     const folder = p.what === "command substitution" ? substitutedFolder(p.text) : undefined;
     if (folder) return folder;
@@ -384,6 +391,32 @@ export function runScript(
     if (error || !tokens.every((t) => t.kind === "word" || (t.kind === "op" && t.op === "\n"))) return undefined;
     const e = expand(tokens.filter((t): t is WordTok => t.kind === "word"));
     return e.ok ? seqOutput(e.fields.map((f) => f.text), text) : { why: e.why };
+  };
+
+  /**
+   * What `$(cat FILE)`, `` `cat FILE` `` or bash's `$(< FILE)` prints (fileText), its trailing
+   * newlines cut as a command substitution cuts them; undefined for any other command.
+   */
+  const substitutedCat = (text: string, pos: Pos): { value: string } | { why: string } | undefined => {
+    const inner = text.startsWith("$(") ? text.slice(2, -1) : text.slice(1, -1);
+    if (!/^\s*(cat\s|<)/.test(inner)) return undefined;
+    const { tokens, error } = lexShell(inner);
+    if (error) return undefined;
+    const toks = tokens.filter((t) => !(t.kind === "op" && t.op === "\n"));
+    const words = toks.map((t) => (t.kind === "word" ? plainText(t) : undefined));
+    let target: WordTok | undefined;
+    if (toks.length === 1 && toks[0]!.kind === "redir" && toks[0]!.op === "<") {
+      // (dash runs a command of a redirection alone: it prints nothing)
+      if (opts.shell === "sh") return { why: `${clipText(text)} prints nothing under dash and the file under bash` };
+      target = toks[0]!.target;
+    } else if (words[0] === "cat" && toks.every((t) => t.kind === "word") && (toks.length === 2 || (toks.length === 3 && words[1] === "--"))) target = toks[toks.length - 1] as WordTok;
+    if (!target) return undefined;
+    const e = expand([target]);
+    if (!e.ok) return { why: e.why };
+    if (e.fields.length !== 1) return undefined;
+    const read = fileText(e.fields[0]!.text, pos);
+    if ("why" in read) return { why: `${clipText(text)} reads ${e.fields[0]!.text}: ${read.why}` };
+    return { value: read.lines.map((l) => l.text).join("\n").replace(/\n+$/, "") };
   };
 
   /** The script's own path, absolute: `$0` as the script is run by its path. */
@@ -533,8 +566,9 @@ export function runScript(
     const from = redirs.find((r) => r.op === "<" && r.target);
     if (from) {
       const path = pathOf(from.target);
-      const file = path === undefined ? undefined : written.get(path);
-      return file ?? { pos: from.pos, why: `it reads ${from.target!.raw}, which fwlint does not read` };
+      if (path === undefined) return { pos: from.pos, why: `it reads ${from.target!.raw}, a file known only when the script runs` };
+      const read = fileText(path, from.pos);
+      return "why" in read ? { pos: from.pos, why: `it reads ${from.target!.raw}: ${read.why}` } : read;
     }
     return piped;
   };
@@ -1153,8 +1187,9 @@ export function runScript(
       } else if (o === "-W" || o === "--wait-interval" || o === "-M" || o === "--modprobe") k++;
       else if (/^-[cvw]$|^-w\d+$|^--(counters|verbose)$|^--(wait|wait-interval|modprobe)=/.test(o)) continue;
       else if (!o.startsWith("-")) {
-        if (written.has(o)) file = written.get(o);
-        else return skip(`fwlint does not read the rules it loads from ${o}; check that file with fwlint on its own`);
+        const read = fileText(o, fields[k]!.pos);
+        if ("why" in read) return skip(`fwlint does not read the rules it loads from ${o}: ${read.why}; check that file with fwlint on its own`);
+        file = read;
       } else return skip(`fwlint does not follow its option ${o}`);
     }
     const input = file ?? inputOf(cmd.redirs, head.pos);
@@ -1209,23 +1244,12 @@ export function runScript(
     if (!opts.files || spec === undefined) return { why: "fwlint reads only this file" };
     if (fields.length > 2) return { why: "fwlint does not source a file with arguments" };
     if (!spec.includes("/")) return { why: `the shell looks '${spec}' up on PATH, which fwlint does not know` };
-    if (GLOB_CHARS.test(spec)) return { why: "its path is a glob pattern, which the shell expands on the machine" };
     if (sourcing.length >= MAX_SOURCE_DEPTH) return { why: `files are sourced inside one another more than ${MAX_SOURCE_DEPTH} deep here` };
-    const { io, origin, root } = opts.files;
-    const self = resolve(origin ?? file);
-    const r = resolveInclude(spec, self, resolve(root ?? dirname(self)), io);
-    if (r.kind === "none") return { why: `nothing matches ${spec}` };
-    if (r.kind !== "files") {
-      const why = r.message.replace(/^include "[^"]*":?\s*/, "");
-      return { why: why.startsWith("points") ? `${spec} ${why}` : why };
-    }
-    const target = r.files[0]!;
-    if (sourcing.includes(target.path)) return { why: `${spec} is being sourced already (a loop)` };
-    const name = io.shown?.(target.path) ?? (isAbsolute(file) || origin !== undefined ? target.path : relative(process.cwd(), target.path));
-    if (r.copy) info(pos, `${spec} read in the scanned tree, ${r.copy.tree} taken for the root of the machine that runs the script`);
-    else if (!isAbsolute(spec)) info(pos, `${spec} read from the script's own folder: the shell reads it from the folder the script runs in`);
-    const read = readScript(target.text, diag, name);
-    sourced.set(name, read.lines);
+    const target = treeFile(spec, pos);
+    if ("why" in target) return target;
+    if (sourcing.includes(target.path) || target.path === selfPath()) return { why: `${spec} is being sourced already (a loop)` };
+    const read = readScript(target.text, diag, target.name);
+    sourced.set(target.name, read.lines);
     sourcing.push(target.path);
     // (its `local`s are the sourcing function's, and so are its arguments)
     const f: Frame = { args: frame()?.args, saved: frame()?.saved ?? new Map() };
@@ -1237,6 +1261,47 @@ export function runScript(
       frames.pop();
       sourcing.pop();
     }
+  };
+
+  /**
+   * A file of the machine the script reads (what it sources, `$(cat FILE)`, `< FILE`), from the
+   * scanned tree: a relative path from the script's own folder (with an info: the shell reads it
+   * from the folder the script runs in), an absolute one outside the tree from the tree's copy of
+   * the machine's folders, as an nft include is (parsers/nftables/include.ts). Its path, the name
+   * its positions give (as the script's own file is named), and its text; why not when it cannot be read.
+   */
+  const treeFile = (spec: string, pos: Pos): { path: string; name: string; text: string } | { why: string } => {
+    if (!opts.files) return { why: "fwlint reads only this file" };
+    if (GLOB_CHARS.test(spec)) return { why: "its path is a glob pattern, which the shell expands on the machine" };
+    const { io, origin, root } = opts.files;
+    const self = resolve(origin ?? file);
+    const tree = resolve(root ?? dirname(self));
+    const r = resolveInclude(spec, self, tree, io);
+    if (r.kind === "none") return { why: `nothing matches ${spec}` };
+    if (r.kind === "outside-glob" || (r.kind === "error" && r.message.includes(" points outside "))) return { why: `it is outside the scanned tree (${tree}), which holds no copy of it` };
+    if (r.kind !== "files") return { why: r.message.replace(/^include "[^"]*":\s*/, "") };
+    const target = r.files[0]!;
+    const name = io.shown?.(target.path) ?? (isAbsolute(file) || origin !== undefined ? target.path : relative(process.cwd(), target.path));
+    if (r.copy) info(pos, `${spec} read in the scanned tree, ${r.copy.tree} taken for the root of the machine that runs the script`);
+    else if (!isAbsolute(spec)) info(pos, `${spec} read from the script's own folder: the shell reads it from the folder the script runs in`);
+    return { path: target.path, name, text: target.text };
+  };
+
+  /**
+   * The text of a file a command reads (`< PATH`, `iptables-restore PATH`, `$(cat PATH)`): one the
+   * script wrote (`cat > PATH <<EOF`), else one of the scanned tree (treeFile), its lines at their
+   * places there (the ruleset names it as a file it read); why not when neither.
+   */
+  const fileText = (path: string, pos: Pos): ScriptText | { why: string } => {
+    const wrote = written.get(path);
+    if (wrote) return wrote;
+    const f = treeFile(path, pos);
+    if ("why" in f) return f;
+    const lines = f.text.replace(/\r\n/g, "\n").split("\n");
+    // (the newline that ends the last line ends no line of its own)
+    if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+    sourced.set(f.name, lines);
+    return { lines: lines.map((text, k) => ({ text, line: k + 1, column: 1, file: f.name })), what: path };
   };
 
   /** Runs a function's body with its arguments; its locals are restored after. */

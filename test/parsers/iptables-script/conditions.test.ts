@@ -184,7 +184,7 @@ describe("init-style scripts: read as run with 'start'", () => {
     ]);
     expect(ports(rs)).toEqual(["dport=22 accept"]);
     expect(diags(rs)).toEqual([
-      `info 1:1 '. /lib/lsb/init-functions' skipped: /lib/lsb/init-functions points outside the scanned tree (${process.cwd()}); it is not read; variables it may set are treated as unknown from here on`,
+      `info 1:1 '. /lib/lsb/init-functions' skipped: it is outside the scanned tree (${process.cwd()}), which holds no copy of it; variables it may set are treated as unknown from here on`,
       "info 4:1 the script is read as run with the argument 'start', which the case here looks for (an init-style script); run with another argument it may set up other rules, which fwlint does not read",
     ]);
   });
@@ -294,7 +294,7 @@ describe("while read loops over a here-document", () => {
     ]);
     expect(ports(rs)).toEqual(["dport=2 accept"]);
     expect(diags(rs)).toEqual([
-      "info 1:1 while loop (line 1) skipped: it reads /etc/blocklist, which fwlint does not read; the 1 iptables command inside is not in the model",
+      `info 1:1 while loop (line 1) skipped: it reads /etc/blocklist: it is outside the scanned tree (${process.cwd()}), which holds no copy of it; the 1 iptables command inside is not in the model`,
       "info 2:1 while loop (line 2) skipped: fwlint cannot tell the outcome of its condition (line 2: '-s /run/fw.pid' depends on the host that runs the script); the 1 iptables command inside is not in the model",
     ]);
   });

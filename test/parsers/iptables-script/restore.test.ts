@@ -106,7 +106,7 @@ describe("iptables-restore here-documents", () => {
     expect(ports(rs)).toEqual(["dport=4 accept"]);
     expect(ports(rs, "nat/PREROUTING")).toEqual(["dport=3 dnat"]);
     expect(rulesOf(rs, "nat/PREROUTING")[0]!.span.column).toBe(3);
-    expect(diags(rs)).toEqual(["info 26:1 'iptables-restore' skipped: fwlint does not read the rules it loads from /etc/iptables/rules.v4; check that file with fwlint on its own"]);
+    expect(diags(rs)).toEqual([`info 26:1 'iptables-restore' skipped: fwlint does not read the rules it loads from /etc/iptables/rules.v4: it is outside the scanned tree (${process.cwd()}), which holds no copy of it; check that file with fwlint on its own`]);
   });
 
   it("--noflush: the table's rules stay, chain lines set policies and empty the user chains they name (iptables-restore 1.8.9, asked)", () => {
@@ -184,7 +184,7 @@ describe("iptables-restore here-documents", () => {
     expect(rulesOf(rs)[0]!.span.line).toBe(7);
     expect(ports(rs, "nat/PREROUTING")).toEqual(["dport=2222 dnat"]);
     expect(rulesOf(rs, "nat/PREROUTING")[0]!.span.line).toBe(14);
-    expect(diags(rs)).toEqual(["info 21:1 'iptables-restore' skipped: it reads /etc/iptables/other.v4, which fwlint does not read; check that file with fwlint on its own"]);
+    expect(diags(rs)).toEqual([`info 21:1 'iptables-restore' skipped: it reads /etc/iptables/other.v4: it is outside the scanned tree (${process.cwd()}), which holds no copy of it; check that file with fwlint on its own`]);
   });
 
   it("a script that loads its rules with iptables-restore <<EOF is a script, not an iptables-save file", () => {

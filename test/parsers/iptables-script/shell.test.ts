@@ -222,7 +222,7 @@ describe("constructs fwlint does not run", () => {
     expect(diags(rs)).toEqual([
       "info 1:1 if ... fi (lines 1-5) skipped: fwlint cannot tell the outcome of its condition (line 1: $X is not assigned in this file (it would come from the environment)); the 2 iptables commands inside are not in the model",
       "info 6:1 case ... esac (lines 6-10) skipped: fwlint cannot tell which arm it takes (line 6: $MODE is not assigned in this file (it would come from the environment)); the 2 iptables commands inside are not in the model",
-      "info 12:1 while loop (line 12) skipped: it reads /etc/allowed, which fwlint does not read",
+      `info 12:1 while loop (line 12) skipped: it reads /etc/allowed: it is outside the scanned tree (${process.cwd()}), which holds no copy of it`,
     ]);
   });
 
@@ -362,7 +362,7 @@ describe("constructs fwlint does not run", () => {
     const rs = script(["iptables-restore <<EOF", "*filter", ":INPUT DROP [0:0]", "COMMIT", "EOF", "iptables -A INPUT -j ACCEPT", "iptables-restore < /etc/iptables/rules.v4"]);
     expect(ports(rs)).toEqual(["any accept"]);
     expect(rs.chains.get("filter/INPUT")!.policy).toBe("drop");
-    expect(diags(rs)).toEqual(["info 7:1 'iptables-restore' skipped: it reads /etc/iptables/rules.v4, which fwlint does not read; check that file with fwlint on its own"]);
+    expect(diags(rs)).toEqual([`info 7:1 'iptables-restore' skipped: it reads /etc/iptables/rules.v4: it is outside the scanned tree (${process.cwd()}), which holds no copy of it; check that file with fwlint on its own`]);
   });
 
   it("exit stops the script; set -e stops it at the first failing command", () => {

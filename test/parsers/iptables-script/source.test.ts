@@ -80,13 +80,55 @@ describe("a sourced file runs in the script's shell", () => {
   });
 });
 
+describe("files a script reads", () => {
+  const LIST = "203.0.113.7\n192.0.2.0/24\n";
+  it("$(cat FILE) and bash's $(< FILE) give the file's text, its last newlines cut", () => {
+    const rs = run(["#!/bin/bash", "for ip in $(cat ./banned.txt); do iptables -A INPUT -s $ip -j DROP; done", 'iptables -A INPUT -p tcp --dport "$(< ./port)" -j ACCEPT'], { "/repo/fw/banned.txt": LIST, "/repo/fw/port": "8080\n\n" });
+    expect(ports(rs)).toEqual(["addr drop", "addr drop", "dport=8080 accept"]);
+    expect(said(rs).filter((d) => d.startsWith("info"))).toHaveLength(2); // (each file read from the script's folder, told once)
+  });
+
+  it("under #!/bin/sh, $(< FILE) is not guessed: dash prints nothing for it", () => {
+    const rs = run(["#!/bin/sh", 'iptables -A INPUT -p tcp --dport "$(< ./port)" -j ACCEPT'], { "/repo/fw/port": "8080\n" });
+    expect(ports(rs)).toEqual([]);
+    expect(said(rs).join("\n")).toContain("prints nothing under dash and the file under bash");
+  });
+
+  it("a while read loop reads a file of the tree, line by line", () => {
+    const rs = run(['while read -r port proto; do iptables -A INPUT -p "$proto" --dport "$port" -j ACCEPT; done < ./services.txt'], { "/repo/fw/services.txt": "80 tcp\n53 udp\n" });
+    expect(ports(rs)).toEqual(["dport=80 accept", "dport=53 accept"]);
+  });
+
+  it("iptables-restore loads a rules file of the tree, its rules at their lines there", () => {
+    const rules = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+    for (const cmd of ["iptables-restore < /etc/iptables/rules.v4", "iptables-restore /etc/iptables/rules.v4"]) {
+      const rs = run([cmd, "iptables -A INPUT -p tcp --dport 443 -j ACCEPT"], { "/repo/etc/iptables/rules.v4": rules });
+      expect(ports(rs)).toEqual(["dport=22 accept", "dport=443 accept"]);
+      expect(rulesOf(rs)[0]!.span).toEqual({ file: "/repo/etc/iptables/rules.v4", line: 3, column: 1, text: "-A INPUT -p tcp --dport 22 -j ACCEPT" });
+      expect(rs.chains.get("filter/INPUT")!.policy).toBe("drop");
+      expect(rs.includedFiles).toEqual(["/repo/etc/iptables/rules.v4"]);
+    }
+  });
+
+  it("a file the script wrote is read as it wrote it, before the tree's", () => {
+    const rs = run(["cat > ./port <<EOF", "25", "EOF", 'iptables -A INPUT -p tcp --dport "$(cat ./port)" -j ACCEPT'], { "/repo/fw/port": "8080\n" });
+    expect(ports(rs)).toEqual(["dport=25 accept"]);
+  });
+
+  it("a file it cannot read leaves the value unknown, with why", () => {
+    const rs = run(['iptables -A INPUT -p tcp --dport "$(cat ./missing)" -j ACCEPT'], {});
+    expect(ports(rs)).toEqual([]);
+    expect(said(rs).join("\n")).toContain("$(cat ./missing) reads ./missing: file /repo/fw/missing not found or not readable");
+  });
+});
+
 describe("a sourced file fwlint does not read", () => {
   const cases: [string, string, string][] = [
     [". ./missing.conf", "/repo/fw/missing.conf not found or not readable", "file"],
     [". settings.conf", "the shell looks 'settings.conf' up on PATH, which fwlint does not know", "PATH"],
     [". ./conf.d/*.conf", "its path is a glob pattern, which the shell expands on the machine", "glob"],
     [". ./settings.conf eth0", "fwlint does not source a file with arguments", "arguments"],
-    [". /opt/fw/settings.conf", "/opt/fw/settings.conf points outside the scanned tree (/repo); it is not read", "outside"],
+    [". /opt/fw/settings.conf", "it is outside the scanned tree (/repo), which holds no copy of it", "outside"],
   ];
   for (const [line, why, what] of cases) {
     it(`is skipped with why (${what}), and every variable is unknown after it`, () => {

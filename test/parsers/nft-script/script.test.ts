@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectNftScript, parseNftScript } from "../../../parsers/nft-script/index.js";
 import { parseNft } from "../../../parsers/nftables/index.js";
@@ -369,7 +369,7 @@ describe("parseNftScript: the shell's course", () => {
   it("says which nft commands it cannot follow, and that iptables ones are not read here", () => {
     const rs = script([...HEAD, "while read p; do", "  nft add rule inet filter input tcp dport $p accept", "done < ports", "iptables -A INPUT -j ACCEPT", "nft -j -f rules.json", "nft add rule inet filter input tcp dport 80 accept"]);
     expect(diags(rs)).toEqual([
-      "info 4:1 while loop (lines 4-6) skipped: it reads ports, which fwlint does not read; the 1 nft command inside is not in the model",
+      `info 4:1 while loop (lines 4-6) skipped: it reads ports: file ${resolve("ports")} not found or not readable; the 1 nft command inside is not in the model`,
       "info 7:1 'iptables' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)",
       "info 8:1 nft -j (a JSON batch) skipped: fwlint reads a script's nft commands in nft's own language; check the JSON with fwlint apart",
     ]);
