@@ -24,7 +24,7 @@ import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH }
 import type { CliIo } from "./io.js";
 import { gitTreeIo, treeBlobs } from "./git-tree.js";
 import { BlobReader } from "./git-blobs.js";
-import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment } from "./includer.js";
+import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment, mayBeSourced } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
 import { portsText } from "../model/ports.js";
 
@@ -471,7 +471,9 @@ async function compareWithBase(
       if (e.explicit) noted(e.path, `compared as part of ${includer}, which includes it`);
       continue;
     }
-    const nft = (side: BaseEntry["old"]) => ("error" in side ? mayBeNftFragment(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed?.file.format === "nft");
+    // (an nft fragment, or a file a shell script sources: its settings alone are no ruleset)
+    const nft = (side: BaseEntry["old"]) =>
+      "error" in side ? mayBeNftFragment(e.path, { fatal: side.error, file: side }, options.inputFormat) || mayBeSourced({ fatal: side.error, file: side }, options.inputFormat) : side.analyzed?.file.format === "nft" || (side.analyzed !== null && mayBeSourced(side.analyzed, options.inputFormat));
     if (e.explicit && (nft(e.new) || nft(e.old))) {
       // named without its includer (the changed files of a pull request): look for it beside it
       search ??= new IncluderSearch(args.maxFileBytes);

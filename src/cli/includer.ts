@@ -169,20 +169,23 @@ export class RunReadings {
   }
 
   async of(path: string, explicit: boolean, result: AnalyzedFile, options: CheckOptions): Promise<Reading> {
-    if (!isFragment(result)) return { kind: "alone" };
+    // (a script another sources runs in that one's shell, whether or not it reads well alone: a
+    // file of functions the other calls, say)
+    if (!isFragment(result) && !SCRIPT_FORMATS.has(result.file.format)) return { kind: "alone" };
     const includer = this.includers.get(path);
     this.search ??= new IncluderSearch(this.maxFileBytes, this.keepModels);
     const ipset = mayBeIpsetFile(path, result, this.forcedFormat) && (await this.search.isIpsetSave(path));
     if (includer !== undefined) return { kind: "included", includer, ...(ipset ? { ipset: true as const } : {}) };
     if (!explicit) return { kind: "alone" };
-    const sourced = SCRIPT_FORMATS.has(result.file.format);
+    const sourced = mayBeSourced(result, this.forcedFormat);
     if (!ipset && !sourced && !mayBeNftFragment(path, result, this.forcedFormat)) return { kind: "alone" };
     // named without its includer (pre-commit names only the staged files): look for it beside it
     const found = await this.search.find(path, options, ipset);
     if (!found) return ipset ? { kind: "aside", format: "ipset", note: "an ipset save file that no iptables ruleset beside it reads (in its folder or one just below): nothing to check on its own" } : { kind: "alone" };
     // an ipset file's part is the whole ruleset's: what it holds decides what the rules elsewhere let in
     const part = ipset ? { findings: found.result.findings, diagnostics: found.result.file.diagnostics } : partIn(found.result, path);
-    return { kind: "found", includer: found.path, format: ipset ? "ipset" : sourced ? result.file.format : "nft", part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
+    const format = ipset ? "ipset" : SCRIPT_FORMATS.has(result.file.format) || (sourced && !mayBeNftFragment(path, result, this.forcedFormat)) ? found.result.file.format : "nft";
+    return { kind: "found", includer: found.path, format, part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
   }
 }
 
@@ -223,6 +226,16 @@ export function mayBeIpsetFile(path: string, result: { fatal?: string; file: { f
 export function mayBeNftFragment(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
   if (result.file.format === "nft") return true;
   return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && /\.nft$/.test(path);
+}
+
+/**
+ * True when `path` may be a file a shell script sources (`. ./fw.conf`): read as a script, or no
+ * reader recognised it (settings alone - `WAN=eth0` - are no ruleset). Not with a format forced
+ * on the command line.
+ */
+export function mayBeSourced(result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+  if (SCRIPT_FORMATS.has(result.file.format)) return true;
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown";
 }
 
 /**

@@ -306,6 +306,23 @@ table inet filter {
     ]);
   });
 
+  it("a change made only in the settings a script sources is the script's change", async () => {
+    const repo = tempDir();
+    git(repo, "init", "-q");
+    writeFileSync(join(repo, "fw.sh"), ['#!/bin/sh', '. "$(dirname "$0")/settings.conf"', "iptables -P INPUT DROP", 'for p in $PORTS; do iptables -A INPUT -i "$WAN" -p tcp --dport "$p" -j ACCEPT; done', ""].join("\n"));
+    writeFileSync(join(repo, "settings.conf"), 'WAN=eth0\nPORTS="80 443"\n');
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "base");
+    writeFileSync(join(repo, "settings.conf"), 'WAN=eth0\nPORTS="80 443 3306"\n');
+    for (const named of [[], ["settings.conf"]]) {
+      const io = captureIo();
+      expect(await runDiff(["--base", "HEAD", ...named], io, { cwd: repo })).toBe(1);
+      expect(io.out).toContain("this change opens TCP/3306 from any source to any destination (fw.sh:4)");
+      // (named alone, as a pull request's changed file: its sourcing script found beside it)
+      expect(io.err).toBe(named.length ? "settings.conf: compared as part of fw.sh, found beside it, which includes it\n" : "");
+    }
+  });
+
   it("check --new-only reads the includer's fragments as they were at REF", async () => {
     const repo = repoWithFragments();
     writeFileSync(join(repo, "nftables.d", "10-ssh.nft"), "tcp dport 22 accept\n");
