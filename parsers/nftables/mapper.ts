@@ -2942,7 +2942,7 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
       const stages: Stage[] = [];
       for (const hook of PATHS[kind]) {
         const on = mine.filter((b) => b.chain.base!.hook === hook).sort((a, b) => a.priority - b.priority || a.chain.order - b.chain.order);
-        for (const b of on) stages.push({ chain: b.key, role: role(b), ...(hook === "prerouting" || hook === "ingress" ? { beforeRouting: true as const } : {}) });
+        for (const b of on) stages.push({ chain: b.key, role: role(b), ...(hook === "prerouting" || hook === "ingress" ? { beforeRouting: true as const } : {}), ...(hook === "postrouting" ? { postRouting: true as const } : {}) });
       }
       pipelines.push({ kind, family, stages });
     }

@@ -5,7 +5,7 @@
  */
 import { compileRule, inboundMatch, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
 import type { Location } from "../../src/model/finding.js";
-import { chainKey, lineRef, placeRef, type SourceSpan, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset } from "../../src/model/types.js";
+import { chainKey, lineRef, placeRef, type SourceSpan, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset, type Stage } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
 export function verb(a: Action): string {
@@ -98,7 +98,32 @@ export function locOf(r: { span: { file: string; line: number; column: number } 
 export function filtersPath(ruleset: Ruleset, p: Pipeline): boolean {
   return p.stages.some((s) => {
     const chain = s.role === "filter" ? ruleset.chains.get(s.chain) : undefined;
-    return chain !== undefined && (!s.beforeRouting || (chain.policy === "drop" && !acceptsOrdinaryTraffic(chain)));
+    return chain !== undefined && (s.beforeRouting ? chain.policy === "drop" && !acceptsOrdinaryTraffic(chain) : decides(ruleset, s));
+  });
+}
+
+/**
+ * Does a filter stage after routing decide what its path lets through? One on the path's own hook
+ * (INPUT, FORWARD, OUTPUT, their nft hooks) does; one on nft's postrouting hook (Stage.postRouting)
+ * only when it can drop: a host's ruleset whose only chain on the forward path marks DSCP there
+ * (no forward chain) leaves forwarding undecided, as an iptables mangle chain does.
+ */
+export function decides(ruleset: Ruleset, s: Stage): boolean {
+  const chain = ruleset.chains.get(s.chain);
+  return chain !== undefined && (!s.postRouting || canDrop(ruleset, chain, new Set()));
+}
+
+/** Can a packet entering `chain` be dropped there: its DROP policy, or a DROP, REJECT or unmodelled verdict in it or a chain it jumps to. */
+function canDrop(ruleset: Ruleset, chain: Chain, seen: Set<Chain>): boolean {
+  if (seen.has(chain)) return false;
+  seen.add(chain);
+  if (chain.policy === "drop") return true;
+  return chain.rules.some((r) => {
+    const a = r.action;
+    if (a.kind === "drop" || a.kind === "reject" || a.kind === "unknown") return true;
+    if (a.kind !== "jump" && a.kind !== "goto") return false;
+    const target = ruleset.chains.get(`${chain.table}/${a.chain}`);
+    return target !== undefined && canDrop(ruleset, target, seen);
   });
 }
 

@@ -11,6 +11,7 @@ import { Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { witnessHints, type Check } from "./context.js";
 import { acceptingPath } from "./reach.js";
+import { decides } from "./chains.js";
 
 export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => {
   const findings: Finding[] = [];
@@ -28,9 +29,10 @@ export const defaultPolicy: Check<DefaultPolicyParams> = (ctx, params, rule) => 
     const p = res.pipeline;
     if (!params.directions.includes(p.kind)) continue;
     // The filter chains that run after routing (a chain on nft's ingress or prerouting hook that
-    // accepts what it does not drop leaves the decision to them), SELinux's security table aside.
+    // accepts what it does not drop leaves the decision to them, and so does one on postrouting
+    // that cannot drop, see decides), SELinux's security table aside.
     const filters = p.stages.filter((s) => {
-      const c = s.role === "filter" && !s.beforeRouting ? ctx.ruleset.chains.get(s.chain) : undefined;
+      const c = s.role === "filter" && !s.beforeRouting && decides(ctx.ruleset, s) ? ctx.ruleset.chains.get(s.chain) : undefined;
       return c !== undefined && c.table !== "security";
     });
     for (const stage of filters) {

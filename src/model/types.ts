@@ -281,6 +281,11 @@ export interface Stage {
    * whether the packet is addressed to this host is not yet told by the path it takes.
    */
   beforeRouting?: true;
+  /**
+   * The chain runs on nft's postrouting hook, after the path's own filter hook: a filter chain
+   * there that cannot drop (DSCP marking, MSS clamping) decides nothing, as a mangle chain does.
+   */
+  postRouting?: true;
 }
 
 export interface Pipeline {

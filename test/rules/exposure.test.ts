@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { makeContext } from "../../rules/checks/context.js";
 import { exposure } from "../../rules/checks/exposure.js";
+import { defaultPolicy } from "../../rules/checks/default-policy.js";
 import { parseIptablesSave } from "../../parsers/iptables/index.js";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { filter, lines, ref } from "./helpers.js";
@@ -60,6 +61,24 @@ describe("exposure", () => {
     // a prerouting chain that accepts only some packets does filter the forward path
     expect(forward(rs("tcp dport 80")).map((f) => f.message)).toContain("HTTP (tcp/80) is reachable from any IPv4 source on the forward path");
     expect(exposure(makeContext(rs("fib saddr . mark . iif oif exists")), params, ref).map((f) => f.message)).toContain("SSH (tcp/22) is reachable from any IPv4 source on the inbound path");
+  });
+
+  it("a postrouting chain that cannot drop (DSCP marking) does not make the forward path filtered; one that drops does", () => {
+    const rs = (post: string) =>
+      parseNft(
+        `table inet fw {\n chain input {\n  type filter hook input priority filter; policy drop;\n  tcp dport 22 accept\n }\n chain postrouting {\n  type filter hook postrouting priority 0;\n  ${post}\n }\n}\n`,
+        "post.nft",
+      );
+    const forward = (r: ReturnType<typeof rs>) => exposure(makeContext(r), params, ref).filter((f) => f.exposure?.direction === "forward").map((f) => f.message);
+    const policy = (r: ReturnType<typeof rs>) => defaultPolicy(makeContext(r), { directions: ["inbound", "forward", "outbound"] }, ref).map((f) => f.message);
+    // a host's ruleset: no forward chain, its postrouting chain only marks
+    const marking = rs("ip dscp != cs0 ip dscp set cs0 counter");
+    expect(forward(marking)).toEqual([]);
+    expect(policy(marking)).toEqual([]);
+    // one that drops (here through a chain it jumps to) decides what it lets past
+    const dropping = rs("jump egress }\n chain egress {\n  tcp dport 25 drop");
+    expect(forward(dropping)).toContain("Every UDP port is reachable from any IPv4 source on the forward path");
+    expect(policy(dropping)).toContain("postrouting policy is ACCEPT on the forward path: new connections that no rule decides are let in");
   });
 
   it("shows a service reached through a port forward as it arrived, even when it can also be sent there directly", () => {
