@@ -5,12 +5,27 @@
  * constants; variables as bare `NAME`s (an unset or empty one is 0, one holding an integer is that
  * integer, one holding an expression that expression); the operators, by precedence: unary `+ - ! ~`, `**`, `* / %`,
  * `+ -`, `<< >>`, `< <= > >=`, `== !=`, `&`, `^`, `|`, `&&`, `||`, `?:` and `,`. What changes a
- * variable (`=`, `+=`, `++`, `--`), a variable holding anything else than an integer, a division by
- * zero (the shell fails the command) are not computed: the expansion is then unknown, with why.
+ * variable (`=`, `+=` ..., `++`, `--`) is run only where the caller gives a way to assign (an
+ * arithmetic command `(( i++ ))`, `let`, a `for ((;;))` loop: run once, where they stand) and not
+ * under `&&`, `||` or `?:` (which may skip it); a variable holding anything else than an integer, a
+ * division by zero (the shell fails the command) are not computed: the value is then unknown, with why.
  */
 
 /** A variable's value as the runner knows it: its text, or why it is not known. */
 export type ArithLookup = (name: string) => { value: string } | { why: string };
+/** Sets a variable to a value an assignment computed. */
+export type ArithAssign = (name: string, value: string) => void;
+
+/** The assignment operators (bash has no `**=`). */
+const ASSIGN_OPS: ReadonlySet<string> = new Set(["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="]);
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The variables an arithmetic text assigns (`i++`, `--n`, `x = 1`, `y += 2`), for a run that does not compute it. */
+export function arithmeticAssigns(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:\+\+|--|(?:<<|>>|[-+*\/%&^|])?=(?!=))|(?:\+\+|--)\s*([A-Za-z_][A-Za-z0-9_]*)/g)) out.add((m[1] ?? m[2])!);
+  return [...out];
+}
 
 type Result = { value: bigint } | { why: string };
 
@@ -101,13 +116,26 @@ function binary(op: string, a: bigint, b: bigint): Result {
  * The value of the arithmetic expression `text` (the inside of `$(( ))`), variables read through
  * `lookup`; `depth` bounds variables whose values are expressions of their own.
  */
-export function evaluateArithmetic(text: string, lookup: ArithLookup, depth = 0): { value: string } | { why: string } {
+export function evaluateArithmetic(text: string, lookup: ArithLookup, depth = 0, assign?: ArithAssign): { value: string } | { why: string } {
   const toks = tokenize(text);
   if ("why" in toks) return toks;
   if (toks.length === 0) return { value: "0" };
   let i = 0;
   let nesting = 0;
+  /** Inside an operand that `&&`, `||` or `?:` may skip: an assignment there is not run. */
+  let guarded = 0;
   const peek = () => toks[i];
+  /** Why `what` (an assignment) is not run here, or undefined when it is. */
+  const cannotAssign = (what: string): { why: string } | undefined =>
+    !assign ? { why: `'${what}' changes a variable: fwlint does not run it` } : guarded > 0 ? { why: `'${what}' changes a variable under &&, || or ?:, which may skip it: fwlint does not run it` } : undefined;
+  /** Adds `by` to variable `name`, sets it, and gives its value before and after. */
+  const step = (name: string, by: bigint): { before: bigint; after: bigint } | { why: string } => {
+    const cur = variable(name);
+    if ("why" in cur) return cur;
+    const after = wrap(cur.value + by);
+    assign!(name, after.toString());
+    return { before: cur.value, after };
+  };
 
   const variable = (name: string): Result => {
     const v = lookup(name);
@@ -139,7 +167,15 @@ export function evaluateArithmetic(text: string, lookup: ArithLookup, depth = 0)
       i++;
       return v;
     }
-    if (t === "++" || t === "--") return { why: `'${t}' changes a variable: fwlint does not run it` };
+    if (t === "++" || t === "--") {
+      const name = toks[i + 1];
+      const no = cannotAssign(`${t}${name ?? ""}`);
+      if (no) return no;
+      if (name === undefined || !NAME.test(name)) return { why: `'${t}' needs a variable after it` };
+      i += 2;
+      const r = step(name, t === "++" ? 1n : -1n);
+      return "why" in r ? r : { value: r.after };
+    }
     if (t === "+" || t === "-" || t === "!" || t === "~") {
       if (++nesting > MAX_NESTING) return { why: `'${text.trim().slice(0, 30)}...' nests operators deeper than fwlint follows` };
       i++;
@@ -154,7 +190,14 @@ export function evaluateArithmetic(text: string, lookup: ArithLookup, depth = 0)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) return { why: `'${t}' is not a value in arithmetic` };
     const name = t;
     const after = peek();
-    if (after !== undefined && (after === "++" || after === "--" || (after.endsWith("=") && !["==", "!=", "<=", ">="].includes(after)))) return { why: `'${name}${after}' changes a variable: fwlint does not run it` };
+    if (after === "++" || after === "--") {
+      const no = cannotAssign(`${name}${after}`);
+      if (no) return no;
+      i++;
+      const r = step(name, after === "++" ? 1n : -1n);
+      return "why" in r ? r : { value: r.before };
+    }
+    if (after !== undefined && after.endsWith("=") && !["==", "!=", "<=", ">="].includes(after)) return { why: `'${name}${after}' changes a variable: fwlint does not run it` };
     return variable(name);
   };
 
@@ -182,7 +225,10 @@ export function evaluateArithmetic(text: string, lookup: ArithLookup, depth = 0)
       const op = peek();
       if (op === undefined || !LEVELS[k]!.includes(op)) break;
       i++;
+      const skippable = op === "&&" || op === "||";
+      if (skippable) guarded++;
       const right = level(k + 1);
+      if (skippable) guarded--;
       if ("why" in right) return right;
       left = binary(op, left.value, right.value);
     }
@@ -193,20 +239,47 @@ export function evaluateArithmetic(text: string, lookup: ArithLookup, depth = 0)
     const cond = level(0);
     if ("why" in cond || peek() !== "?") return cond;
     i++;
-    const yes = comma();
-    if ("why" in yes) return yes;
-    if (peek() !== ":") return { why: `'${text.trim()}' has a '?' with no ':'` };
-    i++;
-    const no = ternary();
-    if ("why" in no) return no;
-    return cond.value !== 0n ? yes : no;
+    guarded++;
+    try {
+      const yes = comma();
+      if ("why" in yes) return yes;
+      if (peek() !== ":") return { why: `'${text.trim()}' has a '?' with no ':'` };
+      i++;
+      const no = ternary();
+      if ("why" in no) return no;
+      return cond.value !== 0n ? yes : no;
+    } finally {
+      guarded--;
+    }
+  };
+
+  /** `NAME = value`, `NAME += value` ... (right to left), else a ternary. */
+  const assignment = (): Result => {
+    const name = peek();
+    const op = toks[i + 1];
+    if (name === undefined || op === undefined || !NAME.test(name) || !ASSIGN_OPS.has(op)) return ternary();
+    const no = cannotAssign(`${name}${op}`);
+    if (no) return no;
+    i += 2;
+    const rhs = assignment();
+    if ("why" in rhs) return rhs;
+    let v = rhs.value;
+    if (op !== "=") {
+      const cur = variable(name);
+      if ("why" in cur) return cur;
+      const r = binary(op.slice(0, -1), cur.value, v);
+      if ("why" in r) return r;
+      v = r.value;
+    }
+    assign!(name, v.toString());
+    return { value: v };
   };
 
   const comma = (): Result => {
-    let v = ternary();
+    let v = assignment();
     while (!("why" in v) && peek() === ",") {
       i++;
-      v = ternary();
+      v = assignment();
     }
     return v;
   };

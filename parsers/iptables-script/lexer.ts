@@ -411,6 +411,15 @@ export function lexShell(input: string, file?: string): Lexed {
         }
         continue;
       }
+      // `((` where a command starts: bash's arithmetic command (also `for ((...))`'s header), one word
+      if (text.startsWith("((", i) && commandStarts(tokens[tokens.length - 1])) {
+        const close = findClose(i + 2, "((", "))", "(( arithmetic command", i);
+        const raw = text.slice(i, close + 2);
+        const pos = posAt(i);
+        tokens.push({ kind: "word", parts: [{ kind: "opaque", what: "arithmetic command", text: raw, quoted: false, pos }], raw, pos });
+        i = close + 2;
+        continue;
+      }
       const op = OPS.find((o) => text.startsWith(o, i));
       if (op) {
         tokens.push({ kind: "op", op, pos: posAt(i) });
@@ -432,6 +441,24 @@ export function lexShell(input: string, file?: string): Lexed {
     throw e;
   }
   return { tokens, lines };
+}
+
+/** Words after which a command starts (and `for`, whose `((` is its header). */
+const COMMAND_STARTERS: ReadonlySet<string> = new Set(["do", "then", "else", "elif", "if", "while", "until", "for", "{", "!", "time"]);
+
+/** Does a command start after this token (none: the text's start)? */
+function commandStarts(prev: Token | undefined): boolean {
+  if (prev === undefined) return true;
+  if (prev.kind === "op") return true;
+  if (prev.kind !== "word") return false;
+  const only = prev.parts.length === 1 && prev.parts[0]!.kind === "lit" && !prev.parts[0]!.quoted ? prev.parts[0]!.text : undefined;
+  return only !== undefined && COMMAND_STARTERS.has(only);
+}
+
+/** The text inside an arithmetic command word `(( ... ))`, or undefined when the word is none. */
+export function arithmeticCommand(w: Token | undefined): string | undefined {
+  const p = w?.kind === "word" && w.parts.length === 1 ? w.parts[0] : undefined;
+  return p?.kind === "opaque" && p.what === "arithmetic command" ? p.text.slice(2, -2) : undefined;
 }
 
 function advancePast(w: WordTok, from: number): number {

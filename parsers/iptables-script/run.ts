@@ -26,10 +26,10 @@ import type { IpsetIndex } from "../ipset/match.js";
 import { type IpsetLog, isIpsetCommand } from "./ipsets.js";
 import type { Condition, DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
-import { lexShell, plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
+import { arithmeticCommand, lexShell, plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
 import { type AndOr, type CaseArm, type Command, type OpaqueCmd, type Pipeline, type ScriptShell, type SimpleCmd, readScript } from "./syntax.js";
 import { braceWords } from "./braces.js";
-import { evaluateArithmetic } from "./arithmetic.js";
+import { arithmeticAssigns, evaluateArithmetic } from "./arithmetic.js";
 import { seqOutput } from "./seq.js";
 import { type PatternPiece, patternMatches, patternRegExp } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
@@ -665,9 +665,12 @@ export function runScript(
     const names: string[] = [];
     let k = 0;
     while (k < words.length && assignment(words[k]!)) names.push(assignment(words[k++]!)!.name);
+    const arith = arithmeticCommand(words[k]);
+    if (arith !== undefined) return { names: [...names, ...arithmeticAssigns(arith)], all: false };
     const head = words[k] ? plainText(words[k]!) : undefined;
     if (head === undefined) return { names, all: false };
     const args = words.slice(k + 1);
+    if (head === "let") return { names: [...names, ...args.flatMap((a) => arithmeticAssigns(plainText(a) ?? a.raw))], all: false };
     if (DECLARERS.has(head)) {
       for (const a of args) {
         const as = assignment(a);
@@ -850,6 +853,9 @@ export function runScript(
     }
     const rest = words.slice(k);
     const headText = plainText(rest[0]!);
+    // (( EXPRESSION )): bash's arithmetic command
+    const arith = arithmeticCommand(rest[0]);
+    if (arith !== undefined) return runArithmetic(arith, rest[0]!.pos, rest[0]!.raw);
 
     // builtins that change variables or the course of the script
     if (headText !== undefined && DECLARERS.has(headText)) {
@@ -1042,6 +1048,19 @@ export function runScript(
       stopped = { line: head.pos.line, why: `the script ${prog === "exit" ? "exits" : "returns"} at ${placeText(head.pos)}`, status };
       return "ok";
     }
+    if (prog === "let") {
+      // each argument an expression, run in turn; the status is the last one's
+      if (fields.length < 2) return "fail";
+      let out: Outcome = "ok";
+      for (const f of fields.slice(1)) {
+        out = runArithmetic(f.text, f.pos, `let ${f.text}`, false);
+        if (out === "unknown") {
+          for (const later of fields.slice(fields.indexOf(f) + 1)) poison({ names: arithmeticAssigns(later.text), all: false }, `let at ${placeText(head.pos)}`);
+          break;
+        }
+      }
+      return out;
+    }
     if (prog === "set") {
       for (let k = 1; k < fields.length; k++) {
         const t = fields[k]!.text;
@@ -1228,6 +1247,24 @@ export function runScript(
   const halted = (): boolean => {
     const l = loops[loops.length - 1];
     return stopped !== undefined || frame()?.returned !== undefined || (l !== undefined && (l.broke || l.next));
+  };
+
+  /**
+   * An arithmetic command (`(( i++ ))`, the text inside the parentheses) or a `let` argument
+   * (`expanded`: its words are expanded already): computed as the shell computes it, its
+   * assignments made; ok when its value is not 0, fail when it is (so `(( i++ ))` with i at 0 fails,
+   * and `set -e` stops there, as bash does). One fwlint cannot compute is told, and the variables it
+   * assigns are unknown after it.
+   */
+  const runArithmetic = (text: string, pos: Pos, shown: string, expandFirst = true): Outcome => {
+    const filled = expandFirst ? expandHereDocLine(text, hereDocVariable(pos)) : { value: text };
+    const r = "why" in filled ? filled : evaluateArithmetic(filled.value, (name) => lookup({ kind: "param", name, quoted: true, pos }), 0, (name, value) => vars.set(name, { kind: "value", value }));
+    if ("why" in r) {
+      info(pos, `${clipText(shown)} skipped: fwlint cannot compute it (${r.why})`);
+      poison({ names: arithmeticAssigns(text), all: false }, `${clipText(shown)} at ${placeText(pos)}`);
+      return "unknown";
+    }
+    return r.value === "0" ? "fail" : "ok";
   };
 
   /**
@@ -1529,6 +1566,42 @@ export function runScript(
   };
 
   /**
+   * `for (( INIT; COND; STEP ))`: INIT once, then BODY while COND is not 0, STEP after each round
+   * (`continue` too), each computed as an arithmetic command (runArithmetic), at most
+   * MAX_WHILE_ROUNDS rounds; one fwlint cannot compute stops the loop there, with why.
+   */
+  const runArithLoop = (loop: NonNullable<OpaqueCmd["arithLoop"]>, pos: Pos, assigns: { names: string[]; all: boolean }): Outcome | { why: string } => {
+    const parts = splitArithHeader(loop.header);
+    if (parts === undefined) return { why: "its header is not INIT; COND; STEP" };
+    const [init, cond, step] = parts;
+    const run = (text: string): Outcome => (text.trim() === "" ? "ok" : runArithmetic(text, loop.pos, `((${text.trim()}))`));
+    if (run(init) === "unknown") return { why: "fwlint cannot compute its start" };
+    let cut = false;
+    const stop = (why: string) => {
+      info(pos, `for loop stopped after ${why}: the rest of it is not in the model`);
+      poison(assigns, `the loop at ${placeText(pos)}`);
+      cut = true;
+      return false;
+    };
+    const { out } = runRounds(
+      "for",
+      MAX_WHILE_ROUNDS + 1,
+      (k) => {
+        const rounds = `${k} round${k === 1 ? "" : "s"}`;
+        if (k > 0 && run(step) === "unknown") return stop(`${rounds} (fwlint cannot compute its step)`);
+        if (halted()) return false;
+        const o = run(cond);
+        if (o === "fail") return false;
+        if (o === "unknown") return stop(`${rounds} (fwlint cannot compute its condition)`);
+        return k < MAX_WHILE_ROUNDS || stop(rounds);
+      },
+      loop.body,
+      pos,
+    );
+    return cut ? "unknown" : out;
+  };
+
+  /**
    * A loop's rounds: `enter(k)` sets round k's variables (or, returning false, ends the loop before
    * it: a while loop's condition), then BODY runs (`break` and `continue` as the shell takes them);
    * the last command's outcome, and whether it ran to its end (no break, exit or return).
@@ -1543,8 +1616,9 @@ export function runScript(
           info(pos, `${what} loop stopped after ${MAX_ROUNDS} rounds in all: the rest of it is not in the model`);
           return { out, ended: false };
         }
-        if (enter(k) === false) break;
+        // (a `continue` ended the last round: the condition of a while loop, a for loop's step, run again)
         l.next = false;
+        if (enter(k) === false) break;
         for (const item of body) {
           if (halted()) break;
           out = runAndOr(item);
@@ -1613,6 +1687,12 @@ export function runScript(
         let loopWhy: string | undefined;
         if (c.whileLoop) {
           const r = runWhileRead(c.whileLoop, c.pos, assigns);
+          if (typeof r !== "object") return r;
+          loopWhy = r.why;
+        }
+        if (c.arithLoop) {
+          assigns.names.push(...arithmeticAssigns(c.arithLoop.header));
+          const r = runArithLoop(c.arithLoop, c.pos, assigns);
           if (typeof r !== "object") return r;
           loopWhy = r.why;
         }
@@ -1832,4 +1912,22 @@ export function dirnameOf(path: string): string {
   if (cut < 0) return ".";
   const head = trimmed.slice(0, cut).replace(/\/+$/, "");
   return head === "" ? "/" : head;
+}
+
+/** A `for (( ... ))` header's three expressions (split at the `;`s outside parentheses), or undefined when it has not two. */
+function splitArithHeader(header: string): [string, string, string] | undefined {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let k = 0; k < header.length; k++) {
+    const c = header[k];
+    if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === ";" && depth === 0) {
+      parts.push(header.slice(from, k));
+      from = k + 1;
+    }
+  }
+  parts.push(header.slice(from));
+  return parts.length === 3 ? [parts[0]!, parts[1]!, parts[2]!] : undefined;
 }

@@ -9,7 +9,7 @@
  * constructs (until, select, `for` without `in`) and other function bodies are only delimited:
  * their contents are reported, not run.
  */
-import { lexShell, plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
+import { arithmeticCommand, lexShell, plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
 
 export interface SimpleCmd {
   kind: "simple";
@@ -53,6 +53,8 @@ export interface OpaqueCmd {
   body?: AndOr[];
   /** A `for NAME in WORDS; do BODY; done` loop, kept in full: BODY run with NAME set to each word. */
   loop?: { name: string; words: WordTok[]; body: AndOr[] };
+  /** A `for (( INIT; COND; STEP ))` loop kept in full: the header's text (inside the parentheses) and the body. */
+  arithLoop?: { header: string; pos: Pos; body: AndOr[] };
   /** An `if` kept in full: each condition and its branch in order, and the `else` branch. */
   conditional?: { branches: { cond: AndOr[]; body: AndOr[] }[]; otherwise?: AndOr[] };
   /** A `case WORD in ... esac` kept in full: the word and the arms in order. */
@@ -223,6 +225,10 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     }
     const w = plain(t);
     if (w !== undefined && COMPOUND_OPENERS.has(w)) {
+      if (w === "for" && arithmeticCommand(peek(1)) !== undefined) {
+        const { kept, inner, endLine } = inFull(arithForLoop, w);
+        return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { arithLoop: kept } : {}) };
+      }
       if (w === "for") {
         const { kept, inner, endLine } = inFull(forLoop, w);
         return { kind: "opaque", keyword: w, pos: t.pos, endLine, inner, ...(kept ? { loop: kept } : {}) };
@@ -349,6 +355,20 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     if (plain(peek()) !== "done") return undefined;
     p++;
     return { name, words, body };
+  };
+
+  /** `for (( INIT; COND; STEP )); do BODY; done` from p (at `for`), p left after `done`. */
+  const arithForLoop = (): NonNullable<OpaqueCmd["arithLoop"]> | undefined => {
+    const head = tokens[p + 1] as WordTok;
+    const header = arithmeticCommand(head)!;
+    p += 2;
+    while (isOp(peek(), ";", "\n")) p++;
+    if (plain(peek()) !== "do") return undefined;
+    p++;
+    const body = parseList((u) => plain(u) === "done");
+    if (plain(peek()) !== "done") return undefined;
+    p++;
+    return { header, pos: head.pos, body };
   };
 
   /**

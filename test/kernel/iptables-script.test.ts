@@ -5,7 +5,8 @@
  * loaded is saved (`iptables-save`) and the kernel oracle judges packets against that while
  * fwlint judges them against its reading of the script. So how the script's commands add up
  * (functions, case arms, tests, loops, subshells, set -e, iptables-restore here-documents with and
- * without --noflush, brace expansion, arithmetic, seq, while and until counters, files sourced
+ * without --noflush, brace expansion, arithmetic, seq, while and until counters, arithmetic
+ * commands and C-style for loops, files sourced
  * with `.` - their variables, functions, rules and `return` -, files read by `$(cat ...)`,
  * `while read` and iptables-restore) and what the rules
  * do are both checked.
@@ -23,7 +24,7 @@ import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, kernelS
 const env = checkEnvironment();
 const DIR = join(ROOT, "fixtures", "iptables-script");
 /** IPv4 scripts that run on any host (the others read files of the host's, or load IPv6 rules too). */
-const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh", "sourced-settings.sh", "read-files.sh"];
+const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh", "sourced-settings.sh", "read-files.sh", "arithmetic-loops.sh"];
 /** The files a script sources or reads, copied beside it (by `$(dirname "$0")`, `$(cd ... && pwd)` and `./`). */
 const COMPANIONS: Record<string, string[]> = {
   "sourced-settings.sh": ["sourced-settings.conf", "sourced-site-rules.sh"],

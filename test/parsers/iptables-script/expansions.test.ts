@@ -87,6 +87,43 @@ describe("arithmetic expansion", () => {
   });
 });
 
+describe("arithmetic commands, let and C-style for loops", () => {
+  // each expectation is what bash runs with an `iptables` function that prints its arguments
+  it("(( i++ )) steps a while loop's counter; a for (( ; ; )) loop with a comma and continue; let with several expressions", () => {
+    expect(dports(["i=0", "while [ $i -lt 3 ]; do", "  iptables -A INPUT -p tcp --dport $((8000 + i)) -j ACCEPT", "  ((i++))", "done"])).toEqual(["8000", "8001", "8002"]);
+    expect(dports(["for ((a = 0, b = 10; a < 3; a++, b += 10)); do", "  [ $a -eq 1 ] && continue", "  iptables -A INPUT -p udp --dport $((5000 + b)) -j ACCEPT", "done"])).toEqual(["5010", "5030"]);
+    expect(dports(["n=0", "((n += 2)) || true", 'let "m = n * 3" "k = m - 6"', "iptables -A INPUT -p tcp --dport $((1000 + n + m + k)) -j ACCEPT"])).toEqual(["1008"]);
+    // pre and post increments, an assignment's value, nested parentheses
+    expect(dports(["x=5", "(( y = (x++ + ++x) * 2 ))", "iptables -A INPUT -p tcp --dport $((y + x)) -j ACCEPT"])).toEqual(["31"]);
+  });
+
+  it("an arithmetic command whose value is 0 fails: set -e stops the script there, as bash does", () => {
+    const rs = script(["set -e", "x=0", "((x++))", "iptables -A INPUT -p tcp --dport 7777 -j ACCEPT"]);
+    expect(ports(rs)).toEqual([]);
+    expect(diags(rs, "info")).toEqual(["info 4:1 not run: the command at line 3 fails and 'set -e' stops the script there"]);
+  });
+
+  it("continue in a while loop goes on with the next round", () => {
+    expect(dports(["i=0", "while [ $i -lt 3 ]; do", "  i=$((i + 1))", "  [ $i -eq 2 ] && continue", "  iptables -A INPUT -p tcp --dport $((6000 + i)) -j ACCEPT", "done"])).toEqual(["6001", "6003"]);
+  });
+
+  it("one fwlint cannot compute is told, and what it assigns is unknown after it; an assignment && or ?: may skip is not run", () => {
+    const rs = script(["i=1", "(( i += $(nproc) ))", "iptables -A INPUT -p tcp --dport $((8000 + i)) -j ACCEPT"]);
+    expect(ports(rs)).toEqual([]);
+    expect(diags(rs, "info")[0]).toMatch(/^info 2:1 \(\( i \+= \$\(nproc\) \)\) skipped: fwlint cannot compute it \(a command substitution/);
+    const guarded = script(["a=1", "b=0", "(( a > 0 && b++ ))", "iptables -A INPUT -p tcp --dport $((9000 + b)) -j ACCEPT"]);
+    expect(diags(guarded, "info")[0]).toContain("'b++' changes a variable under &&, || or ?:, which may skip it: fwlint does not run it");
+    expect(ports(guarded)).toEqual([]);
+    // a for loop whose condition becomes unknown stops there, with why
+    const loop = script(["for ((p = 1; p < LIMIT; p++)); do iptables -A INPUT -p tcp --dport $p -j ACCEPT; done"]);
+    expect(diags(loop, "info").join("\n")).toContain("for loop stopped after 0 rounds (fwlint cannot compute its condition): the rest of it is not in the model");
+  });
+
+  it("$(( i++ )) in an expansion is still not run (the expansion may be read more than once)", () => {
+    expect(dports(["i=1", "iptables -A INPUT -p tcp --dport $((i++ + 8000)) -j ACCEPT"])).toEqual([]);
+  });
+});
+
 describe("$(seq ...)", () => {
   const seq = (text: string) => seqOutput(text.split(" "), `$(${text})`);
   it("one, two or three integers", () => {
