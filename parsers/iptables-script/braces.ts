@@ -10,6 +10,7 @@
  * Here a brace expression is expanded when it lies within one unquoted run of literal text (`{$A,$B}`,
  * whose parts are expansions, stays as written).
  */
+import { topLevelPieces } from "./pieces.js";
 import type { Part, WordTok } from "./lexer.js";
 
 /** Words one word may become; past it the word is left as written (an unknown value later). */
@@ -27,21 +28,8 @@ function closing(s: string, open: number): number {
 
 /** The top-level comma-separated pieces of `inner`, or undefined without a top-level comma. */
 function alternatives(inner: string): string[] | undefined {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const c = inner[i];
-    if (c === "{") depth++;
-    else if (c === "}") depth--;
-    else if (c === "," && depth === 0) {
-      out.push(inner.slice(from, i));
-      from = i + 1;
-    }
-  }
-  if (out.length === 0) return undefined;
-  out.push(inner.slice(from));
-  return out;
+  const out = topLevelPieces(inner, "{", "}", ",");
+  return out.length > 1 ? out : undefined;
 }
 
 /** The words of a sequence expression `x..y[..incr]` (integers or single letters), or undefined. */

@@ -31,6 +31,7 @@ import { type AndOr, type CaseArm, type Command, type OpaqueCmd, type Pipeline, 
 import { braceWords } from "./braces.js";
 import { arithmeticAssigns, evaluateArithmetic } from "./arithmetic.js";
 import { seqOutput } from "./seq.js";
+import { topLevelPieces } from "./pieces.js";
 import { type PatternPiece, patternMatches, patternRegExp } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
 import { FamilyTables, type Status } from "./tables.js";
@@ -1916,18 +1917,6 @@ export function dirnameOf(path: string): string {
 
 /** A `for (( ... ))` header's three expressions (split at the `;`s outside parentheses), or undefined when it has not two. */
 function splitArithHeader(header: string): [string, string, string] | undefined {
-  const parts: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let k = 0; k < header.length; k++) {
-    const c = header[k];
-    if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === ";" && depth === 0) {
-      parts.push(header.slice(from, k));
-      from = k + 1;
-    }
-  }
-  parts.push(header.slice(from));
+  const parts = topLevelPieces(header, "(", ")", ";");
   return parts.length === 3 ? [parts[0]!, parts[1]!, parts[2]!] : undefined;
 }

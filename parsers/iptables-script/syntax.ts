@@ -348,13 +348,19 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     const words: WordTok[] = [];
     while (peek()?.kind === "word") words.push(tokens[p++] as WordTok);
     if (!isOp(peek(), ";", "\n")) return undefined;
+    const body = doneBody();
+    return body && { name, words, body };
+  };
+
+  /** `[;] do BODY; done` from p (after a for loop's header), p left after `done`; undefined when it is not there. */
+  const doneBody = (): AndOr[] | undefined => {
     while (isOp(peek(), ";", "\n")) p++;
     if (plain(peek()) !== "do") return undefined;
     p++;
     const body = parseList((u) => plain(u) === "done");
     if (plain(peek()) !== "done") return undefined;
     p++;
-    return { name, words, body };
+    return body;
   };
 
   /** `for (( INIT; COND; STEP )); do BODY; done` from p (at `for`), p left after `done`. */
@@ -362,13 +368,8 @@ export function parseScript(tokens: Token[]): { items: AndOr[]; problems: Syntax
     const head = tokens[p + 1] as WordTok;
     const header = arithmeticCommand(head)!;
     p += 2;
-    while (isOp(peek(), ";", "\n")) p++;
-    if (plain(peek()) !== "do") return undefined;
-    p++;
-    const body = parseList((u) => plain(u) === "done");
-    if (plain(peek()) !== "done") return undefined;
-    p++;
-    return { header, pos: head.pos, body };
+    const body = doneBody();
+    return body && { header, pos: head.pos, body };
   };
 
   /**
