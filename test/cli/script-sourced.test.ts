@@ -35,6 +35,19 @@ describe("a script's sourced files through the CLI", () => {
     expect(siteRules.diagnostics.map((d) => d.message)).toEqual([`read as part of ${join(tmp, "fw.sh")}, which includes it: its rules are analysed there`]);
   });
 
+  it("an inline suppression in a sourced file hides the finding at its rule", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-script-sourced-suppress-"));
+    try {
+      writeFileSync(join(dir, "fw.sh"), ["#!/bin/sh", "WAN=eth0", "iptables -P INPUT DROP", "iptables -P FORWARD DROP", ". ./site-rules.sh", ""].join("\n"));
+      writeFileSync(join(dir, "site-rules.sh"), '# fwlint-disable-next-line exposed-service -- replicas only, filtered upstream\niptables -A INPUT -i "$WAN" -p tcp --dport 3306 -j ACCEPT\n');
+      const { status, report } = await check(join(dir, "fw.sh"));
+      expect(status).toBe(0);
+      expect(exposures(report)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("named alone, a sourced script or settings file is read with the script beside it that sources it", async () => {
     for (const [name, service, line] of [["site-rules.sh", "mysql", 1], ["settings.conf", "smtp", 3]] as const) {
       const { status, report } = await check(join(tmp, name));
