@@ -1725,13 +1725,18 @@ export function runScript(
 
   /**
    * What `cat` at the head of a pipe gives the command after it: its here-document, or a file the
-   * script wrote (`cat <<EOF | iptables-restore`, `cat rules.nft | nft -f -`); undefined for another command.
+   * script wrote or the tree holds (`cat <<EOF | iptables-restore`, `cat rules.nft | nft -f -`,
+   * fileText); undefined for another command.
    */
   const catOutput = (c: Command): ScriptText | undefined => {
     if (c.kind !== "simple" || c.words.length === 0 || c.words.some((w) => assignment(w))) return undefined;
     const e = expand(c.words);
     if (!e.ok || basename(e.fields[0]!.text) !== "cat") return undefined;
-    if (e.fields.length === 2) return written.get(e.fields[1]!.text);
+    if (e.fields.length === 2) {
+      // (an nft script's nft text is read at the script's own lines: `nft -f FILE` reads a file of the tree, as an include)
+      const read = opts.nft && !written.has(e.fields[1]!.text) ? undefined : fileText(e.fields[1]!.text, e.fields[1]!.pos);
+      return read === undefined || "why" in read ? undefined : read;
+    }
     if (e.fields.length !== 1) return undefined;
     const input = inputOf(c.redirs, c.pos);
     return input && "lines" in input ? input : undefined;

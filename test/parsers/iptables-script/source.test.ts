@@ -101,7 +101,7 @@ describe("files a script reads", () => {
 
   it("iptables-restore loads a rules file of the tree, its rules at their lines there", () => {
     const rules = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
-    for (const cmd of ["iptables-restore < /etc/iptables/rules.v4", "iptables-restore /etc/iptables/rules.v4"]) {
+    for (const cmd of ["iptables-restore < /etc/iptables/rules.v4", "iptables-restore /etc/iptables/rules.v4", "cat /etc/iptables/rules.v4 | iptables-restore"]) {
       const rs = run([cmd, "iptables -A INPUT -p tcp --dport 443 -j ACCEPT"], { "/repo/etc/iptables/rules.v4": rules });
       expect(ports(rs)).toEqual(["dport=22 accept", "dport=443 accept"]);
       expect(rulesOf(rs)[0]!.span).toEqual({ file: "/repo/etc/iptables/rules.v4", line: 3, column: 1, text: "-A INPUT -p tcp --dport 22 -j ACCEPT" });
