@@ -342,8 +342,6 @@ export function runScript(
     // $(dirname "$0"), $(cd "$(dirname "$0")" && pwd): where the script is
     const folder = p.what === "command substitution" ? substitutedFolder(p.text) : undefined;
     if (folder) return folder;
-    // $0: the script's path, when fwlint knows where it is (it reads the files the script sources)
-    if ((p.text === "$0" || p.text === "${0}") && opts.files) return { value: selfPath() };
     // ${A[@]}, ${A[*]}, ${A[N]}, ${#A[@]}: a bash array's elements, one of them, how many
     const element = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)\[(@|\*|[0-9]+)\]\}$/.exec(p.text);
     if (element) {
@@ -420,7 +418,7 @@ export function runScript(
     return { value: read.lines.map((l) => l.text).join("\n").replace(/\n+$/, "") };
   };
 
-  /** The script's own path, absolute: `$0` as the script is run by its path. */
+  /** The script's own path, absolute: `$0` as the script is run by its path (see substitutedFolder). */
   const selfPath = (): string => resolve(opts.files?.origin ?? file);
 
   /**
@@ -436,6 +434,8 @@ export function runScript(
     const shape = tokens.filter((t) => !(t.kind === "op" && t.op === "\n")).map((t) => (t.kind === "word" ? (plainText(t) ?? "W") : t.kind === "op" ? t.op : "R"));
     const words = tokens.filter((t): t is WordTok => t.kind === "word");
     if (shape[0] === "dirname" && (shape.length === 2 || (shape.length === 3 && shape[1] === "--"))) {
+      // (`$0` is the script's path here only: elsewhere - `case "$0" in */fw-stop)` - it is how the script was run)
+      if (isScriptPath(words[words.length - 1]!)) return { value: dirnameOf(selfPath()) };
       const e = expand(words.slice(-1));
       if (!e.ok) return { why: e.why };
       if (e.fields.length !== 1) return undefined;
@@ -1924,4 +1924,9 @@ export function dirnameOf(path: string): string {
 function splitArithHeader(header: string): [string, string, string] | undefined {
   const parts = topLevelPieces(header, "(", ")", ";");
   return parts.length === 3 ? [parts[0]!, parts[1]!, parts[2]!] : undefined;
+}
+
+/** Is the word `$0` (`"$0"`, `${0}`) alone? */
+function isScriptPath(w: WordTok): boolean {
+  return w.parts.length === 1 && w.parts[0]!.kind === "opaque" && (w.parts[0]!.text === "$0" || w.parts[0]!.text === "${0}");
 }

@@ -56,6 +56,11 @@ describe("a sourced file runs in the script's shell", () => {
     expect(said(rs)).toEqual([]);
   });
 
+  it("$0 is the script's path for dirname only: a case on the name it was run by stays undecided", () => {
+    const rs = run(['case "$0" in', "  */fw-stop) iptables -P INPUT ACCEPT ;;", "esac", "iptables -A INPUT -p tcp --dport 22 -j ACCEPT"], {});
+    expect(said(rs).join("\n")).toContain(`info ${SCRIPT}:1:1 case ... esac (lines 1-3) skipped`);
+  });
+
   it("`return` ends the sourced file, not the script; `exit` in it ends the script", () => {
     const rs = run([". ./a.sh", "iptables -A INPUT -p tcp --dport 443 -j ACCEPT", ". ./b.sh", "iptables -A INPUT -p tcp --dport 8443 -j ACCEPT"], {
       "/repo/fw/a.sh": "iptables -A INPUT -p tcp --dport 80 -j ACCEPT\nreturn 0\niptables -A INPUT -p tcp --dport 23 -j ACCEPT\n",
