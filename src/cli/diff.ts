@@ -471,18 +471,20 @@ async function compareWithBase(
       if (e.explicit) noted(e.path, `compared as part of ${includer}, which includes it`);
       continue;
     }
-    // (an nft fragment, or a file a shell script sources: its settings alone are no ruleset)
-    const nft = (side: BaseEntry["old"]) =>
-      "error" in side ? mayBeNftFragment(e.path, { fatal: side.error, file: side }, options.inputFormat) || mayBeSourced({ fatal: side.error, file: side }, options.inputFormat) : side.analyzed?.file.format === "nft" || (side.analyzed !== null && mayBeSourced(side.analyzed, options.inputFormat));
-    if (e.explicit && (nft(e.new) || nft(e.old))) {
+    const nft = (side: BaseEntry["old"]) => ("error" in side ? mayBeNftFragment(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed?.file.format === "nft");
+    // (or a file a shell script sources: a script, or settings alone, which are no ruleset)
+    search ??= new IncluderSearch(args.maxFileBytes);
+    const text = e.explicit && !nft(e.new) && !nft(e.old) ? await search.textOf(abs) : undefined;
+    const sourced = (side: BaseEntry["old"]) => ("error" in side ? mayBeSourced({ fatal: side.error, file: side }, options.inputFormat, text) : side.analyzed !== null && mayBeSourced(side.analyzed, options.inputFormat));
+    const bySourcing = !nft(e.new) && !nft(e.old) && (sourced(e.new) || sourced(e.old));
+    if (e.explicit && (nft(e.new) || nft(e.old) || bySourcing)) {
       // named without its includer (the changed files of a pull request): look for it beside it
-      search ??= new IncluderSearch(args.maxFileBytes);
-      let found: string | undefined = (await search.find(abs, options))?.path;
+      let found: string | undefined = (await search.find(abs, options, false, bySourcing))?.path;
       /** The includer's entry when looking for it read both its versions already. */
       let read: BaseEntry | undefined;
       if (found === undefined && !("error" in e.new) && e.new.analyzed === null) {
         // deleted: an includer whose version at the revision included it
-        for await (const c of search.candidates(abs)) {
+        for await (const c of search.candidates(abs, bySourcing)) {
           const both = await readBoth(relative(cwd, c.path) || c.path, false, undefined);
           if (both && includedBy(both).includes(abs)) {
             [found, read] = [c.path, both];

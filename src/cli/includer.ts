@@ -56,11 +56,11 @@ export class IncluderSearch {
    * none is found. `ipset`: the fragment is an ipset save file, and the includer an iptables
    * ruleset that reads it (ipsetReaders).
    */
-  async find(fragment: string, options: CheckOptions, ipset = false): Promise<{ path: string; result: AnalyzedFile } | undefined> {
+  async find(fragment: string, options: CheckOptions, ipset = false, sourced = false): Promise<{ path: string; result: AnalyzedFile } | undefined> {
     const target = resolve(fragment);
     const { scanRoot: _fragments, ...own } = options;
     const optionsKey = JSON.stringify(own, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    for await (const { path: shown, text } of ipset ? this.ipsetReaders(fragment) : this.candidates(fragment)) {
+    for await (const { path: shown, text } of ipset ? this.ipsetReaders(fragment) : this.candidates(fragment, sourced)) {
       const key = `${shown}\u0000${optionsKey}`;
       let analysis = this.analyses.get(key);
       if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own, this.keepModels)));
@@ -75,16 +75,17 @@ export class IncluderSearch {
    * or relative to the working folder), with their text. diff asks them of a fragment deleted
    * from the working tree, which only their versions at the base revision include.
    */
-  async *candidates(fragment: string): AsyncGenerator<{ path: string; text: string }> {
+  async *candidates(fragment: string, sourced = false): AsyncGenerator<{ path: string; text: string }> {
     const target = resolve(fragment);
     let dir = dirname(target);
     for (let up = 0; up <= FOLDERS_UP; up++) {
       for (const name of await this.listing(dir)) {
         const path = join(dir, name);
         const script = SCRIPT_NAME.test(name);
-        if (path === target || !(INCLUDER_NAME.test(name) || script)) continue;
+        // (a file a script sources: only the scripts beside it that source one)
+        if (path === target || !(sourced ? script : INCLUDER_NAME.test(name) || script)) continue;
         const text = await this.text(path);
-        if (text === undefined || !(script ? (text.includes("nft") && LOADS_FILE.test(text)) || SOURCES_FILE.test(text) : text.includes("include"))) continue;
+        if (text === undefined || !(script ? (!sourced && text.includes("nft") && LOADS_FILE.test(text)) || SOURCES_FILE.test(text) : text.includes("include"))) continue;
         yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
       }
       const parent = dirname(dir);
@@ -127,6 +128,11 @@ export class IncluderSearch {
     let names = this.listings.get(dir);
     if (!names) this.listings.set(dir, (names = readdir(dir).then((n) => n.sort(), () => [])));
     return names;
+  }
+
+  /** The text of a file as named (relative to the working folder, or absolute); undefined when it cannot be read. */
+  textOf(path: string): Promise<string | undefined> {
+    return this.text(resolve(path));
   }
 
   private text(path: string): Promise<string | undefined> {
@@ -177,14 +183,17 @@ export class RunReadings {
     const ipset = mayBeIpsetFile(path, result, this.forcedFormat) && (await this.search.isIpsetSave(path));
     if (includer !== undefined) return { kind: "included", includer, ...(ipset ? { ipset: true as const } : {}) };
     if (!explicit) return { kind: "alone" };
-    const sourced = mayBeSourced(result, this.forcedFormat);
-    if (!ipset && !sourced && !mayBeNftFragment(path, result, this.forcedFormat)) return { kind: "alone" };
+    // (a file no reader recognises may be a script's settings: its text says whether it reads as shell)
+    const unknownText = !ipset && result.fatal !== undefined && result.file.format === "unknown" ? await this.search.textOf(path) : undefined;
+    const nft = mayBeNftFragment(path, result, this.forcedFormat);
+    const sourced = !nft && mayBeSourced(result, this.forcedFormat, unknownText);
+    if (!ipset && !sourced && !nft) return { kind: "alone" };
     // named without its includer (pre-commit names only the staged files): look for it beside it
-    const found = await this.search.find(path, options, ipset);
+    const found = await this.search.find(path, options, ipset, sourced);
     if (!found) return ipset ? { kind: "aside", format: "ipset", note: "an ipset save file that no iptables ruleset beside it reads (in its folder or one just below): nothing to check on its own" } : { kind: "alone" };
     // an ipset file's part is the whole ruleset's: what it holds decides what the rules elsewhere let in
     const part = ipset ? { findings: found.result.findings, diagnostics: found.result.file.diagnostics } : partIn(found.result, path);
-    const format = ipset ? "ipset" : SCRIPT_FORMATS.has(result.file.format) || (sourced && !mayBeNftFragment(path, result, this.forcedFormat)) ? found.result.file.format : "nft";
+    const format = ipset ? "ipset" : sourced ? found.result.file.format : "nft";
     return { kind: "found", includer: found.path, format, part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
   }
 }
@@ -229,13 +238,20 @@ export function mayBeNftFragment(path: string, result: { fatal?: string; file: {
 }
 
 /**
- * True when `path` may be a file a shell script sources (`. ./fw.conf`): read as a script, or no
- * reader recognised it (settings alone - `WAN=eth0` - are no ruleset). Not with a format forced
- * on the command line.
+ * Shell settings or functions: an assignment (`WAN=eth0`, `export PORTS="22 80"`, `A[1]=x`) or a
+ * function definition at a line's start.
  */
-export function mayBeSourced(result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+const SHELL_SETTINGS = /^[ \t]*(?:(?:export|readonly|declare|typeset|local)[ \t]+(?:-[A-Za-z]+[ \t]+)*)?[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]\n]*\])?\+?=|^[ \t]*(?:function[ \t]+[A-Za-z_][\w-]*|[A-Za-z_][\w-]*[ \t]*\(\))/m;
+
+/**
+ * True when a file may be one a shell script sources (`. ./fw.conf`): read as a script, or no
+ * reader recognised it and its text (`text`) reads as shell settings (`WAN=eth0` alone is no
+ * ruleset) - not notes, JSON or anything else a hook hands over. Not with a format forced on the
+ * command line.
+ */
+export function mayBeSourced(result: { fatal?: string; file: { format: string } }, forcedFormat?: string, text?: string): boolean {
   if (SCRIPT_FORMATS.has(result.file.format)) return true;
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown";
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && text !== undefined && SHELL_SETTINGS.test(text);
 }
 
 /**

@@ -35,6 +35,14 @@ describe("a script's sourced files through the CLI", () => {
     expect(siteRules.diagnostics.map((d) => d.message)).toEqual([`read as part of ${join(tmp, "fw.sh")}, which includes it: its rules are analysed there`]);
   });
 
+  it("a named file that is neither a ruleset nor shell settings is not looked for in the scripts beside it", async () => {
+    writeFileSync(join(tmp, "notes.txt"), "WAN is eth0; the mail ports are 25 and 587\n");
+    const io = captureIo();
+    expect(await main(["check", join(tmp, "notes.txt")], io)).toBe(2);
+    expect(io.err).toContain("not a firewall configuration fwlint reads");
+    expect(io.out + io.err).not.toContain("read as part of");
+  });
+
   it("an inline suppression in a sourced file hides the finding at its rule", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fwlint-script-sourced-suppress-"));
     try {
