@@ -279,6 +279,8 @@ export function runScript(
   /** Files of the tree read (RunResult.sourced) by the name their positions give, with their lines; the paths being sourced, innermost last. */
   const sourced = new Map<string, string[]>();
   const sourcing: string[] = [];
+  /** The path of each sourced file, by the name its positions give. */
+  const sourcedPaths = new Map<string, string>();
   /** The lines of the file a position is in: the script's, or a sourced file's. */
   const linesOf = (pos: Pos): readonly string[] => (pos.file === undefined ? lines : (sourced.get(pos.file) ?? []));
   /** Where a position is, for messages: its line, and its file when that is a sourced one. */
@@ -340,7 +342,7 @@ export function runScript(
     const catted = p.what === "command substitution" ? substitutedCat(p.text, p.pos) : undefined;
     if (catted) return catted;
     // $(dirname "$0"), $(cd "$(dirname "$0")" && pwd): where the script is
-    const folder = p.what === "command substitution" ? substitutedFolder(p.text) : undefined;
+    const folder = p.what === "command substitution" ? substitutedFolder(p.text, p.pos) : undefined;
     if (folder) return folder;
     // ${A[@]}, ${A[*]}, ${A[N]}, ${#A[@]}: a bash array's elements, one of them, how many
     const element = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)\[(@|\*|[0-9]+)\]\}$/.exec(p.text);
@@ -399,7 +401,7 @@ export function runScript(
   const substitutedCat = (text: string, pos: Pos): { value: string } | { why: string } | undefined => {
     const inner = text.startsWith("$(") ? text.slice(2, -1) : text.slice(1, -1);
     if (!/^\s*(cat\s|<)/.test(inner)) return undefined;
-    const { tokens, error } = lexShell(inner);
+    const { tokens, error } = lexShell(inner, pos.file);
     if (error) return undefined;
     const toks = tokens.filter((t) => !(t.kind === "op" && t.op === "\n"));
     const words = toks.map((t) => (t.kind === "word" ? plainText(t) : undefined));
@@ -426,16 +428,19 @@ export function runScript(
    * and `cd DIR && pwd` (DIR absolute, a relative one taken from the script's own folder, as
    * source takes it); its words expanded as the script's own. Undefined for any other command.
    */
-  const substitutedFolder = (text: string): { value: string } | { why: string } | undefined => {
+  const substitutedFolder = (text: string, pos: Pos): { value: string } | { why: string } | undefined => {
     const inner = text.startsWith("$(") ? text.slice(2, -1) : text.slice(1, -1);
     if (!/^\s*(dirname|cd)\s/.test(inner)) return undefined;
-    const { tokens, error } = lexShell(inner);
+    const { tokens, error } = lexShell(inner, pos.file);
     if (error) return undefined;
     const shape = tokens.filter((t) => !(t.kind === "op" && t.op === "\n")).map((t) => (t.kind === "word" ? (plainText(t) ?? "W") : t.kind === "op" ? t.op : "R"));
     const words = tokens.filter((t): t is WordTok => t.kind === "word");
     if (shape[0] === "dirname" && (shape.length === 2 || (shape.length === 3 && shape[1] === "--"))) {
       // (`$0` is the script's path here only: elsewhere - `case "$0" in */fw-stop)` - it is how the script was run)
-      if (isScriptPath(words[words.length - 1]!)) return { value: dirnameOf(selfPath()) };
+      const target = words[words.length - 1]!;
+      if (isScriptPath(target)) return { value: dirnameOf(selfPath()) };
+      // bash's ${BASH_SOURCE[0]}: the file the command is read from (a sourced file's own); dash has none
+      if (isBashSource(target) && opts.shell !== "sh") return { value: dirnameOf(target.pos.file === undefined ? selfPath() : (sourcedPaths.get(target.pos.file) ?? selfPath())) };
       const e = expand(words.slice(-1));
       if (!e.ok) return { why: e.why };
       if (e.fields.length !== 1) return undefined;
@@ -1288,6 +1293,7 @@ export function runScript(
     if (sourcing.includes(target.path) || target.path === selfPath()) return { why: `${spec} is being sourced already (a loop)` };
     const read = readScript(target.text, diag, target.name);
     sourced.set(target.name, read.lines);
+    sourcedPaths.set(target.name, target.path);
     sourcing.push(target.path);
     // (its `local`s are the sourcing function's, and so are its arguments)
     const f: Frame = { args: frame()?.args, saved: frame()?.saved ?? new Map() };
@@ -1929,4 +1935,10 @@ function splitArithHeader(header: string): [string, string, string] | undefined 
 /** Is the word `$0` (`"$0"`, `${0}`) alone? */
 function isScriptPath(w: WordTok): boolean {
   return w.parts.length === 1 && w.parts[0]!.kind === "opaque" && (w.parts[0]!.text === "$0" || w.parts[0]!.text === "${0}");
+}
+
+/** Is the word bash's `${BASH_SOURCE[0]}` (`$BASH_SOURCE`, `${BASH_SOURCE}`) alone? */
+function isBashSource(w: WordTok): boolean {
+  const p = w.parts.length === 1 ? w.parts[0]! : undefined;
+  return (p?.kind === "param" && p.name === "BASH_SOURCE" && !p.fallback) || (p?.kind === "opaque" && p.text === "${BASH_SOURCE[0]}");
 }

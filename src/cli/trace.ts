@@ -16,7 +16,7 @@ import { sanitize } from "../report/sanitize.js";
 import type { CliIo } from "./io.js";
 import { maxFileSizeOption, UsageError, wantsHelp } from "./args.js";
 import { MAX_FILE_BYTES, readConfigFile } from "./files.js";
-import { IncluderSearch, isFragment, mayBeNftFragment } from "./includer.js";
+import { IncluderSearch, isFragment, mayBeNftFragment, mayBeSourced } from "./includer.js";
 
 export function traceUsage(): string {
   return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME] [--max-file-size SIZE]
@@ -122,11 +122,15 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   let analyzed = await analyzeFile(args.file, input.text, { inputFormat: args.inputFormat, skipChecks: true });
-  if (args.file !== "-" && isFragment(analyzed) && mayBeNftFragment(args.file, analyzed, args.inputFormat)) {
-    // an nft fragment (nftables.d/20-mail.nft, where a finding pointed): packets go through the ruleset its includer loads
-    const found = await new IncluderSearch(args.maxFileBytes, true).find(args.file, { skipChecks: true });
+  // an nft fragment (nftables.d/20-mail.nft, where a finding pointed), or a file a script sources
+  // (its settings, a sourced script whose variables the script sets): packets go through the
+  // ruleset its includer or sourcing script loads
+  const nft = args.file !== "-" && isFragment(analyzed) && mayBeNftFragment(args.file, analyzed, args.inputFormat);
+  const sourced = args.file !== "-" && !nft && mayBeSourced(analyzed, args.inputFormat, input.text);
+  if (nft || sourced) {
+    const found = await new IncluderSearch(args.maxFileBytes, true).find(args.file, { skipChecks: true }, false, sourced);
     if (found?.result.ruleset) {
-      io.stderr(`${sanitize(args.file)}: traced as part of ${sanitize(found.path)}, found beside it, which includes it\n`);
+      io.stderr(`${sanitize(args.file)}: traced as part of ${sanitize(found.path)}, found beside it, which ${sourced ? "sources" : "includes"} it\n`);
       analyzed = found.result;
     }
   }

@@ -43,6 +43,13 @@ describe("a script's sourced files through the CLI", () => {
     expect(io.out + io.err).not.toContain("read as part of");
   });
 
+  it("trace of a settings file goes through the script that sources it", async () => {
+    const io = captureIo();
+    expect(await main(["trace", join(tmp, "settings.conf"), "--src", "198.51.100.7", "--dst", "10.0.0.5", "--proto", "tcp", "--dport", "25", "--iif", "eth0"], io)).toBe(0);
+    expect(io.err).toBe(`${join(tmp, "settings.conf")}: traced as part of ${join(tmp, "fw.sh")}, found beside it, which sources it\n`);
+    expect(io.out).toMatch(/^tcp 198\.51\.100\.7 -> 10\.0\.0\.5:25 iif eth0 \[input\]: ACCEPT\n.*settings\.conf:3 accept/s);
+  });
+
   it("an inline suppression in a sourced file hides the finding at its rule", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fwlint-script-sourced-suppress-"));
     try {

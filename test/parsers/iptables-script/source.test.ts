@@ -56,6 +56,14 @@ describe("a sourced file runs in the script's shell", () => {
     expect(said(rs)).toEqual([]);
   });
 
+  it("bash's ${BASH_SOURCE[0]} names the file the command is read from, a sourced file's own; dash has none", () => {
+    const files = { "/repo/fw/lib/common.sh": 'HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\n. "$HERE/ports.conf"\n', "/repo/fw/lib/ports.conf": "PORT=8443\n" };
+    const rs = run(["#!/bin/bash", '. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"', 'iptables -A INPUT -p tcp --dport "$PORT" -j ACCEPT'], files);
+    expect(ports(rs)).toEqual(["dport=8443 accept"]);
+    const dash = run(["#!/bin/sh", '. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"', 'iptables -A INPUT -p tcp --dport "$PORT" -j ACCEPT'], files);
+    expect(ports(dash)).toEqual([]);
+  });
+
   it("$0 is the script's path for dirname only: a case on the name it was run by stays undecided", () => {
     const rs = run(['case "$0" in', "  */fw-stop) iptables -P INPUT ACCEPT ;;", "esac", "iptables -A INPUT -p tcp --dport 22 -j ACCEPT"], {});
     expect(said(rs).join("\n")).toContain(`info ${SCRIPT}:1:1 case ... esac (lines 1-3) skipped`);
