@@ -24,7 +24,7 @@ import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH }
 import type { CliIo } from "./io.js";
 import { gitTreeIo, treeBlobs } from "./git-tree.js";
 import { BlobReader } from "./git-blobs.js";
-import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment, mayBeSourced } from "./includer.js";
+import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment, mayBeSourced, SCRIPT_FORMATS } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
 import { portsText } from "../model/ports.js";
 
@@ -450,28 +450,30 @@ async function compareWithBase(
 
   // Files that stand alone are compared as they are read; a fragment waits until every file has
   // said what it includes (only then is it known whether one of them is its includer).
-  const included: { path: string; includes: string[] }[] = [];
+  const included: { path: string; includes: string[]; script: boolean }[] = [];
   const fragments: BaseEntry[] = [];
   const compared = new Set<string>();
   for (const [path, explicit, scanRoot] of inputs) {
     const e = await readBoth(path, explicit, scanRoot);
     if (!e) continue;
     compared.add(resolve(cwd, e.path));
-    included.push({ path: e.path, includes: includedBy(e) });
+    included.push({ path: e.path, includes: includedBy(e), script: [e.new, e.old].some((side) => !("error" in side) && side.analyzed !== null && SCRIPT_FORMATS.has(side.analyzed.file.format)) });
     if (partial(e.new) || partial(e.old)) fragments.push(e);
     else compare(e);
   }
   const includerOf = includersAmong(included, cwd);
+  /** The compared files that are shell scripts: what one of them includes, it sources. */
+  const scriptsAmong = new Set(included.filter((f) => f.script).map((f) => f.path));
 
   let search: IncluderSearch | undefined;
   for (const e of fragments) {
     const abs = resolve(cwd, e.path);
     const includer = includerOf.get(e.path);
+    const nft = (side: BaseEntry["old"]) => ("error" in side ? mayBeNftFragment(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed?.file.format === "nft");
     if (includer !== undefined) {
-      if (e.explicit) noted(e.path, `compared as part of ${includer}, which includes it`);
+      if (e.explicit) noted(e.path, `compared as part of ${includer}, which ${scriptsAmong.has(includer) ? "sources" : "includes"} it`);
       continue;
     }
-    const nft = (side: BaseEntry["old"]) => ("error" in side ? mayBeNftFragment(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed?.file.format === "nft");
     // (or a file a shell script sources: a script, or settings alone, which are no ruleset)
     search ??= new IncluderSearch(args.maxFileBytes);
     const text = e.explicit && !nft(e.new) && !nft(e.old) ? await search.textOf(abs) : undefined;
@@ -494,7 +496,7 @@ async function compareWithBase(
       }
       if (found !== undefined) {
         const path = relative(cwd, found) || found;
-        noted(e.path, `compared as part of ${path}, found beside it, which includes it`);
+        noted(e.path, `compared as part of ${path}, found beside it, which ${bySourcing ? "sources" : "includes"} it`);
         if (!compared.has(resolve(cwd, path))) {
           compared.add(resolve(cwd, path));
           const added = read ?? (await readBoth(path, false, undefined));

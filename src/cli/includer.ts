@@ -32,7 +32,7 @@ const LOADS_FILE = /\s(-f|--file)[\s=]/;
 /** A script that may source another (`. ./site-rules.sh`, `source "$DIR/fw.conf"`). */
 const SOURCES_FILE = /(^|[;&|({]|\s)(\.|source)\s+["'$\w./]/m;
 /** The shell script readers: a fragment of theirs (a file another script sources) is looked for in scripts beside it. */
-const SCRIPT_FORMATS: ReadonlySet<string> = new Set(["iptables-script", "nft-script"]);
+export const SCRIPT_FORMATS: ReadonlySet<string> = new Set(["iptables-script", "nft-script"]);
 
 /**
  * Looks for includers across one run: folders are listed, candidates read and analysed once
@@ -150,7 +150,7 @@ export class IncluderSearch {
 export type Reading =
   | { kind: "alone" }
   /** `ipset`: the file is an ipset save file the includer's rules read (not an nft fragment). */
-  | { kind: "included"; includer: string; ipset?: true }
+  | { kind: "included"; includer: string; ipset?: true; sourced?: true }
   /** `format`: the fragment's own (nft, or ipset for an ipset save file). */
   | { kind: "found"; includer: string; format: string; part: ReturnType<typeof partIn>; ruleset?: Ruleset }
   /** A file that matters only as part of another, and no file beside it reads it (an ipset save file): nothing to analyse. */
@@ -163,15 +163,18 @@ export type Reading =
  */
 export class RunReadings {
   private readonly includers: Map<string, string>;
+  /** Each file's format, as read on its own: an includer that is a shell script sources its files. */
+  private readonly formats: Map<string, string>;
   private search?: IncluderSearch;
 
   constructor(
-    files: readonly { path: string; includes: readonly string[] }[],
+    files: readonly { path: string; includes: readonly string[]; format?: string }[],
     private readonly maxFileBytes: number,
     private readonly forcedFormat?: string,
     private readonly keepModels = false,
   ) {
     this.includers = includersAmong(files);
+    this.formats = new Map(files.map((f) => [f.path, f.format ?? ""]));
   }
 
   async of(path: string, explicit: boolean, result: AnalyzedFile, options: CheckOptions): Promise<Reading> {
@@ -181,7 +184,7 @@ export class RunReadings {
     const includer = this.includers.get(path);
     this.search ??= new IncluderSearch(this.maxFileBytes, this.keepModels);
     const ipset = mayBeIpsetFile(path, result, this.forcedFormat) && (await this.search.isIpsetSave(path));
-    if (includer !== undefined) return { kind: "included", includer, ...(ipset ? { ipset: true as const } : {}) };
+    if (includer !== undefined) return { kind: "included", includer, ...(ipset ? { ipset: true as const } : {}), ...(SCRIPT_FORMATS.has(this.formats.get(includer) ?? "") ? { sourced: true as const } : {}) };
     if (!explicit) return { kind: "alone" };
     // (a file no reader recognises may be a script's settings: its text says whether it reads as shell)
     const unknownText = !ipset && result.fatal !== undefined && result.file.format === "unknown" ? await this.search.textOf(path) : undefined;

@@ -319,7 +319,7 @@ table inet filter {
       expect(await runDiff(["--base", "HEAD", ...named], io, { cwd: repo })).toBe(1);
       expect(io.out).toContain("this change opens TCP/3306 from any source to any destination (fw.sh:4)");
       // (named alone, as a pull request's changed file: its sourcing script found beside it)
-      expect(io.err).toBe(named.length ? "settings.conf: compared as part of fw.sh, found beside it, which includes it\n" : "");
+      expect(io.err).toBe(named.length ? "settings.conf: compared as part of fw.sh, found beside it, which sources it\n" : "");
     }
   });
 

@@ -32,7 +32,7 @@ describe("a script's sourced files through the CLI", () => {
     expect(status).toBe(1);
     expect(exposures(report).sort()).toEqual([`mysql ${join(tmp, "site-rules.sh")}:1`, `smtp ${join(tmp, "settings.conf")}:3`]);
     const siteRules = report.files.find((f) => f.path === join(tmp, "site-rules.sh"))!;
-    expect(siteRules.diagnostics.map((d) => d.message)).toEqual([`read as part of ${join(tmp, "fw.sh")}, which includes it: its rules are analysed there`]);
+    expect(siteRules.diagnostics.map((d) => d.message)).toEqual([`read as part of ${join(tmp, "fw.sh")}, which sources it: its rules are analysed there`]);
   });
 
   it("a named file that is neither a ruleset nor shell settings is not looked for in the scripts beside it", async () => {
@@ -67,7 +67,7 @@ describe("a script's sourced files through the CLI", () => {
     for (const [name, service, line] of [["site-rules.sh", "mysql", 1], ["settings.conf", "smtp", 3]] as const) {
       const { status, report } = await check(join(tmp, name));
       expect(status).toBe(1);
-      expect(report.files[0]!.diagnostics.map((d) => d.message)).toEqual([`read as part of ${join(tmp, "fw.sh")}, found beside it, which includes it: its rules are analysed there`]);
+      expect(report.files[0]!.diagnostics.map((d) => d.message)).toEqual([`read as part of ${join(tmp, "fw.sh")}, found beside it, which sources it: its rules are analysed there`]);
       expect(exposures(report)).toEqual([`${service} ${join(tmp, name)}:${line}`]);
     }
   });
