@@ -5,6 +5,7 @@
  */
 import { compileRule, inboundMatch, localDstOnPath, type CompiledMatch } from "../../src/analysis/compile.js";
 import type { Location } from "../../src/model/finding.js";
+import { canDrop } from "../../src/model/verdict-chains.js";
 import { chainKey, lineRef, placeRef, type SourceSpan, type Action, type Chain, type Family, type Pipeline, type PipelineKind, type Rule, type Ruleset, type Stage } from "../../src/model/types.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 
@@ -110,22 +111,9 @@ export function filtersPath(ruleset: Ruleset, p: Pipeline): boolean {
  */
 export function decides(ruleset: Ruleset, s: Stage): boolean {
   const chain = ruleset.chains.get(s.chain);
-  return chain !== undefined && (!s.postRouting || canDrop(ruleset, chain, new Set()));
+  return chain !== undefined && (!s.postRouting || canDrop(ruleset, chain));
 }
 
-/** Can a packet entering `chain` be dropped there: its DROP policy, or a DROP, REJECT or unmodelled verdict in it or a chain it jumps to. */
-function canDrop(ruleset: Ruleset, chain: Chain, seen: Set<Chain>): boolean {
-  if (seen.has(chain)) return false;
-  seen.add(chain);
-  if (chain.policy === "drop") return true;
-  return chain.rules.some((r) => {
-    const a = r.action;
-    if (a.kind === "drop" || a.kind === "reject" || a.kind === "unknown") return true;
-    if (a.kind !== "jump" && a.kind !== "goto") return false;
-    const target = ruleset.chains.get(`${chain.table}/${a.chain}`);
-    return target !== undefined && canDrop(ruleset, target, seen);
-  });
-}
 
 /**
  * Does a chain accept every packet ordinary traffic sends - a rule whose only conditions are

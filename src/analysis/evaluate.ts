@@ -21,6 +21,7 @@ import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
 import { type CompiledMatch, type OpenCondition, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, ordinaryNeverMatches, ordinaryNeverMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
 import { groupedDigits } from "../model/digits.js";
+import { canDrop } from "../model/verdict-chains.js";
 
 /**
  * One rewrite of the packets on their way: a NAT step, or a notrack's (`untracks`). The packets
@@ -527,7 +528,7 @@ export class Evaluator {
     const chain = this.ruleset.chains.get(stage.chain);
     if (!chain) return flows;
     // Source NAT decides nothing about acceptance unless something in it can drop, or a later chain sees what it rewrites.
-    if (stage.role === "srcnat" && !rewriteSrc && !this.canDrop(chain)) return flows;
+    if (stage.role === "srcnat" && !rewriteSrc && !canDrop(this.ruleset, chain)) return flows;
     this.rewriteSrc = rewriteSrc;
     const out: Flow[] = [];
     let input = flows;
@@ -678,27 +679,6 @@ export class Evaluator {
   /** Does `f` depend only on conditions drawn per packet or connection (AcceptedRegion.drawn)? */
   private drawnOnly(f: Flow): boolean {
     return f.assumptions.length > 0 && f.assumptions.every((a) => this.drawnAssumptions.has(a));
-  }
-
-  private readonly dropMemo = new Map<Chain, boolean>();
-
-  /** Whether any packet entering the chain (or a chain it jumps to) can be dropped there. */
-  private canDrop(chain: Chain): boolean {
-    const hit = this.dropMemo.get(chain);
-    if (hit !== undefined) return hit;
-    this.dropMemo.set(chain, false); // a loop adds nothing new
-    let res = chain.policy === "drop";
-    for (const r of chain.rules) {
-      if (res) break;
-      const a = r.action;
-      if (a.kind === "drop" || a.kind === "reject" || a.kind === "unknown") res = true;
-      else if (a.kind === "jump" || a.kind === "goto") {
-        const t = this.ruleset.chains.get(`${chain.table}/${a.chain}`);
-        if (t && this.canDrop(t)) res = true;
-      }
-    }
-    this.dropMemo.set(chain, res);
-    return res;
   }
 
   private runChain(chain: Chain, flows: Flow[], depth: number, stage: Stage, kind: PipelineKind): ChainResult {

@@ -49,3 +49,27 @@ export function decidingAction(ruleset: Ruleset, chain: Chain, rule: Rule): Acti
   const target = ruleset.chains.get(`${chain.table}/${a.chain}`);
   return (target && verdictOfAll(target)) ?? a;
 }
+
+const dropMemo = new WeakMap<Chain, boolean>();
+
+/**
+ * Can a packet entering `chain` be dropped there: its DROP policy, or a DROP, REJECT or unmodelled
+ * verdict in it or in a chain it jumps or goes to (a jump loop adds nothing: the kernel refuses one).
+ */
+export function canDrop(ruleset: Ruleset, chain: Chain): boolean {
+  const hit = dropMemo.get(chain);
+  if (hit !== undefined) return hit;
+  dropMemo.set(chain, false); // a loop adds nothing new
+  let res = chain.policy === "drop";
+  for (const r of chain.rules) {
+    if (res) break;
+    const a = r.action;
+    if (a.kind === "drop" || a.kind === "reject" || a.kind === "unknown") res = true;
+    else if (a.kind === "jump" || a.kind === "goto") {
+      const t = ruleset.chains.get(`${chain.table}/${a.chain}`);
+      if (t && canDrop(ruleset, t)) res = true;
+    }
+  }
+  dropMemo.set(chain, res);
+  return res;
+}
