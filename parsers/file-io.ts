@@ -34,3 +34,15 @@ export const diskIo: IncludeIo = {
     }
   },
 };
+
+/**
+ * The reading functions a caller gave, the disk's for the rest: without a folder lister of its own,
+ * a caller that reads files its own way (a git revision) lists no folder.
+ */
+export function ioWith(given: Partial<IncludeIo>): IncludeIo {
+  return {
+    readFile: given.readFile ?? diskIo.readFile,
+    listDir: given.listDir ?? (given.readFile ? () => undefined : diskIo.listDir),
+    ...(given.shown ? { shown: given.shown } : {}),
+  };
+}

@@ -16,7 +16,7 @@ import { runScript } from "../iptables-script/run.js";
 import { markUnresolved, sourcedFiles, withSourced } from "../iptables-script/index.js";
 import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
-import { diskIo, type IncludeIo } from "../file-io.js";
+import { ioWith, type IncludeIo } from "../file-io.js";
 import { parseNft } from "../nftables/index.js";
 import { NftScriptCommands, holds, type PlacedCommand } from "./commands.js";
 import { detectNftScript } from "./detect.js";
@@ -76,11 +76,6 @@ function withUnknowns(ruleset: Ruleset, unknowns: NftScriptCommands["unknowns"],
   for (const u of unknowns) for (const r of rules) if (holds(u.command, r.span)) r.conditions.push(...u.conditions);
 }
 
-/** How the reader reads files (what the script sources, what `nft -f` loads): the options' functions, else the disk. */
-function includeIo(opts: Partial<IncludeIo>): IncludeIo {
-  return { readFile: opts.readFile ?? diskIo.readFile, listDir: opts.listDir ?? (opts.readFile ? () => undefined : diskIo.listDir), ...(opts.shown ? { shown: opts.shown } : {}) };
-}
-
 export function parseNftScript(text: string, file: string, opts: ParseNftScriptOptions = {}): Ruleset {
   const diagnostics: Diagnostic[] = [];
   const diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => diagnostics.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
@@ -97,7 +92,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
       const said: Diagnostic[] = [];
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
       const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing);
-      const { sourced, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: includeIo(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
+      const { sourced, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: ioWith(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
       const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {

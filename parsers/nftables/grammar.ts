@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from "node:path";
 import type { NftDocument } from "./ast.js";
-import { diskIo, type IncludeIo } from "../file-io.js";
+import { ioWith, type IncludeIo } from "../file-io.js";
 import { preprocess, type SourcedToken } from "./preprocess.js";
 import { Unterminated } from "./tokens.js";
 import type { Diagnostic } from "../../src/model/types.js";
@@ -29,11 +29,7 @@ export interface NftTextOptions extends Partial<IncludeIo> {
 export function readNftText(text: string, file: string, options: NftTextOptions = {}): NftDocument {
   const abs = resolve(options.origin ?? file);
   const root = resolve(options.root ?? dirname(abs));
-  const io: IncludeIo = {
-    readFile: options.readFile ?? diskIo.readFile,
-    listDir: options.listDir ?? (options.readFile ? () => undefined : diskIo.listDir),
-    ...(options.shown ? { shown: options.shown } : {}),
-  };
+  const io = ioWith(options);
   try {
     const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns, ...(options.origin !== undefined ? { origin: abs } : {}) });
     if (options.shownLines) pre.lines.set(file, [...options.shownLines]);
