@@ -51,10 +51,10 @@ export function sourcedFiles(opts: { io?: IncludeIo; origin?: string; root?: str
   return { io: opts.io ?? diskIo, ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) };
 }
 
-/** The files a script sourced, as a ruleset names the files read with it (Ruleset.includedFiles and includedLines). */
-export function withSourced(ruleset: Ruleset, sourced: ReadonlyMap<string, string[]>): Ruleset {
-  if (sourced.size === 0) return ruleset;
-  return { ...ruleset, includedFiles: [...(ruleset.includedFiles ?? []), ...sourced.keys()], includedLines: new Map([...(ruleset.includedLines ?? []), ...sourced]) };
+/** The files a script sourced or read, as a ruleset names the files read with it (Ruleset.includedFiles and includedLines). */
+export function withReadFiles(ruleset: Ruleset, read: ReadonlyMap<string, string[]>): Ruleset {
+  if (read.size === 0) return ruleset;
+  return { ...ruleset, includedFiles: [...(ruleset.includedFiles ?? []), ...read.keys()], includedLines: new Map([...(ruleset.includedLines ?? []), ...read]) };
 }
 
 /**
@@ -102,10 +102,10 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     const index = made ?? sets?.index;
     // (the second run follows the ipset commands again with a log of its own: each gets the outcome it
     // got in the first, so `&&` / `||` take the same branches; nothing reads that log)
-    const { v4, v6, sourced, fromEnvironment } = runScript(items, lines, file, diag, { errexit, shell, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}), files: sourcedFiles(opts) });
+    const { v4, v6, readFiles, fromEnvironment } = runScript(items, lines, file, diag, { errexit, shell, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}), files: sourcedFiles(opts) });
     markUnresolved(diagnostics, fromEnvironment, file);
     diagnostics.sort(byPlace(file));
-    const ruleset = withSourced(assemble(file, v4, v6, diagnostics), sourced);
+    const ruleset = withReadFiles(assemble(file, v4, v6, diagnostics), readFiles);
     sets?.attach(ruleset);
     return ruleset;
   } catch (e) {

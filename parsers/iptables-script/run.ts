@@ -26,7 +26,7 @@ import type { IpsetIndex } from "../ipset/match.js";
 import { type IpsetLog, isIpsetCommand } from "./ipsets.js";
 import type { Condition, DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
-import { arithmeticCommand, lexShell, plainText, type Part, type Pos, type RedirTok, type WordTok } from "./lexer.js";
+import { arithmeticCommand, lexShell, plainText, type Part, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
 import { type AndOr, type CaseArm, type Command, type OpaqueCmd, type Pipeline, type ScriptShell, type SimpleCmd, readScript } from "./syntax.js";
 import { braceWords } from "./braces.js";
 import { arithmeticAssigns, evaluateArithmetic } from "./arithmetic.js";
@@ -216,7 +216,7 @@ export interface RunResult {
    * FILE`), read (`$(cat FILE)`, `while read ... done < FILE`) -, by the name their diagnostics and
    * rules give, with their lines.
    */
-  sourced: Map<string, string[]>;
+  readFiles: Map<string, string[]>;
   /**
    * Where the script first needed a variable that it does not assign (nor a file it sources): from
    * the environment - or from a script that sources this one, as a fragment.
@@ -276,13 +276,13 @@ export function runScript(
   let unknownEnv: string | undefined;
   let stopped: { line: number; why: string; status?: Outcome } | undefined;
   const info = (pos: Pos, message: string) => diag("info", pos, message);
-  /** Files of the tree read (RunResult.sourced) by the name their positions give, with their lines; the paths being sourced, innermost last. */
-  const sourced = new Map<string, string[]>();
+  /** Files of the tree read (RunResult.readFiles) by the name their positions give, with their lines; the paths being sourced, innermost last. */
+  const readFiles = new Map<string, string[]>();
   const sourcing: string[] = [];
   /** The path of each sourced file, by the name its positions give. */
   const sourcedPaths = new Map<string, string>();
   /** The lines of the file a position is in: the script's, or a sourced file's. */
-  const linesOf = (pos: Pos): readonly string[] => (pos.file === undefined ? lines : (sourced.get(pos.file) ?? []));
+  const linesOf = (pos: Pos): readonly string[] => (pos.file === undefined ? lines : (readFiles.get(pos.file) ?? []));
   /** Where a position is, for messages: its line, and its file when that is a sourced one. */
   const placeText = (pos: Pos): string => (pos.file === undefined ? `line ${pos.line}` : `${pos.file}:${pos.line}`);
   const spanOf = (pos: Pos): SourceSpan => ({ file: pos.file ?? file, line: pos.line, column: pos.column, text: linesOf(pos)[pos.line - 1] ?? "" });
@@ -336,7 +336,7 @@ export function runScript(
       return "why" in r ? { why: `${clipText(p.text)} is an arithmetic expansion fwlint cannot compute: ${r.why}` } : r;
     }
     // $(seq ...) with known numbers: its command read and expanded as the script's own
-    const counted = p.what === "command substitution" ? substitutedSeq(p.text) : undefined;
+    const counted = p.what === "command substitution" ? substitutedSeq(p.text, p.pos) : undefined;
     if (counted) return counted;
     // $(cat FILE), $(< FILE): a file the script wrote, or one of the scanned tree
     const catted = p.what === "command substitution" ? substitutedCat(p.text, p.pos) : undefined;
@@ -385,12 +385,22 @@ export function runScript(
    * What `$(seq ...)` or `` `seq ...` `` (`text`) prints (seq.ts): its command lexed and its words
    * expanded as the script's own; undefined for any other command, or one with more than words.
    */
-  const substitutedSeq = (text: string): { value: string } | { why: string } | undefined => {
+  /**
+   * The command of a substitution (`$(...)` or `` `...` ``) as tokens (newlines left out), when it
+   * starts with `program` (a word, or `<`); undefined otherwise or when it does not lex. Lexed in
+   * the substitution's file, so that what it names (`${BASH_SOURCE[0]}`) is that file's.
+   */
+  const substitutedCommand = (text: string, pos: Pos, program: RegExp): Token[] | undefined => {
     const inner = text.startsWith("$(") ? text.slice(2, -1) : text.slice(1, -1);
-    if (!/^\s*seq\s/.test(inner)) return undefined;
-    const { tokens, error } = lexShell(inner);
-    if (error || !tokens.every((t) => t.kind === "word" || (t.kind === "op" && t.op === "\n"))) return undefined;
-    const e = expand(tokens.filter((t): t is WordTok => t.kind === "word"));
+    if (!program.test(inner)) return undefined;
+    const { tokens, error } = lexShell(inner, pos.file);
+    return error ? undefined : tokens.filter((t) => !(t.kind === "op" && t.op === "\n"));
+  };
+
+  const substitutedSeq = (text: string, pos: Pos): { value: string } | { why: string } | undefined => {
+    const tokens = substitutedCommand(text, pos, /^\s*seq\s/);
+    if (!tokens?.every((t) => t.kind === "word")) return undefined;
+    const e = expand(tokens as WordTok[]);
     return e.ok ? seqOutput(e.fields.map((f) => f.text), text) : { why: e.why };
   };
 
@@ -399,11 +409,8 @@ export function runScript(
    * newlines cut as a command substitution cuts them; undefined for any other command.
    */
   const substitutedCat = (text: string, pos: Pos): { value: string } | { why: string } | undefined => {
-    const inner = text.startsWith("$(") ? text.slice(2, -1) : text.slice(1, -1);
-    if (!/^\s*(cat\s|<)/.test(inner)) return undefined;
-    const { tokens, error } = lexShell(inner, pos.file);
-    if (error) return undefined;
-    const toks = tokens.filter((t) => !(t.kind === "op" && t.op === "\n"));
+    const toks = substitutedCommand(text, pos, /^\s*(cat\s|<)/);
+    if (!toks) return undefined;
     const words = toks.map((t) => (t.kind === "word" ? plainText(t) : undefined));
     let target: WordTok | undefined;
     if (toks.length === 1 && toks[0]!.kind === "redir" && toks[0]!.op === "<") {
@@ -429,11 +436,9 @@ export function runScript(
    * source takes it); its words expanded as the script's own. Undefined for any other command.
    */
   const substitutedFolder = (text: string, pos: Pos): { value: string } | { why: string } | undefined => {
-    const inner = text.startsWith("$(") ? text.slice(2, -1) : text.slice(1, -1);
-    if (!/^\s*(dirname|cd)\s/.test(inner)) return undefined;
-    const { tokens, error } = lexShell(inner, pos.file);
-    if (error) return undefined;
-    const shape = tokens.filter((t) => !(t.kind === "op" && t.op === "\n")).map((t) => (t.kind === "word" ? (plainText(t) ?? "W") : t.kind === "op" ? t.op : "R"));
+    const tokens = substitutedCommand(text, pos, /^\s*(dirname|cd)\s/);
+    if (!tokens) return undefined;
+    const shape = tokens.map((t) => (t.kind === "word" ? (plainText(t) ?? "W") : t.kind === "op" ? t.op : "R"));
     const words = tokens.filter((t): t is WordTok => t.kind === "word");
     if (shape[0] === "dirname" && (shape.length === 2 || (shape.length === 3 && shape[1] === "--"))) {
       // (`$0` is the script's path here only: elsewhere - `case "$0" in */fw-stop)` - it is how the script was run)
@@ -1292,7 +1297,7 @@ export function runScript(
     if ("why" in target) return target;
     if (sourcing.includes(target.path) || target.path === selfPath()) return { why: `${spec} is being sourced already (a loop)` };
     const read = readScript(target.text, diag, target.name);
-    sourced.set(target.name, read.lines);
+    readFiles.set(target.name, read.lines);
     sourcedPaths.set(target.name, target.path);
     sourcing.push(target.path);
     // (its `local`s are the sourcing function's, and so are its arguments)
@@ -1318,7 +1323,7 @@ export function runScript(
     if (!opts.files) return { why: "fwlint reads only this file" };
     if (GLOB_CHARS.test(spec)) return { why: "its path is a glob pattern, which the shell expands on the machine" };
     const { io, origin, root } = opts.files;
-    const self = resolve(origin ?? file);
+    const self = selfPath();
     const tree = resolve(root ?? dirname(self));
     const r = resolveInclude(spec, self, tree, io);
     if (r.kind === "none") return { why: `nothing matches ${spec}` };
@@ -1344,7 +1349,7 @@ export function runScript(
     const lines = f.text.replace(/\r\n/g, "\n").split("\n");
     // (the newline that ends the last line ends no line of its own)
     if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
-    sourced.set(f.name, lines);
+    readFiles.set(f.name, lines);
     return { lines: lines.map((text, k) => ({ text, line: k + 1, column: 1, file: f.name })), what: path };
   };
 
@@ -1841,7 +1846,7 @@ export function runScript(
       `none of the ${skippedCount} ${noun} command${skippedCount === 1 ? "" : "s"} of this script could be followed (see the info diagnostics): the model is empty, which is not what the script sets up`,
     );
   }
-  return { v4, v6, sourced, ...(fromEnvironment ? { fromEnvironment } : {}) };
+  return { v4, v6, readFiles, ...(fromEnvironment ? { fromEnvironment } : {}) };
 }
 
 /** `$1`, `"$1"`, `${1}`, `${1:-...}`: the first positional parameter, whole. */

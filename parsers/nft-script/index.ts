@@ -13,7 +13,7 @@
 import type { Diagnostic, DiagnosticSeverity, Ruleset } from "../../src/model/types.js";
 import type { Pos } from "../iptables-script/lexer.js";
 import { runScript } from "../iptables-script/run.js";
-import { markUnresolved, sourcedFiles, withSourced } from "../iptables-script/index.js";
+import { markUnresolved, sourcedFiles, withReadFiles } from "../iptables-script/index.js";
 import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { ioWith, type IncludeIo } from "../file-io.js";
@@ -92,7 +92,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
       const said: Diagnostic[] = [];
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
       const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing);
-      const { sourced, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: ioWith(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
+      const { readFiles, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: ioWith(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
       const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
@@ -100,7 +100,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
         unshift(ruleset, commands.placed, file);
         markUnresolved(said, fromEnvironment, file);
         const all = [...diagnostics, ...said, ...refusedErrors, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
-        return withSourced({ ...ruleset, format: FORMAT, diagnostics: all }, sourced);
+        return withReadFiles({ ...ruleset, format: FORMAT, diagnostics: all }, readFiles);
       }
       for (const c of fails) {
         failing.add(c.key);
