@@ -13,7 +13,7 @@ import { loadUserRules, RulePackError, type RuleDefinition } from "../engine/rul
 import { sanitize } from "../report/sanitize.js";
 import { failOnOption, maxFileSizeOption, parseArgs, quoted, UsageError, type OptionSpec, parseCommandArgs } from "./args.js";
 import { expandPaths, readConfigFile } from "./files.js";
-import { notReportedYet, RunReadings, SCRIPT_FORMATS } from "./includer.js";
+import { notReportedYet, RunReadings, type PartOf } from "./includer.js";
 import type { Diagnostic } from "../model/types.js";
 import type { CliIo } from "./io.js";
 
@@ -354,7 +354,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
       const report: FileReport =
         reading.kind === "aside"
           ? { path: input.path, format: reading.format, rules: 0, diagnostics: [{ severity: "info", message: reading.note, file: input.path, line: 1, column: 1 }] }
-          : { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, reading.includer, false, reading.ipset === true ? "ipset" : reading.sourced === true ? "sourced" : "included")] };
+          : { path: input.path, format: result.file.format, rules: 0, diagnostics: [readAsPartOf(input.path, reading.includer, false, reading.via)] };
       jsonFiles.push(report);
       textFiles.push(report);
       // (an aside file is one named on the command line, in no folder walked)
@@ -365,7 +365,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     let analysedAs = input.path;
     if (reading.kind === "found") {
       const { part } = reading;
-      result = { file: { path: input.path, format: reading.format, rules: result.file.rules, diagnostics: [readAsPartOf(input.path, reading.includer, true, reading.format === "ipset" ? "ipset" : SCRIPT_FORMATS.has(reading.format) ? "sourced" : "included"), ...part.diagnostics] }, findings: part.findings };
+      result = { file: { path: input.path, format: reading.format, rules: result.file.rules, diagnostics: [readAsPartOf(input.path, reading.includer, true, reading.via), ...part.diagnostics] }, findings: part.findings };
       analysedAs = reading.includer;
     }
     if (args.newSince !== undefined && result.fatal === undefined) {
@@ -428,7 +428,7 @@ function fillSourceLines(findings: Finding[], path: string, text: string): void 
  * The info line on a file read as part of `includer` (`found`: looked for beside it, not named with
  * it): an ipset save file whose sets it reads, a file a script sources, or an included one.
  */
-function readAsPartOf(path: string, includer: string, found: boolean, as: "ipset" | "sourced" | "included"): Diagnostic {
+function readAsPartOf(path: string, includer: string, found: boolean, as: PartOf): Diagnostic {
   const how = as === "ipset" ? "which reads its sets: what they hold is analysed there" : as === "sourced" ? "which sources it: its rules are analysed there" : "which includes it: its rules are analysed there";
   return { severity: "info", message: `read as part of ${includer}${found ? ", found beside it," : ","} ${how}`, file: path, line: 1, column: 1 };
 }

@@ -149,12 +149,15 @@ export class IncluderSearch {
  */
 export type Reading =
   | { kind: "alone" }
-  /** `ipset`: the file is an ipset save file the includer's rules read (not an nft fragment). */
-  | { kind: "included"; includer: string; ipset?: true; sourced?: true }
-  /** `format`: the fragment's own (nft, or ipset for an ipset save file). */
-  | { kind: "found"; includer: string; format: string; part: ReturnType<typeof partIn>; ruleset?: Ruleset }
+  /** `via`: how the file is part of the includer (an ipset save file its rules read, a file it sources, an nft include). */
+  | { kind: "included"; includer: string; via: PartOf }
+  /** `format`: the fragment's own (nft, ipset for an ipset save file, the sourcing script's for a file it sources). */
+  | { kind: "found"; includer: string; format: string; via: PartOf; part: ReturnType<typeof partIn>; ruleset?: Ruleset }
   /** A file that matters only as part of another, and no file beside it reads it (an ipset save file): nothing to analyse. */
   | { kind: "aside"; format: string; note: string };
+
+/** How a file is part of another: an ipset save file whose sets it reads, a file a script sources, or one an nft ruleset includes. */
+export type PartOf = "ipset" | "sourced" | "included";
 
 /**
  * The readings of one run's files (check, baseline, review): which includes which, and a search
@@ -184,7 +187,7 @@ export class RunReadings {
     const includer = this.includers.get(path);
     this.search ??= new IncluderSearch(this.maxFileBytes, this.keepModels);
     const ipset = mayBeIpsetFile(path, result, this.forcedFormat) && (await this.search.isIpsetSave(path));
-    if (includer !== undefined) return { kind: "included", includer, ...(ipset ? { ipset: true as const } : {}), ...(SCRIPT_FORMATS.has(this.formats.get(includer) ?? "") ? { sourced: true as const } : {}) };
+    if (includer !== undefined) return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(this.formats.get(includer) ?? "") ? "sourced" : "included" };
     if (!explicit) return { kind: "alone" };
     // (a file no reader recognises may be a script's settings: its text says whether it reads as shell)
     const unknownText = !ipset && result.fatal !== undefined && result.file.format === "unknown" ? await this.search.textOf(path) : undefined;
@@ -197,7 +200,7 @@ export class RunReadings {
     // an ipset file's part is the whole ruleset's: what it holds decides what the rules elsewhere let in
     const part = ipset ? { findings: found.result.findings, diagnostics: found.result.file.diagnostics } : partIn(found.result, path);
     const format = ipset ? "ipset" : sourced ? found.result.file.format : "nft";
-    return { kind: "found", includer: found.path, format, part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
+    return { kind: "found", includer: found.path, format, via: ipset ? "ipset" : sourced ? "sourced" : "included", part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
   }
 }
 
