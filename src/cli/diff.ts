@@ -332,6 +332,8 @@ interface BaseEntry {
   old: ReturnType<typeof analyzeSide>;
   /** (the same object as `old` when the text is the same on both sides and reads no other file) */
   new: ReturnType<typeof analyzeSide>;
+  /** The text of a side no reader recognises (the working tree's, else the revision's): settings a script may source. */
+  unrecognisedText?: string;
 }
 
 /** A side that cannot be compared on its own (includer.ts isFragment; unreadable as a ruleset). */
@@ -415,14 +417,10 @@ async function compareWithBase(
     // its version at the revision reads the same. Most files of a pull request's repository are so.
     // (a text no reader claims is so whatever it may name; one that failed otherwise may fail for an included file's sake)
     const unchanged = oldText === newText && ("error" in newSide ? newSide.unrecognised : newSide.analyzed !== null && !newSide.analyzed.includes?.length);
-    return {
-      path,
-      label,
-      explicit,
-      new: newSide,
-      // named by its label, its includes resolved from where it is and read at the revision
-      old: unchanged ? newSide : analyzeSide(label, oldText, { ...scoped, origin: abs, includeIo: tree }),
-    };
+    // named by its label, its includes resolved from where it is and read at the revision
+    const oldSide = unchanged ? newSide : analyzeSide(label, oldText, { ...scoped, origin: abs, includeIo: tree });
+    const unrecognised = "error" in newSide && newSide.unrecognised ? newText : "error" in oldSide && oldSide.unrecognised ? oldText : null;
+    return { path, label, explicit, new: newSide, old: oldSide, ...(unrecognised !== null ? { unrecognisedText: unrecognised } : {}) };
   };
 
   const diffs: FileDiff[] = [];
@@ -475,12 +473,11 @@ async function compareWithBase(
       continue;
     }
     // (or a file a shell script sources: a script, or settings alone, which are no ruleset)
-    search ??= new IncluderSearch(args.maxFileBytes);
-    const text = e.explicit && !nft(e.new) && !nft(e.old) ? await search.textOf(abs) : undefined;
-    const sourced = (side: BaseEntry["old"]) => ("error" in side ? mayBeSourced({ fatal: side.error, file: side }, options.inputFormat, text) : side.analyzed !== null && mayBeSourced(side.analyzed, options.inputFormat));
+    const sourced = (side: BaseEntry["old"]) => ("error" in side ? mayBeSourced({ fatal: side.error, file: side }, options.inputFormat, e.unrecognisedText) : side.analyzed !== null && mayBeSourced(side.analyzed, options.inputFormat));
     const bySourcing = !nft(e.new) && !nft(e.old) && (sourced(e.new) || sourced(e.old));
     if (e.explicit && (nft(e.new) || nft(e.old) || bySourcing)) {
       // named without its includer (the changed files of a pull request): look for it beside it
+      search ??= new IncluderSearch(args.maxFileBytes);
       let found: string | undefined = (await search.find(abs, options, false, bySourcing))?.path;
       /** The includer's entry when looking for it read both its versions already. */
       let read: BaseEntry | undefined;
