@@ -1014,11 +1014,22 @@ export function runScript(
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
     if ((prog === "cat" || prog === "tee") && writes(prog, fields, cmd)) return "ok";
-    if ((prog === "ipset" && opts.ipsetLog) || (prog === "nft" && opts.nft)) {
+    if (prog === "ipset" && opts.ipsetLog) {
+      // (what a restore reads: the file of its -f option, else its standard input - here-document, `< FILE`, a `cat FILE |` pipe)
+      return opts.ipsetLog.run(fields, (from) => {
+        if (from) {
+          const read = fileText(from.text, from.pos);
+          return "why" in read ? { pos: from.pos, why: `it reads ${from.text}: ${read.why}` } : read;
+        }
+        const input = inputOf(cmd.redirs, head.pos);
+        if (input && "why" in input && cmd.redirs.some((r) => r.heredoc)) return { pos: input.pos, why: `its here-document has a value known only when the script runs (${input.why})` };
+        return input;
+      });
+    }
+    if (prog === "nft" && opts.nft) {
       // (a here-document is filled in here, once, as the shell does for the program that reads it)
       const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
       const hereDoc = doc ? hereDocText(doc, head.pos) : undefined;
-      if (prog === "ipset") return opts.ipsetLog!.run(fields, cmd.redirs, hereDoc);
       if (head.pos.file !== undefined) {
         // (the nft text of a script is read at the script's own lines; a sourced file's are elsewhere)
         noteSkipped(1, head.pos);

@@ -15,11 +15,11 @@
  * rules elsewhere let in), and as a file no ruleset reads when none does.
  */
 import { readdir } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { analyzeFile, type AnalyzedFile, type CheckOptions } from "../engine/check.js";
 import { readConfigFile } from "./files.js";
 import { looksLikeIpsetSave } from "../../parsers/ipset/save.js";
-import { IPSET_FILE_NAME, namesIpsets } from "../../parsers/ipset/beside.js";
+import { namesIpsets } from "../../parsers/ipset/beside.js";
 import type { Finding } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 
@@ -186,7 +186,7 @@ export class RunReadings {
     if (!isFragment(result) && !SCRIPT_FORMATS.has(result.file.format)) return { kind: "alone" };
     const includer = this.includers.get(path);
     this.search ??= new IncluderSearch(this.maxFileBytes, this.keepModels);
-    const ipset = mayBeIpsetFile(path, result, this.forcedFormat) && (await this.search.isIpsetSave(path));
+    const ipset = mayBeIpsetFile(result, this.forcedFormat) && (await this.search.isIpsetSave(path));
     if (includer !== undefined) return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(this.formats.get(includer) ?? "") ? "sourced" : "included" };
     if (!explicit) return { kind: "alone" };
     // (a file no reader recognises may be a script's settings: its text says whether it reads as shell)
@@ -228,9 +228,13 @@ export function isFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolea
   return result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved === true);
 }
 
-/** Might the file be an `ipset save` file (read only by the iptables ruleset beside it)? Named as the reader looks for one, and no format claims it. */
-export function mayBeIpsetFile(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && IPSET_FILE_NAME.test(basename(path));
+/**
+ * Might the file be an `ipset save` file (read only by the iptables ruleset or script beside it)?
+ * No format claims it (its text tells: IncluderSearch.isIpsetSave), whatever its name: a script
+ * restores its sets from the file it names (`ipset restore < blocklist.save`).
+ */
+export function mayBeIpsetFile(result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown";
 }
 
 /**

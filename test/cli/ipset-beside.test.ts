@@ -95,6 +95,23 @@ describe("ipset save files beside an iptables ruleset", () => {
     expect((await check(join(dir, "ipset-notes"))).status).toBe(2);
   });
 
+  it("a file of any name a script restores its sets from, named alone: reported with the script's analysis", async () => {
+    const dir = join(tmp, "script-restores");
+    mkdirSync(dir, { recursive: true });
+    const script = join(dir, "firewall.sh");
+    writeFileSync(script, '#!/bin/sh\nipset restore < "$(dirname "$0")/blocklists.save"\niptables -P INPUT DROP\niptables -A INPUT -p tcp --dport 22 -m set --match-set admins src -j ACCEPT\n');
+    const sets = join(dir, "blocklists.save");
+    writeFileSync(sets, WIDE);
+    const r = await check(sets);
+    expect(r.status).toBe(1);
+    expect(r.report!.files.map((f) => [f.path, f.format])).toEqual([[sets, "ipset"]]);
+    expect(r.report!.files[0]!.diagnostics[0]!.message).toBe(`read as part of ${script}, found beside it, which reads its sets: what they hold is analysed there`);
+    expect(ssh(r.report)).toEqual(["4 SSH (tcp/22) is reachable from 56.5% of public IPv4 sources on the inbound path"]);
+    // the sets narrowed: the script's SSH rule is no exposure
+    writeFileSync(sets, SETS);
+    expect(ssh((await check(sets)).report)).toEqual([]);
+  });
+
   it("baseline and review read the ipsets file named alone as check does", async () => {
     const wide = layout("baseline", WIDE);
     const io = captureIo();

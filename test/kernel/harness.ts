@@ -229,8 +229,8 @@ export function expectFileAgrees(r: FileResult): { judged: number; accepted: num
  * packet against fwlint's reading of the tool's own files (`ruleset`): no disagreement, and enough
  * packets either way that the comparison says something. Logs the figures under `label`.
  */
-export async function expectLoadedAgrees(target: Target, ruleset: Ruleset, label: string, uncertainWhy = ""): Promise<void> {
-  const result = await testFile(target, { max: 300, ruleset });
+export async function expectLoadedAgrees(target: Target, ruleset: Ruleset, label: string, uncertainWhy = "", oracleEnv?: NodeJS.ProcessEnv): Promise<void> {
+  const result = await testFile(target, { max: 300, ruleset, ...(oracleEnv ? { oracleEnv } : {}) });
   const { judged, accepted, unknown } = expectFileAgrees(result);
   console.log(`[${label}] ${target.name}: ${judged} packets judged (${accepted} accepted), ${judged - unknown} agree, ${unknown} fwlint uncertain${uncertainWhy}, 0 disagree`);
   expect(judged).toBeGreaterThan(50);

@@ -6,7 +6,7 @@
  * fwlint judges them against its reading of the script. So how the script's commands add up
  * (functions, case arms, tests, loops, subshells, set -e, iptables-restore here-documents with and
  * without --noflush, brace expansion, arithmetic, seq, while and until counters, arithmetic
- * commands and C-style for loops, files sourced
+ * commands and C-style for loops, ipsets restored from files (`ipset restore < FILE`, `-file`, `cat |`), files sourced
  * with `.` - their variables, functions, rules and `return` -, files read by `$(cat ...)`,
  * `while read` and iptables-restore) and what the rules
  * do are both checked.
@@ -17,21 +17,27 @@
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { parseIptablesScript } from "../../parsers/iptables-script/index.js";
-import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, kernelSuite } from "./harness.js";
+import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, ipsetLoaderShim, ipsetOracleEnv, kernelSuite } from "./harness.js";
 
 const env = checkEnvironment();
 const DIR = join(ROOT, "fixtures", "iptables-script");
 /** IPv4 scripts that run on any host (the others read files of the host's, or load IPv6 rules too). */
-const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh", "sourced-settings.sh", "read-files.sh", "arithmetic-loops.sh"];
+const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh", "sourced-settings.sh", "read-files.sh", "arithmetic-loops.sh", "ipset-restore.sh"];
 /** The files a script sources or reads, copied beside it (by `$(dirname "$0")`, `$(cd ... && pwd)` and `./`). */
 const COMPANIONS: Record<string, string[]> = {
   "sourced-settings.sh": ["sourced-settings.conf", "sourced-site-rules.sh"],
   "read-files.sh": ["read-files.rules", "read-files-banned.txt", "read-files-services.txt"],
+  "ipset-restore.sh": ["ipset-restore-admins.save", "ipset-restore-services.save", "ipset-restore-bans.save"],
 };
 
 kernelSuite("scripts of iptables commands against the kernel", env.skip, env.required, () => {
+  let shimDir: string | undefined;
+  const shim = (): string => (shimDir ??= ipsetLoaderShim());
+  afterAll(() => {
+    if (shimDir) rmSync(shimDir, { recursive: true, force: true });
+  });
   for (const name of SCRIPTS) {
     it(`fixtures/iptables-script/${name}, run with 'start': fwlint's reading is what the script loads, packet by packet`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "fwlint-iptables-script-"));
@@ -44,15 +50,19 @@ kernelSuite("scripts of iptables commands against the kernel", env.skip, env.req
           // (from its own folder: a script may write a file beside it and load it)
           const ran = run(["sh", "-c", 'cd "$(dirname "$0")" && exec "$0" start', script]);
           expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
-          return run(["iptables-save"]).stdout;
+          return { rules: run(["iptables-save"]).stdout, sets: run(["ipset", "save"]).stdout ?? "" };
         });
-        expect(saved).toMatch(/^-A INPUT /m);
+        expect(saved.rules).toMatch(/^-A INPUT /m);
         const loaded = join(dir, "loaded.rules");
-        writeFileSync(loaded, saved);
+        writeFileSync(loaded, saved.rules);
+        // (the sets the script made, restored by a shim into the oracle's namespace before its rules)
+        const sets = join(dir, "ipsets");
+        writeFileSync(sets, saved.sets);
+        const oracleEnv = saved.sets.trim() !== "" ? ipsetOracleEnv(shim(), sets) : undefined;
         const ruleset = parseIptablesScript(readFileSync(join(DIR, name), "utf8"), join(DIR, name));
         expect(ruleset.families).toEqual([4]);
         expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
-        await expectLoadedAgrees({ name, file: loaded, format: "iptables", kind: "fixture" }, ruleset, "iptables script vs kernel");
+        await expectLoadedAgrees({ name, file: loaded, format: "iptables", kind: "fixture" }, ruleset, "iptables script vs kernel", "", oracleEnv);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -136,10 +136,45 @@ describe("iptables -m set with the ipsets saved beside the ruleset", () => {
     const rs = parseIptablesScript(script, "/etc/fw/firewall.sh", { io });
     expect(said(rs)).toContain("/etc/fw/firewall.sh:3:44 info: ipsets read from /etc/fw/ipsets (7 sets)");
     expect([verdict(rs, tcp("192.0.2.9", 22)), verdict(rs, tcp("192.0.3.9", 22))]).toEqual(["accept", "drop"]);
-    // a script that restores its sets from a file itself: they stay unknown, and it says why
+    // a script that restores its sets from a file the scanned tree does not hold: they stay unknown, and it says why
     const restoring = parseIptablesScript(script.replace("iptables -P", "ipset restore < /etc/ipset.conf\niptables -P"), "/etc/fw/firewall.sh", { io });
     expect(verdict(restoring, tcp("192.0.2.9", 22))).toBe("unknown");
-    expect(said(restoring)).toContain("/etc/fw/firewall.sh:2:1 info: ipset restore reads a file fwlint does not follow: what the script's ipsets hold is not known, and each -m set match is an unknown condition");
+    expect(said(restoring)).toContain(
+      "/etc/fw/firewall.sh:2:15 info: ipset restore skipped: it reads /etc/ipset.conf: it is outside the scanned tree (/etc/fw), which holds no copy of it: what the script's ipsets hold is not known, and each -m set match is an unknown condition",
+    );
+  });
+
+  it("a script that restores its sets from files of the tree: `< FILE`, `-file FILE`, `cat FILE |`, read at their lines", () => {
+    const tree: Record<string, string> = {
+      "/srv/fw/admins.save": "create admins hash:net family inet\nadd admins 192.0.2.0/24\n",
+      "/srv/fw/etc/ipset.d/services.save": "create svc bitmap:port range 0-65535\nadd svc 25\n",
+      "/srv/fw/bans.save": "create bans hash:ip\nadd bans 192.0.2.66\n",
+    };
+    const io = { readFile: (p: string) => tree[p], listDir: (d: string) => ({ "/srv/fw": ["admins.save", "bans.save", "etc", "firewall.sh"], "/srv/fw/etc": ["ipset.d"], "/srv/fw/etc/ipset.d": ["services.save"] })[d] };
+    const script = (restores: string[]) =>
+      ["#!/bin/sh", ...restores, "iptables -P INPUT DROP", "iptables -A INPUT -m set --match-set bans src -j DROP", "iptables -A INPUT -p tcp --dport 22 -m set --match-set admins src -j ACCEPT", "iptables -A INPUT -p tcp -m set --match-set svc dst -j ACCEPT", ""].join("\n");
+    const rs = parseIptablesScript(script(["ipset -exist restore < ./admins.save", "ipset -exist -file /etc/ipset.d/services.save restore", "cat bans.save | ipset restore"]), "/srv/fw/firewall.sh", { io, root: "/srv/fw" });
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const probes = [tcp("192.0.2.9", 22), tcp("192.0.3.9", 22), tcp("198.51.100.1", 25), tcp("198.51.100.1", 26), tcp("192.0.2.66", 22), tcp("192.0.2.66", 25)];
+    expect(probes.map((p) => verdict(rs, p))).toEqual(["accept", "drop", "accept", "drop", "drop", "drop"]);
+    expect(said(rs)).toEqual([
+      "/srv/fw/firewall.sh:2:22 info: ./admins.save read from the script's own folder: the shell reads it from the folder the script runs in",
+      "/srv/fw/firewall.sh:3:20 info: /etc/ipset.d/services.save read in the scanned tree, /srv/fw taken for the root of the machine that runs the script",
+      "/srv/fw/firewall.sh:4:5 info: bans.save read from the script's own folder: the shell reads it from the folder the script runs in",
+    ]);
+    expect(rs.includedFiles).toEqual(["/srv/fw/admins.save", "/srv/fw/etc/ipset.d/services.save", "/srv/fw/bans.save"]);
+    // an error in a restored file: at its line and column there, as ipset restore reports it
+    tree["/srv/fw/admins.save"] += "add admins 300.1.1.1\n";
+    const bad = parseIptablesScript(script(["ipset restore < admins.save"]), "/srv/fw/firewall.sh", { io, root: "/srv/fw" });
+    expect(said(bad)).toContain("/srv/fw/admins.save:3:12 error: expected an IPv4 address, found '300.1.1.1' (element of hash:net set 'admins')");
+    // what fwlint cannot know: the script's own standard input, a here-document's value from the host
+    const stdin = parseIptablesScript(script(["ipset restore"]), "/srv/fw/firewall.sh", { io, root: "/srv/fw" });
+    expect(verdict(stdin, tcp("192.0.2.9", 22))).toBe("unknown");
+    expect(said(stdin)[0]).toBe(
+      "/srv/fw/firewall.sh:2:1 info: ipset restore skipped: it reads the script's own standard input, which fwlint does not know: what the script's ipsets hold is not known, and each -m set match is an unknown condition",
+    );
+    const hostValue = parseIptablesScript(script(["ADMINS=$(cat /run/admins)", "ipset restore <<EOF", "create admins hash:net", "add admins $ADMINS", "EOF"]), "/srv/fw/firewall.sh", { io, root: "/srv/fw" });
+    expect(said(hostValue).find((d) => d.includes("ipset restore skipped"))).toMatch(/^\/srv\/fw\/firewall\.sh:5:12 info: ipset restore skipped: its here-document has a value known only when the script runs \(/);
   });
 
   it("a script that makes its sets with ipset commands: read from them, as the same sets saved beside a ruleset", () => {
