@@ -190,6 +190,8 @@ export function assignment(w: WordTok): { name: string; value: Part[] } | undefi
 export interface NftInput {
   files: (path: string) => ScriptText | undefined;
   stdin?: ScriptText;
+  /** A file of the scanned tree piped to the command (`cat rules.nft | nft -f -`), read by its name as `nft -f FILE` reads it. */
+  stdinFile?: ArgField;
   /** The command's here-document as the shell hands it over (filled in), or where and why it is not known. */
   hereDoc?: ScriptText | { pos: Pos; why: string };
   /** Conditions of the rule the command adds that are known only when the script runs (see unknownOperands), where their words stood. */
@@ -270,6 +272,8 @@ export function runScript(
   const written = new Map<string, ScriptText>();
   /** What the command being run reads through a pipe (`cat <<EOF | iptables-restore`). */
   let piped: ScriptText | undefined;
+  /** In an nft script, the file of the tree `cat FILE |` pipes to the command (NftInput.stdinFile). */
+  let pipedFile: ArgField | undefined;
   /** The first variable the script needed that no file it reads assigns (see RunResult.fromEnvironment). */
   let fromEnvironment: Pos | undefined;
   /** Set by `source` / `eval`: any variable may have changed. */
@@ -1036,7 +1040,7 @@ export function runScript(
         info(head.pos, `nft command in ${head.pos.file}, which the script sources, skipped: fwlint reads the nft commands of the script itself; check that file's rules apart`);
         return "unknown";
       }
-      return opts.nft!.run(fields.slice(1), head, cmd.redirs, { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}), ...(hereDoc ? { hereDoc } : {}), ...(unknowns.length > 0 ? { unknowns } : {}) });
+      return opts.nft!.run(fields.slice(1), head, cmd.redirs, { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}), ...(pipedFile ? { stdinFile: pipedFile } : {}), ...(hereDoc ? { hereDoc } : {}), ...(unknowns.length > 0 ? { unknowns } : {}) });
     }
     const family = iptablesFamily(prog);
     if (family !== undefined && opts.nft) {
@@ -1750,14 +1754,16 @@ export function runScript(
    * script wrote or the tree holds (`cat <<EOF | iptables-restore`, `cat rules.nft | nft -f -`,
    * fileText); undefined for another command.
    */
-  const catOutput = (c: Command): ScriptText | undefined => {
+  const catOutput = (c: Command): ScriptText | ArgField | undefined => {
     if (c.kind !== "simple" || c.words.length === 0 || c.words.some((w) => assignment(w))) return undefined;
     const e = expand(c.words);
     if (!e.ok || basename(e.fields[0]!.text) !== "cat") return undefined;
     if (e.fields.length === 2) {
-      // (an nft script's nft text is read at the script's own lines: `nft -f FILE` reads a file of the tree, as an include)
-      const read = opts.nft && !written.has(e.fields[1]!.text) ? undefined : fileText(e.fields[1]!.text, e.fields[1]!.pos);
-      return read === undefined || "why" in read ? undefined : read;
+      // (an nft script's nft text is read at the script's own lines: a file of the tree it pipes to
+      // nft is read as `nft -f FILE` reads it, as an include - the file's name is what it gives)
+      if (opts.nft && !written.has(e.fields[1]!.text)) return e.fields[1]!;
+      const read = fileText(e.fields[1]!.text, e.fields[1]!.pos);
+      return "why" in read ? undefined : read;
     }
     if (e.fields.length !== 1) return undefined;
     const input = inputOf(c.redirs, c.pos);
@@ -1768,13 +1774,14 @@ export function runScript(
     const fed = pl.cmds.length === 2 && pl.cmds[1]!.kind === "simple" ? catOutput(pl.cmds[0]!) : undefined;
     if (fed) {
       // (the command after the pipe runs in a subshell of its own: what it reads is `fed`)
-      const was = piped;
-      piped = fed;
+      const was = [piped, pipedFile] as const;
+      if ("lines" in fed) piped = fed;
+      else [piped, pipedFile] = [undefined, fed];
       try {
         const out = runSubshell([{ first: { bang: false, cmds: [pl.cmds[1]!], pos: pl.cmds[1]!.pos }, rest: [], background: false, pos: pl.cmds[1]!.pos }]);
         return pl.bang && out !== "unknown" ? (out === "ok" ? "fail" : "ok") : out;
       } finally {
-        piped = was;
+        [piped, pipedFile] = was;
       }
     }
     if (pl.cmds.length > 1) {

@@ -175,7 +175,8 @@ export class NftScriptCommands implements NftSink {
     const fromPath = from?.target && from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined;
     // a file the script wrote, or what a pipe gives it, is read where its text stands in the script
     const text: ScriptText | undefined = !stdin ? input.files(file.text) : doc ? undefined : from ? (fromPath === undefined ? undefined : input.files(fromPath)) : input.stdin;
-    if (stdin && !doc && !from && !text) {
+    const pipedFile = stdin && !doc && !from && !text ? input.stdinFile : undefined;
+    if (stdin && !doc && !from && !text && !pipedFile) {
       this.info(head.pos, `nft -f ${file.text} skipped: what it reads on standard input is not known (a here-document or '< FILE' is read)`);
       return "unknown";
     }
@@ -213,12 +214,12 @@ export class NftScriptCommands implements NftSink {
       }
       this.noteTables(whole!);
     } else {
-      const target = from?.target ? (from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined) : file.text;
+      const target = from?.target ? (from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined) : (pipedFile ?? file).text;
       if (target === undefined || target.includes('"')) {
         this.info(head.pos, `nft -f skipped: the file it reads is known only when the script runs`);
         return "unknown";
       }
-      this.place([{ ...(from?.target ? { pos: from.target.pos } : file), text: `include "${target}"` }]);
+      this.place([{ ...(from?.target ? { pos: from.target.pos } : (pipedFile ?? file)), text: `include "${target}"` }]);
       this.tablesUnknown = true;
     }
     this.followed++;

@@ -238,6 +238,25 @@ describe("parseNftScript: commands at their places", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("a file of the tree cat pipes to nft -f - is loaded as -f loads it, by the name cat gives", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-nft-script-"));
+    try {
+      writeFileSync(join(dir, "rules.nft"), "table inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr 192.0.2.0/24 tcp dport 22 accept\n  }\n}\n");
+      const path = join(dir, "load.sh");
+      const text = '#!/bin/sh\nnft flush ruleset\ncat "$(dirname "$0")/rules.nft" | nft -f -\nnft add rule inet filter input tcp dport 25 accept\n';
+      writeFileSync(path, text);
+      const rs = parseNftScript(text, path);
+      expect(diags(rs, "error")).toEqual([]);
+      expect(rs.chains.get("inet filter/input")!.rules.map((r) => `${r.span.file === path ? "script" : "rules.nft"}:${r.span.line}`)).toEqual(["rules.nft:4", "script:4"]);
+      expect([verdict(rs, ssh(22, "192.0.2.9")), verdict(rs, ssh(22)), verdict(rs, ssh(25))]).toEqual(["accept", "drop", "accept"]);
+      // a file the tree does not hold: nft would fail to read it, as for -f (the error at the name, as the include reads it)
+      const missing = parseNftScript(text.replace('"$(dirname "$0")/rules.nft"', "other.nft"), path);
+      expect(diags(missing, "error")[0]).toBe(`error 3:13 include "other.nft": file ${join(dir, "other.nft")} not found or not readable`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("parseNftScript: the shell's course", () => {
