@@ -219,7 +219,10 @@ export class NftScriptCommands implements NftSink {
         this.info(head.pos, `nft -f skipped: the file it reads is known only when the script runs`);
         return "unknown";
       }
+      const first = this.touched === undefined;
       this.place([{ ...(from?.target ? { pos: from.target.pos } : (pipedFile ?? file)), text: `include "${target}"` }]);
+      // (what nft says of the include it says at the file's name, written `include ` right of the word it stands for)
+      if (first && this.touched) this.touched = { ...this.touched, shift: this.touched.shift + "include ".length };
       this.tablesUnknown = true;
     }
     this.followed++;

@@ -250,9 +250,11 @@ describe("parseNftScript: commands at their places", () => {
       expect(diags(rs, "error")).toEqual([]);
       expect(rs.chains.get("inet filter/input")!.rules.map((r) => `${r.span.file === path ? "script" : "rules.nft"}:${r.span.line}`)).toEqual(["rules.nft:4", "script:4"]);
       expect([verdict(rs, ssh(22, "192.0.2.9")), verdict(rs, ssh(22)), verdict(rs, ssh(25))]).toEqual(["accept", "drop", "accept"]);
-      // a file the tree does not hold: nft would fail to read it, as for -f (the error at the name, as the include reads it)
+      // a file the tree does not hold: nft would fail to read it, as for -f (the error at the name)
       const missing = parseNftScript(text.replace('"$(dirname "$0")/rules.nft"', "other.nft"), path);
-      expect(diags(missing, "error")[0]).toBe(`error 3:13 include "other.nft": file ${join(dir, "other.nft")} not found or not readable`);
+      expect(diags(missing, "error")[0]).toBe(`error 3:5 include "other.nft": file ${join(dir, "other.nft")} not found or not readable`);
+      const loaded = parseNftScript("#!/bin/sh\nnft flush ruleset\nnft -f other.nft\n", path);
+      expect(diags(loaded, "error")[0]).toBe(`error 3:8 include "other.nft": file ${join(dir, "other.nft")} not found or not readable`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
