@@ -1088,6 +1088,7 @@ export function runScript(
       return out;
     }
     if (prog === "set") {
+      let args: string[] | undefined;
       for (let k = 1; k < fields.length; k++) {
         const t = fields[k]!.text;
         if (t === "-o" || t === "+o") {
@@ -1095,7 +1096,21 @@ export function runScript(
           k++;
         } else if (/^-[A-Za-z]+$/.test(t) && t.includes("e")) errexit = true;
         else if (/^\+[A-Za-z]+$/.test(t) && t.includes("e")) errexit = false;
-        else if (t === "--") break;
+        else if (t === "--" || t === "-") {
+          // `set -- WORDS` (and `set - WORDS`): the words are the positional parameters now
+          args = fields.slice(k + 1).map((f) => f.text);
+          break;
+        } else if (!/^[-+]/.test(t)) {
+          // (the first word that is no option starts them: `set $line`)
+          args = fields.slice(k).map((f) => f.text);
+          break;
+        }
+      }
+      if (args) {
+        // (those of the function running, or of the script: a sourced file shares its caller's)
+        const f = [...frames].reverse().find((x) => x.args !== undefined);
+        if (f) f.args = args;
+        else scriptArgs = args;
       }
       return "ok";
     }

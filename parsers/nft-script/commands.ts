@@ -59,8 +59,19 @@ const FAMILIES = new Set(["ip", "ip6", "inet", "arp", "bridge", "netdev"]);
 const VERBS = new Set(["add", "create", "insert", "replace", "delete", "destroy", "flush", "reset", "rename"]);
 
 export class NftScriptCommands implements NftSink {
-  /** The nft text, a line per script line. */
+  /**
+   * What has been written at each script line, over all invocations: the columns the next one
+   * written there starts from (a function's command at a later call follows the earlier ones).
+   */
   private readonly out: string[];
+  /**
+   * The nft text in the order the commands ran, a line per line written, each at the script line
+   * its words stand on (`line`) and at their columns there: what a function defined above the
+   * table it adds to writes runs where it is called, after the table is made.
+   */
+  private readonly written: { line: number; text: string }[] = [];
+  /** The written line the statement being placed writes on, and its script line's index. */
+  private writing: { index: number; line: { line: number; text: string } } | undefined;
   /** Tables the script has made ("family name"), as far as known. */
   private tables = new Set<string>();
   /** Set once the script loads a file fwlint does not look into here: which tables exist is not known. */
@@ -88,9 +99,14 @@ export class NftScriptCommands implements NftSink {
     this.out = lines.map(() => "");
   }
 
-  /** The nft text of the commands followed. */
+  /** The nft text of the commands followed, in the order they ran. */
   text(): string {
-    return this.out.join("\n");
+    return this.written.map((w) => w.text).join("\n");
+  }
+
+  /** The script line each line of text() stands for (1-based, in order). */
+  lineMap(): number[] {
+    return this.written.map((w) => w.line);
   }
 
   run(args: ArgField[], head: ArgField, redirs: RedirTok[], input: NftInput = { files: () => undefined }): Outcome {
@@ -198,8 +214,11 @@ export class NftScriptCommands implements NftSink {
       this.error({ line: body![0]?.line ?? head.pos.line, column: 1 }, `${open} in ${label} (nft refuses it, and nothing of it is loaded)`);
       return "fail";
     }
+    // (a here-document read again with the same text is written once, where it first ran)
+    let again = false;
     if (body && body.length > 0 && whole !== undefined) {
       const was = this.docs.get(body[0]!.line);
+      again = was === whole;
       if (was !== undefined && was !== whole) {
         this.info(head.pos, `${label} skipped here: it was read before with other values (a loop, or a function called again with other arguments), and fwlint writes one text per place in the script; the rules of this run are not in the model`);
         return "unknown";
@@ -209,9 +228,12 @@ export class NftScriptCommands implements NftSink {
     this.placeDefines(defines);
     if (body) {
       for (const l of body) {
-        this.out[l.line - 1] = `${" ".repeat(l.column - 1)}${l.text}`;
+        const text = `${" ".repeat(l.column - 1)}${l.text}`;
+        this.out[l.line - 1] = text;
+        if (!again) this.written.push({ line: l.line, text });
         this.touch(l.line - 1, l.column, Math.max(l.column - 1 + l.text.length, 1), 0);
       }
+      this.writing = undefined;
       this.noteTables(whole!);
     } else {
       const target = from?.target ? (from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined) : (pipedFile ?? file).text;
@@ -307,13 +329,18 @@ export class NftScriptCommands implements NftSink {
    */
   private place(words: readonly ArgField[]): void {
     let line = -1;
+    this.writing = undefined;
     for (const w of words) {
       const quoted = /['"]/.test(this.lines[w.pos.line - 1]?.[w.pos.column - 1] ?? "");
       let at = w.pos.line - 1;
       if (line === -1) {
         if (this.out[at] !== "") this.out[at] += " ;";
-      } else if (at > line) this.out[line] += " \\";
-      else at = line;
+      } else if (at > line) {
+        this.out[line] += " \\";
+        // (write() starts the statement's line)
+        const writing = this.writing as { line: { text: string } } | undefined;
+        if (writing) writing.line.text += " \\";
+      } else at = line;
       const pieces = w.text.split("\n");
       this.write(at, w.pos.column + (quoted ? 1 : 0), pieces[0]!);
       for (const piece of pieces.slice(1)) {
@@ -338,6 +365,13 @@ export class NftScriptCommands implements NftSink {
     if (l.length < column - 1) l = l.padEnd(column - 1);
     else if (l !== "" && !/\s$/.test(l)) l += " ";
     this.touch(index, l.length + 1, l.length + Math.max(text.length, 1), l.length + 1 - column);
+    // (the statement's own line of text, at the same columns)
+    if (this.writing?.index !== index) {
+      const line = { line: index + 1, text: "" };
+      this.written.push(line);
+      this.writing = { index, line };
+    }
+    this.writing.line.text = this.writing.line.text.padEnd(l.length) + text;
     this.out[index] = l + text;
   }
 }

@@ -93,7 +93,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
       const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing);
       const { readFiles, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: ioWith(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
-      const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines });
+      const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines, lineMap: commands.lineMap() });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
         withUnknowns(ruleset, commands.unknowns, file);

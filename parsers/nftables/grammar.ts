@@ -24,6 +24,11 @@ export interface NftTextOptions extends Partial<IncludeIo> {
    * lines and columns (a script's nft commands, parsers/nft-script): the script's own.
    */
   shownLines?: readonly string[];
+  /**
+   * The line of `shownLines` each line of the text stands for, when the text holds them in another
+   * order (a script's nft commands in the order they ran): every place read is given at that line.
+   */
+  lineMap?: readonly number[];
 }
 
 export function readNftText(text: string, file: string, options: NftTextOptions = {}): NftDocument {
@@ -31,7 +36,7 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
   const root = resolve(options.root ?? dirname(abs));
   const io = ioWith(options);
   try {
-    const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns, ...(options.origin !== undefined ? { origin: abs } : {}) });
+    const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns, ...(options.origin !== undefined ? { origin: abs } : {}), ...(options.lineMap ? { lineMap: options.lineMap } : {}) });
     if (options.shownLines) pre.lines.set(file, [...options.shownLines]);
     const parsed = nftTextParser().parseTokens(pre.tokens, { file, lines: pre.lines, handles: pre.handles });
     const said = [...pre.diagnostics, ...parsed.diagnostics];

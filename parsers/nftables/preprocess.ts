@@ -106,10 +106,12 @@ class DefineScopes {
 export interface PreprocessOptions extends ScanOptions {
   /** Where the top file is when `file` only labels it (grammar.ts NftTextOptions.origin). */
   origin?: string;
+  /** The line of the top file each line of the text stands for (grammar.ts NftTextOptions.lineMap). */
+  lineMap?: readonly number[];
 }
 
 export function preprocess(text: string, file: string, root: string, io: IncludeIo, options: PreprocessOptions = {}): Preprocessed {
-  const { origin, ...scan } = options;
+  const { origin, lineMap, ...scan } = options;
   const out: SourcedToken[] = [];
   const diagnostics: Diagnostic[] = [];
   const included: string[] = [];
@@ -170,6 +172,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
   const run = (source: string, path: string, displayName: string, depth: number): void => {
     const { tokens, comments } = scanNft(source, scan);
     lines.set(displayName, source.split("\n"));
+    if (depth === 0 && lineMap) for (const t of tokens) t.startLine = lineMap[t.startLine! - 1] ?? t.startLine;
     for (const c of comments) {
       const m = HANDLE.exec(c.image);
       if (m === null) continue;

@@ -311,6 +311,27 @@ describe("constructs fwlint does not run", () => {
     expect(rulesOf(rs).map((r) => r.span.line)).toEqual([2, 2, 8, 16]);
   });
 
+  it("set -- WORDS (and set $line) makes the words the positional parameters: the script's, or the running function's", () => {
+    // (each expectation as bash and dash print the commands with iptables a function that echoes them)
+    const rs = script([
+      "set -- 22 80",
+      "iptables -A INPUT -p tcp --dport $1 -j ACCEPT",
+      "iptables -A INPUT -p tcp --dport $2 -j ACCEPT",
+      'for line in "25 tcp" "53 udp"; do',
+      "  set -- $line",
+      "  iptables -A INPUT -p $2 --dport $1 -j ACCEPT",
+      "done",
+      "f() { set -- 443; iptables -A INPUT -p tcp --dport $1 -j ACCEPT; }",
+      "f 8080",
+      "iptables -A INPUT -p tcp --dport $1 -j ACCEPT",
+      "set -e -- 993",
+      'iptables -A INPUT -p tcp --dport "$1" -j ACCEPT',
+    ]);
+    expect(diags(rs)).toEqual([]);
+    expect(ports(rs)).toEqual(["dport=22 accept", "dport=80 accept", "dport=25 accept", "dport=53 accept", "dport=443 accept", "dport=53 accept", "dport=993 accept"]);
+    expect(rulesOf(rs)[3]!.conditions).toContainEqual({ kind: "proto", protos: [17] });
+  });
+
   it("a function of another body, and calls nested too deep, are not followed: the definition and each call get an info", () => {
     const rs = script([
       "close_all() (",

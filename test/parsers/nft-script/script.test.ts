@@ -373,6 +373,28 @@ describe("parseNftScript: the shell's course", () => {
     expect([22, 25, 443, 26].map((p) => verdict(rs, ssh(p)))).toEqual(["accept", "accept", "accept", "drop"]);
   });
 
+  it("the rules stand in the order the commands ran: helpers defined above the table, a loop that interleaves two", () => {
+    const rs = script([
+      "#!/bin/sh",
+      "ban() { nft add rule inet filter input ip saddr $1 drop; }",
+      "open() { nft add rule inet filter input tcp dport $1 accept; }",
+      "nft add table inet filter",
+      "nft add chain inet filter input '{ type filter hook input priority 0; policy drop; }'",
+      "for round in '203.0.113.5 80' '203.0.113.6 443'; do",
+      "  set -- $round",
+      "  ban $1",
+      "  open $2",
+      "done",
+    ]);
+    // (before, the helpers' rules were read above the table: "no chain input", and none of them in the model)
+    expect(diags(rs, "error")).toEqual([]);
+    // ban .5, open 80, ban .6, open 443: .6 still reaches 80, opened before it was banned
+    const from = (src: string, port: number) => verdict(rs, ssh(port, src));
+    expect([from("203.0.113.5", 80), from("203.0.113.6", 80), from("203.0.113.6", 443), from("198.51.100.1", 443)]).toEqual(["drop", "accept", "drop", "accept"]);
+    // each rule at its helper's line
+    expect(rs.chains.get("inet filter/input")!.rules.map((r) => r.span.line)).toEqual([2, 3, 2, 3]);
+  });
+
   it("nft applies an invocation's commands together or not at all", () => {
     const rs = script([...HEAD, "nft 'add rule inet filter input tcp dport 22 accept; add rule inet nope input tcp dport 25 accept'", "nft create table inet filter || nft add rule inet filter input tcp dport 80 accept"]);
     expect(verdict(rs, ssh(22))).toBe("drop");
