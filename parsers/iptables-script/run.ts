@@ -192,6 +192,8 @@ export interface NftInput {
   stdin?: ScriptText;
   /** A file of the scanned tree piped to the command (`cat rules.nft | nft -f -`), read by its name as `nft -f FILE` reads it. */
   stdinFile?: ArgField;
+  /** The lines of the file the command stands in, when it is a file the script sources (its positions name it). */
+  fileLines?: readonly string[];
   /** The command's here-document as the shell hands it over (filled in), or where and why it is not known. */
   hereDoc?: ScriptText | { pos: Pos; why: string };
   /** Conditions of the rule the command adds that are known only when the script runs (see unknownOperands), where their words stood. */
@@ -1034,13 +1036,15 @@ export function runScript(
       // (a here-document is filled in here, once, as the shell does for the program that reads it)
       const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
       const hereDoc = doc ? hereDocText(doc, head.pos) : undefined;
-      if (head.pos.file !== undefined) {
-        // (the nft text of a script is read at the script's own lines; a sourced file's are elsewhere)
-        noteSkipped(1, head.pos);
-        info(head.pos, `nft command in ${head.pos.file}, which the script sources, skipped: fwlint reads the nft commands of the script itself; check that file's rules apart`);
-        return "unknown";
-      }
-      return opts.nft!.run(fields.slice(1), head, cmd.redirs, { files: (path) => written.get(path), ...(piped ? { stdin: piped } : {}), ...(pipedFile ? { stdinFile: pipedFile } : {}), ...(hereDoc ? { hereDoc } : {}), ...(unknowns.length > 0 ? { unknowns } : {}) });
+      // (a command in a file the script sources is written at that file's lines)
+      return opts.nft!.run(fields.slice(1), head, cmd.redirs, {
+        files: (path) => written.get(path),
+        ...(piped ? { stdin: piped } : {}),
+        ...(pipedFile ? { stdinFile: pipedFile } : {}),
+        ...(hereDoc ? { hereDoc } : {}),
+        ...(unknowns.length > 0 ? { unknowns } : {}),
+        ...(head.pos.file !== undefined ? { fileLines: linesOf(head.pos) } : {}),
+      });
     }
     const family = iptablesFamily(prog);
     if (family !== undefined && opts.nft) {

@@ -35,6 +35,8 @@ export interface PlacedCommand {
    * command runs once per call): the same command in another run of the script.
    */
   key: string;
+  /** The file its text stands in: the script, or a file the script sources. */
+  file: string;
   from: At;
   to: At;
   /**
@@ -45,9 +47,9 @@ export interface PlacedCommand {
 }
 
 /** Is `d` within the text `c` wrote (or just past its end, where a missing word is told)? */
-export function holds(c: PlacedCommand, d: At): boolean {
+export function holds(c: PlacedCommand, d: At & { file: string }): boolean {
   const after = (a: At, b: At) => a.line > b.line || (a.line === b.line && a.column >= b.column);
-  return after(d, c.from) && after({ line: c.to.line, column: c.to.column + 1 }, d);
+  return d.file === c.file && after(d, c.from) && after({ line: c.to.line, column: c.to.column + 1 }, d);
 }
 
 /** nft's options that take the next argument (`-f FILE`, `-D NAME=VALUE` ...). */
@@ -60,18 +62,21 @@ const VERBS = new Set(["add", "create", "insert", "replace", "delete", "destroy"
 
 export class NftScriptCommands implements NftSink {
   /**
-   * What has been written at each script line, over all invocations: the columns the next one
-   * written there starts from (a function's command at a later call follows the earlier ones).
+   * What has been written at each line of the script (key "") and of each file it sources, over all
+   * invocations: the columns the next one written there starts from (a function's command at a
+   * later call follows the earlier ones).
    */
-  private readonly out: string[];
+  private readonly ledgers = new Map<string, string[]>();
+  /** The lines of the files the script sources that hold nft commands, by their names. */
+  private readonly sourced = new Map<string, readonly string[]>();
   /**
    * The nft text in the order the commands ran, a line per line written, each at the script line
    * its words stand on (`line`) and at their columns there: what a function defined above the
    * table it adds to writes runs where it is called, after the table is made.
    */
-  private readonly written: { line: number; text: string }[] = [];
-  /** The written line the statement being placed writes on, and its script line's index. */
-  private writing: { index: number; line: { line: number; text: string } } | undefined;
+  private readonly written: { line: number; file?: string; text: string }[] = [];
+  /** The written line the statement being placed writes on, and its line's file and index there. */
+  private writing: { file: string | undefined; index: number; line: { line: number; text: string } } | undefined;
   /** Tables the script has made ("family name"), as far as known. */
   private tables = new Set<string>();
   /** Set once the script loads a file fwlint does not look into here: which tables exist is not known. */
@@ -83,10 +88,10 @@ export class NftScriptCommands implements NftSink {
   readonly unknowns: { command: PlacedCommand; conditions: UnknownOperand["condition"][] }[] = [];
   /** How many commands ran at each place so far. */
   private readonly runs = new Map<string, number>();
-  /** The text each here-document was read with (by its first line): one text per here-document fits its lines. */
-  private readonly docs = new Map<number, string>();
+  /** The text each here-document was read with (by its file and first line): one text per here-document fits its lines. */
+  private readonly docs = new Map<string, string>();
   /** Where the text of the invocation being written starts and ends, while it is, and its shift. */
-  private touched: { from: At; to: At; shift: number } | undefined;
+  private touched: { file: string; from: At; to: At; shift: number } | undefined;
 
   constructor(
     private readonly lines: readonly string[],
@@ -95,8 +100,20 @@ export class NftScriptCommands implements NftSink {
     private readonly error: (pos: Pos, message: string) => void,
     /** Invocations (PlacedCommand.key) that fail as nft refuses what they say. */
     private readonly failing: ReadonlySet<string> = new Set(),
-  ) {
-    this.out = lines.map(() => "");
+    /** The script's name, as places give it. */
+    private readonly file = "",
+  ) {}
+
+  /** The lines of the script (file undefined) or of a file it sources. */
+  private linesOf(file: string | undefined): readonly string[] {
+    return file === undefined ? this.lines : (this.sourced.get(file) ?? []);
+  }
+
+  /** What has been written at the lines of the script (file undefined) or of a file it sources. */
+  private ledger(file: string | undefined): string[] {
+    let l = this.ledgers.get(file ?? "");
+    if (!l) this.ledgers.set(file ?? "", (l = this.linesOf(file).map(() => "")));
+    return l;
   }
 
   /** The nft text of the commands followed, in the order they ran. */
@@ -104,13 +121,19 @@ export class NftScriptCommands implements NftSink {
     return this.written.map((w) => w.text).join("\n");
   }
 
-  /** The script line each line of text() stands for (1-based, in order). */
-  lineMap(): number[] {
-    return this.written.map((w) => w.line);
+  /** The line each line of text() stands for (1-based, in order), in the script or (`file`) a file it sources. */
+  lineMap(): { line: number; file?: string }[] {
+    return this.written.map((w) => (w.file === undefined ? { line: w.line } : { line: w.line, file: w.file }));
+  }
+
+  /** The lines of the files the script sources whose nft commands the text holds, by their names. */
+  sourcedLines(): ReadonlyMap<string, readonly string[]> {
+    return this.sourced;
   }
 
   run(args: ArgField[], head: ArgField, redirs: RedirTok[], input: NftInput = { files: () => undefined }): Outcome {
-    const at = `${head.pos.line}:${head.pos.column}`;
+    if (head.pos.file !== undefined && input.fileLines) this.sourced.set(head.pos.file, input.fileLines);
+    const at = `${head.pos.file ?? ""}:${head.pos.line}:${head.pos.column}`;
     const n = (this.runs.get(at) ?? 0) + 1;
     this.runs.set(at, n);
     const key = `${at}#${n}`;
@@ -121,7 +144,7 @@ export class NftScriptCommands implements NftSink {
     this.touched = undefined;
     const outcome = this.invocation(args, head, redirs, input);
     // (invocation() widens `touched` as it writes)
-    const touched = this.touched as { from: At; to: At; shift: number } | undefined;
+    const touched = this.touched as { file: string; from: At; to: At; shift: number } | undefined;
     if (touched) {
       const command = { key, ...touched };
       this.placed.push(command);
@@ -217,21 +240,22 @@ export class NftScriptCommands implements NftSink {
     // (a here-document read again with the same text is written once, where it first ran)
     let again = false;
     if (body && body.length > 0 && whole !== undefined) {
-      const was = this.docs.get(body[0]!.line);
+      const doc = `${body[0]!.file ?? ""}:${body[0]!.line}`;
+      const was = this.docs.get(doc);
       again = was === whole;
       if (was !== undefined && was !== whole) {
         this.info(head.pos, `${label} skipped here: it was read before with other values (a loop, or a function called again with other arguments), and fwlint writes one text per place in the script; the rules of this run are not in the model`);
         return "unknown";
       }
-      this.docs.set(body[0]!.line, whole);
+      this.docs.set(doc, whole);
     }
     this.placeDefines(defines);
     if (body) {
       for (const l of body) {
         const text = `${" ".repeat(l.column - 1)}${l.text}`;
-        this.out[l.line - 1] = text;
-        if (!again) this.written.push({ line: l.line, text });
-        this.touch(l.line - 1, l.column, Math.max(l.column - 1 + l.text.length, 1), 0);
+        this.ledger(l.file)[l.line - 1] = text;
+        if (!again) this.written.push({ line: l.line, ...(l.file !== undefined ? { file: l.file } : {}), text });
+        this.touch(l.file, l.line - 1, l.column, Math.max(l.column - 1 + l.text.length, 1), 0);
       }
       this.writing = undefined;
       this.noteTables(whole!);
@@ -330,22 +354,25 @@ export class NftScriptCommands implements NftSink {
   private place(words: readonly ArgField[]): void {
     let line = -1;
     this.writing = undefined;
+    // (a statement's words stand in one file: the script's, or a file it sources)
+    const file = words[0]?.pos.file;
+    const out = this.ledger(file);
     for (const w of words) {
-      const quoted = /['"]/.test(this.lines[w.pos.line - 1]?.[w.pos.column - 1] ?? "");
+      const quoted = /['"]/.test(this.linesOf(file)[w.pos.line - 1]?.[w.pos.column - 1] ?? "");
       let at = w.pos.line - 1;
       if (line === -1) {
-        if (this.out[at] !== "") this.out[at] += " ;";
+        if ((out[at] ?? "") !== "") out[at] += " ;";
       } else if (at > line) {
-        this.out[line] += " \\";
+        out[line] += " \\";
         // (write() starts the statement's line)
         const writing = this.writing as { line: { text: string } } | undefined;
         if (writing) writing.line.text += " \\";
       } else at = line;
       const pieces = w.text.split("\n");
-      this.write(at, w.pos.column + (quoted ? 1 : 0), pieces[0]!);
+      this.write(file, at, w.pos.column + (quoted ? 1 : 0), pieces[0]!);
       for (const piece of pieces.slice(1)) {
-        at = Math.min(at + 1, this.out.length - 1);
-        this.write(at, 1, piece);
+        at = Math.min(at + 1, out.length - 1);
+        this.write(file, at, 1, piece);
       }
       line = at;
     }
@@ -355,24 +382,25 @@ export class NftScriptCommands implements NftSink {
    * Widens `touched` to columns [from, to] of line index + 1 (written in order: the first write
    * starts it, `shift` right of where it was meant to go).
    */
-  private touch(index: number, from: number, to: number, shift: number): void {
+  private touch(file: string | undefined, index: number, from: number, to: number, shift: number): void {
     const end = { line: index + 1, column: to };
-    this.touched = this.touched ? { ...this.touched, to: end } : { from: { line: index + 1, column: from }, to: end, shift };
+    this.touched = this.touched ? { ...this.touched, to: end } : { file: file ?? this.file, from: { line: index + 1, column: from }, to: end, shift };
   }
 
-  private write(index: number, column: number, text: string): void {
-    let l = this.out[index] ?? "";
+  private write(file: string | undefined, index: number, column: number, text: string): void {
+    const out = this.ledger(file);
+    let l = out[index] ?? "";
     if (l.length < column - 1) l = l.padEnd(column - 1);
     else if (l !== "" && !/\s$/.test(l)) l += " ";
-    this.touch(index, l.length + 1, l.length + Math.max(text.length, 1), l.length + 1 - column);
+    this.touch(file, index, l.length + 1, l.length + Math.max(text.length, 1), l.length + 1 - column);
     // (the statement's own line of text, at the same columns)
-    if (this.writing?.index !== index) {
-      const line = { line: index + 1, text: "" };
+    if (this.writing?.index !== index || this.writing.file !== file) {
+      const line = { line: index + 1, ...(file !== undefined ? { file } : {}), text: "" };
       this.written.push(line);
-      this.writing = { index, line };
+      this.writing = { file, index, line };
     }
     this.writing.line.text = this.writing.line.text.padEnd(l.length) + text;
-    this.out[index] = l + text;
+    out[index] = l + text;
   }
 }
 

@@ -35,9 +35,9 @@ export interface ParseNftScriptOptions extends Partial<IncludeIo> {
 /** Runs of the script past which commands still found failing are left as read (each run fails at least one more). */
 const MAX_RUNS = 8;
 
-/** An error of the script's own text that nft refuses (not fwlint's reading of an include it could not open). */
-function refusedBy(d: Diagnostic, file: string): boolean {
-  return d.severity === "error" && d.file === file && d.unread !== true;
+/** An error nft gives (not fwlint's reading of an include it could not open): in a command's text, it makes the command fail (holds). */
+function refused(d: Diagnostic): boolean {
+  return d.severity === "error" && d.unread !== true;
 }
 
 /** A place on a command's first line, moved back by the command's shift to where its words are. */
@@ -49,10 +49,10 @@ function atWords<T extends { line: number; column: number }>(d: T, c: PlacedComm
  * The rules and diagnostics of commands written right of their words (a function's command at a
  * later call, see PlacedCommand.shift) pointed back at the words: the script's column.
  */
-function unshift(ruleset: Ruleset, placed: readonly PlacedCommand[], file: string): void {
+function unshift(ruleset: Ruleset, placed: readonly PlacedCommand[]): void {
   const shifted = placed.filter((c) => c.shift > 0);
   if (shifted.length === 0) return;
-  const of = (at: { file?: string; line: number; column: number }) => (at.file === undefined || at.file === file ? shifted.find((c) => holds(c, at)) : undefined);
+  const of = (at: { file: string; line: number; column: number }) => shifted.find((c) => holds(c, at));
   ruleset.diagnostics = ruleset.diagnostics.map((d) => {
     const c = of(d);
     return c ? atWords(d, c) : d;
@@ -70,9 +70,9 @@ function unshift(ruleset: Ruleset, placed: readonly PlacedCommand[], file: strin
  * rule its invocation wrote: every model rule whose place is in that invocation's text gets it (the
  * places are the written text's, before unshift).
  */
-function withUnknowns(ruleset: Ruleset, unknowns: NftScriptCommands["unknowns"], file: string): void {
+function withUnknowns(ruleset: Ruleset, unknowns: NftScriptCommands["unknowns"]): void {
   if (unknowns.length === 0) return;
-  const rules = [...ruleset.chains.values()].flatMap((c) => c.rules).filter((r) => r.span.file === file);
+  const rules = [...ruleset.chains.values()].flatMap((c) => c.rules);
   for (const u of unknowns) for (const r of rules) if (holds(u.command, r.span)) r.conditions.push(...u.conditions);
 }
 
@@ -91,20 +91,20 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
     for (;;) {
       const said: Diagnostic[] = [];
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
-      const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing);
+      const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing, file);
       const { readFiles, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: ioWith(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
-      const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines, lineMap: commands.lineMap() });
-      const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refusedBy(d, file) && holds(c, d)));
+      const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines, lineMap: commands.lineMap(), shownFiles: commands.sourcedLines() });
+      const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refused(d) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
-        withUnknowns(ruleset, commands.unknowns, file);
-        unshift(ruleset, commands.placed, file);
+        withUnknowns(ruleset, commands.unknowns);
+        unshift(ruleset, commands.placed);
         markUnresolved(said, fromEnvironment, file);
         const all = [...diagnostics, ...said, ...refusedErrors, ...ruleset.diagnostics].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
         return withReadFiles({ ...ruleset, format: FORMAT, diagnostics: all }, readFiles);
       }
       for (const c of fails) {
         failing.add(c.key);
-        refusedErrors.push(...ruleset.diagnostics.filter((d) => refusedBy(d, file) && holds(c, d)).map((d) => atWords(d, c)));
+        refusedErrors.push(...ruleset.diagnostics.filter((d) => refused(d) && holds(c, d)).map((d) => atWords(d, c)));
       }
     }
   } catch (e) {

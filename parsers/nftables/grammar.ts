@@ -28,7 +28,9 @@ export interface NftTextOptions extends Partial<IncludeIo> {
    * The line of `shownLines` each line of the text stands for, when the text holds them in another
    * order (a script's nft commands in the order they ran): every place read is given at that line.
    */
-  lineMap?: readonly number[];
+  lineMap?: readonly { line: number; file?: string }[];
+  /** The lines of other files `lineMap` names (the files a script sources), by their names. */
+  shownFiles?: ReadonlyMap<string, readonly string[]>;
 }
 
 export function readNftText(text: string, file: string, options: NftTextOptions = {}): NftDocument {
@@ -38,6 +40,7 @@ export function readNftText(text: string, file: string, options: NftTextOptions 
   try {
     const pre = preprocess(text, file, root, io, { elementRuns: options.elementRuns, ...(options.origin !== undefined ? { origin: abs } : {}), ...(options.lineMap ? { lineMap: options.lineMap } : {}) });
     if (options.shownLines) pre.lines.set(file, [...options.shownLines]);
+    for (const [name, lines] of options.shownFiles ?? []) pre.lines.set(name, [...lines]);
     const parsed = nftTextParser().parseTokens(pre.tokens, { file, lines: pre.lines, handles: pre.handles });
     const said = [...pre.diagnostics, ...parsed.diagnostics];
     const diagnostics = [...said, ...unterminatedStrings(pre.tokens, file, said)].sort((a, b) =>

@@ -107,7 +107,7 @@ export interface PreprocessOptions extends ScanOptions {
   /** Where the top file is when `file` only labels it (grammar.ts NftTextOptions.origin). */
   origin?: string;
   /** The line of the top file each line of the text stands for (grammar.ts NftTextOptions.lineMap). */
-  lineMap?: readonly number[];
+  lineMap?: readonly { line: number; file?: string }[];
 }
 
 export function preprocess(text: string, file: string, root: string, io: IncludeIo, options: PreprocessOptions = {}): Preprocessed {
@@ -123,8 +123,9 @@ export function preprocess(text: string, file: string, root: string, io: Include
   const topPath = origin ?? (isAbsolute(file) ? file : resolve(file));
 
   /** An error at token `t`; `why` marks one that is no fault of the file's own (see Diagnostic unread, unresolved). */
-  const error = (fileName: string, t: { startLine?: number; startColumn?: number } | undefined, message: string, why?: Pick<Diagnostic, "unread" | "unresolved">) => {
-    diagnostics.push({ severity: "error", message, file: fileName, line: t?.startLine ?? 1, column: t?.startColumn ?? 1, ...why });
+  const error = (fileName: string, t: { startLine?: number; startColumn?: number; file?: string } | undefined, message: string, why?: Pick<Diagnostic, "unread" | "unresolved">) => {
+    // (a token of the top file may stand for a place in another: NftTextOptions.lineMap)
+    diagnostics.push({ severity: "error", message, file: t?.file ?? fileName, line: t?.startLine ?? 1, column: t?.startColumn ?? 1, ...why });
   };
 
   /** Copies a define's value tokens to the place of use. */
@@ -172,7 +173,14 @@ export function preprocess(text: string, file: string, root: string, io: Include
   const run = (source: string, path: string, displayName: string, depth: number): void => {
     const { tokens, comments } = scanNft(source, scan);
     lines.set(displayName, source.split("\n"));
-    if (depth === 0 && lineMap) for (const t of tokens) t.startLine = lineMap[t.startLine! - 1] ?? t.startLine;
+    if (depth === 0 && lineMap) {
+      for (const t of tokens as SourcedToken[]) {
+        const at = lineMap[t.startLine! - 1];
+        if (at === undefined) continue;
+        t.startLine = at.line;
+        if (at.file !== undefined) t.file = at.file;
+      }
+    }
     for (const c of comments) {
       const m = HANDLE.exec(c.image);
       if (m === null) continue;
@@ -201,7 +209,7 @@ export function preprocess(text: string, file: string, root: string, io: Include
           // (nft takes an undefine of a name its block does not define, and does nothing)
           if (!defines.undefine(name.image)) {
             const warning = `undefine of '${name.image}', which ${defines.get(name.image) ? "an enclosing block defines: nft leaves that define as it is" : "is not defined: nft takes it and does nothing"}`;
-            diagnostics.push({ severity: "warning", message: warning, file: displayName, line: name.startLine ?? 1, column: name.startColumn ?? 1 });
+            diagnostics.push({ severity: "warning", message: warning, file: (name as SourcedToken).file ?? displayName, line: name.startLine ?? 1, column: name.startColumn ?? 1 });
           }
           i++;
         }
@@ -293,12 +301,12 @@ export function preprocess(text: string, file: string, root: string, io: Include
       return;
     }
     if (r.kind === "outside-glob") {
-      diagnostics.push({ severity: "warning", message: r.message, file: fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1 });
+      diagnostics.push({ severity: "warning", message: r.message, file: (at as SourcedToken).file ?? fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1 });
       return;
     }
     if (r.kind === "none") return;
     if (r.copy) {
-      diagnostics.push({ severity: "info", message: `include "${spec}" read in the scanned tree, ${placeOf(r.copy.tree)} taken for the root of the machine that loads it`, file: fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1 });
+      diagnostics.push({ severity: "info", message: `include "${spec}" read in the scanned tree, ${placeOf(r.copy.tree)} taken for the root of the machine that loads it`, file: (at as SourcedToken).file ?? fromName, line: at.startLine ?? 1, column: at.startColumn ?? 1 });
     }
     for (const f of r.files) {
       if (stack.includes(f.path)) {

@@ -3,14 +3,15 @@
  * JSON fixture, which has none, in NAME.expect beside it):
  *   # fwlint-expect: RULE-ID [key=value ...]
  *   # fwlint-expect-not: RULE-ID [key=value ...]
- * Keys: service, line, severity, direction, family, certain (true: the finding depends on no
- * unmodelled condition).
+ * Keys: service, line, file (the finding's file, when not the fixture: a file it sources), severity,
+ * direction, family, certain (true: the finding depends on no unmodelled condition); read by
+ * test/rules/harness.ts.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeText } from "../../src/engine/check.js";
-import type { Finding } from "../../src/model/finding.js";
+import { expectations, matches } from "../rules/harness.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const fixturesDir = join(root, "fixtures");
@@ -23,41 +24,6 @@ function fixtureFiles(dir: string): string[] {
     else if (!e.name.endsWith(".md") && !e.name.endsWith(".jsonl") && !e.name.endsWith(".expect")) out.push(p);
   }
   return out.sort();
-}
-
-interface Expectation {
-  negate: boolean;
-  ruleId: string;
-  filters: Record<string, string>;
-  text: string;
-}
-
-function expectations(text: string): Expectation[] {
-  const out: Expectation[] = [];
-  for (const line of text.split("\n")) {
-    const m = /fwlint-expect(-not)?:\s*(\S+)(.*)$/.exec(line);
-    if (!m) continue;
-    const filters: Record<string, string> = {};
-    for (const kv of m[3]!.trim().split(/\s+/).filter(Boolean)) {
-      const [k, v] = kv.split("=");
-      filters[k!] = v!;
-    }
-    out.push({ negate: !!m[1], ruleId: m[2]!, filters, text: line.trim() });
-  }
-  return out;
-}
-
-function matches(f: Finding, e: Expectation): boolean {
-  if (f.ruleId !== e.ruleId) return false;
-  for (const [k, v] of Object.entries(e.filters)) {
-    if (k === "service" && f.exposure?.service !== v && !f.exposure?.services?.includes(v)) return false;
-    if (k === "line" && String(f.location.line) !== v) return false;
-    if (k === "severity" && f.severity !== v) return false;
-    if (k === "direction" && f.exposure?.direction !== v) return false;
-    if (k === "family" && String(f.exposure?.family) !== v) return false;
-    if (k === "certain" && String(f.uncertain === undefined) !== v) return false;
-  }
-  return true;
 }
 
 describe("fixtures produce the findings they declare", () => {

@@ -4,6 +4,7 @@
  * `# fwlint-expect:` lines of a fixture (same syntax as test/engine/fixtures.test.ts).
  */
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { detectFormat, parseAs } from "../../src/engine/formats.js";
 import { loadBuiltinRules, type RuleDefinition } from "../../src/engine/rule-pack.js";
 import type { Finding } from "../../src/model/finding.js";
@@ -43,7 +44,7 @@ export interface Expectation {
 }
 
 /** What an expectation may filter on (see matches). */
-const FILTER_KEYS: ReadonlySet<string> = new Set(["service", "line", "severity", "direction", "family", "certain"]);
+const FILTER_KEYS: ReadonlySet<string> = new Set(["service", "line", "file", "severity", "direction", "family", "certain"]);
 
 export function expectations(text: string): Expectation[] {
   const out: Expectation[] = [];
@@ -51,7 +52,8 @@ export function expectations(text: string): Expectation[] {
     const m = /fwlint-expect(-not)?:\s*(\S+)(.*)$/.exec(line);
     if (!m) continue;
     const filters: Record<string, string> = {};
-    for (const kv of m[3]!.trim().split(/\s+/).filter(Boolean)) {
+    // (an XML fixture's expectation stands in a <!-- --> comment)
+    for (const kv of m[3]!.trim().replace(/-->$/, "").split(/\s+/).filter(Boolean)) {
       const [k, v] = kv.split("=");
       if (!FILTER_KEYS.has(k!) || v === undefined) throw new Error(`${line.trim()}: '${kv}' is not one of ${[...FILTER_KEYS].map((f) => `${f}=...`).join(", ")}`);
       filters[k!] = v;
@@ -66,6 +68,8 @@ export function matches(f: Finding, e: Expectation): boolean {
   for (const [k, v] of Object.entries(e.filters)) {
     if (k === "service" && f.exposure?.service !== v && !f.exposure?.services?.includes(v)) return false;
     if (k === "line" && String(f.location.line) !== v) return false;
+    // file: the name of the file the finding is in, when not the fixture itself (a file it sources)
+    if (k === "file" && basename(f.location.file) !== v) return false;
     if (k === "severity" && f.severity !== v) return false;
     if (k === "direction" && f.exposure?.direction !== v) return false;
     if (k === "family" && String(f.exposure?.family) !== v) return false;

@@ -175,13 +175,16 @@ describe("a script read on its own that another sources", () => {
 });
 
 describe("nft scripts source files too", () => {
-  it("variables from a sourced file fill nft commands; an nft command in the sourced file is told, not read", () => {
-    const text = ["#!/bin/sh", ". ./vars.sh", "nft add table inet f", "nft add chain inet f input '{ type filter hook input priority 0; policy drop; }'", 'nft add rule inet f input iifname "$WAN" tcp dport "$PORT" accept', ". ./more.sh"].join("\n") + "\n";
-    const rs = parseNftScript(text, SCRIPT, { readFile: (p) => ({ "/repo/fw/vars.sh": "WAN=eth0\nPORT=25\n", "/repo/fw/more.sh": "nft add rule inet f input tcp dport 23 accept\n" })[p], listDir: () => undefined, root: "/repo" });
+  it("variables from a sourced file fill nft commands; the sourced file's own nft commands run where it is sourced, at its lines", () => {
+    const text = ["#!/bin/sh", ". ./vars.sh", "nft add table inet f", "nft add chain inet f input '{ type filter hook input priority 0; policy drop; }'", 'nft add rule inet f input iifname "$WAN" tcp dport "$PORT" accept', ". ./more.sh", "allow 993"].join("\n") + "\n";
+    const files: Record<string, string> = { "/repo/fw/vars.sh": "WAN=eth0\nPORT=25\n", "/repo/fw/more.sh": "nft add rule inet f input tcp dport 23 accept\nallow() { nft add rule inet f input tcp dport $1 accept; }\nallow smtpp\n" };
+    const rs = parseNftScript(text, SCRIPT, { readFile: (p) => files[p], listDir: () => undefined, root: "/repo" });
     const rules = [...rs.chains.values()].find((c) => c.name === "input")!.rules;
-    expect(rules).toHaveLength(1);
-    expect(rules[0]!.conditions).toContainEqual(expect.objectContaining({ kind: "port", field: "dport", ranges: [[25, 25]] }));
-    expect(said(rs)).toContain("info /repo/fw/more.sh:1:1 nft command in /repo/fw/more.sh, which the script sources, skipped: fwlint reads the nft commands of the script itself; check that file's rules apart");
+    expect(rules.map((r) => `${r.span.file}:${r.span.line}:${r.span.column}`)).toEqual([`${SCRIPT}:5:27`, "/repo/fw/more.sh:1:27", "/repo/fw/more.sh:2:37"]);
+    expect(rules.map((r) => r.conditions.find((c) => c.kind === "port"))).toEqual([25, 23, 993].map((p) => expect.objectContaining({ kind: "port", field: "dport", ranges: [[p, p]] })));
+    // what nft refuses in the sourced file is an error there, and fails that command alone
+    expect(said(rs).filter((d) => d.startsWith("error"))).toEqual(["error /repo/fw/more.sh:2:47 expected a port, service name or range after 'tcp dport', found 'smtpp'"]);
+    expect(rs.includedFiles).toEqual(["/repo/fw/vars.sh", "/repo/fw/more.sh"]);
   });
 });
 
