@@ -1,14 +1,16 @@
 /**
- * A script's nft commands -> nft text at the script's own lines and columns.
+ * A script's nft commands -> nft text, in the order they ran, at the script's own lines and columns.
  *
  * nft joins its arguments with blanks and reads them as one line of its language, so
  * `nft add rule inet filter input tcp dport 22 accept` is the command-file line
  * `add rule inet filter input tcp dport 22 accept`. Each command the shell runs (parsers/iptables-
- * script/run.ts follows the script) is written where its words stand in the script - a word a
- * variable gave at the variable -, a command continued over lines with nft's own `\`, a
- * here-document's body (`nft -f - <<EOF`) at its lines, `nft -f FILE` as `include "FILE"`. The
- * nft reader then reads that text as a command file, and what it says (errors, findings) points
- * into the script.
+ * script/run.ts follows the script) is written as it runs, at the columns its words stand at in
+ * the script - a word a variable gave at the variable -, a command continued over lines with nft's
+ * own `\`, a here-document's body (`nft -f - <<EOF`) at its lines, `nft -f FILE` as
+ * `include "FILE"`; each line of the text remembers the line (and the file: one the script
+ * sources) it stands for (lineMap). The nft reader then reads that text as a command file with
+ * every place moved to that line, so what it says (errors, findings) points into the script - and
+ * a helper function defined above the table it adds to runs after the table is made, as it does.
  *
  * nft applies one invocation's commands together or not at all: a command on a table the script
  * has not made (the machine is taken as freshly booted, with an empty ruleset, as for iptables
@@ -98,10 +100,10 @@ export class NftScriptCommands implements NftSink {
     private readonly info: (pos: Pos, message: string) => void,
     /** An error nft gives for a command, which makes it fail. */
     private readonly error: (pos: Pos, message: string) => void,
+    /** The script's name, as places give it. */
+    private readonly file: string,
     /** Invocations (PlacedCommand.key) that fail as nft refuses what they say. */
     private readonly failing: ReadonlySet<string> = new Set(),
-    /** The script's name, as places give it. */
-    private readonly file = "",
   ) {}
 
   /** The lines of the script (file undefined) or of a file it sources. */

@@ -91,7 +91,7 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
     for (;;) {
       const said: Diagnostic[] = [];
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
-      const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), failing, file);
+      const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), file, failing);
       const { readFiles, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: ioWith(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
       const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines, lineMap: commands.lineMap(), shownFiles: commands.sourcedLines() });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refused(d) && holds(c, d)));
