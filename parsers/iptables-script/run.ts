@@ -775,11 +775,27 @@ export function runScript(
   /** Does this path name the program the script is read for (iptables, or nft with an nft sink)? */
   const isReadProgram = (path: string): boolean => path !== "" && counted(path);
 
-  /** `[ -x /sbin/iptables ]`: true on the host the script is read for (see the header). */
+  /**
+   * `[ -x /sbin/iptables ]`: true on the host the script is read for (see the header). `[ -f FILE ]`
+   * (`-e`, `-r`, `-s`) of a file the script wrote, or one the scanned tree holds - where a file it
+   * sources or reads is found (treeFile) -, is as that file is: the tree is taken for the machine's
+   * files, so `[ -r "$CONF" ] && . "$CONF"` reads the settings it holds.
+   */
   const programTest = (cmd: SimpleCmd): FileTest => (op, operand) => {
     if (["-e", "-a", "-f", "-x", "-r", "-s", "-h", "-L"].includes(op) && isReadProgram(operand)) {
       info(cmd.pos, `'${op} ${operand}' taken as true: fwlint reads the script as run on a host that has ${basename(operand)}`);
       return { outcome: "ok" };
+    }
+    if (["-e", "-a", "-f", "-r", "-s"].includes(op)) {
+      const wrote = written.get(operand);
+      const found = wrote ? undefined : locateInTree(operand);
+      const text = wrote ? wrote.lines.map((l) => l.text).join("\n") : found && !("why" in found) ? found.text : undefined;
+      if (text !== undefined) {
+        const ok = op !== "-s" || text !== "";
+        const where = wrote ? "the script writes it" : `the scanned tree holds it (${(found as { name: string }).name})`;
+        info(cmd.pos, `'${op} ${operand}' taken as ${ok ? "true" : "false"}: ${where}${ok ? "" : ", empty"}`);
+        return { outcome: ok ? "ok" : "fail" };
+      }
     }
     return { outcome: "unknown", why: `'${op} ${operand}' depends on the host that runs the script` };
   };
@@ -1354,6 +1370,15 @@ export function runScript(
    * its positions give (as the script's own file is named), and its text; why not when it cannot be read.
    */
   const treeFile = (spec: string, pos: Pos): { path: string; name: string; text: string } | { why: string } => {
+    const f = locateInTree(spec);
+    if ("why" in f) return f;
+    if (f.copy) info(pos, `${spec} read in the scanned tree, ${f.copy} taken for the root of the machine that runs the script`);
+    else if (!isAbsolute(spec)) info(pos, `${spec} read from the script's own folder: the shell reads it from the folder the script runs in`);
+    return f;
+  };
+
+  /** Where treeFile finds a file (`copy`: the folder taken for the machine's root), saying nothing. */
+  const locateInTree = (spec: string): { path: string; name: string; text: string; copy?: string } | { why: string } => {
     if (!opts.files) return { why: "fwlint reads only this file" };
     if (GLOB_CHARS.test(spec)) return { why: "its path is a glob pattern, which the shell expands on the machine" };
     const { io, origin, root } = opts.files;
@@ -1365,9 +1390,7 @@ export function runScript(
     if (r.kind !== "files") return { why: r.message.replace(/^include "[^"]*":\s*/, "") };
     const target = r.files[0]!;
     const name = io.shown?.(target.path) ?? (isAbsolute(file) || origin !== undefined ? target.path : relative(process.cwd(), target.path));
-    if (r.copy) info(pos, `${spec} read in the scanned tree, ${r.copy.tree} taken for the root of the machine that runs the script`);
-    else if (!isAbsolute(spec)) info(pos, `${spec} read from the script's own folder: the shell reads it from the folder the script runs in`);
-    return { path: target.path, name, text: target.text };
+    return { path: target.path, name, text: target.text, ...(r.copy ? { copy: r.copy.tree } : {}) };
   };
 
   /**

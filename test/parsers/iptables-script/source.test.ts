@@ -49,6 +49,37 @@ describe("a sourced file runs in the script's shell", () => {
     expect(rs.includedLines?.get("/repo/fw/site.sh")).toEqual(['iptables -A INPUT -i "$WAN" -p udp --dport 53 -j ACCEPT', ""]);
   });
 
+  it("[ -f FILE ] (-e, -r, -s) of a file the tree holds or the script writes is as that file is: `[ -r \"$CONF\" ] && . \"$CONF\"` reads it", () => {
+    // (each outcome as bash and dash give it with the files in place: found true, -s of an empty file false)
+    const files = { "/repo/fw/fw.conf": 'PORTS="25 587"\n', "/repo/etc/default/fw": 'PORTS="$PORTS 3306"\n', "/repo/fw/empty.conf": "" };
+    const rs = run(
+      [
+        "#!/bin/sh",
+        'CONF="$(dirname "$0")/fw.conf"',
+        '[ -r "$CONF" ] && . "$CONF"',
+        "if [ -f /etc/default/fw ]; then . /etc/default/fw; fi",
+        "[ -s ./empty.conf ] || PORTS=\"$PORTS 8080\"",
+        "cat > /tmp/extra.conf <<EOF",
+        "WRITTEN=yes",
+        "EOF",
+        '[ -e /tmp/extra.conf ] && PORTS="$PORTS 993"',
+        'for p in $PORTS; do iptables -A INPUT -p tcp --dport "$p" -j ACCEPT; done',
+      ],
+      files,
+    );
+    expect(ports(rs)).toEqual(["dport=25 accept", "dport=587 accept", "dport=3306 accept", "dport=8080 accept", "dport=993 accept"]);
+    expect(said(rs).filter((d) => d.includes("taken as"))).toEqual([
+      `info ${SCRIPT}:3:1 '-r /repo/fw/fw.conf' taken as true: the scanned tree holds it (/repo/fw/fw.conf)`,
+      `info ${SCRIPT}:4:4 '-f /etc/default/fw' taken as true: the scanned tree holds it (/repo/etc/default/fw)`,
+      `info ${SCRIPT}:5:1 '-s ./empty.conf' taken as false: the scanned tree holds it (/repo/fw/empty.conf), empty`,
+      `info ${SCRIPT}:9:1 '-e /tmp/extra.conf' taken as true: the script writes it`,
+    ]);
+    // a file the tree does not hold depends on the host: the branch is not taken for granted
+    const missing = run(["#!/bin/sh", "PORTS=22", "[ -r /etc/default/other ] && . /etc/default/other", 'iptables -A INPUT -p tcp --dport "$PORTS" -j ACCEPT'], files);
+    expect(ports(missing)).toEqual([]);
+    expect(said(missing)[0]).toBe(`info ${SCRIPT}:3:30 skipped: runs only if the command at line 3 succeeds, which fwlint cannot tell`);
+  });
+
   it("`source`, `$(cd \"$(dirname \"$0\")\" && pwd)` and a path with .. inside the tree find the file as the shell does", () => {
     const files = { "/repo/fw/settings.conf": SETTINGS, "/repo/common/ports.conf": 'PORTS="80"' };
     const rs = run(['DIR="$(cd "$(dirname "$0")" && pwd)"', 'source "$DIR/settings.conf"', "source $DIR/../common/ports.conf", 'iptables -A INPUT -p tcp --dport "$PORTS" -j ACCEPT'], files);
