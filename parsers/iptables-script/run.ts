@@ -1377,6 +1377,43 @@ export function runScript(
     return f;
   };
 
+  /**
+   * A for loop's words, each expanded; one with an unquoted pattern (`/etc/firewall.d/*.sh`,
+   * `"$DIR"/*.rules`) is matched against the scanned tree, where a file the script sources is found
+   * (treeFile), and gives the paths that match as the shell spells them, sorted - the conf.d idiom
+   * `for f in /etc/fw.d/*.sh; do . "$f"; done`. An absolute pattern nothing in the tree matches is
+   * not decided (the machine may hold files that do); a relative one stays the word it is, as the
+   * shell leaves it.
+   */
+  const loopWords = (words: readonly WordTok[]): { ok: true; words: string[] } | { ok: false; pos: Pos; why: string } => {
+    const out: string[] = [];
+    for (const w of words) {
+      if (!w.parts.some((p) => p.kind === "lit" && !p.quoted && GLOB_CHARS.test(p.text))) {
+        const e = expand([w]);
+        if (!e.ok) return e;
+        out.push(...e.fields.map((f) => f.text));
+        continue;
+      }
+      const pieces = piecesOf(w.parts);
+      if ("why" in pieces) return { ok: false, ...pieces };
+      const pattern = pieces.map((p) => p.text).join("");
+      if (pieces.some((p) => !p.glob && GLOB_CHARS.test(p.text)) || !opts.files) return { ok: false, pos: w.pos, why: `${pattern} is matched against the files of the machine that runs the script` };
+      const self = selfPath();
+      const tree = resolve(opts.files.root ?? dirname(self));
+      const r = resolveInclude(pattern, self, tree, opts.files.io);
+      if (r.kind === "none" && !isAbsolute(pattern)) {
+        // (the script's own folder is the tree's: nothing there matches, and the shell keeps the word as it is)
+        out.push(pattern);
+        continue;
+      }
+      if (r.kind !== "files") return { ok: false, pos: w.pos, why: `${pattern} is matched against the files of the machine that runs the script, and nothing in the scanned tree (${tree}) matches it` };
+      const paths = r.files.map((f) => (isAbsolute(pattern) ? (r.copy ? `/${relative(r.copy.tree, f.path)}` : f.path) : `${pattern.startsWith("./") ? "./" : ""}${relative(dirname(self), f.path)}`));
+      info(w.pos, `${pattern} matched in the scanned tree${r.copy ? `, ${r.copy.tree} taken for the root of the machine that runs the script` : isAbsolute(pattern) ? "" : ", from the script's own folder"}: ${paths.join(", ")}`);
+      out.push(...paths);
+    }
+    return { ok: true, words: out };
+  };
+
   /** Where treeFile finds a file (`copy`: the folder taken for the machine's root), saying nothing. */
   const locateInTree = (spec: string): { path: string; name: string; text: string; copy?: string } | { why: string } => {
     if (!opts.files) return { why: "fwlint reads only this file" };
@@ -1766,8 +1803,8 @@ export function runScript(
           loopWhy = r.why;
         }
         if (c.loop) {
-          const list = expand(c.loop.words);
-          if (list.ok) return runLoop(c.loop.name, list.fields.map((x) => x.text), c.loop.body, c.pos);
+          const list = loopWords(c.loop.words);
+          if (list.ok) return runLoop(c.loop.name, list.words, c.loop.body, c.pos);
           info(c.pos, `for loop (${lines}) skipped: ${list.why}; fwlint does not guess the value${describeSkipped(c.inner, c.pos)}`);
           poison(assigns, `the for loop at line ${c.pos.line}`);
           return "unknown";

@@ -27,7 +27,7 @@ const DIR = join(ROOT, "fixtures", "iptables-script");
 const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh", "sourced-settings.sh", "read-files.sh", "arithmetic-loops.sh", "ipset-restore.sh"];
 /** The files a script sources or reads, copied beside it (by `$(dirname "$0")`, `$(cd ... && pwd)` and `./`). */
 const COMPANIONS: Record<string, string[]> = {
-  "sourced-settings.sh": ["sourced-settings.conf", "sourced-site-rules.sh"],
+  "sourced-settings.sh": ["sourced-settings.conf", "sourced-settings.extra", "sourced-site-rules.sh"],
   "read-files.sh": ["read-files.rules", "read-files-banned.txt", "read-files-services.txt"],
   "ipset-restore.sh": ["ipset-restore-admins.save", "ipset-restore-services.save", "ipset-restore-bans.save"],
 };

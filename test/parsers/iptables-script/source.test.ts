@@ -80,6 +80,34 @@ describe("a sourced file runs in the script's shell", () => {
     expect(said(missing)[0]).toBe(`info ${SCRIPT}:3:30 skipped: runs only if the command at line 3 succeeds, which fwlint cannot tell`);
   });
 
+  it("a for loop over a pattern takes the files of the tree that match, as the shell spells them: the conf.d idiom", () => {
+    const files: Record<string, string> = {
+      "/repo/etc/fw.d/20-mail.sh": "iptables -A INPUT -p tcp --dport 25 -j ACCEPT\n",
+      "/repo/etc/fw.d/10-web.sh": "iptables -A INPUT -p tcp --dport 80 -j ACCEPT\n",
+      "/repo/etc/fw.d/README": "not a script\n",
+      "/repo/fw/ports.d/db.conf": "PORT=3306\n",
+    };
+    const dirs: Record<string, string[]> = { "/repo": ["etc", "fw"], "/repo/etc": ["fw.d"], "/repo/etc/fw.d": ["10-web.sh", "20-mail.sh", "README"], "/repo/fw": ["firewall.sh", "ports.d"], "/repo/fw/ports.d": ["db.conf"] };
+    const io: IncludeIo = { readFile: (p) => files[p], listDir: (d) => dirs[d] };
+    const text = [
+      "#!/bin/sh",
+      'for f in /etc/fw.d/*.sh; do [ -r "$f" ] && . "$f"; done',
+      'for c in ./ports.d/*.conf; do . "$c"; iptables -A INPUT -p tcp --dport "$PORT" -j ACCEPT; done',
+      "for x in *.none; do iptables -A INPUT -m comment --comment \"$x\" -j DROP; done",
+      "for g in /etc/nothing.d/*.sh; do iptables -A INPUT -p tcp --dport 1 -j ACCEPT; done",
+    ];
+    const rs = parseIptablesScript(text.join("\n") + "\n", SCRIPT, { io, root: "/repo" });
+    // (sorted as the shell sorts them; a relative pattern nothing matches stays the word it is)
+    expect(ports(rs)).toEqual(["dport=80 accept", "dport=25 accept", "dport=3306 accept", "any drop"]);
+    expect(rulesOf(rs).at(-1)!.comment).toBe("*.none");
+    expect(said(rs).filter((d) => d.includes("matched") || d.includes("for loop"))).toEqual([
+      `info ${SCRIPT}:2:10 /etc/fw.d/*.sh matched in the scanned tree, /repo taken for the root of the machine that runs the script: /etc/fw.d/10-web.sh, /etc/fw.d/20-mail.sh`,
+      `info ${SCRIPT}:3:10 ./ports.d/*.conf matched in the scanned tree, from the script's own folder: ./ports.d/db.conf`,
+      // an absolute pattern the tree holds nothing for depends on the machine
+      `info ${SCRIPT}:5:1 for loop (line 5) skipped: /etc/nothing.d/*.sh is matched against the files of the machine that runs the script, and nothing in the scanned tree (/repo) matches it; fwlint does not guess the value; the 1 iptables command inside is not in the model`,
+    ]);
+  });
+
   it("`source`, `$(cd \"$(dirname \"$0\")\" && pwd)` and a path with .. inside the tree find the file as the shell does", () => {
     const files = { "/repo/fw/settings.conf": SETTINGS, "/repo/common/ports.conf": 'PORTS="80"' };
     const rs = run(['DIR="$(cd "$(dirname "$0")" && pwd)"', 'source "$DIR/settings.conf"', "source $DIR/../common/ports.conf", 'iptables -A INPUT -p tcp --dport "$PORTS" -j ACCEPT'], files);
