@@ -446,6 +446,12 @@ export function isVacuousHook(ruleset: Ruleset, hook: Hook): boolean {
   return true;
 }
 
+/** A probe's packet, without its id. */
+function probeKey(p: Packet & { id?: string }): string {
+  const { id: _id, ...packet } = p;
+  return JSON.stringify(packet);
+}
+
 export async function testFile(
   target: Target,
   opts: {
@@ -463,6 +469,7 @@ export async function testFile(
   const t0 = Date.now();
   const text = readFileSync(target.file, "utf8");
   const ruleset = opts.ruleset ?? parseTarget(target, text);
+  const loaded = opts.ruleset ? parseTarget(target, text) : undefined;
   const parseErrors = ruleset.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.message}`);
   const hooks: HookResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "fwlint-agreement-"));
@@ -472,6 +479,16 @@ export async function testFile(
       const tf = Date.now();
       hooks.push(hr);
       const probes = generateProbes(ruleset, { hook, seed: opts.seed ?? 1, max: opts.max ?? DEFAULT_MAX });
+      // (judging fwlint's reading of another file - a script, ufw's files - the probes come from what
+      // was loaded too: a rule the reading misses is probed where it stands)
+      if (loaded) {
+        const seen = new Set(probes.map(probeKey));
+        for (const p of generateProbes(loaded, { hook, seed: opts.seed ?? 1, max: opts.max ?? DEFAULT_MAX })) {
+          if (seen.has(probeKey(p))) continue;
+          seen.add(probeKey(p));
+          probes.push({ ...p, id: `p${probes.length + 1}` });
+        }
+      }
       if (probes.length === 0) continue;
       const vacuous = isVacuousHook(ruleset, hook);
       if (hook === "forward" && !vacuous) {
