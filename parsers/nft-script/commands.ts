@@ -46,12 +46,35 @@ export interface PlacedCommand {
    * command at a later call follows the earlier ones on the line); 0 when at them.
    */
   shift: number;
+  /**
+   * A here-document's text, line by line: the columns each of its lines was written at and how far
+   * right of its own (a here-document read again with other values follows its earlier text).
+   */
+  lines?: ReadonlyMap<number, LineText>;
+}
+
+/** Where one line of a command's text was written: columns `from`-`to`, `shift` right of where it stands. */
+interface LineText {
+  from: number;
+  to: number;
+  shift: number;
 }
 
 /** Is `d` within the text `c` wrote (or just past its end, where a missing word is told)? */
 export function holds(c: PlacedCommand, d: At & { file: string }): boolean {
+  if (d.file !== c.file) return false;
+  if (c.lines) {
+    const l = c.lines.get(d.line);
+    return l !== undefined && d.column >= l.from && d.column <= l.to + 1;
+  }
   const after = (a: At, b: At) => a.line > b.line || (a.line === b.line && a.column >= b.column);
-  return d.file === c.file && after(d, c.from) && after({ line: c.to.line, column: c.to.column + 1 }, d);
+  return after(d, c.from) && after({ line: c.to.line, column: c.to.column + 1 }, d);
+}
+
+/** How far right of its words `c` wrote the place `d` is in (PlacedCommand.shift, lines). */
+export function shiftAt(c: PlacedCommand, d: At): number {
+  if (c.lines) return c.lines.get(d.line)?.shift ?? 0;
+  return d.line === c.from.line ? c.shift : 0;
 }
 
 /** nft's options that take the next argument (`-f FILE`, `-D NAME=VALUE` ...). */
@@ -90,10 +113,10 @@ export class NftScriptCommands implements NftSink {
   readonly unknowns: { command: PlacedCommand; conditions: UnknownOperand["condition"][] }[] = [];
   /** How many commands ran at each place so far. */
   private readonly runs = new Map<string, number>();
-  /** The text each here-document was read with (by its file and first line): one text per here-document fits its lines. */
-  private readonly docs = new Map<string, string>();
+  /** The texts each here-document was read with (by its file and first line). */
+  private readonly docs = new Map<string, Set<string>>();
   /** Where the text of the invocation being written starts and ends, while it is, and its shift. */
-  private touched: { file: string; from: At; to: At; shift: number } | undefined;
+  private touched: Omit<PlacedCommand, "key"> | undefined;
 
   constructor(
     private readonly lines: readonly string[],
@@ -146,7 +169,7 @@ export class NftScriptCommands implements NftSink {
     this.touched = undefined;
     const outcome = this.invocation(args, head, redirs, input);
     // (invocation() widens `touched` as it writes)
-    const touched = this.touched as { file: string; from: At; to: At; shift: number } | undefined;
+    const touched = this.touched as Omit<PlacedCommand, "key"> | undefined;
     if (touched) {
       const command = { key, ...touched };
       this.placed.push(command);
@@ -239,26 +262,34 @@ export class NftScriptCommands implements NftSink {
       this.error({ line: body![0]?.line ?? head.pos.line, column: 1 }, `${open} in ${label} (nft refuses it, and nothing of it is loaded)`);
       return "fail";
     }
-    // (a here-document read again with the same text is written once, where it first ran)
+    // (a here-document read again with a text it had before is written once, where it first ran)
     let again = false;
     if (body && body.length > 0 && whole !== undefined) {
       const doc = `${body[0]!.file ?? ""}:${body[0]!.line}`;
-      const was = this.docs.get(doc);
-      again = was === whole;
-      if (was !== undefined && was !== whole) {
-        this.info(head.pos, `${label} skipped here: it was read before with other values (a loop, or a function called again with other arguments), and fwlint writes one text per place in the script; the rules of this run are not in the model`);
-        return "unknown";
-      }
-      this.docs.set(doc, whole);
+      const texts = this.docs.get(doc) ?? new Set<string>();
+      again = texts.has(whole);
+      texts.add(whole);
+      this.docs.set(doc, texts);
     }
     this.placeDefines(defines);
     if (body) {
+      // each line where its text stands; read again with other values (a function called with
+      // other arguments), right of the text it had before, and moved back once read (lines)
+      const lines = new Map<number, LineText>();
       for (const l of body) {
-        const text = `${" ".repeat(l.column - 1)}${l.text}`;
-        this.ledger(l.file)[l.line - 1] = text;
-        if (!again) this.written.push({ line: l.line, ...(l.file !== undefined ? { file: l.file } : {}), text });
-        this.touch(l.file, l.line - 1, l.column, Math.max(l.column - 1 + l.text.length, 1), 0);
+        const out = this.ledger(l.file);
+        const before = out[l.line - 1] ?? "";
+        const column = again || before === "" ? l.column : before.length + 2;
+        const text = `${" ".repeat(column - 1)}${l.text}`;
+        if (!again) {
+          out[l.line - 1] = before === "" ? text : before.padEnd(column - 1) + l.text;
+          this.written.push({ line: l.line, ...(l.file !== undefined ? { file: l.file } : {}), text });
+        }
+        const to = Math.max(column - 1 + l.text.length, column);
+        this.touch(l.file, l.line - 1, column, to, column - l.column);
+        lines.set(l.line, { from: column, to, shift: column - l.column });
       }
+      if (this.touched) this.touched = { ...this.touched, lines };
       this.writing = undefined;
       this.noteTables(whole!);
     } else {

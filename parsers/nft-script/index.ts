@@ -18,7 +18,7 @@ import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { ioWith, type IncludeIo } from "../file-io.js";
 import { parseNft } from "../nftables/index.js";
-import { NftScriptCommands, holds, type PlacedCommand } from "./commands.js";
+import { NftScriptCommands, holds, shiftAt, type PlacedCommand } from "./commands.js";
 import { detectNftScript } from "./detect.js";
 
 export { detectNftScript };
@@ -40,9 +40,10 @@ function refused(d: Diagnostic): boolean {
   return d.severity === "error" && d.unread !== true;
 }
 
-/** A place on a command's first line, moved back by the command's shift to where its words are. */
+/** A place in a command's text, moved back by the command's shift there to where its words are. */
 function atWords<T extends { line: number; column: number }>(d: T, c: PlacedCommand): T {
-  return c.shift > 0 && d.line === c.from.line && d.column - c.shift >= 1 ? { ...d, column: d.column - c.shift } : d;
+  const shift = shiftAt(c, d);
+  return shift > 0 && d.column - shift >= 1 ? { ...d, column: d.column - shift } : d;
 }
 
 /**
@@ -50,7 +51,7 @@ function atWords<T extends { line: number; column: number }>(d: T, c: PlacedComm
  * later call, see PlacedCommand.shift) pointed back at the words: the script's column.
  */
 function unshift(ruleset: Ruleset, placed: readonly PlacedCommand[]): void {
-  const shifted = placed.filter((c) => c.shift > 0);
+  const shifted = placed.filter((c) => c.shift > 0 || [...(c.lines?.values() ?? [])].some((l) => l.shift > 0));
   if (shifted.length === 0) return;
   const of = (at: { file: string; line: number; column: number }) => shifted.find((c) => holds(c, at));
   ruleset.diagnostics = ruleset.diagnostics.map((d) => {
@@ -60,7 +61,8 @@ function unshift(ruleset: Ruleset, placed: readonly PlacedCommand[]): void {
   for (const chain of ruleset.chains.values()) {
     for (const r of chain.rules) {
       const c = of(r.span);
-      if (c && r.span.line === c.from.line && r.span.column - c.shift >= 1) r.span.column -= c.shift;
+      const shift = c ? shiftAt(c, r.span) : 0;
+      if (shift > 0 && r.span.column - shift >= 1) r.span.column -= shift;
     }
   }
 }

@@ -176,7 +176,7 @@ describe("parseNftScript: commands at their places", () => {
     expect(ip.chains.get("ip t/input")!.rules[0]!.conditions.filter((c) => c.kind === "unknown").map((c) => c.kind === "unknown" && c.text)).toEqual(["ip daddr $X"]);
   });
 
-  it("a here-document fills in a function's arguments; read again with other values, it is told, not written over", () => {
+  it("a here-document fills in a function's arguments; read again with other values, each text is read, at its lines", () => {
     const rs = script([
       ...HEAD,
       "allow() {",
@@ -186,19 +186,18 @@ describe("parseNftScript: commands at their places", () => {
       "}",
       "allow 192.0.2.0/24 22",
       "allow 198.51.100.0/24 25",
-      "for p in 80 443; do",
+      "for p in 80 443 80; do",
       "  nft -f - <<EOF",
       "add rule inet filter input tcp dport $p accept",
       "EOF",
       "done",
+      "allow 203.0.113.0/24 smtpp",
     ]);
-    expect([verdict(rs, ssh(22, "192.0.2.9")), verdict(rs, ssh(22)), verdict(rs, ssh(80))]).toEqual(["accept", "drop", "accept"]);
-    // (the later runs' rules are not in the model, and each is told: never the last run's text alone)
-    expect([verdict(rs, ssh(25, "198.51.100.9")), verdict(rs, ssh(443))]).toEqual(["drop", "drop"]);
-    expect(diags(rs)).toEqual([
-      "info 5:3 the here-document nft reads (lines 6-6) skipped here: it was read before with other values (a loop, or a function called again with other arguments), and fwlint writes one text per place in the script; the rules of this run are not in the model",
-      "info 12:3 the here-document nft reads (lines 13-13) skipped here: it was read before with other values (a loop, or a function called again with other arguments), and fwlint writes one text per place in the script; the rules of this run are not in the model",
-    ]);
+    expect([verdict(rs, ssh(22, "192.0.2.9")), verdict(rs, ssh(22)), verdict(rs, ssh(80)), verdict(rs, ssh(25, "198.51.100.9")), verdict(rs, ssh(443)), verdict(rs, ssh(25, "203.0.113.9"))]).toEqual(["accept", "drop", "accept", "accept", "accept", "drop"]);
+    // each run's rules at the here-document's line and their own columns; a text read before (80 again) once
+    expect(places(rs, "inet filter/input")).toEqual(["6:28", "6:28", "13:28", "13:28"]);
+    // what nft refuses in one run's text fails that run alone, at the place in the script
+    expect(diags(rs)).toEqual(["error 6:62 expected a port, service name or range after 'tcp dport', found 'smtpp'"]);
   });
 
   it("reads a file the script wrote (cat > FILE <<EOF, tee) where its text stands, and what cat pipes to nft -f -", () => {
