@@ -40,7 +40,7 @@ import { type RestoreBlock, readRestoreDocument } from "./restore.js";
 import { TABLES } from "../iptables/modules.js";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { IncludeIo } from "../file-io.js";
-import { resolveInclude } from "../nftables/include.js";
+import { resolveFolder, resolveInclude } from "../nftables/include.js";
 import { GLOB_CHARS } from "../../src/model/glob.js";
 
 type VarState = { kind: "value"; value: string } | { kind: "array"; values: string[] } | { kind: "unset" } | { kind: "unknown"; why: string };
@@ -779,12 +779,22 @@ export function runScript(
    * `[ -x /sbin/iptables ]`: true on the host the script is read for (see the header). `[ -f FILE ]`
    * (`-e`, `-r`, `-s`) of a file the script wrote, or one the scanned tree holds - where a file it
    * sources or reads is found (treeFile) -, is as that file is: the tree is taken for the machine's
-   * files, so `[ -r "$CONF" ] && . "$CONF"` reads the settings it holds.
+   * files, so `[ -r "$CONF" ] && . "$CONF"` reads the settings it holds; `[ -d DIR ]` of a folder
+   * the tree holds is true.
    */
   const programTest = (cmd: SimpleCmd): FileTest => (op, operand) => {
     if (["-e", "-a", "-f", "-x", "-r", "-s", "-h", "-L"].includes(op) && isReadProgram(operand)) {
       info(cmd.pos, `'${op} ${operand}' taken as true: fwlint reads the script as run on a host that has ${basename(operand)}`);
       return { outcome: "ok" };
+    }
+    if (op === "-d" && opts.files) {
+      // (a folder the tree holds: `[ -d /etc/fw.d ] && for f in /etc/fw.d/*.sh ...`)
+      const self = selfPath();
+      const folder = resolveFolder(operand, self, resolve(opts.files.root ?? dirname(self)), opts.files.io);
+      if (folder) {
+        info(cmd.pos, `'-d ${operand}' taken as true: the scanned tree holds it (${opts.files.io.shown?.(folder.path) ?? folder.path})`);
+        return { outcome: "ok" };
+      }
     }
     if (["-e", "-a", "-f", "-r", "-s"].includes(op)) {
       const wrote = written.get(operand);

@@ -77,6 +77,22 @@ export function resolveInclude(spec: string, fromFile: string, root: string, io:
 }
 
 /**
+ * The folder `spec` names, written in `fromFile`, found as resolveInclude finds a file: inside
+ * `root`, or (absolute) in the tree's copy of the machine's folders (`copy`: the folder taken for
+ * the machine's root). Undefined when the tree holds no such folder.
+ */
+export function resolveFolder(spec: string, fromFile: string, root: string, io: IncludeIo): { path: string; copy?: string } | undefined {
+  const target = normalize(isAbsolute(spec) ? spec : resolve(dirname(fromFile), spec));
+  if (isInside(root, target)) return io.listDir(target) !== undefined ? { path: target } : undefined;
+  if (!isAbsolute(spec)) return undefined;
+  for (let at = dirname(fromFile); ; at = dirname(at)) {
+    const copy = join(at, target);
+    if (isInside(root, copy) && io.listDir(copy) !== undefined) return { path: copy, copy: at };
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
  * An absolute include read from the scanned tree's copy of the machine's folders: a repository
  * that keeps `etc/nftables.conf` and `etc/nftables.d/` deploys them to /etc, so the file's
  * `include "/etc/nftables.d/*.nft"` names the tree's etc/nftables.d. The nearest folder at or

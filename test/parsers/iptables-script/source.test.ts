@@ -95,11 +95,18 @@ describe("a sourced file runs in the script's shell", () => {
       'for c in ./ports.d/*.conf; do . "$c"; iptables -A INPUT -p tcp --dport "$PORT" -j ACCEPT; done',
       "for x in *.none; do iptables -A INPUT -m comment --comment \"$x\" -j DROP; done",
       "for g in /etc/nothing.d/*.sh; do iptables -A INPUT -p tcp --dport 1 -j ACCEPT; done",
+      // (a folder the tree holds is there; one it does not hold depends on the machine)
+      "[ -d /etc/fw.d ] && [ -d ./ports.d ] && iptables -A INPUT -p tcp --dport 8443 -j ACCEPT",
+      "[ -d /etc/nothing.d ] && iptables -A INPUT -p tcp --dport 2 -j ACCEPT",
     ];
     const rs = parseIptablesScript(text.join("\n") + "\n", SCRIPT, { io, root: "/repo" });
     // (sorted as the shell sorts them; a relative pattern nothing matches stays the word it is)
-    expect(ports(rs)).toEqual(["dport=80 accept", "dport=25 accept", "dport=3306 accept", "any drop"]);
-    expect(rulesOf(rs).at(-1)!.comment).toBe("*.none");
+    expect(ports(rs)).toEqual(["dport=80 accept", "dport=25 accept", "dport=3306 accept", "any drop", "dport=8443 accept"]);
+    expect(rulesOf(rs)[3]!.comment).toBe("*.none");
+    expect(said(rs).filter((d) => d.includes("'-d"))).toEqual([
+      `info ${SCRIPT}:6:1 '-d /etc/fw.d' taken as true: the scanned tree holds it (/repo/etc/fw.d)`,
+      `info ${SCRIPT}:6:21 '-d ./ports.d' taken as true: the scanned tree holds it (/repo/fw/ports.d)`,
+    ]);
     expect(said(rs).filter((d) => d.includes("matched") || d.includes("for loop"))).toEqual([
       `info ${SCRIPT}:2:10 /etc/fw.d/*.sh matched in the scanned tree, /repo taken for the root of the machine that runs the script: /etc/fw.d/10-web.sh, /etc/fw.d/20-mail.sh`,
       `info ${SCRIPT}:3:10 ./ports.d/*.conf matched in the scanned tree, from the script's own folder: ./ports.d/db.conf`,
