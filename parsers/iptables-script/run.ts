@@ -194,6 +194,8 @@ export interface NftInput {
   stdinFile?: ArgField;
   /** The lines of the file the command stands in, when it is a file the script sources (its positions name it). */
   fileLines?: readonly string[];
+  /** The path of the file redirected to its standard input (`< "$DIR/rules.nft"`), when its value is known. */
+  stdinPath?: string;
   /** The command's here-document as the shell hands it over (filled in), or where and why it is not known. */
   hereDoc?: ScriptText | { pos: Pos; why: string };
   /** Conditions of the rule the command adds that are known only when the script runs (see unknownOperands), where their words stood. */
@@ -1059,6 +1061,7 @@ export function runScript(
       });
     }
     if (prog === "nft" && opts.nft) {
+      const stdinPath = pathOf(cmd.redirs.find((r) => r.op === "<" && r.target)?.target);
       // (a here-document is filled in here, once, as the shell does for the program that reads it)
       const doc = cmd.redirs.find((r) => r.heredoc)?.heredoc;
       const hereDoc = doc ? hereDocText(doc, head.pos) : undefined;
@@ -1070,6 +1073,7 @@ export function runScript(
         ...(hereDoc ? { hereDoc } : {}),
         ...(unknowns.length > 0 ? { unknowns } : {}),
         ...(head.pos.file !== undefined ? { fileLines: linesOf(head.pos) } : {}),
+        ...(stdinPath !== undefined ? { stdinPath } : {}),
       });
     }
     const family = iptablesFamily(prog);

@@ -236,7 +236,7 @@ export class NftScriptCommands implements NftSink {
     const stdin = file.text === "-" || file.text === "/dev/stdin";
     const doc = stdin ? redirs.find((r) => r.heredoc)?.heredoc : undefined;
     const from = stdin ? redirs.find((r) => r.op === "<" && r.target) : undefined;
-    const fromPath = from?.target && from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined;
+    const fromPath = from ? input.stdinPath : undefined;
     // a file the script wrote, or what a pipe gives it, is read where its text stands in the script
     const text: ScriptText | undefined = !stdin ? input.files(file.text) : doc ? undefined : from ? (fromPath === undefined ? undefined : input.files(fromPath)) : input.stdin;
     const pipedFile = stdin && !doc && !from && !text ? input.stdinFile : undefined;
@@ -293,7 +293,7 @@ export class NftScriptCommands implements NftSink {
       this.writing = undefined;
       this.noteTables(whole!);
     } else {
-      const target = from?.target ? (from.target.parts.every((p) => p.kind === "lit") ? from.target.parts.map((p) => (p.kind === "lit" ? p.text : "")).join("") : undefined) : (pipedFile ?? file).text;
+      const target = from ? fromPath : (pipedFile ?? file).text;
       if (target === undefined || target.includes('"')) {
         this.info(head.pos, `nft -f skipped: the file it reads is known only when the script runs`);
         return "unknown";

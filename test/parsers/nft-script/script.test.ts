@@ -238,7 +238,7 @@ describe("parseNftScript: commands at their places", () => {
     }
   });
 
-  it("a file of the tree cat pipes to nft -f - is loaded as -f loads it, by the name cat gives", () => {
+  it("a file of the tree cat pipes to nft -f -, or redirects to it, is loaded as -f loads it, by the name cat gives", () => {
     const dir = mkdtempSync(join(tmpdir(), "fwlint-nft-script-"));
     try {
       writeFileSync(join(dir, "rules.nft"), "table inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr 192.0.2.0/24 tcp dport 22 accept\n  }\n}\n");
@@ -252,6 +252,10 @@ describe("parseNftScript: commands at their places", () => {
       // a file the tree does not hold: nft would fail to read it, as for -f (the error at the name)
       const missing = parseNftScript(text.replace('"$(dirname "$0")/rules.nft"', "other.nft"), path);
       expect(diags(missing, "error")[0]).toBe(`error 3:5 include "other.nft": file ${join(dir, "other.nft")} not found or not readable`);
+      // a file redirected to nft -f - by a path the script computes is read the same way
+      const redirected = parseNftScript(text.replace('cat "$(dirname "$0")/rules.nft" | nft -f -', 'nft -f - < "$(dirname "$0")/rules.nft"'), path);
+      expect(diags(redirected, "error")).toEqual([]);
+      expect([verdict(redirected, ssh(22, "192.0.2.9")), verdict(redirected, ssh(22)), verdict(redirected, ssh(25))]).toEqual(["accept", "drop", "accept"]);
       const loaded = parseNftScript("#!/bin/sh\nnft flush ruleset\nnft -f other.nft\n", path);
       expect(diags(loaded, "error")[0]).toBe(`error 3:8 include "other.nft": file ${join(dir, "other.nft")} not found or not readable`);
     } finally {
