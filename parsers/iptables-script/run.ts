@@ -794,7 +794,7 @@ export function runScript(
       const self = selfPath();
       const folder = resolveFolder(operand, self, resolve(opts.files.root ?? dirname(self)), opts.files.io);
       if (folder) {
-        info(cmd.pos, `'-d ${operand}' taken as true: the scanned tree holds it (${opts.files.io.shown?.(folder.path) ?? folder.path})`);
+        info(cmd.pos, `'-d ${operand}' taken as true: the scanned tree holds it (${shownPath(folder.path)})`);
         return { outcome: "ok" };
       }
     }
@@ -1432,7 +1432,7 @@ export function runScript(
   const locateInTree = (spec: string): { path: string; name: string; text: string; copy?: string } | { why: string } => {
     if (!opts.files) return { why: "fwlint reads only this file" };
     if (GLOB_CHARS.test(spec)) return { why: "its path is a glob pattern, which the shell expands on the machine" };
-    const { io, origin, root } = opts.files;
+    const { io, root } = opts.files;
     const self = selfPath();
     const tree = resolve(root ?? dirname(self));
     const r = resolveInclude(spec, self, tree, io);
@@ -1440,9 +1440,11 @@ export function runScript(
     if (r.kind === "outside-glob" || (r.kind === "error" && r.message.includes(" points outside "))) return { why: `it is outside the scanned tree (${tree}), which holds no copy of it` };
     if (r.kind !== "files") return { why: r.message.replace(/^include "[^"]*":\s*/, "") };
     const target = r.files[0]!;
-    const name = io.shown?.(target.path) ?? (isAbsolute(file) || origin !== undefined ? target.path : relative(process.cwd(), target.path));
-    return { path: target.path, name, text: target.text, ...(r.copy ? { copy: r.copy.tree } : {}) };
+    return { path: target.path, name: shownPath(target.path), text: target.text, ...(r.copy ? { copy: r.copy.tree } : {}) };
   };
+
+  /** A path of the tree as places name it (the script's own file is named so). */
+  const shownPath = (path: string): string => opts.files?.io.shown?.(path) ?? (isAbsolute(file) || opts.files?.origin !== undefined ? path : relative(process.cwd(), path));
 
   /**
    * The text of a file a command reads (`< PATH`, `iptables-restore PATH`, `$(cat PATH)`): one the
@@ -1844,8 +1846,9 @@ export function runScript(
 
   /**
    * What `cat` at the head of a pipe gives the command after it: its here-document, or a file the
-   * script wrote or the tree holds (`cat <<EOF | iptables-restore`, `cat rules.nft | nft -f -`,
-   * fileText); undefined for another command.
+   * script wrote or the tree holds (`cat <<EOF | iptables-restore`, fileText) - in an nft script,
+   * the word naming a file of the tree (`cat rules.nft | nft -f -`, read as `nft -f FILE` reads
+   * it); undefined for another command.
    */
   const catOutput = (c: Command): ScriptText | ArgField | undefined => {
     if (c.kind !== "simple" || c.words.length === 0 || c.words.some((w) => assignment(w))) return undefined;
@@ -1868,8 +1871,7 @@ export function runScript(
     if (fed) {
       // (the command after the pipe runs in a subshell of its own: what it reads is `fed`)
       const was = [piped, pipedFile] as const;
-      if ("lines" in fed) piped = fed;
-      else [piped, pipedFile] = [undefined, fed];
+      [piped, pipedFile] = "lines" in fed ? [fed, undefined] : [undefined, fed];
       try {
         const out = runSubshell([{ first: { bang: false, cmds: [pl.cmds[1]!], pos: pl.cmds[1]!.pos }, rest: [], background: false, pos: pl.cmds[1]!.pos }]);
         return pl.bang && out !== "unknown" ? (out === "ok" ? "fail" : "ok") : out;
