@@ -1,16 +1,16 @@
 /**
  * The ipsets a script makes as it runs: `ipset create`, `add`, `del`, `flush`, `destroy`, `rename`,
  * `swap` (and their short forms), and `ipset restore` - from a here-document, or from a file the
- * script wrote or the scanned tree holds (`ipset restore < ipsets.save`, `-f FILE`, `cat FILE |`) -,
- * in the order the script runs them. Their arguments are those of `ipset restore` lines, so the commands are read as
- * one restore file (parsers/ipset/save.ts) once the script has run: the sets as they stand at its
- * end, which is what its rules look up when packets come.
+ * script wrote or the scanned tree holds (`ipset restore < ipsets.save`, `-f FILE`, `cat FILE |`)
+ * -, in the order the script runs them. Their arguments are those of `ipset restore` lines, so the
+ * commands are read as one restore file (parsers/ipset/save.ts) once the script has run: the sets
+ * as they stand at its end, which is what its rules look up when packets come.
  *
  * The sets are known only when no ipset command of the script was skipped for what fwlint cannot
  * know (run.ts tells the log of each: one in a loop or condition it does not decide, one with an
- * argument known only when the script runs, a restore from a file the tree does not hold) - one in a branch the script is
- * known not to take, or in a function never called, changes nothing; otherwise none of them is read
- * (IpsetLog.sets says why).
+ * argument known only when the script runs, a restore from a file the tree does not hold) - one
+ * in a branch the script is known not to take, or in a function never called, changes nothing;
+ * otherwise none of them is read (IpsetLog.sets says why).
  */
 import type { Diagnostic } from "../../src/model/types.js";
 import { setsFilledBy } from "../ipset/beside.js";
