@@ -31,6 +31,7 @@ import { type AndOr, type CaseArm, type Command, type OpaqueCmd, type Pipeline, 
 import { braceWords } from "./braces.js";
 import { arithmeticAssigns, evaluateArithmetic } from "./arithmetic.js";
 import { seqOutput } from "./seq.js";
+import { printedText } from "./printed.js";
 import { topLevelPieces } from "./pieces.js";
 import { type PatternPiece, patternMatches, patternRegExp } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
@@ -1848,12 +1849,26 @@ export function runScript(
    * What `cat` at the head of a pipe gives the command after it: its here-document, or a file the
    * script wrote or the tree holds (`cat <<EOF | iptables-restore`, fileText) - in an nft script,
    * the word naming a file of the tree (`cat rules.nft | nft -f -`, read as `nft -f FILE` reads
-   * it); undefined for another command.
+   * it); what `echo` or `printf` prints (printed.ts: `echo "$RULES" | iptables-restore`), its lines
+   * at the first word printed; undefined for another command.
    */
   const catOutput = (c: Command): ScriptText | ArgField | undefined => {
     if (c.kind !== "simple" || c.words.length === 0 || c.words.some((w) => assignment(w))) return undefined;
     const e = expand(c.words);
-    if (!e.ok || basename(e.fields[0]!.text) !== "cat") return undefined;
+    if (!e.ok) return undefined;
+    const program = basename(e.fields[0]!.text);
+    if ((program === "echo" || program === "printf") && c.redirs.length === 0) {
+      const text = printedText(program, e.fields.slice(1).map((f) => f.text), opts.shell);
+      if (text === undefined) return undefined;
+      const at = e.fields[program === "printf" ? 2 : 1]?.pos ?? e.fields[0]!.pos;
+      const lines = text.split("\n");
+      // (the newline that ends the last line ends no line of its own)
+      if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+      // (an nft script's text is written where it stands: one line of it at the words' place)
+      if (opts.nft && lines.length > 1) return undefined;
+      return { lines: lines.map((t) => ({ text: t, line: at.line, column: at.column, ...(at.file !== undefined ? { file: at.file } : {}) })), what: `what ${program} prints` };
+    }
+    if (program !== "cat") return undefined;
     if (e.fields.length === 2) {
       // (an nft script's nft text is read at the script's own lines: a file of the tree it pipes to
       // nft is read as `nft -f FILE` reads it, as an include - the file's name is what it gives)

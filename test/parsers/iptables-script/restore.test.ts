@@ -187,6 +187,19 @@ describe("iptables-restore here-documents", () => {
     expect(diags(rs)).toEqual([`info 21:1 'iptables-restore' skipped: it reads /etc/iptables/other.v4: it is outside the scanned tree (${process.cwd()}), which holds no copy of it; check that file with fwlint on its own`]);
   });
 
+  it("loads what echo or printf pipes to it (its rules at the first word printed); a printed backslash is undecided", () => {
+    const rules = [...FILTER, "-A INPUT -p tcp --dport 25 -j ACCEPT", "COMMIT"].join("\n");
+    const rs = script([`RULES="${rules}"`, 'echo "$RULES" | iptables-restore', "printf -- '-A INPUT -p tcp --dport %s -j ACCEPT\\n' 80 443 | iptables-restore --noflush -T filter"]);
+    // (the second document has no table line: iptables-restore refuses it, and the first stays)
+    expect(ports(rs)).toEqual(["dport=25 accept"]);
+    expect(rulesOf(rs)[0]!.span).toMatchObject({ line: 7, column: 6 });
+    const printed = script(["printf '%s\\n' '*filter' ':INPUT DROP [0:0]' '-A INPUT -p tcp --dport 22 -j ACCEPT' COMMIT | iptables-restore"]);
+    expect(ports(printed)).toEqual(["dport=22 accept"]);
+    expect(printed.chains.get("filter/INPUT")!.policy).toBe("drop");
+    const escaped = script(["echo '*filter\\n:INPUT DROP [0:0]\\nCOMMIT' | iptables-restore", "iptables -A INPUT -p tcp --dport 2 -j ACCEPT"]);
+    expect(diags(escaped)[0]).toMatch(/^info 1:1 pipeline skipped: fwlint does not run pipelines/);
+  });
+
   it("a script that loads its rules with iptables-restore <<EOF is a script, not an iptables-save file", () => {
     const text = ["#!/bin/sh", "set -e", "iptables-restore <<'EOF'", ...FILTER, "-A INPUT -p tcp --dport 22 -j ACCEPT", "-A INPUT -p tcp --dport 80 -j ACCEPT", "COMMIT", "EOF", ""].join("\n");
     expect(detectIptablesSave(text)).toBeNull();
