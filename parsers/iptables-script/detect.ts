@@ -51,6 +51,26 @@ export function iptablesInvocation(lines: readonly string[]): RegExp {
   return invocationOf(PROGRAM, lines);
 }
 
+/**
+ * The quote left open at the end of `line` (a string that goes on over the next lines), given the
+ * one open at its start: quotes toggle as the shell reads them - a `\` escapes the next character
+ * outside single quotes, and a `#` at a word's start outside quotes ends the line.
+ */
+function openQuote(line: string, open: string | undefined): string | undefined {
+  let q = open;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (q === "'") {
+      if (c === "'") q = undefined;
+    } else if (c === "\\") i++;
+    else if (q === '"') {
+      if (c === '"') q = undefined;
+    } else if (c === '"' || c === "'") q = c;
+    else if (c === "#" && (i === 0 || /\s/.test(line[i - 1]!))) break;
+  }
+  return q;
+}
+
 export function detectIptablesScript(text: string): boolean {
   if (!text.includes("tables")) return false;
   if (detectIptablesSave(text) !== null) return false;
@@ -61,12 +81,18 @@ export function detectIptablesScript(text: string): boolean {
   let saveLike = 0;
   /** The delimiter of the here-document being skipped. */
   let inDoc: string | undefined;
+  /** The quote a string left open at the end of the last line holds (its lines are the string's, not commands). */
+  let inQuote: string | undefined;
   for (const raw of lines) {
     const line = raw.trim();
     if (inDoc !== undefined) {
       if (line === inDoc) inDoc = undefined;
       continue;
     }
+    const opened = inQuote;
+    inQuote = openQuote(raw, inQuote);
+    // (save text in a quoted variable, `RULES="*filter ... COMMIT"`, fed to iptables-restore by echo)
+    if (opened !== undefined) continue;
     if (line === "" || line.startsWith("#")) continue;
     // a here-document's text (save text fed to iptables-restore, a file written with cat) is no command of the script
     const doc = line.includes("<<") ? /(?<!<)<<(?!<)-?[ \t]*["']?([^\s"';&|<>]+)/.exec(line) : null;

@@ -16,6 +16,8 @@ describe("detectIptablesScript", () => {
     ["sudo and long options", "sudo ip6tables --append INPUT --jump ACCEPT\n"],
     ["commands inside if and after &&", "if true; then iptables -A INPUT -j DROP; fi\n"],
     ["a continuation", "iptables \\\n  -A INPUT -j DROP\n"],
+    // (the save text inside the quoted variable is the string's, not the script's lines)
+    ["save text in a quoted variable echo hands to iptables-restore", 'RULES="*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT"\necho "$RULES" | iptables-restore\niptables -A INPUT -j DROP\n'],
   ])("recognises %s", (_what, text) => {
     expect(detectIptablesScript(text)).toBe(true);
     expect(detectFormat(text)).toBe("iptables-script");
