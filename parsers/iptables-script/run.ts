@@ -296,6 +296,18 @@ export function runScript(
   const placeText = (pos: Pos): string => (pos.file === undefined ? `line ${pos.line}` : `${pos.file}:${pos.line}`);
   const spanOf = (pos: Pos): SourceSpan => ({ file: pos.file ?? file, line: pos.line, column: pos.column, text: linesOf(pos)[pos.line - 1] ?? "" });
   const fallbackNoted = new Set<string>();
+  /**
+   * Places whose reading of the tree was told (a file test, a file read): a loop over a folder's
+   * files tells it at its first round, not at every one (the pattern's info names them all).
+   */
+  const treeNoted = new Set<string>();
+  /** Tells `message` at `pos` the first time only (treeNoted). */
+  const infoOnce = (pos: Pos, message: string): void => {
+    const key = `${pos.file ?? ""}:${pos.line}:${pos.column}`;
+    if (treeNoted.has(key)) return;
+    treeNoted.add(key);
+    info(pos, message);
+  };
   /** Set while looking at commands that are not run (no diagnostics from lookups then). */
   let probing = false;
 
@@ -795,7 +807,7 @@ export function runScript(
       const self = selfPath();
       const folder = resolveFolder(operand, self, resolve(opts.files.root ?? dirname(self)), opts.files.io);
       if (folder) {
-        info(cmd.pos, `'-d ${operand}' taken as true: the scanned tree holds it (${shownPath(folder.path)})`);
+        infoOnce(cmd.pos, `'-d ${operand}' taken as true: the scanned tree holds it (${shownPath(folder.path)})`);
         return { outcome: "ok" };
       }
     }
@@ -806,7 +818,7 @@ export function runScript(
       if (text !== undefined) {
         const ok = op !== "-s" || text !== "";
         const where = wrote ? "the script writes it" : `the scanned tree holds it (${(found as { name: string }).name})`;
-        info(cmd.pos, `'${op} ${operand}' taken as ${ok ? "true" : "false"}: ${where}${ok ? "" : ", empty"}`);
+        infoOnce(cmd.pos, `'${op} ${operand}' taken as ${ok ? "true" : "false"}: ${where}${ok ? "" : ", empty"}`);
         return { outcome: ok ? "ok" : "fail" };
       }
     }
@@ -1387,8 +1399,8 @@ export function runScript(
   const treeFile = (spec: string, pos: Pos): { path: string; name: string; text: string } | { why: string } => {
     const f = locateInTree(spec);
     if ("why" in f) return f;
-    if (f.copy) info(pos, `${spec} read in the scanned tree, ${f.copy} taken for the root of the machine that runs the script`);
-    else if (!isAbsolute(spec)) info(pos, `${spec} read from the script's own folder: the shell reads it from the folder the script runs in`);
+    if (f.copy) infoOnce(pos, `${spec} read in the scanned tree, ${f.copy} taken for the root of the machine that runs the script`);
+    else if (!isAbsolute(spec)) infoOnce(pos, `${spec} read from the script's own folder: the shell reads it from the folder the script runs in`);
     return f;
   };
 
