@@ -118,12 +118,6 @@ export class IncluderSearch {
     }
   }
 
-  /** Is the file `ipset save` output? */
-  async isIpsetSave(path: string): Promise<boolean> {
-    const text = await this.text(resolve(path));
-    return text !== undefined && looksLikeIpsetSave(text);
-  }
-
   private listing(dir: string): Promise<string[]> {
     let names = this.listings.get(dir);
     if (!names) this.listings.set(dir, (names = readdir(dir).then((n) => n.sort(), () => [])));
@@ -186,13 +180,15 @@ export class RunReadings {
     if (!isFragment(result) && !SCRIPT_FORMATS.has(result.file.format)) return { kind: "alone" };
     const includer = this.includers.get(path);
     this.search ??= new IncluderSearch(this.maxFileBytes, this.keepModels);
-    const ipset = mayBeIpsetFile(result, this.forcedFormat) && (await this.search.isIpsetSave(path));
+    // (a file no reader recognises: its text says whether it is an ipset save file - whatever its
+    // name: a script restores its sets from the file it names -, or a script's settings)
+    const unrecognised = this.forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown";
+    const text = unrecognised ? await this.search.textOf(path) : undefined;
+    const ipset = text !== undefined && looksLikeIpsetSave(text);
     if (includer !== undefined) return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(this.formats.get(includer) ?? "") ? "sourced" : "included" };
     if (!explicit) return { kind: "alone" };
-    // (a file no reader recognises may be a script's settings: its text says whether it reads as shell)
-    const unknownText = !ipset && result.fatal !== undefined && result.file.format === "unknown" ? await this.search.textOf(path) : undefined;
     const nft = mayBeNftFragment(path, result, this.forcedFormat);
-    const sourced = !nft && mayBeSourced(result, this.forcedFormat, unknownText);
+    const sourced = !nft && !ipset && mayBeSourced(result, this.forcedFormat, text);
     if (!ipset && !sourced && !nft) return { kind: "alone" };
     // named without its includer (pre-commit names only the staged files): look for it beside it
     const found = await this.search.find(path, options, ipset, sourced);
@@ -226,15 +222,6 @@ function partIn(result: AnalyzedFile, fragment: string): Pick<AnalyzedFile, "fin
  */
 export function isFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolean {
   return result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved === true);
-}
-
-/**
- * Might the file be an `ipset save` file (read only by the iptables ruleset or script beside it)?
- * No format claims it (its text tells: IncluderSearch.isIpsetSave), whatever its name: a script
- * restores its sets from the file it names (`ipset restore < blocklist.save`).
- */
-export function mayBeIpsetFile(result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown";
 }
 
 /**
