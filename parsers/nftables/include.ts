@@ -58,7 +58,7 @@ function expandGlob(path: string, io: IncludeIo): { path: string; text: string }
  * plain file is an error, a glob that matches nothing is not.
  */
 export function resolveInclude(spec: string, fromFile: string, root: string, io: IncludeIo): IncludeResolution {
-  const target = normalize(isAbsolute(spec) ? spec : resolve(dirname(fromFile), spec));
+  const target = targetOf(spec, fromFile);
   if (!isInside(root, target)) {
     const copy = isAbsolute(spec) ? treeCopy(target, dirname(fromFile), root, io) : undefined;
     if (copy) return copy;
@@ -82,13 +82,27 @@ export function resolveInclude(spec: string, fromFile: string, root: string, io:
  * the machine's root). Undefined when the tree holds no such folder.
  */
 export function resolveFolder(spec: string, fromFile: string, root: string, io: IncludeIo): { path: string; copy?: string } | undefined {
-  const target = normalize(isAbsolute(spec) ? spec : resolve(dirname(fromFile), spec));
+  const target = targetOf(spec, fromFile);
   if (isInside(root, target)) return io.listDir(target) !== undefined ? { path: target } : undefined;
   if (!isAbsolute(spec)) return undefined;
-  for (let at = dirname(fromFile); ; at = dirname(at)) {
+  for (const { at, copy } of treeCopies(target, dirname(fromFile), root)) if (io.listDir(copy) !== undefined) return { path: copy, copy: at };
+  return undefined;
+}
+
+/** The path `spec` names, written in `fromFile` (a relative one from that file's folder). */
+function targetOf(spec: string, fromFile: string): string {
+  return normalize(isAbsolute(spec) ? spec : resolve(dirname(fromFile), spec));
+}
+
+/**
+ * Where the tree may hold its copy of the machine's absolute path `target`: under `fromDir` and
+ * each folder above it (`at`, taken for the machine's root), nearest first, inside `root` only.
+ */
+function* treeCopies(target: string, fromDir: string, root: string): Generator<{ at: string; copy: string }> {
+  for (let at = fromDir; ; at = dirname(at)) {
     const copy = join(at, target);
-    if (isInside(root, copy) && io.listDir(copy) !== undefined) return { path: copy, copy: at };
-    if (dirname(at) === at) return undefined;
+    if (isInside(root, copy)) yield { at, copy };
+    if (dirname(at) === at) return;
   }
 }
 
@@ -102,16 +116,13 @@ export function resolveFolder(spec: string, fromFile: string, root: string, io: 
  */
 function treeCopy(target: string, fromDir: string, root: string, io: IncludeIo): IncludeResolution | undefined {
   const glob = GLOB.test(target);
-  for (let at = fromDir; ; at = dirname(at)) {
-    const copy = join(at, target);
-    if (isInside(root, copy)) {
-      if (glob && io.listDir(dirname(copy)) !== undefined) {
-        const files = expandGlob(copy, io).filter((f) => isInside(root, f.path));
-        return files.length > 0 ? { kind: "files", files, copy: { tree: at }, watch: copy } : { kind: "none", watch: copy };
-      }
-      const text = glob ? undefined : io.readFile(copy);
-      if (text !== undefined) return { kind: "files", files: [{ path: copy, text }], copy: { tree: at }, watch: copy };
+  for (const { at, copy } of treeCopies(target, fromDir, root)) {
+    if (glob && io.listDir(dirname(copy)) !== undefined) {
+      const files = expandGlob(copy, io).filter((f) => isInside(root, f.path));
+      return files.length > 0 ? { kind: "files", files, copy: { tree: at }, watch: copy } : { kind: "none", watch: copy };
     }
-    if (dirname(at) === at) return undefined;
+    const text = glob ? undefined : io.readFile(copy);
+    if (text !== undefined) return { kind: "files", files: [{ path: copy, text }], copy: { tree: at }, watch: copy };
   }
+  return undefined;
 }
