@@ -450,6 +450,8 @@ export function runScript(
 
   /** The script's own path, absolute: `$0` as the script is run by its path (see substitutedFolder). */
   const selfPath = (): string => resolve(opts.files?.origin ?? file);
+  /** The folder files the script reads must stay in (a file outside is read from the tree's copy of the machine's folders). */
+  const treeRoot = (): string => resolve(opts.files?.root ?? dirname(selfPath()));
 
   /**
    * What a command substitution that names a folder prints: `dirname PATH` (as dirname(1) cuts it)
@@ -599,8 +601,7 @@ export function runScript(
     if (from) {
       const path = pathOf(from.target);
       if (path === undefined) return { pos: from.pos, why: `it reads ${from.target!.raw}, a file known only when the script runs` };
-      const read = fileText(path, from.pos);
-      return "why" in read ? { pos: from.pos, why: `it reads ${from.target!.raw}: ${read.why}` } : read;
+      return readInput(path, from.pos, from.target!.raw);
     }
     return piped;
   };
@@ -804,8 +805,7 @@ export function runScript(
     }
     if (op === "-d" && opts.files) {
       // (a folder the tree holds: `[ -d /etc/fw.d ] && for f in /etc/fw.d/*.sh ...`)
-      const self = selfPath();
-      const folder = resolveFolder(operand, self, resolve(opts.files.root ?? dirname(self)), opts.files.io);
+      const folder = resolveFolder(operand, selfPath(), treeRoot(), opts.files.io);
       if (folder) {
         infoOnce(cmd.pos, `'-d ${operand}' taken as true: the scanned tree holds it (${shownPath(folder.path)})`);
         return { outcome: "ok" };
@@ -1064,10 +1064,7 @@ export function runScript(
     if (prog === "ipset" && opts.ipsetLog) {
       // (what a restore reads: the file of its -f option, else its standard input - here-document, `< FILE`, a `cat FILE |` pipe)
       return opts.ipsetLog.run(fields, (from) => {
-        if (from) {
-          const read = fileText(from.text, from.pos);
-          return "why" in read ? { pos: from.pos, why: `it reads ${from.text}: ${read.why}` } : read;
-        }
+        if (from) return readInput(from.text, from.pos);
         const input = inputOf(cmd.redirs, head.pos);
         if (input && "why" in input && cmd.redirs.some((r) => r.heredoc)) return { pos: input.pos, why: `its here-document has a value known only when the script runs (${input.why})` };
         return input;
@@ -1426,7 +1423,7 @@ export function runScript(
       const pattern = pieces.map((p) => p.text).join("");
       if (pieces.some((p) => !p.glob && GLOB_CHARS.test(p.text)) || !opts.files) return { ok: false, pos: w.pos, why: `${pattern} is matched against the files of the machine that runs the script` };
       const self = selfPath();
-      const tree = resolve(opts.files.root ?? dirname(self));
+      const tree = treeRoot();
       const r = resolveInclude(pattern, self, tree, opts.files.io);
       if (r.kind === "none" && !isAbsolute(pattern)) {
         // (the script's own folder is the tree's: nothing there matches, and the shell keeps the word as it is)
@@ -1445,10 +1442,8 @@ export function runScript(
   const locateInTree = (spec: string): { path: string; name: string; text: string; copy?: string } | { why: string } => {
     if (!opts.files) return { why: "fwlint reads only this file" };
     if (GLOB_CHARS.test(spec)) return { why: "its path is a glob pattern, which the shell expands on the machine" };
-    const { io, root } = opts.files;
-    const self = selfPath();
-    const tree = resolve(root ?? dirname(self));
-    const r = resolveInclude(spec, self, tree, io);
+    const tree = treeRoot();
+    const r = resolveInclude(spec, selfPath(), tree, opts.files.io);
     if (r.kind === "none") return { why: `nothing matches ${spec}` };
     if (r.kind === "outside-glob" || (r.kind === "error" && r.message.includes(" points outside "))) return { why: `it is outside the scanned tree (${tree}), which holds no copy of it` };
     if (r.kind !== "files") return { why: r.message.replace(/^include "[^"]*":\s*/, "") };
@@ -1474,6 +1469,12 @@ export function runScript(
     if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
     readFiles.set(f.name, lines);
     return { lines: lines.map((text, k) => ({ text, line: k + 1, column: 1, file: f.name })), what: path };
+  };
+
+  /** fileText of a file a command reads as its input (`< FILE`, `ipset -file FILE`), why not said as what it reads (`shown`: as written). */
+  const readInput = (path: string, pos: Pos, shown = path): ScriptText | { pos: Pos; why: string } => {
+    const read = fileText(path, pos);
+    return "why" in read ? { pos, why: `it reads ${shown}: ${read.why}` } : read;
   };
 
   /** Runs a function's body with its arguments; its locals are restored after. */
