@@ -39,6 +39,21 @@ export const diskIo: IncludeIo = {
  * The reading functions a caller gave, the disk's for the rest: without a folder lister of its own,
  * a caller that reads files its own way (a git revision) lists no folder.
  */
+/**
+ * `io` with what it reads kept: one reading of a script may ask for a file many times (a file
+ * test, the glob that names it, the `.` that sources it; nft scripts are run again until no new
+ * command fails), and each read of the same path gives what the first gave.
+ */
+export function memoIo(io: IncludeIo): IncludeIo {
+  const files = new Map<string, string | undefined>();
+  const dirs = new Map<string, string[] | undefined>();
+  return {
+    readFile: (path) => (files.has(path) ? files.get(path) : files.set(path, io.readFile(path)).get(path)),
+    listDir: (path) => (dirs.has(path) ? dirs.get(path) : dirs.set(path, io.listDir(path)).get(path)),
+    ...(io.shown ? { shown: io.shown } : {}),
+  };
+}
+
 export function ioWith(given: Partial<IncludeIo>): IncludeIo {
   return {
     readFile: given.readFile ?? diskIo.readFile,

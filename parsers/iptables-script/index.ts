@@ -29,7 +29,7 @@ import { internalErrorRuleset } from "../internal-error.js";
 import { ipsetsFor, namesIpsets } from "../ipset/beside.js";
 import type { IpsetIndex } from "../ipset/match.js";
 import { IpsetLog } from "./ipsets.js";
-import { diskIo, type IncludeIo } from "../file-io.js";
+import { diskIo, memoIo, type IncludeIo } from "../file-io.js";
 
 export { detectIptablesScript };
 
@@ -46,9 +46,9 @@ export interface ParseScriptOptions {
   root?: string;
 }
 
-/** How a script reads the files it sources, from the parser's options. */
+/** How a script reads the files it sources, from the parser's options: one for all runs of one reading (its reads kept, memoIo). */
 export function sourcedFiles(opts: { io?: IncludeIo; origin?: string; root?: string }): SourcedFiles {
-  return { io: opts.io ?? diskIo, ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) };
+  return { io: memoIo(opts.io ?? diskIo), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) };
 }
 
 /** The files a script sourced or read, as a ruleset names the files read with it (Ruleset.includedFiles and includedLines). */
@@ -87,12 +87,13 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
   try {
     const { items, lines, errexit, shell } = readScript(text, diag);
     const runsIpset = RUNS_IPSET.test(text);
+    const files = sourcedFiles(opts);
     const sets = runsIpset ? undefined : ipsetsFor(text, file, opts.io ?? diskIo, opts.origin);
     // A script that makes its sets: run once to follow its ipset commands (quietly), then with the sets they leave.
     let made: IpsetIndex | undefined;
     if (runsIpset && namesIpsets(text)) {
       const log = new IpsetLog();
-      runScript(items, lines, file, () => {}, { errexit, shell, ipsetLog: log, files: sourcedFiles(opts) });
+      runScript(items, lines, file, () => {}, { errexit, shell, ipsetLog: log, files });
       const read = log.sets(file, text);
       if ("index" in read) {
         made = read.index;
@@ -102,7 +103,7 @@ export function parseIptablesScript(text: string, file: string, opts: ParseScrip
     const index = made ?? sets?.index;
     // (the second run follows the ipset commands again with a log of its own: each gets the outcome it
     // got in the first, so `&&` / `||` take the same branches; nothing reads that log)
-    const { v4, v6, readFiles, fromEnvironment } = runScript(items, lines, file, diag, { errexit, shell, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}), files: sourcedFiles(opts) });
+    const { v4, v6, readFiles, fromEnvironment } = runScript(items, lines, file, diag, { errexit, shell, ...(index ? { ipsets: index } : {}), ...(runsIpset ? { ipsetLog: new IpsetLog() } : {}), files });
     markUnresolved(diagnostics, fromEnvironment, file);
     diagnostics.sort(byPlace(file));
     const ruleset = withReadFiles(assemble(file, v4, v6, diagnostics), readFiles);

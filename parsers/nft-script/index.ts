@@ -88,14 +88,17 @@ export function parseNftScript(text: string, file: string, opts: ParseNftScriptO
     // there, `||` runs its other side), until no new one fails. What the later runs no longer
     // read, the errors that made their commands fail, is said from the run that read it.
     const failing = new Set<string>();
+    // (one way of reading the files the script sources for all its runs: each file read once)
+    const files = sourcedFiles({ io: ioWith(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) });
     const refusedErrors: Diagnostic[] = [];
     let run = 0;
     for (;;) {
       const said: Diagnostic[] = [];
       const sayTo = (severity: DiagnosticSeverity, pos: Pos, message: string) => said.push({ severity, message, file: pos.file ?? file, line: pos.line, column: pos.column });
       const commands = new NftScriptCommands(lines, (pos, message) => sayTo("info", pos, message), (pos, message) => sayTo("error", pos, message), file, failing);
-      const { readFiles, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files: sourcedFiles({ io: ioWith(opts), ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.root !== undefined ? { root: opts.root } : {}) }) });
-      const ruleset = parseNft(commands.text(), file, { ...opts, shownLines: lines, lineMap: commands.lineMap(), shownFiles: commands.sourcedLines() });
+      const { readFiles, fromEnvironment } = runScript(items, lines, file, sayTo, { errexit, shell, nft: commands, files });
+      // (what `nft -f FILE` includes is read the same way)
+      const ruleset = parseNft(commands.text(), file, { ...opts, ...files.io, shownLines: lines, lineMap: commands.lineMap(), shownFiles: commands.sourcedLines() });
       const fails = commands.placed.filter((c) => ruleset.diagnostics.some((d) => refused(d) && holds(c, d)));
       if (fails.length === 0 || ++run >= MAX_RUNS) {
         withUnknowns(ruleset, commands.unknowns);
