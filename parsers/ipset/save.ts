@@ -159,6 +159,10 @@ export function readIpsetSave(text: string, file: string): IpsetFile {
       continue;
     }
     const all = ws.filter((w) => !GLOBAL_FLAGS.has(w.text));
+    if (all.length === 0) {
+      diag("error", lineNo, ws[0]!.column, `expected an ipset command after '${ws.map((w) => w.text).join(" ")}' (ipset restore: "No command specified")`);
+      continue;
+    }
     const command = COMMANDS.get(all[0]!.text);
     if (command === undefined) {
       if (all[0]!.text === "COMMIT") continue; // written by some tools after a restore block: ipset restore ignores nothing else, nor this

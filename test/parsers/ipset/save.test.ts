@@ -115,6 +115,7 @@ describe("ipset save files", () => {
       "create p bitmap:port range 0-1024",
       "add p icmp:8/0",
       "add a 10.0.0.9",
+      "  -exist -q",
     ].join("\n");
     expect(errors(text)).toEqual([
       "2:7 expected an IPv4 address, found '1.2.3.999' (element of hash:ip set 'a')",
@@ -124,6 +125,7 @@ describe("ipset save files", () => {
       "7:7 nomatch: set type hash:ip has no nomatch elements",
       "8:1 expected an ipset command (create, add, del, flush, destroy, rename, swap), found 'frobnicate'",
       "10:7 'icmp:8/0': only protocols TCP and UDP are valid in a bitmap:port set (element of bitmap:port set 'p')",
+      `12:3 expected an ipset command after '-exist -q' (ipset restore: "No command specified")`,
     ]);
     expect(read(text).sets.get("a")!.entries.length).toBe(1);
   });
