@@ -111,7 +111,7 @@ function splitGetopt(fields: ArgField[]): ArgField[] {
     }
     const eq = /^(--[A-Za-z0-9][A-Za-z0-9_-]*)=(.*)$/s.exec(t);
     if (eq) {
-      out.push({ text: eq[1]!, pos: f.pos }, { text: eq[2]!, pos: { line: f.pos.line, column: f.pos.column + eq[1]!.length + 1 } });
+      out.push({ text: eq[1]!, pos: f.pos }, { text: eq[2]!, pos: { ...f.pos, column: f.pos.column + eq[1]!.length + 1 } });
       continue;
     }
     if (t.length > 2 && t[0] === "-" && t[1] !== "-" && !OPTION.test(t) && COMMANDS[t] === undefined) {
@@ -119,7 +119,7 @@ function splitGetopt(fields: ArgField[]): ArgField[] {
       let ok = false;
       for (let k = 1; k < t.length; k++) {
         const c = t[k]!;
-        const at = { line: f.pos.line, column: f.pos.column + k };
+        const at = { ...f.pos, column: f.pos.column + k };
         if (SHORT_FLAG.has(c)) {
           pieces.push({ text: "-" + c, pos: at });
           ok = k === t.length - 1;
@@ -127,7 +127,7 @@ function splitGetopt(fields: ArgField[]): ArgField[] {
         }
         if (SHORT_REQUIRED.has(c) || SHORT_OPTIONAL.has(c)) {
           pieces.push({ text: "-" + c, pos: at });
-          if (k + 1 < t.length) pieces.push({ text: t.slice(k + 1), pos: { line: at.line, column: at.column + 1 } });
+          if (k + 1 < t.length) pieces.push({ text: t.slice(k + 1), pos: { ...at, column: at.column + 1 } });
           ok = true;
         }
         break;
@@ -150,7 +150,7 @@ function rawOf(text: string): string {
 
 function wordNode(f: ArgField): WordNode {
   const raw = rawOf(f.text);
-  return { text: f.text, raw, quoted: raw !== f.text, line: f.pos.line, column: f.pos.column };
+  return { text: f.text, raw, quoted: raw !== f.text, ...f.pos };
 }
 
 export function readInvocation(argv: ArgField[]): IptInvocation {
@@ -232,7 +232,7 @@ export function readInvocation(argv: ArgField[]): IptInvocation {
         k++;
         continue;
       }
-      const opt: OptionNode = { name: t, args: [], line: f.pos.line, column: f.pos.column, ...(pendingBang ? { bang: pendingBang } : {}) };
+      const opt: OptionNode = { name: t, args: [], ...f.pos, ...(pendingBang ? { bang: pendingBang } : {}) };
       pendingBang = undefined;
       inv.options.push(opt);
       current = opt;

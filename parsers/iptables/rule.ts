@@ -168,6 +168,11 @@ const CT_STATUSES = new Set(["NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFI
 const LOG_LEVELS = new Set(["emerg", "panic", "alert", "crit", "error", "warning", "notice", "info", "debug"]);
 
 /** The option as written (old negation normalised to `! --opt`). */
+/** A node's line and file (a script's command read from another file keeps that file). */
+function placeOf(p: Pos): Pos {
+  return { line: p.line, column: p.column, ...(p.file !== undefined ? { file: p.file } : {}) };
+}
+
 function optText(o: Opt): string {
   return [o.negate ? "!" : "", o.name, ...o.raw].filter((s) => s !== "").join(" ");
 }
@@ -211,7 +216,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
       }
       args.push(a.text);
       raw.push(a.raw);
-      argPos.push({ line: a.line, column: a.column });
+      argPos.push(placeOf(a));
     });
     if (negate && !spec.negatable) {
       error(node.bang ?? node, `${node.name} cannot be negated with '!'`);
@@ -219,7 +224,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     }
     if (args.length < spec.min) {
       const last = node.args[node.args.length - 1];
-      const where = last ? { line: last.line, column: last.column + last.raw.length + 1 } : { line: node.line, column: node.column + node.name.length + 1 };
+      const where = last ? { ...placeOf(last), column: last.column + last.raw.length + 1 } : { ...placeOf(node), column: node.column + node.name.length + 1 };
       error(where, `expected ${what} after ${node.name}, found ${last ? `only ${raw.map((r) => `'${r}'`).join(" ")}` : "end of line"}`);
       return null;
     }

@@ -186,6 +186,9 @@ describe("files a script reads", () => {
       expect(rulesOf(rs)[0]!.span).toEqual({ file: "/repo/etc/iptables/rules.v4", line: 3, column: 1, text: "-A INPUT -p tcp --dport 22 -j ACCEPT" });
       expect(rs.chains.get("filter/INPUT")!.policy).toBe("drop");
       expect(rs.includedFiles).toEqual(["/repo/etc/iptables/rules.v4"]);
+      // what it refuses in the file is shown at the file's line and column, not the script's
+      const bad = run([cmd], { "/repo/etc/iptables/rules.v4": rules.replace("--dport 22", "--dport 99999") });
+      expect(said(bad).filter((d) => d.startsWith("error"))).toEqual(["error /repo/etc/iptables/rules.v4:3:25 expected a port or port range after --dport, found '99999'"]);
     }
   });
 
