@@ -20,6 +20,8 @@ export interface PlacedLine {
 export interface ScriptText {
   lines: PlacedLine[];
   what: string;
+  /** Its last line has no newline after it (`read` does not take such a line). */
+  open?: boolean;
 }
 
 /** A variable's value at the command (a name, or a positional or special parameter: `1`, `#`, `@`), or why it is not known. */

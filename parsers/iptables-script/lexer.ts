@@ -98,7 +98,7 @@ class ShellLexError extends Error {
 }
 
 /** `file`: the file the text is, stamped on every position, when it is not the script read (a file it sources). */
-export function lexShell(input: string, file?: string): Lexed {
+export function lexShell(input: string, file?: string, origin?: { line: number; column: number }): Lexed {
   const text = input.replace(/\r\n/g, "\n");
   const lines = text.split("\n");
   const lineStarts: number[] = [0];
@@ -111,7 +111,8 @@ export function lexShell(input: string, file?: string): Lexed {
       if (lineStarts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
-    const pos: Pos = { line: lo + 1, column: at - lineStarts[lo]! + 1 };
+    // (`origin`: where the text starts in its file - a substitution's command lexed apart)
+    const pos: Pos = origin ? { line: origin.line + lo, column: at - lineStarts[lo]! + (lo === 0 ? origin.column : 1) } : { line: lo + 1, column: at - lineStarts[lo]! + 1 };
     if (file !== undefined) pos.file = file;
     return pos;
   };
@@ -347,6 +348,16 @@ export function lexShell(input: string, file?: string): Lexed {
     return { kind: "word", parts: mergeLits(parts), raw: text.slice(start, k), pos: posAt(start) };
   };
 
+  /** Does a process substitution `<(` or `>(` start at k? */
+  const processSubstitution = (k: number) => (text[k] === "<" || text[k] === ">") && text[k + 1] === "(";
+  /** The process substitution at k, as a word of one part. */
+  const readProcess = (k: number): WordTok => {
+    const close = findClose(k + 2, "(", ")", `${text[k]}( process substitution`, k);
+    const raw = text.slice(k, close + 1);
+    const pos = posAt(k);
+    return { kind: "word", parts: [{ kind: "opaque", what: "process substitution", text: raw, quoted: false, pos }], raw, pos };
+  };
+
   const readHereDocs = () => {
     for (const d of pendingDocs) {
       const firstLine = posAt(i).line;
@@ -392,6 +403,13 @@ export function lexShell(input: string, file?: string): Lexed {
         i = e === -1 ? n : e;
         continue;
       }
+      // bash's process substitution `<(...)` / `>(...)`: one word (a file name the command reads or writes)
+      if (processSubstitution(i)) {
+        const w = readProcess(i);
+        i = advancePast(w, i);
+        tokens.push(w);
+        continue;
+      }
       // redirection, with an optional file descriptor number
       const fd = /^[0-9]*/.exec(text.slice(i, i + 4))![0];
       const rop = REDIR_OPS.find((o) => text.startsWith(o, i + fd.length));
@@ -400,7 +418,8 @@ export function lexShell(input: string, file?: string): Lexed {
         i += fd.length + rop.length;
         while (i < n && isBlank(text[i]!)) i++;
         const redir: RedirTok = { kind: "redir", op: fd + rop, pos };
-        if (i < n && !endsWord(text[i]!)) redir.target = readWord(i);
+        if (processSubstitution(i)) redir.target = readProcess(i);
+        else if (i < n && !endsWord(text[i]!)) redir.target = readWord(i);
         if (redir.target) i = advancePast(redir.target, i);
         tokens.push(redir);
         if (rop === "<<" || rop === "<<-") {

@@ -27,11 +27,12 @@ import { type IpsetLog, isIpsetCommand } from "./ipsets.js";
 import type { Condition, DiagnosticSeverity, Family, SourceSpan } from "../../src/model/types.js";
 import { readInvocation, type ArgField } from "./argv.js";
 import { arithmeticCommand, lexShell, plainText, type Part, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
-import { type AndOr, type CaseArm, type Command, type OpaqueCmd, type Pipeline, type ScriptShell, type SimpleCmd, readScript } from "./syntax.js";
+import { type AndOr, type CaseArm, type Command, type OpaqueCmd, type Pipeline, type ScriptShell, type SimpleCmd, parseScript, readScript } from "./syntax.js";
 import { braceWords } from "./braces.js";
 import { arithmeticAssigns, evaluateArithmetic } from "./arithmetic.js";
 import { seqOutput } from "./seq.js";
 import { printedText } from "./printed.js";
+import { TEXT_TOOLS, type ToolText, runTextTool } from "./text-tools.js";
 import { topLevelPieces } from "./pieces.js";
 import { type PatternPiece, patternMatches, patternRegExp } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
@@ -362,6 +363,9 @@ export function runScript(
     // $(cat FILE), $(< FILE): a file the script wrote, or one of the scanned tree
     const catted = p.what === "command substitution" ? substitutedCat(p.text, p.pos) : undefined;
     if (catted) return catted;
+    // $(grep -v '^#' FILE), $(awk '{print $1}' FILE | sort -u), $(echo "$LIST" | tr , ' '): text tools on text fwlint knows
+    const filtered = p.what === "command substitution" ? substitutedText(p.text, p.pos) : undefined;
+    if (filtered) return filtered;
     // $(dirname "$0"), $(cd "$(dirname "$0")" && pwd): where the script is
     const folder = p.what === "command substitution" ? substitutedFolder(p.text, p.pos) : undefined;
     if (folder) return folder;
@@ -446,6 +450,39 @@ export function runScript(
     const read = fileText(e.fields[0]!.text, pos);
     if ("why" in read) return { why: `${clipText(text)} reads ${e.fields[0]!.text}: ${read.why}` };
     return { value: read.lines.map((l) => l.text).join("\n").replace(/\n+$/, "") };
+  };
+
+  /**
+   * The commands of a substitution's text (`$(...)`, `` `...` ``, `<(...)`) when they are one pipe
+   * of simple commands whose first runs a text tool (or echo/printf); undefined otherwise.
+   */
+  const substitutedPipe = (text: string, pos: Pos): SimpleCmd[] | undefined => {
+    const inner = text.startsWith("`") ? text.slice(1, -1).replace(/\\([$`\\])/g, "$1") : text.slice(2, -1);
+    // (placed where it stands in the script; a backquoted one's unescaping may shift its columns)
+    const { tokens, error } = lexShell(inner, pos.file, { line: pos.line, column: pos.column + (text.startsWith("`") ? 1 : 2) });
+    if (error) return undefined;
+    const { items, problems } = parseScript(tokens);
+    const only = items.length === 1 && problems.length === 0 && items[0]!.rest.length === 0 && !items[0]!.background && !items[0]!.first.bang ? items[0]!.first.cmds : undefined;
+    if (!only || !only.every((c): c is SimpleCmd => c.kind === "simple")) return undefined;
+    const first = programOf(only[0]!);
+    return first !== undefined && (TEXT_TOOLS.has(first) || first === "echo" || first === "printf") ? only : undefined;
+  };
+
+  /** What a pipe of text tools in a substitution prints (pipedText); its standard input is the script's, not known. */
+  const substitutionOutput = (text: string, pos: Pos): ToolText | { pos: Pos; why: string } | undefined => {
+    const cmds = substitutedPipe(text, pos);
+    if (!cmds) return undefined;
+    const out = pipedText(cmds, () => ({ why: "what it reads (standard input) is known only when the script runs" }));
+    if ("why" in out) return out;
+    return out;
+  };
+
+  /** `$(TOOL ... | TOOL ...)`: the text printed, its trailing newlines cut as a command substitution cuts them. */
+  const substitutedText = (text: string, pos: Pos): { value: string } | { why: string } | undefined => {
+    const out = substitutionOutput(text, pos);
+    if (out === undefined) return undefined;
+    if ("why" in out) return { why: `${clipText(text)}: ${out.why}` };
+    return { value: out.lines.map((l) => l.text).join("\n").replace(/\n+$/, "") };
   };
 
   /** The script's own path, absolute: `$0` as the script is run by its path (see substitutedFolder). */
@@ -599,6 +636,15 @@ export function runScript(
     }
     const from = redirs.find((r) => r.op === "<" && r.target);
     if (from) {
+      // `< <(TOOL ...)`: what the process substitution prints (bash's; dash cannot read the script)
+      const proc = from.target!.parts.length === 1 && from.target!.parts[0]!.kind === "opaque" && from.target!.parts[0]!.what === "process substitution" ? from.target!.parts[0]! : undefined;
+      if (proc) {
+        if (opts.shell === "sh") return { pos: proc.pos, why: `${clipText(proc.text)} is bash's process substitution, which dash does not read` };
+        const out = substitutionOutput(proc.text, proc.pos);
+        if (out === undefined) return { pos: proc.pos, why: `it reads ${clipText(proc.text)}, whose commands fwlint does not run` };
+        if ("why" in out) return { pos: proc.pos, why: `it reads ${clipText(proc.text)}: ${out.why}` };
+        return { lines: out.lines, what: clipText(proc.text), ...(out.open ? { open: true } : {}) };
+      }
       const path = pathOf(from.target);
       if (path === undefined) return { pos: from.pos, why: `it reads ${from.target!.raw}, a file known only when the script runs` };
       return readInput(path, from.pos, from.target!.raw);
@@ -1061,6 +1107,10 @@ export function runScript(
     if (/^x?tables-(legacy|nft)-multi$/.test(prog) && fields[1] && iptablesFamily(fields[1].text) !== undefined) return runFields(fields.slice(1), cmd);
 
     if ((prog === "cat" || prog === "tee") && writes(prog, fields, cmd)) return "ok";
+    if (TEXT_TOOLS.has(prog)) {
+      const ran = runTool(fields, cmd);
+      if (ran !== undefined) return ran;
+    }
     if (prog === "ipset" && opts.ipsetLog) {
       // (what a restore reads: the file of its -f option, else its standard input - here-document, `< FILE`, a `cat FILE |` pipe)
       return opts.ipsetLog.run(fields, (from) => {
@@ -1197,6 +1247,81 @@ export function runScript(
     if (inCondition > 0) return unknownCondition(head.pos, `fwlint does not run '${prog}'`);
     info(head.pos, `'${prog}' skipped: not an ${noun} command`);
     return "unknown";
+  };
+
+  // ---- text tools: grep, sed, awk, cut ... on text fwlint knows (text-tools.ts) ----
+
+  /**
+   * What a text tool prints (text-tools.ts), its words expanded: what it reads is a file of the
+   * tree or one the script wrote, its here-document or `< FILE`, or `stdin` (what a pipe gives it,
+   * else unknown). Undefined when the command is no text tool fwlint runs (or echo/printf, which
+   * `first` allows: the head of a pipe).
+   */
+  const toolOutput = (fields: readonly ArgField[], cmd: SimpleCmd, stdin: () => ToolText | { why: string }, first: boolean): ToolText | { pos: Pos; why: string } | undefined => {
+    const head = fields[0]!;
+    const program = basename(head.text);
+    const shown = fields.map((f) => f.text).join(" ");
+    if (program === "echo" || program === "printf") {
+      if (!first) return undefined;
+      const text = printedText(program, fields.slice(1).map((f) => f.text), opts.shell);
+      if (text === undefined) return { pos: head.pos, why: `fwlint does not follow what '${clipText(shown)}' prints` };
+      const at = fields[program === "printf" ? 2 : 1]?.pos ?? head.pos;
+      const lines = text.split("\n");
+      const open = lines[lines.length - 1] !== "";
+      if (!open) lines.pop();
+      return { lines: lines.map((t) => ({ text: t, line: at.line, column: at.column, ...(at.file !== undefined ? { file: at.file } : {}) })), ...(open ? { open } : {}) };
+    }
+    if (!TEXT_TOOLS.has(program)) return undefined;
+    // its input: a redirection, else `stdin`; its errors (2>) go elsewhere
+    const redirected = cmd.redirs.some((r) => r.heredoc || ((r.op === "<" || r.op === "<<<") && r.target));
+    const input = redirected ? inputOf(cmd.redirs, head.pos) : undefined;
+    const r = runTextTool(
+      fields.map((f) => f.text),
+      {
+        file: (path) => {
+          const t = readInput(path, head.pos);
+          return "why" in t ? { why: t.why } : t;
+        },
+        stdin: () => (!redirected ? stdin() : input === undefined ? { why: "what it reads is known only when the script runs" } : "why" in input ? { why: input.why } : input),
+        at: head.pos,
+      },
+    );
+    if (r === undefined) return undefined;
+    return "why" in r ? { pos: head.pos, why: `'${clipText(shown)}': ${r.why}` } : r;
+  };
+
+  /** Where a command's standard output goes: a file (`> PATH`, `>> PATH`), the null device, or the script's output. */
+  const outputOf = (cmd: SimpleCmd): { path: string; append: boolean; pos: Pos } | { unknown: Pos } | undefined => {
+    const to = cmd.redirs.find((r) => (r.op === ">" || r.op === ">|" || r.op === ">>" || r.op === "1>" || r.op === "1>>" || r.op === "&>") && r.target);
+    if (!to) return undefined;
+    const path = pathOf(to.target);
+    if (path === undefined) return { unknown: to.pos };
+    return path === "/dev/null" ? undefined : { path, append: to.op.endsWith(">>"), pos: to.pos };
+  };
+
+  /**
+   * A text tool run as a command: what it prints written to the file it is redirected to (for a
+   * later `iptables-restore < FILE`, `while read ... done < FILE`), and its status - grep's says
+   * whether it selected a line (`if grep -q '^ssh' services.txt`). Undefined when fwlint does not
+   * know what it reads: the command is told as skipped, as before.
+   */
+  const runTool = (fields: ArgField[], cmd: SimpleCmd): Outcome | undefined => {
+    const out = toolOutput(fields, cmd, () => (piped ? piped : { why: "what it reads (standard input) is known only when the script runs" }), false);
+    const to = outputOf(cmd);
+    if (out === undefined || "why" in out) {
+      if (to && "path" in to) {
+        written.delete(to.path);
+        info(to.pos, `${to.path} is written from what fwlint does not know (${out?.why ?? `'${fields[0]!.text}'`}): what reads it is not followed`);
+      }
+      return undefined;
+    }
+    if (to && "unknown" in to) info(to.unknown, `the file this ${basename(fields[0]!.text)} writes is known only when the script runs: what it writes is not read`);
+    else if (to) {
+      const before = to.append ? written.get(to.path) : undefined;
+      if (to.append && !before) info(to.pos, `${to.path} is appended to, and what it held before is not known here: what reads it is not followed`);
+      else written.set(to.path, { lines: [...(before?.lines ?? []), ...out.lines], what: to.path, ...(out.open ? { open: true } : {}) });
+    }
+    return out.failed ? "fail" : "ok";
   };
 
   // ---- files the script writes ----
@@ -1466,9 +1591,10 @@ export function runScript(
     if ("why" in f) return f;
     const lines = f.text.replace(/\r\n/g, "\n").split("\n");
     // (the newline that ends the last line ends no line of its own)
-    if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+    const open = lines[lines.length - 1] !== "";
+    if (!open) lines.pop();
     readFiles.set(f.name, lines);
-    return { lines: lines.map((text, k) => ({ text, line: k + 1, column: 1, file: f.name })), what: path };
+    return { lines: lines.map((text, k) => ({ text, line: k + 1, column: 1, file: f.name })), what: path, ...(open ? { open } : {}) };
   };
 
   /** fileText of a file a command reads as its input (`< FILE`, `ipset -file FILE`), why not said as what it reads (`shown`: as written). */
@@ -1619,7 +1745,8 @@ export function runScript(
     const input = inputOf(loop.redirs, pos);
     if (input === undefined) return { why: "what it reads (standard input) is known only when the script runs" };
     if (!("lines" in input)) return { why: loop.redirs.some((r) => r.heredoc) ? `line ${input.pos.line} of the here-document it reads: ${input.why}` : input.why };
-    const text = input.lines.map((l) => `${l.text}\n`).join("");
+    // (a last line without its newline: read takes it and fails, so the body does not run for it)
+    const text = input.lines.map((l, n) => (n === input.lines.length - 1 && input.open ? l.text : `${l.text}\n`)).join("");
     // its lines, as read takes them: without -r, a backslash escapes the next character and one at the end joins the next line
     const lines: string[] = [];
     let cur = "";
@@ -1894,23 +2021,58 @@ export function runScript(
     return input && "lines" in input ? input : undefined;
   };
 
+  /**
+   * What the commands of a pipe before its last print (toolOutput): each a text tool reading what
+   * the one before printed, the first echo, printf or a tool reading a file; or why not known.
+   */
+  const pipedText = (cmds: readonly Command[], stdin: () => ToolText | { why: string }): ToolText | { pos: Pos; why: string } => {
+    let text: (() => ToolText | { why: string }) = stdin;
+    let out: ToolText | undefined;
+    for (const [k, c] of cmds.entries()) {
+      if (c.kind !== "simple" || c.words.length === 0 || c.words.some((w) => assignment(w))) return { pos: c.pos, why: "fwlint runs a pipe of grep, sed, awk, cut, tr, sort and other text tools only" };
+      const e = expand(c.words);
+      if (!e.ok) return { pos: e.pos, why: e.why };
+      const r = toolOutput(e.fields, c, text, k === 0);
+      if (r === undefined) return { pos: c.pos, why: `fwlint does not run '${basename(e.fields[0]!.text)}' in a pipe (it runs grep, sed, awk, cut, tr, sort, uniq, head, tail, cat, echo and printf on text it knows)` };
+      if ("why" in r) return r;
+      out = r;
+      text = () => r;
+    }
+    return out!;
+  };
+
+  /** The program a command runs, when its first word is known. */
+  const programOf = (c: Command): string | undefined => {
+    if (c.kind !== "simple") return undefined;
+    const w = c.words.find((x) => !assignment(x));
+    const t = w ? plainText(w) : undefined;
+    return t === undefined ? undefined : basename(t);
+  };
+
   const runPipeline = (pl: Pipeline): Outcome => {
-    const fed = pl.cmds.length === 2 && pl.cmds[1]!.kind === "simple" ? catOutput(pl.cmds[0]!) : undefined;
+    let fed: ScriptText | ArgField | { pos: Pos; why: string } | undefined = pl.cmds.length === 2 && pl.cmds[1]!.kind === "simple" ? catOutput(pl.cmds[0]!) : undefined;
+    if (!fed && pl.cmds.length >= 2) {
+      const t = pipedText(pl.cmds.slice(0, -1), () => (piped ? piped : { why: "what the pipe reads (standard input) is known only when the script runs" }));
+      // (an nft script's nft text is read at the script's lines: more than one line from a pipe is not placed)
+      if (!("why" in t) && opts.nft && t.lines.length > 1 && programOf(pl.cmds[pl.cmds.length - 1]!) === "nft") fed = { pos: pl.pos, why: "fwlint reads more than one line a pipe gives nft only from `cat FILE`" };
+      else fed = "why" in t ? t : { lines: t.lines, what: "what the pipe gives", ...(t.open ? { open: true } : {}) };
+    }
+    if (fed && "why" in fed) {
+      const inner = pl.cmds.flatMap((c) => (c.kind === "simple" ? [c.words] : c.kind === "opaque" ? c.inner : []));
+      info(fed.pos, `pipeline skipped: ${fed.why}${describeSkipped(inner, pl.pos)}`);
+      return "unknown";
+    }
     if (fed) {
       // (the command after the pipe runs in a subshell of its own: what it reads is `fed`)
       const was = [piped, pipedFile] as const;
       [piped, pipedFile] = "lines" in fed ? [fed, undefined] : [undefined, fed];
       try {
-        const out = runSubshell([{ first: { bang: false, cmds: [pl.cmds[1]!], pos: pl.cmds[1]!.pos }, rest: [], background: false, pos: pl.cmds[1]!.pos }]);
+        const last = pl.cmds[pl.cmds.length - 1]!;
+        const out = runSubshell([{ first: { bang: false, cmds: [last], pos: last.pos }, rest: [], background: false, pos: last.pos }]);
         return pl.bang && out !== "unknown" ? (out === "ok" ? "fail" : "ok") : out;
       } finally {
         [piped, pipedFile] = was;
       }
-    }
-    if (pl.cmds.length > 1) {
-      const inner = pl.cmds.flatMap((c) => (c.kind === "simple" ? [c.words] : c.kind === "opaque" ? c.inner : []));
-      info(pl.pos, `pipeline skipped: fwlint does not run pipelines${describeSkipped(inner, pl.pos)}`);
-      return "unknown";
     }
     const out = runCommand(pl.cmds[0]!);
     if (!pl.bang || out === "unknown") return out;

@@ -8,7 +8,8 @@
  * without --noflush, brace expansion, arithmetic, seq, while and until counters, arithmetic
  * commands and C-style for loops, ipsets restored from files (`ipset restore < FILE`, `-file`, `cat |`), files sourced
  * with `.` - their variables, functions, rules and `return` -, files read by `$(cat ...)`,
- * `while read` and iptables-restore) and what the rules
+ * `while read` and iptables-restore, lists cleaned by grep, sed, awk, cut, tr, sort and tail in
+ * pipes, command substitutions and `< <(...)`) and what the rules
  * do are both checked.
  *
  * Needs root, ../shared's kernel-oracle and iptables; skips with a message otherwise, and
@@ -24,12 +25,13 @@ import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, ipsetLo
 const env = checkEnvironment();
 const DIR = join(ROOT, "fixtures", "iptables-script");
 /** IPv4 scripts that run on any host (the others read files of the host's, or load IPv6 rules too). */
-const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh", "sourced-settings.sh", "read-files.sh", "arithmetic-loops.sh", "ipset-restore.sh"];
+const SCRIPTS = ["init-style.sh", "rc-firewall.sh", "restore-heredoc.sh", "restore-noflush.sh", "open-relay.sh", "policy-drop-user-chain.sh", "computed-ports.sh", "sourced-settings.sh", "read-files.sh", "arithmetic-loops.sh", "ipset-restore.sh", "list-pipes.sh"];
 /** The files a script sources or reads, copied beside it (by `$(dirname "$0")`, `$(cd ... && pwd)` and `./`). */
 const COMPANIONS: Record<string, string[]> = {
   "sourced-settings.sh": ["sourced-settings.conf", "sourced-settings.extra", "sourced-site-rules.sh"],
   "read-files.sh": ["read-files.rules", "read-files-banned.txt", "read-files-services.txt"],
   "ipset-restore.sh": ["ipset-restore-admins.save", "ipset-restore-services.save", "ipset-restore-bans.save"],
+  "list-pipes.sh": ["list-pipes-banned.txt", "list-pipes-services.txt", "list-pipes-offices.csv"],
 };
 
 kernelSuite("scripts of iptables commands against the kernel", env.skip, env.required, () => {

@@ -366,7 +366,7 @@ describe("constructs fwlint does not run", () => {
     const rs = script(["iptables -S | grep -q DROP", "iptables -A INPUT -j ACCEPT &"]);
     expect(rulesOf(rs)).toEqual([]);
     expect(diags(rs, "info")).toEqual([
-      "info 1:1 pipeline skipped: fwlint does not run pipelines; the 1 iptables command inside is not in the model",
+      "info 1:1 pipeline skipped: fwlint does not run 'iptables' in a pipe (it runs grep, sed, awk, cut, tr, sort, uniq, head, tail, cat, echo and printf on text it knows); the 1 iptables command inside is not in the model",
       "info 2:1 skipped: runs in the background (&), so its order against later commands is unknown; the 1 iptables command inside is not in the model",
     ]);
   });
