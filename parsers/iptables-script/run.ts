@@ -210,6 +210,13 @@ export interface UnknownOperand {
   condition: Extract<Condition, { kind: "unknown" }>;
 }
 
+/** What a script of ufw commands is read for: each `ufw ...` command, its words after the program (parsers/ufw-script). */
+export interface UfwSink {
+  run(args: readonly ArgField[], head: ArgField): Outcome;
+  /** How many ufw commands it took into the model. */
+  readonly followed: number;
+}
+
 export interface NftSink {
   run(args: ArgField[], head: ArgField, redirs: RedirTok[], input?: NftInput): Outcome;
   /** How many nft commands it took into the model. */
@@ -237,7 +244,7 @@ export function runScript(
   lines: string[],
   file: string,
   diag: (severity: DiagnosticSeverity, pos: Pos, message: string) => void,
-  opts: { errexit?: boolean; shell?: ScriptShell; ipsets?: IpsetIndex; ipsetLog?: IpsetLog; nft?: NftSink; files?: SourcedFiles } = {},
+  opts: { errexit?: boolean; shell?: ScriptShell; ipsets?: IpsetIndex; ipsetLog?: IpsetLog; nft?: NftSink; ufw?: UfwSink; files?: SourcedFiles } = {},
 ): RunResult {
   // (a loop's or function's body says the same thing at the same place each round: once is enough)
   const said = new Set<string>();
@@ -783,8 +790,8 @@ export function runScript(
   };
 
   /** The commands a script is read for: iptables ones, or nft ones with an nft sink. */
-  const noun = opts.nft ? "nft" : "iptables";
-  const counted = (program: string): boolean => (opts.nft ? basename(program) === "nft" : iptablesFamily(program) !== undefined);
+  const noun = opts.nft ? "nft" : opts.ufw ? "ufw" : "iptables";
+  const counted = (program: string): boolean => (opts.nft ? basename(program) === "nft" : opts.ufw ? basename(program) === "ufw" : iptablesFamily(program) !== undefined);
 
   /** Is this word list a command the script is read for (as far as the current variables tell)? */
   const isCountedCommand = (words: WordTok[]): boolean => {
@@ -798,10 +805,10 @@ export function runScript(
     probing = false;
     if (e.ok) {
       const f = e.fields.map((x) => basename(x.text));
-      if (f[0] === "sudo") return rest.slice(1).some((w) => (opts.nft ? /(^|\/)nft$/ : /(^|\/)ip6?tables(-legacy|-nft)?$/).test(w.raw));
+      if (f[0] === "sudo") return rest.slice(1).some((w) => (opts.nft ? /(^|\/)nft$/ : opts.ufw ? /(^|\/)ufw$/ : /(^|\/)ip6?tables(-legacy|-nft)?$/).test(w.raw));
       return f[0] !== undefined && counted(f[0]);
     }
-    return opts.nft ? /nft/i.test(head.raw) : /ip6?t|IPT/i.test(head.raw);
+    return opts.nft ? /nft/i.test(head.raw) : opts.ufw ? /ufw/i.test(head.raw) : /ip6?t|IPT/i.test(head.raw);
   };
 
   /** Commands the script is read for that were left out, and where the first one was. */
@@ -1030,7 +1037,7 @@ export function runScript(
     if (!head.ok || head.fields.length !== 1) return undefined;
     const program = basename(head.fields[0]!.text);
     const nft = opts.nft !== undefined && program === "nft";
-    if (!nft && (opts.nft !== undefined || iptablesFamily(program) === undefined)) return undefined;
+    if (!nft && (opts.nft !== undefined || opts.ufw !== undefined || iptablesFamily(program) === undefined)) return undefined;
     const fields: ArgField[] = [...head.fields];
     const unknowns: UnknownOperand[] = [];
     for (const w of words.slice(1)) {
@@ -1136,7 +1143,12 @@ export function runScript(
         ...(stdinPath !== undefined ? { stdinPath } : {}),
       });
     }
+    if (prog === "ufw" && opts.ufw) return opts.ufw.run(fields.slice(1), head);
     const family = iptablesFamily(prog);
+    if (family !== undefined && opts.ufw) {
+      info(head.pos, `'${prog}' skipped: this script is read for its ufw commands, and its iptables rules are not in the model (ufw's before.rules is where ufw takes such rules)`);
+      return "unknown";
+    }
     if (family !== undefined && opts.nft) {
       info(head.pos, `'${prog}' skipped: this script is read for its nft commands, and its iptables rules are not in the model; check them with fwlint apart (iptables-save output)`);
       return "unknown";
@@ -2142,7 +2154,7 @@ export function runScript(
     }
     runAndOr(item);
   }
-  if (!v4.used && !v6.used && !opts.nft?.followed && skippedCount > 0 && firstSkipped) {
+  if (!v4.used && !v6.used && !opts.nft?.followed && !opts.ufw?.followed && skippedCount > 0 && firstSkipped) {
     diag(
       "warning",
       firstSkipped,

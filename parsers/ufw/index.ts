@@ -100,7 +100,7 @@ function read(text: string, file: string, family: 4 | 6, opts: ParseUfwOptions):
  * diagnostics) to where that line came from. A rule ufw itself makes is marked implied (the anomaly
  * checks leave it alone) and its place says what made it.
  */
-function placeInFiles(ruleset: Ruleset, file: string, origins: readonly LineOrigin[]): void {
+export function placeInFiles(ruleset: Ruleset, file: string, origins: readonly LineOrigin[]): void {
   for (const c of ruleset.chains.values()) {
     for (const r of c.rules) if (r.span.file === file && origins[r.span.line - 1]?.made !== undefined) r.implied = true;
     // ufw's own chains (ufw-..., ufw6-...): the rule files fill them, ufw makes and enters them

@@ -14,7 +14,7 @@ import { severityRank, type Finding, type Location, type TraceStep } from "../..
 import { DIM_COUNT, Dim, ifaceToValue } from "../../src/space/dims.js";
 import { PacketSet } from "../../src/space/packet-set.js";
 import { compiled, filterEntriesOf, filtersPath, matchInChain, rulesOfSource } from "./chains.js";
-import { locationOf, witnessHints, type Check, type CheckContext } from "./context.js";
+import { decisionLocation, witnessHints, type Check, type CheckContext } from "./context.js";
 import { acceptingPath, coverageText, groupAtLocation, publicShare, publicSourceCount, sourcesPast, strangerRegions, strangerUnions, surelyReached, uncertainAssumptions, widestPublicPart } from "./reach.js";
 import { portsText } from "../../src/model/ports.js";
 import { CT_STATES, chainKey, placeRef, type Chain, type Condition, type Family, type Rule, type Ruleset } from "../../src/model/types.js";
@@ -636,7 +636,7 @@ function toldAt(ctx: CheckContext, res: PipelineResult, hit: Hit, example: Examp
   const p = res.pipeline;
   const { delivered, original, path, endpoints, natNote } = example;
   const witness = pointToPacket(original, p.kind);
-  const location = locationOf(path?.decidedBy, { file: ctx.ruleset.file, line: 1, column: 1 });
+  const location = decisionLocation(ctx.ruleset, path, { file: ctx.ruleset.file, line: 1, column: 1 });
   const uncertain = hit.certain ? undefined : uncertainOf(hit, delivered);
   const ports = exposedPorts(hit.exposed);
   const verb = hit.certain ? "is reachable" : "may be reachable";

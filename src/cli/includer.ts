@@ -32,7 +32,7 @@ const LOADS_FILE = /\s(-f|--file)[\s=]/;
 /** A script that may source another (`. ./site-rules.sh`, `source "$DIR/fw.conf"`). */
 const SOURCES_FILE = /(^|[;&|({]|\s)(\.|source)\s+["'$\w./]/m;
 /** The shell script readers: a fragment of theirs (a file another script sources) is looked for in scripts beside it. */
-export const SCRIPT_FORMATS: ReadonlySet<string> = new Set(["iptables-script", "nft-script"]);
+export const SCRIPT_FORMATS: ReadonlySet<string> = new Set(["iptables-script", "nft-script", "ufw-script"]);
 
 /**
  * Looks for includers across one run: folders are listed, candidates read and analysed once

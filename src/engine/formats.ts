@@ -10,6 +10,7 @@ import { detectIptablesSave, familyNamedBy } from "../../parsers/iptables/detect
 import { ufwChainsOnly } from "../../parsers/ufw/detect.js";
 import { detectIptablesScript } from "../../parsers/iptables-script/detect.js";
 import { detectNftScript } from "../../parsers/nft-script/detect.js";
+import { detectUfwScript } from "../../parsers/ufw-script/detect.js";
 import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
@@ -78,6 +79,16 @@ const FORMATS: FormatEntry[] = [
     load: async () => {
       const { parseUfw } = await import("../../parsers/ufw/index.js");
       return (t, f, c) => parseUfw(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
+    },
+  },
+  {
+    // shell scripts of ufw commands (`ufw allow 22/tcp`, `ufw default deny incoming`): before
+    // iptables-script, which a script with a few iptables commands beside them would satisfy
+    name: "ufw-script",
+    detect: detectUfwScript,
+    load: async () => {
+      const { parseUfwScript } = await import("../../parsers/ufw-script/index.js");
+      return (t, f, c) => withLabelledInside(parseUfwScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) }), t);
     },
   },
   {

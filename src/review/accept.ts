@@ -20,7 +20,7 @@ import type { Finding } from "../model/finding.js";
  * fixture by test/review/accept-formats.test.ts). Cisco configurations (`!` comments) and nft JSON
  * have none: their findings are accepted into the baseline.
  */
-const HASH_COMMENT_FORMATS: ReadonlySet<string> = new Set(["iptables", "ip6tables", "iptables-script", "nft-script", "nft", "junos"]);
+const HASH_COMMENT_FORMATS: ReadonlySet<string> = new Set(["iptables", "ip6tables", "iptables-script", "nft-script", "ufw-script", "nft", "junos"]);
 
 export type AcceptTarget = "comment" | "baseline";
 
