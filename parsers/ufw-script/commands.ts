@@ -21,6 +21,7 @@ import type { Pos } from "../iptables-script/lexer.js";
 import type { Outcome } from "../iptables-script/run.js";
 import { SERVICES } from "../../src/model/names.js";
 import { formatIPv4, formatIPv6, parseIPv4Strict, parseIPv6 } from "../../src/model/address.js";
+import { type Profile, profilesFrom } from "./profiles.js";
 
 export type UfwAction = "allow" | "deny" | "reject" | "limit";
 export type UfwPolicy = "ACCEPT" | "DROP" | "REJECT";
@@ -40,6 +41,8 @@ export interface UfwRule {
   forward: boolean;
   v6: boolean;
   comment: string;
+  /** The application profile it was made from (`ufw allow OpenSSH`): one rule per port spec of it. */
+  dapp: string;
   at: Pos;
 }
 
@@ -67,6 +70,8 @@ export class UfwCommands {
   constructor(
     private readonly info: (pos: Pos, message: string) => void,
     private readonly error: (pos: Pos, message: string) => void,
+    /** Application profiles by name (profiles.ts): the packages' and the tree's. */
+    private readonly profiles: ReadonlyMap<string, Profile> = profilesFrom(new Map()),
   ) {}
 
   run(args: readonly ArgField[], head: ArgField): Outcome {
@@ -139,6 +144,10 @@ export class UfwCommands {
       return r.error ? "fail" : "unknown";
     }
     const { rule, type, remove, position } = r;
+    if (rule.dapp !== "" && position !== 0) {
+      this.info(head.pos, `'ufw ${words.map((w) => w.text).join(" ")}' skipped: fwlint does not follow insert and prepend of an application profile's rules`);
+      return "unknown";
+    }
     if (position !== 0 && type === "both") {
       this.info(head.pos, `'ufw ${words.map((w) => w.text).join(" ")}' skipped: fwlint follows insert and prepend of a rule for one family only (where a rule for both lands depends on ufw's numbering of the IPv6 rules)`);
       return "unknown";
@@ -151,8 +160,19 @@ export class UfwCommands {
       return "fail" as const;
     };
     if (position > n4 + n6) return bad();
-    for (const f of families) {
-      const one: UfwRule = { ...rule, v6: f === 6, src: f === 6 && rule.src === ANY4 ? ANY6 : rule.src, dst: f === 6 && rule.dst === ANY4 ? ANY6 : rule.dst };
+    // an application profile: a rule per port spec of it (`80,443/tcp`, `53`), in its order
+    const templates: UfwRule[] = [];
+    if (rule.dapp === "") templates.push(rule);
+    else {
+      for (const spec of this.profiles.get(rule.dapp)!.ports) {
+        const [port, proto = "any"] = spec.split("/") as [string, string | undefined];
+        templates.push({ ...rule, dport: port, protocol: proto });
+      }
+    }
+    for (const f of families) for (const t of templates) {
+      // (ufw keeps a list of ports in numeric order: `443,80` is `80,443`)
+      const template: UfwRule = { ...t, dport: sortedPorts(t.dport), sport: sortedPorts(t.sport) };
+      const one: UfwRule = { ...template, v6: f === 6, src: f === 6 && template.src === ANY4 ? ANY6 : template.src, dst: f === 6 && template.dst === ANY4 ? ANY6 : template.dst };
       const list = this.rules[f];
       let at = position;
       if (position === -1) at = list.length === 0 ? 0 : 1;
@@ -240,9 +260,20 @@ export class UfwCommands {
       drop(c, 2);
     }
     if (argv.length < 2 || argv.length > 13) return fail("wrong number of arguments");
-    const rule: UfwRule = { action, logtype, protocol: "any", dport: "any", sport: "any", dst: ANY4, src: ANY4, direction, ifaceIn: "", ifaceOut: "", forward, v6: false, comment, at: head.pos };
+    const rule: UfwRule = { action, logtype, protocol: "any", dport: "any", sport: "any", dst: ANY4, src: ANY4, direction, ifaceIn: "", ifaceOut: "", forward, v6: false, comment, dapp: "", at: head.pos };
     let type: "v4" | "v6" | "both" = "both";
-    if (argv.length === 2) {
+    // a name that is no service of /etc/services is an application profile (ufw's own order)
+    const profileNamed = (name: string): { why: string; pos: Pos } | undefined => {
+      if (this.profiles.has(name)) {
+        rule.dapp = name;
+        return undefined;
+      }
+      return { why: `application profile '${name}' is defined by the host's packages (/etc/ufw/applications.d), which fwlint does not know`, pos: head.pos };
+    };
+    if (argv.length === 2 && !/^\d/.test(argv[1]!) && !argv[1]!.includes("/") && SERVICES.get(argv[1]!) === undefined) {
+      const unknown = profileNamed(argv[1]!);
+      if (unknown) return unknown;
+    } else if (argv.length === 2) {
       // the short form: PORT[/PROTO] or a service name
       if (argv[1]!.split("/").length > 2) return fail("bad port", fields[1]);
       const [portText, protoText] = argv[1]!.split("/") as [string, string | undefined];
@@ -261,10 +292,7 @@ export class UfwCommands {
       if ((argv.length + 1) % 2 !== 0) return fail("wrong number of arguments");
       if (!["from", "to", "in", "out"].some((w) => argv.includes(w))) return fail("need 'to' or 'from' clause");
       const count = (w: string) => argv.filter((x) => x === w).length;
-      if (count("to") > 1 || count("from") > 1 || count("proto") > 1 || count("port") > 2 || count("in") > 1 || count("out") > 1 || count("app") > 0) {
-        if (count("app") > 0) return { why: "application profiles (app NAME) are defined by the host's packages", pos: head.pos };
-        return fail("improper rule syntax");
-      }
+      if (count("to") > 1 || count("from") > 1 || count("proto") > 1 || count("port") > 2 || count("in") > 1 || count("out") > 1 || count("app") > 2 || (count("app") > 0 && count("proto") > 0)) return fail("improper rule syntax");
       let fromType: "any" | "v4" | "v6" = "any";
       let toType: "any" | "v4" | "v6" = "any";
       let loc: "src" | "dst" | "" = "";
@@ -291,6 +319,11 @@ export class UfwCommands {
             toType = a.family;
           }
           loc = key === "from" ? "src" : "dst";
+        } else if (key === "app") {
+          if (loc === "") return fail("need 'from' or 'to' with 'app'", field);
+          if (loc === "src") return { why: "fwlint does not follow a source application profile (from ... app NAME)", pos: head.pos };
+          const unknown = profileNamed(value);
+          if (unknown) return unknown;
         } else if (key === "port") {
           if (loc === "") return fail("need 'from' or 'to' with 'port'", field);
           const p = this.port(value, field);
@@ -391,9 +424,28 @@ function setRule(list: readonly UfwRule[], rule: UfwRule, remove: boolean, posit
   return out;
 }
 
+/** A comma-separated list of ports in ufw's order (its human sort: numbers as numbers, text without case). */
+function sortedPorts(list: string): string {
+  if (!list.includes(",")) return list;
+  const key = (p: string) => p.split(/([0-9]+)/).map((c) => (/^[0-9]+$/.test(c) ? Number(c) : c.toLowerCase()));
+  const compare = (a: (string | number)[], b: (string | number)[]): number => {
+    for (let k = 0; k < Math.min(a.length, b.length); k++) {
+      const [x, y] = [a[k]!, b[k]!];
+      if (x === y) continue;
+      if (typeof x === "number" && typeof y === "number") return x - y;
+      return String(x) < String(y) ? -1 : 1;
+    }
+    return a.length - b.length;
+  };
+  return list
+    .split(",")
+    .sort((a, b) => compare(key(a), key(b)))
+    .join(",");
+}
+
 /** 0: the same rule; -2: but its comment; -1: but its action, logging or comment; 1: another rule. */
 function match(x: UfwRule, y: UfwRule): number {
-  const keys = ["dport", "sport", "protocol", "src", "dst", "v6", "ifaceIn", "ifaceOut", "direction", "forward"] as const;
+  const keys = ["dport", "sport", "protocol", "src", "dst", "v6", "dapp", "ifaceIn", "ifaceOut", "direction", "forward"] as const;
   if (keys.some((k) => x[k] !== y[k])) return 1;
   if (x.action === y.action && x.logtype === y.logtype) return x.comment === y.comment ? 0 : -2;
   return -1;
@@ -454,6 +506,7 @@ function ruleLines(r: UfwRule, p: string): string[] {
   else if (r.action === "reject") s += ` -j REJECT${log}${r.protocol === "tcp" ? " --reject-with tcp-reset" : ""}`;
   else if (r.action === "limit") s += ` -j LIMIT${log}`;
   else s += ` -j DROP${log}`;
+  if (r.dapp !== "") s += ` -m comment --comment 'dapp_${r.dapp.replace(/ /g, "%20")}'`;
   const chain = `${p}-user-${r.forward ? "forward" : r.direction === "out" ? "output" : "input"}`;
   const frule = `-A ${chain} ${s.trim()}`;
   // a port with protocol any: a tcp line (a reject with a reset) and a udp line; no port: no -p

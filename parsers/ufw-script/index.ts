@@ -20,12 +20,14 @@ import { runScript } from "../iptables-script/run.js";
 import { byPlace, markUnresolved, sourcedFiles, withReadFiles } from "../iptables-script/index.js";
 import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
-import type { IncludeIo } from "../file-io.js";
+import { diskIo, type IncludeIo } from "../file-io.js";
+import { dirname, join, resolve } from "node:path";
 import { parseIptablesSave } from "../iptables/index.js";
 import { buildPipelines } from "../iptables/mapper.js";
 import { composeUfw, type LineOrigin, type UfwDefaults } from "../ufw/compose.js";
 import { placeInFiles } from "../ufw/index.js";
 import { UfwCommands } from "./commands.js";
+import { profilesFrom } from "./profiles.js";
 import { stockRules } from "./stock.js";
 import { detectUfwScript } from "./detect.js";
 
@@ -56,6 +58,7 @@ export function parseUfwScript(text: string, file: string, opts: ParseUfwScriptO
     const ufw = new UfwCommands(
       (pos, message) => diag("info", pos, message),
       (pos, message) => diag("error", pos, message),
+      profilesFrom(treeProfiles(file, opts)),
     );
     const { readFiles, fromEnvironment } = runScript(items, lines, file, diag, { errexit, shell, ufw, files: sourcedFiles(opts) });
     markUnresolved(diagnostics, fromEnvironment, file);
@@ -105,6 +108,18 @@ export function parseUfwScript(text: string, file: string, opts: ParseUfwScriptO
   } catch (e) {
     return internalErrorRuleset("ufw script reader", { format: FORMAT, file, families: [4, 6], pipelines: buildPipelines(4, new Map()) }, diagnostics, e);
   }
+}
+
+/** The application profiles the scanned tree defines (its etc/ufw/applications.d, as the host's would be): file path -> text. */
+function treeProfiles(file: string, opts: ParseUfwScriptOptions): Map<string, string> {
+  const io = opts.io ?? diskIo;
+  const dir = join(resolve(opts.root ?? dirname(opts.origin ?? file)), "etc", "ufw", "applications.d");
+  const out = new Map<string, string>();
+  for (const name of (io.listDir(dir) ?? []).sort()) {
+    const text = io.readFile(join(dir, name));
+    if (text !== undefined) out.set(io.shown?.(join(dir, name)) ?? join(dir, name), text);
+  }
+  return out;
 }
 
 /** The IPv4 and IPv6 sides as one ruleset: each rule says its family, the IPv6 tables named apart. */

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UfwCommands } from "../../../parsers/ufw-script/commands.js";
 import { stockRules } from "../../../parsers/ufw-script/stock.js";
+import { profilesFrom } from "../../../parsers/ufw-script/profiles.js";
 import { ufwMissing, ufwSandbox } from "./sandbox.js";
 
 /** Command sequences, each run from a fresh ufw (the words after `ufw`). */
@@ -38,6 +39,10 @@ export const SEQUENCES: readonly (readonly string[])[][] = [
   [["allow", "1:1024/tcp"], ["allow", "from", "any", "to", "any", "port", "22,80,443", "proto", "tcp"], ["deny", "from", "any", "port", "1000:2000", "to", "any", "port", "53", "proto", "udp"]],
   [["allow", "from", "192.0.2.0/24", "to", "2001:db8::1"], ["allow", "proto", "igmp", "from", "2001:db8::1", "to", "any"], ["allow", "from", "10.0.0.0/33"], ["deny", "22/sctp"]],
   [["allow", "80"], ["insert", "2", "allow", "from", "192.0.2.9"], ["insert", "1", "allow", "from", "2001:db8::9"], ["delete", "allow", "80"], ["delete", "allow", "8080"]],
+  // application profiles: one rule per port spec, the profile named in a comment, replaced by name
+  [["allow", "SSH"], ["allow", "WWW Full"], ["allow", "from", "10.0.0.0/8", "to", "any", "app", "SSH"], ["allow", "KTorrent"], ["deny", "Transmission"], ["limit", "SSH"], ["allow", "in", "on", "eth0", "to", "any", "app", "IMAPS"]],
+  [["allow", "CIFS"], ["allow", "log", "DNS"], ["reject", "MSN"], ["delete", "allow", "CIFS"], ["allow", "Kerberos Full"], ["allow", "443,80,22/tcp"]],
+  [["allow", "NFS"], ["allow", "to", "2001:db8::1", "app", "WWW"], ["deny", "from", "192.0.2.0/24", "to", "any", "app", "Mail submission"], ["allow", "OpenSSH"], ["allow", "Nginx Full"]],
   // (found by random sequences against the real ufw: a logged reject's --reject-with, `proto any` with a service)
   [["default", "reject", "outgoing"], ["allow", "http/udp"], ["reject", "log-all", "6000:6007/tcp"], ["reject", "log-all", "to", "2001:db8::/32", "port", "domain"]],
   [["deny", "out", "on", "eth0", "to", "198.51.100.0/255.255.255.0", "port", "http", "proto", "any"], ["delete", "limit", "from", "198.51.100.0/255.255.255.0", "to", "any", "port", "ssh", "proto", "igmp"]],
@@ -107,13 +112,24 @@ describe("ufw commands, written out", () => {
     expect(got.outcomes).toEqual(["ok", "ok", "ok", "ok", "fail", "fail"]);
   });
 
-  it("what depends on the host is told and left out: application profiles, delete by number, insert of a rule for both families", () => {
+  it("what depends on the host is told and left out: a profile it does not know, delete by number, insert of a rule for both families", () => {
     const said: string[] = [];
     const u = new UfwCommands((_, m) => said.push(m), (_, m) => said.push(`error ${m}`));
     const run = (...argv: string[]) => u.run(argv.map((text) => ({ text, pos: { line: 1, column: 5 } })), { text: "ufw", pos: { line: 1, column: 1 } });
-    expect([run("allow", "OpenSSH"), run("delete", "3"), run("allow", "22/tcp"), run("insert", "1", "allow", "80/tcp")]).toEqual(["fail", "unknown", "ok", "unknown"]);
-    expect(said[0]).toMatch(/^error ufw: could not find a port for 'OpenSSH'/);
-    expect(said[1]).toMatch(/depends on the numbering/);
-    expect(said[2]).toMatch(/insert and prepend of a rule for one family only/);
+    expect([run("allow", "Plex"), run("delete", "3"), run("allow", "22/tcp"), run("insert", "1", "allow", "80/tcp"), run("allow", "OpenSSH")]).toEqual(["unknown", "unknown", "ok", "unknown", "ok"]);
+    expect(said).toEqual([
+      "'ufw allow Plex' skipped: application profile 'Plex' is defined by the host's packages (/etc/ufw/applications.d), which fwlint does not know",
+      "'ufw delete 3' skipped: ufw delete NUM depends on the numbering `ufw status numbered` shows on the host",
+      "'ufw insert 1 allow 80/tcp' skipped: fwlint follows insert and prepend of a rule for one family only (where a rule for both lands depends on ufw's numbering of the IPv6 rules)",
+    ]);
+  });
+
+  it("a profile the tree defines (its etc/ufw/applications.d) is one rule per port spec", () => {
+    const u = new UfwCommands(() => {}, () => {}, profilesFrom(new Map([["etc/ufw/applications.d/plex", "[Plex]\ntitle=Plex\ndescription=media\nports=32400/tcp|1900,5353/udp\n"]])));
+    expect(u.run([{ text: "allow", pos: { line: 1, column: 5 } }, { text: "Plex", pos: { line: 1, column: 11 } }], { text: "ufw", pos: { line: 1, column: 1 } })).toBe("ok");
+    expect(rulesOf(u.userRules(4).map((l) => l.text).join("\n"))).toEqual([
+      "-A ufw-user-input -p tcp --dport 32400 -j ACCEPT -m comment --comment 'dapp_Plex'",
+      "-A ufw-user-input -p udp -m multiport --dports 1900,5353 -j ACCEPT -m comment --comment 'dapp_Plex'",
+    ]);
   });
 });

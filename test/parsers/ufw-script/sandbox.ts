@@ -8,6 +8,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SERVER_PACKAGES } from "../../../parsers/ufw-script/profiles.js";
 
 export const UFW = ["/usr/sbin/ufw", "/sbin/ufw"].find((p) => existsSync(p));
 const SHARE = "/usr/share/ufw";
@@ -31,6 +32,10 @@ export function ufwSandbox(): { dir: string; bin: string } {
   for (const f of readdirSync(INIT!)) if (f.startsWith("ufw-init")) copyFileSync(join(INIT!, f), join(dir, "lib/ufw", f));
   writeFileSync(join(dir, "etc/default/ufw"), 'IPV6=yes\nDEFAULT_INPUT_POLICY="DROP"\nDEFAULT_OUTPUT_POLICY="ACCEPT"\nDEFAULT_FORWARD_POLICY="DROP"\nDEFAULT_APPLICATION_POLICY="SKIP"\nMANAGE_BUILTINS=no\nIPT_SYSCTL=/etc/ufw/sysctl.conf\nIPT_MODULES=""\n');
   writeFileSync(join(dir, "etc/ufw/ufw.conf"), "ENABLED=no\nLOGLEVEL=low\n");
+  // application profiles: the ufw package's (the host's copy), and those of the server packages fwlint knows, as they define them
+  const apps = "/etc/ufw/applications.d";
+  if (existsSync(apps)) for (const f of readdirSync(apps)) if (f.startsWith("ufw-")) copyFileSync(join(apps, f), join(dir, "etc/ufw/applications.d", f));
+  writeFileSync(join(dir, "etc/ufw/applications.d", "fwlint-servers"), Object.entries(SERVER_PACKAGES).map(([name, ports]) => `[${name}]\ntitle=${name}\ndescription=${name}\nports=${ports}\n`).join("\n"));
   writeFileSync(join(dir, "etc/ufw/sysctl.conf"), "");
   const bin = join(dir, "bin");
   writeFileSync(join(bin, "ufw"), `#!/bin/sh\nexec ${UFW} --rootdir=${dir} --datadir=${dir} "$@"\n`);
