@@ -293,6 +293,22 @@ esac
       expect(rcMail.status, rcMailOut).not.toBe(0);
       expect(rcMailOut).toMatch(/rc\.firewall:9:24 high exposed-service SMTP \(tcp\/25\) is reachable from any source on the inbound path/);
       expect(rcMailOut).toMatch(/^fwlint\.+Failed$/m);
+
+      // 8. A provisioning script of ufw commands (the hook's names take *ufw*.sh): a commit that
+      // opens SMTP with `ufw allow 25/tcp` is refused at that command.
+      ok(run("git", ["checkout", "HEAD", "--", "rc.firewall"], work, env), "git checkout");
+      const ufwScript = (extra: string) => `#!/bin/sh\nufw default deny incoming\nufw allow from 10.0.0.0/8 to any port 22 proto tcp\n${extra}ufw --force enable\n`;
+      writeFileSync(join(work, "setup-ufw.sh"), ufwScript(""));
+      ok(run("git", ["add", "setup-ufw.sh"], work, env), "git add");
+      const ufwQuiet = run("git", ["commit", "-m", "ufw provisioning"], work, env);
+      expect(ufwQuiet.status, output(ufwQuiet)).toBe(0);
+      writeFileSync(join(work, "setup-ufw.sh"), ufwScript("ufw allow 25/tcp\n"));
+      ok(run("git", ["add", "setup-ufw.sh"], work, env), "git add");
+      const ufwMail = run("git", ["commit", "-m", "ufw allow 25/tcp"], work, env);
+      const ufwMailOut = output(ufwMail);
+      expect(ufwMail.status, ufwMailOut).not.toBe(0);
+      expect(ufwMailOut).toMatch(/setup-ufw\.sh:4:1 high exposed-service SMTP \(tcp\/25\) is reachable from any IPv4 source on the inbound path/);
+      expect(ufwMailOut).toMatch(/^fwlint\.+Failed$/m);
     },
     240_000,
   );
