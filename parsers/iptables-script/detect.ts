@@ -46,6 +46,27 @@ export function iptablesChange(line: string, invocation: RegExp): string | undef
   return m && COMMAND_WORD.test(m[1]!) ? m[1] : undefined;
 }
 
+/**
+ * A scan for a script of another program's commands (nft, ufw): how many of its lines run
+ * `program` (invocationOf) with arguments `changes` accepts, and how many change an iptables
+ * table instead; undefined as soon as a line matches `disqualifies`.
+ */
+export function changesOf(text: string, program: string, changes: RegExp, disqualifies?: RegExp): { program: number; iptables: number } | undefined {
+  const lines = commandLines(text);
+  const runs = invocationOf(program, lines);
+  const iptablesRuns = iptablesInvocation(lines);
+  const out = { program: 0, iptables: 0 };
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    if (disqualifies?.test(line)) return undefined;
+    const m = runs.exec(line);
+    if (m && changes.test(m[1]!)) out.program++;
+    else if (iptablesChange(line, iptablesRuns) !== undefined) out.iptables++;
+  }
+  return out;
+}
+
 /** The iptables invocation pattern of a script's lines (see invocationOf). */
 export function iptablesInvocation(lines: readonly string[]): RegExp {
   return invocationOf(PROGRAM, lines);

@@ -8,7 +8,7 @@
  * to it); iptables-translate test vectors (an `iptables-translate` line, then the `nft '...'` it
  * prints) are not scripts either.
  */
-import { commandLines, invocationOf, iptablesChange, iptablesInvocation } from "../iptables-script/detect.js";
+import { changesOf } from "../iptables-script/detect.js";
 
 const PROGRAM = String.raw`(?:\S*/)?nft`;
 /** What follows the program in a command that changes the ruleset (options first), or loads a file. */
@@ -17,17 +17,6 @@ const TRANSLATE = /^\s*(?:ip6?tables(?:-restore)?|arptables|ebtables)-translate\
 
 export function detectNftScript(text: string): boolean {
   if (!text.includes("nft") || TRANSLATE.test(text)) return false;
-  const lines = commandLines(text);
-  const nftRuns = invocationOf(PROGRAM, lines);
-  const iptablesRuns = iptablesInvocation(lines);
-  let nft = 0;
-  let iptables = 0;
-  for (const raw of lines) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const m = nftRuns.exec(line);
-    if (m && CHANGES.test(m[1]!)) nft++;
-    else if (iptablesChange(line, iptablesRuns) !== undefined) iptables++;
-  }
-  return nft > 0 && nft >= iptables;
+  const n = changesOf(text, PROGRAM, CHANGES);
+  return n !== undefined && n.program > 0 && n.program >= n.iptables;
 }

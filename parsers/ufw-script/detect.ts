@@ -6,7 +6,7 @@
  * least as often as it runs iptables to change a table, and never runs nft to. Text with Markdown
  * code fences (a README's example commands) is not a script.
  */
-import { commandLines, invocationOf, iptablesChange, iptablesInvocation } from "../iptables-script/detect.js";
+import { changesOf } from "../iptables-script/detect.js";
 
 const PROGRAM = String.raw`(?:\S*/)?ufw`;
 /** What follows the program (options first) in a command that changes ufw's rules or default policies. */
@@ -15,18 +15,6 @@ const NFT_CHANGE = /(?:^|[;&|]\s*|\bsudo\s+)(?:\S*\/)?nft\s+(?:-[a-zA-Z]+\s+)*(?
 
 export function detectUfwScript(text: string): boolean {
   if (!text.includes("ufw") || /^\s*```/m.test(text)) return false;
-  const lines = commandLines(text);
-  const ufwRuns = invocationOf(PROGRAM, lines);
-  const iptablesRuns = iptablesInvocation(lines);
-  let ufw = 0;
-  let iptables = 0;
-  for (const raw of lines) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    if (NFT_CHANGE.test(line)) return false;
-    const m = ufwRuns.exec(line);
-    if (m && CHANGES.test(m[1]!)) ufw++;
-    else if (iptablesChange(line, iptablesRuns) !== undefined) iptables++;
-  }
-  return ufw > 0 && ufw >= iptables;
+  const n = changesOf(text, PROGRAM, CHANGES, NFT_CHANGE);
+  return n !== undefined && n.program > 0 && n.program >= n.iptables;
 }

@@ -1,3 +1,5 @@
+import { prng } from "../../../src/analysis/probes.js";
+
 /**
  * The commands and inputs the text tools are checked on against the real GNU grep, sed,
  * coreutils and mawk (text-tools.test.ts; .tmpbench runs it with more seeds).
@@ -151,17 +153,8 @@ export const COMMANDS: readonly string[][] = [
   ["tac"],
 ];
 
-/** A small seeded generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator: the probes' own (mulberry32). */
+export const rng = prng;
 
 const PIECES = ["a", "b", "c", "A", "ab", "aa", "x", "1", "22", "10.0.0.1", "5", "#", " ", "  ", "\t", ",", ":", ".", "/", "-", "\\", "[", "]", "*", "$", "tcp", "443"];
 
