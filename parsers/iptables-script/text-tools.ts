@@ -766,14 +766,16 @@ function tr(args: readonly string[], input: ToolInput): Out {
   }
   if (args[k] === "--") k++;
   const sets = args.slice(k);
-  if (sets.some((s) => /^-./.test(s)) && k === 0) return refuse("tr", `option ${sets.find((s) => /^-./.test(s))}`);
+  const option = sets.find((s) => /^-./.test(s));
+  if (option !== undefined) return refuse("tr", `option ${option}`);
   const want = del && squeeze ? 2 : del ? 1 : squeeze ? [1, 2] : 2;
   if (Array.isArray(want) ? !want.includes(sets.length) : sets.length !== want) return { why: `tr is given ${sets.length} set(s), which it refuses or fwlint does not follow` };
   const a = trSet(sets[0]!);
   const b = sets[1] === undefined ? undefined : trSet(sets[1]);
   if ("why" in a) return a;
   if (b && "why" in b) return b;
-  const src = stdinOnly(input);
+  // (tr reads its standard input only)
+  const src = input.stdin();
   if ("why" in src) return src;
   // the stream: the lines, each with its newline but an open last one
   const stream = src.lines.map((l, n) => l.text + (n === src.lines.length - 1 && src.open ? "" : "\n")).join("");
@@ -810,11 +812,6 @@ function tr(args: readonly string[], input: ToolInput): Out {
     }
   }
   return out.length > 0 && !out.endsWith("\n") ? { lines, open: true } : { lines };
-}
-
-/** Standard input alone (tr takes no file). */
-function stdinOnly(input: ToolInput): ToolText | { why: string } {
-  return input.stdin();
 }
 
 // ---- sort, uniq, head, tail ----
