@@ -50,7 +50,7 @@ describe("reading a script of ufw commands", () => {
       "3:1 'ufw delete 2' skipped: ufw delete NUM depends on the numbering `ufw status numbered` shows on the host",
       "4:1 'iptables' skipped: this script is read for its ufw commands, and its iptables rules are not in the model (ufw's before.rules is where ufw takes such rules)",
     ]);
-    expect(said(rs)[1]).toBe("1:1 the script does not run `ufw enable`: what ufw loads is analysed as if it were enabled");
+    expect(said(rs)[1]).toBe("1:1 the script does not enable ufw: what ufw loads is analysed as if it were enabled");
   });
 
   it("its findings: an opening at its command, a default allow at its `ufw default`", async () => {
