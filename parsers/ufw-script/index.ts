@@ -20,10 +20,10 @@ import { byPlace, markUnresolved, sourcedFiles, withReadFiles } from "../iptable
 import { readScript } from "../iptables-script/syntax.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { diskIo, type IncludeIo } from "../file-io.js";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { buildPipelines } from "../iptables/mapper.js";
 import { UfwCommands } from "./commands.js";
-import { profilesFrom } from "./profiles.js";
+import { profilesFrom, treeProfiles } from "./profiles.js";
 import { loadedRuleset } from "./loaded.js";
 import { detectUfwScript } from "./detect.js";
 
@@ -47,7 +47,7 @@ export function parseUfwScript(text: string, file: string, opts: ParseUfwScriptO
     const ufw = new UfwCommands(
       (pos, message) => diag("info", pos, message),
       (pos, message) => diag("error", pos, message),
-      profilesFrom(treeProfiles(file, opts)),
+      profilesFrom(treeProfiles(resolve(opts.root ?? dirname(opts.origin ?? file)), opts.io ?? diskIo)),
     );
     const { readFiles, fromEnvironment } = runScript(items, lines, file, diag, { errexit, shell, ufw, files: sourcedFiles(opts) });
     markUnresolved(diagnostics, fromEnvironment, file);
@@ -57,16 +57,4 @@ export function parseUfwScript(text: string, file: string, opts: ParseUfwScriptO
   } catch (e) {
     return internalErrorRuleset("ufw script reader", { format: FORMAT, file, families: [4, 6], pipelines: buildPipelines(4, new Map()) }, diagnostics, e);
   }
-}
-
-/** The application profiles the scanned tree defines (its etc/ufw/applications.d, as the host's would be): file path -> text. */
-function treeProfiles(file: string, opts: ParseUfwScriptOptions): Map<string, string> {
-  const io = opts.io ?? diskIo;
-  const dir = join(resolve(opts.root ?? dirname(opts.origin ?? file)), "etc", "ufw", "applications.d");
-  const out = new Map<string, string>();
-  for (const name of (io.listDir(dir) ?? []).sort()) {
-    const text = io.readFile(join(dir, name));
-    if (text !== undefined) out.set(io.shown?.(join(dir, name)) ?? join(dir, name), text);
-  }
-  return out;
 }

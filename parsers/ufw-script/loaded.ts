@@ -33,7 +33,8 @@ export function loadedRuleset(ufw: UfwCommands, format: string, file: string, li
   const at = (pos: Pos | undefined): LineOrigin | undefined => {
     if (!pos) return undefined;
     const textOf = pos.file === undefined ? lines : linesOf(pos.file);
-    return { file: pos.file ?? file, line: pos.line, text: textOf?.[pos.line - 1] ?? "" };
+    // (every column of the rule's text is the command's own)
+    return { file: pos.file ?? file, line: pos.line, text: textOf?.[pos.line - 1] ?? "", columns: { composedRest: Number.MAX_SAFE_INTEGER, shift: 0, start: pos.column } };
   };
   const policyLine = (p: { at?: Pos }) => (p.at && p.at.file === undefined ? p.at.line : undefined);
   const lineOf: NonNullable<UfwDefaults["at"]>["lines"] = {};

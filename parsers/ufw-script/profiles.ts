@@ -7,6 +7,9 @@
  * left out with an info by the reader.
  */
 
+import { join } from "node:path";
+import type { IncludeIo } from "../file-io.js";
+
 /** The profiles of the ufw package itself (ufw 0.36's applications.d). */
 const UFW_PACKAGE: Record<string, string> = {
   Transmission: "51413",
@@ -91,6 +94,17 @@ export function profilesFrom(files: ReadonlyMap<string, string>): Map<string, Pr
       const ports = /^ports\s*=\s*(.+)$/.exec(line);
       if (section !== undefined && ports) out.set(section, { ports: ports[1]!.trim().split("|"), from: path });
     }
+  }
+  return out;
+}
+
+/** The application profiles the scanned tree (its folder `root`) defines in etc/ufw/applications.d, as a host's would: file -> text. */
+export function treeProfiles(root: string, io: IncludeIo): Map<string, string> {
+  const dir = join(root, "etc", "ufw", "applications.d");
+  const out = new Map<string, string>();
+  for (const name of (io.listDir(dir) ?? []).sort()) {
+    const text = io.readFile(join(dir, name));
+    if (text !== undefined) out.set(io.shown?.(join(dir, name)) ?? join(dir, name), text);
   }
   return out;
 }

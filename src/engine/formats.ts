@@ -11,6 +11,7 @@ import { ufwChainsOnly } from "../../parsers/ufw/detect.js";
 import { detectIptablesScript } from "../../parsers/iptables-script/detect.js";
 import { detectNftScript } from "../../parsers/nft-script/detect.js";
 import { detectUfwScript } from "../../parsers/ufw-script/detect.js";
+import { detectAnsibleUfw } from "../../parsers/ansible-ufw/detect.js";
 import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
@@ -89,6 +90,15 @@ const FORMATS: FormatEntry[] = [
     load: async () => {
       const { parseUfwScript } = await import("../../parsers/ufw-script/index.js");
       return (t, f, c) => withLabelledInside(parseUfwScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) }), t);
+    },
+  },
+  {
+    // Ansible playbooks and task files with ufw module tasks (`community.general.ufw: rule: allow ...`)
+    name: "ansible-ufw",
+    detect: detectAnsibleUfw,
+    load: async () => {
+      const { parseAnsibleUfw } = await import("../../parsers/ansible-ufw/index.js");
+      return (t, f, c) => parseAnsibleUfw(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) });
     },
   },
   {
