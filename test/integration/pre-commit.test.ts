@@ -309,6 +309,23 @@ esac
       expect(ufwMail.status, ufwMailOut).not.toBe(0);
       expect(ufwMailOut).toMatch(/setup-ufw\.sh:4:1 high exposed-service SMTP \(tcp\/25\) is reachable from any IPv4 source on the inbound path/);
       expect(ufwMailOut).toMatch(/^fwlint\.+Failed$/m);
+
+      // 9. An Ansible role's ufw tasks (the fwlint-configs hook's names take *.yml; YAML of other
+      // kinds is skipped): a task that opens SMTP is refused at its module key.
+      ok(run("git", ["checkout", "HEAD", "--", "setup-ufw.sh"], work, env), "git checkout");
+      mkdirSync(join(work, "roles", "mail", "tasks"), { recursive: true });
+      writeFileSync(join(work, "docker-compose.yml"), "services:\n  web:\n    image: nginx\n");
+      writeFileSync(join(work, "roles", "mail", "tasks", "main.yml"), "- name: SSH from the office\n  community.general.ufw:\n    rule: allow\n    src: 10.0.0.0/8\n    port: '22'\n    proto: tcp\n");
+      ok(run("git", ["add", "docker-compose.yml", "roles"], work, env), "git add");
+      const ansibleBase = run("git", ["commit", "-m", "ansible ufw role"], work, env);
+      expect(ansibleBase.status, output(ansibleBase)).toBe(0);
+      writeFileSync(join(work, "roles", "mail", "tasks", "main.yml"), "- name: SSH from the office\n  community.general.ufw:\n    rule: allow\n    src: 10.0.0.0/8\n    port: '22'\n    proto: tcp\n- name: Mail\n  community.general.ufw: rule=allow port=25 proto=tcp\n");
+      ok(run("git", ["add", "roles"], work, env), "git add");
+      const ansibleMail = run("git", ["commit", "-m", "ansible: mail"], work, env);
+      const ansibleMailOut = output(ansibleMail);
+      expect(ansibleMail.status, ansibleMailOut).not.toBe(0);
+      expect(ansibleMailOut).toMatch(/roles\/mail\/tasks\/main\.yml:8:3 high exposed-service SMTP \(tcp\/25\) is reachable from any IPv4 source on the inbound path/);
+      expect(ansibleMailOut).toMatch(/^fwlint \(rulesets, device configs and cloud rules\)\.+Failed$/m);
     },
     240_000,
   );
