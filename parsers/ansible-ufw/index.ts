@@ -19,7 +19,7 @@
  * folders, `insert_relative_to` other than zero) is told and left out.
  */
 import { dirname, join, resolve } from "node:path";
-import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node, type Pair, type YAMLMap } from "yaml";
+import { type Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Condition, Diagnostic, Ruleset } from "../../src/model/types.js";
 import type { ArgField } from "../iptables-script/argv.js";
 import type { Pos } from "../iptables-script/lexer.js";
@@ -88,11 +88,13 @@ export function parseAnsibleUfw(text: string, file: string, opts: ParseAnsibleUf
         const top = doc.contents;
         if (!isSeq(top)) continue;
         const roleVars = new Map([...roleDefaults(path, io), ...vars]);
-        runList(top.items as Node[], roleVars, when, { place, path, depth });
+        runList(top.items as Node[], roleVars, when, { doc, place, path, depth });
       }
     };
 
     interface Where {
+      /** The document the nodes are of (its aliases resolved in it). */
+      doc: Document;
       place: (n: Node | Pair | undefined | null) => Pos;
       path: string;
       depth: number;
@@ -102,8 +104,8 @@ export function parseAnsibleUfw(text: string, file: string, opts: ParseAnsibleUf
       for (const item of items) {
         if (!isMap(item)) continue;
         const keys = new Map(item.items.map((p) => [scalarText(p.key) ?? "", p] as const));
-        const own = keys.has("vars") ? new Map([...vars, ...toValueMap(keys.get("vars")!.value)]) : vars;
-        const cond = keys.has("when") ? [...when, conditionText(keys.get("when")!.value)] : when;
+        const own = keys.has("vars") ? new Map([...vars, ...toValueMap(keys.get("vars")!.value, at.doc)]) : vars;
+        const cond = keys.has("when") ? [...when, conditionText(keys.get("when")!.value, at.doc)] : when;
         // a play: its tasks in the order Ansible runs them
         if (keys.has("hosts")) {
           if (keys.has("vars_files")) say("info", at.place(keys.get("vars_files")!), "vars_files are not read: a variable they define is unknown here");
@@ -153,7 +155,7 @@ export function parseAnsibleUfw(text: string, file: string, opts: ParseAnsibleUf
       const loopPair = keys.get("loop") ?? keys.get("with_items") ?? keys.get("with_list");
       let items: Value[] = [null];
       if (loopPair) {
-        const loop = isScalar(loopPair.value) || isScalarNode(loopPair.value) ? expandValue(scalarText(loopPair.value) ?? "", vars) : toValue(loopPair.value as Node);
+        const loop = isScalar(loopPair.value) ? expandValue(scalarText(loopPair.value) ?? "", vars) : toValue(loopPair.value as Node, at.doc);
         if (!Array.isArray(loop)) {
           say("info", pos, `task skipped: its loop (${scalarText(loopPair.value) ?? "a mapping"}) is not a list fwlint knows${loop && typeof loop === "object" && "why" in (loop as object) ? ` (${(loop as { why: string }).why})` : ""}`);
           return;
@@ -162,7 +164,7 @@ export function parseAnsibleUfw(text: string, file: string, opts: ParseAnsibleUf
       }
       for (const item of items) {
         const scope = item === null && !loopPair ? vars : new Map([...vars, ["item", item]]);
-        const args = moduleArgs(pair.value, scope);
+        const args = moduleArgs(pair.value, scope, at.doc);
         if ("why" in args) {
           say("info", pos, `task skipped: ${args.why}`);
           continue;
@@ -217,23 +219,35 @@ function scalarText(n: unknown): string | undefined {
   return n.value === null ? "" : String(n.value);
 }
 
-/** A YAML node as a plain value. */
-function toValue(n: Node | null | undefined): Value {
-  if (n === null || n === undefined) return null;
+/** A YAML node as a plain value: aliases resolved, `<<` merge keys merged (the keys written beside them win). */
+function toValue(n: unknown, doc: Document | undefined, depth = 0): Value {
+  if (n === null || n === undefined || depth > MAX_DEPTH * 4) return null;
+  if (isAlias(n)) return doc ? toValue(n.resolve(doc), doc, depth + 1) : null;
   if (isScalar(n)) return n.value as Value;
-  if (isSeq(n)) return n.items.map((x) => toValue(x as Node));
-  if (isMap(n)) return Object.fromEntries(n.items.map((p) => [scalarText(p.key) ?? "", toValue(p.value as Node)]));
+  if (isSeq(n)) return n.items.map((x) => toValue(x, doc, depth + 1));
+  if (isMap(n)) {
+    const out: Record<string, Value> = {};
+    const own: [string, Value][] = [];
+    for (const p of n.items) {
+      const key = scalarText(p.key) ?? "";
+      const v = toValue(p.value, doc, depth + 1);
+      if (key !== "<<") own.push([key, v]);
+      else for (const m of Array.isArray(v) ? v : [v]) if (m && typeof m === "object" && !Array.isArray(m)) Object.assign(out, m);
+    }
+    for (const [k, v] of own) out[k] = v;
+    return out;
+  }
   return null;
 }
 
-function toValueMap(n: unknown): Map<string, Value> {
-  const v = toValue(n as Node);
+function toValueMap(n: unknown, doc: Document | undefined): Map<string, Value> {
+  const v = toValue(n, doc);
   return v && typeof v === "object" && !Array.isArray(v) ? new Map(Object.entries(v)) : new Map();
 }
 
 /** A `when:` as text (a list is its conditions joined). */
-function conditionText(n: unknown): string {
-  const v = toValue(n as Node);
+function conditionText(n: unknown, doc: Document): string {
+  const v = toValue(n, doc);
   return Array.isArray(v) ? v.map(String).join(" and ") : String(v);
 }
 
@@ -275,7 +289,7 @@ function jinja(expr: string, vars: Vars, depth: number): Value | { why: string }
 }
 
 /** The module's arguments, each by its own name (aliases resolved), Jinja filled in; or why not. */
-function moduleArgs(n: unknown, vars: Vars): Map<string, string> | { why: string } {
+function moduleArgs(node: unknown, vars: Vars, doc: Document): Map<string, string> | { why: string } {
   const out = new Map<string, string>();
   const put = (key: string, raw: Value): { why: string } | undefined => {
     const v = typeof raw === "string" ? expand(raw, vars) : raw;
@@ -283,9 +297,10 @@ function moduleArgs(n: unknown, vars: Vars): Map<string, string> | { why: string
     out.set(ALIASES[key] ?? key, v === null ? "" : String(v));
     return undefined;
   };
+  const n = isAlias(node) ? node.resolve(doc) : node;
   if (isMap(n)) {
-    for (const p of n.items) {
-      const bad = put(scalarText(p.key) ?? "", toValue(p.value as Node));
+    for (const [key, v] of Object.entries(toValue(n, doc) as Record<string, Value>)) {
+      const bad = put(key, v);
       if (bad) return bad;
     }
     return out;
@@ -365,7 +380,7 @@ function roleDefaults(path: string, io: IncludeIo): Map<string, Value> {
       try {
         for (const doc of parseAllDocuments(text)) {
           if (Array.isArray(doc) || doc.errors.length > 0) continue;
-          for (const [k, v] of toValueMap(doc.contents)) out.set(k, v);
+          for (const [k, v] of toValueMap(doc.contents, doc)) out.set(k, v);
         }
       } catch {
         // (a defaults file that is no YAML defines nothing)

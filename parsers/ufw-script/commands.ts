@@ -412,7 +412,8 @@ function setRule(list: readonly UfwRule[], rule: UfwRule, remove: boolean, posit
     if (m < 1) matches++;
     if (m === 0 && !found && !inserted) {
       found = true;
-      if (!remove) out.push(rule);
+      // (the same rule again changes nothing: it stays where the first command made it)
+      if (!remove) out.push(r);
     } else if (m === -2 && remove && rule.comment === "") found = true;
     else if (m < 0 && !remove && !inserted) {
       found = true;

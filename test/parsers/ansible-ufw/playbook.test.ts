@@ -72,6 +72,11 @@ describe("reading Ansible's ufw tasks", () => {
     expect(said(rs)).toEqual([]);
   });
 
+  it("YAML aliases and merge keys are the values they stand for; a rule added again stays where it was first made", () => {
+    const rs = read(["- community.general.ufw: &base", "    rule: allow", "    port: '22'", "    proto: tcp", "- community.general.ufw: *base", "- community.general.ufw:", "    <<: *base", "    port: '25'", ""].join("\n"));
+    expect(user(rs)).toEqual(["1:3 dport=22 accept", "6:3 dport=25 accept"]);
+  });
+
   it("a task with when: may not run: its rules carry the condition as unknown; blocks pass theirs down", () => {
     const rs = read(["- when: relay", "  block:", "    - community.general.ufw: { rule: allow, port: '25', proto: tcp }", "      when: smtp_open | bool", ""].join("\n"));
     expect(user(rs)).toEqual(["3:7 dport=25 when: relay and smtp_open | bool accept"]);
