@@ -43,11 +43,19 @@ export interface AnsibleTask {
  * Walks `text` (a playbook or a task file) as Ansible runs it, handing each task of `modules` to
  * `onTask`; returns the files of the tree it imported, by the name their places give, with their lines.
  */
-export function walkTasks(text: string, file: string, opts: AnsibleOptions, modules: ReadonlySet<string>, onTask: (task: AnsibleTask) => void, say: (severity: Diagnostic["severity"], pos: Pos, message: string) => void): Map<string, string[]> {
+export function walkTasks(
+  text: string,
+  file: string,
+  opts: AnsibleOptions,
+  modules: ReadonlySet<string>,
+  onTask: (task: AnsibleTask) => void,
+  say: (severity: Diagnostic["severity"], pos: Pos, message: string) => void,
+  /** Filled with the files it imports as it reads them (a task's file's lines are there when the task is handed over). */
+  read = new Map<string, string[]>(),
+): Map<string, string[]> {
   const io = opts.io ?? diskIo;
   const where = resolve(opts.origin ?? file);
   const root = resolve(opts.root ?? dirname(where));
-  const read = new Map<string, string[]>();
 
   interface Where {
     /** The document the nodes are of (its aliases resolved in it). */

@@ -118,15 +118,16 @@ function prefixed(pipelines: Pipeline[], prefix: string): Pipeline[] {
   return pipelines.map((p) => ({ ...p, stages: p.stages.map((s) => ({ ...s, chain: prefix + s.chain })) }));
 }
 
-function assemble(file: string, v4: FamilyTables, v6: FamilyTables, diagnostics: Diagnostic[]): Ruleset {
+/** The ruleset of a family's tables, or of both (the IPv6 tables named apart, each rule saying its family), in `format`. */
+export function assemble(file: string, v4: FamilyTables, v6: FamilyTables, diagnostics: Diagnostic[], format = FORMAT): Ruleset {
   const ruleCount = v4.ruleCount + v6.ruleCount;
   if (v4.used && v6.used) {
     const chains = new Map<string, Chain>([...v4.chains("", true), ...v6.chains(V6_TABLE_PREFIX, true)]);
     const pipelines = [...buildPipelines(4, v4.chains()), ...prefixed(buildPipelines(6, v6.chains()), V6_TABLE_PREFIX)];
-    return { format: FORMAT, file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
+    return { format, file, families: [4, 6], chains, pipelines, diagnostics, ruleCount };
   }
   const only: FamilyTables = v6.used ? v6 : v4;
   const family: Family = only.family;
   const chains = only.chains();
-  return { format: FORMAT, file, families: [family], chains, pipelines: buildPipelines(family, chains), diagnostics, ruleCount };
+  return { format, file, families: [family], chains, pipelines: buildPipelines(family, chains), diagnostics, ruleCount };
 }

@@ -12,6 +12,7 @@ import { detectIptablesScript } from "../../parsers/iptables-script/detect.js";
 import { detectNftScript } from "../../parsers/nft-script/detect.js";
 import { detectUfwScript } from "../../parsers/ufw-script/detect.js";
 import { detectAnsibleUfw } from "../../parsers/ansible-ufw/detect.js";
+import { detectAnsibleIptables } from "../../parsers/ansible-iptables/detect.js";
 import { detectCiscoAsa } from "../../parsers/cisco-asa/detect.js";
 import { detectNft, detectNftJson } from "../../parsers/nftables/detect.js";
 import { detectCiscoIos } from "../../parsers/cisco-ios/detect.js";
@@ -99,6 +100,15 @@ const FORMATS: FormatEntry[] = [
     load: async () => {
       const { parseAnsibleUfw } = await import("../../parsers/ansible-ufw/index.js");
       return (t, f, c) => parseAnsibleUfw(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) });
+    },
+  },
+  {
+    // Ansible playbooks and task files with ansible.builtin.iptables tasks
+    name: "ansible-iptables",
+    detect: detectAnsibleIptables,
+    load: async () => {
+      const { parseAnsibleIptables } = await import("../../parsers/ansible-iptables/index.js");
+      return (t, f, c) => parseAnsibleIptables(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) });
     },
   },
   {
