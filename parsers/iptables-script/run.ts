@@ -164,9 +164,12 @@ function iptablesFamily(program: string): Family | undefined {
   return IPT_PROGRAMS[basename(program)];
 }
 
-/** `$(which iptables)`, `` `command -v ip6tables` ``: the program itself. */
-function whichIptables(text: string): string | undefined {
-  const m = /^(?:\$\(|`)\s*(?:which|command\s+-v|type\s+-P|type\s+-p)\s+((?:\S*\/)?ip6?tables(?:-legacy|-nft)?)\s*(?:\)|`)$/.exec(text);
+/**
+ * `$(which iptables)`, `` `command -v ip6tables` ``, `$(which nft)`, `$(command -v ufw)`: the
+ * firewall program itself (the script is read as run on a host that has it, as `[ -x ... ]` is).
+ */
+function whichFirewallProgram(text: string): string | undefined {
+  const m = /^(?:\$\(|`)\s*(?:which|command\s+-v|type\s+-P|type\s+-p)\s+((?:\S*\/)?(?:ip6?tables(?:-legacy|-nft)?(?:-restore|-save)?|nft|ufw|ipset))\s*(?:\)|`)$/.exec(text);
   return m ? m[1] : undefined;
 }
 
@@ -355,7 +358,7 @@ export function runScript(
   };
 
   const opaqueValue = (p: Extract<Part, { kind: "opaque" }>): { value: string } | { why: string } => {
-    const prog = p.what === "command substitution" ? whichIptables(p.text) : undefined;
+    const prog = p.what === "command substitution" ? whichFirewallProgram(p.text) : undefined;
     if (prog !== undefined) return { value: prog };
     // $(( ... )) on known values: its text expanded as the shell does first ($N, ${N}, $1), then
     // computed with bare names read as variables
@@ -2062,6 +2065,13 @@ export function runScript(
   };
 
   const runPipeline = (pl: Pipeline): Outcome => {
+    // `yes | ufw reset`, `echo y | ufw enable`: a command the script is read for, answering its
+    // question from the pipe; what `yes` prints has no end, so nothing else reads it here
+    if (pl.cmds.length === 2 && programOf(pl.cmds[0]!) === "yes" && pl.cmds[1]!.kind === "simple" && counted(programOf(pl.cmds[1]!) ?? "")) {
+      const last = pl.cmds[1]!;
+      const out = runSubshell([{ first: { bang: false, cmds: [last], pos: last.pos }, rest: [], background: false, pos: last.pos }]);
+      return pl.bang && out !== "unknown" ? (out === "ok" ? "fail" : "ok") : out;
+    }
     let fed: ScriptText | ArgField | { pos: Pos; why: string } | undefined = pl.cmds.length === 2 && pl.cmds[1]!.kind === "simple" ? catOutput(pl.cmds[0]!) : undefined;
     if (!fed && pl.cmds.length >= 2) {
       const t = pipedText(pl.cmds.slice(0, -1), () => (piped ? piped : { why: "what the pipe reads (standard input) is known only when the script runs" }));

@@ -41,6 +41,12 @@ describe("reading a script of ufw commands", () => {
     expect(said(rs)).toEqual(["1:1 read as ufw loads it once the script has run: its rules between the ufw package's before.rules and after.rules (ufw 0.36), default policies incoming DROP, outgoing ACCEPT, routed DROP"]);
   });
 
+  it("ufw run through $(which ufw), sudo, and with its question answered by `yes |`", () => {
+    const rs = read(["UFW=$(which ufw)", "$UFW allow 25/tcp", "sudo ufw allow 110/tcp", "yes | ufw enable"]);
+    expect(user(rs)).toEqual(["3 accept", "4 accept"]);
+    expect(said(rs).some((m) => /does not enable ufw/.test(m))).toBe(false);
+  });
+
   it("what it cannot know or does not follow is told: application profiles, delete by number; a script that never enables ufw", () => {
     const rs = read(["ufw allow Plex", "ufw delete 2", "iptables -A INPUT -p tcp --dport 8080 -j ACCEPT", "ufw allow OpenSSH"]);
     expect(user(rs)).toEqual(["5 accept"]);
