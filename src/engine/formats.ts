@@ -58,6 +58,11 @@ async function iptablesSaveReader(family: 4 | 6): Promise<Parser> {
   return (t, f, c) => parseIptablesSave(t, f, { family, ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}) });
 }
 
+/** How a reader of files that read others of the tree (a script's sourced files, a playbook's imports) reads them, from the context. */
+function treeOptions(c: ParseContext): { io?: IncludeIo; origin?: string; root?: string } {
+  return { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) };
+}
+
 /** How the nftables reader reads a file's includes (an nft script's `nft -f` too), from the context. */
 function nftIncludes(c: ParseContext): { root?: string; origin?: string } & Partial<IncludeIo> {
   return { ...(c.root !== undefined ? { root: c.root } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...c.includeIo };
@@ -90,7 +95,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectUfwScript,
     load: async () => {
       const { parseUfwScript } = await import("../../parsers/ufw-script/index.js");
-      return (t, f, c) => withLabelledInside(parseUfwScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) }), t);
+      return (t, f, c) => withLabelledInside(parseUfwScript(t, f, treeOptions(c)), t);
     },
   },
   {
@@ -99,7 +104,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectAnsibleUfw,
     load: async () => {
       const { parseAnsibleUfw } = await import("../../parsers/ansible-ufw/index.js");
-      return (t, f, c) => parseAnsibleUfw(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) });
+      return (t, f, c) => parseAnsibleUfw(t, f, treeOptions(c));
     },
   },
   {
@@ -108,7 +113,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectAnsibleIptables,
     load: async () => {
       const { parseAnsibleIptables } = await import("../../parsers/ansible-iptables/index.js");
-      return (t, f, c) => parseAnsibleIptables(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) });
+      return (t, f, c) => parseAnsibleIptables(t, f, treeOptions(c));
     },
   },
   {
@@ -117,7 +122,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectIptablesScript,
     load: async () => {
       const { parseIptablesScript } = await import("../../parsers/iptables-script/index.js");
-      return (t, f, c) => withLabelledInside(parseIptablesScript(t, f, { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) }), t);
+      return (t, f, c) => withLabelledInside(parseIptablesScript(t, f, treeOptions(c)), t);
     },
   },
   {
