@@ -33,6 +33,7 @@ import { arithmeticAssigns, evaluateArithmetic } from "./arithmetic.js";
 import { seqOutput } from "./seq.js";
 import { printedText } from "./printed.js";
 import { TEXT_TOOLS, type ToolText, runTextTool } from "./text-tools.js";
+import { xargsCommands } from "./xargs.js";
 import { topLevelPieces } from "./pieces.js";
 import { type PatternPiece, patternMatches, patternRegExp } from "./patterns.js";
 import { type FileTest, type TestArg, testOutcome } from "./test-command.js";
@@ -1121,6 +1122,7 @@ export function runScript(
       const ran = runTool(fields, cmd);
       if (ran !== undefined) return ran;
     }
+    if (prog === "xargs") return runXargs(fields, cmd);
     if (prog === "ipset" && opts.ipsetLog) {
       // (what a restore reads: the file of its -f option, else its standard input - here-document, `< FILE`, a `cat FILE |` pipe)
       return opts.ipsetLog.run(fields, (from) => {
@@ -1286,6 +1288,21 @@ export function runScript(
       if (!open) lines.pop();
       return { lines: lines.map((t) => ({ text: t, line: at.line, column: at.column, ...(at.file !== undefined ? { file: at.file } : {}) })), ...(open ? { open } : {}) };
     }
+    // `xargs [-n N] [echo]` in a pipe: what the echo commands it builds print (`tr ' ' '\n'` by other means)
+    if (program === "xargs") {
+      const input = cmd.redirs.some((r) => r.heredoc || ((r.op === "<" || r.op === "<<<") && r.target)) ? inputOf(cmd.redirs, head.pos) : stdin();
+      if (input === undefined || "why" in input) return { pos: head.pos, why: `'${clipText(shown)}': ${input?.why ?? "what it reads is known only when the script runs"}` };
+      const commands = xargsCommands(fields.slice(1), input.lines.map((l) => l.text));
+      if ("why" in commands) return { pos: head.pos, why: `'${clipText(shown)}': ${commands.why}` };
+      if (!commands.every((c) => basename(c[0]!.text) === "echo")) return undefined;
+      const lines: PlacedLine[] = [];
+      for (const c of commands) {
+        const text = printedText("echo", c.slice(1).map((f) => f.text), opts.shell);
+        if (text === undefined) return { pos: head.pos, why: `fwlint does not follow what '${clipText(shown)}' prints` };
+        for (const t of text.replace(/\n$/, "").split("\n")) lines.push({ text: t, line: head.pos.line, column: head.pos.column, ...(head.pos.file !== undefined ? { file: head.pos.file } : {}) });
+      }
+      return { lines };
+    }
     if (!TEXT_TOOLS.has(program)) return undefined;
     // its input: a redirection, else `stdin`; its errors (2>) go elsewhere
     const redirected = cmd.redirs.some((r) => r.heredoc || ((r.op === "<" || r.op === "<<<") && r.target));
@@ -1337,6 +1354,43 @@ export function runScript(
       else written.set(to.path, { lines: [...(before?.lines ?? []), ...out.lines], what: to.path, ...(out.open ? { open: true } : {}) });
     }
     return out.failed ? "fail" : "ok";
+  };
+
+  /**
+   * `... | xargs [-I{}] iptables -A INPUT -s {} -j DROP` (or `xargs -a FILE ...`): the commands
+   * xargs builds from what it reads (xargs.ts), each run as the script's own; its status fails if
+   * one of them fails. What it reads unknown, or xargs options fwlint does not follow: skipped, with why.
+   */
+  const runXargs = (fields: ArgField[], cmd: SimpleCmd): Outcome => {
+    const head = fields[0]!;
+    let args = fields.slice(1);
+    const skip = (why: string): Outcome => {
+      const inner = args.map((a) => a.text).join(" ");
+      if (args.some((a) => counted(a.text))) noteSkipped(1, head.pos);
+      info(head.pos, `'xargs ${clipText(inner)}' skipped: ${why}`);
+      return "unknown";
+    };
+    let input: ScriptText | { pos: Pos; why: string } | undefined;
+    const file = args.findIndex((a) => a.text === "-a" || a.text.startsWith("--arg-file="));
+    if (file >= 0) {
+      const a = args[file]!;
+      const path = a.text === "-a" ? args[file + 1]?.text : a.text.slice("--arg-file=".length);
+      if (path === undefined) return skip("xargs -a is given no file");
+      input = readInput(path, a.pos);
+      args = [...args.slice(0, file), ...args.slice(file + (a.text === "-a" ? 2 : 1))];
+    } else input = inputOf(cmd.redirs, head.pos);
+    if (input === undefined) return skip("what it reads (standard input) is known only when the script runs");
+    if (!("lines" in input)) return skip(input.why);
+    const commands = xargsCommands(args, input.lines.map((l) => l.text));
+    if ("why" in commands) return skip(commands.why);
+    let out: Outcome = "ok";
+    for (const c of commands) {
+      const o = runFields(c, cmd);
+      if (o === "fail") out = "fail";
+      else if (o === "unknown" && out === "ok") out = "unknown";
+      if (halted()) break;
+    }
+    return out;
   };
 
   // ---- files the script writes ----
