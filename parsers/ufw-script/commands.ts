@@ -148,10 +148,6 @@ export class UfwCommands {
       this.info(head.pos, `'ufw ${words.map((w) => w.text).join(" ")}' skipped: fwlint does not follow insert and prepend of an application profile's rules`);
       return "unknown";
     }
-    if (position !== 0 && type === "both") {
-      this.info(head.pos, `'ufw ${words.map((w) => w.text).join(" ")}' skipped: fwlint follows insert and prepend of a rule for one family only (where a rule for both lands depends on ufw's numbering of the IPv6 rules)`);
-      return "unknown";
-    }
     const families: (4 | 6)[] = type === "both" ? [4, 6] : type === "v6" ? [6] : [4];
     // positions count the IPv4 rules first, then the IPv6 ones (as `ufw status numbered` lists them)
     const [n4, n6] = [this.rules[4].length, this.rules[6].length];
@@ -160,6 +156,7 @@ export class UfwCommands {
       return "fail" as const;
     };
     if (position > n4 + n6) return bad();
+    if (position !== 0 && type === "both") return this.insertBoth(rule, position, n4, n6) ? "ok" : bad();
     // an application profile: a rule per port spec of it (`80,443/tcp`, `53`), in its order
     const templates: UfwRule[] = [];
     if (rule.dapp === "") templates.push(rule);
@@ -185,6 +182,63 @@ export class UfwCommands {
     }
     this.followed++;
     return "ok";
+  }
+
+  /**
+   * `ufw insert N RULE` / `ufw prepend RULE` of a rule for both families, as ufw's frontend places
+   * it: the IPv4 rule at N (or, N naming an IPv6 rule, before the IPv4 rule that matches it), the
+   * IPv6 rule before the one matching the IPv4 rule after the new one - the two lists kept in
+   * step. False where ufw refuses the position.
+   */
+  private insertBoth(rule: UfwRule, position: number, n4: number, n6: number): boolean {
+    const t: UfwRule = { ...rule, dport: sortedPorts(rule.dport), sport: sortedPorts(rule.sport) };
+    const r4: UfwRule = { ...t, v6: false };
+    const r6: UfwRule = { ...t, v6: true, src: t.src === ANY4 ? ANY6 : t.src, dst: t.dst === ANY4 ? ANY6 : t.dst };
+    let p4 = position;
+    if (position === -1) p4 = n4 === 0 ? 0 : 1;
+    else if (position > n4) {
+      const p = this.otherPosition(position - n4, 6);
+      if (p === undefined) return false;
+      p4 = p;
+    }
+    if (p4 > this.rules[4].length) return false;
+    this.rules[4] = setRule(this.rules[4], r4, false, p4);
+    const m4 = this.rules[4].length;
+    let p6 = position === -1 ? (n6 === 0 ? 0 : 1) : position + 1;
+    if (position !== -1 && p6 <= m4) {
+      const p = this.otherPosition(p6, 4);
+      if (p === undefined) return false;
+      p6 = p;
+    }
+    if (position !== -1 && p6 > m4) p6 -= m4;
+    if (p6 > this.rules[6].length) return false;
+    this.rules[6] = setRule(this.rules[6], r6, false, p6);
+    this.followed++;
+    return true;
+  }
+
+  /**
+   * Where the rule at `position` of one family's list (its application rules counted as ufw counts
+   * them, one per profile tuple) stands in the other's: the 1-based place of the rule matching it
+   * exactly, 0 when none does, undefined when ufw finds no rule there.
+   */
+  private otherPosition(position: number, from: 4 | 6): number | undefined {
+    const list = this.rules[from];
+    if (position < 1 || position > list.length) return undefined;
+    const seen = new Set<string>();
+    let offset = 0;
+    for (const r of list.slice(0, position)) {
+      if (r.dapp === "") continue;
+      const key = `${r.dapp} ${r.dst} ${r.sport} ${r.src} ${r.ifaceIn === "" && r.ifaceOut === "" ? r.direction : `${r.ifaceIn}/${r.ifaceOut}`}`;
+      if (seen.has(key)) offset++;
+      else seen.add(key);
+    }
+    const at = list[position - 1 + offset];
+    if (!at) return undefined;
+    const to = from === 4 ? 6 : 4;
+    const other: UfwRule = { ...at, v6: to === 6, src: swapAny(at.src, to), dst: swapAny(at.dst, to) };
+    const k = this.rules[to].findIndex((r) => match(r, other) === 0);
+    return k + 1;
   }
 
   /** The rule a command states, its families, and whether it deletes it or where it is inserted (0: appended, -1: prepended). */
@@ -442,6 +496,11 @@ function sortedPorts(list: string): string {
     .split(",")
     .sort((a, b) => compare(key(a), key(b)))
     .join(",");
+}
+
+/** An address as the rule of the other family has it: `any` is 0.0.0.0/0 or ::/0. */
+function swapAny(address: string, family: 4 | 6): string {
+  return address === ANY4 || address === ANY6 ? (family === 6 ? ANY6 : ANY4) : address;
 }
 
 /** 0: the same rule; -2: but its comment; -1: but its action, logging or comment; 1: another rule. */

@@ -43,6 +43,10 @@ export const SEQUENCES: readonly (readonly string[])[][] = [
   [["allow", "SSH"], ["allow", "WWW Full"], ["allow", "from", "10.0.0.0/8", "to", "any", "app", "SSH"], ["allow", "KTorrent"], ["deny", "Transmission"], ["limit", "SSH"], ["allow", "in", "on", "eth0", "to", "any", "app", "IMAPS"]],
   [["allow", "CIFS"], ["allow", "log", "DNS"], ["reject", "MSN"], ["delete", "allow", "CIFS"], ["allow", "Kerberos Full"], ["allow", "443,80,22/tcp"]],
   [["allow", "NFS"], ["allow", "to", "2001:db8::1", "app", "WWW"], ["deny", "from", "192.0.2.0/24", "to", "any", "app", "Mail submission"], ["allow", "OpenSSH"], ["allow", "Nginx Full"]],
+  // insert and prepend of rules for both families: the IPv6 rule kept in step with the IPv4 one
+  [["allow", "22"], ["allow", "80"], ["insert", "1", "deny", "23"], ["insert", "3", "allow", "from", "10.0.0.1"], ["insert", "2", "reject", "25/tcp"]],
+  [["allow", "22/tcp"], ["allow", "from", "2001:db8::1"], ["insert", "3", "deny", "80"], ["prepend", "allow", "443"], ["insert", "4", "allow", "8080"]],
+  [["prepend", "deny", "23"], ["prepend", "deny", "24"], ["allow", "SSH"], ["allow", "WWW Full"], ["insert", "2", "allow", "25"], ["insert", "5", "allow", "26"]],
   // (found by random sequences against the real ufw: a logged reject's --reject-with, `proto any` with a service)
   [["default", "reject", "outgoing"], ["allow", "http/udp"], ["reject", "log-all", "6000:6007/tcp"], ["reject", "log-all", "to", "2001:db8::/32", "port", "domain"]],
   [["deny", "out", "on", "eth0", "to", "198.51.100.0/255.255.255.0", "port", "http", "proto", "any"], ["delete", "limit", "from", "198.51.100.0/255.255.255.0", "to", "any", "port", "ssh", "proto", "igmp"]],
@@ -112,16 +116,17 @@ describe("ufw commands, written out", () => {
     expect(got.outcomes).toEqual(["ok", "ok", "ok", "ok", "fail", "fail"]);
   });
 
-  it("what depends on the host is told and left out: a profile it does not know, delete by number, insert of a rule for both families", () => {
+  it("what depends on the host is told and left out: a profile it does not know, delete by number, insert of a profile's rules", () => {
     const said: string[] = [];
     const u = new UfwCommands((_, m) => said.push(m), (_, m) => said.push(`error ${m}`));
     const run = (...argv: string[]) => u.run(argv.map((text) => ({ text, pos: { line: 1, column: 5 } })), { text: "ufw", pos: { line: 1, column: 1 } });
-    expect([run("allow", "Plex"), run("delete", "3"), run("allow", "22/tcp"), run("insert", "1", "allow", "80/tcp"), run("allow", "OpenSSH")]).toEqual(["unknown", "unknown", "ok", "unknown", "ok"]);
+    expect([run("allow", "Plex"), run("delete", "3"), run("allow", "22/tcp"), run("insert", "1", "allow", "80/tcp"), run("insert", "1", "allow", "OpenSSH"), run("allow", "OpenSSH")]).toEqual(["unknown", "unknown", "ok", "ok", "unknown", "ok"]);
     expect(said).toEqual([
       "'ufw allow Plex' skipped: application profile 'Plex' is defined by the host's packages (/etc/ufw/applications.d), which fwlint does not know",
       "'ufw delete 3' skipped: ufw delete NUM depends on the numbering `ufw status numbered` shows on the host",
-      "'ufw insert 1 allow 80/tcp' skipped: fwlint follows insert and prepend of a rule for one family only (where a rule for both lands depends on ufw's numbering of the IPv6 rules)",
+      "'ufw insert 1 allow OpenSSH' skipped: fwlint does not follow insert and prepend of an application profile's rules",
     ]);
+    expect(rulesOf(u.userRules(6).map((l) => l.text).join("\n"))).toEqual(["-A ufw6-user-input -p tcp --dport 80 -j ACCEPT", "-A ufw6-user-input -p tcp --dport 22 -j ACCEPT", "-A ufw6-user-input -p tcp --dport 22 -j ACCEPT -m comment --comment 'dapp_OpenSSH'"]);
   });
 
   it("a profile the tree defines (its etc/ufw/applications.d) is one rule per port spec", () => {
