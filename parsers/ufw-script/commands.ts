@@ -77,10 +77,12 @@ export class UfwCommands {
   run(args: readonly ArgField[], head: ArgField): Outcome {
     let k = 0;
     let dryRun = false;
+    let force = false;
     for (; k < args.length && args[k]!.text.startsWith("-"); k++) {
       const o = args[k]!.text;
       if (o === "--dry-run") dryRun = true;
-      else if (o !== "--force" && o !== "-f") {
+      else if (o === "--force" || o === "-f") force = true;
+      else {
         this.error(args[k]!.pos, `ufw: unknown option ${o}`);
         return "fail";
       }
@@ -116,9 +118,49 @@ export class UfwCommands {
         return "ok";
       case "default":
         return this.defaultPolicy(words.slice(1), head);
+      case "delete":
+        if (/^\d+$/.test(words[1]?.text ?? "") && words.length === 2) return this.deleteNumbered(Number(words[1]!.text), force, words, head);
+        return this.rule(words, head);
       default:
         return this.rule(words, head);
     }
+  }
+
+  /**
+   * `ufw --force delete N`: the Nth rule as `ufw status numbered` lists them - the IPv4 rules, then
+   * the IPv6 ones, an application profile's tuples once - as the commands so far made them (the
+   * host taken as having had none before, as everywhere here). Without --force ufw asks on its
+   * standard input, which fwlint does not know: told and left out.
+   */
+  private deleteNumbered(n: number, force: boolean, words: readonly ArgField[], head: ArgField): Outcome {
+    const shown = `'ufw delete ${n}'`;
+    if (!force) {
+      this.info(head.pos, `${shown} skipped: without --force ufw asks "Proceed with operation (y|n)?" on its standard input, which fwlint does not know`);
+      return "unknown";
+    }
+    const listed: UfwRule[] = [];
+    const tuples = new Set<string>();
+    for (const r of [...this.rules[4], ...this.rules[6]]) {
+      if (r.dapp !== "") {
+        const key = `${r.v6} ${r.dapp} ${r.dst} ${r.sport} ${r.src} ${r.ifaceIn === "" && r.ifaceOut === "" ? r.direction : `${r.ifaceIn}/${r.ifaceOut}`}`;
+        if (tuples.has(key)) continue;
+        tuples.add(key);
+      }
+      listed.push(r);
+    }
+    const rule = n >= 1 ? listed[n - 1] : undefined;
+    if (!rule) {
+      this.error(words[1]!.pos, `ufw: could not find rule '${n}'`);
+      return "fail";
+    }
+    if (rule.dapp !== "") {
+      this.info(head.pos, `${shown} skipped: fwlint does not follow deleting an application profile's rules by number`);
+      return "unknown";
+    }
+    const f = rule.v6 ? 6 : 4;
+    this.rules[f] = setRule(this.rules[f], rule, true, 0);
+    this.followed++;
+    return "ok";
   }
 
   private defaultPolicy(words: readonly ArgField[], head: ArgField): Outcome {

@@ -47,6 +47,9 @@ export const SEQUENCES: readonly (readonly string[])[][] = [
   [["allow", "22"], ["allow", "80"], ["insert", "1", "deny", "23"], ["insert", "3", "allow", "from", "10.0.0.1"], ["insert", "2", "reject", "25/tcp"]],
   [["allow", "22/tcp"], ["allow", "from", "2001:db8::1"], ["insert", "3", "deny", "80"], ["prepend", "allow", "443"], ["insert", "4", "allow", "8080"]],
   [["prepend", "deny", "23"], ["prepend", "deny", "24"], ["allow", "SSH"], ["allow", "WWW Full"], ["insert", "2", "allow", "25"], ["insert", "5", "allow", "26"]],
+  // delete by number with --force: the IPv4 rules numbered first, then the IPv6 ones
+  [["allow", "22"], ["allow", "80/tcp"], ["allow", "from", "10.0.0.0/8"], ["--force", "delete", "2"], ["--force", "delete", "4"]],
+  [["allow", "22"], ["--force", "delete", "9"], ["allow", "from", "2001:db8::1"], ["--force", "delete", "3"], ["-f", "delete", "1"]],
   // (found by random sequences against the real ufw: a logged reject's --reject-with, `proto any` with a service)
   [["default", "reject", "outgoing"], ["allow", "http/udp"], ["reject", "log-all", "6000:6007/tcp"], ["reject", "log-all", "to", "2001:db8::/32", "port", "domain"]],
   [["deny", "out", "on", "eth0", "to", "198.51.100.0/255.255.255.0", "port", "http", "proto", "any"], ["delete", "limit", "from", "198.51.100.0/255.255.255.0", "to", "any", "port", "ssh", "proto", "igmp"]],
@@ -123,7 +126,7 @@ describe("ufw commands, written out", () => {
     expect([run("allow", "Plex"), run("delete", "3"), run("allow", "22/tcp"), run("insert", "1", "allow", "80/tcp"), run("insert", "1", "allow", "OpenSSH"), run("allow", "OpenSSH")]).toEqual(["unknown", "unknown", "ok", "ok", "unknown", "ok"]);
     expect(said).toEqual([
       "'ufw allow Plex' skipped: application profile 'Plex' is defined by the host's packages (/etc/ufw/applications.d), which fwlint does not know",
-      "'ufw delete 3' skipped: ufw delete NUM depends on the numbering `ufw status numbered` shows on the host",
+      "'ufw delete 3' skipped: without --force ufw asks \"Proceed with operation (y|n)?\" on its standard input, which fwlint does not know",
       "'ufw insert 1 allow OpenSSH' skipped: fwlint does not follow insert and prepend of an application profile's rules",
     ]);
     expect(rulesOf(u.userRules(6).map((l) => l.text).join("\n"))).toEqual(["-A ufw6-user-input -p tcp --dport 80 -j ACCEPT", "-A ufw6-user-input -p tcp --dport 22 -j ACCEPT", "-A ufw6-user-input -p tcp --dport 22 -j ACCEPT -m comment --comment 'dapp_OpenSSH'"]);

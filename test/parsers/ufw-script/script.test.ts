@@ -53,7 +53,7 @@ describe("reading a script of ufw commands", () => {
     expect(said(rs, "error")).toEqual([]);
     expect(said(rs).slice(2)).toEqual([
       "2:1 'ufw allow Plex' skipped: application profile 'Plex' is defined by the host's packages (/etc/ufw/applications.d), which fwlint does not know",
-      "3:1 'ufw delete 2' skipped: ufw delete NUM depends on the numbering `ufw status numbered` shows on the host",
+      "3:1 'ufw delete 2' skipped: without --force ufw asks \"Proceed with operation (y|n)?\" on its standard input, which fwlint does not know",
       "4:1 'iptables' skipped: this script is read for its ufw commands, and its iptables rules are not in the model (ufw's before.rules is where ufw takes such rules)",
     ]);
     expect(said(rs)[1]).toBe("1:1 the script does not enable ufw: what ufw loads is analysed as if it were enabled");
