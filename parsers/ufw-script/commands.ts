@@ -142,7 +142,7 @@ export class UfwCommands {
     const tuples = new Set<string>();
     for (const r of [...this.rules[4], ...this.rules[6]]) {
       if (r.dapp !== "") {
-        const key = `${r.v6} ${r.dapp} ${r.dst} ${r.sport} ${r.src} ${r.ifaceIn === "" && r.ifaceOut === "" ? r.direction : `${r.ifaceIn}/${r.ifaceOut}`}`;
+        const key = appTuple(r);
         if (tuples.has(key)) continue;
         tuples.add(key);
       }
@@ -271,7 +271,7 @@ export class UfwCommands {
     let offset = 0;
     for (const r of list.slice(0, position)) {
       if (r.dapp === "") continue;
-      const key = `${r.dapp} ${r.dst} ${r.sport} ${r.src} ${r.ifaceIn === "" && r.ifaceOut === "" ? r.direction : `${r.ifaceIn}/${r.ifaceOut}`}`;
+      const key = appTuple(r);
       if (seen.has(key)) offset++;
       else seen.add(key);
     }
@@ -538,6 +538,11 @@ function sortedPorts(list: string): string {
     .split(",")
     .sort((a, b) => compare(key(a), key(b)))
     .join(",");
+}
+
+/** What ufw counts an application profile's rules by (its app tuple): one line of `ufw status numbered` for all its port specs. */
+function appTuple(r: UfwRule): string {
+  return `${r.dapp} ${r.dst} ${r.sport} ${r.src} ${r.ifaceIn === "" && r.ifaceOut === "" ? r.direction : `${r.ifaceIn}/${r.ifaceOut}`}`;
 }
 
 /** An address as the rule of the other family has it: `any` is 0.0.0.0/0 or ::/0. */
