@@ -1348,11 +1348,7 @@ export function runScript(
       return undefined;
     }
     if (to && "unknown" in to) info(to.unknown, `the file this ${basename(fields[0]!.text)} writes is known only when the script runs: what it writes is not read`);
-    else if (to) {
-      const before = to.append ? written.get(to.path) : undefined;
-      if (to.append && !before) info(to.pos, `${to.path} is appended to, and what it held before is not known here: what reads it is not followed`);
-      else written.set(to.path, { lines: [...(before?.lines ?? []), ...out.lines], what: to.path, ...(out.open ? { open: true } : {}) });
-    }
+    else if (to) writeFile(to.path, out.lines, to.append, to.pos, out.open === true);
     return out.failed ? "fail" : "ok";
   };
 
@@ -1429,13 +1425,18 @@ export function runScript(
       info(text.pos, `${path} written from a here-document (lines ${doc.firstLine}-${doc.lastLine}) that fwlint cannot fill in: ${text.why}; what reads it is not followed`);
       return true;
     }
+    writeFile(path, text.lines, append, fields[0]!.pos);
+    return true;
+  };
+
+  /** PATH holds LINES now (after what it held, to append); appended to when what it held is not known: said, and left unknown. */
+  const writeFile = (path: string, lines: readonly PlacedLine[], append: boolean, pos: Pos, open = false) => {
     const before = append ? written.get(path) : undefined;
     if (append && !before) {
-      info(fields[0]!.pos, `${path} is appended to, and what it held before is not known here: what reads it is not followed`);
-      return true;
+      info(pos, `${path} is appended to, and what it held before is not known here: what reads it is not followed`);
+      return;
     }
-    written.set(path, { lines: [...(before?.lines ?? []), ...text.lines], what: path });
-    return true;
+    written.set(path, { lines: [...(before?.lines ?? []), ...lines], what: path, ...(open ? { open: true } : {}) });
   };
 
   // ---- iptables-restore <<EOF ----
@@ -2067,15 +2068,11 @@ export function runScript(
     if (!e.ok) return undefined;
     const program = basename(e.fields[0]!.text);
     if ((program === "echo" || program === "printf") && c.redirs.length === 0) {
-      const text = printedText(program, e.fields.slice(1).map((f) => f.text), opts.shell);
-      if (text === undefined) return undefined;
-      const at = e.fields[program === "printf" ? 2 : 1]?.pos ?? e.fields[0]!.pos;
-      const lines = text.split("\n");
-      // (the newline that ends the last line ends no line of its own)
-      if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+      const printed = toolOutput(e.fields, c, () => ({ why: "none" }), true);
+      if (printed === undefined || "why" in printed) return undefined;
       // (an nft script's text is written where it stands: one line of it at the words' place)
-      if (opts.nft && lines.length > 1) return undefined;
-      return { lines: lines.map((t) => ({ text: t, line: at.line, column: at.column, ...(at.file !== undefined ? { file: at.file } : {}) })), what: `what ${program} prints` };
+      if (opts.nft && printed.lines.length > 1) return undefined;
+      return { lines: printed.lines, what: `what ${program} prints` };
     }
     if (program !== "cat") return undefined;
     if (e.fields.length === 2) {
