@@ -67,6 +67,34 @@ const CLASSES: ReadonlyMap<string, string> = new Map([
   ["xdigit", "0-9A-Fa-f"],
 ]);
 
+/**
+ * The characters of a POSIX class (C locale), in code order - what tr's `[:upper:]` stands for -,
+ * read from CLASSES' bracket text; undefined for a name that is no class.
+ */
+export function classMembers(name: string): string[] | undefined {
+  const source = CLASSES.get(name);
+  if (source === undefined) return undefined;
+  const escapes: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f", v: "\v" };
+  // (its characters, each with whether it is an unescaped '-', which makes a range of its neighbours)
+  const items: { ch: string; dash: boolean }[] = [];
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] !== "\\") items.push({ ch: source[i]!, dash: source[i] === "-" });
+    else if (source[i + 1] === "x") {
+      items.push({ ch: String.fromCharCode(parseInt(source.slice(i + 2, i + 4), 16)), dash: false });
+      i += 3;
+    } else items.push({ ch: escapes[source[++i]!] ?? source[i]!, dash: false });
+  }
+  const out = new Set<number>();
+  for (let k = 0; k < items.length; k++) {
+    const lo = items[k]!.ch.charCodeAt(0);
+    if (items[k + 1]?.dash && items[k + 2] !== undefined) {
+      for (let c = lo; c <= items[k + 2]!.ch.charCodeAt(0); c++) out.add(c);
+      k += 2;
+    } else out.add(lo);
+  }
+  return [...out].sort((a, b) => a - b).map((c) => String.fromCharCode(c));
+}
+
 const WORD = "[A-Za-z0-9_]";
 
 /** A character as itself in a JavaScript expression (outside brackets). */

@@ -17,7 +17,7 @@
  * and mawk 1.3.4 (and are checked against them where the tools are installed).
  */
 import type { PlacedLine } from "./heredoc.js";
-import { type JsRegex, matchCost, posixRegex } from "./posix-regex.js";
+import { type JsRegex, classMembers, matchCost, posixRegex } from "./posix-regex.js";
 
 /** Text a tool reads or prints: its lines, and whether the last one lacks its newline. */
 export interface ToolText {
@@ -706,7 +706,7 @@ function trSet(text: string): string[] | { why: string } {
     if (c === "[" && text[i + 1] === ":") {
       const close = text.indexOf(":]", i + 2);
       const name = close < 0 ? "" : text.slice(i + 2, close);
-      const cls = CLASS_CHARS.get(name);
+      const cls = TR_CLASSES.has(name) ? classMembers(name) : undefined;
       if (cls === undefined) return { why: `tr's '${text}' has a class fwlint does not follow` };
       chars.push(...cls.map((ch) => `\0class\0${ch}`));
       i = close + 1;
@@ -743,18 +743,8 @@ function trSet(text: string): string[] | { why: string } {
   return out;
 }
 
-const range = (a: string, b: string) => Array.from({ length: b.charCodeAt(0) - a.charCodeAt(0) + 1 }, (_, k) => String.fromCharCode(a.charCodeAt(0) + k));
-const CLASS_CHARS: ReadonlyMap<string, string[]> = new Map([
-  ["upper", range("A", "Z")],
-  ["lower", range("a", "z")],
-  ["digit", range("0", "9")],
-  ["alpha", [...range("A", "Z"), ...range("a", "z")]],
-  ["alnum", [...range("0", "9"), ...range("A", "Z"), ...range("a", "z")]],
-  ["space", ["\t", "\n", "\v", "\f", "\r", " "]],
-  ["blank", ["\t", " "]],
-  ["punct", [...range("!", "/"), ...range(":", "@"), ...range("[", "`"), ...range("{", "~")]],
-  ["xdigit", [...range("0", "9"), ...range("A", "F"), ...range("a", "f")]],
-]);
+/** The classes tr's sets are read with (print, graph and cntrl are not followed). */
+const TR_CLASSES: ReadonlySet<string> = new Set(["upper", "lower", "digit", "alpha", "alnum", "space", "blank", "punct", "xdigit"]);
 
 function tr(args: readonly string[], input: ToolInput): Out {
   let k = 0;
