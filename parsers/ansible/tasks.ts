@@ -69,7 +69,7 @@ export function walkTasks(
     const counter = new LineCounter();
     const docs = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false });
     const place = (n: Node | Pair | undefined | null): Pos => {
-      const offset = n && "range" in n && n.range ? n.range[0] : n && "key" in n && isScalarNode(n.key) && n.key.range ? n.key.range[0] : 0;
+      const offset = n && "range" in n && n.range ? n.range[0] : n && "key" in n && isScalar(n.key) && n.key.range ? n.key.range[0] : 0;
       const { line, col } = counter.linePos(offset);
       return shownFile !== undefined ? { line, column: col, file: shownFile } : { line, column: col };
     };
@@ -210,10 +210,6 @@ const why = (text: string): { why: string } => {
   WHYS.add(o);
   return o;
 };
-
-function isScalarNode(n: unknown): n is { value: unknown; range?: [number, number, number] } {
-  return isScalar(n);
-}
 
 function scalarText(n: unknown): string | undefined {
   if (!isScalar(n)) return undefined;

@@ -43,10 +43,10 @@ export function loadedRuleset(ufw: UfwCommands, format: string, file: string, li
     if (line !== undefined) lineOf[k] = line;
   }
   const defaults: UfwDefaults = { policies: { input: ufw.policies.input.policy, output: ufw.policies.output.policy, forward: ufw.policies.forward.policy }, ipv6: true, at: { file, lines: lineOf, text: [...lines] } };
+  const stock = { 4: stockRules(4), 6: stockRules(6) };
   const [r4, r6] = ([4, 6] as const).map((family) => {
     const user = ufw.userRules(family);
-    const stock = stockRules(family);
-    const composed = composeUfw(family, { before: { file: STOCK_FILES[family].before, text: stock.before }, after: { file: STOCK_FILES[family].after, text: stock.after }, user: { file: USER, text: user.map((l) => l.text).join("\n") } }, defaults, { file, text });
+    const composed = composeUfw(family, { before: { file: STOCK_FILES[family].before, text: stock[family].before }, after: { file: STOCK_FILES[family].after, text: stock[family].after }, user: { file: USER, text: user.map((l) => l.text).join("\n") } }, defaults, { file, text });
     // a user rule at the command that made it; the rest of the user file is ufw's own
     const origins = composed.origins.map((o): LineOrigin => {
       if (o.file !== USER) return o;
@@ -65,11 +65,10 @@ export function loadedRuleset(ufw: UfwCommands, format: string, file: string, li
   else if (!ufw.enabled) note(`${what} does not enable ufw: what ufw loads is analysed as if it were enabled`);
   // (both sides say the same of the same place once)
   ruleset.diagnostics.push(...r4.diagnostics, ...r6.diagnostics.filter((d) => d.file !== file || !r4.diagnostics.some((e) => e.message === d.message && e.line === d.line)));
-  const stock = ([4, 6] as const).flatMap((f) => [
-    [STOCK_FILES[f].before, stockRules(f).before.split("\n")],
-    [STOCK_FILES[f].after, stockRules(f).after.split("\n")],
-  ]) as [string, string[]][];
-  ruleset.includedLines = new Map(stock);
+  ruleset.includedLines = new Map(([4, 6] as const).flatMap((f): [string, string[]][] => [
+    [STOCK_FILES[f].before, stock[f].before.split("\n")],
+    [STOCK_FILES[f].after, stock[f].after.split("\n")],
+  ]));
   return ruleset;
 }
 
