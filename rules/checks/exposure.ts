@@ -571,12 +571,20 @@ function groupByLocation(findings: Finding[], kind: string, families: readonly F
     (f) => (f.uncertain ? "may" : "is"),
     (g, coverage) => {
       const head = g[0]!.exposure!;
-      const names = g.map((f) => `${f.message.split(" (")[0]} (${portsText(f.exposure!.ports)})`);
-      const verb = g.some((f) => f.uncertain) ? "may be reachable" : "are reachable";
+      // one service a rule opens on several hosts (Ruleset.hosts: one policy term in several filters) is named once, with them
+      const targets = new Map<string, string[]>();
+      for (const f of g) {
+        const name = `${f.message.split(" (")[0]} (${portsText(f.exposure!.ports)})`;
+        const list = targets.get(name) ?? [];
+        if (f.exposure!.target !== undefined) list.push(f.exposure!.target);
+        targets.set(name, list);
+      }
+      const names = [...targets].map(([name, on]) => (on.length > 1 ? `${name} on ${on.join(", ")}` : name));
+      const verb = g.some((f) => f.uncertain) ? "may be reachable" : targets.size === 1 ? "is reachable" : "are reachable";
       // services cut at MAX_RULES_TOLD rules say so here too
       const capped = g.filter((f) => f.message.endsWith(MORE_RULES)).map((f) => f.message.split(" (")[0]);
       const more = capped.length > 0 ? `; more rules open ${capped.join(", ")} than are reported (at most ${MAX_RULES_TOLD} per service and path)` : "";
-      return `${g.length} ${head.protocol.toUpperCase()} services ${verb} from ${coverageText(coverage, head.family, families)} on the ${kind} path: ${names.join(", ")}${more}`;
+      return `${targets.size} ${head.protocol.toUpperCase()} service${targets.size === 1 ? "" : "s"} ${verb} from ${coverageText(coverage, head.family, families)} on the ${kind} path: ${names.join(", ")}${more}`;
     },
     (a, b) => severityRank(b.severity) - severityRank(a.severity),
   );

@@ -24,6 +24,7 @@ import { detectPanos } from "../../parsers/panos/detect.js";
 import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
 import { detectPfsense } from "../../parsers/pfsense/detect.js";
 import { detectAzureNsg } from "../../parsers/azure/detect.js";
+import { detectCapirca } from "../../parsers/capirca/detect.js";
 import type { IncludeIo } from "../../parsers/file-io.js";
 import { withLabelledInside } from "../../parsers/interface-labels.js";
 
@@ -209,6 +210,16 @@ const FORMATS: FormatEntry[] = [
     name: "pfsense",
     detect: detectPfsense,
     load: async () => (await import("../../parsers/pfsense/index.js")).parsePfsense,
+  },
+  {
+    // Capirca / Aerleon network policies (.pol, .inc, YAML) and their naming definitions; last, as
+    // its definitions' `NAME = VALUES` text is the loosest shape
+    name: "capirca",
+    detect: detectCapirca,
+    load: async () => {
+      const { parseCapirca } = await import("../../parsers/capirca/index.js");
+      return (t, f, c) => parseCapirca(t, f, treeOptions(c));
+    },
   },
 ];
 

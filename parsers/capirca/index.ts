@@ -1,0 +1,125 @@
+/**
+ * Capirca / Aerleon network policies -> Ruleset: a `.pol` policy or `.inc` include (policy.ts), a
+ * YAML policy or include (yaml-policy.ts), or a naming definitions file (naming.ts: checked on its
+ * own, it holds no filter). A policy's names resolve through the definitions folder aclgen would
+ * use: the nearest `def/` beside the policy or a folder above it, inside the scanned tree (the
+ * working folder when a file is checked alone); its includes through the base folder, the nearest
+ * folder above the policy that holds the included file. mapper.ts builds the chains.
+ */
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
+import type { Diagnostic, Ruleset } from "../../src/model/types.js";
+import { diskIo, type IncludeIo } from "../file-io.js";
+import { internalErrorRuleset } from "../internal-error.js";
+import { mapCapirca } from "./mapper.js";
+import { emptyDefinitions, Naming, readDefinitionsFile, type Definitions } from "./naming.js";
+import { parsePolicyText, type IncludeContext, type PolicyAst, type Pos } from "./policy.js";
+import { parsePolicyYaml } from "./yaml-policy.js";
+import { capircaKind } from "./detect.js";
+
+export { detectCapirca } from "./detect.js";
+
+export interface CapircaOptions {
+  io?: IncludeIo;
+  /** Files it reads (definitions, includes) stay inside this folder. */
+  root?: string;
+  /** Where the file is when `file` only labels it (a file at a git revision). */
+  origin?: string;
+  /** Today, for terms' expiration dates (default: now). */
+  today?: Date;
+}
+
+const DEFINITION_ENDINGS: Record<string, "networks" | "services" | "yaml"> = { ".net": "networks", ".svc": "services", ".yaml": "yaml", ".yml": "yaml" };
+
+/** The folders from `dir` up to `root` (inside it), nearest first. */
+function foldersUp(dir: string, root: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; d === root || d.startsWith(root + "/"); d = dirname(d)) {
+    out.push(d);
+    if (d === root) break;
+  }
+  return out;
+}
+
+/** The definitions of the nearest def/ folder above `dir` holding definition files, with where it is. */
+function findDefinitions(dir: string, root: string, io: IncludeIo, say: (s: Diagnostic["severity"], pos: Pos, m: string) => void, shown: (p: string) => string): { defs: Definitions; folder: string } | undefined {
+  for (const folder of foldersUp(dir, root)) {
+    const def = join(folder, "def");
+    const names = io.listDir(def);
+    if (!names) continue;
+    const files = names.filter((n) => extname(n) in DEFINITION_ENDINGS);
+    if (files.length === 0) continue;
+    const defs = emptyDefinitions();
+    for (const n of files) {
+      const path = join(def, n);
+      const text = io.readFile(path);
+      if (text === undefined) continue;
+      readDefinitionsFile(defs, text, shown(path), DEFINITION_ENDINGS[extname(n)]!, say);
+    }
+    return { defs, folder: def };
+  }
+  return undefined;
+}
+
+export function parseCapirca(text: string, file: string, opts: CapircaOptions = {}): Ruleset {
+  const diagnostics: Diagnostic[] = [];
+  const say = (severity: Diagnostic["severity"], pos: Pos, message: string, extra?: Partial<Diagnostic>) => {
+    diagnostics.push({ severity, message, file: pos.file, line: pos.line, column: pos.column, ...extra });
+  };
+  try {
+    const io = opts.io ?? diskIo;
+    const where = resolve(opts.origin ?? file);
+    // the definitions folder is the working folder's (aclgen's ./def), often beside the policies
+    // folder a scan starts in: the working folder bounds what is read when it holds the file
+    const cwd = process.cwd();
+    const root = where.startsWith(cwd + "/") ? cwd : resolve(opts.root ?? dirname(where));
+    // a file read is named as the file's own path is: relative to the working folder, or absolute
+    const shown = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(cwd, path));
+    const kind = capircaKind(text, basename(file));
+
+    if (kind === "definitions-text" || kind === "definitions-yaml") {
+      const defs = emptyDefinitions();
+      const ending = extname(file);
+      readDefinitionsFile(defs, text, file, kind === "definitions-yaml" ? "yaml" : ending === ".svc" ? "services" : ending === ".net" ? "networks" : looksLikeServices(text) ? "services" : "networks", say);
+      // every name a definition uses must be defined, in this file or its folder's others
+      const folderDefs = emptyDefinitions();
+      for (const n of io.listDir(dirname(where)) ?? []) {
+        const k = DEFINITION_ENDINGS[extname(n)];
+        const path = join(dirname(where), n);
+        if (!k || path === where) continue;
+        const t = io.readFile(path);
+        if (t !== undefined) readDefinitionsFile(folderDefs, t, shown(path), k, () => {});
+      }
+      const all: Definitions = { networks: new Map([...folderDefs.networks, ...defs.networks]), services: new Map([...folderDefs.services, ...defs.services]) };
+      const naming = new Naming(all);
+      for (const [name, def] of defs.networks) {
+        const r = naming.network(name);
+        if (!r.ok && !diagnostics.some((d) => d.message === r.why)) say("error", def.pos, r.why);
+      }
+      for (const [name, def] of defs.services) {
+        const r = naming.service(name);
+        if (!r.ok) say("error", def.pos, r.why);
+      }
+      say("info", { file, line: 1, column: 1 }, `naming definitions (${defs.networks.size} networks, ${defs.services.size} services): policies use them; no filter is in this file`);
+      return { format: "capirca", file, families: [4, 6], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0 };
+    }
+
+    const bases = foldersUp(dirname(where), root);
+    const inc: IncludeContext = { io, bases, shown };
+    const ast: PolicyAst = kind === "policy-yaml" ? parsePolicyYaml(text, file, inc, say) : parsePolicyText(text, file, inc, say);
+    const found = findDefinitions(dirname(where), root, io, say, shown);
+    const lines = new Map<string, readonly string[]>([[file, text.split("\n")], ...ast.included]);
+    const ruleset = mapCapirca(ast, file, say, { naming: found ? new Naming(found.defs) : undefined, today: opts.today ?? new Date(), lines });
+    ruleset.diagnostics = diagnostics;
+    if (ast.included.size > 0) {
+      ruleset.includedFiles = [...ast.included.keys()];
+      ruleset.includedLines = ast.included;
+    }
+    return ruleset;
+  } catch (e) {
+    return internalErrorRuleset("Capirca policy reader", { format: "capirca", file, families: [4, 6] }, diagnostics, e);
+  }
+}
+
+function looksLikeServices(text: string): boolean {
+  return /=\s*\d+(?:-\d+)?\/\w+/.test(text);
+}

@@ -1,0 +1,251 @@
+/**
+ * Capirca / Aerleon naming definitions: the network and service names a policy's terms use, from
+ * the definitions folder's `.net` and `.svc` files (`NAME = value value # comment`, continued on
+ * indented lines) and its YAML files (`networks: NAME: values: [{address}, {name}]`,
+ * `services: NAME: [{port, protocol}, {name}]`), as aerleon/lib/naming.py reads them. A value is an
+ * address or network (host bits allowed, as the library's strict=False), `PORT[-PORT]/PROTOCOL`, or
+ * another definition's name, followed to any depth.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { parseIP } from "../../src/model/address.js";
+import { mergeAddrRanges, prefixRange } from "../../src/model/address.js";
+import type { AddrRange, Diagnostic, Family } from "../../src/model/types.js";
+import type { Pos } from "./policy.js";
+
+export interface DefValue {
+  text: string;
+  pos: Pos;
+}
+
+interface Definition {
+  values: DefValue[];
+  pos: Pos;
+}
+
+export interface Definitions {
+  networks: Map<string, Definition>;
+  services: Map<string, Definition>;
+}
+
+export interface ServicePort {
+  protocol: string;
+  lo: number;
+  hi: number;
+}
+
+type Say = (severity: Diagnostic["severity"], pos: Pos, message: string) => void;
+
+export function emptyDefinitions(): Definitions {
+  return { networks: new Map(), services: new Map() };
+}
+
+/** Reads one definitions file into `defs`; `kind` from its name's ending. */
+export function readDefinitionsFile(defs: Definitions, text: string, file: string, kind: "networks" | "services" | "yaml", say: Say): void {
+  if (kind === "yaml") readYamlDefinitions(defs, text, file, say);
+  else readTextDefinitions(defs, text, file, kind, say);
+}
+
+const SERVICE_VALUE = /^(?:\d+(?:-\d+)?\/\w+|[A-Za-z][\w-]*)$/;
+
+function readTextDefinitions(defs: Definitions, text: string, file: string, kind: "networks" | "services", say: Say): void {
+  const table = defs[kind];
+  let current: Definition | undefined;
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.replace(/\r$/, "");
+    const hash = line.indexOf("#");
+    const body = hash === -1 ? line : line.slice(0, hash);
+    if (body.trim() === "") return;
+    const eq = body.indexOf("=");
+    let valuesAt = 0;
+    if (eq !== -1) {
+      const name = body.slice(0, eq).trim();
+      const pos = { file, line: i + 1, column: body.indexOf(name) + 1 };
+      if (table.has(name)) say("error", pos, `${kind === "networks" ? "network" : "service"} ${name} is defined twice (the naming library refuses it)`);
+      current = { values: [], pos };
+      table.set(name, current);
+      valuesAt = eq + 1;
+    } else if (!current) {
+      say("error", { file, line: i + 1, column: body.search(/\S/) + 1 }, "expected 'NAME = VALUES' before a line of values");
+      return;
+    }
+    const re = /\S+/g;
+    re.lastIndex = valuesAt;
+    for (let m; (m = re.exec(body)); ) {
+      const pos = { file, line: i + 1, column: m.index + 1 };
+      if (kind === "services" && !SERVICE_VALUE.test(m[0])) {
+        say("error", pos, `expected PORT/PROTOCOL, PORT-PORT/PROTOCOL or a service name, found '${m[0]}'`);
+        continue;
+      }
+      current!.values.push({ text: m[0], pos });
+    }
+  });
+}
+
+function readYamlDefinitions(defs: Definitions, text: string, file: string, say: Say): void {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+  const place = (n: unknown): Pos => {
+    const range = (n as { range?: [number, number] } | null)?.range;
+    const { line, col } = counter.linePos(range ? range[0] : 0);
+    return { file, line, column: col };
+  };
+  for (const e of doc.errors) {
+    say("error", { file, line: e.linePos?.[0].line ?? 1, column: e.linePos?.[0].col ?? 1 }, `YAML: ${e.message.split("\n")[0]}`);
+  }
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return;
+  for (const pair of doc.contents.items) {
+    const section = isScalar(pair.key) ? String(pair.key.value) : "";
+    if (section !== "networks" && section !== "services") continue;
+    if (!isMap(pair.value)) {
+      say("error", place(pair.value ?? pair.key), `${section}: expected a mapping of names to definitions`);
+      continue;
+    }
+    for (const entry of pair.value.items) {
+      const name = isScalar(entry.key) ? String(entry.key.value) : "";
+      const pos = place(entry.key);
+      let list: Node | null | undefined = entry.value as Node | null;
+      if (section === "networks") {
+        list = isMap(list) ? (list.get("values", true) as Node | undefined) : undefined;
+      }
+      if (!isSeq(list)) {
+        say("error", pos, section === "networks" ? `network ${name}: expected 'values:' with a list` : `service ${name}: expected a list of ports or names`);
+        continue;
+      }
+      const table = defs[section];
+      if (table.has(name)) say("error", pos, `${section === "networks" ? "network" : "service"} ${name} is defined twice (the naming library refuses it)`);
+      const def: Definition = { values: [], pos };
+      table.set(name, def);
+      for (const item of list.items) {
+        const at = place(item);
+        if (isScalar(item)) {
+          def.values.push({ text: String(item.value), pos: at });
+          continue;
+        }
+        if (!isMap(item)) {
+          say("error", at, "expected a mapping or a name");
+          continue;
+        }
+        const get = (k: string) => {
+          const v = item.get(k, true);
+          return isScalar(v) && v.value !== null ? String(v.value) : undefined;
+        };
+        if (section === "networks") {
+          const v = get("address") ?? get("name");
+          if (v === undefined) {
+            // (an fqdn value is for DNS filtering targets only; it holds no address)
+            if (get("fqdn") === undefined) say("error", at, "expected 'address:' or 'name:'");
+            continue;
+          }
+          def.values.push({ text: v, pos: at });
+        } else {
+          const name = get("name");
+          if (name !== undefined) {
+            def.values.push({ text: name, pos: at });
+            continue;
+          }
+          const port = get("port");
+          const protocol = get("protocol");
+          if (port === undefined || protocol === undefined || !/^\d+(?:-\d+)?$/.test(port)) {
+            say("error", at, "expected 'port:' and 'protocol:', or 'name:'");
+            continue;
+          }
+          def.values.push({ text: `${port}/${protocol}`, pos: at });
+        }
+      }
+    }
+  }
+}
+
+export type Resolved<T> = { ok: true; value: T } | { ok: false; why: string };
+
+/** An address value of a definition: its range, with its family. */
+function addressOf(text: string): { family: Family; range: AddrRange } | undefined {
+  const slash = text.indexOf("/");
+  const addrText = slash === -1 ? text : text.slice(0, slash);
+  for (const family of [4, 6] as const) {
+    const a = parseIP(addrText, family);
+    if (a === null) continue;
+    const bits = family === 4 ? 32 : 128;
+    const len = slash === -1 ? bits : Number(text.slice(slash + 1));
+    if (!Number.isInteger(len) || len < 0 || len > bits || !/^\d+$/.test(slash === -1 ? "0" : text.slice(slash + 1))) return undefined;
+    return { family, range: prefixRange(a, len, family) };
+  }
+  return undefined;
+}
+
+/** Looks names up, following definitions that name others; each name's answer is kept. */
+export class Naming {
+  private readonly nets = new Map<string, Resolved<{ 4: AddrRange[]; 6: AddrRange[] }>>();
+  private readonly svcs = new Map<string, Resolved<ServicePort[]>>();
+
+  constructor(readonly defs: Definitions) {}
+
+  /** The addresses of a network name, by family (merged). */
+  network(name: string, seen: Set<string> = new Set()): Resolved<{ 4: AddrRange[]; 6: AddrRange[] }> {
+    const known = this.nets.get(name);
+    if (known) return known;
+    const def = this.defs.networks.get(name);
+    if (!def) return { ok: false, why: `network ${name} is not defined` };
+    if (seen.has(name)) return { ok: false, why: `network ${name} is defined through itself` };
+    seen.add(name);
+    const out: { 4: AddrRange[]; 6: AddrRange[] } = { 4: [], 6: [] };
+    for (const v of def.values) {
+      const addr = addressOf(v.text);
+      if (addr) {
+        out[addr.family].push(addr.range);
+        continue;
+      }
+      const inner = this.network(v.text, seen);
+      if (!inner.ok) {
+        seen.delete(name);
+        const r = { ok: false as const, why: /^[A-Za-z]/.test(v.text) && !v.text.includes(":") ? `${inner.why} (in network ${name}, ${v.pos.file}:${v.pos.line})` : `'${v.text}' in network ${name} (${v.pos.file}:${v.pos.line}) is not an address` };
+        this.nets.set(name, r);
+        return r;
+      }
+      out[4].push(...inner.value[4]);
+      out[6].push(...inner.value[6]);
+    }
+    seen.delete(name);
+    const r = { ok: true as const, value: { 4: mergeAddrRanges(out[4]), 6: mergeAddrRanges(out[6]) } };
+    this.nets.set(name, r);
+    return r;
+  }
+
+  /** The ports of a service name, each with its protocol. */
+  service(name: string, seen: Set<string> = new Set()): Resolved<ServicePort[]> {
+    const known = this.svcs.get(name);
+    if (known) return known;
+    const def = this.defs.services.get(name);
+    if (!def) return { ok: false, why: `service ${name} is not defined` };
+    if (seen.has(name)) return { ok: false, why: `service ${name} is defined through itself` };
+    seen.add(name);
+    const out: ServicePort[] = [];
+    for (const v of def.values) {
+      const m = /^(\d+)(?:-(\d+))?\/(\w+)$/.exec(v.text);
+      if (m) {
+        const lo = Number(m[1]);
+        const hi = m[2] === undefined ? lo : Number(m[2]);
+        if (lo > 65535 || hi > 65535 || hi < lo) {
+          seen.delete(name);
+          const r = { ok: false as const, why: `'${v.text}' in service ${name} (${v.pos.file}:${v.pos.line}) is not a port range` };
+          this.svcs.set(name, r);
+          return r;
+        }
+        out.push({ protocol: m[3]!.toLowerCase(), lo, hi });
+        continue;
+      }
+      const inner = this.service(v.text, seen);
+      if (!inner.ok) {
+        seen.delete(name);
+        const r = { ok: false as const, why: `${inner.why} (in service ${name}, ${v.pos.file}:${v.pos.line})` };
+        this.svcs.set(name, r);
+        return r;
+      }
+      out.push(...inner.value);
+    }
+    seen.delete(name);
+    const r = { ok: true as const, value: out };
+    this.svcs.set(name, r);
+    return r;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Aerleon's YAML policy files (`filters: - header: {targets: {PLATFORM: OPTIONS}} terms: [...]`)
+ * and their YAML include files (`terms: [...]`, `filters_include_only: [...]`), read into the same
+ * filters as a .pol file (policy.ts). A value is a word, a space-separated list of words or a YAML
+ * list of them; `- include: FILE.yaml` in a list of terms or filters is replaced by the file's,
+ * taken relative to the base folder (aerleon's docs/reference/yaml_reference.md).
+ */
+import { resolve } from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import type { Diagnostic } from "../../src/model/types.js";
+import type { FilterAst, IncludeContext, Item, PolicyAst, Pos, TermAst, Word } from "./policy.js";
+
+const MAX_INCLUDE_DEPTH = 5;
+
+type Say = (severity: Diagnostic["severity"], pos: Pos, message: string, extra?: Partial<Diagnostic>) => void;
+
+interface Doc {
+  top: YAMLMap;
+  place: (n: unknown) => Pos;
+}
+
+function readDoc(text: string, file: string, say: Say): Doc | undefined {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+  for (const e of doc.errors) say("error", { file, line: e.linePos?.[0].line ?? 1, column: e.linePos?.[0].col ?? 1 }, `YAML: ${e.message.split("\n")[0]}`);
+  if (doc.errors.length > 0) return undefined;
+  if (!isMap(doc.contents)) {
+    say("error", { file, line: 1, column: 1 }, "expected a mapping with 'filters:' (a policy) or 'terms:' (an include file)");
+    return undefined;
+  }
+  const place = (n: unknown): Pos => {
+    const range = (n as { range?: [number, number] } | null)?.range;
+    const { line, col } = counter.linePos(range ? range[0] : 0);
+    return { file, line, column: col };
+  };
+  return { top: doc.contents, place };
+}
+
+/** A value as words: a scalar split at blanks, or a list of scalars. */
+function wordsOf(n: unknown, place: (n: unknown) => Pos): Word[] {
+  if (isScalar(n)) {
+    if (n.value === null) return [];
+    const text = String(n.value);
+    const pos = place(n);
+    // (a multi-line scalar's words all take its place)
+    return text.split(/\s+/).filter(Boolean).map((w) => ({ text: w, pos }));
+  }
+  if (isSeq(n)) return n.items.flatMap((i) => wordsOf(i, place));
+  return [];
+}
+
+export function parsePolicyYaml(text: string, file: string, inc: IncludeContext | undefined, say: Say): PolicyAst {
+  const included = new Map<string, string[]>();
+
+  const include = (value: unknown, at: Doc, depth: number): Doc | undefined => {
+    const pos = at.place(value);
+    const name = isScalar(value) ? String(value.value) : "";
+    if (!inc) {
+      say("info", pos, `the include of ${name} is not read here`, { unread: true });
+      return undefined;
+    }
+    if (!name.endsWith(".yaml")) {
+      say("error", pos, `a YAML policy's include file must be named *.yaml (aerleon refuses '${name}')`);
+      return undefined;
+    }
+    if (depth >= MAX_INCLUDE_DEPTH) {
+      say("error", pos, `includes nest deeper than ${MAX_INCLUDE_DEPTH} (aerleon's limit): ${name} is not read`);
+      return undefined;
+    }
+    for (const base of inc.bases) {
+      const path = resolve(base, name);
+      if (!(path === base || path.startsWith(base + "/"))) continue;
+      const source = inc.io.readFile(path);
+      if (source === undefined) continue;
+      const shown = inc.shown(path);
+      included.set(shown, source.split("\n"));
+      return readDoc(source, shown, say);
+    }
+    say("error", pos, `include file ${name} is not found in the base folder (${inc.bases.length > 0 ? inc.bases.map((b) => inc.shown(b)).join(", ") : "none inside the scanned tree"})`, { unread: true });
+    return undefined;
+  };
+
+  const termsOf = (list: unknown, at: Doc, depth: number): TermAst[] => {
+    if (!isSeq(list)) {
+      say("error", at.place(list), "terms: expected a list");
+      return [];
+    }
+    const out: TermAst[] = [];
+    for (const t of list.items) {
+      if (!isMap(t)) {
+        say("error", at.place(t), "expected a term (a mapping with 'name:')");
+        continue;
+      }
+      if (t.has("include")) {
+        const d = include(t.get("include", true), at, depth);
+        if (d) out.push(...termsOf(d.top.get("terms", true), d, depth + 1));
+        continue;
+      }
+      const nameNode = t.get("name", true);
+      if (!isScalar(nameNode)) {
+        say("error", at.place(t), "a term needs 'name:'");
+        continue;
+      }
+      const items: Item[] = [];
+      for (const pair of t.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : "";
+        if (key === "name") continue;
+        const pos = at.place(pair.key);
+        if (key === "verbatim" && isMap(pair.value)) {
+          // target: text
+          for (const v of pair.value.items) {
+            items.push({ key, values: [{ text: String(isScalar(v.key) ? v.key.value : ""), pos: at.place(v.key) }, { text: String(isScalar(v.value) ? v.value.value : ""), pos: at.place(v.value), quoted: true }], pos });
+          }
+          continue;
+        }
+        if (key === "comment") {
+          items.push({ key, values: isScalar(pair.value) ? [{ text: String(pair.value.value), pos: at.place(pair.value), quoted: true }] : [], pos });
+          continue;
+        }
+        items.push({ key, values: wordsOf(pair.value, at.place), pos });
+      }
+      out.push({ name: String(nameNode.value), items, pos: at.place(t) });
+    }
+    return out;
+  };
+
+  const filtersOf = (list: unknown, at: Doc, depth: number): FilterAst[] => {
+    if (!isSeq(list)) {
+      say("error", at.place(list), "filters: expected a list");
+      return [];
+    }
+    const out: FilterAst[] = [];
+    for (const f of list.items) {
+      if (!isMap(f)) {
+        say("error", at.place(f), "expected a filter (a mapping with 'header:' and 'terms:')");
+        continue;
+      }
+      if (f.has("include")) {
+        const d = include(f.get("include", true), at, depth);
+        if (d) out.push(...filtersOf(d.top.get("filters_include_only", true) ?? d.top.get("filters", true), d, depth + 1));
+        continue;
+      }
+      const header = f.get("header", true) as Node | undefined;
+      const items: Item[] = [];
+      if (isMap(header)) {
+        for (const pair of header.items) {
+          const key = isScalar(pair.key) ? String(pair.key.value) : "";
+          const pos = at.place(pair.key);
+          if (key === "targets") {
+            if (!isMap(pair.value)) {
+              say("error", at.place(pair.value ?? pair.key), "targets: expected a mapping of platforms to options");
+              continue;
+            }
+            for (const t of pair.value.items) {
+              const platform = isScalar(t.key) ? String(t.key.value) : "";
+              items.push({ key: "target", values: [{ text: platform, pos: at.place(t.key) }, ...wordsOf(t.value, at.place)], pos: at.place(t.key) });
+            }
+            continue;
+          }
+          items.push({ key, values: wordsOf(pair.value, at.place), pos });
+        }
+      } else say("error", at.place(f), "a filter needs 'header:' with 'targets:'");
+      out.push({ header: { items, pos: at.place(header ?? f) }, terms: termsOf(f.get("terms", true), at, depth) });
+    }
+    return out;
+  };
+
+  const doc = readDoc(text, file, say);
+  if (!doc) return { filters: [], included };
+  if (doc.top.has("filters")) return { filters: filtersOf(doc.top.get("filters", true), doc, 0), included };
+  if (doc.top.has("filters_include_only")) return { filters: filtersOf(doc.top.get("filters_include_only", true), doc, 0), included };
+  if (doc.top.has("terms")) return { filters: [{ header: undefined, terms: termsOf(doc.top.get("terms", true), doc, 0) }], included };
+  say("error", doc.place(doc.top), "expected 'filters:' (a policy) or 'terms:' (an include file)");
+  return { filters: [], included };
+}
