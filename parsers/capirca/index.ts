@@ -91,13 +91,22 @@ export function parseCapirca(text: string, file: string, opts: CapircaOptions = 
       }
       const all: Definitions = { networks: new Map([...folderDefs.networks, ...defs.networks]), services: new Map([...folderDefs.services, ...defs.services]) };
       const naming = new Naming(all);
+      // each failure told once, at the value that fails when it is in this file
+      const told = new Set<string>();
+      const tell = (r: { why: string; at?: Pos }, def: { pos: Pos }) => {
+        const at = r.at && r.at.file === file ? r.at : def.pos;
+        const k = `${at.line}:${at.column}`;
+        if (told.has(k)) return;
+        told.add(k);
+        say("error", at, r.why);
+      };
       for (const [name, def] of defs.networks) {
         const r = naming.network(name);
-        if (!r.ok && !diagnostics.some((d) => d.message === r.why)) say("error", def.pos, r.why);
+        if (!r.ok) tell(r, def);
       }
       for (const [name, def] of defs.services) {
         const r = naming.service(name);
-        if (!r.ok) say("error", def.pos, r.why);
+        if (!r.ok) tell(r, def);
       }
       say("info", { file, line: 1, column: 1 }, `naming definitions (${defs.networks.size} networks, ${defs.services.size} services): policies use them; no filter is in this file`);
       return { format: "capirca", file, families: [4, 6], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0 };

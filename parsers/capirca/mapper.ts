@@ -280,6 +280,8 @@ function expirationDate(text: string): Date | undefined {
 
 /** Whether a target of `platform` renders the term: "no", "yes", or "verbatim" (its own raw text). */
 function rendersFor(term: TermAst, platform: string, today: Date): "no" | "yes" | "verbatim" {
+  // (its syntax error is told; the generators would refuse the policy)
+  if (term.broken) return "no";
   const words = (key: string) => term.items.filter((i) => i.key === key).flatMap((i) => i.values.map((v) => v.text));
   const only = words("platform");
   if (only.length > 0 && !only.includes(platform)) return "no";

@@ -8,6 +8,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { parseIP } from "../../src/model/address.js";
+import { protocolNumber } from "../../src/model/names.js";
 import { mergeAddrRanges, prefixRange } from "../../src/model/address.js";
 import type { AddrRange, Diagnostic, Family } from "../../src/model/types.js";
 import type { Pos } from "./policy.js";
@@ -156,7 +157,8 @@ function readYamlDefinitions(defs: Definitions, text: string, file: string, say:
   }
 }
 
-export type Resolved<T> = { ok: true; value: T } | { ok: false; why: string };
+/** A name's value, or why it has none and (`at`) the value that failed, where one did. */
+export type Resolved<T> = { ok: true; value: T } | { ok: false; why: string; at?: Pos };
 
 /** An address value of a definition: its range, with its family. */
 function addressOf(text: string): { family: Family; range: AddrRange } | undefined {
@@ -198,7 +200,7 @@ export class Naming {
       const inner = this.network(v.text, seen);
       if (!inner.ok) {
         seen.delete(name);
-        const r = { ok: false as const, why: /^[A-Za-z]/.test(v.text) && !v.text.includes(":") ? `${inner.why} (in network ${name}, ${v.pos.file}:${v.pos.line})` : `'${v.text}' in network ${name} (${v.pos.file}:${v.pos.line}) is not an address` };
+        const r = { ok: false as const, why: /^[A-Za-z]/.test(v.text) && !v.text.includes(":") ? `${inner.why} (in network ${name}, ${v.pos.file}:${v.pos.line})` : `'${v.text}' in network ${name} (${v.pos.file}:${v.pos.line}) is not an address`, at: inner.at ?? v.pos };
         this.nets.set(name, r);
         return r;
       }
@@ -225,9 +227,10 @@ export class Naming {
       if (m) {
         const lo = Number(m[1]);
         const hi = m[2] === undefined ? lo : Number(m[2]);
-        if (lo > 65535 || hi > 65535 || hi < lo) {
+        const bad = lo > 65535 || hi > 65535 || hi < lo ? "is not a port range" : protocolNumber(m[3]!) === null ? `names no protocol ('${m[3]}')` : undefined;
+        if (bad) {
           seen.delete(name);
-          const r = { ok: false as const, why: `'${v.text}' in service ${name} (${v.pos.file}:${v.pos.line}) is not a port range` };
+          const r = { ok: false as const, why: `'${v.text}' in service ${name} (${v.pos.file}:${v.pos.line}) ${bad}`, at: v.pos };
           this.svcs.set(name, r);
           return r;
         }
@@ -237,7 +240,7 @@ export class Naming {
       const inner = this.service(v.text, seen);
       if (!inner.ok) {
         seen.delete(name);
-        const r = { ok: false as const, why: `${inner.why} (in service ${name}, ${v.pos.file}:${v.pos.line})` };
+        const r = { ok: false as const, why: `${inner.why} (in service ${name}, ${v.pos.file}:${v.pos.line})`, at: inner.at ?? v.pos };
         this.svcs.set(name, r);
         return r;
       }

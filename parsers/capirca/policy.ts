@@ -36,6 +36,8 @@ export interface TermAst {
   name: string;
   items: Item[];
   pos: Pos;
+  /** A syntax error inside it was told: what it matches is not known, so it is left out. */
+  broken?: true;
 }
 
 export interface FilterAst {
@@ -194,8 +196,11 @@ export function parsePolicyText(text: string, file: string, inc: IncludeContext 
     return { file, line: lines.length, column: lines[lines.length - 1]!.length + 1 };
   };
 
+  /** Whether the last block read had a syntax error. */
+  let blockBroken = false;
   /** The items of a block whose `{` was just read, up to its `}`. */
   const block = (opened: Pos): Item[] => {
+    blockBroken = false;
     const items: Item[] = [];
     while (k < toks.length) {
       const t = toks[k]!;
@@ -214,6 +219,7 @@ export function parsePolicyText(text: string, file: string, inc: IncludeContext 
           else if (v.kind === "string") values.push({ text: v.text, pos: v.pos, quoted: true });
           else if (v.text === "{") {
             say("error", v.pos, "expected a value or '}', found '{'");
+            blockBroken = true;
           }
           k++;
         }
@@ -221,11 +227,13 @@ export function parsePolicyText(text: string, file: string, inc: IncludeContext 
         continue;
       }
       say("error", t.pos, `expected 'KEYWORD::' or '}', found '${t.kind === "string" ? `"${t.text.split("\n")[0]}"` : t.text}'`);
+      blockBroken = true;
       // skip to the next keyword or the block's end
       k++;
       while (k < toks.length && !(toks[k]!.text === "}" || (toks[k]!.kind === "word" && toks[k + 1]?.text === "::"))) k++;
     }
     say("error", opened, "the block opened here is not closed with '}'");
+    blockBroken = true;
     return items;
   };
 
@@ -240,7 +248,7 @@ export function parsePolicyText(text: string, file: string, inc: IncludeContext 
     if (t.kind === "word" && t.text === "term" && toks[k + 1]?.kind === "word" && toks[k + 2]?.text === "{") {
       const name = toks[k + 1]!.text;
       k += 3;
-      const term = { name, items: block(t.pos), pos: t.pos };
+      const term: TermAst = { name, items: block(t.pos), pos: t.pos, ...(blockBroken ? { broken: true as const } : {}) };
       if (!current) {
         current = { header: undefined, terms: [] };
         filters.push(current);

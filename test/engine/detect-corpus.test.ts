@@ -27,6 +27,7 @@ const INDEX_TO_FWLINT: Record<string, string> = {
   "azure-nsg": "azure-nsg",
   "pfsense-xml": "pfsense",
   "opnsense-xml": "pfsense",
+  "capirca-policy": "capirca",
 };
 /** Test-vector collections and unclassified files: one line at a time or not configs at all. */
 const NOT_CONFIGS = new Set(["iptables-t", "iptables-txlate", "nft-py-t", "other", "format"]);
