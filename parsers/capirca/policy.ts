@@ -51,7 +51,7 @@ export interface PolicyAst {
   included: Map<string, string[]>;
 }
 
-/** Includes nest this deep at most (the policy library's limit). */
+/** Includes nest this deep at most (the policy library's limit, for .pol and YAML policies alike). */
 const MAX_INCLUDE_DEPTH = 5;
 
 type Tok = { kind: "word" | "string" | "punct"; text: string; pos: Pos };
@@ -158,18 +158,23 @@ function lineTokens(rest: string, from: number, file: string, line: number, say:
   return toks.map((t) => ({ ...t, pos: { ...t.pos, line: line + 1 } }));
 }
 
-function includeTokens(name: string, pos: Pos, inc: IncludeContext | undefined, say: Say, included: Map<string, string[]>, depth: number): Tok[] {
+/**
+ * The file an include names (`ending`: .inc for a .pol policy, .yaml for a YAML one), from the first
+ * base folder holding it inside the tree, its lines kept in `included`; undefined (told) when it is
+ * not read.
+ */
+export function readInclude(name: string, ending: ".inc" | ".yaml", pos: Pos, inc: IncludeContext | undefined, depth: number, say: Say, included: Map<string, string[]>): { text: string; shown: string } | undefined {
   if (!inc) {
     say("info", pos, `the include of ${name} is not read here`, { unread: true });
-    return [];
+    return undefined;
   }
-  if (!name.endsWith(".inc")) {
-    say("error", pos, `an include file's name must end in .inc (the policy library refuses '${name}')`);
-    return [];
+  if (!name.endsWith(ending)) {
+    say("error", pos, `an include file's name must end in ${ending} (the policy library refuses '${name}')`);
+    return undefined;
   }
   if (depth >= MAX_INCLUDE_DEPTH) {
     say("error", pos, `includes nest deeper than ${MAX_INCLUDE_DEPTH} (the policy library's limit): ${name} is not read`);
-    return [];
+    return undefined;
   }
   for (const base of inc.bases) {
     const path = resolve(base, name);
@@ -178,10 +183,15 @@ function includeTokens(name: string, pos: Pos, inc: IncludeContext | undefined, 
     if (text === undefined) continue;
     const shown = inc.shown(path);
     included.set(shown, text.split("\n"));
-    return tokenize(text, shown, inc, say, included, depth + 1);
+    return { text, shown };
   }
   say("error", pos, `include file ${name} is not found in the base folder (${inc.bases.length > 0 ? inc.bases.map((b) => inc.shown(b)).join(", ") : "none inside the scanned tree"})`, { unread: true });
-  return [];
+  return undefined;
+}
+
+function includeTokens(name: string, pos: Pos, inc: IncludeContext | undefined, say: Say, included: Map<string, string[]>, depth: number): Tok[] {
+  const file = readInclude(name, ".inc", pos, inc, depth, say, included);
+  return file ? tokenize(file.text, file.shown, inc, say, included, depth + 1) : [];
 }
 
 /** Reads a .pol or .inc text. */

@@ -5,12 +5,9 @@
  * list of them; `- include: FILE.yaml` in a list of terms or filters is replaced by the file's,
  * taken relative to the base folder (aerleon's docs/reference/yaml_reference.md).
  */
-import { resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
 import type { Diagnostic } from "../../src/model/types.js";
-import type { FilterAst, IncludeContext, Item, PolicyAst, Pos, TermAst, Word } from "./policy.js";
-
-const MAX_INCLUDE_DEPTH = 5;
+import { readInclude, type FilterAst, type IncludeContext, type Item, type PolicyAst, type Pos, type TermAst, type Word } from "./policy.js";
 
 type Say = (severity: Diagnostic["severity"], pos: Pos, message: string, extra?: Partial<Diagnostic>) => void;
 
@@ -53,31 +50,8 @@ export function parsePolicyYaml(text: string, file: string, inc: IncludeContext 
   const included = new Map<string, string[]>();
 
   const include = (value: unknown, at: Doc, depth: number): Doc | undefined => {
-    const pos = at.place(value);
-    const name = isScalar(value) ? String(value.value) : "";
-    if (!inc) {
-      say("info", pos, `the include of ${name} is not read here`, { unread: true });
-      return undefined;
-    }
-    if (!name.endsWith(".yaml")) {
-      say("error", pos, `a YAML policy's include file must be named *.yaml (aerleon refuses '${name}')`);
-      return undefined;
-    }
-    if (depth >= MAX_INCLUDE_DEPTH) {
-      say("error", pos, `includes nest deeper than ${MAX_INCLUDE_DEPTH} (aerleon's limit): ${name} is not read`);
-      return undefined;
-    }
-    for (const base of inc.bases) {
-      const path = resolve(base, name);
-      if (!(path === base || path.startsWith(base + "/"))) continue;
-      const source = inc.io.readFile(path);
-      if (source === undefined) continue;
-      const shown = inc.shown(path);
-      included.set(shown, source.split("\n"));
-      return readDoc(source, shown, say);
-    }
-    say("error", pos, `include file ${name} is not found in the base folder (${inc.bases.length > 0 ? inc.bases.map((b) => inc.shown(b)).join(", ") : "none inside the scanned tree"})`, { unread: true });
-    return undefined;
+    const file = readInclude(isScalar(value) ? String(value.value) : "", ".yaml", at.place(value), inc, depth, say, included);
+    return file && readDoc(file.text, file.shown, say);
   };
 
   const termsOf = (list: unknown, at: Doc, depth: number): TermAst[] => {
