@@ -131,6 +131,8 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
   const internet: string[] = [];
   let ruleCount = 0;
   let namingTold = false;
+  /** Each filter's end (platforms.ts), placed after all its terms once every header is read. */
+  const ends: { chain: Chain; end: TargetReading["end"]; text: string; span: SourceSpan }[] = [];
   /** Zone pairs' lists by platform and pair, continued by each header that names the pair again. */
   const zonePairs = new Map<string, Chain>();
   const spanOf = (pos: Pos): SourceSpan => {
@@ -244,10 +246,8 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
           });
         }
       }
-      if (g.end === "unknown") {
-        chain.rules.push({ id: `${chainName}#end`, conditions: [], action: { kind: "unknown", target: "return to the calling chain" }, span, comment: g.endText, implied: true });
-      }
       if (continued) continue;
+      ends.push({ chain, end: g.end, text: g.endText, span });
       if (pairKey !== undefined) zonePairs.set(pairKey, chain);
       chains.set(chainKey(TABLE, chainName), chain);
       (g.direction === "inbound" ? inbound : outbound).rules.push(targetJump(g.direction, iface, chainName, span, true));
@@ -255,6 +255,12 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
       if (g.fromInternet) internet.push(iface);
     }
   });
+
+  // What no term decides meets the platform's end (the chain's policy), after every header's terms;
+  // a custom iptables chain returns to its caller, which the policy does not hold
+  for (const { chain, end, text, span } of ends) {
+    if (end === "unknown") chain.rules.push({ id: `${chain.name}#end`, conditions: [], action: { kind: "unknown", target: "return to the calling chain" }, span, comment: text, implied: true });
+  }
 
   return {
     format: "capirca",

@@ -326,6 +326,27 @@ esac
       expect(ansibleMail.status, ansibleMailOut).not.toBe(0);
       expect(ansibleMailOut).toMatch(/roles\/mail\/tasks\/main\.yml:8:3 high exposed-service SMTP \(tcp\/25\) is reachable from any IPv4 source on the inbound path/);
       expect(ansibleMailOut).toMatch(/^fwlint \(rulesets, device configs and cloud rules\)\.+Failed$/m);
+
+      // 10. A Capirca / Aerleon policy tree (the fwlint-configs hook's names take *.pol, *.net,
+      // *.svc): the policy's names resolve through def/ at the repository's top; a term that opens
+      // SMTP to everyone is refused at the term.
+      ok(run("git", ["checkout", "HEAD", "--", "roles"], work, env), "git checkout");
+      mkdirSync(join(work, "def"), { recursive: true });
+      mkdirSync(join(work, "policies", "pol"), { recursive: true });
+      writeFileSync(join(work, "def", "NETWORK.net"), "MAIL = 203.0.113.25/32\nOFFICE = 198.51.100.0/24\n");
+      writeFileSync(join(work, "def", "SERVICES.svc"), "SSH = 22/tcp\nSMTP = 25/tcp\n");
+      const pol = (extra: string) => `header {\n  target:: juniper edge-in\n}\nterm ssh {\n  source-address:: OFFICE\n  destination-address:: MAIL\n  protocol:: tcp\n  destination-port:: SSH\n  action:: accept\n}\n${extra}term default-deny {\n  action:: deny\n}\n`;
+      writeFileSync(join(work, "policies", "pol", "edge.pol"), pol(""));
+      ok(run("git", ["add", "def", "policies"], work, env), "git add");
+      const capBase = run("git", ["commit", "-m", "capirca policy"], work, env);
+      expect(capBase.status, output(capBase)).toBe(0);
+      writeFileSync(join(work, "policies", "pol", "edge.pol"), pol("term mail {\n  destination-address:: MAIL\n  protocol:: tcp\n  destination-port:: SMTP\n  action:: accept\n}\n"));
+      ok(run("git", ["add", "policies"], work, env), "git add");
+      const capMail = run("git", ["commit", "-m", "capirca: mail"], work, env);
+      const capMailOut = output(capMail);
+      expect(capMail.status, capMailOut).not.toBe(0);
+      expect(capMailOut).toMatch(/policies\/pol\/edge\.pol:11:1 high exposed-service SMTP \(tcp\/25\) is reachable from any IPv4 source on the inbound path/);
+      expect(capMailOut).toMatch(/^fwlint \(rulesets, device configs and cloud rules\)\.+Failed$/m);
     },
     240_000,
   );
