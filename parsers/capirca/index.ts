@@ -41,7 +41,7 @@ function foldersUp(dir: string, root: string): string[] {
 }
 
 /** The definitions of the nearest def/ folder above `dir` holding definition files, with where it is. */
-function findDefinitions(dir: string, root: string, io: IncludeIo, say: (s: Diagnostic["severity"], pos: Pos, m: string) => void, shown: (p: string) => string): { defs: Definitions; folder: string } | undefined {
+function findDefinitions(dir: string, root: string, io: IncludeIo, say: (s: Diagnostic["severity"], pos: Pos, m: string) => void, shown: (p: string) => string): { defs: Definitions; folder: string; files: string[] } | undefined {
   for (const folder of foldersUp(dir, root)) {
     const def = join(folder, "def");
     const names = io.listDir(def);
@@ -49,13 +49,15 @@ function findDefinitions(dir: string, root: string, io: IncludeIo, say: (s: Diag
     const files = names.filter((n) => extname(n) in DEFINITION_ENDINGS);
     if (files.length === 0) continue;
     const defs = emptyDefinitions();
+    const read: string[] = [];
     for (const n of files) {
       const path = join(def, n);
       const text = io.readFile(path);
       if (text === undefined) continue;
+      read.push(shown(path));
       readDefinitionsFile(defs, text, shown(path), DEFINITION_ENDINGS[extname(n)]!, say);
     }
-    return { defs, folder: def };
+    return { defs, folder: def, files: read };
   }
   return undefined;
 }
@@ -108,7 +110,8 @@ export function parseCapirca(text: string, file: string, opts: CapircaOptions = 
         const r = naming.service(name);
         if (!r.ok) tell(r, def);
       }
-      say("info", { file, line: 1, column: 1 }, `naming definitions (${defs.networks.size} networks, ${defs.services.size} services): policies use them; no filter is in this file`);
+      // (a fragment of the policies that use it: a run, a diff or a hook reads it as part of one - see src/cli/includer.ts)
+      say("info", { file, line: 1, column: 1 }, `naming definitions (${defs.networks.size} networks, ${defs.services.size} services): policies use them; no filter is in this file`, { unresolved: true });
       return { format: "capirca", file, families: [4, 6], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0 };
     }
 
@@ -119,10 +122,12 @@ export function parseCapirca(text: string, file: string, opts: CapircaOptions = 
     const lines = new Map<string, readonly string[]>([[file, text.split("\n")], ...ast.included]);
     const ruleset = mapCapirca(ast, file, say, { naming: found ? new Naming(found.defs) : undefined, today: opts.today ?? new Date(), lines });
     ruleset.diagnostics = diagnostics;
-    if (ast.included.size > 0) {
-      ruleset.includedFiles = [...ast.included.keys()];
-      ruleset.includedLines = ast.included;
-    }
+    // the files it read: its includes and the definitions its names come from (a change to either changes the policy)
+    // (an include file alone has no filter: nothing of it reads the definitions)
+    const filters = ast.filters.some((f) => f.header !== undefined);
+    const read = [...ast.included.keys(), ...(filters ? (found?.files ?? []) : [])];
+    if (read.length > 0) ruleset.includedFiles = read;
+    if (ast.included.size > 0) ruleset.includedLines = ast.included;
     return ruleset;
   } catch (e) {
     return internalErrorRuleset("Capirca policy reader", { format: "capirca", file, families: [4, 6] }, diagnostics, e);

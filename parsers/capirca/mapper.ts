@@ -144,7 +144,8 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
     ruleCount += filter.terms.length;
     if (!filter.header) {
       const first = filter.terms[0];
-      if (first) say("info", first.pos, "terms with no header before them: an include file's, read in the policies that include it");
+      // (a fragment: a run, a diff or a hook reads it as part of a policy that includes it - src/cli/includer.ts)
+      if (first) say("info", first.pos, "terms with no header before them: an include file's, read in the policies that include it", { unresolved: true });
       return;
     }
     const targets = filter.header.items.filter((i) => i.key === "target" && i.values.length > 0).map((i) => ({ item: i, reading: readTarget(i.values[0]!.text, i.values.slice(1).map((w) => w.text)) }));

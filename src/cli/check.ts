@@ -365,12 +365,16 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     let analysedAs = input.path;
     if (reading.kind === "found") {
       const { part } = reading;
-      result = { file: { path: input.path, format: reading.format, rules: result.file.rules, diagnostics: [readAsPartOf(input.path, reading.includer, true, reading.via), ...part.diagnostics] }, findings: part.findings };
+      result = { file: { path: input.path, format: reading.format, rules: result.file.rules, diagnostics: [readAsPartOf(input.path, reading.includer, true, reading.via, reading.also), ...part.diagnostics] }, findings: part.findings };
       analysedAs = reading.includer;
     }
     if (args.newSince !== undefined && result.fatal === undefined) {
       const { findingsNewSince } = await import("./diff.js");
-      result.findings = await findingsNewSince(args.newSince, analysedAs, result.findings, c.options);
+      // (a fragment several files read: each one's findings against its own version at the revision)
+      const each = reading.kind === "found" && reading.each ? reading.each : [{ path: analysedAs, findings: result.findings }];
+      const kept: typeof result.findings = [];
+      for (const e of each) kept.push(...(await findingsNewSince(args.newSince, e.path, e.findings, c.options)));
+      result.findings = kept;
     }
     if (result.fatal !== undefined) {
       if ((!input.explicit || skippable(input.path)) && args.options.inputFormat === undefined && isUnrecognised(result)) continue;
@@ -428,8 +432,18 @@ function fillSourceLines(findings: Finding[], path: string, text: string): void 
  * The info line on a file read as part of `includer` (`found`: looked for beside it, not named with
  * it): an ipset save file whose sets it reads, a file a script sources, or an included one.
  */
-function readAsPartOf(path: string, includer: string, found: boolean, as: PartOf): Diagnostic {
-  const how = as === "ipset" ? "which reads its sets: what they hold is analysed there" : as === "sourced" ? "which sources it: its rules are analysed there" : "which includes it: its rules are analysed there";
-  return { severity: "info", message: `read as part of ${includer}${found ? ", found beside it," : ","} ${how}`, file: path, line: 1, column: 1 };
+function readAsPartOf(path: string, includer: string, found: boolean, as: PartOf, also: readonly string[] = []): Diagnostic {
+  const how =
+    as === "ipset"
+      ? "which reads its sets: what they hold is analysed there"
+      : as === "sourced"
+        ? "which sources it: its rules are analysed there"
+        : as === "policy"
+          ? also.length > 0
+            ? "policies that read it: each is analysed with it"
+            : "a policy that reads it: the policy is analysed with it"
+          : "which includes it: its rules are analysed there";
+  const whom = also.length > 0 ? `${includer} and ${also.join(", ")}` : includer;
+  return { severity: "info", message: `read as part of ${whom}${found ? ", found beside it," : ","} ${how}`, file: path, line: 1, column: 1 };
 }
 

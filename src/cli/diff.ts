@@ -24,7 +24,7 @@ import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH }
 import type { CliIo } from "./io.js";
 import { gitTreeIo, treeBlobs } from "./git-tree.js";
 import { BlobReader } from "./git-blobs.js";
-import { IncluderSearch, includersAmong, isFragment, mayBeNftFragment, mayBeSourced, SCRIPT_FORMATS } from "./includer.js";
+import { IncluderSearch, includersAmong, isFragment, isPolicyFragment, mayBeNftFragment, mayBeSourced, SCRIPT_FORMATS } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
 import { portsText } from "../model/ports.js";
 
@@ -471,6 +471,22 @@ async function compareWithBase(
     if (includer !== undefined) {
       if (e.explicit) noted(e.path, `compared as part of ${includer}, which ${scriptsAmong.has(includer) ? "sources" : "includes"} it`);
       continue;
+    }
+    // a Capirca include or definitions file: compared through every policy beside it that reads it
+    const policyFragment = [e.new, e.old].some((side) => !("error" in side) && side.analyzed !== null && isPolicyFragment(side.analyzed));
+    if (e.explicit && policyFragment) {
+      search ??= new IncluderSearch(args.maxFileBytes);
+      const policies = (await search.findPolicies(abs, options)).map((f) => relative(cwd, resolve(cwd, f.path)) || f.path);
+      if (policies.length > 0) {
+        noted(e.path, `compared as part of ${policies.join(", ")}, found beside it, ${policies.length > 1 ? "policies that read it" : "a policy that reads it"}`);
+        for (const path of policies) {
+          if (compared.has(resolve(cwd, path))) continue;
+          compared.add(resolve(cwd, path));
+          const added = await readBoth(path, false, undefined);
+          if (added) compare(added);
+        }
+        continue;
+      }
     }
     // (or a file a shell script sources: a script, or settings alone, which are no ruleset)
     const sourced = (side: BaseEntry["old"]) => ("error" in side ? mayBeSourced({ fatal: side.error, file: side }, options.inputFormat, e.unrecognisedText) : side.analyzed !== null && mayBeSourced(side.analyzed, options.inputFormat));

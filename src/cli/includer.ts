@@ -9,6 +9,10 @@
  * (`. ./site-rules.sh`: it uses that one's variables) is looked for the same way, among the scripts
  * beside it that source a file.
  *
+ * A Capirca / Aerleon include file or naming definitions file (def/NETWORK.net) is read by the
+ * policies of the tree: named alone, it is reported with the whole analysis of the first policy
+ * (`*.pol`, `*.yaml`, `*.yml` in the folders above it, or two levels below those) that reads it.
+ *
  * An `ipset save` file (/etc/iptables/ipsets) is read by the iptables ruleset beside it, or in a
  * folder just below it (Arch's /etc/ipset.conf, /etc/iptables/iptables.rules): named alone, it is
  * reported with the whole analysis of the first such ruleset that reads it (a set decides what
@@ -26,6 +30,11 @@ import type { Ruleset } from "../model/types.js";
 /** How many folders up from the fragment's own an includer is looked for. */
 const FOLDERS_UP = 2;
 const INCLUDER_NAME = /(\.nft|\.conf)$|^nftables/;
+/** A Capirca / Aerleon policy's name, and its text: a .pol header, or a YAML policy's filters. */
+const POLICY_NAME = /\.(pol|ya?ml)$/;
+const POLICY_TEXT = /^[ \t]*header[ \t]*\{|^filters:/m;
+/** Policies read at most while looking for the one that reads a fragment. */
+const MAX_POLICY_CANDIDATES = 200;
 const SCRIPT_NAME = /\.sh$/;
 /** A script that may load a file with nft (`nft -f FILE`, `$NFT --file FILE`). */
 const LOADS_FILE = /\s(-f|--file)[\s=]/;
@@ -118,6 +127,57 @@ export class IncluderSearch {
     }
   }
 
+  /**
+   * Every Capirca / Aerleon policy beside `fragment` (policyReaders) that reads it, with its
+   * analysis, nearest first: a definitions file's names reach every policy that uses them.
+   */
+  async findPolicies(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile }[]> {
+    const target = resolve(fragment);
+    const { scanRoot: _fragments, ...own } = options;
+    const optionsKey = JSON.stringify(own, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    const out: { path: string; result: AnalyzedFile }[] = [];
+    for await (const { path: shown, text } of this.policyReaders(fragment)) {
+      const key = `${shown}\u0000${optionsKey}`;
+      let analysis = this.analyses.get(key);
+      if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own, this.keepModels)));
+      const result = await analysis;
+      if (result.includes?.includes(target)) out.push({ path: shown, result });
+    }
+    return out;
+  }
+
+  /**
+   * The Capirca / Aerleon policies that may read the include or definitions file `fragment`: in
+   * each folder from its own up FOLDERS_UP + 1 (a def/ folder's policies are in a sibling tree),
+   * then two levels below it, nearest first, those whose text has a header.
+   */
+  async *policyReaders(fragment: string): AsyncGenerator<{ path: string; text: string }> {
+    const target = resolve(fragment);
+    const seen = new Set<string>();
+    let dir = dirname(target);
+    for (let up = 0; up <= FOLDERS_UP + 1; up++) {
+      const folders: [string, number][] = [[dir, 0]];
+      for (let i = 0; i < folders.length && seen.size < MAX_POLICY_CANDIDATES; i++) {
+        const [folder, depth] = folders[i]!;
+        for (const name of await this.listing(folder)) {
+          const path = join(folder, name);
+          if (path === target || seen.has(path)) continue;
+          if (!POLICY_NAME.test(name)) {
+            if (depth < 2 && !name.startsWith(".") && name !== "node_modules" && (await this.listing(path)).length > 0) folders.push([path, depth + 1]);
+            continue;
+          }
+          seen.add(path);
+          const text = await this.text(path);
+          if (text === undefined || !POLICY_TEXT.test(text)) continue;
+          yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
+        }
+      }
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+
   private listing(dir: string): Promise<string[]> {
     let names = this.listings.get(dir);
     if (!names) this.listings.set(dir, (names = readdir(dir).then((n) => n.sort(), () => [])));
@@ -145,13 +205,20 @@ export type Reading =
   | { kind: "alone" }
   /** `via`: how the file is part of the includer (an ipset save file its rules read, a file it sources, an nft include). */
   | { kind: "included"; includer: string; via: PartOf }
-  /** `format`: the fragment's own (nft, ipset for an ipset save file, the sourcing script's for a file it sources). */
-  | { kind: "found"; includer: string; format: string; via: PartOf; part: ReturnType<typeof partIn>; ruleset?: Ruleset }
+  /**
+   * `format`: the fragment's own (nft, ipset for an ipset save file, the sourcing script's for a
+   * file it sources). `also`: the other files that read it (a definitions file's other policies),
+   * each with its own findings in `each` (part holds them all).
+   */
+  | { kind: "found"; includer: string; format: string; via: PartOf; part: ReturnType<typeof partIn>; ruleset?: Ruleset; also?: string[]; each?: { path: string; findings: Finding[] }[] }
   /** A file that matters only as part of another, and no file beside it reads it (an ipset save file): nothing to analyse. */
   | { kind: "aside"; format: string; note: string };
 
-/** How a file is part of another: an ipset save file whose sets it reads, a file a script sources, or one an nft ruleset includes. */
-export type PartOf = "ipset" | "sourced" | "included";
+/**
+ * How a file is part of another: an ipset save file whose sets it reads, a file a script sources,
+ * one an nft ruleset includes, or a Capirca include or definitions file a policy reads.
+ */
+export type PartOf = "ipset" | "sourced" | "included" | "policy";
 
 /**
  * The readings of one run's files (check, baseline, review): which includes which, and a search
@@ -185,9 +252,13 @@ export class RunReadings {
     const unrecognised = this.forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown";
     const text = unrecognised ? await this.search.textOf(path) : undefined;
     const ipset = text !== undefined && looksLikeIpsetSave(text);
-    if (includer !== undefined) return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(this.formats.get(includer) ?? "") ? "sourced" : "included" };
+    if (includer !== undefined) {
+      const by = this.formats.get(includer) ?? "";
+      return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(by) ? "sourced" : by === "capirca" ? "policy" : "included" };
+    }
     if (!explicit) return { kind: "alone" };
     const nft = mayBeNftFragment(path, result, this.forcedFormat);
+    if (!nft && isPolicyFragment(result)) return this.policiesOf(path, options);
     const sourced = !nft && !ipset && mayBeSourced(result, this.forcedFormat, text);
     if (!ipset && !sourced && !nft) return { kind: "alone" };
     // named without its includer (pre-commit names only the staged files): look for it beside it
@@ -197,6 +268,33 @@ export class RunReadings {
     const part = ipset ? { findings: found.result.findings, diagnostics: found.result.file.diagnostics } : partIn(found.result, path);
     const format = ipset ? "ipset" : sourced ? found.result.file.format : "nft";
     return { kind: "found", includer: found.path, format, via: ipset ? "ipset" : sourced ? "sourced" : "included", part, ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
+  }
+
+  /**
+   * A Capirca include or definitions file named without the policies that read it: its part is
+   * every such policy's whole analysis (findings stand at the policies' terms), each told once.
+   */
+  private async policiesOf(path: string, options: CheckOptions): Promise<Reading> {
+    const found = await this.search!.findPolicies(path, options);
+    if (found.length === 0) return { kind: "alone" };
+    const seen = new Set<string>();
+    const diagnostics = found.flatMap((f) => f.result.file.diagnostics).filter((d) => {
+      const k = `${d.file}:${d.line}:${d.column}:${d.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    const part = { findings: found.flatMap((f) => f.result.findings), diagnostics };
+    const [first, ...rest] = found;
+    return {
+      kind: "found",
+      includer: first!.path,
+      format: "capirca",
+      via: "policy",
+      part,
+      ...(first!.result.ruleset ? { ruleset: first!.result.ruleset } : {}),
+      ...(rest.length > 0 ? { also: rest.map((f) => f.path), each: found.map((f) => ({ path: f.path, findings: f.result.findings })) } : {}),
+    };
   }
 }
 
@@ -222,6 +320,11 @@ function partIn(result: AnalyzedFile, fragment: string): Pick<AnalyzedFile, "fin
  */
 export function isFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolean {
   return result.fatal !== undefined || result.file.diagnostics.some((d) => d.unresolved === true);
+}
+
+/** A Capirca / Aerleon include or naming definitions file: read by the policies that use it. */
+export function isPolicyFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolean {
+  return result.file.format === "capirca" && result.fatal === undefined && isFragment(result);
 }
 
 /**
