@@ -173,7 +173,7 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
       // targets that differ in families only share a chain with the rules of every family (a
       // family's packets meet its own rules); state keeps only replies (the chain's is its targets' all)
       // (a zone pair's list is the device's own: kept apart per platform, continued by later headers)
-      const key = JSON.stringify([direction, reading.end, reading.fromInternet, terms, reading.zonePair ? `${reading.platform}-${reading.name}` : null]);
+      const key = JSON.stringify([direction, reading.end, reading.fromInternet, reading.matchesEstablished, terms, reading.zonePair ? `${reading.platform}-${reading.name}` : null]);
       const g = groups.get(key);
       if (g) {
         g.targets.push(reading);
@@ -229,7 +229,7 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
         const action = termAction(term, sayOnce);
         if (!action) continue;
         for (const family of g.families) {
-          const conds = termConditions(term, family, g.stateful, opts.naming, sayOnce, () => {
+          const conds = termConditions(term, family, first.matchesEstablished, opts.naming, sayOnce, () => {
             if (!namingTold) {
               namingTold = true;
               say("warning", term.pos, "no naming definitions folder (def/ with .net, .svc or .yaml files) was found beside the policy: the names its terms use are unknown");
@@ -344,7 +344,7 @@ function wordsOf(term: TermAst, key: string): Word[] {
  * The term's conditions for one family, past the family condition; undefined when the generators
  * leave the term out of that family's filter (or it cannot be read).
  */
-function termConditions(term: TermAst, family: Family, stateful: boolean, naming: Naming | undefined, say: Say, noNaming: () => void): Condition[] | undefined {
+function termConditions(term: TermAst, family: Family, matchesEstablished: boolean, naming: Naming | undefined, say: Say, noNaming: () => void): Condition[] | undefined {
   const conds: Condition[] = [];
   const restrict = wordsOf(term, "restrict-address-family")[0]?.text;
   if (restrict === "inet" && family !== 4) return undefined;
@@ -460,15 +460,15 @@ function termConditions(term: TermAst, family: Family, stateful: boolean, naming
         alt.push({ kind: "port", field, ranges: extra ? [...r, extra] : r });
         return true;
       };
-      // stateless `established` on UDP: the generators add the high ports to the destination ports
-      const high: PortRange | undefined = established && p === UDP && !stateful ? [1024, 65535] : undefined;
+      // `established` on UDP: the policy library adds the high ports to the destination ports
+      const high: PortRange | undefined = established && p === UDP ? [1024, 65535] : undefined;
       if (!add(sport, "sport") || !add(dport, "dport", high)) continue;
       if (anyPort instanceof Map) {
         const r = anyPort.get(p);
         if (!r) continue;
         alt.push({ kind: "or", anyOf: [[{ kind: "port", field: "sport", ranges: r }], [{ kind: "port", field: "dport", ranges: r }]] });
       }
-      if (established && p === TCP) alt.push({ kind: "or", anyOf: [[{ kind: "tcpflags", mask: ACK, comp: ACK }], [{ kind: "tcpflags", mask: RST, comp: RST }]] });
+      if (established && matchesEstablished && p === TCP) alt.push({ kind: "or", anyOf: [[{ kind: "tcpflags", mask: ACK, comp: ACK }], [{ kind: "tcpflags", mask: RST, comp: RST }]] });
       if (options.includes("tcp-initial") || options.includes("initial")) {
         if (p !== TCP) continue;
         alt.push({ kind: "tcpflags", mask: SYN | ACK, comp: SYN });
@@ -501,8 +501,10 @@ function termConditions(term: TermAst, family: Family, stateful: boolean, naming
     }
     conds.push(alternatives.length === 1 ? (alternatives[0]!.length === 1 ? alternatives[0]![0]! : { kind: "or", anyOf: alternatives }) : { kind: "or", anyOf: alternatives });
   } else if (established) {
-    // no protocol: established TCP, or (stateless) UDP to a high port
-    conds.push({ kind: "or", anyOf: [[{ kind: "proto", protos: [TCP] }, { kind: "or", anyOf: [[{ kind: "tcpflags", mask: ACK, comp: ACK }], [{ kind: "tcpflags", mask: RST, comp: RST }]] }], ...(stateful ? [] : [[{ kind: "proto", protos: [UDP] }, { kind: "port", field: "dport", ranges: [[1024, 65535]] } satisfies Condition] as Condition[]])] });
+    // no protocol: TCP replies (where the generator matches them), or UDP to a high port
+    const tcp: Condition[] = [{ kind: "proto", protos: [TCP] }];
+    if (matchesEstablished) tcp.push({ kind: "or", anyOf: [[{ kind: "tcpflags", mask: ACK, comp: ACK }], [{ kind: "tcpflags", mask: RST, comp: RST }]] });
+    conds.push({ kind: "or", anyOf: [tcp, [{ kind: "proto", protos: [UDP] }, { kind: "port", field: "dport", ranges: [[1024, 65535]] }]] });
   }
 
   for (const o of wordsOf(term, "option")) {

@@ -32,6 +32,11 @@ export interface TargetReading {
    * every header's terms for it in the policy's order.
    */
   zonePair?: true;
+  /**
+   * Its generator writes `option:: tcp-established` / `established` as a match on TCP replies (ACK
+   * or RST); false where it writes the term without it (the ASA generator's access-list lines).
+   */
+  matchesEstablished: boolean;
   /** The platform is not one fwlint knows the defaults of. */
   unknownPlatform?: true;
 }
@@ -88,6 +93,7 @@ export function readTarget(platform: string, options: readonly string[]): Target
     end: "drop",
     endText: `${platform} ends a filter with an implicit deny`,
     fromInternet: true,
+    matchesEstablished: platform !== "ciscoasa",
     ...(known ? {} : { unknownPlatform: true as const }),
   };
   switch (platform) {

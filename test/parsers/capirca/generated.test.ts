@@ -1,7 +1,7 @@
 /**
  * Capirca / Aerleon policies against what aerleon's generators wrote from them: the corpus holds
  * the sample policies with their naming definitions, and aerleon's own regression outputs for them
- * (Cisco IOS ACLs, Juniper filters, SRX policies), which fwlint reads with its vendor readers. For
+ * (Cisco IOS ACLs, an ASA access-list, Juniper filters, SRX policies), which fwlint reads with its vendor readers. For
  * each filter, fwlint's reading of the policy and its reading of the generated configuration must
  * give every probe packet the same verdict: probes on and around every address, port and protocol
  * the policy names, new connections and established ones.
@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCapirca } from "../../../parsers/capirca/index.js";
+import { parseCiscoAsa } from "../../../parsers/cisco-asa/index.js";
 import { parseCiscoIos } from "../../../parsers/cisco-ios/index.js";
 import { parseJunos } from "../../../parsers/junos/index.js";
 import { verdictFor } from "../../../src/analysis/verdict.js";
@@ -80,13 +81,18 @@ interface Case {
   /** Which of the policy's filters: its label holds this and the platform. */
   filter: string;
   platform: string;
+  /** Appended to the generated text before it is read (an ASA access-list takes effect once an access-group binds it). */
+  append?: string;
 }
 
 const DEMO = "aerleon/regression/demo/TestRegressionDemo.testSmokeTest.";
+const ASA_OUTSIDE = "interface GigabitEthernet0/0\n nameif outside\n security-level 0\n ip address 192.0.2.1 255.255.255.0\n!\n";
+const BIND_ASA_IN = `${ASA_OUTSIDE}access-group asa_in in interface outside\n`;
 const CASES: Case[] = [
   { policy: "sample_multitarget.pol", generated: `${DEMO}sample_multitarget.acl.ref`, reader: parseCiscoIos, chains: { 4: "ip access-list/edge-inbound", 6: "ipv6 access-list/ipv6-edge-inbound" }, filter: "edge-inbound", platform: "cisco" },
   { policy: "sample_multitarget.pol", generated: `${DEMO}sample_multitarget.acl.ref`, reader: parseCiscoIos, chains: { 4: "ip access-list/edge-outbound", 6: "ipv6 access-list/ipv6-edge-outbound" }, filter: "edge-outbound", platform: "cisco" },
   { policy: "sample_multitarget.pol", generated: `${DEMO}sample_multitarget.jcl.ref`, reader: parseJunos, chains: { 4: "firewall inet/filter edge-inbound" }, filter: "edge-inbound", platform: "juniper" },
+  { policy: "sample_multitarget.pol", generated: `${DEMO}sample_multitarget.asa.ref`, reader: parseCiscoAsa, chains: { 4: "access-list/asa_in" }, filter: "asa_in", platform: "ciscoasa", append: BIND_ASA_IN },
   { policy: "sample_multitarget.pol", generated: `${DEMO}sample_multitarget.jcl.ref`, reader: parseJunos, chains: { 4: "firewall inet/filter edge-outbound" }, filter: "edge-outbound", platform: "juniper" },
   { policy: "sample_juniper_loopback.pol", generated: `${DEMO}sample_juniper_loopback.jcl.ref`, reader: parseJunos, chains: { 4: "firewall inet/filter LOOPBACK" }, filter: "LOOPBACK", platform: "juniper" },
   { policy: "sample_cisco_lab.pol", generated: "aerleon/regression/demo/TestRegressionDemo.testSinglePolicy.sample_cisco_lab.acl.ref", reader: parseCiscoIos, chains: { 4: "ip access-list/allowtointernet" }, filter: "allowtointernet", platform: "cisco" },
@@ -104,7 +110,7 @@ describe.skipIf(corpus === undefined)("capirca policies against aerleon's genera
       const policy = parseCapirca(corpusText(policyPath)!, policyPath, { root: corpus!, today: new Date(Date.UTC(2026, 0, 1)) });
       expect(policy.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       const genPath = join(corpus!, c.generated);
-      const generated = c.reader(corpusText(genPath)!, genPath);
+      const generated = c.reader(corpusText(genPath)! + (c.append ?? ""), genPath);
       const mine = [...policy.chains.entries()].find(([, ch]) => ch.label?.includes(c.filter) && new RegExp(`[(, ]${c.platform}[,)]`).test(ch.label));
       expect(mine, [...policy.chains.values()].map((ch) => ch.label).join(" | ")).toBeDefined();
       let judged = 0;
