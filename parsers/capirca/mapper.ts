@@ -167,7 +167,8 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
       }
       const terms: Group["terms"] = [];
       filter.terms.forEach((term, index) => {
-        const rendered = rendersFor(term, reading.platform, opts.today);
+        let rendered = rendersFor(term, reading.platform, opts.today);
+        if (rendered === "yes" && reading.writtenFamilies && !panosWrites(term, reading.writtenFamilies, opts.naming)) rendered = "no";
         if (rendered !== "no") terms.push({ index, verbatim: rendered === "verbatim" });
       });
       // targets that differ in families only share a chain with the rules of every family (a
@@ -228,7 +229,10 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
         }
         const action = termAction(term, sayOnce);
         if (!action) continue;
+        // (PAN-OS: a rule with no address is written with the filter family's `any` object)
+        const addressless = wordsOf(term, "source-address").length === 0 && wordsOf(term, "destination-address").length === 0;
         for (const family of g.families) {
+          if (first.writtenFamilies && addressless && !first.writtenFamilies.includes(family)) continue;
           const conds = termConditions(term, family, first.matchesEstablished, opts.naming, sayOnce, () => {
             if (!namingTold) {
               namingTold = true;
@@ -302,6 +306,35 @@ function rendersFor(term: TermAst, platform: string, today: Date): "no" | "yes" 
   const verbatim = term.items.filter((i) => i.key === "verbatim");
   if (verbatim.length > 0) return verbatim.some((i) => i.values[0]?.text === platform) ? "verbatim" : "no";
   return "yes";
+}
+
+/**
+ * Whether the PAN-OS generator writes the term into a filter of these families: an IPv4 (IPv6)
+ * filter needs a source-destination pair of that family (`any` pairs with either) and no ICMP of
+ * the other; a mixed one a pair of either family. Names that do not resolve leave it written.
+ */
+function panosWrites(term: TermAst, families: readonly Family[], naming: Naming | undefined): boolean {
+  const present = (key: string): Set<Family> | "any" | undefined => {
+    const words = wordsOf(term, key);
+    if (words.length === 0) return "any";
+    if (!naming) return undefined;
+    const out = new Set<Family>();
+    for (const w of words) {
+      const r = naming.network(w.text);
+      if (!r.ok) return undefined;
+      if (r.value[4].length > 0) out.add(4);
+      if (r.value[6].length > 0) out.add(6);
+    }
+    return out;
+  };
+  const src = present("source-address");
+  const dst = present("destination-address");
+  if (src === undefined || dst === undefined) return true;
+  const pair = (f: Family) => (src === "any" || src.has(f)) && (dst === "any" || dst.has(f));
+  const protocols = wordsOf(term, "protocol").map((w) => w.text);
+  if (families.length === 2) return pair(4) || pair(6);
+  const f = families[0]!;
+  return !protocols.includes(f === 4 ? "icmpv6" : "icmp") && pair(f);
 }
 
 function termAction(term: TermAst, say: Say): Action | undefined {

@@ -37,6 +37,12 @@ export interface TargetReading {
    * or RST); false where it writes the term without it (the ASA generator's access-list lines).
    */
   matchesEstablished: boolean;
+  /**
+   * PAN-OS: the header's family only decides which terms are written (paloaltofw.py: an inet
+   * filter leaves out a term with icmpv6 or with no IPv4 source-destination pair); the rules it
+   * writes name whole address groups and `any`, which match both families on the device.
+   */
+  writtenFamilies?: Family[];
   /** The platform is not one fwlint knows the defaults of. */
   unknownPlatform?: true;
 }
@@ -67,7 +73,7 @@ const PLATFORMS: Record<string, PlatformDefaults> = {
   gce: { family: "inet", stateful: true },
   gce_vpc_tf: { family: "inet", stateful: true },
   srx: { family: "mixed", stateful: true },
-  paloalto: { family: "mixed", stateful: true },
+  paloalto: { family: "inet", stateful: true },
   fortigate: { family: "mixed", stateful: true },
   k8s: { family: "mixed", stateful: true },
   openconfig: { family: "inet", stateful: false },
@@ -166,5 +172,9 @@ export function readTarget(platform: string, options: readonly string[]): Target
       break;
   }
   if (options.includes("inet6") && platform === "cisco") reading.families = [6];
+  if (platform === "paloalto") {
+    reading.writtenFamilies = reading.families;
+    reading.families = [4, 6];
+  }
   return reading;
 }
