@@ -22,6 +22,7 @@ import type { AddrRange, Action, Chain, Condition, Diagnostic, Family, PortRange
 import { chainKey } from "../../src/model/types.js";
 import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
 import { interfaceNamer } from "../interface-names.js";
+import { alwaysOnEgress, sortByPriority } from "../gcp/mapper.js";
 import type { Naming, ServicePort } from "./naming.js";
 import { readTarget, type Direction, type TargetReading } from "./platforms.js";
 import type { FilterAst, Item, PolicyAst, Pos, TermAst, Word } from "./policy.js";
@@ -219,7 +220,9 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
       if (g.stateful && !continued) {
         chain.rules.push({ id: `${chainName}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span, comment: `${first.platform} keeps connection state: replies pass`, implied: true });
       }
-      for (const { index, verbatim } of g.terms) {
+      // (what Google Cloud does to egress whatever the rules say, as the GCP reader has it)
+      if (first.byPriority && g.direction === "outbound" && !continued) chain.rules.push(...alwaysOnEgress(chainName, span));
+      for (const { index, verbatim } of first.byPriority ? byPriority(filter.terms, g.terms) : g.terms) {
         const term = filter.terms[index]!;
         const tspan = spanOf(term.pos);
         if (verbatim) {
@@ -306,6 +309,23 @@ function rendersFor(term: TermAst, platform: string, today: Date): "no" | "yes" 
   const verbatim = term.items.filter((i) => i.key === "verbatim");
   if (verbatim.length > 0) return verbatim.some((i) => i.values[0]?.text === platform) ? "verbatim" : "no";
   return "yes";
+}
+
+/**
+ * GCE's order (the GCP reader's): by priority (`priority::`, else the API's 1000; a last term that
+ * denies everything is the generator's default deny, at 65534), a deny before an allow at equal
+ * priority, then as written.
+ */
+function byPriority<T extends { index: number }>(terms: readonly TermAst[], rendered: readonly T[]): T[] {
+  const last = rendered[rendered.length - 1];
+  const denies = (term: TermAst) => wordsOf(term, "action").some((w) => w.text === "deny" || w.text.startsWith("reject"));
+  const matchesAll = (term: TermAst) => !term.items.some((i) => KNOWN_MATCH.has(i.key) || i.key in UNMODELLED || i.key === "option");
+  const withPriority = rendered.map((t) => {
+    const term = terms[t.index]!;
+    const given = Number(wordsOf(term, "priority")[0]?.text ?? 1000);
+    return { t, priority: t === last && denies(term) && matchesAll(term) ? 65534 : Number.isFinite(given) ? given : 1000 };
+  });
+  return sortByPriority(withPriority, (x) => denies(terms[x.t.index]!)).map((x) => x.t);
 }
 
 /**

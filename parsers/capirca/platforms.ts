@@ -43,6 +43,11 @@ export interface TargetReading {
    * writes name whole address groups and `any`, which match both families on the device.
    */
   writtenFamilies?: Family[];
+  /**
+   * GCE: the rules are not evaluated in order but by priority (a term's `priority::`, else the
+   * API's default 1000), a deny before an allow at equal priority.
+   */
+  byPriority?: true;
   /** The platform is not one fwlint knows the defaults of. */
   unknownPlatform?: true;
 }
@@ -129,9 +134,11 @@ export function readTarget(platform: string, options: readonly string[]): Target
     case "gce":
     case "gce_vpc_tf": {
       const egress = options.includes("EGRESS");
+      reading.byPriority = true;
       reading.direction = egress ? "outbound" : "inbound";
       reading.name = options.find((o) => !(o in FAMILY_WORDS) && o !== "INGRESS" && o !== "EGRESS") ?? "";
       if (egress) {
+        reading.title = `${reading.name} EGRESS`;
         reading.end = "accept";
         reading.endText = "GCE's implied egress rule allows what no rule decides";
       } else reading.endText = "GCE's implied ingress rule denies what no rule decides";

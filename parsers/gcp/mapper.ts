@@ -208,7 +208,7 @@ export function mapGcpFirewall(doc: GcpDocument, file: string, diagnostics: Diag
 const METADATA = "Google Cloud: the metadata server is always reachable";
 const SMTP_BLOCK = "Google Cloud: egress to TCP 25 of an external address is always blocked";
 
-function alwaysOnEgress(iface: string, span: SourceSpan): Rule[] {
+export function alwaysOnEgress(iface: string, span: SourceSpan): Rule[] {
   const privateV4: AddrRange[] = [
     { lo: 0x0a000000n, hi: 0x0affffffn },
     { lo: 0xac100000n, hi: 0xac1fffffn },
@@ -221,7 +221,7 @@ function alwaysOnEgress(iface: string, span: SourceSpan): Rule[] {
 }
 
 /** By priority (lower first), denies before allows at equal priority, else in document order. */
-function sortByPriority<T extends { priority: number }>(rules: T[], isDeny: (r: T) => boolean): T[] {
+export function sortByPriority<T extends { priority: number }>(rules: T[], isDeny: (r: T) => boolean): T[] {
   return rules
     .map((r, i) => ({ r, i }))
     .sort((a, b) => a.r.priority - b.r.priority || Number(isDeny(b.r)) - Number(isDeny(a.r)) || a.i - b.i)

@@ -1,7 +1,7 @@
 /**
  * Capirca / Aerleon policies against what aerleon's generators wrote from them: the corpus holds
  * the sample policies with their naming definitions, and aerleon's own regression outputs for them
- * (Cisco IOS ACLs, an ASA access-list, Juniper filters, SRX and PAN-OS policies), which fwlint reads with its vendor readers. For
+ * (Cisco IOS ACLs, an ASA access-list, Juniper filters, SRX and PAN-OS policies, GCE rules), which fwlint reads with its vendor readers. For
  * each filter, fwlint's reading of the policy and its reading of the generated configuration must
  * give every probe packet the same verdict: probes on and around every address, port and protocol
  * the policy names, new connections and established ones.
@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { parseCapirca } from "../../../parsers/capirca/index.js";
 import { parseCiscoAsa } from "../../../parsers/cisco-asa/index.js";
 import { parseCiscoIos } from "../../../parsers/cisco-ios/index.js";
+import { parseGcpFirewall } from "../../../parsers/gcp/index.js";
 import { parseJunos } from "../../../parsers/junos/index.js";
 import { parsePanos } from "../../../parsers/panos/index.js";
 import { verdictFor } from "../../../src/analysis/verdict.js";
@@ -112,6 +113,9 @@ const CASES: Case[] = [
   { policy: "sample_paloalto.pol", generated: `${DEMO}sample_paloalto.xml.ref`, reader: parsePanos, chains: { 4: "security/security rules" }, filter: "from-zone internal to-zone external", platform: "paloalto", whole: zonePair("internal", "external") },
   { policy: "sample_stateful_multitarget_simple.pol", generated: `${DEMO}sample_stateful_multitarget_simple.xml.ref`, reader: parsePanos, chains: { 4: "security/security rules", 6: "security/security rules" }, filter: "from-zone internal to-zone external", platform: "paloalto", whole: zonePair("internal", "external") },
   { policy: "sample_stateful_multitarget_simple.pol", generated: `${DEMO}sample_stateful_multitarget_simple.xml.ref`, reader: parsePanos, chains: { 4: "security/security rules", 6: "security/security rules" }, filter: "from-zone external to-zone internal", platform: "paloalto", whole: zonePair("external", "internal") },
+  // GCE: the rules every instance gets (no target tag); a term for tagged instances is unknown there
+  { policy: "sample_gce.pol", generated: `${DEMO}sample_gce.gce.ref`, reader: parseGcpFirewall, chains: { 4: "gcp-firewall/default/any ingress" }, filter: "global/networks/default (", platform: "gce" },
+  { policy: "sample_gce.pol", generated: `${DEMO}sample_gce.gce.ref`, reader: parseGcpFirewall, chains: { 4: "gcp-firewall/default/any egress" }, filter: "global/networks/default EGRESS", platform: "gce" },
   { policy: "sample_srx.pol", generated: `${DEMO}sample_srx.srx.ref`, reader: parseJunos, chains: { 4: "security policies/from-zone Untrust to-zone DMZ", 6: "security policies/from-zone Untrust to-zone DMZ" }, filter: "Untrust", platform: "srx" },
 ];
 
