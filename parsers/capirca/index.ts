@@ -71,9 +71,10 @@ export function parseCapirca(text: string, file: string, opts: CapircaOptions = 
     const io = opts.io ?? diskIo;
     const where = resolve(opts.origin ?? file);
     // the definitions folder is the working folder's (aclgen's ./def), often beside the policies
-    // folder a scan starts in: the working folder bounds what is read when it holds the file
+    // folder a scan starts in: the working folder bounds what is read when it holds the file, else
+    // the git repository that holds it (a policy checked from elsewhere), else the given root
     const cwd = process.cwd();
-    const root = where.startsWith(cwd + "/") ? cwd : resolve(opts.root ?? dirname(where));
+    const root = where.startsWith(cwd + "/") ? cwd : (repositoryOf(dirname(where), io) ?? resolve(opts.root ?? dirname(where)));
     // a file read is named as the file's own path is: relative to the working folder, or absolute
     const shown = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(cwd, path));
     const kind = capircaKind(text, basename(file));
@@ -131,6 +132,14 @@ export function parseCapirca(text: string, file: string, opts: CapircaOptions = 
     return ruleset;
   } catch (e) {
     return internalErrorRuleset("Capirca policy reader", { format: "capirca", file, families: [4, 6] }, diagnostics, e);
+  }
+}
+
+/** The nearest folder at or above `dir` that holds a `.git` (a repository's top), if any. */
+function repositoryOf(dir: string, io: IncludeIo): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (io.listDir(d)?.includes(".git")) return d;
+    if (dirname(d) === d) return undefined;
   }
 }
 

@@ -82,6 +82,14 @@ describe("Capirca include and definitions files", () => {
     expect(incReport.findings.some((f) => f.message.startsWith("SMTP"))).toBe(true);
   });
 
+  it("a policy checked from outside its repository reads the repository's def/", async () => {
+    const { dir } = repo("outside");
+    const r = await run("check", "--format", "json", "--fail-on", "none", join(dir, "policies", "pol", "edge.pol"));
+    const report = JSON.parse(r.out) as Report;
+    expect(report.files[0]!.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(report.findings.filter((f) => f.message.startsWith("SMTP")).map((f) => f.location.line)).toEqual([30, 30]);
+  });
+
   it("check --new-only --base: each policy's new findings", async () => {
     const { dir } = repo("new-only");
     widenAdmins(dir);
