@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { scan } from "../../src/review/session.js";
 import { captureIo } from "./io.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-capirca-"));
@@ -88,6 +89,20 @@ describe("Capirca include and definitions files", () => {
     const report = JSON.parse(r.out) as Report;
     expect(report.files[0]!.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
     expect(report.findings.filter((f) => f.message.startsWith("SMTP")).map((f) => f.location.line)).toEqual([30, 30]);
+  });
+
+  it("baseline and review read a definitions file named alone as check does", async () => {
+    const { dir } = repo("review");
+    widenAdmins(dir);
+    await inside(dir, async () => {
+      const io = captureIo();
+      expect(await main(["baseline", "--output", "baseline.json", "def/NETWORK.net"], io)).toBe(0);
+      expect(io.err).toMatch(/\d+ findings? written/);
+      const review = await scan({ paths: ["def/NETWORK.net"], baselineFile: join(dir, "none.json") });
+      expect(review.problems).toEqual([]);
+      expect(review.files.map((f) => [f.path, f.format])).toEqual([["def/NETWORK.net", "capirca"]]);
+      expect(review.findings.filter((f) => f.finding.message.startsWith("SSH")).map((f) => `${f.finding.location.file}:${f.finding.location.line}`)).toEqual(["policies/pol/datacentre.yaml:25", "policies/pol/edge.pol:22"]);
+    });
   });
 
   it("check --new-only --base: each policy's new findings", async () => {
