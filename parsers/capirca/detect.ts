@@ -56,7 +56,7 @@ function definitionsText(text: string): boolean {
   return defined > 0 && concrete > 0;
 }
 
-export function capircaKind(text: string, _name?: string): CapircaKind | undefined {
+export function capircaKind(text: string): CapircaKind | undefined {
   const head = text.length > 400_000 ? text.slice(0, 400_000) : text;
   if ((POLICY_HEADER.test(head) && TARGET.test(head)) || (TERM.test(head) && TERM_KEYWORD.test(head))) return "policy-text";
   if (YAML_FILTERS.test(head) && YAML_HEADER.test(head) && YAML_TARGETS.test(head)) return "policy-yaml";

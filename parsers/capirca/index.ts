@@ -6,7 +6,7 @@
  * working folder when a file is checked alone); its includes through the base folder, the nearest
  * folder above the policy that holds the included file. mapper.ts builds the chains.
  */
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic, Ruleset } from "../../src/model/types.js";
 import { diskIo, type IncludeIo } from "../file-io.js";
 import { internalErrorRuleset } from "../internal-error.js";
@@ -40,24 +40,28 @@ function foldersUp(dir: string, root: string): string[] {
   return out;
 }
 
-/** The definitions of the nearest def/ folder above `dir` holding definition files, with where it is. */
-function findDefinitions(dir: string, root: string, io: IncludeIo, say: (s: Diagnostic["severity"], pos: Pos, m: string) => void, shown: (p: string) => string): { defs: Definitions; folder: string; files: string[] } | undefined {
+/** The definition files of `folder` (but `except`), read into one set of definitions, with the names they are shown by. */
+function readDefinitionsFolder(folder: string, io: IncludeIo, shown: (p: string) => string, say: (s: Diagnostic["severity"], pos: Pos, m: string) => void, except?: string): { defs: Definitions; files: string[] } {
+  const defs = emptyDefinitions();
+  const files: string[] = [];
+  for (const n of io.listDir(folder) ?? []) {
+    const kind = DEFINITION_ENDINGS[extname(n)];
+    const path = join(folder, n);
+    if (!kind || path === except) continue;
+    const text = io.readFile(path);
+    if (text === undefined) continue;
+    files.push(shown(path));
+    readDefinitionsFile(defs, text, shown(path), kind, say);
+  }
+  return { defs, files };
+}
+
+/** The definitions of the nearest def/ folder above `dir` holding definition files. */
+function findDefinitions(dir: string, root: string, io: IncludeIo, say: (s: Diagnostic["severity"], pos: Pos, m: string) => void, shown: (p: string) => string): { defs: Definitions; files: string[] } | undefined {
   for (const folder of foldersUp(dir, root)) {
     const def = join(folder, "def");
-    const names = io.listDir(def);
-    if (!names) continue;
-    const files = names.filter((n) => extname(n) in DEFINITION_ENDINGS);
-    if (files.length === 0) continue;
-    const defs = emptyDefinitions();
-    const read: string[] = [];
-    for (const n of files) {
-      const path = join(def, n);
-      const text = io.readFile(path);
-      if (text === undefined) continue;
-      read.push(shown(path));
-      readDefinitionsFile(defs, text, shown(path), DEFINITION_ENDINGS[extname(n)]!, say);
-    }
-    return { defs, folder: def, files: read };
+    if (!io.listDir(def)?.some((n) => extname(n) in DEFINITION_ENDINGS)) continue;
+    return readDefinitionsFolder(def, io, shown, say);
   }
   return undefined;
 }
@@ -77,21 +81,14 @@ export function parseCapirca(text: string, file: string, opts: CapircaOptions = 
     const root = where.startsWith(cwd + "/") ? cwd : (repositoryOf(dirname(where), io) ?? resolve(opts.root ?? dirname(where)));
     // a file read is named as the file's own path is: relative to the working folder, or absolute
     const shown = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(cwd, path));
-    const kind = capircaKind(text, basename(file));
+    const kind = capircaKind(text);
 
     if (kind === "definitions-text" || kind === "definitions-yaml") {
       const defs = emptyDefinitions();
       const ending = extname(file);
       readDefinitionsFile(defs, text, file, kind === "definitions-yaml" ? "yaml" : ending === ".svc" ? "services" : ending === ".net" ? "networks" : looksLikeServices(text) ? "services" : "networks", say);
       // every name a definition uses must be defined, in this file or its folder's others
-      const folderDefs = emptyDefinitions();
-      for (const n of io.listDir(dirname(where)) ?? []) {
-        const k = DEFINITION_ENDINGS[extname(n)];
-        const path = join(dirname(where), n);
-        if (!k || path === where) continue;
-        const t = io.readFile(path);
-        if (t !== undefined) readDefinitionsFile(folderDefs, t, shown(path), k, () => {});
-      }
+      const folderDefs = readDefinitionsFolder(dirname(where), io, shown, () => {}, where).defs;
       const all: Definitions = { networks: new Map([...folderDefs.networks, ...defs.networks]), services: new Map([...folderDefs.services, ...defs.services]) };
       const naming = new Naming(all);
       // each failure told once, at the value that fails when it is in this file
