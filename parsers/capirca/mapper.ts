@@ -97,6 +97,7 @@ const ACK = 0x10;
 const RST = 0x04;
 const SYN = 0x02;
 
+/** Targets of one header that write the same rules (their end, Internet side and established reading are the first's: the key holds them). */
 interface Group {
   targets: TargetReading[];
   direction: Direction;
@@ -104,9 +105,6 @@ interface Group {
   terms: { index: number; verbatim: boolean }[];
   families: Family[];
   stateful: boolean;
-  end: TargetReading["end"];
-  endText: string;
-  fromInternet: boolean;
 }
 
 export interface MapOptions {
@@ -132,8 +130,8 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
   const internet: string[] = [];
   let ruleCount = 0;
   let namingTold = false;
-  /** Each filter's end (platforms.ts), placed after all its terms once every header is read. */
-  const ends: { chain: Chain; end: TargetReading["end"]; text: string; span: SourceSpan }[] = [];
+  /** Filters that return to a calling chain the policy does not hold: their return goes after every header's terms. */
+  const returning: { chain: Chain; text: string; span: SourceSpan }[] = [];
   /** Zone pairs' lists by platform and pair, continued by each header that names the pair again. */
   const zonePairs = new Map<string, Chain>();
   const spanOf = (pos: Pos): SourceSpan => {
@@ -181,7 +179,7 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
         g.targets.push(reading);
         g.families = ([4, 6] as const).filter((f) => g.families.includes(f) || reading.families.includes(f));
         g.stateful &&= reading.stateful;
-      } else groups.set(key, { targets: [reading], direction, terms, families: reading.families, stateful: reading.stateful, end: reading.end, endText: reading.endText, fromInternet: reading.fromInternet });
+      } else groups.set(key, { targets: [reading], direction, terms, families: reading.families, stateful: reading.stateful });
     }
     // expired terms are told once
     for (const term of filter.terms) {
@@ -206,27 +204,26 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
       const iface = continued?.name ?? name((pairKey ?? (first.name || `${first.platform}-filter`)).replace(/\s+/g, "_"));
       const titles = [...new Set(g.targets.map((t) => t.title ?? (t.name || `of ${t.platform}`)))];
       const label = first.zonePair ? `security policies ${first.title} (${first.platform})` : `filter ${titles.join(" / ")} (${g.targets.map((t) => t.platform).join(", ")})`;
-      const chainName = iface;
       const chain: Chain = continued ?? {
-        name: chainName,
+        name: iface,
         table: TABLE,
         rules: [],
-        policy: g.end === "accept" ? "accept" : "drop",
+        policy: first.end === "accept" ? "accept" : "drop",
         policySpan: span,
         span,
         label,
-        ...(g.end === "accept" ? { acceptText: `${label}: ${g.endText}` } : {}),
+        ...(first.end === "accept" ? { acceptText: `${label}: ${first.endText}` } : {}),
       };
       if (g.stateful && !continued) {
-        chain.rules.push({ id: `${chainName}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span, comment: `${first.platform} keeps connection state: replies pass`, implied: true });
+        chain.rules.push({ id: `${iface}#established`, conditions: [{ kind: "ctstate", states: ["established", "related"] }], action: { kind: "accept" }, span, comment: `${first.platform} keeps connection state: replies pass`, implied: true });
       }
       // (what Google Cloud does to egress whatever the rules say, as the GCP reader has it)
-      if (first.byPriority && g.direction === "outbound" && !continued) chain.rules.push(...alwaysOnEgress(chainName, span));
+      if (first.byPriority && g.direction === "outbound" && !continued) chain.rules.push(...alwaysOnEgress(iface, span));
       for (const { index, verbatim } of first.byPriority ? byPriority(filter.terms, g.terms) : g.terms) {
         const term = filter.terms[index]!;
         const tspan = spanOf(term.pos);
         if (verbatim) {
-          chain.rules.push({ id: `${chainName}/${term.name}:${term.pos.line}`, conditions: [], action: { kind: "unknown", target: `verbatim ${first.platform} text` }, span: tspan, comment: term.name });
+          chain.rules.push({ id: `${iface}/${term.name}:${term.pos.line}`, conditions: [], action: { kind: "unknown", target: `verbatim ${first.platform} text` }, span: tspan, comment: term.name });
           sayOnce("warning", term.pos, `term ${term.name} is verbatim ${first.platform} text: fwlint does not read it, and what it decides is unknown`);
           continue;
         }
@@ -234,6 +231,7 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
         if (!action) continue;
         // (PAN-OS: a rule with no address is written with the filter family's `any` object)
         const addressless = wordsOf(term, "source-address").length === 0 && wordsOf(term, "destination-address").length === 0;
+        const logs = term.items.some((i) => i.key === "logging" && !["false", "disable"].includes(i.values[0]?.text ?? ""));
         for (const family of g.families) {
           if (first.writtenFamilies && addressless && !first.writtenFamilies.includes(family)) continue;
           const conds = termConditions(term, family, first.matchesEstablished, opts.naming, sayOnce, () => {
@@ -243,9 +241,8 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
             }
           });
           if (conds === undefined) continue;
-          const logs = term.items.some((i) => i.key === "logging" && !["false", "disable"].includes(i.values[0]?.text ?? ""));
           chain.rules.push({
-            id: `${chainName}/${term.name}:${term.pos.line}/ipv${family}`,
+            id: `${iface}/${term.name}:${term.pos.line}/ipv${family}`,
             conditions: [{ kind: "family", family }, ...conds],
             action,
             span: tspan,
@@ -255,19 +252,19 @@ export function mapCapirca(ast: PolicyAst, file: string, say: Say, opts: MapOpti
         }
       }
       if (continued) continue;
-      ends.push({ chain, end: g.end, text: g.endText, span });
+      if (first.end === "unknown") returning.push({ chain, text: first.endText, span });
       if (pairKey !== undefined) zonePairs.set(pairKey, chain);
-      chains.set(chainKey(TABLE, chainName), chain);
-      (g.direction === "inbound" ? inbound : outbound).rules.push(targetJump(g.direction, iface, chainName, span, true));
+      chains.set(chainKey(TABLE, iface), chain);
+      (g.direction === "inbound" ? inbound : outbound).rules.push(targetJump(g.direction, iface, iface, span, true));
       hosts.push(iface);
-      if (g.fromInternet) internet.push(iface);
+      if (first.fromInternet) internet.push(iface);
     }
   });
 
-  // What no term decides meets the platform's end (the chain's policy), after every header's terms;
-  // a custom iptables chain returns to its caller, which the policy does not hold
-  for (const { chain, end, text, span } of ends) {
-    if (end === "unknown") chain.rules.push({ id: `${chain.name}#end`, conditions: [], action: { kind: "unknown", target: "return to the calling chain" }, span, comment: text, implied: true });
+  // What no term decides meets the platform's end (the chain's policy); a custom iptables chain
+  // returns to its caller, which the policy does not hold: after every header's terms
+  for (const { chain, text, span } of returning) {
+    chain.rules.push({ id: `${chain.name}#end`, conditions: [], action: { kind: "unknown", target: "return to the calling chain" }, span, comment: text, implied: true });
   }
 
   return {
