@@ -464,6 +464,13 @@ async function compareWithBase(
   const scriptsAmong = new Set(included.filter((f) => f.script).map((f) => f.path));
 
   let search: IncluderSearch | undefined;
+  /** Compares an includer found beside a fragment, once however many fragments it reads (`read`: its entry, when looking for it read both versions). */
+  const compareIncluder = async (path: string, read?: BaseEntry): Promise<void> => {
+    if (compared.has(resolve(cwd, path))) return;
+    compared.add(resolve(cwd, path));
+    const added = read ?? (await readBoth(path, false, undefined));
+    if (added) compare(added);
+  };
   for (const e of fragments) {
     const abs = resolve(cwd, e.path);
     const includer = includerOf.get(e.path);
@@ -479,12 +486,7 @@ async function compareWithBase(
       const policies = (await search.findPolicies(abs, options)).map((f) => relative(cwd, resolve(cwd, f.path)) || f.path);
       if (policies.length > 0) {
         noted(e.path, `compared as part of ${policies.join(", ")}, found beside it, ${policies.length > 1 ? "policies that read it" : "a policy that reads it"}`);
-        for (const path of policies) {
-          if (compared.has(resolve(cwd, path))) continue;
-          compared.add(resolve(cwd, path));
-          const added = await readBoth(path, false, undefined);
-          if (added) compare(added);
-        }
+        for (const path of policies) await compareIncluder(path);
         continue;
       }
     }
@@ -510,11 +512,7 @@ async function compareWithBase(
       if (found !== undefined) {
         const path = relative(cwd, found) || found;
         noted(e.path, `compared as part of ${path}, found beside it, which ${bySourcing ? "sources" : "includes"} it`);
-        if (!compared.has(resolve(cwd, path))) {
-          compared.add(resolve(cwd, path));
-          const added = read ?? (await readBoth(path, false, undefined));
-          if (added) compare(added);
-        }
+        await compareIncluder(path, read);
         continue;
       }
     }

@@ -66,17 +66,25 @@ export class IncluderSearch {
    * ruleset that reads it (ipsetReaders).
    */
   async find(fragment: string, options: CheckOptions, ipset = false, sourced = false): Promise<{ path: string; result: AnalyzedFile } | undefined> {
+    for await (const found of this.readers(fragment, options, ipset ? this.ipsetReaders(fragment) : this.candidates(fragment, sourced))) return found;
+    return undefined;
+  }
+
+  /**
+   * The `candidates` whose analysis (made once per candidate and options) reads `fragment` through
+   * its includes, in their order.
+   */
+  private async *readers(fragment: string, options: CheckOptions, candidates: AsyncGenerator<{ path: string; text: string }>): AsyncGenerator<{ path: string; result: AnalyzedFile }> {
     const target = resolve(fragment);
     const { scanRoot: _fragments, ...own } = options;
     const optionsKey = JSON.stringify(own, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    for await (const { path: shown, text } of ipset ? this.ipsetReaders(fragment) : this.candidates(fragment, sourced)) {
+    for await (const { path: shown, text } of candidates) {
       const key = `${shown}\u0000${optionsKey}`;
       let analysis = this.analyses.get(key);
       if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own, this.keepModels)));
       const result = await analysis;
-      if (result.includes?.includes(target)) return { path: shown, result };
+      if (result.includes?.includes(target)) yield { path: shown, result };
     }
-    return undefined;
   }
 
   /**
@@ -132,17 +140,8 @@ export class IncluderSearch {
    * analysis, nearest first: a definitions file's names reach every policy that uses them.
    */
   async findPolicies(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile }[]> {
-    const target = resolve(fragment);
-    const { scanRoot: _fragments, ...own } = options;
-    const optionsKey = JSON.stringify(own, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
     const out: { path: string; result: AnalyzedFile }[] = [];
-    for await (const { path: shown, text } of this.policyReaders(fragment)) {
-      const key = `${shown}\u0000${optionsKey}`;
-      let analysis = this.analyses.get(key);
-      if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own, this.keepModels)));
-      const result = await analysis;
-      if (result.includes?.includes(target)) out.push({ path: shown, result });
-    }
+    for await (const found of this.readers(fragment, options, this.policyReaders(fragment))) out.push(found);
     return out;
   }
 
