@@ -175,80 +175,80 @@ function addressOf(text: string): { family: Family; range: AddrRange } | undefin
   return undefined;
 }
 
+/** A network value: an address or network, why it is none, or undefined for a name to follow. */
+function networkItem(text: string): { family: Family; range: AddrRange } | string | undefined {
+  return addressOf(text) ?? (/^[A-Za-z]/.test(text) && !text.includes(":") ? undefined : "is not an address");
+}
+
+/** A service value: PORT[-PORT]/PROTOCOL, why it is none, or undefined for a name to follow. */
+function serviceItem(text: string): ServicePort | string | undefined {
+  const m = /^(\d+)(?:-(\d+))?\/(\w+)$/.exec(text);
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  if (lo > 65535 || hi > 65535 || hi < lo) return "is not a port range";
+  if (protocolNumber(m[3]!) === null) return `names no protocol ('${m[3]}')`;
+  return { protocol: m[3]!.toLowerCase(), lo, hi };
+}
+
 /** Looks names up, following definitions that name others; each name's answer is kept. */
 export class Naming {
+  private readonly memo = { network: new Map<string, Resolved<unknown[]>>(), service: new Map<string, Resolved<unknown[]>>() };
   private readonly nets = new Map<string, Resolved<{ 4: AddrRange[]; 6: AddrRange[] }>>();
-  private readonly svcs = new Map<string, Resolved<ServicePort[]>>();
 
   constructor(readonly defs: Definitions) {}
 
   /** The addresses of a network name, by family (merged). */
-  network(name: string, seen: Set<string> = new Set()): Resolved<{ 4: AddrRange[]; 6: AddrRange[] }> {
+  network(name: string): Resolved<{ 4: AddrRange[]; 6: AddrRange[] }> {
     const known = this.nets.get(name);
     if (known) return known;
-    const def = this.defs.networks.get(name);
-    if (!def) return { ok: false, why: `network ${name} is not defined` };
-    if (seen.has(name)) return { ok: false, why: `network ${name} is defined through itself` };
-    seen.add(name);
-    const out: { 4: AddrRange[]; 6: AddrRange[] } = { 4: [], 6: [] };
-    for (const v of def.values) {
-      const addr = addressOf(v.text);
-      if (addr) {
-        out[addr.family].push(addr.range);
-        continue;
-      }
-      const inner = this.network(v.text, seen);
-      if (!inner.ok) {
-        seen.delete(name);
-        const r = { ok: false as const, why: /^[A-Za-z]/.test(v.text) && !v.text.includes(":") ? `${inner.why} (in network ${name}, ${v.pos.file}:${v.pos.line})` : `'${v.text}' in network ${name} (${v.pos.file}:${v.pos.line}) is not an address`, at: inner.at ?? v.pos };
-        this.nets.set(name, r);
-        return r;
-      }
-      out[4].push(...inner.value[4]);
-      out[6].push(...inner.value[6]);
-    }
-    seen.delete(name);
-    const r = { ok: true as const, value: { 4: mergeAddrRanges(out[4]), 6: mergeAddrRanges(out[6]) } };
+    const items = this.items("network", name, networkItem);
+    const r: Resolved<{ 4: AddrRange[]; 6: AddrRange[] }> = items.ok
+      ? { ok: true, value: { 4: mergeAddrRanges(items.value.filter((i) => i.family === 4).map((i) => i.range)), 6: mergeAddrRanges(items.value.filter((i) => i.family === 6).map((i) => i.range)) } }
+      : items;
     this.nets.set(name, r);
     return r;
   }
 
   /** The ports of a service name, each with its protocol. */
-  service(name: string, seen: Set<string> = new Set()): Resolved<ServicePort[]> {
-    const known = this.svcs.get(name);
+  service(name: string): Resolved<ServicePort[]> {
+    return this.items("service", name, serviceItem);
+  }
+
+  /**
+   * The items of definition `name`: each value `literal` reads (an item, or why it is not one), else
+   * another definition's items, followed to any depth (`seen`: the names being followed).
+   */
+  private items<T>(kind: "network" | "service", name: string, literal: (text: string) => T | string | undefined, seen = new Set<string>()): Resolved<T[]> {
+    const memo = this.memo[kind] as Map<string, Resolved<T[]>>;
+    const known = memo.get(name);
     if (known) return known;
-    const def = this.defs.services.get(name);
-    if (!def) return { ok: false, why: `service ${name} is not defined` };
-    if (seen.has(name)) return { ok: false, why: `service ${name} is defined through itself` };
+    const def = (kind === "network" ? this.defs.networks : this.defs.services).get(name);
+    if (!def) return { ok: false, why: `${kind} ${name} is not defined` };
+    if (seen.has(name)) return { ok: false, why: `${kind} ${name} is defined through itself` };
     seen.add(name);
-    const out: ServicePort[] = [];
+    const out: T[] = [];
+    let failed: Resolved<T[]> | undefined;
     for (const v of def.values) {
-      const m = /^(\d+)(?:-(\d+))?\/(\w+)$/.exec(v.text);
-      if (m) {
-        const lo = Number(m[1]);
-        const hi = m[2] === undefined ? lo : Number(m[2]);
-        const bad = lo > 65535 || hi > 65535 || hi < lo ? "is not a port range" : protocolNumber(m[3]!) === null ? `names no protocol ('${m[3]}')` : undefined;
-        if (bad) {
-          seen.delete(name);
-          const r = { ok: false as const, why: `'${v.text}' in service ${name} (${v.pos.file}:${v.pos.line}) ${bad}`, at: v.pos };
-          this.svcs.set(name, r);
-          return r;
-        }
-        out.push({ protocol: m[3]!.toLowerCase(), lo, hi });
+      const item = literal(v.text);
+      if (typeof item === "string") {
+        failed = { ok: false, why: `'${v.text}' in ${kind} ${name} (${v.pos.file}:${v.pos.line}) ${item}`, at: v.pos };
+        break;
+      }
+      if (item !== undefined) {
+        out.push(item);
         continue;
       }
-      const inner = this.service(v.text, seen);
+      const inner = this.items(kind, v.text, literal, seen);
       if (!inner.ok) {
-        seen.delete(name);
-        const r = { ok: false as const, why: `${inner.why} (in service ${name}, ${v.pos.file}:${v.pos.line})`, at: inner.at ?? v.pos };
-        this.svcs.set(name, r);
-        return r;
+        failed = { ok: false, why: `${inner.why} (in ${kind} ${name}, ${v.pos.file}:${v.pos.line})`, at: inner.at ?? v.pos };
+        break;
       }
       out.push(...inner.value);
     }
     seen.delete(name);
-    const r = { ok: true as const, value: out };
-    this.svcs.set(name, r);
+    const r = failed ?? { ok: true as const, value: out };
+    memo.set(name, r);
     return r;
   }
 }
