@@ -6,7 +6,8 @@
  * address or network (host bits allowed, as the library's strict=False), `PORT[-PORT]/PROTOCOL`, or
  * another definition's name, followed to any depth.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { readYaml } from "./yaml-doc.js";
 import { parseIP } from "../../src/model/address.js";
 import { protocolNumber } from "../../src/model/names.js";
 import { mergeAddrRanges, prefixRange } from "../../src/model/address.js";
@@ -83,18 +84,10 @@ function readTextDefinitions(defs: Definitions, text: string, file: string, kind
 }
 
 function readYamlDefinitions(defs: Definitions, text: string, file: string, say: Say): void {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
-  const place = (n: unknown): Pos => {
-    const range = (n as { range?: [number, number] } | null)?.range;
-    const { line, col } = counter.linePos(range ? range[0] : 0);
-    return { file, line, column: col };
-  };
-  for (const e of doc.errors) {
-    say("error", { file, line: e.linePos?.[0].line ?? 1, column: e.linePos?.[0].col ?? 1 }, `YAML: ${e.message.split("\n")[0]}`);
-  }
-  if (doc.errors.length > 0 || !isMap(doc.contents)) return;
-  for (const pair of doc.contents.items) {
+  const yaml = readYaml(text, file, say);
+  if (!yaml || !isMap(yaml.contents)) return;
+  const { place } = yaml;
+  for (const pair of yaml.contents.items) {
     const section = isScalar(pair.key) ? String(pair.key.value) : "";
     if (section !== "networks" && section !== "services") continue;
     if (!isMap(pair.value)) {

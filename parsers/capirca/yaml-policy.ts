@@ -5,7 +5,8 @@
  * list of them; `- include: FILE.yaml` in a list of terms or filters is replaced by the file's,
  * taken relative to the base folder (aerleon's docs/reference/yaml_reference.md).
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
+import { readYaml } from "./yaml-doc.js";
 import type { Diagnostic } from "../../src/model/types.js";
 import { readInclude, type FilterAst, type IncludeContext, type Item, type PolicyAst, type Pos, type TermAst, type Word } from "./policy.js";
 
@@ -17,20 +18,13 @@ interface Doc {
 }
 
 function readDoc(text: string, file: string, say: Say): Doc | undefined {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
-  for (const e of doc.errors) say("error", { file, line: e.linePos?.[0].line ?? 1, column: e.linePos?.[0].col ?? 1 }, `YAML: ${e.message.split("\n")[0]}`);
-  if (doc.errors.length > 0) return undefined;
-  if (!isMap(doc.contents)) {
+  const yaml = readYaml(text, file, say);
+  if (!yaml) return undefined;
+  if (!isMap(yaml.contents)) {
     say("error", { file, line: 1, column: 1 }, "expected a mapping with 'filters:' (a policy) or 'terms:' (an include file)");
     return undefined;
   }
-  const place = (n: unknown): Pos => {
-    const range = (n as { range?: [number, number] } | null)?.range;
-    const { line, col } = counter.linePos(range ? range[0] : 0);
-    return { file, line, column: col };
-  };
-  return { top: doc.contents, place };
+  return { top: yaml.contents, place: yaml.place };
 }
 
 /** A value as words: a scalar split at blanks, or a list of scalars. */
