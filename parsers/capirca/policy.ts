@@ -72,7 +72,7 @@ function tokenize(text: string, file: string, inc: IncludeContext | undefined, s
   const lines = text.split("\n");
   let i = 0;
   while (i < lines.length) {
-    const raw = lines[i]!.replace(/\r$/, "");
+    let raw = lines[i]!.replace(/\r$/, "");
     const words = raw.trim().split(/\s+/);
     if (words.length > 1 && words[0] === "#include") {
       const pos = { file, line: i + 1, column: raw.indexOf("#include") + 1 };
@@ -82,7 +82,7 @@ function tokenize(text: string, file: string, inc: IncludeContext | undefined, s
     }
     // the rest of the line, or more lines while a quoted string is open
     let col = 0;
-    scan: while (col < raw.length) {
+    while (col < raw.length) {
       const ch = raw[col]!;
       if (ch === " " || ch === "\t") {
         col++;
@@ -115,12 +115,9 @@ function tokenize(text: string, file: string, inc: IncludeContext | undefined, s
           return out;
         }
         out.push({ kind: "string", text: textOf, pos });
-        if (line !== i) {
-          // go on after the string's end on its last line
-          i = line;
-          out.push(...lineTokens(lines[i]!.replace(/\r$/, ""), col, file, i, say));
-          break scan;
-        }
+        // (go on after the string's end, on its last line)
+        i = line;
+        raw = lines[i]!.replace(/\r$/, "");
         continue;
       }
       if (ch === ":" && raw[col + 1] === ":") {
@@ -149,13 +146,6 @@ function tokenize(text: string, file: string, inc: IncludeContext | undefined, s
     i++;
   }
   return out;
-}
-
-/** Tokens of what follows a multi-line string on its last line (no include or string start there can begin a line). */
-function lineTokens(rest: string, from: number, file: string, line: number, say: Say): Tok[] {
-  const padded = " ".repeat(from) + rest.slice(from);
-  const toks = tokenize(padded, file, undefined, say, new Map(), MAX_INCLUDE_DEPTH);
-  return toks.map((t) => ({ ...t, pos: { ...t.pos, line: line + 1 } }));
 }
 
 /**

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { detectCapirca, parseCapirca } from "../../../parsers/capirca/index.js";
+import { parsePolicyText } from "../../../parsers/capirca/policy.js";
 import type { IncludeIo } from "../../../parsers/file-io.js";
 import { verdictFor } from "../../../src/analysis/verdict.js";
 import type { Packet } from "../../../src/model/finding.js";
@@ -121,6 +122,16 @@ term fine {
     expect(verdictFor(rs, pkt("203.0.113.26", 80)).verdict).toBe("drop");
     // the term naming an undefined service opens something unknown: may be reachable
     expect(verdictFor(rs, pkt("203.0.113.25", 465)).verdict).toBe("unknown");
+  });
+
+  it("a quoted string over lines, and the items after it on its last line", () => {
+    const said: string[] = [];
+    const ast = parsePolicyText('header {\n  target:: cisco f\n}\nterm a {\n  comment:: "one\n  two" action:: accept protocol:: tcp\n}\nterm b {\n  action:: deny\n}\n', "p.pol", undefined, (_s, p, m) => said.push(`${p.line}:${p.column} ${m}`));
+    expect(said).toEqual([]);
+    expect(ast.filters[0]!.terms.map((t) => t.items.map((i) => `${i.key}@${i.pos.line}:${i.pos.column}=${i.values.map((v) => v.text).join(",")}`))).toEqual([
+      ["comment@5:3=one\n  two", "action@6:8=accept", "protocol@6:24=tcp"],
+      ["action@9:3=deny"],
+    ]);
   });
 
   it("an undefined network, a name defined through itself, an unclosed block", () => {
