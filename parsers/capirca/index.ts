@@ -40,20 +40,36 @@ function foldersUp(dir: string, root: string): string[] {
   return out;
 }
 
-/** The definition files of `folder` (but `except`), read into one set of definitions, with the names they are shown by. */
+/** A definitions folder's reading, by its files' names and texts: every policy of a tree reads the same def/. */
+const folderReadings = new Map<string, { defs: Definitions; said: [Diagnostic["severity"], Pos, string][] }>();
+/** Readings kept at most (the oldest let go first). */
+const MAX_FOLDER_READINGS = 8;
+
+/**
+ * The definition files of `folder` (but `except`), read into one set of definitions (not to be
+ * changed: it is shared by the policies that read the same files), with the names they are shown by.
+ */
 function readDefinitionsFolder(folder: string, io: IncludeIo, shown: (p: string) => string, say: (s: Diagnostic["severity"], pos: Pos, m: string) => void, except?: string): { defs: Definitions; files: string[] } {
-  const defs = emptyDefinitions();
-  const files: string[] = [];
+  const files: { shown: string; text: string; kind: "networks" | "services" | "yaml" }[] = [];
   for (const n of io.listDir(folder) ?? []) {
     const kind = DEFINITION_ENDINGS[extname(n)];
     const path = join(folder, n);
     if (!kind || path === except) continue;
     const text = io.readFile(path);
-    if (text === undefined) continue;
-    files.push(shown(path));
-    readDefinitionsFile(defs, text, shown(path), kind, say);
+    if (text !== undefined) files.push({ shown: shown(path), text, kind });
   }
-  return { defs, files };
+  const key = files.map((f) => `${f.shown}\u0000${f.kind}\u0000${f.text}`).join("\u0000");
+  let reading = folderReadings.get(key);
+  if (!reading) {
+    const said: [Diagnostic["severity"], Pos, string][] = [];
+    const defs = emptyDefinitions();
+    for (const f of files) readDefinitionsFile(defs, f.text, f.shown, f.kind, (severity, pos, message) => said.push([severity, pos, message]));
+    reading = { defs, said };
+    if (folderReadings.size >= MAX_FOLDER_READINGS) folderReadings.delete(folderReadings.keys().next().value!);
+    folderReadings.set(key, reading);
+  }
+  for (const [severity, pos, message] of reading.said) say(severity, pos, message);
+  return { defs: reading.defs, files: files.map((f) => f.shown) };
 }
 
 /** The definitions of the nearest def/ folder above `dir` holding definition files. */
