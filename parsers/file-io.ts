@@ -4,6 +4,7 @@
  * be read, and diff reads them as they were at a git revision.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 
 export interface IncludeIo {
   /** The file's text, or undefined when it cannot be read. */
@@ -60,4 +61,23 @@ export function ioWith(given: Partial<IncludeIo>): IncludeIo {
     listDir: given.listDir ?? (given.readFile ? () => undefined : diskIo.listDir),
     ...(given.shown ? { shown: given.shown } : {}),
   };
+}
+
+/** The nearest folder at or above `dir` that holds a `.git` (a repository's top), if any. */
+export function repositoryOf(dir: string, io: IncludeIo): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (io.listDir(d)?.includes(".git")) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * How far up from the file at `where` a reader looks for the project files it reads beside the
+ * file's own folder (Capirca's def/, an Ansible role's defaults and the playbook's group_vars):
+ * the working folder when it holds the file, else the git repository that holds it (a file
+ * checked from elsewhere), else `root` (the scan's folder), else the file's own folder.
+ */
+export function projectRoot(where: string, io: IncludeIo, root?: string): string {
+  const cwd = process.cwd();
+  return where.startsWith(cwd + "/") ? cwd : (repositoryOf(dirname(where), io) ?? resolve(root ?? dirname(where)));
 }

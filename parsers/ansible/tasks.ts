@@ -1,18 +1,22 @@
 /**
  * Ansible's tasks as Ansible runs them, for the readers of one module's tasks (ansible-ufw,
  * ansible-iptables): plays in order (their pre_tasks, tasks, post_tasks), blocks and `always`,
- * `import_tasks` / `include_tasks` of a file of the tree, a task's `loop` / `with_items` /
- * `with_list` over a list (written there or a variable), Jinja's `{{ name }}`, `{{ item.port }}`
- * and `| default(...)` from the play's and task's `vars` and a role's defaults/main.yml and
- * vars/main.yml, YAML aliases and merge keys. Each task of the modules asked for is handed over
- * once per loop item with its arguments filled in, where its module key stands and under which
- * `when:` conditions; what fwlint cannot know is told (an info) and left out.
+ * `import_tasks` / `include_tasks` of a file of the tree, a play's `roles:` and the
+ * `import_role` / `include_role` tasks (a role's tasks/main.yml or `tasks_from`, after the roles
+ * its meta/main.yml depends on), a task's `loop` / `with_items` / `with_list` over a list (written
+ * there or a variable), Jinja's `{{ name }}`, `{{ item.port }}` and `| default(...)` from the
+ * variables Ansible gives the task, in its order of precedence: a role's defaults, the
+ * group_vars of `all` and of the play's group beside the playbook (or in its inventory/ folder),
+ * the play's `vars` and `vars_files`, the role's vars, block and task `vars`, the role's
+ * parameters. YAML aliases and merge keys. Each task of the modules asked for is handed over once
+ * per loop item with its arguments filled in, where its module key stands and under which `when:`
+ * conditions; what fwlint cannot know is told (an info) and left out.
  */
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { type Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node, type Pair } from "yaml";
 import type { Condition, Diagnostic } from "../../src/model/types.js";
 import type { Pos } from "../iptables-script/lexer.js";
-import { diskIo, type IncludeIo } from "../file-io.js";
+import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 
 /** Imports followed this deep at most (a file importing itself). */
 const MAX_DEPTH = 8;
@@ -55,7 +59,12 @@ export function walkTasks(
 ): Map<string, string[]> {
   const io = opts.io ?? diskIo;
   const where = resolve(opts.origin ?? file);
-  const root = resolve(opts.root ?? dirname(where));
+  // files of the project the walk reads (imported tasks, roles, variables): up to the working
+  // folder, the git repository or the scan's folder (a role's task file named alone reads its
+  // defaults and the group_vars beside its playbooks)
+  const root = projectRoot(where, io, opts.root);
+  // a file read is named as the file's own path is: relative to the working folder, or absolute
+  const shownOf = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(process.cwd(), path));
 
   interface Where {
     /** The document the nodes are of (its aliases resolved in it). */
@@ -63,9 +72,112 @@ export function walkTasks(
     place: (n: Node | Pair | undefined | null) => Pos;
     path: string;
     depth: number;
+    /** The playbook's folder, where its roles/ and group_vars/ are. */
+    base: string;
   }
 
-  const runFile = (source: string, shownFile: string | undefined, path: string, vars: Vars, when: string[], depth: number) => {
+  /** Reads a file of the tree for the walk, or says why not at `pos`; records it for its lines. */
+  const readTreeFile = (path: string, depth: number): { source: string; shown: string } | string => {
+    const inTree = path === root || path.startsWith(root + "/");
+    if (!inTree) return "the file is outside the scanned tree";
+    if (depth >= MAX_DEPTH) return `imports nest deeper than ${MAX_DEPTH}`;
+    const source = io.readFile(path);
+    if (source === undefined) return "the file is not found";
+    const shown = shownOf(path);
+    read.set(shown, source.split("\n"));
+    return { source, shown };
+  };
+
+  /** A file of variables (YAML or JSON mapping) of the tree; undefined when it is none. */
+  const varsFile = (path: string): Map<string, Value> | undefined => {
+    const inTree = path === root || path.startsWith(root + "/");
+    const text = inTree ? io.readFile(path) : undefined;
+    if (text === undefined) return undefined;
+    read.set(shownOf(path), text.split("\n"));
+    return yamlMapping(text);
+  };
+
+  /**
+   * group_vars of `group` (a file NAME, NAME.yml, NAME.yaml or NAME.json, or a folder NAME of such
+   * files, in name order) in `dir`'s group_vars/ folder.
+   */
+  const groupVarsIn = (dir: string, group: string): Map<string, Value> => {
+    const out = new Map<string, Value>();
+    const folder = join(dir, "group_vars");
+    for (const name of [group, `${group}.yml`, `${group}.yaml`, `${group}.json`]) for (const [k, v] of varsFile(join(folder, name)) ?? []) out.set(k, v);
+    for (const name of io.listDir(join(folder, group)) ?? []) {
+      if (/\.(?:ya?ml|json)$/.test(name)) for (const [k, v] of varsFile(join(folder, group, name)) ?? []) out.set(k, v);
+    }
+    return out;
+  };
+
+  /** What the inventory gives every host of `hosts` (a play's pattern): group_vars of all, then of a single group named. */
+  const inventoryVars = (base: string, hosts: string | undefined): Map<string, Value> => {
+    const groups = ["all", ...(hosts !== undefined && /^[A-Za-z0-9_-]+$/.test(hosts) && hosts !== "all" ? [hosts] : [])];
+    const out = new Map<string, Value>();
+    // inventory group_vars below the playbook's own (an inventory/ folder beside it, then the playbook's folder)
+    for (const g of groups) for (const dir of [join(base, "inventory"), base]) for (const [k, v] of groupVarsIn(dir, g)) out.set(k, v);
+    return out;
+  };
+
+  /** A role's folder: roles/NAME beside the playbook, or NAME itself as a path from there. */
+  const roleDir = (base: string, name: string): string | undefined => {
+    for (const dir of [join(base, "roles", name), resolve(base, name)]) {
+      const inTree = dir === root || dir.startsWith(root + "/");
+      if (inTree && (io.listDir(join(dir, "tasks")) !== undefined || ["main.yml", "main.yaml"].some((f) => io.readFile(join(dir, "tasks", f)) !== undefined))) return dir;
+    }
+    return undefined;
+  };
+
+  /**
+   * Runs role `name` (its tasks file `tasksFrom`) with the play's variables `scope`, the
+   * parameters it is given and under `when`: first the roles its meta/main.yml depends on, then
+   * its tasks, with its defaults below the play's variables and its vars above them. `ran` holds
+   * the roles a play has run: one asked again with the same parameters does not run again.
+   */
+  const runRole = (name: string, tasksFrom: string, params: Map<string, Value>, scope: Vars, when: string[], at: Where, pos: Pos, ran: Set<string>, chain: readonly string[] = []) => {
+    const dir = roleDir(at.base, name);
+    if (dir === undefined) {
+      say("info", pos, `role ${name} is not followed: no roles/${name}/tasks folder beside the playbook in the scanned tree`);
+      return;
+    }
+    const key = `${dir}|${tasksFrom}|${JSON.stringify([...params])}`;
+    if (ran.has(key)) return;
+    ran.add(key);
+    if (chain.includes(dir) || chain.length >= MAX_DEPTH) {
+      say("info", pos, `role ${name} is not followed: its dependencies nest deeper than ${MAX_DEPTH} or loop`);
+      return;
+    }
+    const own = roleVarsOf(dir);
+    for (const dep of roleDependencies(dir)) runRole(dep.name, "main", dep.params, scope, [...when, ...dep.when], at, pos, ran, [...chain, dir]);
+    const file = ["yml", "yaml"].map((ext) => join(dir, "tasks", `${tasksFrom.replace(/\.ya?ml$/, "")}.${ext}`)).find((f) => io.readFile(f) !== undefined);
+    const got = file === undefined ? "the file is not found" : readTreeFile(file, at.depth);
+    if (typeof got === "string") {
+      say("info", pos, `role ${name}'s tasks (tasks/${tasksFrom}) are not followed: ${got}`);
+      return;
+    }
+    const vars = new Map([...own.defaults, ...scope, ...own.vars, ...params]);
+    runFile(got.source, got.shown, file!, vars, when, at.depth + 1, at.base);
+  };
+
+  /** A role's defaults and vars (defaults/main.yml, vars/main.yml). */
+  const roleVarsOf = (dir: string): { defaults: Map<string, Value>; vars: Map<string, Value> } => {
+    const layer = (part: string) => new Map([...(varsFile(join(dir, part, "main.yml")) ?? []), ...(varsFile(join(dir, part, "main.yaml")) ?? [])]);
+    return { defaults: layer("defaults"), vars: layer("vars") };
+  };
+
+  /** The roles a role's meta/main.yml lists under `dependencies`, with their parameters. */
+  const roleDependencies = (dir: string): { name: string; params: Map<string, Value>; when: string[] }[] => {
+    const meta = new Map([...(varsFile(join(dir, "meta", "main.yml")) ?? []), ...(varsFile(join(dir, "meta", "main.yaml")) ?? [])]);
+    const deps = meta.get("dependencies");
+    if (!Array.isArray(deps)) return [];
+    return deps.flatMap((d) => {
+      const entry = roleEntry(d);
+      return entry ? [entry] : [];
+    });
+  };
+
+  const runFile = (source: string, shownFile: string | undefined, path: string, vars: Vars, when: string[], depth: number, base?: string) => {
     const counter = new LineCounter();
     const docs = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false });
     const place = (n: Node | Pair | undefined | null): Pos => {
@@ -78,7 +190,19 @@ export function walkTasks(
       if (doc.errors.length > 0) continue;
       const top = doc.contents;
       if (!isSeq(top)) continue;
-      runList(top.items as Node[], new Map([...roleDefaults(path, io), ...vars]), when, { doc, place, path, depth });
+      if (base !== undefined) {
+        // run as a role's tasks: its variables are given whole
+        runList(top.items as Node[], vars, when, { doc, place, path, depth, base });
+        continue;
+      }
+      // A file read on its own: a role's task file (roles/NAME/tasks/...) gets its role's defaults,
+      // what the inventory gives every host beside the playbooks the roles/ folder stands with, and
+      // its role's vars; any other file its own folder's.
+      const role = /^(.*)\/roles\/[^/]+(?=\/tasks\/)/.exec(path);
+      const home = role ? role[1]! : dirname(path);
+      const own = role ? roleVarsOf(role[0]) : { defaults: new Map<string, Value>(), vars: new Map<string, Value>() };
+      const scope = new Map([...own.defaults, ...inventoryVars(home, undefined), ...own.vars, ...vars]);
+      runList(top.items as Node[], scope, when, { doc, place, path, depth, base: home });
     }
   };
 
@@ -90,12 +214,42 @@ export function walkTasks(
       const cond = keys.has("when") ? [...when, conditionText(keys.get("when")!.value, at.doc)] : when;
       // a play: its tasks in the order Ansible runs them
       if (keys.has("hosts")) {
-        if (keys.has("vars_files")) say("info", at.place(keys.get("vars_files")!), "vars_files are not read: a variable they define is unknown here");
-        if (keys.has("roles")) say("info", at.place(keys.get("roles")!), "the play's roles are not followed from here: check their task files (roles/NAME/tasks) on their own");
-        for (const section of ["pre_tasks", "tasks", "post_tasks"]) {
-          const list = keys.get(section)?.value;
-          if (isSeq(list)) runList(list.items as Node[], own, cond, at);
+        // the play's variables: what the inventory gives its hosts, its vars, then its vars_files
+        const play = new Map([...vars, ...inventoryVars(at.base, scalarText(keys.get("hosts")!.value)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : [])]);
+        const files = keys.get("vars_files")?.value;
+        for (const entry of isSeq(files) ? files.items : []) {
+          const given = toValue(entry, at.doc);
+          // (a list: the first of its files that is there)
+          const names = Array.isArray(given) ? given : [given];
+          let found = false;
+          for (const n of names) {
+            const name = typeof n === "string" ? expand(n, play) : why("not a file name");
+            if (typeof name !== "string") continue;
+            const vars = varsFile(resolve(at.base, name));
+            if (!vars) continue;
+            for (const [k, v] of vars) play.set(k, v);
+            found = true;
+            break;
+          }
+          if (!found) say("info", at.place(entry as Node), `vars_files entry ${names.map(String).join(" or ")} is not read (not a file of the scanned tree, or a name fwlint cannot compute): a variable it defines is unknown here`);
         }
+        const ran = new Set<string>();
+        const section = (name: string) => {
+          const list = keys.get(name)?.value;
+          if (isSeq(list)) runList(list.items as Node[], play, cond, at);
+        };
+        section("pre_tasks");
+        const roles = keys.get("roles")?.value;
+        for (const r of isSeq(roles) ? roles.items : []) {
+          const entry = roleEntry(toValue(r, at.doc), play);
+          if (!entry) {
+            say("info", at.place(r as Node), "a role entry fwlint cannot read (no role name) is not followed");
+            continue;
+          }
+          runRole(entry.name, "main", entry.params, play, [...cond, ...entry.when], at, at.place(r as Node), ran);
+        }
+        section("tasks");
+        section("post_tasks");
         continue;
       }
       if (keys.has("block")) {
@@ -103,6 +257,21 @@ export function walkTasks(
           const list = keys.get(section)?.value;
           if (isSeq(list)) runList(list.items as Node[], own, cond, at);
         }
+        continue;
+      }
+      const roleTask = keys.get("import_role") ?? keys.get("include_role") ?? keys.get("ansible.builtin.import_role") ?? keys.get("ansible.builtin.include_role");
+      if (roleTask) {
+        const pos = at.place(roleTask);
+        const args = toValue(roleTask.value, at.doc);
+        const name = args && typeof args === "object" && !Array.isArray(args) && typeof args.name === "string" ? expand(args.name, own) : why("it names no role");
+        const from = args && typeof args === "object" && !Array.isArray(args) && typeof args.tasks_from === "string" ? expand(args.tasks_from, own) : "main";
+        if (typeof name !== "string" || typeof from !== "string" || keys.has("loop") || keys.has("with_items")) {
+          say("info", pos, `role task not followed: ${typeof name !== "string" ? name.why : typeof from !== "string" ? from.why : "it runs in a loop"}`);
+          continue;
+        }
+        // (the task's vars are the role's parameters here)
+        const params = keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : new Map<string, Value>();
+        runRole(name, from, params, vars, cond, at, pos, new Set());
         continue;
       }
       const imported = keys.get("import_tasks") ?? keys.get("include_tasks") ?? keys.get("ansible.builtin.import_tasks") ?? keys.get("ansible.builtin.include_tasks");
@@ -114,15 +283,12 @@ export function walkTasks(
           continue;
         }
         const path = resolve(dirname(at.path), name);
-        const inTree = path === root || path.startsWith(root + "/");
-        const source = inTree && at.depth < MAX_DEPTH ? io.readFile(path) : undefined;
-        if (source === undefined) {
-          say("info", pos, `tasks imported from ${name} are not followed: ${!inTree ? "the file is outside the scanned tree" : at.depth >= MAX_DEPTH ? `imports nest deeper than ${MAX_DEPTH}` : "the file is not found"}`);
+        const got = readTreeFile(path, at.depth);
+        if (typeof got === "string") {
+          say("info", pos, `tasks imported from ${name} are not followed: ${got}`);
           continue;
         }
-        const shown = io.shown?.(path) ?? path;
-        read.set(shown, source.split("\n"));
-        runFile(source, shown, path, own, cond, at.depth + 1);
+        runFile(got.source, got.shown, path, own, cond, at.depth + 1, at.base);
         continue;
       }
       const module = [...keys.keys()].find((k) => modules.has(k));
@@ -280,31 +446,47 @@ function jinja(expr: string, vars: Vars, depth: number): Value | { why: string }
     const key = step.startsWith(".") ? step.slice(1) : step.slice(2, -2);
     v = v !== null && typeof v === "object" && !Array.isArray(v) ? v[key] : undefined;
   }
-  if (v === undefined || v === null) return fallback !== undefined ? fallback : why(`'${m[1]}${m[2]}' is not defined where fwlint reads (the play's or task's vars, the role's defaults and vars)`);
+  if (v === undefined || v === null) return fallback !== undefined ? fallback : why(`'${m[1]}${m[2]}' is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)`);
   if (typeof v === "string" && v.includes("{{") && depth < MAX_DEPTH) return expandValue(v, vars, depth + 1);
   return v;
 }
 
-/** A role's defaults and vars, when `path` is a task file of a role (roles/NAME/tasks/...). */
-function roleDefaults(path: string, io: IncludeIo): Map<string, Value> {
-  const m = /^(.*\/roles\/[^/]+)\/tasks\/[^/]+$/.exec(path);
+/** The variables of a YAML (or JSON) text whose documents are mappings; later keys win. */
+function yamlMapping(text: string): Map<string, Value> {
   const out = new Map<string, Value>();
-  if (!m) return out;
-  for (const part of ["defaults", "vars"]) {
-    for (const name of ["main.yml", "main.yaml"]) {
-      const text = io.readFile(join(m[1]!, part, name));
-      if (text === undefined) continue;
-      try {
-        for (const doc of parseAllDocuments(text)) {
-          if (Array.isArray(doc) || doc.errors.length > 0) continue;
-          for (const [k, v] of toValueMap(doc.contents, doc)) out.set(k, v);
-        }
-      } catch {
-        // (a defaults file that is no YAML defines nothing)
-      }
+  try {
+    for (const doc of parseAllDocuments(text)) {
+      if (Array.isArray(doc) || doc.errors.length > 0) continue;
+      for (const [k, v] of toValueMap(doc.contents, doc)) out.set(k, v);
     }
+  } catch {
+    // (a file that is no YAML defines nothing)
   }
   return out;
+}
+
+/** Keys of a role entry that are not the role's parameters. */
+const ROLE_KEYWORDS = new Set(["role", "name", "vars", "when", "tags", "become", "become_user", "become_method", "delegate_to", "environment", "ignore_errors", "no_log", "any_errors_fatal", "collections", "connection", "check_mode", "diff"]);
+
+/**
+ * A play's (or meta dependency's) role entry - a name, or a mapping with `role` (or `name`), its
+ * parameters, `vars` and `when` - with its strings filled from `scope`; undefined without a name.
+ */
+function roleEntry(v: Value, scope: Vars = new Map()): { name: string; params: Map<string, Value>; when: string[] } | undefined {
+  if (typeof v === "string") {
+    const name = expand(v, scope);
+    return typeof name === "string" && name !== "" ? { name, params: new Map(), when: [] } : undefined;
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const given = typeof v.role === "string" ? v.role : typeof v.name === "string" ? v.name : undefined;
+  const name = given === undefined ? undefined : expand(given, scope);
+  if (typeof name !== "string" || name === "") return undefined;
+  const params = new Map<string, Value>();
+  for (const [k, x] of Object.entries(v)) if (!ROLE_KEYWORDS.has(k)) params.set(k, x);
+  const vars = v.vars;
+  if (vars && typeof vars === "object" && !Array.isArray(vars)) for (const [k, x] of Object.entries(vars)) params.set(k, x);
+  const when = v.when === undefined || v.when === null ? [] : [Array.isArray(v.when) ? v.when.map(String).join(" and ") : String(v.when)];
+  return { name, params, when };
 }
 
 /** The condition a task's rules carry when it runs only `when:` something: unknown, as the host decides it. */

@@ -8,7 +8,7 @@
  */
 import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic, Ruleset } from "../../src/model/types.js";
-import { diskIo, type IncludeIo } from "../file-io.js";
+import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { mapCapirca } from "./mapper.js";
 import { emptyDefinitions, Naming, readDefinitionsFile, type Definitions } from "./naming.js";
@@ -94,7 +94,7 @@ export function parseCapirca(text: string, file: string, opts: CapircaOptions = 
     // folder a scan starts in: the working folder bounds what is read when it holds the file, else
     // the git repository that holds it (a policy checked from elsewhere), else the given root
     const cwd = process.cwd();
-    const root = where.startsWith(cwd + "/") ? cwd : (repositoryOf(dirname(where), io) ?? resolve(opts.root ?? dirname(where)));
+    const root = projectRoot(where, io, opts.root);
     // a file read is named as the file's own path is: relative to the working folder, or absolute
     const shown = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(cwd, path));
     const kind = capircaKind(text);
@@ -145,14 +145,6 @@ export function parseCapirca(text: string, file: string, opts: CapircaOptions = 
     return ruleset;
   } catch (e) {
     return internalErrorRuleset("Capirca policy reader", { format: "capirca", file, families: [4, 6] }, diagnostics, e);
-  }
-}
-
-/** The nearest folder at or above `dir` that holds a `.git` (a repository's top), if any. */
-function repositoryOf(dir: string, io: IncludeIo): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    if (io.listDir(d)?.includes(".git")) return d;
-    if (dirname(d) === d) return undefined;
   }
 }
 

@@ -1,0 +1,112 @@
+/**
+ * An Ansible project's variables and roles as Ansible composes them (parsers/ansible/tasks.ts):
+ * a play's roles with their parameters and meta dependencies, include_role, group_vars beside the
+ * playbook (all, the play's group, a group's folder, an inventory/ folder's), vars_files, and
+ * Ansible's order of precedence among them; a role's task file read on its own. The files live in
+ * memory; test/kernel/ansible.test.ts runs a project with the real ansible-playbook.
+ */
+import { describe, expect, it } from "vitest";
+import { parseAnsibleIptables } from "../../../parsers/ansible-iptables/index.js";
+import type { Ruleset } from "../../../src/model/types.js";
+
+const ipt = (args: string) => `- ansible.builtin.iptables: { chain: INPUT, protocol: tcp, ${args}, jump: ACCEPT }\n`;
+const read = (files: Record<string, string>, file = "/repo/site.yml") => {
+  const dirs = new Map<string, string[]>();
+  for (const p of Object.keys(files)) {
+    const parts = p.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join("/") || "/";
+      const list = dirs.get(d) ?? [];
+      if (!list.includes(parts[i]!)) list.push(parts[i]!);
+      dirs.set(d, list.sort());
+    }
+  }
+  return parseAnsibleIptables(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs.get(p) }, root: "/repo" });
+};
+/** INPUT's rules: "file:line port source condition". */
+const rules = (rs: Ruleset) =>
+  (rs.chains.get("filter/INPUT")?.rules ?? []).map((r) => {
+    const port = r.conditions.find((c) => c.kind === "port");
+    const addr = r.conditions.find((c) => c.kind === "addr");
+    const unknown = r.conditions.filter((c) => c.kind === "unknown").map((c) => (c.kind === "unknown" ? c.text : ""));
+    return [`${r.span.file}:${r.span.line}`, port?.kind === "port" ? port.ranges.map(([a]) => a).join(",") : "", addr?.kind === "addr" ? addr.ranges.map((x) => `${x.lo}`).join(",") : "", ...unknown].filter(Boolean).join(" ");
+  });
+const info = (rs: Ruleset) => rs.diagnostics.filter((d) => d.severity === "info").map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
+
+describe("a play's roles and variables", () => {
+  it("precedence: role defaults < group_vars all < the play's group < play vars < vars_files < role vars < role parameters", () => {
+    const rs = read({
+      "/repo/site.yml": [
+        "- hosts: mail",
+        "  vars: { b: '2002', c: '3002', d: '4002' }",
+        "  vars_files: [vars/extra.yml]",
+        "  roles:",
+        "    - role: fw",
+        "      f: '6005'",
+        "",
+      ].join("\n"),
+      "/repo/group_vars/all.yml": "a: '1001'\nb: '2001'\nx: '9001'\n",
+      "/repo/group_vars/mail.yml": "x: '9002'\n",
+      "/repo/vars/extra.yml": "d: '4003'\ne: '5003'\n",
+      "/repo/roles/fw/defaults/main.yml": "a: '1000'\nb: '2000'\nf: '6000'\ng: '7000'\n",
+      "/repo/roles/fw/vars/main.yml": "c: '3004'\ne: '5004'\n",
+      "/repo/roles/fw/tasks/main.yml": ["a", "b", "c", "d", "e", "f", "g", "x"].map((v) => ipt(`destination_port: '{{ ${v} }}'`)).join(""),
+    });
+    expect(rules(rs).map((r) => r.split(" ")[1])).toEqual(["1001", "2002", "3004", "4003", "5004", "6005", "7000", "9002"]);
+    expect(rules(rs)[0]).toBe("/repo/roles/fw/tasks/main.yml:1 1001");
+  });
+
+  it("roles run after pre_tasks and before tasks; a meta dependency first, and a role once per play; include_role with tasks_from and vars", () => {
+    const rs = read({
+      "/repo/site.yml": [
+        "- hosts: all",
+        "  pre_tasks:",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '1', jump: ACCEPT }",
+        "  tasks:",
+        "    - ansible.builtin.include_role: { name: web, tasks_from: open }",
+        "      vars: { port: '8080' }",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '2', jump: ACCEPT }",
+        "  roles: [base, mail]",
+        "",
+      ].join("\n"),
+      "/repo/roles/base/tasks/main.yml": ipt("destination_port: '22'"),
+      "/repo/roles/mail/meta/main.yml": "dependencies:\n  - base\n",
+      "/repo/roles/mail/tasks/main.yml": ipt("destination_port: '25'"),
+      "/repo/roles/web/tasks/main.yml": ipt("destination_port: '80'"),
+      "/repo/roles/web/tasks/open.yml": ipt("destination_port: '{{ port }}'"),
+    });
+    expect(rules(rs)).toEqual(["/repo/site.yml:3 1", "/repo/roles/base/tasks/main.yml:1 22", "/repo/roles/mail/tasks/main.yml:1 25", "/repo/roles/web/tasks/open.yml:1 8080", "/repo/site.yml:7 2"]);
+    // (base, asked for again by mail as its dependency, ran once: its rule stands once)
+  });
+
+  it("a role entry's when: and parameters with Jinja; group_vars as a folder and in inventory/", () => {
+    const rs = read({
+      "/repo/site.yml": ["- hosts: edge", "  roles:", "    - { role: fw, port: '{{ ssh_port }}', when: harden | bool }", ""].join("\n"),
+      "/repo/inventory/group_vars/all.yml": "ssh_port: '2200'\nadmins: 192.0.2.0/24\n",
+      "/repo/group_vars/edge/ssh.yml": "ssh_port: '2222'\n",
+      "/repo/roles/fw/tasks/main.yml": ipt("destination_port: '{{ port }}', source: '{{ admins }}'"),
+    });
+    expect(rules(rs)).toEqual(["/repo/roles/fw/tasks/main.yml:1 2222 3221225984 when: harden | bool"]);
+  });
+
+  it("a role's task file read on its own: its defaults, group_vars/all beside the playbooks, its vars", () => {
+    const files = {
+      "/repo/group_vars/all.yml": "admins: 198.51.100.0/24\nport: '2000'\n",
+      "/repo/roles/fw/defaults/main.yml": "admins: 10.0.0.0/8\nport: '1000'\nsmtp: '25'\n",
+      "/repo/roles/fw/vars/main.yml": "port: '3000'\n",
+      "/repo/roles/fw/tasks/main.yml": ipt("destination_port: '{{ port }}', source: '{{ admins }}'") + ipt("destination_port: '{{ smtp }}'"),
+    };
+    expect(rules(read(files, "/repo/roles/fw/tasks/main.yml"))).toEqual(["/repo/roles/fw/tasks/main.yml:1 3000 3325256704", "/repo/roles/fw/tasks/main.yml:2 25"]);
+  });
+
+  it("what it cannot follow is told: a role not in the tree, a vars file not there", () => {
+    const rs = read({
+      "/repo/site.yml": ["- hosts: all", "  vars_files: [vars/missing.yml]", "  roles: [geerlingguy.firewall]", "  tasks:", "    - " + ipt("destination_port: '22'").slice(2), ""].join("\n"),
+    });
+    expect(info(rs)).toEqual([
+      "/repo/site.yml:2:16 vars_files entry vars/missing.yml is not read (not a file of the scanned tree, or a name fwlint cannot compute): a variable it defines is unknown here",
+      "/repo/site.yml:3:11 role geerlingguy.firewall is not followed: no roles/geerlingguy.firewall/tasks folder beside the playbook in the scanned tree",
+    ]);
+    expect(rules(rs)).toEqual(["/repo/site.yml:5 22"]);
+  });
+});
