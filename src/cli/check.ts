@@ -442,7 +442,13 @@ function readAsPartOf(path: string, includer: string, found: boolean, as: PartOf
           ? also.length > 0
             ? "policies that read it: each is analysed with it"
             : "a policy that reads it: the policy is analysed with it"
-          : "which includes it: its rules are analysed there";
+          : as === "variables"
+            ? also.length > 0
+              ? "playbooks that read its variables: each is analysed with them"
+              : "a playbook that reads its variables: it is analysed with them"
+            : as === "tasks"
+              ? "which runs its tasks: their rules are analysed there"
+              : "which includes it: its rules are analysed there";
   const whom = also.length > 0 ? `${includer} and ${also.join(", ")}` : includer;
   return { severity: "info", message: `read as part of ${whom}${found ? ", found beside it," : ","} ${how}`, file: path, line: 1, column: 1 };
 }

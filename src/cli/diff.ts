@@ -24,7 +24,7 @@ import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH }
 import type { CliIo } from "./io.js";
 import { gitTreeIo, treeBlobs } from "./git-tree.js";
 import { BlobReader } from "./git-blobs.js";
-import { IncluderSearch, includersAmong, isFragment, isPolicyFragment, mayBeNftFragment, mayBeSourced, SCRIPT_FORMATS } from "./includer.js";
+import { IncluderSearch, includersAmong, isFragment, isPolicyFragment, isRoleTasks, mayBeAnsibleVariables, mayBeNftFragment, mayBeSourced, SCRIPT_FORMATS } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
 import { portsText } from "../model/ports.js";
 
@@ -456,7 +456,7 @@ async function compareWithBase(
     if (!e) continue;
     compared.add(resolve(cwd, e.path));
     included.push({ path: e.path, includes: includedBy(e), script: [e.new, e.old].some((side) => !("error" in side) && side.analyzed !== null && SCRIPT_FORMATS.has(side.analyzed.file.format)) });
-    if (partial(e.new) || partial(e.old)) fragments.push(e);
+    if (partial(e.new) || partial(e.old) || [e.new, e.old].some((side) => !("error" in side) && side.analyzed !== null && isRoleTasks(e.path, side.analyzed))) fragments.push(e);
     else compare(e);
   }
   const includerOf = includersAmong(included, cwd);
@@ -487,6 +487,19 @@ async function compareWithBase(
       if (policies.length > 0) {
         noted(e.path, `compared as part of ${policies.join(", ")}, found beside it, ${policies.length > 1 ? "policies that read it" : "a policy that reads it"}`);
         for (const path of policies) await compareIncluder(path);
+        continue;
+      }
+    }
+    // an Ansible variables file, or a role's task file: compared through every playbook beside it that reads it
+    const byPlaybook = [e.new, e.old].some((side) =>
+      "error" in side ? mayBeAnsibleVariables(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed !== null && (mayBeAnsibleVariables(e.path, side.analyzed, options.inputFormat) || isRoleTasks(e.path, side.analyzed)),
+    );
+    if (e.explicit && byPlaybook) {
+      search ??= new IncluderSearch(args.maxFileBytes);
+      const playbooks = (await search.findPlaybooks(abs, options)).filter((f) => !isRoleTasks(f.path, f.result)).map((f) => relative(cwd, resolve(cwd, f.path)) || f.path);
+      if (playbooks.length > 0) {
+        noted(e.path, `compared as part of ${playbooks.join(", ")}, found beside it, ${playbooks.length > 1 ? "playbooks that read it" : "a playbook that reads it"}`);
+        for (const path of playbooks) await compareIncluder(path);
         continue;
       }
     }

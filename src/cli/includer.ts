@@ -13,6 +13,10 @@
  * policies of the tree: named alone, it is reported with the whole analysis of the first policy
  * (`*.pol`, `*.yaml`, `*.yml` in the folders above it, or two levels below those) that reads it.
  *
+ * A file of Ansible variables (group_vars/all.yml, a role's defaults/main.yml, a play's vars file)
+ * is read by the playbooks and role task files of the tree that use it: named alone, it is reported
+ * with the whole analysis of each such file beside it (found as a Capirca policy is) that reads it.
+ *
  * An `ipset save` file (/etc/iptables/ipsets) is read by the iptables ruleset beside it, or in a
  * folder just below it (Arch's /etc/ipset.conf, /etc/iptables/iptables.rules): named alone, it is
  * reported with the whole analysis of the first such ruleset that reads it (a set decides what
@@ -24,6 +28,8 @@ import { analyzeFile, type AnalyzedFile, type CheckOptions } from "../engine/che
 import { readConfigFile } from "./files.js";
 import { looksLikeIpsetSave } from "../../parsers/ipset/save.js";
 import { namesIpsets } from "../../parsers/ipset/beside.js";
+import { detectAnsibleIptables } from "../../parsers/ansible-iptables/detect.js";
+import { detectAnsibleUfw } from "../../parsers/ansible-ufw/detect.js";
 import type { Finding } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 
@@ -33,8 +39,16 @@ const INCLUDER_NAME = /(\.nft|\.conf)$|^nftables/;
 /** A Capirca / Aerleon policy's name, and its text: a .pol header, or a YAML policy's filters. */
 const POLICY_NAME = /\.(pol|ya?ml)$/;
 const POLICY_TEXT = /^[ \t]*header[ \t]*\{|^filters:/m;
-/** Policies read at most while looking for the one that reads a fragment. */
+/** Policies (or playbooks) read at most while looking for those that read a fragment. */
 const MAX_POLICY_CANDIDATES = 200;
+/** An Ansible playbook's or task file's name. */
+const PLAYBOOK_NAME = /\.ya?ml$/;
+/**
+ * A file of Ansible variables by where it stands - in group_vars/ or host_vars/ (a file, or a
+ * group's folder of files), a play's vars/ folder, a role's defaults/, vars/ or meta/ - and by its
+ * name (YAML or JSON, or no extension as group_vars files may have).
+ */
+const ANSIBLE_VARIABLES = /(^|\/)(group_vars|host_vars|vars|defaults|meta)\/([^/]+\/)?([^/.]+|[^/]+\.(ya?ml|json))$/;
 const SCRIPT_NAME = /\.sh$/;
 /** A script that may load a file with nft (`nft -f FILE`, `$NFT --file FILE`). */
 const LOADS_FILE = /\s(-f|--file)[\s=]/;
@@ -140,17 +154,34 @@ export class IncluderSearch {
    * analysis, nearest first: a definitions file's names reach every policy that uses them.
    */
   async findPolicies(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile }[]> {
-    const out: { path: string; result: AnalyzedFile }[] = [];
-    for await (const found of this.readers(fragment, options, this.policyReaders(fragment))) out.push(found);
-    return out;
+    return this.allReaders(fragment, options, this.policyReaders(fragment));
   }
 
   /**
-   * The Capirca / Aerleon policies that may read the include or definitions file `fragment`: in
-   * each folder from its own up FOLDERS_UP + 1 (a def/ folder's policies are in a sibling tree),
-   * then two levels below it, nearest first, those whose text has a header.
+   * Every Ansible playbook or task file beside the variables file `fragment` (found as policies
+   * are) that reads it, with its analysis, nearest first.
    */
-  async *policyReaders(fragment: string): AsyncGenerator<{ path: string; text: string }> {
+  async findPlaybooks(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile }[]> {
+    return this.allReaders(fragment, options, this.besideReaders(fragment, PLAYBOOK_NAME, (text) => detectAnsibleIptables(text) || detectAnsibleUfw(text)));
+  }
+
+  private async allReaders(fragment: string, options: CheckOptions, candidates: AsyncGenerator<{ path: string; text: string }>): Promise<{ path: string; result: AnalyzedFile }[]> {
+    const out: { path: string; result: AnalyzedFile }[] = [];
+    for await (const found of this.readers(fragment, options, candidates)) out.push(found);
+    return out;
+  }
+
+  /** The Capirca / Aerleon policies that may read the include or definitions file `fragment` (see besideReaders): those whose text has a header. */
+  policyReaders(fragment: string): AsyncGenerator<{ path: string; text: string }> {
+    return this.besideReaders(fragment, POLICY_NAME, (text) => POLICY_TEXT.test(text));
+  }
+
+  /**
+   * The files named so (`name`) whose text `accepts` that may read `fragment`: in each folder from
+   * its own up FOLDERS_UP + 1 (a def/ folder's policies are in a sibling tree, a role's playbook
+   * two folders above its defaults/), then two levels below it, nearest first.
+   */
+  private async *besideReaders(fragment: string, fileName: RegExp, accepts: (text: string) => boolean): AsyncGenerator<{ path: string; text: string }> {
     const target = resolve(fragment);
     const seen = new Set<string>();
     let dir = dirname(target);
@@ -161,13 +192,13 @@ export class IncluderSearch {
         for (const name of await this.listing(folder)) {
           const path = join(folder, name);
           if (path === target || seen.has(path)) continue;
-          if (!POLICY_NAME.test(name)) {
+          if (!fileName.test(name)) {
             if (depth < 2 && !name.startsWith(".") && name !== "node_modules" && (await this.listing(path)).length > 0) folders.push([path, depth + 1]);
             continue;
           }
           seen.add(path);
           const text = await this.text(path);
-          if (text === undefined || !POLICY_TEXT.test(text)) continue;
+          if (text === undefined || !accepts(text)) continue;
           yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
         }
       }
@@ -215,9 +246,10 @@ export type Reading =
 
 /**
  * How a file is part of another: an ipset save file whose sets it reads, a file a script sources,
- * one an nft ruleset includes, or a Capirca include or definitions file a policy reads.
+ * one an nft ruleset includes, a Capirca include or definitions file a policy reads, a file of
+ * variables an Ansible playbook reads, or a role's task file a playbook runs.
  */
-export type PartOf = "ipset" | "sourced" | "included" | "policy";
+export type PartOf = "ipset" | "sourced" | "included" | "policy" | "variables" | "tasks";
 
 /**
  * The readings of one run's files (check, baseline, review): which includes which, and a search
@@ -243,7 +275,9 @@ export class RunReadings {
   async of(path: string, explicit: boolean, result: AnalyzedFile, options: CheckOptions): Promise<Reading> {
     // (a script another sources runs in that one's shell, whether or not it reads well alone: a
     // file of functions the other calls, say)
-    if (!isFragment(result) && !SCRIPT_FORMATS.has(result.file.format)) return { kind: "alone" };
+    // (a role's task file reads alone, but no host runs it so: a playbook's play runs it)
+    const roleTasks = isRoleTasks(path, result);
+    if (!isFragment(result) && !SCRIPT_FORMATS.has(result.file.format) && !roleTasks) return { kind: "alone" };
     const includer = this.includers.get(path);
     this.search ??= new IncluderSearch(this.maxFileBytes, this.keepModels);
     // (a file no reader recognises: its text says whether it is an ipset save file - whatever its
@@ -253,11 +287,22 @@ export class RunReadings {
     const ipset = text !== undefined && looksLikeIpsetSave(text);
     if (includer !== undefined) {
       const by = this.formats.get(includer) ?? "";
-      return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(by) ? "sourced" : by === "capirca" ? "policy" : "included" };
+      return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(by) ? "sourced" : by === "capirca" ? "policy" : ANSIBLE_FORMATS.has(by) ? (roleTasks ? "tasks" : "variables") : "included" };
     }
     if (!explicit) return { kind: "alone" };
+    if (roleTasks) {
+      // named without the playbook that runs the role (pre-commit names the staged task file): its
+      // part of the first playbook beside it that runs it, as an nft include's of its includer
+      const found = (await this.search.findPlaybooks(path, options)).find((f) => !isRoleTasks(f.path, f.result));
+      if (!found) return { kind: "alone" };
+      return { kind: "found", includer: found.path, format: result.file.format, via: "tasks", part: partIn(found.result, path), ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
+    }
     const nft = mayBeNftFragment(path, result, this.forcedFormat);
-    if (!nft && isPolicyFragment(result)) return this.policiesOf(path, options);
+    if (!nft && isPolicyFragment(result)) return this.readersOf(path, options, "policy");
+    if (mayBeAnsibleVariables(path, result, this.forcedFormat)) {
+      const reading = await this.readersOf(path, options, "variables");
+      if (reading.kind === "found") return reading;
+    }
     const sourced = !nft && !ipset && mayBeSourced(result, this.forcedFormat, text);
     if (!ipset && !sourced && !nft) return { kind: "alone" };
     // named without its includer (pre-commit names only the staged files): look for it beside it
@@ -270,11 +315,12 @@ export class RunReadings {
   }
 
   /**
-   * A Capirca include or definitions file named without the policies that read it: its part is
-   * every such policy's whole analysis (findings stand at the policies' terms), each told once.
+   * A Capirca include or definitions file named without the policies that read it, or an Ansible
+   * variables file without its playbooks: its part is every such reader's whole analysis (findings
+   * stand at the policies' terms, the playbooks' tasks), each told once.
    */
-  private async policiesOf(path: string, options: CheckOptions): Promise<Reading> {
-    const found = await this.search!.findPolicies(path, options);
+  private async readersOf(path: string, options: CheckOptions, via: "policy" | "variables"): Promise<Reading> {
+    const found = via === "policy" ? await this.search!.findPolicies(path, options) : await this.search!.findPlaybooks(path, options);
     if (found.length === 0) return { kind: "alone" };
     const seen = new Set<string>();
     const diagnostics = found.flatMap((f) => f.result.file.diagnostics).filter((d) => {
@@ -288,8 +334,8 @@ export class RunReadings {
     return {
       kind: "found",
       includer: first!.path,
-      format: "capirca",
-      via: "policy",
+      format: first!.result.file.format,
+      via,
       part,
       ...(first!.result.ruleset ? { ruleset: first!.result.ruleset } : {}),
       ...(rest.length > 0 ? { also: rest.map((f) => f.path), each: found.map((f) => ({ path: f.path, findings: f.result.findings })) } : {}),
@@ -324,6 +370,22 @@ export function isFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolea
 /** A Capirca / Aerleon include or naming definitions file: read by the policies that use it. */
 export function isPolicyFragment(result: Pick<AnalyzedFile, "fatal" | "file">): boolean {
   return result.file.format === "capirca" && result.fatal === undefined && isFragment(result);
+}
+
+/** The Ansible readers: a file of variables their playbooks read is read as part of them. */
+const ANSIBLE_FORMATS: ReadonlySet<string> = new Set(["ansible-iptables", "ansible-ufw"]);
+
+/** A role's task file (roles/NAME/tasks/...) read as Ansible tasks. */
+export function isRoleTasks(path: string, result: Pick<AnalyzedFile, "fatal" | "file">): boolean {
+  return result.fatal === undefined && ANSIBLE_FORMATS.has(result.file.format) && /(^|\/)roles\/[^/]+\/tasks\//.test(path);
+}
+
+/**
+ * A file no reader recognises that stands where Ansible keeps variables (ANSIBLE_VARIABLES): the
+ * playbooks beside it that read it are worth looking for. Not with a format forced on the command line.
+ */
+export function mayBeAnsibleVariables(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && ANSIBLE_VARIABLES.test(path);
 }
 
 /**
@@ -370,6 +432,18 @@ export function includersAmong(files: readonly { path: string; includes: readonl
       if (!g || g === f || out.has(g.path) || includedBy(g, abs)) continue;
       out.set(g.path, f.path);
     }
+  }
+  // the top reader: a file read as part of another that reads the fragment too (a role's task file
+  // and the playbook that runs it both read group_vars/all.yml) gives way to that one
+  for (const [g, f] of out) {
+    const abs = resolve(cwd, g);
+    let top = f;
+    const seen = new Set([g, f]);
+    for (let up = out.get(top); up !== undefined && !seen.has(up) && byAbs.get(resolve(cwd, up))?.includes.includes(abs); up = out.get(up)) {
+      seen.add(up);
+      top = up;
+    }
+    out.set(g, top);
   }
   return out;
 }

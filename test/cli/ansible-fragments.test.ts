@@ -1,0 +1,105 @@
+/**
+ * An Ansible project's variables files and role task files through the CLI: a run that holds the
+ * playbook reads them as part of it; named alone (pre-commit passes only the staged files) a
+ * variables file is reported with the analysis of every playbook beside it that reads it and a
+ * role's task file with its part of the playbook that runs it (not alone, where no play's policy
+ * stands); check --new-only --base and diff --base see a widened group_vars network as what it
+ * opens at the task that uses it.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { captureIo } from "./io.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "fwlint-ansible-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+type Report = { files: { path: string; format: string; diagnostics: { severity: string; message: string }[] }[]; findings: { ruleId: string; message: string; location: { file: string; line: number } }[] };
+
+/** A copy of fixtures/ansible-iptables/mail-project as a git repository, its first commit made. */
+function repo(name: string): string {
+  const dir = join(tmp, name);
+  cpSync(join(import.meta.dirname, "..", "..", "fixtures", "ansible-iptables", "mail-project"), dir, { recursive: true });
+  const git = (...args: string[]) => {
+    const r = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+  };
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-qm", "firewall");
+  return dir;
+}
+
+async function inside<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+async function run(...args: string[]) {
+  const io = captureIo();
+  const status = await main(args, io);
+  return { status, out: io.out, err: io.err };
+}
+
+/** The admins' network of group_vars/all.yml widened to every address: SSH opens to everyone. */
+function widenAdmins(dir: string): void {
+  const file = join(dir, "group_vars", "all.yml");
+  writeFileSync(file, readFileSync(file, "utf8").replace("198.51.100.0/24", "0.0.0.0/0"));
+}
+
+const ssh = (r: Report) => r.findings.filter((f) => f.ruleId === "exposed-service" && f.message.startsWith("SSH")).map((f) => `${f.location.file}:${f.location.line}`);
+
+describe("Ansible variables and role task files", () => {
+  it("a folder's run reads them as part of the playbook", async () => {
+    const dir = repo("folder");
+    const r = await inside(dir, () => run("check", "--format", "json", "--fail-on", "none", "."));
+    const report = JSON.parse(r.out) as Report;
+    const info = (path: string) => report.files.find((f) => f.path === path)!.diagnostics.map((d) => d.message);
+    expect(info("group_vars/all.yml")).toEqual(["read as part of site.yml, a playbook that reads its variables: it is analysed with them"]);
+    expect(info("roles/mail_relay/tasks/main.yml")).toEqual(["read as part of site.yml, which runs its tasks: their rules are analysed there"]);
+    // the playbook's analysis only: no finding of a role's tasks read alone (with no play's DROP policy)
+    expect(report.findings.filter((f) => f.ruleId === "exposed-service" && f.message.startsWith("Every")).map((f) => f.message)).toEqual([
+      "Every TCP port is reachable from any source on the forward path",
+      "Every UDP port is reachable from any source on the forward path",
+    ]);
+    expect(report.findings.filter((f) => f.message.startsWith("SMTP")).map((f) => `${f.location.file}:${f.location.line}`)).toEqual(["roles/mail_relay/tasks/main.yml:2"]);
+  });
+
+  it("named alone: a variables file with the playbook that reads it, a role's task file with its part of the playbook", async () => {
+    const dir = repo("alone");
+    widenAdmins(dir);
+    const r = await inside(dir, () => run("check", "--format", "json", "group_vars/all.yml"));
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.out) as Report;
+    expect(report.files[0]!.diagnostics[0]!.message).toBe("read as part of site.yml, found beside it, a playbook that reads its variables: it is analysed with them");
+    expect(ssh(report)).toEqual(["roles/base_firewall/tasks/main.yml:8"]);
+    // (--skip-unknown, as the fwlint-configs hook runs it, does not skip a file a playbook reads)
+    const skipping = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "--fail-on", "none", "group_vars/all.yml"))).out) as Report;
+    expect(ssh(skipping)).toEqual(["roles/base_firewall/tasks/main.yml:8"]);
+    const tasks = await inside(dir, () => run("check", "--format", "json", "--fail-on", "none", "roles/mail_relay/tasks/main.yml"));
+    const part = JSON.parse(tasks.out) as Report;
+    expect(part.files[0]!.diagnostics[0]!.message).toBe("read as part of site.yml, found beside it, which runs its tasks: their rules are analysed there");
+    expect(part.findings.map((f) => `${f.location.file}:${f.location.line} ${f.message.split(" is ")[0]}`)).toEqual(["roles/mail_relay/tasks/main.yml:2 SMTP (tcp/25)", "roles/mail_relay/tasks/main.yml:17 IMAP (tcp/143)"]);
+  });
+
+  it("check --new-only --base and diff --base: the widened network is what opens SSH", async () => {
+    const dir = repo("changed");
+    widenAdmins(dir);
+    const r = await inside(dir, () => run("check", "--format", "json", "--new-only", "--base", "HEAD", "group_vars/all.yml"));
+    const report = JSON.parse(r.out) as Report;
+    expect(report.findings.filter((f) => f.ruleId === "exposed-service").map((f) => `${f.location.file}:${f.location.line} ${f.message.split(" (")[0]}`)).toEqual(["roles/base_firewall/tasks/main.yml:8 SSH"]);
+    for (const args of [["diff", "--base", "HEAD"], ["diff", "--base", "HEAD", "group_vars/all.yml"]]) {
+      const d = await inside(dir, () => run(...args));
+      expect(d.status, d.err).toBe(1);
+      expect(d.out).toMatch(/this change opens TCP\/22 from any source to any destination \(roles\/base_firewall\/tasks\/main\.yml:8\)/);
+    }
+  });
+});
