@@ -5,7 +5,7 @@
  * reader parses the YAML.
  */
 const MODULE = /^[ \t]*(?:-[ \t]+)?(?:community\.general\.)?ufw:[ \t]*(?:$|[^\s#])/m;
-const ARGUMENT = /^[ \t]*(?:-[ \t]+)?(?:rule|default|policy|state):[ \t]*\S|\b(?:rule|policy|default|state)=\S/m;
+const ARGUMENT = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)(?:rule|default|policy|state):[ \t]*\S|\b(?:rule|policy|default|state)=\S/m;
 
 export function detectAnsibleUfw(text: string): boolean {
   if (!text.includes("ufw") || !MODULE.test(text) || !ARGUMENT.test(text)) return false;

@@ -21,6 +21,8 @@ describe("recognising Ansible's iptables tasks", () => {
   it("a YAML list whose tasks call the iptables module with chain, jump, policy or flush", () => {
     expect(detectAnsibleIptables("- ansible.builtin.iptables:\n    chain: INPUT\n    jump: ACCEPT\n")).toBe(true);
     expect(detectAnsibleIptables("- iptables: chain=INPUT jump=DROP\n")).toBe(true);
+    // (a flow mapping, as a play's tasks often write the policy)
+    expect(detectAnsibleIptables("- hosts: edge\n  tasks:\n    - ansible.builtin.iptables: { chain: INPUT, policy: DROP }\n")).toBe(true);
     expect(detectAnsibleIptables("iptables:\n  masqueradeAll: false\n  syncPeriod: 30s\n")).toBe(false);
     expect(detectFormat("- ansible.builtin.iptables:\n    chain: INPUT\n    policy: DROP\n")).toBe("ansible-iptables");
   });

@@ -31,6 +31,7 @@ describe("recognising Ansible's ufw tasks", () => {
   it("a YAML list whose tasks call the ufw module with rule, default/policy or state", () => {
     expect(detectAnsibleUfw("- name: ssh\n  community.general.ufw:\n    rule: allow\n    port: '22'\n")).toBe(true);
     expect(detectAnsibleUfw("---\n- hosts: all\n  tasks:\n    - ufw: rule=allow port=22\n")).toBe(true);
+    expect(detectAnsibleUfw("- community.general.ufw: { rule: allow, port: '22' }\n")).toBe(true);
     expect(detectAnsibleUfw("- name: install\n  apt:\n    name: ufw\n")).toBe(false);
     expect(detectAnsibleUfw("ufw:\n  rule: allow\n")).toBe(false);
     expect(detectFormat("- community.general.ufw:\n    state: enabled\n")).toBe("ansible-ufw");
