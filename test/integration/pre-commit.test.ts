@@ -5,7 +5,8 @@
  * fwlint-configs hook, which skips the JSON and text files of other kinds its names let through), and
  * goes through once the rules are dropped; so is a commit of an nft fragment alone, or of the ipsets
  * file alone that widens a set the rules.v4 beside it lets SSH in from, or of ufw's user.rules alone,
- * or of a firewall.sh of nft commands that opens SMTP.
+ * or of a firewall.sh of nft commands that opens SMTP, or of an Ansible project's group_vars/all.yml
+ * alone that widens the network a role's task lets SSH in from.
  *
  * pre-commit installs the hook repository with npm (`npm install` there runs `prepare`, i.e. the build,
  * then `npm pack` and `npm install -g` of the tarball) into a private PRE_COMMIT_HOME, so this needs the
@@ -347,6 +348,27 @@ esac
       expect(capMail.status, capMailOut).not.toBe(0);
       expect(capMailOut).toMatch(/policies\/pol\/edge\.pol:11:1 high exposed-service SMTP \(tcp\/25\) is reachable from any IPv4 source on the inbound path/);
       expect(capMailOut).toMatch(/^fwlint \(rulesets, device configs and cloud rules\)\.+Failed$/m);
+
+      // 11. An Ansible project: a playbook runs a role whose SSH task takes the admins' network
+      // from group_vars/all.yml. A commit that stages only group_vars/all.yml, widening that
+      // network to every address, is refused at the role's task, found through the playbook.
+      ok(run("git", ["checkout", "HEAD", "--", "policies"], work, env), "git checkout");
+      const project = join(work, "ansible");
+      mkdirSync(join(project, "group_vars"), { recursive: true });
+      mkdirSync(join(project, "roles", "fw", "tasks"), { recursive: true });
+      writeFileSync(join(project, "site.yml"), "- hosts: edge\n  roles: [fw]\n  tasks:\n    - ansible.builtin.iptables: { chain: INPUT, policy: DROP }\n    - ansible.builtin.iptables: { chain: FORWARD, policy: DROP }\n");
+      writeFileSync(join(project, "roles", "fw", "tasks", "main.yml"), "- name: SSH for the admins\n  ansible.builtin.iptables:\n    chain: INPUT\n    protocol: tcp\n    source: '{{ admin_net }}'\n    destination_port: '22'\n    jump: ACCEPT\n");
+      writeFileSync(join(project, "group_vars", "all.yml"), "admin_net: 192.0.2.0/24\n");
+      ok(run("git", ["add", "ansible"], work, env), "git add");
+      const ansibleProject = run("git", ["commit", "-m", "ansible project"], work, env);
+      expect(ansibleProject.status, output(ansibleProject)).toBe(0);
+      writeFileSync(join(project, "group_vars", "all.yml"), "admin_net: 0.0.0.0/0\n");
+      ok(run("git", ["add", "ansible/group_vars/all.yml"], work, env), "git add");
+      const adminsEverywhere = run("git", ["commit", "-m", "ansible: admins everywhere"], work, env);
+      const adminsEverywhereOut = output(adminsEverywhere);
+      expect(adminsEverywhere.status, adminsEverywhereOut).not.toBe(0);
+      expect(adminsEverywhereOut).toMatch(/ansible\/roles\/fw\/tasks\/main\.yml:2:3 high exposed-service SSH \(tcp\/22\) is reachable from any source on the inbound path/);
+      expect(adminsEverywhereOut).toMatch(/read as part of ansible\/site\.yml, found beside it, a playbook that reads its variables/);
     },
     240_000,
   );
