@@ -379,7 +379,7 @@ async function compareWithBase(
   }
 
   /** Reads both sides of `path`; undefined when there is nothing to compare (said through `error` when it matters). */
-  const readBoth = async (path: string, explicit: boolean, scanRoot: string | undefined): Promise<BaseEntry | undefined> => {
+  const readBoth = async (path: string, explicit: boolean, scanRoot: string | undefined, format?: string): Promise<BaseEntry | undefined> => {
     const abs = resolve(cwd, path);
     const label = `${ref}:${path}`;
     let oldBytes: Uint8Array | null;
@@ -410,7 +410,8 @@ async function compareWithBase(
       if (explicit) error(path, "no such file in the working tree nor at the base revision");
       return undefined;
     }
-    const scoped: CheckOptions = { ...options, ...(scanRoot !== undefined ? { scanRoot } : {}) };
+    // (`format`: a playbook that only runs roles, read as the format of its roles' tasks)
+    const scoped: CheckOptions = { ...options, ...(scanRoot !== undefined ? { scanRoot } : {}), ...(format !== undefined ? { inputFormat: format } : {}) };
     // (includes resolved from where it is, named as it is: relative to `cwd`)
     const newSide = analyzeSide(path, newText, { ...scoped, origin: abs, includeIo: { ...diskIo, shown: (p) => relative(cwd, p) || p } });
     // Unchanged, and reading no other file (an include, the ipsets beside it) that may have changed:
@@ -465,10 +466,12 @@ async function compareWithBase(
 
   let search: IncluderSearch | undefined;
   /** Compares an includer found beside a fragment, once however many fragments it reads (`read`: its entry, when looking for it read both versions). */
-  const compareIncluder = async (path: string, read?: BaseEntry): Promise<void> => {
-    if (compared.has(resolve(cwd, path))) return;
-    compared.add(resolve(cwd, path));
-    const added = read ?? (await readBoth(path, false, undefined));
+  const compareIncluder = async (path: string, read?: BaseEntry, format?: string): Promise<void> => {
+    // (a playbook read as a format its content does not name was not compared so as a file of the run)
+    const key = format === undefined ? resolve(cwd, path) : `${resolve(cwd, path)}\u0000${format}`;
+    if (compared.has(key)) return;
+    compared.add(key);
+    const added = read ?? (await readBoth(path, false, undefined, format));
     if (added) compare(added);
   };
   for (const e of fragments) {
@@ -490,16 +493,17 @@ async function compareWithBase(
         continue;
       }
     }
-    // an Ansible variables file, or a role's task file: compared through every playbook beside it that reads it
-    const byPlaybook = [e.new, e.old].some((side) =>
-      "error" in side ? mayBeAnsibleVariables(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed !== null && (mayBeAnsibleVariables(e.path, side.analyzed, options.inputFormat) || isRoleTasks(e.path, side.analyzed)),
-    );
-    if (e.explicit && byPlaybook) {
+    // an Ansible variables file, or a role's task file: compared through every playbook beside it
+    // that reads it (a role's task file also in a walk: a playbook that only runs roles is no file
+    // of the run, as no reader claims it)
+    const variables = [e.new, e.old].some((side) => ("error" in side ? mayBeAnsibleVariables(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed !== null && mayBeAnsibleVariables(e.path, side.analyzed, options.inputFormat)));
+    const roleTasks = [e.new, e.old].some((side) => !("error" in side) && side.analyzed !== null && isRoleTasks(e.path, side.analyzed));
+    if ((e.explicit && variables) || roleTasks) {
       search ??= new IncluderSearch(args.maxFileBytes);
-      const playbooks = (await search.findPlaybooks(abs, options)).filter((f) => !isRoleTasks(f.path, f.result)).map((f) => relative(cwd, resolve(cwd, f.path)) || f.path);
+      const playbooks = (await search.findPlaybooks(abs, options)).filter((f) => !isRoleTasks(f.path, f.result)).map((f) => ({ path: relative(cwd, resolve(cwd, f.path)) || f.path, format: f.result.file.format }));
       if (playbooks.length > 0) {
-        noted(e.path, `compared as part of ${playbooks.join(", ")}, found beside it, ${playbooks.length > 1 ? "playbooks that read it" : "a playbook that reads it"}`);
-        for (const path of playbooks) await compareIncluder(path);
+        if (e.explicit) noted(e.path, `compared as part of ${playbooks.map((p) => p.path).join(", ")}, found beside it, ${playbooks.length > 1 ? "playbooks that read it" : "a playbook that reads it"}`);
+        for (const p of playbooks) await compareIncluder(p.path, undefined, p.format);
         continue;
       }
     }

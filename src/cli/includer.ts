@@ -43,6 +43,18 @@ const POLICY_TEXT = /^[ \t]*header[ \t]*\{|^filters:/m;
 const MAX_POLICY_CANDIDATES = 200;
 /** An Ansible playbook's or task file's name. */
 const PLAYBOOK_NAME = /\.ya?ml$/;
+/** A play that runs roles (its `roles:`, or a task that imports or includes one). */
+const ROLES_PLAY = /^[ \t]*(?:-[ \t]+)?(?:roles:|(?:ansible\.builtin\.)?(?:import|include)_role:)/m;
+
+/** How the formats a playbook is read as when its content names none are recognised in the files it reads. */
+const FORMAT_OF_READ: Readonly<Record<string, (text: string) => boolean>> = { "ansible-iptables": detectAnsibleIptables, "ansible-ufw": detectAnsibleUfw };
+
+/** A file that may read a fragment, and the format to read it as when its content does not name it. */
+interface Candidate {
+  path: string;
+  text: string;
+  format?: string;
+}
 /**
  * A file of Ansible variables by where it stands - in group_vars/ or host_vars/ (a file, or a
  * group's folder of files), a play's vars/ folder, a role's defaults/, vars/ or meta/ - and by its
@@ -88,17 +100,32 @@ export class IncluderSearch {
    * The `candidates` whose analysis (made once per candidate and options) reads `fragment` through
    * its includes, in their order.
    */
-  private async *readers(fragment: string, options: CheckOptions, candidates: AsyncGenerator<{ path: string; text: string }>): AsyncGenerator<{ path: string; result: AnalyzedFile }> {
+  private async *readers(fragment: string, options: CheckOptions, candidates: AsyncGenerator<Candidate>): AsyncGenerator<{ path: string; result: AnalyzedFile }> {
     const target = resolve(fragment);
     const { scanRoot: _fragments, ...own } = options;
     const optionsKey = JSON.stringify(own, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    for await (const { path: shown, text } of candidates) {
-      const key = `${shown}\u0000${optionsKey}`;
+    for await (const { path: shown, text, format } of candidates) {
+      const key = `${shown}\u0000${format ?? ""}\u0000${optionsKey}`;
       let analysis = this.analyses.get(key);
-      if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, own, this.keepModels)));
+      if (!analysis) this.analyses.set(key, (analysis = analyzed(shown, text, format !== undefined ? { ...own, inputFormat: format } : own, this.keepModels)));
       const result = await analysis;
-      if (result.includes?.includes(target)) yield { path: shown, result };
+      if (!result.includes?.includes(target)) continue;
+      // (read as a format its content does not name - a playbook that only runs roles -: where a
+      // file it reads is of that format, a role's tasks of that module)
+      if (format !== undefined && !(result.fatal === undefined && (await this.readsFormat(result.includes, format)))) continue;
+      yield { path: shown, result };
     }
+  }
+
+  /** Does one of `files` (absolute paths) read as `format` on its own (see FORMAT_OF_READ)? */
+  private async readsFormat(files: readonly string[], format: string): Promise<boolean> {
+    const detect = FORMAT_OF_READ[format];
+    if (!detect) return false;
+    for (const f of files) {
+      const text = await this.text(f);
+      if (text !== undefined && detect(text)) return true;
+    }
+    return false;
   }
 
   /**
@@ -161,27 +188,34 @@ export class IncluderSearch {
    * Every Ansible playbook or task file beside the variables file `fragment` (found as policies
    * are) that reads it, with its analysis, nearest first.
    */
-  async findPlaybooks(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile }[]> {
-    return this.allReaders(fragment, options, this.besideReaders(fragment, PLAYBOOK_NAME, (text) => detectAnsibleIptables(text) || detectAnsibleUfw(text)));
+  async findPlaybooks(fragment: string, options: CheckOptions, formats: readonly string[] = [...ANSIBLE_FORMATS]): Promise<{ path: string; result: AnalyzedFile }[]> {
+    return this.allReaders(
+      fragment,
+      options,
+      // a playbook whose own tasks use a module is recognised by them; one that only runs roles
+      // (the usual site.yml) is read as each Ansible format asked for
+      this.besideReaders(fragment, PLAYBOOK_NAME, (text) => (detectAnsibleIptables(text) || detectAnsibleUfw(text) ? [undefined] : ROLES_PLAY.test(text) ? formats : [])),
+    );
   }
 
-  private async allReaders(fragment: string, options: CheckOptions, candidates: AsyncGenerator<{ path: string; text: string }>): Promise<{ path: string; result: AnalyzedFile }[]> {
+  private async allReaders(fragment: string, options: CheckOptions, candidates: AsyncGenerator<Candidate>): Promise<{ path: string; result: AnalyzedFile }[]> {
     const out: { path: string; result: AnalyzedFile }[] = [];
     for await (const found of this.readers(fragment, options, candidates)) out.push(found);
     return out;
   }
 
   /** The Capirca / Aerleon policies that may read the include or definitions file `fragment` (see besideReaders): those whose text has a header. */
-  policyReaders(fragment: string): AsyncGenerator<{ path: string; text: string }> {
-    return this.besideReaders(fragment, POLICY_NAME, (text) => POLICY_TEXT.test(text));
+  policyReaders(fragment: string): AsyncGenerator<Candidate> {
+    return this.besideReaders(fragment, POLICY_NAME, (text) => (POLICY_TEXT.test(text) ? [undefined] : []));
   }
 
   /**
-   * The files named so (`name`) whose text `accepts` that may read `fragment`: in each folder from
+   * The files named so (`name`) that may read `fragment`, each as the formats `readAs` gives for
+   * its text (undefined: the format its content names; none: not a candidate): in each folder from
    * its own up FOLDERS_UP + 1 (a def/ folder's policies are in a sibling tree, a role's playbook
    * two folders above its defaults/), then two levels below it, nearest first.
    */
-  private async *besideReaders(fragment: string, fileName: RegExp, accepts: (text: string) => boolean): AsyncGenerator<{ path: string; text: string }> {
+  private async *besideReaders(fragment: string, fileName: RegExp, readAs: (text: string) => readonly (string | undefined)[]): AsyncGenerator<Candidate> {
     const target = resolve(fragment);
     const seen = new Set<string>();
     let dir = dirname(target);
@@ -198,8 +232,8 @@ export class IncluderSearch {
           }
           seen.add(path);
           const text = await this.text(path);
-          if (text === undefined || !accepts(text)) continue;
-          yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
+          if (text === undefined) continue;
+          for (const format of readAs(text)) yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text, ...(format !== undefined ? { format } : {}) };
         }
       }
       const parent = dirname(dir);
@@ -289,14 +323,15 @@ export class RunReadings {
       const by = this.formats.get(includer) ?? "";
       return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(by) ? "sourced" : by === "capirca" ? "policy" : ANSIBLE_FORMATS.has(by) ? (roleTasks ? "tasks" : "variables") : "included" };
     }
-    if (!explicit) return { kind: "alone" };
     if (roleTasks) {
-      // named without the playbook that runs the role (pre-commit names the staged task file): its
-      // part of the first playbook beside it that runs it, as an nft include's of its includer
-      const found = (await this.search.findPlaybooks(path, options)).find((f) => !isRoleTasks(f.path, f.result));
+      // named without the playbook that runs the role (pre-commit names the staged task file), or
+      // in a folder whose playbook only names roles (no reader claims it): its part of the first
+      // playbook beside it that runs it, as an nft include's of its includer
+      const found = (await this.search.findPlaybooks(path, options, [result.file.format])).find((f) => !isRoleTasks(f.path, f.result));
       if (!found) return { kind: "alone" };
       return { kind: "found", includer: found.path, format: result.file.format, via: "tasks", part: partIn(found.result, path), ...(found.result.ruleset ? { ruleset: found.result.ruleset } : {}) };
     }
+    if (!explicit) return { kind: "alone" };
     const nft = mayBeNftFragment(path, result, this.forcedFormat);
     if (!nft && isPolicyFragment(result)) return this.readersOf(path, options, "policy");
     if (mayBeAnsibleVariables(path, result, this.forcedFormat)) {

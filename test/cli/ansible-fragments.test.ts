@@ -3,11 +3,12 @@
  * playbook reads them as part of it; named alone (pre-commit passes only the staged files) a
  * variables file is reported with the analysis of every playbook beside it that reads it and a
  * role's task file with its part of the playbook that runs it (not alone, where no play's policy
- * stands); check --new-only --base and diff --base see a widened group_vars network as what it
- * opens at the task that uses it.
+ * stands); a playbook that only runs roles, which no reader claims on its own, is found so too and
+ * read as the format of its roles' tasks; check --new-only --base and diff --base see a widened
+ * group_vars network as what it opens at the task that uses it.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -49,6 +50,28 @@ async function run(...args: string[]) {
   return { status, out: io.out, err: io.err };
 }
 
+/**
+ * A project whose playbook only runs a role (no reader claims it on its own: its tasks are the
+ * role's), the role's policy a parameter; a git repository, its first commit made.
+ */
+function rolesOnly(name: string): string {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, "group_vars"), { recursive: true });
+  mkdirSync(join(dir, "roles", "fw", "tasks"), { recursive: true });
+  writeFileSync(join(dir, "site.yml"), "- hosts: edge\n  roles:\n    - role: fw\n      policy: DROP\n");
+  writeFileSync(
+    join(dir, "roles", "fw", "tasks", "main.yml"),
+    "- name: SSH for the admins\n  ansible.builtin.iptables:\n    chain: INPUT\n    protocol: tcp\n    source: '{{ admin_net }}'\n    destination_port: '22'\n    jump: ACCEPT\n- ansible.builtin.iptables: { chain: INPUT, policy: '{{ policy }}' }\n- ansible.builtin.iptables: { chain: FORWARD, policy: DROP }\n",
+  );
+  writeFileSync(join(dir, "group_vars", "all.yml"), "admin_net: 192.0.2.0/24\n");
+  for (const args of [["init", "-q"], ["add", "-A"], ["commit", "-qm", "firewall"]]) {
+    const r = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+  }
+  writeFileSync(join(dir, "group_vars", "all.yml"), "admin_net: 0.0.0.0/0\n");
+  return dir;
+}
+
 /** The admins' network of group_vars/all.yml widened to every address: SSH opens to everyone. */
 function widenAdmins(dir: string): void {
   const file = join(dir, "group_vars", "all.yml");
@@ -88,6 +111,26 @@ describe("Ansible variables and role task files", () => {
     const part = JSON.parse(tasks.out) as Report;
     expect(part.files[0]!.diagnostics[0]!.message).toBe("read as part of site.yml, found beside it, which runs its tasks: their rules are analysed there");
     expect(part.findings.map((f) => `${f.location.file}:${f.location.line} ${f.message.split(" is ")[0]}`)).toEqual(["roles/mail_relay/tasks/main.yml:2 SMTP (tcp/25)", "roles/mail_relay/tasks/main.yml:17 IMAP (tcp/143)"]);
+  });
+
+  it("a playbook that only runs roles is found for its role's task file and its variables, read as the format of the role's tasks", async () => {
+    const dir = rolesOnly("roles-only");
+    const told = (r: Report) => r.files.map((f) => `${f.path}: ${f.diagnostics.map((d) => d.message).join("; ")}`);
+    const vars = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "--fail-on", "none", "group_vars/all.yml"))).out) as Report;
+    expect(told(vars)).toEqual(["group_vars/all.yml: read as part of site.yml, found beside it, a playbook that reads its variables: it is analysed with them"]);
+    expect(ssh(vars)).toEqual(["roles/fw/tasks/main.yml:2"]);
+    // the role's DROP policy (a parameter of the play): nothing else is open
+    expect(vars.findings.filter((f) => f.ruleId === "exposed-service").length).toBe(1);
+    for (const target of ["roles/fw/tasks/main.yml", "."]) {
+      const r = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--fail-on", "none", target))).out) as Report;
+      expect(told(r).find((t) => t.startsWith("roles/fw/tasks/main.yml"))).toBe("roles/fw/tasks/main.yml: read as part of site.yml, found beside it, which runs its tasks: their rules are analysed there");
+      expect(r.findings.filter((f) => f.ruleId === "exposed-service").map((f) => `${f.location.file}:${f.location.line}`)).toEqual(["roles/fw/tasks/main.yml:2"]);
+    }
+    for (const args of [["diff", "--base", "HEAD"], ["diff", "--base", "HEAD", "group_vars/all.yml"]]) {
+      const d = await inside(dir, () => run(...args));
+      expect(d.status, d.err).toBe(1);
+      expect(d.out).toMatch(/this change opens TCP\/22 from any source to any destination \(roles\/fw\/tasks\/main\.yml:2\)/);
+    }
   });
 
   it("check --new-only --base and diff --base: the widened network is what opens SSH", async () => {
