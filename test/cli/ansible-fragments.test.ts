@@ -7,13 +7,11 @@
  * read as the format of its roles' tasks; check --new-only --base and diff --base see a widened
  * group_vars network as what it opens at the task that uses it.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { captureIo } from "./io.js";
+import { commitAll, inside, run } from "./in-repo.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-ansible-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,30 +22,8 @@ type Report = { files: { path: string; format: string; diagnostics: { severity: 
 function repo(name: string): string {
   const dir = join(tmp, name);
   cpSync(join(import.meta.dirname, "..", "..", "fixtures", "ansible-iptables", "mail-project"), dir, { recursive: true });
-  const git = (...args: string[]) => {
-    const r = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-  };
-  git("init", "-q");
-  git("add", "-A");
-  git("commit", "-qm", "firewall");
+  commitAll(dir, "firewall");
   return dir;
-}
-
-async function inside<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    return await fn();
-  } finally {
-    process.chdir(cwd);
-  }
-}
-
-async function run(...args: string[]) {
-  const io = captureIo();
-  const status = await main(args, io);
-  return { status, out: io.out, err: io.err };
 }
 
 /**
@@ -64,10 +40,7 @@ function rolesOnly(name: string): string {
     "- name: SSH for the admins\n  ansible.builtin.iptables:\n    chain: INPUT\n    protocol: tcp\n    source: '{{ admin_net }}'\n    destination_port: '22'\n    jump: ACCEPT\n- ansible.builtin.iptables: { chain: INPUT, policy: '{{ policy }}' }\n- ansible.builtin.iptables: { chain: FORWARD, policy: DROP }\n",
   );
   writeFileSync(join(dir, "group_vars", "all.yml"), "admin_net: 192.0.2.0/24\n");
-  for (const args of [["init", "-q"], ["add", "-A"], ["commit", "-qm", "firewall"]]) {
-    const r = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-  }
+  commitAll(dir, "firewall");
   writeFileSync(join(dir, "group_vars", "all.yml"), "admin_net: 0.0.0.0/0\n");
   return dir;
 }

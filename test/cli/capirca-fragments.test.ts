@@ -5,7 +5,6 @@
  * --base sees a change to a network definition as what it opens in each policy using it, and
  * check --new-only --base keeps each policy's findings that are new.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,41 +12,22 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { scan } from "../../src/review/session.js";
 import { captureIo } from "./io.js";
+import { commitAll, inside, run } from "./in-repo.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-capirca-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 type Report = { files: { path: string; format: string; diagnostics: { severity: string; message: string }[] }[]; findings: { ruleId: string; message: string; location: { file: string; line: number } }[] };
 
-/** A copy of fixtures/capirca as a git repository, its first commit made; runs `fn` inside it. */
-function repo(name: string): { dir: string; git: (...args: string[]) => void } {
+/** A copy of fixtures/capirca as a git repository, its first commit made. */
+function repo(name: string): { dir: string } {
   const dir = join(tmp, name);
   cpSync(join(import.meta.dirname, "..", "..", "fixtures", "capirca"), dir, { recursive: true });
-  const git = (...args: string[]) => {
-    const r = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-  };
-  git("init", "-q");
-  git("add", "-A");
-  git("commit", "-qm", "policies");
-  return { dir, git };
+  commitAll(dir, "policies");
+  return { dir };
 }
 
-async function inside<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    return await fn();
-  } finally {
-    process.chdir(cwd);
-  }
-}
 
-async function run(...args: string[]) {
-  const io = captureIo();
-  const status = await main(args, io);
-  return { status, out: io.out, err: io.err };
-}
 
 /** ADMINS widened to every address: SSH, which both policies give ADMINS, opens to everyone. */
 function widenAdmins(dir: string): void {
