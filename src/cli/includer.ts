@@ -46,6 +46,13 @@ const PLAYBOOK_NAME = /\.ya?ml$/;
 /** A play that runs roles (its `roles:`, or a task that imports or includes one). */
 const ROLES_PLAY = /^[ \t]*(?:-[ \t]+)?(?:roles:|(?:ansible\.builtin\.)?(?:import|include)_role:)/m;
 
+/**
+ * A file of Ansible variables by where it stands - in group_vars/ or host_vars/ (a file, or a
+ * group's folder of files), a play's vars/ folder, a role's defaults/, vars/ or meta/ - and by its
+ * name (YAML or JSON, or no extension as group_vars files may have).
+ */
+const ANSIBLE_VARIABLES = /(^|\/)(group_vars|host_vars|vars|defaults|meta)\/([^/]+\/)?([^/.]+|[^/]+\.(ya?ml|json))$/;
+
 /** How the formats a playbook is read as when its content names none are recognised in the files it reads. */
 const FORMAT_OF_READ: Readonly<Record<string, (text: string) => boolean>> = { "ansible-iptables": detectAnsibleIptables, "ansible-ufw": detectAnsibleUfw };
 
@@ -55,12 +62,7 @@ interface Candidate {
   text: string;
   format?: string;
 }
-/**
- * A file of Ansible variables by where it stands - in group_vars/ or host_vars/ (a file, or a
- * group's folder of files), a play's vars/ folder, a role's defaults/, vars/ or meta/ - and by its
- * name (YAML or JSON, or no extension as group_vars files may have).
- */
-const ANSIBLE_VARIABLES = /(^|\/)(group_vars|host_vars|vars|defaults|meta)\/([^/]+\/)?([^/.]+|[^/]+\.(ya?ml|json))$/;
+
 const SCRIPT_NAME = /\.sh$/;
 /** A script that may load a file with nft (`nft -f FILE`, `$NFT --file FILE`). */
 const LOADS_FILE = /\s(-f|--file)[\s=]/;
