@@ -331,7 +331,7 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
       for (const x of v) {
         const e = fill(x);
         if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
-        xs.push(e as Value);
+        if (e !== OMIT) xs.push(e as Value);
       }
       return xs;
     }
@@ -340,7 +340,7 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
       for (const [k, x] of Object.entries(v)) {
         const e = fill(x);
         if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
-        o[k] = e as Value;
+        if (e !== OMIT) o[k] = e as Value;
       }
       return o;
     }
@@ -351,7 +351,8 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
     for (const [key, v] of Object.entries(toValue(n, doc) as Record<string, Value>)) {
       const e = fill(v);
       if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
-      out.set(key, e as Value);
+      // (`default(omit)` of an undefined value: the argument is not given)
+      if (e !== OMIT) out.set(key, e as Value);
     }
     return out;
   }
@@ -360,7 +361,7 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
   for (const m of text.matchAll(/([A-Za-z_]+)=("([^"]*)"|'([^']*)'|\S+)/g)) {
     const e = fill(m[3] ?? m[4] ?? m[2]!);
     if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
-    out.set(m[1]!, e as Value);
+    if (e !== OMIT) out.set(m[1]!, e as Value);
   }
   return out;
 }
@@ -437,18 +438,101 @@ function expandValue(s: string, vars: Vars, depth = 0): Value | { why: string } 
   return out + s.slice(last);
 }
 
+/**
+ * Ansible's `omit`: a module argument whose value is `{{ x | default(omit) }}` with x undefined is
+ * not given at all (taskArgs leaves it out).
+ */
+const OMIT: Value = Object.freeze({ omit: true }) as Value;
+
+const NOT_DEFINED = "is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)";
+
+/**
+ * One Jinja expression: a variable (`name`, `name.attr`, `name['key']`) and the filters roles
+ * use on module arguments - `default(x)` (a literal, another variable, `omit`, `[]`, `{}`;
+ * `default(x, true)` also for an empty or false value), `int`, `string`, `lower`, `upper`,
+ * `trim`, `join(sep)`, `list` - computed as Jinja does; anything else is why not.
+ */
 function jinja(expr: string, vars: Vars, depth: number): Value | { why: string } {
-  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\])*)\s*(?:\|\s*default\(\s*(?:'([^']*)'|"([^"]*)"|(-?\d+))\s*(?:,\s*(?:true|True))?\s*\))?\s*$/.exec(expr);
-  if (!m) return why(`'{{${expr}}}' is a Jinja expression fwlint does not compute`);
-  const fallback = m[3] ?? m[4] ?? m[5];
-  let v: Value | undefined = vars.get(m[1]!);
-  for (const step of m[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]/g) ?? []) {
+  const notComputed = () => why(`'{{${expr}}}' is a Jinja expression fwlint does not compute`);
+  const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\])*)\s*/.exec(expr);
+  if (!head) return notComputed();
+  let v: Value | undefined = vars.get(head[1]!);
+  for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]/g) ?? []) {
     const key = step.startsWith(".") ? step.slice(1) : step.slice(2, -2);
     v = v !== null && typeof v === "object" && !Array.isArray(v) ? v[key] : undefined;
   }
-  if (v === undefined || v === null) return fallback !== undefined ? fallback : why(`'${m[1]}${m[2]}' is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)`);
-  if (typeof v === "string" && v.includes("{{") && depth < MAX_DEPTH) return expandValue(v, vars, depth + 1);
+  if (typeof v === "string" && v.includes("{{") && depth < MAX_DEPTH) {
+    const e = expandValue(v, vars, depth + 1);
+    if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
+    v = e as Value;
+  }
+  let rest = expr.slice(head[0].length);
+  while (rest.trim() !== "") {
+    const f = /^\|\s*([a-z_]+)\s*(?:\(((?:'[^']*'|"[^"]*"|[^'"()])*)\))?\s*/.exec(rest);
+    if (!f) return notComputed();
+    rest = rest.slice(f[0].length);
+    const args = f[2] === undefined ? [] : splitArgs(f[2]);
+    switch (f[1]) {
+      case "default": {
+        const orEmpty = args[1] !== undefined && /^(true|True)$/.test(args[1]);
+        if (v === undefined || v === null || (orEmpty && (v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0)))) {
+          const d = jinjaLiteral(args[0] ?? "''", vars, depth);
+          if (d === undefined) return notComputed();
+          if (d !== null && typeof d === "object" && !Array.isArray(d) && isWhy(d)) return d;
+          v = d as Value;
+        }
+        break;
+      }
+      case "int":
+      case "string":
+      case "lower":
+      case "upper":
+      case "trim":
+      case "join":
+      case "list": {
+        if (v === undefined || v === null) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);
+        if (v === OMIT) return notComputed();
+        if (f[1] === "join" || f[1] === "list") {
+          if (!Array.isArray(v)) return notComputed();
+          if (f[1] === "join") {
+            const sep = args[0] === undefined ? "" : jinjaLiteral(args[0], vars, depth);
+            if (typeof sep !== "string" || v.some((x) => x !== null && typeof x === "object")) return notComputed();
+            v = v.map((x) => (x === null ? "" : String(x))).join(sep);
+          }
+          break;
+        }
+        if (typeof v === "object") return notComputed();
+        const text = String(v);
+        v = f[1] === "int" ? (/^\s*[-+]?\d+/.test(text) ? Number.parseInt(text, 10) : 0) : f[1] === "lower" ? text.toLowerCase() : f[1] === "upper" ? text.toUpperCase() : f[1] === "trim" ? text.trim() : text;
+        break;
+      }
+      default:
+        return notComputed();
+    }
+  }
+  if (v === undefined || v === null) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);
   return v;
+}
+
+/** A filter's arguments, split at the commas outside quotes. */
+function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\s*((?:'[^']*'|"[^"]*"|[^,'"])+)\s*(?:,|$)/g)) out.push(m[1]!.trim());
+  return out;
+}
+
+/** A literal of a filter's argument (a string, number, boolean, `omit`, `[]`, `{}`, or a variable's value); undefined when it is none of these. */
+function jinjaLiteral(text: string, vars: Vars, depth: number): Value | { why: string } | undefined {
+  const t = text.trim();
+  if (/^'[^']*'$|^"[^"]*"$/.test(t)) return t.slice(1, -1);
+  if (/^-?\d+$/.test(t)) return t;
+  if (/^(true|True)$/.test(t)) return true;
+  if (/^(false|False)$/.test(t)) return false;
+  if (t === "omit") return OMIT;
+  if (t === "[]") return [];
+  if (t === "{}") return {};
+  if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(t)) return jinja(t, vars, depth + 1);
+  return undefined;
 }
 
 /** The variables of a YAML (or JSON) text whose documents are mappings; later keys win. */

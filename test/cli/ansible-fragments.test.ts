@@ -83,7 +83,7 @@ describe("Ansible variables and role task files", () => {
     const tasks = await inside(dir, () => run("check", "--format", "json", "--fail-on", "none", "roles/mail_relay/tasks/main.yml"));
     const part = JSON.parse(tasks.out) as Report;
     expect(part.files[0]!.diagnostics[0]!.message).toBe("read as part of site.yml, found beside it, which runs its tasks: their rules are analysed there");
-    expect(part.findings.map((f) => `${f.location.file}:${f.location.line} ${f.message.split(" is ")[0]}`)).toEqual(["roles/mail_relay/tasks/main.yml:2 SMTP (tcp/25)", "roles/mail_relay/tasks/main.yml:17 IMAP (tcp/143)"]);
+    expect(part.findings.map((f) => `${f.location.file}:${f.location.line} ${f.message.split(" is ")[0]}`)).toEqual(["roles/mail_relay/tasks/main.yml:2 SMTP (tcp/25)", "roles/mail_relay/tasks/main.yml:18 IMAP (tcp/143)"]);
   });
 
   it("a playbook that only runs roles is found for its role's task file and its variables, read as the format of the role's tasks", async () => {

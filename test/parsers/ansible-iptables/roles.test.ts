@@ -110,3 +110,37 @@ describe("a play's roles and variables", () => {
     expect(rules(rs)).toEqual(["/repo/site.yml:5 22"]);
   });
 });
+
+describe("Jinja filters on module arguments", () => {
+  it("default(omit) leaves the argument out; int, string, lower, upper, trim, join and list as Jinja computes them; default(x, true) and default(variable)", () => {
+    const rs = read({
+      "/repo/site.yml": [
+        "- hosts: all",
+        "  vars:",
+        "    rules:",
+        "      - { port: 22, source: 192.0.2.0/24 }",
+        "      - { port: '25' }",
+        "    web: ['80', '443']",
+        "    empty: ''",
+        "    fallback: '8443'",
+        "    proto: TCP",
+        "  tasks:",
+        "    - ansible.builtin.iptables:",
+        "        chain: INPUT",
+        "        protocol: '{{ proto | lower }}'",
+        "        source: '{{ item.source | default(omit) }}'",
+        "        destination_port: '{{ item.port | int }}'",
+        "        jump: ACCEPT",
+        "      loop: '{{ rules }}'",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_ports: '{{ web | list }}', jump: ACCEPT }",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: \"{{ web | join(':') }}\", jump: ACCEPT }",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ empty | default(fallback, true) | trim }}', jump: ACCEPT }",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ web | first }}', jump: ACCEPT }",
+        "",
+      ].join("\n"),
+    });
+    // (22 from the admins only; 25 from anyone: its source omitted; 80:443 a range)
+    expect(rules(rs)).toEqual(["/repo/site.yml:11 22 3221225984", "/repo/site.yml:11 25", "/repo/site.yml:18 80,443", "/repo/site.yml:19 80", "/repo/site.yml:20 8443"]);
+    expect(info(rs)).toEqual(["/repo/site.yml:21:7 task skipped: '{{ web | first }}' is a Jinja expression fwlint does not compute"]);
+  });
+});
