@@ -160,9 +160,12 @@ export function walkTasks(
     runFile(got.source, got.shown, file!, vars, when, at.depth + 1, at.base);
   };
 
-  /** A role's defaults and vars (defaults/main.yml, vars/main.yml). */
+  /** A role's defaults and vars (defaults/main.yml, or the files of a defaults/main/ folder in name order; vars/ alike). */
   const roleVarsOf = (dir: string): { defaults: Map<string, Value>; vars: Map<string, Value> } => {
-    const layer = (part: string) => new Map([...(varsFile(join(dir, part, "main.yml")) ?? []), ...(varsFile(join(dir, part, "main.yaml")) ?? [])]);
+    const layer = (part: string) => {
+      const files = [join(dir, part, "main.yml"), join(dir, part, "main.yaml"), ...(io.listDir(join(dir, part, "main")) ?? []).filter((n) => /\.(?:ya?ml|json)$/.test(n)).map((n) => join(dir, part, "main", n))];
+      return new Map(files.flatMap((f) => [...(varsFile(f) ?? [])]));
+    };
     return { defaults: layer("defaults"), vars: layer("vars") };
   };
 

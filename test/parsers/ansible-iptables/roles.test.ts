@@ -89,10 +89,11 @@ describe("a play's roles and variables", () => {
     expect(rules(rs)).toEqual(["/repo/roles/fw/tasks/main.yml:1 2222 3221225984 when: harden | bool"]);
   });
 
-  it("a role's task file read on its own: its defaults, group_vars/all beside the playbooks, its vars", () => {
+  it("a role's task file read on its own: its defaults (a defaults/main/ folder here), group_vars/all beside the playbooks, its vars", () => {
     const files = {
       "/repo/group_vars/all.yml": "admins: 198.51.100.0/24\nport: '2000'\n",
-      "/repo/roles/fw/defaults/main.yml": "admins: 10.0.0.0/8\nport: '1000'\nsmtp: '25'\n",
+      "/repo/roles/fw/defaults/main/ports.yml": "port: '1000'\nsmtp: '25'\n",
+      "/repo/roles/fw/defaults/main/admins.yml": "admins: 10.0.0.0/8\n",
       "/repo/roles/fw/vars/main.yml": "port: '3000'\n",
       "/repo/roles/fw/tasks/main.yml": ipt("destination_port: '{{ port }}', source: '{{ admins }}'") + ipt("destination_port: '{{ smtp }}'"),
     };
