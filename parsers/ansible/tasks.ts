@@ -17,6 +17,7 @@ import { type Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDo
 import type { Condition, Diagnostic } from "../../src/model/types.js";
 import type { Pos } from "../iptables-script/lexer.js";
 import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
+import { decideWhen } from "./when.js";
 
 /** Imports followed this deep at most (a file importing itself). */
 const MAX_DEPTH = 8;
@@ -149,7 +150,11 @@ export function walkTasks(
       return;
     }
     const own = roleVarsOf(dir);
-    for (const dep of roleDependencies(dir)) runRole(dep.name, "main", dep.params, scope, [...when, ...dep.when], at, pos, ran, [...chain, dir]);
+    for (const dep of roleDependencies(dir)) {
+      const depVars = new Map([...scope, ...dep.params]);
+      if (dep.when.some((w) => decideWhen(w, depVars) === false)) continue;
+      runRole(dep.name, "main", dep.params, scope, [...when, ...dep.when.filter((w) => decideWhen(w, depVars) !== true)], at, pos, ran, [...chain, dir]);
+    }
     const file = ["yml", "yaml"].map((ext) => join(dir, "tasks", `${tasksFrom.replace(/\.ya?ml$/, "")}.${ext}`)).find((f) => io.readFile(f) !== undefined);
     const got = file === undefined ? "the file is not found" : readTreeFile(file, at.depth);
     if (typeof got === "string") {
@@ -214,7 +219,16 @@ export function walkTasks(
       if (!isMap(item)) continue;
       const keys = new Map(item.items.map((p) => [scalarText(p.key) ?? "", p] as const));
       const own = keys.has("vars") ? new Map([...vars, ...toValueMap(keys.get("vars")!.value, at.doc)]) : vars;
-      const cond = keys.has("when") ? [...when, conditionText(keys.get("when")!.value, at.doc)] : when;
+      // its `when:`: decided by the variables fwlint reads where it can be (a task that loops
+      // decides it per item, below), else carried on as an unknown condition
+      const whenText = keys.has("when") ? conditionText(keys.get("when")!.value, at.doc) : undefined;
+      const perItem = whenText !== undefined && (keys.has("loop") || keys.has("with_items") || keys.has("with_list"));
+      const decided = whenText === undefined || perItem ? undefined : decideWhen(whenText, own);
+      if (decided === false) {
+        say("info", at.place(keys.get("when")!), `not run: when: ${whenText} is false with the variables fwlint reads`);
+        continue;
+      }
+      const cond = whenText === undefined || perItem || decided === true ? when : [...when, whenText];
       // a play: its tasks in the order Ansible runs them
       if (keys.has("hosts")) {
         // the play's variables: what the inventory gives its hosts, its vars, then its vars_files
@@ -249,7 +263,12 @@ export function walkTasks(
             say("info", at.place(r as Node), "a role entry fwlint cannot read (no role name) is not followed");
             continue;
           }
-          runRole(entry.name, "main", entry.params, play, [...cond, ...entry.when], at, at.place(r as Node), ran);
+          const roleWhen = entry.when.filter((w) => decideWhen(w, new Map([...play, ...entry.params])) !== true);
+          if (roleWhen.some((w) => decideWhen(w, new Map([...play, ...entry.params])) === false)) {
+            say("info", at.place(r as Node), `role ${entry.name} not run: when: ${roleWhen.join(" and ")} is false with the variables fwlint reads`);
+            continue;
+          }
+          runRole(entry.name, "main", entry.params, play, [...cond, ...roleWhen], at, at.place(r as Node), ran);
         }
         section("tasks");
         section("post_tasks");
@@ -295,11 +314,12 @@ export function walkTasks(
         continue;
       }
       const module = [...keys.keys()].find((k) => modules.has(k));
-      if (module !== undefined) runTask(keys, module, own, cond, at);
+      if (module !== undefined) runTask(keys, module, own, cond, at, perItem ? whenText : undefined);
     }
   };
 
-  const runTask = (keys: ReadonlyMap<string, Pair>, module: string, vars: Vars, when: string[], at: Where) => {
+  /** `itemWhen`: the task's own `when:`, which Ansible asks of each item of its loop. */
+  const runTask = (keys: ReadonlyMap<string, Pair>, module: string, vars: Vars, when: string[], at: Where, itemWhen?: string) => {
     const pair = keys.get(module)!;
     const pos = at.place(pair);
     const loopPair = keys.get("loop") ?? keys.get("with_items") ?? keys.get("with_list");
@@ -314,9 +334,11 @@ export function walkTasks(
     }
     for (const item of items) {
       const scope = !loopPair ? vars : new Map([...vars, ["item", item]]);
+      const decided = itemWhen === undefined ? true : decideWhen(itemWhen, scope);
+      if (decided === false) continue;
       const args = taskArgs(pair.value, scope, at.doc);
       if ("why" in args) say("info", pos, `task skipped: ${args.why}`);
-      else onTask({ module, args, pos, when });
+      else onTask({ module, args, pos, when: decided === true ? when : [...when, itemWhen!] });
     }
   };
 

@@ -145,3 +145,32 @@ describe("Jinja filters on module arguments", () => {
     expect(info(rs)).toEqual(["/repo/site.yml:21:7 task skipped: '{{ web | first }}' is a Jinja expression fwlint does not compute"]);
   });
 });
+
+describe("when: decided by the variables fwlint reads", () => {
+  it("a task, a loop's items, a role entry and a dependency run or not as their conditions decide; an undecided one stays an unknown condition", () => {
+    const rs = read({
+      "/repo/site.yml": [
+        "- hosts: all",
+        "  vars: { web: true, legacy: 'no', rules: [{ port: '80', open: true }, { port: '81', open: false }] }",
+        "  roles:",
+        "    - { role: fw, when: web }",
+        "    - { role: old, when: legacy | bool }",
+        "  tasks:",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ item.port }}', jump: ACCEPT }",
+        "      loop: '{{ rules }}'",
+        "      when: item.open",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '110', jump: ACCEPT }",
+        "      when: legacy | bool",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '8080', jump: ACCEPT }",
+        "      when: ansible_os_family == 'Debian'",
+        "",
+      ].join("\n"),
+      "/repo/roles/fw/meta/main.yml": "dependencies:\n  - { role: base, when: not web }\n",
+      "/repo/roles/fw/tasks/main.yml": ipt("destination_port: '443'"),
+      "/repo/roles/base/tasks/main.yml": ipt("destination_port: '22'"),
+      "/repo/roles/old/tasks/main.yml": ipt("destination_port: '23'"),
+    });
+    expect(rules(rs)).toEqual(["/repo/roles/fw/tasks/main.yml:1 443", "/repo/site.yml:7 80", "/repo/site.yml:12 8080 when: ansible_os_family == 'Debian'"]);
+    expect(info(rs)).toEqual(["/repo/site.yml:5:7 role old not run: when: legacy | bool is false with the variables fwlint reads", "/repo/site.yml:11:7 not run: when: legacy | bool is false with the variables fwlint reads"]);
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * A `when:` condition decided from the variables fwlint reads, where it can be: `flag`,
+ * `flag | bool`, `not x`, `a and b`, `a or b`, parentheses, comparisons (`==`, `!=`, `<`, `>`,
+ * `<=`, `>=`) of variables and literals, `in` / `not in` a list or string, `is defined`,
+ * `is not defined`, `is none`, and the filters `bool`, `int`, `lower`, `upper`, `trim`, `string`,
+ * `length`, `default(literal)`. A variable fwlint does not know (a fact, an extra variable, one of
+ * host_vars), a bare string value (whose truth Ansible's versions read differently), or anything
+ * else leaves the condition undecided: the task's rules carry it as an unknown condition then.
+ */
+import type { Value } from "./tasks.js";
+
+type Vars = ReadonlyMap<string, Value>;
+
+/** Not known: an undefined variable, or a value the condition cannot be decided on. */
+const UNKNOWN = Symbol("unknown");
+type Known = Value | typeof UNKNOWN;
+
+/** true or false when the condition is decided by `vars`; undefined when it is not. */
+export function decideWhen(text: string, vars: Vars): boolean | undefined {
+  const tokens = tokenize(text);
+  if (!tokens) return undefined;
+  let at = 0;
+  const peek = () => tokens[at];
+  const take = (t?: string) => {
+    if (t !== undefined && tokens[at] !== t) throw new Undecided();
+    return tokens[at++];
+  };
+
+  const orExpr = (): boolean | undefined => {
+    let a = andExpr();
+    while (peek() === "or") {
+      take();
+      const b = andExpr();
+      a = a === true || b === true ? true : a === false && b === false ? false : undefined;
+    }
+    return a;
+  };
+  const andExpr = (): boolean | undefined => {
+    let a = notExpr();
+    while (peek() === "and") {
+      take();
+      const b = notExpr();
+      a = a === false || b === false ? false : a === true && b === true ? true : undefined;
+    }
+    return a;
+  };
+  const notExpr = (): boolean | undefined => {
+    if (peek() === "not") {
+      take();
+      const v = notExpr();
+      return v === undefined ? undefined : !v;
+    }
+    return truth(comparison());
+  };
+  const comparison = (): Known => {
+    const left = operand();
+    const op = peek();
+    if (op === "==" || op === "!=" || op === "<" || op === ">" || op === "<=" || op === ">=") {
+      take();
+      const right = operand();
+      if (left === UNKNOWN || right === UNKNOWN) return UNKNOWN;
+      return compare(op, left, right);
+    }
+    if (op === "in" || (op === "not" && tokens[at + 1] === "in")) {
+      const negate = op === "not";
+      take();
+      if (negate) take("in");
+      const right = operand();
+      if (left === UNKNOWN || right === UNKNOWN) return UNKNOWN;
+      const inside = Array.isArray(right) ? right.some((x) => x === left || (typeof x !== "object" && typeof left !== "object" && String(x) === String(left) && typeof x === typeof left)) : typeof right === "string" && typeof left === "string" ? right.includes(left) : undefined;
+      return inside === undefined ? UNKNOWN : negate !== inside;
+    }
+    if (op === "is") {
+      take();
+      const negate = peek() === "not";
+      if (negate) take();
+      const test = take();
+      let r: boolean | undefined;
+      if (test === "defined") r = left === UNKNOWN ? undefined : true;
+      else if (test === "undefined") r = left === UNKNOWN ? undefined : false;
+      else if (test === "none") r = left === UNKNOWN ? undefined : left === null;
+      else throw new Undecided();
+      return r === undefined ? UNKNOWN : negate !== r;
+    }
+    return left;
+  };
+  const operand = (): Known => {
+    let v = primary();
+    while (peek() === "|") {
+      take();
+      const name = take();
+      let arg: Known | undefined;
+      if (peek() === "(") {
+        take();
+        arg = literal(take());
+        take(")");
+      }
+      v = filter(name, v, arg);
+    }
+    return v;
+  };
+  const primary = (): Known => {
+    const t = take();
+    if (t === undefined) throw new Undecided();
+    if (t === "(") {
+      const v = orExpr();
+      take(")");
+      return v === undefined ? UNKNOWN : v;
+    }
+    const lit = literal(t);
+    if (lit !== undefined) return lit;
+    if (!/^[A-Za-z_]/.test(t)) throw new Undecided();
+    // a variable and its attributes
+    let v: Value | undefined = vars.get(t);
+    while (peek() === "." || peek() === "[") {
+      const open = take();
+      const key = open === "." ? take() : literal(take());
+      if (open === "[") take("]");
+      if (typeof key !== "string") throw new Undecided();
+      v = v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v) ? v[key] : undefined;
+    }
+    return v === undefined ? UNKNOWN : v;
+  };
+  try {
+    const r = orExpr();
+    return at === tokens.length ? r : undefined;
+  } catch (e) {
+    if (e instanceof Undecided) return undefined;
+    throw e;
+  }
+}
+
+class Undecided extends Error {}
+
+/** A literal token's value: a quoted string, a number, true/false, none; undefined when it is none. */
+function literal(t: string | undefined): Known | undefined {
+  if (t === undefined) return undefined;
+  if (/^'.*'$|^".*"$/s.test(t)) return t.slice(1, -1);
+  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+  if (t === "true" || t === "True") return true;
+  if (t === "false" || t === "False") return false;
+  if (t === "none" || t === "None") return null;
+  return undefined;
+}
+
+/** Python's truth of a value as a condition; a non-empty string's is left undecided (see the header). */
+function truth(v: Known): boolean | undefined {
+  if (v === UNKNOWN) return undefined;
+  if (v === null) return false;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v !== 0;
+  if (typeof v === "string") return v === "" ? false : undefined;
+  if (Array.isArray(v)) return v.length > 0;
+  return Object.keys(v).length > 0;
+}
+
+function compare(op: string, a: Value, b: Value): Known {
+  if (op === "==" || op === "!=") {
+    const same = typeof a === typeof b && (typeof a !== "object" || a === null) ? a === b : typeof a === "object" || typeof b === "object" ? undefined : false;
+    return same === undefined ? UNKNOWN : (op === "==") === same;
+  }
+  if (!((typeof a === "number" && typeof b === "number") || (typeof a === "string" && typeof b === "string"))) return UNKNOWN;
+  return op === "<" ? a < b : op === ">" ? a > b : op === "<=" ? a <= b : a >= b;
+}
+
+/** Ansible's `bool` filter: yes, on, 1, true (any case) are true; other values false. */
+function toBool(v: Value): boolean {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v === 1;
+  if (typeof v === "string") return ["yes", "on", "1", "true"].includes(v.trim().toLowerCase());
+  return false;
+}
+
+function filter(name: string | undefined, v: Known, arg: Known | undefined): Known {
+  if (name === "default") return v === UNKNOWN || v === null ? (arg === undefined ? "" : arg) : v;
+  if (v === UNKNOWN) return UNKNOWN;
+  switch (name) {
+    case "bool":
+      return toBool(v);
+    case "int":
+      return typeof v === "number" ? Math.trunc(v) : typeof v === "string" && /^\s*[-+]?\d+/.test(v) ? Number.parseInt(v, 10) : typeof v === "boolean" ? (v ? 1 : 0) : 0;
+    case "lower":
+    case "upper":
+    case "trim":
+    case "string":
+      if (typeof v === "object" && v !== null) return UNKNOWN;
+      return name === "lower" ? String(v).toLowerCase() : name === "upper" ? String(v).toUpperCase() : name === "trim" ? String(v).trim() : String(v);
+    case "length":
+      return Array.isArray(v) || typeof v === "string" ? v.length : v !== null && typeof v === "object" ? Object.keys(v).length : UNKNOWN;
+    default:
+      throw new Undecided();
+  }
+}
+
+/** The condition's tokens; undefined when it holds Jinja delimiters or characters fwlint does not read. */
+function tokenize(text: string): string[] | undefined {
+  if (/\{\{|\{%|\}\}/.test(text)) return undefined;
+  const out: string[] = [];
+  const re = /\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?(?![\w.])|[A-Za-z_][A-Za-z0-9_]*|==|!=|<=|>=|[<>()|.,[\]])/y;
+  let at = 0;
+  while (at < text.length) {
+    if (/^\s*$/.test(text.slice(at))) break;
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) return undefined;
+    out.push(m[1]!);
+    at = re.lastIndex;
+  }
+  return out;
+}
