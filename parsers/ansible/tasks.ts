@@ -18,6 +18,7 @@ import type { Condition, Diagnostic } from "../../src/model/types.js";
 import type { Pos } from "../iptables-script/lexer.js";
 import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { decideWhen } from "./when.js";
+import { SCALAR_FILTERS, scalarFilter } from "./filters.js";
 
 /** Imports followed this deep at most (a file importing itself). */
 const MAX_DEPTH = 8;
@@ -474,8 +475,9 @@ const NOT_DEFINED = "is not defined where fwlint reads (group_vars beside the pl
 /**
  * One Jinja expression: a variable (`name`, `name.attr`, `name['key']`) and the filters roles
  * use on module arguments - `default(x)` (a literal, another variable, `omit`, `[]`, `{}`;
- * `default(x, true)` also for an empty or false value), `int`, `string`, `lower`, `upper`,
- * `trim`, `join(sep)`, `list` - computed as Jinja does; anything else is why not.
+ * `default(x, true)` also for an empty or false value), `join(sep)`, `list` and those of one
+ * value (filters.ts: `int`, `string`, `lower`, `upper`, `trim`, `bool`, `length`) - computed as
+ * Jinja does; anything else is why not.
  */
 function jinja(expr: string, vars: Vars, depth: number): Value | { why: string } {
   const notComputed = () => why(`'{{${expr}}}' is a Jinja expression fwlint does not compute`);
@@ -508,31 +510,25 @@ function jinja(expr: string, vars: Vars, depth: number): Value | { why: string }
         }
         break;
       }
-      case "int":
-      case "string":
-      case "lower":
-      case "upper":
-      case "trim":
       case "join":
       case "list": {
         if (v === undefined || v === null) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);
-        if (v === OMIT) return notComputed();
-        if (f[1] === "join" || f[1] === "list") {
-          if (!Array.isArray(v)) return notComputed();
-          if (f[1] === "join") {
-            const sep = args[0] === undefined ? "" : jinjaLiteral(args[0], vars, depth);
-            if (typeof sep !== "string" || v.some((x) => x !== null && typeof x === "object")) return notComputed();
-            v = v.map((x) => (x === null ? "" : String(x))).join(sep);
-          }
-          break;
+        if (!Array.isArray(v)) return notComputed();
+        if (f[1] === "join") {
+          const sep = args[0] === undefined ? "" : jinjaLiteral(args[0], vars, depth);
+          if (typeof sep !== "string" || v.some((x) => x !== null && typeof x === "object")) return notComputed();
+          v = v.map((x) => (x === null ? "" : String(x))).join(sep);
         }
-        if (typeof v === "object") return notComputed();
-        const text = String(v);
-        v = f[1] === "int" ? (/^\s*[-+]?\d+/.test(text) ? Number.parseInt(text, 10) : 0) : f[1] === "lower" ? text.toLowerCase() : f[1] === "upper" ? text.toUpperCase() : f[1] === "trim" ? text.trim() : text;
         break;
       }
-      default:
-        return notComputed();
+      default: {
+        if (!SCALAR_FILTERS.has(f[1]!) || f[2] !== undefined) return notComputed();
+        if (v === undefined || v === null) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);
+        if (v === OMIT) return notComputed();
+        const r = scalarFilter(f[1]!, v);
+        if (r === undefined) return notComputed();
+        v = r;
+      }
     }
   }
   if (v === undefined || v === null) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);

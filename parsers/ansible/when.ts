@@ -7,6 +7,7 @@
  * host_vars), a bare string value (whose truth Ansible's versions read differently), or anything
  * else leaves the condition undecided: the task's rules carry it as an unknown condition then.
  */
+import { SCALAR_FILTERS, scalarFilter } from "./filters.js";
 import type { Value } from "./tasks.js";
 
 type Vars = ReadonlyMap<string, Value>;
@@ -163,33 +164,11 @@ function compare(op: string, a: Value, b: Value): Known {
   return op === "<" ? a < b : op === ">" ? a > b : op === "<=" ? a <= b : a >= b;
 }
 
-/** Ansible's `bool` filter: yes, on, 1, true (any case) are true; other values false. */
-function toBool(v: Value): boolean {
-  if (typeof v === "boolean") return v;
-  if (typeof v === "number") return v === 1;
-  if (typeof v === "string") return ["yes", "on", "1", "true"].includes(v.trim().toLowerCase());
-  return false;
-}
-
 function filter(name: string | undefined, v: Known, arg: Known | undefined): Known {
   if (name === "default") return v === UNKNOWN || v === null ? (arg === undefined ? "" : arg) : v;
+  if (name === undefined || !SCALAR_FILTERS.has(name) || arg !== undefined) throw new Undecided();
   if (v === UNKNOWN) return UNKNOWN;
-  switch (name) {
-    case "bool":
-      return toBool(v);
-    case "int":
-      return typeof v === "number" ? Math.trunc(v) : typeof v === "string" && /^\s*[-+]?\d+/.test(v) ? Number.parseInt(v, 10) : typeof v === "boolean" ? (v ? 1 : 0) : 0;
-    case "lower":
-    case "upper":
-    case "trim":
-    case "string":
-      if (typeof v === "object" && v !== null) return UNKNOWN;
-      return name === "lower" ? String(v).toLowerCase() : name === "upper" ? String(v).toUpperCase() : name === "trim" ? String(v).trim() : String(v);
-    case "length":
-      return Array.isArray(v) || typeof v === "string" ? v.length : v !== null && typeof v === "object" ? Object.keys(v).length : UNKNOWN;
-    default:
-      throw new Undecided();
-  }
+  return scalarFilter(name, v) ?? UNKNOWN;
 }
 
 /** The condition's tokens; undefined when it holds Jinja delimiters or characters fwlint does not read. */
