@@ -323,18 +323,24 @@ export function walkTasks(
   const runTask = (keys: ReadonlyMap<string, Pair>, module: string, vars: Vars, when: string[], at: Where, itemWhen?: string) => {
     const pair = keys.get(module)!;
     const pos = at.place(pair);
-    const loopPair = keys.get("loop") ?? keys.get("with_items") ?? keys.get("with_list");
+    const byDict = keys.get("with_dict");
+    const loopPair = keys.get("loop") ?? keys.get("with_items") ?? keys.get("with_list") ?? byDict;
     let items: Value[] = [null];
     if (loopPair) {
-      const loop = isScalar(loopPair.value) ? expandValue(scalarText(loopPair.value) ?? "", vars) : toValue(loopPair.value, at.doc);
+      let loop = isScalar(loopPair.value) ? expandValue(scalarText(loopPair.value) ?? "", vars) : toValue(loopPair.value, at.doc);
+      // (with_dict: the mapping's entries, each an item with its key and value, as dict2items gives them)
+      if (byDict && loop !== null && typeof loop === "object" && !Array.isArray(loop) && !isWhy(loop)) loop = dictItems(loop);
       if (!Array.isArray(loop)) {
         say("info", pos, `task skipped: its loop (${scalarText(loopPair.value) ?? "a mapping"}) is not a list fwlint knows${loop !== null && typeof loop === "object" && isWhy(loop) ? ` (${loop.why})` : ""}`);
         return;
       }
       items = loop;
     }
+    // (loop_control's loop_var names the item otherwise)
+    const control = keys.has("loop_control") ? toValue(keys.get("loop_control")!.value, at.doc) : null;
+    const itemName = control !== null && typeof control === "object" && !Array.isArray(control) && typeof control.loop_var === "string" ? control.loop_var : "item";
     for (const item of items) {
-      const scope = !loopPair ? vars : new Map([...vars, ["item", item]]);
+      const scope = !loopPair ? vars : new Map([...vars, [itemName, item]]);
       const decided = itemWhen === undefined ? true : decideWhen(itemWhen, scope);
       if (decided === false) continue;
       const args = taskArgs(pair.value, scope, at.doc);
@@ -475,12 +481,28 @@ const NOT_DEFINED = "is not defined where fwlint reads (group_vars beside the pl
 /**
  * One Jinja expression: a variable (`name`, `name.attr`, `name['key']`) and the filters roles
  * use on module arguments - `default(x)` (a literal, another variable, `omit`, `[]`, `{}`;
- * `default(x, true)` also for an empty or false value), `join(sep)`, `list` and those of one
+ * `default(x, true)` also for an empty or false value), `join(sep)`, `list`, `dict2items`, `a + b`
+ * (lists, numbers or strings joined) and those of one
  * value (filters.ts: `int`, `string`, `lower`, `upper`, `trim`, `bool`, `length`) - computed as
  * Jinja does; anything else is why not.
  */
 function jinja(expr: string, vars: Vars, depth: number): Value | { why: string } {
   const notComputed = () => why(`'{{${expr}}}' is a Jinja expression fwlint does not compute`);
+  // `a + b`: lists joined, numbers added, strings joined, as Python does
+  const terms = splitArgs(expr, "+");
+  if (terms.length > 1) {
+    const values: Value[] = [];
+    for (const t of terms) {
+      // (a number or a quoted string, or a variable with its filters)
+      const v = /^-?\d+$/.test(t) ? Number(t) : /^'[^']*'$|^"[^"]*"$/.test(t) ? t.slice(1, -1) : jinja(t, vars, depth);
+      if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) return v;
+      values.push(v as Value);
+    }
+    if (values.every(Array.isArray)) return (values as Value[][]).flat(1);
+    if (values.every((v) => typeof v === "number")) return (values as number[]).reduce((a, b) => a + b, 0);
+    if (values.every((v) => typeof v === "string")) return values.join("");
+    return notComputed();
+  }
   const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\])*)\s*/.exec(expr);
   if (!head) return notComputed();
   let v: Value | undefined = vars.get(head[1]!);
@@ -495,7 +517,7 @@ function jinja(expr: string, vars: Vars, depth: number): Value | { why: string }
   }
   let rest = expr.slice(head[0].length);
   while (rest.trim() !== "") {
-    const f = /^\|\s*([a-z_]+)\s*(?:\(((?:'[^']*'|"[^"]*"|[^'"()])*)\))?\s*/.exec(rest);
+    const f = /^\|\s*([a-z_][a-z0-9_]*)\s*(?:\(((?:'[^']*'|"[^"]*"|[^'"()])*)\))?\s*/.exec(rest);
     if (!f) return notComputed();
     rest = rest.slice(f[0].length);
     const args = f[2] === undefined ? [] : splitArgs(f[2]);
@@ -508,6 +530,12 @@ function jinja(expr: string, vars: Vars, depth: number): Value | { why: string }
           if (d !== null && typeof d === "object" && !Array.isArray(d) && isWhy(d)) return d;
           v = d as Value;
         }
+        break;
+      }
+      case "dict2items": {
+        if (v === undefined || v === null) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);
+        if (typeof v !== "object" || Array.isArray(v) || v === OMIT) return notComputed();
+        v = dictItems(v);
         break;
       }
       case "join":
@@ -535,11 +563,32 @@ function jinja(expr: string, vars: Vars, depth: number): Value | { why: string }
   return v;
 }
 
-/** A filter's arguments, split at the commas outside quotes. */
-function splitArgs(text: string): string[] {
+/** A filter's arguments (or an expression's terms), split at `sep` outside quotes, parentheses and brackets. */
+function splitArgs(text: string, sep = ","): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/\s*((?:'[^']*'|"[^"]*"|[^,'"])+)\s*(?:,|$)/g)) out.push(m[1]!.trim());
+  let depth = 0;
+  let quote = "";
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = "";
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (c === sep && depth === 0) {
+      out.push(text.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  const last = text.slice(from).trim();
+  if (last !== "" || out.length > 0) out.push(last);
   return out;
+}
+
+/** A mapping's entries as dict2items (and with_dict) give them: `{ key, value }` each, in order. */
+function dictItems(v: { [k: string]: Value }): Value[] {
+  return Object.entries(v).map(([key, value]) => ({ key, value }));
 }
 
 /** A literal of a filter's argument (a string, number, boolean, `omit`, `[]`, `{}`, or a variable's value); undefined when it is none of these. */

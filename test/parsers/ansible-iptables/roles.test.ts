@@ -146,6 +146,28 @@ describe("Jinja filters on module arguments", () => {
   });
 });
 
+describe("loops over mappings and joined lists", () => {
+  it("with_dict and dict2items give key and value items; loop_control names the item; a + b joins lists", () => {
+    const rs = read({
+      "/repo/site.yml": [
+        "- hosts: all",
+        "  vars: { services: { smtp: '25', imap: '143' }, base_ports: ['22'], extra_ports: ['80', '443'] }",
+        "  tasks:",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ item.value }}', comment: '{{ item.key }}', jump: ACCEPT }",
+        "      with_dict: '{{ services }}'",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ svc.value | int + 1 }}', jump: ACCEPT }",
+        "      loop: '{{ services | dict2items }}'",
+        "      loop_control: { loop_var: svc }",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: udp, destination_port: '{{ item }}', jump: ACCEPT }",
+        "      loop: '{{ base_ports + extra_ports }}'",
+        "",
+      ].join("\n"),
+    });
+    expect(rules(rs)).toEqual(["/repo/site.yml:4 25", "/repo/site.yml:4 143", "/repo/site.yml:6 26", "/repo/site.yml:6 144", "/repo/site.yml:9 22", "/repo/site.yml:9 80", "/repo/site.yml:9 443"]);
+    expect(info(rs)).toEqual([]);
+  });
+});
+
 describe("when: decided by the variables fwlint reads", () => {
   it("a task, a loop's items, a role entry and a dependency run or not as their conditions decide; an undecided one stays an unknown condition", () => {
     const rs = read({
