@@ -153,8 +153,8 @@ export function walkTasks(
     const own = roleVarsOf(dir);
     for (const dep of roleDependencies(dir)) {
       const depVars = new Map([...scope, ...dep.params]);
-      if (dep.when.some((w) => decideWhen(w, depVars) === false)) continue;
-      runRole(dep.name, "main", dep.params, scope, [...when, ...dep.when.filter((w) => decideWhen(w, depVars) !== true)], at, pos, ran, [...chain, dir]);
+      if (dep.when.some((w) => decide(w, depVars) === false)) continue;
+      runRole(dep.name, "main", dep.params, scope, [...when, ...dep.when.filter((w) => decide(w, depVars) !== true)], at, pos, ran, [...chain, dir]);
     }
     const file = ["yml", "yaml"].map((ext) => join(dir, "tasks", `${tasksFrom.replace(/\.ya?ml$/, "")}.${ext}`)).find((f) => io.readFile(f) !== undefined);
     const got = file === undefined ? "the file is not found" : readTreeFile(file, at.depth);
@@ -215,16 +215,26 @@ export function walkTasks(
     }
   };
 
+  /**
+   * The host's facts the tasks set as they run (set_fact, include_vars): above every variable but
+   * a role's parameters. One set under a condition fwlint does not decide holds why not instead.
+   */
+  const facts = new Map<string, Value>();
+  const setFacts = (values: ReadonlyMap<string, Value>, when: readonly string[]) => {
+    for (const [k, v] of values) facts.set(k, when.length === 0 ? v : (why(`'${k}' is set only when: ${when.join(" and ")}, which depends on the host`) as unknown as Value));
+  };
+
   const runList = (items: readonly Node[], vars: Vars, when: string[], at: Where) => {
     for (const item of items) {
       if (!isMap(item)) continue;
       const keys = new Map(item.items.map((p) => [scalarText(p.key) ?? "", p] as const));
-      const own = keys.has("vars") ? new Map([...vars, ...toValueMap(keys.get("vars")!.value, at.doc)]) : vars;
+      const given = keys.has("vars") ? new Map([...vars, ...toValueMap(keys.get("vars")!.value, at.doc)]) : vars;
+      const own = facts.size > 0 ? new Map([...given, ...facts]) : given;
       // its `when:`: decided by the variables fwlint reads where it can be (a task that loops
       // decides it per item, below), else carried on as an unknown condition
       const whenText = keys.has("when") ? conditionText(keys.get("when")!.value, at.doc) : undefined;
-      const perItem = whenText !== undefined && (keys.has("loop") || keys.has("with_items") || keys.has("with_list"));
-      const decided = whenText === undefined || perItem ? undefined : decideWhen(whenText, own);
+      const perItem = whenText !== undefined && (keys.has("loop") || keys.has("with_items") || keys.has("with_list") || keys.has("with_dict"));
+      const decided = whenText === undefined || perItem ? undefined : decide(whenText, own);
       if (decided === false) {
         say("info", at.place(keys.get("when")!), `not run: when: ${whenText} is false with the variables fwlint reads`);
         continue;
@@ -264,8 +274,8 @@ export function walkTasks(
             say("info", at.place(r as Node), "a role entry fwlint cannot read (no role name) is not followed");
             continue;
           }
-          const roleWhen = entry.when.filter((w) => decideWhen(w, new Map([...play, ...entry.params])) !== true);
-          if (roleWhen.some((w) => decideWhen(w, new Map([...play, ...entry.params])) === false)) {
+          const roleWhen = entry.when.filter((w) => decide(w, new Map([...play, ...entry.params])) !== true);
+          if (roleWhen.some((w) => decide(w, new Map([...play, ...entry.params])) === false)) {
             say("info", at.place(r as Node), `role ${entry.name} not run: when: ${roleWhen.join(" and ")} is false with the variables fwlint reads`);
             continue;
           }
@@ -280,6 +290,32 @@ export function walkTasks(
           const list = keys.get(section)?.value;
           if (isSeq(list)) runList(list.items as Node[], own, cond, at);
         }
+        continue;
+      }
+      const factTask = keys.get("set_fact") ?? keys.get("ansible.builtin.set_fact");
+      if (factTask) {
+        // (in a loop the facts are the last item's, which fwlint does not follow: each unknown)
+        const loops = keys.has("loop") || keys.has("with_items") || keys.has("with_list") || keys.has("with_dict");
+        const values = loops ? undefined : taskArgs(factTask.value, own, at.doc);
+        if (values instanceof Map) setFacts(new Map([...values].filter(([k]) => k !== "cacheable")), cond);
+        else for (const k of toValueMap(factTask.value, at.doc).keys()) if (k !== "cacheable") facts.set(k, why(`'${k}' is set by a set_fact fwlint does not compute (${values ? values.why : "in a loop"})`) as unknown as Value);
+        continue;
+      }
+      const varsTask = keys.get("include_vars") ?? keys.get("ansible.builtin.include_vars");
+      if (varsTask) {
+        const pos = at.place(varsTask);
+        const arg = toValue(varsTask.value, at.doc);
+        const spec = typeof arg === "string" ? { file: arg } : arg !== null && typeof arg === "object" && !Array.isArray(arg) ? arg : {};
+        const name = typeof spec.file === "string" ? expand(spec.file, own) : why("it names no file (a folder, or free-form arguments)");
+        // a role's task looks in its role's vars/ first, then beside the task file; a playbook beside itself
+        const role = /^(.*\/roles\/[^/]+)\/tasks\//.exec(at.path);
+        const found = typeof name === "string" ? [...(role ? [join(role[1]!, "vars", name)] : []), resolve(dirname(at.path), name), resolve(at.base, name)].map((f) => varsFile(f)).find((v) => v !== undefined) : undefined;
+        if (!found) {
+          say("info", pos, `include_vars is not read: ${typeof name === "string" ? `${name} is not a file of the scanned tree` : name.why}; the variables it defines are unknown here`);
+          continue;
+        }
+        const into = typeof spec.name === "string" ? new Map<string, Value>([[spec.name, Object.fromEntries(found)]]) : found;
+        setFacts(into, cond);
         continue;
       }
       const roleTask = keys.get("import_role") ?? keys.get("include_role") ?? keys.get("ansible.builtin.import_role") ?? keys.get("ansible.builtin.include_role");
@@ -341,7 +377,7 @@ export function walkTasks(
     const itemName = control !== null && typeof control === "object" && !Array.isArray(control) && typeof control.loop_var === "string" ? control.loop_var : "item";
     for (const item of items) {
       const scope = !loopPair ? vars : new Map([...vars, [itemName, item]]);
-      const decided = itemWhen === undefined ? true : decideWhen(itemWhen, scope);
+      const decided = itemWhen === undefined ? true : decide(itemWhen, scope);
       if (decided === false) continue;
       const args = taskArgs(pair.value, scope, at.doc);
       if ("why" in args) say("info", pos, `task skipped: ${args.why}`);
@@ -476,6 +512,18 @@ function expandValue(s: string, vars: Vars, depth = 0): Value | { why: string } 
  */
 const OMIT: Value = Object.freeze({ omit: true }) as Value;
 
+/** decideWhen over the variables whose values are known (a fact set under an undecided condition is not). */
+function decide(text: string, vars: Vars): boolean | undefined {
+  let known = vars;
+  for (const v of vars.values()) {
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) {
+      known = new Map([...vars].filter(([, x]) => !(x !== null && typeof x === "object" && !Array.isArray(x) && isWhy(x))));
+      break;
+    }
+  }
+  return decideWhen(text, known);
+}
+
 const NOT_DEFINED = "is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)";
 
 /**
@@ -506,6 +554,7 @@ function jinja(expr: string, vars: Vars, depth: number): Value | { why: string }
   const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\])*)\s*/.exec(expr);
   if (!head) return notComputed();
   let v: Value | undefined = vars.get(head[1]!);
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) return v;
   for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]/g) ?? []) {
     const key = step.startsWith(".") ? step.slice(1) : step.slice(2, -2);
     v = v !== null && typeof v === "object" && !Array.isArray(v) ? v[key] : undefined;

@@ -168,6 +168,34 @@ describe("loops over mappings and joined lists", () => {
   });
 });
 
+describe("facts the tasks set", () => {
+  it("set_fact and include_vars give later tasks their variables (above the play's and the role's); one set under an undecided when: is unknown", () => {
+    const rs = read({
+      "/repo/site.yml": ["- hosts: all", "  vars: { ssh: '22' }", "  roles: [fw]", ""].join("\n"),
+      "/repo/roles/fw/vars/main.yml": "web: '80'\n",
+      "/repo/roles/fw/vars/ports.yml": "web: '8080'\nmail: '25'\n",
+      "/repo/roles/fw/tasks/main.yml": [
+        "- ansible.builtin.set_fact: { ssh: '2222', admins: 192.0.2.0/24 }",
+        "- ansible.builtin.include_vars: ports.yml",
+        "- ansible.builtin.include_vars: { file: ports.yml, name: extra }",
+        "- ansible.builtin.set_fact: { relay: '587' }",
+        "  when: ansible_os_family == 'Debian'",
+        "- ansible.builtin.include_vars: '{{ ansible_os_family }}.yml'",
+        ipt("destination_port: '{{ ssh }}', source: '{{ admins }}'").trimEnd(),
+        ipt("destination_port: '{{ web }}'").trimEnd(),
+        ipt("destination_port: '{{ extra.mail }}'").trimEnd(),
+        ipt("destination_port: '{{ relay }}'").trimEnd(),
+        "",
+      ].join("\n"),
+    });
+    expect(rules(rs)).toEqual(["/repo/roles/fw/tasks/main.yml:7 2222 3221225984", "/repo/roles/fw/tasks/main.yml:8 8080", "/repo/roles/fw/tasks/main.yml:9 25"]);
+    expect(info(rs)).toEqual([
+      "/repo/roles/fw/tasks/main.yml:6:3 include_vars is not read: 'ansible_os_family' is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars); the variables it defines are unknown here",
+      "/repo/roles/fw/tasks/main.yml:10:3 task skipped: 'relay' is set only when: ansible_os_family == 'Debian', which depends on the host",
+    ]);
+  });
+});
+
 describe("when: decided by the variables fwlint reads", () => {
   it("a task, a loop's items, a role entry and a dependency run or not as their conditions decide; an undecided one stays an unknown condition", () => {
     const rs = read({
