@@ -33,6 +33,13 @@ export const FORMAT = "ansible-iptables";
 
 const MODULES = new Set(["iptables", "ansible.builtin.iptables"]);
 const TABLES = new Set(["filter", "nat", "mangle", "raw", "security"]);
+/** The module's parameters (ansible-core's argument_spec of ansible.builtin.iptables). */
+const PARAMETERS: ReadonlySet<string> = new Set([
+  "table", "state", "action", "ip_version", "chain", "protocol", "source", "destination", "tcp_flags", "match", "jump", "gateway", "log_prefix", "log_level",
+  "goto", "in_interface", "out_interface", "fragment", "set_counters", "source_port", "destination_port", "destination_ports", "to_ports", "to_destination",
+  "to_source", "syn", "set_dscp_mark", "set_dscp_mark_class", "comment", "ctstate", "src_range", "dst_range", "match_set", "match_set_flags", "limit",
+  "limit_burst", "uid_owner", "gid_owner", "reject_with", "icmp_type", "flush", "policy", "wait", "chain_management", "numeric", "rule_num",
+]);
 
 type Params = ReadonlyMap<string, Value>;
 
@@ -57,6 +64,9 @@ export function parseAnsibleIptables(text: string, file: string, opts: AnsibleOp
           return v === null || v === undefined ? undefined : typeof v === "object" ? undefined : String(v);
         };
         const table = str("table") ?? "filter";
+        // (Ansible refuses a task whose arguments the module does not take, before running it)
+        const unsupported = [...p.keys()].filter((k) => !PARAMETERS.has(k)).sort();
+        if (unsupported.length > 0) return fail(`unsupported parameters for (ansible.builtin.iptables) module: ${unsupported.join(", ")}`);
         const ipVersion = str("ip_version") ?? "ipv4";
         if (!TABLES.has(table)) return fail(`table must be one of filter, nat, mangle, raw, security, not '${table}'`);
         if (ipVersion !== "ipv4" && ipVersion !== "ipv6") return fail(`ip_version must be ipv4 or ipv6, not '${ipVersion}'`);

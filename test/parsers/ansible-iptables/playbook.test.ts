@@ -66,6 +66,7 @@ describe("reading Ansible's iptables tasks", () => {
       "- ansible.builtin.iptables: { protocol: tcp, jump: ACCEPT }",
       "- ansible.builtin.iptables: { chain: INPUT, log_prefix: 'x ', jump: DROP }",
       "- ansible.builtin.iptables: { chain: INPUT, table: broute, jump: DROP }",
+      "- ansible.builtin.iptables: { chain: INPUT, ipv6: true, in_interface: lo, jump: ACCEPT }",
     ]);
     expect(rules(rs)).toEqual([]);
     expect(said(rs, "error")).toEqual([
@@ -73,6 +74,7 @@ describe("reading Ansible's iptables tasks", () => {
       "2:3 ansible.builtin.iptables: either chain or flush must be given",
       "3:3 ansible.builtin.iptables: logging options can only be used with the LOG jump target",
       "4:3 ansible.builtin.iptables: table must be one of filter, nat, mangle, raw, security, not 'broute'",
+      "5:3 ansible.builtin.iptables: unsupported parameters for (ansible.builtin.iptables) module: ipv6",
     ]);
   });
 });
