@@ -78,7 +78,7 @@ export function walkTasks(
     base: string;
   }
 
-  /** Reads a file of the tree for the walk, or says why not at `pos`; records it for its lines. */
+  /** A file of the tree for the walk (recorded for its lines), or why it is not read. */
   const readTreeFile = (path: string, depth: number): { source: string; shown: string } | string => {
     const inTree = path === root || path.startsWith(root + "/");
     if (!inTree) return "the file is outside the scanned tree";
@@ -246,16 +246,16 @@ export function walkTasks(
         const play = new Map([...vars, ...inventoryVars(at.base, scalarText(keys.get("hosts")!.value)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : [])]);
         const files = keys.get("vars_files")?.value;
         for (const entry of isSeq(files) ? files.items : []) {
-          const given = toValue(entry, at.doc);
+          const written = toValue(entry, at.doc);
           // (a list: the first of its files that is there)
-          const names = Array.isArray(given) ? given : [given];
+          const names = Array.isArray(written) ? written : [written];
           let found = false;
           for (const n of names) {
             const name = typeof n === "string" ? expand(n, play) : why("not a file name");
             if (typeof name !== "string") continue;
-            const vars = varsFile(resolve(at.base, name));
-            if (!vars) continue;
-            for (const [k, v] of vars) play.set(k, v);
+            const fileVars = varsFile(resolve(at.base, name));
+            if (!fileVars) continue;
+            for (const [k, v] of fileVars) play.set(k, v);
             found = true;
             break;
           }
