@@ -224,6 +224,10 @@ export function walkTasks(
     for (const [k, v] of values) facts.set(k, when.length === 0 ? v : (why(`'${k}' is set only when: ${when.join(" and ")}, which depends on the host`) as unknown as Value));
   };
 
+  /** The first play's hosts, and whether a play for other hosts was told. */
+  let playHosts: string | undefined;
+  let toldHosts = false;
+
   const runList = (items: readonly Node[], vars: Vars, when: string[], at: Where) => {
     for (const item of items) {
       if (!isMap(item)) continue;
@@ -242,6 +246,13 @@ export function walkTasks(
       const cond = whenText === undefined || perItem || decided === true ? when : [...when, whenText];
       // a play: its tasks in the order Ansible runs them
       if (keys.has("hosts")) {
+        // (plays for other hosts are read as this host's too: said once, at the first that differs)
+        const hosts = JSON.stringify(toValue(keys.get("hosts")!.value, at.doc));
+        if (playHosts === undefined) playHosts = hosts;
+        else if (hosts !== playHosts && !toldHosts) {
+          toldHosts = true;
+          say("info", at.place(keys.get("hosts")!), `this play is for hosts ${hosts}, an earlier one for ${playHosts}: fwlint reads every play as the firewall of one host that all of them configure`);
+        }
         // the play's variables: what the inventory gives its hosts, its vars, then its vars_files
         const play = new Map([...vars, ...inventoryVars(at.base, scalarText(keys.get("hosts")!.value)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : [])]);
         const files = keys.get("vars_files")?.value;

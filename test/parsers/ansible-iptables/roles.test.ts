@@ -112,6 +112,15 @@ describe("a play's roles and variables", () => {
   });
 });
 
+describe("plays for several hosts", () => {
+  it("are read as one host's firewall, and said once; plays for the same hosts are not", () => {
+    const play = (hosts: string, port: string) => [`- hosts: ${hosts}`, "  tasks:", "    - " + ipt(`destination_port: '${port}'`).slice(2).trimEnd()];
+    const rs = read({ "/repo/site.yml": [...play("mail", "25"), ...play("mail", "587"), ...play("web", "80"), ...play("[db, cache]", "5432"), ""].join("\n") });
+    expect(rules(rs)).toEqual(["/repo/site.yml:3 25", "/repo/site.yml:6 587", "/repo/site.yml:9 80", "/repo/site.yml:12 5432"]);
+    expect(info(rs)).toEqual(['/repo/site.yml:7:3 this play is for hosts "web", an earlier one for "mail": fwlint reads every play as the firewall of one host that all of them configure']);
+  });
+});
+
 describe("Jinja filters on module arguments", () => {
   it("default(omit) leaves the argument out; int, string, lower, upper, trim, join and list as Jinja computes them; default(x, true) and default(variable)", () => {
     const rs = read({
