@@ -18,7 +18,11 @@ import type { Condition, Diagnostic } from "../../src/model/types.js";
 import type { Pos } from "../iptables-script/lexer.js";
 import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { decideWhen } from "./when.js";
+import { roleFolderOf } from "./layout.js";
 import { SCALAR_FILTERS, scalarFilter } from "./filters.js";
+
+/** Why a file of the tree is not read when it is not there (see readTreeFile). */
+const NOT_FOUND = "the file is not found";
 
 /** Imports followed this deep at most (a file importing itself). */
 const MAX_DEPTH = 8;
@@ -78,25 +82,31 @@ export function walkTasks(
     base: string;
   }
 
-  /** A file of the tree for the walk (recorded for its lines), or why it is not read. */
+  const inTree = (path: string) => path === root || path.startsWith(root + "/");
+
+  /** A file of the tree for the walk (recorded for its lines), or why it is not read (NOT_FOUND when it is not there). */
   const readTreeFile = (path: string, depth: number): { source: string; shown: string } | string => {
-    const inTree = path === root || path.startsWith(root + "/");
-    if (!inTree) return "the file is outside the scanned tree";
+    if (!inTree(path)) return "the file is outside the scanned tree";
     if (depth >= MAX_DEPTH) return `imports nest deeper than ${MAX_DEPTH}`;
     const source = io.readFile(path);
-    if (source === undefined) return "the file is not found";
+    if (source === undefined) return NOT_FOUND;
     const shown = shownOf(path);
     read.set(shown, source.split("\n"));
     return { source, shown };
   };
 
-  /** A file of variables (YAML or JSON mapping) of the tree; undefined when it is none. */
+  /**
+   * A file of variables (YAML or JSON mapping) of the tree; undefined when it is none. Read and
+   * parsed once per walk: every play asks for the same group_vars, every run of a role its defaults.
+   */
+  const varsRead = new Map<string, Map<string, Value> | undefined>();
   const varsFile = (path: string): Map<string, Value> | undefined => {
-    const inTree = path === root || path.startsWith(root + "/");
-    const text = inTree ? io.readFile(path) : undefined;
-    if (text === undefined) return undefined;
-    read.set(shownOf(path), text.split("\n"));
-    return yamlMapping(text);
+    if (varsRead.has(path)) return varsRead.get(path);
+    const text = inTree(path) ? io.readFile(path) : undefined;
+    if (text !== undefined) read.set(shownOf(path), text.split("\n"));
+    const vars = text === undefined ? undefined : yamlMapping(text);
+    varsRead.set(path, vars);
+    return vars;
   };
 
   /**
@@ -125,8 +135,7 @@ export function walkTasks(
   /** A role's folder: roles/NAME beside the playbook, or NAME itself as a path from there. */
   const roleDir = (base: string, name: string): string | undefined => {
     for (const dir of [join(base, "roles", name), resolve(base, name)]) {
-      const inTree = dir === root || dir.startsWith(root + "/");
-      if (inTree && (io.listDir(join(dir, "tasks")) !== undefined || ["main.yml", "main.yaml"].some((f) => io.readFile(join(dir, "tasks", f)) !== undefined))) return dir;
+      if (inTree(dir) && (io.listDir(join(dir, "tasks")) !== undefined || ["main.yml", "main.yaml"].some((f) => io.readFile(join(dir, "tasks", f)) !== undefined))) return dir;
     }
     return undefined;
   };
@@ -156,14 +165,17 @@ export function walkTasks(
       if (dep.when.some((w) => decide(w, depVars) === false)) continue;
       runRole(dep.name, "main", dep.params, scope, [...when, ...dep.when.filter((w) => decide(w, depVars) !== true)], at, pos, ran, [...chain, dir]);
     }
-    const file = ["yml", "yaml"].map((ext) => join(dir, "tasks", `${tasksFrom.replace(/\.ya?ml$/, "")}.${ext}`)).find((f) => io.readFile(f) !== undefined);
-    const got = file === undefined ? "the file is not found" : readTreeFile(file, at.depth);
+    // (tasks/NAME.yml, else tasks/NAME.yaml: each read once)
+    const stem = join(dir, "tasks", tasksFrom.replace(/\.ya?ml$/, ""));
+    let file = `${stem}.yml`;
+    let got = readTreeFile(file, at.depth);
+    if (got === NOT_FOUND) got = readTreeFile((file = `${stem}.yaml`), at.depth);
     if (typeof got === "string") {
       say("info", pos, `role ${name}'s tasks (tasks/${tasksFrom}) are not followed: ${got}`);
       return;
     }
     const vars = new Map([...own.defaults, ...scope, ...own.vars, ...params]);
-    runFile(got.source, got.shown, file!, vars, when, at.depth + 1, at.base);
+    runFile(got.source, got.shown, file, vars, when, at.depth + 1, at.base);
   };
 
   /** A role's defaults and vars (defaults/main.yml, or the files of a defaults/main/ folder in name order; vars/ alike). */
@@ -207,9 +219,9 @@ export function walkTasks(
       // A file read on its own: a role's task file (roles/NAME/tasks/...) gets its role's defaults,
       // what the inventory gives every host beside the playbooks the roles/ folder stands with, and
       // its role's vars; any other file its own folder's.
-      const role = /^(.*)\/roles\/[^/]+(?=\/tasks\/)/.exec(path);
-      const home = role ? role[1]! : dirname(path);
-      const own = role ? roleVarsOf(role[0]) : { defaults: new Map<string, Value>(), vars: new Map<string, Value>() };
+      const role = roleFolderOf(path);
+      const home = role ? dirname(dirname(role)) : dirname(path);
+      const own = role ? roleVarsOf(role) : { defaults: new Map<string, Value>(), vars: new Map<string, Value>() };
       const scope = new Map([...own.defaults, ...inventoryVars(home, undefined), ...own.vars, ...vars]);
       runList(top.items as Node[], scope, when, { doc, place, path, depth, base: home });
     }
@@ -319,8 +331,9 @@ export function walkTasks(
         const spec = typeof arg === "string" ? { file: arg } : arg !== null && typeof arg === "object" && !Array.isArray(arg) ? arg : {};
         const name = typeof spec.file === "string" ? expand(spec.file, own) : why("it names no file (a folder, or free-form arguments)");
         // a role's task looks in its role's vars/ first, then beside the task file; a playbook beside itself
-        const role = /^(.*\/roles\/[^/]+)\/tasks\//.exec(at.path);
-        const found = typeof name === "string" ? [...(role ? [join(role[1]!, "vars", name)] : []), resolve(dirname(at.path), name), resolve(at.base, name)].map((f) => varsFile(f)).find((v) => v !== undefined) : undefined;
+        const role = roleFolderOf(at.path);
+        let found: Map<string, Value> | undefined;
+        if (typeof name === "string") for (const f of [...(role ? [join(role, "vars", name)] : []), resolve(dirname(at.path), name), resolve(at.base, name)]) if ((found = varsFile(f))) break;
         if (!found) {
           say("info", pos, `include_vars is not read: ${typeof name === "string" ? `${name} is not a file of the scanned tree` : name.why}; the variables it defines are unknown here`);
           continue;

@@ -30,6 +30,7 @@ import { looksLikeIpsetSave } from "../../parsers/ipset/save.js";
 import { namesIpsets } from "../../parsers/ipset/beside.js";
 import { detectAnsibleIptables } from "../../parsers/ansible-iptables/detect.js";
 import { detectAnsibleUfw } from "../../parsers/ansible-ufw/detect.js";
+import { roleFolderOf } from "../../parsers/ansible/layout.js";
 import type { Finding } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 
@@ -414,7 +415,7 @@ const ANSIBLE_FORMATS: ReadonlySet<string> = new Set(["ansible-iptables", "ansib
 
 /** A role's task file (roles/NAME/tasks/...) read as Ansible tasks. */
 export function isRoleTasks(path: string, result: Pick<AnalyzedFile, "fatal" | "file">): boolean {
-  return result.fatal === undefined && ANSIBLE_FORMATS.has(result.file.format) && /(^|\/)roles\/[^/]+\/tasks\//.test(path);
+  return result.fatal === undefined && ANSIBLE_FORMATS.has(result.file.format) && roleFolderOf(path) !== undefined;
 }
 
 /**
