@@ -161,9 +161,8 @@ export function walkTasks(
     }
     const own = roleVarsOf(dir);
     for (const dep of roleDependencies(dir)) {
-      const depVars = new Map([...scope, ...dep.params]);
-      if (dep.when.some((w) => decide(w, depVars) === false)) continue;
-      runRole(dep.name, "main", dep.params, scope, [...when, ...dep.when.filter((w) => decide(w, depVars) !== true)], at, pos, ran, [...chain, dir]);
+      const left = undecided(dep.when, new Map([...scope, ...dep.params]));
+      if (left) runRole(dep.name, "main", dep.params, scope, [...when, ...left], at, pos, ran, [...chain, dir]);
     }
     // (tasks/NAME.yml, else tasks/NAME.yaml: each read once)
     const stem = join(dir, "tasks", tasksFrom.replace(/\.ya?ml$/, ""));
@@ -297,9 +296,9 @@ export function walkTasks(
             say("info", at.place(r as Node), "a role entry fwlint cannot read (no role name) is not followed");
             continue;
           }
-          const roleWhen = entry.when.filter((w) => decide(w, new Map([...play, ...entry.params])) !== true);
-          if (roleWhen.some((w) => decide(w, new Map([...play, ...entry.params])) === false)) {
-            say("info", at.place(r as Node), `role ${entry.name} not run: when: ${roleWhen.join(" and ")} is false with the variables fwlint reads`);
+          const roleWhen = undecided(entry.when, new Map([...play, ...entry.params]));
+          if (!roleWhen) {
+            say("info", at.place(r as Node), `role ${entry.name} not run: when: ${entry.when.join(" and ")} is false with the variables fwlint reads`);
             continue;
           }
           runRole(entry.name, "main", entry.params, play, [...cond, ...roleWhen], at, at.place(r as Node), ran);
@@ -535,6 +534,17 @@ function expandValue(s: string, vars: Vars, depth = 0): Value | { why: string } 
  * not given at all (taskArgs leaves it out).
  */
 const OMIT: Value = Object.freeze({ omit: true }) as Value;
+
+/** The conditions of `whens` that `vars` do not decide; false when one of them is decided false. */
+function undecided(whens: readonly string[], vars: Vars): string[] | false {
+  const left: string[] = [];
+  for (const w of whens) {
+    const d = decide(w, vars);
+    if (d === false) return false;
+    if (d === undefined) left.push(w);
+  }
+  return left;
+}
 
 /** decideWhen over the variables whose values are known (a fact set under an undecided condition is not). */
 function decide(text: string, vars: Vars): boolean | undefined {
