@@ -19,6 +19,7 @@ import type { Pos } from "../iptables-script/lexer.js";
 import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { decideWhen } from "./when.js";
 import { roleFolderOf } from "./layout.js";
+import { isWhy, why } from "./why.js";
 import { SCALAR_FILTERS, scalarFilter } from "./filters.js";
 
 /** Why a file of the tree is not read when it is not there (see readTreeFile). */
@@ -249,7 +250,7 @@ export function walkTasks(
       // decides it per item, below), else carried on as an unknown condition
       const whenText = keys.has("when") ? conditionText(keys.get("when")!.value, at.doc) : undefined;
       const perItem = whenText !== undefined && (keys.has("loop") || keys.has("with_items") || keys.has("with_list") || keys.has("with_dict"));
-      const decided = whenText === undefined || perItem ? undefined : decide(whenText, own);
+      const decided = whenText === undefined || perItem ? undefined : decideWhen(whenText, own);
       if (decided === false) {
         say("info", at.place(keys.get("when")!), `not run: when: ${whenText} is false with the variables fwlint reads`);
         continue;
@@ -400,7 +401,7 @@ export function walkTasks(
     const itemName = control !== null && typeof control === "object" && !Array.isArray(control) && typeof control.loop_var === "string" ? control.loop_var : "item";
     for (const item of items) {
       const scope = !loopPair ? vars : new Map([...vars, [itemName, item]]);
-      const decided = itemWhen === undefined ? true : decide(itemWhen, scope);
+      const decided = itemWhen === undefined ? true : decideWhen(itemWhen, scope);
       if (decided === false) continue;
       const args = taskArgs(pair.value, scope, at.doc);
       if ("why" in args) say("info", pos, `task skipped: ${args.why}`);
@@ -456,18 +457,6 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
   }
   return out;
 }
-
-/** A why-not (a mapping of one string `why`), as Jinja's expansion returns it. */
-function isWhy(v: object): v is { why: string } {
-  return Object.keys(v).length === 1 && typeof (v as { why?: unknown }).why === "string" && WHYS.has(v);
-}
-/** The why-nots made here (so that an argument mapping `{ why: ... }` is not taken for one). */
-const WHYS = new WeakSet<object>();
-const why = (text: string): { why: string } => {
-  const o = { why: text };
-  WHYS.add(o);
-  return o;
-};
 
 function scalarText(n: unknown): string | undefined {
   if (!isScalar(n)) return undefined;
@@ -539,24 +528,13 @@ const OMIT: Value = Object.freeze({ omit: true }) as Value;
 function undecided(whens: readonly string[], vars: Vars): string[] | false {
   const left: string[] = [];
   for (const w of whens) {
-    const d = decide(w, vars);
+    const d = decideWhen(w, vars);
     if (d === false) return false;
     if (d === undefined) left.push(w);
   }
   return left;
 }
 
-/** decideWhen over the variables whose values are known (a fact set under an undecided condition is not). */
-function decide(text: string, vars: Vars): boolean | undefined {
-  let known = vars;
-  for (const v of vars.values()) {
-    if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) {
-      known = new Map([...vars].filter(([, x]) => !(x !== null && typeof x === "object" && !Array.isArray(x) && isWhy(x))));
-      break;
-    }
-  }
-  return decideWhen(text, known);
-}
 
 const NOT_DEFINED = "is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)";
 

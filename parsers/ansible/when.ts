@@ -9,12 +9,19 @@
  */
 import { SCALAR_FILTERS, scalarFilter } from "./filters.js";
 import type { Value } from "./tasks.js";
+import { isWhy } from "./why.js";
 
 type Vars = ReadonlyMap<string, Value>;
 
 /** Not known: an undefined variable, or a value the condition cannot be decided on. */
 const UNKNOWN = Symbol("unknown");
-type Known = Value | typeof UNKNOWN;
+/** Defined, but not known: a fact set under an undecided condition (a `default` does not replace it). */
+const UNSURE = Symbol("unsure");
+type Known = Value | typeof UNKNOWN | typeof UNSURE;
+
+function unknown(v: Known): v is typeof UNKNOWN | typeof UNSURE {
+  return v === UNKNOWN || v === UNSURE;
+}
 
 /** true or false when the condition is decided by `vars`; undefined when it is not. */
 export function decideWhen(text: string, vars: Vars): boolean | undefined {
@@ -59,7 +66,7 @@ export function decideWhen(text: string, vars: Vars): boolean | undefined {
     if (op === "==" || op === "!=" || op === "<" || op === ">" || op === "<=" || op === ">=") {
       take();
       const right = operand();
-      if (left === UNKNOWN || right === UNKNOWN) return UNKNOWN;
+      if (unknown(left) || unknown(right)) return UNKNOWN;
       return compare(op, left, right);
     }
     if (op === "in" || (op === "not" && tokens[at + 1] === "in")) {
@@ -67,7 +74,7 @@ export function decideWhen(text: string, vars: Vars): boolean | undefined {
       take();
       if (negate) take("in");
       const right = operand();
-      if (left === UNKNOWN || right === UNKNOWN) return UNKNOWN;
+      if (unknown(left) || unknown(right)) return UNKNOWN;
       const inside = Array.isArray(right) ? right.some((x) => x === left || (typeof x !== "object" && typeof left !== "object" && String(x) === String(left) && typeof x === typeof left)) : typeof right === "string" && typeof left === "string" ? right.includes(left) : undefined;
       return inside === undefined ? UNKNOWN : negate !== inside;
     }
@@ -77,9 +84,9 @@ export function decideWhen(text: string, vars: Vars): boolean | undefined {
       if (negate) take();
       const test = take();
       let r: boolean | undefined;
-      if (test === "defined") r = left === UNKNOWN ? undefined : true;
-      else if (test === "undefined") r = left === UNKNOWN ? undefined : false;
-      else if (test === "none") r = left === UNKNOWN ? undefined : left === null;
+      if (test === "defined") r = unknown(left) ? undefined : true;
+      else if (test === "undefined") r = unknown(left) ? undefined : false;
+      else if (test === "none") r = unknown(left) ? undefined : left === null;
       else throw new Undecided();
       return r === undefined ? UNKNOWN : negate !== r;
     }
@@ -118,9 +125,9 @@ export function decideWhen(text: string, vars: Vars): boolean | undefined {
       const key = open === "." ? take() : literal(take());
       if (open === "[") take("]");
       if (typeof key !== "string") throw new Undecided();
-      v = v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v) ? v[key] : undefined;
+      v = v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v) && !isWhy(v) ? v[key] : undefined;
     }
-    return v === undefined ? UNKNOWN : v;
+    return v === undefined ? UNKNOWN : isWhy(v) ? UNSURE : v;
   };
   try {
     const r = orExpr();
@@ -146,7 +153,7 @@ function literal(t: string | undefined): Known | undefined {
 
 /** Python's truth of a value as a condition; a non-empty string's is left undecided (see the header). */
 function truth(v: Known): boolean | undefined {
-  if (v === UNKNOWN) return undefined;
+  if (unknown(v)) return undefined;
   if (v === null) return false;
   if (typeof v === "boolean") return v;
   if (typeof v === "number") return v !== 0;
@@ -167,7 +174,7 @@ function compare(op: string, a: Value, b: Value): Known {
 function filter(name: string | undefined, v: Known, arg: Known | undefined): Known {
   if (name === "default") return v === UNKNOWN || v === null ? (arg === undefined ? "" : arg) : v;
   if (name === undefined || !SCALAR_FILTERS.has(name) || arg !== undefined) throw new Undecided();
-  if (v === UNKNOWN) return UNKNOWN;
+  if (unknown(v)) return v;
   return scalarFilter(name, v) ?? UNKNOWN;
 }
 
