@@ -48,6 +48,8 @@ export interface AnsibleTask {
   pos: Pos;
   /** The `when:` conditions it runs under (its own, its blocks' and play's). */
   when: string[];
+  /** The variables the task sees (its loop item among them), as Ansible's precedence leaves them. */
+  vars: ReadonlyMap<string, Value>;
 }
 
 /**
@@ -405,7 +407,7 @@ export function walkTasks(
       if (decided === false) continue;
       const args = taskArgs(pair.value, scope, at.doc);
       if ("why" in args) say("info", pos, `task skipped: ${args.why}`);
-      else onTask({ module, args, pos, when: decided === true ? when : [...when, itemWhen!] });
+      else onTask({ module, args, pos, when: decided === true ? when : [...when, itemWhen!], vars: scope });
     }
   };
 
@@ -546,7 +548,7 @@ const NOT_DEFINED = "is not defined where fwlint reads (group_vars beside the pl
  * value (filters.ts: `int`, `string`, `lower`, `upper`, `trim`, `bool`, `length`) - computed as
  * Jinja does; anything else is why not.
  */
-function jinja(expr: string, vars: Vars, depth: number): Value | { why: string } {
+export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: string } {
   const notComputed = () => why(`'{{${expr}}}' is a Jinja expression fwlint does not compute`);
   // `a + b`: lists joined, numbers added, strings joined, as Python does
   const terms = splitArgs(expr, "+");
@@ -563,11 +565,16 @@ function jinja(expr: string, vars: Vars, depth: number): Value | { why: string }
     if (values.every((v) => typeof v === "string")) return values.join("");
     return notComputed();
   }
-  const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\])*)\s*/.exec(expr);
+  const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]|\[\d+\])*)\s*/.exec(expr);
   if (!head) return notComputed();
   let v: Value | undefined = vars.get(head[1]!);
   if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) return v;
-  for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]/g) ?? []) {
+  for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]|\[\d+\]/g) ?? []) {
+    if (/^\[\d/.test(step)) {
+      // (a list's item by its index)
+      v = Array.isArray(v) ? v[Number(step.slice(1, -1))] : undefined;
+      continue;
+    }
     const key = step.startsWith(".") ? step.slice(1) : step.slice(2, -2);
     v = v !== null && typeof v === "object" && !Array.isArray(v) ? v[key] : undefined;
   }
@@ -667,7 +674,7 @@ function jinjaLiteral(text: string, vars: Vars, depth: number): Value | { why: s
 }
 
 /** The variables of a YAML (or JSON) text whose documents are mappings; later keys win. */
-function yamlMapping(text: string): Map<string, Value> {
+export function yamlMapping(text: string): Map<string, Value> {
   const out = new Map<string, Value>();
   try {
     for (const doc of parseAllDocuments(text)) {

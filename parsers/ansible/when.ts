@@ -23,8 +23,20 @@ function unknown(v: Known): v is typeof UNKNOWN | typeof UNSURE {
   return v === UNKNOWN || v === UNSURE;
 }
 
-/** true or false when the condition is decided by `vars`; undefined when it is not. */
-export function decideWhen(text: string, vars: Vars): boolean | undefined {
+/** How a template's `{% if %}` is decided, where a `when:` is not (see decideWhen). */
+export interface TemplateTruth {
+  /** Called with a variable fwlint does not know that `is defined` reads as not defined. */
+  assumeUndefined(name: string): void;
+}
+
+/**
+ * true or false when the condition is decided by `vars`; undefined when it is not. With
+ * `template`, as Jinja's own `{% if %}` in a template: a non-empty string is true, and a variable
+ * fwlint does not know is not defined (`is defined` false, told through the callback).
+ */
+export function decideWhen(text: string, vars: Vars, template?: TemplateTruth): boolean | undefined {
+  const jinjaTruth = template !== undefined;
+  let lastName = "";
   const tokens = tokenize(text);
   if (!tokens) return undefined;
   let at = 0;
@@ -58,7 +70,7 @@ export function decideWhen(text: string, vars: Vars): boolean | undefined {
       const v = notExpr();
       return v === undefined ? undefined : !v;
     }
-    return truth(comparison());
+    return truth(comparison(), jinjaTruth);
   };
   const comparison = (): Known => {
     const left = operand();
@@ -84,7 +96,10 @@ export function decideWhen(text: string, vars: Vars): boolean | undefined {
       if (negate) take();
       const test = take();
       let r: boolean | undefined;
-      if (test === "defined") r = unknown(left) ? undefined : true;
+      if (left === UNKNOWN && template !== undefined && (test === "defined" || test === "undefined")) {
+        template.assumeUndefined(lastName);
+        r = test === "undefined";
+      } else if (test === "defined") r = unknown(left) ? undefined : true;
       else if (test === "undefined") r = unknown(left) ? undefined : false;
       else if (test === "none") r = unknown(left) ? undefined : left === null;
       else throw new Undecided();
@@ -120,9 +135,11 @@ export function decideWhen(text: string, vars: Vars): boolean | undefined {
     if (!/^[A-Za-z_]/.test(t)) throw new Undecided();
     // a variable and its attributes
     let v: Value | undefined = vars.get(t);
+    lastName = t;
     while (peek() === "." || peek() === "[") {
       const open = take();
       const key = open === "." ? take() : literal(take());
+      lastName += open === "." ? `.${String(key)}` : `[${JSON.stringify(key)}]`;
       if (open === "[") take("]");
       if (typeof key !== "string") throw new Undecided();
       v = v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v) && !isWhy(v) ? v[key] : undefined;
@@ -151,13 +168,13 @@ function literal(t: string | undefined): Known | undefined {
   return undefined;
 }
 
-/** Python's truth of a value as a condition; a non-empty string's is left undecided (see the header). */
-function truth(v: Known): boolean | undefined {
+/** Python's truth of a value as a condition; a non-empty string's is left undecided (see the header) unless `strings`. */
+function truth(v: Known, strings: boolean): boolean | undefined {
   if (unknown(v)) return undefined;
   if (v === null) return false;
   if (typeof v === "boolean") return v;
   if (typeof v === "number") return v !== 0;
-  if (typeof v === "string") return v === "" ? false : undefined;
+  if (typeof v === "string") return v === "" ? false : strings ? true : undefined;
   if (Array.isArray(v)) return v.length > 0;
   return Object.keys(v).length > 0;
 }

@@ -25,6 +25,7 @@ import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
 import { detectPfsense } from "../../parsers/pfsense/detect.js";
 import { detectAzureNsg } from "../../parsers/azure/detect.js";
 import { detectCapirca } from "../../parsers/capirca/detect.js";
+import { detectAnsibleTemplate } from "../../parsers/ansible-template/detect.js";
 import type { IncludeIo } from "../../parsers/file-io.js";
 import { withLabelledInside } from "../../parsers/interface-labels.js";
 
@@ -68,6 +69,20 @@ function treeOptions(c: ParseContext): { io?: IncludeIo; origin?: string; root?:
 function nftIncludes(c: ParseContext): { root?: string; origin?: string } & Partial<IncludeIo> {
   return { ...(c.root !== undefined ? { root: c.root } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...c.includeIo };
 }
+
+/**
+ * Jinja templates of firewall files (an Ansible role's rules.v4.j2, nftables.conf.j2): detected
+ * before every other format, as the text around the Jinja is the format it renders, which the
+ * others would take; listed after the other Ansible formats.
+ */
+const TEMPLATES: FormatEntry = {
+  name: "ansible-template",
+  detect: detectAnsibleTemplate,
+  load: async () => {
+    const { parseAnsibleTemplate } = await import("../../parsers/ansible-template/index.js");
+    return (t, f, c) => parseAnsibleTemplate(t, f, treeOptions(c));
+  },
+};
 
 const FORMATS: FormatEntry[] = [
   {
@@ -117,6 +132,7 @@ const FORMATS: FormatEntry[] = [
       return (t, f, c) => parseAnsibleIptables(t, f, treeOptions(c));
     },
   },
+  TEMPLATES,
   {
     // shell scripts of iptables/ip6tables commands; one ruleset for the families the script uses
     name: "iptables-script",
@@ -240,7 +256,8 @@ export function detectFormat(text: string, path?: string): string | undefined {
     }
     return save;
   };
-  return FORMATS.find((f) => f.detect(text, saveKind))?.name;
+  if (TEMPLATES.detect(text, saveKind)) return TEMPLATES.name;
+  return FORMATS.find((f) => f !== TEMPLATES && f.detect(text, saveKind))?.name;
 }
 
 /** Loads the parsers of the named formats (all when none are named); formats already loaded cost nothing. */

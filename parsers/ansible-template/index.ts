@@ -1,0 +1,254 @@
+/**
+ * Jinja templates of firewall files, as Ansible's `template` module writes them: an Ansible
+ * role's templates/rules.v4.j2 (iptables-save text), nftables.conf.j2, a firewall script. The
+ * template is rendered (parsers/ansible/template.ts) with the variables of the task that writes
+ * it, and what it renders is read by the reader of its format; every place is then the
+ * template's own line, so an opening a loop writes is found at the loop's body.
+ *
+ *   parseAnsibleTemplate(text, file, opts) -> Ruleset     never throws
+ *
+ * The task is looked for where Ansible's projects keep them: for roles/NAME/templates/..., the
+ * playbooks beside roles/ that run the role, then the role's own tasks/main.yml (its defaults,
+ * vars and the group_vars beside its playbooks); for templates/... beside playbooks, those
+ * playbooks; its `src` resolved as Ansible resolves it (the role's templates/, the playbook's
+ * templates/, or beside them). The task's variables are the walk's (parsers/ansible/tasks.ts):
+ * defaults, group_vars, play and task vars, loop items, facts set before it. Found nowhere, the
+ * role's defaults and vars are used, and that is said. What it renders is read as the task's
+ * destination names it (rules.v6: ip6tables) or as its text looks.
+ */
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import type { Diagnostic, Ruleset } from "../../src/model/types.js";
+import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
+import { roleFolderOf } from "../ansible/layout.js";
+import { type Value, walkTasks, yamlMapping } from "../ansible/tasks.js";
+import { renderTemplate } from "../ansible/template.js";
+import { internalErrorRuleset } from "../internal-error.js";
+import { parseIptablesSave } from "../iptables/index.js";
+import { parseIptablesScript } from "../iptables-script/index.js";
+import { parseNft } from "../nftables/index.js";
+import { parseNftScript } from "../nft-script/index.js";
+import { detectAnsibleTemplate, renderedFormatOf, templateSkeleton, type RenderedFormat } from "./detect.js";
+
+export { detectAnsibleTemplate };
+
+export const FORMAT = "ansible-template";
+
+const TEMPLATE_MODULES: ReadonlySet<string> = new Set(["template", "ansible.builtin.template", "ansible.legacy.template"]);
+
+/** Playbooks beside a template's project looked at, at most. */
+const MAX_PLAYBOOKS = 50;
+
+export interface TemplateOptions {
+  io?: IncludeIo;
+  /** Where the file is when `file` only labels it (a file at a git revision). */
+  origin?: string;
+  /** The scan's folder (see projectRoot). */
+  root?: string;
+}
+
+type Vars = ReadonlyMap<string, Value>;
+
+/** The task that writes the template, as found (see findTask). */
+interface Writer {
+  vars: Vars;
+  dest?: string;
+  /** Where the task's module key is, shown as the report names files. */
+  at: { file: string; line: number; column: number };
+  /** The playbook (or task file) whose walk ran the task, shown so. */
+  playbook: string;
+  when: string[];
+}
+
+export function parseAnsibleTemplate(text: string, file: string, opts: TemplateOptions = {}): Ruleset {
+  try {
+    return readTemplate(text, file, opts);
+  } catch (e) {
+    return internalErrorRuleset("Ansible template reader", { format: FORMAT, file, families: [4] }, [], e);
+  }
+}
+
+/** A template rendered for the task that writes it (see the header), with what was said on the way. */
+export interface TemplateReading {
+  rendered: ReturnType<typeof renderTemplate>;
+  /** The task found (undefined: none, the role's defaults and vars were used). */
+  writer?: Writer;
+  diagnostics: Diagnostic[];
+}
+
+/** Renders a template as the task that writes it does (the reader's first half; the tests compare it with Ansible's). */
+export function renderForWriter(text: string, file: string, opts: TemplateOptions = {}): TemplateReading {
+  const io = opts.io ?? diskIo;
+  const where = resolve(opts.origin ?? file);
+  const root = projectRoot(where, io, opts.root);
+  const shownOf = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(process.cwd(), path));
+  const diagnostics: Diagnostic[] = [];
+  const say = (severity: Diagnostic["severity"], message: string) => diagnostics.push({ severity, message, file, line: 1, column: 1 });
+  const writer = findWriter(where, io, root, shownOf);
+  let vars: Vars;
+  if (writer) {
+    vars = writer.vars;
+    const by = writer.playbook !== writer.at.file ? `, run by ${writer.playbook}` : "";
+    say("info", `rendered with the variables of the task that writes it (${writer.at.file}:${writer.at.line}${by}${writer.dest !== undefined ? `, dest: ${writer.dest}` : ""})`);
+    if (writer.when.length > 0) say("info", `the task that writes it runs only when: ${writer.when.join(" and ")} (read as if it runs)`);
+  } else {
+    const role = roleOfTemplate(where);
+    vars = role ? roleVariables(role, io, root) : new Map();
+    say("info", role ? `no task found that writes this template (in the playbooks beside ${shownOf(dirname(role))} and the role's tasks): rendered with the role's defaults and vars` : "no task found that writes this template (in the playbooks beside it): rendered with no variables");
+  }
+  // (Ansible's template module defines ansible_managed for every template: its default text)
+  if (!vars.has("ansible_managed")) vars = new Map([...vars, ["ansible_managed", "Ansible managed"]]);
+  const rendered = renderTemplate(text, vars);
+  if (!("why" in rendered)) for (const name of rendered.assumedUndefined) say("info", `'${name}' is read as not defined by the template's 'is defined' tests (not among the variables fwlint reads)`);
+  return { rendered, ...(writer ? { writer } : {}), diagnostics };
+}
+
+function readTemplate(text: string, file: string, opts: TemplateOptions): Ruleset {
+  const io = opts.io ?? diskIo;
+  const where = resolve(opts.origin ?? file);
+  const root = projectRoot(where, io, opts.root);
+  const { rendered, writer, diagnostics } = renderForWriter(text, file, opts);
+  const fail = (line: number, column: number, message: string): Ruleset => {
+    diagnostics.push({ severity: "error", message, file, line, column, unread: true });
+    return { format: FORMAT, file, families: [4], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0 };
+  };
+  if ("why" in rendered) return fail(rendered.line, rendered.column, `the template is not rendered: ${rendered.why}; its rules are not analysed`);
+  const format = renderedFormatOf(rendered.text, writer?.dest ?? file) ?? renderedFormatOf(templateSkeleton(text), writer?.dest ?? file);
+  if (!format) return fail(1, 1, "what the template renders is not a firewall file fwlint reads (iptables-save, nft, or a script of their commands)");
+  diagnostics.push({ severity: "info", message: `read as ${format} after rendering`, file, line: 1, column: 1 });
+  const inner = parseRendered(format, rendered.text, file, { io, origin: where, root });
+  relocate(inner, file, rendered.lines, text.split("\n"), rendered.text.split("\n"));
+  return { ...inner, format: FORMAT, diagnostics: [...diagnostics, ...inner.diagnostics] };
+}
+
+function parseRendered(format: RenderedFormat, text: string, file: string, opts: { io: IncludeIo; origin: string; root: string }): Ruleset {
+  switch (format) {
+    case "iptables":
+    case "ip6tables":
+      return parseIptablesSave(text, file, { family: format === "ip6tables" ? 6 : 4, io: opts.io, origin: opts.origin });
+    case "iptables-script":
+      return parseIptablesScript(text, file, opts);
+    case "nft-script":
+      return parseNftScript(text, file, { root: opts.root, origin: opts.origin, ...opts.io });
+    case "nft":
+      return parseNft(text, file, { root: opts.root, origin: opts.origin, ...opts.io });
+  }
+}
+
+/**
+ * Every place in the ruleset that names a line of the rendered text, moved to the template's line
+ * it came from (`lines[i]` for rendered line i+1); its column kept where the template's line reads
+ * the same up to it, else the line's first column that is not blank; its text the template's line.
+ */
+function relocate(ruleset: Ruleset, file: string, lines: readonly number[], template: readonly string[], rendered: readonly string[]): void {
+  const seen = new Set<object>();
+  const visit = (v: unknown, depth: number): void => {
+    if (v === null || typeof v !== "object" || seen.has(v) || depth > 40) return;
+    seen.add(v);
+    if (v instanceof Map) {
+      for (const x of v.values()) visit(x, depth + 1);
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, depth + 1);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (o.file === file && typeof o.line === "number" && typeof o.column === "number" && !Object.isFrozen(o)) {
+      const at = o.line;
+      const to = lines[at - 1] ?? lines[lines.length - 1] ?? at;
+      const own = template[to - 1] ?? "";
+      const out = rendered[at - 1] ?? "";
+      const col = o.column;
+      o.line = to;
+      o.column = own.slice(0, col - 1) === out.slice(0, col - 1) ? col : own.length - own.trimStart().length + 1;
+      if (typeof o.text === "string") o.text = own;
+    }
+    for (const x of Object.values(o)) visit(x, depth + 1);
+  };
+  visit(ruleset.chains, 0);
+  visit(ruleset.pipelines, 0);
+  visit(ruleset.diagnostics, 0);
+}
+
+/** The role folder (…/roles/NAME) of a template in its templates/ folder. */
+function roleOfTemplate(where: string): string | undefined {
+  return /^(.*\/)?roles\/[^/]+(?=\/templates\/)/.exec(where)?.[0];
+}
+
+/** A role's defaults and vars (main.yml), the vars over the defaults. */
+function roleVariables(role: string, io: IncludeIo, root: string): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const folder of ["defaults", "vars"]) {
+    for (const name of ["main.yml", "main.yaml"]) {
+      const path = join(role, folder, name);
+      if (!path.startsWith(root + "/")) continue;
+      const text = io.readFile(path);
+      if (text === undefined) continue;
+      for (const [k, v] of yamlMapping(text)) out.set(k, v);
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * The first task (of the playbooks beside the project, then the role's own tasks) whose `src`
+ * is this template, with the variables it sees; undefined when none is found.
+ */
+function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: string) => string): Writer | undefined {
+  const role = roleOfTemplate(where);
+  const project = role ? dirname(dirname(role)) : /^(.*)\/templates\//.exec(where)?.[1] ?? dirname(where);
+  const roleName = role ? role.slice(role.lastIndexOf("/") + 1) : undefined;
+  const candidates: string[] = [];
+  for (const name of io.listDir(project) ?? []) {
+    if (/\.ya?ml$/.test(name)) candidates.push(join(project, name));
+    if (candidates.length >= MAX_PLAYBOOKS) break;
+  }
+  if (role) for (const name of ["main.yml", "main.yaml"]) candidates.push(join(role, "tasks", name));
+  for (const path of candidates) {
+    if (!(path === root || path.startsWith(root + "/"))) continue;
+    const text = io.readFile(path);
+    if (text === undefined) continue;
+    const ownTasks = role !== undefined && path.startsWith(role + "/");
+    // (a playbook that names neither the role nor a template does not write it)
+    if (!ownTasks && !(roleName !== undefined ? text.includes(roleName) : /template/.test(text))) continue;
+    let found: Writer | undefined;
+    walkTasks(
+      text,
+      path,
+      { io, root },
+      TEMPLATE_MODULES,
+      (task) => {
+        if (found) return;
+        const src = task.args.get("src");
+        if (typeof src !== "string" || src === "") return;
+        const taskFile = task.pos.file !== undefined ? resolve(task.pos.file) : path;
+        if (!sourcesOf(src, taskFile, path).includes(where)) return;
+        const dest = task.args.get("dest");
+        found = {
+          vars: task.vars,
+          ...(typeof dest === "string" ? { dest } : {}),
+          at: { file: shownOf(taskFile), line: task.pos.line, column: task.pos.column },
+          playbook: shownOf(path),
+          when: task.when,
+        };
+      },
+      () => {},
+    );
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Where Ansible looks for a template task's `src`: the task's role's templates/ and folder, then the playbook's. */
+function sourcesOf(src: string, taskFile: string, playbook: string): string[] {
+  if (isAbsolute(src)) return [resolve(src)];
+  const out: string[] = [];
+  const role = roleFolderOf(taskFile);
+  if (role) out.push(resolve(role, "templates", src), resolve(role, src), resolve(role, "tasks", "templates", src), resolve(role, "tasks", src));
+  const here = dirname(taskFile);
+  out.push(resolve(here, "templates", src), resolve(here, src));
+  const base = dirname(playbook);
+  out.push(resolve(base, "templates", src), resolve(base, src));
+  return out;
+}

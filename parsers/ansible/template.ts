@@ -1,0 +1,475 @@
+/**
+ * Jinja templates as Ansible's `template` module renders them: `{{ expression }}`, `{% for %}`
+ * (over a list, a mapping's `.items()` / `.keys()` / `.values()`, `range(...)`; `for a, b in`;
+ * a loop `if`; `{% else %}` of an empty loop; `loop.index`, `loop.first` ...), `{% if %}` /
+ * `{% elif %}` / `{% else %}`, `{% set %}`, `{% raw %}`, comments, whitespace control (`{%-`,
+ * `-%}`, `+%}`), and Ansible's environment: `trim_blocks` on, `lstrip_blocks` off, unless the
+ * template's first line says otherwise (`#jinja2: trim_blocks: False, lstrip_blocks: True`).
+ * Expressions are computed as parsers/ansible/tasks.ts computes a task's (variables, attributes,
+ * the filters listed there) plus literals, `~` and `a if c else b`; conditions as when.ts decides
+ * them, with Jinja's truth of a string.
+ *
+ *   renderTemplate(source, vars) -> { text, lines } | { why, line, column }
+ *
+ * `lines[i]` is the template's line (1-based) that output line i+1 came from: the line of its
+ * first character that is not blank, so a rule a loop writes is found at the loop's body. What
+ * is not rendered (a variable fwlint does not know, a condition it cannot decide, a statement it
+ * does not run) is said with its place; the output is all or nothing, as Ansible's is.
+ */
+import { jinja, type Value } from "./tasks.js";
+import { decideWhen, type TemplateTruth } from "./when.js";
+import { isWhy, why } from "./why.js";
+
+type Vars = ReadonlyMap<string, Value>;
+
+export interface Rendered {
+  text: string;
+  /** The template line of each output line (see the header). */
+  lines: number[];
+  /** Variables fwlint does not know that the template's `is defined` tests were read as not defined, in order. */
+  assumedUndefined: string[];
+}
+
+export interface NotRendered {
+  why: string;
+  line: number;
+  column: number;
+}
+
+/** Loop iterations rendered at most (a range of millions is no firewall's). */
+const MAX_ITERATIONS = 200_000;
+/** Output size at most. */
+const MAX_OUTPUT = 50_000_000;
+/** Nesting of blocks at most. */
+const MAX_NESTING = 64;
+
+interface Tag {
+  kind: "text" | "out" | "stmt";
+  /** The text (text), the expression (out) or the statement (stmt), trimmed. */
+  body: string;
+  line: number;
+  column: number;
+}
+
+class Failed extends Error {
+  constructor(
+    readonly reason: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(reason);
+  }
+}
+
+/** The template's `#jinja2:` first line, when it has one: its settings and the text after it. */
+function header(source: string): { trimBlocks: boolean; lstripBlocks: boolean; body: string; skipped: number } {
+  const m = /^#jinja2:([^\n]*)(\n|$)/.exec(source);
+  let trimBlocks = true;
+  let lstripBlocks = false;
+  if (!m) return { trimBlocks, lstripBlocks, body: source, skipped: 0 };
+  for (const part of m[1]!.split(",")) {
+    const kv = /^\s*([a-z_]+)\s*:\s*(\S+)\s*$/.exec(part);
+    if (!kv) continue;
+    const on = /^(true|yes|1)$/i.test(kv[2]!);
+    if (kv[1] === "trim_blocks") trimBlocks = on;
+    else if (kv[1] === "lstrip_blocks") lstripBlocks = on;
+  }
+  return { trimBlocks, lstripBlocks, body: source.slice(m[0].length), skipped: 1 };
+}
+
+/** Where a tag's closing delimiter starts, skipping quoted strings; -1 when it is not closed. */
+function closeOf(source: string, from: number, close: string): number {
+  let quote = "";
+  for (let i = from; i < source.length; i++) {
+    const c = source[i]!;
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === close[0] && source.startsWith(close, i)) return i;
+  }
+  return -1;
+}
+
+/** The template's text and tags, with Jinja's whitespace control and Ansible's trim settings applied. */
+function lex(source: string, trimBlocks: boolean, lstripBlocks: boolean, firstLine: number): Tag[] {
+  const tags: Tag[] = [];
+  let at = 0;
+  let line = firstLine;
+  let lineStart = 0;
+  /** Text starts are stripped of whitespace after a `-` close. */
+  let stripNext = false;
+  const advance = (to: number) => {
+    for (let i = at; i < to; i++) {
+      if (source.charCodeAt(i) === 10) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    at = to;
+  };
+  const pushText = (text: string, l: number, c: number) => {
+    if (stripNext) {
+      const lead = /^\s+/.exec(text)?.[0] ?? "";
+      for (const ch of lead) if (ch === "\n") l++;
+      text = text.slice(lead.length);
+      stripNext = false;
+    }
+    if (text !== "") tags.push({ kind: "text", body: text, line: l, column: c });
+  };
+  while (at < source.length) {
+    const open = source.slice(at).search(/\{[{%#]/);
+    const start = open < 0 ? source.length : at + open;
+    let text = source.slice(at, start);
+    const textLine = line;
+    const textColumn = at - lineStart + 1;
+    if (start >= source.length) {
+      pushText(text, textLine, textColumn);
+      break;
+    }
+    const kind = source[start + 1]!;
+    const close = kind === "{" ? "}}" : kind === "%" ? "%}" : "#}";
+    const inner = start + 2;
+    const minusOpen = source[inner] === "-";
+    const plusOpen = source[inner] === "+";
+    // whitespace before the tag: `{%-` strips it all; lstrip_blocks a block's or comment's indentation
+    if (minusOpen) text = text.replace(/\s+$/, "");
+    else if (lstripBlocks && kind !== "{" && !plusOpen) {
+      // (only when the tag is the first thing on its line)
+      const m = /(^|\n)[ \t]+$/.exec(text);
+      if (m && (m[1] === "\n" || at === 0 || source[at - 1] === "\n")) text = text.slice(0, m.index + m[1]!.length);
+    }
+    pushText(text, textLine, textColumn);
+    advance(start);
+    const tagLine = line;
+    const tagColumn = start - lineStart + 1;
+    const end = kind === "#" ? source.indexOf(close, inner) : closeOf(source, inner, close);
+    if (end < 0) throw new Failed(`'${source.slice(start, start + 2)}' is not closed with '${close}'`, tagLine, tagColumn);
+    const minusClose = source[end - 1] === "-" && end - 1 >= inner + (minusOpen || plusOpen ? 1 : 0);
+    const plusClose = source[end - 1] === "+" && end - 1 >= inner + (minusOpen || plusOpen ? 1 : 0);
+    const body = source.slice(inner + (minusOpen || plusOpen ? 1 : 0), end - (minusClose || plusClose ? 1 : 0)).trim();
+    let next = end + 2;
+    if (kind === "%" && /^raw$/.test(body)) {
+      if (plusClose) throw new Failed("'{% raw +%}' is not a tag Jinja reads", tagLine, tagColumn);
+      // {% raw %} ... {% endraw %}: the text between as it is
+      const endRaw = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
+      endRaw.lastIndex = next;
+      const m = endRaw.exec(source);
+      if (!m) throw new Failed("'{% raw %}' is not closed with '{% endraw %}'", tagLine, tagColumn);
+      // (Jinja's trim_blocks removes no newline after `{% raw %}`, only after `{% endraw %}`)
+      let rawText = source.slice(next, m.index);
+      if (minusClose) rawText = rawText.replace(/^\s+/, "");
+      if (m[1] === "-") rawText = rawText.replace(/\s+$/, "");
+      advance(next);
+      pushText(rawText, line, next - lineStart + 1);
+      next = m.index + m[0].length;
+      advance(next);
+      if (m[2] === "-") stripNext = true;
+      else if (trimBlocks && m[2] !== "+" && source[next] === "\n") advance(next + 1);
+      continue;
+    }
+    if (kind === "{") tags.push({ kind: "out", body, line: tagLine, column: tagColumn });
+    else if (kind === "%") tags.push({ kind: "stmt", body, line: tagLine, column: tagColumn });
+    advance(next);
+    if (minusClose) stripNext = true;
+    else if (kind !== "{" && trimBlocks && !plusClose) {
+      if (source[next] === "\n") advance(next + 1);
+      else if (source[next] === "\r" && source[next + 1] === "\n") advance(next + 2);
+    }
+  }
+  return tags;
+}
+
+type Body = Block[];
+type Block =
+  | { kind: "text"; text: string; line: number }
+  | { kind: "out"; expr: string; line: number; column: number }
+  | { kind: "for"; targets: string[]; iter: string; filter?: string; body: Body; orElse: Body; line: number; column: number }
+  | { kind: "if"; branches: { cond: string; body: Body; line: number; column: number }[]; orElse: Body }
+  | { kind: "set"; name: string; expr: string; line: number; column: number };
+
+/** The tags as nested blocks. */
+function parse(tags: Tag[]): Body {
+  let at = 0;
+  const statement = (t: Tag) => /^([a-z_]+)\b\s*([\s\S]*)$/.exec(t.body) ?? ["", "", ""];
+  const body = (ends: readonly string[], depth: number): { body: Body; end?: Tag; word?: string } => {
+    if (depth > MAX_NESTING) throw new Failed(`blocks nest deeper than ${MAX_NESTING}`, tags[at]?.line ?? 1, tags[at]?.column ?? 1);
+    const out: Body = [];
+    while (at < tags.length) {
+      const t = tags[at++]!;
+      if (t.kind === "text") out.push({ kind: "text", text: t.body, line: t.line });
+      else if (t.kind === "out") out.push({ kind: "out", expr: t.body, line: t.line, column: t.column });
+      else {
+        const [, word, rest] = statement(t);
+        if (ends.includes(word!)) return { body: out, end: t, word: word! };
+        switch (word) {
+          case "for": {
+            const m = /^([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)\s+in\s+([\s\S]+?)(?:\s+if\s+([\s\S]+?))?(?:\s+recursive)?$/.exec(rest!);
+            if (!m) throw new Failed(`'{% ${t.body} %}' is not a loop fwlint reads ('for NAME in EXPRESSION')`, t.line, t.column);
+            const inner = body(["endfor", "else"], depth + 1);
+            let orElse: Body = [];
+            if (inner.word === "else") {
+              const after = body(["endfor"], depth + 1);
+              if (!after.end) throw new Failed("'{% for %}' is not closed with '{% endfor %}'", t.line, t.column);
+              orElse = after.body;
+            } else if (!inner.end) throw new Failed("'{% for %}' is not closed with '{% endfor %}'", t.line, t.column);
+            out.push({ kind: "for", targets: m[1]!.split(",").map((s) => s.trim()), iter: m[2]!, ...(m[3] !== undefined ? { filter: m[3] } : {}), body: inner.body, orElse, line: t.line, column: t.column });
+            break;
+          }
+          case "if": {
+            const branches: { cond: string; body: Body; line: number; column: number }[] = [];
+            let cond = rest!;
+            let from = t;
+            let orElse: Body = [];
+            for (;;) {
+              const inner = body(["elif", "else", "endif"], depth + 1);
+              if (!inner.end) throw new Failed("'{% if %}' is not closed with '{% endif %}'", t.line, t.column);
+              branches.push({ cond, body: inner.body, line: from.line, column: from.column });
+              if (inner.word === "elif") {
+                cond = statement(inner.end)[2]!;
+                from = inner.end;
+                continue;
+              }
+              if (inner.word === "else") {
+                const last = body(["endif"], depth + 1);
+                if (!last.end) throw new Failed("'{% if %}' is not closed with '{% endif %}'", t.line, t.column);
+                orElse = last.body;
+              }
+              break;
+            }
+            out.push({ kind: "if", branches, orElse });
+            break;
+          }
+          case "set": {
+            const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([\s\S]+)$/.exec(rest!);
+            if (!m) throw new Failed(`'{% ${t.body} %}' is not an assignment fwlint runs ('set NAME = EXPRESSION')`, t.line, t.column);
+            out.push({ kind: "set", name: m[1]!, expr: m[2]!, line: t.line, column: t.column });
+            break;
+          }
+          default:
+            if (["endfor", "endif", "elif", "else"].includes(word!)) throw new Failed(`'{% ${word} %}' without its opening statement`, t.line, t.column);
+            throw new Failed(`'{% ${word} %}' is a Jinja statement fwlint does not run`, t.line, t.column);
+        }
+      }
+    }
+    return { body: out };
+  };
+  const all = body([], 0);
+  if (all.end) throw new Failed(`'{% ${all.word} %}' without its opening statement`, all.end.line, all.end.column);
+  return all.body;
+}
+
+/** Splits at a top-level occurrence of `sep` (outside quotes and brackets). */
+function splitTop(text: string, sep: RegExp): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = "";
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = "";
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0) {
+      sep.lastIndex = i;
+      const m = sep.exec(text);
+      if (m && m.index === i) {
+        out.push(text.slice(from, i));
+        from = i + m[0].length;
+        i = from - 1;
+      }
+    }
+  }
+  out.push(text.slice(from));
+  return out;
+}
+
+/** Jinja's text of a value, as `{{ }}` writes it; undefined for a list or mapping (Python's repr is not written here). */
+function textOf(v: Value): string | undefined {
+  if (v === null) return "None";
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "object") return undefined;
+  return String(v);
+}
+
+/** An expression's value (see the header), or why it is not known. */
+function evaluate(expr: string, vars: Vars, truth: TemplateTruth): Value | { why: string } {
+  const text = expr.trim();
+  // a if c else b
+  const cond = splitTop(text, / if /y);
+  if (cond.length === 2) {
+    const alt = splitTop(cond[1]!, / else /y);
+    const decided = decideWhen(alt[0]!.trim(), vars, truth);
+    if (decided === undefined) return why(`the condition '${alt[0]!.trim()}' is not decided by the variables fwlint reads`);
+    if (decided) return evaluate(cond[0]!, vars, truth);
+    return alt.length === 2 ? evaluate(alt[1]!, vars, truth) : "";
+  }
+  // a ~ b: the texts joined
+  const parts = splitTop(text, /~/y);
+  if (parts.length > 1) {
+    let out = "";
+    for (const p of parts) {
+      const v = evaluate(p, vars, truth);
+      if (isWhy(v)) return v;
+      const t = textOf(v as Value);
+      if (t === undefined) return why(`'${p.trim()}' is a list or mapping inside a text`);
+      out += t;
+    }
+    return out;
+  }
+  if (/^'[^']*'$|^"[^"]*"$/.test(text)) return text.slice(1, -1);
+  if (/^-?\d+$/.test(text)) return Number(text);
+  if (/^(true|True)$/.test(text)) return true;
+  if (/^(false|False)$/.test(text)) return false;
+  if (/^(none|None)$/.test(text)) return null;
+  if (/^\[.*\]$/s.test(text)) {
+    const inner = text.slice(1, -1).trim();
+    if (inner === "") return [];
+    const items: Value[] = [];
+    for (const p of splitTop(inner, /,/y)) {
+      const v = evaluate(p, vars, truth);
+      if (isWhy(v)) return v;
+      items.push(v as Value);
+    }
+    return items;
+  }
+  if (/^\(.*\)$/s.test(text) && splitTop(text.slice(1, -1), /\)/y).length === 1) return evaluate(text.slice(1, -1), vars, truth);
+  return jinja(text, vars);
+}
+
+/** What a loop goes over: a list, a mapping's items, keys or values, or a range. */
+function iterable(expr: string, vars: Vars, truth: TemplateTruth): Value[] | { why: string } {
+  const text = expr.trim();
+  const range = /^range\(([^)]*)\)$/.exec(text);
+  if (range) {
+    const args = splitTop(range[1]!, /,/y).map((a) => evaluate(a, vars, truth));
+    if (args.some((a) => typeof a !== "number")) return why(`'${text}' has arguments that are not numbers fwlint knows`);
+    const [a, b, c] = args as number[];
+    const [from, to, step] = b === undefined ? [0, a!, 1] : [a!, b, c ?? 1];
+    if (step === 0) return why(`'${text}' has a step of 0`);
+    const out: number[] = [];
+    for (let i = from; step > 0 ? i < to : i > to; i += step) {
+      out.push(i);
+      if (out.length > MAX_ITERATIONS) return why(`'${text}' goes over more than ${MAX_ITERATIONS} values`);
+    }
+    return out;
+  }
+  const method = /^([\s\S]+?)\.(items|keys|values)\(\)$/.exec(text);
+  const v = evaluate(method ? method[1]! : text, vars, truth);
+  if (isWhy(v)) return v;
+  if (method) {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return why(`'${method[1]!.trim()}' is not a mapping`);
+    const entries = Object.entries(v);
+    return method[2] === "items" ? entries.map(([k, x]) => [k, x]) : method[2] === "keys" ? entries.map(([k]) => k) : entries.map(([, x]) => x);
+  }
+  if (Array.isArray(v)) return v;
+  if (typeof v === "string") return [...v];
+  if (v !== null && typeof v === "object") return Object.keys(v);
+  return why(`'${text}' is not a list fwlint knows`);
+}
+
+export function renderTemplate(source: string, vars: Vars): Rendered | NotRendered {
+  const { trimBlocks, lstripBlocks, body: text, skipped } = header(source);
+  const out: string[] = [];
+  const lines: number[] = [];
+  let size = 0;
+  /** Whether the output line being written has had a character that is not blank yet. */
+  let placed = false;
+  const emit = (s: string, line: number) => {
+    size += s.length;
+    if (size > MAX_OUTPUT) throw new Failed(`the output is longer than ${MAX_OUTPUT} characters`, line, 1);
+    let l = line;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 10) {
+        if (!placed) lines.push(l);
+        placed = false;
+        l++;
+      } else if (!placed && c !== 32 && c !== 9 && c !== 13) {
+        lines.push(l);
+        placed = true;
+      }
+    }
+    out.push(s);
+  };
+  let iterations = 0;
+  const assumedUndefined: string[] = [];
+  const truth: TemplateTruth = { assumeUndefined: (name) => void (assumedUndefined.includes(name) || assumedUndefined.push(name)) };
+  const run = (body: Body, scope: Map<string, Value>) => {
+    for (const b of body) {
+      switch (b.kind) {
+        case "text":
+          emit(b.text, b.line);
+          break;
+        case "out": {
+          const v = evaluate(b.expr, scope, truth);
+          if (isWhy(v)) throw new Failed(`{{ ${b.expr} }}: ${v.why}`, b.line, b.column);
+          const t = textOf(v as Value);
+          if (t === undefined) throw new Failed(`{{ ${b.expr} }} is a list or mapping, which fwlint does not write out as Python does`, b.line, b.column);
+          emit(t, b.line);
+          break;
+        }
+        case "set": {
+          const v = evaluate(b.expr, scope, truth);
+          if (isWhy(v)) throw new Failed(`{% set ${b.name} %}: ${v.why}`, b.line, b.column);
+          scope.set(b.name, v as Value);
+          break;
+        }
+        case "if": {
+          let done = false;
+          for (const br of b.branches) {
+            const d = decideWhen(br.cond, scope, truth);
+            if (d === undefined) throw new Failed(`the condition '${br.cond}' is not decided by the variables fwlint reads`, br.line, br.column);
+            if (d) {
+              run(br.body, scope);
+              done = true;
+              break;
+            }
+          }
+          if (!done) run(b.orElse, scope);
+          break;
+        }
+        case "for": {
+          const items = iterable(b.iter, scope, truth);
+          if (isWhy(items)) throw new Failed(`{% for ${b.targets.join(", ")} in ${b.iter} %}: ${items.why}`, b.line, b.column);
+          const list = items as Value[];
+          // (a loop's `if` filters the items first: loop.index and loop.last count those kept)
+          const kept: Map<string, Value>[] = [];
+          for (const item of list) {
+            const inner = new Map(scope);
+            if (b.targets.length === 1) inner.set(b.targets[0]!, item);
+            else {
+              if (!Array.isArray(item) || item.length !== b.targets.length) throw new Failed(`{% for ${b.targets.join(", ")} %}: an item does not unpack into ${b.targets.length} values`, b.line, b.column);
+              b.targets.forEach((t, i) => inner.set(t, item[i]!));
+            }
+            if (b.filter !== undefined) {
+              const d = decideWhen(b.filter, inner, truth);
+              if (d === undefined) throw new Failed(`the loop's condition '${b.filter}' is not decided by the variables fwlint reads`, b.line, b.column);
+              if (!d) continue;
+            }
+            kept.push(inner);
+          }
+          if (kept.length === 0) run(b.orElse, scope);
+          kept.forEach((inner, i) => {
+            if (++iterations > MAX_ITERATIONS) throw new Failed(`loops run more than ${MAX_ITERATIONS} times`, b.line, b.column);
+            inner.set("loop", { index: i + 1, index0: i, revindex: kept.length - i, revindex0: kept.length - i - 1, first: i === 0, last: i === kept.length - 1, length: kept.length });
+            run(b.body, inner);
+          });
+          break;
+        }
+      }
+    }
+  };
+  try {
+    const tags = lex(text, trimBlocks, lstripBlocks, 1 + skipped);
+    run(parse(tags), new Map(vars));
+  } catch (e) {
+    if (e instanceof Failed) return { why: e.reason, line: e.line, column: e.column };
+    throw e;
+  }
+  return { text: out.join(""), lines, assumedUndefined };
+}

@@ -1,0 +1,174 @@
+/**
+ * Templates of firewall files against the real Ansible and Jinja: the fixture projects' playbooks
+ * are run by ansible-playbook (ansible-core's template module, on the local host, every
+ * destination moved into the test's own folder; the nftables template's task validates its file
+ * with `nft -c`), and each file Ansible writes must be, byte for byte, what fwlint renders for the
+ * template with the variables it finds (role parameters, group_vars, defaults, play vars,
+ * ansible_managed). Then random templates - whitespace control, loops, conditions, set, raw,
+ * comments, the #jinja2: header - are rendered by Python's Jinja2 with Ansible's settings and by
+ * fwlint: every template both render must come out the same.
+ *
+ * Needs root (nft -c), ansible-playbook and python3's jinja2 (ansible-core's); skips with a message
+ * otherwise, and FWLINT_REQUIRE_KERNEL=1 (CI, whose .ci/run installs ansible-core) turns the skip
+ * into a failure.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { renderTemplate } from "../../parsers/ansible/template.js";
+import { renderForWriter } from "../../parsers/ansible-template/index.js";
+import { ROOT, checkEnvironment, kernelSuite, which } from "./harness.js";
+
+const base = checkEnvironment();
+const jinjaMissing = () => spawnSync("python3", ["-c", "import jinja2"], { stdio: "ignore" }).status !== 0;
+const env =
+  base.skip === undefined && !which("ansible-playbook")
+    ? { skip: "ansible-playbook is not installed (apt-get install ansible-core)", required: base.required }
+    : base.skip === undefined && jinjaMissing()
+      ? { skip: "python3's jinja2 is not installed", required: base.required }
+      : base;
+const DIR = join(ROOT, "fixtures", "ansible-template");
+
+interface Case {
+  project: string;
+  playbook: string;
+  group: string;
+  /** Each template (in the project) and where its task writes it. */
+  templates: [template: string, dest: string][];
+}
+
+const CASES: Case[] = [
+  {
+    project: "mail-project",
+    playbook: "site.yml",
+    group: "mailservers",
+    templates: [
+      ["roles/firewall/templates/rules.v4.j2", "/etc/iptables/rules.v4"],
+      ["roles/firewall/templates/rules.v6.j2", "/etc/iptables/rules.v6"],
+    ],
+  },
+  { project: "nft-host", playbook: "playbook.yml", group: "web", templates: [["templates/nftables.conf.j2", "/etc/nftables.conf"]] },
+];
+
+/** Every YAML file of a folder, recursively. */
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+/** Random templates (deterministic for a seed) over a few variables, in the shapes firewall templates use. */
+function randomTemplates(seed: number, count: number): string[] {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+  const ws = () => pick(["", " ", "  ", "\t", "\n", " \n", "\n  ", "\n\n", "x", "-A INPUT ", "\n  -A X"]);
+  const mod = () => pick(["", "", "", "-", "+"]);
+  const vmod = () => pick(["", "", "-"]);
+  const gen = (depth: number): string => {
+    let out = "";
+    const n = 1 + Math.floor(rnd() * 5);
+    for (let i = 0; i < n; i++) {
+      out += ws();
+      const k = rnd();
+      if (k < 0.25) out += `{{${vmod()} ${pick(["a", "n", "b.c", "l[0]", "'q'", "n ~ 'x'", "a if t else n", "l | join(',')", "b['c'] | default('z')"])} ${vmod()}}}`;
+      else if (k < 0.4 && depth < 3) out += `{%${mod()} for x in ${pick(["l", "[1,2]", "range(3)", "[]"])} ${mod()}%}${gen(depth + 1)}{{ x }}{% if ${pick(["loop.last", "loop.first", "x == 2"])} %}${ws()}{% endif %}${ws()}{%${mod()} endfor ${mod()}%}`;
+      else if (k < 0.55 && depth < 3) out += `{%${mod()} if ${pick(["t", "f", "n == 3", "l", "z is defined", "not t", "a == 'A' and n > 2"])} ${mod()}%}${gen(depth + 1)}{%${mod()} ${pick(["else", "elif t"])} ${mod()}%}${gen(depth + 1)}{%${mod()} endif ${mod()}%}`;
+      else if (k < 0.65) out += `{#${vmod()} c ${vmod()}#}`;
+      else if (k < 0.72) out += `{%${mod()} set a = ${pick(["'v'", "n", "a ~ 1"])} ${mod()}%}`;
+      else if (k < 0.76) out += `{%${pick(["", "-"])} raw ${pick(["", "-"])}%}${ws()}{{x}}${ws()}{%${mod()} endraw ${mod()}%}`;
+      else out += pick(["COMMIT", "*filter", ":INPUT DROP [0:0]", "   ", "\n"]);
+    }
+    return out + ws();
+  };
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const header = rnd() < 0.2 ? pick(["#jinja2: trim_blocks: False\n", "#jinja2: lstrip_blocks: True\n", "#jinja2: trim_blocks:False, lstrip_blocks:True\n"]) : "";
+    out.push(header + gen(0));
+  }
+  return out;
+}
+
+/** Jinja2 with Ansible's template settings (trim_blocks, the #jinja2: header, trailing newline kept, undefined an error). */
+const JINJA = `
+import sys, json
+from jinja2 import Environment, StrictUndefined
+cases = json.load(open(sys.argv[1]))
+out = []
+for c in cases:
+    src = c["src"]; trim, lstrip = True, False
+    if src.startswith("#jinja2:"):
+        line, _, src = src.partition("\\n")
+        for kv in line[len("#jinja2:"):].split(","):
+            k, _, v = kv.partition(":"); on = v.strip().lower() in ("true", "yes", "1")
+            if k.strip() == "trim_blocks": trim = on
+            if k.strip() == "lstrip_blocks": lstrip = on
+    env = Environment(trim_blocks=trim, lstrip_blocks=lstrip, keep_trailing_newline=True, undefined=StrictUndefined)
+    try: out.append(env.from_string(src).render(**c["vars"]))
+    except Exception: out.append(None)
+json.dump(out, open(sys.argv[2], "w"))
+`;
+
+kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env.skip, env.required, () => {
+  for (const c of CASES) {
+    it(`fixtures/ansible-template/${c.project}: every file ansible-playbook writes is what fwlint renders`, () => {
+      const dir = mkdtempSync(join(tmpdir(), "fwlint-template-"));
+      try {
+        const project = join(dir, "project");
+        const out = join(dir, "out");
+        cpSync(join(DIR, c.project), project, { recursive: true });
+        // (the copy writes into the test's folder, and notifies no handler on this host)
+        for (const f of yamlFiles(project)) writeFileSync(f, readFileSync(f, "utf8").replaceAll("dest: /etc/", `dest: ${out}/etc/`).replace(/^\s*notify:.*\n/gm, ""));
+        rmSync(join(project, "roles/firewall/handlers"), { recursive: true, force: true });
+        for (const [, dest] of c.templates) spawnSync("mkdir", ["-p", join(out, dest, "..")]);
+        const inventory = join(dir, "inventory");
+        writeFileSync(inventory, `[${c.group}]\nlocalhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n`);
+        const ran = spawnSync("ansible-playbook", ["-i", inventory, join(project, c.playbook)], {
+          encoding: "utf8",
+          env: { ...process.env, ANSIBLE_GATHERING: "explicit", ANSIBLE_NOCOLOR: "1", ANSIBLE_RETRY_FILES_ENABLED: "0", ANSIBLE_LOCALHOST_WARNING: "0", ANSIBLE_LOCAL_TEMP: join(dir, "tmp"), ANSIBLE_REMOTE_TEMP: join(dir, "tmp") },
+        });
+        expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
+        for (const [template, dest] of c.templates) {
+          const file = join(project, template);
+          const mine = renderForWriter(readFileSync(file, "utf8"), file, { root: project });
+          expect(mine.writer, `the task writing ${template}`).toBeDefined();
+          expect("text" in mine.rendered ? mine.rendered.text : mine.rendered).toBe(readFileSync(join(out, dest), "utf8"));
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
+  }
+
+  it("random templates render as Python's Jinja2 renders them with Ansible's settings", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-jinja-"));
+    try {
+      const vars = { a: "A", n: 3, b: { c: "C" }, l: [1, 2], t: true, f: false };
+      const cases = randomTemplates(20261207, 600).map((src) => ({ src, vars }));
+      writeFileSync(join(dir, "cases.json"), JSON.stringify(cases));
+      writeFileSync(join(dir, "render.py"), JINJA);
+      const ran = spawnSync("python3", [join(dir, "render.py"), join(dir, "cases.json"), join(dir, "out.json")], { encoding: "utf8" });
+      expect(ran.status, ran.stderr).toBe(0);
+      const jinja = JSON.parse(readFileSync(join(dir, "out.json"), "utf8")) as (string | null)[];
+      let compared = 0;
+      const differ: string[] = [];
+      cases.forEach((c, i) => {
+        const r = renderTemplate(c.src, new Map(Object.entries(vars)));
+        const mine = "text" in r ? r.text : null;
+        // (a template Jinja refuses is not compared: Ansible fails the task; fwlint may render it)
+        if (jinja[i] === null) return;
+        compared++;
+        if (mine !== jinja[i]) differ.push(JSON.stringify({ src: c.src, mine, jinja: jinja[i] }));
+      });
+      expect(differ.slice(0, 3)).toEqual([]);
+      expect(compared).toBeGreaterThan(400);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Jinja templates of firewall files: the renderer (parsers/ansible/template.ts) as Ansible's
+ * template module renders, and the reader (parsers/ansible-template) that renders a template with
+ * the variables of the task that writes it and reads the output, its findings at the template's
+ * lines. test/kernel/ansible-template.test.ts compares the renderer with the real Ansible and Jinja.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderTemplate } from "../../../parsers/ansible/template.js";
+import { detectAnsibleTemplate } from "../../../parsers/ansible-template/detect.js";
+import { parseAnsibleTemplate } from "../../../parsers/ansible-template/index.js";
+import { analyzeText } from "../../../src/engine/check.js";
+import { detectFormat, loadFormats } from "../../../src/engine/formats.js";
+import type { Value } from "../../../parsers/ansible/tasks.js";
+
+const ROOT = join(import.meta.dirname, "../../..");
+const render = (src: string, vars: Record<string, Value> = {}) => renderTemplate(src, new Map(Object.entries(vars)));
+const text = (src: string, vars: Record<string, Value> = {}) => {
+  const r = render(src, vars);
+  if ("why" in r) throw new Error(`not rendered: ${r.why} at ${r.line}:${r.column}`);
+  return r.text;
+};
+
+describe("the renderer", () => {
+  it("writes loops, conditions and values with Ansible's trim_blocks", () => {
+    const src = "*filter\n{% for p in ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\n{% if log %}\n-A INPUT -j LOG\n{% else %}\n# no log\n{% endif %}\nCOMMIT\n";
+    expect(text(src, { ports: [22, 25], log: false })).toBe("*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 25 -j ACCEPT\n# no log\nCOMMIT\n");
+  });
+  it("applies whitespace control and the #jinja2: header", () => {
+    expect(text("a\n  {%- if t %} b {%- endif %}\nc", { t: true })).toBe("a bc");
+    expect(text("{% for x in l -%}\n  {{ x }}\n{%- endfor %}\n", { l: [1, 2] })).toBe("12");
+    expect(text("#jinja2: trim_blocks: False\n{% if t %}\nx\n{% endif %}\n", { t: true })).toBe("\nx\n\n");
+    expect(text("#jinja2: lstrip_blocks: True\n  {% if t %}\nx\n  {% endif %}\n", { t: true })).toBe("x\n");
+    expect(text("{% raw %}{{ not rendered }}{% endraw %}")).toBe("{{ not rendered }}");
+    expect(text("a{# note #}\nb")).toBe("ab");
+  });
+  it("goes over mappings' items, ranges, filtered loops, and knows loop.*", () => {
+    const svc = { smtp: { port: 25 }, dns: { port: 53 } };
+    expect(text("{% for n, s in svc.items() %}{{ n }}={{ s.port }}{{ ',' if not loop.last }}{% endfor %}", { svc })).toBe("smtp=25,dns=53");
+    expect(text("{% for i in range(1, 4) if i != 2 %}{{ loop.index }}:{{ i }} {% endfor %}")).toBe("1:1 2:3 ");
+    expect(text("{% for x in [] %}x{% else %}none{% endfor %}")).toBe("none");
+    expect(text("{% set a = 'p' ~ 1 %}{{ a }} {{ l[1] }} {{ l | join(',') }} {{ d['k'] | default('z') }}", { l: [7, 8], d: {} })).toBe("p1 8 7,8 z");
+  });
+  it("reads a variable it does not know as not defined in `is defined`, and says which", () => {
+    const r = render("{% if extra_rules is defined %}{{ extra_rules }}{% endif %}x");
+    expect(r).toMatchObject({ text: "x", assumedUndefined: ["extra_rules"] });
+  });
+  it("says where it stops: an unknown variable, an undecided condition, an unknown statement, an unclosed block", () => {
+    expect(render("a\n  -A INPUT -i {{ ansible_default_ipv4.interface }}\n")).toMatchObject({ line: 2, column: 15, why: expect.stringContaining("'ansible_default_ipv4.interface' is not defined") });
+    expect(render("x\n{% if ansible_os_family == 'Debian' %}y{% endif %}")).toMatchObject({ line: 2, column: 1, why: expect.stringContaining("not decided") });
+    expect(render("{% macro m() %}{% endmacro %}")).toMatchObject({ line: 1, column: 1, why: expect.stringContaining("does not run") });
+    expect(render("\n{% for x in l %}")).toMatchObject({ line: 2, why: expect.stringContaining("endfor") });
+    expect(render("{{ a")).toMatchObject({ line: 1, why: expect.stringContaining("not closed") });
+  });
+  it("maps each output line to the template line it came from", () => {
+    const r = render("head\n{% for p in ports %}\nrule {{ p }}\n{% endfor %}\ntail\n", { ports: [1, 2] });
+    expect(r).toMatchObject({ lines: [1, 3, 3, 5] });
+  });
+});
+
+describe("detection", () => {
+  it("takes templates of iptables-save, nft and scripts, not playbooks or plain files", () => {
+    expect(detectAnsibleTemplate("*filter\n:INPUT {{ p }} [0:0]\n{% for x in l %}\n-A INPUT -p tcp --dport {{ x }} -j ACCEPT\n{% endfor %}\nCOMMIT\n")).toBe(true);
+    expect(detectAnsibleTemplate("table inet f {\n chain input {\n  type filter hook input priority 0; policy drop;\n{% for p in ports %}\n  tcp dport {{ p }} accept\n{% endfor %}\n }\n}\n")).toBe(true);
+    expect(detectAnsibleTemplate("---\n- hosts: all\n  tasks:\n    - shell: iptables -A INPUT -p tcp --dport {{ port }} -j ACCEPT\n")).toBe(false);
+    expect(detectAnsibleTemplate("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n")).toBe(false);
+    expect(detectAnsibleTemplate("Hello {{ name }}\n{% if x %}y{% endif %}\n")).toBe(false);
+    expect(detectFormat("*filter\n{% for x in l %}\n-A INPUT -s {{ x }} -j ACCEPT\n{% endfor %}\nCOMMIT\n")).toBe("ansible-template");
+  });
+});
+
+describe("the reader", () => {
+  const project = join(ROOT, "fixtures/ansible-template/mail-project");
+  it("renders a role's template with its playbook's role parameters, group_vars and the role's defaults", () => {
+    const file = join(project, "roles/firewall/templates/rules.v4.j2");
+    const rs = parseAnsibleTemplate(readFileSync(file, "utf8"), file);
+    expect(rs.format).toBe("ansible-template");
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(rs.diagnostics.map((d) => d.message).join("\n")).toContain("run by");
+    const input = rs.chains.get("filter/INPUT")!;
+    expect(input.policy).toBe("drop");
+    // the admins' networks (group_vars/all.yml) at the loop's body, ports 25 and 587 (the role parameter, 22 filtered out)
+    expect(input.rules.map((r) => r.span.line)).toEqual([6, 7, 8, 11, 11, 14, 14]);
+    expect(input.rules[5]!.span.text).toContain("{{ port }}");
+  });
+  it("finds SMTP open to everyone at the template line that writes it, and IPv6 through rules.v6.j2", async () => {
+    await loadFormats();
+    for (const [name, line] of [["rules.v4.j2", 14], ["rules.v6.j2", 10]] as const) {
+      const file = join(project, "roles/firewall/templates", name);
+      const res = analyzeText(file, readFileSync(file, "utf8"));
+      const smtp = res.findings.filter((f) => f.ruleId === "exposed-service" && /SMTP/.test(f.message));
+      expect(smtp.map((f) => f.location.line)).toEqual([line]);
+      // SSH is open to the admins' networks only
+      expect(res.findings.some((f) => /SSH/.test(f.message))).toBe(false);
+    }
+  });
+  it("reads an nftables template written by a play's own task, with the play's vars", async () => {
+    await loadFormats();
+    const file = join(ROOT, "fixtures/ansible-template/nft-host/templates/nftables.conf.j2");
+    const res = analyzeText(file, readFileSync(file, "utf8"));
+    expect(res.file.format).toBe("ansible-template");
+    const high = res.findings.filter((f) => f.severity === "high");
+    expect(high.map((f) => `${f.location.line}:${f.location.column} ${f.message}`)).toEqual([
+      "18:3 SMTP (tcp/25) is reachable from any IPv4 source on the inbound path",
+      "18:3 SMTP (tcp/25) is reachable from any IPv6 source on the inbound path",
+    ]);
+    // DNS is in the services but not open; SSH only from 203.0.113.0/24
+    expect(res.findings.some((f) => /DNS|SSH/.test(f.message))).toBe(false);
+  });
+  it("tells a template it cannot render at its place, as an error of fwlint's reading, and reads nothing from it", () => {
+    const src = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i {{ ansible_default_ipv4.interface }} -p tcp --dport 25 -j ACCEPT\nCOMMIT\n";
+    const rs = parseAnsibleTemplate(src, "/nowhere/rules.v4.j2", { io: { readFile: () => undefined, listDir: () => undefined }, root: "/nowhere" });
+    const errors = rs.diagnostics.filter((d) => d.severity === "error");
+    expect(errors).toMatchObject([{ line: 3, column: 13, unread: true, message: expect.stringContaining("not rendered") }]);
+    expect(rs.chains.size).toBe(0);
+  });
+  it("renders with the role's defaults when no task writing the template is found, and says so", () => {
+    const files: Record<string, string> = {
+      "/r/roles/fw/defaults/main.yml": "open_ports: [25]\n",
+      "/r/roles/fw/templates/rules.v4.j2": "*filter\n:INPUT DROP [0:0]\n{% for p in open_ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\nCOMMIT\n",
+    };
+    const file = "/r/roles/fw/templates/rules.v4.j2";
+    const rs = parseAnsibleTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: () => undefined }, root: "/r" });
+    expect(rs.diagnostics.map((d) => d.message)).toContainEqual(expect.stringContaining("no task found"));
+    expect(rs.chains.get("filter/INPUT")!.rules.map((r) => r.span.line)).toEqual([4]);
+  });
+});
