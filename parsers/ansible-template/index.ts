@@ -56,6 +56,8 @@ interface Writer {
   at: { file: string; line: number; column: number };
   /** The playbook (or task file) whose walk ran the task, shown so. */
   playbook: string;
+  /** Every file the walk read (the playbook, its roles' tasks and variables files), absolute. */
+  read: string[];
   when: string[];
 }
 
@@ -70,6 +72,8 @@ export function parseAnsibleTemplate(text: string, file: string, opts: TemplateO
 /** A template rendered for the task that writes it (see the header), with what was said on the way. */
 export interface TemplateReading {
   rendered: ReturnType<typeof renderTemplate>;
+  /** The files whose variables it was rendered with (the writer's playbook and what its walk read, or the role's defaults and vars), absolute. */
+  read: string[];
   /** The task found (undefined: none, the role's defaults and vars were used). */
   writer?: Writer;
   diagnostics: Diagnostic[];
@@ -84,6 +88,7 @@ export function renderForWriter(text: string, file: string, opts: TemplateOption
   const diagnostics: Diagnostic[] = [];
   const say = (severity: Diagnostic["severity"], message: string) => diagnostics.push({ severity, message, file, line: 1, column: 1 });
   const writer = findWriter(where, io, root, shownOf);
+  const read = writer ? writer.read : [];
   let vars: Vars;
   if (writer) {
     vars = writer.vars;
@@ -92,24 +97,27 @@ export function renderForWriter(text: string, file: string, opts: TemplateOption
     if (writer.when.length > 0) say("info", `the task that writes it runs only when: ${writer.when.join(" and ")} (read as if it runs)`);
   } else {
     const role = roleOfTemplate(where);
-    vars = role ? roleVariables(role, io, root) : new Map();
+    vars = role ? roleVariables(role, io, root, read) : new Map();
     say("info", role ? `no task found that writes this template (in the playbooks beside ${shownOf(dirname(role))} and the role's tasks): rendered with the role's defaults and vars` : "no task found that writes this template (in the playbooks beside it): rendered with no variables");
   }
   // (Ansible's template module defines ansible_managed for every template: its default text)
   if (!vars.has("ansible_managed")) vars = new Map([...vars, ["ansible_managed", "Ansible managed"]]);
   const rendered = renderTemplate(text, vars);
   if (!("why" in rendered)) for (const name of rendered.assumedUndefined) say("info", `'${name}' is read as not defined by the template's 'is defined' tests (not among the variables fwlint reads)`);
-  return { rendered, ...(writer ? { writer } : {}), diagnostics };
+  return { rendered, read, ...(writer ? { writer } : {}), diagnostics };
 }
 
 function readTemplate(text: string, file: string, opts: TemplateOptions): Ruleset {
   const io = opts.io ?? diskIo;
   const where = resolve(opts.origin ?? file);
   const root = projectRoot(where, io, opts.root);
-  const { rendered, writer, diagnostics } = renderForWriter(text, file, opts);
+  const { rendered, writer, diagnostics, read } = renderForWriter(text, file, opts);
+  const shownOf = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(process.cwd(), path));
+  // (a change to any of them changes what the template renders: check --new-only, diff and the hook's search read them so)
+  const inputs: Pick<Ruleset, "includedFiles"> = read.length > 0 ? { includedFiles: read.map(shownOf) } : {};
   const fail = (line: number, column: number, message: string): Ruleset => {
     diagnostics.push({ severity: "error", message, file, line, column, unread: true });
-    return { format: FORMAT, file, families: [4], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0 };
+    return { format: FORMAT, file, families: [4], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0, ...inputs };
   };
   if ("why" in rendered) return fail(rendered.line, rendered.column, `the template is not rendered: ${rendered.why}; its rules are not analysed`);
   const format = renderedFormatOf(rendered.text, writer?.dest ?? file) ?? renderedFormatOf(templateSkeleton(text), writer?.dest ?? file);
@@ -117,7 +125,8 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
   diagnostics.push({ severity: "info", message: `read as ${format} after rendering`, file, line: 1, column: 1 });
   const inner = parseRendered(format, rendered.text, file, { io, origin: where, root });
   relocate(inner, file, rendered.lines, text.split("\n"), rendered.text.split("\n"));
-  return { ...inner, format: FORMAT, diagnostics: [...diagnostics, ...inner.diagnostics] };
+  const included = [...(inputs.includedFiles ?? []), ...(inner.includedFiles ?? [])];
+  return { ...inner, format: FORMAT, diagnostics: [...diagnostics, ...inner.diagnostics], ...(included.length > 0 ? { includedFiles: included } : {}) };
 }
 
 function parseRendered(format: RenderedFormat, text: string, file: string, opts: { io: IncludeIo; origin: string; root: string }): Ruleset {
@@ -176,7 +185,7 @@ function roleOfTemplate(where: string): string | undefined {
 }
 
 /** A role's defaults and vars (main.yml), the vars over the defaults. */
-function roleVariables(role: string, io: IncludeIo, root: string): Map<string, Value> {
+function roleVariables(role: string, io: IncludeIo, root: string, read: string[]): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const folder of ["defaults", "vars"]) {
     for (const name of ["main.yml", "main.yaml"]) {
@@ -184,6 +193,7 @@ function roleVariables(role: string, io: IncludeIo, root: string): Map<string, V
       if (!path.startsWith(root + "/")) continue;
       const text = io.readFile(path);
       if (text === undefined) continue;
+      read.push(path);
       for (const [k, v] of yamlMapping(text)) out.set(k, v);
       break;
     }
@@ -212,17 +222,20 @@ function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: 
     const ownTasks = role !== undefined && path.startsWith(role + "/");
     // (a playbook that names neither the role nor a template does not write it)
     if (!ownTasks && !(roleName !== undefined ? text.includes(roleName) : /template/.test(text))) continue;
-    let found: Writer | undefined;
+    let found: Omit<Writer, "read"> | undefined;
+    // (what the walk reads, by path: the files whose change changes what the template renders)
+    const read = new Set<string>([path]);
+    const recording: IncludeIo = { ...io, readFile: (p) => { const t = io.readFile(p); if (t !== undefined) read.add(p); return t; } };
     walkTasks(
       text,
       path,
-      { io, root },
+      { io: recording, root },
       TEMPLATE_MODULES,
       (task) => {
         if (found) return;
         const src = task.args.get("src");
         if (typeof src !== "string" || src === "") return;
-        const taskFile = task.pos.file !== undefined ? resolve(task.pos.file) : path;
+        const taskFile = task.path;
         if (!sourcesOf(src, taskFile, path).includes(where)) return;
         const dest = task.args.get("dest");
         found = {
@@ -235,7 +248,7 @@ function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: 
       },
       () => {},
     );
-    if (found) return found;
+    if (found) return { ...found, read: [...read] };
   }
   return undefined;
 }

@@ -46,6 +46,8 @@ export interface AnsibleTask {
   args: Map<string, Value>;
   /** Where its module key stands. */
   pos: Pos;
+  /** The file it is in (absolute; `pos` names it as reports do). */
+  path: string;
   /** The `when:` conditions it runs under (its own, its blocks' and play's). */
   when: string[];
   /** The variables the task sees (its loop item among them), as Ansible's precedence leaves them. */
@@ -407,7 +409,7 @@ export function walkTasks(
       if (decided === false) continue;
       const args = taskArgs(pair.value, scope, at.doc);
       if ("why" in args) say("info", pos, `task skipped: ${args.why}`);
-      else onTask({ module, args, pos, when: decided === true ? when : [...when, itemWhen!], vars: scope });
+      else onTask({ module, args, pos, path: at.path, when: decided === true ? when : [...when, itemWhen!], vars: scope });
     }
   };
 

@@ -448,7 +448,11 @@ function readAsPartOf(path: string, includer: string, found: boolean, as: PartOf
               : "a playbook that reads its variables: it is analysed with them"
             : as === "tasks"
               ? "which runs its tasks: their rules are analysed there"
-              : "which includes it: its rules are analysed there";
+              : as === "rendered"
+                ? also.length > 0
+                  ? "templates rendered with what it holds: each is analysed with it"
+                  : "a template rendered with what it holds: it is analysed with it"
+                : "which includes it: its rules are analysed there";
   const whom = also.length > 0 ? `${includer} and ${also.join(", ")}` : includer;
   return { severity: "info", message: `read as part of ${whom}${found ? ", found beside it," : ","} ${how}`, file: path, line: 1, column: 1 };
 }

@@ -24,7 +24,7 @@ import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH }
 import type { CliIo } from "./io.js";
 import { gitTreeIo, treeBlobs } from "./git-tree.js";
 import { BlobReader } from "./git-blobs.js";
-import { IncluderSearch, includersAmong, isFragment, isPolicyFragment, isRoleTasks, mayBeAnsibleVariables, mayBeNftFragment, mayBeSourced, SCRIPT_FORMATS } from "./includer.js";
+import { IncluderSearch, includersAmong, isFragment, isPolicyFragment, isRoleTasks, mayBeAnsibleVariables, mayBeNftFragment, mayBeSourced, mayBeTemplateInput, SCRIPT_FORMATS } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
 import { portsText } from "../model/ports.js";
 
@@ -498,12 +498,19 @@ async function compareWithBase(
     // of the run, as no reader claims it)
     const variables = [e.new, e.old].some((side) => ("error" in side ? mayBeAnsibleVariables(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed !== null && mayBeAnsibleVariables(e.path, side.analyzed, options.inputFormat)));
     const roleTasks = [e.new, e.old].some((side) => !("error" in side) && side.analyzed !== null && isRoleTasks(e.path, side.analyzed));
-    if ((e.explicit && variables) || roleTasks) {
+    // (or a playbook or task file no reader claims, which templates of firewall files are rendered with)
+    const templateInput = [e.new, e.old].some((side) => ("error" in side ? mayBeTemplateInput(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed !== null && mayBeTemplateInput(e.path, side.analyzed, options.inputFormat)));
+    if ((e.explicit && (variables || templateInput)) || roleTasks) {
       search ??= new IncluderSearch(args.maxFileBytes);
-      const playbooks = (await search.findPlaybooks(abs, options)).filter((f) => !isRoleTasks(f.path, f.result)).map((f) => ({ path: relative(cwd, resolve(cwd, f.path)) || f.path, format: f.result.file.format }));
-      if (playbooks.length > 0) {
-        if (e.explicit) noted(e.path, `compared as part of ${playbooks.map((p) => p.path).join(", ")}, found beside it, ${playbooks.length > 1 ? "playbooks that read it" : "a playbook that reads it"}`);
+      const named = (f: { path: string; result: { file: { format: string } } }) => ({ path: relative(cwd, resolve(cwd, f.path)) || f.path, format: f.result.file.format });
+      const playbooks = variables || roleTasks ? (await search.findPlaybooks(abs, options)).filter((f) => !isRoleTasks(f.path, f.result)).map(named) : [];
+      const templates = e.explicit && (variables || templateInput) ? (await search.findTemplates(abs, options)).map(named) : [];
+      if (playbooks.length + templates.length > 0) {
+        const whom = [...(playbooks.length > 0 ? [playbooks.length > 1 ? "playbooks that read it" : "a playbook that reads it"] : []), ...(templates.length > 0 ? [templates.length > 1 ? "templates rendered with it" : "a template rendered with it"] : [])].join(" and ");
+        if (e.explicit) noted(e.path, `compared as part of ${[...playbooks, ...templates].map((p) => p.path).join(", ")}, found beside it, ${whom}`);
         for (const p of playbooks) await compareIncluder(p.path, undefined, p.format);
+        // (a template's format is its content's: compared as the file it is)
+        for (const t of templates) await compareIncluder(t.path);
         continue;
       }
     }

@@ -28,6 +28,7 @@ import { analyzeFile, type AnalyzedFile, type CheckOptions } from "../engine/che
 import { readConfigFile } from "./files.js";
 import { looksLikeIpsetSave } from "../../parsers/ipset/save.js";
 import { namesIpsets } from "../../parsers/ipset/beside.js";
+import { detectAnsibleTemplate } from "../../parsers/ansible-template/detect.js";
 import { detectAnsibleIptables } from "../../parsers/ansible-iptables/detect.js";
 import { detectAnsibleUfw } from "../../parsers/ansible-ufw/detect.js";
 import { roleFolderOf } from "../../parsers/ansible/layout.js";
@@ -44,6 +45,8 @@ const POLICY_TEXT = /^[ \t]*header[ \t]*\{|^filters:/m;
 const MAX_POLICY_CANDIDATES = 200;
 /** An Ansible playbook's or task file's name. */
 const PLAYBOOK_NAME = /\.ya?ml$/;
+/** A Jinja template's name (an Ansible project's templates/ folder). */
+const TEMPLATE_NAME = /\.j2$/;
 /** A play that runs roles (its `roles:`, or a task that imports or includes one). */
 const ROLES_PLAY = /^[ \t]*(?:-[ \t]+)?(?:roles:|(?:ansible\.builtin\.)?(?:import|include)_role:)/m;
 
@@ -201,6 +204,48 @@ export class IncluderSearch {
     );
   }
 
+  /**
+   * Every template of a firewall file in the Ansible project around `fragment` (a variables file,
+   * a playbook or a role's task file) whose rendering reads it, with its analysis: the
+   * templates/ folder of the project and of each of its roles (and two levels below them), the
+   * project being the nearest folder at or above the fragment's (up to FOLDERS_UP + 1) that holds
+   * roles/ or templates/.
+   */
+  async findTemplates(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile }[]> {
+    return this.allReaders(fragment, options, this.templateReaders(fragment));
+  }
+
+  private async *templateReaders(fragment: string): AsyncGenerator<Candidate> {
+    let dir = dirname(resolve(fragment));
+    for (let up = 0; up <= FOLDERS_UP + 1; up++) {
+      const names = await this.listing(dir);
+      if (names.includes("roles") || names.includes("templates")) break;
+      const parent = dirname(dir);
+      if (parent === dir) return;
+      dir = parent;
+    }
+    const folders: string[] = [join(dir, "templates")];
+    for (const role of await this.listing(join(dir, "roles"))) folders.push(join(dir, "roles", role, "templates"));
+    let seen = 0;
+    for (const top of folders) {
+      const queue: [string, number][] = [[top, 0]];
+      for (let i = 0; i < queue.length && seen < MAX_POLICY_CANDIDATES; i++) {
+        const [folder, depth] = queue[i]!;
+        for (const name of await this.listing(folder)) {
+          const path = join(folder, name);
+          if (!TEMPLATE_NAME.test(name)) {
+            if (depth < 2 && !name.startsWith(".")) queue.push([path, depth + 1]);
+            continue;
+          }
+          const text = await this.text(path);
+          if (text === undefined || !detectAnsibleTemplate(text)) continue;
+          seen++;
+          yield { path: isAbsolute(fragment) ? path : relative(process.cwd(), path), text };
+        }
+      }
+    }
+  }
+
   private async allReaders(fragment: string, options: CheckOptions, candidates: AsyncGenerator<Candidate>): Promise<{ path: string; result: AnalyzedFile }[]> {
     const out: { path: string; result: AnalyzedFile }[] = [];
     for await (const found of this.readers(fragment, options, candidates)) out.push(found);
@@ -286,7 +331,7 @@ export type Reading =
  * one an nft ruleset includes, a Capirca include or definitions file a policy reads, a file of
  * variables an Ansible playbook reads, or a role's task file a playbook runs.
  */
-export type PartOf = "ipset" | "sourced" | "included" | "policy" | "variables" | "tasks";
+export type PartOf = "ipset" | "sourced" | "included" | "policy" | "variables" | "tasks" | "rendered";
 
 /**
  * The readings of one run's files (check, baseline, review): which includes which, and a search
@@ -324,7 +369,7 @@ export class RunReadings {
     const ipset = text !== undefined && looksLikeIpsetSave(text);
     if (includer !== undefined) {
       const by = this.formats.get(includer) ?? "";
-      return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(by) ? "sourced" : by === "capirca" ? "policy" : ANSIBLE_FORMATS.has(by) ? (roleTasks ? "tasks" : "variables") : "included" };
+      return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(by) ? "sourced" : by === "capirca" ? "policy" : ANSIBLE_FORMATS.has(by) ? (roleTasks ? "tasks" : "variables") : by === TEMPLATE_FORMAT ? "rendered" : "included" };
     }
     if (roleTasks) {
       // named without the playbook that runs the role (pre-commit names the staged task file), or
@@ -337,7 +382,7 @@ export class RunReadings {
     if (!explicit) return { kind: "alone" };
     const nft = mayBeNftFragment(path, result, this.forcedFormat);
     if (!nft && isPolicyFragment(result)) return this.readersOf(path, options, "policy");
-    if (mayBeAnsibleVariables(path, result, this.forcedFormat)) {
+    if (mayBeAnsibleVariables(path, result, this.forcedFormat) || mayBeTemplateInput(path, result, this.forcedFormat)) {
       const reading = await this.readersOf(path, options, "variables");
       if (reading.kind === "found") return reading;
     }
@@ -357,9 +402,11 @@ export class RunReadings {
    * variables file without its playbooks: its part is every such reader's whole analysis (findings
    * stand at the policies' terms, the playbooks' tasks), each told once.
    */
-  private async readersOf(path: string, options: CheckOptions, via: "policy" | "variables"): Promise<Reading> {
-    const found = via === "policy" ? await this.search!.findPolicies(path, options) : await this.search!.findPlaybooks(path, options);
+  private async readersOf(path: string, options: CheckOptions, via: "policy" | "variables" | "rendered"): Promise<Reading> {
+    // (an Ansible project's variables are read by its playbooks' tasks and by the templates its tasks render)
+    const found = via === "policy" ? await this.search!.findPolicies(path, options) : [...(mayBeAnsibleVariables(path, { fatal: "", file: { format: "unknown" } }) ? await this.search!.findPlaybooks(path, options) : []), ...(await this.search!.findTemplates(path, options))];
     if (found.length === 0) return { kind: "alone" };
+    if (via === "variables" && found.every((f) => f.result.file.format === TEMPLATE_FORMAT)) via = "rendered";
     const seen = new Set<string>();
     const diagnostics = found.flatMap((f) => f.result.file.diagnostics).filter((d) => {
       const k = `${d.file}:${d.line}:${d.column}:${d.message}`;
@@ -424,6 +471,18 @@ export function isRoleTasks(path: string, result: Pick<AnalyzedFile, "fatal" | "
  */
 export function mayBeAnsibleVariables(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
   return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && ANSIBLE_VARIABLES.test(path);
+}
+
+/** The format of Jinja templates of firewall files (parsers/ansible-template). */
+const TEMPLATE_FORMAT = "ansible-template";
+
+/**
+ * A YAML file no reader recognises that an Ansible template may be rendered with: a playbook (the
+ * role parameters and play vars of site.yml) or a role's task file that writes a template. Not
+ * with a format forced on the command line.
+ */
+export function mayBeTemplateInput(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && PLAYBOOK_NAME.test(path);
 }
 
 /**

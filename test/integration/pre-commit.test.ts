@@ -6,7 +6,8 @@
  * goes through once the rules are dropped; so is a commit of an nft fragment alone, or of the ipsets
  * file alone that widens a set the rules.v4 beside it lets SSH in from, or of ufw's user.rules alone,
  * or of a firewall.sh of nft commands that opens SMTP, or of an Ansible project's group_vars/all.yml
- * alone that widens the network a role's task lets SSH in from.
+ * alone that widens the network a role's task lets SSH in from - or a role's template of rules.v4
+ * renders the SSH rule for, or of that template opening SMTP.
  *
  * pre-commit installs the hook repository with npm (`npm install` there runs `prepare`, i.e. the build,
  * then `npm pack` and `npm install -g` of the tarball) into a private PRE_COMMIT_HOME, so this needs the
@@ -369,7 +370,40 @@ esac
       expect(adminsEverywhere.status, adminsEverywhereOut).not.toBe(0);
       expect(adminsEverywhereOut).toMatch(/ansible\/roles\/fw\/tasks\/main\.yml:2:3 high exposed-service SSH \(tcp\/22\) is reachable from any source on the inbound path/);
       expect(adminsEverywhereOut).toMatch(/read as part of ansible\/site\.yml, found beside it, a playbook that reads its variables/);
+
+      // 12. An Ansible role that writes the host's rules from a template (roles/fw/templates/
+      // rules.v4.j2, with its defaults and the playbook's group_vars): a commit that stages only
+      // group_vars/all.yml, widening the admins' networks to every address, is refused at the
+      // template's loop that writes the SSH rule; so is one that stages only the template, opening SMTP.
+      ok(run("git", ["checkout", "HEAD", "--", "ansible"], work, env), "git checkout");
+      const tpl = join(work, "ansible-tpl");
+      mkdirSync(join(tpl, "group_vars"), { recursive: true });
+      for (const d of ["tasks", "defaults", "templates"]) mkdirSync(join(tpl, "roles", "fw", d), { recursive: true });
+      writeFileSync(join(tpl, "site.yml"), "- hosts: edge\n  roles: [fw]\n");
+      writeFileSync(join(tpl, "roles", "fw", "tasks", "main.yml"), "- name: Write the rules\n  ansible.builtin.template:\n    src: rules.v4.j2\n    dest: /etc/iptables/rules.v4\n");
+      writeFileSync(join(tpl, "roles", "fw", "defaults", "main.yml"), "open_ports: []\n");
+      const rulesTemplate = (extra: string) =>
+        `*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n{% for net in admin_nets %}\n-A INPUT -s {{ net }} -p tcp --dport 22 -j ACCEPT\n{% endfor %}\n{% for port in open_ports %}\n-A INPUT -p tcp --dport {{ port }} -j ACCEPT\n{% endfor %}\n${extra}COMMIT\n`;
+      writeFileSync(join(tpl, "roles", "fw", "templates", "rules.v4.j2"), rulesTemplate(""));
+      writeFileSync(join(tpl, "group_vars", "all.yml"), "admin_nets: [192.0.2.0/24]\n");
+      ok(run("git", ["add", "ansible-tpl"], work, env), "git add");
+      const tplProject = run("git", ["commit", "-m", "ansible templates"], work, env);
+      expect(tplProject.status, output(tplProject)).toBe(0);
+      writeFileSync(join(tpl, "group_vars", "all.yml"), "admin_nets: [0.0.0.0/0]\n");
+      ok(run("git", ["add", "ansible-tpl/group_vars/all.yml"], work, env), "git add");
+      const tplAdmins = run("git", ["commit", "-m", "ansible: admins everywhere"], work, env);
+      const tplAdminsOut = output(tplAdmins);
+      expect(tplAdmins.status, tplAdminsOut).not.toBe(0);
+      expect(tplAdminsOut).toMatch(/ansible-tpl\/roles\/fw\/templates\/rules\.v4\.j2:7:1 high exposed-service SSH \(tcp\/22\) is reachable from any source on the inbound path/);
+      expect(tplAdminsOut).toMatch(/read as part of ansible-tpl\/roles\/fw\/templates\/rules\.v4\.j2, found beside it, a template rendered with what it holds/);
+      ok(run("git", ["checkout", "HEAD", "--", "ansible-tpl"], work, env), "git checkout");
+      writeFileSync(join(tpl, "roles", "fw", "templates", "rules.v4.j2"), rulesTemplate("-A INPUT -p tcp --dport 25 -j ACCEPT\n"));
+      ok(run("git", ["add", "ansible-tpl"], work, env), "git add");
+      const tplMail = run("git", ["commit", "-m", "ansible: mail"], work, env);
+      const tplMailOut = output(tplMail);
+      expect(tplMail.status, tplMailOut).not.toBe(0);
+      expect(tplMailOut).toMatch(/ansible-tpl\/roles\/fw\/templates\/rules\.v4\.j2:12:1 high exposed-service SMTP \(tcp\/25\) is reachable from any source on the inbound path/);
     },
-    240_000,
+    300_000,
   );
 });

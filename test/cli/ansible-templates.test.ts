@@ -1,0 +1,91 @@
+/**
+ * An Ansible project whose role writes the host's rules from templates, through the CLI: a
+ * folder's run reads the templates (their findings at the templates' lines) and reports the
+ * playbook, the role's tasks and defaults and the group_vars as read as part of them; named alone
+ * (pre-commit passes only the staged files) a variables file or the playbook is reported with the
+ * analysis of every template rendered with it; check --new-only --base and diff --base see a
+ * widened group_vars network, or a port added to the playbook's role parameter, as what it opens
+ * at the template line that writes the rule.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { commitAll, inside, run } from "./in-repo.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "fwlint-templates-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+type Report = { files: { path: string; format: string; diagnostics: { severity: string; message: string }[] }[]; findings: { ruleId: string; message: string; location: { file: string; line: number } }[] };
+
+/** A copy of fixtures/ansible-template/mail-project as a git repository, its first commit made. */
+function repo(name: string): string {
+  const dir = join(tmp, name);
+  cpSync(join(import.meta.dirname, "..", "..", "fixtures", "ansible-template", "mail-project"), dir, { recursive: true });
+  commitAll(dir, "firewall");
+  return dir;
+}
+
+function edit(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, "utf8");
+  expect(text).toContain(from);
+  writeFileSync(path, text.replace(from, to));
+}
+
+const exposed = (r: Report) => r.findings.filter((f) => f.ruleId === "exposed-service").map((f) => `${f.location.file}:${f.location.line} ${f.message.split(" (")[0]}`);
+const V4 = "roles/firewall/templates/rules.v4.j2";
+const V6 = "roles/firewall/templates/rules.v6.j2";
+
+describe("Ansible templates of firewall files", () => {
+  it("a folder's run reads the templates, and the files they are rendered with as part of them", async () => {
+    const dir = repo("folder");
+    const report = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--fail-on", "none", "."))).out) as Report;
+    expect(report.files.map((f) => `${f.path} ${f.format}`)).toEqual([
+      "group_vars/all.yml unknown",
+      "roles/firewall/defaults/main.yml unknown",
+      "roles/firewall/tasks/main.yml unknown",
+      `${V4} ansible-template`,
+      `${V6} ansible-template`,
+      "site.yml unknown",
+    ]);
+    const info = (path: string) => report.files.find((f) => f.path === path)!.diagnostics.map((d) => d.message);
+    expect(info("group_vars/all.yml")).toEqual([`read as part of ${V4}, a template rendered with what it holds: it is analysed with it`]);
+    expect(exposed(report)).toEqual([`${V4}:14 SMTP`, `${V6}:10 SMTP`]);
+  });
+
+  it("named alone, a variables file or the playbook is reported with the templates rendered with it", async () => {
+    const dir = repo("alone");
+    edit(dir, "group_vars/all.yml", "192.0.2.0/24", "0.0.0.0/0");
+    for (const file of ["group_vars/all.yml", "site.yml"]) {
+      const r = await inside(dir, () => run("check", "--format", "json", "--skip-unknown", file));
+      expect(r.status).toBe(1);
+      const report = JSON.parse(r.out) as Report;
+      expect(report.files.map((f) => f.diagnostics[0]?.message)).toEqual([`read as part of ${V4} and ${V6}, found beside it, templates rendered with what it holds: each is analysed with it`]);
+      expect(exposed(report)).toEqual([`${V4}:11 SSH`, `${V4}:14 SMTP`, `${V6}:10 SMTP`]);
+    }
+  });
+
+  it("check --new-only --base and diff --base: what a variables change opens, at the template's line", async () => {
+    const dir = repo("changed");
+    edit(dir, "group_vars/all.yml", "192.0.2.0/24", "0.0.0.0/0");
+    const report = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--new-only", "--base", "HEAD", "group_vars/all.yml"))).out) as Report;
+    expect(exposed(report)).toEqual([`${V4}:11 SSH`]);
+    for (const args of [["diff", "--base", "HEAD"], ["diff", "--base", "HEAD", "group_vars/all.yml"]]) {
+      const d = await inside(dir, () => run(...args));
+      expect(d.status, d.err).toBe(1);
+      expect(d.out).toMatch(/^this change opens TCP\/22 from any source to any destination \(roles\/firewall\/templates\/rules\.v4\.j2:11\)/m);
+      expect(d.out).not.toMatch(/opens.*TCP\/25/);
+    }
+    // (the playbook's templates read the changed group_vars too: the same opening through site.yml)
+    const through = await inside(dir, () => run("diff", "--base", "HEAD", "site.yml"));
+    expect(through.out).toMatch(/^this change opens TCP\/22 from any source/m);
+    edit(dir, "group_vars/all.yml", "0.0.0.0/0", "192.0.2.0/24");
+    edit(dir, "site.yml", "[22, 25, 587]", "[22, 25, 587, 3306]");
+    const more = await inside(dir, () => run("diff", "--base", "HEAD", "site.yml"));
+    expect(more.status, more.err).toBe(1);
+    expect(more.out).toMatch(/^this change opens IPv4 TCP\/3306 from any source to any destination \(roles\/firewall\/templates\/rules\.v4\.j2:14\)/m);
+    expect(more.out).toMatch(/^this change opens IPv6 TCP\/3306 from any source to any destination \(roles\/firewall\/templates\/rules\.v6\.j2:10\)/m);
+    expect(more.out).not.toMatch(/TCP\/22 /);
+  });
+});
