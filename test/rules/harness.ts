@@ -52,8 +52,8 @@ export function expectations(text: string): Expectation[] {
     const m = /fwlint-expect(-not)?:\s*(\S+)(.*)$/.exec(line);
     if (!m) continue;
     const filters: Record<string, string> = {};
-    // (an XML fixture's expectation stands in a <!-- --> comment)
-    for (const kv of m[3]!.trim().replace(/-->$/, "").split(/\s+/).filter(Boolean)) {
+    // (an XML fixture's expectation stands in a <!-- --> comment, a Jinja template's in a {# #} one)
+    for (const kv of m[3]!.trim().replace(/(-->|#\})$/, "").split(/\s+/).filter(Boolean)) {
       const [k, v] = kv.split("=");
       if (!FILTER_KEYS.has(k!) || v === undefined) throw new Error(`${line.trim()}: '${kv}' is not one of ${[...FILTER_KEYS].map((f) => `${f}=...`).join(", ")}`);
       filters[k!] = v;
