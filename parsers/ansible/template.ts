@@ -465,11 +465,20 @@ export function renderTemplate(source: string, vars: Vars): Rendered | NotRender
     }
   };
   try {
-    const tags = lex(text, trimBlocks, lstripBlocks, 1 + skipped);
+    // (Jinja drops the template's last newline; Ansible then gives the output as many newlines at
+    // its end as the template has, when it has fewer)
+    const tags = lex(text.replace(/\r?\n$/, ""), trimBlocks, lstripBlocks, 1 + skipped);
     run(parse(tags), new Map(vars));
   } catch (e) {
     if (e instanceof Failed) return { why: e.reason, line: e.line, column: e.column };
     throw e;
   }
+  const missing = trailingNewlines(source) - trailingNewlines(out.join(""));
+  if (missing > 0) emit("\n".repeat(missing), 1 + skipped + text.split("\n").length - 1);
   return { text: out.join(""), lines, assumedUndefined };
+}
+
+/** How many newlines end a text. */
+function trailingNewlines(text: string): number {
+  return text.length - text.replace(/\n+$/, "").length;
 }

@@ -1,10 +1,11 @@
 /**
- * Templates of firewall files against the real Ansible and Jinja: the fixture projects' playbooks
- * are run by ansible-playbook (ansible-core's template module, on the local host, every
+ * Templates of firewall files against the real Ansible, Jinja and the kernel: the fixture projects'
+ * playbooks are run by ansible-playbook (ansible-core's template module, on the local host, every
  * destination moved into the test's own folder; the nftables template's task validates its file
  * with `nft -c`), and each file Ansible writes must be, byte for byte, what fwlint renders for the
  * template with the variables it finds (role parameters, group_vars, defaults, play vars,
- * ansible_managed). Then random templates - whitespace control, loops, conditions, set, raw,
+ * ansible_managed); then the kernel oracle judges packets against that file (loaded, or, for a
+ * script, run by bash in a namespace) while fwlint judges them against its reading of the template. Then random templates - whitespace control, loops, conditions, set, raw,
  * comments, the #jinja2: header - are rendered by Python's Jinja2 with Ansible's settings and by
  * fwlint: every template both render must come out the same.
  *
@@ -18,8 +19,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { renderTemplate } from "../../parsers/ansible/template.js";
-import { renderForWriter } from "../../parsers/ansible-template/index.js";
-import { ROOT, checkEnvironment, kernelSuite, which } from "./harness.js";
+import { parseAnsibleTemplate, renderForWriter } from "../../parsers/ansible-template/index.js";
+import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, kernelSuite, which } from "./harness.js";
 
 const base = checkEnvironment();
 const jinjaMissing = () => spawnSync("python3", ["-c", "import jinja2"], { stdio: "ignore" }).status !== 0;
@@ -35,8 +36,8 @@ interface Case {
   project: string;
   playbook: string;
   group: string;
-  /** Each template (in the project) and where its task writes it. */
-  templates: [template: string, dest: string][];
+  /** Each template (in the project), where its task writes it, and how the kernel loads that: a ruleset of the oracle's format, or a script run in a namespace. */
+  templates: [template: string, dest: string, loaded: "iptables" | "ip6tables" | "nft" | "script"][];
 }
 
 const CASES: Case[] = [
@@ -45,11 +46,12 @@ const CASES: Case[] = [
     playbook: "site.yml",
     group: "mailservers",
     templates: [
-      ["roles/firewall/templates/rules.v4.j2", "/etc/iptables/rules.v4"],
-      ["roles/firewall/templates/rules.v6.j2", "/etc/iptables/rules.v6"],
+      ["roles/firewall/templates/rules.v4.j2", "/etc/iptables/rules.v4", "iptables"],
+      ["roles/firewall/templates/rules.v6.j2", "/etc/iptables/rules.v6", "ip6tables"],
     ],
   },
-  { project: "nft-host", playbook: "playbook.yml", group: "web", templates: [["templates/nftables.conf.j2", "/etc/nftables.conf"]] },
+  { project: "nft-host", playbook: "playbook.yml", group: "web", templates: [["templates/nftables.conf.j2", "/etc/nftables.conf", "nft"]] },
+  { project: "script-role", playbook: "site.yml", group: "web", templates: [["roles/firewall/templates/firewall.bash.j2", "/etc/firewall.bash", "script"]] },
 ];
 
 /** Every YAML file of a folder, recursively. */
@@ -94,7 +96,7 @@ function randomTemplates(seed: number, count: number): string[] {
   return out;
 }
 
-/** Jinja2 with Ansible's template settings (trim_blocks, the #jinja2: header, trailing newline kept, undefined an error). */
+/** Jinja2 with Ansible's template settings (trim_blocks, the #jinja2: header, undefined an error) and its trailing newlines. */
 const JINJA = `
 import sys, json
 from jinja2 import Environment, StrictUndefined
@@ -108,15 +110,20 @@ for c in cases:
             k, _, v = kv.partition(":"); on = v.strip().lower() in ("true", "yes", "1")
             if k.strip() == "trim_blocks": trim = on
             if k.strip() == "lstrip_blocks": lstrip = on
-    env = Environment(trim_blocks=trim, lstrip_blocks=lstrip, keep_trailing_newline=True, undefined=StrictUndefined)
-    try: out.append(env.from_string(src).render(**c["vars"]))
+    env = Environment(trim_blocks=trim, lstrip_blocks=lstrip, undefined=StrictUndefined)
+    try:
+        res = env.from_string(src).render(**c["vars"])
+        # (Ansible's template module: the template's trailing newlines kept, as Templar.do_template does)
+        want = len(c["src"]) - len(c["src"].rstrip("\\n"))
+        have = len(res) - len(res.rstrip("\\n"))
+        out.append(res + "\\n" * max(0, want - have))
     except Exception: out.append(None)
 json.dump(out, open(sys.argv[2], "w"))
 `;
 
 kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env.skip, env.required, () => {
   for (const c of CASES) {
-    it(`fixtures/ansible-template/${c.project}: every file ansible-playbook writes is what fwlint renders`, () => {
+    it(`fixtures/ansible-template/${c.project}: every file ansible-playbook writes is what fwlint renders, and the kernel loads what fwlint reads`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "fwlint-template-"));
       try {
         const project = join(dir, "project");
@@ -133,17 +140,74 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
           env: { ...process.env, ANSIBLE_GATHERING: "explicit", ANSIBLE_NOCOLOR: "1", ANSIBLE_RETRY_FILES_ENABLED: "0", ANSIBLE_LOCALHOST_WARNING: "0", ANSIBLE_LOCAL_TEMP: join(dir, "tmp"), ANSIBLE_REMOTE_TEMP: join(dir, "tmp") },
         });
         expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
-        for (const [template, dest] of c.templates) {
+        for (const [template, dest, loaded] of c.templates) {
           const file = join(project, template);
-          const mine = renderForWriter(readFileSync(file, "utf8"), file, { root: project });
+          const text = readFileSync(file, "utf8");
+          const mine = renderForWriter(text, file, { root: project });
           expect(mine.writer, `the task writing ${template}`).toBeDefined();
           expect("text" in mine.rendered ? mine.rendered.text : mine.rendered).toBe(readFileSync(join(out, dest), "utf8"));
+          // the kernel judges packets against what Ansible wrote, fwlint against its reading of the template
+          const ruleset = parseAnsibleTemplate(text, file, { root: project });
+          expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+          const shown = `${c.project}/${template}`;
+          if (loaded !== "script") {
+            await expectLoadedAgrees({ name: shown, file: join(out, dest), format: loaded, kind: "fixture" }, ruleset, "ansible template vs kernel");
+            continue;
+          }
+          // (a script: run by bash in a namespace of its own, what it loaded saved)
+          const saved = await inScratchNamespace("template", (run) => {
+            const ran = run(["bash", join(out, dest)]);
+            expect(ran.status, ran.stderr).toBe(0);
+            return { v4: run(["iptables-save"]).stdout, v6: run(["ip6tables-save"]).stdout };
+          });
+          for (const [family, rules] of [["iptables", saved.v4], ["ip6tables", saved.v6]] as const) {
+            const path = join(dir, `${family}.rules`);
+            writeFileSync(path, rules);
+            await expectLoadedAgrees({ name: `${shown} (${family})`, file: path, format: family, kind: "fixture" }, ruleset, "ansible template vs kernel");
+          }
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-    }, 120_000);
+    }, 300_000);
   }
+
+  it("the list filters render as Ansible's template module renders them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fwlint-filters-"));
+    try {
+      const vars = {
+        ports: [80, 22, 80, 443],
+        names: ["b", "A", "c"],
+        nested: [[1, [2, 3]], 4, null, "None"],
+        svcs: [
+          { name: "web", port: 80, open: true, proto: "tcp" },
+          { name: "dns", port: 53, open: false, proto: "udp" },
+        ],
+        more: [443, 25],
+        strs: ["10", "9"],
+      };
+      const template = [
+        "{{ ports | unique | join(',') }}|{{ ports | sort | join(',') }}|{{ names | sort | join(',') }}|{{ ports | first }}|{{ ports | last }}",
+        "{{ nested | flatten | join(',') }}|{{ svcs | map(attribute='port') | join(',') }}|{{ svcs | selectattr('open') | map(attribute='name') | join(',') }}",
+        "{{ svcs | rejectattr('open') | map(attribute='name') | join(',') }}|{{ svcs | selectattr('proto', 'equalto', 'udp') | map(attribute='port') | join(',') }}",
+        "{{ ports | union(more) | join(',') }}|{{ ports | difference(more) | join(',') }}|{{ ports | intersect(more) | join(',') }}|{{ x | d('dflt') }}",
+        "{{ strs | map('int') | sort | join(',') }}|{{ svcs | sort(attribute='port') | map(attribute='name') | join(',') }}|{{ nested | flatten(levels=1) | length }}",
+        "{% for s in svcs | selectattr('open') %}-A INPUT -p {{ s.proto }} --dport {{ s.port }} -j ACCEPT{% endfor %}",
+        "",
+      ].join("\n");
+      writeFileSync(join(dir, "f.j2"), template);
+      writeFileSync(join(dir, "vars.json"), JSON.stringify(vars));
+      const ran = spawnSync("ansible", ["localhost", "-c", "local", "-m", "template", "-a", `src=${join(dir, "f.j2")} dest=${join(dir, "out")}`, "-e", `@${join(dir, "vars.json")}`], {
+        encoding: "utf8",
+        env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_LOCALHOST_WARNING: "0", ANSIBLE_INVENTORY_UNPARSED_WARNING: "0", ANSIBLE_LOCAL_TEMP: join(dir, "tmp"), ANSIBLE_REMOTE_TEMP: join(dir, "tmp") },
+      });
+      expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
+      const mine = renderTemplate(template, new Map(Object.entries(vars)));
+      expect("text" in mine ? mine.text : mine).toBe(readFileSync(join(dir, "out"), "utf8"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("random templates render as Python's Jinja2 renders them with Ansible's settings", () => {
     const dir = mkdtempSync(join(tmpdir(), "fwlint-jinja-"));

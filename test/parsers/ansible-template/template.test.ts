@@ -29,8 +29,9 @@ describe("the renderer", () => {
   });
   it("applies whitespace control and the #jinja2: header", () => {
     expect(text("a\n  {%- if t %} b {%- endif %}\nc", { t: true })).toBe("a bc");
-    expect(text("{% for x in l -%}\n  {{ x }}\n{%- endfor %}\n", { l: [1, 2] })).toBe("12");
-    expect(text("#jinja2: trim_blocks: False\n{% if t %}\nx\n{% endif %}\n", { t: true })).toBe("\nx\n\n");
+    // (Ansible gives the output the template's trailing newline back)
+    expect(text("{% for x in l -%}\n  {{ x }}\n{%- endfor %}\n", { l: [1, 2] })).toBe("12\n");
+    expect(text("#jinja2: trim_blocks: False\n{% if t %}\nx\n{% endif %}\n", { t: true })).toBe("\nx\n");
     expect(text("#jinja2: lstrip_blocks: True\n  {% if t %}\nx\n  {% endif %}\n", { t: true })).toBe("x\n");
     expect(text("{% raw %}{{ not rendered }}{% endraw %}")).toBe("{{ not rendered }}");
     expect(text("a{# note #}\nb")).toBe("ab");
