@@ -751,8 +751,8 @@ function listFilter(name: string, list: Value[], args: string[], vars: Vars, dep
   }
 }
 
-/** A filter's arguments (or an expression's terms), split at `sep` outside quotes, parentheses and brackets. */
-function splitArgs(text: string, sep = ","): string[] {
+/** `text` split at each `sep` outside quotes, parentheses, brackets and braces: the parts as they are. */
+export function splitOutside(text: string, sep: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let quote = "";
@@ -764,14 +764,20 @@ function splitArgs(text: string, sep = ","): string[] {
     } else if (c === "'" || c === '"') quote = c;
     else if (c === "(" || c === "[" || c === "{") depth++;
     else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (c === sep && depth === 0) {
-      out.push(text.slice(from, i).trim());
-      from = i + 1;
+    else if (depth === 0 && text.startsWith(sep, i)) {
+      out.push(text.slice(from, i));
+      from = i + sep.length;
+      i = from - 1;
     }
   }
-  const last = text.slice(from).trim();
-  if (last !== "" || out.length > 0) out.push(last);
+  out.push(text.slice(from));
   return out;
+}
+
+/** A filter's arguments (or an expression's terms), split at `sep` outside quotes and brackets, trimmed; none for an empty text. */
+function splitArgs(text: string, sep = ","): string[] {
+  const parts = splitOutside(text, sep).map((p) => p.trim());
+  return parts.length === 1 && parts[0] === "" ? [] : parts;
 }
 
 /** A mapping's entries as dict2items (and with_dict) give them: `{ key, value }` each, in order. */

@@ -16,7 +16,7 @@
  * is not rendered (a variable fwlint does not know, a condition it cannot decide, a statement it
  * does not run) is said with its place; the output is all or nothing, as Ansible's is.
  */
-import { jinja, type Value } from "./tasks.js";
+import { jinja, splitOutside, type Value } from "./tasks.js";
 import { decideWhen, type TemplateTruth } from "./when.js";
 import { isWhy, why } from "./why.js";
 
@@ -259,33 +259,20 @@ function parse(tags: Tag[]): Body {
   return all.body;
 }
 
-/** Splits at a top-level occurrence of `sep` (outside quotes and brackets). */
-function splitTop(text: string, sep: RegExp): string[] {
-  const out: string[] = [];
+/** Whether `text` is one group in parentheses, `( ... )`, whose closing one is its last character. */
+function parenthesized(text: string): boolean {
+  if (!text.startsWith("(") || !text.endsWith(")")) return false;
   let depth = 0;
   let quote = "";
-  let from = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quote) {
       if (c === quote) quote = "";
-      continue;
-    }
-    if (c === "'" || c === '"') quote = c;
-    else if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (depth === 0) {
-      sep.lastIndex = i;
-      const m = sep.exec(text);
-      if (m && m.index === i) {
-        out.push(text.slice(from, i));
-        from = i + m[0].length;
-        i = from - 1;
-      }
-    }
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0 && i < text.length - 1) return false;
   }
-  out.push(text.slice(from));
-  return out;
+  return depth === 0;
 }
 
 /** Jinja's text of a value, as `{{ }}` writes it; undefined for a list or mapping (Python's repr is not written here). */
@@ -300,16 +287,16 @@ function textOf(v: Value): string | undefined {
 function evaluate(expr: string, vars: Vars, truth: TemplateTruth): Value | { why: string } {
   const text = expr.trim();
   // a if c else b
-  const cond = splitTop(text, / if /y);
+  const cond = splitOutside(text, " if ");
   if (cond.length === 2) {
-    const alt = splitTop(cond[1]!, / else /y);
+    const alt = splitOutside(cond[1]!, " else ");
     const decided = decideWhen(alt[0]!.trim(), vars, truth);
     if (decided === undefined) return why(`the condition '${alt[0]!.trim()}' is not decided by the variables fwlint reads`);
     if (decided) return evaluate(cond[0]!, vars, truth);
     return alt.length === 2 ? evaluate(alt[1]!, vars, truth) : "";
   }
   // a ~ b: the texts joined
-  const parts = splitTop(text, /~/y);
+  const parts = splitOutside(text, "~");
   if (parts.length > 1) {
     let out = "";
     for (const p of parts) {
@@ -330,14 +317,14 @@ function evaluate(expr: string, vars: Vars, truth: TemplateTruth): Value | { why
     const inner = text.slice(1, -1).trim();
     if (inner === "") return [];
     const items: Value[] = [];
-    for (const p of splitTop(inner, /,/y)) {
+    for (const p of splitOutside(inner, ",")) {
       const v = evaluate(p, vars, truth);
       if (isWhy(v)) return v;
       items.push(v as Value);
     }
     return items;
   }
-  if (/^\(.*\)$/s.test(text) && splitTop(text.slice(1, -1), /\)/y).length === 1) return evaluate(text.slice(1, -1), vars, truth);
+  if (parenthesized(text)) return evaluate(text.slice(1, -1), vars, truth);
   return jinja(text, vars);
 }
 
@@ -346,7 +333,7 @@ function iterable(expr: string, vars: Vars, truth: TemplateTruth): Value[] | { w
   const text = expr.trim();
   const range = /^range\(([^)]*)\)$/.exec(text);
   if (range) {
-    const args = splitTop(range[1]!, /,/y).map((a) => evaluate(a, vars, truth));
+    const args = splitOutside(range[1]!, ",").map((a) => evaluate(a, vars, truth));
     if (args.some((a) => typeof a !== "number")) return why(`'${text}' has arguments that are not numbers fwlint knows`);
     const [a, b, c] = args as number[];
     const [from, to, step] = b === undefined ? [0, a!, 1] : [a!, b, c ?? 1];

@@ -7,11 +7,11 @@
  * read as the format of its roles' tasks; check --new-only --base and diff --base see a widened
  * group_vars network as what it opens at the task that uses it.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { commitAll, inside, run } from "./in-repo.js";
+import { commitAll, fixtureRepo, inside, run } from "./in-repo.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-ansible-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -20,10 +20,7 @@ type Report = { files: { path: string; format: string; diagnostics: { severity: 
 
 /** A copy of fixtures/ansible-iptables/mail-project as a git repository, its first commit made. */
 function repo(name: string): string {
-  const dir = join(tmp, name);
-  cpSync(join(import.meta.dirname, "..", "..", "fixtures", "ansible-iptables", "mail-project"), dir, { recursive: true });
-  commitAll(dir, "firewall");
-  return dir;
+  return fixtureRepo("ansible-iptables/mail-project", join(tmp, name));
 }
 
 /**

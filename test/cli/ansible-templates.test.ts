@@ -7,11 +7,11 @@
  * widened group_vars network, or a port added to the playbook's role parameter, as what it opens
  * at the template line that writes the rule.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { commitAll, inside, run } from "./in-repo.js";
+import { fixtureRepo, inside, run } from "./in-repo.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-templates-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -20,10 +20,7 @@ type Report = { files: { path: string; format: string; diagnostics: { severity: 
 
 /** A copy of fixtures/ansible-template/mail-project as a git repository, its first commit made. */
 function repo(name: string): string {
-  const dir = join(tmp, name);
-  cpSync(join(import.meta.dirname, "..", "..", "fixtures", "ansible-template", "mail-project"), dir, { recursive: true });
-  commitAll(dir, "firewall");
-  return dir;
+  return fixtureRepo("ansible-template/mail-project", join(tmp, name));
 }
 
 function edit(dir: string, file: string, from: string, to: string): void {

@@ -3,6 +3,8 @@
  * as the tests of files read as part of others (Capirca's, Ansible's) do.
  */
 import { spawnSync } from "node:child_process";
+import { cpSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { captureIo } from "./io.js";
@@ -18,6 +20,13 @@ export function commitAll(dir: string, message: string): void {
   git(dir, "init", "-q");
   git(dir, "add", "-A");
   git(dir, "commit", "-qm", message);
+}
+
+/** A copy of the fixture folder `fixture` (below fixtures/) at `dir`, made a git repository with its first commit. */
+export function fixtureRepo(fixture: string, dir: string): string {
+  cpSync(join(import.meta.dirname, "..", "..", "fixtures", fixture), dir, { recursive: true });
+  commitAll(dir, "firewall");
+  return dir;
 }
 
 /** Runs `fn` with `dir` as the working folder. */

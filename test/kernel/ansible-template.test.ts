@@ -54,6 +54,20 @@ const CASES: Case[] = [
   { project: "script-role", playbook: "site.yml", group: "web", templates: [["roles/firewall/templates/firewall.bash.j2", "/etc/firewall.bash", "script"]] },
 ];
 
+/** Ansible run quietly, its temporary files in the test's folder `dir`, gathering no facts. */
+function ansibleEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ANSIBLE_GATHERING: "explicit",
+    ANSIBLE_NOCOLOR: "1",
+    ANSIBLE_RETRY_FILES_ENABLED: "0",
+    ANSIBLE_LOCALHOST_WARNING: "0",
+    ANSIBLE_INVENTORY_UNPARSED_WARNING: "0",
+    ANSIBLE_LOCAL_TEMP: join(dir, "tmp"),
+    ANSIBLE_REMOTE_TEMP: join(dir, "tmp"),
+  };
+}
+
 /** Every YAML file of a folder, recursively. */
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -135,10 +149,7 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
         for (const [, dest] of c.templates) spawnSync("mkdir", ["-p", join(out, dest, "..")]);
         const inventory = join(dir, "inventory");
         writeFileSync(inventory, `[${c.group}]\nlocalhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n`);
-        const ran = spawnSync("ansible-playbook", ["-i", inventory, join(project, c.playbook)], {
-          encoding: "utf8",
-          env: { ...process.env, ANSIBLE_GATHERING: "explicit", ANSIBLE_NOCOLOR: "1", ANSIBLE_RETRY_FILES_ENABLED: "0", ANSIBLE_LOCALHOST_WARNING: "0", ANSIBLE_LOCAL_TEMP: join(dir, "tmp"), ANSIBLE_REMOTE_TEMP: join(dir, "tmp") },
-        });
+        const ran = spawnSync("ansible-playbook", ["-i", inventory, join(project, c.playbook)], { encoding: "utf8", env: ansibleEnv(dir) });
         expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
         for (const [template, dest, loaded] of c.templates) {
           const file = join(project, template);
@@ -197,10 +208,7 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
       ].join("\n");
       writeFileSync(join(dir, "f.j2"), template);
       writeFileSync(join(dir, "vars.json"), JSON.stringify(vars));
-      const ran = spawnSync("ansible", ["localhost", "-c", "local", "-m", "template", "-a", `src=${join(dir, "f.j2")} dest=${join(dir, "out")}`, "-e", `@${join(dir, "vars.json")}`], {
-        encoding: "utf8",
-        env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_LOCALHOST_WARNING: "0", ANSIBLE_INVENTORY_UNPARSED_WARNING: "0", ANSIBLE_LOCAL_TEMP: join(dir, "tmp"), ANSIBLE_REMOTE_TEMP: join(dir, "tmp") },
-      });
+      const ran = spawnSync("ansible", ["localhost", "-c", "local", "-m", "template", "-a", `src=${join(dir, "f.j2")} dest=${join(dir, "out")}`, "-e", `@${join(dir, "vars.json")}`], { encoding: "utf8", env: ansibleEnv(dir) });
       expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
       const mine = renderTemplate(template, new Map(Object.entries(vars)));
       expect("text" in mine ? mine.text : mine).toBe(readFileSync(join(dir, "out"), "utf8"));

@@ -145,13 +145,13 @@ describe("Jinja filters on module arguments", () => {
         "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_ports: '{{ web | list }}', jump: ACCEPT }",
         "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: \"{{ web | join(':') }}\", jump: ACCEPT }",
         "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ empty | default(fallback, true) | trim }}', jump: ACCEPT }",
-        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ web | first }}', jump: ACCEPT }",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ web | random }}', jump: ACCEPT }",
         "",
       ].join("\n"),
     });
     // (22 from the admins only; 25 from anyone: its source omitted; 80:443 a range)
     expect(rules(rs)).toEqual(["/repo/site.yml:11 22 3221225984", "/repo/site.yml:11 25", "/repo/site.yml:18 80,443", "/repo/site.yml:19 80", "/repo/site.yml:20 8443"]);
-    expect(info(rs)).toEqual(["/repo/site.yml:21:7 task skipped: '{{ web | first }}' is a Jinja expression fwlint does not compute"]);
+    expect(info(rs)).toEqual(["/repo/site.yml:21:7 task skipped: '{{ web | random }}' is a Jinja expression fwlint does not compute"]);
   });
 });
 

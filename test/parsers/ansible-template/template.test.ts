@@ -43,6 +43,19 @@ describe("the renderer", () => {
     expect(text("{% for x in [] %}x{% else %}none{% endfor %}")).toBe("none");
     expect(text("{% set a = 'p' ~ 1 %}{{ a }} {{ l[1] }} {{ l | join(',') }} {{ d['k'] | default('z') }}", { l: [7, 8], d: {} })).toBe("p1 8 7,8 z");
   });
+  it("computes the list filters templates use, as Ansible does (test/kernel/ansible-template.test.ts compares them with it)", () => {
+    const svcs = [
+      { name: "web", port: 80, open: true, proto: "tcp" },
+      { name: "dns", port: 53, open: false, proto: "udp" },
+    ];
+    const vars = { ports: [80, 22, 80, 443], names: ["b", "A", "c"], nested: [[1, [2, 3]], 4, null], svcs, more: [443, 25], strs: ["10", "9"] };
+    expect(text("{{ ports | unique | join(',') }}|{{ ports | sort | join(',') }}|{{ names | sort | join(',') }}|{{ ports | first }}|{{ ports | last }}", vars)).toBe("80,22,443|22,80,80,443|A,b,c|80|443");
+    expect(text("{{ nested | flatten | join(',') }}|{{ svcs | selectattr('open') | map(attribute='name') | join(',') }}|{{ svcs | rejectattr('open') | map(attribute='port') | join(',') }}", vars)).toBe("1,2,3,4|web|53");
+    expect(text("{{ ports | union(more) | join(',') }}|{{ ports | difference(more) | join(',') }}|{{ ports | intersect(more) | join(',') }}|{{ x | d('z') }}", vars)).toBe("80,22,443,25|80,22|443|z");
+    expect(text("{{ strs | map('int') | sort | join(',') }}|{{ svcs | selectattr('proto', 'equalto', 'udp') | map(attribute='name') | join(',') }}", vars)).toBe("9,10|dns");
+    expect(render("{{ ports | random }}", vars)).toMatchObject({ why: expect.stringContaining("does not compute") });
+  });
+
   it("reads a variable it does not know as not defined in `is defined`, and says which", () => {
     const r = render("{% if extra_rules is defined %}{{ extra_rules }}{% endif %}x");
     expect(r).toMatchObject({ text: "x", assumedUndefined: ["extra_rules"] });

@@ -100,7 +100,7 @@ describe("reading Ansible's ufw tasks", () => {
     const rs = read(
       [
         "- community.general.ufw: { rule: allow, port: '{{ undefined_port }}' }",
-        "- community.general.ufw: { rule: allow, port: '{{ ports | first }}' }",
+        "- community.general.ufw: { rule: allow, port: '{{ ports | random }}' }",
         "- community.general.ufw: { rule: allow, port: '22', insert: 1, insert_relative_to: last-ipv4 }",
         "- community.general.ufw: { rule: allow, direction: incoming, port: '80' }",
         "- import_tasks: /etc/elsewhere.yml",
@@ -110,7 +110,7 @@ describe("reading Ansible's ufw tasks", () => {
     expect(user(rs)).toEqual([]);
     expect(said(rs)).toEqual([
       "1:3 task skipped: 'undefined_port' is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)",
-      "2:3 task skipped: '{{ ports | first }}' is a Jinja expression fwlint does not compute",
+      "2:3 task skipped: '{{ ports | random }}' is a Jinja expression fwlint does not compute",
       "3:3 task skipped: insert_relative_to last-ipv4 depends on the rules the host has (ufw status numbered)",
       "5:3 tasks imported from /etc/elsewhere.yml are not followed: the file is outside the scanned tree",
     ]);
