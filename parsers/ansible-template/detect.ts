@@ -34,10 +34,22 @@ export function renderedFormatOf(text: string, name?: string): RenderedFormat | 
   return undefined;
 }
 
+/**
+ * A Go template's action (`{{.NetworkSettings.IPAddress}}`, `{{range .Ports}}`, `{{json .}}`): what a
+ * shell script hands `docker inspect -f` or `kubectl -o go-template`, not Jinja.
+ */
+const GO_ACTION = /\{\{-?\s*(?:\.|\$|(?:range|end|with|define|template|block|json|index|len|printf|println|print|eq|ne)\b)/;
+/** Jinja's statements and comments, which no shell script or ruleset holds otherwise. */
+const JINJA_STATEMENT = /\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/;
+
 export function detectAnsibleTemplate(text: string): boolean {
   if (!text.includes("{{") && !text.includes("{%")) return false;
   if (!JINJA.test(text)) return false;
   // (a playbook or task list holding Jinja is Ansible's YAML, not a template of a firewall file)
   if (/^(?:[ \t]*(?:#.*)?\n)*(?:---|-[ \t])/.test(text)) return false;
-  return renderedFormatOf(templateSkeleton(text)) !== undefined;
+  const format = renderedFormatOf(templateSkeleton(text));
+  if (format === undefined) return false;
+  // a script whose only `{{ }}` are Go templates' (docker inspect -f '{{.State.Pid}}') is a script
+  if ((format === "iptables-script" || format === "nft-script") && !JINJA_STATEMENT.test(text) && GO_ACTION.test(text)) return false;
+  return true;
 }

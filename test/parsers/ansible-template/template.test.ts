@@ -80,6 +80,11 @@ describe("detection", () => {
     expect(detectAnsibleTemplate("---\n- hosts: all\n  tasks:\n    - shell: iptables -A INPUT -p tcp --dport {{ port }} -j ACCEPT\n")).toBe(false);
     expect(detectAnsibleTemplate("*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n")).toBe(false);
     expect(detectAnsibleTemplate("Hello {{ name }}\n{% if x %}y{% endif %}\n")).toBe(false);
+    // a script handing Go templates to docker is a script
+    const docker = "#!/bin/sh\nIP=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' web)\niptables -A FORWARD -d \"$IP\" -p tcp --dport 80 -j ACCEPT\n";
+    expect(detectAnsibleTemplate(docker)).toBe(false);
+    expect(detectFormat(docker)).toBe("iptables-script");
+    expect(detectAnsibleTemplate("#!/bin/sh\n{% for p in ports %}\niptables -A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\n")).toBe(true);
     expect(detectFormat("*filter\n{% for x in l %}\n-A INPUT -s {{ x }} -j ACCEPT\n{% endfor %}\nCOMMIT\n")).toBe("ansible-template");
   });
 });
