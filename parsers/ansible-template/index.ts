@@ -21,7 +21,7 @@ import type { Diagnostic, Ruleset } from "../../src/model/types.js";
 import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { roleFolderOf } from "../ansible/layout.js";
 import { type Value, walkTasks, yamlMapping } from "../ansible/tasks.js";
-import { renderTemplate } from "../ansible/template.js";
+import { renderTemplate, type IncludeLoader, type Rendered } from "../ansible/template.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { parseIptablesSave } from "../iptables/index.js";
 import { parseIptablesScript } from "../iptables-script/index.js";
@@ -72,6 +72,8 @@ export function parseAnsibleTemplate(text: string, file: string, opts: TemplateO
 /** A template rendered for the task that writes it (see the header), with what was said on the way. */
 export interface TemplateReading {
   rendered: ReturnType<typeof renderTemplate>;
+  /** The lines of each template it includes, by the name reports give it. */
+  included: Map<string, string[]>;
   /** The files whose variables it was rendered with (the writer's playbook and what its walk read, or the role's defaults and vars), absolute. */
   read: string[];
   /** The task found (undefined: none, the role's defaults and vars were used). */
@@ -102,16 +104,41 @@ export function renderForWriter(text: string, file: string, opts: TemplateOption
   }
   // (Ansible's template module defines ansible_managed for every template: its default text)
   if (!vars.has("ansible_managed")) vars = new Map([...vars, ["ansible_managed", "Ansible managed"]]);
-  const rendered = renderTemplate(text, vars);
+  const included = new Map<string, string[]>();
+  const rendered = renderTemplate(text, vars, includeLoader(where, io, root, shownOf, read, included));
   if (!("why" in rendered)) for (const name of rendered.assumedUndefined) say("info", `'${name}' is read as not defined by the template's 'is defined' tests (not among the variables fwlint reads)`);
-  return { rendered, read, ...(writer ? { writer } : {}), diagnostics };
+  return { rendered, read, included, ...(writer ? { writer } : {}), diagnostics };
+}
+
+/**
+ * How `{% include NAME %}` finds a template as Ansible's template module does: beside the
+ * template, in its role's templates/, in the project's templates/ (inside the project). Each one
+ * found is recorded in `read` (its path) and `included` (its lines, by the name reports give it).
+ */
+function includeLoader(where: string, io: IncludeIo, root: string, shownOf: (path: string) => string, read: string[], included: Map<string, string[]>): IncludeLoader {
+  const role = roleOfTemplate(where);
+  const project = role ? dirname(dirname(role)) : /^(.*)\/templates\//.exec(where)?.[1] ?? dirname(where);
+  const folders = [dirname(where), ...(role ? [join(role, "templates")] : []), join(project, "templates")];
+  return (name) => {
+    for (const folder of folders) {
+      const path = resolve(folder, name);
+      if (!path.startsWith(root + "/")) continue;
+      const text = io.readFile(path);
+      if (text === undefined) continue;
+      if (!read.includes(path)) read.push(path);
+      const shown = shownOf(path);
+      included.set(shown, text.split("\n"));
+      return { text, file: shown };
+    }
+    return undefined;
+  };
 }
 
 function readTemplate(text: string, file: string, opts: TemplateOptions): Ruleset {
   const io = opts.io ?? diskIo;
   const where = resolve(opts.origin ?? file);
   const root = projectRoot(where, io, opts.root);
-  const { rendered, writer, diagnostics, read } = renderForWriter(text, file, opts);
+  const { rendered, writer, diagnostics, read, included } = renderForWriter(text, file, opts);
   const shownOf = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(process.cwd(), path));
   // (a change to any of them changes what the template renders: check --new-only, diff and the hook's search read them so)
   const inputs: Pick<Ruleset, "includedFiles"> = read.length > 0 ? { includedFiles: read.map(shownOf) } : {};
@@ -119,14 +146,24 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
     diagnostics.push({ severity: "error", message, file, line, column, unread: true });
     return { format: FORMAT, file, families: [4], chains: new Map(), pipelines: [], diagnostics, ruleCount: 0, ...inputs };
   };
-  if ("why" in rendered) return fail(rendered.line, rendered.column, `the template is not rendered: ${rendered.why}; its rules are not analysed`);
+  if ("why" in rendered) {
+    const at = rendered.file === undefined ? "" : ` (in ${rendered.file}, which it includes, at ${rendered.line}:${rendered.column})`;
+    return rendered.file === undefined ? fail(rendered.line, rendered.column, `the template is not rendered: ${rendered.why}; its rules are not analysed`) : fail(1, 1, `the template is not rendered: ${rendered.why}${at}; its rules are not analysed`);
+  }
   const format = renderedFormatOf(rendered.text, writer?.dest ?? file) ?? renderedFormatOf(templateSkeleton(text), writer?.dest ?? file);
   if (!format) return fail(1, 1, "what the template renders is not a firewall file fwlint reads (iptables-save, nft, or a script of their commands)");
   diagnostics.push({ severity: "info", message: `read as ${format} after rendering`, file, line: 1, column: 1 });
   const inner = parseRendered(format, rendered.text, file, { io, origin: where, root });
-  relocate(inner, file, rendered.lines, text.split("\n"), rendered.text.split("\n"));
-  const included = [...(inputs.includedFiles ?? []), ...(inner.includedFiles ?? [])];
-  return { ...inner, format: FORMAT, diagnostics: [...diagnostics, ...inner.diagnostics], ...(included.length > 0 ? { includedFiles: included } : {}) };
+  relocate(inner, file, rendered, text.split("\n"), included);
+  const inputFiles = [...(inputs.includedFiles ?? []), ...(inner.includedFiles ?? [])];
+  const lines = new Map([...(inner.includedLines ?? []), ...included]);
+  return {
+    ...inner,
+    format: FORMAT,
+    diagnostics: [...diagnostics, ...inner.diagnostics],
+    ...(inputFiles.length > 0 ? { includedFiles: inputFiles } : {}),
+    ...(lines.size > 0 ? { includedLines: lines } : {}),
+  };
 }
 
 function parseRendered(format: RenderedFormat, text: string, file: string, opts: { io: IncludeIo; origin: string; root: string }): Ruleset {
@@ -144,11 +181,13 @@ function parseRendered(format: RenderedFormat, text: string, file: string, opts:
 }
 
 /**
- * Every place in the ruleset that names a line of the rendered text, moved to the template's line
- * it came from (`lines[i]` for rendered line i+1); its column kept where the template's line reads
- * the same up to it, else the line's first column that is not blank; its text the template's line.
+ * Every place in the ruleset that names a line of the rendered text, moved to the line it came
+ * from (the template's, or a template it includes: that file then); its column kept where that
+ * line reads the same up to it, else the line's first column that is not blank; its text that line.
  */
-function relocate(ruleset: Ruleset, file: string, lines: readonly number[], template: readonly string[], rendered: readonly string[]): void {
+function relocate(ruleset: Ruleset, file: string, rendered: Rendered, template: readonly string[], included: ReadonlyMap<string, readonly string[]>): void {
+  const out = rendered.text.split("\n");
+  const last = rendered.lines.length - 1;
   const seen = new Set<object>();
   const visit = (v: unknown, depth: number): void => {
     if (v === null || typeof v !== "object" || seen.has(v) || depth > 40) return;
@@ -163,13 +202,15 @@ function relocate(ruleset: Ruleset, file: string, lines: readonly number[], temp
     }
     const o = v as Record<string, unknown>;
     if (o.file === file && typeof o.line === "number" && typeof o.column === "number" && !Object.isFrozen(o)) {
-      const at = o.line;
-      const to = lines[at - 1] ?? lines[lines.length - 1] ?? at;
-      const own = template[to - 1] ?? "";
-      const out = rendered[at - 1] ?? "";
+      const at = Math.min(o.line - 1, last);
+      const from = rendered.files[at];
+      const to = rendered.lines[at] ?? o.line;
+      const own = (from === undefined ? template : included.get(from))?.[to - 1] ?? "";
+      const written = out[o.line - 1] ?? "";
       const col = o.column;
+      if (from !== undefined) o.file = from;
       o.line = to;
-      o.column = own.slice(0, col - 1) === out.slice(0, col - 1) ? col : own.length - own.trimStart().length + 1;
+      o.column = own.slice(0, col - 1) === written.slice(0, col - 1) ? col : own.length - own.trimStart().length + 1;
       if (typeof o.text === "string") o.text = own;
     }
     for (const x of Object.values(o)) visit(x, depth + 1);

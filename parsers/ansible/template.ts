@@ -2,7 +2,8 @@
  * Jinja templates as Ansible's `template` module renders them: `{{ expression }}`, `{% for %}`
  * (over a list, a mapping's `.items()` / `.keys()` / `.values()`, `range(...)`; `for a, b in`;
  * a loop `if`; `{% else %}` of an empty loop; `loop.index`, `loop.first` ...), `{% if %}` /
- * `{% elif %}` / `{% else %}`, `{% set %}`, `{% raw %}`, comments, whitespace control (`{%-`,
+ * `{% elif %}` / `{% else %}`, `{% set %}`, `{% include %}` (through a loader the caller gives),
+ * `{% raw %}`, comments, whitespace control (`{%-`,
  * `-%}`, `+%}`), and Ansible's environment: `trim_blocks` on, `lstrip_blocks` off, unless the
  * template's first line says otherwise (`#jinja2: trim_blocks: False, lstrip_blocks: True`).
  * Expressions are computed as parsers/ansible/tasks.ts computes a task's (variables, attributes,
@@ -26,6 +27,8 @@ export interface Rendered {
   text: string;
   /** The template line of each output line (see the header). */
   lines: number[];
+  /** The file of each output line: undefined for the template, else the template it includes that wrote it (as the include callback named it). */
+  files: (string | undefined)[];
   /** Variables fwlint does not know that the template's `is defined` tests were read as not defined, in order. */
   assumedUndefined: string[];
 }
@@ -34,7 +37,15 @@ export interface NotRendered {
   why: string;
   line: number;
   column: number;
+  /** The included template it is in; undefined: the template itself. */
+  file?: string;
 }
+
+/** Finds a template that `{% include %}` names: its text and how to name it; undefined when there is none. */
+export type IncludeLoader = (name: string) => { text: string; file: string } | undefined;
+
+/** Includes nested this deep at most (a template that includes itself). */
+const MAX_INCLUDES = 16;
 
 /** Loop iterations rendered at most (a range of millions is no firewall's). */
 const MAX_ITERATIONS = 200_000;
@@ -52,6 +63,8 @@ interface Tag {
 }
 
 class Failed extends Error {
+  /** The included template it is in (set as it leaves the include). */
+  file: string | undefined;
   constructor(
     readonly reason: string,
     readonly line: number,
@@ -186,7 +199,8 @@ type Block =
   | { kind: "out"; expr: string; line: number; column: number }
   | { kind: "for"; targets: string[]; iter: string; filter?: string; body: Body; orElse: Body; line: number; column: number }
   | { kind: "if"; branches: { cond: string; body: Body; line: number; column: number }[]; orElse: Body }
-  | { kind: "set"; name: string; expr: string; line: number; column: number };
+  | { kind: "set"; name: string; expr: string; line: number; column: number }
+  | { kind: "include"; expr: string; ignoreMissing: boolean; withContext: boolean; line: number; column: number };
 
 /** The tags as nested blocks. */
 function parse(tags: Tag[]): Body {
@@ -244,6 +258,12 @@ function parse(tags: Tag[]): Body {
             const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([\s\S]+)$/.exec(rest!);
             if (!m) throw new Failed(`'{% ${t.body} %}' is not an assignment fwlint runs ('set NAME = EXPRESSION')`, t.line, t.column);
             out.push({ kind: "set", name: m[1]!, expr: m[2]!, line: t.line, column: t.column });
+            break;
+          }
+          case "include": {
+            const m = /^([\s\S]+?)(\s+ignore\s+missing)?(?:\s+(with|without)\s+context)?$/.exec(rest!);
+            if (!m) throw new Failed(`'{% ${t.body} %}' is not an include fwlint reads ('include NAME')`, t.line, t.column);
+            out.push({ kind: "include", expr: m[1]!, ignoreMissing: m[2] !== undefined, withContext: m[3] !== "without", line: t.line, column: t.column });
             break;
           }
           default:
@@ -359,10 +379,14 @@ function iterable(expr: string, vars: Vars, truth: TemplateTruth): Value[] | { w
   return why(`'${text}' is not a list fwlint knows`);
 }
 
-export function renderTemplate(source: string, vars: Vars): Rendered | NotRendered {
+export function renderTemplate(source: string, vars: Vars, include?: IncludeLoader): Rendered | NotRendered {
   const { trimBlocks, lstripBlocks, body: text, skipped } = header(source);
   const out: string[] = [];
   const lines: number[] = [];
+  const files: (string | undefined)[] = [];
+  /** The included template being rendered (undefined: the template itself), and how deep. */
+  let current: string | undefined;
+  let depth = 0;
   let size = 0;
   /** Whether the output line being written has had a character that is not blank yet. */
   let placed = false;
@@ -373,11 +397,15 @@ export function renderTemplate(source: string, vars: Vars): Rendered | NotRender
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c === 10) {
-        if (!placed) lines.push(l);
+        if (!placed) {
+          lines.push(l);
+          files.push(current);
+        }
         placed = false;
         l++;
       } else if (!placed && c !== 32 && c !== 9 && c !== 13) {
         lines.push(l);
+        files.push(current);
         placed = true;
       }
     }
@@ -404,6 +432,33 @@ export function renderTemplate(source: string, vars: Vars): Rendered | NotRender
           const v = evaluate(b.expr, scope, truth);
           if (isWhy(v)) throw new Failed(`{% set ${b.name} %}: ${v.why}`, b.line, b.column);
           scope.set(b.name, v as Value);
+          break;
+        }
+        case "include": {
+          const v = evaluate(b.expr, scope, truth);
+          if (isWhy(v)) throw new Failed(`{% include ${b.expr} %}: ${v.why}`, b.line, b.column);
+          // (a list names templates to try in turn)
+          const names = Array.isArray(v) ? v : [v];
+          if (names.some((n) => typeof n !== "string")) throw new Failed(`{% include ${b.expr} %}: the name is not a text`, b.line, b.column);
+          const found = include === undefined ? undefined : (names as string[]).map((n) => include(n)).find((f) => f !== undefined);
+          if (!found) {
+            if (b.ignoreMissing) break;
+            throw new Failed(`{% include ${b.expr} %}: ${names.map((n) => `'${String(n)}'`).join(", ")} is not found beside the template or in its role's or project's templates/`, b.line, b.column);
+          }
+          if (depth >= MAX_INCLUDES) throw new Failed(`includes nest deeper than ${MAX_INCLUDES}`, b.line, b.column);
+          const outer = current;
+          current = found.file;
+          depth++;
+          try {
+            // (an included template's last newline is dropped as every template's is; its variables are the includer's, its assignments its own)
+            run(parse(lex(found.text.replace(/\r?\n$/, ""), trimBlocks, lstripBlocks, 1)), b.withContext ? new Map(scope) : new Map());
+          } catch (e) {
+            if (e instanceof Failed && e.file === undefined) e.file = found.file;
+            throw e;
+          } finally {
+            current = outer;
+            depth--;
+          }
           break;
         }
         case "if": {
@@ -457,12 +512,12 @@ export function renderTemplate(source: string, vars: Vars): Rendered | NotRender
     const tags = lex(text.replace(/\r?\n$/, ""), trimBlocks, lstripBlocks, 1 + skipped);
     run(parse(tags), new Map(vars));
   } catch (e) {
-    if (e instanceof Failed) return { why: e.reason, line: e.line, column: e.column };
+    if (e instanceof Failed) return { why: e.reason, line: e.line, column: e.column, ...(e.file !== undefined ? { file: e.file } : {}) };
     throw e;
   }
   const missing = trailingNewlines(source) - trailingNewlines(out.join(""));
   if (missing > 0) emit("\n".repeat(missing), 1 + skipped + text.split("\n").length - 1);
-  return { text: out.join(""), lines, assumedUndefined };
+  return { text: out.join(""), lines, files, assumedUndefined };
 }
 
 /** How many newlines end a text. */

@@ -506,7 +506,7 @@ async function compareWithBase(
       const playbooks = variables || roleTasks ? (await search.findPlaybooks(abs, options)).filter((f) => !isRoleTasks(f.path, f.result)).map(named) : [];
       const templates = e.explicit && (variables || templateInput) ? (await search.findTemplates(abs, options)).map(named) : [];
       if (playbooks.length + templates.length > 0) {
-        const whom = [...(playbooks.length > 0 ? [playbooks.length > 1 ? "playbooks that read it" : "a playbook that reads it"] : []), ...(templates.length > 0 ? [templates.length > 1 ? "templates rendered with it" : "a template rendered with it"] : [])].join(" and ");
+        const whom = [...(playbooks.length > 0 ? [playbooks.length > 1 ? "playbooks that read it" : "a playbook that reads it"] : []), ...(templates.length > 0 ? [/\.j2$/.test(e.path) ? (templates.length > 1 ? "templates that include it" : "a template that includes it") : templates.length > 1 ? "templates rendered with it" : "a template rendered with it"] : [])].join(" and ");
         if (e.explicit) noted(e.path, `compared as part of ${[...playbooks, ...templates].map((p) => p.path).join(", ")}, found beside it, ${whom}`);
         for (const p of playbooks) await compareIncluder(p.path, undefined, p.format);
         // (a template's format is its content's: compared as the file it is)

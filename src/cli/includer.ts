@@ -369,7 +369,7 @@ export class RunReadings {
     const ipset = text !== undefined && looksLikeIpsetSave(text);
     if (includer !== undefined) {
       const by = this.formats.get(includer) ?? "";
-      return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(by) ? "sourced" : by === "capirca" ? "policy" : ANSIBLE_FORMATS.has(by) ? (roleTasks ? "tasks" : "variables") : by === TEMPLATE_FORMAT ? "rendered" : "included" };
+      return { kind: "included", includer, via: ipset ? "ipset" : SCRIPT_FORMATS.has(by) ? "sourced" : by === "capirca" ? "policy" : ANSIBLE_FORMATS.has(by) ? (roleTasks ? "tasks" : "variables") : by === TEMPLATE_FORMAT && !TEMPLATE_NAME.test(path) ? "rendered" : "included" };
     }
     if (roleTasks) {
       // named without the playbook that runs the role (pre-commit names the staged task file), or
@@ -402,11 +402,12 @@ export class RunReadings {
    * variables file without its playbooks: its part is every such reader's whole analysis (findings
    * stand at the policies' terms, the playbooks' tasks), each told once.
    */
-  private async readersOf(path: string, options: CheckOptions, via: "policy" | "variables" | "rendered"): Promise<Reading> {
+  private async readersOf(path: string, options: CheckOptions, via: "policy" | "variables" | "rendered" | "included"): Promise<Reading> {
     // (an Ansible project's variables are read by its playbooks' tasks and by the templates its tasks render)
     const found = via === "policy" ? await this.search!.findPolicies(path, options) : [...(mayBeAnsibleVariables(path, { fatal: "", file: { format: "unknown" } }) ? await this.search!.findPlaybooks(path, options) : []), ...(await this.search!.findTemplates(path, options))];
     if (found.length === 0) return { kind: "alone" };
-    if (via === "variables" && found.every((f) => f.result.file.format === TEMPLATE_FORMAT)) via = "rendered";
+    // (a template another includes is part of it as an nft include is)
+    if (via === "variables" && found.every((f) => f.result.file.format === TEMPLATE_FORMAT)) via = TEMPLATE_NAME.test(path) ? "included" : "rendered";
     const seen = new Set<string>();
     const diagnostics = found.flatMap((f) => f.result.file.diagnostics).filter((d) => {
       const k = `${d.file}:${d.line}:${d.column}:${d.message}`;
@@ -477,12 +478,12 @@ export function mayBeAnsibleVariables(path: string, result: { fatal?: string; fi
 const TEMPLATE_FORMAT = "ansible-template";
 
 /**
- * A YAML file no reader recognises that an Ansible template may be rendered with: a playbook (the
- * role parameters and play vars of site.yml) or a role's task file that writes a template. Not
- * with a format forced on the command line.
+ * A file no reader recognises that an Ansible template may be rendered with: a playbook (the role
+ * parameters and play vars of site.yml), a role's task file that writes a template, or a template
+ * another includes. Not with a format forced on the command line.
  */
 export function mayBeTemplateInput(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && PLAYBOOK_NAME.test(path);
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && (PLAYBOOK_NAME.test(path) || TEMPLATE_NAME.test(path));
 }
 
 /**

@@ -42,12 +42,14 @@ describe("Ansible templates of firewall files", () => {
       "group_vars/all.yml unknown",
       "roles/firewall/defaults/main.yml unknown",
       "roles/firewall/tasks/main.yml unknown",
+      "roles/firewall/templates/partials/drop-invalid.j2 unknown",
       `${V4} ansible-template`,
       `${V6} ansible-template`,
       "site.yml unknown",
     ]);
     const info = (path: string) => report.files.find((f) => f.path === path)!.diagnostics.map((d) => d.message);
     expect(info("group_vars/all.yml")).toEqual([`read as part of ${V4}, a template rendered with what it holds: it is analysed with it`]);
+    expect(info("roles/firewall/templates/partials/drop-invalid.j2")).toEqual([`read as part of ${V4}, which includes it: its rules are analysed there`]);
     expect(exposed(report)).toEqual([`${V4}:14 SMTP`, `${V6}:10 SMTP`]);
   });
 
@@ -61,6 +63,18 @@ describe("Ansible templates of firewall files", () => {
       expect(report.files.map((f) => f.diagnostics[0]?.message)).toEqual([`read as part of ${V4} and ${V6}, found beside it, templates rendered with what it holds: each is analysed with it`]);
       expect(exposed(report)).toEqual([`${V4}:11 SSH`, `${V4}:14 SMTP`, `${V6}:10 SMTP`]);
     }
+  });
+
+  it("a template another includes, named alone, is reported with the template that includes it; diff compares that one", async () => {
+    const dir = repo("partial");
+    const partial = "roles/firewall/templates/partials/drop-invalid.j2";
+    edit(dir, partial, "--ctstate INVALID -j DROP", "--ctstate INVALID -j ACCEPT");
+    const report = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "--fail-on", "none", partial))).out) as Report;
+    expect(report.files.map((f) => f.diagnostics[0]?.message)).toEqual([`read as part of ${V4}, found beside it, which includes it: its rules are analysed there`]);
+    expect(exposed(report)).toEqual([`${V4}:14 SMTP`]);
+    const d = await inside(dir, () => run("diff", "--base", "HEAD", partial));
+    expect(d.err).toContain(`compared as part of ${V4}, found beside it, a template that includes it`);
+    expect(d.out).toMatch(/^this change opens every TCP port to any destination \(INVALID packets only\) \(roles\/firewall\/templates\/partials\/drop-invalid\.j2:3\)/m);
   });
 
   it("check --new-only --base and diff --base: what a variables change opens, at the template's line", async () => {

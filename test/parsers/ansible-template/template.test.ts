@@ -67,6 +67,15 @@ describe("the renderer", () => {
     expect(render("\n{% for x in l %}")).toMatchObject({ line: 2, why: expect.stringContaining("endfor") });
     expect(render("{{ a")).toMatchObject({ line: 1, why: expect.stringContaining("not closed") });
   });
+  it("includes templates through the caller's loader, with the includer's variables, each line's file and line kept", () => {
+    const files: Record<string, string> = { "ports.j2": "{% for p in ports %}\nopen {{ p }}\n{% endfor %}\n", "bad.j2": "ok\n{{ nope }}\n" };
+    const load = (name: string) => (files[name] === undefined ? undefined : { text: files[name]!, file: name });
+    const r = renderTemplate("head\n{% include 'ports.j2' %}\n{% include 'none.j2' ignore missing %}\ntail\n", new Map(Object.entries({ ports: [22, 25] })), load);
+    expect(r).toMatchObject({ text: "head\nopen 22\nopen 25\ntail\n", lines: [1, 2, 2, 4], files: [undefined, "ports.j2", "ports.j2", undefined] });
+    expect(renderTemplate("{% include 'bad.j2' %}", new Map(), load)).toMatchObject({ file: "bad.j2", line: 2, column: 1, why: expect.stringContaining("'nope' is not defined") });
+    expect(renderTemplate("x\n{% include 'none.j2' %}", new Map(), load)).toMatchObject({ line: 2, why: expect.stringContaining("'none.j2' is not found") });
+  });
+
   it("maps each output line to the template line it came from", () => {
     const r = render("head\n{% for p in ports %}\nrule {{ p }}\n{% endfor %}\ntail\n", { ports: [1, 2] });
     expect(r).toMatchObject({ lines: [1, 3, 3, 5] });
@@ -100,8 +109,13 @@ describe("the reader", () => {
     const input = rs.chains.get("filter/INPUT")!;
     expect(input.policy).toBe("drop");
     // the admins' networks (group_vars/all.yml) at the loop's body, ports 25 and 587 (the role parameter, 22 filtered out)
-    expect(input.rules.map((r) => r.span.line)).toEqual([6, 7, 8, 11, 11, 14, 14]);
+    expect(input.rules.map((r) => `${r.span.file.slice(project.length + 1)}:${r.span.line}`)).toEqual([
+      ...[6, 7, 8, 11, 11, 14, 14].map((l) => `roles/firewall/templates/rules.v4.j2:${l}`),
+      // a template it includes: the rule at that file's line
+      "roles/firewall/templates/partials/drop-invalid.j2:3",
+    ]);
     expect(input.rules[5]!.span.text).toContain("{{ port }}");
+    expect(rs.includedLines?.get(join(project, "roles/firewall/templates/partials/drop-invalid.j2"))?.[2]).toBe("-A INPUT -m conntrack --ctstate INVALID -j DROP");
   });
   it("finds SMTP open to everyone at the template line that writes it, and IPv6 through rules.v6.j2", async () => {
     await loadFormats();
