@@ -40,6 +40,8 @@ const MAX_PLAYBOOKS = 50;
 
 export interface TemplateOptions {
   io?: IncludeIo;
+  /** Extra variables (ansible-playbook's `-e`; .fwlint.yaml `ansibleVars`): above every other. */
+  extraVars?: Readonly<Record<string, Value>>;
   /** Where the file is when `file` only labels it (a file at a git revision). */
   origin?: string;
   /** The scan's folder (see projectRoot). */
@@ -89,7 +91,7 @@ export function renderForWriter(text: string, file: string, opts: TemplateOption
   const shownOf = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(process.cwd(), path));
   const diagnostics: Diagnostic[] = [];
   const say = (severity: Diagnostic["severity"], message: string) => diagnostics.push({ severity, message, file, line: 1, column: 1 });
-  const writer = findWriter(where, io, root, shownOf);
+  const writer = findWriter(where, io, root, shownOf, opts.extraVars);
   const read = writer ? writer.read : [];
   let vars: Vars;
   if (writer) {
@@ -99,7 +101,7 @@ export function renderForWriter(text: string, file: string, opts: TemplateOption
     if (writer.when.length > 0) say("info", `the task that writes it runs only when: ${writer.when.join(" and ")} (read as if it runs)`);
   } else {
     const role = roleOfTemplate(where);
-    vars = role ? roleVariables(role, io, root, read) : new Map();
+    vars = new Map([...(role ? roleVariables(role, io, root, read) : []), ...Object.entries(opts.extraVars ?? {})]);
     say("info", role ? `no task found that writes this template (in the playbooks beside ${shownOf(dirname(role))} and the role's tasks): rendered with the role's defaults and vars` : "no task found that writes this template (in the playbooks beside it): rendered with no variables");
   }
   // (Ansible's template module defines ansible_managed for every template: its default text)
@@ -148,7 +150,10 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
   };
   if ("why" in rendered) {
     const at = rendered.file === undefined ? "" : ` (in ${rendered.file}, which it includes, at ${rendered.line}:${rendered.column})`;
-    return rendered.file === undefined ? fail(rendered.line, rendered.column, `the template is not rendered: ${rendered.why}; its rules are not analysed`) : fail(1, 1, `the template is not rendered: ${rendered.why}${at}; its rules are not analysed`);
+    // (what the project does not define - a fact, an inventory value, an extra variable - the configuration can)
+    const hint = / is not defined where fwlint reads| is not decided by the variables/.test(rendered.why) ? " (a fact, an inventory value or an extra variable can be given in .fwlint.yaml's ansibleVars)" : "";
+    const message = `the template is not rendered: ${rendered.why}${at}; its rules are not analysed${hint}`;
+    return rendered.file === undefined ? fail(rendered.line, rendered.column, message) : fail(1, 1, message);
   }
   const format = renderedFormatOf(rendered.text, writer?.dest ?? file) ?? renderedFormatOf(templateSkeleton(text), writer?.dest ?? file);
   if (!format) return fail(1, 1, "what the template renders is not a firewall file fwlint reads (iptables-save, nft, or a script of their commands)");
@@ -246,7 +251,7 @@ function roleVariables(role: string, io: IncludeIo, root: string, read: string[]
  * The first task (of the playbooks beside the project, then the role's own tasks) whose `src`
  * is this template, with the variables it sees; undefined when none is found.
  */
-function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: string) => string): Writer | undefined {
+function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: string) => string, extraVars?: Readonly<Record<string, Value>>): Writer | undefined {
   const role = roleOfTemplate(where);
   const project = role ? dirname(dirname(role)) : /^(.*)\/templates\//.exec(where)?.[1] ?? dirname(where);
   const roleName = role ? role.slice(role.lastIndexOf("/") + 1) : undefined;
@@ -270,7 +275,7 @@ function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: 
     walkTasks(
       text,
       path,
-      { io: recording, root },
+      { io: recording, root, ...(extraVars ? { extraVars } : {}) },
       TEMPLATE_MODULES,
       (task) => {
         if (found) return;

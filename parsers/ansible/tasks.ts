@@ -33,6 +33,11 @@ type Vars = ReadonlyMap<string, Value>;
 
 export interface AnsibleOptions {
   io?: IncludeIo;
+  /**
+   * Variables given as ansible-playbook's extra variables (`-e`; .fwlint.yaml `ansibleVars`): above
+   * every other, facts included (what a host would gather, such as ansible_default_ipv4).
+   */
+  extraVars?: Readonly<Record<string, Value>>;
   /** Files it imports must stay inside this folder; default the file's own. */
   root?: string;
   /** Where the file is when `file` only labels it (a file at a git revision). */
@@ -88,6 +93,9 @@ export function walkTasks(
   }
 
   const inTree = (path: string) => path === root || path.startsWith(root + "/");
+  const extras = new Map(Object.entries(opts.extraVars ?? {}));
+  /** `vars` with the extra variables over them (Ansible's highest precedence). */
+  const withExtras = (vars: Vars): Vars => (extras.size === 0 ? vars : new Map([...vars, ...extras]));
 
   /** A file of the tree for the walk (recorded for its lines), or why it is not read (NOT_FOUND when it is not there). */
   const readTreeFile = (path: string, depth: number): { source: string; shown: string } | string => {
@@ -166,7 +174,7 @@ export function walkTasks(
     }
     const own = roleVarsOf(dir);
     for (const dep of roleDependencies(dir)) {
-      const left = undecided(dep.when, new Map([...scope, ...dep.params]));
+      const left = undecided(dep.when, withExtras(new Map([...scope, ...dep.params])));
       if (left) runRole(dep.name, "main", dep.params, scope, [...when, ...left], at, pos, ran, [...chain, dir]);
     }
     // (tasks/NAME.yml, else tasks/NAME.yaml: each read once)
@@ -249,7 +257,7 @@ export function walkTasks(
       if (!isMap(item)) continue;
       const keys = new Map(item.items.map((p) => [scalarText(p.key) ?? "", p] as const));
       const given = keys.has("vars") ? new Map([...vars, ...toValueMap(keys.get("vars")!.value, at.doc)]) : vars;
-      const own = facts.size > 0 ? new Map([...given, ...facts]) : given;
+      const own = withExtras(facts.size > 0 ? new Map([...given, ...facts]) : given);
       // its `when:`: decided by the variables fwlint reads where it can be (a task that loops
       // decides it per item, below), else carried on as an unknown condition
       const whenText = keys.has("when") ? conditionText(keys.get("when")!.value, at.doc) : undefined;
@@ -270,7 +278,7 @@ export function walkTasks(
           say("info", at.place(keys.get("hosts")!), `this play is for hosts ${hosts}, an earlier one for ${playHosts}: fwlint reads every play as the firewall of one host that all of them configure`);
         }
         // the play's variables: what the inventory gives its hosts, its vars, then its vars_files
-        const play = new Map([...vars, ...inventoryVars(at.base, scalarText(keys.get("hosts")!.value)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : [])]);
+        const play = new Map([...vars, ...inventoryVars(at.base, scalarText(keys.get("hosts")!.value)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : []), ...extras]);
         const files = keys.get("vars_files")?.value;
         for (const entry of isSeq(files) ? files.items : []) {
           const written = toValue(entry, at.doc);
@@ -282,7 +290,7 @@ export function walkTasks(
             if (typeof name !== "string") continue;
             const fileVars = varsFile(resolve(at.base, name));
             if (!fileVars) continue;
-            for (const [k, v] of fileVars) play.set(k, v);
+            for (const [k, v] of fileVars) if (!extras.has(k)) play.set(k, v);
             found = true;
             break;
           }
@@ -301,7 +309,7 @@ export function walkTasks(
             say("info", at.place(r as Node), "a role entry fwlint cannot read (no role name) is not followed");
             continue;
           }
-          const roleWhen = undecided(entry.when, new Map([...play, ...entry.params]));
+          const roleWhen = undecided(entry.when, withExtras(new Map([...play, ...entry.params])));
           if (!roleWhen) {
             say("info", at.place(r as Node), `role ${entry.name} not run: when: ${entry.when.join(" and ")} is false with the variables fwlint reads`);
             continue;

@@ -13,6 +13,7 @@ import { CHECKS } from "../../rules/checks/index.js";
 import { makeContext, type Check, type CheckContext } from "../../rules/checks/context.js";
 import type { Severity } from "../model/finding.js";
 import type { IntentEntry, InterfaceName } from "./config.js";
+import type { Value as AnsibleValue } from "../../parsers/ansible/tasks.js";
 import { exposureView, internetSideOf } from "./intent.js";
 import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service, type ServiceCatalog } from "./rule-pack.js";
 import { applySuppressions, parseSuppressions } from "./suppress.js";
@@ -48,6 +49,8 @@ export interface CheckOptions {
   services?: Service[];
   /** Rules of user packs (loadUserRules), run after the built-ins. */
   extraRules?: RuleDefinition[];
+  /** Extra variables for Ansible playbooks and templates (.fwlint.yaml `ansibleVars`): above every other, as ansible-playbook's `-e`. */
+  ansibleVars?: Readonly<Record<string, AnsibleValue>>;
   /** Keep suppressed findings, marked `suppressed: true`, instead of leaving them out. */
   showSuppressed?: boolean;
   /** "Today" for suppression expiry dates (tests); default the current date. */
@@ -91,6 +94,7 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
       ...(options.scanRoot !== undefined ? { root: options.scanRoot } : {}),
       ...(options.origin !== undefined ? { origin: options.origin } : {}),
       ...(options.includeIo !== undefined ? { includeIo: options.includeIo } : {}),
+      ...(options.ansibleVars !== undefined ? { ansibleVars: options.ansibleVars } : {}),
     });
   } catch (err) {
     const fatal = `could not be parsed as ${format}: ${(err as Error).message}`;

@@ -13,6 +13,7 @@ import type { ValidateFunction } from "ajv";
 import type { Location, Severity } from "../model/finding.js";
 import { guessFamily, parseIP, prefixRange } from "../model/address.js";
 import type { Family } from "../model/types.js";
+import type { Value as AnsibleValue } from "../../parsers/ansible/tasks.js";
 import {
   formatPath,
   getAt,
@@ -81,6 +82,8 @@ export interface FwlintConfig {
   intent?: IntentEntry[];
   /** User rule packs (absolute paths, resolved against the configuration file's folder). */
   rulePacks?: string[];
+  /** Extra variables for Ansible playbooks and templates, above every other (ansible-playbook's `-e`). */
+  ansibleVars?: Record<string, AnsibleValue>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,6 +151,7 @@ interface RawConfig {
   services?: RawService[];
   intent?: RawIntent[];
   rulePacks?: string[];
+  ansibleVars?: Record<string, AnsibleValue>;
 }
 
 const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -188,6 +192,7 @@ export function loadConfig(file: string): FwlintConfig {
   if (raw.threshold !== undefined) config.threshold = raw.threshold;
   if (raw.failOn !== undefined) config.failOn = raw.failOn;
   if (raw.rulePacks) config.rulePacks = raw.rulePacks.map((p) => resolve(dirname(resolve(file)), p));
+  if (raw.ansibleVars) config.ansibleVars = { ...raw.ansibleVars };
 
   if (raw.services) {
     config.services = raw.services.map((s, i) => {
@@ -346,5 +351,6 @@ export function optionsFromConfig<O extends { threshold?: number }>(config: Fwli
     ...(config.severity ? { severity: config.severity } : {}),
     ...(config.rules ? { rules: config.rules } : {}),
     ...(config.services ? { services: config.services } : {}),
+    ...(config.ansibleVars ? { ansibleVars: config.ansibleVars } : {}),
   };
 }

@@ -27,6 +27,7 @@ import { detectAzureNsg } from "../../parsers/azure/detect.js";
 import { detectCapirca } from "../../parsers/capirca/detect.js";
 import { detectAnsibleTemplate } from "../../parsers/ansible-template/detect.js";
 import type { IncludeIo } from "../../parsers/file-io.js";
+import type { Value as AnsibleValue } from "../../parsers/ansible/tasks.js";
 import { withLabelledInside } from "../../parsers/interface-labels.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
@@ -37,6 +38,8 @@ export interface ParseContext {
   origin?: string;
   /** Reads the files a ruleset includes (default: the disk). */
   includeIo?: IncludeIo;
+  /** Extra variables for Ansible playbooks and templates (.fwlint.yaml `ansibleVars`), above every other. */
+  ansibleVars?: Readonly<Record<string, AnsibleValue>>;
 }
 
 type Parser = (text: string, file: string, context: ParseContext) => Ruleset;
@@ -65,6 +68,11 @@ function treeOptions(c: ParseContext): { io?: IncludeIo; origin?: string; root?:
   return { ...(c.includeIo ? { io: c.includeIo } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...(c.root !== undefined ? { root: c.root } : {}) };
 }
 
+/** How an Ansible reader reads a project: as treeOptions, with the configured extra variables. */
+function ansibleOptions(c: ParseContext): ReturnType<typeof treeOptions> & { extraVars?: Readonly<Record<string, AnsibleValue>> } {
+  return { ...treeOptions(c), ...(c.ansibleVars !== undefined ? { extraVars: c.ansibleVars } : {}) };
+}
+
 /** How the nftables reader reads a file's includes (an nft script's `nft -f` too), from the context. */
 function nftIncludes(c: ParseContext): { root?: string; origin?: string } & Partial<IncludeIo> {
   return { ...(c.root !== undefined ? { root: c.root } : {}), ...(c.origin !== undefined ? { origin: c.origin } : {}), ...c.includeIo };
@@ -80,7 +88,7 @@ const TEMPLATES: FormatEntry = {
   detect: detectAnsibleTemplate,
   load: async () => {
     const { parseAnsibleTemplate } = await import("../../parsers/ansible-template/index.js");
-    return (t, f, c) => parseAnsibleTemplate(t, f, treeOptions(c));
+    return (t, f, c) => parseAnsibleTemplate(t, f, ansibleOptions(c));
   },
 };
 
@@ -120,7 +128,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectAnsibleUfw,
     load: async () => {
       const { parseAnsibleUfw } = await import("../../parsers/ansible-ufw/index.js");
-      return (t, f, c) => parseAnsibleUfw(t, f, treeOptions(c));
+      return (t, f, c) => parseAnsibleUfw(t, f, ansibleOptions(c));
     },
   },
   {
@@ -129,7 +137,7 @@ const FORMATS: FormatEntry[] = [
     detect: detectAnsibleIptables,
     load: async () => {
       const { parseAnsibleIptables } = await import("../../parsers/ansible-iptables/index.js");
-      return (t, f, c) => parseAnsibleIptables(t, f, treeOptions(c));
+      return (t, f, c) => parseAnsibleIptables(t, f, ansibleOptions(c));
     },
   },
   TEMPLATES,

@@ -70,13 +70,20 @@ describe("loadConfig", () => {
     expect(c.intent?.[0]).toMatchObject({ protocols: [6], ports: [[25, 25]] });
   });
 
+  it("takes ansibleVars as they are: extra variables for Ansible playbooks and templates, handed to the check", () => {
+    const c = loadConfig(write("ansibleVars:\n  ansible_default_ipv4: { interface: ens3 }\n  smtp_ports: [25, 587]\n"));
+    expect(c.ansibleVars).toEqual({ ansible_default_ipv4: { interface: "ens3" }, smtp_ports: [25, 587] });
+    expect(optionsFromConfig(c, "rules.v4.j2", {})).toMatchObject({ ansibleVars: { smtp_ports: [25, 587] } });
+    expect(errorOf(write("ansibleVars: [a]\n")).message).toMatch(/:1:14: ansibleVars: must be a mapping \(key: value\)$/);
+  });
+
   it("names file, line, column and field for schema errors", () => {
     const file = write(["severity:", "  exposed-service: huge", "threshold: 2", "colour: red", "intent:", "  - protocol: tcp", "    ports: '25'", ""].join("\n"));
     const e = errorOf(file);
     expect(e.message.split("\n")).toEqual([
       `${file}:2:20: severity.exposed-service: must be one of critical, high, medium, low, info`,
       `${file}:3:12: threshold: must be <= 1`,
-      `${file}:4:1: colour: unknown field; expected one of internet, severity, rules, threshold, failOn, services, rulePacks, intent`,
+      `${file}:4:1: colour: unknown field; expected one of internet, severity, rules, threshold, failOn, services, rulePacks, intent, ansibleVars`,
       `${file}:6:5: intent[0].reason: required field is missing`,
     ]);
   });

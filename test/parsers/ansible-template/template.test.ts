@@ -148,6 +148,25 @@ describe("the reader", () => {
     expect(errors).toMatchObject([{ line: 3, column: 13, unread: true, message: expect.stringContaining("not rendered") }]);
     expect(rs.chains.size).toBe(0);
   });
+  it("takes extra variables (.fwlint.yaml ansibleVars) over every other: a fact the template needs, a condition of the task", () => {
+    const files: Record<string, string> = {
+      "/r/site.yml": "- hosts: edge\n  vars: { smtp: 2525 }\n  tasks:\n    - ansible.builtin.template: { src: rules.v4.j2, dest: /etc/iptables/rules.v4 }\n      when: ansible_os_family == 'Debian'\n",
+      "/r/templates/rules.v4.j2": "*filter\n:INPUT DROP [0:0]\n-A INPUT -i {{ ansible_default_ipv4.interface }} -p tcp --dport {{ smtp }} -j ACCEPT\nCOMMIT\n",
+    };
+    const file = "/r/templates/rules.v4.j2";
+    const io = { readFile: (p: string) => files[p], listDir: (p: string) => (p === "/r" ? ["site.yml", "templates"] : undefined) };
+    const without = parseAnsibleTemplate(files[file]!, file, { io, root: "/r" });
+    expect(without.diagnostics.find((d) => d.severity === "error")).toMatchObject({ line: 3, column: 13, message: expect.stringContaining(".fwlint.yaml's ansibleVars") });
+    const given = parseAnsibleTemplate(files[file]!, file, { io, root: "/r", extraVars: { ansible_default_ipv4: { interface: "ens3" }, ansible_os_family: "Debian", smtp: 25 } });
+    expect(given.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    // (the task's when: decided by them: no condition told)
+    expect(given.diagnostics.some((d) => /runs only when/.test(d.message))).toBe(false);
+    const rule = given.chains.get("filter/INPUT")!.rules[0]!;
+    expect(rule.span.line).toBe(3);
+    expect(rule.conditions).toContainEqual({ kind: "iface", field: "iif", name: "ens3", prefix: false });
+    expect(rule.conditions).toContainEqual({ kind: "port", field: "dport", ranges: [[25, 25]] });
+  });
+
   it("renders with the role's defaults when no task writing the template is found, and says so", () => {
     const files: Record<string, string> = {
       "/r/roles/fw/defaults/main.yml": "open_ports: [25]\n",
