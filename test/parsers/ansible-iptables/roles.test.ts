@@ -8,9 +8,10 @@
 import { describe, expect, it } from "vitest";
 import { parseAnsibleIptables } from "../../../parsers/ansible-iptables/index.js";
 import type { Ruleset } from "../../../src/model/types.js";
+import type { Value } from "../../../parsers/ansible/tasks.js";
 
 const ipt = (args: string) => `- ansible.builtin.iptables: { chain: INPUT, protocol: tcp, ${args}, jump: ACCEPT }\n`;
-const read = (files: Record<string, string>, file = "/repo/site.yml") => {
+const read = (files: Record<string, string>, file = "/repo/site.yml", extraVars?: Record<string, Value>) => {
   const dirs = new Map<string, string[]>();
   for (const p of Object.keys(files)) {
     const parts = p.split("/");
@@ -21,7 +22,7 @@ const read = (files: Record<string, string>, file = "/repo/site.yml") => {
       dirs.set(d, list.sort());
     }
   }
-  return parseAnsibleIptables(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs.get(p) }, root: "/repo" });
+  return parseAnsibleIptables(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs.get(p) }, root: "/repo", ...(extraVars ? { extraVars } : {}) });
 };
 /** INPUT's rules: "file:line port source condition". */
 const rules = (rs: Ruleset) =>
@@ -109,6 +110,37 @@ describe("a play's roles and variables", () => {
       "/repo/site.yml:3:11 role geerlingguy.firewall is not followed: no roles/geerlingguy.firewall/tasks folder beside the playbook in the scanned tree",
     ]);
     expect(rules(rs)).toEqual(["/repo/site.yml:5 22"]);
+  });
+});
+
+describe("extra variables (.fwlint.yaml ansibleVars)", () => {
+  it("are above every other: play vars, vars_files, role vars and parameters, set_fact; and decide when:", () => {
+    const files = {
+      "/repo/site.yml": [
+        "- hosts: mail",
+        "  vars: { a: '1001' }",
+        "  vars_files: [vars/extra.yml]",
+        "  roles:",
+        "    - role: fw",
+        "      c: '3003'",
+        "  tasks:",
+        "    - ansible.builtin.set_fact: { d: '4004' }",
+        "    " + ipt("destination_port: '{{ a }}'").trimEnd(),
+        "    " + ipt("destination_port: '{{ b }}'").trimEnd(),
+        "    " + ipt("destination_port: '{{ d }}'").trimEnd(),
+        "    " + ipt("destination_port: '5005'").trimEnd(),
+        "      when: ansible_os_family == 'Debian'",
+        "",
+      ].join("\n"),
+      "/repo/vars/extra.yml": "b: '2002'\n",
+      "/repo/roles/fw/vars/main.yml": "c: '3001'\n",
+      "/repo/roles/fw/tasks/main.yml": ipt("destination_port: '{{ c }}'"),
+    };
+    // (without them: the role parameter, play vars, vars_files, the fact; the last task's when: unknown)
+    expect(rules(read(files)).map((r) => r.split(" ").slice(1).join(" "))).toEqual(["3003", "1001", "2002", "4004", "5005 when: ansible_os_family == 'Debian'"]);
+    const extra = read(files, undefined, { a: "25", b: "26", c: "27", d: "28", ansible_os_family: "RedHat" });
+    // (with them: theirs everywhere, and the when: decided false)
+    expect(rules(extra).map((r) => r.split(" ").slice(1).join(" "))).toEqual(["27", "25", "26", "28"]);
   });
 });
 
