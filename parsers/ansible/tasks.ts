@@ -20,7 +20,7 @@ import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { decideWhen } from "./when.js";
 import { roleFolderOf } from "./layout.js";
 import { isWhy, why } from "./why.js";
-import { SCALAR_FILTERS, scalarFilter } from "./filters.js";
+import { SCALAR_FILTERS, listFilter, scalarFilter } from "./filters.js";
 
 /** Why a file of the tree is not read when it is not there (see readTreeFile). */
 const NOT_FOUND = "the file is not found";
@@ -624,10 +624,12 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
       case "intersect": {
         if (v === undefined || v === null) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);
         if (!Array.isArray(v)) return notComputed();
-        const r = listFilter(f[1]!, v, args, vars, depth);
+        const given = filterArguments(args, vars, depth);
+        if (given === undefined) return notComputed();
+        if (isWhy(given)) return given;
+        const r = listFilter(f[1]!, v, given.positional, given.keywords);
         if (r === undefined) return notComputed();
-        if (isWhy(r)) return r;
-        v = r as Value;
+        v = r;
         break;
       }
       case "dict2items": {
@@ -661,102 +663,28 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
   return v;
 }
 
-/** Jinja's identity of two values (Python's ==: numbers and strings apart, lists and mappings by content). */
-function sameValue(a: Value, b: Value): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /**
- * The list filters templates use (Jinja's and Ansible's): `unique`, `sort` (numbers or strings;
- * `attribute=`), `first`, `last`, `flatten` (`levels=`), `map(attribute=...)` or `map(FILTER)` with a
- * filter of one value, `selectattr` / `rejectattr` (an attribute's truth, or `equalto` / `==` /
- * `!=` a literal), `union`, `difference`, `intersect` (another list); undefined when not computed.
+ * A list filter's arguments as values: each positional one and each `name=value` keyword (a
+ * literal, a list of literals, or a variable's value); a why-not when one is not known, undefined
+ * when one is not such an argument.
  */
-function listFilter(name: string, list: Value[], args: string[], vars: Vars, depth: number): Value | { why: string } | undefined {
-  const keyword = (k: string): string | undefined => {
-    const a = args.find((x) => new RegExp(`^${k}\\s*=`).test(x));
-    const lit = a === undefined ? undefined : jinjaLiteral(a.slice(a.indexOf("=") + 1), vars, depth);
-    return typeof lit === "string" ? lit : lit === undefined ? undefined : String(lit);
-  };
-  const attr = (x: Value, path: string): Value | undefined => {
-    let y: Value | undefined = x;
-    for (const k of path.split(".")) y = y !== null && typeof y === "object" && !Array.isArray(y) ? y[k] : undefined;
-    return y;
-  };
-  const other = (): Value[] | { why: string } | undefined => {
-    if (args.length !== 1) return undefined;
-    const t = args[0]!.trim();
-    const o = /^\[.*\]$/s.test(t) ? splitArgs(t.slice(1, -1)).map((x) => jinjaLiteral(x, vars, depth)) : jinjaLiteral(t, vars, depth);
-    if (o !== null && typeof o === "object" && !Array.isArray(o) && isWhy(o)) return o;
-    if (!Array.isArray(o) || o.some((x) => x === undefined || (x !== null && typeof x === "object" && !Array.isArray(x) && isWhy(x)))) return undefined;
-    return o as Value[];
-  };
-  const uniq = (xs: Value[]) => xs.filter((x, i) => xs.findIndex((y) => sameValue(x, y)) === i);
-  switch (name) {
-    case "unique":
-      return args.length === 0 ? uniq(list) : undefined;
-    case "first":
-    case "last":
-      if (args.length > 0 || list.length === 0) return undefined;
-      return name === "first" ? list[0]! : list[list.length - 1]!;
-    case "sort": {
-      const by = keyword("attribute");
-      if (args.some((a) => !/^(attribute|reverse)\s*=/.test(a))) return undefined;
-      const keys = list.map((x) => (by === undefined ? x : attr(x, by)));
-      if (!(keys.every((k) => typeof k === "number") || keys.every((k) => typeof k === "string"))) return undefined;
-      // (Python's sort: stable, numbers by value, strings by code point; Jinja's is case-insensitive for strings)
-      const order = list.map((x, i) => [x, keys[i]!] as const).sort(([, a], [, b]) => (typeof a === "string" ? (a.toLowerCase() < (b as string).toLowerCase() ? -1 : a.toLowerCase() > (b as string).toLowerCase() ? 1 : 0) : (a as number) - (b as number)));
-      const sorted = order.map(([x]) => x);
-      return keyword("reverse") === "true" || keyword("reverse") === "True" ? sorted.reverse() : sorted;
-    }
-    case "flatten": {
-      const levels = keyword("levels");
-      const max = levels === undefined ? Infinity : Number(levels);
-      // (Ansible's flatten leaves out None, and the strings 'None' and 'null')
-      const flat = (xs: Value[], level: number): Value[] => xs.flatMap((x) => (Array.isArray(x) && level < max ? flat(x, level + 1) : x === null || x === "None" || x === "null" ? [] : [x]));
-      return flat(list, 0);
-    }
-    case "map": {
-      const by = keyword("attribute");
-      if (by !== undefined) {
-        const out = list.map((x) => attr(x, by));
-        return out.some((x) => x === undefined) ? undefined : (out as Value[]);
-      }
-      const filter = args.length === 1 ? jinjaLiteral(args[0]!, vars, depth) : undefined;
-      if (typeof filter !== "string" || !SCALAR_FILTERS.has(filter)) return undefined;
-      const out = list.map((x) => scalarFilter(filter, x));
-      return out.some((x) => x === undefined) ? undefined : (out as Value[]);
-    }
-    case "selectattr":
-    case "rejectattr": {
-      const key = args[0] === undefined ? undefined : jinjaLiteral(args[0], vars, depth);
-      if (typeof key !== "string") return undefined;
-      let test: (x: Value | undefined) => boolean | undefined;
-      if (args.length === 1) test = (x) => (x === undefined ? undefined : x === null ? false : typeof x === "object" ? (Array.isArray(x) ? x.length > 0 : Object.keys(x).length > 0) : typeof x === "string" ? x !== "" : typeof x === "number" ? x !== 0 : x);
-      else {
-        const op = jinjaLiteral(args[1]!, vars, depth);
-        const want = args[2] === undefined ? undefined : jinjaLiteral(args[2], vars, depth);
-        if (want === undefined || (want !== null && typeof want === "object" && !Array.isArray(want) && isWhy(want))) return undefined;
-        if (op === "equalto" || op === "==" || op === "eq") test = (x) => (x === undefined ? undefined : sameValue(x, want as Value));
-        else if (op === "!=" || op === "ne") test = (x) => (x === undefined ? undefined : !sameValue(x, want as Value));
-        else return undefined;
-      }
-      const out: Value[] = [];
-      for (const x of list) {
-        const t = test(attr(x, key));
-        if (t === undefined) return undefined;
-        if (t === (name === "selectattr")) out.push(x);
-      }
-      return out;
-    }
-    default: {
-      const o = other();
-      if (o === undefined || isWhy(o)) return o;
-      const list2 = o as Value[];
-      const has = (xs: Value[], x: Value) => xs.some((y) => sameValue(x, y));
-      return name === "union" ? uniq([...list, ...list2]) : name === "difference" ? uniq(list.filter((x) => !has(list2, x))) : uniq(list.filter((x) => has(list2, x)));
-    }
+function filterArguments(args: readonly string[], vars: Vars, depth: number): { positional: Value[]; keywords: Record<string, Value> } | { why: string } | undefined {
+  const positional: Value[] = [];
+  const keywords: Record<string, Value> = {};
+  for (const a of args) {
+    const kw = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*([\s\S]*)$/.exec(a);
+    const text = (kw ? kw[2]! : a).trim();
+    // (a number is Python's int here, not the text a module argument takes)
+    const literal = (t: string) => (/^-?\d+$/.test(t.trim()) ? Number(t.trim()) : jinjaLiteral(t, vars, depth));
+    const items = /^\[.*\]$/s.test(text) ? splitArgs(text.slice(1, -1)).map(literal) : undefined;
+    const v = items ?? literal(text);
+    const known = (x: unknown): x is Value => x !== undefined && !(x !== null && typeof x === "object" && !Array.isArray(x) && isWhy(x));
+    if (Array.isArray(items) && !items.every(known)) return items.find((x) => x !== undefined && !known(x)) as { why: string } | undefined;
+    if (!Array.isArray(items) && !known(v)) return v as { why: string } | undefined;
+    if (kw) keywords[kw[1]!] = v as Value;
+    else positional.push(v as Value);
   }
+  return { positional, keywords };
 }
 
 /** `text` split at each `sep` outside quotes, parentheses, brackets and braces: the parts as they are. */

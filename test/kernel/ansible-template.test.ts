@@ -204,6 +204,7 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
         "{{ ports | union(more) | join(',') }}|{{ ports | difference(more) | join(',') }}|{{ ports | intersect(more) | join(',') }}|{{ x | d('dflt') }}",
         "{{ strs | map('int') | sort | join(',') }}|{{ svcs | sort(attribute='port') | map(attribute='name') | join(',') }}|{{ nested | flatten(levels=1) | length }}",
         "{% for s in svcs | selectattr('open') %}-A INPUT -p {{ s.proto }} --dport {{ s.port }} -j ACCEPT{% endfor %}",
+        "{{ ports | union([443, 8443]) | join(',') }}|{{ ports | difference([80]) | join(',') }}|{{ svcs | selectattr('port', 'equalto', 53) | map(attribute='name') | join(',') }}|{{ ports | sort(reverse=true) | join(',') }}",
         "",
       ].join("\n");
       writeFileSync(join(dir, "f.j2"), template);
