@@ -7,10 +7,10 @@
  *
  *   parseAnsibleTemplate(text, file, opts) -> Ruleset     never throws
  *
- * The task is looked for where Ansible's projects keep them: for roles/NAME/templates/..., the
- * playbooks beside roles/ that run the role, then the role's own tasks/main.yml (its defaults,
- * vars and the group_vars beside its playbooks); for templates/... beside playbooks, those
- * playbooks; its `src` resolved as Ansible resolves it (the role's templates/, the playbook's
+ * The task is looked for where Ansible's projects keep them: for roles/NAME/templates/... (or a
+ * role in a folder of ansible.cfg's roles_path), the playbooks beside roles/ and in a playbooks/
+ * folder there that run the role, then the role's own tasks/main.yml (its defaults, vars and the
+ * group_vars beside its playbooks); for templates/... beside playbooks, those playbooks; its `src` resolved as Ansible resolves it (the role's templates/, the playbook's
  * templates/, or beside them). The task's variables are the walk's (parsers/ansible/tasks.ts):
  * defaults, group_vars, play and task vars, loop items, facts set before it. Found nowhere, the
  * role's defaults and vars are used, and that is said. What it renders is read as the task's
@@ -100,7 +100,7 @@ export function renderForWriter(text: string, file: string, opts: TemplateOption
     say("info", `rendered with the variables of the task that writes it (${writer.at.file}:${writer.at.line}${by}${writer.dest !== undefined ? `, dest: ${writer.dest}` : ""})`);
     if (writer.when.length > 0) say("info", `the task that writes it runs only when: ${writer.when.join(" and ")} (read as if it runs)`);
   } else {
-    const role = roleOfTemplate(where);
+    const { role } = placeOf(where, io);
     vars = new Map([...(role ? roleVariables(role, io, root, read) : []), ...Object.entries(opts.extraVars ?? {})]);
     say("info", role ? `no task found that writes this template (in the playbooks beside ${shownOf(dirname(role))} and the role's tasks): rendered with the role's defaults and vars` : "no task found that writes this template (in the playbooks beside it): rendered with no variables");
   }
@@ -118,8 +118,7 @@ export function renderForWriter(text: string, file: string, opts: TemplateOption
  * found is recorded in `read` (its path) and `included` (its lines, by the name reports give it).
  */
 function includeLoader(where: string, io: IncludeIo, root: string, shownOf: (path: string) => string, read: string[], included: Map<string, string[]>): IncludeLoader {
-  const role = roleOfTemplate(where);
-  const project = role ? dirname(dirname(role)) : /^(.*)\/templates\//.exec(where)?.[1] ?? dirname(where);
+  const { role, project } = placeOf(where, io);
   const folders = [dirname(where), ...(role ? [join(role, "templates")] : []), join(project, "templates")];
   return (name) => {
     for (const folder of folders) {
@@ -225,9 +224,17 @@ function relocate(ruleset: Ruleset, file: string, rendered: Rendered, template: 
   visit(ruleset.diagnostics, 0);
 }
 
-/** The role folder (…/roles/NAME) of a template in its templates/ folder. */
-function roleOfTemplate(where: string): string | undefined {
-  return /^(.*\/)?roles\/[^/]+(?=\/templates\/)/.exec(where)?.[0];
+/**
+ * Where a template stands: the role folder of one in a role's templates/ folder (…/roles/NAME, or
+ * a folder of ansible.cfg's roles_path: one with tasks/, defaults/ or meta/ beside templates/), and
+ * the project (the folder above the roles' folder; for a template outside roles, the folder
+ * holding its templates/, else its own).
+ */
+function placeOf(where: string, io: IncludeIo): { role?: string; project: string } {
+  const at = where.lastIndexOf("/templates/");
+  const dir = at < 0 ? undefined : where.slice(0, at);
+  const role = dir !== undefined && (/(^|\/)roles\/[^/]+$/.test(dir) || ["tasks", "defaults", "meta"].some((f) => io.listDir(join(dir, f)) !== undefined)) ? dir : undefined;
+  return role ? { role, project: dirname(dirname(role)) } : { project: dir ?? dirname(where) };
 }
 
 /** A role's defaults and vars (main.yml), the vars over the defaults. */
@@ -252,13 +259,14 @@ function roleVariables(role: string, io: IncludeIo, root: string, read: string[]
  * is this template, with the variables it sees; undefined when none is found.
  */
 function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: string) => string, extraVars?: Readonly<Record<string, Value>>): Writer | undefined {
-  const role = roleOfTemplate(where);
-  const project = role ? dirname(dirname(role)) : /^(.*)\/templates\//.exec(where)?.[1] ?? dirname(where);
+  const { role, project } = placeOf(where, io);
   const roleName = role ? role.slice(role.lastIndexOf("/") + 1) : undefined;
   const candidates: string[] = [];
-  for (const name of io.listDir(project) ?? []) {
-    if (/\.ya?ml$/.test(name)) candidates.push(join(project, name));
-    if (candidates.length >= MAX_PLAYBOOKS) break;
+  // (the playbooks at the project's top, then in a playbooks/ folder there)
+  for (const folder of [project, join(project, "playbooks")]) {
+    for (const name of io.listDir(folder) ?? []) {
+      if (/\.ya?ml$/.test(name) && candidates.length < MAX_PLAYBOOKS) candidates.push(join(folder, name));
+    }
   }
   if (role) for (const name of ["main.yml", "main.yaml"]) candidates.push(join(role, "tasks", name));
   for (const path of candidates) {
@@ -303,7 +311,8 @@ function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: 
 function sourcesOf(src: string, taskFile: string, playbook: string): string[] {
   if (isAbsolute(src)) return [resolve(src)];
   const out: string[] = [];
-  const role = roleFolderOf(taskFile);
+  // (a task file in a tasks/ folder: a role's, wherever its roles folder is - ansible.cfg's roles_path)
+  const role = roleFolderOf(taskFile) ?? /^(.*)\/tasks\/[^/]+$/.exec(taskFile)?.[1];
   if (role) out.push(resolve(role, "templates", src), resolve(role, src), resolve(role, "tasks", "templates", src), resolve(role, "tasks", src));
   const here = dirname(taskFile);
   out.push(resolve(here, "templates", src), resolve(here, src));

@@ -137,17 +137,33 @@ export function walkTasks(
   };
 
   /** What the inventory gives every host of `hosts` (a play's pattern): group_vars of all, then of a single group named. */
+  /** The ansible.cfg that applies to a playbook's folder (the nearest at or above it in the tree), read once. */
+  const configs = new Map<string, AnsibleConfig>();
+  const configOf = (base: string): AnsibleConfig => {
+    let config = configs.get(base);
+    if (!config) {
+      const text = inTree(join(base, "ansible.cfg")) ? io.readFile(join(base, "ansible.cfg")) : undefined;
+      const up = dirname(base);
+      config = text !== undefined ? readAnsibleConfig(text, base) : up !== base && inTree(up) ? configOf(up) : { rolesPath: [], inventories: [] };
+      configs.set(base, config);
+    }
+    return config;
+  };
+
   const inventoryVars = (base: string, hosts: string | undefined): Map<string, Value> => {
     const groups = ["all", ...(hosts !== undefined && /^[A-Za-z0-9_-]+$/.test(hosts) && hosts !== "all" ? [hosts] : [])];
     const out = new Map<string, Value>();
-    // inventory group_vars below the playbook's own (an inventory/ folder beside it, then the playbook's folder)
-    for (const g of groups) for (const dir of [join(base, "inventory"), base]) for (const [k, v] of groupVarsIn(dir, g)) out.set(k, v);
+    // inventory group_vars below the playbook's own: the inventory ansible.cfg names (its folder,
+    // or the file's), else an inventory/ folder beside the playbook; then the playbook's folder
+    const named = configOf(base).inventories.map((i) => (io.listDir(i) !== undefined ? i : dirname(i)));
+    const inventories = named.length > 0 ? named : [join(base, "inventory")];
+    for (const g of groups) for (const dir of [...inventories, base]) for (const [k, v] of groupVarsIn(dir, g)) out.set(k, v);
     return out;
   };
 
-  /** A role's folder: roles/NAME beside the playbook, or NAME itself as a path from there. */
+  /** A role's folder: roles/NAME beside the playbook, NAME in a folder of ansible.cfg's roles_path, or NAME itself as a path from there. */
   const roleDir = (base: string, name: string): string | undefined => {
-    for (const dir of [join(base, "roles", name), resolve(base, name)]) {
+    for (const dir of [join(base, "roles", name), ...configOf(base).rolesPath.map((p) => join(p, name)), resolve(base, name)]) {
       if (inTree(dir) && (io.listDir(join(dir, "tasks")) !== undefined || ["main.yml", "main.yaml"].some((f) => io.readFile(join(dir, "tasks", f)) !== undefined))) return dir;
     }
     return undefined;
@@ -423,6 +439,36 @@ export function walkTasks(
 
   runFile(text, undefined, where, new Map(), [], 0);
   return read;
+}
+
+/** What fwlint reads of an ansible.cfg: its [defaults] roles_path and inventory, as absolute paths. */
+interface AnsibleConfig {
+  rolesPath: string[];
+  inventories: string[];
+}
+
+/**
+ * An ansible.cfg's `roles_path` (folders separated by ':') and `inventory` (paths separated by ',')
+ * in its [defaults] section, relative paths taken from the file's folder `dir`, as Ansible takes
+ * them; `~` and variables are left out (a home folder is no part of the project).
+ */
+function readAnsibleConfig(text: string, dir: string): AnsibleConfig {
+  const out: AnsibleConfig = { rolesPath: [], inventories: [] };
+  let section = "";
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/^\s+|\s*(?:[#;].*)?$/g, "");
+    const head = /^\[([^\]]+)\]$/.exec(line);
+    if (head) {
+      section = head[1]!.trim();
+      continue;
+    }
+    const kv = /^([A-Za-z_]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (section !== "defaults" || !kv) continue;
+    const paths = (sep: string) => kv[2]!.split(sep).map((p) => p.trim()).filter((p) => p !== "" && !/^[~$]/.test(p)).map((p) => resolve(dir, p));
+    if (kv[1] === "roles_path") out.rolesPath = paths(":");
+    else if (kv[1] === "inventory" || kv[1] === "hostfile") out.inventories = paths(",");
+  }
+  return out;
 }
 
 /** A task's module arguments (a mapping, or the old `key=value` text) with Jinja filled in; or why not. */

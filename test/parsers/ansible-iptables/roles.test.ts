@@ -113,6 +113,23 @@ describe("a play's roles and variables", () => {
   });
 });
 
+describe("ansible.cfg", () => {
+  it("roles_path finds roles in its folders; inventory names the group_vars of its inventory, below the playbook's own", () => {
+    const files = {
+      "/repo/ansible.cfg": "[defaults]\n; the project's roles, then those installed from Galaxy\nroles_path = ./roles:./galaxy_roles  # comment\ninventory = inventories/prod/hosts\n[ssh_connection]\nroles_path = ./not-this\n",
+      "/repo/inventories/prod/hosts": "[mail]\nmx1\n",
+      "/repo/inventories/prod/group_vars/all.yml": "admin_port: '2201'\nweb: '8001'\n",
+      "/repo/inventories/prod/group_vars/mail.yml": "smtp: '25'\n",
+      "/repo/inventory/group_vars/all.yml": "admin_port: '9999'\n",
+      "/repo/playbooks/site.yml": "- hosts: mail\n  roles: [fw]\n",
+      "/repo/playbooks/group_vars/all.yml": "web: '8080'\n",
+      "/repo/galaxy_roles/fw/tasks/main.yml": ipt("destination_port: '{{ admin_port }}'") + ipt("destination_port: '{{ smtp }}'") + ipt("destination_port: '{{ web }}'"),
+    };
+    // (the inventory's group_vars of all and of the play's group; the playbook's folder's over them; not inventory/ beside the repository's top)
+    expect(rules(read(files, "/repo/playbooks/site.yml")).map((r) => r.split(" ").slice(1).join(" "))).toEqual(["2201", "25", "8080"]);
+  });
+});
+
 describe("extra variables (.fwlint.yaml ansibleVars)", () => {
   it("are above every other: play vars, vars_files, role vars and parameters, set_fact; and decide when:", () => {
     const files = {

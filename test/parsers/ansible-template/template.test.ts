@@ -167,6 +167,24 @@ describe("the reader", () => {
     expect(rule.conditions).toContainEqual({ kind: "port", field: "dport", ranges: [[25, 25]] });
   });
 
+  it("finds the writer in playbooks/ and the role through ansible.cfg's roles_path, with its inventory's group_vars", () => {
+    const files: Record<string, string> = {
+      "/r/ansible.cfg": "[defaults]\nroles_path = galaxy_roles\ninventory = inventories/prod/hosts.yml\n",
+      "/r/inventories/prod/group_vars/all.yml": "admin_net: 192.0.2.0/24\n",
+      "/r/playbooks/site.yml": "- hosts: edge\n  roles:\n    - role: fw\n      ports: [25]\n",
+      "/r/galaxy_roles/fw/tasks/main.yml": "- ansible.builtin.template: { src: rules.v4.j2, dest: /etc/iptables/rules.v4 }\n",
+      "/r/galaxy_roles/fw/templates/rules.v4.j2": "*filter\n:INPUT DROP [0:0]\n-A INPUT -s {{ admin_net }} -p tcp --dport 22 -j ACCEPT\n{% for p in ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\nCOMMIT\n",
+    };
+    const dirs: Record<string, string[]> = { "/r": ["ansible.cfg", "galaxy_roles", "inventories", "playbooks"], "/r/playbooks": ["site.yml"], "/r/galaxy_roles/fw/tasks": ["main.yml"], "/r/inventories/prod": ["group_vars", "hosts.yml"] };
+    const file = "/r/galaxy_roles/fw/templates/rules.v4.j2";
+    const rs = parseAnsibleTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs[p] }, root: "/r" });
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(rs.diagnostics[0]!.message).toContain("run by /r/playbooks/site.yml");
+    const rules = rs.chains.get("filter/INPUT")!.rules;
+    expect(rules.map((r) => r.span.line)).toEqual([3, 5]);
+    expect(rules[1]!.conditions).toContainEqual({ kind: "port", field: "dport", ranges: [[25, 25]] });
+  });
+
   it("renders with the role's defaults when no task writing the template is found, and says so", () => {
     const files: Record<string, string> = {
       "/r/roles/fw/defaults/main.yml": "open_ports: [25]\n",
