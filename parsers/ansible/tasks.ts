@@ -18,7 +18,7 @@ import type { Condition, Diagnostic } from "../../src/model/types.js";
 import type { Pos } from "../iptables-script/lexer.js";
 import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { decideWhen } from "./when.js";
-import { roleFolderOf } from "./layout.js";
+import { type AnsibleConfig, readAnsibleConfig, roleFolderOf } from "./layout.js";
 import { isWhy, why } from "./why.js";
 import { SCALAR_FILTERS, listFilter, scalarFilter } from "./filters.js";
 
@@ -439,36 +439,6 @@ export function walkTasks(
 
   runFile(text, undefined, where, new Map(), [], 0);
   return read;
-}
-
-/** What fwlint reads of an ansible.cfg: its [defaults] roles_path and inventory, as absolute paths. */
-interface AnsibleConfig {
-  rolesPath: string[];
-  inventories: string[];
-}
-
-/**
- * An ansible.cfg's `roles_path` (folders separated by ':') and `inventory` (paths separated by ',')
- * in its [defaults] section, relative paths taken from the file's folder `dir`, as Ansible takes
- * them; `~` and variables are left out (a home folder is no part of the project).
- */
-function readAnsibleConfig(text: string, dir: string): AnsibleConfig {
-  const out: AnsibleConfig = { rolesPath: [], inventories: [] };
-  let section = "";
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/^\s+|\s*(?:[#;].*)?$/g, "");
-    const head = /^\[([^\]]+)\]$/.exec(line);
-    if (head) {
-      section = head[1]!.trim();
-      continue;
-    }
-    const kv = /^([A-Za-z_]+)\s*[=:]\s*(.*)$/.exec(line);
-    if (section !== "defaults" || !kv) continue;
-    const paths = (sep: string) => kv[2]!.split(sep).map((p) => p.trim()).filter((p) => p !== "" && !/^[~$]/.test(p)).map((p) => resolve(dir, p));
-    if (kv[1] === "roles_path") out.rolesPath = paths(":");
-    else if (kv[1] === "inventory" || kv[1] === "hostfile") out.inventories = paths(",");
-  }
-  return out;
 }
 
 /** A task's module arguments (a mapping, or the old `key=value` text) with Jinja filled in; or why not. */

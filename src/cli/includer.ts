@@ -31,7 +31,7 @@ import { namesIpsets } from "../../parsers/ipset/beside.js";
 import { detectAnsibleTemplate } from "../../parsers/ansible-template/detect.js";
 import { detectAnsibleIptables } from "../../parsers/ansible-iptables/detect.js";
 import { detectAnsibleUfw } from "../../parsers/ansible-ufw/detect.js";
-import { roleFolderOf } from "../../parsers/ansible/layout.js";
+import { readAnsibleConfig, roleFolderOf } from "../../parsers/ansible/layout.js";
 import type { Finding } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 
@@ -207,25 +207,30 @@ export class IncluderSearch {
   /**
    * Every template of a firewall file in the Ansible project around `fragment` (a variables file,
    * a playbook or a role's task file) whose rendering reads it, with its analysis: the
-   * templates/ folder of the project and of each of its roles (and two levels below them), the
-   * project being the nearest folder at or above the fragment's (up to FOLDERS_UP + 1) that holds
-   * roles/ or templates/.
+   * templates/ folder of the project and of each of its roles - in roles/ and in the folders of
+   * its ansible.cfg's roles_path - (and two levels below them), the project being the nearest
+   * folder at or above the fragment's (up to FOLDERS_UP + 1) that holds roles/, templates/ or an
+   * ansible.cfg.
    */
   async findTemplates(fragment: string, options: CheckOptions): Promise<{ path: string; result: AnalyzedFile }[]> {
     return this.allReaders(fragment, options, this.templateReaders(fragment));
   }
 
   private async *templateReaders(fragment: string): AsyncGenerator<Candidate> {
-    let dir = dirname(resolve(fragment));
-    for (let up = 0; up <= FOLDERS_UP + 1; up++) {
-      const names = await this.listing(dir);
-      if (names.includes("roles") || names.includes("templates")) break;
-      const parent = dirname(dir);
-      if (parent === dir) return;
-      dir = parent;
+    let dir: string | undefined = dirname(resolve(fragment));
+    let names: string[] = [];
+    for (let up = 0; dir !== undefined && up <= FOLDERS_UP + 1; up++) {
+      names = await this.listing(dir);
+      if (names.includes("roles") || names.includes("templates") || names.includes("ansible.cfg")) break;
+      const parent: string = dirname(dir);
+      dir = parent === dir || up === FOLDERS_UP + 1 ? undefined : parent;
     }
+    if (dir === undefined) return;
+    // (the roles beside the project, and those in the folders of its ansible.cfg's roles_path)
+    const cfg = names.includes("ansible.cfg") ? await this.text(join(dir, "ansible.cfg")) : undefined;
+    const rolesFolders = [...new Set([join(dir, "roles"), ...(cfg !== undefined ? readAnsibleConfig(cfg, dir).rolesPath : [])])];
     const folders: string[] = [join(dir, "templates")];
-    for (const role of await this.listing(join(dir, "roles"))) folders.push(join(dir, "roles", role, "templates"));
+    for (const roles of rolesFolders) for (const role of await this.listing(roles)) folders.push(join(roles, role, "templates"));
     let seen = 0;
     for (const top of folders) {
       const queue: [string, number][] = [[top, 0]];

@@ -7,11 +7,11 @@
  * widened group_vars network, or a port added to the playbook's role parameter, as what it opens
  * at the template line that writes the rule.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtureRepo, inside, run } from "./in-repo.js";
+import { commitAll, fixtureRepo, inside, run } from "./in-repo.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fwlint-templates-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -75,6 +75,30 @@ describe("Ansible templates of firewall files", () => {
     const d = await inside(dir, () => run("diff", "--base", "HEAD", partial));
     expect(d.err).toContain(`compared as part of ${V4}, found beside it, a template that includes it`);
     expect(d.out).toMatch(/^this change opens every TCP port to any destination \(INVALID packets only\) \(roles\/firewall\/templates\/partials\/drop-invalid\.j2:3\)/m);
+  });
+
+  it("a project laid out by its ansible.cfg: roles in its roles_path, the inventory's group_vars, playbooks in playbooks/", async () => {
+    const dir = join(tmp, "cfg");
+    const files: Record<string, string> = {
+      "ansible.cfg": "[defaults]\nroles_path = ./galaxy_roles\ninventory = ./inventories/prod/hosts\n",
+      "inventories/prod/hosts": "[edge]\nfw1\n",
+      "inventories/prod/group_vars/all.yml": "open_ports: [22]\n",
+      "playbooks/site.yml": "- hosts: edge\n  roles: [fw]\n",
+      "galaxy_roles/fw/tasks/main.yml": "- ansible.builtin.template: { src: rules.v4.j2, dest: /etc/iptables/rules.v4 }\n",
+      "galaxy_roles/fw/templates/rules.v4.j2": "*filter\n:INPUT DROP [0:0]\n{% for p in open_ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\nCOMMIT\n",
+    };
+    for (const [f, text] of Object.entries(files)) {
+      mkdirSync(join(dir, f, ".."), { recursive: true });
+      writeFileSync(join(dir, f), text);
+    }
+    commitAll(dir, "firewall");
+    writeFileSync(join(dir, "inventories/prod/group_vars/all.yml"), "open_ports: [22, 25]\n");
+    const template = "galaxy_roles/fw/templates/rules.v4.j2";
+    const r = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "--fail-on", "none", "inventories/prod/group_vars/all.yml"))).out) as Report;
+    expect(r.files.map((f) => f.diagnostics[0]?.message)).toEqual([`read as part of ${template}, found beside it, a template rendered with what it holds: it is analysed with it`]);
+    expect(exposed(r)).toEqual([`${template}:4 SMTP`, `${template}:4 SSH`]);
+    const d = await inside(dir, () => run("diff", "--base", "HEAD", "inventories/prod/group_vars/all.yml"));
+    expect(d.out).toMatch(/^this change opens TCP\/25 from any source to any destination \(galaxy_roles\/fw\/templates\/rules\.v4\.j2:4\)/m);
   });
 
   it("check --new-only --base and diff --base: what a variables change opens, at the template's line", async () => {
