@@ -24,7 +24,7 @@ import { decodeConfig, expandPaths, MAX_FILE_BYTES, readConfigFile, STDIN_PATH }
 import type { CliIo } from "./io.js";
 import { gitTreeIo, treeBlobs } from "./git-tree.js";
 import { BlobReader } from "./git-blobs.js";
-import { IncluderSearch, includersAmong, isFragment, isPolicyFragment, isRoleTasks, mayBeAnsibleVariables, mayBeNftFragment, mayBeSourced, mayBeTemplateInput, SCRIPT_FORMATS } from "./includer.js";
+import { IncluderSearch, includersAmong, isFragment, isPolicyFragment, isRoleTasks, mayBeAnsibleInput, mayBeNftFragment, mayBeSourced, SCRIPT_FORMATS } from "./includer.js";
 import { diskIo, type IncludeIo } from "../../parsers/file-io.js";
 import { portsText } from "../model/ports.js";
 
@@ -493,18 +493,18 @@ async function compareWithBase(
         continue;
       }
     }
-    // an Ansible variables file, or a role's task file: compared through every playbook beside it
-    // that reads it (a role's task file also in a walk: a playbook that only runs roles is no file
-    // of the run, as no reader claims it)
-    const variables = [e.new, e.old].some((side) => ("error" in side ? mayBeAnsibleVariables(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed !== null && mayBeAnsibleVariables(e.path, side.analyzed, options.inputFormat)));
+    // an Ansible variables file, playbook or included template no reader claims, or a role's task
+    // file: compared through every playbook beside it that reads it and every template rendered
+    // with it (a role's task file also in a walk: a playbook that only runs roles is no file of
+    // the run, as no reader claims it)
+    const ansibleInput = e.explicit && [e.new, e.old].some((side) => ("error" in side ? mayBeAnsibleInput(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed !== null && mayBeAnsibleInput(e.path, side.analyzed, options.inputFormat)));
     const roleTasks = [e.new, e.old].some((side) => !("error" in side) && side.analyzed !== null && isRoleTasks(e.path, side.analyzed));
-    // (or a playbook or task file no reader claims, which templates of firewall files are rendered with)
-    const templateInput = [e.new, e.old].some((side) => ("error" in side ? mayBeTemplateInput(e.path, { fatal: side.error, file: side }, options.inputFormat) : side.analyzed !== null && mayBeTemplateInput(e.path, side.analyzed, options.inputFormat)));
-    if ((e.explicit && (variables || templateInput)) || roleTasks) {
+    if (ansibleInput || roleTasks) {
       search ??= new IncluderSearch(args.maxFileBytes);
       const named = (f: { path: string; result: { file: { format: string } } }) => ({ path: relative(cwd, resolve(cwd, f.path)) || f.path, format: f.result.file.format });
-      const playbooks = variables || roleTasks ? (await search.findPlaybooks(abs, options)).filter((f) => !isRoleTasks(f.path, f.result)).map(named) : [];
-      const templates = e.explicit && (variables || templateInput) ? (await search.findTemplates(abs, options)).map(named) : [];
+      const readers = ansibleInput ? await search.findAnsibleReaders(abs, options) : { playbooks: await search.findPlaybooks(abs, options), templates: [] };
+      const playbooks = readers.playbooks.filter((f) => !isRoleTasks(f.path, f.result)).map(named);
+      const templates = readers.templates.map(named);
       if (playbooks.length + templates.length > 0) {
         const whom = [...(playbooks.length > 0 ? [playbooks.length > 1 ? "playbooks that read it" : "a playbook that reads it"] : []), ...(templates.length > 0 ? [/\.j2$/.test(e.path) ? (templates.length > 1 ? "templates that include it" : "a template that includes it") : templates.length > 1 ? "templates rendered with it" : "a template rendered with it"] : [])].join(" and ");
         if (e.explicit) noted(e.path, `compared as part of ${[...playbooks, ...templates].map((p) => p.path).join(", ")}, found beside it, ${whom}`);

@@ -216,6 +216,16 @@ export class IncluderSearch {
     return this.allReaders(fragment, options, this.templateReaders(fragment));
   }
 
+  /**
+   * What reads a file of an Ansible project (see mayBeAnsibleInput): a variables file's playbooks
+   * beside it (findPlaybooks), and every file's templates rendered with it or including it
+   * (findTemplates).
+   */
+  async findAnsibleReaders(fragment: string, options: CheckOptions): Promise<{ playbooks: { path: string; result: AnalyzedFile }[]; templates: { path: string; result: AnalyzedFile }[] }> {
+    const playbooks = ANSIBLE_VARIABLES.test(fragment) ? await this.findPlaybooks(fragment, options) : [];
+    return { playbooks, templates: await this.findTemplates(fragment, options) };
+  }
+
   private async *templateReaders(fragment: string): AsyncGenerator<Candidate> {
     let dir: string | undefined = dirname(resolve(fragment));
     let names: string[] = [];
@@ -387,7 +397,7 @@ export class RunReadings {
     if (!explicit) return { kind: "alone" };
     const nft = mayBeNftFragment(path, result, this.forcedFormat);
     if (!nft && isPolicyFragment(result)) return this.readersOf(path, options, "policy");
-    if (mayBeAnsibleVariables(path, result, this.forcedFormat) || mayBeTemplateInput(path, result, this.forcedFormat)) {
+    if (mayBeAnsibleInput(path, result, this.forcedFormat)) {
       const reading = await this.readersOf(path, options, "variables");
       if (reading.kind === "found") return reading;
     }
@@ -409,7 +419,8 @@ export class RunReadings {
    */
   private async readersOf(path: string, options: CheckOptions, via: "policy" | "variables" | "rendered" | "included"): Promise<Reading> {
     // (an Ansible project's variables are read by its playbooks' tasks and by the templates its tasks render)
-    const found = via === "policy" ? await this.search!.findPolicies(path, options) : [...(mayBeAnsibleVariables(path, { fatal: "", file: { format: "unknown" } }) ? await this.search!.findPlaybooks(path, options) : []), ...(await this.search!.findTemplates(path, options))];
+    const ansible = via === "policy" ? undefined : await this.search!.findAnsibleReaders(path, options);
+    const found = ansible ? [...ansible.playbooks, ...ansible.templates] : await this.search!.findPolicies(path, options);
     if (found.length === 0) return { kind: "alone" };
     // (a template another includes is part of it as an nft include is)
     if (via === "variables" && found.every((f) => f.result.file.format === TEMPLATE_FORMAT)) via = TEMPLATE_NAME.test(path) ? "included" : "rendered";
@@ -471,24 +482,18 @@ export function isRoleTasks(path: string, result: Pick<AnalyzedFile, "fatal" | "
   return result.fatal === undefined && ANSIBLE_FORMATS.has(result.file.format) && roleFolderOf(path) !== undefined;
 }
 
-/**
- * A file no reader recognises that stands where Ansible keeps variables (ANSIBLE_VARIABLES): the
- * playbooks beside it that read it are worth looking for. Not with a format forced on the command line.
- */
-export function mayBeAnsibleVariables(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && ANSIBLE_VARIABLES.test(path);
-}
-
 /** The format of Jinja templates of firewall files (parsers/ansible-template). */
 const TEMPLATE_FORMAT = "ansible-template";
 
 /**
- * A file no reader recognises that an Ansible template may be rendered with: a playbook (the role
- * parameters and play vars of site.yml), a role's task file that writes a template, or a template
- * another includes. Not with a format forced on the command line.
+ * A file no reader recognises that an Ansible project reads: one where Ansible keeps variables
+ * (ANSIBLE_VARIABLES), a playbook or task file (the role parameters and play vars of site.yml, a
+ * role's task file that writes a template), or a template another includes - the playbooks and
+ * templates that read it are worth looking for (findAnsibleReaders). Not with a format forced on
+ * the command line.
  */
-export function mayBeTemplateInput(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && (PLAYBOOK_NAME.test(path) || TEMPLATE_NAME.test(path));
+export function mayBeAnsibleInput(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && (ANSIBLE_VARIABLES.test(path) || PLAYBOOK_NAME.test(path) || TEMPLATE_NAME.test(path));
 }
 
 /**
