@@ -9,8 +9,9 @@ import { detectIptablesScript } from "../iptables-script/detect.js";
 import { detectNft } from "../nftables/detect.js";
 import { detectNftScript } from "../nft-script/detect.js";
 
-/** The formats a template's output is read as. */
-export type RenderedFormat = "iptables" | "ip6tables" | "iptables-script" | "nft-script" | "nft";
+/** The formats a template's output is read as (the format registry's names). */
+export const RENDERED_FORMATS = ["iptables", "ip6tables", "iptables-script", "nft-script", "nft"] as const;
+export type RenderedFormat = (typeof RENDERED_FORMATS)[number];
 
 const JINJA = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/;
 

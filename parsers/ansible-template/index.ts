@@ -23,10 +23,6 @@ import { roleFolderOf } from "../ansible/layout.js";
 import { type Value, walkTasks, yamlMapping } from "../ansible/tasks.js";
 import { renderTemplate, type IncludeLoader, type Rendered } from "../ansible/template.js";
 import { internalErrorRuleset } from "../internal-error.js";
-import { parseIptablesSave } from "../iptables/index.js";
-import { parseIptablesScript } from "../iptables-script/index.js";
-import { parseNft } from "../nftables/index.js";
-import { parseNftScript } from "../nft-script/index.js";
 import { detectAnsibleTemplate, renderedFormatOf, templateSkeleton, type RenderedFormat } from "./detect.js";
 
 export { detectAnsibleTemplate };
@@ -38,7 +34,16 @@ const TEMPLATE_MODULES: ReadonlySet<string> = new Set(["template", "ansible.buil
 /** Playbooks beside a template's project looked at, at most. */
 const MAX_PLAYBOOKS = 50;
 
+/**
+ * Reads what a template renders as `format`, its places named `file` (the format registry's reader
+ * of that format, given by src/engine/formats.ts: parsers know no registry); `at`: where the
+ * template is and the folder its includes stay in.
+ */
+export type RenderedReader = (format: RenderedFormat, text: string, file: string, at: { origin: string; root: string }) => Ruleset;
+
 export interface TemplateOptions {
+  /** The reader of what the template renders. */
+  readRendered: RenderedReader;
   io?: IncludeIo;
   /** Extra variables (ansible-playbook's `-e`; .fwlint.yaml `ansibleVars`): above every other. */
   extraVars?: Readonly<Record<string, Value>>;
@@ -63,7 +68,7 @@ interface Writer {
   when: string[];
 }
 
-export function parseAnsibleTemplate(text: string, file: string, opts: TemplateOptions = {}): Ruleset {
+export function parseAnsibleTemplate(text: string, file: string, opts: TemplateOptions): Ruleset {
   try {
     return readTemplate(text, file, opts);
   } catch (e) {
@@ -84,7 +89,7 @@ export interface TemplateReading {
 }
 
 /** Renders a template as the task that writes it does (the reader's first half; the tests compare it with Ansible's). */
-export function renderForWriter(text: string, file: string, opts: TemplateOptions = {}): TemplateReading {
+export function renderForWriter(text: string, file: string, opts: Omit<TemplateOptions, "readRendered"> = {}): TemplateReading {
   const io = opts.io ?? diskIo;
   const where = resolve(opts.origin ?? file);
   const root = projectRoot(where, io, opts.root);
@@ -157,7 +162,7 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
   const format = renderedFormatOf(rendered.text, writer?.dest ?? file) ?? renderedFormatOf(templateSkeleton(text), writer?.dest ?? file);
   if (!format) return fail(1, 1, "what the template renders is not a firewall file fwlint reads (iptables-save, nft, or a script of their commands)");
   diagnostics.push({ severity: "info", message: `read as ${format} after rendering`, file, line: 1, column: 1 });
-  const inner = parseRendered(format, rendered.text, file, { io, origin: where, root });
+  const inner = opts.readRendered(format, rendered.text, file, { origin: where, root });
   relocate(inner, file, rendered, text.split("\n"), included);
   const inputFiles = [...(inputs.includedFiles ?? []), ...(inner.includedFiles ?? [])];
   const lines = new Map([...(inner.includedLines ?? []), ...included]);
@@ -168,20 +173,6 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
     ...(inputFiles.length > 0 ? { includedFiles: inputFiles } : {}),
     ...(lines.size > 0 ? { includedLines: lines } : {}),
   };
-}
-
-function parseRendered(format: RenderedFormat, text: string, file: string, opts: { io: IncludeIo; origin: string; root: string }): Ruleset {
-  switch (format) {
-    case "iptables":
-    case "ip6tables":
-      return parseIptablesSave(text, file, { family: format === "ip6tables" ? 6 : 4, io: opts.io, origin: opts.origin });
-    case "iptables-script":
-      return parseIptablesScript(text, file, opts);
-    case "nft-script":
-      return parseNftScript(text, file, { root: opts.root, origin: opts.origin, ...opts.io });
-    case "nft":
-      return parseNft(text, file, { root: opts.root, origin: opts.origin, ...opts.io });
-  }
 }
 
 /**

@@ -25,7 +25,7 @@ import { detectGcpFirewall } from "../../parsers/gcp/detect.js";
 import { detectPfsense } from "../../parsers/pfsense/detect.js";
 import { detectAzureNsg } from "../../parsers/azure/detect.js";
 import { detectCapirca } from "../../parsers/capirca/detect.js";
-import { detectAnsibleTemplate } from "../../parsers/ansible-template/detect.js";
+import { detectAnsibleTemplate, RENDERED_FORMATS } from "../../parsers/ansible-template/detect.js";
 import type { IncludeIo } from "../../parsers/file-io.js";
 import type { Value as AnsibleValue } from "../../parsers/ansible/tasks.js";
 import { withLabelledInside } from "../../parsers/interface-labels.js";
@@ -87,8 +87,10 @@ const TEMPLATES: FormatEntry = {
   name: "ansible-template",
   detect: detectAnsibleTemplate,
   load: async () => {
+    // (what a template renders is read by this registry's reader of its format, as the file would be)
+    await loadFormats(RENDERED_FORMATS);
     const { parseAnsibleTemplate } = await import("../../parsers/ansible-template/index.js");
-    return (t, f, c) => parseAnsibleTemplate(t, f, ansibleOptions(c));
+    return (t, f, c) => parseAnsibleTemplate(t, f, { ...ansibleOptions(c), readRendered: (format, text, file, at) => parseAs(format, text, file, { ...c, ...at }) });
   },
 };
 

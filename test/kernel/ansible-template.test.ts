@@ -17,9 +17,11 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { renderTemplate } from "../../parsers/ansible/template.js";
-import { parseAnsibleTemplate, renderForWriter } from "../../parsers/ansible-template/index.js";
+import { renderForWriter } from "../../parsers/ansible-template/index.js";
+import { loadFormats } from "../../src/engine/formats.js";
+import { parseTemplate } from "../parsers/ansible-template/registry.js";
 import { ROOT, checkEnvironment, expectLoadedAgrees, inScratchNamespace, kernelSuite, which } from "./harness.js";
 
 const base = checkEnvironment();
@@ -136,6 +138,7 @@ json.dump(out, open(sys.argv[2], "w"))
 `;
 
 kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env.skip, env.required, () => {
+  beforeAll(() => loadFormats(["ansible-template"]));
   for (const c of CASES) {
     it(`fixtures/ansible-template/${c.project}: every file ansible-playbook writes is what fwlint renders, and the kernel loads what fwlint reads`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "fwlint-template-"));
@@ -158,7 +161,7 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
           expect(mine.writer, `the task writing ${template}`).toBeDefined();
           expect("text" in mine.rendered ? mine.rendered.text : mine.rendered).toBe(readFileSync(join(out, dest), "utf8"));
           // the kernel judges packets against what Ansible wrote, fwlint against its reading of the template
-          const ruleset = parseAnsibleTemplate(text, file, { root: project });
+          const ruleset = parseTemplate(text, file, { root: project });
           expect(ruleset.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
           const shown = `${c.project}/${template}`;
           if (loaded !== "script") {

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { renderTemplate } from "../../../parsers/ansible/template.js";
 import { detectAnsibleTemplate } from "../../../parsers/ansible-template/detect.js";
-import { parseAnsibleTemplate } from "../../../parsers/ansible-template/index.js";
+import { parseTemplate } from "./registry.js";
 import { analyzeText } from "../../../src/engine/check.js";
 import { detectFormat, loadFormats } from "../../../src/engine/formats.js";
 import type { Value } from "../../../parsers/ansible/tasks.js";
@@ -99,10 +99,11 @@ describe("detection", () => {
 });
 
 describe("the reader", () => {
+  beforeAll(() => loadFormats(["ansible-template"]));
   const project = join(ROOT, "fixtures/ansible-template/mail-project");
   it("renders a role's template with its playbook's role parameters, group_vars and the role's defaults", () => {
     const file = join(project, "roles/firewall/templates/rules.v4.j2");
-    const rs = parseAnsibleTemplate(readFileSync(file, "utf8"), file);
+    const rs = parseTemplate(readFileSync(file, "utf8"), file);
     expect(rs.format).toBe("ansible-template");
     expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
     expect(rs.diagnostics.map((d) => d.message).join("\n")).toContain("run by");
@@ -143,7 +144,7 @@ describe("the reader", () => {
   });
   it("tells a template it cannot render at its place, as an error of fwlint's reading, and reads nothing from it", () => {
     const src = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i {{ ansible_default_ipv4.interface }} -p tcp --dport 25 -j ACCEPT\nCOMMIT\n";
-    const rs = parseAnsibleTemplate(src, "/nowhere/rules.v4.j2", { io: { readFile: () => undefined, listDir: () => undefined }, root: "/nowhere" });
+    const rs = parseTemplate(src, "/nowhere/rules.v4.j2", { io: { readFile: () => undefined, listDir: () => undefined }, root: "/nowhere" });
     const errors = rs.diagnostics.filter((d) => d.severity === "error");
     expect(errors).toMatchObject([{ line: 3, column: 13, unread: true, message: expect.stringContaining("not rendered") }]);
     expect(rs.chains.size).toBe(0);
@@ -155,9 +156,9 @@ describe("the reader", () => {
     };
     const file = "/r/templates/rules.v4.j2";
     const io = { readFile: (p: string) => files[p], listDir: (p: string) => (p === "/r" ? ["site.yml", "templates"] : undefined) };
-    const without = parseAnsibleTemplate(files[file]!, file, { io, root: "/r" });
+    const without = parseTemplate(files[file]!, file, { io, root: "/r" });
     expect(without.diagnostics.find((d) => d.severity === "error")).toMatchObject({ line: 3, column: 13, message: expect.stringContaining(".fwlint.yaml's ansibleVars") });
-    const given = parseAnsibleTemplate(files[file]!, file, { io, root: "/r", extraVars: { ansible_default_ipv4: { interface: "ens3" }, ansible_os_family: "Debian", smtp: 25 } });
+    const given = parseTemplate(files[file]!, file, { io, root: "/r", extraVars: { ansible_default_ipv4: { interface: "ens3" }, ansible_os_family: "Debian", smtp: 25 } });
     expect(given.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
     // (the task's when: decided by them: no condition told)
     expect(given.diagnostics.some((d) => /runs only when/.test(d.message))).toBe(false);
@@ -177,12 +178,23 @@ describe("the reader", () => {
     };
     const dirs: Record<string, string[]> = { "/r": ["ansible.cfg", "galaxy_roles", "inventories", "playbooks"], "/r/playbooks": ["site.yml"], "/r/galaxy_roles/fw/tasks": ["main.yml"], "/r/inventories/prod": ["group_vars", "hosts.yml"] };
     const file = "/r/galaxy_roles/fw/templates/rules.v4.j2";
-    const rs = parseAnsibleTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs[p] }, root: "/r" });
+    const rs = parseTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs[p] }, root: "/r" });
     expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
     expect(rs.diagnostics[0]!.message).toContain("run by /r/playbooks/site.yml");
     const rules = rs.chains.get("filter/INPUT")!.rules;
     expect(rules.map((r) => r.span.line)).toEqual([3, 5]);
     expect(rules[1]!.conditions).toContainEqual({ kind: "port", field: "dport", ranges: [[25, 25]] });
+  });
+
+  it("reads what it renders as the format's own reader reads that file: an nft define naming the inside interface beside the WAN", () => {
+    const files: Record<string, string> = {
+      "/r/site.yml": "- hosts: all\n  vars: { wan: eth0, lan: eth1 }\n  tasks:\n    - ansible.builtin.template: { src: nftables.conf.j2, dest: /etc/nftables.conf }\n",
+      "/r/templates/nftables.conf.j2": "define WAN = {{ wan }}\ndefine LAN = {{ lan }}\ntable inet f {\n chain input {\n  type filter hook input priority 0; policy drop;\n  iifname $LAN tcp dport 22 accept\n  iifname $WAN tcp dport 443 accept\n }\n}\n",
+    };
+    const file = "/r/templates/nftables.conf.j2";
+    const rs = parseTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => (p === "/r" ? ["site.yml", "templates"] : undefined) }, root: "/r" });
+    expect(rs.internalInterfaces).toEqual(["eth1"]);
+    expect(rs.diagnostics.find((d) => /taken as inside interface/.test(d.message))).toMatchObject({ file, line: 2 });
   });
 
   it("renders with the role's defaults when no task writing the template is found, and says so", () => {
@@ -191,7 +203,7 @@ describe("the reader", () => {
       "/r/roles/fw/templates/rules.v4.j2": "*filter\n:INPUT DROP [0:0]\n{% for p in open_ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\nCOMMIT\n",
     };
     const file = "/r/roles/fw/templates/rules.v4.j2";
-    const rs = parseAnsibleTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: () => undefined }, root: "/r" });
+    const rs = parseTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: () => undefined }, root: "/r" });
     expect(rs.diagnostics.map((d) => d.message)).toContainEqual(expect.stringContaining("no task found"));
     expect(rs.chains.get("filter/INPUT")!.rules.map((r) => r.span.line)).toEqual([4]);
   });
