@@ -20,7 +20,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic, Ruleset } from "../../src/model/types.js";
 import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { roleFolderOf } from "../ansible/layout.js";
-import { type Value, walkTasks, yamlMapping } from "../ansible/tasks.js";
+import { roleVariables, type Value, walkTasks, yamlMapping } from "../ansible/tasks.js";
 import { renderTemplate, type IncludeLoader, type Rendered } from "../ansible/template.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { detectAnsibleTemplate, renderedFormatOf, templateSkeleton, type RenderedFormat } from "./detect.js";
@@ -79,6 +79,8 @@ export function parseAnsibleTemplate(text: string, file: string, opts: TemplateO
 /** A template rendered for the task that writes it (see the header), with what was said on the way. */
 export interface TemplateReading {
   rendered: ReturnType<typeof renderTemplate>;
+  /** Where the template stands. */
+  place: Place;
   /** The lines of each template it includes, by the name reports give it. */
   included: Map<string, string[]>;
   /** The files whose variables it was rendered with (the writer's playbook and what its walk read, or the role's defaults and vars), absolute. */
@@ -88,15 +90,35 @@ export interface TemplateReading {
   diagnostics: Diagnostic[];
 }
 
-/** Renders a template as the task that writes it does (the reader's first half; the tests compare it with Ansible's). */
-export function renderForWriter(text: string, file: string, opts: Omit<TemplateOptions, "readRendered"> = {}): TemplateReading {
+/** Where a template stands, worked out once for a reading: its path, the project bounds, its role and project folders. */
+interface Place {
+  io: IncludeIo;
+  /** The template's path. */
+  where: string;
+  /** The folder the files it reads stay in (see projectRoot). */
+  root: string;
+  /** How reports name a path (as the template's own is named). */
+  shownOf: (path: string) => string;
+  /** The role whose templates/ it is in. */
+  role?: string;
+  /** The folder above the roles' folder, or the one holding its templates/, else its own. */
+  project: string;
+}
+
+function placeOf(file: string, opts: Omit<TemplateOptions, "readRendered">): Place {
   const io = opts.io ?? diskIo;
   const where = resolve(opts.origin ?? file);
-  const root = projectRoot(where, io, opts.root);
   const shownOf = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(process.cwd(), path));
+  return { io, where, root: projectRoot(where, io, opts.root), shownOf, ...roleAndProject(where, io) };
+}
+
+/** Renders a template as the task that writes it does (the reader's first half; the tests compare it with Ansible's). */
+export function renderForWriter(text: string, file: string, opts: Omit<TemplateOptions, "readRendered"> = {}): TemplateReading {
+  const place = placeOf(file, opts);
+  const { io, root, shownOf, role } = place;
   const diagnostics: Diagnostic[] = [];
   const say = (severity: Diagnostic["severity"], message: string) => diagnostics.push({ severity, message, file, line: 1, column: 1 });
-  const writer = findWriter(where, io, root, shownOf, opts.extraVars);
+  const writer = findWriter(place, opts.extraVars);
   const read = writer ? writer.read : [];
   let vars: Vars;
   if (writer) {
@@ -105,16 +127,22 @@ export function renderForWriter(text: string, file: string, opts: Omit<TemplateO
     say("info", `rendered with the variables of the task that writes it (${writer.at.file}:${writer.at.line}${by}${writer.dest !== undefined ? `, dest: ${writer.dest}` : ""})`);
     if (writer.when.length > 0) say("info", `the task that writes it runs only when: ${writer.when.join(" and ")} (read as if it runs)`);
   } else {
-    const { role } = placeOf(where, io);
-    vars = new Map([...(role ? roleVariables(role, io, root, read) : []), ...Object.entries(opts.extraVars ?? {})]);
+    const inTree = (path: string) => path.startsWith(root + "/");
+    const own = role ? roleVariables(role, io, (path) => {
+      const source = inTree(path) ? io.readFile(path) : undefined;
+      if (source === undefined) return undefined;
+      read.push(path);
+      return yamlMapping(source);
+    }) : undefined;
+    vars = new Map([...(own?.defaults ?? []), ...(own?.vars ?? []), ...Object.entries(opts.extraVars ?? {})]);
     say("info", role ? `no task found that writes this template (in the playbooks beside ${shownOf(dirname(role))} and the role's tasks): rendered with the role's defaults and vars` : "no task found that writes this template (in the playbooks beside it): rendered with no variables");
   }
   // (Ansible's template module defines ansible_managed for every template: its default text)
   if (!vars.has("ansible_managed")) vars = new Map([...vars, ["ansible_managed", "Ansible managed"]]);
   const included = new Map<string, string[]>();
-  const rendered = renderTemplate(text, vars, includeLoader(where, io, root, shownOf, read, included));
+  const rendered = renderTemplate(text, vars, includeLoader(place, read, included));
   if (!("why" in rendered)) for (const name of rendered.assumedUndefined) say("info", `'${name}' is read as not defined by the template's 'is defined' tests (not among the variables fwlint reads)`);
-  return { rendered, read, included, ...(writer ? { writer } : {}), diagnostics };
+  return { rendered, place, read, included, ...(writer ? { writer } : {}), diagnostics };
 }
 
 /**
@@ -122,8 +150,7 @@ export function renderForWriter(text: string, file: string, opts: Omit<TemplateO
  * template, in its role's templates/, in the project's templates/ (inside the project). Each one
  * found is recorded in `read` (its path) and `included` (its lines, by the name reports give it).
  */
-function includeLoader(where: string, io: IncludeIo, root: string, shownOf: (path: string) => string, read: string[], included: Map<string, string[]>): IncludeLoader {
-  const { role, project } = placeOf(where, io);
+function includeLoader({ io, where, root, shownOf, role, project }: Place, read: string[], included: Map<string, string[]>): IncludeLoader {
   const folders = [dirname(where), ...(role ? [join(role, "templates")] : []), join(project, "templates")];
   return (name) => {
     for (const folder of folders) {
@@ -141,11 +168,8 @@ function includeLoader(where: string, io: IncludeIo, root: string, shownOf: (pat
 }
 
 function readTemplate(text: string, file: string, opts: TemplateOptions): Ruleset {
-  const io = opts.io ?? diskIo;
-  const where = resolve(opts.origin ?? file);
-  const root = projectRoot(where, io, opts.root);
-  const { rendered, writer, diagnostics, read, included } = renderForWriter(text, file, opts);
-  const shownOf = (path: string) => io.shown?.(path) ?? (isAbsolute(file) ? path : relative(process.cwd(), path));
+  const { rendered, place, writer, diagnostics, read, included } = renderForWriter(text, file, opts);
+  const { where, root, shownOf } = place;
   // (a change to any of them changes what the template renders: check --new-only, diff and the hook's search read them so)
   const inputs: Pick<Ruleset, "includedFiles"> = read.length > 0 ? { includedFiles: read.map(shownOf) } : {};
   const fail = (line: number, column: number, message: string): Ruleset => {
@@ -216,41 +240,23 @@ function relocate(ruleset: Ruleset, file: string, rendered: Rendered, template: 
 }
 
 /**
- * Where a template stands: the role folder of one in a role's templates/ folder (…/roles/NAME, or
- * a folder of ansible.cfg's roles_path: one with tasks/, defaults/ or meta/ beside templates/), and
- * the project (the folder above the roles' folder; for a template outside roles, the folder
- * holding its templates/, else its own).
+ * The role folder of a template in a role's templates/ folder (…/roles/NAME, or a folder of
+ * ansible.cfg's roles_path: one with tasks/, defaults/ or meta/ beside templates/), and the project
+ * (the folder above the roles' folder; for a template outside roles, the folder holding its
+ * templates/, else its own).
  */
-function placeOf(where: string, io: IncludeIo): { role?: string; project: string } {
+function roleAndProject(where: string, io: IncludeIo): { role?: string; project: string } {
   const at = where.lastIndexOf("/templates/");
   const dir = at < 0 ? undefined : where.slice(0, at);
   const role = dir !== undefined && (/(^|\/)roles\/[^/]+$/.test(dir) || ["tasks", "defaults", "meta"].some((f) => io.listDir(join(dir, f)) !== undefined)) ? dir : undefined;
   return role ? { role, project: dirname(dirname(role)) } : { project: dir ?? dirname(where) };
 }
 
-/** A role's defaults and vars (main.yml), the vars over the defaults. */
-function roleVariables(role: string, io: IncludeIo, root: string, read: string[]): Map<string, Value> {
-  const out = new Map<string, Value>();
-  for (const folder of ["defaults", "vars"]) {
-    for (const name of ["main.yml", "main.yaml"]) {
-      const path = join(role, folder, name);
-      if (!path.startsWith(root + "/")) continue;
-      const text = io.readFile(path);
-      if (text === undefined) continue;
-      read.push(path);
-      for (const [k, v] of yamlMapping(text)) out.set(k, v);
-      break;
-    }
-  }
-  return out;
-}
-
 /**
  * The first task (of the playbooks beside the project, then the role's own tasks) whose `src`
  * is this template, with the variables it sees; undefined when none is found.
  */
-function findWriter(where: string, io: IncludeIo, root: string, shownOf: (path: string) => string, extraVars?: Readonly<Record<string, Value>>): Writer | undefined {
-  const { role, project } = placeOf(where, io);
+function findWriter({ io, where, root, shownOf, role, project }: Place, extraVars?: Readonly<Record<string, Value>>): Writer | undefined {
   const roleName = role ? role.slice(role.lastIndexOf("/") + 1) : undefined;
   const candidates: string[] = [];
   // (the playbooks at the project's top, then in a playbooks/ folder there)

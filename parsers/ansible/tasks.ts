@@ -206,14 +206,8 @@ export function walkTasks(
     runFile(got.source, got.shown, file, vars, when, at.depth + 1, at.base);
   };
 
-  /** A role's defaults and vars (defaults/main.yml, or the files of a defaults/main/ folder in name order; vars/ alike). */
-  const roleVarsOf = (dir: string): { defaults: Map<string, Value>; vars: Map<string, Value> } => {
-    const layer = (part: string) => {
-      const files = [join(dir, part, "main.yml"), join(dir, part, "main.yaml"), ...(io.listDir(join(dir, part, "main")) ?? []).filter((n) => /\.(?:ya?ml|json)$/.test(n)).map((n) => join(dir, part, "main", n))];
-      return new Map(files.flatMap((f) => [...(varsFile(f) ?? [])]));
-    };
-    return { defaults: layer("defaults"), vars: layer("vars") };
-  };
+  /** A role's defaults and vars (see roleVariables), each file read once per walk. */
+  const roleVarsOf = (dir: string) => roleVariables(dir, io, varsFile);
 
   /** The roles a role's meta/main.yml lists under `dependencies`, with their parameters. */
   const roleDependencies = (dir: string): { name: string; params: Map<string, Value>; when: string[] }[] => {
@@ -439,6 +433,18 @@ export function walkTasks(
 
   runFile(text, undefined, where, new Map(), [], 0);
   return read;
+}
+
+/**
+ * A role's defaults and vars: defaults/main.yml (or .yaml), or the files of a defaults/main/ folder
+ * in name order; vars/ alike. `varsFile` reads one file of variables (undefined: none there).
+ */
+export function roleVariables(dir: string, io: IncludeIo, varsFile: (path: string) => ReadonlyMap<string, Value> | undefined): { defaults: Map<string, Value>; vars: Map<string, Value> } {
+  const layer = (part: string) => {
+    const files = [join(dir, part, "main.yml"), join(dir, part, "main.yaml"), ...(io.listDir(join(dir, part, "main")) ?? []).filter((n) => /\.(?:ya?ml|json)$/.test(n)).map((n) => join(dir, part, "main", n))];
+    return new Map(files.flatMap((f) => [...(varsFile(f) ?? [])]));
+  };
+  return { defaults: layer("defaults"), vars: layer("vars") };
 }
 
 /** A task's module arguments (a mapping, or the old `key=value` text) with Jinja filled in; or why not. */
