@@ -288,7 +288,7 @@ export function walkTasks(
           say("info", at.place(keys.get("hosts")!), `this play is for hosts ${hosts}, an earlier one for ${playHosts}: fwlint reads every play as the firewall of one host that all of them configure`);
         }
         // the play's variables: what the inventory gives its hosts, its vars, then its vars_files
-        const play = new Map([...vars, ...inventoryVars(at.base, scalarText(keys.get("hosts")!.value)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : []), ...extras]);
+        const play = new Map([...vars, ...inventoryVars(at.base, scalarText(keys.get("hosts")!.value)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : [])]);
         const files = keys.get("vars_files")?.value;
         for (const entry of isSeq(files) ? files.items : []) {
           const written = toValue(entry, at.doc);
@@ -296,35 +296,37 @@ export function walkTasks(
           const names = Array.isArray(written) ? written : [written];
           let found = false;
           for (const n of names) {
-            const name = typeof n === "string" ? expand(n, play) : why("not a file name");
+            const name = typeof n === "string" ? expand(n, withExtras(play)) : why("not a file name");
             if (typeof name !== "string") continue;
             const fileVars = varsFile(resolve(at.base, name));
             if (!fileVars) continue;
-            for (const [k, v] of fileVars) if (!extras.has(k)) play.set(k, v);
+            for (const [k, v] of fileVars) play.set(k, v);
             found = true;
             break;
           }
           if (!found) say("info", at.place(entry as Node), `vars_files entry ${names.map(String).join(" or ")} is not read (not a file of the scanned tree, or a name fwlint cannot compute): a variable it defines is unknown here`);
         }
+        // (the extra variables above them all)
+        const scope = withExtras(play);
         const ran = new Set<string>();
         const section = (name: string) => {
           const list = keys.get(name)?.value;
-          if (isSeq(list)) runList(list.items as Node[], play, cond, at);
+          if (isSeq(list)) runList(list.items as Node[], scope, cond, at);
         };
         section("pre_tasks");
         const roles = keys.get("roles")?.value;
         for (const r of isSeq(roles) ? roles.items : []) {
-          const entry = roleEntry(toValue(r, at.doc), play);
+          const entry = roleEntry(toValue(r, at.doc), scope);
           if (!entry) {
             say("info", at.place(r as Node), "a role entry fwlint cannot read (no role name) is not followed");
             continue;
           }
-          const roleWhen = undecided(entry.when, withExtras(new Map([...play, ...entry.params])));
+          const roleWhen = undecided(entry.when, withExtras(new Map([...scope, ...entry.params])));
           if (!roleWhen) {
             say("info", at.place(r as Node), `role ${entry.name} not run: when: ${entry.when.join(" and ")} is false with the variables fwlint reads`);
             continue;
           }
-          runRole(entry.name, "main", entry.params, play, [...cond, ...roleWhen], at, at.place(r as Node), ran);
+          runRole(entry.name, "main", entry.params, scope, [...cond, ...roleWhen], at, at.place(r as Node), ran);
         }
         section("tasks");
         section("post_tasks");
