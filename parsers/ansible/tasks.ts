@@ -21,6 +21,7 @@ import { decideWhen } from "./when.js";
 import { type AnsibleConfig, readAnsibleConfig, roleFolderOf } from "./layout.js";
 import { isWhy, why } from "./why.js";
 import { SCALAR_FILTERS, listFilter, scalarFilter } from "./filters.js";
+import { ANSIBLE_YAML } from "./yaml-schema.js";
 
 /** Why a file of the tree is not read when it is not there (see readTreeFile). */
 const NOT_FOUND = "the file is not found";
@@ -222,7 +223,7 @@ export function walkTasks(
 
   const runFile = (source: string, shownFile: string | undefined, path: string, vars: Vars, when: string[], depth: number, base?: string) => {
     const counter = new LineCounter();
-    const docs = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false });
+    const docs = parseAllDocuments(source, { ...ANSIBLE_YAML, lineCounter: counter, uniqueKeys: false });
     const place = (n: Node | Pair | undefined | null): Pos => {
       const offset = n && "range" in n && n.range ? n.range[0] : n && "key" in n && isScalar(n.key) && n.key.range ? n.key.range[0] : 0;
       const { line, col } = counter.linePos(offset);
@@ -496,6 +497,8 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
 
 function scalarText(n: unknown): string | undefined {
   if (!isScalar(n)) return undefined;
+  // (YAML 1.1's merge key `<<` is read as a symbol)
+  if (typeof n.value === "symbol") return n.value.description;
   return n.value === null ? "" : String(n.value);
 }
 
@@ -763,7 +766,7 @@ function jinjaLiteral(text: string, vars: Vars, depth: number): Value | { why: s
 export function yamlMapping(text: string): Map<string, Value> {
   const out = new Map<string, Value>();
   try {
-    for (const doc of parseAllDocuments(text)) {
+    for (const doc of parseAllDocuments(text, { ...ANSIBLE_YAML, uniqueKeys: false })) {
       if (Array.isArray(doc) || doc.errors.length > 0) continue;
       for (const [k, v] of toValueMap(doc.contents, doc)) out.set(k, v);
     }
