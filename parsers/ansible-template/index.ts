@@ -126,6 +126,12 @@ export function renderForWriter(text: string, file: string, opts: Omit<TemplateO
     const by = writer.playbook !== writer.at.file ? `, run by ${writer.playbook}` : "";
     say("info", `rendered with the variables of the task that writes it (${writer.at.file}:${writer.at.line}${by}${writer.dest !== undefined ? `, dest: ${writer.dest}` : ""})`);
     if (writer.when.length > 0) say("info", `the task that writes it runs only when: ${writer.when.join(" and ")} (read as if it runs)`);
+    // (the walk reads a play for the first host of its pattern the inventory names: see inventoryVars)
+    const host = writer.vars.get("inventory_hostname");
+    const hosts = writer.vars.get("ansible_play_hosts");
+    if (typeof host === "string" && Array.isArray(hosts) && hosts.length > 1) {
+      say("info", `rendered for host ${host}, the first of the play's ${hosts.length} hosts in the inventory (${hosts.slice(1, 4).join(", ")}${hosts.length > 4 ? ", ..." : ""} may render it otherwise)`);
+    }
   } else {
     const inTree = (path: string) => path.startsWith(root + "/");
     const own = role ? roleVariables(role, io, (path) => {

@@ -22,6 +22,7 @@ import { type AnsibleConfig, readAnsibleConfig, roleFolderOf } from "./layout.js
 import { isWhy, why } from "./why.js";
 import { SCALAR_FILTERS, listFilter, scalarFilter } from "./filters.js";
 import { ANSIBLE_YAML } from "./yaml-schema.js";
+import { type ProjectInventory, groupsDict, hostVariables, hostsOfPattern, projectInventory } from "./inventory.js";
 
 /** Why a file of the tree is not read when it is not there (see readTreeFile). */
 const NOT_FOUND = "the file is not found";
@@ -124,20 +125,19 @@ export function walkTasks(
   };
 
   /**
-   * group_vars of `group` (a file NAME, NAME.yml, NAME.yaml or NAME.json, or a folder NAME of such
-   * files, in name order) in `dir`'s group_vars/ folder.
+   * The variables files of `name` in `dir`'s `folder` (group_vars or host_vars): a file NAME,
+   * NAME.yml, NAME.yaml or NAME.json, or a folder NAME of such files, in name order.
    */
-  const groupVarsIn = (dir: string, group: string): Map<string, Value> => {
+  const varsFilesIn = (dir: string, folder: string, name: string): Map<string, Value> => {
     const out = new Map<string, Value>();
-    const folder = join(dir, "group_vars");
-    for (const name of [group, `${group}.yml`, `${group}.yaml`, `${group}.json`]) for (const [k, v] of varsFile(join(folder, name)) ?? []) out.set(k, v);
-    for (const name of io.listDir(join(folder, group)) ?? []) {
-      if (/\.(?:ya?ml|json)$/.test(name)) for (const [k, v] of varsFile(join(folder, group, name)) ?? []) out.set(k, v);
+    const at = join(dir, folder);
+    for (const file of [name, `${name}.yml`, `${name}.yaml`, `${name}.json`]) for (const [k, v] of varsFile(join(at, file)) ?? []) out.set(k, v);
+    for (const file of io.listDir(join(at, name)) ?? []) {
+      if (/\.(?:ya?ml|json)$/.test(file)) for (const [k, v] of varsFile(join(at, name, file)) ?? []) out.set(k, v);
     }
     return out;
   };
 
-  /** What the inventory gives every host of `hosts` (a play's pattern): group_vars of all, then of a single group named. */
   /** The ansible.cfg that applies to a playbook's folder (the nearest at or above it in the tree), read once. */
   const configs = new Map<string, AnsibleConfig>();
   const configOf = (base: string): AnsibleConfig => {
@@ -151,15 +151,59 @@ export function walkTasks(
     return config;
   };
 
-  const inventoryVars = (base: string, hosts: string | undefined): Map<string, Value> => {
-    const groups = ["all", ...(hosts !== undefined && /^[A-Za-z0-9_-]+$/.test(hosts) && hosts !== "all" ? [hosts] : [])];
+  /** The playbook folders whose unread inventory sources were told. */
+  const toldInventory = new Set<string>();
+  /** The project's inventory for a playbook's folder (see projectInventory), read once. */
+  const inventories = new Map<string, ProjectInventory>();
+  const inventoryOf = (base: string): ProjectInventory => {
+    let found = inventories.get(base);
+    if (!found) {
+      found = projectInventory(base, configOf(base).inventories, io, inTree, (n, doc) => toValue(n, doc));
+      for (const f of found.files) {
+        const text = io.readFile(f);
+        if (text !== undefined) read.set(shownOf(f), text.split("\n"));
+      }
+      inventories.set(base, found);
+    }
+    return found;
+  };
+
+  const hostVars = (base: string, found: ProjectInventory, host: string) => hostVariables(found, host, base, varsFilesIn);
+
+  /**
+   * What the inventory gives the hosts of `hosts` (a play's pattern): the variables of its first
+   * host when the project's inventory names any (and `groups`, `hostvars` and the play's hosts);
+   * else the group_vars of all, then of the single group named, beside the inventory and the playbook.
+   */
+  const inventoryVars = (base: string, hosts: Value | undefined, pos?: Pos): Map<string, Value> => {
+    const found = inventoryOf(base);
+    const { inventory } = found;
+    if (pos && !toldInventory.has(base)) {
+      toldInventory.add(base);
+      for (const u of found.unread) say("info", pos, `the inventory ${shownOf(u.path)} is read only up to where Ansible stops reading it: ${u.why}`);
+    }
+    const pattern = typeof hosts === "string" ? hosts : Array.isArray(hosts) && hosts.every((h) => typeof h === "string") ? (hosts as string[]) : undefined;
+    const named = pattern !== undefined && inventory.hosts.length > 0 ? hostsOfPattern(inventory, pattern) : [];
+    const magic = new Map<string, Value>();
+    if (inventory.hosts.length > 0) {
+      magic.set("groups", groupsDict(inventory));
+      const all: { [host: string]: Value } = {};
+      for (const h of inventory.hosts) all[h] = Object.fromEntries(hostVars(base, found, h));
+      magic.set("hostvars", all);
+    }
+    if (named.length > 0) {
+      const host = named[0]!;
+      if (named.length > 1 && pos) {
+        const shown = found.files.map(shownOf).join(", ");
+        say("info", pos, `read for host ${host}, the first of the ${named.length} hosts ${JSON.stringify(pattern)} names in the inventory (${shown}): its groups' and its own variables; the other hosts are read as this one`);
+      }
+      for (const k of ["ansible_play_hosts", "ansible_play_hosts_all", "ansible_play_batch", "play_hosts"]) magic.set(k, named);
+      return new Map([...hostVars(base, found, host), ...magic]);
+    }
+    const single = typeof pattern === "string" && /^[A-Za-z0-9_-]+$/.test(pattern) && pattern !== "all" ? [pattern] : [];
     const out = new Map<string, Value>();
-    // inventory group_vars below the playbook's own: the inventory ansible.cfg names (its folder,
-    // or the file's), else an inventory/ folder beside the playbook; then the playbook's folder
-    const named = configOf(base).inventories.map((i) => (io.listDir(i) !== undefined ? i : dirname(i)));
-    const inventories = named.length > 0 ? named : [join(base, "inventory")];
-    for (const g of groups) for (const dir of [...inventories, base]) for (const [k, v] of groupVarsIn(dir, g)) out.set(k, v);
-    return out;
+    for (const g of ["all", ...single]) for (const dir of [...found.dirs, base]) for (const [k, v] of varsFilesIn(dir, "group_vars", g)) out.set(k, v);
+    return new Map([...out, ...magic]);
   };
 
   /** A role's folder: roles/NAME beside the playbook, NAME in a folder of ansible.cfg's roles_path, or NAME itself as a path from there. */
@@ -289,7 +333,7 @@ export function walkTasks(
           say("info", at.place(keys.get("hosts")!), `this play is for hosts ${hosts}, an earlier one for ${playHosts}: fwlint reads every play as the firewall of one host that all of them configure`);
         }
         // the play's variables: what the inventory gives its hosts, its vars, then its vars_files
-        const play = new Map([...vars, ...inventoryVars(at.base, scalarText(keys.get("hosts")!.value)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : [])]);
+        const play = new Map([...vars, ...inventoryVars(at.base, hostsPattern(keys.get("hosts")!.value, at.doc, withExtras(vars)), at.place(keys.get("hosts")!)), ...(keys.has("vars") ? toValueMap(keys.get("vars")!.value, at.doc) : [])]);
         const files = keys.get("vars_files")?.value;
         for (const entry of isSeq(files) ? files.items : []) {
           const written = toValue(entry, at.doc);
@@ -495,6 +539,21 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
   return out;
 }
 
+/** A play's `hosts:` - a pattern, or a list of them - its Jinja filled in; undefined when fwlint cannot tell it. */
+function hostsPattern(n: unknown, doc: Document, vars: Vars): Value | undefined {
+  const v = toValue(n, doc);
+  const fill = (x: Value): string | undefined => {
+    if (typeof x !== "string") return undefined;
+    const e = x.includes("{{") ? expand(x, vars) : x;
+    return typeof e === "string" ? e : undefined;
+  };
+  if (Array.isArray(v)) {
+    const out = v.map(fill);
+    return out.every((x) => x !== undefined) ? (out as string[]) : undefined;
+  }
+  return fill(v);
+}
+
 function scalarText(n: unknown): string | undefined {
   if (!isScalar(n)) return undefined;
   // (YAML 1.1's merge key `<<` is read as a symbol)
@@ -602,17 +661,28 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
     if (values.every((v) => typeof v === "string")) return values.join("");
     return notComputed();
   }
-  const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]|\[\d+\])*)\s*/.exec(expr);
+  const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\])*)\s*/.exec(expr);
   if (!head) return notComputed();
   let v: Value | undefined = vars.get(head[1]!);
   if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) return v;
-  for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]|\[\d+\]/g) ?? []) {
+  for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\]/g) ?? []) {
     if (/^\[\d/.test(step)) {
       // (a list's item by its index)
       v = Array.isArray(v) ? v[Number(step.slice(1, -1))] : undefined;
       continue;
     }
-    const key = step.startsWith(".") ? step.slice(1) : step.slice(2, -2);
+    let key: string;
+    if (/^\[\s*[A-Za-z_]/.test(step)) {
+      // (an item named by a variable's value: hostvars[item], groups[group])
+      const k = jinja(step.slice(1, -1), vars, depth + 1);
+      if (k !== null && typeof k === "object" && !Array.isArray(k) && isWhy(k)) return k;
+      if (typeof k === "number" && Array.isArray(v)) {
+        v = v[k];
+        continue;
+      }
+      if (typeof k !== "string") return notComputed();
+      key = k;
+    } else key = step.startsWith(".") ? step.slice(1) : step.slice(2, -2);
     v = v !== null && typeof v === "object" && !Array.isArray(v) ? v[key] : undefined;
   }
   if (typeof v === "string" && v.includes("{{") && depth < MAX_DEPTH) {

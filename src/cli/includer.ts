@@ -57,6 +57,12 @@ const ROLES_PLAY = /^[ \t]*(?:-[ \t]+)?(?:roles:|(?:ansible\.builtin\.)?(?:impor
  */
 const ANSIBLE_VARIABLES = /(^|\/)(group_vars|host_vars|vars|defaults|meta)\/([^/]+\/)?([^/.]+|[^/]+\.(ya?ml|json))$/;
 
+/**
+ * A file of an Ansible inventory by where it stands or its name: in an inventory/ or inventories/
+ * folder, or a project's hosts, hosts.ini, inventory.yml ... (see parsers/ansible/inventory.ts).
+ */
+const ANSIBLE_INVENTORY = /(^|\/)(?:inventor(?:y|ies)\/(?:[^/]+\/)*[^/]+|(?:hosts|inventory)(?:\.ini|\.ya?ml)?)$/;
+
 /** How the formats a playbook is read as when its content names none are recognised in the files it reads. */
 const FORMAT_OF_READ: Readonly<Record<string, (text: string) => boolean>> = { "ansible-iptables": detectAnsibleIptables, "ansible-ufw": detectAnsibleUfw };
 
@@ -222,7 +228,7 @@ export class IncluderSearch {
    * (findTemplates).
    */
   async findAnsibleReaders(fragment: string, options: CheckOptions): Promise<{ playbooks: { path: string; result: AnalyzedFile }[]; templates: { path: string; result: AnalyzedFile }[] }> {
-    const playbooks = ANSIBLE_VARIABLES.test(fragment) ? await this.findPlaybooks(fragment, options) : [];
+    const playbooks = ANSIBLE_VARIABLES.test(fragment) || ANSIBLE_INVENTORY.test(fragment) ? await this.findPlaybooks(fragment, options) : [];
     return { playbooks, templates: await this.findTemplates(fragment, options) };
   }
 
@@ -493,7 +499,7 @@ const TEMPLATE_FORMAT = "ansible-template";
  * the command line.
  */
 export function mayBeAnsibleInput(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && (ANSIBLE_VARIABLES.test(path) || PLAYBOOK_NAME.test(path) || TEMPLATE_NAME.test(path));
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && (ANSIBLE_VARIABLES.test(path) || ANSIBLE_INVENTORY.test(path) || PLAYBOOK_NAME.test(path) || TEMPLATE_NAME.test(path));
 }
 
 /**

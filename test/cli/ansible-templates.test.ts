@@ -5,7 +5,8 @@
  * (pre-commit passes only the staged files) a variables file or the playbook is reported with the
  * analysis of every template rendered with it; check --new-only --base and diff --base see a
  * widened group_vars network, or a port added to the playbook's role parameter, as what it opens
- * at the template line that writes the rule.
+ * at the template line that writes the rule; a host added to the project's inventory without the
+ * address a template's loop over its group needs likewise.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -99,6 +100,27 @@ describe("Ansible templates of firewall files", () => {
     expect(exposed(r)).toEqual([`${template}:4 SMTP`, `${template}:4 SSH`]);
     const d = await inside(dir, () => run("diff", "--base", "HEAD", "inventories/prod/group_vars/all.yml"));
     expect(d.out).toMatch(/^this change opens TCP\/25 from any source to any destination \(galaxy_roles\/fw\/templates\/rules\.v4\.j2:4\)/m);
+  });
+
+  it("the project's inventory: named alone it is reported with the templates rendered with it; diff --base sees what a host added there opens", async () => {
+    const dir = fixtureRepo("ansible-template/db-cluster", join(tmp, "inventory"));
+    const template = "roles/pg_firewall/templates/rules.v4.j2";
+    // (the inventory as committed gives app3 no address: the template's default opens PostgreSQL to everyone)
+    const r = await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "inventory/hosts"));
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.out) as Report;
+    expect(report.files.map((f) => f.diagnostics[0]?.message)).toEqual([`read as part of ${template}, found beside it, a template rendered with what it holds: it is analysed with it`]);
+    expect(exposed(report)).toEqual([`${template}:13 PostgreSQL`]);
+    edit(dir, "inventory/hosts", "app3.example.net\n", "app3.example.net ansible_host=203.0.113.13\n");
+    commitAll(dir, "app3's address");
+    const fixed = await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "inventory/hosts"));
+    expect(fixed.status, fixed.out).toBe(0);
+    edit(dir, "inventory/hosts", "app2.example.net ansible_host=203.0.113.12\n", "app2.example.net ansible_host=203.0.113.12\napp4.example.net\n");
+    const d = await inside(dir, () => run("diff", "--base", "HEAD", "inventory/hosts"));
+    expect(d.status, d.err).toBe(1);
+    expect(d.out).toMatch(/^this change opens TCP\/5432 from any source to any destination \(roles\/pg_firewall\/templates\/rules\.v4\.j2:13\)/m);
+    const added = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--new-only", "--base", "HEAD", "inventory/hosts"))).out) as Report;
+    expect(exposed(added)).toEqual([`${template}:13 PostgreSQL`]);
   });
 
   it("check --new-only --base and diff --base: what a variables change opens, at the template's line", async () => {

@@ -7,7 +7,8 @@
  * file alone that widens a set the rules.v4 beside it lets SSH in from, or of ufw's user.rules alone,
  * or of a firewall.sh of nft commands that opens SMTP, or of an Ansible project's group_vars/all.yml
  * alone that widens the network a role's task lets SSH in from - or a role's template of rules.v4
- * renders the SSH rule for, or of that template opening SMTP.
+ * renders the SSH rule for, or of that template opening SMTP, or of the inventory whose hosts the
+ * template admits.
  *
  * pre-commit installs the hook repository with npm (`npm install` there runs `prepare`, i.e. the build,
  * then `npm pack` and `npm install -g` of the tarball) into a private PRE_COMMIT_HOME, so this needs the
@@ -403,6 +404,32 @@ esac
       const tplMailOut = output(tplMail);
       expect(tplMail.status, tplMailOut).not.toBe(0);
       expect(tplMailOut).toMatch(/ansible-tpl\/roles\/fw\/templates\/rules\.v4\.j2:12:1 high exposed-service SMTP \(tcp\/25\) is reachable from any source on the inbound path/);
+
+      // 13. The template admits the inventory's monitoring hosts to SSH (groups['monitors'], each
+      // host's ansible_host): a commit that stages only the inventory, giving a monitor the address
+      // 0.0.0.0/0, is refused at the template's loop.
+      ok(run("git", ["checkout", "HEAD", "--", "ansible-tpl"], work, env), "git checkout");
+      const inv = join(work, "ansible-inv");
+      mkdirSync(join(inv, "inventory"), { recursive: true });
+      for (const d of ["tasks", "templates"]) mkdirSync(join(inv, "roles", "fw", d), { recursive: true });
+      writeFileSync(join(inv, "site.yml"), "- hosts: edge\n  roles: [fw]\n");
+      writeFileSync(join(inv, "roles", "fw", "tasks", "main.yml"), "- name: Write the rules\n  ansible.builtin.template:\n    src: rules.v4.j2\n    dest: /etc/iptables/rules.v4\n");
+      writeFileSync(
+        join(inv, "roles", "fw", "templates", "rules.v4.j2"),
+        "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n{% for host in groups['monitors'] %}\n-A INPUT -s {{ hostvars[host].ansible_host }} -p tcp --dport 22 -j ACCEPT\n{% endfor %}\nCOMMIT\n",
+      );
+      const hosts = (monitor: string) => `[edge]\nedge1.example.net\n\n[monitors]\nmon1.example.net ansible_host=${monitor}\n`;
+      writeFileSync(join(inv, "inventory", "hosts"), hosts("192.0.2.10"));
+      ok(run("git", ["add", "ansible-inv"], work, env), "git add");
+      const invProject = run("git", ["commit", "-m", "ansible inventory"], work, env);
+      expect(invProject.status, output(invProject)).toBe(0);
+      writeFileSync(join(inv, "inventory", "hosts"), hosts("0.0.0.0/0"));
+      ok(run("git", ["add", "ansible-inv/inventory/hosts"], work, env), "git add");
+      const invWide = run("git", ["commit", "-m", "ansible: monitor everywhere"], work, env);
+      const invWideOut = output(invWide);
+      expect(invWide.status, invWideOut).not.toBe(0);
+      expect(invWideOut).toMatch(/ansible-inv\/roles\/fw\/templates\/rules\.v4\.j2:6:1 high exposed-service SSH \(tcp\/22\) is reachable from any source on the inbound path/);
+      expect(invWideOut).toMatch(/read as part of ansible-inv\/roles\/fw\/templates\/rules\.v4\.j2, found beside it, a template rendered with what it holds/);
     },
     300_000,
   );

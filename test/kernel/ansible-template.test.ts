@@ -38,6 +38,11 @@ interface Case {
   project: string;
   playbook: string;
   group: string;
+  /**
+   * The project's own inventory (a path in it) and the host Ansible is limited to (fwlint reads a
+   * play for the first host of its pattern); without it, an inventory of localhost in `group`.
+   */
+  inventory?: { path: string; host: string };
   /** Each template (in the project), where its task writes it, and how the kernel loads that: a ruleset of the oracle's format, or a script run in a namespace. */
   templates: [template: string, dest: string, loaded: "iptables" | "ip6tables" | "nft" | "script"][];
 }
@@ -54,6 +59,13 @@ const CASES: Case[] = [
   },
   { project: "nft-host", playbook: "playbook.yml", group: "web", templates: [["templates/nftables.conf.j2", "/etc/nftables.conf", "nft"]] },
   { project: "script-role", playbook: "site.yml", group: "web", templates: [["roles/firewall/templates/firewall.bash.j2", "/etc/firewall.bash", "script"]] },
+  {
+    project: "db-cluster",
+    playbook: "site.yml",
+    group: "db",
+    inventory: { path: "inventory", host: "db1.example.net" },
+    templates: [["roles/pg_firewall/templates/rules.v4.j2", "/etc/iptables/rules.v4", "iptables"]],
+  },
 ];
 
 /** Ansible run quietly, its temporary files in the test's folder `dir`, gathering no facts. */
@@ -150,9 +162,16 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
         for (const f of yamlFiles(project)) writeFileSync(f, readFileSync(f, "utf8").replaceAll("dest: /etc/", `dest: ${out}/etc/`).replace(/^\s*notify:.*\n/gm, ""));
         rmSync(join(project, "roles/firewall/handlers"), { recursive: true, force: true });
         for (const [, dest] of c.templates) spawnSync("mkdir", ["-p", join(out, dest, "..")]);
-        const inventory = join(dir, "inventory");
-        writeFileSync(inventory, `[${c.group}]\nlocalhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n`);
-        const ran = spawnSync("ansible-playbook", ["-i", inventory, join(project, c.playbook)], { encoding: "utf8", env: ansibleEnv(dir) });
+        let args: string[];
+        if (c.inventory) {
+          // (the project's inventory, every host reached on this one, the run limited to the host fwlint reads)
+          args = ["-i", join(project, c.inventory.path), "--limit", c.inventory.host, "-c", "local", "-e", "ansible_python_interpreter=/usr/bin/python3"];
+        } else {
+          const inventory = join(dir, "inventory");
+          writeFileSync(inventory, `[${c.group}]\nlocalhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n`);
+          args = ["-i", inventory];
+        }
+        const ran = spawnSync("ansible-playbook", [...args, join(project, c.playbook)], { encoding: "utf8", env: ansibleEnv(dir) });
         expect(ran.status, `${ran.stdout}${ran.stderr}`).toBe(0);
         for (const [template, dest, loaded] of c.templates) {
           const file = join(project, template);

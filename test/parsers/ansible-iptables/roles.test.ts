@@ -285,3 +285,53 @@ describe("when: decided by the variables fwlint reads", () => {
     expect(info(rs)).toEqual(["/repo/site.yml:5:7 role old not run: when: legacy | bool is false with the variables fwlint reads", "/repo/site.yml:11:7 not run: when: legacy | bool is false with the variables fwlint reads"]);
   });
 });
+
+describe("the project's inventory", () => {
+  const inventory = [
+    "[db]",
+    "db[1:2].example.net",
+    "[app]",
+    "app1.example.net ansible_host=203.0.113.11",
+    "app2.example.net ansible_host=203.0.113.12 app_port=8443",
+    "[backend:children]",
+    "db",
+    "app",
+    "[backend:vars]",
+    "admin_net=192.0.2.0/24",
+  ].join("\n");
+
+  it("a play is read for the first host of its pattern: its groups' variables (parents too), host_vars, and groups and hostvars for loops", () => {
+    const rs = read({
+      "/repo/site.yml": "- hosts: db\n  tasks:\n" + [
+        ipt("source: '{{ admin_net }}', destination_port: '22'"),
+        ipt("source: '{{ hostvars[item].ansible_host }}', destination_port: '{{ pg_port }}'").replace("\n", "\n  loop: \"{{ groups['app'] }}\"\n"),
+        ipt("source: '{{ replica_source }}', destination_port: '{{ pg_port }}'"),
+      ].map((t) => t.replace(/^/gm, "    ").replace(/ {4}$/, "")).join(""),
+      "/repo/inventory/hosts": inventory,
+      "/repo/inventory/group_vars/db.yml": "pg_port: 5432\n",
+      "/repo/inventory/host_vars/db1.example.net.yml": "replica_source: 198.51.100.7\n",
+      "/repo/group_vars/backend.yml": "admin_net: 192.0.2.64/26\n",
+    });
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    // (the playbook's group_vars/backend.yml above the inventory's [backend:vars]; app2's port is its own, not the play host's)
+    expect(rules(rs)).toEqual(["/repo/site.yml:3 22 3221226048", "/repo/site.yml:4 5432 3405803787", "/repo/site.yml:4 5432 3405803788", "/repo/site.yml:6 5432 3325256711"]);
+    expect(info(rs)).toEqual([`/repo/site.yml:1:3 read for host db1.example.net, the first of the 2 hosts "db" names in the inventory (/repo/inventory/hosts): its groups' and its own variables; the other hosts are read as this one`]);
+  });
+
+  it("a pattern the inventory names no host of reads the group_vars of all and of the group, as before", () => {
+    const rs = read({
+      "/repo/site.yml": "- hosts: edge\n  tasks:\n" + ipt("source: '{{ admin_net }}', destination_port: '22'").replace(/^/gm, "    ").replace(/ {4}$/, ""),
+      "/repo/inventory/hosts": inventory,
+      "/repo/group_vars/edge.yml": "admin_net: 10.9.0.0/16\n",
+    });
+    expect(rules(rs)).toEqual(["/repo/site.yml:3 22 168361984"]);
+  });
+
+  it("YAML is read as Ansible reads it (YAML 1.1): no, off and yes are booleans, so a when: on them is decided", () => {
+    const rs = read({
+      "/repo/site.yml": "- hosts: all\n  tasks:\n" + ipt("destination_port: '25'").replace(/^/gm, "    ").replace(/ {4}$/, "").replace("\n", "\n      when: smtp_open\n") + ipt("destination_port: '22'").replace(/^/gm, "    ").replace(/ {4}$/, "").replace("\n", "\n      when: ssh_open\n"),
+      "/repo/group_vars/all.yml": "smtp_open: no\nssh_open: yes\n",
+    });
+    expect(rules(rs)).toEqual(["/repo/site.yml:5 22"]);
+  });
+});
