@@ -49,6 +49,13 @@ function attributeOf(x: Value, path: string): Value | undefined {
   return y;
 }
 
+/** `v[k]` as Jinja's getitem: a mapping's key, a list's index; undefined where there is none. */
+function itemOf(v: Value | undefined, k: Value): Value | undefined {
+  if (Array.isArray(v)) return typeof k === "number" ? v[k < 0 ? v.length + k : k] : undefined;
+  if (v !== null && typeof v === "object" && (typeof k === "string" || typeof k === "number")) return Object.hasOwn(v, String(k)) ? v[String(k)] : undefined;
+  return undefined;
+}
+
 /** Python's truth of a value (undefined: not known). */
 function truthOf(x: Value | undefined): boolean | undefined {
   if (x === undefined) return undefined;
@@ -104,6 +111,14 @@ export function listFilter(name: string, list: readonly Value[], positional: rea
         return out.some((x) => x === undefined) ? undefined : (out as Value[]);
       }
       const filter = positional[0];
+      // map('extract', container, keys): each item looked up in the container (hostvars, a mapping,
+      // a list), then the keys in what it holds - an inventory's addresses: groups['app'] | map('extract', hostvars, 'ansible_host')
+      if (filter === "extract" && positional.length >= 2 && positional.length <= 3 && Object.keys(keywords).length === 0) {
+        const container = positional[1]!;
+        const more = positional[2] === undefined || positional[2] === null ? [] : Array.isArray(positional[2]) ? positional[2] : [positional[2]];
+        const out = list.map((x) => more.reduce<Value | undefined>((v, k) => itemOf(v, k), itemOf(container, x)));
+        return out.some((x) => x === undefined) ? undefined : (out as Value[]);
+      }
       if (positional.length !== 1 || Object.keys(keywords).length > 0 || typeof filter !== "string" || !SCALAR_FILTERS.has(filter)) return undefined;
       const out = list.map((x) => scalarFilter(filter, x));
       return out.some((x) => x === undefined) ? undefined : (out as Value[]);

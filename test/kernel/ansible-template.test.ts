@@ -218,6 +218,9 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
         ],
         more: [443, 25],
         strs: ["10", "9"],
+        peers: { app1: { addr: "203.0.113.11", ports: [5432] }, app2: { addr: "203.0.113.12", ports: [6432] } },
+        order: ["app2", "app1"],
+        idx: [1, 0],
       };
       const template = [
         "{{ ports | unique | join(',') }}|{{ ports | sort | join(',') }}|{{ names | sort | join(',') }}|{{ ports | first }}|{{ ports | last }}",
@@ -227,6 +230,8 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
         "{{ strs | map('int') | sort | join(',') }}|{{ svcs | sort(attribute='port') | map(attribute='name') | join(',') }}|{{ nested | flatten(levels=1) | length }}",
         "{% for s in svcs | selectattr('open') %}-A INPUT -p {{ s.proto }} --dport {{ s.port }} -j ACCEPT{% endfor %}",
         "{{ ports | union([443, 8443]) | join(',') }}|{{ ports | difference([80]) | join(',') }}|{{ svcs | selectattr('port', 'equalto', 53) | map(attribute='name') | join(',') }}|{{ ports | sort(reverse=true) | join(',') }}",
+        "{{ order | map('extract', peers, 'addr') | join(',') }}|{{ order | map('extract', peers, ['ports', 0]) | join(',') }}|{{ idx | map('extract', ports) | join(',') }}",
+        "{% for a in order | map('extract', peers, 'addr') | sort %}-A INPUT -s {{ a }} -j ACCEPT{% endfor %}",
         "",
       ].join("\n");
       writeFileSync(join(dir, "f.j2"), template);
