@@ -184,8 +184,8 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
   };
   if ("why" in rendered) {
     const at = rendered.file === undefined ? "" : ` (in ${rendered.file}, which it includes, at ${rendered.line}:${rendered.column})`;
-    // (what the project does not define - a fact, an inventory value, an extra variable - the configuration can)
-    const hint = / is not defined where fwlint reads| is not decided by the variables/.test(rendered.why) ? " (a fact, an inventory value or an extra variable can be given in .fwlint.yaml's ansibleVars)" : "";
+    // (what the project does not define - a fact, an extra variable - the configuration can)
+    const hint = / is not defined where fwlint reads| is not decided by the variables/.test(rendered.why) ? " (a fact gathered from the host, or an extra variable, can be given in .fwlint.yaml's ansibleVars)" : "";
     const message = `the template is not rendered: ${rendered.why}${at}; its rules are not analysed${hint}`;
     return rendered.file === undefined ? fail(rendered.line, rendered.column, message) : fail(1, 1, message);
   }

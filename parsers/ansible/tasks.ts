@@ -5,9 +5,11 @@
  * `import_role` / `include_role` tasks (a role's tasks/main.yml or `tasks_from`, after the roles
  * its meta/main.yml depends on), a task's `loop` / `with_items` / `with_list` over a list (written
  * there or a variable), Jinja's `{{ name }}`, `{{ item.port }}` and `| default(...)` from the
- * variables Ansible gives the task, in its order of precedence: a role's defaults, the
- * group_vars of `all` and of the play's group beside the playbook (or in its inventory/ folder),
- * the play's `vars` and `vars_files`, the role's vars, block and task `vars`, the role's
+ * variables Ansible gives the task, in its order of precedence: a role's defaults, what the
+ * project's inventory (inventory.ts) gives the first host of the play's pattern - its groups'
+ * variables and group_vars, its own and its host_vars, `groups` and `hostvars` - (without an
+ * inventory naming one: the group_vars of `all` and of the play's group beside the playbook or
+ * its inventory/ folder), the play's `vars` and `vars_files`, the role's vars, block and task `vars`, the role's
  * parameters. YAML aliases and merge keys. Each task of the modules asked for is handed over once
  * per loop item with its arguments filled in, where its module key stands and under which `when:`
  * conditions; what fwlint cannot know is told (an info) and left out.
@@ -634,7 +636,7 @@ function undecided(whens: readonly string[], vars: Vars): string[] | false {
 }
 
 
-const NOT_DEFINED = "is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)";
+const NOT_DEFINED = "is not defined where fwlint reads (the project's inventory, group_vars and host_vars, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)";
 
 /**
  * One Jinja expression: a variable (`name`, `name.attr`, `name['key']`) and the filters roles

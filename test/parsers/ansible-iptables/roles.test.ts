@@ -251,7 +251,7 @@ describe("facts the tasks set", () => {
     // (a fact set under an undecided condition is not replaced by a default: the last task may run)
     expect(rules(rs)).toEqual(["/repo/roles/fw/tasks/main.yml:7 2222 3221225984", "/repo/roles/fw/tasks/main.yml:8 8080", "/repo/roles/fw/tasks/main.yml:9 25", "/repo/roles/fw/tasks/main.yml:11 9999 when: relay | default(false)"]);
     expect(info(rs)).toEqual([
-      "/repo/roles/fw/tasks/main.yml:6:3 include_vars is not read: 'ansible_os_family' is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars); the variables it defines are unknown here",
+      "/repo/roles/fw/tasks/main.yml:6:3 include_vars is not read: 'ansible_os_family' is not defined where fwlint reads (the project's inventory, group_vars and host_vars, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars); the variables it defines are unknown here",
       "/repo/roles/fw/tasks/main.yml:10:3 task skipped: 'relay' is set only when: ansible_os_family == 'Debian', which depends on the host",
     ]);
   });

@@ -109,7 +109,7 @@ describe("reading Ansible's ufw tasks", () => {
     );
     expect(user(rs)).toEqual([]);
     expect(said(rs)).toEqual([
-      "1:3 task skipped: 'undefined_port' is not defined where fwlint reads (group_vars beside the playbook, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)",
+      "1:3 task skipped: 'undefined_port' is not defined where fwlint reads (the project's inventory, group_vars and host_vars, the play's vars and vars_files, the role's defaults, vars and parameters, block and task vars)",
       "2:3 task skipped: '{{ ports | random }}' is a Jinja expression fwlint does not compute",
       "3:3 task skipped: insert_relative_to last-ipv4 depends on the rules the host has (ufw status numbered)",
       "5:3 tasks imported from /etc/elsewhere.yml are not followed: the file is outside the scanned tree",
