@@ -126,12 +126,7 @@ export function renderForWriter(text: string, file: string, opts: Omit<TemplateO
     const by = writer.playbook !== writer.at.file ? `, run by ${writer.playbook}` : "";
     say("info", `rendered with the variables of the task that writes it (${writer.at.file}:${writer.at.line}${by}${writer.dest !== undefined ? `, dest: ${writer.dest}` : ""})`);
     if (writer.when.length > 0) say("info", `the task that writes it runs only when: ${writer.when.join(" and ")} (read as if it runs)`);
-    // (the walk reads a play for the first host of its pattern the inventory names: see inventoryVars)
-    const host = writer.vars.get("inventory_hostname");
-    const hosts = writer.vars.get("ansible_play_hosts");
-    if (typeof host === "string" && Array.isArray(hosts) && hosts.length > 1) {
-      say("info", `rendered for host ${host}, the first of the play's ${hosts.length} hosts in the inventory (${hosts.slice(1, 4).join(", ")}${hosts.length > 4 ? ", ..." : ""} may render it otherwise)`);
-    }
+
   } else {
     const inTree = (path: string) => path.startsWith(root + "/");
     const own = role ? roleVariables(role, io, (path) => {
@@ -148,7 +143,62 @@ export function renderForWriter(text: string, file: string, opts: Omit<TemplateO
   const included = new Map<string, string[]>();
   const rendered = renderTemplate(text, vars, includeLoader(place, read, included));
   if (!("why" in rendered)) for (const name of rendered.assumedUndefined) say("info", `'${name}' is read as not defined by the template's 'is defined' tests (not among the variables fwlint reads)`);
+  if (writer && !("why" in rendered)) {
+    const other = otherHosts(text, rendered, writer, place, opts.extraVars);
+    if (other) say("info", other);
+  }
   return { rendered, place, read, included, ...(writer ? { writer } : {}), diagnostics };
+}
+
+/** A comment line of what templates render (iptables-save, nft and shell scripts alike): no rule, whatever host it names. */
+const isComment = (line: string) => line.trimStart().startsWith("#");
+/** A rendering without its comment lines, to compare. */
+const meaningful = (text: string) => text.split("\n").filter((l) => !isComment(l)).join("\n");
+
+/** The play's other hosts a template is rendered for, to compare, at most. */
+const MAX_OTHER_HOSTS = 16;
+
+/**
+ * A template written for several hosts of the inventory (the writer's play names more than one) is
+ * analysed as its first host renders it; it is rendered for the others too (up to
+ * MAX_OTHER_HOSTS), with their own variables, and those whose text differs are named with the
+ * template lines that write it otherwise - their openings are not the ones analysed.
+ */
+function otherHosts(text: string, rendered: Rendered, writer: Writer, place: Place, extraVars: Readonly<Record<string, Value>> | undefined): string | undefined {
+  const host = writer.vars.get("inventory_hostname");
+  const hosts = writer.vars.get("ansible_play_hosts");
+  if (typeof host !== "string" || !Array.isArray(hosts) || hosts.length < 2) return undefined;
+  const others = hosts.filter((h): h is string => typeof h === "string" && h !== host);
+  const differ: string[] = [];
+  const lines = new Set<number>();
+  for (const h of others.slice(0, MAX_OTHER_HOSTS)) {
+    const theirs = findWriter(place, extraVars, h);
+    if (!theirs) continue;
+    const vars = theirs.vars.has("ansible_managed") ? theirs.vars : new Map([...theirs.vars, ["ansible_managed", "Ansible managed"] as const]);
+    const again = renderTemplate(text, vars, includeLoader(place, [], new Map()));
+    if (!("why" in again) && meaningful(again.text) === meaningful(rendered.text)) continue;
+    differ.push(h);
+    if ("why" in again) {
+      if (again.file === undefined) lines.add(again.line);
+      continue;
+    }
+    // (the template lines whose output one rendering has and the other has not)
+    const mine = new Set(rendered.text.split("\n"));
+    const their = new Set(again.text.split("\n"));
+    again.text.split("\n").forEach((l, i) => {
+      if (!mine.has(l) && !isComment(l) && again.files[i] === undefined) lines.add(again.lines[i]!);
+    });
+    rendered.text.split("\n").forEach((l, i) => {
+      if (!their.has(l) && !isComment(l) && rendered.files[i] === undefined) lines.add(rendered.lines[i]!);
+    });
+  }
+  const rest = others.length > MAX_OTHER_HOSTS ? ` (the first ${MAX_OTHER_HOSTS} of the others compared)` : "";
+  const head = `rendered for host ${host}, the first of the play's ${hosts.length} hosts in the inventory`;
+  if (differ.length === 0) return `${head}: the others render it the same${rest}`;
+  const at = [...lines].sort((a, b) => a - b);
+  const where = at.length === 0 ? "" : ` at line${at.length > 1 ? "s" : ""} ${at.slice(0, 8).join(", ")}${at.length > 8 ? ", ..." : ""}`;
+  const named = `${differ.slice(0, 4).join(", ")}${differ.length > 4 ? ` and ${differ.length - 4} more` : ""}`;
+  return `${head}: ${named} render${differ.length === 1 ? "s" : ""} it otherwise${where}, and only ${host}'s rendering is analysed${rest}`;
 }
 
 /**
@@ -262,7 +312,7 @@ function roleAndProject(where: string, io: IncludeIo): { role?: string; project:
  * The first task (of the playbooks beside the project, then the role's own tasks) whose `src`
  * is this template, with the variables it sees; undefined when none is found.
  */
-function findWriter({ io, where, root, shownOf, role, project }: Place, extraVars?: Readonly<Record<string, Value>>): Writer | undefined {
+function findWriter({ io, where, root, shownOf, role, project }: Place, extraVars?: Readonly<Record<string, Value>>, host?: string): Writer | undefined {
   const roleName = role ? role.slice(role.lastIndexOf("/") + 1) : undefined;
   const candidates: string[] = [];
   // (the playbooks at the project's top, then in a playbooks/ folder there)
@@ -286,7 +336,7 @@ function findWriter({ io, where, root, shownOf, role, project }: Place, extraVar
     walkTasks(
       text,
       path,
-      { io: recording, root, ...(extraVars ? { extraVars } : {}) },
+      { io: recording, root, ...(extraVars ? { extraVars } : {}), ...(host !== undefined ? { host } : {}) },
       TEMPLATE_MODULES,
       (task) => {
         if (found) return;

@@ -46,6 +46,11 @@ export interface AnsibleOptions {
   root?: string;
   /** Where the file is when `file` only labels it (a file at a git revision). */
   origin?: string;
+  /**
+   * The inventory host a play is read for, when its pattern names it; by default the pattern's
+   * first host (a template is also rendered for the play's other hosts, to tell where they differ).
+   */
+  host?: string;
 }
 
 /** A task of one of the modules asked for, for one loop item. */
@@ -194,7 +199,7 @@ export function walkTasks(
       magic.set("hostvars", all);
     }
     if (named.length > 0) {
-      const host = named[0]!;
+      const host = opts.host !== undefined && named.includes(opts.host) ? opts.host : named[0]!;
       if (named.length > 1 && pos) {
         const shown = found.files.map(shownOf).join(", ");
         say("info", pos, `read for host ${host}, the first of the ${named.length} hosts ${JSON.stringify(pattern)} names in the inventory (${shown}): its groups' and its own variables; the other hosts are read as this one`);

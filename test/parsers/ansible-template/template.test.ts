@@ -197,6 +197,26 @@ describe("the reader", () => {
     expect(rs.diagnostics.find((d) => /taken as inside interface/.test(d.message))).toMatchObject({ file, line: 2 });
   });
 
+  it("a play for several hosts of the inventory: rendered for its first host, and for the others to tell which write it otherwise, where", () => {
+    const files: Record<string, string> = {
+      "/r/hosts": "[web]\nweb1\nweb2\nweb3\n",
+      "/r/group_vars/web.yml": "open_ports: [443]\n",
+      "/r/host_vars/web3.yml": "open_ports: [443, 8080]\n",
+      "/r/site.yml": "- hosts: web\n  tasks:\n    - ansible.builtin.template: { src: rules.v4.j2, dest: /etc/iptables/rules.v4 }\n",
+      "/r/templates/rules.v4.j2": "# {{ inventory_hostname }}\n*filter\n:INPUT DROP [0:0]\n{% for p in open_ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\nCOMMIT\n",
+    };
+    const dirs: Record<string, string[]> = { "/r": ["group_vars", "host_vars", "hosts", "site.yml", "templates"], "/r/group_vars": ["web.yml"], "/r/host_vars": ["web3.yml"] };
+    const file = "/r/templates/rules.v4.j2";
+    const read = () => parseTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs[p] }, root: "/r" });
+    let rs = read();
+    expect(rs.diagnostics.map((d) => d.message)).toContain("rendered for host web1, the first of the play's 3 hosts in the inventory: web3 renders it otherwise at line 5, and only web1's rendering is analysed");
+    expect(rs.chains.get("filter/INPUT")!.rules.map((r) => r.span.line)).toEqual([5]);
+    // (a comment naming the host is no difference)
+    delete files["/r/host_vars/web3.yml"];
+    rs = read();
+    expect(rs.diagnostics.map((d) => d.message)).toContain("rendered for host web1, the first of the play's 3 hosts in the inventory: the others render it the same");
+  });
+
   it("renders with the role's defaults when no task writing the template is found, and says so", () => {
     const files: Record<string, string> = {
       "/r/roles/fw/defaults/main.yml": "open_ports: [25]\n",
