@@ -7,7 +7,7 @@ import { resetCaches } from "../space/idd.js";
 import { evaluateRuleset, type PipelineResult } from "../analysis/evaluate.js";
 import type { FileReport, Finding } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
-import type { Ruleset } from "../model/types.js";
+import type { Diagnostic, Ruleset } from "../model/types.js";
 import { resolve } from "node:path";
 import { CHECKS } from "../../rules/checks/index.js";
 import { makeContext, type Check, type CheckContext } from "../../rules/checks/context.js";
@@ -114,6 +114,7 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
     resetCaches();
     return { file: { path, format, rules: ruleset.ruleCount, diagnostics: ruleset.diagnostics }, findings: [], fatal: `could not be analysed: ${err.message}`, ruleset };
   }
+  if (!options.skipChecks) for (const variant of ruleset.variants ?? []) checkVariant(path, variant, checked, options);
   const { diagnostics } = checked;
   let findings = checked.findings;
   if (!options.skipChecks) {
@@ -139,6 +140,32 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
     ruleset,
     ...includesOf(ruleset),
   };
+}
+
+/** One finding's identity within a file's report: what, where, and what it says. */
+const findingKey = (f: Finding) => `${f.ruleId}\0${f.location.file}:${f.location.line}:${f.location.column}\0${f.message}`;
+
+/**
+ * Checks the file as it stands for another host (Ruleset.variants) and adds to `into` what only
+ * that finds - its findings, and the errors of its reading - labelled with it.
+ */
+function checkVariant(path: string, variant: { label: string; ruleset: Ruleset }, into: { findings: Finding[]; diagnostics: Diagnostic[] }, options: CheckOptions): void {
+  let found: Finding[];
+  try {
+    found = runChecks(variant.ruleset, options).findings;
+  } catch (err) {
+    if (!(err instanceof AnalysisLimitError)) throw err;
+    resetCaches();
+    into.diagnostics.push({ severity: "info", message: `not checked ${variant.label}: ${err.message}`, file: path, line: 1, column: 1 });
+    return;
+  }
+  const known = new Set(into.findings.map(findingKey));
+  for (const f of found) {
+    if (known.has(findingKey(f))) continue;
+    known.add(findingKey(f));
+    into.findings.push({ ...f, message: `${f.message} (${variant.label})` });
+  }
+  for (const d of variant.ruleset.diagnostics) if (d.severity === "error") into.diagnostics.push({ ...d, message: `${d.message} (${variant.label})` });
 }
 
 /** AnalyzedFile.includes of a ruleset (the reader gives paths relative to the working folder, or absolute). */

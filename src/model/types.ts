@@ -310,6 +310,12 @@ export interface Ruleset {
   /** The lines of each included file, by the name its locations give it (a finding's source line). */
   includedLines?: ReadonlyMap<string, readonly string[]>;
   /**
+   * The same file as it stands for other hosts, where it differs (an Ansible template rendered for
+   * each host of its play): each is checked too, and what it alone is found to open is reported at
+   * the same places, labelled with it.
+   */
+  variants?: { label: string; ruleset: Ruleset }[];
+  /**
    * The program that loads the included files, when it is not the ruleset's own loader, and what
    * they hold: an iptables ruleset's ipset files, loaded by `ipset restore`, hold sets.
    */

@@ -123,6 +123,30 @@ describe("Ansible templates of firewall files", () => {
     expect(exposed(added)).toEqual([`${template}:13 PostgreSQL`]);
   });
 
+  it("a template written for several hosts: what only another host's rendering opens is found, labelled with the host", async () => {
+    const dir = join(tmp, "hosts");
+    const files: Record<string, string> = {
+      "hosts": "[web]\nweb1\nweb2\nweb3\n",
+      "group_vars/web.yml": "open_ports: [443]\n",
+      "host_vars/web3.yml": "open_ports: [443, 3306]\n",
+      "site.yml": "- hosts: web\n  tasks:\n    - ansible.builtin.template: { src: rules.v4.j2, dest: /etc/iptables/rules.v4 }\n",
+      "templates/rules.v4.j2": "# {{ inventory_hostname }}\n*filter\n:INPUT DROP [0:0]\n{% for p in open_ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\nCOMMIT\n",
+    };
+    for (const [f, text] of Object.entries(files)) {
+      mkdirSync(join(dir, f, ".."), { recursive: true });
+      writeFileSync(join(dir, f), text);
+    }
+    commitAll(dir, "web firewall");
+    const r = await inside(dir, () => run("check", "--format", "json", "templates/rules.v4.j2"));
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.out) as Report;
+    expect(exposed(report)).toEqual(["templates/rules.v4.j2:5 MySQL/MariaDB", "templates/rules.v4.j2:5 HTTPS"]);
+    expect(report.findings.find((f) => f.message.startsWith("MySQL"))!.message).toBe("MySQL/MariaDB (tcp/3306) is reachable from any source on the inbound path (as rendered for web3)");
+    // (the host_vars file named alone: the template is reported with it)
+    const alone = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "--fail-on", "none", "host_vars/web3.yml"))).out) as Report;
+    expect(exposed(alone)).toEqual(["templates/rules.v4.j2:5 MySQL/MariaDB", "templates/rules.v4.j2:5 HTTPS"]);
+  });
+
   it("check --new-only --base and diff --base: what a variables change opens, at the template's line", async () => {
     const dir = repo("changed");
     edit(dir, "group_vars/all.yml", "192.0.2.0/24", "0.0.0.0/0");

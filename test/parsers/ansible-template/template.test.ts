@@ -209,12 +209,19 @@ describe("the reader", () => {
     const file = "/r/templates/rules.v4.j2";
     const read = () => parseTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs[p] }, root: "/r" });
     let rs = read();
-    expect(rs.diagnostics.map((d) => d.message)).toContain("rendered for host web1, the first of the play's 3 hosts in the inventory: web3 renders it otherwise at line 5, and only web1's rendering is analysed");
+    expect(rs.diagnostics.map((d) => d.message)).toContain('rendered for host web1, the first of the play\'s 3 hosts in the inventory: web3 renders it otherwise at line 5; checked as web3 renders it too (what only that rendering opens is labelled "as rendered for web3")');
     expect(rs.chains.get("filter/INPUT")!.rules.map((r) => r.span.line)).toEqual([5]);
+    // (web3's rendering is read too, its rules at the template's lines: the checks run on it as well)
+    expect(rs.variants?.map((v) => v.label)).toEqual(["as rendered for web3"]);
+    expect(rs.variants![0]!.ruleset.chains.get("filter/INPUT")!.rules.map((r) => `${r.span.line} ${JSON.stringify(r.conditions.find((c) => c.kind === "port"))}`)).toEqual([
+      `5 {"kind":"port","field":"dport","ranges":[[443,443]]}`,
+      `5 {"kind":"port","field":"dport","ranges":[[8080,8080]]}`,
+    ]);
     // (a comment naming the host is no difference)
     delete files["/r/host_vars/web3.yml"];
     rs = read();
     expect(rs.diagnostics.map((d) => d.message)).toContain("rendered for host web1, the first of the play's 3 hosts in the inventory: the others render it the same");
+    expect(rs.variants).toBeUndefined();
   });
 
   it("renders with the role's defaults when no task writing the template is found, and says so", () => {
