@@ -51,6 +51,8 @@ export interface AnsibleOptions {
    * first host (a template is also rendered for the play's other hosts, to tell where they differ).
    */
   host?: string;
+  /** Told, for each play whose pattern names several hosts of the inventory, the host it is read for and them all. */
+  onPlayHosts?: (host: string, hosts: readonly string[]) => void;
 }
 
 /** A task of one of the modules asked for, for one loop item. */
@@ -202,7 +204,8 @@ export function walkTasks(
       const host = opts.host !== undefined && named.includes(opts.host) ? opts.host : named[0]!;
       if (named.length > 1 && pos) {
         const shown = found.files.map(shownOf).join(", ");
-        say("info", pos, `read for host ${host}, the first of the ${named.length} hosts ${JSON.stringify(pattern)} names in the inventory (${shown}): its groups' and its own variables; the other hosts are read as this one`);
+        opts.onPlayHosts?.(host, named);
+        if (opts.host === undefined) say("info", pos, `read for host ${host}, the first of the ${named.length} hosts ${JSON.stringify(pattern)} names in the inventory (${shown}): its groups' and its own variables`);
       }
       for (const k of ["ansible_play_hosts", "ansible_play_hosts_all", "ansible_play_batch", "play_hosts"]) magic.set(k, named);
       return new Map([...hostVars(base, found, host), ...magic]);

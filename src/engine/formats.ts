@@ -130,7 +130,8 @@ const FORMATS: FormatEntry[] = [
     detect: detectAnsibleUfw,
     load: async () => {
       const { parseAnsibleUfw } = await import("../../parsers/ansible-ufw/index.js");
-      return (t, f, c) => parseAnsibleUfw(t, f, ansibleOptions(c));
+      const { readForEveryHost } = await import("../../parsers/ansible/host-variants.js");
+      return (t, f, c) => readForEveryHost((o) => parseAnsibleUfw(t, f, o), ansibleOptions(c), f);
     },
   },
   {
@@ -139,7 +140,8 @@ const FORMATS: FormatEntry[] = [
     detect: detectAnsibleIptables,
     load: async () => {
       const { parseAnsibleIptables } = await import("../../parsers/ansible-iptables/index.js");
-      return (t, f, c) => parseAnsibleIptables(t, f, ansibleOptions(c));
+      const { readForEveryHost } = await import("../../parsers/ansible/host-variants.js");
+      return (t, f, c) => readForEveryHost((o) => parseAnsibleIptables(t, f, o), ansibleOptions(c), f);
     },
   },
   TEMPLATES,

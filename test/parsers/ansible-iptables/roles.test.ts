@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parseAnsibleIptables } from "../../../parsers/ansible-iptables/index.js";
 import type { Ruleset } from "../../../src/model/types.js";
 import type { Value } from "../../../parsers/ansible/tasks.js";
+import { readForEveryHost } from "../../../parsers/ansible/host-variants.js";
 
 const ipt = (args: string) => `- ansible.builtin.iptables: { chain: INPUT, protocol: tcp, ${args}, jump: ACCEPT }\n`;
 const read = (files: Record<string, string>, file = "/repo/site.yml", extraVars?: Record<string, Value>) => {
@@ -315,7 +316,29 @@ describe("the project's inventory", () => {
     expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
     // (the playbook's group_vars/backend.yml above the inventory's [backend:vars]; app2's port is its own, not the play host's)
     expect(rules(rs)).toEqual(["/repo/site.yml:3 22 3221226048", "/repo/site.yml:4 5432 3405803787", "/repo/site.yml:4 5432 3405803788", "/repo/site.yml:6 5432 3325256711"]);
-    expect(info(rs)).toEqual([`/repo/site.yml:1:3 read for host db1.example.net, the first of the 2 hosts "db" names in the inventory (/repo/inventory/hosts): its groups' and its own variables; the other hosts are read as this one`]);
+    expect(info(rs)).toEqual([`/repo/site.yml:1:3 read for host db1.example.net, the first of the 2 hosts "db" names in the inventory (/repo/inventory/hosts): its groups' and its own variables`]);
+  });
+
+  it("the play's other hosts are read too: one whose variables give other rules is a variant of the ruleset, checked as well", () => {
+    const files: Record<string, string> = {
+      "/repo/site.yml": "- hosts: web\n  tasks:\n" + ipt("destination_port: '{{ item }}'").replace(/^/gm, "    ").replace(/ {4}$/, "").replace("\n", "\n      loop: '{{ open_ports }}'\n"),
+      "/repo/hosts": "[web]\nweb1\nweb2\nweb3\nweb4\n",
+      "/repo/group_vars/web.yml": "open_ports: [443]\n",
+      "/repo/host_vars/web3.yml": "open_ports: [443, 3306]\n",
+      "/repo/host_vars/web4.yml": "open_ports: [443, 3306]\n",
+    };
+    const dirs = new Map<string, string[]>([["/repo", ["group_vars", "host_vars", "hosts", "site.yml"]], ["/repo/group_vars", ["web.yml"]], ["/repo/host_vars", ["web3.yml", "web4.yml"]]]);
+    const opts = { io: { readFile: (p: string) => files[p], listDir: (p: string) => dirs.get(p) }, root: "/repo" };
+    const rs = readForEveryHost((o) => parseAnsibleIptables(files["/repo/site.yml"]!, "/repo/site.yml", o), opts, "/repo/site.yml");
+    expect(rules(rs)).toEqual(["/repo/site.yml:3 443"]);
+    // (web3 and web4 read alike: one variant)
+    expect(rs.variants?.map((v) => [v.label, rules(v.ruleset)])).toEqual([["as read for host web3", ["/repo/site.yml:3 443", "/repo/site.yml:3 3306"]]]);
+    expect(info(rs)).toContain('/repo/site.yml:1:1 read for host web1; web3, web4 get other rules from their variables: checked as read for web3 too (what only that opens is labelled "as read for host web3")');
+    delete files["/repo/host_vars/web3.yml"];
+    delete files["/repo/host_vars/web4.yml"];
+    const same = readForEveryHost((o) => parseAnsibleIptables(files["/repo/site.yml"]!, "/repo/site.yml", o), opts, "/repo/site.yml");
+    expect(same.variants).toBeUndefined();
+    expect(info(same)).toContain("/repo/site.yml:1:1 read for host web1; the plays' other hosts in the inventory (3) get the same rules");
   });
 
   it("a pattern the inventory names no host of reads the group_vars of all and of the group, as before", () => {
