@@ -24,6 +24,15 @@ function repo(name: string): string {
   return fixtureRepo("ansible-template/mail-project", join(tmp, name));
 }
 
+/** A git repository in `dir` holding `files` (path in it: text), its first commit made. */
+function repoOf(dir: string, files: Record<string, string>): void {
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(join(dir, f, ".."), { recursive: true });
+    writeFileSync(join(dir, f), text);
+  }
+  commitAll(dir, "firewall");
+}
+
 function edit(dir: string, file: string, from: string, to: string): void {
   const path = join(dir, file);
   const text = readFileSync(path, "utf8");
@@ -88,11 +97,7 @@ describe("Ansible templates of firewall files", () => {
       "galaxy_roles/fw/tasks/main.yml": "- ansible.builtin.template: { src: rules.v4.j2, dest: /etc/iptables/rules.v4 }\n",
       "galaxy_roles/fw/templates/rules.v4.j2": "*filter\n:INPUT DROP [0:0]\n{% for p in open_ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\nCOMMIT\n",
     };
-    for (const [f, text] of Object.entries(files)) {
-      mkdirSync(join(dir, f, ".."), { recursive: true });
-      writeFileSync(join(dir, f), text);
-    }
-    commitAll(dir, "firewall");
+    repoOf(dir, files);
     writeFileSync(join(dir, "inventories/prod/group_vars/all.yml"), "open_ports: [22, 25]\n");
     const template = "galaxy_roles/fw/templates/rules.v4.j2";
     const r = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "--fail-on", "none", "inventories/prod/group_vars/all.yml"))).out) as Report;
@@ -132,11 +137,7 @@ describe("Ansible templates of firewall files", () => {
       "site.yml": "- hosts: web\n  tasks:\n    - ansible.builtin.template: { src: rules.v4.j2, dest: /etc/iptables/rules.v4 }\n",
       "templates/rules.v4.j2": "# {{ inventory_hostname }}\n*filter\n:INPUT DROP [0:0]\n{% for p in open_ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\nCOMMIT\n",
     };
-    for (const [f, text] of Object.entries(files)) {
-      mkdirSync(join(dir, f, ".."), { recursive: true });
-      writeFileSync(join(dir, f), text);
-    }
-    commitAll(dir, "web firewall");
+    repoOf(dir, files);
     const r = await inside(dir, () => run("check", "--format", "json", "templates/rules.v4.j2"));
     expect(r.status).toBe(1);
     const report = JSON.parse(r.out) as Report;
