@@ -51,6 +51,10 @@ export interface TemplateOptions {
   origin?: string;
   /** The scan's folder (see projectRoot). */
   root?: string;
+  /** The inventory host to render for, one of the writer's play's hosts (AnsibleOptions.host). */
+  host?: string;
+  /** Told the host rendered for and the writer's play's hosts, when there are several (AnsibleOptions.onPlayHosts). */
+  onPlayHosts?: (host: string, hosts: readonly string[]) => void;
 }
 
 type Vars = ReadonlyMap<string, Value>;
@@ -87,8 +91,6 @@ export interface TemplateReading {
   read: string[];
   /** The task found (undefined: none, the role's defaults and vars were used). */
   writer?: Writer;
-  /** The play's other hosts' renderings that differ from it (see otherHosts). */
-  variants: HostRendering[];
   diagnostics: Diagnostic[];
 }
 
@@ -120,7 +122,7 @@ export function renderForWriter(text: string, file: string, opts: Omit<TemplateO
   const { io, root, shownOf, role } = place;
   const diagnostics: Diagnostic[] = [];
   const say = (severity: Diagnostic["severity"], message: string) => diagnostics.push({ severity, message, file, line: 1, column: 1 });
-  const writer = findWriter(place, opts.extraVars);
+  const writer = findWriter(place, opts.extraVars, opts.host);
   const read = writer ? writer.read : [];
   let vars: Vars;
   if (writer) {
@@ -145,89 +147,13 @@ export function renderForWriter(text: string, file: string, opts: Omit<TemplateO
   const included = new Map<string, string[]>();
   const rendered = renderTemplate(text, vars, includeLoader(place, read, included));
   if (!("why" in rendered)) for (const name of rendered.assumedUndefined) say("info", `'${name}' is read as not defined by the template's 'is defined' tests (not among the variables fwlint reads)`);
-  const variants: HostRendering[] = [];
-  if (writer && !("why" in rendered)) {
-    const other = otherHosts(text, rendered, writer, place, opts.extraVars);
-    if (other) {
-      say("info", other.message);
-      variants.push(...other.variants);
-    }
+  if (writer) {
+    // (the play's hosts, for a reading of each: see readForEveryHost)
+    const host = writer.vars.get("inventory_hostname");
+    const hosts = writer.vars.get("ansible_play_hosts");
+    if (typeof host === "string" && Array.isArray(hosts) && hosts.length > 1) opts.onPlayHosts?.(host, hosts.filter((h): h is string => typeof h === "string"));
   }
-  return { rendered, place, read, included, variants, ...(writer ? { writer } : {}), diagnostics };
-}
-
-/** A template as another host of the play renders it. */
-interface HostRendering {
-  host: string;
-  rendered: Rendered;
-  /** The lines of the templates it included, by name. */
-  included: Map<string, string[]>;
-}
-
-/** Renderings of other hosts that are checked too, at most (each is a whole analysis). */
-const MAX_VARIANTS = 8;
-
-/** A comment line of what templates render (iptables-save, nft and shell scripts alike): no rule, whatever host it names. */
-const isComment = (line: string) => line.trimStart().startsWith("#");
-/** A rendering without its comment lines, to compare. */
-const meaningful = (text: string) => text.split("\n").filter((l) => !isComment(l)).join("\n");
-
-/** The play's other hosts a template is rendered for, to compare, at most. */
-const MAX_OTHER_HOSTS = 16;
-
-/**
- * A template written for several hosts of the inventory (the writer's play names more than one) is
- * read as its first host renders it; it is rendered for the others too (up to MAX_OTHER_HOSTS),
- * with their own variables, and those whose text differs (comments aside) are named with the
- * template lines that write it otherwise. Each distinct rendering (up to MAX_VARIANTS) is returned
- * to be checked as well (Ruleset.variants).
- */
-function otherHosts(text: string, rendered: Rendered, writer: Writer, place: Place, extraVars: Readonly<Record<string, Value>> | undefined): { message: string; variants: HostRendering[] } | undefined {
-  const host = writer.vars.get("inventory_hostname");
-  const hosts = writer.vars.get("ansible_play_hosts");
-  if (typeof host !== "string" || !Array.isArray(hosts) || hosts.length < 2) return undefined;
-  const others = hosts.filter((h): h is string => typeof h === "string" && h !== host);
-  const differ: string[] = [];
-  const unrendered: string[] = [];
-  const variants: HostRendering[] = [];
-  const seen = new Set([meaningful(rendered.text)]);
-  const lines = new Set<number>();
-  for (const h of others.slice(0, MAX_OTHER_HOSTS)) {
-    const theirs = findWriter(place, extraVars, h);
-    if (!theirs) continue;
-    const vars = theirs.vars.has("ansible_managed") ? theirs.vars : new Map([...theirs.vars, ["ansible_managed", "Ansible managed"] as const]);
-    const included = new Map<string, string[]>();
-    const again = renderTemplate(text, vars, includeLoader(place, [], included));
-    if (!("why" in again) && meaningful(again.text) === meaningful(rendered.text)) continue;
-    differ.push(h);
-    if ("why" in again) {
-      unrendered.push(h);
-      if (again.file === undefined) lines.add(again.line);
-      continue;
-    }
-    // (each distinct rendering is checked once, for the first host that renders it so)
-    if (!seen.has(meaningful(again.text)) && variants.length < MAX_VARIANTS) variants.push({ host: h, rendered: again, included });
-    seen.add(meaningful(again.text));
-    // (the template lines whose output one rendering has and the other has not)
-    const mine = new Set(rendered.text.split("\n"));
-    const their = new Set(again.text.split("\n"));
-    again.text.split("\n").forEach((l, i) => {
-      if (!mine.has(l) && !isComment(l) && again.files[i] === undefined) lines.add(again.lines[i]!);
-    });
-    rendered.text.split("\n").forEach((l, i) => {
-      if (!their.has(l) && !isComment(l) && rendered.files[i] === undefined) lines.add(rendered.lines[i]!);
-    });
-  }
-  const rest = others.length > MAX_OTHER_HOSTS ? ` (the first ${MAX_OTHER_HOSTS} of the others compared)` : "";
-  const head = `rendered for host ${host}, the first of the play's ${hosts.length} hosts in the inventory`;
-  if (differ.length === 0) return { message: `${head}: the others render it the same${rest}`, variants };
-  const at = [...lines].sort((a, b) => a - b);
-  const where = at.length === 0 ? "" : ` at line${at.length > 1 ? "s" : ""} ${at.slice(0, 8).join(", ")}${at.length > 8 ? ", ..." : ""}`;
-  const named = `${differ.slice(0, 4).join(", ")}${differ.length > 4 ? ` and ${differ.length - 4} more` : ""}`;
-  const checked = variants.map((v) => v.host);
-  const also = checked.length > 0 ? `; checked as ${checked.join(", ")} render${checked.length === 1 ? "s" : ""} it too (what only that rendering opens is labelled "as rendered for ${checked[0]}")` : "";
-  const not = unrendered.length > 0 ? `; not rendered for ${unrendered.join(", ")}` : "";
-  return { message: `${head}: ${named} render${differ.length === 1 ? "s" : ""} it otherwise${where}${also}${not}${rest}`, variants };
+  return { rendered, place, read, included, ...(writer ? { writer } : {}), diagnostics };
 }
 
 /**
@@ -253,8 +179,7 @@ function includeLoader({ io, where, root, shownOf, role, project }: Place, read:
 }
 
 function readTemplate(text: string, file: string, opts: TemplateOptions): Ruleset {
-  const reading = renderForWriter(text, file, opts);
-  const { rendered, place, writer, diagnostics, read, included } = reading;
+  const { rendered, place, writer, diagnostics, read, included } = renderForWriter(text, file, opts);
   const { where, root, shownOf } = place;
   // (a change to any of them changes what the template renders: check --new-only, diff and the hook's search read them so)
   const inputs: Pick<Ruleset, "includedFiles"> = read.length > 0 ? { includedFiles: read.map(shownOf) } : {};
@@ -274,12 +199,6 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
   diagnostics.push({ severity: "info", message: `read as ${format} after rendering`, file, line: 1, column: 1 });
   const inner = opts.readRendered(format, rendered.text, file, { origin: where, root });
   relocate(inner, file, rendered, text.split("\n"), included);
-  // (another host's rendering, read the same way: the checks run on it too)
-  const variants = reading.variants.map((v) => {
-    const ruleset = opts.readRendered(format, v.rendered.text, file, { origin: where, root });
-    relocate(ruleset, file, v.rendered, text.split("\n"), v.included);
-    return { label: `as rendered for ${v.host}`, ruleset };
-  });
   const inputFiles = [...(inputs.includedFiles ?? []), ...(inner.includedFiles ?? [])];
   const lines = new Map([...(inner.includedLines ?? []), ...included]);
   return {
@@ -288,7 +207,6 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
     diagnostics: [...diagnostics, ...inner.diagnostics],
     ...(inputFiles.length > 0 ? { includedFiles: inputFiles } : {}),
     ...(lines.size > 0 ? { includedLines: lines } : {}),
-    ...(variants.length > 0 ? { variants } : {}),
   };
 }
 

@@ -1,9 +1,11 @@
 /**
- * A playbook's tasks as each host of its plays sees them. The walk (tasks.ts) reads a play for the
- * first host its pattern names in the inventory; the others may get other variables (host_vars, a
- * group of their own) and so other rules. They are read too (up to MAX_OTHER_HOSTS, each a walk
- * with AnsibleOptions.host), and each distinct reading (up to MAX_VARIANTS) is returned as a variant
- * of the ruleset (Ruleset.variants), checked as well, what only it opens labelled with its host.
+ * An Ansible reading - a playbook's iptables or ufw tasks, a template the play's task renders - as
+ * each host of the plays sees it. The walk (tasks.ts) reads a play for the first host its pattern
+ * names in the inventory; the others may get other variables (host_vars, a group of their own)
+ * and so other rules. They are read too (up to MAX_OTHER_HOSTS, each a reading with the host
+ * given: AnsibleOptions.host), and each distinct reading (up to MAX_VARIANTS) is returned as a
+ * variant of the ruleset (Ruleset.variants), checked as well, what only it opens labelled with its
+ * host; an info says which hosts read otherwise, and at which lines of the file.
  */
 import type { Diagnostic, Ruleset } from "../../src/model/types.js";
 import type { AnsibleOptions } from "./tasks.js";
@@ -20,14 +22,20 @@ export function readForEveryHost(read: (opts: AnsibleOptions) => Ruleset, opts: 
   const others = [...new Set(plays.flatMap((p) => p.hosts))].filter((h) => !chosen.has(h));
   if (others.length === 0) return first;
   const own = rulesOf(first);
+  const ownEach = eachRule(first, file);
   const seen = new Set([own]);
   const differ: string[] = [];
+  const lines = new Set<number>();
   const variants: { label: string; ruleset: Ruleset }[] = [];
   for (const host of others.slice(0, MAX_OTHER_HOSTS)) {
     const theirs = read({ ...opts, host });
     const rules = rulesOf(theirs);
     if (rules === own) continue;
     differ.push(host);
+    // (the lines of the file whose rules one reading has and the other has not)
+    const theirEach = eachRule(theirs, file);
+    for (const [rule, line] of theirEach) if (!ownEach.has(rule)) lines.add(line);
+    for (const [rule, line] of ownEach) if (!theirEach.has(rule)) lines.add(line);
     if (!seen.has(rules) && variants.length < MAX_VARIANTS) variants.push({ label: `as read for host ${host}`, ruleset: theirs });
     seen.add(rules);
   }
@@ -37,15 +45,34 @@ export function readForEveryHost(read: (opts: AnsibleOptions) => Ruleset, opts: 
   const message =
     differ.length === 0
       ? `read for host ${read1}; the plays' other hosts in the inventory (${others.length}) get the same rules${rest}`
-      : `read for host ${read1}; ${differ.slice(0, 4).join(", ")}${differ.length > 4 ? ` and ${differ.length - 4} more` : ""} get${differ.length === 1 ? "s" : ""} other rules from ${differ.length === 1 ? "its" : "their"} variables: checked as read for ${checked.join(", ")} too (what only that opens is labelled "as read for host ${checked[0]}")${rest}`;
+      : `read for host ${read1}; ${differ.slice(0, 4).join(", ")}${differ.length > 4 ? ` and ${differ.length - 4} more` : ""} get${differ.length === 1 ? "s" : ""} other rules from ${differ.length === 1 ? "its" : "their"} variables${at(lines)}${checked.length > 0 ? `: checked as read for ${checked.join(", ")} too (what only that opens is labelled "as read for host ${checked[0]}")` : ""}${rest}`;
   const told: Diagnostic = { severity: "info", message, file, line: 1, column: 1 };
   return { ...first, diagnostics: [...first.diagnostics, told], ...(variants.length > 0 ? { variants } : {}) };
 }
 
+/** " (at lines 5, 9)": where the readings differ, when told by rules of the file itself. */
+function at(lines: ReadonlySet<number>): string {
+  const sorted = [...lines].sort((a, b) => a - b);
+  if (sorted.length === 0) return "";
+  return ` (at line${sorted.length > 1 ? "s" : ""} ${sorted.slice(0, 8).join(", ")}${sorted.length > 8 ? ", ..." : ""})`;
+}
+
+/** Each rule of the file itself in a reading (its chain, conditions, action and place; not its number in the chain), with its line. */
+function eachRule(rs: Ruleset, file: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, chain] of rs.chains) for (const r of chain.rules) if (r.span.file === file) out.set(key + textOf({ ...r, id: undefined }), r.span.line);
+  return out;
+}
+
 /** The rules a reading holds - chains, their policies and rules with where they stand - as one text to compare. */
 function rulesOf(rs: Ruleset): string {
+  return textOf([...rs.chains]);
+}
+
+/** A value of the model as text: bigints and maps written out, an object met again named so. */
+function textOf(value: unknown): string {
   const seen = new WeakSet<object>();
-  return JSON.stringify([...rs.chains], (_key, v: unknown) => {
+  return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === "bigint") return `${v}n`;
     if (v instanceof Map) return [...v];
     if (v !== null && typeof v === "object") {

@@ -90,7 +90,8 @@ const TEMPLATES: FormatEntry = {
     // (what a template renders is read by this registry's reader of its format, as the file would be)
     await loadFormats(RENDERED_FORMATS);
     const { parseAnsibleTemplate } = await import("../../parsers/ansible-template/index.js");
-    return (t, f, c) => parseAnsibleTemplate(t, f, { ...ansibleOptions(c), readRendered: (format, text, file, at) => parseAs(format, text, file, { ...c, ...at }) });
+    const { readForEveryHost } = await import("../../parsers/ansible/host-variants.js");
+    return (t, f, c) => readForEveryHost((o) => parseAnsibleTemplate(t, f, { ...o, readRendered: (format, text, file, at) => parseAs(format, text, file, { ...c, ...at }) }), ansibleOptions(c), f);
   },
 };
 

@@ -142,7 +142,7 @@ describe("Ansible templates of firewall files", () => {
     expect(r.status).toBe(1);
     const report = JSON.parse(r.out) as Report;
     expect(exposed(report)).toEqual(["templates/rules.v4.j2:5 MySQL/MariaDB", "templates/rules.v4.j2:5 HTTPS"]);
-    expect(report.findings.find((f) => f.message.startsWith("MySQL"))!.message).toBe("MySQL/MariaDB (tcp/3306) is reachable from any source on the inbound path (as rendered for web3)");
+    expect(report.findings.find((f) => f.message.startsWith("MySQL"))!.message).toBe("MySQL/MariaDB (tcp/3306) is reachable from any source on the inbound path (as read for host web3)");
     // (the host_vars file named alone: the template is reported with it)
     const alone = JSON.parse((await inside(dir, () => run("check", "--format", "json", "--skip-unknown", "--fail-on", "none", "host_vars/web3.yml"))).out) as Report;
     expect(exposed(alone)).toEqual(["templates/rules.v4.j2:5 MySQL/MariaDB", "templates/rules.v4.j2:5 HTTPS"]);

@@ -333,7 +333,7 @@ describe("the project's inventory", () => {
     expect(rules(rs)).toEqual(["/repo/site.yml:3 443"]);
     // (web3 and web4 read alike: one variant)
     expect(rs.variants?.map((v) => [v.label, rules(v.ruleset)])).toEqual([["as read for host web3", ["/repo/site.yml:3 443", "/repo/site.yml:3 3306"]]]);
-    expect(info(rs)).toContain('/repo/site.yml:1:1 read for host web1; web3, web4 get other rules from their variables: checked as read for web3 too (what only that opens is labelled "as read for host web3")');
+    expect(info(rs)).toContain('/repo/site.yml:1:1 read for host web1; web3, web4 get other rules from their variables (at line 3): checked as read for web3 too (what only that opens is labelled "as read for host web3")');
     delete files["/repo/host_vars/web3.yml"];
     delete files["/repo/host_vars/web4.yml"];
     const same = readForEveryHost((o) => parseAnsibleIptables(files["/repo/site.yml"]!, "/repo/site.yml", o), opts, "/repo/site.yml");

@@ -197,7 +197,7 @@ describe("the reader", () => {
     expect(rs.diagnostics.find((d) => /taken as inside interface/.test(d.message))).toMatchObject({ file, line: 2 });
   });
 
-  it("a play for several hosts of the inventory: rendered for its first host, and for the others to tell which write it otherwise, where", () => {
+  it("a play for several hosts of the inventory: rendered for its first host, and for the others - those that write other rules are read too, and told where", () => {
     const files: Record<string, string> = {
       "/r/hosts": "[web]\nweb1\nweb2\nweb3\n",
       "/r/group_vars/web.yml": "open_ports: [443]\n",
@@ -209,10 +209,10 @@ describe("the reader", () => {
     const file = "/r/templates/rules.v4.j2";
     const read = () => parseTemplate(files[file]!, file, { io: { readFile: (p) => files[p], listDir: (p) => dirs[p] }, root: "/r" });
     let rs = read();
-    expect(rs.diagnostics.map((d) => d.message)).toContain('rendered for host web1, the first of the play\'s 3 hosts in the inventory: web3 renders it otherwise at line 5; checked as web3 renders it too (what only that rendering opens is labelled "as rendered for web3")');
+    expect(rs.diagnostics.map((d) => d.message)).toContain('read for host web1; web3 gets other rules from its variables (at line 5): checked as read for web3 too (what only that opens is labelled "as read for host web3")');
     expect(rs.chains.get("filter/INPUT")!.rules.map((r) => r.span.line)).toEqual([5]);
     // (web3's rendering is read too, its rules at the template's lines: the checks run on it as well)
-    expect(rs.variants?.map((v) => v.label)).toEqual(["as rendered for web3"]);
+    expect(rs.variants?.map((v) => v.label)).toEqual(["as read for host web3"]);
     expect(rs.variants![0]!.ruleset.chains.get("filter/INPUT")!.rules.map((r) => `${r.span.line} ${JSON.stringify(r.conditions.find((c) => c.kind === "port"))}`)).toEqual([
       `5 {"kind":"port","field":"dport","ranges":[[443,443]]}`,
       `5 {"kind":"port","field":"dport","ranges":[[8080,8080]]}`,
@@ -220,7 +220,7 @@ describe("the reader", () => {
     // (a comment naming the host is no difference)
     delete files["/r/host_vars/web3.yml"];
     rs = read();
-    expect(rs.diagnostics.map((d) => d.message)).toContain("rendered for host web1, the first of the play's 3 hosts in the inventory: the others render it the same");
+    expect(rs.diagnostics.map((d) => d.message)).toContain("read for host web1; the plays' other hosts in the inventory (2) get the same rules");
     expect(rs.variants).toBeUndefined();
   });
 
