@@ -3,7 +3,8 @@
  * ansible-iptables): plays in order (their pre_tasks, tasks, post_tasks), blocks and `always`,
  * `import_tasks` / `include_tasks` of a file of the tree, a play's `roles:` and the
  * `import_role` / `include_role` tasks (a role's tasks/main.yml or `tasks_from`, after the roles
- * its meta/main.yml depends on), a task's `loop` / `with_items` / `with_list` over a list (written
+ * its meta/main.yml depends on), a task's `loop` / `with_items` / `with_list` / `with_dict` /
+ * `with_subelements` / `with_nested` / `with_together` over a list (written
  * there or a variable), Jinja's `{{ name }}`, `{{ item.port }}` and `| default(...)` from the
  * variables Ansible gives the task, in its order of precedence: a role's defaults, what the
  * project's inventory (inventory.ts) gives the first host of the play's pattern - its groups'
@@ -326,7 +327,7 @@ export function walkTasks(
       // its `when:`: decided by the variables fwlint reads where it can be (a task that loops
       // decides it per item, below), else carried on as an unknown condition
       const whenText = keys.has("when") ? conditionText(keys.get("when")!.value, at.doc) : undefined;
-      const perItem = whenText !== undefined && (keys.has("loop") || keys.has("with_items") || keys.has("with_list") || keys.has("with_dict"));
+      const perItem = whenText !== undefined && LOOP_KEYS.some((k) => keys.has(k));
       const decided = whenText === undefined || perItem ? undefined : decideWhen(whenText, own);
       if (decided === false) {
         say("info", at.place(keys.get("when")!), `not run: when: ${whenText} is false with the variables fwlint reads`);
@@ -397,7 +398,7 @@ export function walkTasks(
       const factTask = keys.get("set_fact") ?? keys.get("ansible.builtin.set_fact");
       if (factTask) {
         // (in a loop the facts are the last item's, which fwlint does not follow: each unknown)
-        const loops = keys.has("loop") || keys.has("with_items") || keys.has("with_list") || keys.has("with_dict");
+        const loops = LOOP_KEYS.some((k) => keys.has(k));
         const values = loops ? undefined : taskArgs(factTask.value, own, at.doc);
         if (values instanceof Map) setFacts(new Map([...values].filter(([k]) => k !== "cacheable")), cond);
         else for (const k of toValueMap(factTask.value, at.doc).keys()) if (k !== "cacheable") facts.set(k, why(`'${k}' is set by a set_fact fwlint does not compute (${values ? values.why : "in a loop"})`) as unknown as Value);
@@ -427,7 +428,7 @@ export function walkTasks(
         const args = toValue(roleTask.value, at.doc);
         const name = args && typeof args === "object" && !Array.isArray(args) && typeof args.name === "string" ? expand(args.name, own) : why("it names no role");
         const from = args && typeof args === "object" && !Array.isArray(args) && typeof args.tasks_from === "string" ? expand(args.tasks_from, own) : "main";
-        if (typeof name !== "string" || typeof from !== "string" || keys.has("loop") || keys.has("with_items")) {
+        if (typeof name !== "string" || typeof from !== "string" || LOOP_KEYS.some((k) => keys.has(k))) {
           say("info", pos, `role task not followed: ${typeof name !== "string" ? name.why : typeof from !== "string" ? from.why : "it runs in a loop"}`);
           continue;
         }
@@ -462,15 +463,16 @@ export function walkTasks(
   const runTask = (keys: ReadonlyMap<string, Pair>, module: string, vars: Vars, when: string[], at: Where, itemWhen?: string) => {
     const pair = keys.get(module)!;
     const pos = at.place(pair);
-    const byDict = keys.get("with_dict");
-    const loopPair = keys.get("loop") ?? keys.get("with_items") ?? keys.get("with_list") ?? byDict;
+    const loopKey = LOOP_KEYS.find((k) => keys.has(k));
+    const loopPair = loopKey === undefined ? undefined : keys.get(loopKey);
     let items: Value[] = [null];
     if (loopPair) {
-      let loop = isScalar(loopPair.value) ? expandValue(scalarText(loopPair.value) ?? "", vars) : toValue(loopPair.value, at.doc);
-      // (with_dict: the mapping's entries, each an item with its key and value, as dict2items gives them)
-      if (byDict && loop !== null && typeof loop === "object" && !Array.isArray(loop) && !isWhy(loop)) loop = dictItems(loop);
+      // (the loop's value, its Jinja filled in - a list written out may hold "{{ a_list }}" items)
+      const written = isScalar(loopPair.value) ? expandValue(scalarText(loopPair.value) ?? "", vars) : fillJinja(toValue(loopPair.value, at.doc), vars);
+      const loop = isWhyValue(written) ? written : loopItems(loopKey!, written);
       if (!Array.isArray(loop)) {
-        say("info", pos, `task skipped: its loop (${scalarText(loopPair.value) ?? "a mapping"}) is not a list fwlint knows${loop !== null && typeof loop === "object" && isWhy(loop) ? ` (${loop.why})` : ""}`);
+        const reason = isWhyValue(loop) ? loop.why : typeof loop === "string" ? loop : "";
+        say("info", pos, `task skipped: its loop (${scalarText(loopPair.value) ?? "a mapping"}) is not a list fwlint knows${reason !== "" ? ` (${reason})` : ""}`);
         return;
       }
       items = loop;
@@ -671,14 +673,14 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
     if (values.every((v) => typeof v === "string")) return values.join("");
     return notComputed();
   }
-  const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\])*)\s*/.exec(expr);
+  const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\.\d+|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\])*)\s*/.exec(expr);
   if (!head) return notComputed();
   let v: Value | undefined = vars.get(head[1]!);
   if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) return v;
-  for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\]/g) ?? []) {
-    if (/^\[\d/.test(step)) {
-      // (a list's item by its index)
-      v = Array.isArray(v) ? v[Number(step.slice(1, -1))] : undefined;
+  for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\.\d+|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\]/g) ?? []) {
+    if (/^(?:\[|\.)\d/.test(step)) {
+      // (a list's item by its index: item[0], or Jinja's item.0)
+      v = Array.isArray(v) ? v[Number(step.replace(/^[[.]|\]$/g, ""))] : undefined;
       continue;
     }
     let key: string;
@@ -821,6 +823,96 @@ export function splitOutside(text: string, sep: string): string[] {
 function splitArgs(text: string, sep = ","): string[] {
   const parts = splitOutside(text, sep).map((p) => p.trim());
   return parts.length === 1 && parts[0] === "" ? [] : parts;
+}
+
+/** The keys that make a task loop, in the order Ansible would take the first (one per task). */
+const LOOP_KEYS = ["loop", "with_items", "with_list", "with_dict", "with_nested", "with_together", "with_subelements"] as const;
+
+const isWhyValue = (v: unknown): v is { why: string } => v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v as Value);
+
+/** A YAML value with the Jinja of its strings filled in (a list's and a mapping's too); a why-not for the first that cannot be. */
+function fillJinja(v: Value, vars: Vars): Value | { why: string } {
+  if (typeof v === "string") return v.includes("{{") ? expandValue(v, vars) : v;
+  if (Array.isArray(v)) {
+    const out: Value[] = [];
+    for (const x of v) {
+      const f = fillJinja(x, vars);
+      if (isWhyValue(f)) return f;
+      out.push(f);
+    }
+    return out;
+  }
+  if (v !== null && typeof v === "object") {
+    const out: { [k: string]: Value } = {};
+    for (const [k, x] of Object.entries(v)) {
+      const f = fillJinja(x, vars);
+      if (isWhyValue(f)) return f;
+      out[k] = f;
+    }
+    return out;
+  }
+  return v;
+}
+
+/**
+ * The items of a loop as Ansible's lookup for `key` makes them of its value: `loop` and
+ * `with_list` the list itself; `with_items` the list flattened one level; `with_dict` a mapping's
+ * entries ({key, value}); `with_nested` every combination of its lists, each a list; `with_together`
+ * its lists zipped (a shorter one's missing items null); `with_subelements` [list, name(, {skip_missing})]
+ * each item paired with each element of its `name` list. Else why not (a text).
+ */
+function loopItems(key: (typeof LOOP_KEYS)[number], v: Value): Value[] | string {
+  const asList = (x: Value): Value[] => (Array.isArray(x) ? x : [x]);
+  switch (key) {
+    case "loop":
+    case "with_list":
+      return Array.isArray(v) ? v : "not a list";
+    case "with_items":
+      return Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v === null ? [] : [v];
+    case "with_dict":
+      return v !== null && typeof v === "object" && !Array.isArray(v) ? dictItems(v) : "not a mapping";
+    case "with_nested": {
+      if (!Array.isArray(v)) return "not a list of lists";
+      let out: Value[][] = [[]];
+      for (const list of v) {
+        out = out.flatMap((head) => asList(list).map((x) => [...head, x]));
+        if (out.length > 100_000) return "more than 100000 combinations";
+      }
+      return v.length === 0 ? [] : out;
+    }
+    case "with_together": {
+      if (!Array.isArray(v)) return "not a list of lists";
+      const lists = v.map(asList);
+      const n = Math.max(0, ...lists.map((l) => l.length));
+      return Array.from({ length: n }, (_x, i) => lists.map((l) => (i < l.length ? l[i]! : null)));
+    }
+    case "with_subelements": {
+      if (!Array.isArray(v) || v.length < 2 || typeof v[1] !== "string") return "not [list, name]";
+      const [list, name, flags] = v as [Value, string, Value];
+      const skip = flags !== null && typeof flags === "object" && !Array.isArray(flags) && flags.skip_missing === true;
+      const out: Value[] = [];
+      const path = name.split(".");
+      for (const item of asList(list)) {
+        if (item === null || typeof item !== "object" || Array.isArray(item)) return "an item of the list is not a mapping";
+        // (Ansible takes the list out of the item it pairs: the parent no longer holds it)
+        const parent = JSON.parse(JSON.stringify(item)) as { [k: string]: Value };
+        let holder: { [k: string]: Value } | undefined = parent;
+        for (const k of path.slice(0, -1)) {
+          const next: Value | undefined = holder?.[k];
+          holder = next !== null && typeof next === "object" && !Array.isArray(next) ? next : undefined;
+        }
+        const sub = holder?.[path[path.length - 1]!];
+        if (sub === undefined) {
+          if (skip) continue;
+          return `an item has no '${name}'`;
+        }
+        if (!Array.isArray(sub)) return `'${name}' of an item is not a list`;
+        delete holder![path[path.length - 1]!];
+        for (const x of sub) out.push([parent, x]);
+      }
+      return out;
+    }
+  }
 }
 
 /** A mapping's entries as dict2items (and with_dict) give them: `{ key, value }` each, in order. */

@@ -5,7 +5,8 @@
  * the kernel oracle judges packets against that while fwlint judges them against its reading of
  * the playbook. So how Ansible composes the play - its roles (parameters, dependencies, defaults,
  * vars), include_role, group_vars of all and of the play's group, vars_files and its order of
- * precedence among them - and what the module makes of each task are both checked. A task that
+ * precedence among them, the loop lookups (with_items, with_subelements, with_nested,
+ * with_together) - and what the module makes of each task are both checked. A task that
  * runs only `when:` something is uncertain in fwlint's reading (either way may be what runs); the
  * playbooks are run with the condition false and true.
  *
@@ -39,6 +40,7 @@ const CASES: Case[] = [
   { playbook: "mail-host.yml", group: "mail", extra: "env=prod" },
   { playbook: "mail-host.yml", group: "mail", extra: "env=staging" },
   { playbook: "site.yml", project: "mail-project", group: "mailservers" },
+  { playbook: "loops.yml", group: "edge" },
 ];
 
 kernelSuite("Ansible playbooks against the real ansible-playbook and the kernel", env.skip, env.required, () => {

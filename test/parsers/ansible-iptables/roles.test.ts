@@ -287,6 +287,36 @@ describe("when: decided by the variables fwlint reads", () => {
   });
 });
 
+describe("loop lookups", () => {
+  it("with_items flattens one level; with_subelements pairs (skip_missing), its parent without the list; with_together zips; item.0 is item[0]", () => {
+    const rs = read({
+      "/repo/site.yml": [
+        "- hosts: all",
+        "  vars:",
+        "    a: ['22', '25']",
+        "    teams: [{ name: ops, nets: [192.0.2.1, 192.0.2.2] }, { name: none }]",
+        "  tasks:",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, destination_port: '{{ item }}', jump: ACCEPT }",
+        "      with_items: ['{{ a }}', '80']",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: tcp, source: '{{ item.1 }}', destination_port: '{{ item.0.nets | default(443) }}', jump: ACCEPT }",
+        "      with_subelements: ['{{ teams }}', nets, { skip_missing: true }]",
+        "    - ansible.builtin.iptables: { chain: INPUT, protocol: udp, source: '{{ item.0 }}', destination_port: '{{ item.1 }}', jump: ACCEPT }",
+        "      with_together: [[198.51.100.1, 198.51.100.2], ['123', '161']]",
+        "",
+      ].join("\n"),
+    });
+    expect(rules(rs)).toEqual([
+      "/repo/site.yml:6 22",
+      "/repo/site.yml:6 25",
+      "/repo/site.yml:6 80",
+      "/repo/site.yml:8 443 3221225985",
+      "/repo/site.yml:8 443 3221225986",
+      "/repo/site.yml:10 123 3325256705",
+      "/repo/site.yml:10 161 3325256706",
+    ]);
+  });
+});
+
 describe("the project's inventory", () => {
   const inventory = [
     "[db]",
