@@ -712,7 +712,8 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
       case "d":
       case "default": {
         const orEmpty = args[1] !== undefined && /^(true|True)$/.test(args[1]);
-        if (v === undefined || v === null || (orEmpty && (v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0)))) {
+        // (None is a value: only an undefined one takes the default, unless its second argument asks for every false one)
+        if (v === undefined || (orEmpty && (v === null || v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0)))) {
           const d = jinjaLiteral(args[0] ?? "''", vars, depth);
           if (d === undefined) return notComputed();
           if (d !== null && typeof d === "object" && !Array.isArray(d) && isWhy(d)) return d;
@@ -768,7 +769,8 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
       }
     }
   }
-  if (v === undefined || v === null) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);
+  // (a variable set to None - `x:` or `x: ~` in YAML - is defined: Ansible passes None to a module, and writes it out as nothing)
+  if (v === undefined) return why(`'${head[1]}${head[2]}' ${NOT_DEFINED}`);
   return v;
 }
 

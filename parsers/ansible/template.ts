@@ -423,7 +423,8 @@ export function renderTemplate(source: string, vars: Vars, include?: IncludeLoad
         case "out": {
           const v = evaluate(b.expr, scope, truth);
           if (isWhy(v)) throw new Failed(`{{ ${b.expr} }}: ${v.why}`, b.line, b.column);
-          const t = textOf(v as Value);
+          // (Ansible's Jinja environment writes None out as nothing: its finalize)
+          const t = v === null ? "" : textOf(v as Value);
           if (t === undefined) throw new Failed(`{{ ${b.expr} }} is a list or mapping, which fwlint does not write out as Python does`, b.line, b.column);
           emit(t, b.line);
           break;

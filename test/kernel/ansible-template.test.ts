@@ -138,7 +138,7 @@ for c in cases:
             k, _, v = kv.partition(":"); on = v.strip().lower() in ("true", "yes", "1")
             if k.strip() == "trim_blocks": trim = on
             if k.strip() == "lstrip_blocks": lstrip = on
-    env = Environment(trim_blocks=trim, lstrip_blocks=lstrip, undefined=StrictUndefined)
+    env = Environment(trim_blocks=trim, lstrip_blocks=lstrip, undefined=StrictUndefined, finalize=lambda v: "" if v is None else v)
     try:
         res = env.from_string(src).render(**c["vars"])
         # (Ansible's template module: the template's trailing newlines kept, as Templar.do_template does)
@@ -221,6 +221,7 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
         peers: { app1: { addr: "203.0.113.11", ports: [5432] }, app2: { addr: "203.0.113.12", ports: [6432] } },
         order: ["app2", "app1"],
         idx: [1, 0],
+        nothing: null,
       };
       const template = [
         "{{ ports | unique | join(',') }}|{{ ports | sort | join(',') }}|{{ names | sort | join(',') }}|{{ ports | first }}|{{ ports | last }}",
@@ -232,6 +233,7 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
         "{{ ports | union([443, 8443]) | join(',') }}|{{ ports | difference([80]) | join(',') }}|{{ svcs | selectattr('port', 'equalto', 53) | map(attribute='name') | join(',') }}|{{ ports | sort(reverse=true) | join(',') }}",
         "{{ order | map('extract', peers, 'addr') | join(',') }}|{{ order | map('extract', peers, ['ports', 0]) | join(',') }}|{{ idx | map('extract', ports) | join(',') }}",
         "{% for a in order | map('extract', peers, 'addr') | sort %}-A INPUT -s {{ a }} -j ACCEPT{% endfor %}",
+        "a{{ nothing }}b|{{ 'x' ~ nothing }}|{{ nothing if true else 1 }}.",
         "",
       ].join("\n");
       writeFileSync(join(dir, "f.j2"), template);
