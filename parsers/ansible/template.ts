@@ -3,7 +3,7 @@
  * (over a list, a mapping's `.items()` / `.keys()` / `.values()`, `range(...)`; `for a, b in`;
  * a loop `if`; `{% else %}` of an empty loop; `loop.index`, `loop.first` ...), `{% if %}` /
  * `{% elif %}` / `{% else %}`, `{% set %}`, `{% include %}` (through a loader the caller gives),
- * `{% raw %}`, comments, whitespace control (`{%-`,
+ * `{% macro %}` (called alone: `{{ name(arguments) }}`), `{% raw %}`, comments, whitespace control (`{%-`,
  * `-%}`, `+%}`), and Ansible's environment: `trim_blocks` on, `lstrip_blocks` off, unless the
  * template's first line says otherwise (`#jinja2: trim_blocks: False, lstrip_blocks: True`).
  * Expressions are computed as parsers/ansible/tasks.ts computes a task's (variables, attributes,
@@ -200,7 +200,17 @@ type Block =
   | { kind: "for"; targets: string[]; iter: string; filter?: string; body: Body; orElse: Body; line: number; column: number }
   | { kind: "if"; branches: { cond: string; body: Body; line: number; column: number }[]; orElse: Body }
   | { kind: "set"; name: string; expr: string; line: number; column: number }
-  | { kind: "include"; expr: string; ignoreMissing: boolean; withContext: boolean; line: number; column: number };
+  | { kind: "include"; expr: string; ignoreMissing: boolean; withContext: boolean; line: number; column: number }
+  | { kind: "macro"; macro: Macro };
+
+/** A `{% macro NAME(a, b=default) %}`: its parameters (a default's expression, evaluated at each call) and body. */
+interface Macro {
+  name: string;
+  params: { name: string; fallback?: string }[];
+  body: Body;
+  line: number;
+  column: number;
+}
 
 /** The tags as nested blocks. */
 function parse(tags: Tag[]): Body {
@@ -266,8 +276,22 @@ function parse(tags: Tag[]): Body {
             out.push({ kind: "include", expr: m[1]!, ignoreMissing: m[2] !== undefined, withContext: m[3] !== "without", line: t.line, column: t.column });
             break;
           }
+          case "macro": {
+            const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(([\s\S]*)\)$/.exec(rest!.trim());
+            if (!m) throw new Failed(`'{% ${t.body} %}' is not a macro fwlint reads ('macro NAME(PARAMETERS)')`, t.line, t.column);
+            const params: { name: string; fallback?: string }[] = [];
+            for (const p of m[2]!.trim() === "" ? [] : splitOutside(m[2]!, ",")) {
+              const pm = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*([\s\S]+?))?\s*$/.exec(p);
+              if (!pm) throw new Failed(`'{% ${t.body} %}': '${p.trim()}' is not a parameter fwlint reads`, t.line, t.column);
+              params.push({ name: pm[1]!, ...(pm[2] !== undefined ? { fallback: pm[2] } : {}) });
+            }
+            const inner = body(["endmacro"], depth + 1);
+            if (!inner.end) throw new Failed("'{% macro %}' is not closed with '{% endmacro %}'", t.line, t.column);
+            out.push({ kind: "macro", macro: { name: m[1]!, params, body: inner.body, line: t.line, column: t.column } });
+            break;
+          }
           default:
-            if (["endfor", "endif", "elif", "else"].includes(word!)) throw new Failed(`'{% ${word} %}' without its opening statement`, t.line, t.column);
+            if (["endfor", "endif", "elif", "else", "endmacro"].includes(word!)) throw new Failed(`'{% ${word} %}' without its opening statement`, t.line, t.column);
             throw new Failed(`'{% ${word} %}' is a Jinja statement fwlint does not run`, t.line, t.column);
         }
       }
@@ -412,6 +436,39 @@ export function renderTemplate(source: string, vars: Vars, include?: IncludeLoad
     out.push(s);
   };
   let iterations = 0;
+  /** The macros defined so far (a macro is callable after its definition, as in Jinja). */
+  const macros = new Map<string, Macro>();
+  let calls = 0;
+  /**
+   * A macro's body run where it is called: its parameters bound to the arguments (positional,
+   * then by name; a missing one its default, evaluated among the parameters before it), over the
+   * template's variables - not the caller's loop variables, as in Jinja.
+   */
+  const runMacro = (m: Macro, args: { positional: string[]; named: Map<string, string> }, scope: Map<string, Value>, at: { line: number; column: number }) => {
+    if (args.positional.length > m.params.length) throw new Failed(`macro '${m.name}' takes ${m.params.length} arguments, not ${args.positional.length}`, at.line, at.column);
+    if (++calls > MAX_ITERATIONS) throw new Failed(`macros are called more than ${MAX_ITERATIONS} times`, at.line, at.column);
+    const inner = new Map<string, Value>(topScope);
+    for (const [i, p] of m.params.entries()) {
+      const given = i < args.positional.length ? args.positional[i] : args.named.get(p.name);
+      const from = i < args.positional.length || args.named.has(p.name) ? scope : inner;
+      const text = given ?? p.fallback;
+      if (text === undefined) throw new Failed(`macro '${m.name}' is called without its argument '${p.name}'`, at.line, at.column);
+      const v = evaluate(text, from, truth);
+      if (isWhy(v)) throw new Failed(`macro '${m.name}', argument '${p.name}': ${v.why}`, at.line, at.column);
+      inner.set(p.name, v as Value);
+    }
+    for (const k of args.named.keys()) if (!m.params.some((p) => p.name === k)) throw new Failed(`macro '${m.name}' has no parameter '${k}'`, at.line, at.column);
+    macroDepth++;
+    if (macroDepth > MAX_NESTING) throw new Failed(`macro calls nest deeper than ${MAX_NESTING}`, at.line, at.column);
+    try {
+      run(m.body, inner);
+    } finally {
+      macroDepth--;
+    }
+  };
+  let macroDepth = 0;
+  /** The template's own scope: its variables and what its top level sets - what a macro sees besides its parameters. */
+  const topScope = new Map(vars);
   const assumedUndefined: string[] = [];
   const truth: TemplateTruth = { assumeUndefined: (name) => void (assumedUndefined.includes(name) || assumedUndefined.push(name)) };
   const run = (body: Body, scope: Map<string, Value>) => {
@@ -421,6 +478,12 @@ export function renderTemplate(source: string, vars: Vars, include?: IncludeLoad
           emit(b.text, b.line);
           break;
         case "out": {
+          // (a macro called alone writes its body here, with its arguments)
+          const call = macroCall(b.expr, macros);
+          if (call) {
+            runMacro(call.macro, call.args, scope, b);
+            break;
+          }
           const v = evaluate(b.expr, scope, truth);
           if (isWhy(v)) throw new Failed(`{{ ${b.expr} }}: ${v.why}`, b.line, b.column);
           // (Ansible's Jinja environment writes None out as nothing: its finalize)
@@ -429,6 +492,9 @@ export function renderTemplate(source: string, vars: Vars, include?: IncludeLoad
           emit(t, b.line);
           break;
         }
+        case "macro":
+          macros.set(b.macro.name, b.macro);
+          break;
         case "set": {
           const v = evaluate(b.expr, scope, truth);
           if (isWhy(v)) throw new Failed(`{% set ${b.name} %}: ${v.why}`, b.line, b.column);
@@ -511,7 +577,7 @@ export function renderTemplate(source: string, vars: Vars, include?: IncludeLoad
     // (Jinja drops the template's last newline; Ansible then gives the output as many newlines at
     // its end as the template has, when it has fewer)
     const tags = lex(text.replace(/\r?\n$/, ""), trimBlocks, lstripBlocks, 1 + skipped);
-    run(parse(tags), new Map(vars));
+    run(parse(tags), topScope);
   } catch (e) {
     if (e instanceof Failed) return { why: e.reason, line: e.line, column: e.column, ...(e.file !== undefined ? { file: e.file } : {}) };
     throw e;
@@ -519,6 +585,24 @@ export function renderTemplate(source: string, vars: Vars, include?: IncludeLoad
   const missing = trailingNewlines(source) - trailingNewlines(out.join(""));
   if (missing > 0) emit("\n".repeat(missing), 1 + skipped + text.split("\n").length - 1);
   return { text: out.join(""), lines, files, assumedUndefined };
+}
+
+/**
+ * `{{ NAME(arguments) }}` where NAME is a macro defined before: the macro and its arguments' texts
+ * (positional ones, then `name=value` ones); undefined for any other expression.
+ */
+function macroCall(expr: string, macros: ReadonlyMap<string, Macro>): { macro: Macro; args: { positional: string[]; named: Map<string, string> } } | undefined {
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(([\s\S]*)\)\s*$/.exec(expr);
+  const macro = m ? macros.get(m[1]!) : undefined;
+  if (!m || !macro || !parenthesized(expr.trim().slice(m[1]!.length).trim())) return undefined;
+  const positional: string[] = [];
+  const named = new Map<string, string>();
+  for (const a of m[2]!.trim() === "" ? [] : splitOutside(m[2]!, ",")) {
+    const kw = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*([\s\S]+)$/.exec(a);
+    if (kw) named.set(kw[1]!, kw[2]!);
+    else positional.push(a);
+  }
+  return { macro, args: { positional, named } };
 }
 
 /** How many newlines end a text. */

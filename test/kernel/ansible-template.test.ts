@@ -6,7 +6,7 @@
  * template with the variables it finds (role parameters, group_vars, defaults, play vars,
  * ansible_managed); then the kernel oracle judges packets against that file (loaded, or, for a
  * script, run by bash in a namespace) while fwlint judges them against its reading of the template. Then random templates - whitespace control, loops, conditions, set, raw,
- * comments, the #jinja2: header - are rendered by Python's Jinja2 with Ansible's settings and by
+ * comments, the #jinja2: header, and macros - are rendered by Python's Jinja2 with Ansible's settings and by
  * fwlint: every template both render must come out the same.
  *
  * Needs root (nft -c), ansible-playbook and python3's jinja2 (ansible-core's); skips with a message
@@ -251,7 +251,16 @@ kernelSuite("Ansible templates against the real ansible-playbook and Jinja", env
     const dir = mkdtempSync(join(tmpdir(), "fwlint-jinja-"));
     try {
       const vars = { a: "A", n: 3, b: { c: "C" }, l: [1, 2], t: true, f: false };
-      const cases = randomTemplates(20261207, 600).map((src) => ({ src, vars }));
+      // (and macros: defined, called with positional and named arguments, defaults over earlier
+      // parameters, the template's top-level sets seen from inside, rules written by a macro)
+      const macros = [
+        "{% set a = 1 %}{% macro m() %}{{ a }}{% endmacro %}{{ m() }}",
+        "{% macro m() %}{{ a }}{% endmacro %}{% set a = 2 %}{{ m() }}",
+        "{% macro m(p, q=p ~ '!') %}{{ p }}{{ q }}{% endmacro %}{{ m(1) }}|{{ m(1, q=3) }}|{{ m(q='x', p=n) }}",
+        "{% macro rule(port, src='0.0.0.0/0') %}\n-A INPUT -s {{ src }} -p tcp --dport {{ port }} -j ACCEPT\n{% endmacro %}\n{{ rule(22, b.c) }}\n{% for p in l %}\n{{ rule(p) }}\n{% endfor %}\nEND\n",
+        "{% macro row(x) -%}\n  [{{ x }}]\n{%- endmacro %}\n{% for i in l %}{{ row(i) }}{% endfor %}\n{% if t %}{{ row(a) }}{% endif %}\n",
+      ];
+      const cases = [...randomTemplates(20261207, 600), ...macros].map((src) => ({ src, vars }));
       writeFileSync(join(dir, "cases.json"), JSON.stringify(cases));
       writeFileSync(join(dir, "render.py"), JINJA);
       const ran = spawnSync("python3", [join(dir, "render.py"), join(dir, "cases.json"), join(dir, "out.json")], { encoding: "utf8" });

@@ -23,6 +23,19 @@ const text = (src: string, vars: Record<string, Value> = {}) => {
 };
 
 describe("the renderer", () => {
+  it("runs macros: called alone with positional and named arguments, defaults, the template's sets; their rules at the macro's lines", () => {
+    const src = "{% macro allow(port, src='0.0.0.0/0') %}\n-A INPUT -s {{ src }} -p tcp --dport {{ port }} -j ACCEPT\n{% endmacro %}\n*filter\n{{ allow(22, src=admin) }}\n{% for p in ports %}\n{{ allow(p) }}\n{% endfor %}\nCOMMIT\n";
+    const r = render(src, { admin: "192.0.2.0/24", ports: [25] });
+    if ("why" in r) throw new Error(r.why);
+    expect(r.text).toBe("*filter\n-A INPUT -s 192.0.2.0/24 -p tcp --dport 22 -j ACCEPT\n\n-A INPUT -s 0.0.0.0/0 -p tcp --dport 25 -j ACCEPT\n\nCOMMIT\n");
+    // (each rule at the macro's body line, where the port and source are written)
+    expect(r.lines).toEqual([4, 2, 5, 2, 7, 9]);
+    // (a macro does not see the caller's loop variables; an unknown parameter or a missing argument is said)
+    expect(render("{% macro m() %}{{ p }}{% endmacro %}{% for p in [1] %}{{ m() }}{% endfor %}")).toMatchObject({ why: expect.stringContaining("'p' is not defined") });
+    expect(render("{% macro m(a) %}{{ a }}{% endmacro %}{{ m() }}")).toMatchObject({ why: "macro 'm' is called without its argument 'a'", line: 1 });
+    expect(render("{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}")).toMatchObject({ why: "macro 'm' has no parameter 'b'" });
+  });
+
   it("writes loops, conditions and values with Ansible's trim_blocks", () => {
     const src = "*filter\n{% for p in ports %}\n-A INPUT -p tcp --dport {{ p }} -j ACCEPT\n{% endfor %}\n{% if log %}\n-A INPUT -j LOG\n{% else %}\n# no log\n{% endif %}\nCOMMIT\n";
     expect(text(src, { ports: [22, 25], log: false })).toBe("*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 25 -j ACCEPT\n# no log\nCOMMIT\n");
@@ -63,7 +76,7 @@ describe("the renderer", () => {
   it("says where it stops: an unknown variable, an undecided condition, an unknown statement, an unclosed block", () => {
     expect(render("a\n  -A INPUT -i {{ ansible_default_ipv4.interface }}\n")).toMatchObject({ line: 2, column: 15, why: expect.stringContaining("'ansible_default_ipv4.interface' is not defined") });
     expect(render("x\n{% if ansible_os_family == 'Debian' %}y{% endif %}")).toMatchObject({ line: 2, column: 1, why: expect.stringContaining("not decided") });
-    expect(render("{% macro m() %}{% endmacro %}")).toMatchObject({ line: 1, column: 1, why: expect.stringContaining("does not run") });
+    expect(render("{% call m() %}{% endcall %}")).toMatchObject({ line: 1, column: 1, why: expect.stringContaining("does not run") });
     expect(render("\n{% for x in l %}")).toMatchObject({ line: 2, why: expect.stringContaining("endfor") });
     expect(render("{{ a")).toMatchObject({ line: 1, why: expect.stringContaining("not closed") });
   });
