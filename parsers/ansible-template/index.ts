@@ -20,7 +20,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic, Ruleset } from "../../src/model/types.js";
 import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { roleFolderOf } from "../ansible/layout.js";
-import { roleVariables, type Value, walkTasks, yamlMapping } from "../ansible/tasks.js";
+import { type AnsibleOptions, roleVariables, type Value, walkTasks, yamlMapping } from "../ansible/tasks.js";
 import { renderTemplate, type IncludeLoader, type Rendered } from "../ansible/template.js";
 import { internalErrorRuleset } from "../internal-error.js";
 import { detectAnsibleTemplate, renderedFormatOf, templateSkeleton, type RenderedFormat } from "./detect.js";
@@ -53,6 +53,8 @@ export interface TemplateOptions {
   root?: string;
   /** The inventory host to render for, one of the writer's play's hosts (AnsibleOptions.host). */
   host?: string;
+  /** Variables of each inventory host, as its gathered facts stand (AnsibleOptions.hostVars). */
+  hostVars?: AnsibleOptions["hostVars"];
   /** Told the host rendered for and the writer's play's hosts, when there are several (AnsibleOptions.onPlayHosts). */
   onPlayHosts?: (host: string, hosts: readonly string[]) => void;
 }
@@ -122,7 +124,7 @@ export function renderForWriter(text: string, file: string, opts: Omit<TemplateO
   const { io, root, shownOf, role } = place;
   const diagnostics: Diagnostic[] = [];
   const say = (severity: Diagnostic["severity"], message: string) => diagnostics.push({ severity, message, file, line: 1, column: 1 });
-  const writer = findWriter(place, opts.extraVars, opts.host);
+  const writer = findWriter(place, opts);
   const read = writer ? writer.read : [];
   let vars: Vars;
   if (writer) {
@@ -190,7 +192,7 @@ function readTemplate(text: string, file: string, opts: TemplateOptions): Rulese
   if ("why" in rendered) {
     const at = rendered.file === undefined ? "" : ` (in ${rendered.file}, which it includes, at ${rendered.line}:${rendered.column})`;
     // (what the project does not define - a fact, an extra variable - the configuration can)
-    const hint = / is not defined where fwlint reads| is not decided by the variables/.test(rendered.why) ? " (a fact gathered from the host, or an extra variable, can be given in .fwlint.yaml's ansibleVars)" : "";
+    const hint = / is not defined where fwlint reads| is not decided by the variables/.test(rendered.why) ? " (.fwlint.yaml's ansibleVars gives an extra variable or a fact for every host, its ansibleHostVars a fact of one inventory host)" : "";
     const message = `the template is not rendered: ${rendered.why}${at}; its rules are not analysed${hint}`;
     return rendered.file === undefined ? fail(rendered.line, rendered.column, message) : fail(1, 1, message);
   }
@@ -267,7 +269,8 @@ function roleAndProject(where: string, io: IncludeIo): { role?: string; project:
  * The first task (of the playbooks beside the project, then the role's own tasks) whose `src`
  * is this template, with the variables it sees; undefined when none is found.
  */
-function findWriter({ io, where, root, shownOf, role, project }: Place, extraVars?: Readonly<Record<string, Value>>, host?: string): Writer | undefined {
+function findWriter({ io, where, root, shownOf, role, project }: Place, given: Pick<TemplateOptions, "extraVars" | "host" | "hostVars">): Writer | undefined {
+  const { extraVars, host, hostVars } = given;
   const roleName = role ? role.slice(role.lastIndexOf("/") + 1) : undefined;
   const candidates: string[] = [];
   // (the playbooks at the project's top, then in a playbooks/ folder there)
@@ -291,7 +294,7 @@ function findWriter({ io, where, root, shownOf, role, project }: Place, extraVar
     walkTasks(
       text,
       path,
-      { io: recording, root, ...(extraVars ? { extraVars } : {}), ...(host !== undefined ? { host } : {}) },
+      { io: recording, root, ...(extraVars ? { extraVars } : {}), ...(host !== undefined ? { host } : {}), ...(hostVars ? { hostVars } : {}) },
       TEMPLATE_MODULES,
       (task) => {
         if (found) return;

@@ -52,6 +52,11 @@ export interface AnsibleOptions {
    * first host (a template is also rendered for the play's other hosts, to tell where they differ).
    */
   host?: string;
+  /**
+   * Variables of each host of the inventory, by name, as its gathered facts stand (.fwlint.yaml
+   * `ansibleHostVars`): above its inventory variables and host_vars, in hostvars too.
+   */
+  hostVars?: Readonly<Record<string, Readonly<Record<string, Value>>>>;
   /** Told, for each play whose pattern names several hosts of the inventory, the host it is read for and them all. */
   onPlayHosts?: (host: string, hosts: readonly string[]) => void;
 }
@@ -178,7 +183,12 @@ export function walkTasks(
     return found;
   };
 
-  const hostVars = (base: string, found: ProjectInventory, host: string) => hostVariables(found, host, base, varsFilesIn);
+  // (a host's configured facts over what the inventory gives it)
+  const hostVars = (base: string, found: ProjectInventory, host: string) => {
+    const own = hostVariables(found, host, base, varsFilesIn);
+    for (const [k, v] of Object.entries(opts.hostVars?.[host] ?? {})) own.set(k, v);
+    return own;
+  };
 
   /**
    * What the inventory gives the hosts of `hosts` (a play's pattern): the variables of its first

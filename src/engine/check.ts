@@ -51,6 +51,8 @@ export interface CheckOptions {
   extraRules?: RuleDefinition[];
   /** Extra variables for Ansible playbooks and templates (.fwlint.yaml `ansibleVars`): above every other, as ansible-playbook's `-e`. */
   ansibleVars?: Readonly<Record<string, AnsibleValue>>;
+  /** Variables of each Ansible inventory host, as its gathered facts stand (.fwlint.yaml `ansibleHostVars`). */
+  ansibleHostVars?: Readonly<Record<string, Readonly<Record<string, AnsibleValue>>>>;
   /** Keep suppressed findings, marked `suppressed: true`, instead of leaving them out. */
   showSuppressed?: boolean;
   /** "Today" for suppression expiry dates (tests); default the current date. */
@@ -95,6 +97,7 @@ export function analyzeText(path: string, text: string, options: CheckOptions = 
       ...(options.origin !== undefined ? { origin: options.origin } : {}),
       ...(options.includeIo !== undefined ? { includeIo: options.includeIo } : {}),
       ...(options.ansibleVars !== undefined ? { ansibleVars: options.ansibleVars } : {}),
+      ...(options.ansibleHostVars !== undefined ? { ansibleHostVars: options.ansibleHostVars } : {}),
     });
   } catch (err) {
     const fatal = `could not be parsed as ${format}: ${(err as Error).message}`;

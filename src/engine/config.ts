@@ -84,6 +84,8 @@ export interface FwlintConfig {
   rulePacks?: string[];
   /** Extra variables for Ansible playbooks and templates, above every other (ansible-playbook's `-e`). */
   ansibleVars?: Record<string, AnsibleValue>;
+  /** Variables of each inventory host, as its gathered facts stand (above its inventory variables). */
+  ansibleHostVars?: Record<string, Record<string, AnsibleValue>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,6 +154,7 @@ interface RawConfig {
   intent?: RawIntent[];
   rulePacks?: string[];
   ansibleVars?: Record<string, AnsibleValue>;
+  ansibleHostVars?: Record<string, Record<string, AnsibleValue>>;
 }
 
 const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -193,6 +196,7 @@ export function loadConfig(file: string): FwlintConfig {
   if (raw.failOn !== undefined) config.failOn = raw.failOn;
   if (raw.rulePacks) config.rulePacks = raw.rulePacks.map((p) => resolve(dirname(resolve(file)), p));
   if (raw.ansibleVars) config.ansibleVars = { ...raw.ansibleVars };
+  if (raw.ansibleHostVars) config.ansibleHostVars = { ...raw.ansibleHostVars };
 
   if (raw.services) {
     config.services = raw.services.map((s, i) => {
@@ -352,5 +356,6 @@ export function optionsFromConfig<O extends { threshold?: number }>(config: Fwli
     ...(config.rules ? { rules: config.rules } : {}),
     ...(config.services ? { services: config.services } : {}),
     ...(config.ansibleVars ? { ansibleVars: config.ansibleVars } : {}),
+    ...(config.ansibleHostVars ? { ansibleHostVars: config.ansibleHostVars } : {}),
   };
 }

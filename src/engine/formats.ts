@@ -40,6 +40,8 @@ export interface ParseContext {
   includeIo?: IncludeIo;
   /** Extra variables for Ansible playbooks and templates (.fwlint.yaml `ansibleVars`), above every other. */
   ansibleVars?: Readonly<Record<string, AnsibleValue>>;
+  /** Variables of each Ansible inventory host (.fwlint.yaml `ansibleHostVars`), as its gathered facts stand. */
+  ansibleHostVars?: Readonly<Record<string, Readonly<Record<string, AnsibleValue>>>>;
 }
 
 type Parser = (text: string, file: string, context: ParseContext) => Ruleset;
@@ -69,8 +71,8 @@ function treeOptions(c: ParseContext): { io?: IncludeIo; origin?: string; root?:
 }
 
 /** How an Ansible reader reads a project: as treeOptions, with the configured extra variables. */
-function ansibleOptions(c: ParseContext): ReturnType<typeof treeOptions> & { extraVars?: Readonly<Record<string, AnsibleValue>> } {
-  return { ...treeOptions(c), ...(c.ansibleVars !== undefined ? { extraVars: c.ansibleVars } : {}) };
+function ansibleOptions(c: ParseContext): ReturnType<typeof treeOptions> & { extraVars?: Readonly<Record<string, AnsibleValue>>; hostVars?: Readonly<Record<string, Readonly<Record<string, AnsibleValue>>>> } {
+  return { ...treeOptions(c), ...(c.ansibleVars !== undefined ? { extraVars: c.ansibleVars } : {}), ...(c.ansibleHostVars !== undefined ? { hostVars: c.ansibleHostVars } : {}) };
 }
 
 /** How the nftables reader reads a file's includes (an nft script's `nft -f` too), from the context. */

@@ -77,13 +77,20 @@ describe("loadConfig", () => {
     expect(errorOf(write("ansibleVars: [a]\n")).message).toMatch(/:1:14: ansibleVars: must be a mapping \(key: value\)$/);
   });
 
+  it("takes ansibleHostVars: each inventory host's variables, as its facts stand, handed to the check", () => {
+    const c = loadConfig(write("ansibleHostVars:\n  db1.example.net: { ansible_default_ipv4: { address: 10.0.0.11 } }\n"));
+    expect(c.ansibleHostVars).toEqual({ "db1.example.net": { ansible_default_ipv4: { address: "10.0.0.11" } } });
+    expect(optionsFromConfig(c, "rules.v4.j2", {})).toMatchObject({ ansibleHostVars: { "db1.example.net": { ansible_default_ipv4: { address: "10.0.0.11" } } } });
+    expect(errorOf(write("ansibleHostVars:\n  db1: 5\n")).message).toMatch(/:2:8: ansibleHostVars\.db1: must be a mapping \(key: value\)$/);
+  });
+
   it("names file, line, column and field for schema errors", () => {
     const file = write(["severity:", "  exposed-service: huge", "threshold: 2", "colour: red", "intent:", "  - protocol: tcp", "    ports: '25'", ""].join("\n"));
     const e = errorOf(file);
     expect(e.message.split("\n")).toEqual([
       `${file}:2:20: severity.exposed-service: must be one of critical, high, medium, low, info`,
       `${file}:3:12: threshold: must be <= 1`,
-      `${file}:4:1: colour: unknown field; expected one of internet, severity, rules, threshold, failOn, services, rulePacks, intent, ansibleVars`,
+      `${file}:4:1: colour: unknown field; expected one of internet, severity, rules, threshold, failOn, services, rulePacks, intent, ansibleVars, ansibleHostVars`,
       `${file}:6:5: intent[0].reason: required field is missing`,
     ]);
   });

@@ -11,7 +11,7 @@ import { renderTemplate } from "../../../parsers/ansible/template.js";
 import { detectAnsibleTemplate } from "../../../parsers/ansible-template/detect.js";
 import { parseTemplate } from "./registry.js";
 import { analyzeText } from "../../../src/engine/check.js";
-import { detectFormat, loadFormats } from "../../../src/engine/formats.js";
+import { detectFormat, loadFormats, parseAs } from "../../../src/engine/formats.js";
 import type { Value } from "../../../parsers/ansible/tasks.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
@@ -235,6 +235,25 @@ describe("the reader", () => {
     rs = read();
     expect(rs.diagnostics.map((d) => d.message)).toContain("read for host web1; the plays' other hosts in the inventory (2) get the same rules");
     expect(rs.variants).toBeUndefined();
+  });
+
+  it("takes each inventory host's facts from ansibleHostVars: in its own variables and in hostvars for the others", () => {
+    const files: Record<string, string> = {
+      "/r/hosts": "[db]\ndb1\ndb2\n",
+      "/r/site.yml": "- hosts: db\n  tasks:\n    - ansible.builtin.template: { src: rules.v4.j2, dest: /etc/iptables/rules.v4 }\n",
+      "/r/templates/rules.v4.j2": "*filter\n:INPUT DROP [0:0]\n{% for h in groups['db'] if h != inventory_hostname %}\n-A INPUT -s {{ hostvars[h].ansible_default_ipv4.address }} -p tcp --dport 5432 -j ACCEPT\n{% endfor %}\n-A INPUT -d {{ ansible_default_ipv4.address }} -p tcp --dport 22 -j ACCEPT\nCOMMIT\n",
+    };
+    const file = "/r/templates/rules.v4.j2";
+    const io = { readFile: (p: string) => files[p], listDir: (p: string) => (p === "/r" ? ["hosts", "site.yml", "templates"] : undefined) };
+    // (without them the facts are not known: the template is not rendered)
+    expect(parseAs("ansible-template", files[file]!, file, { includeIo: io, root: "/r" }).diagnostics.find((d) => d.severity === "error")?.message).toContain("'hostvars[h].ansible_default_ipv4.address' is not defined");
+    const hostVars = { db1: { ansible_default_ipv4: { address: "10.0.0.11" } }, db2: { ansible_default_ipv4: { address: "10.0.0.12" } } };
+    const rs = parseAs("ansible-template", files[file]!, file, { includeIo: io, root: "/r", ansibleHostVars: hostVars });
+    expect(rs.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const addrs = (r: typeof rs) => r.chains.get("filter/INPUT")!.rules.map((x) => x.conditions.filter((c) => c.kind === "addr").map((c) => (c.kind === "addr" ? `${c.field} ${c.ranges[0]!.lo}` : "")).join(" "));
+    // (db1 reads db2's address and its own; db2, a variant, the other way round)
+    expect(addrs(rs)).toEqual([`src ${0x0a00000c}`, `dst ${0x0a00000b}`]);
+    expect(addrs(rs.variants![0]!.ruleset)).toEqual([`src ${0x0a00000b}`, `dst ${0x0a00000c}`]);
   });
 
   it("renders with the role's defaults when no task writing the template is found, and says so", () => {
