@@ -236,7 +236,7 @@ export function runChecks(ruleset: Ruleset, options: CheckOptions = {}, builtin:
     for (const f of found) {
       // one rule copied into several chains (a GCP rule in the chain of each target it reaches)
       // tells the same thing about the same line once per chain: say it once
-      const key = `${f.ruleId}\0${f.location.file}:${f.location.line}:${f.location.column}\0${f.message}`;
+      const key = findingKey(f);
       if (said.has(key)) continue;
       said.add(key);
       findings.push(override !== undefined ? { ...f, severity: override } : f);
