@@ -479,9 +479,9 @@ export function walkTasks(
     if (loopPair) {
       // (the loop's value, its Jinja filled in - a list written out may hold "{{ a_list }}" items)
       const written = isScalar(loopPair.value) ? expandValue(scalarText(loopPair.value) ?? "", vars) : fillJinja(toValue(loopPair.value, at.doc), vars);
-      const loop = isWhyValue(written) ? written : loopItems(loopKey!, written);
+      const loop = isWhy(written) ? written : loopItems(loopKey!, written);
       if (!Array.isArray(loop)) {
-        const reason = isWhyValue(loop) ? loop.why : typeof loop === "string" ? loop : "";
+        const reason = isWhy(loop) ? loop.why : typeof loop === "string" ? loop : "";
         say("info", pos, `task skipped: its loop (${scalarText(loopPair.value) ?? "a mapping"}) is not a list fwlint knows${reason !== "" ? ` (${reason})` : ""}`);
         return;
       }
@@ -525,7 +525,7 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
       const xs: Value[] = [];
       for (const x of v) {
         const e = fill(x);
-        if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
+        if (isWhy(e)) return e;
         if (e !== OMIT) xs.push(e as Value);
       }
       return xs;
@@ -534,7 +534,7 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
       const o: Record<string, Value> = {};
       for (const [k, x] of Object.entries(v)) {
         const e = fill(x);
-        if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
+        if (isWhy(e)) return e;
         if (e !== OMIT) o[k] = e as Value;
       }
       return o;
@@ -545,7 +545,7 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
   if (isMap(n)) {
     for (const [key, v] of Object.entries(toValue(n, doc) as Record<string, Value>)) {
       const e = fill(v);
-      if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
+      if (isWhy(e)) return e;
       // (`default(omit)` of an undefined value: the argument is not given)
       if (e !== OMIT) out.set(key, e as Value);
     }
@@ -555,7 +555,7 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
   if (text === undefined) return why("the module's arguments are neither a mapping nor key=value text");
   for (const m of text.matchAll(/([A-Za-z_]+)=("([^"]*)"|'([^']*)'|\S+)/g)) {
     const e = fill(m[3] ?? m[4] ?? m[2]!);
-    if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
+    if (isWhy(e)) return e;
     if (e !== OMIT) out.set(m[1]!, e as Value);
   }
   return out;
@@ -618,7 +618,7 @@ function conditionText(n: unknown, doc: Document): string {
 /** Jinja's simple forms in a string: `{{ name }}`, `{{ name.attr }}`, `{{ name | default(x) }}`; else why not. */
 function expand(s: string, vars: Vars, depth = 0): string | { why: string } {
   const v = expandValue(s, vars, depth);
-  if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) return v;
+  if (isWhy(v)) return v;
   return typeof v === "string" ? v : v === null ? "" : typeof v === "object" ? why(`'${s}' is not a single value`) : String(v);
 }
 
@@ -675,7 +675,7 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
     for (const t of terms) {
       // (a number or a quoted string, or a variable with its filters)
       const v = /^-?\d+$/.test(t) ? Number(t) : /^'[^']*'$|^"[^"]*"$/.test(t) ? t.slice(1, -1) : jinja(t, vars, depth);
-      if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) return v;
+      if (isWhy(v)) return v;
       values.push(v as Value);
     }
     if (values.every(Array.isArray)) return (values as Value[][]).flat(1);
@@ -686,7 +686,7 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
   const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\.\d+|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\])*)\s*/.exec(expr);
   if (!head) return notComputed();
   let v: Value | undefined = vars.get(head[1]!);
-  if (v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v)) return v;
+  if (isWhy(v)) return v;
   for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\.\d+|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\]/g) ?? []) {
     if (/^(?:\[|\.)\d/.test(step)) {
       // (a list's item by its index: item[0], or Jinja's item.0)
@@ -697,7 +697,7 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
     if (/^\[\s*[A-Za-z_]/.test(step)) {
       // (an item named by a variable's value: hostvars[item], groups[group])
       const k = jinja(step.slice(1, -1), vars, depth + 1);
-      if (k !== null && typeof k === "object" && !Array.isArray(k) && isWhy(k)) return k;
+      if (isWhy(k)) return k;
       if (typeof k === "number" && Array.isArray(v)) {
         v = v[k];
         continue;
@@ -709,7 +709,7 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
   }
   if (typeof v === "string" && v.includes("{{") && depth < MAX_DEPTH) {
     const e = expandValue(v, vars, depth + 1);
-    if (e !== null && typeof e === "object" && !Array.isArray(e) && isWhy(e)) return e;
+    if (isWhy(e)) return e;
     v = e as Value;
   }
   let rest = expr.slice(head[0].length);
@@ -726,7 +726,7 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
         if (v === undefined || (orEmpty && (v === null || v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0)))) {
           const d = jinjaLiteral(args[0] ?? "''", vars, depth);
           if (d === undefined) return notComputed();
-          if (d !== null && typeof d === "object" && !Array.isArray(d) && isWhy(d)) return d;
+          if (isWhy(d)) return d;
           v = d as Value;
         }
         break;
@@ -799,7 +799,7 @@ function filterArguments(args: readonly string[], vars: Vars, depth: number): { 
     const literal = (t: string) => (/^-?\d+$/.test(t.trim()) ? Number(t.trim()) : jinjaLiteral(t, vars, depth));
     const items = /^\[.*\]$/s.test(text) ? splitArgs(text.slice(1, -1)).map(literal) : undefined;
     const v = items ?? literal(text);
-    const known = (x: unknown): x is Value => x !== undefined && !(x !== null && typeof x === "object" && !Array.isArray(x) && isWhy(x));
+    const known = (x: unknown): x is Value => x !== undefined && !(isWhy(x));
     if (Array.isArray(items) && !items.every(known)) return items.find((x) => x !== undefined && !known(x)) as { why: string } | undefined;
     if (!Array.isArray(items) && !known(v)) return v as { why: string } | undefined;
     if (kw) keywords[kw[1]!] = v as Value;
@@ -840,8 +840,6 @@ function splitArgs(text: string, sep = ","): string[] {
 /** The keys that make a task loop, in the order Ansible would take the first (one per task). */
 const LOOP_KEYS = ["loop", "with_items", "with_list", "with_dict", "with_nested", "with_together", "with_subelements"] as const;
 
-const isWhyValue = (v: unknown): v is { why: string } => v !== null && typeof v === "object" && !Array.isArray(v) && isWhy(v as Value);
-
 /** A YAML value with the Jinja of its strings filled in (a list's and a mapping's too); a why-not for the first that cannot be. */
 function fillJinja(v: Value, vars: Vars): Value | { why: string } {
   if (typeof v === "string") return v.includes("{{") ? expandValue(v, vars) : v;
@@ -849,7 +847,7 @@ function fillJinja(v: Value, vars: Vars): Value | { why: string } {
     const out: Value[] = [];
     for (const x of v) {
       const f = fillJinja(x, vars);
-      if (isWhyValue(f)) return f;
+      if (isWhy(f)) return f;
       out.push(f);
     }
     return out;
@@ -858,7 +856,7 @@ function fillJinja(v: Value, vars: Vars): Value | { why: string } {
     const out: { [k: string]: Value } = {};
     for (const [k, x] of Object.entries(v)) {
       const f = fillJinja(x, vars);
-      if (isWhyValue(f)) return f;
+      if (isWhy(f)) return f;
       out[k] = f;
     }
     return out;
