@@ -27,8 +27,11 @@ export function readForEveryHost(read: (opts: AnsibleOptions) => Ruleset, opts: 
   const differ: string[] = [];
   const lines = new Set<number>();
   const variants: { label: string; ruleset: Ruleset }[] = [];
+  // (what any host's reading read - its host_vars among them - is an input of the file: a change there is checked with it)
+  const inputs = new Set(first.includedFiles ?? []);
   for (const host of others.slice(0, MAX_OTHER_HOSTS)) {
     const theirs = read({ ...opts, host });
+    for (const f of theirs.includedFiles ?? []) inputs.add(f);
     const rules = rulesOf(theirs);
     if (rules === own) continue;
     differ.push(host);
@@ -47,7 +50,7 @@ export function readForEveryHost(read: (opts: AnsibleOptions) => Ruleset, opts: 
       ? `read for host ${read1}; the plays' other hosts in the inventory (${others.length}) get the same rules${rest}`
       : `read for host ${read1}; ${differ.slice(0, 4).join(", ")}${differ.length > 4 ? ` and ${differ.length - 4} more` : ""} get${differ.length === 1 ? "s" : ""} other rules from ${differ.length === 1 ? "its" : "their"} variables${at(lines)}${checked.length > 0 ? `: checked as read for ${checked.join(", ")} too (what only that opens is labelled "as read for host ${checked[0]}")` : ""}${rest}`;
   const told: Diagnostic = { severity: "info", message, file, line: 1, column: 1 };
-  return { ...first, diagnostics: [...first.diagnostics, told], ...(variants.length > 0 ? { variants } : {}) };
+  return { ...first, diagnostics: [...first.diagnostics, told], ...(inputs.size > 0 ? { includedFiles: [...inputs] } : {}), ...(variants.length > 0 ? { variants } : {}) };
 }
 
 /** " (at lines 5, 9)": where the readings differ, when told by rules of the file itself. */

@@ -97,8 +97,9 @@ function deepen(inv: Inventory, g: InventoryGroup, depth: number): void {
 export function reconcile(inv: Inventory): void {
   for (const g of inv.groups.values()) if (g.name !== "all" && g.parents.length === 0) addChild(inv, "all", g.name);
   const ungrouped = inv.groups.get("ungrouped")!;
+  const direct = directGroups(inv);
   for (const h of inv.hosts) {
-    const own = groupsOfHost(inv, h).filter((g) => g !== "all" && g !== "ungrouped");
+    const own = groupsOfHost(inv, h, direct).filter((g) => g !== "all" && g !== "ungrouped");
     const i = ungrouped.hosts.indexOf(h);
     if (own.length > 0 && i >= 0) ungrouped.hosts.splice(i, 1);
     else if (own.length === 0 && i < 0) ungrouped.hosts.push(h);
@@ -142,25 +143,43 @@ export function hostsOfGroup(inv: Inventory, name: string): string[] {
   return out;
 }
 
-/** Every group a host is in, directly or through a child group (`all` among them). */
-export function groupsOfHost(inv: Inventory, host: string): string[] {
+/** The groups that name each host themselves, in one pass over the groups. */
+function directGroups(inv: Inventory): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const g of inv.groups.values()) {
+    for (const h of g.hosts) {
+      const list = out.get(h);
+      if (list) list.push(g.name);
+      else out.set(h, [g.name]);
+    }
+  }
+  return out;
+}
+
+/** Every group a host is in, directly or through a child group (`all` among them); `direct` as directGroups gives it, for many hosts. */
+export function groupsOfHost(inv: Inventory, host: string, direct: ReadonlyMap<string, readonly string[]> = directGroups(inv)): string[] {
   const out = new Set<string>();
   const up = (name: string) => {
     if (out.has(name)) return;
     out.add(name);
     for (const p of inv.groups.get(name)!.parents) up(p);
   };
-  for (const g of inv.groups.values()) if (g.hosts.includes(host)) up(g.name);
+  for (const g of direct.get(host) ?? []) up(g);
   out.add("all");
   return [...out];
 }
+
+/** directGroups of a read inventory, for mergeOrder, which is asked of host after host (readers change an inventory only before reconcile). */
+const membership = new WeakMap<Inventory, ReadonlyMap<string, readonly string[]>>();
 
 /**
  * The groups whose variables a host gets, in the order Ansible merges them (later wins): `all`
  * first, then by depth, ansible_group_priority (the inventory's own variable, default 1) and name.
  */
 export function mergeOrder(inv: Inventory, host: string): string[] {
-  const groups = groupsOfHost(inv, host)
+  let direct = membership.get(inv);
+  if (!direct) membership.set(inv, (direct = directGroups(inv)));
+  const groups = groupsOfHost(inv, host, direct)
     .filter((g) => g !== "all")
     .map((g) => inv.groups.get(g)!);
   groups.sort((a, b) => a.depth - b.depth || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -484,6 +503,9 @@ export function pyLiteral(text: string): Value {
   }
 }
 
+/** What PyLiteral throws where the text is no literal (caught by pyLiteral). */
+const NOT_LITERAL = Symbol("not a literal");
+
 class PyLiteral {
   private i = 0;
   constructor(private readonly s: string) {}
@@ -494,7 +516,8 @@ class PyLiteral {
     while (this.i < this.s.length && /[ \t]/.test(this.s[this.i]!)) this.i++;
   }
   private fail(): never {
-    throw new Error("not a literal");
+    // (most values of an inventory are no literal - an address, a name -: no Error and its stack for each)
+    throw NOT_LITERAL;
   }
   value(): Value {
     const c = this.s[this.i];
@@ -605,6 +628,8 @@ export interface ProjectInventory {
   inventory: Inventory;
   /** The inventory files read (absolute). */
   files: string[];
+  /** The text of every file looked at as an inventory source, by path (read once: the walk records them from here). */
+  texts: Map<string, string>;
   /** The folders of the inventory sources (a folder itself, a file's folder): their group_vars and host_vars are the inventory's. */
   dirs: string[];
   /** Why a source was not read, each with its path. */
@@ -625,19 +650,27 @@ const IGNORED = /(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.in
  * extensions Ansible skips), its subfolders the same way. A file is YAML (.yml, .yaml, .json) or INI.
  */
 export function projectInventory(base: string, configured: readonly string[], io: IncludeIo, inTree: (path: string) => boolean, toValue: (n: unknown, doc: Document) => Value): ProjectInventory {
-  const out: ProjectInventory = { inventory: emptyInventory(), files: [], dirs: [], unread: [] };
+  const out: ProjectInventory = { inventory: emptyInventory(), files: [], texts: new Map(), dirs: [], unread: [] };
   const isDir = (path: string) => io.listDir(path) !== undefined;
+  const textOf = (path: string) => {
+    if (!out.texts.has(path)) {
+      const text = io.readFile(path);
+      if (text === undefined) return undefined;
+      out.texts.set(path, text);
+    }
+    return out.texts.get(path);
+  };
   let sources = configured.filter(inTree);
   if (sources.length === 0) {
     const folder = join(base, "inventory");
-    if (isDir(folder) || io.readFile(folder) !== undefined) sources = [folder];
+    if (isDir(folder) || textOf(folder) !== undefined) sources = [folder];
     else {
-      const file = INVENTORY_NAMES.map((n) => join(base, n)).find((f) => !isDir(f) && io.readFile(f) !== undefined);
+      const file = INVENTORY_NAMES.map((n) => join(base, n)).find((f) => !isDir(f) && textOf(f) !== undefined);
       sources = file ? [file] : [];
     }
   }
   const readFile = (path: string) => {
-    const text = io.readFile(path);
+    const text = textOf(path);
     if (text === undefined) return;
     const yaml = /\.(?:ya?ml|json)$/.test(path);
     const why = yaml ? readYamlInventory(text, out.inventory, toValue) : readIniInventory(text, out.inventory);
@@ -665,8 +698,6 @@ export function projectInventory(base: string, configured: readonly string[], io
   reconcile(out.inventory);
   return out;
 }
-
-
 
 /**
  * What the inventory gives `host`, in Ansible's order (later wins): the inventory files' variables

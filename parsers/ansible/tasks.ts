@@ -143,8 +143,14 @@ export function walkTasks(
    * The variables files of `name` in `dir`'s `folder` (group_vars or host_vars): a file NAME,
    * NAME.yml, NAME.yaml or NAME.json, or a folder NAME of such files, in name order.
    */
+  const varsFilesRead = new Map<string, Map<string, Value>>();
   const varsFilesIn = (dir: string, folder: string, name: string): Map<string, Value> => {
+    // (asked again for every host and play: each folder listed once per walk)
+    const key = `${dir}\0${folder}\0${name}`;
+    const known = varsFilesRead.get(key);
+    if (known) return known;
     const out = new Map<string, Value>();
+    varsFilesRead.set(key, out);
     const at = join(dir, folder);
     for (const file of [name, `${name}.yml`, `${name}.yaml`, `${name}.json`]) for (const [k, v] of varsFile(join(at, file)) ?? []) out.set(k, v);
     for (const file of io.listDir(join(at, name)) ?? []) {
@@ -174,20 +180,49 @@ export function walkTasks(
     let found = inventories.get(base);
     if (!found) {
       found = projectInventory(base, configOf(base).inventories, io, inTree, (n, doc) => toValue(n, doc));
-      for (const f of found.files) {
-        const text = io.readFile(f);
-        if (text !== undefined) read.set(shownOf(f), text.split("\n"));
-      }
+      for (const f of found.files) read.set(shownOf(f), found.texts.get(f)!.split("\n"));
       inventories.set(base, found);
     }
     return found;
   };
 
-  // (a host's configured facts over what the inventory gives it)
-  const hostVars = (base: string, found: ProjectInventory, host: string) => {
-    const own = hostVariables(found, host, base, varsFilesIn);
-    for (const [k, v] of Object.entries(opts.hostVars?.[host] ?? {})) own.set(k, v);
+  /** What the inventory gives a host (its configured facts over it), by playbook folder and host, worked out once per walk. */
+  const hostVarsKnown = new Map<string, ReadonlyMap<string, Value>>();
+  const hostVars = (base: string, found: ProjectInventory, host: string): ReadonlyMap<string, Value> => {
+    const key = `${base}\0${host}`;
+    let own = hostVarsKnown.get(key);
+    if (!own) {
+      const vars = hostVariables(found, host, base, varsFilesIn);
+      for (const [k, v] of Object.entries(opts.hostVars?.[host] ?? {})) vars.set(k, v);
+      hostVarsKnown.set(key, (own = vars));
+    }
     return own;
+  };
+
+  /**
+   * `groups` and `hostvars` of a playbook folder's inventory, made once per walk; a host's entry in
+   * hostvars is worked out when it is first read (a play reads few of an inventory's hosts).
+   */
+  const inventoryNames = new Map<string, Map<string, Value>>();
+  const namesOf = (base: string, found: ProjectInventory): Map<string, Value> => {
+    let names = inventoryNames.get(base);
+    if (!names) {
+      const all: { [host: string]: Value } = {};
+      for (const h of found.inventory.hosts) {
+        Object.defineProperty(all, h, {
+          enumerable: true,
+          configurable: true,
+          get: () => {
+            const value = Object.fromEntries(hostVars(base, found, h));
+            Object.defineProperty(all, h, { value, enumerable: true });
+            return value;
+          },
+        });
+      }
+      names = new Map<string, Value>([["groups", groupsDict(found.inventory)], ["hostvars", all]]);
+      inventoryNames.set(base, names);
+    }
+    return names;
   };
 
   /**
@@ -204,13 +239,7 @@ export function walkTasks(
     }
     const pattern = typeof hosts === "string" ? hosts : Array.isArray(hosts) && hosts.every((h) => typeof h === "string") ? (hosts as string[]) : undefined;
     const named = pattern !== undefined && inventory.hosts.length > 0 ? hostsOfPattern(inventory, pattern) : [];
-    const magic = new Map<string, Value>();
-    if (inventory.hosts.length > 0) {
-      magic.set("groups", groupsDict(inventory));
-      const all: { [host: string]: Value } = {};
-      for (const h of inventory.hosts) all[h] = Object.fromEntries(hostVars(base, found, h));
-      magic.set("hostvars", all);
-    }
+    const magic = new Map<string, Value>(inventory.hosts.length > 0 ? namesOf(base, found) : []);
     if (named.length > 0) {
       const host = opts.host !== undefined && named.includes(opts.host) ? opts.host : named[0]!;
       if (named.length > 1 && pos) {
