@@ -27,6 +27,8 @@ export function readForEveryHost(read: (opts: AnsibleOptions) => Ruleset, opts: 
   const differ: string[] = [];
   const lines = new Set<number>();
   const variants: { label: string; ruleset: Ruleset }[] = [];
+  /** The host each variant is read for. */
+  const checked: string[] = [];
   // (what any host's reading read - its host_vars among them - is an input of the file: a change there is checked with it)
   const inputs = new Set(first.includedFiles ?? []);
   for (const host of others.slice(0, MAX_OTHER_HOSTS)) {
@@ -39,12 +41,14 @@ export function readForEveryHost(read: (opts: AnsibleOptions) => Ruleset, opts: 
     const theirEach = eachRule(theirs, file);
     for (const [rule, line] of theirEach) if (!ownEach.has(rule)) lines.add(line);
     for (const [rule, line] of ownEach) if (!theirEach.has(rule)) lines.add(line);
-    if (!seen.has(rules) && variants.length < MAX_VARIANTS) variants.push({ label: `as read for host ${host}`, ruleset: theirs });
+    if (!seen.has(rules) && variants.length < MAX_VARIANTS) {
+      variants.push({ label: `as read for host ${host}`, ruleset: theirs });
+      checked.push(host);
+    }
     seen.add(rules);
   }
   const read1 = [...chosen].join(", ");
   const rest = others.length > MAX_OTHER_HOSTS ? ` (the first ${MAX_OTHER_HOSTS} of the others compared)` : "";
-  const checked = variants.map((v) => v.label.replace(/^as read for host /, ""));
   const message =
     differ.length === 0
       ? `read for host ${read1}; the plays' other hosts in the inventory (${others.length}) get the same rules${rest}`
@@ -72,16 +76,7 @@ function rulesOf(rs: Ruleset): string {
   return textOf([...rs.chains]);
 }
 
-/** A value of the model as text: bigints and maps written out, an object met again named so. */
+/** A value of the model as text, bigints and maps written out (the chains hold no cycle: a shared object is written where it stands each time). */
 function textOf(value: unknown): string {
-  const seen = new WeakSet<object>();
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === "bigint") return `${v}n`;
-    if (v instanceof Map) return [...v];
-    if (v !== null && typeof v === "object") {
-      if (seen.has(v)) return "(seen)";
-      seen.add(v);
-    }
-    return v;
-  });
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Map ? [...v] : v));
 }
