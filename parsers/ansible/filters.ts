@@ -45,12 +45,12 @@ function sameValue(a: Value, b: Value): boolean {
 /** The value at a dotted attribute path of a mapping (`a.b`); undefined where there is none. */
 function attributeOf(x: Value, path: string): Value | undefined {
   let y: Value | undefined = x;
-  for (const k of path.split(".")) y = y !== null && typeof y === "object" && !Array.isArray(y) ? y[k] : undefined;
+  for (const k of path.split(".")) y = Array.isArray(y) ? undefined : itemOf(y, k);
   return y;
 }
 
-/** `v[k]` as Jinja's getitem: a mapping's key, a list's index; undefined where there is none. */
-function itemOf(v: Value | undefined, k: Value): Value | undefined {
+/** `v[k]` as Jinja's getitem: a mapping's own key, a list's index (from the end when negative); undefined where there is none. */
+export function itemOf(v: Value | undefined, k: Value): Value | undefined {
   if (Array.isArray(v)) return typeof k === "number" ? v[k < 0 ? v.length + k : k] : undefined;
   if (v !== null && typeof v === "object" && (typeof k === "string" || typeof k === "number")) return Object.hasOwn(v, String(k)) ? v[String(k)] : undefined;
   return undefined;

@@ -23,7 +23,7 @@ import { diskIo, projectRoot, type IncludeIo } from "../file-io.js";
 import { decideWhen } from "./when.js";
 import { type AnsibleConfig, readAnsibleConfig, roleFolderOf } from "./layout.js";
 import { isWhy, why } from "./why.js";
-import { SCALAR_FILTERS, listFilter, scalarFilter } from "./filters.js";
+import { SCALAR_FILTERS, itemOf, listFilter, scalarFilter } from "./filters.js";
 import { ANSIBLE_YAML } from "./yaml-schema.js";
 import { type ProjectInventory, groupsDict, hostVariables, hostsOfPattern, projectInventory } from "./inventory.js";
 
@@ -717,24 +717,17 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
   let v: Value | undefined = vars.get(head[1]!);
   if (isWhy(v)) return v;
   for (const step of head[2]!.match(/\.[A-Za-z_][A-Za-z0-9_]*|\.\d+|\[['"][^'"]+['"]\]|\[\d+\]|\[\s*[A-Za-z_][A-Za-z0-9_.]*\s*\]/g) ?? []) {
-    if (/^(?:\[|\.)\d/.test(step)) {
-      // (a list's item by its index: item[0], or Jinja's item.0)
-      v = Array.isArray(v) ? v[Number(step.replace(/^[[.]|\]$/g, ""))] : undefined;
-      continue;
-    }
-    let key: string;
-    if (/^\[\s*[A-Za-z_]/.test(step)) {
+    let key: Value;
+    // (a list's item by its index: item[0], or Jinja's item.0)
+    if (/^(?:\[|\.)\d/.test(step)) key = Number(step.replace(/^[[.]|\]$/g, ""));
+    else if (/^\[\s*[A-Za-z_]/.test(step)) {
       // (an item named by a variable's value: hostvars[item], groups[group])
       const k = jinja(step.slice(1, -1), vars, depth + 1);
       if (isWhy(k)) return k;
-      if (typeof k === "number" && Array.isArray(v)) {
-        v = v[k];
-        continue;
-      }
-      if (typeof k !== "string") return notComputed();
+      if (typeof k !== "string" && typeof k !== "number") return notComputed();
       key = k;
     } else key = step.startsWith(".") ? step.slice(1) : step.slice(2, -2);
-    v = v !== null && typeof v === "object" && !Array.isArray(v) ? v[key] : undefined;
+    v = itemOf(v, key);
   }
   if (typeof v === "string" && v.includes("{{") && depth < MAX_DEPTH) {
     const e = expandValue(v, vars, depth + 1);
