@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { type Document, isMap, isScalar, parseDocument } from "yaml";
 import type { IncludeIo } from "../file-io.js";
 import { ANSIBLE_YAML } from "./yaml-schema.js";
+import { INVENTORY_NAMES } from "./layout.js";
 import type { Value } from "./tasks.js";
 
 export interface InventoryGroup {
@@ -635,9 +636,6 @@ export interface ProjectInventory {
   /** Why a source was not read, each with its path. */
   unread: { path: string; why: string }[];
 }
-
-/** Files a project keeps its inventory in, beside its playbooks, by the names projects give them. */
-const INVENTORY_NAMES = ["hosts", "hosts.ini", "hosts.yml", "hosts.yaml", "inventory.ini", "inventory.yml", "inventory.yaml"];
 
 /** Extensions Ansible skips in an inventory folder (INVENTORY_IGNORE_EXTS). */
 const IGNORED = /(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;

@@ -1,9 +1,9 @@
 /**
  * Where an Ansible project keeps what: a role's folder from the path of one of its task files
- * (roles/NAME/tasks/...), and the folders an ansible.cfg names. A module of its own, without the
+ * (roles/NAME/tasks/...), the folders an ansible.cfg names, its inventory's files. A module of its own, without the
  * YAML reader, for the CLI that asks it of every file it reads.
  */
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 
 /** The role's folder (…/roles/NAME) when `path` is a task file of a role; undefined otherwise. */
 export function roleFolderOf(path: string): string | undefined {
@@ -38,4 +38,13 @@ export function readAnsibleConfig(text: string, dir: string): AnsibleConfig {
     else if (kv[1] === "inventory" || kv[1] === "hostfile") out.inventories = paths(",");
   }
   return out;
+}
+
+/** Files a project keeps its inventory in beside its playbooks, by the names projects give them (after an inventory/ folder or file). */
+export const INVENTORY_NAMES: readonly string[] = ["hosts", "hosts.ini", "hosts.yml", "hosts.yaml", "inventory.ini", "inventory.yml", "inventory.yaml"];
+
+/** A file of an Ansible inventory by where it stands or its name: in an inventory/ or inventories/ folder, a file named inventory, or one of INVENTORY_NAMES. */
+export function isInventoryFile(path: string): boolean {
+  const name = basename(path);
+  return /(^|\/)inventor(?:y|ies)\/./.test(path) || name === "inventory" || INVENTORY_NAMES.includes(name);
 }

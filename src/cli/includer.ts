@@ -31,7 +31,7 @@ import { namesIpsets } from "../../parsers/ipset/beside.js";
 import { detectAnsibleTemplate } from "../../parsers/ansible-template/detect.js";
 import { detectAnsibleIptables } from "../../parsers/ansible-iptables/detect.js";
 import { detectAnsibleUfw } from "../../parsers/ansible-ufw/detect.js";
-import { readAnsibleConfig, roleFolderOf } from "../../parsers/ansible/layout.js";
+import { isInventoryFile, readAnsibleConfig, roleFolderOf } from "../../parsers/ansible/layout.js";
 import type { Finding } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
 
@@ -56,12 +56,6 @@ const ROLES_PLAY = /^[ \t]*(?:-[ \t]+)?(?:roles:|(?:ansible\.builtin\.)?(?:impor
  * name (YAML or JSON, or no extension as group_vars files may have).
  */
 const ANSIBLE_VARIABLES = /(^|\/)(group_vars|host_vars|vars|defaults|meta)\/([^/]+\/)?([^/.]+|[^/]+\.(ya?ml|json))$/;
-
-/**
- * A file of an Ansible inventory by where it stands or its name: in an inventory/ or inventories/
- * folder, or a project's hosts, hosts.ini, inventory.yml ... (see parsers/ansible/inventory.ts).
- */
-const ANSIBLE_INVENTORY = /(^|\/)(?:inventor(?:y|ies)\/(?:[^/]+\/)*[^/]+|(?:hosts|inventory)(?:\.ini|\.ya?ml)?)$/;
 
 /** How the formats a playbook is read as when its content names none are recognised in the files it reads. */
 const FORMAT_OF_READ: Readonly<Record<string, (text: string) => boolean>> = { "ansible-iptables": detectAnsibleIptables, "ansible-ufw": detectAnsibleUfw };
@@ -228,7 +222,7 @@ export class IncluderSearch {
    * (findTemplates).
    */
   async findAnsibleReaders(fragment: string, options: CheckOptions): Promise<{ playbooks: { path: string; result: AnalyzedFile }[]; templates: { path: string; result: AnalyzedFile }[] }> {
-    const playbooks = ANSIBLE_VARIABLES.test(fragment) || ANSIBLE_INVENTORY.test(fragment) ? await this.findPlaybooks(fragment, options) : [];
+    const playbooks = ANSIBLE_VARIABLES.test(fragment) || isInventoryFile(fragment) ? await this.findPlaybooks(fragment, options) : [];
     return { playbooks, templates: await this.findTemplates(fragment, options) };
   }
 
@@ -493,13 +487,13 @@ const TEMPLATE_FORMAT = "ansible-template";
 
 /**
  * A file no reader recognises that an Ansible project reads: one where Ansible keeps variables
- * (ANSIBLE_VARIABLES), a playbook or task file (the role parameters and play vars of site.yml, a
+ * (ANSIBLE_VARIABLES), a file of its inventory (isInventoryFile), a playbook or task file (the role parameters and play vars of site.yml, a
  * role's task file that writes a template), or a template another includes - the playbooks and
  * templates that read it are worth looking for (findAnsibleReaders). Not with a format forced on
  * the command line.
  */
 export function mayBeAnsibleInput(path: string, result: { fatal?: string; file: { format: string } }, forcedFormat?: string): boolean {
-  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && (ANSIBLE_VARIABLES.test(path) || ANSIBLE_INVENTORY.test(path) || PLAYBOOK_NAME.test(path) || TEMPLATE_NAME.test(path));
+  return forcedFormat === undefined && result.fatal !== undefined && result.file.format === "unknown" && (ANSIBLE_VARIABLES.test(path) || isInventoryFile(path) || PLAYBOOK_NAME.test(path) || TEMPLATE_NAME.test(path));
 }
 
 /**
