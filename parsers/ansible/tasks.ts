@@ -34,6 +34,8 @@ const NOT_FOUND = "the file is not found";
 const MAX_DEPTH = 8;
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
+/** Variables by inventory host, then by name (.fwlint.yaml `ansibleHostVars`). */
+export type HostVars = Readonly<Record<string, Readonly<Record<string, Value>>>>;
 type Vars = ReadonlyMap<string, Value>;
 
 export interface AnsibleOptions {
@@ -56,7 +58,7 @@ export interface AnsibleOptions {
    * Variables of each host of the inventory, by name, as its gathered facts stand (.fwlint.yaml
    * `ansibleHostVars`): above its inventory variables and host_vars, in hostvars too.
    */
-  hostVars?: Readonly<Record<string, Readonly<Record<string, Value>>>>;
+  hostVars?: HostVars;
   /** Told, for each play whose pattern names several hosts of the inventory, the host it is read for and them all. */
   onPlayHosts?: (host: string, hosts: readonly string[]) => void;
 }

@@ -13,7 +13,7 @@ import { CHECKS } from "../../rules/checks/index.js";
 import { makeContext, type Check, type CheckContext } from "../../rules/checks/context.js";
 import type { Severity } from "../model/finding.js";
 import type { IntentEntry, InterfaceName } from "./config.js";
-import type { Value as AnsibleValue } from "../../parsers/ansible/tasks.js";
+import type { HostVars as AnsibleHostVars, Value as AnsibleValue } from "../../parsers/ansible/tasks.js";
 import { exposureView, internetSideOf } from "./intent.js";
 import { loadBuiltinCatalog, loadBuiltinRules, type RuleDefinition, type Service, type ServiceCatalog } from "./rule-pack.js";
 import { applySuppressions, parseSuppressions } from "./suppress.js";
@@ -52,7 +52,7 @@ export interface CheckOptions {
   /** Extra variables for Ansible playbooks and templates (.fwlint.yaml `ansibleVars`): above every other, as ansible-playbook's `-e`. */
   ansibleVars?: Readonly<Record<string, AnsibleValue>>;
   /** Variables of each Ansible inventory host, as its gathered facts stand (.fwlint.yaml `ansibleHostVars`). */
-  ansibleHostVars?: Readonly<Record<string, Readonly<Record<string, AnsibleValue>>>>;
+  ansibleHostVars?: AnsibleHostVars;
   /** Keep suppressed findings, marked `suppressed: true`, instead of leaving them out. */
   showSuppressed?: boolean;
   /** "Today" for suppression expiry dates (tests); default the current date. */

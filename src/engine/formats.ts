@@ -27,7 +27,7 @@ import { detectAzureNsg } from "../../parsers/azure/detect.js";
 import { detectCapirca } from "../../parsers/capirca/detect.js";
 import { detectAnsibleTemplate, RENDERED_FORMATS } from "../../parsers/ansible-template/detect.js";
 import type { IncludeIo } from "../../parsers/file-io.js";
-import type { Value as AnsibleValue } from "../../parsers/ansible/tasks.js";
+import type { AnsibleOptions, HostVars as AnsibleHostVars, Value as AnsibleValue } from "../../parsers/ansible/tasks.js";
 import { withLabelledInside } from "../../parsers/interface-labels.js";
 
 /** What a parser may need beyond the text: where the scan started (nft `include`s stay inside it). */
@@ -41,7 +41,7 @@ export interface ParseContext {
   /** Extra variables for Ansible playbooks and templates (.fwlint.yaml `ansibleVars`), above every other. */
   ansibleVars?: Readonly<Record<string, AnsibleValue>>;
   /** Variables of each Ansible inventory host (.fwlint.yaml `ansibleHostVars`), as its gathered facts stand. */
-  ansibleHostVars?: Readonly<Record<string, Readonly<Record<string, AnsibleValue>>>>;
+  ansibleHostVars?: AnsibleHostVars;
 }
 
 type Parser = (text: string, file: string, context: ParseContext) => Ruleset;
@@ -71,7 +71,7 @@ function treeOptions(c: ParseContext): { io?: IncludeIo; origin?: string; root?:
 }
 
 /** How an Ansible reader reads a project: as treeOptions, with the configured extra variables. */
-function ansibleOptions(c: ParseContext): ReturnType<typeof treeOptions> & { extraVars?: Readonly<Record<string, AnsibleValue>>; hostVars?: Readonly<Record<string, Readonly<Record<string, AnsibleValue>>>> } {
+function ansibleOptions(c: ParseContext): AnsibleOptions {
   return { ...treeOptions(c), ...(c.ansibleVars !== undefined ? { extraVars: c.ansibleVars } : {}), ...(c.ansibleHostVars !== undefined ? { hostVars: c.ansibleHostVars } : {}) };
 }
 
