@@ -9,13 +9,16 @@
  */
 import type { Diagnostic, Ruleset } from "../../src/model/types.js";
 import type { AnsibleOptions } from "./tasks.js";
+import { diskIo, memoIo } from "../file-io.js";
 
 /** The play's other hosts read, to compare, at most. */
 const MAX_OTHER_HOSTS = 16;
 /** Distinct readings of other hosts that are checked too, at most (each is a whole analysis). */
 const MAX_VARIANTS = 8;
 
-export function readForEveryHost(read: (opts: AnsibleOptions) => Ruleset, opts: AnsibleOptions, file: string): Ruleset {
+export function readForEveryHost(read: (opts: AnsibleOptions) => Ruleset, given: AnsibleOptions, file: string): Ruleset {
+  // (every host's reading reads the same playbooks, roles and variables files: each read once)
+  const opts: AnsibleOptions = { ...given, io: memoIo(given.io ?? diskIo) };
   const plays: { host: string; hosts: readonly string[] }[] = [];
   const first = read({ ...opts, onPlayHosts: (host, hosts) => plays.push({ host, hosts }) });
   const chosen = new Set(plays.map((p) => p.host));
