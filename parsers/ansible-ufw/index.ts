@@ -30,6 +30,7 @@ import { UfwCommands } from "../ufw-script/commands.js";
 import { loadedRuleset } from "../ufw-script/loaded.js";
 import { profilesFrom, treeProfiles } from "../ufw-script/profiles.js";
 import { detectAnsibleUfw } from "./detect.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export { detectAnsibleUfw };
 
@@ -38,7 +39,7 @@ export const FORMAT = "ansible-ufw";
 
 const MODULES = new Set(["ufw", "community.general.ufw"]);
 /** The module's argument aliases, by the name community.general.ufw gives the argument. */
-const ALIASES: Record<string, string> = { policy: "default", if: "interface", if_in: "interface_in", if_out: "interface_out", from: "from_ip", src: "from_ip", dest: "to_ip", to: "to_ip", port: "to_port", protocol: "proto", app: "name" };
+const ALIASES: Readonly<Record<string, string>> = nameTable({ policy: "default", if: "interface", if_in: "interface_in", if_out: "interface_out", from: "from_ip", src: "from_ip", dest: "to_ip", to: "to_ip", port: "to_port", protocol: "proto", app: "name" });
 
 
 export function parseAnsibleUfw(text: string, file: string, opts: AnsibleOptions = {}): Ruleset {

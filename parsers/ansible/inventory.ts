@@ -15,6 +15,7 @@ import type { IncludeIo } from "../file-io.js";
 import { ANSIBLE_YAML } from "./yaml-schema.js";
 import { INVENTORY_NAMES } from "./layout.js";
 import type { Value } from "./tasks.js";
+import { emptyNameTable } from "../../src/model/name-table.js";
 
 export interface InventoryGroup {
   name: string;
@@ -189,7 +190,7 @@ export function mergeOrder(inv: Inventory, host: string): string[] {
 
 /** Ansible's `groups`: every group with all its hosts. */
 export function groupsDict(inv: Inventory): { [group: string]: string[] } {
-  const out: { [group: string]: string[] } = {};
+  const out: { [group: string]: string[] } = emptyNameTable();
   for (const name of inv.groups.keys()) out[name] = hostsOfGroup(inv, name);
   return out;
 }
@@ -603,7 +604,7 @@ class PyLiteral {
   }
   private dict(): { [k: string]: Value } {
     this.i++;
-    const out: { [k: string]: Value } = {};
+    const out: { [k: string]: Value } = emptyNameTable();
     for (;;) {
       this.space();
       if (this.s[this.i] === "}") {

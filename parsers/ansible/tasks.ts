@@ -26,6 +26,7 @@ import { isWhy, why } from "./why.js";
 import { SCALAR_FILTERS, itemOf, listFilter, scalarFilter } from "./filters.js";
 import { ANSIBLE_YAML } from "./yaml-schema.js";
 import { type ProjectInventory, groupsDict, hostVariables, hostsOfPattern, projectInventory } from "./inventory.js";
+import { emptyNameTable } from "../../src/model/name-table.js";
 
 /** Why a file of the tree is not read when it is not there (see readTreeFile). */
 const NOT_FOUND = "the file is not found";
@@ -209,7 +210,7 @@ export function walkTasks(
   const namesOf = (base: string, found: ProjectInventory): Map<string, Value> => {
     let names = inventoryNames.get(base);
     if (!names) {
-      const all: { [host: string]: Value } = {};
+      const all: { [host: string]: Value } = emptyNameTable();
       for (const h of found.inventory.hosts) {
         Object.defineProperty(all, h, {
           enumerable: true,
@@ -562,7 +563,7 @@ function taskArgs(node: unknown, vars: Vars, doc: Document): Map<string, Value> 
       return xs;
     }
     if (v !== null && typeof v === "object") {
-      const o: Record<string, Value> = {};
+      const o: Record<string, Value> = emptyNameTable();
       for (const [k, x] of Object.entries(v)) {
         const e = fill(x);
         if (isWhy(e)) return e;
@@ -621,7 +622,7 @@ function toValue(n: unknown, doc: Document | undefined, depth = 0): Value {
   if (isScalar(n)) return n.value as Value;
   if (isSeq(n)) return n.items.map((x) => toValue(x, doc, depth + 1));
   if (isMap(n)) {
-    const out: Record<string, Value> = {};
+    const out: Record<string, Value> = emptyNameTable();
     const own: [string, Value][] = [];
     for (const p of n.items) {
       const key = scalarText(p.key) ?? "";
@@ -815,7 +816,7 @@ export function jinja(expr: string, vars: Vars, depth = 0): Value | { why: strin
  */
 function filterArguments(args: readonly string[], vars: Vars, depth: number): { positional: Value[]; keywords: Record<string, Value> } | { why: string } | undefined {
   const positional: Value[] = [];
-  const keywords: Record<string, Value> = {};
+  const keywords: Record<string, Value> = emptyNameTable();
   for (const a of args) {
     const kw = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*([\s\S]*)$/.exec(a);
     const text = (kw ? kw[2]! : a).trim();
@@ -877,7 +878,7 @@ function fillJinja(v: Value, vars: Vars): Value | { why: string } {
     return out;
   }
   if (v !== null && typeof v === "object") {
-    const out: { [k: string]: Value } = {};
+    const out: { [k: string]: Value } = emptyNameTable();
     for (const [k, x] of Object.entries(v)) {
       const f = fillJinja(x, vars);
       if (isWhy(f)) return f;

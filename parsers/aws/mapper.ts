@@ -29,10 +29,11 @@ import type { Chain, Condition, Diagnostic, Family, Ruleset, SourceSpan } from "
 import { chainKey } from "../../src/model/types.js";
 import type { Peer, Permission, SecurityGroup } from "./read.js";
 import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 const TABLE = "security-groups";
 
-const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
+const PROTOCOLS: Readonly<Record<string, number>> = nameTable({ tcp: 6, udp: 17, icmp: 1, icmpv6: 58 });
 
 type Direction = "inbound" | "outbound";
 type Tell = (span: SourceSpan, message: string) => void;

@@ -29,13 +29,14 @@ import type { Chain, Condition, Diagnostic, Rule, Ruleset, SourceSpan } from "..
 import { chainKey } from "../../src/model/types.js";
 import type { NaclEntry, NetworkAcl } from "./nacl-read.js";
 import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 const TABLE = "network-acls";
 /** AWS's `*` rule numbers: IPv4 and IPv6 (the user's entries are numbered 1-32766). */
 const STAR: Record<4 | 6, number> = { 4: 32767, 6: 32768 };
 const ANY: Record<4 | 6, string> = { 4: "0.0.0.0/0", 6: "::/0" };
 /** Protocol names older API versions and the CLI's input accept besides the numbers describe prints. */
-const PROTOCOL_NAMES: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
+const PROTOCOL_NAMES: Readonly<Record<string, number>> = nameTable({ tcp: 6, udp: 17, icmp: 1, icmpv6: 58 });
 /** How many subnets a chain's label names before "and N more". */
 const SUBNETS_SHOWN = 3;
 

@@ -51,11 +51,12 @@ import { isExpression } from "./read.js";
 import { interfaceNamer } from "../interface-names.js";
 import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
 import { sureFirstRules } from "../sure-first.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 const TABLE = "azure-nsg";
 
 /** Protocol words Azure takes, case-insensitive; `Icmp` also matches ICMPv6 in IPv6 rules. */
-const PROTOCOLS: Record<string, number[]> = { tcp: [6], udp: [17], icmp: [1, 58], esp: [50], ah: [51] };
+const PROTOCOLS: Readonly<Record<string, number[]>> = nameTable({ tcp: [6], udp: [17], icmp: [1, 58], esp: [50], ah: [51] });
 /** Azure's load balancer health probe (and platform DNS/DHCP) address: the AzureLoadBalancer tag. */
 const AZURE_PLATFORM: AddrRange = { lo: 0xa83f8110n, hi: 0xa83f8110n };
 

@@ -15,6 +15,7 @@ import { emptyDefinitions, Naming, readDefinitionsFile, type Definitions } from 
 import { parsePolicyText, type IncludeContext, type PolicyAst, type Pos } from "./policy.js";
 import { parsePolicyYaml } from "./yaml-policy.js";
 import { capircaKind } from "./detect.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export { detectCapirca } from "./detect.js";
 
@@ -28,7 +29,7 @@ export interface CapircaOptions {
   today?: Date;
 }
 
-const DEFINITION_ENDINGS: Record<string, "networks" | "services" | "yaml"> = { ".net": "networks", ".svc": "services", ".yaml": "yaml", ".yml": "yaml" };
+const DEFINITION_ENDINGS: Readonly<Record<string, "networks" | "services" | "yaml">> = nameTable({ ".net": "networks", ".svc": "services", ".yaml": "yaml", ".yml": "yaml" });
 
 /** The folders from `dir` up to `root` (inside it), nearest first. */
 function foldersUp(dir: string, root: string): string[] {

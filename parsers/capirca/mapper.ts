@@ -26,6 +26,7 @@ import { alwaysOnEgress, sortByPriority } from "../gcp/mapper.js";
 import type { Naming, ServicePort } from "./naming.js";
 import { readTarget, type Direction, type TargetReading } from "./platforms.js";
 import type { FilterAst, Item, PolicyAst, Pos, TermAst, Word } from "./policy.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 const TABLE = "capirca";
 
@@ -58,7 +59,7 @@ const NO_EFFECT = new Set([
 ]);
 
 /** Match keywords fwlint does not model: each an unknown condition (what ordinary traffic makes of it, where that is clear). */
-const UNMODELLED: Record<string, { reason: string; ordinary?: boolean }> = {
+const UNMODELLED: Readonly<Record<string, { reason: string; ordinary?: boolean }>> = nameTable({
   "dscp-match": { reason: "the DSCP field is not modelled" },
   "dscp-except": { reason: "the DSCP field is not modelled" },
   "ether-type": { reason: "the Ethernet type is not modelled" },
@@ -86,7 +87,7 @@ const UNMODELLED: Record<string, { reason: string; ordinary?: boolean }> = {
   tags: { reason: "instances carrying the tag, whose addresses are not in the policy" },
   encapsulate: { reason: "traffic it encapsulates goes to a tunnel, not modelled" },
   "filter-term": { reason: "it runs another filter of the device, not in the policy" },
-};
+});
 
 /** Options (`option::`) that change nothing of which packets match. */
 const NO_EFFECT_OPTIONS = new Set(["counter", "sample", "notrack", "nostate", "no-syn-cookie", "tcp-rst-fallback"]);

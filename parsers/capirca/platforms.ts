@@ -8,6 +8,7 @@
  */
 import type { Family } from "../../src/model/types.js";
 import { namesInternetZone } from "../internet-zones.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export type Direction = "inbound" | "outbound";
 
@@ -58,7 +59,7 @@ interface PlatformDefaults {
 }
 
 /** Platforms aerleon generates for, with the family they render when the header names none. */
-const PLATFORMS: Record<string, PlatformDefaults> = {
+const PLATFORMS: Readonly<Record<string, PlatformDefaults>> = nameTable({
   juniper: { family: "inet", stateful: false },
   juniperevo: { family: "inet", stateful: false },
   msmpc: { family: "mixed", stateful: true },
@@ -87,9 +88,9 @@ const PLATFORMS: Record<string, PlatformDefaults> = {
   packetfilter: { family: "inet", stateful: true },
   pcap: { family: "inet", stateful: false },
   demo: { family: "inet", stateful: false },
-};
+});
 
-const FAMILY_WORDS: Record<string, Family[]> = { inet: [4], inet4: [4], inet6: [6], mixed: [4, 6] };
+const FAMILY_WORDS: Readonly<Record<string, Family[]>> = nameTable({ inet: [4], inet4: [4], inet6: [6], mixed: [4, 6] });
 
 export function readTarget(platform: string, options: readonly string[]): TargetReading {
   const known = PLATFORMS[platform];

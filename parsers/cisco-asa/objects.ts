@@ -10,6 +10,7 @@ import type { AddrSpec, AsaConfig, GroupType, IcmpSel, ObjectGroup, Pos, Service
 import { fullRange } from "./slots.js";
 import { mergeAddrRanges } from "../../src/model/address.js";
 import { mergePortRanges } from "../../src/model/ports.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export interface AddrSet {
   v4: AddrRange[];
@@ -34,13 +35,13 @@ export interface IcmpSet {
   unknown: string[];
 }
 
-const TYPE_WORDS: Record<GroupType, string> = {
+const TYPE_WORDS: Record<GroupType, string> = nameTable({
   network: "network",
   service: "service",
   port: "service (port group)",
   protocol: "protocol",
   "icmp-type": "icmp-type",
-};
+});
 
 /**
  * Deeper group-object nesting is reported instead of followed. Chains of nested groups are

@@ -17,6 +17,7 @@ import { comparisonRanges } from "../../src/model/ports.js";
 import type { Family } from "../../src/model/types.js";
 import type { Token } from "./lines.js";
 import { icmpName, iosPort, iosProtocol, type PortProto } from "./names.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export type AddrSpec =
   | { kind: "any" }
@@ -76,7 +77,7 @@ export interface Ace {
   notes: { col: number; message: string }[];
 }
 
-export const TCP_FLAG_BITS: Readonly<Record<string, number>> = {
+export const TCP_FLAG_BITS: Readonly<Record<string, number>> = nameTable({
   fin: 0x01,
   syn: 0x02,
   rst: 0x04,
@@ -85,7 +86,7 @@ export const TCP_FLAG_BITS: Readonly<Record<string, number>> = {
   urg: 0x20,
   ece: 0x40,
   cwr: 0x80,
-};
+});
 
 class Cursor {
   i: number;

@@ -16,8 +16,9 @@ import type { Condition, Family, Rule } from "../../src/model/types.js";
 import { aclKey, type IosConfig, type VtyLines } from "./config.js";
 import { accessClassChain } from "./access-class.js";
 import { aclTable, type IosMapper } from "./mapper.js";
+import { nameTable } from "../../src/model/name-table.js";
 
-const PORTS: Readonly<Record<string, number>> = { ssh: 22, telnet: 23 };
+const PORTS: Readonly<Record<string, number>> = nameTable({ ssh: 22, telnet: 23 });
 
 /** The session protocols a block takes. */
 function protocols(v: VtyLines): string[] {

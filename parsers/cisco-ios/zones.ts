@@ -25,6 +25,7 @@
 import type { Condition, Family, Rule } from "../../src/model/types.js";
 import { aclKey, type ClassMatch, type InspectAction, type InspectPolicy, type IosConfig, type Where } from "./config.js";
 import { aclTable, orderedAces, type IosMapper } from "./mapper.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /** Leaving through one of the interfaces (a plain condition for one, an `or` for several); `negate`: through none. */
 export function oifIn(names: readonly string[], negate = false): Condition {
@@ -34,7 +35,7 @@ export function oifIn(names: readonly string[], negate = false): Condition {
 }
 
 /** `match protocol X` for the protocols whose inspection is port-based; null = not modelled. */
-const INSPECT_PROTOCOLS: Readonly<Record<string, { protos: number[]; port?: number }>> = {
+const INSPECT_PROTOCOLS: Readonly<Record<string, { protos: number[]; port?: number }>> = nameTable({
   tcp: { protos: [6] },
   udp: { protos: [17] },
   icmp: { protos: [1] },
@@ -52,7 +53,7 @@ const INSPECT_PROTOCOLS: Readonly<Record<string, { protos: number[]; port?: numb
   snmp: { protos: [17], port: 161 },
   ldap: { protos: [6], port: 389 },
   sip: { protos: [6, 17], port: 5060 },
-};
+});
 
 function protocolConditions(name: string, family: Family): Condition[] {
   const p = INSPECT_PROTOCOLS[name];

@@ -15,8 +15,9 @@ import type { Iface } from "./interfaces.js";
 import { enabled, entryOf, valueOf, valuesOf, type Block, type Entry } from "./reader.js";
 import { addChain, spanOf, type FortiosContext, type Vdom } from "./scope.js";
 import { portRange } from "./services.js";
+import { nameTable } from "../../src/model/name-table.js";
 
-const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, sctp: 132, icmp: 1 };
+const PROTOCOLS: Readonly<Record<string, number>> = nameTable({ tcp: 6, udp: 17, sctp: 132, icmp: 1 });
 
 interface Vip {
   entry: Entry;

@@ -43,12 +43,13 @@ import type { Direction, FirewallPolicy, FirewallRule, Placed, PolicyRule, Proto
 import { networkOf, type GcpDocument } from "./read.js";
 import { interfaceNamer } from "../interface-names.js";
 import { dispatchChain, dispatchPipelines, targetJump } from "../cloud-dispatch.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 const TABLE = "gcp-firewall";
 const IMPLIED_PRIORITY = 65535;
 
 /** IP protocol names the firewall API takes. */
-const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, esp: 50, ah: 51, sctp: 132, ipip: 4 };
+const PROTOCOLS: Readonly<Record<string, number>> = nameTable({ tcp: 6, udp: 17, icmp: 1, esp: 50, ah: 51, sctp: 132, ipip: 4 });
 /** Protocols with ports (the API takes `ports` for these only). */
 const PORTED = new Set([6, 17, 132]);
 

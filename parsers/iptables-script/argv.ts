@@ -6,6 +6,7 @@
  * and `-ptcp` are split like getopt splits them). What the options mean is rule.ts's business.
  */
 import type { ArgNode, OptionNode, Pos, WordNode } from "../iptables/ast.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /** One argument as the command receives it (after shell expansion and quote removal). */
 export interface ArgField {
@@ -32,7 +33,7 @@ export type IptCommandName =
   | "help"
   | "version";
 
-const COMMANDS: Record<string, IptCommandName> = {
+const COMMANDS: Readonly<Record<string, IptCommandName>> = nameTable({
   "-A": "append",
   "--append": "append",
   "-I": "insert",
@@ -64,10 +65,10 @@ const COMMANDS: Record<string, IptCommandName> = {
   "--help": "help",
   "-V": "version",
   "--version": "version",
-};
+});
 
 /** Options of the iptables command itself that do not change what a rule means. */
-const IGNORED: Record<string, "none" | "optional-number" | "one"> = {
+const IGNORED: Readonly<Record<string, "none" | "optional-number" | "one">> = nameTable({
   "-v": "none",
   "--verbose": "none",
   "-n": "none",
@@ -80,7 +81,7 @@ const IGNORED: Record<string, "none" | "optional-number" | "one"> = {
   "-W": "optional-number",
   "--wait-interval": "optional-number",
   "--modprobe": "one",
-};
+});
 
 // getopt's view of the short options (iptables.c: "-:A:C:D:R:I:L::S::M:F::Z::N:X::E:P:Vh::o:p:s:d:j:i:fbvw::W::nt:m:xc:g:46")
 const SHORT_REQUIRED = new Set("ACDRINEPMopsdjitmcg".split(""));

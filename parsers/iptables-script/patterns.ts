@@ -5,6 +5,7 @@
  * (written unquoted: its `*` matches) or not (quoted: literal).
  */
 import { type GlobToken, globWalk } from "../../src/model/glob.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export interface PatternPiece {
   text: string;
@@ -12,7 +13,7 @@ export interface PatternPiece {
   glob: boolean;
 }
 
-const CLASSES: Record<string, string> = {
+const CLASSES: Readonly<Record<string, string>> = nameTable({
   alpha: "A-Za-z",
   digit: "0-9",
   alnum: "A-Za-z0-9",
@@ -23,7 +24,7 @@ const CLASSES: Record<string, string> = {
   punct: "!-\\/:-@\\[-`{-~",
   xdigit: "0-9A-Fa-f",
   word: "A-Za-z0-9_",
-};
+});
 
 function escapeRegExp(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");

@@ -45,6 +45,7 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { IncludeIo } from "../file-io.js";
 import { resolveFolder, resolveInclude } from "../nftables/include.js";
 import { GLOB_CHARS } from "../../src/model/glob.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 type VarState = { kind: "value"; value: string } | { kind: "array"; values: string[] } | { kind: "unset" } | { kind: "unknown"; why: string };
 
@@ -53,17 +54,17 @@ export type Outcome = "ok" | "fail" | "unknown";
 
 type Expanded = { ok: true; fields: ArgField[] } | { ok: false; pos: Pos; why: string };
 
-const IPT_PROGRAMS: Record<string, Family> = {
+const IPT_PROGRAMS: Readonly<Record<string, Family>> = nameTable({
   iptables: 4,
   "iptables-legacy": 4,
   "iptables-nft": 4,
   ip6tables: 6,
   "ip6tables-legacy": 6,
   "ip6tables-nft": 6,
-};
+});
 
 /** Programs that do not change the firewall and whose outcome is known or irrelevant: no diagnostic. */
-const QUIET: Record<string, Outcome> = {
+const QUIET: Readonly<Record<string, Outcome>> = nameTable({
   echo: "ok",
   printf: "ok",
   true: "ok",
@@ -102,7 +103,7 @@ const QUIET: Record<string, Outcome> = {
   "iptables-nft-save": "unknown",
   "ip6tables-legacy-save": "unknown",
   "ip6tables-nft-save": "unknown",
-};
+});
 
 const DECLARERS = new Set(["export", "readonly", "declare", "typeset", "local"]);
 

@@ -10,6 +10,7 @@
  * their contents are reported, not run.
  */
 import { arithmeticCommand, lexShell, plainText, type Pos, type RedirTok, type Token, type WordTok } from "./lexer.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export interface SimpleCmd {
   kind: "simple";
@@ -95,7 +96,7 @@ export interface SyntaxProblem {
 }
 
 const COMPOUND_OPENERS = new Set(["if", "case", "for", "while", "until", "select"]);
-const CLOSERS: Record<string, string> = { fi: "if", esac: "case", done: "loop", "}": "{" };
+const CLOSERS: Readonly<Record<string, string>> = nameTable({ fi: "if", esac: "case", done: "loop", "}": "{" });
 const LOOPS = new Set(["for", "while", "until", "select"]);
 /** Reserved words that cannot start a command outside their construct. */
 const UNEXPECTED = new Set(["fi", "esac", "done", "}", "then", "else", "elif", "do"]);

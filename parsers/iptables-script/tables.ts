@@ -22,6 +22,7 @@ import { TABLES, TARGETS } from "../iptables/modules.js";
 import { recentListsFilledOutside, type RecentUse } from "../iptables/ordinary.js";
 import { buildRule, chainNameProblem, type RuleDraft, type TargetRef } from "../iptables/rule.js";
 import type { IptInvocation } from "./argv.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 interface PendingRule {
   span: SourceSpan;
@@ -50,7 +51,7 @@ interface TableState {
 
 export type Status = "ok" | "fail";
 
-const POLICIES: Record<string, "accept" | "drop"> = { ACCEPT: "accept", DROP: "drop" };
+const POLICIES: Readonly<Record<string, "accept" | "drop">> = nameTable({ ACCEPT: "accept", DROP: "drop" });
 
 type Diag = (severity: DiagnosticSeverity, pos: Pos, message: string) => void;
 

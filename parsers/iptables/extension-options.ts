@@ -14,6 +14,7 @@
 import type { Family } from "../../src/model/types.js";
 import { parseIP } from "../../src/model/address.js";
 import type { Pos } from "./ast.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /** An option of the extension as the rule gives it. */
 export interface GivenOption {
@@ -339,7 +340,7 @@ function needsProto(option: string, protos: readonly number[], names: string): (
   };
 }
 
-const MATCH_RULES: Record<string, ExtensionRules | ((family: Family) => ExtensionRules)> = {
+const MATCH_RULES: Readonly<Record<string, ExtensionRules | ((family: Family) => ExtensionRules)>> = nameTable({
   ah: (family): ExtensionRules =>
     family === 4
       ? { values: { "--ahspi": uintRange(U32, true) }, protos: [51] }
@@ -455,7 +456,7 @@ const MATCH_RULES: Record<string, ExtensionRules | ((family: Family) => Extensio
     exclusive: [["--cluster-local-node", "--cluster-local-nodemask"]],
     custom: clusterProblem,
   },
-};
+});
 
 /** `--label`: a bit 0-127, or a name from connlabel.conf (outside the ruleset: taken). */
 function connlabelProblem(opts: readonly GivenOption[]): OptionProblem | undefined {
@@ -479,7 +480,7 @@ const NPT = (hooks: string[]): ExtensionRules => ({
   hooks,
 });
 
-const TARGET_RULES: Record<string, ExtensionRules> = {
+const TARGET_RULES: Readonly<Record<string, ExtensionRules>> = nameTable({
   AUDIT: { values: { "--type": oneOf(["accept", "drop", "reject"], true) }, required: [["--type"]] },
   CHECKSUM: { values: { "--checksum-fill": none }, required: [["--checksum-fill"]] },
   CLASSIFY: { values: { "--set-class": classId }, required: [["--set-class"]], hooks: ["OUTPUT", "FORWARD", "POSTROUTING"] },
@@ -527,7 +528,7 @@ const TARGET_RULES: Record<string, ExtensionRules> = {
   DNPT: NPT(["PREROUTING", "OUTPUT"]),
   SNPT: NPT(["INPUT", "POSTROUTING"]),
   TPROXY: { values: { "--on-port": word }, required: [["--on-port"]], protos: PORT_PROTOS_TCP_UDP, hooks: ["PREROUTING"] },
-};
+});
 
 /** CT zones are 16-bit; `mark` takes the zone from the packet mark. */
 function ctZoneProblem(opts: readonly GivenOption[]): OptionProblem | undefined {

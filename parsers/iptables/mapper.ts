@@ -21,6 +21,7 @@ import type { CommandLine, LineNode, Pos } from "./ast.js";
 import { TABLES, TARGETS } from "./modules.js";
 import { buildRule, chainNameProblem, type TargetRef } from "./rule.js";
 import { recentListsFilledOutside, type RecentUse } from "./ordinary.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 interface PendingRule {
   span: SourceSpan;
@@ -48,7 +49,7 @@ interface TableState {
   skip: boolean;
 }
 
-const POLICIES: Record<string, "accept" | "drop"> = { ACCEPT: "accept", DROP: "drop" };
+const POLICIES: Readonly<Record<string, "accept" | "drop">> = nameTable({ ACCEPT: "accept", DROP: "drop" });
 
 /**
  * `diagnostics` is shared with the line reader (`nodes` may be a lazy generator that adds its
@@ -432,7 +433,7 @@ export function actionOf(target: TargetRef): Rule["action"] {
   }
 }
 
-const PIPELINES: Record<PipelineKind, Stage[]> = {
+const PIPELINES: Record<PipelineKind, Stage[]> = nameTable({
   inbound: [
     { chain: "raw/PREROUTING", role: "raw", beforeRouting: true },
     { chain: "mangle/PREROUTING", role: "mangle", beforeRouting: true },
@@ -461,7 +462,7 @@ const PIPELINES: Record<PipelineKind, Stage[]> = {
     { chain: "mangle/POSTROUTING", role: "mangle" },
     { chain: "nat/POSTROUTING", role: "srcnat" },
   ],
-};
+});
 
 export function buildPipelines(family: Family, chains: ReadonlyMap<string, Chain>): Pipeline[] {
   return (["inbound", "forward", "outbound"] as const).map((kind) => ({

@@ -5,6 +5,7 @@
  * few whose argument is optional and the options of xtables-addons, which take whatever follows.
  */
 import type { Family } from "../../src/model/types.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export interface OptSpec {
   min: number;
@@ -54,7 +55,7 @@ const addrTypes = (args: readonly string[]) => {
  * ANY_ARGUMENTS (an optional argument) whatever follows. A word more is refused by iptables-restore
  * ("Bad argument"), one missing too.
  */
-const NO_ARGUMENT: Readonly<Record<string, readonly string[]>> = {
+const NO_ARGUMENT: Readonly<Record<string, readonly string[]>> = nameTable({
   addrtype: ["limit-iface-in", "limit-iface-out"],
   ah: ["ahres"],
   connlabel: ["set"],
@@ -86,8 +87,8 @@ const NO_ARGUMENT: Readonly<Record<string, readonly string[]>> = {
   LED: ["led-always-blink"],
   CLUSTERIP: ["new"],
   SYNPROXY: ["timestamp", "sack-perm", "ecn"],
-};
-const TWO_ARGUMENTS: Readonly<Record<string, readonly string[]>> = { SET: ["add-set", "del-set", "map-set"] };
+});
+const TWO_ARGUMENTS: Readonly<Record<string, readonly string[]>> = nameTable({ SET: ["add-set", "del-set", "map-set"] });
 /** Options with an optional argument (libxt_rateest's --rateest-bps, ...): whatever follows. */
 const ANY_ARGUMENTS: ReadonlySet<string> = new Set(["rateest"]);
 
@@ -302,7 +303,7 @@ const OPAQUE: ModuleSpec[] = [
 export type MatchSpec = ModuleSpec & { modelled: boolean };
 
 /** Other names iptables loads a match module by (`-m icmpv6` is libip6t_icmp6). */
-export const MATCH_ALIASES: Readonly<Record<string, string>> = { icmpv6: "icmp6" };
+export const MATCH_ALIASES: Readonly<Record<string, string>> = nameTable({ icmpv6: "icmp6" });
 
 export const MATCHES: ReadonlyMap<string, MatchSpec> = new Map<string, MatchSpec>([
   ...MODELLED.map((m): [string, MatchSpec] => [m.name, { ...m, modelled: true }]),

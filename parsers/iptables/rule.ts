@@ -38,6 +38,7 @@ import {
   parseTcpFlags,
   parseToPorts,
 } from "./values.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export interface RuleContext {
   family: Family;
@@ -109,7 +110,7 @@ interface GenericSpec {
 
 const G = (canonical: string, what: string, min = 1, max = min, negatable = false): GenericSpec => ({ canonical, min, max, negatable, what });
 
-const GENERIC: Record<string, GenericSpec> = {
+const GENERIC: Readonly<Record<string, GenericSpec>> = nameTable({
   "-s": G("-s", "an address or network", 1, 1, true),
   "--source": G("-s", "an address or network", 1, 1, true),
   "--src": G("-s", "an address or network", 1, 1, true),
@@ -138,9 +139,9 @@ const GENERIC: Record<string, GenericSpec> = {
   "--ipv6": G("-6", "nothing", 0, 0),
   "-t": G("-t", "a table name"),
   "--table": G("-t", "a table name"),
-};
+});
 
-const ARG_WHAT: Record<string, string> = {
+const ARG_WHAT: Readonly<Record<string, string>> = nameTable({
   "--sport": "a port or port range",
   "--dport": "a port or port range",
   "--sports": "a port list",
@@ -160,7 +161,7 @@ const ARG_WHAT: Record<string, string> = {
   "--to-destination": "an address[:port] specification",
   "--to-source": "an address[:port] specification",
   "--to-ports": "a port or port range",
-};
+});
 
 const CT_STATUSES = new Set(["NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"]);
 
@@ -885,13 +886,13 @@ function parseMarkValue(text: string): { value: number; mask: number } | undefin
  * MARK's options as iptables hands them to the kernel (xt_mark_tginfo2): the value XORed in and
  * the mask of bits cleared first. The options that take a mask (VALUE/MASK) get it as `mask`.
  */
-const MARK_OPTIONS: Record<string, { masked: boolean; kernel: (value: number, mask: number) => { xor: number; clear: number } }> = {
+const MARK_OPTIONS: Readonly<Record<string, { masked: boolean; kernel: (value: number, mask: number) => { xor: number; clear: number } }>> = nameTable({
   "--set-xmark": { masked: true, kernel: (value, mask) => ({ xor: value, clear: mask }) },
   "--set-mark": { masked: true, kernel: (value, mask) => ({ xor: value, clear: mask | value }) },
   "--and-mark": { masked: false, kernel: (value) => ({ xor: 0, clear: ~value }) },
   "--or-mark": { masked: false, kernel: (value) => ({ xor: value, clear: value }) },
   "--xor-mark": { masked: false, kernel: (value) => ({ xor: value, clear: 0 }) },
-};
+});
 
 /**
  * What MARK does to the packet mark, as (mark & and) ^ xor; CONNMARK --restore-mark copies the

@@ -6,6 +6,7 @@
 import { CT_STATES, type AddrRange, type CtState, type Family, type NatRewrite, type PortRange } from "../../src/model/types.js";
 import { octalReading, parseCInt, parseIP } from "../../src/model/address.js";
 import { ICMP_TYPES, ICMPV6_TYPES, lookupIcmpType, protocolNumber, servicePort } from "../../src/model/names.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -107,7 +108,7 @@ export function parsePortList(text: string, opt: string, proto: string | undefin
   return ok(out);
 }
 
-export const TCP_FLAG_BITS: Readonly<Record<string, number>> = {
+export const TCP_FLAG_BITS: Readonly<Record<string, number>> = nameTable({
   FIN: 1,
   SYN: 2,
   RST: 4,
@@ -118,7 +119,7 @@ export const TCP_FLAG_BITS: Readonly<Record<string, number>> = {
   CWR: 128,
   ALL: 63,
   NONE: 0,
-};
+});
 
 /** `SYN,ACK,FIN` -> bit mask (names case-insensitive, as iptables reads them). */
 export function parseTcpFlags(text: string): Result<number> {

@@ -6,8 +6,9 @@
  */
 import type { Diagnostics, Statement, StatementOp, Word } from "./statements.js";
 import { tokenize, type Token } from "./tokens.js";
+import { nameTable } from "../../src/model/name-table.js";
 
-const OPS: Record<string, StatementOp> = { set: "set", delete: "delete", deactivate: "deactivate", activate: "activate" };
+const OPS: Readonly<Record<string, StatementOp>> = nameTable({ set: "set", delete: "delete", deactivate: "deactivate", activate: "activate" });
 const NEUTRAL = new Set(["insert", "rename", "annotate", "protect", "unprotect", "copy"]);
 /** A line's lists may not multiply into more statements than this. */
 const MAX_EXPANSION = 10_000;

@@ -6,6 +6,7 @@
  */
 import type { SourceSpan } from "../../src/model/types.js";
 import type { SetDefinition } from "./ast.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /** Key types, and data types of a map. */
 const VALUE_TYPES: ReadonlySet<string> = new Set([
@@ -150,11 +151,11 @@ export const ICMPV6_CODES: ReadonlyMap<string, number> = new Map([
   ["no-route", 0], ["admin-prohibited", 1], ["addr-unreachable", 3], ["port-unreachable", 4], ["policy-fail", 5], ["reject-route", 6],
 ]);
 /** What `reject with KIND [type] CODE` takes as CODE besides a number 0-255 (icmpx: nft's icmpx_code). */
-export const REJECT_CODES: Readonly<Record<string, ReadonlySet<string>>> = {
+export const REJECT_CODES: Readonly<Record<string, ReadonlySet<string>>> = nameTable({
   icmp: new Set(ICMP_CODES.keys()),
   icmpv6: new Set(ICMPV6_CODES.keys()),
   icmpx: new Set(["port-unreachable", "admin-prohibited", "no-route", "host-unreachable"]),
-};
+});
 
 /** Does nft take `text` as a value of the type: one of its names, or a number? */
 export function takesSymbol(type: SymbolType, text: string): boolean {

@@ -37,6 +37,7 @@ import { guessFamily } from "../../src/model/address.js";
 import { CT_KEYS, META_KEYS, negationRefusal, PAYLOAD_FIELDS } from "./vocabulary.js";
 import { exprText } from "./expr-text.js";
 import { declaredObject } from "./objects.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 let compiled: ValidateFunction | undefined;
 function schema(): ValidateFunction {
@@ -501,11 +502,11 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
 }
 
 /** Statements that do not decide; `true` for the ones that also filter (the mapper makes those Unknown). */
-const EFFECTS: Readonly<Record<string, boolean>> = {
+const EFFECTS: Readonly<Record<string, boolean>> = nameTable({
   counter: false, log: false, notrack: false, mangle: false, dup: false, fwd: false, tproxy: false, synproxy: false,
   flow: false, secmark: false, "ct helper": false, "ct timeout": false, "ct expectation": false, last: false,
   limit: true, quota: true, meter: true, "ct count": true, connlimit: true, xt: true,
-};
+});
 
 function effectName(key: string, a: Json): string {
   if (key === "mangle" && isObj(a) && isObj(a.key)) {
@@ -564,7 +565,7 @@ function ctFamilyFrom(left: Expr, right: Expr): Expr {
   return { ...left, family: guessFamily(a) === 6 ? "ip6" : "ip" };
 }
 
-const OPS: Record<string, MatchOp> = { "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", in: "implicit" };
+const OPS: Readonly<Record<string, MatchOp>> = nameTable({ "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", in: "implicit" });
 
 export function stmt(s: Json, span: SourceSpan, path: Path): Stmt {
   if (!isObj(s)) throw new Bad(path, "expected a statement object");

@@ -57,6 +57,7 @@ import { scannedAsNumber } from "./option-grammar.js";
 import { FIB_ADDR_TYPE, fibAddrType, ICMP_CODES, ICMPV6_CODES, IFACE_TYPE, INTEGER_KEYS, NAMED_INTEGER_KEYS, networkProtocol, NFT_NUMBER, nftInteger, nftNumber as num, symbolError, SYMBOL_KEYS, takesSymbol, unknownDatatype, type SymbolType } from "./datatypes.js";
 import { type AddedSince, addedSince, outsideFilledMatch, splitRule } from "../outside-filled.js";
 import { type BanFill, banLists } from "./ban-sets.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 // ---------------------------------------------------------------------------------------------
 // Executing the commands
@@ -157,35 +158,35 @@ function eachRule(nodes: readonly RuleNode[], fn: (n: RuleNode) => void): void {
 }
 
 /** Named priorities (nft(8) "PRIORITY"): the bridge family has its own numbers. */
-const PRIORITIES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
-const BRIDGE_PRIORITIES: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
+const PRIORITIES: Readonly<Record<string, number>> = nameTable({ raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 });
+const BRIDGE_PRIORITIES: Readonly<Record<string, number>> = nameTable({ dstnat: -300, filter: -200, out: 100, srcnat: 300 });
 /**
  * The hook a priority name may stand on in nft 1.0.6 (its standard priority table), and the one
  * newer nft takes it on as well (docker's rulesets write `type nat hook output priority dstnat`).
  */
-const PRIORITY_HOOK: Readonly<Record<string, { hook: string; newer?: string }>> = {
+const PRIORITY_HOOK: Readonly<Record<string, { hook: string; newer?: string }>> = nameTable({
   dstnat: { hook: "prerouting", newer: "output" },
   srcnat: { hook: "postrouting", newer: "input" },
-};
+});
 /** The same for a bridge table's names (nft's bridge priority table; `out` is output's). */
-const BRIDGE_PRIORITY_HOOK: Readonly<Record<string, { hook: string; newer?: string }>> = { ...PRIORITY_HOOK, out: { hook: "output" } };
+const BRIDGE_PRIORITY_HOOK: Readonly<Record<string, { hook: string; newer?: string }>> = nameTable({ ...PRIORITY_HOOK, out: { hook: "output" } });
 /** Conntrack runs at -200: base chains before it (prerouting/output) are where `notrack` works. */
 const CONNTRACK_PRIORITY = -200;
 
 /** The hooks each family has (nft(8) "ADDRESS FAMILIES"). */
-const HOOKS: Record<NftFamily, string[]> = {
+const HOOKS: Record<NftFamily, string[]> = nameTable({
   ip: ["prerouting", "input", "forward", "output", "postrouting"],
   ip6: ["prerouting", "input", "forward", "output", "postrouting"],
   inet: ["ingress", "prerouting", "input", "forward", "output", "postrouting"],
   bridge: ["prerouting", "input", "forward", "output", "postrouting"],
   arp: ["input", "output"],
   netdev: ["ingress", "egress"],
-};
+});
 
 /** Other words are the text reader's to report. */
 const ALL_HOOKS: ReadonlySet<string> = new Set(Object.values(HOOKS).flat());
 
-const ANALYSED: Partial<Record<NftFamily, Family[]>> = { ip: [4], ip6: [6], inet: [4, 6], netdev: [4, 6] };
+const ANALYSED: Partial<Record<NftFamily, Family[]>> = nameTable({ ip: [4], ip6: [6], inet: [4, 6], netdev: [4, 6] });
 
 /** The elements of an object map whose data names no `type` object table `t` declares, with that name. */
 function undeclaredObjects(t: TableState, type: ObjectType, elements: readonly SetElement[]): { e: SetElement; name: string }[] {
@@ -639,8 +640,8 @@ interface Left {
   original?: "src" | "dst";
 }
 
-const PORT_PROTO: Record<string, number | undefined> = { tcp: 6, udp: 17, sctp: 132, dccp: 33, udplite: 136, th: undefined };
-const TCP_FLAGS: Record<string, number> = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ecn: 64, cwr: 128 };
+const PORT_PROTO: Readonly<Record<string, number | undefined>> = nameTable({ tcp: 6, udp: 17, sctp: 132, dccp: 33, udplite: 136, th: undefined });
+const TCP_FLAGS: Readonly<Record<string, number>> = nameTable({ fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ecn: 64, cwr: 128 });
 const CT: ReadonlySet<string> = new Set(["new", "established", "related", "invalid", "untracked"]);
 /**
  * The ct state bits, as `nft -n` prints them (`ct state 0x2,0x4`): nft describe ct state, and the
@@ -2267,7 +2268,7 @@ function allowedStates(conds: readonly Condition[]): Set<CtState> {
 }
 
 /** Named key types fwlint can check values of. */
-const KEY_TYPES: Record<string, Domain> = {
+const KEY_TYPES: Readonly<Record<string, Domain>> = nameTable({
   ipv4_addr: { d: "addr", field: "src", family: 4 },
   ipv6_addr: { d: "addr", field: "src", family: 6 },
   inet_service: { d: "port", field: "dport", proto: "tcp" },
@@ -2275,7 +2276,7 @@ const KEY_TYPES: Record<string, Domain> = {
   ct_state: { d: "ct" },
   icmp_type: { d: "icmptype", family: 4 },
   icmpv6_type: { d: "icmptype", family: 6 },
-};
+});
 
 /** The domain of `type ifname` keys, where names are read (declaredDomains `names`). */
 const IFNAME: Domain = { d: "iface", field: "iif", byName: true };
@@ -2642,11 +2643,11 @@ const clip = (t: string) => (t.length > 240 ? `${t.slice(0, 237)}...` : t);
 // ---------------------------------------------------------------------------------------------
 // Pipelines
 
-const PATHS: Record<PipelineKind, string[]> = {
+const PATHS: Record<PipelineKind, string[]> = nameTable({
   inbound: ["ingress", "prerouting", "input"],
   forward: ["ingress", "prerouting", "forward", "postrouting", "egress"],
   outbound: ["output", "postrouting", "egress"],
-};
+});
 
 interface BaseChain {
   key: string;

@@ -12,6 +12,7 @@ import { NFT_NUMBER } from "./datatypes.js";
 import { NFT_KEYWORDS } from "./keywords.js";
 import { describeToken } from "./preprocess.js";
 import { LCurly, Newline, RCurly, Semi, Str } from "./tokens.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /**
  * A word nft's scanner takes whole as a string that starts with a digit: a time in the order
@@ -74,11 +75,11 @@ export function limitRate(text: string): { rate: string; packetBurst?: string } 
 }
 
 /** What may follow `counter`, `log`, `quota` (nft 1.0.6's grammar), for the message on a word that is none of it. */
-export const OPTION_GRAMMAR: Record<string, string> = {
+export const OPTION_GRAMMAR: Readonly<Record<string, string>> = nameTable({
   counter: "'packets N', 'bytes N'",
   log: "a log option (prefix, level, group, snaplen, queue-threshold, flags)",
   quota: "[over|until] N bytes|kbytes|mbytes [used N bytes|kbytes|mbytes]",
-};
+});
 /** Element options that take one value (a time, a quoted comment). */
 export const ONE_VALUE_OPTIONS: ReadonlySet<string> = new Set(["timeout", "expires", "comment"]);
 const LOG_VALUED: ReadonlySet<string> = new Set(["prefix", "level", "group", "snaplen", "queue-threshold"]);
@@ -156,13 +157,13 @@ export function logConflict(words: readonly IToken[], given: ReadonlySet<string>
 }
 
 /** The connection states a `ct timeout` policy names, per protocol (nft 1.0.6: "invalid state for this protocol"). */
-const TIMEOUT_STATES: Readonly<Record<string, ReadonlySet<string>>> = {
+const TIMEOUT_STATES: Readonly<Record<string, ReadonlySet<string>>> = nameTable({
   tcp: new Set(["syn_sent", "syn_recv", "established", "fin_wait", "close_wait", "last_ack", "time_wait", "close", "syn_sent2", "retrans", "unack"]),
   udp: new Set(["unreplied", "replied"]),
-};
+});
 
 /** The items an object's body takes besides `comment`, for the message. */
-const BODY_ITEMS: Partial<Record<ObjectType, string>> = {
+const BODY_ITEMS: Partial<Record<ObjectType, string>> = nameTable({
   counter: "'packets N bytes N'",
   quota: OPTION_GRAMMAR.quota!,
   limit: "'rate N/second ...'",
@@ -170,7 +171,7 @@ const BODY_ITEMS: Partial<Record<ObjectType, string>> = {
   "ct timeout": "'protocol tcp|udp', 'policy = { STATE: N, ... }', 'l3proto FAMILY'",
   "ct expectation": "'protocol tcp|udp', 'dport N', 'timeout TIME', 'size N', 'l3proto FAMILY'",
   synproxy: "'mss N', 'wscale N', 'timestamp', 'sack-perm'",
-};
+});
 
 /** What is wrong in an object's body: where, and the message. */
 export interface BodyMisfit {
@@ -315,7 +316,7 @@ function itemMisfit(type: ObjectType, w: readonly string[]): number {
         if (w[i + 3] !== ",") return i + 3;
       }
     case "ct expectation": {
-      const value: Record<string, (x: string) => boolean> = { protocol: l4, dport: num, timeout: nftTime, size: num, l3proto: family };
+      const value: Readonly<Record<string, (x: string) => boolean>> = nameTable({ protocol: l4, dport: num, timeout: nftTime, size: num, l3proto: family });
       const check = value[w[0]!];
       return check ? seq([w[0]!, check]) : 0;
     }

@@ -28,6 +28,7 @@ import { exprText } from "./expr-text.js";
 import { protocolNumber } from "../../src/model/names.js";
 import { networkProtocol, nftNumber } from "./datatypes.js";
 import { readsExtensionHeader } from "./vocabulary.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 export interface ProtocolRefusal {
   span: SourceSpan;
@@ -75,7 +76,7 @@ function transportOf(text: string): string | undefined {
 }
 
 type Network = "ip" | "ip6" | "arp";
-const NETWORK_NAMES: Readonly<Record<Network, string>> = { ip: "IPv4", ip6: "IPv6", arp: "ARP" };
+const NETWORK_NAMES: Readonly<Record<Network, string>> = nameTable({ ip: "IPv4", ip6: "IPv6", arp: "ARP" });
 
 const REFUSED = "nft refuses the rule";
 

@@ -82,6 +82,7 @@ import {
   CT_KEYS, EFFECT_OPTIONS, isBitmaskSet, listDefineError, negationRefusal, ELEMENT_NON_STATEMENTS, ELEMENT_OPTIONS, ELEMENT_STATEMENTS, FIB_FLAGS, FIB_RESULTS, FILTERING_EFFECTS, META_KEYS, NAT_FLAGS, PAYLOAD_FIELDS,
   PAYLOAD_SUBOBJECT, REL_WORDS, ROUTING_HEADER_FIELDS, RT_KEYS, SET_OPTIONS, SUBOBJECT_FIELDS, SUBOBJECT_NAMES, TUNNEL_HEADERS, valueOf,
 } from "./vocabulary.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /** A check of the grammar's own (a word that must be `hook`, a value where a verdict stands...). */
 class Fail extends Error {
@@ -103,24 +104,24 @@ function checkOperators(count: number, op: IToken): void {
 const FAMILIES: ReadonlySet<string> = new Set(NFT_FAMILIES);
 /** Blocks that hold items, outermost first: error recovery may leave inner ones unclosed. */
 type BlockLevel = "document" | "table" | "chain" | "set";
-const BLOCK_RANK: Record<BlockLevel, number> = { document: 0, table: 1, chain: 2, set: 2 };
-const BLOCK_NAMES: Record<BlockLevel, string> = { document: "file", table: "table", chain: "chain", set: "set declaration" };
+const BLOCK_RANK: Record<BlockLevel, number> = nameTable({ document: 0, table: 1, chain: 2, set: 2 });
+const BLOCK_NAMES: Record<BlockLevel, string> = nameTable({ document: "file", table: "table", chain: "chain", set: "set declaration" });
 /** An item of block `item` may start inside a `level` block: it is that block or encloses it. */
 const fits = (item: BlockLevel, level: BlockLevel): boolean => item === level || BLOCK_RANK[item] < BLOCK_RANK[level];
 /** What may follow a command verb (`add table`, `delete rule`, ...). */
 const COMMAND_OBJECTS: ReadonlySet<string> = new Set(["table", "chain", "rule", "set", "map", "element", "ruleset", "flowtable", "counter", "quota", "limit", "ct", "secmark", "synproxy"]);
 /** `mark and 0xff xor 0x1`: the word spellings of the bit operators. */
-const BINOP_WORDS: Record<string, "&" | "|" | "^" | "<<" | ">>"> = { and: "&", or: "|", xor: "^", lshift: "<<", rshift: ">>" };
+const BINOP_WORDS: Readonly<Record<string, "&" | "|" | "^" | "<<" | ">>">> = nameTable({ and: "&", or: "|", xor: "^", lshift: "<<", rshift: ">>" });
 /** nft's limit on table, chain, set and object names (NFT_NAME_MAXLEN - 1). */
 const MAX_NAME = 255;
 /** What nft's scanner reads as one bare word (its `string`): a name needing anything else cannot be written. */
 const BARE_NAME = /^[A-Za-z_.][A-Za-z0-9_./-]*$/;
 /** Statement options that take a value. */
-const OPTIONS_WITH_VALUE: Record<string, ReadonlySet<string>> = {
+const OPTIONS_WITH_VALUE: Readonly<Record<string, ReadonlySet<string>>> = nameTable({
   log: new Set(["prefix", "level", "group", "snaplen", "queue-threshold", "flags"]),
   counter: new Set(["packets", "bytes", "name"]),
   limit: new Set(["rate", "name"]),
-};
+});
 const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["counter packets", "counter bytes", "log group", "log snaplen", "log queue-threshold"]);
 
 /**
@@ -137,12 +138,12 @@ function scannedAsName(word: string): boolean {
 /** A set's flags (nft 1.0.6: "expecting constant or interval or dynamic or timeout"). */
 const SET_FLAGS: ReadonlySet<string> = new Set(["constant", "interval", "dynamic", "timeout"]);
 /** What a set property's value must look like, where nft's grammar fixes it. */
-const SET_OPTION_VALUES: Readonly<Record<string, { test: (value: string) => boolean; what: string }>> = {
+const SET_OPTION_VALUES: Readonly<Record<string, { test: (value: string) => boolean; what: string }>> = nameTable({
   size: { test: (v) => NFT_NUMBER.test(v), what: "a number (the most elements the set holds)" },
   policy: { test: (v) => v === "performance" || v === "memory", what: "'performance' or 'memory'" },
   timeout: { test: nftTime, what: "a time (1h30m, 500ms, 1d)" },
   "gc-interval": { test: nftTime, what: "a time (1m, 30s)" },
-};
+});
 /** A set's properties read as an element's options are (the statements every element gets, and its comment). */
 const SET_STATEFUL_PROPERTIES: ReadonlySet<string> = new Set([...ELEMENT_STATEMENTS, "comment"]);
 const LOG_LEVELS: ReadonlySet<string> = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
@@ -160,7 +161,7 @@ const OBJECTS: ReadonlySet<string> = new Set(["flowtable", "counter", "quota", "
 /** What `ct` declares as an object. */
 const CT_OBJECTS: ReadonlySet<string> = new Set(["helper", "timeout", "expectation"]);
 
-const TYPE_NAMES: Record<string, string> = {
+const TYPE_NAMES: Readonly<Record<string, string>> = nameTable({
   Word: "a name or value",
   WordTok: "a name or value",
   Str: "a quoted string",
@@ -176,7 +177,7 @@ const TYPE_NAMES: Record<string, string> = {
   SetRef: "a set reference (@name)",
   Newline: "end of line",
   SimpleVerdict: "a verdict",
-};
+});
 
 function typeName(t: TokenType): string {
   return TYPE_NAMES[t.name] ?? `'${t.name}'`;
@@ -250,7 +251,7 @@ interface OpaqueSpec {
   fields?: ReadonlySet<string>;
 }
 const words = (s: string): ReadonlySet<string> => new Set(s.split(" "));
-const OPAQUE: Record<string, OpaqueSpec> = {
+const OPAQUE: Readonly<Record<string, OpaqueSpec>> = nameTable({
   rt: { familyFirst: true, main: true },
   rt0: { main: true },
   rt2: { main: true },
@@ -268,7 +269,7 @@ const OPAQUE: Record<string, OpaqueSpec> = {
   symhash: { main: false, post: words("mod offset") },
   ipsec: { main: true, pre: words(""), post: words("spnum"), familyAfter: true, fields: words("reqid spi saddr daddr") },
   tunnel: { main: true },
-};
+});
 
 /**
  * What nft refuses in `ipsec (in|out) [spnum N] [ip|ip6] (reqid|spi|saddr|daddr)` (its grammar,
@@ -318,7 +319,7 @@ function rtMisfit(words: readonly IToken[]): { message: string; at: IToken } | u
 }
 
 /** The opaque expressions whose words nft's grammar fixes further than OPAQUE says, and what it refuses in them. */
-const OPAQUE_MISFITS: Record<string, (words: readonly IToken[], next: IToken) => { message: string; at: IToken } | undefined> = { ipsec: ipsecMisfit, osf: osfMisfit, rt: rtMisfit };
+const OPAQUE_MISFITS: Readonly<Record<string, (words: readonly IToken[], next: IToken) => { message: string; at: IToken } | undefined>> = nameTable({ ipsec: ipsecMisfit, osf: osfMisfit, rt: rtMisfit });
 
 export interface ParseContext {
   file: string;

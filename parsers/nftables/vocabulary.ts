@@ -7,11 +7,12 @@ import type { SourceSpan } from "../../src/model/types.js";
 import type { Expr, SetDefinition } from "./ast.js";
 import { nftInteger } from "./datatypes.js";
 import { exprText } from "./expr-text.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 const set = (words: string): ReadonlySet<string> => new Set(words.split(/\s+/).filter(Boolean));
 
 /** Fields per header, for `HEADER FIELD` expressions (nft 1.0.x and newer). */
-export const PAYLOAD_FIELDS: Record<string, ReadonlySet<string>> = {
+export const PAYLOAD_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = nameTable({
   ip: set("version hdrlength dscp ecn length id frag-off ttl protocol checksum saddr daddr tos option"),
   ip6: set("version dscp ecn flowlabel length nexthdr hoplimit saddr daddr priority"),
   tcp: set("sport dport sequence ackseq doff reserved flags window checksum urgptr option"),
@@ -35,19 +36,19 @@ export const PAYLOAD_FIELDS: Record<string, ReadonlySet<string>> = {
   vxlan: set("vni flags"),
   ipip: set("version"),
   ip6ip: set("version"),
-};
+});
 
 /** Tunnel headers whose inner packet can be matched: `vxlan ip saddr 1.2.3.4`. */
 export const TUNNEL_HEADERS = set("vxlan geneve gre gretap");
 
 /** Sub-objects read as opaque expressions: `tcp option maxseg size`, `ip option ra`, `sctp chunk data flags`. */
-export const PAYLOAD_SUBOBJECT: Record<string, string> = { tcp: "option", ip: "option", sctp: "chunk" };
+export const PAYLOAD_SUBOBJECT: Readonly<Record<string, string>> = nameTable({ tcp: "option", ip: "option", sctp: "chunk" });
 /** The names each of PAYLOAD_SUBOBJECT takes (asked of nft 1.0.6 one by one); a tcp option may also be a number. */
-export const SUBOBJECT_NAMES: Record<string, ReadonlySet<string>> = {
+export const SUBOBJECT_NAMES: Readonly<Record<string, ReadonlySet<string>>> = nameTable({
   ip: set("lsrr rr ssrr ra"),
   tcp: set("eol nop noop maxseg mss window sack-perm sack-permitted sack sack0 sack1 sack2 sack3 timestamp mptcp fastopen md5sig"),
   sctp: set("data init init-ack sack heartbeat heartbeat-ack abort shutdown shutdown-ack error cookie-echo cookie-ack ecne cwr shutdown-complete asconf-ack forward-tsn asconf"),
-};
+});
 export const SUBOBJECT_FIELDS = set(
   "kind length size count value left right left0 right0 left1 right1 left2 right2 left3 right3 tsval tsecr type flags " +
     "tsn stream ssn ppid init-tag a-rwnd num-outbound-streams num-inbound-streams initial-tsn cum-tsn-ack num-gap-ack-blocks " +
@@ -105,7 +106,7 @@ export function testsHeaderPresence(name: string, text: string): boolean {
 export const NAT_FLAGS = set("random fully-random persistent netmap");
 
 /** Options each word-option statement takes (first word of each option). */
-export const EFFECT_OPTIONS: Record<string, ReadonlySet<string>> = {
+export const EFFECT_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = nameTable({
   counter: set("packets bytes name"),
   log: set("prefix level group snaplen queue-threshold flags"),
   limit: set("rate name"),
@@ -118,7 +119,7 @@ export const EFFECT_OPTIONS: Record<string, ReadonlySet<string>> = {
   dup: set("to device"),
   fwd: set("to device ip ip6"),
   tproxy: set("to ip ip6"),
-};
+});
 
 /**
  * Statements that stop some matching packets (the mapper makes them Unknown conditions). Not
@@ -169,7 +170,7 @@ export const ELEMENT_NON_STATEMENTS = set("timeout expires comment");
  */
 export const ELEMENT_STATEMENTS = set("counter quota limit ct");
 
-export const REL_WORDS: Record<string, "==" | "!=" | "<" | ">" | "<=" | ">="> = { eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=" };
+export const REL_WORDS: Readonly<Record<string, "==" | "!=" | "<" | ">" | "<=" | ">=">> = nameTable({ eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=" });
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const NUM = /^(?:\d+|0x[0-9a-fA-F]+)$/;

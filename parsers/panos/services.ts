@@ -19,6 +19,7 @@ import { mergePortRanges } from "../../src/model/ports.js";
 import type { Condition, PortRange } from "../../src/model/types.js";
 import { child, kids, type ConfigNode } from "../junos/tree.js";
 import { anyOf, lastValue, lookup, members, undefinedRef, type PanosContext } from "./scope.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 type Alt = Condition[];
 
@@ -35,10 +36,10 @@ interface ProtoPorts {
 }
 
 /** PAN-OS predefined services (when no object of the name shadows them). */
-const PREDEFINED: Record<string, ProtoPorts[]> = {
+const PREDEFINED: Readonly<Record<string, ProtoPorts[]>> = nameTable({
   "service-http": [{ proto: TCP, ports: [[80, 80], [8080, 8080]] }],
   "service-https": [{ proto: TCP, ports: [[443, 443]] }],
-};
+});
 
 const t = (...ports: (number | [number, number])[]): ProtoPorts => ({ proto: TCP, ports: ports.map((p) => (typeof p === "number" ? [p, p] : p)) });
 const u = (...ports: (number | [number, number])[]): ProtoPorts => ({ proto: UDP, ports: ports.map((p) => (typeof p === "number" ? [p, p] : p)) });

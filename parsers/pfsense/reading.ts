@@ -6,6 +6,7 @@
  */
 import sax from "sax";
 import type { Diagnostics } from "../junos/statements.js";
+import { emptyNameTable } from "../../src/model/name-table.js";
 
 export interface At {
   line: number;
@@ -43,7 +44,7 @@ export function readConfigXml(text: string, diags: Diagnostics): XmlNode {
   const here = (): At => ({ line: parser.line + 1, column: parser.column + 1 });
   parser.onopentag = (tag) => {
     const top = stack[stack.length - 1]!;
-    const attrs: Record<string, string> = {};
+    const attrs: Record<string, string> = emptyNameTable();
     for (const [k, v] of Object.entries(tag.attributes)) attrs[k] = typeof v === "string" ? v : v.value;
     const node: XmlNode = { name: tag.name, attrs, children: [], text: "", at: posOf(Math.max(0, parser.startTagPosition - 1)) };
     if (stack.length > MAX_DEPTH) {

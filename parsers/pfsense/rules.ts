@@ -17,6 +17,7 @@ import type { AddrSet, Aliases } from "./aliases.js";
 import { PSEUDO_INTERFACES, type Iface } from "./interfaces.js";
 import { child, childrenNamed, path, present, textOf, type At, type XmlNode } from "./reading.js";
 import { sureFirstRules } from "../sure-first.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 
 export interface PfContext {
@@ -68,14 +69,14 @@ export interface RawRule {
   descr: string | undefined;
 }
 
-const PROTOCOLS: Record<string, number[]> = {
+const PROTOCOLS: Readonly<Record<string, number[]>> = nameTable({
   tcp: [6], udp: [17], "tcp/udp": [6, 17], icmp: [1], igmp: [2], ipip: [4], gre: [47], esp: [50], ah: [51],
   "ipv6-icmp": [58], icmp6: [58], icmpv6: [58], ospf: [89], pim: [103], carp: [112], vrrp: [112], sctp: [132], pfsync: [240], l2tp: [115],
-};
+});
 
 /** pf's ICMPv6 type names (icmp6-type). */
-const ICMP6_TYPES: Record<string, number> = { unreach: 1, toobig: 2, timex: 3, paramprob: 4, echoreq: 128, echorep: 129, groupqry: 130, listqry: 130, grouprep: 131, listenrep: 131, groupterm: 132, listendone: 132, routersol: 133, routeradv: 134, neighbrsol: 135, neighbradv: 136, redir: 137, routrrenum: 138, fqdnreq: 139, fqdnrep: 140, niqry: 139, nirep: 140 };
-const ICMP4_TYPES: Record<string, number> = { echorep: 0, unreach: 3, squench: 4, redir: 5, althost: 6, echoreq: 8, routeradv: 9, routersol: 10, timex: 11, paramprob: 12, timereq: 13, timerep: 14, inforeq: 15, inforep: 16, maskreq: 17, maskrep: 18 };
+const ICMP6_TYPES: Readonly<Record<string, number>> = nameTable({ unreach: 1, toobig: 2, timex: 3, paramprob: 4, echoreq: 128, echorep: 129, groupqry: 130, listqry: 130, grouprep: 131, listenrep: 131, groupterm: 132, listendone: 132, routersol: 133, routeradv: 134, neighbrsol: 135, neighbradv: 136, redir: 137, routrrenum: 138, fqdnreq: 139, fqdnrep: 140, niqry: 139, nirep: 140 });
+const ICMP4_TYPES: Readonly<Record<string, number>> = nameTable({ echorep: 0, unreach: 3, squench: 4, redir: 5, althost: 6, echoreq: 8, routeradv: 9, routersol: 10, timex: 11, paramprob: 12, timereq: 13, timerep: 14, inforeq: 15, inforep: 16, maskreq: 17, maskrep: 18 });
 
 function familiesOf(text: string | undefined): Family[] | undefined {
   switch ((text ?? "inet").toLowerCase()) {

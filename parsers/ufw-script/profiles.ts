@@ -9,9 +9,10 @@
 
 import { join } from "node:path";
 import type { IncludeIo } from "../file-io.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /** The profiles of the ufw package itself (ufw 0.36's applications.d). */
-const UFW_PACKAGE: Record<string, string> = {
+const UFW_PACKAGE: Readonly<Record<string, string>> = nameTable({
   Transmission: "51413",
   Deluge: "6881:6891/tcp",
   KTorrent: "6881/tcp|4444/udp",
@@ -50,10 +51,10 @@ const UFW_PACKAGE: Record<string, string> = {
   "WWW Secure": "443/tcp",
   "WWW Full": "80,443/tcp",
   "WWW Cache": "8080/tcp",
-};
+});
 
 /** Profiles common server packages of Debian and Ubuntu install (openssh-server, nginx, apache2, postfix, dovecot, bind9, samba, cups). */
-export const SERVER_PACKAGES: Readonly<Record<string, string>> = {
+export const SERVER_PACKAGES: Readonly<Record<string, string>> = nameTable({
   OpenSSH: "22/tcp",
   "Nginx HTTP": "80/tcp",
   "Nginx HTTPS": "443/tcp",
@@ -71,7 +72,7 @@ export const SERVER_PACKAGES: Readonly<Record<string, string>> = {
   Bind9: "53",
   Samba: "137,138/udp|139,445/tcp",
   CUPS: "631",
-};
+});
 
 export interface Profile {
   /** Its port specs (`80,443/tcp`, `53`), as `ports=` lists them. */

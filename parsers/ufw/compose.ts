@@ -19,6 +19,7 @@
  * the defaults file for what a policy makes, else the rule file being read) - see LineOrigin.
  */
 import { TABLES } from "../iptables/modules.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /** Where a line of the composed text comes from. */
 export interface LineOrigin {
@@ -73,7 +74,7 @@ interface ChainState {
 }
 
 const HOOKS = ["input", "output", "forward"] as const;
-const HOOK_CHAIN: Record<(typeof HOOKS)[number], string> = { input: "INPUT", output: "OUTPUT", forward: "FORWARD" };
+const HOOK_CHAIN: Record<(typeof HOOKS)[number], string> = nameTable({ input: "INPUT", output: "OUTPUT", forward: "FORWARD" });
 
 /**
  * The ruleset ufw loads for one family from its rule files (`before`, `after`, `user`: absent when

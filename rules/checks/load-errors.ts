@@ -13,6 +13,7 @@
 import type { Finding } from "../../src/model/finding.js";
 import type { Diagnostic } from "../../src/model/types.js";
 import type { Check } from "./context.js";
+import { nameTable } from "../../src/model/name-table.js";
 
 /** How a format's loader refuses a file with an error in it (`file`: where the error is), and what follows. */
 interface Loader {
@@ -23,14 +24,14 @@ interface Loader {
 const WHOLE_FILE = "loading it fails, and the firewall keeps the rules it had";
 
 /** Formats whose loader refuses the whole file (or table) for one error. */
-const LOADERS: Readonly<Record<string, Loader>> = {
+const LOADERS: Readonly<Record<string, Loader>> = nameTable({
   nft: { refuses: () => "nft -f refuses this file", after: WHOLE_FILE },
   iptables: { refuses: () => "iptables-restore refuses this file", after: WHOLE_FILE },
   ip6tables: { refuses: () => "ip6tables-restore refuses this file", after: WHOLE_FILE },
   // ufw-init loads each rule file with `iptables-restore -n`: a file with an error is not loaded at
   // all, the others are, and ufw reports the failure
   ufw: { refuses: (file) => `ufw-init's iptables-restore refuses ${file}`, after: 'ufw starts without any rule of that file and reports "Problem running" it' },
-};
+});
 
 /**
  * An error of the file itself, which no other file loaded with it mends: not fwlint's reading of

@@ -7,14 +7,15 @@ import { CT_STATES, type CtState, type Family } from "../model/types.js";
 import { DIM_COUNT, Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifaceToValue } from "../space/dims.js";
 import { parseIP } from "../model/address.js";
 import { protocolNumber } from "../model/names.js";
+import { nameTable } from "../model/name-table.js";
 
 export class PacketError extends Error {}
 
 /** The TTL (hop limit) of a packet that names none: Linux's default, and the kernel oracle's. */
 export const DEFAULT_TTL = 64;
 
-const FLAG_BITS: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, A: 16, U: 32, E: 64, C: 128 };
-const FLAG_NAMES: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ECE: 64, CWR: 128 };
+const FLAG_BITS: Readonly<Record<string, number>> = nameTable({ F: 1, S: 2, R: 4, P: 8, A: 16, U: 32, E: 64, C: 128 });
+const FLAG_NAMES: Readonly<Record<string, number>> = nameTable({ FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ECE: 64, CWR: 128 });
 
 export function parseTcpFlags(v: string | number | undefined): number {
   if (v === undefined) return FLAG_BITS.S!;

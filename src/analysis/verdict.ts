@@ -7,6 +7,7 @@ import type { Packet } from "../model/finding.js";
 import type { Family, Pipeline, PipelineKind, Ruleset } from "../model/types.js";
 import { packetToPoint } from "./packet.js";
 import { tracePacket, type TracePath } from "./trace.js";
+import { nameTable } from "../model/name-table.js";
 
 export type Verdict = "accept" | "drop" | "unknown";
 
@@ -19,7 +20,7 @@ export interface PacketVerdict {
   point: bigint[];
 }
 
-const HOOK_KIND: Record<Packet["hook"], PipelineKind> = { input: "inbound", forward: "forward", output: "outbound" };
+const HOOK_KIND: Record<Packet["hook"], PipelineKind> = nameTable({ input: "inbound", forward: "forward", output: "outbound" });
 
 export function packetFamily(p: Packet): Family {
   return p.family === 6 || (p.family === undefined && String(p.src).includes(":")) ? 6 : 4;

@@ -13,6 +13,7 @@
  */
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { nameTable } from "../model/name-table.js";
 
 /** Default size limit of one input (a blocklist set of 500k addresses is about 8 MB). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -20,7 +21,7 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** What a "too large" message adds: how to raise the limit. */
 const RAISE_HINT = "raise it with --max-file-size";
 
-const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+const SIZE_UNITS: Readonly<Record<string, number>> = nameTable({ "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 });
 
 /**
  * A size as `--max-file-size` takes it: bytes, or a number with K, M or G (binary multiples, as

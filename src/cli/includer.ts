@@ -34,6 +34,7 @@ import { detectAnsibleUfw } from "../../parsers/ansible-ufw/detect.js";
 import { isInventoryFile, readAnsibleConfig, roleFolderOf } from "../../parsers/ansible/layout.js";
 import type { Finding } from "../model/finding.js";
 import type { Ruleset } from "../model/types.js";
+import { nameTable } from "../model/name-table.js";
 
 /** How many folders up from the fragment's own an includer is looked for. */
 const FOLDERS_UP = 2;
@@ -58,7 +59,7 @@ const ROLES_PLAY = /^[ \t]*(?:-[ \t]+)?(?:roles:|(?:ansible\.builtin\.)?(?:impor
 const ANSIBLE_VARIABLES = /(^|\/)(group_vars|host_vars|vars|defaults|meta)\/([^/]+\/)?([^/.]+|[^/]+\.(ya?ml|json))$/;
 
 /** How the formats a playbook is read as when its content names none are recognised in the files it reads. */
-const FORMAT_OF_READ: Readonly<Record<string, (text: string) => boolean>> = { "ansible-iptables": detectAnsibleIptables, "ansible-ufw": detectAnsibleUfw };
+const FORMAT_OF_READ: Readonly<Record<string, (text: string) => boolean>> = nameTable({ "ansible-iptables": detectAnsibleIptables, "ansible-ufw": detectAnsibleUfw });
 
 /** A file that may read a fragment, and the format to read it as when its content does not name it. */
 interface Candidate {

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sanitize } from "../report/sanitize.js";
 import { processIo, type CliIo } from "./io.js";
+import { nameTable } from "../model/name-table.js";
 
 export type { CliIo } from "./io.js";
 
@@ -51,7 +52,7 @@ export function packageVersion(): string {
 }
 
 /** Each command's usage (`fwlint help CMD`), loaded with the command's own module. */
-const USAGE_OF: Record<string, () => Promise<string>> = {
+const USAGE_OF: Readonly<Record<string, () => Promise<string>>> = nameTable({
   check: async () => (await import("./check.js")).checkUsage(),
   trace: async () => (await import("./trace.js")).traceUsage(),
   review: async () => (await import("./review.js")).reviewUsage(),
@@ -60,7 +61,7 @@ const USAGE_OF: Record<string, () => Promise<string>> = {
   diff: async () => (await import("./diff.js")).diffUsage(),
   baseline: async () => (await import("./baseline.js")).baselineUsage(),
   schema: async () => (await import("./schema.js")).schemaUsage(),
-};
+});
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {

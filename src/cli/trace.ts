@@ -17,6 +17,7 @@ import type { CliIo } from "./io.js";
 import { maxFileSizeOption, UsageError, wantsHelp } from "./args.js";
 import { MAX_FILE_BYTES, readConfigFile } from "./files.js";
 import { IncluderSearch, isFragment, mayBeNftFragment, mayBeSourced } from "./includer.js";
+import { nameTable } from "../model/name-table.js";
 
 export function traceUsage(): string {
   return `Usage: fwlint trace FILE [--packets FILE|-] [--format text|json] [--input-format NAME] [--max-file-size SIZE]
@@ -31,7 +32,7 @@ is refused unless --max-file-size allows it (a size such as 50M or 1G).
 `;
 }
 
-const FLAG_OPTS: Record<string, keyof Packet | "family"> = {
+const FLAG_OPTS: Readonly<Record<string, keyof Packet | "family">> = nameTable({
   "--src": "src",
   "--dst": "dst",
   "--proto": "proto",
@@ -45,7 +46,7 @@ const FLAG_OPTS: Record<string, keyof Packet | "family"> = {
   "--icmp-type": "icmp_type",
   "--icmp-code": "icmp_code",
   "--ttl": "ttl",
-};
+});
 const NUMERIC = new Set(["sport", "dport", "family", "icmp_type", "icmp_code", "ttl"]);
 
 interface TraceArgs {

@@ -33,13 +33,14 @@ import {
   type Segment,
   type Service,
 } from "./rule-pack.js";
+import { nameTable } from "../model/name-table.js";
 
 /** Messages for the config schema's oneOf fields (the alternatives' own errors say less). */
-const ONE_OF_HINTS: Record<string, string> = {
+const ONE_OF_HINTS: Readonly<Record<string, string>> = nameTable({
   ports: 'must be a port "N", a range "N-M", or a list of them',
   to: "must be an address or CIDR block, or a list of them",
   from: 'must be "any", an address or CIDR block, or a list of them',
-};
+});
 
 export const CONFIG_FILE_NAME = ".fwlint.yaml";
 

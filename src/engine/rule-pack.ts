@@ -15,6 +15,7 @@ import type { LineCounter, Node as YamlNode } from "yaml";
 import { guessFamily, parseIP } from "../model/address.js";
 import type { Location, Severity } from "../model/finding.js";
 import type { PipelineKind } from "../model/types.js";
+import { nameTable } from "../model/name-table.js";
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -372,7 +373,7 @@ export function issueAt(y: ParsedYaml, path: Segment[], expected: string, pointA
 // ---------------------------------------------------------------------------------------------
 // ajv errors -> issues
 
-const PATTERN_HINTS: Record<string, string> = {
+const PATTERN_HINTS: Readonly<Record<string, string>> = nameTable({
   "^[a-z][a-z0-9]*(-[a-z0-9]+)*$": "must be kebab-case (lowercase letters and digits separated by single hyphens, e.g. exposed-service)",
   "^[0-9]+(-[0-9]+)?$": 'must be a port "N" or a port range "N-M"',
   "^[^\\n]*$": "must be a single line",
@@ -387,9 +388,9 @@ const PATTERN_HINTS: Record<string, string> = {
   "^(\\*|[0-9]{1,5}(-[0-9]{1,5})?|\\[.*\\])$": "must be *, a port \"N\" or a port range \"N-M\"",
   "^[^\\s,;]*$": "must be one address prefix (an address, a CIDR block, * or a service tag) without spaces or commas: several go in the plural field",
   "^\\[.*\\]$": "must be a list (or an ARM template expression)",
-};
+});
 
-const TYPE_NAMES: Record<string, string> = {
+const TYPE_NAMES: Readonly<Record<string, string>> = nameTable({
   string: "a string",
   number: "a number",
   integer: "an integer",
@@ -397,7 +398,7 @@ const TYPE_NAMES: Record<string, string> = {
   object: "a mapping (key: value)",
   array: "a list",
   null: "null",
-};
+});
 
 export function decodePointer(pointer: string): Segment[] {
   if (pointer === "") return [];

@@ -11,14 +11,15 @@
  * bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what is displayed.
  * TAB is kept: it is ordinary whitespace in source lines and cannot move the cursor off the line.
  */
+import { nameTable } from "../model/name-table.js";
 
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-const NAMED: Record<string, string> = {
+const NAMED: Readonly<Record<string, string>> = nameTable({
   "\n": "\\n",
   "\r": "\\r",
-};
+});
 
 function escapeChar(ch: string): string {
   const named = NAMED[ch];

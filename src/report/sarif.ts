@@ -26,6 +26,7 @@ import type { Finding, Location, Report, Severity, TraceStep } from "../model/fi
 import type { RuleDefinition } from "../engine/rule-pack.js";
 import { sortFindings } from "./json.js";
 import { describeWitness } from "./text.js";
+import { nameTable } from "../model/name-table.js";
 
 export interface SarifOptions {
   /** At most this many results (most severe first). Default 4000. */
@@ -50,22 +51,22 @@ const SRCROOT = "%SRCROOT%";
 
 type SarifLevel = "error" | "warning" | "note";
 
-const LEVEL: Record<Severity, SarifLevel> = {
+const LEVEL: Record<Severity, SarifLevel> = nameTable({
   critical: "error",
   high: "error",
   medium: "warning",
   low: "note",
   info: "note",
-};
+});
 
 /** GitHub: critical 9.0+, high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9. */
-const SECURITY_SEVERITY: Record<Severity, string> = {
+const SECURITY_SEVERITY: Record<Severity, string> = nameTable({
   critical: "9.5",
   high: "8.0",
   medium: "5.5",
   low: "3.0",
   info: "1.0",
-};
+});
 
 export function sarifLevel(s: Severity): SarifLevel {
   return LEVEL[s] ?? "warning";

@@ -18,6 +18,7 @@ import type { Diagnostic } from "../model/types.js";
 import { describePacket } from "../model/packet-text.js";
 import { sanitize } from "./sanitize.js";
 import { groupedDigits } from "../model/digits.js";
+import { nameTable } from "../model/name-table.js";
 
 /** Related locations a finding shows in text; more are counted. */
 const MAX_RELATED = 10;
@@ -35,18 +36,18 @@ export interface TextInput {
 }
 
 const RESET = "\x1b[0m";
-const SEVERITY_STYLE: Record<Severity, string> = {
+const SEVERITY_STYLE: Record<Severity, string> = nameTable({
   critical: "\x1b[1;31m",
   high: "\x1b[31m",
   medium: "\x1b[33m",
   low: "\x1b[36m",
   info: "\x1b[34m",
-};
-const DIAGNOSTIC_STYLE: Record<Diagnostic["severity"], string> = {
+});
+const DIAGNOSTIC_STYLE: Record<Diagnostic["severity"], string> = nameTable({
   error: "\x1b[31m",
   warning: "\x1b[33m",
   info: "\x1b[34m",
-};
+});
 const RULE_ID_STYLE = "\x1b[90m";
 
 function paint(on: boolean, style: string, text: string): string {

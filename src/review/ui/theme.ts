@@ -8,6 +8,7 @@
 import { createContext, useContext } from "react";
 import type { Severity } from "../../model/finding.js";
 import { sanitize } from "../../report/sanitize.js";
+import { nameTable } from "../../model/name-table.js";
 
 export interface Theme {
   color: boolean;
@@ -19,13 +20,13 @@ export function useTheme(): Theme {
   return useContext(ThemeContext);
 }
 
-const SEVERITY_COLORS: Record<Severity, string> = {
+const SEVERITY_COLORS: Record<Severity, string> = nameTable({
   critical: "magenta",
   high: "red",
   medium: "yellow",
   low: "cyan",
   info: "gray",
-};
+});
 
 /** Colour props for a severity label, or none without colour. */
 export function severityColor(theme: Theme, s: Severity): { color?: string } {
