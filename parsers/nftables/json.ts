@@ -370,7 +370,9 @@ function element(v: Json, span: SourceSpan, path: Path): SetElement {
     if (k.options) out.options = k.options;
     return out;
   }
-  if (isObj(v) && isObj(v.elem) && "val" in v.elem) {
+  if (isObj(v) && isObj(v.elem)) {
+    // (without its value the element is nothing: read as an expression, it was this element again, for ever)
+    if (!Object.hasOwn(v.elem, "val")) throw new Bad([...path, "elem"], `expected the element's value ("val"), found ${Object.keys(v.elem).length === 0 ? "none" : `only ${Object.keys(v.elem).map((k) => `"${k}"`).join(", ")}`} (nft: "Object item not found: val")`);
     const { val, ...rest } = v.elem;
     const out: SetElement = { key: expr(val!, span, [...path, "elem", "val"]), span };
     const opts = Object.fromEntries(Object.entries(rest).map(([k, x]) => [k, typeof x === "string" ? x : jsonText(x)]));
@@ -475,6 +477,7 @@ export function expr(v: Json, span: SourceSpan, path: Path): Expr {
       if (!Array.isArray(a)) throw new Bad(at, "expected a list of expressions");
       return { kind: "concat", parts: a.map((x, i) => expr(x, span, [...at, i])), span };
     case "elem":
+      if (!isObj(a)) throw new Bad(at, `expected an element, an object {"val": ...}`);
       return element(v, span, path).key;
     case "numgen":
     case "jhash":

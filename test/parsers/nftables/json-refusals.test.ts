@@ -30,6 +30,8 @@ const CASES: [string, string, RegExp?][] = [
   ["set without type", doc(T, { set: { family: "ip", table: "t", name: "s" } }), /set\.type: required field is missing .*"Invalid set type"/],
   ["element without family", doc(T, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr" } }, { element: { table: "t", name: "s", elem: ["10.0.0.1"] } }), /nftables\[2\]\.element\.family: required field is missing/],
   ["a set flag nft does not know", doc(T, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr", flags: ["map"] } }), /set\.flags/],
+  ["a set element without its value", doc(T, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr", elem: [{ elem: { comment: "no value" } }] } }), /set\.elem\[0\]\.elem: expected the element's value \("val"\), found only "comment" \(nft: "Object item not found: val"\)/],
+  ["a set element that is a number where its object goes", doc(T, { set: { family: "ip", table: "t", name: "s", type: "ipv4_addr", elem: [{ elem: 5 }] } }), /set\.elem\[0\]\.elem: expected an element, an object \{"val": \.\.\.\}/],
   ["a payload of an unknown header", doc(T, C, rule(match({ payload: { protocol: "x", field: "saddr" } }, "10.0.0.1"), { accept: null })), /payload\.protocol: expected a header nft knows .* got 'x' \(nft: "Unknown payload protocol"\)/],
   ["an unknown meta key", doc(T, C, rule(match({ meta: { key: "l4prot" } }, 6), { accept: null })), /meta\.key: expected a meta key .* got 'l4prot'/],
   ["an unknown ct key", doc(T, C, rule(match({ ct: { key: "stat" } }, "new"), { accept: null })), /ct\.key: expected a ct key .* got 'stat' \(nft: "Unknown ct key"\)/],
