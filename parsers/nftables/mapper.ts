@@ -1355,7 +1355,7 @@ function elementsOf(right: Expr, ctx: RuleCtx): Expr[] {
 }
 
 /** The condition(s) for `left OP right` on one modelled domain, given the pieces of the right side. */
-function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, what: string, listForm = false): Condition[] {
+function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, what: string): Condition[] {
   const neg = op === "!=";
   const withNeg = <C extends Condition>(c: C): Condition => (neg ? ({ ...c, negate: true } as Condition) : c);
   const relational = op === "<" || op === ">" || op === "<=" || op === ">=";
@@ -1420,6 +1420,11 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
     case "ct": {
       if (relational) throw new Unmodelled(`'${what} ${op}' is not modelled`);
       const states = [...new Set(pieces.flatMap((p) => (p as { s: CtState[] }).s))];
+      // `==` and `!=` compare the whole state with the value (nft 1.0.6: cmp eq / cmp neq of the
+      // bits' OR): a packet has one state, so against two or more `==` never holds and `!=` always
+      // does (`ct state != established,related` lets every packet through). The bare form tests
+      // any of the bits, and a set `{ }` the value's membership: one state among those.
+      if (!isSet && (op === "==" || op === "!=") && states.length > 1) return op === "==" ? [{ kind: "or", anyOf: [] }] : [];
       return [withNeg({ kind: "ctstate", states })];
     }
     case "tcpflags": {
@@ -1430,9 +1435,10 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
       const v = values.reduce((a, b) => a | b, 0);
       // `tcp flags & (syn|ack) == syn`: the masked bits equal the value.
       if (dom.mask !== undefined) return [withNeg({ kind: "tcpflags", mask: dom.mask, comp: v & dom.mask })];
-      // `tcp flags == syn` (and `!= syn`): exactly these flags.
-      if (op === "==" || (op === "!=" && !listForm)) return [withNeg({ kind: "tcpflags", mask: 255, comp: v })];
-      // `tcp flags syn,ack` (implicit): any of them is set; `!= syn,ack`: none of them.
+      // `tcp flags == syn` and `!= syn`, `== syn,ack` and `!= syn,ack`: exactly these flags, or not
+      // exactly these (nft 1.0.6: cmp eq / cmp neq; "none of them" is `tcp flags ! syn,ack`).
+      if (op === "==" || op === "!=") return [withNeg({ kind: "tcpflags", mask: 255, comp: v })];
+      // `tcp flags syn,ack` (implicit): any of them is set.
       const bits = [1, 2, 4, 8, 16, 32, 64, 128].filter((b) => v & b);
       if (bits.length === 1) return [withNeg({ kind: "tcpflags", mask: v, comp: v })];
       return [{ kind: "or", anyOf: bits.map((b) => [{ kind: "tcpflags", mask: b, comp: b }]), ...(neg ? { negate: true } : {}) }];
@@ -2093,7 +2099,7 @@ class Mapper {
       const pieces = items.map((e) => piece(l.dom, e, what));
       if (l.dom.d === "iface" && !l.dom.byName) this.indexLookups(items, what);
       if (NUMBER_DOMAINS.has(l.dom.d)) this.octalValues(items, what);
-      return [...l.pre, ...own(domainCond(l.dom, op, pieces, right.kind === "set", exprText(left), right.kind === "list" || (right.kind === "value" && right.text.includes(","))))];
+      return [...l.pre, ...own(domainCond(l.dom, op, pieces, right.kind === "set", exprText(left)))];
     } catch (e) {
       if (e instanceof BadValue) {
         // An undefined `$NAME` was reported by the text reader where it was used.

@@ -84,6 +84,24 @@ describe("a ct state mask is a test of the packet's one state", () => {
   for (const [match, want] of cases) it(match, () => expect(conditions(`${match} accept`)).toEqual(want));
 });
 
+describe("`==` and `!=` against several flags compare the whole value (nft 1.0.6: cmp eq / cmp neq)", () => {
+  const cases: [string, Condition[]][] = [
+    // a packet has one state: equal to two states' OR never, unequal always
+    ["ct state != established,related", []],
+    ["ct state != established | related", []],
+    ["ct state == established,related", [{ kind: "or", anyOf: [] }]],
+    ["ct state != established", [{ kind: "ctstate", states: ["established"], negate: true }]],
+    ["ct state != established,established", [{ kind: "ctstate", states: ["established"], negate: true }]],
+    // without an operator: any of the bits, one state among them; a set: the value among its elements
+    ["ct state established,related", [{ kind: "ctstate", states: ["established", "related"] }]],
+    ["ct state != { established, related }", [{ kind: "ctstate", states: ["established", "related"], negate: true }]],
+    // tcp flags: not exactly SYN+ACK (a bare SYN is unequal), not "neither" - that is `!`
+    ["tcp flags != syn,ack", [{ kind: "proto", protos: [6] }, { kind: "tcpflags", mask: 255, comp: 0x12, negate: true }]],
+    ["tcp flags == syn,ack", [{ kind: "proto", protos: [6] }, { kind: "tcpflags", mask: 255, comp: 0x12 }]],
+  ];
+  for (const [match, want] of cases) it(match, () => expect(conditions(`${match} accept`)).toEqual(want));
+});
+
 /** A JSON ruleset of one rule: `left ! right accept`. */
 function negationJson(left: object, right: unknown): string {
   return JSON.stringify({
@@ -111,6 +129,9 @@ describe("nft's JSON reader refuses the same", () => {
 });
 
 describe("nft's listing of each rule reads as the rule", () => {
+  // (nft lists `ct state != established,new` as `!= established | new`, `tcp flags != syn,ack` as
+  // `!= 0x12`. Not `ct state == established,new`: nft lists it `ct state established | new`, which
+  // it reads back as a test of either bit - its listing is another rule, and fwlint reads each as nft does)
   withNft("the accepted packets of the rule and of nft's listing of it are the same", (dir) => {
     const rules = [
       "tcp flags & (fin | syn | rst | ack) == 0 accept",
@@ -119,6 +140,8 @@ describe("nft's listing of each rule reads as the rule", () => {
       "ct state & (established | related) != 0 accept",
       "ct state ! new,untracked accept",
       "ct state & (established | related) == established accept",
+      "ct state != established,new accept",
+      "tcp flags != syn,ack accept",
     ];
     const wrong: string[] = [];
     for (const rule of rules) {
