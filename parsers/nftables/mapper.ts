@@ -1599,8 +1599,15 @@ class RuleMapper {
       }
       case "verdict":
         return this.decide(this.verdict(s.verdict));
-      case "reject":
+      case "reject": {
+        // nft gives a reject its protocol as a match (nft 1.0.6, --debug=netlink): `with tcp reset`
+        // holds for TCP packets alone, and in an inet table `with icmp` for IPv4 and `with icmpv6`
+        // for IPv6 alone - the other packets go on past the rule
+        const kind = s.with?.split(/\s+/)[0];
+        if (kind === "tcp") this.add({ kind: "proto", protos: [6] });
+        else if ((kind === "icmp" || kind === "icmpv6") && this.ctx.family !== "ip" && this.ctx.family !== "ip6") this.add(fam(kind === "icmp" ? 4 : 6));
         return this.decide(s.with === undefined ? { kind: "reject" } : { kind: "reject", with: s.with.replace(/\btype\s+/, "") });
+      }
       case "comment":
         this.comment = s.text;
         return;
