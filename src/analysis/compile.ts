@@ -527,6 +527,15 @@ export function isNotrack(target: string): boolean {
 }
 
 /**
+ * The rule makes the packets it matches UNTRACKED: a notrack in a raw-table stage. A rule that goes
+ * on (continue) changes what later rules see only by this or by the mark it sets: where its match
+ * is uncertain, the packets take both ways - untracked and not.
+ */
+export function untracksIn(rule: Rule, stage: Stage): boolean {
+  return stage.role === "raw" && rule.action.kind === "continue" && rule.action.target !== undefined && isNotrack(rule.action.target);
+}
+
+/**
  * The destination ports a DNAT with a port range leaves as they are: a packet's port already inside
  * the range is kept (the kernel's get_unique_tuple leaves an in-range tuple that is not in use - a
  * first packet's - as it is), unless the rule asks for a random port (iptables --random, nft random,

@@ -160,3 +160,34 @@ table inet filter {
     expect(res.certainlyAccepted.has(query)).toBe(true);
   });
 });
+
+describe("a notrack whose match is not known", () => {
+  // Whether the raw chain's notrack takes the packet turns on a condition fwlint does not model (a
+  // mark the connection carries): the packet may arrive UNTRACKED or NEW, and the filter chain
+  // accepts only the first. The evaluator read the notrack as never taking it (a rule that goes on
+  // was taken to change nothing but the mark), the trace as always taking it, and with no
+  // assumption: its way past the rule shared the packet it then made UNTRACKED.
+  const rs = parseNft(
+    `table inet raw {
+  chain pre { type filter hook prerouting priority raw; policy accept; udp dport 53 ct mark 0x2 notrack; }
+}
+table inet filter {
+  chain in {
+    type filter hook input priority 0; policy drop;
+    ct state untracked udp dport 53 accept
+  }
+}
+`,
+    "notrack-unknown.nft",
+  );
+  const packet = { family: 4 as const, proto: "udp" as const, src: "198.51.100.7", dst: "10.0.0.5", sport: 40000, dport: 53, iif: "eth0", hook: "input" as const };
+  const res = evaluateRuleset(rs).results.find((r) => r.pipeline.kind === "inbound" && r.pipeline.family === 4)!;
+
+  it("is accepted only if the notrack takes it: possibly, not for certain - in the evaluator and in the trace alike", () => {
+    expect(res.possiblyAccepted.has(packetToPoint(packet))).toBe(true);
+    expect(res.certainlyAccepted.has(packetToPoint(packet))).toBe(false);
+    const v = verdictFor(rs, packet);
+    expect(v.verdict).toBe("unknown");
+    expect(v.paths.map((p) => `${p.verdict} ${p.assumptions.length}`).sort()).toEqual(["accept 1", "drop 1"]);
+  });
+});
