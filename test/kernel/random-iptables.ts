@@ -1,0 +1,171 @@
+/**
+ * Random iptables-save files for the differential test against the kernel (random-iptables.test.ts):
+ * the filter table's INPUT and FORWARD with their policies, user chains reached by -j and -g that
+ * RETURN, and the raw, mangle and nat tables' chains on the same hooks; rules mixing the matches real
+ * rulesets use - addresses and their negation, iprange, ports and multiport lists and ranges, --syn
+ * and --tcp-flags, interface names and `+` wildcards, conntrack and state lists, ICMP types,
+ * addrtype, TTL, length, limit, comment, mark - and the targets ACCEPT, DROP, REJECT (with its
+ * replies), LOG, RETURN, MARK, NOTRACK, DNAT and MASQUERADE. IPv4 or IPv6 (ip6tables-save), as the
+ * seed says; every file iptables-restore 1.8.9 loads; deterministic for a seed.
+ */
+import { prng } from "../../src/analysis/probes.js";
+
+type Rand = () => number;
+
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const chance = (r: Rand, p: number): boolean => r() < p;
+const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+
+const NETS = { 4: ["10.0.0.0/8", "10.1.2.0/24", "192.168.0.0/16", "203.0.113.0/24", "198.51.100.7/32", "0.0.0.0/1", "100.64.0.0/10"], 6: ["2001:db8::/32", "2001:db8:1::/48", "fd00::/8", "::/1", "2001:db8::25/128"] };
+const RANGES = { 4: ["10.0.0.1-10.0.0.200", "192.168.1.10-192.168.2.20", "1.0.0.0-99.255.255.255"], 6: ["2001:db8::1-2001:db8::ff", "fd00::-fd00::ffff"] };
+const PORTS = [22, 25, 53, 80, 123, 443, 587, 3306, 8080];
+const IFACES = ["eth0", "eth1", "wan0", "lan0", "eth+", "wan+"];
+const STATES = ["NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED"];
+const ICMP = { 4: ["echo-request", "echo-reply", "destination-unreachable", "time-exceeded", "8/0"], 6: ["echo-request", "echo-reply", "neighbour-solicitation", "packet-too-big", "128"] };
+
+interface Ctx {
+  family: 4 | 6;
+  table: string;
+  chain: string;
+  users: readonly string[];
+}
+
+function matches(r: Rand, ctx: Ctx): { text: string; proto?: string } {
+  const parts: string[] = [];
+  let proto: string | undefined;
+  const fam = ctx.family;
+  const hook = ctx.chain;
+  const used = new Set<string>();
+  for (let n = int(r, 0, 3); n > 0; n--) {
+    switch (int(r, 0, 11)) {
+      case 0:
+      case 1: {
+        // (each of -s, -d, -i, -o at most once in a rule: "multiple -s flags not allowed")
+        const opt = pick(r, ["-s", "-d"]);
+        if (used.has(opt)) break;
+        used.add(opt);
+        parts.push(`${chance(r, 0.2) ? "! " : ""}${opt} ${pick(r, NETS[fam])}`);
+        break;
+      }
+      case 2:
+      case 3:
+        if (!proto) {
+          proto = pick(r, ["tcp", "udp"]);
+          const field = pick(r, ["--dport", "--dport", "--sport"]);
+          const form = int(r, 0, 3);
+          if (form === 0) parts.push(`-p ${proto} -m ${proto} ${chance(r, 0.15) ? "! " : ""}${field} ${pick(r, PORTS)}`);
+          else if (form === 1) {
+            const a = int(r, 1, 4000);
+            parts.push(`-p ${proto} -m ${proto} ${field} ${a}:${a + int(r, 0, 5000)}`);
+          } else if (form === 2) parts.push(`-p ${proto} -m multiport ${chance(r, 0.15) ? "! " : ""}${field}s ${[...new Set([pick(r, PORTS), pick(r, PORTS), pick(r, PORTS)])].join(",")}`);
+          else parts.push(`-p ${proto} -m multiport --dports ${pick(r, PORTS)},1000:2000`);
+        }
+        break;
+      case 4: {
+        const inOk = hook !== "OUTPUT" && hook !== "POSTROUTING";
+        const outOk = hook !== "INPUT" && hook !== "PREROUTING";
+        const opt = inOk && (!outOk || chance(r, 0.5)) ? "-i" : outOk ? "-o" : undefined;
+        if (opt && !used.has(opt)) {
+          used.add(opt);
+          parts.push(`${chance(r, 0.2) ? "! " : ""}${opt} ${pick(r, IFACES)}`);
+        }
+        break;
+      }
+      case 5:
+        if (ctx.table !== "raw" || chance(r, 0.1)) {
+          const list = [...new Set([pick(r, STATES), pick(r, STATES)])].join(",");
+          parts.push(chance(r, 0.5) ? `-m conntrack ${chance(r, 0.15) ? "! " : ""}--ctstate ${list}` : `-m state --state ${list}`);
+        }
+        break;
+      case 6:
+        if (!proto) {
+          proto = "tcp";
+          parts.push(pick(r, ["-p tcp -m tcp --syn", "-p tcp -m tcp ! --syn", "-p tcp -m tcp --tcp-flags SYN,ACK SYN", "-p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK RST", "-p tcp -m tcp ! --tcp-flags SYN,RST SYN"]));
+        }
+        break;
+      case 7:
+        if (!proto) {
+          proto = fam === 4 ? "icmp" : "ipv6-icmp";
+          parts.push(fam === 4 ? `-p icmp -m icmp ${chance(r, 0.15) ? "! " : ""}--icmp-type ${pick(r, ICMP[4])}` : `-p ipv6-icmp -m icmp6 --icmpv6-type ${pick(r, ICMP[6])}`);
+        }
+        break;
+      case 8:
+        parts.push(`-m iprange ${chance(r, 0.2) ? "! " : ""}${pick(r, ["--src-range", "--dst-range"])} ${pick(r, RANGES[fam])}`);
+        break;
+      case 9:
+        if (fam === 4) parts.push(pick(r, ["-m ttl --ttl-lt 5", "-m ttl --ttl-eq 64", "-m ttl --ttl-gt 100", "-m length --length 0:100", "-m addrtype --dst-type LOCAL", "-m addrtype ! --dst-type LOCAL", "-m pkttype --pkt-type unicast"]));
+        else parts.push(pick(r, ["-m hl --hl-lt 5", "-m hl --hl-eq 255", "-m length --length 1000:65535", "-m addrtype --dst-type LOCAL"]));
+        break;
+      case 10:
+        parts.push(pick(r, ['-m comment --comment "random rule"', "-m limit --limit 5/sec", "-m mark --mark 0x1", "-m mark --mark 0x10/0xf0", "-m connmark --mark 0x2"]));
+        break;
+      default:
+        if (!proto) {
+          proto = pick(r, ["tcp", "udp", "all"]);
+          if (proto !== "all") parts.push(`-p ${proto}`);
+          else proto = undefined;
+        }
+    }
+  }
+  return { text: parts.join(" "), ...(proto ? { proto } : {}) };
+}
+
+function target(r: Rand, ctx: Ctx, proto: string | undefined): string {
+  const options = ["-j ACCEPT", "-j ACCEPT", "-j DROP", "-j DROP", '-j LOG --log-prefix "x "'];
+  if (ctx.table === "filter") {
+    options.push("-j REJECT");
+    if (proto === "tcp") options.push("-j REJECT --reject-with tcp-reset");
+    options.push(ctx.family === 4 ? "-j REJECT --reject-with icmp-host-prohibited" : "-j REJECT --reject-with icmp6-adm-prohibited");
+  }
+  if (ctx.table === "mangle") options.push("-j MARK --set-xmark 0x1/0xffffffff", "-j CONNMARK --set-xmark 0x2/0xffffffff");
+  if (ctx.table === "raw") options.push("-j CT --notrack", "-j NOTRACK");
+  if (ctx.users.length > 0) options.push(`-j ${pick(r, ctx.users)}`, `-g ${pick(r, ctx.users)}`);
+  if (!["INPUT", "FORWARD", "PREROUTING", "OUTPUT", "POSTROUTING"].includes(ctx.chain)) options.push("-j RETURN");
+  return pick(r, options);
+}
+
+function rules(r: Rand, ctx: Ctx, count: number): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const m = matches(r, ctx);
+    out.push(`-A ${ctx.chain} ${m.text} ${target(r, ctx, m.proto)}`.replace(/\s+/g, " ").trim());
+  }
+  return out;
+}
+
+export interface RandomSave {
+  family: 4 | 6;
+  text: string;
+}
+
+/** A random iptables-save (or ip6tables-save) file (see above). */
+export function randomIptablesSave(seed: number): RandomSave {
+  const r = prng(seed);
+  const family: 4 | 6 = chance(r, 0.7) ? 4 : 6;
+  const out: string[] = [];
+  // raw and mangle: a few rules on the same hooks, before the filter table
+  if (chance(r, 0.3)) {
+    out.push("*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]");
+    out.push(...rules(r, { family, table: "raw", chain: "PREROUTING", users: [] }, int(r, 1, 3)), "COMMIT");
+  }
+  if (chance(r, 0.3)) {
+    out.push("*mangle", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]");
+    for (const chain of ["PREROUTING", "INPUT", "FORWARD"]) if (chance(r, 0.5)) out.push(...rules(r, { family, table: "mangle", chain, users: [] }, int(r, 1, 3)));
+    out.push("COMMIT");
+  }
+  if (family === 4 && chance(r, 0.3)) {
+    out.push("*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]");
+    out.push(`-A PREROUTING -i eth0 -p tcp -m tcp --dport ${pick(r, [8080, 2222, 8443])} -j DNAT --to-destination ${pick(r, ["10.1.2.3", "192.168.1.10"])}:${pick(r, PORTS)}`);
+    if (chance(r, 0.5)) out.push("-A PREROUTING -i eth0 -p udp -m udp --dport 5353 -j DNAT --to-destination 192.168.1.10");
+    out.push("-A POSTROUTING -o eth1 -j MASQUERADE", "COMMIT");
+  }
+  out.push("*filter");
+  const users = Array.from({ length: int(r, 0, 3) }, (_, k) => `chain${k}`);
+  out.push(`:INPUT ${pick(r, ["ACCEPT", "DROP", "DROP"])} [0:0]`, `:FORWARD ${pick(r, ["ACCEPT", "DROP", "DROP"])} [0:0]`, ":OUTPUT ACCEPT [0:0]");
+  for (const u of users) out.push(`:${u} - [0:0]`);
+  for (const chain of ["INPUT", "FORWARD"]) out.push(...rules(r, { family, table: "filter", chain, users }, int(r, 1, 8)));
+  // a user chain jumps only to later ones (iptables-restore refuses loops)
+  users.forEach((u, k) => out.push(...rules(r, { family, table: "filter", chain: u, users: users.slice(k + 1) }, int(r, 1, 5))));
+  out.push("COMMIT", "");
+  return { family, text: out.join("\n") };
+}
