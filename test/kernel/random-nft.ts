@@ -117,14 +117,14 @@ function overlaps4(a: string, b: string): boolean {
 }
 
 /** One rule's matches (family-appropriate) and its statement. */
-function ruleText(r: Rand, family: string, sets: readonly NamedSet[], targets: readonly string[], base: boolean): string {
+function ruleText(r: Rand, family: string, sets: readonly NamedSet[], targets: readonly string[], base: boolean, maps = false): string {
   const parts: string[] = [];
   const fams: (4 | 6)[] = family === "ip" ? [4] : family === "ip6" ? [6] : [4, 6];
   const fam = pick(r, fams);
   const n = int(r, 0, 3);
   let proto: string | undefined;
   for (let i = 0; i < n; i++) {
-    switch (int(r, 0, 11)) {
+    switch (int(r, 0, 14)) {
       case 0:
       case 1:
         parts.push(addrMatch(r, fam, sets));
@@ -166,6 +166,24 @@ function ruleText(r: Rand, family: string, sets: readonly NamedSet[], targets: r
       case 11:
         parts.push(`$${pick(r, ["ADMIN", "ADMIN", "PORTS"])}`);
         break;
+      case 12:
+        parts.push(pick(r, [`iifname { "eth0", "wan*" }`, `oifname != { "eth1", "lan0" }`, `meta mark 0x1`, `meta mark & 0xf0 == 0x10`, `ct status dnat`, `meta pkttype host`, `fib daddr type local`, `ct mark 0x2`]));
+        break;
+      case 13:
+        if (!proto) {
+          proto = pick(r, ["tcp", "udp"]);
+          const set = sets.find((x) => x.type === "inet_service");
+          parts.push(pick(r, [`${proto} sport . ${proto} dport { 40000-50000 . ${pick(r, PORTS)}, 53 . 53 }`, `th sport != 53 th dport ${pick(r, PORTS)}`, `meta l4proto != tcp`, set ? `${proto} dport != @${set.name}` : `${proto} dport != ${pick(r, PORTS)}`]));
+          if (parts[parts.length - 1]!.startsWith("meta l4proto != tcp") || parts[parts.length - 1]!.startsWith("th ")) proto = "meta";
+        }
+        break;
+      case 14:
+        parts.push(fam === 4 ? pick(r, [`ip daddr & 255.255.255.0 == 10.1.2.0`, `ip length < 100`, `ip dscp cs1`, `ip saddr != @nets4`.replace("@nets4", sets.some((x) => x.name === "nets4") ? "@nets4" : "10.0.0.0/8"), `ct original ip saddr ${pick(r, V4_NETS)}`]) : pick(r, [`ip6 nexthdr tcp`, `ip6 length > 1000`, `ct original ip6 saddr ${pick(r, V6_NETS)}`]));
+        if (parts[parts.length - 1] === "ip6 nexthdr tcp") {
+          if (proto) parts.pop();
+          else proto = "tcp";
+        }
+        break;
       default:
         if (!proto) {
           const set = sets.find((s) => s.type === "inet_service");
@@ -193,7 +211,9 @@ function ruleText(r: Rand, family: string, sets: readonly NamedSet[], targets: r
   if (proto === "tcp" || proto === "udp") verdicts.push("reject");
   if (proto === "tcp") verdicts.push("reject with tcp reset");
   if (fam === 4 && family !== "ip6") verdicts.push("reject with icmp type port-unreachable");
-  verdicts.push("limit rate 5/second accept", "ct state vmap { established : accept, related : accept, invalid : drop }");
+  verdicts.push("limit rate 5/second accept", "ct state vmap { established : accept, related : accept, invalid : drop }", "meta mark set 0x1", "meta mark set 0x1 accept", "ct mark set 0x2", "meta nftrace set 1");
+  if (maps && fam === 4 && family !== "ip6") verdicts.push(`ip saddr vmap @by_source`);
+  if (maps && (proto === undefined || proto === "tcp" || proto === "udp")) verdicts.push(`${proto === "udp" ? "udp" : "tcp"} dport vmap @by_port`);
   if (family !== "ip6" && fam === 4) verdicts.push(`ip saddr vmap { ${pick(r, ["10.0.0.0/8", "192.168.0.0/16"])} : accept, 203.0.113.0/24 : drop${targets.length > 0 ? `, 198.51.100.0/24 : jump ${pick(r, targets)}` : ""} }`);
   if (targets.length > 0) verdicts.push(`jump ${pick(r, targets)}`, `goto ${pick(r, targets)}`);
   if (!base) verdicts.push("return", "continue");
@@ -233,12 +253,18 @@ export function randomNftRuleset(seed: number): RandomRuleset {
       out.push("\t}");
     }
     const all = Array.from({ length: regular }, (_, k) => `c${k}`);
+    // named verdict maps into the regular chains (declared after them: a map's jump needs its chain)
+    const maps = regular > 0 && chance(r, 0.4);
+    if (maps) {
+      if (family !== "ip6") out.push(`\tmap by_source {\n\t\ttype ipv4_addr : verdict\n\t\tflags interval\n\t\telements = { 10.0.0.0/8 : jump c0, 203.0.113.0/24 : drop, 198.51.100.7 : accept }\n\t}`);
+      out.push(`\tmap by_port {\n\t\ttype inet_service : verdict\n\t\telements = { 22 : accept, 25 : drop, 443 : goto c${regular - 1} }\n\t}`);
+    }
     for (const hook of ["input", "forward"]) {
       for (let b = int(r, hook === "input" ? 1 : 0, 2); b > 0; b--) {
         const prio = pick(r, ["filter", "filter - 5", "filter + 10", "0", "-150", "raw", "mangle", "100"]);
         out.push(`\tchain ${hook}_${b} {`);
         out.push(`\t\ttype filter hook ${hook} priority ${prio}; policy ${pick(r, ["accept", "drop", "drop"])};`);
-        for (let k = int(r, 1, 7); k > 0; k--) out.push(`\t\t${ruleText(r, family, sets, all, true)}`);
+        for (let k = int(r, 1, 7); k > 0; k--) out.push(`\t\t${ruleText(r, family, sets, all, true, maps)}`);
         out.push("\t}");
       }
     }
