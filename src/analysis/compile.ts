@@ -423,7 +423,19 @@ export function compileRule(rule: Rule, families: readonly Family[]): CompiledMa
  * after routing on the forward path and tests the TTL tests the arrival TTL minus one: its
  * ranges are compiled one higher. Everywhere else the rule's TTL is the arrival one.
  */
-export function compileRuleOnPath(rule: Rule, families: readonly Family[], kind: PipelineKind, stage: Stage): CompiledMatch {
+export function compileRuleOnPath(rule: Rule, ruleset: Ruleset, kind: PipelineKind, stage: Stage): CompiledMatch {
+  const families = ruleset.families;
+  if (stage.role === "raw" && rule.conditions.some(testsCtState)) {
+    // (a raw stage runs before routing or on the host's own output: the TTL is as it came)
+    const cache = kind === "inbound" ? beforeConntrackInbound : beforeConntrackCache;
+    let m = cache.get(rule);
+    if (!m) {
+      const seen = notracksInRaw(ruleset);
+      const plain = compileConjunction(rule.conditions.map((c) => stateBeforeConntrack(c, seen)), families);
+      cache.set(rule, (m = kind === "inbound" ? inboundMatch(plain) : plain));
+    }
+    return m;
+  }
   if (kind === "inbound") return inboundMatch(compileRule(rule, families));
   if (!ttlDecremented(kind, stage)) return compileRule(rule, families);
   let m = forwardedCache.get(rule);
@@ -473,6 +485,50 @@ export function inboundMatch(m: CompiledMatch): CompiledMatch {
 
 /** Per rule, its match where the TTL is one lower (the same as compileRule's when it tests none). */
 const forwardedCache = new WeakMap<Rule, CompiledMatch>();
+
+/** Per rule, its match in a raw stage (see stateBeforeConntrack), on the input path and on the others. */
+const beforeConntrackInbound = new WeakMap<Rule, CompiledMatch>();
+const beforeConntrackCache = new WeakMap<Rule, CompiledMatch>();
+
+function testsCtState(c: Condition): boolean {
+  return c.kind === "ctstate" || (c.kind === "or" && c.anyOf.some((alt) => alt.some(testsCtState)));
+}
+
+/**
+ * A conntrack state test where connection tracking has not run yet: the raw table's chains (nft's
+ * below priority -200 on prerouting and output). No connection is attached to the packet there, and
+ * the kernel's state is INVALID (checked: `-t raw -m state --state INVALID -j DROP` drops every
+ * packet, `--state NEW` none) - but for a packet an earlier notrack made UNTRACKED, which a later
+ * rule of the table sees as such. fwlint's packets carry the state conntrack gives them, so in a
+ * ruleset with a notrack in its raw chains (`notracks`) one it calls untracked - never tracked (IPv6
+ * neighbour discovery), or made so by a notrack before - may be either here: an unknown condition
+ * there, and INVALID for every other packet. Without one, every packet is INVALID there.
+ */
+function notracksInRaw(ruleset: Ruleset): boolean {
+  let v = rawNotracks.get(ruleset);
+  if (v === undefined) {
+    const raw = new Set(ruleset.pipelines.flatMap((p) => p.stages.filter((st) => st.role === "raw").map((st) => st.chain)));
+    const table = (key: string) => key.slice(0, key.lastIndexOf("/"));
+    const tables = new Set([...raw].map(table));
+    v = [...ruleset.chains.entries()].some(([key, chain]) => tables.has(table(key)) && chain.rules.some((r) => r.action.kind === "continue" && r.action.target !== undefined && isNotrack(r.action.target)));
+    rawNotracks.set(ruleset, v);
+  }
+  return v;
+}
+const rawNotracks = new WeakMap<Ruleset, boolean>();
+
+function stateBeforeConntrack(c: Condition, notracks: boolean): Condition {
+  if (c.kind === "or") return { ...c, anyOf: c.anyOf.map((alt) => alt.map((x) => stateBeforeConntrack(x, notracks))) };
+  if (c.kind !== "ctstate") return c;
+  const holds = (state: CtState) => c.states.includes(state) !== (c.negate === true);
+  const invalid = holds("invalid");
+  const untrackedToo = notracks ? holds("untracked") : invalid;
+  const none: Condition = { kind: "or", anyOf: [] };
+  if (invalid === untrackedToo) return invalid ? { kind: "or", anyOf: [[]] } : none;
+  const which: Condition = { kind: "unknown", text: `ct state ${c.negate ? "not " : ""}${c.states.join(",")} before connection tracking`, reason: "before connection tracking a packet's state is INVALID, or UNTRACKED if a notrack before took it: fwlint does not tell the two apart for packets that end up untracked" };
+  const untracked: Condition[] = [{ kind: "ctstate", states: ["untracked"] }, which];
+  return { kind: "or", anyOf: invalid ? [[{ kind: "ctstate", states: ["untracked"], negate: true }], untracked] : [untracked] };
+}
 
 /** Whether a chain of `stage` sees the TTL one lower than the packet arrived with. */
 function ttlDecremented(kind: PipelineKind, stage: Stage): boolean {

@@ -802,7 +802,7 @@ export class Evaluator {
       const i = only ? only[p]! : p;
       const rule = rules[i]!;
       if (active.length === 0) break;
-      const m = compileRuleOnPath(rule, this.ruleset.families, kind, stage);
+      const m = compileRuleOnPath(rule, this.ruleset, kind, stage);
       if (m.known.isEmpty()) continue;
       const unknowns = unknownsOnPath(m, kind, stage);
       if (unknowns === null) continue;
@@ -941,7 +941,7 @@ export class Evaluator {
     for (let k = i + 1; k < rules.length; k++) {
       const r = rules[k]!;
       if (r.span !== first.span || r.element === undefined) break;
-      const c = compileRuleOnPath(r, this.ruleset.families, kind, stage);
+      const c = compileRuleOnPath(r, this.ruleset, kind, stage);
       if (!plainJump(r, c, unknownsOnPath(c, kind, stage)) || seen.snapshot().meets(c.known)) break;
       group.push({ rule: r, known: c.known });
       seen.add(c.known);
@@ -1053,7 +1053,7 @@ export class Evaluator {
         pushAll(result.accepted, sub.accepted);
         pushAll(result.dropped, sub.dropped);
         // what comes back lies inside this rule's match
-        const within = compileRuleOnPath(rule, this.ruleset.families, kind, stage).known;
+        const within = compileRuleOnPath(rule, this.ruleset, kind, stage).known;
         const back = keepApart ? sub.returned.map(({ apartPastUnknown: _own, ...f }) => ({ ...f, within })) : sub.returned;
         if (action.kind === "jump") goOn(back);
         else pushAll(result.returned, back);

@@ -334,7 +334,7 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       }
       const rule = chain.rules[idx]!;
       idx++;
-      const m = compileRuleOnPath(rule, ruleset.families, pipeline.kind, stage);
+      const m = compileRuleOnPath(rule, ruleset, pipeline.kind, stage);
       if (cur.chosen === undefined) {
         if (!m.known.has(cur.point)) continue;
       } else {

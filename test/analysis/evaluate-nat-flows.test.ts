@@ -135,12 +135,14 @@ table inet filter {
 });
 
 describe("a notrack in a chain that several flows enter", () => {
-  // An earlier raw chain keeps only new connections and drops some under a condition fwlint does not
-  // model, so that two flows (certain, and uncertain) enter the notrack's chain: it runs once over
-  // them, and each gets its own share of the packets it made UNTRACKED.
+  // An earlier raw chain drops some packets under a condition fwlint does not model, so that two
+  // flows (certain, and uncertain) enter the notrack's chain: it runs once over them, and each gets
+  // its own share of the packets it made UNTRACKED. (It once also dropped `ct state != new` to keep
+  // only new connections - which, before connection tracking, drops every packet: all are INVALID
+  // there, as the kernel judges it.)
   const rs = parseNft(
     `table inet raw {
-  chain early { type filter hook prerouting priority -350; policy accept; ct state != new drop; udp dport 5000 meta iifgroup 2 drop; }
+  chain early { type filter hook prerouting priority -350; policy accept; udp dport 5000 meta iifgroup 2 drop; }
   chain pre { type filter hook prerouting priority raw; policy accept; udp dport 53 notrack; }
 }
 table inet filter {
