@@ -212,6 +212,21 @@ export function expectHookAgrees(h: HookResult): void {
   expect(h.engineMismatches.filter((m) => m.kind === "unsound").map((m) => `${JSON.stringify(m.packet)}: ${m.trace} / ${m.evaluator}`), "tracer and evaluator disagree").toEqual([]);
 }
 
+/**
+ * What a judged file shows that expectHookAgrees refuses - oracle failures, packets where fwlint is
+ * certain and the kernel decides otherwise, tracer and evaluator at odds - as lines starting with
+ * `label`: for the random rulesets, which collect them over many files before asserting.
+ */
+export function problemsOf(r: FileResult, label: string): string[] {
+  const out: string[] = [];
+  for (const h of r.hooks) {
+    if (h.oracleFailure) out.push(`${label} ${h.hook}: oracle failure ${h.oracleFailure}`);
+    for (const d of h.disagreements) out.push(`${label} ${h.hook}: kernel ${d.kernel}, fwlint ${d.fwlint}: ${JSON.stringify(d.packet)} via ${d.trace.join(" > ")}`);
+    for (const m of h.engineMismatches.filter((x) => x.kind === "unsound")) out.push(`${label} ${h.hook}: tracer and evaluator disagree on ${JSON.stringify(m.packet)}: ${m.trace} / ${m.evaluator}`);
+  }
+  return out;
+}
+
 /** expectHookAgrees on every hook of a file, and the packets judged, accepted by the kernel and left uncertain by fwlint, summed. */
 export function expectFileAgrees(r: FileResult): { judged: number; accepted: number; unknown: number } {
   const sum = { judged: 0, accepted: 0, unknown: 0 };

@@ -19,7 +19,7 @@ import { afterAll, expect, it } from "vitest";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { evaluateRuleset } from "../../src/analysis/evaluate.js";
 import type { Ruleset } from "../../src/model/types.js";
-import { checkEnvironment, inScratchNamespace, kernelSuite, parseTarget, testFile, type FileResult, type Target } from "./harness.js";
+import { checkEnvironment, inScratchNamespace, kernelSuite, parseTarget, problemsOf, testFile, type FileResult, type Target } from "./harness.js";
 import { randomNftRuleset } from "./random-nft.js";
 
 const env = checkEnvironment();
@@ -28,16 +28,6 @@ const FIRST = Number(process.env.FWLINT_RANDOM_NFT_SEED ?? 1);
 /** Rulesets whose listings (`nft list ruleset`, `nft -j list ruleset`) are checked too: the first of those above. */
 const LISTED = Math.min(COUNT, Number(process.env.FWLINT_RANDOM_NFT_LISTED ?? 25));
 
-/** What a judged file shows that it must not: oracle failures, disagreements, tracer and evaluator at odds. */
-function problems(seed: number, r: FileResult, label: string): string[] {
-  const out: string[] = [];
-  for (const h of r.hooks) {
-    if (h.oracleFailure) out.push(`seed ${seed}${label} ${h.hook}: oracle failure ${h.oracleFailure}`);
-    for (const d of h.disagreements) out.push(`seed ${seed}${label} ${h.hook}: kernel ${d.kernel}, fwlint ${d.fwlint}: ${JSON.stringify(d.packet)} via ${d.trace.join(" > ")}`);
-    for (const m of h.engineMismatches.filter((x) => x.kind === "unsound")) out.push(`seed ${seed}${label} ${h.hook}: tracer and evaluator disagree on ${JSON.stringify(m.packet)}: ${m.trace} / ${m.evaluator}`);
-  }
-  return out;
-}
 
 kernelSuite("random nftables rulesets against the kernel", env.skip, env.required, () => {
   const dir = mkdtempSync(join(tmpdir(), "fwlint-random-nft-"));
@@ -63,7 +53,7 @@ kernelSuite("random nftables rulesets against the kernel", env.skip, env.require
       const errors = parseTarget(target, text).diagnostics.filter((d) => d.severity === "error");
       if (errors.length > 0) unread.push(`seed ${seed}: ${errors[0]!.line}:${errors[0]!.column} ${errors[0]!.message}`);
       const r: FileResult = await testFile(target, { max: 200, seed });
-      disagree.push(...problems(seed, r, ""));
+      disagree.push(...problemsOf(r, `seed ${seed}`));
       for (const h of r.hooks) {
         judged += h.packets;
         accepted += h.kernelAccepts;
@@ -111,7 +101,7 @@ kernelSuite("random nftables rulesets against the kernel", env.skip, env.require
         if (errors.length > 0) unread.push(`seed ${seed} (${label} listing): ${errors[0]!.line}:${errors[0]!.column} ${errors[0]!.message}`);
       }
       const r = await testFile(target, { max: 150, seed });
-      disagree.push(...problems(seed, r, " (nft list ruleset)"));
+      disagree.push(...problemsOf(r, `seed ${seed} (nft list ruleset)`));
       for (const h of r.hooks) judged += h.packets;
       // (the text listing writes `ct state == a,b` as `ct state a | b`, which nft reads as either bit;
       // the JSON one keeps "==": of such a ruleset the two listings are two rulesets)
