@@ -425,14 +425,19 @@ export function compileRule(rule: Rule, families: readonly Family[]): CompiledMa
  */
 export function compileRuleOnPath(rule: Rule, ruleset: Ruleset, kind: PipelineKind, stage: Stage): CompiledMatch {
   const families = ruleset.families;
-  if (stage.role === "raw" && rule.conditions.some(testsCtState)) {
-    // (a raw stage runs before routing or on the host's own output: the TTL is as it came)
-    const cache = kind === "inbound" ? beforeConntrackInbound : beforeConntrackCache;
-    let m = cache.get(rule);
+  const raw = stage.role === "raw" && rule.conditions.some(testsCtState);
+  const routing = stage.beforeRouting === true && rule.conditions.some(testsOif);
+  if (raw || routing) {
+    // (such a stage runs before routing or on the host's own output: the TTL is as it came)
+    const key = `${kind === "inbound"}|${raw}|${routing}`;
+    let byPlace = onPathCache.get(rule);
+    if (!byPlace) onPathCache.set(rule, (byPlace = new Map()));
+    let m = byPlace.get(key);
     if (!m) {
-      const seen = notracksInRaw(ruleset);
-      const plain = compileConjunction(rule.conditions.map((c) => stateBeforeConntrack(c, seen)), families);
-      cache.set(rule, (m = kind === "inbound" ? inboundMatch(plain) : plain));
+      const seen = raw && notracksInRaw(ruleset);
+      const conds = rule.conditions.map((c) => (raw ? stateBeforeConntrack(c, seen) : c)).map((c) => (routing ? oifBeforeRouting(c) : c));
+      const plain = compileConjunction(conds, families);
+      byPlace.set(key, (m = kind === "inbound" ? inboundMatch(plain) : plain));
     }
     return m;
   }
@@ -486,12 +491,27 @@ export function inboundMatch(m: CompiledMatch): CompiledMatch {
 /** Per rule, its match where the TTL is one lower (the same as compileRule's when it tests none). */
 const forwardedCache = new WeakMap<Rule, CompiledMatch>();
 
-/** Per rule, its match in a raw stage (see stateBeforeConntrack), on the input path and on the others. */
-const beforeConntrackInbound = new WeakMap<Rule, CompiledMatch>();
-const beforeConntrackCache = new WeakMap<Rule, CompiledMatch>();
+/** Per rule, its matches in a raw stage (see stateBeforeConntrack) or before routing (oifBeforeRouting), by path and place. */
+const onPathCache = new WeakMap<Rule, Map<string, CompiledMatch>>();
 
 function testsCtState(c: Condition): boolean {
   return c.kind === "ctstate" || (c.kind === "or" && c.anyOf.some((alt) => alt.some(testsCtState)));
+}
+
+function testsOif(c: Condition): boolean {
+  return (c.kind === "iface" && c.field === "oif") || (c.kind === "or" && c.anyOf.some((alt) => alt.some(testsOif)));
+}
+
+/**
+ * An output interface test before routing (nft's prerouting and ingress hooks; iptables refuses
+ * `-o` there): the kernel has chosen no output interface yet, and nft reads its name as empty
+ * (`oifname "lan0"` holds for no packet, `oifname != "lan0"` for every one).
+ */
+function oifBeforeRouting(c: Condition): Condition {
+  if (c.kind === "or") return { ...c, anyOf: c.anyOf.map((alt) => alt.map(oifBeforeRouting)) };
+  if (c.kind !== "iface" || c.field !== "oif") return c;
+  const holds = (c.name === "") !== (c.negate === true);
+  return holds ? { kind: "or", anyOf: [[]] } : { kind: "or", anyOf: [] };
 }
 
 /**
@@ -583,12 +603,14 @@ export function isNotrack(target: string): boolean {
 }
 
 /**
- * The rule makes the packets it matches UNTRACKED: a notrack in a raw-table stage. A rule that goes
- * on (continue) changes what later rules see only by this or by the mark it sets: where its match
- * is uncertain, the packets take both ways - untracked and not.
+ * The rule may make the packets it matches UNTRACKED: a notrack - in a raw-table stage every packet
+ * it takes, after connection tracking those it left without a connection (INVALID: the kernel's
+ * notrack ignores a packet that has one). A rule that goes on (continue) changes what later rules
+ * see only by this or by the mark it sets: where its match is uncertain, the packets take both
+ * ways - untracked and not.
  */
-export function untracksIn(rule: Rule, stage: Stage): boolean {
-  return stage.role === "raw" && rule.action.kind === "continue" && rule.action.target !== undefined && isNotrack(rule.action.target);
+export function untracksIn(rule: Rule, _stage: Stage): boolean {
+  return rule.action.kind === "continue" && rule.action.target !== undefined && isNotrack(rule.action.target);
 }
 
 /**

@@ -1038,8 +1038,10 @@ export class Evaluator {
         pushAll(result.returned, matched);
         return;
       case "continue":
-        if (stage.role === "raw" && isNotrack(action.target)) goOn(matched.map((f) => untracked(materialized(f), rule)));
-        else goOn(matched);
+        if (!isNotrack(action.target)) goOn(matched);
+        else if (stage.role === "raw") goOn(matched.map((f) => untracked(materialized(f), rule)));
+        // after connection tracking, a notrack takes only packets it left without a connection (INVALID)
+        else goOn(matched.flatMap((f) => untrackedIfInvalid(f, rule)));
         return;
       case "jump":
       case "goto": {
@@ -1553,6 +1555,16 @@ function rejoinMet(flows: Flow[], known: PacketSet): Flow[] {
 function joined(f: Flow, set: PacketSet): Flow {
   const { within: _within, apartLevel: _level, apartPastUnknown: _own, ...rest } = f;
   return { ...rest, set };
+}
+
+/** `f` past a notrack after connection tracking: its INVALID packets made untracked (see untracked), the rest as they were. */
+function untrackedIfInvalid(f: Flow, rule: Rule): Flow[] {
+  const m = materialized(f);
+  const invalid = m.set.intersect(PacketSet.box({ [Dim.CtState]: [[BigInt(ctIndex("invalid")), BigInt(ctIndex("invalid"))]] }));
+  if (invalid.isEmpty()) return [f];
+  const rest = m.set.minus(invalid);
+  const made = untracked({ ...m, set: invalid, key: undefined }, rule);
+  return rest.isEmpty() ? [made] : [made, { ...m, set: rest, key: undefined }];
 }
 
 /** `f`'s packets made untracked by the notrack `rule`, the rewrite kept in their history (NatFrame.untracks). */

@@ -405,7 +405,9 @@ function act(
       return { outcomes: [{ kind: "return", state: add("return") }], goOn: [] };
     case "continue": {
       const s = add(action.target.toLowerCase());
-      if (!(stage.role === "raw" && isNotrack(action.target))) return { outcomes: [], goOn: [s] };
+      // (after connection tracking a notrack takes only a packet left without a connection, INVALID)
+      const invalid = s.point[Dim.CtState] === BigInt(ctIndex("invalid"));
+      if (!isNotrack(action.target) || (stage.role !== "raw" && !invalid)) return { outcomes: [], goOn: [s] };
       // (a point of its own: the way past an uncertain notrack holds the packet as it was)
       const point = s.point.slice();
       point[Dim.CtState] = BigInt(ctIndex("untracked"));
