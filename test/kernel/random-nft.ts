@@ -1,7 +1,7 @@
 /**
  * Random nftables rulesets for the differential test against the kernel (random-nft.test.ts):
  * small tables of every analysed family with base chains on input and forward at several
- * priorities, regular chains reached by jump, goto and verdict maps, named sets (plain and
+ * priorities (and prerouting, before connection tracking or after it, with notrack), regular chains reached by jump, goto and verdict maps, named sets (plain and
  * interval, concatenations), and rules mixing the matches and statements real rulesets use -
  * addresses as prefixes, ranges and sets, ports with relational operators, interface names and
  * wildcards, conntrack state, TCP flags, ICMP types, meta protocol tests, negations, defines,
@@ -267,6 +267,15 @@ export function randomNftRuleset(seed: number): RandomRuleset {
         for (let k = int(r, 1, 7); k > 0; k--) out.push(`\t\t${ruleText(r, family, sets, all, true, maps)}`);
         out.push("\t}");
       }
+    }
+    // a prerouting chain, before connection tracking or after it, where a notrack may take packets
+    if (chance(r, 0.35)) {
+      out.push("\tchain pre {", `\t\ttype filter hook prerouting priority ${pick(r, ["raw", "-300", "-250", "-199", "mangle", "0"])}; policy ${pick(r, ["accept", "accept", "drop"])};`);
+      for (let k = int(r, 1, 4); k > 0; k--) {
+        const rule = ruleText(r, family, sets, all, true, maps);
+        out.push(`\t\t${chance(r, 0.3) ? rule.replace(/ (accept|drop|counter accept|counter drop|reject.*|counter)$/, " notrack") : rule}`);
+      }
+      out.push("\t}");
     }
     out.push("}", "");
   }
