@@ -514,16 +514,7 @@ function oifBeforeRouting(c: Condition): Condition {
   return holds ? { kind: "or", anyOf: [[]] } : { kind: "or", anyOf: [] };
 }
 
-/**
- * A conntrack state test where connection tracking has not run yet: the raw table's chains (nft's
- * below priority -200 on prerouting and output). No connection is attached to the packet there, and
- * the kernel's state is INVALID (checked: `-t raw -m state --state INVALID -j DROP` drops every
- * packet, `--state NEW` none) - but for a packet an earlier notrack made UNTRACKED, which a later
- * rule of the table sees as such. fwlint's packets carry the state conntrack gives them, so in a
- * ruleset with a notrack in its raw chains (`notracks`) one it calls untracked - never tracked (IPv6
- * neighbour discovery), or made so by a notrack before - may be either here: an unknown condition
- * there, and INVALID for every other packet. Without one, every packet is INVALID there.
- */
+/** Whether a raw-table chain of the ruleset (or one of its table) holds a notrack (see stateBeforeConntrack). */
 function notracksInRaw(ruleset: Ruleset): boolean {
   let v = rawNotracks.get(ruleset);
   if (v === undefined) {
@@ -537,6 +528,16 @@ function notracksInRaw(ruleset: Ruleset): boolean {
 }
 const rawNotracks = new WeakMap<Ruleset, boolean>();
 
+/**
+ * A conntrack state test where connection tracking has not run yet: the raw table's chains (nft's
+ * below priority -200 on prerouting and output). No connection is attached to the packet there, and
+ * the kernel's state is INVALID (checked: `-t raw -m state --state INVALID -j DROP` drops every
+ * packet, `--state NEW` none) - but for a packet an earlier notrack made UNTRACKED, which a later
+ * rule of the table sees as such. fwlint's packets carry the state conntrack gives them, so in a
+ * ruleset with a notrack in its raw chains (`notracks`) one it calls untracked - never tracked (IPv6
+ * neighbour discovery), or made so by a notrack before - may be either here: an unknown condition
+ * there, and INVALID for every other packet. Without one, every packet is INVALID there.
+ */
 function stateBeforeConntrack(c: Condition, notracks: boolean): Condition {
   if (c.kind === "or") return { ...c, anyOf: c.anyOf.map((alt) => alt.map((x) => stateBeforeConntrack(x, notracks))) };
   if (c.kind !== "ctstate") return c;
@@ -609,7 +610,7 @@ export function isNotrack(target: string): boolean {
  * see only by this or by the mark it sets: where its match is uncertain, the packets take both
  * ways - untracked and not.
  */
-export function untracksIn(rule: Rule, _stage: Stage): boolean {
+export function mayUntrack(rule: Rule): boolean {
   return rule.action.kind === "continue" && rule.action.target !== undefined && isNotrack(rule.action.target);
 }
 

@@ -19,7 +19,7 @@ import { Projections } from "../space/projections.js";
 import { onResetCaches } from "../space/idd.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { type CompiledMatch, type OpenCondition, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, untracksIn, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, ordinaryNeverMatches, ordinaryNeverMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
+import { type CompiledMatch, type OpenCondition, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, mayUntrack, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, ordinaryNeverMatches, ordinaryNeverMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
 import { groupedDigits } from "../model/digits.js";
 import { canDrop } from "../model/verdict-chains.js";
 
@@ -883,7 +883,7 @@ export class Evaluator {
           if (!rest.isEmpty()) next.push({ ...f, set: rest });
           matched.push(this.marked({ ...f, set: hit }, rule));
         } else {
-          if (isNonTerminating(rule.action) && !untracksIn(rule, stage)) {
+          if (isNonTerminating(rule.action) && !mayUntrack(rule)) {
             // it changes nothing but, perhaps, the mark: what it may have marked has a mark not known
             if (this.markAfter(f, rule) === f.mark) next.push(f);
             else {

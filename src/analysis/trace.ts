@@ -9,7 +9,7 @@ import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, untracksIn, markHolds, markOnArrival, ordinaryMatches, ordinaryMisses, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, mayUntrack, markHolds, markOnArrival, ordinaryMatches, ordinaryMisses, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 import { verdictOfAll } from "../model/verdict-chains.js";
 
@@ -351,7 +351,7 @@ function runChain(ruleset: Ruleset, chain: Chain, start: State, depth: number, s
       const unknowns = unknownsOnPath(m, pipeline.kind, stage);
       if (unknowns === null) continue;
       const open = [...unknowns, ...(cur.mark === undefined ? m.marks : [])];
-      if (open.length > 0 && (rule.action.kind !== "continue" || rule.setMark !== undefined || untracksIn(rule, stage))) {
+      if (open.length > 0 && (rule.action.kind !== "continue" || rule.setMark !== undefined || mayUntrack(rule))) {
         const what = open.map((u) => u.text).join(", ");
         const ordinary = (yes: boolean) => (cur.ordinaryAssumed ?? 0) + (yes ? 1 : 0);
         pending.push({ st: { ...cur, assumptions: [...cur.assumptions, `not ${what} (${placeRef(rule.span)})`], ordinaryAssumed: ordinary(ordinaryMisses(open)) }, i: idx });
