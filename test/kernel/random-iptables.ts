@@ -4,9 +4,10 @@
  * RETURN, and the raw, mangle and nat tables' chains on the same hooks; rules mixing the matches real
  * rulesets use - addresses and their negation, iprange, ports and multiport lists and ranges, --syn
  * and --tcp-flags, interface names and `+` wildcards, conntrack and state lists, ICMP types,
- * addrtype, TTL, length, limit, comment, mark - and the targets ACCEPT, DROP, REJECT (with its
- * replies), LOG, RETURN, MARK, NOTRACK, DNAT and MASQUERADE. IPv4 or IPv6 (ip6tables-save), as the
- * seed says; every file iptables-restore 1.8.9 loads; deterministic for a seed.
+ * addrtype, TTL, length, limit, comment, mark, conntrack status, origin and direction - and the
+ * targets ACCEPT, DROP, REJECT (with its replies), LOG, RETURN, MARK, NOTRACK, DNAT and MASQUERADE.
+ * IPv4 or IPv6 (ip6tables-save), as the seed says; every file iptables-restore 1.8.9 loads;
+ * deterministic for a seed.
  */
 import { prng } from "../../src/analysis/probes.js";
 
@@ -97,7 +98,7 @@ function matches(r: Rand, ctx: Ctx): { text: string; proto?: string } {
         else parts.push(pick(r, ["-m hl --hl-lt 5", "-m hl --hl-eq 255", "-m length --length 1000:65535", "-m addrtype --dst-type LOCAL"]));
         break;
       case 10:
-        parts.push(pick(r, ['-m comment --comment "random rule"', "-m limit --limit 5/sec", "-m mark --mark 0x1", "-m mark --mark 0x10/0xf0", "-m connmark --mark 0x2"]));
+        parts.push(pick(r, ['-m comment --comment "random rule"', "-m limit --limit 5/sec", "-m mark --mark 0x1", "-m mark --mark 0x10/0xf0", "-m connmark --mark 0x2", "-m conntrack --ctstate DNAT", "-m conntrack --ctstatus ASSURED", "-m conntrack ! --ctstatus SEEN_REPLY", `-m conntrack --ctorigsrc ${pick(r, NETS[fam])}`, `-m conntrack --ctorigdst ${pick(r, NETS[fam])}`, "-m conntrack --ctdir ORIGINAL", "-m addrtype --src-type LOCAL", "-m pkttype --pkt-type broadcast"]));
         break;
       default:
         if (!proto) {
