@@ -518,10 +518,8 @@ function oifBeforeRouting(c: Condition): Condition {
 function notracksInRaw(ruleset: Ruleset): boolean {
   let v = rawNotracks.get(ruleset);
   if (v === undefined) {
-    const raw = new Set(ruleset.pipelines.flatMap((p) => p.stages.filter((st) => st.role === "raw").map((st) => st.chain)));
-    const table = (key: string) => key.slice(0, key.lastIndexOf("/"));
-    const tables = new Set([...raw].map(table));
-    v = [...ruleset.chains.entries()].some(([key, chain]) => tables.has(table(key)) && chain.rules.some((r) => r.action.kind === "continue" && r.action.target !== undefined && isNotrack(r.action.target)));
+    const tables = new Set(ruleset.pipelines.flatMap((p) => p.stages.filter((st) => st.role === "raw").map((st) => ruleset.chains.get(st.chain)?.table)));
+    v = [...ruleset.chains.values()].some((chain) => tables.has(chain.table) && chain.rules.some(mayUntrack));
     rawNotracks.set(ruleset, v);
   }
   return v;
@@ -604,14 +602,22 @@ export function isNotrack(target: string): boolean {
 }
 
 /**
- * The rule may make the packets it matches UNTRACKED: a notrack - in a raw-table stage every packet
- * it takes, after connection tracking those it left without a connection (INVALID: the kernel's
- * notrack ignores a packet that has one). A rule that goes on (continue) changes what later rules
- * see only by this or by the mark it sets: where its match is uncertain, the packets take both
- * ways - untracked and not.
+ * The rule may make the packets it matches UNTRACKED: a notrack (see notrackTakes). A rule that goes
+ * on (continue) changes what later rules see only by this or by the mark it sets: where its match
+ * is uncertain, the packets take both ways - untracked and not.
  */
 export function mayUntrack(rule: Rule): boolean {
   return rule.action.kind === "continue" && rule.action.target !== undefined && isNotrack(rule.action.target);
+}
+
+/**
+ * Whether a notrack in `stage` makes UNTRACKED a packet whose conntrack state (as conntrack gives
+ * it) is `state`: in a raw-table stage every packet, no connection being attached yet; after
+ * connection tracking only those it left without one (INVALID) - the kernel's notrack ignores a
+ * packet that has a connection.
+ */
+export function notrackTakes(stage: Stage, state: CtState): boolean {
+  return stage.role === "raw" || state === "invalid";
 }
 
 /**

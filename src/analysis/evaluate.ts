@@ -8,7 +8,7 @@
  * NAT rewrites are tracked so that accepted packets are reported as they arrived (original)
  * and as they were delivered (after DNAT).
  */
-import { placeRef, type Action, type Chain, type Condition, type Diagnostic, type Family, type NatRewrite, type Pipeline, type PipelineKind, type Rule, type Ruleset, type Stage } from "../model/types.js";
+import { CT_STATES, placeRef, type Action, type Chain, type Condition, type Diagnostic, type Family, type NatRewrite, type Pipeline, type PipelineKind, type Rule, type Ruleset, type Stage } from "../model/types.js";
 import { Dim, PORT_PROTOS, ifaceToValue } from "../space/dims.js";
 import { familyMax } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
@@ -19,7 +19,7 @@ import { Projections } from "../space/projections.js";
 import { onResetCaches } from "../space/idd.js";
 import { UnionStack } from "../space/union-stack.js";
 import { type MappedBlock, mappedBlocks } from "./nat-map.js";
-import { type CompiledMatch, type OpenCondition, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, mayUntrack, markHolds, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, ordinaryNeverMatches, ordinaryNeverMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
+import { type CompiledMatch, type OpenCondition, compileRuleOnPath, ctIndex, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, mayUntrack, markHolds, notrackTakes, markOnArrival, observedMarkBits, ordinaryMatches, ordinaryMisses, ordinaryNeverMatches, ordinaryNeverMisses, rewriteMark, sourceNatSeenLater, ttlAfterRouting, ttlExpiryStage, unknownsOnPath } from "./compile.js";
 import { groupedDigits } from "../model/digits.js";
 import { canDrop } from "../model/verdict-chains.js";
 
@@ -1039,9 +1039,7 @@ export class Evaluator {
         return;
       case "continue":
         if (!isNotrack(action.target)) goOn(matched);
-        else if (stage.role === "raw") goOn(matched.map((f) => untracked(materialized(f), rule)));
-        // after connection tracking, a notrack takes only packets it left without a connection (INVALID)
-        else goOn(matched.flatMap((f) => untrackedIfInvalid(f, rule)));
+        else goOn(matched.flatMap((f) => untrackedBy(f, rule, stage)));
         return;
       case "jump":
       case "goto": {
@@ -1557,13 +1555,15 @@ function joined(f: Flow, set: PacketSet): Flow {
   return { ...rest, set };
 }
 
-/** `f` past a notrack after connection tracking: its INVALID packets made untracked (see untracked), the rest as they were. */
-function untrackedIfInvalid(f: Flow, rule: Rule): Flow[] {
+/** `f` past the notrack `rule` of `stage`: the packets it takes (notrackTakes) made untracked, the rest as they were. */
+function untrackedBy(f: Flow, rule: Rule, stage: Stage): Flow[] {
   const m = materialized(f);
-  const invalid = m.set.intersect(PacketSet.box({ [Dim.CtState]: [[BigInt(ctIndex("invalid")), BigInt(ctIndex("invalid"))]] }));
-  if (invalid.isEmpty()) return [f];
-  const rest = m.set.minus(invalid);
-  const made = untracked({ ...m, set: invalid, key: undefined }, rule);
+  const states = CT_STATES.filter((st) => notrackTakes(stage, st));
+  if (states.length === CT_STATES.length) return [untracked(m, rule)];
+  const taken = m.set.intersect(PacketSet.box({ [Dim.CtState]: states.map((st) => [BigInt(ctIndex(st)), BigInt(ctIndex(st))] as const) }));
+  if (taken.isEmpty()) return [f];
+  const rest = m.set.minus(taken);
+  const made = untracked({ ...m, set: taken, key: undefined }, rule);
   return rest.isEmpty() ? [made] : [made, { ...m, set: rest, key: undefined }];
 }
 

@@ -4,12 +4,12 @@
  * fwlint does not model, both outcomes are followed.
  */
 import type { TraceStep } from "../model/finding.js";
-import { placeRef, type Action, type Chain, type Family, type Pipeline, type Rule, type Ruleset, type SourceSpan, type Stage } from "../model/types.js";
+import { CT_STATES, placeRef, type Action, type Chain, type Family, type Pipeline, type Rule, type Ruleset, type SourceSpan, type Stage } from "../model/types.js";
 import { DIM_COUNT, Dim, PORT_PROTOS } from "../space/dims.js";
 import { familyMax, formatAddrRange, formatIP } from "../model/address.js";
 import { PacketSet } from "../space/packet-set.js";
 import { ProjectionList } from "../space/projections.js";
-import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, mayUntrack, markHolds, markOnArrival, ordinaryMatches, ordinaryMisses, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
+import { compileRule, compileRuleOnPath, ctIndex, ttlExpiryStage, dnatHolds, inboundDnatAssumption, isNotrack, keptDnatPorts, mayUntrack, markHolds, notrackTakes, markOnArrival, ordinaryMatches, ordinaryMisses, rewriteMark, sourceNatSeenLater, unknownsOnPath } from "./compile.js";
 import { mapAddress } from "./nat-map.js";
 import { verdictOfAll } from "../model/verdict-chains.js";
 
@@ -405,9 +405,7 @@ function act(
       return { outcomes: [{ kind: "return", state: add("return") }], goOn: [] };
     case "continue": {
       const s = add(action.target.toLowerCase());
-      // (after connection tracking a notrack takes only a packet left without a connection, INVALID)
-      const invalid = s.point[Dim.CtState] === BigInt(ctIndex("invalid"));
-      if (!isNotrack(action.target) || (stage.role !== "raw" && !invalid)) return { outcomes: [], goOn: [s] };
+      if (!isNotrack(action.target) || !notrackTakes(stage, CT_STATES[Number(s.point[Dim.CtState])]!)) return { outcomes: [], goOn: [s] };
       // (a point of its own: the way past an uncertain notrack holds the packet as it was)
       const point = s.point.slice();
       point[Dim.CtState] = BigInt(ctIndex("untracked"));
