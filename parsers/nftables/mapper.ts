@@ -1424,7 +1424,7 @@ function domainCond(dom: Domain, op: MatchOp, pieces: Piece[], isSet: boolean, w
       // bits' OR): a packet has one state, so against two or more `==` never holds and `!=` always
       // does (`ct state != established,related` lets every packet through). The bare form tests
       // any of the bits, and a set `{ }` the value's membership: one state among those.
-      if (!isSet && (op === "==" || op === "!=") && states.length > 1) return op === "==" ? [{ kind: "or", anyOf: [] }] : [];
+      if (!isSet && (op === "==" || op === "!=") && states.length > 1) return op === "==" ? [nothing(dom)] : [];
       return [withNeg({ kind: "ctstate", states })];
     }
     case "tcpflags": {
