@@ -212,6 +212,12 @@ export function expectHookAgrees(h: HookResult): void {
   expect(h.engineMismatches.filter((m) => m.kind === "unsound").map((m) => `${JSON.stringify(m.packet)}: ${m.trace} / ${m.evaluator}`), "tracer and evaluator disagree").toEqual([]);
 }
 
+/** The first error of fwlint's reading of a ruleset, as a line starting with `label`; none when it read it without one. */
+export function readingErrors(ruleset: Ruleset, label: string): string[] {
+  const e = ruleset.diagnostics.find((d) => d.severity === "error");
+  return e ? [`${label}: ${e.line}:${e.column} ${e.message}`] : [];
+}
+
 /**
  * What a judged file shows that expectHookAgrees refuses - oracle failures, packets where fwlint is
  * certain and the kernel decides otherwise, tracer and evaluator at odds - as lines starting with

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { checkEnvironment, inScratchNamespace, kernelSuite, parseTarget, problemsOf, testFile, type Target } from "./harness.js";
+import { checkEnvironment, inScratchNamespace, kernelSuite, parseTarget, problemsOf, readingErrors, testFile, type Target } from "./harness.js";
 import { randomIptablesSave } from "./random-iptables.js";
 
 const env = checkEnvironment();
@@ -41,8 +41,7 @@ kernelSuite("random iptables-save files against the kernel", env.skip, env.requi
         continue;
       }
       const target: Target = { name: `seed-${seed}.rules`, file, format: family === 4 ? "iptables" : "ip6tables", kind: "fixture" };
-      const errors = parseTarget(target, text).diagnostics.filter((d) => d.severity === "error");
-      if (errors.length > 0) unread.push(`seed ${seed}: ${errors[0]!.line}:${errors[0]!.column} ${errors[0]!.message}`);
+      unread.push(...readingErrors(parseTarget(target, text), `seed ${seed}`));
       const r = await testFile(target, { max: 200, seed });
       disagree.push(...problemsOf(r, `seed ${seed}`));
       for (const h of r.hooks) {

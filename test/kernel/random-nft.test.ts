@@ -19,7 +19,7 @@ import { afterAll, expect, it } from "vitest";
 import { parseNft, parseNftJson } from "../../parsers/nftables/index.js";
 import { evaluateRuleset } from "../../src/analysis/evaluate.js";
 import type { Ruleset } from "../../src/model/types.js";
-import { checkEnvironment, inScratchNamespace, kernelSuite, parseTarget, problemsOf, testFile, type FileResult, type Target } from "./harness.js";
+import { checkEnvironment, inScratchNamespace, kernelSuite, parseTarget, problemsOf, readingErrors, testFile, type FileResult, type Target } from "./harness.js";
 import { randomNftRuleset } from "./random-nft.js";
 
 const env = checkEnvironment();
@@ -50,8 +50,7 @@ kernelSuite("random nftables rulesets against the kernel", env.skip, env.require
         continue;
       }
       const target: Target = { name: `seed-${seed}.nft`, file, format: "nft", kind: "fixture" };
-      const errors = parseTarget(target, text).diagnostics.filter((d) => d.severity === "error");
-      if (errors.length > 0) unread.push(`seed ${seed}: ${errors[0]!.line}:${errors[0]!.column} ${errors[0]!.message}`);
+      unread.push(...readingErrors(parseTarget(target, text), `seed ${seed}`));
       const r: FileResult = await testFile(target, { max: 200, seed });
       disagree.push(...problemsOf(r, `seed ${seed}`));
       for (const h of r.hooks) {
@@ -96,10 +95,7 @@ kernelSuite("random nftables rulesets against the kernel", env.skip, env.require
       const target: Target = { name: `listed-${seed}.nft`, file: listing, format: "nft", kind: "fixture" };
       const fromText = parseNft(listings.text, target.name);
       const fromJson = parseNftJson(listings.json, `listed-${seed}.json`);
-      for (const [label, rs] of [["text", fromText], ["JSON", fromJson]] as const) {
-        const errors = rs.diagnostics.filter((d) => d.severity === "error");
-        if (errors.length > 0) unread.push(`seed ${seed} (${label} listing): ${errors[0]!.line}:${errors[0]!.column} ${errors[0]!.message}`);
-      }
+      unread.push(...readingErrors(fromText, `seed ${seed} (text listing)`), ...readingErrors(fromJson, `seed ${seed} (JSON listing)`));
       const r = await testFile(target, { max: 150, seed });
       disagree.push(...problemsOf(r, `seed ${seed} (nft list ruleset)`));
       for (const h of r.hooks) judged += h.packets;
