@@ -13,7 +13,7 @@ import { noteNodeCreated } from "./budget.js";
 import { DIM_COUNT, DIM_MAX } from "./dims.js";
 import { HashChains } from "./hash-chains.js";
 import { PairFlags, PairFlagsCache, PairMemo } from "./pair-memo.js";
-import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, lastAtOrBelow, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
+import { Builder, Chunk, Cursor, eachPiece, flipChunk, foldCut, forgetChunks, kidAtValue, lastAtOrBelow, mapChunk, reinternChunk, setChunkBits, viewChunk } from "./piece-tree.js";
 
 /**
  * A node of the diagram. Small nodes hold their pieces in two arrays; a node with more than
@@ -421,7 +421,7 @@ function merge(op: Op, level: number, a: Node, b: Node): Node {
     const bNext = cb.nextStart;
     // One side's piece spans several of the other's: handled whole when its child decides there.
     const over = bNext > aNext ? cb : aNext > bNext ? ca : undefined;
-    if (over && spanned(op, over, over === ca ? cb : ca, over === ca, pos, limit, out)) {
+    if (over && (spanned(op, over, over === ca ? cb : ca, over === ca, pos, limit, out) || mapUntil(op, over, over === ca ? cb : ca, over === ca, pos, out))) {
       const end = over.nextStart;
       if (end === limit) break;
       over.advance();
@@ -457,6 +457,51 @@ function spanned(op: Op, over: Cursor, under: Cursor, overIsLeft: boolean, pos: 
     out.push(pos, absorbed(op));
     if (stop !== limit) under.seek(stop);
   } else copyUntil(under, pos, stop, out);
+  return true;
+}
+
+/**
+ * `over`'s current piece runs on past several of `under`'s, with a child that neither keeps nor
+ * absorbs them (spanned): each of `under`'s pieces up to where `over`'s ends is combined with
+ * that one child, so whole chunks of `under` are mapped at once (mapChunk, memoized per chunk and
+ * child) and appended where the builder is aligned with them. A level whose nodes differ from one
+ * another in a few pieces - the destinations a rule set treats alike under each of thousands of
+ * port ranges, intersected with the region of one service - then costs the chunks that differ,
+ * not every piece of every node (nft bench: 7.4M pieces under 2,558 nodes, 0.9 s). Returns false,
+ * doing nothing, when `under` is not a wide node's tree.
+ */
+function mapUntil(op: Op, over: Cursor, under: Cursor, overIsLeft: boolean, pos: bigint, out: Builder): boolean {
+  if (!under.wide) return false;
+  const k = over.kid;
+  const key = k.id * 6 + op * 2 + (overIsLeft ? 1 : 0);
+  if (key > 0x7ffffffe) return false;
+  const fn = overIsLeft ? (x: Node) => apply(op, k, x) : (x: Node) => apply(op, x, k);
+  const stop = over.nextStart;
+  out.push(pos, fn(under.kid));
+  let next = under.nextStart;
+  while (next < stop) {
+    under.advance();
+    for (;;) {
+      let h = Math.min(under.startHeight(), out.alignedHeight());
+      let appended = false;
+      for (; h >= 0; h--) {
+        const after = under.chunkNext(h);
+        if (after > stop) continue;
+        const x = mapChunk(under.chunkAt(h)!, key, fn);
+        // a chunk whose pieces merge once mapped, or whose first merges with what came before, is taken piece by piece
+        if (x === undefined || x.firstKid === out.lastKid) continue;
+        out.append(x);
+        under.skipChunk(h);
+        if (after === stop) return true;
+        appended = true;
+        break;
+      }
+      if (!appended) break;
+    }
+    out.push(under.cut, fn(under.kid));
+    next = under.nextStart;
+  }
+  if (next === stop) under.advance();
   return true;
 }
 

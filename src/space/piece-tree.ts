@@ -15,6 +15,7 @@
  */
 import { HashChains } from "./hash-chains.js";
 import type { Node } from "./idd.js";
+import { PairMemo } from "./pair-memo.js";
 
 let chunkBits = 5;
 let chunkMask = (1 << chunkBits) - 1;
@@ -99,6 +100,7 @@ let nextChunkId = 0;
 
 export function forgetChunks(): void {
   chunks.clear();
+  mapped.clear();
 }
 
 /** Puts a chunk (and every chunk below it) back into the table after forgetChunks. */
@@ -179,6 +181,48 @@ export function flipChunk(c: Chunk, empty: Node, full: Node): Chunk {
   c.flipped = f;
   f.flipped = c;
   return f;
+}
+
+/** The chunks mapChunk made, keyed by chunk id and the caller's key for its function. */
+const mapped = new PairMemo<Chunk>(1_000_000);
+/** mapChunk's answer for a chunk whose mapped pieces would merge (no chunk of the same shape). */
+const MERGES = new Chunk(-2, 0, 0, [], [], NO_ITEMS, 0, undefined as unknown as Node, undefined as unknown as Node, 0n, 0, false, false);
+
+/**
+ * The chunk of the same pieces with every child mapped by `fn`, or undefined when two neighbouring
+ * pieces inside it would then have the same child (they would merge, and the chunk's shape with
+ * them). A mapped chunk has the same starts, so the same shape: it is the chunk the canonical tree
+ * of the mapped sequence holds in its place, provided the pieces either side of it do not merge
+ * with its first and last (the caller's check, as for any appended chunk). Memoized per chunk and
+ * `key`, which must name `fn` (a non-negative int32): chunks shared by many nodes - the
+ * neighbouring sets of a diagram level, which differ in a few pieces - are mapped once.
+ */
+export function mapChunk(c: Chunk, key: number, fn: (kid: Node) => Node): Chunk | undefined {
+  const hit = mapped.get(c.id, key);
+  if (hit !== undefined) return hit === MERGES ? undefined : hit;
+  let out: Chunk | undefined;
+  if (c.height === 0) {
+    const kids = c.kids.map(fn);
+    let same = true;
+    let merges = false;
+    for (let i = 0; i < kids.length; i++) {
+      if (kids[i] !== c.kids[i]) same = false;
+      if (i > 0 && kids[i] === kids[i - 1]) merges = true;
+    }
+    out = merges ? undefined : same ? c : leafChunk(c.cuts as bigint[], kids, c.cuts.map(cutHash));
+  } else {
+    const items: Chunk[] = [];
+    let same = true;
+    for (const x of c.items) {
+      const m = mapChunk(x, key, fn);
+      if (m === undefined || (items.length > 0 && items[items.length - 1]!.lastKid === m.firstKid)) break;
+      if (m !== x) same = false;
+      items.push(m);
+    }
+    out = items.length < c.items.length ? undefined : same ? c : innerChunk(c.height, items);
+  }
+  mapped.set(c.id, key, out ?? MERGES);
+  return out;
 }
 
 /** A temporary leaf over a small node's arrays (or one piece over a whole dimension). */
@@ -350,6 +394,10 @@ export class Cursor {
 
   get cut(): bigint {
     return this.path[this.top]!.cuts[this.idx[this.top]!]!;
+  }
+  /** Whether the cursor walks a wide node's tree (not a temporary view, see viewChunk). */
+  get wide(): boolean {
+    return this.path[0]!.id >= 0;
   }
   get kid(): Node {
     return this.path[this.top]!.kids[this.idx[this.top]!]!;

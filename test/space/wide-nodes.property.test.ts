@@ -299,6 +299,26 @@ describe("wide nodes above other nodes: a destination level over source sets", (
       { seed: SEED, numRuns: 40 },
     );
   });
+  it("a coarse operand, whose pieces each span many of the other's, combines with it as the reference says", () => {
+    // 6 runs of 50 destination cells: each run's source set meets, keeps or merges a's pieces
+    // below it (mapped a chunk at a time, see mapUntil in idd.ts).
+    const coarseArb = fc.array(fc.nat(15), { minLength: 6, maxLength: 6 }).map((runs) => Array.from({ length: W }, (_, i) => runs[Math.floor(i / 50)]!));
+    fc.assert(
+      fc.property(colsArb, coarseArb, fc.array(fc.nat(W - 1), { minLength: 1, maxLength: 4 }), (ca, cb, touched) => {
+        // a and a neighbour of it that differs in a few cells: the second reuses chunks mapped for the first
+        const nearA = ca.map((x, i) => (touched.includes(i) ? x ^ 9 : x));
+        for (const cols of [ca, nearA]) {
+          const a = build(cols);
+          const b = build(cb);
+          for (const [name, op, f] of bitOps) {
+            expect(op(a, b), name).toBe(build(cols.map((x, i) => f(x, cb[i]!))));
+            expect(op(b, a), `${name} swapped`).toBe(build(cb.map((x, i) => f(x, cols[i]!))));
+          }
+        }
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
 });
 
 describe("packet sets with a wide source level", () => {
