@@ -407,6 +407,9 @@ function merge(op: Op, level: number, a: Node, b: Node): Node {
   const ca = cursorOf(a, level);
   const cb = cursorOf(b, level);
   const out = new Builder();
+  // the smaller wide side, whose chunks the other may leave as they are (see keepChunk)
+  const keeping = keepingSide(op, level, a, b);
+  const keeper = keeping === 0 ? ca : keeping === 1 ? cb : undefined;
   let pos = 0n;
   for (;;) {
     if (ca.cut === pos && cb.cut === pos) {
@@ -414,6 +417,14 @@ function merge(op: Op, level: number, a: Node, b: Node): Node {
       if (after >= 0n) {
         if (after === limit) break;
         pos = after;
+        continue;
+      }
+    }
+    if (keeper !== undefined && keeper.atLeafStart && keeper.cut === pos) {
+      const kept = keepChunk(op, level, keeper, keeper === ca ? cb : ca, keeper === ca ? b : a, out, pos, limit);
+      if (kept >= 0n) {
+        if (kept === limit) break;
+        pos = kept;
         continue;
       }
     }
@@ -503,6 +514,83 @@ function mapUntil(op: Op, over: Cursor, under: Cursor, overIsLeft: boolean, pos:
   }
   if (next === stop) under.advance();
   return true;
+}
+
+/** keepChunk's answers per (chunk id, other operand and operation): the chunk is the result over its pieces but the last. */
+const KEEP_MAX = 256;
+const keptMemo = new PairFlags(MEMO_LIMIT);
+
+/**
+ * One side is at the start of a chunk of terminal pieces (a source set's), the other side leaves
+ * those pieces as they are - for `and`, it holds every packet of the chunk's FULL pieces; for `or`,
+ * none of its EMPTY ones; for a difference with the chunk on the left, none of its FULL ones -:
+ * the result there is the chunk itself, appended whole, and the other side is sought past it.
+ * Returns the position after the chunk, or -1n when no chunk was kept. A set cut by one large set
+ * (the accepted sources under each destination, intersected with a blocklist's complement) is so
+ * built from the chunks its source sets share, not piece by piece for each (nft bench: 7,500 source
+ * sets, 6.3M pieces in 3,832 distinct chunks). Whether the other side leaves a chunk's pieces (but
+ * the last, whose end lies beyond it) as they are is memoized per chunk and other operand.
+ */
+function keepChunk(op: Op, level: number, x: Cursor, y: Cursor, other: Node, out: Builder, pos: bigint, limit: bigint): bigint {
+  // which of the chunk's pieces the other side must leave alone, and how it must be there
+  const tested = op === 1 ? EMPTY : FULL;
+  const mustBe = op === 0 ? FULL : EMPTY;
+  const key = other.id * 3 + op;
+  for (let h = Math.min(x.startHeight(), out.alignedHeight()); h >= 0; h--) {
+    const c = x.chunkAt(h)!;
+    // small chunks only: the test walks the chunk, and is wasted where it fails
+    if (!c.terminal || c.count > KEEP_MAX) continue;
+    if (c.firstKid === out.lastKid) return NO_CUT;
+    let leaves = keptMemo.get(c.id, key);
+    if (leaves === undefined) keptMemo.set(c.id, key, (leaves = leavesAlone(c, other, level, tested, mustBe)));
+    if (!leaves) continue;
+    const end = x.chunkNext(h);
+    if (c.lastKid === tested && !uniformOver(other, level, c.lastCut, end, mustBe)) continue;
+    out.append(c);
+    x.skipChunk(h);
+    if (end !== limit) y.seek(end);
+    return end;
+  }
+  return NO_CUT;
+}
+
+/**
+ * Which operand's chunks keepChunk may keep: the smaller wide one (0: a, 1: b), the larger being
+ * the filter they pass through (a blocklist's complement), so that whether it leaves them alone is
+ * asked once per chunk of theirs; -1 for none. A difference keeps only its left side's.
+ */
+function keepingSide(op: Op, level: number, a: Node, b: Node): number {
+  // (the memo key, other id * 3 + op, must fit an int32)
+  if (a.level !== level || b.level !== level || a.id > 0x2aaaaaa9 || b.id > 0x2aaaaaa9) return -1;
+  if (a.tree && a.size <= b.size) return 0;
+  if (op !== 2 && b.tree && b.size <= a.size) return 1;
+  return -1;
+}
+
+/** Whether `other` is `mustBe` all over each piece of chunk c whose child is `tested` (but c's last piece, left to the caller). */
+function leavesAlone(c: Chunk, other: Node, level: number, tested: Node, mustBe: Node): boolean {
+  const oc = cursorOf(other, level);
+  let ok = true;
+  let prev: bigint | undefined;
+  let prevKid: Node | undefined;
+  eachPiece(c, (cut, kid) => {
+    if (prevKid === tested && !coveredBy(oc, prev!, cut, mustBe)) return !(ok = false);
+    prev = cut;
+    prevKid = kid;
+    return false;
+  });
+  return ok;
+}
+
+/** Whether the cursor's node is `kid` over all of [lo, end) (lo at or after its current piece); leaves it at lo's piece. */
+function coveredBy(c: Cursor, lo: bigint, end: bigint, kid: Node): boolean {
+  c.seek(lo);
+  return c.kid === kid && c.nextStart >= end;
+}
+
+/** Whether `n` is `kid` all over [lo, end). */
+function uniformOver(n: Node, level: number, lo: bigint, end: bigint, kid: Node): boolean {
+  return coveredBy(cursorOf(n, level), lo, end, kid);
 }
 
 /**
@@ -1029,6 +1117,7 @@ export function resetCaches(): void {
   uniqueWide.clear();
   forgetChunks();
   for (const m of memo) m.clear();
+  keptMemo.clear();
   existsMemo.clear();
   forAllMemo.clear();
   translateMemo.clear();

@@ -395,6 +395,10 @@ export class Cursor {
   get cut(): bigint {
     return this.path[this.top]!.cuts[this.idx[this.top]!]!;
   }
+  /** Whether the cursor is at the first piece of a leaf chunk. */
+  get atLeafStart(): boolean {
+    return this.idx[this.top] === 0;
+  }
   /** Whether the cursor walks a wide node's tree (not a temporary view, see viewChunk). */
   get wide(): boolean {
     return this.path[0]!.id >= 0;
