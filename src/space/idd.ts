@@ -516,8 +516,9 @@ function mapUntil(op: Op, over: Cursor, under: Cursor, overIsLeft: boolean, pos:
   return true;
 }
 
-/** keepChunk's answers per (chunk id, other operand and operation): the chunk is the result over its pieces but the last. */
+/** The largest chunk keepChunk tries (in pieces): its test walks the chunk, and is wasted where it fails. */
 const KEEP_MAX = 256;
+/** keepChunk's answers per (chunk id, other operand and operation): the chunk is the result over its pieces but the last. */
 const keptMemo = new PairFlags(MEMO_LIMIT);
 
 /**
@@ -538,7 +539,6 @@ function keepChunk(op: Op, level: number, x: Cursor, y: Cursor, other: Node, out
   const key = other.id * 3 + op;
   for (let h = Math.min(x.startHeight(), out.alignedHeight()); h >= 0; h--) {
     const c = x.chunkAt(h)!;
-    // small chunks only: the test walks the chunk, and is wasted where it fails
     if (!c.terminal || c.count > KEEP_MAX) continue;
     if (c.firstKid === out.lastKid) return NO_CUT;
     let leaves = keptMemo.get(c.id, key);

@@ -102,6 +102,10 @@ kernelSuite("random nftables rulesets against the kernel", env.skip, env.require
       // (the text listing writes `ct state == a,b` as `ct state a | b`, which nft reads as either bit;
       // the JSON one keeps "==": of such a ruleset the two listings are two rulesets)
       if (/ct state == \w+(,| \| )/.test(text)) continue;
+      // (nft 1.0.6's JSON listing leaves out an ingress chain's device: read from JSON, what the
+      // chain decides depends on a device fwlint is not told, and is uncertain where it is certain
+      // in the text listing)
+      if (/hook ingress device/.test(text)) continue;
       const byPath = (rs: Ruleset) => new Map(evaluateRuleset(rs).results.map((x) => [`${x.pipeline.kind}/${x.pipeline.family}`, x]));
       const a = byPath(fromText);
       const b = byPath(fromJson);

@@ -5,7 +5,8 @@
  * interval, concatenations), and rules mixing the matches and statements real rulesets use -
  * addresses as prefixes, ranges and sets, ports with relational operators, interface names and
  * wildcards, conntrack state, TCP flags, ICMP types, meta protocol tests, negations, defines,
- * concatenations, TTL tests, rate limits, verdict maps, port forwarding and masquerading. Every
+ * concatenations, TTL tests, rate limits, verdict maps, port forwarding and masquerading (IPv4 and
+ * IPv6, ip6 and inet nat tables), and ingress chains (netdev and inet) that drop and mark. Every
  * ruleset nft 1.0.6 loads (the generator only writes what it accepts); deterministic for a seed.
  */
 import { prng } from "../../src/analysis/probes.js";
@@ -279,5 +280,50 @@ export function randomNftRuleset(seed: number): RandomRuleset {
     }
     out.push("}", "");
   }
+  // (from a stream of their own: the tables above stay what they were for a seed)
+  out.push(...extraTables(prng(seed ^ 0x5a17)));
   return { text: out.join("\n") };
+}
+
+/**
+ * Tables beside the filter tables: IPv6 port forwarding and masquerading (an ip6 or inet nat
+ * table; an inet one rewrites each family with its own `dnat ip`/`dnat ip6`), and filtering on
+ * the ingress hook - a netdev table's chain on one device, or an inet table's - with the marks
+ * it sets, which the filter tables' mark tests then read.
+ */
+function extraTables(r: Rand): string[] {
+  const out: string[] = [];
+  if (chance(r, 0.3)) {
+    const family = pick(r, ["ip6", "inet"]);
+    const v6to = `[${pick(r, ["2001:db8::25", "2001:db8:1::1", "fd00::1"])}]:${pick(r, PORTS)}`;
+    out.push(`table ${family} nat6 {`, "\tchain prerouting {", "\t\ttype nat hook prerouting priority dstnat; policy accept;");
+    if (family === "ip6") out.push(`\t\tiifname "eth0" tcp dport ${pick(r, [8080, 2222, 8443])} dnat to ${v6to}`);
+    else {
+      out.push(`\t\tiifname "eth0" meta nfproto ipv6 tcp dport ${pick(r, [8080, 2222, 8443])} dnat ip6 to ${v6to}`);
+      if (chance(r, 0.6)) out.push(`\t\tiifname "eth0" meta nfproto ipv4 tcp dport ${pick(r, [8081, 2223])} dnat ip to ${pick(r, V4_HOSTS)}:${pick(r, PORTS)}`);
+    }
+    if (chance(r, 0.4)) out.push(`\t\tiifname "eth0" ip6 daddr ${pick(r, V6_NETS)} udp dport 5353 dnat ip6 to [fd00::1]`.replace(" dnat ip6 to", family === "ip6" ? " dnat to" : " dnat ip6 to"));
+    out.push("\t}", "\tchain postrouting {", "\t\ttype nat hook postrouting priority srcnat; policy accept;", `\t\toifname "eth1" masquerade`, "\t}", "}", "");
+  }
+  if (chance(r, 0.35)) {
+    const netdev = chance(r, 0.6);
+    const dev = pick(r, ["eth0", "eth1", "wan0"]);
+    out.push(`table ${netdev ? "netdev" : "inet"} ingress_t {`, "\tchain ing {", `\t\ttype filter hook ingress device "${dev}" priority ${pick(r, ["0", "-100", "filter"])}; policy ${pick(r, ["accept", "accept", "drop"])};`);
+    for (let k = int(r, 1, 4); k > 0; k--) out.push(`\t\t${ingressRule(r)}`);
+    out.push("\t}", "}", "");
+  }
+  return out;
+}
+
+/** A rule of an ingress chain: what the device's frames carry (no connection tracking yet). */
+function ingressRule(r: Rand): string {
+  const fam: 4 | 6 = chance(r, 0.7) ? 4 : 6;
+  const parts: string[] = [];
+  if (chance(r, 0.7)) parts.push(addrMatch(r, fam, []));
+  if (chance(r, 0.5)) {
+    const proto = pick(r, ["tcp", "udp"]);
+    parts.push(portMatch(r, proto));
+  } else if (chance(r, 0.3)) parts.push(pick(r, ["meta l4proto icmp", "meta l4proto ipv6-icmp", `meta protocol ${fam === 4 ? "ip" : "ip6"}`, fam === 4 ? "ip ttl < 10" : "ip6 hoplimit 1"]));
+  const verdict = pick(r, ["accept", "drop", "drop", "counter drop", "meta mark set 0x1", "meta mark set 0x1 accept", "meta mark set 0x10"]);
+  return `${parts.join(" ")} ${verdict}`.trim();
 }
