@@ -5,7 +5,9 @@
  * rulesets use - addresses and their negation, iprange, ports and multiport lists and ranges, --syn
  * and --tcp-flags, interface names and `+` wildcards, conntrack and state lists, ICMP types,
  * addrtype, TTL, length, limit, comment, mark, conntrack status, origin and direction - and the
- * targets ACCEPT, DROP, REJECT (with its replies), LOG, RETURN, MARK, NOTRACK, DNAT and MASQUERADE.
+ * targets ACCEPT, DROP, REJECT (with its replies), LOG, RETURN, MARK, NOTRACK, DNAT and MASQUERADE;
+ * and rules that look packets up in ipsets (hash:ip, hash:net with nomatch exceptions, hash:ip,port,
+ * hash:net,port, bitmap:port, list:set; negated, with each flag form), saved beside the file.
  * IPv4 or IPv6 (ip6tables-save), as the seed says; every file iptables-restore 1.8.9 loads;
  * deterministic for a seed.
  */
@@ -137,6 +139,78 @@ function rules(r: Rand, ctx: Ctx, count: number): string[] {
 export interface RandomSave {
   family: 4 | 6;
   text: string;
+  /** The ipsets its rules name, as `ipset save` writes them (kept beside the file), when they name any. */
+  ipsets?: string;
+}
+
+interface RandomIpset {
+  name: string;
+  /** What `--match-set NAME FLAGS` may say of it: a flag per dimension. */
+  flags: readonly string[];
+  lines: string[];
+}
+
+/**
+ * A few ipsets of the kinds rulesets use - addresses, networks with nomatch exceptions, address and
+ * port pairs, a port bitmap, a list of sets - with elements near the generator's addresses and ports.
+ */
+function randomIpsets(r: Rand, fam: 4 | 6): RandomIpset[] {
+  const family = fam === 4 ? "inet" : "inet6";
+  const hosts = fam === 4 ? ["10.1.2.3", "192.168.1.10", "203.0.113.25", "198.51.100.7", "8.8.8.8"] : ["2001:db8::25", "2001:db8:1::1", "fd00::1", "2001:4860::8888"];
+  const out: RandomIpset[] = [];
+  const members: string[] = [];
+  for (let k = int(r, 1, 3); k > 0; k--) {
+    const name = `set${out.length}`;
+    switch (int(r, 0, 4)) {
+      case 0: {
+        const els = [...new Set([pick(r, hosts), pick(r, hosts), pick(r, hosts)])];
+        out.push({ name, flags: ["src", "dst"], lines: [`create ${name} hash:ip family ${family} hashsize 1024 maxelem 65536`, ...els.map((e) => `add ${name} ${e}`)] });
+        members.push(name);
+        break;
+      }
+      case 1: {
+        const nets = fam === 4 ? ["10.0.0.0/8", "192.168.0.0/16", "203.0.113.0/24"] : ["2001:db8::/32", "fd00::/8"];
+        const net = pick(r, nets);
+        const lines = [`create ${name} hash:net family ${family} hashsize 1024 maxelem 65536`, `add ${name} ${net}`];
+        // an exception inside it: a smaller network the set does not hold
+        if (chance(r, 0.5)) lines.push(`add ${name} ${fam === 4 ? net.replace(/\/\d+$/, "/26") : net.replace(/\/\d+$/, "/64")} nomatch`);
+        if (chance(r, 0.5)) lines.push(`add ${name} ${pick(r, hosts)}${fam === 4 ? "/32" : "/128"}`);
+        out.push({ name, flags: ["src", "dst"], lines: [...new Set(lines)] });
+        members.push(name);
+        break;
+      }
+      case 2: {
+        const els = [...new Set([`${pick(r, hosts)},${pick(r, ["tcp", "udp"])}:${pick(r, PORTS)}`, `${pick(r, hosts)},tcp:${pick(r, PORTS)}`])];
+        out.push({ name, flags: ["src,dst", "dst,dst", "src,src"], lines: [`create ${name} hash:ip,port family ${family} hashsize 1024 maxelem 65536`, ...els.map((e) => `add ${name} ${e}`)] });
+        break;
+      }
+      case 3: {
+        const els = [...new Set([pick(r, PORTS), pick(r, PORTS), pick(r, [21, 23, 111, 135, 445])])].filter((p) => p < 1024);
+        out.push({ name, flags: ["dst", "src"], lines: [`create ${name} bitmap:port range 0-1023`, ...els.map((e) => `add ${name} ${e}`)] });
+        break;
+      }
+      default: {
+        const nets = fam === 4 ? ["198.51.100.0/24", "10.1.0.0/16"] : ["2001:db8:1::/48"];
+        const els = [...new Set([`${pick(r, nets)},tcp:${pick(r, PORTS)}`, `${pick(r, nets)},udp:53`])];
+        out.push({ name, flags: ["src,dst", "dst,dst"], lines: [`create ${name} hash:net,port family ${family} hashsize 1024 maxelem 65536`, ...els.map((e) => `add ${name} ${e}`)] });
+      }
+    }
+  }
+  if (members.length > 0 && chance(r, 0.3)) {
+    const name = `set${out.length}`;
+    out.push({ name, flags: ["src", "dst"], lines: [`create ${name} list:set size 8`, ...members.map((m) => `add ${name} ${m}`)] });
+  }
+  return out;
+}
+
+/** A rule of INPUT or FORWARD that looks a packet up in one of the sets. */
+function setRule(r: Rand, sets: readonly RandomIpset[], users: readonly string[]): string {
+  const set = pick(r, sets);
+  const flags = pick(r, set.flags);
+  const ports = flags.includes(",") || set.lines[0]!.includes("bitmap:port");
+  const proto = ports ? pick(r, ["-p tcp ", "-p udp ", ""]) : chance(r, 0.3) ? "-p tcp " : "";
+  const verdict = pick(r, ["-j ACCEPT", "-j DROP", "-j REJECT", ...(users.length > 0 ? [`-j ${pick(r, users)}`] : [])]);
+  return `-A ${pick(r, ["INPUT", "FORWARD"])} ${proto}-m set ${chance(r, 0.25) ? "! " : ""}--match-set ${set.name} ${flags} ${verdict}`;
 }
 
 /** A random iptables-save (or ip6tables-save) file (see above). */
@@ -167,6 +241,16 @@ export function randomIptablesSave(seed: number): RandomSave {
   for (const chain of ["INPUT", "FORWARD"]) out.push(...rules(r, { family, table: "filter", chain, users }, int(r, 1, 8)));
   // a user chain jumps only to later ones (iptables-restore refuses loops)
   users.forEach((u, k) => out.push(...rules(r, { family, table: "filter", chain: u, users: users.slice(k + 1) }, int(r, 1, 5))));
+  // rules looking packets up in ipsets, among the filter table's rules (from a stream of their own:
+  // the rest of the file stays what it was for a seed)
+  const side = prng(seed ^ 0x1b5e7);
+  let ipsets: string | undefined;
+  if (chance(side, 0.4)) {
+    const sets = randomIpsets(side, family);
+    ipsets = sets.flatMap((x) => x.lines).join("\n") + "\n";
+    const first = out.indexOf("*filter") + 4 + users.length;
+    for (let k = int(side, 1, 4); k > 0; k--) out.splice(int(side, first, out.length), 0, setRule(side, sets, users));
+  }
   out.push("COMMIT", "");
-  return { family, text: out.join("\n") };
+  return { family, text: out.join("\n"), ...(ipsets ? { ipsets } : {}) };
 }
