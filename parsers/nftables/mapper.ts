@@ -7,7 +7,8 @@
  * state is mapped: ip/ip6/inet tables for their families, netdev ingress/egress chains as the first
  * (last) stage of the paths their devices see; arp and bridge tables are parsed but not analysed,
  * and so are dormant tables (`flags dormant`: the kernel runs none of their chains). Base chains on
- * one hook run in priority order. Every match becomes a model condition; what the model cannot say
+ * one hook run in priority order, and at one priority the one made last first. Every match becomes
+ * a model condition; what the model cannot say
  * becomes an Unknown condition with the source text, never dropped.
  *
  * Set membership stays one condition with many ranges (linear in the set's size); verdict maps and
@@ -2955,7 +2956,10 @@ export function mapNft(doc: NftDocument, file: string): Ruleset {
     for (const kind of ["inbound", "forward", "outbound"] as PipelineKind[]) {
       const stages: Stage[] = [];
       for (const hook of PATHS[kind]) {
-        const on = mine.filter((b) => b.chain.base!.hook === hook).sort((a, b) => a.priority - b.priority || a.chain.order - b.chain.order);
+        // of two at one priority, the chain made later runs first: the kernel puts a new hook before
+        // those of its priority (checked: `meta mark set` in the first of two priority-0 input chains
+        // is not seen by the second's `meta mark 0x1 accept`)
+        const on = mine.filter((b) => b.chain.base!.hook === hook).sort((a, b) => a.priority - b.priority || b.chain.order - a.chain.order);
         for (const b of on) stages.push({ chain: b.key, role: role(b), ...(hook === "prerouting" || hook === "ingress" ? { beforeRouting: true as const } : {}), ...(hook === "postrouting" ? { postRouting: true as const } : {}) });
       }
       pipelines.push({ kind, family, stages });
