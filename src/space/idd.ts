@@ -487,32 +487,7 @@ function mapUntil(op: Op, over: Cursor, under: Cursor, overIsLeft: boolean, pos:
   const key = k.id * 6 + op * 2 + (overIsLeft ? 1 : 0);
   if (key > 0x7ffffffe) return false;
   const fn = overIsLeft ? (x: Node) => apply(op, k, x) : (x: Node) => apply(op, x, k);
-  const stop = over.nextStart;
-  out.push(pos, fn(under.kid));
-  let next = under.nextStart;
-  while (next < stop) {
-    under.advance();
-    for (;;) {
-      let h = Math.min(under.startHeight(), out.alignedHeight());
-      let appended = false;
-      for (; h >= 0; h--) {
-        const after = under.chunkNext(h);
-        if (after > stop) continue;
-        const x = mapChunk(under.chunkAt(h)!, key, fn);
-        // a chunk whose pieces merge once mapped, or whose first merges with what came before, is taken piece by piece
-        if (x === undefined || x.firstKid === out.lastKid) continue;
-        out.append(x);
-        under.skipChunk(h);
-        if (after === stop) return true;
-        appended = true;
-        break;
-      }
-      if (!appended) break;
-    }
-    out.push(under.cut, fn(under.kid));
-    next = under.nextStart;
-  }
-  if (next === stop) under.advance();
+  emitUntil(under, pos, over.nextStart, out, fn, (x) => mapChunk(x, key, fn));
   return true;
 }
 
@@ -634,7 +609,21 @@ function complementOf(k: Node): Node {
  * piece containing stop.
  */
 function copyUntil(c: Cursor, pos: bigint, stop: bigint, out: Builder, flip = false): void {
-  out.push(pos, flip ? complementOf(c.kid) : c.kid);
+  if (flip) emitUntil(c, pos, stop, out, complementOf, flippedTerminal);
+  else emitUntil(c, pos, stop, out, itself, itself);
+}
+
+const itself = <T>(x: T): T => x;
+/** A chunk of EMPTY and FULL pieces flipped (see flipChunk); undefined for any other. */
+const flippedTerminal = (x: Chunk): Chunk | undefined => (x.terminal ? flipChunk(x, EMPTY, FULL) : undefined);
+
+/**
+ * Emits the pieces of `c` over [pos, stop) (c's current piece contains pos), each child as `kidOf`
+ * makes it, and whole chunks, as `chunkOf` makes them (undefined where it makes none), where the
+ * builder is aligned with them; leaves c at the piece containing stop.
+ */
+function emitUntil(c: Cursor, pos: bigint, stop: bigint, out: Builder, kidOf: (k: Node) => Node, chunkOf: (x: Chunk) => Chunk | undefined): void {
+  out.push(pos, kidOf(c.kid));
   let next = c.nextStart;
   while (next < stop) {
     c.advance();
@@ -642,16 +631,14 @@ function copyUntil(c: Cursor, pos: bigint, stop: bigint, out: Builder, flip = fa
       let h = Math.min(c.startHeight(), out.alignedHeight());
       let appended = false;
       for (; h >= 0; h--) {
-        let x = c.chunkAt(h)!;
-        if (x.id < 0) break;
-        if (flip) {
-          if (!x.terminal) continue;
-          x = flipChunk(x, EMPTY, FULL);
-        }
-        // Every chunk starting here starts with the same piece.
-        if (x.firstKid === out.lastKid) break;
+        const chunk = c.chunkAt(h)!;
+        if (chunk.id < 0) break;
         const after = c.chunkNext(h);
         if (after > stop) continue;
+        const x = chunkOf(chunk);
+        if (x === undefined) continue;
+        // Every chunk starting here starts with the same piece.
+        if (x.firstKid === out.lastKid) break;
         out.append(x);
         c.skipChunk(h);
         if (after === stop) return;
@@ -660,7 +647,7 @@ function copyUntil(c: Cursor, pos: bigint, stop: bigint, out: Builder, flip = fa
       }
       if (!appended) break;
     }
-    out.push(c.cut, flip ? complementOf(c.kid) : c.kid);
+    out.push(c.cut, kidOf(c.kid));
     next = c.nextStart;
   }
   if (next === stop) c.advance();
