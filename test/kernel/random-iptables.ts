@@ -7,7 +7,9 @@
  * addrtype, TTL, length, limit, comment, mark, conntrack status, origin and direction - and the
  * targets ACCEPT, DROP, REJECT (with its replies), LOG, RETURN, MARK, NOTRACK, DNAT and MASQUERADE;
  * and rules that look packets up in ipsets (hash:ip, hash:net with nomatch exceptions, hash:ip,port,
- * hash:net,port, bitmap:port, list:set; negated, with each flag form), saved beside the file.
+ * hash:net,port, bitmap:port, list:set; negated, with each flag form), saved beside the file; NAT
+ * tables with REDIRECT, DNAT of port ranges and SNAT for both families, and mangle tables that set
+ * marks and copy them to and from the connection's (CONNMARK --save-mark, --restore-mark).
  * IPv4 or IPv6 (ip6tables-save), as the seed says; every file iptables-restore 1.8.9 loads;
  * deterministic for a seed.
  */
@@ -252,5 +254,31 @@ export function randomIptablesSave(seed: number): RandomSave {
     for (let k = int(side, 1, 4); k > 0; k--) out.splice(int(side, first, out.length), 0, setRule(side, sets, users));
   }
   out.push("COMMIT", "");
+  // (a table written twice would be flushed by its second section: only tables the file has not)
+  if (!out.includes("*nat") && chance(side, 0.3)) out.unshift(...natTable(side, family));
+  if (!out.includes("*mangle") && chance(side, 0.3)) out.unshift(...markTable(side, family));
   return { family, text: out.join("\n"), ...(ipsets ? { ipsets } : {}) };
+}
+
+/** A nat table of the other statements: a redirect to a local port, DNAT of a port range, SNAT (IPv4 and IPv6). */
+function natTable(r: Rand, fam: 4 | 6): string[] {
+  const host = fam === 4 ? pick(r, ["10.1.2.3", "192.168.1.10"]) : pick(r, ["[2001:db8::25]", "[fd00::1]"]);
+  const out = ["*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]"];
+  if (chance(r, 0.6)) out.push(`-A PREROUTING -p tcp -m tcp --dport ${pick(r, [8088, 2200])} -j REDIRECT --to-ports ${pick(r, PORTS)}`);
+  out.push(`-A PREROUTING -i eth0 -p tcp -m tcp --dport ${pick(r, [8080, 2222])} -j DNAT --to-destination ${host}:${pick(r, PORTS)}`);
+  if (chance(r, 0.4)) out.push(`-A PREROUTING -i eth0 -p udp -m udp --dport 5000:5100 -j DNAT --to-destination ${host}:6000`);
+  out.push(chance(r, 0.5) ? "-A POSTROUTING -o eth1 -j MASQUERADE" : `-A POSTROUTING -o eth1 -s ${pick(r, NETS[fam])} -j SNAT --to-source ${fam === 4 ? "192.0.0.8" : "2001:db8::8"}`);
+  out.push("COMMIT");
+  return out;
+}
+
+/** A mangle table that sets packet marks and copies them to and from the connection's, for the filter table's mark tests. */
+function markTable(r: Rand, fam: 4 | 6): string[] {
+  const out = ["*mangle", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]"];
+  for (let k = int(r, 1, 4); k > 0; k--) {
+    const m = chance(r, 0.6) ? `${pick(r, ["-s", "-d"])} ${pick(r, NETS[fam])} ` : chance(r, 0.5) ? `-i ${pick(r, IFACES)} ` : "";
+    out.push(`-A PREROUTING ${m}${pick(r, ["-j MARK --set-xmark 0x1/0xffffffff", "-j MARK --or-mark 0x10", "-j MARK --and-mark 0xf0", "-j CONNMARK --set-xmark 0x2/0xffffffff", "-j CONNMARK --save-mark", "-j CONNMARK --restore-mark", "-m mark --mark 0x1 -j CONNMARK --set-mark 0x2"])}`.replace(/\s+/g, " "));
+  }
+  out.push("COMMIT");
+  return out;
 }

@@ -6,7 +6,9 @@
  * addresses as prefixes, ranges and sets, ports with relational operators, interface names and
  * wildcards, conntrack state, TCP flags, ICMP types, meta protocol tests, negations, defines,
  * concatenations, TTL tests, rate limits, verdict maps, port forwarding and masquerading (IPv4 and
- * IPv6, ip6 and inet nat tables), and ingress chains (netdev and inet) that drop and mark. Every
+ * IPv6, ip6 and inet nat tables; redirects, DNAT by port map, SNAT), ingress chains (netdev and inet)
+ * that drop and mark, and prerouting chains that set packet and connection marks from values and from
+ * each other, tested later. Every
  * ruleset nft 1.0.6 loads (the generator only writes what it accepts); deterministic for a seed.
  */
 import { prng } from "../../src/analysis/probes.js";
@@ -287,9 +289,10 @@ export function randomNftRuleset(seed: number): RandomRuleset {
 
 /**
  * Tables beside the filter tables: IPv6 port forwarding and masquerading (an ip6 or inet nat
- * table; an inet one rewrites each family with its own `dnat ip`/`dnat ip6`), and filtering on
- * the ingress hook - a netdev table's chain on one device, or an inet table's - with the marks
- * it sets, which the filter tables' mark tests then read.
+ * table; an inet one rewrites each family with its own `dnat ip`/`dnat ip6`), filtering on the
+ * ingress hook - a netdev table's chain on one device, or an inet table's - with the marks it
+ * sets, a prerouting chain setting packet and connection marks that later chains test, and the
+ * other IPv4 NAT statements (redirect, DNAT by port map, SNAT).
  */
 function extraTables(r: Rand): string[] {
   const out: string[] = [];
@@ -312,7 +315,39 @@ function extraTables(r: Rand): string[] {
     for (let k = int(r, 1, 4); k > 0; k--) out.push(`\t\t${ingressRule(r)}`);
     out.push("\t}", "}", "");
   }
+  if (chance(r, 0.3)) {
+    // marks set early - the packet's and its connection's, one from the other - and tested later,
+    // here and in the filter tables (their `meta mark 0x1`, `ct mark 0x2` tests)
+    out.push("table inet marks {", "\tchain pre {", `\t\ttype filter hook prerouting priority ${pick(r, ["mangle", "-160", "0"])}; policy accept;`);
+    for (let k = int(r, 1, 4); k > 0; k--) out.push(`\t\t${markRule(r)}`);
+    out.push("\t}");
+    if (chance(r, 0.6)) {
+      out.push("\tchain late {", `\t\ttype filter hook ${pick(r, ["input", "forward"])} priority ${pick(r, ["filter", "10", "-10"])}; policy accept;`);
+      for (let k = int(r, 1, 3); k > 0; k--) out.push(`\t\t${pick(r, ["meta mark 0x2", "meta mark & 0xf0 == 0x10", "ct mark 0x2", "ct mark != 0x0", "meta mark 0x1"])} ${pick(r, ["drop", "accept", "counter drop"])}`);
+      out.push("\t}");
+    }
+    out.push("}", "");
+  }
+  if (chance(r, 0.25)) {
+    // the other NAT statements: a redirect to a local port, a DNAT by port map, a SNAT to an address
+    out.push("table ip nat4x {", "\tchain prerouting {", "\t\ttype nat hook prerouting priority dstnat - 5; policy accept;");
+    if (chance(r, 0.6)) out.push(`\t\ttcp dport ${pick(r, [8088, 2200])} redirect to :${pick(r, PORTS)}`);
+    if (chance(r, 0.6)) out.push(`\t\tiifname "eth0" dnat to tcp dport map { 8090 : ${pick(r, V4_HOSTS)}, 8091 : ${pick(r, V4_HOSTS)} }`);
+    if (chance(r, 0.4)) out.push(`\t\tiifname "eth0" udp dport 5000-5100 dnat to ${pick(r, V4_HOSTS)}:6000`);
+    out.push("\t}", "\tchain postrouting {", "\t\ttype nat hook postrouting priority srcnat + 5; policy accept;", `\t\toifname "eth1" ip saddr ${pick(r, V4_NETS)} snat to 192.0.0.8`, "\t}", "}", "");
+  }
   return out;
+}
+
+/** A rule of the marks table's prerouting chain: a match and a mark set (from a value, or the other mark). */
+function markRule(r: Rand): string {
+  const fam: 4 | 6 = chance(r, 0.7) ? 4 : 6;
+  const parts: string[] = [];
+  if (chance(r, 0.6)) parts.push(addrMatch(r, fam, []));
+  if (chance(r, 0.5)) parts.push(portMatch(r, pick(r, ["tcp", "udp"])));
+  else if (chance(r, 0.3)) parts.push(`iifname "${pick(r, IFACES)}"`);
+  const set = pick(r, ["meta mark set 0x1", "meta mark set 0x2", "ct mark set 0x2", "meta mark set ct mark", "ct mark set meta mark", "meta mark set meta mark | 0x10", "meta mark set meta mark & 0xf0", "ct mark set 0x2 meta mark set 0x1"]);
+  return `${parts.join(" ")} ${set}`.trim();
 }
 
 /** A rule of an ingress chain: what the device's frames carry (no connection tracking yet). */
