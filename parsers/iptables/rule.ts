@@ -5,7 +5,7 @@
  */
 import { setMatchConditions, setMatchWarning, type IpsetIndex } from "../ipset/match.js";
 import { splitRule } from "../outside-filled.js";
-import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
+import { CT_STATES, type Action, type Condition, type CtState, type DiagnosticSeverity, type Family, type MarkRewrite } from "../../src/model/types.js";
 import { MULTICAST, formatIPv4, hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt, parseInetAton } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import { comparisonRanges } from "../../src/model/ports.js";
@@ -573,7 +573,7 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
         ...(m.name === "statistic" || decidedBySender(m.name, m.opts) ? { drawn: true as const } : {}),
         ...(ordinary !== undefined ? { ordinary } : {}),
       };
-      conds.push(unknown);
+      conds.push(...withoutConnection(m.name, undefined, unknown));
       if (m.name === "recent") {
         const use = recentUse(m.opts, unknown);
         if (use) recent.push(use);
@@ -830,12 +830,16 @@ export function buildRule(options: OptionNode[], ctx: RuleContext): RuleDraft | 
     if (unmodelled.length > 0) {
       // (a TCP option the packet carries is the sender's to write: see decidedBySender)
       const written = unmodelled.every((o) => o.node.name === "--tcp-option");
-      conds.push({
+      const unknown: Condition = {
         kind: "unknown",
         text: [`-m ${m.name}`, ...unmodelled.map(optText)].join(" "),
         reason: `${unmodelled.map((o) => o.node.name).join(", ")} of match ${m.name} not modelled`,
         ...(written ? { drawn: true as const } : {}),
-      });
+      };
+      const stateOpt = m.opts.find((o) => o.name === "--ctstate");
+      const state = conds.find((c) => c.kind === "ctstate");
+      // (a --ctstate of NAT states is in the unknown itself: what a packet without a connection gets is not told)
+      conds.push(...(stateOpt && !state ? [unknown] : withoutConnection(m.name, state, unknown)));
     }
     entries.push({ order: m.order, conds });
   }
@@ -1111,4 +1115,28 @@ export function chainNameProblem(name: string): string | undefined {
   if (/\s/.test(name)) return `chain name '${name}' contains a blank`;
   if (TARGETS.has(name)) return `chain name '${name}' clashes with the target of that name`;
   return undefined;
+}
+
+/** The states of a packet that has a connection attached (INVALID and UNTRACKED ones have none). */
+const WITH_CONNECTION: CtState[] = ["new", "established", "related"];
+
+/**
+ * An unmodelled test of the packet's connection, as the kernel answers it for a packet that has
+ * none - an INVALID or UNTRACKED one, and every packet in the raw table, before connection tracking
+ * (see stateBeforeConntrack in compile.ts): `-m connmark` does not match it (xt_connmark returns
+ * false before looking at --mark or its `!`), and `-m conntrack` matches it by its --ctstate
+ * (`state`) alone, its other options not looked at - and not at all without one (checked with the
+ * kernel: `-t raw ... -m conntrack --ctorigsrc 10.0.0.0/8 -j DROP` drops nothing, `--ctstate
+ * INVALID --ctorigsrc 192.168.0.0/16` every packet from anywhere). So a --ctstate of such states
+ * alone leaves nothing unknown, one of states with a connection leaves the unknown as it is (a
+ * mix of both too: uncertain where it is not), and none asks for a connection. Other matches:
+ * the condition as it is.
+ */
+function withoutConnection(match: string, state: Condition | undefined, unknown: Condition): Condition[] {
+  if (match === "connmark" || (match === "conntrack" && !state)) return [{ kind: "ctstate", states: WITH_CONNECTION }, unknown];
+  if (match === "conntrack" && state?.kind === "ctstate") {
+    const held = CT_STATES.filter((x) => state.states.includes(x) !== (state.negate === true));
+    if (held.every((x) => !WITH_CONNECTION.includes(x))) return [];
+  }
+  return [unknown];
 }

@@ -999,6 +999,24 @@ function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: Mat
   return outsideFilledMatch(op === "!=", (negate) => listed(negate ? "!=" : "=="), st.elements.length === 0, addedTo(st, name, text), keyedBySource(parts, st));
 }
 
+/**
+ * What a match reading the packet's connection - a `ct` key other than its state (`ct mark`,
+ * `ct status`, `ct helper`, `ct original ...`), alone, masked or in a concatenation - holds only
+ * for: a packet with a connection. nft's ct expression ends the rule (NFT_BREAK) where there is
+ * none, whatever the comparison: an INVALID or UNTRACKED packet, and every packet before connection
+ * tracking (checked with the kernel: a raw prerouting chain's `ct mark 0x0 drop` drops nothing).
+ */
+function connectionOnly(left: Expr): Condition[] {
+  return readsConnection(left) ? [{ kind: "ctstate", states: ["new", "established", "related"] }] : [];
+}
+
+function readsConnection(e: Expr): boolean {
+  if (e.kind === "ct") return e.key !== "state" && e.key !== "count";
+  if (e.kind === "binop") return readsConnection(e.left);
+  if (e.kind === "concat") return e.parts.some(readsConnection);
+  return false;
+}
+
 /** The `or` conditions of matches on the original tuple, split by conntrack state (see originalDirection). */
 const DIRECTION_SPLITS = new WeakSet<Condition>();
 
@@ -2078,7 +2096,7 @@ class Mapper {
       if (!l) {
         // a named set must exist all the same (nft refuses the file), whatever is looked up in it
         if (right.kind === "setref") this.setState(ctx, right);
-        return [...dependencies(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) || writtenBySender(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
+        return [...dependencies(left), ...connectionOnly(left), { kind: "unknown", text: clip(text), reason: `${exprText(left)} is not modelled`, ...(isGenerator(left) || writtenBySender(left) ? { drawn: true as const } : {}), ...ordinaryOf(left, op, right, ctx) }];
       }
       const own = (c: Condition[]) => (l.original ? originalDirection(c, l.original, text, ctx) : c);
       if (hasCatchAll(right, ctx)) return op === "!=" ? [...l.pre, { kind: "or", anyOf: [] }] : l.pre;
@@ -2117,7 +2135,7 @@ class Mapper {
       }
       if (e instanceof Unmodelled) {
         if (e.warn) this.warning(e.warn.at.span, e.warn.message);
-        return [{ kind: "unknown", text: clip(text), reason: e.reason, ...ordinaryOf(left, op, right, ctx) }];
+        return [...connectionOnly(left), { kind: "unknown", text: clip(text), reason: e.reason, ...ordinaryOf(left, op, right, ctx) }];
       }
       throw e;
     }
@@ -2136,7 +2154,7 @@ class Mapper {
           el.key.parts.forEach((v, i) => (parts[i] ? piece(parts[i]!.dom, v, exprText(left.parts[i]!)) : refuseKeyword(v, exprText(left.parts[i]!))));
         }
       }
-      return [...dependencies(left), { kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
+      return [...dependencies(left), ...connectionOnly(left), { kind: "unknown", text: clip(text), reason: "a concatenation with a part fwlint does not model" }];
     }
     const ls = parts as Left[];
     // A part read from the original tuple: the whole match holds only where that part is the packet's.

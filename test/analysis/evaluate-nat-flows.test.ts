@@ -164,14 +164,14 @@ table inet filter {
 });
 
 describe("a notrack whose match is not known", () => {
-  // Whether the raw chain's notrack takes the packet turns on a condition fwlint does not model (a
-  // mark the connection carries): the packet may arrive UNTRACKED or NEW, and the filter chain
+  // Whether the raw chain's notrack takes the packet turns on a condition fwlint does not model (the
+  // processor that handles it): the packet may arrive UNTRACKED or NEW, and the filter chain
   // accepts only the first. The evaluator read the notrack as never taking it (a rule that goes on
   // was taken to change nothing but the mark), the trace as always taking it, and with no
   // assumption: its way past the rule shared the packet it then made UNTRACKED.
   const rs = parseNft(
     `table inet raw {
-  chain pre { type filter hook prerouting priority raw; policy accept; udp dport 53 ct mark 0x2 notrack; }
+  chain pre { type filter hook prerouting priority raw; policy accept; udp dport 53 meta cpu 1 notrack; }
 }
 table inet filter {
   chain in {

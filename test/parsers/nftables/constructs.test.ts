@@ -93,11 +93,14 @@ describe("verdicts, statements, unknowns", () => {
   it("unmodelled statements are kept with their text", () => {
     expect(rule("meta cpu 1 ct helper ftp accept").conditions).toEqual([
       { kind: "unknown", text: "meta cpu 1", reason: "meta cpu is not modelled" },
+      // (a packet without a connection - INVALID, UNTRACKED, or before connection tracking - has no helper: nft's ct expression ends the rule)
+      { kind: "ctstate", states: ["new", "established", "related"] },
       { kind: "unknown", text: "ct helper ftp", reason: "ct helper is not modelled" },
     ]);
     // the packet mark is followed (see test/analysis/marks.test.ts); the connection's is not
     expect(rule("meta mark 0x1 ct mark 0x2 accept").conditions).toEqual([
       { kind: "mark", mask: 0xffffffff, values: [1], text: "meta mark 0x1" },
+      { kind: "ctstate", states: ["new", "established", "related"] },
       { kind: "unknown", text: "ct mark 0x2", reason: "ct mark is not modelled" },
     ]);
     expect(rule("limit rate over 10/second drop").conditions).toEqual([{ kind: "unknown", text: "limit rate over 10/second", reason: "'limit' is not modelled", ordinary: false, drawn: true }]);
@@ -710,7 +713,7 @@ describe("conntrack original and reply tuples", () => {
       { kind: "family", family: 4 }, { kind: "ctstate", states: ["new"] }, { kind: "addr", field: "dst", family: 4, ranges: [{ lo: 0xc0000201n, hi: 0xc0000201n }] },
     ]);
     expect(rules("ct reply ip saddr 192.0.2.1 accept")[0]).toEqual([
-      { kind: "family", family: 4 }, { kind: "unknown", text: "ct reply ip saddr 192.0.2.1", reason: "ct reply ip saddr is not modelled" },
+      { kind: "family", family: 4 }, { kind: "ctstate", states: ["new", "established", "related"] }, { kind: "unknown", text: "ct reply ip saddr 192.0.2.1", reason: "ct reply ip saddr is not modelled" },
     ]);
   });
   it("without ip or ip6, as nft: the table's family, or one an earlier match implies, else an error", () => {
