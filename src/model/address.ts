@@ -25,11 +25,13 @@ export const MULTICAST: Readonly<Record<Family, AddrRange>> = {
 };
 
 /**
- * Group and broadcast destinations: the multicast block, and for IPv4 the limited broadcast
+ * Group and broadcast destinations: the multicast block, and for IPv4 the loopback network's
+ * broadcast 127.255.255.255 (every Linux host has 127.0.0.1/8 on `lo`, and its local routing table a
+ * `broadcast 127.255.255.255` route: the kernel does not call it LOCAL) and the limited broadcast
  * 255.255.255.255 - addresses no host owns (a subnet's directed broadcast depends on its interfaces).
  */
 export const GROUP_ADDRESSES: Readonly<Record<Family, readonly AddrRange[]>> = {
-  4: [MULTICAST[4], { lo: V4_MAX, hi: V4_MAX }],
+  4: [{ lo: 0x7fffffffn, hi: 0x7fffffffn }, MULTICAST[4], { lo: V4_MAX, hi: V4_MAX }],
   6: [MULTICAST[6]],
 };
 

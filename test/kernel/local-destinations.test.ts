@@ -1,7 +1,8 @@
 /**
  * "Is the destination an address of this host?" on the input path (iptables `-m addrtype
  * --dst-type LOCAL`, nft `fib daddr type local`), judged by the kernel: a packet the host takes in
- * for a multicast group or the limited broadcast is not LOCAL, every unicast one delivered to it is.
+ * for a multicast group, the limited broadcast or the loopback network's broadcast is not LOCAL,
+ * every unicast one delivered to it is.
  * fwlint took every packet on the input path for local, so ufw's ufw-not-local chain (LOCAL
  * returns, the rest is dropped) let multicast through in fwlint and not in the kernel. (For IPv6
  * the kernel calls a joined group local, with ip6tables and nft alike.) `--dst-type MULTICAST` is
@@ -49,7 +50,8 @@ const NFT = `table inet t {
 const v4 = (dst: string, dport: number): Packet => ({ family: 4, proto: "udp", src: "198.51.100.7", dst, sport: 40000, dport, hook: "input", iif: "eth0" });
 const v6 = (dst: string, dport: number): Packet => ({ family: 6, proto: "udp", src: "2001:db8:ffff::7", dst, sport: 40000, dport, hook: "input", iif: "eth0" });
 
-const PACKETS4 = ["224.0.0.251", "239.255.255.250", "255.255.255.255", "10.0.0.5", "198.51.100.20"].flatMap((d) => [v4(d, 5353), v4(d, 1900)]);
+// (127.255.255.255: the loopback network's broadcast, BROADCAST in every host's local routing table - random iptables seed 2311)
+const PACKETS4 = ["224.0.0.251", "239.255.255.250", "255.255.255.255", "127.255.255.255", "10.0.0.5", "198.51.100.20", "127.1.2.3"].flatMap((d) => [v4(d, 5353), v4(d, 1900)]);
 const PACKETS6 = ["ff02::fb", "ff02::f", "ff05::1:3", "2001:db8::5", "fe80::5"].flatMap((d) => [v6(d, 5353), v6(d, 1900)]);
 
 const env = checkEnvironment();

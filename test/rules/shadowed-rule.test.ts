@@ -56,8 +56,8 @@ describe("shadowed-rule: context conditions", () => {
   });
 
   it("on the input hook a `local` rule is the exact rule without the condition, but for IPv4 group destinations", () => {
-    // IPv4 multicast and the limited broadcast are not local (kernel-checked: local-destinations.test.ts)
-    const fs = run(nft("inet", "fib daddr type local tcp dport 5432 accept\nip daddr != { 224.0.0.0/4, 255.255.255.255 } tcp dport 5432 drop\n"));
+    // IPv4 multicast, the loopback network's broadcast and the limited broadcast are not local (kernel-checked: local-destinations.test.ts)
+    const fs = run(nft("inet", "fib daddr type local tcp dport 5432 accept\nip daddr != { 127.255.255.255, 224.0.0.0/4, 255.255.255.255 } tcp dport 5432 drop\n"));
     expect(lines(fs)).toEqual([5]);
     expect(fs[0]!.message).toMatch(/^rule can never match: line 4 \(ACCEPT\) already matches every packet it matches/);
     expect(run(nft("inet", "fib daddr type local tcp dport 5432 accept\ntcp dport 5432 drop\n"))).toEqual([]);
