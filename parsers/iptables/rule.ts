@@ -5,7 +5,8 @@
  */
 import { setMatchConditions, setMatchWarning, type IpsetIndex } from "../ipset/match.js";
 import { splitRule } from "../outside-filled.js";
-import { CT_STATES, type Action, type Condition, type CtState, type DiagnosticSeverity, type Family, type MarkRewrite } from "../../src/model/types.js";
+import type { Action, Condition, DiagnosticSeverity, Family, MarkRewrite } from "../../src/model/types.js";
+import { CONNECTED_STATES, stateHolds } from "../../src/model/conditions.js";
 import { MULTICAST, formatIPv4, hostNameLookup, parseAddrRange, parseAddrSpec, parseCInt, parseInetAton } from "../../src/model/address.js";
 import { PORT_PROTOCOLS, PROTOCOL_NAMES, protocolNumber } from "../../src/model/names.js";
 import { comparisonRanges } from "../../src/model/ports.js";
@@ -1117,9 +1118,6 @@ export function chainNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** The states of a packet that has a connection attached (INVALID and UNTRACKED ones have none). */
-const WITH_CONNECTION: CtState[] = ["new", "established", "related"];
-
 /**
  * An unmodelled test of the packet's connection, as the kernel answers it for a packet that has
  * none - an INVALID or UNTRACKED one, and every packet in the raw table, before connection tracking
@@ -1133,10 +1131,7 @@ const WITH_CONNECTION: CtState[] = ["new", "established", "related"];
  * the condition as it is.
  */
 function withoutConnection(match: string, state: Condition | undefined, unknown: Condition): Condition[] {
-  if (match === "connmark" || (match === "conntrack" && !state)) return [{ kind: "ctstate", states: WITH_CONNECTION }, unknown];
-  if (match === "conntrack" && state?.kind === "ctstate") {
-    const held = CT_STATES.filter((x) => state.states.includes(x) !== (state.negate === true));
-    if (held.every((x) => !WITH_CONNECTION.includes(x))) return [];
-  }
+  if (match === "connmark" || (match === "conntrack" && !state)) return [{ kind: "ctstate", states: [...CONNECTED_STATES] }, unknown];
+  if (match === "conntrack" && state?.kind === "ctstate" && !CONNECTED_STATES.some((x) => stateHolds(state, x))) return [];
   return [unknown];
 }

@@ -8,8 +8,8 @@
  * (last) stage of the paths their devices see; arp and bridge tables are parsed but not analysed,
  * and so are dormant tables (`flags dormant`: the kernel runs none of their chains). Base chains on
  * one hook run in priority order, and at one priority the one made last first. Every match becomes
- * a model condition; what the model cannot say
- * becomes an Unknown condition with the source text, never dropped.
+ * a model condition; what the model cannot say becomes an Unknown condition with the source text,
+ * never dropped.
  *
  * Set membership stays one condition with many ranges (linear in the set's size); verdict maps and
  * NAT data maps become one rule per element (their keys are disjoint: exact-key lookups, and nft
@@ -42,6 +42,7 @@ import type { BaseChainSpec, ChainPolicy, Command, EffectStmt, Expr, MatchOp, Na
 import { CHAIN_TYPES, OBJECT_TYPES } from "./ast.js";
 import { assignedObjectType } from "./objects.js";
 import { CT_STATES, placeRef } from "../../src/model/types.js";
+import { CONNECTED_STATES, stateHolds } from "../../src/model/conditions.js";
 // `xt target NAME` is an iptables target: read as iptables-save input reads it.
 import { TARGETS } from "../iptables/modules.js";
 import { ICMP_NFT, ICMPV6_NFT } from "./icmp.js";
@@ -1007,7 +1008,7 @@ function outsideFilled(st: SetState, name: string, op: MatchOp, listed: (op: Mat
  * tracking (checked with the kernel: a raw prerouting chain's `ct mark 0x0 drop` drops nothing).
  */
 function connectionOnly(left: Expr): Condition[] {
-  return readsConnection(left) ? [{ kind: "ctstate", states: ["new", "established", "related"] }] : [];
+  return readsConnection(left) ? [{ kind: "ctstate", states: [...CONNECTED_STATES] }] : [];
 }
 
 function readsConnection(e: Expr): boolean {
@@ -2295,7 +2296,7 @@ function byDirection(r: Expansion): Expansion[] {
 /** The conntrack states a conjunction's own `ct state` conditions allow. */
 function allowedStates(conds: readonly Condition[]): Set<CtState> {
   let allowed = new Set<CtState>(CT_STATES);
-  for (const c of conds) if (c.kind === "ctstate") allowed = new Set([...allowed].filter((s) => c.states.includes(s) !== (c.negate === true)));
+  for (const c of conds) if (c.kind === "ctstate") allowed = new Set([...allowed].filter((s) => stateHolds(c, s)));
   return allowed;
 }
 

@@ -3,6 +3,7 @@
  */
 import type { AddrRange, Condition, CtState, Family, MarkRewrite, NatRewrite, Pipeline, PipelineKind, Rule, Ruleset, Stage } from "../model/types.js";
 import { CT_STATES, placeRef } from "../model/types.js";
+import { stateHolds } from "../model/conditions.js";
 import { GROUP_ADDRESSES } from "../model/address.js";
 import { Dim, PORT_PROTOS, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, ifacePrefixRange, ifaceToValue } from "../space/dims.js";
 import { type BoxSpec, PacketSet, type Ranges } from "../space/packet-set.js";
@@ -539,9 +540,8 @@ const rawNotracks = new WeakMap<Ruleset, boolean>();
 function stateBeforeConntrack(c: Condition, notracks: boolean): Condition {
   if (c.kind === "or") return { ...c, anyOf: c.anyOf.map((alt) => alt.map((x) => stateBeforeConntrack(x, notracks))) };
   if (c.kind !== "ctstate") return c;
-  const holds = (state: CtState) => c.states.includes(state) !== (c.negate === true);
-  const invalid = holds("invalid");
-  const untrackedToo = notracks ? holds("untracked") : invalid;
+  const invalid = stateHolds(c, "invalid");
+  const untrackedToo = notracks ? stateHolds(c, "untracked") : invalid;
   const none: Condition = { kind: "or", anyOf: [] };
   if (invalid === untrackedToo) return invalid ? { kind: "or", anyOf: [[]] } : none;
   const which: Condition = { kind: "unknown", text: `ct state ${c.negate ? "not " : ""}${c.states.join(",")} before connection tracking`, reason: "before connection tracking a packet's state is INVALID, or UNTRACKED if a notrack before took it: fwlint does not tell the two apart for packets that end up untracked" };
